@@ -1,0 +1,25 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks of Docket's event log against raw LMDB, kept out of the main package so its build stays lean.
+// Run with `swift package benchmark` from this folder (see README.md).
+let package = Package(
+    name: "DocketBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "Docket", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "DocketVsLMDB",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EventLog", package: "Docket"),
+                .product(name: "LMDB", package: "Docket"),
+            ],
+            path: "Benchmarks/DocketVsLMDB",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef DOCKET_CLMDB_SHIM_H
+#define DOCKET_CLMDB_SHIM_H
+#include <lmdb.h>
+#endif

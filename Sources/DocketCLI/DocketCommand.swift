@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// The `docket` command: the root that lists every subcommand.
+public struct DocketCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "docket",
+        abstract: "Docket: a PSA ticketing engine on an append-only, hash-chained event log.",
+        discussion: """
+            Every action is an event in the store (default ./docket-data, or $DOCKET_STORE, or --store).
+            Start with `docket init`, then inspect the log with `docket log` and check it with `docket verify`.
+
+            Exit codes: 0 ok; 1 unexpected failure; 2 verify found damage; 3 conflict (stale expected version);
+            64 bad usage; 65 bad input data; 66 no store at the path; 73 destination not usable.
+            """,
+        subcommands: [
+            InitCommand.self, EventCommand.self, LogCommand.self, VerifyCommand.self, BackupCommand.self,
+            ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self,
+        ]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import EventLog
+import Foundation
+
+/// `docket event …`: raw access to the log, for tooling, imports and tests.
+struct EventCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "event",
+        abstract: "Append raw events (for tooling and scripts; day-to-day work uses the ticket commands).",
+        subcommands: [EventAppendCommand.self])
+}
+
+/// The `--expected-version` argument: `any`, `none`, or a version number.
+struct ExpectedVersionArgument: ExpressibleByArgument {
+    let value: ExpectedVersion
+
+    init?(argument: String) {
+        switch argument {
+        case "any": value = .any
+        case "none", "no-stream": value = .noStream
+        default:
+            guard let number = UInt64(argument) else { return nil }
+            value = number == 0 ? .noStream : .exact(number)
+        }
+    }
+
+    static var defaultCompletionKind: CompletionKind { .list(["any", "none"]) }
+}
+
+/// `docket event append`.
+struct EventAppendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "append",
+        abstract: "Append one event, or many from NDJSON on stdin.",
+        discussion: """
+            One event:   docket event append --stream client-acme --type client.noted --payload '{"note":"hi"}'
+            Many events: docket event append --stdin --batch 500 < events.ndjson
+              each line: {"stream":"…","type":"…","payload":{…},"commandId":"…","expectedVersion":3}
+              (commandId and expectedVersion are optional). With --batch N, N lines share one durable
+              transaction; after each commit the line `committed THROUGH-POSITION` is printed, so a caller
+              knows what is acknowledged.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var actorOptions: ActorOptions
+
+    @Option(help: "The stream, e.g. client-acme.") var stream: String?
+    @Option(help: "The event type, e.g. client.noted.") var type: String?
+    @Option(help: "The payload: a JSON object.") var payload: String = "{}"
+    @Option(help: "The payload's schema version.") var schemaVersion: UInt16 = 1
+    @Option(help: "any, none, or the stream's current version.") var expectedVersion: ExpectedVersionArgument?
+    @Option(help: "An id that makes a retry of this append write nothing.") var commandId: String?
+    @Flag(help: "Read NDJSON events from stdin instead.") var stdin = false
+    @Option(help: "With --stdin: events per durable transaction.") var batch: Int = 1
+
+    func validate() throws {
+        if stdin {
+            guard stream == nil, type == nil, commandId == nil, expectedVersion == nil else {
+                throw ValidationError("--stdin reads stream, type and payload from each line; drop --stream, --type, --command-id and --expected-version")
+            }
+            guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        } else {
+            guard stream != nil, type != nil else {
+                throw ValidationError("give --stream and --type (or --stdin to read events from stdin)")
+            }
+        }
+    }
+
+    func run() throws {
+        let path = storeOptions.path
+        try reportingFailures(store: path) {
+            if stdin {
+                try appendFromStdin(path: path)
+            } else {
+                let request = AppendRequest(
+                    stream: stream ?? "", expectedVersion: expectedVersion?.value ?? .any,
+                    events: [NewEvent(type: type ?? "", schemaVersion: schemaVersion, payload: try canonicalJSON(payload, where: "--payload"))],
+                    commandId: commandId, actor: actorOptions.name)
+                let store = try StoreAccess.open(path).store
+                let result = try store.append(request)
+                let note = result.isRetry ? " (already appended by command \(commandId ?? ""); nothing written)" : ""
+                Terminal.out("appended \(result.stream) version \(result.streamVersion) at position \(result.positions.upperBound)\(note)\n")
+            }
+        }
+    }
+
+    private func appendFromStdin(path: String) throws {
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        var requests: [AppendRequest] = []
+        var lineNumber = 0
+        for line in input.split(separator: UInt8(ascii: "\n")) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { continue }
+            requests.append(try request(from: Data(line), line: lineNumber))
+        }
+        let store = try StoreAccess.open(path).store
+        var start = 0
+        while start < requests.count {
+            let end = min(start + batch, requests.count)
+            let results = try store.append(Array(requests[start..<end]))
+            Terminal.out("committed \(results.last?.positions.upperBound ?? 0)\n")
+            start = end
+        }
+    }
+
+    private func request(from line: Data, line number: Int) throws -> AppendRequest {
+        guard let fields = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
+            throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
+        }
+        guard let stream = fields["stream"] as? String, let type = fields["type"] as? String else {
+            throw CLIError.badInput("line \(number): 'stream' and 'type' must be strings; nothing was appended")
+        }
+        let payload = fields["payload"] ?? [String: Any]()
+        guard payload is [String: Any],
+            let bytes = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { throw CLIError.badInput("line \(number): 'payload' must be a JSON object; nothing was appended") }
+        var expected = ExpectedVersion.any
+        if let version = fields["expectedVersion"] {
+            guard let number = version as? Int, number >= 0 else {
+                throw CLIError.badInput("line \(number): 'expectedVersion' must be a whole number; nothing was appended")
+            }
+            expected = number == 0 ? .noStream : .exact(UInt64(number))
+        }
+        return AppendRequest(
+            stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: Array(bytes))],
+            commandId: fields["commandId"] as? String, actor: actorOptions.name)
+    }
+}
+
+/// Parses `text` as a JSON object and re-encodes it canonically (sorted keys, no spaces).
+func canonicalJSON(_ text: String, where label: String) throws -> [UInt8] {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), object is [String: Any],
+        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    else { throw CLIError.badInput("\(label) is not a JSON object; write it like '{\"key\":\"value\"}'") }
+    return Array(data)
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import EventLog
+
+/// `docket log`: inspect the log.
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Show events: the whole log from a position, or one stream.",
+        discussion: """
+            docket log --limit 20                 the first 20 events
+            docket log --from 1500                events from position 1500 on
+            docket log --stream ticket-T-1042     one stream, oldest first (--backward for newest first)
+            docket log --until 2026-10-31T23:59:59Z   only events recorded up to that time
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "Only this stream.") var stream: String?
+    @Option(help: "Start at this position (or, with --stream, this stream version).") var from: UInt64?
+    @Option(help: "At most this many events.") var limit: Int = 100
+    @Option(help: "Only events recorded at or before this RFC 3339 time.") var until: String?
+    @Flag(help: "With --stream: newest first.") var backward = false
+
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        if backward && stream == nil { throw ValidationError("--backward needs --stream") }
+        if let until, Timestamp(iso8601: until) == nil {
+            throw ValidationError("--until '\(until)' is not an RFC 3339 time; use e.g. 2026-10-31T23:59:59Z")
+        }
+    }
+
+    func run() throws {
+        let path = storeOptions.path
+        try reportingFailures(store: path) {
+            let store = try StoreAccess.open(path).store
+            var events: [RecordedEvent]
+            var lastAllowed = UInt64.max
+            if let until, let instant = Timestamp(iso8601: until) { lastAllowed = try store.position(atOrBefore: instant) }
+            if let stream {
+                events = try store.read(
+                    stream: stream, from: from ?? (backward ? .max : 1), direction: backward ? .backward : .forward,
+                    limit: limit)
+                events.removeAll { $0.position > lastAllowed }
+            } else {
+                events = try store.read(from: from ?? 1, limit: limit).filter { $0.position <= lastAllowed }
+            }
+            if output.json {
+                var previous: [UInt64: Digest] = [:]
+                for event in events { previous[event.position] = event.hash }
+                let lines = try events.map { event -> String in
+                    let before = event.position == 1 ? Digest.zero : (try previous[event.position - 1] ?? store.event(at: event.position - 1)?.hash ?? .zero)
+                    return NDJSONLine.encode(event, previous: before)
+                }
+                Terminal.out("[" + lines.joined(separator: ",\n") + "]\n")
+            } else {
+                let rows = events.map { event in
+                    [String(event.position), event.recordedAt.iso8601, event.stream, String(event.streamVersion),
+                     "\(event.type).v\(event.schemaVersion)", event.actor, event.payloadText.truncated(to: 60)]
+                }
+                Terminal.out(Terminal.table(["POS", "RECORDED AT", "STREAM", "VER", "TYPE", "ACTOR", "PAYLOAD"], rows))
+            }
+        }
+    }
+}
+
+extension String {
+    /// The string cut to `length` characters with an ellipsis.
+    func truncated(to length: Int) -> String {
+        count <= length ? self : String(prefix(length - 1)) + "…"
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import EventLog
+import Foundation
+
+/// `--store`: where the embedded store lives.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store folder.", discussion: "Default: $DOCKET_STORE, else ./docket-data."))
+    var store: String?
+
+    /// The folder to use: the flag, else `$DOCKET_STORE`, else `./docket-data`.
+    var path: String {
+        if let store, !store.isEmpty { return store }
+        if let env = ProcessInfo.processInfo.environment["DOCKET_STORE"], !env.isEmpty { return env }
+        return "docket-data"
+    }
+}
+
+/// `--as`: who is acting.
+struct ActorOptions: ParsableArguments {
+    @Option(name: .customLong("as"), help: ArgumentHelp("Act as this user.", discussion: "Default: $DOCKET_USER, else the OS user."))
+    var actor: String?
+
+    /// The acting user: the flag, else `$DOCKET_USER`, else the OS user name.
+    var name: String {
+        if let actor, !actor.isEmpty { return actor }
+        let env = ProcessInfo.processInfo.environment
+        if let user = env["DOCKET_USER"], !user.isEmpty { return user }
+        return env["USER"] ?? env["LOGNAME"] ?? NSUserName()
+    }
+}
+
+/// `--json`: machine-readable output.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+}
+
+/// The clock the CLI uses: the system clock, or `$DOCKET_NOW` (RFC 3339) when set, for scripted demos and tests.
+func currentClock() throws -> any WallClock {
+    guard let fixed = ProcessInfo.processInfo.environment["DOCKET_NOW"], !fixed.isEmpty else { return SystemClock() }
+    guard let instant = Timestamp(iso8601: fixed) else {
+        throw CLIError.usage("$DOCKET_NOW '\(fixed)' is not an RFC 3339 time; use e.g. 2026-11-03T14:00:00Z or unset it")
+    }
+    return FixedClock(instant)
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import EventLog
+import Foundation
+
+/// `docket rebuild [NAME]`: drop a read model and replay the log into it.
+struct RebuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Drop a read model (or all of them) and replay it from the log.",
+        discussion: "Safe while others write: their appends are picked up before the rebuild ends.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "The read model to rebuild (default: all).") var name: String?
+
+    func run() throws {
+        let path = storeOptions.path
+        try reportingFailures(store: path) {
+            let store = try StoreAccess.open(path).store
+            let names = name.map { [$0] } ?? store.projectionNames
+            for model in names {
+                try store.rebuild(model) { done, total in Terminal.progress("rebuilding \(model)", done, total) }
+                Terminal.out("rebuilt \(model) through position \(try store.checkpoint(of: model))\n")
+            }
+        }
+    }
+}
+
+/// `docket stats`: what the store holds, from the stream-counts read model.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Count events and streams per stream category and per event type.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let path = storeOptions.path
+        try reportingFailures(store: path) {
+            let session = try StoreAccess.open(path)
+            let (categories, types) = try session.models.streamCounts.read(from: session.store)
+            let head = try session.store.head()
+            if output.json {
+                let object: [String: Any] = [
+                    "head": head.position,
+                    "categories": categories.map { ["category": $0.name, "events": $0.events, "streams": $0.streams] },
+                    "types": types.map { ["type": $0.name, "events": $0.events] },
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                Terminal.out(String(decoding: data, as: UTF8.self) + "\n")
+            } else {
+                Terminal.out("\(head.position) events\n\n")
+                Terminal.out(Terminal.table(["CATEGORY", "STREAMS", "EVENTS"], categories.map { [$0.name, String($0.streams), String($0.events)] }))
+                Terminal.out("\n")
+                Terminal.out(Terminal.table(["TYPE", "EVENTS"], types.map { [$0.name, String($0.events)] }))
+            }
+        }
+    }
+}

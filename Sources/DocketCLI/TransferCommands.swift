@@ -1,0 +1,67 @@
+import ArgumentParser
+import EventLog
+import Foundation
+
+/// `docket export`: NDJSON, one event per line.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the log as NDJSON, one event per line with every envelope field.",
+        discussion: "docket export > store.ndjson   then   docket import --store new-store store.ndjson")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "Start at this position.") var from: UInt64 = 1
+    @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
+
+    func run() throws {
+        let path = storeOptions.path
+        try reportingFailures(store: path) {
+            let store = try StoreAccess.open(path).store
+            var sink = FileHandle.standardOutput
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: nil),
+                    let handle = FileHandle(forWritingAtPath: output)
+                else { throw CLIError.destination("cannot write \(output); check the folder exists and is writable") }
+                sink = handle
+            }
+            var buffer = ""
+            try store.export(from: from) { line in
+                buffer += line
+                if buffer.utf8.count > 1 << 20 {
+                    sink.write(Data(buffer.utf8))
+                    buffer = ""
+                }
+            }
+            sink.write(Data(buffer.utf8))
+        }
+    }
+}
+
+/// `docket import`: load an NDJSON export into an empty store.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Load an NDJSON export into an empty store, keeping every id, time and hash.",
+        discussion: "Every line is checked (JSON, positions, versions, hash chain) before anything is written; a bad line names its line number and nothing is imported.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "The NDJSON file (default: stdin).") var file: String?
+
+    func run() throws {
+        let path = storeOptions.path
+        try reportingFailures(store: path) {
+            let data: Data
+            if let file {
+                guard let contents = FileManager.default.contents(atPath: file) else {
+                    throw CLIError.badInput("cannot read \(file); check the path")
+                }
+                data = contents
+            } else {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            }
+            let store = try StoreAccess.open(path).store
+            let count = try store.importLog(Array(data))
+            Terminal.out("imported \(count) events into \(path)\n")
+        }
+    }
+}

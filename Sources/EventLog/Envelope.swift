@@ -1,0 +1,127 @@
+import Foundation
+
+/// A SHA-256 digest held inline (no heap allocation), as used by the hash chain.
+public struct Digest: Hashable, Sendable, CustomStringConvertible {
+    var a: UInt64, b: UInt64, c: UInt64, d: UInt64
+
+    /// The digest of nothing-before-the-first-event: 32 zero bytes.
+    public static let zero = Digest(a: 0, b: 0, c: 0, d: 0)
+
+    /// Reads 32 bytes.
+    init(_ bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count == 32, "a digest is 32 bytes")
+        a = bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        b = bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        c = bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+        d = bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+    }
+
+    init(a: UInt64, b: UInt64, c: UInt64, d: UInt64) {
+        (self.a, self.b, self.c, self.d) = (a, b, c, d)
+    }
+
+    /// Parses 64 hexadecimal digits.
+    public init?(hex: String) {
+        let digits = Array(hex.utf8)
+        guard digits.count == 64 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in 0..<32 {
+            guard let hi = Digest.nibble(digits[2 * i]), let lo = Digest.nibble(digits[2 * i + 1]) else { return nil }
+            bytes[i] = hi << 4 | lo
+        }
+        self = bytes.withUnsafeBytes { Digest($0) }
+    }
+
+    /// The 32 bytes, in order.
+    public var bytes: [UInt8] {
+        withUnsafeBytes(of: self) { Array($0) }
+    }
+
+    /// Lower-case hexadecimal.
+    public var hex: String {
+        let table = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(table[Int(byte >> 4)])
+            out.append(table[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public var description: String { hex }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        case 0x41...0x46: return c - 0x41 + 10
+        default: return nil
+        }
+    }
+}
+
+/// An event to append: what the caller decides. The store adds position, version, time and hash.
+public struct NewEvent: Sendable, Equatable {
+    /// The stable, versioned type string, e.g. `ticket.opened`.
+    public var type: String
+    /// The payload's schema version (the `.v1` of `ticket.opened.v1`).
+    public var schemaVersion: UInt16
+    /// The payload: one JSON value, UTF-8. Encode it canonically (sorted keys) so exports are stable.
+    public var payload: [UInt8]
+    /// The event's id; a fresh random UUID unless the caller chooses one.
+    public var eventId: UUID
+
+    public init(type: String, schemaVersion: UInt16 = 1, payload: [UInt8], eventId: UUID = UUID()) {
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.payload = payload
+        self.eventId = eventId
+    }
+}
+
+/// An event as it stands in the log: the full envelope.
+public struct RecordedEvent: Sendable, Equatable {
+    /// Global position: 1, 2, 3, … with no gaps.
+    public var position: UInt64
+    /// The stream, e.g. `ticket-T-1042`.
+    public var stream: String
+    /// The event's version within its stream: 1, 2, 3, … with no gaps.
+    public var streamVersion: UInt64
+    /// The stable, versioned type string.
+    public var type: String
+    /// The payload's schema version.
+    public var schemaVersion: UInt16
+    /// The event's unique id.
+    public var eventId: UUID
+    /// The id of the command that appended it (for idempotent retries), if the caller gave one.
+    public var commandId: String?
+    /// Who did it.
+    public var actor: String
+    /// When it was recorded (UTC, from the store's clock; never earlier than the event before it).
+    public var recordedAt: Timestamp
+    /// The payload, one JSON value in UTF-8.
+    public var payload: [UInt8]
+    /// SHA-256 over the previous event's hash, this position and this envelope.
+    public var hash: Digest
+
+    public init(
+        position: UInt64, stream: String, streamVersion: UInt64, type: String, schemaVersion: UInt16,
+        eventId: UUID, commandId: String?, actor: String, recordedAt: Timestamp, payload: [UInt8], hash: Digest
+    ) {
+        self.position = position
+        self.stream = stream
+        self.streamVersion = streamVersion
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.eventId = eventId
+        self.commandId = commandId
+        self.actor = actor
+        self.recordedAt = recordedAt
+        self.payload = payload
+        self.hash = hash
+    }
+
+    /// The payload as text.
+    public var payloadText: String { String(decoding: payload, as: UTF8.self) }
+}

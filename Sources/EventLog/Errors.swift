@@ -1,0 +1,65 @@
+/// What the writer expects a stream's version to be before an append.
+public enum ExpectedVersion: Sendable, Equatable, CustomStringConvertible {
+    /// Append whatever the stream's version.
+    case any
+    /// The stream must not exist yet.
+    case noStream
+    /// The stream's version must be exactly this (its last event's version).
+    case exact(UInt64)
+
+    public var description: String {
+        switch self {
+        case .any: return "any"
+        case .noStream: return "no stream"
+        case .exact(let version): return "version \(version)"
+        }
+    }
+
+    func accepts(_ actual: UInt64) -> Bool {
+        switch self {
+        case .any: return true
+        case .noStream: return actual == 0
+        case .exact(let version): return actual == version
+        }
+    }
+}
+
+/// An append found the stream at another version than expected. Nothing was written.
+public struct WrongExpectedVersion: Error, Equatable, CustomStringConvertible, Sendable {
+    public let stream: String
+    public let expected: ExpectedVersion
+    /// The stream's actual version; 0 when it does not exist.
+    public let actual: UInt64
+
+    public var description: String {
+        let actualText = actual == 0 ? "it does not exist" : "it is at version \(actual)"
+        return "stream \(stream) was expected at \(expected) but \(actualText); reload the stream and decide again"
+    }
+}
+
+/// A request the log refuses, or a store that is not what it should be. Nothing was written.
+public struct EventLogError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// Kinds of failure, for matching in `catch`.
+    public struct Code: Hashable, Sendable {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        public static let invalidStream = Code("invalidStream")
+        public static let invalidEvent = Code("invalidEvent")
+        public static let commandReused = Code("commandReused")
+        public static let storeNotEmpty = Code("storeNotEmpty")
+        public static let corrupt = Code("corrupt")
+        public static let unknownProjection = Code("unknownProjection")
+        public static let importRejected = Code("importRejected")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

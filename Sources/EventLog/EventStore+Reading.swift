@@ -1,0 +1,134 @@
+import LMDB
+
+/// Which way a stream is read.
+public enum ReadDirection: Sendable {
+    case forward
+    case backward
+}
+
+extension EventStore {
+    /// The log's last event: position, hash and time (position 0 for an empty log).
+    public func head() throws -> LogHead {
+        try environment.read { txn in try LogWriter.readHead(txn: txn, db: db) }
+    }
+
+    /// The stream's version (its last event's version), 0 when it has no events.
+    public func version(of stream: String) throws -> UInt64 {
+        try environment.read { txn in try LogWriter.streamState(stream, txn: txn, db: db)?.version ?? 0 }
+    }
+
+    /// The event at `position`, or nil beyond the head.
+    public func event(at position: UInt64) throws -> RecordedEvent? {
+        try environment.read { txn in
+            guard let raw = try txn.get(db.events, key: Key.u64(position)) else { return nil }
+            return try raw.withUnsafeBytes { try decode(position: position, record: $0) }
+        }
+    }
+
+    /// Up to `limit` events of `stream`, starting at version `from` and moving in `direction`
+    /// (backward from `UInt64.max` reads the newest first).
+    public func read(
+        stream: String, from version: UInt64 = 1, direction: ReadDirection = .forward, limit: Int = .max
+    ) throws -> [RecordedEvent] {
+        try environment.read { txn in
+            guard let state = try LogWriter.streamState(stream, txn: txn, db: db), limit > 0 else { return [] }
+            var events: [RecordedEvent] = []
+            var next = direction == .forward ? max(version, 1) : min(version, state.version)
+            while events.count < limit, next >= 1, next <= state.version {
+                guard let pointer = try txn.get(db.streamEvents, key: Key.pair(state.id, next)), pointer.count == 8 else {
+                    throw EventLogError(.corrupt, "stream \(stream) has no index entry for version \(next); run docket verify")
+                }
+                let position = pointer.withUnsafeBytes { Key.u64($0) }
+                guard let raw = try txn.get(db.events, key: Key.u64(position)) else {
+                    throw EventLogError(.corrupt, "stream \(stream) points at missing position \(position); run docket verify")
+                }
+                events.append(try raw.withUnsafeBytes { try decode(position: position, record: $0) })
+                if direction == .forward { next += 1 } else { next -= 1 }
+            }
+            return events
+        }
+    }
+
+    /// Up to `limit` events of the whole log from `position` on, read in one transaction.
+    public func read(from position: UInt64 = 1, limit: Int) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(min(limit, 10_000))
+        try scan(from: position, through: .max, batchSize: max(limit, 1)) { event in
+            events.append(event)
+            return events.count < limit
+        }
+        return events
+    }
+
+    /// Calls `body` with every event from `first` through `last` (clamped to the head), in order.
+    /// Reads in bounded transactions of `batchSize` events so a long scan never pins old pages.
+    /// `body` returns false to stop early.
+    public func scan(
+        from first: UInt64 = 1, through last: UInt64 = .max, batchSize: Int = 10_000,
+        _ body: (RecordedEvent) throws -> Bool
+    ) throws {
+        var next = max(first, 1)
+        var going = true
+        while going, next <= last {
+            let batchEnd = next &+ UInt64(batchSize - 1)
+            let (count, stopped) = try environment.read { txn -> (UInt64, Bool) in
+                try txn.withCursor(db.events) { cursor in
+                    var count: UInt64 = 0
+                    var entry = try cursor.seek(atLeast: Key.u64(next))
+                    while let found = entry {
+                        let position = Key.u64(found.key)
+                        guard position <= last, position <= batchEnd else { break }
+                        count += 1
+                        if try !body(try decode(position: position, record: found.value)) { return (count, true) }
+                        entry = try cursor.next()
+                    }
+                    return (count, false)
+                }
+            }
+            going = !stopped && count == UInt64(batchSize)
+            next += count
+        }
+    }
+
+    /// The last position recorded at or before `instant` (0 when none). Times never decrease along the
+    /// log, so this is a binary search over positions.
+    public func position(atOrBefore instant: Timestamp) throws -> UInt64 {
+        try environment.read { txn in
+            let head = try LogWriter.readHead(txn: txn, db: db)
+            var low: UInt64 = 0
+            var high = head.position
+            while low < high {
+                let middle = low + (high - low + 1) / 2
+                guard let raw = try txn.get(db.events, key: Key.u64(middle)) else {
+                    throw EventLogError(.corrupt, "position \(middle) is missing; run docket verify")
+                }
+                let time = try raw.withUnsafeBytes { try RecordCodec.recordedAt(of: $0) }
+                if time <= instant { low = middle } else { high = middle - 1 }
+            }
+            return low
+        }
+    }
+
+    /// The streams in the log with their versions, in name order.
+    public func streams() throws -> [(name: String, version: UInt64)] {
+        try environment.read { txn in
+            try txn.withCursor(db.streams) { cursor in
+                var result: [(String, UInt64)] = []
+                var entry = try cursor.first()
+                while let found = entry {
+                    result.append((String(decoding: found.key, as: UTF8.self), Key.u64(found.value, at: 8)))
+                    entry = try cursor.next()
+                }
+                return result
+            }
+        }
+    }
+
+    func decode(position: UInt64, record: UnsafeRawBufferPointer) throws -> RecordedEvent {
+        do {
+            return try RecordCodec.decode(position: position, record: record)
+        } catch let malformed as RecordCodec.Malformed {
+            throw EventLogError(.corrupt, "the event at position \(position) is damaged (\(malformed)); run docket verify")
+        }
+    }
+}

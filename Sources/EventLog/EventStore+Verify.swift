@@ -1,0 +1,171 @@
+import LMDB
+
+/// What `verify` found.
+public struct VerifyReport: Sendable, Equatable {
+    /// One thing wrong with the store.
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// The position concerned, when the problem belongs to one event.
+        public let position: UInt64?
+        public let message: String
+        public var description: String { position.map { "position \($0): \(message)" } ?? message }
+    }
+
+    public var eventsChecked: UInt64 = 0
+    public var streamsChecked = 0
+    public var head: UInt64 = 0
+    /// At most `VerifyReport.problemLimit` problems, in log order.
+    public var problems: [Problem] = []
+
+    /// The first position with a problem, if any problem names one.
+    public var firstBadPosition: UInt64? { problems.compactMap(\.position).min() }
+    public var isClean: Bool { problems.isEmpty }
+
+    static let problemLimit = 100
+
+    mutating func report(_ message: String, at position: UInt64? = nil) {
+        if problems.count < VerifyReport.problemLimit { problems.append(Problem(position: position, message: message)) }
+    }
+}
+
+extension EventStore {
+    /// Recomputes the hash chain from position 1 and checks every index against the events:
+    /// gapless positions, gapless stream versions, the stream and command indexes, the head, the checkpoints.
+    /// Reads in bounded transactions of `batchSize` events. `progress` gets (position reached, head).
+    public func verify(batchSize: Int = 50_000, progress: (UInt64, UInt64) -> Void = { _, _ in }) throws -> VerifyReport {
+        var report = VerifyReport()
+        let (head, streamIds) = try environment.read { txn in
+            (try LogWriter.readHead(txn: txn, db: db), try streamIdsByName(txn: txn))
+        }
+        report.head = head.position
+        var previousHash = Digest.zero
+        var previousTime = Int64.min
+        var versions: [String: UInt64] = [:]
+        var commands: [String: ClosedRange<UInt64>] = [:]
+        var expected: UInt64 = 1
+        while expected <= head.position {
+            let batchEnd = min(head.position, expected + UInt64(batchSize) - 1)
+            try environment.read { txn in
+                try txn.withCursor(db.events) { cursor in
+                    var entry = try cursor.seek(atLeast: Key.u64(expected))
+                    while let found = entry {
+                        let position = Key.u64(found.key)
+                        guard position <= batchEnd else { break }
+                        if position != expected {
+                            report.report("positions \(expected)…\(position - 1) are missing", at: expected)
+                        }
+                        expected = position + 1
+                        report.eventsChecked += 1
+                        guard let (body, storedHash) = try? RecordCodec.split(found.value) else {
+                            report.report("the record is too short to hold an event", at: position)
+                            entry = try cursor.next()
+                            continue
+                        }
+                        let computed = RecordCodec.hash(previous: previousHash, position: position, body: body)
+                        if computed != storedHash {
+                            report.report("hash mismatch: the event or the one before it was altered", at: position)
+                        }
+                        previousHash = storedHash
+                        do {
+                            let event = try RecordCodec.decode(position: position, record: found.value)
+                            let time = event.recordedAt.millisecondsSinceEpoch
+                            if time < previousTime { report.report("recorded-at goes back in time", at: position) }
+                            previousTime = time
+                            let version = (versions[event.stream] ?? 0) + 1
+                            if event.streamVersion != version {
+                                report.report("stream \(event.stream) jumps to version \(event.streamVersion) (expected \(version))", at: position)
+                            }
+                            versions[event.stream] = event.streamVersion
+                            if let id = streamIds[event.stream] {
+                                let pointer = try txn.get(db.streamEvents, key: Key.pair(id, event.streamVersion))
+                                if pointer.map({ $0.count == 8 ? Key.u64($0) : 0 }) != position {
+                                    report.report("the stream index does not point at this event", at: position)
+                                }
+                            } else {
+                                report.report("stream \(event.stream) is missing from the stream index", at: position)
+                            }
+                            if let commandId = event.commandId {
+                                let lower = commands[commandId]?.lowerBound ?? position
+                                commands[commandId] = lower...position
+                            }
+                        } catch {
+                            report.report("the record does not decode: \(error)", at: position)
+                        }
+                        entry = try cursor.next()
+                    }
+                }
+            }
+            if expected <= batchEnd {
+                report.report("positions \(expected)…\(batchEnd) are missing", at: expected)
+                expected = batchEnd + 1
+            }
+            progress(batchEnd, head.position)
+        }
+        if previousHash != head.hash {
+            report.report("the head record does not match the last event's hash")
+        }
+        try environment.read { txn in
+            try checkIndexes(versions: versions, commands: commands, head: head, report: &report, txn: txn)
+        }
+        report.streamsChecked = versions.count
+        return report
+    }
+
+    private func streamIdsByName(txn: borrowing Transaction) throws -> [String: UInt64] {
+        try txn.withCursor(db.streams) { cursor in
+            var ids: [String: UInt64] = [:]
+            var entry = try cursor.first()
+            while let found = entry {
+                if found.value.count == 16 { ids[String(decoding: found.key, as: UTF8.self)] = Key.u64(found.value) }
+                entry = try cursor.next()
+            }
+            return ids
+        }
+    }
+
+    private func checkIndexes(
+        versions: [String: UInt64], commands: [String: ClosedRange<UInt64>], head: LogHead, report: inout VerifyReport,
+        txn: borrowing Transaction
+    ) throws {
+        var indexed = 0
+        try txn.withCursor(db.streams) { cursor in
+            var entry = try cursor.first()
+            while let found = entry {
+                let name = String(decoding: found.key, as: UTF8.self)
+                indexed += 1
+                let version = found.value.count == 16 ? Key.u64(found.value, at: 8) : 0
+                if versions[name] != version {
+                    report.report("the stream index says \(name) is at version \(version), the log says \(versions[name] ?? 0)")
+                }
+                entry = try cursor.next()
+            }
+        }
+        if indexed != versions.count {
+            report.report("the stream index lists \(indexed) streams, the log has \(versions.count)")
+        }
+        let pointers = try txn.count(db.streamEvents)
+        if UInt64(pointers) != report.eventsChecked {
+            report.report("the stream index holds \(pointers) entries for \(report.eventsChecked) events")
+        }
+        for (commandId, range) in commands {
+            let entry = try txn.get(db.commands, key: Array(commandId.utf8))
+            let stored = entry.flatMap { raw -> ClosedRange<UInt64>? in
+                guard raw.count == 16 else { return nil }
+                let (first, last) = (Key.u64(raw), Key.u64(raw, at: 8))
+                return first <= last ? first...last : nil
+            }
+            if stored != range {
+                report.report("the command index entry for \(commandId) does not match its events", at: range.lowerBound)
+            }
+        }
+        let indexedCommands = try txn.count(db.commands)
+        if indexedCommands != commands.count {
+            report.report("the command index lists \(indexedCommands) commands, the log has \(commands.count)")
+        }
+        for projection in projections {
+            let mark = try checkpoint(projection.name, txn: txn)
+            if mark > head.position {
+                report.report("read model \(projection.name) claims position \(mark), past the head \(head.position)")
+            }
+        }
+    }
+}

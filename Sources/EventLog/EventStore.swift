@@ -1,0 +1,303 @@
+import Foundation
+import LMDB
+
+/// One append: events for one stream, guarded by an expected version and, optionally, a command id.
+public struct AppendRequest: Sendable {
+    public var stream: String
+    public var expectedVersion: ExpectedVersion
+    public var events: [NewEvent]
+    /// When given, a second append with the same command id writes nothing and returns the first result.
+    public var commandId: String?
+    /// Who is appending.
+    public var actor: String
+
+    public init(
+        stream: String, expectedVersion: ExpectedVersion = .any, events: [NewEvent], commandId: String? = nil,
+        actor: String
+    ) {
+        self.stream = stream
+        self.expectedVersion = expectedVersion
+        self.events = events
+        self.commandId = commandId
+        self.actor = actor
+    }
+}
+
+/// What an append wrote (or, for a retried command id, what the first append wrote).
+public struct AppendResult: Sendable, Equatable {
+    public let stream: String
+    /// The global positions of the events, in order.
+    public let positions: ClosedRange<UInt64>
+    /// The stream's version after the append: its last event's version.
+    public let streamVersion: UInt64
+    /// True when the command id was already in the log and nothing was written.
+    public let isRetry: Bool
+}
+
+/// The log's last event.
+public struct LogHead: Sendable, Equatable {
+    /// The last position; 0 for an empty log.
+    public let position: UInt64
+    /// The last event's hash; `Digest.zero` for an empty log.
+    public let hash: Digest
+    /// When the last event was recorded.
+    public let recordedAt: Timestamp
+
+    static let empty = LogHead(position: 0, hash: .zero, recordedAt: Timestamp(millisecondsSinceEpoch: 0))
+}
+
+/// The append-only event log on LMDB. See docs/architecture.md for its databases and guarantees.
+///
+/// Open one `EventStore` per store folder per process. Every public method runs its own transaction.
+public final class EventStore: @unchecked Sendable {
+    // @unchecked Sendable: all mutable state lives in LMDB, whose transactions serialize writers;
+    // the stored properties are set once in init.
+
+    /// The longest stream name or command id, in UTF-8 bytes (LMDB keys are at most 511 bytes).
+    public static let maxNameLength = 200
+
+    let environment: Environment
+    let clock: any WallClock
+    let projections: [any Projection]
+    let db: Databases
+
+    /// The folder the store lives in.
+    public var path: String { environment.path }
+
+    /// The named databases of the log.
+    struct Databases {
+        let events: Database
+        let streams: Database
+        let streamEvents: Database
+        let commands: Database
+        let meta: Database
+        let checkpoints: Database
+        let projections: [String: [Database]]
+    }
+
+    /// Opens the store in folder `path`, creating it (owner-only) when missing.
+    public init(
+        path: String, options: Environment.Options = .init(), clock: any WallClock = SystemClock(),
+        projections: [any Projection] = []
+    ) throws {
+        let environment = try Environment(path: path, options: options)
+        var owned: [String: [Database]] = [:]
+        for projection in projections {
+            let databases = try projection.databaseNames.map { try environment.openDatabase(named: $0) }
+            projection.attach(databases)
+            owned[projection.name] = databases
+        }
+        self.db = Databases(
+            events: try environment.openDatabase(named: "events"),
+            streams: try environment.openDatabase(named: "streams"),
+            streamEvents: try environment.openDatabase(named: "stream_events"),
+            commands: try environment.openDatabase(named: "commands"),
+            meta: try environment.openDatabase(named: "meta"),
+            checkpoints: try environment.openDatabase(named: "checkpoints"),
+            projections: owned)
+        self.environment = environment
+        self.clock = clock
+        self.projections = projections
+        try environment.write { txn in
+            if try txn.get(db.meta, key: MetaKey.format) == nil {
+                try txn.put(db.meta, key: MetaKey.format, value: Array(EventStore.formatName.utf8))
+            }
+        }
+    }
+
+    static let formatName = "docket-log 1"
+
+    // MARK: - Appending
+
+    /// Appends one request atomically and durably (one fsync'd transaction).
+    @discardableResult
+    public func append(_ request: AppendRequest) throws -> AppendResult {
+        try append([request])[0]
+    }
+
+    /// Appends many requests in one transaction (bulk mode: one fsync for all). All or nothing:
+    /// if any request is refused, none is written.
+    @discardableResult
+    public func append(_ requests: [AppendRequest]) throws -> [AppendResult] {
+        for request in requests { try validate(request) }
+        let now = clock.now()
+        return try environment.write { txn in
+            var writer = try LogWriter(txn: txn, db: db)
+            let firstNew = writer.head.position + 1
+            let results = try requests.map { try writer.append($0, now: now, txn: txn) }
+            try writer.finish(txn: txn)
+            try applyProjections(from: firstNew, to: writer.head.position, txn: txn)
+            return results
+        }
+    }
+
+    private func validate(_ request: AppendRequest) throws {
+        try EventStore.validateName(request.stream, what: "stream name")
+        if let commandId = request.commandId { try EventStore.validateName(commandId, what: "command id") }
+        guard !request.events.isEmpty else {
+            throw EventLogError(.invalidEvent, "an append to \(request.stream) has no events")
+        }
+        guard !request.actor.isEmpty, request.actor.utf8.count <= EventStore.maxNameLength else {
+            throw EventLogError(.invalidEvent, "the actor must be 1 to \(EventStore.maxNameLength) bytes")
+        }
+        for event in request.events {
+            guard !event.type.isEmpty, event.type.utf8.count <= EventStore.maxNameLength else {
+                throw EventLogError(.invalidEvent, "an event type must be 1 to \(EventStore.maxNameLength) bytes")
+            }
+            guard let first = event.payload.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+                throw EventLogError(.invalidEvent, "the payload of a \(event.type) event must be a JSON object or array")
+            }
+        }
+    }
+
+    static func validateName(_ name: String, what: String) throws {
+        let bytes = name.utf8
+        guard !bytes.isEmpty, bytes.count <= maxNameLength, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) else {
+            throw EventLogError(
+                .invalidStream, "\(what) '\(name)' must be 1 to \(maxNameLength) bytes without control characters")
+        }
+    }
+
+    // MARK: - Projections
+
+    /// Applies events `first...last` to each projection whose checkpoint is exactly `first - 1`.
+    /// A projection that is behind (being rebuilt) is left for its catch-up to reach.
+    func applyProjections(from first: UInt64, to last: UInt64, txn: borrowing Transaction) throws {
+        guard first <= last, !projections.isEmpty else { return }
+        var current: [any Projection] = []
+        for projection in projections where try checkpoint(projection.name, txn: txn) == first - 1 {
+            current.append(projection)
+        }
+        guard !current.isEmpty else { return }
+        try txn.withCursor(db.events) { cursor in
+            var entry = try cursor.seek(atLeast: Key.u64(first))
+            while let found = entry, Key.u64(found.key) <= last {
+                let event = try RecordCodec.decode(position: Key.u64(found.key), record: found.value)
+                for projection in current { try projection.apply(event, in: txn) }
+                entry = try cursor.next()
+            }
+        }
+        for projection in current { try setCheckpoint(projection.name, to: last, txn: txn) }
+    }
+
+    func checkpoint(_ name: String, txn: borrowing Transaction) throws -> UInt64 {
+        guard let bytes = try txn.get(db.checkpoints, key: Array(name.utf8)), bytes.count == 8 else { return 0 }
+        return bytes.withUnsafeBytes { Key.u64($0) }
+    }
+
+    func setCheckpoint(_ name: String, to position: UInt64, txn: borrowing Transaction) throws {
+        try txn.put(db.checkpoints, key: Array(name.utf8), value: Key.u64(position))
+    }
+}
+
+/// Keys of the `meta` database.
+enum MetaKey {
+    static let head = Array("head".utf8)
+    static let format = Array("format".utf8)
+}
+
+/// The state of one write transaction: the head as it moves, and the streams touched.
+struct LogWriter {
+    private(set) var head: LogHead
+    let db: EventStore.Databases
+    private var body: [UInt8] = []
+    private var recordBuffer: [UInt8] = []
+
+    init(txn: borrowing Transaction, db: EventStore.Databases) throws {
+        self.db = db
+        self.head = try LogWriter.readHead(txn: txn, db: db)
+        body.reserveCapacity(1024)
+    }
+
+    static func readHead(txn: borrowing Transaction, db: EventStore.Databases) throws -> LogHead {
+        guard let raw = try txn.get(db.meta, key: MetaKey.head) else { return .empty }
+        guard raw.count == 48 else { throw EventLogError(.corrupt, "the log head record is damaged; run docket verify") }
+        return raw.withUnsafeBytes { bytes in
+            LogHead(
+                position: Key.u64(bytes),
+                hash: Digest(UnsafeRawBufferPointer(rebasing: bytes[8..<40])),
+                recordedAt: Timestamp(millisecondsSinceEpoch: Int64(bitPattern: Key.u64(bytes, at: 40))))
+        }
+    }
+
+    /// The stream's id and version, or nil when it does not exist.
+    static func streamState(_ stream: String, txn: borrowing Transaction, db: EventStore.Databases) throws
+        -> (id: UInt64, version: UInt64)?
+    {
+        guard let raw = try txn.get(db.streams, key: Array(stream.utf8)) else { return nil }
+        guard raw.count == 16 else { throw EventLogError(.corrupt, "the index entry of stream \(stream) is damaged") }
+        return raw.withUnsafeBytes { (Key.u64($0), Key.u64($0, at: 8)) }
+    }
+
+    mutating func append(_ request: AppendRequest, now: Timestamp, txn: borrowing Transaction) throws -> AppendResult {
+        if let commandId = request.commandId, let earlier = try previousResult(of: commandId, txn: txn) {
+            guard earlier.stream == request.stream else {
+                throw EventLogError(
+                    .commandReused,
+                    "command id \(commandId) was already used for stream \(earlier.stream); use a new command id")
+            }
+            return earlier
+        }
+        let state = try LogWriter.streamState(request.stream, txn: txn, db: db)
+        let actual = state?.version ?? 0
+        guard request.expectedVersion.accepts(actual) else {
+            throw WrongExpectedVersion(stream: request.stream, expected: request.expectedVersion, actual: actual)
+        }
+        let streamId = try state?.id ?? UInt64(txn.count(db.streams) + 1)
+        let recordedAt = max(now, head.recordedAt)
+        let first = head.position + 1
+        var version = actual
+        for event in request.events {
+            version += 1
+            body.removeAll(keepingCapacity: true)
+            RecordCodec.encodeBody(
+                streamVersion: version, recordedAt: recordedAt, schemaVersion: event.schemaVersion,
+                eventId: event.eventId, stream: request.stream, type: event.type, commandId: request.commandId,
+                actor: request.actor, payload: event.payload, into: &body)
+            try write(body: body, streamId: streamId, streamVersion: version, recordedAt: recordedAt, txn: txn)
+        }
+        try txn.put(db.streams, key: Array(request.stream.utf8), value: Key.pair(streamId, version))
+        if let commandId = request.commandId {
+            try txn.put(db.commands, key: Array(commandId.utf8), value: Key.pair(first, head.position))
+        }
+        return AppendResult(
+            stream: request.stream, positions: first...head.position, streamVersion: version, isRetry: false)
+    }
+
+    /// Writes one already-encoded body as the next position, chaining its hash. Returns the hash.
+    @discardableResult
+    mutating func write(
+        body: [UInt8], streamId: UInt64, streamVersion: UInt64, recordedAt: Timestamp, txn: borrowing Transaction
+    ) throws -> Digest {
+        let position = head.position + 1
+        let hash = body.withUnsafeBytes { RecordCodec.hash(previous: head.hash, position: position, body: $0) }
+        recordBuffer.removeAll(keepingCapacity: true)
+        recordBuffer.append(contentsOf: body)
+        withUnsafeBytes(of: hash) { recordBuffer.append(contentsOf: $0) }
+        try txn.put(db.events, key: Key.u64(position), value: recordBuffer, options: .append)
+        try txn.put(
+            db.streamEvents, key: Key.pair(streamId, streamVersion), value: Key.u64(position), options: .noOverwrite)
+        head = LogHead(position: position, hash: hash, recordedAt: recordedAt)
+        return hash
+    }
+
+    /// Stores the new head. Call once, after the last write of the transaction.
+    func finish(txn: borrowing Transaction) throws {
+        var value = Key.u64(head.position)
+        withUnsafeBytes(of: head.hash) { value.append(contentsOf: $0) }
+        value += Key.u64(UInt64(bitPattern: head.recordedAt.millisecondsSinceEpoch))
+        try txn.put(db.meta, key: MetaKey.head, value: value)
+    }
+
+    private func previousResult(of commandId: String, txn: borrowing Transaction) throws -> AppendResult? {
+        guard let raw = try txn.get(db.commands, key: Array(commandId.utf8)) else { return nil }
+        guard raw.count == 16 else { throw EventLogError(.corrupt, "the index entry of command \(commandId) is damaged") }
+        let (first, last) = raw.withUnsafeBytes { (Key.u64($0), Key.u64($0, at: 8)) }
+        guard let record = try txn.get(db.events, key: Key.u64(last)) else {
+            throw EventLogError(.corrupt, "command \(commandId) points at missing position \(last); run docket verify")
+        }
+        let event = try record.withUnsafeBytes { try RecordCodec.decode(position: last, record: $0) }
+        return AppendResult(
+            stream: event.stream, positions: first...last, streamVersion: event.streamVersion, isRetry: true)
+    }
+}

@@ -1,0 +1,171 @@
+import Crypto
+import Foundation
+
+/// The binary layout of an event in the `events` database (little-endian, format 1):
+///
+///     u8  format (1)      u64 stream version   i64 recorded-at (ms)   u16 schema version
+///     16  event id        u16+bytes stream     u16+bytes type         u16+bytes command id (0 = none)
+///     u16+bytes actor     u32+bytes payload    32  SHA-256 hash
+///
+/// Everything before the hash is the *body*; the hash is SHA-256(previous hash ‖ position as u64 BE ‖ body).
+/// Written by hand because the scan must decode over a million events a second (see docs/architecture.md).
+enum RecordCodec {
+    static let format: UInt8 = 1
+    static let fixedBodySize = 1 + 8 + 8 + 2 + 16
+
+    /// Why bytes in the `events` database did not decode.
+    struct Malformed: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+
+    /// The body for a new event.
+    static func encodeBody(
+        streamVersion: UInt64, recordedAt: Timestamp, schemaVersion: UInt16, eventId: UUID,
+        stream: String, type: String, commandId: String?, actor: String, payload: [UInt8], into out: inout [UInt8]
+    ) {
+        out.append(format)
+        append(streamVersion, to: &out)
+        append(UInt64(bitPattern: recordedAt.millisecondsSinceEpoch), to: &out)
+        append(schemaVersion, to: &out)
+        withUnsafeBytes(of: eventId.uuid) { out.append(contentsOf: $0) }
+        appendShort(stream, to: &out)
+        appendShort(type, to: &out)
+        appendShort(commandId ?? "", to: &out)
+        appendShort(actor, to: &out)
+        append(UInt32(payload.count), to: &out)
+        out.append(contentsOf: payload)
+    }
+
+    /// The chained hash of a body at `position` after `previous`.
+    static func hash(previous: Digest, position: UInt64, body: UnsafeRawBufferPointer) -> Digest {
+        var hasher = SHA256()
+        withUnsafeBytes(of: previous) { hasher.update(bufferPointer: $0) }
+        withUnsafeBytes(of: position.bigEndian) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: body)
+        return hasher.finalize().withUnsafeBytes { Digest($0) }
+    }
+
+    /// Splits a stored record into its body and stored hash, checking only the length.
+    static func split(_ record: UnsafeRawBufferPointer) throws -> (body: UnsafeRawBufferPointer, hash: Digest) {
+        guard record.count >= fixedBodySize + 32 else { throw Malformed(reason: "record is \(record.count) bytes, too short") }
+        let body = UnsafeRawBufferPointer(rebasing: record[..<(record.count - 32)])
+        let hash = Digest(UnsafeRawBufferPointer(rebasing: record[(record.count - 32)...]))
+        return (body, hash)
+    }
+
+    /// Decodes a stored record at `position`.
+    static func decode(position: UInt64, record: UnsafeRawBufferPointer) throws -> RecordedEvent {
+        let (body, hash) = try split(record)
+        var reader = Reader(bytes: body)
+        guard try reader.u8() == format else { throw Malformed(reason: "unknown record format") }
+        let streamVersion = try reader.u64()
+        let recordedAt = Int64(bitPattern: try reader.u64())
+        let schemaVersion = try reader.u16()
+        let uuid = try reader.uuid()
+        let stream = try reader.shortString()
+        let type = try reader.shortString()
+        let commandId = try reader.shortString()
+        let actor = try reader.shortString()
+        let payloadLength = Int(try reader.u32())
+        let payload = try reader.bytes(payloadLength)
+        guard reader.atEnd else { throw Malformed(reason: "\(body.count - reader.offset) stray bytes after the payload") }
+        return RecordedEvent(
+            position: position, stream: stream, streamVersion: streamVersion, type: type,
+            schemaVersion: schemaVersion, eventId: uuid, commandId: commandId.isEmpty ? nil : commandId,
+            actor: actor, recordedAt: Timestamp(millisecondsSinceEpoch: recordedAt), payload: Array(payload),
+            hash: hash)
+    }
+
+    /// The stream name of a stored record, without decoding the rest.
+    static func stream(of record: UnsafeRawBufferPointer) throws -> String {
+        var reader = Reader(bytes: try split(record).body)
+        try reader.skip(fixedBodySize)
+        return try reader.shortString()
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+    }
+
+    private static func appendShort(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            append(UInt16(utf8.count), to: &out)
+            out.append(contentsOf: utf8)
+        }
+    }
+
+    /// A bounds-checked little-endian reader.
+    private struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+
+        var atEnd: Bool { offset == bytes.count }
+
+        mutating func skip(_ count: Int) throws {
+            guard count <= bytes.count - offset else { throw Malformed(reason: "record truncated") }
+            offset += count
+        }
+
+        mutating func load<T: FixedWidthInteger>(_: T.Type) throws -> T {
+            let size = MemoryLayout<T>.size
+            guard size <= bytes.count - offset else { throw Malformed(reason: "record truncated") }
+            defer { offset += size }
+            return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+        }
+
+        mutating func u8() throws -> UInt8 { try load(UInt8.self) }
+        mutating func u16() throws -> UInt16 { try load(UInt16.self) }
+        mutating func u32() throws -> UInt32 { try load(UInt32.self) }
+        mutating func u64() throws -> UInt64 { try load(UInt64.self) }
+
+        mutating func bytes(_ count: Int) throws -> UnsafeRawBufferPointer {
+            guard count <= bytes.count - offset else { throw Malformed(reason: "record truncated") }
+            defer { offset += count }
+            return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
+        }
+
+        mutating func uuid() throws -> UUID {
+            let raw = try bytes(16)
+            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: raw) }
+            return UUID(uuid: value)
+        }
+
+        mutating func shortString() throws -> String {
+            let count = Int(try u16())
+            let raw = try bytes(count)
+            guard let text = String(validating: raw, as: UTF8.self) else { throw Malformed(reason: "text field is not UTF-8") }
+            return text
+        }
+    }
+}
+
+/// Big-endian fixed-width keys, so LMDB's byte order is numeric order.
+enum Key {
+    static func u64(_ value: UInt64) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+
+    static func u64(_ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64 {
+        UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    static func u64(_ bytes: [UInt8], at offset: Int = 0) -> UInt64 {
+        bytes.withUnsafeBytes { u64($0, at: offset) }
+    }
+
+    static func pair(_ first: UInt64, _ second: UInt64) -> [UInt8] {
+        u64(first) + u64(second)
+    }
+}
+
+extension RecordCodec {
+    /// The recorded-at time of a stored record, without decoding the rest.
+    static func recordedAt(of record: UnsafeRawBufferPointer) throws -> Timestamp {
+        guard record.count >= fixedBodySize + 32 else { throw Malformed(reason: "record too short") }
+        let raw = UInt64(littleEndian: record.loadUnaligned(fromByteOffset: 9, as: UInt64.self))
+        return Timestamp(millisecondsSinceEpoch: Int64(bitPattern: raw))
+    }
+}

@@ -1,0 +1,51 @@
+import CLMDB
+
+/// A position in a database, for ordered scans. Lives inside `Transaction.withCursor`.
+public struct Cursor: ~Copyable {
+    let handle: OpaquePointer
+    let database: Database
+
+    init(handle: OpaquePointer, database: Database) {
+        self.handle = handle
+        self.database = database
+    }
+
+    deinit { mdb_cursor_close(handle) }
+
+    /// The first entry, or nil when the database is empty.
+    public func first() throws(LMDBError) -> Entry? { try move(MDB_FIRST) }
+    /// The last entry, or nil when the database is empty.
+    public func last() throws(LMDBError) -> Entry? { try move(MDB_LAST) }
+    /// The entry after the current one, or nil at the end.
+    public func next() throws(LMDBError) -> Entry? { try move(MDB_NEXT) }
+    /// The entry before the current one, or nil at the start.
+    public func previous() throws(LMDBError) -> Entry? { try move(MDB_PREV) }
+
+    /// The first entry whose key is greater than or equal to `key`, or nil.
+    public func seek(atLeast key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+        var k = MDB_val(key)
+        var v = MDB_val()
+        let rc = mdb_cursor_get(handle, &k, &v, MDB_SET_RANGE)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_cursor_get(\(database.name), MDB_SET_RANGE)")
+        return Entry(key: k.buffer, value: v.buffer)
+    }
+
+    /// The first entry whose key is greater than or equal to `key`, or nil.
+    public func seek(atLeast key: [UInt8]) throws(LMDBError) -> Entry? {
+        var result: Result<Entry?, LMDBError> = .success(nil)
+        key.withUnsafeBytes { k in
+            do throws(LMDBError) { result = .success(try seek(atLeast: k)) } catch { result = .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private func move(_ op: MDB_cursor_op) throws(LMDBError) -> Entry? {
+        var k = MDB_val()
+        var v = MDB_val()
+        let rc = mdb_cursor_get(handle, &k, &v, op)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_cursor_get(\(database.name))")
+        return Entry(key: k.buffer, value: v.buffer)
+    }
+}

@@ -1,0 +1,247 @@
+import CLMDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open LMDB environment: one folder holding `data.mdb` and `lock.mdb`.
+///
+/// Rules (LMDB's, enforced or documented here):
+/// 1. Open a path once per process. A second `Environment` on the same path fails with `.alreadyOpen`.
+/// 2. A transaction belongs to the thread that began it; keep it inside the synchronous closure.
+/// 3. Bytes read from LMDB die with their transaction; copy what must outlive it.
+/// 4. The map grows by itself when a write fills it, up to `Options.maxMapSize`.
+public final class Environment: @unchecked Sendable {
+    // @unchecked Sendable: the LMDB handle is thread-safe for transactions begun with MDB_NOTLS,
+    // and map growth (the one operation that needs no transaction open) holds `growthLock` exclusively.
+
+    /// How an environment is opened.
+    public struct Options: Sendable {
+        /// The map size to start with, in bytes. It grows by doubling when a write fills it.
+        public var initialMapSize: Int = 64 << 20
+        /// The largest map the environment may grow to before a write fails with `MDB_MAP_FULL`.
+        public var maxMapSize: Int = 1 << 40
+        /// The number of named databases that may be opened.
+        public var maxDatabases: UInt32 = 32
+        /// The number of concurrent read transactions across all processes.
+        public var maxReaders: UInt32 = 256
+        /// When false, commits are not fsync'd (for benchmarks and throw-away stores only).
+        public var durable: Bool = true
+
+        public init() {}
+    }
+
+    /// Why an environment could not be opened.
+    public struct OpenError: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let reason: String
+        public var description: String { "cannot open store at \(path): \(reason)" }
+    }
+
+    let handle: OpaquePointer
+    /// The folder the environment lives in.
+    public let path: String
+    private let options: Options
+    private let growthLock = ReadWriteLock()
+
+    /// Opens (creating if needed) the environment in folder `path`, owner-only (0700, files 0600),
+    /// and clears the reader slots of dead processes.
+    public init(path: String, options: Options = Options()) throws {
+        guard OpenPaths.shared.claim(path) else {
+            throw OpenError(path: path, reason: "it is already open in this process (open each store once)")
+        }
+        var created: OpaquePointer?
+        do {
+            try Environment.prepareFolder(path)
+            try check(mdb_env_create(&created), "mdb_env_create")
+        } catch {
+            OpenPaths.shared.release(path)
+            throw error
+        }
+        guard let env = created else {
+            OpenPaths.shared.release(path)
+            throw LMDBError(code: .invalid, call: "mdb_env_create")
+        }
+        do {
+            try check(mdb_env_set_maxdbs(env, options.maxDatabases), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(env, options.maxReaders), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_mapsize(env, options.initialMapSize), "mdb_env_set_mapsize")
+            var flags = UInt32(MDB_NOTLS)
+            if !options.durable { flags |= UInt32(MDB_NOSYNC) }
+            try check(mdb_env_open(env, path, flags, 0o600), "mdb_env_open(\(path))")
+            var dead: Int32 = 0
+            try check(mdb_reader_check(env, &dead), "mdb_reader_check")
+        } catch {
+            // LMDB: after a failed mdb_env_open the handle must still be closed.
+            mdb_env_close(env)
+            OpenPaths.shared.release(path)
+            throw error
+        }
+        self.handle = env
+        self.path = path
+        self.options = options
+    }
+
+    deinit {
+        mdb_env_close(handle)
+        OpenPaths.shared.release(path)
+    }
+
+    /// Opens (creating if needed) the named database. Call once per name, at start-up.
+    public func openDatabase(named name: String) throws -> Database {
+        try write { txn in
+            var dbi = MDB_dbi()
+            try check(mdb_dbi_open(txn.handle, name, UInt32(MDB_CREATE), &dbi), "mdb_dbi_open(\(name))")
+            return Database(handle: dbi, name: name)
+        }
+    }
+
+    /// Runs `body` in a read transaction: a consistent snapshot of the store.
+    public func read<T>(_ body: (borrowing Transaction) throws -> T) throws -> T {
+        growthLock.lockShared()
+        defer { growthLock.unlock() }
+        let txn = try begin(readOnly: true)
+        defer { mdb_txn_abort(txn) }
+        return try body(Transaction(handle: txn, isReadOnly: true))
+    }
+
+    /// Runs `body` in a write transaction, committing when it returns and rolling back when it throws.
+    /// Write transactions are serialized across threads and processes. When the map is full the
+    /// transaction is rolled back, the map grows, and `body` runs again from the start.
+    public func write<T>(_ body: (borrowing Transaction) throws -> T) throws -> T {
+        while true {
+            growthLock.lockShared()
+            let outcome: T?
+            do {
+                outcome = try attemptWrite(body)
+                growthLock.unlock()
+            } catch {
+                growthLock.unlock()
+                throw error
+            }
+            if let outcome { return outcome }
+            try grow()
+        }
+    }
+
+    /// One try of `write`; nil means the map filled up and nothing was written.
+    private func attemptWrite<T>(_ body: (borrowing Transaction) throws -> T) throws -> T? {
+        let txn = try begin(readOnly: false)
+        let result: T
+        do {
+            result = try body(Transaction(handle: txn, isReadOnly: false))
+        } catch let error as LMDBError where error.code == .mapFull {
+            mdb_txn_abort(txn)
+            return nil
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
+        let rc = mdb_txn_commit(txn)
+        if rc == MDB_MAP_FULL { return nil }
+        try check(rc, "mdb_txn_commit")
+        return result
+    }
+
+    private func begin(readOnly: Bool) throws(LMDBError) -> OpaquePointer {
+        var txn: OpaquePointer?
+        var rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+        if rc == MDB_MAP_RESIZED {
+            // Another process grew the map: adopt its size and try again.
+            try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
+            rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+        }
+        try check(rc, "mdb_txn_begin")
+        guard let txn else { throw LMDBError(code: .invalid, call: "mdb_txn_begin") }
+        return txn
+    }
+
+    /// Doubles the map, with no transaction of this process open.
+    private func grow() throws {
+        growthLock.lockExclusive()
+        defer { growthLock.unlock() }
+        let current = mapSize
+        guard current < options.maxMapSize else {
+            throw LMDBError(code: .mapFull, call: "mdb_env_set_mapsize (limit \(options.maxMapSize) bytes reached)")
+        }
+        try check(mdb_env_set_mapsize(handle, min(current * 2, options.maxMapSize)), "mdb_env_set_mapsize")
+    }
+
+    /// The current size of the memory map in bytes.
+    public var mapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        return info.me_mapsize
+    }
+
+    /// Writes a consistent copy of the environment into the empty folder `destination` while other
+    /// transactions go on. With `compact`, free pages are left out and the copy is renumbered.
+    public func copy(to destination: String, compact: Bool = true) throws {
+        growthLock.lockShared()
+        defer { growthLock.unlock() }
+        try check(
+            mdb_env_copy2(handle, destination, compact ? UInt32(MDB_CP_COMPACT) : 0),
+            "mdb_env_copy2(\(destination))")
+    }
+
+    /// Creates `path` owner-only (0700) if missing; tightens an existing folder to 0700.
+    private static func prepareFolder(_ path: String) throws {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            guard mkdir(path, 0o700) == 0 else {
+                throw OpenError(path: path, reason: String(cString: strerror(errno)))
+            }
+        } else if (info.st_mode & S_IFMT) != S_IFDIR {
+            throw OpenError(path: path, reason: "it is a file, not a folder")
+        }
+        _ = chmod(path, 0o700)
+    }
+}
+
+/// The paths open in this process, to enforce rule 1.
+private final class OpenPaths: @unchecked Sendable {
+    // @unchecked Sendable: `paths` is only touched while holding `lock`.
+    static let shared = OpenPaths()
+    private var paths: Set<String> = []
+    private let lock = ReadWriteLock()
+
+    func claim(_ path: String) -> Bool {
+        lock.lockExclusive()
+        defer { lock.unlock() }
+        return paths.insert(canonical(path)).inserted
+    }
+
+    func release(_ path: String) {
+        lock.lockExclusive()
+        defer { lock.unlock() }
+        paths.remove(canonical(path))
+    }
+
+    private func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// A pthread read-write lock.
+final class ReadWriteLock: @unchecked Sendable {
+    // @unchecked Sendable: pthread_rwlock_t is designed to be shared between threads.
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        lock = .allocate(capacity: 1)
+        pthread_rwlock_init(lock, nil)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(lock)
+        lock.deallocate()
+    }
+
+    func lockShared() { pthread_rwlock_rdlock(lock) }
+    func lockExclusive() { pthread_rwlock_wrlock(lock) }
+    func unlock() { pthread_rwlock_unlock(lock) }
+}

@@ -1,0 +1,89 @@
+import CLMDB
+
+/// A read or write transaction. It exists only inside `Environment.read` or `Environment.write`,
+/// belongs to the calling thread, and must not be used after the closure returns.
+public struct Transaction: ~Copyable {
+    let handle: OpaquePointer
+    /// True for transactions opened by `Environment.read`.
+    public let isReadOnly: Bool
+
+    init(handle: OpaquePointer, isReadOnly: Bool) {
+        self.handle = handle
+        self.isReadOnly = isReadOnly
+    }
+
+    /// The value stored under `key`, or nil. The bytes are valid until the transaction ends.
+    public func get(_ database: Database, key: UnsafeRawBufferPointer) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        var k = MDB_val(key)
+        var v = MDB_val()
+        let rc = mdb_get(handle, database.handle, &k, &v)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_get(\(database.name))")
+        return v.buffer
+    }
+
+    /// The value stored under `key`, copied out of the map.
+    public func get(_ database: Database, key: [UInt8]) throws(LMDBError) -> [UInt8]? {
+        do {
+            return try key.withUnsafeBytes { k in try get(database, key: k).map { Array($0) } }
+        } catch let error as LMDBError {
+            throw error
+        } catch {
+            preconditionFailure("unreachable: \(error)")
+        }
+    }
+
+    /// Stores `value` under `key`.
+    public func put(
+        _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, options: PutOptions = []
+    ) throws(LMDBError) {
+        var k = MDB_val(key)
+        var v = MDB_val(value)
+        try check(mdb_put(handle, database.handle, &k, &v, options.rawValue), "mdb_put(\(database.name))")
+    }
+
+    /// Stores `value` under `key`.
+    public func put(_ database: Database, key: [UInt8], value: [UInt8], options: PutOptions = []) throws(LMDBError) {
+        var failure: LMDBError?
+        key.withUnsafeBytes { k in
+            value.withUnsafeBytes { v in
+                do throws(LMDBError) { try put(database, key: k, value: v, options: options) } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Removes `key`; returns false when it was not there.
+    @discardableResult
+    public func delete(_ database: Database, key: [UInt8]) throws(LMDBError) -> Bool {
+        var rc: Int32 = 0
+        key.withUnsafeBytes { k in
+            var kv = MDB_val(k)
+            rc = mdb_del(handle, database.handle, &kv, nil)
+        }
+        if rc == MDB_NOTFOUND { return false }
+        try check(rc, "mdb_del(\(database.name))")
+        return true
+    }
+
+    /// Removes every entry of `database`, keeping the database itself.
+    public func empty(_ database: Database) throws(LMDBError) {
+        try check(mdb_drop(handle, database.handle, 0), "mdb_drop(\(database.name))")
+    }
+
+    /// The number of entries in `database`.
+    public func count(_ database: Database) throws(LMDBError) -> Int {
+        var stat = MDB_stat()
+        try check(mdb_stat(handle, database.handle, &stat), "mdb_stat(\(database.name))")
+        return stat.ms_entries
+    }
+
+    /// Runs `body` with a cursor over `database`; the cursor is closed when `body` returns.
+    public func withCursor<T>(_ database: Database, _ body: (borrowing Cursor) throws -> T) throws -> T {
+        var cursor: OpaquePointer?
+        try check(mdb_cursor_open(handle, database.handle, &cursor), "mdb_cursor_open(\(database.name))")
+        guard let cursor else { throw LMDBError(code: .invalid, call: "mdb_cursor_open(\(database.name))") }
+        let wrapped = Cursor(handle: cursor, database: database)
+        return try body(wrapped)
+    }
+}
