@@ -20,10 +20,12 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
+        .target(name: "DocketTime"),
         .target(
             name: "EventLog",
-            dependencies: ["LMDB", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["LMDB", "DocketTime", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "Domain", dependencies: ["DocketTime"]),
         .target(
             name: "DocketCLI",
             dependencies: ["EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -31,6 +33,7 @@ let package = Package(
         .executableTarget(name: "docket", dependencies: ["DocketCLI"]),
         .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestSupport"]),
         .testTarget(
             name: "DocketCLITests",

@@ -31,6 +31,12 @@ public struct WrongExpectedVersion: Error, Equatable, CustomStringConvertible, S
     /// The stream's actual version; 0 when it does not exist.
     public let actual: UInt64
 
+    public init(stream: String, expected: ExpectedVersion, actual: UInt64) {
+        self.stream = stream
+        self.expected = expected
+        self.actual = actual
+    }
+
     public var description: String {
         let actualText = actual == 0 ? "it does not exist" : "it is at version \(actual)"
         return "stream \(stream) was expected at \(expected) but \(actualText); reload the stream and decide again"

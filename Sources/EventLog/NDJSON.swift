@@ -19,6 +19,13 @@ public enum NDJSONLine {
         return out
     }
 
+    /// The value of a JSON number that is a whole number (not a boolean, not a fraction).
+    private static func wholeNumber(_ number: NSNumber) -> Int64? {
+        let kind = String(cString: number.objCType)
+        guard kind != "c", kind != "B", kind != "d", kind != "f" else { return nil }
+        return number.int64Value
+    }
+
     /// A JSON string literal for `text`.
     public static func appendQuoted(_ text: String, to out: inout String) {
         out += "\""
@@ -71,7 +78,7 @@ public enum NDJSONLine {
             return value
         }
         func integer(_ key: String, max: UInt64) throws -> UInt64 {
-            guard !(fields[key] is Bool), let number = fields[key] as? Int, number >= 1, UInt64(number) <= max else {
+            guard let number = (fields[key] as? NSNumber).flatMap(wholeNumber), number >= 1, UInt64(number) <= max else {
                 throw Malformed(reason: "field '\(key)' must be a whole number from 1 to \(max)")
             }
             return UInt64(number)

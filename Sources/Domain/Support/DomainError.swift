@@ -1,0 +1,38 @@
+/// Why a decision was refused: a matchable code and a one-line message that names the problem and the fix.
+public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The kind of refusal. New codes are added as static members without breaking callers.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// The actor's role may not perform the action.
+        public static let forbidden = Code("forbidden")
+        /// The aggregate (or something the command refers to) does not exist.
+        public static let notFound = Code("notFound")
+        /// The command's input is malformed or breaks a rule.
+        public static let invalid = Code("invalid")
+        /// The command clashes with the current state (already exists, already ended, …).
+        public static let conflict = Code("conflict")
+        /// The ticket is closed.
+        public static let closed = Code("closed")
+        /// The ticket was merged into another one.
+        public static let merged = Code("merged")
+        /// The user, client or other party is deactivated.
+        public static let inactive = Code("inactive")
+
+        public var description: String { name }
+    }
+
+    /// The kind of refusal.
+    public var code: Code
+    /// One line: what is wrong and how to fix it.
+    public var message: String
+
+    /// A refusal with `code` and `message`.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,55 @@
+/// Something a role may or may not do. Deciders check one action before anything else.
+public enum Action: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// Open, assign, comment on, close, merge… tickets.
+    case workTickets = "work tickets"
+    /// Register and change clients and their contacts.
+    case manageClients = "manage clients and contacts"
+    /// Create, amend and end contracts.
+    case manageContracts = "change contracts"
+    /// Change rates (a later issue).
+    case manageRates = "change rates"
+    /// Issue and change invoices (a later issue).
+    case manageInvoices = "change invoices"
+    /// Add users, change their roles, deactivate and reactivate them.
+    case manageUsers = "manage users"
+    /// Add, update and remove reply templates.
+    case manageTemplates = "manage templates"
+
+    public var description: String { rawValue }
+}
+
+/// Who may do what: the one table of role permissions.
+public enum Permissions {
+    /// The roles allowed to perform `action`, in ``Role`` order.
+    public static func roles(allowedTo action: Action) -> [Role] {
+        switch action {
+        case .workTickets: [.tech, .dispatcher, .admin]
+        case .manageClients: [.dispatcher, .billing, .admin]
+        case .manageContracts, .manageRates, .manageInvoices: [.billing, .admin]
+        case .manageUsers: [.admin]
+        case .manageTemplates: [.dispatcher, .admin]
+        }
+    }
+
+    /// Whether `role` may perform `action`.
+    public static func allows(_ role: Role, to action: Action) -> Bool {
+        roles(allowedTo: action).contains(role)
+    }
+
+    /// Throws ``DomainError/Code/forbidden`` unless `role` may perform `action`.
+    public static func require(_ action: Action, by role: Role) throws(DomainError) {
+        guard allows(role, to: action) else {
+            let allowed = roles(allowedTo: action).map(\.rawValue)
+            throw DomainError(
+                .forbidden,
+                "role \(role) cannot \(action); ask someone with role \(Self.list(allowed)) to do it")
+        }
+    }
+
+    /// "a", "a or b", "a, b or c".
+    static func list(_ items: [String]) -> String {
+        guard let last = items.last else { return "" }
+        let head = items.dropLast()
+        return head.isEmpty ? last : head.joined(separator: ", ") + " or " + last
+    }
+}

@@ -1,0 +1,15 @@
+/// Stream names: `category-id`, e.g. `ticket-T-1042`.
+public enum StreamName {
+    /// `ticket-T-1042` for `"T-1042"`.
+    public static func ticket(_ number: String) -> String { "ticket-" + number }
+    /// `ticket-T-1042`.
+    public static func ticket(_ number: TicketNumber) -> String { ticket(number.description) }
+    /// `client-acme` for the client code `acme`.
+    public static func client(_ code: String) -> String { "client-" + code }
+    /// `contract-acme-2026` for the contract id `acme-2026`.
+    public static func contract(_ id: String) -> String { "contract-" + id }
+    /// `user-alice` for the login `alice`.
+    public static func user(_ login: String) -> String { "user-" + login }
+    /// `template-first-response` for the template name `first-response`.
+    public static func template(_ name: String) -> String { "template-" + name }
+}

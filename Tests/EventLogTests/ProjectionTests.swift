@@ -1,0 +1,87 @@
+import EventLog
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct ProjectionTests {
+    let folder = TemporaryFolder()
+
+    @Test func streamCountsFollowAppendsInTheSameTransaction() throws {
+        let counts = StreamCounts()
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [counts])
+        try store.append(sampleAppend("ticket-T-1", count: 2))
+        try store.append(sampleAppend("ticket-T-2"))
+        try store.append(AppendRequest(stream: "client-acme", events: [sampleEvent(1, type: "client.registered")], actor: "ann"))
+        let (categories, types) = try counts.read(from: store)
+        #expect(categories.map(\.name) == ["client", "ticket"])
+        #expect(categories.map(\.events) == [1, 3])
+        #expect(categories.map(\.streams) == [1, 2])
+        #expect(types.map(\.name) == ["client.registered", "test.happened"])
+        #expect(try store.checkpoint(of: "stream-counts") == 4)
+    }
+
+    @Test func aRefusedAppendLeavesTheModelUntouched() throws {
+        let counts = StreamCounts()
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [counts])
+        try store.append(sampleAppend("ticket-T-1"))
+        let before = try store.dump(projection: "stream-counts")
+        _ = try? store.append([sampleAppend("ticket-T-2"), sampleAppend("ticket-T-1", expected: .noStream)])
+        #expect(try store.dump(projection: "stream-counts") == before)
+    }
+
+    @Test func aRebuildIsByteIdenticalToTheIncrementalModel() throws {
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [StreamCounts()])
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<300 {
+            let stream = ["ticket", "client", "user"].randomElement(using: &generator)! + "-\(Int.random(in: 1...40, using: &generator))"
+            try store.append(AppendRequest(stream: stream, events: [sampleEvent(1, type: ["a.b", "c.d", "e.f"].randomElement(using: &generator)!)], actor: "ann"))
+        }
+        let incremental = try store.dump(projection: "stream-counts")
+        var progressCalls = 0
+        try store.rebuild("stream-counts", batchSize: 64) { _, _ in progressCalls += 1 }
+        #expect(try store.dump(projection: "stream-counts") == incremental)
+        #expect(progressCalls == 5)
+        #expect(try store.checkpoint(of: "stream-counts") == 300)
+    }
+
+    @Test func aProjectionAddedLaterCatchesUp() throws {
+        let path = folder.child("store")
+        do {
+            let store = try EventStore(path: path, clock: ManualClock())
+            for i in 0..<25 { try store.append(sampleAppend("ticket-T-\(i)")) }
+        }
+        let counts = StreamCounts()
+        let store = try EventStore(path: path, clock: ManualClock(), projections: [counts])
+        #expect(try store.checkpoint(of: "stream-counts") == 0)
+        // An append while the model is behind does not apply to it out of order.
+        try store.append(sampleAppend("ticket-T-99"))
+        #expect(try store.checkpoint(of: "stream-counts") == 0)
+        #expect(try store.catchUpProjections() == ["stream-counts"])
+        #expect(try counts.read(from: store).categories.first?.streams == 26)
+        #expect(try store.checkpoint(of: "stream-counts") == 26)
+    }
+
+    @Test func anUnknownReadModelIsNamedInTheError() throws {
+        let store = try EventStore(path: folder.child("store"), projections: [StreamCounts()])
+        do {
+            try store.rebuild("queue-typo")
+            Issue.record("expected an error")
+        } catch let error as EventLogError {
+            #expect(error.message.contains("queue-typo"))
+            #expect(error.message.contains("stream-counts"))
+        }
+    }
+}
+
+/// SplitMix64: a small seeded generator so random histories are repeatable.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import LMDB
+import TestSupport
+import Testing
+
+@Suite struct EnvironmentTests {
+    @Test func writeCommitsAndReadSeesIt() throws {
+        let folder = TemporaryFolder()
+        let env = try Environment(path: folder.child("db"))
+        let db = try env.openDatabase(named: "things")
+        try env.write { txn in try txn.put(db, key: [1], value: [42]) }
+        let value = try env.read { txn in try txn.get(db, key: [1]) }
+        #expect(value == [42])
+    }
+
+    @Test func throwingBodyRollsBack() throws {
+        struct Boom: Error {}
+        let folder = TemporaryFolder()
+        let env = try Environment(path: folder.child("db"))
+        let db = try env.openDatabase(named: "things")
+        #expect(throws: Boom.self) {
+            try env.write { txn in
+                try txn.put(db, key: [1], value: [42])
+                throw Boom()
+            }
+        }
+        #expect(try env.read { txn in try txn.count(db) } == 0)
+    }
+
+    @Test func noOverwriteReportsKeyExistsWithTheCallName() throws {
+        let folder = TemporaryFolder()
+        let env = try Environment(path: folder.child("db"))
+        let db = try env.openDatabase(named: "things")
+        try env.write { txn in try txn.put(db, key: [1], value: [1]) }
+        do {
+            try env.write { txn in try txn.put(db, key: [1], value: [2], options: .noOverwrite) }
+            Issue.record("expected a key-exists error")
+        } catch let error as LMDBError {
+            #expect(error.code == .keyExists)
+            #expect(error.call == "mdb_put(things)")
+            #expect(error.description.contains("MDB_KEYEXIST"))
+        }
+    }
+
+    @Test func cursorWalksInKeyOrderAndSeeks() throws {
+        let folder = TemporaryFolder()
+        let env = try Environment(path: folder.child("db"))
+        let db = try env.openDatabase(named: "things")
+        try env.write { txn in
+            for key: UInt8 in [5, 1, 3] { try txn.put(db, key: [key], value: [key * 10]) }
+        }
+        let (all, seeked, last) = try env.read { txn in
+            try txn.withCursor(db) { cursor -> ([UInt8], UInt8?, UInt8?) in
+                var keys: [UInt8] = []
+                var entry = try cursor.first()
+                while let found = entry {
+                    keys.append(found.key[0])
+                    entry = try cursor.next()
+                }
+                let seeked = try cursor.seek(atLeast: [2])?.key[0]
+                let last = try cursor.last()?.value[0]
+                return (keys, seeked, last)
+            }
+        }
+        #expect(all == [1, 3, 5])
+        #expect(seeked == 3)
+        #expect(last == 50)
+    }
+
+    @Test func mapGrowsFromATinyInitialSize() throws {
+        let folder = TemporaryFolder()
+        var options = Environment.Options()
+        options.initialMapSize = 64 << 10
+        let env = try Environment(path: folder.child("db"), options: options)
+        let db = try env.openDatabase(named: "things")
+        let value = [UInt8](repeating: 7, count: 1000)
+        for batch in 0..<20 {
+            try env.write { txn in
+                for i in 0..<200 {
+                    let key = withUnsafeBytes(of: UInt32(batch * 200 + i).bigEndian) { Array($0) }
+                    try txn.put(db, key: key, value: value)
+                }
+            }
+        }
+        #expect(env.mapSize > 4 << 20)
+        #expect(try env.read { txn in try txn.count(db) } == 4000)
+    }
+
+    @Test func mapGrowthStopsAtTheLimitWithAClearError() throws {
+        let folder = TemporaryFolder()
+        var options = Environment.Options()
+        options.initialMapSize = 64 << 10
+        options.maxMapSize = 256 << 10
+        let env = try Environment(path: folder.child("db"), options: options)
+        let db = try env.openDatabase(named: "things")
+        let value = [UInt8](repeating: 7, count: 4000)
+        do {
+            for i in 0..<1000 {
+                try env.write { txn in try txn.put(db, key: withUnsafeBytes(of: UInt32(i).bigEndian) { Array($0) }, value: value) }
+            }
+            Issue.record("expected the map to fill up")
+        } catch let error as LMDBError {
+            #expect(error.code == .mapFull)
+            #expect(error.call.contains("limit"))
+        }
+        // What was committed before the limit is intact.
+        #expect(try env.read { txn in try txn.count(db) } > 10)
+    }
+
+    @Test func aPathOpensOncePerProcess() throws {
+        let folder = TemporaryFolder()
+        let first = try Environment(path: folder.child("db"))
+        #expect(throws: Environment.OpenError.self) { try Environment(path: folder.child("db")) }
+        _ = first
+    }
+
+    @Test func folderIsOwnerOnlyAndFilesTooAfterOpen() throws {
+        let folder = TemporaryFolder()
+        let path = folder.child("db")
+        let env = try Environment(path: path)
+        _ = try env.openDatabase(named: "x")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o700)
+        let data = try FileManager.default.attributesOfItem(atPath: path + "/data.mdb")
+        #expect(((data[.posixPermissions] as? Int) ?? 0) & 0o077 == 0)
+    }
+
+    @Test func openingAFileInsteadOfAFolderFailsClearly() throws {
+        let folder = TemporaryFolder()
+        let file = folder.child("plain")
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        #expect(throws: Environment.OpenError.self) { try Environment(path: file) }
+    }
+
+    @Test func garbageDataFileIsReportedAsInvalid() throws {
+        let folder = TemporaryFolder()
+        let path = folder.child("db")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: path + "/data.mdb", contents: Data(repeating: 0x41, count: 16384))
+        do {
+            _ = try Environment(path: path)
+            Issue.record("expected an invalid-store error")
+        } catch let error as LMDBError {
+            #expect(error.meansCorruption)
+            #expect(error.call.hasPrefix("mdb_env_open"))
+        }
+    }
+
+    @Test func compactCopyHoldsTheSameData() throws {
+        let folder = TemporaryFolder()
+        let env = try Environment(path: folder.child("db"))
+        let db = try env.openDatabase(named: "things")
+        try env.write { txn in for i: UInt8 in 0..<50 { try txn.put(db, key: [i], value: [i]) } }
+        try FileManager.default.createDirectory(atPath: folder.child("copy"), withIntermediateDirectories: true)
+        try env.copy(to: folder.child("copy"))
+        let copy = try Environment(path: folder.child("copy"))
+        let copied = try copy.openDatabase(named: "things")
+        #expect(try copy.read { txn in try txn.count(copied) } == 50)
+        #expect(try copy.read { txn in try txn.get(copied, key: [49]) } == [49])
+    }
+}

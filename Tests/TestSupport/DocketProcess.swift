@@ -1,0 +1,81 @@
+import Foundation
+
+/// What a run of the built `docket` binary printed and returned.
+public struct DocketRun: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+/// Runs the built `docket` executable as a child process.
+public enum DocketProcess {
+    /// The `docket` binary next to the test bundle (SwiftPM builds it because the tests depend on it).
+    public static var executable: String {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("docket").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("docket").path
+    }
+
+    /// Starts `docket args…` with `store` as `$DOCKET_STORE` and a fixed user; stdin from `input`.
+    public static func start(
+        _ arguments: [String], store: String, environment: [String: String] = [:]
+    ) throws -> (Process, Pipe, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["DOCKET_STORE"] = store
+        env["DOCKET_USER"] = "ann"
+        env.removeValue(forKey: "DOCKET_NOW")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let (input, output, error) = (Pipe(), Pipe(), Pipe())
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        return (process, input, output, error)
+    }
+
+    /// Runs `docket args…` to completion.
+    @discardableResult
+    public static func run(
+        _ arguments: [String], store: String, stdin: String = "", environment: [String: String] = [:]
+    ) throws -> DocketRun {
+        let (process, input, output, error) = try start(arguments, store: store, environment: environment)
+        let writer = Thread {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errorData = ReadAll(error.fileHandleForReading)
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return DocketRun(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: errorData.wait(), as: UTF8.self))
+    }
+}
+
+/// Drains a pipe on its own thread so a chatty child never blocks on a full pipe.
+final class ReadAll: @unchecked Sendable {
+    // @unchecked Sendable: `data` is written once by the reader thread before `done` is signalled.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}
