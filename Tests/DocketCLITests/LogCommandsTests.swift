@@ -1,0 +1,209 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import DocketCLI
+
+@Suite struct ParsingTests {
+    @Test func subcommandsParseTheirOptions() throws {
+        let command = try DocketCommand.parseAsRoot(["log", "--stream", "ticket-T-1", "--limit", "5", "--json"])
+        let log = try #require(command as? LogCommand)
+        #expect(log.stream == "ticket-T-1")
+        #expect(log.limit == 5)
+        #expect(log.output.json)
+    }
+
+    @Test(arguments: [["log", "--limit", "0"], ["log", "--backward"], ["log", "--until", "soon"], ["event", "append", "--stream", "s-1"], ["frobnicate"]])
+    func badUsageIsRejected(arguments: [String]) {
+        #expect(throws: (any Error).self) { try DocketCommand.parseAsRoot(arguments) }
+    }
+
+    @Test func expectedVersionArgumentReadsItsForms() {
+        #expect(ExpectedVersionArgument(argument: "any")?.value == .any)
+        #expect(ExpectedVersionArgument(argument: "none")?.value == .noStream)
+        #expect(ExpectedVersionArgument(argument: "4")?.value == .exact(4))
+        #expect(ExpectedVersionArgument(argument: "four") == nil)
+    }
+}
+
+@Suite struct EndToEndTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    func append(_ stream: String, _ extra: [String] = []) throws -> DocketRun {
+        try DocketProcess.run(["event", "append", "--stream", stream, "--type", "test.noted", "--payload", #"{"x":1}"#] + extra, store: store)
+    }
+
+    @Test func initCreatesAnOwnerOnlyStoreAndIsRepeatable() throws {
+        let first = try DocketProcess.run(["init"], store: store)
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("Created an empty Docket store"))
+        let mode = try FileManager.default.attributesOfItem(atPath: store)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        let second = try DocketProcess.run(["init"], store: store)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("already exists"))
+    }
+
+    @Test func aMissingStoreIsNamedWithTheFixAndNothingIsCreated() throws {
+        let run = try DocketProcess.run(["log"], store: store)
+        #expect(run.status == 66)
+        #expect(run.stderr.contains("no Docket store at \(store)"))
+        #expect(run.stderr.contains("docket init"))
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: store))
+    }
+
+    @Test func anUnknownFlagIsAUsageError() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        let run = try DocketProcess.run(["log", "--colour"], store: store)
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--colour"))
+    }
+
+    @Test func appendsShowInTheLogAsTableAndJSON() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        #expect(try append("client-acme").status == 0)
+        #expect(try append("ticket-T-1001").status == 0)
+        let table = try DocketProcess.run(["log"], store: store)
+        #expect(table.stdout.hasPrefix("POS"))
+        #expect(table.stdout.contains("ticket-T-1001"))
+        let json = try DocketProcess.run(["log", "--json", "--stream", "ticket-T-1001"], store: store)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(parsed.count == 1)
+        #expect(parsed[0]["position"] as? Int == 2)
+        #expect(parsed[0]["actor"] as? String == "ann")
+        #expect((parsed[0]["payload"] as? [String: Any])?["x"] as? Int == 1)
+    }
+
+    @Test func aStaleExpectedVersionExitsThreeAndWritesNothing() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        _ = try append("s-1")
+        let run = try append("s-1", ["--expected-version", "none"])
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("stream s-1 was expected at no stream but it is at version 1"))
+        #expect(try DocketProcess.run(["log", "--json"], store: store).stdout.components(separatedBy: "\"position\"").count == 2)
+    }
+
+    @Test func aRetriedCommandIdIsReportedAndWritesNothing() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        _ = try append("s-1", ["--command-id", "retry-me"])
+        let retry = try append("s-1", ["--command-id", "retry-me"])
+        #expect(retry.status == 0)
+        #expect(retry.stdout.contains("nothing written"))
+        let verify = try DocketProcess.run(["verify"], store: store)
+        #expect(verify.stdout.contains("ok: 1 events"))
+    }
+
+    @Test func malformedPayloadIsBadInput() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        let run = try DocketProcess.run(["event", "append", "--stream", "s-1", "--type", "t", "--payload", "{oops"], store: store)
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("--payload is not a JSON object"))
+    }
+
+    @Test func exportImportRoundTripsAndAMalformedLineImportsNothing() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        for i in 0..<5 { _ = try append("s-\(i % 2)") }
+        let export = try DocketProcess.run(["export"], store: store)
+        #expect(export.stdout.split(separator: "\n").count == 5)
+        let copy = folder.child("copy")
+        _ = try DocketProcess.run(["init"], store: copy)
+        var lines = export.stdout.split(separator: "\n").map(String.init)
+        lines[3] = "{\"position\": 4, \"stream\": }"
+        let bad = try DocketProcess.run(["import"], store: copy, stdin: lines.joined(separator: "\n"))
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("line 4"))
+        #expect(try DocketProcess.run(["verify"], store: copy).stdout.contains("ok: 0 events"))
+        let good = try DocketProcess.run(["import"], store: copy, stdin: export.stdout)
+        #expect(good.status == 0)
+        #expect(try DocketProcess.run(["export"], store: copy).stdout == export.stdout)
+    }
+
+    @Test func verifyNamesTheFirstBadPositionOfADamagedStore() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        for i in 0..<4 {
+            _ = try DocketProcess.run(["event", "append", "--stream", "s-1", "--type", "t", "--payload", "{\"m\":\"mark-\(i)\"}"], store: store)
+        }
+        let file = store + "/data.mdb"
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        let needle = Array("mark-2".utf8)
+        for start in 0...(bytes.count - needle.count) where bytes[start..<(start + needle.count)].elementsEqual(needle) {
+            bytes[start + 5] ^= 0x04
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let run = try DocketProcess.run(["verify"], store: store)
+        #expect(run.status == 2)
+        #expect(run.stdout.contains("position 3: hash mismatch"))
+        #expect(run.stderr.contains("the first bad position is 3"))
+    }
+
+    @Test func aGarbageStoreIsReportedAsDamaged() throws {
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: store + "/data.mdb", contents: Data(repeating: 0x5a, count: 8192))
+        let run = try DocketProcess.run(["log"], store: store)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("damaged or is not a Docket store"))
+    }
+
+    @Test func rebuildReproducesTheSameReadModel() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        for i in 0..<6 { _ = try append(i % 2 == 0 ? "ticket-T-\(i)" : "client-\(i)") }
+        let before = try DocketProcess.run(["stats", "--json"], store: store).stdout
+        let rebuild = try DocketProcess.run(["rebuild", "stream-counts"], store: store)
+        #expect(rebuild.status == 0)
+        #expect(rebuild.stdout.contains("rebuilt stream-counts through position 6"))
+        #expect(try DocketProcess.run(["stats", "--json"], store: store).stdout == before)
+        let unknown = try DocketProcess.run(["rebuild", "nope"], store: store)
+        #expect(unknown.status == 64)
+    }
+
+    @Test func backupMakesAVerifiableCopy() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        for i in 0..<3 { _ = try append("s-\(i)") }
+        let copy = folder.child("backup")
+        #expect(try DocketProcess.run(["backup", copy], store: store).status == 0)
+        #expect(try DocketProcess.run(["verify"], store: copy).stdout.contains("ok: 3 events"))
+        let again = try DocketProcess.run(["backup", copy], store: store)
+        #expect(again.status == 73)
+        #expect(again.stderr.contains("not empty"))
+    }
+}
+
+@Suite struct SchemaTests {
+    let folder = TemporaryFolder()
+
+    /// The repository root, found from this file's path.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs scripts/validate-json.py over `ndjson` with `schema`.
+    static func validate(_ ndjson: String, schema: String) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("scripts/validate-json.py").path, root.appendingPathComponent(schema).path]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(ndjson.utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func everyExportLineMatchesTheExportSchema() throws {
+        let store = folder.child("store")
+        _ = try DocketProcess.run(["init"], store: store)
+        _ = try DocketProcess.run(["event", "append", "--stream", "client-acme", "--type", "client.noted", "--payload", #"{"note":"tab\there \"quoted\""}"#, "--command-id", "c-1"], store: store)
+        _ = try DocketProcess.run(["event", "append", "--stream", "client-acme", "--type", "client.noted", "--payload", #"{"n":[1,2,{"deep":null}]}"#], store: store)
+        let export = try DocketProcess.run(["export"], store: store).stdout
+        let (status, report) = try SchemaTests.validate(export, schema: "schemas/export-line.schema.json")
+        #expect(status == 0, "\(report)")
+        #expect(report.contains("2 documents, 0 errors"))
+        let tampered = export.replacingOccurrences(of: "\"actor\":\"ann\"", with: "\"actor\":\"ann\",\"extra\":true")
+        #expect(try SchemaTests.validate(tampered, schema: "schemas/export-line.schema.json").0 == 1)
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what Docket needs from Debian when it is missing: liblmdb-dev (the store) and pkg-config.
+set -euo pipefail
+missing=()
+dpkg -s liblmdb-dev >/dev/null 2>&1 || missing+=(liblmdb-dev)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+python3 -c "import jsonschema" >/dev/null 2>&1 || missing+=(python3-jsonschema)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
+fi
