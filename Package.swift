@@ -26,6 +26,7 @@ let package = Package(
             dependencies: ["LMDB", "DocketTime", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "Domain", dependencies: ["DocketTime"]),
+        .target(name: "DocketApp", dependencies: ["Domain", "EventLog"]),
         .target(
             name: "DocketCLI",
             dependencies: ["EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -1,0 +1,63 @@
+import Domain
+import EventLog
+
+/// Runs a decider against the log: load a stream, fold it, decide, append with the version it read.
+///
+/// A concurrent change to the stream surfaces as `WrongExpectedVersion`; the runner reloads and decides
+/// once more (safe: the decision is re-made against the new state, so a rule the other writer's change
+/// broke is caught), then gives up with the conflict.
+public struct CommandRunner: Sendable {
+    public let store: EventStore
+
+    public init(store: EventStore) {
+        self.store = store
+    }
+
+    /// The current state and version of `stream` under decider `D`.
+    public func load<D: Decider>(_: D.Type, stream: String) throws -> (state: D.State, version: UInt64) {
+        var state = D.initialState
+        var version: UInt64 = 0
+        var from: UInt64 = 1
+        while true {
+            let batch = try store.read(stream: stream, from: from, limit: 1_000)
+            for recorded in batch {
+                state = D.evolve(state, try D.Event.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload))
+                version = recorded.streamVersion
+            }
+            if batch.count < 1_000 { return (state, version) }
+            from = version + 1
+        }
+    }
+
+    /// Decides `command` on `stream` and appends the events. Returns the events and where they landed
+    /// (nil when the decision produced no events: the command was already satisfied).
+    @discardableResult
+    public func run<D: Decider>(
+        _: D.Type, stream: String, command: D.Command, context: DecisionContext, commandId: String? = nil
+    ) throws -> (events: [D.Event], result: AppendResult?) {
+        var attempts = 0
+        while true {
+            attempts += 1
+            let (state, version) = try load(D.self, stream: stream)
+            let events = try D.decide(command, state: state, context: context)
+            guard !events.isEmpty else { return ([], nil) }
+            do {
+                let result = try store.append(request(stream: stream, version: version, events: events, context: context, commandId: commandId))
+                return (events, result)
+            } catch let conflict as WrongExpectedVersion where attempts < 2 {
+                _ = conflict
+                continue
+            }
+        }
+    }
+
+    /// The append request for decided events, guarded by the version they were decided on.
+    public func request<E: DomainEvent>(
+        stream: String, version: UInt64, events: [E], context: DecisionContext, commandId: String?
+    ) -> AppendRequest {
+        AppendRequest(
+            stream: stream, expectedVersion: version == 0 ? .noStream : .exact(version),
+            events: events.map { NewEvent(type: $0.eventType, schemaVersion: $0.schemaVersion, payload: $0.payload()) },
+            commandId: commandId, actor: context.actor.login)
+    }
+}
