@@ -1,0 +1,57 @@
+/// What a user asks of a client (stream `client-<code>`).
+public enum ClientCommand: Sendable, Equatable {
+    /// Register a new client.
+    case register(RegisterClient)
+    /// Change the name, e-mail domains and/or time zone; nil leaves a field as it is.
+    case update(name: String?, domains: [String]?, timeZone: String?)
+    /// Stop opening tickets for the client.
+    case deactivate
+    /// Undo a deactivation.
+    case reactivate
+    /// Add a contact under the id the application allocated (e.g. `c-17`) or the user gave.
+    case addContact(id: String, ContactDetails)
+    /// Replace a contact's details.
+    case updateContact(id: String, ContactDetails)
+    /// Remove a contact.
+    case removeContact(id: String)
+}
+
+/// The input of ``ClientCommand/register(_:)``.
+public struct RegisterClient: Sendable, Equatable {
+    /// 2 to 32 lower-case letters, digits and dashes, e.g. `acme`.
+    public var code: String
+    /// The display name.
+    public var name: String
+    /// E-mail domains that route mail to this client, e.g. `acme.example`.
+    public var domains: [String]
+    /// An IANA time zone such as `Europe/Paris`.
+    public var timeZone: String
+    /// An ISO 4217 currency code such as `EUR`.
+    public var currency: String
+
+    /// The input to register a client.
+    public init(code: String, name: String, domains: [String] = [], timeZone: String, currency: String) {
+        self.code = code
+        self.name = name
+        self.domains = domains
+        self.timeZone = timeZone
+        self.currency = currency
+    }
+}
+
+/// A contact's details, as given to add or update it.
+public struct ContactDetails: Sendable, Equatable, Codable {
+    /// The contact's name.
+    public var name: String
+    /// The contact's e-mail address, unique within the client.
+    public var email: String
+    /// The contact's phone number, if any.
+    public var phone: String?
+
+    /// A contact's details.
+    public init(name: String, email: String, phone: String? = nil) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+    }
+}

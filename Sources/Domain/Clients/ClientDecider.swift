@@ -1,0 +1,131 @@
+/// The client aggregate (stream `client-<code>`): registration, settings, activity and contacts.
+public enum ClientDecider: Decider {
+    public static let initialState = ClientState()
+
+    /// Decides `command`. Needs ``Action/manageClients``. A deactivated client accepts only reactivation.
+    public static func decide(
+        _ command: ClientCommand, state: ClientState, context: DecisionContext
+    ) throws(DomainError) -> [ClientEvent] {
+        try Permissions.require(.manageClients, by: context.actor.role)
+        switch command {
+        case .register(let register):
+            return try decideRegister(register, state: state)
+        case .update(let name, let domains, let timeZone):
+            let code = try requireActive(state)
+            guard name != nil || domains != nil || timeZone != nil else {
+                throw DomainError(
+                    .invalid, "nothing to update for client \(code); give a new name, e-mail domains or time zone")
+            }
+            var update = ClientUpdated()
+            if let name {
+                let name = try Validate.nonEmpty(name, "the client name", fix: "give the client a name")
+                if name != state.name { update.name = name }
+            }
+            if let domains {
+                let domains = try normalizedDomains(domains)
+                if domains != state.domains { update.domains = domains }
+            }
+            if let timeZone {
+                let timeZone = try Validate.timeZone(timeZone)
+                if timeZone != state.timeZone { update.timeZone = timeZone }
+            }
+            guard update != ClientUpdated() else { return [] }
+            return [.updated(update)]
+        case .deactivate:
+            _ = try requireExisting(state)
+            return state.isActive ? [.deactivated(ClientDeactivated())] : []
+        case .reactivate:
+            _ = try requireExisting(state)
+            return state.isActive ? [] : [.reactivated(ClientReactivated())]
+        case .addContact(let id, let details):
+            let code = try requireActive(state)
+            let id = try Validate.slug(id, "contact id", length: 1...32)
+            guard state.contacts[id] == nil else {
+                throw DomainError(
+                    .conflict,
+                    "client \(code) already has a contact \(id); update it with `docket client contact update \(code) \(id)`")
+            }
+            let contact = try validated(details, id: id, in: state, code: code)
+            return [
+                .contactAdded(
+                    ClientContactAdded(contactId: id, name: contact.name, email: contact.email, phone: contact.phone))
+            ]
+        case .updateContact(let id, let details):
+            let code = try requireActive(state)
+            guard let current = state.contacts[id] else { throw missingContact(id, code) }
+            let contact = try validated(details, id: id, in: state, code: code)
+            guard contact != current else { return [] }
+            return [
+                .contactUpdated(
+                    ClientContactUpdated(contactId: id, name: contact.name, email: contact.email, phone: contact.phone))
+            ]
+        case .removeContact(let id):
+            let code = try requireActive(state)
+            guard state.contacts[id] != nil else { throw missingContact(id, code) }
+            return [.contactRemoved(ClientContactRemoved(contactId: id))]
+        }
+    }
+
+    // MARK: - Register
+
+    private static func decideRegister(_ register: RegisterClient, state: ClientState) throws(DomainError) -> [ClientEvent] {
+        if let code = state.code {
+            throw DomainError(.conflict, "client \(code) already exists; change it with `docket client update \(code)`")
+        }
+        let code = try Validate.slug(register.code, "client code", length: 2...32)
+        let name = try Validate.nonEmpty(register.name, "the client name", fix: "give the client a name")
+        return [
+            .registered(
+                ClientRegistered(
+                    code: code, name: name, domains: try normalizedDomains(register.domains),
+                    timeZone: try Validate.timeZone(register.timeZone), currency: try Validate.currency(register.currency)))
+        ]
+    }
+
+    // MARK: - Helpers
+
+    /// Lower-cased, validated, without duplicates, sorted.
+    private static func normalizedDomains(_ domains: [String]) throws(DomainError) -> [String] {
+        var result = Set<String>()
+        for domain in domains { result.insert(try Validate.domain(domain)) }
+        return result.sorted()
+    }
+
+    /// Trimmed and validated details whose e-mail no other contact of the client uses.
+    private static func validated(
+        _ details: ContactDetails, id: String, in state: ClientState, code: String
+    ) throws(DomainError) -> ContactDetails {
+        let name = try Validate.nonEmpty(details.name, "the contact name", fix: "give the contact a name")
+        let email = try Validate.email(details.email)
+        let phone = Validate.optional(details.phone)
+        if let phone, phone.count > 40 || !phone.contains(where: \.isNumber) {
+            throw DomainError(.invalid, "phone number \"\(phone)\" is not valid; write it like +33 1 23 45 67 89")
+        }
+        if let other = state.contacts.first(where: { $0.key != id && $0.value.email == email })?.key {
+            throw DomainError(
+                .conflict,
+                "contact \(other) of client \(code) already has the e-mail \(email); update that contact instead")
+        }
+        return ContactDetails(name: name, email: email, phone: phone)
+    }
+
+    private static func missingContact(_ id: String, _ code: String) -> DomainError {
+        DomainError(.notFound, "client \(code) has no contact \(id); list its contacts with `docket client show \(code)`")
+    }
+
+    private static func requireExisting(_ state: ClientState) throws(DomainError) -> String {
+        guard let code = state.code else {
+            throw DomainError(.notFound, "no such client; list clients with `docket client list`")
+        }
+        return code
+    }
+
+    private static func requireActive(_ state: ClientState) throws(DomainError) -> String {
+        let code = try requireExisting(state)
+        guard state.isActive else {
+            throw DomainError(
+                .inactive, "client \(code) is deactivated; reactivate it first with `docket client reactivate \(code)`")
+        }
+        return code
+    }
+}

@@ -1,0 +1,122 @@
+/// Something that happened to a client (stream `client-<code>`).
+public enum ClientEvent: Sendable, Equatable {
+    case registered(ClientRegistered)
+    case updated(ClientUpdated)
+    case deactivated(ClientDeactivated)
+    case reactivated(ClientReactivated)
+    case contactAdded(ClientContactAdded)
+    case contactUpdated(ClientContactUpdated)
+    case contactRemoved(ClientContactRemoved)
+}
+
+/// `client.registered.v1`.
+public struct ClientRegistered: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "client", type: "client.registered", schemaVersion: 1, summary: "A client was registered (active).")
+    /// The client's code.
+    public var code: String
+    /// The display name.
+    public var name: String
+    /// Lower-case e-mail domains, sorted.
+    public var domains: [String]
+    /// IANA time zone.
+    public var timeZone: String
+    /// ISO 4217 currency code.
+    public var currency: String
+
+    public init(code: String, name: String, domains: [String], timeZone: String, currency: String) {
+        self.code = code
+        self.name = name
+        self.domains = domains
+        self.timeZone = timeZone
+        self.currency = currency
+    }
+}
+
+/// `client.updated.v1`: only the fields that changed are present.
+public struct ClientUpdated: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "client", type: "client.updated", schemaVersion: 1,
+        summary: "A client's name, e-mail domains and/or time zone changed; only changed fields are present.")
+    /// The new name, when it changed.
+    public var name: String?
+    /// The new complete list of domains (sorted), when it changed.
+    public var domains: [String]?
+    /// The new time zone, when it changed.
+    public var timeZone: String?
+
+    public init(name: String? = nil, domains: [String]? = nil, timeZone: String? = nil) {
+        self.name = name
+        self.domains = domains
+        self.timeZone = timeZone
+    }
+}
+
+/// `client.deactivated.v1`: no new tickets for this client.
+public struct ClientDeactivated: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "client", type: "client.deactivated", schemaVersion: 1,
+        summary: "The client was deactivated: no new tickets, contracts or contact changes.")
+    public init() {}
+}
+
+/// `client.reactivated.v1`.
+public struct ClientReactivated: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "client", type: "client.reactivated", schemaVersion: 1, summary: "The client was reactivated.")
+    public init() {}
+}
+
+/// `client.contact-added.v1`.
+public struct ClientContactAdded: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "client", type: "client.contact-added", schemaVersion: 1, summary: "A contact was added to the client.")
+    /// The contact's id within the client.
+    public var contactId: String
+    /// The contact's name.
+    public var name: String
+    /// The contact's lower-cased e-mail address.
+    public var email: String
+    /// The contact's phone number, if any.
+    public var phone: String?
+
+    public init(contactId: String, name: String, email: String, phone: String?) {
+        self.contactId = contactId
+        self.name = name
+        self.email = email
+        self.phone = phone
+    }
+}
+
+/// `client.contact-updated.v1`: the contact's complete new details.
+public struct ClientContactUpdated: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "client", type: "client.contact-updated", schemaVersion: 1,
+        summary: "A contact's details were replaced (the payload holds the complete new details).")
+    /// The contact's id within the client.
+    public var contactId: String
+    /// The contact's name.
+    public var name: String
+    /// The contact's lower-cased e-mail address.
+    public var email: String
+    /// The contact's phone number; absent means none.
+    public var phone: String?
+
+    public init(contactId: String, name: String, email: String, phone: String?) {
+        self.contactId = contactId
+        self.name = name
+        self.email = email
+        self.phone = phone
+    }
+}
+
+/// `client.contact-removed.v1`.
+public struct ClientContactRemoved: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "client", type: "client.contact-removed", schemaVersion: 1,
+        summary: "A contact was removed from the client.")
+    /// The removed contact's id.
+    public var contactId: String
+
+    public init(contactId: String) { self.contactId = contactId }
+}

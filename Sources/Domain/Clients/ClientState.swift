@@ -1,0 +1,64 @@
+/// What client decisions need: identity, activity, settings and contacts (for duplicate e-mail checks).
+public struct ClientState: Sendable, Equatable {
+    /// The client's code; nil until registered.
+    public var code: String?
+    /// The display name.
+    public var name: String
+    /// False once deactivated.
+    public var isActive: Bool
+    /// Lower-case e-mail domains, sorted.
+    public var domains: [String]
+    /// IANA time zone.
+    public var timeZone: String
+    /// ISO 4217 currency code.
+    public var currency: String
+    /// Current contacts by id.
+    public var contacts: [String: ContactDetails]
+
+    /// A state with every field given; streams start from ``ClientDecider/initialState``.
+    public init(
+        code: String? = nil, name: String = "", isActive: Bool = false, domains: [String] = [], timeZone: String = "",
+        currency: String = "", contacts: [String: ContactDetails] = [:]
+    ) {
+        self.code = code
+        self.name = name
+        self.isActive = isActive
+        self.domains = domains
+        self.timeZone = timeZone
+        self.currency = currency
+        self.contacts = contacts
+    }
+
+    /// What tickets and contracts need to know about this client; nil until registered.
+    public var snapshot: ClientSnapshot? {
+        code.map { ClientSnapshot(code: $0, name: name, isActive: isActive, contactIDs: Set(contacts.keys)) }
+    }
+}
+
+extension ClientDecider {
+    /// Applies one event.
+    public static func evolve(_ state: ClientState, _ event: ClientEvent) -> ClientState {
+        var state = state
+        switch event {
+        case .registered(let e):
+            state = ClientState(
+                code: e.code, name: e.name, isActive: true, domains: e.domains, timeZone: e.timeZone,
+                currency: e.currency)
+        case .updated(let e):
+            if let name = e.name { state.name = name }
+            if let domains = e.domains { state.domains = domains }
+            if let timeZone = e.timeZone { state.timeZone = timeZone }
+        case .deactivated:
+            state.isActive = false
+        case .reactivated:
+            state.isActive = true
+        case .contactAdded(let e):
+            state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone)
+        case .contactUpdated(let e):
+            state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone)
+        case .contactRemoved(let e):
+            state.contacts[e.contactId] = nil
+        }
+        return state
+    }
+}

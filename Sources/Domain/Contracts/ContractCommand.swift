@@ -1,0 +1,43 @@
+import DocketTime
+
+/// What a user asks of a contract (stream `contract-<id>`). Terms change only through new, dated events.
+public enum ContractCommand: Sendable, Equatable {
+    /// Create a contract.
+    case create(CreateContract)
+    /// Add a version of the terms, in force from `effectiveFrom`; a nil field keeps the value in force then.
+    case amend(effectiveFrom: Timestamp, slaPolicy: String?, billingTerms: JSONValue?)
+    /// End the contract: no terms are in force from `effectiveFrom` on.
+    case end(effectiveFrom: Timestamp)
+}
+
+/// The input of ``ContractCommand/create(_:)``.
+public struct CreateContract: Sendable, Equatable {
+    /// 2 to 64 lower-case letters, digits and dashes, e.g. `acme-2026`.
+    public var id: String
+    /// The client's code.
+    public var client: String
+    /// The client as the application found it; nil when there is no such client.
+    public var clientSnapshot: ClientSnapshot?
+    /// The display name.
+    public var name: String
+    /// When the original terms take effect.
+    public var effectiveFrom: Timestamp
+    /// A reference to an SLA policy (defined by a later issue).
+    public var slaPolicy: String?
+    /// Free-form billing terms (defined by a later issue). `.null` counts as none.
+    public var billingTerms: JSONValue?
+
+    /// The input to create a contract.
+    public init(
+        id: String, client: String, clientSnapshot: ClientSnapshot?, name: String, effectiveFrom: Timestamp,
+        slaPolicy: String? = nil, billingTerms: JSONValue? = nil
+    ) {
+        self.id = id
+        self.client = client
+        self.clientSnapshot = clientSnapshot
+        self.name = name
+        self.effectiveFrom = effectiveFrom
+        self.slaPolicy = slaPolicy
+        self.billingTerms = billingTerms
+    }
+}

@@ -1,0 +1,108 @@
+import DocketTime
+
+/// The contract aggregate (stream `contract-<id>`): creation, dated amendments and the end.
+public enum ContractDecider: Decider {
+    public static let initialState = ContractState()
+
+    /// Decides `command`. Needs ``Action/manageContracts``.
+    ///
+    /// An amendment records the complete terms of the new version: fields the command leaves nil are copied
+    /// from the version in force at the amendment's `effectiveFrom`. An amendment that would change nothing
+    /// at any instant returns no events.
+    public static func decide(
+        _ command: ContractCommand, state: ContractState, context: DecisionContext
+    ) throws(DomainError) -> [ContractEvent] {
+        try Permissions.require(.manageContracts, by: context.actor.role)
+        switch command {
+        case .create(let create):
+            return try decideCreate(create, state: state)
+        case .amend(let effectiveFrom, let slaPolicy, let billingTerms):
+            let (id, start) = try requireExisting(state)
+            let slaPolicy = try normalizedPolicy(slaPolicy)
+            let billingTerms = normalizedTerms(billingTerms)
+            guard slaPolicy != nil || billingTerms != nil else {
+                throw DomainError(.invalid, "nothing to amend in contract \(id); give a new SLA policy or billing terms")
+            }
+            guard effectiveFrom >= start else {
+                throw DomainError(
+                    .invalid,
+                    "the amendment would take effect at \(effectiveFrom), before contract \(id) starts at \(start); "
+                        + "use a date on or after the start")
+            }
+            if let end = state.endsAt, effectiveFrom >= end {
+                throw DomainError(
+                    .conflict,
+                    "contract \(id) ends at \(end); an amendment must take effect before the end, "
+                        + "or create a new contract")
+            }
+            // Inside [start, end) some version is always in force.
+            let current = state.terms(at: effectiveFrom)
+            let newPolicy = slaPolicy ?? current?.slaPolicy
+            let newTerms = billingTerms ?? current?.billingTerms
+            guard newPolicy != current?.slaPolicy || newTerms != current?.billingTerms else { return [] }
+            return [
+                .amended(
+                    ContractAmended(
+                        amendment: state.nextAmendment, effectiveFrom: effectiveFrom, slaPolicy: newPolicy,
+                        billingTerms: newTerms))
+            ]
+        case .end(let effectiveFrom):
+            let (id, start) = try requireExisting(state)
+            if let end = state.endsAt {
+                throw DomainError(.conflict, "contract \(id) already ends at \(end); an end cannot be moved")
+            }
+            guard effectiveFrom > start else {
+                throw DomainError(
+                    .invalid, "contract \(id) starts at \(start); it must end after it starts")
+            }
+            return [.ended(ContractEnded(effectiveFrom: effectiveFrom))]
+        }
+    }
+
+    // MARK: - Create
+
+    private static func decideCreate(_ create: CreateContract, state: ContractState) throws(DomainError) -> [ContractEvent] {
+        if let id = state.id {
+            throw DomainError(.conflict, "contract \(id) already exists; amend it with `docket contract amend \(id)`")
+        }
+        let id = try Validate.slug(create.id, "contract id", length: 2...64)
+        guard let client = create.clientSnapshot else {
+            throw DomainError(.notFound, "unknown client \(create.client); list clients with `docket client list`")
+        }
+        guard client.code == create.client else {
+            throw DomainError(
+                .invalid, "the client snapshot is for \(client.code), not \(create.client); look the client up again")
+        }
+        guard client.isActive else {
+            throw DomainError(
+                .inactive,
+                "client \(client.code) is deactivated; reactivate it with `docket client reactivate \(client.code)`")
+        }
+        let name = try Validate.nonEmpty(create.name, "the contract name", fix: "give the contract a name")
+        return [
+            .created(
+                ContractCreated(
+                    id: id, client: client.code, name: name, effectiveFrom: create.effectiveFrom,
+                    slaPolicy: try normalizedPolicy(create.slaPolicy), billingTerms: normalizedTerms(create.billingTerms)))
+        ]
+    }
+
+    // MARK: - Helpers
+
+    private static func normalizedPolicy(_ policy: String?) throws(DomainError) -> String? {
+        guard let policy else { return nil }
+        return try Validate.nonEmpty(policy, "the SLA policy reference", fix: "name an SLA policy or leave it out")
+    }
+
+    /// JSON `null` counts as "no terms", so that a payload round-trips to the same value.
+    private static func normalizedTerms(_ terms: JSONValue?) -> JSONValue? {
+        terms == .null ? nil : terms
+    }
+
+    private static func requireExisting(_ state: ContractState) throws(DomainError) -> (String, Timestamp) {
+        guard let id = state.id, let start = state.startsAt else {
+            throw DomainError(.notFound, "no such contract; list contracts with `docket contract list`")
+        }
+        return (id, start)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// A free-form JSON value without floating point: numbers are whole (`Int64`), so money stays in minor units.
+///
+/// Decoding a fractional number (`1.5`) or one outside `Int64` fails with a ``DomainError`` naming where it is.
+public enum JSONValue: Hashable, Sendable {
+    case object([String: JSONValue])
+    case array([JSONValue])
+    case string(String)
+    case integer(Int64)
+    case bool(Bool)
+    case null
+
+    /// Parses UTF-8 JSON text, refusing fractional numbers.
+    public static func parse(_ bytes: [UInt8]) throws(DomainError) -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch let error as DomainError {
+            throw error
+        } catch {
+            throw DomainError(.invalid, "not valid JSON (\(Self.reason(error))); check the file's syntax")
+        }
+    }
+
+    /// Parses JSON text, refusing fractional numbers.
+    public static func parse(_ text: String) throws(DomainError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    /// Canonical UTF-8 JSON text (sorted keys, unescaped slashes).
+    public var canonicalJSON: String {
+        String(decoding: EventCodec.encode(self), as: UTF8.self)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+// MARK: - Codable
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+            return
+        }
+        if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+            return
+        }
+        if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+            return
+        }
+        if let value = try? container.decode(String.self) {
+            self = .string(value)
+            return
+        }
+        // A container holding a refused number must surface that refusal, not "not an array".
+        do {
+            self = .array(try container.decode([JSONValue].self))
+            return
+        } catch let error as DomainError { throw error } catch {}
+        do {
+            self = .object(try container.decode([String: JSONValue].self))
+            return
+        } catch let error as DomainError { throw error } catch {}
+        guard let number = try? container.decode(Decimal.self) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
+        }
+        let path = decoder.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        let place = path.isEmpty ? "" : " at \(path)"
+        throw DomainError(
+            .invalid,
+            "number \(number)\(place) is fractional or too large; use whole numbers (amounts in minor units: 150 for 1.50)")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .object(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+}
+
+// MARK: - Literals
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}

@@ -1,0 +1,72 @@
+/// What a user asks of a ticket.
+///
+/// Commands that refer to other aggregates carry the snapshot the application looked up (nil when it
+/// does not exist), so the decider stays pure.
+public enum TicketCommand: Sendable, Equatable {
+    /// Open a new ticket under the number the application allocated.
+    case open(OpenTicket)
+    /// Assign to `login` (or reassign). `user` is that login's snapshot, nil when no such user exists.
+    case assign(to: String, user: UserSnapshot?)
+    /// Remove the assignee.
+    case unassign
+    /// Change the priority.
+    case setPriority(Priority)
+    /// Change the category (free text, non-empty).
+    case setCategory(String)
+    /// Add a login to the watchers.
+    case addWatcher(String)
+    /// Remove a login from the watchers.
+    case removeWatcher(String)
+    /// Add a comment.
+    case comment(String, visibility: CommentVisibility)
+    /// Move to new, in progress or waiting on client. Closing goes through ``close(resolution:)``.
+    case setStatus(TicketStatus)
+    /// Merge this ticket into `into`; `target` is that ticket's current state.
+    /// The application also decides ``receiveMerge(from:)`` on the target and appends both in one transaction.
+    case merge(into: TicketNumber, target: TicketState)
+    /// Record on the target that ticket `from` was merged into it.
+    case receiveMerge(from: TicketNumber)
+    /// Close with a resolution note (required).
+    case close(resolution: String)
+    /// Reopen a closed ticket; it goes back to in progress.
+    case reopen(reason: String?)
+}
+
+/// The input of ``TicketCommand/open(_:)``.
+public struct OpenTicket: Sendable, Equatable {
+    /// The number the application allocated.
+    public var number: TicketNumber
+    /// The client's code.
+    public var client: String
+    /// The client as the application found it; nil when there is no such client.
+    public var clientSnapshot: ClientSnapshot?
+    /// The contact's id, which must belong to the client.
+    public var contact: String?
+    /// Free-text category; blank means none.
+    public var category: String?
+    /// The starting priority.
+    public var priority: Priority
+    /// Where the ticket came from.
+    public var source: TicketSource
+    /// A one-line subject (required).
+    public var subject: String
+    /// The body; may be empty.
+    public var description: String
+
+    /// The input to open a ticket.
+    public init(
+        number: TicketNumber, client: String, clientSnapshot: ClientSnapshot?, contact: String? = nil,
+        category: String? = nil, priority: Priority = .p3, source: TicketSource, subject: String,
+        description: String = ""
+    ) {
+        self.number = number
+        self.client = client
+        self.clientSnapshot = clientSnapshot
+        self.contact = contact
+        self.category = category
+        self.priority = priority
+        self.source = source
+        self.subject = subject
+        self.description = description
+    }
+}

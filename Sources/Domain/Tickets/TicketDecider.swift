@@ -1,0 +1,169 @@
+/// The ticket aggregate (stream `ticket-T-<n>`): opening, assignment, comments, status, merge, close and reopen.
+public enum TicketDecider: Decider {
+    public static let initialState = TicketState()
+
+    /// Decides `command`. Every command needs ``Action/workTickets``; work on a closed or merged ticket is refused
+    /// (except reopening a closed one); repeating a value already in place returns no events.
+    public static func decide(
+        _ command: TicketCommand, state: TicketState, context: DecisionContext
+    ) throws(DomainError) -> [TicketEvent] {
+        try Permissions.require(.workTickets, by: context.actor.role)
+        switch command {
+        case .open(let open):
+            return try decideOpen(open, state: state)
+        case .assign(let login, let user):
+            let number = try requireWorkable(state)
+            try checkAssignable(login, user, on: number)
+            guard state.assignee != login else { return [] }
+            return [.assigned(TicketAssigned(assignee: login, previousAssignee: state.assignee))]
+        case .unassign:
+            _ = try requireWorkable(state)
+            guard let previous = state.assignee else { return [] }
+            return [.unassigned(TicketUnassigned(previousAssignee: previous))]
+        case .setPriority(let priority):
+            _ = try requireWorkable(state)
+            guard priority != state.priority else { return [] }
+            return [.priorityChanged(TicketPriorityChanged(priority: priority, previousPriority: state.priority))]
+        case .setCategory(let category):
+            _ = try requireWorkable(state)
+            let category = try Validate.nonEmpty(category, "the category", fix: "give a category such as Network")
+            guard category != state.category else { return [] }
+            return [.categoryChanged(TicketCategoryChanged(category: category, previousCategory: state.category))]
+        case .addWatcher(let login):
+            _ = try requireWorkable(state)
+            let login = try Validate.login(login)
+            guard !state.watchers.contains(login) else { return [] }
+            return [.watcherAdded(TicketWatcherAdded(login: login))]
+        case .removeWatcher(let login):
+            _ = try requireWorkable(state)
+            guard state.watchers.contains(login) else { return [] }
+            return [.watcherRemoved(TicketWatcherRemoved(login: login))]
+        case .comment(let text, let visibility):
+            _ = try requireWorkable(state)
+            let text = try Validate.nonEmpty(text, "the comment", fix: "write some text")
+            return [.commented(TicketCommented(text: text, visibility: visibility))]
+        case .setStatus(let status):
+            let number = try requireWorkable(state)
+            guard status != .closed else {
+                throw DomainError(
+                    .invalid, "close \(number) with a resolution note: `docket ticket close \(number) --note \"…\"`")
+            }
+            guard status != state.status else { return [] }
+            return [.statusChanged(TicketStatusChanged(status: status, previousStatus: state.status))]
+        case .merge(let into, let target):
+            return try decideMerge(into: into, target: target, source: state)
+        case .receiveMerge(let from):
+            let number = try requireWorkable(state)
+            guard from != number else {
+                throw DomainError(.invalid, "cannot merge \(number) into itself; pick another ticket")
+            }
+            return [.mergeReceived(TicketMergeReceived(from: from))]
+        case .close(let resolution):
+            let number = try requireExisting(state)
+            try refuseIfMerged(state, number)
+            guard state.status != .closed else {
+                throw DomainError(
+                    .closed, "ticket \(number) is already closed; reopen it with `docket ticket reopen \(number)`")
+            }
+            let note = try Validate.nonEmpty(
+                resolution, "the resolution note",
+                fix: "say what fixed it: `docket ticket close \(number) --note \"…\"`")
+            return [.closed(TicketClosed(resolution: note))]
+        case .reopen(let reason):
+            let number = try requireExisting(state)
+            if let target = state.mergedInto {
+                throw DomainError(
+                    .merged, "ticket \(number) was merged into \(target) and cannot be reopened; work on \(target) instead")
+            }
+            guard state.status == .closed else {
+                throw DomainError(
+                    .conflict, "ticket \(number) is not closed (status \(state.status.displayName)); nothing to reopen")
+            }
+            return [.reopened(TicketReopened(reason: Validate.optional(reason)))]
+        }
+    }
+
+    // MARK: - Open
+
+    private static func decideOpen(_ open: OpenTicket, state: TicketState) throws(DomainError) -> [TicketEvent] {
+        if let existing = state.number {
+            throw DomainError(
+                .conflict, "ticket \(existing) already exists; open the ticket under the next free number")
+        }
+        guard let client = open.clientSnapshot else {
+            throw DomainError(.notFound, "unknown client \(open.client); list clients with `docket client list`")
+        }
+        guard client.code == open.client else {
+            throw DomainError(
+                .invalid, "the client snapshot is for \(client.code), not \(open.client); look the client up again")
+        }
+        guard client.isActive else {
+            throw DomainError(
+                .inactive,
+                "client \(client.code) is deactivated; reactivate it with `docket client reactivate \(client.code)`")
+        }
+        let contact = Validate.optional(open.contact)
+        if let contact, !client.contactIDs.contains(contact) {
+            throw DomainError(
+                .invalid,
+                "contact \(contact) does not belong to client \(client.code); list its contacts with "
+                    + "`docket client show \(client.code)`")
+        }
+        let subject = try Validate.nonEmpty(open.subject, "the subject", fix: "give the ticket a one-line subject")
+        return [
+            .opened(
+                TicketOpened(
+                    number: open.number, client: client.code, contact: contact,
+                    category: Validate.optional(open.category), priority: open.priority, source: open.source,
+                    subject: subject, description: open.description))
+        ]
+    }
+
+    // MARK: - Assignment
+
+    private static func checkAssignable(
+        _ login: String, _ user: UserSnapshot?, on number: TicketNumber
+    ) throws(DomainError) {
+        guard let user else {
+            throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
+        }
+        guard user.login == login else {
+            throw DomainError(.invalid, "the user snapshot is for \(user.login), not \(login); look the user up again")
+        }
+        guard user.isActive else {
+            throw DomainError(
+                .inactive, "user \(login) is deactivated; assign \(number) to someone else or ask an admin to reactivate them")
+        }
+        guard Permissions.allows(user.role, to: .workTickets) else {
+            let roles = Permissions.list(Permissions.roles(allowedTo: .workTickets).map(\.rawValue))
+            throw DomainError(
+                .invalid, "user \(login) has role \(user.role), which cannot work tickets; assign \(number) to a \(roles)")
+        }
+    }
+
+    // MARK: - Guards
+
+    /// The number of an opened ticket, or notFound.
+    static func requireExisting(_ state: TicketState) throws(DomainError) -> TicketNumber {
+        guard let number = state.number else {
+            throw DomainError(.notFound, "no such ticket; list tickets with `docket ticket list`")
+        }
+        return number
+    }
+
+    /// The number of an opened ticket that is neither merged nor closed.
+    static func requireWorkable(_ state: TicketState) throws(DomainError) -> TicketNumber {
+        let number = try requireExisting(state)
+        try refuseIfMerged(state, number)
+        guard state.status != .closed else {
+            throw DomainError(.closed, "ticket \(number) is closed; reopen it first with `docket ticket reopen \(number)`")
+        }
+        return number
+    }
+
+    private static func refuseIfMerged(_ state: TicketState, _ number: TicketNumber) throws(DomainError) {
+        if let target = state.mergedInto {
+            throw DomainError(.merged, "ticket \(number) was merged into \(target); work on \(target) instead")
+        }
+    }
+}

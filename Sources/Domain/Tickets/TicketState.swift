@@ -1,0 +1,81 @@
+/// What ticket decisions need to know. Everything else (subject, comments, history) belongs in read models.
+public struct TicketState: Sendable, Equatable {
+    /// The ticket's number; nil until opened.
+    public var number: TicketNumber?
+    /// The current status; `.closed` for a merged ticket too.
+    public var status: TicketStatus
+    /// The ticket this one was merged into, if any. A merged ticket is closed for good.
+    public var mergedInto: TicketNumber?
+    /// The client's code.
+    public var client: String
+    /// The contact's id, if any.
+    public var contact: String?
+    /// The assignee's login, if any.
+    public var assignee: String?
+    /// The priority.
+    public var priority: Priority
+    /// The category, if any.
+    public var category: String?
+    /// The watchers' logins.
+    public var watchers: Set<String>
+
+    /// A state with every field given (tests and snapshots); streams start from ``TicketDecider/initialState``.
+    public init(
+        number: TicketNumber? = nil, status: TicketStatus = .new, mergedInto: TicketNumber? = nil, client: String = "",
+        contact: String? = nil, assignee: String? = nil, priority: Priority = .p3, category: String? = nil,
+        watchers: Set<String> = []
+    ) {
+        self.number = number
+        self.status = status
+        self.mergedInto = mergedInto
+        self.client = client
+        self.contact = contact
+        self.assignee = assignee
+        self.priority = priority
+        self.category = category
+        self.watchers = watchers
+    }
+
+    /// Whether the ticket has been opened.
+    public var exists: Bool { number != nil }
+
+    /// Whether work on the ticket is refused: closed, or merged.
+    public var isClosed: Bool { status == .closed || mergedInto != nil }
+}
+
+extension TicketDecider {
+    /// Applies one event.
+    public static func evolve(_ state: TicketState, _ event: TicketEvent) -> TicketState {
+        var state = state
+        switch event {
+        case .opened(let e):
+            state = TicketState(
+                number: e.number, status: .new, client: e.client, contact: e.contact, priority: e.priority,
+                category: e.category)
+        case .assigned(let e):
+            state.assignee = e.assignee
+        case .unassigned:
+            state.assignee = nil
+        case .priorityChanged(let e):
+            state.priority = e.priority
+        case .categoryChanged(let e):
+            state.category = e.category
+        case .watcherAdded(let e):
+            state.watchers.insert(e.login)
+        case .watcherRemoved(let e):
+            state.watchers.remove(e.login)
+        case .commented, .mergeReceived:
+            break
+        case .statusChanged(let e):
+            state.status = e.status
+        case .merged(let e):
+            state.mergedInto = e.into
+            state.status = .closed
+        case .closed:
+            state.status = .closed
+        case .reopened:
+            state.status = .inProgress
+        }
+        return state
+    }
+}

@@ -1,0 +1,95 @@
+import DocketTime
+
+/// The user aggregate (stream `user-<login>`): accounts, roles and activity. Only admins decide here.
+///
+/// An admin can neither change their own role nor deactivate themselves, so the acting admin always remains:
+/// the store can never lose its last active admin.
+public enum UserDecider: Decider {
+    public static let initialState = UserState()
+
+    /// Decides `command`. Needs ``Action/manageUsers``.
+    public static func decide(
+        _ command: UserCommand, state: UserState, context: DecisionContext
+    ) throws(DomainError) -> [UserEvent] {
+        try Permissions.require(.manageUsers, by: context.actor.role)
+        switch command {
+        case .add(let add):
+            if let login = state.login {
+                throw DomainError(
+                    .conflict, "user \(login) already exists; change their role with `docket user role \(login) <role>`")
+            }
+            let login = try Validate.login(add.login)
+            let name = try Validate.nonEmpty(add.name, "the user's name", fix: "give the user a display name")
+            let email = try Validate.email(add.email)
+            return [.added(UserAdded(login: login, name: name, email: email, role: add.role))]
+        case .changeRole(let role):
+            let login = try requireExisting(state)
+            guard role != state.role else { return [] }
+            guard login != context.actor.login else {
+                throw DomainError(
+                    .forbidden, "you cannot change your own role; ask another admin, so that an admin always remains")
+            }
+            return [.roleChanged(UserRoleChanged(role: role, previousRole: state.role))]
+        case .deactivate:
+            let login = try requireExisting(state)
+            guard state.isActive else { return [] }
+            guard login != context.actor.login else {
+                throw DomainError(
+                    .forbidden, "you cannot deactivate yourself; ask another admin, so that an admin always remains")
+            }
+            return [.deactivated(UserDeactivated())]
+        case .reactivate:
+            _ = try requireExisting(state)
+            return state.isActive ? [] : [.reactivated(UserReactivated())]
+        }
+    }
+
+    // MARK: - Bootstrap
+
+    /// The events that create the very first admin (`docket init`), who acts as themselves.
+    ///
+    /// Call only when the store has no users yet; ``bootstrapAdmin(login:name:email:now:isFirstUser:)``
+    /// checks that for you.
+    public static func bootstrapAdmin(
+        login: String, name: String, email: String, now: Timestamp
+    ) throws(DomainError) -> [UserEvent] {
+        let context = DecisionContext(actor: Actor(login: login, role: .admin), now: now)
+        return try decide(
+            .add(AddUser(login: login, name: name, email: email, role: .admin)), state: initialState, context: context)
+    }
+
+    /// Like ``bootstrapAdmin(login:name:email:now:)``, refusing when `isFirstUser` is false (users exist already).
+    public static func bootstrapAdmin(
+        login: String, name: String, email: String, now: Timestamp, isFirstUser: Bool
+    ) throws(DomainError) -> [UserEvent] {
+        guard isFirstUser else {
+            throw DomainError(
+                .conflict, "this store already has users; ask an admin to add you with `docket user add \(login)`")
+        }
+        return try bootstrapAdmin(login: login, name: name, email: email, now: now)
+    }
+
+    // MARK: - Acting
+
+    /// The actor for `login`, whose stream folds to `state`; refuses unknown and deactivated users.
+    public static func actor(login: String, state: UserState) throws(DomainError) -> Actor {
+        guard let known = state.login else {
+            throw DomainError(.notFound, "unknown user \(login); ask an admin to add you with `docket user add \(login)`")
+        }
+        guard known == login else {
+            throw DomainError(.invalid, "the user state is for \(known), not \(login); read the user again")
+        }
+        guard state.isActive else {
+            throw DomainError(
+                .inactive, "user \(login) is deactivated; ask an admin to reactivate them with `docket user reactivate \(login)`")
+        }
+        return Actor(login: login, role: state.role)
+    }
+
+    private static func requireExisting(_ state: UserState) throws(DomainError) -> String {
+        guard let login = state.login else {
+            throw DomainError(.notFound, "no such user; list users with `docket user list`")
+        }
+        return login
+    }
+}

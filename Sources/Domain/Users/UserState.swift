@@ -1,0 +1,45 @@
+/// What user decisions need: identity, role and activity.
+public struct UserState: Sendable, Equatable {
+    /// The login; nil until added.
+    public var login: String?
+    /// The display name.
+    public var name: String
+    /// The lower-cased e-mail address.
+    public var email: String
+    /// The role.
+    public var role: Role
+    /// False once deactivated.
+    public var isActive: Bool
+
+    /// A state with every field given; streams start from ``UserDecider/initialState``.
+    public init(login: String? = nil, name: String = "", email: String = "", role: Role = .tech, isActive: Bool = false) {
+        self.login = login
+        self.name = name
+        self.email = email
+        self.role = role
+        self.isActive = isActive
+    }
+
+    /// What tickets need to know about this user (e.g. to assign them); nil until added.
+    public var snapshot: UserSnapshot? {
+        login.map { UserSnapshot(login: $0, name: name, role: role, isActive: isActive) }
+    }
+}
+
+extension UserDecider {
+    /// Applies one event.
+    public static func evolve(_ state: UserState, _ event: UserEvent) -> UserState {
+        var state = state
+        switch event {
+        case .added(let e):
+            state = UserState(login: e.login, name: e.name, email: e.email, role: e.role, isActive: true)
+        case .roleChanged(let e):
+            state.role = e.role
+        case .deactivated:
+            state.isActive = false
+        case .reactivated:
+            state.isActive = true
+        }
+        return state
+    }
+}
