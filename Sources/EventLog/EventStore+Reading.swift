@@ -109,19 +109,25 @@ extension EventStore {
         }
     }
 
-    /// The streams in the log with their versions, in name order.
-    public func streams() throws -> [(name: String, version: UInt64)] {
-        try environment.read { txn in
+    /// The streams whose names start with `prefix` (all when empty), with their versions, in name order.
+    public func streams(prefix: String = "") throws -> [(name: String, version: UInt64)] {
+        let start = Array(prefix.utf8)
+        return try environment.read { txn in
             try txn.withCursor(db.streams) { cursor in
                 var result: [(String, UInt64)] = []
-                var entry = try cursor.first()
-                while let found = entry {
+                var entry = start.isEmpty ? try cursor.first() : try cursor.seek(atLeast: start)
+                while let found = entry, found.key.starts(with: start) {
                     result.append((String(decoding: found.key, as: UTF8.self), Key.u64(found.value, at: 8)))
                     entry = try cursor.next()
                 }
                 return result
             }
         }
+    }
+
+    /// Runs `body` in a read transaction, for read models that keep their own databases.
+    public func readModels<T>(_ body: (borrowing Transaction) throws -> T) throws -> T {
+        try environment.read(body)
     }
 
     func decode(position: UInt64, record: UnsafeRawBufferPointer) throws -> RecordedEvent {

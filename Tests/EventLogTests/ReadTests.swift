@@ -57,6 +57,8 @@ import Testing
         let listing = try store.streams()
         #expect(listing.map(\.name) == ["a-1", "b-1"])
         #expect(listing.map(\.version) == [1, 2])
+        #expect(try store.streams(prefix: "b-").map(\.name) == ["b-1"])
+        #expect(try store.streams(prefix: "c-").isEmpty)
         #expect(try store.head().hash == store.event(at: 3)?.hash)
     }
 }

@@ -43,7 +43,8 @@ public enum ClientDecider: Decider {
             guard state.contacts[id] == nil else {
                 throw DomainError(
                     .conflict,
-                    "client \(code) already has a contact \(id); update it with `docket client contact update \(code) \(id)`")
+                    "client \(code) already has a contact \(id); update it with `docket client contact update \(code) \(id)`"
+                )
             }
             let contact = try validated(details, id: id, in: state, code: code)
             return [
@@ -68,7 +69,9 @@ public enum ClientDecider: Decider {
 
     // MARK: - Register
 
-    private static func decideRegister(_ register: RegisterClient, state: ClientState) throws(DomainError) -> [ClientEvent] {
+    private static func decideRegister(_ register: RegisterClient, state: ClientState) throws(DomainError)
+        -> [ClientEvent]
+    {
         if let code = state.code {
             throw DomainError(.conflict, "client \(code) already exists; change it with `docket client update \(code)`")
         }
@@ -78,7 +81,8 @@ public enum ClientDecider: Decider {
             .registered(
                 ClientRegistered(
                     code: code, name: name, domains: try normalizedDomains(register.domains),
-                    timeZone: try Validate.timeZone(register.timeZone), currency: try Validate.currency(register.currency)))
+                    timeZone: try Validate.timeZone(register.timeZone),
+                    currency: try Validate.currency(register.currency)))
         ]
     }
 
@@ -110,7 +114,8 @@ public enum ClientDecider: Decider {
     }
 
     private static func missingContact(_ id: String, _ code: String) -> DomainError {
-        DomainError(.notFound, "client \(code) has no contact \(id); list its contacts with `docket client show \(code)`")
+        DomainError(
+            .notFound, "client \(code) has no contact \(id); list its contacts with `docket client show \(code)`")
     }
 
     private static func requireExisting(_ state: ClientState) throws(DomainError) -> String {

@@ -1,16 +1,24 @@
 /// Something that happened to a client (stream `client-<code>`).
 public enum ClientEvent: Sendable, Equatable {
+    /// See ``ClientRegistered``.
     case registered(ClientRegistered)
+    /// See ``ClientUpdated``.
     case updated(ClientUpdated)
+    /// See ``ClientDeactivated``.
     case deactivated(ClientDeactivated)
+    /// See ``ClientReactivated``.
     case reactivated(ClientReactivated)
+    /// See ``ClientContactAdded``.
     case contactAdded(ClientContactAdded)
+    /// See ``ClientContactUpdated``.
     case contactUpdated(ClientContactUpdated)
+    /// See ``ClientContactRemoved``.
     case contactRemoved(ClientContactRemoved)
 }
 
 /// `client.registered.v1`.
 public struct ClientRegistered: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "client", type: "client.registered", schemaVersion: 1, summary: "A client was registered (active).")
     /// The client's code.
@@ -24,6 +32,7 @@ public struct ClientRegistered: EventPayload {
     /// ISO 4217 currency code.
     public var currency: String
 
+    /// A payload with the given fields.
     public init(code: String, name: String, domains: [String], timeZone: String, currency: String) {
         self.code = code
         self.name = name
@@ -35,6 +44,7 @@ public struct ClientRegistered: EventPayload {
 
 /// `client.updated.v1`: only the fields that changed are present.
 public struct ClientUpdated: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "client", type: "client.updated", schemaVersion: 1,
         summary: "A client's name, e-mail domains and/or time zone changed; only changed fields are present.")
@@ -45,6 +55,7 @@ public struct ClientUpdated: EventPayload {
     /// The new time zone, when it changed.
     public var timeZone: String?
 
+    /// A payload with the given fields.
     public init(name: String? = nil, domains: [String]? = nil, timeZone: String? = nil) {
         self.name = name
         self.domains = domains
@@ -54,23 +65,29 @@ public struct ClientUpdated: EventPayload {
 
 /// `client.deactivated.v1`: no new tickets for this client.
 public struct ClientDeactivated: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "client", type: "client.deactivated", schemaVersion: 1,
         summary: "The client was deactivated: no new tickets, contracts or contact changes.")
+    /// The payload (it has no fields).
     public init() {}
 }
 
 /// `client.reactivated.v1`.
 public struct ClientReactivated: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "client", type: "client.reactivated", schemaVersion: 1, summary: "The client was reactivated.")
+    /// The payload (it has no fields).
     public init() {}
 }
 
 /// `client.contact-added.v1`.
 public struct ClientContactAdded: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
-        category: "client", type: "client.contact-added", schemaVersion: 1, summary: "A contact was added to the client.")
+        category: "client", type: "client.contact-added", schemaVersion: 1,
+        summary: "A contact was added to the client.")
     /// The contact's id within the client.
     public var contactId: String
     /// The contact's name.
@@ -80,6 +97,7 @@ public struct ClientContactAdded: EventPayload {
     /// The contact's phone number, if any.
     public var phone: String?
 
+    /// A payload with the given fields.
     public init(contactId: String, name: String, email: String, phone: String?) {
         self.contactId = contactId
         self.name = name
@@ -90,6 +108,7 @@ public struct ClientContactAdded: EventPayload {
 
 /// `client.contact-updated.v1`: the contact's complete new details.
 public struct ClientContactUpdated: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "client", type: "client.contact-updated", schemaVersion: 1,
         summary: "A contact's details were replaced (the payload holds the complete new details).")
@@ -102,6 +121,7 @@ public struct ClientContactUpdated: EventPayload {
     /// The contact's phone number; absent means none.
     public var phone: String?
 
+    /// A payload with the given fields.
     public init(contactId: String, name: String, email: String, phone: String?) {
         self.contactId = contactId
         self.name = name
@@ -112,11 +132,13 @@ public struct ClientContactUpdated: EventPayload {
 
 /// `client.contact-removed.v1`.
 public struct ClientContactRemoved: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "client", type: "client.contact-removed", schemaVersion: 1,
         summary: "A contact was removed from the client.")
     /// The removed contact's id.
     public var contactId: String
 
+    /// A payload with the given fields.
     public init(contactId: String) { self.contactId = contactId }
 }

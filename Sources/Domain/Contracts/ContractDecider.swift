@@ -21,7 +21,8 @@ public enum ContractDecider: Decider {
             let slaPolicy = try normalizedPolicy(slaPolicy)
             let billingTerms = normalizedTerms(billingTerms)
             guard slaPolicy != nil || billingTerms != nil else {
-                throw DomainError(.invalid, "nothing to amend in contract \(id); give a new SLA policy or billing terms")
+                throw DomainError(
+                    .invalid, "nothing to amend in contract \(id); give a new SLA policy or billing terms")
             }
             guard effectiveFrom >= start else {
                 throw DomainError(
@@ -61,7 +62,9 @@ public enum ContractDecider: Decider {
 
     // MARK: - Create
 
-    private static func decideCreate(_ create: CreateContract, state: ContractState) throws(DomainError) -> [ContractEvent] {
+    private static func decideCreate(_ create: CreateContract, state: ContractState) throws(DomainError)
+        -> [ContractEvent]
+    {
         if let id = state.id {
             throw DomainError(.conflict, "contract \(id) already exists; amend it with `docket contract amend \(id)`")
         }
@@ -83,7 +86,8 @@ public enum ContractDecider: Decider {
             .created(
                 ContractCreated(
                     id: id, client: client.code, name: name, effectiveFrom: create.effectiveFrom,
-                    slaPolicy: try normalizedPolicy(create.slaPolicy), billingTerms: normalizedTerms(create.billingTerms)))
+                    slaPolicy: try normalizedPolicy(create.slaPolicy),
+                    billingTerms: normalizedTerms(create.billingTerms)))
         ]
     }
 

@@ -2,13 +2,17 @@ import DocketTime
 
 /// Something that happened to a contract (stream `contract-<id>`).
 public enum ContractEvent: Sendable, Equatable {
+    /// See ``ContractCreated``.
     case created(ContractCreated)
+    /// See ``ContractAmended``.
     case amended(ContractAmended)
+    /// See ``ContractEnded``.
     case ended(ContractEnded)
 }
 
 /// `contract.created.v1`: the contract and its original terms (amendment 0).
 public struct ContractCreated: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "contract", type: "contract.created", schemaVersion: 1,
         summary: "A contract was created for a client; its original terms (amendment 0) take effect at effectiveFrom.")
@@ -25,6 +29,7 @@ public struct ContractCreated: EventPayload {
     /// Free-form billing terms, if any.
     public var billingTerms: JSONValue?
 
+    /// A payload with the given fields.
     public init(
         id: String, client: String, name: String, effectiveFrom: Timestamp, slaPolicy: String?, billingTerms: JSONValue?
     ) {
@@ -38,6 +43,7 @@ public struct ContractCreated: EventPayload {
 
     private enum CodingKeys: String, CodingKey { case id, client, name, effectiveFrom, slaPolicy, billingTerms }
 
+    /// A payload with the given fields.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
@@ -61,6 +67,7 @@ public struct ContractCreated: EventPayload {
 
 /// `contract.amended.v1`: a complete new version of the terms, in force from `effectiveFrom`.
 public struct ContractAmended: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "contract", type: "contract.amended", schemaVersion: 1,
         summary: "A new version of the terms (complete, numbered 1, 2, …) takes effect at effectiveFrom.")
@@ -73,6 +80,7 @@ public struct ContractAmended: EventPayload {
     /// Billing terms of this version, if any.
     public var billingTerms: JSONValue?
 
+    /// A payload with the given fields.
     public init(amendment: Int, effectiveFrom: Timestamp, slaPolicy: String?, billingTerms: JSONValue?) {
         self.amendment = amendment
         self.effectiveFrom = effectiveFrom
@@ -82,6 +90,7 @@ public struct ContractAmended: EventPayload {
 
     private enum CodingKeys: String, CodingKey { case amendment, effectiveFrom, slaPolicy, billingTerms }
 
+    /// A payload with the given fields.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         amendment = try c.decode(Int.self, forKey: .amendment)
@@ -101,16 +110,19 @@ public struct ContractAmended: EventPayload {
 
 /// `contract.ended.v1`: no terms are in force from `effectiveFrom` on.
 public struct ContractEnded: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "contract", type: "contract.ended", schemaVersion: 1,
         summary: "The contract ends: no terms are in force from effectiveFrom on.")
     /// The first instant without terms.
     public var effectiveFrom: Timestamp
 
+    /// A payload with the given fields.
     public init(effectiveFrom: Timestamp) { self.effectiveFrom = effectiveFrom }
 
     private enum CodingKeys: String, CodingKey { case effectiveFrom }
 
+    /// A payload with the given fields.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         effectiveFrom = try c.decodeTimestamp(forKey: .effectiveFrom)

@@ -85,7 +85,8 @@ extension ContractDecider {
                 id: e.id, client: e.client, name: e.name,
                 versions: [
                     ContractTerms(
-                        amendment: 0, effectiveFrom: e.effectiveFrom, slaPolicy: e.slaPolicy, billingTerms: e.billingTerms)
+                        amendment: 0, effectiveFrom: e.effectiveFrom, slaPolicy: e.slaPolicy,
+                        billingTerms: e.billingTerms)
                 ])
         case .amended(let e):
             state.versions.append(

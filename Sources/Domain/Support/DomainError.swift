@@ -28,10 +28,27 @@ public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
     /// One line: what is wrong and how to fix it.
     public var message: String
 
-    /// A refusal with `code` and `message`.
+    /// A refusal with `code` and `message`. Control characters (say, a newline in quoted user input) are escaped
+    /// so that the message stays on one line.
     public init(_ code: Code, _ message: String) {
         self.code = code
-        self.message = message
+        self.message = Self.oneLine(message)
+    }
+
+    private static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.properties.generalCategory == .control:
+                result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     public var description: String { message }

@@ -3,12 +3,19 @@ import Foundation
 /// A free-form JSON value without floating point: numbers are whole (`Int64`), so money stays in minor units.
 ///
 /// Decoding a fractional number (`1.5`) or one outside `Int64` fails with a ``DomainError`` naming where it is.
+/// Whole numbers spelled with a fraction or exponent (`1.0`, `1e3`) are read as integers and written back plainly.
 public enum JSONValue: Hashable, Sendable {
+    /// `{…}`; keys are encoded sorted.
     case object([String: JSONValue])
+    /// `[…]`.
     case array([JSONValue])
+    /// A string.
     case string(String)
+    /// A whole number.
     case integer(Int64)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
 
     /// Parses UTF-8 JSON text, refusing fractional numbers.
@@ -77,7 +84,8 @@ extension JSONValue: Codable {
         let place = path.isEmpty ? "" : " at \(path)"
         throw DomainError(
             .invalid,
-            "number \(number)\(place) is fractional or too large; use whole numbers (amounts in minor units: 150 for 1.50)")
+            "number \(number)\(place) is fractional or too large; use whole numbers (amounts in minor units: 150 for 1.50)"
+        )
     }
 
     public func encode(to encoder: any Encoder) throws {

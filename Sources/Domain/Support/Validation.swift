@@ -77,8 +77,11 @@ enum Validate {
     }
 
     /// An IANA time zone identifier that this system knows, e.g. `Europe/Paris`.
+    ///
+    /// `TimeZone(identifier:)` also accepts offset spellings such as `GMT+5` and renames them (`GMT+0500`);
+    /// only names it keeps as they are (plus `UTC`, which it calls `GMT`) are IANA names.
     static func timeZone(_ text: String) throws(DomainError) -> String {
-        guard !text.isEmpty, TimeZone(identifier: text) != nil else {
+        guard let zone = TimeZone(identifier: text), zone.identifier == text || text == "UTC" else {
             throw DomainError(
                 .invalid, "time zone \"\(text)\" is unknown; use an IANA name such as Europe/Paris or America/New_York")
         }

@@ -4,9 +4,13 @@
 public enum Priority: String, Codable, CaseIterable, Comparable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
+    /// Critical: business stopped.
     case p1 = "P1"
+    /// High.
     case p2 = "P2"
+    /// Normal (the usual default).
     case p3 = "P3"
+    /// Low.
     case p4 = "P4"
 
     /// A literal `"P1"` … `"P4"`; any other literal is a programming error.
@@ -35,9 +39,13 @@ public enum Priority: String, Codable, CaseIterable, Comparable, Sendable, Custo
 
 /// Where a ticket came from.
 public enum TicketSource: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    /// An e-mail to the intake address.
     case email
+    /// The client portal.
     case portal
+    /// A phone call.
     case phone
+    /// A monitoring alert.
     case alert
 
     public var description: String { rawValue }
@@ -47,9 +55,13 @@ public enum TicketSource: String, Codable, CaseIterable, Sendable, CustomStringC
 
 /// Where a ticket stands. Persisted as the raw value; shown with ``displayName``.
 public enum TicketStatus: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    /// Opened, not yet worked.
     case new
+    /// Being worked.
     case inProgress = "in-progress"
+    /// Waiting for the client to answer.
     case waitingOnClient = "waiting-on-client"
+    /// Closed (with a resolution note, or merged).
     case closed
 
     /// "New", "In progress", "Waiting on client", "Closed".

@@ -73,7 +73,8 @@ public enum TicketDecider: Decider {
             let number = try requireExisting(state)
             if let target = state.mergedInto {
                 throw DomainError(
-                    .merged, "ticket \(number) was merged into \(target) and cannot be reopened; work on \(target) instead")
+                    .merged,
+                    "ticket \(number) was merged into \(target) and cannot be reopened; work on \(target) instead")
             }
             guard state.status == .closed else {
                 throw DomainError(
@@ -132,12 +133,14 @@ public enum TicketDecider: Decider {
         }
         guard user.isActive else {
             throw DomainError(
-                .inactive, "user \(login) is deactivated; assign \(number) to someone else or ask an admin to reactivate them")
+                .inactive,
+                "user \(login) is deactivated; assign \(number) to someone else or ask an admin to reactivate them")
         }
         guard Permissions.allows(user.role, to: .workTickets) else {
             let roles = Permissions.list(Permissions.roles(allowedTo: .workTickets).map(\.rawValue))
             throw DomainError(
-                .invalid, "user \(login) has role \(user.role), which cannot work tickets; assign \(number) to a \(roles)")
+                .invalid,
+                "user \(login) has role \(user.role), which cannot work tickets; assign \(number) to a \(roles)")
         }
     }
 
@@ -156,7 +159,8 @@ public enum TicketDecider: Decider {
         let number = try requireExisting(state)
         try refuseIfMerged(state, number)
         guard state.status != .closed else {
-            throw DomainError(.closed, "ticket \(number) is closed; reopen it first with `docket ticket reopen \(number)`")
+            throw DomainError(
+                .closed, "ticket \(number) is closed; reopen it first with `docket ticket reopen \(number)`")
         }
         return number
     }

@@ -1,33 +1,56 @@
 /// Something that happened to a ticket (stream `ticket-T-<n>`).
 public enum TicketEvent: Sendable, Equatable {
+    /// See ``TicketOpened``.
     case opened(TicketOpened)
+    /// See ``TicketAssigned``.
     case assigned(TicketAssigned)
+    /// See ``TicketUnassigned``.
     case unassigned(TicketUnassigned)
+    /// See ``TicketPriorityChanged``.
     case priorityChanged(TicketPriorityChanged)
+    /// See ``TicketCategoryChanged``.
     case categoryChanged(TicketCategoryChanged)
+    /// See ``TicketWatcherAdded``.
     case watcherAdded(TicketWatcherAdded)
+    /// See ``TicketWatcherRemoved``.
     case watcherRemoved(TicketWatcherRemoved)
+    /// See ``TicketCommented``.
     case commented(TicketCommented)
+    /// See ``TicketStatusChanged``.
     case statusChanged(TicketStatusChanged)
+    /// See ``TicketMerged``.
     case merged(TicketMerged)
+    /// See ``TicketMergeReceived``.
     case mergeReceived(TicketMergeReceived)
+    /// See ``TicketClosed``.
     case closed(TicketClosed)
+    /// See ``TicketReopened``.
     case reopened(TicketReopened)
 }
 
 /// `ticket.opened.v1`: a ticket was opened.
 public struct TicketOpened: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.opened", schemaVersion: 1, summary: "A ticket was opened; its status is New.")
+    /// The ticket number, e.g. `T-1042` (allocated by the application).
     public var number: TicketNumber
+    /// The client's code.
     public var client: String
+    /// The id of the client's contact who raised it, if known.
     public var contact: String?
+    /// Free-text category, if any.
     public var category: String?
+    /// `P1` (most urgent) to `P4`.
     public var priority: Priority
+    /// `email`, `portal`, `phone` or `alert`.
     public var source: TicketSource
+    /// One-line subject, trimmed, never blank.
     public var subject: String
+    /// The body; may be empty.
     public var description: String
 
+    /// A payload with the given fields.
     public init(
         number: TicketNumber, client: String, contact: String?, category: String?, priority: Priority,
         source: TicketSource, subject: String, description: String
@@ -45,12 +68,16 @@ public struct TicketOpened: EventPayload {
 
 /// `ticket.assigned.v1`: the ticket was assigned, or reassigned when `previousAssignee` is set.
 public struct TicketAssigned: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.assigned", schemaVersion: 1,
         summary: "The ticket was assigned to a user (a reassignment when previousAssignee is present).")
+    /// The new assignee's login.
     public var assignee: String
+    /// The assignee before, when this is a reassignment.
     public var previousAssignee: String?
 
+    /// A payload with the given fields.
     public init(assignee: String, previousAssignee: String?) {
         self.assignee = assignee
         self.previousAssignee = previousAssignee
@@ -59,21 +86,28 @@ public struct TicketAssigned: EventPayload {
 
 /// `ticket.unassigned.v1`: the assignee was removed.
 public struct TicketUnassigned: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.unassigned", schemaVersion: 1, summary: "The ticket's assignee was removed.")
+    /// Who was assigned.
     public var previousAssignee: String
 
+    /// A payload with the given fields.
     public init(previousAssignee: String) { self.previousAssignee = previousAssignee }
 }
 
 /// `ticket.priority-changed.v1`.
 public struct TicketPriorityChanged: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.priority-changed", schemaVersion: 1,
         summary: "The ticket's priority changed.")
+    /// The new priority.
     public var priority: Priority
+    /// The priority before.
     public var previousPriority: Priority
 
+    /// A payload with the given fields.
     public init(priority: Priority, previousPriority: Priority) {
         self.priority = priority
         self.previousPriority = previousPriority
@@ -82,12 +116,16 @@ public struct TicketPriorityChanged: EventPayload {
 
 /// `ticket.category-changed.v1`.
 public struct TicketCategoryChanged: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.category-changed", schemaVersion: 1,
         summary: "The ticket's category changed.")
+    /// The new category.
     public var category: String
+    /// The category before, if there was one.
     public var previousCategory: String?
 
+    /// A payload with the given fields.
     public init(category: String, previousCategory: String?) {
         self.category = category
         self.previousCategory = previousCategory
@@ -96,32 +134,42 @@ public struct TicketCategoryChanged: EventPayload {
 
 /// `ticket.watcher-added.v1`.
 public struct TicketWatcherAdded: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.watcher-added", schemaVersion: 1,
         summary: "A user started watching the ticket.")
+    /// The watcher's login.
     public var login: String
 
+    /// A payload with the given fields.
     public init(login: String) { self.login = login }
 }
 
 /// `ticket.watcher-removed.v1`.
 public struct TicketWatcherRemoved: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.watcher-removed", schemaVersion: 1,
         summary: "A user stopped watching the ticket.")
+    /// The watcher's login.
     public var login: String
 
+    /// A payload with the given fields.
     public init(login: String) { self.login = login }
 }
 
 /// `ticket.commented.v1`: a public or internal comment. The author is the envelope's actor.
 public struct TicketCommented: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.commented", schemaVersion: 1,
         summary: "A comment was added; public comments are visible to the client, internal ones only to staff.")
+    /// The comment, trimmed. The author is the envelope's actor.
     public var text: String
+    /// `public` or `internal`.
     public var visibility: CommentVisibility
 
+    /// A payload with the given fields.
     public init(text: String, visibility: CommentVisibility) {
         self.text = text
         self.visibility = visibility
@@ -130,12 +178,16 @@ public struct TicketCommented: EventPayload {
 
 /// `ticket.status-changed.v1`: between new, in progress and waiting on client.
 public struct TicketStatusChanged: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.status-changed", schemaVersion: 1,
         summary: "The ticket moved between New, In progress and Waiting on client.")
+    /// `new`, `in-progress` or `waiting-on-client`.
     public var status: TicketStatus
+    /// The status before.
     public var previousStatus: TicketStatus
 
+    /// A payload with the given fields.
     public init(status: TicketStatus, previousStatus: TicketStatus) {
         self.status = status
         self.previousStatus = previousStatus
@@ -144,39 +196,52 @@ public struct TicketStatusChanged: EventPayload {
 
 /// `ticket.merged.v1`: this ticket was merged into another and is now closed-like.
 public struct TicketMerged: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.merged", schemaVersion: 1,
         summary: "The ticket was merged into another one; it is closed for good and work continues on the target.")
+    /// The target ticket.
     public var into: TicketNumber
 
+    /// A payload with the given fields.
     public init(into: TicketNumber) { self.into = into }
 }
 
 /// `ticket.merge-received.v1`: another ticket was merged into this one.
 public struct TicketMergeReceived: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.merge-received", schemaVersion: 1,
         summary: "Another ticket was merged into this one (appended with ticket.merged in one transaction).")
+    /// The merged (source) ticket.
     public var from: TicketNumber
 
+    /// A payload with the given fields.
     public init(from: TicketNumber) { self.from = from }
 }
 
 /// `ticket.closed.v1`: closed with a resolution note.
 public struct TicketClosed: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
-        category: "ticket", type: "ticket.closed", schemaVersion: 1, summary: "The ticket was closed with a resolution note.")
+        category: "ticket", type: "ticket.closed", schemaVersion: 1,
+        summary: "The ticket was closed with a resolution note.")
+    /// What fixed it, trimmed, never blank.
     public var resolution: String
 
+    /// A payload with the given fields.
     public init(resolution: String) { self.resolution = resolution }
 }
 
 /// `ticket.reopened.v1`: a closed ticket went back to in progress.
 public struct TicketReopened: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "ticket", type: "ticket.reopened", schemaVersion: 1,
         summary: "A closed ticket was reopened; its status is In progress.")
+    /// Why, if given.
     public var reason: String?
 
+    /// A payload with the given fields.
     public init(reason: String?) { self.reason = reason }
 }

@@ -49,7 +49,8 @@ extension TicketNumber: Codable {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let number = TicketNumber(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(text)\" is not a ticket number")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "\"\(text)\" is not a ticket number")
         }
         self = number
     }

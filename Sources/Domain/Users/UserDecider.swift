@@ -16,7 +16,8 @@ public enum UserDecider: Decider {
         case .add(let add):
             if let login = state.login {
                 throw DomainError(
-                    .conflict, "user \(login) already exists; change their role with `docket user role \(login) <role>`")
+                    .conflict, "user \(login) already exists; change their role with `docket user role \(login) <role>`"
+                )
             }
             let login = try Validate.login(add.login)
             let name = try Validate.nonEmpty(add.name, "the user's name", fix: "give the user a display name")
@@ -74,14 +75,16 @@ public enum UserDecider: Decider {
     /// The actor for `login`, whose stream folds to `state`; refuses unknown and deactivated users.
     public static func actor(login: String, state: UserState) throws(DomainError) -> Actor {
         guard let known = state.login else {
-            throw DomainError(.notFound, "unknown user \(login); ask an admin to add you with `docket user add \(login)`")
+            throw DomainError(
+                .notFound, "unknown user \(login); ask an admin to add you with `docket user add \(login)`")
         }
         guard known == login else {
             throw DomainError(.invalid, "the user state is for \(known), not \(login); read the user again")
         }
         guard state.isActive else {
             throw DomainError(
-                .inactive, "user \(login) is deactivated; ask an admin to reactivate them with `docket user reactivate \(login)`")
+                .inactive,
+                "user \(login) is deactivated; ask an admin to reactivate them with `docket user reactivate \(login)`")
         }
         return Actor(login: login, role: state.role)
     }

@@ -1,13 +1,18 @@
 /// Something that happened to a user account (stream `user-<login>`).
 public enum UserEvent: Sendable, Equatable {
+    /// See ``UserAdded``.
     case added(UserAdded)
+    /// See ``UserRoleChanged``.
     case roleChanged(UserRoleChanged)
+    /// See ``UserDeactivated``.
     case deactivated(UserDeactivated)
+    /// See ``UserReactivated``.
     case reactivated(UserReactivated)
 }
 
 /// `user.added.v1`.
 public struct UserAdded: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "user", type: "user.added", schemaVersion: 1,
         summary: "A user was added (active); the first admin is added by `docket init` with itself as actor.")
@@ -20,6 +25,7 @@ public struct UserAdded: EventPayload {
     /// The role.
     public var role: Role
 
+    /// A payload with the given fields.
     public init(login: String, name: String, email: String, role: Role) {
         self.login = login
         self.name = name
@@ -30,6 +36,7 @@ public struct UserAdded: EventPayload {
 
 /// `user.role-changed.v1`.
 public struct UserRoleChanged: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "user", type: "user.role-changed", schemaVersion: 1, summary: "The user's role changed.")
     /// The new role.
@@ -37,6 +44,7 @@ public struct UserRoleChanged: EventPayload {
     /// The role before.
     public var previousRole: Role
 
+    /// A payload with the given fields.
     public init(role: Role, previousRole: Role) {
         self.role = role
         self.previousRole = previousRole
@@ -45,15 +53,19 @@ public struct UserRoleChanged: EventPayload {
 
 /// `user.deactivated.v1`: the user can no longer act or be assigned.
 public struct UserDeactivated: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "user", type: "user.deactivated", schemaVersion: 1,
         summary: "The user was deactivated: they can no longer act or be assigned tickets.")
+    /// The payload (it has no fields).
     public init() {}
 }
 
 /// `user.reactivated.v1`.
 public struct UserReactivated: EventPayload {
+    /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "user", type: "user.reactivated", schemaVersion: 1, summary: "The user was reactivated.")
+    /// The payload (it has no fields).
     public init() {}
 }

@@ -12,7 +12,8 @@ public struct UserState: Sendable, Equatable {
     public var isActive: Bool
 
     /// A state with every field given; streams start from ``UserDecider/initialState``.
-    public init(login: String? = nil, name: String = "", email: String = "", role: Role = .tech, isActive: Bool = false) {
+    public init(login: String? = nil, name: String = "", email: String = "", role: Role = .tech, isActive: Bool = false)
+    {
         self.login = login
         self.name = name
         self.email = email

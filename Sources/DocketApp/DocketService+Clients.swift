@@ -1,0 +1,40 @@
+import Domain
+import EventLog
+
+extension DocketService {
+    /// Runs a client command for client `code` as `actor`.
+    @discardableResult
+    public func client(_ code: String, _ command: ClientCommand, as actor: String, commandId: String? = nil) throws -> [ClientEvent] {
+        try runner.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context(for: actor), commandId: commandId).events
+    }
+
+    /// Adds a contact to client `code`, choosing the next free id (`<code>-1`, `<code>-2`, …) unless one is given.
+    /// Returns the contact's id.
+    @discardableResult
+    public func addContact(to code: String, _ details: ContactDetails, id: String? = nil, as actor: String) throws -> String {
+        let state = try client(code)
+        var chosen = id
+        if chosen == nil {
+            var n = state.contacts.count + 1
+            while state.contacts["\(code)-\(n)"] != nil { n += 1 }
+            chosen = "\(code)-\(n)"
+        }
+        let contactId = chosen ?? code
+        try client(code, .addContact(id: contactId, details), as: actor)
+        return contactId
+    }
+
+    /// A client's state, or a not-found error.
+    public func client(_ code: String) throws -> ClientState {
+        let (state, _) = try runner.load(ClientDecider.self, stream: StreamName.client(code))
+        guard state.code != nil else {
+            throw DomainError(.notFound, "unknown client \(code); list clients with `docket client list`")
+        }
+        return state
+    }
+
+    /// Every client, in code order.
+    public func clients() throws -> [ClientState] {
+        try store.streams(prefix: "client-").map { try runner.load(ClientDecider.self, stream: $0.name).state }
+    }
+}

@@ -1,0 +1,45 @@
+import Domain
+import EventLog
+
+/// The read models a Docket store keeps. Add one here and every store catches it up on the next open.
+public struct ReadModels: Sendable {
+    public let streamCounts = StreamCounts()
+    public let queue = QueueProjection()
+
+    public init() {}
+
+    /// All of them, in the order they are applied.
+    public var all: [any Projection] { [streamCounts, queue] }
+}
+
+extension StreamCounts: @unchecked Sendable {}
+// @unchecked Sendable: the projection's only state is its database handles, set once when the store opens.
+extension QueueProjection: @unchecked Sendable {}
+// @unchecked Sendable: the projection's only state is its database handles, set once when the store opens.
+
+/// The application: Docket's use cases over the event log. Each method resolves the acting user,
+/// loads what the decision needs, decides with the pure domain, and appends.
+public struct DocketService: Sendable {
+    public let store: EventStore
+    public let models: ReadModels
+    let runner: CommandRunner
+    let clock: any WallClock
+
+    public init(store: EventStore, models: ReadModels, clock: any WallClock) {
+        self.store = store
+        self.models = models
+        self.runner = CommandRunner(store: store)
+        self.clock = clock
+    }
+
+    /// The decision context for `login`: refuses unknown and deactivated users.
+    public func context(for login: String) throws -> DecisionContext {
+        let (state, _) = try runner.load(UserDecider.self, stream: StreamName.user(login))
+        return DecisionContext(actor: try UserDecider.actor(login: login, state: state), now: clock.now())
+    }
+
+    /// The number of streams of a category (`ticket`, `user`, …), from the stream-counts read model.
+    func streamCount(_ category: String) throws -> Int {
+        Int(try models.streamCounts.read(from: store).categories.first { $0.name == category }?.streams ?? 0)
+    }
+}

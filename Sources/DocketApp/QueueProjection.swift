@@ -1,0 +1,178 @@
+import Domain
+import EventLog
+import Foundation
+import LMDB
+
+/// The `queue` read model: every ticket's summary, and the open tickets ordered for work —
+/// by priority, then SLA due time (none yet: last), then age — overall, per assignee, unassigned and per client.
+///
+/// Databases:
+/// - `rm.queue.tickets`: ticket number (u64 BE) → `TicketSummary` as canonical JSON
+/// - `rm.queue.open`: sort key → number; `rm.queue.unassigned`: sort key → number
+/// - `rm.queue.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue.by-client`: client ‖ 0x00 ‖ sort key → number
+/// The sort key is priority (u8) ‖ due time (u64 BE, all ones when none) ‖ opened-at (u64 BE) ‖ number (u64 BE).
+public final class QueueProjection: Projection {
+    public let name = "queue"
+    public let databaseNames = [
+        "rm.queue.tickets", "rm.queue.open", "rm.queue.unassigned", "rm.queue.by-assignee", "rm.queue.by-client",
+    ]
+    private var databases: [Database] = []
+
+    public init() {}
+
+    public func attach(_ databases: [Database]) { self.databases = databases }
+
+    private var tickets: Database { databases[0] }
+    private var open: Database { databases[1] }
+    private var unassigned: Database { databases[2] }
+    private var byAssignee: Database { databases[3] }
+    private var byClient: Database { databases[4] }
+
+    public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
+        guard event.stream.hasPrefix("ticket-") else { return }
+        let ticketEvent = try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+        let before: TicketSummary?
+        let after: TicketSummary
+        if case .opened(let opened) = ticketEvent {
+            before = nil
+            after = TicketSummary(opened: opened, at: event)
+        } else {
+            guard let number = TicketNumber(String(event.stream.dropFirst("ticket-".count))),
+                let row = try summary(number, txn: txn)
+            else { return }
+            before = row
+            after = row.applying(ticketEvent, at: event)
+        }
+        if let before, before.isOpen { try removeFromIndexes(before, txn: txn) }
+        if after.isOpen { try addToIndexes(after, txn: txn) }
+        try txn.put(tickets, key: QueueProjection.numberKey(after.number), value: QueueProjection.encode(after))
+    }
+
+    // MARK: - Keys
+
+    static func numberKey(_ number: TicketNumber) -> [UInt8] {
+        withUnsafeBytes(of: UInt64(number.value).bigEndian) { Array($0) }
+    }
+
+    static func sortKey(_ row: TicketSummary) -> [UInt8] {
+        var key: [UInt8] = [UInt8(Priority.allCases.firstIndex(of: row.priority) ?? 3)]
+        withUnsafeBytes(of: UInt64.max.bigEndian) { key.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt64(bitPattern: row.openedAt).bigEndian) { key.append(contentsOf: $0) }
+        key.append(contentsOf: numberKey(row.number))
+        return key
+    }
+
+    static func prefixed(_ name: String, _ sortKey: [UInt8]) -> [UInt8] {
+        Array(name.utf8) + [0] + sortKey
+    }
+
+    private func addToIndexes(_ row: TicketSummary, txn: borrowing Transaction) throws {
+        let key = QueueProjection.sortKey(row)
+        let number = QueueProjection.numberKey(row.number)
+        try txn.put(open, key: key, value: number)
+        try txn.put(byClient, key: QueueProjection.prefixed(row.client, key), value: number)
+        if let assignee = row.assignee {
+            try txn.put(byAssignee, key: QueueProjection.prefixed(assignee, key), value: number)
+        } else {
+            try txn.put(unassigned, key: key, value: number)
+        }
+    }
+
+    private func removeFromIndexes(_ row: TicketSummary, txn: borrowing Transaction) throws {
+        let key = QueueProjection.sortKey(row)
+        try txn.delete(open, key: key)
+        try txn.delete(byClient, key: QueueProjection.prefixed(row.client, key))
+        if let assignee = row.assignee {
+            try txn.delete(byAssignee, key: QueueProjection.prefixed(assignee, key))
+        } else {
+            try txn.delete(unassigned, key: key)
+        }
+    }
+
+    static func encode(_ row: TicketSummary) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(row))
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws -> TicketSummary {
+        try JSONDecoder().decode(TicketSummary.self, from: Data(bytes))
+    }
+
+    // MARK: - Queries
+
+    func summary(_ number: TicketNumber, txn: borrowing Transaction) throws -> TicketSummary? {
+        try QueueProjection.numberKey(number).withUnsafeBytes { key in
+            try txn.get(tickets, key: key).map(QueueProjection.decode)
+        }
+    }
+
+    /// One ticket's row.
+    public func summary(_ number: TicketNumber, in store: EventStore) throws -> TicketSummary? {
+        try store.readModels { txn in try summary(number, txn: txn) }
+    }
+
+    /// Open tickets in work order, narrowed by `filter`, at most `limit`.
+    public func queue(_ filter: QueueFilter, limit: Int, in store: EventStore) throws -> [TicketSummary] {
+        try store.readModels { txn in
+            let (database, prefix): (Database, [UInt8]) =
+                if let assignee = filter.assignee { (byAssignee, Array(assignee.utf8) + [0]) }
+                else if filter.unassignedOnly { (unassigned, []) }
+                else if let client = filter.client { (byClient, Array(client.utf8) + [0]) }
+                else { (open, []) }
+            return try txn.withCursor(database) { cursor in
+                var rows: [TicketSummary] = []
+                var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atLeast: prefix)
+                while let found = entry, rows.count < limit, found.key.starts(with: prefix) {
+                    if let row = try txn.get(tickets, key: found.value).map(QueueProjection.decode), filter.matches(row) {
+                        rows.append(row)
+                    }
+                    entry = try cursor.next()
+                }
+                return rows
+            }
+        }
+    }
+
+    /// All tickets, open or not, in number order, narrowed by `filter`, at most `limit`.
+    public func list(_ filter: QueueFilter, limit: Int, in store: EventStore) throws -> [TicketSummary] {
+        try store.readModels { txn in
+            try txn.withCursor(tickets) { cursor in
+                var rows: [TicketSummary] = []
+                var entry = try cursor.first()
+                while let found = entry, rows.count < limit {
+                    let row = try QueueProjection.decode(found.value)
+                    if filter.matches(row) { rows.append(row) }
+                    entry = try cursor.next()
+                }
+                return rows
+            }
+        }
+    }
+}
+
+/// Narrowing a queue or list. Every field left nil matches everything.
+public struct QueueFilter: Sendable, Equatable {
+    public var assignee: String?
+    public var unassignedOnly = false
+    public var client: String?
+    public var status: TicketStatus?
+    public var priority: Priority?
+
+    public init(
+        assignee: String? = nil, unassignedOnly: Bool = false, client: String? = nil, status: TicketStatus? = nil,
+        priority: Priority? = nil
+    ) {
+        self.assignee = assignee
+        self.unassignedOnly = unassignedOnly
+        self.client = client
+        self.status = status
+        self.priority = priority
+    }
+
+    func matches(_ row: TicketSummary) -> Bool {
+        (assignee == nil || row.assignee == assignee) && (!unassignedOnly || row.assignee == nil)
+            && (client == nil || row.client == client) && (status == nil || row.status == status)
+            && (priority == nil || row.priority == priority)
+    }
+}

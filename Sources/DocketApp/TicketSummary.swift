@@ -1,0 +1,85 @@
+import Domain
+import EventLog
+import Foundation
+
+/// A ticket as the queue and `docket ticket list` show it: one row of the `queue` read model.
+public struct TicketSummary: Codable, Sendable, Equatable {
+    public var number: TicketNumber
+    public var client: String
+    public var contact: String?
+    public var category: String?
+    public var priority: Priority
+    public var source: TicketSource
+    public var subject: String
+    public var status: TicketStatus
+    public var assignee: String?
+    public var watchers: [String]
+    /// When it was opened (milliseconds since the epoch) and at which position.
+    public var openedAt: Int64
+    public var openedPosition: UInt64
+    /// The last event that changed it.
+    public var updatedAt: Int64
+    public var updatedPosition: UInt64
+    public var publicComments: Int
+    public var internalComments: Int
+    public var resolution: String?
+    public var mergedInto: TicketNumber?
+    public var mergedFrom: [TicketNumber]
+
+    /// Open means on somebody's queue: not closed and not merged away.
+    public var isOpen: Bool { status != .closed && mergedInto == nil }
+
+    /// The ticket as a fresh row from its opening event.
+    init(opened: TicketOpened, at event: RecordedEvent) {
+        number = opened.number
+        client = opened.client
+        contact = opened.contact
+        category = opened.category
+        priority = opened.priority
+        source = opened.source
+        subject = opened.subject
+        status = .new
+        assignee = nil
+        watchers = []
+        openedAt = event.recordedAt.millisecondsSinceEpoch
+        openedPosition = event.position
+        updatedAt = openedAt
+        updatedPosition = event.position
+        publicComments = 0
+        internalComments = 0
+        resolution = nil
+        mergedInto = nil
+        mergedFrom = []
+    }
+
+    /// The row after one more event of the ticket's stream. Pure: the same row and event give the same result.
+    func applying(_ ticketEvent: TicketEvent, at event: RecordedEvent) -> TicketSummary {
+        var row = self
+        row.updatedAt = event.recordedAt.millisecondsSinceEpoch
+        row.updatedPosition = event.position
+        switch ticketEvent {
+        case .opened: break
+        case .assigned(let e): row.assignee = e.assignee
+        case .unassigned: row.assignee = nil
+        case .priorityChanged(let e): row.priority = e.priority
+        case .categoryChanged(let e): row.category = e.category
+        case .watcherAdded(let e):
+            if !row.watchers.contains(e.login) { row.watchers = (row.watchers + [e.login]).sorted() }
+        case .watcherRemoved(let e): row.watchers.removeAll { $0 == e.login }
+        case .commented(let e):
+            if e.visibility == .public { row.publicComments += 1 } else { row.internalComments += 1 }
+        case .statusChanged(let e): row.status = e.status
+        case .merged(let e):
+            row.mergedInto = e.into
+            row.status = .closed
+        case .mergeReceived(let e): row.mergedFrom.append(e.from)
+        case .closed(let e):
+            row.status = .closed
+            row.resolution = e.resolution
+        case .reopened:
+            row.status = .inProgress
+            row.resolution = nil
+        }
+        return row
+    }
+}

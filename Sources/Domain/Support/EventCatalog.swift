@@ -1,0 +1,60 @@
+/// Every event type and version Docket reads and writes, in catalogue order.
+public enum EventCatalog {
+    /// All entries: tickets, clients, contracts, users, templates.
+    public static let all: [EventDescriptor] =
+        TicketEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog + TemplateEvent.catalog
+
+    /// The entry for `type` in `schemaVersion`, if Docket knows it.
+    public static func descriptor(type: String, schemaVersion: UInt16) -> EventDescriptor? {
+        all.first { $0.type == type && $0.schemaVersion == schemaVersion }
+    }
+}
+
+/// Any domain event, for code that reads the whole log (exports, projections, `docket log`).
+public enum DocketEvent: Sendable, Equatable {
+    /// A `ticket.*` event.
+    case ticket(TicketEvent)
+    /// A `client.*` event.
+    case client(ClientEvent)
+    /// A `contract.*` event.
+    case contract(ContractEvent)
+    /// A `user.*` event.
+    case user(UserEvent)
+    /// A `template.*` event.
+    case template(TemplateEvent)
+}
+
+extension DocketEvent: DomainEvent {
+    public static var catalog: [EventDescriptor] { EventCatalog.all }
+
+    private var event: any DomainEvent {
+        switch self {
+        case .ticket(let e): e
+        case .client(let e): e
+        case .contract(let e): e
+        case .user(let e): e
+        case .template(let e): e
+        }
+    }
+
+    public var eventType: String { event.eventType }
+    public var schemaVersion: UInt16 { event.schemaVersion }
+    public func payload() -> [UInt8] { event.payload() }
+
+    /// Dispatches on the type's category (the part before the first dot).
+    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> DocketEvent {
+        let category = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
+        switch category {
+        case "ticket":
+            return .ticket(try TicketEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "client":
+            return .client(try ClientEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "contract":
+            return .contract(try ContractEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "user": return .user(try UserEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "template":
+            return .template(try TemplateEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import DocketTime
+import Domain
+import Testing
+
+/// At least one sample of every event case; optional fields appear both present and absent.
+enum EventSamples {
+    static let tickets: [TicketEvent] = [
+        Fixture.opened(),
+        .opened(
+            TicketOpened(
+                number: TicketNumber.first, client: "acme", contact: nil, category: nil, priority: "P1", source: .alert,
+                subject: "Disk full on srv/01 — “quoted” ünïcode", description: "")),
+        .assigned(TicketAssigned(assignee: "alice", previousAssignee: nil)),
+        .assigned(TicketAssigned(assignee: "bob", previousAssignee: "alice")),
+        .unassigned(TicketUnassigned(previousAssignee: "bob")),
+        .priorityChanged(TicketPriorityChanged(priority: "P1", previousPriority: "P3")),
+        .categoryChanged(TicketCategoryChanged(category: "Hardware", previousCategory: nil)),
+        .categoryChanged(TicketCategoryChanged(category: "Hardware", previousCategory: "Network")),
+        .watcherAdded(TicketWatcherAdded(login: "dana")),
+        .watcherRemoved(TicketWatcherRemoved(login: "dana")),
+        .commented(TicketCommented(text: "Rebooted the router.\nLine two", visibility: .public)),
+        .commented(TicketCommented(text: "Client is grumpy", visibility: .internal)),
+        .statusChanged(TicketStatusChanged(status: .waitingOnClient, previousStatus: .inProgress)),
+        .merged(TicketMerged(into: Fixture.t1002)),
+        .mergeReceived(TicketMergeReceived(from: Fixture.t1001)),
+        .closed(TicketClosed(resolution: "Replaced the PSU")),
+        .reopened(TicketReopened(reason: "Came back")),
+        .reopened(TicketReopened(reason: nil)),
+    ]
+
+    static let clients: [ClientEvent] = [
+        Fixture.registeredAcme,
+        .registered(ClientRegistered(code: "b2", name: "B2", domains: [], timeZone: "UTC", currency: "USD")),
+        .updated(
+            ClientUpdated(name: "Acme Inc", domains: ["acme.example", "acme.test"], timeZone: "America/New_York")),
+        .updated(ClientUpdated(name: "Acme Inc")),
+        .deactivated(ClientDeactivated()),
+        .reactivated(ClientReactivated()),
+        .contactAdded(
+            ClientContactAdded(contactId: "c-1", name: "Jane", email: "jane@acme.example", phone: "+33 1 23")),
+        .contactAdded(ClientContactAdded(contactId: "c-2", name: "Joe", email: "joe@acme.example", phone: nil)),
+        .contactUpdated(ClientContactUpdated(contactId: "c-1", name: "Jane D", email: "jd@acme.example", phone: nil)),
+        .contactUpdated(ClientContactUpdated(contactId: "c-1", name: "Jane D", email: "jd@acme.example", phone: "555")),
+        .contactRemoved(ClientContactRemoved(contactId: "c-2")),
+    ]
+
+    static let contracts: [ContractEvent] = [
+        .created(
+            ContractCreated(
+                id: "acme-2026", client: "acme", name: "Managed services 2026", effectiveFrom: Fixture.date(1, 1),
+                slaPolicy: "gold",
+                billingTerms: [
+                    "monthlyFee": 150_000, "currency": "EUR", "included": ["hours": 10, "onsite": true],
+                    "notes": nil, "tiers": [1, "two", false],
+                ])),
+        .created(
+            ContractCreated(
+                id: "b2-basic", client: "b2", name: "Basic", effectiveFrom: Timestamp(millisecondsSinceEpoch: 1_234),
+                slaPolicy: nil, billingTerms: nil)),
+        .amended(
+            ContractAmended(amendment: 1, effectiveFrom: Fixture.date(3, 1), slaPolicy: "silver", billingTerms: nil)),
+        .amended(
+            ContractAmended(amendment: 2, effectiveFrom: Fixture.date(2, 1), slaPolicy: nil, billingTerms: ["x": -5])),
+        .ended(ContractEnded(effectiveFrom: Fixture.date(12, 31))),
+    ]
+
+    static let users: [UserEvent] = [
+        .added(UserAdded(login: "alice", name: "Alice", email: "alice@msp.example", role: .tech)),
+        .added(UserAdded(login: "j.doe_2", name: "J", email: "j@msp.example", role: .admin)),
+        .roleChanged(UserRoleChanged(role: .dispatcher, previousRole: .tech)),
+        .deactivated(UserDeactivated()),
+        .reactivated(UserReactivated()),
+    ]
+
+    static let templates: [TemplateEvent] = [
+        .added(TemplateAdded(name: "first-response", subject: "Re: {{ticket.subject}}", body: "Hi {{contact.name}},")),
+        .added(TemplateAdded(name: "bye", subject: nil, body: "Bye")),
+        .updated(TemplateUpdated(subject: "[{{ticket.number}}]", body: "Hello {{contact.name}} from {{tech.name}}")),
+        .updated(TemplateUpdated(subject: nil, body: "Hello")),
+        .removed(TemplateRemoved()),
+    ]
+
+    /// Every sample, as any domain event.
+    static let all: [DocketEvent] =
+        tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
+        + users.map(DocketEvent.user) + templates.map(DocketEvent.template)
+}
+
+extension DocketEvent: CustomTestStringConvertible {
+    public var testDescription: String {
+        "\(eventType).v\(schemaVersion) " + String(decoding: payload(), as: UTF8.self).prefix(60)
+    }
+}
