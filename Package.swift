@@ -29,12 +29,13 @@ let package = Package(
         .target(name: "DocketApp", dependencies: ["Domain", "EventLog"]),
         .target(
             name: "DocketCLI",
-            dependencies: ["EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["DocketApp", "Domain", "EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "docket", dependencies: ["DocketCLI"]),
         .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "DocketAppTests", dependencies: ["DocketApp", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestSupport"]),
         .testTarget(
             name: "DocketCLITests",

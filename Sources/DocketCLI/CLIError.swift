@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import EventLog
 import Foundation
 import LMDB
@@ -12,11 +13,14 @@ enum CLIError: Error, CustomStringConvertible {
     case damaged(String)
     case destination(String)
     case failure(String)
+    case notFound(String)
+    case forbidden(String)
+    case refused(String)
 
     var description: String {
         switch self {
         case .usage(let m), .badInput(let m), .noStore(let m), .conflict(let m), .damaged(let m), .destination(let m),
-            .failure(let m):
+            .failure(let m), .notFound(let m), .forbidden(let m), .refused(let m):
             return m
         }
     }
@@ -27,6 +31,9 @@ enum CLIError: Error, CustomStringConvertible {
         case .failure: return 1
         case .damaged: return 2
         case .conflict: return 3
+        case .notFound: return 4
+        case .forbidden: return 5
+        case .refused: return 6
         case .usage: return 64
         case .badInput: return 65
         case .noStore: return 66
@@ -39,6 +46,15 @@ enum CLIError: Error, CustomStringConvertible {
         switch error {
         case let error as CLIError:
             return error
+        case let domain as DomainError:
+            switch domain.code {
+            case .notFound: return .notFound(domain.message)
+            case .forbidden: return .forbidden(domain.message)
+            case .invalid: return .badInput(domain.message)
+            default: return .refused(domain.message)
+            }
+        case let decoding as EventDecodingError:
+            return .damaged(decoding.description)
         case let conflict as WrongExpectedVersion:
             return .conflict(conflict.description)
         case let logError as EventLogError:

@@ -9,11 +9,13 @@ public struct DocketCommand: ParsableCommand {
             Every action is an event in the store (default ./docket-data, or $DOCKET_STORE, or --store).
             Start with `docket init`, then inspect the log with `docket log` and check it with `docket verify`.
 
-            Exit codes: 0 ok; 1 unexpected failure; 2 verify found damage; 3 conflict (stale expected version);
-            64 bad usage; 65 bad input data; 66 no store at the path; 73 destination not usable.
+            Exit codes: 0 ok; 1 unexpected failure; 2 store damaged; 3 conflict (stale expected version);
+            4 not found (ticket, client, user, …); 5 forbidden for your role; 6 refused by a rule (e.g. the
+            ticket is closed); 64 bad usage; 65 bad input data; 66 no store at the path; 73 destination not usable.
             """,
         subcommands: [
-            InitCommand.self, EventCommand.self, LogCommand.self, VerifyCommand.self, BackupCommand.self,
+            InitCommand.self, TicketGroup.self, QueueCommand.self,
+            EventCommand.self, LogCommand.self, VerifyCommand.self, BackupCommand.self,
             ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self,
         ]
     )

@@ -1,27 +1,39 @@
 import ArgumentParser
+import DocketApp
 import EventLog
 import Foundation
 
-/// `docket init`: create the store.
+/// `docket init`: create the store and its first admin.
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create an empty store (owner-only folder) or confirm an existing one.",
-        discussion: "Running it again on an existing store changes nothing.")
+        abstract: "Create an empty store (owner-only folder) and its first admin, or confirm an existing one.",
+        discussion: """
+            The first admin is --admin, else the acting user ($DOCKET_USER, else the OS user).
+            Running it again on an existing store changes nothing.
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var actorOptions: ActorOptions
+    @Option(help: "The first admin's login (default: the acting user).") var admin: String?
+    @Option(help: "The first admin's display name.") var name: String?
+    @Option(help: "The first admin's email.") var email: String?
 
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
             let existed = FileManager.default.fileExists(atPath: path + "/data.mdb")
-            let store = try StoreAccess.create(path).store
-            let head = try store.head()
+            let session = try StoreAccess.create(path)
+            let login = admin ?? actorOptions.name
+            let created = try session.service.bootstrapAdmin(
+                login: login, name: name ?? login, email: email ?? "\(login)@localhost")
+            let head = try session.store.head()
             if existed {
                 Terminal.out("Docket store at \(path) already exists (\(head.position) events).\n")
             } else {
                 Terminal.out("Created an empty Docket store at \(path).\n")
             }
+            if created { Terminal.out("Added \(login) as the first admin.\n") }
         }
     }
 }

@@ -43,3 +43,9 @@ func currentClock() throws -> any WallClock {
     }
     return FixedClock(instant)
 }
+
+/// `--command-id`: makes a retried command write nothing the second time.
+struct WriteOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("An id for this command; retrying with the same id writes nothing.", valueName: "id"))
+    var commandId: String?
+}

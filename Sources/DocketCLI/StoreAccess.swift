@@ -1,17 +1,12 @@
+import DocketApp
 import EventLog
 import Foundation
 
-/// The read models every store keeps. Add one here and it is caught up on the next open.
-struct ReadModels {
-    let streamCounts = StreamCounts()
-
-    var all: [any Projection] { [streamCounts] }
-}
-
-/// An open store with its read models.
+/// An open store with its read models and the application service over them.
 struct Session {
     let store: EventStore
     let models: ReadModels
+    let service: DocketService
 }
 
 /// Opening the store for a command.
@@ -27,8 +22,9 @@ enum StoreAccess {
     /// Opens the store at `path`, creating it when missing, and brings lagging read models up to date.
     static func create(_ path: String, clock: (any WallClock)? = nil) throws -> Session {
         let models = ReadModels()
-        let store = try EventStore(path: path, clock: try clock ?? currentClock(), projections: models.all)
+        let clock = try clock ?? currentClock()
+        let store = try EventStore(path: path, clock: clock, projections: models.all)
         try store.catchUpProjections { name, done, total in Terminal.progress("catching up \(name)", done, total) }
-        return Session(store: store, models: models)
+        return Session(store: store, models: models, service: DocketService(store: store, models: models, clock: clock))
     }
 }

@@ -42,7 +42,11 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Load an NDJSON export into an empty store, keeping every id, time and hash.",
-        discussion: "Every line is checked (JSON, positions, versions, hash chain) before anything is written; a bad line names its line number and nothing is imported.")
+        discussion: """
+            The store is created when missing (import into a new store: the export brings its users).
+            Every line is checked (JSON, positions, versions, hash chain) before anything is written; a bad
+            line names its line number and nothing is imported.
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
     @Argument(help: "The NDJSON file (default: stdin).") var file: String?
@@ -59,7 +63,7 @@ struct ImportCommand: ParsableCommand {
             } else {
                 data = FileHandle.standardInput.readDataToEndOfFile()
             }
-            let store = try StoreAccess.open(path).store
+            let store = try StoreAccess.create(path).store
             let count = try store.importLog(Array(data))
             Terminal.out("imported \(count) events into \(path)\n")
         }

@@ -17,6 +17,11 @@ extension EventStore {
         try environment.read { txn in try LogWriter.streamState(stream, txn: txn, db: db)?.version ?? 0 }
     }
 
+    /// What the command `commandId` appended, or nil when no append carried that id.
+    public func result(ofCommand commandId: String) throws -> AppendResult? {
+        try environment.read { txn in try LogWriter.previousResult(of: commandId, txn: txn, db: db) }
+    }
+
     /// The event at `position`, or nil beyond the head.
     public func event(at position: UInt64) throws -> RecordedEvent? {
         try environment.read { txn in

@@ -230,7 +230,7 @@ struct LogWriter {
     }
 
     mutating func append(_ request: AppendRequest, now: Timestamp, txn: borrowing Transaction) throws -> AppendResult {
-        if let commandId = request.commandId, let earlier = try previousResult(of: commandId, txn: txn) {
+        if let commandId = request.commandId, let earlier = try LogWriter.previousResult(of: commandId, txn: txn, db: db) {
             guard earlier.stream == request.stream else {
                 throw EventLogError(
                     .commandReused,
@@ -289,7 +289,7 @@ struct LogWriter {
         try txn.put(db.meta, key: MetaKey.head, value: value)
     }
 
-    private func previousResult(of commandId: String, txn: borrowing Transaction) throws -> AppendResult? {
+    static func previousResult(of commandId: String, txn: borrowing Transaction, db: EventStore.Databases) throws -> AppendResult? {
         guard let raw = try txn.get(db.commands, key: Array(commandId.utf8)) else { return nil }
         guard raw.count == 16 else { throw EventLogError(.corrupt, "the index entry of command \(commandId) is damaged") }
         let (first, last) = raw.withUnsafeBytes { (Key.u64($0), Key.u64($0, at: 8)) }

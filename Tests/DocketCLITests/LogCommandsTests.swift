@@ -71,7 +71,7 @@ import Testing
         let json = try DocketProcess.run(["log", "--json", "--stream", "ticket-T-1001"], store: store)
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(parsed.count == 1)
-        #expect(parsed[0]["position"] as? Int == 2)
+        #expect(parsed[0]["position"] as? Int == 3, "after the bootstrap admin and client-acme")
         #expect(parsed[0]["actor"] as? String == "ann")
         #expect((parsed[0]["payload"] as? [String: Any])?["x"] as? Int == 1)
     }
@@ -82,7 +82,7 @@ import Testing
         let run = try append("s-1", ["--expected-version", "none"])
         #expect(run.status == 3)
         #expect(run.stderr.contains("stream s-1 was expected at no stream but it is at version 1"))
-        #expect(try DocketProcess.run(["log", "--json"], store: store).stdout.components(separatedBy: "\"position\"").count == 2)
+        #expect(try DocketProcess.run(["log", "--json"], store: store).stdout.components(separatedBy: "\"position\"").count == 3)
     }
 
     @Test func aRetriedCommandIdIsReportedAndWritesNothing() throws {
@@ -92,7 +92,7 @@ import Testing
         #expect(retry.status == 0)
         #expect(retry.stdout.contains("nothing written"))
         let verify = try DocketProcess.run(["verify"], store: store)
-        #expect(verify.stdout.contains("ok: 1 events"))
+        #expect(verify.stdout.contains("ok: 2 events"), "the bootstrap admin and one append")
     }
 
     @Test func malformedPayloadIsBadInput() throws {
@@ -106,9 +106,8 @@ import Testing
         _ = try DocketProcess.run(["init"], store: store)
         for i in 0..<5 { _ = try append("s-\(i % 2)") }
         let export = try DocketProcess.run(["export"], store: store)
-        #expect(export.stdout.split(separator: "\n").count == 5)
+        #expect(export.stdout.split(separator: "\n").count == 6)
         let copy = folder.child("copy")
-        _ = try DocketProcess.run(["init"], store: copy)
         var lines = export.stdout.split(separator: "\n").map(String.init)
         lines[3] = "{\"position\": 4, \"stream\": }"
         let bad = try DocketProcess.run(["import"], store: copy, stdin: lines.joined(separator: "\n"))
@@ -134,8 +133,8 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: file))
         let run = try DocketProcess.run(["verify"], store: store)
         #expect(run.status == 2)
-        #expect(run.stdout.contains("position 3: hash mismatch"))
-        #expect(run.stderr.contains("the first bad position is 3"))
+        #expect(run.stdout.contains("position 4: hash mismatch"))
+        #expect(run.stderr.contains("the first bad position is 4"))
     }
 
     @Test func aGarbageStoreIsReportedAsDamaged() throws {
@@ -152,7 +151,7 @@ import Testing
         let before = try DocketProcess.run(["stats", "--json"], store: store).stdout
         let rebuild = try DocketProcess.run(["rebuild", "stream-counts"], store: store)
         #expect(rebuild.status == 0)
-        #expect(rebuild.stdout.contains("rebuilt stream-counts through position 6"))
+        #expect(rebuild.stdout.contains("rebuilt stream-counts through position 7"))
         #expect(try DocketProcess.run(["stats", "--json"], store: store).stdout == before)
         let unknown = try DocketProcess.run(["rebuild", "nope"], store: store)
         #expect(unknown.status == 64)
@@ -163,7 +162,7 @@ import Testing
         for i in 0..<3 { _ = try append("s-\(i)") }
         let copy = folder.child("backup")
         #expect(try DocketProcess.run(["backup", copy], store: store).status == 0)
-        #expect(try DocketProcess.run(["verify"], store: copy).stdout.contains("ok: 3 events"))
+        #expect(try DocketProcess.run(["verify"], store: copy).stdout.contains("ok: 4 events"))
         let again = try DocketProcess.run(["backup", copy], store: store)
         #expect(again.status == 73)
         #expect(again.stderr.contains("not empty"))
@@ -202,7 +201,7 @@ import Testing
         let export = try DocketProcess.run(["export"], store: store).stdout
         let (status, report) = try SchemaTests.validate(export, schema: "schemas/export-line.schema.json")
         #expect(status == 0, "\(report)")
-        #expect(report.contains("2 documents, 0 errors"))
+        #expect(report.contains("3 documents, 0 errors"))
         let tampered = export.replacingOccurrences(of: "\"actor\":\"ann\"", with: "\"actor\":\"ann\",\"extra\":true")
         #expect(try SchemaTests.validate(tampered, schema: "schemas/export-line.schema.json").0 == 1)
     }

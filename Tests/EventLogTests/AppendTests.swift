@@ -152,3 +152,17 @@ import Testing
         #expect(times[1] == times[0])
     }
 }
+
+@Suite struct CommandLookupTests {
+    @Test func aCommandsResultCanBeLookedUp() throws {
+        let folder = TemporaryFolder()
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock())
+        try store.append(sampleAppend("s-0"))
+        try store.append(sampleAppend("s-1", count: 3, commandId: "c-9"))
+        let found = try #require(try store.result(ofCommand: "c-9"))
+        #expect(found.stream == "s-1")
+        #expect(found.positions == 2...4)
+        #expect(found.isRetry)
+        #expect(try store.result(ofCommand: "c-10") == nil)
+    }
+}

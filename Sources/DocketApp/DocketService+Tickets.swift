@@ -1,0 +1,138 @@
+import Domain
+import EventLog
+
+/// What a technician fills in to open a ticket; the number and the client snapshot are Docket's to find.
+public struct TicketIntake: Sendable, Equatable {
+    public var client: String
+    public var contact: String?
+    public var category: String?
+    public var priority: Priority
+    public var source: TicketSource
+    public var subject: String
+    public var description: String
+    /// Assign right away (in the same transaction) when given.
+    public var assignee: String?
+
+    public init(
+        client: String, contact: String? = nil, category: String? = nil, priority: Priority = .p3,
+        source: TicketSource = .phone, subject: String, description: String = "", assignee: String? = nil
+    ) {
+        self.client = client
+        self.contact = contact
+        self.category = category
+        self.priority = priority
+        self.source = source
+        self.subject = subject
+        self.description = description
+        self.assignee = assignee
+    }
+}
+
+extension DocketService {
+    /// Opens a ticket with the next number (T-1001, T-1002, … gapless per store) and returns the number.
+    /// Two processes racing for a number both succeed: the loser of the race sees the stream exists and
+    /// takes the next number.
+    @discardableResult
+    public func openTicket(_ intake: TicketIntake, as actor: String, commandId: String? = nil) throws -> TicketNumber {
+        if let commandId, let earlier = try store.result(ofCommand: commandId),
+            let number = TicketNumber(String(earlier.stream.dropFirst("ticket-".count)))
+        {
+            return number
+        }
+        let context = try context(for: actor)
+        let snapshot = (try? client(intake.client))?.snapshot
+        for _ in 0..<16 {
+            guard let number = TicketNumber(TicketNumber.first.value + (try streamCount("ticket"))) else {
+                throw DomainError(.invalid, "the ticket numbers are exhausted")
+            }
+            let open = OpenTicket(
+                number: number, client: intake.client, clientSnapshot: snapshot, contact: intake.contact,
+                category: intake.category, priority: intake.priority, source: intake.source, subject: intake.subject,
+                description: intake.description)
+            var events = try TicketDecider.decide(.open(open), state: TicketDecider.initialState, context: context)
+            if let login = intake.assignee {
+                let assign = TicketCommand.assign(to: login, user: try userSnapshot(login))
+                events += try TicketDecider.decide(assign, state: TicketDecider.fold(events), context: context)
+            }
+            do {
+                try store.append(runner.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId))
+                return number
+            } catch is WrongExpectedVersion {
+                continue
+            }
+        }
+        throw DomainError(.conflict, "could not allocate a ticket number under heavy concurrent load; try again")
+    }
+
+    /// Runs a ticket command on `number` as `actor`. Assign commands get the assignee looked up.
+    @discardableResult
+    public func ticket(_ number: TicketNumber, _ command: TicketCommand, as actor: String, commandId: String? = nil) throws -> [TicketEvent] {
+        var command = command
+        if case .assign(let login, _) = command { command = .assign(to: login, user: try userSnapshot(login)) }
+        try requireTicket(number)
+        return try runner.run(TicketDecider.self, stream: StreamName.ticket(number), command: command, context: context(for: actor), commandId: commandId).events
+    }
+
+    /// Merges `source` into `target`: both streams change in one transaction.
+    public func mergeTicket(_ source: TicketNumber, into target: TicketNumber, as actor: String, commandId: String? = nil) throws {
+        try requireTicket(source)
+        try requireTicket(target)
+        let context = try context(for: actor)
+        for attempt in 1...2 {
+            let (sourceState, sourceVersion) = try runner.load(TicketDecider.self, stream: StreamName.ticket(source))
+            let (targetState, targetVersion) = try runner.load(TicketDecider.self, stream: StreamName.ticket(target))
+            let decision = try TicketDecider.decideMerge(source: sourceState, target: targetState, context: context)
+            do {
+                try store.append([
+                    runner.request(stream: StreamName.ticket(source), version: sourceVersion, events: decision.source, context: context, commandId: commandId),
+                    runner.request(stream: StreamName.ticket(target), version: targetVersion, events: decision.target, context: context, commandId: nil),
+                ])
+                return
+            } catch is WrongExpectedVersion where attempt == 1 {
+                continue
+            }
+        }
+    }
+
+    /// Replies publicly on `number` with template `name`, filling its placeholders; returns the text sent.
+    @discardableResult
+    public func reply(_ number: TicketNumber, template name: String, as actor: String, commandId: String? = nil) throws -> String {
+        let template = try template(name)
+        guard let summary = try models.queue.summary(number, in: store) else { throw unknownTicket(number) }
+        let client = try? client(summary.client)
+        let tech = try user(actor)
+        var values = [
+            "ticket.number": number.description, "ticket.subject": summary.subject, "tech.name": tech.name,
+            "client.name": client?.name ?? summary.client,
+        ]
+        if let contact = summary.contact, let details = client?.contacts[contact] { values["contact.name"] = details.name }
+        let text = try TemplateRenderer.render(template.body, values: values)
+        try ticket(number, .comment(text, visibility: .public), as: actor, commandId: commandId)
+        return text
+    }
+
+    /// The ticket's summary from the queue read model, or a not-found error.
+    public func ticketSummary(_ number: TicketNumber) throws -> TicketSummary {
+        guard let summary = try models.queue.summary(number, in: store) else { throw unknownTicket(number) }
+        return summary
+    }
+
+    /// The ticket's whole history: every event of its stream with position, time and actor.
+    public func ticketHistory(_ number: TicketNumber) throws -> [(event: RecordedEvent, change: TicketEvent)] {
+        try store.read(stream: StreamName.ticket(number)).map { recorded in
+            (recorded, try TicketEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload))
+        }
+    }
+
+    private func requireTicket(_ number: TicketNumber) throws {
+        guard try store.version(of: StreamName.ticket(number)) > 0 else { throw unknownTicket(number) }
+    }
+
+    private func unknownTicket(_ number: TicketNumber) -> DomainError {
+        DomainError(.notFound, "unknown ticket \(number); list tickets with `docket ticket list`")
+    }
+
+    private func userSnapshot(_ login: String) throws -> UserSnapshot? {
+        try runner.load(UserDecider.self, stream: StreamName.user(login)).state.snapshot
+    }
+}

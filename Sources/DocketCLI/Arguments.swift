@@ -1,0 +1,52 @@
+import ArgumentParser
+import Domain
+import EventLog
+import Foundation
+
+extension TicketNumber: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument.uppercased()) }
+}
+
+extension Priority: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension TicketStatus: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension TicketSource: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension Role: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+/// The `--at`/`--effective` style time argument: RFC 3339, or a plain date meaning midnight UTC.
+struct TimeArgument: ExpressibleByArgument {
+    let timestamp: Timestamp
+
+    init?(argument: String) {
+        if let parsed = Timestamp(iso8601: argument) {
+            timestamp = parsed
+        } else if argument.count == 10, let parsed = Timestamp(iso8601: argument + "T00:00:00Z") {
+            timestamp = parsed
+        } else {
+            return nil
+        }
+    }
+}
+
+/// Prints an `Encodable` value as JSON (sorted keys) on stdout.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+    Terminal.out(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+}
+
+/// Milliseconds since the epoch as RFC 3339 text.
+func isoTime(_ milliseconds: Int64) -> String {
+    Timestamp(millisecondsSinceEpoch: milliseconds).iso8601
+}

@@ -1,0 +1,195 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+
+/// `docket ticket …`: the technician's daily commands.
+struct TicketGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ticket",
+        abstract: "Open, work and close tickets.",
+        discussion: """
+            docket ticket open --client acme --subject "Printer offline" --priority P2
+            docket ticket assign T-1001 --to bob          docket ticket comment T-1001 "On it"
+            docket ticket status T-1001 waiting-on-client docket ticket close T-1001 --resolution "Replaced toner"
+            docket ticket show T-1001                     docket ticket list --status new --json
+            """,
+        subcommands: [
+            TicketOpen.self, TicketAssign.self, TicketUnassign.self, TicketPriorityCommand.self, TicketCategory.self,
+            TicketComment.self, TicketReply.self, TicketStatusCommand.self, TicketWatch.self, TicketUnwatch.self,
+            TicketMerge.self, TicketClose.self, TicketReopen.self, TicketShow.self, TicketList.self,
+        ])
+}
+
+/// The options every ticket write shares: store, actor and command id.
+struct TicketWriteOptions: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+}
+
+/// Runs one ticket command and prints what happened.
+private func change(
+    _ number: TicketNumber, _ command: TicketCommand, _ options: TicketWriteOptions, done: String
+) throws {
+    try reportingFailures(store: options.store.path) {
+        let session = try StoreAccess.open(options.store.path)
+        let events = try session.service.ticket(number, command, as: options.actor.name, commandId: options.write.commandId)
+        Terminal.out(events.isEmpty ? "\(number): nothing to change\n" : "\(number): \(done)\n")
+    }
+}
+
+struct TicketOpen: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "open", abstract: "Open a ticket; prints its number.")
+    @OptionGroup var options: TicketWriteOptions
+    @Option(help: "The client's code.") var client: String
+    @Option(help: "The subject line.") var subject: String
+    @Option(help: "The contact's id (see `docket client show`).") var contact: String?
+    @Option(help: "A category, e.g. backup or network.") var category: String?
+    @Option(help: "P1 (most urgent) to P4.") var priority: Priority = .p3
+    @Option(help: "Where it came from: \(TicketSource.allValueStrings.joined(separator: ", ")).") var source: TicketSource = .phone
+    @Option(help: "The description.") var description: String = ""
+    @Option(help: "Assign it right away to this user.") var assign: String?
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let intake = TicketIntake(
+                client: client, contact: contact, category: category, priority: priority, source: source,
+                subject: subject, description: description, assignee: assign)
+            let number = try session.service.openTicket(intake, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(number)\n")
+        }
+    }
+}
+
+struct TicketAssign: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "assign", abstract: "Assign (or reassign) a ticket.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Option(help: "The user to assign it to.") var to: String
+    func run() throws { try change(number, .assign(to: to, user: nil), options, done: "assigned to \(to)") }
+}
+
+struct TicketUnassign: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unassign", abstract: "Remove a ticket's assignee.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    func run() throws { try change(number, .unassign, options, done: "unassigned") }
+}
+
+struct TicketPriorityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "priority", abstract: "Set a ticket's priority (P1–P4).")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Argument(help: "P1 to P4.") var priority: Priority
+    func run() throws { try change(number, .setPriority(priority), options, done: "priority \(priority)") }
+}
+
+struct TicketCategory: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "category", abstract: "Set a ticket's category.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Argument(help: "The category.") var category: String
+    func run() throws { try change(number, .setCategory(category), options, done: "category \(category)") }
+}
+
+struct TicketComment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "comment", abstract: "Add a comment: public (the client sees it) unless --internal.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Argument(help: "The comment text.") var text: String
+    @Flag(help: "Only staff see it.") var `internal` = false
+    func run() throws {
+        try change(number, .comment(text, visibility: `internal` ? .internal : .public), options, done: `internal` ? "internal note added" : "public comment added")
+    }
+}
+
+struct TicketReply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reply", abstract: "Reply publicly with a template, its placeholders filled in.",
+        discussion: "Placeholders: {{contact.name}} {{ticket.number}} {{ticket.subject}} {{tech.name}} {{client.name}}")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Option(help: "The template's name (see `docket template list`).") var template: String
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let text = try session.service.reply(number, template: template, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(number): replied:\n\(text)\n")
+        }
+    }
+}
+
+struct TicketStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Set the status: new, in-progress or waiting-on-client (close with `ticket close`).")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Argument(help: "new, in-progress or waiting-on-client.") var status: TicketStatus
+    func run() throws { try change(number, .setStatus(status), options, done: "status \(status.displayName)") }
+}
+
+struct TicketWatch: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Add a watcher (default: you).")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Option(help: "The user who watches.") var user: String?
+    func run() throws {
+        let login = user ?? options.actor.name
+        try change(number, .addWatcher(login), options, done: "\(login) is watching")
+    }
+}
+
+struct TicketUnwatch: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unwatch", abstract: "Remove a watcher (default: you).")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Option(help: "The user who stops watching.") var user: String?
+    func run() throws {
+        let login = user ?? options.actor.name
+        try change(number, .removeWatcher(login), options, done: "\(login) no longer watches")
+    }
+}
+
+struct TicketMerge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge", abstract: "Merge a duplicate into another ticket; its history stays readable.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The duplicate, e.g. T-1043.") var number: TicketNumber
+    @Option(help: "The ticket to keep, e.g. T-1042.") var into: TicketNumber
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            try session.service.mergeTicket(number, into: into, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(number): merged into \(into)\n")
+        }
+    }
+}
+
+struct TicketClose: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "close", abstract: "Close a ticket with a resolution note the next tech can read.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Option(help: "What was done (required).") var resolution: String?
+    func run() throws {
+        guard let resolution else {
+            try reportingFailures(store: options.store.path) {
+                throw CLIError.usage("closing \(number) needs a resolution note; add --resolution \"what was done\"")
+            }
+            return
+        }
+        try change(number, .close(resolution: resolution), options, done: "closed")
+    }
+}
+
+struct TicketReopen: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reopen", abstract: "Reopen a closed ticket (it goes to In progress).")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Option(help: "Why it is reopened.") var reason: String?
+    func run() throws { try change(number, .reopen(reason: reason), options, done: "reopened") }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+
+/// `docket ticket show T-1042`: the ticket and its whole history.
+struct TicketShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a ticket and its whole history: who did what, when, at which position.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+
+    /// The `--json` shape.
+    struct View: Encodable {
+        struct Entry: Encodable {
+            let position: UInt64
+            let recordedAt: String
+            let actor: String
+            let type: String
+            let change: String
+        }
+        let ticket: TicketSummary
+        let history: [Entry]
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let summary = try session.service.ticketSummary(number)
+            let history = try session.service.ticketHistory(number).map { recorded, change in
+                View.Entry(
+                    position: recorded.position, recordedAt: recorded.recordedAt.iso8601, actor: recorded.actor,
+                    type: "\(recorded.type).v\(recorded.schemaVersion)", change: HistoryText.describe(change))
+            }
+            if output.json {
+                try printJSON(View(ticket: summary, history: history))
+                return
+            }
+            var text = "\(summary.number)  \(summary.subject)\n"
+            text += "client \(summary.client)" + (summary.contact.map { " (contact \($0))" } ?? "")
+            text += " · \(summary.priority) · \(summary.status.displayName)" + (summary.mergedInto.map { " (merged into \($0))" } ?? "")
+            text += " · source \(summary.source)\n"
+            text += "assignee \(summary.assignee ?? "—") · category \(summary.category ?? "—")"
+            text += " · watchers \(summary.watchers.isEmpty ? "—" : summary.watchers.joined(separator: ", "))\n"
+            if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
+            if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
+            text += "\n" + Terminal.table(["POS", "WHEN", "WHO", "WHAT"], history.map { [String($0.position), $0.recordedAt, $0.actor, $0.change] })
+            Terminal.out(text)
+        }
+    }
+}
+
+/// One line per ticket event, for people.
+enum HistoryText {
+    static func describe(_ event: TicketEvent) -> String {
+        switch event {
+        case .opened(let e):
+            "opened for \(e.client) via \(e.source), \(e.priority): \(e.subject)" + (e.description.isEmpty ? "" : " — \(e.description)")
+        case .assigned(let e): e.previousAssignee.map { "reassigned from \($0) to \(e.assignee)" } ?? "assigned to \(e.assignee)"
+        case .unassigned(let e): "unassigned from \(e.previousAssignee)"
+        case .priorityChanged(let e): "priority \(e.previousPriority) → \(e.priority)"
+        case .categoryChanged(let e): "category \(e.previousCategory ?? "—") → \(e.category)"
+        case .watcherAdded(let e): "\(e.login) watches"
+        case .watcherRemoved(let e): "\(e.login) stopped watching"
+        case .commented(let e): "\(e.visibility == .public ? "public reply" : "internal note"): \(e.text)"
+        case .statusChanged(let e): "status \(e.previousStatus.displayName) → \(e.status.displayName)"
+        case .merged(let e): "merged into \(e.into)"
+        case .mergeReceived(let e): "\(e.from) merged into this ticket"
+        case .closed(let e): "closed: \(e.resolution)"
+        case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
+        }
+    }
+}
+
+/// Filters shared by `ticket list` and `queue`.
+struct TicketFilterOptions: ParsableArguments {
+    @Option(help: "Only this client's tickets.") var client: String?
+    @Option(help: "Only this status: \(TicketStatus.allValueStrings.joined(separator: ", ")).") var status: TicketStatus?
+    @Option(help: "Only this priority.") var priority: Priority?
+    @Option(help: "At most this many tickets.") var limit: Int = 50
+
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+    }
+}
+
+/// Prints tickets as a table or JSON.
+func printTickets(_ rows: [TicketSummary], json: Bool) throws {
+    if json {
+        try printJSON(rows)
+        return
+    }
+    Terminal.out(Terminal.table(
+        ["TICKET", "PRI", "STATUS", "CLIENT", "ASSIGNEE", "OPENED", "SUBJECT"],
+        rows.map {
+            [$0.number.description, $0.priority.rawValue, $0.mergedInto == nil ? $0.status.displayName : "Merged",
+             $0.client, $0.assignee ?? "—", String(isoTime($0.openedAt).prefix(16)), $0.subject.truncated(to: 50)]
+        }))
+}
+
+/// `docket ticket list`: every ticket, open or closed, by number.
+struct TicketList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List tickets, open or closed, by number.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var filter: TicketFilterOptions
+    @Option(help: "Only tickets assigned to this user.") var assignee: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let rows = try session.models.queue.list(
+                QueueFilter(assignee: assignee, client: filter.client, status: filter.status, priority: filter.priority),
+                limit: filter.limit, in: session.store)
+            try printTickets(rows, json: output.json)
+        }
+    }
+}
+
+/// `docket queue`: open tickets in the order to work them.
+struct QueueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue",
+        abstract: "Open tickets in work order: priority, then SLA due time, then age.",
+        discussion: "docket queue --mine      docket queue --unassigned      docket queue --client acme --status new")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var filter: TicketFilterOptions
+    @Flag(help: "Only tickets assigned to you.") var mine = false
+    @Flag(help: "Only tickets nobody is assigned to.") var unassigned = false
+    @Option(help: "Only tickets assigned to this user.") var assignee: String?
+
+    func validate() throws {
+        if [mine, unassigned, assignee != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("use one of --mine, --unassigned and --assignee")
+        }
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let who = mine ? actor.name : assignee
+            let rows = try session.models.queue.queue(
+                QueueFilter(assignee: who, unassignedOnly: unassigned, client: filter.client, status: filter.status, priority: filter.priority),
+                limit: filter.limit, in: session.store)
+            try printTickets(rows, json: output.json)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+import TestSupport
+
+/// A store with an admin, a dispatcher, two techs, a billing user and two clients with contacts.
+struct ServiceFixture {
+    let folder = TemporaryFolder()
+    let clock = ManualClock("2026-11-02T09:00:00Z")
+    let store: EventStore
+    let models = ReadModels()
+    let service: DocketService
+
+    init() throws {
+        store = try EventStore(path: folder.child("store"), clock: clock, projections: models.all)
+        service = DocketService(store: store, models: models, clock: clock)
+        try service.bootstrapAdmin(login: "ann", name: "Ann Admin", email: "ann@msp.example")
+        for (login, role) in [("dora", Role.dispatcher), ("bob", .tech), ("tia", .tech), ("bill", .billing)] {
+            try service.user(login, .add(AddUser(login: login, name: login.capitalized, email: "\(login)@msp.example", role: role)), as: "ann")
+        }
+        try service.client("acme", .register(RegisterClient(code: "acme", name: "Acme Dental", domains: ["acme.example"], timeZone: "America/New_York", currency: "USD")), as: "dora")
+        try service.client("globex", .register(RegisterClient(code: "globex", name: "Globex", domains: ["globex.example"], timeZone: "Europe/Berlin", currency: "EUR")), as: "dora")
+        try service.addContact(to: "acme", ContactDetails(name: "Carla Client", email: "carla@acme.example"), as: "dora")
+    }
+}
