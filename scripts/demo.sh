@@ -1,26 +1,58 @@
 #!/usr/bin/env bash
-# The demo: builds docket, creates a fresh store in ./demo-data and walks through the event log.
+# The demo: builds docket, creates a fresh store in ./demo-data and runs a morning at an MSP:
+# users and clients, tickets opened, assigned, worked, waiting on the client, merged and closed,
+# then the queue, a ticket's history, and the log's own checks (verify, rebuild, backup).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift build -c release --product docket >&2
-docket() { .build/release/docket "$@"; }
+BIN="$PWD/.build/release/docket"
 export DOCKET_STORE="${DOCKET_STORE:-$PWD/demo-data}"
-export DOCKET_USER="${DOCKET_USER:-demo}"
 rm -rf "$DOCKET_STORE" "$DOCKET_STORE.backup"
-step() { printf '\n\033[1m$ docket %s\033[0m\n' "$*"; docket "$@"; }
+# step USER ARGS…: show and run one command as USER.
+step() { local user=$1; shift; printf '\n\033[1m[%s]$ docket %s\033[0m\n' "$user" "$*"; DOCKET_USER=$user "$BIN" "$@"; }
 
-step init
-step event append --stream client-acme --type client.registered --payload '{"name":"Acme Dental","code":"acme"}' --command-id demo-1
-step event append --stream client-acme --type client.registered --payload '{"name":"Acme Dental","code":"acme"}' --command-id demo-1
-step event append --stream ticket-T-1001 --type ticket.opened --payload '{"subject":"Backup failed on FS01","priority":"P2"}' --expected-version none
-step event append --stream ticket-T-1001 --type ticket.commented --payload '{"text":"Looking at it"}' --expected-version 1
-printf '\n\033[1m$ docket event append --stream ticket-T-1001 --expected-version 1   (stale: someone else wrote first)\033[0m\n'
-docket event append --stream ticket-T-1001 --type ticket.commented --payload '{"text":"late"}' --expected-version 1 || echo "(exit code $?)"
-step log
-step log --stream ticket-T-1001 --json
-step stats
-step verify
-step rebuild
-step backup "$DOCKET_STORE.backup"
-step verify --store "$DOCKET_STORE.backup"
+step ann init --name "Ann Admin" --email ann@bluefin-it.example
+step ann user add dora --name "Dora Dispatch" --email dora@bluefin-it.example --role dispatcher
+step ann user add bob --name "Bob Tech" --email bob@bluefin-it.example --role tech
+step ann user add tia --name "Tia Tech" --email tia@bluefin-it.example --role tech
+step ann user add raj --name "Raj Tech" --email raj@bluefin-it.example --role tech
+step ann user add bill --name "Bill Billing" --email bill@bluefin-it.example --role billing
+step ann user list
+
+step dora client add acme --name "Acme Dental" --domain acme-dental.example --time-zone America/New_York --currency USD
+step dora client contact add acme --name "Carla Reyes" --email carla@acme-dental.example --phone "+1 555 0100"
+step dora client add globex --name "Globex Logistics" --domain globex.example --time-zone Europe/Berlin --currency EUR
+step dora client contact add globex --name "Gunter Vogel" --email gunter@globex.example
+step bill contract add acme-2026 --client acme --name "Acme managed services" --effective 2026-01-01 --sla-policy gold --terms '{"type":"hourly","rate":15000}'
+step dora template add password-reset --body "Hi {{contact.name}}, {{tech.name}} has reset your password ({{ticket.number}}). Reply if you still cannot sign in."
+
+step dora ticket open --client acme --contact acme-1 --subject "Nightly backup failed on FS01" --priority P2 --source alert --category backup
+step mallory ticket open --client acme --subject "Printer jam" || echo "(refused: mallory is not a Docket user, exit code $?)"
+step dora ticket open --client globex --contact globex-1 --subject "Warehouse scanner offline" --priority P1 --source phone --assign raj
+step dora ticket open --client acme --contact acme-1 --subject "Locked out of email" --priority P3 --source email
+step dora ticket open --client acme --contact acme-1 --subject "Cannot log in to Outlook" --priority P3 --source portal
+step dora ticket open --client globex --subject "New starter laptop" --priority P4 --source portal
+step dora ticket assign T-1001 --to bob
+step dora ticket assign T-1003 --to tia
+step bob ticket comment T-1001 "Backup job failed on a full volume; clearing old snapshots." 
+step bob ticket comment T-1001 "Volume at 98%, snapshots older than 90 days pruned." --internal
+step bob ticket status T-1001 waiting-on-client
+step tia ticket reply T-1003 --template password-reset
+step tia ticket merge T-1004 --into T-1003
+step tia ticket close T-1003 --resolution "Password reset; MFA re-enrolled on her phone."
+step raj ticket comment T-1002 "Scanner firmware rolled back, back online."
+step raj ticket close T-1002 --resolution "Firmware 4.2 broke Wi-Fi roaming; rolled back to 4.1 and pinned."
+step bob ticket close T-1001 || echo "(refused, exit code $?)"
+step bob queue
+step bob queue --mine
+step dora queue --unassigned
+step bob ticket show T-1003
+step bill contract show acme-2026 --at 2026-11-29
+
+step ann stats
+step ann verify
+step ann rebuild
+step ann queue --json
+step ann backup "$DOCKET_STORE.backup"
+step ann verify --store "$DOCKET_STORE.backup"

@@ -31,10 +31,15 @@ public struct CommandRunner: Sendable {
 
     /// Decides `command` on `stream` and appends the events. Returns the events and where they landed
     /// (nil when the decision produced no events: the command was already satisfied).
+    /// A command id already in the log is a retry: nothing is decided or written, and the events that
+    /// command appended the first time are returned.
     @discardableResult
     public func run<D: Decider>(
         _: D.Type, stream: String, command: D.Command, context: DecisionContext, commandId: String? = nil
     ) throws -> (events: [D.Event], result: AppendResult?) {
+        if let commandId, let earlier = try earlierEvents(D.self, commandId: commandId, stream: stream) {
+            return earlier
+        }
         var attempts = 0
         while true {
             attempts += 1
@@ -49,6 +54,17 @@ public struct CommandRunner: Sendable {
                 continue
             }
         }
+    }
+
+    /// The events a command id appended before, when it is in the log.
+    func earlierEvents<D: Decider>(_: D.Type, commandId: String, stream: String) throws -> (events: [D.Event], result: AppendResult?)? {
+        guard let earlier = try store.result(ofCommand: commandId) else { return nil }
+        guard earlier.stream == stream else {
+            throw EventLogError(.commandReused, "command id \(commandId) was already used for stream \(earlier.stream); use a new command id")
+        }
+        let recorded = try store.read(from: earlier.positions.lowerBound, limit: earlier.positions.count)
+        let events = try recorded.map { try D.Event.decode(type: $0.type, schemaVersion: $0.schemaVersion, payload: $0.payload) }
+        return (events, earlier)
     }
 
     /// The append request for decided events, guarded by the version they were decided on.

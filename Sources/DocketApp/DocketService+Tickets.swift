@@ -77,6 +77,9 @@ extension DocketService {
     public func mergeTicket(_ source: TicketNumber, into target: TicketNumber, as actor: String, commandId: String? = nil) throws {
         try requireTicket(source)
         try requireTicket(target)
+        if let commandId, try runner.earlierEvents(TicketDecider.self, commandId: commandId, stream: StreamName.ticket(source)) != nil {
+            return
+        }
         let context = try context(for: actor)
         for attempt in 1...2 {
             let (sourceState, sourceVersion) = try runner.load(TicketDecider.self, stream: StreamName.ticket(source))

@@ -30,7 +30,13 @@ public final class QueueProjection: Projection {
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-") else { return }
-        let ticketEvent = try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+        let ticketEvent: TicketEvent
+        do {
+            ticketEvent = try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+        } catch let error as EventDecodingError where error.reason == .unknownType {
+            // Other read models' events on ticket streams (SLA, billing) do not change the queue.
+            return
+        }
         let before: TicketSummary?
         let after: TicketSummary
         if case .opened(let opened) = ticketEvent {

@@ -17,7 +17,7 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var actorOptions: ActorOptions
     @Option(help: "The first admin's login (default: the acting user).") var admin: String?
     @Option(help: "The first admin's display name.") var name: String?
-    @Option(help: "The first admin's email.") var email: String?
+    @Option(help: "The first admin's email (default: LOGIN@localhost.localdomain).") var email: String?
 
     func run() throws {
         let path = storeOptions.path
@@ -26,7 +26,7 @@ struct InitCommand: ParsableCommand {
             let session = try StoreAccess.create(path)
             let login = admin ?? actorOptions.name
             let created = try session.service.bootstrapAdmin(
-                login: login, name: name ?? login, email: email ?? "\(login)@localhost")
+                login: login, name: name ?? login, email: email ?? "\(login)@localhost.localdomain")
             let head = try session.store.head()
             if existed {
                 Terminal.out("Docket store at \(path) already exists (\(head.position) events).\n")

@@ -105,3 +105,44 @@ import Testing
         #expect(try f.service.ticketSummary(number).publicComments == 1)
     }
 }
+
+@Suite struct CommandIdTests {
+    @Test func aRetriedCommandReturnsWhatItDidFirstAndWritesNothing() throws {
+        let f = try ServiceFixture()
+        let number = try f.service.openTicket(TicketIntake(client: "acme", subject: "x"), as: "bob")
+        let first = try f.service.ticket(number, .setPriority(.p1), as: "bob", commandId: "c-1")
+        let head = try f.store.head().position
+        // The retry asks for something else under the same id: it is a retry, not a new command.
+        let retry = try f.service.ticket(number, .setPriority(.p4), as: "bob", commandId: "c-1")
+        #expect(retry == first)
+        #expect(try f.store.head().position == head)
+        #expect(try f.service.ticketSummary(number).priority == .p1)
+    }
+
+    @Test func aRetriedCreateIsNotAnAlreadyExistsError() throws {
+        let f = try ServiceFixture()
+        let add = UserCommand.add(AddUser(login: "zoe", name: "Zoe", email: "zoe@msp.example", role: .tech))
+        let first = try f.service.user("zoe", add, as: "ann", commandId: "add-zoe")
+        #expect(try f.service.user("zoe", add, as: "ann", commandId: "add-zoe") == first)
+        #expect(throws: DomainError.self) { try f.service.user("zoe", add, as: "ann", commandId: "add-zoe-again") }
+    }
+}
+
+@Suite struct QueueProjectionInputTests {
+    @Test func eventsOfOtherTypesOnATicketStreamLeaveTheQueueAlone() throws {
+        let f = try ServiceFixture()
+        let number = try f.service.openTicket(TicketIntake(client: "acme", subject: "x"), as: "bob")
+        let before = try f.store.dump(projection: "queue")
+        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.sla-warned", payload: Array("{}".utf8))], actor: "system"))
+        #expect(try f.store.dump(projection: "queue") == before)
+    }
+
+    @Test func aMalformedTicketEventIsRefusedAndNothingIsWritten() throws {
+        let f = try ServiceFixture()
+        let head = try f.store.head().position
+        #expect(throws: (any Error).self) {
+            try f.store.append(AppendRequest(stream: "ticket-T-1001", events: [NewEvent(type: "ticket.opened", payload: Array("{\"subject\":1}".utf8))], actor: "ann"))
+        }
+        #expect(try f.store.head().position == head)
+    }
+}

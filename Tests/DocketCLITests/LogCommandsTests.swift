@@ -176,10 +176,11 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs scripts/validate-json.py over `ndjson` with `schema`.
-    static func validate(_ ndjson: String, schema: String) throws -> (Int32, String) {
+    static func validate(_ ndjson: String, schema: String, events: Bool = false) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/validate-json.py").path, root.appendingPathComponent(schema).path]
+        process.arguments = ["python3", root.appendingPathComponent("scripts/validate-json.py").path]
+            + (events ? ["--events"] : []) + [root.appendingPathComponent(schema).path]
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input

@@ -1,0 +1,251 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+
+/// `docket client …`: the MSP's customers and their contacts.
+struct ClientGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Register clients, change their settings, and manage their contacts.",
+        discussion: """
+            docket client add acme --name "Acme Corp" --domain acme.example --time-zone Europe/Berlin --currency EUR
+            docket client contact add acme --name "Jane Doe" --email jane@acme.example    (prints the contact id)
+            docket client show acme        docket client list --json        docket client deactivate acme
+            """,
+        subcommands: [
+            ClientAdd.self, ClientList.self, ClientShow.self, ClientUpdate.self, ClientDeactivate.self,
+            ClientReactivate.self, ClientContactGroup.self,
+        ])
+}
+
+/// Runs one client command for `code` and prints what happened.
+private func change(
+    _ code: String, _ command: ClientCommand, store: StoreOptions, actor: ActorOptions, write: WriteOptions, done: String
+) throws {
+    try reportingFailures(store: store.path) {
+        let session = try StoreAccess.open(store.path)
+        let events = try session.service.client(code, command, as: actor.name, commandId: write.commandId)
+        Terminal.out(events.isEmpty ? "client \(code): nothing to change\n" : "\(done)\n")
+    }
+}
+
+struct ClientAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Register a client.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The client's code: 2 to 32 lower-case letters, digits and dashes, e.g. acme.") var code: String
+    @Option(help: "The display name.") var name: String
+    @Option(name: .customLong("domain"), help: "An e-mail domain whose mail belongs to this client (repeatable).")
+    var domains: [String] = []
+    @Option(help: "The client's IANA time zone, e.g. Europe/Berlin.") var timeZone: String
+    @Option(help: "The ISO 4217 currency the client is billed in, e.g. EUR.") var currency: String
+
+    func run() throws {
+        let register = RegisterClient(code: code, name: name, domains: domains, timeZone: timeZone, currency: currency)
+        try change(code, .register(register), store: store, actor: actor, write: write, done: "added client \(code) (\(name))")
+    }
+}
+
+struct ClientUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update", abstract: "Change a client's name, e-mail domains or time zone; what you leave out stays.",
+        discussion: "--domain replaces the whole list of domains; repeat it to give several.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The client's code.") var code: String
+    @Option(help: "The new display name.") var name: String?
+    @Option(name: .customLong("domain"), help: "An e-mail domain (repeatable; replaces the current list).")
+    var domains: [String] = []
+    @Option(help: "The new IANA time zone.") var timeZone: String?
+
+    func run() throws {
+        let command = ClientCommand.update(name: name, domains: domains.isEmpty ? nil : domains, timeZone: timeZone)
+        try change(code, command, store: store, actor: actor, write: write, done: "updated client \(code)")
+    }
+}
+
+struct ClientDeactivate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client; its history stays.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The client's code.") var code: String
+
+    func run() throws {
+        try change(code, .deactivate, store: store, actor: actor, write: write, done: "deactivated client \(code)")
+    }
+}
+
+struct ClientReactivate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reactivate", abstract: "Undo a client's deactivation.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The client's code.") var code: String
+
+    func run() throws {
+        try change(code, .reactivate, store: store, actor: actor, write: write, done: "reactivated client \(code)")
+    }
+}
+
+// MARK: - Contacts
+
+/// `docket client contact …`: the people at a client who raise tickets.
+struct ClientContactGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contact",
+        abstract: "Add, update and remove a client's contacts (see their ids with `docket client show`).",
+        subcommands: [ClientContactAdd.self, ClientContactUpdate.self, ClientContactRemove.self])
+}
+
+struct ClientContactAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a contact; prints its id (<code>-1, <code>-2, … unless --id is given).",
+        discussion: "Retrying is safe without a command id: a second contact with the same e-mail is refused.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @Argument(help: "The client's code.") var code: String
+    @Option(help: "The contact's name.") var name: String
+    @Option(help: "The contact's e-mail address (unique within the client).") var email: String
+    @Option(help: "The contact's phone number.") var phone: String?
+    @Option(help: "Use this contact id instead of the next free one.") var id: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let details = ContactDetails(name: name, email: email, phone: phone)
+            let contactId = try session.service.addContact(to: code, details, id: id, as: actor.name)
+            Terminal.out("\(contactId)\n")
+        }
+    }
+}
+
+struct ClientContactUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update", abstract: "Replace a contact's name and e-mail; the phone stays unless --phone is given.",
+        discussion: "--phone \"\" removes the phone number.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The client's code.") var code: String
+    @Argument(help: "The contact's id.") var id: String
+    @Option(help: "The contact's name.") var name: String
+    @Option(help: "The contact's e-mail address.") var email: String
+    @Option(help: "The contact's phone number (\"\" removes it).") var phone: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            // Leaving --phone out keeps the current number rather than silently erasing it.
+            let keptPhone = try phone ?? session.service.client(code).contacts[id]?.phone
+            let details = ContactDetails(name: name, email: email, phone: keptPhone)
+            let events = try session.service.client(
+                code, .updateContact(id: id, details), as: actor.name, commandId: write.commandId)
+            Terminal.out(events.isEmpty ? "contact \(id): nothing to change\n" : "updated contact \(id) of client \(code)\n")
+        }
+    }
+}
+
+struct ClientContactRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a contact; their tickets keep the id.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The client's code.") var code: String
+    @Argument(help: "The contact's id.") var id: String
+
+    func run() throws {
+        try change(code, .removeContact(id: id), store: store, actor: actor, write: write, done: "removed contact \(id) of client \(code)")
+    }
+}
+
+// MARK: - Reading
+
+/// A client as `--json` prints it.
+struct ClientView: Encodable {
+    struct Contact: Encodable {
+        let id: String
+        let name: String
+        let email: String
+        let phone: String?
+    }
+    let code: String
+    let name: String
+    let active: Bool
+    let domains: [String]
+    let timeZone: String
+    let currency: String
+    let contacts: [Contact]
+
+    init?(_ state: ClientState) {
+        guard let code = state.code else { return nil }
+        self.code = code
+        name = state.name
+        active = state.isActive
+        domains = state.domains
+        timeZone = state.timeZone
+        currency = state.currency
+        // Numeric order, so that acme-10 follows acme-9.
+        contacts = state.contacts
+            .map { Contact(id: $0.key, name: $0.value.name, email: $0.value.email, phone: $0.value.phone) }
+            .sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
+    }
+}
+
+struct ClientList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List every client, active or not, by code.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let clients = try session.service.clients().compactMap(ClientView.init)
+            if output.json {
+                try printJSON(clients)
+                return
+            }
+            Terminal.out(Terminal.table(
+                ["CODE", "NAME", "ACTIVE", "TIME ZONE", "CURRENCY", "CONTACTS", "DOMAINS"],
+                clients.map {
+                    [$0.code, $0.name, $0.active ? "yes" : "no", $0.timeZone, $0.currency, String($0.contacts.count),
+                     $0.domains.isEmpty ? "—" : $0.domains.joined(separator: ", ")]
+                }))
+        }
+    }
+}
+
+struct ClientShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a client's settings and contacts (with their ids).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The client's code.") var code: String
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            guard let client = ClientView(try session.service.client(code)) else {
+                throw CLIError.notFound("unknown client \(code); list clients with `docket client list`")
+            }
+            if output.json {
+                try printJSON(client)
+                return
+            }
+            var text = "\(client.code)  \(client.name)\(client.active ? "" : " (deactivated)")\n"
+            text += "time zone \(client.timeZone) · currency \(client.currency)"
+            text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n\n"
+            if client.contacts.isEmpty {
+                text += "no contacts; add one with `docket client contact add \(client.code) --name … --email …`\n"
+            } else {
+                text += Terminal.table(
+                    ["ID", "NAME", "EMAIL", "PHONE"], client.contacts.map { [$0.id, $0.name, $0.email, $0.phone ?? "—"] })
+            }
+            Terminal.out(text)
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+
+/// `docket contract …`: dated terms agreed with a client (billing and admin).
+struct ContractGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contract",
+        abstract: "Create contracts, amend their terms from a date, end them, and see which terms were in force when.",
+        discussion: """
+            Terms never change in place: each amendment is a complete new version, in force from its --effective time.
+            An amendment may take effect before one recorded earlier; `contract show --at` names the version in force.
+            Times are RFC 3339 (2026-03-01T09:00:00Z) or a date (2026-03-01, midnight UTC).
+
+            docket contract add acme-2026 --client acme --name "Managed services" --effective 2026-01-01 \\
+                --sla-policy gold --terms '{"hourlyRate": 9500}'
+            docket contract amend acme-2026 --effective 2026-07-01 --terms '{"hourlyRate": 9900}'
+            docket contract show acme-2026 --at 2026-08-01      docket contract end acme-2026 --effective 2027-01-01
+            """,
+        subcommands: [ContractAdd.self, ContractAmend.self, ContractEnd.self, ContractShow.self, ContractList.self])
+}
+
+/// Parses the `--terms` text, naming the flag and the fix when it is not usable.
+private func parseTerms(_ text: String) throws -> JSONValue {
+    do {
+        return try JSONValue.parse(text)
+    } catch {
+        let isSyntacticallyJSON =
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil
+        if isSyntacticallyJSON { throw CLIError.badInput("--terms: \(error.message)") }
+        throw CLIError.badInput(
+            "--terms is not valid JSON; write it in single quotes, e.g. --terms '{\"hourlyRate\": 9500}'")
+    }
+}
+
+/// RFC 3339 without the milliseconds when they are zero: `2026-03-01T00:00:00Z`.
+private func shortTime(_ instant: Timestamp) -> String {
+    let text = instant.iso8601
+    return text.hasSuffix(".000Z") ? String(text.dropLast(5)) + "Z" : text
+}
+
+struct ContractAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Create a contract for a client; its original terms are amendment 0.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The contract's id: 2 to 64 lower-case letters, digits and dashes, e.g. acme-2026.") var id: String
+    @Option(help: "The client's code.") var client: String
+    @Option(help: "The display name.") var name: String
+    @Option(help: "When the original terms take effect (RFC 3339 or YYYY-MM-DD).") var effective: TimeArgument
+    @Option(help: "The SLA policy the contract refers to.") var slaPolicy: String?
+    @Option(help: "The billing terms as JSON with whole numbers (amounts in minor units).") var terms: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let create = CreateContract(
+                id: id, client: client, clientSnapshot: nil, name: name, effectiveFrom: effective.timestamp,
+                slaPolicy: slaPolicy, billingTerms: try terms.map(parseTerms))
+            let session = try StoreAccess.open(store.path)
+            let events = try session.service.createContract(create, as: actor.name, commandId: write.commandId)
+            Terminal.out(
+                events.isEmpty
+                    ? "contract \(id): nothing to change\n"
+                    : "added contract \(id) for \(client), in force from \(shortTime(effective.timestamp))\n")
+        }
+    }
+}
+
+struct ContractAmend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "amend",
+        abstract: "Add a version of the terms from --effective on; what you leave out is copied from the terms in force then.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The contract's id.") var id: String
+    @Option(help: "When this version takes effect (RFC 3339 or YYYY-MM-DD); may be before earlier amendments.")
+    var effective: TimeArgument
+    @Option(help: "The new SLA policy.") var slaPolicy: String?
+    @Option(help: "The new billing terms as JSON with whole numbers.") var terms: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let billingTerms = try terms.map(parseTerms)
+            let session = try StoreAccess.open(store.path)
+            let events = try session.service.contract(
+                id, .amend(effectiveFrom: effective.timestamp, slaPolicy: slaPolicy, billingTerms: billingTerms),
+                as: actor.name, commandId: write.commandId)
+            let amendment = events.lazy.compactMap { event -> Int? in
+                if case .amended(let amended) = event { amended.amendment } else { nil }
+            }.first
+            if let amendment {
+                Terminal.out("contract \(id): amendment \(amendment), in force from \(shortTime(effective.timestamp))\n")
+            } else {
+                Terminal.out("contract \(id): nothing to change (these terms are already in force then)\n")
+            }
+        }
+    }
+}
+
+struct ContractEnd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "end", abstract: "End a contract: no terms are in force from --effective on.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The contract's id.") var id: String
+    @Option(help: "The first instant without terms (RFC 3339 or YYYY-MM-DD).") var effective: TimeArgument
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let events = try session.service.contract(
+                id, .end(effectiveFrom: effective.timestamp), as: actor.name, commandId: write.commandId)
+            Terminal.out(
+                events.isEmpty
+                    ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effective.timestamp))\n")
+        }
+    }
+}
+
+// MARK: - Reading
+
+/// One version of the terms as `--json` prints it (absent values are `null`).
+struct ContractVersionView: Encodable {
+    let amendment: Int
+    let effectiveFrom: String
+    let slaPolicy: String?
+    let terms: JSONValue?
+
+    init(_ terms: ContractTerms) {
+        amendment = terms.amendment
+        effectiveFrom = terms.effectiveFrom.iso8601
+        slaPolicy = terms.slaPolicy
+        self.terms = terms.billingTerms
+    }
+
+    private enum CodingKeys: String, CodingKey { case amendment, effectiveFrom, slaPolicy, terms }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(amendment, forKey: .amendment)
+        try c.encode(effectiveFrom, forKey: .effectiveFrom)
+        try c.encode(slaPolicy, forKey: .slaPolicy)
+        try c.encode(terms, forKey: .terms)
+    }
+}
+
+/// A contract and the terms in force at one instant, as `--json` prints it.
+struct ContractView: Encodable {
+    let id: String
+    let client: String
+    let name: String
+    let startsAt: String?
+    let endsAt: String?
+    /// The instant `inForce` was looked up at.
+    let at: String
+    let inForce: ContractVersionView?
+    let versions: [ContractVersionView]?
+
+    init(_ state: ContractState, at instant: Timestamp, withHistory: Bool) {
+        id = state.id ?? ""
+        client = state.client
+        name = state.name
+        startsAt = state.startsAt?.iso8601
+        endsAt = state.endsAt?.iso8601
+        at = instant.iso8601
+        inForce = state.terms(at: instant).map(ContractVersionView.init)
+        versions = withHistory ? state.versions.map(ContractVersionView.init) : nil
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, client, name, startsAt, endsAt, at, inForce, versions }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(client, forKey: .client)
+        try c.encode(name, forKey: .name)
+        try c.encode(startsAt, forKey: .startsAt)
+        try c.encode(endsAt, forKey: .endsAt)
+        try c.encode(at, forKey: .at)
+        try c.encode(inForce, forKey: .inForce)
+        try c.encodeIfPresent(versions, forKey: .versions)
+    }
+}
+
+/// Why no terms are in force at `instant`, for people.
+private func noTermsReason(_ state: ContractState, at instant: Timestamp) -> String {
+    if let end = state.endsAt, instant >= end { return "the contract ended at \(shortTime(end))" }
+    if let start = state.startsAt, instant < start { return "the contract starts at \(shortTime(start))" }
+    return "the contract has no terms"
+}
+
+struct ContractShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a contract, the terms in force at a time (default: now) and every version of its terms.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The contract's id.") var id: String
+    @Option(help: "Which instant to show the terms in force at (RFC 3339 or YYYY-MM-DD; default: now).")
+    var at: TimeArgument?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let state = try session.service.contract(id)
+            let instant = try at?.timestamp ?? currentClock().now()
+            let view = ContractView(state, at: instant, withHistory: true)
+            if output.json {
+                try printJSON(view)
+                return
+            }
+            var text = "\(view.id)  \(view.name)\nclient \(view.client)"
+            text += " · starts \(state.startsAt.map(shortTime) ?? "—") · ends \(state.endsAt.map(shortTime) ?? "—")\n\n"
+            if let terms = state.terms(at: instant) {
+                let which = terms.amendment == 0 ? "amendment 0 (the original terms)" : "amendment \(terms.amendment)"
+                text += "in force at \(shortTime(instant)): \(which), effective from \(shortTime(terms.effectiveFrom))\n"
+                text += "  sla policy \(terms.slaPolicy ?? "—")\n"
+                text += "  terms      \(terms.billingTerms?.canonicalJSON ?? "—")\n"
+            } else {
+                text += "no terms in force at \(shortTime(instant)): \(noTermsReason(state, at: instant))\n"
+            }
+            let current = state.terms(at: instant)?.amendment
+            text += "\n" + Terminal.table(
+                ["AMENDMENT", "IN FORCE", "EFFECTIVE FROM", "SLA POLICY", "TERMS"],
+                state.versions.map {
+                    [String($0.amendment), $0.amendment == current ? "yes" : "", shortTime($0.effectiveFrom),
+                     $0.slaPolicy ?? "—", $0.billingTerms?.canonicalJSON ?? "—"]
+                })
+            Terminal.out(text)
+        }
+    }
+}
+
+struct ContractList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List contracts by id, with the amendment in force now.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Only this client's contracts.") var client: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            // An unknown client is a typo to report, not an empty list.
+            if let client { _ = try session.service.client(client) }
+            let now = try currentClock().now()
+            let contracts = try session.service.contracts(client: client).filter { $0.id != nil }
+            if output.json {
+                try printJSON(contracts.map { ContractView($0, at: now, withHistory: false) })
+                return
+            }
+            Terminal.out(Terminal.table(
+                ["CONTRACT", "CLIENT", "NAME", "STARTS", "ENDS", "NOW"],
+                contracts.map { state in
+                    let status = state.terms(at: now).map { "amendment \($0.amendment)" }
+                        ?? (state.endsAt.map { now >= $0 } == true ? "ended" : "not started")
+                    return [state.id ?? "", state.client, state.name.truncated(to: 40), state.startsAt.map(shortTime) ?? "—",
+                            state.endsAt.map(shortTime) ?? "—", status]
+                }))
+        }
+    }
+}

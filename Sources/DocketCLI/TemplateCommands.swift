@@ -1,0 +1,154 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+
+/// `docket template …`: canned replies for `docket ticket reply`.
+struct TemplateGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "template",
+        abstract: "Add, change and remove reply templates (dispatchers and admins).",
+        discussion: """
+            Placeholders: \(TemplatePlaceholder.known.map { "{{\($0)}}" }.joined(separator: " "))
+
+            docket template add ack --subject "Re: {{ticket.subject}}" --body "Hi {{contact.name}}, we are on {{ticket.number}}."
+            docket template list        docket template show ack        docket ticket reply T-1042 --template ack
+            """,
+        subcommands: [TemplateAdd.self, TemplateUpdate.self, TemplateRemove.self, TemplateList.self, TemplateShow.self])
+}
+
+/// Runs one template command and prints what happened.
+private func change(
+    _ name: String, _ command: TemplateCommand, store: StoreOptions, actor: ActorOptions, write: WriteOptions,
+    done: String
+) throws {
+    try reportingFailures(store: store.path) {
+        let session = try StoreAccess.open(store.path)
+        let events = try session.service.template(name, command, as: actor.name, commandId: write.commandId)
+        Terminal.out(events.isEmpty ? "template \(name): nothing to change\n" : "\(done)\n")
+    }
+}
+
+struct TemplateAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a template (or add a removed one again).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The template's name: 2 to 64 lower-case letters, digits and dashes.") var name: String
+    @Option(help: "The reply text; may use placeholders.") var body: String
+    @Option(help: "A subject line; may use placeholders.") var subject: String?
+
+    func run() throws {
+        try change(name, .add(name: name, subject: subject, body: body), store: store, actor: actor, write: write,
+                   done: "added template \(name)")
+    }
+}
+
+struct TemplateUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update", abstract: "Replace a template's body; the subject stays unless --subject is given.",
+        discussion: "--subject \"\" removes the subject line.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The template's name.") var name: String
+    @Option(help: "The new reply text.") var body: String
+    @Option(help: "The new subject line (\"\" removes it).") var subject: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            // Leaving --subject out keeps the current subject rather than silently erasing it.
+            let keptSubject = try subject ?? session.service.template(name).subject
+            let events = try session.service.template(
+                name, .update(subject: keptSubject, body: body), as: actor.name, commandId: write.commandId)
+            Terminal.out(events.isEmpty ? "template \(name): nothing to change\n" : "updated template \(name)\n")
+        }
+    }
+}
+
+struct TemplateRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a template; replies already sent keep their text.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The template's name.") var name: String
+
+    func run() throws {
+        try change(name, .remove, store: store, actor: actor, write: write, done: "removed template \(name)")
+    }
+}
+
+// MARK: - Reading
+
+/// A template as `--json` prints it (`subject` is `null` when there is none).
+struct TemplateView: Encodable {
+    let name: String
+    let subject: String?
+    let body: String
+
+    init?(_ state: TemplateState) {
+        guard let name = state.name else { return nil }
+        self.name = name
+        subject = state.subject
+        body = state.body
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, subject, body }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(subject, forKey: .subject)
+        try c.encode(body, forKey: .body)
+    }
+}
+
+struct TemplateList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the templates by name.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let templates = try session.service.templates().compactMap(TemplateView.init)
+            if output.json {
+                try printJSON(templates)
+                return
+            }
+            Terminal.out(Terminal.table(
+                ["NAME", "SUBJECT", "BODY"],
+                templates.map { [$0.name, oneLine($0.subject ?? "—", 40), oneLine($0.body, 60)] }))
+        }
+    }
+
+    /// Newlines shown as spaces, so that one template stays one row.
+    private func oneLine(_ text: String, _ length: Int) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ").truncated(to: length)
+    }
+}
+
+struct TemplateShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a template's subject and body.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The template's name.") var name: String
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            guard let template = TemplateView(try session.service.template(name)) else {
+                throw CLIError.notFound("unknown template \(name); list templates with `docket template list`")
+            }
+            if output.json {
+                try printJSON(template)
+                return
+            }
+            Terminal.out("\(template.name)\nsubject: \(template.subject ?? "—")\n\n\(template.body)\n")
+        }
+    }
+}

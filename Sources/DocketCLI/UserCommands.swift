@@ -1,0 +1,147 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+
+/// `docket user …`: accounts and roles (admins only).
+struct UserGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Add users, change their roles, deactivate and reactivate them (admins only).",
+        discussion: """
+            docket user add bob --name "Bob Smith" --email bob@msp.example --role tech
+            docket user role bob dispatcher      docket user deactivate bob      docket user list --json
+            """,
+        subcommands: [UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self])
+}
+
+/// Runs one user command for `login` and prints what happened.
+private func change(
+    _ login: String, _ command: UserCommand, store: StoreOptions, actor: ActorOptions, write: WriteOptions, done: String
+) throws {
+    try reportingFailures(store: store.path) {
+        let session = try StoreAccess.open(store.path)
+        let events = try session.service.user(login, command, as: actor.name, commandId: write.commandId)
+        Terminal.out(events.isEmpty ? "user \(login): nothing to change\n" : "\(done)\n")
+    }
+}
+
+struct UserAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user who can then act with --as.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The login: 2 to 32 lower-case letters, digits, '.', '_' or '-'.") var login: String
+    @Option(help: "The display name.") var name: String
+    @Option(help: "The e-mail address.") var email: String
+    @Option(help: "What the user may do.") var role: Role
+
+    func run() throws {
+        let add = AddUser(login: login, name: name, email: email, role: role)
+        try change(login, .add(add), store: store, actor: actor, write: write, done: "added user \(login) (\(role))")
+    }
+}
+
+struct UserRole: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "role", abstract: "Give a user another role.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The user's login.") var login: String
+    @Argument(help: "The new role.") var role: Role
+
+    func run() throws {
+        try change(login, .changeRole(role), store: store, actor: actor, write: write, done: "user \(login) is now \(role)")
+    }
+}
+
+struct UserDeactivate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deactivate", abstract: "Stop a user from acting or being assigned; their history stays.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The user's login.") var login: String
+
+    func run() throws {
+        try change(login, .deactivate, store: store, actor: actor, write: write, done: "deactivated user \(login)")
+    }
+}
+
+struct UserReactivate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reactivate", abstract: "Let a deactivated user act again.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The user's login.") var login: String
+
+    func run() throws {
+        try change(login, .reactivate, store: store, actor: actor, write: write, done: "reactivated user \(login)")
+    }
+}
+
+// MARK: - Reading
+
+/// A user as `--json` prints it.
+struct UserView: Encodable {
+    let login: String
+    let name: String
+    let email: String
+    let role: Role
+    let active: Bool
+
+    init?(_ state: UserState) {
+        guard let login = state.login else { return nil }
+        self.login = login
+        name = state.name
+        email = state.email
+        role = state.role
+        active = state.isActive
+    }
+}
+
+struct UserList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List every user, active or not, by login.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let users = try session.service.users().compactMap(UserView.init)
+            if output.json {
+                try printJSON(users)
+                return
+            }
+            Terminal.out(Terminal.table(
+                ["LOGIN", "NAME", "EMAIL", "ROLE", "ACTIVE"],
+                users.map { [$0.login, $0.name, $0.email, $0.role.rawValue, $0.active ? "yes" : "no"] }))
+        }
+    }
+}
+
+struct UserShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one user.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The user's login.") var login: String
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            guard let user = UserView(try session.service.user(login)) else {
+                throw CLIError.notFound("unknown user \(login); list users with `docket user list`")
+            }
+            if output.json {
+                try printJSON(user)
+                return
+            }
+            Terminal.out("""
+                \(user.login)  \(user.name) <\(user.email)>
+                role \(user.role) · \(user.active ? "active" : "deactivated")
+
+                """)
+        }
+    }
+}

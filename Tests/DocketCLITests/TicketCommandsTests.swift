@@ -1,0 +1,160 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct TicketCommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ arguments: [String], as user: String = "ann") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user])
+    }
+
+    /// A store with ann (admin), dora (dispatcher), bob and tia (techs), and client acme with one contact.
+    func setUp() throws {
+        try docket(["init"])
+        for (login, role) in [("dora", "dispatcher"), ("bob", "tech"), ("tia", "tech")] {
+            let run = try docket(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        #expect(try docket(["client", "add", "acme", "--name", "Acme Dental", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"], as: "dora").status == 0)
+        #expect(try docket(["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"], as: "dora").status == 0)
+    }
+
+    func eventCount() throws -> Int {
+        try docket(["log", "--json", "--limit", "100000"]).stdout.components(separatedBy: "\"position\"").count - 1
+    }
+
+    @Test func aTicketsLifeShowsInItsHistory() throws {
+        try setUp()
+        let open = try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--contact", "acme-1"], as: "bob")
+        #expect(open.status == 0, "\(open.stderr)")
+        #expect(open.stdout == "T-1001\n")
+        #expect(try docket(["ticket", "assign", "T-1001", "--to", "tia"], as: "dora").stdout == "T-1001: assigned to tia\n")
+        #expect(try docket(["ticket", "comment", "T-1001", "Checking the NAS"], as: "tia").status == 0)
+        #expect(try docket(["ticket", "status", "T-1001", "waiting-on-client"], as: "tia").status == 0)
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Replaced the failed disk"], as: "tia").status == 0)
+        let show = try docket(["ticket", "show", "T-1001"])
+        #expect(show.stdout.contains("Backup failed"))
+        #expect(show.stdout.contains("Closed"))
+        #expect(show.stdout.contains("resolution: Replaced the failed disk"))
+        for line in ["assigned to tia", "public reply: Checking the NAS", "status New → Waiting on client", "closed: Replaced the failed disk"] {
+            #expect(show.stdout.contains(line), "history shows \(line)")
+        }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
+        let history = try #require(json["history"] as? [[String: Any]])
+        #expect(history.map { $0["actor"] as? String } == ["bob", "dora", "tia", "tia", "tia"])
+        let positions = history.compactMap { $0["position"] as? Int }
+        #expect(positions == positions.sorted() && positions.count == 5)
+    }
+
+    /// Every event a working session produces matches the envelope schema and its type's payload schema.
+    @Test func everyProducedEventMatchesItsSchema() throws {
+        try setUp()
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "A", "--priority", "P1", "--contact", "acme-1", "--category", "net", "--assign", "bob"], as: "dora")
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "B"], as: "dora")
+        for arguments in [
+            ["ticket", "unassign", "T-1001"], ["ticket", "assign", "T-1001", "--to", "tia"], ["ticket", "priority", "T-1001", "P2"],
+            ["ticket", "category", "T-1001", "backup"], ["ticket", "watch", "T-1001"], ["ticket", "unwatch", "T-1001"],
+            ["ticket", "comment", "T-1001", "x", "--internal"], ["ticket", "status", "T-1001", "in-progress"],
+            ["ticket", "merge", "T-1002", "--into", "T-1001"], ["ticket", "close", "T-1001", "--resolution", "ok"],
+            ["ticket", "reopen", "T-1001", "--reason", "again"],
+        ] {
+            let run = try docket(arguments, as: "dora")
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+        }
+        let export = try docket(["export"]).stdout
+        let (status, report) = try SchemaTests.validate(export, schema: "schemas/export-line.schema.json", events: true)
+        #expect(status == 0, "\(report)")
+        #expect(report.contains(" 0 errors"), "\(report)")
+        for type in ["ticket.merged", "ticket.merge-received", "ticket.reopened", "user.added", "client.contact-added"] {
+            #expect(export.contains("\"type\":\"\(type)\""), "the session produced \(type)")
+        }
+    }
+
+    @Test func badInputIsRefusedClearlyAndWritesNothing() throws {
+        try setUp()
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "x"], as: "bob")
+        let before = try eventCount()
+        let cases: [([String], String, Int32, String)] = [
+            (["ticket", "show", "T-9999"], "bob", 4, "unknown ticket T-9999"),
+            (["ticket", "comment", "T-9999", "hi"], "bob", 4, "unknown ticket T-9999"),
+            (["ticket", "close", "T-1001"], "bob", 64, "needs a resolution note"),
+            (["ticket", "close", "T-1001", "--resolution", "  "], "bob", 65, "resolution"),
+            (["ticket", "status", "T-1001", "done"], "bob", 64, "done"),
+            (["ticket", "open", "--client", "nope", "--subject", "x"], "bob", 4, "unknown client nope"),
+            (["ticket", "open", "--client", "acme", "--subject", "x"], "mallory", 4, "unknown user mallory"),
+            (["ticket", "assign", "T-1001", "--to", "ghost"], "dora", 4, "ghost"),
+            (["ticket", "reopen", "T-1001"], "bob", 6, "T-1001"),
+            (["ticket", "show", "X-1"], "bob", 64, "X-1"),
+        ]
+        for (arguments, user, status, message) in cases {
+            let run = try docket(arguments, as: user)
+            #expect(run.status == status, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(arguments)")
+        }
+        #expect(try eventCount() == before)
+    }
+
+    @Test func workOnAClosedTicketIsRefusedWithTheFix() throws {
+        try setUp()
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "x"], as: "bob")
+        _ = try docket(["ticket", "close", "T-1001", "--resolution", "done"], as: "bob")
+        let run = try docket(["ticket", "comment", "T-1001", "one more thing"], as: "bob")
+        #expect(run.status == 6)
+        #expect(run.stderr.contains("docket ticket reopen T-1001"))
+    }
+
+    @Test func theQueueShowsOpenTicketsInWorkOrderAndSurvivesARebuild() throws {
+        try setUp()
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "Slow PC", "--priority", "P4"], as: "bob")
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "Server down", "--priority", "P1", "--assign", "bob"], as: "dora")
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "Closed soon", "--priority", "P2"], as: "bob")
+        _ = try docket(["ticket", "close", "T-1003", "--resolution", "dup"], as: "bob")
+        let queue = try docket(["queue"], as: "bob").stdout
+        let lines = queue.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[1].hasPrefix("T-1002"))
+        #expect(lines[2].hasPrefix("T-1001"))
+        let mine = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["queue", "--mine", "--json"], as: "bob").stdout.utf8)) as? [[String: Any]])
+        #expect(mine.map { $0["number"] as? String } == ["T-1002"])
+        let unassigned = try docket(["queue", "--unassigned", "--json"], as: "bob").stdout
+        #expect(unassigned.contains("T-1001") && !unassigned.contains("T-1002"))
+        let listBefore = try docket(["ticket", "list", "--json"]).stdout
+        let queueBefore = try docket(["queue", "--json"]).stdout
+        #expect(try docket(["rebuild", "queue"]).stdout.contains("rebuilt queue"))
+        #expect(try docket(["ticket", "list", "--json"]).stdout == listBefore)
+        #expect(try docket(["queue", "--json"]).stdout == queueBefore)
+        #expect(try docket(["queue", "--mine", "--unassigned"]).status == 64)
+    }
+
+    @Test func aMergedDuplicateTakesNoNewWork() throws {
+        try setUp()
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "Email down"], as: "bob")
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "Outlook broken"], as: "bob")
+        let merge = try docket(["ticket", "merge", "T-1002", "--into", "T-1001"], as: "bob")
+        #expect(merge.stdout == "T-1002: merged into T-1001\n")
+        #expect(try docket(["ticket", "comment", "T-1002", "hello"], as: "bob").status == 6)
+        #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("T-1002 merged into this ticket"))
+        #expect(try docket(["ticket", "show", "T-1002"]).stdout.contains("merged into T-1001"))
+    }
+
+    @Test func aRetriedOpenWithACommandIdOpensOneTicket() throws {
+        try setUp()
+        let first = try docket(["ticket", "open", "--client", "acme", "--subject", "x", "--command-id", "portal-77"], as: "bob")
+        let again = try docket(["ticket", "open", "--client", "acme", "--subject", "x", "--command-id", "portal-77"], as: "bob")
+        #expect(first.stdout == again.stdout)
+        #expect(try docket(["ticket", "list", "--json"]).stdout.components(separatedBy: "\"number\"").count == 2)
+    }
+
+    @Test func aTemplateReplyFillsPlaceholders() throws {
+        try setUp()
+        _ = try docket(["template", "add", "password-reset", "--body", "Hi {{contact.name}}, {{tech.name}} reset your password on {{ticket.number}}."], as: "dora")
+        _ = try docket(["ticket", "open", "--client", "acme", "--contact", "acme-1", "--subject", "Locked out"], as: "bob")
+        let reply = try docket(["ticket", "reply", "T-1001", "--template", "password-reset"], as: "bob")
+        #expect(reply.status == 0, "\(reply.stderr)")
+        #expect(reply.stdout.contains("Hi Carla, Bob reset your password on T-1001."))
+    }
+}
