@@ -134,7 +134,8 @@ final class RawFixture {
             for _ in 0..<count {
                 lastKey += 1
                 key.storeBytes(of: lastKey.bigEndian, as: UInt64.self)
-                try txn.put(database, key: UnsafeRawBufferPointer(key), value: UnsafeRawBufferPointer(value), options: .append)
+                try txn.put(
+                    database, key: UnsafeRawBufferPointer(key), value: UnsafeRawBufferPointer(value), options: .append)
             }
         }
     }
