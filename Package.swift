@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "docket", targets: ["docket"]),
         .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "Domain", targets: ["Domain"]),
+        .library(name: "DocketApp", targets: ["DocketApp"]),
         .library(name: "LMDB", targets: ["LMDB"]),
     ],
     dependencies: [
