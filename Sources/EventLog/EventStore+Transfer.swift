@@ -101,9 +101,9 @@ extension LogWriter {
     mutating func write(imported event: RecordedEvent, txn: borrowing Transaction) throws {
         let state = try LogWriter.streamState(event.stream, txn: txn, db: db)
         let streamId = try state?.id ?? UInt64(txn.count(db.streams) + 1)
-        var body: [UInt8] = []
-        RecordCodec.encodeBody(event, into: &body)
-        let hash = try write(body: body, streamId: streamId, streamVersion: event.streamVersion, recordedAt: event.recordedAt, txn: txn)
+        var record: [UInt8] = []
+        RecordCodec.encodeBody(event, into: &record)
+        let hash = try write(record: &record, streamId: streamId, streamVersion: event.streamVersion, recordedAt: event.recordedAt, txn: txn)
         guard hash == event.hash else {
             throw EventLogError(.importRejected, "position \(event.position): hash does not match; nothing more was imported")
         }

@@ -200,13 +200,13 @@ enum MetaKey {
 struct LogWriter {
     private(set) var head: LogHead
     let db: EventStore.Databases
-    private var body: [UInt8] = []
-    private var recordBuffer: [UInt8] = []
+    /// A reused record buffer, so encoding does not allocate per event.
+    private var scratch: [UInt8] = []
 
     init(txn: borrowing Transaction, db: EventStore.Databases) throws {
         self.db = db
         self.head = try LogWriter.readHead(txn: txn, db: db)
-        body.reserveCapacity(1024)
+        scratch.reserveCapacity(1024)
     }
 
     static func readHead(txn: borrowing Transaction, db: EventStore.Databases) throws -> LogHead {
@@ -247,14 +247,17 @@ struct LogWriter {
         let recordedAt = max(now, head.recordedAt)
         let first = head.position + 1
         var version = actual
+        var record = scratch
+        scratch = []
+        defer { scratch = record }
         for event in request.events {
             version += 1
-            body.removeAll(keepingCapacity: true)
+            record.removeAll(keepingCapacity: true)
             RecordCodec.encodeBody(
                 streamVersion: version, recordedAt: recordedAt, schemaVersion: event.schemaVersion,
                 eventId: event.eventId, stream: request.stream, type: event.type, commandId: request.commandId,
-                actor: request.actor, payload: event.payload, into: &body)
-            try write(body: body, streamId: streamId, streamVersion: version, recordedAt: recordedAt, txn: txn)
+                actor: request.actor, payload: event.payload, into: &record)
+            try write(record: &record, streamId: streamId, streamVersion: version, recordedAt: recordedAt, txn: txn)
         }
         try txn.put(db.streams, key: Array(request.stream.utf8), value: Key.pair(streamId, version))
         if let commandId = request.commandId {
@@ -264,19 +267,23 @@ struct LogWriter {
             stream: request.stream, positions: first...head.position, streamVersion: version, isRetry: false)
     }
 
-    /// Writes one already-encoded body as the next position, chaining its hash. Returns the hash.
+    /// Writes one encoded body as the next position, chaining its hash; `record` gets the hash appended
+    /// (it is the caller's scratch buffer). Returns the hash. Keys are built on the stack: this is the hot path.
     @discardableResult
     mutating func write(
-        body: [UInt8], streamId: UInt64, streamVersion: UInt64, recordedAt: Timestamp, txn: borrowing Transaction
+        record: inout [UInt8], streamId: UInt64, streamVersion: UInt64, recordedAt: Timestamp, txn: borrowing Transaction
     ) throws -> Digest {
         let position = head.position + 1
-        let hash = body.withUnsafeBytes { RecordCodec.hash(previous: head.hash, position: position, body: $0) }
-        recordBuffer.removeAll(keepingCapacity: true)
-        recordBuffer.append(contentsOf: body)
-        withUnsafeBytes(of: hash) { recordBuffer.append(contentsOf: $0) }
-        try txn.put(db.events, key: Key.u64(position), value: recordBuffer, options: .append)
-        try txn.put(
-            db.streamEvents, key: Key.pair(streamId, streamVersion), value: Key.u64(position), options: .noOverwrite)
+        let hash = record.withUnsafeBytes { RecordCodec.hash(previous: head.hash, position: position, body: $0) }
+        withUnsafeBytes(of: hash) { record.append(contentsOf: $0) }
+        let positionKey = position.bigEndian
+        let versionKey = (streamId.bigEndian, streamVersion.bigEndian)
+        try withUnsafeBytes(of: positionKey) { key in
+            try record.withUnsafeBytes { value in try txn.put(db.events, key: key, value: value, options: .append) }
+            try withUnsafeBytes(of: versionKey) { streamKey in
+                try txn.put(db.streamEvents, key: streamKey, value: key, options: .noOverwrite)
+            }
+        }
         head = LogHead(position: position, hash: hash, recordedAt: recordedAt)
         return hash
     }

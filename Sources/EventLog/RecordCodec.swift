@@ -136,6 +136,8 @@ enum RecordCodec {
         mutating func shortString() throws -> String {
             let count = Int(try u16())
             let raw = try bytes(count)
+            // Most names are ASCII: checking that is far cheaper than general UTF-8 validation.
+            if !raw.contains(where: { $0 >= 0x80 }) { return String(decoding: raw, as: UTF8.self) }
             guard let text = String(validating: raw, as: UTF8.self) else { throw Malformed(reason: "text field is not UTF-8") }
             return text
         }

@@ -166,3 +166,16 @@ import Testing
         #expect(try store.result(ofCommand: "c-10") == nil)
     }
 }
+
+@Suite struct RandomUUIDTests {
+    @Test func randomUUIDsAreVersionFourVariantOneAndDistinct() {
+        let ids = (0..<1_000).map { _ in UUID.random() }
+        #expect(Set(ids).count == 1_000)
+        for id in ids.prefix(50) {
+            let text = id.uuidString
+            let characters = Array(text)
+            #expect(characters[14] == "4")
+            #expect("89AB".contains(characters[19]))
+        }
+    }
+}
