@@ -13,7 +13,9 @@ public struct CommandRunner: Sendable {
         self.store = store
     }
 
-    /// The current state and version of `stream` under decider `D`.
+    /// The current state and version of `stream` under decider `D`. Events of types `D` does not know
+    /// belong to other subsystems sharing the stream and are passed over; a known type with a malformed
+    /// payload is an error.
     public func load<D: Decider>(_: D.Type, stream: String) throws -> (state: D.State, version: UInt64) {
         var state = D.initialState
         var version: UInt64 = 0
@@ -21,8 +23,13 @@ public struct CommandRunner: Sendable {
         while true {
             let batch = try store.read(stream: stream, from: from, limit: 1_000)
             for recorded in batch {
-                state = D.evolve(state, try D.Event.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload))
                 version = recorded.streamVersion
+                do {
+                    state = D.evolve(state, try D.Event.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload))
+                } catch let error as EventDecodingError where error.reason == .unknownType {
+                    // Another subsystem's event on this stream (e.g. SLA events on a ticket): not this decider's.
+                    continue
+                }
             }
             if batch.count < 1_000 { return (state, version) }
             from = version + 1

@@ -146,3 +146,14 @@ import Testing
         #expect(try f.store.head().position == head)
     }
 }
+
+@Suite struct SharedStreamTests {
+    @Test func anotherSubsystemsEventOnATicketStreamDoesNotBlockWork() throws {
+        let f = try ServiceFixture()
+        let number = try f.service.openTicket(TicketIntake(client: "acme", subject: "x"), as: "bob")
+        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.sla-warned", payload: Array("{}".utf8))], actor: "system"))
+        try f.service.ticket(number, .setPriority(.p1), as: "bob")
+        #expect(try f.service.ticketSummary(number).priority == .p1)
+        #expect(try f.store.version(of: "ticket-\(number)") == 3)
+    }
+}
