@@ -27,6 +27,7 @@ let package = Package(
             name: "EventLog",
             dependencies: ["LMDB", "DocketTime", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "AlertIntake", dependencies: ["DocketTime"]),
         .target(name: "Domain", dependencies: ["DocketTime"]),
         .target(name: "DocketApp", dependencies: ["Domain", "EventLog"]),
         .target(
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "AlertIntakeTests", dependencies: ["AlertIntake"]),
         .testTarget(name: "DocketAppTests", dependencies: ["DocketApp", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestSupport"]),
         .testTarget(

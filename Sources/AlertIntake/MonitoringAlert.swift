@@ -1,0 +1,68 @@
+import DocketTime
+
+/// One alert from a monitoring system, in the shape intake works with, whatever format it came in.
+public struct MonitoringAlert: Sendable, Equatable {
+    /// Whether the condition is happening now or has cleared.
+    public enum Status: String, Sendable, Equatable {
+        case firing
+        case resolved
+    }
+
+    /// Where it came from: `alertmanager` or `generic`.
+    public var source: String
+    /// The stable identity of the alerting condition (Alertmanager's fingerprint, the RMM's alert id):
+    /// repeats of the same condition carry the same fingerprint.
+    public var fingerprint: String
+    public var status: Status
+    /// The alert's own name or check (`alertname`, `check`).
+    public var check: String
+    /// The device or instance it concerns, if named.
+    public var device: String?
+    /// The severity as the sender wrote it (`critical`, `warning`, …), lower-cased.
+    public var severity: String
+    /// A one-line summary, and a longer description.
+    public var summary: String
+    public var description: String
+    /// The client, when the sender names one (a `client` field, or a label such as `client` or `cluster`).
+    public var client: String?
+    /// All labels (Alertmanager) or the fields that were sent (generic), for routing rules.
+    public var labels: [String: String]
+    /// When it started firing, and when it ended (resolved alerts).
+    public var startsAt: Timestamp?
+    public var endsAt: Timestamp?
+
+    public init(
+        source: String, fingerprint: String, status: Status, check: String, device: String?, severity: String,
+        summary: String, description: String, client: String?, labels: [String: String], startsAt: Timestamp?,
+        endsAt: Timestamp?
+    ) {
+        self.source = source
+        self.fingerprint = fingerprint
+        self.status = status
+        self.check = check
+        self.device = device
+        self.severity = severity
+        self.summary = summary
+        self.description = description
+        self.client = client
+        self.labels = labels
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+    }
+}
+
+/// What one delivery held.
+public struct AlertBatch: Sendable, Equatable {
+    public var alerts: [MonitoringAlert]
+    /// Alerts the sender left out of the body (Alertmanager's `truncatedAlerts`): they exist but are not here.
+    public var truncated: Int
+    /// The sender's grouping key, if any.
+    public var groupKey: String?
+}
+
+/// Why a delivery could not be read. Nothing is recorded for it.
+public struct AlertParseError: Error, Equatable, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
