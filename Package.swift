@@ -29,6 +29,7 @@ let package = Package(
         ),
         .target(name: "AlertIntake", dependencies: ["DocketTime"]),
         .target(name: "Domain", dependencies: ["DocketTime"]),
+        .target(name: "BusinessTime", dependencies: ["DocketTime"]),
         .target(name: "DocketApp", dependencies: ["Domain", "EventLog"]),
         .target(
             name: "DocketCLI",
@@ -39,6 +40,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "AlertIntakeTests", dependencies: ["AlertIntake"]),
+        .testTarget(name: "BusinessTimeTests", dependencies: ["BusinessTime"]),
         .testTarget(name: "DocketAppTests", dependencies: ["DocketApp", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestSupport"]),
         .testTarget(

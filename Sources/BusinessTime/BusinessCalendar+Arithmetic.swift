@@ -1,0 +1,119 @@
+import DocketTime
+
+extension BusinessCalendar {
+    private static let millisecondsPerWeek: Int64 = 7 * 86_400_000
+
+    // MARK: - Adding business time
+
+    /// The instant at which `businessSeconds` of business time have run, counting from `start`.
+    ///
+    /// Convention 1 (deadline on a closing time): when the amount runs out exactly at a closing time, the result
+    /// is that closing instant, not the next opening. Convention 2 (zero): adding zero returns `start` when the
+    /// calendar is open then, else the next opening. In general: move to `nextOpening(atOrAfter: start)`, then
+    /// stop as soon as the amount has run. Negative amounts count as zero; amounts above
+    /// `maximumBusinessSeconds` are clamped to it.
+    public func add(businessSeconds: Int64, to start: Timestamp) -> Timestamp {
+        add(businessMilliseconds: min(max(businessSeconds, 0), Self.maximumBusinessSeconds) * 1000, to: start)
+    }
+
+    /// `add(businessSeconds: businessMinutes * 60, to: start)`.
+    public func add(businessMinutes: Int64, to start: Timestamp) -> Timestamp {
+        add(businessSeconds: min(max(businessMinutes, 0), Self.maximumBusinessSeconds / 60) * 60, to: start)
+    }
+
+    /// `add(businessSeconds:to:)` with millisecond precision.
+    public func add(businessMilliseconds: Int64, to start: Timestamp) -> Timestamp {
+        let amount = min(max(businessMilliseconds, 0), Self.maximumBusinessSeconds * 1000)
+        var walker = IntervalWalker(self, from: start.millisecondsSinceEpoch)
+        if amount == 0 { return Timestamp(millisecondsSinceEpoch: walker.next().start) }
+        var remaining = amount
+        while true {
+            while let interval = walker.nextInDay() {
+                let available = interval.end - interval.start
+                if available >= remaining { return Timestamp(millisecondsSinceEpoch: interval.start + remaining) }
+                remaining -= available
+            }
+            walker.advanceDay()
+            if remaining > weeklyMilliseconds {
+                remaining -= walker.skipWeeks(upTo: (remaining - 1) / weeklyMilliseconds) * weeklyMilliseconds
+            }
+        }
+    }
+
+    // MARK: - Measuring business time
+
+    /// Whole seconds of business time in `[from, to)` (rounded down); 0 when `to <= from`.
+    public func businessSeconds(from: Timestamp, to: Timestamp) -> Int64 {
+        ZoneRules.floorDivide(businessMilliseconds(from: from, to: to), 1000)
+    }
+
+    /// Milliseconds of business time in `[from, to)`; 0 when `to <= from`.
+    public func businessMilliseconds(from: Timestamp, to: Timestamp) -> Int64 {
+        let end = to.millisecondsSinceEpoch
+        guard end > from.millisecondsSinceEpoch else { return 0 }
+        var walker = IntervalWalker(self, from: from.millisecondsSinceEpoch)
+        var total: Int64 = 0
+        while true {
+            while let interval = walker.nextInDay() {
+                if interval.start >= end { return total }
+                total += min(interval.end, end) - interval.start
+                if interval.end >= end { return total }
+            }
+            walker.advanceDay()
+            if let origin = walker.regularOrigin {
+                if origin >= end { return total }
+                let weeks = walker.skipWeeks(upTo: (end - origin) / Self.millisecondsPerWeek)
+                total += weeks * weeklyMilliseconds
+            }
+        }
+    }
+
+    // MARK: - Openings
+
+    /// Whether `instant` is business time (slots are `[open, close)`: open at the opening, closed at the closing).
+    public func isOpen(at instant: Timestamp) -> Bool {
+        var walker = IntervalWalker(self, from: instant.millisecondsSinceEpoch)
+        return walker.nextInDay()?.start == instant.millisecondsSinceEpoch
+    }
+
+    /// `instant` itself when the calendar is open then, else the next instant at which it opens.
+    public func nextOpening(atOrAfter instant: Timestamp) -> Timestamp {
+        var walker = IntervalWalker(self, from: instant.millisecondsSinceEpoch)
+        return Timestamp(millisecondsSinceEpoch: walker.next().start)
+    }
+
+    /// The business intervals within `[from, to)`, in order and clipped to it, one per slot and local day (a
+    /// deadline can be explained line by line from them). Empty when `to <= from`.
+    public func intervals(from: Timestamp, to: Timestamp) -> [BusinessInterval] {
+        let end = to.millisecondsSinceEpoch
+        guard end > from.millisecondsSinceEpoch else { return [] }
+        var walker = IntervalWalker(self, from: from.millisecondsSinceEpoch)
+        var result: [BusinessInterval] = []
+        while true {
+            let interval = walker.next()
+            if interval.start >= end { return result }
+            result.append(
+                BusinessInterval(
+                    start: Timestamp(millisecondsSinceEpoch: interval.start),
+                    end: Timestamp(millisecondsSinceEpoch: min(interval.end, end)),
+                    date: LocalDate(daysSinceEpoch: interval.day)))
+            if interval.end >= end { return result }
+        }
+    }
+
+    // MARK: - Local time
+
+    /// The instant at which the calendar's wall clock reads `time` on `date` (`24:00` is the next midnight).
+    ///
+    /// A time that happens twice (clock set back) means its first occurrence; a time that never happens (clock
+    /// set forward) moves forward by the length of the skip, so 02:30 on a spring-forward night is 03:30.
+    public func instant(on date: LocalDate, at time: TimeOfDay) -> Timestamp {
+        let local = date.daysSinceEpoch * 86_400 + Int64(time.minutesSinceMidnight) * 60
+        return Timestamp(millisecondsSinceEpoch: zone.resolve(local: local) * 1000)
+    }
+
+    /// The local date whose day holds `instant` (its business hours are the ones that apply then).
+    public func localDate(containing instant: Timestamp) -> LocalDate {
+        LocalDate(daysSinceEpoch: day(containing: instant.millisecondsSinceEpoch))
+    }
+}

@@ -1,0 +1,140 @@
+import BusinessTime
+import DocketTime
+import Testing
+
+/// Seeded random instants and amounts: `add` and `businessSeconds` must agree with each other and with the
+/// intervals they are built on.
+@Suite struct PropertyTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var make: @Sendable () throws -> BusinessCalendar
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "New York office hours with holidays") {
+            try officeHours(
+                "America/New_York", holidays: ["2026-01-19", "2026-11-26", "2026-12-25", "2027-01-01"],
+                replacements: ["2026-12-24": [("09:00", "13:00")], "2026-03-07": [("10:00", "14:00")]])
+        },
+        Case(name: "Berlin split days and a late Sunday") {
+            let split = [("08:00", "12:00"), ("13:00", "17:30")]
+            return try makeCalendar(
+                "Europe/Berlin",
+                [
+                    .mon: split, .tue: split, .wed: split, .thu: split, .fri: split,
+                    .sun: [("00:00", "03:00"), ("20:00", "24:00")],
+                ],
+                holidays: ["2026-10-25", "2027-03-28"])
+        },
+        Case(name: "New York round the clock") { try roundTheClock("America/New_York") },
+        Case(name: "Sao Paulo, changes at midnight") {
+            try makeCalendar(
+                "America/Sao_Paulo",
+                Dictionary(
+                    uniqueKeysWithValues: Weekday.allCases.map { ($0, [("00:00", "01:30"), ("07:00", "24:00")]) }))
+        },
+        Case(name: "Lord Howe, half-hour changes") {
+            try makeCalendar("Australia/Lord_Howe", [.sun: [("01:00", "03:00")], .sat: [("00:00", "24:00")]])
+        },
+        Case(name: "24/7 UTC") { BusinessCalendar.twentyFourSeven },
+    ]
+
+    /// Random instants between 2014 and 2028, with milliseconds.
+    static func randomInstant(_ generator: inout SeededGenerator) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: Int64.random(in: 1_388_534_400_000...1_830_297_600_000, using: &generator))
+    }
+
+    @Test(arguments: cases)
+    func addThenMeasureGivesTheAmountBack(_ setting: Case) throws {
+        let calendar = try setting.make()
+        var generator = SeededGenerator(seed: 0xB05)
+        for _ in 0..<400 {
+            let start = Self.randomInstant(&generator)
+            let amount = Int64.random(in: 0...(400 * 3600), using: &generator)
+            let due = calendar.add(businessSeconds: amount, to: start)
+            #expect(due >= start)
+            #expect(calendar.businessMilliseconds(from: start, to: due) == amount * 1000, "\(start) + \(amount)s")
+            if amount > 0 {
+                // The deadline is the first instant at which the amount has run.
+                let justBefore = Timestamp(millisecondsSinceEpoch: due.millisecondsSinceEpoch - 1)
+                #expect(calendar.businessMilliseconds(from: start, to: justBefore) == amount * 1000 - 1)
+            } else {
+                #expect(due == calendar.nextOpening(atOrAfter: start))
+            }
+        }
+    }
+
+    @Test(arguments: cases)
+    func measureThenAddLandsAtOrBeforeTheEnd(_ setting: Case) throws {
+        let calendar = try setting.make()
+        var generator = SeededGenerator(seed: 0xD0C3)
+        for _ in 0..<400 {
+            let a = Self.randomInstant(&generator)
+            let b = Timestamp(
+                millisecondsSinceEpoch: a.millisecondsSinceEpoch
+                    + Int64.random(in: 0...(40 * 86_400_000), using: &generator))
+            let measured = calendar.businessMilliseconds(from: a, to: b)
+            let back = calendar.add(businessMilliseconds: measured, to: a)
+            #expect(calendar.businessMilliseconds(from: a, to: back) == measured)
+            // b's equivalent point: b itself, or the next opening when b is outside hours.
+            #expect(back <= calendar.nextOpening(atOrAfter: b), "\(a) → \(b)")
+            if measured > 0 { #expect(back <= b) }
+            #expect(calendar.businessSeconds(from: a, to: b) == measured / 1000)
+        }
+    }
+
+    @Test(arguments: cases)
+    func measuringIsAdditiveAndMatchesTheIntervals(_ setting: Case) throws {
+        let calendar = try setting.make()
+        var generator = SeededGenerator(seed: 0x5EED)
+        for _ in 0..<150 {
+            var points = (0..<3).map { _ in Self.randomInstant(&generator) }
+            points[2] = Timestamp(
+                millisecondsSinceEpoch: points[0].millisecondsSinceEpoch
+                    + Int64.random(in: 0...(120 * 86_400_000), using: &generator))
+            points[1] = Timestamp(
+                millisecondsSinceEpoch: points[0].millisecondsSinceEpoch
+                    + Int64.random(
+                        in: 0...(points[2].millisecondsSinceEpoch - points[0].millisecondsSinceEpoch), using: &generator
+                    ))
+            let (a, b, c) = (points[0], points[1], points[2])
+            let whole = calendar.businessMilliseconds(from: a, to: c)
+            #expect(
+                whole == calendar.businessMilliseconds(from: a, to: b) + calendar.businessMilliseconds(from: b, to: c))
+
+            // The listed intervals (walked day by day, never skipping weeks) add up to the same total.
+            let intervals = calendar.intervals(from: a, to: c)
+            #expect(intervals.reduce(0) { $0 + $1.milliseconds } == whole)
+            for (earlier, later) in zip(intervals, intervals.dropFirst()) {
+                #expect(earlier.end <= later.start)
+                #expect(earlier.date <= later.date)
+            }
+            for interval in intervals {
+                #expect(interval.start < interval.end)
+                #expect(calendar.isOpen(at: interval.start))
+                #expect(calendar.isOpen(at: Timestamp(millisecondsSinceEpoch: interval.end.millisecondsSinceEpoch - 1)))
+                #expect(calendar.localDate(containing: interval.start) == interval.date)
+            }
+        }
+    }
+
+    @Test(arguments: cases)
+    func addIsMonotonic(_ setting: Case) throws {
+        let calendar = try setting.make()
+        var generator = SeededGenerator(seed: 0x7)
+        for _ in 0..<200 {
+            let start = Self.randomInstant(&generator)
+            let first = Int64.random(in: 0...(200 * 3600), using: &generator)
+            let second = first + Int64.random(in: 0...(200 * 3600), using: &generator)
+            #expect(calendar.add(businessSeconds: first, to: start) <= calendar.add(businessSeconds: second, to: start))
+            // Adding in two steps is adding once, when the first step ends in business time.
+            let midway = calendar.add(businessSeconds: first, to: start)
+            if first > 0, calendar.isOpen(at: midway) {
+                #expect(
+                    calendar.add(businessSeconds: second - first, to: midway)
+                        == calendar.add(businessSeconds: second, to: start))
+            }
+        }
+    }
+}
