@@ -30,10 +30,10 @@ let package = Package(
         .target(name: "AlertIntake", dependencies: ["DocketTime"]),
         .target(name: "Domain", dependencies: ["DocketTime"]),
         .target(name: "BusinessTime", dependencies: ["DocketTime"]),
-        .target(name: "DocketApp", dependencies: ["Domain", "EventLog"]),
+        .target(name: "DocketApp", dependencies: ["AlertIntake", "Domain", "EventLog"]),
         .target(
             name: "DocketCLI",
-            dependencies: ["DocketApp", "Domain", "EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AlertIntake", "DocketApp", "Domain", "EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "docket", dependencies: ["DocketCLI"]),
         .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport"),

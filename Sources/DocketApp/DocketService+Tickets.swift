@@ -31,9 +31,12 @@ public struct TicketIntake: Sendable, Equatable {
 extension DocketService {
     /// Opens a ticket with the next number (T-1001, T-1002, … gapless per store) and returns the number.
     /// Two processes racing for a number both succeed: the loser of the race sees the stream exists and
-    /// takes the next number.
+    /// takes the next number. `also` adds other subsystems' events (SLA, alerts) to the same append.
     @discardableResult
-    public func openTicket(_ intake: TicketIntake, as actor: String, commandId: String? = nil) throws -> TicketNumber {
+    public func openTicket(
+        _ intake: TicketIntake, as actor: String, commandId: String? = nil,
+        also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
+    ) throws -> TicketNumber {
         if let commandId, let earlier = try store.result(ofCommand: commandId),
             let number = TicketNumber(String(earlier.stream.dropFirst("ticket-".count)))
         {
@@ -54,8 +57,10 @@ extension DocketService {
                 let assign = TicketCommand.assign(to: login, user: try userSnapshot(login))
                 events += try TicketDecider.decide(assign, state: TicketDecider.fold(events), context: context)
             }
+            var request = runner.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
+            request.events += try also(number)
             do {
-                try store.append(runner.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId))
+                try store.append(request)
                 return number
             } catch is WrongExpectedVersion {
                 continue
@@ -120,11 +125,10 @@ extension DocketService {
         return summary
     }
 
-    /// The ticket's whole history: every event of its stream with position, time and actor.
-    public func ticketHistory(_ number: TicketNumber) throws -> [(event: RecordedEvent, change: TicketEvent)] {
-        try store.read(stream: StreamName.ticket(number)).map { recorded in
-            (recorded, try TicketEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload))
-        }
+    /// The ticket's whole history: every event of its stream with position, time and actor, read as the
+    /// ticket's own events or as another subsystem's (alerts, SLA).
+    public func ticketHistory(_ number: TicketNumber) throws -> [(event: RecordedEvent, change: TicketChange)] {
+        try store.read(stream: StreamName.ticket(number)).map { recorded in (recorded, try TicketChange(recorded)) }
     }
 
     private func requireTicket(_ number: TicketNumber) throws {

@@ -5,11 +5,12 @@ import EventLog
 public struct ReadModels: Sendable {
     public let streamCounts = StreamCounts()
     public let queue = QueueProjection()
+    public let alerts = AlertsProjection()
 
     public init() {}
 
     /// All of them, in the order they are applied.
-    public var all: [any Projection] { [streamCounts, queue] }
+    public var all: [any Projection] { [streamCounts, queue, alerts] }
 }
 
 extension StreamCounts: @unchecked Sendable {}

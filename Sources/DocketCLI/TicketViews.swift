@@ -54,6 +54,15 @@ struct TicketShow: ParsableCommand {
 
 /// One line per ticket event, for people.
 enum HistoryText {
+    static func describe(_ change: TicketChange) -> String {
+        switch change {
+        case .ticket(let event): describe(event)
+        case .alert(.received(let alert)):
+            "alert \(alert.status): \(alert.check)\(alert.device.map { " on \($0)" } ?? "") — \(alert.summary) (\(alert.source) \(alert.fingerprint))"
+        case .other(let type): type
+        }
+    }
+
     static func describe(_ event: TicketEvent) -> String {
         switch event {
         case .opened(let e):

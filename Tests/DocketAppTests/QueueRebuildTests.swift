@@ -50,7 +50,7 @@ import Testing
         #expect(try f.store.dump(projection: "queue") == incremental)
         // The model agrees with the deciders: each ticket's status folded from its own stream.
         for number in tickets.prefix(50) {
-            let folded = TicketDecider.fold(try f.service.ticketHistory(number).map(\.change))
+            let folded = TicketDecider.fold(try f.service.ticketHistory(number).compactMap(\.change.ticketEvent))
             let row = try f.service.ticketSummary(number)
             #expect(row.status == folded.status && row.assignee == folded.assignee && row.priority == folded.priority)
         }

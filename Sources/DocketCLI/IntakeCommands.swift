@@ -1,0 +1,78 @@
+import AlertIntake
+import ArgumentParser
+import DocketApp
+import Foundation
+
+/// `docket intake …`: where mail servers, monitoring and RMMs hand work to Docket.
+struct IntakeGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intake",
+        abstract: "Take alerts (and, later, email) from other systems and turn them into tickets.",
+        subcommands: [IntakeAlert.self])
+}
+
+extension AlertFormat: ExpressibleByArgument {}
+
+/// `docket intake alert --format alertmanager < payload.json`.
+struct IntakeAlert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alert",
+        abstract: "Read one delivery of monitoring alerts from stdin and open, update or resolve tickets.",
+        discussion: """
+            Each alert is decided by its own status and fingerprint (a group may arrive "firing" while some
+            of its alerts are resolved):
+              firing, no open ticket            → a new ticket (source alert, priority from severity)
+              firing, its ticket is open        → an occurrence on that ticket (no new ticket)
+              firing, resolved < flap window    → its ticket is reopened (flapping)
+              resolved                          → a note on its ticket, which is closed as auto-resolved
+              resolved, never seen              → dropped (counted)
+            Formats: alertmanager (Prometheus Alertmanager webhook v4), generic (schemas/alert-generic.schema.json).
+            The client comes from the alert (client/customer/tenant/cluster label, or the generic "client"
+            field), else --default-client. Prints one line per alert.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @Option(help: "alertmanager or generic.") var format: AlertFormat
+    @Option(help: "The client for alerts that name no known client.") var defaultClient: String?
+    @Option(help: "Hours after a resolution within which a new firing reopens the same ticket.") var flapHours: Int = 24
+    @Flag(help: "Do not close tickets when their alert resolves.") var noAutoClose = false
+
+    func validate() throws {
+        guard flapHours >= 0 else { throw ValidationError("--flap-hours must be 0 or more") }
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let input = Array(FileHandle.standardInput.readDataToEndOfFile())
+            let batch: AlertBatch
+            do {
+                batch = try AlertParser.parse(input, format: format)
+            } catch let error as AlertParseError {
+                throw CLIError.badInput(error.message)
+            }
+            let session = try StoreAccess.open(store.path)
+            var policy = AlertPolicy(defaultClient: defaultClient)
+            policy.flapWindowMilliseconds = Int64(flapHours) * 3_600_000
+            policy.autoClose = !noAutoClose
+            let outcomes = try session.service.receiveAlerts(batch, policy: policy, as: actor.name)
+            for (alert, outcome) in zip(batch.alerts, outcomes) {
+                Terminal.out("\(alert.fingerprint) \(alert.status.rawValue): \(describe(outcome))\n")
+            }
+            if batch.truncated > 0 {
+                Terminal.error("docket: warning: the sender left \(batch.truncated) alerts out of this delivery (truncatedAlerts); raise its max_alerts")
+            }
+        }
+    }
+
+    private func describe(_ outcome: AlertOutcome) -> String {
+        switch outcome {
+        case .opened(let number): "opened \(number)"
+        case .occurrence(let number): "occurrence on \(number)"
+        case .reopened(let number): "reopened \(number) (flapping)"
+        case .autoResolved(let number): "noted on \(number), closed as auto-resolved"
+        case .noted(let number): "noted on \(number)"
+        case .dropped: "dropped (no ticket for this alert)"
+        }
+    }
+}

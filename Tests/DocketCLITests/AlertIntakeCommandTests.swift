@@ -1,0 +1,92 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The captured Alertmanager deliveries, fed to `docket intake alert` in the order Alertmanager sent them.
+@Suite struct AlertIntakeCommandTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("shared/fixtures/alerts/alertmanager")
+
+    func fixture(_ name: String) throws -> String {
+        try String(contentsOf: AlertIntakeCommandTests.fixtures.appendingPathComponent(name + ".json"), encoding: .utf8)
+    }
+
+    @discardableResult
+    func docket(_ arguments: [String], stdin: String = "", as user: String = "ann") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, stdin: stdin, environment: ["DOCKET_USER": user])
+    }
+
+    func setUp() throws {
+        try docket(["init"])
+        try docket(["user", "add", "intake", "--name", "Intake", "--email", "intake@msp.example", "--role", "dispatcher"])
+        for (code, domain) in [("globex", "globex.example"), ("acme-corp", "acme.example"), ("initech", "initech.example")] {
+            let run = try docket(["client", "add", code, "--name", code, "--domain", domain, "--time-zone", "UTC", "--currency", "USD"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+    }
+
+    func intake(_ name: String, _ extra: [String] = []) throws -> DocketRun {
+        try docket(["intake", "alert", "--format", "alertmanager"] + extra, stdin: try fixture(name), as: "intake")
+    }
+
+    @Test func repeatsJoinTheirTicketAndResolutionsCloseIt() throws {
+        try setUp()
+        let first = try intake("002-grouped-3-firing")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.components(separatedBy: "opened T-").count == 4, "three alerts, three tickets: \(first.stdout)")
+        // The same group again, one of its alerts now resolved: two occurrences and one auto-resolution.
+        let second = try intake("004-grouped-partial-resolved-status-firing")
+        #expect(second.stdout.contains("4f660d0b61892ebc firing: occurrence on T-1001"))
+        #expect(second.stdout.contains("b3f08d6c41e4bbdd firing: occurrence on T-1002"))
+        #expect(second.stdout.contains("19dc19e3a28bf8bc resolved: noted on T-1003, closed as auto-resolved"))
+        let third = try intake("006-grouped-all-resolved")
+        #expect(third.stdout.contains("19dc19e3a28bf8bc resolved: noted on T-1003\n"), "already closed: only noted")
+        #expect(third.stdout.contains("closed as auto-resolved"))
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "list", "--json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(list.count == 3)
+        #expect(list.allSatisfy { $0["status"] as? String == "closed" && $0["source"] as? String == "alert" && $0["client"] as? String == "globex" })
+        #expect(list.allSatisfy { $0["priority"] as? String == "P3" }, "warning → P3")
+        let show = try docket(["ticket", "show", "T-1003"]).stdout
+        #expect(show.contains("Auto-resolved: DiskSpaceLow on ws-002.globex.local:9182"))
+    }
+
+    @Test func aFlappingAlertReopensItsTicket() throws {
+        try setUp()
+        #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+        #expect(try intake("005-single-resolved").stdout.contains("closed as auto-resolved"))
+        let again = try intake("003-single-firing")
+        #expect(again.stdout.contains("reopened T-1001 (flapping)"))
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
+        #expect((summary["ticket"] as? [String: Any])?["status"] as? String == "in-progress")
+        #expect((summary["ticket"] as? [String: Any])?["priority"] as? String == "P1", "critical → P1")
+    }
+
+    @Test func anAlertWithNoKnownClientIsRefusedUnlessADefaultIsGiven() throws {
+        try setUp()
+        let before = try docket(["log", "--json", "--limit", "10000"]).stdout
+        let refused = try intake("001-truncated-max_alerts2-firing")
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("--default-client"))
+        #expect(try docket(["log", "--json", "--limit", "10000"]).stdout == before, "nothing written")
+        let accepted = try intake("001-truncated-max_alerts2-firing", ["--default-client", "initech"])
+        #expect(accepted.status == 0)
+        #expect(accepted.stderr.contains("left 2 alerts out"))
+        #expect(try intake("007-truncated-max_alerts2-resolved").stdout.components(separatedBy: "auto-resolved").count == 3)
+    }
+
+    @Test func aResolvedAlertNeverSeenIsDroppedAndBadBodiesAreRefused() throws {
+        try setUp()
+        #expect(try intake("005-single-resolved").stdout.contains("dropped"))
+        let tickets = try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "list", "--json"]).stdout.utf8)) as? [Any]
+        #expect(tickets?.isEmpty == true)
+        let bad = try docket(["intake", "alert", "--format", "alertmanager"], stdin: "{\"alerts\": 3}", as: "intake")
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("not an Alertmanager webhook body"))
+        let generic = try docket(["intake", "alert", "--format", "generic"], stdin: #"{"client":"acme-corp","check":"backup","severity":"critical","status":"firing","id":"veeam-1","message":"Backup failed"}"#, as: "intake")
+        #expect(generic.stdout.contains("veeam-1 firing: opened T-1001"))
+    }
+}
