@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", .upToNextMajor(from: "1.8.2")),
         .package(url: "https://github.com/apple/swift-crypto.git", .upToNextMajor(from: "3.12.3")),
+        .package(url: "https://github.com/jpsim/Yams.git", .upToNextMajor(from: "6.2.2")),
     ],
     targets: [
         .systemLibrary(
@@ -33,7 +34,10 @@ let package = Package(
         .target(name: "DocketApp", dependencies: ["AlertIntake", "Domain", "EventLog"]),
         .target(
             name: "DocketCLI",
-            dependencies: ["AlertIntake", "DocketApp", "Domain", "EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "AlertIntake", "DocketApp", "Domain", "EventLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .executableTarget(name: "docket", dependencies: ["DocketCLI"]),
         .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport"),
