@@ -29,7 +29,7 @@ let package = Package(
             dependencies: ["LMDB", "DocketTime", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "AlertIntake", dependencies: ["DocketTime"]),
-        .target(name: "Domain", dependencies: ["DocketTime"]),
+        .target(name: "Domain", dependencies: ["DocketTime", "BusinessTime"]),
         .target(name: "BusinessTime", dependencies: ["DocketTime"]),
         .target(name: "DocketApp", dependencies: ["AlertIntake", "Domain", "EventLog"]),
         .target(

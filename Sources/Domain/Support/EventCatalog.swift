@@ -1,8 +1,9 @@
 /// Every event type and version Docket reads and writes, in catalogue order.
 public enum EventCatalog {
-    /// All entries: tickets, clients, contracts, users, templates.
+    /// All entries: tickets (and their SLA events), clients, contracts, users, templates, calendars, SLA policies.
     public static let all: [EventDescriptor] =
-        TicketEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog + TemplateEvent.catalog
+        TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
+        + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
     public static func descriptor(type: String, schemaVersion: UInt16) -> EventDescriptor? {
@@ -22,6 +23,14 @@ public enum DocketEvent: Sendable, Equatable {
     case user(UserEvent)
     /// A `template.*` event.
     case template(TemplateEvent)
+    /// A `ticket.sla-*` or `ticket.escalated` event (on a ticket stream, next to ``ticket(_:)`` events).
+    case ticketSLA(TicketSLAEvent)
+    /// A `ticket.alert-received` event.
+    case ticketAlert(TicketAlertEvent)
+    /// A `calendar.*` event.
+    case calendar(CalendarEvent)
+    /// An `sla-policy.*` event.
+    case slaPolicy(SLAPolicyEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -34,6 +43,10 @@ extension DocketEvent: DomainEvent {
         case .contract(let e): e
         case .user(let e): e
         case .template(let e): e
+        case .ticketSLA(let e): e
+        case .ticketAlert(let e): e
+        case .calendar(let e): e
+        case .slaPolicy(let e): e
         }
     }
 
@@ -41,10 +54,15 @@ extension DocketEvent: DomainEvent {
     public var schemaVersion: UInt16 { event.schemaVersion }
     public func payload() -> [UInt8] { event.payload() }
 
-    /// Dispatches on the type's category (the part before the first dot).
+    /// Dispatches on the type's category (the part before the first dot); in the `ticket` category, the SLA types
+    /// (``TicketSLAEvent/handles(type:)``) go to ``TicketSLAEvent`` and the others to ``TicketEvent``.
     public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> DocketEvent {
         let category = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
         switch category {
+        case "ticket" where TicketSLAEvent.handles(type: type):
+            return .ticketSLA(try TicketSLAEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "ticket" where TicketAlertEvent.catalog.contains(where: { $0.type == type }):
+            return .ticketAlert(try TicketAlertEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "ticket":
             return .ticket(try TicketEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "client":
@@ -54,6 +72,10 @@ extension DocketEvent: DomainEvent {
         case "user": return .user(try UserEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "template":
             return .template(try TemplateEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "calendar":
+            return .calendar(try CalendarEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "sla-policy":
+            return .slaPolicy(try SLAPolicyEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

@@ -83,7 +83,15 @@ enum EventSamples {
     /// Every sample, as any domain event.
     static let all: [DocketEvent] =
         tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
-        + users.map(DocketEvent.user) + templates.map(DocketEvent.template)
+        + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts
+
+    /// Alert events on ticket streams.
+    static let alerts: [DocketEvent] = [
+        .ticketAlert(.received(TicketAlertReceived(
+            fingerprint: "4f660d0b61892ebc", source: "alertmanager", status: "firing", check: "DiskSpaceLow",
+            device: "fs-01.globex.local:9182", severity: "warning", summary: "Disk C: below 10% free",
+            description: "Volume C: has less than 10% free space", startsAt: "2026-11-29T00:44:38.390Z", endsAt: "2026-11-29T01:44:38.390Z"))),
+    ]
 }
 
 extension DocketEvent: CustomTestStringConvertible {

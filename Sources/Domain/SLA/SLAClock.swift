@@ -1,0 +1,375 @@
+import BusinessTime
+import DocketTime
+
+/// A ticket's SLA: the response and resolution clocks, folded from the ticket's events in stream order.
+///
+/// Pure and deterministic: every answer comes from the events, their instants and the calendar frozen in
+/// `ticket.sla-started`. The rules (also in `docs/sla.md`):
+///
+/// 1. **Start.** Both clocks start running at `startedAt` (intake) with the targets of the priority at intake.
+/// 2. **Response** is met by the first public comment (every public `ticket.commented` counts; whether the author
+///    is staff is the application's check), or when the ticket is closed or merged without one. Internal comments
+///    do not meet it.
+/// 3. **Pause.** While the ticket is Waiting on client, both unmet clocks are paused. They resume when the status
+///    changes to anything else, or when the ticket is reopened.
+/// 4. **Resolution** is met when the ticket is closed or merged. Reopening resumes it: `metAt` is cleared and the
+///    business time banked before the close is kept.
+/// 5. **Priority change re-targets from that moment.** Each unmet clock gets the new priority's target measured
+///    from the change instant: its banked time is reset to 0 and, if it was running, it runs from the change
+///    instant. Business time used before the change stays visible in ``SLATimer/intervals``. Met clocks keep their
+///    target.
+/// 6. **Business time** is measured with the frozen calendar: a stretch counts the calendar's business time in
+///    `[start, end)`; a deadline is the instant at which the remaining business time has run
+///    (`BusinessCalendar.add`: a deadline that runs out at a closing time is that closing instant).
+/// 7. **Thresholds.** A clock reaches a threshold (a warning percentage, or 100 % = breach) at the instant its
+///    used business time equals the threshold. A clock is breached when its used time reaches its target before it
+///    is met, so a clock met exactly at its due instant is breached. An escalation rule fires when the response
+///    clock (unmet, current priority among the rule's) has used `untouchedMinutes`. After a re-target every
+///    threshold counts afresh against the new target.
+public struct SLAClock: Codable, Sendable, Equatable {
+    /// The frozen policy, calendar and targets.
+    public let started: TicketSLAStarted
+    /// The ticket's priority now.
+    public private(set) var priority: Priority
+    /// The response clock.
+    public private(set) var response: SLATimer
+    /// The resolution clock.
+    public private(set) var resolution: SLATimer
+    /// Whether the ticket is Waiting on client (both unmet clocks paused).
+    public private(set) var isWaitingOnClient: Bool
+    /// Whether the ticket is closed or merged.
+    public private(set) var isClosed: Bool
+    /// Thresholds crossed during finished stretches, with their exact instants (recorded or not).
+    public private(set) var reached: [SLAAlarm]
+    /// Thresholds recorded by `ticket.sla-warned`, `ticket.sla-breached` and `ticket.escalated`.
+    public private(set) var recorded: [SLAAlarm]
+
+    /// The calendar that measures business time for this ticket.
+    public var calendar: BusinessCalendar { started.calendar }
+
+    /// The clocks of a ticket whose SLA just started: both running from `startedAt`.
+    ///
+    /// A priority without targets (impossible in a decoded event, which requires all four) counts as a zero target.
+    public static func start(_ started: TicketSLAStarted) -> SLAClock {
+        let target = started.targets[started.priority] ?? SLATarget(responseMinutes: 0, resolutionMinutes: 0)
+        func timer(_ kind: SLAClockKind) -> SLATimer {
+            let seconds = Int64(target.minutes(for: kind)) * 60
+            return SLATimer(
+                kind: kind, targetSeconds: seconds, bankedMilliseconds: 0, runningSince: started.startedAt, metAt: nil,
+                targetSince: started.startedAt, breachedAt: nil,
+                intervals: [
+                    SLAInterval(
+                        start: started.startedAt, end: nil, mode: .running, reason: "opened", targetSeconds: seconds,
+                        countedMilliseconds: nil)
+                ])
+        }
+        return SLAClock(
+            started: started, priority: started.priority, response: timer(.response), resolution: timer(.resolution),
+            isWaitingOnClient: false, isClosed: false, reached: [], recorded: [])
+    }
+
+    private init(
+        started: TicketSLAStarted, priority: Priority, response: SLATimer, resolution: SLATimer,
+        isWaitingOnClient: Bool, isClosed: Bool, reached: [SLAAlarm], recorded: [SLAAlarm]
+    ) {
+        self.started = started
+        self.priority = priority
+        self.response = response
+        self.resolution = resolution
+        self.isWaitingOnClient = isWaitingOnClient
+        self.isClosed = isClosed
+        self.reached = reached
+        self.recorded = recorded
+    }
+
+    /// The clocks of a ticket stream: from its first `ticket.sla-started` on, every ticket and SLA event applied
+    /// with its instant (the envelope's `recordedAt`). Nil when the stream has no `ticket.sla-started`.
+    public static func replay(_ events: some Sequence<(event: DocketEvent, at: Timestamp)>) -> SLAClock? {
+        var clock: SLAClock?
+        for (event, instant) in events {
+            switch event {
+            case .ticketSLA(.started(let started)) where clock == nil:
+                clock = start(started)
+            case .ticketSLA(let e):
+                clock?.apply(e, at: instant)
+            case .ticket(let e):
+                clock?.apply(e, at: instant)
+            default:
+                continue
+            }
+        }
+        return clock
+    }
+
+    /// The clock of `kind`.
+    public private(set) subscript(kind: SLAClockKind) -> SLATimer {
+        get {
+            switch kind {
+            case .response: response
+            case .resolution: resolution
+            }
+        }
+        set {
+            switch kind {
+            case .response: response = newValue
+            case .resolution: resolution = newValue
+            }
+        }
+    }
+
+    // MARK: - Folding
+
+    /// Applies a ticket event that happened at `instant` (events must come in stream order).
+    public mutating func apply(_ event: TicketEvent, at instant: Timestamp) {
+        switch event {
+        case .commented(let e) where e.visibility == .public:
+            if !response.isMet { transition(.response, to: .met, reason: "first public reply", at: instant) }
+        case .statusChanged(let e):
+            if e.status == .waitingOnClient, !isWaitingOnClient {
+                isWaitingOnClient = true
+                for kind in SLAClockKind.allCases where !self[kind].isMet {
+                    transition(kind, to: .paused, reason: "waiting on client", at: instant)
+                }
+            } else if e.status != .waitingOnClient, isWaitingOnClient {
+                isWaitingOnClient = false
+                for kind in SLAClockKind.allCases where !self[kind].isMet {
+                    transition(kind, to: .running, reason: "resumed", at: instant)
+                }
+            }
+        case .closed:
+            finish(reason: "closed", at: instant)
+        case .merged:
+            finish(reason: "merged", at: instant)
+        case .reopened:
+            isClosed = false
+            isWaitingOnClient = false
+            // The response stays met (a close without a reply met it); an unmet paused one resumes.
+            if response.isPaused { transition(.response, to: .running, reason: "reopened", at: instant) }
+            if resolution.isMet || resolution.isPaused {
+                transition(.resolution, to: .running, reason: "reopened", at: instant)
+            }
+        case .priorityChanged(let e):
+            guard e.priority != priority else { return }
+            let previous = priority
+            let unmet = SLAClockKind.allCases.filter { !self[$0].isMet }
+            let modes = unmet.map { self[$0].isRunning ? SLAIntervalMode.running : .paused }
+            // Close the stretches under the old priority (its escalations count), then re-target from this instant.
+            for kind in unmet { closeStretch(kind, at: instant) }
+            priority = e.priority
+            let target = started.targets[e.priority] ?? SLATarget(responseMinutes: 0, resolutionMinutes: 0)
+            for (kind, mode) in zip(unmet, modes) {
+                self[kind].targetSeconds = Int64(target.minutes(for: kind)) * 60
+                self[kind].bankedMilliseconds = 0
+                self[kind].breachedAt = nil
+                self[kind].targetSince = instant
+                openStretch(kind, mode: mode, reason: "priority \(previous)→\(e.priority)", at: instant)
+            }
+        case .opened, .assigned, .unassigned, .categoryChanged, .watcherAdded, .watcherRemoved, .commented,
+            .mergeReceived:
+            break
+        }
+    }
+
+    /// Applies an SLA event that happened at `instant`: recorded warnings, breaches and escalations remove their
+    /// alarm. A second `ticket.sla-started` changes nothing (the first one froze the terms).
+    public mutating func apply(_ event: TicketSLAEvent, at instant: Timestamp) {
+        switch event {
+        case .started:
+            break
+        case .warned(let e):
+            recorded.append(SLAAlarm(clock: e.clock, kind: .warning(percent: e.percent), dueAt: e.dueAt))
+        case .breached(let e):
+            recorded.append(SLAAlarm(clock: e.clock, kind: .breach, dueAt: e.dueAt))
+        case .escalated(let e):
+            recorded.append(
+                SLAAlarm(clock: .response, kind: .escalation(rule: e.rule, action: e.action), dueAt: e.dueAt))
+        }
+    }
+
+    private mutating func finish(reason: String, at instant: Timestamp) {
+        isClosed = true
+        isWaitingOnClient = false
+        for kind in SLAClockKind.allCases where !self[kind].isMet {
+            transition(kind, to: .met, reason: reason, at: instant)
+        }
+    }
+
+    private mutating func transition(
+        _ kind: SLAClockKind, to mode: SLAIntervalMode, reason: String, at instant: Timestamp
+    ) {
+        closeStretch(kind, at: instant)
+        openStretch(kind, mode: mode, reason: reason, at: instant)
+    }
+
+    /// Ends the open stretch of `kind` at `instant`: a running one banks its business time and records the
+    /// thresholds it crossed, with their exact instants.
+    private mutating func closeStretch(_ kind: SLAClockKind, at instant: Timestamp) {
+        var timer = self[kind]
+        var counted: Int64 = 0
+        if let since = timer.runningSince {
+            counted = calendar.businessMilliseconds(from: since, to: instant)
+            let before = timer.bankedMilliseconds
+            let after = before + counted
+            for (threshold, alarmKind) in thresholds(of: timer) where before < threshold && threshold <= after {
+                let dueAt = calendar.add(businessMilliseconds: threshold - before, to: since)
+                reached.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
+                if case .breach = alarmKind { timer.breachedAt = dueAt }
+            }
+            timer.bankedMilliseconds = after
+            timer.runningSince = nil
+        }
+        if let last = timer.intervals.indices.last, timer.intervals[last].end == nil {
+            timer.intervals[last].end = instant
+            timer.intervals[last].countedMilliseconds = counted
+        }
+        self[kind] = timer
+    }
+
+    private mutating func openStretch(
+        _ kind: SLAClockKind, mode: SLAIntervalMode, reason: String, at instant: Timestamp
+    ) {
+        var timer = self[kind]
+        switch mode {
+        case .running:
+            timer.runningSince = instant
+            timer.metAt = nil
+        case .paused:
+            timer.runningSince = nil
+            timer.metAt = nil
+        case .met:
+            timer.runningSince = nil
+            timer.metAt = instant
+        }
+        timer.intervals.append(
+            SLAInterval(
+                start: instant, end: nil, mode: mode, reason: reason, targetSeconds: timer.targetSeconds,
+                countedMilliseconds: nil))
+        self[kind] = timer
+    }
+
+    /// The thresholds of `timer` in business milliseconds of its current target: each warning percentage, the
+    /// breach, and for the response clock the escalation rules of the current priority.
+    private func thresholds(of timer: SLATimer) -> [(Int64, SLAAlarm.Kind)] {
+        let target = timer.targetMilliseconds
+        var result: [(Int64, SLAAlarm.Kind)] = started.warnAtPercent.map {
+            (target * Int64($0) / 100, .warning(percent: $0))
+        }
+        result.append((target, .breach))
+        if timer.kind == .response {
+            for rule in started.escalations where rule.priorities.contains(priority) {
+                result.append((Int64(rule.untouchedMinutes) * 60_000, .escalation(rule: rule.id, action: rule.action)))
+            }
+        }
+        return result.filter { $0.0 > 0 }
+    }
+
+    // MARK: - Questions
+
+    /// Both clocks at `now` (which should not be earlier than the last event applied).
+    public func status(at now: Timestamp) -> SLAStatus {
+        let response = timerStatus(.response, at: now)
+        let resolution = timerStatus(.resolution, at: now)
+        return SLAStatus(
+            priority: priority, response: response, resolution: resolution,
+            dueAt: [response.dueAt, resolution.dueAt].compactMap { $0 }.min())
+    }
+
+    private func timerStatus(_ kind: SLAClockKind, at now: Timestamp) -> SLATimerStatus {
+        let timer = self[kind]
+        var intervals = timer.intervals
+        var used = timer.bankedMilliseconds
+        if let since = timer.runningSince {
+            let running = calendar.businessMilliseconds(from: since, to: now)
+            used += running
+            if let last = intervals.indices.last { intervals[last].countedMilliseconds = running }
+        } else if let last = intervals.indices.last, intervals[last].end == nil {
+            intervals[last].countedMilliseconds = 0
+        }
+        let target = timer.targetMilliseconds
+        let state: SLAState
+        if used >= target {
+            state = .breached
+        } else if timer.isMet {
+            state = .met
+        } else if timer.isPaused {
+            state = .paused
+        } else if let first = started.warnAtPercent.first, used >= target * Int64(first) / 100 {
+            state = .atRisk
+        } else {
+            state = .onTrack
+        }
+        var dueAt: Timestamp?
+        if let since = timer.runningSince {
+            dueAt =
+                timer.bankedMilliseconds < target
+                ? calendar.add(businessMilliseconds: target - timer.bankedMilliseconds, to: since) : timer.breachedAt
+        }
+        let usedSeconds = used / 1000
+        return SLATimerStatus(
+            clock: kind, state: state, targetSeconds: timer.targetSeconds, usedSeconds: usedSeconds,
+            remainingSeconds: timer.targetSeconds - usedSeconds, dueAt: dueAt, metAt: timer.metAt,
+            intervals: intervals)
+    }
+
+    /// Every threshold not yet recorded, earliest first, each with its exact instant.
+    ///
+    /// That is: thresholds crossed during finished stretches (so a late `docket tick` still records them at the
+    /// instant they were reached), and for each running, unmet clock its future warning percentages, its breach,
+    /// and (response clock) the escalation rules of the current priority. A paused clock has no future alarms. An
+    /// alarm disappears once its event (``SLAAlarm/event``) is applied, so recording every alarm whose `dueAt` is
+    /// at or before now records each threshold exactly once.
+    public func alarms() -> [SLAAlarm] {
+        var result = reached
+        for kind in SLAClockKind.allCases {
+            let timer = self[kind]
+            guard let since = timer.runningSince else { continue }
+            for (threshold, alarmKind) in thresholds(of: timer) where threshold > timer.bankedMilliseconds {
+                let dueAt = calendar.add(businessMilliseconds: threshold - timer.bankedMilliseconds, to: since)
+                result.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
+            }
+        }
+        result.removeAll { alarm in recorded.contains { $0.isSameThreshold(as: alarm) } }
+        return result.sorted { $0.sortsBefore($1) }
+    }
+
+    /// The instant of the earliest alarm not yet recorded (possibly past), or nil when none is pending.
+    public var nextAlarm: Timestamp? { alarms().first?.dueAt }
+
+    /// The alarms due at or before `now`, as the events that record them (what `docket tick` appends).
+    public func dueEvents(at now: Timestamp) -> [TicketSLAEvent] {
+        alarms().filter { $0.dueAt <= now }.map(\.event)
+    }
+
+    // MARK: - Canonical JSON
+
+    /// The clock as canonical JSON (sorted keys, RFC 3339 times): the same clock always gives the same bytes.
+    public func canonicalJSON() -> [UInt8] { EventCodec.encode(self) }
+
+    private enum CodingKeys: String, CodingKey {
+        case started, priority, response, resolution, isWaitingOnClient, isClosed, reached, recorded
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        started = try c.decode(TicketSLAStarted.self, forKey: .started)
+        priority = try c.decode(Priority.self, forKey: .priority)
+        response = try c.decode(SLATimer.self, forKey: .response)
+        resolution = try c.decode(SLATimer.self, forKey: .resolution)
+        isWaitingOnClient = try c.decode(Bool.self, forKey: .isWaitingOnClient)
+        isClosed = try c.decode(Bool.self, forKey: .isClosed)
+        reached = try c.decode([SLAAlarm].self, forKey: .reached)
+        recorded = try c.decode([SLAAlarm].self, forKey: .recorded)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(started, forKey: .started)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(response, forKey: .response)
+        try c.encode(resolution, forKey: .resolution)
+        try c.encode(isWaitingOnClient, forKey: .isWaitingOnClient)
+        try c.encode(isClosed, forKey: .isClosed)
+        try c.encode(reached, forKey: .reached)
+        try c.encode(recorded, forKey: .recorded)
+    }
+}

@@ -1,0 +1,32 @@
+extension SLAPolicyEvent: DomainEvent {
+    public static let catalog: [EventDescriptor] = [SLAPolicyDefined.descriptor, SLAPolicyAmended.descriptor]
+
+    /// The catalogue entry of this case.
+    public var descriptor: EventDescriptor {
+        switch self {
+        case .defined: SLAPolicyDefined.descriptor
+        case .amended: SLAPolicyAmended.descriptor
+        }
+    }
+
+    public var eventType: String { descriptor.type }
+    public var schemaVersion: UInt16 { descriptor.schemaVersion }
+
+    public func payload() -> [UInt8] {
+        switch self {
+        case .defined(let p): EventCodec.encode(p)
+        case .amended(let p): EventCodec.encode(p)
+        }
+    }
+
+    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> SLAPolicyEvent {
+        func read<P: EventPayload>(_ kind: P.Type) throws -> P {
+            try EventCodec.decode(kind, type: type, schemaVersion: schemaVersion, payload: payload)
+        }
+        switch type {
+        case SLAPolicyDefined.descriptor.type: return .defined(try read(SLAPolicyDefined.self))
+        case SLAPolicyAmended.descriptor.type: return .amended(try read(SLAPolicyAmended.self))
+        default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+/// What an SLA policy promises: which calendar counts business time, the targets per priority, when to warn and
+/// how to escalate.
+///
+/// JSON: `{"calendar": "ny-office", "targets": {"P1": {"responseMinutes": 30, "resolutionMinutes": 240}, …},
+/// "warnAtPercent": [75, 90], "escalations": [{"id": "p1-untouched", "priorities": ["P1"],
+/// "untouchedMinutes": 15, "action": {"kind": "notify-dispatchers"}}]}`. `targets` must hold `P1` to `P4`;
+/// `warnAtPercent` defaults to `[75, 90]` and `escalations` to `[]` when left out of an input file (payloads always
+/// write them). The rules on the values are checked by ``SLAPolicyDecider``.
+public struct SLATerms: Codable, Sendable, Equatable {
+    /// The default warning thresholds: 75 % and 90 % of a target.
+    public static let defaultWarnAtPercent = [75, 90]
+
+    /// A calendar id, or `24x7` for the built-in round-the-clock calendar.
+    public var calendar: String
+    /// The targets of each priority; all four are required.
+    public var targets: [Priority: SLATarget]
+    /// Percentages of a target at which to warn: ascending, each 1…99, possibly empty.
+    public var warnAtPercent: [Int]
+    /// What to do when a ticket stays without a response.
+    public var escalations: [EscalationRule]
+
+    /// Terms with the given fields.
+    public init(
+        calendar: String, targets: [Priority: SLATarget], warnAtPercent: [Int] = SLATerms.defaultWarnAtPercent,
+        escalations: [EscalationRule] = []
+    ) {
+        self.calendar = calendar
+        self.targets = targets
+        self.warnAtPercent = warnAtPercent
+        self.escalations = escalations
+    }
+
+    private enum CodingKeys: String, CodingKey { case calendar, targets, warnAtPercent, escalations }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        calendar = try c.decode(String.self, forKey: .calendar)
+        targets = try c.decode(PriorityTargets.self, forKey: .targets).targets
+        warnAtPercent = try c.decodeIfPresent([Int].self, forKey: .warnAtPercent) ?? Self.defaultWarnAtPercent
+        escalations = try c.decodeIfPresent([EscalationRule].self, forKey: .escalations) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(calendar, forKey: .calendar)
+        try c.encode(PriorityTargets(targets), forKey: .targets)
+        try c.encode(warnAtPercent, forKey: .warnAtPercent)
+        try c.encode(escalations, forKey: .escalations)
+    }
+}
+
+/// The response and resolution targets of one priority, in business minutes.
+public struct SLATarget: Codable, Sendable, Hashable {
+    /// Business minutes until the first public reply is due; more than 0, at most `resolutionMinutes`.
+    public var responseMinutes: Int
+    /// Business minutes until the ticket must be closed; more than 0.
+    public var resolutionMinutes: Int
+
+    /// A target pair.
+    public init(responseMinutes: Int, resolutionMinutes: Int) {
+        self.responseMinutes = responseMinutes
+        self.resolutionMinutes = resolutionMinutes
+    }
+
+    /// The target of `clock`, in business minutes.
+    public func minutes(for clock: SLAClockKind) -> Int {
+        switch clock {
+        case .response: responseMinutes
+        case .resolution: resolutionMinutes
+        }
+    }
+}
+
+/// What happens when a ticket of some priorities stays `untouchedMinutes` business minutes without a response.
+public struct EscalationRule: Codable, Sendable, Hashable {
+    /// 2 to 64 lower-case letters, digits and dashes, unique within the terms, e.g. `p1-untouched`.
+    public var id: String
+    /// The priorities the rule watches (the ticket's current priority must be one of them); not empty.
+    public var priorities: [Priority]
+    /// Business minutes without a response (counted by the response clock) before the rule fires; more than 0.
+    public var untouchedMinutes: Int
+    /// What the application does when the rule fires.
+    public var action: EscalationAction
+
+    /// A rule.
+    public init(id: String, priorities: [Priority], untouchedMinutes: Int, action: EscalationAction) {
+        self.id = id
+        self.priorities = priorities
+        self.untouchedMinutes = untouchedMinutes
+        self.action = action
+    }
+}
+
+/// What an escalation does. JSON: `{"kind": "notify-dispatchers"}`, `{"kind": "assign", "login": "dora"}`,
+/// `{"kind": "raise-priority"}`.
+public enum EscalationAction: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// Tell every dispatcher.
+    case notifyDispatchers
+    /// Assign the ticket to the user with this login.
+    case assign(login: String)
+    /// Raise the priority one step (P4 → P3 → P2 → P1; nothing above P1).
+    case raisePriority
+
+    private enum CodingKeys: String, CodingKey { case kind, login }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try c.decode(String.self, forKey: .kind)
+        switch kind {
+        case "notify-dispatchers": self = .notifyDispatchers
+        case "assign": self = .assign(login: try c.decode(String.self, forKey: .login))
+        case "raise-priority": self = .raisePriority
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .kind, in: c,
+                debugDescription:
+                    "\"\(kind)\" is not an escalation kind; use notify-dispatchers, assign or raise-priority")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .notifyDispatchers: try c.encode("notify-dispatchers", forKey: .kind)
+        case .assign(let login):
+            try c.encode("assign", forKey: .kind)
+            try c.encode(login, forKey: .login)
+        case .raisePriority: try c.encode("raise-priority", forKey: .kind)
+        }
+    }
+
+    /// `notify-dispatchers`, `assign dora`, `raise-priority`.
+    public var description: String {
+        switch self {
+        case .notifyDispatchers: "notify-dispatchers"
+        case .assign(let login): "assign \(login)"
+        case .raisePriority: "raise-priority"
+        }
+    }
+}
+
+/// One of a ticket's two SLA clocks. JSON: `"response"` or `"resolution"`.
+public enum SLAClockKind: String, Codable, CaseIterable, Sendable, Comparable, CustomStringConvertible {
+    /// Until the first public reply.
+    case response
+    /// Until the ticket is closed (or merged).
+    case resolution
+
+    public var description: String { rawValue }
+
+    /// Response sorts first.
+    public static func < (lhs: SLAClockKind, rhs: SLAClockKind) -> Bool { lhs == .response && rhs == .resolution }
+}
+
+/// `[Priority: SLATarget]` as a JSON object keyed `P1` … `P4`, written in priority order; all four are required.
+struct PriorityTargets: Codable, Equatable {
+    var targets: [Priority: SLATarget]
+
+    init(_ targets: [Priority: SLATarget]) { self.targets = targets }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        for key in c.allKeys where Priority(rawValue: key.stringValue) == nil {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c, debugDescription: "\"\(key.stringValue)\" is not a priority; use P1 to P4")
+        }
+        var targets: [Priority: SLATarget] = [:]
+        for priority in Priority.allCases {
+            targets[priority] = try c.decode(SLATarget.self, forKey: Key(stringValue: priority.rawValue))
+        }
+        self.targets = targets
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for priority in Priority.allCases {
+            if let target = targets[priority] { try c.encode(target, forKey: Key(stringValue: priority.rawValue)) }
+        }
+    }
+}

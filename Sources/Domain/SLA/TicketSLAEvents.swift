@@ -1,0 +1,244 @@
+import BusinessTime
+import DocketTime
+
+/// An SLA fact about a ticket. These live on the ticket's stream (`ticket-T-<n>`) next to ``TicketEvent``, in a
+/// separate enum so that the ticket decider stays about tickets; ``SLAClock`` folds both.
+public enum TicketSLAEvent: Sendable, Equatable {
+    /// See ``TicketSLAStarted``.
+    case started(TicketSLAStarted)
+    /// See ``TicketSLAWarned``.
+    case warned(TicketSLAWarned)
+    /// See ``TicketSLABreached``.
+    case breached(TicketSLABreached)
+    /// See ``TicketEscalated``.
+    case escalated(TicketEscalated)
+}
+
+/// `ticket.sla-started.v1`: the SLA that applies to the ticket, frozen at intake.
+///
+/// The application records it in the same transaction as `ticket.opened`, from the contract → SLA policy →
+/// calendar in force when the ticket is opened (see ``resolve(policy:calendar:priority:at:)``). The whole calendar
+/// and all targets are copied in, so later amendments never change the deadlines of tickets already open.
+public struct TicketSLAStarted: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.sla-started", schemaVersion: 1,
+        summary: "The ticket's SLA clocks started, with the policy, calendar and targets in force at intake frozen in.")
+    /// The SLA policy's id.
+    public var policy: String
+    /// The policy version used (0 for the definition).
+    public var policyAmendment: Int
+    /// The calendar's id, or `24x7`.
+    public var calendarId: String
+    /// The calendar version used (0 for the definition and for `24x7`).
+    public var calendarAmendment: Int
+    /// The complete calendar that measures business time for this ticket.
+    public var calendar: BusinessCalendar
+    /// The targets of every priority (a priority change re-targets from these).
+    public var targets: [Priority: SLATarget]
+    /// The warning percentages.
+    public var warnAtPercent: [Int]
+    /// The escalation rules.
+    public var escalations: [EscalationRule]
+    /// The ticket's priority at the start.
+    public var priority: Priority
+    /// When the clocks started: the intake instant.
+    public var startedAt: Timestamp
+
+    /// A payload with the given fields.
+    public init(
+        policy: String, policyAmendment: Int, calendarId: String, calendarAmendment: Int, calendar: BusinessCalendar,
+        targets: [Priority: SLATarget], warnAtPercent: [Int], escalations: [EscalationRule], priority: Priority,
+        startedAt: Timestamp
+    ) {
+        self.policy = policy
+        self.policyAmendment = policyAmendment
+        self.calendarId = calendarId
+        self.calendarAmendment = calendarAmendment
+        self.calendar = calendar
+        self.targets = targets
+        self.warnAtPercent = warnAtPercent
+        self.escalations = escalations
+        self.priority = priority
+        self.startedAt = startedAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case policy, policyAmendment, calendarId, calendarAmendment, calendar, targets, warnAtPercent, escalations,
+            priority, startedAt
+    }
+
+    /// A payload with the given fields.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        policy = try c.decode(String.self, forKey: .policy)
+        policyAmendment = try c.decode(Int.self, forKey: .policyAmendment)
+        calendarId = try c.decode(String.self, forKey: .calendarId)
+        calendarAmendment = try c.decode(Int.self, forKey: .calendarAmendment)
+        calendar = try c.decode(BusinessCalendar.self, forKey: .calendar)
+        targets = try c.decode(PriorityTargets.self, forKey: .targets).targets
+        warnAtPercent = try c.decode([Int].self, forKey: .warnAtPercent)
+        escalations = try c.decode([EscalationRule].self, forKey: .escalations)
+        priority = try c.decode(Priority.self, forKey: .priority)
+        startedAt = try c.decodeTimestamp(forKey: .startedAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(policy, forKey: .policy)
+        try c.encode(policyAmendment, forKey: .policyAmendment)
+        try c.encode(calendarId, forKey: .calendarId)
+        try c.encode(calendarAmendment, forKey: .calendarAmendment)
+        try c.encode(calendar, forKey: .calendar)
+        try c.encode(PriorityTargets(targets), forKey: .targets)
+        try c.encode(warnAtPercent, forKey: .warnAtPercent)
+        try c.encode(escalations, forKey: .escalations)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(timestamp: startedAt, forKey: .startedAt)
+    }
+
+    /// The SLA start of a ticket opened at `instant` with `priority`, under the policy terms and calendar in force
+    /// at that instant.
+    ///
+    /// `policy` is the folded `sla-policy-<id>` stream named by the contract in force; `calendar` is the folded
+    /// `calendar-<id>` stream its terms name, or ``CalendarState/builtIn(_:)`` for `24x7`. Throws `notFound` when
+    /// the policy or calendar has no version in force at `instant`, and `invalid` when `calendar` is not the one
+    /// the terms name.
+    public static func resolve(
+        policy: SLAPolicyState, calendar: CalendarState, priority: Priority, at instant: Timestamp
+    ) throws(DomainError) -> TicketSLAStarted {
+        guard let policyId = policy.id else {
+            throw DomainError(.notFound, "no such SLA policy; list policies with `docket sla-policy list`")
+        }
+        guard let (policyAmendment, terms) = policy.terms(at: instant) else {
+            throw DomainError(
+                .notFound,
+                "SLA policy \(policyId) has no terms in force at \(instant); amend it or check the contract's dates")
+        }
+        guard let calendarId = calendar.id, calendarId == terms.calendar else {
+            throw DomainError(
+                .invalid,
+                "SLA policy \(policyId) counts time with calendar \(terms.calendar), not \(calendar.id ?? "an undefined one"); "
+                    + "look up calendar \(terms.calendar)")
+        }
+        guard let (calendarAmendment, businessCalendar) = calendar.calendar(at: instant) else {
+            throw DomainError(
+                .notFound,
+                "calendar \(calendarId) has no hours in force at \(instant); amend it with an earlier effective date")
+        }
+        return TicketSLAStarted(
+            policy: policyId, policyAmendment: policyAmendment, calendarId: calendarId,
+            calendarAmendment: calendarAmendment, calendar: businessCalendar, targets: terms.targets,
+            warnAtPercent: terms.warnAtPercent, escalations: terms.escalations, priority: priority,
+            startedAt: instant)
+    }
+}
+
+/// `ticket.sla-warned.v1`: a clock reached a warning percentage of its target.
+public struct TicketSLAWarned: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.sla-warned", schemaVersion: 1,
+        summary: "An SLA clock used a warning percentage of its target; dueAt is when it did, not when it was noticed.")
+    /// `response` or `resolution`.
+    public var clock: SLAClockKind
+    /// The warning percentage reached, 1 to 99.
+    public var percent: Int
+    /// The instant the threshold was reached (not when `docket tick` noticed it).
+    public var dueAt: Timestamp
+
+    /// A payload with the given fields.
+    public init(clock: SLAClockKind, percent: Int, dueAt: Timestamp) {
+        self.clock = clock
+        self.percent = percent
+        self.dueAt = dueAt
+    }
+
+    private enum CodingKeys: String, CodingKey { case clock, percent, dueAt }
+
+    /// A payload with the given fields.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        clock = try c.decode(SLAClockKind.self, forKey: .clock)
+        percent = try c.decode(Int.self, forKey: .percent)
+        dueAt = try c.decodeTimestamp(forKey: .dueAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(clock, forKey: .clock)
+        try c.encode(percent, forKey: .percent)
+        try c.encode(timestamp: dueAt, forKey: .dueAt)
+    }
+}
+
+/// `ticket.sla-breached.v1`: a clock used its whole target before being met.
+public struct TicketSLABreached: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.sla-breached", schemaVersion: 1,
+        summary: "An SLA clock used its whole target before being met; dueAt is the deadline that passed.")
+    /// `response` or `resolution`.
+    public var clock: SLAClockKind
+    /// The deadline: the instant the target was used up.
+    public var dueAt: Timestamp
+
+    /// A payload with the given fields.
+    public init(clock: SLAClockKind, dueAt: Timestamp) {
+        self.clock = clock
+        self.dueAt = dueAt
+    }
+
+    private enum CodingKeys: String, CodingKey { case clock, dueAt }
+
+    /// A payload with the given fields.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        clock = try c.decode(SLAClockKind.self, forKey: .clock)
+        dueAt = try c.decodeTimestamp(forKey: .dueAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(clock, forKey: .clock)
+        try c.encode(timestamp: dueAt, forKey: .dueAt)
+    }
+}
+
+/// `ticket.escalated.v1`: an escalation rule fired.
+public struct TicketEscalated: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.escalated", schemaVersion: 1,
+        summary: "An escalation rule fired: the ticket stayed without a response for the rule's business minutes.")
+    /// The rule's id.
+    public var rule: String
+    /// The instant the rule's delay ran out.
+    public var dueAt: Timestamp
+    /// What the rule asks the application to do.
+    public var action: EscalationAction
+
+    /// A payload with the given fields.
+    public init(rule: String, dueAt: Timestamp, action: EscalationAction) {
+        self.rule = rule
+        self.dueAt = dueAt
+        self.action = action
+    }
+
+    private enum CodingKeys: String, CodingKey { case rule, dueAt, action }
+
+    /// A payload with the given fields.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rule = try c.decode(String.self, forKey: .rule)
+        dueAt = try c.decodeTimestamp(forKey: .dueAt)
+        action = try c.decode(EscalationAction.self, forKey: .action)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(timestamp: dueAt, forKey: .dueAt)
+        try c.encode(action, forKey: .action)
+    }
+}
