@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "DocketCLI",
             dependencies: [
-                "AlertIntake", "DocketApp", "Domain", "EventLog",
+                "AlertIntake", "BusinessTime", "DocketApp", "Domain", "EventLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -44,6 +44,7 @@ extension DocketService {
         }
         let context = try context(for: actor)
         let snapshot = (try? client(intake.client))?.snapshot
+        let sla = snapshot == nil ? nil : try slaStart(client: intake.client, priority: intake.priority, at: context.now)
         for _ in 0..<16 {
             guard let number = TicketNumber(TicketNumber.first.value + (try streamCount("ticket"))) else {
                 throw DomainError(.invalid, "the ticket numbers are exhausted")
@@ -58,6 +59,10 @@ extension DocketService {
                 events += try TicketDecider.decide(assign, state: TicketDecider.fold(events), context: context)
             }
             var request = runner.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
+            if let sla {
+                let event = TicketSLAEvent.started(sla)
+                request.events.append(NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload()))
+            }
             request.events += try also(number)
             do {
                 try store.append(request)

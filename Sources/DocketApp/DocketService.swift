@@ -6,11 +6,12 @@ public struct ReadModels: Sendable {
     public let streamCounts = StreamCounts()
     public let queue = QueueProjection()
     public let alerts = AlertsProjection()
+    public let sla = SLAProjection()
 
     public init() {}
 
     /// All of them, in the order they are applied.
-    public var all: [any Projection] { [streamCounts, queue, alerts] }
+    public var all: [any Projection] { [streamCounts, queue, alerts, sla] }
 }
 
 extension StreamCounts: @unchecked Sendable {}

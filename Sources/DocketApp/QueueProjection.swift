@@ -10,7 +10,8 @@ import LMDB
 /// - `rm.queue.tickets`: ticket number (u64 BE) → `TicketSummary` as canonical JSON
 /// - `rm.queue.open`: sort key → number; `rm.queue.unassigned`: sort key → number
 /// - `rm.queue.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue.by-client`: client ‖ 0x00 ‖ sort key → number
-/// The sort key is priority (u8) ‖ due time (u64 BE, all ones when none) ‖ opened-at (u64 BE) ‖ number (u64 BE).
+/// The sort key is priority (u8) ‖ SLA due time (u64 BE; all ones when there is no SLA or its clocks are
+/// paused or met) ‖ opened-at (u64 BE) ‖ number (u64 BE).
 public final class QueueProjection: Projection {
     public let name = "queue"
     public let databaseNames = [
@@ -30,28 +31,31 @@ public final class QueueProjection: Projection {
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-") else { return }
-        let ticketEvent: TicketEvent
-        do {
-            ticketEvent = try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
-        } catch let error as EventDecodingError where error.reason == .unknownType {
-            // Other read models' events on ticket streams (SLA, billing) do not change the queue.
-            return
-        }
         let before: TicketSummary?
         let after: TicketSummary
-        if case .opened(let opened) = ticketEvent {
+        switch try TicketChange(event) {
+        case .ticket(.opened(let opened)):
             before = nil
             after = TicketSummary(opened: opened, at: event)
-        } else {
-            guard let number = TicketNumber(String(event.stream.dropFirst("ticket-".count))),
-                let row = try summary(number, txn: txn)
-            else { return }
+        case .ticket(let ticketEvent):
+            guard let row = try summary(of: event, txn: txn) else { return }
             before = row
             after = row.applying(ticketEvent, at: event)
+        case .sla(let slaEvent):
+            guard let row = try summary(of: event, txn: txn) else { return }
+            before = row
+            after = row.applying(slaEvent, at: event)
+        case .alert, .other:
+            return
         }
         if let before, before.isOpen { try removeFromIndexes(before, txn: txn) }
         if after.isOpen { try addToIndexes(after, txn: txn) }
         try txn.put(tickets, key: QueueProjection.numberKey(after.number), value: QueueProjection.encode(after))
+    }
+
+    private func summary(of event: RecordedEvent, txn: borrowing Transaction) throws -> TicketSummary? {
+        guard let number = TicketNumber(String(event.stream.dropFirst("ticket-".count))) else { return nil }
+        return try summary(number, txn: txn)
     }
 
     // MARK: - Keys
@@ -62,7 +66,8 @@ public final class QueueProjection: Projection {
 
     static func sortKey(_ row: TicketSummary) -> [UInt8] {
         var key: [UInt8] = [UInt8(Priority.allCases.firstIndex(of: row.priority) ?? 3)]
-        withUnsafeBytes(of: UInt64.max.bigEndian) { key.append(contentsOf: $0) }
+        let due = row.sla?.dueInstant.map { UInt64(bitPattern: $0.millisecondsSinceEpoch) } ?? .max
+        withUnsafeBytes(of: due.bigEndian) { key.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt64(bitPattern: row.openedAt).bigEndian) { key.append(contentsOf: $0) }
         key.append(contentsOf: numberKey(row.number))
         return key

@@ -5,6 +5,7 @@ import EventLog
 public enum TicketChange: Sendable, Equatable {
     case ticket(TicketEvent)
     case alert(TicketAlertEvent)
+    case sla(TicketSLAEvent)
     /// A type this Docket does not know (from a newer version): shown by its type name.
     case other(String)
 
@@ -13,6 +14,8 @@ public enum TicketChange: Sendable, Equatable {
         let (type, version, payload) = (recorded.type, recorded.schemaVersion, recorded.payload)
         if TicketEvent.catalog.contains(where: { $0.type == type }) {
             self = .ticket(try TicketEvent.decode(type: type, schemaVersion: version, payload: payload))
+        } else if TicketSLAEvent.handles(type: type) {
+            self = .sla(try TicketSLAEvent.decode(type: type, schemaVersion: version, payload: payload))
         } else if TicketAlertEvent.catalog.contains(where: { $0.type == type }) {
             self = .alert(try TicketAlertEvent.decode(type: type, schemaVersion: version, payload: payload))
         } else {

@@ -25,6 +25,8 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     public var resolution: String?
     public var mergedInto: TicketNumber?
     public var mergedFrom: [TicketNumber]
+    /// The SLA clock, when the ticket was opened under a contract with an SLA policy.
+    public var sla: SLAClock?
 
     /// Open means on somebody's queue: not closed and not merged away.
     public var isOpen: Bool { status != .closed && mergedInto == nil }
@@ -50,11 +52,24 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         resolution = nil
         mergedInto = nil
         mergedFrom = []
+        sla = nil
+    }
+
+    /// The row after an SLA event of the ticket's stream.
+    func applying(_ slaEvent: TicketSLAEvent, at event: RecordedEvent) -> TicketSummary {
+        var row = self
+        if case .started(let started) = slaEvent {
+            if row.sla == nil { row.sla = SLAClock.start(started) }
+        } else {
+            row.sla?.apply(slaEvent, at: event.recordedAt)
+        }
+        return row
     }
 
     /// The row after one more event of the ticket's stream. Pure: the same row and event give the same result.
     func applying(_ ticketEvent: TicketEvent, at event: RecordedEvent) -> TicketSummary {
         var row = self
+        row.sla?.apply(ticketEvent, at: event.recordedAt)
         row.updatedAt = event.recordedAt.millisecondsSinceEpoch
         row.updatedPosition = event.position
         switch ticketEvent {

@@ -14,7 +14,8 @@ public struct DocketCommand: ParsableCommand {
             ticket is closed); 64 bad usage; 65 bad input data; 66 no store at the path; 73 destination not usable.
             """,
         subcommands: [
-            InitCommand.self, TicketGroup.self, QueueCommand.self, IntakeGroup.self,
+            InitCommand.self, TicketGroup.self, QueueCommand.self, SLACommand.self, TickCommand.self, IntakeGroup.self,
+            CalendarGroup.self, SLAPolicyGroup.self,
             UserGroup.self, ClientGroup.self, ContractGroup.self, TemplateGroup.self,
             EventCommand.self, LogCommand.self, VerifyCommand.self, BackupCommand.self,
             ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self,

@@ -22,6 +22,7 @@ struct TicketShow: ParsableCommand {
             let change: String
         }
         let ticket: TicketSummary
+        let sla: SLAView?
         let history: [Entry]
     }
 
@@ -35,7 +36,8 @@ struct TicketShow: ParsableCommand {
                     type: "\(recorded.type).v\(recorded.schemaVersion)", change: HistoryText.describe(change))
             }
             if output.json {
-                try printJSON(View(ticket: summary, history: history))
+                let now = try currentClock().now()
+                try printJSON(View(ticket: summary, sla: summary.sla.map { SLAView($0.status(at: now)) }, history: history))
                 return
             }
             var text = "\(summary.number)  \(summary.subject)\n"
@@ -46,6 +48,7 @@ struct TicketShow: ParsableCommand {
             text += " · watchers \(summary.watchers.isEmpty ? "—" : summary.watchers.joined(separator: ", "))\n"
             if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
             if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
+            if let clock = summary.sla { text += "\n" + SLAText.section(clock, now: try currentClock().now()) }
             text += "\n" + Terminal.table(["POS", "WHEN", "WHO", "WHAT"], history.map { [String($0.position), $0.recordedAt, $0.actor, $0.change] })
             Terminal.out(text)
         }
@@ -59,7 +62,18 @@ enum HistoryText {
         case .ticket(let event): describe(event)
         case .alert(.received(let alert)):
             "alert \(alert.status): \(alert.check)\(alert.device.map { " on \($0)" } ?? "") — \(alert.summary) (\(alert.source) \(alert.fingerprint))"
+        case .sla(let event): describe(event)
         case .other(let type): type
+        }
+    }
+
+    static func describe(_ event: TicketSLAEvent) -> String {
+        switch event {
+        case .started(let e):
+            "SLA started: policy \(e.policy) (amendment \(e.policyAmendment)) on calendar \(e.calendarId) (amendment \(e.calendarAmendment)), \(e.priority)"
+        case .warned(let e): "SLA warning: \(e.clock) reached \(e.percent)% at \(e.dueAt.iso8601)"
+        case .breached(let e): "SLA breached: \(e.clock) due \(e.dueAt.iso8601)"
+        case .escalated(let e): "escalated by rule \(e.rule) at \(e.dueAt.iso8601): \(e.action)"
         }
     }
 

@@ -133,7 +133,7 @@ import Testing
         let f = try ServiceFixture()
         let number = try f.service.openTicket(TicketIntake(client: "acme", subject: "x"), as: "bob")
         let before = try f.store.dump(projection: "queue")
-        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.sla-warned", payload: Array("{}".utf8))], actor: "system"))
+        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.survey-sent", payload: Array("{}".utf8))], actor: "system"))
         #expect(try f.store.dump(projection: "queue") == before)
     }
 
@@ -151,7 +151,7 @@ import Testing
     @Test func anotherSubsystemsEventOnATicketStreamDoesNotBlockWork() throws {
         let f = try ServiceFixture()
         let number = try f.service.openTicket(TicketIntake(client: "acme", subject: "x"), as: "bob")
-        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.sla-warned", payload: Array("{}".utf8))], actor: "system"))
+        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.survey-sent", payload: Array("{}".utf8))], actor: "system"))
         try f.service.ticket(number, .setPriority(.p1), as: "bob")
         #expect(try f.service.ticketSummary(number).priority == .p1)
         #expect(try f.store.version(of: "ticket-\(number)") == 3)

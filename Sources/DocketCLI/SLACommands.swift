@@ -1,0 +1,161 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+
+/// The `--json` shape of one clock's status.
+struct SLATimerView: Encodable {
+    let state: String
+    let targetMinutes: Int64
+    let usedMinutes: Int64
+    let remainingMinutes: Int64
+    let dueAt: String?
+    let metAt: String?
+    let intervals: [Interval]
+
+    struct Interval: Encodable {
+        let start: String
+        let end: String?
+        let mode: String
+        let reason: String
+        let businessMinutes: Int64?
+    }
+
+    init(_ status: SLATimerStatus) {
+        state = status.state.rawValue
+        targetMinutes = status.targetSeconds / 60
+        usedMinutes = status.usedSeconds / 60
+        remainingMinutes = status.remainingSeconds / 60
+        dueAt = status.dueAt?.iso8601
+        metAt = status.metAt?.iso8601
+        intervals = status.intervals.map {
+            Interval(start: $0.start.iso8601, end: $0.end?.iso8601, mode: "\($0.mode)", reason: $0.reason, businessMinutes: $0.countedMilliseconds.map { $0 / 60_000 })
+        }
+    }
+}
+
+/// The `--json` shape of a ticket's SLA.
+struct SLAView: Encodable {
+    let priority: String
+    let response: SLATimerView
+    let resolution: SLATimerView
+    let dueAt: String?
+
+    init(_ status: SLAStatus) {
+        priority = status.priority.rawValue
+        response = SLATimerView(status.response)
+        resolution = SLATimerView(status.resolution)
+        dueAt = status.dueAt?.iso8601
+    }
+}
+
+/// SLA text for people.
+enum SLAText {
+    /// The worst state of the two clocks, for one-word summaries.
+    static func overall(_ status: SLAStatus) -> SLAState {
+        let order: [SLAState] = [.breached, .atRisk, .onTrack, .paused, .met]
+        return order.first { $0 == status.response.state || $0 == status.resolution.state } ?? .met
+    }
+
+    /// `docket ticket show`'s SLA section: each clock and every interval, so the computation can be
+    /// explained line by line.
+    static func section(_ clock: SLAClock, now: Timestamp) -> String {
+        let status = clock.status(at: now)
+        var text = "SLA: policy \(clock.started.policy) (amendment \(clock.started.policyAmendment)), calendar \(clock.started.calendarId) (amendment \(clock.started.calendarAmendment)), \(status.priority)\n"
+        for timer in [status.response, status.resolution] {
+            text += "  \(timer.clock): \(timer.state) · target \(minutesText(Int(timer.targetSeconds / 60))) · used \(minutesText(Int(timer.usedSeconds / 60)))"
+            text += " · remaining \(minutesText(Int(timer.remainingSeconds / 60)))"
+            if let due = timer.dueAt { text += " · due \(due.iso8601)" }
+            if let met = timer.metAt { text += " · met \(met.iso8601)" }
+            text += "\n"
+            for interval in timer.intervals {
+                let minutes = interval.countedMilliseconds.map { " = \(minutesText(Int($0 / 60_000))) business" } ?? ""
+                text += "    \(interval.start.iso8601) → \(interval.end?.iso8601 ?? "now") \(interval.mode) (\(interval.reason))\(minutes)\n"
+            }
+        }
+        return text
+    }
+}
+
+/// `docket sla`: open tickets by time remaining.
+struct SLACommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sla",
+        abstract: "Open tickets with an SLA, soonest due first: what is about to breach.",
+        discussion: "docket sla --at-risk      docket sla --breached --client acme      docket sla --json")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Flag(help: "Only tickets at risk (past the first warning threshold).") var atRisk = false
+    @Flag(help: "Only breached tickets.") var breached = false
+    @Option(help: "Only this client's tickets.") var client: String?
+    @Option(help: "At most this many tickets.") var limit: Int = 50
+
+    struct Row: Encodable {
+        let ticket: String
+        let client: String
+        let assignee: String?
+        let state: String
+        let sla: SLAView
+    }
+
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let now = try currentClock().now()
+            var statuses: [TicketNumber: SLAStatus] = [:]
+            let rows = try session.models.sla.open(limit: limit, in: session.store) { row in
+                guard let clock = row.clock, client == nil || row.client == client else { return false }
+                let status = clock.status(at: now)
+                let state = SLAText.overall(status)
+                guard !breached || state == .breached, !atRisk || state == .atRisk else { return false }
+                statuses[row.number] = status
+                return true
+            }
+            let views = rows.compactMap { row in
+                statuses[row.number].map { Row(ticket: row.number.description, client: row.client, assignee: row.assignee, state: SLAText.overall($0).rawValue, sla: SLAView($0)) }
+            }
+            if output.json {
+                try printJSON(views)
+                return
+            }
+            Terminal.out(Terminal.table(
+                ["TICKET", "PRI", "STATE", "CLIENT", "ASSIGNEE", "DUE", "REMAINING"],
+                views.map { view in
+                    let responding = view.sla.response.state != SLAState.met.rawValue
+                    let open = responding ? view.sla.response : view.sla.resolution
+                    return [view.ticket, view.sla.priority, view.state, view.client, view.assignee ?? "—", open.dueAt.map { String($0.prefix(16)) } ?? "paused",
+                            (responding ? "response " : "resolution ") + minutesText(Int(open.remainingMinutes))]
+                }))
+        }
+    }
+}
+
+/// `docket tick`: record SLA warnings, breaches and escalations that have come due.
+struct TickCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tick",
+        abstract: "Record SLA warnings, breaches and escalations due by now (run it every minute from cron).",
+        discussion: """
+            Each is recorded at the instant it became due, not when tick ran, so history is exact even if
+            tick runs late; running it twice records nothing twice. Escalation rules carry out their action
+            (assign, raise priority) as the acting user: run it as a dispatcher, e.g. DOCKET_USER=scheduler.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let results = try session.service.tick(as: actor.name)
+            for result in results {
+                for event in result.events { Terminal.out("\(result.ticket): \(HistoryText.describe(event))\n") }
+            }
+            if results.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
+        }
+    }
+}

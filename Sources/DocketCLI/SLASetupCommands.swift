@@ -1,0 +1,274 @@
+import ArgumentParser
+import BusinessTime
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+
+/// Decodes a YAML or JSON file into `T`, naming the flag and the problem when it does not fit.
+func decodeFile<T: Decodable>(_ type: T.Type, path: String, flag: String) throws -> T {
+    let data = try StructuredFile.jsonBytes(path, flag: flag)
+    do {
+        return try JSONDecoder().decode(T.self, from: data)
+    } catch let error as BusinessCalendarError {
+        throw CLIError.badInput("\(flag) \(path): \(error.message)")
+    } catch let error as DomainError {
+        throw CLIError.badInput("\(flag) \(path): \(error.message)")
+    } catch let DecodingError.keyNotFound(key, context) {
+        let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+        throw CLIError.badInput("\(flag) \(path): the field '\(path)' is missing")
+    } catch let DecodingError.dataCorrupted(context) {
+        throw CLIError.badInput("\(flag) \(path): \(context.debugDescription)")
+    } catch {
+        throw CLIError.badInput("\(flag) \(path): \(error)")
+    }
+}
+
+/// `docket calendar …`: business-hours calendars, versioned by effective date.
+struct CalendarGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar",
+        abstract: "Define business-hours calendars (versioned by effective date) for SLA policies.",
+        discussion: """
+            A calendar file (YAML or JSON):
+              timeZone: America/New_York
+              weeklyHours:
+                mon: [{open: "09:00", close: "17:00"}]
+                tue: [{open: "09:00", close: "17:00"}]
+              holidays: ["2026-12-25"]
+              replacementHours:
+                "2026-12-24": [{open: "09:00", close: "12:00"}]
+            The built-in calendar 24x7 is always there. See docs/business-time.md for the DST rules.
+            """,
+        subcommands: [CalendarDefine.self, CalendarAmend.self, CalendarShow.self, CalendarList.self])
+}
+
+struct CalendarDefine: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "define", abstract: "Define a calendar from a file.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The calendar's id, e.g. ny-office.") var id: String
+    @Option(help: "Its display name.") var name: String
+    @Option(help: "The YAML or JSON file (- for stdin).") var file: String
+    @Option(help: "When it takes effect (RFC 3339 or YYYY-MM-DD; default now).") var effective: TimeArgument?
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file")
+            let session = try StoreAccess.open(options.store.path)
+            let from = try effective?.timestamp ?? currentClock().now()
+            let events = try session.service.calendar(id, .define(DefineCalendar(id: id, name: name, effectiveFrom: from, calendar: calendar)), as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "defined calendar \(id), in force from \(from.iso8601)\n")
+        }
+    }
+}
+
+struct CalendarAmend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "amend", abstract: "New hours from an effective date; tickets already open keep the hours they started with.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The calendar's id.") var id: String
+    @Option(help: "The YAML or JSON file (- for stdin).") var file: String
+    @Option(help: "When the new hours take effect.") var effective: TimeArgument
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file")
+            let session = try StoreAccess.open(options.store.path)
+            try session.service.calendar(id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("amended calendar \(id), in force from \(effective.timestamp.iso8601)\n")
+        }
+    }
+}
+
+struct CalendarShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a calendar's versions and the hours in force at a time.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The calendar's id.") var id: String
+    @Option(help: "The instant to show the hours in force at (default now).") var at: TimeArgument?
+
+    struct View: Encodable {
+        let id: String
+        let name: String
+        let at: String
+        let amendmentInForce: Int?
+        let calendar: BusinessCalendar?
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let state = try session.service.calendar(id)
+            let instant = try at?.timestamp ?? currentClock().now()
+            let inForce = state.calendar(at: instant)
+            if output.json {
+                try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, calendar: inForce?.calendar))
+                return
+            }
+            var text = "\(id)  \(state.name)\n"
+            if let (amendment, calendar) = inForce {
+                text += "in force at \(instant.iso8601): amendment \(amendment), time zone \(calendar.timeZoneIdentifier)\n"
+                for day in Weekday.allCases {
+                    let slots = calendar.weeklyHours[day]
+                    text += "  \(day)  \(slots.isEmpty ? "closed" : slots.map(\.description).joined(separator: ", "))\n"
+                }
+                if !calendar.holidays.isEmpty { text += "  holidays: \(calendar.holidays.map(\.description).joined(separator: ", "))\n" }
+            } else {
+                text += "no hours in force at \(instant.iso8601)\n"
+            }
+            Terminal.out(text)
+        }
+    }
+}
+
+struct CalendarList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List calendars.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let rows = try session.service.calendars().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.calendar.timeZoneIdentifier ?? ""] }
+            if output.json {
+                try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "timeZone": $0[3]] })
+            } else {
+                Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "TIME ZONE"], [["24x7", "Round the clock (built in)", "1", "UTC"]] + rows))
+            }
+        }
+    }
+}
+
+/// `docket sla-policy …`: response and resolution targets per priority.
+struct SLAPolicyGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sla-policy",
+        abstract: "Define SLA policies: targets per priority on a calendar, warnings and escalations.",
+        discussion: """
+            A policy file (YAML or JSON); minutes are business minutes on the calendar:
+              calendar: ny-office            # or 24x7
+              targets:
+                P1: {responseMinutes: 30,  resolutionMinutes: 240}
+                P2: {responseMinutes: 60,  resolutionMinutes: 480}
+                P3: {responseMinutes: 240, resolutionMinutes: 1440}
+                P4: {responseMinutes: 480, resolutionMinutes: 2880}
+              warnAtPercent: [75, 90]
+              escalations:
+                - {id: p1-untouched, priorities: [P1, P2], untouchedMinutes: 120, action: {kind: assign, login: dora}}
+            A contract names its policy (`docket contract add … --sla-policy ID`); a ticket runs under the
+            policy and calendar in force when it was opened, whatever changes later.
+            """,
+        subcommands: [SLAPolicyDefine.self, SLAPolicyAmend.self, SLAPolicyShow.self, SLAPolicyList.self])
+}
+
+struct SLAPolicyDefine: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "define", abstract: "Define an SLA policy from a file.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The policy's id, e.g. gold.") var id: String
+    @Option(help: "Its display name.") var name: String
+    @Option(help: "The YAML or JSON file (- for stdin).") var file: String
+    @Option(help: "When it takes effect (default now).") var effective: TimeArgument?
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let terms = try decodeFile(SLATerms.self, path: file, flag: "--file")
+            let session = try StoreAccess.open(options.store.path)
+            let from = try effective?.timestamp ?? currentClock().now()
+            _ = try session.service.calendar(terms.calendar)
+            try session.service.slaPolicy(id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(from.iso8601)\n")
+        }
+    }
+}
+
+struct SLAPolicyAmend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "amend", abstract: "New terms from an effective date; tickets already open keep theirs.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The policy's id.") var id: String
+    @Option(help: "The YAML or JSON file (- for stdin).") var file: String
+    @Option(help: "When the new terms take effect.") var effective: TimeArgument
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let terms = try decodeFile(SLATerms.self, path: file, flag: "--file")
+            let session = try StoreAccess.open(options.store.path)
+            _ = try session.service.calendar(terms.calendar)
+            try session.service.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
+        }
+    }
+}
+
+/// A policy's terms as a table: one row per priority.
+func targetRows(_ terms: SLATerms) -> [[String]] {
+    Priority.allCases.map { priority in
+        let target = terms.targets[priority]
+        return [priority.rawValue, target.map { minutesText($0.responseMinutes) } ?? "—", target.map { minutesText($0.resolutionMinutes) } ?? "—"]
+    }
+}
+
+/// `90` → `1h30m` business time.
+func minutesText(_ minutes: Int) -> String {
+    let sign = minutes < 0 ? "-" : ""
+    let m = abs(minutes)
+    return sign + (m >= 60 ? "\(m / 60)h" + (m % 60 == 0 ? "" : "\(m % 60)m") : "\(m)m")
+}
+
+struct SLAPolicyShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a policy's terms in force at a time, and its versions.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The policy's id.") var id: String
+    @Option(help: "The instant (default now).") var at: TimeArgument?
+
+    struct View: Encodable {
+        let id: String
+        let name: String
+        let at: String
+        let amendmentInForce: Int?
+        let terms: SLATerms?
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let state = try session.service.slaPolicy(id)
+            let instant = try at?.timestamp ?? currentClock().now()
+            let inForce = state.terms(at: instant)
+            if output.json {
+                try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, terms: inForce?.terms))
+                return
+            }
+            guard let (amendment, terms) = inForce else {
+                Terminal.out("\(id)  \(state.name)\nno terms in force at \(instant.iso8601)\n")
+                return
+            }
+            var text = "\(id)  \(state.name)\nin force at \(instant.iso8601): amendment \(amendment), calendar \(terms.calendar), warn at \(terms.warnAtPercent.map { "\($0)%" }.joined(separator: ", "))\n\n"
+            text += Terminal.table(["PRIORITY", "RESPONSE", "RESOLUTION"], targetRows(terms))
+            for rule in terms.escalations {
+                text += "escalation \(rule.id): \(rule.priorities.map(\.rawValue).joined(separator: "/")) untouched \(minutesText(rule.untouchedMinutes)) → \(rule.action)\n"
+            }
+            text += "\nversions: " + state.versions.map { "amendment \($0.amendment) from \($0.effectiveFrom.iso8601)" }.joined(separator: "; ") + "\n"
+            Terminal.out(text)
+        }
+    }
+}
+
+struct SLAPolicyList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List SLA policies.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let rows = try session.service.slaPolicies().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.terms.calendar ?? ""] }
+            if output.json {
+                try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "calendar": $0[3]] })
+            } else {
+                Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "CALENDAR"], rows))
+            }
+        }
+    }
+}

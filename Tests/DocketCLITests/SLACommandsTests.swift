@@ -1,0 +1,158 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The SLA engine end to end, with the clock fixed by $DOCKET_NOW. The office is Mon–Fri 09:00–17:00 in
+/// New York (EST, UTC−5, in November 2026): 2026-11-06 is a Friday, 2026-11-09 a Monday.
+@Suite struct SLACommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ arguments: [String], at now: String, as user: String = "ann", stdin: String = "") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, stdin: stdin, environment: ["DOCKET_USER": user, "DOCKET_NOW": now])
+    }
+
+    func file(_ name: String, _ text: String) -> String {
+        let path = folder.child(name)
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    func json(_ run: DocketRun) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
+    }
+
+    static let setUpTime = "2026-10-01T12:00:00Z"
+
+    func setUp() throws {
+        let t = SLACommandsTests.setUpTime
+        try docket(["init"], at: t)
+        try docket(["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "dispatcher"], at: t)
+        try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], at: t)
+        try docket(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"], at: t)
+        let hours = (["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }).joined(separator: "\n")
+        let calendar = file("ny.yaml", "timeZone: America/New_York\nweeklyHours:\n\(hours)\nholidays: [\"2026-11-26\"]\n")
+        let defined = try docket(["calendar", "define", "ny-office", "--name", "New York office", "--file", calendar, "--effective", "2026-01-01"], at: t)
+        #expect(defined.status == 0, "\(defined.stderr)")
+        let policy = file("gold.yaml", """
+            calendar: ny-office
+            targets:
+              P1: {responseMinutes: 30, resolutionMinutes: 120}
+              P2: {responseMinutes: 60, resolutionMinutes: 240}
+              P3: {responseMinutes: 240, resolutionMinutes: 960}
+              P4: {responseMinutes: 480, resolutionMinutes: 2400}
+            warnAtPercent: [75, 90]
+            escalations:
+              - {id: p2-untouched, priorities: [P1, P2], untouchedMinutes: 120, action: {kind: assign, login: dora}}
+            """)
+        let policyRun = try docket(["sla-policy", "define", "gold", "--name", "Gold", "--file", policy, "--effective", "2026-01-01"], at: t)
+        #expect(policyRun.status == 0, "\(policyRun.stderr)")
+        #expect(try docket(["contract", "add", "acme-2026", "--client", "acme", "--name", "Managed", "--effective", "2026-01-01", "--sla-policy", "gold"], at: t).status == 0)
+    }
+
+    func slaOf(_ ticket: String, at now: String) throws -> [String: Any] {
+        let shown = try #require(try json(try docket(["ticket", "show", ticket, "--json"], at: now)) as? [String: Any])
+        return try #require(shown["sla"] as? [String: Any])
+    }
+
+    @Test func aTicketOpenedFridayAfternoonIsDueMondayMorning() throws {
+        try setUp()
+        let open = try docket(["ticket", "open", "--client", "acme", "--subject", "File server slow", "--priority", "P2"], at: "2026-11-06T21:00:00Z", as: "bob")
+        #expect(open.stdout == "T-1001\n", "\(open.stderr)")
+        let sla = try slaOf("T-1001", at: "2026-11-06T21:30:00Z")
+        let response = try #require(sla["response"] as? [String: Any])
+        let resolution = try #require(sla["resolution"] as? [String: Any])
+        #expect(response["dueAt"] as? String == "2026-11-06T22:00:00.000Z", "Friday 17:00 EST")
+        #expect(resolution["dueAt"] as? String == "2026-11-09T17:00:00.000Z", "1 h on Friday, 3 h on Monday: 12:00 EST")
+        #expect(response["state"] as? String == "on-track")
+        #expect(try slaOf("T-1001", at: "2026-11-06T21:50:00Z")["response"].flatMap { ($0 as? [String: Any])?["state"] as? String } == "at-risk")
+        let list = try #require(try json(try docket(["sla", "--at-risk", "--json"], at: "2026-11-06T21:50:00Z")) as? [[String: Any]])
+        #expect(list.map { $0["ticket"] as? String } == ["T-1001"])
+        #expect(try docket(["sla", "--breached", "--json"], at: "2026-11-06T21:50:00Z").stdout.contains("T-1001") == false)
+    }
+
+    @Test func tickRecordsEachThresholdOnceAtTheInstantItWasReached() throws {
+        try setUp()
+        try docket(["ticket", "open", "--client", "acme", "--subject", "File server slow", "--priority", "P2"], at: "2026-11-06T21:00:00Z", as: "bob")
+        // Tick runs late: Monday 10:00 EST. Everything due since Friday is recorded at its own instant.
+        let tick = try docket(["tick"], at: "2026-11-09T15:00:00Z", as: "dora")
+        #expect(tick.status == 0, "\(tick.stderr)")
+        let lines = tick.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "T-1001: SLA warning: response reached 75% at 2026-11-06T21:45:00.000Z",
+            "T-1001: SLA warning: response reached 90% at 2026-11-06T21:54:00.000Z",
+            "T-1001: SLA breached: response due 2026-11-06T22:00:00.000Z",
+            "T-1001: escalated by rule p2-untouched at 2026-11-09T15:00:00.000Z: assign dora",
+        ], "\(tick.stdout)")
+        #expect(try docket(["tick"], at: "2026-11-09T15:00:00Z", as: "dora").stdout.isEmpty, "a second run records nothing")
+        let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-09T15:01:00Z")
+        #expect(show.stdout.contains("assignee dora"), "the escalation assigned it")
+        #expect(show.stdout.contains("SLA breached: response due 2026-11-06T22:00:00.000Z"))
+        #expect(show.stdout.contains("response: breached"))
+        let breached = try #require(try json(try docket(["sla", "--breached", "--json"], at: "2026-11-09T15:01:00Z")) as? [[String: Any]])
+        #expect(breached.map { $0["ticket"] as? String } == ["T-1001"])
+    }
+
+    @Test func waitingOnTheClientPausesTheClockAndShiftsTheDueTime() throws {
+        try setUp()
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Printer", "--priority", "P2"], at: "2026-11-09T14:00:00Z", as: "bob")
+        try docket(["ticket", "comment", "T-1001", "Which printer?"], at: "2026-11-09T14:30:00Z", as: "bob")
+        // Monday 09:00 EST opened; resolution 240 min → due 13:00 EST (18:00Z). Paused 10:00–15:00 EST Monday.
+        try docket(["ticket", "status", "T-1001", "waiting-on-client"], at: "2026-11-09T15:00:00Z", as: "bob")
+        let paused = try slaOf("T-1001", at: "2026-11-09T18:00:00Z")
+        #expect((paused["resolution"] as? [String: Any])?["state"] as? String == "paused")
+        #expect((paused["resolution"] as? [String: Any])?["dueAt"] == nil || (paused["resolution"] as? [String: Any])?["dueAt"] is NSNull)
+        try docket(["ticket", "status", "T-1001", "in-progress"], at: "2026-11-09T20:00:00Z", as: "bob")
+        let resumed = try slaOf("T-1001", at: "2026-11-09T20:00:00Z")
+        // 60 min used before the pause; 180 left from 15:00 EST Monday: 2 h Monday, 1 h Tuesday → 10:00 EST.
+        #expect((resumed["resolution"] as? [String: Any])?["dueAt"] as? String == "2026-11-10T15:00:00.000Z")
+        #expect((resumed["response"] as? [String: Any])?["state"] as? String == "met")
+        let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-09T20:00:00Z").stdout
+        #expect(show.contains("paused (waiting on client)"), "\(show)")
+    }
+
+    @Test func aPolicyAmendmentNeverRestampsOpenTickets() throws {
+        try setUp()
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Old", "--priority", "P2"], at: "2026-11-09T14:00:00Z", as: "bob")
+        let longer = file("gold2.yaml", """
+            calendar: ny-office
+            targets:
+              P1: {responseMinutes: 30, resolutionMinutes: 120}
+              P2: {responseMinutes: 60, resolutionMinutes: 480}
+              P3: {responseMinutes: 240, resolutionMinutes: 960}
+              P4: {responseMinutes: 480, resolutionMinutes: 2400}
+            """)
+        #expect(try docket(["sla-policy", "amend", "gold", "--file", longer, "--effective", "2026-11-09T15:00:00Z"], at: "2026-11-09T15:00:00Z").status == 0)
+        try docket(["ticket", "open", "--client", "acme", "--subject", "New", "--priority", "P2"], at: "2026-11-09T16:00:00Z", as: "bob")
+        let old = try slaOf("T-1001", at: "2026-11-09T16:00:00Z")
+        let new = try slaOf("T-1002", at: "2026-11-09T16:00:00Z")
+        #expect((old["resolution"] as? [String: Any])?["targetMinutes"] as? Int == 240)
+        #expect((new["resolution"] as? [String: Any])?["targetMinutes"] as? Int == 480)
+        // The queue orders P2 tickets by due time: the old ticket is due first.
+        let queue = try #require(try json(try docket(["queue", "--json"], at: "2026-11-09T16:00:00Z")) as? [[String: Any]])
+        #expect(queue.map { $0["number"] as? String } == ["T-1001", "T-1002"])
+        let rebuilt = try docket(["rebuild"], at: "2026-11-09T16:00:00Z")
+        #expect(rebuilt.stdout.contains("rebuilt sla"))
+        let canonical = { (value: [String: Any]) in try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) }
+        #expect(try canonical(try slaOf("T-1001", at: "2026-11-09T16:00:00Z")) == canonical(old), "a rebuild gives the same clock")
+    }
+
+    @Test func aClientWithoutAnSLAContractGetsNoClockAndBadPolicyFilesAreRefused() throws {
+        try setUp()
+        try docket(["client", "add", "globex", "--name", "Globex", "--domain", "globex.example", "--time-zone", "UTC", "--currency", "EUR"], at: SLACommandsTests.setUpTime)
+        try docket(["ticket", "open", "--client", "globex", "--subject", "x"], at: "2026-11-09T14:00:00Z", as: "bob")
+        let shown = try #require(try json(try docket(["ticket", "show", "T-1001", "--json"], at: "2026-11-09T14:00:00Z")) as? [String: Any])
+        #expect(shown["sla"] == nil || shown["sla"] is NSNull)
+        let bad = file("bad.yaml", "calendar: ny-office\ntargets:\n  P1: {responseMinutes: 30, resolutionMinutes: 120}\n")
+        let refused = try docket(["sla-policy", "define", "silver", "--name", "Silver", "--file", bad], at: SLACommandsTests.setUpTime)
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("--file"))
+        let badCalendar = file("badcal.yaml", "timeZone: Mars/Olympus\nweeklyHours:\n  mon: [{open: \"09:00\", close: \"17:00\"}]\n")
+        let calendarRefused = try docket(["calendar", "define", "mars", "--name", "Mars", "--file", badCalendar], at: SLACommandsTests.setUpTime)
+        #expect(calendarRefused.status == 65)
+        #expect(calendarRefused.stderr.contains("Mars/Olympus"))
+        let tech = try docket(["sla-policy", "define", "x", "--name", "X", "--file", file("ok.yaml", "calendar: 24x7\ntargets:\n  P1: {responseMinutes: 1, resolutionMinutes: 2}\n  P2: {responseMinutes: 1, resolutionMinutes: 2}\n  P3: {responseMinutes: 1, resolutionMinutes: 2}\n  P4: {responseMinutes: 1, resolutionMinutes: 2}\n")], at: SLACommandsTests.setUpTime, as: "bob")
+        #expect(tech.status == 5)
+    }
+}
