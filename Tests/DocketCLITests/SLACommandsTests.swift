@@ -156,3 +156,36 @@ import Testing
         #expect(tech.status == 5)
     }
 }
+
+extension SLACommandsTests {
+    @Test func theSLAReportCountsMetBreachedAndMedians() throws {
+        try setUp()
+        // T-1001: P2 opened Monday 09:00 EST, replied after 30 min, closed after 2 h: met.
+        // T-1002: P1 opened Monday 09:00 EST, replied after 50 min (> 30): response breached.
+        // (Commands run in time order: the log's recorded-at never goes backwards.)
+        try docket(["ticket", "open", "--client", "acme", "--subject", "a", "--priority", "P2"], at: "2026-11-09T14:00:00Z", as: "bob")
+        try docket(["ticket", "open", "--client", "acme", "--subject", "b", "--priority", "P1"], at: "2026-11-09T14:00:00Z", as: "bob")
+        try docket(["ticket", "comment", "T-1001", "on it"], at: "2026-11-09T14:30:00Z", as: "bob")
+        try docket(["ticket", "comment", "T-1002", "late"], at: "2026-11-09T14:50:00Z", as: "bob")
+        try docket(["ticket", "close", "T-1001", "--resolution", "done"], at: "2026-11-09T16:00:00Z", as: "bob")
+        // T-1003: P2 opened Tuesday, still open and in time.
+        try docket(["ticket", "open", "--client", "acme", "--subject", "c", "--priority", "P2"], at: "2026-11-10T14:00:00Z", as: "bob")
+        let report = try docket(["report", "sla", "--from", "2026-11-01", "--to", "2026-12-01", "--format", "json"], at: "2026-11-10T14:10:00Z")
+        #expect(report.status == 0, "\(report.stderr)")
+        let lines = try #require(try json(report) as? [[String: Any]])
+        #expect(lines.count == 1)
+        #expect(lines[0]["group"] as? String == "acme")
+        #expect(lines[0]["tickets"] as? Int == 3)
+        #expect(lines[0]["met"] as? Int == 1)
+        #expect(lines[0]["breached"] as? Int == 1)
+        #expect(lines[0]["open"] as? Int == 1)
+        #expect(lines[0]["hitRatePerMille"] as? Int == 500)
+        #expect(lines[0]["medianResponseMinutes"] as? Int == 30, "30 and 50 → lower middle 30")
+        #expect(lines[0]["medianResolutionMinutes"] as? Int == 120)
+        let byPriority = try docket(["report", "sla", "--from", "2026-11-01", "--to", "2026-12-01", "--by", "priority", "--format", "csv"], at: "2026-11-10T14:10:00Z").stdout
+        #expect(byPriority.hasPrefix("PRIORITY,TICKETS,MET,BREACHED,OPEN,HIT RATE"))
+        #expect(byPriority.contains("\nP1,1,0,1,0,0.0%,50,\n"), "\(byPriority)")
+        #expect(byPriority.contains("\nP2,2,1,0,1,100.0%,30,120\n"), "\(byPriority)")
+        #expect(try docket(["report", "sla", "--from", "2026-12-01", "--to", "2026-11-01"], at: "2026-11-10T14:10:00Z").status == 64)
+    }
+}

@@ -1,0 +1,71 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// How the SLA report groups tickets.
+public enum SLAReportGrouping: String, CaseIterable, Sendable {
+    case client
+    case priority
+    case month
+}
+
+/// One line of the SLA report.
+public struct SLAReportLine: Sendable, Equatable, Encodable {
+    public var group: String
+    /// Tickets opened in the period with an SLA.
+    public var tickets = 0
+    /// Closed with both clocks met in time.
+    public var met = 0
+    /// With at least one clock breached.
+    public var breached = 0
+    /// Neither yet: still running or paused within target.
+    public var open = 0
+    /// met / (met + breached), in per mille (so 987 is 98.7%); nil when nothing is decided yet.
+    public var hitRatePerMille: Int?
+    /// Medians of business minutes used, over the clocks that were met.
+    public var medianResponseMinutes: Int64?
+    public var medianResolutionMinutes: Int64?
+}
+
+extension DocketService {
+    /// The SLA report over tickets opened in `[from, to)`, grouped, as of `now`.
+    public func slaReport(from: Timestamp, to: Timestamp, by grouping: SLAReportGrouping, now: Timestamp) throws -> [SLAReportLine] {
+        var groups: [String: (line: SLAReportLine, response: [Int64], resolution: [Int64])] = [:]
+        try models.sla.all(in: store) { row in
+            guard let clock = row.clock, row.openedAt >= from.millisecondsSinceEpoch, row.openedAt < to.millisecondsSinceEpoch else { return }
+            let status = clock.status(at: now)
+            let key: String
+            switch grouping {
+            case .client: key = row.client
+            case .priority: key = clock.started.priority.rawValue
+            case .month: key = String(Timestamp(millisecondsSinceEpoch: row.openedAt).iso8601.prefix(7))
+            }
+            var entry = groups[key] ?? (SLAReportLine(group: key), [], [])
+            entry.line.tickets += 1
+            if status.response.state == .breached || status.resolution.state == .breached {
+                entry.line.breached += 1
+            } else if status.resolution.state == .met {
+                entry.line.met += 1
+            } else {
+                entry.line.open += 1
+            }
+            if status.response.metAt != nil { entry.response.append(status.response.usedSeconds / 60) }
+            if status.resolution.metAt != nil { entry.resolution.append(status.resolution.usedSeconds / 60) }
+            groups[key] = entry
+        }
+        return groups.keys.sorted().compactMap { key in
+            guard var (line, response, resolution) = groups[key] else { return nil }
+            let decided = line.met + line.breached
+            line.hitRatePerMille = decided == 0 ? nil : line.met * 1000 / decided
+            line.medianResponseMinutes = median(response)
+            line.medianResolutionMinutes = median(resolution)
+            return line
+        }
+    }
+
+    /// The median, the lower middle for an even count.
+    private func median(_ values: [Int64]) -> Int64? {
+        guard !values.isEmpty else { return nil }
+        return values.sorted()[(values.count - 1) / 2]
+    }
+}

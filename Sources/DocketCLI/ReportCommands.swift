@@ -1,0 +1,60 @@
+import ArgumentParser
+import DocketApp
+import EventLog
+import Foundation
+
+/// `docket report …`: numbers for managers and clients.
+struct ReportGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Reports rebuilt from the log.", subcommands: [SLAReportCommand.self])
+}
+
+/// Report output formats.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json
+}
+
+extension SLAReportGrouping: ExpressibleByArgument {}
+
+/// `docket report sla --from --to [--by client|priority|month] [--format table|csv|json]`.
+struct SLAReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sla",
+        abstract: "SLA hit rate: tickets opened in a period, met, breached, median response and resolution.",
+        discussion: """
+            docket report sla --from 2026-10-01 --to 2026-11-01 --by client --format csv
+            Times in business minutes on each ticket's own calendar. Hit rate = met / (met + breached);
+            tickets still open within target count as open. Medians are the lower middle value.
+            """)
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
+    @Option(help: "…and before this time.") var to: TimeArgument
+    @Option(help: "Group by client, priority or month.") var by: SLAReportGrouping = .client
+    @Option(help: "table, csv or json.") var format: ReportFormat = .table
+
+    func validate() throws {
+        guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let lines = try session.service.slaReport(from: from.timestamp, to: to.timestamp, by: by, now: try currentClock().now())
+            let rate = { (line: SLAReportLine) in line.hitRatePerMille.map { "\($0 / 10).\($0 % 10)%" } ?? "—" }
+            let minutes = { (value: Int64?) in value.map(String.init) ?? "" }
+            let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN"]
+            let rows = lines.map { [$0.group, String($0.tickets), String($0.met), String($0.breached), String($0.open), rate($0), minutes($0.medianResponseMinutes), minutes($0.medianResolutionMinutes)] }
+            switch format {
+            case .json: try printJSON(lines)
+            case .table: Terminal.out(Terminal.table(header, rows))
+            case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            }
+        }
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+func csvField(_ text: String) -> String {
+    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
