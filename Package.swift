@@ -30,6 +30,7 @@ let package = Package(
         ),
         .target(name: "AlertIntake", dependencies: ["DocketTime"]),
         .target(name: "Domain", dependencies: ["DocketTime", "BusinessTime"]),
+        .target(name: "MailParser"),
         .target(name: "BusinessTime", dependencies: ["DocketTime"]),
         .target(name: "DocketApp", dependencies: ["AlertIntake", "Domain", "EventLog"]),
         .target(
@@ -44,6 +45,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "AlertIntakeTests", dependencies: ["AlertIntake"]),
+        .testTarget(name: "MailParserTests", dependencies: ["MailParser"]),
         .testTarget(name: "BusinessTimeTests", dependencies: ["BusinessTime"]),
         .testTarget(name: "DocketAppTests", dependencies: ["DocketApp", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestSupport"]),
