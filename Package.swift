@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "Domain", targets: ["Domain"]),
         .library(name: "DocketApp", targets: ["DocketApp"]),
+        .library(name: "BusinessTime", targets: ["BusinessTime"]),
         .library(name: "LMDB", targets: ["LMDB"]),
     ],
     dependencies: [
@@ -32,11 +33,11 @@ let package = Package(
         .target(name: "Domain", dependencies: ["DocketTime", "BusinessTime"]),
         .target(name: "MailParser"),
         .target(name: "BusinessTime", dependencies: ["DocketTime"]),
-        .target(name: "DocketApp", dependencies: ["AlertIntake", "Domain", "EventLog"]),
+        .target(name: "DocketApp", dependencies: ["AlertIntake", "Domain", "EventLog", "MailParser"]),
         .target(
             name: "DocketCLI",
             dependencies: [
-                "AlertIntake", "BusinessTime", "DocketApp", "Domain", "EventLog",
+                "AlertIntake", "BusinessTime", "DocketApp", "Domain", "EventLog", "MailParser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ]
         ),
