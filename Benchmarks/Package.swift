@@ -20,6 +20,17 @@ let package = Package(
             ],
             path: "Benchmarks/DocketVsLMDB",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // SLA due-date arithmetic (issue 4): 1M `add(businessMinutes:to:)` on an office calendar and on 24x7.
+        .executableTarget(
+            name: "SLADueDates",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BusinessTime", package: "Docket"),
+                .product(name: "EventLog", package: "Docket"),
+            ],
+            path: "Benchmarks/SLADueDates",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
