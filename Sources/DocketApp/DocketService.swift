@@ -6,12 +6,13 @@ public struct ReadModels: Sendable {
     public let streamCounts = StreamCounts()
     public let queue = QueueProjection()
     public let alerts = AlertsProjection()
+    public let mail = MailIntakeProjection()
     public let sla = SLAProjection()
 
     public init() {}
 
     /// All of them, in the order they are applied.
-    public var all: [any Projection] { [streamCounts, queue, alerts, sla] }
+    public var all: [any Projection] { [streamCounts, queue, alerts, mail, sla] }
 }
 
 extension StreamCounts: @unchecked Sendable {}

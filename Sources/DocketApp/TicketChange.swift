@@ -5,6 +5,7 @@ import EventLog
 public enum TicketChange: Sendable, Equatable {
     case ticket(TicketEvent)
     case alert(TicketAlertEvent)
+    case mail(TicketMailEvent)
     case sla(TicketSLAEvent)
     /// A type this Docket does not know (from a newer version): shown by its type name.
     case other(String)
@@ -18,6 +19,8 @@ public enum TicketChange: Sendable, Equatable {
             self = .sla(try TicketSLAEvent.decode(type: type, schemaVersion: version, payload: payload))
         } else if TicketAlertEvent.catalog.contains(where: { $0.type == type }) {
             self = .alert(try TicketAlertEvent.decode(type: type, schemaVersion: version, payload: payload))
+        } else if TicketMailEvent.catalog.contains(where: { $0.type == type }) {
+            self = .mail(try TicketMailEvent.decode(type: type, schemaVersion: version, payload: payload))
         } else {
             self = .other("\(type).v\(version)")
         }

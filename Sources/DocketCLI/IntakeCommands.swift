@@ -8,7 +8,7 @@ struct IntakeGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intake",
         abstract: "Take alerts (and, later, email) from other systems and turn them into tickets.",
-        subcommands: [IntakeAlert.self])
+        subcommands: [IntakeAlert.self, IntakeEmail.self])
 }
 
 extension AlertFormat: ExpressibleByArgument {}

@@ -62,6 +62,8 @@ enum HistoryText {
         case .ticket(let event): describe(event)
         case .alert(.received(let alert)):
             "alert \(alert.status): \(alert.check)\(alert.device.map { " on \($0)" } ?? "") — \(alert.summary) (\(alert.source) \(alert.fingerprint))"
+        case .mail(.received(let mail)):
+            "mail \(mail.kind) from \(mail.from): \(mail.subject) (\(mail.messageId))\(mail.attachments.isEmpty ? "" : ", \(mail.attachments.count) attachment(s)")"
         case .sla(let event): describe(event)
         case .other(let type): type
         }

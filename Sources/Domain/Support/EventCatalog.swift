@@ -2,7 +2,7 @@
 public enum EventCatalog {
     /// All entries: tickets (and their SLA events), clients, contracts, users, templates, calendars, SLA policies.
     public static let all: [EventDescriptor] =
-        TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
+        TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + TicketMailEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
         + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
@@ -27,6 +27,8 @@ public enum DocketEvent: Sendable, Equatable {
     case ticketSLA(TicketSLAEvent)
     /// A `ticket.alert-received` event.
     case ticketAlert(TicketAlertEvent)
+    /// A `ticket.mail-received` event.
+    case ticketMail(TicketMailEvent)
     /// A `calendar.*` event.
     case calendar(CalendarEvent)
     /// An `sla-policy.*` event.
@@ -45,6 +47,7 @@ extension DocketEvent: DomainEvent {
         case .template(let e): e
         case .ticketSLA(let e): e
         case .ticketAlert(let e): e
+        case .ticketMail(let e): e
         case .calendar(let e): e
         case .slaPolicy(let e): e
         }
@@ -63,6 +66,8 @@ extension DocketEvent: DomainEvent {
             return .ticketSLA(try TicketSLAEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "ticket" where TicketAlertEvent.catalog.contains(where: { $0.type == type }):
             return .ticketAlert(try TicketAlertEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "ticket" where TicketMailEvent.catalog.contains(where: { $0.type == type }):
+            return .ticketMail(try TicketMailEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "ticket":
             return .ticket(try TicketEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "client":

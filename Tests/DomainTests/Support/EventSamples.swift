@@ -83,7 +83,7 @@ enum EventSamples {
     /// Every sample, as any domain event.
     static let all: [DocketEvent] =
         tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
-        + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts
+        + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail
 
     /// Alert events on ticket streams.
     static let alerts: [DocketEvent] = [
@@ -91,6 +91,14 @@ enum EventSamples {
             fingerprint: "4f660d0b61892ebc", source: "alertmanager", status: "firing", check: "DiskSpaceLow",
             device: "fs-01.globex.local:9182", severity: "warning", summary: "Disk C: below 10% free",
             description: "Volume C: has less than 10% free space", startsAt: "2026-11-29T00:44:38.390Z", endsAt: "2026-11-29T01:44:38.390Z"))),
+    ]
+
+    /// Mail events on ticket streams.
+    static let mail: [DocketEvent] = [
+        .ticketMail(.received(TicketMailReceived(
+            messageId: "CAHx1@mail.globex.example", from: "jane@globex.example", fromName: "Jane Doe",
+            subject: "Printer offline", text: "The printer on floor 2 is offline.", kind: "new",
+            attachments: [MailAttachmentRef(name: "photo.jpg", contentType: "image/jpeg", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81")]))),
     ]
 }
 

@@ -1,0 +1,222 @@
+import DocketTime
+import Domain
+import EventLog
+import Foundation
+import MailParser
+
+/// What intake did with one email.
+public enum MailOutcome: Sendable, Equatable {
+    /// A new message (or a reply to a ticket closed too long ago) opened this ticket.
+    case opened(TicketNumber)
+    /// A reply was added to its open ticket.
+    case reply(TicketNumber)
+    /// A reply reopened its recently closed ticket.
+    case reopened(TicketNumber)
+    /// A bounce or auto-reply was recorded on the ticket it threads to (`bounce` or `auto-reply`).
+    case noted(TicketNumber, kind: String)
+    /// This Message-ID was received before: nothing written.
+    case duplicate(TicketNumber)
+    /// A bounce or auto-reply that threads to no ticket: nothing written (`bounce` or `auto-reply`).
+    case dropped(kind: String)
+}
+
+/// How email intake behaves.
+public struct MailPolicy: Sendable {
+    /// The client for mail from senders no client knows; nil refuses them.
+    public var triageClient: String?
+    /// A reply within this long after its ticket closed reopens it; later ones open a new ticket.
+    public var reopenWindowMilliseconds: Int64 = 7 * 86_400_000
+    /// Where attachment bytes go, content-addressed (`<folder>/<first 2 hex>/<sha256>`); nil skips them.
+    public var attachmentsFolder: String?
+
+    public init(triageClient: String? = nil, attachmentsFolder: String? = nil) {
+        self.triageClient = triageClient
+        self.attachmentsFolder = attachmentsFolder
+    }
+}
+
+extension DocketService {
+    /// The Message-ID Docket files `message` under: its own, else one made from the raw bytes' SHA-256.
+    public static func mailIdentity(_ message: ParsedMessage, raw: [UInt8]) -> String {
+        if let id = message.messageId, !id.isEmpty { return id }
+        return "sha256-" + SHA256.hexDigest(raw) + "@docket.invalid"
+    }
+
+    /// Takes one email: threads it onto its ticket or opens one, as described in `docket intake email --help`.
+    public func receiveMail(_ message: ParsedMessage, raw: [UInt8], policy: MailPolicy, as actor: String) throws -> MailOutcome {
+        let messageId = DocketService.mailIdentity(message, raw: raw)
+        if let earlier = try models.mail.ticket(forMessageId: messageId, in: store) { return .duplicate(earlier) }
+        let commandId = "mail:\(messageId)"
+        if let earlier = try store.result(ofCommand: commandId),
+            let number = TicketNumber(String(earlier.stream.dropFirst("ticket-".count)))
+        {
+            return .duplicate(number)
+        }
+        let kind: String =
+            switch message.kind {
+            case .bounce: "bounce"
+            case .autoReply: "auto-reply"
+            case .personal: "reply"
+            }
+        let sender = message.from.first { $0.address != nil }
+        let address = sender?.address ?? ""
+        let match = try matchSender(address)
+
+        guard var number = try thread(message, sender: match) else {
+            guard kind == "reply" else { return .dropped(kind: kind) }
+            let client = try clientFor(match, address: address, policy: policy)
+            let number = try openMailTicket(
+                message, messageId: messageId, client: client, contact: match?.contact, description: message.textBody ?? "",
+                sender: sender, policy: policy, as: actor, commandId: commandId)
+            return .opened(number)
+        }
+        var summary = try ticketSummary(number)
+        while let target = summary.mergedInto {
+            number = target
+            summary = try ticketSummary(target)
+        }
+        let stream = StreamName.ticket(number)
+        guard kind == "reply" else {
+            try storeAttachments(message, policy: policy)
+            let event = mailEvent(message, messageId: messageId, sender: sender, kind: kind)
+            let context = try context(for: actor)
+            try store.append(AppendRequest(stream: stream, events: [event], commandId: commandId, actor: context.actor.login))
+            return .noted(number, kind: kind)
+        }
+        let now = clock.now().millisecondsSinceEpoch
+        let command: TicketCommand?
+        let outcome: MailOutcome
+        switch summary.status {
+        case .closed:
+            guard now - summary.updatedAt <= policy.reopenWindowMilliseconds else {
+                let description = "Follows \(number) (closed), to which this is a reply.\n\n" + (message.textBody ?? "")
+                let opened = try openMailTicket(
+                    message, messageId: messageId, client: summary.client, contact: match?.client == summary.client ? match?.contact : summary.contact,
+                    description: description, sender: sender, policy: policy, as: actor, commandId: commandId)
+                return .opened(opened)
+            }
+            command = .reopen(reason: "client replied by email")
+            outcome = .reopened(number)
+        case .waitingOnClient:
+            command = .setStatus(.inProgress)
+            outcome = .reply(number)
+        default:
+            command = nil
+            outcome = .reply(number)
+        }
+        try storeAttachments(message, policy: policy)
+        let event = mailEvent(message, messageId: messageId, sender: sender, kind: "reply")
+        let context = try context(for: actor)
+        for attempt in 1...2 {
+            let (state, version) = try runner.load(TicketDecider.self, stream: stream)
+            let decided = try command.map { try TicketDecider.decide($0, state: state, context: context) } ?? []
+            var request = runner.request(stream: stream, version: version, events: decided, context: context, commandId: commandId)
+            request.events.append(event)
+            do {
+                try store.append(request)
+                break
+            } catch is WrongExpectedVersion where attempt == 1 {
+                continue
+            }
+        }
+        return outcome
+    }
+
+    /// The client (and contact) a sender belongs to: an exact contact address first, then the domain.
+    private func matchSender(_ address: String) throws -> (client: String, contact: String?)? {
+        let lower = address.lowercased()
+        guard !lower.isEmpty else { return nil }
+        let clients = try clients().filter { $0.code != nil }
+        for client in clients {
+            if let contact = client.contacts.sorted(by: { $0.key < $1.key }).first(where: { $0.value.email.lowercased() == lower }) {
+                return (client.code!, contact.key)
+            }
+        }
+        guard let at = lower.lastIndex(of: "@") else { return nil }
+        let domain = String(lower[lower.index(after: at)...])
+        if let client = clients.first(where: { $0.domains.contains(domain) }) { return (client.code!, nil) }
+        return nil
+    }
+
+    /// The ticket a message threads to: In-Reply-To, then References (newest first) in the `mail` read
+    /// model; else a `[T-1042]` subject token, trusted only when the sender belongs to that ticket's client.
+    private func thread(_ message: ParsedMessage, sender: (client: String, contact: String?)?) throws -> TicketNumber? {
+        for id in message.inReplyTo + message.references.reversed() {
+            if let number = try models.mail.ticket(forMessageId: id, in: store) { return number }
+        }
+        guard let sender, let subject = message.subject else { return nil }
+        var rest = Substring(subject)
+        while let open = rest.firstIndex(of: "[") {
+            rest = rest[rest.index(after: open)...]
+            guard let close = rest.firstIndex(of: "]") else { break }
+            if let number = TicketNumber(String(rest[..<close]).trimmingCharacters(in: .whitespaces)),
+                let summary = try models.queue.summary(number, in: store), summary.client == sender.client
+            {
+                return number
+            }
+        }
+        return nil
+    }
+
+    private func clientFor(_ match: (client: String, contact: String?)?, address: String, policy: MailPolicy) throws -> String {
+        if let match { return match.client }
+        if let triage = policy.triageClient { return triage }
+        throw DomainError(
+            .notFound,
+            "mail from \(address.isEmpty ? "an unknown sender" : address) matches no client's contact or domain; add the sender as a contact (`docket client contact add`), the domain to a client (`docket client update --domain`), or pass --triage-client CODE")
+    }
+
+    private func openMailTicket(
+        _ message: ParsedMessage, messageId: String, client: String, contact: String?, description: String,
+        sender: MailAddress?, policy: MailPolicy, as actor: String, commandId: String
+    ) throws -> TicketNumber {
+        try storeAttachments(message, policy: policy)
+        let subject = (message.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let intake = TicketIntake(
+            client: client, contact: contact, priority: .p3, source: .email,
+            subject: subject.isEmpty ? "(no subject)" : subject, description: description)
+        let event = mailEvent(message, messageId: messageId, sender: sender, kind: "new")
+        return try openTicket(intake, as: actor, commandId: commandId, also: { _ in [event] })
+    }
+
+    private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
+        let payload = TicketMailReceived(
+            messageId: messageId, from: sender?.address ?? "", fromName: sender?.name.flatMap { $0.isEmpty ? nil : $0 },
+            subject: message.subject ?? "", text: message.textBody ?? "", kind: kind,
+            attachments: message.attachments.map {
+                MailAttachmentRef(name: $0.filename ?? "", contentType: $0.contentType, size: $0.size, sha256: $0.sha256)
+            })
+        let event = TicketMailEvent.received(payload)
+        return NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload())
+    }
+
+    /// Writes each attachment's bytes to `<folder>/<first 2 hex>/<sha256>` (folders 0700, files 0600),
+    /// skipping those already there.
+    private func storeAttachments(_ message: ParsedMessage, policy: MailPolicy) throws {
+        guard let root = policy.attachmentsFolder, !message.attachments.isEmpty else { return }
+        let files = FileManager.default
+        for attachment in message.attachments {
+            let hash = attachment.sha256.lowercased()
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { continue }
+            let folder = root + "/" + hash.prefix(2)
+            let path = folder + "/" + hash
+            if files.fileExists(atPath: path) { continue }
+            for dir in [root, folder] where !files.fileExists(atPath: dir) {
+                try files.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            let temporary = folder + "/." + hash + "." + UUID().uuidString
+            guard files.createFile(atPath: temporary, contents: Data(attachment.bytes), attributes: [.posixPermissions: 0o600]) else {
+                throw MailStorageError(description: "could not write attachment \(hash) to \(folder)")
+            }
+            if rename(temporary, path) != 0 {
+                try? files.removeItem(atPath: temporary)
+                if !files.fileExists(atPath: path) { throw MailStorageError(description: "could not store attachment \(hash) at \(path)") }
+            }
+        }
+    }
+}
+
+/// Attachment bytes could not be written beside the log.
+public struct MailStorageError: Error, CustomStringConvertible {
+    public var description: String
+}

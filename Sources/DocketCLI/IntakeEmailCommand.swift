@@ -1,0 +1,98 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import Foundation
+import MailParser
+
+/// `docket intake email < message.eml` (or `--maildir DIR`).
+struct IntakeEmail: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "email",
+        abstract: "Read one email from stdin (or every message of a Maildir) and open or update tickets.",
+        discussion: """
+            The sender picks the client: an exact contact address (that client and contact), else the
+            address's domain among a client's domains, else --triage-client; otherwise the message is refused.
+            Threading: In-Reply-To, then References, against the Message-IDs Docket received; else a
+            [T-1042] subject token, trusted only when the sender belongs to that ticket's client.
+              no thread                          → a new ticket (source email, P3)
+              reply, ticket open                 → recorded on it (Waiting on client → In progress)
+              reply, closed < --reopen-days ago  → the ticket is reopened
+              reply, closed longer ago           → a new ticket that follows the old one
+              bounce / auto-reply                → recorded on its ticket, else dropped (never opens or reopens)
+              a Message-ID seen before           → nothing (duplicate)
+            Attachments are stored content-addressed under <store>/attachments. Prints one line per message.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @Option(help: "The client for mail from senders no client knows.") var triageClient: String?
+    @Option(help: "Days after closing within which a reply reopens the ticket.") var reopenDays: Int = 7
+    @Option(help: "Take every message in DIR/new and DIR/cur instead of stdin.") var maildir: String?
+
+    func validate() throws {
+        guard reopenDays >= 0 else { throw ValidationError("--reopen-days must be 0 or more") }
+    }
+
+    func run() throws {
+        var worst: Int32 = 0
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            var policy = MailPolicy(triageClient: triageClient, attachmentsFolder: store.path + "/attachments")
+            policy.reopenWindowMilliseconds = Int64(reopenDays) * 86_400_000
+            guard let maildir else {
+                let raw = Array(FileHandle.standardInput.readDataToEndOfFile())
+                Terminal.out(try take(raw, session: session, policy: policy) + "\n")
+                return
+            }
+            for path in try messages(in: maildir) {
+                do {
+                    let raw = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+                    Terminal.out(try take(raw, session: session, policy: policy) + "\n")
+                } catch {
+                    let failure = CLIError.from(error, store: store.path)
+                    Terminal.error("docket: error: \(path): \(failure.description)")
+                    worst = max(worst, failure.exitCode)
+                }
+            }
+        }
+        if worst != 0 { throw ExitCode(worst) }
+    }
+
+    private func take(_ raw: [UInt8], session: Session, policy: MailPolicy) throws -> String {
+        let message: ParsedMessage
+        do {
+            message = try ParsedMessage(parsing: raw)
+        } catch let error as MailParseError {
+            throw CLIError.badInput(error.message)
+        }
+        let id = DocketService.mailIdentity(message, raw: raw)
+        let outcome = try session.service.receiveMail(message, raw: raw, policy: policy, as: actor.name)
+        return "\(id): " + describe(outcome)
+    }
+
+    private func messages(in maildir: String) throws -> [String] {
+        let files = FileManager.default
+        var isFolder: ObjCBool = false
+        guard files.fileExists(atPath: maildir, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CLIError.badInput("no Maildir at \(maildir) (expected a folder with new/ and cur/)")
+        }
+        var paths: [String] = []
+        for sub in ["new", "cur"] {
+            let folder = maildir + "/" + sub
+            guard let names = try? files.contentsOfDirectory(atPath: folder) else { continue }
+            paths += names.filter { !$0.hasPrefix(".") }.sorted().map { folder + "/" + $0 }
+        }
+        return paths
+    }
+
+    private func describe(_ outcome: MailOutcome) -> String {
+        switch outcome {
+        case .opened(let number): "opened \(number)"
+        case .reply(let number): "reply on \(number)"
+        case .reopened(let number): "reopened \(number)"
+        case .noted(let number, let kind): "\(kind) noted on \(number)"
+        case .duplicate(let number): "duplicate, already on \(number)"
+        case .dropped(let kind): "dropped (\(kind))"
+        }
+    }
+}

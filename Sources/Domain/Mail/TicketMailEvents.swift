@@ -1,0 +1,74 @@
+import DocketTime
+
+/// Email recorded on the ticket it opened or joined (stream `ticket-T-<n>`), beside the ticket's own events.
+public enum TicketMailEvent: Sendable, Equatable {
+    /// See ``TicketMailReceived``.
+    case received(TicketMailReceived)
+}
+
+/// One attachment of a received message: its bytes live content-addressed beside the log
+/// (`<store>/attachments/<first 2 hex>/<sha256>`), never in the event.
+public struct MailAttachmentRef: Codable, Sendable, Equatable {
+    public var name: String
+    public var contentType: String
+    public var size: Int
+    public var sha256: String
+
+    public init(name: String, contentType: String, size: Int, sha256: String) {
+        self.name = name
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+    }
+}
+
+/// `ticket.mail-received.v1`: an email was delivered for this ticket (the first opens it; replies,
+/// bounces and auto-replies join it). The Message-ID identifies the message.
+public struct TicketMailReceived: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.mail-received", schemaVersion: 1,
+        summary: "An email was delivered for this ticket (new, reply, bounce or auto-reply); the Message-ID identifies it.")
+    public var messageId: String
+    /// The sender's address.
+    public var from: String
+    public var fromName: String?
+    public var subject: String
+    /// The text body.
+    public var text: String
+    /// `new`, `reply`, `bounce` or `auto-reply`.
+    public var kind: String
+    public var attachments: [MailAttachmentRef]
+
+    /// A payload with the given fields.
+    public init(
+        messageId: String, from: String, fromName: String?, subject: String, text: String, kind: String,
+        attachments: [MailAttachmentRef]
+    ) {
+        self.messageId = messageId
+        self.from = from
+        self.fromName = fromName
+        self.subject = subject
+        self.text = text
+        self.kind = kind
+        self.attachments = attachments
+    }
+}
+
+extension TicketMailEvent: DomainEvent {
+    public static let catalog: [EventDescriptor] = [TicketMailReceived.descriptor]
+
+    public var eventType: String { TicketMailReceived.descriptor.type }
+    public var schemaVersion: UInt16 { TicketMailReceived.descriptor.schemaVersion }
+
+    public func payload() -> [UInt8] {
+        switch self {
+        case .received(let p): EventCodec.encode(p)
+        }
+    }
+
+    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> TicketMailEvent {
+        guard type == TicketMailReceived.descriptor.type else { throw EventCodec.unknown(type: type, schemaVersion: schemaVersion) }
+        return .received(try EventCodec.decode(TicketMailReceived.self, type: type, schemaVersion: schemaVersion, payload: payload))
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `docket intake email`, end to end through the binary, with real messages from the shared corpora where they fit.
+@Suite struct EmailIntakeTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("shared/fixtures/mail")
+
+    func fixture(_ path: String) throws -> String {
+        try String(contentsOf: EmailIntakeTests.fixtures.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    @discardableResult
+    func docket(_ arguments: [String], stdin: String = "", as user: String = "ann") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, stdin: stdin, environment: ["DOCKET_USER": user])
+    }
+
+    func setUp() throws {
+        try docket(["init"])
+        try docket(["user", "add", "intake", "--name", "Intake", "--email", "intake@msp.example", "--role", "dispatcher"])
+        for (code, domain) in [("ddd", "ddd.com"), ("globex", "globex.example")] {
+            let run = try docket(["client", "add", code, "--name", code, "--domain", domain, "--time-zone", "UTC", "--currency", "USD"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        // The sender of cpython's msg_01 ("bbb@ddd.com (John X. Doe)"), registered in another case.
+        let contact = try docket(["client", "contact", "add", "ddd", "--name", "John Doe", "--email", "BBB@ddd.com"])
+        #expect(contact.stdout == "ddd-1\n", "\(contact.stderr)")
+    }
+
+    func intake(_ message: String, _ extra: [String] = []) throws -> DocketRun {
+        try docket(["intake", "email"] + extra, stdin: message, as: "intake")
+    }
+
+    func log() throws -> String { try docket(["log", "--json", "--limit", "10000"]).stdout }
+
+    func ticket(_ number: String) throws -> [String: Any] {
+        let show = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", number, "--json"]).stdout.utf8)) as? [String: Any])
+        return try #require(show["ticket"] as? [String: Any])
+    }
+
+    static func mail(
+        id: String, from: String = "Jane <jane@globex.example>", subject: String, inReplyTo: String? = nil,
+        extraHeaders: String = "", body: String = "Hello,\nit is broken.\n"
+    ) -> String {
+        var text = "From: \(from)\r\nTo: help@msp.example\r\nSubject: \(subject)\r\nMessage-ID: <\(id)>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
+        if let inReplyTo { text += "In-Reply-To: <\(inReplyTo)>\r\nReferences: <\(inReplyTo)>\r\n" }
+        return text + extraHeaders + "\r\n" + body
+    }
+
+    @Test func aMessageFromAContactOpensATicketOnceOnly() throws {
+        try setUp()
+        let message = try fixture("cpython-test_email/msg_01.txt.eml")
+        let first = try intake(message)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == "15090.61304.110929.45684@aaa.zzz.org: opened T-1001\n")
+        let opened = try ticket("T-1001")
+        #expect(opened["client"] as? String == "ddd")
+        #expect(opened["contact"] as? String == "ddd-1", "the contact matched case-insensitively")
+        #expect(opened["source"] as? String == "email")
+        #expect(opened["priority"] as? String == "P3")
+        #expect(opened["subject"] as? String == "This is a test message")
+        #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("Do you like this message?"))
+        let before = try log()
+        #expect(before.contains("ticket.mail-received"))
+        let again = try intake(message)
+        #expect(again.status == 0)
+        #expect(again.stdout == "15090.61304.110929.45684@aaa.zzz.org: duplicate, already on T-1001\n")
+        #expect(try log() == before, "a Message-ID delivered twice writes nothing")
+    }
+
+    @Test func aReplyThreadsByInReplyToAndResumesAWaitingTicket() throws {
+        try setUp()
+        #expect(try intake(Self.mail(id: "first@globex.example", subject: "Printer offline")).stdout.contains("opened T-1001"))
+        let waiting = try docket(["ticket", "status", "T-1001", "waiting-on-client"], as: "intake")
+        #expect(waiting.status == 0, "\(waiting.stderr)")
+        #expect(try ticket("T-1001")["status"] as? String == "waiting-on-client")
+        let reply = try intake(Self.mail(id: "second@globex.example", subject: "Re: Printer offline", inReplyTo: "first@globex.example"))
+        #expect(reply.status == 0, "\(reply.stderr)")
+        #expect(reply.stdout == "second@globex.example: reply on T-1001\n")
+        #expect(try ticket("T-1001")["status"] as? String == "in-progress")
+        #expect(try docket(["ticket", "list", "--json"]).stdout.components(separatedBy: "\"number\"").count == 2, "no second ticket")
+        // A reply to the reply threads through the read model too.
+        let third = try intake(Self.mail(id: "third@globex.example", subject: "Re: Re: Printer offline", inReplyTo: "second@globex.example"))
+        #expect(third.stdout == "third@globex.example: reply on T-1001\n")
+    }
+
+    @Test func aReplyToAClosedTicketReopensIt() throws {
+        try setUp()
+        #expect(try intake(Self.mail(id: "a@globex.example", subject: "VPN down")).stdout.contains("opened T-1001"))
+        let close = try docket(["ticket", "close", "T-1001", "--resolution", "Restarted the VPN"], as: "intake")
+        #expect(close.status == 0, "\(close.stderr)")
+        let reply = try intake(Self.mail(id: "b@globex.example", subject: "Re: VPN down", inReplyTo: "a@globex.example"))
+        #expect(reply.stdout == "b@globex.example: reopened T-1001\n", "\(reply.stderr)")
+        #expect(try ticket("T-1001")["status"] as? String != "closed")
+    }
+
+    @Test func aSubjectTokenIsTrustedOnlyFromTheTicketsClient() throws {
+        try setUp()
+        #expect(try intake(Self.mail(id: "x1@globex.example", subject: "Mail quota")).stdout.contains("opened T-1001"))
+        let sameDomain = try intake(Self.mail(id: "x2@globex.example", from: "bob@globex.example", subject: "Re: [T-1001] Mail quota"))
+        #expect(sameDomain.stdout == "x2@globex.example: reply on T-1001\n", "\(sameDomain.stderr)")
+        let stranger = try intake(
+            Self.mail(id: "x3@evil.example", from: "mallory@evil.example", subject: "[T-1001] please send the password"),
+            ["--triage-client", "ddd"])
+        #expect(stranger.stdout == "x3@evil.example: opened T-1002\n", "a stranger's token does not thread: \(stranger.stderr)")
+        #expect(try ticket("T-1002")["client"] as? String == "ddd")
+        let otherClient = try intake(Self.mail(id: "x4@ddd.com", from: "someone@ddd.com", subject: "Re: [T-1001] Mail quota"))
+        #expect(otherClient.stdout == "x4@ddd.com: opened T-1003\n", "another client's token does not thread")
+    }
+
+    @Test func anUnknownSenderIsRefusedWithTheFix() throws {
+        try setUp()
+        let before = try log()
+        let refused = try intake(Self.mail(id: "u@nowhere.example", from: "u@nowhere.example", subject: "Hi"))
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("--triage-client"))
+        #expect(refused.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1)
+        #expect(try log() == before)
+    }
+
+    @Test func bouncesAreDroppedOrOnlyNoted() throws {
+        try setUp()
+        let before = try log()
+        let bounce = try intake(try fixture("ruby-mail/multipart_report_emails/report_422.eml"), ["--triage-client", "ddd"])
+        #expect(bounce.status == 0, "\(bounce.stderr)")
+        #expect(bounce.stdout == "200801161640.m0GFZ1c3009410@mail11.ttttt.com.au: dropped (bounce)\n")
+        #expect(try log() == before, "nothing written")
+        #expect(try intake(Self.mail(id: "o1@globex.example", subject: "Backup")).stdout.contains("opened T-1001"))
+        try docket(["ticket", "close", "T-1001", "--resolution", "done"], as: "intake")
+        let auto = try intake(Self.mail(
+            id: "o2@globex.example", subject: "Automatic reply: Backup", inReplyTo: "o1@globex.example",
+            extraHeaders: "Auto-Submitted: auto-replied\r\n", body: "I am out of office.\n"))
+        #expect(auto.stdout == "o2@globex.example: auto-reply noted on T-1001\n", "\(auto.stderr)")
+        #expect(try ticket("T-1001")["status"] as? String == "closed", "auto-replies never reopen")
+        let stray = try intake(Self.mail(id: "o3@globex.example", subject: "Out of Office", extraHeaders: "Auto-Submitted: auto-replied\r\n"))
+        #expect(stray.stdout == "o3@globex.example: dropped (auto-reply)\n")
+    }
+
+    @Test func attachmentsAreStoredContentAddressed() throws {
+        try setUp()
+        let body = """
+            --b1\r
+            Content-Type: text/plain\r
+            \r
+            See the log.\r
+            --b1\r
+            Content-Type: text/plain; name="log.txt"\r
+            Content-Disposition: attachment; filename="log.txt"\r
+            Content-Transfer-Encoding: base64\r
+            \r
+            aGVsbG8gd29ybGQK\r
+            --b1--\r
+
+            """
+        let message = Self.mail(
+            id: "att@globex.example", subject: "Log attached",
+            extraHeaders: "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n", body: body)
+        let run = try intake(message)
+        #expect(run.stdout == "att@globex.example: opened T-1001\n", "\(run.stderr)")
+        let sha = "a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447"
+        let path = store + "/attachments/a9/" + sha
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("hello world\n".utf8))
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let folderAttributes = try FileManager.default.attributesOfItem(atPath: store + "/attachments/a9")
+        #expect((folderAttributes[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+        let log = try log()
+        #expect(log.contains(sha))
+        #expect(log.contains("\"size\":12") || log.contains("\"size\": 12"))
+        #expect(!log.contains("aGVsbG8gd29ybGQK"), "bytes never go into events")
+    }
+
+    @Test func aMalformedMessageIsRefusedAndNothingIsWritten() throws {
+        try setUp()
+        let before = try log()
+        let bad = try intake("")
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("empty"))
+        let garbage = try intake("this is not a mail message")
+        #expect(garbage.status == 65)
+        #expect(try log() == before)
+    }
+    @Test func aReplyLongAfterClosingOpensAFollowUpTicket() throws {
+        try setUp()
+        #expect(try intake(Self.mail(id: "f1@globex.example", subject: "Slow laptop")).stdout.contains("opened T-1001"))
+        try docket(["ticket", "close", "T-1001", "--resolution", "Replaced the disk"], as: "intake")
+        let late = try intake(Self.mail(id: "f2@globex.example", subject: "Re: Slow laptop", inReplyTo: "f1@globex.example"), ["--reopen-days", "0"])
+        #expect(late.stdout == "f2@globex.example: opened T-1002\n", "\(late.stderr)")
+        #expect(try ticket("T-1001")["status"] as? String == "closed")
+        let show = try docket(["ticket", "show", "T-1002"]).stdout
+        #expect(show.contains("Follows T-1001"))
+        #expect(show.contains("mail new from jane@globex.example"))
+    }
+
+    @Test func aMaildirIsTakenMessageByMessage() throws {
+        try setUp()
+        let maildir = folder.child("Maildir")
+        for sub in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(atPath: maildir + "/" + sub, withIntermediateDirectories: true)
+        }
+        try Self.mail(id: "m1@globex.example", subject: "One").write(toFile: maildir + "/new/1.eml", atomically: true, encoding: .utf8)
+        try Self.mail(id: "m2@globex.example", subject: "Re: One", inReplyTo: "m1@globex.example")
+            .write(toFile: maildir + "/new/2.eml", atomically: true, encoding: .utf8)
+        try fixture("cpython-test_email/msg_01.txt.eml").write(toFile: maildir + "/cur/3:2,S", atomically: true, encoding: .utf8)
+        let run = try docket(["intake", "email", "--maildir", maildir], as: "intake")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "m1@globex.example: opened T-1001\nm2@globex.example: reply on T-1001\n15090.61304.110929.45684@aaa.zzz.org: opened T-1002\n")
+        let again = try docket(["intake", "email", "--maildir", maildir], as: "intake")
+        #expect(again.stdout.components(separatedBy: "duplicate").count == 4)
+    }
+}
