@@ -90,10 +90,13 @@ extension DocketService {
         }
         var description = alert.description
         if let previous { description += (description.isEmpty ? "" : "\n") + "Fired again after \(previous) was resolved." }
-        let intake = TicketIntake(
+        var intake = TicketIntake(
             client: client, priority: AlertPolicy.priority(for: alert.severity), source: .alert,
             subject: "[\(alert.check)] \(alert.summary)".trimmingCharacters(in: .whitespaces), description: description)
-        return try openTicket(intake, as: actor, also: { _ in [event] })
+        let routing = try routeNewTicket(&intake, alertLabels: alert.labels, severity: alert.severity)
+        let number = try openTicket(intake, as: actor, also: { _ in [event] })
+        try applyRouting(routing, to: number, as: actor)
+        return number
     }
 
     private func appendToTicket(_ stream: String, _ events: [NewEvent], as actor: String) throws {

@@ -36,16 +36,25 @@ public struct MailPolicy: Sendable {
 }
 
 extension DocketService {
-    /// The Message-ID Docket files `message` under: its own, else one made from the raw bytes' SHA-256.
+    /// The Message-ID Docket files `message` under: its own, else (none, or one that is no usable key: over
+    /// 190 bytes or holding control characters) one made from the raw bytes' SHA-256.
     public static func mailIdentity(_ message: ParsedMessage, raw: [UInt8]) -> String {
-        if let id = message.messageId, !id.isEmpty { return id }
+        if let id = message.messageId, isUsableMessageId(id) { return id }
         return "sha256-" + SHA256.hexDigest(raw) + "@docket.invalid"
+    }
+
+    /// Whether `id` can key the log and the `mail` read model: 1 to 190 bytes, no control characters.
+    static func isUsableMessageId(_ id: String) -> Bool {
+        let bytes = id.utf8
+        return !bytes.isEmpty && bytes.count <= 190 && !bytes.contains { $0 < 0x20 || $0 == 0x7f }
     }
 
     /// Takes one email: threads it onto its ticket or opens one, as described in `docket intake email --help`.
     public func receiveMail(_ message: ParsedMessage, raw: [UInt8], policy: MailPolicy, as actor: String) throws -> MailOutcome {
         let messageId = DocketService.mailIdentity(message, raw: raw)
-        if let earlier = try models.mail.ticket(forMessageId: messageId, in: store) { return .duplicate(earlier) }
+        if let earlier = try models.mail.ticket(forMessageId: messageId, in: store) ?? models.outbox.ticket(forMessageId: messageId, in: store) {
+            return .duplicate(earlier)
+        }
         let commandId = "mail:\(messageId)"
         if let earlier = try store.result(ofCommand: commandId),
             let number = TicketNumber(String(earlier.stream.dropFirst("ticket-".count)))
@@ -141,8 +150,8 @@ extension DocketService {
     /// The ticket a message threads to: In-Reply-To, then References (newest first) in the `mail` read
     /// model; else a `[T-1042]` subject token, trusted only when the sender belongs to that ticket's client.
     private func thread(_ message: ParsedMessage, sender: (client: String, contact: String?)?) throws -> TicketNumber? {
-        for id in message.inReplyTo + message.references.reversed() {
-            if let number = try models.mail.ticket(forMessageId: id, in: store) { return number }
+        for id in message.inReplyTo + message.references.reversed() where DocketService.isUsableMessageId(id) {
+            if let number = try models.mail.ticket(forMessageId: id, in: store) ?? models.outbox.ticket(forMessageId: id, in: store) { return number }
         }
         guard let sender, let subject = message.subject else { return nil }
         var rest = Substring(subject)
@@ -172,11 +181,14 @@ extension DocketService {
     ) throws -> TicketNumber {
         try storeAttachments(message, policy: policy)
         let subject = (message.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let intake = TicketIntake(
+        var intake = TicketIntake(
             client: client, contact: contact, priority: .p3, source: .email,
             subject: subject.isEmpty ? "(no subject)" : subject, description: description)
+        let routing = try routeNewTicket(&intake)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "new")
-        return try openTicket(intake, as: actor, commandId: commandId, also: { _ in [event] })
+        let number = try openTicket(intake, as: actor, commandId: commandId, also: { _ in [event] })
+        try applyRouting(routing, to: number, as: actor)
+        return number
     }
 
     private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
@@ -194,25 +206,65 @@ extension DocketService {
     /// skipping those already there.
     private func storeAttachments(_ message: ParsedMessage, policy: MailPolicy) throws {
         guard let root = policy.attachmentsFolder, !message.attachments.isEmpty else { return }
+        for attachment in message.attachments { try storeBytes(attachment.bytes, sha256: attachment.sha256, in: root) }
+    }
+
+    /// Writes `bytes` to `<root>/<first 2 hex>/<sha256>` unless already there.
+    private func storeBytes(_ bytes: [UInt8], sha256: String, in root: String) throws {
         let files = FileManager.default
-        for attachment in message.attachments {
-            let hash = attachment.sha256.lowercased()
-            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { continue }
-            let folder = root + "/" + hash.prefix(2)
-            let path = folder + "/" + hash
-            if files.fileExists(atPath: path) { continue }
-            for dir in [root, folder] where !files.fileExists(atPath: dir) {
-                try files.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            }
-            let temporary = folder + "/." + hash + "." + UUID().uuidString
-            guard files.createFile(atPath: temporary, contents: Data(attachment.bytes), attributes: [.posixPermissions: 0o600]) else {
-                throw MailStorageError(description: "could not write attachment \(hash) to \(folder)")
-            }
-            if rename(temporary, path) != 0 {
-                try? files.removeItem(atPath: temporary)
-                if !files.fileExists(atPath: path) { throw MailStorageError(description: "could not store attachment \(hash) at \(path)") }
-            }
+        let hash = sha256.lowercased()
+        guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { return }
+        let folder = root + "/" + hash.prefix(2)
+        let path = folder + "/" + hash
+        if files.fileExists(atPath: path) { return }
+        for dir in [root, folder] where !files.fileExists(atPath: dir) {
+            try files.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        let temporary = folder + "/." + hash + "." + UUID().uuidString
+        guard files.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw MailStorageError(description: "could not write attachment \(hash) to \(folder)")
+        }
+        if rename(temporary, path) != 0 {
+            try? files.removeItem(atPath: temporary)
+            if !files.fileExists(atPath: path) { throw MailStorageError(description: "could not store attachment \(hash) at \(path)") }
+        }
+    }
+}
+
+extension DocketService {
+    /// Keeps a message the parser refused (`error`) whole, so no email is ever lost: its raw bytes are stored
+    /// content-addressed as `unparsed-message.eml` (`message/rfc822`) on a new ticket for the triage client,
+    /// titled "Unreadable email received <date>", whose description names the parse error. The same bytes
+    /// delivered again are a duplicate. Throws when the policy has no triage client (nothing is written).
+    public func receiveUnparsedMail(_ raw: [UInt8], error: MailParseError, policy: MailPolicy, as actor: String) throws -> MailOutcome {
+        guard let client = policy.triageClient else {
+            throw DomainError(.invalid, "\(error.message); pass --triage-client CODE to keep unreadable messages whole on a ticket for that client")
+        }
+        let hash = SHA256.hexDigest(raw)
+        let messageId = "sha256-" + hash + "@docket.invalid"
+        let commandId = "mail:\(messageId)"
+        if let earlier = try models.mail.ticket(forMessageId: messageId, in: store) { return .duplicate(earlier) }
+        if let earlier = try store.result(ofCommand: commandId),
+            let number = TicketNumber(String(earlier.stream.dropFirst("ticket-".count)))
+        {
+            return .duplicate(number)
+        }
+        if let root = policy.attachmentsFolder { try storeBytes(raw, sha256: hash, in: root) }
+        let stamp = clock.now().iso8601.prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC"
+        let description = """
+            Docket could not read this email: \(error.message) (\(error.code)).
+            The message is kept whole, exactly as received (\(raw.count) bytes), as the attachment \
+            unparsed-message.eml (message/rfc822, sha256 \(hash)).
+            """
+        let intake = TicketIntake(
+            client: client, contact: nil, priority: .p3, source: .email, subject: "Unreadable email received \(stamp)",
+            description: description)
+        let payload = TicketMailReceived(
+            messageId: messageId, from: "", fromName: nil, subject: "", text: "", kind: "new",
+            attachments: [MailAttachmentRef(name: "unparsed-message.eml", contentType: "message/rfc822", size: raw.count, sha256: hash)])
+        let mail = TicketMailEvent.received(payload)
+        let event = NewEvent(type: mail.eventType, schemaVersion: mail.schemaVersion, payload: mail.payload())
+        return .opened(try openTicket(intake, as: actor, commandId: commandId, also: { _ in [event] }))
     }
 }
 

@@ -108,7 +108,7 @@ extension DocketService {
             case .ticket(let event):
                 clock?.apply(event, at: recorded.recordedAt)
                 ticket = TicketDecider.evolve(ticket, event)
-            case .alert, .mail, .other: break
+            case .alert, .mail, .outbox, .other: break
             }
         }
         guard let clock else { return nil }

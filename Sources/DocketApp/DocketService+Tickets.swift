@@ -64,6 +64,7 @@ extension DocketService {
                 request.events.append(NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload()))
             }
             request.events += try also(number)
+            request.events += try queuedMail(opening: number, with: request.events, context: context)
             do {
                 try store.append(request)
                 return number
@@ -80,7 +81,7 @@ extension DocketService {
         var command = command
         if case .assign(let login, _) = command { command = .assign(to: login, user: try userSnapshot(login)) }
         try requireTicket(number)
-        return try runner.run(TicketDecider.self, stream: StreamName.ticket(number), command: command, context: context(for: actor), commandId: commandId).events
+        return try runTicketCommand(number, command, context: context(for: actor), commandId: commandId)
     }
 
     /// Merges `source` into `target`: both streams change in one transaction.

@@ -8,11 +8,12 @@ public struct ReadModels: Sendable {
     public let alerts = AlertsProjection()
     public let mail = MailIntakeProjection()
     public let sla = SLAProjection()
+    public let outbox = OutboxProjection()
 
     public init() {}
 
     /// All of them, in the order they are applied.
-    public var all: [any Projection] { [streamCounts, queue, alerts, mail, sla] }
+    public var all: [any Projection] { [streamCounts, queue, alerts, mail, sla, outbox] }
 }
 
 extension StreamCounts: @unchecked Sendable {}

@@ -45,7 +45,7 @@ public final class QueueProjection: Projection {
             guard let row = try summary(of: event, txn: txn) else { return }
             before = row
             after = row.applying(slaEvent, at: event)
-        case .alert, .mail, .other:
+        case .alert, .mail, .outbox, .other:
             return
         }
         if let before, before.isOpen { try removeFromIndexes(before, txn: txn) }

@@ -63,7 +63,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         case (.sla(let slaEvent), let existing?):
             row = existing
             row.clock?.apply(slaEvent, at: event.recordedAt)
-        case (.alert, _), (.mail, _), (.other, _):
+        case (.alert, _), (.mail, _), (.outbox, _), (.other, _):
             return
         }
         if let before { try removeIndexes(before, at: event.recordedAt, txn: txn) }

@@ -6,6 +6,8 @@ public enum TicketChange: Sendable, Equatable {
     case ticket(TicketEvent)
     case alert(TicketAlertEvent)
     case mail(TicketMailEvent)
+    /// Mail Docket queued to the client (`ticket.mail-queued`).
+    case outbox(OutboxEvent)
     case sla(TicketSLAEvent)
     /// A type this Docket does not know (from a newer version): shown by its type name.
     case other(String)
@@ -21,6 +23,8 @@ public enum TicketChange: Sendable, Equatable {
             self = .alert(try TicketAlertEvent.decode(type: type, schemaVersion: version, payload: payload))
         } else if TicketMailEvent.catalog.contains(where: { $0.type == type }) {
             self = .mail(try TicketMailEvent.decode(type: type, schemaVersion: version, payload: payload))
+        } else if OutboxEvent.handles(type: type) {
+            self = .outbox(try OutboxEvent.decode(type: type, schemaVersion: version, payload: payload))
         } else {
             self = .other("\(type).v\(version)")
         }

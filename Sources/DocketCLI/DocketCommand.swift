@@ -15,7 +15,7 @@ public struct DocketCommand: ParsableCommand {
             """,
         subcommands: [
             InitCommand.self, TicketGroup.self, QueueCommand.self, SLACommand.self, TickCommand.self, IntakeGroup.self,
-            CalendarGroup.self, SLAPolicyGroup.self, ReportGroup.self,
+            CalendarGroup.self, SLAPolicyGroup.self, RulesGroup.self, ReportGroup.self, OutboxGroup.self,
             UserGroup.self, ClientGroup.self, ContractGroup.self, TemplateGroup.self,
             EventCommand.self, LogCommand.self, VerifyCommand.self, BackupCommand.self,
             ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self,

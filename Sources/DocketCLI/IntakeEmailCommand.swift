@@ -20,12 +20,15 @@ struct IntakeEmail: ParsableCommand {
               reply, closed longer ago           → a new ticket that follows the old one
               bounce / auto-reply                → recorded on its ticket, else dropped (never opens or reopens)
               a Message-ID seen before           → nothing (duplicate)
+            A message that cannot be read at all (no header fields) is never lost: with --triage-client it is
+            kept whole as unparsed-message.eml (message/rfc822) on a new "Unreadable email received <date>"
+            ticket for that client; without it, it is refused (exit 65) and nothing is written. Empty input is an error.
             Attachments are stored content-addressed under <store>/attachments. Prints one line per message.
             """)
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
-    @Option(help: "The client for mail from senders no client knows.") var triageClient: String?
+    @Option(help: "The client for mail from senders no client knows, and for unreadable messages (kept whole).") var triageClient: String?
     @Option(help: "Days after closing within which a reply reopens the ticket.") var reopenDays: Int = 7
     @Option(help: "Take every message in DIR/new and DIR/cur instead of stdin.") var maildir: String?
 
@@ -63,7 +66,15 @@ struct IntakeEmail: ParsableCommand {
         do {
             message = try ParsedMessage(parsing: raw)
         } catch let error as MailParseError {
-            throw CLIError.badInput(error.message)
+            guard error.code != .emptyInput else { throw CLIError.badInput(error.message) }
+            guard triageClient != nil else {
+                throw CLIError.badInput(
+                    "\(error.message); pass --triage-client CODE to keep unreadable messages whole on a ticket for that client")
+            }
+            let outcome = try session.service.receiveUnparsedMail(raw, error: error, policy: policy, as: actor.name)
+            let id = "sha256-" + SHA256.hexDigest(raw) + "@docket.invalid"
+            guard case .opened(let number) = outcome else { return "\(id): " + describe(outcome) }
+            return "\(id): unreadable (\(error.message)), kept whole as unparsed-message.eml on \(number)"
         }
         let id = DocketService.mailIdentity(message, raw: raw)
         let outcome = try session.service.receiveMail(message, raw: raw, policy: policy, as: actor.name)

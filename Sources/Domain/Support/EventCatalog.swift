@@ -2,8 +2,8 @@
 public enum EventCatalog {
     /// All entries: tickets (and their SLA events), clients, contracts, users, templates, calendars, SLA policies.
     public static let all: [EventDescriptor] =
-        TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + TicketMailEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
-        + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog
+        TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + TicketMailEvent.catalog + OutboxEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
+        + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog + RoutingRulesEvent.catalog
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
     public static func descriptor(type: String, schemaVersion: UInt16) -> EventDescriptor? {
@@ -29,10 +29,14 @@ public enum DocketEvent: Sendable, Equatable {
     case ticketAlert(TicketAlertEvent)
     /// A `ticket.mail-received` event.
     case ticketMail(TicketMailEvent)
+    /// A `ticket.mail-queued` event (on a ticket stream), or a `mail.*` delivery event (on a `mail-` stream).
+    case outbox(OutboxEvent)
     /// A `calendar.*` event.
     case calendar(CalendarEvent)
     /// An `sla-policy.*` event.
     case slaPolicy(SLAPolicyEvent)
+    /// A `routing.*` event.
+    case routing(RoutingRulesEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -48,8 +52,10 @@ extension DocketEvent: DomainEvent {
         case .ticketSLA(let e): e
         case .ticketAlert(let e): e
         case .ticketMail(let e): e
+        case .outbox(let e): e
         case .calendar(let e): e
         case .slaPolicy(let e): e
+        case .routing(let e): e
         }
     }
 
@@ -68,8 +74,12 @@ extension DocketEvent: DomainEvent {
             return .ticketAlert(try TicketAlertEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "ticket" where TicketMailEvent.catalog.contains(where: { $0.type == type }):
             return .ticketMail(try TicketMailEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "ticket" where OutboxEvent.handles(type: type):
+            return .outbox(try OutboxEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "ticket":
             return .ticket(try TicketEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "mail":
+            return .outbox(try OutboxEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "client":
             return .client(try ClientEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "contract":
@@ -81,6 +91,8 @@ extension DocketEvent: DomainEvent {
             return .calendar(try CalendarEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "sla-policy":
             return .slaPolicy(try SLAPolicyEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "routing":
+            return .routing(try RoutingRulesEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

@@ -16,4 +16,6 @@ public enum StreamName {
     public static func calendar(_ id: String) -> String { "calendar-" + id }
     /// `sla-policy-gold` for the SLA policy id `gold`.
     public static func slaPolicy(_ id: String) -> String { "sla-policy-" + id }
+    /// `routing-rules`: the one stream of routing rules.
+    public static let routingRules = "routing-rules"
 }

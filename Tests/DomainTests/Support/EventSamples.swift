@@ -83,7 +83,7 @@ enum EventSamples {
     /// Every sample, as any domain event.
     static let all: [DocketEvent] =
         tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
-        + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail
+        + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail + outbox + routing
 
     /// Alert events on ticket streams.
     static let alerts: [DocketEvent] = [
@@ -99,6 +99,44 @@ enum EventSamples {
             messageId: "CAHx1@mail.globex.example", from: "jane@globex.example", fromName: "Jane Doe",
             subject: "Printer offline", text: "The printer on floor 2 is offline.", kind: "new",
             attachments: [MailAttachmentRef(name: "photo.jpg", contentType: "image/jpeg", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81")]))),
+    ]
+}
+
+extension EventSamples {
+    /// Outbound mail: queued on ticket streams, delivery attempts on `mail-` streams.
+    static let outbox: [DocketEvent] = [
+        .outbox(.queued(TicketMailQueued(
+            messageId: "T-1001.2.5f3a9c1e@docket", reason: .reply, to: ["jane@globex.example"], subject: "Re: [T-1001] Printer offline",
+            inReplyTo: "CAHx1@mail.globex.example",
+            message: "From: support@localhost.localdomain\r\nTo: jane@globex.example\r\nSubject: Re: [T-1001] Printer offline\r\n\r\nOn it.\r\n"))),
+        .outbox(.queued(TicketMailQueued(
+            messageId: "T-1002.1.0a0b0c0d@docket", reason: .acknowledgement, to: ["carla@acme.example"], subject: "[T-1002] VPN down",
+            inReplyTo: nil, message: "From: support@localhost.localdomain\r\nTo: carla@acme.example\r\n\r\nWe have it.\r\n"))),
+        .outbox(.sent(MailSent(messageId: "T-1001.2.5f3a9c1e@docket", attempt: 2, transport: "sendmail /usr/sbin/sendmail"))),
+        .outbox(.sendFailed(MailSendFailed(
+            messageId: "T-1001.2.5f3a9c1e@docket", attempt: 1, transport: "sendmail /usr/sbin/sendmail", exitStatus: 75,
+            error: "sendmail: fatal: queue file write error"))),
+        .outbox(.sendFailed(MailSendFailed(
+            messageId: "T-1002.1.0a0b0c0d@docket", attempt: 1, transport: "sendmail /nonexistent", exitStatus: nil,
+            error: "could not run /nonexistent"))),
+    ]
+}
+
+extension EventSamples {
+    /// Routing-rules events (stream `routing-rules`).
+    static let routing: [DocketEvent] = [
+        .routing(.set(RoutingRulesSet(rules: [
+            RoutingRule(
+                id: "vip-outage",
+                match: RoutingConditions(client: ["acme"], source: [.email], subjectContains: ["outage", "down"]),
+                actions: RoutingActions(priority: .p1, assign: "dora", replyTemplate: "outage-ack")),
+            RoutingRule(
+                id: "db-alerts",
+                match: RoutingConditions(
+                    category: ["database"], bodyContains: ["replication"], alertLabels: ["team": "db"], severity: ["critical"]),
+                actions: RoutingActions(category: "database")),
+            RoutingRule(id: "catch-all", actions: RoutingActions(queue: "triage")),
+        ]))),
     ]
 }
 

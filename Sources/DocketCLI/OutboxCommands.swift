@@ -1,0 +1,123 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import Foundation
+
+/// `docket outbox …`: the email Docket writes to clients, and its delivery.
+struct OutboxGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox",
+        abstract: "List, show and send the email Docket queued to clients (acknowledgements, replies, resolutions).",
+        discussion: """
+            A ticket with a contact email (or opened by email) gets a message when it is opened, gets a public
+            comment, and is closed. Messages are queued in the log (ticket.mail-queued) and delivered by
+            `docket outbox send --sendmail /usr/sbin/sendmail`, e.g. from cron. The From address is
+            $DOCKET_SUPPORT_ADDRESS at the time a message is queued (default support@localhost.localdomain).
+            See docs/outbound-mail.md.
+            """,
+        subcommands: [OutboxList.self, OutboxShow.self, OutboxSend.self])
+}
+
+/// `docket outbox list [--json]`.
+struct OutboxList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List queued, sent and failed messages, oldest first.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Flag(help: "Only messages still to send (queued or failed).") var pending = false
+
+    /// The `--json` shape: the entry without the message text.
+    struct Row: Encodable {
+        let messageId: String
+        let ticket: String
+        let reason: String
+        let to: [String]
+        let subject: String
+        let queuedAt: String
+        let status: String
+        let attempts: Int
+        let lastError: String?
+        let sentAt: String?
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let rows = try session.service.models.outbox.all(in: session.service.store)
+                .filter { !pending || $0.isPending }
+                .map { entry in
+                    Row(
+                        messageId: entry.messageId, ticket: entry.ticket.description, reason: entry.reason.rawValue, to: entry.to,
+                        subject: entry.subject, queuedAt: isoTime(entry.queuedAt), status: entry.status.rawValue, attempts: entry.attempts,
+                        lastError: entry.lastError, sentAt: entry.sentAt.map(isoTime))
+                }
+            if output.json {
+                try printJSON(rows)
+                return
+            }
+            Terminal.out(Terminal.table(
+                ["MESSAGE-ID", "TICKET", "REASON", "TO", "STATUS", "ATTEMPTS", "QUEUED"],
+                rows.map { row in
+                    let status = row.status == "failed" ? "failed: \(row.lastError ?? "")" : row.status
+                    return [row.messageId, row.ticket, row.reason, row.to.joined(separator: ", "), status, String(row.attempts), row.queuedAt]
+                }))
+        }
+    }
+}
+
+/// `docket outbox show ID`: the whole RFC 5322 message.
+struct OutboxShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print one queued message exactly as it is sent (RFC 5322, CRLF line ends).")
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The Message-ID, with or without angle brackets.") var messageId: String
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            guard let entry = try session.service.models.outbox.entry(messageId, in: session.service.store) else {
+                throw CLIError.notFound("no queued message \(messageId); list them with `docket outbox list`")
+            }
+            Terminal.out(entry.message)
+        }
+    }
+}
+
+/// `docket outbox send --sendmail PATH`.
+struct OutboxSend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send", abstract: "Hand every queued or failed message to sendmail; record each result.",
+        discussion: """
+            Runs `PATH -t -i` once per message, the message on stdin (LF line ends); exit status 0 is success.
+            Each attempt is recorded (mail.sent or mail.send-failed) before the next message is tried: a sent
+            message is never sent again, a failed one stays queued for the next run. Run one sender at a time.
+            Prints one line per message; exits 6 when any message failed.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @Option(help: ArgumentHelp("The sendmail-compatible program (Postfix, Exim, msmtp).", valueName: "path")) var sendmail: String
+
+    func validate() throws {
+        guard !sendmail.isEmpty else { throw ValidationError("--sendmail needs a path, e.g. /usr/sbin/sendmail") }
+    }
+
+    func run() throws {
+        var failed = 0
+        try reportingFailures(store: store.path) {
+            guard FileManager.default.isExecutableFile(atPath: sendmail) else {
+                throw CLIError.usage("--sendmail \(sendmail) is not an executable file")
+            }
+            let session = try StoreAccess.open(store.path)
+            let deliveries = try session.service.sendOutbox(via: SendmailTransport(path: sendmail), as: actor.name)
+            for delivery in deliveries {
+                switch delivery.outcome {
+                case .accepted:
+                    Terminal.out("\(delivery.messageId): sent (\(delivery.ticket), attempt \(delivery.attempt))\n")
+                case .failed(let status, let error):
+                    failed += 1
+                    Terminal.out("\(delivery.messageId): failed (\(delivery.ticket), attempt \(delivery.attempt)\(status.map { ", exit \($0)" } ?? "")): \(error)\n")
+                }
+            }
+            if deliveries.isEmpty { Terminal.out("nothing to send\n") }
+        }
+        if failed > 0 { throw ExitCode(CLIError.refused("").exitCode) }
+    }
+}

@@ -1,0 +1,136 @@
+/// Outbound email: queued on the ticket it is about (stream `ticket-T-<n>`), then delivered or not, attempt by
+/// attempt, on its own stream (`mail-<Message-ID>`).
+public enum OutboxEvent: Sendable, Equatable {
+    /// See ``TicketMailQueued``.
+    case queued(TicketMailQueued)
+    /// See ``MailSent``.
+    case sent(MailSent)
+    /// See ``MailSendFailed``.
+    case sendFailed(MailSendFailed)
+}
+
+/// Why Docket writes to a client.
+public enum OutboundReason: String, Codable, Sendable, CaseIterable {
+    /// The ticket was opened: we have it.
+    case acknowledgement
+    /// A technician replied publicly.
+    case reply
+    /// The ticket was closed: what fixed it.
+    case resolution
+}
+
+/// `ticket.mail-queued.v1`: a complete RFC 5322 message to the client was queued for delivery.
+public struct TicketMailQueued: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.mail-queued", schemaVersion: 1,
+        summary: "An email to the client (acknowledgement, reply or resolution) was queued; the event holds the whole message.")
+    /// Our Message-ID, without angle brackets, e.g. `T-1042.2.5f3a9c1e@docket`.
+    public var messageId: String
+    /// `acknowledgement`, `reply` or `resolution`.
+    public var reason: OutboundReason
+    /// The recipients' addresses.
+    public var to: [String]
+    /// The Subject as written (before any RFC 2047 encoding).
+    public var subject: String
+    /// The client's message this answers (without angle brackets), if any.
+    public var inReplyTo: String?
+    /// The whole message, headers and body, with CRLF line ends.
+    public var message: String
+
+    /// A payload with the given fields.
+    public init(messageId: String, reason: OutboundReason, to: [String], subject: String, inReplyTo: String?, message: String) {
+        self.messageId = messageId
+        self.reason = reason
+        self.to = to
+        self.subject = subject
+        self.inReplyTo = inReplyTo
+        self.message = message
+    }
+}
+
+/// `mail.sent.v1`: the mail transport accepted a queued message.
+public struct MailSent: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "mail", type: "mail.sent", schemaVersion: 1,
+        summary: "The mail transport (sendmail) accepted a queued message; it is never sent again.")
+    /// The message's Message-ID, without angle brackets.
+    public var messageId: String
+    /// Which delivery attempt this was, from 1.
+    public var attempt: Int
+    /// The transport, e.g. `sendmail /usr/sbin/sendmail`.
+    public var transport: String
+
+    /// A payload with the given fields.
+    public init(messageId: String, attempt: Int, transport: String) {
+        self.messageId = messageId
+        self.attempt = attempt
+        self.transport = transport
+    }
+}
+
+/// `mail.send-failed.v1`: one delivery attempt failed; the message stays queued for the next run.
+public struct MailSendFailed: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "mail", type: "mail.send-failed", schemaVersion: 1,
+        summary: "A delivery attempt of a queued message failed; it stays queued and is retried.")
+    /// The message's Message-ID, without angle brackets.
+    public var messageId: String
+    /// Which delivery attempt this was, from 1.
+    public var attempt: Int
+    /// The transport, e.g. `sendmail /usr/sbin/sendmail`.
+    public var transport: String
+    /// The transport's exit status, if it ran.
+    public var exitStatus: Int?
+    /// The first line the transport wrote to stderr, or why it could not run.
+    public var error: String
+
+    /// A payload with the given fields.
+    public init(messageId: String, attempt: Int, transport: String, exitStatus: Int?, error: String) {
+        self.messageId = messageId
+        self.attempt = attempt
+        self.transport = transport
+        self.exitStatus = exitStatus
+        self.error = error
+    }
+}
+
+extension OutboxEvent: DomainEvent {
+    public static let catalog: [EventDescriptor] = [TicketMailQueued.descriptor, MailSent.descriptor, MailSendFailed.descriptor]
+
+    private var descriptor: EventDescriptor {
+        switch self {
+        case .queued: TicketMailQueued.descriptor
+        case .sent: MailSent.descriptor
+        case .sendFailed: MailSendFailed.descriptor
+        }
+    }
+
+    public var eventType: String { descriptor.type }
+    public var schemaVersion: UInt16 { descriptor.schemaVersion }
+
+    public func payload() -> [UInt8] {
+        switch self {
+        case .queued(let p): EventCodec.encode(p)
+        case .sent(let p): EventCodec.encode(p)
+        case .sendFailed(let p): EventCodec.encode(p)
+        }
+    }
+
+    /// True for the types this enum reads.
+    public static func handles(type: String) -> Bool { catalog.contains { $0.type == type } }
+
+    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> OutboxEvent {
+        switch type {
+        case TicketMailQueued.descriptor.type:
+            .queued(try EventCodec.decode(TicketMailQueued.self, type: type, schemaVersion: schemaVersion, payload: payload))
+        case MailSent.descriptor.type:
+            .sent(try EventCodec.decode(MailSent.self, type: type, schemaVersion: schemaVersion, payload: payload))
+        case MailSendFailed.descriptor.type:
+            .sendFailed(try EventCodec.decode(MailSendFailed.self, type: type, schemaVersion: schemaVersion, payload: payload))
+        default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
+        }
+    }
+}

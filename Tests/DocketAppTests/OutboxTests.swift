@@ -1,0 +1,188 @@
+@testable import DocketApp
+import DocketTime
+import Domain
+import EventLog
+import Foundation
+import MailParser
+import TestSupport
+import Testing
+
+/// Outbound mail: what gets queued, what the message looks like, and delivery through a transport.
+@Suite struct OutboxTests {
+    /// A transport that records what it was given and answers from a script of outcomes.
+    final class FakeTransport: MailTransport, @unchecked Sendable {
+        // @unchecked Sendable: tests call it from one task.
+        let name = "fake"
+        var outcomes: [DeliveryOutcome]
+        var delivered: [String] = []
+        init(_ outcomes: [DeliveryOutcome]) { self.outcomes = outcomes }
+        func deliver(_ message: String) -> DeliveryOutcome {
+            delivered.append(message)
+            return outcomes.isEmpty ? .accepted : outcomes.removeFirst()
+        }
+    }
+
+    func outbox(_ f: ServiceFixture) throws -> [OutboxEntry] { try f.models.outbox.all(in: f.store) }
+
+    func parse(_ message: String) throws -> ParsedMessage { try ParsedMessage(parsing: Array(message.utf8)) }
+
+    func header(_ name: String, in message: ParsedMessage) -> String? {
+        message.headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    @Test func openingATicketWithAContactQueuesACompleteAcknowledgement() throws {
+        let f = try ServiceFixture()
+        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline"), as: "bob")
+        let entries = try outbox(f)
+        try #require(entries.count == 1)
+        let entry = entries[0]
+        #expect(entry.reason == .acknowledgement)
+        #expect(entry.to == ["carla@acme.example"])
+        #expect(entry.status == .queued)
+        #expect(entry.ticket == number)
+        #expect(entry.messageId.hasPrefix("T-1001.1.") && entry.messageId.hasSuffix("@docket"))
+        #expect(entry.message.contains("\r\n\r\n"))
+        #expect(!entry.message.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends in CRLF")
+        let parsed = try parse(entry.message)
+        #expect(parsed.subject == "[T-1001] Printer offline")
+        #expect(parsed.messageId == entry.messageId)
+        #expect(parsed.from.first?.address == OutboundMailSettings.supportAddress())
+        #expect(parsed.to.first?.address == "carla@acme.example")
+        #expect(parsed.to.first?.name == "Carla Client")
+        #expect(parsed.date == Timestamp(iso8601: "2026-11-02T09:00:00Z")?.millisecondsSinceEpoch)
+        #expect(header("Date", in: parsed) == "Mon, 2 Nov 2026 09:00:00 +0000")
+        #expect(header("MIME-Version", in: parsed) == "1.0")
+        #expect(header("Content-Type", in: parsed) == "text/plain; charset=utf-8")
+        #expect(header("Content-Transfer-Encoding", in: parsed) == "quoted-printable")
+        #expect(header("Auto-Submitted", in: parsed) == "auto-replied")
+        #expect(parsed.inReplyTo.isEmpty, "nothing to answer: the ticket was not opened by email")
+        #expect(parsed.textBody?.contains("opened ticket T-1001") == true)
+        // The queued event sits in the same append as the opening.
+        let history = try f.service.ticketHistory(number)
+        let opened = try #require(history.first { $0.event.type == "ticket.opened" })
+        let queued = try #require(history.first { $0.event.type == "ticket.mail-queued" })
+        #expect(opened.event.recordedAt == queued.event.recordedAt)
+    }
+
+    @Test func publicCommentsAndClosingQueueMailButInternalNotesDoNot() throws {
+        let f = try ServiceFixture()
+        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "VPN down"), as: "bob")
+        try f.service.ticket(number, .comment("Checking the logs", visibility: .internal), as: "bob")
+        #expect(try outbox(f).count == 1, "an internal note writes to nobody")
+        try f.service.ticket(number, .comment("We restarted the VPN gateway; please try again.", visibility: .public), as: "bob")
+        try f.service.ticket(number, .close(resolution: "Restarted the gateway"), as: "bob")
+        let entries = try outbox(f)
+        #expect(entries.map(\.reason) == [.acknowledgement, .reply, .resolution])
+        #expect(entries.map(\.subject) == ["[T-1001] VPN down", "Re: [T-1001] VPN down", "[T-1001] VPN down"])
+        #expect(Set(entries.map(\.messageId)).count == 3)
+        #expect(entries[1].messageId.hasPrefix("T-1001.2."))
+        #expect(entries[2].messageId.hasPrefix("T-1001.3."))
+        let reply = try parse(entries[1].message)
+        #expect(reply.textBody?.hasPrefix("We restarted the VPN gateway; please try again.") == true)
+        let resolution = try parse(entries[2].message)
+        #expect(resolution.textBody?.contains("Restarted the gateway") == true)
+        // A retried command (same id) queues nothing more.
+        try f.service.ticket(number, .reopen(reason: nil), as: "bob", commandId: "c1")
+        try f.service.ticket(number, .comment("Again", visibility: .public), as: "bob", commandId: "c2")
+        let events = try f.service.ticket(number, .comment("Again", visibility: .public), as: "bob", commandId: "c2")
+        #expect(events.count == 1, "a retry returns the ticket's own events")
+        #expect(try outbox(f).count == 4)
+    }
+
+    @Test func ticketsWithoutAContactEmailQueueNothing() throws {
+        let f = try ServiceFixture()
+        let number = try f.service.openTicket(TicketIntake(client: "globex", subject: "Phone call"), as: "bob")
+        try f.service.ticket(number, .comment("Called back", visibility: .public), as: "bob")
+        try f.service.ticket(number, .close(resolution: "done"), as: "bob")
+        #expect(try outbox(f).isEmpty)
+    }
+
+    @Test func mailThreadsToTheClientsLastMessageAndRepliesToOursThreadBack() throws {
+        let f = try ServiceFixture()
+        let raw = "From: Jane Doe <jane@globex.example>\r\nTo: help@msp.example\r\nSubject: Printer offline\r\nMessage-ID: <first@globex.example>\r\n\r\nIt is broken.\r\n"
+        let outcome = try f.service.receiveMail(try parse(raw), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora")
+        guard case .opened(let number) = outcome else { Issue.record("\(outcome)"); return }
+        let ack = try #require(try outbox(f).first)
+        #expect(ack.to == ["jane@globex.example"], "no contact: the sender of the email is answered")
+        let parsedAck = try parse(ack.message)
+        #expect(parsedAck.inReplyTo == ["first@globex.example"])
+        #expect(parsedAck.references == ["first@globex.example"])
+        #expect(parsedAck.to.first?.name == "Jane Doe")
+        try f.service.ticket(number, .comment("Which printer?", visibility: .public), as: "bob")
+        let reply = try #require(try outbox(f).last)
+        let answer = "From: jane@globex.example\r\nSubject: Re: Printer offline\r\nMessage-ID: <second@globex.example>\r\nIn-Reply-To: <\(reply.messageId)>\r\n\r\nThe one on floor 2.\r\n"
+        let threaded = try f.service.receiveMail(try parse(answer), raw: Array(answer.utf8), policy: MailPolicy(), as: "dora")
+        #expect(threaded == .reply(number))
+        // Our own message delivered back to intake (a loop) is not taken as a client's.
+        let echoed = try f.service.receiveMail(try parse(reply.message), raw: Array(reply.message.utf8), policy: MailPolicy(), as: "dora")
+        #expect(echoed == .duplicate(number))
+        try f.service.ticket(number, .comment("Fixed", visibility: .public), as: "bob")
+        #expect(try parse(try #require(try outbox(f).last).message).inReplyTo == ["second@globex.example"])
+    }
+
+    @Test func nonASCIISubjectsAndBodiesAreEncodedAndParseBack() throws {
+        let f = try ServiceFixture()
+        let subject = "Imprimante hors ligne — « étage 2 » 日本語のテキストがとても長い場合でも正しく折り返されること"
+        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: subject), as: "bob")
+        let long = String(repeating: "Ça marche = très bien. ", count: 12) + "\nfin  "
+        try f.service.ticket(number, .comment(long, visibility: .public), as: "bob")
+        let entries = try outbox(f)
+        for line in entries[1].message.components(separatedBy: "\r\n") {
+            #expect(line.utf8.count <= 78, "line too long: \(line)")
+            #expect(line.allSatisfy { $0.isASCII })
+        }
+        #expect(entries[1].message.contains("Subject: =?UTF-8?B?"))
+        let parsed = try parse(entries[1].message)
+        #expect(parsed.subject == "Re: [T-1001] " + subject)
+        #expect(parsed.textBody?.hasPrefix(long.trimmingCharacters(in: .whitespacesAndNewlines)) == true, "\(parsed.textBody ?? "")")
+    }
+
+    @Test func quotedPrintableKeepsLinesShortAndEncodesWhatItMust() {
+        let encoded = OutboundMessage.quotedPrintable("a=b \nx\t\n" + String(repeating: "é", count: 40))
+        #expect(encoded.hasPrefix("a=3Db=20\r\nx=09\r\n"))
+        #expect(encoded.components(separatedBy: "\r\n").allSatisfy { $0.count <= 76 })
+        #expect(OutboundMessage.rfc5322Date(Timestamp(millisecondsSinceEpoch: 0)) == "Thu, 1 Jan 1970 00:00:00 +0000")
+        #expect(OutboundMessage.mailbox(name: "Doe, Jane", address: "j@x.example") == "\"Doe, Jane\" <j@x.example>")
+    }
+
+    @Test func theSupportAddressComesFromTheEnvironmentWhenItIsSafe() {
+        #expect(OutboundMailSettings.supportAddress([:]) == "support@localhost.localdomain")
+        #expect(OutboundMailSettings.supportAddress(["DOCKET_SUPPORT_ADDRESS": " help@msp.example "]) == "help@msp.example")
+        #expect(OutboundMailSettings.supportAddress(["DOCKET_SUPPORT_ADDRESS": "a@b.example\r\nBcc: x@evil.example"]) == "support@localhost.localdomain")
+        #expect(OutboundMailSettings.supportAddress(["DOCKET_SUPPORT_ADDRESS": "nobody"]) == "support@localhost.localdomain")
+    }
+
+    @Test func sendingRecordsEachAttemptRetriesFailuresAndNeverSendsTwice() throws {
+        let f = try ServiceFixture()
+        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Backup"), as: "bob")
+        try f.service.ticket(number, .comment("Running it now", visibility: .public), as: "bob")
+        let transport = FakeTransport([.accepted, .failed(exitStatus: 75, error: "sendmail: queue file write error")])
+        let first = try f.service.sendOutbox(via: transport, as: "dora")
+        #expect(first.map(\.attempt) == [1, 1])
+        #expect(first.map(\.outcome) == [.accepted, .failed(exitStatus: 75, error: "sendmail: queue file write error")])
+        var entries = try outbox(f)
+        #expect(entries.map(\.status) == [.sent, .failed])
+        #expect(entries[1].lastError == "exit 75: sendmail: queue file write error")
+        #expect(entries[1].attempts == 1)
+        #expect(transport.delivered == entries.map(\.message))
+        let second = try f.service.sendOutbox(via: transport, as: "dora")
+        #expect(second.map(\.messageId) == [entries[1].messageId], "only the failed one is tried again")
+        #expect(second.map(\.attempt) == [2])
+        entries = try outbox(f)
+        #expect(entries.map(\.status) == [.sent, .sent])
+        #expect(try f.service.sendOutbox(via: transport, as: "dora").isEmpty, "nothing is sent twice")
+        #expect(transport.delivered.count == 3)
+        let attempts = try f.store.read(stream: "mail-" + entries[1].messageId).map(\.type)
+        #expect(attempts == ["mail.send-failed", "mail.sent"])
+    }
+
+    @Test func theOutboxRebuildsFromTheLog() throws {
+        let f = try ServiceFixture()
+        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Rebuild"), as: "bob")
+        try f.service.ticket(number, .close(resolution: "ok"), as: "bob")
+        _ = try f.service.sendOutbox(via: FakeTransport([.failed(exitStatus: 1, error: "x")]), as: "dora")
+        let before = try outbox(f)
+        try f.store.rebuild("outbox")
+        #expect(try outbox(f) == before)
+    }
+}
