@@ -74,9 +74,16 @@ extension DocketService {
         guard var number = try thread(message, sender: match) else {
             guard kind == "reply" else { return .dropped(kind: kind) }
             let client = try clientFor(match, address: address, policy: policy)
+            // A sender from one of the client's domains becomes a contact, marked unverified until staff confirm,
+            // in the same transaction as the ticket.
+            var newContact: ContactDetails?
+            if let match, match.contact == nil {
+                let name = sender?.name.flatMap { $0.isEmpty ? nil : $0 } ?? String(address.prefix { $0 != "@" })
+                newContact = ContactDetails(name: name, email: address.lowercased(), unverified: true)
+            }
             let number = try openMailTicket(
-                message, messageId: messageId, client: client, contact: match?.contact, description: message.textBody ?? "",
-                sender: sender, policy: policy, as: actor, commandId: commandId)
+                message, messageId: messageId, client: client, contact: match?.contact, newContact: newContact,
+                description: message.textBody ?? "", sender: sender, policy: policy, as: actor, commandId: commandId)
             return .opened(number)
         }
         var summary = try ticketSummary(number)
@@ -176,8 +183,8 @@ extension DocketService {
     }
 
     private func openMailTicket(
-        _ message: ParsedMessage, messageId: String, client: String, contact: String?, description: String,
-        sender: MailAddress?, policy: MailPolicy, as actor: String, commandId: String
+        _ message: ParsedMessage, messageId: String, client: String, contact: String?, newContact: ContactDetails? = nil,
+        description: String, sender: MailAddress?, policy: MailPolicy, as actor: String, commandId: String
     ) throws -> TicketNumber {
         try storeAttachments(message, policy: policy)
         let subject = (message.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -186,7 +193,7 @@ extension DocketService {
             subject: subject.isEmpty ? "(no subject)" : subject, description: description)
         let routing = try routeNewTicket(&intake)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "new")
-        let number = try openTicket(intake, as: actor, commandId: commandId, also: { _ in [event] })
+        let number = try openTicket(intake, as: actor, commandId: commandId, newContact: newContact, also: { _ in [event] })
         try applyRouting(routing, to: number, as: actor)
         return number
     }

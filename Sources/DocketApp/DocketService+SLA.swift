@@ -1,3 +1,4 @@
+import Foundation
 import DocketTime
 import Domain
 import EventLog
@@ -129,7 +130,46 @@ extension DocketService {
                 events += decided.map { NewEvent(type: $0.eventType, schemaVersion: $0.schemaVersion, payload: $0.payload()) }
             }
         }
+        events += try staffNotifications(for: due, on: number, assignee: ticket.assignee, now: now)
         try store.append(AppendRequest(stream: stream, expectedVersion: .exact(version), events: events, actor: context.actor.login))
         return TickResult(ticket: number, events: due)
+    }
+
+    /// The emails `tick` queues for staff: a warning to the assignee, a breach to the assignee and every
+    /// dispatcher, an escalation that notifies dispatchers to every dispatcher. Users without an email
+    /// address, or deactivated, get none. Queued in the same append as the SLA events they announce.
+    func staffNotifications(for due: [TicketSLAEvent], on number: TicketNumber, assignee: String?, now: Timestamp) throws -> [NewEvent] {
+        let dispatchers = try users().filter { $0.role == .dispatcher && $0.isActive }.compactMap(\.login)
+        let subject = (try? ticketSummary(number))?.subject ?? ""
+        var sequence = 0
+        var queued: [NewEvent] = []
+        for event in due {
+            let (reason, recipients, line): (OutboundReason, [String], String)
+            switch event {
+            case .warned(let w):
+                (reason, recipients, line) = (.slaWarning, assignee.map { [$0] } ?? dispatchers, "the \(w.clock) clock reached \(w.percent)% of its target at \(w.dueAt.iso8601)")
+            case .breached(let b):
+                (reason, recipients, line) = (.slaBreach, (assignee.map { [$0] } ?? []) + dispatchers, "the \(b.clock) target was breached at \(b.dueAt.iso8601)")
+            case .escalated(let e) where e.action == .notifyDispatchers:
+                (reason, recipients, line) = (.escalation, dispatchers, "escalation rule \(e.rule) fired at \(e.dueAt.iso8601)")
+            default:
+                continue
+            }
+            for login in Set(recipients).sorted() {
+                guard let user = try? user(login), user.isActive, user.email.contains("@") else { continue }
+                sequence += 1
+                var random = SystemRandomNumberGenerator()
+                let messageId = "\(number).sla-\(sequence).\(String(random.next() & 0xFFFF_FFFF, radix: 16))@docket"
+                let fullSubject = "[\(number)] SLA: \(line.split(separator: " ").prefix(4).joined(separator: " ")) — \(subject)"
+                let body = "\(number) (\(subject)): \(line).\n\nSee `docket ticket show \(number)` for the clock, interval by interval.\n"
+                let message = OutboundMessage(
+                    from: OutboundMailSettings.supportAddress(), to: user.email, toName: user.name, subject: fullSubject, date: now,
+                    messageId: messageId, inReplyTo: nil, isAutomatic: true, ticket: number.description, body: body)
+                let event = OutboxEvent.queued(TicketMailQueued(
+                    messageId: messageId, reason: reason, to: [user.email], subject: fullSubject, inReplyTo: nil, message: message.rendered))
+                queued.append(NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload()))
+            }
+        }
+        return queued
     }
 }

@@ -31,10 +31,12 @@ public struct TicketIntake: Sendable, Equatable {
 extension DocketService {
     /// Opens a ticket with the next number (T-1001, T-1002, … gapless per store) and returns the number.
     /// Two processes racing for a number both succeed: the loser of the race sees the stream exists and
-    /// takes the next number. `also` adds other subsystems' events (SLA, alerts) to the same append.
+    /// takes the next number. `also` adds other subsystems' events (SLA, alerts) to the same append;
+    /// `newContact` is added to the client (next free id) and used as the ticket's contact, in the same
+    /// transaction, when the actor may manage clients.
     @discardableResult
     public func openTicket(
-        _ intake: TicketIntake, as actor: String, commandId: String? = nil,
+        _ intake: TicketIntake, as actor: String, commandId: String? = nil, newContact: ContactDetails? = nil,
         also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
     ) throws -> TicketNumber {
         if let commandId, let earlier = try store.result(ofCommand: commandId),
@@ -43,9 +45,10 @@ extension DocketService {
             return number
         }
         let context = try context(for: actor)
-        let snapshot = (try? client(intake.client))?.snapshot
-        let sla = snapshot == nil ? nil : try slaStart(client: intake.client, priority: intake.priority, at: context.now)
+        let sla = (try? client(intake.client)) == nil ? nil : try slaStart(client: intake.client, priority: intake.priority, at: context.now)
         for _ in 0..<16 {
+            var intake = intake
+            let (contactRequest, snapshot) = try contactAddition(newContact, to: &intake, context: context)
             guard let number = TicketNumber(TicketNumber.first.value + (try streamCount("ticket"))) else {
                 throw DomainError(.invalid, "the ticket numbers are exhausted")
             }
@@ -66,13 +69,33 @@ extension DocketService {
             request.events += try also(number)
             request.events += try queuedMail(opening: number, with: request.events, context: context)
             do {
-                try store.append(request)
+                try store.append((contactRequest.map { [$0] } ?? []) + [request])
                 return number
             } catch is WrongExpectedVersion {
                 continue
             }
         }
         throw DomainError(.conflict, "could not allocate a ticket number under heavy concurrent load; try again")
+    }
+
+    /// The client's snapshot for a new ticket, and — when `details` is given and the actor may add contacts —
+    /// the append that adds them as the next contact, whose id becomes `intake.contact`.
+    private func contactAddition(
+        _ details: ContactDetails?, to intake: inout TicketIntake, context: DecisionContext
+    ) throws -> (AppendRequest?, ClientSnapshot?) {
+        let stream = StreamName.client(intake.client)
+        let (state, version) = try runner.load(ClientDecider.self, stream: stream)
+        guard var snapshot = state.snapshot else { return (nil, nil) }
+        guard let details, let code = state.code else { return (nil, snapshot) }
+        var n = state.contacts.count + 1
+        while state.contacts["\(code)-\(n)"] != nil { n += 1 }
+        let id = "\(code)-\(n)"
+        guard let events = try? ClientDecider.decide(.addContact(id: id, details), state: state, context: context) else {
+            return (nil, snapshot)
+        }
+        snapshot.contactIDs.insert(id)
+        intake.contact = id
+        return (runner.request(stream: stream, version: version, events: events, context: context, commandId: nil), snapshot)
     }
 
     /// Runs a ticket command on `number` as `actor`. Assign commands get the assignee looked up.

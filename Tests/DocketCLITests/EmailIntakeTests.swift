@@ -214,3 +214,19 @@ import Testing
         #expect(again.stdout.components(separatedBy: "duplicate").count == 4)
     }
 }
+
+extension EmailIntakeTests {
+    @Test func aSenderFromAClientsDomainBecomesAnUnverifiedContact() throws {
+        try setUp()
+        let opened = try intake(Self.mail(id: "u1@globex.example", from: "Jane Roe <Jane@Globex.example>", subject: "VPN down"))
+        #expect(opened.stdout == "u1@globex.example: opened T-1001\n", "\(opened.stderr)")
+        #expect(try ticket("T-1001")["contact"] as? String == "globex-1")
+        let client = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["client", "show", "globex", "--json"]).stdout.utf8)) as? [String: Any])
+        #expect(String(describing: client).contains("jane@globex.example"))
+        #expect(try log().contains("\"unverified\":true"))
+        // The second message from her matches the contact itself: no second contact.
+        _ = try intake(Self.mail(id: "u2@globex.example", from: "jane@globex.example", subject: "Printer"))
+        #expect(try ticket("T-1002")["contact"] as? String == "globex-1")
+        #expect(try log().components(separatedBy: "client.contact-added").count == 3, "ddd-1 from setUp and globex-1 only")
+    }
+}

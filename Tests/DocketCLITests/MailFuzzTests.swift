@@ -101,9 +101,15 @@ import Testing
             case .opened(let number)?, .reply(let number)?, .reopened(let number)?, .noted(let number, _)?:
                 #expect(after > before, "one append was expected: \(what)")
                 #expect(written.count == Int(after - before))
-                #expect(written.allSatisfy { $0.stream == "ticket-\(number)" }, "one ticket's stream only: \(what)")
-                #expect(Set(written.map(\.commandId)).count == 1, "one command: \(what)")
-                #expect(written.first?.commandId?.hasPrefix("mail:") == true, "\(what)")
+                // One message is one transaction: the ticket's events, plus (for a new sender from a client's
+                // domain) the unverified contact added to that client in the same transaction.
+                let ticketEvents = written.filter { $0.stream == "ticket-\(number)" }
+                let contactEvents = written.filter { $0.stream.hasPrefix("client-") && $0.type == "client.contact-added" }
+                #expect(ticketEvents.count + contactEvents.count == written.count, "one ticket's stream and its client's new contact only: \(what)")
+                #expect(contactEvents.count <= 1, "\(what)")
+                #expect(Set(written.map(\.recordedAt)).count == 1, "one transaction: \(what)")
+                #expect(Set(ticketEvents.map(\.commandId)).count == 1, "one command: \(what)")
+                #expect(ticketEvents.first?.commandId?.hasPrefix("mail:") == true, "\(what)")
                 #expect(written.filter { $0.type.hasPrefix("ticket.mail-received") }.count == 1, "one mail event: \(what)")
             }
             switch (outcome, failure) {

@@ -86,6 +86,10 @@ import Testing
             "T-1001: escalated by rule p2-untouched at 2026-11-09T15:00:00.000Z: assign dora",
         ], "\(tick.stdout)")
         #expect(try docket(["tick"], at: "2026-11-09T15:00:00Z", as: "dora").stdout.isEmpty, "a second run records nothing")
+        // Staff are told by email: nobody was assigned, so warnings and the breach go to the dispatchers.
+        let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-09T15:01:00Z")) as? [[String: Any]])
+        let reasons = outbox.filter { ($0["to"] as? [String]) == ["dora@msp.example"] }.compactMap { $0["reason"] as? String }
+        #expect(reasons.sorted() == ["sla-breach", "sla-warning", "sla-warning"], "\(outbox)")
         let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-09T15:01:00Z")
         #expect(show.stdout.contains("assignee dora"), "the escalation assigned it")
         #expect(show.stdout.contains("SLA breached: response due 2026-11-06T22:00:00.000Z"))

@@ -47,11 +47,15 @@ public struct ContactDetails: Sendable, Equatable, Codable {
     public var email: String
     /// The contact's phone number, if any.
     public var phone: String?
+    /// True for a contact Docket created itself from an email sent from one of the client's domains:
+    /// nobody has confirmed who they are yet. Nil (absent) means verified.
+    public var unverified: Bool?
 
     /// A contact's details.
-    public init(name: String, email: String, phone: String? = nil) {
+    public init(name: String, email: String, phone: String? = nil, unverified: Bool? = nil) {
         self.name = name
         self.email = email
         self.phone = phone
+        self.unverified = unverified
     }
 }

@@ -49,7 +49,9 @@ public enum ClientDecider: Decider {
             let contact = try validated(details, id: id, in: state, code: code)
             return [
                 .contactAdded(
-                    ClientContactAdded(contactId: id, name: contact.name, email: contact.email, phone: contact.phone))
+                    ClientContactAdded(
+                        contactId: id, name: contact.name, email: contact.email, phone: contact.phone,
+                        unverified: details.unverified == true ? true : nil))
             ]
         case .updateContact(let id, let details):
             let code = try requireActive(state)

@@ -96,13 +96,16 @@ public struct ClientContactAdded: EventPayload {
     public var email: String
     /// The contact's phone number, if any.
     public var phone: String?
+    /// True when Docket created the contact from an email sent from the client's domain (not yet confirmed).
+    public var unverified: Bool?
 
     /// A payload with the given fields.
-    public init(contactId: String, name: String, email: String, phone: String?) {
+    public init(contactId: String, name: String, email: String, phone: String?, unverified: Bool? = nil) {
         self.contactId = contactId
         self.name = name
         self.email = email
         self.phone = phone
+        self.unverified = unverified
     }
 }
 

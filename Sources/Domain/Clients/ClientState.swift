@@ -53,7 +53,7 @@ extension ClientDecider {
         case .reactivated:
             state.isActive = true
         case .contactAdded(let e):
-            state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone)
+            state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone, unverified: e.unverified)
         case .contactUpdated(let e):
             state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone)
         case .contactRemoved(let e):

@@ -17,6 +17,12 @@ public enum OutboundReason: String, Codable, Sendable, CaseIterable {
     case reply
     /// The ticket was closed: what fixed it.
     case resolution
+    /// To the assignee: an SLA clock reached a warning threshold.
+    case slaWarning = "sla-warning"
+    /// To the assignee and the dispatchers: an SLA clock breached.
+    case slaBreach = "sla-breach"
+    /// To the dispatchers: an escalation rule fired.
+    case escalation
 }
 
 /// `ticket.mail-queued.v1`: a complete RFC 5322 message to the client was queued for delivery.
