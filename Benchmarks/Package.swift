@@ -32,5 +32,27 @@ let package = Package(
             path: "Benchmarks/SLADueDates",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // End-to-end `docket` CLI latency (issue 3): spawns the release `docket` binary per iteration.
+        // Needs the seeded stores and binaries that `seed.sh` makes; skips itself without them.
+        .executableTarget(
+            name: "CLILatency",
+            dependencies: [.product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/CLILatency",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Builds the big stores for CLILatency through the real app (DocketApp, Domain, EventLog).
+        .executableTarget(
+            name: "seed-store",
+            dependencies: [
+                .product(name: "BusinessTime", package: "Docket"),
+                .product(name: "DocketApp", package: "Docket"),
+                .product(name: "Domain", package: "Docket"),
+                .product(name: "EventLog", package: "Docket"),
+                .product(name: "LMDB", package: "Docket"),
+            ],
+            path: "Tools/SeedStore"
+        ),
+        // The "bare Swift process start" reference: stdlib only, prints one line.
+        .executableTarget(name: "bare-swift", path: "Tools/BareSwift"),
     ]
 )
