@@ -29,8 +29,8 @@ echo "== building seed-store and bare-swift"
 (cd "$here" && swift build -c release --product seed-store && swift build -c release --product bare-swift)
 seed="$here/.build/release/seed-store"
 
-echo "== seeding $store_1m: 100,000 open tickets x 10 events (1,000,029 events)"
+echo "== seeding $store_1m: 100,000 open tickets x (10 events + 1 SLA start) (1,100,029 events)"
 /usr/bin/time -f "seed-store: %e s wall, %M KiB max RSS" "$seed" --store "$store_1m" --tickets 100000 --events-per-ticket 10 "${force[@]}"
-echo "== seeding $store_100k: 100,000 open tickets x 3 events (300,029 events)"
+echo "== seeding $store_100k: 100,000 open tickets x (3 events + 1 SLA start) (400,029 events)"
 /usr/bin/time -f "seed-store: %e s wall, %M KiB max RSS" "$seed" --store "$store_100k" --tickets 100000 --events-per-ticket 3 "${force[@]}"
 du -sh "$store_1m" "$store_100k"

@@ -7,8 +7,8 @@ import LMDB
 
 // seed-store: builds a big Docket store fast for the CLI latency benchmarks (see ../../README.md).
 //
-//   seed-store --store /tmp/docket-bench-1m   --tickets 100000 --events-per-ticket 10   (1,000,000+ events)
-//   seed-store --store /tmp/docket-bench-100k --tickets 100000 --events-per-ticket 3    (300,000+ events)
+//   seed-store --store /tmp/docket-bench-1m   --tickets 100000 --events-per-ticket 10   (1,100,029 events)
+//   seed-store --store /tmp/docket-bench-100k --tickets 100000 --events-per-ticket 3    (400,029 events)
 //
 // It goes through the real application and domain: users and clients are added with `DocketService`, and
 // every ticket's events are decided by `TicketDecider` and appended with `CommandRunner.request`, so the
@@ -19,7 +19,8 @@ import LMDB
 //
 // Every ticket stays open. Per ticket, in order: ticket.opened, ticket.assigned (9 in 10 tickets; every
 // 10th stays unassigned), ticket.status-changed to in-progress, then ticket.commented (public and internal
-// in turn) until the ticket has `--events-per-ticket` events.
+// in turn) until the ticket has `--events-per-ticket` events; plus one ticket.sla-started (24x7 calendar)
+// right after ticket.opened, so every open ticket has an SLA clock (`docket sla`).
 //
 // A store already at the path is reused when it holds at least the requested tickets and events (the
 // benchmark adds tickets to it); `--force` deletes and rebuilds it.
