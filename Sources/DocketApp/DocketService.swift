@@ -9,11 +9,12 @@ public struct ReadModels: Sendable {
     public let mail = MailIntakeProjection()
     public let sla = SLAProjection()
     public let outbox = OutboxProjection()
+    public let time = TimeProjection()
 
     public init() {}
 
     /// All of them, in the order they are applied.
-    public var all: [any Projection] { [streamCounts, queue, alerts, mail, sla, outbox] }
+    public var all: [any Projection] { [streamCounts, queue, alerts, mail, sla, outbox, time] }
 }
 
 extension StreamCounts: @unchecked Sendable {}

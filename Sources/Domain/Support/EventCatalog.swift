@@ -3,7 +3,7 @@ public enum EventCatalog {
     /// All entries: tickets (and their SLA events), clients, contracts, users, templates, calendars, SLA policies.
     public static let all: [EventDescriptor] =
         TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + TicketMailEvent.catalog + OutboxEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
-        + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog + RoutingRulesEvent.catalog
+        + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog + RoutingRulesEvent.catalog + TimeEvent.catalog
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
     public static func descriptor(type: String, schemaVersion: UInt16) -> EventDescriptor? {
@@ -37,6 +37,8 @@ public enum DocketEvent: Sendable, Equatable {
     case slaPolicy(SLAPolicyEvent)
     /// A `routing.*` event.
     case routing(RoutingRulesEvent)
+    /// A `time.*` event (time entries and timers).
+    case time(TimeEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -56,6 +58,7 @@ extension DocketEvent: DomainEvent {
         case .calendar(let e): e
         case .slaPolicy(let e): e
         case .routing(let e): e
+        case .time(let e): e
         }
     }
 
@@ -93,6 +96,8 @@ extension DocketEvent: DomainEvent {
             return .slaPolicy(try SLAPolicyEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "routing":
             return .routing(try RoutingRulesEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "time":
+            return .time(try TimeEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

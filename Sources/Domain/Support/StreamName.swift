@@ -18,4 +18,8 @@ public enum StreamName {
     public static func slaPolicy(_ id: String) -> String { "sla-policy-" + id }
     /// `routing-rules`: the one stream of routing rules.
     public static let routingRules = "routing-rules"
+    /// `time-TE-7` for the time entry `TE-7`.
+    public static func timeEntry(_ id: String) -> String { "time-" + id }
+    /// `timer-bob`: the running timer of the tech `bob`.
+    public static func timer(_ login: String) -> String { "timer-" + login }
 }

@@ -84,7 +84,19 @@ enum EventSamples {
     /// Every sample, as any domain event.
     static let all: [DocketEvent] =
         tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
-        + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail + outbox + routing
+        + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail + outbox + routing + time
+
+    /// Time entry and timer events.
+    static let time: [DocketEvent] = [
+        .time(.logged(TimeLogged(
+            entryId: "TE-7", ticket: "T-1042", tech: "bob", minutes: 45, workType: "remote", billable: true,
+            startedAt: "2026-11-03T14:00:00.000Z", note: "Reset the VPN profile"))),
+        .time(.corrected(TimeCorrected(
+            minutes: 30, workType: "onsite", billable: false, startedAt: "2026-11-03T13:30:00.000Z", note: "On site", reason: "Typed the wrong duration"))),
+        .time(.voided(TimeVoided(reason: "Duplicate of TE-6"))),
+        .time(.timerStarted(TimerStarted(ticket: "T-1042", workType: "remote", startedAt: "2026-11-03T10:00:00.000Z"))),
+        .time(.timerStopped(TimerStopped(entryId: "TE-8", minutes: 41))),
+    ]
 
     /// Alert events on ticket streams.
     static let alerts: [DocketEvent] = [

@@ -1,0 +1,129 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// What a tech fills in to log time; the entry id is Docket's to allocate.
+public struct TimeLogRequest: Sendable, Equatable {
+    public var ticket: TicketNumber
+    public var minutes: Int
+    public var workType: String
+    public var billable: Bool
+    public var startedAt: Timestamp?
+    public var note: String?
+
+    public init(ticket: TicketNumber, minutes: Int, workType: String, billable: Bool = true, startedAt: Timestamp? = nil, note: String? = nil) {
+        self.ticket = ticket
+        self.minutes = minutes
+        self.workType = workType
+        self.billable = billable
+        self.startedAt = startedAt
+        self.note = note
+    }
+}
+
+extension DocketService {
+    /// Logs time on a ticket as `actor` and returns the new entry's id (`TE-1`, `TE-2`, … gapless per store).
+    /// Logging on a closed ticket is allowed; on an unknown or merged one it is refused.
+    @discardableResult
+    public func logTime(_ request: TimeLogRequest, as actor: String, commandId: String? = nil) throws -> String {
+        if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
+            return String(earlier.stream.dropFirst("time-".count))
+        }
+        let context = try context(for: actor)
+        return try allocatingEntry { entryId in
+            let events = try decideLog(request, entryId: entryId, context: context)
+            return [runner.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId)]
+        }
+    }
+
+    /// Corrects the entry `entryId`; returns the events (empty never: a correction must change something).
+    @discardableResult
+    public func correctTime(_ entryId: String, _ correction: TimeCorrection, as actor: String, commandId: String? = nil) throws -> [TimeEvent] {
+        try requireEntry(entryId)
+        return try runner.run(
+            TimeEntryDecider.self, stream: StreamName.timeEntry(entryId), command: .correct(correction), context: context(for: actor),
+            commandId: commandId
+        ).events
+    }
+
+    /// Voids the entry `entryId`.
+    @discardableResult
+    public func voidTime(_ entryId: String, reason: String, as actor: String, commandId: String? = nil) throws -> [TimeEvent] {
+        try requireEntry(entryId)
+        return try runner.run(
+            TimeEntryDecider.self, stream: StreamName.timeEntry(entryId), command: .void(reason: reason), context: context(for: actor),
+            commandId: commandId
+        ).events
+    }
+
+    /// Starts `actor`'s timer on a ticket.
+    public func startTimer(_ ticket: TicketNumber, workType: String, as actor: String, commandId: String? = nil) throws {
+        let context = try context(for: actor)
+        let ticketState = try runner.load(TicketDecider.self, stream: StreamName.ticket(ticket)).state
+        try runner.run(
+            TimerDecider.self, stream: StreamName.timer(context.actor.login),
+            command: .start(ticket: ticket, workType: workType, ticketState: ticketState), context: context, commandId: commandId)
+    }
+
+    /// Stops `actor`'s running timer and logs the elapsed minutes (rounded up) as a new entry, in one transaction.
+    /// Returns the entry id and the minutes.
+    public func stopTimer(note: String?, as actor: String, commandId: String? = nil) throws -> (entryId: String, minutes: Int) {
+        if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
+            let entryId = String(earlier.stream.dropFirst("time-".count))
+            return (entryId, try models.time.entry(entryId, in: store)?.minutes ?? 0)
+        }
+        let context = try context(for: actor)
+        let stream = StreamName.timer(context.actor.login)
+        var minutes = 0
+        let entryId = try allocatingEntry { entryId in
+            let (timer, version) = try runner.load(TimerDecider.self, stream: stream)
+            let stop = try TimerDecider.decide(.stop(entryId: entryId), state: timer, context: context)
+            guard let running = timer.running, let ticket = TicketNumber(running.ticket),
+                case .timerStopped(let stopped) = stop.first
+            else { throw DomainError(.conflict, "no timer is running; start one with `docket time start T-<n>`") }
+            minutes = stopped.minutes
+            let request = TimeLogRequest(
+                ticket: ticket, minutes: stopped.minutes, workType: running.workType, billable: true,
+                startedAt: Timestamp(iso8601: running.startedAt), note: note)
+            let events = try decideLog(request, entryId: entryId, context: context)
+            return [
+                runner.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId),
+                runner.request(stream: stream, version: version, events: stop, context: context, commandId: nil),
+            ]
+        }
+        return (entryId, minutes)
+    }
+
+    /// The time entries matching `filter`.
+    public func timeEntries(_ filter: TimeFilter) throws -> [TimeEntryState] {
+        try models.time.list(filter, in: store)
+    }
+
+    private func decideLog(_ request: TimeLogRequest, entryId: String, context: DecisionContext) throws -> [TimeEvent] {
+        let ticketState = try runner.load(TicketDecider.self, stream: StreamName.ticket(request.ticket)).state
+        let log = LogTime(
+            entryId: entryId, ticket: request.ticket, minutes: request.minutes, workType: request.workType, billable: request.billable,
+            startedAt: request.startedAt, note: request.note)
+        return try TimeEntryDecider.decide(.log(log, ticketState: ticketState), state: TimeEntryDecider.initialState, context: context)
+    }
+
+    /// Appends what `build` makes for the next free entry id; a racing writer that took the id makes it retry with the next.
+    private func allocatingEntry(_ build: (String) throws -> [AppendRequest]) throws -> String {
+        for _ in 0..<16 {
+            let entryId = "TE-\(1 + (try streamCount("time")))"
+            do {
+                try store.append(try build(entryId))
+                return entryId
+            } catch is WrongExpectedVersion {
+                continue
+            }
+        }
+        throw DomainError(.conflict, "could not allocate a time entry id under heavy concurrent load; try again")
+    }
+
+    private func requireEntry(_ entryId: String) throws {
+        guard try store.version(of: StreamName.timeEntry(entryId)) > 0 else {
+            throw DomainError(.notFound, "unknown time entry \(entryId); list entries with `docket time list`")
+        }
+    }
+}

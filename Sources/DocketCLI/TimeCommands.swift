@@ -1,0 +1,168 @@
+import ArgumentParser
+import DocketApp
+import DocketTime
+import Domain
+import EventLog
+import Foundation
+
+/// `docket time …`: time entries and timers.
+struct TimeGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "time",
+        abstract: "Log, correct and void time on tickets; time work with a timer.",
+        discussion: """
+            docket time log T-1042 45m --work-type remote
+            docket time log T-1042 1h30m --at "2026-11-03 14:00" --non-billable
+            docket time correct TE-7 --minutes 30m --reason "typo"
+            docket time void TE-7 --reason "duplicate"
+            docket time start T-1042 --work-type onsite
+            docket time stop --note "Replaced the switch"
+            docket time list --ticket T-1042
+            docket time list --tech bob --from 2026-11-01 --json
+
+            Durations: 45m, 1h30m, 2h, 1.5h (= 90 minutes) or a bare number of minutes; 1 minute to 24h per entry.
+            A bad duration or time is bad input data: exit 65. Times without a zone (`2026-11-03 14:00`) are UTC.
+            """,
+        subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeList.self])
+}
+
+/// Parses `--at`, `--from`, `--to`: RFC 3339, `2026-11-03 14:00` or `2026-11-03` (both UTC).
+func parseTime(_ text: String, flag: String) throws -> Timestamp {
+    let candidates = [text, text + ":00Z", text + "T00:00:00Z"]
+    for candidate in candidates {
+        if let time = Timestamp(iso8601: candidate) { return time }
+    }
+    throw CLIError.badInput("\(flag) \"\(text)\" is not a time; write it like 2026-11-03 14:00 (UTC) or 2026-11-03T14:00:00+01:00")
+}
+
+struct TimeLog: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "log", abstract: "Log time on a ticket; prints the entry id.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var ticket: TicketNumber
+    @Argument(help: "How long: 45m, 1h30m, 1.5h or 90 (minutes).") var duration: String
+    @Option(help: "The kind of work, e.g. remote, onsite, travel.") var workType: String = "remote"
+    @Option(help: "When the work started (default now).") var at: String?
+    @Flag(help: "The time is not billed.") var nonBillable = false
+    @Option(help: "What was done.") var note: String?
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let minutes = try TimeDuration.parse(duration)
+            let startedAt = try at.map { try parseTime($0, flag: "--at") }
+            let session = try StoreAccess.open(options.store.path)
+            let entry = try session.service.logTime(
+                TimeLogRequest(ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note),
+                as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(entry)\n")
+        }
+    }
+}
+
+struct TimeCorrect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correct", abstract: "Correct a time entry: only the fields given change; a reason is required.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The entry, e.g. TE-7.") var entry: String
+    @Option(help: "The right duration: 45m, 1h30m, 1.5h or 90.") var minutes: String?
+    @Option(help: "The right kind of work.") var workType: String?
+    @Flag(help: "The time is billed.") var billable = false
+    @Flag(help: "The time is not billed.") var nonBillable = false
+    @Option(help: "When the work really started.") var at: String?
+    @Option(help: "A new note.") var note: String?
+    @Option(help: "Why (required).") var reason: String = ""
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            if billable && nonBillable { throw CLIError.usage("give --billable or --non-billable, not both") }
+            let correction = TimeCorrection(
+                minutes: try minutes.map { try TimeDuration.parse($0) }, workType: workType,
+                billable: billable ? true : nonBillable ? false : nil, startedAt: try at.map { try parseTime($0, flag: "--at") },
+                note: note, reason: reason)
+            let session = try StoreAccess.open(options.store.path)
+            try session.service.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(entry): corrected\n")
+        }
+    }
+}
+
+struct TimeVoid: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "void", abstract: "Void a time entry; a reason is required.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The entry, e.g. TE-7.") var entry: String
+    @Option(help: "Why (required).") var reason: String = ""
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            try session.service.voidTime(entry, reason: reason, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(entry): voided\n")
+        }
+    }
+}
+
+struct TimeStart: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start your timer on a ticket.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var ticket: TicketNumber
+    @Option(help: "The kind of work, e.g. remote, onsite, travel.") var workType: String = "remote"
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            try session.service.startTimer(ticket, workType: workType, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(ticket): timer started\n")
+        }
+    }
+}
+
+struct TimeStop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop your running timer and log the elapsed minutes (rounded up); prints the entry id.")
+    @OptionGroup var options: TicketWriteOptions
+    @Option(help: "What was done.") var note: String?
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let (entry, minutes) = try session.service.stopTimer(note: note, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(entry): \(minutes) minutes\n")
+        }
+    }
+}
+
+struct TimeList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List time entries, with billable and non-billable totals for a ticket.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Only this ticket's entries.") var ticket: TicketNumber?
+    @Option(help: "Only this tech's entries.") var tech: String?
+    @Option(help: "Entries that started at or after this time.") var from: String?
+    @Option(help: "Entries that started before this time.") var to: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let filter = TimeFilter(
+                ticket: ticket?.description, tech: tech, from: try from.map { try parseTime($0, flag: "--from") },
+                to: try to.map { try parseTime($0, flag: "--to") })
+            let session = try StoreAccess.open(store.path)
+            let rows = try session.service.timeEntries(filter)
+            if output.json {
+                try printJSON(rows)
+                return
+            }
+            var text = Terminal.table(
+                ["ENTRY", "TICKET", "TECH", "START", "MINUTES", "WORK TYPE", "BILLABLE", "VOIDED"],
+                rows.map {
+                    [$0.entryId, $0.ticket, $0.tech, String($0.startedAt.prefix(16)), String($0.minutes), $0.workType,
+                     $0.billable ? "yes" : "no", $0.voided ? "yes" : "no"]
+                })
+            if let ticket {
+                let totals = TimeTotals(rows)
+                text += "\(ticket): billable \(totals.billable) min (\(TimeDuration.format(totals.billable))), "
+                    + "non-billable \(totals.nonBillable) min (\(TimeDuration.format(totals.nonBillable)))\n"
+            }
+            Terminal.out(text)
+        }
+    }
+}

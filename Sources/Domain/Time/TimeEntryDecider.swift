@@ -1,0 +1,170 @@
+import DocketTime
+
+/// What to log: the ticket's snapshot comes from the application (its stream's fold).
+public struct LogTime: Sendable, Equatable {
+    public var entryId: String
+    public var ticket: TicketNumber
+    public var minutes: Int
+    public var workType: String
+    public var billable: Bool
+    /// When the work started; nil means now.
+    public var startedAt: Timestamp?
+    public var note: String?
+
+    public init(entryId: String, ticket: TicketNumber, minutes: Int, workType: String, billable: Bool = true, startedAt: Timestamp? = nil, note: String? = nil) {
+        self.entryId = entryId
+        self.ticket = ticket
+        self.minutes = minutes
+        self.workType = workType
+        self.billable = billable
+        self.startedAt = startedAt
+        self.note = note
+    }
+}
+
+/// What a correction changes; nil fields stay as they are.
+public struct TimeCorrection: Sendable, Equatable {
+    public var minutes: Int?
+    public var workType: String?
+    public var billable: Bool?
+    public var startedAt: Timestamp?
+    public var note: String?
+    public var reason: String
+
+    public init(minutes: Int? = nil, workType: String? = nil, billable: Bool? = nil, startedAt: Timestamp? = nil, note: String? = nil, reason: String) {
+        self.minutes = minutes
+        self.workType = workType
+        self.billable = billable
+        self.startedAt = startedAt
+        self.note = note
+        self.reason = reason
+    }
+}
+
+/// Commands on one time entry.
+public enum TimeEntryCommand: Sendable, Equatable {
+    /// Log a new entry on a ticket whose current state is `ticketState` (``TicketDecider/initialState`` when unknown).
+    case log(LogTime, ticketState: TicketState)
+    case correct(TimeCorrection)
+    case void(reason: String)
+}
+
+/// A time entry as the fold of its events.
+public struct TimeEntryState: Sendable, Equatable, Codable {
+    public var entryId: String
+    public var ticket: String
+    public var tech: String
+    public var minutes: Int
+    public var workType: String
+    public var billable: Bool
+    public var startedAt: String
+    public var note: String?
+    public var voided: Bool
+
+    /// Whether the entry has been logged.
+    public var exists: Bool { !entryId.isEmpty }
+
+    public static let none = TimeEntryState(entryId: "", ticket: "", tech: "", minutes: 0, workType: "", billable: false, startedAt: "", note: nil, voided: false)
+
+    public init(entryId: String, ticket: String, tech: String, minutes: Int, workType: String, billable: Bool, startedAt: String, note: String?, voided: Bool) {
+        self.entryId = entryId
+        self.ticket = ticket
+        self.tech = tech
+        self.minutes = minutes
+        self.workType = workType
+        self.billable = billable
+        self.startedAt = startedAt
+        self.note = note
+        self.voided = voided
+    }
+
+    /// Applies one entry event (timer events leave it alone).
+    public func applying(_ event: TimeEvent) -> TimeEntryState {
+        var s = self
+        switch event {
+        case .logged(let e):
+            s = TimeEntryState(
+                entryId: e.entryId, ticket: e.ticket, tech: e.tech, minutes: e.minutes, workType: e.workType, billable: e.billable,
+                startedAt: e.startedAt, note: e.note, voided: false)
+        case .corrected(let e):
+            if let v = e.minutes { s.minutes = v }
+            if let v = e.workType { s.workType = v }
+            if let v = e.billable { s.billable = v }
+            if let v = e.startedAt { s.startedAt = v }
+            if let v = e.note { s.note = v }
+        case .voided:
+            s.voided = true
+        case .timerStarted, .timerStopped:
+            break
+        }
+        return s
+    }
+}
+
+/// Time entries: who may log, correct and void, and the bounds on minutes.
+public enum TimeEntryDecider: Decider {
+    public static let initialState = TimeEntryState.none
+
+    /// The most one entry may hold: a day.
+    public static let maxMinutes = 24 * 60
+
+    public static func decide(_ command: TimeEntryCommand, state: TimeEntryState, context: DecisionContext) throws(DomainError) -> [TimeEvent] {
+        switch command {
+        case .log(let log, let ticket):
+            try Permissions.require(.workTickets, by: context.actor.role)
+            guard !state.exists else { throw DomainError(.conflict, "time entry \(log.entryId) already exists; log again to get a new entry id") }
+            guard ticket.exists, ticket.number == log.ticket else {
+                throw DomainError(.notFound, "unknown ticket \(log.ticket); list tickets with `docket ticket list`")
+            }
+            if let into = ticket.mergedInto {
+                throw DomainError(.merged, "\(log.ticket) was merged into \(into); log the time on \(into)")
+            }
+            let minutes = try checkMinutes(log.minutes)
+            let workType = try checkWorkType(log.workType)
+            return [.logged(TimeLogged(
+                entryId: log.entryId, ticket: log.ticket.description, tech: context.actor.login, minutes: minutes, workType: workType,
+                billable: log.billable, startedAt: (log.startedAt ?? context.now).iso8601, note: Validate.optional(log.note)))]
+        case .correct(let c):
+            let reason = try checkChange(state, context: context, reason: c.reason, verb: "correct")
+            let correction = TimeCorrected(
+                minutes: try c.minutes.map(checkMinutes), workType: try c.workType.map(checkWorkType), billable: c.billable,
+                startedAt: c.startedAt?.iso8601, note: Validate.optional(c.note), reason: reason)
+            guard correction.minutes != nil || correction.workType != nil || correction.billable != nil || correction.startedAt != nil
+                || correction.note != nil
+            else {
+                throw DomainError(.invalid, "nothing to correct on \(state.entryId); give --minutes, --work-type, --billable/--non-billable, --at or --note")
+            }
+            return [.corrected(correction)]
+        case .void(let reason):
+            return [.voided(TimeVoided(reason: try checkChange(state, context: context, reason: reason, verb: "void")))]
+        }
+    }
+
+    public static func evolve(_ state: TimeEntryState, _ event: TimeEvent) -> TimeEntryState { state.applying(event) }
+
+    /// Checks that `minutes` is 1 to a day.
+    public static func checkMinutes(_ minutes: Int) throws(DomainError) -> Int {
+        guard minutes > 0, minutes <= maxMinutes else {
+            throw DomainError(.invalid, "\(minutes) minutes is out of range; an entry holds 1 minute to 24h (1440 minutes), split longer work")
+        }
+        return minutes
+    }
+
+    /// A work type such as `remote`, `onsite` or `travel`.
+    public static func checkWorkType(_ text: String) throws(DomainError) -> String {
+        try Validate.slug(text.lowercased(), "work type", length: 1...32)
+    }
+
+    /// Permission, existence, not voided, and a reason: what correcting and voiding share. Returns the reason.
+    private static func checkChange(_ state: TimeEntryState, context: DecisionContext, reason: String, verb: String) throws(DomainError) -> String {
+        guard state.exists else { throw DomainError(.notFound, "unknown time entry; list entries with `docket time list`") }
+        let actor = context.actor
+        let allowed = actor.login == state.tech || [.dispatcher, .admin, .billing].contains(actor.role)
+        guard allowed else {
+            throw DomainError(
+                .forbidden, "\(actor) cannot \(verb) \(state.entryId), logged by \(state.tech); ask \(state.tech), a dispatcher, billing or an admin")
+        }
+        guard !state.voided else { throw DomainError(.conflict, "time entry \(state.entryId) is voided; log a new entry instead") }
+        return try Validate.nonEmpty(reason, "the reason to \(verb) \(state.entryId)", fix: "add --reason \"why\"")
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `docket time …` end to end. Exit codes: unknown ticket 4, bad duration or time 65 (bad input data),
+/// correcting someone else's entry as a tech 5, a running/missing timer or a voided entry 6.
+@Suite struct TimeCommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ arguments: [String], as user: String = "ann", now: String? = nil) throws -> DocketRun {
+        var environment = ["DOCKET_USER": user]
+        if let now { environment["DOCKET_NOW"] = now }
+        return try DocketProcess.run(arguments, store: store, environment: environment)
+    }
+
+    /// ann (admin), dora (dispatcher), bob and tia (techs), bill (billing); ticket T-1001 for acme.
+    func setUp() throws {
+        try docket(["init"])
+        for (login, role) in [("dora", "dispatcher"), ("bob", "tech"), ("tia", "tech"), ("bill", "billing")] {
+            let run = try docket(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        #expect(try docket(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "dora").status == 0)
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN down"], as: "bob").stdout == "T-1001\n")
+    }
+
+    func eventCount() throws -> Int {
+        try docket(["log", "--json", "--limit", "100000"]).stdout.components(separatedBy: "\"position\"").count - 1
+    }
+
+    func entries(_ arguments: [String] = []) throws -> [[String: Any]] {
+        let run = try docket(["time", "list", "--json"] + arguments)
+        #expect(run.status == 0, "\(run.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+    }
+
+    @Test func logCorrectVoidAndList() throws {
+        try setUp()
+        let first = try docket(["time", "log", "T-1001", "1.5h", "--work-type", "onsite", "--at", "2026-11-03 14:00", "--note", "Swapped router"], as: "bob")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == "TE-1\n")
+        #expect(try docket(["time", "log", "T-1001", "45m", "--non-billable"], as: "tia", now: "2026-11-04T09:00:00Z").stdout == "TE-2\n")
+        #expect(try docket(["time", "log", "T-1001", "20"], as: "tia", now: "2026-11-05T09:00:00Z").stdout == "TE-3\n")
+
+        #expect(try docket(["time", "correct", "TE-1", "--minutes", "1h", "--reason", "Typed the wrong duration"], as: "bob").stdout == "TE-1: corrected\n")
+        #expect(try docket(["time", "void", "TE-3", "--reason", "Duplicate"], as: "bill").stdout == "TE-3: voided\n")
+
+        let all = try entries()
+        #expect(all.map { $0["entryId"] as? String } == ["TE-1", "TE-2", "TE-3"])
+        #expect(all.map { $0["minutes"] as? Int } == [60, 45, 20])
+        #expect(all.map { $0["tech"] as? String } == ["bob", "tia", "tia"])
+        #expect(all.map { $0["voided"] as? Bool } == [false, false, true])
+        #expect(all[0]["startedAt"] as? String == "2026-11-03T14:00:00.000Z")
+        #expect(all[0]["workType"] as? String == "onsite")
+        #expect(all[1]["billable"] as? Bool == false)
+
+        #expect(try entries(["--tech", "tia"]).count == 2)
+        #expect(try entries(["--from", "2026-11-04", "--to", "2026-11-05"]).map { $0["entryId"] as? String } == ["TE-2"])
+
+        let table = try docket(["time", "list", "--ticket", "T-1001"])
+        #expect(table.stdout.contains("ENTRY"))
+        #expect(table.stdout.contains("T-1001: billable 60 min (1h), non-billable 45 min (45m)"), "\(table.stdout)")
+    }
+
+    @Test func loggingOnAClosedTicketIsAllowed() throws {
+        try setUp()
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"], as: "bob").status == 0)
+        let run = try docket(["time", "log", "T-1001", "30m"], as: "bob")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "TE-1\n")
+    }
+
+    @Test func aTimerLogsTheElapsedMinutesRoundedUp() throws {
+        try setUp()
+        #expect(try docket(["time", "start", "T-1001", "--work-type", "remote"], as: "tia", now: "2026-11-03T10:00:00Z").status == 0)
+        let second = try docket(["time", "start", "T-1001"], as: "tia", now: "2026-11-03T10:05:00Z")
+        #expect(second.status == 6)
+        #expect(second.stderr.contains("already running") && second.stderr.contains("docket time stop"))
+        let stop = try docket(["time", "stop", "--note", "Reset the tunnel"], as: "tia", now: "2026-11-03T10:40:30Z")
+        #expect(stop.status == 0, "\(stop.stderr)")
+        #expect(stop.stdout == "TE-1: 41 minutes\n")
+        let entry = try #require(try entries().first)
+        #expect(entry["minutes"] as? Int == 41)
+        #expect(entry["startedAt"] as? String == "2026-11-03T10:00:00.000Z")
+        #expect(entry["note"] as? String == "Reset the tunnel")
+        let again = try docket(["time", "stop"], as: "tia", now: "2026-11-03T11:00:00Z")
+        #expect(again.status == 6)
+        #expect(again.stderr.contains("no timer is running"))
+        #expect(try docket(["time", "start", "T-1001"], as: "tia", now: "2026-11-03T12:00:00Z").status == 0, "a new timer after the stop")
+    }
+
+    @Test func theTimerStopsAtTheMinute() throws {
+        try setUp()
+        _ = try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T10:00:00Z")
+        #expect(try docket(["time", "stop"], as: "bob", now: "2026-11-03T10:41:00Z").stdout == "TE-1: 41 minutes\n")
+    }
+
+    @Test func refusalsExitWithTheirCodeAndWriteNothing() throws {
+        try setUp()
+        #expect(try docket(["time", "log", "T-1001", "45m"], as: "bob").stdout == "TE-1\n")
+        _ = try docket(["time", "void", "TE-1", "--reason", "x"], as: "bob")
+        #expect(try docket(["time", "log", "T-1001", "45m"], as: "bob").stdout == "TE-2\n")
+        let before = try eventCount()
+        let cases: [([String], String, Int32, String)] = [
+            (["time", "log", "T-9999", "45m"], "bob", 4, "unknown ticket T-9999"),
+            (["time", "log", "T-1001", "1.01h"], "bob", 65, "\"1.01h\""),
+            (["time", "log", "T-1001", "abc"], "bob", 65, "1h30m"),
+            (["time", "log", "T-1001", "25h"], "bob", 65, "out of range"),
+            (["time", "log", "T-1001", "45m", "--at", "yesterday"], "bob", 65, "yesterday"),
+            (["time", "log", "T-1001", "45m"], "bill", 5, "billing"),
+            (["time", "correct", "TE-2", "--minutes", "30m", "--reason", "mine"], "tia", 5, "logged by bob"),
+            (["time", "void", "TE-2", "--reason", "mine"], "tia", 5, "logged by bob"),
+            (["time", "correct", "TE-2", "--minutes", "30m"], "bob", 65, "--reason"),
+            (["time", "void", "TE-2"], "bob", 65, "--reason"),
+            (["time", "correct", "TE-1", "--minutes", "30m", "--reason", "x"], "bob", 6, "voided"),
+            (["time", "correct", "TE-99", "--minutes", "30m", "--reason", "x"], "bob", 4, "TE-99"),
+            (["time", "start", "T-9999"], "bob", 4, "unknown ticket T-9999"),
+            (["time", "stop"], "bob", 6, "no timer is running"),
+        ]
+        for (arguments, user, status, message) in cases {
+            let run = try docket(arguments, as: user)
+            #expect(run.status == status, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(arguments)")
+        }
+        #expect(try eventCount() == before)
+    }
+
+    @Test func mergedTicketsTakeNoTime() throws {
+        try setUp()
+        _ = try docket(["ticket", "open", "--client", "acme", "--subject", "dup"], as: "bob")
+        #expect(try docket(["ticket", "merge", "T-1002", "--into", "T-1001"], as: "dora").status == 0)
+        let run = try docket(["time", "log", "T-1002", "10m"], as: "bob")
+        #expect(run.status == 6)
+        #expect(run.stderr.contains("merged into T-1001"))
+    }
+
+    @Test func rebuildIsByteIdentical() throws {
+        try setUp()
+        _ = try docket(["time", "log", "T-1001", "45m", "--note", "a"], as: "bob", now: "2026-11-03T10:00:00Z")
+        _ = try docket(["time", "log", "T-1001", "1h30m", "--non-billable"], as: "tia", now: "2026-11-03T11:00:00Z")
+        _ = try docket(["time", "correct", "TE-1", "--work-type", "travel", "--reason", "drove"], as: "dora")
+        _ = try docket(["time", "void", "TE-2", "--reason", "dup"], as: "ann")
+        _ = try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T12:00:00Z")
+        _ = try docket(["time", "stop"], as: "bob", now: "2026-11-03T12:10:00Z")
+        let before = try docket(["time", "list", "--json"]).stdout
+        let table = try docket(["time", "list", "--ticket", "T-1001"]).stdout
+        #expect(before.contains("TE-3"))
+        let rebuild = try docket(["rebuild", "time"])
+        #expect(rebuild.status == 0, "\(rebuild.stderr)")
+        #expect(try docket(["time", "list", "--json"]).stdout == before)
+        #expect(try docket(["time", "list", "--ticket", "T-1001"]).stdout == table)
+    }
+
+    @Test func everyTimeEventMatchesItsSchema() throws {
+        try setUp()
+        _ = try docket(["time", "log", "T-1001", "45m", "--note", "a"], as: "bob")
+        _ = try docket(["time", "correct", "TE-1", "--minutes", "30", "--billable", "--reason", "r", "--note", "b", "--at", "2026-11-03 09:00"], as: "bob")
+        _ = try docket(["time", "void", "TE-1", "--reason", "r"], as: "bob")
+        _ = try docket(["time", "start", "T-1001"], as: "bob")
+        _ = try docket(["time", "stop"], as: "bob")
+        let export = try docket(["export"]).stdout
+        let (status, report) = try SchemaTests.validate(export, schema: "schemas/export-line.schema.json", events: true)
+        #expect(status == 0, "\(report)")
+        #expect(report.contains(" 0 errors"), "\(report)")
+        for type in ["time.logged", "time.corrected", "time.voided", "time.timer-started", "time.timer-stopped"] {
+            #expect(export.contains("\"type\":\"\(type)\""), "the session produced \(type)")
+        }
+    }
+}
+
+extension TimeCommandsTests {
+    @Test func retryingWithTheSameCommandIdWritesNothing() throws {
+        try setUp()
+        #expect(try docket(["time", "log", "T-1001", "45m", "--command-id", "c-1"], as: "bob").stdout == "TE-1\n")
+        _ = try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T10:00:00Z")
+        #expect(try docket(["time", "stop", "--command-id", "c-2"], as: "bob", now: "2026-11-03T10:10:00Z").stdout == "TE-2: 10 minutes\n")
+        let before = try eventCount()
+        #expect(try docket(["time", "log", "T-1001", "45m", "--command-id", "c-1"], as: "bob").stdout == "TE-1\n")
+        #expect(try docket(["time", "stop", "--command-id", "c-2"], as: "bob", now: "2026-11-03T10:20:00Z").stdout == "TE-2: 10 minutes\n")
+        #expect(try eventCount() == before)
+    }
+}

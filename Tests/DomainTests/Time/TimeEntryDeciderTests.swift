@@ -1,0 +1,127 @@
+import DocketTime
+import Domain
+import Testing
+
+@Suite("Time entries: logging, correcting, voiding")
+struct TimeEntryDeciderTests {
+    static let openTicket = TicketDecider.fold([Fixture.opened()])
+    static let closedTicket = TicketDecider.fold([Fixture.opened(), .closed(TicketClosed(resolution: "done"))])
+    static let mergedTicket = TicketDecider.fold([
+        Fixture.opened(), .merged(TicketMerged(into: Fixture.t1002)),
+    ])
+
+    static func log(_ minutes: Int = 45, ticket: TicketState = openTicket) -> TimeEntryCommand {
+        .log(LogTime(entryId: "TE-1", ticket: Fixture.t1001, minutes: minutes, workType: "remote", note: "  "), ticketState: ticket)
+    }
+
+    static let logged = TimeEvent.logged(TimeLogged(
+        entryId: "TE-1", ticket: "T-1001", tech: "alice", minutes: 45, workType: "remote", billable: true,
+        startedAt: "2026-11-03T14:00:00.000Z", note: nil))
+    let entry = given(TimeEntryDecider.self, [logged])
+    let voided = given(TimeEntryDecider.self, [logged, .voided(TimeVoided(reason: "dup"))])
+
+    @Test func loggingRecordsTheActorAsTechAndNowAsStart() throws {
+        let events = try given(TimeEntryDecider.self).when(Self.log(), by: Fixture.tech)
+        #expect(events == [.logged(TimeLogged(
+            entryId: "TE-1", ticket: "T-1001", tech: "alice", minutes: 45, workType: "remote", billable: true,
+            startedAt: Fixture.now.iso8601, note: nil))])
+    }
+
+    @Test(arguments: [(Role.tech, true), (.dispatcher, true), (.admin, true), (.billing, false)])
+    func whoMayLog(role: Role, allowed: Bool) {
+        let error = given(TimeEntryDecider.self).refusal(of: Self.log(), by: Fixture.actor(role))
+        #expect((error == nil) == allowed, "\(role)")
+        if !allowed { #expect(error?.code == .forbidden) }
+    }
+
+    @Test(arguments: [(0, false), (-5, false), (1, true), (1440, true), (1441, false)])
+    func minutesBounds(minutes: Int, allowed: Bool) {
+        let error = given(TimeEntryDecider.self).refusal(of: Self.log(minutes), by: Fixture.tech)
+        #expect((error == nil) == allowed, "\(minutes)")
+        if !allowed { #expect(error?.code == .invalid) }
+    }
+
+    @Test func unknownAndMergedTicketsAreRefusedButClosedOnesAreNot() {
+        #expect(given(TimeEntryDecider.self).refusal(of: Self.log(ticket: TicketDecider.initialState))?.code == .notFound)
+        #expect(given(TimeEntryDecider.self).refusal(of: Self.log(ticket: Self.mergedTicket))?.code == .merged)
+        #expect(given(TimeEntryDecider.self).refusal(of: Self.log(ticket: Self.closedTicket)) == nil)
+    }
+
+    @Test(arguments: [
+        (Actor(login: "alice", role: .tech), true), (Actor(login: "zoe", role: .tech), false),
+        (Fixture.dispatcher, true), (Fixture.admin, true), (Fixture.billing, true),
+    ])
+    func whoMayCorrectAndVoid(actor: Actor, allowed: Bool) {
+        let correct = entry.refusal(of: .correct(TimeCorrection(minutes: 30, reason: "typo")), by: actor)
+        let void = entry.refusal(of: .void(reason: "dup"), by: actor)
+        #expect((correct == nil) == allowed, "\(actor)")
+        #expect((void == nil) == allowed, "\(actor)")
+        if !allowed { #expect(correct?.code == .forbidden && void?.code == .forbidden) }
+    }
+
+    @Test func aReasonIsRequired() {
+        #expect(entry.refusal(of: .correct(TimeCorrection(minutes: 30, reason: " ")))?.code == .invalid)
+        #expect(entry.refusal(of: .void(reason: ""))?.code == .invalid)
+    }
+
+    @Test func aCorrectionMustChangeSomethingAndStayInBounds() {
+        #expect(entry.refusal(of: .correct(TimeCorrection(reason: "why")))?.code == .invalid)
+        #expect(entry.refusal(of: .correct(TimeCorrection(minutes: 2000, reason: "why")))?.code == .invalid)
+    }
+
+    @Test func aVoidedEntryCannotBeCorrectedOrVoidedAgain() {
+        #expect(voided.refusal(of: .correct(TimeCorrection(minutes: 30, reason: "typo")))?.code == .conflict)
+        #expect(voided.refusal(of: .void(reason: "again"))?.code == .conflict)
+    }
+
+    @Test func unknownEntryIsNotFound() {
+        #expect(given(TimeEntryDecider.self).refusal(of: .void(reason: "x"))?.code == .notFound)
+    }
+
+    @Test func theStateIsTheFoldOfCorrections() throws {
+        let correction = try entry.when(.correct(TimeCorrection(minutes: 30, billable: false, reason: "typo")))
+        let state = TimeEntryDecider.fold([Self.logged] + correction)
+        #expect(state.minutes == 30 && !state.billable && state.workType == "remote" && !state.voided)
+        #expect(TimeEntryDecider.fold([Self.logged] + correction + [.voided(TimeVoided(reason: "x"))]).voided)
+    }
+}
+
+@Suite("Timers")
+struct TimerDeciderTests {
+    let start = TimerCommand.start(ticket: Fixture.t1001, workType: "onsite", ticketState: TicketDecider.fold([Fixture.opened()]))
+
+    @Test func startThenStopRoundsUpTheElapsedMinutes() throws {
+        let started = try given(TimerDecider.self).when(start, by: Fixture.tech)
+        guard case .timerStarted(let running) = started.first else { Issue.record("no start"); return }
+        let later = Timestamp(millisecondsSinceEpoch: Fixture.now.millisecondsSinceEpoch + 40 * 60_000 + 1)
+        #expect(TimerDecider.elapsedMinutes(running, now: later) == 41)
+        #expect(TimerDecider.elapsedMinutes(running, now: Timestamp(millisecondsSinceEpoch: Fixture.now.millisecondsSinceEpoch + 41 * 60_000)) == 41)
+        #expect(TimerDecider.fold(started).running == running)
+    }
+
+    @Test func aSecondStartIsRefusedAndStopWithoutTimerIsRefused() throws {
+        let started = try given(TimerDecider.self).when(start, by: Fixture.tech)
+        #expect(given(TimerDecider.self, started).refusal(of: start, by: Fixture.tech)?.code == .conflict)
+        #expect(given(TimerDecider.self).refusal(of: .stop(entryId: "TE-1"), by: Fixture.tech)?.code == .conflict)
+        let stopped = started + [.timerStopped(TimerStopped(entryId: "TE-1", minutes: 3))]
+        #expect(given(TimerDecider.self, stopped).refusal(of: start, by: Fixture.tech) == nil)
+    }
+}
+
+@Suite("Durations")
+struct TimeDurationTests {
+    @Test(arguments: [
+        ("45m", 45), ("1h30m", 90), ("1.5h", 90), ("90", 90), ("2h", 120), ("1.25h", 75), ("0.5h", 30), (".5h", 30),
+        ("1H", 60), (" 15m ", 15), ("1.1h", 66),
+    ])
+    func parses(text: String, minutes: Int) throws {
+        #expect(try TimeDuration.parse(text) == minutes)
+    }
+
+    @Test(arguments: ["", "abc", "1.01h", "1.5", "h", "m", "1h30", "30m1h", "1.5m", "-5m", "1h1.5m", "1,5h", "1234567"])
+    func refuses(text: String) {
+        let error = refusal { () throws(DomainError) in try TimeDuration.parse(text) }
+        #expect(error?.code == .invalid, "\(text)")
+        #expect(error?.message.contains("\"\(text)\"") == true && error?.message.contains("1h30m") == true)
+    }
+}
