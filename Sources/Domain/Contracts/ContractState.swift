@@ -61,17 +61,7 @@ public struct ContractState: Sendable, Equatable {
     /// complete, so history never needs to be merged field by field.
     public func terms(at instant: Timestamp) -> ContractTerms? {
         if let endsAt, instant >= endsAt { return nil }
-        var best: ContractTerms?
-        for version in versions where version.effectiveFrom <= instant {
-            guard let current = best else {
-                best = version
-                continue
-            }
-            if (version.effectiveFrom, version.amendment) > (current.effectiveFrom, current.amendment) {
-                best = version
-            }
-        }
-        return best
+        return versionInForce(versions, at: instant, effectiveFrom: \.effectiveFrom, amendment: \.amendment)
     }
 }
 
