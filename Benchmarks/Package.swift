@@ -52,6 +52,30 @@ let package = Package(
             ],
             path: "Tools/SeedStore"
         ),
+        // The billing reports rebuilt from a big log next to a raw LMDB scan of it (issue 5 §9); needs `seed-billing`.
+        .executableTarget(
+            name: "BillingReport",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "DocketApp", package: "Docket"),
+                .product(name: "Domain", package: "Docket"),
+                .product(name: "EventLog", package: "Docket"),
+                .product(name: "LMDB", package: "Docket"),
+            ],
+            path: "Benchmarks/BillingReport",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Seeds the store for BillingReport: raw events in bulk, payloads from the domain types.
+        .executableTarget(
+            name: "seed-billing",
+            dependencies: [
+                .product(name: "DocketApp", package: "Docket"),
+                .product(name: "Domain", package: "Docket"),
+                .product(name: "EventLog", package: "Docket"),
+                .product(name: "LMDB", package: "Docket"),
+            ],
+            path: "Tools/SeedBilling"
+        ),
         // The "bare Swift process start" reference: stdlib only, prints one line.
         .executableTarget(name: "bare-swift", path: "Tools/BareSwift"),
     ]

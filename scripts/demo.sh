@@ -8,7 +8,7 @@ scripts/ensure-deps.sh
 swift build -c release --product docket --static-swift-stdlib >&2
 BIN="$PWD/.build/release/docket"
 export DOCKET_STORE="${DOCKET_STORE:-$PWD/demo-data}"
-rm -rf "$DOCKET_STORE" "$DOCKET_STORE.backup" "$DOCKET_STORE".*.yaml
+rm -rf "$DOCKET_STORE" "$DOCKET_STORE.backup" "$DOCKET_STORE.as-of" "$DOCKET_STORE".*.yaml
 # step USER ARGS…: show and run one command as USER.
 step() { local user=$1; shift; printf '\n\033[1m[%s]$ docket %s\033[0m\n' "$user" "$*"; DOCKET_USER=$user "$BIN" "$@"; }
 
@@ -48,8 +48,11 @@ YAML
 step bill calendar define ny-office --name "New York office hours" --file "$DOCKET_STORE.calendar.yaml" --effective 2026-01-01
 step bill sla-policy define gold --name "Gold" --file "$DOCKET_STORE.gold.yaml" --effective 2026-01-01
 step bill sla-policy show gold
-step bill contract add acme-2026 --client acme --name "Acme managed services" --effective 2026-01-01 --sla-policy gold --terms '{"type":"hourly","rate":15000}'
-step bill contract add globex-2026 --client globex --name "Globex managed services" --effective 2026-01-01 --sla-policy gold
+# Three contract types: Acme pays by the hour, Globex bought a block of hours, Initech pays a monthly retainer.
+step bill contract add acme-2026 --client acme --name "Acme managed services" --effective 2026-01-01 --sla-policy gold \
+  --terms '{"model":"hourly","currency":"USD","rates":{"remote":12500,"onsite":15000,"*":12500},"rounding":{"incrementMinutes":15,"scope":"entry"},"minimumMinutesPerTicket":30,"afterHours":{"calendar":"ny-office","multiplierPercent":150},"nonBillableWorkTypes":["internal"],"taxBasisPoints":0}'
+step bill contract add globex-2026 --client globex --name "Globex managed services" --effective 2026-01-01 --sla-policy gold \
+  --terms '{"model":"block","currency":"EUR","block":{"id":"2026-H2","minutes":600,"priceMinor":95000,"overageRatePerHour":11000},"rounding":{"incrementMinutes":6,"scope":"ticket"},"taxBasisPoints":1900}'
 step dora template add password-reset --body "Hi {{contact.name}}, {{tech.name}} has reset your password ({{ticket.number}}). Reply if you still cannot sign in."
 
 step dora ticket open --client acme --contact acme-1 --subject "Nightly backup failed on FS01" --priority P2 --source alert --category backup
@@ -69,9 +72,9 @@ step bob ticket comment T-1001 "Volume at 98%, snapshots older than 90 days prun
 step bob ticket status T-1001 waiting-on-client
 step tia ticket reply T-1003 --template password-reset
 step tia ticket merge T-1004 --into T-1003
-step tia ticket close T-1003 --resolution "Password reset; MFA re-enrolled on her phone."
+step tia ticket close T-1003 --resolution "Password reset; MFA re-enrolled on her phone." --time 20m
 step raj ticket comment T-1002 "Scanner firmware rolled back, back online."
-step raj ticket close T-1002 --resolution "Firmware 4.2 broke Wi-Fi roaming; rolled back to 4.1 and pinned."
+step raj ticket close T-1002 --resolution "Firmware 4.2 broke Wi-Fi roaming; rolled back to 4.1 and pinned." --time 1h15m --work-type onsite
 step bob ticket close T-1001 || echo "(refused, exit code $?)"
 step bob queue
 step bob queue --mine
@@ -82,6 +85,55 @@ step dora sla
 step dora tick
 step dora report sla --from 2026-01-01 --to 2027-01-01 --by priority
 step bill contract show acme-2026 --at 2026-11-29
+
+# Billing: a month of time for three clients on three contract types, invoices, an audit and profitability.
+step dora client add initech --name "Initech" --domain initech.example --time-zone America/New_York --currency USD
+step bill contract add initech-2026 --client initech --name "Initech retainer" --effective 2026-11-01 \
+  --terms '{"model":"retainer","currency":"USD","rates":{"*":11000},"retainer":{"monthlyFeeMinor":250000,"includedMinutes":300,"coveredCategories":["helpdesk"]},"taxBasisPoints":800}'
+for rate in "bob 4500" "tia 4000" "raj 5200"; do
+  set -- $rate
+  step bill user cost-rate "$1" "$2" --currency USD --effective 2026-01-01
+done
+step dora ticket open --client initech --subject "Mailbox full" --priority P3 --source email --category helpdesk
+step dora ticket open --client initech --subject "Migrate file server to SharePoint" --priority P3 --source phone --category project
+step dora ticket open --client acme --subject "New X-ray workstation" --priority P3 --source portal --category project
+# log TECH TICKET DURATION AT [FLAGS…]
+log() { local tech=$1 ticket=$2 duration=$3 at=$4; shift 4; step "$tech" time log "$ticket" "$duration" --at "$at" "$@" >/dev/null; }
+log bob T-1001 50m "2026-11-02 14:00" --note "Diagnosed the failed backup"
+log bob T-1001 20m "2026-11-03 15:10"
+log tia T-1003 35m "2026-11-04 13:30"
+log raj T-1002 2h "2026-11-05 08:00" --work-type onsite
+log raj T-1002 40m "2026-11-05 10:15" --work-type travel
+log bob T-1009 3h "2026-11-07 15:00" --work-type onsite --note "Saturday install (after hours)"
+log tia T-1009 1h30m "2026-11-10 14:00" --work-type remote
+log tia T-1007 25m "2026-11-11 15:00"
+log raj T-1008 4h "2026-11-12 13:00" --work-type onsite
+log raj T-1008 3h30m "2026-11-19 13:00" --work-type onsite
+log bob T-1008 1h "2026-11-20 14:00" --work-type remote
+log tia T-1005 6h "2026-11-16 08:00" --work-type onsite
+log tia T-1005 5h "2026-11-23 08:00" --work-type onsite
+log bob T-1009 30m "2026-11-24 14:00" --work-type internal
+step tia time correct TE-10 --minutes 20m --reason "Logged the whole call, not just the mailbox cleanup"
+step bob time list --ticket T-1009
+step bill invoice charges globex --period 2026-11
+step bill invoice run --period 2026-11
+step bill invoice list --period 2026-11
+for draft in acme-D1 globex-D1 initech-D1; do step bill invoice finalize "$draft"; done
+step bill invoice show INV-2026-0001
+step bill audit invoice INV-2026-0001
+AS_OF=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sleep 1
+# A correction after the invoice was sent: the final invoice never changes; the difference goes on the next one.
+step bob time correct TE-8 --minutes 2h30m --reason "Install finished at 17:30, not 18:00"
+step bill invoice run --period 2026-11
+step bill invoice show acme-D2
+step bill invoice export --format csv --period 2026-11
+step bill replay --as-of "$AS_OF" --into "$DOCKET_STORE.as-of"
+step bill invoice show acme-D2 --store "$DOCKET_STORE.as-of" || echo "(acme-D2 did not exist yet at $AS_OF, exit code $?)"
+step bill report profitability --from 2026-11-01 --to 2026-12-01
+step bill report leakage --from 2026-11-01 --to 2026-12-01
+step bill report utilization --from 2026-11-01 --to 2026-12-01
+step bill report volume --from 2026-11-01 --to 2026-12-01
 
 step ann stats
 step ann verify

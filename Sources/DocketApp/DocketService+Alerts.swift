@@ -73,7 +73,7 @@ extension DocketService {
             try appendToTicket(stream, [received], as: actor)
             guard policy.autoClose, summary.isOpen else { return .noted(record.ticket) }
             let when = alert.endsAt?.iso8601 ?? now.iso8601
-            try self.ticket(record.ticket, .close(resolution: "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."), as: actor)
+            try closeAutoResolved(record.ticket, resolution: "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time.", as: actor)
             return .autoResolved(record.ticket)
         }
     }

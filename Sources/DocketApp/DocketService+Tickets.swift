@@ -98,13 +98,21 @@ extension DocketService {
         return (runner.request(stream: stream, version: version, events: events, context: context, commandId: nil), snapshot)
     }
 
-    /// Runs a ticket command on `number` as `actor`. Assign commands get the assignee looked up.
+    /// Runs a ticket command on `number` as `actor`. Assign commands get the assignee looked up; a close gets the
+    /// closer's time looked up (only a no-time reason is taken as given), so the time rule holds for every caller.
+    /// To log time with the close use ``closeTicket(_:resolution:time:as:commandId:)``.
     @discardableResult
     public func ticket(_ number: TicketNumber, _ command: TicketCommand, as actor: String, commandId: String? = nil) throws -> [TicketEvent] {
         var command = command
         if case .assign(let login, _) = command { command = .assign(to: login, user: try userSnapshot(login)) }
         try requireTicket(number)
-        return try runTicketCommand(number, command, context: context(for: actor), commandId: commandId)
+        let context = try context(for: actor)
+        if case .close(let resolution, let time) = command {
+            if case .none = time {} else {
+                command = .close(resolution: resolution, time: try closingTime(on: number, by: context.actor.login))
+            }
+        }
+        return try runTicketCommand(number, command, context: context, commandId: commandId)
     }
 
     /// Merges `source` into `target`: both streams change in one transaction.
@@ -160,7 +168,7 @@ extension DocketService {
         try store.read(stream: StreamName.ticket(number)).map { recorded in (recorded, try TicketChange(recorded)) }
     }
 
-    private func requireTicket(_ number: TicketNumber) throws {
+    func requireTicket(_ number: TicketNumber) throws {
         guard try store.version(of: StreamName.ticket(number)) > 0 else { throw unknownTicket(number) }
     }
 

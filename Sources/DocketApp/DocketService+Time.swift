@@ -99,7 +99,7 @@ extension DocketService {
         try models.time.list(filter, in: store)
     }
 
-    private func decideLog(_ request: TimeLogRequest, entryId: String, context: DecisionContext) throws -> [TimeEvent] {
+    func decideLog(_ request: TimeLogRequest, entryId: String, context: DecisionContext) throws -> [TimeEvent] {
         let ticketState = try runner.load(TicketDecider.self, stream: StreamName.ticket(request.ticket)).state
         let log = LogTime(
             entryId: entryId, ticket: request.ticket, minutes: request.minutes, workType: request.workType, billable: request.billable,
@@ -108,7 +108,7 @@ extension DocketService {
     }
 
     /// Appends what `build` makes for the next free entry id; a racing writer that took the id makes it retry with the next.
-    private func allocatingEntry(_ build: (String) throws -> [AppendRequest]) throws -> String {
+    func allocatingEntry(_ build: (String) throws -> [AppendRequest]) throws -> String {
         for _ in 0..<16 {
             let entryId = "TE-\(1 + (try streamCount("time")))"
             do {

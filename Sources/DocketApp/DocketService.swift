@@ -10,11 +10,12 @@ public struct ReadModels: Sendable {
     public let sla = SLAProjection()
     public let outbox = OutboxProjection()
     public let time = TimeProjection()
+    public let billing = BillingProjection()
 
     public init() {}
 
     /// All of them, in the order they are applied.
-    public var all: [any Projection] { [streamCounts, queue, alerts, mail, sla, outbox, time] }
+    public var all: [any Projection] { [streamCounts, queue, alerts, mail, sla, outbox, time, billing] }
 }
 
 extension StreamCounts: @unchecked Sendable {}

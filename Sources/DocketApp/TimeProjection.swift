@@ -33,8 +33,9 @@ public final class TimeProjection: Projection, @unchecked Sendable {
             return
         }
         let current = try txn.get(entries, key: key).map { try JSONDecoder().decode(TimeEntryState.self, from: Data($0)) } ?? .none
-        let next = current.applying(decoded)
+        var next = current.applying(decoded)
         guard next != current else { return }
+        next.position = event.position
         try txn.put(entries, key: key, value: TimeProjection.encode(next))
         if case .logged = decoded {
             try txn.put(byTicket, key: Array(next.ticket.utf8) + [0] + key, value: [])

@@ -62,6 +62,7 @@ enum CLIError: Error, CustomStringConvertible {
             case .corrupt: return .damaged(logError.message)
             case .storeNotEmpty: return .destination(logError.message)
             case .unknownProjection: return .usage(logError.message)
+            case .readOnly: return .refused(logError.message)
             default: return .badInput(logError.message)
             }
         case let lmdb as LMDBError where lmdb.meansCorruption:

@@ -15,8 +15,9 @@ struct ContractGroup: ParsableCommand {
             Times are RFC 3339 (2026-03-01T09:00:00Z) or a date (2026-03-01, midnight UTC).
 
             docket contract add acme-2026 --client acme --name "Managed services" --effective 2026-01-01 \\
-                --sla-policy gold --terms '{"hourlyRate": 9500}'
-            docket contract amend acme-2026 --effective 2026-07-01 --terms '{"hourlyRate": 9900}'
+                --sla-policy gold --terms '{"model": "hourly", "currency": "USD", "rates": {"remote": 9500, "onsite": 12000}}'
+            docket contract amend acme-2026 --effective 2026-07-01 --terms '{"model": "hourly", "currency": "USD", "rates": {"*": 9900}}'
+            Billing terms (hourly, block or retainer; rates in minor units per hour): docs/billing.md.
             docket contract show acme-2026 --at 2026-08-01      docket contract end acme-2026 --effective 2027-01-01
             """,
         subcommands: [ContractAdd.self, ContractAmend.self, ContractEnd.self, ContractShow.self, ContractList.self])
@@ -24,15 +25,22 @@ struct ContractGroup: ParsableCommand {
 
 /// Parses the `--terms` text, naming the flag and the fix when it is not usable.
 private func parseTerms(_ text: String) throws -> JSONValue {
+    let value: JSONValue
     do {
-        return try JSONValue.parse(text)
+        value = try JSONValue.parse(text)
     } catch {
         let isSyntacticallyJSON =
             (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil
         if isSyntacticallyJSON { throw CLIError.badInput("--terms: \(error.message)") }
         throw CLIError.badInput(
-            "--terms is not valid JSON; write it in single quotes, e.g. --terms '{\"hourlyRate\": 9500}'")
+            "--terms is not valid JSON; write it in single quotes, e.g. --terms '{\"model\": \"hourly\", \"currency\": \"USD\", \"rates\": {\"*\": 9500}}'")
     }
+    do {
+        _ = try BillingTerms(value)
+    } catch {
+        throw CLIError.badInput("--terms: \(error.message)")
+    }
+    return value
 }
 
 /// RFC 3339 without the milliseconds when they are zero: `2026-03-01T00:00:00Z`.

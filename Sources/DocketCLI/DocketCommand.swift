@@ -18,7 +18,7 @@ public struct DocketCommand: ParsableCommand {
             CalendarGroup.self, SLAPolicyGroup.self, RulesGroup.self, ReportGroup.self, OutboxGroup.self,
             UserGroup.self, ClientGroup.self, ContractGroup.self, TemplateGroup.self,
             EventCommand.self, LogCommand.self, VerifyCommand.self, BackupCommand.self,
-            ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self, TimeGroup.self,
+            ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self, TimeGroup.self, InvoiceGroup.self, AuditGroup.self, ReplayCommand.self,
         ]
     )
 

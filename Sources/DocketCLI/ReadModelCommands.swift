@@ -29,15 +29,19 @@ struct RebuildCommand: ParsableCommand {
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Count events and streams per stream category and per event type.")
+        abstract: "Count events and streams per stream category and per event type.",
+        discussion: "With --read-models: each read model's checkpoint, entries and SHA-256 digest, to compare stores.")
 
     @OptionGroup var storeOptions: StoreOptions
+    @Flag(help: "Print each read model's digest instead (equal digests: byte-identical read models).")
+    var readModels = false
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
             let session = try StoreAccess.open(path)
+            if readModels { return try printReadModelDigests(session.store, json: output.json) }
             let (categories, types) = try session.models.streamCounts.read(from: session.store)
             let head = try session.store.head()
             if output.json {

@@ -6,7 +6,10 @@ import Foundation
 /// `docket report …`: numbers for managers and clients.
 struct ReportGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Reports rebuilt from the log.", subcommands: [SLAReportCommand.self])
+        commandName: "report", abstract: "Reports rebuilt from the log.", subcommands: [
+            SLAReportCommand.self, ClosedWithoutTimeReportCommand.self, ProfitabilityReportCommand.self, LeakageReportCommand.self,
+            UtilizationReportCommand.self, VolumeReportCommand.self,
+        ])
 }
 
 /// Report output formats.

@@ -4,6 +4,12 @@ import Domain
 import EventLog
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `docket ticket …`: the technician's daily commands.
 struct TicketGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +18,7 @@ struct TicketGroup: ParsableCommand {
         discussion: """
             docket ticket open --client acme --subject "Printer offline" --priority P2
             docket ticket assign T-1001 --to bob          docket ticket comment T-1001 "On it"
-            docket ticket status T-1001 waiting-on-client docket ticket close T-1001 --resolution "Replaced toner"
+            docket ticket status T-1001 waiting-on-client docket ticket close T-1001 --resolution "Replaced toner" --time 30m
             docket ticket show T-1001                     docket ticket list --status new --json
             """,
         subcommands: [
@@ -171,18 +177,95 @@ struct TicketMerge: ParsableCommand {
 
 struct TicketClose: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "close", abstract: "Close a ticket with a resolution note the next tech can read.")
+        commandName: "close", abstract: "Close a ticket with a resolution note; account for your time on it.",
+        discussion: """
+            Whoever closes a ticket accounts for their time on it. If you logged none
+            (`docket time log`), log it with the close, or say why there is none:
+              docket ticket close T-1042 --resolution "Replaced the toner" --time 30m
+              docket ticket close T-1042 --resolution "New switch" --time 1h15m \\
+                --work-type onsite --non-billable
+              docket ticket close T-1043 --resolution "Duplicate of T-1042" \\
+                --no-time --reason "duplicate"
+            Already logged time on it? --resolution is enough.
+            --time writes the entry and the close in one transaction. With neither
+            flag and none of your time on the ticket, a terminal asks for the time
+            (0 closes without time and asks why); a script gets exit 65 and nothing
+            is written. Other techs' time does not count for you.
+            `docket report closed-without-time` lists closes without the closer's time.
+            """)
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Option(help: "What was done (required).") var resolution: String?
+    @Option(help: "Log this much of your time with the close: 30m, 1h15m, 1.5h or 90 (minutes).") var time: String?
+    @Option(help: "With --time: the kind of work, e.g. remote, onsite, travel (default remote).") var workType: String?
+    @Flag(help: "With --time: the time is not billed.") var nonBillable = false
+    @Flag(help: "Close without logging your time; needs --reason.") var noTime = false
+    @Option(help: "With --no-time: why no time was spent.") var reason: String?
+
+    func validate() throws {
+        if time != nil && noTime { throw ValidationError("give --time or --no-time, not both") }
+        if noTime && reason == nil { throw ValidationError("--no-time needs --reason \"why no time was spent\"") }
+        if reason != nil && !noTime { throw ValidationError("--reason goes with --no-time") }
+        if time == nil && (workType != nil || nonBillable) { throw ValidationError("--work-type and --non-billable go with --time") }
+    }
+
     func run() throws {
-        guard let resolution else {
-            try reportingFailures(store: options.store.path) {
+        try reportingFailures(store: options.store.path) {
+            guard let resolution else {
                 throw CLIError.usage("closing \(number) needs a resolution note; add --resolution \"what was done\"")
             }
-            return
+            let minutes = try time.map { try TimeDuration.parse($0) }
+            let session = try StoreAccess.open(options.store.path)
+            let closeTime: CloseTime
+            if let minutes {
+                closeTime = .log(minutes: minutes, workType: workType ?? "remote", billable: !nonBillable)
+            } else if noTime {
+                closeTime = .none(reason: reason ?? "")
+            } else if TicketClose.isInteractive, try session.service.ticketSummary(number).isOpen,
+                try !session.service.hasLoggedTime(on: number, by: options.actor.name)
+            {
+                closeTime = try askForTime()
+            } else {
+                closeTime = .alreadyLogged
+            }
+            let result = try session.service.closeTicket(
+                number, resolution: resolution, time: closeTime, as: options.actor.name, commandId: options.write.commandId)
+            if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
+                Terminal.out("\(number): closed; \(minutes) min logged as \(entry)\n")
+            } else {
+                Terminal.out("\(number): closed\n")
+            }
         }
-        try change(number, .close(resolution: resolution), options, done: "closed")
+    }
+
+    /// Whether a person can answer: stdin and stderr are both terminals.
+    static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 && Terminal.stderrIsTerminal }
+
+    /// Asks on the terminal how long the closer worked on the ticket; 0 asks for the reason there is no time.
+    private func askForTime() throws -> CloseTime {
+        let giveUp = CLIError.usage("no answer; close with --time 30m or --no-time --reason \"why no time\"")
+        while true {
+            ask("Time spent on \(number) (e.g. 30m, 1h15m; 0 to close without time): ")
+            guard let answer = readLine() else { throw giveUp }
+            guard !answer.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            let minutes: Int
+            do {
+                minutes = try TimeDuration.parse(answer)
+            } catch {
+                Terminal.error(error.message)
+                continue
+            }
+            guard minutes == 0 else { return .log(minutes: minutes, workType: workType ?? "remote", billable: !nonBillable) }
+            while true {
+                ask("Why was no time spent on \(number)? ")
+                guard let reason = readLine() else { throw giveUp }
+                if !reason.trimmingCharacters(in: .whitespaces).isEmpty { return .none(reason: reason) }
+            }
+        }
+    }
+
+    private func ask(_ prompt: String) {
+        FileHandle.standardError.write(Data(prompt.utf8))
     }
 }
 

@@ -12,8 +12,11 @@ struct UserGroup: ParsableCommand {
         discussion: """
             docket user add bob --name "Bob Smith" --email bob@msp.example --role tech
             docket user role bob dispatcher      docket user deactivate bob      docket user list --json
+            docket user cost-rate bob 4500 --currency USD --effective 2026-01-01   (billing or admin)
             """,
-        subcommands: [UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self])
+        subcommands: [
+            UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self, UserCostRate.self,
+        ])
 }
 
 /// Runs one user command for `login` and prints what happened.
@@ -78,6 +81,31 @@ struct UserReactivate: ParsableCommand {
 
     func run() throws {
         try change(login, .reactivate, store: store, actor: actor, write: write, done: "reactivated user \(login)")
+    }
+}
+
+struct UserCostRate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cost-rate",
+        abstract: "Set what an hour of a user's time costs, from a date on (billing or admin); reports price time with it.",
+        discussion: """
+            docket user cost-rate bob 4500 --currency USD --effective 2026-01-01
+            The amount is in minor units per hour (4500 = 45.00). Rates are versioned: the one in force at an entry's
+            start prices it; a later --effective adds a version, an earlier one corrects the past from that date on.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The user's login.") var login: String
+    @Argument(help: "Minor units per hour, e.g. 4500 for 45.00.") var costPerHour: Int64
+    @Option(help: "ISO 4217 currency code.") var currency: String
+    @Option(help: "When the rate takes effect (RFC 3339 or YYYY-MM-DD).") var effective: TimeArgument
+
+    func run() throws {
+        let rate = SetCostRate(costPerHourMinor: costPerHour, currency: currency, effectiveFrom: effective.timestamp)
+        try change(
+            login, .setCostRate(rate), store: store, actor: actor, write: write,
+            done: "user \(login) costs \(costPerHour) \(currency) minor units per hour from \(effective.timestamp.iso8601)")
     }
 }
 

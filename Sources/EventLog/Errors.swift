@@ -57,6 +57,8 @@ public struct EventLogError: Error, Equatable, CustomStringConvertible, Sendable
         public static let corrupt = Code("corrupt")
         public static let unknownProjection = Code("unknownProjection")
         public static let importRejected = Code("importRejected")
+        /// A write to a store opened read-only (e.g. a replay made by `docket replay`).
+        public static let readOnly = Code("readOnly")
     }
 
     public let code: Code

@@ -17,6 +17,7 @@ extension EventStore {
         _ name: String, batchSize: Int = 20_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws {
         let projection = try projection(named: name)
+        try requireWritable()
         try environment.write { txn in
             for database in db.projections[name] ?? [] { try txn.empty(database) }
             try setCheckpoint(projection.name, to: 0, txn: txn)
@@ -34,6 +35,7 @@ extension EventStore {
                 (try checkpoint(projection.name, txn: txn), try LogWriter.readHead(txn: txn, db: db).position)
             }
             if mark < head {
+                try requireWritable()
                 try catchUp(projection, batchSize: 20_000) { progress(projection.name, $0, $1) }
                 moved.append(projection.name)
             }

@@ -19,6 +19,7 @@ extension EventStore {
     /// Returns the number of events imported.
     @discardableResult
     public func importLog(_ text: [UInt8], batchSize: Int = 10_000) throws -> Int {
+        try requireWritable()
         guard try head().position == 0 else {
             throw EventLogError(.storeNotEmpty, "the store at \(path) already holds events; import into a new store")
         }

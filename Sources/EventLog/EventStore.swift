@@ -60,6 +60,12 @@ public final class EventStore: @unchecked Sendable {
     let clock: any WallClock
     let projections: [any Projection]
     let db: Databases
+    /// Set when the folder holds a replay (`docket replay`): the store is then opened read-only.
+    public let replay: ReplayMarker?
+
+    /// True when the store was opened read-only (asked for, or because it is a replay): appends,
+    /// imports and rebuilds are refused.
+    public var isReadOnly: Bool { environment.isReadOnly }
 
     /// The folder the store lives in.
     public var path: String { environment.path }
@@ -75,29 +81,50 @@ public final class EventStore: @unchecked Sendable {
         let projections: [String: [Database]]
     }
 
-    /// Opens the store in folder `path`, creating it (owner-only) when missing.
+    /// Opens the store in folder `path`, creating it (owner-only) when missing. With `options.readOnly`
+    /// (or when the folder holds a replay marker) the folder must already be a store and nothing is written.
     public init(
         path: String, options: Environment.Options = .init(), clock: any WallClock = SystemClock(),
         projections: [any Projection] = []
     ) throws {
+        let replay = try ReplayMarker.read(in: path)
+        var options = options
+        if replay != nil { options.readOnly = true }
         let environment = try Environment(path: path, options: options)
+        let readOnly = options.readOnly
+        func open(_ name: String, model: String? = nil) throws -> Database {
+            guard readOnly else { return try environment.openDatabase(named: name) }
+            do {
+                return try environment.openDatabase(named: name)
+            } catch let error as LMDBError where error.code == .notFound {
+                throw EventStore.missingDatabase(name, model: model, path: path, replay: replay)
+            }
+        }
         var owned: [String: [Database]] = [:]
         for projection in projections {
-            let databases = try projection.databaseNames.map { try environment.openDatabase(named: $0) }
+            let databases = try projection.databaseNames.map { try open($0, model: projection.name) }
             projection.attach(databases)
             owned[projection.name] = databases
         }
         self.db = Databases(
-            events: try environment.openDatabase(named: "events"),
-            streams: try environment.openDatabase(named: "streams"),
-            streamEvents: try environment.openDatabase(named: "stream_events"),
-            commands: try environment.openDatabase(named: "commands"),
-            meta: try environment.openDatabase(named: "meta"),
-            checkpoints: try environment.openDatabase(named: "checkpoints"),
+            events: try open("events"),
+            streams: try open("streams"),
+            streamEvents: try open("stream_events"),
+            commands: try open("commands"),
+            meta: try open("meta"),
+            checkpoints: try open("checkpoints"),
             projections: owned)
         self.environment = environment
         self.clock = clock
         self.projections = projections
+        self.replay = replay
+        if readOnly {
+            let format = try environment.read { txn in try txn.get(db.meta, key: MetaKey.format) }
+            guard format == Array(EventStore.formatName.utf8) else {
+                throw EventLogError(.corrupt, "\(path) is not a Docket store (no '\(EventStore.formatName)' format mark)")
+            }
+            return
+        }
         try environment.write { txn in
             if try txn.get(db.meta, key: MetaKey.format) == nil {
                 try txn.put(db.meta, key: MetaKey.format, value: Array(EventStore.formatName.utf8))
@@ -119,6 +146,7 @@ public final class EventStore: @unchecked Sendable {
     /// if any request is refused, none is written.
     @discardableResult
     public func append(_ requests: [AppendRequest]) throws -> [AppendResult] {
+        try requireWritable()
         for request in requests { try validate(request) }
         let now = clock.now()
         return try environment.write { txn in

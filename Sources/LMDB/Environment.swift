@@ -29,6 +29,9 @@ public final class Environment: @unchecked Sendable {
         public var maxReaders: UInt32 = 256
         /// When false, commits are not fsync'd (for benchmarks and throw-away stores only).
         public var durable: Bool = true
+        /// When true, the environment is opened with `MDB_RDONLY`: the data file is never written, write
+        /// transactions fail, and named databases must already exist. The folder must already be a store.
+        public var readOnly: Bool = false
 
         public init() {}
     }
@@ -54,7 +57,7 @@ public final class Environment: @unchecked Sendable {
         }
         var created: OpaquePointer?
         do {
-            try Environment.prepareFolder(path)
+            if !options.readOnly { try Environment.prepareFolder(path) }
             try check(mdb_env_create(&created), "mdb_env_create")
         } catch {
             OpenPaths.shared.release(path)
@@ -70,6 +73,7 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_set_mapsize(env, options.initialMapSize), "mdb_env_set_mapsize")
             var flags = UInt32(MDB_NOTLS)
             if !options.durable { flags |= UInt32(MDB_NOSYNC) }
+            if options.readOnly { flags |= UInt32(MDB_RDONLY) }
             try check(mdb_env_open(env, path, flags, 0o600), "mdb_env_open(\(path))")
             var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead), "mdb_reader_check")
@@ -89,9 +93,27 @@ public final class Environment: @unchecked Sendable {
         OpenPaths.shared.release(path)
     }
 
+    /// Whether the environment was opened read-only.
+    public var isReadOnly: Bool { options.readOnly }
+
     /// Opens (creating if needed) the named database. Call once per name, at start-up.
+    /// In a read-only environment the database must exist (`LMDBError.notFound` otherwise).
     public func openDatabase(named name: String) throws -> Database {
-        try write { txn in
+        if options.readOnly {
+            // A handle opened in a read transaction survives only if that transaction is committed.
+            growthLock.lockShared()
+            defer { growthLock.unlock() }
+            let txn = try begin(readOnly: true)
+            var dbi = MDB_dbi()
+            let rc = mdb_dbi_open(txn, name, 0, &dbi)
+            guard rc == MDB_SUCCESS else {
+                mdb_txn_abort(txn)
+                throw LMDBError(code: .init(rawValue: rc), call: "mdb_dbi_open(\(name))")
+            }
+            try check(mdb_txn_commit(txn), "mdb_txn_commit")
+            return Database(handle: dbi, name: name)
+        }
+        return try write { txn in
             var dbi = MDB_dbi()
             try check(mdb_dbi_open(txn.handle, name, UInt32(MDB_CREATE), &dbi), "mdb_dbi_open(\(name))")
             return Database(handle: dbi, name: name)

@@ -70,7 +70,7 @@ import Testing
         try f.service.ticket(number, .comment("Checking the logs", visibility: .internal), as: "bob")
         #expect(try outbox(f).count == 1, "an internal note writes to nobody")
         try f.service.ticket(number, .comment("We restarted the VPN gateway; please try again.", visibility: .public), as: "bob")
-        try f.service.ticket(number, .close(resolution: "Restarted the gateway"), as: "bob")
+        try f.service.ticket(number, .close(resolution: "Restarted the gateway", time: .none(reason: "no time in this test")), as: "bob")
         let entries = try outbox(f)
         #expect(entries.map(\.reason) == [.acknowledgement, .reply, .resolution])
         #expect(entries.map(\.subject) == ["[T-1001] VPN down", "Re: [T-1001] VPN down", "[T-1001] VPN down"])
@@ -93,7 +93,7 @@ import Testing
         let f = try ServiceFixture()
         let number = try f.service.openTicket(TicketIntake(client: "globex", subject: "Phone call"), as: "bob")
         try f.service.ticket(number, .comment("Called back", visibility: .public), as: "bob")
-        try f.service.ticket(number, .close(resolution: "done"), as: "bob")
+        try f.service.ticket(number, .close(resolution: "done", time: .none(reason: "no time in this test")), as: "bob")
         #expect(try outbox(f).isEmpty)
     }
 
@@ -179,7 +179,7 @@ import Testing
     @Test func theOutboxRebuildsFromTheLog() throws {
         let f = try ServiceFixture()
         let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Rebuild"), as: "bob")
-        try f.service.ticket(number, .close(resolution: "ok"), as: "bob")
+        try f.service.ticket(number, .close(resolution: "ok", time: .none(reason: "no time in this test")), as: "bob")
         _ = try f.service.sendOutbox(via: FakeTransport([.failed(exitStatus: 1, error: "x")]), as: "dora")
         let before = try outbox(f)
         try f.store.rebuild("outbox")

@@ -32,7 +32,7 @@ import Testing
                 case 2: try f.service.ticket(number, .setPriority(Priority.allCases[Int(random.next() % 4)]), as: actor)
                 case 3: try f.service.ticket(number, .setStatus(TicketStatus.settable[Int(random.next() % 3)]), as: actor)
                 case 4: try f.service.ticket(number, .comment("note", visibility: random.next() % 2 == 0 ? .public : .internal), as: actor)
-                case 5: try f.service.ticket(number, .close(resolution: "fixed"), as: actor)
+                case 5: try f.service.ticket(number, .close(resolution: "fixed", time: .none(reason: "no time in this test")), as: actor)
                 case 6: try f.service.ticket(number, .reopen(reason: nil), as: actor)
                 case 7: try f.service.ticket(number, .setCategory(["backup", "network", "email"][Int(random.next() % 3)]), as: actor)
                 case 8: try f.service.ticket(number, .addWatcher(actors[Int(random.next() % 4)]), as: actor)

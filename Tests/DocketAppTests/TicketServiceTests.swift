@@ -58,7 +58,7 @@ import Testing
         #expect(try f.models.queue.queue(QueueFilter(client: "globex"), limit: 10, in: f.store).map(\.number) == [urgentNew])
         try f.service.ticket(low, .setPriority(.p1), as: "bob")
         #expect(try f.models.queue.queue(QueueFilter(), limit: 10, in: f.store).map(\.number) == [low, urgentOld, urgentNew])
-        try f.service.ticket(urgentOld, .close(resolution: "Rebooted the router"), as: "bob")
+        try f.service.ticket(urgentOld, .close(resolution: "Rebooted the router", time: .none(reason: "no time in this test")), as: "bob")
         #expect(try f.models.queue.queue(QueueFilter(), limit: 10, in: f.store).map(\.number) == [low, urgentNew])
         #expect(try f.service.ticketSummary(urgentOld).status == .closed)
         #expect(try f.models.queue.list(QueueFilter(status: .closed), limit: 10, in: f.store).map(\.number) == [urgentOld])
@@ -88,7 +88,7 @@ import Testing
     @Test func workOnAClosedTicketIsRefusedUntilReopened() throws {
         let f = try ServiceFixture()
         let number = try f.service.openTicket(TicketIntake(client: "acme", subject: "x"), as: "bob")
-        try f.service.ticket(number, .close(resolution: "Done"), as: "bob")
+        try f.service.ticket(number, .close(resolution: "Done", time: .none(reason: "no time in this test")), as: "bob")
         #expect(throws: DomainError.self) { try f.service.ticket(number, .comment("late", visibility: .internal), as: "bob") }
         try f.service.ticket(number, .reopen(reason: "Came back"), as: "bob")
         #expect(try f.service.ticketSummary(number).status == .inProgress)

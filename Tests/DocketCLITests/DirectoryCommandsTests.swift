@@ -203,10 +203,10 @@ import Testing
         #expect(
             try ok([
                 "contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01",
-                "--sla-policy", "gold", "--terms", #"{"hourlyRate": 9500}"#,
+                "--sla-policy", "gold", "--terms", #"{"model": "hourly", "currency": "USD", "rates": {"*": 9500}}"#,
             ]) == "added contract acme-2026 for acme, in force from 2026-01-01T00:00:00Z\n")
         // Recorded first, effective later.
-        #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-07-01", "--terms", #"{"hourlyRate": 9900}"#])
+        #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-07-01", "--terms", #"{"model": "hourly", "currency": "USD", "rates": {"*": 9900}}"#])
             == "contract acme-2026: amendment 1, in force from 2026-07-01T00:00:00Z\n")
         // Recorded later, effective earlier.
         #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-04-01T00:00:00Z", "--sla-policy", "platinum"])
@@ -215,17 +215,17 @@ import Testing
         let february = try #require(try inForce("acme-2026", at: "2026-02-01"))
         #expect(february["amendment"] as? Int == 0)
         #expect(february["slaPolicy"] as? String == "gold")
-        #expect((february["terms"] as? [String: Any])?["hourlyRate"] as? Int == 9500)
+        #expect(((february["terms"] as? [String: Any])?["rates"] as? [String: Any])?["*"] as? Int == 9500)
 
         let may = try #require(try inForce("acme-2026", at: "2026-05-01T12:00:00Z"))
         #expect(may["amendment"] as? Int == 2)
         #expect(may["slaPolicy"] as? String == "platinum")
-        #expect((may["terms"] as? [String: Any])?["hourlyRate"] as? Int == 9500, "copied from the terms in force then")
+        #expect(((may["terms"] as? [String: Any])?["rates"] as? [String: Any])?["*"] as? Int == 9500, "copied from the terms in force then")
 
         let august = try #require(try inForce("acme-2026", at: "2026-08-01"))
         #expect(august["amendment"] as? Int == 1)
         #expect(august["slaPolicy"] as? String == "gold", "the later-recorded amendment does not reach past July")
-        #expect((august["terms"] as? [String: Any])?["hourlyRate"] as? Int == 9900)
+        #expect(((august["terms"] as? [String: Any])?["rates"] as? [String: Any])?["*"] as? Int == 9900)
 
         let shown = try jsonObject(["contract", "show", "acme-2026", "--at", "2026-08-01", "--json"])
         let versions = try #require(shown["versions"] as? [[String: Any]])
@@ -279,7 +279,9 @@ import Testing
         #expect(log.first?["actor"] as? String == "bill")
     }
 
-    @Test(arguments: [(#"{"hourlyRate": 95"#, "is not valid JSON"), (#"{"hourlyRate": 95.5}"#, "whole numbers")])
+    @Test(arguments: [(#"{"hourlyRate": 95"#, "is not valid JSON"), (#"{"hourlyRate": 95.5}"#, "whole numbers"),
+        (#"{"model": "hourly", "currency": "USD", "rates": {"*": 9500}, "hourlyRate": 1}"#, "billingTerms.hourlyRate is not a billing term"),
+    ])
     func unusableTermsAreBadInputNamingTheFlag(terms: String, reason: String) throws {
         try givenStore()
         try givenClient()

@@ -92,7 +92,7 @@ import Testing
     @Test func aReplyToAClosedTicketReopensIt() throws {
         try setUp()
         #expect(try intake(Self.mail(id: "a@globex.example", subject: "VPN down")).stdout.contains("opened T-1001"))
-        let close = try docket(["ticket", "close", "T-1001", "--resolution", "Restarted the VPN"], as: "intake")
+        let close = try docket(["ticket", "close", "T-1001", "--resolution", "Restarted the VPN", "--no-time", "--reason", "test"], as: "intake")
         #expect(close.status == 0, "\(close.stderr)")
         let reply = try intake(Self.mail(id: "b@globex.example", subject: "Re: VPN down", inReplyTo: "a@globex.example"))
         #expect(reply.stdout == "b@globex.example: reopened T-1001\n", "\(reply.stderr)")
@@ -131,7 +131,7 @@ import Testing
         #expect(bounce.stdout == "200801161640.m0GFZ1c3009410@mail11.ttttt.com.au: dropped (bounce)\n")
         #expect(try log() == before, "nothing written")
         #expect(try intake(Self.mail(id: "o1@globex.example", subject: "Backup")).stdout.contains("opened T-1001"))
-        try docket(["ticket", "close", "T-1001", "--resolution", "done"], as: "intake")
+        try docket(["ticket", "close", "T-1001", "--resolution", "done", "--no-time", "--reason", "test"], as: "intake")
         let auto = try intake(Self.mail(
             id: "o2@globex.example", subject: "Automatic reply: Backup", inReplyTo: "o1@globex.example",
             extraHeaders: "Auto-Submitted: auto-replied\r\n", body: "I am out of office.\n"))
@@ -188,7 +188,7 @@ import Testing
     @Test func aReplyLongAfterClosingOpensAFollowUpTicket() throws {
         try setUp()
         #expect(try intake(Self.mail(id: "f1@globex.example", subject: "Slow laptop")).stdout.contains("opened T-1001"))
-        try docket(["ticket", "close", "T-1001", "--resolution", "Replaced the disk"], as: "intake")
+        try docket(["ticket", "close", "T-1001", "--resolution", "Replaced the disk", "--no-time", "--reason", "test"], as: "intake")
         let late = try intake(Self.mail(id: "f2@globex.example", subject: "Re: Slow laptop", inReplyTo: "f1@globex.example"), ["--reopen-days", "0"])
         #expect(late.stdout == "f2@globex.example: opened T-1002\n", "\(late.stderr)")
         #expect(try ticket("T-1001")["status"] as? String == "closed")

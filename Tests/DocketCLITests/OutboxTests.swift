@@ -108,7 +108,7 @@ import Testing
         let open = try docket(["ticket", "open", "--client", "globex", "--subject", "Phone call"], as: "bob")
         #expect(open.status == 0, "\(open.stderr)")
         #expect(try docket(["ticket", "comment", "T-1001", "Called back"], as: "bob").status == 0)
-        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "done"], as: "bob").status == 0)
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "done", "--no-time", "--reason", "test"], as: "bob").status == 0)
         #expect(try outbox().isEmpty)
         #expect(try docket(["outbox", "send", "--sendmail", try fakeSendmail(failing: false)]).stdout == "nothing to send\n")
     }

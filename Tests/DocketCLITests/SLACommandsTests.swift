@@ -171,7 +171,7 @@ extension SLACommandsTests {
         try docket(["ticket", "open", "--client", "acme", "--subject", "b", "--priority", "P1"], at: "2026-11-09T14:00:00Z", as: "bob")
         try docket(["ticket", "comment", "T-1001", "on it"], at: "2026-11-09T14:30:00Z", as: "bob")
         try docket(["ticket", "comment", "T-1002", "late"], at: "2026-11-09T14:50:00Z", as: "bob")
-        try docket(["ticket", "close", "T-1001", "--resolution", "done"], at: "2026-11-09T16:00:00Z", as: "bob")
+        try docket(["ticket", "close", "T-1001", "--resolution", "done", "--no-time", "--reason", "test"], at: "2026-11-09T16:00:00Z", as: "bob")
         // T-1003: P2 opened Tuesday, still open and in time.
         try docket(["ticket", "open", "--client", "acme", "--subject", "c", "--priority", "P2"], at: "2026-11-10T14:00:00Z", as: "bob")
         let report = try docket(["report", "sla", "--from", "2026-11-01", "--to", "2026-12-01", "--format", "json"], at: "2026-11-10T14:10:00Z")

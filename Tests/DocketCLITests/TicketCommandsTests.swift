@@ -34,7 +34,7 @@ import Testing
         #expect(try docket(["ticket", "assign", "T-1001", "--to", "tia"], as: "dora").stdout == "T-1001: assigned to tia\n")
         #expect(try docket(["ticket", "comment", "T-1001", "Checking the NAS"], as: "tia").status == 0)
         #expect(try docket(["ticket", "status", "T-1001", "waiting-on-client"], as: "tia").status == 0)
-        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Replaced the failed disk"], as: "tia").status == 0)
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Replaced the failed disk", "--no-time", "--reason", "test"], as: "tia").status == 0)
         let show = try docket(["ticket", "show", "T-1001"])
         #expect(show.stdout.contains("Backup failed"))
         #expect(show.stdout.contains("Closed"))
@@ -60,7 +60,7 @@ import Testing
             ["ticket", "unassign", "T-1001"], ["ticket", "assign", "T-1001", "--to", "tia"], ["ticket", "priority", "T-1001", "P2"],
             ["ticket", "category", "T-1001", "backup"], ["ticket", "watch", "T-1001"], ["ticket", "unwatch", "T-1001"],
             ["ticket", "comment", "T-1001", "x", "--internal"], ["ticket", "status", "T-1001", "in-progress"],
-            ["ticket", "merge", "T-1002", "--into", "T-1001"], ["ticket", "close", "T-1001", "--resolution", "ok"],
+            ["ticket", "merge", "T-1002", "--into", "T-1001"], ["ticket", "close", "T-1001", "--resolution", "ok", "--no-time", "--reason", "test"],
             ["ticket", "reopen", "T-1001", "--reason", "again"],
         ] {
             let run = try docket(arguments, as: "dora")
@@ -83,7 +83,7 @@ import Testing
             (["ticket", "show", "T-9999"], "bob", 4, "unknown ticket T-9999"),
             (["ticket", "comment", "T-9999", "hi"], "bob", 4, "unknown ticket T-9999"),
             (["ticket", "close", "T-1001"], "bob", 64, "needs a resolution note"),
-            (["ticket", "close", "T-1001", "--resolution", "  "], "bob", 65, "resolution"),
+            (["ticket", "close", "T-1001", "--resolution", "  ", "--no-time", "--reason", "test"], "bob", 65, "resolution"),
             (["ticket", "status", "T-1001", "done"], "bob", 64, "done"),
             (["ticket", "open", "--client", "nope", "--subject", "x"], "bob", 4, "unknown client nope"),
             (["ticket", "open", "--client", "acme", "--subject", "x"], "mallory", 4, "unknown user mallory"),
@@ -103,7 +103,7 @@ import Testing
     @Test func workOnAClosedTicketIsRefusedWithTheFix() throws {
         try setUp()
         _ = try docket(["ticket", "open", "--client", "acme", "--subject", "x"], as: "bob")
-        _ = try docket(["ticket", "close", "T-1001", "--resolution", "done"], as: "bob")
+        _ = try docket(["ticket", "close", "T-1001", "--resolution", "done", "--no-time", "--reason", "test"], as: "bob")
         let run = try docket(["ticket", "comment", "T-1001", "one more thing"], as: "bob")
         #expect(run.status == 6)
         #expect(run.stderr.contains("docket ticket reopen T-1001"))
@@ -114,7 +114,7 @@ import Testing
         _ = try docket(["ticket", "open", "--client", "acme", "--subject", "Slow PC", "--priority", "P4"], as: "bob")
         _ = try docket(["ticket", "open", "--client", "acme", "--subject", "Server down", "--priority", "P1", "--assign", "bob"], as: "dora")
         _ = try docket(["ticket", "open", "--client", "acme", "--subject", "Closed soon", "--priority", "P2"], as: "bob")
-        _ = try docket(["ticket", "close", "T-1003", "--resolution", "dup"], as: "bob")
+        _ = try docket(["ticket", "close", "T-1003", "--resolution", "dup", "--no-time", "--reason", "test"], as: "bob")
         let queue = try docket(["queue"], as: "bob").stdout
         let lines = queue.split(separator: "\n")
         #expect(lines.count == 3)

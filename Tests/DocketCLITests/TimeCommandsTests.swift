@@ -66,7 +66,7 @@ import Testing
 
     @Test func loggingOnAClosedTicketIsAllowed() throws {
         try setUp()
-        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"], as: "bob").status == 0)
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Fixed", "--no-time", "--reason", "test"], as: "bob").status == 0)
         let run = try docket(["time", "log", "T-1001", "30m"], as: "bob")
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "TE-1\n")

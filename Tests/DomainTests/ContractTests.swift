@@ -7,7 +7,7 @@ struct ContractTests {
     static let created = ContractEvent.created(
         ContractCreated(
             id: "acme-2026", client: "acme", name: "Managed services", effectiveFrom: Fixture.date(1, 1),
-            slaPolicy: "gold", billingTerms: ["monthlyFee": 100_000]))
+            slaPolicy: "gold", billingTerms: retainerTerms(100_000)))
 
     let contract = given(ContractDecider.self, [created])
 
@@ -16,7 +16,7 @@ struct ContractTests {
             .create(
                 CreateContract(
                     id: "acme-2026", client: "acme", clientSnapshot: Fixture.acme, name: " Managed services ",
-                    effectiveFrom: Fixture.date(1, 1), slaPolicy: "gold", billingTerms: ["monthlyFee": 100_000])),
+                    effectiveFrom: Fixture.date(1, 1), slaPolicy: "gold", billingTerms: retainerTerms(100_000))),
             by: Fixture.billing)
         #expect(events == [Self.created])
         let terms = try #require(ContractDecider.fold(events).terms(at: Fixture.date(6, 1)))
@@ -24,7 +24,7 @@ struct ContractTests {
             terms
                 == ContractTerms(
                     amendment: 0, effectiveFrom: Fixture.date(1, 1), slaPolicy: "gold",
-                    billingTerms: ["monthlyFee": 100_000]))
+                    billingTerms: retainerTerms(100_000)))
     }
 
     @Test func createForAnUnknownClientIsRefused() throws {
@@ -55,7 +55,7 @@ struct ContractTests {
                 .when(.amend(effectiveFrom: date, slaPolicy: sla, billingTerms: terms))
         }
         try amend(Fixture.date(3, 1), sla: "silver", terms: nil)
-        try amend(Fixture.date(2, 1), sla: nil, terms: ["monthlyFee": 120_000])
+        try amend(Fixture.date(2, 1), sla: nil, terms: retainerTerms(120_000))
         let state = ContractDecider.fold(history)
 
         #expect(state.terms(at: Fixture.date(12, 31, year: 2025)) == nil, "before the start")
@@ -64,12 +64,12 @@ struct ContractTests {
         let february = try #require(state.terms(at: Fixture.date(2, 15)))
         #expect(february.amendment == 2, "recorded later but effective earlier: wins from Feb 1")
         #expect(february.slaPolicy == "gold", "kept from the version in force on Feb 1")
-        #expect(february.billingTerms == ["monthlyFee": 120_000])
+        #expect(february.billingTerms == retainerTerms(120_000))
         let march = try #require(state.terms(at: Fixture.date(3, 15)))
         #expect(march.amendment == 1, "the Mar 1 version still wins after Mar 1")
         #expect(march.slaPolicy == "silver")
         #expect(
-            march.billingTerms == ["monthlyFee": 100_000],
+            march.billingTerms == retainerTerms(100_000),
             "amendment 1 copied the terms in force on Mar 1 when recorded")
 
         // Same effective instant as amendment 1: the later amendment wins.
@@ -88,7 +88,7 @@ struct ContractTests {
                 .amended(
                     ContractAmended(
                         amendment: 1, effectiveFrom: Fixture.date(2, 1), slaPolicy: "silver",
-                        billingTerms: ["monthlyFee": 100_000]))
+                        billingTerms: retainerTerms(100_000)))
             ])
         let second = try given(ContractDecider.self, [Self.created] + first)
             .when(.amend(effectiveFrom: Fixture.date(4, 1), slaPolicy: "gold", billingTerms: nil))
@@ -142,4 +142,9 @@ struct ContractTests {
     @Test func commandsOnAMissingContractAreNotFound() {
         #expect(given(ContractDecider.self).refusal(of: .end(effectiveFrom: Fixture.now))?.code == .notFound)
     }
+}
+
+/// Valid retainer billing terms with a monthly fee of `fee` cents.
+private func retainerTerms(_ fee: Int64) -> JSONValue {
+    ["model": "retainer", "currency": "USD", "retainer": ["monthlyFeeMinor": .integer(fee)]]
 }

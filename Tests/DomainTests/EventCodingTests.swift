@@ -42,14 +42,14 @@ struct EventCodingTests {
     @Test func catalogueTypesAreUniqueAndWellFormed() throws {
         let names = EventCatalog.all.map(\.qualifiedName)
         #expect(Set(names).count == names.count)
-        let shape = try Regex("^(ticket|client|contract|user|template|calendar|sla-policy|routing|mail|time)\\.[a-z]+(-[a-z]+)*$")
+        let shape = try Regex("^(ticket|client|contract|user|template|calendar|sla-policy|routing|mail|time|invoice)\\.[a-z]+(-[a-z]+)*$")
         for entry in EventCatalog.all {
             #expect(entry.type.wholeMatch(of: shape) != nil, "\(entry.type)")
             #expect(entry.type.hasPrefix(entry.category + "."))
             #expect(entry.schemaVersion == 1)
             #expect(EventCatalog.descriptor(type: entry.type, schemaVersion: 1) == entry)
         }
-        #expect(EventCatalog.all.count == 49)
+        #expect(EventCatalog.all.count == 55)
     }
 
     @Test func typeStringsAreFixed() {
@@ -70,9 +70,13 @@ struct EventCodingTests {
         #expect(ContractEvent.catalog.map(\.type) == ["contract.created", "contract.amended", "contract.ended"])
         #expect(
             UserEvent.catalog.map(\.type) == [
-                "user.added", "user.role-changed", "user.deactivated", "user.reactivated",
+                "user.added", "user.role-changed", "user.deactivated", "user.reactivated", "user.cost-rate-set",
             ])
         #expect(TemplateEvent.catalog.map(\.type) == ["template.added", "template.updated", "template.removed"])
+        #expect(
+            InvoiceEvent.catalog.map(\.type) == [
+                "invoice.drafted", "invoice.finalized", "invoice.discarded", "invoice.voided", "invoice.number-issued",
+            ])
     }
 
     @Test func payloadIsCanonicalJSON() {

@@ -45,7 +45,7 @@ struct PermissionTests {
     @Test("ticket commands check workTickets before anything else", arguments: Role.allCases)
     func ticketDecider(role: Role) {
         // The stream is empty: a decider that looked at state first would answer notFound instead of forbidden.
-        let error = given(TicketDecider.self).refusal(of: .close(resolution: "x"), by: Fixture.actor(role))
+        let error = given(TicketDecider.self).refusal(of: .close(resolution: "x", time: .logged), by: Fixture.actor(role))
         #expect((error?.code == .forbidden) == !(Self.expected[.workTickets]?.contains(role) ?? false))
     }
 

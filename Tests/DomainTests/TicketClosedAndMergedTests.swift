@@ -40,7 +40,7 @@ struct TicketClosedAndMergedTests {
         let reopen = try #require(scenario.refusal(of: .reopen(reason: "oops")))
         #expect(reopen.code == .merged)
         #expect(reopen.message.contains("cannot be reopened"))
-        #expect(scenario.refusal(of: .close(resolution: "x"))?.code == .merged)
+        #expect(scenario.refusal(of: .close(resolution: "x", time: .logged))?.code == .merged)
     }
 
     @Test func mergedTicketIsClosedLike() {

@@ -86,10 +86,10 @@ struct TicketLifecycleTests {
         try run(.setStatus(.inProgress))
         try run(.comment("Looking into it", visibility: .public))
         try run(.setStatus(.waitingOnClient))
-        try run(.close(resolution: "  Replaced the router  "))
+        try run(.close(resolution: "  Replaced the router  ", time: .logged))
         #expect(TicketDecider.fold(history).status == .closed)
         try run(.reopen(reason: "   "))
-        try run(.close(resolution: "Really fixed"))
+        try run(.close(resolution: "Really fixed", time: .logged))
 
         #expect(
             history.map(\.eventType) == [
@@ -113,15 +113,15 @@ struct TicketLifecycleTests {
 
     @Test("close without a resolution note is refused", arguments: ["", "   ", "\n\t"])
     func closeWithoutNote(note: String) throws {
-        let error = try #require(given(TicketDecider.self, [Fixture.opened()]).refusal(of: .close(resolution: note)))
+        let error = try #require(given(TicketDecider.self, [Fixture.opened()]).refusal(of: .close(resolution: note, time: .logged)))
         #expect(error.code == .invalid)
         #expect(error.message.contains("resolution note is empty"))
-        #expect(error.message.contains("docket ticket close T-1001 --note"))
+        #expect(error.message.contains("docket ticket close T-1001 --resolution"))
     }
 
     @Test func closingAClosedTicketIsRefused() throws {
         let closed = [Fixture.opened(), .closed(TicketClosed(resolution: "done"))]
-        let error = try #require(given(TicketDecider.self, closed).refusal(of: .close(resolution: "again")))
+        let error = try #require(given(TicketDecider.self, closed).refusal(of: .close(resolution: "again", time: .logged)))
         #expect(error.code == .closed)
     }
 

@@ -19,7 +19,7 @@ public enum ContractDecider: Decider {
         case .amend(let effectiveFrom, let slaPolicy, let billingTerms):
             let (id, start) = try requireExisting(state)
             let slaPolicy = try normalizedPolicy(slaPolicy)
-            let billingTerms = normalizedTerms(billingTerms)
+            let billingTerms = try normalizedTerms(billingTerms)
             guard slaPolicy != nil || billingTerms != nil else {
                 throw DomainError(
                     .invalid, "nothing to amend in contract \(id); give a new SLA policy or billing terms")
@@ -87,7 +87,7 @@ public enum ContractDecider: Decider {
                 ContractCreated(
                     id: id, client: client.code, name: name, effectiveFrom: create.effectiveFrom,
                     slaPolicy: try normalizedPolicy(create.slaPolicy),
-                    billingTerms: normalizedTerms(create.billingTerms)))
+                    billingTerms: try normalizedTerms(create.billingTerms)))
         ]
     }
 
@@ -98,9 +98,12 @@ public enum ContractDecider: Decider {
         return try Validate.nonEmpty(policy, "the SLA policy reference", fix: "name an SLA policy or leave it out")
     }
 
-    /// JSON `null` counts as "no terms", so that a payload round-trips to the same value.
-    private static func normalizedTerms(_ terms: JSONValue?) -> JSONValue? {
-        terms == .null ? nil : terms
+    /// JSON `null` counts as "no terms", so that a payload round-trips to the same value; other terms must be
+    /// readable as ``BillingTerms`` (docs/billing.md), so that an invoice run never meets terms it cannot price.
+    private static func normalizedTerms(_ terms: JSONValue?) throws(DomainError) -> JSONValue? {
+        guard let terms, terms != .null else { return nil }
+        _ = try BillingTerms(terms)
+        return terms
     }
 
     private static func requireExisting(_ state: ContractState) throws(DomainError) -> (String, Timestamp) {

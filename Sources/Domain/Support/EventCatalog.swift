@@ -3,7 +3,7 @@ public enum EventCatalog {
     /// All entries: tickets (and their SLA events), clients, contracts, users, templates, calendars, SLA policies.
     public static let all: [EventDescriptor] =
         TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + TicketMailEvent.catalog + OutboxEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
-        + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog + RoutingRulesEvent.catalog + TimeEvent.catalog
+        + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog + RoutingRulesEvent.catalog + TimeEvent.catalog + InvoiceEvent.catalog
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
     public static func descriptor(type: String, schemaVersion: UInt16) -> EventDescriptor? {
@@ -39,6 +39,8 @@ public enum DocketEvent: Sendable, Equatable {
     case routing(RoutingRulesEvent)
     /// A `time.*` event (time entries and timers).
     case time(TimeEvent)
+    /// An `invoice.*` event (on a `billing-` stream, or a number sequence stream).
+    case invoice(InvoiceEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -59,6 +61,7 @@ extension DocketEvent: DomainEvent {
         case .slaPolicy(let e): e
         case .routing(let e): e
         case .time(let e): e
+        case .invoice(let e): e
         }
     }
 
@@ -98,6 +101,8 @@ extension DocketEvent: DomainEvent {
             return .routing(try RoutingRulesEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "time":
             return .time(try TimeEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "invoice":
+            return .invoice(try InvoiceEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

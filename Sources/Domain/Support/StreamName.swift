@@ -22,4 +22,10 @@ public enum StreamName {
     public static func timeEntry(_ id: String) -> String { "time-" + id }
     /// `timer-bob`: the running timer of the tech `bob`.
     public static func timer(_ login: String) -> String { "timer-" + login }
+    /// `billing-acme`: the invoices of the client `acme`.
+    public static func billing(_ client: String) -> String { "billing-" + client }
+    /// `invoice-numbers-2026`: the gapless sequence of invoice numbers issued in 2026.
+    public static func invoiceNumbers(year: Int) -> String { "invoice-numbers-\(year)" }
+    /// `credit-note-numbers-2026`: the gapless sequence of credit-note numbers issued in 2026.
+    public static func creditNoteNumbers(year: Int) -> String { "credit-note-numbers-\(year)" }
 }

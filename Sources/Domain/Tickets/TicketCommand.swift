@@ -19,15 +19,16 @@ public enum TicketCommand: Sendable, Equatable {
     case removeWatcher(String)
     /// Add a comment.
     case comment(String, visibility: CommentVisibility)
-    /// Move to new, in progress or waiting on client. Closing goes through ``close(resolution:)``.
+    /// Move to new, in progress or waiting on client. Closing goes through ``close(resolution:time:)``.
     case setStatus(TicketStatus)
     /// Merge this ticket into `into`; `target` is that ticket's current state.
     /// The application also decides ``receiveMerge(from:)`` on the target and appends both in one transaction.
     case merge(into: TicketNumber, target: TicketState)
     /// Record on the target that ticket `from` was merged into it.
     case receiveMerge(from: TicketNumber)
-    /// Close with a resolution note (required).
-    case close(resolution: String)
+    /// Close with a resolution note (required). `time` is what the application found in the log about the
+    /// closer's time on the ticket, and what the closer said (see ``ClosingTime``).
+    case close(resolution: String, time: ClosingTime)
     /// Reopen a closed ticket; it goes back to in progress.
     case reopen(reason: String?)
 }
@@ -69,4 +70,19 @@ public struct OpenTicket: Sendable, Equatable {
         self.subject = subject
         self.description = description
     }
+}
+
+/// The closer's time on a ticket being closed: whoever closes a ticket accounts for their time on it.
+///
+/// The application fills this in from the log (the time read model) so the decider stays pure; a caller's claim
+/// that time was logged is checked, never trusted.
+public enum ClosingTime: Sendable, Equatable {
+    /// The closer has time on the ticket: logged before, or appended in the same transaction as the close.
+    case logged
+    /// The closer logged no time and says why; recorded as `noTimeReason` on `ticket.closed`.
+    case none(reason: String)
+    /// No person closed it: monitoring reported the condition cleared (alert auto-resolve). No time is expected.
+    case automatic
+    /// The closer logged no time and gave no reason: the close is refused.
+    case missing
 }

@@ -58,7 +58,7 @@ public enum TicketDecider: Decider {
                 throw DomainError(.invalid, "cannot merge \(number) into itself; pick another ticket")
             }
             return [.mergeReceived(TicketMergeReceived(from: from))]
-        case .close(let resolution):
+        case .close(let resolution, let time):
             let number = try requireExisting(state)
             try refuseIfMerged(state, number)
             guard state.status != .closed else {
@@ -67,8 +67,8 @@ public enum TicketDecider: Decider {
             }
             let note = try Validate.nonEmpty(
                 resolution, "the resolution note",
-                fix: "say what fixed it: `docket ticket close \(number) --note \"…\"`")
-            return [.closed(TicketClosed(resolution: note))]
+                fix: "say what fixed it: `docket ticket close \(number) --resolution \"…\"`")
+            return [.closed(TicketClosed(resolution: note, noTimeReason: try noTimeReason(time, closing: number, by: context.actor.login)))]
         case .reopen(let reason):
             let number = try requireExisting(state)
             if let target = state.mergedInto {
@@ -141,6 +141,28 @@ public enum TicketDecider: Decider {
             throw DomainError(
                 .invalid,
                 "user \(login) has role \(user.role), which cannot work tickets; assign \(number) to a \(roles)")
+        }
+    }
+
+    // MARK: - Time at close
+
+    /// The reason to record for a close without the closer's time, nil when none is needed; refuses a close
+    /// whose closer logged no time and gave no reason.
+    private static func noTimeReason(
+        _ time: ClosingTime, closing number: TicketNumber, by login: String
+    ) throws(DomainError) -> String? {
+        switch time {
+        case .logged, .automatic:
+            return nil
+        case .none(let reason):
+            return try Validate.nonEmpty(
+                reason, "the reason for closing without time",
+                fix: "say why no time was spent: `--no-time --reason \"duplicate of T-1041\"`")
+        case .missing:
+            throw DomainError(
+                .invalid,
+                "\(login) logged no time on \(number); close it with --time 30m (logged with the close) "
+                    + "or --no-time --reason \"why no time\"")
         }
     }
 

@@ -220,7 +220,8 @@ public struct TicketMergeReceived: EventPayload {
     public init(from: TicketNumber) { self.from = from }
 }
 
-/// `ticket.closed.v1`: closed with a resolution note.
+/// `ticket.closed.v1`: closed with a resolution note; the closer (the envelope's actor) logged time on it, or
+/// said why not in `noTimeReason`.
 public struct TicketClosed: EventPayload {
     /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
@@ -228,9 +229,15 @@ public struct TicketClosed: EventPayload {
         summary: "The ticket was closed with a resolution note.")
     /// What fixed it, trimmed, never blank.
     public var resolution: String
+    /// Why the closer logged no time on the ticket (`--no-time --reason`), trimmed; absent when they logged time,
+    /// when monitoring closed it (alert auto-resolve), and on closes recorded before the rule existed.
+    public var noTimeReason: String?
 
     /// A payload with the given fields.
-    public init(resolution: String) { self.resolution = resolution }
+    public init(resolution: String, noTimeReason: String? = nil) {
+        self.resolution = resolution
+        self.noTimeReason = noTimeReason
+    }
 }
 
 /// `ticket.reopened.v1`: a closed ticket went back to in progress.

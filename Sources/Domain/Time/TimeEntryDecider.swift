@@ -60,13 +60,15 @@ public struct TimeEntryState: Sendable, Equatable, Codable {
     public var startedAt: String
     public var note: String?
     public var voided: Bool
+    /// The log position of the entry's latest event, set by the read model (nil in a pure fold).
+    public var position: UInt64?
 
     /// Whether the entry has been logged.
     public var exists: Bool { !entryId.isEmpty }
 
     public static let none = TimeEntryState(entryId: "", ticket: "", tech: "", minutes: 0, workType: "", billable: false, startedAt: "", note: nil, voided: false)
 
-    public init(entryId: String, ticket: String, tech: String, minutes: Int, workType: String, billable: Bool, startedAt: String, note: String?, voided: Bool) {
+    public init(entryId: String, ticket: String, tech: String, minutes: Int, workType: String, billable: Bool, startedAt: String, note: String?, voided: Bool, position: UInt64? = nil) {
         self.entryId = entryId
         self.ticket = ticket
         self.tech = tech
@@ -76,6 +78,7 @@ public struct TimeEntryState: Sendable, Equatable, Codable {
         self.startedAt = startedAt
         self.note = note
         self.voided = voided
+        self.position = position
     }
 
     /// Applies one entry event (timer events leave it alone).

@@ -1,3 +1,5 @@
+import DocketTime
+
 /// What an admin asks of a user account (stream `user-<login>`).
 public enum UserCommand: Sendable, Equatable {
     /// Add a user.
@@ -8,6 +10,25 @@ public enum UserCommand: Sendable, Equatable {
     case deactivate
     /// Let a deactivated user act again.
     case reactivate
+    /// Set what an hour of the user's time costs, from a date on (billing or admin).
+    case setCostRate(SetCostRate)
+}
+
+/// The input of ``UserCommand/setCostRate(_:)``.
+public struct SetCostRate: Sendable, Equatable {
+    /// Minor units per hour, 0 or more.
+    public var costPerHourMinor: Int64
+    /// ISO 4217 code.
+    public var currency: String
+    /// When the rate takes effect.
+    public var effectiveFrom: Timestamp
+
+    /// The input to set a cost rate.
+    public init(costPerHourMinor: Int64, currency: String, effectiveFrom: Timestamp) {
+        self.costPerHourMinor = costPerHourMinor
+        self.currency = currency
+        self.effectiveFrom = effectiveFrom
+    }
 }
 
 /// The input of ``UserCommand/add(_:)``.

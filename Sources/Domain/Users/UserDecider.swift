@@ -7,10 +7,14 @@ import DocketTime
 public enum UserDecider: Decider {
     public static let initialState = UserState()
 
-    /// Decides `command`. Needs ``Action/manageUsers``.
+    /// Decides `command`. Needs ``Action/manageUsers``, or ``Action/manageRates`` to set a cost rate.
     public static func decide(
         _ command: UserCommand, state: UserState, context: DecisionContext
     ) throws(DomainError) -> [UserEvent] {
+        if case .setCostRate(let rate) = command {
+            try Permissions.require(.manageRates, by: context.actor.role)
+            return try setCostRate(rate, state: state)
+        }
         try Permissions.require(.manageUsers, by: context.actor.role)
         switch command {
         case .add(let add):
@@ -42,7 +46,29 @@ public enum UserDecider: Decider {
         case .reactivate:
             _ = try requireExisting(state)
             return state.isActive ? [] : [.reactivated(UserReactivated())]
+        case .setCostRate(let rate):
+            return try setCostRate(rate, state: state)
         }
+    }
+
+    /// A new cost-rate version; nothing when the latest version already says exactly this.
+    private static func setCostRate(_ rate: SetCostRate, state: UserState) throws(DomainError) -> [UserEvent] {
+        _ = try requireExisting(state)
+        guard rate.costPerHourMinor >= 0, rate.costPerHourMinor <= 100_000_000 else {
+            throw DomainError(.invalid, "a cost rate is 0 to 100000000 minor units per hour, not \(rate.costPerHourMinor)")
+        }
+        let currency = try Validate.currency(rate.currency)
+        if let last = state.costRates.last, last.costPerHourMinor == rate.costPerHourMinor, last.currency == currency,
+            last.effectiveFrom == rate.effectiveFrom
+        {
+            return []
+        }
+        let version = (state.costRates.map(\.version).max() ?? 0) + 1
+        return [
+            .costRateSet(
+                UserCostRateSet(
+                    version: version, costPerHourMinor: rate.costPerHourMinor, currency: currency, effectiveFrom: rate.effectiveFrom))
+        ]
     }
 
     // MARK: - Bootstrap

@@ -1,6 +1,7 @@
 extension UserEvent: DomainEvent {
     public static let catalog: [EventDescriptor] = [
         UserAdded.descriptor, UserRoleChanged.descriptor, UserDeactivated.descriptor, UserReactivated.descriptor,
+        UserCostRateSet.descriptor,
     ]
 
     /// The catalogue entry of this case.
@@ -10,6 +11,7 @@ extension UserEvent: DomainEvent {
         case .roleChanged: UserRoleChanged.descriptor
         case .deactivated: UserDeactivated.descriptor
         case .reactivated: UserReactivated.descriptor
+        case .costRateSet: UserCostRateSet.descriptor
         }
     }
 
@@ -22,6 +24,7 @@ extension UserEvent: DomainEvent {
         case .roleChanged(let p): EventCodec.encode(p)
         case .deactivated(let p): EventCodec.encode(p)
         case .reactivated(let p): EventCodec.encode(p)
+        case .costRateSet(let p): EventCodec.encode(p)
         }
     }
 
@@ -34,6 +37,7 @@ extension UserEvent: DomainEvent {
         case UserRoleChanged.descriptor.type: return .roleChanged(try read(UserRoleChanged.self))
         case UserDeactivated.descriptor.type: return .deactivated(try read(UserDeactivated.self))
         case UserReactivated.descriptor.type: return .reactivated(try read(UserReactivated.self))
+        case UserCostRateSet.descriptor.type: return .costRateSet(try read(UserCostRateSet.self))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

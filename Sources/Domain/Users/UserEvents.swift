@@ -1,3 +1,5 @@
+import DocketTime
+
 /// Something that happened to a user account (stream `user-<login>`).
 public enum UserEvent: Sendable, Equatable {
     /// See ``UserAdded``.
@@ -8,6 +10,8 @@ public enum UserEvent: Sendable, Equatable {
     case deactivated(UserDeactivated)
     /// See ``UserReactivated``.
     case reactivated(UserReactivated)
+    /// See ``UserCostRateSet``.
+    case costRateSet(UserCostRateSet)
 }
 
 /// `user.added.v1`.
@@ -68,4 +72,47 @@ public struct UserReactivated: EventPayload {
         category: "user", type: "user.reactivated", schemaVersion: 1, summary: "The user was reactivated.")
     /// The payload (it has no fields).
     public init() {}
+}
+
+/// `user.cost-rate-set.v1`: what an hour of the user's time costs the business, from a date on (dated and
+/// versioned like contract terms: the version in force at an instant is chosen by ``versionInForce``).
+public struct UserCostRateSet: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "user", type: "user.cost-rate-set", schemaVersion: 1,
+        summary: "A new version (1, 2, …) of the user's cost per hour takes effect at effectiveFrom; reports price their time with it.")
+    /// 1 for the first rate set, then 2, 3, … in recording order.
+    public var version: Int
+    /// Minor units of `currency` per hour worked.
+    public var costPerHourMinor: Int64
+    /// ISO 4217 code.
+    public var currency: String
+    /// When this version takes effect.
+    public var effectiveFrom: Timestamp
+
+    /// A payload with the given fields.
+    public init(version: Int, costPerHourMinor: Int64, currency: String, effectiveFrom: Timestamp) {
+        self.version = version
+        self.costPerHourMinor = costPerHourMinor
+        self.currency = currency
+        self.effectiveFrom = effectiveFrom
+    }
+
+    private enum CodingKeys: String, CodingKey { case version, costPerHourMinor, currency, effectiveFrom }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        costPerHourMinor = try c.decode(Int64.self, forKey: .costPerHourMinor)
+        currency = try c.decode(String.self, forKey: .currency)
+        effectiveFrom = try c.decodeTimestamp(forKey: .effectiveFrom)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(costPerHourMinor, forKey: .costPerHourMinor)
+        try c.encode(currency, forKey: .currency)
+        try c.encode(timestamp: effectiveFrom, forKey: .effectiveFrom)
+    }
 }

@@ -1,3 +1,5 @@
+import DocketTime
+
 /// What user decisions need: identity, role and activity.
 public struct UserState: Sendable, Equatable {
     /// The login; nil until added.
@@ -10,15 +12,25 @@ public struct UserState: Sendable, Equatable {
     public var role: Role
     /// False once deactivated.
     public var isActive: Bool
+    /// Every cost-rate version, in recording order.
+    public var costRates: [UserCostRateSet]
 
     /// A state with every field given; streams start from ``UserDecider/initialState``.
-    public init(login: String? = nil, name: String = "", email: String = "", role: Role = .tech, isActive: Bool = false)
-    {
+    public init(
+        login: String? = nil, name: String = "", email: String = "", role: Role = .tech, isActive: Bool = false,
+        costRates: [UserCostRateSet] = []
+    ) {
         self.login = login
         self.name = name
         self.email = email
         self.role = role
         self.isActive = isActive
+        self.costRates = costRates
+    }
+
+    /// The cost rate in force at `instant` (``versionInForce``), or nil before the first one.
+    public func costRate(at instant: Timestamp) -> UserCostRateSet? {
+        versionInForce(costRates, at: instant, effectiveFrom: \.effectiveFrom, amendment: \.version)
     }
 
     /// What tickets need to know about this user (e.g. to assign them); nil until added.
@@ -33,13 +45,15 @@ extension UserDecider {
         var state = state
         switch event {
         case .added(let e):
-            state = UserState(login: e.login, name: e.name, email: e.email, role: e.role, isActive: true)
+            state = UserState(login: e.login, name: e.name, email: e.email, role: e.role, isActive: true, costRates: state.costRates)
         case .roleChanged(let e):
             state.role = e.role
         case .deactivated:
             state.isActive = false
         case .reactivated:
             state.isActive = true
+        case .costRateSet(let e):
+            state.costRates.append(e)
         }
         return state
     }

@@ -24,6 +24,7 @@ enum EventSamples {
         .merged(TicketMerged(into: Fixture.t1002)),
         .mergeReceived(TicketMergeReceived(from: Fixture.t1001)),
         .closed(TicketClosed(resolution: "Replaced the PSU")),
+        .closed(TicketClosed(resolution: "Duplicate", noTimeReason: "Opened twice by the client")),
         .reopened(TicketReopened(reason: "Came back")),
         .reopened(TicketReopened(reason: nil)),
     ]
@@ -71,6 +72,7 @@ enum EventSamples {
         .roleChanged(UserRoleChanged(role: .dispatcher, previousRole: .tech)),
         .deactivated(UserDeactivated()),
         .reactivated(UserReactivated()),
+        .costRateSet(UserCostRateSet(version: 1, costPerHourMinor: 4_500, currency: "USD", effectiveFrom: Fixture.date(1, 1))),
     ]
 
     static let templates: [TemplateEvent] = [
@@ -84,7 +86,31 @@ enum EventSamples {
     /// Every sample, as any domain event.
     static let all: [DocketEvent] =
         tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
-        + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail + outbox + routing + time
+        + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail + outbox + routing + time + invoices
+
+    /// Invoice events on billing and number-sequence streams.
+    static let invoices: [DocketEvent] = {
+        let charge = Charge(
+            key: "time:T-1042:2026-11:remote:after-hours:acme-msa#1", kind: .time, period: "2026-11",
+            description: "T-1042 remote, 2026-11, after hours ×150%", ticket: "T-1042", workType: "remote", afterHours: true,
+            contract: "acme-msa", amendment: 1, currency: "USD",
+            entries: [ChargedEntry(entryId: "TE-7", tech: "bob", startedAt: "2026-11-03T22:00:00.000Z", minutes: 50, workType: "remote", position: 42)],
+            loggedMinutes: 50, roundingMinutes: 10, minimumMinutes: 0, coveredMinutes: 30, coverage: "block 2026-Q4", chargedMinutes: 30,
+            ratePerHour: 12_000, multiplierPercent: 150, amount: 9_000, taxBasisPoints: 825)
+        let line = InvoiceLine(
+            charge: charge, previousChargedMinutes: 60, previousCoveredMinutes: 0, previousAmount: 18_000, previousInvoices: ["acme-D1"],
+            adjustment: true)
+        return [
+            .invoice(.drafted(InvoiceDrafted(
+                invoice: "acme-D2", client: "acme", period: "2026-11", currency: "USD", lines: [line], subtotal: -9_000,
+                taxes: [TaxLine(basisPoints: 825, base: -9_000, tax: -743)], total: -9_743, draftedAt: "2026-12-01T09:00:00.000Z"))),
+            .invoice(.finalized(InvoiceFinalized(invoice: "acme-D2", number: "INV-2026-0002", finalizedAt: "2026-12-01T09:05:00.000Z"))),
+            .invoice(.discarded(InvoiceDiscarded(invoice: "acme-D3", reason: "Rerun after corrections"))),
+            .invoice(.voided(InvoiceVoided(
+                invoice: "acme-D2", number: "INV-2026-0002", creditNote: "CN-2026-0001", reason: "Wrong client", voidedAt: "2026-12-02T10:00:00.000Z"))),
+            .invoice(.numberIssued(InvoiceNumberIssued(number: "INV-2026-0002", invoice: "acme-D2", client: "acme"))),
+        ]
+    }()
 
     /// Time entry and timer events.
     static let time: [DocketEvent] = [

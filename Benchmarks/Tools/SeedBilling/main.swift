@@ -1,0 +1,241 @@
+import Domain
+import EventLog
+import Foundation
+import LMDB
+
+// Seeds a store for the billing-report benchmark (issue 5 §9): `seed-billing PATH [EVENTS]` (default 10,000,000).
+//
+// The mix, per ticket (about 10 events): ticket.opened, ticket.sla-less assignment, status change, two comments,
+// two time entries (one in 8 corrected, one in 40 voided), ticket.closed. 200 clients with contracts, 20 techs with
+// cost rates (a raise mid-year), and at each month end, per client: invoice.drafted (a time line per ticket with
+// its entries, a retainer fee for one client in three), invoice.number-issued + invoice.finalized, and one invoice
+// in 53 voided with a credit note. Payloads are the domain types' own canonical JSON: each kind is encoded once by
+// `Domain` with placeholder values that are then replaced byte for byte (so the JSON matches the schemas exactly),
+// or encoded by `Domain` outright for the rare kinds. Events are appended raw in bulk transactions without fsync.
+
+/// A clock the seeder moves along simulated 2026.
+final class SimulatedClock: WallClock, @unchecked Sendable {
+    // @unchecked Sendable: the seeder is single-threaded; only it reads and sets `instant`.
+    var instant = Timestamp(iso8601: "2026-01-01T00:00:00Z")!
+    func now() -> Timestamp { instant }
+}
+
+/// A payload encoded once by Domain, with placeholders replaced per event.
+struct Template {
+    let bytes: [UInt8]
+    init(_ event: some DomainEvent) { bytes = event.payload() }
+
+    func with(_ replacements: [(String, String)]) -> [UInt8] {
+        var out = bytes
+        for (placeholder, value) in replacements {
+            let needle = Array(placeholder.utf8)
+            guard let range = out.firstRange(of: needle) else { fatalError("placeholder \(placeholder) missing") }
+            out.replaceSubrange(range, with: Array(value.utf8))
+        }
+        return out
+    }
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    FileHandle.standardError.write(Data("usage: seed-billing PATH [EVENTS]\n".utf8))
+    exit(64)
+}
+let path = arguments[1]
+let target = arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000
+let clock = SimulatedClock()
+var options = Environment.Options()
+options.durable = false
+let store = try EventStore(path: path, options: options, clock: clock)
+guard try store.head().position == 0 else {
+    print("\(path) already holds \(try store.head().position) events; remove it to seed again")
+    exit(0)
+}
+
+let clients = (0..<200).map { String(format: "c%03d", $0) }
+let techs = (0..<20).map { String(format: "tech%02d", $0) }
+let categories = ["network", "helpdesk", "server", "security", "onboarding"]
+let placeholderTime = "2099-12-31T23:59:59.000Z"
+
+let opened = Template(TicketEvent.opened(TicketOpened(
+    number: TicketNumber(999_999_999)!, client: "CLIENTXX", contact: nil, category: "CATEGORYXX", priority: .p3, source: .email,
+    subject: "Printer on floor 3 is offline again", description: "Since this morning nobody can print; the queue shows errors.")))
+let assigned = Template(TicketEvent.assigned(TicketAssigned(assignee: "TECHXX", previousAssignee: nil)))
+let status = Template(TicketEvent.statusChanged(TicketStatusChanged(status: .inProgress, previousStatus: .new)))
+let comment = Template(TicketEvent.commented(TicketCommented(
+    text: "Checked the spooler and restarted it; the queue drains again. Watching it for an hour.", visibility: .internal)))
+let closed = Template(TicketEvent.closed(TicketClosed(resolution: "Spooler restarted; driver updated.")))
+let logged = Template(TimeEvent.logged(TimeLogged(
+    entryId: "TE-88888888", ticket: "T-999999999", tech: "TECHXX", minutes: 77777, workType: "remote", billable: true,
+    startedAt: placeholderTime, note: "remote session")))
+let loggedNonBillable = Template(TimeEvent.logged(TimeLogged(
+    entryId: "TE-88888888", ticket: "T-999999999", tech: "TECHXX", minutes: 77777, workType: "travel", billable: false,
+    startedAt: placeholderTime, note: nil)))
+let corrected = Template(TimeEvent.corrected(TimeCorrected(minutes: 77777, reason: "logged the wrong duration")))
+let voided = Template(TimeEvent.voided(TimeVoided(reason: "logged on the wrong ticket")))
+
+/// A Charge as the calculator writes it (no public memberwise init: decoded from its JSON shape).
+@MainActor func charge(key: String, kind: Charge.Kind, period: String, ticket: String?, minutes: Int, amount: Int64, entries: [ChargedEntry]) -> Charge {
+    let json: [String: Any] = [
+        "key": key, "kind": kind.rawValue, "period": period, "description": kind == .time ? "Remote support \(ticket ?? "")" : "Retainer \(period)",
+        "afterHours": false, "contract": "msa", "amendment": 0, "currency": "USD",
+        "entries": entries.map {
+            ["entryId": $0.entryId, "tech": $0.tech, "startedAt": $0.startedAt, "minutes": $0.minutes, "workType": $0.workType, "position": $0.position]
+        },
+        "loggedMinutes": minutes, "roundingMinutes": 0, "minimumMinutes": 0, "coveredMinutes": 0, "chargedMinutes": minutes,
+        "ratePerHour": 12_000, "multiplierPercent": 100, "amount": amount, "taxBasisPoints": 0,
+    ].merging(ticket.map { ["ticket": $0, "workType": "remote"] } ?? [:]) { a, _ in a }
+    do {
+        return try JSONDecoder().decode(Charge.self, from: JSONSerialization.data(withJSONObject: json))
+    } catch {
+        fatalError("charge JSON: \(error)")
+    }
+}
+
+var pending: [AppendRequest] = []
+var pendingEvents = 0
+var written = 0
+@MainActor func add(_ stream: String, _ type: String, _ payload: [UInt8], actor: String = "seed") {
+    pending.append(AppendRequest(stream: stream, events: [NewEvent(type: type, payload: payload, eventId: .random())], actor: actor))
+    pendingEvents += 1
+}
+@MainActor func flush() throws {
+    guard !pending.isEmpty else { return }
+    _ = try store.append(pending)
+    written += pendingEvents
+    pending.removeAll(keepingCapacity: true)
+    pendingEvents = 0
+}
+
+// Setup: users with cost rates, clients, contracts.
+for (index, tech) in techs.enumerated() {
+    add("user-\(tech)", "user.added", UserEvent.added(UserAdded(login: tech, name: tech, email: "\(tech)@msp.example", role: .tech)).payload())
+    for (version, (cost, from)) in [(4_000 + 100 * Int64(index), "2026-01-01T00:00:00Z"), (4_500 + 100 * Int64(index), "2026-07-01T00:00:00Z")].enumerated() {
+        add("user-\(tech)", "user.cost-rate-set", UserEvent.costRateSet(UserCostRateSet(
+            version: version + 1, costPerHourMinor: cost, currency: "USD", effectiveFrom: Timestamp(iso8601: from)!)).payload())
+    }
+}
+for client in clients {
+    add("client-\(client)", "client.registered", ClientEvent.registered(ClientRegistered(
+        code: client, name: "Client \(client)", domains: ["\(client).example"], timeZone: "America/New_York", currency: "USD")).payload())
+    add("contract-\(client)-msa", "contract.created", ContractEvent.created(ContractCreated(
+        id: "\(client)-msa", client: client, name: "MSA", effectiveFrom: Timestamp(iso8601: "2026-01-01T00:00:00Z")!, slaPolicy: nil,
+        billingTerms: ["model": "hourly", "currency": "USD", "rates": ["*": 12_000]])).payload())
+}
+try flush()
+
+// The work: tickets spread evenly over 2026; invoices at each month end.
+let eventsPerTicket = 10
+let tickets = max(1, (target - written) / eventsPerTicket)
+let yearStart = Timestamp(iso8601: "2026-01-01T00:00:00Z")!.millisecondsSinceEpoch
+let yearMilliseconds: Int64 = 365 * 86_400_000
+var entryNumber = 0
+var month = 1
+var invoiceNumber = 0
+var creditNumber = 0
+var draftsPerClient = [String: Int]()
+/// Per client, this month's tickets with their billable entries.
+var unbilled = [String: [(ticket: String, entries: [ChargedEntry])]]()
+let started = Date()
+
+@MainActor func monthEnd(_ month: Int) -> Int64 {
+    Timestamp(iso8601: String(format: "2026-%02d-01T00:00:00Z", month + 1 > 12 ? 1 : month + 1))!.millisecondsSinceEpoch
+        + (month == 12 ? yearMilliseconds : 0)
+}
+
+@MainActor func invoiceMonth(_ month: Int) throws {
+    try flush()
+    let period = String(format: "2026-%02d", month)
+    for client in clients {
+        var lines: [InvoiceLine] = []
+        for billed in unbilled[client] ?? [] {
+            let minutes = billed.entries.reduce(0) { $0 + $1.minutes }
+            let line = charge(
+                key: "time:\(billed.ticket):\(period):remote:std:\(client)-msa#0", kind: .time, period: period, ticket: billed.ticket,
+                minutes: minutes, amount: Money.price(minutes: minutes, ratePerHour: 12_000, multiplierPercent: 100), entries: billed.entries)
+            lines.append(InvoiceLine(charge: line, previousChargedMinutes: 0, previousCoveredMinutes: 0, previousAmount: 0, previousInvoices: [], adjustment: false))
+        }
+        if Int(client.dropFirst())! % 3 == 0 {
+            let fee = charge(key: "retainer-fee:\(client)-msa:\(period)", kind: .retainerFee, period: period, ticket: nil, minutes: 0, amount: 250_000, entries: [])
+            lines.append(InvoiceLine(charge: fee, previousChargedMinutes: 0, previousCoveredMinutes: 0, previousAmount: 0, previousInvoices: [], adjustment: false))
+        }
+        guard !lines.isEmpty else { continue }
+        let subtotal = lines.reduce(Int64(0)) { $0 + $1.amount }
+        let draft = (draftsPerClient[client] ?? 0) + 1
+        draftsPerClient[client] = draft
+        let id = "\(client)-D\(draft)"
+        let at = clock.instant.iso8601
+        add("billing-\(client)", "invoice.drafted", InvoiceEvent.drafted(InvoiceDrafted(
+            invoice: id, client: client, period: period, currency: "USD", lines: lines, subtotal: subtotal, taxes: [], total: subtotal,
+            draftedAt: at)).payload())
+        invoiceNumber += 1
+        let number = String(format: "INV-2026-%04d", invoiceNumber)
+        add("invoice-numbers-2026", "invoice.number-issued", InvoiceEvent.numberIssued(InvoiceNumberIssued(number: number, invoice: id, client: client)).payload())
+        add("billing-\(client)", "invoice.finalized", InvoiceEvent.finalized(InvoiceFinalized(invoice: id, number: number, finalizedAt: at)).payload())
+        if invoiceNumber % 53 == 0 {  // 53, not 50: with 200 clients, 50 would always void the same four
+            creditNumber += 1
+            let credit = String(format: "CN-2026-%04d", creditNumber)
+            add("credit-note-numbers-2026", "invoice.number-issued", InvoiceEvent.numberIssued(InvoiceNumberIssued(number: credit, invoice: id, client: client)).payload())
+            add("billing-\(client)", "invoice.voided", InvoiceEvent.voided(InvoiceVoided(
+                invoice: id, number: number, creditNote: credit, reason: "wrong contact billed", voidedAt: at)).payload())
+        }
+        try flush()
+    }
+    unbilled.removeAll(keepingCapacity: true)
+}
+
+for index in 0..<tickets {
+    let instant = yearStart + yearMilliseconds * Int64(index) / Int64(tickets)
+    while month <= 12, instant >= monthEnd(month) {
+        clock.instant = Timestamp(millisecondsSinceEpoch: monthEnd(month))
+        try invoiceMonth(month)
+        month += 1
+    }
+    clock.instant = Timestamp(millisecondsSinceEpoch: instant)
+    let number = 1001 + index
+    let ticket = "T-\(number)"
+    let stream = "ticket-\(ticket)"
+    let client = clients[index % clients.count]
+    let tech = techs[(index / 7) % techs.count]
+    add(stream, "ticket.opened", opened.with([("T-999999999", ticket), ("CLIENTXX", client), ("CATEGORYXX", categories[index % categories.count])]))
+    add(stream, "ticket.assigned", assigned.with([("TECHXX", tech)]))
+    add(stream, "ticket.status-changed", status.bytes)
+    add(stream, "ticket.commented", comment.bytes, actor: tech)
+    var billable: [ChargedEntry] = []
+    for part in 0..<2 {
+        entryNumber += 1
+        let entry = "TE-\(entryNumber)"
+        let minutes = 15 + (index * 7 + part * 13) % 90
+        let startedAt = Timestamp(millisecondsSinceEpoch: instant + Int64(part) * 3_600_000).iso8601
+        let isBillable = entryNumber % 6 != 0
+        let template = isBillable ? logged : loggedNonBillable
+        add("time-\(entry)", "time.logged", template.with([("TE-88888888", entry), ("T-999999999", ticket), ("TECHXX", tech), ("77777", String(minutes)), (placeholderTime, startedAt)]), actor: tech)
+        var final = minutes
+        if entryNumber % 8 == 0 {
+            final = minutes + 10
+            add("time-\(entry)", "time.corrected", corrected.with([("77777", String(final))]), actor: tech)
+        }
+        if entryNumber % 40 == 0 {
+            add("time-\(entry)", "time.voided", voided.bytes, actor: tech)
+        } else if isBillable, entryNumber % 25 != 0 {  // one billable entry in 25 is held back (never billed)
+            billable.append(ChargedEntry(entryId: entry, tech: tech, startedAt: startedAt, minutes: final, workType: "remote", position: 0))
+        }
+    }
+    add(stream, "ticket.commented", comment.bytes, actor: tech)
+    add(stream, "ticket.closed", closed.bytes, actor: tech)
+    if !billable.isEmpty { unbilled[client, default: []].append((ticket, billable)) }
+    if pendingEvents >= 20_000 {
+        try flush()
+        if (index / 2_000) % 50 == 0 {
+            let rate = Double(written) / Date().timeIntervalSince(started)
+            FileHandle.standardError.write(Data("seeded \(written) events (\(Int(rate))/s)\n".utf8))
+        }
+    }
+}
+while month <= 12 {
+    clock.instant = Timestamp(millisecondsSinceEpoch: monthEnd(month))
+    try invoiceMonth(month)
+    month += 1
+}
+try flush()
+print("seeded \(try store.head().position) events in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(tickets) tickets, \(entryNumber) time entries, \(invoiceNumber) invoices, \(creditNumber) credit notes")

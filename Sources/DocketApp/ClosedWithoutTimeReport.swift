@@ -1,0 +1,158 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// One close in the closed-without-time report: the closer had no time entry (not voided) on the ticket when
+/// they closed it.
+public struct ClosedWithoutTimeLine: Sendable, Equatable, Encodable {
+    /// The ticket, e.g. `T-1042`.
+    public var ticket: String
+    /// The client's code.
+    public var client: String
+    /// When it was closed (RFC 3339, UTC).
+    public var closedAt: String
+    /// The closer's login (the close's actor).
+    public var closedBy: String
+    /// The reason the closer gave (`--no-time --reason`); nil for system closes and closes recorded before the rule.
+    public var reason: String?
+    /// Closed by monitoring (an alert auto-resolve), not by a person.
+    public var systemClose: Bool
+    /// Whether the ticket has any time entry (not voided) by anyone, as of the report.
+    public var ticketHasTime: Bool
+
+    public init(ticket: String, client: String, closedAt: String, closedBy: String, reason: String?, systemClose: Bool, ticketHasTime: Bool) {
+        self.ticket = ticket
+        self.client = client
+        self.closedAt = closedAt
+        self.closedBy = closedBy
+        self.reason = reason
+        self.systemClose = systemClose
+        self.ticketHasTime = ticketHasTime
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case ticket, client, closedAt, closedBy, reason, systemClose, ticketHasTime
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ticket, forKey: .ticket)
+        try container.encode(client, forKey: .client)
+        try container.encode(closedAt, forKey: .closedAt)
+        try container.encode(closedBy, forKey: .closedBy)
+        try container.encode(reason, forKey: .reason)  // null rather than absent: every row has the same keys
+        try container.encode(systemClose, forKey: .systemClose)
+        try container.encode(ticketHasTime, forKey: .ticketHasTime)
+    }
+}
+
+/// Which closes the closed-without-time report lists.
+public struct ClosedWithoutTimeFilter: Sendable, Equatable {
+    /// Closes recorded at or after `from` and before `to`.
+    public var from: Timestamp
+    public var to: Timestamp
+    /// Only closes by this login.
+    public var tech: String?
+    /// Only tickets of this client.
+    public var client: String?
+
+    public init(from: Timestamp, to: Timestamp, tech: String? = nil, client: String? = nil) {
+        self.from = from
+        self.to = to
+        self.tech = tech
+        self.client = client
+    }
+}
+
+/// The fold behind the report: walks the log in order, keeping each ticket's client and the number of live
+/// (not voided) time entries per ticket and tech, and judges each close against the state at that position.
+/// Pure over the events it is given, so the same log always gives the same report.
+public struct ClosedWithoutTimeFold: Sendable {
+    private var clients: [String: String] = [:]
+    /// Whether the ticket's last ticket or alert event was a resolved alert: a close right after it with no
+    /// reason is monitoring's auto-resolve.
+    private var afterResolvedAlert: Set<String> = []
+    private var entries: [String: TimeEntryState] = [:]
+    private var liveEntries: [String: Int] = [:]
+    public private(set) var lines: [ClosedWithoutTimeLine] = []
+    private let filter: ClosedWithoutTimeFilter
+
+    public init(_ filter: ClosedWithoutTimeFilter) { self.filter = filter }
+
+    /// Takes the next event of the log.
+    public mutating func apply(_ event: RecordedEvent) throws {
+        if event.stream.hasPrefix("time-") {
+            guard event.type.hasPrefix("time.") else { return }
+            let decoded: TimeEvent
+            do {
+                decoded = try TimeEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+            } catch let error as EventDecodingError where error.reason == .unknownType {
+                return
+            }
+            let id = String(event.stream.dropFirst("time-".count))
+            let before = entries[id] ?? .none
+            let after = before.applying(decoded)
+            if before.exists, !before.voided { liveEntries[Self.key(before.ticket, before.tech), default: 0] -= 1 }
+            if after.exists, !after.voided { liveEntries[Self.key(after.ticket, after.tech), default: 0] += 1 }
+            entries[id] = after
+            return
+        }
+        guard event.stream.hasPrefix("ticket-") else { return }
+        let ticket = String(event.stream.dropFirst("ticket-".count))
+        switch event.type {
+        case TicketOpened.descriptor.type:
+            if case .opened(let opened) = try decodeTicket(event) { clients[ticket] = opened.client }
+            afterResolvedAlert.remove(ticket)
+        case TicketAlertReceived.descriptor.type:
+            if case .received(let alert) = try TicketAlertEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload),
+                alert.status == "resolved"
+            {
+                afterResolvedAlert.insert(ticket)
+            } else {
+                afterResolvedAlert.remove(ticket)
+            }
+        case TicketClosed.descriptor.type:
+            guard case .closed(let closed) = try decodeTicket(event) else { return }
+            let system = closed.noTimeReason == nil && afterResolvedAlert.contains(ticket)
+            afterResolvedAlert.remove(ticket)
+            guard event.recordedAt >= filter.from, event.recordedAt < filter.to, (liveEntries[Self.key(ticket, event.actor)] ?? 0) == 0
+            else { return }
+            let client = clients[ticket] ?? ""
+            if let tech = filter.tech, tech != event.actor { return }
+            if let code = filter.client, code != client { return }
+            lines.append(
+                ClosedWithoutTimeLine(
+                    ticket: ticket, client: client, closedAt: event.recordedAt.iso8601, closedBy: event.actor,
+                    reason: closed.noTimeReason, systemClose: system, ticketHasTime: false))
+        default:
+            if TicketEvent.catalog.contains(where: { $0.type == event.type }) { afterResolvedAlert.remove(ticket) }
+        }
+    }
+
+    private func decodeTicket(_ event: RecordedEvent) throws -> TicketEvent {
+        try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+    }
+
+    private static func key(_ ticket: String, _ tech: String) -> String { ticket + "\u{0}" + tech }
+}
+
+extension DocketService {
+    /// Closes in `[filter.from, filter.to)` whose closer had no time entry (not voided) on the ticket at that moment,
+    /// in log order. Folds the log from the start up to `to` (time entries logged before the period count);
+    /// `ticketHasTime` is read from the time read model, as of now.
+    public func closedWithoutTimeReport(_ filter: ClosedWithoutTimeFilter) throws -> [ClosedWithoutTimeLine] {
+        var fold = ClosedWithoutTimeFold(filter)
+        let last = try store.position(atOrBefore: filter.to)
+        if last > 0 {
+            try store.scan(through: last) { event in
+                try fold.apply(event)
+                return true
+            }
+        }
+        return try fold.lines.map { line in
+            var line = line
+            line.ticketHasTime = try models.time.list(TimeFilter(ticket: line.ticket), in: store).contains { !$0.voided }
+            return line
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// What an invoice run did for one client.
+public struct ClientRun: Sendable, Equatable {
+    public var client: String
+    /// The drafts it appended (none when nothing new was due).
+    public var drafted: [Invoice]
+    /// Time it could not price, with the reason and the fix; it stays unbilled.
+    public var heldBack: [HeldBackEntry]
+}
+
+/// Which invoices to list.
+public struct InvoiceFilter: Sendable, Equatable {
+    public var client: String?
+    public var period: String?
+    public var status: Invoice.Status?
+
+    public init(client: String? = nil, period: String? = nil, status: Invoice.Status? = nil) {
+        self.client = client
+        self.period = period
+        self.status = status
+    }
+}
+
+extension DocketService {
+    // MARK: - Charges
+
+    /// A client's charges through `period` as the history stands now: what an invoice run prices.
+    public func charges(client: String, through period: BillingPeriod) throws -> ChargeSheet {
+        let state = try self.client(client)
+        let code = state.code ?? client
+        let tickets = try models.billing.tickets(in: store)[code] ?? [:]
+        let entries = try entriesByClient([code: tickets])
+        return ChargeCalculator.charges(
+            BillingInput(
+                client: code, contracts: try contracts(client: code), calendars: try calendarsById(), tickets: tickets, entries: entries[code] ?? []),
+            through: period)
+    }
+
+    // MARK: - Runs
+
+    /// Drafts, for each client (or only `client`), what is unbilled through `period`: time not yet billed,
+    /// corrections to time already billed (as adjustment lines), and the monthly fees due. A second run drafts only
+    /// what is new. Each client's draft is its own transaction; with a command id, a retry returns the drafts
+    /// the first attempt made and writes nothing.
+    public func runInvoices(period: BillingPeriod, client: String? = nil, as actor: String, commandId: String? = nil) throws -> [ClientRun] {
+        let context = try context(for: actor)
+        try Permissions.require(.manageInvoices, by: context.actor.role)
+        let clients: [String]
+        if let client {
+            clients = [try self.client(client).code ?? client]
+        } else {
+            clients = try self.clients().compactMap(\.code)
+        }
+        let ticketsByClient = try models.billing.tickets(in: store)
+        let entriesByClient = try entriesByClient(ticketsByClient)
+        let calendars = try calendarsById()
+        let allContracts = try contracts()
+        var runs: [ClientRun] = []
+        for code in clients {
+            let stream = StreamName.billing(code)
+            let clientCommand = commandId.map { "\($0):\(code)" }
+            if let clientCommand, let earlier = try runner.earlierEvents(BillingDecider.self, commandId: clientCommand, stream: stream) {
+                runs.append(ClientRun(client: code, drafted: try drafted(earlier.events), heldBack: []))
+                continue
+            }
+            let sheet = ChargeCalculator.charges(
+                BillingInput(
+                    client: code, contracts: allContracts.filter { $0.client == code }, calendars: calendars,
+                    tickets: ticketsByClient[code] ?? [:], entries: entriesByClient[code] ?? []),
+                through: period)
+            let (events, _) = try runner.run(
+                BillingDecider.self, stream: stream, command: .draft(client: code, period: period, charges: sheet.charges), context: context,
+                commandId: clientCommand)
+            runs.append(ClientRun(client: code, drafted: try drafted(events), heldBack: sheet.heldBack))
+        }
+        return runs
+    }
+
+    private func drafted(_ events: [InvoiceEvent]) throws -> [Invoice] {
+        try events.compactMap { event in
+            guard case .drafted(let draft) = event else { return nil }
+            return try invoice(draft.invoice)
+        }
+    }
+
+    // MARK: - Finalize, discard, void
+
+    /// Makes a draft final under the next number of this year's sequence (`INV-2026-0001`, gapless: the number and
+    /// the finalization are one transaction). Returns the final invoice.
+    @discardableResult
+    public func finalizeInvoice(_ reference: String, as actor: String, commandId: String? = nil) throws -> Invoice {
+        let invoice = try self.invoice(reference)
+        let context = try context(for: actor)
+        if let commandId, try store.result(ofCommand: commandId) != nil { return try self.invoice(invoice.id) }
+        try issuingNumber(prefix: "INV", stream: StreamName.invoiceNumbers, invoice: invoice, context: context, commandId: commandId) { number in
+            .finalize(invoice: invoice.id, number: number)
+        }
+        return try self.invoice(invoice.id)
+    }
+
+    /// Cancels a final invoice with a credit note for its whole amount (`CN-2026-0001`, gapless); its time and fees
+    /// go on the next run.
+    @discardableResult
+    public func voidInvoice(_ reference: String, reason: String, as actor: String, commandId: String? = nil) throws -> Invoice {
+        let invoice = try self.invoice(reference)
+        let context = try context(for: actor)
+        if let commandId, try store.result(ofCommand: commandId) != nil { return try self.invoice(invoice.id) }
+        try issuingNumber(prefix: "CN", stream: StreamName.creditNoteNumbers, invoice: invoice, context: context, commandId: commandId) { number in
+            .void(invoice: invoice.id, creditNote: number, reason: reason)
+        }
+        return try self.invoice(invoice.id)
+    }
+
+    /// Throws a draft away; what it billed goes on the next run.
+    @discardableResult
+    public func discardInvoice(_ reference: String, reason: String, as actor: String, commandId: String? = nil) throws -> Invoice {
+        let invoice = try self.invoice(reference)
+        try runner.run(
+            BillingDecider.self, stream: StreamName.billing(invoice.client), command: .discard(invoice: invoice.id, reason: reason),
+            context: try context(for: actor), commandId: commandId)
+        return try self.invoice(invoice.id)
+    }
+
+    /// Decides `command` with the next number of the yearly sequence and appends the decision and the number together.
+    private func issuingNumber(
+        prefix: String, stream sequenceName: (Int) -> String, invoice: Invoice, context: DecisionContext, commandId: String?,
+        command: (String) -> BillingCommand
+    ) throws {
+        let year = BillingPeriod(containing: context.now).year
+        let sequence = sequenceName(year)
+        let billingStream = StreamName.billing(invoice.client)
+        for _ in 0..<16 {
+            let issued = try store.version(of: sequence)
+            let digits = String(issued + 1)
+            let number = "\(prefix)-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+            let (ledger, version) = try runner.load(BillingDecider.self, stream: billingStream)
+            let events = try BillingDecider.decide(command(number), state: ledger, context: context)
+            let issue = InvoiceEvent.numberIssued(InvoiceNumberIssued(number: number, invoice: invoice.id, client: invoice.client))
+            do {
+                try store.append([
+                    runner.request(stream: billingStream, version: version, events: events, context: context, commandId: commandId),
+                    runner.request(stream: sequence, version: issued, events: [issue], context: context, commandId: nil),
+                ])
+                return
+            } catch is WrongExpectedVersion {
+                continue
+            }
+        }
+        throw DomainError(.conflict, "could not issue a number under heavy concurrent load; try again")
+    }
+
+    // MARK: - Reading
+
+    /// An invoice by id (`acme-D3`), number (`INV-2026-0001`) or credit note (`CN-2026-0001`).
+    public func invoice(_ reference: String) throws -> Invoice {
+        guard let invoice = try models.billing.invoice(reference, in: store) else {
+            throw DomainError(.notFound, "unknown invoice \(reference); list invoices with `docket invoice list`")
+        }
+        return invoice
+    }
+
+    /// The invoices matching `filter`, in draft order per client.
+    public func invoices(_ filter: InvoiceFilter = InvoiceFilter()) throws -> [Invoice] {
+        try models.billing.allInvoices(in: store).filter { invoice in
+            (filter.client == nil || invoice.client == filter.client) && (filter.period == nil || invoice.period == filter.period)
+                && (filter.status == nil || invoice.status == filter.status)
+        }.sorted { ($0.client, ChargeCalculator.entryNumber($0.id)) < ($1.client, ChargeCalculator.entryNumber($1.id)) }
+    }
+
+    // MARK: - Inputs
+
+    private func calendarsById() throws -> [String: CalendarState] {
+        var calendars: [String: CalendarState] = [CalendarState.twentyFourSevenID: CalendarState.twentyFourSeven]
+        for calendar in try self.calendars() {
+            if let id = calendar.id { calendars[id] = calendar }
+        }
+        return calendars
+    }
+
+    /// Every time entry on the tickets of `tickets` (client → ticket → facts), by client.
+    private func entriesByClient(_ tickets: [String: [String: BillableTicket]]) throws -> [String: [BillableEntry]] {
+        var clientOfTicket: [String: String] = [:]
+        for (client, numbers) in tickets {
+            for number in numbers.keys { clientOfTicket[number] = client }
+        }
+        var result: [String: [BillableEntry]] = [:]
+        for entry in try models.time.list(TimeFilter(), in: store) {
+            guard let client = clientOfTicket[entry.ticket], let startedAt = Timestamp(iso8601: entry.startedAt) else { continue }
+            result[client, default: []].append(
+                BillableEntry(
+                    entryId: entry.entryId, ticket: entry.ticket, tech: entry.tech, minutes: entry.minutes, workType: entry.workType,
+                    billable: entry.billable, startedAt: startedAt, voided: entry.voided, position: entry.position ?? 0))
+        }
+        return result
+    }
+}

@@ -1,0 +1,74 @@
+import Domain
+import EventLog
+
+/// How a person closing a ticket accounts for their time on it.
+public enum CloseTime: Sendable, Equatable {
+    /// Log this much of the closer's time on the ticket, in the same transaction as the close.
+    case log(minutes: Int, workType: String, billable: Bool = true, note: String? = nil)
+    /// Close without the closer's time, for this reason (recorded as `noTimeReason` on `ticket.closed`).
+    case none(reason: String)
+    /// No time given with the close: the closer must already have a time entry on the ticket that is not voided.
+    case alreadyLogged
+}
+
+/// What ``DocketService/closeTicket(_:resolution:time:as:commandId:)`` did.
+public struct TicketCloseResult: Sendable, Equatable {
+    /// The ticket's events (empty never: a refused close throws).
+    public var events: [TicketEvent]
+    /// The entry logged with the close (``CloseTime/log(minutes:workType:billable:note:)``); nil otherwise, and on
+    /// a retried command id.
+    public var entryId: String?
+}
+
+extension DocketService {
+    /// Closes a ticket as `actor`, who must account for their time on it: a non-voided entry already logged on the
+    /// ticket, time logged now (the entry and the close are appended in one transaction, so neither exists without
+    /// the other), or a reason for closing without time. A refused close writes nothing.
+    @discardableResult
+    public func closeTicket(
+        _ number: TicketNumber, resolution: String, time: CloseTime, as actor: String, commandId: String? = nil
+    ) throws -> TicketCloseResult {
+        try requireTicket(number)
+        let context = try context(for: actor)
+        let closing: ClosingTime
+        switch time {
+        case .none(let reason): closing = .none(reason: reason)
+        case .alreadyLogged: closing = try closingTime(on: number, by: context.actor.login)
+        case .log: closing = .logged
+        }
+        guard case .log(let minutes, let workType, let billable, let note) = time,
+            try commandId.flatMap({ try store.result(ofCommand: $0) }) == nil
+        else {
+            let events = try runTicketCommand(number, .close(resolution: resolution, time: closing), context: context, commandId: commandId)
+            return TicketCloseResult(events: events, entryId: nil)
+        }
+        let stream = StreamName.ticket(number)
+        var events: [TicketEvent] = []
+        // The entry goes first so that a fold of the log sees the closer's time before the close.
+        let entryId = try allocatingEntry { entryId in
+            let (state, version) = try runner.load(TicketDecider.self, stream: stream)
+            events = try TicketDecider.decide(.close(resolution: resolution, time: closing), state: state, context: context)
+            let log = TimeLogRequest(ticket: number, minutes: minutes, workType: workType, billable: billable, note: note)
+            let entry = try decideLog(log, entryId: entryId, context: context)
+            var close = runner.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
+            close.events += try queuedMail(after: events, on: number, context: context)
+            return [runner.request(stream: StreamName.timeEntry(entryId), version: 0, events: entry, context: context, commandId: nil), close]
+        }
+        return TicketCloseResult(events: events, entryId: entryId)
+    }
+
+    /// Whether `login` has a time entry on `number` that is not voided (from the time read model).
+    public func hasLoggedTime(on number: TicketNumber, by login: String) throws -> Bool {
+        try models.time.list(TimeFilter(ticket: number.description, tech: login), in: store).contains { !$0.voided }
+    }
+
+    /// What the log says about the closer's time: ``ClosingTime/logged`` or ``ClosingTime/missing``.
+    func closingTime(on number: TicketNumber, by login: String) throws -> ClosingTime {
+        try hasLoggedTime(on: number, by: login) ? .logged : .missing
+    }
+
+    /// Closes a ticket whose monitoring alert cleared: no person worked the close, so no time is asked for.
+    func closeAutoResolved(_ number: TicketNumber, resolution: String, as actor: String) throws {
+        _ = try runTicketCommand(number, .close(resolution: resolution, time: .automatic), context: context(for: actor), commandId: nil)
+    }
+}

@@ -1,0 +1,146 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// Where every line of an invoice came from: the time entries and the events that shaped them, and the contract
+/// terms in force with the event that set them. What an operator shows a client who disputes a charge.
+public struct InvoiceAudit: Codable, Sendable, Equatable {
+    public var invoice: Invoice
+    /// The event that drafted the invoice, and the one that finalized it.
+    public var drafted: EventReference
+    public var finalized: EventReference?
+    public var voided: EventReference?
+    public var lines: [LineAudit]
+}
+
+/// One event of the log, as an audit cites it.
+public struct EventReference: Codable, Sendable, Equatable {
+    public var position: UInt64
+    public var stream: String
+    public var type: String
+    public var actor: String
+    /// RFC 3339.
+    public var recordedAt: String
+    /// The reason the event gives, when it has one (corrections and voids).
+    public var reason: String?
+
+    init(_ recorded: RecordedEvent, reason: String? = nil) {
+        position = recorded.position
+        stream = recorded.stream
+        type = recorded.type
+        actor = recorded.actor
+        recordedAt = recorded.recordedAt.iso8601
+        self.reason = reason
+    }
+}
+
+/// One invoice line, explained.
+public struct LineAudit: Codable, Sendable, Equatable {
+    public var line: Int
+    public var charge: Charge
+    /// Minutes and amount this line bills (the charge minus what earlier invoices billed under its key).
+    public var chargedMinutes: Int
+    public var amount: Int64
+    public var previousAmount: Int64
+    /// Earlier invoices under the same key, by number when final.
+    public var previousInvoices: [String]
+    public var entries: [EntryAudit]
+    /// The contract version the line was priced under, with the event that set it.
+    public var terms: TermsAudit?
+}
+
+/// A time entry behind a line, with every event of its stream up to the draft.
+public struct EntryAudit: Codable, Sendable, Equatable {
+    public var entry: ChargedEntry
+    public var ticket: String
+    public var events: [EventReference]
+}
+
+/// The terms a line was priced under.
+public struct TermsAudit: Codable, Sendable, Equatable {
+    public var contract: String
+    public var amendment: Int
+    /// RFC 3339.
+    public var effectiveFrom: String
+    public var billingTerms: JSONValue?
+    public var setBy: EventReference
+}
+
+extension DocketService {
+    /// The audit of an invoice named by its id, number or credit note.
+    public func auditInvoice(_ reference: String) throws -> InvoiceAudit {
+        let invoice = try self.invoice(reference)
+        var drafted: EventReference?
+        var finalized: EventReference?
+        var voided: EventReference?
+        for recorded in try readAll(stream: StreamName.billing(invoice.client)) {
+            switch try InvoiceEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload) {
+            case .drafted(let e) where e.invoice == invoice.id: drafted = EventReference(recorded)
+            case .finalized(let e) where e.invoice == invoice.id: finalized = EventReference(recorded)
+            case .voided(let e) where e.invoice == invoice.id: voided = EventReference(recorded, reason: e.reason)
+            default: continue
+            }
+        }
+        guard let drafted else {
+            throw DomainError(.notFound, "invoice \(reference) has no draft event in the log; run `docket verify` and `docket rebuild billing`")
+        }
+        let numbers = Dictionary(try invoices(InvoiceFilter(client: invoice.client)).map { ($0.id, $0.number ?? $0.id) }, uniquingKeysWith: { a, _ in a })
+        var contractEvents: [String: [RecordedEvent]] = [:]
+        var lines: [LineAudit] = []
+        for (index, line) in invoice.lines.enumerated() {
+            let charge = line.charge
+            let entries = try charge.entries.map { entry in
+                let events = try readAll(stream: StreamName.timeEntry(entry.entryId)).filter { $0.position <= drafted.position }.map { recorded in
+                    EventReference(recorded, reason: Self.reason(of: recorded))
+                }
+                return EntryAudit(entry: entry, ticket: charge.ticket ?? "", events: events)
+            }
+            if contractEvents[charge.contract] == nil {
+                contractEvents[charge.contract] = try readAll(stream: StreamName.contract(charge.contract))
+            }
+            let terms = try Self.terms(charge, in: contractEvents[charge.contract] ?? [])
+            lines.append(
+                LineAudit(
+                    line: index + 1, charge: charge, chargedMinutes: line.chargedMinutes, amount: line.amount, previousAmount: line.previousAmount,
+                    previousInvoices: line.previousInvoices.map { numbers[$0] ?? $0 }, entries: entries, terms: terms))
+        }
+        return InvoiceAudit(invoice: invoice, drafted: drafted, finalized: finalized, voided: voided, lines: lines)
+    }
+
+    private func readAll(stream: String) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        while true {
+            let batch = try store.read(stream: stream, from: UInt64(events.count) + 1, limit: 1_000)
+            events += batch
+            if batch.count < 1_000 { return events }
+        }
+    }
+
+    private static func reason(of recorded: RecordedEvent) -> String? {
+        guard let event = try? TimeEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload) else {
+            return nil
+        }
+        switch event {
+        case .corrected(let e): return e.reason
+        case .voided(let e): return e.reason
+        default: return nil
+        }
+    }
+
+    private static func terms(_ charge: Charge, in events: [RecordedEvent]) throws -> TermsAudit? {
+        for recorded in events {
+            switch try ContractEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload) {
+            case .created(let e) where charge.amendment == 0:
+                return TermsAudit(
+                    contract: charge.contract, amendment: 0, effectiveFrom: e.effectiveFrom.iso8601, billingTerms: e.billingTerms,
+                    setBy: EventReference(recorded))
+            case .amended(let e) where e.amendment == charge.amendment:
+                return TermsAudit(
+                    contract: charge.contract, amendment: e.amendment, effectiveFrom: e.effectiveFrom.iso8601, billingTerms: e.billingTerms,
+                    setBy: EventReference(recorded))
+            default: continue
+            }
+        }
+        return nil
+    }
+}

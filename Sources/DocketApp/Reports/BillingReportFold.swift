@@ -1,0 +1,172 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// The window and settings of the billing reports.
+public struct BillingReportWindow: Sendable, Equatable {
+    /// At or after.
+    public var from: Timestamp
+    /// Before.
+    public var to: Timestamp
+    /// A tech's capacity per week, in hours (utilization).
+    public var capacityHoursPerWeek: Int
+
+    public init(from: Timestamp, to: Timestamp, capacityHoursPerWeek: Int = 40) {
+        self.from = from
+        self.to = to
+        self.capacityHoursPerWeek = capacityHoursPerWeek
+    }
+
+    func contains(_ instant: Timestamp) -> Bool { instant >= from && instant < to }
+}
+
+/// The state the billing reports fold from the log, one event at a time (``apply(_:)`` is pure: state + event →
+/// state). Tickets and time entries are kept in arrays indexed by their number, names are interned.
+public struct BillingReportFold: Sendable {
+    public let window: BillingReportWindow
+
+    struct Ticket: Sendable {
+        var client: Int32 = -1
+        var category: Int32 = -1
+        var openedInWindow = false
+        var closedInWindow = false
+    }
+
+    struct Entry: Sendable {
+        var ticket: Int32 = -1
+        var tech: Int32 = -1
+        var minutes: Int32 = 0
+        var billable = false
+        var voided = false
+        var startedAt: Int64 = 0
+        var exists: Bool { ticket >= 0 }
+    }
+
+    struct Invoice: Sendable {
+        var data: ReportInvoice
+        var client: Int32
+        var finalized = false
+        var voided = false
+        /// Order of finalization, for "the latest final charge under a key".
+        var finalOrder = 0
+    }
+
+    /// Money of one client in the window.
+    struct Revenue: Sendable {
+        var invoices = 0
+        var creditNotes = 0
+        var invoiced: Int64 = 0
+        var credited: Int64 = 0
+        var time: Int64 = 0
+        var fees: Int64 = 0
+        var chargedMinutes: Int64 = 0
+        var currency = ""
+    }
+
+    private(set) var clients = Interner()
+    private(set) var techs = Interner()
+    private(set) var categories = Interner()
+    private(set) var clientCurrency: [Int32: String] = [:]
+    private(set) var tickets: [Ticket] = []
+    private(set) var entries: [Entry] = []
+    private(set) var costRates: [Int32: UserState] = [:]
+    private(set) var invoices: [String: Invoice] = [:]
+    private(set) var revenue: [Int32: Revenue] = [:]
+    private var finalCount = 0
+
+    public init(window: BillingReportWindow) { self.window = window }
+
+    /// The state after `event`.
+    public mutating func apply(_ event: BillingReportEvent) {
+        switch event {
+        case .clientRegistered(let client, let currency):
+            clientCurrency[clients.id(client)] = currency
+        case .ticketOpened(let number, let client, let category, let at):
+            guard Self.grow(&tickets, to: number) else { return }
+            tickets[number] = Ticket(
+                client: clients.id(client), category: category.map { categories.id($0) } ?? -1, openedInWindow: window.contains(at))
+        case .ticketCategoryChanged(let number, let category):
+            guard number >= 0, number < tickets.count else { return }
+            tickets[number].category = categories.id(category)
+        case .ticketClosed(let number, let at):
+            guard number >= 0, number < tickets.count, window.contains(at) else { return }
+            tickets[number].closedInWindow = true
+        case .timeLogged(let entry, let ticket, let tech, let minutes, let billable, let startedAt):
+            guard Self.grow(&entries, to: entry) else { return }
+            entries[entry] = Entry(
+                ticket: Int32(clamping: ticket), tech: techs.id(tech), minutes: Int32(clamping: minutes), billable: billable, voided: false,
+                startedAt: startedAt.millisecondsSinceEpoch)
+        case .timeCorrected(let entry, let minutes, let billable, let startedAt):
+            guard entry >= 0, entry < entries.count, entries[entry].exists else { return }
+            if let minutes { entries[entry].minutes = Int32(clamping: minutes) }
+            if let billable { entries[entry].billable = billable }
+            if let startedAt { entries[entry].startedAt = startedAt.millisecondsSinceEpoch }
+        case .timeVoided(let entry):
+            guard entry >= 0, entry < entries.count else { return }
+            entries[entry].voided = true
+        case .costRateSet(let tech, let rate):
+            costRates[techs.id(tech), default: UserState()].costRates.append(rate)
+        case .invoiceDrafted(let data):
+            let client = clients.id(data.client)
+            invoices[data.invoice] = Invoice(data: data, client: client)
+        case .invoiceFinalized(let id, let at):
+            guard var invoice = invoices[id], !invoice.finalized else { return }
+            finalCount += 1
+            invoice.finalized = true
+            invoice.finalOrder = finalCount
+            invoices[id] = invoice
+            guard window.contains(at) else { return }
+            var money = revenue[invoice.client, default: Revenue()]
+            money.invoices += 1
+            money.invoiced += invoice.data.timeAmount + invoice.data.feeAmount
+            money.time += invoice.data.timeAmount
+            money.fees += invoice.data.feeAmount
+            money.chargedMinutes += invoice.data.chargedMinutes
+            money.currency = invoice.data.currency
+            revenue[invoice.client] = money
+        case .invoiceVoided(let id, let at):
+            guard var invoice = invoices[id], invoice.finalized, !invoice.voided else { return }
+            invoice.voided = true
+            invoices[id] = invoice
+            guard window.contains(at) else { return }
+            var money = revenue[invoice.client, default: Revenue()]
+            money.creditNotes += 1
+            money.credited += invoice.data.timeAmount + invoice.data.feeAmount
+            money.time -= invoice.data.timeAmount
+            money.fees -= invoice.data.feeAmount
+            money.chargedMinutes -= invoice.data.chargedMinutes
+            money.currency = invoice.data.currency
+            revenue[invoice.client] = money
+        }
+    }
+
+    /// Makes `array[index]` exist; false for numbers no store hands out (negative or absurdly large).
+    private static func grow<T: DefaultInit>(_ array: inout [T], to index: Int) -> Bool {
+        guard index >= 0, index < 1 << 31 else { return false }
+        if index >= array.count {
+            array.reserveCapacity(Swift.max(index + 1, array.count * 2))
+            while array.count <= index { array.append(T()) }
+        }
+        return true
+    }
+}
+
+protocol DefaultInit { init() }
+extension BillingReportFold.Ticket: DefaultInit {}
+extension BillingReportFold.Entry: DefaultInit {}
+
+/// Strings to small integer ids and back.
+struct Interner: Sendable {
+    private var ids: [String: Int32] = [:]
+    private(set) var names: [String] = []
+
+    mutating func id(_ name: String) -> Int32 {
+        if let id = ids[name] { return id }
+        let id = Int32(names.count)
+        ids[name] = id
+        names.append(name)
+        return id
+    }
+
+    func name(_ id: Int32) -> String? { id >= 0 && Int(id) < names.count ? names[Int(id)] : nil }
+}

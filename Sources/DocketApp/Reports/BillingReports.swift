@@ -1,0 +1,316 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// Profitability of one client in the window (docs/billing.md, "Reports"). Money in minor units of `currency`.
+public struct ProfitabilityRow: Sendable, Equatable, Encodable {
+    public var client: String
+    public var currency: String
+    /// Final invoices finalized in the window, and credit notes issued in it.
+    public var invoices: Int
+    public var creditNotes: Int
+    /// Line amounts (before tax) of those invoices, and of the invoices those credit notes cancel.
+    public var invoicedMinor: Int64
+    public var creditedMinor: Int64
+    /// invoiced − credited, split by charge kind: time, and recurring fees (retainer fees, block purchases).
+    public var timeRevenueMinor: Int64
+    public var feeRevenueMinor: Int64
+    public var revenueMinor: Int64
+    /// Minutes logged (billable or not, not voided) on the client's tickets, work started in the window.
+    public var loggedMinutes: Int64
+    /// Of those, minutes with no cost rate in force for the tech (or one in another currency): not in the cost.
+    public var unpricedMinutes: Int64
+    /// Σ minutes × the tech's cost per hour in force at the entry's start / 60, rounded once per client.
+    public var costMinor: Int64
+    public var marginMinor: Int64
+    /// margin / revenue in basis points (1234 = 12.34%); nil without revenue.
+    public var marginBasisPoints: Int64?
+    /// Minutes billed at the rate by the time lines counted in time revenue.
+    public var billedMinutes: Int64
+    /// time revenue × 60 / billed minutes, minor units per hour; nil without billed minutes.
+    public var effectiveHourlyRateMinor: Int64?
+
+    public init(client: String, currency: String, invoices: Int, creditNotes: Int, invoicedMinor: Int64, creditedMinor: Int64, timeRevenueMinor: Int64, feeRevenueMinor: Int64, revenueMinor: Int64, loggedMinutes: Int64, unpricedMinutes: Int64, costMinor: Int64, marginMinor: Int64, marginBasisPoints: Int64?, billedMinutes: Int64, effectiveHourlyRateMinor: Int64?) {
+        self.client = client
+        self.currency = currency
+        self.invoices = invoices
+        self.creditNotes = creditNotes
+        self.invoicedMinor = invoicedMinor
+        self.creditedMinor = creditedMinor
+        self.timeRevenueMinor = timeRevenueMinor
+        self.feeRevenueMinor = feeRevenueMinor
+        self.revenueMinor = revenueMinor
+        self.loggedMinutes = loggedMinutes
+        self.unpricedMinutes = unpricedMinutes
+        self.costMinor = costMinor
+        self.marginMinor = marginMinor
+        self.marginBasisPoints = marginBasisPoints
+        self.billedMinutes = billedMinutes
+        self.effectiveHourlyRateMinor = effectiveHourlyRateMinor
+    }
+}
+
+/// Time logged versus billed for one client (or `TOTAL`), work started in the window.
+public struct LeakageRow: Sendable, Equatable, Encodable {
+    public var client: String
+    public var billableMinutes: Int64
+    /// Of the billable minutes, those on final (not voided) invoices: per entry, at most its minutes now.
+    public var billedMinutes: Int64
+    /// billable − billed: held back, not yet invoiced, only drafted, or corrected upwards after billing.
+    public var unbilledMinutes: Int64
+    public var nonBillableMinutes: Int64
+    /// unbilled / billable in basis points; nil without billable minutes.
+    public var leakageBasisPoints: Int64?
+
+    public init(client: String, billableMinutes: Int64, billedMinutes: Int64, unbilledMinutes: Int64, nonBillableMinutes: Int64, leakageBasisPoints: Int64? = nil) {
+        self.client = client
+        self.billableMinutes = billableMinutes
+        self.billedMinutes = billedMinutes
+        self.unbilledMinutes = unbilledMinutes
+        self.nonBillableMinutes = nonBillableMinutes
+        self.leakageBasisPoints = leakageBasisPoints
+    }
+}
+
+/// One tech's time, work started in the window.
+public struct UtilizationRow: Sendable, Equatable, Encodable {
+    public var tech: String
+    public var loggedMinutes: Int64
+    public var billableMinutes: Int64
+    /// capacity hours per week × 60 × weekday time in the window / 5 days.
+    public var capacityMinutes: Int64
+    /// billable / logged, billable / capacity and logged / capacity, in basis points (nil when the base is 0).
+    public var billableOfLoggedBasisPoints: Int64?
+    public var billableOfCapacityBasisPoints: Int64?
+    public var loggedOfCapacityBasisPoints: Int64?
+
+    public init(tech: String, loggedMinutes: Int64, billableMinutes: Int64, capacityMinutes: Int64, billableOfLoggedBasisPoints: Int64?, billableOfCapacityBasisPoints: Int64?, loggedOfCapacityBasisPoints: Int64?) {
+        self.tech = tech
+        self.loggedMinutes = loggedMinutes
+        self.billableMinutes = billableMinutes
+        self.capacityMinutes = capacityMinutes
+        self.billableOfLoggedBasisPoints = billableOfLoggedBasisPoints
+        self.billableOfCapacityBasisPoints = billableOfCapacityBasisPoints
+        self.loggedOfCapacityBasisPoints = loggedOfCapacityBasisPoints
+    }
+}
+
+/// Tickets opened and closed in the window for one client and category (the ticket's category now).
+public struct VolumeRow: Sendable, Equatable, Encodable {
+    public var client: String
+    /// nil when the ticket has no category.
+    public var category: String?
+    public var opened: Int
+    public var closed: Int
+
+    public init(client: String, category: String?, opened: Int, closed: Int) {
+        self.client = client
+        self.category = category
+        self.opened = opened
+        self.closed = closed
+    }
+
+    private enum CodingKeys: String, CodingKey { case client, category, opened, closed }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(client, forKey: .client)
+        try c.encode(category, forKey: .category)  // null rather than absent: every row has the same keys
+        try c.encode(opened, forKey: .opened)
+        try c.encode(closed, forKey: .closed)
+    }
+}
+
+/// `part / whole` in basis points, rounded half away from zero; nil when `whole` is 0.
+func basisPoints(_ part: Int64, of whole: Int64) -> Int64? {
+    guard whole != 0 else { return nil }
+    return whole > 0 ? Money.divide(part * 10_000, by: whole) : Money.divide(-part * 10_000, by: -whole)
+}
+
+// MARK: - The reports
+
+extension BillingReportFold {
+    /// Live entries whose work started in the window.
+    private func entriesInWindow(_ body: (Entry, Int) -> Void) {
+        let from = window.from.millisecondsSinceEpoch
+        let to = window.to.millisecondsSinceEpoch
+        for (number, entry) in entries.enumerated() where entry.exists && !entry.voided && entry.startedAt >= from && entry.startedAt < to {
+            body(entry, number)
+        }
+    }
+
+    private func client(of entry: Entry) -> Int32 {
+        Int(entry.ticket) < tickets.count ? tickets[Int(entry.ticket)].client : -1
+    }
+
+    /// Per-client profitability, in client order.
+    public func profitability() -> [ProfitabilityRow] {
+        struct Cost { var logged: Int64 = 0, unpriced: Int64 = 0, minutesTimesRate: Int64 = 0, currency: String? }
+        var costs: [Int32: Cost] = [:]
+        entriesInWindow { entry, _ in
+            let client = client(of: entry)
+            var cost = costs[client, default: Cost()]
+            cost.logged += Int64(entry.minutes)
+            let currency = revenue[client]?.currency.nonEmpty ?? clientCurrency[client]
+            if let rate = costRates[entry.tech]?.costRate(at: Timestamp(millisecondsSinceEpoch: entry.startedAt)),
+                currency == nil || rate.currency == currency
+            {
+                cost.minutesTimesRate += Int64(entry.minutes) * rate.costPerHourMinor
+                cost.currency = rate.currency
+            } else {
+                cost.unpriced += Int64(entry.minutes)
+            }
+            costs[client] = cost
+        }
+        let ids = Set(costs.keys).union(revenue.keys).filter { $0 >= 0 }
+        return ids.compactMap { id -> ProfitabilityRow? in
+            guard let name = clients.name(id) else { return nil }
+            let money = revenue[id] ?? Revenue()
+            let cost = costs[id] ?? Cost()
+            let costMinor = Money.divide(cost.minutesTimesRate, by: 60)
+            let revenueMinor = money.time + money.fees
+            let margin = revenueMinor - costMinor
+            return ProfitabilityRow(
+                client: name, currency: money.currency.nonEmpty ?? clientCurrency[id] ?? cost.currency ?? "",
+                invoices: money.invoices, creditNotes: money.creditNotes, invoicedMinor: money.invoiced, creditedMinor: money.credited,
+                timeRevenueMinor: money.time, feeRevenueMinor: money.fees, revenueMinor: revenueMinor, loggedMinutes: cost.logged,
+                unpricedMinutes: cost.unpriced, costMinor: costMinor, marginMinor: margin, marginBasisPoints: basisPoints(margin, of: revenueMinor),
+                billedMinutes: money.chargedMinutes,
+                effectiveHourlyRateMinor: money.chargedMinutes > 0 ? Money.divide(money.time * 60, by: money.chargedMinutes) : nil)
+        }.sorted { $0.client < $1.client }
+    }
+
+    /// Minutes billed per entry number: for every charge key, the entries of its charge on the latest final,
+    /// not voided, invoice that billed the key (a charge carries the key's whole state at its run).
+    func billedMinutesByEntry() -> [Int: Int] {
+        var latest: [String: (order: Int, entries: [ReportBilledEntry])] = [:]
+        for invoice in invoices.values where invoice.finalized && !invoice.voided {
+            for line in invoice.data.timeLines where (latest[line.key]?.order ?? 0) < invoice.finalOrder {
+                latest[line.key] = (invoice.finalOrder, line.entries)
+            }
+        }
+        var billed: [Int: Int] = [:]
+        for (_, value) in latest {
+            for entry in value.entries { billed[entry.entry, default: 0] += entry.minutes }
+        }
+        return billed
+    }
+
+    /// Per-client leakage, in client order, then a `TOTAL` row.
+    public func leakage() -> [LeakageRow] {
+        let billed = billedMinutesByEntry()
+        var rows: [Int32: LeakageRow] = [:]
+        entriesInWindow { entry, number in
+            let client = client(of: entry)
+            var row = rows[client] ?? LeakageRow(client: clients.name(client) ?? "?", billableMinutes: 0, billedMinutes: 0, unbilledMinutes: 0, nonBillableMinutes: 0)
+            let minutes = Int64(entry.minutes)
+            if entry.billable {
+                let onInvoice = min(minutes, Int64(billed[number] ?? 0))
+                row.billableMinutes += minutes
+                row.billedMinutes += onInvoice
+                row.unbilledMinutes += minutes - onInvoice
+            } else {
+                row.nonBillableMinutes += minutes
+            }
+            rows[client] = row
+        }
+        var result = rows.values.sorted { $0.client < $1.client }
+        var total = LeakageRow(client: "TOTAL", billableMinutes: 0, billedMinutes: 0, unbilledMinutes: 0, nonBillableMinutes: 0)
+        for index in result.indices {
+            result[index].leakageBasisPoints = basisPoints(result[index].unbilledMinutes, of: result[index].billableMinutes)
+            total.billableMinutes += result[index].billableMinutes
+            total.billedMinutes += result[index].billedMinutes
+            total.unbilledMinutes += result[index].unbilledMinutes
+            total.nonBillableMinutes += result[index].nonBillableMinutes
+        }
+        total.leakageBasisPoints = basisPoints(total.unbilledMinutes, of: total.billableMinutes)
+        return result + [total]
+    }
+
+    /// Per-tech utilization, in login order.
+    public func utilization() -> [UtilizationRow] {
+        let capacity = Self.capacityMinutes(window)
+        var logged: [Int32: (Int64, Int64)] = [:]
+        entriesInWindow { entry, _ in
+            var value = logged[entry.tech] ?? (0, 0)
+            value.0 += Int64(entry.minutes)
+            if entry.billable { value.1 += Int64(entry.minutes) }
+            logged[entry.tech] = value
+        }
+        return logged.compactMap { id, value -> UtilizationRow? in
+            guard let tech = techs.name(id) else { return nil }
+            return UtilizationRow(
+                tech: tech, loggedMinutes: value.0, billableMinutes: value.1, capacityMinutes: capacity,
+                billableOfLoggedBasisPoints: basisPoints(value.1, of: value.0), billableOfCapacityBasisPoints: basisPoints(value.1, of: capacity),
+                loggedOfCapacityBasisPoints: basisPoints(value.0, of: capacity))
+        }.sorted { $0.tech < $1.tech }
+    }
+
+    /// `hours per week × 60 × (milliseconds of Monday–Friday UTC in the window) / (5 × 86,400,000)`, rounded down.
+    static func capacityMinutes(_ window: BillingReportWindow) -> Int64 {
+        let day: Int64 = 86_400_000
+        var weekdayMilliseconds: Int64 = 0
+        var start = window.from.millisecondsSinceEpoch
+        let end = window.to.millisecondsSinceEpoch
+        while start < end {
+            let dayIndex = start >= 0 ? start / day : (start - day + 1) / day
+            let nextDay = (dayIndex + 1) * day
+            // 1970-01-01 was a Thursday: (dayIndex + 3) mod 7 is 0 on Mondays.
+            let weekday = ((dayIndex + 3) % 7 + 7) % 7
+            if weekday < 5 { weekdayMilliseconds += min(nextDay, end) - start }
+            start = nextDay
+        }
+        return Int64(window.capacityHoursPerWeek) * 60 * weekdayMilliseconds / (5 * day)
+    }
+
+    /// Tickets opened and closed in the window, by client and category, in that order.
+    public func volume() -> [VolumeRow] {
+        struct Key: Hashable { var client: Int32, category: Int32 }
+        var counts: [Key: (opened: Int, closed: Int)] = [:]
+        for ticket in tickets where ticket.client >= 0 && (ticket.openedInWindow || ticket.closedInWindow) {
+            let key = Key(client: ticket.client, category: ticket.category)
+            var value = counts[key] ?? (0, 0)
+            if ticket.openedInWindow { value.opened += 1 }
+            if ticket.closedInWindow { value.closed += 1 }
+            counts[key] = value
+        }
+        return counts.map { key, value in
+            VolumeRow(client: clients.name(key.client) ?? "?", category: categories.name(key.category), opened: value.opened, closed: value.closed)
+        }.sorted { ($0.client, $0.category ?? "") < ($1.client, $1.category ?? "") }
+    }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+// MARK: - Rebuilding from the log
+
+/// The billing reports rebuilt by one sequential scan of the log.
+public enum BillingReportBuilder {
+    /// Folds every event of `store` (through `last`, default the head) into a ``BillingReportFold``.
+    /// `progress(done, total)` is called every 1M events.
+    public static func build(
+        from store: EventStore, window: BillingReportWindow, through last: UInt64? = nil,
+        progress: ((UInt64, UInt64) -> Void)? = nil
+    ) throws -> BillingReportFold {
+        var fold = BillingReportFold(window: window)
+        let total = try last ?? store.head().position
+        var seen: UInt64 = 0
+        try store.scanRaw(through: total) { event in
+            if let decoded = try BillingReportEvent.read(event) { fold.apply(decoded) }
+            seen += 1
+            if seen % 1_000_000 == 0 { progress?(seen, total) }
+            return true
+        }
+        if seen >= 1_000_000 { progress?(total, total) }
+        return fold
+    }
+}
+
+extension DocketService {
+    /// The billing reports' fold over the whole log as it stands now (docs/billing.md, "Reports").
+    public func billingReports(_ window: BillingReportWindow, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> BillingReportFold {
+        try BillingReportBuilder.build(from: store, window: window, progress: progress)
+    }
+}

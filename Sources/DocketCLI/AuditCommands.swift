@@ -1,0 +1,90 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import Foundation
+
+/// `docket audit …`: where the numbers came from.
+struct AuditGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Explain an invoice line by line, back to the minutes logged and the terms in force.",
+        subcommands: [AuditInvoice.self])
+}
+
+struct AuditInvoice: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invoice",
+        abstract: "For each line: the time entries behind it, the events and actors that shaped them, and the contract terms in force.",
+        discussion: """
+            docket audit invoice INV-2026-0042
+            docket audit invoice INV-2026-0042 --json > dispute-acme.json
+            Each entry lists its events up to the draft (logged, corrected with the reason, …) with log positions;
+            each line names the contract version it was priced under and the event that set it.
+            To see an invoice as it stood before a later correction: docket replay --as-of TIME --into DIR.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "INV-2026-0042, CN-2026-0001 or a draft id such as acme-D3.") var invoice: String
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let audit = try session.service.auditInvoice(invoice)
+            if output.json {
+                try printJSON(audit)
+                return
+            }
+            Terminal.out(AuditText.render(audit))
+        }
+    }
+}
+
+/// The human rendering of an invoice audit.
+enum AuditText {
+    static func render(_ audit: InvoiceAudit) -> String {
+        let invoice = audit.invoice
+        let money = { (amount: Int64) in Money.format(amount, currency: invoice.currency) }
+        var text = "Audit of \(invoice.number ?? invoice.id)"
+        if invoice.number != nil { text += " (draft \(invoice.id))" }
+        text += ", client \(invoice.client), period \(invoice.period), \(invoice.status.rawValue), total \(money(invoice.total)) \(invoice.currency)\n"
+        text += "  drafted    " + cite(audit.drafted) + "\n"
+        if let finalized = audit.finalized { text += "  finalized  " + cite(finalized) + "\n" }
+        if let voided = audit.voided { text += "  voided     " + cite(voided) + " by credit note \(invoice.creditNote ?? "")\n" }
+        for line in audit.lines {
+            let charge = line.charge
+            text += "\nLine \(line.line): \(charge.description): "
+            if charge.kind == .time {
+                text += "\(Money.hours(line.chargedMinutes)) h × \(money(charge.ratePerHour))"
+                if charge.multiplierPercent != 100 { text += " × \(charge.multiplierPercent)%" }
+                text += " = \(money(line.amount)) \(invoice.currency)\n"
+            } else {
+                text += "\(money(line.amount)) \(invoice.currency)\n"
+            }
+            if let terms = line.terms {
+                text += "  terms: contract \(terms.contract) amendment \(terms.amendment), in force from \(terms.effectiveFrom), set by "
+                    + cite(terms.setBy) + "\n"
+                if let billing = terms.billingTerms { text += "         \(billing.canonicalJSON)\n" }
+            }
+            if charge.kind == .time {
+                text += "  minutes: logged \(charge.loggedMinutes) + rounding \(charge.roundingMinutes) + minimum \(charge.minimumMinutes)"
+                    + " − covered \(charge.coveredMinutes)\(charge.coverage.map { " (\($0))" } ?? "") = \(charge.chargedMinutes) charged"
+                    + (charge.afterHours ? ", after hours" : "") + "\n"
+            }
+            if !line.previousInvoices.isEmpty {
+                text += "  already billed under this key: \(money(line.previousAmount)) on \(line.previousInvoices.joined(separator: ", "));"
+                    + " this line bills the difference\n"
+            }
+            for entry in line.entries {
+                text += "  \(entry.entry.entryId)  \(entry.ticket)  \(entry.entry.tech)  \(entry.entry.startedAt)  \(entry.entry.minutes) min"
+                    + "  \(entry.entry.workType)\n"
+                for event in entry.events {
+                    text += "      " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
+                }
+            }
+        }
+        return text
+    }
+
+    private static func cite(_ event: EventReference) -> String {
+        "#\(event.position) \(event.type) by \(event.actor) at \(event.recordedAt)"
+    }
+}

@@ -1,0 +1,163 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+import LMDB
+
+/// What every billing report takes: the window and the format.
+struct BillingReportOptions: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Work started, invoices finalized, tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
+    @Option(help: "…and before this time.") var to: TimeArgument
+    @Option(help: "table, csv or json.") var format: ReportFormat = .table
+
+    func validate() throws {
+        guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
+    }
+
+    /// Rebuilds the reports' fold from the log (progress on stderr when it is a terminal) and prints `rows`.
+    func run<Row: Encodable>(
+        capacityHoursPerWeek: Int = 40, header: [String], rows: (BillingReportFold) -> [Row], cells: (Row) -> [String]
+    ) throws {
+        try reportingFailures(store: store.path) {
+            // The reports read only the log: open it read-only, without catching up read models (which would write,
+            // and on a big imported log take far longer than the report).
+            guard FileManager.default.fileExists(atPath: store.path + "/data.mdb") else {
+                throw CLIError.noStore("no Docket store at \(store.path); run `docket init --store \(store.path)` or set $DOCKET_STORE")
+            }
+            var options = Environment.Options()
+            options.readOnly = true
+            let log = try EventStore(path: store.path, options: options)
+            let window = BillingReportWindow(from: from.timestamp, to: to.timestamp, capacityHoursPerWeek: capacityHoursPerWeek)
+            let fold = try BillingReportBuilder.build(from: log, window: window) { done, total in
+                Terminal.progress("scanning the log", done, total)
+            }
+            let lines = rows(fold)
+            switch format {
+            case .json: try printJSON(lines)
+            case .table: Terminal.out(Terminal.table(header, lines.map(cells)))
+            case .csv: Terminal.out(([header] + lines.map(cells)).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            }
+        }
+    }
+}
+
+/// `12.34%` from basis points, `—` for none.
+func percent(_ basisPoints: Int64?) -> String {
+    guard let value = basisPoints else { return "—" }
+    let sign = value < 0 ? "-" : ""
+    let magnitude = value.magnitude
+    let fraction = String(magnitude % 100)
+    return "\(sign)\(magnitude / 100).\(fraction.count == 1 ? "0" : "")\(fraction)%"
+}
+
+/// `docket report profitability --from --to [--format]`.
+struct ProfitabilityReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profitability",
+        abstract: "Per client: invoiced revenue and recurring fees against the cost of the time, margin, effective rate.",
+        discussion: """
+            docket report profitability --from 2026-11-01 --to 2026-12-01 --format csv
+            Revenue: line amounts (before tax) of final invoices finalized in the window, minus those of invoices voided
+            (credit notes) in it. Cost: minutes logged on the client's tickets with work started in the window × the
+            tech's cost rate in force then (`docket user cost-rate`); time with no rate is UNPRICED and costs nothing.
+            Effective rate = time revenue × 60 / billed minutes. Amounts in the client's currency. One scan of the log.
+            """)
+    @OptionGroup var options: BillingReportOptions
+
+    func run() throws {
+        try options.run(
+            header: [
+                "CLIENT", "CUR", "INVOICES", "CREDIT NOTES", "TIME REVENUE", "FEES", "REVENUE", "LOGGED H", "UNPRICED H", "COST", "MARGIN",
+                "MARGIN %", "BILLED H", "EFFECTIVE RATE/H",
+            ],
+            rows: { $0.profitability() },
+            cells: { row in
+                let money = { (minor: Int64) in Money.format(minor, currency: row.currency) }
+                return [
+                    row.client, row.currency, String(row.invoices), String(row.creditNotes), money(row.timeRevenueMinor), money(row.feeRevenueMinor),
+                    money(row.revenueMinor), Money.hours(Int(row.loggedMinutes)), Money.hours(Int(row.unpricedMinutes)), money(row.costMinor),
+                    money(row.marginMinor), percent(row.marginBasisPoints), Money.hours(Int(row.billedMinutes)),
+                    row.effectiveHourlyRateMinor.map(money) ?? "—",
+                ]
+            })
+    }
+}
+
+/// `docket report leakage --from --to [--format]`.
+struct LeakageReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leakage",
+        abstract: "Per client: billable time logged against time billed on final invoices; what was never billed.",
+        discussion: """
+            docket report leakage --from 2026-11-01 --to 2026-12-01
+            Entries with work started in the window (not voided). BILLED: minutes of those entries on final, not voided
+            invoices (the latest final charge of each key). UNBILLED = BILLABLE − BILLED: held back (no contract or
+            rate), not yet invoiced, only drafted. LEAKAGE % = UNBILLED / BILLABLE. The last row is the total.
+            """)
+    @OptionGroup var options: BillingReportOptions
+
+    func run() throws {
+        try options.run(
+            header: ["CLIENT", "BILLABLE MIN", "BILLED MIN", "UNBILLED MIN", "NON-BILLABLE MIN", "LEAKAGE %"],
+            rows: { $0.leakage() },
+            cells: { row in
+                [
+                    row.client, String(row.billableMinutes), String(row.billedMinutes), String(row.unbilledMinutes), String(row.nonBillableMinutes),
+                    percent(row.leakageBasisPoints),
+                ]
+            })
+    }
+}
+
+/// `docket report utilization --from --to [--capacity-hours-per-week 40] [--format]`.
+struct UtilizationReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "utilization",
+        abstract: "Per tech: time logged and billable, against logged time and against capacity.",
+        discussion: """
+            docket report utilization --from 2026-11-01 --to 2026-12-01 --capacity-hours-per-week 32
+            CAPACITY = hours per week × 60 × (Monday–Friday time in the window, UTC) / 5 days, in minutes: a full
+            November 2026 (21 weekdays) at 40 h/week is 10,080 minutes. Entries with work started in the window.
+            """)
+    @OptionGroup var options: BillingReportOptions
+    @Option(help: "A tech's capacity in hours per week (prorated over the window's weekdays).") var capacityHoursPerWeek: Int = 40
+
+    func validate() throws {
+        guard (1...168).contains(capacityHoursPerWeek) else { throw ValidationError("--capacity-hours-per-week must be 1 to 168") }
+    }
+
+    func run() throws {
+        try options.run(
+            capacityHoursPerWeek: capacityHoursPerWeek,
+            header: ["TECH", "LOGGED MIN", "BILLABLE MIN", "CAPACITY MIN", "BILLABLE % OF LOGGED", "BILLABLE % OF CAPACITY", "LOGGED % OF CAPACITY"],
+            rows: { $0.utilization() },
+            cells: { row in
+                [
+                    row.tech, String(row.loggedMinutes), String(row.billableMinutes), String(row.capacityMinutes),
+                    percent(row.billableOfLoggedBasisPoints), percent(row.billableOfCapacityBasisPoints), percent(row.loggedOfCapacityBasisPoints),
+                ]
+            })
+    }
+}
+
+/// `docket report volume --from --to [--format]`.
+struct VolumeReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "volume",
+        abstract: "Tickets opened and closed in a period, by client and category.",
+        discussion: """
+            docket report volume --from 2026-11-01 --to 2026-12-01 --format json
+            Category is the ticket's category now ("—" when none). CLOSED counts tickets closed in the window (once
+            each, even if closed twice), whenever they were opened.
+            """)
+    @OptionGroup var options: BillingReportOptions
+
+    func run() throws {
+        try options.run(
+            header: ["CLIENT", "CATEGORY", "OPENED", "CLOSED"],
+            rows: { $0.volume() },
+            cells: { [$0.client, $0.category ?? "—", String($0.opened), String($0.closed)] })
+    }
+}

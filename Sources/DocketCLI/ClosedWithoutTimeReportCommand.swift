@@ -1,0 +1,47 @@
+import ArgumentParser
+import DocketApp
+import Foundation
+
+/// `docket report closed-without-time --from --to [--tech LOGIN] [--client C] [--format table|csv|json]`.
+struct ClosedWithoutTimeReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "closed-without-time",
+        abstract: "Tickets closed in a period by someone who had logged no time on them.",
+        discussion: """
+            docket report closed-without-time --from 2026-11-01 --to 2026-12-01
+            docket report closed-without-time --from 2026-11-01 --to 2026-12-01 \\
+              --tech bob --format csv
+            Lists each close whose closer had no time entry (not voided) on the
+            ticket at that moment: closes with --no-time --reason (REASON), closes
+            recorded before the rule, and monitoring's auto-resolves (SYSTEM = yes).
+            ANY TIME says whether anyone has time on the ticket now.
+            """)
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Closes at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
+    @Option(help: "…and before this time.") var to: TimeArgument
+    @Option(help: "Only closes by this login.") var tech: String?
+    @Option(help: "Only tickets of this client (its code).") var client: String?
+    @Option(help: "table, csv or json.") var format: ReportFormat = .table
+
+    func validate() throws {
+        guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let lines = try session.service.closedWithoutTimeReport(
+                ClosedWithoutTimeFilter(from: from.timestamp, to: to.timestamp, tech: tech, client: client))
+            let yesNo = { (flag: Bool) in flag ? "yes" : "no" }
+            let header = ["TICKET", "CLIENT", "CLOSED AT", "CLOSED BY", "SYSTEM", "ANY TIME", "REASON"]
+            let rows = lines.map {
+                [$0.ticket, $0.client, $0.closedAt, $0.closedBy, yesNo($0.systemClose), yesNo($0.ticketHasTime), $0.reason ?? ""]
+            }
+            switch format {
+            case .json: try printJSON(lines)
+            case .table: Terminal.out(Terminal.table(header, rows))
+            case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            }
+        }
+    }
+}

@@ -1,0 +1,348 @@
+import ArgumentParser
+import DocketApp
+import DocketTime
+import Domain
+import EventLog
+import Foundation
+
+/// `docket invoice …`: invoice runs, finalizing, voiding and exports.
+struct InvoiceGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invoice",
+        abstract: "Turn logged time and contract terms into invoices; finalize, void and export them.",
+        discussion: """
+            docket invoice charges acme --period 2026-11      what a run would price, and what it holds back
+            docket invoice run --period 2026-11 [--client acme]
+            docket invoice list --period 2026-11
+            docket invoice show acme-D1                       (a draft id, INV-2026-0001 or CN-2026-0001)
+            docket invoice finalize acme-D1                   numbers it INV-2026-0001; final invoices never change
+            docket invoice discard acme-D2 --reason "rerun after corrections"
+            docket invoice void INV-2026-0001 --reason "billed to the wrong client"   issues CN-2026-0001
+            docket invoice export --format csv --period 2026-11 > november.csv
+
+            A second run for the same period drafts only what is new: time logged since, corrections to time already
+            billed (as adjustment lines), fees not yet billed. Amounts are in the contract currency's minor units
+            in JSON and CSV. Running and finalizing need the billing or admin role. See docs/billing.md.
+            """,
+        subcommands: [
+            InvoiceRun.self, InvoiceCharges.self, InvoiceList.self, InvoiceShow.self, InvoiceFinalize.self, InvoiceDiscard.self,
+            InvoiceVoid.self, InvoiceExport.self,
+        ])
+}
+
+/// `--period 2026-11`.
+struct PeriodArgument: ExpressibleByArgument {
+    let period: BillingPeriod
+
+    init?(argument: String) {
+        guard let period = BillingPeriod(argument) else { return nil }
+        self.period = period
+    }
+
+    static var defaultValueDescription: String { "YYYY-MM" }
+}
+
+extension Invoice.Status: ExpressibleByArgument {}
+
+struct InvoiceRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Draft invoices from unbilled time and the period's fees, per client.")
+    @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "The month to bill, e.g. 2026-11: time started before its end, and fees through it.") var period: PeriodArgument
+    @Option(help: "Only this client.") var client: String?
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let runs = try session.service.runInvoices(
+                period: period.period, client: client, as: options.actor.name, commandId: options.write.commandId)
+            if output.json {
+                try printJSON(runs.map(RunView.init))
+                return
+            }
+            var text = ""
+            for run in runs {
+                for invoice in run.drafted {
+                    text += "\(invoice.id): drafted for \(invoice.client), \(invoice.lines.count) line\(invoice.lines.count == 1 ? "" : "s"), total "
+                        + "\(Money.format(invoice.total, currency: invoice.currency)) \(invoice.currency)\n"
+                }
+                for held in run.heldBack {
+                    text += "\(run.client): held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(held.reason)\n"
+                }
+            }
+            if runs.allSatisfy({ $0.drafted.isEmpty }) { text += "nothing new to bill through \(period.period)\n" }
+            Terminal.out(text)
+        }
+    }
+
+    struct RunView: Encodable {
+        let client: String
+        let drafted: [String]
+        let heldBack: [HeldBackEntry]
+        init(_ run: ClientRun) {
+            client = run.client
+            drafted = run.drafted.map(\.id)
+            heldBack = run.heldBack
+        }
+    }
+}
+
+struct InvoiceCharges: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "charges", abstract: "Show a client's charges through a period as a run would price them; writes nothing.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The client code.") var client: String
+    @Option(help: "Through this month, e.g. 2026-11.") var period: PeriodArgument
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let sheet = try session.service.charges(client: client, through: period.period)
+            if output.json {
+                try printJSON(ChargesView(charges: sheet.charges, heldBack: sheet.heldBack, excluded: sheet.excluded))
+                return
+            }
+            var text = Terminal.table(
+                ["KEY", "LOGGED", "BILLED", "COVERED", "CHARGED", "RATE/H", "AMOUNT"],
+                sheet.charges.map {
+                    [$0.key, String($0.loggedMinutes), String($0.billedMinutes), String($0.coveredMinutes), String($0.chargedMinutes),
+                     Money.format($0.ratePerHour, currency: $0.currency), Money.format($0.amount, currency: $0.currency)]
+                })
+            for held in sheet.heldBack { text += "held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(held.reason)\n" }
+            for excluded in sheet.excluded { text += "not billed \(excluded.entryId) (\(excluded.ticket), \(excluded.minutes) min): \(excluded.reason)\n" }
+            Terminal.out(text)
+        }
+    }
+
+    struct ChargesView: Encodable {
+        let charges: [Charge]
+        let heldBack: [HeldBackEntry]
+        let excluded: [ExcludedEntry]
+    }
+}
+
+struct InvoiceList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List invoices.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Only this client's.") var client: String?
+    @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
+    @Option(help: "Only drafts, finals, voided or discarded ones (draft, final, voided, discarded).") var status: Invoice.Status?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let invoices = try session.service.invoices(
+                InvoiceFilter(client: client, period: period?.period.description, status: status))
+            if output.json {
+                try printJSON(invoices)
+                return
+            }
+            Terminal.out(
+                Terminal.table(
+                    ["INVOICE", "NUMBER", "CLIENT", "PERIOD", "STATUS", "LINES", "TOTAL", "CURRENCY"],
+                    invoices.map {
+                        [$0.id, $0.number ?? "", $0.client, $0.period, $0.status.rawValue, String($0.lines.count),
+                         Money.format($0.total, currency: $0.currency), $0.currency]
+                    }))
+        }
+    }
+}
+
+struct InvoiceShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show an invoice line by line (a draft id, an INV- number or a CN- credit note).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "acme-D1, INV-2026-0001 or CN-2026-0001.") var invoice: String
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let invoice = try session.service.invoice(self.invoice)
+            if output.json {
+                try printJSON(invoice)
+                return
+            }
+            Terminal.out(InvoiceText.render(invoice))
+        }
+    }
+}
+
+/// The human rendering of an invoice.
+enum InvoiceText {
+    static func render(_ invoice: Invoice) -> String {
+        let money = { (amount: Int64) in Money.format(amount, currency: invoice.currency) }
+        var text = "\(invoice.number ?? invoice.id)  \(invoice.client)  period \(invoice.period)  \(invoice.status.rawValue)"
+        if invoice.number != nil { text += "  (draft \(invoice.id))" }
+        text += "\n"
+        if let finalizedAt = invoice.finalizedAt { text += "finalized \(finalizedAt)\n" }
+        if let creditNote = invoice.creditNote {
+            text += "voided by credit note \(creditNote) (\(invoice.reason ?? "")), \(invoice.closedAt ?? "")\n"
+        } else if invoice.status == .discarded {
+            text += "discarded: \(invoice.reason ?? "")\n"
+        }
+        text += Terminal.table(
+            ["LINE", "DESCRIPTION", "HOURS", "RATE/H", "AMOUNT", ""],
+            invoice.lines.enumerated().map { index, line in
+                let hours = line.charge.kind == .time ? Money.hours(line.chargedMinutes) : ""
+                let rate = line.charge.kind == .time ? money(line.charge.ratePerHour) : ""
+                var note: [String] = []
+                if line.adjustment { note.append("adjusts \(line.previousInvoices.joined(separator: ", "))") }
+                if line.coveredMinutes != 0, let coverage = line.charge.coverage { note.append("\(Money.hours(line.coveredMinutes)) h \(coverage)") }
+                if line.charge.multiplierPercent != 100 { note.append("×\(line.charge.multiplierPercent)%") }
+                return [String(index + 1), line.charge.description, hours, rate, money(line.amount), note.joined(separator: "; ")]
+            })
+        text += "subtotal \(money(invoice.subtotal)) \(invoice.currency)\n"
+        for tax in invoice.taxes {
+            text += "tax \(Money.percent(basisPoints: tax.basisPoints)) on \(money(tax.base)): \(money(tax.tax))\n"
+        }
+        text += "total \(money(invoice.total)) \(invoice.currency)\n"
+        return text
+    }
+}
+
+struct InvoiceFinalize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finalize", abstract: "Finalize a draft under the next gapless number (INV-YYYY-NNNN); final invoices never change.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The draft, e.g. acme-D1.") var invoice: String
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let final = try session.service.finalizeInvoice(invoice, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(final.id): finalized as \(final.number ?? "?")\n")
+        }
+    }
+}
+
+struct InvoiceDiscard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "discard", abstract: "Throw a draft away; what it billed goes on the next run.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The draft, e.g. acme-D2.") var invoice: String
+    @Option(help: "Why (required).") var reason: String = ""
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let discarded = try session.service.discardInvoice(invoice, reason: reason, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(discarded.id): discarded\n")
+        }
+    }
+}
+
+struct InvoiceVoid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "void", abstract: "Void a final invoice with a credit note for its whole amount; its time goes on the next run.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The final invoice, e.g. INV-2026-0001.") var invoice: String
+    @Option(help: "Why (required).") var reason: String = ""
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let voided = try session.service.voidInvoice(invoice, reason: reason, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(voided.number ?? voided.id): voided by credit note \(voided.creditNote ?? "?")\n")
+        }
+    }
+}
+
+/// `csv` or `json`.
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv, json
+}
+
+struct InvoiceExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export final invoices and credit notes, one row per line, for accounting software.",
+        discussion: """
+            Columns: document, type (invoice or credit-note), invoice, client, period, issued_at, currency, line, key,
+            description, ticket, work_type, charged_minutes, covered_minutes, rate_per_hour_minor, multiplier_percent,
+            amount_minor, tax_basis_points, adjustment. A voided invoice exports its own rows and its credit note's,
+            with amounts negated. Drafts are left out unless --include-drafts.
+            """)
+    @OptionGroup var store: StoreOptions
+    @Option(help: "csv or json.") var format: ExportFormat = .csv
+    @Option(help: "Only this client's.") var client: String?
+    @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
+    @Flag(help: "Include drafts (document = the draft id).") var includeDrafts = false
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let invoices = try session.service.invoices(InvoiceFilter(client: client, period: period?.period.description))
+            let rows = invoices.flatMap { ExportRow.rows(of: $0, includeDrafts: includeDrafts) }
+            switch format {
+            case .json: try printJSON(rows)
+            case .csv:
+                let lines = [ExportRow.header] + rows.map(\.fields)
+                Terminal.out(lines.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            }
+        }
+    }
+}
+
+/// One exported invoice line.
+struct ExportRow: Encodable {
+    let document: String
+    let type: String
+    let invoice: String
+    let client: String
+    let period: String
+    let issuedAt: String
+    let currency: String
+    let line: Int
+    let key: String
+    let description: String
+    let ticket: String?
+    let workType: String?
+    let chargedMinutes: Int
+    let coveredMinutes: Int
+    let ratePerHourMinor: Int64
+    let multiplierPercent: Int
+    let amountMinor: Int64
+    let taxBasisPoints: Int
+    let adjustment: Bool
+
+    static let header = [
+        "document", "type", "invoice", "client", "period", "issued_at", "currency", "line", "key", "description", "ticket", "work_type",
+        "charged_minutes", "covered_minutes", "rate_per_hour_minor", "multiplier_percent", "amount_minor", "tax_basis_points", "adjustment",
+    ]
+
+    var fields: [String] {
+        [document, type, invoice, client, period, issuedAt, currency, String(line), key, description, ticket ?? "", workType ?? "",
+         String(chargedMinutes), String(coveredMinutes), String(ratePerHourMinor), String(multiplierPercent), String(amountMinor),
+         String(taxBasisPoints), adjustment ? "true" : "false"]
+    }
+
+    static func rows(of invoice: Invoice, includeDrafts: Bool) -> [ExportRow] {
+        var rows: [ExportRow] = []
+        switch invoice.status {
+        case .discarded: return []
+        case .draft: if includeDrafts { rows += lines(invoice, document: invoice.id, type: "draft", at: invoice.draftedAt, sign: 1) }
+        case .final, .voided:
+            rows += lines(invoice, document: invoice.number ?? invoice.id, type: "invoice", at: invoice.finalizedAt ?? "", sign: 1)
+            if let creditNote = invoice.creditNote {
+                rows += lines(invoice, document: creditNote, type: "credit-note", at: invoice.closedAt ?? "", sign: -1)
+            }
+        }
+        return rows
+    }
+
+    private static func lines(_ invoice: Invoice, document: String, type: String, at: String, sign: Int) -> [ExportRow] {
+        invoice.lines.enumerated().map { index, line in
+            ExportRow(
+                document: document, type: type, invoice: invoice.id, client: invoice.client, period: invoice.period, issuedAt: at,
+                currency: invoice.currency, line: index + 1, key: line.charge.key, description: line.charge.description,
+                ticket: line.charge.ticket, workType: line.charge.workType, chargedMinutes: sign * line.chargedMinutes,
+                coveredMinutes: sign * line.coveredMinutes, ratePerHourMinor: line.charge.ratePerHour,
+                multiplierPercent: line.charge.multiplierPercent, amountMinor: Int64(sign) * line.amount,
+                taxBasisPoints: line.charge.taxBasisPoints, adjustment: line.adjustment)
+        }
+    }
+}

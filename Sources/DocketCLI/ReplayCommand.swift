@@ -1,0 +1,133 @@
+import ArgumentParser
+import DocketApp
+import EventLog
+import Foundation
+import LMDB
+
+/// `docket replay --as-of TIME [--into DIR]`: the read models as they stood at a moment, in a new store.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Rebuild every read model as it stood at a moment, into a new read-only store.",
+        discussion: """
+            Copies the events recorded at or before TIME (inclusive) byte for byte into DIR and builds the
+            read models from them; the live store is only read. DIR is then a read-only Docket store: read it
+            with any command and --store DIR (e.g. docket invoice show ID --store DIR); writes to it are
+            refused. Compare it with another store with `docket stats --read-models`.
+            Default DIR: <store>-as-of-<time>, next to the store. DIR must be new or empty.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(
+        name: .customLong("as-of"),
+        help: ArgumentHelp("The moment: RFC 3339, or a date (midnight UTC).", valueName: "time"))
+    var asOf: TimeArgument
+    @Option(help: ArgumentHelp("The folder to build the replay in (new or empty).", valueName: "dir"))
+    var into: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let path = storeOptions.path
+        try reportingFailures(store: path) {
+            guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
+                throw CLIError.noStore("no Docket store at \(path); pass --store PATH or set $DOCKET_STORE")
+            }
+            let moment = asOf.timestamp
+            let destination = into ?? ReplayCommand.defaultFolder(store: path, asOf: moment)
+            try ReplayCommand.checkUsable(destination, given: into != nil)
+            var options = Environment.Options()
+            options.readOnly = true
+            let live = try EventStore(path: path, options: options)
+            let position = try live.position(atOrBefore: moment)
+            guard position > 0 else {
+                let first = try live.event(at: 1).map { "its first event was recorded at \($0.recordedAt.iso8601)" }
+                throw CLIError.notFound(
+                    "nothing was recorded at or before \(moment.iso8601) in \(path) (\(first ?? "it holds no events")); "
+                        + "give a later --as-of")
+            }
+            let result = try live.replay(
+                through: position, asOf: moment, into: destination, projections: ReadModels().all
+            ) { done, total in Terminal.progress("replaying", done, total) }
+            try ReplayCommand.report(result, into: destination, json: output.json)
+        }
+    }
+
+    /// `<store>-as-of-20261031T235959Z`, next to the store.
+    static func defaultFolder(store: String, asOf: Timestamp) -> String {
+        var base = store
+        while base.count > 1, base.hasSuffix("/") { base.removeLast() }
+        var compact = asOf.iso8601.filter { $0 != "-" && $0 != ":" }
+        if compact.hasSuffix(".000Z") { compact = String(compact.dropLast(5)) + "Z" }
+        return "\(base)-as-of-\(compact)"
+    }
+
+    /// Refuses a destination that exists and is not an empty folder, before any work is done.
+    static func checkUsable(_ destination: String, given: Bool) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: destination, isDirectory: &isFolder) else { return }
+        let fix = given ? "give --into a new or empty folder" : "remove it or give --into a new or empty folder"
+        guard isFolder.boolValue else { throw CLIError.destination("\(destination) is a file; \(fix)") }
+        guard (try? FileManager.default.contentsOfDirectory(atPath: destination).isEmpty) == true else {
+            throw CLIError.destination("\(destination) is not empty; \(fix)")
+        }
+    }
+
+    static func report(_ result: ReplayResult, into destination: String, json: Bool) throws {
+        let marker = result.marker
+        if json {
+            try printJSON(
+                ReplayReport(
+                    source: marker.source, asOf: marker.asOf, position: marker.position, events: result.events,
+                    lastRecordedAt: marker.lastRecordedAt, into: destination, readModels: result.digests))
+            return
+        }
+        Terminal.out("replayed \(marker.source) as of \(marker.asOf ?? "-")\n")
+        Terminal.out("  last position  \(marker.position) (recorded at \(marker.lastRecordedAt))\n")
+        Terminal.out("  events         \(result.events)\n")
+        Terminal.out("  into           \(destination) (read-only)\n\n")
+        Terminal.out(digestTable(result.digests))
+        Terminal.out("\nread it with --store, e.g.: docket invoice show ID --store \(shellQuoted(destination))\n")
+    }
+
+    /// What `docket replay --json` prints.
+    struct ReplayReport: Encodable {
+        let source: String
+        let asOf: String?
+        let position: UInt64
+        let events: UInt64
+        let lastRecordedAt: String
+        let into: String
+        let readModels: [ReadModelDigest]
+    }
+}
+
+/// The table of read-model digests shared by `docket replay` and `docket stats --read-models`.
+func digestTable(_ digests: [ReadModelDigest]) -> String {
+    Terminal.table(
+        ["READ MODEL", "CHECKPOINT", "ENTRIES", "SHA-256"],
+        digests.map { [$0.name, String($0.checkpoint), String($0.entries), $0.sha256] })
+}
+
+/// `docket stats --read-models`: each read model's digest, to compare two stores (a replay and a backup).
+func printReadModelDigests(_ store: EventStore, json: Bool) throws {
+    let head = try store.head().position
+    let digests = try store.readModelDigests()
+    if json {
+        struct Report: Encodable {
+            let head: UInt64
+            let replay: ReplayMarker?
+            let readModels: [ReadModelDigest]
+        }
+        try printJSON(Report(head: head, replay: store.replay, readModels: digests))
+        return
+    }
+    Terminal.out("\(head) events\n")
+    if let replay = store.replay { Terminal.out("\(replay.summary), read-only\n") }
+    Terminal.out("\n" + digestTable(digests))
+}
+
+/// `path` as one shell word.
+private func shellQuoted(_ path: String) -> String {
+    let safe = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@%,".contains($0) }
+    return safe ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

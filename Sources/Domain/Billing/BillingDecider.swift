@@ -1,0 +1,140 @@
+import DocketTime
+
+/// What billing staff ask of a client's invoices (stream `billing-<client>`).
+public enum BillingCommand: Sendable, Equatable {
+    /// Draft what is unbilled through `period`, given the client's charges as computed now.
+    case draft(client: String, period: BillingPeriod, charges: [Charge])
+    /// Make a draft final under `number` (issued by the application from the yearly sequence).
+    case finalize(invoice: String, number: String)
+    /// Throw a draft away.
+    case discard(invoice: String, reason: String)
+    /// Cancel a final invoice with the credit note `creditNote`.
+    case void(invoice: String, creditNote: String, reason: String)
+}
+
+/// The billing aggregate: a client's invoices, and the rule that every charge key is billed exactly once.
+///
+/// A draft bills, for every key due through the period, the difference between the charge as computed now and
+/// what live invoices (drafts and finals) already billed under that key. A key whose charge disappeared (its
+/// entries were voided or moved) is billed back to zero. Voided and discarded invoices do not count, so their
+/// keys are billed again by the next run. The sum of live invoice lines per key therefore always equals the
+/// charge as of the latest run: nothing leaks, nothing is billed twice.
+public enum BillingDecider: Decider {
+    public static let initialState = InvoiceLedger()
+
+    public static func decide(_ command: BillingCommand, state: InvoiceLedger, context: DecisionContext) throws(DomainError)
+        -> [InvoiceEvent]
+    {
+        try Permissions.require(.manageInvoices, by: context.actor.role)
+        switch command {
+        case .draft(let client, let period, let charges):
+            return draft(client: client, period: period, charges: charges, ledger: state, now: context.now)
+        case .finalize(let id, let number):
+            let invoice = try existing(id, in: state)
+            guard invoice.status == .draft else {
+                throw DomainError(.conflict, "invoice \(id) is \(describe(invoice)); only a draft can be finalized")
+            }
+            return [.finalized(InvoiceFinalized(invoice: id, number: number, finalizedAt: context.now.iso8601))]
+        case .discard(let id, let reason):
+            let invoice = try existing(id, in: state)
+            guard invoice.status == .draft else {
+                let fix = invoice.status == .final ? "void it with `docket invoice void \(invoice.number ?? id)`" : "nothing to do"
+                throw DomainError(.conflict, "invoice \(id) is \(describe(invoice)); only a draft can be discarded; \(fix)")
+            }
+            let reason = try Validate.nonEmpty(reason, "the reason", fix: "say why with --reason")
+            return [.discarded(InvoiceDiscarded(invoice: id, reason: reason))]
+        case .void(let id, let creditNote, let reason):
+            let invoice = try existing(id, in: state)
+            guard invoice.status == .final, let number = invoice.number else {
+                let fix = invoice.status == .draft ? "discard a draft with `docket invoice discard \(id)`" : "nothing to do"
+                throw DomainError(.conflict, "invoice \(id) is \(describe(invoice)); only a final invoice can be voided; \(fix)")
+            }
+            let reason = try Validate.nonEmpty(reason, "the reason", fix: "say why with --reason")
+            return [
+                .voided(InvoiceVoided(invoice: id, number: number, creditNote: creditNote, reason: reason, voidedAt: context.now.iso8601))
+            ]
+        }
+    }
+
+    public static func evolve(_ state: InvoiceLedger, _ event: InvoiceEvent) -> InvoiceLedger {
+        state.applying(event)
+    }
+
+    /// The lines a run would draft: one per key whose charge differs from what live invoices billed.
+    ///
+    /// Amounts are compared per key and currency: when a key's currency changed (a fee under terms amended in the
+    /// past), what was billed in the old currency is billed back to zero in it and the charge is billed afresh in
+    /// the new one, so no invoice ever nets two currencies.
+    public static func pendingLines(period: BillingPeriod, charges: [Charge], ledger: InvoiceLedger) -> [InvoiceLine] {
+        let due = period.description
+        let billed = ledger.billedByCurrency()
+        func onFinal(_ key: String) -> Bool { billed[key]?.values.contains { $0.onFinal } ?? false }
+        var lines: [InvoiceLine] = []
+        var seen: Set<String> = []
+        for charge in charges where charge.period <= due {
+            seen.insert("\(charge.currency) \(charge.key)")
+            let before = billed[charge.key]?[charge.currency]
+            let line = InvoiceLine(
+                charge: charge, previousChargedMinutes: before?.chargedMinutes ?? 0, previousCoveredMinutes: before?.coveredMinutes ?? 0,
+                previousAmount: before?.amount ?? 0, previousInvoices: before?.invoices ?? [], adjustment: onFinal(charge.key))
+            if line.amount != 0 || line.chargedMinutes != 0 || line.coveredMinutes != 0 { lines.append(line) }
+        }
+        for (key, byCurrency) in billed {
+            for (currency, before) in byCurrency where !seen.contains("\(currency) \(key)") && before.last.period <= due {
+                guard before.amount != 0 || before.chargedMinutes != 0 || before.coveredMinutes != 0 else { continue }
+                var gone = before.last
+                gone.description += " (no longer billable)"
+                gone.currency = currency
+                gone.entries = []
+                gone.loggedMinutes = 0
+                gone.roundingMinutes = 0
+                gone.minimumMinutes = 0
+                gone.coveredMinutes = 0
+                gone.coverage = nil
+                gone.chargedMinutes = 0
+                gone.amount = 0
+                lines.append(
+                    InvoiceLine(
+                        charge: gone, previousChargedMinutes: before.chargedMinutes, previousCoveredMinutes: before.coveredMinutes,
+                        previousAmount: before.amount, previousInvoices: before.invoices, adjustment: onFinal(key)))
+            }
+        }
+        return lines.sorted { ($0.charge.key, $0.charge.currency) < ($1.charge.key, $1.charge.currency) }
+    }
+
+    private static func draft(client: String, period: BillingPeriod, charges: [Charge], ledger: InvoiceLedger, now: Timestamp)
+        -> [InvoiceEvent]
+    {
+        let lines = pendingLines(period: period, charges: charges, ledger: ledger)
+        let currencies = Set(lines.map(\.charge.currency)).sorted()
+        var events: [InvoiceEvent] = []
+        for (offset, currency) in currencies.enumerated() {
+            let mine = lines.filter { $0.charge.currency == currency }
+            let subtotal = mine.reduce(Int64(0)) { $0 + $1.amount }
+            let taxes = TaxLine.of(mine)
+            events.append(
+                .drafted(
+                    InvoiceDrafted(
+                        invoice: "\(client)-D\(ledger.invoices.count + offset + 1)", client: client, period: period.description,
+                        currency: currency, lines: mine, subtotal: subtotal, taxes: taxes,
+                        total: subtotal + taxes.reduce(0) { $0 + $1.tax }, draftedAt: now.iso8601)))
+        }
+        return events
+    }
+
+    private static func existing(_ id: String, in ledger: InvoiceLedger) throws(DomainError) -> Invoice {
+        guard let invoice = ledger.invoice(id) else {
+            throw DomainError(.notFound, "unknown invoice \(id); list invoices with `docket invoice list`")
+        }
+        return invoice
+    }
+
+    private static func describe(_ invoice: Invoice) -> String {
+        switch invoice.status {
+        case .draft: "a draft"
+        case .final: "final (\(invoice.number ?? ""))"
+        case .voided: "voided by \(invoice.creditNote ?? "a credit note")"
+        case .discarded: "discarded"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import DocketTime
+
+/// A calendar month in UTC, `2026-11`: the unit of invoice runs and of monthly fees and allowances.
+public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    /// The month `year`-`month` (1…12).
+    public init?(year: Int, month: Int) {
+        guard (1970...9999).contains(year), (1...12).contains(month) else { return nil }
+        self.year = year
+        self.month = month
+    }
+
+    /// Parses `YYYY-MM`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]) else {
+            return nil
+        }
+        self.init(year: year, month: month)
+    }
+
+    /// The month (UTC) containing `instant`.
+    public init(containing instant: Timestamp) {
+        let days = instant.millisecondsSinceEpoch >= 0
+            ? instant.millisecondsSinceEpoch / 86_400_000
+            : (instant.millisecondsSinceEpoch - 86_399_999) / 86_400_000
+        let date = CivilCalendar.date(fromDaysSinceEpoch: days)
+        year = date.year
+        month = date.month
+    }
+
+    /// The first instant of the month.
+    public var start: Timestamp {
+        Timestamp(millisecondsSinceEpoch: CivilCalendar.daysSinceEpoch(year: year, month: month, day: 1) * 86_400_000)
+    }
+
+    /// The first instant of the next month.
+    public var end: Timestamp { next.start }
+
+    /// The following month.
+    public var next: BillingPeriod {
+        month == 12 ? BillingPeriod(uncheckedYear: year + 1, month: 1) : BillingPeriod(uncheckedYear: year, month: month + 1)
+    }
+
+    private init(uncheckedYear year: Int, month: Int) {
+        self.year = year
+        self.month = month
+    }
+
+    public static func < (lhs: BillingPeriod, rhs: BillingPeriod) -> Bool { (lhs.year, lhs.month) < (rhs.year, rhs.month) }
+
+    /// `2026-11`.
+    public var description: String { "\(year)-" + (month < 10 ? "0" : "") + "\(month)" }
+}

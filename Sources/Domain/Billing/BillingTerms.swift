@@ -1,0 +1,250 @@
+import DocketTime
+
+/// A contract's billing terms, read from the `billingTerms` object of a contract version (docs/billing.md).
+///
+/// ```json
+/// {"model": "hourly", "currency": "USD", "rates": {"remote": 12500, "onsite": 15000, "*": 12500},
+///  "rounding": {"incrementMinutes": 15, "scope": "entry"}, "minimumMinutesPerTicket": 30,
+///  "afterHours": {"calendar": "ny-office", "multiplierPercent": 150},
+///  "nonBillableWorkTypes": ["internal"], "nonBillableCategories": ["warranty"], "taxBasisPoints": 825}
+/// ```
+/// Rates are minor units per hour; `"*"` prices any work type not listed. A `block` model adds
+/// `"block": {"id": "2026-Q4", "minutes": 1200, "priceMinor": 180000, "overageRatePerHour": 15000, "expiresAt": "2027-01-01T00:00:00Z"}`;
+/// a `retainer` model adds `"retainer": {"monthlyFeeMinor": 250000, "includedMinutes": 600, "coveredCategories": ["helpdesk"]}`.
+public struct BillingTerms: Sendable, Equatable {
+    /// How time turns into money.
+    public enum Model: String, Sendable, CaseIterable {
+        /// Time and materials: every billable minute at the work type's rate.
+        case hourly
+        /// A prepaid block of minutes drawn down in order of work; overage at the block's rate.
+        case block
+        /// A monthly flat fee covering some minutes and/or ticket categories; the rest hourly.
+        case retainer
+    }
+
+    /// Whether rounding applies to each entry or to a ticket's total.
+    public enum RoundingScope: String, Sendable, CaseIterable {
+        case entry, ticket
+    }
+
+    /// Round billable minutes up to a multiple of `incrementMinutes`.
+    public struct Rounding: Sendable, Equatable {
+        public var incrementMinutes: Int
+        public var scope: RoundingScope
+    }
+
+    /// Work started outside `calendar`'s business hours is billed at `multiplierPercent` (150 = ×1.5).
+    public struct AfterHours: Sendable, Equatable {
+        public var calendar: String
+        public var multiplierPercent: Int
+    }
+
+    /// A prepaid block of minutes.
+    public struct Block: Sendable, Equatable {
+        /// Names the block: versions of the terms with the same id share one balance.
+        public var id: String
+        public var minutes: Int
+        /// Charged once, on the first invoice run whose period reaches the block; nil when paid elsewhere.
+        public var priceMinor: Int64?
+        public var overageRatePerHour: Int64
+        /// Work started at or after this instant is not covered.
+        public var expiresAt: Timestamp?
+    }
+
+    /// A monthly retainer.
+    public struct Retainer: Sendable, Equatable {
+        public var monthlyFeeMinor: Int64
+        /// Minutes per calendar month covered by the fee, drawn down in order of work.
+        public var includedMinutes: Int
+        /// Ticket categories whose work is covered in full.
+        public var coveredCategories: [String]
+    }
+
+    public var model: Model
+    /// ISO 4217 code, e.g. `USD`.
+    public var currency: String
+    /// Minor units per hour by work type; `"*"` is the rate for other work types.
+    public var rates: [String: Int64]
+    public var rounding: Rounding?
+    public var minimumMinutesPerTicket: Int
+    public var afterHours: AfterHours?
+    public var nonBillableWorkTypes: [String]
+    public var nonBillableCategories: [String]
+    /// 825 = 8.25%.
+    public var taxBasisPoints: Int
+    public var block: Block?
+    public var retainer: Retainer?
+
+    /// The hourly rate for `workType`, if the terms price it.
+    public func rate(for workType: String) -> Int64? {
+        rates[workType] ?? rates["*"]
+    }
+}
+
+// MARK: - Reading
+
+extension BillingTerms {
+    /// Reads and checks terms; the error names the field and the fix.
+    public init(_ value: JSONValue) throws(DomainError) {
+        let root = try TermsReader(value, path: "billingTerms")
+        try root.allowOnly([
+            "model", "currency", "rates", "rounding", "minimumMinutesPerTicket", "afterHours", "nonBillableWorkTypes",
+            "nonBillableCategories", "taxBasisPoints", "block", "retainer",
+        ])
+        let modelName = try root.string("model")
+        guard let model = Model(rawValue: modelName) else {
+            throw root.error("model", "must be one of hourly, block or retainer, not \(modelName)")
+        }
+        self.model = model
+        currency = try root.string("currency")
+        guard currency.count == 3, currency.utf8.allSatisfy({ (65...90).contains($0) }) else {
+            throw root.error("currency", "must be an ISO 4217 code such as USD, not \(currency)")
+        }
+        var rates: [String: Int64] = [:]
+        if let table = try root.optionalObject("rates") {
+            for (workType, _) in table.fields {
+                rates[workType] = try table.integer(workType, in: 0...100_000_000)
+            }
+        }
+        self.rates = rates
+        if let rounding = try root.optionalObject("rounding") {
+            try rounding.allowOnly(["incrementMinutes", "scope"])
+            let scopeName = try rounding.optionalString("scope") ?? "entry"
+            guard let scope = RoundingScope(rawValue: scopeName) else {
+                throw rounding.error("scope", "must be entry or ticket, not \(scopeName)")
+            }
+            self.rounding = Rounding(incrementMinutes: Int(try rounding.integer("incrementMinutes", in: 1...480)), scope: scope)
+        } else {
+            rounding = nil
+        }
+        minimumMinutesPerTicket = Int(try root.optionalInteger("minimumMinutesPerTicket", in: 0...1_440) ?? 0)
+        if let afterHours = try root.optionalObject("afterHours") {
+            try afterHours.allowOnly(["calendar", "multiplierPercent"])
+            self.afterHours = AfterHours(
+                calendar: try afterHours.string("calendar"),
+                multiplierPercent: Int(try afterHours.integer("multiplierPercent", in: 100...1_000)))
+        } else {
+            afterHours = nil
+        }
+        nonBillableWorkTypes = try root.optionalStrings("nonBillableWorkTypes") ?? []
+        nonBillableCategories = try root.optionalStrings("nonBillableCategories") ?? []
+        taxBasisPoints = Int(try root.optionalInteger("taxBasisPoints", in: 0...10_000) ?? 0)
+        if let block = try root.optionalObject("block") {
+            try block.allowOnly(["id", "minutes", "priceMinor", "overageRatePerHour", "expiresAt"])
+            var expiresAt: Timestamp?
+            if let text = try block.optionalString("expiresAt") {
+                guard let instant = Timestamp(iso8601: text) else {
+                    throw block.error("expiresAt", "must be an RFC 3339 time such as 2027-01-01T00:00:00Z, not \(text)")
+                }
+                expiresAt = instant
+            }
+            self.block = Block(
+                id: try block.string("id"), minutes: Int(try block.integer("minutes", in: 1...10_000_000)),
+                priceMinor: try block.optionalInteger("priceMinor", in: 0...1_000_000_000_000),
+                overageRatePerHour: try block.integer("overageRatePerHour", in: 0...100_000_000), expiresAt: expiresAt)
+        } else {
+            block = nil
+        }
+        if let retainer = try root.optionalObject("retainer") {
+            try retainer.allowOnly(["monthlyFeeMinor", "includedMinutes", "coveredCategories"])
+            self.retainer = Retainer(
+                monthlyFeeMinor: try retainer.integer("monthlyFeeMinor", in: 0...1_000_000_000_000),
+                includedMinutes: Int(try retainer.optionalInteger("includedMinutes", in: 0...1_000_000) ?? 0),
+                coveredCategories: try retainer.optionalStrings("coveredCategories") ?? [])
+        } else {
+            retainer = nil
+        }
+        switch model {
+        case .hourly:
+            guard block == nil, retainer == nil else {
+                throw root.error("model", "hourly terms take no block or retainer; use model block or retainer")
+            }
+            guard !rates.isEmpty else { throw root.error("rates", "hourly terms need at least one rate, e.g. {\"*\": 12500}") }
+        case .block:
+            guard block != nil, retainer == nil else {
+                throw root.error("block", "block terms need a block object and no retainer")
+            }
+        case .retainer:
+            guard retainer != nil, block == nil else {
+                throw root.error("retainer", "retainer terms need a retainer object and no block")
+            }
+        }
+    }
+}
+
+/// Reads one JSON object of the terms, with the path for error messages.
+private struct TermsReader {
+    let fields: [String: JSONValue]
+    let path: String
+
+    init(_ value: JSONValue, path: String) throws(DomainError) {
+        guard case .object(let fields) = value else {
+            throw DomainError(.invalid, "\(path) must be a JSON object; see docs/billing.md for the shape")
+        }
+        self.fields = fields
+        self.path = path
+    }
+
+    func error(_ key: String, _ problem: String) -> DomainError {
+        DomainError(.invalid, "\(path).\(key) \(problem); see docs/billing.md")
+    }
+
+    func allowOnly(_ keys: Set<String>) throws(DomainError) {
+        if let unknown = fields.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw error(unknown, "is not a billing term; known terms: \(keys.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func string(_ key: String) throws(DomainError) -> String {
+        guard let value = try optionalString(key) else { throw error(key, "is required") }
+        return value
+    }
+
+    func optionalString(_ key: String) throws(DomainError) -> String? {
+        switch fields[key] {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            guard !text.isEmpty else { throw error(key, "must not be empty") }
+            return text
+        default: throw error(key, "must be a string")
+        }
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int64>) throws(DomainError) -> Int64 {
+        guard let value = try optionalInteger(key, in: range) else { throw error(key, "is required") }
+        return value
+    }
+
+    func optionalInteger(_ key: String, in range: ClosedRange<Int64>) throws(DomainError) -> Int64? {
+        switch fields[key] {
+        case nil, .null?: return nil
+        case .integer(let value)?:
+            guard range.contains(value) else {
+                throw error(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(value)")
+            }
+            return value
+        default: throw error(key, "must be a whole number (money in minor units: 12500 for 125.00)")
+        }
+    }
+
+    func optionalObject(_ key: String) throws(DomainError) -> TermsReader? {
+        switch fields[key] {
+        case nil, .null?: return nil
+        case let value?: return try TermsReader(value, path: "\(path).\(key)")
+        }
+    }
+
+    func optionalStrings(_ key: String) throws(DomainError) -> [String]? {
+        switch fields[key] {
+        case nil, .null?: return nil
+        case .array(let items)?:
+            var strings: [String] = []
+            for item in items {
+                guard case .string(let text) = item, !text.isEmpty else { throw error(key, "must be a list of names") }
+                strings.append(text)
+            }
+            return strings
+        default: throw error(key, "must be a list of names")
+        }
+    }
+}

@@ -1,0 +1,379 @@
+import DocketTime
+
+/// A time entry as billing sees it: the fold of its events plus where its latest event sits in the log.
+public struct BillableEntry: Sendable, Equatable {
+    public var entryId: String
+    public var ticket: String
+    public var tech: String
+    public var minutes: Int
+    public var workType: String
+    public var billable: Bool
+    public var startedAt: Timestamp
+    public var voided: Bool
+    /// The log position of the entry's latest event.
+    public var position: UInt64
+
+    public init(
+        entryId: String, ticket: String, tech: String, minutes: Int, workType: String, billable: Bool, startedAt: Timestamp,
+        voided: Bool, position: UInt64
+    ) {
+        self.entryId = entryId
+        self.ticket = ticket
+        self.tech = tech
+        self.minutes = minutes
+        self.workType = workType
+        self.billable = billable
+        self.startedAt = startedAt
+        self.voided = voided
+        self.position = position
+    }
+}
+
+/// What billing needs of a ticket.
+public struct BillableTicket: Sendable, Equatable {
+    public var number: String
+    public var client: String
+    public var category: String?
+
+    public init(number: String, client: String, category: String?) {
+        self.number = number
+        self.client = client
+        self.category = category
+    }
+}
+
+/// Everything one client's charges depend on.
+public struct BillingInput: Sendable {
+    public var client: String
+    /// The client's contracts.
+    public var contracts: [ContractState]
+    /// Calendars by id, for after-hours multipliers.
+    public var calendars: [String: CalendarState]
+    /// The client's tickets by number.
+    public var tickets: [String: BillableTicket]
+    /// The time entries on those tickets (voided and non-billable ones too).
+    public var entries: [BillableEntry]
+
+    public init(
+        client: String, contracts: [ContractState], calendars: [String: CalendarState], tickets: [String: BillableTicket],
+        entries: [BillableEntry]
+    ) {
+        self.client = client
+        self.contracts = contracts
+        self.calendars = calendars
+        self.tickets = tickets
+        self.entries = entries
+    }
+}
+
+/// The charges of a client through a period, plus the time that could not be priced and the time never billed.
+public struct ChargeSheet: Sendable, Equatable {
+    /// In key order.
+    public var charges: [Charge]
+    public var heldBack: [HeldBackEntry]
+    public var excluded: [ExcludedEntry]
+}
+
+/// Turns logged time and contract terms into charges: a pure function of the history (docs/billing.md).
+///
+/// Steps, for the work started before the period ends:
+/// 1. Each live, billable entry is priced under the contract version in force when the work started (the most
+///    recently effective one with billing terms, when several are); after hours is decided at the start instant
+///    on the terms' calendar.
+/// 2. Entries group by ticket, month, work type, hours class and contract version; rounding applies per entry or
+///    to the group's total; the per-ticket minimum tops up the ticket's first group of the month.
+/// 3. Blocks and retainer allowances are drawn down by groups in order of work (first start, then entry number).
+/// 4. Monthly retainer fees are due for every month through the period in which the contract is in force with a
+///    retainer (terms at the later of the month's start and the contract's start); a block's price once.
+public enum ChargeCalculator {
+    public static func charges(_ input: BillingInput, through period: BillingPeriod) -> ChargeSheet {
+        var terms = TermsCache()
+        var heldBack: [HeldBackEntry] = []
+        var excluded: [ExcludedEntry] = []
+        var groups: [String: Group] = [:]
+
+        let entries = input.entries.filter { !$0.voided && $0.startedAt < period.end }.sorted(by: workOrder)
+        for entry in entries {
+            func holdBack(_ reason: String) {
+                heldBack.append(HeldBackEntry(entryId: entry.entryId, ticket: entry.ticket, minutes: entry.minutes, reason: reason))
+            }
+            func exclude(_ reason: String) {
+                excluded.append(ExcludedEntry(entryId: entry.entryId, ticket: entry.ticket, minutes: entry.minutes, reason: reason))
+            }
+            guard entry.billable else {
+                exclude("logged as non-billable")
+                continue
+            }
+            guard let ticket = input.tickets[entry.ticket] else {
+                holdBack("ticket \(entry.ticket) is not a ticket of client \(input.client)")
+                continue
+            }
+            guard let (contract, version) = contractInForce(input.contracts, at: entry.startedAt) else {
+                holdBack(
+                    "no contract with billing terms is in force for client \(input.client) at \(entry.startedAt); "
+                        + "create one, or amend one with an earlier --effective")
+                continue
+            }
+            let billing: BillingTerms
+            switch terms.read(contract: contract, version: version) {
+            case .success(let read): billing = read
+            case .failure(let error):
+                holdBack("contract \(contract) amendment \(version.amendment) has unreadable billing terms (\(error.message))")
+                continue
+            }
+            if billing.nonBillableWorkTypes.contains(entry.workType) {
+                exclude("work type \(entry.workType) is non-billable under contract \(contract)")
+                continue
+            }
+            if let category = ticket.category, billing.nonBillableCategories.contains(category) {
+                exclude("category \(category) is non-billable under contract \(contract)")
+                continue
+            }
+            let rate: Int64
+            if let block = billing.block {
+                rate = block.overageRatePerHour
+            } else if let workTypeRate = billing.rate(for: entry.workType) {
+                rate = workTypeRate
+            } else {
+                holdBack(
+                    "contract \(contract) has no rate for work type \(entry.workType); amend its rates (or add a \"*\" rate)")
+                continue
+            }
+            var multiplier = 100
+            if let afterHours = billing.afterHours {
+                guard let calendar = input.calendars[afterHours.calendar]?.calendar(at: entry.startedAt)?.calendar else {
+                    holdBack(
+                        "calendar \(afterHours.calendar) of contract \(contract) has no hours in force at \(entry.startedAt); "
+                            + "define it with `docket calendar define`")
+                    continue
+                }
+                if !calendar.isOpen(at: entry.startedAt) { multiplier = afterHours.multiplierPercent }
+            }
+            let month = BillingPeriod(containing: entry.startedAt)
+            let afterHours = multiplier != 100
+            let key = "time:\(entry.ticket):\(month):\(entry.workType):\(afterHours ? "after-hours" : "std"):\(contract)#\(version.amendment)"
+            groups[key, default: Group(
+                key: key, ticket: ticket, month: month, workType: entry.workType, afterHours: afterHours, contract: contract,
+                amendment: version.amendment, terms: billing, rate: rate, multiplier: multiplier
+            )].entries.append(entry)
+        }
+
+        var ordered = groups.values.sorted { ($0.firstStart, $0.firstEntryNumber, $0.key) < ($1.firstStart, $1.firstEntryNumber, $1.key) }
+        applyRounding(&ordered)
+        applyMinimums(&ordered)
+        applyCoverage(&ordered)
+        var charges = ordered.map { $0.charge() }
+        charges += fees(input.contracts, through: period, terms: &terms)
+        charges.sort { $0.key < $1.key }
+        return ChargeSheet(charges: charges, heldBack: heldBack, excluded: excluded)
+    }
+
+    /// The contract version with billing terms in force at `instant`: the most recently effective one.
+    static func contractInForce(_ contracts: [ContractState], at instant: Timestamp) -> (String, ContractTerms)? {
+        var best: (String, ContractTerms)?
+        for contract in contracts {
+            guard let id = contract.id, let version = contract.terms(at: instant), version.billingTerms != nil else { continue }
+            if let current = best, (current.1.effectiveFrom, current.0) >= (version.effectiveFrom, id) { continue }
+            best = (id, version)
+        }
+        return best
+    }
+
+    // MARK: - Steps
+
+    private static func applyRounding(_ groups: inout [Group]) {
+        for index in groups.indices {
+            let rounding = groups[index].terms.rounding
+            let increment = rounding?.incrementMinutes ?? 1
+            let logged = groups[index].entries.reduce(0) { $0 + $1.minutes }
+            let billed: Int
+            switch rounding?.scope ?? .entry {
+            case .entry: billed = groups[index].entries.reduce(0) { $0 + roundUp($1.minutes, to: increment) }
+            case .ticket: billed = roundUp(logged, to: increment)
+            }
+            groups[index].loggedMinutes = logged
+            groups[index].roundingMinutes = billed - logged
+        }
+    }
+
+    private static func applyMinimums(_ groups: inout [Group]) {
+        var firstOfTicket: [String: Int] = [:]
+        var totals: [String: Int] = [:]
+        for (index, group) in groups.enumerated() {
+            let key = "\(group.ticket.number):\(group.month):\(group.contract)#\(group.amendment)"
+            if firstOfTicket[key] == nil { firstOfTicket[key] = index }
+            totals[key, default: 0] += group.loggedMinutes + group.roundingMinutes
+        }
+        for (key, index) in firstOfTicket {
+            let minimum = groups[index].terms.minimumMinutesPerTicket
+            let total = totals[key] ?? 0
+            if total < minimum { groups[index].minimumMinutes = minimum - total }
+        }
+    }
+
+    private static func applyCoverage(_ groups: inout [Group]) {
+        var pools: [String: Int] = [:]
+        for index in groups.indices {
+            let group = groups[index]
+            let billed = group.loggedMinutes + group.roundingMinutes + group.minimumMinutes
+            switch group.terms.model {
+            case .hourly:
+                continue
+            case .retainer:
+                guard let retainer = group.terms.retainer else { continue }
+                if let category = group.ticket.category, retainer.coveredCategories.contains(category) {
+                    groups[index].coveredMinutes = billed
+                    groups[index].coverage = "covered category \(category)"
+                    continue
+                }
+                let pool = "\(group.contract):retainer:\(group.month)"
+                let left = pools[pool] ?? retainer.includedMinutes
+                let covered = min(left, billed)
+                pools[pool] = left - covered
+                if covered > 0 {
+                    groups[index].coveredMinutes = covered
+                    groups[index].coverage = "retainer allowance \(group.month)"
+                }
+            case .block:
+                guard let block = group.terms.block else { continue }
+                var coverable = billed
+                if let expiry = block.expiresAt {
+                    if group.firstStart >= expiry { continue }
+                    // Work started at or after the expiry is not covered, even in a group (a month) that began before it:
+                    // its minutes (rounded up per entry under entry rounding) stay charged.
+                    let rounding = group.terms.rounding
+                    let increment = rounding?.scope == .entry ? rounding?.incrementMinutes ?? 1 : 1
+                    let late = group.entries.filter { $0.startedAt >= expiry }.reduce(0) { $0 + roundUp($1.minutes, to: increment) }
+                    coverable = billed - late
+                }
+                let pool = "\(group.contract):block:\(block.id)"
+                let left = pools[pool] ?? block.minutes
+                let covered = min(left, coverable)
+                pools[pool] = left - covered
+                if covered > 0 {
+                    groups[index].coveredMinutes = covered
+                    groups[index].coverage = "block \(block.id)"
+                }
+            }
+        }
+    }
+
+    private static func fees(_ contracts: [ContractState], through period: BillingPeriod, terms: inout TermsCache) -> [Charge] {
+        var charges: [Charge] = []
+        for contract in contracts.sorted(by: { ($0.id ?? "") < ($1.id ?? "") }) {
+            guard let id = contract.id, let start = contract.startsAt, start < period.end else { continue }
+            var month = BillingPeriod(containing: start)
+            while month <= period {
+                let instant = max(month.start, start)
+                if let end = contract.endsAt, instant >= end { break }
+                if let version = contract.terms(at: instant), case .success(let billing)? = version.billingTerms.map({ _ in terms.read(contract: id, version: version) }),
+                    let retainer = billing.retainer
+                {
+                    charges.append(
+                        fee(
+                            .retainerFee, key: "retainer-fee:\(id):\(month)", period: month, description: "Monthly retainer, \(month)",
+                            contract: id, amendment: version.amendment, billing: billing, amount: retainer.monthlyFeeMinor))
+                }
+                month = month.next
+            }
+            var blocks: Set<String> = []
+            for version in contract.versions.sorted(by: { ($0.effectiveFrom, $0.amendment) < ($1.effectiveFrom, $1.amendment) }) {
+                guard version.effectiveFrom < period.end, version.billingTerms != nil,
+                    case .success(let billing) = terms.read(contract: id, version: version), let block = billing.block,
+                    let price = block.priceMinor, !blocks.contains(block.id)
+                else { continue }
+                if let end = contract.endsAt, version.effectiveFrom >= end { continue }
+                blocks.insert(block.id)
+                charges.append(
+                    fee(
+                        .blockPurchase, key: "block-purchase:\(id):\(block.id)", period: BillingPeriod(containing: version.effectiveFrom),
+                        description: "Prepaid block \(block.id), \(Money.hours(block.minutes)) h", contract: id,
+                        amendment: version.amendment, billing: billing, amount: price))
+            }
+        }
+        return charges
+    }
+
+    private static func fee(
+        _ kind: Charge.Kind, key: String, period: BillingPeriod, description: String, contract: String, amendment: Int,
+        billing: BillingTerms, amount: Int64
+    ) -> Charge {
+        Charge(
+            key: key, kind: kind, period: period.description, description: description, ticket: nil, workType: nil, afterHours: false,
+            contract: contract, amendment: amendment, currency: billing.currency, entries: [], loggedMinutes: 0, roundingMinutes: 0,
+            minimumMinutes: 0, coveredMinutes: 0, coverage: nil, chargedMinutes: 0, ratePerHour: 0, multiplierPercent: 100,
+            amount: amount, taxBasisPoints: billing.taxBasisPoints)
+    }
+
+    static func roundUp(_ minutes: Int, to increment: Int) -> Int {
+        (minutes + increment - 1) / increment * increment
+    }
+
+    /// Order of work: start instant, then entry number.
+    static func workOrder(_ a: BillableEntry, _ b: BillableEntry) -> Bool {
+        (a.startedAt, entryNumber(a.entryId)) < (b.startedAt, entryNumber(b.entryId))
+    }
+
+    /// The number in an id such as `TE-7` or `acme-D3` (0 when there is none), for ordering ids numerically.
+    public static func entryNumber(_ id: String) -> Int {
+        Int(String(id.reversed().prefix(while: { $0.isNumber }).reversed())) ?? 0
+    }
+}
+
+/// One time charge being built.
+private struct Group {
+    let key: String
+    let ticket: BillableTicket
+    let month: BillingPeriod
+    let workType: String
+    let afterHours: Bool
+    let contract: String
+    let amendment: Int
+    let terms: BillingTerms
+    let rate: Int64
+    let multiplier: Int
+    var entries: [BillableEntry] = []
+    var loggedMinutes = 0
+    var roundingMinutes = 0
+    var minimumMinutes = 0
+    var coveredMinutes = 0
+    var coverage: String?
+
+    var firstStart: Timestamp { entries[0].startedAt }
+    var firstEntryNumber: Int { ChargeCalculator.entryNumber(entries[0].entryId) }
+
+    func charge() -> Charge {
+        let charged = loggedMinutes + roundingMinutes + minimumMinutes - coveredMinutes
+        var description = "\(ticket.number) \(workType), \(month)"
+        if afterHours { description += ", after hours ×\(multiplier)%" }
+        return Charge(
+            key: key, kind: .time, period: month.description, description: description, ticket: ticket.number, workType: workType,
+            afterHours: afterHours, contract: contract, amendment: amendment, currency: terms.currency,
+            entries: entries.map {
+                ChargedEntry(
+                    entryId: $0.entryId, tech: $0.tech, startedAt: $0.startedAt.iso8601, minutes: $0.minutes, workType: $0.workType,
+                    position: $0.position)
+            },
+            loggedMinutes: loggedMinutes, roundingMinutes: roundingMinutes, minimumMinutes: minimumMinutes,
+            coveredMinutes: coveredMinutes, coverage: coverage, chargedMinutes: charged, ratePerHour: rate, multiplierPercent: multiplier,
+            amount: Money.price(minutes: charged, ratePerHour: rate, multiplierPercent: multiplier), taxBasisPoints: terms.taxBasisPoints)
+    }
+}
+
+/// Parsed billing terms by contract version, so each version is read once.
+private struct TermsCache {
+    private var parsed: [String: Result<BillingTerms, DomainError>] = [:]
+
+    mutating func read(contract: String, version: ContractTerms) -> Result<BillingTerms, DomainError> {
+        let key = "\(contract)#\(version.amendment)"
+        if let known = parsed[key] { return known }
+        let result: Result<BillingTerms, DomainError>
+        if let value = version.billingTerms {
+            do throws(DomainError) { result = .success(try BillingTerms(value)) } catch { result = .failure(error) }
+        } else {
+            result = .failure(DomainError(.invalid, "no billing terms"))
+        }
+        parsed[key] = result
+        return result
+    }
+}

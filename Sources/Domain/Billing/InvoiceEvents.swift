@@ -1,0 +1,224 @@
+/// Invoice events. A client's invoices live on its billing stream (`billing-<client>`), so runs for one client
+/// are serialised by the stream version; numbers are issued on yearly sequence streams
+/// (`invoice-numbers-2026`, `credit-note-numbers-2026`) whose versions make them gapless.
+public enum InvoiceEvent: Sendable, Equatable {
+    /// See ``InvoiceDrafted``.
+    case drafted(InvoiceDrafted)
+    /// See ``InvoiceFinalized``.
+    case finalized(InvoiceFinalized)
+    /// See ``InvoiceDiscarded``.
+    case discarded(InvoiceDiscarded)
+    /// See ``InvoiceVoided``.
+    case voided(InvoiceVoided)
+    /// See ``InvoiceNumberIssued``.
+    case numberIssued(InvoiceNumberIssued)
+}
+
+/// One line of an invoice: what is billed now under a charge key, and what earlier invoices billed under it.
+public struct InvoiceLine: Codable, Sendable, Equatable {
+    /// The charge as computed at the run: the full value of its key, with the entries and terms behind it.
+    public var charge: Charge
+    /// Minutes billed at the rate by live invoices before this one, under the same key.
+    public var previousChargedMinutes: Int
+    /// Minutes covered before this one, under the same key.
+    public var previousCoveredMinutes: Int
+    /// Minor units billed before this one, under the same key.
+    public var previousAmount: Int64
+    /// The invoices (ids) that billed the key before.
+    public var previousInvoices: [String]
+    /// True when the key was already billed on a finalized invoice: this line corrects it.
+    public var adjustment: Bool
+
+    public init(
+        charge: Charge, previousChargedMinutes: Int, previousCoveredMinutes: Int, previousAmount: Int64, previousInvoices: [String],
+        adjustment: Bool
+    ) {
+        self.charge = charge
+        self.previousChargedMinutes = previousChargedMinutes
+        self.previousCoveredMinutes = previousCoveredMinutes
+        self.previousAmount = previousAmount
+        self.previousInvoices = previousInvoices
+        self.adjustment = adjustment
+    }
+
+    /// Minutes billed at the rate by this line (negative for a reduction).
+    public var chargedMinutes: Int { charge.chargedMinutes - previousChargedMinutes }
+    /// Minutes covered by this line.
+    public var coveredMinutes: Int { charge.coveredMinutes - previousCoveredMinutes }
+    /// Minor units billed by this line (negative for a reduction).
+    public var amount: Int64 { charge.amount - previousAmount }
+}
+
+/// Tax at one rate on an invoice.
+public struct TaxLine: Codable, Sendable, Equatable {
+    public var basisPoints: Int
+    /// The sum of the lines at this rate.
+    public var base: Int64
+    public var tax: Int64
+
+    public init(basisPoints: Int, base: Int64, tax: Int64) {
+        self.basisPoints = basisPoints
+        self.base = base
+        self.tax = tax
+    }
+
+    /// Tax lines of `lines`, one per rate, in rate order (Money rule 3).
+    public static func of(_ lines: [InvoiceLine]) -> [TaxLine] {
+        var bases: [Int: Int64] = [:]
+        for line in lines { bases[line.charge.taxBasisPoints, default: 0] += line.amount }
+        return bases.keys.sorted().compactMap { rate in
+            guard rate > 0, let base = bases[rate] else { return nil }
+            return TaxLine(basisPoints: rate, base: base, tax: Money.tax(on: base, basisPoints: rate))
+        }
+    }
+}
+
+/// `invoice.drafted.v1`: an invoice run drafted an invoice for a client.
+public struct InvoiceDrafted: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "invoice", type: "invoice.drafted", schemaVersion: 1,
+        summary: "An invoice run drafted an invoice: every line with the charge behind it and what earlier invoices billed.")
+    /// `acme-D3`: the client and the draft's number among the client's drafts.
+    public var invoice: String
+    public var client: String
+    /// `2026-11`.
+    public var period: String
+    public var currency: String
+    public var lines: [InvoiceLine]
+    public var subtotal: Int64
+    public var taxes: [TaxLine]
+    public var total: Int64
+    /// RFC 3339.
+    public var draftedAt: String
+
+    public init(
+        invoice: String, client: String, period: String, currency: String, lines: [InvoiceLine], subtotal: Int64, taxes: [TaxLine],
+        total: Int64, draftedAt: String
+    ) {
+        self.invoice = invoice
+        self.client = client
+        self.period = period
+        self.currency = currency
+        self.lines = lines
+        self.subtotal = subtotal
+        self.taxes = taxes
+        self.total = total
+        self.draftedAt = draftedAt
+    }
+}
+
+/// `invoice.finalized.v1`: a draft became final under a gapless number; it never changes again.
+public struct InvoiceFinalized: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "invoice", type: "invoice.finalized", schemaVersion: 1,
+        summary: "A draft invoice was finalized under a gapless number (INV-2026-0001); it is immutable from now on.")
+    public var invoice: String
+    /// `INV-2026-0001`.
+    public var number: String
+    /// RFC 3339.
+    public var finalizedAt: String
+
+    public init(invoice: String, number: String, finalizedAt: String) {
+        self.invoice = invoice
+        self.number = number
+        self.finalizedAt = finalizedAt
+    }
+}
+
+/// `invoice.discarded.v1`: a draft was thrown away; its time and fees are unbilled again.
+public struct InvoiceDiscarded: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "invoice", type: "invoice.discarded", schemaVersion: 1,
+        summary: "A draft invoice was discarded; what it billed is unbilled again and goes on the next run.")
+    public var invoice: String
+    public var reason: String
+
+    public init(invoice: String, reason: String) {
+        self.invoice = invoice
+        self.reason = reason
+    }
+}
+
+/// `invoice.voided.v1`: a final invoice was cancelled by a credit note for its whole amount.
+public struct InvoiceVoided: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "invoice", type: "invoice.voided", schemaVersion: 1,
+        summary: "A final invoice was voided by a credit note (CN-2026-0001) for its whole amount; its time goes on the next run.")
+    public var invoice: String
+    public var number: String
+    /// `CN-2026-0001`.
+    public var creditNote: String
+    public var reason: String
+    /// RFC 3339.
+    public var voidedAt: String
+
+    public init(invoice: String, number: String, creditNote: String, reason: String, voidedAt: String) {
+        self.invoice = invoice
+        self.number = number
+        self.creditNote = creditNote
+        self.reason = reason
+        self.voidedAt = voidedAt
+    }
+}
+
+/// `invoice.number-issued.v1`: the next number of a yearly sequence (stream `invoice-numbers-2026` or
+/// `credit-note-numbers-2026`) was given to an invoice; the stream version is the number.
+public struct InvoiceNumberIssued: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "invoice", type: "invoice.number-issued", schemaVersion: 1,
+        summary: "The next number of a yearly invoice or credit-note sequence was issued; the sequence has no gaps.")
+    /// `INV-2026-0001` or `CN-2026-0001`.
+    public var number: String
+    public var invoice: String
+    public var client: String
+
+    public init(number: String, invoice: String, client: String) {
+        self.number = number
+        self.invoice = invoice
+        self.client = client
+    }
+}
+
+extension InvoiceEvent: DomainEvent {
+    public static let catalog: [EventDescriptor] = [
+        InvoiceDrafted.descriptor, InvoiceFinalized.descriptor, InvoiceDiscarded.descriptor, InvoiceVoided.descriptor,
+        InvoiceNumberIssued.descriptor,
+    ]
+
+    private var descriptor: EventDescriptor {
+        switch self {
+        case .drafted: InvoiceDrafted.descriptor
+        case .finalized: InvoiceFinalized.descriptor
+        case .discarded: InvoiceDiscarded.descriptor
+        case .voided: InvoiceVoided.descriptor
+        case .numberIssued: InvoiceNumberIssued.descriptor
+        }
+    }
+
+    public var eventType: String { descriptor.type }
+    public var schemaVersion: UInt16 { descriptor.schemaVersion }
+
+    public func payload() -> [UInt8] {
+        switch self {
+        case .drafted(let p): EventCodec.encode(p)
+        case .finalized(let p): EventCodec.encode(p)
+        case .discarded(let p): EventCodec.encode(p)
+        case .voided(let p): EventCodec.encode(p)
+        case .numberIssued(let p): EventCodec.encode(p)
+        }
+    }
+
+    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> InvoiceEvent {
+        func read<P: EventPayload>(_ kind: P.Type) throws -> P {
+            try EventCodec.decode(kind, type: type, schemaVersion: schemaVersion, payload: payload)
+        }
+        switch type {
+        case InvoiceDrafted.descriptor.type: return .drafted(try read(InvoiceDrafted.self))
+        case InvoiceFinalized.descriptor.type: return .finalized(try read(InvoiceFinalized.self))
+        case InvoiceDiscarded.descriptor.type: return .discarded(try read(InvoiceDiscarded.self))
+        case InvoiceVoided.descriptor.type: return .voided(try read(InvoiceVoided.self))
+        case InvoiceNumberIssued.descriptor.type: return .numberIssued(try read(InvoiceNumberIssued.self))
+        default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// Money arithmetic in integer minor units (cents), with the rounding rules written out.
+///
+/// Rules (docs/billing.md):
+/// 1. Amounts are `Int64` minor units of the invoice's currency; there is no floating point anywhere.
+/// 2. Time is priced per charge, not per minute: `amount = minutes × rate per hour × multiplier% / 6000`,
+///    rounded half away from zero to the minor unit, once, at the end.
+/// 3. Tax is computed per invoice and per tax rate: `tax = base × basis points / 10000`, rounded half away from zero.
+/// 4. Adjustments are differences of amounts already rounded by rules 2 and 3, so they never round again.
+public enum Money {
+    /// `numerator / denominator` rounded half away from zero; `denominator` must be positive.
+    public static func divide(_ numerator: Int64, by denominator: Int64) -> Int64 {
+        precondition(denominator > 0, "a money divisor must be positive")
+        let quotient = numerator / denominator
+        let remainder = numerator % denominator
+        guard remainder != 0 else { return quotient }
+        // |remainder| * 2 >= denominator rounds away from zero.
+        if remainder.magnitude * 2 >= UInt64(denominator) {
+            return numerator < 0 ? quotient - 1 : quotient + 1
+        }
+        return quotient
+    }
+
+    /// The price of `minutes` at `ratePerHour` minor units, scaled by `multiplierPercent` (100 = ×1, 150 = ×1.5).
+    public static func price(minutes: Int, ratePerHour: Int64, multiplierPercent: Int) -> Int64 {
+        divide(Int64(minutes) * ratePerHour * Int64(multiplierPercent), by: 6_000)
+    }
+
+    /// The tax on `base` at `basisPoints` (825 = 8.25%).
+    public static func tax(on base: Int64, basisPoints: Int) -> Int64 {
+        divide(base * Int64(basisPoints), by: 10_000)
+    }
+
+    /// How many minor units a major unit of `currency` has (ISO 4217): 0 for JPY and KRW, 3 for BHD, KWD,
+    /// OMR, JOD, TND and IQD, 2 otherwise.
+    public static func minorDigits(_ currency: String) -> Int {
+        switch currency {
+        case "JPY", "KRW", "ISK", "CLP", "VND", "UGX", "XAF", "XOF", "XPF": 0
+        case "BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD": 3
+        default: 2
+        }
+    }
+
+    /// `123450` USD → `"1,234.50"`; negative amounts get a leading minus.
+    public static func format(_ minor: Int64, currency: String) -> String {
+        let digits = minorDigits(currency)
+        var scale: UInt64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let magnitude = minor.magnitude
+        let whole = String(magnitude / scale)
+        var grouped = ""
+        for (index, character) in whole.enumerated() {
+            if index > 0, (whole.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(character)
+        }
+        var text = (minor < 0 ? "-" : "") + grouped
+        if digits > 0 {
+            let fraction = String(magnitude % scale)
+            text += "." + String(repeating: "0", count: digits - fraction.count) + fraction
+        }
+        return text
+    }
+
+    /// Minutes as hours with two decimals, without floating point: 95 → `"1.58"` (rounded half up).
+    public static func hours(_ minutes: Int) -> String {
+        let hundredths = divide(Int64(minutes) * 100, by: 60)
+        let sign = hundredths < 0 ? "-" : ""
+        let magnitude = hundredths.magnitude
+        let fraction = String(magnitude % 100)
+        return sign + String(magnitude / 100) + "." + (fraction.count == 1 ? "0" : "") + fraction
+    }
+
+    /// Basis points as a percentage without floating point: 825 → `"8.25%"`, 1000 → `"10%"`.
+    public static func percent(basisPoints: Int) -> String {
+        let whole = basisPoints / 100
+        let fraction = basisPoints % 100
+        guard fraction != 0 else { return "\(whole)%" }
+        return "\(whole)." + (fraction < 10 ? "0" : "") + (fraction % 10 == 0 ? "\(fraction / 10)" : "\(fraction)") + "%"
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import LMDB
+
+/// The file `REPLAY` in a store folder made by `replay(through:asOf:into:projections:)`: which log it
+/// copies and up to where. A store with this file is always opened read-only.
+public struct ReplayMarker: Codable, Sendable, Equatable {
+    /// The marker's file name inside the store folder.
+    public static let fileName = "REPLAY"
+    static let formatName = "docket-replay 1"
+
+    /// `docket-replay 1`.
+    public var format: String
+    /// The live store the events were copied from (as given).
+    public var source: String
+    /// The last position copied: the replay holds events 1 through this one.
+    public var position: UInt64
+    /// The moment asked for (RFC 3339), when the replay was made as of a time; nil for a position.
+    public var asOf: String?
+    /// The recorded-at time of the last event copied (RFC 3339).
+    public var lastRecordedAt: String
+
+    public init(source: String, position: UInt64, asOf: Timestamp?, lastRecordedAt: Timestamp) {
+        self.format = ReplayMarker.formatName
+        self.source = source
+        self.position = position
+        self.asOf = asOf?.iso8601
+        self.lastRecordedAt = lastRecordedAt.iso8601
+    }
+
+    /// The marker in folder `path`, or nil when there is none.
+    static func read(in path: String) throws -> ReplayMarker? {
+        let file = path + "/" + fileName
+        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        guard let data = FileManager.default.contents(atPath: file),
+            let marker = try? JSONDecoder().decode(ReplayMarker.self, from: data)
+        else {
+            throw EventLogError(.corrupt, "the replay marker \(file) is damaged; make the replay again with docket replay")
+        }
+        return marker
+    }
+
+    func write(in path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(UInt8(ascii: "\n"))
+        let file = path + "/" + ReplayMarker.fileName
+        guard FileManager.default.createFile(atPath: file, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw EventLogError(.storeNotEmpty, "cannot write \(file); check the folder is writable")
+        }
+    }
+
+    /// What a replay is, in words: `a replay of STORE as of T (positions 1…N)`.
+    public var summary: String {
+        let moment = asOf.map { "as of \($0)" } ?? "through position \(position)"
+        return "a replay of \(source) \(moment) (positions 1…\(position))"
+    }
+}
+
+/// What `replay(through:asOf:into:projections:)` made.
+public struct ReplayResult: Sendable {
+    /// The marker written into the replay folder.
+    public let marker: ReplayMarker
+    /// The number of events copied (equal to `marker.position`).
+    public let events: UInt64
+    /// Each read model's digest in the replay, in the order of the projections.
+    public let digests: [ReadModelDigest]
+}
+
+extension EventStore {
+    /// Refuses a write to a store opened read-only, naming why it is read-only.
+    func requireWritable() throws {
+        guard isReadOnly else { return }
+        if let replay {
+            throw EventLogError(
+                .readOnly,
+                "the store at \(path) is \(replay.summary) and is read-only; write to the live store instead")
+        }
+        throw EventLogError(.readOnly, "the store at \(path) is open read-only")
+    }
+
+    static func missingDatabase(_ name: String, model: String?, path: String, replay: ReplayMarker?) -> EventLogError {
+        if let model, replay != nil {
+            return EventLogError(
+                .readOnly,
+                "the replay at \(path) has no read model '\(model)' (it was made by an older docket); "
+                    + "make it again with docket replay")
+        }
+        return EventLogError(.corrupt, "\(path) is not a Docket store (database '\(name)' is missing)")
+    }
+
+    /// Makes a replay: a new store in `destination` (created owner-only; it must be missing or empty)
+    /// holding this log's events 1 through `position` byte for byte — positions, stream versions,
+    /// recorded-at times, hashes and the stream and command indexes — with `projections` built from
+    /// them, and a `REPLAY` marker that makes it read-only from then on. This store is only read.
+    ///
+    /// The copy re-chains every hash and checks gapless positions and stream versions, so a damaged
+    /// log fails with `.corrupt` naming the position. On any failure the destination is removed again.
+    /// `progress` is called after each batch with (position reached, position).
+    public func replay(
+        through position: UInt64, asOf: Timestamp? = nil, into destination: String, projections: [any Projection],
+        batchSize: Int = 20_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws -> ReplayResult {
+        let head = try head()
+        guard position >= 1, position <= head.position else {
+            throw EventLogError(
+                .invalidEvent, "position \(position) is not in the log at \(path) (it holds 1…\(head.position))")
+        }
+        let existed = FileManager.default.fileExists(atPath: destination)
+        try FileSystem.prepareEmptyFolder(destination)
+        do {
+            let target = try EventStore(path: destination, clock: clock, projections: projections)
+            let last = try copyLog(through: position, into: target, batchSize: batchSize, progress: progress)
+            try target.catchUpProjections()
+            let digests = try target.readModelDigests()
+            let marker = ReplayMarker(source: path, position: position, asOf: asOf, lastRecordedAt: last.recordedAt)
+            try marker.write(in: destination)
+            FileSystem.restrictFiles(in: destination)
+            return ReplayResult(marker: marker, events: position, digests: digests)
+        } catch {
+            FileSystem.removeContents(of: destination, andFolder: !existed)
+            throw error
+        }
+    }
+
+    /// Copies events 1 through `position` (clamped to the head) into `target`, an empty writable store,
+    /// in write transactions of `batchSize` events that also apply the target's projections (one fsync
+    /// per batch). Returns the target's head.
+    @discardableResult
+    public func copyLog(
+        through position: UInt64, into target: EventStore, batchSize: Int = 20_000,
+        progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws -> LogHead {
+        try target.requireWritable()
+        guard try target.head().position == 0 else {
+            throw EventLogError(.storeNotEmpty, "the store at \(target.path) already holds events; give a new or empty folder")
+        }
+        let last = min(position, try head().position)
+        var next: UInt64 = 1
+        var records: [[UInt8]] = []
+        records.reserveCapacity(batchSize)
+        while next <= last {
+            let batchEnd = min(last, next + UInt64(batchSize) - 1)
+            records.removeAll(keepingCapacity: true)
+            try environment.read { txn in
+                try txn.withCursor(db.events) { cursor in
+                    var entry = try cursor.seek(atLeast: Key.u64(next))
+                    var expected = next
+                    while let found = entry, expected <= batchEnd {
+                        let key = Key.u64(found.key)
+                        guard found.key.count == 8, key == expected else {
+                            throw EventLogError(
+                                .corrupt, "the log at \(path) has no event at position \(expected); run docket verify")
+                        }
+                        records.append(Array(found.value))
+                        expected += 1
+                        entry = try cursor.next()
+                    }
+                    guard expected > batchEnd else {
+                        throw EventLogError(
+                            .corrupt, "the log at \(path) has no event at position \(expected); run docket verify")
+                    }
+                }
+            }
+            try target.environment.write { txn in
+                var writer = try LogWriter(txn: txn, db: target.db)
+                let first = writer.head.position + 1
+                for record in records { try writer.write(copied: record, source: path, txn: txn) }
+                try writer.finish(txn: txn)
+                try target.applyProjections(from: first, to: writer.head.position, txn: txn)
+            }
+            progress(batchEnd, last)
+            next = batchEnd + 1
+        }
+        return try target.head()
+    }
+}
+
+extension LogWriter {
+    /// Writes a stored record of another log as the next position, keeping its body bytes; the re-chained
+    /// hash must equal the stored one, so the copy is byte-identical. Maintains the stream and command indexes.
+    mutating func write(copied record: [UInt8], source: String, txn: borrowing Transaction) throws {
+        let position = head.position + 1
+        func damaged(_ reason: String) -> EventLogError {
+            EventLogError(.corrupt, "the log at \(source) is damaged at position \(position) (\(reason)); run docket verify")
+        }
+        let event: RecordedEvent
+        do {
+            event = try record.withUnsafeBytes { try RecordCodec.decode(position: position, record: $0) }
+        } catch {
+            throw damaged("\(error)")
+        }
+        let state = try LogWriter.streamState(event.stream, txn: txn, db: db)
+        guard event.streamVersion == (state?.version ?? 0) + 1 else {
+            throw damaged("stream \(event.stream) jumps to version \(event.streamVersion)")
+        }
+        guard event.recordedAt >= head.recordedAt || position == 1 else { throw damaged("recorded-at goes back in time") }
+        let streamId = try state?.id ?? UInt64(txn.count(db.streams) + 1)
+        var body = Array(record.dropLast(32))
+        let hash = try write(
+            record: &body, streamId: streamId, streamVersion: event.streamVersion, recordedAt: event.recordedAt, txn: txn)
+        guard hash == event.hash else { throw damaged("the hash chain breaks") }
+        try txn.put(db.streams, key: Array(event.stream.utf8), value: Key.pair(streamId, event.streamVersion))
+        if let commandId = event.commandId {
+            let key = Array(commandId.utf8)
+            var first = position
+            if let raw = try txn.get(db.commands, key: key), raw.count == 16, Key.u64(raw, at: 8) == position - 1 {
+                first = Key.u64(raw)
+            }
+            try txn.put(db.commands, key: key, value: Key.pair(first, position))
+        }
+    }
+}
+
+extension FileSystem {
+    /// Removes what a failed replay left in `folder`, and the folder itself when `andFolder`.
+    static func removeContents(of folder: String, andFolder: Bool) {
+        let manager = FileManager.default
+        if andFolder {
+            try? manager.removeItem(atPath: folder)
+            return
+        }
+        for name in (try? manager.contentsOfDirectory(atPath: folder)) ?? [] {
+            try? manager.removeItem(atPath: folder + "/" + name)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Crypto
+import LMDB
+
+/// A fingerprint of one read model's contents: equal digests mean byte-identical databases.
+public struct ReadModelDigest: Sendable, Equatable, Codable {
+    /// The read model's name (its checkpoint key).
+    public let name: String
+    /// The last position the model has applied.
+    public let checkpoint: UInt64
+    /// The number of key/value entries across its databases.
+    public let entries: Int
+    /// SHA-256 over its databases in declaration order, each key and value in key order (hex).
+    public let sha256: String
+}
+
+extension EventStore {
+    /// The digest of every read model, in the order they are applied; each read in one transaction.
+    public func readModelDigests() throws -> [ReadModelDigest] {
+        try projections.map { try readModelDigest($0.name) }
+    }
+
+    /// The digest of read model `name`: SHA-256 over, for each of its databases in declaration order,
+    /// `0x00 ‖ u32 BE name length ‖ name`, then for each entry in key order
+    /// `0x01 ‖ u32 BE key length ‖ key ‖ u32 BE value length ‖ value`. The checkpoint is not hashed
+    /// (it is reported beside the digest), so two stores agree exactly when their model bytes agree.
+    public func readModelDigest(_ name: String) throws -> ReadModelDigest {
+        _ = try projection(named: name)
+        return try environment.read { txn in
+            var hasher = SHA256()
+            var entries = 0
+            func feed(_ tag: UInt8, _ bytes: UnsafeRawBufferPointer) {
+                withUnsafeBytes(of: tag) { hasher.update(bufferPointer: $0) }
+                withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
+                hasher.update(bufferPointer: bytes)
+            }
+            for database in db.projections[name] ?? [] {
+                Array(database.name.utf8).withUnsafeBytes { feed(0, $0) }
+                try txn.withCursor(database) { cursor in
+                    var entry = try cursor.first()
+                    while let found = entry {
+                        feed(1, found.key)
+                        withUnsafeBytes(of: UInt32(found.value.count).bigEndian) { hasher.update(bufferPointer: $0) }
+                        hasher.update(bufferPointer: found.value)
+                        entries += 1
+                        entry = try cursor.next()
+                    }
+                }
+            }
+            let digest = hasher.finalize().withUnsafeBytes { Digest($0) }
+            return ReadModelDigest(
+                name: name, checkpoint: try checkpoint(name, txn: txn), entries: entries, sha256: digest.hex)
+        }
+    }
+}

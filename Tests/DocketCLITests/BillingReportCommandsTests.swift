@@ -1,0 +1,118 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `docket user cost-rate` and `docket report profitability|leakage|utilization|volume` end to end, over a store
+/// built with the real commands (time logged, an invoice run and a finalized invoice).
+@Suite struct BillingReportCommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ arguments: [String], as user: String = "ann", now: String = "2026-11-02T09:00:00Z") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user, "DOCKET_NOW": now])
+    }
+
+    func ok(_ arguments: [String], as user: String = "ann", now: String = "2026-11-02T09:00:00Z") throws -> String {
+        let run = try docket(arguments, as: user, now: now)
+        #expect(run.status == 0, "\(arguments): \(run.stderr)")
+        return run.stdout
+    }
+
+    func json(_ arguments: [String]) throws -> [[String: Any]] {
+        try #require(try JSONSerialization.jsonObject(with: Data(try ok(arguments + ["--format", "json"]).utf8)) as? [[String: Any]])
+    }
+
+    /// acme (USD) billed 120.00/h; bob costs 60.00/h; bob logs 90 billable and 30 non-billable minutes on T-1001 in
+    /// November; the November run is finalized on December 1.
+    func setUp() throws {
+        _ = try ok(["init"])
+        for (login, role) in [("bob", "tech"), ("bill", "billing")] {
+            _ = try ok(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
+        }
+        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"])
+        _ = try ok([
+            "contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-01-01",
+            "--terms", #"{"model": "hourly", "currency": "USD", "rates": {"*": 12000}}"#,
+        ], as: "bill")
+        #expect(try ok(["user", "cost-rate", "bob", "6000", "--currency", "USD", "--effective", "2026-01-01"], as: "bill").contains("bob"))
+        #expect(try ok(["ticket", "open", "--client", "acme", "--subject", "VPN down", "--category", "network"], as: "bob") == "T-1001\n")
+        _ = try ok(["time", "log", "T-1001", "90m", "--at", "2026-11-03T10:00:00Z"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "30m", "--non-billable", "--at", "2026-11-04T10:00:00Z"], as: "bob")
+        _ = try ok(["invoice", "run", "--period", "2026-11"], as: "bill", now: "2026-12-01T09:00:00Z")
+        _ = try ok(["invoice", "finalize", "acme-D1"], as: "bill", now: "2026-12-01T09:05:00Z")
+    }
+
+    let window = ["--from", "2026-11-01", "--to", "2026-12-02"]
+
+    @Test func costRatesNeedBillingOrAdmin() throws {
+        try setUp()
+        #expect(try docket(["user", "cost-rate", "bob", "7000", "--currency", "USD", "--effective", "2026-12-01"], as: "bob").status == 5)
+        #expect(try docket(["user", "cost-rate", "bob", "7000", "--currency", "usd", "--effective", "2026-12-01"], as: "bill").status == 65)
+        #expect(try docket(["user", "cost-rate", "nobody", "7000", "--currency", "USD", "--effective", "2026-12-01"], as: "bill").status == 4)
+    }
+
+    @Test func profitability() throws {
+        try setUp()
+        let rows = try json(["report", "profitability"] + window)
+        let acme = try #require(rows.first)
+        #expect(rows.count == 1)
+        // Revenue: 90 min × 120.00/h = 180.00. Cost: (90 + 30) min × 60.00/h = 120.00. Margin 60.00 = 33.33%.
+        #expect(acme["client"] as? String == "acme")
+        #expect(acme["revenueMinor"] as? Int == 18_000)
+        #expect(acme["timeRevenueMinor"] as? Int == 18_000)
+        #expect(acme["feeRevenueMinor"] as? Int == 0)
+        #expect(acme["costMinor"] as? Int == 12_000)
+        #expect(acme["marginMinor"] as? Int == 6_000)
+        #expect(acme["marginBasisPoints"] as? Int == 3_333)
+        #expect(acme["loggedMinutes"] as? Int == 120)
+        #expect(acme["billedMinutes"] as? Int == 90)
+        #expect(acme["effectiveHourlyRateMinor"] as? Int == 12_000)
+        #expect(acme["invoices"] as? Int == 1)
+        // Before the invoice was finalized (window ends Dec 1), there is cost but no revenue.
+        let early = try json(["report", "profitability", "--from", "2026-11-01", "--to", "2026-12-01"])
+        #expect(early.first?["revenueMinor"] as? Int == 0)
+        #expect(early.first?["costMinor"] as? Int == 12_000)
+        let csv = try ok(["report", "profitability", "--format", "csv"] + window)
+        #expect(csv.hasPrefix("CLIENT,CUR,INVOICES,"))
+        #expect(csv.contains("\nacme,USD,1,0,180.00,0.00,180.00,2.00,0.00,120.00,60.00,33.33%,1.50,120.00\n"))
+    }
+
+    @Test func leakageUtilizationAndVolume() throws {
+        try setUp()
+        _ = try ok(["time", "log", "T-1001", "15m", "--at", "2026-11-20T10:00:00Z"], as: "bob")  // logged after the run
+        let leakage = try json(["report", "leakage"] + window)
+        #expect(leakage.map { $0["client"] as? String } == ["acme", "TOTAL"])
+        #expect(leakage[0]["billableMinutes"] as? Int == 105)
+        #expect(leakage[0]["billedMinutes"] as? Int == 90)
+        #expect(leakage[0]["unbilledMinutes"] as? Int == 15)
+        #expect(leakage[0]["nonBillableMinutes"] as? Int == 30)
+        #expect(leakage[0]["leakageBasisPoints"] as? Int == 1_429)  // 15 / 105 = 14.2857%
+
+        // Nov 1 – Dec 2: 21 weekdays in November and Tuesday Dec 1 → 40 h × 60 × 22 / 5 = 10,560 minutes.
+        let utilization = try json(["report", "utilization"] + window)
+        #expect(utilization.count == 1)
+        #expect(utilization[0]["tech"] as? String == "bob")
+        #expect(utilization[0]["loggedMinutes"] as? Int == 135)
+        #expect(utilization[0]["billableMinutes"] as? Int == 105)
+        #expect(utilization[0]["capacityMinutes"] as? Int == 10_560)
+        #expect(utilization[0]["billableOfLoggedBasisPoints"] as? Int == 7_778)  // 105 / 135 = 77.78%
+        let halfTime = try ok(["report", "utilization", "--capacity-hours-per-week", "20", "--format", "csv"] + window)
+        #expect(halfTime.contains("\nbob,135,105,5280,77.78%,1.99%,2.56%\n"))  // 105 / 5280 = 1.989%, 135 / 5280 = 2.557%
+
+        let volume = try json(["report", "volume"] + window)
+        #expect(volume.count == 1)
+        #expect(volume[0]["client"] as? String == "acme")
+        #expect(volume[0]["category"] as? String == "network")
+        #expect(volume[0]["opened"] as? Int == 1)
+        #expect(volume[0]["closed"] as? Int == 0)
+        #expect(try ok(["report", "volume"] + window).contains("acme"))
+    }
+
+    @Test func badWindowsAreBadUsage() throws {
+        try setUp()
+        #expect(try docket(["report", "leakage", "--from", "2026-12-01", "--to", "2026-11-01"]).status == 64)
+        #expect(try docket(["report", "utilization", "--capacity-hours-per-week", "0"] + window).status == 64)
+        #expect(try docket(["report", "volume", "--from", "yesterday", "--to", "2026-11-01"]).status == 64)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `docket ticket close` with time capture, and `docket report closed-without-time`, end to end.
+/// Exit codes: --time with --no-time, --no-time without --reason 64 (usage); no time of the closer's and no flag
+/// in a script 65, with nothing written.
+@Suite struct CloseTimeCommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ arguments: [String], as user: String = "ann", now: String = "2026-11-03T10:00:00Z", stdin: String = "") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, stdin: stdin, environment: ["DOCKET_USER": user, "DOCKET_NOW": now])
+    }
+
+    /// ann (admin), dora (dispatcher), bob and tia (techs); clients acme and globex; tickets T-1001…T-1003 for acme.
+    func setUp() throws {
+        try docket(["init"])
+        for (login, role) in [("dora", "dispatcher"), ("bob", "tech"), ("tia", "tech")] {
+            let run = try docket(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        for code in ["acme", "globex"] {
+            #expect(try docket(["client", "add", code, "--name", code.capitalized, "--domain", "\(code).example", "--time-zone", "UTC", "--currency", "USD"], as: "dora").status == 0)
+        }
+        for subject in ["VPN down", "Printer jam", "New laptop"] {
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "bob").status == 0)
+        }
+    }
+
+    func eventCount() throws -> Int {
+        try docket(["log", "--json", "--limit", "100000"]).stdout.components(separatedBy: "\"position\"").count - 1
+    }
+
+    func entries() throws -> [[String: Any]] {
+        let run = try docket(["time", "list", "--json"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+    }
+
+    @Test func aScriptThatGivesNoTimeIsRefusedWithExit65AndNothingWritten() throws {
+        try setUp()
+        let before = try eventCount()
+        let run = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"], as: "bob")
+        #expect(run.status == 65)
+        #expect(run.stderr == "docket: error: bob logged no time on T-1001; close it with --time 30m (logged with the close) or --no-time --reason \"why no time\"\n")
+        #expect(run.stdout.isEmpty)
+        #expect(try eventCount() == before)
+    }
+
+    @Test("conflicting or incomplete time flags are usage errors", arguments: [
+        (["--time", "30m", "--no-time", "--reason", "x"], "not both"),
+        (["--no-time"], "--no-time needs --reason"),
+        (["--reason", "x"], "--reason goes with --no-time"),
+        (["--work-type", "onsite"], "go with --time"),
+        (["--non-billable"], "go with --time"),
+    ])
+    func badFlags(flags: [String], message: String) throws {
+        try setUp()
+        let run = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"] + flags, as: "bob")
+        #expect(run.status == 64)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+
+    @Test func timeGivenWithTheCloseIsLoggedForTheCloser() throws {
+        try setUp()
+        let run = try docket(["ticket", "close", "T-1001", "--resolution", "Swapped the switch", "--time", "1h15m", "--work-type", "onsite", "--non-billable"], as: "tia")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "T-1001: closed; 75 min logged as TE-1\n")
+        let all = try entries()
+        #expect(all.count == 1)
+        #expect(all[0]["tech"] as? String == "tia")
+        #expect(all[0]["minutes"] as? Int == 75)
+        #expect(all[0]["workType"] as? String == "onsite")
+        #expect(all[0]["billable"] as? Bool == false)
+        let bad = try docket(["ticket", "close", "T-1002", "--resolution", "x", "--time", "soon"], as: "tia")
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("duration \"soon\" is not valid"))
+    }
+
+    @Test func aCloserWithTimeNeedsNoFlagsAndOthersTimeDoesNotCount() throws {
+        try setUp()
+        #expect(try docket(["time", "log", "T-1001", "30m"], as: "tia").status == 0)
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"], as: "bob").status == 65)
+        let run = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"], as: "tia")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "T-1001: closed\n")
+    }
+
+    @Test func theHelpShowsTheTimeFlags() throws {
+        let run = try docket(["ticket", "close", "--help"])
+        #expect(run.stdout.contains("--time 30m") && run.stdout.contains("--no-time --reason \"duplicate\""), "\(run.stdout)")
+    }
+
+    @Test func theReportListsClosesWithoutTimeAsJSONAndCSV() throws {
+        try setUp()
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Fixed", "--time", "30m"], as: "bob", now: "2026-11-04T10:00:00Z").status == 0)
+        #expect(try docket(["ticket", "close", "T-1002", "--resolution", "Dup", "--no-time", "--reason", "duplicate, of T-1001"], as: "bob", now: "2026-11-05T10:00:00Z").status == 0)
+        #expect(try docket(["time", "log", "T-1003", "20m"], as: "tia").status == 0)
+        #expect(try docket(["ticket", "close", "T-1003", "--resolution", "Shipped", "--no-time", "--reason", "tia did it"], as: "dora", now: "2026-11-06T10:00:00Z").status == 0)
+        #expect(try docket(["ticket", "open", "--client", "globex", "--subject", "Fax"], as: "tia").status == 0)
+        #expect(try docket(["ticket", "close", "T-1004", "--resolution", "Gone", "--no-time", "--reason", "client fixed it"], as: "tia", now: "2026-12-02T10:00:00Z").status == 0)
+
+        let json = try docket(["report", "closed-without-time", "--from", "2026-11-01", "--to", "2026-12-01", "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["ticket"] as? String } == ["T-1002", "T-1003"])
+        #expect(rows[0]["client"] as? String == "acme")
+        #expect(rows[0]["closedBy"] as? String == "bob")
+        #expect(rows[0]["closedAt"] as? String == "2026-11-05T10:00:00.000Z")
+        #expect(rows[0]["reason"] as? String == "duplicate, of T-1001")
+        #expect(rows[0]["ticketHasTime"] as? Bool == false)
+        #expect(rows[0]["systemClose"] as? Bool == false)
+        #expect(rows[1]["ticketHasTime"] as? Bool == true)
+
+        let csv = try docket(["report", "closed-without-time", "--from", "2026-11-01", "--to", "2027-01-01", "--tech", "bob", "--format", "csv"])
+        #expect(csv.stdout == """
+            TICKET,CLIENT,CLOSED AT,CLOSED BY,SYSTEM,ANY TIME,REASON
+            T-1002,acme,2026-11-05T10:00:00.000Z,bob,no,no,"duplicate, of T-1001"
+
+            """)
+        let globex = try docket(["report", "closed-without-time", "--from", "2026-11-01", "--to", "2027-01-01", "--client", "globex"])
+        #expect(globex.stdout.contains("T-1004") && !globex.stdout.contains("T-1002"), "\(globex.stdout)")
+        #expect(globex.stdout.hasPrefix("TICKET"))
+        #expect(try docket(["report", "closed-without-time", "--from", "2026-12-01", "--to", "2026-11-01"]).status == 64)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `docket invoice …` and `docket audit invoice` end to end. Exit codes: unknown invoice 4, a tech running invoices 5,
+/// finalizing a final or voiding a draft 6 (refused), a bad period 64.
+@Suite struct InvoiceCommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+    static let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12000,"onsite":15000},"rounding":{"incrementMinutes":15},"taxBasisPoints":1000}"#
+
+    @discardableResult
+    func docket(_ arguments: [String], as user: String = "bill", now: String = "2026-12-01T09:00:00Z") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user, "DOCKET_NOW": now])
+    }
+
+    func ok(_ arguments: [String], as user: String = "bill") throws -> String {
+        let run = try docket(arguments, as: user)
+        #expect(run.status == 0, "\(arguments): \(run.stderr)")
+        return run.stdout
+    }
+
+    func json(_ arguments: [String]) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(try ok(arguments + ["--json"]).utf8))
+    }
+
+    func eventCount() throws -> Int {
+        try docket(["log", "--json", "--limit", "100000"]).stdout.components(separatedBy: "\"position\"").count - 1
+    }
+
+    /// bill (billing), bob (tech), acme on hourly terms, T-1001 with 50 remote minutes and 1 onsite hour in November.
+    func setUp() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", Self.terms])
+        #expect(try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob") == "T-1001\n")
+        #expect(try ok(["time", "log", "T-1001", "50m", "--at", "2026-11-03 14:00"], as: "bob") == "TE-1\n")
+        #expect(try ok(["time", "log", "T-1001", "1h", "--work-type", "onsite", "--at", "2026-11-04 10:00"], as: "bob") == "TE-2\n")
+    }
+
+    @Test func runShowFinalizeExportAndAudit() throws {
+        try setUp()
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D1: drafted for acme, 2 lines, total 297.00 USD\n")
+        let draft = try #require(try json(["invoice", "show", "acme-D1"]) as? [String: Any])
+        #expect(draft["status"] as? String == "draft")
+        #expect(draft["subtotal"] as? Int == 27_000)
+        #expect(draft["total"] as? Int == 29_700)
+        #expect(try ok(["invoice", "finalize", "acme-D1"]) == "acme-D1: finalized as INV-2026-0001\n")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "nothing new to bill through 2026-11\n")
+
+        let csv = try ok(["invoice", "export", "--format", "csv"]).split(separator: "\n")
+        #expect(csv.count == 3)
+        #expect(csv[0].hasPrefix("document,type,invoice,client,period,issued_at,currency,line,key"))
+        #expect(csv[1].hasPrefix("INV-2026-0001,invoice,acme-D1,acme,2026-11,2026-12-01T09:00:00.000Z,USD,1,time:T-1001:2026-11:onsite:std:acme-msa#0"))
+        #expect(csv[1].hasSuffix(",60,0,15000,100,15000,1000,false"))
+
+        let audit = try #require(try json(["audit", "invoice", "INV-2026-0001"]) as? [String: Any])
+        let lines = try #require(audit["lines"] as? [[String: Any]])
+        #expect(lines.count == 2)
+        let remote = try #require(lines.first { ($0["charge"] as? [String: Any])?["workType"] as? String == "remote" })
+        let entries = try #require(remote["entries"] as? [[String: Any]])
+        #expect((entries.first?["entry"] as? [String: Any])?["entryId"] as? String == "TE-1")
+        let events = try #require(entries.first?["events"] as? [[String: Any]])
+        #expect(events.map { $0["type"] as? String } == ["time.logged"])
+        #expect(events.first?["actor"] as? String == "bob")
+        let terms = try #require(remote["terms"] as? [String: Any])
+        #expect(terms["contract"] as? String == "acme-msa")
+        #expect((terms["setBy"] as? [String: Any])?["type"] as? String == "contract.created")
+        let text = try ok(["audit", "invoice", "INV-2026-0001"])
+        #expect(text.contains("logged 50 + rounding 10 + minimum 0 − covered 0 = 60 charged"))
+    }
+
+    @Test func aCorrectionAfterFinalizingIsAnAdjustmentAndVoidIssuesACreditNote() throws {
+        try setUp()
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        _ = try ok(["time", "correct", "TE-2", "--minutes", "30m", "--reason", "Half an hour"], as: "bob")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D2: drafted for acme, 1 line, total -82.50 USD\n")
+        #expect(try ok(["invoice", "show", "acme-D2"]).contains("adjusts acme-D1"))
+        #expect(try ok(["invoice", "void", "INV-2026-0001", "--reason", "Reissue"]) == "INV-2026-0001: voided by credit note CN-2026-0001\n")
+        let csv = try ok(["invoice", "export", "--format", "csv"]).split(separator: "\n")
+        #expect(csv.filter { $0.hasPrefix("CN-2026-0001,credit-note,acme-D1") }.count == 2)
+        #expect(csv.contains { $0.hasPrefix("CN-2026-0001,credit-note") && $0.hasSuffix(",-15000,1000,false") })
+    }
+
+    @Test func refusalsWriteNothing() throws {
+        try setUp()
+        var before = try eventCount()
+        let tech = try docket(["invoice", "run", "--period", "2026-11"], as: "bob")
+        #expect(tech.status == 5)
+        #expect(tech.stderr.split(separator: "\n").count == 1)
+        let badPeriod = try docket(["invoice", "run", "--period", "2026-13"])
+        #expect(badPeriod.status == 64)
+        let unknown = try docket(["invoice", "show", "INV-2026-0042"])
+        #expect(unknown.status == 4)
+        #expect(unknown.stderr.contains("unknown invoice INV-2026-0042"))
+        #expect(try eventCount() == before)
+
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        #expect(try docket(["invoice", "void", "acme-D1", "--reason", "x"]).status == 6)
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        before = try eventCount()
+        let again = try docket(["invoice", "finalize", "acme-D1"])
+        #expect(again.status == 6)
+        #expect(again.stderr.contains("only a draft can be finalized"))
+        #expect(try docket(["invoice", "discard", "INV-2026-0001", "--reason", "x"]).status == 6)
+        #expect(try eventCount() == before)
+    }
+
+    @Test func badTermsAreRefusedWithTheField() throws {
+        try setUp()
+        let run = try docket(["contract", "amend", "acme-msa", "--effective", "2026-11-01", "--terms", #"{"model":"hourly","currency":"usd","rates":{"*":1}}"#])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("billingTerms.currency"))
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `docket replay --as-of` and `docket stats --read-models` end to end, with the clock fixed by $DOCKET_NOW.
+/// The key property: a replay as of t1 has every read model byte-identical to a backup taken at t1,
+/// however much was written after t1, and the live store is not touched.
+@Suite struct ReplayCommandTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(
+        _ arguments: [String], at now: String = "2026-12-01T12:00:00Z", as user: String = "ann", store path: String? = nil
+    ) throws -> DocketRun {
+        try DocketProcess.run(
+            arguments, store: path ?? store, environment: ["DOCKET_USER": user, "DOCKET_NOW": now])
+    }
+
+    @discardableResult
+    func ok(_ arguments: [String], at now: String, as user: String = "ann") throws -> DocketRun {
+        let run = try docket(arguments, at: now, as: user)
+        #expect(run.status == 0, "\(arguments): \(run.stderr)")
+        return run
+    }
+
+    func file(_ name: String, _ text: String) -> String {
+        let path = folder.child(name)
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    func json(_ run: DocketRun) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stderr)")
+    }
+
+    /// Each read model's name, checkpoint, entries and digest, from `docket stats --read-models --json`.
+    func digests(of path: String) throws -> [String] {
+        let run = try docket(["stats", "--read-models", "--json"], store: path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let models = try #require(try json(run)["readModels"] as? [[String: Any]])
+        return models.map { "\($0["name"] ?? "") \($0["checkpoint"] ?? "") \($0["entries"] ?? "") \($0["sha256"] ?? "")" }
+    }
+
+    static let t1 = "2026-10-31T23:59:59Z"
+
+    /// Users, a client with an SLA contract, tickets, time, a tick and a close — all before t1.
+    func writeBeforeT1() throws {
+        let t = "2026-10-01T12:00:00Z"
+        try ok(["init"], at: t)
+        try ok(["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "dispatcher"], at: t)
+        try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], at: t)
+        try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], at: t)
+        try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], at: t)
+        let hours = ["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }
+        let calendar = file("office.yaml", "timeZone: UTC\nweeklyHours:\n\(hours.joined(separator: "\n"))\n")
+        try ok(["calendar", "define", "office", "--name", "Office", "--file", calendar, "--effective", "2026-01-01"], at: t)
+        let policy = file("gold.yaml", """
+            calendar: office
+            targets:
+              P1: {responseMinutes: 30, resolutionMinutes: 120}
+              P2: {responseMinutes: 60, resolutionMinutes: 240}
+              P3: {responseMinutes: 240, resolutionMinutes: 960}
+              P4: {responseMinutes: 480, resolutionMinutes: 2400}
+            warnAtPercent: [75]
+            """)
+        try ok(["sla-policy", "define", "gold", "--name", "Gold", "--file", policy, "--effective", "2026-01-01"], at: t)
+        try ok(["contract", "add", "acme-2026", "--client", "acme", "--name", "Managed", "--effective", "2026-01-01", "--sla-policy", "gold"], at: t)
+        try ok(["ticket", "open", "--client", "acme", "--subject", "VPN down", "--priority", "P2"], at: "2026-10-05T10:00:00Z", as: "bob")
+        try ok(["ticket", "open", "--client", "acme", "--subject", "Printer", "--priority", "P3"], at: "2026-10-05T11:00:00Z", as: "bob")
+        try ok(["ticket", "comment", "T-1001", "Looking"], at: "2026-10-05T10:20:00Z", as: "bob")
+        try ok(["time", "log", "T-1001", "1.5h", "--work-type", "remote", "--at", "2026-10-05T10:30:00Z"], at: "2026-10-05T12:00:00Z", as: "bob")
+        try ok(["time", "log", "T-1002", "30m", "--work-type", "remote"], at: "2026-10-06T09:00:00Z", as: "bob")
+        try ok(["tick"], at: "2026-10-06T16:00:00Z", as: "dora")
+        try ok(["ticket", "close", "T-1002", "--resolution", "Replaced toner"], at: "2026-10-20T09:00:00Z", as: "bob")
+        try ok(["ticket", "open", "--client", "acme", "--subject", "Exactly at t1", "--priority", "P4"], at: ReplayCommandTests.t1, as: "bob")
+    }
+
+    /// Corrections, voids, more tickets and a tick — all after t1.
+    func writeAfterT1() throws {
+        try ok(["time", "correct", "TE-1", "--minutes", "2h", "--reason", "Forgot the drive"], at: "2026-11-02T09:00:00Z", as: "bob")
+        try ok(["time", "void", "TE-2", "--reason", "Duplicate"], at: "2026-11-02T09:05:00Z", as: "bill")
+        try ok(["ticket", "reopen", "T-1002", "--reason", "Still streaky"], at: "2026-11-03T09:00:00Z", as: "bob")
+        try ok(["ticket", "open", "--client", "acme", "--subject", "New laptop", "--priority", "P1"], at: "2026-11-03T10:00:00Z", as: "bob")
+        try ok(["ticket", "close", "T-1001", "--resolution", "Reset the tunnel"], at: "2026-11-04T09:00:00Z", as: "bob")
+        try ok(["tick"], at: "2026-11-05T16:00:00Z", as: "dora")
+    }
+
+    @Test func aReplayAsOfT1EqualsABackupTakenAtT1AndLeavesTheLiveStoreUntouched() throws {
+        try writeBeforeT1()
+        let backup = folder.child("backup-at-t1")
+        try ok(["backup", backup], at: ReplayCommandTests.t1)
+        try writeAfterT1()
+
+        let liveData = try Data(contentsOf: URL(fileURLWithPath: store + "/data.mdb"))
+        let liveExport = try docket(["export"]).stdout
+        let liveDigests = try digests(of: store)
+
+        let replay = folder.child("replay")
+        let run = try docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", replay, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)
+        let report = try json(run)
+        let backupHead = try #require(try json(try docket(["stats", "--json"], store: backup))["head"] as? Int)
+        #expect(report["position"] as? Int == backupHead)
+        #expect(report["events"] as? Int == backupHead)
+        #expect(report["asOf"] as? String == "2026-10-31T23:59:59.000Z")
+        #expect(report["lastRecordedAt"] as? String == "2026-10-31T23:59:59.000Z", "the bound is inclusive")
+        #expect(report["into"] as? String == replay)
+        #expect((report["readModels"] as? [[String: Any]])?.count == liveDigests.count)
+
+        // Byte-identical read models, and different from the live store's (which moved on).
+        let replayDigests = try digests(of: replay)
+        #expect(replayDigests == (try digests(of: backup)))
+        #expect(replayDigests != liveDigests)
+        let reported = try #require(report["readModels"] as? [[String: Any]])
+        #expect(reported.map { "\($0["name"] ?? "") \($0["checkpoint"] ?? "") \($0["entries"] ?? "") \($0["sha256"] ?? "")" } == replayDigests)
+
+        // The replay is a sound store showing the past; the live store is byte for byte as it was.
+        #expect(try docket(["verify"], store: replay).status == 0)
+        #expect(try docket(["export"], store: replay).stdout == (try docket(["export"], store: backup).stdout))
+        let entries = try #require(
+            try JSONSerialization.jsonObject(with: Data(try docket(["time", "list", "--json"], store: replay).stdout.utf8)) as? [[String: Any]])
+        #expect(entries.map { $0["minutes"] as? Int } == [90, 30])
+        #expect(entries.map { $0["voided"] as? Bool } == [false, false])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store + "/data.mdb")) == liveData)
+        #expect(try docket(["export"]).stdout == liveExport)
+        #expect(try docket(["verify"]).status == 0)
+    }
+
+    @Test func theReplayIsReadOnlyAndSaysSo() throws {
+        try writeBeforeT1()
+        try writeAfterT1()
+        let replay = folder.child("replay")
+        let run = try docket(["replay", "--as-of", "2026-10-06", "--into", replay])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("replayed \(store) as of 2026-10-06T00:00:00.000Z"), "\(run.stdout)")
+        #expect(run.stdout.contains("READ MODEL"))
+        #expect(run.stdout.contains("--store \(replay)"))
+        #expect(FileManager.default.fileExists(atPath: replay + "/REPLAY"))
+
+        let refused = try docket(["ticket", "open", "--client", "acme", "--subject", "x"], as: "bob", store: replay)
+        #expect(refused.status == 6)
+        #expect(refused.stderr.contains("replay") && refused.stderr.contains("read-only"), "\(refused.stderr)")
+        #expect(try docket(["rebuild"], store: replay).status == 6)
+        let stats = try docket(["stats", "--read-models"], store: replay)
+        #expect(stats.stdout.contains("a replay of \(store) as of 2026-10-06T00:00:00.000Z (positions 1…"), "\(stats.stdout)")
+        #expect(stats.stdout.contains("read-only"))
+        let queue = try docket(["queue", "--json"], store: replay)
+        #expect(queue.status == 0, "\(queue.stderr)")
+        #expect(queue.stdout.contains("T-1002") && !queue.stdout.contains("T-1003"))
+    }
+
+    @Test func theDefaultFolderSitsNextToTheStoreAndIsNeverOverwritten() throws {
+        try writeBeforeT1()
+        let first = try docket(["replay", "--as-of", "2026-10-05T10:00:00Z"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let made = store + "-as-of-20261005T100000Z"
+        #expect(FileManager.default.fileExists(atPath: made + "/REPLAY"))
+        let again = try docket(["replay", "--as-of", "2026-10-05T10:00:00Z"])
+        #expect(again.status == 73)
+        #expect(again.stderr == "docket: error: \(made) is not empty; remove it or give --into a new or empty folder\n")
+        try? FileManager.default.removeItem(atPath: made)
+    }
+
+    @Test func errorsAreOneLineWithTheirExitCodes() throws {
+        try writeBeforeT1()
+        let before = try docket(["replay", "--as-of", "2026-09-30T23:59:59Z", "--into", folder.child("early")])
+        #expect(before.status == 4)
+        #expect(before.stderr.contains("first event was recorded at 2026-10-01T12:00:00.000Z"), "\(before.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.child("early")))
+
+        let full = folder.child("full")
+        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: full + "/notes.txt", contents: Data("keep".utf8))
+        let notEmpty = try docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", full])
+        #expect(notEmpty.status == 73)
+        #expect(notEmpty.stderr == "docket: error: \(full) is not empty; give --into a new or empty folder\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: full) == ["notes.txt"])
+
+        let badTime = try docket(["replay", "--as-of", "last tuesday", "--into", folder.child("x")])
+        #expect(badTime.status == 64)
+
+        let noStore = try docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", folder.child("y")], store: folder.child("nowhere"))
+        #expect(noStore.status == 66)
+        #expect(noStore.stderr.contains("no Docket store at"))
+
+        let junk = folder.child("junk")
+        try FileManager.default.createDirectory(atPath: junk, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: junk + "/data.mdb", contents: Data(repeating: 0x5a, count: 16384))
+        let damaged = try docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", folder.child("z")], store: junk)
+        #expect(damaged.status == 2, "\(damaged.stderr)")
+        #expect(damaged.stderr.split(separator: "\n").count == 1)
+    }
+}

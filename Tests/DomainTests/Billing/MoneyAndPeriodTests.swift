@@ -1,0 +1,107 @@
+import DocketTime
+import Domain
+import Testing
+
+@Suite("Billing: money in minor units")
+struct MoneyTests {
+    @Test(arguments: [
+        (Int64(5), Int64(2), Int64(3)), (-5, 2, -3), (4, 3, 1), (-4, 3, -1), (5, 3, 2), (-5, 3, -2), (6, 3, 2), (-6, 3, -2),
+        (0, 7, 0), (1, 2, 1), (-1, 2, -1), (1, 3, 0), (-1, 3, 0), (149, 100, 1), (150, 100, 2), (-150, 100, -2), (-149, 100, -1),
+    ])
+    func divideRoundsHalfAwayFromZero(numerator: Int64, denominator: Int64, expected: Int64) {
+        #expect(Money.divide(numerator, by: denominator) == expected)
+    }
+
+    @Test func priceRoundsOnceAtTheEnd() {
+        #expect(Money.price(minutes: 60, ratePerHour: 12_500, multiplierPercent: 100) == 12_500)
+        // 50 min at 125.00/h = 104.1666… → 104.17
+        #expect(Money.price(minutes: 50, ratePerHour: 12_500, multiplierPercent: 100) == 10_417)
+        // ×1.5 after hours: 156.25 exactly
+        #expect(Money.price(minutes: 50, ratePerHour: 12_500, multiplierPercent: 150) == 15_625)
+        // half a minor unit rounds away from zero, both ways
+        #expect(Money.price(minutes: 30, ratePerHour: 1, multiplierPercent: 100) == 1)
+        #expect(Money.price(minutes: -30, ratePerHour: 1, multiplierPercent: 100) == -1)
+        #expect(Money.price(minutes: 29, ratePerHour: 1, multiplierPercent: 100) == 0)
+        #expect(Money.price(minutes: 0, ratePerHour: 12_500, multiplierPercent: 200) == 0)
+        // 7 min at 99.99/h ×1.25 = 14.58125 → 14.58
+        #expect(Money.price(minutes: 7, ratePerHour: 9_999, multiplierPercent: 125) == 1_458)
+    }
+
+    @Test func taxIsPerBaseAndBasisPoints() {
+        #expect(Money.tax(on: 10_000, basisPoints: 825) == 825)
+        #expect(Money.tax(on: 6_061, basisPoints: 825) == 500)  // 500.0325
+        #expect(Money.tax(on: 200, basisPoints: 25) == 1)  // 0.5 rounds up
+        #expect(Money.tax(on: -200, basisPoints: 25) == -1)  // and down for credits
+        #expect(Money.tax(on: 199, basisPoints: 25) == 0)
+        #expect(Money.tax(on: 12_345, basisPoints: 0) == 0)
+        #expect(Money.tax(on: 12_345, basisPoints: 10_000) == 12_345)
+    }
+
+    @Test func formatUsesTheCurrencysMinorDigits() {
+        #expect(Money.format(123_450, currency: "USD") == "1,234.50")
+        #expect(Money.format(5, currency: "USD") == "0.05")
+        #expect(Money.format(0, currency: "EUR") == "0.00")
+        #expect(Money.format(100, currency: "EUR") == "1.00")
+        #expect(Money.format(-123_456_789, currency: "USD") == "-1,234,567.89")
+        #expect(Money.format(-5, currency: "USD") == "-0.05")
+        #expect(Money.format(1_234, currency: "JPY") == "1,234")
+        #expect(Money.format(-999, currency: "JPY") == "-999")
+        #expect(Money.format(1_234_567, currency: "BHD") == "1,234.567")
+        #expect(Money.format(7, currency: "BHD") == "0.007")
+        #expect(Money.format(100_000, currency: "USD") == "1,000.00")
+        #expect(Money.minorDigits("JPY") == 0)
+        #expect(Money.minorDigits("KWD") == 3)
+        #expect(Money.minorDigits("CHF") == 2)
+    }
+
+    @Test func hoursHaveTwoDecimalsWithoutFloatingPoint() {
+        #expect(Money.hours(95) == "1.58")
+        #expect(Money.hours(90) == "1.50")
+        #expect(Money.hours(65) == "1.08")
+        #expect(Money.hours(1) == "0.02")
+        #expect(Money.hours(0) == "0.00")
+        #expect(Money.hours(600) == "10.00")
+        #expect(Money.hours(-95) == "-1.58")
+        #expect(Money.hours(-1) == "-0.02")
+    }
+}
+
+@Suite("Billing: periods are UTC months")
+struct BillingPeriodTests {
+    @Test func parsesYearDashMonth() throws {
+        let period = try #require(BillingPeriod("2026-11"))
+        #expect(period.year == 2026 && period.month == 11)
+        #expect(period.description == "2026-11")
+        #expect(BillingPeriod("2026-01")?.description == "2026-01")
+    }
+
+    @Test(arguments: ["2026-1", "2026-13", "2026-00", "26-11", "2026-11-01", "abcd-11", "2026/11", "", "2026-", "-11", "0999-01"])
+    func refusesOtherText(_ text: String) {
+        #expect(BillingPeriod(text) == nil)
+    }
+
+    @Test func boundsAreTheFirstInstantsOfTheMonthAndTheNext() throws {
+        let period = try #require(BillingPeriod("2026-11"))
+        #expect(period.start == BillingFixture.at("2026-11-01T00:00:00Z"))
+        #expect(period.end == BillingFixture.at("2026-12-01T00:00:00Z"))
+        #expect(try #require(BillingPeriod("2028-02")).end == BillingFixture.at("2028-03-01T00:00:00Z"))
+    }
+
+    @Test func containingIsUTC() {
+        let lastMillisecond = Timestamp(millisecondsSinceEpoch: BillingFixture.at("2026-12-01T00:00:00Z").millisecondsSinceEpoch - 1)
+        #expect(BillingPeriod(containing: lastMillisecond).description == "2026-11")
+        #expect(BillingPeriod(containing: BillingFixture.at("2026-12-01T00:00:00Z")).description == "2026-12")
+        #expect(BillingPeriod(containing: BillingFixture.at("1969-12-31T23:00:00Z")).description == "1969-12")
+        #expect(BillingPeriod(containing: Timestamp(millisecondsSinceEpoch: 0)).description == "1970-01")
+    }
+
+    @Test func nextCrossesDecember() throws {
+        let december = try #require(BillingPeriod("2026-12"))
+        #expect(december.next.description == "2027-01")
+        #expect(december.next.start == december.end)
+        #expect(try #require(BillingPeriod("2026-01")).next.description == "2026-02")
+        #expect(december < december.next)
+        #expect(try #require(BillingPeriod("2026-11")) < december)
+        #expect(!(december < december))
+    }
+}
