@@ -76,6 +76,20 @@ let package = Package(
             ],
             path: "Tools/SeedBilling"
         ),
+        // An invoice run over 1M time entries through the real service (issue 5 §9); seeds its own store.
+        .executableTarget(
+            name: "InvoiceRun",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BusinessTime", package: "Docket"),
+                .product(name: "DocketApp", package: "Docket"),
+                .product(name: "Domain", package: "Docket"),
+                .product(name: "EventLog", package: "Docket"),
+                .product(name: "LMDB", package: "Docket"),
+            ],
+            path: "Benchmarks/InvoiceRun",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // The "bare Swift process start" reference: stdlib only, prints one line.
         .executableTarget(name: "bare-swift", path: "Tools/BareSwift"),
     ]

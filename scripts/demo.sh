@@ -121,8 +121,8 @@ step bill invoice list --period 2026-11
 for draft in acme-D1 globex-D1 initech-D1; do step bill invoice finalize "$draft"; done
 step bill invoice show INV-2026-0001
 step bill audit invoice INV-2026-0001
-AS_OF=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-sleep 1
+# The moment the invoices went out, to the millisecond: `replay --as-of` rebuilds the read models as they stood then.
+AS_OF=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 # A correction after the invoice was sent: the final invoice never changes; the difference goes on the next one.
 step bob time correct TE-8 --minutes 2h30m --reason "Install finished at 17:30, not 18:00"
 step bill invoice run --period 2026-11
@@ -130,6 +130,12 @@ step bill invoice show acme-D2
 step bill invoice export --format csv --period 2026-11
 step bill replay --as-of "$AS_OF" --into "$DOCKET_STORE.as-of"
 step bill invoice show acme-D2 --store "$DOCKET_STORE.as-of" || echo "(acme-D2 did not exist yet at $AS_OF, exit code $?)"
+if cmp -s <("$BIN" invoice show INV-2026-0001 --json) <("$BIN" invoice show INV-2026-0001 --json --store "$DOCKET_STORE.as-of"); then
+  echo "INV-2026-0001 rebuilt as of $AS_OF is identical to the live one"
+else
+  echo "INV-2026-0001 rebuilt as of $AS_OF differs from the live one" >&2
+  exit 1
+fi
 step bill report profitability --from 2026-11-01 --to 2026-12-01
 step bill report leakage --from 2026-11-01 --to 2026-12-01
 step bill report utilization --from 2026-11-01 --to 2026-12-01

@@ -96,7 +96,7 @@ enum HistoryText {
         case .statusChanged(let e): "status \(e.previousStatus.displayName) → \(e.status.displayName)"
         case .merged(let e): "merged into \(e.into)"
         case .mergeReceived(let e): "\(e.from) merged into this ticket"
-        case .closed(let e): "closed: \(e.resolution)"
+        case .closed(let e): "closed: \(e.resolution)" + (e.noTimeReason.map { " (no time logged: \($0))" } ?? "")
         case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
         }
     }

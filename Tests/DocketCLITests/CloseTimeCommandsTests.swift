@@ -87,6 +87,12 @@ import Testing
         #expect(run.stdout == "T-1001: closed\n")
     }
 
+    @Test func ticketShowGivesTheNoTimeReason() throws {
+        try setUp()
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Dup", "--no-time", "--reason", "duplicate of T-1002"], as: "bob").status == 0)
+        #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("closed: Dup (no time logged: duplicate of T-1002)"))
+    }
+
     @Test func theHelpShowsTheTimeFlags() throws {
         let run = try docket(["ticket", "close", "--help"])
         #expect(run.stdout.contains("--time 30m") && run.stdout.contains("--no-time --reason \"duplicate\""), "\(run.stdout)")

@@ -85,6 +85,37 @@ import Testing
         #expect(csv.contains { $0.hasPrefix("CN-2026-0001,credit-note") && $0.hasSuffix(",-15000,1000,false") })
     }
 
+    @Test func aReplayAsOfTheFinalizationShowsTheInvoiceBeforeTheCorrection() throws {
+        try setUp()
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        let live = try ok(["invoice", "show", "INV-2026-0001", "--json"])
+        let backup = folder.child("backup")
+        _ = try ok(["backup", backup], as: "ann")
+        // After the moment: a correction and its adjustment draft.
+        #expect(try docket(["time", "correct", "TE-1", "--minutes", "2h", "--reason", "Forgot the call"], as: "bob", now: "2026-12-05T09:00:00Z").status == 0)
+        #expect(try docket(["invoice", "run", "--period", "2026-11"], now: "2026-12-05T10:00:00Z").stdout.hasPrefix("acme-D2: drafted"))
+
+        let replay = folder.child("replay")
+        _ = try ok(["replay", "--as-of", "2026-12-01T09:00:00Z", "--into", replay])
+        let replayed = try DocketProcess.run(["invoice", "show", "INV-2026-0001", "--json"], store: replay, environment: ["DOCKET_USER": "bill"])
+        #expect(replayed.stdout == live)
+        #expect(try DocketProcess.run(["invoice", "show", "acme-D2"], store: replay, environment: ["DOCKET_USER": "bill"]).status == 4)
+        #expect(try ok(["invoice", "show", "INV-2026-0001", "--json"]) == live, "a final invoice never changes")
+        // Every read model of the replay equals the backup taken at that moment, byte for byte.
+        let digests = { (store: String) throws -> String in
+            try DocketProcess.run(["stats", "--read-models", "--json"], store: store, environment: ["DOCKET_USER": "ann"]).stdout
+        }
+        let replayDigests = try digests(replay)
+        #expect(replayDigests.contains("\"billing\""))
+        let models = { (json: String) throws -> [String] in
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let list = try #require(rows["readModels"] as? [[String: Any]])
+            return list.map { "\($0["name"] ?? ""):\($0["sha256"] ?? "")" }
+        }
+        #expect(try models(replayDigests) == models(try digests(backup)))
+    }
+
     @Test func refusalsWriteNothing() throws {
         try setUp()
         var before = try eventCount()
