@@ -10,8 +10,14 @@ public struct TimeLogRequest: Sendable, Equatable {
     public var billable: Bool
     public var startedAt: Timestamp?
     public var note: String?
+    /// The tech who did the work, when a dispatcher or admin logs it for them; nil for the actor.
+    public var tech: String?
 
-    public init(ticket: TicketNumber, minutes: Int, workType: String, billable: Bool = true, startedAt: Timestamp? = nil, note: String? = nil) {
+    public init(
+        ticket: TicketNumber, minutes: Int, workType: String, billable: Bool = true, startedAt: Timestamp? = nil, note: String? = nil,
+        tech: String? = nil
+    ) {
+        self.tech = tech
         self.ticket = ticket
         self.minutes = minutes
         self.workType = workType
@@ -67,7 +73,9 @@ extension DocketService {
 
     /// Stops `actor`'s running timer and logs the elapsed minutes (rounded up) as a new entry, in one transaction.
     /// Returns the entry id and the minutes.
-    public func stopTimer(note: String?, as actor: String, commandId: String? = nil) throws -> (entryId: String, minutes: Int) {
+    public func stopTimer(note: String?, minutes worked: Int? = nil, as actor: String, commandId: String? = nil) throws
+        -> (entryId: String, minutes: Int)
+    {
         if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
             let entryId = String(earlier.stream.dropFirst("time-".count))
             return (entryId, try models.time.entry(entryId, in: store)?.minutes ?? 0)
@@ -77,7 +85,7 @@ extension DocketService {
         var minutes = 0
         let entryId = try allocatingEntry { entryId in
             let (timer, version) = try runner.load(TimerDecider.self, stream: stream)
-            let stop = try TimerDecider.decide(.stop(entryId: entryId), state: timer, context: context)
+            let stop = try TimerDecider.decide(.stop(entryId: entryId, minutes: worked), state: timer, context: context)
             guard let running = timer.running, let ticket = TicketNumber(running.ticket),
                 case .timerStopped(let stopped) = stop.first
             else { throw DomainError(.conflict, "no timer is running; start one with `docket time start T-<n>`") }
@@ -103,7 +111,8 @@ extension DocketService {
         let ticketState = try runner.load(TicketDecider.self, stream: StreamName.ticket(request.ticket)).state
         let log = LogTime(
             entryId: entryId, ticket: request.ticket, minutes: request.minutes, workType: request.workType, billable: request.billable,
-            startedAt: request.startedAt, note: request.note)
+            startedAt: request.startedAt, note: request.note, forLogin: request.tech,
+            forTech: try request.tech.flatMap { try runner.load(UserDecider.self, stream: StreamName.user($0)).state.snapshot })
         return try TimeEntryDecider.decide(.log(log, ticketState: ticketState), state: TimeEntryDecider.initialState, context: context)
     }
 
@@ -125,5 +134,24 @@ extension DocketService {
         guard try store.version(of: StreamName.timeEntry(entryId)) > 0 else {
             throw DomainError(.notFound, "unknown time entry \(entryId); list entries with `docket time list`")
         }
+    }
+}
+
+/// A time entry as it stands, with every event that shaped it.
+public struct TimeEntryDetail: Codable, Sendable, Equatable {
+    public var entry: TimeEntryState
+    public var events: [EventReference]
+}
+
+extension DocketService {
+    /// The entry `entryId` with its history: logged, corrected (with reasons), voided.
+    public func timeEntryDetail(_ entryId: String) throws -> TimeEntryDetail {
+        guard let entry = try models.time.entry(entryId, in: store) else {
+            throw DomainError(.notFound, "unknown time entry \(entryId); list entries with `docket time list`")
+        }
+        let events = try store.read(stream: StreamName.timeEntry(entryId), from: 1, limit: 10_000).map { recorded in
+            EventReference(recorded, reason: Self.reason(of: recorded))
+        }
+        return TimeEntryDetail(entry: entry, events: events)
     }
 }

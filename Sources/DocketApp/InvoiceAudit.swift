@@ -116,7 +116,7 @@ extension DocketService {
         }
     }
 
-    private static func reason(of recorded: RecordedEvent) -> String? {
+    static func reason(of recorded: RecordedEvent) -> String? {
         guard let event = try? TimeEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload) else {
             return nil
         }

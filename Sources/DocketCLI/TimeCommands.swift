@@ -19,11 +19,14 @@ struct TimeGroup: ParsableCommand {
             docket time stop --note "Replaced the switch"
             docket time list --ticket T-1042
             docket time list --tech bob --from 2026-11-01 --json
+            docket time show TE-7                                 the entry and every event behind it
+            docket time log T-1042 2h --for bob --at "2026-11-03 09:00"   (dispatchers and admins, for a tech)
+            docket time stop --minutes 7h30m                      a timer left running: log the time actually worked
 
             Durations: 45m, 1h30m, 2h, 1.5h (= 90 minutes) or a bare number of minutes; 1 minute to 24h per entry.
             A bad duration or time is bad input data: exit 65. Times without a zone (`2026-11-03 14:00`) are UTC.
             """,
-        subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeList.self])
+        subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeList.self, TimeShow.self])
 }
 
 /// Parses `--at`, `--from`, `--to`: RFC 3339, `2026-11-03 14:00` or `2026-11-03` (both UTC).
@@ -44,6 +47,7 @@ struct TimeLog: ParsableCommand {
     @Option(help: "When the work started (default now).") var at: String?
     @Flag(help: "The time is not billed.") var nonBillable = false
     @Option(help: "What was done.") var note: String?
+    @Option(name: .customLong("for"), help: "Log it for this tech (dispatchers and admins).") var tech: String?
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
@@ -51,7 +55,8 @@ struct TimeLog: ParsableCommand {
             let startedAt = try at.map { try parseTime($0, flag: "--at") }
             let session = try StoreAccess.open(options.store.path)
             let entry = try session.service.logTime(
-                TimeLogRequest(ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note),
+                TimeLogRequest(
+                    ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note, tech: tech),
                 as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(entry)\n")
         }
@@ -120,11 +125,14 @@ struct TimeStop: ParsableCommand {
         commandName: "stop", abstract: "Stop your running timer and log the elapsed minutes (rounded up); prints the entry id.")
     @OptionGroup var options: TicketWriteOptions
     @Option(help: "What was done.") var note: String?
+    @Option(help: "The time actually worked, replacing the elapsed time (for a timer left running).") var minutes: String?
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
+            let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
-            let (entry, minutes) = try session.service.stopTimer(note: note, as: options.actor.name, commandId: options.write.commandId)
+            let (entry, minutes) = try session.service.stopTimer(
+                note: note, minutes: worked, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(entry): \(minutes) minutes\n")
         }
     }
@@ -162,6 +170,35 @@ struct TimeList: ParsableCommand {
                 text += "\(ticket): billable \(totals.billable) min (\(TimeDuration.format(totals.billable))), "
                     + "non-billable \(totals.nonBillable) min (\(TimeDuration.format(totals.nonBillable)))\n"
             }
+            Terminal.out(text)
+        }
+    }
+}
+
+struct TimeShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a time entry as it stands and every event behind it (logged, corrected, voided).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The entry, e.g. TE-7.") var entry: String
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let detail = try session.service.timeEntryDetail(entry)
+            if output.json {
+                try printJSON(detail)
+                return
+            }
+            let e = detail.entry
+            var text = "\(e.entryId)  \(e.ticket)  \(e.tech)  \(e.startedAt)  \(e.minutes) min (\(TimeDuration.format(e.minutes)))  \(e.workType)"
+            text += e.billable ? "  billable" : "  non-billable"
+            if e.voided { text += "  VOIDED" }
+            text += "\n"
+            if let note = e.note { text += "note: \(note)\n" }
+            text += Terminal.table(
+                ["POS", "WHEN", "WHO", "EVENT", "REASON"],
+                detail.events.map { [String($0.position), $0.recordedAt, $0.actor, $0.type, $0.reason ?? ""] })
             Terminal.out(text)
         }
     }

@@ -182,4 +182,24 @@ extension TimeCommandsTests {
         #expect(try docket(["time", "stop", "--command-id", "c-2"], as: "bob", now: "2026-11-03T10:20:00Z").stdout == "TE-2: 10 minutes\n")
         #expect(try eventCount() == before)
     }
+
+    @Test func showLogForATechAndStopALongTimer() throws {
+        try setUp()
+        #expect(try docket(["time", "log", "T-1001", "2h", "--for", "bob", "--at", "2026-11-03 09:00"], as: "dora").stdout == "TE-1\n")
+        let forbidden = try docket(["time", "log", "T-1001", "2h", "--for", "bob"], as: "tia")
+        #expect(forbidden.status == 5)
+        #expect(try docket(["time", "correct", "TE-1", "--minutes", "90m", "--reason", "Left early"], as: "bob").status == 0)
+        let shown = try docket(["time", "show", "TE-1"])
+        #expect(shown.stdout.hasPrefix("TE-1  T-1001  bob  2026-11-03T09:00:00.000Z  90 min"))
+        #expect(shown.stdout.contains("time.corrected") && shown.stdout.contains("Left early"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["time", "show", "TE-1", "--json"]).stdout.utf8)) as? [String: Any])
+        #expect((json["events"] as? [[String: Any]])?.map { $0["actor"] as? String } == ["dora", "bob"])
+        #expect(try docket(["time", "show", "TE-9"]).status == 4)
+
+        #expect(try docket(["time", "start", "T-1001"], as: "tia", now: "2026-11-03T09:00:00Z").status == 0)
+        let tooLong = try docket(["time", "stop"], as: "tia", now: "2026-11-04T15:00:00Z")
+        #expect(tooLong.status == 65)
+        #expect(tooLong.stderr.contains("--minutes"))
+        #expect(try docket(["time", "stop", "--minutes", "7h30m"], as: "tia", now: "2026-11-04T15:00:00Z").stdout == "TE-2: 450 minutes\n")
+    }
 }

@@ -10,8 +10,17 @@ public struct LogTime: Sendable, Equatable {
     /// When the work started; nil means now.
     public var startedAt: Timestamp?
     public var note: String?
+    /// The tech who did the work, when a dispatcher or admin logs it for them (nil: the actor did it). The
+    /// application looks the user up; nil `forTech` with a `forLogin` means there is no such user.
+    public var forLogin: String?
+    public var forTech: UserSnapshot?
 
-    public init(entryId: String, ticket: TicketNumber, minutes: Int, workType: String, billable: Bool = true, startedAt: Timestamp? = nil, note: String? = nil) {
+    public init(
+        entryId: String, ticket: TicketNumber, minutes: Int, workType: String, billable: Bool = true, startedAt: Timestamp? = nil, note: String? = nil,
+        forLogin: String? = nil, forTech: UserSnapshot? = nil
+    ) {
+        self.forLogin = forLogin
+        self.forTech = forTech
         self.entryId = entryId
         self.ticket = ticket
         self.minutes = minutes
@@ -124,8 +133,9 @@ public enum TimeEntryDecider: Decider {
             }
             let minutes = try checkMinutes(log.minutes)
             let workType = try checkWorkType(log.workType)
+            let tech = try techOf(log, actor: context.actor)
             return [.logged(TimeLogged(
-                entryId: log.entryId, ticket: log.ticket.description, tech: context.actor.login, minutes: minutes, workType: workType,
+                entryId: log.entryId, ticket: log.ticket.description, tech: tech, minutes: minutes, workType: workType,
                 billable: log.billable, startedAt: (log.startedAt ?? context.now).iso8601, note: Validate.optional(log.note)))]
         case .correct(let c):
             let reason = try checkChange(state, context: context, reason: c.reason, verb: "correct")
@@ -144,6 +154,24 @@ public enum TimeEntryDecider: Decider {
     }
 
     public static func evolve(_ state: TimeEntryState, _ event: TimeEvent) -> TimeEntryState { state.applying(event) }
+
+    /// Who did the work: the actor, or the user a dispatcher or admin logs it for.
+    private static func techOf(_ log: LogTime, actor: Actor) throws(DomainError) -> String {
+        guard let login = log.forLogin, login != actor.login else { return actor.login }
+        guard [.dispatcher, .admin].contains(actor.role) else {
+            throw DomainError(.forbidden, "\(actor) cannot log time for \(login); log your own time, or ask a dispatcher or an admin")
+        }
+        guard let user = log.forTech, user.login == login else {
+            throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
+        }
+        guard user.isActive else {
+            throw DomainError(.inactive, "\(login) is deactivated; reactivate them first or log the time for someone else")
+        }
+        guard Permissions.allows(user.role, to: .workTickets) else {
+            throw DomainError(.invalid, "\(login) is \(user.role) and does not work tickets; log the time for the tech who did the work")
+        }
+        return login
+    }
 
     /// Checks that `minutes` is 1 to a day.
     public static func checkMinutes(_ minutes: Int) throws(DomainError) -> Int {

@@ -4,8 +4,9 @@ import DocketTime
 public enum TimerCommand: Sendable, Equatable {
     /// Start timing work on a ticket whose current state is `ticketState`.
     case start(ticket: TicketNumber, workType: String, ticketState: TicketState)
-    /// Stop the running timer; the application logs the entry `entryId` in the same transaction.
-    case stop(entryId: String)
+    /// Stop the running timer; the application logs the entry `entryId` in the same transaction. `minutes`, when
+    /// given, is the time actually worked and replaces the elapsed time (needed when a timer was left running).
+    case stop(entryId: String, minutes: Int? = nil)
 }
 
 /// The timer's state: the running timer, if any.
@@ -34,11 +35,21 @@ public enum TimerDecider: Decider {
             }
             return [.timerStarted(TimerStarted(
                 ticket: number.description, workType: try TimeEntryDecider.checkWorkType(workType), startedAt: context.now.iso8601))]
-        case .stop(let entryId):
+        case .stop(let entryId, let worked):
             guard let running = state.running else {
                 throw DomainError(.conflict, "no timer is running; start one with `docket time start T-<n>`")
             }
-            return [.timerStopped(TimerStopped(entryId: entryId, minutes: elapsedMinutes(running, now: context.now)))]
+            if let worked {
+                return [.timerStopped(TimerStopped(entryId: entryId, minutes: try TimeEntryDecider.checkMinutes(worked)))]
+            }
+            let elapsed = elapsedMinutes(running, now: context.now)
+            guard elapsed <= TimeEntryDecider.maxMinutes else {
+                throw DomainError(
+                    .invalid,
+                    "the timer on \(running.ticket) has run \(elapsed / 60)h\(elapsed % 60)m since \(running.startedAt), more than one entry "
+                        + "holds; stop it with the time actually worked, e.g. `docket time stop --minutes 7h30m`")
+            }
+            return [.timerStopped(TimerStopped(entryId: entryId, minutes: elapsed))]
         }
     }
 
