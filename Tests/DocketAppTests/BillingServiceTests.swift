@@ -138,4 +138,25 @@ import Testing
         #expect(before == after)
         #expect(before.count == 2)
     }
+
+    @Test func termsMustBeInTheClientsCurrency() throws {
+        let f = try ServiceFixture()
+        let start = Timestamp(iso8601: "2026-10-01T00:00:00Z")!
+        let error = try #require(throws: DomainError.self) {
+            try f.service.createContract(
+                CreateContract(id: "globex-msa", client: "globex", clientSnapshot: nil, name: "MSA", effectiveFrom: start, billingTerms: Self.hourly),
+                as: "bill")
+        }
+        #expect(error.code == .invalid)
+        #expect(error.message.contains("client globex is billed in EUR"))
+        try f.service.createContract(
+            CreateContract(id: "acme-msa", client: "acme", clientSnapshot: nil, name: "MSA", effectiveFrom: start, billingTerms: Self.hourly), as: "bill")
+        var euro = Self.hourly
+        if case .object(var fields) = euro { fields["currency"] = "EUR"; euro = .object(fields) }
+        let head = try f.store.head()
+        #expect(throws: DomainError.self) {
+            try f.service.contract("acme-msa", .amend(effectiveFrom: start, slaPolicy: nil, billingTerms: euro), as: "bill")
+        }
+        #expect(try f.store.head() == head)
+    }
 }

@@ -203,10 +203,10 @@ import Testing
         #expect(
             try ok([
                 "contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01",
-                "--sla-policy", "gold", "--terms", #"{"model": "hourly", "currency": "USD", "rates": {"*": 9500}}"#,
+                "--sla-policy", "gold", "--terms", #"{"model": "hourly", "currency": "EUR", "rates": {"*": 9500}}"#,
             ]) == "added contract acme-2026 for acme, in force from 2026-01-01T00:00:00Z\n")
         // Recorded first, effective later.
-        #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-07-01", "--terms", #"{"model": "hourly", "currency": "USD", "rates": {"*": 9900}}"#])
+        #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-07-01", "--terms", #"{"model": "hourly", "currency": "EUR", "rates": {"*": 9900}}"#])
             == "contract acme-2026: amendment 1, in force from 2026-07-01T00:00:00Z\n")
         // Recorded later, effective earlier.
         #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-04-01T00:00:00Z", "--sla-policy", "platinum"])
@@ -280,7 +280,7 @@ import Testing
     }
 
     @Test(arguments: [(#"{"hourlyRate": 95"#, "is not valid JSON"), (#"{"hourlyRate": 95.5}"#, "whole numbers"),
-        (#"{"model": "hourly", "currency": "USD", "rates": {"*": 9500}, "hourlyRate": 1}"#, "billingTerms.hourlyRate is not a billing term"),
+        (#"{"model": "hourly", "currency": "EUR", "rates": {"*": 9500}, "hourlyRate": 1}"#, "billingTerms.hourlyRate is not a billing term"),
     ])
     func unusableTermsAreBadInputNamingTheFlag(terms: String, reason: String) throws {
         try givenStore()
