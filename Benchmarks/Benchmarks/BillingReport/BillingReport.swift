@@ -69,7 +69,7 @@ let benchmarks: @Sendable () -> Void = {
         return
     }
     let configuration = Benchmark.Configuration(
-        metrics: metrics, units: [eventsPerSecond: .kilo], warmupIterations: 1, maxDuration: .seconds(120), maxIterations: 5)
+        metrics: metrics, units: [eventsPerSecond: .kilo], warmupIterations: 1, maxDuration: .seconds(60), maxIterations: 3)
 
     // Raw LMDB: one cursor over the `events` database, reading each value's length and first byte, in read
     // transactions of 50,000 entries like the report's scan.

@@ -144,7 +144,8 @@ public struct BillingReportFold: Sendable {
     private static func grow<T: DefaultInit>(_ array: inout [T], to index: Int) -> Bool {
         guard index >= 0, index < 1 << 31 else { return false }
         if index >= array.count {
-            array.reserveCapacity(Swift.max(index + 1, array.count * 2))
+            // Grow geometrically: asking for `count * 2` on every append would reallocate every time.
+            if index >= array.capacity { array.reserveCapacity(Swift.max(index + 1, array.capacity * 2)) }
             while array.count <= index { array.append(T()) }
         }
         return true
