@@ -21,7 +21,7 @@ public struct ReadModels: Sendable {
 extension StreamCounts: @unchecked Sendable {}
 // @unchecked Sendable: the projection's only state is its database handles, set once when the store opens.
 extension QueueProjection: @unchecked Sendable {}
-// @unchecked Sendable: the projection's only state is its database handles, set once when the store opens.
+// @unchecked Sendable: the database handles are set once when the store opens; its pending rows guard themselves.
 
 /// The application: Docket's use cases over the event log. Each method resolves the acting user,
 /// loads what the decision needs, decides with the pure domain, and appends.

@@ -18,6 +18,8 @@ public final class QueueProjection: Projection {
         "rm.queue.tickets", "rm.queue.open", "rm.queue.unassigned", "rm.queue.by-assignee", "rm.queue.by-client",
     ]
     private var databases: [Database] = []
+    /// The rows of the current write transaction, decoded, with their sort keys; written at `flush`.
+    private let pending = PendingRows<TicketSummary, [UInt8]>()
 
     public init() {}
 
@@ -31,31 +33,46 @@ public final class QueueProjection: Projection {
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-") else { return }
-        let before: TicketSummary?
+        let before: PendingRows<TicketSummary, [UInt8]>.Entry?
         let after: TicketSummary
-        switch try TicketChange(event) {
+        switch try LastTicketChange.shared.change(of: event) {
         case .ticket(.opened(let opened)):
             before = nil
             after = TicketSummary(opened: opened, at: event)
         case .ticket(let ticketEvent):
-            guard let row = try summary(of: event, txn: txn) else { return }
+            guard let row = try pendingSummary(of: event, txn: txn) else { return }
             before = row
-            after = row.applying(ticketEvent, at: event)
+            after = row.row.applying(ticketEvent, at: event)
         case .sla(let slaEvent):
-            guard let row = try summary(of: event, txn: txn) else { return }
+            guard let row = try pendingSummary(of: event, txn: txn) else { return }
             before = row
-            after = row.applying(slaEvent, at: event)
+            after = row.row.applying(slaEvent, at: event)
         case .alert, .mail, .outbox, .other:
             return
         }
-        if let before, before.isOpen { try removeFromIndexes(before, txn: txn) }
-        if after.isOpen { try addToIndexes(after, txn: txn) }
-        try txn.put(tickets, key: QueueProjection.numberKey(after.number), value: QueueProjection.encode(after))
+        if let before, before.row.isOpen {
+            try removeFromIndexes(before.row, key: before.keys ?? QueueProjection.sortKey(before.row), txn: txn)
+        }
+        // A closed row's sort key is never used (only open rows are indexed), so it is not computed.
+        let key = after.isOpen ? QueueProjection.sortKey(after) : []
+        if after.isOpen { try addToIndexes(after, key: key, txn: txn) }
+        pending.set(UInt64(after.number.value), row: after, keys: key)
     }
 
-    private func summary(of event: RecordedEvent, txn: borrowing Transaction) throws -> TicketSummary? {
+    /// Writes the rows this transaction changed (see `PendingRows`).
+    public func flush(in txn: borrowing Transaction) throws {
+        let encoder = QueueProjection.encoder()
+        try pending.flush(into: tickets, txn: txn) { Array(try encoder.encode($0)) }
+    }
+
+    public func discardPending() { pending.discard() }
+
+    /// The ticket's row as this transaction sees it: kept in `pending`, else read from the database.
+    private func pendingSummary(of event: RecordedEvent, txn: borrowing Transaction) throws
+        -> PendingRows<TicketSummary, [UInt8]>.Entry?
+    {
         guard let number = TicketNumber(String(event.stream.dropFirst("ticket-".count))) else { return nil }
-        return try summary(number, txn: txn)
+        return try pending.row(UInt64(number.value), in: tickets, txn: txn, decode: QueueProjection.decode)
     }
 
     // MARK: - Keys
@@ -77,8 +94,7 @@ public final class QueueProjection: Projection {
         Array(name.utf8) + [0] + sortKey
     }
 
-    private func addToIndexes(_ row: TicketSummary, txn: borrowing Transaction) throws {
-        let key = QueueProjection.sortKey(row)
+    private func addToIndexes(_ row: TicketSummary, key: [UInt8], txn: borrowing Transaction) throws {
         let number = QueueProjection.numberKey(row.number)
         try txn.put(open, key: key, value: number)
         try txn.put(byClient, key: QueueProjection.prefixed(row.client, key), value: number)
@@ -89,8 +105,7 @@ public final class QueueProjection: Projection {
         }
     }
 
-    private func removeFromIndexes(_ row: TicketSummary, txn: borrowing Transaction) throws {
-        let key = QueueProjection.sortKey(row)
+    private func removeFromIndexes(_ row: TicketSummary, key: [UInt8], txn: borrowing Transaction) throws {
         try txn.delete(open, key: key)
         try txn.delete(byClient, key: QueueProjection.prefixed(row.client, key))
         if let assignee = row.assignee {
@@ -100,10 +115,11 @@ public final class QueueProjection: Projection {
         }
     }
 
-    static func encode(_ row: TicketSummary) throws -> [UInt8] {
+    /// The row's canonical JSON: sorted keys, no escaped slashes.
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(row))
+        return encoder
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer) throws -> TicketSummary {

@@ -22,10 +22,12 @@ public struct SLARow: Codable, Sendable, Equatable {
 /// - `rm.sla.by-due`: due (u64 BE ms; all ones when paused) ‖ number → number (open tickets with a clock)
 /// - `rm.sla.alarms`: next alarm (u64 BE ms) ‖ number → number (tickets with an unrecorded threshold)
 public final class SLAProjection: Projection, @unchecked Sendable {
-    // @unchecked Sendable: the only state is the database handles, set once when the store opens.
+    // @unchecked Sendable: the database handles are set once when the store opens; `pending` guards itself.
     public let name = "sla"
     public let databaseNames = ["rm.sla.tickets", "rm.sla.by-due", "rm.sla.alarms"]
     private var databases: [Database] = []
+    /// The rows of the current write transaction, decoded, with their index keys; written at `flush`.
+    private let pending = PendingRows<SLARow, IndexKeys>()
 
     public init() {}
 
@@ -38,11 +40,10 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
         else { return }
-        let change = try TicketChange(event)
-        let key = QueueProjection.numberKey(number)
-        let before = try key.withUnsafeBytes { try txn.get(tickets, key: $0).map { try SLAProjection.decode($0) } }
+        let change = try LastTicketChange.shared.change(of: event)
+        let before = try pending.row(UInt64(number.value), in: tickets, txn: txn, decode: SLAProjection.decode)
         var row: SLARow
-        switch (change, before) {
+        switch (change, before?.row) {
         case (.ticket(.opened(let opened)), _):
             row = SLARow(number: number, client: opened.client, assignee: nil, openedAt: event.recordedAt.millisecondsSinceEpoch, isOpen: true, clock: nil)
         case (_, nil):
@@ -66,17 +67,28 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         case (.alert, _), (.mail, _), (.outbox, _), (.other, _):
             return
         }
-        if let before { try removeIndexes(before, at: event.recordedAt, txn: txn) }
-        try addIndexes(row, at: event.recordedAt, txn: txn)
-        try txn.put(tickets, key: key, value: try SLAProjection.encode(row))
+        if let before { try removeIndexes(before.keys ?? indexKeys(before.row), txn: txn) }
+        let keys = indexKeys(row)
+        try addIndexes(keys, number: QueueProjection.numberKey(row.number), txn: txn)
+        pending.set(UInt64(number.value), row: row, keys: keys)
     }
+
+    /// Writes the rows this transaction changed (see `PendingRows`).
+    public func flush(in txn: borrowing Transaction) throws {
+        let encoder = SLAProjection.encoder()
+        try pending.flush(into: tickets, txn: txn) { Array(try encoder.encode($0)) }
+    }
+
+    public func discardPending() { pending.discard() }
 
     // MARK: - Indexes
     //
     // Index keys are computed from the row alone (the instant only matters for a clock that is breached
     // and still running, whose due time is its breach instant), so removing uses the row as stored.
 
-    private func indexKeys(_ row: SLARow) -> (due: [UInt8]?, alarm: [UInt8]?) {
+    typealias IndexKeys = (due: [UInt8]?, alarm: [UInt8]?)
+
+    private func indexKeys(_ row: SLARow) -> IndexKeys {
         guard let clock = row.clock else { return (nil, nil) }
         let number = QueueProjection.numberKey(row.number)
         var due: [UInt8]?
@@ -88,23 +100,21 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         return (due, alarm)
     }
 
-    private func addIndexes(_ row: SLARow, at _: Timestamp, txn: borrowing Transaction) throws {
-        let (due, alarm) = indexKeys(row)
-        let number = QueueProjection.numberKey(row.number)
-        if let due { try txn.put(byDue, key: due, value: number) }
-        if let alarm { try txn.put(alarms, key: alarm, value: number) }
+    private func addIndexes(_ keys: IndexKeys, number: [UInt8], txn: borrowing Transaction) throws {
+        if let due = keys.due { try txn.put(byDue, key: due, value: number) }
+        if let alarm = keys.alarm { try txn.put(alarms, key: alarm, value: number) }
     }
 
-    private func removeIndexes(_ row: SLARow, at _: Timestamp, txn: borrowing Transaction) throws {
-        let (due, alarm) = indexKeys(row)
-        if let due { try txn.delete(byDue, key: due) }
-        if let alarm { try txn.delete(alarms, key: alarm) }
+    private func removeIndexes(_ keys: IndexKeys, txn: borrowing Transaction) throws {
+        if let due = keys.due { try txn.delete(byDue, key: due) }
+        if let alarm = keys.alarm { try txn.delete(alarms, key: alarm) }
     }
 
-    static func encode(_ row: SLARow) throws -> [UInt8] {
+    /// The row's canonical JSON: sorted keys, no escaped slashes.
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(row))
+        return encoder
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer) throws -> SLARow {

@@ -52,11 +52,13 @@ extension EventStore {
                 let mark = try checkpoint(projection.name, txn: txn)
                 guard mark < head else { return (mark, head) }
                 let last = min(head, mark + UInt64(batchSize))
-                try txn.withCursor(db.events) { cursor in
-                    var entry = try cursor.seek(atLeast: Key.u64(mark + 1))
-                    while let found = entry, Key.u64(found.key) <= last {
-                        try projection.apply(try decode(position: Key.u64(found.key), record: found.value), in: txn)
-                        entry = try cursor.next()
+                try applying([projection], txn: txn) {
+                    try txn.withCursor(db.events) { cursor in
+                        var entry = try cursor.seek(atLeast: Key.u64(mark + 1))
+                        while let found = entry, Key.u64(found.key) <= last {
+                            try projection.apply(try decode(position: Key.u64(found.key), record: found.value), in: txn)
+                            entry = try cursor.next()
+                        }
                     }
                 }
                 try setCheckpoint(projection.name, to: last, txn: txn)

@@ -197,12 +197,14 @@ public final class EventStore: @unchecked Sendable {
             current.append(projection)
         }
         guard !current.isEmpty else { return }
-        try txn.withCursor(db.events) { cursor in
-            var entry = try cursor.seek(atLeast: Key.u64(first))
-            while let found = entry, Key.u64(found.key) <= last {
-                let event = try RecordCodec.decode(position: Key.u64(found.key), record: found.value)
-                for projection in current { try projection.apply(event, in: txn) }
-                entry = try cursor.next()
+        try applying(current, txn: txn) {
+            try txn.withCursor(db.events) { cursor in
+                var entry = try cursor.seek(atLeast: Key.u64(first))
+                while let found = entry, Key.u64(found.key) <= last {
+                    let event = try RecordCodec.decode(position: Key.u64(found.key), record: found.value)
+                    for projection in current { try projection.apply(event, in: txn) }
+                    entry = try cursor.next()
+                }
             }
         }
         for projection in current { try setCheckpoint(projection.name, to: last, txn: txn) }

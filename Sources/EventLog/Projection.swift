@@ -6,6 +6,11 @@ import LMDB
 /// moves the projection's checkpoint with it, so a read model is never ahead of or behind the log it has seen.
 /// `apply` must be a pure function of the model's current contents and the event: that is what makes a
 /// rebuild byte-identical to the incrementally maintained model.
+///
+/// Within one write transaction the store calls `discardPending()`, then `apply` for each event in order, then
+/// `flush(in:)` once before it moves the checkpoint and commits; if anything fails in between it calls
+/// `discardPending()` again. So a projection may keep the rows it changes in memory for the span of a
+/// transaction (one append, or one rebuild or replay batch) and write each one once, at `flush`.
 public protocol Projection: AnyObject {
     /// The fixed name that keys the checkpoint, e.g. `stream-counts`. Never derived from a type name.
     var name: String { get }
@@ -15,4 +20,33 @@ public protocol Projection: AnyObject {
     func attach(_ databases: [Database])
     /// Folds one event into the model.
     func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws
+    /// Writes what `apply` kept in memory during this transaction, and forgets it. Called once after the
+    /// transaction's last `apply`, before the checkpoint moves. The default does nothing.
+    func flush(in txn: borrowing Transaction) throws
+    /// Forgets what `apply` kept in memory without writing it: the transaction will not commit (or has not
+    /// started). The default does nothing.
+    func discardPending()
+}
+
+extension Projection {
+    public func flush(in txn: borrowing Transaction) throws {}
+    public func discardPending() {}
+}
+
+extension EventStore {
+    /// Runs `body`, which applies one transaction's events to `projections`, between the hooks of
+    /// `Projection`: anything pending from an aborted transaction is dropped first, the projections flush
+    /// after it, and on any failure they drop what they kept so nothing leaks into the next transaction.
+    func applying(
+        _ projections: [any Projection], txn: borrowing Transaction, _ body: () throws -> Void
+    ) throws {
+        for projection in projections { projection.discardPending() }
+        do {
+            try body()
+            for projection in projections { try projection.flush(in: txn) }
+        } catch {
+            for projection in projections { projection.discardPending() }
+            throw error
+        }
+    }
 }

@@ -12,8 +12,9 @@ struct ServiceFixture {
     let models = ReadModels()
     let service: DocketService
 
-    init() throws {
-        store = try EventStore(path: folder.child("store"), clock: clock, projections: models.all)
+    /// `extraProjections` are kept after the app's read models (a test's own probes).
+    init(extraProjections: [any Projection] = []) throws {
+        store = try EventStore(path: folder.child("store"), clock: clock, projections: models.all + extraProjections)
         service = DocketService(store: store, models: models, clock: clock)
         try service.bootstrapAdmin(login: "ann", name: "Ann Admin", email: "ann@msp.example")
         for (login, role) in [("dora", Role.dispatcher), ("bob", .tech), ("tia", .tech), ("bill", .billing)] {
