@@ -7,8 +7,9 @@ import LMDB
 /// credit notes, and the client and category of every ticket (what an invoice run needs of tickets).
 ///
 /// Databases:
-/// - `rm.billing.invoices`: invoice id (`acme-D3`) → ``Invoice`` as canonical JSON (sorted keys), so a rebuild or a
-///   replay as of a moment reproduces every invoice byte for byte;
+/// - `rm.billing.invoices`: `b:` ‖ invoice id (`acme-D3`) → the `invoice.drafted` payload, verbatim (lines are
+///   never decoded or re-encoded on the write path), and `s:` ‖ invoice id → an ``InvoiceStatusRow`` as canonical
+///   JSON (status, number, credit note); a rebuild or a replay as of a moment reproduces both byte for byte;
 /// - `rm.billing.numbers`: `INV-2026-0001` or `CN-2026-0001` → invoice id;
 /// - `rm.billing.tickets`: client ‖ 0x00 ‖ ticket → category (UTF-8, empty for none);
 /// - `rm.billing.ticket-clients`: ticket → client.
@@ -46,33 +47,84 @@ public final class BillingProjection: Projection, @unchecked Sendable {
             return
         }
         guard event.stream.hasPrefix("billing-") else { return }
-        let decoded = try InvoiceEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+        let decoded: InvoiceEvent
+        if event.type == InvoiceDrafted.descriptor.type {
+            // The draft's payload is the invoice's body, stored verbatim: no decode, no re-encode.
+            let id = try Self.draftId(of: event.payload)
+            try txn.put(invoices, key: Self.bodyKey(id), value: event.payload)
+            try txn.put(invoices, key: Self.statusKey(id), value: try Self.encode(InvoiceStatusRow(status: .draft)))
+            return
+        }
+        decoded = try InvoiceEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
         let id: String
+        var change: (inout InvoiceStatusRow) -> Void
         switch decoded {
-        case .drafted(let e): id = e.invoice
         case .finalized(let e):
             id = e.invoice
             try txn.put(numbers, key: Array(e.number.utf8), value: Array(id.utf8))
+            change = {
+                $0.status = .final
+                $0.number = e.number
+                $0.finalizedAt = e.finalizedAt
+            }
         case .voided(let e):
             id = e.invoice
             try txn.put(numbers, key: Array(e.creditNote.utf8), value: Array(id.utf8))
-        case .discarded(let e): id = e.invoice
-        case .numberIssued: return
+            change = {
+                $0.status = .voided
+                $0.creditNote = e.creditNote
+                $0.reason = e.reason
+                $0.closedAt = e.voidedAt
+            }
+        case .discarded(let e):
+            id = e.invoice
+            change = {
+                $0.status = .discarded
+                $0.reason = e.reason
+            }
+        case .drafted, .numberIssued:
+            return
         }
-        let current = try txn.get(invoices, key: Array(id.utf8)).map { try JSONDecoder().decode(Invoice.self, from: Data($0)) }
-        let ledger = InvoiceLedger(invoices: current.map { [$0] } ?? []).applying(decoded)
-        guard let updated = ledger.invoice(id) else { return }
-        try txn.put(invoices, key: Array(id.utf8), value: Self.encode(updated))
+        guard let raw = try txn.get(invoices, key: Self.statusKey(id)) else { return }
+        var row = try JSONDecoder().decode(InvoiceStatusRow.self, from: Data(raw))
+        change(&row)
+        try txn.put(invoices, key: Self.statusKey(id), value: try Self.encode(row))
     }
 
     static func ticketKey(client: String, ticket: String) -> [UInt8] {
         Array(client.utf8) + [0] + Array(ticket.utf8)
     }
 
-    static func encode(_ invoice: Invoice) throws -> [UInt8] {
+    /// `b:acme-D3`: the draft payload. `s:acme-D3`: the status row.
+    static func bodyKey(_ id: String) -> [UInt8] { Array("b:\(id)".utf8) }
+    static func statusKey(_ id: String) -> [UInt8] { Array("s:\(id)".utf8) }
+
+    /// The `invoice` member of a draft payload, found without parsing the lines. The payload is canonical JSON
+    /// (keys sorted), so the top-level keys before `"invoice"` are `"client"`, `"currency"` and `"draftedAt"`, whose
+    /// values (a slug, a currency code, a timestamp) cannot contain `"invoice":"`; its first occurrence is the key.
+    static func draftId(of payload: [UInt8]) throws -> String {
+        let marker = Array(#""invoice":""#.utf8)
+        if let found = payload.firstRange(of: marker), let close = payload[found.upperBound...].firstIndex(of: UInt8(ascii: "\"")) {
+            return String(decoding: payload[found.upperBound..<close], as: UTF8.self)
+        }
+        throw EventLogError(.corrupt, "an invoice.drafted payload has no invoice id; run `docket verify`")
+    }
+
+    static func encode(_ row: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(invoice))
+        return Array(try encoder.encode(row))
+    }
+
+    /// The invoice from its draft payload and its status row.
+    static func invoice(body: [UInt8], status: [UInt8]) throws -> Invoice {
+        let draft = try InvoiceEvent.decode(type: InvoiceDrafted.descriptor.type, schemaVersion: InvoiceDrafted.descriptor.schemaVersion, payload: body)
+        let row = try JSONDecoder().decode(InvoiceStatusRow.self, from: Data(status))
+        guard case .drafted(let e) = draft else { throw EventLogError(.corrupt, "an invoice row is not a draft; run `docket rebuild billing`") }
+        return Invoice(
+            id: e.invoice, client: e.client, period: e.period, currency: e.currency, status: row.status, number: row.number,
+            creditNote: row.creditNote, lines: e.lines, subtotal: e.subtotal, taxes: e.taxes, total: e.total, draftedAt: e.draftedAt,
+            finalizedAt: row.finalizedAt, closedAt: row.closedAt, reason: row.reason)
     }
 
     // MARK: - Queries
@@ -82,14 +134,22 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         guard let invoices, let numbers else { return nil }
         return try store.readModels { txn in
             let id = try txn.get(numbers, key: Array(reference.utf8)).map { String(decoding: $0, as: UTF8.self) } ?? reference
-            return try txn.get(invoices, key: Array(id.utf8)).map { try JSONDecoder().decode(Invoice.self, from: Data($0)) }
+            guard let body = try txn.get(invoices, key: Self.bodyKey(id)), let status = try txn.get(invoices, key: Self.statusKey(id)) else {
+                return nil
+            }
+            return try Self.invoice(body: body, status: status)
         }
     }
 
-    /// The raw row of an invoice (canonical JSON), for byte-for-byte comparisons.
+    /// The raw rows of an invoice (the draft payload, then the status row), for byte-for-byte comparisons.
     public func invoiceRow(_ id: String, in store: EventStore) throws -> [UInt8]? {
         guard let invoices else { return nil }
-        return try store.readModels { txn in try txn.get(invoices, key: Array(id.utf8)) }
+        return try store.readModels { txn in
+            guard let body = try txn.get(invoices, key: Self.bodyKey(id)), let status = try txn.get(invoices, key: Self.statusKey(id)) else {
+                return nil
+            }
+            return body + [0] + status
+        }
     }
 
     /// Every invoice, by id.
@@ -98,10 +158,13 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         return try store.readModels { txn in
             var result: [Invoice] = []
             try txn.withCursor(invoices) { cursor in
-                var entry = try cursor.first()
-                while let current = entry {
-                    result.append(try JSONDecoder().decode(Invoice.self, from: Data(current.value)))
-                    entry = try cursor.next()
+                var entry = try cursor.seek(atLeast: Array("b:".utf8))
+                while let current = entry, current.key.starts(with: Array("b:".utf8)) {
+                    let id = String(decoding: current.key.dropFirst(2), as: UTF8.self)
+                    let body = Array(current.value)
+                    guard let status = try txn.get(invoices, key: Self.statusKey(id)) else { break }
+                    result.append(try Self.invoice(body: body, status: status))
+                    entry = try cursor.seek(atLeast: Self.bodyKey(id) + [0])
                 }
             }
             return result
@@ -130,4 +193,16 @@ public final class BillingProjection: Projection, @unchecked Sendable {
             return result
         }
     }
+}
+
+/// What changes on an invoice after its draft: the status and the numbers.
+struct InvoiceStatusRow: Codable, Equatable {
+    var status: Invoice.Status
+    var number: String?
+    var creditNote: String?
+    var finalizedAt: String?
+    var closedAt: String?
+    var reason: String?
+
+    init(status: Invoice.Status) { self.status = status }
 }

@@ -63,7 +63,7 @@ extension DocketService {
             let stream = StreamName.billing(code)
             let clientCommand = commandId.map { "\($0):\(code)" }
             if let clientCommand, let earlier = try runner.earlierEvents(BillingDecider.self, commandId: clientCommand, stream: stream) {
-                runs.append(ClientRun(client: code, drafted: try drafted(earlier.events), heldBack: []))
+                runs.append(ClientRun(client: code, drafted: drafted(earlier.events), heldBack: []))
                 continue
             }
             let sheet = ChargeCalculator.charges(
@@ -74,16 +74,14 @@ extension DocketService {
             let (events, _) = try runner.run(
                 BillingDecider.self, stream: stream, command: .draft(client: code, period: period, charges: sheet.charges), context: context,
                 commandId: clientCommand)
-            runs.append(ClientRun(client: code, drafted: try drafted(events), heldBack: sheet.heldBack))
+            runs.append(ClientRun(client: code, drafted: drafted(events), heldBack: sheet.heldBack))
         }
         return runs
     }
 
-    private func drafted(_ events: [InvoiceEvent]) throws -> [Invoice] {
-        try events.compactMap { event in
-            guard case .drafted(let draft) = event else { return nil }
-            return try invoice(draft.invoice)
-        }
+    /// The drafts among `events`, as invoices (folded from the events themselves, not read back).
+    private func drafted(_ events: [InvoiceEvent]) -> [Invoice] {
+        events.reduce(InvoiceLedger(), { $0.applying($1) }).invoices
     }
 
     // MARK: - Finalize, discard, void

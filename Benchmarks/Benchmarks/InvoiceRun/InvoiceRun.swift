@@ -142,6 +142,6 @@ let benchmarks: @Sendable () -> Void = {
             let again = try seeded.service.runInvoices(period: BillingPeriod("2026-11")!, as: "bill")
             precondition(again.allSatisfy { $0.drafted.isEmpty }, "a rerun drafts nothing")
         }
-        print("rerun with nothing new: \(rerun)")
+        FileHandle.standardError.write(Data("rerun with nothing new to bill: \(rerun)\n".utf8))
     }
 }

@@ -25,6 +25,29 @@ public struct Invoice: Codable, Sendable, Equatable {
     /// Why it was voided or discarded.
     public var reason: String?
 
+    /// An invoice with every field given.
+    public init(
+        id: String, client: String, period: String, currency: String, status: Status, number: String?, creditNote: String?,
+        lines: [InvoiceLine], subtotal: Int64, taxes: [TaxLine], total: Int64, draftedAt: String, finalizedAt: String?,
+        closedAt: String?, reason: String?
+    ) {
+        self.id = id
+        self.client = client
+        self.period = period
+        self.currency = currency
+        self.status = status
+        self.number = number
+        self.creditNote = creditNote
+        self.lines = lines
+        self.subtotal = subtotal
+        self.taxes = taxes
+        self.total = total
+        self.draftedAt = draftedAt
+        self.finalizedAt = finalizedAt
+        self.closedAt = closedAt
+        self.reason = reason
+    }
+
     /// Whether its lines count as billed: drafts and finals do; voided and discarded invoices do not.
     public var isLive: Bool { status == .draft || status == .final }
 }
