@@ -25,8 +25,18 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     public var resolution: String?
     public var mergedInto: TicketNumber?
     public var mergedFrom: [TicketNumber]
-    /// The SLA clock, when the ticket was opened under a contract with an SLA policy.
-    public var sla: SLAClock?
+    /// What the queue needs of the SLA (its due time orders the queue), when the ticket was opened under a
+    /// contract with an SLA policy. The whole clock is in the `sla` read model.
+    public var sla: QueueSLA?
+    /// The whole clock, kept while a write transaction folds events into the row (not part of its JSON; the
+    /// stored row keeps its `SLAClockProgress`, the frozen terms are in `rm.queue2.sla-terms`).
+    var clock: SLAClock? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case number, client, contact, category, priority, source, subject, status, assignee, watchers, openedAt,
+            openedPosition, updatedAt, updatedPosition, publicComments, internalComments, resolution, mergedInto,
+            mergedFrom, sla
+    }
 
     /// Open means on somebody's queue: not closed and not merged away.
     public var isOpen: Bool { status != .closed && mergedInto == nil }
@@ -59,17 +69,19 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     func applying(_ slaEvent: TicketSLAEvent, at event: RecordedEvent) -> TicketSummary {
         var row = self
         if case .started(let started) = slaEvent {
-            if row.sla == nil { row.sla = SLAClock.start(started) }
+            if row.clock == nil { row.clock = SLAClock.start(started) }
         } else {
-            row.sla?.apply(slaEvent, at: event.recordedAt)
+            row.clock?.apply(slaEvent, at: event.recordedAt)
         }
+        row.sla = row.clock.map(QueueSLA.init)
         return row
     }
 
     /// The row after one more event of the ticket's stream. Pure: the same row and event give the same result.
     func applying(_ ticketEvent: TicketEvent, at event: RecordedEvent) -> TicketSummary {
         var row = self
-        row.sla?.apply(ticketEvent, at: event.recordedAt)
+        row.clock?.apply(ticketEvent, at: event.recordedAt)
+        row.sla = row.clock.map(QueueSLA.init)
         row.updatedAt = event.recordedAt.millisecondsSinceEpoch
         row.updatedPosition = event.position
         switch ticketEvent {
@@ -97,4 +109,30 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         }
         return row
     }
+}
+
+/// The SLA as the queue keeps it: the instant that orders the ticket, the clock it belongs to, and whether the
+/// clocks are paused. Derived from the ticket's `SLAClock` after each event; depends only on the clock.
+public struct QueueSLA: Codable, Sendable, Equatable {
+    /// When the earliest unmet, running clock is due (its breach instant once breached), milliseconds since
+    /// the epoch; nil when every clock is met or paused.
+    public var dueAt: Int64?
+    /// Which clock `dueAt` belongs to (response or resolution); nil with `dueAt`.
+    public var clock: SLAClockKind?
+    /// Waiting on client: the unmet clocks are paused.
+    public var paused: Bool
+
+    init(_ clock: SLAClock) {
+        let status = clock.status(at: clock.started.startedAt)
+        let due = [status.response, status.resolution].filter { $0.dueAt != nil }.min { $0.dueAt! < $1.dueAt! }
+        dueAt = due?.dueAt?.millisecondsSinceEpoch
+        self.clock = due?.clock
+        paused = clock.isWaitingOnClient
+    }
+}
+
+/// A `queue` row as stored: the summary and the clock's state without its frozen terms.
+struct QueueRow: Codable {
+    var ticket: TicketSummary
+    var clock: SLAClockProgress?
 }

@@ -30,6 +30,8 @@ struct TicketShow: ParsableCommand {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             let summary = try session.service.ticketSummary(number)
+            // The whole clock is in the `sla` read model; the queue keeps only its due time.
+            let clock = summary.sla == nil ? nil : try session.models.sla.row(number, in: session.store)?.clock
             let history = try session.service.ticketHistory(number).map { recorded, change in
                 View.Entry(
                     position: recorded.position, recordedAt: recorded.recordedAt.iso8601, actor: recorded.actor,
@@ -37,7 +39,7 @@ struct TicketShow: ParsableCommand {
             }
             if output.json {
                 let now = try currentClock().now()
-                try printJSON(View(ticket: summary, sla: summary.sla.map { SLAView($0.status(at: now)) }, history: history))
+                try printJSON(View(ticket: summary, sla: clock.map { SLAView($0.status(at: now)) }, history: history))
                 return
             }
             var text = "\(summary.number)  \(summary.subject)\n"
@@ -48,7 +50,7 @@ struct TicketShow: ParsableCommand {
             text += " · watchers \(summary.watchers.isEmpty ? "—" : summary.watchers.joined(separator: ", "))\n"
             if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
             if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
-            if let clock = summary.sla { text += "\n" + SLAText.section(clock, now: try currentClock().now()) }
+            if let clock { text += "\n" + SLAText.section(clock, now: try currentClock().now()) }
             text += "\n" + Terminal.table(["POS", "WHEN", "WHO", "WHAT"], history.map { [String($0.position), $0.recordedAt, $0.actor, $0.change] })
             Terminal.out(text)
         }

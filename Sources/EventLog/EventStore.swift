@@ -210,13 +210,18 @@ public final class EventStore: @unchecked Sendable {
         for projection in current { try setCheckpoint(projection.name, to: last, txn: txn) }
     }
 
+    /// The checkpoint of the projection named `name` (kept under its `checkpointKey`).
     func checkpoint(_ name: String, txn: borrowing Transaction) throws -> UInt64 {
-        guard let bytes = try txn.get(db.checkpoints, key: Array(name.utf8)), bytes.count == 8 else { return 0 }
+        guard let bytes = try txn.get(db.checkpoints, key: Array(checkpointKey(name).utf8)), bytes.count == 8 else { return 0 }
         return bytes.withUnsafeBytes { Key.u64($0) }
     }
 
     func setCheckpoint(_ name: String, to position: UInt64, txn: borrowing Transaction) throws {
-        try txn.put(db.checkpoints, key: Array(name.utf8), value: Key.u64(position))
+        try txn.put(db.checkpoints, key: Array(checkpointKey(name).utf8), value: Key.u64(position))
+    }
+
+    private func checkpointKey(_ name: String) -> String {
+        projections.first { $0.name == name }?.checkpointKey ?? name
     }
 }
 

@@ -14,6 +14,9 @@ import LMDB
 public protocol Projection: AnyObject {
     /// The fixed name that keys the checkpoint, e.g. `stream-counts`. Never derived from a type name.
     var name: String { get }
+    /// The key of its checkpoint in `checkpoints`; `name` unless the model's rows changed format, when a new
+    /// key (e.g. `queue-v2`) makes every existing store start the model afresh at 0 and catch it up on open.
+    var checkpointKey: String { get }
     /// The named databases this projection owns (each prefixed `rm.`); all are emptied on rebuild.
     var databaseNames: [String] { get }
     /// Receives the opened databases, in the order of `databaseNames`, once when the store opens.
@@ -29,6 +32,7 @@ public protocol Projection: AnyObject {
 }
 
 extension Projection {
+    public var checkpointKey: String { name }
     public func flush(in txn: borrowing Transaction) throws {}
     public func discardPending() {}
 }

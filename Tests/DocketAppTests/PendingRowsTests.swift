@@ -84,6 +84,11 @@ import Testing
         #expect(tickets.count > 80)
         let slaRows = try f.models.sla.open(limit: .max, in: f.store) { _ in true }
         #expect(slaRows.contains { $0.clock?.recorded.isEmpty == false }, "the history recorded SLA alarms")
+        // The queue rows keep the clock's state, not its frozen terms (those are stored once per ticket).
+        let queueDump = try f.store.dump(projection: "queue")
+        #expect(queueDump.contains(Array("rm.queue2.sla-terms".utf8)))
+        let rows = queueDump.drop { $0 != Array("rm.queue2.tickets".utf8) }.dropFirst().prefix { !$0.starts(with: Array("rm.queue2.".utf8)) }
+        #expect(!rows.isEmpty && !rows.contains { String(decoding: $0, as: UTF8.self).contains("\"calendar\"") })
         for model in ["queue", "sla"] {
             let incremental = try f.store.dump(projection: model)
             for batchSize in [1, 997, 1_000_000] {

@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import LMDB
 import TestSupport
 import Testing
 
@@ -61,6 +62,25 @@ import Testing
         #expect(try store.checkpoint(of: "stream-counts") == 26)
     }
 
+    /// A read model whose rows change format gets a new checkpoint key and new databases: a store written with the
+    /// old format starts the new one at 0 and catches it up; the old checkpoint and databases are left alone.
+    @Test func aNewCheckpointKeyRebuildsAModelWhoseFormatChanged() throws {
+        let path = folder.child("store")
+        do {
+            let store = try EventStore(path: path, clock: ManualClock(), projections: [EventCounter(format: 1)])
+            for i in 0..<7 { try store.append(sampleAppend("ticket-T-\(i)")) }
+            #expect(try store.checkpoint(of: "counter") == 7)
+        }
+        let counter = EventCounter(format: 2)
+        let store = try EventStore(path: path, clock: ManualClock(), projections: [counter])
+        #expect(try store.checkpoint(of: "counter") == 0, "format 2 has its own checkpoint")
+        #expect(try store.catchUpProjections() == ["counter"])
+        #expect(try store.checkpoint(of: "counter") == 7)
+        #expect(try store.dump(projection: "counter") == [Array("rm.counter2.rows".utf8), Array("n".utf8), [2, 7]])
+        try store.rebuild("counter")
+        #expect(try store.dump(projection: "counter") == [Array("rm.counter2.rows".utf8), Array("n".utf8), [2, 7]])
+    }
+
     @Test func anUnknownReadModelIsNamedInTheError() throws {
         let store = try EventStore(path: folder.child("store"), projections: [StreamCounts()])
         do {
@@ -83,5 +103,25 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// Counts events; format 1 and 2 differ in their row bytes, so format 2 has its own checkpoint and database.
+private final class EventCounter: Projection {
+    let name = "counter"
+    let format: UInt8
+    var checkpointKey: String { format == 1 ? "counter" : "counter-v\(format)" }
+    var databaseNames: [String] { [format == 1 ? "rm.counter.rows" : "rm.counter\(format).rows"] }
+    private var rows: Database?
+
+    init(format: UInt8) { self.format = format }
+
+    func attach(_ databases: [Database]) { rows = databases[0] }
+
+    func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
+        guard let rows else { return }
+        let key = Array("n".utf8)
+        let count = try txn.get(rows, key: key).map { $0[$0.count - 1] } ?? 0
+        try txn.put(rows, key: key, value: format == 1 ? [count + 1] : [format, count + 1])
     }
 }

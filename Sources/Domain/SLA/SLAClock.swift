@@ -373,3 +373,32 @@ public struct SLAClock: Codable, Sendable, Equatable {
         try c.encode(recorded, forKey: .recorded)
     }
 }
+
+/// A clock's state without its frozen terms (`started`: policy, targets, whole calendar): what a read model
+/// that keeps the terms elsewhere stores. `SLAClock(started:progress:)` puts the two back together.
+public struct SLAClockProgress: Codable, Sendable, Equatable {
+    public var priority: Priority
+    public var response: SLATimer
+    public var resolution: SLATimer
+    public var isWaitingOnClient: Bool
+    public var isClosed: Bool
+    public var reached: [SLAAlarm]
+    public var recorded: [SLAAlarm]
+}
+
+extension SLAClock {
+    /// Everything but the frozen terms.
+    public var progress: SLAClockProgress {
+        SLAClockProgress(
+            priority: priority, response: response, resolution: resolution, isWaitingOnClient: isWaitingOnClient,
+            isClosed: isClosed, reached: reached, recorded: recorded)
+    }
+
+    /// The clock whose terms are `started` and whose state is `progress`.
+    public init(started: TicketSLAStarted, progress: SLAClockProgress) {
+        self.init(
+            started: started, priority: progress.priority, response: progress.response, resolution: progress.resolution,
+            isWaitingOnClient: progress.isWaitingOnClient, isClosed: progress.isClosed, reached: progress.reached,
+            recorded: progress.recorded)
+    }
+}
