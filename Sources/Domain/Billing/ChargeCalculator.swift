@@ -92,7 +92,10 @@ public enum ChargeCalculator {
         var excluded: [ExcludedEntry] = []
         var groups: [String: Group] = [:]
 
-        let entries = input.entries.filter { !$0.voided && $0.startedAt < period.end }.sorted(by: workOrder)
+        let entries = input.entries.filter { !$0.voided && $0.startedAt < period.end }
+            .map { (entry: $0, number: entryNumber($0.entryId)) }
+            .sorted { ($0.entry.startedAt, $0.number) < ($1.entry.startedAt, $1.number) }
+            .map(\.entry)
         for entry in entries {
             func holdBack(_ reason: String) {
                 heldBack.append(HeldBackEntry(entryId: entry.entryId, ticket: entry.ticket, minutes: entry.minutes, reason: reason))
@@ -309,14 +312,17 @@ public enum ChargeCalculator {
         (minutes + increment - 1) / increment * increment
     }
 
-    /// Order of work: start instant, then entry number.
-    static func workOrder(_ a: BillableEntry, _ b: BillableEntry) -> Bool {
-        (a.startedAt, entryNumber(a.entryId)) < (b.startedAt, entryNumber(b.entryId))
-    }
-
     /// The number in an id such as `TE-7` or `acme-D3` (0 when there is none), for ordering ids numerically.
     public static func entryNumber(_ id: String) -> Int {
-        Int(String(id.reversed().prefix(while: { $0.isNumber }).reversed())) ?? 0
+        // Called inside sort comparators: read the trailing digits in place, without allocating.
+        var value = 0
+        var scale = 1
+        for byte in id.utf8.reversed() {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), scale <= 1_000_000_000_000 else { break }
+            value += Int(byte - UInt8(ascii: "0")) * scale
+            scale *= 10
+        }
+        return value
     }
 }
 
