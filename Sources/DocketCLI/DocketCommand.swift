@@ -14,11 +14,12 @@ public struct DocketCommand: ParsableCommand {
             ticket is closed); 64 bad usage; 65 bad input data; 66 no store at the path; 73 destination not usable.
             """,
         subcommands: [
-            InitCommand.self, TicketGroup.self, QueueCommand.self, SLACommand.self, TickCommand.self, IntakeGroup.self,
-            CalendarGroup.self, SLAPolicyGroup.self, RulesGroup.self, ReportGroup.self, OutboxGroup.self,
+            InitCommand.self, TicketGroup.self, TimeGroup.self, QueueCommand.self, SLACommand.self, TickCommand.self,
+            InvoiceGroup.self, AuditGroup.self, ReportGroup.self, IntakeGroup.self, OutboxGroup.self,
+            CalendarGroup.self, SLAPolicyGroup.self, RulesGroup.self,
             UserGroup.self, ClientGroup.self, ContractGroup.self, TemplateGroup.self,
-            EventCommand.self, LogCommand.self, VerifyCommand.self, BackupCommand.self,
-            ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self, TimeGroup.self, InvoiceGroup.self, AuditGroup.self, ReplayCommand.self,
+            EventCommand.self, LogCommand.self, VerifyCommand.self, BackupCommand.self, ReplayCommand.self,
+            ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self,
         ]
     )
 

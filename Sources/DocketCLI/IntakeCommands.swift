@@ -7,7 +7,7 @@ import Foundation
 struct IntakeGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intake",
-        abstract: "Take alerts (and, later, email) from other systems and turn them into tickets.",
+        abstract: "Take email and monitoring alerts from other systems and turn them into tickets.",
         subcommands: [IntakeAlert.self, IntakeEmail.self])
 }
 

@@ -8,7 +8,7 @@ import Foundation
 struct UserGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Add users, change their roles, deactivate and reactivate them (admins only).",
+        abstract: "Add users, change their roles, deactivate and reactivate them (admins); set cost rates (billing).",
         discussion: """
             docket user add bob --name "Bob Smith" --email bob@msp.example --role tech
             docket user role bob dispatcher      docket user deactivate bob      docket user list --json
