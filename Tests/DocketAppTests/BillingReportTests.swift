@@ -88,6 +88,22 @@ struct BillingReportTests {
         #expect(beta.revenueMinor == 0 && beta.marginBasisPoints == nil && beta.effectiveHourlyRateMinor == nil)
     }
 
+    @Test func aClientWhoseTimeIsAllUnpricedHasNoMarginPercentage() {
+        var fold = BillingReportFold(window: Self.november)
+        // gamma (EUR) pays 300.00 for one hour of bob's, whose only cost rate is in USD: the cost is unknown.
+        fold.apply(.clientRegistered(client: "gamma", currency: "EUR"))
+        fold.apply(.costRateSet(tech: "bob", rate: UserCostRateSet(version: 1, costPerHourMinor: 6_000, currency: "USD", effectiveFrom: Self.at("2026-01-01T00:00:00Z"))))
+        fold.apply(.ticketOpened(ticket: 1001, client: "gamma", category: nil, at: Self.at("2026-11-02T09:00:00Z")))
+        fold.apply(.timeLogged(entry: 1, ticket: 1001, tech: "bob", minutes: 60, billable: true, startedAt: Self.at("2026-11-03T10:00:00Z")))
+        fold.apply(.invoiceDrafted(ReportInvoice(
+            invoice: "gamma-D1", client: "gamma", currency: "EUR", timeAmount: 30_000, feeAmount: 0, chargedMinutes: 60,
+            timeLines: [ReportInvoiceLine(key: "k1", entries: [ReportBilledEntry(entry: 1, minutes: 60)])])))
+        fold.apply(.invoiceFinalized(invoice: "gamma-D1", at: Self.at("2026-11-30T12:00:00Z")))
+        let row = fold.profitability().first
+        #expect(row?.revenueMinor == 30_000 && row?.unpricedMinutes == 60 && row?.costMinor == 0)
+        #expect(row?.marginBasisPoints == nil)
+    }
+
     @Test func leakage() {
         let rows = Self.fold().leakage()
         // acme: billable TE-1 90 (on D1) + TE-3 60 (its invoice was voided) + TE-4 50 (only drafted); TE-2 30 non-billable.

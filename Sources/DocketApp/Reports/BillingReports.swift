@@ -174,7 +174,9 @@ extension BillingReportFold {
                 client: name, currency: money.currency.nonEmpty ?? clientCurrency[id] ?? cost.currency ?? "",
                 invoices: money.invoices, creditNotes: money.creditNotes, invoicedMinor: money.invoiced, creditedMinor: money.credited,
                 timeRevenueMinor: money.time, feeRevenueMinor: money.fees, revenueMinor: revenueMinor, loggedMinutes: cost.logged,
-                unpricedMinutes: cost.unpriced, costMinor: costMinor, marginMinor: margin, marginBasisPoints: basisPoints(margin, of: revenueMinor),
+                unpricedMinutes: cost.unpriced, costMinor: costMinor, marginMinor: margin,
+                // With no time priced at all the cost is unknown, not zero: no margin percentage rather than 100%.
+                marginBasisPoints: cost.logged > 0 && cost.unpriced == cost.logged ? nil : basisPoints(margin, of: revenueMinor),
                 billedMinutes: money.chargedMinutes,
                 effectiveHourlyRateMinor: money.chargedMinutes > 0 ? Money.divide(money.time * 60, by: money.chargedMinutes) : nil)
         }.sorted { $0.client < $1.client }
