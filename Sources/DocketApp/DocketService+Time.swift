@@ -149,7 +149,7 @@ extension DocketService {
         guard let entry = try models.time.entry(entryId, in: store) else {
             throw DomainError(.notFound, "unknown time entry \(entryId); list entries with `docket time list`")
         }
-        let events = try store.read(stream: StreamName.timeEntry(entryId), from: 1, limit: 10_000).map { recorded in
+        let events = try readAll(stream: StreamName.timeEntry(entryId)).map { recorded in
             EventReference(recorded, reason: Self.reason(of: recorded))
         }
         return TimeEntryDetail(entry: entry, events: events)

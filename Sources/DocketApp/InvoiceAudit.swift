@@ -107,7 +107,8 @@ extension DocketService {
         return InvoiceAudit(invoice: invoice, drafted: drafted, finalized: finalized, voided: voided, lines: lines)
     }
 
-    private func readAll(stream: String) throws -> [RecordedEvent] {
+    /// Every event of `stream`, in order, read in pages.
+    func readAll(stream: String) throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
         while true {
             let batch = try store.read(stream: stream, from: UInt64(events.count) + 1, limit: 1_000)
