@@ -7,16 +7,18 @@ import LMDB
 /// credit notes, and the client and category of every ticket (what an invoice run needs of tickets).
 ///
 /// Databases:
-/// - `rm.billing.invoices`: `b:` ‖ invoice id (`acme-D3`) → the `invoice.drafted` payload, verbatim (lines are
+/// - `rm.billing2.invoices`: `b:` ‖ invoice id (`acme-D3`) → the `invoice.drafted` payload, verbatim (lines are
 ///   never decoded or re-encoded on the write path), and `s:` ‖ invoice id → an ``InvoiceStatusRow`` as canonical
 ///   JSON (status, number, credit note); a rebuild or a replay as of a moment reproduces both byte for byte;
-/// - `rm.billing.numbers`: `INV-2026-0001` or `CN-2026-0001` → invoice id;
-/// - `rm.billing.tickets`: client ‖ 0x00 ‖ ticket → category (UTF-8, empty for none);
-/// - `rm.billing.ticket-clients`: ticket → client.
+/// - `rm.billing2.numbers`: `INV-2026-0001` or `CN-2026-0001` → invoice id;
+/// - `rm.billing2.tickets`: client ‖ 0x00 ‖ ticket → category (UTF-8, empty for none);
+/// - `rm.billing2.ticket-clients`: ticket → client.
 public final class BillingProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the only state is the database handles, set once when the store opens.
     public let name = "billing"
-    public let databaseNames = ["rm.billing.invoices", "rm.billing.numbers", "rm.billing.tickets", "rm.billing.ticket-clients"]
+    /// Format 2 (draft payload plus status row); stores written with format 1 build it anew on open.
+    public let checkpointKey = "billing-v2"
+    public let databaseNames = ["rm.billing2.invoices", "rm.billing2.numbers", "rm.billing2.tickets", "rm.billing2.ticket-clients"]
     private var invoices: Database?
     private var numbers: Database?
     private var tickets: Database?
