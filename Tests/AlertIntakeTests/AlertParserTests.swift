@@ -3,11 +3,11 @@ import DocketTime
 import Foundation
 import Testing
 
-/// The captured Alertmanager deliveries in ../shared/fixtures/alerts/alertmanager.
+/// The captured Alertmanager deliveries in Tests/Fixtures/alerts/alertmanager.
 enum Fixtures {
     static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/alerts/alertmanager")
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/Fixtures/alerts/alertmanager")
 
     static func bytes(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: folder.appendingPathComponent(name + ".json")))

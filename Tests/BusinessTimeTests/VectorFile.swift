@@ -2,7 +2,7 @@ import BusinessTime
 import DocketTime
 import Foundation
 
-/// `/work/shared/fixtures/business-hours/vectors.json`: business-time cases transcribed from public libraries.
+/// `Tests/Fixtures/business-hours/vectors.json`: business-time cases transcribed from public libraries.
 struct VectorFile: Decodable {
     struct Crosscheck: Decodable {
         var boundaryEnd: String?
@@ -110,13 +110,12 @@ struct VectorFile: Decodable {
     var elapsedVectors: [ElapsedVector]
     var dstResolutionRules: [DSTRule]
 
-    /// The repository is `/work/main`; the shared fixtures are its sibling `/work/shared`.
+    /// The vectors live in the repository, at `Tests/Fixtures/business-hours`.
     static let url = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // BusinessTimeTests
         .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // main
-        .deletingLastPathComponent()  // work
-        .appendingPathComponent("shared/fixtures/business-hours/vectors.json")
+        .deletingLastPathComponent()  // repository root
+        .appendingPathComponent("Tests/Fixtures/business-hours/vectors.json")
 
     static func load() throws -> VectorFile {
         let decoder = JSONDecoder()

@@ -8,8 +8,8 @@ import Testing
     var store: String { folder.child("store") }
 
     static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/alerts/alertmanager")
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/Fixtures/alerts/alertmanager")
 
     func fixture(_ name: String) throws -> String {
         try String(contentsOf: AlertIntakeCommandTests.fixtures.appendingPathComponent(name + ".json"), encoding: .utf8)

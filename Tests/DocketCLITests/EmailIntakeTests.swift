@@ -8,8 +8,8 @@ import Testing
     var store: String { folder.child("store") }
 
     static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/mail")
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/Fixtures/mail")
 
     func fixture(_ path: String) throws -> String {
         try String(contentsOf: EmailIntakeTests.fixtures.appendingPathComponent(path), encoding: .utf8)

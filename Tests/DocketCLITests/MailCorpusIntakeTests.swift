@@ -10,8 +10,8 @@ import Testing
     var store: String { folder.child("store") }
 
     static let corpora = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/mail")
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/Fixtures/mail")
 
     /// Every `.eml` under the corpora, as paths relative to ``corpora``, sorted.
     static func corpusFiles() throws -> [String] {

@@ -38,7 +38,7 @@ import Testing
     @Test(arguments: 0..<shards)
     func mutatedMessagesNeverCrashHangOrWritePartially(shard: Int) throws {
         let corpus = Self.corpus
-        try #require(corpus.count >= 200, "the shared corpora are missing")
+        try #require(corpus.count >= 200, "the mail corpora in Tests/Fixtures/mail are missing")
         let total = Self.count / Self.shards + (shard < Self.count % Self.shards ? 1 : 0)
         var seeding = SplitMix64(seed: Self.seed ^ UInt64(shard + 1) &* 0xD1B5_4A32_D192_ED03)
         var random = SplitMix64(seed: seeding.next())  // shards draw unrelated sequences

@@ -55,8 +55,8 @@ import Testing
     func log() throws -> String { try docket(["log", "--json", "--limit", "10000"]).stdout }
 
     static let alertFixture = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/alerts/alertmanager/003-single-firing.json")
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/Fixtures/alerts/alertmanager/003-single-firing.json")
 
     @Test func anEmailIsRoutedByTheFirstMatchingRule() throws {
         try setUp()

@@ -1,16 +1,15 @@
 import Foundation
 import MailParser
 
-/// The shared mail fixtures (/work/shared/fixtures/mail), found relative to this file: the repository root is
-/// three levels above `Tests/MailParserTests/Support`, and `shared` is its sibling.
+/// The mail fixtures (`Tests/Fixtures/mail`), found relative to this file: the repository root is
+/// three levels above `Tests/MailParserTests/Support`.
 enum Fixtures {
     static let mailRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // Support
         .deletingLastPathComponent()  // MailParserTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // repository root
-        .deletingLastPathComponent()  // its parent
-        .appendingPathComponent("shared/fixtures/mail")
+        .appendingPathComponent("Tests/Fixtures/mail")
 
     /// Every `.eml` file under the mail fixtures, as paths relative to ``mailRoot``, sorted.
     static let allMessages: [String] = messages(under: "")
