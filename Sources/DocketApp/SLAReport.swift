@@ -16,8 +16,12 @@ public struct SLAReportLine: Sendable, Equatable, Encodable {
     public var tickets = 0
     /// Closed with both clocks met in time.
     public var met = 0
-    /// With at least one clock breached.
+    /// With at least one clock breached, under its current target or an earlier one (a breach stays a breach
+    /// after a priority change).
     public var breached = 0
+    /// Of those, the tickets breached under a target that a later priority change replaced (counted separately:
+    /// the new target's own outcome does not change them).
+    public var breachedBeforePriorityChange = 0
     /// Neither yet: still running or paused within target.
     public var open = 0
     /// met / (met + breached), in per mille (so 987 is 98.7%); nil when nothing is decided yet.
@@ -44,6 +48,9 @@ extension DocketService {
             entry.line.tickets += 1
             if status.response.state == .breached || status.resolution.state == .breached {
                 entry.line.breached += 1
+                if status.response.earlierBreachAt != nil || status.resolution.earlierBreachAt != nil {
+                    entry.line.breachedBeforePriorityChange += 1
+                }
             } else if status.resolution.state == .met {
                 entry.line.met += 1
             } else {

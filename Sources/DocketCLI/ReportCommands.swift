@@ -28,6 +28,8 @@ struct SLAReportCommand: ParsableCommand {
             docket report sla --from 2026-10-01 --to 2026-11-01 --by client --format csv
             Times in business minutes on each ticket's own calendar. Hit rate = met / (met + breached);
             tickets still open within target count as open. Medians are the lower middle value.
+            A ticket breached under a target that a priority change later replaced stays breached; it is also
+            counted in its own column (the new target's outcome is in `docket ticket show`).
             """)
     @OptionGroup var store: StoreOptions
     @Option(help: "Tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
@@ -45,8 +47,8 @@ struct SLAReportCommand: ParsableCommand {
             let lines = try session.service.slaReport(from: from.timestamp, to: to.timestamp, by: by, now: try currentClock().now())
             let rate = { (line: SLAReportLine) in line.hitRatePerMille.map { "\($0 / 10).\($0 % 10)%" } ?? "—" }
             let minutes = { (value: Int64?) in value.map(String.init) ?? "" }
-            let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN"]
-            let rows = lines.map { [$0.group, String($0.tickets), String($0.met), String($0.breached), String($0.open), rate($0), minutes($0.medianResponseMinutes), minutes($0.medianResolutionMinutes)] }
+            let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN", "BREACHED BEFORE PRIORITY CHANGE"]
+            let rows = lines.map { [$0.group, String($0.tickets), String($0.met), String($0.breached), String($0.open), rate($0), minutes($0.medianResponseMinutes), minutes($0.medianResolutionMinutes), String($0.breachedBeforePriorityChange)] }
             switch format {
             case .json: try printJSON(lines)
             case .table: Terminal.out(Terminal.table(header, rows))

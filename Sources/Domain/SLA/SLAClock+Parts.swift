@@ -271,8 +271,15 @@ public enum SLAState: String, Codable, Sendable, CustomStringConvertible {
 public struct SLATimerStatus: Sendable, Equatable {
     /// Response or resolution.
     public var clock: SLAClockKind
-    /// On track, at risk, breached, met or paused.
+    /// On track, at risk, breached, met or paused: `breached` when any target of this clock was used up, the
+    /// current one or one before a priority change (a breach that happened stays a breach), else `targetState`.
     public var state: SLAState
+    /// The state against the current target alone (a priority change starts a new target from that moment).
+    public var targetState: SLAState
+    /// When the current target was set: the start, or the last priority change while the clock was unmet.
+    public var targetSince: Timestamp
+    /// The first instant an earlier target (before a priority change) was used up; nil when none was.
+    public var earlierBreachAt: Timestamp?
     /// The target in force, in business seconds.
     public var targetSeconds: Int64
     /// Business seconds used against it (rounded down).

@@ -16,8 +16,11 @@ import DocketTime
 ///    business time banked before the close is kept.
 /// 5. **Priority change re-targets from that moment.** Each unmet clock gets the new priority's target measured
 ///    from the change instant: its banked time is reset to 0 and, if it was running, it runs from the change
-///    instant. Business time used before the change stays visible in ``SLATimer/intervals``. Met clocks keep their
-///    target.
+///    instant. Raising the urgency never moves a deadline later: the new target is capped at the business time
+///    the old one had left (the earlier of the two deadlines wins). Business time used before the change stays
+///    visible in ``SLATimer/intervals``, and a breach of an earlier target stays a breach
+///    (``SLATimerStatus/state``); the new target's own outcome is ``SLATimerStatus/targetState``. Met clocks keep
+///    their target.
 /// 6. **Business time** is measured with the frozen calendar: a stretch counts the calendar's business time in
 ///    `[start, end)`; a deadline is the instant at which the remaining business time has run
 ///    (`BusinessCalendar.add`: a deadline that runs out at a closing time is that closing instant).
@@ -158,11 +161,21 @@ public struct SLAClock: Codable, Sendable, Equatable {
             priority = e.priority
             let target = started.targets[e.priority] ?? SLATarget(responseMinutes: 0, resolutionMinutes: 0)
             for (kind, mode) in zip(unmet, modes) {
-                self[kind].targetSeconds = Int64(target.minutes(for: kind)) * 60
+                let old = self[kind]
+                var seconds = Int64(target.minutes(for: kind)) * 60
+                var reason = "priority \(previous)→\(e.priority)"
+                // Raising the urgency never gives more time: the old deadline stands when it comes first.
+                let remaining = max(0, old.targetMilliseconds - old.bankedMilliseconds) / 1000
+                if e.priority < previous, remaining < seconds {
+                    seconds = remaining
+                    reason += ", earlier deadline kept"
+                }
+                self[kind].targetSeconds = seconds
                 self[kind].bankedMilliseconds = 0
-                self[kind].breachedAt = nil
+                // A target already used up stays breached from its breach instant; else the new target starts clean.
+                self[kind].breachedAt = seconds == 0 ? (old.breachedAt ?? instant) : nil
                 self[kind].targetSince = instant
-                openStretch(kind, mode: mode, reason: "priority \(previous)→\(e.priority)", at: instant)
+                openStretch(kind, mode: mode, reason: reason, at: instant)
             }
         case .opened, .assigned, .unassigned, .categoryChanged, .watcherAdded, .watcherRemoved, .commented,
             .mergeReceived:
@@ -249,7 +262,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
 
     /// The thresholds of `timer` in business milliseconds of its current target: each warning percentage, the
     /// breach, and for the response clock the escalation rules of the current priority.
-    private func thresholds(of timer: SLATimer) -> [(Int64, SLAAlarm.Kind)] {
+    func thresholds(of timer: SLATimer) -> [(Int64, SLAAlarm.Kind)] {
         let target = timer.targetMilliseconds
         var result: [(Int64, SLAAlarm.Kind)] = started.warnAtPercent.map {
             (target * Int64($0) / 100, .warning(percent: $0))
@@ -261,83 +274,6 @@ public struct SLAClock: Codable, Sendable, Equatable {
             }
         }
         return result.filter { $0.0 > 0 }
-    }
-
-    // MARK: - Questions
-
-    /// Both clocks at `now` (which should not be earlier than the last event applied).
-    public func status(at now: Timestamp) -> SLAStatus {
-        let response = timerStatus(.response, at: now)
-        let resolution = timerStatus(.resolution, at: now)
-        return SLAStatus(
-            priority: priority, response: response, resolution: resolution,
-            dueAt: [response.dueAt, resolution.dueAt].compactMap { $0 }.min())
-    }
-
-    private func timerStatus(_ kind: SLAClockKind, at now: Timestamp) -> SLATimerStatus {
-        let timer = self[kind]
-        var intervals = timer.intervals
-        var used = timer.bankedMilliseconds
-        if let since = timer.runningSince {
-            let running = calendar.businessMilliseconds(from: since, to: now)
-            used += running
-            if let last = intervals.indices.last { intervals[last].countedMilliseconds = running }
-        } else if let last = intervals.indices.last, intervals[last].end == nil {
-            intervals[last].countedMilliseconds = 0
-        }
-        let target = timer.targetMilliseconds
-        let state: SLAState
-        if used >= target {
-            state = .breached
-        } else if timer.isMet {
-            state = .met
-        } else if timer.isPaused {
-            state = .paused
-        } else if let first = started.warnAtPercent.first, used >= target * Int64(first) / 100 {
-            state = .atRisk
-        } else {
-            state = .onTrack
-        }
-        var dueAt: Timestamp?
-        if let since = timer.runningSince {
-            dueAt =
-                timer.bankedMilliseconds < target
-                ? calendar.add(businessMilliseconds: target - timer.bankedMilliseconds, to: since) : timer.breachedAt
-        }
-        let usedSeconds = used / 1000
-        return SLATimerStatus(
-            clock: kind, state: state, targetSeconds: timer.targetSeconds, usedSeconds: usedSeconds,
-            remainingSeconds: timer.targetSeconds - usedSeconds, dueAt: dueAt, metAt: timer.metAt,
-            intervals: intervals)
-    }
-
-    /// Every threshold not yet recorded, earliest first, each with its exact instant.
-    ///
-    /// That is: thresholds crossed during finished stretches (so a late `docket tick` still records them at the
-    /// instant they were reached), and for each running, unmet clock its future warning percentages, its breach,
-    /// and (response clock) the escalation rules of the current priority. A paused clock has no future alarms. An
-    /// alarm disappears once its event (``SLAAlarm/event``) is applied, so recording every alarm whose `dueAt` is
-    /// at or before now records each threshold exactly once.
-    public func alarms() -> [SLAAlarm] {
-        var result = reached
-        for kind in SLAClockKind.allCases {
-            let timer = self[kind]
-            guard let since = timer.runningSince else { continue }
-            for (threshold, alarmKind) in thresholds(of: timer) where threshold > timer.bankedMilliseconds {
-                let dueAt = calendar.add(businessMilliseconds: threshold - timer.bankedMilliseconds, to: since)
-                result.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
-            }
-        }
-        result.removeAll { alarm in recorded.contains { $0.isSameThreshold(as: alarm) } }
-        return result.sorted { $0.sortsBefore($1) }
-    }
-
-    /// The instant of the earliest alarm not yet recorded (possibly past), or nil when none is pending.
-    public var nextAlarm: Timestamp? { alarms().first?.dueAt }
-
-    /// The alarms due at or before `now`, as the events that record them (what `docket tick` appends).
-    public func dueEvents(at now: Timestamp) -> [TicketSLAEvent] {
-        alarms().filter { $0.dueAt <= now }.map(\.event)
     }
 
     // MARK: - Canonical JSON

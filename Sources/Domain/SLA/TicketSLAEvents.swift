@@ -111,9 +111,7 @@ public struct TicketSLAStarted: EventPayload {
             throw DomainError(.notFound, "no such SLA policy; list policies with `docket sla-policy list`")
         }
         guard let (policyAmendment, terms) = policy.terms(at: instant) else {
-            throw DomainError(
-                .notFound,
-                "SLA policy \(policyId) has no terms in force at \(instant); amend it or check the contract's dates")
+            throw policyStartsLater(policyId, startsAt: policy.startsAt, ticketAt: instant)
         }
         guard let calendarId = calendar.id, calendarId == terms.calendar else {
             throw DomainError(
@@ -124,13 +122,25 @@ public struct TicketSLAStarted: EventPayload {
         guard let (calendarAmendment, businessCalendar) = calendar.calendar(at: instant) else {
             throw DomainError(
                 .notFound,
-                "calendar \(calendarId) has no hours in force at \(instant); amend it with an earlier effective date")
+                "calendar \(calendarId) starts at \(calendar.startsAt.map(\.description) ?? "no date"), after this ticket's "
+                    + "start at \(instant), and no amendment can start before a calendar does: define a calendar under a "
+                    + "new id with an earlier --effective and amend SLA policy \(policyId) to use it")
         }
         return TicketSLAStarted(
             policy: policyId, policyAmendment: policyAmendment, calendarId: calendarId,
             calendarAmendment: calendarAmendment, calendar: businessCalendar, targets: terms.targets,
             warnAtPercent: terms.warnAtPercent, escalations: terms.escalations, priority: priority,
             startedAt: instant)
+    }
+
+    /// The error for a ticket opened before its SLA policy starts. An amendment cannot start before the policy
+    /// does, so the fix is a policy (under a new id) that starts early enough, named by the contract.
+    public static func policyStartsLater(_ policyId: String, startsAt: Timestamp?, ticketAt instant: Timestamp) -> DomainError {
+        DomainError(
+            .notFound,
+            "SLA policy \(policyId) starts at \(startsAt.map(\.description) ?? "no date"), after this ticket's start at "
+                + "\(instant), and no amendment can start before a policy does: define a policy under a new id with an "
+                + "earlier --effective and point the contract at it with `docket contract amend … --sla-policy NEW`")
     }
 }
 

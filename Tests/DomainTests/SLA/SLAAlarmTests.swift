@@ -146,10 +146,16 @@ struct SLAAlarmTests {
             early == [.warned(TicketSLAWarned(clock: .response, percent: 75, dueAt: at("2026-01-12T12:00:00-05:00")))])
         for event in early { sla.apply(event, at: at("2026-01-12T12:10:00-05:00")) }
         sla.apply(SLAFixture.priority("P2", from: "P3"), at: at("2026-01-12T12:30:00-05:00"))
-        // P2 response: 2 hours from 12:30 → 75 % at 14:00, 90 % at 14:18, breach at 14:30.
+        // P2 response: 2 hours from 12:30 would be 14:30, later than P3's 13:00, so the target is the 30 minutes
+        // P3 had left (rule 5) → 75 % at 12:52:30, 90 % at 12:57, breach at 13:00.
         #expect(
             sla.alarms().filter { $0.clock == .response }.map(\.dueAt) == [
-                at("2026-01-12T14:00:00-05:00"), at("2026-01-12T14:18:00-05:00"), at("2026-01-12T14:30:00-05:00"),
+                at("2026-01-12T12:52:30-05:00"), at("2026-01-12T12:57:00-05:00"), at("2026-01-12T13:00:00-05:00"),
             ])
+        // Lowered instead, the new target counts from the change: P4's 8 hours.
+        var lowered = clock(SLAFixture.started(priority: "P3", at: at("2026-01-12T09:00:00-05:00")))
+        for event in early { lowered.apply(event, at: at("2026-01-12T12:10:00-05:00")) }
+        lowered.apply(SLAFixture.priority("P4", from: "P3"), at: at("2026-01-12T12:30:00-05:00"))
+        #expect(lowered.alarms().filter { $0.clock == .response }.last?.dueAt == at("2026-01-13T12:30:00-05:00"))
     }
 }

@@ -1,0 +1,95 @@
+import BusinessTime
+import DocketTime
+
+extension SLAClock {
+    // MARK: - Questions
+
+    /// Both clocks at `now` (which should not be earlier than the last event applied).
+    public func status(at now: Timestamp) -> SLAStatus {
+        let response = timerStatus(.response, at: now)
+        let resolution = timerStatus(.resolution, at: now)
+        return SLAStatus(
+            priority: priority, response: response, resolution: resolution,
+            dueAt: [response.dueAt, resolution.dueAt].compactMap { $0 }.min())
+    }
+
+    /// The instants at which a target of `kind` earlier than the current one was used up: breaches that
+    /// happened before a priority change re-targeted the clock. They come from the thresholds reached in
+    /// finished stretches and the breaches `tick` recorded, so stores written before this rule give them too.
+    public func earlierBreaches(of kind: SLAClockKind) -> [Timestamp] {
+        let since = self[kind].targetSince
+        let instants = (reached + recorded).compactMap { alarm -> Timestamp? in
+            guard alarm.clock == kind, case .breach = alarm.kind, alarm.dueAt <= since else { return nil }
+            return alarm.dueAt
+        }
+        return Array(Set(instants)).sorted()
+    }
+
+    private func timerStatus(_ kind: SLAClockKind, at now: Timestamp) -> SLATimerStatus {
+        let timer = self[kind]
+        var intervals = timer.intervals
+        var used = timer.bankedMilliseconds
+        if let since = timer.runningSince {
+            let running = calendar.businessMilliseconds(from: since, to: now)
+            used += running
+            if let last = intervals.indices.last { intervals[last].countedMilliseconds = running }
+        } else if let last = intervals.indices.last, intervals[last].end == nil {
+            intervals[last].countedMilliseconds = 0
+        }
+        let target = timer.targetMilliseconds
+        let targetState: SLAState
+        if used >= target {
+            targetState = .breached
+        } else if timer.isMet {
+            targetState = .met
+        } else if timer.isPaused {
+            targetState = .paused
+        } else if let first = started.warnAtPercent.first, used >= target * Int64(first) / 100 {
+            targetState = .atRisk
+        } else {
+            targetState = .onTrack
+        }
+        var dueAt: Timestamp?
+        if let since = timer.runningSince {
+            dueAt =
+                timer.bankedMilliseconds < target
+                ? calendar.add(businessMilliseconds: target - timer.bankedMilliseconds, to: since) : timer.breachedAt
+        }
+        let earlier = earlierBreaches(of: kind).first
+        let usedSeconds = used / 1000
+        return SLATimerStatus(
+            clock: kind, state: earlier == nil ? targetState : .breached, targetState: targetState,
+            targetSince: timer.targetSince, earlierBreachAt: earlier, targetSeconds: timer.targetSeconds,
+            usedSeconds: usedSeconds, remainingSeconds: timer.targetSeconds - usedSeconds, dueAt: dueAt,
+            metAt: timer.metAt, intervals: intervals)
+    }
+
+    /// Every threshold not yet recorded, earliest first, each with its exact instant.
+    ///
+    /// That is: thresholds crossed during finished stretches (so a late `docket tick` still records them at the
+    /// instant they were reached), and for each running, unmet clock its future warning percentages, its breach,
+    /// and (response clock) the escalation rules of the current priority. A paused clock has no future alarms. An
+    /// alarm disappears once its event (``SLAAlarm/event``) is applied, so recording every alarm whose `dueAt` is
+    /// at or before now records each threshold exactly once.
+    public func alarms() -> [SLAAlarm] {
+        var result = reached
+        for kind in SLAClockKind.allCases {
+            let timer = self[kind]
+            guard let since = timer.runningSince else { continue }
+            for (threshold, alarmKind) in thresholds(of: timer) where threshold > timer.bankedMilliseconds {
+                let dueAt = calendar.add(businessMilliseconds: threshold - timer.bankedMilliseconds, to: since)
+                result.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
+            }
+        }
+        result.removeAll { alarm in recorded.contains { $0.isSameThreshold(as: alarm) } }
+        return result.sorted { $0.sortsBefore($1) }
+    }
+
+    /// The instant of the earliest alarm not yet recorded (possibly past), or nil when none is pending.
+    public var nextAlarm: Timestamp? { alarms().first?.dueAt }
+
+    /// The alarms due at or before `now`, as the events that record them (what `docket tick` appends).
+    public func dueEvents(at now: Timestamp) -> [TicketSLAEvent] {
+        alarms().filter { $0.dueAt <= now }.map(\.event)
+    }
+}
