@@ -63,7 +63,7 @@ extension DocketService {
         }
         let policy = try slaPolicy(policyId)
         guard let (_, policyTerms) = policy.terms(at: instant) else {
-            throw DomainError(.notFound, "SLA policy \(policyId) has no terms in force at \(instant); amend it with an earlier --effective")
+            throw TicketSLAStarted.policyStartsLater(policyId, startsAt: policy.startsAt, ticketAt: instant)
         }
         return try TicketSLAStarted.resolve(policy: policy, calendar: try calendar(policyTerms.calendar), priority: priority, at: instant)
     }

@@ -6,8 +6,10 @@ import EventLog
 import Foundation
 
 /// Decodes a YAML or JSON file into `T`, naming the flag and the problem when it does not fit.
-func decodeFile<T: Decodable>(_ type: T.Type, path: String, flag: String) throws -> T {
+/// Keys that `keys` does not list are refused, naming the key and the file.
+func decodeFile<T: Decodable>(_ type: T.Type, path: String, flag: String, keys: FileKeys) throws -> T {
     let data = try StructuredFile.jsonBytes(path, flag: flag)
+    try keys.check(data, path: path, flag: flag)
     do {
         return try JSONDecoder().decode(T.self, from: data)
     } catch let error as BusinessCalendarError {
@@ -15,8 +17,8 @@ func decodeFile<T: Decodable>(_ type: T.Type, path: String, flag: String) throws
     } catch let error as DomainError {
         throw CLIError.badInput("\(flag) \(path): \(error.message)")
     } catch let DecodingError.keyNotFound(key, context) {
-        let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-        throw CLIError.badInput("\(flag) \(path): the field '\(path)' is missing")
+        let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+        throw CLIError.badInput("\(flag) \(path): the field '\(field)' is missing")
     } catch let DecodingError.dataCorrupted(context) {
         throw CLIError.badInput("\(flag) \(path): \(context.debugDescription)")
     } catch {
@@ -53,7 +55,7 @@ struct CalendarDefine: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
-            let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file")
+            let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
             let from = try effective?.timestamp ?? currentClock().now()
             let events = try session.service.calendar(id, .define(DefineCalendar(id: id, name: name, effectiveFrom: from, calendar: calendar)), as: options.actor.name, commandId: options.write.commandId)
@@ -72,7 +74,7 @@ struct CalendarAmend: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
-            let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file")
+            let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
             try session.service.calendar(id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("amended calendar \(id), in force from \(effective.timestamp.iso8601)\n")
@@ -171,7 +173,7 @@ struct SLAPolicyDefine: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
-            let terms = try decodeFile(SLATerms.self, path: file, flag: "--file")
+            let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
             let from = try effective?.timestamp ?? currentClock().now()
             _ = try session.service.calendar(terms.calendar)
@@ -191,7 +193,7 @@ struct SLAPolicyAmend: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
-            let terms = try decodeFile(SLATerms.self, path: file, flag: "--file")
+            let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
             _ = try session.service.calendar(terms.calendar)
             try session.service.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)

@@ -46,7 +46,7 @@ public enum TicketDecider: Decider {
             let number = try requireWorkable(state)
             guard status != .closed else {
                 throw DomainError(
-                    .invalid, "close \(number) with a resolution note: `docket ticket close \(number) --note \"…\"`")
+                    .invalid, "close \(number) with `docket ticket close \(number) --resolution \"what was done\"` (with --time 30m, or --no-time --reason \"why\")")
             }
             guard status != state.status else { return [] }
             return [.statusChanged(TicketStatusChanged(status: status, previousStatus: state.status))]

@@ -155,6 +155,20 @@ struct SLAEventCodingTests {
                 policy: policy, calendar: calendar, priority: "P1", at: Fixture.date(6, 1, year: 2025))
         }
         #expect(tooEarly?.code == .notFound)
+        // An amendment before a policy's start is refused, so the advice must not be to amend it earlier.
+        let advice = tooEarly?.message ?? ""
+        #expect(!advice.contains("amend it"), "\(advice)")
+        #expect(advice.contains("starts at \(Fixture.date(1, 1))"), "\(advice)")
+        #expect(advice.contains("define a policy under a new id with an earlier --effective"), "\(advice)")
+        let calendarTooEarly = refusal { () throws(DomainError) in
+            try TicketSLAStarted.resolve(
+                policy: SLAPolicyDecider.fold([
+                    .defined(SLAPolicyDefined(id: "gold", name: "Gold", effectiveFrom: Fixture.date(1, 1, year: 2025), terms: SLAFixture.goldTerms))
+                ]),
+                calendar: calendar, priority: "P1", at: Fixture.date(6, 1, year: 2025))
+        }
+        #expect(calendarTooEarly?.message.contains("amend it with an earlier") == false)
+        #expect(calendarTooEarly?.message.contains("define a calendar under a new id") == true)
         let wrongCalendar = refusal { () throws(DomainError) in
             try TicketSLAStarted.resolve(
                 policy: policy, calendar: .twentyFourSeven, priority: "P1", at: Fixture.date(7, 1))
