@@ -45,7 +45,9 @@ extension DocketService {
             return number
         }
         let context = try context(for: actor)
-        let sla = (try? client(intake.client)) == nil ? nil : try slaStart(client: intake.client, priority: intake.priority, at: context.now)
+        // The SLA starts at the instant the log records the opening, even when the clock is behind the log.
+        let startsAt = try notBeforeHead(context.now)
+        let sla = (try? client(intake.client)) == nil ? nil : try slaStart(client: intake.client, priority: intake.priority, at: startsAt)
         for _ in 0..<16 {
             var intake = intake
             let (contactRequest, snapshot) = try contactAddition(newContact, to: &intake, context: context)

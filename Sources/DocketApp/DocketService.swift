@@ -1,3 +1,4 @@
+import DocketTime
 import Domain
 import EventLog
 
@@ -42,6 +43,19 @@ public struct DocketService: Sendable {
     public func context(for login: String) throws -> DecisionContext {
         let (state, _) = try runner.load(UserDecider.self, stream: StreamName.user(login))
         return DecisionContext(actor: try UserDecider.actor(login: login, state: state), now: clock.now())
+    }
+
+    /// The instant a view looks at the SLA clocks: the clock's time, or the log's last `recordedAt` when the
+    /// clock is behind it (a clock is never asked about an instant before the events folded into it).
+    public func now() throws -> Timestamp {
+        try notBeforeHead(clock.now())
+    }
+
+    /// `instant`, or the log's last `recordedAt` when that is later: the instant the log records an event
+    /// decided at `instant` (it never records one earlier than its head). The SLA clock counts from the
+    /// events' recorded instants, so what it is started with must be the same instant.
+    func notBeforeHead(_ instant: Timestamp) throws -> Timestamp {
+        max(instant, try store.head().recordedAt)
     }
 
     /// The number of streams of a category (`ticket`, `user`, …), from the stream-counts read model.
