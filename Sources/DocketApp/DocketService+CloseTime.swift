@@ -1,3 +1,4 @@
+import DocketTime
 import Domain
 import EventLog
 
@@ -48,7 +49,10 @@ extension DocketService {
         let entryId = try allocatingEntry { entryId in
             let (state, version) = try runner.load(TicketDecider.self, stream: stream)
             events = try TicketDecider.decide(.close(resolution: resolution, time: closing), state: state, context: context)
-            let log = TimeLogRequest(ticket: number, minutes: minutes, workType: workType, billable: billable, note: note)
+            // The work ends at the close: it started `minutes` before it.
+            let startedAt = Timestamp(millisecondsSinceEpoch: context.now.millisecondsSinceEpoch - Int64(minutes) * 60_000)
+            let log = TimeLogRequest(
+                ticket: number, minutes: minutes, workType: workType, billable: billable, startedAt: startedAt, note: note)
             let entry = try decideLog(log, entryId: entryId, context: context)
             var close = runner.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
             close.events += try queuedMail(after: events, on: number, context: context)

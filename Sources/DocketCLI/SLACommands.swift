@@ -6,7 +6,14 @@ import Foundation
 
 /// The `--json` shape of one clock's status.
 struct SLATimerView: Encodable {
+    /// Breached when any target of the clock was used up, before a priority change or since.
     let state: String
+    /// The state against the current target alone.
+    let targetState: String
+    /// When the current target was set (the start, or the last priority change while unmet).
+    let targetSince: String
+    /// When a target before a priority change was used up, if one was.
+    let earlierBreachAt: String?
     let targetMinutes: Int64
     let usedMinutes: Int64
     let remainingMinutes: Int64
@@ -24,6 +31,9 @@ struct SLATimerView: Encodable {
 
     init(_ status: SLATimerStatus) {
         state = status.state.rawValue
+        targetState = status.targetState.rawValue
+        targetSince = status.targetSince.iso8601
+        earlierBreachAt = status.earlierBreachAt?.iso8601
         targetMinutes = status.targetSeconds / 60
         usedMinutes = status.usedSeconds / 60
         remainingMinutes = status.remainingSeconds / 60
@@ -59,19 +69,23 @@ enum SLAText {
     }
 
     /// `docket ticket show`'s SLA section: each clock and every interval, so the computation can be
-    /// explained line by line.
-    static func section(_ clock: SLAClock, now: Timestamp) -> String {
+    /// explained line by line; times in `time`'s zone.
+    static func section(_ clock: SLAClock, now: Timestamp, time: PeopleTime) -> String {
         let status = clock.status(at: now)
         var text = "SLA: policy \(clock.started.policy) (amendment \(clock.started.policyAmendment)), calendar \(clock.started.calendarId) (amendment \(clock.started.calendarAmendment)), \(status.priority)\n"
         for timer in [status.response, status.resolution] {
-            text += "  \(timer.clock): \(timer.state) · target \(minutesText(Int(timer.targetSeconds / 60))) · used \(minutesText(Int(timer.usedSeconds / 60)))"
+            text += "  \(timer.clock): \(timer.state)"
+            if let breach = timer.earlierBreachAt {
+                text += " (an earlier target was breached at \(time.text(breach)); since \(time.text(timer.targetSince)): \(timer.targetState))"
+            }
+            text += " · target \(minutesText(Int(timer.targetSeconds / 60))) · used \(minutesText(Int(timer.usedSeconds / 60)))"
             text += " · remaining \(minutesText(Int(timer.remainingSeconds / 60)))"
-            if let due = timer.dueAt { text += " · due \(due.iso8601)" }
-            if let met = timer.metAt { text += " · met \(met.iso8601)" }
+            if let due = timer.dueAt { text += " · due \(time.text(due))" }
+            if let met = timer.metAt { text += " · met \(time.text(met))" }
             text += "\n"
             for interval in timer.intervals {
                 let minutes = interval.countedMilliseconds.map { " = \(minutesText(Int($0 / 60_000))) business" } ?? ""
-                text += "    \(interval.start.iso8601) → \(interval.end?.iso8601 ?? "now") \(interval.mode) (\(interval.reason))\(minutes)\n"
+                text += "    \(time.text(interval.start)) → \(interval.end.map(time.text) ?? "now") \(interval.mode) (\(interval.reason))\(minutes)\n"
             }
         }
         return text
@@ -83,8 +97,12 @@ struct SLACommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sla",
         abstract: "Open tickets with an SLA, soonest due first: what is about to breach.",
-        discussion: "docket sla --at-risk      docket sla --breached --client acme      docket sla --json")
+        discussion: """
+            docket sla --at-risk      docket sla --breached --client acme      docket sla --json
+            Times are in your time zone (`docket user time-zone`), else this machine's; --json keeps RFC 3339 UTC.
+            """)
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Only tickets at risk (past the first warning threshold).") var atRisk = false
     @Flag(help: "Only breached tickets.") var breached = false
@@ -106,7 +124,7 @@ struct SLACommand: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let now = try currentClock().now()
+            let now = try session.service.now()
             var statuses: [TicketNumber: SLAStatus] = [:]
             let rows = try session.models.sla.open(limit: limit, in: session.store) { row in
                 guard let clock = row.clock, client == nil || row.client == client else { return false }
@@ -123,13 +141,15 @@ struct SLACommand: ParsableCommand {
                 try printJSON(views)
                 return
             }
+            let time = PeopleTime.viewer(actor.name, in: session)
             Terminal.out(Terminal.table(
                 ["TICKET", "PRI", "STATE", "CLIENT", "ASSIGNEE", "DUE", "REMAINING"],
                 views.map { view in
-                    let responding = view.sla.response.state != SLAState.met.rawValue
-                    let open = responding ? view.sla.response : view.sla.resolution
-                    return [view.ticket, view.sla.priority, view.state, view.client, view.assignee ?? "—", open.dueAt.map { String($0.prefix(16)) } ?? "paused",
-                            (responding ? "response " : "resolution ") + minutesText(Int(open.remainingMinutes))]
+                    let status = statuses[TicketNumber(view.ticket) ?? .first]
+                    let responding = status?.response.metAt == nil
+                    let open = responding ? status?.response : status?.resolution
+                    return [view.ticket, view.sla.priority, view.state, view.client, view.assignee ?? "—", open?.dueAt.map(time.text) ?? "paused",
+                            (responding ? "response " : "resolution ") + minutesText(Int((open?.remainingSeconds ?? 0) / 60))]
                 }))
         }
     }

@@ -187,7 +187,9 @@ struct TicketClose: ParsableCommand {
               docket ticket close T-1043 --resolution "Duplicate of T-1042" \\
                 --no-time --reason "duplicate"
             Already logged time on it? --resolution is enough.
-            --time writes the entry and the close in one transaction. With neither
+            --time writes the entry and the close in one transaction; the entry's work
+            ends at the close and starts that long before it (--time 45m at 17:00 is
+            16:15–17:00). With neither
             flag and none of your time on the ticket, a terminal asks for the time
             (0 closes without time and asks why); a script gets exit 65 and nothing
             is written. Other techs' time does not count for you.
@@ -196,7 +198,7 @@ struct TicketClose: ParsableCommand {
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Option(help: "What was done (required).") var resolution: String?
-    @Option(help: "Log this much of your time with the close: 30m, 1h15m, 1.5h or 90 (minutes).") var time: String?
+    @Option(help: "Log this much of your time with the close: 30m, 1h15m, 1.5h or 90 (minutes); the work is recorded as ending at the close (starting that long before it).") var time: String?
     @Option(help: "With --time: the kind of work, e.g. remote, onsite, travel (default remote).") var workType: String?
     @Flag(help: "With --time: the time is not billed.") var nonBillable = false
     @Flag(help: "Close without logging your time; needs --reason.") var noTime = false

@@ -7,8 +7,10 @@ import Foundation
 /// `docket ticket show T-1042`: the ticket and its whole history.
 struct TicketShow: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a ticket and its whole history: who did what, when, at which position.")
+        commandName: "show", abstract: "Show a ticket and its whole history: who did what, when, at which position.",
+        discussion: "Times are in your time zone (`docket user time-zone`), else this machine's; --json keeps RFC 3339 UTC.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
 
@@ -32,16 +34,18 @@ struct TicketShow: ParsableCommand {
             let summary = try session.service.ticketSummary(number)
             // The whole clock is in the `sla` read model; the queue keeps only its due time.
             let clock = summary.sla == nil ? nil : try session.models.sla.row(number, in: session.store)?.clock
-            let history = try session.service.ticketHistory(number).map { recorded, change in
-                View.Entry(
-                    position: recorded.position, recordedAt: recorded.recordedAt.iso8601, actor: recorded.actor,
-                    type: "\(recorded.type).v\(recorded.schemaVersion)", change: HistoryText.describe(change))
-            }
+            let recorded = try session.service.ticketHistory(number)
+            let now = try session.service.now()
             if output.json {
-                let now = try currentClock().now()
+                let history = recorded.map { recorded, change in
+                    View.Entry(
+                        position: recorded.position, recordedAt: recorded.recordedAt.iso8601, actor: recorded.actor,
+                        type: "\(recorded.type).v\(recorded.schemaVersion)", change: HistoryText.describe(change))
+                }
                 try printJSON(View(ticket: summary, sla: clock.map { SLAView($0.status(at: now)) }, history: history))
                 return
             }
+            let time = PeopleTime.viewer(actor.name, in: session)
             var text = "\(summary.number)  \(summary.subject)\n"
             text += "client \(summary.client)" + (summary.contact.map { " (contact \($0))" } ?? "")
             text += " · \(summary.priority) · \(summary.status.displayName)" + (summary.mergedInto.map { " (merged into \($0))" } ?? "")
@@ -50,8 +54,11 @@ struct TicketShow: ParsableCommand {
             text += " · watchers \(summary.watchers.isEmpty ? "—" : summary.watchers.joined(separator: ", "))\n"
             if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
             if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
-            if let clock { text += "\n" + SLAText.section(clock, now: try currentClock().now()) }
-            text += "\n" + Terminal.table(["POS", "WHEN", "WHO", "WHAT"], history.map { [String($0.position), $0.recordedAt, $0.actor, $0.change] })
+            text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))\n"
+            if let clock { text += "\n" + SLAText.section(clock, now: now, time: time) }
+            text += "\n" + Terminal.table(
+                ["POS", "WHEN", "WHO", "WHAT"],
+                recorded.map { [String($0.event.position), time.text($0.event.recordedAt), $0.event.actor, HistoryText.describe($0.change, time: time.text)] })
             Terminal.out(text)
         }
     }
@@ -59,7 +66,8 @@ struct TicketShow: ParsableCommand {
 
 /// One line per ticket event, for people.
 enum HistoryText {
-    static func describe(_ change: TicketChange) -> String {
+    /// One line for `change`, its instants written by `time` (RFC 3339 UTC unless given).
+    static func describe(_ change: TicketChange, time: (Timestamp) -> String = \.iso8601) -> String {
         switch change {
         case .ticket(let event): describe(event)
         case .alert(.received(let alert)):
@@ -69,18 +77,18 @@ enum HistoryText {
         case .outbox(.queued(let mail)): "mail queued (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")): \(mail.subject) (\(mail.messageId))"
         case .outbox(.sent(let sent)): "mail \(sent.messageId) sent"
         case .outbox(.sendFailed(let failed)): "mail \(failed.messageId) not sent: \(failed.error)"
-        case .sla(let event): describe(event)
+        case .sla(let event): describe(event, time: time)
         case .other(let type): type
         }
     }
 
-    static func describe(_ event: TicketSLAEvent) -> String {
+    static func describe(_ event: TicketSLAEvent, time: (Timestamp) -> String = \.iso8601) -> String {
         switch event {
         case .started(let e):
             "SLA started: policy \(e.policy) (amendment \(e.policyAmendment)) on calendar \(e.calendarId) (amendment \(e.calendarAmendment)), \(e.priority)"
-        case .warned(let e): "SLA warning: \(e.clock) reached \(e.percent)% at \(e.dueAt.iso8601)"
-        case .breached(let e): "SLA breached: \(e.clock) due \(e.dueAt.iso8601)"
-        case .escalated(let e): "escalated by rule \(e.rule) at \(e.dueAt.iso8601): \(e.action)"
+        case .warned(let e): "SLA warning: \(e.clock) reached \(e.percent)% at \(time(e.dueAt))"
+        case .breached(let e): "SLA breached: \(e.clock) due \(time(e.dueAt))"
+        case .escalated(let e): "escalated by rule \(e.rule) at \(time(e.dueAt)): \(e.action)"
         }
     }
 
@@ -117,16 +125,28 @@ struct TicketFilterOptions: ParsableArguments {
 }
 
 /// Prints tickets as a table or JSON.
-func printTickets(_ rows: [TicketSummary], json: Bool) throws {
+/// Times in the viewer's zone, named; the queue adds each ticket's SLA due time.
+func printTickets(_ rows: [TicketSummary], json: Bool, time: PeopleTime, showDue: Bool = false) throws {
     if json {
         try printJSON(rows)
         return
     }
+    let opened = { (row: TicketSummary) in time.text(Timestamp(millisecondsSinceEpoch: row.openedAt)) }
+    guard showDue else {
+        Terminal.out(Terminal.table(
+            ["TICKET", "PRI", "STATUS", "CLIENT", "ASSIGNEE", "OPENED", "SUBJECT"],
+            rows.map {
+                [$0.number.description, $0.priority.rawValue, $0.mergedInto == nil ? $0.status.displayName : "Merged",
+                 $0.client, $0.assignee ?? "—", opened($0), $0.subject.truncated(to: 50)]
+            }))
+        return
+    }
     Terminal.out(Terminal.table(
-        ["TICKET", "PRI", "STATUS", "CLIENT", "ASSIGNEE", "OPENED", "SUBJECT"],
+        ["TICKET", "PRI", "STATUS", "CLIENT", "ASSIGNEE", "SLA DUE", "OPENED", "SUBJECT"],
         rows.map {
-            [$0.number.description, $0.priority.rawValue, $0.mergedInto == nil ? $0.status.displayName : "Merged",
-             $0.client, $0.assignee ?? "—", String(isoTime($0.openedAt).prefix(16)), $0.subject.truncated(to: 50)]
+            [$0.number.description, $0.priority.rawValue, $0.status.displayName, $0.client, $0.assignee ?? "—",
+             $0.sla.map { sla in sla.dueAt.map { time.text(Timestamp(millisecondsSinceEpoch: $0)) } ?? (sla.paused ? "paused" : "—") } ?? "—",
+             opened($0), $0.subject.truncated(to: 50)]
         }))
 }
 
@@ -134,6 +154,7 @@ func printTickets(_ rows: [TicketSummary], json: Bool) throws {
 struct TicketList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List tickets, open or closed, by number.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var filter: TicketFilterOptions
     @Option(help: "Only tickets assigned to this user.") var assignee: String?
@@ -144,7 +165,7 @@ struct TicketList: ParsableCommand {
             let rows = try session.models.queue.list(
                 QueueFilter(assignee: assignee, client: filter.client, status: filter.status, priority: filter.priority),
                 limit: filter.limit, in: session.store)
-            try printTickets(rows, json: output.json)
+            try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session))
         }
     }
 }
@@ -154,7 +175,10 @@ struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
         abstract: "Open tickets in work order: priority, then SLA due time, then age.",
-        discussion: "docket queue --mine      docket queue --unassigned      docket queue --client acme --status new")
+        discussion: """
+            docket queue --mine      docket queue --unassigned      docket queue --client acme --status new
+            Times (SLA DUE, OPENED) are in your time zone (`docket user time-zone`), else this machine's.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
@@ -176,7 +200,7 @@ struct QueueCommand: ParsableCommand {
             let rows = try session.models.queue.queue(
                 QueueFilter(assignee: who, unassignedOnly: unassigned, client: filter.client, status: filter.status, priority: filter.priority),
                 limit: filter.limit, in: session.store)
-            try printTickets(rows, json: output.json)
+            try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session), showDue: true)
         }
     }
 }

@@ -1,3 +1,4 @@
+import BusinessTime
 import ArgumentParser
 import DocketApp
 import DocketTime
@@ -24,18 +25,31 @@ struct TimeGroup: ParsableCommand {
             docket time stop --minutes 7h30m                      a timer left running: log the time actually worked
 
             Durations: 45m, 1h30m, 2h, 1.5h (= 90 minutes) or a bare number of minutes; 1 minute to 24h per entry.
-            A bad duration or time is bad input data: exit 65. Times without a zone (`2026-11-03 14:00`) are UTC.
+            A bad duration or time is bad input data: exit 65. A time without a zone (`2026-11-03 14:00`) is read
+            in your own time zone (`docket user time-zone`), else the ticket's client's (for `time list --from/--to`:
+            this machine's), and a note on stderr says how it was read; `2026-11-03T14:00:00-05:00` or `…Z` mean
+            exactly that.
             """,
         subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeList.self, TimeShow.self])
 }
 
-/// Parses `--at`, `--from`, `--to`: RFC 3339, `2026-11-03 14:00` or `2026-11-03` (both UTC).
-func parseTime(_ text: String, flag: String) throws -> Timestamp {
-    let candidates = [text, text + ":00Z", text + "T00:00:00Z"]
-    for candidate in candidates {
-        if let time = Timestamp(iso8601: candidate) { return time }
+/// Parses `--at`, `--from`, `--to`: RFC 3339 with an offset means exactly that; `2026-11-03 14:00` or
+/// `2026-11-03` (no zone) is read in `time`'s zone, and a note on stderr says how.
+func parseTime(_ text: String, flag: String, in time: PeopleTime) throws -> Timestamp {
+    guard let instant = time.parse(text, flag: flag) else {
+        throw CLIError.badInput(
+            "\(flag) \"\(text)\" is not a time; write it like 2026-11-03 14:00 (in \(time.whose) time zone, "
+                + "\(time.zone.identifier)) or 2026-11-03T14:00:00+01:00")
     }
-    throw CLIError.badInput("\(flag) \"\(text)\" is not a time; write it like 2026-11-03 14:00 (UTC) or 2026-11-03T14:00:00+01:00")
+    return instant
+}
+
+/// The zone a zoneless time about `ticket` typed by `login` is read in: the user's own, else the ticket's client's.
+func typedTime(about ticket: TicketNumber, by login: String, in session: Session) throws -> PeopleTime {
+    if let own = PeopleTime.own(login, in: session) { return own }
+    let code = try session.service.ticketSummary(ticket).client
+    guard let zone = WallTimeZone(try session.service.client(code).timeZone) else { return .machine() }
+    return PeopleTime(zone: zone, whose: "client \(code)'s")
 }
 
 struct TimeLog: ParsableCommand {
@@ -44,7 +58,7 @@ struct TimeLog: ParsableCommand {
     @Argument(help: "The ticket, e.g. T-1042.") var ticket: TicketNumber
     @Argument(help: "How long: 45m, 1h30m, 1.5h or 90 (minutes).") var duration: String
     @Option(help: "The kind of work, e.g. remote, onsite, travel.") var workType: String = "remote"
-    @Option(help: "When the work started (default now).") var at: String?
+    @Option(help: "When the work started (default now); without a zone, in the client's time zone.") var at: String?
     @Flag(help: "The time is not billed.") var nonBillable = false
     @Option(help: "What was done.") var note: String?
     @Option(name: .customLong("for"), help: "Log it for this tech (dispatchers and admins).") var tech: String?
@@ -52,8 +66,8 @@ struct TimeLog: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let minutes = try TimeDuration.parse(duration)
-            let startedAt = try at.map { try parseTime($0, flag: "--at") }
             let session = try StoreAccess.open(options.store.path)
+            let startedAt = try at.map { try parseTime($0, flag: "--at", in: try typedTime(about: ticket, by: options.actor.name, in: session)) }
             let entry = try session.service.logTime(
                 TimeLogRequest(
                     ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note, tech: tech),
@@ -72,18 +86,23 @@ struct TimeCorrect: ParsableCommand {
     @Option(help: "The right kind of work.") var workType: String?
     @Flag(help: "The time is billed.") var billable = false
     @Flag(help: "The time is not billed.") var nonBillable = false
-    @Option(help: "When the work really started.") var at: String?
+    @Option(help: "When the work really started; without a zone, in the client's time zone.") var at: String?
     @Option(help: "A new note.") var note: String?
     @Option(help: "Why (required).") var reason: String = ""
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
             if billable && nonBillable { throw CLIError.usage("give --billable or --non-billable, not both") }
-            let correction = TimeCorrection(
-                minutes: try minutes.map { try TimeDuration.parse($0) }, workType: workType,
-                billable: billable ? true : nonBillable ? false : nil, startedAt: try at.map { try parseTime($0, flag: "--at") },
-                note: note, reason: reason)
+            let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
+            let startedAt = try at.map { text in
+                let ticket = TicketNumber(try session.service.timeEntryDetail(entry).entry.ticket)
+                let zone = try ticket.map { try typedTime(about: $0, by: options.actor.name, in: session) }
+                return try parseTime(text, flag: "--at", in: zone ?? .viewer(options.actor.name, in: session))
+            }
+            let correction = TimeCorrection(
+                minutes: worked, workType: workType, billable: billable ? true : nonBillable ? false : nil,
+                startedAt: startedAt, note: note, reason: reason)
             try session.service.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(entry): corrected\n")
         }
@@ -142,6 +161,7 @@ struct TimeList: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List time entries, with billable and non-billable totals for a ticket.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this ticket's entries.") var ticket: TicketNumber?
     @Option(help: "Only this tech's entries.") var tech: String?
@@ -150,10 +170,11 @@ struct TimeList: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: store.path) {
-            let filter = TimeFilter(
-                ticket: ticket?.description, tech: tech, from: try from.map { try parseTime($0, flag: "--from") },
-                to: try to.map { try parseTime($0, flag: "--to") })
             let session = try StoreAccess.open(store.path)
+            let time = PeopleTime.viewer(actor.name, in: session)
+            let filter = TimeFilter(
+                ticket: ticket?.description, tech: tech, from: try from.map { try parseTime($0, flag: "--from", in: time) },
+                to: try to.map { try parseTime($0, flag: "--to", in: time) })
             let rows = try session.service.timeEntries(filter)
             if output.json {
                 try printJSON(rows)

@@ -13,9 +13,11 @@ struct UserGroup: ParsableCommand {
             docket user add bob --name "Bob Smith" --email bob@msp.example --role tech
             docket user role bob dispatcher      docket user deactivate bob      docket user list --json
             docket user cost-rate bob 4500 --currency USD --effective 2026-01-01   (billing or admin)
+            docket user time-zone bob America/New_York   (yourself, or anyone as admin; --clear to unset)
             """,
         subcommands: [
             UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self, UserCostRate.self,
+            UserTimeZone.self,
         ])
 }
 
@@ -56,6 +58,32 @@ struct UserRole: ParsableCommand {
 
     func run() throws {
         try change(login, .changeRole(role), store: store, actor: actor, write: write, done: "user \(login) is now \(role)")
+    }
+}
+
+struct UserTimeZone: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "time-zone",
+        abstract: "Set the zone a user reads and types times in: yourself, or anyone as an admin.",
+        discussion: """
+            `docket sla`, `queue` and `ticket show` print times in it; times typed without a zone
+            (`time log --at "2026-11-04 18:20"`) are read in it. Without one: this machine's zone for views,
+            the ticket's client's for typed times.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The user's login.") var login: String
+    @Argument(help: "An IANA time zone, e.g. America/New_York.") var zone: String?
+    @Flag(help: "Clear it: use this machine's zone again.") var clear = false
+
+    func validate() throws {
+        guard (zone == nil) == clear else { throw ValidationError("give a time zone or --clear, not both or neither") }
+    }
+
+    func run() throws {
+        let done = zone.map { "user \(login) reads times in \($0)" } ?? "user \(login) uses the machine's time zone"
+        try change(login, .setTimeZone(zone), store: store, actor: actor, write: write, done: done)
     }
 }
 
@@ -118,6 +146,7 @@ struct UserView: Encodable {
     let email: String
     let role: Role
     let active: Bool
+    let timeZone: String?
 
     init?(_ state: UserState) {
         guard let login = state.login else { return nil }
@@ -126,6 +155,7 @@ struct UserView: Encodable {
         email = state.email
         role = state.role
         active = state.isActive
+        timeZone = state.timeZone
     }
 }
 
@@ -167,7 +197,7 @@ struct UserShow: ParsableCommand {
             }
             Terminal.out("""
                 \(user.login)  \(user.name) <\(user.email)>
-                role \(user.role) · \(user.active ? "active" : "deactivated")
+                role \(user.role) · \(user.active ? "active" : "deactivated") · time zone \(user.timeZone ?? "the machine's")
 
                 """)
         }

@@ -92,7 +92,7 @@ import Testing
         #expect(reasons.sorted() == ["sla-breach", "sla-warning", "sla-warning"], "\(outbox)")
         let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-09T15:01:00Z")
         #expect(show.stdout.contains("assignee dora"), "the escalation assigned it")
-        #expect(show.stdout.contains("SLA breached: response due 2026-11-06T22:00:00.000Z"))
+        #expect(show.stdout.contains("SLA breached: response due 2026-11-06 22:00 UTC"))
         #expect(show.stdout.contains("response: breached"))
         let breached = try #require(try json(try docket(["sla", "--breached", "--json"], at: "2026-11-09T15:01:00Z")) as? [[String: Any]])
         #expect(breached.map { $0["ticket"] as? String } == ["T-1001"])
@@ -188,8 +188,8 @@ extension SLACommandsTests {
         #expect(lines[0]["medianResolutionMinutes"] as? Int == 120)
         let byPriority = try docket(["report", "sla", "--from", "2026-11-01", "--to", "2026-12-01", "--by", "priority", "--format", "csv"], at: "2026-11-10T14:10:00Z").stdout
         #expect(byPriority.hasPrefix("PRIORITY,TICKETS,MET,BREACHED,OPEN,HIT RATE"))
-        #expect(byPriority.contains("\nP1,1,0,1,0,0.0%,50,\n"), "\(byPriority)")
-        #expect(byPriority.contains("\nP2,2,1,0,1,100.0%,30,120\n"), "\(byPriority)")
+        #expect(byPriority.contains("\nP1,1,0,1,0,0.0%,50,,0\n"), "\(byPriority)")
+        #expect(byPriority.contains("\nP2,2,1,0,1,100.0%,30,120,0\n"), "\(byPriority)")
         #expect(try docket(["report", "sla", "--from", "2026-12-01", "--to", "2026-11-01"], at: "2026-11-10T14:10:00Z").status == 64)
     }
 }

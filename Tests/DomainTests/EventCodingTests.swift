@@ -49,7 +49,7 @@ struct EventCodingTests {
             #expect(entry.schemaVersion == 1)
             #expect(EventCatalog.descriptor(type: entry.type, schemaVersion: 1) == entry)
         }
-        #expect(EventCatalog.all.count == 55)
+        #expect(EventCatalog.all.count == 56)
     }
 
     @Test func typeStringsAreFixed() {
@@ -71,6 +71,7 @@ struct EventCodingTests {
         #expect(
             UserEvent.catalog.map(\.type) == [
                 "user.added", "user.role-changed", "user.deactivated", "user.reactivated", "user.cost-rate-set",
+                "user.time-zone-set",
             ])
         #expect(TemplateEvent.catalog.map(\.type) == ["template.added", "template.updated", "template.removed"])
         #expect(

@@ -20,7 +20,8 @@ public enum DocketProcess {
         return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("docket").path
     }
 
-    /// Starts `docket args…` with `store` as `$DOCKET_STORE` and a fixed user; stdin from `input`.
+    /// Starts `docket args…` with `store` as `$DOCKET_STORE`, a fixed user and `TZ=UTC` (unless `environment`
+    /// says otherwise); stdin from `input`.
     public static func start(
         _ arguments: [String], store: String, environment: [String: String] = [:]
     ) throws -> (Process, Pipe, Pipe, Pipe) {
@@ -31,6 +32,7 @@ public enum DocketProcess {
         env["DOCKET_STORE"] = store
         env["DOCKET_USER"] = "ann"
         env.removeValue(forKey: "DOCKET_NOW")
+        env["TZ"] = "UTC"  // times for people are in the machine's zone: the same on every machine (a test may set TZ)
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let (input, output, error) = (Pipe(), Pipe(), Pipe())

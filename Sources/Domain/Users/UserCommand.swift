@@ -12,6 +12,8 @@ public enum UserCommand: Sendable, Equatable {
     case reactivate
     /// Set what an hour of the user's time costs, from a date on (billing or admin).
     case setCostRate(SetCostRate)
+    /// Set (an IANA name) or clear (nil) the zone the user reads and types times in: the user themself or an admin.
+    case setTimeZone(String?)
 }
 
 /// The input of ``UserCommand/setCostRate(_:)``.

@@ -15,6 +15,12 @@ public enum UserDecider: Decider {
             try Permissions.require(.manageRates, by: context.actor.role)
             return try setCostRate(rate, state: state)
         }
+        if case .setTimeZone(let zone) = command {
+            let login = try requireExisting(state)
+            if login != context.actor.login { try Permissions.require(.manageUsers, by: context.actor.role) }
+            let zone = try zone.map { (text: String) throws(DomainError) in try Validate.timeZone(text) }
+            return zone == state.timeZone ? [] : [.timeZoneSet(UserTimeZoneSet(timeZone: zone))]
+        }
         try Permissions.require(.manageUsers, by: context.actor.role)
         switch command {
         case .add(let add):
@@ -48,6 +54,8 @@ public enum UserDecider: Decider {
             return state.isActive ? [] : [.reactivated(UserReactivated())]
         case .setCostRate(let rate):
             return try setCostRate(rate, state: state)
+        case .setTimeZone:
+            return []  // decided above: a user may set their own
         }
     }
 

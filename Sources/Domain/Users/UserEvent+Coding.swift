@@ -1,7 +1,7 @@
 extension UserEvent: DomainEvent {
     public static let catalog: [EventDescriptor] = [
         UserAdded.descriptor, UserRoleChanged.descriptor, UserDeactivated.descriptor, UserReactivated.descriptor,
-        UserCostRateSet.descriptor,
+        UserCostRateSet.descriptor, UserTimeZoneSet.descriptor,
     ]
 
     /// The catalogue entry of this case.
@@ -12,6 +12,7 @@ extension UserEvent: DomainEvent {
         case .deactivated: UserDeactivated.descriptor
         case .reactivated: UserReactivated.descriptor
         case .costRateSet: UserCostRateSet.descriptor
+        case .timeZoneSet: UserTimeZoneSet.descriptor
         }
     }
 
@@ -25,6 +26,7 @@ extension UserEvent: DomainEvent {
         case .deactivated(let p): EventCodec.encode(p)
         case .reactivated(let p): EventCodec.encode(p)
         case .costRateSet(let p): EventCodec.encode(p)
+        case .timeZoneSet(let p): EventCodec.encode(p)
         }
     }
 
@@ -38,6 +40,7 @@ extension UserEvent: DomainEvent {
         case UserDeactivated.descriptor.type: return .deactivated(try read(UserDeactivated.self))
         case UserReactivated.descriptor.type: return .reactivated(try read(UserReactivated.self))
         case UserCostRateSet.descriptor.type: return .costRateSet(try read(UserCostRateSet.self))
+        case UserTimeZoneSet.descriptor.type: return .timeZoneSet(try read(UserTimeZoneSet.self))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

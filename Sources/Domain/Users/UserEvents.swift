@@ -12,6 +12,23 @@ public enum UserEvent: Sendable, Equatable {
     case reactivated(UserReactivated)
     /// See ``UserCostRateSet``.
     case costRateSet(UserCostRateSet)
+    /// See ``UserTimeZoneSet``.
+    case timeZoneSet(UserTimeZoneSet)
+}
+
+/// `user.time-zone-set.v1`: the zone the user reads and types times in (views, zoneless times); absent clears it.
+public struct UserTimeZoneSet: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "user", type: "user.time-zone-set", schemaVersion: 1,
+        summary: "The user's own time zone was set (or cleared): times are shown to them, and read from them, in it.")
+    /// The IANA zone, e.g. `America/New_York`; nil when cleared (the machine's zone is used again).
+    public var timeZone: String?
+
+    /// A payload with the given zone (nil clears).
+    public init(timeZone: String?) {
+        self.timeZone = timeZone
+    }
 }
 
 /// `user.added.v1`.

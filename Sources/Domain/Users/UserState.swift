@@ -14,6 +14,8 @@ public struct UserState: Sendable, Equatable {
     public var isActive: Bool
     /// Every cost-rate version, in recording order.
     public var costRates: [UserCostRateSet]
+    /// The zone the user reads and types times in; nil: the machine's.
+    public var timeZone: String?
 
     /// A state with every field given; streams start from ``UserDecider/initialState``.
     public init(
@@ -46,6 +48,7 @@ extension UserDecider {
         switch event {
         case .added(let e):
             state = UserState(login: e.login, name: e.name, email: e.email, role: e.role, isActive: true, costRates: state.costRates)
+            state.timeZone = nil
         case .roleChanged(let e):
             state.role = e.role
         case .deactivated:
@@ -54,6 +57,8 @@ extension UserDecider {
             state.isActive = true
         case .costRateSet(let e):
             state.costRates.append(e)
+        case .timeZoneSet(let e):
+            state.timeZone = e.timeZone
         }
         return state
     }

@@ -73,6 +73,8 @@ enum EventSamples {
         .deactivated(UserDeactivated()),
         .reactivated(UserReactivated()),
         .costRateSet(UserCostRateSet(version: 1, costPerHourMinor: 4_500, currency: "USD", effectiveFrom: Fixture.date(1, 1))),
+        .timeZoneSet(UserTimeZoneSet(timeZone: "America/New_York")),
+        .timeZoneSet(UserTimeZoneSet(timeZone: nil)),
     ]
 
     static let templates: [TemplateEvent] = [
