@@ -69,6 +69,7 @@ let package = Package(
         .executableTarget(
             name: "seed-billing",
             dependencies: [
+                .product(name: "BusinessTime", package: "Docket"),
                 .product(name: "DocketApp", package: "Docket"),
                 .product(name: "Domain", package: "Docket"),
                 .product(name: "EventLog", package: "Docket"),
@@ -89,6 +90,12 @@ let package = Package(
             ],
             path: "Benchmarks/InvoiceRun",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The raw LMDB references of the read-model benchmarks (issue 10): cursor scan of a store, bulk append.
+        .executableTarget(
+            name: "raw-lmdb",
+            dependencies: [.product(name: "LMDB", package: "Docket")],
+            path: "Tools/RawLMDB"
         ),
         // The "bare Swift process start" reference: stdlib only, prints one line.
         .executableTarget(name: "bare-swift", path: "Tools/BareSwift"),

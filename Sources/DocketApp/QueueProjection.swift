@@ -6,21 +6,22 @@ import LMDB
 /// The `queue` read model: every ticket's summary, and the open tickets ordered for work —
 /// by priority, then SLA due time (none yet: last), then age — overall, per assignee, unassigned and per client.
 ///
-/// Databases (format 2, checkpoint `queue-v2`; format 1's `rm.queue.*` rows carried the whole clock):
-/// - `rm.queue2.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock's
-///   `SLAClockProgress`, without its frozen terms) as canonical JSON
-/// - `rm.queue2.open`: sort key → number; `rm.queue2.unassigned`: sort key → number
-/// - `rm.queue2.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue2.by-client`: client ‖ 0x00 ‖ sort key → number
-/// - `rm.queue2.sla-terms`: ticket number (u64 BE) → schema version (u16 BE) ‖ the payload of the ticket's
-///   first `ticket.sla-started`, as recorded (written once; read back when a later transaction folds the clock)
+/// Databases (format 3, checkpoint `queue-v3`; format 2 kept each ticket's whole `ticket.sla-started` payload):
+/// - `rm.queue3.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
+///   `StoredSLAClock`: its progress, start instant and priority, and its frozen terms by content digest) as canonical JSON
+/// - `rm.queue3.open`: sort key → number; `rm.queue3.unassigned`: sort key → number
+/// - `rm.queue3.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue3.by-client`: client ‖ 0x00 ‖ sort key → number
+/// - `rm.queue3.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
+///   payload with that content (see `SLATerms`): one copy per policy version, read back when a later transaction
+///   folds a clock
 /// The sort key is priority (u8) ‖ SLA due time (u64 BE; all ones when there is no SLA or its clocks are
 /// paused or met) ‖ opened-at (u64 BE) ‖ number (u64 BE).
 public final class QueueProjection: Projection {
     public let name = "queue"
-    public let checkpointKey = "queue-v2"
+    public let checkpointKey = "queue-v3"
     public let databaseNames = [
-        "rm.queue2.tickets", "rm.queue2.open", "rm.queue2.unassigned", "rm.queue2.by-assignee", "rm.queue2.by-client",
-        "rm.queue2.sla-terms",
+        "rm.queue3.tickets", "rm.queue3.open", "rm.queue3.unassigned", "rm.queue3.by-assignee", "rm.queue3.by-client",
+        "rm.queue3.sla-terms",
     ]
     private var databases: [Database] = []
     /// The rows of the current write transaction, decoded, with their sort keys; written at `flush`.
@@ -35,7 +36,7 @@ public final class QueueProjection: Projection {
     private var unassigned: Database { databases[2] }
     private var byAssignee: Database { databases[3] }
     private var byClient: Database { databases[4] }
-    private var slaTerms: Database { databases[5] }
+    private var slaTerms: SLATermsTable { SLATermsTable(database: databases[5]) }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-") else { return }
@@ -52,14 +53,13 @@ public final class QueueProjection: Projection {
         case .sla(let slaEvent):
             guard let row = try pendingSummary(of: event, txn: txn) else { return }
             before = row
+            var next = row.row.applying(slaEvent, at: event)
             if case .started = slaEvent, row.row.clock == nil {
-                // The frozen terms, kept once as recorded, for the transactions that fold this clock later.
-                let value = withUnsafeBytes(of: event.schemaVersion.bigEndian) { Array($0) } + event.payload
-                try QueueProjection.numberKey(row.row.number).withUnsafeBytes { key in
-                    try value.withUnsafeBytes { try txn.put(slaTerms, key: key, value: $0) }
-                }
+                // The frozen terms, kept once per content, for the transactions that fold this clock later.
+                next.slaTerms = LastTicketChange.shared.termsDigest(of: event)
+                if let digest = next.slaTerms { try slaTerms.keep(event, digest: digest, txn: txn) }
             }
-            after = row.row.applying(slaEvent, at: event)
+            after = next
         case .alert, .mail, .outbox, .other:
             return
         }
@@ -75,7 +75,9 @@ public final class QueueProjection: Projection {
     /// Writes the rows this transaction changed (see `PendingRows`).
     public func flush(in txn: borrowing Transaction) throws {
         let encoder = QueueProjection.encoder()
-        try pending.flush(into: tickets, txn: txn) { Array(try encoder.encode(QueueRow(ticket: $0, clock: $0.clock?.progress))) }
+        try pending.flush(into: tickets, txn: txn) { row in
+            Array(try encoder.encode(QueueRow(ticket: row, clock: row.clock.map { StoredSLAClock($0, terms: row.slaTerms) })))
+        }
     }
 
     public func discardPending() { pending.discard() }
@@ -88,22 +90,12 @@ public final class QueueProjection: Projection {
         return try pending.row(UInt64(number.value), in: tickets, txn: txn) { bytes in
             let stored = try JSONDecoder().decode(QueueRow.self, from: Data(bytes))
             var row = stored.ticket
-            if let progress = stored.clock { row.clock = SLAClock(started: try slaStarted(number, txn: txn), progress: progress) }
+            if let clock = stored.clock {
+                row.clock = try clock.clock(slaTerms, txn: txn)
+                row.slaTerms = clock.digest
+            }
             return row
         }
-    }
-
-    /// The ticket's frozen SLA terms, from `rm.queue2.sla-terms`.
-    private func slaStarted(_ number: TicketNumber, txn: borrowing Transaction) throws -> TicketSLAStarted {
-        let stored = try QueueProjection.numberKey(number).withUnsafeBytes { key in
-            try txn.get(slaTerms, key: key).map { Array($0) }
-        }
-        guard let stored, stored.count >= 2,
-            case .started(let started) = try TicketSLAEvent.decode(
-                type: "ticket.sla-started", schemaVersion: UInt16(stored[0]) << 8 | UInt16(stored[1]),
-                payload: Array(stored[2...]))
-        else { throw QueueProjectionError.missingSLATerms(number) }
-        return started
     }
 
     // MARK: - Keys
@@ -233,17 +225,5 @@ public struct QueueFilter: Sendable, Equatable {
         (assignee == nil || row.assignee == assignee) && (!unassignedOnly || row.assignee == nil)
             && (client == nil || row.client == client) && (status == nil || row.status == status)
             && (priority == nil || row.priority == priority)
-    }
-}
-
-/// A `queue` row with an SLA clock whose frozen terms are missing: the read model is damaged (`docket rebuild queue`).
-enum QueueProjectionError: Error, CustomStringConvertible {
-    case missingSLATerms(TicketNumber)
-
-    var description: String {
-        switch self {
-        case .missingSLATerms(let number):
-            "the queue read model has no SLA terms for \(number); run `docket rebuild queue`"
-        }
     }
 }

@@ -17,17 +17,21 @@ public struct SLARow: Codable, Sendable, Equatable {
 /// The `sla` read model: each ticket's SLA clock, the open ones ordered by due time, and the pending
 /// alarms ordered by instant (what `docket tick` walks).
 ///
-/// Databases:
-/// - `rm.sla.tickets`: number (u64 BE) → `SLARow` as canonical JSON
-/// - `rm.sla.by-due`: due (u64 BE ms; all ones when paused) ‖ number → number (open tickets with a clock)
-/// - `rm.sla.alarms`: next alarm (u64 BE ms) ‖ number → number (tickets with an unrecorded threshold)
+/// Databases (format 2, checkpoint `sla-v2`; format 1's `rm.sla.tickets` rows carried the whole frozen calendar):
+/// - `rm.sla2.tickets`: number (u64 BE) → the row as canonical JSON, its clock as `StoredSLAClock` (progress, start
+///   instant and priority, and the terms by content digest)
+/// - `rm.sla2.by-due`: due (u64 BE ms; all ones when paused) ‖ number → number (open tickets with a clock)
+/// - `rm.sla2.alarms`: next alarm (u64 BE ms) ‖ number → number (tickets with an unrecorded threshold)
+/// - `rm.sla2.terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started` payload
+///   with that content (see `SLATerms`): one copy per policy version, not one per ticket
 public final class SLAProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `pending` guards itself.
     public let name = "sla"
-    public let databaseNames = ["rm.sla.tickets", "rm.sla.by-due", "rm.sla.alarms"]
+    public let checkpointKey = "sla-v2"
+    public let databaseNames = ["rm.sla2.tickets", "rm.sla2.by-due", "rm.sla2.alarms", "rm.sla2.terms"]
     private var databases: [Database] = []
     /// The rows of the current write transaction, decoded, with their index keys; written at `flush`.
-    private let pending = PendingRows<SLARow, IndexKeys>()
+    private let pending = PendingRows<SLAEntry, IndexKeys>()
 
     public init() {}
 
@@ -36,50 +40,82 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     private var tickets: Database { databases[0] }
     private var byDue: Database { databases[1] }
     private var alarms: Database { databases[2] }
+    private var terms: SLATermsTable { SLATermsTable(database: databases[3]) }
+
+    /// A row with the content digest of its clock's terms (nil when they are not shared).
+    struct SLAEntry {
+        var row: SLARow
+        var terms: Digest?
+    }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
         else { return }
         let change = try LastTicketChange.shared.change(of: event)
-        let before = try pending.row(UInt64(number.value), in: tickets, txn: txn, decode: SLAProjection.decode)
-        var row: SLARow
+        let before = try pending.row(UInt64(number.value), in: tickets, txn: txn) { try decode($0, txn: txn) }
+        var entry: SLAEntry
         switch (change, before?.row) {
         case (.ticket(.opened(let opened)), _):
-            row = SLARow(number: number, client: opened.client, assignee: nil, openedAt: event.recordedAt.millisecondsSinceEpoch, isOpen: true, clock: nil)
+            entry = SLAEntry(
+                row: SLARow(
+                    number: number, client: opened.client, assignee: nil, openedAt: event.recordedAt.millisecondsSinceEpoch,
+                    isOpen: true, clock: nil),
+                terms: nil)
         case (_, nil):
             return
         case (.ticket(let ticketEvent), let existing?):
-            row = existing
-            row.clock?.apply(ticketEvent, at: event.recordedAt)
+            entry = existing
+            entry.row.clock?.apply(ticketEvent, at: event.recordedAt)
             switch ticketEvent {
-            case .assigned(let e): row.assignee = e.assignee
-            case .unassigned: row.assignee = nil
-            case .closed, .merged: row.isOpen = false
-            case .reopened: row.isOpen = true
+            case .assigned(let e): entry.row.assignee = e.assignee
+            case .unassigned: entry.row.assignee = nil
+            case .closed, .merged: entry.row.isOpen = false
+            case .reopened: entry.row.isOpen = true
             default: break
             }
         case (.sla(.started(let started)), let existing?):
-            row = existing
-            if row.clock == nil { row.clock = SLAClock.start(started) }
+            entry = existing
+            if entry.row.clock == nil {
+                entry.row.clock = SLAClock.start(started)
+                entry.terms = LastTicketChange.shared.termsDigest(of: event)
+                if let digest = entry.terms { try terms.keep(event, digest: digest, txn: txn) }
+            }
         case (.sla(let slaEvent), let existing?):
-            row = existing
-            row.clock?.apply(slaEvent, at: event.recordedAt)
+            entry = existing
+            entry.row.clock?.apply(slaEvent, at: event.recordedAt)
         case (.alert, _), (.mail, _), (.outbox, _), (.other, _):
             return
         }
-        if let before { try removeIndexes(before.keys ?? indexKeys(before.row), txn: txn) }
-        let keys = indexKeys(row)
-        try addIndexes(keys, number: QueueProjection.numberKey(row.number), txn: txn)
-        pending.set(UInt64(number.value), row: row, keys: keys)
+        if let before { try removeIndexes(before.keys ?? indexKeys(before.row.row), txn: txn) }
+        let keys = indexKeys(entry.row)
+        try addIndexes(keys, number: QueueProjection.numberKey(entry.row.number), txn: txn)
+        pending.set(UInt64(number.value), row: entry, keys: keys)
     }
 
     /// Writes the rows this transaction changed (see `PendingRows`).
     public func flush(in txn: borrowing Transaction) throws {
         let encoder = SLAProjection.encoder()
-        try pending.flush(into: tickets, txn: txn) { Array(try encoder.encode($0)) }
+        try pending.flush(into: tickets, txn: txn) { entry in
+            Array(try encoder.encode(StoredSLARow(entry.row, terms: entry.terms)))
+        }
     }
 
     public func discardPending() { pending.discard() }
+
+    /// A stored row, its clock's terms read back.
+    private func decode(_ bytes: UnsafeRawBufferPointer, txn: borrowing Transaction) throws -> SLAEntry {
+        let stored = try JSONDecoder().decode(StoredSLARow.self, from: Data(bytes))
+        let clock = try stored.clock.map { try $0.clock(terms, txn: txn) }
+        return SLAEntry(
+            row: SLARow(
+                number: stored.number, client: stored.client, assignee: stored.assignee, openedAt: stored.openedAt,
+                isOpen: stored.isOpen, clock: clock),
+            terms: stored.clock?.digest)
+    }
+
+    private func row(_ bytes: UnsafeRawBufferPointer, txn: borrowing Transaction) throws -> SLARow {
+        try decode(bytes, txn: txn).row
+    }
 
     // MARK: - Indexes
     //
@@ -117,16 +153,14 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         return encoder
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws -> SLARow {
-        try JSONDecoder().decode(SLARow.self, from: Data(bytes))
-    }
-
     // MARK: - Queries
 
     /// One ticket's row.
     public func row(_ number: TicketNumber, in store: EventStore) throws -> SLARow? {
         try store.readModels { txn in
-            try QueueProjection.numberKey(number).withUnsafeBytes { try txn.get(tickets, key: $0).map(SLAProjection.decode) }
+            try QueueProjection.numberKey(number).withUnsafeBytes { key in
+                try txn.get(tickets, key: key).map { try row($0, txn: txn) }
+            }
         }
     }
 
@@ -137,7 +171,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
                 var rows: [SLARow] = []
                 var entry = try cursor.first()
                 while let found = entry, rows.count < limit {
-                    if let row = try txn.get(tickets, key: found.value).map(SLAProjection.decode), keep(row) { rows.append(row) }
+                    if let row = try txn.get(tickets, key: found.value).map({ try row($0, txn: txn) }), keep(row) { rows.append(row) }
                     entry = try cursor.next()
                 }
                 return rows
@@ -166,11 +200,30 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             try txn.withCursor(tickets) { cursor in
                 var entry = try cursor.first()
                 while let found = entry {
-                    try body(try SLAProjection.decode(found.value))
+                    try body(try row(found.value, txn: txn))
                     entry = try cursor.next()
                 }
             }
         }
+    }
+}
+
+/// An `SLARow` as `rm.sla2.tickets` stores it: the clock's terms by reference.
+struct StoredSLARow: Codable {
+    var number: TicketNumber
+    var client: String
+    var assignee: String?
+    var openedAt: Int64
+    var isOpen: Bool
+    var clock: StoredSLAClock?
+
+    init(_ row: SLARow, terms: Digest?) {
+        number = row.number
+        client = row.client
+        assignee = row.assignee
+        openedAt = row.openedAt
+        isOpen = row.isOpen
+        clock = row.clock.map { StoredSLAClock($0, terms: terms) }
     }
 }
 

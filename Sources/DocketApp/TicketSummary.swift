@@ -29,8 +29,10 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     /// contract with an SLA policy. The whole clock is in the `sla` read model.
     public var sla: QueueSLA?
     /// The whole clock, kept while a write transaction folds events into the row (not part of its JSON; the
-    /// stored row keeps its `SLAClockProgress`, the frozen terms are in `rm.queue2.sla-terms`).
+    /// stored row keeps it as a `StoredSLAClock`, the frozen terms once per content in `rm.queue3.sla-terms`).
     var clock: SLAClock? = nil
+    /// The content digest of the clock's frozen terms (see `SLATerms`), kept with `clock`.
+    var slaTerms: Digest? = nil
 
     enum CodingKeys: String, CodingKey {
         case number, client, contact, category, priority, source, subject, status, assignee, watchers, openedAt,
@@ -134,5 +136,5 @@ public struct QueueSLA: Codable, Sendable, Equatable {
 /// A `queue` row as stored: the summary and the clock's state without its frozen terms.
 struct QueueRow: Codable {
     var ticket: TicketSummary
-    var clock: SLAClockProgress?
+    var clock: StoredSLAClock?
 }

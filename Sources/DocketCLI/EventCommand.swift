@@ -104,6 +104,7 @@ struct EventAppendCommand: ParsableCommand {
     }
 
     private func request(from line: Data, line number: Int) throws -> AppendRequest {
+        if let request = scannedRequest(Array(line)) { return request }
         guard let fields = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
             throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
         }
@@ -124,6 +125,40 @@ struct EventAppendCommand: ParsableCommand {
         return AppendRequest(
             stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: Array(bytes))],
             commandId: fields["commandId"] as? String, actor: actorOptions.name)
+    }
+}
+
+extension EventAppendCommand {
+    /// The fast path of `request(from:line:)`: a line read with `JSONScanner` whose payload is already canonical
+    /// (as `JSONSerialization` would write it) and whose strings need no unescaping. Nil for anything else: the
+    /// line is then parsed and its payload canonicalized by Foundation, with the same result or the same error.
+    func scannedRequest(_ line: [UInt8]) -> AppendRequest? {
+        guard let members = JSONScanner.members(line) else { return nil }
+        var stream: String?
+        var type: String?
+        var commandId: String?
+        var expected = ExpectedVersion.any
+        var payload = Array("{}".utf8)
+        for member in members {
+            switch member.key {
+            case "stream": stream = JSONScanner.plainString(line, member.value)
+            case "type": type = JSONScanner.plainString(line, member.value)
+            case "commandId":
+                guard let text = JSONScanner.plainString(line, member.value) else { return nil }
+                commandId = text
+            case "expectedVersion":
+                guard let number = JSONScanner.plainInteger(line, member.value) else { return nil }
+                expected = number == 0 ? .noStream : .exact(UInt64(number))
+            case "payload":
+                guard line[member.value.lowerBound] == UInt8(ascii: "{"), JSONScanner.isCanonical(line, member.value) else { return nil }
+                payload = Array(line[member.value])
+            default: continue
+            }
+        }
+        guard let stream, let type else { return nil }
+        return AppendRequest(
+            stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: payload)],
+            commandId: commandId, actor: actorOptions.name)
     }
 }
 

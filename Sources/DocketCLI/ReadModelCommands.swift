@@ -17,8 +17,10 @@ struct RebuildCommand: ParsableCommand {
         try reportingFailures(store: path) {
             let store = try StoreAccess.open(path).store
             let names = name.map { [$0] } ?? store.projectionNames
+            // All of them in one scan of the log: each event is read and decoded once for every model.
+            let label = name ?? "all read models"
+            try store.rebuild(names) { done, total in Terminal.progress("rebuilding \(label)", done, total) }
             for model in names {
-                try store.rebuild(model) { done, total in Terminal.progress("rebuilding \(model)", done, total) }
                 Terminal.out("rebuilt \(model) through position \(try store.checkpoint(of: model))\n")
             }
         }

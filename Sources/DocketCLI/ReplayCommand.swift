@@ -117,13 +117,18 @@ func printReadModelDigests(_ store: EventStore, json: Bool) throws {
             let head: UInt64
             let replay: ReplayMarker?
             let readModels: [ReadModelDigest]
+            /// Databases of read-model formats no longer used (none once the store was opened for writing).
+            let staleDatabases: [String]
         }
-        try printJSON(Report(head: head, replay: store.replay, readModels: digests))
+        try printJSON(
+            Report(head: head, replay: store.replay, readModels: digests, staleDatabases: try store.staleReadModels().databases))
         return
     }
     Terminal.out("\(head) events\n")
     if let replay = store.replay { Terminal.out("\(replay.summary), read-only\n") }
     Terminal.out("\n" + digestTable(digests))
+    let stale = try store.staleReadModels().databases
+    Terminal.out("\nleft-over read-model databases: \(stale.isEmpty ? "none" : stale.joined(separator: ", "))\n")
 }
 
 /// `path` as one shell word.

@@ -25,6 +25,8 @@ enum StoreAccess {
         let clock = try clock ?? currentClock()
         let store = try EventStore(path: path, clock: clock, projections: models.all)
         try store.catchUpProjections { name, done, total in Terminal.progress("catching up \(name)", done, total) }
+        // A read model whose format changed was rebuilt under new database names just above: its old databases go.
+        if !store.isReadOnly { try store.dropStaleReadModels() }
         return Session(store: store, models: models, service: DocketService(store: store, models: models, clock: clock))
     }
 }

@@ -21,11 +21,11 @@ enum Terminal {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    /// Rewrites the progress line on stderr (only on a terminal).
+    /// Rewrites the progress line on stderr (only on a terminal): position reached of total, percent, events per
+    /// second and the time left at that rate, measured from the first call with this label.
     static func progress(_ label: String, _ done: UInt64, _ total: UInt64) {
         guard stderrIsTerminal else { return }
-        let percent = total == 0 ? 100 : Int(done * 100 / total)
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) (\(percent)%)\u{1B}[K".utf8))
+        FileHandle.standardError.write(Data(ProgressLine.shared.line(label, done, total, now: .now).utf8))
         if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
@@ -44,5 +44,32 @@ enum Terminal {
             return out + "\n"
         }
         return line(header) + rows.map(line).joined()
+    }
+}
+
+/// The text of a progress line, with the rate since the label's first line.
+final class ProgressLine: @unchecked Sendable {
+    // @unchecked Sendable: `start` is only touched while holding `lock`.
+    static let shared = ProgressLine()
+    private let lock = NSLock()
+    private var start: (label: String, at: ContinuousClock.Instant, done: UInt64)?
+
+    /// `\rLABEL: DONE/TOTAL (P%), R events/s, ETA Ns` (rate and ETA once time has passed since the first line).
+    func line(_ label: String, _ done: UInt64, _ total: UInt64, now: ContinuousClock.Instant) -> String {
+        let first = lock.withLock { () -> (label: String, at: ContinuousClock.Instant, done: UInt64) in
+            if let start, start.label == label { return start }
+            start = (label, now, done)
+            return (label, now, done)
+        }
+        let percent = total == 0 ? 100 : Int(done * 100 / total)
+        var text = "\r\(label): \(done)/\(total) (\(percent)%)"
+        let elapsed = first.at.duration(to: now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if seconds > 0.05, done > first.done {
+            let rate = Double(done - first.done) / seconds
+            text += ", \(Int(rate)) events/s"
+            if done < total { text += ", ETA \(Int((Double(total - done) / rate).rounded(.up)))s" }
+        }
+        return text + "\u{1B}[K"
     }
 }

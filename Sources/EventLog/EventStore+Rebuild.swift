@@ -16,57 +16,112 @@ extension EventStore {
     public func rebuild(
         _ name: String, batchSize: Int = 20_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws {
-        let projection = try projection(named: name)
+        try rebuild([name], batchSize: batchSize, progress: progress)
+    }
+
+    /// Empties the projections `names` and replays the log into all of them in one scan (each batch of
+    /// `batchSize` events is read and decoded once and folded into every model, in one write transaction).
+    /// Appends made meanwhile are picked up before it returns. `progress` as for `rebuild(_:batchSize:progress:)`.
+    public func rebuild(
+        _ names: [String], batchSize: Int = 20_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws {
+        let chosen = try names.map { try projection(named: $0) }
         try requireWritable()
         try environment.write { txn in
-            for database in db.projections[name] ?? [] { try txn.empty(database) }
-            try setCheckpoint(projection.name, to: 0, txn: txn)
+            for projection in chosen {
+                for database in db.projections[projection.name] ?? [] { try txn.empty(database) }
+                try setCheckpoint(projection.name, to: 0, txn: txn)
+            }
         }
-        try catchUp(projection, batchSize: batchSize, progress: progress)
+        try catchUp(chosen, batchSize: batchSize, progress: progress)
     }
 
     /// Brings every projection that is behind the head up to it (a projection added since the log was
-    /// written starts at checkpoint 0). Returns the names of those it moved.
+    /// written, or whose format changed, starts at checkpoint 0). Projections at the same checkpoint are
+    /// caught up together, in one scan. Returns the names of those it moved, in their order.
+    /// `progress` is called after each batch with (the names being caught up, joined by `, `; position; head).
     @discardableResult
     public func catchUpProjections(progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }) throws -> [String] {
-        var moved: [String] = []
-        for projection in projections {
-            let (mark, head) = try environment.read { txn in
-                (try checkpoint(projection.name, txn: txn), try LogWriter.readHead(txn: txn, db: db).position)
-            }
-            if mark < head {
-                try requireWritable()
-                try catchUp(projection, batchSize: 20_000) { progress(projection.name, $0, $1) }
-                moved.append(projection.name)
-            }
+        let (marks, head) = try environment.read { txn in
+            (try projections.map { try checkpoint($0.name, txn: txn) }, try LogWriter.readHead(txn: txn, db: db).position)
         }
-        return moved
+        var groups: [UInt64: [any Projection]] = [:]
+        for (projection, mark) in zip(projections, marks) where mark < head { groups[mark, default: []].append(projection) }
+        guard !groups.isEmpty else { return [] }
+        try requireWritable()
+        for mark in groups.keys.sorted() {
+            let group = groups[mark] ?? []
+            let label = group.map(\.name).joined(separator: ", ")
+            try catchUp(group, batchSize: 20_000) { progress(label, $0, $1) }
+        }
+        let moved = Set(groups.values.joined().map(\.name))
+        return projections.map(\.name).filter(moved.contains)
     }
 
+    /// Folds the log from the projections' common checkpoint up to the head into all of them, one batch per
+    /// write transaction, until the head stops moving. Every projection in `group` is at the same checkpoint.
     private func catchUp(
-        _ projection: any Projection, batchSize: Int, progress: (UInt64, UInt64) -> Void
+        _ group: [any Projection], batchSize: Int, progress: (UInt64, UInt64) -> Void
     ) throws {
+        guard let lead = group.first else { return }
         while true {
             let (reached, head) = try environment.write { txn -> (UInt64, UInt64) in
                 let head = try LogWriter.readHead(txn: txn, db: db).position
-                let mark = try checkpoint(projection.name, txn: txn)
+                let mark = try checkpoint(lead.name, txn: txn)
                 guard mark < head else { return (mark, head) }
                 let last = min(head, mark + UInt64(batchSize))
-                try applying([projection], txn: txn) {
+                try applying(group, txn: txn) {
                     try txn.withCursor(db.events) { cursor in
                         var entry = try cursor.seek(atLeast: Key.u64(mark + 1))
                         while let found = entry, Key.u64(found.key) <= last {
-                            try projection.apply(try decode(position: Key.u64(found.key), record: found.value), in: txn)
+                            let event = try decode(position: Key.u64(found.key), record: found.value)
+                            for projection in group { try projection.apply(event, in: txn) }
                             entry = try cursor.next()
                         }
                     }
                 }
-                try setCheckpoint(projection.name, to: last, txn: txn)
+                for projection in group { try setCheckpoint(projection.name, to: last, txn: txn) }
                 return (last, head)
             }
             progress(reached, head)
             if reached >= head { return }
         }
+    }
+
+    /// The `rm.` databases in the file that no projection of this store owns, and the checkpoint keys no projection
+    /// uses: what an older format of a read model left behind (`queue` before `queue-v2`, …).
+    public func staleReadModels() throws -> (databases: [String], checkpoints: [String]) {
+        let owned = Set(projections.flatMap(\.databaseNames))
+        let databases = try environment.databaseNames().filter { $0.hasPrefix("rm.") && !owned.contains($0) }
+        let keys = Set(projections.map(\.checkpointKey))
+        let checkpoints = try environment.read { txn in
+            try txn.withCursor(db.checkpoints) { cursor in
+                var stale: [String] = []
+                var entry = try cursor.first()
+                while let found = entry {
+                    let key = String(decoding: found.key, as: UTF8.self)
+                    if !keys.contains(key) { stale.append(key) }
+                    entry = try cursor.next()
+                }
+                return stale
+            }
+        }
+        return (databases, checkpoints)
+    }
+
+    /// Deletes what `staleReadModels()` finds: the databases (freeing their slots) and the checkpoint keys. Call it
+    /// only on a store opened with every read model of the application (`ReadModels().all`): a database of a model
+    /// left out would count as stale. Returns the names of the databases it dropped.
+    @discardableResult
+    public func dropStaleReadModels() throws -> [String] {
+        let stale = try staleReadModels()
+        guard !stale.databases.isEmpty || !stale.checkpoints.isEmpty else { return [] }
+        try requireWritable()
+        for name in stale.databases { try environment.dropDatabase(named: name) }
+        try environment.write { txn in
+            for key in stale.checkpoints { _ = try txn.delete(db.checkpoints, key: Array(key.utf8)) }
+        }
+        return stale.databases
     }
 
     func projection(named name: String) throws -> any Projection {

@@ -109,10 +109,15 @@ extension EventStore {
         let existed = FileManager.default.fileExists(atPath: destination)
         try FileSystem.prepareEmptyFolder(destination)
         do {
-            let target = try EventStore(path: destination, clock: clock, projections: projections)
+            // Batches are committed without fsync and the whole replay is flushed once at the end, before the
+            // marker is written: a replay cut short is removed and made again, so no batch needs to be durable alone.
+            var options = Environment.Options()
+            options.durable = false
+            let target = try EventStore(path: destination, options: options, clock: clock, projections: projections)
             let last = try copyLog(through: position, into: target, batchSize: batchSize, progress: progress)
             try target.catchUpProjections()
             let digests = try target.readModelDigests()
+            try target.environment.sync()
             let marker = ReplayMarker(source: path, position: position, asOf: asOf, lastRecordedAt: last.recordedAt)
             try marker.write(in: destination)
             FileSystem.restrictFiles(in: destination)

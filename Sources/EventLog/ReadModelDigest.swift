@@ -52,3 +52,16 @@ extension EventStore {
         }
     }
 }
+
+extension Digest {
+    /// The SHA-256 of `bytes`: content addresses in read models (e.g. frozen SLA terms stored once per content).
+    public static func sha256(_ bytes: UnsafeRawBufferPointer) -> Digest {
+        SHA256.hash(data: bytes).withUnsafeBytes { Digest($0) }
+    }
+
+    /// The digest stored as 32 bytes (a read-model key), or nil when `bytes` is not 32 bytes long.
+    public init?(stored bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 32 else { return nil }
+        self.init(bytes)
+    }
+}

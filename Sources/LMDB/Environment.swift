@@ -120,6 +120,40 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// The names of the named databases in the environment (the keys of LMDB's main database), in order.
+    public func databaseNames() throws -> [String] {
+        try read { txn in
+            var main = MDB_dbi()
+            try check(mdb_dbi_open(txn.handle, nil, 0, &main), "mdb_dbi_open(main)")
+            return try txn.withCursor(Database(handle: main, name: "")) { cursor in
+                var names: [String] = []
+                var entry = try cursor.first()
+                while let found = entry {
+                    names.append(String(decoding: found.key, as: UTF8.self))
+                    entry = try cursor.next()
+                }
+                return names
+            }
+        }
+    }
+
+    /// Deletes the named database `name` and its contents from the file, freeing its slot. The name must not be
+    /// open in this process (its handle would dangle). Does nothing when there is no such database.
+    public func dropDatabase(named name: String) throws {
+        try write { txn in
+            var dbi = MDB_dbi()
+            let rc = mdb_dbi_open(txn.handle, name, 0, &dbi)
+            if rc == MDB_NOTFOUND { return }
+            try check(rc, "mdb_dbi_open(\(name))")
+            try check(mdb_drop(txn.handle, dbi, 1), "mdb_drop(\(name))")
+        }
+    }
+
+    /// Flushes commits made without fsync (`durable = false`) to disk.
+    public func sync() throws {
+        try check(mdb_env_sync(handle, 1), "mdb_env_sync")
+    }
+
     /// Runs `body` in a read transaction: a consistent snapshot of the store.
     public func read<T>(_ body: (borrowing Transaction) throws -> T) throws -> T {
         growthLock.lockShared()

@@ -84,11 +84,32 @@ import Testing
         #expect(tickets.count > 80)
         let slaRows = try f.models.sla.open(limit: .max, in: f.store) { _ in true }
         #expect(slaRows.contains { $0.clock?.recorded.isEmpty == false }, "the history recorded SLA alarms")
-        // The queue rows keep the clock's state, not its frozen terms (those are stored once per ticket).
-        let queueDump = try f.store.dump(projection: "queue")
-        #expect(queueDump.contains(Array("rm.queue2.sla-terms".utf8)))
-        let rows = queueDump.drop { $0 != Array("rm.queue2.tickets".utf8) }.dropFirst().prefix { !$0.starts(with: Array("rm.queue2.".utf8)) }
-        #expect(!rows.isEmpty && !rows.contains { String(decoding: $0, as: UTF8.self).contains("\"calendar\"") })
+        // The rows keep the clock's state, not its frozen terms: those are stored once per distinct content (two
+        // policies here, whatever the tickets' priorities and start instants), and read back exactly.
+        for (model, prefix, terms) in [("queue", "rm.queue3.", "sla-terms"), ("sla", "rm.sla2.", "terms")] {
+            let dump = try f.store.dump(projection: model)
+            let rows = dump.drop { $0 != Array("\(prefix)tickets".utf8) }.dropFirst().prefix { !$0.starts(with: Array(prefix.utf8)) }
+            #expect(!rows.isEmpty && !rows.contains { String(decoding: $0, as: UTF8.self).contains("\"calendar\"") })
+            let stored = dump.drop { $0 != Array("\(prefix)\(terms)".utf8) }.dropFirst().prefix { !$0.starts(with: Array(prefix.utf8)) }
+            #expect(stored.count == 2 * 2, "\(model): one key and value per policy")
+        }
+        for number in tickets {
+            let events = try f.store.read(stream: "ticket-\(number)")
+            var expected: TicketSLAStarted?
+            if let first = events.first(where: { $0.type == "ticket.sla-started" }),
+                case .started(let started) = try TicketSLAEvent.decode(
+                    type: first.type, schemaVersion: first.schemaVersion, payload: first.payload)
+            {
+                expected = started
+            }
+            #expect(try f.models.sla.row(number, in: f.store)?.clock?.started == expected, "\(number)'s terms read back")
+            let summary = try #require(try f.models.queue.summary(number, in: f.store))
+            #expect((summary.sla == nil) == (expected == nil))
+        }
+        // All models rebuilt in one scan give the same digests as the appends.
+        let digests = try f.store.readModelDigests()
+        try f.store.rebuild(f.store.projectionNames, batchSize: 333)
+        #expect(try f.store.readModelDigests() == digests)
         for model in ["queue", "sla"] {
             let incremental = try f.store.dump(projection: model)
             for batchSize in [1, 997, 1_000_000] {

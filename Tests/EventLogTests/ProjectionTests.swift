@@ -63,7 +63,8 @@ import Testing
     }
 
     /// A read model whose rows change format gets a new checkpoint key and new databases: a store written with the
-    /// old format starts the new one at 0 and catches it up; the old checkpoint and databases are left alone.
+    /// old format starts the new one at 0 and catches it up; the old checkpoint and databases are then stale, and
+    /// `dropStaleReadModels` deletes them (freeing their slots).
     @Test func aNewCheckpointKeyRebuildsAModelWhoseFormatChanged() throws {
         let path = folder.child("store")
         do {
@@ -79,6 +80,34 @@ import Testing
         #expect(try store.dump(projection: "counter") == [Array("rm.counter2.rows".utf8), Array("n".utf8), [2, 7]])
         try store.rebuild("counter")
         #expect(try store.dump(projection: "counter") == [Array("rm.counter2.rows".utf8), Array("n".utf8), [2, 7]])
+        let stale = try store.staleReadModels()
+        #expect(stale.databases == ["rm.counter.rows"] && stale.checkpoints == ["counter"])
+        #expect(try store.dropStaleReadModels() == ["rm.counter.rows"])
+        let after = try store.staleReadModels()
+        #expect(after.databases.isEmpty && after.checkpoints.isEmpty)
+        #expect(try store.dump(projection: "counter") == [Array("rm.counter2.rows".utf8), Array("n".utf8), [2, 7]])
+        #expect(try store.checkpoint(of: "counter") == 7)
+    }
+
+    /// Models at the same checkpoint catch up together, in one scan of the log (one progress label for the group),
+    /// and a rebuild of several models in one scan gives the bytes each gets alone.
+    @Test func modelsAtOneCheckpointCatchUpAndRebuildInOneScan() throws {
+        let path = folder.child("store")
+        do {
+            let store = try EventStore(path: path, clock: ManualClock())
+            for i in 0..<25 { try store.append(sampleAppend("ticket-T-\(i % 4)")) }
+        }
+        let store = try EventStore(path: path, clock: ManualClock(), projections: [StreamCounts(), EventCounter(format: 2)])
+        var labels: Set<String> = []
+        #expect(try store.catchUpProjections { label, _, _ in labels.insert(label) } == ["stream-counts", "counter"])
+        #expect(labels == ["stream-counts, counter"])
+        let (counts, counter) = (try store.dump(projection: "stream-counts"), try store.dump(projection: "counter"))
+        #expect(counter == [Array("rm.counter2.rows".utf8), Array("n".utf8), [2, 25]])
+        var batches = 0
+        try store.rebuild(["stream-counts", "counter"], batchSize: 10) { _, _ in batches += 1 }
+        #expect(batches == 3)
+        #expect(try store.dump(projection: "stream-counts") == counts && store.dump(projection: "counter") == counter)
+        #expect(try store.checkpoint(of: "stream-counts") == 25 && store.checkpoint(of: "counter") == 25)
     }
 
     @Test func anUnknownReadModelIsNamedInTheError() throws {

@@ -13,6 +13,25 @@ import Testing
         #expect(value == [42])
     }
 
+    /// The named databases are listed in order, and a dropped one is gone from the file with its contents.
+    @Test func databasesAreListedAndDropped() throws {
+        let folder = TemporaryFolder()
+        do {
+            let env = try Environment(path: folder.child("db"))
+            for name in ["rm.b", "rm.a", "events"] {
+                let db = try env.openDatabase(named: name)
+                try env.write { txn in try txn.put(db, key: [1], value: [2]) }
+            }
+            #expect(try env.databaseNames() == ["events", "rm.a", "rm.b"])
+        }
+        let env = try Environment(path: folder.child("db"))
+        try env.dropDatabase(named: "rm.a")
+        try env.dropDatabase(named: "rm.missing")
+        #expect(try env.databaseNames() == ["events", "rm.b"])
+        let reopened = try env.openDatabase(named: "rm.a")
+        #expect(try env.read { txn in try txn.count(reopened) } == 0, "a dropped database comes back empty")
+    }
+
     @Test func throwingBodyRollsBack() throws {
         struct Boom: Error {}
         let folder = TemporaryFolder()

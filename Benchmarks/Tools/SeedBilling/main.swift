@@ -1,9 +1,13 @@
+import BusinessTime
 import Domain
 import EventLog
 import Foundation
 import LMDB
 
-// Seeds a store for the billing-report benchmark (issue 5 §9): `seed-billing PATH [EVENTS]` (default 10,000,000).
+// Seeds a store for the billing-report benchmark (issue 5 §9): `seed-billing PATH [EVENTS] [--sla]` (default 10,000,000).
+// With `--sla` every ticket also gets a `ticket.sla-started` right after `ticket.opened`, with an office calendar
+// (America/New_York, Mon–Fri 08:00–18:00, ten 2026 holidays) frozen in, as real stores record it (issue 10): the
+// read-model benchmarks (`readmodels-bench.sh`) use this mix (about 9.3 events per ticket).
 //
 // The mix, per ticket (about 8.3 events): ticket.opened, ticket.sla-less assignment, status change, two comments,
 // two time entries (one in 8 corrected, one in 40 voided), ticket.closed. 200 clients with contracts, 20 techs with
@@ -36,9 +40,10 @@ struct Template {
     }
 }
 
-let arguments = CommandLine.arguments
+let withSLA = CommandLine.arguments.contains("--sla")
+let arguments = CommandLine.arguments.filter { $0 != "--sla" }
 guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: seed-billing PATH [EVENTS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: seed-billing PATH [EVENTS] [--sla]\n".utf8))
     exit(64)
 }
 let path = arguments[1]
@@ -73,6 +78,24 @@ let loggedNonBillable = Template(TimeEvent.logged(TimeLogged(
     startedAt: placeholderTime, note: nil)))
 let corrected = Template(TimeEvent.corrected(TimeCorrected(minutes: 77777, reason: "logged the wrong duration")))
 let voided = Template(TimeEvent.voided(TimeVoided(reason: "logged on the wrong ticket")))
+
+/// The SLA start recorded with every ticket under `--sla`: an office calendar and four priority targets, as the
+/// application resolves them at intake (placeholders for the priority and the start instant).
+let slaStarted: Template? = withSLA ? {
+    do {
+        let hours = try WeeklyHours([BusinessSlot("08:00", "18:00")], on: [.mon, .tue, .wed, .thu, .fri])
+        let holidays = ["2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-07-03", "2026-09-07",
+                        "2026-10-12", "2026-11-11", "2026-11-26", "2026-12-25"].map { try LocalDate(parsing: $0) }
+        let calendar = try BusinessCalendar(timeZone: "America/New_York", weeklyHours: hours, holidays: holidays)
+        return Template(TicketSLAEvent.started(TicketSLAStarted(
+            policy: "standard", policyAmendment: 0, calendarId: "office", calendarAmendment: 0, calendar: calendar,
+            targets: [.p1: SLATarget(responseMinutes: 30, resolutionMinutes: 240), .p2: SLATarget(responseMinutes: 60, resolutionMinutes: 480),
+                      .p3: SLATarget(responseMinutes: 240, resolutionMinutes: 2_880), .p4: SLATarget(responseMinutes: 480, resolutionMinutes: 14_400)],
+            warnAtPercent: [75, 90], escalations: [], priority: .p3, startedAt: Timestamp(iso8601: placeholderTime)!)))
+    } catch {
+        fatalError("SLA calendar: \(error)")
+    }
+}() : nil
 
 /// A Charge as the calculator writes it (no public memberwise init: decoded from its JSON shape).
 @MainActor func charge(key: String, kind: Charge.Kind, period: String, ticket: String?, minutes: Int, amount: Int64, entries: [ChargedEntry]) -> Charge {
@@ -125,8 +148,8 @@ for client in clients {
 try flush()
 
 // The work: tickets spread evenly over 2026; invoices at each month end.
-// 8.3 events per ticket on average: 6 ticket events, 2 time entries, 1 correction in 8, 1 void in 40.
-let tickets = max(1, (target - written) * 10 / 83)
+// 8.3 events per ticket on average: 6 ticket events, 2 time entries, 1 correction in 8, 1 void in 40 (9.3 with --sla).
+let tickets = max(1, (target - written) * 10 / (withSLA ? 93 : 83))
 let yearStart = Timestamp(iso8601: "2026-01-01T00:00:00Z")!.millisecondsSinceEpoch
 let yearMilliseconds: Int64 = 365 * 86_400_000
 var entryNumber = 0
@@ -198,6 +221,9 @@ for index in 0..<tickets {
     let client = clients[index % clients.count]
     let tech = techs[(index / 7) % techs.count]
     add(stream, "ticket.opened", opened.with([("T-999999999", ticket), ("CLIENTXX", client), ("CATEGORYXX", categories[index % categories.count])]))
+    if let slaStarted {
+        add(stream, "ticket.sla-started", slaStarted.with([(placeholderTime, Timestamp(millisecondsSinceEpoch: instant).iso8601)]))
+    }
     add(stream, "ticket.assigned", assigned.with([("TECHXX", tech)]))
     add(stream, "ticket.status-changed", status.bytes)
     add(stream, "ticket.commented", comment.bytes, actor: tech)

@@ -1,0 +1,87 @@
+import Foundation
+import LMDB
+
+// The raw LMDB references of the read-model benchmarks (issue 10), run in the same session as the Docket figures:
+//
+//   raw-lmdb scan STORE          one cursor over the store's `events` database in read transactions of 50,000,
+//                                reading each value's length and first byte (what a rebuild cannot beat)
+//   raw-lmdb append DIR N [SIZE] N values of SIZE bytes (default 373, a seeded event's average) under 8-byte
+//                                big-endian keys with MDB_APPEND, 1,000 per durable (fsync'd) write transaction
+//
+// Each prints one line: `raw-lmdb <what>: N events in S s = R events/s`.
+
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = start.duration(to: .now)
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+func report(_ what: String, _ count: UInt64, _ elapsed: Double) {
+    print("raw-lmdb \(what): \(count) events in \(String(format: "%.3f", elapsed)) s = \(Int(Double(count) / elapsed)) events/s")
+}
+
+func scan(_ path: String) throws {
+    var options = Environment.Options()
+    options.readOnly = true
+    let environment = try Environment(path: path, options: options)
+    let events = try environment.openDatabase(named: "events")
+    let start = ContinuousClock.now
+    var count: UInt64 = 0
+    var checksum = 0
+    var next: UInt64 = 1
+    while true {
+        let batch = try environment.read { txn -> UInt64 in
+            try txn.withCursor(events) { cursor in
+                var seen: UInt64 = 0
+                var entry = try cursor.seek(atLeast: withUnsafeBytes(of: next.bigEndian) { Array($0) })
+                while let found = entry, seen < 50_000 {
+                    checksum &+= found.value.count &+ Int(found.value[0])
+                    seen += 1
+                    entry = try cursor.next()
+                }
+                return seen
+            }
+        }
+        count += batch
+        next += batch
+        if batch < 50_000 { break }
+    }
+    report("scan (checksum \(checksum % 1000))", count, seconds(since: start))
+}
+
+func append(_ path: String, count: Int, size: Int) throws {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    let environment = try Environment(path: path)
+    let database = try environment.openDatabase(named: "events")
+    var value = [UInt8](repeating: 0x61, count: size)
+    let start = ContinuousClock.now
+    var written = 0
+    while written < count {
+        let batch = min(1_000, count - written)
+        try environment.write { txn in
+            for index in 0..<batch {
+                let key = UInt64(written + index + 1).bigEndian
+                value[0] = UInt8(truncatingIfNeeded: index)
+                try withUnsafeBytes(of: key) { key in
+                    try value.withUnsafeBytes { try txn.put(database, key: key, value: $0, options: .append) }
+                }
+            }
+        }
+        written += batch
+    }
+    report("append \(size)-byte values, 1,000 per durable txn", UInt64(count), seconds(since: start))
+}
+
+let arguments = CommandLine.arguments
+switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
+case (3, "scan"):
+    try scan(arguments[2])
+case (4...5, "append"):
+    guard let count = Int(arguments[3]), let size = arguments.count == 5 ? Int(arguments[4]) : 373 else {
+        FileHandle.standardError.write(Data("raw-lmdb: N and SIZE must be whole numbers\n".utf8))
+        exit(64)
+    }
+    try append(arguments[2], count: count, size: size)
+default:
+    FileHandle.standardError.write(Data("usage: raw-lmdb scan STORE | raw-lmdb append DIR N [SIZE]\n".utf8))
+    exit(64)
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The read-model benchmarks of issue 10, each next to its raw LMDB reference in the same run:
+#
+#   Benchmarks/readmodels-bench.sh DOCKET RAW_LMDB STORE WORK [LABEL]
+#
+# DOCKET is a release `docket` binary, RAW_LMDB the release `raw-lmdb` tool (Tools/RawLMDB), STORE a store seeded
+# by `seed-billing STORE N --sla` (read only here), WORK a scratch folder (emptied). Run it twice in one session,
+# once with the old and once with the new `docket`, to have both next to the same references. Each figure is
+# printed with the machine's load (`uptime`), since the machine is shared.
+#
+# It measures: the raw cursor scan of STORE; `docket replay --as-of` of the whole log (all read models); `docket
+# export`; `docket import` of that export into a new store (with its read models) next to a raw bulk append of the
+# same number of 373-byte values, 1,000 per durable transaction; `docket rebuild` (all) on the imported store; the
+# replayed and imported stores' sizes against the export's bytes. Times and peak private memory by peak-memory.py.
+set -euo pipefail
+docket="$1" raw="$2" store="$3" work="$4" label="${5:-docket}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+measure() { python3 "$here/peak-memory.py" "$@"; }
+load() { echo "  (load: $(uptime | sed 's/.*load average: //'))"; }
+events=$("$raw" scan "$store" | tee /dev/stderr | sed -E 's/.*: ([0-9]+) events.*/\1/')
+load
+rm -rf "$work" && mkdir -p "$work"
+echo "== $label on $store ($events events)"
+measure "$label replay --as-of (all read models)" -- "$docket" replay --store "$store" --as-of 2030-01-01 --into "$work/replay"
+load
+measure "$label export" -- "$docket" export --store "$store" --output "$work/export.ndjson"
+load
+measure "$label import" -- "$docket" import --store "$work/imported" "$work/export.ndjson"
+load
+"$raw" append "$work/raw-append" "$events" 373
+load
+measure "$label rebuild (all)" -- "$docket" rebuild --store "$work/imported"
+load
+"$raw" scan "$store"
+load
+export_bytes=$(stat -c %s "$work/export.ndjson")
+for folder in "$store" "$work/replay" "$work/imported"; do
+    bytes=$(stat -c %s "$folder/data.mdb")
+    echo "size $folder/data.mdb: $bytes bytes = $(python3 -c "print(f'{$bytes / $export_bytes:.2f}')")x the export ($export_bytes bytes)"
+done
+"$docket" stats --store "$work/imported" --read-models | tail -n +3
+rm -rf "$work/raw-append"

@@ -1,0 +1,248 @@
+import Domain
+import EventLog
+import Foundation
+import LMDB
+
+/// Frozen SLA terms stored once per distinct content (read-model format of `sla` 2 and `queue` 3).
+///
+/// A `ticket.sla-started` payload is the policy, the whole calendar, the targets, the warnings and escalations —
+/// the same for every ticket under one policy — plus the ticket's own `priority` and `startedAt`. Its *content* is
+/// the schema version and the payload bytes with the values of those two top-level keys cut out; the SHA-256 of the
+/// content addresses it. A model keeps one copy per content (`digest → schema version u16 BE ‖ the first payload
+/// seen`) and each ticket's row keeps the digest, its start instant and its start priority.
+///
+/// Two payloads with the same content differ only in those two values, so the terms decoded from the stored copy
+/// with the row's start instant and priority put back are exactly the ticket's own `TicketSLAStarted`.
+enum SLATerms {
+    /// The content address of a `ticket.sla-started` payload and the raw values of its `priority` and `startedAt`;
+    /// nil when the payload is not a JSON object with exactly one of each key at the top (then it is not shared).
+    struct Content {
+        let digest: Digest
+        let priority: Range<Int>
+        let startedAt: Range<Int>
+    }
+
+    static func content(schemaVersion: UInt16, payload: [UInt8]) -> Content? {
+        guard let values = TopLevelJSON.values(of: ["priority", "startedAt"], in: payload),
+            let priority = values["priority"], let startedAt = values["startedAt"]
+        else { return nil }
+        let (first, second) = priority.lowerBound < startedAt.lowerBound ? (priority, startedAt) : (startedAt, priority)
+        var bytes = withUnsafeBytes(of: schemaVersion.bigEndian) { Array($0) }
+        bytes.reserveCapacity(payload.count + 2)
+        bytes += payload[..<first.lowerBound]
+        bytes.append(0)
+        bytes += payload[first.upperBound..<second.lowerBound]
+        bytes.append(0)
+        bytes += payload[second.upperBound...]
+        return Content(digest: bytes.withUnsafeBytes { Digest.sha256($0) }, priority: priority, startedAt: startedAt)
+    }
+
+    /// A JSON string value without escapes (`"p3"`), as text; nil otherwise.
+    static func plainString(_ payload: [UInt8], _ range: Range<Int>) -> String? {
+        guard range.count >= 2, payload[range.lowerBound] == UInt8(ascii: "\""), payload[range.upperBound - 1] == UInt8(ascii: "\""),
+            !payload[range].dropFirst().dropLast().contains(UInt8(ascii: "\\"))
+        else { return nil }
+        return String(decoding: payload[(range.lowerBound + 1)..<(range.upperBound - 1)], as: UTF8.self)
+    }
+}
+
+/// Decoded `ticket.sla-started` terms by content digest: decoding one (a whole calendar) is the costly part of
+/// folding a ticket, and every ticket under one policy carries the same terms.
+final class SLATermsCache: @unchecked Sendable {
+    // @unchecked Sendable: every access to `terms` takes `lock`.
+    static let shared = SLATermsCache()
+    /// Distinct terms kept before the cache starts afresh (a store has a handful of policies × amendments).
+    static let capacity = 4_096
+
+    private let lock = NSLock()
+    private var terms: [Digest: TicketSLAStarted] = [:]
+
+    func cached(_ digest: Digest) -> TicketSLAStarted? { lock.withLock { terms[digest] } }
+
+    func keep(_ started: TicketSLAStarted, for digest: Digest) {
+        lock.withLock {
+            if terms.count >= SLATermsCache.capacity { terms.removeAll(keepingCapacity: true) }
+            terms[digest] = started
+        }
+    }
+
+    /// The event's `TicketSLAStarted` with its content digest: from the cache when terms of the same content were
+    /// decoded before (only the priority and start instant are read), else decoded in full.
+    func started(_ event: RecordedEvent) throws -> (TicketSLAStarted, Digest?) {
+        let content = SLATerms.content(schemaVersion: event.schemaVersion, payload: event.payload)
+        if let content, var started = cached(content.digest),
+            let priority = SLATerms.plainString(event.payload, content.priority).flatMap(Priority.init(rawValue:)),
+            let startedAt = SLATerms.plainString(event.payload, content.startedAt).flatMap(Timestamp.init(iso8601:))
+        {
+            started.priority = priority
+            started.startedAt = startedAt
+            return (started, content.digest)
+        }
+        guard case .started(let started) = try TicketSLAEvent.decode(
+            type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+        else { throw SLATermsError.notAStart(event.type) }
+        if let content { keep(started, for: content.digest) }
+        return (started, content?.digest)
+    }
+}
+
+/// One model's table of frozen SLA terms: digest (32 bytes) → schema version (u16 BE) ‖ the first payload seen.
+struct SLATermsTable {
+    let database: Database
+
+    /// Stores the terms of `event` (a `ticket.sla-started` with content `digest`) unless already there.
+    func keep(_ event: RecordedEvent, digest: Digest, txn: borrowing Transaction) throws {
+        try withUnsafeBytes(of: digest) { key in
+            guard try txn.get(database, key: key) == nil else { return }
+            let value = withUnsafeBytes(of: event.schemaVersion.bigEndian) { Array($0) } + event.payload
+            try value.withUnsafeBytes { try txn.put(database, key: key, value: $0) }
+        }
+    }
+
+    /// The terms stored under `digest`, with `priority` and `startedAt` put back.
+    func started(_ digest: Digest, priority: Priority, startedAt: Timestamp, txn: borrowing Transaction) throws -> TicketSLAStarted {
+        var started: TicketSLAStarted
+        if let cached = SLATermsCache.shared.cached(digest) {
+            started = cached
+        } else {
+            let stored = try withUnsafeBytes(of: digest) { key in try txn.get(database, key: key).map { Array($0) } }
+            guard let stored, stored.count > 2,
+                case .started(let decoded) = try TicketSLAEvent.decode(
+                    type: "ticket.sla-started", schemaVersion: UInt16(stored[0]) << 8 | UInt16(stored[1]),
+                    payload: Array(stored[2...]))
+            else { throw SLATermsError.missing(database.name, digest) }
+            SLATermsCache.shared.keep(decoded, for: digest)
+            started = decoded
+        }
+        started.priority = priority
+        started.startedAt = startedAt
+        return started
+    }
+}
+
+/// A clock as a row stores it: its progress, and its terms by reference (see `SLATerms`).
+struct StoredSLAClock: Codable, Equatable {
+    /// The terms' content digest (hex), or nil for terms that are not shared: then `started` holds them.
+    var terms: String?
+    var startedAt: Int64
+    var startPriority: Priority
+    var started: TicketSLAStarted?
+    var progress: SLAClockProgress
+
+    init(_ clock: SLAClock, terms: Digest?) {
+        self.terms = terms?.hex
+        self.startedAt = clock.started.startedAt.millisecondsSinceEpoch
+        self.startPriority = clock.started.priority
+        self.started = terms == nil ? clock.started : nil
+        self.progress = clock.progress
+    }
+
+    /// The terms' digest, when shared.
+    var digest: Digest? { terms.flatMap(Digest.init(hex:)) }
+
+    /// The whole clock, its terms read from `table`.
+    func clock(_ table: SLATermsTable, txn: borrowing Transaction) throws -> SLAClock {
+        if let started { return SLAClock(started: started, progress: progress) }
+        guard let digest else { throw SLATermsError.missing(table.database.name, nil) }
+        let terms = try table.started(
+            digest, priority: startPriority, startedAt: Timestamp(millisecondsSinceEpoch: startedAt), txn: txn)
+        return SLAClock(started: terms, progress: progress)
+    }
+}
+
+/// A read model's SLA terms are missing or the event is not a start: the model is damaged (`docket rebuild`).
+enum SLATermsError: Error, CustomStringConvertible {
+    case missing(String, Digest?)
+    case notAStart(String)
+
+    var description: String {
+        switch self {
+        case .missing(let database, let digest):
+            "the SLA terms \(digest?.hex ?? "(no reference)") are missing from \(database); run `docket rebuild`"
+        case .notAStart(let type): "\(type) is not a ticket.sla-started event"
+        }
+    }
+}
+
+/// Finding the values of chosen keys at the top level of a JSON object without decoding it.
+enum TopLevelJSON {
+    /// The byte range of the value of each of `keys` at the top level of the object in `bytes`; nil when the text is
+    /// not an object, a key has escapes, or one of `keys` appears twice.
+    static func values(of keys: Set<String>, in bytes: [UInt8]) -> [String: Range<Int>]? {
+        var found: [String: Range<Int>] = [:]
+        var i = skipSpace(bytes, 0)
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return nil }
+        i = skipSpace(bytes, i + 1)
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { return found }
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "\""), let keyEnd = stringEnd(bytes, i) else { return nil }
+            let keyBytes = bytes[(i + 1)..<(keyEnd - 1)]
+            if keyBytes.contains(UInt8(ascii: "\\")) { return nil }
+            i = skipSpace(bytes, keyEnd)
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+            let start = skipSpace(bytes, i + 1)
+            guard let end = valueEnd(bytes, start) else { return nil }
+            let key = String(decoding: keyBytes, as: UTF8.self)
+            if keys.contains(key) {
+                guard found[key] == nil else { return nil }
+                found[key] = start..<end
+            }
+            i = skipSpace(bytes, end)
+            guard i < bytes.count else { return nil }
+            if bytes[i] == UInt8(ascii: "}") { return found }
+            guard bytes[i] == UInt8(ascii: ",") else { return nil }
+            i = skipSpace(bytes, i + 1)
+        }
+        return nil
+    }
+
+    private static func skipSpace(_ bytes: [UInt8], _ start: Int) -> Int {
+        var i = start
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        return i
+    }
+
+    /// The index after the closing quote of the string starting at `start`.
+    private static func stringEnd(_ bytes: [UInt8], _ start: Int) -> Int? {
+        var i = start + 1
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\\"): i += 2
+            case UInt8(ascii: "\""): return i + 1
+            default: i += 1
+            }
+        }
+        return nil
+    }
+
+    /// The index after the value starting at `start`.
+    private static func valueEnd(_ bytes: [UInt8], _ start: Int) -> Int? {
+        guard start < bytes.count else { return nil }
+        switch bytes[start] {
+        case UInt8(ascii: "\""):
+            return stringEnd(bytes, start)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            var i = start
+            while i < bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: "\""):
+                    guard let end = stringEnd(bytes, i) else { return nil }
+                    i = end
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return i + 1 }
+                default: break
+                }
+                i += 1
+            }
+            return nil
+        default:
+            var i = start
+            while i < bytes.count, !",}] \n\r\t".utf8.contains(bytes[i]) { i += 1 }
+            return i > start ? i : nil
+        }
+    }
+}

@@ -1,0 +1,318 @@
+/// A strict JSON scanner over UTF-8 bytes (RFC 8259) for the NDJSON paths (`import`, `event append --stdin`):
+/// it validates a value and finds an object's top-level members without building Foundation objects.
+///
+/// It answers only what it is sure of: anything unusual (an escape in a string it must decode, a lone surrogate,
+/// a duplicate key, nesting deeper than 512) is a miss (`nil`), and the caller falls back to `JSONSerialization`,
+/// which gives the same result or the same error as before.
+public enum JSONScanner {
+    /// One top-level member: its key (without escapes) and the byte range of its value.
+    public struct Member {
+        public let key: String
+        public let value: Range<Int>
+    }
+
+    /// The members of the JSON object that is the whole of `bytes` (surrounding whitespace allowed), in order;
+    /// nil when `bytes` is not valid JSON, not an object, or has an escaped or repeated key.
+    public static func members(_ bytes: [UInt8]) -> [Member]? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = Scanner(bytes: buffer)
+            scanner.skipSpace()
+            guard scanner.peek == UInt8(ascii: "{") else { return nil }
+            scanner.i += 1
+            var members: [Member] = []
+            var seen: Set<String> = []
+            scanner.skipSpace()
+            if scanner.peek == UInt8(ascii: "}") {
+                scanner.i += 1
+            } else {
+                while true {
+                    guard let key = scanner.plainString() else { return nil }
+                    guard seen.insert(key).inserted else { return nil }
+                    scanner.skipSpace()
+                    guard scanner.peek == UInt8(ascii: ":") else { return nil }
+                    scanner.i += 1
+                    scanner.skipSpace()
+                    let start = scanner.i
+                    guard scanner.value(depth: 1) else { return nil }
+                    members.append(Member(key: key, value: start..<scanner.i))
+                    scanner.skipSpace()
+                    if scanner.peek == UInt8(ascii: ",") {
+                        scanner.i += 1
+                        scanner.skipSpace()
+                        continue
+                    }
+                    guard scanner.peek == UInt8(ascii: "}") else { return nil }
+                    scanner.i += 1
+                    break
+                }
+            }
+            scanner.skipSpace()
+            guard scanner.i == buffer.count, String(validating: buffer, as: UTF8.self) != nil else { return nil }
+            return members
+        }
+    }
+
+    /// The text of a JSON string value without escapes (`"abc"`), or nil.
+    public static func plainString(_ bytes: [UInt8], _ range: Range<Int>) -> String? {
+        guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "\""), bytes[range.upperBound - 1] == UInt8(ascii: "\"")
+        else { return nil }
+        let inner = bytes[(range.lowerBound + 1)..<(range.upperBound - 1)]
+        guard !inner.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 < 0x20 }) else { return nil }
+        return String(validating: inner, as: UTF8.self)
+    }
+
+    /// The value of a JSON number written as plain digits (no sign, fraction or exponent, no leading zero, at most
+    /// 18 digits), or nil.
+    public static func plainInteger(_ bytes: [UInt8], _ range: Range<Int>) -> Int64? {
+        guard (1...18).contains(range.count), bytes[range].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            range.count == 1 || bytes[range.lowerBound] != UInt8(ascii: "0")
+        else { return nil }
+        return bytes[range].reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
+    }
+
+    /// Whether the valid JSON object or array in `range` is already in the canonical form `JSONSerialization`
+    /// writes with sorted keys and unescaped slashes: no whitespace, keys in an order both byte order and
+    /// Foundation's collation agree on (`sortsFirst`) at every level, strings of printable ASCII without escapes,
+    /// numbers as plain integers of at most 15 digits.
+    /// Such a payload can be stored as it is; any other is canonicalized by Foundation.
+    public static func isCanonical(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = Scanner(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
+            scanner.i = range.lowerBound
+            return scanner.canonical(depth: 1) && scanner.i == range.upperBound
+        }
+    }
+
+    private struct Scanner {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var i = 0
+
+        var peek: UInt8? { i < bytes.count ? bytes[i] : nil }
+
+        mutating func skipSpace() {
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        }
+
+        /// A string without escapes, as text.
+        mutating func plainString() -> String? {
+            guard peek == UInt8(ascii: "\"") else { return nil }
+            let start = i + 1
+            i += 1
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte == UInt8(ascii: "\"") {
+                    i += 1
+                    return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), as: UTF8.self)
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+                i += 1
+            }
+            return nil
+        }
+
+        /// Skips a valid string (escapes allowed, except lone surrogates).
+        mutating func string() -> Bool {
+            guard peek == UInt8(ascii: "\"") else { return false }
+            i += 1
+            while i < bytes.count {
+                let byte = bytes[i]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    i += 1
+                    return true
+                case UInt8(ascii: "\\"):
+                    guard i + 1 < bytes.count else { return false }
+                    switch bytes[i + 1] {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        i += 2
+                    case UInt8(ascii: "u"):
+                        guard i + 5 < bytes.count else { return false }
+                        var code: UInt32 = 0
+                        for digit in bytes[(i + 2)..<(i + 6)] {
+                            guard let value = Scanner.hex(digit) else { return false }
+                            code = code << 4 | value
+                        }
+                        guard !(0xD800...0xDFFF).contains(code) else { return false }
+                        i += 6
+                    default:
+                        return false
+                    }
+                default:
+                    guard byte >= 0x20 else { return false }
+                    i += 1
+                }
+            }
+            return false
+        }
+
+        static func hex(_ byte: UInt8) -> UInt32? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+            default: nil
+            }
+        }
+
+        mutating func digits() -> Int {
+            let start = i
+            while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
+            return i - start
+        }
+
+        mutating func number() -> Bool {
+            if peek == UInt8(ascii: "-") { i += 1 }
+            if peek == UInt8(ascii: "0") {
+                i += 1
+            } else if digits() == 0 {
+                return false
+            }
+            if peek == UInt8(ascii: ".") {
+                i += 1
+                guard digits() > 0 else { return false }
+            }
+            if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
+                i += 1
+                if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { i += 1 }
+                guard digits() > 0 else { return false }
+            }
+            return true
+        }
+
+        mutating func literal(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard i + count <= bytes.count else { return false }
+            for k in 0..<count where bytes[i + k] != text.utf8Start[k] { return false }
+            i += count
+            return true
+        }
+
+        /// Skips one valid value.
+        mutating func value(depth: Int) -> Bool {
+            guard depth <= 512, let first = peek else { return false }
+            switch first {
+            case UInt8(ascii: "\""): return string()
+            case UInt8(ascii: "t"): return literal("true")
+            case UInt8(ascii: "f"): return literal("false")
+            case UInt8(ascii: "n"): return literal("null")
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = first == UInt8(ascii: "{")
+                let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                i += 1
+                skipSpace()
+                if peek == close {
+                    i += 1
+                    return true
+                }
+                while true {
+                    if isObject {
+                        guard string() else { return false }
+                        skipSpace()
+                        guard peek == UInt8(ascii: ":") else { return false }
+                        i += 1
+                        skipSpace()
+                    }
+                    guard value(depth: depth + 1) else { return false }
+                    skipSpace()
+                    if peek == UInt8(ascii: ",") {
+                        i += 1
+                        skipSpace()
+                        continue
+                    }
+                    guard peek == close else { return false }
+                    i += 1
+                    return true
+                }
+            default: return number()
+            }
+        }
+
+        /// Whether key `a` comes before key `b` both in byte order and in the order `JSONSerialization` sorts keys
+        /// by (the system locale's collation with numeric search): true only when the first byte where they differ
+        /// is a lower-case letter in both, or `a` is a prefix of `b` followed by a letter or digit. Other pairs
+        /// (case or punctuation deciding, digit runs) are left to Foundation.
+        static func sortsFirst(_ a: Slice<UnsafeBufferPointer<UInt8>>, _ b: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+            func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+            func isAlphanumeric(_ byte: UInt8) -> Bool {
+                isLower(byte) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            }
+            for (x, y) in zip(a, b) where x != y { return isLower(x) && isLower(y) && x < y }
+            guard b.count > a.count else { return false }
+            return isAlphanumeric(b[b.startIndex + a.count])
+        }
+
+        /// A string of printable ASCII without escapes; returns its bytes' range.
+        mutating func canonicalString() -> Range<Int>? {
+            guard peek == UInt8(ascii: "\"") else { return nil }
+            let start = i + 1
+            i += 1
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte == UInt8(ascii: "\"") {
+                    i += 1
+                    return start..<(i - 1)
+                }
+                guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+                i += 1
+            }
+            return nil
+        }
+
+        /// Skips one value in canonical form (see `isCanonical`).
+        mutating func canonical(depth: Int) -> Bool {
+            guard depth <= 512, let first = peek else { return false }
+            switch first {
+            case UInt8(ascii: "\""): return canonicalString() != nil
+            case UInt8(ascii: "t"): return literal("true")
+            case UInt8(ascii: "f"): return literal("false")
+            case UInt8(ascii: "n"): return literal("null")
+            case UInt8(ascii: "{"):
+                i += 1
+                if peek == UInt8(ascii: "}") {
+                    i += 1
+                    return true
+                }
+                var previous: Range<Int>?
+                while true {
+                    guard let key = canonicalString() else { return false }
+                    if let previous, !Scanner.sortsFirst(bytes[previous], bytes[key]) { return false }
+                    previous = key
+                    guard peek == UInt8(ascii: ":") else { return false }
+                    i += 1
+                    guard canonical(depth: depth + 1) else { return false }
+                    if peek == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    guard peek == UInt8(ascii: "}") else { return false }
+                    i += 1
+                    return true
+                }
+            case UInt8(ascii: "["):
+                i += 1
+                if peek == UInt8(ascii: "]") {
+                    i += 1
+                    return true
+                }
+                while true {
+                    guard canonical(depth: depth + 1) else { return false }
+                    if peek == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    guard peek == UInt8(ascii: "]") else { return false }
+                    i += 1
+                    return true
+                }
+            default:
+                let start = i
+                if peek == UInt8(ascii: "-") { i += 1 }
+                let count = digits()
+                guard count >= 1, count <= 15, count == 1 || bytes[i - count] != UInt8(ascii: "0") else { return false }
+                guard !(bytes[start] == UInt8(ascii: "-") && count == 1 && bytes[i - 1] == UInt8(ascii: "0")) else { return false }
+                return peek != UInt8(ascii: ".") && peek != UInt8(ascii: "e") && peek != UInt8(ascii: "E")
+            }
+        }
+    }
+}
