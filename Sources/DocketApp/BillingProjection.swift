@@ -126,7 +126,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         return Invoice(
             id: e.invoice, client: e.client, period: e.period, currency: e.currency, status: row.status, number: row.number,
             creditNote: row.creditNote, lines: e.lines, subtotal: e.subtotal, taxes: e.taxes, total: e.total, draftedAt: e.draftedAt,
-            finalizedAt: row.finalizedAt, closedAt: row.closedAt, reason: row.reason)
+            finalizedAt: row.finalizedAt, closedAt: row.closedAt, reason: row.reason, timeZone: e.timeZone)
     }
 
     // MARK: - Queries

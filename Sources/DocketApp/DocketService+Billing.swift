@@ -35,8 +35,16 @@ extension DocketService {
         let entries = try entriesByClient([code: tickets])
         return ChargeCalculator.charges(
             BillingInput(
-                client: code, contracts: try contracts(client: code), calendars: try calendarsById(), tickets: tickets, entries: entries[code] ?? []),
+                client: code, contracts: try contracts(client: code), calendars: try calendarsById(), tickets: tickets, entries: entries[code] ?? [],
+                months: try billingMonths(of: state)),
             through: period)
+    }
+
+    /// The client's billing months: months already invoiced keep their zone, later ones follow its time zone now.
+    public func billingMonths(of client: ClientState) throws -> BillingMonths {
+        let code = client.code ?? ""
+        let ledger = try runner.load(BillingDecider.self, stream: StreamName.billing(code)).state
+        return ledger.billingMonths(current: client.timeZone.isEmpty ? "UTC" : client.timeZone)
     }
 
     // MARK: - Runs
@@ -44,36 +52,47 @@ extension DocketService {
     /// Drafts, for each client (or only `client`), what is unbilled through `period`: time not yet billed,
     /// corrections to time already billed (as adjustment lines), and the monthly fees due. A second run drafts only
     /// what is new. Each client's draft is its own transaction; with a command id, a retry returns the drafts
-    /// the first attempt made and writes nothing.
-    public func runInvoices(period: BillingPeriod, client: String? = nil, as actor: String, commandId: String? = nil) throws -> [ClientRun] {
+    /// the first attempt made and writes nothing. A period after the current month (UTC) is refused unless
+    /// `allowFuture`: it would bill every monthly fee up to it.
+    public func runInvoices(
+        period: BillingPeriod, client: String? = nil, as actor: String, commandId: String? = nil, allowFuture: Bool = false
+    ) throws -> [ClientRun] {
         let context = try context(for: actor)
         try Permissions.require(.manageInvoices, by: context.actor.role)
-        let clients: [String]
+        let current = BillingPeriod(containing: context.now)
+        guard allowFuture || period <= current else {
+            throw DomainError(
+                .invalid,
+                "period \(period) is after the current period \(current): a run bills every monthly fee through its period; "
+                    + "run it once the period has begun, or pass --allow-future to bill ahead")
+        }
+        let clients: [ClientState]
         if let client {
-            clients = [try self.client(client).code ?? client]
+            clients = [try self.client(client)]
         } else {
-            clients = try self.clients().compactMap(\.code)
+            clients = try self.clients().filter { $0.code != nil }
         }
         let ticketsByClient = try models.billing.tickets(in: store)
         let entriesByClient = try entriesByClient(ticketsByClient)
         let calendars = try calendarsById()
         let allContracts = try contracts()
         var runs: [ClientRun] = []
-        for code in clients {
+        for clientState in clients {
+            let code = clientState.code ?? ""
             let stream = StreamName.billing(code)
             let clientCommand = commandId.map { "\($0):\(code)" }
             if let clientCommand, let earlier = try runner.earlierEvents(BillingDecider.self, commandId: clientCommand, stream: stream) {
                 runs.append(ClientRun(client: code, drafted: drafted(earlier.events), heldBack: []))
                 continue
             }
+            let months = try billingMonths(of: clientState)
             let sheet = ChargeCalculator.charges(
                 BillingInput(
                     client: code, contracts: allContracts.filter { $0.client == code }, calendars: calendars,
-                    tickets: ticketsByClient[code] ?? [:], entries: entriesByClient[code] ?? []),
+                    tickets: ticketsByClient[code] ?? [:], entries: entriesByClient[code] ?? [], months: months),
                 through: period)
-            let (events, _) = try runner.run(
-                BillingDecider.self, stream: stream, command: .draft(client: code, period: period, charges: sheet.charges), context: context,
-                commandId: clientCommand)
+            let draft = BillingCommand.draft(client: code, period: period, charges: sheet.charges, timeZone: months.zone(of: period))
+            let (events, _) = try runner.run(BillingDecider.self, stream: stream, command: draft, context: context, commandId: clientCommand)
             runs.append(ClientRun(client: code, drafted: drafted(events), heldBack: sheet.heldBack))
         }
         return runs
@@ -158,6 +177,23 @@ extension DocketService {
             throw DomainError(.notFound, "unknown invoice \(reference); list invoices with `docket invoice list`")
         }
         return invoice
+    }
+
+    /// The credit note `CN-2026-0001`: the document that voided a final invoice, with that invoice's lines negated.
+    public func creditNote(_ number: String) throws -> CreditNote {
+        guard let note = try models.billing.invoice(number, in: store)?.creditNoteDocument, note.number == number else {
+            throw DomainError(.notFound, "unknown credit note \(number); list invoices and credit notes with `docket invoice list`")
+        }
+        return note
+    }
+
+    /// The customer-facing number of each of the client's invoices that is or was final (draft id → `INV-2026-0001`).
+    public func invoiceNumbers(client: String) throws -> [String: String] {
+        var numbers: [String: String] = [:]
+        for invoice in try invoices(InvoiceFilter(client: client)) {
+            if let number = invoice.number { numbers[invoice.id] = number }
+        }
+        return numbers
     }
 
     /// The invoices matching `filter`, in draft order per client.

@@ -10,17 +10,21 @@ extension DocketService {
         if let terms = create.billingTerms, let client = try? client(create.client) {
             try requireClientCurrency(terms, client: create.client, currency: client.currency)
         }
+        try requireKnownReferences(slaPolicy: create.slaPolicy, terms: create.billingTerms)
         return try contract(create.id, .create(command), as: actor, commandId: commandId)
     }
 
     /// Runs a contract command (amend, end) as `actor`.
     @discardableResult
     public func contract(_ id: String, _ command: ContractCommand, as actor: String, commandId: String? = nil) throws -> [ContractEvent] {
-        if case .amend(_, _, let terms?) = command {
+        if case .amend(let effectiveFrom, let slaPolicy, let given) = command {
             let existing = try runner.load(ContractDecider.self, stream: StreamName.contract(id)).state
-            if existing.id != nil, let client = try? client(existing.client) {
+            // Partial terms are completed as the decider will complete them, so the checks see the whole version.
+            let terms = try given.map { try ContractDecider.completedTerms($0, inForce: existing.terms(at: effectiveFrom)?.billingTerms) }
+            if let terms, existing.id != nil, let client = try? client(existing.client) {
                 try requireClientCurrency(terms, client: existing.client, currency: client.currency)
             }
+            try requireKnownReferences(slaPolicy: slaPolicy, terms: terms)
         }
         return try runner.run(ContractDecider.self, stream: StreamName.contract(id), command: command, context: context(for: actor), commandId: commandId).events
     }
@@ -38,6 +42,30 @@ extension DocketService {
     public func contracts(client: String? = nil) throws -> [ContractState] {
         try store.streams(prefix: "contract-").map { try runner.load(ContractDecider.self, stream: $0.name).state }
             .filter { client == nil || $0.client == client }
+    }
+
+    /// A contract may name only SLA policies and calendars that exist: one that does not would make every ticket
+    /// opened for the client fail (or, from intake, open without an SLA).
+    private func requireKnownReferences(slaPolicy: String?, terms: JSONValue?) throws {
+        if let policyId = slaPolicy, !policyId.isEmpty {
+            guard let policy = try? self.slaPolicy(policyId) else {
+                throw DomainError(
+                    .notFound,
+                    "unknown SLA policy \(policyId); define it first (`docket sla-policy define \(policyId) …`) or name one of `docket sla-policy list`")
+            }
+            for version in policy.versions where (try? calendar(version.terms.calendar)) == nil {
+                throw DomainError(
+                    .notFound,
+                    "SLA policy \(policyId) uses calendar \(version.terms.calendar), which does not exist; define it with `docket calendar define`")
+            }
+        }
+        if let terms, terms != .null, let billing = try? BillingTerms(terms), let calendar = billing.afterHours?.calendar,
+            (try? self.calendar(calendar)) == nil
+        {
+            throw DomainError(
+                .notFound,
+                "unknown calendar \(calendar) in billingTerms.afterHours; define it first (`docket calendar define \(calendar) …`) or name one of `docket calendar list`")
+        }
     }
 
     /// Invoices go out in the client's currency: terms in another currency are refused (terms that cannot be read

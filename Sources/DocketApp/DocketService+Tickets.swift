@@ -1,3 +1,4 @@
+import DocketTime
 import Domain
 import EventLog
 
@@ -29,6 +30,20 @@ public struct TicketIntake: Sendable, Equatable {
 }
 
 extension DocketService {
+    /// The SLA a new ticket starts under. Intake (mail and alerts) never refuses a client's ticket over configuration:
+    /// when the contract names an SLA policy or calendar that does not exist (or has no terms in force), the ticket
+    /// opens without an SLA and ``warnings`` names the fix. A ticket opened by hand is refused instead, so the person
+    /// opening it sees the problem.
+    private func slaForNewTicket(_ intake: TicketIntake, at instant: Timestamp) throws -> TicketSLAStarted? {
+        guard (try? client(intake.client)) != nil else { return nil }
+        do {
+            return try slaStart(client: intake.client, priority: intake.priority, at: instant)
+        } catch let error as DomainError where intake.source == .email || intake.source == .alert {
+            warnings?("opened the \(intake.source) ticket for \(intake.client) without an SLA: \(error.message)")
+            return nil
+        }
+    }
+
     /// Opens a ticket with the next number (T-1001, T-1002, … gapless per store) and returns the number.
     /// Two processes racing for a number both succeed: the loser of the race sees the stream exists and
     /// takes the next number. `also` adds other subsystems' events (SLA, alerts) to the same append;
@@ -47,7 +62,7 @@ extension DocketService {
         let context = try context(for: actor)
         // The SLA starts at the instant the log records the opening, even when the clock is behind the log.
         let startsAt = try notBeforeHead(context.now)
-        let sla = (try? client(intake.client)) == nil ? nil : try slaStart(client: intake.client, priority: intake.priority, at: startsAt)
+        let sla = try slaForNewTicket(intake, at: startsAt)
         for _ in 0..<16 {
             var intake = intake
             let (contactRequest, snapshot) = try contactAddition(newContact, to: &intake, context: context)

@@ -31,6 +31,9 @@ public struct DocketService: Sendable {
     public let models: ReadModels
     let runner: CommandRunner
     let clock: any WallClock
+    /// Where warnings go that must not stop a command (intake opening a ticket without an SLA); the CLI prints them
+    /// on stderr. Nil drops them.
+    public var warnings: (@Sendable (String) -> Void)?
 
     public init(store: EventStore, models: ReadModels, clock: any WallClock) {
         self.store = store

@@ -11,6 +11,8 @@ public struct InvoiceAudit: Codable, Sendable, Equatable {
     public var finalized: EventReference?
     public var voided: EventReference?
     public var lines: [LineAudit]
+    /// When the audit was asked of a credit note (`CN-2026-0001`): that document; its lines are the invoice's, negated.
+    public var creditNote: CreditNote?
 }
 
 /// One event of the log, as an audit cites it.
@@ -104,7 +106,8 @@ extension DocketService {
                     line: index + 1, charge: charge, chargedMinutes: line.chargedMinutes, amount: line.amount, previousAmount: line.previousAmount,
                     previousInvoices: line.previousInvoices.map { numbers[$0] ?? $0 }, entries: entries, terms: terms))
         }
-        return InvoiceAudit(invoice: invoice, drafted: drafted, finalized: finalized, voided: voided, lines: lines)
+        let creditNote = invoice.creditNote == reference ? invoice.creditNoteDocument : nil
+        return InvoiceAudit(invoice: invoice, drafted: drafted, finalized: finalized, voided: voided, lines: lines, creditNote: creditNote)
     }
 
     /// Every event of `stream`, in order, read in pages.

@@ -43,9 +43,16 @@ enum AuditText {
     static func render(_ audit: InvoiceAudit) -> String {
         let invoice = audit.invoice
         let money = { (amount: Int64) in Money.format(amount, currency: invoice.currency) }
-        var text = "Audit of \(invoice.number ?? invoice.id)"
-        if invoice.number != nil { text += " (draft \(invoice.id))" }
-        text += ", client \(invoice.client), period \(invoice.period), \(invoice.status.rawValue), total \(money(invoice.total)) \(invoice.currency)\n"
+        var text: String
+        if let note = audit.creditNote {
+            text = "Audit of credit note \(note.number), crediting \(note.credits) in full (draft \(invoice.id)), client \(note.client), "
+                + "period \(note.period), total \(money(note.total)) \(note.currency), reason: \(note.reason)\n"
+                + "The lines below are those of \(note.credits), which this credit note cancels.\n"
+        } else {
+            text = "Audit of \(invoice.number ?? invoice.id)"
+            if invoice.number != nil { text += " (draft \(invoice.id))" }
+            text += ", client \(invoice.client), period \(invoice.period), \(invoice.status.rawValue), total \(money(invoice.total)) \(invoice.currency)\n"
+        }
         text += "  drafted    " + cite(audit.drafted) + "\n"
         if let finalized = audit.finalized { text += "  finalized  " + cite(finalized) + "\n" }
         if let voided = audit.voided { text += "  voided     " + cite(voided) + " by credit note \(invoice.creditNote ?? "")\n" }

@@ -18,7 +18,8 @@ struct BillingReportOptions: ParsableArguments {
 
     /// Rebuilds the reports' fold from the log (progress on stderr when it is a terminal) and prints `rows`.
     func run<Row: Encodable>(
-        capacityHoursPerWeek: Int = 40, header: [String], rows: (BillingReportFold) -> [Row], cells: (Row) -> [String]
+        capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period, header: [String], rows: (BillingReportFold) -> [Row],
+        cells: (Row) -> [String]
     ) throws {
         try reportingFailures(store: store.path) {
             // The reports read only the log: open it read-only, without catching up read models (which would write,
@@ -29,7 +30,8 @@ struct BillingReportOptions: ParsableArguments {
             var options = Environment.Options()
             options.readOnly = true
             let log = try EventStore(path: store.path, options: options)
-            let window = BillingReportWindow(from: from.timestamp, to: to.timestamp, capacityHoursPerWeek: capacityHoursPerWeek)
+            let window = BillingReportWindow(
+                from: from.timestamp, to: to.timestamp, capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy)
             let fold = try BillingReportBuilder.build(from: log, window: window) { done, total in
                 Terminal.progress("scanning the log", done, total)
             }
@@ -42,6 +44,8 @@ struct BillingReportOptions: ParsableArguments {
         }
     }
 }
+
+extension RevenueDating: ExpressibleByArgument {}
 
 /// `12.34%` from basis points, `—` for none.
 func percent(_ basisPoints: Int64?) -> String {
@@ -58,16 +62,21 @@ struct ProfitabilityReportCommand: ParsableCommand {
         commandName: "profitability",
         abstract: "Per client: invoiced revenue and recurring fees against the cost of the time, margin, effective rate.",
         discussion: """
-            docket report profitability --from 2026-11-01 --to 2026-12-01 --format csv
-            Revenue: line amounts (before tax) of final invoices finalized in the window, minus those of invoices voided
-            (credit notes) in it. Cost: minutes logged on the client's tickets with work started in the window × the
+            docket report profitability --from 2026-11-01 --to 2026-12-01 --format csv [--by issued]
+            Revenue: line amounts (before tax) of final invoices for periods (billing months) whose first day is in the
+            window, minus those of such invoices voided (credit notes): November's invoice, finalized on 2 December,
+            is November's revenue. With --by issued: invoices finalized in the window, minus credit notes issued in
+            it, whatever their period. Cost: minutes logged on the client's tickets with work started in the window × the
             tech's cost rate in force then (`docket user cost-rate`); time with no rate is UNPRICED and costs nothing.
             Effective rate = time revenue × 60 / billed minutes. Amounts in the client's currency. One scan of the log.
             """)
     @OptionGroup var options: BillingReportOptions
+    @Option(help: "Date revenue by the invoice's period (default) or by when invoices and credit notes were issued.")
+    var by: RevenueDating = .period
 
     func run() throws {
         try options.run(
+            revenueBy: by,
             header: [
                 "CLIENT", "CUR", "INVOICES", "CREDIT NOTES", "TIME REVENUE", "FEES", "REVENUE", "LOGGED H", "UNPRICED H", "COST", "MARGIN",
                 "MARGIN %", "BILLED H", "EFFECTIVE RATE/H",
@@ -92,20 +101,23 @@ struct LeakageReportCommand: ParsableCommand {
         abstract: "Per client: billable time logged against time billed on final invoices; what was never billed.",
         discussion: """
             docket report leakage --from 2026-11-01 --to 2026-12-01
-            Entries with work started in the window (not voided). BILLED: minutes of those entries on final, not voided
-            invoices (the latest final charge of each key). UNBILLED = BILLABLE − BILLED: held back (no contract or
-            rate), not yet invoiced, only drafted. LEAKAGE % = UNBILLED / BILLABLE. The last row is the total.
+            Entries with work started in the window (not voided). CONTRACT NON-BILLABLE: logged as billable, but the
+            contract in force never bills it by the hour (a non-billable work type or category, a category the retainer
+            covers); it is not leakage. BILLABLE: the rest of the billable time. BILLED: minutes of those entries on
+            final, not voided invoices (the latest final charge of each key). UNBILLED = BILLABLE − BILLED: held back
+            (no contract or rate), not yet invoiced, only drafted. LEAKAGE % = UNBILLED / BILLABLE. NON-BILLABLE:
+            logged as non-billable. The last row is the total.
             """)
     @OptionGroup var options: BillingReportOptions
 
     func run() throws {
         try options.run(
-            header: ["CLIENT", "BILLABLE MIN", "BILLED MIN", "UNBILLED MIN", "NON-BILLABLE MIN", "LEAKAGE %"],
+            header: ["CLIENT", "BILLABLE MIN", "BILLED MIN", "UNBILLED MIN", "CONTRACT NON-BILLABLE MIN", "NON-BILLABLE MIN", "LEAKAGE %"],
             rows: { $0.leakage() },
             cells: { row in
                 [
-                    row.client, String(row.billableMinutes), String(row.billedMinutes), String(row.unbilledMinutes), String(row.nonBillableMinutes),
-                    percent(row.leakageBasisPoints),
+                    row.client, String(row.billableMinutes), String(row.billedMinutes), String(row.unbilledMinutes),
+                    String(row.contractNonBillableMinutes), String(row.nonBillableMinutes), percent(row.leakageBasisPoints),
                 ]
             })
     }

@@ -11,6 +11,10 @@ struct ContractGroup: ParsableCommand {
         abstract: "Create contracts, amend their terms from a date, end them, and see which terms were in force when.",
         discussion: """
             Terms never change in place: each amendment is a complete new version, in force from its --effective time.
+            An amendment copies what it leaves out from the version in force then: the SLA policy when --sla-policy is
+            not given; the billing terms when --terms is not given, and, for partial --terms (without "model"), every
+            field they do not give ("field": null removes one). --terms with a "model" replace the billing terms whole.
+            The SLA policy, its calendar and the after-hours calendar must exist.
             An amendment may take effect before one recorded earlier; `contract show --at` names the version in force.
             Times are RFC 3339 (2026-03-01T09:00:00Z) or a date (2026-03-01, midnight UTC).
 
@@ -23,8 +27,9 @@ struct ContractGroup: ParsableCommand {
         subcommands: [ContractAdd.self, ContractAmend.self, ContractEnd.self, ContractShow.self, ContractList.self])
 }
 
-/// Parses the `--terms` text, naming the flag and the fix when it is not usable.
-private func parseTerms(_ text: String) throws -> JSONValue {
+/// Parses the `--terms` text, naming the flag and the fix when it is not usable. `partial` (amend) lets terms without
+/// a `model` through: the decider completes them from the terms in force and checks the result.
+private func parseTerms(_ text: String, partial: Bool = false) throws -> JSONValue {
     let value: JSONValue
     do {
         value = try JSONValue.parse(text)
@@ -35,6 +40,7 @@ private func parseTerms(_ text: String) throws -> JSONValue {
         throw CLIError.badInput(
             "--terms is not valid JSON; write it in single quotes, e.g. --terms '{\"model\": \"hourly\", \"currency\": \"USD\", \"rates\": {\"*\": 9500}}'")
     }
+    if partial, case .object(let fields) = value, fields["model"] == nil { return value }
     do {
         _ = try BillingTerms(value)
     } catch {
@@ -59,14 +65,14 @@ struct ContractAdd: ParsableCommand {
     @Option(help: "The client's code.") var client: String
     @Option(help: "The display name.") var name: String
     @Option(help: "When the original terms take effect (RFC 3339 or YYYY-MM-DD).") var effective: TimeArgument
-    @Option(help: "The SLA policy the contract refers to.") var slaPolicy: String?
+    @Option(help: "The SLA policy the contract refers to (it must exist, with its calendar).") var slaPolicy: String?
     @Option(help: "The billing terms as JSON with whole numbers (amounts in minor units).") var terms: String?
 
     func run() throws {
         try reportingFailures(store: store.path) {
             let create = CreateContract(
                 id: id, client: client, clientSnapshot: nil, name: name, effectiveFrom: effective.timestamp,
-                slaPolicy: slaPolicy, billingTerms: try terms.map(parseTerms))
+                slaPolicy: slaPolicy, billingTerms: try terms.map { try parseTerms($0) })
             let session = try StoreAccess.open(store.path)
             let events = try session.service.createContract(create, as: actor.name, commandId: write.commandId)
             Terminal.out(
@@ -87,12 +93,17 @@ struct ContractAmend: ParsableCommand {
     @Argument(help: "The contract's id.") var id: String
     @Option(help: "When this version takes effect (RFC 3339 or YYYY-MM-DD); may be before earlier amendments.")
     var effective: TimeArgument
-    @Option(help: "The new SLA policy.") var slaPolicy: String?
-    @Option(help: "The new billing terms as JSON with whole numbers.") var terms: String?
+    @Option(help: "The new SLA policy (it must exist).") var slaPolicy: String?
+    @Option(
+        help: """
+            Billing terms as JSON with whole numbers. With "model": the whole new terms. Without: only the fields to \
+            change, e.g. '{"taxRate": "8.875"}' ("field": null removes one); the rest is copied from the terms in force.
+            """)
+    var terms: String?
 
     func run() throws {
         try reportingFailures(store: store.path) {
-            let billingTerms = try terms.map(parseTerms)
+            let billingTerms = try terms.map { try parseTerms($0, partial: true) }
             let session = try StoreAccess.open(store.path)
             let events = try session.service.contract(
                 id, .amend(effectiveFrom: effective.timestamp, slaPolicy: slaPolicy, billingTerms: billingTerms),

@@ -12,9 +12,9 @@ struct InvoiceGroup: ParsableCommand {
         abstract: "Turn logged time and contract terms into invoices; finalize, void and export them.",
         discussion: """
             docket invoice charges acme --period 2026-11      what a run would price, and what it holds back
-            docket invoice run --period 2026-11 [--client acme]
-            docket invoice list --period 2026-11
-            docket invoice show acme-D1                       (a draft id, INV-2026-0001 or CN-2026-0001)
+            docket invoice run --period 2026-11 [--client acme]      a period after the current one needs --allow-future
+            docket invoice list --period 2026-11              invoices and the credit notes that voided them
+            docket invoice show acme-D1                       (a draft id, INV-2026-0001, or a credit note CN-2026-0001)
             docket invoice finalize acme-D1                   numbers it INV-2026-0001; final invoices never change
             docket invoice discard acme-D2 --reason "rerun after corrections"
             docket invoice void INV-2026-0001 --reason "billed to the wrong client"   issues CN-2026-0001
@@ -51,12 +51,13 @@ struct InvoiceRun: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(help: "The month to bill, e.g. 2026-11: time started before its end, and fees through it.") var period: PeriodArgument
     @Option(help: "Only this client.") var client: String?
+    @Flag(help: "Allow a period after the current month (bills its fees ahead; refused without this flag).") var allowFuture = false
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
             let runs = try session.service.runInvoices(
-                period: period.period, client: client, as: options.actor.name, commandId: options.write.commandId)
+                period: period.period, client: client, as: options.actor.name, commandId: options.write.commandId, allowFuture: allowFuture)
             if output.json {
                 try printJSON(runs.map(RunView.init))
                 return
@@ -140,13 +141,19 @@ struct InvoiceList: ParsableCommand {
                 try printJSON(invoices)
                 return
             }
-            Terminal.out(
-                Terminal.table(
-                    ["INVOICE", "NUMBER", "CLIENT", "PERIOD", "STATUS", "LINES", "TOTAL", "CURRENCY"],
-                    invoices.map {
-                        [$0.id, $0.number ?? "", $0.client, $0.period, $0.status.rawValue, String($0.lines.count),
-                         Money.format($0.total, currency: $0.currency), $0.currency]
-                    }))
+            // A credit note is a document of its own: it gets its row right after the invoice it voided.
+            var rows: [[String]] = []
+            for invoice in invoices {
+                rows.append(
+                    ["invoice", invoice.number ?? "", invoice.id, invoice.client, invoice.period, invoice.status.rawValue, String(invoice.lines.count),
+                     Money.format(invoice.total, currency: invoice.currency), invoice.currency])
+                if let note = invoice.creditNoteDocument {
+                    rows.append(
+                        ["credit-note", note.number, invoice.id, note.client, note.period, "credits \(note.credits)", String(note.lines.count),
+                         Money.format(note.total, currency: note.currency), note.currency])
+                }
+            }
+            Terminal.out(Terminal.table(["TYPE", "NUMBER", "INVOICE", "CLIENT", "PERIOD", "STATUS", "LINES", "TOTAL", "CURRENCY"], rows))
         }
     }
 }
@@ -161,19 +168,30 @@ struct InvoiceShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
+            if self.invoice.hasPrefix("CN-") {
+                let note = try session.service.creditNote(self.invoice)
+                if output.json {
+                    try printJSON(note)
+                    return
+                }
+                Terminal.out(InvoiceText.render(note))
+                return
+            }
             let invoice = try session.service.invoice(self.invoice)
             if output.json {
                 try printJSON(invoice)
                 return
             }
-            Terminal.out(InvoiceText.render(invoice))
+            Terminal.out(InvoiceText.render(invoice, numbers: try session.service.invoiceNumbers(client: invoice.client)))
         }
     }
 }
 
 /// The human rendering of an invoice.
 enum InvoiceText {
-    static func render(_ invoice: Invoice) -> String {
+    /// `numbers` gives the customer-facing number of earlier invoices (draft id → `INV-2026-0001`): an adjustment line
+    /// names the final invoices it adjusts, never a draft id.
+    static func render(_ invoice: Invoice, numbers: [String: String]) -> String {
         let money = { (amount: Int64) in Money.format(amount, currency: invoice.currency) }
         var text = "\(invoice.number ?? invoice.id)  \(invoice.client)  period \(invoice.period)  \(invoice.status.rawValue)"
         if invoice.number != nil { text += "  (draft \(invoice.id))" }
@@ -190,16 +208,34 @@ enum InvoiceText {
                 let hours = line.charge.kind == .time ? Money.hours(line.chargedMinutes) : ""
                 let rate = line.charge.kind == .time ? money(line.charge.ratePerHour) : ""
                 var note: [String] = []
-                if line.adjustment { note.append("adjusts \(line.previousInvoices.joined(separator: ", "))") }
+                if line.adjustment {
+                    let adjusted = line.previousInvoices.compactMap { numbers[$0] }
+                    note.append("adjusts \((adjusted.isEmpty ? line.previousInvoices : adjusted).joined(separator: ", "))")
+                }
                 if line.coveredMinutes != 0, let coverage = line.charge.coverage { note.append("\(Money.hours(line.coveredMinutes)) h \(coverage)") }
                 if line.charge.multiplierPercent != 100 { note.append("×\(line.charge.multiplierPercent)%") }
                 return [String(index + 1), line.charge.description, hours, rate, money(line.amount), note.joined(separator: "; ")]
             })
         text += "subtotal \(money(invoice.subtotal)) \(invoice.currency)\n"
         for tax in invoice.taxes {
-            text += "tax \(Money.percent(basisPoints: tax.basisPoints)) on \(money(tax.base)): \(money(tax.tax))\n"
+            text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n"
         }
         text += "total \(money(invoice.total)) \(invoice.currency)\n"
+        return text
+    }
+    /// A credit note: the invoice it cancels, why, and that invoice's lines negated.
+    static func render(_ note: CreditNote) -> String {
+        let money = { (amount: Int64) in Money.format(amount, currency: note.currency) }
+        var text = "\(note.number)  credit note  \(note.client)  period \(note.period)  credits \(note.credits) in full\n"
+        text += "issued \(note.issuedAt)  reason: \(note.reason)\n"
+        text += Terminal.table(
+            ["LINE", "DESCRIPTION", "HOURS", "AMOUNT"],
+            note.lines.enumerated().map { index, line in
+                [String(index + 1), line.description, line.chargedMinutes == 0 ? "" : Money.hours(line.chargedMinutes), money(line.amount)]
+            })
+        text += "subtotal \(money(note.subtotal)) \(note.currency)\n"
+        for tax in note.taxes { text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n" }
+        text += "total \(money(note.total)) \(note.currency)\n"
         return text
     }
 }
@@ -224,7 +260,7 @@ struct InvoiceDiscard: ParsableCommand {
         commandName: "discard", abstract: "Throw a draft away; what it billed goes on the next run.")
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The draft, e.g. acme-D2.") var invoice: String
-    @Option(help: "Why (required).") var reason: String = ""
+    @Option(help: "Why the draft is thrown away.") var reason: String
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
@@ -240,109 +276,13 @@ struct InvoiceVoid: ParsableCommand {
         commandName: "void", abstract: "Void a final invoice with a credit note for its whole amount; its time goes on the next run.")
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The final invoice, e.g. INV-2026-0001.") var invoice: String
-    @Option(help: "Why (required).") var reason: String = ""
+    @Option(help: "Why it is voided; the credit note carries it.") var reason: String
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
             let voided = try session.service.voidInvoice(invoice, reason: reason, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(voided.number ?? voided.id): voided by credit note \(voided.creditNote ?? "?")\n")
-        }
-    }
-}
-
-/// `csv` or `json`.
-enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-    case csv, json
-}
-
-struct InvoiceExport: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "export",
-        abstract: "Export final invoices and credit notes, one row per line, for accounting software.",
-        discussion: """
-            Columns: document, type (invoice or credit-note), invoice, client, period, issued_at, currency, line, key,
-            description, ticket, work_type, charged_minutes, covered_minutes, rate_per_hour_minor, multiplier_percent,
-            amount_minor, tax_basis_points, adjustment. A voided invoice exports its own rows and its credit note's,
-            with amounts negated. Drafts are left out unless --include-drafts.
-            """)
-    @OptionGroup var store: StoreOptions
-    @Option(help: "csv or json.") var format: ExportFormat = .csv
-    @Option(help: "Only this client's.") var client: String?
-    @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
-    @Flag(help: "Include drafts (document = the draft id).") var includeDrafts = false
-
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let invoices = try session.service.invoices(InvoiceFilter(client: client, period: period?.period.description))
-            let rows = invoices.flatMap { ExportRow.rows(of: $0, includeDrafts: includeDrafts) }
-            switch format {
-            case .json: try printJSON(rows)
-            case .csv:
-                let lines = [ExportRow.header] + rows.map(\.fields)
-                Terminal.out(lines.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
-            }
-        }
-    }
-}
-
-/// One exported invoice line.
-struct ExportRow: Encodable {
-    let document: String
-    let type: String
-    let invoice: String
-    let client: String
-    let period: String
-    let issuedAt: String
-    let currency: String
-    let line: Int
-    let key: String
-    let description: String
-    let ticket: String?
-    let workType: String?
-    let chargedMinutes: Int
-    let coveredMinutes: Int
-    let ratePerHourMinor: Int64
-    let multiplierPercent: Int
-    let amountMinor: Int64
-    let taxBasisPoints: Int
-    let adjustment: Bool
-
-    static let header = [
-        "document", "type", "invoice", "client", "period", "issued_at", "currency", "line", "key", "description", "ticket", "work_type",
-        "charged_minutes", "covered_minutes", "rate_per_hour_minor", "multiplier_percent", "amount_minor", "tax_basis_points", "adjustment",
-    ]
-
-    var fields: [String] {
-        [document, type, invoice, client, period, issuedAt, currency, String(line), key, description, ticket ?? "", workType ?? "",
-         String(chargedMinutes), String(coveredMinutes), String(ratePerHourMinor), String(multiplierPercent), String(amountMinor),
-         String(taxBasisPoints), adjustment ? "true" : "false"]
-    }
-
-    static func rows(of invoice: Invoice, includeDrafts: Bool) -> [ExportRow] {
-        var rows: [ExportRow] = []
-        switch invoice.status {
-        case .discarded: return []
-        case .draft: if includeDrafts { rows += lines(invoice, document: invoice.id, type: "draft", at: invoice.draftedAt, sign: 1) }
-        case .final, .voided:
-            rows += lines(invoice, document: invoice.number ?? invoice.id, type: "invoice", at: invoice.finalizedAt ?? "", sign: 1)
-            if let creditNote = invoice.creditNote {
-                rows += lines(invoice, document: creditNote, type: "credit-note", at: invoice.closedAt ?? "", sign: -1)
-            }
-        }
-        return rows
-    }
-
-    private static func lines(_ invoice: Invoice, document: String, type: String, at: String, sign: Int) -> [ExportRow] {
-        invoice.lines.enumerated().map { index, line in
-            ExportRow(
-                document: document, type: type, invoice: invoice.id, client: invoice.client, period: invoice.period, issuedAt: at,
-                currency: invoice.currency, line: index + 1, key: line.charge.key, description: line.charge.description,
-                ticket: line.charge.ticket, workType: line.charge.workType, chargedMinutes: sign * line.chargedMinutes,
-                coveredMinutes: sign * line.coveredMinutes, ratePerHourMinor: line.charge.ratePerHour,
-                multiplierPercent: line.charge.multiplierPercent, amountMinor: Int64(sign) * line.amount,
-                taxBasisPoints: line.charge.taxBasisPoints, adjustment: line.adjustment)
         }
     }
 }

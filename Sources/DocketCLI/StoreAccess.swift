@@ -27,6 +27,8 @@ enum StoreAccess {
         try store.catchUpProjections { name, done, total in Terminal.progress("catching up \(name)", done, total) }
         // A read model whose format changed was rebuilt under new database names just above: its old databases go.
         if !store.isReadOnly { try store.dropStaleReadModels() }
-        return Session(store: store, models: models, service: DocketService(store: store, models: models, clock: clock))
+        var service = DocketService(store: store, models: models, clock: clock)
+        service.warnings = { Terminal.error("warning: \($0)") }
+        return Session(store: store, models: models, service: service)
     }
 }

@@ -191,10 +191,18 @@ struct BillingReportTests {
             entryId: "TE-7", ticket: "T-1042", tech: "bob", minutes: 45, workType: "remote", billable: false,
             startedAt: "2026-11-03T10:00:00.000Z", note: "fixed \"the\" printer\n✓"))
         #expect(try Self.read(type: "time.logged", stream: "time-TE-7", payload: logged.payload()) == .timeLogged(
-            entry: 7, ticket: 1042, tech: "bob", minutes: 45, billable: false, startedAt: Self.at("2026-11-03T10:00:00Z")))
+            entry: 7, ticket: 1042, tech: "bob", minutes: 45, billable: false, startedAt: Self.at("2026-11-03T10:00:00Z"), workType: "remote"))
         let corrected = TimeEvent.corrected(TimeCorrected(minutes: 30, reason: "typo"))
         #expect(try Self.read(type: "time.corrected", stream: "time-TE-7", payload: corrected.payload()) == .timeCorrected(
             entry: 7, minutes: 30, billable: nil, startedAt: nil))
+        let moved = TimeEvent.corrected(TimeCorrected(workType: "onsite", reason: "was on site"))
+        #expect(try Self.read(type: "time.corrected", stream: "time-TE-7", payload: moved.payload()) == .timeCorrected(
+            entry: 7, minutes: nil, billable: nil, startedAt: nil, workType: "onsite"))
+        // Contract events are few: the reports decode them in full (for the terms that never bill some work).
+        let created = ContractEvent.created(ContractCreated(
+            id: "acme-msa", client: "acme", name: "MSA", effectiveFrom: Self.at("2026-01-01T00:00:00Z"), slaPolicy: nil,
+            billingTerms: ["model": "hourly", "currency": "USD", "rates": ["*": 1], "nonBillableWorkTypes": ["internal"]]))
+        #expect(try Self.read(type: "contract.created", stream: "contract-acme-msa", payload: created.payload()) == .contract(id: "acme-msa", created))
         let rate = UserEvent.costRateSet(UserCostRateSet(version: 2, costPerHourMinor: 4_500, currency: "USD", effectiveFrom: Self.at("2026-01-01T00:00:00Z")))
         #expect(try Self.read(type: "user.cost-rate-set", stream: "user-bob", payload: rate.payload()) == .costRateSet(
             tech: "bob", rate: UserCostRateSet(version: 2, costPerHourMinor: 4_500, currency: "USD", effectiveFrom: Self.at("2026-01-01T00:00:00Z"))))
@@ -203,7 +211,7 @@ struct BillingReportTests {
         // Whitespace and escapes are accepted; a fraction is refused.
         let spaced = Array(#"{ "billable" : true , "entryId":"TE-1", "minutes": 5, "startedAt": "2026-11-03T10:00:00Z", "tech": "b\u006fb", "ticket": "T-1001", "workType": "x" }"#.utf8)
         #expect(try Self.read(type: "time.logged", stream: "time-TE-1", payload: spaced) == .timeLogged(
-            entry: 1, ticket: 1001, tech: "bob", minutes: 5, billable: true, startedAt: Self.at("2026-11-03T10:00:00Z")))
+            entry: 1, ticket: 1001, tech: "bob", minutes: 5, billable: true, startedAt: Self.at("2026-11-03T10:00:00Z"), workType: "x"))
         let fraction = Array(#"{"billable":true,"minutes":5.5,"startedAt":"2026-11-03T10:00:00Z","tech":"b","ticket":"T-1"}"#.utf8)
         #expect(throws: EventDecodingError.self) { try Self.read(type: "time.logged", stream: "time-TE-1", payload: fraction) }
     }
@@ -235,7 +243,7 @@ struct BillingReportTests {
             draftedAt: "2026-12-01T00:00:00.000Z"))
         // Amounts are the lines' own: 12,000 − 9,000 = 3,000 time for 120 − 90 = 30 minutes; the fee 50,000.
         #expect(try Self.read(type: "invoice.drafted", stream: "billing-acme", payload: drafted.payload()) == .invoiceDrafted(ReportInvoice(
-            invoice: "acme-D2", client: "acme", currency: "USD", timeAmount: 3_000, feeAmount: 50_000, chargedMinutes: 30,
+            invoice: "acme-D2", client: "acme", currency: "USD", period: "2026-11", timeAmount: 3_000, feeAmount: 50_000, chargedMinutes: 30,
             timeLines: [ReportInvoiceLine(key: "time:T-1001", entries: [ReportBilledEntry(entry: 1, minutes: 90), ReportBilledEntry(entry: 2, minutes: 30)])])))
     }
 }

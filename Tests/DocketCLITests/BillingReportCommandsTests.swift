@@ -69,10 +69,14 @@ import Testing
         #expect(acme["billedMinutes"] as? Int == 90)
         #expect(acme["effectiveHourlyRateMinor"] as? Int == 12_000)
         #expect(acme["invoices"] as? Int == 1)
-        // Before the invoice was finalized (window ends Dec 1), there is cost but no revenue.
-        let early = try json(["report", "profitability", "--from", "2026-11-01", "--to", "2026-12-01"])
-        #expect(early.first?["revenueMinor"] as? Int == 0)
-        #expect(early.first?["costMinor"] as? Int == 12_000)
+        // November's invoice is November's revenue, although it was finalized in December (issue 15 point 9) …
+        let november = try json(["report", "profitability", "--from", "2026-11-01", "--to", "2026-12-01"])
+        #expect(november.first?["revenueMinor"] as? Int == 18_000)
+        #expect(november.first?["costMinor"] as? Int == 12_000)
+        // … and by issue date, a November window has the cost but not the revenue.
+        let issued = try json(["report", "profitability", "--from", "2026-11-01", "--to", "2026-12-01", "--by", "issued"])
+        #expect(issued.first?["revenueMinor"] as? Int == 0)
+        #expect(issued.first?["costMinor"] as? Int == 12_000)
         let csv = try ok(["report", "profitability", "--format", "csv"] + window)
         #expect(csv.hasPrefix("CLIENT,CUR,INVOICES,"))
         #expect(csv.contains("\nacme,USD,1,0,180.00,0.00,180.00,2.00,0.00,120.00,60.00,33.33%,1.50,120.00\n"))

@@ -59,6 +59,16 @@ import Testing
         try ok(["client", "add", code, "--name", "Acme Corp", "--time-zone", "Europe/Berlin", "--currency", "EUR"])
     }
 
+    /// SLA policies on the built-in 24x7 calendar: contracts may name only policies that exist.
+    func givenPolicies(_ names: String...) throws {
+        let file = folder.child("policy.yaml")
+        let targets = ["P1", "P2", "P3", "P4"].map { "  \($0): {responseMinutes: 60, resolutionMinutes: 480}" }.joined(separator: "\n")
+        try Data("calendar: 24x7\ntargets:\n\(targets)\n".utf8).write(to: URL(fileURLWithPath: file))
+        for name in names {
+            try ok(["sla-policy", "define", name, "--name", name.capitalized, "--file", file, "--effective", "2020-01-01"])
+        }
+    }
+
     // MARK: - Users
 
     @Test func anAdminAddsUsersOfEveryRoleAndTheListShowsThem() throws {
@@ -200,6 +210,7 @@ import Testing
     @Test func showNamesTheAmendmentInForceEvenWhenRecordedOutOfOrder() throws {
         try givenStore()
         try givenClient()
+        try givenPolicies("gold", "platinum")
         #expect(
             try ok([
                 "contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01",
@@ -248,6 +259,7 @@ import Testing
     @Test func beforeTheStartAndAfterTheEndNoTermsAreInForce() throws {
         try givenStore()
         try givenClient()
+        try givenPolicies("gold")
         try ok(["contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01", "--sla-policy", "gold"])
         #expect(try ok(["contract", "end", "acme-2026", "--effective", "2027-01-01"]) == "contract acme-2026 ends at 2027-01-01T00:00:00Z\n")
 

@@ -15,14 +15,16 @@ public enum BillingReportEvent: Sendable, Equatable {
     /// `ticket.closed`.
     case ticketClosed(ticket: Int, at: Timestamp)
     /// `time.logged` on stream `time-TE-<entry>`.
-    case timeLogged(entry: Int, ticket: Int, tech: String, minutes: Int, billable: Bool, startedAt: Timestamp)
+    case timeLogged(entry: Int, ticket: Int, tech: String, minutes: Int, billable: Bool, startedAt: Timestamp, workType: String = "")
     /// `time.corrected`: nil fields keep their value.
-    case timeCorrected(entry: Int, minutes: Int?, billable: Bool?, startedAt: Timestamp?)
+    case timeCorrected(entry: Int, minutes: Int?, billable: Bool?, startedAt: Timestamp?, workType: String? = nil)
+    /// `contract.created`, `contract.amended`, `contract.ended` on stream `contract-<id>` (few: decoded in full).
+    case contract(id: String, ContractEvent)
     /// `time.voided`.
     case timeVoided(entry: Int)
     /// `user.cost-rate-set` on stream `user-<tech>`.
     case costRateSet(tech: String, rate: UserCostRateSet)
-    /// `invoice.drafted`, reduced to what the reports need.
+    /// `invoice.drafted`, reduced to what the reports need (with the period it bills).
     case invoiceDrafted(ReportInvoice)
     /// `invoice.finalized`.
     case invoiceFinalized(invoice: String, at: Timestamp)
@@ -35,6 +37,8 @@ public struct ReportInvoice: Sendable, Equatable {
     public var invoice: String
     public var client: String
     public var currency: String
+    /// The month the invoice bills, `2026-11` (the run's period); empty when unknown.
+    public var period: String
     /// Sum of the amounts of time lines (this invoice's difference, as on the invoice).
     public var timeAmount: Int64
     /// Sum of the amounts of retainer-fee and block-purchase lines.
@@ -45,12 +49,13 @@ public struct ReportInvoice: Sendable, Equatable {
     public var timeLines: [ReportInvoiceLine]
 
     public init(
-        invoice: String, client: String, currency: String, timeAmount: Int64, feeAmount: Int64, chargedMinutes: Int64,
+        invoice: String, client: String, currency: String, period: String = "", timeAmount: Int64, feeAmount: Int64, chargedMinutes: Int64,
         timeLines: [ReportInvoiceLine]
     ) {
         self.invoice = invoice
         self.client = client
         self.currency = currency
+        self.period = period
         self.timeAmount = timeAmount
         self.feeAmount = feeAmount
         self.chargedMinutes = chargedMinutes
@@ -143,6 +148,12 @@ extension BillingReportEvent {
             return .costRateSet(
                 tech: tech, rate: UserCostRateSet(version: version, costPerHourMinor: cost, currency: currency, effectiveFrom: effective))
         case UInt8(ascii: "c"):
+            if event.streamHasPrefix("contract-") {
+                let type = String(decoding: event.type, as: UTF8.self)
+                guard type.hasPrefix("contract.") else { return nil }
+                let id = String(decoding: UnsafeRawBufferPointer(rebasing: event.stream[9...]), as: UTF8.self)
+                return .contract(id: id, try ContractEvent.decode(type: type, schemaVersion: event.schemaVersion, payload: Array(event.payload)))
+            }
             guard event.typeIs("client.registered") else { return nil }
             var client = ""
             var currency = ""
@@ -168,9 +179,11 @@ extension BillingReportEvent {
         var minutes = 0
         var billable = true
         var startedAt: Timestamp?
+        var workType = ""
         try members(event) { key, json in
             switch key.count {
             case 4 where CanonicalJSONReader.key(key, is: "tech"): tech = try json.string()
+            case 8 where CanonicalJSONReader.key(key, is: "workType"): workType = try json.string()
             case 6 where CanonicalJSONReader.key(key, is: "ticket"):
                 if let plain = try json.plainString() { ticket = number(plain, after: "T-") } else { ticket = Int(try json.string().dropFirst(2)) }
             case 7 where CanonicalJSONReader.key(key, is: "minutes"): minutes = Int(try json.int())
@@ -180,7 +193,8 @@ extension BillingReportEvent {
             }
         }
         guard let ticket, let startedAt else { throw malformed(event, "no ticket or startedAt") }
-        return .timeLogged(entry: entry, ticket: ticket, tech: tech, minutes: minutes, billable: billable, startedAt: startedAt)
+        return .timeLogged(
+            entry: entry, ticket: ticket, tech: tech, minutes: minutes, billable: billable, startedAt: startedAt, workType: workType)
     }
 
     private static func timeCorrected(_ event: RawEventView) throws -> BillingReportEvent? {
@@ -188,10 +202,13 @@ extension BillingReportEvent {
         var minutes: Int?
         var billable: Bool?
         var startedAt: Timestamp?
+        var workType: String?
         try members(event) { key, json in
             if json.null() { return }
             if CanonicalJSONReader.key(key, is: "minutes") {
                 minutes = Int(try json.int())
+            } else if CanonicalJSONReader.key(key, is: "workType") {
+                workType = try json.string()
             } else if CanonicalJSONReader.key(key, is: "billable") {
                 billable = try json.bool()
             } else if CanonicalJSONReader.key(key, is: "startedAt") {
@@ -200,7 +217,7 @@ extension BillingReportEvent {
                 try json.skipValue()
             }
         }
-        return .timeCorrected(entry: entry, minutes: minutes, billable: billable, startedAt: startedAt)
+        return .timeCorrected(entry: entry, minutes: minutes, billable: billable, startedAt: startedAt, workType: workType)
     }
 
     private static func ticketOpened(_ event: RawEventView) throws -> BillingReportEvent? {
@@ -236,6 +253,8 @@ extension BillingReportEvent {
                 invoice.client = try json.string()
             } else if CanonicalJSONReader.key(key, is: "currency") {
                 invoice.currency = try json.string()
+            } else if CanonicalJSONReader.key(key, is: "period") {
+                invoice.period = try json.string()
             } else if CanonicalJSONReader.key(key, is: "lines") {
                 try json.forEachElement { line in try readLine(&line, into: &invoice) }
             } else {

@@ -2,6 +2,15 @@ import DocketTime
 import Domain
 import EventLog
 
+/// How profitability dates revenue.
+public enum RevenueDating: String, Sendable, CaseIterable {
+    /// By the invoice's period: an invoice (and the credit note voiding it) counts when the first day of the month it
+    /// bills falls in the window, whenever it was finalized or voided. The default: revenue meets the cost of its month.
+    case period
+    /// By issue: an invoice counts when it was finalized in the window, a credit note when it was issued in it.
+    case issued
+}
+
 /// The window and settings of the billing reports.
 public struct BillingReportWindow: Sendable, Equatable {
     /// At or after.
@@ -10,14 +19,25 @@ public struct BillingReportWindow: Sendable, Equatable {
     public var to: Timestamp
     /// A tech's capacity per week, in hours (utilization).
     public var capacityHoursPerWeek: Int
+    /// How profitability dates revenue.
+    public var revenueBy: RevenueDating
 
-    public init(from: Timestamp, to: Timestamp, capacityHoursPerWeek: Int = 40) {
+    public init(from: Timestamp, to: Timestamp, capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period) {
         self.from = from
         self.to = to
         self.capacityHoursPerWeek = capacityHoursPerWeek
+        self.revenueBy = revenueBy
     }
 
     func contains(_ instant: Timestamp) -> Bool { instant >= from && instant < to }
+
+    /// Whether revenue of `invoice` dated at `issued` counts in the window.
+    func countsRevenue(of invoice: ReportInvoice, issued: Timestamp) -> Bool {
+        switch revenueBy {
+        case .issued: return contains(issued)
+        case .period: return BillingPeriod(invoice.period).map { contains($0.start) } ?? contains(issued)
+        }
+    }
 }
 
 /// The state the billing reports fold from the log, one event at a time (``apply(_:)`` is pure: state + event →
@@ -39,6 +59,7 @@ public struct BillingReportFold: Sendable {
         var billable = false
         var voided = false
         var startedAt: Int64 = 0
+        var workType: Int32 = -1
         var exists: Bool { ticket >= 0 }
     }
 
@@ -66,6 +87,9 @@ public struct BillingReportFold: Sendable {
     private(set) var clients = Interner()
     private(set) var techs = Interner()
     private(set) var categories = Interner()
+    private(set) var workTypes = Interner()
+    /// Contracts by id, folded from their events (for the work their terms never bill by the hour).
+    private(set) var contracts: [String: ContractState] = [:]
     private(set) var clientCurrency: [Int32: String] = [:]
     private(set) var tickets: [Ticket] = []
     private(set) var entries: [Entry] = []
@@ -91,19 +115,22 @@ public struct BillingReportFold: Sendable {
         case .ticketClosed(let number, let at):
             guard number >= 0, number < tickets.count, window.contains(at) else { return }
             tickets[number].closedInWindow = true
-        case .timeLogged(let entry, let ticket, let tech, let minutes, let billable, let startedAt):
+        case .timeLogged(let entry, let ticket, let tech, let minutes, let billable, let startedAt, let workType):
             guard Self.grow(&entries, to: entry) else { return }
             entries[entry] = Entry(
                 ticket: Int32(clamping: ticket), tech: techs.id(tech), minutes: Int32(clamping: minutes), billable: billable, voided: false,
-                startedAt: startedAt.millisecondsSinceEpoch)
-        case .timeCorrected(let entry, let minutes, let billable, let startedAt):
+                startedAt: startedAt.millisecondsSinceEpoch, workType: workTypes.id(workType))
+        case .timeCorrected(let entry, let minutes, let billable, let startedAt, let workType):
             guard entry >= 0, entry < entries.count, entries[entry].exists else { return }
             if let minutes { entries[entry].minutes = Int32(clamping: minutes) }
+            if let workType { entries[entry].workType = workTypes.id(workType) }
             if let billable { entries[entry].billable = billable }
             if let startedAt { entries[entry].startedAt = startedAt.millisecondsSinceEpoch }
         case .timeVoided(let entry):
             guard entry >= 0, entry < entries.count else { return }
             entries[entry].voided = true
+        case .contract(let id, let event):
+            contracts[id] = ContractDecider.evolve(contracts[id] ?? ContractDecider.initialState, event)
         case .costRateSet(let tech, let rate):
             costRates[techs.id(tech), default: UserState()].costRates.append(rate)
         case .invoiceDrafted(let data):
@@ -115,7 +142,7 @@ public struct BillingReportFold: Sendable {
             invoice.finalized = true
             invoice.finalOrder = finalCount
             invoices[id] = invoice
-            guard window.contains(at) else { return }
+            guard window.countsRevenue(of: invoice.data, issued: at) else { return }
             var money = revenue[invoice.client, default: Revenue()]
             money.invoices += 1
             money.invoiced += invoice.data.timeAmount + invoice.data.feeAmount
@@ -128,7 +155,7 @@ public struct BillingReportFold: Sendable {
             guard var invoice = invoices[id], invoice.finalized, !invoice.voided else { return }
             invoice.voided = true
             invoices[id] = invoice
-            guard window.contains(at) else { return }
+            guard window.countsRevenue(of: invoice.data, issued: at) else { return }
             var money = revenue[invoice.client, default: Revenue()]
             money.creditNotes += 1
             money.credited += invoice.data.timeAmount + invoice.data.feeAmount

@@ -58,15 +58,23 @@ public struct LeakageRow: Sendable, Equatable, Encodable {
     public var billedMinutes: Int64
     /// billable − billed: held back, not yet invoiced, only drafted, or corrected upwards after billing.
     public var unbilledMinutes: Int64
+    /// Logged as billable, but the contract in force never bills it by the hour (a non-billable work type or
+    /// category, a category the retainer covers): not leakage.
+    public var contractNonBillableMinutes: Int64
+    /// Logged as non-billable.
     public var nonBillableMinutes: Int64
     /// unbilled / billable in basis points; nil without billable minutes.
     public var leakageBasisPoints: Int64?
 
-    public init(client: String, billableMinutes: Int64, billedMinutes: Int64, unbilledMinutes: Int64, nonBillableMinutes: Int64, leakageBasisPoints: Int64? = nil) {
+    public init(
+        client: String, billableMinutes: Int64, billedMinutes: Int64, unbilledMinutes: Int64, contractNonBillableMinutes: Int64 = 0,
+        nonBillableMinutes: Int64, leakageBasisPoints: Int64? = nil
+    ) {
         self.client = client
         self.billableMinutes = billableMinutes
         self.billedMinutes = billedMinutes
         self.unbilledMinutes = unbilledMinutes
+        self.contractNonBillableMinutes = contractNonBillableMinutes
         self.nonBillableMinutes = nonBillableMinutes
         self.leakageBasisPoints = leakageBasisPoints
     }
@@ -201,12 +209,20 @@ extension BillingReportFold {
     /// Per-client leakage, in client order, then a `TOTAL` row.
     public func leakage() -> [LeakageRow] {
         let billed = billedMinutesByEntry()
+        var neverBilled = ContractExclusions(contracts: contracts.values)
         var rows: [Int32: LeakageRow] = [:]
         entriesInWindow { entry, number in
             let client = client(of: entry)
             var row = rows[client] ?? LeakageRow(client: clients.name(client) ?? "?", billableMinutes: 0, billedMinutes: 0, unbilledMinutes: 0, nonBillableMinutes: 0)
             let minutes = Int64(entry.minutes)
-            if entry.billable {
+            let category = Int(entry.ticket) < tickets.count ? categories.name(tickets[Int(entry.ticket)].category) : nil
+            if entry.billable,
+                neverBilled.excludes(
+                    client: clients.name(client) ?? "", workType: workTypes.name(entry.workType) ?? "", category: category,
+                    at: Timestamp(millisecondsSinceEpoch: entry.startedAt))
+            {
+                row.contractNonBillableMinutes += minutes
+            } else if entry.billable {
                 let onInvoice = min(minutes, Int64(billed[number] ?? 0))
                 row.billableMinutes += minutes
                 row.billedMinutes += onInvoice
@@ -223,6 +239,7 @@ extension BillingReportFold {
             total.billableMinutes += result[index].billableMinutes
             total.billedMinutes += result[index].billedMinutes
             total.unbilledMinutes += result[index].unbilledMinutes
+            total.contractNonBillableMinutes += result[index].contractNonBillableMinutes
             total.nonBillableMinutes += result[index].nonBillableMinutes
         }
         total.leakageBasisPoints = basisPoints(total.unbilledMinutes, of: total.billableMinutes)
@@ -284,6 +301,26 @@ extension BillingReportFold {
 
 extension String {
     fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+/// Which billable-logged work the contracts never bill by the hour, with each version's terms read once.
+private struct ContractExclusions {
+    private let byClient: [String: [ContractState]]
+    private var terms: [String: BillingTerms?] = [:]
+
+    init(contracts: some Sequence<ContractState>) {
+        byClient = Dictionary(grouping: contracts, by: \.client)
+    }
+
+    /// Whether the contract in force at `instant` never bills `workType` on a ticket in `category` by the hour.
+    mutating func excludes(client: String, workType: String, category: String?, at instant: Timestamp) -> Bool {
+        guard let contracts = byClient[client], let (id, version) = ChargeCalculator.contractInForce(contracts, at: instant) else {
+            return false
+        }
+        let key = "\(id)#\(version.amendment)"
+        if terms[key] == nil { terms[key] = .some(version.billingTerms.flatMap { try? BillingTerms($0) }) }
+        return terms[key]??.neverBillsByTheHour(workType: workType, category: category) ?? false
+    }
 }
 
 // MARK: - Rebuilding from the log

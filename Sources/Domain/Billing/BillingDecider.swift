@@ -2,8 +2,9 @@ import DocketTime
 
 /// What billing staff ask of a client's invoices (stream `billing-<client>`).
 public enum BillingCommand: Sendable, Equatable {
-    /// Draft what is unbilled through `period`, given the client's charges as computed now.
-    case draft(client: String, period: BillingPeriod, charges: [Charge])
+    /// Draft what is unbilled through `period`, given the client's charges as computed now over billing months in
+    /// `timeZone` (the zone of `period` by ``InvoiceLedger/billingMonths(current:)``, recorded on the draft).
+    case draft(client: String, period: BillingPeriod, charges: [Charge], timeZone: String = "UTC")
     /// Make a draft final under `number` (issued by the application from the yearly sequence).
     case finalize(invoice: String, number: String)
     /// Throw a draft away.
@@ -27,8 +28,8 @@ public enum BillingDecider: Decider {
     {
         try Permissions.require(.manageInvoices, by: context.actor.role)
         switch command {
-        case .draft(let client, let period, let charges):
-            return draft(client: client, period: period, charges: charges, ledger: state, now: context.now)
+        case .draft(let client, let period, let charges, let timeZone):
+            return draft(client: client, period: period, charges: charges, timeZone: timeZone, ledger: state, now: context.now)
         case .finalize(let id, let number):
             let invoice = try existing(id, in: state)
             guard invoice.status == .draft else {
@@ -102,8 +103,9 @@ public enum BillingDecider: Decider {
         return lines.sorted { ($0.charge.key, $0.charge.currency) < ($1.charge.key, $1.charge.currency) }
     }
 
-    private static func draft(client: String, period: BillingPeriod, charges: [Charge], ledger: InvoiceLedger, now: Timestamp)
-        -> [InvoiceEvent]
+    private static func draft(
+        client: String, period: BillingPeriod, charges: [Charge], timeZone: String, ledger: InvoiceLedger, now: Timestamp
+    ) -> [InvoiceEvent]
     {
         let lines = pendingLines(period: period, charges: charges, ledger: ledger)
         let currencies = Set(lines.map(\.charge.currency)).sorted()
@@ -117,7 +119,7 @@ public enum BillingDecider: Decider {
                     InvoiceDrafted(
                         invoice: "\(client)-D\(ledger.invoices.count + offset + 1)", client: client, period: period.description,
                         currency: currency, lines: mine, subtotal: subtotal, taxes: taxes,
-                        total: subtotal + taxes.reduce(0) { $0 + $1.tax }, draftedAt: now.iso8601)))
+                        total: subtotal + taxes.reduce(0) { $0 + $1.tax }, draftedAt: now.iso8601, timeZone: timeZone)))
         }
         return events
     }

@@ -1,6 +1,7 @@
 import DocketTime
 
-/// A calendar month in UTC, `2026-11`: the unit of invoice runs and of monthly fees and allowances.
+/// A calendar month, `2026-11`: the unit of invoice runs and of monthly fees and allowances. Its instants here are
+/// UTC; a client's billing months follow its time zone through ``BillingMonths``.
 public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let year: Int
     public let month: Int
@@ -42,6 +43,11 @@ public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
     /// The following month.
     public var next: BillingPeriod {
         month == 12 ? BillingPeriod(uncheckedYear: year + 1, month: 1) : BillingPeriod(uncheckedYear: year, month: month + 1)
+    }
+
+    /// The month before.
+    public var previous: BillingPeriod {
+        month == 1 ? BillingPeriod(uncheckedYear: year - 1, month: 12) : BillingPeriod(uncheckedYear: year, month: month - 1)
     }
 
     private init(uncheckedYear year: Int, month: Int) {

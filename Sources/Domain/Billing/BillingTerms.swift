@@ -6,7 +6,7 @@ import DocketTime
 /// {"model": "hourly", "currency": "USD", "rates": {"remote": 12500, "onsite": 15000, "*": 12500},
 ///  "rounding": {"incrementMinutes": 15, "scope": "entry"}, "minimumMinutesPerTicket": 30,
 ///  "afterHours": {"calendar": "ny-office", "multiplierPercent": 150},
-///  "nonBillableWorkTypes": ["internal"], "nonBillableCategories": ["warranty"], "taxBasisPoints": 825}
+///  "nonBillableWorkTypes": ["internal"], "nonBillableCategories": ["warranty"], "taxRate": "8.875"}
 /// ```
 /// Rates are minor units per hour; `"*"` prices any work type not listed. A `block` model adds
 /// `"block": {"id": "2026-Q4", "minutes": 1200, "priceMinor": 180000, "overageRatePerHour": 15000, "expiresAt": "2027-01-01T00:00:00Z"}`;
@@ -70,14 +70,22 @@ public struct BillingTerms: Sendable, Equatable {
     public var afterHours: AfterHours?
     public var nonBillableWorkTypes: [String]
     public var nonBillableCategories: [String]
-    /// 825 = 8.25%.
-    public var taxBasisPoints: Int
+    /// The tax rate on every line priced under these terms (0 when untaxed).
+    public var taxRate: TaxRate
     public var block: Block?
     public var retainer: Retainer?
 
     /// The hourly rate for `workType`, if the terms price it.
     public func rate(for workType: String) -> Int64? {
         rates[workType] ?? rates["*"]
+    }
+
+    /// Whether the terms never bill such work by the hour: a non-billable work type or category, or a category
+    /// the retainer covers in full. Such time is not leakage (docs/billing.md, "Reports").
+    public func neverBillsByTheHour(workType: String, category: String?) -> Bool {
+        if nonBillableWorkTypes.contains(workType) { return true }
+        guard let category else { return false }
+        return nonBillableCategories.contains(category) || (retainer?.coveredCategories.contains(category) ?? false)
     }
 }
 
@@ -89,7 +97,7 @@ extension BillingTerms {
         let root = try TermsReader(value, path: "billingTerms")
         try root.allowOnly([
             "model", "currency", "rates", "rounding", "minimumMinutesPerTicket", "afterHours", "nonBillableWorkTypes",
-            "nonBillableCategories", "taxBasisPoints", "block", "retainer",
+            "nonBillableCategories", "taxBasisPoints", "taxRate", "taxRateMillionths", "block", "retainer",
         ])
         let modelName = try root.string("model")
         guard let model = Model(rawValue: modelName) else {
@@ -128,7 +136,7 @@ extension BillingTerms {
         }
         nonBillableWorkTypes = try root.optionalStrings("nonBillableWorkTypes") ?? []
         nonBillableCategories = try root.optionalStrings("nonBillableCategories") ?? []
-        taxBasisPoints = Int(try root.optionalInteger("taxBasisPoints", in: 0...10_000) ?? 0)
+        taxRate = try root.taxRate()
         if let block = try root.optionalObject("block") {
             try block.allowOnly(["id", "minutes", "priceMinor", "overageRatePerHour", "expiresAt"])
             var expiresAt: Timestamp?
@@ -174,6 +182,30 @@ extension BillingTerms {
 
 /// Reads one JSON object of the terms, with the path for error messages.
 private struct TermsReader {
+    /// The tax rate from at most one of `taxRate` (a percentage string), `taxRateMillionths` or `taxBasisPoints`.
+    func taxRate() throws(DomainError) -> TaxRate {
+        let given = ["taxBasisPoints", "taxRate", "taxRateMillionths"].filter { fields[$0] != nil && fields[$0] != .null }
+        guard given.count <= 1 else {
+            throw error(given[1], "gives the tax rate a second time (with \(given[0])); keep one of them")
+        }
+        switch fields["taxRate"] {
+        case nil, .null?: break
+        case .string(let text)?:
+            guard let rate = TaxRate(percent: text) else {
+                throw error("taxRate", "must be a percentage from 0 to 100 with at most four decimals, such as \"8.875\", not \"\(text)\"")
+            }
+            return rate
+        default:
+            throw error("taxRate", "must be a percentage in a string, such as \"8.875\" for 8.875%")
+        }
+        if let millionths = try optionalInteger("taxRateMillionths", in: 0...1_000_000, hint: "88750 for 8.875%") {
+            return TaxRate(millionths: Int(millionths))
+        }
+        let basisPoints = try optionalInteger(
+            "taxBasisPoints", in: 0...10_000, hint: "825 for 8.25%; a finer rate goes in \"taxRate\": \"8.875\"")
+        return TaxRate(basisPoints: Int(basisPoints ?? 0))
+    }
+
     let fields: [String: JSONValue]
     let path: String
 
@@ -215,15 +247,17 @@ private struct TermsReader {
         return value
     }
 
-    func optionalInteger(_ key: String, in range: ClosedRange<Int64>) throws(DomainError) -> Int64? {
+    /// An integer in `range`; `hint` shows what the number means in the error (by default, money in minor units).
+    func optionalInteger(_ key: String, in range: ClosedRange<Int64>, hint: String? = nil) throws(DomainError) -> Int64? {
         switch fields[key] {
         case nil, .null?: return nil
         case .integer(let value)?:
             guard range.contains(value) else {
-                throw error(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(value)")
+                let example = hint.map { " (\($0))" } ?? ""
+                throw error(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(value)\(example)")
             }
             return value
-        default: throw error(key, "must be a whole number (money in minor units: 12500 for 125.00)")
+        default: throw error(key, "must be a whole number (\(hint ?? "money in minor units: 12500 for 125.00"))")
         }
     }
 

@@ -49,14 +49,18 @@ public struct Charge: Codable, Sendable, Equatable {
     public var multiplierPercent: Int
     /// Minor units: the price of the charged minutes (time), or the fee.
     public var amount: Int64
+    /// The tax rate in whole basis points (825 = 8.25%), rounded down when `taxRateMillionths` is present.
     public var taxBasisPoints: Int
+    /// The exact tax rate in millionths (88750 = 8.875%), present only when it is not a whole number of basis points;
+    /// events written before fractional rates existed never have it.
+    public var taxRateMillionths: Int?
 
     /// A charge with every field given.
     public init(
         key: String, kind: Kind, period: String, description: String, ticket: String?, workType: String?, afterHours: Bool,
         contract: String, amendment: Int, currency: String, entries: [ChargedEntry], loggedMinutes: Int, roundingMinutes: Int,
         minimumMinutes: Int, coveredMinutes: Int, coverage: String?, chargedMinutes: Int, ratePerHour: Int64, multiplierPercent: Int,
-        amount: Int64, taxBasisPoints: Int
+        amount: Int64, taxBasisPoints: Int, taxRateMillionths: Int? = nil
     ) {
         self.key = key
         self.kind = kind
@@ -79,7 +83,11 @@ public struct Charge: Codable, Sendable, Equatable {
         self.multiplierPercent = multiplierPercent
         self.amount = amount
         self.taxBasisPoints = taxBasisPoints
+        self.taxRateMillionths = taxRateMillionths
     }
+
+    /// The tax rate the charge is taxed at.
+    public var taxRate: TaxRate { TaxRate(basisPoints: taxBasisPoints, exactMillionths: taxRateMillionths) }
 
     /// Minutes billed in total, before coverage.
     public var billedMinutes: Int { loggedMinutes + roundingMinutes + minimumMinutes }

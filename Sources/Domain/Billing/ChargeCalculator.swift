@@ -53,16 +53,19 @@ public struct BillingInput: Sendable {
     public var tickets: [String: BillableTicket]
     /// The time entries on those tickets (voided and non-billable ones too).
     public var entries: [BillableEntry]
+    /// The client's billing months (calendar months in its time zone; see ``BillingMonths``).
+    public var months: BillingMonths
 
     public init(
         client: String, contracts: [ContractState], calendars: [String: CalendarState], tickets: [String: BillableTicket],
-        entries: [BillableEntry]
+        entries: [BillableEntry], months: BillingMonths = .utc
     ) {
         self.client = client
         self.contracts = contracts
         self.calendars = calendars
         self.tickets = tickets
         self.entries = entries
+        self.months = months
     }
 }
 
@@ -76,7 +79,8 @@ public struct ChargeSheet: Sendable, Equatable {
 
 /// Turns logged time and contract terms into charges: a pure function of the history (docs/billing.md).
 ///
-/// Steps, for the work started before the period ends:
+/// Months are the client's billing months (``BillingMonths``: calendar months in its time zone). Steps, for the work
+/// started before the period ends:
 /// 1. Each live, billable entry is priced under the contract version in force when the work started (the most
 ///    recently effective one with billing terms, when several are); after hours is decided at the start instant
 ///    on the terms' calendar.
@@ -92,7 +96,9 @@ public enum ChargeCalculator {
         var excluded: [ExcludedEntry] = []
         var groups: [String: Group] = [:]
 
-        let entries = input.entries.filter { !$0.voided && $0.startedAt < period.end }
+        let months = input.months
+        let periodEnd = months.end(of: period)
+        let entries = input.entries.filter { !$0.voided && $0.startedAt < periodEnd }
             .map { (entry: $0, number: entryNumber($0.entryId)) }
             .sorted { ($0.entry.startedAt, $0.number) < ($1.entry.startedAt, $1.number) }
             .map(\.entry)
@@ -152,7 +158,7 @@ public enum ChargeCalculator {
                 }
                 if !calendar.isOpen(at: entry.startedAt) { multiplier = afterHours.multiplierPercent }
             }
-            let month = BillingPeriod(containing: entry.startedAt)
+            let month = months.period(containing: entry.startedAt)
             let afterHours = multiplier != 100
             let key = "time:\(entry.ticket):\(month):\(entry.workType):\(afterHours ? "after-hours" : "std"):\(contract)#\(version.amendment)"
             groups[key, default: Group(
@@ -166,13 +172,13 @@ public enum ChargeCalculator {
         applyMinimums(&ordered)
         applyCoverage(&ordered)
         var charges = ordered.map { $0.charge() }
-        charges += fees(input.contracts, through: period, terms: &terms)
+        charges += fees(input.contracts, through: period, months: months, terms: &terms)
         charges.sort { $0.key < $1.key }
         return ChargeSheet(charges: charges, heldBack: heldBack, excluded: excluded)
     }
 
     /// The contract version with billing terms in force at `instant`: the most recently effective one.
-    static func contractInForce(_ contracts: [ContractState], at instant: Timestamp) -> (String, ContractTerms)? {
+    public static func contractInForce(_ contracts: [ContractState], at instant: Timestamp) -> (String, ContractTerms)? {
         var best: (String, ContractTerms)?
         for contract in contracts {
             guard let id = contract.id, let version = contract.terms(at: instant), version.billingTerms != nil else { continue }
@@ -261,13 +267,16 @@ public enum ChargeCalculator {
         }
     }
 
-    private static func fees(_ contracts: [ContractState], through period: BillingPeriod, terms: inout TermsCache) -> [Charge] {
+    private static func fees(
+        _ contracts: [ContractState], through period: BillingPeriod, months: BillingMonths, terms: inout TermsCache
+    ) -> [Charge] {
         var charges: [Charge] = []
+        let periodEnd = months.end(of: period)
         for contract in contracts.sorted(by: { ($0.id ?? "") < ($1.id ?? "") }) {
-            guard let id = contract.id, let start = contract.startsAt, start < period.end else { continue }
-            var month = BillingPeriod(containing: start)
+            guard let id = contract.id, let start = contract.startsAt, start < periodEnd else { continue }
+            var month = months.period(containing: start)
             while month <= period {
-                let instant = max(month.start, start)
+                let instant = max(months.start(of: month), start)
                 if let end = contract.endsAt, instant >= end { break }
                 if let version = contract.terms(at: instant), case .success(let billing)? = version.billingTerms.map({ _ in terms.read(contract: id, version: version) }),
                     let retainer = billing.retainer
@@ -281,7 +290,7 @@ public enum ChargeCalculator {
             }
             var blocks: Set<String> = []
             for version in contract.versions.sorted(by: { ($0.effectiveFrom, $0.amendment) < ($1.effectiveFrom, $1.amendment) }) {
-                guard version.effectiveFrom < period.end, version.billingTerms != nil,
+                guard version.effectiveFrom < periodEnd, version.billingTerms != nil,
                     case .success(let billing) = terms.read(contract: id, version: version), let block = billing.block,
                     let price = block.priceMinor, !blocks.contains(block.id)
                 else { continue }
@@ -289,7 +298,7 @@ public enum ChargeCalculator {
                 blocks.insert(block.id)
                 charges.append(
                     fee(
-                        .blockPurchase, key: "block-purchase:\(id):\(block.id)", period: BillingPeriod(containing: version.effectiveFrom),
+                        .blockPurchase, key: "block-purchase:\(id):\(block.id)", period: months.period(containing: version.effectiveFrom),
                         description: "Prepaid block \(block.id), \(Money.hours(block.minutes)) h", contract: id,
                         amendment: version.amendment, billing: billing, amount: price))
             }
@@ -305,7 +314,8 @@ public enum ChargeCalculator {
             key: key, kind: kind, period: period.description, description: description, ticket: nil, workType: nil, afterHours: false,
             contract: contract, amendment: amendment, currency: billing.currency, entries: [], loggedMinutes: 0, roundingMinutes: 0,
             minimumMinutes: 0, coveredMinutes: 0, coverage: nil, chargedMinutes: 0, ratePerHour: 0, multiplierPercent: 100,
-            amount: amount, taxBasisPoints: billing.taxBasisPoints)
+            amount: amount, taxBasisPoints: billing.taxRate.wholeBasisPoints,
+            taxRateMillionths: billing.taxRate.fractionalMillionths)
     }
 
     static func roundUp(_ minutes: Int, to increment: Int) -> Int {
@@ -362,7 +372,7 @@ private struct Group {
             },
             loggedMinutes: loggedMinutes, roundingMinutes: roundingMinutes, minimumMinutes: minimumMinutes,
             coveredMinutes: coveredMinutes, coverage: coverage, chargedMinutes: charged, ratePerHour: rate, multiplierPercent: multiplier,
-            amount: Money.price(minutes: charged, ratePerHour: rate, multiplierPercent: multiplier), taxBasisPoints: terms.taxBasisPoints)
+            amount: Money.price(minutes: charged, ratePerHour: rate, multiplierPercent: multiplier), taxBasisPoints: terms.taxRate.wholeBasisPoints, taxRateMillionths: terms.taxRate.fractionalMillionths)
     }
 }
 

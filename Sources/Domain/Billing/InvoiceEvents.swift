@@ -51,24 +51,37 @@ public struct InvoiceLine: Codable, Sendable, Equatable {
 
 /// Tax at one rate on an invoice.
 public struct TaxLine: Codable, Sendable, Equatable {
+    /// The rate in whole basis points, rounded down when `millionths` is present.
     public var basisPoints: Int
+    /// The exact rate in millionths, present only when it is not a whole number of basis points.
+    public var millionths: Int?
     /// The sum of the lines at this rate.
     public var base: Int64
     public var tax: Int64
 
+    /// A tax line at a rate of whole basis points.
     public init(basisPoints: Int, base: Int64, tax: Int64) {
-        self.basisPoints = basisPoints
+        self.init(rate: TaxRate(basisPoints: basisPoints), base: base, tax: tax)
+    }
+
+    /// A tax line at `rate`.
+    public init(rate: TaxRate, base: Int64, tax: Int64) {
+        basisPoints = rate.wholeBasisPoints
+        millionths = rate.fractionalMillionths
         self.base = base
         self.tax = tax
     }
 
+    /// The rate of this line.
+    public var rate: TaxRate { TaxRate(basisPoints: basisPoints, exactMillionths: millionths) }
+
     /// Tax lines of `lines`, one per rate, in rate order (Money rule 3).
     public static func of(_ lines: [InvoiceLine]) -> [TaxLine] {
-        var bases: [Int: Int64] = [:]
-        for line in lines { bases[line.charge.taxBasisPoints, default: 0] += line.amount }
+        var bases: [TaxRate: Int64] = [:]
+        for line in lines { bases[line.charge.taxRate, default: 0] += line.amount }
         return bases.keys.sorted().compactMap { rate in
-            guard rate > 0, let base = bases[rate] else { return nil }
-            return TaxLine(basisPoints: rate, base: base, tax: Money.tax(on: base, basisPoints: rate))
+            guard rate.millionths > 0, let base = bases[rate] else { return nil }
+            return TaxLine(rate: rate, base: base, tax: Money.tax(on: base, rate: rate))
         }
     }
 }
@@ -90,10 +103,13 @@ public struct InvoiceDrafted: EventPayload {
     public var total: Int64
     /// RFC 3339.
     public var draftedAt: String
+    /// The IANA zone of the client's billing months this invoice fixes (docs/billing.md, "Billing months");
+    /// invoices drafted before months followed the client's zone have none: their months are UTC months.
+    public var timeZone: String?
 
     public init(
         invoice: String, client: String, period: String, currency: String, lines: [InvoiceLine], subtotal: Int64, taxes: [TaxLine],
-        total: Int64, draftedAt: String
+        total: Int64, draftedAt: String, timeZone: String? = nil
     ) {
         self.invoice = invoice
         self.client = client
@@ -104,6 +120,7 @@ public struct InvoiceDrafted: EventPayload {
         self.taxes = taxes
         self.total = total
         self.draftedAt = draftedAt
+        self.timeZone = timeZone
     }
 }
 

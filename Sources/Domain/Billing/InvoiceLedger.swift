@@ -24,12 +24,15 @@ public struct Invoice: Codable, Sendable, Equatable {
     public var closedAt: String?
     /// Why it was voided or discarded.
     public var reason: String?
+    /// The zone of the billing months it fixed; nil (UTC months) for invoices drafted before months followed the
+    /// client's zone.
+    public var timeZone: String?
 
     /// An invoice with every field given.
     public init(
         id: String, client: String, period: String, currency: String, status: Status, number: String?, creditNote: String?,
         lines: [InvoiceLine], subtotal: Int64, taxes: [TaxLine], total: Int64, draftedAt: String, finalizedAt: String?,
-        closedAt: String?, reason: String?
+        closedAt: String?, reason: String?, timeZone: String? = nil
     ) {
         self.id = id
         self.client = client
@@ -46,6 +49,7 @@ public struct Invoice: Codable, Sendable, Equatable {
         self.finalizedAt = finalizedAt
         self.closedAt = closedAt
         self.reason = reason
+        self.timeZone = timeZone
     }
 
     /// Whether its lines count as billed: drafts and finals do; voided and discarded invoices do not.
@@ -109,7 +113,7 @@ public struct InvoiceLedger: Sendable, Equatable {
                 Invoice(
                     id: e.invoice, client: e.client, period: e.period, currency: e.currency, status: .draft, number: nil, creditNote: nil,
                     lines: e.lines, subtotal: e.subtotal, taxes: e.taxes, total: e.total, draftedAt: e.draftedAt, finalizedAt: nil,
-                    closedAt: nil, reason: nil))
+                    closedAt: nil, reason: nil, timeZone: e.timeZone))
         case .finalized(let e):
             ledger.update(e.invoice) {
                 $0.status = .final

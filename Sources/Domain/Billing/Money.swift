@@ -4,7 +4,8 @@
 /// 1. Amounts are `Int64` minor units of the invoice's currency; there is no floating point anywhere.
 /// 2. Time is priced per charge, not per minute: `amount = minutes × rate per hour × multiplier% / 6000`,
 ///    rounded half away from zero to the minor unit, once, at the end.
-/// 3. Tax is computed per invoice and per tax rate: `tax = base × basis points / 10000`, rounded half away from zero.
+/// 3. Tax is computed per invoice and per tax rate: `tax = base × rate in millionths / 1,000,000`, rounded half away
+///    from zero (8.875% is 88,750 millionths; 825 basis points are 82,500).
 /// 4. Adjustments are differences of amounts already rounded by rules 2 and 3, so they never round again.
 public enum Money {
     /// `numerator / denominator` rounded half away from zero; `denominator` must be positive.
@@ -25,9 +26,10 @@ public enum Money {
         divide(Int64(minutes) * ratePerHour * Int64(multiplierPercent), by: 6_000)
     }
 
-    /// The tax on `base` at `basisPoints` (825 = 8.25%).
-    public static func tax(on base: Int64, basisPoints: Int) -> Int64 {
-        divide(base * Int64(basisPoints), by: 10_000)
+    /// The tax on `base` at `rate`: `base × millionths / 1,000,000`, rounded half away from zero once. For a rate of
+    /// whole basis points this is exactly `base × basis points / 10,000` (the rule before fractional rates).
+    public static func tax(on base: Int64, rate: TaxRate) -> Int64 {
+        divide(base * Int64(rate.millionths), by: 1_000_000)
     }
 
     /// How many minor units a major unit of `currency` has (ISO 4217): 0 for JPY and KRW, 3 for BHD, KWD,
@@ -67,13 +69,5 @@ public enum Money {
         let magnitude = hundredths.magnitude
         let fraction = String(magnitude % 100)
         return sign + String(magnitude / 100) + "." + (fraction.count == 1 ? "0" : "") + fraction
-    }
-
-    /// Basis points as a percentage without floating point: 825 → `"8.25%"`, 1000 → `"10%"`.
-    public static func percent(basisPoints: Int) -> String {
-        let whole = basisPoints / 100
-        let fraction = basisPoints % 100
-        guard fraction != 0 else { return "\(whole)%" }
-        return "\(whole)." + (fraction < 10 ? "0" : "") + (fraction % 10 == 0 ? "\(fraction / 10)" : "\(fraction)") + "%"
     }
 }

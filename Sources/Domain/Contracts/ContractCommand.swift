@@ -4,7 +4,8 @@ import DocketTime
 public enum ContractCommand: Sendable, Equatable {
     /// Create a contract.
     case create(CreateContract)
-    /// Add a version of the terms, in force from `effectiveFrom`; a nil field keeps the value in force then.
+    /// Add a version of the terms, in force from `effectiveFrom`; a nil field keeps the value in force then, and
+    /// partial billing terms (no `model`) change only the fields they give.
     case amend(effectiveFrom: Timestamp, slaPolicy: String?, billingTerms: JSONValue?)
     /// End the contract: no terms are in force from `effectiveFrom` on.
     case end(effectiveFrom: Timestamp)

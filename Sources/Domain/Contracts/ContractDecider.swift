@@ -7,7 +7,8 @@ public enum ContractDecider: Decider {
     /// Decides `command`. Needs ``Action/manageContracts``.
     ///
     /// An amendment records the complete terms of the new version: fields the command leaves nil are copied
-    /// from the version in force at the amendment's `effectiveFrom`. An amendment that would change nothing
+    /// from the version in force at the amendment's `effectiveFrom`, and so are the billing terms' fields that
+    /// partial terms leave out (``completedTerms(_:inForce:)``). An amendment that would change nothing
     /// at any instant returns no events.
     public static func decide(
         _ command: ContractCommand, state: ContractState, context: DecisionContext
@@ -16,11 +17,10 @@ public enum ContractDecider: Decider {
         switch command {
         case .create(let create):
             return try decideCreate(create, state: state)
-        case .amend(let effectiveFrom, let slaPolicy, let billingTerms):
+        case .amend(let effectiveFrom, let slaPolicy, let givenTerms):
             let (id, start) = try requireExisting(state)
             let slaPolicy = try normalizedPolicy(slaPolicy)
-            let billingTerms = try normalizedTerms(billingTerms)
-            guard slaPolicy != nil || billingTerms != nil else {
+            guard slaPolicy != nil || (givenTerms != nil && givenTerms != .null) else {
                 throw DomainError(
                     .invalid, "nothing to amend in contract \(id); give a new SLA policy or billing terms")
             }
@@ -38,6 +38,8 @@ public enum ContractDecider: Decider {
             }
             // Inside [start, end) some version is always in force.
             let current = state.terms(at: effectiveFrom)
+            var billingTerms: JSONValue?
+            if let givenTerms { billingTerms = try normalizedTerms(try completedTerms(givenTerms, inForce: current?.billingTerms)) }
             let newPolicy = slaPolicy ?? current?.slaPolicy
             let newTerms = billingTerms ?? current?.billingTerms
             guard newPolicy != current?.slaPolicy || newTerms != current?.billingTerms else { return [] }
@@ -96,6 +98,28 @@ public enum ContractDecider: Decider {
     private static func normalizedPolicy(_ policy: String?) throws(DomainError) -> String? {
         guard let policy else { return nil }
         return try Validate.nonEmpty(policy, "the SLA policy reference", fix: "name an SLA policy or leave it out")
+    }
+
+    /// The complete terms an amendment gives. Terms with a `model` are complete and replace those in force; partial
+    /// terms (no `model`) change only the fields they give — a field set to `null` is removed — and the rest is copied
+    /// from `inForce`, the terms in force at the amendment (docs/billing.md, "Amending terms"). `null` stays `null`.
+    public static func completedTerms(_ given: JSONValue, inForce: JSONValue?) throws(DomainError) -> JSONValue {
+        guard case .object(let fields) = given, fields["model"] == nil else { return given }
+        guard case .object(var merged)? = inForce else {
+            throw DomainError(
+                .invalid,
+                "these billing terms are partial (no \"model\") but no terms are in force then to complete them; "
+                    + "give complete terms with a model, currency and rates (docs/billing.md)")
+        }
+        // The tax rate can be given three ways; a new one replaces the one in force, however that was given.
+        let taxRateKeys = ["taxBasisPoints", "taxRate", "taxRateMillionths"]
+        if taxRateKeys.contains(where: { fields[$0] != nil }) {
+            for key in taxRateKeys { merged[key] = nil }
+        }
+        for (key, value) in fields {
+            if value == .null { merged[key] = nil } else { merged[key] = value }
+        }
+        return .object(merged)
     }
 
     /// JSON `null` counts as "no terms", so that a payload round-trips to the same value; other terms must be

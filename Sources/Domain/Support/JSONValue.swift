@@ -82,10 +82,10 @@ extension JSONValue: Codable {
         }
         let path = decoder.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
         let place = path.isEmpty ? "" : " at \(path)"
-        throw DomainError(
-            .invalid,
-            "number \(number)\(place) is fractional or too large; use whole numbers (amounts in minor units: 150 for 1.50)"
-        )
+        let fix = decoder.codingPath.last?.stringValue == "taxBasisPoints"
+            ? "basis points are whole (825 = 8.25%); give a finer rate as a string, \"taxRate\": \"8.875\" (docs/billing.md)"
+            : "use whole numbers (amounts in minor units: 150 for 1.50)"
+        throw DomainError(.invalid, "number \(number)\(place) is fractional or too large; \(fix)")
     }
 
     public func encode(to encoder: any Encoder) throws {

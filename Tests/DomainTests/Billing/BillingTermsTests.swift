@@ -23,7 +23,7 @@ struct BillingTermsTests {
         #expect(terms.afterHours?.calendar == "ny-office" && terms.afterHours?.multiplierPercent == 150)
         #expect(terms.nonBillableWorkTypes == ["internal"])
         #expect(terms.nonBillableCategories == ["warranty"])
-        #expect(terms.taxBasisPoints == 825)
+        #expect(terms.taxRate == TaxRate(basisPoints: 825))
         #expect(terms.block == nil && terms.retainer == nil)
     }
 
@@ -34,7 +34,7 @@ struct BillingTermsTests {
         #expect(terms.minimumMinutesPerTicket == 0)
         #expect(terms.afterHours == nil)
         #expect(terms.nonBillableWorkTypes.isEmpty && terms.nonBillableCategories.isEmpty)
-        #expect(terms.taxBasisPoints == 0)
+        #expect(terms.taxRate.millionths == 0)
         let entryScope = try BillingTerms(
             ["model": "hourly", "currency": "EUR", "rates": ["*": 1], "rounding": ["incrementMinutes": 6]])
         #expect(entryScope.rounding?.scope == .entry, "rounding scope defaults to entry")

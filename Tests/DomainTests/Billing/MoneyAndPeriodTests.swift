@@ -28,13 +28,13 @@ struct MoneyTests {
     }
 
     @Test func taxIsPerBaseAndBasisPoints() {
-        #expect(Money.tax(on: 10_000, basisPoints: 825) == 825)
-        #expect(Money.tax(on: 6_061, basisPoints: 825) == 500)  // 500.0325
-        #expect(Money.tax(on: 200, basisPoints: 25) == 1)  // 0.5 rounds up
-        #expect(Money.tax(on: -200, basisPoints: 25) == -1)  // and down for credits
-        #expect(Money.tax(on: 199, basisPoints: 25) == 0)
-        #expect(Money.tax(on: 12_345, basisPoints: 0) == 0)
-        #expect(Money.tax(on: 12_345, basisPoints: 10_000) == 12_345)
+        #expect(Money.tax(on: 10_000, rate: TaxRate(basisPoints: 825)) == 825)
+        #expect(Money.tax(on: 6_061, rate: TaxRate(basisPoints: 825)) == 500)  // 500.0325
+        #expect(Money.tax(on: 200, rate: TaxRate(basisPoints: 25)) == 1)  // 0.5 rounds up
+        #expect(Money.tax(on: -200, rate: TaxRate(basisPoints: 25)) == -1)  // and down for credits
+        #expect(Money.tax(on: 199, rate: TaxRate(basisPoints: 25)) == 0)
+        #expect(Money.tax(on: 12_345, rate: TaxRate(basisPoints: 0)) == 0)
+        #expect(Money.tax(on: 12_345, rate: TaxRate(basisPoints: 10_000)) == 12_345)
     }
 
     @Test func formatUsesTheCurrencysMinorDigits() {

@@ -105,7 +105,8 @@ enum EventSamples {
         return [
             .invoice(.drafted(InvoiceDrafted(
                 invoice: "acme-D2", client: "acme", period: "2026-11", currency: "USD", lines: [line], subtotal: -9_000,
-                taxes: [TaxLine(basisPoints: 825, base: -9_000, tax: -743)], total: -9_743, draftedAt: "2026-12-01T09:00:00.000Z"))),
+                taxes: [TaxLine(basisPoints: 825, base: -9_000, tax: -743)], total: -9_743, draftedAt: "2026-12-01T09:00:00.000Z",
+                timeZone: "America/New_York"))),
             .invoice(.finalized(InvoiceFinalized(invoice: "acme-D2", number: "INV-2026-0002", finalizedAt: "2026-12-01T09:05:00.000Z"))),
             .invoice(.discarded(InvoiceDiscarded(invoice: "acme-D3", reason: "Rerun after corrections"))),
             .invoice(.voided(InvoiceVoided(

@@ -1,0 +1,114 @@
+import ArgumentParser
+import DocketApp
+import Domain
+
+/// `csv` or `json`.
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv, json
+}
+
+struct InvoiceExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export final invoices and credit notes, one row per line, for accounting software.",
+        discussion: """
+            Columns: document, type (invoice or credit-note), invoice, client, period, issued_at, currency, line, key,
+            description, ticket, work_type, charged_minutes, covered_minutes, rate_per_hour_minor, multiplier_percent,
+            amount_minor, tax_basis_points, adjustment, then tax_rate (the line's tax rate in percent, e.g. 8.875),
+            credits (on a credit note's rows: the invoice number it cancels) and the document's totals, repeated on
+            each of its rows: document_subtotal_minor, document_tax_minor, document_total_minor. A voided invoice
+            exports its own rows and its credit note's, with amounts negated. Drafts are left out unless --include-drafts.
+            """)
+    @OptionGroup var store: StoreOptions
+    @Option(help: "csv or json.") var format: ExportFormat = .csv
+    @Option(help: "Only this client's.") var client: String?
+    @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
+    @Flag(help: "Include drafts (document = the draft id).") var includeDrafts = false
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let invoices = try session.service.invoices(InvoiceFilter(client: client, period: period?.period.description))
+            let rows = invoices.flatMap { ExportRow.rows(of: $0, includeDrafts: includeDrafts) }
+            switch format {
+            case .json: try printJSON(rows)
+            case .csv:
+                let lines = [ExportRow.header] + rows.map(\.fields)
+                Terminal.out(lines.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            }
+        }
+    }
+}
+
+/// One exported invoice line.
+struct ExportRow: Encodable {
+    let document: String
+    let type: String
+    let invoice: String
+    let client: String
+    let period: String
+    let issuedAt: String
+    let currency: String
+    let line: Int
+    let key: String
+    let description: String
+    let ticket: String?
+    let workType: String?
+    let chargedMinutes: Int
+    let coveredMinutes: Int
+    let ratePerHourMinor: Int64
+    let multiplierPercent: Int
+    let amountMinor: Int64
+    let taxBasisPoints: Int
+    let adjustment: Bool
+    /// The line's tax rate in percent, exact (`8.875`).
+    let taxRate: String
+    /// On a credit note's rows, the invoice number it cancels.
+    let credits: String?
+    /// The document's subtotal, taxes and total (negated on a credit note), on each of its rows.
+    let documentSubtotalMinor: Int64
+    let documentTaxMinor: Int64
+    let documentTotalMinor: Int64
+
+    static let header = [
+        "document", "type", "invoice", "client", "period", "issued_at", "currency", "line", "key", "description", "ticket", "work_type",
+        "charged_minutes", "covered_minutes", "rate_per_hour_minor", "multiplier_percent", "amount_minor", "tax_basis_points", "adjustment",
+        "tax_rate", "credits", "document_subtotal_minor", "document_tax_minor", "document_total_minor",
+    ]
+
+    var fields: [String] {
+        [document, type, invoice, client, period, issuedAt, currency, String(line), key, description, ticket ?? "", workType ?? "",
+         String(chargedMinutes), String(coveredMinutes), String(ratePerHourMinor), String(multiplierPercent), String(amountMinor),
+         String(taxBasisPoints), adjustment ? "true" : "false", taxRate, credits ?? "", String(documentSubtotalMinor),
+         String(documentTaxMinor), String(documentTotalMinor)]
+    }
+
+    static func rows(of invoice: Invoice, includeDrafts: Bool) -> [ExportRow] {
+        var rows: [ExportRow] = []
+        switch invoice.status {
+        case .discarded: return []
+        case .draft: if includeDrafts { rows += lines(invoice, document: invoice.id, type: "draft", at: invoice.draftedAt, sign: 1, credits: nil) }
+        case .final, .voided:
+            rows += lines(invoice, document: invoice.number ?? invoice.id, type: "invoice", at: invoice.finalizedAt ?? "", sign: 1, credits: nil)
+            if let creditNote = invoice.creditNote {
+                rows += lines(invoice, document: creditNote, type: "credit-note", at: invoice.closedAt ?? "", sign: -1, credits: invoice.number)
+            }
+        }
+        return rows
+    }
+
+    private static func lines(_ invoice: Invoice, document: String, type: String, at: String, sign: Int, credits: String?) -> [ExportRow] {
+        let tax = invoice.taxes.reduce(Int64(0)) { $0 + $1.tax }
+        return invoice.lines.enumerated().map { index, line in
+            ExportRow(
+                document: document, type: type, invoice: invoice.id, client: invoice.client, period: invoice.period, issuedAt: at,
+                currency: invoice.currency, line: index + 1, key: line.charge.key, description: line.charge.description,
+                ticket: line.charge.ticket, workType: line.charge.workType, chargedMinutes: sign * line.chargedMinutes,
+                coveredMinutes: sign * line.coveredMinutes, ratePerHourMinor: line.charge.ratePerHour,
+                multiplierPercent: line.charge.multiplierPercent, amountMinor: Int64(sign) * line.amount,
+                taxBasisPoints: line.charge.taxBasisPoints, adjustment: line.adjustment, taxRate: String(line.charge.taxRate.description.dropLast()),
+                credits: credits, documentSubtotalMinor: Int64(sign) * invoice.subtotal, documentTaxMinor: Int64(sign) * tax,
+                documentTotalMinor: Int64(sign) * invoice.total)
+        }
+    }
+}
