@@ -76,6 +76,29 @@ struct BillingMonthsTests {
         #expect(books.ledger.invoices.first?.timeZone == "America/New_York")
     }
 
+    @Test func anOldStoreReRunsWithoutAdjustmentsWhenTheClientsZoneTakesEffect() throws {
+        let contract = try F.contract("acme-msa", from: F.at("2026-01-01T00:00:00Z"), terms: ChargeCalculatorTests.hourly())
+        // 15:00 and 21:00 in New York on 30 November; the second is 02:00 UTC on 1 December.
+        let entries = [F.entry(1, minutes: 60, at: "2026-11-30T20:00:00Z"), F.entry(2, minutes: 30, at: "2026-12-01T02:00:00Z")]
+        func sheet(_ months: BillingMonths, through period: BillingPeriod) -> ChargeSheet {
+            ChargeCalculator.charges(
+                BillingInput(client: "acme", contracts: [contract], calendars: F.calendars, tickets: F.tickets, entries: entries, months: months),
+                through: period)
+        }
+        // November invoiced before billing months followed the client's zone: UTC months, no zone recorded.
+        var books = BillingBooks()
+        try books.run(sheet(.utc, through: F.november))
+        books.ledger.invoices[0].timeZone = nil
+        try books.decide(.finalize(invoice: "acme-D1", number: "INV-2026-0001"))
+        #expect(books.ledger.invoices[0].lines.map(\.charge.key) == ["time:T-1001:2026-11:remote:std:acme-msa#0"])
+
+        let months = books.ledger.billingMonths(current: "America/New_York")
+        #expect(try books.run(sheet(months, through: F.november)).isEmpty, "November re-runs as it was billed")
+        let december = try #require(try books.run(sheet(months, through: F.december), F.december).first)
+        #expect(december.lines.map(\.charge.key) == ["time:T-1001:2026-12:remote:std:acme-msa#0"])
+        #expect(december.lines.allSatisfy { !$0.adjustment })
+    }
+
     static func draft(_ id: String, period: String, timeZone: String?) -> InvoiceDrafted {
         InvoiceDrafted(
             invoice: id, client: "acme", period: period, currency: "USD", lines: [], subtotal: 0, taxes: [], total: 0,
