@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DocketApp", targets: ["DocketApp"]),
         .library(name: "BusinessTime", targets: ["BusinessTime"]),
         .library(name: "LMDB", targets: ["LMDB"]),
+        .library(name: "MailParser", targets: ["MailParser"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", .upToNextMajor(from: "1.8.2")),

@@ -97,6 +97,12 @@ let package = Package(
             dependencies: [.product(name: "LMDB", package: "Docket")],
             path: "Tools/RawLMDB"
         ),
+        // HTML-to-text throughput (issue 15 §5); run through html-to-text-bench.sh, which adds Python's html.parser.
+        .executableTarget(
+            name: "html-to-text-bench",
+            dependencies: [.product(name: "MailParser", package: "Docket")],
+            path: "Tools/HTMLToTextBench"
+        ),
         // The "bare Swift process start" reference: stdlib only, prints one line.
         .executableTarget(name: "bare-swift", path: "Tools/BareSwift"),
     ]

@@ -12,7 +12,8 @@ struct BodySelection {
     /// Walks `root` depth first, without descending into embedded messages (those are attachments whole).
     ///
     /// Rules: the text body is the first text/plain leaf not marked `attachment` that holds more than whitespace;
-    /// when there is none, the HTML body converted to text; failing that, the first (blank) text/plain leaf. The
+    /// when there is none, the HTML body converted to text (above ``HTMLToText/sizeCap``, an excerpt, and the HTML part
+    /// becomes an attachment, `body.html` unless it names a file); failing that, the first (blank) text/plain leaf. The
     /// HTML body is the first text/html leaf not marked `attachment`. Other leaves are attachments, except unnamed,
     /// unmarked text that is another rendering inside a multipart/alternative (text/enriched…) or an extra inline
     /// text/plain or text/html part (a list footer).
@@ -24,8 +25,14 @@ struct BodySelection {
         if let text = texts.first(where: { !$0.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) }) {
             textBody = Self.normalizedLineBreaks(text.text)
             textBodyCharsetUnknown = !text.charsetRecognized
-        } else if let htmlBody, let html {
-            textBody = HTMLToText.convert(htmlBody)
+        } else if let htmlBody, let html, let htmlPart, case .single(let bytes) = htmlPart.body {
+            if htmlBody.utf8.count > HTMLToText.sizeCap {
+                // Too big to be a ticket's text: the HTML is kept whole as an attachment, the text is an excerpt.
+                textBody = HTMLToText.excerpt(of: htmlBody)
+                attachments.append(MailAttachment(part: htmlPart, bytes: bytes, defaultName: "body.html"))
+            } else {
+                textBody = HTMLToText.convert(htmlBody)
+            }
             textBodyCharsetUnknown = !html.charsetRecognized
         } else if let text = texts.first {
             textBody = Self.normalizedLineBreaks(text.text)

@@ -60,7 +60,7 @@ struct EntityParser {
         }
         let decoded = encoding.decode(body)
         if type.isEmbeddedMessage {
-            let nested = HeaderSection(decoded[...], skipMboxEnvelope: true)
+            let nested = HeaderSection(decoded[...], skipMboxEnvelope: true, skipLeadingBlankLines: true)
             guard !nested.headers.isEmpty || nested.startedWithBlankLine else {
                 issues.append(
                     MailParseIssue(

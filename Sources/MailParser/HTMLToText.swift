@@ -1,57 +1,58 @@
 /// Readable plain text from an HTML body, for messages that have no text/plain part.
+///
+/// One pass over the UTF-8 bytes (markup is ASCII, text bytes are copied through), so the time is linear in the
+/// size: a dropped element's end tag is searched for once per element name and never again once it is known to
+/// be missing.
 public enum HTMLToText {
     /// The text of `html`: tags removed; script, style and title contents dropped; comments dropped; line breaks
     /// kept for `<br>` and block elements (`<p>`, `<div>`, `<li>`, headings, table rows…); list items prefixed with
     /// `- `; whitespace collapsed outside `<pre>`; character references (named and numeric) decoded. At most one
     /// blank line in a row; no trailing blanks on a line.
     public static func convert(_ html: String) -> String {
-        let input = Array(html.unicodeScalars)
-        var output = TextBuilder()
-        var preformatted = 0
-        var index = 0
-        while index < input.count {
-            let scalar = input[index]
-            if scalar == "<" {
-                index = tag(in: input, at: index, output: &output, preformatted: &preformatted)
-                continue
-            }
-            if scalar == "&" {
-                let (decoded, next) = entity(in: input, at: index)
-                output.appendText(decoded)
-                index = next
-                continue
-            }
-            if ASCII.isWhitespaceScalar(scalar) {
-                if preformatted > 0 {
-                    if scalar == "\n" { output.lineBreak() } else if scalar != "\r" { output.appendText(scalar) }
-                } else {
-                    output.space()
-                }
-            } else {
-                output.appendText(scalar)
-            }
-            index += 1
+        var html = html
+        return html.withUTF8 { bytes in
+            var converter = Converter(input: bytes)
+            return converter.run()
         }
-        return output.finished()
+    }
+
+    /// HTML bodies larger than this (UTF-8 bytes) are not converted whole: see ``excerpt(of:)``.
+    public static let sizeCap = 1 << 20
+    /// How much of an HTML body over ``sizeCap`` is converted for the excerpt.
+    public static let excerptBytes = 64 << 10
+
+    /// The text of the first ``excerptBytes`` of `html` (cut at a character boundary), followed by a line saying
+    /// that the whole HTML body is kept as an attachment.
+    public static func excerpt(of html: String) -> String {
+        let bytes = html.utf8
+        var end = bytes.index(bytes.startIndex, offsetBy: min(excerptBytes, bytes.count))
+        while end < bytes.endIndex, end > bytes.startIndex, bytes[end] & 0xC0 == 0x80 { end = bytes.index(before: end) }
+        let text = convert(String(decoding: bytes[..<end], as: UTF8.self))
+        return text + "\n\n[Excerpt: the HTML body is \(bytes.count) bytes; it is kept whole as an attachment.]"
     }
 
     /// `text` with HTML character references decoded.
     public static func decodeEntities(_ text: String) -> String {
-        let input = Array(text.unicodeScalars)
-        guard input.contains("&") else { return text }
-        var result = String.UnicodeScalarView()
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        var text = text
+        return text.withUTF8 { decodeEntities(in: $0) }
+    }
+
+    private static func decodeEntities(in input: Input) -> String {
+        var result: [UInt8] = []
+        result.reserveCapacity(input.count)
         var index = 0
         while index < input.count {
-            if input[index] == "&" {
+            if input[index] == UInt8(ascii: "&") {
                 let (decoded, next) = entity(in: input, at: index)
-                result.append(contentsOf: decoded)
+                appendUTF8(decoded, to: &result)
                 index = next
             } else {
                 result.append(input[index])
                 index += 1
             }
         }
-        return String(result)
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// The charset an HTML document declares in a `<meta>` tag near its start, if any.
@@ -76,128 +77,181 @@ public enum HTMLToText {
 
     // MARK: - Tags
 
-    private static let paragraphElements: Set<String> = [
+    static let paragraphElements: Set<String> = [
         "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl",
     ]
-    private static let lineElements: Set<String> = [
+    static let lineElements: Set<String> = [
         "div", "li", "tr", "dt", "dd", "hr", "section", "article", "header", "footer", "nav", "address", "center",
         "form", "fieldset", "caption", "figure", "main", "aside", "body", "html",
     ]
-    private static let droppedElements: Set<String> = ["script", "style", "title", "head"]
+    static let droppedElements: Set<String> = ["script", "style", "title", "head"]
+    static let commentOpen = Array("<!--".utf8)
+    static let commentClose = Array("-->".utf8)
 
-    /// Handles the markup starting at `start` (a `<`) and returns the index after it.
-    private static func tag(
-        in input: [Unicode.Scalar], at start: Int, output: inout TextBuilder, preformatted: inout Int
-    ) -> Int {
-        if matches(input, at: start, "<!--") {
-            return (find(input, "-->", from: start + 4).map { $0 + 3 }) ?? input.count
+    /// The UTF-8 bytes being read (a string's own storage, only during the conversion).
+    typealias Input = UnsafeBufferPointer<UInt8>
+
+    /// The conversion state: the input, the text so far, and which dropped elements have no end tag left.
+    private struct Converter {
+        let input: Input
+        var output = HTMLTextBuilder()
+        var preformatted = 0
+        /// For a dropped element whose end tag was searched for from some position and not found: that position.
+        var missingEndTagFrom: [String: Int] = [:]
+
+        init(input: Input) {
+            self.input = input
+            output.reserve(input.count)
         }
-        var index = start + 1
-        guard index < input.count else {
-            output.appendText(["<"])
-            return input.count
+
+        mutating func run() -> String {
+            var index = 0
+            let count = input.count
+            while index < count {
+                let byte = input[index]
+                switch byte {
+                case UInt8(ascii: "<"):
+                    index = tag(at: index)
+                case UInt8(ascii: "&"):
+                    let (decoded, next) = HTMLToText.entity(in: input, at: index)
+                    output.appendText(decoded)
+                    index = next
+                case ASCII.space, ASCII.tab, ASCII.carriageReturn, ASCII.lineFeed:
+                    if preformatted > 0 {
+                        if byte == ASCII.lineFeed { output.lineBreak() } else if byte != ASCII.carriageReturn { output.appendByte(byte) }
+                    } else {
+                        output.space()
+                    }
+                    index += 1
+                default:
+                    // A run of plain text is copied in one go.
+                    var end = index + 1
+                    while end < count, !HTMLToText.isSpecial(input[end]) { end += 1 }
+                    output.appendRun(UnsafeBufferPointer(rebasing: input[index..<end]))
+                    index = end
+                }
+            }
+            return output.finished()
         }
-        if input[index] == "!" || input[index] == "?" {
-            return (find(input, ">", from: index).map { $0 + 1 }) ?? input.count
-        }
-        let closing = input[index] == "/"
-        if closing { index += 1 }
-        var name = ""
-        while index < input.count, isASCIILetterOrDigit(input[index]) {
-            name.unicodeScalars.append(input[index])
-            index += 1
-        }
-        guard !name.isEmpty else {
-            output.appendText(["<"])  // a lone "<" in text, as in "a < b"
-            return start + 1
-        }
-        name = ASCII.lowercased(name)
-        var quote: Unicode.Scalar?
-        while index < input.count {
-            let scalar = input[index]
-            if let open = quote {
-                if scalar == open { quote = nil }
-            } else if scalar == "\"" || scalar == "'" {
-                quote = scalar
-            } else if scalar == ">" {
+
+        /// Handles the markup starting at `start` (a `<`) and returns the index after it.
+        mutating func tag(at start: Int) -> Int {
+            if HTMLToText.matches(input, at: start, HTMLToText.commentOpen) {
+                return (HTMLToText.find(input, HTMLToText.commentClose, from: start + 4).map { $0 + 3 }) ?? input.count
+            }
+            var index = start + 1
+            guard index < input.count else {
+                output.appendByte(UInt8(ascii: "<"))
+                return input.count
+            }
+            if input[index] == UInt8(ascii: "!") || input[index] == UInt8(ascii: "?") {
+                return (HTMLToText.find(input, [UInt8(ascii: ">")], from: index).map { $0 + 1 }) ?? input.count
+            }
+            let closing = input[index] == UInt8(ascii: "/")
+            if closing { index += 1 }
+            let nameStart = index
+            while index < input.count, HTMLToText.isASCIILetterOrDigit(input[index]) { index += 1 }
+            guard index > nameStart else {
+                output.appendByte(UInt8(ascii: "<"))  // a lone "<" in text, as in "a < b"
+                return start + 1
+            }
+            let name = String(decoding: input[nameStart..<index].map(ASCII.lowercased), as: UTF8.self)
+            var quote: UInt8?
+            while index < input.count {
+                let byte = input[index]
+                if let open = quote {
+                    if byte == open { quote = nil }
+                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    quote = byte
+                } else if byte == UInt8(ascii: ">") {
+                    break
+                }
+                index += 1
+            }
+            let end = min(index + 1, input.count)
+
+            if !closing, HTMLToText.droppedElements.contains(name) {
+                // "head" is only dropped up to its end; a missing end tag drops nothing but the tag itself.
+                if let close = endTag(name, from: end) {
+                    return (HTMLToText.find(input, [UInt8(ascii: ">")], from: close).map { $0 + 1 }) ?? input.count
+                }
+                return name == "head" ? end : input.count
+            }
+            switch name {
+            case "br":
+                output.lineBreak()
+            case "li" where !closing:
+                output.ensureLineBreaks(1)
+                output.appendByte(UInt8(ascii: "-"))
+                output.appendByte(UInt8(ascii: " "))
+            case "td", "th":
+                output.space()
+            case "pre":
+                output.ensureLineBreaks(2)
+                preformatted = max(0, preformatted + (closing ? -1 : 1))
+            case _ where HTMLToText.paragraphElements.contains(name):
+                output.ensureLineBreaks(2)
+            case _ where HTMLToText.lineElements.contains(name):
+                output.ensureLineBreaks(1)
+            default:
                 break
             }
-            index += 1
+            return end
         }
-        let end = min(index + 1, input.count)
 
-        if !closing, droppedElements.contains(name) {
-            // "head" is only dropped up to its end; a missing end tag drops nothing but the tag itself.
-            if let close = find(input, "</" + name, from: end, ignoringCase: true) {
-                return (find(input, ">", from: close).map { $0 + 1 }) ?? input.count
-            }
-            return name == "head" ? end : input.count
+        /// Where `</name` (any case) starts at or after `start`, remembering a miss so it is never searched again.
+        mutating func endTag(_ name: String, from start: Int) -> Int? {
+            if let missingFrom = missingEndTagFrom[name], start >= missingFrom { return nil }
+            let found = HTMLToText.find(input, Array(("</" + name).utf8), from: start, ignoringCase: true)
+            if found == nil { missingEndTagFrom[name] = min(start, missingEndTagFrom[name] ?? start) }
+            return found
         }
-        switch name {
-        case "br":
-            output.lineBreak()
-        case "li" where !closing:
-            output.ensureLineBreaks(1)
-            output.appendText(["-", " "])
-        case "td", "th":
-            output.space()
-        case "pre":
-            output.ensureLineBreaks(2)
-            preformatted = max(0, preformatted + (closing ? -1 : 1))
-        case _ where paragraphElements.contains(name):
-            output.ensureLineBreaks(2)
-        case _ where lineElements.contains(name):
-            output.ensureLineBreaks(1)
-        default:
-            break
-        }
-        return end
     }
 
     // MARK: - Character references
 
-    /// The characters of the reference starting at `start` (an `&`) and the index after it; a lone `&` stays.
-    private static func entity(in input: [Unicode.Scalar], at start: Int) -> ([Unicode.Scalar], Int) {
+    /// The character of the reference starting at `start` (an `&`) and the index after it; a lone `&` stays.
+    static func entity(in input: Input, at start: Int) -> (Unicode.Scalar, Int) {
         var index = start + 1
-        if index < input.count, input[index] == "#" {
+        if index < input.count, input[index] == UInt8(ascii: "#") {
             index += 1
-            let hex = index < input.count && (input[index] == "x" || input[index] == "X")
+            let hex = index < input.count && (input[index] == UInt8(ascii: "x") || input[index] == UInt8(ascii: "X"))
             if hex { index += 1 }
             let digitsStart = index
             var value: UInt32 = 0
-            while index < input.count, let digit = digitValue(input[index], hex: hex) {
-                value = value > 0x10FFFF ? value : value * (hex ? 16 : 10) + digit
+            while index < input.count, let digit = ASCII.hexValue(input[index]), hex || digit < 10 {
+                value = value > 0x10FFFF ? value : value * (hex ? 16 : 10) + UInt32(digit)
                 index += 1
             }
-            guard index > digitsStart else { return (["&"], start + 1) }
-            if index < input.count, input[index] == ";" { index += 1 }
-            return ([numericCharacter(value)], index)
+            guard index > digitsStart else { return ("&", start + 1) }
+            if index < input.count, input[index] == UInt8(ascii: ";") { index += 1 }
+            return (numericCharacter(value), index)
         }
-        var name = ""
-        while index < input.count, name.unicodeScalars.count < 32, isASCIILetterOrDigit(input[index]) {
-            name.unicodeScalars.append(input[index])
-            index += 1
-        }
-        let terminated = index < input.count && input[index] == ";"
+        let nameStart = index
+        while index < input.count, index - nameStart < 32, isASCIILetterOrDigit(input[index]) { index += 1 }
+        guard index > nameStart else { return ("&", start + 1) }
+        let name = String(decoding: input[nameStart..<index], as: UTF8.self)
+        let terminated = index < input.count && input[index] == UInt8(ascii: ";")
         if let value = HTMLEntities.named[name], let scalar = Unicode.Scalar(value),
             terminated || HTMLEntities.legacyWithoutSemicolon.contains(name)
         {
-            return ([scalar], terminated ? index + 1 : index)
+            return (scalar, terminated ? index + 1 : index)
         }
-        return (["&"], start + 1)
+        return ("&", start + 1)
     }
 
-    private static func isASCIILetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
+    /// Markup, a reference or whitespace: the bytes that end a run of plain text.
+    @inline(__always)
+    static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") || byte == ASCII.space || byte == ASCII.lineFeed
+            || byte == ASCII.carriageReturn || byte == ASCII.tab
+    }
+
+    static func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
+        switch byte {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
         default: false
         }
-    }
-
-    private static func digitValue(_ scalar: Unicode.Scalar, hex: Bool) -> UInt32? {
-        guard scalar.isASCII, let value = ASCII.hexValue(UInt8(scalar.value)) else { return nil }
-        if !hex, value > 9 { return nil }
-        return UInt32(value)
     }
 
     /// The character for a numeric reference, with the HTML fix-ups: 0x80–0x9F are Windows-1252, and invalid
@@ -210,90 +264,41 @@ public enum HTMLToText {
         return scalar
     }
 
+    static func appendUTF8(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        if scalar.isASCII {
+            bytes.append(UInt8(scalar.value))
+        } else {
+            bytes.append(contentsOf: String(scalar).utf8)
+        }
+    }
+
     // MARK: - Scanning
 
-    private static func matches(_ input: [Unicode.Scalar], at index: Int, _ text: String, ignoringCase: Bool = false)
-        -> Bool
-    {
-        let wanted = Array(text.unicodeScalars)
+    static func matches(_ input: Input, at index: Int, _ wanted: [UInt8], ignoringCase: Bool = false) -> Bool {
         guard index + wanted.count <= input.count else { return false }
-        for (offset, scalar) in wanted.enumerated() {
+        for offset in 0..<wanted.count {
             let actual = input[index + offset]
-            if ignoringCase {
-                guard ASCII.lowercased(String(actual)) == ASCII.lowercased(String(scalar)) else { return false }
-            } else if actual != scalar {
+            if ignoringCase ? ASCII.lowercased(actual) != ASCII.lowercased(wanted[offset]) : actual != wanted[offset] {
                 return false
             }
         }
         return true
     }
 
-    private static func find(_ input: [Unicode.Scalar], _ text: String, from start: Int, ignoringCase: Bool = false)
-        -> Int?
-    {
-        guard start < input.count else { return nil }
-        return (start..<input.count).first { matches(input, at: $0, text, ignoringCase: ignoringCase) }
-    }
-}
-
-/// Accumulates converted text, collapsing blanks and limiting line breaks.
-private struct TextBuilder {
-    private var text = String.UnicodeScalarView()
-    private var pendingSpace = false
-    private var trailingLineBreaks = 0
-    private var atLineStart = true
-
-    mutating func appendText(_ scalars: [Unicode.Scalar]) {
-        for scalar in scalars { appendText(scalar) }
-    }
-
-    mutating func appendText(_ scalar: Unicode.Scalar) {
-        if pendingSpace, !atLineStart { text.append(" ") }
-        pendingSpace = false
-        text.append(scalar)
-        trailingLineBreaks = 0
-        atLineStart = false
-    }
-
-    mutating func space() { pendingSpace = true }
-
-    mutating func lineBreak() {
-        text.append("\n")
-        trailingLineBreaks += 1
-        pendingSpace = false
-        atLineStart = true
-    }
-
-    /// Ends the current line (and adds blank lines) unless the text already ends so; nothing at the very start.
-    mutating func ensureLineBreaks(_ count: Int) {
-        guard !text.isEmpty else { return }
-        while trailingLineBreaks < count { lineBreak() }
-        pendingSpace = false
-    }
-
-    func finished() -> String {
-        var lines: [String] = []
-        var blankRun = 0
-        for line in String(text).split(separator: "\n", omittingEmptySubsequences: false) {
-            var cleaned = String(line).replacingNonBreakingSpaces()
-            while let last = cleaned.unicodeScalars.last, last == " " || last == "\t" {
-                cleaned.unicodeScalars.removeLast()
+    /// Where `wanted` (not empty) first starts at or after `start`.
+    static func find(_ input: Input, _ wanted: [UInt8], from start: Int, ignoringCase: Bool = false) -> Int? {
+        guard let first = wanted.first, start < input.count else { return nil }
+        let lowerFirst = ASCII.lowercased(first)
+        var index = start
+        while index + wanted.count <= input.count {
+            let byte = input[index]
+            if byte == first || (ignoringCase && ASCII.lowercased(byte) == lowerFirst),
+                matches(input, at: index, wanted, ignoringCase: ignoringCase)
+            {
+                return index
             }
-            if cleaned.isEmpty {
-                blankRun += 1
-                if blankRun > 1 { continue }
-            } else {
-                blankRun = 0
-            }
-            lines.append(cleaned)
+            index += 1
         }
-        return ASCII.trimmed(lines.joined(separator: "\n"))
-    }
-}
-
-extension String {
-    fileprivate func replacingNonBreakingSpaces() -> String {
-        guard unicodeScalars.contains("\u{00A0}") else { return self }
-        return String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\u{00A0}" ? " " : $0 }))
+        return nil
     }
 }

@@ -14,9 +14,11 @@ struct HeaderSection {
     /// Reads the header section at the start of `bytes`.
     ///
     /// The section ends at the first empty line, or leniently at the first line that is neither a field nor a
-    /// continuation (that line then starts the body; an indented first line is not a continuation of anything). `skipMboxEnvelope` drops a leading `From ` line, which
-    /// some delivery agents prepend when piping a message.
-    init(_ bytes: ArraySlice<UInt8>, skipMboxEnvelope: Bool = false) {
+    /// continuation (that line then starts the body; an indented first line is not a continuation of anything).
+    /// `skipMboxEnvelope` drops a leading `From ` line, which some delivery agents prepend when piping a message.
+    /// `skipLeadingBlankLines` (for a message, never a MIME part, whose blank first line means "no header fields")
+    /// drops blank or whitespace-only lines before a first line that is a header field, as some exports write them.
+    init(_ bytes: ArraySlice<UInt8>, skipMboxEnvelope: Bool = false, skipLeadingBlankLines: Bool = false) {
         var fields: [MailHeader] = []
         var issues: [MailParseIssue] = []
         var current: (name: String, value: [UInt8])?
@@ -31,8 +33,14 @@ struct HeaderSection {
             current = nil
         }
 
-        if skipMboxEnvelope, bytes.starts(with: Array("From ".utf8)),
-            Self.fieldName(bytes[bytes.startIndex..<Self.endOfLine(bytes, from: bytes.startIndex).contentEnd]) == nil
+        if skipLeadingBlankLines, let (firstField, skipped) = Self.afterLeadingBlankLines(bytes) {
+            position = firstField
+            issues.append(
+                MailParseIssue(
+                    .leadingBlankLines, "skipped \(skipped) blank line\(skipped == 1 ? "" : "s") before the header section"))
+        }
+        if skipMboxEnvelope, bytes[position...].starts(with: Array("From ".utf8)),
+            Self.fieldName(bytes[position..<Self.endOfLine(bytes, from: position).contentEnd]) == nil
         {
             position = Self.endOfLine(bytes, from: position).next
             issues.append(MailParseIssue(.mboxEnvelopeLine, "skipped a leading mbox \"From \" line"))
@@ -78,6 +86,23 @@ struct HeaderSection {
         self.bodyStart = bodyStart
         self.startedWithBlankLine = startedWithBlankLine
         self.issues = issues
+    }
+
+    /// Where the first line after one or more leading blank or whitespace-only lines starts, and how many were
+    /// skipped, when that line is a header field or an mbox `From ` line; nil otherwise.
+    private static func afterLeadingBlankLines(_ bytes: ArraySlice<UInt8>) -> (Int, Int)? {
+        var position = bytes.startIndex
+        var skipped = 0
+        while position < bytes.endIndex {
+            let (contentEnd, next) = endOfLine(bytes, from: position)
+            guard bytes[position..<contentEnd].allSatisfy(ASCII.isWhitespace) else { break }
+            position = next
+            skipped += 1
+        }
+        guard skipped > 0, position < bytes.endIndex else { return nil }
+        let line = bytes[position..<endOfLine(bytes, from: position).contentEnd]
+        guard fieldName(line) != nil || line.starts(with: Array("From ".utf8)) else { return nil }
+        return (position, skipped)
     }
 
     /// Whether the line starting at `start` is a header field or a continuation line.

@@ -15,9 +15,9 @@ public struct MailAttachment: Equatable, Sendable {
     /// Whether the part was marked `Content-Disposition: inline`.
     public let isInline: Bool
 
-    /// The attachment for `part`, whose decoded bytes are `bytes`.
-    init(part: MIMEPart, bytes: [UInt8]) {
-        self.filename = part.filename
+    /// The attachment for `part`, whose decoded bytes are `bytes`, named `defaultName` when the part names no file.
+    init(part: MIMEPart, bytes: [UInt8], defaultName: String? = nil) {
+        self.filename = part.filename ?? defaultName
         self.contentType = part.contentType.mimeType
         self.size = bytes.count
         self.sha256 = SHA256.hexDigest(bytes)

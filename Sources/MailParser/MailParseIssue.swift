@@ -9,6 +9,8 @@ public struct MailParseIssue: CustomStringConvertible, Equatable, Sendable {
         public static let missingHeaderSeparator = Code("missingHeaderSeparator")
         /// A line among the header fields was neither a field nor a continuation, and was skipped.
         public static let invalidHeaderLine = Code("invalidHeaderLine")
+        /// Blank or whitespace-only lines before the header section were skipped.
+        public static let leadingBlankLines = Code("leadingBlankLines")
         /// A leading mbox `From ` envelope line was skipped.
         public static let mboxEnvelopeLine = Code("mboxEnvelopeLine")
         /// A text part named a charset this parser cannot decode; the bytes were read as UTF-8, lossily.

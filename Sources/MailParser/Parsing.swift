@@ -5,12 +5,13 @@ extension ParsedMessage {
     ///
     /// Throws only when the input is not a mail at all: it is empty (or only whitespace), or it has neither a
     /// header field nor a blank line anywhere. Everything else is parsed leniently and irregularities are listed
-    /// in ``issues``. A leading mbox `From ` line is skipped.
+    /// in ``issues``. Blank or whitespace-only lines before the first header field, and a leading mbox `From ` line,
+    /// are skipped (each noted as an issue).
     public init(parsing bytes: [UInt8]) throws(MailParseError) {
         guard bytes.contains(where: { !ASCII.isWhitespace($0) }) else {
             throw MailParseError(.emptyInput, "not a mail message: the input is empty")
         }
-        let section = HeaderSection(bytes[...], skipMboxEnvelope: true)
+        let section = HeaderSection(bytes[...], skipMboxEnvelope: true, skipLeadingBlankLines: true)
         if section.headers.isEmpty, !section.startedWithBlankLine, !Self.containsBlankLine(bytes) {
             throw MailParseError(
                 .noHeaders, "not a mail message: no header fields and no blank line between headers and body")

@@ -28,6 +28,13 @@ enum Fixtures {
         return paths.sorted()
     }
 
+    /// The files under `folder` (relative to ``mailRoot``) whose names end in `suffix`, sorted.
+    static func files(under folder: String, suffix: String) -> [String] {
+        let base = mailRoot.appendingPathComponent(folder)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []
+        return names.filter { $0.hasSuffix(suffix) }.sorted().map { folder + "/" + $0 }
+    }
+
     /// The bytes of the fixture at `path` (relative to ``mailRoot``).
     static func bytes(_ path: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: mailRoot.appendingPathComponent(path)))
