@@ -61,8 +61,9 @@ extension DocketService {
         {
             return .duplicate(number)
         }
+        let classification = message.classification
         let kind: String =
-            switch message.kind {
+            switch classification.kind {
             case .bounce: "bounce"
             case .autoReply: "auto-reply"
             case .personal: "reply"
@@ -71,7 +72,21 @@ extension DocketService {
         let address = sender?.address ?? ""
         let match = try matchSender(address)
 
-        guard var number = try thread(message, sender: match) else {
+        let byMessageId = try ticketByMessageId(DocketService.threadingIds(message, isMachineMail: kind != "reply"))
+        let bySubject = try byMessageId == nil ? match.flatMap { try ticketBySubjectToken(message.subject, client: $0.client) } : nil
+        // A person's reply by Message-ID passes the same sender check as the subject token; anyone else opens a
+        // ticket of their own that names the referenced one.
+        if kind == "reply", let referenced = byMessageId?.ticket, try !isTrustedReplySender(address, on: referenced) {
+            let client = try clientFor(match, address: address, policy: policy)
+            let description = """
+                Refers to \(referenced) (its In-Reply-To or References name a message of that ticket), but \(address.isEmpty ? "the sender" : address) \
+                is not its client's contact or domain, nor on its thread: opened apart.\n\n
+                """ + (message.textBody ?? "")
+            return .opened(try openMailTicket(
+                message, messageId: messageId, client: client, contact: match?.client == client ? match?.contact : nil,
+                description: description, sender: sender, policy: policy, as: actor, commandId: commandId))
+        }
+        guard var number = byMessageId?.ticket ?? bySubject else {
             guard kind == "reply" else { return .dropped(kind: kind) }
             let client = try clientFor(match, address: address, policy: policy)
             // A sender from one of the client's domains becomes a contact, marked unverified until staff confirm,
@@ -94,9 +109,12 @@ extension DocketService {
         let stream = StreamName.ticket(number)
         guard kind == "reply" else {
             try storeAttachments(message, policy: policy)
-            let event = mailEvent(message, messageId: messageId, sender: sender, kind: kind)
+            var events = [mailEvent(message, messageId: messageId, sender: sender, kind: kind)]
+            if classification.kind == .bounce, let rule = classification.rule {
+                events += try bounceEvents(message, reportId: messageId, rule: rule)
+            }
             let context = try context(for: actor)
-            try store.append(AppendRequest(stream: stream, events: [event], commandId: commandId, actor: context.actor.login))
+            try store.append(AppendRequest(stream: stream, events: events, commandId: commandId, actor: context.actor.login))
             return .noted(number, kind: kind)
         }
         let now = clock.now().millisecondsSinceEpoch
@@ -154,26 +172,6 @@ extension DocketService {
         return nil
     }
 
-    /// The ticket a message threads to: In-Reply-To, then References (newest first) in the `mail` read
-    /// model; else a `[T-1042]` subject token, trusted only when the sender belongs to that ticket's client.
-    private func thread(_ message: ParsedMessage, sender: (client: String, contact: String?)?) throws -> TicketNumber? {
-        for id in message.inReplyTo + message.references.reversed() where DocketService.isUsableMessageId(id) {
-            if let number = try models.mail.ticket(forMessageId: id, in: store) ?? models.outbox.ticket(forMessageId: id, in: store) { return number }
-        }
-        guard let sender, let subject = message.subject else { return nil }
-        var rest = Substring(subject)
-        while let open = rest.firstIndex(of: "[") {
-            rest = rest[rest.index(after: open)...]
-            guard let close = rest.firstIndex(of: "]") else { break }
-            if let number = TicketNumber(String(rest[..<close]).trimmingCharacters(in: .whitespaces)),
-                let summary = try models.queue.summary(number, in: store), summary.client == sender.client
-            {
-                return number
-            }
-        }
-        return nil
-    }
-
     private func clientFor(_ match: (client: String, contact: String?)?, address: String, policy: MailPolicy) throws -> String {
         if let match { return match.client }
         if let triage = policy.triageClient { return triage }
@@ -204,9 +202,16 @@ extension DocketService {
             subject: message.subject ?? "", text: message.textBody ?? "", kind: kind,
             attachments: message.attachments.map {
                 MailAttachmentRef(name: $0.filename ?? "", contentType: $0.contentType, size: $0.size, sha256: $0.sha256)
-            })
+            },
+            to: Self.addresses(message.to), cc: Self.addresses(message.cc))
         let event = TicketMailEvent.received(payload)
         return NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload())
+    }
+
+    /// The addresses of `mailboxes`, or nil when none has one (the field is then left out of the event).
+    private static func addresses(_ mailboxes: [MailAddress]) -> [String]? {
+        let found = mailboxes.compactMap(\.address)
+        return found.isEmpty ? nil : found
     }
 
     /// Writes each attachment's bytes to `<folder>/<first 2 hex>/<sha256>` (folders 0700, files 0600),

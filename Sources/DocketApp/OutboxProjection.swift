@@ -36,10 +36,15 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
             entry = known
         case .sendFailed(let failed):
             guard var known = try OutboxProjection.entry(failed.messageId, messages: messages, txn: txn) else { return }
-            // A late failure report never undoes a success.
-            if known.status != .sent { known.status = .failed }
+            // A late failure report never undoes a success or a bounce.
+            if known.status != .sent, known.status != .bounced { known.status = .failed }
             known.attempts = max(known.attempts, failed.attempt)
             known.lastError = failed.exitStatus.map { "exit \($0): \(failed.error)" } ?? failed.error
+            entry = known        case .bounced(let bounced):
+            guard var known = try OutboxProjection.entry(bounced.messageId, messages: messages, txn: txn) else { return }
+            known.status = .bounced
+            known.bouncedAt = event.recordedAt.millisecondsSinceEpoch
+            known.bounceMessageId = bounced.reportMessageId
             entry = known
         }
         let encoder = JSONEncoder()
@@ -91,9 +96,10 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
 
 /// One outbound message as the `outbox` read model knows it.
 public struct OutboxEntry: Codable, Sendable, Equatable {
-    /// Where a message is: waiting, delivered to the transport, or waiting again after failed attempts.
+    /// Where a message is: waiting, delivered to the transport, waiting again after failed attempts, or come
+    /// back as a bounce (never sent again).
     public enum Status: String, Codable, Sendable {
-        case queued, sent, failed
+        case queued, sent, failed, bounced
     }
 
     /// Without angle brackets.
@@ -113,7 +119,10 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
     public var sentAt: Int64?
     /// The whole RFC 5322 message, CRLF line ends.
     public var message: String
+    /// When a bounce about it was received (ms since the epoch), and that report's identity.
+    public var bouncedAt: Int64?
+    public var bounceMessageId: String?
 
     /// Queued or failed: the next `outbox send` tries it.
-    public var isPending: Bool { status != .sent }
+    public var isPending: Bool { status == .queued || status == .failed }
 }

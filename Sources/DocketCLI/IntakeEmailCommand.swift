@@ -12,13 +12,16 @@ struct IntakeEmail: ParsableCommand {
         discussion: """
             The sender picks the client: an exact contact address (that client and contact), else the
             address's domain among a client's domains, else --triage-client; otherwise the message is refused.
-            Threading: In-Reply-To, then References, against the Message-IDs Docket received; else a
-            [T-1042] subject token, trusted only when the sender belongs to that ticket's client.
+            Threading: In-Reply-To, then References, against the Message-IDs Docket received or sent (for a
+            bounce, also the original's Message-ID inside it); else a [T-1042] subject token, trusted only when
+            the sender belongs to that ticket's client. A reply by Message-ID is trusted from the ticket's
+            client (contact or domain) or an address on its thread; anyone else gets a new ticket naming it.
               no thread                          → a new ticket (source email, P3)
               reply, ticket open                 → recorded on it (Waiting on client → In progress)
               reply, closed < --reopen-days ago  → the ticket is reopened
               reply, closed longer ago           → a new ticket that follows the old one
-              bounce / auto-reply                → recorded on its ticket, else dropped (never opens or reopens)
+              bounce / auto-reply                → noted on its ticket, else dropped (never opens or reopens);
+                                                   a bounce marks our message it names bounced
               a Message-ID seen before           → nothing (duplicate)
             A message that cannot be read at all (no header fields) is never lost: with --triage-client it is
             kept whole as unparsed-message.eml (message/rfc822) on a new "Unreadable email received <date>"

@@ -37,6 +37,8 @@ struct OutboxList: ParsableCommand {
         let attempts: Int
         let lastError: String?
         let sentAt: String?
+        let bouncedAt: String?
+        let bounceMessageId: String?
     }
 
     func run() throws {
@@ -48,7 +50,8 @@ struct OutboxList: ParsableCommand {
                     Row(
                         messageId: entry.messageId, ticket: entry.ticket.description, reason: entry.reason.rawValue, to: entry.to,
                         subject: entry.subject, queuedAt: isoTime(entry.queuedAt), status: entry.status.rawValue, attempts: entry.attempts,
-                        lastError: entry.lastError, sentAt: entry.sentAt.map(isoTime))
+                        lastError: entry.lastError, sentAt: entry.sentAt.map(isoTime), bouncedAt: entry.bouncedAt.map(isoTime),
+                        bounceMessageId: entry.bounceMessageId)
                 }
             if output.json {
                 try printJSON(rows)

@@ -77,6 +77,7 @@ enum HistoryText {
         case .outbox(.queued(let mail)): "mail queued (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")): \(mail.subject) (\(mail.messageId))"
         case .outbox(.sent(let sent)): "mail \(sent.messageId) sent"
         case .outbox(.sendFailed(let failed)): "mail \(failed.messageId) not sent: \(failed.error)"
+        case .outbox(.bounced(let bounced)): "mail \(bounced.messageId) bounced: report \(bounced.reportMessageId) (\(bounced.rule))"
         case .sla(let event): describe(event, time: time)
         case .other(let type): type
         }

@@ -39,11 +39,15 @@ public struct TicketMailReceived: EventPayload {
     /// `new`, `reply`, `bounce` or `auto-reply`.
     public var kind: String
     public var attachments: [MailAttachmentRef]
+    /// The addresses in To and Cc (absent in events written before they were recorded, and when there are none):
+    /// with `from`, who is on the thread, which decides whether a reply by Message-ID is trusted.
+    public var to: [String]?
+    public var cc: [String]?
 
     /// A payload with the given fields.
     public init(
         messageId: String, from: String, fromName: String?, subject: String, text: String, kind: String,
-        attachments: [MailAttachmentRef]
+        attachments: [MailAttachmentRef], to: [String]? = nil, cc: [String]? = nil
     ) {
         self.messageId = messageId
         self.from = from
@@ -52,6 +56,8 @@ public struct TicketMailReceived: EventPayload {
         self.text = text
         self.kind = kind
         self.attachments = attachments
+        self.to = to
+        self.cc = cc
     }
 }
 

@@ -7,6 +7,8 @@ public enum OutboxEvent: Sendable, Equatable {
     case sent(MailSent)
     /// See ``MailSendFailed``.
     case sendFailed(MailSendFailed)
+    /// See ``TicketMailBounced``.
+    case bounced(TicketMailBounced)
 }
 
 /// Why Docket writes to a client.
@@ -103,14 +105,39 @@ public struct MailSendFailed: EventPayload {
     }
 }
 
+/// `ticket.mail-bounced.v1`: a report from a mail system (a bounce, a feedback report) came back about one of our
+/// queued messages; recorded on the ticket, in the same append as the report's `ticket.mail-received` (kind `bounce`).
+public struct TicketMailBounced: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.mail-bounced", schemaVersion: 1,
+        summary: "A bounce or other mail-system report came back about one of our queued messages; the message is marked bounced.")
+    /// Our message the report is about, without angle brackets.
+    public var messageId: String
+    /// The report's own identity (its Message-ID, or `sha256-…@docket.invalid`), as in its `ticket.mail-received`.
+    public var reportMessageId: String
+    /// The classifier rule that made the report a bounce, e.g. `delivery-status-report` (see docs/mail-parser.md).
+    public var rule: String
+
+    /// A payload with the given fields.
+    public init(messageId: String, reportMessageId: String, rule: String) {
+        self.messageId = messageId
+        self.reportMessageId = reportMessageId
+        self.rule = rule
+    }
+}
+
 extension OutboxEvent: DomainEvent {
-    public static let catalog: [EventDescriptor] = [TicketMailQueued.descriptor, MailSent.descriptor, MailSendFailed.descriptor]
+    public static let catalog: [EventDescriptor] = [
+        TicketMailQueued.descriptor, MailSent.descriptor, MailSendFailed.descriptor, TicketMailBounced.descriptor,
+    ]
 
     private var descriptor: EventDescriptor {
         switch self {
         case .queued: TicketMailQueued.descriptor
         case .sent: MailSent.descriptor
         case .sendFailed: MailSendFailed.descriptor
+        case .bounced: TicketMailBounced.descriptor
         }
     }
 
@@ -122,6 +149,7 @@ extension OutboxEvent: DomainEvent {
         case .queued(let p): EventCodec.encode(p)
         case .sent(let p): EventCodec.encode(p)
         case .sendFailed(let p): EventCodec.encode(p)
+        case .bounced(let p): EventCodec.encode(p)
         }
     }
 
@@ -136,6 +164,8 @@ extension OutboxEvent: DomainEvent {
             .sent(try EventCodec.decode(MailSent.self, type: type, schemaVersion: schemaVersion, payload: payload))
         case MailSendFailed.descriptor.type:
             .sendFailed(try EventCodec.decode(MailSendFailed.self, type: type, schemaVersion: schemaVersion, payload: payload))
+        case TicketMailBounced.descriptor.type:
+            .bounced(try EventCodec.decode(TicketMailBounced.self, type: type, schemaVersion: schemaVersion, payload: payload))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

@@ -141,6 +141,10 @@ enum EventSamples {
             messageId: "CAHx1@mail.globex.example", from: "jane@globex.example", fromName: "Jane Doe",
             subject: "Printer offline", text: "The printer on floor 2 is offline.", kind: "new",
             attachments: [MailAttachmentRef(name: "photo.jpg", contentType: "image/jpeg", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81")]))),
+        .ticketMail(.received(TicketMailReceived(
+            messageId: "CAHx2@mail.globex.example", from: "jane@globex.example", fromName: nil,
+            subject: "Re: [T-1001] Printer offline", text: "Still offline.", kind: "reply", attachments: [],
+            to: ["support@msp.example"], cc: ["bob@globex.example"]))),
     ]
 }
 
@@ -161,6 +165,8 @@ extension EventSamples {
         .outbox(.sendFailed(MailSendFailed(
             messageId: "T-1002.1.0a0b0c0d@docket", attempt: 1, transport: "sendmail /nonexistent", exitStatus: nil,
             error: "could not run /nonexistent"))),
+        .outbox(.bounced(TicketMailBounced(
+            messageId: "T-1001.2.5f3a9c1e@docket", reportMessageId: "20261203081500.4A1B2@mx.globex.example", rule: "delivery-status-report"))),
     ]
 }
 

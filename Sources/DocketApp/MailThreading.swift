@@ -1,0 +1,90 @@
+import Domain
+import EventLog
+import MailParser
+
+// Which ticket an email belongs to, and whether its sender may add to that ticket.
+
+extension DocketService {
+    /// The first of `ids` (usable ones only) that Docket received or sent, with its ticket: the `mail` and
+    /// `outbox` read models.
+    func ticketByMessageId(_ ids: [String]) throws -> (ticket: TicketNumber, messageId: String)? {
+        for id in ids where DocketService.isUsableMessageId(id) {
+            if let number = try models.mail.ticket(forMessageId: id, in: store) ?? models.outbox.ticket(forMessageId: id, in: store) {
+                return (number, id)
+            }
+        }
+        return nil
+    }
+
+    /// The Message-IDs a message threads by, in the order tried: In-Reply-To, References (newest first), and for
+    /// machine mail the original's Message-ID inside a report (``ParsedMessage/reportedMessageIds``).
+    static func threadingIds(_ message: ParsedMessage, isMachineMail: Bool) -> [String] {
+        message.inReplyTo + message.references.reversed() + (isMachineMail ? message.reportedMessageIds : [])
+    }
+
+    /// The ticket a `[T-1042]` subject token names, trusted only when that ticket belongs to `client`.
+    func ticketBySubjectToken(_ subject: String?, client: String) throws -> TicketNumber? {
+        guard let subject else { return nil }
+        var rest = Substring(subject)
+        while let open = rest.firstIndex(of: "[") {
+            rest = rest[rest.index(after: open)...]
+            guard let close = rest.firstIndex(of: "]") else { break }
+            if let number = TicketNumber(String(rest[..<close]).trimmingCharacters(in: .whitespaces)),
+                let summary = try models.queue.summary(number, in: store), summary.client == client
+            {
+                return number
+            }
+        }
+        return nil
+    }
+
+    /// Whether a reply from `address` threaded by Message-ID onto `number` is trusted: the address is one of the
+    /// ticket's client's contacts (so also its contact), or in one of the client's domains, or was on the thread
+    /// (From, To or Cc of a message received on it, or a recipient of one we sent).
+    func isTrustedReplySender(_ address: String, on number: TicketNumber) throws -> Bool {
+        let lower = address.lowercased()
+        guard !lower.isEmpty, let summary = try models.queue.summary(number, in: store) else { return false }
+        let client = try client(summary.client)
+        if client.contacts.values.contains(where: { $0.email.lowercased() == lower }) { return true }
+        if let at = lower.lastIndex(of: "@"), client.domains.contains(String(lower[lower.index(after: at)...])) { return true }
+        return try threadAddresses(number).contains(lower)
+    }
+
+    /// Every address on a ticket's mail thread, lowercased: senders, To and Cc of received mail, recipients of ours.
+    func threadAddresses(_ number: TicketNumber) throws -> Set<String> {
+        let stream = StreamName.ticket(number)
+        var addresses: Set<String> = []
+        var next: UInt64 = 1
+        while true {
+            let page = try store.read(stream: stream, from: next, limit: 500)
+            for event in page {
+                if event.type == TicketMailReceived.descriptor.type,
+                    case .received(let mail) = try TicketMailEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+                {
+                    addresses.formUnion(([mail.from] + (mail.to ?? []) + (mail.cc ?? [])).map { $0.lowercased() })
+                } else if event.type == TicketMailQueued.descriptor.type,
+                    case .queued(let queued) = try OutboxEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+                {
+                    addresses.formUnion(queued.to.map { $0.lowercased() })
+                }
+            }
+            guard let last = page.last, page.count == 500 else { break }
+            next = last.streamVersion + 1
+        }
+        addresses.remove("")
+        return addresses
+    }
+
+    /// The `ticket.mail-bounced` events for a bounce filed as `reportId`: one for each message of ours (queued on
+    /// any ticket) that the report names by In-Reply-To, References or the original's Message-ID inside it.
+    func bounceEvents(_ message: ParsedMessage, reportId: String, rule: MachineMailRule) throws -> [NewEvent] {
+        var ours: [String] = []
+        for id in DocketService.threadingIds(message, isMachineMail: true) where DocketService.isUsableMessageId(id) {
+            if let entry = try models.outbox.entry(id, in: store), !ours.contains(entry.messageId) { ours.append(entry.messageId) }
+        }
+        return ours.map { id in
+            let event = OutboxEvent.bounced(TicketMailBounced(messageId: id, reportMessageId: reportId, rule: rule.rawValue))
+            return NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload())
+        }
+    }
+}
