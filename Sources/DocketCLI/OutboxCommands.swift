@@ -20,7 +20,7 @@ struct OutboxGroup: ParsableCommand {
 
 /// `docket outbox list [--json]`.
 struct OutboxList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List queued, sent and failed messages, oldest first.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List queued, sent, failed and bounced messages, oldest first.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Only messages still to send (queued or failed).") var pending = false
