@@ -49,7 +49,7 @@ struct EventCodingTests {
             #expect(entry.schemaVersion == 1)
             #expect(EventCatalog.descriptor(type: entry.type, schemaVersion: 1) == entry)
         }
-        #expect(EventCatalog.all.count == 56)
+        #expect(EventCatalog.all.count == 57)
     }
 
     @Test func typeStringsAreFixed() {
