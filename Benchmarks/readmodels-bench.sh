@@ -17,7 +17,9 @@ docket="$1" raw="$2" store="$3" work="$4" label="${5:-docket}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 measure() { python3 "$here/peak-memory.py" "$@"; }
 load() { echo "  (load: $(uptime | sed 's/.*load average: //'))"; }
-events=$("$raw" scan "$store" | tee /dev/stderr | sed -E 's/.*: ([0-9]+) events.*/\1/')
+scan=$("$raw" scan "$store")
+echo "$scan"
+events=$(echo "$scan" | sed -E 's/.*: ([0-9]+) events.*/\1/')
 load
 rm -rf "$work" && mkdir -p "$work"
 echo "== $label on $store ($events events)"

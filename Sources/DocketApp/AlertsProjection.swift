@@ -10,12 +10,12 @@ import LMDB
 public final class AlertsProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the only state is the database handle, set once when the store opens.
     public let name = "alerts"
-    public let databaseNames = ["rm.alerts.conditions"]
+    public let tables = ["conditions"]
     private var conditions: Database?
 
     public init() {}
 
-    public func attach(_ databases: [Database]) { conditions = databases.first }
+    public func attach(_ tables: ReadModelTables) { conditions = tables["conditions"] }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.type == TicketAlertReceived.descriptor.type, let conditions,

@@ -17,8 +17,8 @@ public final class BillingProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the only state is the database handles, set once when the store opens.
     public let name = "billing"
     /// Format 2 (draft payload plus status row); stores written with format 1 build it anew on open.
-    public let checkpointKey = "billing-v2"
-    public let databaseNames = ["rm.billing2.invoices", "rm.billing2.numbers", "rm.billing2.tickets", "rm.billing2.ticket-clients"]
+    public let format = 2
+    public let tables = ["invoices", "numbers", "tickets", "ticket-clients"]
     private var invoices: Database?
     private var numbers: Database?
     private var tickets: Database?
@@ -26,9 +26,8 @@ public final class BillingProjection: Projection, @unchecked Sendable {
 
     public init() {}
 
-    public func attach(_ databases: [Database]) {
-        guard databases.count == 4 else { return }
-        (invoices, numbers, tickets, ticketClients) = (databases[0], databases[1], databases[2], databases[3])
+    public func attach(_ tables: ReadModelTables) {
+        (invoices, numbers, tickets, ticketClients) = (tables["invoices"], tables["numbers"], tables["tickets"], tables["ticket-clients"])
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {

@@ -10,12 +10,12 @@ import LMDB
 public final class MailIntakeProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the only state is the database handle, set once when the store opens.
     public let name = "mail"
-    public let databaseNames = ["rm.mail.message-ids"]
+    public let tables = ["message-ids"]
     private var messageIds: Database?
 
     public init() {}
 
-    public func attach(_ databases: [Database]) { messageIds = databases.first }
+    public func attach(_ tables: ReadModelTables) { messageIds = tables["message-ids"] }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.type == TicketMailReceived.descriptor.type, let messageIds,

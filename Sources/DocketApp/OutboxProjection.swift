@@ -10,12 +10,12 @@ import LMDB
 public final class OutboxProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the only state is the database handle, set once when the store opens.
     public let name = "outbox"
-    public let databaseNames = ["rm.outbox.messages"]
+    public let tables = ["messages"]
     private var messages: Database?
 
     public init() {}
 
-    public func attach(_ databases: [Database]) { messages = databases.first }
+    public func attach(_ tables: ReadModelTables) { messages = tables["messages"] }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard let messages, OutboxEvent.handles(type: event.type) else { return }

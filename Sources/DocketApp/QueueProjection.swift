@@ -18,25 +18,22 @@ import LMDB
 /// paused or met) ‖ opened-at (u64 BE) ‖ number (u64 BE).
 public final class QueueProjection: Projection {
     public let name = "queue"
-    public let checkpointKey = "queue-v3"
-    public let databaseNames = [
-        "rm.queue3.tickets", "rm.queue3.open", "rm.queue3.unassigned", "rm.queue3.by-assignee", "rm.queue3.by-client",
-        "rm.queue3.sla-terms",
-    ]
-    private var databases: [Database] = []
+    public let format = 3
+    public let tables = ["tickets", "open", "unassigned", "by-assignee", "by-client", "sla-terms"]
+    private var databases = ReadModelTables()
     /// The rows of the current write transaction, decoded, with their sort keys; written at `flush`.
     private let pending = PendingRows<TicketSummary, [UInt8]>()
 
     public init() {}
 
-    public func attach(_ databases: [Database]) { self.databases = databases }
+    public func attach(_ tables: ReadModelTables) { databases = tables }
 
-    private var tickets: Database { databases[0] }
-    private var open: Database { databases[1] }
-    private var unassigned: Database { databases[2] }
-    private var byAssignee: Database { databases[3] }
-    private var byClient: Database { databases[4] }
-    private var slaTerms: SLATermsTable { SLATermsTable(database: databases[5]) }
+    private var tickets: Database { databases["tickets"] }
+    private var open: Database { databases["open"] }
+    private var unassigned: Database { databases["unassigned"] }
+    private var byAssignee: Database { databases["by-assignee"] }
+    private var byClient: Database { databases["by-client"] }
+    private var slaTerms: SLATermsTable { SLATermsTable(database: databases["sla-terms"]) }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-") else { return }

@@ -27,20 +27,20 @@ public struct SLARow: Codable, Sendable, Equatable {
 public final class SLAProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `pending` guards itself.
     public let name = "sla"
-    public let checkpointKey = "sla-v2"
-    public let databaseNames = ["rm.sla2.tickets", "rm.sla2.by-due", "rm.sla2.alarms", "rm.sla2.terms"]
-    private var databases: [Database] = []
+    public let format = 2
+    public let tables = ["tickets", "by-due", "alarms", "terms"]
+    private var databases = ReadModelTables()
     /// The rows of the current write transaction, decoded, with their index keys; written at `flush`.
     private let pending = PendingRows<SLAEntry, IndexKeys>()
 
     public init() {}
 
-    public func attach(_ databases: [Database]) { self.databases = databases }
+    public func attach(_ tables: ReadModelTables) { databases = tables }
 
-    private var tickets: Database { databases[0] }
-    private var byDue: Database { databases[1] }
-    private var alarms: Database { databases[2] }
-    private var terms: SLATermsTable { SLATermsTable(database: databases[3]) }
+    private var tickets: Database { databases["tickets"] }
+    private var byDue: Database { databases["by-due"] }
+    private var alarms: Database { databases["alarms"] }
+    private var terms: SLATermsTable { SLATermsTable(database: databases["terms"]) }
 
     /// A row with the content digest of its clock's terms (nil when they are not shared).
     struct SLAEntry {

@@ -11,15 +11,15 @@ import LMDB
 public final class TimeProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the only state is the database handles, set once when the store opens.
     public let name = "time"
-    public let databaseNames = ["rm.time.entries", "rm.time.by-ticket"]
+    public let tables = ["entries", "by-ticket"]
     private var entries: Database?
     private var byTicket: Database?
 
     public init() {}
 
-    public func attach(_ databases: [Database]) {
-        entries = databases.first
-        byTicket = databases.dropFirst().first
+    public func attach(_ tables: ReadModelTables) {
+        entries = tables["entries"]
+        byTicket = tables["by-ticket"]
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {

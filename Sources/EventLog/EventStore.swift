@@ -103,7 +103,7 @@ public final class EventStore: @unchecked Sendable {
         var owned: [String: [Database]] = [:]
         for projection in projections {
             let databases = try projection.databaseNames.map { try open($0, model: projection.name) }
-            projection.attach(databases)
+            projection.attach(ReadModelTables(Dictionary(uniqueKeysWithValues: zip(projection.tables, databases))))
             owned[projection.name] = databases
         }
         self.db = Databases(

@@ -12,15 +12,16 @@ import LMDB
 /// `discardPending()` again. So a projection may keep the rows it changes in memory for the span of a
 /// transaction (one append, or one rebuild or replay batch) and write each one once, at `flush`.
 public protocol Projection: AnyObject {
-    /// The fixed name that keys the checkpoint, e.g. `stream-counts`. Never derived from a type name.
+    /// The fixed name of the model, e.g. `stream-counts`. Never derived from a type name.
     var name: String { get }
-    /// The key of its checkpoint in `checkpoints`; `name` unless the model's rows changed format, when a new
-    /// key (e.g. `queue-v2`) makes every existing store start the model afresh at 0 and catch it up on open.
-    var checkpointKey: String { get }
-    /// The named databases this projection owns (each prefixed `rm.`); all are emptied on rebuild.
-    var databaseNames: [String] { get }
-    /// Receives the opened databases, in the order of `databaseNames`, once when the store opens.
-    func attach(_ databases: [Database])
+    /// The version of the model's row format (1 unless stated). It derives the model's database names and
+    /// checkpoint key (`databaseNames`, `checkpointKey`), so a change of row format is this one number: every
+    /// store then rebuilds the model on its next open, and the CLI drops the old format's databases.
+    var format: Int { get }
+    /// The model's tables, e.g. `["tickets", "by-due"]`: one named database each, all emptied on rebuild.
+    var tables: [String] { get }
+    /// Receives the model's opened databases, by table, once when the store opens.
+    func attach(_ tables: ReadModelTables)
     /// Folds one event into the model.
     func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws
     /// Writes what `apply` kept in memory during this transaction, and forgets it. Called once after the
@@ -32,9 +33,34 @@ public protocol Projection: AnyObject {
 }
 
 extension Projection {
-    public var checkpointKey: String { name }
+    public var format: Int { 1 }
+    /// The databases of the model's tables: `rm.<name>.<table>` in format 1, `rm.<name><format>.<table>` after.
+    public var databaseNames: [String] {
+        tables.map { format == 1 ? "rm.\(name).\($0)" : "rm.\(name)\(format).\($0)" }
+    }
+    /// The key of the model's checkpoint in `checkpoints`: `name` in format 1, `<name>-v<format>` after (so a
+    /// store written with an older format has checkpoint 0 for the new one and catches it up on open).
+    public var checkpointKey: String { format == 1 ? name : "\(name)-v\(format)" }
     public func flush(in txn: borrowing Transaction) throws {}
     public func discardPending() {}
+}
+
+/// A read model's databases by table name, handed to its projection when the store opens.
+public struct ReadModelTables: Sendable {
+    private let databases: [String: Database]
+
+    /// No tables (a projection not attached yet).
+    public init() { databases = [:] }
+
+    init(_ databases: [String: Database]) { self.databases = databases }
+
+    /// The database of `table`, one of the projection's `tables` (the store opens every one of them).
+    public subscript(table: String) -> Database {
+        guard let database = databases[table] else {
+            preconditionFailure("read-model table \(table) was not declared in `tables`, or the store has not opened it")
+        }
+        return database
+    }
 }
 
 extension EventStore {

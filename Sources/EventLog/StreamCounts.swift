@@ -4,15 +4,15 @@ import LMDB
 /// It answers "what is in this store?" (`docket stats`) and exercises the projection runner.
 public final class StreamCounts: Projection {
     public let name = "stream-counts"
-    public let databaseNames = ["rm.stream-counts.categories", "rm.stream-counts.types"]
+    public let tables = ["categories", "types"]
     private var categories: Database?
     private var types: Database?
 
     public init() {}
 
-    public func attach(_ databases: [Database]) {
-        categories = databases[0]
-        types = databases[1]
+    public func attach(_ tables: ReadModelTables) {
+        categories = tables["categories"]
+        types = tables["types"]
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {

@@ -156,9 +156,9 @@ final class Tripwire: Projection, @unchecked Sendable {
     // @unchecked Sendable: `armed` is set by the test between appends, on one thread.
     struct Tripped: Error {}
     let name = "test-tripwire"
-    let databaseNames: [String] = []
+    let tables: [String] = []
     var armed = false
-    func attach(_ databases: [Database]) {}
+    func attach(_ tables: ReadModelTables) {}
     func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         if armed, event.stream.hasPrefix("ticket-") { throw Tripped() }
     }

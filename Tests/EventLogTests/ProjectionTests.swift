@@ -138,19 +138,18 @@ struct SeededGenerator: RandomNumberGenerator {
 /// Counts events; format 1 and 2 differ in their row bytes, so format 2 has its own checkpoint and database.
 private final class EventCounter: Projection {
     let name = "counter"
-    let format: UInt8
-    var checkpointKey: String { format == 1 ? "counter" : "counter-v\(format)" }
-    var databaseNames: [String] { [format == 1 ? "rm.counter.rows" : "rm.counter\(format).rows"] }
+    let format: Int
+    let tables = ["rows"]
     private var rows: Database?
 
-    init(format: UInt8) { self.format = format }
+    init(format: Int) { self.format = format }
 
-    func attach(_ databases: [Database]) { rows = databases[0] }
+    func attach(_ tables: ReadModelTables) { rows = tables["rows"] }
 
     func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard let rows else { return }
         let key = Array("n".utf8)
         let count = try txn.get(rows, key: key).map { $0[$0.count - 1] } ?? 0
-        try txn.put(rows, key: key, value: format == 1 ? [count + 1] : [format, count + 1])
+        try txn.put(rows, key: key, value: format == 1 ? [count + 1] : [UInt8(format), count + 1])
     }
 }

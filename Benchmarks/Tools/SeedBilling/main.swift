@@ -84,7 +84,7 @@ let voided = Template(TimeEvent.voided(TimeVoided(reason: "logged on the wrong t
 let slaStarted: Template? = withSLA ? {
     do {
         let hours = try WeeklyHours([BusinessSlot("08:00", "18:00")], on: [.mon, .tue, .wed, .thu, .fri])
-        let holidays = ["2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-07-03", "2026-09-07",
+        let holidays = try ["2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-07-03", "2026-09-07",
                         "2026-10-12", "2026-11-11", "2026-11-26", "2026-12-25"].map { try LocalDate(parsing: $0) }
         let calendar = try BusinessCalendar(timeZone: "America/New_York", weeklyHours: hours, holidays: holidays)
         return Template(TicketSLAEvent.started(TicketSLAStarted(
