@@ -4,12 +4,14 @@
 #   Benchmarks/readmodels-bench.sh DOCKET RAW_LMDB STORE WORK [LABEL]
 #
 # DOCKET is a release `docket` binary, RAW_LMDB the release `raw-lmdb` tool (Tools/RawLMDB), STORE a store seeded
-# by `seed-billing STORE N --sla` (read only here), WORK a scratch folder (emptied). Run it twice in one session,
+# by `seed-billing STORE N --sla` (only read: the commands run on a copy of it in WORK), WORK a scratch folder
+# (emptied). Run it twice in one session,
 # once with the old and once with the new `docket`, to have both next to the same references. Each figure is
 # printed with the machine's load (`uptime`), since the machine is shared.
 #
-# It measures: the raw cursor scan of STORE; `docket replay --as-of` of the whole log (all read models); `docket
-# export`; `docket import` of that export into a new store (with its read models) next to a raw bulk append of the
+# It measures: the raw cursor scan of STORE; `docket replay --as-of` of the whole log (all read models); the first
+# open of the copy by this `docket` (`docket stats`: it builds or upgrades the read models the copy lacks, e.g.
+# those of an older format written by a previous release); `docket export`; `docket import` of that export into a new store (with its read models) next to a raw bulk append of the
 # same number of 373-byte values, 1,000 per durable transaction; `docket rebuild` (all) on the imported store; the
 # replayed and imported stores' sizes against the export's bytes. Times and peak private memory by peak-memory.py.
 set -euo pipefail
@@ -25,7 +27,10 @@ rm -rf "$work" && mkdir -p "$work"
 echo "== $label on $store ($events events)"
 measure "$label replay --as-of (all read models)" -- "$docket" replay --store "$store" --as-of 2030-01-01 --into "$work/replay"
 load
-measure "$label export" -- "$docket" export --store "$store" --output "$work/export.ndjson"
+cp -r "$store" "$work/live"
+measure "$label first open (catch-up of read models)" -- "$docket" stats --store "$work/live"
+load
+measure "$label export" -- "$docket" export --store "$work/live" --output "$work/export.ndjson"
 load
 measure "$label import" -- "$docket" import --store "$work/imported" "$work/export.ndjson"
 load
