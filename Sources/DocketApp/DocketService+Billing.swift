@@ -43,7 +43,7 @@ extension DocketService {
     /// The client's billing months: months already invoiced keep their zone, later ones follow its time zone now.
     public func billingMonths(of client: ClientState) throws -> BillingMonths {
         let code = client.code ?? ""
-        let ledger = try runner.load(BillingDecider.self, stream: StreamName.billing(code)).state
+        let ledger = try kernel.load(BillingDecider.self, stream: StreamName.billing(code)).state
         return ledger.billingMonths(current: client.timeZone.isEmpty ? "UTC" : client.timeZone)
     }
 
@@ -81,8 +81,9 @@ extension DocketService {
             let code = clientState.code ?? ""
             let stream = StreamName.billing(code)
             let clientCommand = commandId.map { "\($0):\(code)" }
-            if let clientCommand, let earlier = try runner.earlierEvents(BillingDecider.self, commandId: clientCommand, stream: stream) {
-                runs.append(ClientRun(client: code, drafted: drafted(earlier.events), heldBack: []))
+            if let clientCommand, let earlier = try store.result(ofCommand: clientCommand) {
+                let events = try kernel.earlierEvents(BillingDecider.self, commandId: clientCommand, result: earlier, stream: stream).events
+                runs.append(ClientRun(client: code, drafted: drafted(events), heldBack: []))
                 continue
             }
             let months = try billingMonths(of: clientState)
@@ -92,7 +93,7 @@ extension DocketService {
                     tickets: ticketsByClient[code] ?? [:], entries: entriesByClient[code] ?? [], months: months),
                 through: period)
             let draft = BillingCommand.draft(client: code, period: period, charges: sheet.charges, timeZone: months.zone(of: period))
-            let (events, _) = try runner.run(BillingDecider.self, stream: stream, command: draft, context: context, commandId: clientCommand)
+            let (events, _) = try kernel.run(BillingDecider.self, stream: stream, command: draft, context: context, commandId: clientCommand)
             runs.append(ClientRun(client: code, drafted: drafted(events), heldBack: sheet.heldBack))
         }
         return runs
@@ -135,7 +136,7 @@ extension DocketService {
     @discardableResult
     public func discardInvoice(_ reference: String, reason: String, as actor: String, commandId: String? = nil) throws -> Invoice {
         let invoice = try self.invoice(reference)
-        try runner.run(
+        try kernel.run(
             BillingDecider.self, stream: StreamName.billing(invoice.client), command: .discard(invoice: invoice.id, reason: reason),
             context: try context(for: actor), commandId: commandId)
         return try self.invoice(invoice.id)
@@ -149,24 +150,19 @@ extension DocketService {
         let year = BillingPeriod(containing: context.now).year
         let sequence = sequenceName(year)
         let billingStream = StreamName.billing(invoice.client)
-        for _ in 0..<16 {
+        try kernel.execute(commandId: commandId, replay: { _ in }) {
             let issued = try store.version(of: sequence)
             let digits = String(issued + 1)
             let number = "\(prefix)-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-            let (ledger, version) = try runner.load(BillingDecider.self, stream: billingStream)
+            let (ledger, version) = try kernel.load(BillingDecider.self, stream: billingStream)
             let events = try BillingDecider.decide(command(number), state: ledger, context: context)
             let issue = InvoiceEvent.numberIssued(InvoiceNumberIssued(number: number, invoice: invoice.id, client: invoice.client))
-            do {
-                try store.append([
-                    runner.request(stream: billingStream, version: version, events: events, context: context, commandId: commandId),
-                    runner.request(stream: sequence, version: issued, events: [issue], context: context, commandId: nil),
-                ])
-                return
-            } catch is WrongExpectedVersion {
-                continue
-            }
+            return CommandKernel.Decision(
+                appends: [
+                    kernel.request(stream: billingStream, version: version, events: events, context: context, commandId: commandId),
+                    kernel.request(stream: sequence, version: issued, events: [issue], context: context, commandId: nil),
+                ], output: ())
         }
-        throw DomainError(.conflict, "could not issue a number under heavy concurrent load; try again")
     }
 
     // MARK: - Reading

@@ -5,7 +5,7 @@ extension DocketService {
     /// Runs a client command for client `code` as `actor`.
     @discardableResult
     public func client(_ code: String, _ command: ClientCommand, as actor: String, commandId: String? = nil) throws -> [ClientEvent] {
-        try runner.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context(for: actor), commandId: commandId).events
+        try kernel.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// Adds a contact to client `code`, choosing the next free id (`<code>-1`, `<code>-2`, …) unless one is given.
@@ -26,7 +26,7 @@ extension DocketService {
 
     /// A client's state, or a not-found error.
     public func client(_ code: String) throws -> ClientState {
-        let (state, _) = try runner.load(ClientDecider.self, stream: StreamName.client(code))
+        let (state, _) = try kernel.load(ClientDecider.self, stream: StreamName.client(code))
         guard state.code != nil else {
             throw DomainError(.notFound, "unknown client \(code); list clients with `docket client list`")
         }
@@ -35,6 +35,6 @@ extension DocketService {
 
     /// Every client, in code order.
     public func clients() throws -> [ClientState] {
-        try store.streams(prefix: "client-").map { try runner.load(ClientDecider.self, stream: $0.name).state }
+        try store.streams(prefix: "client-").map { try kernel.load(ClientDecider.self, stream: $0.name).state }
     }
 }

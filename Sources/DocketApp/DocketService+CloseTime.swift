@@ -46,17 +46,17 @@ extension DocketService {
         let stream = StreamName.ticket(number)
         var events: [TicketEvent] = []
         // The entry goes first so that a fold of the log sees the closer's time before the close.
-        let entryId = try allocatingEntry { entryId in
-            let (state, version) = try runner.load(TicketDecider.self, stream: stream)
+        let entryId = try allocatingEntry(commandId: commandId) { entryId in
+            let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
             events = try TicketDecider.decide(.close(resolution: resolution, time: closing), state: state, context: context)
             // The work ends at the close: it started `minutes` before it.
             let startedAt = Timestamp(millisecondsSinceEpoch: context.now.millisecondsSinceEpoch - Int64(minutes) * 60_000)
             let log = TimeLogRequest(
                 ticket: number, minutes: minutes, workType: workType, billable: billable, startedAt: startedAt, note: note)
             let entry = try decideLog(log, entryId: entryId, context: context)
-            var close = runner.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
+            var close = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
             close.events += try queuedMail(after: events, on: number, context: context)
-            return [runner.request(stream: StreamName.timeEntry(entryId), version: 0, events: entry, context: context, commandId: nil), close]
+            return [kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: entry, context: context, commandId: nil), close]
         }
         return TicketCloseResult(events: events, entryId: entryId)
     }

@@ -18,7 +18,7 @@ extension DocketService {
     @discardableResult
     public func contract(_ id: String, _ command: ContractCommand, as actor: String, commandId: String? = nil) throws -> [ContractEvent] {
         if case .amend(let effectiveFrom, let slaPolicy, let given) = command {
-            let existing = try runner.load(ContractDecider.self, stream: StreamName.contract(id)).state
+            let existing = try kernel.load(ContractDecider.self, stream: StreamName.contract(id)).state
             // Partial terms are completed as the decider will complete them, so the checks see the whole version.
             let terms = try given.map { try ContractDecider.completedTerms($0, inForce: existing.terms(at: effectiveFrom)?.billingTerms) }
             if let terms, existing.id != nil, let client = try? client(existing.client) {
@@ -26,12 +26,12 @@ extension DocketService {
             }
             try requireKnownReferences(slaPolicy: slaPolicy, terms: terms)
         }
-        return try runner.run(ContractDecider.self, stream: StreamName.contract(id), command: command, context: context(for: actor), commandId: commandId).events
+        return try kernel.run(ContractDecider.self, stream: StreamName.contract(id), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// A contract's state with every version of its terms, or a not-found error.
     public func contract(_ id: String) throws -> ContractState {
-        let (state, _) = try runner.load(ContractDecider.self, stream: StreamName.contract(id))
+        let (state, _) = try kernel.load(ContractDecider.self, stream: StreamName.contract(id))
         guard state.id != nil else {
             throw DomainError(.notFound, "unknown contract \(id); list contracts with `docket contract list`")
         }
@@ -40,7 +40,7 @@ extension DocketService {
 
     /// Every contract, optionally only one client's, in id order.
     public func contracts(client: String? = nil) throws -> [ContractState] {
-        try store.streams(prefix: "contract-").map { try runner.load(ContractDecider.self, stream: $0.name).state }
+        try store.streams(prefix: "contract-").map { try kernel.load(ContractDecider.self, stream: $0.name).state }
             .filter { client == nil || $0.client == client }
     }
 

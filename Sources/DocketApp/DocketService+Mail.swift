@@ -141,19 +141,13 @@ extension DocketService {
         try storeAttachments(message, policy: policy)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "reply")
         let context = try context(for: actor)
-        for attempt in 1...2 {
-            let (state, version) = try runner.load(TicketDecider.self, stream: stream)
+        return try kernel.execute(commandId: commandId, replay: { _ in .duplicate(number) }) {
+            let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
             let decided = try command.map { try TicketDecider.decide($0, state: state, context: context) } ?? []
-            var request = runner.request(stream: stream, version: version, events: decided, context: context, commandId: commandId)
+            var request = kernel.request(stream: stream, version: version, events: decided, context: context, commandId: commandId)
             request.events.append(event)
-            do {
-                try store.append(request)
-                break
-            } catch is WrongExpectedVersion where attempt == 1 {
-                continue
-            }
+            return CommandKernel.Decision(appends: [request], output: outcome)
         }
-        return outcome
     }
 
     /// The client (and contact) a sender belongs to: an exact contact address first, then the domain.

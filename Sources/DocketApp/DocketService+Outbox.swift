@@ -95,32 +95,20 @@ extension DocketService {
         }
     }
 
-    /// Runs a ticket command as ``CommandRunner/run(_:stream:command:context:commandId:)`` does, adding the mail it
-    /// calls for (public replies, resolutions) to the same append.
+    /// Runs a ticket command through the kernel, adding the mail it calls for (public replies, resolutions) to the
+    /// same append. A retried command id returns the ticket events it appended the first time.
     func runTicketCommand(_ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String?) throws -> [TicketEvent] {
         let stream = StreamName.ticket(number)
-        if let commandId, let earlier = try store.result(ofCommand: commandId) {
-            guard earlier.stream == stream else {
-                return try runner.earlierEvents(TicketDecider.self, commandId: commandId, stream: stream)?.events ?? []
-            }
-            return try store.read(from: earlier.positions.lowerBound, limit: earlier.positions.count)
-                .filter { recorded in TicketEvent.catalog.contains { $0.type == recorded.type } }
-                .map { try TicketEvent.decode(type: $0.type, schemaVersion: $0.schemaVersion, payload: $0.payload) }
-        }
-        for attempt in 1...2 {
-            let (state, version) = try runner.load(TicketDecider.self, stream: stream)
+        return try kernel.execute(
+            commandId: commandId, replay: { try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events }
+        ) {
+            let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
             let events = try TicketDecider.decide(command, state: state, context: context)
-            guard !events.isEmpty else { return [] }
-            var request = runner.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
+            guard !events.isEmpty else { return CommandKernel.Decision(appends: [], output: []) }
+            var request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
             request.events += try queuedMail(after: events, on: number, context: context)
-            do {
-                try store.append(request)
-                return events
-            } catch is WrongExpectedVersion where attempt == 1 {
-                continue
-            }
+            return CommandKernel.Decision(appends: [request], output: events)
         }
-        throw DomainError(.conflict, "\(number) changed twice while this command was decided; try again")
     }
 
     /// Who client mail for a ticket goes to: its contact's address, else the sender of the last email that

@@ -36,12 +36,12 @@ extension DocketService {
     /// Replaces the routing rules with `rules` (validated; setting the same list again writes nothing).
     @discardableResult
     public func setRoutingRules(_ rules: [RoutingRule], as actor: String, commandId: String? = nil) throws -> [RoutingRulesEvent] {
-        try runner.run(RoutingRulesDecider.self, stream: StreamName.routingRules, command: .set(rules), context: context(for: actor), commandId: commandId).events
+        try kernel.run(RoutingRulesDecider.self, stream: StreamName.routingRules, command: .set(rules), context: context(for: actor), commandId: commandId).events
     }
 
     /// The routing rules in force (none until set).
     public func routingRules() throws -> RoutingRulesState {
-        try runner.load(RoutingRulesDecider.self, stream: StreamName.routingRules).state
+        try kernel.load(RoutingRulesDecider.self, stream: StreamName.routingRules).state
     }
 
     /// The rule that would fire for `input` under the rules in force, without writing anything.

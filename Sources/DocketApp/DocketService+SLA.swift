@@ -9,13 +9,13 @@ extension DocketService {
     /// Runs a calendar command as `actor`.
     @discardableResult
     public func calendar(_ id: String, _ command: CalendarCommand, as actor: String, commandId: String? = nil) throws -> [CalendarEvent] {
-        try runner.run(CalendarDecider.self, stream: StreamName.calendar(id), command: command, context: context(for: actor), commandId: commandId).events
+        try kernel.run(CalendarDecider.self, stream: StreamName.calendar(id), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// A calendar (the built-in `24x7`, or a defined one), or a not-found error.
     public func calendar(_ id: String) throws -> CalendarState {
         if let builtIn = CalendarState.builtIn(id) { return builtIn }
-        let (state, _) = try runner.load(CalendarDecider.self, stream: StreamName.calendar(id))
+        let (state, _) = try kernel.load(CalendarDecider.self, stream: StreamName.calendar(id))
         guard state.id != nil else {
             throw DomainError(.notFound, "unknown calendar \(id); list calendars with `docket calendar list`")
         }
@@ -24,18 +24,18 @@ extension DocketService {
 
     /// Every defined calendar, in id order.
     public func calendars() throws -> [CalendarState] {
-        try store.streams(prefix: "calendar-").map { try runner.load(CalendarDecider.self, stream: $0.name).state }
+        try store.streams(prefix: "calendar-").map { try kernel.load(CalendarDecider.self, stream: $0.name).state }
     }
 
     /// Runs an SLA policy command as `actor`.
     @discardableResult
     public func slaPolicy(_ id: String, _ command: SLAPolicyCommand, as actor: String, commandId: String? = nil) throws -> [SLAPolicyEvent] {
-        try runner.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
+        try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// An SLA policy, or a not-found error.
     public func slaPolicy(_ id: String) throws -> SLAPolicyState {
-        let (state, _) = try runner.load(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id))
+        let (state, _) = try kernel.load(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id))
         guard state.id != nil else {
             throw DomainError(.notFound, "unknown SLA policy \(id); list policies with `docket sla-policy list`")
         }
@@ -44,7 +44,7 @@ extension DocketService {
 
     /// Every SLA policy, in id order.
     public func slaPolicies() throws -> [SLAPolicyState] {
-        try store.streams(prefix: "sla-policy-").map { try runner.load(SLAPolicyDecider.self, stream: $0.name).state }
+        try store.streams(prefix: "sla-policy-").map { try kernel.load(SLAPolicyDecider.self, stream: $0.name).state }
     }
 
     // MARK: - Starting a ticket's clock
@@ -84,22 +84,17 @@ extension DocketService {
         let now = clock.now()
         var results: [TickResult] = []
         for number in try models.sla.alarmed(atOrBefore: now, in: store) {
-            for attempt in 1...3 {
-                do {
-                    if let result = try tick(number, now: now, context: context) { results.append(result) }
-                    break
-                } catch is WrongExpectedVersion where attempt < 3 {
-                    continue
-                }
-            }
+            let tick = try kernel.execute(commandId: nil, replay: { _ in nil }) { try self.tick(number, now: now, context: context) }
+            if let tick { results.append(tick) }
         }
         return results
     }
 
-    private func tick(_ number: TicketNumber, now: Timestamp, context: DecisionContext) throws -> TickResult? {
+    private func tick(_ number: TicketNumber, now: Timestamp, context: DecisionContext) throws -> CommandKernel.Decision<TickResult?> {
+        let nothing = CommandKernel.Decision<TickResult?>(appends: [], output: nil)
         let stream = StreamName.ticket(number)
         let history = try store.read(stream: stream)
-        guard let version = history.last?.streamVersion else { return nil }
+        guard let version = history.last?.streamVersion else { return nothing }
         var clock: SLAClock?
         var ticket = TicketDecider.initialState
         for recorded in history {
@@ -112,15 +107,15 @@ extension DocketService {
             case .alert, .mail, .outbox, .other: break
             }
         }
-        guard let clock else { return nil }
+        guard let clock else { return nothing }
         let due = clock.dueEvents(at: now)
-        guard !due.isEmpty else { return nil }
+        guard !due.isEmpty else { return nothing }
         var events = due.map { NewEvent(type: $0.eventType, schemaVersion: $0.schemaVersion, payload: $0.payload()) }
         for case .escalated(let escalation) in due where !ticket.isClosed {
             let command: TicketCommand?
             switch escalation.action {
             case .notifyDispatchers: command = nil
-            case .assign(let login): command = .assign(to: login, user: try runner.load(UserDecider.self, stream: StreamName.user(login)).state.snapshot)
+            case .assign(let login): command = .assign(to: login, user: try kernel.load(UserDecider.self, stream: StreamName.user(login)).state.snapshot)
             case .raisePriority:
                 let index = Priority.allCases.firstIndex(of: ticket.priority) ?? 0
                 command = index > 0 ? .setPriority(Priority.allCases[index - 1]) : nil
@@ -131,8 +126,9 @@ extension DocketService {
             }
         }
         events += try staffNotifications(for: due, on: number, assignee: ticket.assignee, now: now)
-        try store.append(AppendRequest(stream: stream, expectedVersion: .exact(version), events: events, actor: context.actor.login))
-        return TickResult(ticket: number, events: due)
+        return CommandKernel.Decision(
+            appends: [AppendRequest(stream: stream, expectedVersion: .exact(version), events: events, actor: context.actor.login)],
+            output: TickResult(ticket: number, events: due))
     }
 
     /// The emails `tick` queues for staff: a warning to the assignee, a breach to the assignee and every

@@ -5,12 +5,12 @@ extension DocketService {
     /// Runs a template command as `actor`.
     @discardableResult
     public func template(_ name: String, _ command: TemplateCommand, as actor: String, commandId: String? = nil) throws -> [TemplateEvent] {
-        try runner.run(TemplateDecider.self, stream: StreamName.template(name), command: command, context: context(for: actor), commandId: commandId).events
+        try kernel.run(TemplateDecider.self, stream: StreamName.template(name), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// A live template, or a not-found error.
     public func template(_ name: String) throws -> TemplateState {
-        let (state, _) = try runner.load(TemplateDecider.self, stream: StreamName.template(name))
+        let (state, _) = try kernel.load(TemplateDecider.self, stream: StreamName.template(name))
         guard state.isLive else {
             throw DomainError(.notFound, "unknown template \(name); list templates with `docket template list`")
         }
@@ -19,7 +19,7 @@ extension DocketService {
 
     /// Every live template, in name order.
     public func templates() throws -> [TemplateState] {
-        try store.streams(prefix: "template-").map { try runner.load(TemplateDecider.self, stream: $0.name).state }
+        try store.streams(prefix: "template-").map { try kernel.load(TemplateDecider.self, stream: $0.name).state }
             .filter(\.isLive)
     }
 }

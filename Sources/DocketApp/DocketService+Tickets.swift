@@ -54,19 +54,15 @@ extension DocketService {
         _ intake: TicketIntake, as actor: String, commandId: String? = nil, newContact: ContactDetails? = nil,
         also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
     ) throws -> TicketNumber {
-        if let commandId, let earlier = try store.result(ofCommand: commandId),
-            let number = TicketNumber(String(earlier.stream.dropFirst("ticket-".count)))
-        {
-            return number
-        }
+        if let commandId, let earlier = try store.result(ofCommand: commandId) { return try openedNumber(earlier) }
         let context = try context(for: actor)
         // The SLA starts at the instant the log records the opening, even when the clock is behind the log.
         let startsAt = try notBeforeHead(context.now)
         let sla = try slaForNewTicket(intake, at: startsAt)
-        for _ in 0..<16 {
+        return try kernel.execute(commandId: commandId, replay: openedNumber) {
             var intake = intake
             let (contactRequest, snapshot) = try contactAddition(newContact, to: &intake, context: context)
-            guard let number = TicketNumber(TicketNumber.first.value + (try streamCount("ticket"))) else {
+            guard let number = TicketNumber(try kernel.nextFree(from: TicketNumber.first.value) { StreamName.ticket("T-\($0)") }) else {
                 throw DomainError(.invalid, "the ticket numbers are exhausted")
             }
             let open = OpenTicket(
@@ -78,21 +74,20 @@ extension DocketService {
                 let assign = TicketCommand.assign(to: login, user: try userSnapshot(login))
                 events += try TicketDecider.decide(assign, state: TicketDecider.fold(events), context: context)
             }
-            var request = runner.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
-            if let sla {
-                let event = TicketSLAEvent.started(sla)
-                request.events.append(NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload()))
-            }
+            var request = kernel.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
+            if let sla { request.events.append(NewEvent(TicketSLAEvent.started(sla))) }
             request.events += try also(number)
             request.events += try queuedMail(opening: number, with: request.events, context: context)
-            do {
-                try store.append((contactRequest.map { [$0] } ?? []) + [request])
-                return number
-            } catch is WrongExpectedVersion {
-                continue
-            }
+            return CommandKernel.Decision(appends: (contactRequest.map { [$0] } ?? []) + [request], output: number)
         }
-        throw DomainError(.conflict, "could not allocate a ticket number under heavy concurrent load; try again")
+    }
+
+    /// The ticket a command id opened, from what it appended.
+    private func openedNumber(_ earlier: AppendResult) throws -> TicketNumber {
+        guard let number = TicketNumber(String(earlier.stream.dropFirst("ticket-".count))) else {
+            throw EventLogError(.commandReused, "command id was already used for stream \(earlier.stream); use a new command id")
+        }
+        return number
     }
 
     /// The client's snapshot for a new ticket, and — when `details` is given and the actor may add contacts —
@@ -101,7 +96,7 @@ extension DocketService {
         _ details: ContactDetails?, to intake: inout TicketIntake, context: DecisionContext
     ) throws -> (AppendRequest?, ClientSnapshot?) {
         let stream = StreamName.client(intake.client)
-        let (state, version) = try runner.load(ClientDecider.self, stream: stream)
+        let (state, version) = try kernel.load(ClientDecider.self, stream: stream)
         guard var snapshot = state.snapshot else { return (nil, nil) }
         guard let details, let code = state.code else { return (nil, snapshot) }
         var n = state.contacts.count + 1
@@ -112,7 +107,7 @@ extension DocketService {
         }
         snapshot.contactIDs.insert(id)
         intake.contact = id
-        return (runner.request(stream: stream, version: version, events: events, context: context, commandId: nil), snapshot)
+        return (kernel.request(stream: stream, version: version, events: events, context: context, commandId: nil), snapshot)
     }
 
     /// Runs a ticket command on `number` as `actor`. Assign commands get the assignee looked up; a close gets the
@@ -136,23 +131,19 @@ extension DocketService {
     public func mergeTicket(_ source: TicketNumber, into target: TicketNumber, as actor: String, commandId: String? = nil) throws {
         try requireTicket(source)
         try requireTicket(target)
-        if let commandId, try runner.earlierEvents(TicketDecider.self, commandId: commandId, stream: StreamName.ticket(source)) != nil {
-            return
-        }
         let context = try context(for: actor)
-        for attempt in 1...2 {
-            let (sourceState, sourceVersion) = try runner.load(TicketDecider.self, stream: StreamName.ticket(source))
-            let (targetState, targetVersion) = try runner.load(TicketDecider.self, stream: StreamName.ticket(target))
+        try kernel.execute(
+            commandId: commandId,
+            replay: { _ = try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: StreamName.ticket(source)) }
+        ) {
+            let (sourceState, sourceVersion) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(source))
+            let (targetState, targetVersion) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(target))
             let decision = try TicketDecider.decideMerge(source: sourceState, target: targetState, context: context)
-            do {
-                try store.append([
-                    runner.request(stream: StreamName.ticket(source), version: sourceVersion, events: decision.source, context: context, commandId: commandId),
-                    runner.request(stream: StreamName.ticket(target), version: targetVersion, events: decision.target, context: context, commandId: nil),
-                ])
-                return
-            } catch is WrongExpectedVersion where attempt == 1 {
-                continue
-            }
+            return CommandKernel.Decision(
+                appends: [
+                    kernel.request(stream: StreamName.ticket(source), version: sourceVersion, events: decision.source, context: context, commandId: commandId),
+                    kernel.request(stream: StreamName.ticket(target), version: targetVersion, events: decision.target, context: context, commandId: nil),
+                ], output: ())
         }
     }
 
@@ -194,6 +185,6 @@ extension DocketService {
     }
 
     private func userSnapshot(_ login: String) throws -> UserSnapshot? {
-        try runner.load(UserDecider.self, stream: StreamName.user(login)).state.snapshot
+        try kernel.load(UserDecider.self, stream: StreamName.user(login)).state.snapshot
     }
 }

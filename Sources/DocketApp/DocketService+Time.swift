@@ -36,9 +36,9 @@ extension DocketService {
             return String(earlier.stream.dropFirst("time-".count))
         }
         let context = try context(for: actor)
-        return try allocatingEntry { entryId in
+        return try allocatingEntry(commandId: commandId) { entryId in
             let events = try decideLog(request, entryId: entryId, context: context)
-            return [runner.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId)]
+            return [kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId)]
         }
     }
 
@@ -46,7 +46,7 @@ extension DocketService {
     @discardableResult
     public func correctTime(_ entryId: String, _ correction: TimeCorrection, as actor: String, commandId: String? = nil) throws -> [TimeEvent] {
         try requireEntry(entryId)
-        return try runner.run(
+        return try kernel.run(
             TimeEntryDecider.self, stream: StreamName.timeEntry(entryId), command: .correct(correction), context: context(for: actor),
             commandId: commandId
         ).events
@@ -56,7 +56,7 @@ extension DocketService {
     @discardableResult
     public func voidTime(_ entryId: String, reason: String, as actor: String, commandId: String? = nil) throws -> [TimeEvent] {
         try requireEntry(entryId)
-        return try runner.run(
+        return try kernel.run(
             TimeEntryDecider.self, stream: StreamName.timeEntry(entryId), command: .void(reason: reason), context: context(for: actor),
             commandId: commandId
         ).events
@@ -65,8 +65,8 @@ extension DocketService {
     /// Starts `actor`'s timer on a ticket.
     public func startTimer(_ ticket: TicketNumber, workType: String, as actor: String, commandId: String? = nil) throws {
         let context = try context(for: actor)
-        let ticketState = try runner.load(TicketDecider.self, stream: StreamName.ticket(ticket)).state
-        try runner.run(
+        let ticketState = try kernel.load(TicketDecider.self, stream: StreamName.ticket(ticket)).state
+        try kernel.run(
             TimerDecider.self, stream: StreamName.timer(context.actor.login),
             command: .start(ticket: ticket, workType: workType, ticketState: ticketState), context: context, commandId: commandId)
     }
@@ -83,8 +83,8 @@ extension DocketService {
         let context = try context(for: actor)
         let stream = StreamName.timer(context.actor.login)
         var minutes = 0
-        let entryId = try allocatingEntry { entryId in
-            let (timer, version) = try runner.load(TimerDecider.self, stream: stream)
+        let entryId = try allocatingEntry(commandId: commandId) { entryId in
+            let (timer, version) = try kernel.load(TimerDecider.self, stream: stream)
             let stop = try TimerDecider.decide(.stop(entryId: entryId, minutes: worked), state: timer, context: context)
             guard let running = timer.running, let ticket = TicketNumber(running.ticket),
                 case .timerStopped(let stopped) = stop.first
@@ -95,8 +95,8 @@ extension DocketService {
                 startedAt: Timestamp(iso8601: running.startedAt), note: note)
             let events = try decideLog(request, entryId: entryId, context: context)
             return [
-                runner.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId),
-                runner.request(stream: stream, version: version, events: stop, context: context, commandId: nil),
+                kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId),
+                kernel.request(stream: stream, version: version, events: stop, context: context, commandId: nil),
             ]
         }
         return (entryId, minutes)
@@ -108,26 +108,27 @@ extension DocketService {
     }
 
     func decideLog(_ request: TimeLogRequest, entryId: String, context: DecisionContext) throws -> [TimeEvent] {
-        let ticketState = try runner.load(TicketDecider.self, stream: StreamName.ticket(request.ticket)).state
+        let ticketState = try kernel.load(TicketDecider.self, stream: StreamName.ticket(request.ticket)).state
         let log = LogTime(
             entryId: entryId, ticket: request.ticket, minutes: request.minutes, workType: request.workType, billable: request.billable,
             startedAt: request.startedAt, note: request.note, forLogin: request.tech,
-            forTech: try request.tech.flatMap { try runner.load(UserDecider.self, stream: StreamName.user($0)).state.snapshot })
+            forTech: try request.tech.flatMap { try kernel.load(UserDecider.self, stream: StreamName.user($0)).state.snapshot })
         return try TimeEntryDecider.decide(.log(log, ticketState: ticketState), state: TimeEntryDecider.initialState, context: context)
     }
 
-    /// Appends what `build` makes for the next free entry id; a racing writer that took the id makes it retry with the next.
-    func allocatingEntry(_ build: (String) throws -> [AppendRequest]) throws -> String {
-        for _ in 0..<16 {
-            let entryId = "TE-\(1 + (try streamCount("time")))"
-            do {
-                try store.append(try build(entryId))
-                return entryId
-            } catch is WrongExpectedVersion {
-                continue
+    /// Appends, through the kernel, what `build` makes for the next free entry id (`TE-<n>`, from the log's stream
+    /// index); a racing writer that took the id makes the kernel decide again with the next one.
+    func allocatingEntry(commandId: String?, _ build: (String) throws -> [AppendRequest]) throws -> String {
+        let replay = { (earlier: AppendResult) throws -> String in
+            guard earlier.stream.hasPrefix("time-") else {
+                throw EventLogError(.commandReused, "command id \(commandId ?? "") was already used for stream \(earlier.stream); use a new command id")
             }
+            return String(earlier.stream.dropFirst("time-".count))
         }
-        throw DomainError(.conflict, "could not allocate a time entry id under heavy concurrent load; try again")
+        return try kernel.execute(commandId: commandId, replay: replay) {
+            let entryId = "TE-\(try kernel.nextFree(from: 1) { StreamName.timeEntry("TE-\($0)") })"
+            return CommandKernel.Decision(appends: try build(entryId), output: entryId)
+        }
     }
 
     private func requireEntry(_ entryId: String) throws {

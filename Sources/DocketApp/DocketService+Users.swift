@@ -5,22 +5,22 @@ extension DocketService {
     /// Creates the first admin when the store has no users; returns false when users exist already.
     @discardableResult
     public func bootstrapAdmin(login: String, name: String, email: String) throws -> Bool {
-        guard try streamCount("user") == 0 else { return false }
+        guard try store.streams(prefix: "user-").isEmpty else { return false }
         let events = try UserDecider.bootstrapAdmin(login: login, name: name, email: email, now: clock.now(), isFirstUser: true)
         let context = DecisionContext(actor: Actor(login: login, role: .admin), now: clock.now())
-        try store.append(runner.request(stream: StreamName.user(login), version: 0, events: events, context: context, commandId: nil))
+        try store.append(kernel.request(stream: StreamName.user(login), version: 0, events: events, context: context, commandId: nil))
         return true
     }
 
     /// Runs a user command for `login` as `actor`.
     @discardableResult
     public func user(_ login: String, _ command: UserCommand, as actor: String, commandId: String? = nil) throws -> [UserEvent] {
-        try runner.run(UserDecider.self, stream: StreamName.user(login), command: command, context: context(for: actor), commandId: commandId).events
+        try kernel.run(UserDecider.self, stream: StreamName.user(login), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// A user's state, or a not-found error.
     public func user(_ login: String) throws -> UserState {
-        let (state, _) = try runner.load(UserDecider.self, stream: StreamName.user(login))
+        let (state, _) = try kernel.load(UserDecider.self, stream: StreamName.user(login))
         guard state.login != nil else {
             throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
         }
@@ -29,6 +29,6 @@ extension DocketService {
 
     /// Every user, in login order.
     public func users() throws -> [UserState] {
-        try store.streams(prefix: "user-").map { try runner.load(UserDecider.self, stream: $0.name).state }
+        try store.streams(prefix: "user-").map { try kernel.load(UserDecider.self, stream: $0.name).state }
     }
 }

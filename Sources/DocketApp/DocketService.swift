@@ -29,22 +29,23 @@ extension QueueProjection: @unchecked Sendable {}
 public struct DocketService: Sendable {
     public let store: EventStore
     public let models: ReadModels
-    let runner: CommandRunner
+    /// The one write path every command goes through.
+    public let kernel: CommandKernel
     let clock: any WallClock
     /// Where warnings go that must not stop a command (intake opening a ticket without an SLA); the CLI prints them
     /// on stderr. Nil drops them.
     public var warnings: (@Sendable (String) -> Void)?
 
-    public init(store: EventStore, models: ReadModels, clock: any WallClock) {
+    public init(store: EventStore, models: ReadModels, clock: any WallClock, retry: RetryPolicy = RetryPolicy()) {
         self.store = store
         self.models = models
-        self.runner = CommandRunner(store: store)
+        self.kernel = CommandKernel(store: store, retry: retry)
         self.clock = clock
     }
 
     /// The decision context for `login`: refuses unknown and deactivated users.
     public func context(for login: String) throws -> DecisionContext {
-        let (state, _) = try runner.load(UserDecider.self, stream: StreamName.user(login))
+        let (state, _) = try kernel.load(UserDecider.self, stream: StreamName.user(login))
         return DecisionContext(actor: try UserDecider.actor(login: login, state: state), now: clock.now())
     }
 
@@ -59,10 +60,5 @@ public struct DocketService: Sendable {
     /// events' recorded instants, so what it is started with must be the same instant.
     func notBeforeHead(_ instant: Timestamp) throws -> Timestamp {
         max(instant, try store.head().recordedAt)
-    }
-
-    /// The number of streams of a category (`ticket`, `user`, …), from the stream-counts read model.
-    func streamCount(_ category: String) throws -> Int {
-        Int(try models.streamCounts.read(from: store).categories.first { $0.name == category }?.streams ?? 0)
     }
 }

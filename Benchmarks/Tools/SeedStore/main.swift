@@ -11,7 +11,7 @@ import LMDB
 //   seed-store --store /tmp/docket-bench-100k --tickets 100000 --events-per-ticket 3    (400,029 events)
 //
 // It goes through the real application and domain: users and clients are added with `DocketService`, and
-// every ticket's events are decided by `TicketDecider` and appended with `CommandRunner.request`, so the
+// every ticket's events are decided by `TicketDecider` and appended with `CommandKernel.request`, so the
 // payloads are the ones the CLI writes. The store is opened with the app's read models (`ReadModels().all`),
 // so stream counts and the queue are maintained in the same transactions, exactly as `docket` does.
 // The only shortcuts: tickets are appended 1,000 per transaction, and commits are not fsync'd
@@ -143,7 +143,7 @@ environment.initialMapSize = 1 << 30
 let models = ReadModels()
 let store = try EventStore(path: path, options: environment, clock: clock, projections: models.all)
 let service = DocketService(store: store, models: models, clock: clock)
-let runner = CommandRunner(store: store)
+let runner = CommandKernel(store: store)
 
 // Users and clients, through the application service (each its own transaction).
 try service.bootstrapAdmin(login: "admin", name: "Ada Admin", email: "admin@msp.example")

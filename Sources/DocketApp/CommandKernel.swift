@@ -1,0 +1,188 @@
+import Domain
+import EventLog
+import Foundation
+
+/// Docket's one write path. Every command goes through ``execute(commandId:replay:decide:)``:
+///
+/// 1. a command id already in the log is a retry: nothing is decided or written, and `replay` answers from
+///    what the first attempt appended;
+/// 2. `decide` loads the stream(s) it needs, decides with the pure domain (reactions included) and returns
+///    the appends, each guarded by the version its stream was read at;
+/// 3. all appends go in one transaction;
+/// 4. a concurrent change to any of those streams (`WrongExpectedVersion`) makes the kernel wait a bounded,
+///    jittered while and decide again from the new state, up to ``RetryPolicy/attempts`` times.
+public struct CommandKernel: Sendable {
+    public let store: EventStore
+    public let retry: RetryPolicy
+
+    public init(store: EventStore, retry: RetryPolicy = RetryPolicy()) {
+        self.store = store
+        self.retry = retry
+    }
+
+    /// What one attempt decided: the appends to make together, and what the caller gets back.
+    public struct Decision<Output> {
+        public var appends: [AppendRequest]
+        public var output: Output
+
+        public init(appends: [AppendRequest], output: Output) {
+            self.appends = appends
+            self.output = output
+        }
+    }
+
+    /// Runs one command through the kernel (see the type's summary). A decision with no events writes
+    /// nothing and returns its output.
+    public func execute<Output>(
+        commandId: String?, replay: (AppendResult) throws -> Output, decide: () throws -> Decision<Output>
+    ) throws -> Output {
+        if let commandId, let earlier = try store.result(ofCommand: commandId) { return try replay(earlier) }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let decision = try decide()
+            let appends = decision.appends.filter { !$0.events.isEmpty }
+            guard !appends.isEmpty else { return decision.output }
+            do {
+                let results = try store.append(appends)
+                // Another process ran the same command id between our check and our append.
+                if let earlier = results.first(where: \.isRetry) { return try replay(earlier) }
+                return decision.output
+            } catch let conflict as WrongExpectedVersion {
+                guard attempt < retry.attempts else { throw conflict }
+                retry.pause(afterAttempt: attempt)
+            }
+        }
+    }
+
+    /// Decides `command` on one stream with decider `D` and appends the events; returns them and where they
+    /// landed (nil when the decision produced none: the command was already satisfied). A retried command id
+    /// returns the events it appended the first time.
+    @discardableResult
+    public func run<D: Decider>(
+        _: D.Type, stream: String, command: D.Command, context: DecisionContext, commandId: String? = nil
+    ) throws -> (events: [D.Event], result: AppendResult?) {
+        try execute(commandId: commandId, replay: { try earlierEvents(D.self, commandId: commandId, result: $0, stream: stream) }) {
+            let (state, version) = try load(D.self, stream: stream)
+            let events = try D.decide(command, state: state, context: context)
+            return Decision(
+                appends: [request(stream: stream, version: version, events: events, context: context, commandId: commandId)],
+                output: (events, nil))
+        }
+    }
+
+    /// The current state and version of `stream` under decider `D`. Events of types `D` does not know
+    /// belong to other subsystems sharing the stream and are passed over; a known type with a malformed
+    /// payload is an error.
+    public func load<D: Decider>(_: D.Type, stream: String) throws -> (state: D.State, version: UInt64) {
+        var state = D.initialState
+        var version: UInt64 = 0
+        var from: UInt64 = 1
+        while true {
+            let batch = try store.read(stream: stream, from: from, limit: 1_000)
+            for recorded in batch {
+                version = recorded.streamVersion
+                do {
+                    state = D.evolve(state, try D.Event.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload))
+                } catch let error as EventDecodingError where error.reason == .unknownType {
+                    // Another subsystem's event on this stream (e.g. SLA events on a ticket): not this decider's.
+                    continue
+                }
+            }
+            if batch.count < 1_000 { return (state, version) }
+            from = version + 1
+        }
+    }
+
+    /// The events of `D` a command appended before (`result` from ``EventStore/result(ofCommand:)``) on `stream`.
+    /// A command id first used on another stream is refused: the caller reused an id.
+    public func earlierEvents<D: Decider>(
+        _: D.Type, commandId: String?, result: AppendResult, stream: String
+    ) throws -> (events: [D.Event], result: AppendResult?) {
+        guard result.stream == stream else {
+            throw EventLogError(
+                .commandReused, "command id \(commandId ?? "") was already used for stream \(result.stream); use a new command id")
+        }
+        let recorded = try store.read(from: result.positions.lowerBound, limit: result.positions.count)
+        let events = try recorded.compactMap { recorded -> D.Event? in
+            do {
+                return try D.Event.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+            } catch let error as EventDecodingError where error.reason == .unknownType {
+                return nil  // a reaction's event (mail queued with a reply), not the decider's
+            }
+        }
+        return (events, result)
+    }
+
+    /// The append request for decided events, guarded by the version they were decided on.
+    public func request<E: DomainEvent>(
+        stream: String, version: UInt64, events: [E], context: DecisionContext, commandId: String?
+    ) -> AppendRequest {
+        AppendRequest(
+            stream: stream, expectedVersion: version == 0 ? .noStream : .exact(version),
+            events: events.map(NewEvent.init), commandId: commandId, actor: context.actor.login)
+    }
+
+    /// The first `n >= first` for which `stream(n)` does not exist yet, from the log's stream index (not a read
+    /// model). Numbered streams (tickets, time entries) are created in order without gaps, so the existing ones
+    /// are a prefix and a doubling probe then a binary search finds the end in O(log n) lookups.
+    public func nextFree(from first: Int, stream: (Int) -> String) throws -> Int {
+        func exists(_ n: Int) throws -> Bool { try store.version(of: stream(n)) > 0 }
+        guard try exists(first) else { return first }
+        var low = first  // exists
+        var step = 1
+        while try exists(low + step) {
+            low += step
+            step *= 2
+        }
+        var high = low + step  // does not exist
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            if try exists(middle) { low = middle } else { high = middle }
+        }
+        return high
+    }
+}
+
+extension NewEvent {
+    /// The log's form of a domain event.
+    public init(_ event: some DomainEvent) {
+        self.init(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload())
+    }
+}
+
+/// How long the kernel keeps deciding again when other writers change its streams first: up to `attempts`
+/// decisions, with a random pause before each retry of up to `baseMilliseconds · 2^(n-1)`, capped at
+/// `maxMilliseconds` ("full jitter", so racing writers spread out instead of colliding again in step).
+public struct RetryPolicy: Sendable, Equatable {
+    public var attempts: Int
+    public var baseMilliseconds: Int
+    public var maxMilliseconds: Int
+
+    public init(attempts: Int = 40, baseMilliseconds: Int = 2, maxMilliseconds: Int = 200) {
+        self.attempts = max(1, attempts)
+        self.baseMilliseconds = max(0, baseMilliseconds)
+        self.maxMilliseconds = max(0, maxMilliseconds)
+    }
+
+    /// The longest pause before retry number `attempt + 1`, in milliseconds.
+    public func ceiling(afterAttempt attempt: Int) -> Int {
+        let doublings = min(max(attempt - 1, 0), 20)
+        return min(maxMilliseconds, baseMilliseconds << doublings)
+    }
+
+    /// The pause before the next attempt: uniform in `0...ceiling(afterAttempt:)`.
+    public func delay(afterAttempt attempt: Int, using random: inout some RandomNumberGenerator) -> Int {
+        Int.random(in: 0...ceiling(afterAttempt: attempt), using: &random)
+    }
+
+    /// The most all retries together can wait, in milliseconds.
+    public var worstCaseMilliseconds: Int { (1..<attempts).reduce(0) { $0 + ceiling(afterAttempt: $1) } }
+
+    @available(*, noasync, message: "sleeps the calling thread")
+    func pause(afterAttempt attempt: Int) {
+        var random = SystemRandomNumberGenerator()
+        let milliseconds = delay(afterAttempt: attempt, using: &random)
+        if milliseconds > 0 { usleep(useconds_t(milliseconds * 1_000)) }
+    }
+}

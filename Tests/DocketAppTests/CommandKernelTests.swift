@@ -1,0 +1,100 @@
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct CommandKernelTests {
+    /// SplitMix64: a seeded generator, so the draws are the same on every run.
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func pausesGrowThenStayUnderTheCap() {
+        let policy = RetryPolicy(attempts: 40, baseMilliseconds: 2, maxMilliseconds: 200)
+        #expect((1...9).map(policy.ceiling(afterAttempt:)) == [2, 4, 8, 16, 32, 64, 128, 200, 200])
+        #expect(policy.ceiling(afterAttempt: 1_000) == 200, "no overflow however many attempts")
+        var random = Seeded(state: 42)
+        for attempt in 1..<40 {
+            let delays = (0..<200).map { _ in policy.delay(afterAttempt: attempt, using: &random) }
+            #expect(delays.allSatisfy { (0...policy.ceiling(afterAttempt: attempt)).contains($0) })
+            if attempt >= 4 { #expect(Set(delays).count > 1, "jittered, not a fixed pause") }
+        }
+        #expect(policy.worstCaseMilliseconds == 2 + 4 + 8 + 16 + 32 + 64 + 128 + 200 * 31, "bounded: under 7 s in all")
+    }
+
+    @Test func aConflictIsDecidedAgainFromTheNewStateUntilItLands() throws {
+        let fixture = try ServiceFixture()
+        let kernel = CommandKernel(store: fixture.store, retry: RetryPolicy(attempts: 5, baseMilliseconds: 0))
+        var decisions = 0
+        let landedAt = try kernel.execute(commandId: "k-1", replay: { _ in -1 }) { () -> CommandKernel.Decision<Int> in
+            decisions += 1
+            let version = try fixture.store.version(of: "probe-1")
+            // The first three times, another writer gets there first.
+            if decisions <= 3 { try fixture.store.append(sampleAppend("probe-1")) }
+            return CommandKernel.Decision(
+                appends: [AppendRequest(stream: "probe-1", expectedVersion: version == 0 ? .noStream : .exact(version), events: [sampleEvent(9)], commandId: "k-1", actor: "ann")],
+                output: Int(version) + 1)
+        }
+        #expect(decisions == 4)
+        #expect(landedAt == 4)
+        #expect(try fixture.store.version(of: "probe-1") == 4)
+        let again = try kernel.execute(commandId: "k-1", replay: { Int($0.streamVersion) }) { () -> CommandKernel.Decision<Int> in
+            Issue.record("a retried command id is not decided again")
+            return CommandKernel.Decision(appends: [], output: 0)
+        }
+        #expect(again == 4)
+    }
+
+    @Test func givingUpRethrowsTheConflictAndWritesNothing() throws {
+        let fixture = try ServiceFixture()
+        let kernel = CommandKernel(store: fixture.store, retry: RetryPolicy(attempts: 3, baseMilliseconds: 0))
+        var decisions = 0
+        #expect(throws: WrongExpectedVersion.self) {
+            try kernel.execute(commandId: "k-2", replay: { _ in }) { () -> CommandKernel.Decision<Void> in
+                decisions += 1
+                let version = try fixture.store.version(of: "probe-2")
+                try fixture.store.append(sampleAppend("probe-2"))
+                return CommandKernel.Decision(
+                    appends: [AppendRequest(stream: "probe-2", expectedVersion: .exact(version), events: [sampleEvent(9)], commandId: "k-2", actor: "ann")],
+                    output: ())
+            }
+        }
+        #expect(decisions == 3)
+        #expect(try fixture.store.result(ofCommand: "k-2") == nil)
+    }
+
+    @Test func nextFreeFindsTheEndOfANumberedRun() throws {
+        let fixture = try ServiceFixture()
+        let kernel = fixture.service.kernel
+        #expect(try kernel.nextFree(from: 1) { "n-\($0)" } == 1)
+        for n in 1...37 { try fixture.store.append(sampleAppend("n-\(n)")) }
+        #expect(try kernel.nextFree(from: 1) { "n-\($0)" } == 38)
+        #expect(try kernel.nextFree(from: 37) { "n-\($0)" } == 38)
+    }
+
+    /// Ticket and time-entry numbers come from the log's stream index: a store that keeps no stream-counts read
+    /// model still numbers T-1001, T-1002 and TE-1, TE-2.
+    @Test func numbersComeFromTheLogNotAReadModel() throws {
+        let folder = TemporaryFolder()
+        let clock = ManualClock()
+        let models = ReadModels()
+        let store = try EventStore(path: folder.child("store"), clock: clock, projections: models.all.filter { $0.name != "stream-counts" })
+        let service = DocketService(store: store, models: models, clock: clock)
+        try service.bootstrapAdmin(login: "ann", name: "Ann", email: "ann@msp.example")
+        #expect(try service.bootstrapAdmin(login: "eve", name: "Eve", email: "eve@msp.example") == false)
+        try service.client("acme", .register(RegisterClient(code: "acme", name: "Acme", domains: [], timeZone: "UTC", currency: "USD")), as: "ann")
+        let numbers = try (0..<2).map { _ in try service.openTicket(TicketIntake(client: "acme", subject: "x"), as: "ann") }
+        #expect(numbers.map(\.description) == ["T-1001", "T-1002"])
+        let entries = try (0..<2).map { _ in try service.logTime(TimeLogRequest(ticket: numbers[0], minutes: 5, workType: "remote"), as: "ann") }
+        #expect(entries == ["TE-1", "TE-2"])
+    }
+}
