@@ -94,9 +94,7 @@ extension DocketService {
             client: client, priority: AlertPolicy.priority(for: alert.severity), source: .alert,
             subject: "[\(alert.check)] \(alert.summary)".trimmingCharacters(in: .whitespaces), description: description)
         let routing = try routeNewTicket(&intake, alertLabels: alert.labels, severity: alert.severity)
-        let number = try openTicket(intake, as: actor, also: { _ in [event] })
-        try applyRouting(routing, to: number, as: actor)
-        return number
+        return try openTicket(intake, as: actor, routing: routing, also: { _ in [event] })
     }
 
     private func appendToTicket(_ stream: String, _ events: [NewEvent], as actor: String) throws {

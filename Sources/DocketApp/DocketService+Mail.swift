@@ -185,9 +185,7 @@ extension DocketService {
             subject: subject.isEmpty ? "(no subject)" : subject, description: description)
         let routing = try routeNewTicket(&intake)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "new")
-        let number = try openTicket(intake, as: actor, commandId: commandId, newContact: newContact, also: { _ in [event] })
-        try applyRouting(routing, to: number, as: actor)
-        return number
+        return try openTicket(intake, as: actor, commandId: commandId, newContact: newContact, routing: routing, also: { _ in [event] })
     }
 
     private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {

@@ -3,34 +3,26 @@ import Domain
 import EventLog
 import Foundation
 
-/// Where outbound mail comes from.
-public enum OutboundMailSettings {
-    /// The From address when `$DOCKET_SUPPORT_ADDRESS` is not set.
-    public static let defaultSupportAddress = "support@localhost.localdomain"
-
-    /// `$DOCKET_SUPPORT_ADDRESS` (read each time a message is queued), else ``defaultSupportAddress``.
-    public static func supportAddress(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let configured = environment["DOCKET_SUPPORT_ADDRESS"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        // A value that could break the header (line breaks, control characters) is ignored, never written.
-        guard !configured.isEmpty, configured.contains("@"), !configured.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { return defaultSupportAddress }
-        return configured
-    }
-}
-
 // MARK: - Queueing
 
 extension DocketService {
     /// The acknowledgement for a ticket being opened by `events` (the opening append, with any `ticket.mail-received`
-    /// that opened it), to add to the same append; empty when the ticket has no contact email to write to.
+    /// that opened it), then a reply for each public comment in it (a routing rule's reply template), to add to the
+    /// same append; empty when the ticket has no contact email to write to.
     func queuedMail(opening number: TicketNumber, with events: [NewEvent], context: DecisionContext) throws -> [NewEvent] {
         var opened: TicketOpened?
+        var replies: [String] = []
         var received: [TicketMailReceived] = []
         for event in events {
             if event.type == TicketOpened.descriptor.type,
                 case .opened(let payload) = try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
             {
                 opened = payload
+            } else if event.type == TicketCommented.descriptor.type,
+                case .commented(let comment) = try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload),
+                comment.visibility == .public
+            {
+                replies.append(comment.text)
             } else if event.type == TicketMailReceived.descriptor.type,
                 case .received(let mail) = try TicketMailEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
             {
@@ -49,6 +41,11 @@ extension DocketService {
             """
         let thread = MailThread(recipient: recipient, lastClientMessage: received.last { $0.kind == "new" || $0.kind == "reply" }?.messageId, queued: 0)
         return [queuedEvent(number, subject: opened.subject, reason: .acknowledgement, body: body, thread: thread, sequence: 1, now: context.now)]
+            + replies.enumerated().map { index, text in
+                queuedEvent(
+                    number, subject: opened.subject, reason: .reply, body: replyBody(text, number: number, subject: opened.subject), thread: thread,
+                    sequence: index + 2, now: context.now)
+            }
     }
 
     /// The replies and resolution notices that ticket events (just decided on `number`) call for, to add to the same append.
@@ -88,8 +85,7 @@ extension DocketService {
 
                     If the problem is not solved, reply to this email within 7 days and the ticket will be reopened.
                     """
-                default:
-                    text + "\n\n-- \n\(number): \(summary.subject)\nReply to this email to answer; keep [\(number)] in the subject.\n"
+                default: replyBody(text, number: number, subject: summary.subject)
                 }
             return queuedEvent(number, subject: summary.subject, reason: reason, body: body, thread: thread, sequence: queued + index + 1, now: context.now)
         }
@@ -126,6 +122,11 @@ extension DocketService {
         return nil
     }
 
+    /// A public comment as the body of the mail that carries it to the client.
+    private func replyBody(_ text: String, number: TicketNumber, subject: String) -> String {
+        text + "\n\n-- \n\(number): \(subject)\nReply to this email to answer; keep [\(number)] in the subject.\n"
+    }
+
     private func queuedEvent(
         _ number: TicketNumber, subject: String, reason: OutboundReason, body: String, thread: MailThread, sequence: Int, now: Timestamp
     ) -> NewEvent {
@@ -134,7 +135,7 @@ extension DocketService {
         let messageId = "\(number).\(sequence).\(String(repeating: "0", count: max(0, 8 - nonce.count)) + nonce)@docket"
         let fullSubject = (reason == .reply ? "Re: " : "") + "[\(number)] \(subject)"
         let message = OutboundMessage(
-            from: OutboundMailSettings.supportAddress(), to: thread.recipient.address, toName: thread.recipient.name,
+            from: configuration.supportAddress, to: thread.recipient.address, toName: thread.recipient.name,
             subject: fullSubject, date: now, messageId: messageId, inReplyTo: thread.lastClientMessage,
             isAutomatic: reason == .acknowledgement, ticket: number.description, body: body)
         let event = OutboxEvent.queued(TicketMailQueued(

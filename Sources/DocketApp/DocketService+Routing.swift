@@ -52,7 +52,8 @@ extension DocketService {
     // MARK: - Intake hooks
 
     /// Routes a ticket about to be opened: the matching rule's priority and category (or queue) go into
-    /// `intake`. Pass the result to ``applyRouting(_:to:as:)`` once the ticket is open.
+    /// `intake`. Pass the result to ``openTicket(_:as:commandId:newContact:routing:also:)``, which appends its other
+    /// actions with the opening.
     func routeNewTicket(_ intake: inout TicketIntake, alertLabels: [String: String] = [:], severity: String? = nil) throws -> RoutingDecision? {
         let input = RoutingInput(
             client: intake.client, source: intake.source, category: intake.category, subject: intake.subject,
@@ -63,28 +64,37 @@ extension DocketService {
         return decision
     }
 
-    /// Records which rule routed the new ticket `number` (an internal comment `Routed by rule …`), then assigns
-    /// it and sends the reply template. The ticket is already open, so an action that fails (an unknown user or
-    /// template) is noted in an internal comment instead of failing the intake.
-    func applyRouting(_ decision: RoutingDecision?, to number: TicketNumber, as actor: String) throws {
-        guard let decision else { return }
+    /// The events routing adds to a ticket being opened, decided on `state` (the ticket as its opening leaves it) and
+    /// appended in the same transaction as the opening, so no crash can leave a ticket open but unrouted: an internal
+    /// comment `Routed by rule …`, the assignment and the reply template. An action that cannot be carried out (an
+    /// unknown user or template) is noted in an internal comment instead of failing the intake.
+    func routingEvents(
+        _ decision: RoutingDecision, state: TicketDecider.State, reply: ReplyValues, context: DecisionContext
+    ) throws -> [TicketEvent] {
+        var state = state
+        var events: [TicketEvent] = []
+        func add(_ command: TicketCommand) throws {
+            let decided = try TicketDecider.decide(command, state: state, context: context)
+            state = decided.reduce(state, TicketDecider.evolve)
+            events += decided
+        }
         let id = decision.rule.id
-        let note = "Routed by rule \(id): \(decision.reasons.joined(separator: "; ")). Actions: \(decision.actionsText)."
-        try ticket(number, .comment(note, visibility: .internal), as: actor)
+        try add(.comment("Routed by rule \(id): \(decision.reasons.joined(separator: "; ")). Actions: \(decision.actionsText).", visibility: .internal))
         if let login = decision.rule.actions.assign {
             do {
-                try ticket(number, .assign(to: login, user: nil), as: actor)
+                try add(.assign(to: login, user: try userSnapshot(login)))
             } catch {
-                try ticket(number, .comment("Routing rule \(id) could not assign to \(login): \(error)", visibility: .internal), as: actor)
+                try add(.comment("Routing rule \(id) could not assign to \(login): \(error)", visibility: .internal))
             }
         }
         if let template = decision.rule.actions.replyTemplate {
             do {
-                try reply(number, template: template, as: actor)
+                try add(.comment(try replyText(template: template, reply), visibility: .public))
             } catch {
-                try ticket(number, .comment("Routing rule \(id) could not reply with template \(template): \(error)", visibility: .internal), as: actor)
+                try add(.comment("Routing rule \(id) could not reply with template \(template): \(error)", visibility: .internal))
             }
         }
+        return events
     }
 
     // MARK: - Inputs for `docket rules test`

@@ -159,7 +159,7 @@ extension DocketService {
                 let fullSubject = "[\(number)] SLA: \(line.split(separator: " ").prefix(4).joined(separator: " ")) — \(subject)"
                 let body = "\(number) (\(subject)): \(line).\n\nSee `docket ticket show \(number)` for the clock, interval by interval.\n"
                 let message = OutboundMessage(
-                    from: OutboundMailSettings.supportAddress(), to: user.email, toName: user.name, subject: fullSubject, date: now,
+                    from: configuration.supportAddress, to: user.email, toName: user.name, subject: fullSubject, date: now,
                     messageId: messageId, inReplyTo: nil, isAutomatic: true, ticket: number.description, body: body)
                 let event = OutboxEvent.queued(TicketMailQueued(
                     messageId: messageId, reason: reason, to: [user.email], subject: fullSubject, inReplyTo: nil, message: message.rendered))

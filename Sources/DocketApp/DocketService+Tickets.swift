@@ -48,11 +48,12 @@ extension DocketService {
     /// Two processes racing for a number both succeed: the loser of the race sees the stream exists and
     /// takes the next number. `also` adds other subsystems' events (SLA, alerts) to the same append;
     /// `newContact` is added to the client (next free id) and used as the ticket's contact, in the same
-    /// transaction, when the actor may manage clients.
+    /// transaction, when the actor may manage clients. `routing`'s actions (from ``routeNewTicket(_:alertLabels:severity:)``)
+    /// go in the same append too.
     @discardableResult
     public func openTicket(
         _ intake: TicketIntake, as actor: String, commandId: String? = nil, newContact: ContactDetails? = nil,
-        also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
+        routing: RoutingDecision? = nil, also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
     ) throws -> TicketNumber {
         if let commandId, let earlier = try store.result(ofCommand: commandId) { return try openedNumber(earlier) }
         let context = try context(for: actor)
@@ -77,6 +78,11 @@ extension DocketService {
             var request = kernel.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
             if let sla { request.events.append(NewEvent(TicketSLAEvent.started(sla))) }
             request.events += try also(number)
+            if let routing {
+                let contactName = contactRequest != nil ? newContact?.name : nil
+                let reply = try ReplyValues(number: number, subject: intake.subject, client: intake.client, contact: intake.contact, contactName: contactName, actor: actor, service: self)
+                request.events += try routingEvents(routing, state: TicketDecider.fold(events), reply: reply, context: context).map(NewEvent.init)
+            }
             request.events += try queuedMail(opening: number, with: request.events, context: context)
             return CommandKernel.Decision(appends: (contactRequest.map { [$0] } ?? []) + [request], output: number)
         }
@@ -150,18 +156,17 @@ extension DocketService {
     /// Replies publicly on `number` with template `name`, filling its placeholders; returns the text sent.
     @discardableResult
     public func reply(_ number: TicketNumber, template name: String, as actor: String, commandId: String? = nil) throws -> String {
-        let template = try template(name)
         guard let summary = try models.queue.summary(number, in: store) else { throw unknownTicket(number) }
-        let client = try? client(summary.client)
-        let tech = try user(actor)
-        var values = [
-            "ticket.number": number.description, "ticket.subject": summary.subject, "tech.name": tech.name,
-            "client.name": client?.name ?? summary.client,
-        ]
-        if let contact = summary.contact, let details = client?.contacts[contact] { values["contact.name"] = details.name }
-        let text = try TemplateRenderer.render(template.body, values: values)
+        let values = try ReplyValues(
+            number: number, subject: summary.subject, client: summary.client, contact: summary.contact, contactName: nil, actor: actor, service: self)
+        let text = try replyText(template: name, values)
         try ticket(number, .comment(text, visibility: .public), as: actor, commandId: commandId)
         return text
+    }
+
+    /// Template `name` filled with `values`.
+    func replyText(template name: String, _ values: ReplyValues) throws -> String {
+        try TemplateRenderer.render(try template(name).body, values: values.placeholders)
     }
 
     /// The ticket's summary from the queue read model, or a not-found error.
@@ -184,7 +189,25 @@ extension DocketService {
         DomainError(.notFound, "unknown ticket \(number); list tickets with `docket ticket list`")
     }
 
-    private func userSnapshot(_ login: String) throws -> UserSnapshot? {
+    func userSnapshot(_ login: String) throws -> UserSnapshot? {
         try kernel.load(UserDecider.self, stream: StreamName.user(login)).state.snapshot
+    }
+}
+
+/// What a reply template's placeholders are filled with.
+struct ReplyValues {
+    var placeholders: [String: String]
+
+    /// The values for a reply on `number` by `actor`; `contactName` stands in for a contact not yet recorded.
+    init(
+        number: TicketNumber, subject: String, client code: String, contact: String?, contactName: String?, actor: String,
+        service: DocketService
+    ) throws {
+        let client = try? service.client(code)
+        placeholders = [
+            "ticket.number": number.description, "ticket.subject": subject, "tech.name": try service.user(actor).name,
+            "client.name": client?.name ?? code,
+        ]
+        if let name = contactName ?? contact.flatMap({ client?.contacts[$0]?.name }) { placeholders["contact.name"] = name }
     }
 }

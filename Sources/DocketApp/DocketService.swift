@@ -35,12 +35,18 @@ public struct DocketService: Sendable {
     /// Where warnings go that must not stop a command (intake opening a ticket without an SLA); the CLI prints them
     /// on stderr. Nil drops them.
     public var warnings: (@Sendable (String) -> Void)?
+    /// The deployment's settings (the support address).
+    public let configuration: DocketConfiguration
 
-    public init(store: EventStore, models: ReadModels, clock: any WallClock, retry: RetryPolicy = RetryPolicy()) {
+    public init(
+        store: EventStore, models: ReadModels, clock: any WallClock, configuration: DocketConfiguration = DocketConfiguration(),
+        retry: RetryPolicy = RetryPolicy()
+    ) {
         self.store = store
         self.models = models
         self.kernel = CommandKernel(store: store, retry: retry)
         self.clock = clock
+        self.configuration = configuration
     }
 
     /// The decision context for `login`: refuses unknown and deactivated users.

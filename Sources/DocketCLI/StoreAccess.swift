@@ -27,7 +27,8 @@ enum StoreAccess {
         try store.catchUpProjections { name, done, total in Terminal.progress("catching up \(name)", done, total) }
         // A read model whose format changed was rebuilt under new database names just above: its old databases go.
         if !store.isReadOnly { try store.dropStaleReadModels() }
-        var service = DocketService(store: store, models: models, clock: clock)
+        let configuration = DocketConfiguration(supportAddress: ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"])
+        var service = DocketService(store: store, models: models, clock: clock, configuration: configuration)
         service.warnings = { Terminal.error("warning: \($0)") }
         return Session(store: store, models: models, service: service)
     }

@@ -46,7 +46,7 @@ import Testing
         let parsed = try parse(entry.message)
         #expect(parsed.subject == "[T-1001] Printer offline")
         #expect(parsed.messageId == entry.messageId)
-        #expect(parsed.from.first?.address == OutboundMailSettings.supportAddress())
+        #expect(parsed.from.first?.address == "support@localhost.localdomain")
         #expect(parsed.to.first?.address == "carla@acme.example")
         #expect(parsed.to.first?.name == "Carla Client")
         #expect(parsed.date == Timestamp(iso8601: "2026-11-02T09:00:00Z")?.millisecondsSinceEpoch)
@@ -145,11 +145,21 @@ import Testing
         #expect(OutboundMessage.mailbox(name: "Doe, Jane", address: "j@x.example") == "\"Doe, Jane\" <j@x.example>")
     }
 
-    @Test func theSupportAddressComesFromTheEnvironmentWhenItIsSafe() {
-        #expect(OutboundMailSettings.supportAddress([:]) == "support@localhost.localdomain")
-        #expect(OutboundMailSettings.supportAddress(["DOCKET_SUPPORT_ADDRESS": " help@msp.example "]) == "help@msp.example")
-        #expect(OutboundMailSettings.supportAddress(["DOCKET_SUPPORT_ADDRESS": "a@b.example\r\nBcc: x@evil.example"]) == "support@localhost.localdomain")
-        #expect(OutboundMailSettings.supportAddress(["DOCKET_SUPPORT_ADDRESS": "nobody"]) == "support@localhost.localdomain")
+    @Test func theSupportAddressIsConfiguredWhenItIsSafe() {
+        #expect(DocketConfiguration().supportAddress == "support@localhost.localdomain")
+        #expect(DocketConfiguration(supportAddress: " help@msp.example ").supportAddress == "help@msp.example")
+        #expect(DocketConfiguration(supportAddress: "a@b.example\r\nBcc: x@evil.example").supportAddress == "support@localhost.localdomain")
+        #expect(DocketConfiguration(supportAddress: "nobody").supportAddress == "support@localhost.localdomain")
+    }
+
+    /// The service writes the From address it was given, whatever the process environment says.
+    @Test func queuedMailIsFromTheConfiguredAddress() throws {
+        let base = try ServiceFixture()
+        let service = DocketService(
+            store: base.store, models: base.models, clock: base.clock, configuration: DocketConfiguration(supportAddress: "help@msp.example"))
+        try service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline"), as: "bob")
+        let entry = try #require(try base.models.outbox.all(in: base.store).first)
+        #expect(try parse(entry.message).from.first?.address == "help@msp.example")
     }
 
     @Test func sendingRecordsEachAttemptRetriesFailuresAndNeverSendsTwice() throws {

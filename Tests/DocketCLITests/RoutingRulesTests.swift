@@ -90,6 +90,39 @@ import Testing
         #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("Routed by rule host-down"))
     }
 
+    /// kill -9 at random moments while intake opens routed tickets: every ticket in the log was routed whole — the
+    /// opening, the rule's note, the assignment and the template reply are one transaction, so there is no moment
+    /// at which a ticket exists unrouted.
+    @Test func killNineDuringRoutedIntakeNeverLeavesATicketHalfRouted() throws {
+        try setUp()
+        for i in 0..<12 {
+            let child = try DocketProcess.start(["intake", "email"], store: store, environment: ["DOCKET_USER": "intake"])
+            child.1.fileHandleForWriting.write(Data(Self.mail(id: "k\(i)@globex.example", subject: "Outage \(i)").utf8))
+            try child.1.fileHandleForWriting.close()
+            usleep(useconds_t.random(in: 0...120_000))
+            kill(child.0.processIdentifier, SIGKILL)
+            child.0.waitUntilExit()
+        }
+        let last = try docket(["intake", "email"], stdin: Self.mail(id: "k-last@globex.example", subject: "Outage last"), as: "intake")
+        #expect(last.status == 0, "\(last.stderr)")
+        #expect(try docket(["verify"]).status == 0)
+        var types: [String: [String]] = [:]
+        var texts: [String: [String]] = [:]
+        for line in try docket(["export"]).stdout.split(separator: "\n") {
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard let stream = event["stream"] as? String, stream.hasPrefix("ticket-") else { continue }
+            types[stream, default: []].append(event["type"] as? String ?? "")
+            if let text = (event["payload"] as? [String: Any])?["text"] as? String { texts[stream, default: []].append(text) }
+        }
+        #expect(!types.isEmpty)
+        for (stream, streamTypes) in types {
+            #expect(streamTypes.contains { $0.hasPrefix("ticket.opened") })
+            #expect(streamTypes.contains { $0.hasPrefix("ticket.assigned") }, "\(stream) was assigned by the rule")
+            #expect(texts[stream, default: []].contains { $0.hasPrefix("Routed by rule vip-outage") }, "\(stream) has the rule's note")
+            #expect(texts[stream, default: []].contains("We are on the outage now."), "\(stream) has the template reply")
+        }
+    }
+
     @Test func rulesTestExplainsWithoutWriting() throws {
         try setUp()
         let before = try log()
