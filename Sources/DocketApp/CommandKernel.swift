@@ -159,7 +159,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public var baseMilliseconds: Int
     public var maxMilliseconds: Int
 
-    public init(attempts: Int = 40, baseMilliseconds: Int = 2, maxMilliseconds: Int = 200) {
+    public init(attempts: Int = 50, baseMilliseconds: Int = 2, maxMilliseconds: Int = 500) {
         self.attempts = max(1, attempts)
         self.baseMilliseconds = max(0, baseMilliseconds)
         self.maxMilliseconds = max(0, maxMilliseconds)

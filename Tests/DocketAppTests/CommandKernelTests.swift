@@ -6,29 +6,18 @@ import TestSupport
 import Testing
 
 @Suite struct CommandKernelTests {
-    /// SplitMix64: a seeded generator, so the draws are the same on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func pausesGrowThenStayUnderTheCap() {
         let policy = RetryPolicy(attempts: 40, baseMilliseconds: 2, maxMilliseconds: 200)
         #expect((1...9).map(policy.ceiling(afterAttempt:)) == [2, 4, 8, 16, 32, 64, 128, 200, 200])
         #expect(policy.ceiling(afterAttempt: 1_000) == 200, "no overflow however many attempts")
-        var random = Seeded(state: 42)
+        var random = SeededRandom(seed: 42)
         for attempt in 1..<40 {
             let delays = (0..<200).map { _ in policy.delay(afterAttempt: attempt, using: &random) }
             #expect(delays.allSatisfy { (0...policy.ceiling(afterAttempt: attempt)).contains($0) })
             if attempt >= 4 { #expect(Set(delays).count > 1, "jittered, not a fixed pause") }
         }
         #expect(policy.worstCaseMilliseconds == 2 + 4 + 8 + 16 + 32 + 64 + 128 + 200 * 32, "bounded: under 7 s in all")
+        #expect(RetryPolicy().worstCaseMilliseconds == 2 + 4 + 8 + 16 + 32 + 64 + 128 + 256 + 500 * 41, "the default budget: 50 decisions, at most ~21 s")
     }
 
     @Test func aConflictIsDecidedAgainFromTheNewStateUntilItLands() throws {
@@ -98,3 +87,6 @@ import Testing
         #expect(entries == ["TE-1", "TE-2"])
     }
 }
+
+// The suite's SplitMix64 (QueueRebuildTests) drives the jitter draws.
+extension SeededRandom: RandomNumberGenerator {}
