@@ -6,7 +6,7 @@ import Foundation
 struct EventCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event",
-        abstract: "Append raw events (for tooling and scripts; day-to-day work uses the ticket commands).",
+        abstract: "Append raw events (admin only; for tooling and repairs; day-to-day work uses the commands).",
         subcommands: [EventAppendCommand.self])
 }
 
@@ -33,7 +33,11 @@ struct EventAppendCommand: ParsableCommand {
         commandName: "append",
         abstract: "Append one event, or many from NDJSON on stdin.",
         discussion: """
-            One event:   docket event append --stream client-acme --type client.noted --payload '{"note":"hi"}'
+            Admin only. Tooling events (a type and stream Docket does not use) are appended as given. Docket's own
+            events and streams (ticket-, user-, client-, … and ticket.*, user.*, …) are written by the commands,
+            which enforce their rules; a raw append of them is refused unless --repair is given, and even then a
+            catalogued type must decode as that event.
+            One event:   docket event append --stream tool-sync --type tool.noted --payload '{"note":"hi"}'
             Many events: docket event append --stdin --batch 500 < events.ndjson
               each line: {"stream":"…","type":"…","payload":{…},"commandId":"…","expectedVersion":3}
               (commandId and expectedVersion are optional). With --batch N, N lines share one durable
@@ -52,6 +56,7 @@ struct EventAppendCommand: ParsableCommand {
     @Option(help: "An id that makes a retry of this append write nothing.") var commandId: String?
     @Flag(help: "Read NDJSON events from stdin instead.") var stdin = false
     @Option(help: "With --stdin: events per durable transaction.") var batch: Int = 1
+    @Flag(help: "Repair mode: allow Docket's own event types and streams (bypasses the commands' rules).") var repair = false
 
     func validate() throws {
         if stdin {
@@ -72,11 +77,15 @@ struct EventAppendCommand: ParsableCommand {
             if stdin {
                 try appendFromStdin(path: path)
             } else {
+                let bytes = try canonicalJSON(payload, where: "--payload")
+                try TrustRules.checkRawAppend(
+                    stream: stream ?? "", type: type ?? "", schemaVersion: schemaVersion, payload: bytes, repair: repair, where: "")
                 let request = AppendRequest(
                     stream: stream ?? "", expectedVersion: expectedVersion?.value ?? .any,
-                    events: [NewEvent(type: type ?? "", schemaVersion: schemaVersion, payload: try canonicalJSON(payload, where: "--payload"))],
+                    events: [NewEvent(type: type ?? "", schemaVersion: schemaVersion, payload: bytes)],
                     commandId: commandId, actor: actorOptions.name)
                 let store = try StoreAccess.open(path).store
+                try TrustRules.requireAdmin(actorOptions.name, store: store, to: "append raw events")
                 let result = try store.append(request)
                 let note = result.isRetry ? " (already appended by command \(commandId ?? ""); nothing written)" : ""
                 Terminal.out("appended \(result.stream) version \(result.streamVersion) at position \(result.positions.upperBound)\(note)\n")
@@ -91,9 +100,16 @@ struct EventAppendCommand: ParsableCommand {
         for line in input.split(separator: UInt8(ascii: "\n")) {
             lineNumber += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { continue }
-            requests.append(try request(from: Data(line), line: lineNumber))
+            let request = try request(from: Data(line), line: lineNumber)
+            for event in request.events {
+                try TrustRules.checkRawAppend(
+                    stream: request.stream, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload,
+                    repair: repair, where: "line \(lineNumber): ")
+            }
+            requests.append(request)
         }
         let store = try StoreAccess.open(path).store
+        try TrustRules.requireAdmin(actorOptions.name, store: store, to: "append raw events")
         var start = 0
         while start < requests.count {
             let end = min(start + batch, requests.count)

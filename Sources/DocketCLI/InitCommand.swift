@@ -11,6 +11,8 @@ struct InitCommand: ParsableCommand {
         discussion: """
             The first admin is --admin, else the acting user ($DOCKET_USER, else the OS user).
             Running it again on an existing store changes nothing.
+            --test-clock makes a store for tests and scripted demos: only such a store honours $DOCKET_NOW (a fixed
+            clock); every other store refuses it. It can only be chosen when the store is created.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -18,12 +20,13 @@ struct InitCommand: ParsableCommand {
     @Option(help: "The first admin's login (default: the acting user).") var admin: String?
     @Option(help: "The first admin's display name.") var name: String?
     @Option(help: "The first admin's email (default: LOGIN@localhost.localdomain).") var email: String?
+    @Flag(help: "Create a store for tests: it honours $DOCKET_NOW (refused by every other store).") var testClock = false
 
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
             let existed = FileManager.default.fileExists(atPath: path + "/data.mdb")
-            let session = try StoreAccess.create(path)
+            let session = try StoreAccess.create(path, testClock: testClock)
             let login = admin ?? actorOptions.name
             let created = try session.service.bootstrapAdmin(
                 login: login, name: name ?? login, email: email ?? "\(login)@localhost.localdomain")

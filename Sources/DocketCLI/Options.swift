@@ -35,9 +35,15 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
-/// The clock the CLI uses: the system clock, or `$DOCKET_NOW` (RFC 3339) when set, for scripted demos and tests.
+/// The clock the CLI uses: the system clock, or `$DOCKET_NOW` (RFC 3339) when set. The override is honoured only by
+/// stores created with `docket init --test-clock` (``StoreAccess/create(_:clock:testClock:)`` refuses it elsewhere).
 func currentClock() throws -> any WallClock {
-    guard let fixed = ProcessInfo.processInfo.environment["DOCKET_NOW"], !fixed.isEmpty else { return SystemClock() }
+    try clockOverride() ?? SystemClock()
+}
+
+/// `$DOCKET_NOW` as a fixed clock, nil when unset.
+func clockOverride() throws -> FixedClock? {
+    guard let fixed = ProcessInfo.processInfo.environment["DOCKET_NOW"], !fixed.isEmpty else { return nil }
     guard let instant = Timestamp(iso8601: fixed) else {
         throw CLIError.usage("$DOCKET_NOW '\(fixed)' is not an RFC 3339 time; use e.g. 2026-11-03T14:00:00Z or unset it")
     }

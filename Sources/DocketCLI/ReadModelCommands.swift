@@ -7,15 +7,17 @@ struct RebuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild",
         abstract: "Drop a read model (or all of them) and replay it from the log.",
-        discussion: "Safe while others write: their appends are picked up before the rebuild ends.")
+        discussion: "Admin only. Safe while others write: their appends are picked up before the rebuild ends.")
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var actorOptions: ActorOptions
     @Argument(help: "The read model to rebuild (default: all).") var name: String?
 
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
             let store = try StoreAccess.open(path).store
+            try TrustRules.requireAdmin(actorOptions.name, store: store, to: "rebuild read models")
             let names = name.map { [$0] } ?? store.projectionNames
             // All of them in one scan of the log: each event is read and decoded once for every model.
             let label = name ?? "all read models"

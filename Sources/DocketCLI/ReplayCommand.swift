@@ -15,9 +15,11 @@ struct ReplayCommand: ParsableCommand {
             with any command and --store DIR (e.g. docket invoice show ID --store DIR); writes to it are
             refused. Compare it with another store with `docket stats --read-models`.
             Default DIR: <store>-as-of-<time>, next to the store. DIR must be new or empty.
+            Admin only: the replay is a copy of the log.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var actorOptions: ActorOptions
     @Option(
         name: .customLong("as-of"),
         help: ArgumentHelp("The moment: RFC 3339, or a date (midnight UTC).", valueName: "time"))
@@ -38,6 +40,7 @@ struct ReplayCommand: ParsableCommand {
             var options = Environment.Options()
             options.readOnly = true
             let live = try EventStore(path: path, options: options)
+            try TrustRules.requireAdmin(actorOptions.name, store: live, to: "replay the log into a new store")
             let position = try live.position(atOrBefore: moment)
             guard position > 0 else {
                 let first = try live.event(at: 1).map { "its first event was recorded at \($0.recordedAt.iso8601)" }

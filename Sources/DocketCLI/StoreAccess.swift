@@ -19,11 +19,26 @@ enum StoreAccess {
         return try create(path, clock: clock)
     }
 
-    /// Opens the store at `path`, creating it when missing, and brings lagging read models up to date.
-    static func create(_ path: String, clock: (any WallClock)? = nil) throws -> Session {
+    /// Opens the store at `path`, creating it when missing (for tests, with `testClock`: see
+    /// ``EventStore/markTestClock()``), and brings lagging read models up to date.
+    ///
+    /// `$DOCKET_NOW` is honoured only by a store created for tests; anywhere else it is refused before anything is
+    /// written, so nobody can stamp the log with a time of their choosing.
+    static func create(_ path: String, clock: (any WallClock)? = nil, testClock: Bool = false) throws -> Session {
+        let override = try clockOverride()
+        let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
+        if override != nil, isNew, !testClock { throw clockRefused(path) }
         let models = ReadModels()
-        let clock = try clock ?? currentClock()
+        let clock = clock ?? override ?? SystemClock()
         let store = try EventStore(path: path, clock: clock, projections: models.all)
+        if testClock, try !store.hasTestClock {
+            do {
+                try store.markTestClock()
+            } catch let error as EventLogError where error.code == .storeNotEmpty {
+                throw CLIError.usage("\(error.message); drop --test-clock, or create a new store for tests")
+            }
+        }
+        if override != nil, try !store.hasTestClock { throw clockRefused(path) }
         try store.catchUpProjections { name, done, total in Terminal.progress("catching up \(name)", done, total) }
         // A read model whose format changed was rebuilt under new database names just above: its old databases go.
         if !store.isReadOnly { try store.dropStaleReadModels() }
@@ -31,5 +46,11 @@ enum StoreAccess {
         var service = DocketService(store: store, models: models, clock: clock, configuration: configuration)
         service.warnings = { Terminal.error("warning: \($0)") }
         return Session(store: store, models: models, service: service)
+    }
+
+    private static func clockRefused(_ path: String) -> CLIError {
+        .usage(
+            "$DOCKET_NOW is set but the store at \(path) was not created with `docket init --test-clock`; "
+                + "unset DOCKET_NOW (only test stores take a clock override)")
     }
 }

@@ -7,9 +7,13 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write the log as NDJSON, one event per line with every envelope field.",
-        discussion: "docket export > store.ndjson   then   docket import --store new-store store.ndjson")
+        discussion: """
+            docket export -o store.ndjson   then   docket import --store new-store store.ndjson
+            Admin only. -o writes the file owner-only (0600); with stdout, the redirection's file takes your umask.
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var actorOptions: ActorOptions
     @Option(help: "Start at this position.") var from: UInt64 = 1
     @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
 
@@ -17,9 +21,10 @@ struct ExportCommand: ParsableCommand {
         let path = storeOptions.path
         try reportingFailures(store: path) {
             let store = try StoreAccess.open(path).store
+            try TrustRules.requireAdmin(actorOptions.name, store: store, to: "export the log")
             var sink = FileHandle.standardOutput
             if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil),
+                guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),
                     let handle = FileHandle(forWritingAtPath: output)
                 else { throw CLIError.destination("cannot write \(output); check the folder exists and is writable") }
                 sink = handle
@@ -46,9 +51,11 @@ struct ImportCommand: ParsableCommand {
             The store is created when missing (import into a new store: the export brings its users).
             Every line is checked (JSON, positions, versions, hash chain) before anything is written; a bad
             line names its line number and nothing is imported.
+            Into a store that already holds events, only an admin may import.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var actorOptions: ActorOptions
     @Argument(help: "The NDJSON file (default: stdin).") var file: String?
 
     func run() throws {
@@ -64,6 +71,9 @@ struct ImportCommand: ParsableCommand {
                 data = FileHandle.standardInput.readDataToEndOfFile()
             }
             let store = try StoreAccess.create(path).store
+            if try store.head().position > 0 {
+                try TrustRules.requireAdmin(actorOptions.name, store: store, to: "import into a store that holds events")
+            }
             let count = try store.importLog(Array(data))
             Terminal.out("imported \(count) events into \(path)\n")
         }

@@ -114,6 +114,7 @@ extension EventStore {
             var options = Environment.Options()
             options.durable = false
             let target = try EventStore(path: destination, options: options, clock: clock, projections: projections)
+            if try hasTestClock { try target.markTestClock() }  // a replay of a test store is a test store
             let last = try copyLog(through: position, into: target, batchSize: batchSize, progress: progress)
             try target.catchUpProjections()
             let digests = try target.readModelDigests()

@@ -81,7 +81,8 @@ public final class EventStore: @unchecked Sendable {
         let projections: [String: [Database]]
     }
 
-    /// Opens the store in folder `path`, creating it (owner-only) when missing. With `options.readOnly`
+    /// Opens the store in folder `path`, creating it (owner-only) when missing, and tightens an existing one to owner-only
+    /// modes (folder 0700, files 0600). With `options.readOnly`
     /// (or when the folder holds a replay marker) the folder must already be a store and nothing is written.
     public init(
         path: String, options: Environment.Options = .init(), clock: any WallClock = SystemClock(),
@@ -125,6 +126,7 @@ public final class EventStore: @unchecked Sendable {
             }
             return
         }
+        FileSystem.tightenStore(path)
         try environment.write { txn in
             if try txn.get(db.meta, key: MetaKey.format) == nil {
                 try txn.put(db.meta, key: MetaKey.format, value: Array(EventStore.formatName.utf8))

@@ -97,7 +97,7 @@ import Testing
         #expect(try docket(["invoice", "run", "--period", "2026-11"], now: "2026-12-05T10:00:00Z").stdout.hasPrefix("acme-D2: drafted"))
 
         let replay = folder.child("replay")
-        _ = try ok(["replay", "--as-of", "2026-12-01T09:00:00Z", "--into", replay])
+        _ = try ok(["replay", "--as-of", "2026-12-01T09:00:00Z", "--into", replay], as: "ann")  // admin only
         let replayed = try DocketProcess.run(["invoice", "show", "INV-2026-0001", "--json"], store: replay, environment: ["DOCKET_USER": "bill"])
         #expect(replayed.stdout == live)
         #expect(try DocketProcess.run(["invoice", "show", "acme-D2"], store: replay, environment: ["DOCKET_USER": "bill"]).status == 4)

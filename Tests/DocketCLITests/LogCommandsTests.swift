@@ -63,8 +63,8 @@ import Testing
 
     @Test func appendsShowInTheLogAsTableAndJSON() throws {
         _ = try DocketProcess.run(["init"], store: store)
-        #expect(try append("client-acme").status == 0)
-        #expect(try append("ticket-T-1001").status == 0)
+        #expect(try append("client-acme", ["--repair"]).status == 0)
+        #expect(try append("ticket-T-1001", ["--repair"]).status == 0)
         let table = try DocketProcess.run(["log"], store: store)
         #expect(table.stdout.hasPrefix("POS"))
         #expect(table.stdout.contains("ticket-T-1001"))
@@ -147,7 +147,7 @@ import Testing
 
     @Test func rebuildReproducesTheSameReadModel() throws {
         _ = try DocketProcess.run(["init"], store: store)
-        for i in 0..<6 { _ = try append(i % 2 == 0 ? "ticket-T-\(i)" : "client-\(i)") }
+        for i in 0..<6 { _ = try append(i % 2 == 0 ? "ticket-T-\(i)" : "client-\(i)", ["--repair"]) }
         let before = try DocketProcess.run(["stats", "--json"], store: store).stdout
         let rebuild = try DocketProcess.run(["rebuild", "stream-counts"], store: store)
         #expect(rebuild.status == 0)
@@ -197,8 +197,8 @@ import Testing
     @Test func everyExportLineMatchesTheExportSchema() throws {
         let store = folder.child("store")
         _ = try DocketProcess.run(["init"], store: store)
-        _ = try DocketProcess.run(["event", "append", "--stream", "client-acme", "--type", "client.noted", "--payload", #"{"note":"tab\there \"quoted\""}"#, "--command-id", "c-1"], store: store)
-        _ = try DocketProcess.run(["event", "append", "--stream", "client-acme", "--type", "client.noted", "--payload", #"{"n":[1,2,{"deep":null}]}"#], store: store)
+        _ = try DocketProcess.run(["event", "append", "--stream", "tool-acme", "--type", "tool.noted", "--payload", #"{"note":"tab\there \"quoted\""}"#, "--command-id", "c-1"], store: store)
+        _ = try DocketProcess.run(["event", "append", "--stream", "tool-acme", "--type", "tool.noted", "--payload", #"{"n":[1,2,{"deep":null}]}"#], store: store)
         let export = try DocketProcess.run(["export"], store: store).stdout
         let (status, report) = try SchemaTests.validate(export, schema: "schemas/export-line.schema.json")
         #expect(status == 0, "\(report)")

@@ -21,13 +21,15 @@ public enum DocketProcess {
     }
 
     /// Starts `docket args…` with `store` as `$DOCKET_STORE`, a fixed user and `TZ=UTC` (unless `environment`
-    /// says otherwise); stdin from `input`.
+    /// says otherwise); stdin from `input`. A test's `docket init` creates a test store (`--test-clock`), which
+    /// honours `$DOCKET_NOW`, unless `testClock` is false.
     public static func start(
-        _ arguments: [String], store: String, environment: [String: String] = [:]
+        _ arguments: [String], store: String, environment: [String: String] = [:], testClock: Bool = true
     ) throws -> (Process, Pipe, Pipe, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        let createsTestStore = testClock && arguments.first == "init" && !arguments.contains("--test-clock")
+        process.arguments = createsTestStore ? arguments + ["--test-clock"] : arguments
         var env = ProcessInfo.processInfo.environment
         env["DOCKET_STORE"] = store
         env["DOCKET_USER"] = "ann"
@@ -46,9 +48,11 @@ public enum DocketProcess {
     /// Runs `docket args…` to completion.
     @discardableResult
     public static func run(
-        _ arguments: [String], store: String, stdin: String = "", environment: [String: String] = [:]
+        _ arguments: [String], store: String, stdin: String = "", environment: [String: String] = [:],
+        testClock: Bool = true
     ) throws -> DocketRun {
-        let (process, input, output, error) = try start(arguments, store: store, environment: environment)
+        let (process, input, output, error) = try start(
+            arguments, store: store, environment: environment, testClock: testClock)
         let writer = Thread {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try? input.fileHandleForWriting.close()

@@ -1,0 +1,62 @@
+import DocketApp
+import Domain
+import EventLog
+
+/// The rules for commands that bypass the deciders (docs/security.md): raw appends, imports, rebuilds, replays,
+/// exports and backups need a known, active admin, and raw appends of Docket's own events need `--repair`.
+enum TrustRules {
+    /// Refuses (exit 5) unless `login` is a known, active admin of the store; `action` names what was asked.
+    static func requireAdmin(_ login: String, store: EventStore, to action: String) throws {
+        let role: Role
+        do {
+            let (state, _) = try CommandRunner(store: store).load(UserDecider.self, stream: StreamName.user(login))
+            role = try UserDecider.actor(login: login, state: state).role
+        } catch let error as DomainError {
+            throw CLIError.forbidden("only an admin may \(action): \(error.message)")
+        }
+        guard role == .admin else {
+            throw CLIError.forbidden("only an admin may \(action); \(login) is \(role.rawValue): ask an admin")
+        }
+    }
+
+    /// The stream categories Docket's commands write (`ticket-T-1042`, `user-bob`, …).
+    static let streamPrefixes = [
+        "ticket-", "client-", "contract-", "user-", "template-", "calendar-", "sla-policy-", "routing-", "time-",
+        "timer-", "billing-", "invoice-", "credit-note-", "mail-", "token-",
+    ]
+
+    /// The event categories Docket's commands write (`ticket.`, `user.`, …).
+    static var typePrefixes: Set<String> {
+        Set(EventCatalog.all.map { String($0.type.prefix { $0 != "." }) + "." })
+    }
+
+    /// True when a raw append of `type` to `stream` would write Docket's own events or streams, which only the
+    /// commands (with their rules) write: such an append needs `--repair`.
+    static func touchesDocketData(stream: String, type: String) -> Bool {
+        streamPrefixes.contains { stream.hasPrefix($0) } || typePrefixes.contains { type.hasPrefix($0) }
+    }
+
+    /// Checks one raw append: outside repair mode it must be a tooling event (a type and stream Docket does not
+    /// use); in repair mode a catalogued type must still decode as that event.
+    static func checkRawAppend(stream: String, type: String, schemaVersion: UInt16, payload: [UInt8], repair: Bool, where label: String) throws {
+        if !repair {
+            guard !touchesDocketData(stream: stream, type: type) else {
+                throw CLIError.forbidden(
+                    "\(label)\(type) on \(stream) is Docket's own data, written by its commands with their rules; "
+                        + "use the command, or --repair (admin) to correct the log by hand; nothing was appended")
+            }
+            return
+        }
+        guard EventCatalog.descriptor(type: type, schemaVersion: schemaVersion) != nil else {
+            if EventCatalog.all.contains(where: { $0.type == type }) {
+                throw CLIError.badInput("\(label)Docket reads no version \(schemaVersion) of \(type); give its --schema-version; nothing was appended")
+            }
+            return
+        }
+        do {
+            _ = try DocketEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload)
+        } catch {
+            throw CLIError.badInput("\(label)the payload is not a valid \(type) v\(schemaVersion) event (\(error)); nothing was appended")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import LMDB
+
+extension MetaKey {
+    /// Present (value `1`) in stores created for tests (`docket init --test-clock`): only they honour a clock override.
+    static let testClock = Array("test-clock".utf8)
+}
+
+extension EventStore {
+    /// True when the store was created for tests (``markTestClock()``): a caller may then run it on a clock it sets.
+    public var hasTestClock: Bool {
+        get throws { try environment.read { txn in try txn.get(db.meta, key: MetaKey.testClock) } != nil }
+    }
+
+    /// Marks a store as created for tests, so it honours a clock override. Only an empty log can be marked: a store
+    /// with history keeps the real clock for good.
+    public func markTestClock() throws {
+        try requireWritable()
+        try environment.write { txn in
+            guard try LogWriter.readHead(txn: txn, db: db).position == 0 else {
+                throw EventLogError(
+                    .storeNotEmpty,
+                    "the store at \(path) already holds events; a test clock can only be chosen when a store is created")
+            }
+            try txn.put(db.meta, key: MetaKey.testClock, value: Array("1".utf8))
+        }
+    }
+}
+
+extension FileSystem {
+    /// Makes the store folder owner-only: the folder and its sub-folders 0700, its files 0600 (a store copied or
+    /// unpacked with looser modes is tightened the next time it is opened for writing).
+    static func tightenStore(_ path: String) {
+        let manager = FileManager.default
+        _ = chmod(path, 0o700)
+        for name in (try? manager.contentsOfDirectory(atPath: path)) ?? [] {
+            let child = path + "/" + name
+            var info = stat()
+            guard lstat(child, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: _ = chmod(child, 0o700)
+            case S_IFREG: _ = chmod(child, 0o600)
+            default: continue  // sockets and links keep their own modes
+            }
+        }
+    }
+}
