@@ -34,7 +34,10 @@ let package = Package(
         .target(name: "Domain", dependencies: ["DocketTime", "BusinessTime"]),
         .target(name: "MailParser"),
         .target(name: "BusinessTime", dependencies: ["DocketTime"]),
-        .target(name: "DocketApp", dependencies: ["AlertIntake", "Domain", "EventLog", "MailParser"]),
+        .target(
+            name: "DocketApp",
+            dependencies: ["AlertIntake", "Domain", "EventLog", "MailParser", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "DocketCLI",
             dependencies: [

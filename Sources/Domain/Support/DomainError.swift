@@ -19,6 +19,8 @@ public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
         public static let merged = Code("merged")
         /// The user, client or other party is deactivated.
         public static let inactive = Code("inactive")
+        /// The caller's credentials (an API token) are missing, wrong, expired or revoked.
+        public static let unauthenticated = Code("unauthenticated")
 
         public var description: String { name }
     }

@@ -4,6 +4,7 @@ public enum EventCatalog {
     public static let all: [EventDescriptor] =
         TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + TicketMailEvent.catalog + OutboxEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
         + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog + RoutingRulesEvent.catalog + TimeEvent.catalog + InvoiceEvent.catalog
+        + TokenEvent.catalog
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
     public static func descriptor(type: String, schemaVersion: UInt16) -> EventDescriptor? {
@@ -41,6 +42,8 @@ public enum DocketEvent: Sendable, Equatable {
     case time(TimeEvent)
     /// An `invoice.*` event (on a `billing-` stream, or a number sequence stream).
     case invoice(InvoiceEvent)
+    /// A `token.*` event (API tokens).
+    case token(TokenEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -62,6 +65,7 @@ extension DocketEvent: DomainEvent {
         case .routing(let e): e
         case .time(let e): e
         case .invoice(let e): e
+        case .token(let e): e
         }
     }
 
@@ -103,6 +107,8 @@ extension DocketEvent: DomainEvent {
             return .time(try TimeEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "invoice":
             return .invoice(try InvoiceEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "token":
+            return .token(try TokenEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

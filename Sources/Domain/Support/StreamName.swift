@@ -28,4 +28,6 @@ public enum StreamName {
     public static func invoiceNumbers(year: Int) -> String { "invoice-numbers-\(year)" }
     /// `credit-note-numbers-2026`: the gapless sequence of credit-note numbers issued in 2026.
     public static func creditNoteNumbers(year: Int) -> String { "credit-note-numbers-\(year)" }
+    /// `token-tk3f9a…` for the API token id `tk3f9a…`.
+    public static func token(_ id: String) -> String { "token-" + id }
 }

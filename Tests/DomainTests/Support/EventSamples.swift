@@ -85,10 +85,24 @@ enum EventSamples {
         .removed(TemplateRemoved()),
     ]
 
+    static let tokens: [TokenEvent] = [
+        .created(
+            TokenCreated(
+                tokenId: "3f9a0c1d2e4b", user: "bob", name: "laptop", salt: String(repeating: "ab", count: 16),
+                hash: String(repeating: "0f", count: 32), expiresAt: Timestamp(millisecondsSinceEpoch: 1_800_000_000_000))),
+        .created(
+            TokenCreated(
+                tokenId: "000000000001", user: "ci.bot", name: "ci", salt: String(repeating: "01", count: 16),
+                hash: String(repeating: "e9", count: 32), expiresAt: nil)),
+        .revoked(TokenRevoked(reason: "laptop stolen")),
+        .revoked(TokenRevoked(reason: nil)),
+    ]
+
     /// Every sample, as any domain event.
     static let all: [DocketEvent] =
         tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
         + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail + outbox + routing + time + invoices
+        + tokens.map(DocketEvent.token)
 
     /// Invoice events on billing and number-sequence streams.
     static let invoices: [DocketEvent] = {

@@ -1,0 +1,104 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import EventLog
+import Foundation
+
+/// `docket token …`: API tokens, for the server's HTTP API (docs/security.md).
+struct TokenGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Create, list and revoke API tokens (a token acts with its user's role).",
+        discussion: """
+            docket token create --user bob --name laptop --expires 90d   (prints the token once: keep it)
+            docket token list        docket token revoke 3f9a0c1d2e4b
+            Admins manage everyone's tokens, other users their own. Only a salted SHA-256 hash is stored.
+            Deactivating a user kills their tokens for good.
+            """,
+        subcommands: [TokenCreate.self, TokenList.self, TokenRevoke.self])
+}
+
+/// `--expires 90d`: a lifetime in whole days.
+struct DaysArgument: ExpressibleByArgument {
+    let days: Int
+
+    init?(argument: String) {
+        let digits = argument.hasSuffix("d") ? String(argument.dropLast()) : argument
+        guard let days = Int(digits), days > 0 else { return nil }
+        self.days = days
+    }
+}
+
+struct TokenCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a token and print it, the only time it is shown.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @Option(help: "The user the token acts as (default: you).") var user: String?
+    @Option(help: "A label for the token, e.g. laptop (1 to 64 lower-case letters, digits and dashes).") var name: String
+    @Option(help: ArgumentHelp("Lifetime in days, e.g. 90d (default: never expires).", valueName: "days")) var expires: DaysArgument?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let owner = user ?? actor.name
+            let token = try session.service.createToken(for: owner, name: name, lifetimeDays: expires?.days, as: actor.name)
+            Terminal.out(token + "\n")
+            if Terminal.stderrIsTerminal {
+                Terminal.error("docket: created API token \(name) for \(owner); it is shown only now: store it safely")
+            }
+        }
+    }
+}
+
+struct TokenList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List tokens (admins: all; others: their own); never their secrets.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var output: OutputOptions
+
+    /// One row of `--json`.
+    struct Row: Encodable {
+        let id, user, name, createdAt, createdBy, status: String
+        let expiresAt: String?
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let tokens = try session.service.tokens(as: actor.name)
+            if output.json {
+                try printJSON(
+                    tokens.map {
+                        Row(
+                            id: $0.tokenId, user: $0.user, name: $0.name, createdAt: $0.createdAt.iso8601,
+                            createdBy: $0.createdBy, status: $0.status, expiresAt: $0.expiresAt?.iso8601)
+                    })
+                return
+            }
+            Terminal.out(
+                Terminal.table(
+                    ["ID", "USER", "NAME", "CREATED", "EXPIRES", "STATUS"],
+                    tokens.map { [$0.tokenId, $0.user, $0.name, $0.createdAt.iso8601, $0.expiresAt?.iso8601 ?? "never", $0.status] }))
+        }
+    }
+}
+
+struct TokenRevoke: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Revoke a token for good (its owner or an admin).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @Argument(help: "The token's id (the ID column of `docket token list`).") var id: String
+    @Option(help: "Why.") var reason: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            guard id.utf8.count <= 64 else { throw CLIError.badInput("token id \(id.prefix(16))… is too long; copy it from `docket token list`") }
+            let session = try StoreAccess.open(store.path)
+            try session.service.revokeToken(id, reason: reason, as: actor.name)
+            Terminal.out("revoked token \(id)\n")
+        }
+    }
+}

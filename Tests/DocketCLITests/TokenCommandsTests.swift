@@ -1,0 +1,61 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `docket token create/list/revoke` (issue 12 §2).
+@Suite struct TokenCommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ arguments: [String], as user: String = "ann") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user])
+    }
+
+    init() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        _ = try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"])
+    }
+
+    @Test func createPrintsTheTokenOnceAndTheLogKeepsOnlyItsHash() throws {
+        let created = try docket(["token", "create", "--user", "bob", "--name", "laptop", "--expires", "90d"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = created.stdout.trimmingCharacters(in: .newlines)
+        #expect(token.hasPrefix("dkt_") && token.count == 4 + 12 + 1 + 64, "\(token)")
+        let secret = String(token.suffix(64))
+        let export = try docket(["export"]).stdout
+        #expect(export.contains("token.created"))
+        #expect(!export.contains(secret))
+        let list = try docket(["token", "list", "--json"])
+        #expect(list.status == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["user"] as? String == "bob")
+        #expect(rows.first?["status"] as? String == "active")
+        #expect(rows.first?["id"] as? String == String(token.dropFirst(4).prefix(12)))
+        #expect(!list.stdout.contains(secret))
+    }
+
+    @Test func revokeMarksTheTokenAndAStrangersRevokeIsForbidden() throws {
+        let token = try docket(["token", "create", "--user", "bob", "--name", "laptop"]).stdout
+        let id = String(token.dropFirst(4).prefix(12))
+        _ = try docket(["user", "add", "tia", "--name", "Tia", "--email", "tia@msp.example", "--role", "tech"])
+        #expect(try docket(["token", "revoke", id], as: "tia").status == 5)
+        #expect(try docket(["token", "list"], as: "tia").stdout.contains(id) == false)
+        let revoked = try docket(["token", "revoke", id, "--reason", "lost"], as: "bob")
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(try docket(["token", "list"]).stdout.contains("revoked"))
+    }
+
+    @Test func aTechCannotMintATokenForSomeoneElse() throws {
+        let run = try docket(["token", "create", "--user", "ann", "--name", "sneaky"], as: "bob")
+        #expect(run.status == 5)
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(!(try docket(["export"]).stdout.contains("token.created")))
+    }
+
+    @Test(arguments: ["0d", "soon", "-3"])
+    func aBadLifetimeIsBadUsage(expires: String) throws {
+        #expect(try docket(["token", "create", "--name", "x", "--expires", expires]).status == 64)
+    }
+}
