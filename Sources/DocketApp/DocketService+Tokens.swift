@@ -26,18 +26,18 @@ extension DocketService {
         let tokenId = TokenSecret.randomHex(bytes: 6)
         let secret = TokenSecret.randomHex(bytes: 32)
         let salt = TokenSecret.randomHex(bytes: 16)
-        let (userState, _) = try runner.load(UserDecider.self, stream: StreamName.user(user))
+        let (userState, _) = try kernel.load(UserDecider.self, stream: StreamName.user(user))
         let expiresAt = lifetimeDays.map { Timestamp(millisecondsSinceEpoch: context.now.millisecondsSinceEpoch + Int64($0) * 86_400_000) }
         let command = TokenCommand.create(
             tokenId: tokenId, user: user, userSnapshot: userState.snapshot, name: name, salt: salt,
             hash: TokenSecret.hash(salt: salt, secret: secret), expiresAt: expiresAt)
-        try runner.run(TokenDecider.self, stream: StreamName.token(tokenId), command: command, context: context)
+        try kernel.run(TokenDecider.self, stream: StreamName.token(tokenId), command: command, context: context)
         return "dkt_\(tokenId)_\(secret)"
     }
 
     /// Revokes token `tokenId` (its owner or an admin).
     public func revokeToken(_ tokenId: String, reason: String?, as actor: String) throws {
-        try runner.run(TokenDecider.self, stream: StreamName.token(tokenId), command: .revoke(reason: reason), context: context(for: actor))
+        try kernel.run(TokenDecider.self, stream: StreamName.token(tokenId), command: .revoke(reason: reason), context: context(for: actor))
     }
 
     /// The tokens `actor` may see: every token for an admin, their own for anyone else; in creation order.
@@ -72,13 +72,13 @@ extension DocketService {
         guard status == "active" else {
             throw DomainError(.unauthenticated, "API token \(state.tokenId ?? "") is \(status); ask for a new one with `docket token create`")
         }
-        let (user, _) = try runner.load(UserDecider.self, stream: StreamName.user(state.user))
+        let (user, _) = try kernel.load(UserDecider.self, stream: StreamName.user(state.user))
         return try UserDecider.actor(login: state.user, state: user)
     }
 
     /// A token stream's state and its first event (the creation), nil when the stream holds none.
     private func token(stream: String) throws -> (TokenState, RecordedEvent?) {
-        let (state, _) = try runner.load(TokenDecider.self, stream: stream)
+        let (state, _) = try kernel.load(TokenDecider.self, stream: stream)
         return (state, try store.read(stream: stream, from: 1, limit: 1).first)
     }
 

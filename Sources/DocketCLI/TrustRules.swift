@@ -9,7 +9,7 @@ enum TrustRules {
     static func requireAdmin(_ login: String, store: EventStore, to action: String) throws {
         let role: Role
         do {
-            let (state, _) = try CommandRunner(store: store).load(UserDecider.self, stream: StreamName.user(login))
+            let (state, _) = try CommandKernel(store: store).load(UserDecider.self, stream: StreamName.user(login))
             role = try UserDecider.actor(login: login, state: state).role
         } catch let error as DomainError {
             throw CLIError.forbidden("only an admin may \(action): \(error.message)")
