@@ -230,7 +230,8 @@ struct StoredSLARow: Codable {
 /// Reading the big-endian u64 at the start of an LMDB key or value.
 enum Key64 {
     static func read(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))
+        guard bytes.count >= 8 else { return 0 }  // a damaged entry; `docket verify` reports the model
+        return UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))
     }
 }
 

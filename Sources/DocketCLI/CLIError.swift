@@ -63,10 +63,14 @@ enum CLIError: Error, CustomStringConvertible {
             case .storeNotEmpty: return .destination(logError.message)
             case .unknownProjection: return .usage(logError.message)
             case .readOnly: return .refused(logError.message)
+            case .rolledBack: return .damaged(logError.message)
             default: return .badInput(logError.message)
             }
         case let lmdb as LMDBError where lmdb.meansCorruption:
-            return .damaged("the store at \(store) is damaged or is not a Docket store (\(lmdb)); restore it from a backup")
+            let place = lmdb.database.map { " in database \($0)" } ?? ""
+            return .damaged("the store at \(store) is damaged\(place) or is not a Docket store (\(lmdb)); restore it from a backup")
+        case let lmdb as LMDBError where lmdb.code == .badValueSize:
+            return .usage("an identifier is empty or longer than \(EventStore.maxNameLength) bytes (\(lmdb.call)); check the arguments")
         case let lmdb as LMDBError where lmdb.code == .mapFull:
             return .failure("the store at \(store) reached its size limit (\(lmdb)); free disk space or raise the limit")
         case let open as Environment.OpenError:

@@ -30,6 +30,7 @@ struct ContractGroup: ParsableCommand {
 /// Parses the `--terms` text, naming the flag and the fix when it is not usable. `partial` (amend) lets terms without
 /// a `model` through: the decider completes them from the terms in force and checks the result.
 private func parseTerms(_ text: String, partial: Bool = false) throws -> JSONValue {
+    try BoundedInput.checkJSON(text.utf8, limit: InputLimits.jsonArgumentBytes, what: "--terms")
     let value: JSONValue
     do {
         value = try JSONValue.parse(text)

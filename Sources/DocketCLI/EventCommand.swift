@@ -65,8 +65,11 @@ struct EventAppendCommand: ParsableCommand {
             }
             guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         } else {
-            guard stream != nil, type != nil else {
+            guard let stream, type != nil else {
                 throw ValidationError("give --stream and --type (or --stdin to read events from stdin)")
+            }
+            for (value, label) in [(stream, "--stream"), (commandId, "--command-id")] {
+                if let value, let problem = IdentifierCheck.problem(value, label) { throw ValidationError(problem) }
             }
         }
     }
@@ -120,6 +123,7 @@ struct EventAppendCommand: ParsableCommand {
     }
 
     private func request(from line: Data, line number: Int) throws -> AppendRequest {
+        try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
         if let request = scannedRequest(Array(line)) { return request }
         guard let fields = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
             throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
@@ -180,6 +184,7 @@ extension EventAppendCommand {
 
 /// Parses `text` as a JSON object and re-encodes it canonically (sorted keys, no spaces).
 func canonicalJSON(_ text: String, where label: String) throws -> [UInt8] {
+    try BoundedInput.checkJSON(text.utf8, limit: InputLimits.jsonArgumentBytes, what: label)
     guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), object is [String: Any],
         let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     else { throw CLIError.badInput("\(label) is not a JSON object; write it like '{\"key\":\"value\"}'") }

@@ -44,7 +44,8 @@ struct IntakeAlert: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: store.path) {
-            let input = Array(FileHandle.standardInput.readDataToEndOfFile())
+            let input = Array(try BoundedInput.standardInput(limit: InputLimits.alertPayloadBytes, what: "the alert payload"))
+            try BoundedInput.checkJSON(input, limit: InputLimits.alertPayloadBytes, what: "the alert payload")
             let batch: AlertBatch
             do {
                 batch = try AlertParser.parse(input, format: format)

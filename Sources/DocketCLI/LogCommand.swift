@@ -24,6 +24,7 @@ struct LogCommand: ParsableCommand {
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        if let stream, let problem = IdentifierCheck.problem(stream, "--stream") { throw ValidationError(problem) }
         if backward && stream == nil { throw ValidationError("--backward needs --stream") }
         if let until, Timestamp(iso8601: until) == nil {
             throw ValidationError("--until '\(until)' is not an RFC 3339 time; use e.g. 2026-10-31T23:59:59Z")

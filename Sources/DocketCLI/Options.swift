@@ -54,4 +54,8 @@ func clockOverride() throws -> FixedClock? {
 struct WriteOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An id for this command; retrying with the same id writes nothing.", valueName: "id"))
     var commandId: String?
+
+    func validate() throws {
+        if let commandId, let problem = IdentifierCheck.problem(commandId, "--command-id") { throw ValidationError(problem) }
+    }
 }

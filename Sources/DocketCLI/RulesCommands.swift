@@ -115,6 +115,7 @@ struct RulesTest: ParsableCommand {
             let session = try StoreAccess.open(store.path)
             var inputs: [RoutingInput] = []
             if let alertFormat {
+                try BoundedInput.checkJSON(raw, limit: InputLimits.alertPayloadBytes, what: "the alert payload")
                 let batch: AlertBatch
                 do {
                     batch = try AlertParser.parse(raw, format: alertFormat)

@@ -6,22 +6,24 @@ enum StructuredFile {
     /// The file at `path` (or stdin for `-`) as JSON bytes: YAML is converted, JSON passes through
     /// (JSON is YAML too, but is kept byte for byte so numbers are not reinterpreted).
     static func jsonBytes(_ path: String, flag: String) throws -> Data {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw CLIError.badInput("\(flag) \(path): cannot read the file; check the path")
-            }
-            data = contents
+        let limit = InputLimits.structuredFileBytes
+        let data =
+            path == "-"
+            ? try BoundedInput.standardInput(limit: limit, what: "\(flag) -")
+            : try BoundedInput.file(path, limit: limit, what: flag)
+        let looksLikeJSON = data.first(where: { ![0x20, 0x09, 0x0a, 0x0d].contains($0) }).map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") } ?? false
+        if looksLikeJSON {
+            try BoundedInput.checkJSON(data, limit: limit, what: "\(flag) \(path)")
+            if (try? JSONSerialization.jsonObject(with: data)) != nil { return data }
         }
-        if (try? JSONSerialization.jsonObject(with: data)) != nil { return data }
         guard let text = String(data: data, encoding: .utf8) else {
             throw CLIError.badInput("\(flag) \(path): the file is not UTF-8 text")
         }
         let value: Any?
         do {
-            value = try Yams.load(yaml: text, StructuredFile.coreSchema)
+            value = try BoundedInput.yamlValue(text, resolver: StructuredFile.coreSchema, what: "\(flag) \(path)")
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError.badInput("\(flag) \(path): not valid YAML or JSON (\(String(describing: error).split(separator: "\n").first ?? "")); check the indentation")
         }

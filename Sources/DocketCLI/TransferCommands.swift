@@ -50,7 +50,8 @@ struct ImportCommand: ParsableCommand {
         discussion: """
             The store is created when missing (import into a new store: the export brings its users).
             Every line is checked (JSON, positions, versions, hash chain) before anything is written; a bad
-            line names its line number and nothing is imported.
+            line names its line number and nothing is imported. An interrupted import resumes: run it again
+            and it goes on after the events already in the store, when they are the file's first ones byte for byte.
             Into a store that already holds events, only an admin may import.
             """)
 
@@ -74,7 +75,9 @@ struct ImportCommand: ParsableCommand {
             if try store.head().position > 0 {
                 try TrustRules.requireAdmin(actorOptions.name, store: store, to: "import into a store that holds events")
             }
-            let count = try store.importLog(Array(data))
+            let count = try store.importLog(Array(data)) { already in
+                Terminal.error("docket: the store already holds the file's first \(already) events, byte for byte; importing the rest")
+            }
             Terminal.out("imported \(count) events into \(path)\n")
         }
     }

@@ -1,39 +1,112 @@
 import ArgumentParser
+import DocketApp
 import EventLog
 import Foundation
 
-/// `docket verify`: recompute the hash chain and check the indexes.
+/// `docket verify`: recompute the hash chain, check the indexes, and check every read model against the log.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Recompute the SHA-256 hash chain and check every index against the events.",
-        discussion: "Exits 0 when the store is sound, 2 when it is damaged, naming the first bad position.")
+        abstract: "Recompute the SHA-256 hash chain, check every index, and check every read model against the log.",
+        discussion: """
+            Everything is read in one read transaction, so other processes may go on writing. Each read model is
+            rebuilt from the log in a scratch folder inside the store (removed afterwards) and its digest compared
+            with the live one; --log-only skips that (the quick check). Exits 0 when the store is sound, 2 when it
+            is damaged, naming the first bad position or the read model and the command that fixes it.
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @Flag(help: "Check only the hash chain and the indexes, not the read models.") var logOnly = false
+    @Option(name: .customLong("anchors"), help: "Also check the log against this copy of its anchors (docket anchor --to).")
+    var anchorCopies: [String] = []
+    @OptionGroup var actor: ActorOptions
+    @Flag(help: "Admin: accept a store that looks rolled back as it is (records an event), then verify.")
+    var acceptRollback = false
+    @Option(help: "With --accept-rollback: why (kept in the event).") var reason: String = ""
 
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path).store
-            let report = try store.verify { done, total in Terminal.progress("verifying", done, total) }
+            let session = try StoreAccess.open(path)
+            let store = session.store
+            if acceptRollback { try accept(session) }
+            let report: VerifyReport
+            var checks: [ReadModelCheck] = []
+            if logOnly {
+                report = try store.verify(anchorCopies: anchorCopies) { done, total in Terminal.progress("verifying", done, total) }
+            } else {
+                let scratch = path + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
+                (report, checks) = try store.verify(readModelsRebuiltIn: scratch, fresh: ReadModels().all, anchorCopies: anchorCopies) { label, done, total in
+                    Terminal.progress(label, done, total)
+                }
+            }
+            let differing = checks.filter { !$0.matches }
             if output.json {
-                let object: [String: Any] = [
-                    "ok": report.isClean, "events": report.eventsChecked, "streams": report.streamsChecked,
-                    "head": report.head, "firstBadPosition": report.firstBadPosition.map { $0 as Any } ?? NSNull(),
-                    "problems": report.problems.map(\.description),
-                ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                Terminal.out(String(decoding: data, as: UTF8.self) + "\n")
-            } else if report.isClean {
-                Terminal.out("ok: \(report.eventsChecked) events in \(report.streamsChecked) streams, hash chain and indexes intact\n")
+                try printReport(report, checks)
+            } else if report.isClean && differing.isEmpty {
+                let models = checks.isEmpty ? "" : "; \(checks.count - checks.filter { $0.skipped != nil }.count) read models match the log"
+                Terminal.out("ok: \(report.eventsChecked) events in \(report.streamsChecked) streams, hash chain and indexes intact\(models)\n")
             } else {
                 for problem in report.problems { Terminal.out("\(problem)\n") }
+                for check in differing { Terminal.out(describe(check) + "\n") }
+            }
+            for check in checks where check.skipped != nil && check.damage == nil && report.isClean {
+                Terminal.error("docket: note: read model \(check.name) was not checked: \(check.skipped ?? "")")
             }
             if !report.isClean {
                 let first = report.firstBadPosition.map { "the first bad position is \($0)" } ?? "an index is damaged"
                 throw CLIError.damaged("the store at \(path) failed verification: \(first); restore from a backup")
             }
+            if !differing.isEmpty {
+                let names = differing.map(\.name)
+                throw CLIError.damaged(
+                    "the store at \(path) failed verification: read model\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) "
+                        + "differ\(names.count == 1 ? "s" : "") from the log; run "
+                        + names.map { "`docket rebuild \($0)`" }.joined(separator: " and "))
+            }
         }
+    }
+
+    /// `--accept-rollback`: an admin records that the store is to go on as it is.
+    private func accept(_ session: Session) throws {
+        let context = try session.service.context(for: actor.name)
+        guard context.actor.role == .admin else {
+            throw CLIError.forbidden("only an admin may accept a rollback; \(actor.name) is \(context.actor.role)")
+        }
+        guard let result = try session.store.acceptRollback(actor: actor.name, reason: reason) else {
+            Terminal.error("docket: nothing to accept: the store does not look rolled back")
+            return
+        }
+        Terminal.error("docket: recorded store.rollback-accepted at position \(result.positions.upperBound); writes are allowed again")
+    }
+
+    private func describe(_ check: ReadModelCheck) -> String {
+        if let damage = check.damage {
+            return "read model \(check.name) is damaged (\(damage)); run `docket rebuild \(check.name)`"
+        }
+        let live = check.live.map { "\($0.entries) entries, sha256 \($0.sha256.prefix(12))…" } ?? "unreadable"
+        let rebuilt = check.rebuilt.map { "\($0.entries) entries, sha256 \($0.sha256.prefix(12))…" } ?? "not rebuilt"
+        return "read model \(check.name) differs from the log (live: \(live); rebuilt from the log: \(rebuilt)); run `docket rebuild \(check.name)`"
+    }
+
+    private func printReport(_ report: VerifyReport, _ checks: [ReadModelCheck]) throws {
+        let models: [[String: Any]] = checks.map { check in
+            var entry: [String: Any] = ["name": check.name, "ok": check.matches]
+            if let live = check.live { entry["live"] = live.sha256 }
+            if let rebuilt = check.rebuilt { entry["rebuilt"] = rebuilt.sha256 }
+            if let skipped = check.skipped { entry["skipped"] = skipped }
+            if let damage = check.damage { entry["damage"] = damage }
+            if !check.matches { entry["fix"] = "docket rebuild \(check.name)" }
+            return entry
+        }
+        let object: [String: Any] = [
+            "ok": report.isClean && checks.allSatisfy(\.matches), "events": report.eventsChecked,
+            "streams": report.streamsChecked, "head": report.head,
+            "firstBadPosition": report.firstBadPosition.map { $0 as Any } ?? NSNull(),
+            "problems": report.problems.map(\.description), "readModels": models,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        Terminal.out(String(decoding: data, as: UTF8.self) + "\n")
     }
 }

@@ -59,6 +59,8 @@ public struct EventLogError: Error, Equatable, CustomStringConvertible, Sendable
         public static let importRejected = Code("importRejected")
         /// A write to a store opened read-only (e.g. a replay made by `docket replay`).
         public static let readOnly = Code("readOnly")
+        /// A write to a store that looks rolled back (its head is behind its anchors, or LMDB's meta pages are off).
+        public static let rolledBack = Code("rolledBack")
     }
 
     public let code: Code

@@ -79,13 +79,13 @@ extension EventStore {
             let (count, stopped) = try environment.read { txn -> (UInt64, Bool) in
                 try txn.withCursor(db.events) { cursor in
                     var count: UInt64 = 0
-                    var entry = try cursor.seek(atLeast: Key.u64(next))
+                    var entry = try damagedAfter(next - 1) { try cursor.seek(atLeast: Key.u64(next)) }
                     while let found = entry {
                         let position = Key.u64(found.key)
                         guard position <= last, position <= batchEnd else { break }
                         count += 1
                         if try !body(try decode(position: position, record: found.value)) { return (count, true) }
-                        entry = try cursor.next()
+                        entry = try damagedAfter(position) { try cursor.next() }
                     }
                     return (count, false)
                 }
@@ -133,6 +133,16 @@ extension EventStore {
     /// Runs `body` in a read transaction, for read models that keep their own databases.
     public func readModels<T>(_ body: (borrowing Transaction) throws -> T) throws -> T {
         try environment.read(body)
+    }
+
+    /// Runs a cursor step after `position`, turning LMDB's word for a damaged page into one naming the place.
+    func damagedAfter<T>(_ position: UInt64, _ step: () throws -> T) throws -> T {
+        do {
+            return try step()
+        } catch let error as LMDBError where error.meansCorruption {
+            throw EventLogError(
+                .corrupt, "the log at \(path) is damaged after position \(position) (\(error)); restore it from a backup")
+        }
     }
 
     func decode(position: UInt64, record: UnsafeRawBufferPointer) throws -> RecordedEvent {

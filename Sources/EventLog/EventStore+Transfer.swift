@@ -12,31 +12,72 @@ extension EventStore {
         }
     }
 
-    /// Imports an NDJSON export into this store, which must be empty. Every line is checked first —
-    /// JSON shape, gapless positions, gapless stream versions, the hash chain — and a bad line fails the
-    /// whole import, naming its line number, before anything is written. The events keep their ids,
-    /// times and hashes; they are written `batchSize` to a transaction. Blank lines are skipped.
-    /// Returns the number of events imported.
+    /// Imports an NDJSON export into this store. Every line is checked first — JSON shape, gapless
+    /// positions, gapless stream versions, the hash chain — and a bad line fails the whole import, naming
+    /// its line number, before anything is written. The events keep their ids, times and hashes; they are
+    /// written `batchSize` to a transaction. Blank lines are skipped.
+    ///
+    /// The store must be empty, or hold exactly the export's first N events, byte for byte (an import that
+    /// was interrupted): the import then goes on after them, and `resuming` is called with N first.
+    /// Returns the number of events imported by this call.
     @discardableResult
-    public func importLog(_ text: [UInt8], batchSize: Int = 10_000) throws -> Int {
+    public func importLog(_ text: [UInt8], batchSize: Int = 10_000, resuming: (UInt64) -> Void = { _ in }) throws -> Int {
         try requireWritable()
-        guard try head().position == 0 else {
-            throw EventLogError(.storeNotEmpty, "the store at \(path) already holds events; import into a new store")
-        }
+        try requireNoRollbackSuspicion()
         let events = try parseExport(text)
-        var start = 0
+        let already = try importedPrefix(of: events)
+        if already > 0 { resuming(already) }
+        var start = Int(already)
         while start < events.count {
             let batch = events[start..<min(start + batchSize, events.count)]
-            try environment.write { txn in
+            let head = try environment.write { txn in
                 var writer = try LogWriter(txn: txn, db: db)
                 let first = writer.head.position + 1
+                guard first == batch[batch.startIndex].position else {
+                    throw EventLogError(
+                        .storeNotEmpty, "another process wrote to \(path) during the import; import into a new store")
+                }
                 for event in batch { try writer.write(imported: event, txn: txn) }
                 try writer.finish(txn: txn)
                 try applyProjections(from: first, to: writer.head.position, txn: txn)
+                return writer.head
             }
+            recordAnchor(head)
             start += batch.count
         }
-        return events.count
+        return events.count - Int(already)
+    }
+
+    /// How many of `events` the store already holds: 0 for an empty store, N when its events are exactly the
+    /// first N of the export, byte for byte (same bodies, same hashes). Anything else is refused.
+    private func importedPrefix(of events: [RecordedEvent]) throws -> UInt64 {
+        try environment.read { txn in
+            let head = try LogWriter.readHead(txn: txn, db: db)
+            guard head.position > 0 else { return 0 }
+            func refuse(_ reason: String) -> EventLogError {
+                EventLogError(
+                    .storeNotEmpty,
+                    "the store at \(path) already holds events (\(reason)); import into a new store, or into the store an interrupted import of this file left")
+            }
+            guard head.position <= UInt64(events.count) else {
+                throw refuse("\(head.position) of them, more than the file's \(events.count)")
+            }
+            var body: [UInt8] = []
+            try txn.withCursor(db.events) { cursor in
+                var entry = try cursor.first()
+                for event in events.prefix(Int(head.position)) {
+                    guard let found = entry, Key.u64(found.key) == event.position else {
+                        throw refuse("position \(event.position) is missing")
+                    }
+                    body.removeAll(keepingCapacity: true)
+                    RecordCodec.encodeBody(event, into: &body)
+                    withUnsafeBytes(of: event.hash) { body.append(contentsOf: $0) }
+                    guard found.value.elementsEqual(body) else { throw refuse("position \(event.position) differs from line \(event.position)") }
+                    entry = try cursor.next()
+                }
+            }
+            return head.position
+        }
     }
 
     private func parseExport(_ text: [UInt8]) throws -> [RecordedEvent] {

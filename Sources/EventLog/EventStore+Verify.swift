@@ -27,87 +27,135 @@ public struct VerifyReport: Sendable, Equatable {
     }
 }
 
+/// What the walk along the chain has seen so far.
+private struct ChainWalk {
+    var expected: UInt64 = 1
+    var previousHash = Digest.zero
+    var previousTime = Int64.min
+    var versions: [String: UInt64] = [:]
+    var commands: [String: ClosedRange<UInt64>] = [:]
+}
+
 extension EventStore {
     /// Recomputes the hash chain from position 1 and checks every index against the events:
     /// gapless positions, gapless stream versions, the stream and command indexes, the head, the checkpoints.
-    /// Reads in bounded transactions of `batchSize` events. `progress` gets (position reached, head).
-    public func verify(batchSize: Int = 50_000, progress: (UInt64, UInt64) -> Void = { _, _ in }) throws -> VerifyReport {
-        var report = VerifyReport()
-        let (head, streamIds) = try environment.read { txn in
-            (try LogWriter.readHead(txn: txn, db: db), try streamIdsByName(txn: txn))
+    /// Everything is read in one read transaction, so appends made meanwhile by other processes are simply not
+    /// seen (they can never look like damage); a long verify keeps the pages of its snapshot from being reused
+    /// until it ends. `progress` gets (position reached, head) every `progressEvery` events.
+    /// The log is also checked against its anchors (the store's `anchors` file and the copies named in
+    /// `anchorCopies`): every anchored position must be in the log with the anchored hash.
+    public func verify(
+        anchorCopies: [String] = [], progressEvery: Int = 50_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws -> VerifyReport {
+        let anchors = try anchors(alsoFrom: anchorCopies)
+        return try environment.read { txn in
+            try verifyLog(txn: txn, anchors: anchors, progressEvery: progressEvery, progress: progress)
         }
+    }
+
+    /// `verify` inside the caller's read transaction, against `anchors` read before it began.
+    func verifyLog(
+        txn: borrowing Transaction, anchors: [Anchor], progressEvery: Int = 50_000,
+        progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws -> VerifyReport {
+        var report = VerifyReport()
+        let head = try LogWriter.readHead(txn: txn, db: db)
         report.head = head.position
-        var previousHash = Digest.zero
-        var previousTime = Int64.min
-        var versions: [String: UInt64] = [:]
-        var commands: [String: ClosedRange<UInt64>] = [:]
-        var expected: UInt64 = 1
-        while expected <= head.position {
-            let batchEnd = min(head.position, expected + UInt64(batchSize) - 1)
-            try environment.read { txn in
-                try txn.withCursor(db.events) { cursor in
-                    var entry = try cursor.seek(atLeast: Key.u64(expected))
-                    while let found = entry {
-                        let position = Key.u64(found.key)
-                        guard position <= batchEnd else { break }
-                        if position != expected {
-                            report.report("positions \(expected)…\(position - 1) are missing", at: expected)
-                        }
-                        expected = position + 1
-                        report.eventsChecked += 1
-                        guard let (body, storedHash) = try? RecordCodec.split(found.value) else {
-                            report.report("the record is too short to hold an event", at: position)
-                            entry = try cursor.next()
-                            continue
-                        }
-                        let computed = RecordCodec.hash(previous: previousHash, position: position, body: body)
-                        if computed != storedHash {
-                            report.report("hash mismatch: the event or the one before it was altered", at: position)
-                        }
-                        previousHash = storedHash
-                        do {
-                            let event = try RecordCodec.decode(position: position, record: found.value)
-                            let time = event.recordedAt.millisecondsSinceEpoch
-                            if time < previousTime { report.report("recorded-at goes back in time", at: position) }
-                            previousTime = time
-                            let version = (versions[event.stream] ?? 0) + 1
-                            if event.streamVersion != version {
-                                report.report("stream \(event.stream) jumps to version \(event.streamVersion) (expected \(version))", at: position)
-                            }
-                            versions[event.stream] = event.streamVersion
-                            if let id = streamIds[event.stream] {
-                                let pointer = try txn.get(db.streamEvents, key: Key.pair(id, event.streamVersion))
-                                if pointer.map({ $0.count == 8 ? Key.u64($0) : 0 }) != position {
-                                    report.report("the stream index does not point at this event", at: position)
-                                }
-                            } else {
-                                report.report("stream \(event.stream) is missing from the stream index", at: position)
-                            }
-                            if let commandId = event.commandId {
-                                let lower = commands[commandId]?.lowerBound ?? position
-                                commands[commandId] = lower...position
-                            }
-                        } catch {
-                            report.report("the record does not decode: \(error)", at: position)
-                        }
+        var streamIds: [String: UInt64] = [:]
+        do {
+            streamIds = try streamIdsByName(txn: txn)
+        } catch let error as LMDBError where error.meansCorruption {
+            report.report("the stream index is damaged (\(error)); restore from a backup")
+        }
+        var walk = ChainWalk()
+        do {
+            try txn.withCursor(db.events) { cursor in
+                var entry = try cursor.first()
+                while let found = entry {
+                    let position = Key.u64(found.key)
+                    guard found.key.count == 8, position <= head.position else {
+                        report.report("an event is stored past the head at key \(position)", at: position)
                         entry = try cursor.next()
+                        continue
                     }
+                    try checkEvent(position: position, record: found.value, streamIds: streamIds, walk: &walk, report: &report, txn: txn)
+                    if report.eventsChecked % UInt64(max(progressEvery, 1)) == 0 { progress(position, head.position) }
+                    entry = try cursor.next()
                 }
             }
-            if expected <= batchEnd {
-                report.report("positions \(expected)…\(batchEnd) are missing", at: expected)
-                expected = batchEnd + 1
-            }
-            progress(batchEnd, head.position)
+        } catch let error as LMDBError where error.meansCorruption {
+            report.report(
+                "the log is damaged after position \(walk.expected - 1) in database events (\(error)); restore from a backup",
+                at: walk.expected)
         }
-        if previousHash != head.hash {
+        if walk.expected <= head.position {
+            report.report("positions \(walk.expected)…\(head.position) are missing", at: walk.expected)
+        }
+        if walk.previousHash != head.hash {
             report.report("the head record does not match the last event's hash")
         }
-        try environment.read { txn in
-            try checkIndexes(versions: versions, commands: commands, head: head, report: &report, txn: txn)
+        do {
+            try checkIndexes(versions: walk.versions, commands: walk.commands, head: head, report: &report, txn: txn)
+        } catch let error as LMDBError where error.meansCorruption {
+            report.report("an index is damaged (\(error)); restore from a backup")
         }
-        report.streamsChecked = versions.count
+        if let alarm = integrityAlarm { report.report("the store looks rolled back: \(alarm)") }
+        for anchor in Set(anchors) {
+            if let problem = try anchorProblem(anchor, head: head, txn: txn) {
+                report.report(problem, at: min(anchor.position, head.position + 1))
+            }
+        }
+        report.streamsChecked = walk.versions.count
+        progress(head.position, head.position)
         return report
+    }
+
+    /// Checks one stored event against the chain so far and the stream index.
+    private func checkEvent(
+        position: UInt64, record: UnsafeRawBufferPointer, streamIds: [String: UInt64], walk: inout ChainWalk,
+        report: inout VerifyReport, txn: borrowing Transaction
+    ) throws {
+        if position != walk.expected {
+            report.report("positions \(walk.expected)…\(position - 1) are missing", at: walk.expected)
+        }
+        walk.expected = position + 1
+        report.eventsChecked += 1
+        guard let (body, storedHash) = try? RecordCodec.split(record) else {
+            report.report("the record is too short to hold an event", at: position)
+            return
+        }
+        let computed = RecordCodec.hash(previous: walk.previousHash, position: position, body: body)
+        if computed != storedHash {
+            report.report("hash mismatch: the event or the one before it was altered", at: position)
+        }
+        walk.previousHash = storedHash
+        let event: RecordedEvent
+        do {
+            event = try RecordCodec.decode(position: position, record: record)
+        } catch {
+            report.report("the record does not decode: \(error)", at: position)
+            return
+        }
+        let time = event.recordedAt.millisecondsSinceEpoch
+        if time < walk.previousTime { report.report("recorded-at goes back in time", at: position) }
+        walk.previousTime = time
+        let version = (walk.versions[event.stream] ?? 0) + 1
+        if event.streamVersion != version {
+            report.report("stream \(event.stream) jumps to version \(event.streamVersion) (expected \(version))", at: position)
+        }
+        walk.versions[event.stream] = event.streamVersion
+        if let id = streamIds[event.stream] {
+            let pointer = try txn.get(db.streamEvents, key: Key.pair(id, event.streamVersion))
+            if pointer.map({ $0.count == 8 ? Key.u64($0) : 0 }) != position {
+                report.report("the stream index does not point at this event", at: position)
+            }
+        } else {
+            report.report("stream \(event.stream) is missing from the stream index", at: position)
+        }
+        if let commandId = event.commandId {
+            let lower = walk.commands[commandId]?.lowerBound ?? position
+            walk.commands[commandId] = lower...position
+        }
     }
 
     private func streamIdsByName(txn: borrowing Transaction) throws -> [String: UInt64] {

@@ -62,6 +62,10 @@ public final class EventStore: @unchecked Sendable {
     let db: Databases
     /// Set when the folder holds a replay (`docket replay`): the store is then opened read-only.
     public let replay: ReplayMarker?
+    /// Why the store looks rolled back (checked when it is opened for writing), or nil. While set, writes are
+    /// refused; `acceptRollback` records an admin's decision to go on and clears it. Set in init and by
+    /// `acceptRollback` only (a command's single thread), never while other threads use the store.
+    public internal(set) var integrityAlarm: String?
 
     /// True when the store was opened read-only (asked for, or because it is a replay): appends,
     /// imports and rebuilds are refused.
@@ -127,10 +131,11 @@ public final class EventStore: @unchecked Sendable {
             return
         }
         FileSystem.tightenStore(path)
-        try environment.write { txn in
+        integrityAlarm = try environment.write { txn in
             if try txn.get(db.meta, key: MetaKey.format) == nil {
                 try txn.put(db.meta, key: MetaKey.format, value: Array(EventStore.formatName.utf8))
             }
+            return try rollbackSuspicion(txn: txn)
         }
     }
 
@@ -148,17 +153,24 @@ public final class EventStore: @unchecked Sendable {
     /// if any request is refused, none is written.
     @discardableResult
     public func append(_ requests: [AppendRequest]) throws -> [AppendResult] {
+        try requireNoRollbackSuspicion()
+        return try appendIgnoringRollbackSuspicion(requests)
+    }
+
+    func appendIgnoringRollbackSuspicion(_ requests: [AppendRequest]) throws -> [AppendResult] {
         try requireWritable()
         for request in requests { try validate(request) }
         let now = clock.now()
-        return try environment.write { txn in
+        let (results, head, wrote) = try environment.write { txn in
             var writer = try LogWriter(txn: txn, db: db)
             let firstNew = writer.head.position + 1
             let results = try requests.map { try writer.append($0, now: now, txn: txn) }
             try writer.finish(txn: txn)
             try applyProjections(from: firstNew, to: writer.head.position, txn: txn)
-            return results
+            return (results, writer.head, writer.head.position >= firstNew)
         }
+        if wrote { recordAnchor(head) }
+        return results
     }
 
     private func validate(_ request: AppendRequest) throws {
@@ -203,7 +215,7 @@ public final class EventStore: @unchecked Sendable {
             try txn.withCursor(db.events) { cursor in
                 var entry = try cursor.seek(atLeast: Key.u64(first))
                 while let found = entry, Key.u64(found.key) <= last {
-                    let event = try RecordCodec.decode(position: Key.u64(found.key), record: found.value)
+                    let event = try decode(position: Key.u64(found.key), record: found.value)
                     for projection in current { try projection.apply(event, in: txn) }
                     entry = try cursor.next()
                 }
@@ -340,7 +352,12 @@ struct LogWriter {
         guard let record = try txn.get(db.events, key: Key.u64(last)) else {
             throw EventLogError(.corrupt, "command \(commandId) points at missing position \(last); run docket verify")
         }
-        let event = try record.withUnsafeBytes { try RecordCodec.decode(position: last, record: $0) }
+        let event: RecordedEvent
+        do {
+            event = try record.withUnsafeBytes { try RecordCodec.decode(position: last, record: $0) }
+        } catch {
+            throw EventLogError(.corrupt, "the event at position \(last) is damaged (\(error)); run docket verify")
+        }
         return AppendResult(
             stream: event.stream, positions: first...last, streamVersion: event.streamVersion, isRetry: true)
     }

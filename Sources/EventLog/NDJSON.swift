@@ -3,6 +3,9 @@ import Foundation
 /// The export line format: one JSON object per event with every envelope field (schemas/export-line.schema.json).
 /// Field order is fixed, the payload is written byte for byte as stored, so export → import → export is identical.
 public enum NDJSONLine {
+    /// The longest line an import or a bulk append accepts (an event with a large mail body fits easily).
+    public static let maxLineBytes = 16 << 20
+
     /// One export line for `event` (without the trailing newline). `previous` is the hash of the event before it.
     public static func encode(_ event: RecordedEvent, previous: Digest) -> String {
         var out = "{\"position\":\(event.position),\"stream\":"
@@ -59,6 +62,10 @@ public enum NDJSONLine {
 
     /// Parses one export line.
     public static func decode(_ line: [UInt8]) throws -> Parsed {
+        guard line.count <= maxLineBytes else { throw Malformed(reason: "the line is longer than \(maxLineBytes) bytes") }
+        guard JSONBounds.depth(of: line) <= JSONBounds.maxDepth else {
+            throw Malformed(reason: "the line nests deeper than \(JSONBounds.maxDepth) levels")
+        }
         if let parsed = scan(line) { return parsed }
         return try parse(line)
     }

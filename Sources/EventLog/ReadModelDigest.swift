@@ -25,31 +25,34 @@ extension EventStore {
     /// (it is reported beside the digest), so two stores agree exactly when their model bytes agree.
     public func readModelDigest(_ name: String) throws -> ReadModelDigest {
         _ = try projection(named: name)
-        return try environment.read { txn in
-            var hasher = SHA256()
-            var entries = 0
-            func feed(_ tag: UInt8, _ bytes: UnsafeRawBufferPointer) {
-                withUnsafeBytes(of: tag) { hasher.update(bufferPointer: $0) }
-                withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
-                hasher.update(bufferPointer: bytes)
-            }
-            for database in db.projections[name] ?? [] {
-                Array(database.name.utf8).withUnsafeBytes { feed(0, $0) }
-                try txn.withCursor(database) { cursor in
-                    var entry = try cursor.first()
-                    while let found = entry {
-                        feed(1, found.key)
-                        withUnsafeBytes(of: UInt32(found.value.count).bigEndian) { hasher.update(bufferPointer: $0) }
-                        hasher.update(bufferPointer: found.value)
-                        entries += 1
-                        entry = try cursor.next()
-                    }
+        return try environment.read { txn in try readModelDigest(name, txn: txn) }
+    }
+
+    /// `readModelDigest(_:)` inside the caller's transaction.
+    func readModelDigest(_ name: String, txn: borrowing Transaction) throws -> ReadModelDigest {
+        var hasher = SHA256()
+        var entries = 0
+        func feed(_ tag: UInt8, _ bytes: UnsafeRawBufferPointer) {
+            withUnsafeBytes(of: tag) { hasher.update(bufferPointer: $0) }
+            withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
+            hasher.update(bufferPointer: bytes)
+        }
+        for database in db.projections[name] ?? [] {
+            Array(database.name.utf8).withUnsafeBytes { feed(0, $0) }
+            try txn.withCursor(database) { cursor in
+                var entry = try cursor.first()
+                while let found = entry {
+                    feed(1, found.key)
+                    withUnsafeBytes(of: UInt32(found.value.count).bigEndian) { hasher.update(bufferPointer: $0) }
+                    hasher.update(bufferPointer: found.value)
+                    entries += 1
+                    entry = try cursor.next()
                 }
             }
-            let digest = hasher.finalize().withUnsafeBytes { Digest($0) }
-            return ReadModelDigest(
-                name: name, checkpoint: try checkpoint(name, txn: txn), entries: entries, sha256: digest.hex)
         }
+        let digest = hasher.finalize().withUnsafeBytes { Digest($0) }
+        return ReadModelDigest(
+            name: name, checkpoint: try checkpoint(name, txn: txn), entries: entries, sha256: digest.hex)
     }
 }
 

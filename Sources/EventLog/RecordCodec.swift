@@ -150,8 +150,17 @@ enum Key {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }
 
+    /// The u64 at `offset`. Bytes short of 8 (a damaged value) read as zeros past their end, never past the buffer:
+    /// callers that must tell check the length first, and `verify` reports the damage.
     static func u64(_ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64 {
-        UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        guard offset >= 0, bytes.count - offset >= 8 else {
+            var value: UInt64 = 0
+            for index in offset..<max(offset, min(bytes.count, offset + 8)) where index >= 0 {
+                value |= UInt64(bytes[index]) << (8 * (7 - UInt64(index - offset)))
+            }
+            return value
+        }
+        return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     static func u64(_ bytes: [UInt8], at offset: Int = 0) -> UInt64 {

@@ -4,10 +4,12 @@ import CLMDB
 public struct Cursor: ~Copyable {
     let handle: OpaquePointer
     let database: Database
+    let bounds: ValueBounds
 
-    init(handle: OpaquePointer, database: Database) {
+    init(handle: OpaquePointer, database: Database, bounds: ValueBounds) {
         self.handle = handle
         self.database = database
+        self.bounds = bounds
     }
 
     deinit { mdb_cursor_close(handle) }
@@ -28,7 +30,8 @@ public struct Cursor: ~Copyable {
         let rc = mdb_cursor_get(handle, &k, &v, MDB_SET_RANGE)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_cursor_get(\(database.name), MDB_SET_RANGE)")
-        return Entry(key: k.buffer, value: v.buffer)
+        let call = "mdb_cursor_get(\(database.name))"
+        return Entry(key: try bounds.checked(k, call), value: try bounds.checked(v, call))
     }
 
     /// The first entry whose key is greater than or equal to `key`, or nil.
@@ -46,6 +49,7 @@ public struct Cursor: ~Copyable {
         let rc = mdb_cursor_get(handle, &k, &v, op)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_cursor_get(\(database.name))")
-        return Entry(key: k.buffer, value: v.buffer)
+        let call = "mdb_cursor_get(\(database.name))"
+        return Entry(key: try bounds.checked(k, call), value: try bounds.checked(v, call))
     }
 }

@@ -48,6 +48,8 @@ public final class Environment: @unchecked Sendable {
     public let path: String
     private let options: Options
     private let growthLock = ReadWriteLock()
+    private let mapBounds: MapBounds
+    private let fileDescriptor: Int32
 
     /// Opens (creating if needed) the environment in folder `path`, owner-only (0700, files 0600),
     /// and clears the reader slots of dead processes.
@@ -86,12 +88,20 @@ public final class Environment: @unchecked Sendable {
         self.handle = env
         self.path = path
         self.options = options
+        var descriptor: Int32 = -1
+        mdb_env_get_fd(env, &descriptor)
+        self.fileDescriptor = descriptor
+        self.mapBounds = MapBounds(folder: path)
+        mapBounds.refresh()
     }
 
     deinit {
         mdb_env_close(handle)
         OpenPaths.shared.release(path)
     }
+
+    /// Whether commits are fsync'd (`Options.durable`).
+    public var isDurable: Bool { options.durable }
 
     /// Whether the environment was opened read-only.
     public var isReadOnly: Bool { options.readOnly }
@@ -160,7 +170,8 @@ public final class Environment: @unchecked Sendable {
         defer { growthLock.unlock() }
         let txn = try begin(readOnly: true)
         defer { mdb_txn_abort(txn) }
-        return try body(Transaction(handle: txn, isReadOnly: true))
+        let bounds = mapBounds.current(fileDescriptor: fileDescriptor, readOnly: true)
+        return try body(Transaction(handle: txn, isReadOnly: true, bounds: bounds))
     }
 
     /// Runs `body` in a write transaction, committing when it returns and rolling back when it throws.
@@ -187,7 +198,8 @@ public final class Environment: @unchecked Sendable {
         let txn = try begin(readOnly: false)
         let result: T
         do {
-            result = try body(Transaction(handle: txn, isReadOnly: false))
+            let bounds = mapBounds.current(fileDescriptor: fileDescriptor, readOnly: false)
+            result = try body(Transaction(handle: txn, isReadOnly: false, bounds: bounds))
         } catch let error as LMDBError where error.code == .mapFull {
             mdb_txn_abort(txn)
             return nil
@@ -207,6 +219,7 @@ public final class Environment: @unchecked Sendable {
         if rc == MDB_MAP_RESIZED {
             // Another process grew the map: adopt its size and try again.
             try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
+            mapBounds.refresh()
             rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
         }
         try check(rc, "mdb_txn_begin")
@@ -223,6 +236,7 @@ public final class Environment: @unchecked Sendable {
             throw LMDBError(code: .mapFull, call: "mdb_env_set_mapsize (limit \(options.maxMapSize) bytes reached)")
         }
         try check(mdb_env_set_mapsize(handle, min(current * 2, options.maxMapSize)), "mdb_env_set_mapsize")
+        mapBounds.refresh()
     }
 
     /// The current size of the memory map in bytes.

@@ -40,6 +40,13 @@ public struct LMDBError: Error, Equatable, CustomStringConvertible, Sendable {
 
     public var description: String { "\(call) failed: \(message) (\(code.rawValue))" }
 
+    /// The named database the failed call was about, when the call names one (`mdb_get(events)` → `events`).
+    public var database: String? {
+        guard let open = call.firstIndex(of: "("), let close = call[open...].firstIndex(of: ")") else { return nil }
+        let name = call[call.index(after: open)..<close]
+        return name.isEmpty || name.contains("/") ? nil : String(name)
+    }
+
     /// True when the store's files are damaged or are not an LMDB store.
     public var meansCorruption: Bool {
         code == .corrupted || code == .pageNotFound || code == .invalid || code == .versionMismatch

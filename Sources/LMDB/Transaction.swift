@@ -6,20 +6,24 @@ public struct Transaction: ~Copyable {
     let handle: OpaquePointer
     /// True for transactions opened by `Environment.read`.
     public let isReadOnly: Bool
+    /// Where values handed back may lie (see `MapBounds`).
+    let bounds: ValueBounds
 
-    init(handle: OpaquePointer, isReadOnly: Bool) {
+    init(handle: OpaquePointer, isReadOnly: Bool, bounds: ValueBounds = .unchecked) {
         self.handle = handle
         self.isReadOnly = isReadOnly
+        self.bounds = bounds
     }
 
     /// The value stored under `key`, or nil. The bytes are valid until the transaction ends.
     public func get(_ database: Database, key: UnsafeRawBufferPointer) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        try checkKey(key, "mdb_get(\(database.name))")
         var k = MDB_val(key)
         var v = MDB_val()
         let rc = mdb_get(handle, database.handle, &k, &v)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_get(\(database.name))")
-        return v.buffer
+        return try bounds.checked(v, "mdb_get(\(database.name))")
     }
 
     /// The value stored under `key`, copied out of the map.
@@ -37,6 +41,7 @@ public struct Transaction: ~Copyable {
     public func put(
         _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, options: PutOptions = []
     ) throws(LMDBError) {
+        try checkKey(key, "mdb_put(\(database.name))")
         var k = MDB_val(key)
         var v = MDB_val(value)
         try check(mdb_put(handle, database.handle, &k, &v, options.rawValue), "mdb_put(\(database.name))")
@@ -66,6 +71,17 @@ public struct Transaction: ~Copyable {
         return true
     }
 
+    /// Refuses an empty key or one longer than LMDB's limit before LMDB sees it, with the code LMDB would give.
+    @inline(__always)
+    private func checkKey(_ key: UnsafeRawBufferPointer, _ call: @autoclosure () -> String) throws(LMDBError) {
+        guard key.count >= 1, key.count <= Transaction.maxKeySize else {
+            throw LMDBError(code: .badValueSize, call: call() + " with a key of \(key.count) bytes")
+        }
+    }
+
+    /// LMDB's longest key (`mdb_env_get_maxkeysize` of the default build).
+    public static let maxKeySize = 511
+
     /// Removes every entry of `database`, keeping the database itself.
     public func empty(_ database: Database) throws(LMDBError) {
         try check(mdb_drop(handle, database.handle, 0), "mdb_drop(\(database.name))")
@@ -83,7 +99,7 @@ public struct Transaction: ~Copyable {
         var cursor: OpaquePointer?
         try check(mdb_cursor_open(handle, database.handle, &cursor), "mdb_cursor_open(\(database.name))")
         guard let cursor else { throw LMDBError(code: .invalid, call: "mdb_cursor_open(\(database.name))") }
-        let wrapped = Cursor(handle: cursor, database: database)
+        let wrapped = Cursor(handle: cursor, database: database, bounds: bounds)
         return try body(wrapped)
     }
 }

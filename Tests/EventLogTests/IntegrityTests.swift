@@ -21,7 +21,7 @@ import Testing
         let path = folder.child("store")
         try filledStore(path)
         let store = try EventStore(path: path, projections: [StreamCounts()])
-        let report = try store.verify(batchSize: 7)
+        let report = try store.verify(progressEvery: 7)
         #expect(report.isClean, "\(report.problems)")
         #expect(report.eventsChecked == 30)
         #expect(report.streamsChecked == 4)
@@ -115,14 +115,41 @@ import Testing
         #expect(try copy.head().position == 0)
     }
 
-    @Test func importIntoANonEmptyStoreIsRefused() throws {
+    @Test func importIntoAStoreHoldingOtherEventsIsRefused() throws {
         let path = folder.child("store")
         try filledStore(path, events: 2)
-        let store = try EventStore(path: path)
+        let other = folder.child("other")
+        try filledStore(other, events: 3)
         var text = ""
-        try store.export { text += $0 }
-        #expect(throws: EventLogError.self) { try store.importLog(Array(text.utf8)) }
+        try EventStore(path: other).export { text += $0 }
+        let store = try EventStore(path: path)
+        // Same streams and payloads, but other event ids and times: not a prefix of the file byte for byte.
+        let error = try #require(throws: EventLogError.self) { try store.importLog(Array(text.utf8)) }
+        #expect(error.code == .storeNotEmpty)
+        #expect(error.message.contains("position 1 differs"))
         #expect(try store.head().position == 2)
+    }
+
+    @Test func anInterruptedImportResumesAfterTheEventsAlreadyIn() throws {
+        let path = folder.child("store")
+        try filledStore(path, events: 12)
+        let original = try EventStore(path: path, projections: [StreamCounts()])
+        var lines: [String] = []
+        try original.export { lines.append($0) }
+        let copy = try EventStore(path: folder.child("copy"), projections: [StreamCounts()])
+        #expect(try copy.importLog(Array(lines.prefix(5).joined().utf8)) == 5)
+        var resumedAfter: UInt64?
+        #expect(try copy.importLog(Array(lines.joined().utf8), batchSize: 4) { resumedAfter = $0 } == 7)
+        #expect(resumedAfter == 5)
+        #expect(try copy.head() == original.head())
+        var again = ""
+        try copy.export { again += $0 }
+        #expect(again == lines.joined())
+        #expect(try copy.verify().isClean)
+        #expect(try copy.dump(projection: "stream-counts") == original.dump(projection: "stream-counts"))
+        #expect(try copy.importLog(Array(lines.joined().utf8)) == 0, "a finished import run again writes nothing")
+        let longer = try #require(throws: EventLogError.self) { try copy.importLog(Array(lines.prefix(3).joined().utf8)) }
+        #expect(longer.message.contains("more than the file's 3"))
     }
 
     @Test func backupIsAVerifiableCopyAndRefusesANonEmptyDestination() throws {

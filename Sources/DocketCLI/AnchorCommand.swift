@@ -1,0 +1,32 @@
+import ArgumentParser
+import EventLog
+
+/// `docket anchor --to PATH`: keep a copy of the log's head somewhere else.
+struct AnchorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anchor",
+        abstract: "Append the log's head (position, hash, time) to a file kept elsewhere.",
+        discussion: """
+            The store writes every head to its own `anchors` file; someone who can write both that file and
+            data.mdb can rewrite both. A copy on a disk or remote they cannot write defeats that:
+            `docket anchor --to /mnt/offsite/docket-anchors` (from cron), then `docket verify --anchors
+            /mnt/offsite/docket-anchors`. See docs/security.md.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "The file to append the anchor to (created owner-only when missing).") var to: String
+
+    func run() throws {
+        let path = storeOptions.path
+        try reportingFailures(store: path) {
+            let store = try StoreAccess.open(path).store
+            let anchor: Anchor
+            do {
+                anchor = try store.anchor(to: to)
+            } catch let error as EventLogError where error.code == .corrupt {
+                throw CLIError.destination("\(error.message); check the folder exists and is writable")
+            }
+            Terminal.out("anchored position \(anchor.position) (\(anchor.hash.hex.prefix(16))…, \(anchor.recordedAt.iso8601)) to \(to)\n")
+        }
+    }
+}

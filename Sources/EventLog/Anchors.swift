@@ -1,0 +1,117 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The head of the log at a moment, as written to the `anchors` file: `POSITION HASH RECORDED-AT`.
+/// A line `accepted POSITION HASH RECORDED-AT` records that an admin accepted a rollback to that head
+/// (`docket verify --accept-rollback`): the anchors before it are no longer held against the log.
+public struct Anchor: Sendable, Hashable {
+    public let position: UInt64
+    public let hash: Digest
+    public let recordedAt: Timestamp
+    /// True for an `accepted` line.
+    public let isAcceptance: Bool
+
+    public init(_ head: LogHead, isAcceptance: Bool = false) {
+        position = head.position
+        hash = head.hash
+        recordedAt = head.recordedAt
+        self.isAcceptance = isAcceptance
+    }
+
+    /// Parses one line (without its newline); nil when it is not an anchor line.
+    public init?(line: Substring) {
+        var fields = line.split(separator: " ")
+        let isAcceptance = fields.first == "accepted"
+        if isAcceptance { fields.removeFirst() }
+        guard fields.count == 3, let position = UInt64(fields[0]), let hash = Digest(hex: String(fields[1])),
+            let recordedAt = Timestamp(iso8601: String(fields[2]))
+        else { return nil }
+        (self.position, self.hash, self.recordedAt, self.isAcceptance) = (position, hash, recordedAt, isAcceptance)
+    }
+
+    /// The line, with its newline.
+    public var line: String { (isAcceptance ? "accepted " : "") + "\(position) \(hash.hex) \(recordedAt.iso8601)\n" }
+}
+
+/// The append-only `anchors` file beside the LMDB files (see docs/security.md).
+public enum AnchorFile {
+    /// The file's name inside the store folder.
+    public static let fileName = "anchors"
+
+    /// Appends `anchor` to the file at `path` (created 0600) and, when `sync`, waits for it to reach the disk.
+    public static func append(_ anchor: Anchor, to path: String, sync: Bool = true) throws {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure("open", path) }
+        defer { close(descriptor) }
+        let bytes = Array(anchor.line.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw failure("write", path) }
+        if sync {
+            #if canImport(Glibc)
+            guard fdatasync(descriptor) == 0 else { throw failure("fdatasync", path) }
+            #else
+            guard fsync(descriptor) == 0 else { throw failure("fsync", path) }
+            #endif
+        }
+    }
+
+    /// The anchors that still count, in file order: those after the last acceptance line (and it).
+    /// A missing file has none; lines that do not parse (a write cut short by a crash) are skipped.
+    public static func read(_ path: String) throws -> [Anchor] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EventLogError(.corrupt, "cannot read the anchors file \(path); check its permissions")
+        }
+        let anchors = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { Anchor(line: $0) }
+        guard let accepted = anchors.lastIndex(where: \.isAcceptance) else { return anchors }
+        return Array(anchors[accepted...])
+    }
+
+    /// The anchor with the highest position among those that count (concurrent writers may append out of order).
+    public static func latest(_ path: String) throws -> Anchor? {
+        try read(path).max { $0.position < $1.position }
+    }
+
+    private static func failure(_ call: String, _ path: String) -> EventLogError {
+        EventLogError(.corrupt, "cannot \(call) the anchors file \(path): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// The transaction ids of LMDB's two meta pages, read from the data file itself.
+///
+/// LMDB writes commit `t` to meta page `t & 1`, so a sound file holds `t` and `t − 1` (or two zeros before
+/// the first commit). LMDB opens whichever page has the higher id: when a damaged page breaks that pattern,
+/// LMDB may have opened the *older* state, silently losing the last commit.
+public struct MetaPages: Sendable, Equatable {
+    public let txnids: (UInt64, UInt64)
+
+    public static func == (lhs: MetaPages, rhs: MetaPages) -> Bool { lhs.txnids == rhs.txnids }
+
+    /// Reads both meta pages of `dataFile`; nil when the file is too short to hold them.
+    public static func read(_ dataFile: String) -> MetaPages? {
+        guard let handle = FileHandle(forReadingAtPath: dataFile) else { return nil }
+        defer { try? handle.close() }
+        guard let first = try? handle.read(upToCount: 65_536 * 2), first.count >= 4096 + 152 else { return nil }
+        let bytes = Array(first)
+        func u64(_ offset: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) } }
+        func u32(_ offset: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) } }
+        // The free database's `md_pad` in the first meta page holds the page size.
+        var pageSize = Int(u32(40))
+        if pageSize < 4096 || pageSize > 65_536 || pageSize & (pageSize - 1) != 0 || bytes.count < pageSize + 152 { pageSize = 4096 }
+        return MetaPages(txnids: (u64(144), u64(pageSize + 144)))
+    }
+
+    /// True when the two ids are what LMDB's commits leave behind.
+    public var isConsistent: Bool {
+        let (first, second) = txnids
+        if first == 0 && second == 0 { return true }
+        let newer = max(first, second)
+        let newerPage: UInt64 = first > second ? 0 : 1
+        return newer - min(first, second) == 1 && newer & 1 == newerPage
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import LMDB
+
+extension EventStore {
+    /// The `anchors` file of this store.
+    public var anchorsPath: String { path + "/" + AnchorFile.fileName }
+
+    /// Appends `head` to the anchors file after a commit. A failure to write it is not the command's failure (the
+    /// events are committed): the anchor is then simply behind, which `verify` accepts.
+    func recordAnchor(_ head: LogHead) {
+        guard replay == nil, head.position > 0 else { return }
+        try? AnchorFile.append(Anchor(head), to: anchorsPath, sync: environment.isDurable)
+    }
+
+    /// Appends the current head to the file at `destination` (an anchor kept elsewhere: `docket anchor --to`).
+    @discardableResult
+    public func anchor(to destination: String) throws -> Anchor {
+        let anchor = Anchor(try head())
+        try AnchorFile.append(anchor, to: destination)
+        return anchor
+    }
+
+    /// Why the store looks rolled back, checked at open inside a write transaction (no commit can race it):
+    /// the meta pages are not what LMDB's commits leave behind, or the head is behind or differs from the
+    /// latest anchor. Nil when all is well.
+    func rollbackSuspicion(txn: borrowing Transaction) throws -> String? {
+        var reasons: [String] = []
+        if let meta = MetaPages.read(path + "/data.mdb"), !meta.isConsistent {
+            reasons.append(
+                "LMDB's two meta pages hold transaction ids \(meta.txnids.0) and \(meta.txnids.1), which commits never "
+                    + "leave behind: LMDB may have opened an older state of the file")
+        }
+        let head = try LogWriter.readHead(txn: txn, db: db)
+        if let anchor = try AnchorFile.latest(anchorsPath), let problem = try anchorProblem(anchor, head: head, txn: txn) {
+            reasons.append(problem)
+        }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+    }
+
+    /// What is wrong with the log against `anchor`, or nil when the log holds the anchored event.
+    func anchorProblem(_ anchor: Anchor, head: LogHead, txn: borrowing Transaction) throws -> String? {
+        let when = "anchored at position \(anchor.position) on \(anchor.recordedAt.iso8601)"
+        if anchor.position > head.position {
+            return "positions \(head.position + 1)…\(anchor.position) are missing: the log was \(when) and now ends at \(head.position)"
+        }
+        guard anchor.position > 0 else { return nil }
+        let stored = try txn.get(db.events, key: Key.u64(anchor.position))?.withUnsafeBytes { try? RecordCodec.split($0).hash }
+        guard stored == anchor.hash else {
+            return "position \(anchor.position) is not the event it was when the log was \(when): the log diverged from its anchor"
+        }
+        return nil
+    }
+
+    /// Refuses writes while the store looks rolled back.
+    func requireNoRollbackSuspicion() throws {
+        guard let suspicion = integrityAlarm else { return }
+        throw EventLogError(
+            .rolledBack,
+            "the store at \(path) looks rolled back (\(suspicion)); nothing was written. Run `docket verify`, restore "
+                + "from a backup, or, as an admin, accept the store as it is with `docket verify --accept-rollback`")
+    }
+
+    /// The anchors that count for `verify`: the store's own file and any copies kept elsewhere. Read before the
+    /// verify's transaction begins, so every anchor read belongs to a commit the transaction sees.
+    func anchors(alsoFrom copies: [String]) throws -> [Anchor] {
+        var all = try AnchorFile.read(anchorsPath)
+        for copy in copies {
+            guard FileManager.default.fileExists(atPath: copy) else {
+                throw EventLogError(.invalidEvent, "there is no anchors file at \(copy); check the path")
+            }
+            all += try AnchorFile.read(copy)
+        }
+        return all
+    }
+
+    /// Records that an admin accepts the store as it is although it looks rolled back: a
+    /// `store.rollback-accepted` event on stream `store-integrity` (what was anchored, what the store holds, the
+    /// meta pages) and an `accepted` line in the anchors file. Returns nil when nothing looks rolled back.
+    public func acceptRollback(actor: String, reason: String) throws -> AppendResult? {
+        guard let suspicion = integrityAlarm else { return nil }
+        let anchored = try AnchorFile.latest(anchorsPath)
+        let head = try head()
+        let meta = MetaPages.read(path + "/data.mdb")
+        var object: [String: Any] = [
+            "suspicion": suspicion, "reason": reason, "headPosition": head.position, "headHash": head.hash.hex,
+        ]
+        if let anchored {
+            object["anchoredPosition"] = anchored.position
+            object["anchoredHash"] = anchored.hash.hex
+        }
+        if let meta { object["metaTxnids"] = [meta.txnids.0, meta.txnids.1].map { String($0) } }
+        let payload = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        let request = AppendRequest(
+            stream: "store-integrity", events: [NewEvent(type: "store.rollback-accepted", payload: Array(payload))],
+            actor: actor)
+        let result = try appendIgnoringRollbackSuspicion([request])[0]
+        try AnchorFile.append(Anchor(try self.head(), isAcceptance: true), to: anchorsPath)
+        integrityAlarm = nil
+        return result
+    }
+}

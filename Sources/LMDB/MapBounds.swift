@@ -1,0 +1,99 @@
+import CLMDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where `data.mdb` is mapped, so a value LMDB hands back can be checked to lie inside the file before it is read.
+///
+/// LMDB trusts the sizes and offsets stored in its pages: one flipped bit in a node's size makes `mdb_get` return
+/// a value running past the end of the file, and reading it is SIGBUS or SIGSEGV. A value must end inside the
+/// mapped file; one that does not becomes `MDB_CORRUPTED` naming the database, never a read.
+final class MapBounds: @unchecked Sendable {
+    // @unchecked Sendable: `start` and `length` change only under `lock`.
+    private let lock = ReadWriteLock()
+    private var start: UInt = 0
+    private var length: UInt = 0
+    private let dataFile: String
+
+    init(folder: String) {
+        var resolved = folder
+        if let real = realpath(folder, nil) {
+            resolved = String(cString: real)
+            free(real)
+        }
+        dataFile = resolved + "/data.mdb"
+    }
+
+    /// Finds the mapping again (after opening, and whenever the map size changes). Linux only; elsewhere no check.
+    func refresh() {
+        var found: (UInt, UInt)?
+        #if os(Linux)
+        if let file = fopen("/proc/self/maps", "r") {
+            defer { fclose(file) }
+            var line = [CChar](repeating: 0, count: 4096)
+            while fgets(&line, Int32(line.count), file) != nil {
+                let text = String(cString: line).trimmingTrailingNewline
+                guard text.hasSuffix(" " + dataFile) || text.hasSuffix("\t" + dataFile) else { continue }
+                let range = text.prefix { $0 != " " }.split(separator: "-")
+                guard range.count == 2, let low = UInt(range[0], radix: 16), let high = UInt(range[1], radix: 16) else { continue }
+                found = (low, high - low)
+                break
+            }
+        }
+        #endif
+        lock.lockExclusive()
+        defer { lock.unlock() }
+        (start, length) = found ?? (0, 0)
+    }
+
+    /// The bounds for a transaction about to begin: the mapping, cut at the data file's current size.
+    func current(fileDescriptor: Int32, readOnly: Bool) -> ValueBounds {
+        lock.lockShared()
+        let (start, length) = (self.start, self.length)
+        lock.unlock()
+        guard length > 0 else { return .unchecked }
+        var info = stat()
+        guard fstat(fileDescriptor, &info) == 0 else { return .unchecked }
+        let fileEnd = start + min(length, UInt(max(0, info.st_size)))
+        return ValueBounds(start: start, mapEnd: start + length, fileEnd: fileEnd, readOnly: readOnly)
+    }
+}
+
+/// The address range a transaction's values must lie in.
+struct ValueBounds {
+    let start: UInt
+    let mapEnd: UInt
+    let fileEnd: UInt
+    /// A read transaction only ever sees pages of the file; a write transaction also sees its own dirty pages,
+    /// which live on the heap, outside the map.
+    let readOnly: Bool
+
+    static let unchecked = ValueBounds(start: 0, mapEnd: 0, fileEnd: 0, readOnly: false)
+
+    /// The bytes of `value`, or `MDB_CORRUPTED` from `call` when they run outside the file.
+    @inline(__always)
+    func checked(_ value: MDB_val, _ call: @autoclosure () -> String) throws(LMDBError) -> UnsafeRawBufferPointer {
+        guard contains(value.mv_data, size: value.mv_size) else {
+            throw LMDBError(code: .corrupted, call: call() + " (a stored size points past the end of the file)")
+        }
+        return value.buffer
+    }
+
+    /// True when `size` bytes at `address` may be read.
+    @inline(__always)
+    func contains(_ address: UnsafeMutableRawPointer?, size: Int) -> Bool {
+        guard mapEnd > 0 else { return true }
+        guard let address else { return size == 0 }
+        let low = UInt(bitPattern: address)
+        guard low >= start, low < mapEnd else { return !readOnly }
+        let (high, overflow) = low.addingReportingOverflow(UInt(size))
+        return !overflow && high <= fileEnd
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingNewline: Substring { hasSuffix("\n") ? dropLast() : Substring(self) }
+}

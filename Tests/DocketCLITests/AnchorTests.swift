@@ -1,0 +1,85 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Issue 14 §1: a log that got shorter (LMDB opening its older meta page, an old data.mdb put back) is detected
+/// against the anchors, writes are refused, and an admin's acceptance is recorded as an event.
+@Suite(.serialized) struct AnchorTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    /// The issue's store: one ticket and one comment.
+    func ticketWithComment() throws {
+        for command in [
+            ["init"], ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"],
+            ["ticket", "open", "--client", "acme", "--subject", "Printer jammed"], ["ticket", "comment", "T-1001", "Cleared the tray"],
+        ] {
+            let run = try DocketProcess.run(command, store: store)
+            #expect(run.status == 0, "\(command): \(run.stderr)")
+        }
+    }
+
+    func head(_ path: String) throws -> Int {
+        let run = try DocketProcess.run(["verify", "--log-only", "--json"], store: path)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        return try #require(object["head"] as? Int)
+    }
+
+    func txnid(_ bytes: [UInt8], page: Int) -> UInt64 {
+        (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[page * 4096 + 144 + $1]) << (8 * UInt64($1)) }
+    }
+
+    @Test func aFlippedBitInTheOlderMetaPageIsARollbackThatIsCaughtAndMustBeAccepted() throws {
+        try ticketWithComment()
+        let before = try head(store)
+        let anchors = try String(contentsOfFile: store + "/anchors", encoding: .utf8)
+        #expect(anchors.split(separator: "\n").last?.hasPrefix("\(before) ") == true, "the anchor follows the head")
+        // The reproducer: top bit of the txnid of the meta page with the older txnid.
+        let file = URL(fileURLWithPath: store + "/data.mdb")
+        var bytes = Array(try Data(contentsOf: file))
+        let older = txnid(bytes, page: 0) < txnid(bytes, page: 1) ? 0 : 1
+        bytes[older * 4096 + 144 + 7] ^= 0x80
+        try Data(bytes).write(to: file)
+
+        let verify = try DocketProcess.run(["verify"], store: store)
+        #expect(verify.status == 2, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("are missing"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("meta pages"), "\(verify.stdout)")
+        let write = try DocketProcess.run(["ticket", "comment", "T-1001", "Another"], store: store)
+        #expect(write.status == 2, "\(write.stderr)")
+        #expect(write.stderr.contains("looks rolled back"))
+        #expect(write.stderr.contains("--accept-rollback"))
+
+        let forbidden = try DocketProcess.run(["verify", "--accept-rollback", "--as", "nobody"], store: store)
+        #expect(forbidden.status != 0)
+        let accept = try DocketProcess.run(["verify", "--accept-rollback", "--reason", "disk fault, comment re-entered"], store: store)
+        #expect(accept.status == 0, "\(accept.stdout)\(accept.stderr)")
+        #expect(accept.stderr.contains("store.rollback-accepted"))
+        #expect(try DocketProcess.run(["ticket", "comment", "T-1001", "Re-entered"], store: store).status == 0)
+        let log = try DocketProcess.run(["log", "--stream", "store-integrity", "--json"], store: store)
+        #expect(log.stdout.contains("store.rollback-accepted"))
+        #expect(log.stdout.contains("disk fault"))
+        #expect(try DocketProcess.run(["verify"], store: store).status == 0)
+    }
+
+    @Test func anOldDataFilePutBackIsCaughtAgainstTheLocalAndTheOffsiteAnchors() throws {
+        try ticketWithComment()
+        let old = try Data(contentsOf: URL(fileURLWithPath: store + "/data.mdb"))
+        let offsite = folder.child("offsite-anchors")
+        #expect(try DocketProcess.run(["ticket", "comment", "T-1001", "Second look"], store: store).status == 0)
+        let anchored = try DocketProcess.run(["anchor", "--to", offsite], store: store)
+        #expect(anchored.status == 0, "\(anchored.stderr)")
+        let last = try head(store)
+        try old.write(to: URL(fileURLWithPath: store + "/data.mdb"))
+
+        let verify = try DocketProcess.run(["verify"], store: store)
+        #expect(verify.status == 2)
+        #expect(verify.stdout.contains("positions \(last)…\(last) are missing"), "\(verify.stdout)")
+        // An attacker who also rewrites the local anchors file is still caught by the copy kept elsewhere.
+        try FileManager.default.removeItem(atPath: store + "/anchors")
+        #expect(try DocketProcess.run(["verify"], store: store).status == 0)
+        let offsiteCheck = try DocketProcess.run(["verify", "--anchors", offsite], store: store)
+        #expect(offsiteCheck.status == 2)
+        #expect(offsiteCheck.stdout.contains("are missing"))
+    }
+}
