@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what Docket needs from Debian when it is missing: liblmdb-dev (the store) and pkg-config.
+# Installs what Docket needs from Debian when it is missing: liblmdb-dev (the store), pkg-config,
+# python3-jsonschema (schema tests) and lmdb-utils (mdb_dump: the damaged-store tests' independent reader).
 set -euo pipefail
 missing=()
 dpkg -s liblmdb-dev >/dev/null 2>&1 || missing+=(liblmdb-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 python3 -c "import jsonschema" >/dev/null 2>&1 || missing+=(python3-jsonschema)
+command -v mdb_dump >/dev/null 2>&1 || missing+=(lmdb-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   SUDO=""

@@ -1,14 +1,18 @@
 import ArgumentParser
+import DocketApp
 import EventLog
+import Foundation
 
-/// `docket backup DEST`: a hot, compacted copy.
+/// `docket backup DEST`: a hot, compacted copy with everything beside the log, and a manifest.
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Write a consistent, compacted copy of the store while others keep writing.",
+        abstract: "Write a consistent copy of the store — log, attachments, anchors — while others keep writing.",
         discussion: """
             Admin only. DEST must be a new or empty folder; it is written owner-only (folder 0700, files 0600).
-            The copy is itself a store: `docket verify --store DEST`.
+            It gets a compacted copy of the LMDB store, the anchors file, the
+            mail attachments and MANIFEST.json (the copied head; every file's size and SHA-256).
+            Restore it with `docket restore DEST NEW-STORE`, which checks the manifest and verifies the copy.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -20,9 +24,82 @@ struct BackupCommand: ParsableCommand {
         try reportingFailures(store: path) {
             let store = try StoreAccess.open(path).store
             try TrustRules.requireAdmin(actorOptions.name, store: store, to: "back up the store")
-            let head = try store.head()
-            try store.backup(to: destination)
-            Terminal.out("backed up \(path) (at least \(head.position) events) to \(destination)\n")
+            let manifest: BackupManifest
+            do {
+                manifest = try store.backup(to: destination)
+            } catch let error as CocoaError {
+                throw CLIError.destination("cannot write the backup into \(destination) (\(error.localizedDescription)); check the folder")
+            }
+            Terminal.out(
+                "backed up \(path) to \(destination): \(manifest.headPosition) events (head \(manifest.headHash.prefix(16))…), "
+                    + "\(manifest.files.count) files listed in \(BackupManifest.fileName)
+")
+        }
+    }
+}
+
+/// `docket restore BACKUP DEST`: check a backup against its manifest, copy it, and verify the copy.
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a backup made by `docket backup` into a new store, checked and verified.",
+        discussion: """
+            Every file is checked against MANIFEST.json (size and SHA-256) before anything is copied; the copy is
+            then opened and verified in full (hash chain, indexes, anchors, read models) and its head compared
+            with the manifest's. Only then does it report success; on any failure DEST is removed again (exit 2).
+            """)
+
+    @Argument(help: "The backup folder.") var backup: String
+    @Argument(help: "The new store folder (new or empty).") var destination: String
+
+    func run() throws {
+        try reportingFailures(store: destination) {
+            let manifest: BackupManifest
+            do {
+                manifest = try BackupManifest.read(in: backup)
+                try manifest.check(in: backup)
+            } catch let error as EventLogError {
+                throw CLIError.damaged(error.message)
+            }
+            let existed = FileManager.default.fileExists(atPath: destination)
+            do {
+                try EventStore.restoreFiles(manifest, from: backup, to: destination)
+            } catch let error as EventLogError where error.code == .storeNotEmpty {
+                throw CLIError.destination(error.message)
+            }
+            do {
+                let store = try StoreAccess.open(destination, catchUp: false).store
+                let scratch = destination + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
+                let (report, checks) = try store.verify(readModelsRebuiltIn: scratch, fresh: ReadModels().all)
+                guard report.isClean else {
+                    throw CLIError.damaged("the restored copy fails verification (\(report.problems.first?.description ?? "")); use another backup")
+                }
+                if let differing = checks.first(where: { !$0.matches }) {
+                    throw CLIError.damaged("the restored copy's read model \(differing.name) differs from its log; use another backup, or restore and run `docket rebuild \(differing.name)`")
+                }
+                guard report.head == manifest.headPosition, try store.head().hash.hex == manifest.headHash else {
+                    throw CLIError.damaged("the restored log ends at position \(report.head), the manifest says \(manifest.headPosition); use another backup")
+                }
+                Terminal.out("restored \(backup) into \(destination): \(report.head) events, \(manifest.files.count) files checked, verified
+")
+            } catch let error as EventLogError where error.code == .corrupt {
+                removeRestore(existed: existed)
+                throw CLIError.damaged(error.message)
+            } catch {
+                removeRestore(existed: existed)
+                throw error
+            }
+        }
+    }
+
+    private func removeRestore(existed: Bool) {
+        let manager = FileManager.default
+        if existed {
+            for name in (try? manager.contentsOfDirectory(atPath: destination)) ?? [] {
+                try? manager.removeItem(atPath: destination + "/" + name)
+            }
+        } else {
+            try? manager.removeItem(atPath: destination)
         }
     }
 }

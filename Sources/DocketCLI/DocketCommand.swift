@@ -18,7 +18,7 @@ public struct DocketCommand: ParsableCommand {
             InvoiceGroup.self, AuditGroup.self, ReportGroup.self, IntakeGroup.self, OutboxGroup.self,
             CalendarGroup.self, SLAPolicyGroup.self, RulesGroup.self,
             UserGroup.self, TokenGroup.self, ClientGroup.self, ContractGroup.self, TemplateGroup.self,
-            EventCommand.self, LogCommand.self, VerifyCommand.self, AnchorCommand.self, BackupCommand.self, ReplayCommand.self,
+            EventCommand.self, LogCommand.self, VerifyCommand.self, AnchorCommand.self, BackupCommand.self, RestoreCommand.self, ReplayCommand.self,
             ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self,
         ]
     )

@@ -12,19 +12,22 @@ struct Session {
 /// Opening the store for a command.
 enum StoreAccess {
     /// Opens an existing store; fails with `noStore` when there is none at `path`.
-    static func open(_ path: String, clock: (any WallClock)? = nil) throws -> Session {
+    /// With `catchUp: false` (verify) lagging read models are left as they are, to be reported.
+    static func open(_ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true) throws -> Session {
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw CLIError.noStore("no Docket store at \(path); run `docket init --store \(path)` or set $DOCKET_STORE")
         }
-        return try create(path, clock: clock)
+        return try create(path, clock: clock, catchUp: catchUp)
     }
 
     /// Opens the store at `path`, creating it when missing (for tests, with `testClock`: see
-    /// ``EventStore/markTestClock()``), and brings lagging read models up to date.
+    /// ``EventStore/markTestClock()``), and brings lagging read models up to date (unless `catchUp` is false).
     ///
     /// `$DOCKET_NOW` is honoured only by a store created for tests; anywhere else it is refused before anything is
     /// written, so nobody can stamp the log with a time of their choosing.
-    static func create(_ path: String, clock: (any WallClock)? = nil, testClock: Bool = false) throws -> Session {
+    static func create(
+        _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true
+    ) throws -> Session {
         let override = try clockOverride()
         let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
         if override != nil, isNew, !testClock { throw clockRefused(path) }
@@ -39,9 +42,11 @@ enum StoreAccess {
             }
         }
         if override != nil, try !store.hasTestClock { throw clockRefused(path) }
-        try store.catchUpProjections { name, done, total in Terminal.progress("catching up \(name)", done, total) }
-        // A read model whose format changed was rebuilt under new database names just above: its old databases go.
-        if !store.isReadOnly { try store.dropStaleReadModels() }
+        if catchUp {
+            try store.catchUpProjections { name, done, total in Terminal.progress("catching up \(name)", done, total) }
+            // A read model whose format changed was rebuilt under new database names just above: its old databases go.
+            if !store.isReadOnly { try store.dropStaleReadModels() }
+        }
         let configuration = DocketConfiguration(supportAddress: ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"])
         var service = DocketService(store: store, models: models, clock: clock, configuration: configuration)
         service.warnings = { Terminal.error("warning: \($0)") }

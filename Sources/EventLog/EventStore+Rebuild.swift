@@ -151,12 +151,4 @@ extension EventStore {
             return out
         }
     }
-
-    /// Writes a consistent, compacted copy of the store into `destination` (created owner-only; it must
-    /// be missing or empty) while other processes go on writing.
-    public func backup(to destination: String) throws {
-        try FileSystem.prepareEmptyFolder(destination)
-        try environment.copy(to: destination, compact: true)
-        FileSystem.restrictFiles(in: destination)
-    }
 }

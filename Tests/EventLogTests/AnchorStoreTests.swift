@@ -1,0 +1,66 @@
+import EventLog
+import Foundation
+import TestSupport
+import Testing
+
+/// Issue 14 §1 at the library level: anchors follow commits, a shorter log is refused for writes, and the
+/// acceptance event matches its schema.
+@Suite struct AnchorStoreTests {
+    let folder = TemporaryFolder()
+
+    @Test func anchorsFollowCommitsAndAnOldDataFileIsRefusedUntilAccepted() throws {
+        let path = folder.child("store")
+        var old = Data()
+        do {
+            let store = try EventStore(path: path, clock: ManualClock())
+            try store.append(sampleAppend("ticket-T-1", count: 2))
+            old = try Data(contentsOf: URL(fileURLWithPath: path + "/data.mdb"))
+            try store.append(sampleAppend("ticket-T-1"))
+            let latest = try #require(try AnchorFile.latest(store.anchorsPath))
+            #expect(latest == Anchor(try store.head()))
+            #expect(store.integrityAlarm == nil)
+        }
+        try old.write(to: URL(fileURLWithPath: path + "/data.mdb"))
+        let store = try EventStore(path: path, clock: ManualClock())
+        #expect(store.integrityAlarm?.contains("positions 3…3 are missing") == true, "\(store.integrityAlarm ?? "nil")")
+        let refused = try #require(throws: EventLogError.self) { try store.append(sampleAppend("ticket-T-2")) }
+        #expect(refused.code == .rolledBack)
+        #expect(try store.head().position == 2)
+        #expect(try store.verify().problems.contains { $0.message.contains("are missing") })
+
+        let accepted = try #require(try store.acceptRollback(actor: "ann", reason: "restored by hand"))
+        #expect(accepted.positions == 3...3)
+        #expect(store.integrityAlarm == nil)
+        try store.append(sampleAppend("ticket-T-2"))
+        #expect(try store.verify().isClean)
+        let event = try #require(try store.event(at: 3))
+        #expect(event.type == "store.rollback-accepted")
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(event.payload)) as? [String: Any])
+        let schemaURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("schemas/store.rollback-accepted.v1.schema.json")
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: schemaURL)) as? [String: Any])
+        let properties = Set(try #require(schema["properties"] as? [String: Any]).keys)
+        #expect(Set(payload.keys) == properties, "the sample carries every field of the schema")
+        #expect(Set(try #require(schema["required"] as? [String])).isSubset(of: Set(payload.keys)))
+        #expect(payload["anchoredPosition"] as? Int == 3)
+        #expect(payload["headPosition"] as? Int == 2)
+    }
+
+    @Test func metaPagesOfASoundFileAreConsistentAndAFlippedTxnidIsNot() throws {
+        let path = folder.child("store")
+        do {
+            let store = try EventStore(path: path, clock: ManualClock())
+            for n in 0..<3 { try store.append(sampleAppend("ticket-T-\(n)")) }
+        }
+        let file = path + "/data.mdb"
+        let meta = try #require(MetaPages.read(file))
+        #expect(meta.isConsistent, "\(meta.txnids)")
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        let older = meta.txnids.0 < meta.txnids.1 ? 0 : 1
+        bytes[older * 4096 + 144 + 7] ^= 0x80
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        #expect(MetaPages.read(file)?.isConsistent == false)
+        let reopened = try EventStore(path: path, clock: ManualClock())
+        #expect(reopened.integrityAlarm?.contains("meta pages") == true)
+    }
+}
