@@ -17,10 +17,11 @@ public struct Anchor: Sendable, Hashable {
     public let isAcceptance: Bool
 
     public init(_ head: LogHead, isAcceptance: Bool = false) {
-        position = head.position
-        hash = head.hash
-        recordedAt = head.recordedAt
-        self.isAcceptance = isAcceptance
+        self.init(position: head.position, hash: head.hash, recordedAt: head.recordedAt, isAcceptance: isAcceptance)
+    }
+
+    public init(position: UInt64, hash: Digest, recordedAt: Timestamp, isAcceptance: Bool = false) {
+        (self.position, self.hash, self.recordedAt, self.isAcceptance) = (position, hash, recordedAt, isAcceptance)
     }
 
     /// Parses one line (without its newline); nil when it is not an anchor line.
@@ -72,9 +73,24 @@ public enum AnchorFile {
         return Array(anchors[accepted...])
     }
 
-    /// The anchor with the highest position among those that count (concurrent writers may append out of order).
-    public static func latest(_ path: String) throws -> Anchor? {
-        try read(path).max { $0.position < $1.position }
+    /// The anchor with the highest position among the last lines of the file (concurrent writers may append a
+    /// few out of order), reading only its tail: this runs at every open, and the file grows by a line per commit.
+    public static func latest(_ path: String, tail: Int = 64 << 10) throws -> Anchor? {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            guard !FileManager.default.fileExists(atPath: path) else {
+                throw EventLogError(.corrupt, "cannot read the anchors file \(path); check its permissions")
+            }
+            return nil
+        }
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        let start = size > UInt64(tail) ? size - UInt64(tail) : 0
+        try handle.seek(toOffset: start)
+        var lines = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self).split(separator: "\n")
+        if start > 0, !lines.isEmpty { lines.removeFirst() }  // cut in the middle
+        let anchors = lines.compactMap { Anchor(line: $0) }
+        let counted = anchors.lastIndex(where: \.isAcceptance).map { Array(anchors[$0...]) } ?? anchors
+        return counted.max { $0.position < $1.position }
     }
 
     private static func failure(_ call: String, _ path: String) -> EventLogError {
@@ -96,8 +112,12 @@ public struct MetaPages: Sendable, Equatable {
     public static func read(_ dataFile: String) -> MetaPages? {
         guard let handle = FileHandle(forReadingAtPath: dataFile) else { return nil }
         defer { try? handle.close() }
-        guard let first = try? handle.read(upToCount: 65_536 * 2), first.count >= 4096 + 152 else { return nil }
-        let bytes = Array(first)
+        guard var head = try? handle.read(upToCount: 8192), head.count >= 4096 + 152 else { return nil }
+        let declared = head.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 40, as: UInt32.self))) }
+        if declared > 4096, declared <= 65_536, let more = try? handle.read(upToCount: declared + 152 - head.count) {
+            head.append(more)
+        }
+        let bytes = Array(head)
         func u64(_ offset: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) } }
         func u32(_ offset: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) } }
         // The free database's `md_pad` in the first meta page holds the page size.

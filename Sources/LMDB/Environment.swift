@@ -92,6 +92,9 @@ public final class Environment: @unchecked Sendable {
         mdb_env_get_fd(env, &descriptor)
         self.fileDescriptor = descriptor
         self.mapBounds = MapBounds(folder: path)
+        #if os(Linux)
+        MapBounds.padDataFile(env, descriptor: descriptor)
+        #endif
         mapBounds.refresh()
     }
 
@@ -236,6 +239,9 @@ public final class Environment: @unchecked Sendable {
             throw LMDBError(code: .mapFull, call: "mdb_env_set_mapsize (limit \(options.maxMapSize) bytes reached)")
         }
         try check(mdb_env_set_mapsize(handle, min(current * 2, options.maxMapSize)), "mdb_env_set_mapsize")
+        #if os(Linux)
+        MapBounds.padDataFile(handle, descriptor: fileDescriptor)
+        #endif
         mapBounds.refresh()
     }
 

@@ -49,6 +49,30 @@ final class MapBounds: @unchecked Sendable {
         (start, length) = found ?? (0, 0)
     }
 
+    /// LMDB checks page numbers against the last page, but not the 16-bit offsets and key sizes inside a page: a
+    /// flipped bit there makes LMDB itself read up to 128 KiB past the page, and past the end of the file that is
+    /// SIGBUS. Zeros after the last page turn such a read into garbage LMDB or Docket then reports. Extends the
+    /// file (never shrinks it) to `slack` bytes past LMDB's last page; called when the map is (re)made.
+    static let slack = 256 << 10
+
+    #if os(Linux)
+    static func padDataFile(_ handle: OpaquePointer, descriptor: Int32) {
+        var info = MDB_envinfo()
+        var stat = MDB_stat()
+        guard mdb_env_info(handle, &info) == 0, mdb_env_stat(handle, &stat) == 0 else { return }
+        let wanted = min(info.me_mapsize, (info.me_last_pgno + 1) * Int(stat.ms_psize) + slack)
+        var file = Glibc.stat()
+        guard fstat(descriptor, &file) == 0, Int(file.st_size) < wanted else { return }
+        // LMDB's own descriptor may be read-only: open the file again for the one ftruncate.
+        var path = [CChar](repeating: 0, count: Int(PATH_MAX))
+        guard readlink("/proc/self/fd/\(descriptor)", &path, path.count - 1) > 0 else { return }
+        let writable = open(path, O_WRONLY | O_CLOEXEC)
+        guard writable >= 0 else { return }
+        defer { close(writable) }
+        _ = ftruncate(writable, off_t(wanted))
+    }
+    #endif
+
     /// The bounds for a transaction about to begin: the mapping, cut at the data file's current size.
     func current(fileDescriptor: Int32, readOnly: Bool) -> ValueBounds {
         lock.lockShared()

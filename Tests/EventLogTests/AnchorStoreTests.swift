@@ -64,3 +64,22 @@ import Testing
         #expect(reopened.integrityAlarm?.contains("meta pages") == true)
     }
 }
+
+@Suite struct AnchorFileTests {
+    let folder = TemporaryFolder()
+
+    @Test func theLatestAnchorIsFoundInTheTailEvenOutOfOrder() throws {
+        let path = folder.child("anchors")
+        let hash = try #require(Digest(hex: String(repeating: "ab", count: 32)))
+        let start = try #require(Timestamp(iso8601: "2026-11-02T09:00:00Z"))
+        for position in [UInt64](1...3_000) + [2_999] {
+            try AnchorFile.append(Anchor(position: position, hash: hash, recordedAt: start), to: path, sync: false)
+        }
+        #expect(try AnchorFile.latest(path, tail: 1_024)?.position == 3_000)
+        #expect(try AnchorFile.read(path).count == 3_001)
+        try AnchorFile.append(Anchor(position: 10, hash: hash, recordedAt: start, isAcceptance: true), to: path, sync: false)
+        #expect(try AnchorFile.latest(path)?.position == 10, "an acceptance supersedes the anchors before it")
+        #expect(try AnchorFile.read(path).count == 1)
+        #expect(try AnchorFile.latest(folder.child("none")) == nil)
+    }
+}
