@@ -92,9 +92,6 @@ public final class Environment: @unchecked Sendable {
         mdb_env_get_fd(env, &descriptor)
         self.fileDescriptor = descriptor
         self.mapBounds = MapBounds(folder: path)
-        #if os(Linux)
-        MapBounds.padDataFile(env, descriptor: descriptor)
-        #endif
         mapBounds.refresh()
     }
 
@@ -213,6 +210,9 @@ public final class Environment: @unchecked Sendable {
         let rc = mdb_txn_commit(txn)
         if rc == MDB_MAP_FULL { return nil }
         try check(rc, "mdb_txn_commit")
+        #if os(Linux)
+        MapBounds.padDataFile(handle, descriptor: fileDescriptor)
+        #endif
         return result
     }
 

@@ -52,7 +52,9 @@ final class MapBounds: @unchecked Sendable {
     /// LMDB checks page numbers against the last page, but not the 16-bit offsets and key sizes inside a page: a
     /// flipped bit there makes LMDB itself read up to 128 KiB past the page, and past the end of the file that is
     /// SIGBUS. Zeros after the last page turn such a read into garbage LMDB or Docket then reports. Extends the
-    /// file (never shrinks it) to `slack` bytes past LMDB's last page; called when the map is (re)made.
+    /// file (never shrinks it) to `slack` bytes past LMDB's last page when less than half of that is left; called
+    /// after each commit and when the map grows. Opening a store changes nothing (a replay promises the live store
+    /// is left byte for byte as it was), so a file last written by an older Docket has no margin until its next commit.
     static let slack = 256 << 10
 
     #if os(Linux)
@@ -60,9 +62,10 @@ final class MapBounds: @unchecked Sendable {
         var info = MDB_envinfo()
         var stat = MDB_stat()
         guard mdb_env_info(handle, &info) == 0, mdb_env_stat(handle, &stat) == 0 else { return }
-        let wanted = min(info.me_mapsize, (info.me_last_pgno + 1) * Int(stat.ms_psize) + slack)
+        let end = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        let wanted = min(info.me_mapsize, end + slack)
         var file = Glibc.stat()
-        guard fstat(descriptor, &file) == 0, Int(file.st_size) < wanted else { return }
+        guard fstat(descriptor, &file) == 0, Int(file.st_size) < min(wanted, end + slack / 2) else { return }
         // LMDB's own descriptor may be read-only: open the file again for the one ftruncate.
         var path = [CChar](repeating: 0, count: Int(PATH_MAX))
         guard readlink("/proc/self/fd/\(descriptor)", &path, path.count - 1) > 0 else { return }
