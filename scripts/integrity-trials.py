@@ -114,9 +114,15 @@ def flip_trial(original, work, offset, bit, before, head):
     after = dump(copy)
     changed = after is None or after != before
     runs = [docket(["verify"], copy), docket(["export"], copy), docket(["stats", "--read-models", "--json"], copy)]
+    names = ["verify", "export", "stats --read-models"]
     if any(r[0] == "hang" for r in runs):
+        print(f"  hang: offset {offset} bit {bit}: {[n for n, r in zip(names, runs) if r[0] == 'hang']}")
         return "hang", False
     if any(isinstance(r[0], int) and r[0] < 0 for r in runs):
+        for n, r in zip(names, runs):
+            if isinstance(r[0], int) and r[0] < 0:
+                frames = [l.strip() for l in r[2].splitlines() if l.strip()[:1].isdigit() or "crashed" in l][:4]
+                print(f"  crash: offset {offset} bit {bit}: docket {n} signal {-r[0]}: {frames}")
         return "crash", False
     verify_status = runs[0][0]
     # A rollback: the store opens at an older head than it had, and nothing said so.
@@ -127,6 +133,8 @@ def flip_trial(original, work, offset, bit, before, head):
         return ("rollback detected" if write[0] != 0 or verify_status != 0 else "rollback undetected"), True
     if verify_status == 2 or (isinstance(verify_status, int) and verify_status not in (0,)):
         return "detected", False
+    if changed:
+        print(f"  silently wrong: offset {offset} bit {bit}")
     return ("silently wrong" if changed else "harmless"), False
 
 

@@ -41,7 +41,7 @@ extension EventStore {
     func anchorProblem(_ anchor: Anchor, head: LogHead, txn: borrowing Transaction) throws -> String? {
         let when = "anchored at position \(anchor.position) on \(anchor.recordedAt.iso8601)"
         if anchor.position > head.position {
-            return "positions \(head.position + 1)…\(anchor.position) are missing: the log was \(when) and now ends at \(head.position)"
+            return "positions \(head.position &+ 1)…\(anchor.position) are missing: the log was \(when) and now ends at \(head.position)"
         }
         guard anchor.position > 0 else { return nil }
         let stored = try txn.get(db.events, key: Key.u64(anchor.position))?.withUnsafeBytes { try? RecordCodec.split($0).hash }

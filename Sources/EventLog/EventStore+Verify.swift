@@ -85,7 +85,7 @@ extension EventStore {
             }
         } catch let error as LMDBError where error.meansCorruption {
             report.report(
-                "the log is damaged after position \(walk.expected - 1) in database events (\(error)); restore from a backup",
+                "the log is damaged after position \(walk.expected &- 1) in database events (\(error)); restore from a backup",
                 at: walk.expected)
         }
         if walk.expected <= head.position {
@@ -102,7 +102,7 @@ extension EventStore {
         if let alarm = integrityAlarm { report.report("the store looks rolled back: \(alarm)") }
         for anchor in Set(anchors) {
             if let problem = try anchorProblem(anchor, head: head, txn: txn) {
-                report.report(problem, at: min(anchor.position, head.position + 1))
+                report.report(problem, at: min(anchor.position, head.position &+ 1))
             }
         }
         report.streamsChecked = walk.versions.count
@@ -115,10 +115,13 @@ extension EventStore {
         position: UInt64, record: UnsafeRawBufferPointer, streamIds: [String: UInt64], walk: inout ChainWalk,
         report: inout VerifyReport, txn: borrowing Transaction
     ) throws {
-        if position != walk.expected {
-            report.report("positions \(walk.expected)…\(position - 1) are missing", at: walk.expected)
+        // Keys come from a possibly damaged file: no arithmetic on them may trap.
+        if position > walk.expected {
+            report.report("positions \(walk.expected)…\(position &- 1) are missing", at: walk.expected)
+        } else if position < walk.expected {
+            report.report("an event is stored out of order at key \(position)", at: walk.expected)
         }
-        walk.expected = position + 1
+        walk.expected = max(walk.expected, position &+ 1)
         report.eventsChecked += 1
         guard let (body, storedHash) = try? RecordCodec.split(record) else {
             report.report("the record is too short to hold an event", at: position)
