@@ -23,7 +23,7 @@ P.add_argument("--seed", type=int, default=int(time.time()))
 A = P.parse_args()
 DOCKET = os.path.abspath(A.docket)
 rng = random.Random(A.seed)
-ENV = dict(os.environ, DOCKET_USER="ann", DOCKET_NOW="2026-11-03T14:00:00Z")
+ENV = {k: v for k, v in dict(os.environ, DOCKET_USER="ann").items() if k != "DOCKET_NOW"}
 
 
 def docket(args, store, stdin=None, timeout=120):

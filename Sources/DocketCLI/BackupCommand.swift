@@ -32,8 +32,7 @@ struct BackupCommand: ParsableCommand {
             }
             Terminal.out(
                 "backed up \(path) to \(destination): \(manifest.headPosition) events (head \(manifest.headHash.prefix(16))…), "
-                    + "\(manifest.files.count) files listed in \(BackupManifest.fileName)
-")
+                    + "\(manifest.files.count) files listed in \(BackupManifest.fileName)\n")
         }
     }
 }
@@ -80,8 +79,7 @@ struct RestoreCommand: ParsableCommand {
                 guard report.head == manifest.headPosition, try store.head().hash.hex == manifest.headHash else {
                     throw CLIError.damaged("the restored log ends at position \(report.head), the manifest says \(manifest.headPosition); use another backup")
                 }
-                Terminal.out("restored \(backup) into \(destination): \(report.head) events, \(manifest.files.count) files checked, verified
-")
+                Terminal.out("restored \(backup) into \(destination): \(report.head) events, \(manifest.files.count) files checked, verified\n")
             } catch let error as EventLogError where error.code == .corrupt {
                 removeRestore(existed: existed)
                 throw CLIError.damaged(error.message)

@@ -51,7 +51,7 @@ import Testing
 enum StoreScenario {
     static func populate(_ store: String) throws {
         let commands: [[String]] = [
-            ["init"],
+            ["init", "--test-clock"],
             ["user", "add", "bob", "--name", "Bob Tech", "--email", "bob@msp.example", "--role", "tech"],
             ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"],
             ["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"],
