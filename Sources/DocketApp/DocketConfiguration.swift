@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a deployment sets once, passed to ``DocketService`` as one value: the application layer reads no
+/// What a deployment sets once, passed to ``DocketApplication`` as one value: the application layer reads no
 /// environment variables and no files of its own (the CLI reads `$DOCKET_SUPPORT_ADDRESS`; a server would read
 /// its own settings).
 public struct DocketConfiguration: Sendable, Equatable {

@@ -28,7 +28,7 @@ struct AuditInvoice: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let audit = try session.service.auditInvoice(invoice)
+            let audit = try session.app.billing.auditInvoice(invoice)
             if output.json {
                 try printJSON(audit)
                 return

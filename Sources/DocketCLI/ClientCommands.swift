@@ -26,7 +26,7 @@ private func change(
 ) throws {
     try reportingFailures(store: store.path) {
         let session = try StoreAccess.open(store.path)
-        let events = try session.service.client(code, command, as: actor.name, commandId: write.commandId)
+        let events = try session.app.directory.client(code, command, as: actor.name, commandId: write.commandId)
         Terminal.out(events.isEmpty ? "client \(code): nothing to change\n" : "\(done)\n")
     }
 }
@@ -119,7 +119,7 @@ struct ClientContactAdd: ParsableCommand {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             let details = ContactDetails(name: name, email: email, phone: phone)
-            let contactId = try session.service.addContact(to: code, details, id: id, as: actor.name)
+            let contactId = try session.app.directory.addContact(to: code, details, id: id, as: actor.name)
             Terminal.out("\(contactId)\n")
         }
     }
@@ -142,9 +142,9 @@ struct ClientContactUpdate: ParsableCommand {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             // Leaving --phone out keeps the current number rather than silently erasing it.
-            let keptPhone = try phone ?? session.service.client(code).contacts[id]?.phone
+            let keptPhone = try phone ?? session.app.directory.client(code).contacts[id]?.phone
             let details = ContactDetails(name: name, email: email, phone: keptPhone)
-            let events = try session.service.client(
+            let events = try session.app.directory.client(
                 code, .updateContact(id: id, details), as: actor.name, commandId: write.commandId)
             Terminal.out(events.isEmpty ? "contact \(id): nothing to change\n" : "updated contact \(id) of client \(code)\n")
         }
@@ -205,7 +205,7 @@ struct ClientList: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let clients = try session.service.clients().compactMap(ClientView.init)
+            let clients = try session.app.directory.clients().compactMap(ClientView.init)
             if output.json {
                 try printJSON(clients)
                 return
@@ -229,7 +229,7 @@ struct ClientShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            guard let client = ClientView(try session.service.client(code)) else {
+            guard let client = ClientView(try session.app.directory.client(code)) else {
                 throw CLIError.notFound("unknown client \(code); list clients with `docket client list`")
             }
             if output.json {

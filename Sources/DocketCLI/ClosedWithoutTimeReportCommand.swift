@@ -30,7 +30,7 @@ struct ClosedWithoutTimeReportCommand: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let lines = try session.service.closedWithoutTimeReport(
+            let lines = try session.app.billing.closedWithoutTimeReport(
                 ClosedWithoutTimeFilter(from: from.timestamp, to: to.timestamp, tech: tech, client: client))
             let yesNo = { (flag: Bool) in flag ? "yes" : "no" }
             let header = ["TICKET", "CLIENT", "CLOSED AT", "CLOSED BY", "SYSTEM", "ANY TIME", "REASON"]

@@ -75,7 +75,7 @@ struct ContractAdd: ParsableCommand {
                 id: id, client: client, clientSnapshot: nil, name: name, effectiveFrom: effective.timestamp,
                 slaPolicy: slaPolicy, billingTerms: try terms.map { try parseTerms($0) })
             let session = try StoreAccess.open(store.path)
-            let events = try session.service.createContract(create, as: actor.name, commandId: write.commandId)
+            let events = try session.app.directory.createContract(create, as: actor.name, commandId: write.commandId)
             Terminal.out(
                 events.isEmpty
                     ? "contract \(id): nothing to change\n"
@@ -106,7 +106,7 @@ struct ContractAmend: ParsableCommand {
         try reportingFailures(store: store.path) {
             let billingTerms = try terms.map { try parseTerms($0, partial: true) }
             let session = try StoreAccess.open(store.path)
-            let events = try session.service.contract(
+            let events = try session.app.directory.contract(
                 id, .amend(effectiveFrom: effective.timestamp, slaPolicy: slaPolicy, billingTerms: billingTerms),
                 as: actor.name, commandId: write.commandId)
             let amendment = events.lazy.compactMap { event -> Int? in
@@ -133,7 +133,7 @@ struct ContractEnd: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let events = try session.service.contract(
+            let events = try session.app.directory.contract(
                 id, .end(effectiveFrom: effective.timestamp), as: actor.name, commandId: write.commandId)
             Terminal.out(
                 events.isEmpty
@@ -227,7 +227,7 @@ struct ContractShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let state = try session.service.contract(id)
+            let state = try session.app.directory.contract(id)
             let instant = try at?.timestamp ?? currentClock().now()
             let view = ContractView(state, at: instant, withHistory: true)
             if output.json {
@@ -267,9 +267,9 @@ struct ContractList: ParsableCommand {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             // An unknown client is a typo to report, not an empty list.
-            if let client { _ = try session.service.client(client) }
+            if let client { _ = try session.app.directory.client(client) }
             let now = try currentClock().now()
-            let contracts = try session.service.contracts(client: client).filter { $0.id != nil }
+            let contracts = try session.app.directory.contracts(client: client).filter { $0.id != nil }
             if output.json {
                 try printJSON(contracts.map { ContractView($0, at: now, withHistory: false) })
                 return

@@ -28,7 +28,7 @@ struct InitCommand: ParsableCommand {
             let existed = FileManager.default.fileExists(atPath: path + "/data.mdb")
             let session = try StoreAccess.create(path, testClock: testClock)
             let login = admin ?? actorOptions.name
-            let created = try session.service.bootstrapAdmin(
+            let created = try session.app.directory.bootstrapAdmin(
                 login: login, name: name ?? login, email: email ?? "\(login)@localhost.localdomain")
             let head = try session.store.head()
             if existed {

@@ -56,7 +56,7 @@ struct IntakeAlert: ParsableCommand {
             var policy = AlertPolicy(defaultClient: defaultClient)
             policy.flapWindowMilliseconds = Int64(flapHours) * 3_600_000
             policy.autoClose = !noAutoClose
-            let outcomes = try session.service.receiveAlerts(batch, policy: policy, as: actor.name)
+            let outcomes = try session.app.intake.receiveAlerts(batch, policy: policy, as: actor.name)
             for (alert, outcome) in zip(batch.alerts, outcomes) {
                 Terminal.out("\(alert.fingerprint) \(alert.status.rawValue): \(describe(outcome))\n")
             }

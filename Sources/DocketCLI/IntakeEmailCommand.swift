@@ -74,13 +74,13 @@ struct IntakeEmail: ParsableCommand {
                 throw CLIError.badInput(
                     "\(error.message); pass --triage-client CODE to keep unreadable messages whole on a ticket for that client")
             }
-            let outcome = try session.service.receiveUnparsedMail(raw, error: error, policy: policy, as: actor.name)
+            let outcome = try session.app.intake.receiveUnparsedMail(raw, error: error, policy: policy, as: actor.name)
             let id = "sha256-" + SHA256.hexDigest(raw) + "@docket.invalid"
             guard case .opened(let number) = outcome else { return "\(id): " + describe(outcome) }
             return "\(id): unreadable (\(error.message)), kept whole as unparsed-message.eml on \(number)"
         }
-        let id = DocketService.mailIdentity(message, raw: raw)
-        let outcome = try session.service.receiveMail(message, raw: raw, policy: policy, as: actor.name)
+        let id = IntakeService.mailIdentity(message, raw: raw)
+        let outcome = try session.app.intake.receiveMail(message, raw: raw, policy: policy, as: actor.name)
         return "\(id): " + describe(outcome)
     }
 

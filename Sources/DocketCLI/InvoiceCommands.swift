@@ -56,7 +56,7 @@ struct InvoiceRun: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let runs = try session.service.runInvoices(
+            let runs = try session.app.billing.runInvoices(
                 period: period.period, client: client, as: options.actor.name, commandId: options.write.commandId, allowFuture: allowFuture)
             if output.json {
                 try printJSON(runs.map(RunView.init))
@@ -100,7 +100,7 @@ struct InvoiceCharges: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let sheet = try session.service.charges(client: client, through: period.period)
+            let sheet = try session.app.billing.charges(client: client, through: period.period)
             if output.json {
                 try printJSON(ChargesView(charges: sheet.charges, heldBack: sheet.heldBack, excluded: sheet.excluded))
                 return
@@ -135,7 +135,7 @@ struct InvoiceList: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let invoices = try session.service.invoices(
+            let invoices = try session.app.billing.invoices(
                 InvoiceFilter(client: client, period: period?.period.description, status: status))
             if output.json {
                 try printJSON(invoices)
@@ -169,7 +169,7 @@ struct InvoiceShow: ParsableCommand {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             if self.invoice.hasPrefix("CN-") {
-                let note = try session.service.creditNote(self.invoice)
+                let note = try session.app.billing.creditNote(self.invoice)
                 if output.json {
                     try printJSON(note)
                     return
@@ -177,12 +177,12 @@ struct InvoiceShow: ParsableCommand {
                 Terminal.out(InvoiceText.render(note))
                 return
             }
-            let invoice = try session.service.invoice(self.invoice)
+            let invoice = try session.app.billing.invoice(self.invoice)
             if output.json {
                 try printJSON(invoice)
                 return
             }
-            Terminal.out(InvoiceText.render(invoice, numbers: try session.service.invoiceNumbers(client: invoice.client)))
+            Terminal.out(InvoiceText.render(invoice, numbers: try session.app.billing.invoiceNumbers(client: invoice.client)))
         }
     }
 }
@@ -249,7 +249,7 @@ struct InvoiceFinalize: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let final = try session.service.finalizeInvoice(invoice, as: options.actor.name, commandId: options.write.commandId)
+            let final = try session.app.billing.finalizeInvoice(invoice, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(final.id): finalized as \(final.number ?? "?")\n")
         }
     }
@@ -265,7 +265,7 @@ struct InvoiceDiscard: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let discarded = try session.service.discardInvoice(invoice, reason: reason, as: options.actor.name, commandId: options.write.commandId)
+            let discarded = try session.app.billing.discardInvoice(invoice, reason: reason, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(discarded.id): discarded\n")
         }
     }
@@ -281,7 +281,7 @@ struct InvoiceVoid: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let voided = try session.service.voidInvoice(invoice, reason: reason, as: options.actor.name, commandId: options.write.commandId)
+            let voided = try session.app.billing.voidInvoice(invoice, reason: reason, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(voided.number ?? voided.id): voided by credit note \(voided.creditNote ?? "?")\n")
         }
     }

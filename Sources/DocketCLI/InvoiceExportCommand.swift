@@ -28,7 +28,7 @@ struct InvoiceExport: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let invoices = try session.service.invoices(InvoiceFilter(client: client, period: period?.period.description))
+            let invoices = try session.app.billing.invoices(InvoiceFilter(client: client, period: period?.period.description))
             let rows = invoices.flatMap { ExportRow.rows(of: $0, includeDrafts: includeDrafts) }
             switch format {
             case .json: try printJSON(rows)

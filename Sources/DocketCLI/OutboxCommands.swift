@@ -44,7 +44,7 @@ struct OutboxList: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let rows = try session.service.models.outbox.all(in: session.service.store)
+            let rows = try session.app.models.outbox.all(in: session.app.store)
                 .filter { !pending || $0.isPending }
                 .map { entry in
                     Row(
@@ -76,7 +76,7 @@ struct OutboxShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            guard let entry = try session.service.models.outbox.entry(messageId, in: session.service.store) else {
+            guard let entry = try session.app.models.outbox.entry(messageId, in: session.app.store) else {
                 throw CLIError.notFound("no queued message \(messageId); list them with `docket outbox list`")
             }
             Terminal.out(entry.message)
@@ -109,7 +109,7 @@ struct OutboxSend: ParsableCommand {
                 throw CLIError.usage("--sendmail \(sendmail) is not an executable file")
             }
             let session = try StoreAccess.open(store.path)
-            let deliveries = try session.service.sendOutbox(via: SendmailTransport(path: sendmail), as: actor.name)
+            let deliveries = try session.app.outbox.sendOutbox(via: SendmailTransport(path: sendmail), as: actor.name)
             for delivery in deliveries {
                 switch delivery.outcome {
                 case .accepted:

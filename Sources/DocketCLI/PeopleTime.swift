@@ -35,7 +35,7 @@ struct PeopleTime {
 
     /// The zone `login` set for themself (`docket user time-zone`), if any.
     static func own(_ login: String, in session: Session) -> PeopleTime? {
-        guard let identifier = (try? session.service.user(login))?.timeZone, let zone = WallTimeZone(identifier) else {
+        guard let identifier = (try? session.app.directory.user(login))?.timeZone, let zone = WallTimeZone(identifier) else {
             return nil
         }
         return PeopleTime(zone: zone, whose: "user \(login)'s")

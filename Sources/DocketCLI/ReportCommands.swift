@@ -44,7 +44,7 @@ struct SLAReportCommand: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let lines = try session.service.slaReport(from: from.timestamp, to: to.timestamp, by: by, now: try currentClock().now())
+            let lines = try session.app.sla.slaReport(from: from.timestamp, to: to.timestamp, by: by, now: try currentClock().now())
             let rate = { (line: SLAReportLine) in line.hitRatePerMille.map { "\($0 / 10).\($0 % 10)%" } ?? "—" }
             let minutes = { (value: Int64?) in value.map(String.init) ?? "" }
             let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN", "BREACHED BEFORE PRIORITY CHANGE"]

@@ -34,7 +34,7 @@ struct RulesSet: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let rules = try readRulesFile(file)
             let session = try StoreAccess.open(options.store.path)
-            let events = try session.service.setRoutingRules(rules, as: options.actor.name, commandId: options.write.commandId)
+            let events = try session.app.directory.setRoutingRules(rules, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out(events.isEmpty ? "routing rules: nothing to change\n" : "set \(rules.count) routing rule\(rules.count == 1 ? "" : "s")\n")
         }
     }
@@ -63,7 +63,7 @@ struct RulesShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let state = try session.service.routingRules()
+            let state = try session.app.directory.routingRules()
             if output.json {
                 try printJSON(View(revision: state.revision, rules: state.rules))
                 return
@@ -122,7 +122,7 @@ struct RulesTest: ParsableCommand {
                 } catch let error as AlertParseError {
                     throw CLIError.badInput(error.message)
                 }
-                inputs = try batch.alerts.map { try session.service.routingInput(forAlert: $0, fallbackClient: client) }
+                inputs = try batch.alerts.map { try session.app.intake.routingInput(forAlert: $0, fallbackClient: client) }
             } else {
                 let message: ParsedMessage
                 do {
@@ -130,12 +130,12 @@ struct RulesTest: ParsableCommand {
                 } catch let error as MailParseError {
                     throw CLIError.badInput(error.message)
                 }
-                inputs = [try session.service.routingInput(forMail: message, fallbackClient: client)]
+                inputs = [try session.app.intake.routingInput(forMail: message, fallbackClient: client)]
             }
             var views: [View] = []
             var text = ""
             for input in inputs {
-                let decision = try session.service.route(input)
+                let decision = try session.app.directory.route(input)
                 views.append(View(subject: input.subject, client: input.client, rule: decision?.rule.id, reasons: decision?.reasons ?? [], actions: decision?.rule.actions))
                 text += "\(input.subject) (client \(input.client), source \(input.source))\n"
                 if let decision {

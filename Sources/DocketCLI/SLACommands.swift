@@ -124,7 +124,7 @@ struct SLACommand: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let now = try session.service.now()
+            let now = try session.app.now()
             var statuses: [TicketNumber: SLAStatus] = [:]
             let rows = try session.models.sla.open(limit: limit, in: session.store) { row in
                 guard let clock = row.clock, client == nil || row.client == client else { return false }
@@ -171,7 +171,7 @@ struct TickCommand: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let results = try session.service.tick(as: actor.name)
+            let results = try session.app.sla.tick(as: actor.name)
             for result in results {
                 for event in result.events { Terminal.out("\(result.ticket): \(HistoryText.describe(event))\n") }
             }

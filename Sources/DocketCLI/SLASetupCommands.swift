@@ -58,7 +58,7 @@ struct CalendarDefine: ParsableCommand {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
             let from = try effective?.timestamp ?? currentClock().now()
-            let events = try session.service.calendar(id, .define(DefineCalendar(id: id, name: name, effectiveFrom: from, calendar: calendar)), as: options.actor.name, commandId: options.write.commandId)
+            let events = try session.app.directory.calendar(id, .define(DefineCalendar(id: id, name: name, effectiveFrom: from, calendar: calendar)), as: options.actor.name, commandId: options.write.commandId)
             Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "defined calendar \(id), in force from \(from.iso8601)\n")
         }
     }
@@ -76,7 +76,7 @@ struct CalendarAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
-            try session.service.calendar(id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
+            try session.app.directory.calendar(id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("amended calendar \(id), in force from \(effective.timestamp.iso8601)\n")
         }
     }
@@ -100,7 +100,7 @@ struct CalendarShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let state = try session.service.calendar(id)
+            let state = try session.app.directory.calendar(id)
             let instant = try at?.timestamp ?? currentClock().now()
             let inForce = state.calendar(at: instant)
             if output.json {
@@ -131,7 +131,7 @@ struct CalendarList: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let rows = try session.service.calendars().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.calendar.timeZoneIdentifier ?? ""] }
+            let rows = try session.app.directory.calendars().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.calendar.timeZoneIdentifier ?? ""] }
             if output.json {
                 try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "timeZone": $0[3]] })
             } else {
@@ -176,8 +176,8 @@ struct SLAPolicyDefine: ParsableCommand {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
             let from = try effective?.timestamp ?? currentClock().now()
-            _ = try session.service.calendar(terms.calendar)
-            try session.service.slaPolicy(id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name, commandId: options.write.commandId)
+            _ = try session.app.directory.calendar(terms.calendar)
+            try session.app.directory.slaPolicy(id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(from.iso8601)\n")
         }
     }
@@ -195,8 +195,8 @@ struct SLAPolicyAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            _ = try session.service.calendar(terms.calendar)
-            try session.service.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
+            _ = try session.app.directory.calendar(terms.calendar)
+            try session.app.directory.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
         }
     }
@@ -235,7 +235,7 @@ struct SLAPolicyShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let state = try session.service.slaPolicy(id)
+            let state = try session.app.directory.slaPolicy(id)
             let instant = try at?.timestamp ?? currentClock().now()
             let inForce = state.terms(at: instant)
             if output.json {
@@ -265,7 +265,7 @@ struct SLAPolicyList: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let rows = try session.service.slaPolicies().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.terms.calendar ?? ""] }
+            let rows = try session.app.directory.slaPolicies().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.terms.calendar ?? ""] }
             if output.json {
                 try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "calendar": $0[3]] })
             } else {

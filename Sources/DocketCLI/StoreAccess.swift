@@ -6,7 +6,7 @@ import Foundation
 struct Session {
     let store: EventStore
     let models: ReadModels
-    let service: DocketService
+    let app: DocketApplication
 }
 
 /// Opening the store for a command.
@@ -48,9 +48,9 @@ enum StoreAccess {
             if !store.isReadOnly { try store.dropStaleReadModels() }
         }
         let configuration = DocketConfiguration(supportAddress: ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"])
-        var service = DocketService(store: store, models: models, clock: clock, configuration: configuration)
-        service.warnings = { Terminal.error("warning: \($0)") }
-        return Session(store: store, models: models, service: service)
+        let app = DocketApplication(
+            store: store, models: models, clock: clock, configuration: configuration, warnings: { Terminal.error("warning: \($0)") })
+        return Session(store: store, models: models, app: app)
     }
 
     private static func clockRefused(_ path: String) -> CLIError {

@@ -25,7 +25,7 @@ private func change(
 ) throws {
     try reportingFailures(store: store.path) {
         let session = try StoreAccess.open(store.path)
-        let events = try session.service.template(name, command, as: actor.name, commandId: write.commandId)
+        let events = try session.app.directory.template(name, command, as: actor.name, commandId: write.commandId)
         Terminal.out(events.isEmpty ? "template \(name): nothing to change\n" : "\(done)\n")
     }
 }
@@ -61,8 +61,8 @@ struct TemplateUpdate: ParsableCommand {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             // Leaving --subject out keeps the current subject rather than silently erasing it.
-            let keptSubject = try subject ?? session.service.template(name).subject
-            let events = try session.service.template(
+            let keptSubject = try subject ?? session.app.directory.template(name).subject
+            let events = try session.app.directory.template(
                 name, .update(subject: keptSubject, body: body), as: actor.name, commandId: write.commandId)
             Terminal.out(events.isEmpty ? "template \(name): nothing to change\n" : "updated template \(name)\n")
         }
@@ -115,7 +115,7 @@ struct TemplateList: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let templates = try session.service.templates().compactMap(TemplateView.init)
+            let templates = try session.app.directory.templates().compactMap(TemplateView.init)
             if output.json {
                 try printJSON(templates)
                 return
@@ -141,7 +141,7 @@ struct TemplateShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            guard let template = TemplateView(try session.service.template(name)) else {
+            guard let template = TemplateView(try session.app.directory.template(name)) else {
                 throw CLIError.notFound("unknown template \(name); list templates with `docket template list`")
             }
             if output.json {

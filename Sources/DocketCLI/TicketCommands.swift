@@ -41,7 +41,7 @@ private func change(
 ) throws {
     try reportingFailures(store: options.store.path) {
         let session = try StoreAccess.open(options.store.path)
-        let events = try session.service.ticket(number, command, as: options.actor.name, commandId: options.write.commandId)
+        let events = try session.app.tickets.ticket(number, command, as: options.actor.name, commandId: options.write.commandId)
         Terminal.out(events.isEmpty ? "\(number): nothing to change\n" : "\(number): \(done)\n")
     }
 }
@@ -64,7 +64,7 @@ struct TicketOpen: ParsableCommand {
             let intake = TicketIntake(
                 client: client, contact: contact, category: category, priority: priority, source: source,
                 subject: subject, description: description, assignee: assign)
-            let number = try session.service.openTicket(intake, as: options.actor.name, commandId: options.write.commandId)
+            let number = try session.app.tickets.openTicket(intake, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(number)\n")
         }
     }
@@ -123,7 +123,7 @@ struct TicketReply: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let text = try session.service.reply(number, template: template, as: options.actor.name, commandId: options.write.commandId)
+            let text = try session.app.tickets.reply(number, template: template, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(number): replied:\n\(text)\n")
         }
     }
@@ -169,7 +169,7 @@ struct TicketMerge: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            try session.service.mergeTicket(number, into: into, as: options.actor.name, commandId: options.write.commandId)
+            try session.app.tickets.mergeTicket(number, into: into, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(number): merged into \(into)\n")
         }
     }
@@ -223,14 +223,14 @@ struct TicketClose: ParsableCommand {
                 closeTime = .log(minutes: minutes, workType: workType ?? "remote", billable: !nonBillable)
             } else if noTime {
                 closeTime = .none(reason: reason ?? "")
-            } else if TicketClose.isInteractive, try session.service.ticketSummary(number).isOpen,
-                try !session.service.hasLoggedTime(on: number, by: options.actor.name)
+            } else if TicketClose.isInteractive, try session.app.tickets.ticketSummary(number).isOpen,
+                try !session.app.billing.hasLoggedTime(on: number, by: options.actor.name)
             {
                 closeTime = try askForTime()
             } else {
                 closeTime = .alreadyLogged
             }
-            let result = try session.service.closeTicket(
+            let result = try session.app.tickets.closeTicket(
                 number, resolution: resolution, time: closeTime, as: options.actor.name, commandId: options.write.commandId)
             if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
                 Terminal.out("\(number): closed; \(minutes) min logged as \(entry)\n")

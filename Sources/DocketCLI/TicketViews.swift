@@ -31,11 +31,11 @@ struct TicketShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let summary = try session.service.ticketSummary(number)
+            let summary = try session.app.tickets.ticketSummary(number)
             // The whole clock is in the `sla` read model; the queue keeps only its due time.
             let clock = summary.sla == nil ? nil : try session.models.sla.row(number, in: session.store)?.clock
-            let recorded = try session.service.ticketHistory(number)
-            let now = try session.service.now()
+            let recorded = try session.app.tickets.ticketHistory(number)
+            let now = try session.app.now()
             if output.json {
                 let history = recorded.map { recorded, change in
                     View.Entry(

@@ -47,8 +47,8 @@ func parseTime(_ text: String, flag: String, in time: PeopleTime) throws -> Time
 /// The zone a zoneless time about `ticket` typed by `login` is read in: the user's own, else the ticket's client's.
 func typedTime(about ticket: TicketNumber, by login: String, in session: Session) throws -> PeopleTime {
     if let own = PeopleTime.own(login, in: session) { return own }
-    let code = try session.service.ticketSummary(ticket).client
-    guard let zone = WallTimeZone(try session.service.client(code).timeZone) else { return .machine() }
+    let code = try session.app.tickets.ticketSummary(ticket).client
+    guard let zone = WallTimeZone(try session.app.directory.client(code).timeZone) else { return .machine() }
     return PeopleTime(zone: zone, whose: "client \(code)'s")
 }
 
@@ -68,7 +68,7 @@ struct TimeLog: ParsableCommand {
             let minutes = try TimeDuration.parse(duration)
             let session = try StoreAccess.open(options.store.path)
             let startedAt = try at.map { try parseTime($0, flag: "--at", in: try typedTime(about: ticket, by: options.actor.name, in: session)) }
-            let entry = try session.service.logTime(
+            let entry = try session.app.billing.logTime(
                 TimeLogRequest(
                     ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note, tech: tech),
                 as: options.actor.name, commandId: options.write.commandId)
@@ -96,14 +96,14 @@ struct TimeCorrect: ParsableCommand {
             let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
             let startedAt = try at.map { text in
-                let ticket = TicketNumber(try session.service.timeEntryDetail(entry).entry.ticket)
+                let ticket = TicketNumber(try session.app.billing.timeEntryDetail(entry).entry.ticket)
                 let zone = try ticket.map { try typedTime(about: $0, by: options.actor.name, in: session) }
                 return try parseTime(text, flag: "--at", in: zone ?? .viewer(options.actor.name, in: session))
             }
             let correction = TimeCorrection(
                 minutes: worked, workType: workType, billable: billable ? true : nonBillable ? false : nil,
                 startedAt: startedAt, note: note, reason: reason)
-            try session.service.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
+            try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(entry): corrected\n")
         }
     }
@@ -118,7 +118,7 @@ struct TimeVoid: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            try session.service.voidTime(entry, reason: reason, as: options.actor.name, commandId: options.write.commandId)
+            try session.app.billing.voidTime(entry, reason: reason, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(entry): voided\n")
         }
     }
@@ -133,7 +133,7 @@ struct TimeStart: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            try session.service.startTimer(ticket, workType: workType, as: options.actor.name, commandId: options.write.commandId)
+            try session.app.billing.startTimer(ticket, workType: workType, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(ticket): timer started\n")
         }
     }
@@ -150,7 +150,7 @@ struct TimeStop: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
-            let (entry, minutes) = try session.service.stopTimer(
+            let (entry, minutes) = try session.app.billing.stopTimer(
                 note: note, minutes: worked, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(entry): \(minutes) minutes\n")
         }
@@ -175,7 +175,7 @@ struct TimeList: ParsableCommand {
             let filter = TimeFilter(
                 ticket: ticket?.description, tech: tech, from: try from.map { try parseTime($0, flag: "--from", in: time) },
                 to: try to.map { try parseTime($0, flag: "--to", in: time) })
-            let rows = try session.service.timeEntries(filter)
+            let rows = try session.app.billing.timeEntries(filter)
             if output.json {
                 try printJSON(rows)
                 return
@@ -206,7 +206,7 @@ struct TimeShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let detail = try session.service.timeEntryDetail(entry)
+            let detail = try session.app.billing.timeEntryDetail(entry)
             if output.json {
                 try printJSON(detail)
                 return

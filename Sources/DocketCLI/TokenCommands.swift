@@ -42,7 +42,7 @@ struct TokenCreate: ParsableCommand {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             let owner = user ?? actor.name
-            let token = try session.service.createToken(for: owner, name: name, lifetimeDays: expires?.days, as: actor.name)
+            let token = try session.app.directory.createToken(for: owner, name: name, lifetimeDays: expires?.days, as: actor.name)
             Terminal.out(token + "\n")
             if Terminal.stderrIsTerminal {
                 Terminal.error("docket: created API token \(name) for \(owner); it is shown only now: store it safely")
@@ -67,7 +67,7 @@ struct TokenList: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let tokens = try session.service.tokens(as: actor.name)
+            let tokens = try session.app.directory.tokens(as: actor.name)
             if output.json {
                 try printJSON(
                     tokens.map {
@@ -97,7 +97,7 @@ struct TokenRevoke: ParsableCommand {
         try reportingFailures(store: store.path) {
             guard id.utf8.count <= 64 else { throw CLIError.badInput("token id \(id.prefix(16))… is too long; copy it from `docket token list`") }
             let session = try StoreAccess.open(store.path)
-            try session.service.revokeToken(id, reason: reason, as: actor.name)
+            try session.app.directory.revokeToken(id, reason: reason, as: actor.name)
             Terminal.out("revoked token \(id)\n")
         }
     }

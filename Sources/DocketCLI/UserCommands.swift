@@ -27,7 +27,7 @@ private func change(
 ) throws {
     try reportingFailures(store: store.path) {
         let session = try StoreAccess.open(store.path)
-        let events = try session.service.user(login, command, as: actor.name, commandId: write.commandId)
+        let events = try session.app.directory.user(login, command, as: actor.name, commandId: write.commandId)
         Terminal.out(events.isEmpty ? "user \(login): nothing to change\n" : "\(done)\n")
     }
 }
@@ -167,7 +167,7 @@ struct UserList: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let users = try session.service.users().compactMap(UserView.init)
+            let users = try session.app.directory.users().compactMap(UserView.init)
             if output.json {
                 try printJSON(users)
                 return
@@ -188,7 +188,7 @@ struct UserShow: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            guard let user = UserView(try session.service.user(login)) else {
+            guard let user = UserView(try session.app.directory.user(login)) else {
                 throw CLIError.notFound("unknown user \(login); list users with `docket user list`")
             }
             if output.json {

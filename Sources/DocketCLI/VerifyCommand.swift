@@ -70,7 +70,7 @@ struct VerifyCommand: ParsableCommand {
 
     /// `--accept-rollback`: an admin records that the store is to go on as it is.
     private func accept(_ session: Session) throws {
-        let context = try session.service.context(for: actor.name)
+        let context = try session.app.context(for: actor.name)
         guard context.actor.role == .admin else {
             throw CLIError.forbidden("only an admin may accept a rollback; \(actor.name) is \(context.actor.role)")
         }

@@ -10,30 +10,30 @@ import Testing
 
     @Test func eveningWorkOnTheLastDayIsBilledInThatMonthAndANewZoneWaitsForTheNextUnbilledMonth() throws {
         let f = try ServiceFixture()
-        try f.service.createContract(
+        try f.app.directory.createContract(
             CreateContract(
                 id: "acme-msa", client: "acme", clientSnapshot: nil, name: "MSA", effectiveFrom: at("2026-10-01T00:00:00Z"),
                 billingTerms: BillingServiceTests.hourly), as: "bill")
-        let ticket = try f.service.openTicket(TicketIntake(client: "acme", subject: "Server down"), as: "bob")
+        let ticket = try f.app.tickets.openTicket(TicketIntake(client: "acme", subject: "Server down"), as: "bob")
         // 19:30 on 30 November in New York.
-        try f.service.logTime(TimeLogRequest(ticket: ticket, minutes: 60, workType: "remote", startedAt: at("2026-12-01T00:30:00Z")), as: "bob")
-        let november = try #require(try f.service.runInvoices(period: BillingPeriod("2026-11")!, as: "bill").first?.drafted.first)
+        try f.app.billing.logTime(TimeLogRequest(ticket: ticket, minutes: 60, workType: "remote", startedAt: at("2026-12-01T00:30:00Z")), as: "bob")
+        let november = try #require(try f.app.billing.runInvoices(period: BillingPeriod("2026-11")!, as: "bill").first?.drafted.first)
         #expect(november.lines.map(\.charge.period) == ["2026-11"])
         #expect(november.timeZone == "America/New_York")
-        try f.service.finalizeInvoice(november.id, as: "bill")
+        try f.app.billing.finalizeInvoice(november.id, as: "bill")
 
         // The client moves to Los Angeles; November stays billed in New York time.
-        try f.service.client("acme", .update(name: nil, domains: nil, timeZone: "America/Los_Angeles"), as: "dora")
+        try f.app.directory.client("acme", .update(name: nil, domains: nil, timeZone: "America/Los_Angeles"), as: "dora")
         // 22:00 on 30 November in Los Angeles, 01:00 on 1 December in New York: after November's end, so December's.
-        try f.service.logTime(TimeLogRequest(ticket: ticket, minutes: 30, workType: "remote", startedAt: at("2026-12-01T06:00:00Z")), as: "bob")
+        try f.app.billing.logTime(TimeLogRequest(ticket: ticket, minutes: 30, workType: "remote", startedAt: at("2026-12-01T06:00:00Z")), as: "bob")
         f.clock.advance(milliseconds: 40 * 86_400_000)  // 12 December: the December run is not ahead of time
-        let december = try #require(try f.service.runInvoices(period: BillingPeriod("2026-12")!, as: "bill").first?.drafted.first)
+        let december = try #require(try f.app.billing.runInvoices(period: BillingPeriod("2026-12")!, as: "bill").first?.drafted.first)
         #expect(december.lines.map(\.charge.period) == ["2026-12"])
         #expect(december.lines.allSatisfy { !$0.adjustment }, "nothing billed for November changes")
         #expect(december.timeZone == "America/Los_Angeles")
         // 23:00 on 31 December in Los Angeles is still December.
-        try f.service.logTime(TimeLogRequest(ticket: ticket, minutes: 15, workType: "remote", startedAt: at("2027-01-01T07:00:00Z")), as: "bob")
-        let sheet = try f.service.charges(client: "acme", through: BillingPeriod("2026-12")!)
+        try f.app.billing.logTime(TimeLogRequest(ticket: ticket, minutes: 15, workType: "remote", startedAt: at("2027-01-01T07:00:00Z")), as: "bob")
+        let sheet = try f.app.billing.charges(client: "acme", through: BillingPeriod("2026-12")!)
         #expect(sheet.charges.first { $0.period == "2026-12" }?.loggedMinutes == 45)
     }
 }

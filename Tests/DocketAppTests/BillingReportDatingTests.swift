@@ -67,14 +67,14 @@ struct BillingReportDatingTests {
             "model": "retainer", "currency": "USD", "rates": ["*": 12_000], "nonBillableWorkTypes": ["internal"],
             "retainer": ["monthlyFeeMinor": 100_000, "includedMinutes": 0, "coveredCategories": ["helpdesk"]],
         ]
-        try f.service.createContract(
+        try f.app.directory.createContract(
             CreateContract(
                 id: "acme-msa", client: "acme", clientSnapshot: nil, name: "MSA", effectiveFrom: Self.at("2026-10-01T00:00:00Z"),
                 billingTerms: terms), as: "bill")
-        let network = try f.service.openTicket(TicketIntake(client: "acme", category: "network", subject: "VPN"), as: "bob")
-        let helpdesk = try f.service.openTicket(TicketIntake(client: "acme", category: "helpdesk", subject: "Password"), as: "bob")
+        let network = try f.app.tickets.openTicket(TicketIntake(client: "acme", category: "network", subject: "VPN"), as: "bob")
+        let helpdesk = try f.app.tickets.openTicket(TicketIntake(client: "acme", category: "helpdesk", subject: "Password"), as: "bob")
         func log(_ ticket: TicketNumber, _ minutes: Int, _ workType: String, billable: Bool = true, day: Int) throws {
-            try f.service.logTime(
+            try f.app.billing.logTime(
                 TimeLogRequest(
                     ticket: ticket, minutes: minutes, workType: workType, billable: billable, startedAt: Self.at("2026-11-0\(day)T15:00:00Z")),
                 as: "bob")
@@ -83,10 +83,10 @@ struct BillingReportDatingTests {
         try log(network, 30, "internal", day: 4)
         try log(helpdesk, 45, "remote", day: 5)
         try log(network, 15, "remote", billable: false, day: 6)
-        let draft = try #require(try f.service.runInvoices(period: BillingPeriod("2026-11")!, as: "bill").first?.drafted.first)
-        try f.service.finalizeInvoice(draft.id, as: "bill")
+        let draft = try #require(try f.app.billing.runInvoices(period: BillingPeriod("2026-11")!, as: "bill").first?.drafted.first)
+        try f.app.billing.finalizeInvoice(draft.id, as: "bill")
         try log(network, 20, "remote", day: 9)
-        let rows = try f.service.billingReports(Self.window("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")).leakage()
+        let rows = try f.app.billing.billingReports(Self.window("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")).leakage()
         let acme = try #require(rows.first { $0.client == "acme" })
         // Billable: 60 (billed) + 20 (logged after the invoice); internal work and the covered category are not leakage.
         #expect(acme.billableMinutes == 80 && acme.billedMinutes == 60 && acme.unbilledMinutes == 20)

@@ -63,7 +63,7 @@ import Testing
 
     @Test func nextFreeFindsTheEndOfANumberedRun() throws {
         let fixture = try ServiceFixture()
-        let kernel = fixture.service.kernel
+        let kernel = fixture.app.kernel
         #expect(try kernel.nextFree(from: 1) { "n-\($0)" } == 1)
         for n in 1...37 { try fixture.store.append(sampleAppend("n-\(n)")) }
         #expect(try kernel.nextFree(from: 1) { "n-\($0)" } == 38)
@@ -77,13 +77,13 @@ import Testing
         let clock = ManualClock()
         let models = ReadModels()
         let store = try EventStore(path: folder.child("store"), clock: clock, projections: models.all.filter { $0.name != "stream-counts" })
-        let service = DocketService(store: store, models: models, clock: clock)
-        try service.bootstrapAdmin(login: "ann", name: "Ann", email: "ann@msp.example")
-        #expect(try service.bootstrapAdmin(login: "eve", name: "Eve", email: "eve@msp.example") == false)
-        try service.client("acme", .register(RegisterClient(code: "acme", name: "Acme", domains: [], timeZone: "UTC", currency: "USD")), as: "ann")
-        let numbers = try (0..<2).map { _ in try service.openTicket(TicketIntake(client: "acme", subject: "x"), as: "ann") }
+        let service = DocketApplication(store: store, models: models, clock: clock)
+        try service.directory.bootstrapAdmin(login: "ann", name: "Ann", email: "ann@msp.example")
+        #expect(try service.directory.bootstrapAdmin(login: "eve", name: "Eve", email: "eve@msp.example") == false)
+        try service.directory.client("acme", .register(RegisterClient(code: "acme", name: "Acme", domains: [], timeZone: "UTC", currency: "USD")), as: "ann")
+        let numbers = try (0..<2).map { _ in try service.tickets.openTicket(TicketIntake(client: "acme", subject: "x"), as: "ann") }
         #expect(numbers.map(\.description) == ["T-1001", "T-1002"])
-        let entries = try (0..<2).map { _ in try service.logTime(TimeLogRequest(ticket: numbers[0], minutes: 5, workType: "remote"), as: "ann") }
+        let entries = try (0..<2).map { _ in try service.billing.logTime(TimeLogRequest(ticket: numbers[0], minutes: 5, workType: "remote"), as: "ann") }
         #expect(entries == ["TE-1", "TE-2"])
     }
 }

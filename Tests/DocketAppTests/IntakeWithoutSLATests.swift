@@ -31,11 +31,10 @@ import Testing
 
     @Test func mailFromTheClientOpensATicketWithoutSLAAndAWarning() throws {
         let f = try fixture()
-        var service = f.service
         let warnings = Warnings()
-        service.warnings = { warnings.lines.append($0) }
+        let service = DocketApplication(store: f.store, models: f.models, clock: f.clock, warnings: { warnings.lines.append($0) })
         let raw = "From: Carla Client <carla@acme.example>\r\nTo: help@msp.example\r\nSubject: Printer offline\r\nMessage-ID: <p1@acme.example>\r\n\r\nIt is broken.\r\n"
-        let outcome = try service.receiveMail(try ParsedMessage(parsing: Array(raw.utf8)), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora")
+        let outcome = try service.intake.receiveMail(try ParsedMessage(parsing: Array(raw.utf8)), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora")
         guard case .opened(let number) = outcome else {
             Issue.record("\(outcome)")
             return
@@ -50,7 +49,7 @@ import Testing
     @Test func aTicketOpenedByHandIsStillRefusedSoThePersonSeesTheProblem() throws {
         let f = try fixture()
         let before = try f.store.head()
-        #expect(throws: DomainError.self) { try f.service.openTicket(TicketIntake(client: "acme", subject: "Call"), as: "bob") }
+        #expect(throws: DomainError.self) { try f.app.tickets.openTicket(TicketIntake(client: "acme", subject: "Call"), as: "bob") }
         #expect(try f.store.head() == before)
     }
 
@@ -59,23 +58,23 @@ import Testing
         let start = Timestamp(iso8601: "2026-01-01T00:00:00Z")!
         let before = try f.store.head()
         let policy = try #require(
-            throwing(try f.service.createContract(
+            throwing(try f.app.directory.createContract(
                 CreateContract(id: "acme-a", client: "acme", clientSnapshot: nil, name: "A", effectiveFrom: start, slaPolicy: "gold"), as: "bill")))
         #expect(policy.code == .notFound && policy.message.hasPrefix("unknown SLA policy gold"), "\(policy.message)")
         let terms: JSONValue = [
             "model": "hourly", "currency": "USD", "rates": ["*": 10_000], "afterHours": ["calendar": "nowhere", "multiplierPercent": 150],
         ]
         let calendar = try #require(
-            throwing(try f.service.createContract(
+            throwing(try f.app.directory.createContract(
                 CreateContract(id: "acme-b", client: "acme", clientSnapshot: nil, name: "B", effectiveFrom: start, billingTerms: terms), as: "bill")))
         #expect(calendar.message.hasPrefix("unknown calendar nowhere"), "\(calendar.message)")
         #expect(try f.store.head() == before)
         // And at amend.
-        try f.service.createContract(
+        try f.app.directory.createContract(
             CreateContract(id: "acme-c", client: "acme", clientSnapshot: nil, name: "C", effectiveFrom: start, billingTerms: BillingServiceTests.hourly),
             as: "bill")
         let amend = try #require(
-            throwing(try f.service.contract("acme-c", .amend(effectiveFrom: start, slaPolicy: "gold", billingTerms: nil), as: "bill")))
+            throwing(try f.app.directory.contract("acme-c", .amend(effectiveFrom: start, slaPolicy: "gold", billingTerms: nil), as: "bill")))
         #expect(amend.message.hasPrefix("unknown SLA policy gold"))
     }
 

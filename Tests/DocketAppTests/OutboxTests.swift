@@ -32,7 +32,7 @@ import Testing
 
     @Test func openingATicketWithAContactQueuesACompleteAcknowledgement() throws {
         let f = try ServiceFixture()
-        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline"), as: "bob")
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline"), as: "bob")
         let entries = try outbox(f)
         try #require(entries.count == 1)
         let entry = entries[0]
@@ -58,7 +58,7 @@ import Testing
         #expect(parsed.inReplyTo.isEmpty, "nothing to answer: the ticket was not opened by email")
         #expect(parsed.textBody?.contains("opened ticket T-1001") == true)
         // The queued event sits in the same append as the opening.
-        let history = try f.service.ticketHistory(number)
+        let history = try f.app.tickets.ticketHistory(number)
         let opened = try #require(history.first { $0.event.type == "ticket.opened" })
         let queued = try #require(history.first { $0.event.type == "ticket.mail-queued" })
         #expect(opened.event.recordedAt == queued.event.recordedAt)
@@ -66,11 +66,11 @@ import Testing
 
     @Test func publicCommentsAndClosingQueueMailButInternalNotesDoNot() throws {
         let f = try ServiceFixture()
-        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "VPN down"), as: "bob")
-        try f.service.ticket(number, .comment("Checking the logs", visibility: .internal), as: "bob")
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "VPN down"), as: "bob")
+        try f.app.tickets.ticket(number, .comment("Checking the logs", visibility: .internal), as: "bob")
         #expect(try outbox(f).count == 1, "an internal note writes to nobody")
-        try f.service.ticket(number, .comment("We restarted the VPN gateway; please try again.", visibility: .public), as: "bob")
-        try f.service.ticket(number, .close(resolution: "Restarted the gateway", time: .none(reason: "no time in this test")), as: "bob")
+        try f.app.tickets.ticket(number, .comment("We restarted the VPN gateway; please try again.", visibility: .public), as: "bob")
+        try f.app.tickets.ticket(number, .close(resolution: "Restarted the gateway", time: .none(reason: "no time in this test")), as: "bob")
         let entries = try outbox(f)
         #expect(entries.map(\.reason) == [.acknowledgement, .reply, .resolution])
         #expect(entries.map(\.subject) == ["[T-1001] VPN down", "Re: [T-1001] VPN down", "[T-1001] VPN down"])
@@ -82,25 +82,25 @@ import Testing
         let resolution = try parse(entries[2].message)
         #expect(resolution.textBody?.contains("Restarted the gateway") == true)
         // A retried command (same id) queues nothing more.
-        try f.service.ticket(number, .reopen(reason: nil), as: "bob", commandId: "c1")
-        try f.service.ticket(number, .comment("Again", visibility: .public), as: "bob", commandId: "c2")
-        let events = try f.service.ticket(number, .comment("Again", visibility: .public), as: "bob", commandId: "c2")
+        try f.app.tickets.ticket(number, .reopen(reason: nil), as: "bob", commandId: "c1")
+        try f.app.tickets.ticket(number, .comment("Again", visibility: .public), as: "bob", commandId: "c2")
+        let events = try f.app.tickets.ticket(number, .comment("Again", visibility: .public), as: "bob", commandId: "c2")
         #expect(events.count == 1, "a retry returns the ticket's own events")
         #expect(try outbox(f).count == 4)
     }
 
     @Test func ticketsWithoutAContactEmailQueueNothing() throws {
         let f = try ServiceFixture()
-        let number = try f.service.openTicket(TicketIntake(client: "globex", subject: "Phone call"), as: "bob")
-        try f.service.ticket(number, .comment("Called back", visibility: .public), as: "bob")
-        try f.service.ticket(number, .close(resolution: "done", time: .none(reason: "no time in this test")), as: "bob")
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "globex", subject: "Phone call"), as: "bob")
+        try f.app.tickets.ticket(number, .comment("Called back", visibility: .public), as: "bob")
+        try f.app.tickets.ticket(number, .close(resolution: "done", time: .none(reason: "no time in this test")), as: "bob")
         #expect(try outbox(f).isEmpty)
     }
 
     @Test func mailThreadsToTheClientsLastMessageAndRepliesToOursThreadBack() throws {
         let f = try ServiceFixture()
         let raw = "From: Jane Doe <jane@globex.example>\r\nTo: help@msp.example\r\nSubject: Printer offline\r\nMessage-ID: <first@globex.example>\r\n\r\nIt is broken.\r\n"
-        let outcome = try f.service.receiveMail(try parse(raw), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora")
+        let outcome = try f.app.intake.receiveMail(try parse(raw), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora")
         guard case .opened(let number) = outcome else { Issue.record("\(outcome)"); return }
         let ack = try #require(try outbox(f).first)
         #expect(ack.to == ["jane@globex.example"], "no contact: the sender of the email is answered")
@@ -108,24 +108,24 @@ import Testing
         #expect(parsedAck.inReplyTo == ["first@globex.example"])
         #expect(parsedAck.references == ["first@globex.example"])
         #expect(parsedAck.to.first?.name == "Jane Doe")
-        try f.service.ticket(number, .comment("Which printer?", visibility: .public), as: "bob")
+        try f.app.tickets.ticket(number, .comment("Which printer?", visibility: .public), as: "bob")
         let reply = try #require(try outbox(f).last)
         let answer = "From: jane@globex.example\r\nSubject: Re: Printer offline\r\nMessage-ID: <second@globex.example>\r\nIn-Reply-To: <\(reply.messageId)>\r\n\r\nThe one on floor 2.\r\n"
-        let threaded = try f.service.receiveMail(try parse(answer), raw: Array(answer.utf8), policy: MailPolicy(), as: "dora")
+        let threaded = try f.app.intake.receiveMail(try parse(answer), raw: Array(answer.utf8), policy: MailPolicy(), as: "dora")
         #expect(threaded == .reply(number))
         // Our own message delivered back to intake (a loop) is not taken as a client's.
-        let echoed = try f.service.receiveMail(try parse(reply.message), raw: Array(reply.message.utf8), policy: MailPolicy(), as: "dora")
+        let echoed = try f.app.intake.receiveMail(try parse(reply.message), raw: Array(reply.message.utf8), policy: MailPolicy(), as: "dora")
         #expect(echoed == .duplicate(number))
-        try f.service.ticket(number, .comment("Fixed", visibility: .public), as: "bob")
+        try f.app.tickets.ticket(number, .comment("Fixed", visibility: .public), as: "bob")
         #expect(try parse(try #require(try outbox(f).last).message).inReplyTo == ["second@globex.example"])
     }
 
     @Test func nonASCIISubjectsAndBodiesAreEncodedAndParseBack() throws {
         let f = try ServiceFixture()
         let subject = "Imprimante hors ligne — « étage 2 » 日本語のテキストがとても長い場合でも正しく折り返されること"
-        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: subject), as: "bob")
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: subject), as: "bob")
         let long = String(repeating: "Ça marche = très bien. ", count: 12) + "\nfin  "
-        try f.service.ticket(number, .comment(long, visibility: .public), as: "bob")
+        try f.app.tickets.ticket(number, .comment(long, visibility: .public), as: "bob")
         let entries = try outbox(f)
         for line in entries[1].message.components(separatedBy: "\r\n") {
             #expect(line.utf8.count <= 78, "line too long: \(line)")
@@ -155,19 +155,19 @@ import Testing
     /// The service writes the From address it was given, whatever the process environment says.
     @Test func queuedMailIsFromTheConfiguredAddress() throws {
         let base = try ServiceFixture()
-        let service = DocketService(
+        let service = DocketApplication(
             store: base.store, models: base.models, clock: base.clock, configuration: DocketConfiguration(supportAddress: "help@msp.example"))
-        try service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline"), as: "bob")
+        try service.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline"), as: "bob")
         let entry = try #require(try base.models.outbox.all(in: base.store).first)
         #expect(try parse(entry.message).from.first?.address == "help@msp.example")
     }
 
     @Test func sendingRecordsEachAttemptRetriesFailuresAndNeverSendsTwice() throws {
         let f = try ServiceFixture()
-        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Backup"), as: "bob")
-        try f.service.ticket(number, .comment("Running it now", visibility: .public), as: "bob")
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Backup"), as: "bob")
+        try f.app.tickets.ticket(number, .comment("Running it now", visibility: .public), as: "bob")
         let transport = FakeTransport([.accepted, .failed(exitStatus: 75, error: "sendmail: queue file write error")])
-        let first = try f.service.sendOutbox(via: transport, as: "dora")
+        let first = try f.app.outbox.sendOutbox(via: transport, as: "dora")
         #expect(first.map(\.attempt) == [1, 1])
         #expect(first.map(\.outcome) == [.accepted, .failed(exitStatus: 75, error: "sendmail: queue file write error")])
         var entries = try outbox(f)
@@ -175,12 +175,12 @@ import Testing
         #expect(entries[1].lastError == "exit 75: sendmail: queue file write error")
         #expect(entries[1].attempts == 1)
         #expect(transport.delivered == entries.map(\.message))
-        let second = try f.service.sendOutbox(via: transport, as: "dora")
+        let second = try f.app.outbox.sendOutbox(via: transport, as: "dora")
         #expect(second.map(\.messageId) == [entries[1].messageId], "only the failed one is tried again")
         #expect(second.map(\.attempt) == [2])
         entries = try outbox(f)
         #expect(entries.map(\.status) == [.sent, .sent])
-        #expect(try f.service.sendOutbox(via: transport, as: "dora").isEmpty, "nothing is sent twice")
+        #expect(try f.app.outbox.sendOutbox(via: transport, as: "dora").isEmpty, "nothing is sent twice")
         #expect(transport.delivered.count == 3)
         let attempts = try f.store.read(stream: "mail-" + entries[1].messageId).map(\.type)
         #expect(attempts == ["mail.send-failed", "mail.sent"])
@@ -188,9 +188,9 @@ import Testing
 
     @Test func theOutboxRebuildsFromTheLog() throws {
         let f = try ServiceFixture()
-        let number = try f.service.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Rebuild"), as: "bob")
-        try f.service.ticket(number, .close(resolution: "ok", time: .none(reason: "no time in this test")), as: "bob")
-        _ = try f.service.sendOutbox(via: FakeTransport([.failed(exitStatus: 1, error: "x")]), as: "dora")
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Rebuild"), as: "bob")
+        try f.app.tickets.ticket(number, .close(resolution: "ok", time: .none(reason: "no time in this test")), as: "bob")
+        _ = try f.app.outbox.sendOutbox(via: FakeTransport([.failed(exitStatus: 1, error: "x")]), as: "dora")
         let before = try outbox(f)
         try f.store.rebuild("outbox")
         #expect(try outbox(f) == before)

@@ -20,7 +20,7 @@ import Testing
             timeZone: "America/New_York",
             weeklyHours: WeeklyHours([try BusinessSlot("09:00", "17:00")], on: [.mon, .tue, .wed, .thu, .fri]),
             holidays: [try LocalDate(parsing: "2026-11-26")])
-        try f.service.calendar(
+        try f.app.directory.calendar(
             "ny-office", .define(DefineCalendar(id: "ny-office", name: "NY office", effectiveFrom: start, calendar: office)),
             as: "ann")
         let targets: [Priority: SLATarget] = [
@@ -31,7 +31,7 @@ import Testing
         ]
         let escalation = EscalationRule(id: "untouched", priorities: [.p1, .p2], untouchedMinutes: 45, action: .raisePriority)
         for (policy, calendar) in [("gold", "ny-office"), ("round", "24x7")] {
-            try f.service.slaPolicy(
+            try f.app.directory.slaPolicy(
                 policy,
                 .define(DefineSLAPolicy(
                     id: policy, name: policy, effectiveFrom: start,
@@ -39,7 +39,7 @@ import Testing
                 as: "ann")
         }
         for (client, policy) in [("acme", "gold"), ("globex", "round")] {
-            try f.service.createContract(
+            try f.app.directory.createContract(
                 CreateContract(id: "\(client)-2026", client: client, clientSnapshot: nil, name: "Managed", effectiveFrom: start, slaPolicy: policy),
                 as: "ann")
         }
@@ -62,20 +62,20 @@ import Testing
                 if tickets.isEmpty || random.next() % 6 == 0 {
                     let client = random.next() % 2 == 0 ? "acme" : "globex"
                     let priority = Priority.allCases[Int(random.next() % 4)]
-                    tickets.append(try f.service.openTicket(TicketIntake(client: client, priority: priority, subject: "Issue \(tickets.count)"), as: actor))
+                    tickets.append(try f.app.tickets.openTicket(TicketIntake(client: client, priority: priority, subject: "Issue \(tickets.count)"), as: actor))
                     continue
                 }
                 let number = tickets[Int(random.next() % UInt64(tickets.count))]
                 switch random.next() % 10 {
-                case 0: try f.service.ticket(number, .assign(to: ["bob", "tia"][Int(random.next() % 2)], user: nil), as: actor)
-                case 1: try f.service.ticket(number, .setPriority(Priority.allCases[Int(random.next() % 4)]), as: actor)
-                case 2: try f.service.ticket(number, .setStatus(TicketStatus.settable[Int(random.next() % 3)]), as: actor)
-                case 3: try f.service.ticket(number, .comment("note", visibility: random.next() % 2 == 0 ? .public : .internal), as: actor)
-                case 4: try f.service.ticket(number, .close(resolution: "fixed", time: .none(reason: "no time in this test")), as: actor)
-                case 5: try f.service.ticket(number, .reopen(reason: nil), as: actor)
-                case 6: try f.service.mergeTicket(number, into: tickets[Int(random.next() % UInt64(tickets.count))], as: actor)
-                case 7: try f.service.ticket(number, .unassign, as: actor)
-                default: _ = try f.service.tick(as: "ann")
+                case 0: try f.app.tickets.ticket(number, .assign(to: ["bob", "tia"][Int(random.next() % 2)], user: nil), as: actor)
+                case 1: try f.app.tickets.ticket(number, .setPriority(Priority.allCases[Int(random.next() % 4)]), as: actor)
+                case 2: try f.app.tickets.ticket(number, .setStatus(TicketStatus.settable[Int(random.next() % 3)]), as: actor)
+                case 3: try f.app.tickets.ticket(number, .comment("note", visibility: random.next() % 2 == 0 ? .public : .internal), as: actor)
+                case 4: try f.app.tickets.ticket(number, .close(resolution: "fixed", time: .none(reason: "no time in this test")), as: actor)
+                case 5: try f.app.tickets.ticket(number, .reopen(reason: nil), as: actor)
+                case 6: try f.app.tickets.mergeTicket(number, into: tickets[Int(random.next() % UInt64(tickets.count))], as: actor)
+                case 7: try f.app.tickets.ticket(number, .unassign, as: actor)
+                default: _ = try f.app.sla.tick(as: "ann")
                 }
             } catch is DomainError {
                 continue
@@ -124,21 +124,21 @@ import Testing
     @Test func aFailedTransactionLeavesNoPendingRowBehind() throws {
         let tripwire = Tripwire()
         let f = try fixtureWithSLAs(extraProjections: [tripwire])
-        let number = try f.service.openTicket(TicketIntake(client: "acme", priority: .p2, subject: "Printer"), as: "dora")
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", priority: .p2, subject: "Printer"), as: "dora")
         let queueBefore = try f.store.dump(projection: "queue")
         let slaBefore = try f.store.dump(projection: "sla")
 
         tripwire.armed = true
         #expect(throws: Tripwire.Tripped.self) {
-            try f.service.ticket(number, .comment("first", visibility: .public), as: "bob")
+            try f.app.tickets.ticket(number, .comment("first", visibility: .public), as: "bob")
         }
         tripwire.armed = false
         #expect(try f.store.dump(projection: "queue") == queueBefore)
         #expect(try f.store.dump(projection: "sla") == slaBefore)
 
         f.clock.advance(milliseconds: 60_000)
-        try f.service.ticket(number, .comment("second", visibility: .internal), as: "bob")
-        let row = try f.service.ticketSummary(number)
+        try f.app.tickets.ticket(number, .comment("second", visibility: .internal), as: "bob")
+        let row = try f.app.tickets.ticketSummary(number)
         #expect(row.publicComments == 0 && row.internalComments == 1)
         let clock = try #require(try f.models.sla.row(number, in: f.store)?.clock)
         #expect(!clock.response.isMet, "the failed public reply did not meet the response clock")

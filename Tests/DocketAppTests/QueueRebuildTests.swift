@@ -22,22 +22,22 @@ import Testing
                 if tickets.isEmpty || random.next() % 6 == 0 {
                     let client = random.next() % 2 == 0 ? "acme" : "globex"
                     let priority = Priority.allCases[Int(random.next() % 4)]
-                    tickets.append(try f.service.openTicket(TicketIntake(client: client, priority: priority, subject: "Issue \(tickets.count)"), as: actor))
+                    tickets.append(try f.app.tickets.openTicket(TicketIntake(client: client, priority: priority, subject: "Issue \(tickets.count)"), as: actor))
                     continue
                 }
                 let number = tickets[Int(random.next() % UInt64(tickets.count))]
                 switch random.next() % 11 {
-                case 0: try f.service.ticket(number, .assign(to: ["bob", "tia", "dora"][Int(random.next() % 3)], user: nil), as: actor)
-                case 1: try f.service.ticket(number, .unassign, as: actor)
-                case 2: try f.service.ticket(number, .setPriority(Priority.allCases[Int(random.next() % 4)]), as: actor)
-                case 3: try f.service.ticket(number, .setStatus(TicketStatus.settable[Int(random.next() % 3)]), as: actor)
-                case 4: try f.service.ticket(number, .comment("note", visibility: random.next() % 2 == 0 ? .public : .internal), as: actor)
-                case 5: try f.service.ticket(number, .close(resolution: "fixed", time: .none(reason: "no time in this test")), as: actor)
-                case 6: try f.service.ticket(number, .reopen(reason: nil), as: actor)
-                case 7: try f.service.ticket(number, .setCategory(["backup", "network", "email"][Int(random.next() % 3)]), as: actor)
-                case 8: try f.service.ticket(number, .addWatcher(actors[Int(random.next() % 4)]), as: actor)
-                case 9: try f.service.mergeTicket(number, into: tickets[Int(random.next() % UInt64(tickets.count))], as: actor)
-                default: try f.service.ticket(number, .removeWatcher(actors[Int(random.next() % 4)]), as: actor)
+                case 0: try f.app.tickets.ticket(number, .assign(to: ["bob", "tia", "dora"][Int(random.next() % 3)], user: nil), as: actor)
+                case 1: try f.app.tickets.ticket(number, .unassign, as: actor)
+                case 2: try f.app.tickets.ticket(number, .setPriority(Priority.allCases[Int(random.next() % 4)]), as: actor)
+                case 3: try f.app.tickets.ticket(number, .setStatus(TicketStatus.settable[Int(random.next() % 3)]), as: actor)
+                case 4: try f.app.tickets.ticket(number, .comment("note", visibility: random.next() % 2 == 0 ? .public : .internal), as: actor)
+                case 5: try f.app.tickets.ticket(number, .close(resolution: "fixed", time: .none(reason: "no time in this test")), as: actor)
+                case 6: try f.app.tickets.ticket(number, .reopen(reason: nil), as: actor)
+                case 7: try f.app.tickets.ticket(number, .setCategory(["backup", "network", "email"][Int(random.next() % 3)]), as: actor)
+                case 8: try f.app.tickets.ticket(number, .addWatcher(actors[Int(random.next() % 4)]), as: actor)
+                case 9: try f.app.tickets.mergeTicket(number, into: tickets[Int(random.next() % UInt64(tickets.count))], as: actor)
+                default: try f.app.tickets.ticket(number, .removeWatcher(actors[Int(random.next() % 4)]), as: actor)
                 }
             } catch is DomainError {
                 refused += 1
@@ -50,8 +50,8 @@ import Testing
         #expect(try f.store.dump(projection: "queue") == incremental)
         // The model agrees with the deciders: each ticket's status folded from its own stream.
         for number in tickets.prefix(50) {
-            let folded = TicketDecider.fold(try f.service.ticketHistory(number).compactMap(\.change.ticketEvent))
-            let row = try f.service.ticketSummary(number)
+            let folded = TicketDecider.fold(try f.app.tickets.ticketHistory(number).compactMap(\.change.ticketEvent))
+            let row = try f.app.tickets.ticketSummary(number)
             #expect(row.status == folded.status && row.assignee == folded.assignee && row.priority == folded.priority)
         }
     }

@@ -8,21 +8,21 @@ import Testing
 /// working when revoked, expired, or when its user is deactivated.
 @Suite struct TokenServiceTests {
     let fixture: ServiceFixture
-    var service: DocketService { fixture.service }
+    var service: DocketApplication { fixture.app }
 
     init() throws {
         fixture = try ServiceFixture()
     }
 
     @Test func aTokenActsAsItsUserWithTheRoleTheyHaveNow() throws {
-        let token = try service.createToken(for: "bob", name: "laptop", lifetimeDays: 90, as: "ann")
-        #expect(try service.authenticate(token: token) == Actor(login: "bob", role: .tech))
-        try service.user("bob", .changeRole(.dispatcher), as: "ann")
-        #expect(try service.authenticate(token: token) == Actor(login: "bob", role: .dispatcher))
+        let token = try service.directory.createToken(for: "bob", name: "laptop", lifetimeDays: 90, as: "ann")
+        #expect(try service.directory.authenticate(token: token) == Actor(login: "bob", role: .tech))
+        try service.directory.user("bob", .changeRole(.dispatcher), as: "ann")
+        #expect(try service.directory.authenticate(token: token) == Actor(login: "bob", role: .dispatcher))
     }
 
     @Test func onlyTheSaltedHashIsStoredNeverTheSecret() throws {
-        let token = try service.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
+        let token = try service.directory.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
         let parts = token.split(separator: "_")
         #expect(parts.count == 3 && parts[0] == "dkt" && parts[1].count == 12 && parts[2].count == 64)
         let secret = String(parts[2])
@@ -38,74 +38,74 @@ import Testing
     }
 
     @Test func twoTokensNeverShareASecretOrSalt() throws {
-        let a = try service.createToken(for: "bob", name: "one", lifetimeDays: nil, as: "ann")
-        let b = try service.createToken(for: "bob", name: "two", lifetimeDays: nil, as: "ann")
+        let a = try service.directory.createToken(for: "bob", name: "one", lifetimeDays: nil, as: "ann")
+        let b = try service.directory.createToken(for: "bob", name: "two", lifetimeDays: nil, as: "ann")
         #expect(a != b)
         #expect(a.split(separator: "_")[2] != b.split(separator: "_")[2])
     }
 
     @Test(arguments: ["", "dkt_", "dkt_abc_def", "Bearer x", "dkt_000000000000_" + String(repeating: "0", count: 64)])
     func malformedOrUnknownTokensAreRefused(token: String) throws {
-        _ = try service.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
-        #expect(throws: DomainError.self) { try service.authenticate(token: token) }
+        _ = try service.directory.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
+        #expect(throws: DomainError.self) { try service.directory.authenticate(token: token) }
     }
 
     @Test func aWrongSecretForARealIdIsRefused() throws {
-        let token = try service.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
+        let token = try service.directory.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
         let last = token.last == "0" ? "1" : "0"
         let wrong = String(token.dropLast()) + last
-        let error = try #require(throws: DomainError.self) { try service.authenticate(token: wrong) }
+        let error = try #require(throws: DomainError.self) { try service.directory.authenticate(token: wrong) }
         #expect(error.code == .unauthenticated)
     }
 
     @Test func aRevokedTokenIsRefusedForGood() throws {
-        let token = try service.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "bob")
+        let token = try service.directory.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "bob")
         let id = String(token.split(separator: "_")[1])
-        try service.revokeToken(id, reason: "lost", as: "bob")
-        let error = try #require(throws: DomainError.self) { try service.authenticate(token: token) }
+        try service.directory.revokeToken(id, reason: "lost", as: "bob")
+        let error = try #require(throws: DomainError.self) { try service.directory.authenticate(token: token) }
         #expect(error.code == .unauthenticated)
         #expect(error.message.contains("revoked"))
-        #expect(try service.tokens(as: "ann").map(\.status) == ["revoked"])
+        #expect(try service.directory.tokens(as: "ann").map(\.status) == ["revoked"])
     }
 
     @Test func anExpiredTokenIsRefused() throws {
-        let token = try service.createToken(for: "bob", name: "laptop", lifetimeDays: 1, as: "ann")
+        let token = try service.directory.createToken(for: "bob", name: "laptop", lifetimeDays: 1, as: "ann")
         fixture.clock.advance(milliseconds: 86_400_000 - 1)
-        #expect(try service.authenticate(token: token).login == "bob")
+        #expect(try service.directory.authenticate(token: token).login == "bob")
         fixture.clock.advance(milliseconds: 1)
-        let error = try #require(throws: DomainError.self) { try service.authenticate(token: token) }
+        let error = try #require(throws: DomainError.self) { try service.directory.authenticate(token: token) }
         #expect(error.message.contains("expired"))
     }
 
     @Test func deactivatingAUserKillsTheirTokensEvenAfterReactivation() throws {
-        let token = try service.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
-        try service.user("bob", .deactivate, as: "ann")
-        #expect(throws: DomainError.self) { try service.authenticate(token: token) }
-        try service.user("bob", .reactivate, as: "ann")
-        let error = try #require(throws: DomainError.self) { try service.authenticate(token: token) }
+        let token = try service.directory.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
+        try service.directory.user("bob", .deactivate, as: "ann")
+        #expect(throws: DomainError.self) { try service.directory.authenticate(token: token) }
+        try service.directory.user("bob", .reactivate, as: "ann")
+        let error = try #require(throws: DomainError.self) { try service.directory.authenticate(token: token) }
         #expect(error.message.contains("user-inactive"))
-        let fresh = try service.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
-        #expect(try service.authenticate(token: fresh).login == "bob")
+        let fresh = try service.directory.createToken(for: "bob", name: "laptop", lifetimeDays: nil, as: "ann")
+        #expect(try service.directory.authenticate(token: fresh).login == "bob")
     }
 
     @Test func usersManageOnlyTheirOwnTokensAndAdminsEveryones() throws {
-        #expect(throws: DomainError.self) { try service.createToken(for: "tia", name: "x", lifetimeDays: nil, as: "bob") }
-        let bobs = try service.createToken(for: "bob", name: "mine", lifetimeDays: nil, as: "bob")
-        _ = try service.createToken(for: "tia", name: "hers", lifetimeDays: nil, as: "ann")
-        #expect(try service.tokens(as: "bob").map(\.name) == ["mine"])
-        #expect(try service.tokens(as: "ann").map(\.name) == ["mine", "hers"])
-        let tias = try #require(try service.tokens(as: "ann").first { $0.user == "tia" })
-        let refused = try #require(throws: DomainError.self) { try service.revokeToken(tias.tokenId, reason: nil, as: "bob") }
+        #expect(throws: DomainError.self) { try service.directory.createToken(for: "tia", name: "x", lifetimeDays: nil, as: "bob") }
+        let bobs = try service.directory.createToken(for: "bob", name: "mine", lifetimeDays: nil, as: "bob")
+        _ = try service.directory.createToken(for: "tia", name: "hers", lifetimeDays: nil, as: "ann")
+        #expect(try service.directory.tokens(as: "bob").map(\.name) == ["mine"])
+        #expect(try service.directory.tokens(as: "ann").map(\.name) == ["mine", "hers"])
+        let tias = try #require(try service.directory.tokens(as: "ann").first { $0.user == "tia" })
+        let refused = try #require(throws: DomainError.self) { try service.directory.revokeToken(tias.tokenId, reason: nil, as: "bob") }
         #expect(refused.code == .forbidden)
-        #expect(try service.authenticate(token: bobs).login == "bob")
+        #expect(try service.directory.authenticate(token: bobs).login == "bob")
     }
 
     @Test func noTokenForAnUnknownOrDeactivatedUserAndNoBadLifetime() throws {
-        #expect(throws: DomainError.self) { try service.createToken(for: "zed", name: "x", lifetimeDays: nil, as: "ann") }
-        try service.user("tia", .deactivate, as: "ann")
-        #expect(throws: DomainError.self) { try service.createToken(for: "tia", name: "x", lifetimeDays: nil, as: "ann") }
-        #expect(throws: DomainError.self) { try service.createToken(for: "bob", name: "x", lifetimeDays: 0, as: "ann") }
-        #expect(throws: DomainError.self) { try service.createToken(for: "bob", name: "Bad Name", lifetimeDays: nil, as: "ann") }
+        #expect(throws: DomainError.self) { try service.directory.createToken(for: "zed", name: "x", lifetimeDays: nil, as: "ann") }
+        try service.directory.user("tia", .deactivate, as: "ann")
+        #expect(throws: DomainError.self) { try service.directory.createToken(for: "tia", name: "x", lifetimeDays: nil, as: "ann") }
+        #expect(throws: DomainError.self) { try service.directory.createToken(for: "bob", name: "x", lifetimeDays: 0, as: "ann") }
+        #expect(throws: DomainError.self) { try service.directory.createToken(for: "bob", name: "Bad Name", lifetimeDays: nil, as: "ann") }
         #expect(try fixture.store.streams(prefix: "token-").isEmpty)
     }
 }

@@ -50,14 +50,14 @@ import Testing
         options.durable = false
         let models = ReadModels()
         let store = try EventStore(path: folder.child("store"), options: options, clock: clock, projections: models.all)
-        let service = DocketService(store: store, models: models, clock: clock)
-        try service.bootstrapAdmin(login: "ann", name: "Ann Admin", email: "ann@msp.example")
-        try service.user("intake", .add(AddUser(login: "intake", name: "Intake", email: "intake@msp.example", role: .dispatcher)), as: "ann")
+        let service = DocketApplication(store: store, models: models, clock: clock)
+        try service.directory.bootstrapAdmin(login: "ann", name: "Ann Admin", email: "ann@msp.example")
+        try service.directory.user("intake", .add(AddUser(login: "intake", name: "Intake", email: "intake@msp.example", role: .dispatcher)), as: "ann")
         for (code, domains) in [("triage", [String]()), ("ddd", ["ddd.com"]), ("gmail", ["gmail.com"])] {
-            try service.client(
+            try service.directory.client(
                 code, .register(RegisterClient(code: code, name: code, domains: domains, timeZone: "UTC", currency: "USD")), as: "ann")
         }
-        _ = try service.addContact(to: "ddd", ContactDetails(name: "John Doe", email: "bbb@ddd.com"), as: "ann")
+        _ = try service.directory.addContact(to: "ddd", ContactDetails(name: "John Doe", email: "bbb@ddd.com"), as: "ann")
         var policy = MailPolicy(triageClient: "triage", attachmentsFolder: folder.child("attachments"))
         policy.reopenWindowMilliseconds = 86_400_000
 
@@ -80,9 +80,9 @@ import Testing
                 do {
                     do {
                         let parsed = try ParsedMessage(parsing: message)
-                        outcome = try service.receiveMail(parsed, raw: message, policy: policy, as: "intake")
+                        outcome = try service.intake.receiveMail(parsed, raw: message, policy: policy, as: "intake")
                     } catch let error as MailParseError where error.code != .emptyInput {
-                        outcome = try service.receiveUnparsedMail(message, error: error, policy: policy, as: "intake")
+                        outcome = try service.intake.receiveUnparsedMail(message, error: error, policy: policy, as: "intake")
                         tally["unreadable (kept whole)", default: 0] += 1
                     }
                 } catch {

@@ -20,7 +20,7 @@ private final class SettableClock: WallClock, @unchecked Sendable {
 private struct Seeded {
     let folder: String
     let store: EventStore
-    let service: DocketService
+    let app: DocketApplication
 }
 
 /// A repeatable pseudo-random sequence (SplitMix64).
@@ -42,20 +42,20 @@ private func seed(entries: Int, tickets: Int, clients: Int) throws -> Seeded {
     let clock = SettableClock()
     let models = ReadModels()
     let store = try EventStore(path: folder, options: options, clock: clock, projections: models.all)
-    let service = DocketService(store: store, models: models, clock: clock)
-    try service.bootstrapAdmin(login: "ann", name: "Ann", email: "ann@msp.example")
-    try service.user("bill", .add(AddUser(login: "bill", name: "Bill", email: "bill@msp.example", role: .billing)), as: "ann")
+    let service = DocketApplication(store: store, models: models, clock: clock)
+    try service.directory.bootstrapAdmin(login: "ann", name: "Ann", email: "ann@msp.example")
+    try service.directory.user("bill", .add(AddUser(login: "bill", name: "Bill", email: "bill@msp.example", role: .billing)), as: "ann")
     let techs = (0..<20).map { "tech\($0)" }
     for tech in techs {
-        try service.user(tech, .add(AddUser(login: tech, name: tech, email: "\(tech)@msp.example", role: .tech)), as: "ann")
+        try service.directory.user(tech, .add(AddUser(login: tech, name: tech, email: "\(tech)@msp.example", role: .tech)), as: "ann")
     }
     let day = [try BusinessSlot("13:00", "23:00")]
     let office = try BusinessCalendar(timeZone: "UTC", weeklyHours: try WeeklyHours(day, on: [.mon, .tue, .wed, .thu, .fri]), holidays: [])
     let start = Timestamp(iso8601: "2026-01-01T00:00:00Z")!
-    try service.calendar("office", .define(DefineCalendar(id: "office", name: "Office", effectiveFrom: start, calendar: office)), as: "bill")
+    try service.directory.calendar("office", .define(DefineCalendar(id: "office", name: "Office", effectiveFrom: start, calendar: office)), as: "bill")
     let codes = (0..<clients).map { String(format: "client%03d", $0) }
     for (index, code) in codes.enumerated() {
-        try service.client(
+        try service.directory.client(
             code, .register(RegisterClient(code: code, name: code, domains: ["\(code).example"], timeZone: "UTC", currency: "USD")), as: "ann")
         let terms: JSONValue
         switch index % 3 {
@@ -77,7 +77,7 @@ private func seed(entries: Int, tickets: Int, clients: Int) throws -> Seeded {
                 "retainer": ["monthlyFeeMinor": 250_000, "includedMinutes": 600, "coveredCategories": ["helpdesk"]],
             ]
         }
-        try service.createContract(
+        try service.directory.createContract(
             CreateContract(id: "\(code)-2026", client: code, clientSnapshot: nil, name: code, effectiveFrom: start, billingTerms: terms),
             as: "bill")
     }
@@ -119,7 +119,7 @@ private func seed(entries: Int, tickets: Int, clients: Int) throws -> Seeded {
         if batch.count == 10_000 { try flush() }
     }
     try flush()
-    return Seeded(folder: folder, store: store, service: service)
+    return Seeded(folder: folder, store: store, app: service)
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -131,7 +131,7 @@ let benchmarks: @Sendable () -> Void = {
         let seeded = try seed(entries: entries, tickets: entries / 10, clients: 200)
         defer { try? FileManager.default.removeItem(atPath: seeded.folder) }
         benchmark.startMeasurement()
-        let runs = try seeded.service.runInvoices(period: BillingPeriod("2026-11")!, as: "bill")
+        let runs = try seeded.app.billing.runInvoices(period: BillingPeriod("2026-11")!, as: "bill")
         benchmark.stopMeasurement()
         precondition(runs.filter { !$0.drafted.isEmpty }.count == 200, "every client gets a draft")
         blackHole(runs)
@@ -139,7 +139,7 @@ let benchmarks: @Sendable () -> Void = {
         // The same run again (nothing new to bill: every charge is compared with what the drafts billed).
         let clock = ContinuousClock()
         let rerun = try clock.measure {
-            let again = try seeded.service.runInvoices(period: BillingPeriod("2026-11")!, as: "bill")
+            let again = try seeded.app.billing.runInvoices(period: BillingPeriod("2026-11")!, as: "bill")
             precondition(again.allSatisfy { $0.drafted.isEmpty }, "a rerun drafts nothing")
         }
         FileHandle.standardError.write(Data("rerun with nothing new to bill: \(rerun)\n".utf8))

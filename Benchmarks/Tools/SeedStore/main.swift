@@ -10,7 +10,7 @@ import LMDB
 //   seed-store --store /tmp/docket-bench-1m   --tickets 100000 --events-per-ticket 10   (1,100,029 events)
 //   seed-store --store /tmp/docket-bench-100k --tickets 100000 --events-per-ticket 3    (400,029 events)
 //
-// It goes through the real application and domain: users and clients are added with `DocketService`, and
+// It goes through the real application and domain: users and clients are added with `DocketApplication`, and
 // every ticket's events are decided by `TicketDecider` and appended with `CommandKernel.request`, so the
 // payloads are the ones the CLI writes. The store is opened with the app's read models (`ReadModels().all`),
 // so stream counts and the queue are maintained in the same transactions, exactly as `docket` does.
@@ -142,24 +142,24 @@ environment.durable = false
 environment.initialMapSize = 1 << 30
 let models = ReadModels()
 let store = try EventStore(path: path, options: environment, clock: clock, projections: models.all)
-let service = DocketService(store: store, models: models, clock: clock)
+let service = DocketApplication(store: store, models: models, clock: clock)
 let runner = CommandKernel(store: store)
 
 // Users and clients, through the application service (each its own transaction).
-try service.bootstrapAdmin(login: "admin", name: "Ada Admin", email: "admin@msp.example")
+try service.directory.bootstrapAdmin(login: "admin", name: "Ada Admin", email: "admin@msp.example")
 var techSnapshots: [UserSnapshot] = []
 for i in 1...options.techs {
-    try service.user(tech(i), .add(AddUser(login: tech(i), name: "Tech \(i)", email: "\(tech(i))@msp.example", role: .tech)), as: "admin")
-    guard let snapshot = try service.user(tech(i)).snapshot else { fail("user \(tech(i)) has no snapshot") }
+    try service.directory.user(tech(i), .add(AddUser(login: tech(i), name: "Tech \(i)", email: "\(tech(i))@msp.example", role: .tech)), as: "admin")
+    guard let snapshot = try service.directory.user(tech(i)).snapshot else { fail("user \(tech(i)) has no snapshot") }
     techSnapshots.append(snapshot)
 }
 var clientSnapshots: [ClientSnapshot] = []
 for i in 1...options.clients {
-    try service.client(
+    try service.directory.client(
         client(i),
         .register(RegisterClient(code: client(i), name: "Client \(i) Ltd", domains: ["client\(i).example"], timeZone: "Europe/London", currency: "EUR")),
         as: "admin")
-    guard let snapshot = try service.client(client(i)).snapshot else { fail("client \(client(i)) has no snapshot") }
+    guard let snapshot = try service.directory.client(client(i)).snapshot else { fail("client \(client(i)) has no snapshot") }
     clientSnapshots.append(snapshot)
 }
 

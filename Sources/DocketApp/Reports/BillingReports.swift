@@ -347,7 +347,7 @@ public enum BillingReportBuilder {
     }
 }
 
-extension DocketService {
+extension BillingService {
     /// The billing reports' fold over the whole log as it stands now (docs/billing.md, "Reports").
     public func billingReports(_ window: BillingReportWindow, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> BillingReportFold {
         try BillingReportBuilder.build(from: store, window: window, progress: progress)

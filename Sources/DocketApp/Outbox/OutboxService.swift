@@ -3,9 +3,22 @@ import Domain
 import EventLog
 import Foundation
 
+/// Client and staff mail: what ticket events call for (acknowledgements, replies, resolution notices, SLA
+/// notices), queued as `ticket.mail-queued` in the caller's append, and the delivery of what is queued. Uses the
+/// directory (contacts and users).
+public struct OutboxService: Sendable, FeatureService {
+    let shared: ServiceContext
+    let directory: DirectoryService
+
+    init(shared: ServiceContext, directory: DirectoryService) {
+        self.shared = shared
+        self.directory = directory
+    }
+}
+
 // MARK: - Queueing
 
-extension DocketService {
+extension OutboxService {
     /// The acknowledgement for a ticket being opened by `events` (the opening append, with any `ticket.mail-received`
     /// that opened it), then a reply for each public comment in it (a routing rule's reply template), to add to the
     /// same append; empty when the ticket has no contact email to write to.
@@ -91,26 +104,10 @@ extension DocketService {
         }
     }
 
-    /// Runs a ticket command through the kernel, adding the mail it calls for (public replies, resolutions) to the
-    /// same append. A retried command id returns the ticket events it appended the first time.
-    func runTicketCommand(_ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String?) throws -> [TicketEvent] {
-        let stream = StreamName.ticket(number)
-        return try kernel.execute(
-            commandId: commandId, replay: { try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events }
-        ) {
-            let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
-            let events = try TicketDecider.decide(command, state: state, context: context)
-            guard !events.isEmpty else { return CommandKernel.Decision(appends: [], output: []) }
-            var request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
-            request.events += try queuedMail(after: events, on: number, context: context)
-            return CommandKernel.Decision(appends: [request], output: events)
-        }
-    }
-
     /// Who client mail for a ticket goes to: its contact's address, else the sender of the last email that
     /// opened or joined it; nil when there is neither.
     private func recipient(client code: String, contact: String?, received: [TicketMailReceived]) throws -> (address: String, name: String?)? {
-        if let contact, let details = (try? client(code))?.contacts[contact], !details.email.isEmpty {
+        if let contact, let details = (try? directory.client(code))?.contacts[contact], !details.email.isEmpty {
             return (details.email, details.name.isEmpty ? nil : details.name)
         }
         let usable: (String) -> Bool = { address in
@@ -150,6 +147,48 @@ private struct MailThread {
     var recipient: (address: String, name: String?)
     var lastClientMessage: String?
     var queued: Int
+}
+
+// MARK: - Staff notifications
+
+extension OutboxService {
+    /// The emails `tick` queues for staff: a warning to the assignee, a breach to the assignee and every
+    /// dispatcher, an escalation that notifies dispatchers to every dispatcher. Users without an email
+    /// address, or deactivated, get none. Queued in the same append as the SLA events they announce.
+    func staffNotifications(for due: [TicketSLAEvent], on number: TicketNumber, assignee: String?, now: Timestamp) throws -> [NewEvent] {
+        let dispatchers = try directory.users().filter { $0.role == .dispatcher && $0.isActive }.compactMap(\.login)
+        let subject = (try? models.queue.summary(number, in: store))?.subject ?? ""
+        var sequence = 0
+        var queued: [NewEvent] = []
+        for event in due {
+            let (reason, recipients, line): (OutboundReason, [String], String)
+            switch event {
+            case .warned(let w):
+                (reason, recipients, line) = (.slaWarning, assignee.map { [$0] } ?? dispatchers, "the \(w.clock) clock reached \(w.percent)% of its target at \(w.dueAt.iso8601)")
+            case .breached(let b):
+                (reason, recipients, line) = (.slaBreach, (assignee.map { [$0] } ?? []) + dispatchers, "the \(b.clock) target was breached at \(b.dueAt.iso8601)")
+            case .escalated(let e) where e.action == .notifyDispatchers:
+                (reason, recipients, line) = (.escalation, dispatchers, "escalation rule \(e.rule) fired at \(e.dueAt.iso8601)")
+            default:
+                continue
+            }
+            for login in Set(recipients).sorted() {
+                guard let user = try? directory.user(login), user.isActive, user.email.contains("@") else { continue }
+                sequence += 1
+                var random = SystemRandomNumberGenerator()
+                let messageId = "\(number).sla-\(sequence).\(String(random.next() & 0xFFFF_FFFF, radix: 16))@docket"
+                let fullSubject = "[\(number)] SLA: \(line.split(separator: " ").prefix(4).joined(separator: " ")) — \(subject)"
+                let body = "\(number) (\(subject)): \(line).\n\nSee `docket ticket show \(number)` for the clock, interval by interval.\n"
+                let message = OutboundMessage(
+                    from: configuration.supportAddress, to: user.email, toName: user.name, subject: fullSubject, date: now,
+                    messageId: messageId, inReplyTo: nil, isAutomatic: true, ticket: number.description, body: body)
+                let event = OutboxEvent.queued(TicketMailQueued(
+                    messageId: messageId, reason: reason, to: [user.email], subject: fullSubject, inReplyTo: nil, message: message.rendered))
+                queued.append(NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload()))
+            }
+        }
+        return queued
+    }
 }
 
 // MARK: - Sending
@@ -217,7 +256,7 @@ public struct OutboxDelivery: Sendable, Equatable {
     public var outcome: DeliveryOutcome
 }
 
-extension DocketService {
+extension OutboxService {
     /// Hands each queued or failed message to `transport`, oldest first, recording `mail.sent` or
     /// `mail.send-failed` (stream `mail-<Message-ID>`, command id `mail-send:<Message-ID>:<attempt>`) right
     /// after each attempt and before the next message. Sent messages are never offered again.

@@ -1,7 +1,13 @@
 import Domain
 import EventLog
 
-extension DocketService {
+/// Who and what Docket knows: users, clients and their contacts, contracts, reply templates, API tokens, SLA
+/// policies and calendars (contracts name them), and routing rules. It depends on no other service.
+public struct DirectoryService: Sendable, FeatureService {
+    let shared: ServiceContext
+
+    init(shared: ServiceContext) { self.shared = shared }
+
     /// Creates the first admin when the store has no users; returns false when users exist already.
     @discardableResult
     public func bootstrapAdmin(login: String, name: String, email: String) throws -> Bool {
@@ -30,5 +36,10 @@ extension DocketService {
     /// Every user, in login order.
     public func users() throws -> [UserState] {
         try store.streams(prefix: "user-").map { try kernel.load(UserDecider.self, stream: $0.name).state }
+    }
+
+    /// The user's snapshot for a decision that names them (an assignee), nil when unknown.
+    func userSnapshot(_ login: String) throws -> UserSnapshot? {
+        try kernel.load(UserDecider.self, stream: StreamName.user(login)).state.snapshot
     }
 }

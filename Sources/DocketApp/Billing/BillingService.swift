@@ -27,7 +27,24 @@ public struct TimeLogRequest: Sendable, Equatable {
     }
 }
 
-extension DocketService {
+/// Billing: time entries and timers, invoice runs and invoices, and the billing reports. Uses the directory
+/// (clients, contracts, calendars).
+public struct BillingService: Sendable, FeatureService {
+    let shared: ServiceContext
+    let directory: DirectoryService
+
+    init(shared: ServiceContext, directory: DirectoryService) {
+        self.shared = shared
+        self.directory = directory
+    }
+}
+
+extension BillingService {
+    /// Whether `login` has a time entry on `number` that is not voided (from the time read model).
+    public func hasLoggedTime(on number: TicketNumber, by login: String) throws -> Bool {
+        try models.time.list(TimeFilter(ticket: number.description, tech: login), in: store).contains { !$0.voided }
+    }
+
     /// Logs time on a ticket as `actor` and returns the new entry's id (`TE-1`, `TE-2`, … gapless per store).
     /// Logging on a closed ticket is allowed; on an unknown or merged one it is refused.
     @discardableResult
@@ -144,7 +161,7 @@ public struct TimeEntryDetail: Codable, Sendable, Equatable {
     public var events: [EventReference]
 }
 
-extension DocketService {
+extension BillingService {
     /// The entry `entryId` with its history: logged, corrected (with reasons), voided.
     public func timeEntryDetail(_ entryId: String) throws -> TimeEntryDetail {
         guard let entry = try models.time.entry(entryId, in: store) else {

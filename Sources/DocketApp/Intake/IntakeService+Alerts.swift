@@ -41,7 +41,7 @@ public struct AlertPolicy: Sendable {
     }
 }
 
-extension DocketService {
+extension IntakeService {
     /// Takes one delivery of alerts: each alert is decided by its own status and fingerprint.
     public func receiveAlerts(_ batch: AlertBatch, policy: AlertPolicy, as actor: String) throws -> [AlertOutcome] {
         try batch.alerts.map { try receive($0, policy: policy, as: actor) }
@@ -55,7 +55,7 @@ extension DocketService {
             guard alert.status == .firing else { return .dropped }
             return .opened(try openTicket(for: alert, policy: policy, as: actor, event: received))
         }
-        let summary = try ticketSummary(record.ticket)
+        let summary = try tickets.ticketSummary(record.ticket)
         let stream = StreamName.ticket(record.ticket)
         switch alert.status {
         case .firing where summary.isOpen:
@@ -66,14 +66,14 @@ extension DocketService {
             guard summary.mergedInto == nil, now.millisecondsSinceEpoch - resolvedAt <= policy.flapWindowMilliseconds else {
                 return .opened(try openTicket(for: alert, policy: policy, as: actor, event: received, previous: record.ticket))
             }
-            try self.ticket(record.ticket, .reopen(reason: "alert \(alert.check) fired again (flapping)"), as: actor)
+            try tickets.ticket(record.ticket, .reopen(reason: "alert \(alert.check) fired again (flapping)"), as: actor)
             try appendToTicket(stream, [received], as: actor)
             return .reopened(record.ticket)
         case .resolved:
             try appendToTicket(stream, [received], as: actor)
             guard policy.autoClose, summary.isOpen else { return .noted(record.ticket) }
             let when = alert.endsAt?.iso8601 ?? now.iso8601
-            try closeAutoResolved(record.ticket, resolution: "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time.", as: actor)
+            try tickets.closeAutoResolved(record.ticket, resolution: "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time.", as: actor)
             return .autoResolved(record.ticket)
         }
     }
@@ -81,7 +81,7 @@ extension DocketService {
     private func openTicket(
         for alert: MonitoringAlert, policy: AlertPolicy, as actor: String, event: NewEvent, previous: TicketNumber? = nil
     ) throws -> TicketNumber {
-        var client = alert.client.flatMap { (try? self.client($0))?.code ?? nil }
+        var client = alert.client.flatMap { (try? directory.client($0))?.code ?? nil }
         if client == nil { client = policy.defaultClient }
         guard let client else {
             throw DomainError(
@@ -94,7 +94,7 @@ extension DocketService {
             client: client, priority: AlertPolicy.priority(for: alert.severity), source: .alert,
             subject: "[\(alert.check)] \(alert.summary)".trimmingCharacters(in: .whitespaces), description: description)
         let routing = try routeNewTicket(&intake, alertLabels: alert.labels, severity: alert.severity)
-        return try openTicket(intake, as: actor, routing: routing, also: { _ in [event] })
+        return try tickets.openTicket(intake, as: actor, routing: routing, also: { _ in [event] })
     }
 
     private func appendToTicket(_ stream: String, _ events: [NewEvent], as actor: String) throws {

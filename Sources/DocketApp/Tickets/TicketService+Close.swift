@@ -12,7 +12,7 @@ public enum CloseTime: Sendable, Equatable {
     case alreadyLogged
 }
 
-/// What ``DocketService/closeTicket(_:resolution:time:as:commandId:)`` did.
+/// What ``TicketService/closeTicket(_:resolution:time:as:commandId:)`` did.
 public struct TicketCloseResult: Sendable, Equatable {
     /// The ticket's events (empty never: a refused close throws).
     public var events: [TicketEvent]
@@ -21,7 +21,7 @@ public struct TicketCloseResult: Sendable, Equatable {
     public var entryId: String?
 }
 
-extension DocketService {
+extension TicketService {
     /// Closes a ticket as `actor`, who must account for their time on it: a non-voided entry already logged on the
     /// ticket, time logged now (the entry and the close are appended in one transaction, so neither exists without
     /// the other), or a reason for closing without time. A refused close writes nothing.
@@ -46,29 +46,24 @@ extension DocketService {
         let stream = StreamName.ticket(number)
         var events: [TicketEvent] = []
         // The entry goes first so that a fold of the log sees the closer's time before the close.
-        let entryId = try allocatingEntry(commandId: commandId) { entryId in
+        let entryId = try billing.allocatingEntry(commandId: commandId) { entryId in
             let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
             events = try TicketDecider.decide(.close(resolution: resolution, time: closing), state: state, context: context)
             // The work ends at the close: it started `minutes` before it.
             let startedAt = Timestamp(millisecondsSinceEpoch: context.now.millisecondsSinceEpoch - Int64(minutes) * 60_000)
             let log = TimeLogRequest(
                 ticket: number, minutes: minutes, workType: workType, billable: billable, startedAt: startedAt, note: note)
-            let entry = try decideLog(log, entryId: entryId, context: context)
+            let entry = try billing.decideLog(log, entryId: entryId, context: context)
             var close = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
-            close.events += try queuedMail(after: events, on: number, context: context)
+            close.events += try outbox.queuedMail(after: events, on: number, context: context)
             return [kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: entry, context: context, commandId: nil), close]
         }
         return TicketCloseResult(events: events, entryId: entryId)
     }
 
-    /// Whether `login` has a time entry on `number` that is not voided (from the time read model).
-    public func hasLoggedTime(on number: TicketNumber, by login: String) throws -> Bool {
-        try models.time.list(TimeFilter(ticket: number.description, tech: login), in: store).contains { !$0.voided }
-    }
-
     /// What the log says about the closer's time: ``ClosingTime/logged`` or ``ClosingTime/missing``.
     func closingTime(on number: TicketNumber, by login: String) throws -> ClosingTime {
-        try hasLoggedTime(on: number, by: login) ? .logged : .missing
+        try billing.hasLoggedTime(on: number, by: login) ? .logged : .missing
     }
 
     /// Closes a ticket whose monitoring alert cleared: no person worked the close, so no time is asked for.

@@ -1,7 +1,7 @@
 import Domain
 import EventLog
 
-extension DocketService {
+extension DirectoryService {
     /// Runs a template command as `actor`.
     @discardableResult
     public func template(_ name: String, _ command: TemplateCommand, as actor: String, commandId: String? = nil) throws -> [TemplateEvent] {

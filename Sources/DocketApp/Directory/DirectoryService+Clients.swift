@@ -1,7 +1,7 @@
 import Domain
 import EventLog
 
-extension DocketService {
+extension DirectoryService {
     /// Runs a client command for client `code` as `actor`.
     @discardableResult
     public func client(_ code: String, _ command: ClientCommand, as actor: String, commandId: String? = nil) throws -> [ClientEvent] {

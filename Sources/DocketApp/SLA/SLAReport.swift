@@ -31,7 +31,7 @@ public struct SLAReportLine: Sendable, Equatable, Encodable {
     public var medianResolutionMinutes: Int64?
 }
 
-extension DocketService {
+extension SLAService {
     /// The SLA report over tickets opened in `[from, to)`, grouped, as of `now`.
     public func slaReport(from: Timestamp, to: Timestamp, by grouping: SLAReportGrouping, now: Timestamp) throws -> [SLAReportLine] {
         var groups: [String: (line: SLAReportLine, response: [Int64], resolution: [Int64])] = [:]

@@ -4,11 +4,11 @@ import MailParser
 
 // Which ticket an email belongs to, and whether its sender may add to that ticket.
 
-extension DocketService {
+extension IntakeService {
     /// The first of `ids` (usable ones only) that Docket received or sent, with its ticket: the `mail` and
     /// `outbox` read models.
     func ticketByMessageId(_ ids: [String]) throws -> (ticket: TicketNumber, messageId: String)? {
-        for id in ids where DocketService.isUsableMessageId(id) {
+        for id in ids where IntakeService.isUsableMessageId(id) {
             if let number = try models.mail.ticket(forMessageId: id, in: store) ?? models.outbox.ticket(forMessageId: id, in: store) {
                 return (number, id)
             }
@@ -44,7 +44,7 @@ extension DocketService {
     func isTrustedReplySender(_ address: String, on number: TicketNumber) throws -> Bool {
         let lower = address.lowercased()
         guard !lower.isEmpty, let summary = try models.queue.summary(number, in: store) else { return false }
-        let client = try client(summary.client)
+        let client = try directory.client(summary.client)
         if client.contacts.values.contains(where: { $0.email.lowercased() == lower }) { return true }
         if let at = lower.lastIndex(of: "@"), client.domains.contains(String(lower[lower.index(after: at)...])) { return true }
         return try threadAddresses(number).contains(lower)
@@ -79,7 +79,7 @@ extension DocketService {
     /// any ticket) that the report names by In-Reply-To, References or the original's Message-ID inside it.
     func bounceEvents(_ message: ParsedMessage, reportId: String, rule: MachineMailRule) throws -> [NewEvent] {
         var ours: [String] = []
-        for id in DocketService.threadingIds(message, isMachineMail: true) where DocketService.isUsableMessageId(id) {
+        for id in IntakeService.threadingIds(message, isMachineMail: true) where IntakeService.isUsableMessageId(id) {
             if let entry = try models.outbox.entry(id, in: store), !ours.contains(entry.messageId) { ours.append(entry.messageId) }
         }
         return ours.map { id in

@@ -35,7 +35,21 @@ public struct MailPolicy: Sendable {
     }
 }
 
-extension DocketService {
+/// Intake: email and monitoring alerts threaded onto tickets or opening them, with routing. Uses the directory
+/// (senders, clients, routing rules) and tickets.
+public struct IntakeService: Sendable, FeatureService {
+    let shared: ServiceContext
+    let directory: DirectoryService
+    let tickets: TicketService
+
+    init(shared: ServiceContext, directory: DirectoryService, tickets: TicketService) {
+        self.shared = shared
+        self.directory = directory
+        self.tickets = tickets
+    }
+}
+
+extension IntakeService {
     /// The Message-ID Docket files `message` under: its own, else (none, or one that is no usable key: over
     /// 190 bytes or holding control characters) one made from the raw bytes' SHA-256.
     public static func mailIdentity(_ message: ParsedMessage, raw: [UInt8]) -> String {
@@ -51,7 +65,7 @@ extension DocketService {
 
     /// Takes one email: threads it onto its ticket or opens one, as described in `docket intake email --help`.
     public func receiveMail(_ message: ParsedMessage, raw: [UInt8], policy: MailPolicy, as actor: String) throws -> MailOutcome {
-        let messageId = DocketService.mailIdentity(message, raw: raw)
+        let messageId = IntakeService.mailIdentity(message, raw: raw)
         if let earlier = try models.mail.ticket(forMessageId: messageId, in: store) ?? models.outbox.ticket(forMessageId: messageId, in: store) {
             return .duplicate(earlier)
         }
@@ -72,7 +86,7 @@ extension DocketService {
         let address = sender?.address ?? ""
         let match = try matchSender(address)
 
-        let byMessageId = try ticketByMessageId(DocketService.threadingIds(message, isMachineMail: kind != "reply"))
+        let byMessageId = try ticketByMessageId(IntakeService.threadingIds(message, isMachineMail: kind != "reply"))
         let bySubject = try byMessageId == nil ? match.flatMap { try ticketBySubjectToken(message.subject, client: $0.client) } : nil
         // A person's reply by Message-ID passes the same sender check as the subject token; anyone else opens a
         // ticket of their own that names the referenced one.
@@ -101,10 +115,10 @@ extension DocketService {
                 description: message.textBody ?? "", sender: sender, policy: policy, as: actor, commandId: commandId)
             return .opened(number)
         }
-        var summary = try ticketSummary(number)
+        var summary = try tickets.ticketSummary(number)
         while let target = summary.mergedInto {
             number = target
-            summary = try ticketSummary(target)
+            summary = try tickets.ticketSummary(target)
         }
         let stream = StreamName.ticket(number)
         guard kind == "reply" else {
@@ -154,7 +168,7 @@ extension DocketService {
     private func matchSender(_ address: String) throws -> (client: String, contact: String?)? {
         let lower = address.lowercased()
         guard !lower.isEmpty else { return nil }
-        let clients = try clients().filter { $0.code != nil }
+        let clients = try directory.clients().filter { $0.code != nil }
         for client in clients {
             if let contact = client.contacts.sorted(by: { $0.key < $1.key }).first(where: { $0.value.email.lowercased() == lower }) {
                 return (client.code!, contact.key)
@@ -185,7 +199,7 @@ extension DocketService {
             subject: subject.isEmpty ? "(no subject)" : subject, description: description)
         let routing = try routeNewTicket(&intake)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "new")
-        return try openTicket(intake, as: actor, commandId: commandId, newContact: newContact, routing: routing, also: { _ in [event] })
+        return try tickets.openTicket(intake, as: actor, commandId: commandId, newContact: newContact, routing: routing, also: { _ in [event] })
     }
 
     private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
@@ -235,7 +249,7 @@ extension DocketService {
     }
 }
 
-extension DocketService {
+extension IntakeService {
     /// Keeps a message the parser refused (`error`) whole, so no email is ever lost: its raw bytes are stored
     /// content-addressed as `unparsed-message.eml` (`message/rfc822`) on a new ticket for the triage client,
     /// titled "Unreadable email received <date>", whose description names the parse error. The same bytes
@@ -268,7 +282,7 @@ extension DocketService {
             attachments: [MailAttachmentRef(name: "unparsed-message.eml", contentType: "message/rfc822", size: raw.count, sha256: hash)])
         let mail = TicketMailEvent.received(payload)
         let event = NewEvent(type: mail.eventType, schemaVersion: mail.schemaVersion, payload: mail.payload())
-        return .opened(try openTicket(intake, as: actor, commandId: commandId, also: { _ in [event] }))
+        return .opened(try tickets.openTicket(intake, as: actor, commandId: commandId, also: { _ in [event] }))
     }
 }
 

@@ -29,15 +29,31 @@ public struct TicketIntake: Sendable, Equatable {
     }
 }
 
-extension DocketService {
+/// Tickets: opening (with its SLA, contact, routing and acknowledgement in the same append), commands on them,
+/// merging, closing with the closer's time, and reading them. Uses the directory, SLA, outbox and billing (time).
+public struct TicketService: Sendable, FeatureService {
+    let shared: ServiceContext
+    let directory: DirectoryService
+    let sla: SLAService
+    let outbox: OutboxService
+    let billing: BillingService
+
+    init(shared: ServiceContext, directory: DirectoryService, sla: SLAService, outbox: OutboxService, billing: BillingService) {
+        self.shared = shared
+        self.directory = directory
+        self.sla = sla
+        self.outbox = outbox
+        self.billing = billing
+    }
+
     /// The SLA a new ticket starts under. Intake (mail and alerts) never refuses a client's ticket over configuration:
     /// when the contract names an SLA policy or calendar that does not exist (or has no terms in force), the ticket
     /// opens without an SLA and ``warnings`` names the fix. A ticket opened by hand is refused instead, so the person
     /// opening it sees the problem.
     private func slaForNewTicket(_ intake: TicketIntake, at instant: Timestamp) throws -> TicketSLAStarted? {
-        guard (try? client(intake.client)) != nil else { return nil }
+        guard (try? directory.client(intake.client)) != nil else { return nil }
         do {
-            return try slaStart(client: intake.client, priority: intake.priority, at: instant)
+            return try sla.slaStart(client: intake.client, priority: intake.priority, at: instant)
         } catch let error as DomainError where intake.source == .email || intake.source == .alert {
             warnings?("opened the \(intake.source) ticket for \(intake.client) without an SLA: \(error.message)")
             return nil
@@ -48,7 +64,7 @@ extension DocketService {
     /// Two processes racing for a number both succeed: the loser of the race sees the stream exists and
     /// takes the next number. `also` adds other subsystems' events (SLA, alerts) to the same append;
     /// `newContact` is added to the client (next free id) and used as the ticket's contact, in the same
-    /// transaction, when the actor may manage clients. `routing`'s actions (from ``routeNewTicket(_:alertLabels:severity:)``)
+    /// transaction, when the actor may manage clients. `routing`'s actions (from `IntakeService.routeNewTicket`)
     /// go in the same append too.
     @discardableResult
     public func openTicket(
@@ -72,7 +88,7 @@ extension DocketService {
                 description: intake.description)
             var events = try TicketDecider.decide(.open(open), state: TicketDecider.initialState, context: context)
             if let login = intake.assignee {
-                let assign = TicketCommand.assign(to: login, user: try userSnapshot(login))
+                let assign = TicketCommand.assign(to: login, user: try directory.userSnapshot(login))
                 events += try TicketDecider.decide(assign, state: TicketDecider.fold(events), context: context)
             }
             var request = kernel.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
@@ -80,10 +96,10 @@ extension DocketService {
             request.events += try also(number)
             if let routing {
                 let contactName = contactRequest != nil ? newContact?.name : nil
-                let reply = try ReplyValues(number: number, subject: intake.subject, client: intake.client, contact: intake.contact, contactName: contactName, actor: actor, service: self)
+                let reply = try ReplyValues(number: number, subject: intake.subject, client: intake.client, contact: intake.contact, contactName: contactName, actor: actor, directory: directory)
                 request.events += try routingEvents(routing, state: TicketDecider.fold(events), reply: reply, context: context).map(NewEvent.init)
             }
-            request.events += try queuedMail(opening: number, with: request.events, context: context)
+            request.events += try outbox.queuedMail(opening: number, with: request.events, context: context)
             return CommandKernel.Decision(appends: (contactRequest.map { [$0] } ?? []) + [request], output: number)
         }
     }
@@ -122,7 +138,7 @@ extension DocketService {
     @discardableResult
     public func ticket(_ number: TicketNumber, _ command: TicketCommand, as actor: String, commandId: String? = nil) throws -> [TicketEvent] {
         var command = command
-        if case .assign(let login, _) = command { command = .assign(to: login, user: try userSnapshot(login)) }
+        if case .assign(let login, _) = command { command = .assign(to: login, user: try directory.userSnapshot(login)) }
         try requireTicket(number)
         let context = try context(for: actor)
         if case .close(let resolution, let time) = command {
@@ -158,7 +174,7 @@ extension DocketService {
     public func reply(_ number: TicketNumber, template name: String, as actor: String, commandId: String? = nil) throws -> String {
         guard let summary = try models.queue.summary(number, in: store) else { throw unknownTicket(number) }
         let values = try ReplyValues(
-            number: number, subject: summary.subject, client: summary.client, contact: summary.contact, contactName: nil, actor: actor, service: self)
+            number: number, subject: summary.subject, client: summary.client, contact: summary.contact, contactName: nil, actor: actor, directory: directory)
         let text = try replyText(template: name, values)
         try ticket(number, .comment(text, visibility: .public), as: actor, commandId: commandId)
         return text
@@ -166,7 +182,7 @@ extension DocketService {
 
     /// Template `name` filled with `values`.
     func replyText(template name: String, _ values: ReplyValues) throws -> String {
-        try TemplateRenderer.render(try template(name).body, values: values.placeholders)
+        try TemplateRenderer.render(try directory.template(name).body, values: values.placeholders)
     }
 
     /// The ticket's summary from the queue read model, or a not-found error.
@@ -181,16 +197,28 @@ extension DocketService {
         try store.read(stream: StreamName.ticket(number)).map { recorded in (recorded, try TicketChange(recorded)) }
     }
 
+    /// Runs a ticket command through the kernel, adding the mail it calls for (public replies, resolutions) to the
+    /// same append. A retried command id returns the ticket events it appended the first time.
+    func runTicketCommand(_ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String?) throws -> [TicketEvent] {
+        let stream = StreamName.ticket(number)
+        return try kernel.execute(
+            commandId: commandId, replay: { try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events }
+        ) {
+            let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
+            let events = try TicketDecider.decide(command, state: state, context: context)
+            guard !events.isEmpty else { return CommandKernel.Decision(appends: [], output: []) }
+            var request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
+            request.events += try outbox.queuedMail(after: events, on: number, context: context)
+            return CommandKernel.Decision(appends: [request], output: events)
+        }
+    }
+
     func requireTicket(_ number: TicketNumber) throws {
         guard try store.version(of: StreamName.ticket(number)) > 0 else { throw unknownTicket(number) }
     }
 
     private func unknownTicket(_ number: TicketNumber) -> DomainError {
         DomainError(.notFound, "unknown ticket \(number); list tickets with `docket ticket list`")
-    }
-
-    func userSnapshot(_ login: String) throws -> UserSnapshot? {
-        try kernel.load(UserDecider.self, stream: StreamName.user(login)).state.snapshot
     }
 }
 
@@ -201,11 +229,11 @@ struct ReplyValues {
     /// The values for a reply on `number` by `actor`; `contactName` stands in for a contact not yet recorded.
     init(
         number: TicketNumber, subject: String, client code: String, contact: String?, contactName: String?, actor: String,
-        service: DocketService
+        directory: DirectoryService
     ) throws {
-        let client = try? service.client(code)
+        let client = try? directory.client(code)
         placeholders = [
-            "ticket.number": number.description, "ticket.subject": subject, "tech.name": try service.user(actor).name,
+            "ticket.number": number.description, "ticket.subject": subject, "tech.name": try directory.user(actor).name,
             "client.name": client?.name ?? code,
         ]
         if let name = contactName ?? contact.flatMap({ client?.contacts[$0]?.name }) { placeholders["contact.name"] = name }

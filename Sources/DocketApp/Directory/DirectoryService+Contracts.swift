@@ -1,7 +1,7 @@
 import Domain
 import EventLog
 
-extension DocketService {
+extension DirectoryService {
     /// Creates a contract for an existing client.
     @discardableResult
     public func createContract(_ create: CreateContract, as actor: String, commandId: String? = nil) throws -> [ContractEvent] {

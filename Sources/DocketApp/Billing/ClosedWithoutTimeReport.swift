@@ -136,7 +136,7 @@ public struct ClosedWithoutTimeFold: Sendable {
     private static func key(_ ticket: String, _ tech: String) -> String { ticket + "\u{0}" + tech }
 }
 
-extension DocketService {
+extension BillingService {
     /// Closes in `[filter.from, filter.to)` whose closer had no time entry (not voided) on the ticket at that moment,
     /// in log order. Folds the log from the start up to `to` (time entries logged before the period count);
     /// `ticketHasTime` is read from the time read model, as of now.

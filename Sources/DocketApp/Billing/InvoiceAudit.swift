@@ -68,7 +68,7 @@ public struct TermsAudit: Codable, Sendable, Equatable {
     public var setBy: EventReference
 }
 
-extension DocketService {
+extension BillingService {
     /// The audit of an invoice named by its id, number or credit note.
     public func auditInvoice(_ reference: String) throws -> InvoiceAudit {
         let invoice = try self.invoice(reference)

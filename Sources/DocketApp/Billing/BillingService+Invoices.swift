@@ -24,18 +24,18 @@ public struct InvoiceFilter: Sendable, Equatable {
     }
 }
 
-extension DocketService {
+extension BillingService {
     // MARK: - Charges
 
     /// A client's charges through `period` as the history stands now: what an invoice run prices.
     public func charges(client: String, through period: BillingPeriod) throws -> ChargeSheet {
-        let state = try self.client(client)
+        let state = try directory.client(client)
         let code = state.code ?? client
         let tickets = try models.billing.tickets(in: store)[code] ?? [:]
         let entries = try entriesByClient([code: tickets])
         return ChargeCalculator.charges(
             BillingInput(
-                client: code, contracts: try contracts(client: code), calendars: try calendarsById(), tickets: tickets, entries: entries[code] ?? [],
+                client: code, contracts: try directory.contracts(client: code), calendars: try calendarsById(), tickets: tickets, entries: entries[code] ?? [],
                 months: try billingMonths(of: state)),
             through: period)
     }
@@ -68,14 +68,14 @@ extension DocketService {
         }
         let clients: [ClientState]
         if let client {
-            clients = [try self.client(client)]
+            clients = [try directory.client(client)]
         } else {
-            clients = try self.clients().filter { $0.code != nil }
+            clients = try directory.clients().filter { $0.code != nil }
         }
         let ticketsByClient = try models.billing.tickets(in: store)
         let entriesByClient = try entriesByClient(ticketsByClient)
         let calendars = try calendarsById()
-        let allContracts = try contracts()
+        let allContracts = try directory.contracts()
         var runs: [ClientRun] = []
         for clientState in clients {
             let code = clientState.code ?? ""
@@ -204,7 +204,7 @@ extension DocketService {
 
     private func calendarsById() throws -> [String: CalendarState] {
         var calendars: [String: CalendarState] = [CalendarState.twentyFourSevenID: CalendarState.twentyFourSeven]
-        for calendar in try self.calendars() {
+        for calendar in try directory.calendars() {
             if let id = calendar.id { calendars[id] = calendar }
         }
         return calendars

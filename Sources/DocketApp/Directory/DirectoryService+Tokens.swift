@@ -15,7 +15,7 @@ public struct TokenSummary: Sendable, Equatable {
     public let status: String
 }
 
-extension DocketService {
+extension DirectoryService {
     /// Creates an API token for `user` as `actor` and returns it, `dkt_<id>_<secret>`: the only time the secret is
     /// seen. The log keeps the id, the salt and SHA-256(salt ‖ secret). `lifetimeDays` nil: it never expires.
     public func createToken(for user: String, name: String, lifetimeDays: Int?, as actor: String) throws -> String {

@@ -1,0 +1,45 @@
+import Domain
+import EventLog
+
+extension DirectoryService {
+    /// Runs a calendar command as `actor`.
+    @discardableResult
+    public func calendar(_ id: String, _ command: CalendarCommand, as actor: String, commandId: String? = nil) throws -> [CalendarEvent] {
+        try kernel.run(CalendarDecider.self, stream: StreamName.calendar(id), command: command, context: context(for: actor), commandId: commandId).events
+    }
+
+    /// A calendar (the built-in `24x7`, or a defined one), or a not-found error.
+    public func calendar(_ id: String) throws -> CalendarState {
+        if let builtIn = CalendarState.builtIn(id) { return builtIn }
+        let (state, _) = try kernel.load(CalendarDecider.self, stream: StreamName.calendar(id))
+        guard state.id != nil else {
+            throw DomainError(.notFound, "unknown calendar \(id); list calendars with `docket calendar list`")
+        }
+        return state
+    }
+
+    /// Every defined calendar, in id order.
+    public func calendars() throws -> [CalendarState] {
+        try store.streams(prefix: "calendar-").map { try kernel.load(CalendarDecider.self, stream: $0.name).state }
+    }
+
+    /// Runs an SLA policy command as `actor`.
+    @discardableResult
+    public func slaPolicy(_ id: String, _ command: SLAPolicyCommand, as actor: String, commandId: String? = nil) throws -> [SLAPolicyEvent] {
+        try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
+    }
+
+    /// An SLA policy, or a not-found error.
+    public func slaPolicy(_ id: String) throws -> SLAPolicyState {
+        let (state, _) = try kernel.load(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id))
+        guard state.id != nil else {
+            throw DomainError(.notFound, "unknown SLA policy \(id); list policies with `docket sla-policy list`")
+        }
+        return state
+    }
+
+    /// Every SLA policy, in id order.
+    public func slaPolicies() throws -> [SLAPolicyState] {
+        try store.streams(prefix: "sla-policy-").map { try kernel.load(SLAPolicyDecider.self, stream: $0.name).state }
+    }
+}

@@ -1,0 +1,89 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// The read models a Docket store keeps. Add one here and every store catches it up on the next open.
+public struct ReadModels: Sendable {
+    public let streamCounts = StreamCounts()
+    public let queue = QueueProjection()
+    public let alerts = AlertsProjection()
+    public let mail = MailIntakeProjection()
+    public let sla = SLAProjection()
+    public let outbox = OutboxProjection()
+    public let time = TimeProjection()
+    public let billing = BillingProjection()
+
+    public init() {}
+
+    /// All of them, in the order they are applied.
+    public var all: [any Projection] { [streamCounts, queue, alerts, mail, sla, outbox, time, billing] }
+}
+
+extension StreamCounts: @unchecked Sendable {}
+// @unchecked Sendable: the projection's only state is its database handles, set once when the store opens.
+extension QueueProjection: @unchecked Sendable {}
+// @unchecked Sendable: the database handles are set once when the store opens; its pending rows guard themselves.
+
+/// The application: Docket's use cases over the event log, one feature service per part of the product.
+///
+/// The services depend on each other in one direction only (docs/architecture.md, "Feature services"):
+///
+///     directory
+///     outbox   → directory
+///     billing  → directory
+///     sla      → directory, outbox
+///     tickets  → directory, sla, outbox, billing
+///     intake   → directory, tickets
+///
+/// Each service receives the ones it uses at init; services are values holding their dependencies, so a cycle
+/// would not compile (a struct cannot contain itself).
+public struct DocketApplication: Sendable {
+    /// What every service shares: the store, its read models, the kernel, the clock and the configuration.
+    public let shared: ServiceContext
+    /// Users, clients and contacts, contracts, templates, API tokens, SLA policies and calendars, routing rules.
+    public let directory: DirectoryService
+    /// Queued client and staff mail, and its delivery.
+    public let outbox: OutboxService
+    /// Time entries, timers, invoices and the billing reports.
+    public let billing: BillingService
+    /// SLA clocks: starting one for a new ticket, the time-driven events, the SLA report.
+    public let sla: SLAService
+    /// Opening, changing, merging and closing tickets, and reading them.
+    public let tickets: TicketService
+    /// Email and monitoring alerts turned into tickets, with routing.
+    public let intake: IntakeService
+
+    /// Opens the services over `store`. `warnings` receives what must not stop a command (intake opening a ticket
+    /// without an SLA); the CLI prints them on stderr. Nil drops them.
+    public init(
+        store: EventStore, models: ReadModels, clock: any WallClock, configuration: DocketConfiguration = DocketConfiguration(),
+        retry: RetryPolicy = RetryPolicy(), warnings: (@Sendable (String) -> Void)? = nil
+    ) {
+        let shared = ServiceContext(
+            store: store, models: models, kernel: CommandKernel(store: store, retry: retry), clock: clock, configuration: configuration,
+            warnings: warnings)
+        self.shared = shared
+        directory = DirectoryService(shared: shared)
+        outbox = OutboxService(shared: shared, directory: directory)
+        billing = BillingService(shared: shared, directory: directory)
+        sla = SLAService(shared: shared, directory: directory, outbox: outbox)
+        tickets = TicketService(shared: shared, directory: directory, sla: sla, outbox: outbox, billing: billing)
+        intake = IntakeService(shared: shared, directory: directory, tickets: tickets)
+    }
+
+    /// The event store.
+    public var store: EventStore { shared.store }
+    /// The read models.
+    public var models: ReadModels { shared.models }
+    /// The one write path every command goes through.
+    public var kernel: CommandKernel { shared.kernel }
+    /// The deployment's settings (the support address).
+    public var configuration: DocketConfiguration { shared.configuration }
+
+    /// The decision context for `login`: refuses unknown and deactivated users.
+    public func context(for login: String) throws -> DecisionContext { try shared.context(for: login) }
+
+    /// The instant a view looks at the SLA clocks: the clock's time, or the log's last `recordedAt` when the
+    /// clock is behind it (a clock is never asked about an instant before the events folded into it).
+    public func now() throws -> Timestamp { try shared.notBeforeHead(shared.clock.now()) }
+}
