@@ -33,15 +33,17 @@ let package = Package(
         .target(name: "AlertIntake", dependencies: ["DocketTime"]),
         .target(name: "Domain", dependencies: ["DocketTime", "BusinessTime"]),
         .target(name: "MailParser"),
+        .target(name: "Hooks", dependencies: ["DocketTime", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "LMTP"),
         .target(name: "BusinessTime", dependencies: ["DocketTime"]),
         .target(
             name: "DocketApp",
-            dependencies: ["AlertIntake", "Domain", "EventLog", "MailParser", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["AlertIntake", "Domain", "EventLog", "Hooks", "MailParser", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "DocketCLI",
             dependencies: [
-                "AlertIntake", "BusinessTime", "DocketApp", "Domain", "EventLog", "MailParser",
+                "AlertIntake", "BusinessTime", "DocketApp", "Domain", "EventLog", "Hooks", "LMTP", "MailParser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -51,8 +53,10 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "AlertIntakeTests", dependencies: ["AlertIntake"]),
         .testTarget(name: "MailParserTests", dependencies: ["MailParser"]),
+        .testTarget(name: "HooksTests", dependencies: ["Hooks"]),
+        .testTarget(name: "LMTPTests", dependencies: ["LMTP"]),
         .testTarget(name: "BusinessTimeTests", dependencies: ["BusinessTime"]),
-        .testTarget(name: "DocketAppTests", dependencies: ["DocketApp", "TestSupport"]),
+        .testTarget(name: "DocketAppTests", dependencies: ["DocketApp", "Hooks", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestSupport"]),
         .testTarget(
             name: "DocketCLITests",

@@ -8,7 +8,7 @@ struct IntakeGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intake",
         abstract: "Take email and monitoring alerts from other systems and turn them into tickets.",
-        subcommands: [IntakeAlert.self, IntakeEmail.self])
+        subcommands: [IntakeAlert.self, IntakeEmail.self, IntakeLMTP.self])
 }
 
 extension AlertFormat: ExpressibleByArgument {}

@@ -4,7 +4,7 @@ public enum EventCatalog {
     public static let all: [EventDescriptor] =
         TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + TicketMailEvent.catalog + OutboxEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
         + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog + RoutingRulesEvent.catalog + TimeEvent.catalog + InvoiceEvent.catalog
-        + TokenEvent.catalog
+        + TokenEvent.catalog + HookEvent.catalog
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
     public static func descriptor(type: String, schemaVersion: UInt16) -> EventDescriptor? {
@@ -44,6 +44,8 @@ public enum DocketEvent: Sendable, Equatable {
     case invoice(InvoiceEvent)
     /// A `token.*` event (API tokens).
     case token(TokenEvent)
+    /// A `hook.*` event (webhook sources).
+    case hook(HookEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -66,6 +68,7 @@ extension DocketEvent: DomainEvent {
         case .time(let e): e
         case .invoice(let e): e
         case .token(let e): e
+        case .hook(let e): e
         }
     }
 
@@ -109,6 +112,8 @@ extension DocketEvent: DomainEvent {
             return .invoice(try InvoiceEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "token":
             return .token(try TokenEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "hook":
+            return .hook(try HookEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

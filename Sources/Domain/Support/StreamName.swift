@@ -30,4 +30,6 @@ public enum StreamName {
     public static func creditNoteNumbers(year: Int) -> String { "credit-note-numbers-\(year)" }
     /// `token-tk3f9a…` for the API token id `tk3f9a…`.
     public static func token(_ id: String) -> String { "token-" + id }
+    /// `hook-nagios` for the webhook source `nagios`.
+    public static func hook(_ source: String) -> String { "hook-" + source }
 }

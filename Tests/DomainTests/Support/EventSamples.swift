@@ -98,11 +98,23 @@ enum EventSamples {
         .revoked(TokenRevoked(reason: nil)),
     ]
 
+    static let hooks: [HookEvent] = {
+        let one = SealedHookSecret(keyId: "0123456789abcdef", sealed: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", fingerprint: "fedcba9876543210")
+        let two = SealedHookSecret(keyId: "0123456789abcdef", sealed: "qrvM3e7/", fingerprint: "00112233aabbccdd")
+        return [
+            .created(HookCreated(source: "ninja-rmm", format: .generic, actsAs: "intake", defaultClient: "acme", secret: one)),
+            .created(HookCreated(source: "prometheus", format: .alertmanager, actsAs: "intake", defaultClient: nil, secret: one)),
+            .created(HookCreated(source: "mail", format: .mail, actsAs: "intake", defaultClient: "triage", secret: one)),
+            .rotated(HookRotated(secret: two, previousValidUntil: Timestamp(millisecondsSinceEpoch: 1_800_000_000_000))),
+            .rotated(HookRotated(secret: two, previousValidUntil: nil)),
+        ]
+    }()
+
     /// Every sample, as any domain event.
     static let all: [DocketEvent] =
         tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
         + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail + outbox + routing + time + invoices
-        + tokens.map(DocketEvent.token)
+        + tokens.map(DocketEvent.token) + hooks.map(DocketEvent.hook)
 
     /// Invoice events on billing and number-sequence streams.
     static let invoices: [DocketEvent] = {

@@ -1,0 +1,103 @@
+import DocketTime
+import Domain
+import EventLog
+import Hooks
+
+/// A webhook source as `docket hook list` shows it (never its secret).
+public struct HookSummary: Sendable, Equatable {
+    public let source: String
+    public let format: HookFormat
+    public let actsAs: String
+    public let defaultClient: String?
+    /// The current secret's fingerprint.
+    public let fingerprint: String
+    /// The previous secret's fingerprint while it is still accepted.
+    public let previousFingerprint: String?
+    public let previousValidUntil: Timestamp?
+    public let createdAt: Timestamp
+    /// When the secret last changed (the creation when never rotated).
+    public let secretSince: Timestamp
+}
+
+/// What a delivery to a webhook source is checked with and acts as.
+public struct HookAuthority: Sendable {
+    /// The source's state.
+    public let state: HookState
+    /// The secrets a delivery may use now, in clear (the current one first).
+    public let secrets: [String]
+}
+
+extension DocketService {
+    /// Sets up webhook source `source` (admins) and returns its secret, `dkh_` and 64 hex digits: the only time it is
+    /// seen. The log keeps it sealed under the store's hook key, which `key` gives (made on first use), asked for only
+    /// once the actor is known to be an admin (see ``HookKey``).
+    public func createHook(
+        _ source: String, format: HookFormat, actsAs: String, defaultClient: String?, as actor: String, key: () throws -> HookKey
+    ) throws -> String {
+        let context = try adminContext(for: actor)
+        if let defaultClient { _ = try client(defaultClient) }
+        let key = try key()
+        let secret = HookKey.newSecret()
+        let command = HookCommand.create(
+            source: source, format: format, actsAs: actsAs, user: try userSnapshot(actsAs), defaultClient: defaultClient,
+            secret: try sealed(secret, key: key))
+        try kernel.run(HookDecider.self, stream: StreamName.hook(source), command: command, context: context)
+        return secret
+    }
+
+    /// Gives `source` a new secret (admins) and returns it; the previous one stays valid for `graceMilliseconds`.
+    public func rotateHook(_ source: String, graceMilliseconds: Int64, as actor: String, key: () throws -> HookKey) throws -> String {
+        let context = try adminContext(for: actor)
+        let key = try key()
+        let secret = HookKey.newSecret()
+        let command = HookCommand.rotate(secret: try sealed(secret, key: key), graceMilliseconds: graceMilliseconds)
+        try kernel.run(HookDecider.self, stream: StreamName.hook(source), command: command, context: context)
+        return secret
+    }
+
+    /// Every webhook source, by name (admins only: the list says who each acts as).
+    public func hooks(as actor: String) throws -> [HookSummary] {
+        _ = try adminContext(for: actor)
+        let now = clock.now()
+        return try store.streams(prefix: "hook-").sorted { $0.name < $1.name }.compactMap { stream in
+            let events = try store.read(stream: stream.name, from: 1, limit: 10_000)
+            let (state, _) = try kernel.load(HookDecider.self, stream: stream.name)
+            guard let source = state.source, let secret = state.secret, let first = events.first else { return nil }
+            let last = events.last { $0.type == HookCreated.descriptor.type || $0.type == HookRotated.descriptor.type } ?? first
+            let previousValid = state.previousValidUntil.map { now < $0 } ?? false
+            return HookSummary(
+                source: source, format: state.format, actsAs: state.actsAs, defaultClient: state.defaultClient,
+                fingerprint: secret.fingerprint, previousFingerprint: previousValid ? state.previous?.fingerprint : nil,
+                previousValidUntil: previousValid ? state.previousValidUntil : nil, createdAt: first.recordedAt, secretSince: last.recordedAt)
+        }
+    }
+
+    /// What a delivery to `source` is checked with, opened with `key`; nil when there is no such source (the caller
+    /// answers as for a wrong secret, so sources cannot be probed).
+    public func hookAuthority(_ source: String, key: HookKey) throws -> HookAuthority? {
+        guard HookDecider.isValidSource(source) else { return nil }
+        let (state, _) = try kernel.load(HookDecider.self, stream: StreamName.hook(source))
+        guard state.source != nil else { return nil }
+        let secrets = try state.secrets(at: clock.now()).map { sealed throws -> String in
+            guard sealed.keyId == key.keyId else {
+                throw DomainError(
+                    .invalid,
+                    "webhook source \(source)'s secret was sealed under hook key \(sealed.keyId), not this store's \(key.keyId); restore that key file or rotate the secret")
+            }
+            return try key.open(sealed.sealed)
+        }
+        return HookAuthority(state: state, secrets: secrets)
+    }
+
+    private func adminContext(for actor: String) throws -> DecisionContext {
+        let context = try context(for: actor)
+        guard context.actor.role == .admin else {
+            throw DomainError(.forbidden, "only an admin may manage webhook sources; \(context.actor) is not: ask an admin")
+        }
+        return context
+    }
+
+    private func sealed(_ secret: String, key: HookKey) throws -> SealedHookSecret {
+        SealedHookSecret(keyId: key.keyId, sealed: try key.seal(secret), fingerprint: HookKey.fingerprint(secret))
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import Foundation
+import Hooks
+
+/// `docket hook …`: webhook sources for the server's `/hooks/…` routes (docs/intake.md).
+struct HookGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hook",
+        abstract: "Create webhook sources, rotate and list their secrets (admins).",
+        discussion: """
+            docket hook create ninja --format generic --acts-as intake --default-client acme   (prints the secret once)
+            docket hook rotate ninja --grace 24h     docket hook list
+            generic: POST /hooks/alerts/<source>, signed (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")).
+            alertmanager: POST /hooks/alertmanager/<source>; mail: POST /hooks/mail/<source>; both with the secret
+            as bearer token or basic-auth password. Secrets are sealed (AES-GCM) under <store>/hook-secrets.key.
+            """,
+        subcommands: [HookCreate.self, HookRotate.self, HookList.self])
+}
+
+extension HookFormat: ExpressibleByArgument {}
+
+/// `--grace 24h`: a grace period in hours (`h`) or days (`d`).
+struct GraceArgument: ExpressibleByArgument {
+    let milliseconds: Int64
+
+    init?(argument: String) {
+        let unit: Int64 = argument.hasSuffix("d") ? 86_400_000 : 3_600_000
+        let digits = argument.hasSuffix("d") || argument.hasSuffix("h") ? String(argument.dropLast()) : argument
+        guard let count = Int64(digits), count >= 0, count <= 10_000 else { return nil }
+        milliseconds = count * unit
+    }
+}
+
+struct HookCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a webhook source and print its secret, the only time it is shown.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @Argument(help: "The source's name, the end of its URL (1 to 64 lower-case letters, digits and dashes).") var source: String
+    @Option(help: "alertmanager, generic or mail.") var format: HookFormat
+    @Option(help: "The Docket user deliveries act as (a dispatcher, e.g. intake).") var actsAs: String
+    @Option(help: "The client for alerts that name none, or for mail from unknown senders.") var defaultClient: String?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let secret = try session.service.createHook(
+                source, format: format, actsAs: actsAs, defaultClient: defaultClient, as: actor.name,
+                key: { try HookKeyAccess.key(store: store.path, create: true) })
+            Terminal.out(secret + "\n")
+            if Terminal.stderrIsTerminal {
+                Terminal.error("docket: created webhook source \(source) (\(format.rawValue)); its secret is shown only now: give it to the sender")
+            }
+        }
+    }
+}
+
+struct HookRotate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate", abstract: "Give a webhook source a new secret and print it, the only time it is shown.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @Argument(help: "The source's name.") var source: String
+    @Option(help: ArgumentHelp("How long the previous secret is still accepted, e.g. 24h or 2d (at most 7d; default 0).", valueName: "hours"))
+    var grace: GraceArgument?
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let secret = try session.service.rotateHook(
+                source, graceMilliseconds: grace?.milliseconds ?? 0, as: actor.name, key: { try HookKeyAccess.key(store: store.path, create: true) })
+            Terminal.out(secret + "\n")
+        }
+    }
+}
+
+struct HookList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List webhook sources with their secrets' fingerprints (never the secrets).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var output: OutputOptions
+
+    /// One row of `--json`.
+    struct Row: Encodable {
+        let source, format, actsAs, fingerprint, createdAt, secretSince: String
+        let defaultClient, previousFingerprint, previousValidUntil: String?
+    }
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let hooks = try session.service.hooks(as: actor.name)
+            if output.json {
+                try printJSON(
+                    hooks.map {
+                        Row(
+                            source: $0.source, format: $0.format.rawValue, actsAs: $0.actsAs, fingerprint: $0.fingerprint,
+                            createdAt: $0.createdAt.iso8601, secretSince: $0.secretSince.iso8601, defaultClient: $0.defaultClient,
+                            previousFingerprint: $0.previousFingerprint, previousValidUntil: $0.previousValidUntil?.iso8601)
+                    })
+                return
+            }
+            Terminal.out(
+                Terminal.table(
+                    ["SOURCE", "FORMAT", "ACTS AS", "DEFAULT CLIENT", "SECRET", "SINCE", "PREVIOUS UNTIL"],
+                    hooks.map { hook in
+                        [
+                            hook.source, hook.format.rawValue, hook.actsAs, hook.defaultClient ?? "-", hook.fingerprint, hook.secretSince.iso8601,
+                            hook.previousValidUntil.map { until in "\(hook.previousFingerprint ?? "") until \(until.iso8601)" } ?? "-",
+                        ]
+                    }))
+        }
+    }
+}
+
+/// The store's hook key (``HookKey``), with its errors as CLI errors.
+enum HookKeyAccess {
+    static func key(store path: String, create: Bool) throws -> HookKey {
+        do {
+            guard let key = try HookKey.load(inFolder: path, create: create) else {
+                throw CLIError.notFound("no hook key at \(path)/\(HookKey.fileName); create a webhook source first (`docket hook create`)")
+            }
+            return key
+        } catch let error as HookKeyError {
+            throw CLIError.badInput("\(error.message) (\(path)/\(HookKey.fileName))")
+        }
+    }
+}
