@@ -1,0 +1,136 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Issue 13 §3 with a real LMTP client: Python's `smtplib.LMTP` (scripts/lmtp-send.py) delivers the shared fixture
+/// emails to `docket intake lmtp`, started per connection on a socket as inetd would; the tickets are those
+/// `docket intake email` makes of the same bytes, and a store that refuses writes answers 451 with nothing written.
+@Suite struct LMTPIntakeTests {
+    let folder = TemporaryFolder()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let now = "2026-11-20T10:00:00Z"
+
+    func docket(_ arguments: [String], store: String, as user: String = "ann") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user, "DOCKET_NOW": Self.now])
+    }
+
+    func makeStore(_ name: String) throws -> String {
+        let store = folder.child(name)
+        #expect(try docket(["init"], store: store).status == 0)
+        _ = try docket(["user", "add", "intake", "--name", "Intake", "--email", "intake@msp.example", "--role", "dispatcher"], store: store)
+        _ = try docket(["client", "add", "triage", "--name", "Triage", "--time-zone", "UTC", "--currency", "USD"], store: store)
+        _ = try docket(["client", "add", "ddd", "--name", "DDD", "--domain", "ddd.com", "--time-zone", "UTC", "--currency", "USD"], store: store)
+        return store
+    }
+
+    /// Sends `files` over LMTP to `docket intake lmtp` on `store`; one JSON object per file.
+    func lmtp(_ files: [String], store: String, recipients: [String] = ["support@msp.example"]) throws -> [[String: Any]] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let command = "\(DocketProcess.executable) intake lmtp --triage-client triage --as intake"
+        process.arguments = ["python3", Self.root.appendingPathComponent("scripts/lmtp-send.py").path, "--exec", command]
+            + recipients.flatMap { ["--to", $0] } + files
+        var environment = ProcessInfo.processInfo.environment
+        environment["DOCKET_STORE"] = store
+        environment["DOCKET_NOW"] = Self.now
+        environment["TZ"] = "UTC"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    /// The fixture messages as an MTA hands them over: CRLF line ends, ending in CRLF.
+    func fixtureCopies(_ corpus: String) throws -> [String] {
+        let source = Self.root.appendingPathComponent("Tests/Fixtures/mail/\(corpus)").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: source).filter { $0.hasSuffix(".eml") }.sorted()
+        let target = folder.child("mta-\(corpus)")
+        try FileManager.default.createDirectory(atPath: target + "/new", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: target + "/cur", withIntermediateDirectories: true)
+        return try names.map { name in
+            var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: source + "/" + name)))
+            var crlf: [UInt8] = []
+            for (i, byte) in bytes.enumerated() {
+                if byte == 10, i == 0 || bytes[i - 1] != 13 { crlf.append(13) }
+                crlf.append(byte)
+            }
+            if crlf.suffix(2) != [13, 10] { crlf += [13, 10] }
+            bytes = crlf
+            let path = target + "/new/" + name
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+    }
+
+    /// Every event as (stream, type, command id, payload); the payload is left out for queued mail, whose
+    /// Message-IDs are random.
+    func events(_ store: String) throws -> [String] {
+        try docket(["export"], store: store).stdout.split(separator: "\n").map { line in
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let type = event["type"] as? String ?? ""
+            let payload = type == "ticket.mail-queued" ? "" : String(decoding: try JSONSerialization.data(withJSONObject: event["payload"] ?? [:], options: [.sortedKeys]), as: UTF8.self)
+            return "\(event["stream"] ?? "") \(type) \(event["commandId"] ?? "") \(payload)"
+        }
+    }
+
+    @Test func theFixtureEmailsOverLMTPMakeTheSameTicketsAsIntakeEmail() throws {
+        let files = try fixtureCopies("cpython-test_email")
+        #expect(files.count > 40)
+        let byPipe = try makeStore("pipe")
+        let run = try docket(["intake", "email", "--maildir", folder.child("mta-cpython-test_email"), "--triage-client", "triage"], store: byPipe, as: "intake")
+        #expect(run.status == 0, "\(run.stderr)")
+        let pipeOutcomes = run.stdout.split(separator: "\n").map { $0.split(separator: ": ", maxSplits: 1).last.map(String.init) ?? "" }
+
+        let byLMTP = try makeStore("lmtp")
+        let results = try lmtp(files, store: byLMTP)
+        #expect(results.count == files.count)
+        let lmtpOutcomes = results.map { result -> String in
+            let replies = result["replies"] as? [[Any]] ?? []
+            #expect(replies.count == 1 && replies.first?.first as? Int == 250, "\(result)")
+            let text = replies.first?.last as? String ?? ""
+            return text.split(separator: "> ", maxSplits: 1).last.map(String.init) ?? text
+        }
+        #expect(lmtpOutcomes == pipeOutcomes)
+        #expect(lmtpOutcomes.filter { $0.hasPrefix("opened") }.count > 20)
+        #expect(try events(byLMTP) == events(byPipe))
+        #expect(try docket(["verify"], store: byLMTP).status == 0)
+    }
+
+    @Test func everyRecipientGetsItsOwnReply() throws {
+        let store = try makeStore("store")
+        let files = try fixtureCopies("cpython-test_email")
+        let results = try lmtp([files[0]], store: store, recipients: ["support@msp.example", "help@msp.example"])
+        let replies = try #require(results.first?["replies"] as? [[Any]])
+        #expect(replies.map { $0.first as? Int } == [250, 250])
+        #expect((replies[0].last as? String)?.contains("<support@msp.example> opened T-1001") == true)
+        #expect((replies[1].last as? String)?.contains("<help@msp.example> opened T-1001") == true)
+    }
+
+    @Test func aStoreThatRefusesWritesAnswers451AndKeepsNothingUntilItIsFixed() throws {
+        let store = try makeStore("store")
+        let files = try fixtureCopies("cpython-test_email")
+        #expect((try lmtp([files[0]], store: store).first?["replies"] as? [[Any]])?.first?.first as? Int == 250)
+        // Roll the store back behind its anchors (an old data.mdb put back): Docket refuses every write until an
+        // admin accepts it, while reads go on.
+        let data = store + "/data.mdb"
+        let old = Array(try Data(contentsOf: URL(fileURLWithPath: data)))
+        let second = try #require(try lmtp([files[5]], store: store).first?["replies"] as? [[Any]])
+        #expect((second.first?.last as? String)?.contains("opened T-1002") == true, "\(second)")
+        try Data(old).write(to: URL(fileURLWithPath: data))
+        let before = try events(store)
+
+        let refused = try #require(try lmtp([files[6]], store: store).first?["replies"] as? [[Any]])
+        #expect(refused.first?.first as? Int == 451, "\(refused)")
+        #expect(try events(store) == before, "nothing written")
+
+        #expect(try docket(["verify", "--accept-rollback", "--reason", "test"], store: store).status == 0)
+        let retried = try #require(try lmtp([files[6]], store: store).first?["replies"] as? [[Any]])
+        #expect(retried.first?.first as? Int == 250, "the MTA's retry lands: \(retried)")
+    }
+}
