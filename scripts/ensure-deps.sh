@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Docket needs from Debian when it is missing: liblmdb-dev (the store), pkg-config,
-# python3-jsonschema (schema tests) and lmdb-utils (mdb_dump: the damaged-store tests' independent reader).
+# python3-jsonschema (schema tests), lmdb-utils (mdb_dump: the damaged-store tests' independent reader) and
+# prometheus-alertmanager (a real Alertmanager for the webhook tests).
 set -euo pipefail
 missing=()
 dpkg -s liblmdb-dev >/dev/null 2>&1 || missing+=(liblmdb-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 python3 -c "import jsonschema" >/dev/null 2>&1 || missing+=(python3-jsonschema)
 command -v mdb_dump >/dev/null 2>&1 || missing+=(lmdb-utils)
+# A real Alertmanager for the webhook tests (issue 13); they are skipped with a note when it cannot be installed.
+command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   SUDO=""
