@@ -156,3 +156,42 @@ struct HookSignatureTests {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+@Suite("Webhook credentials and request limits")
+struct HookCredentialsTests {
+    @Test(arguments: [
+        ("Bearer dkh_abc", "dkh_abc" as String?), ("bearer   dkh_abc ", "dkh_abc"),
+        ("Basic " + Data("alertmanager:dkh_abc".utf8).base64EncodedString(), "dkh_abc"),
+        ("Basic " + Data(":dkh_a:b".utf8).base64EncodedString(), "dkh_a:b"),
+        ("Basic " + Data("user:".utf8).base64EncodedString(), nil), ("Basic !!!", nil), ("Bearer", nil), ("Token x", nil), ("", nil),
+    ])
+    func theSecretIsReadFromBearerOrBasic(header: String, expected: String?) {
+        #expect(HookCredentials.presented(authorization: header) == expected)
+    }
+
+    @Test func matchingTakesAnyOfTheSecretsAndNothingElse() {
+        #expect(HookCredentials.matches("dkh_b", secrets: ["dkh_a", "dkh_b"]))
+        #expect(!HookCredentials.matches("dkh_c", secrets: ["dkh_a", "dkh_b"]))
+        #expect(!HookCredentials.matches("dkh_a", secrets: []))
+        #expect(!HookCredentials.matches("dkh_", secrets: ["dkh_a"]))
+    }
+
+    @Test func theLimiterAllowsABurstThenTheSustainedRatePerKey() {
+        var limiter = RateLimiter(burst: 3, perMinute: 6)
+        let t0 = Timestamp(millisecondsSinceEpoch: 1_000_000)
+        var results: [Int?] = []
+        for _ in 0..<4 { results.append(limiter.take("10.0.0.1", now: t0)) }
+        #expect(results[0..<3].allSatisfy { $0 == nil })
+        #expect(results[3] == 10, "one token every 10 s")
+        let other = limiter.take("10.0.0.2", now: t0)
+        #expect(other == nil, "another key has its own bucket")
+        let later = limiter.take("10.0.0.1", now: Timestamp(millisecondsSinceEpoch: 1_010_000))
+        #expect(later == nil, "refilled after 10 s")
+    }
+
+    @Test func theLimiterForgetsIdleKeysToStayBounded() {
+        var limiter = RateLimiter(burst: 2, perMinute: 60, maxKeys: 10)
+        for i in 0..<100 { _ = limiter.take("k\(i)", now: Timestamp(millisecondsSinceEpoch: Int64(i) * 5_000)) }
+        #expect(limiter.count <= 10)
+    }
+}
