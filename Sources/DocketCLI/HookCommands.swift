@@ -46,7 +46,7 @@ struct HookCreate: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let secret = try session.service.createHook(
+            let secret = try session.app.intake.createHook(
                 source, format: format, actsAs: actsAs, defaultClient: defaultClient, as: actor.name,
                 key: { try HookKeyAccess.key(store: store.path, create: true) })
             Terminal.out(secret + "\n")
@@ -69,7 +69,7 @@ struct HookRotate: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let secret = try session.service.rotateHook(
+            let secret = try session.app.intake.rotateHook(
                 source, graceMilliseconds: grace?.milliseconds ?? 0, as: actor.name, key: { try HookKeyAccess.key(store: store.path, create: true) })
             Terminal.out(secret + "\n")
         }
@@ -92,7 +92,7 @@ struct HookList: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
-            let hooks = try session.service.hooks(as: actor.name)
+            let hooks = try session.app.intake.hooks(as: actor.name)
             if output.json {
                 try printJSON(
                     hooks.map {

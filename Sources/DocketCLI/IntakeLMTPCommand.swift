@@ -30,7 +30,7 @@ struct IntakeLMTP: ParsableCommand {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             let delivery = MailDelivery(
-                service: session.service, policy: MailPolicy(triageClient: triageClient, attachmentsFolder: store.path + "/attachments"),
+                service: session.app.intake, policy: MailPolicy(triageClient: triageClient, attachmentsFolder: store.path + "/attachments"),
                 actor: actor.name)
             var lmtp = LMTPSession(configuration: .init(hostname: hostname, maxMessageBytes: maxSize))
             var reader = LineReader()

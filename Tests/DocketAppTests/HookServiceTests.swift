@@ -10,7 +10,7 @@ import Testing
 /// Issue 13 §2: webhook sources are events; their secrets are sealed under the store's hook key, never in clear.
 @Suite struct HookServiceTests {
     let fixture: ServiceFixture
-    var service: DocketService { fixture.service }
+    var service: IntakeService { fixture.app.intake }
     let key: HookKey
 
     init() throws {

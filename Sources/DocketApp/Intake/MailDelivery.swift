@@ -17,12 +17,12 @@ public struct MailDelivery: Sendable {
         case rejected(String)
     }
 
-    let service: DocketService
+    let service: IntakeService
     let policy: MailPolicy
     let actor: String
 
     /// Deliveries to `service` with `policy`, acting as `actor`.
-    public init(service: DocketService, policy: MailPolicy, actor: String) {
+    public init(service: IntakeService, policy: MailPolicy, actor: String) {
         self.service = service
         self.policy = policy
         self.actor = actor
@@ -33,7 +33,7 @@ public struct MailDelivery: Sendable {
     public func deliver(_ raw: [UInt8]) -> Outcome {
         do {
             // The acting user first: a deactivated or unknown intake user is the operator's to fix, not the sender's.
-            _ = try service.context(for: actor)
+            _ = try service.shared.context(for: actor)
         } catch {
             return .tryLater("intake cannot act as \(actor): \(error)")
         }

@@ -27,7 +27,7 @@ public struct HookAuthority: Sendable {
     public let secrets: [String]
 }
 
-extension DocketService {
+extension IntakeService {
     /// Sets up webhook source `source` (admins) and returns its secret, `dkh_` and 64 hex digits: the only time it is
     /// seen. The log keeps it sealed under the store's hook key, which `key` gives (made on first use), asked for only
     /// once the actor is known to be an admin (see ``HookKey``).
@@ -35,11 +35,11 @@ extension DocketService {
         _ source: String, format: HookFormat, actsAs: String, defaultClient: String?, as actor: String, key: () throws -> HookKey
     ) throws -> String {
         let context = try adminContext(for: actor)
-        if let defaultClient { _ = try client(defaultClient) }
+        if let defaultClient { _ = try directory.client(defaultClient) }
         let key = try key()
         let secret = HookKey.newSecret()
         let command = HookCommand.create(
-            source: source, format: format, actsAs: actsAs, user: try userSnapshot(actsAs), defaultClient: defaultClient,
+            source: source, format: format, actsAs: actsAs, user: try directory.userSnapshot(actsAs), defaultClient: defaultClient,
             secret: try sealed(secret, key: key))
         try kernel.run(HookDecider.self, stream: StreamName.hook(source), command: command, context: context)
         return secret
