@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "HooksTests", dependencies: ["Hooks"]),
         .testTarget(name: "LMTPTests", dependencies: ["LMTP"]),
         .testTarget(name: "BusinessTimeTests", dependencies: ["BusinessTime"]),
-        .testTarget(name: "DocketAppTests", dependencies: ["DocketApp", "Hooks", "TestSupport"]),
+        .testTarget(name: "DocketAppTests", dependencies: ["AlertIntake", "DocketApp", "Hooks", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestSupport"]),
         .testTarget(
             name: "DocketCLITests",

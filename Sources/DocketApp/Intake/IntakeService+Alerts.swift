@@ -42,45 +42,95 @@ public struct AlertPolicy: Sendable {
 }
 
 extension IntakeService {
-    /// Takes one delivery of alerts: each alert is decided by its own status and fingerprint.
+    /// Takes one delivery of alerts: each alert is decided by its own status and fingerprint, and the whole delivery
+    /// (a grouped Alertmanager notification, an RMM's batch) is appended in **one transaction**: all of it lands, or
+    /// none of it (an alert naming no known client refuses the delivery, with nothing written). Alerts that touch a
+    /// ticket another alert of the delivery already touches (the same condition twice) go in a second transaction
+    /// after the first, so each is decided on the state the one before left.
     public func receiveAlerts(_ batch: AlertBatch, policy: AlertPolicy, as actor: String) throws -> [AlertOutcome] {
-        try batch.alerts.map { try receive($0, policy: policy, as: actor) }
+        var outcomes = [AlertOutcome](repeating: .dropped, count: batch.alerts.count)
+        var remaining = Array(batch.alerts.indices)
+        while !remaining.isEmpty {
+            let context = try context(for: actor)
+            let wave = try kernel.execute(commandId: nil, replay: { _ in AlertWave() }) {
+                var wave = AlertWave()
+                var appends: [AppendRequest] = []
+                for index in remaining {
+                    let alert = batch.alerts[index]
+                    let step = try decide(alert, policy: policy, context: context, numbersFrom: wave.nextNumber)
+                    // The condition itself counts as touched: its second alert must see the first one's ticket.
+                    let streams = Set(step.appends.map(\.stream) + ["condition \(alert.source)\u{0}\(alert.fingerprint)"])
+                    guard wave.streams.isDisjoint(with: streams) else {
+                        wave.deferred.append(index)
+                        continue
+                    }
+                    wave.streams.formUnion(streams)
+                    if case .opened(let number) = step.output { wave.nextNumber = number.value + 1 }
+                    appends += step.appends
+                    wave.outcomes.append((index, step.output))
+                }
+                return CommandKernel.Decision(appends: appends, output: wave)
+            }
+            for (index, outcome) in wave.outcomes { outcomes[index] = outcome }
+            guard wave.deferred.count < remaining.count else {
+                throw DomainError(.conflict, "the alert delivery could not be decided (every alert touches the same ticket); send it again")
+            }
+            remaining = wave.deferred
+        }
+        return outcomes
     }
 
-    private func receive(_ alert: MonitoringAlert, policy: AlertPolicy, as actor: String) throws -> AlertOutcome {
+    /// What one alert appends, on the state before the delivery's transaction.
+    private func decide(
+        _ alert: MonitoringAlert, policy: AlertPolicy, context: DecisionContext, numbersFrom: Int
+    ) throws -> CommandKernel.Decision<AlertOutcome> {
+        typealias Decision = CommandKernel.Decision<AlertOutcome>
         let record = try models.alerts.record(source: alert.source, fingerprint: alert.fingerprint, in: store)
         let received = NewEvent(type: TicketAlertReceived.descriptor.type, payload: TicketAlertEvent.received(payload(of: alert)).payload())
-        let now = clock.now()
+        let now = context.now
         guard let record else {
-            guard alert.status == .firing else { return .dropped }
-            return .opened(try openTicket(for: alert, policy: policy, as: actor, event: received))
+            guard alert.status == .firing else { return Decision(appends: [], output: .dropped) }
+            let opening = try openDecision(for: alert, policy: policy, context: context, event: received, numbersFrom: numbersFrom)
+            return Decision(appends: opening.appends, output: .opened(opening.output))
         }
         let summary = try tickets.ticketSummary(record.ticket)
         let stream = StreamName.ticket(record.ticket)
+        /// `received` first, then what `command` decides, in one append to the ticket.
+        func noted(_ command: TicketCommand?, _ outcome: AlertOutcome) throws -> Decision {
+            let decided = try command.map { try tickets.commandDecision(record.ticket, $0, context: context).appends } ?? []
+            guard var request = decided.first else {
+                return Decision(appends: [AppendRequest(stream: stream, events: [received], actor: context.actor.login)], output: outcome)
+            }
+            request.events.insert(received, at: 0)
+            return Decision(appends: [request], output: outcome)
+        }
         switch alert.status {
         case .firing where summary.isOpen:
-            try appendToTicket(stream, [received], as: actor)
-            return .occurrence(record.ticket)
+            return try noted(nil, .occurrence(record.ticket))
         case .firing:
             let resolvedAt = record.resolvedAt ?? summary.updatedAt
             guard summary.mergedInto == nil, now.millisecondsSinceEpoch - resolvedAt <= policy.flapWindowMilliseconds else {
-                return .opened(try openTicket(for: alert, policy: policy, as: actor, event: received, previous: record.ticket))
+                let opening = try openDecision(
+                    for: alert, policy: policy, context: context, event: received, previous: record.ticket, numbersFrom: numbersFrom)
+                return Decision(appends: opening.appends, output: .opened(opening.output))
             }
-            try tickets.ticket(record.ticket, .reopen(reason: "alert \(alert.check) fired again (flapping)"), as: actor)
-            try appendToTicket(stream, [received], as: actor)
-            return .reopened(record.ticket)
+            // The reopen, then the occurrence that caused it.
+            let reopen = try tickets.commandDecision(record.ticket, .reopen(reason: "alert \(alert.check) fired again (flapping)"), context: context)
+            var request = reopen.appends.first ?? AppendRequest(stream: stream, events: [], actor: context.actor.login)
+            request.events.append(received)
+            return Decision(appends: [request], output: .reopened(record.ticket))
         case .resolved:
-            try appendToTicket(stream, [received], as: actor)
-            guard policy.autoClose, summary.isOpen else { return .noted(record.ticket) }
+            guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(record.ticket)) }
             let when = alert.endsAt?.iso8601 ?? now.iso8601
-            try tickets.closeAutoResolved(record.ticket, resolution: "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time.", as: actor)
-            return .autoResolved(record.ticket)
+            let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
+            return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(record.ticket))
         }
     }
 
-    private func openTicket(
-        for alert: MonitoringAlert, policy: AlertPolicy, as actor: String, event: NewEvent, previous: TicketNumber? = nil
-    ) throws -> TicketNumber {
+    private func openDecision(
+        for alert: MonitoringAlert, policy: AlertPolicy, context: DecisionContext, event: NewEvent, previous: TicketNumber? = nil,
+        numbersFrom: Int
+    ) throws -> CommandKernel.Decision<TicketNumber> {
         var client = alert.client.flatMap { (try? directory.client($0))?.code ?? nil }
         if client == nil { client = policy.defaultClient }
         guard let client else {
@@ -94,12 +144,7 @@ extension IntakeService {
             client: client, priority: AlertPolicy.priority(for: alert.severity), source: .alert,
             subject: "[\(alert.check)] \(alert.summary)".trimmingCharacters(in: .whitespaces), description: description)
         let routing = try routeNewTicket(&intake, alertLabels: alert.labels, severity: alert.severity)
-        return try tickets.openTicket(intake, as: actor, routing: routing, also: { _ in [event] })
-    }
-
-    private func appendToTicket(_ stream: String, _ events: [NewEvent], as actor: String) throws {
-        let context = try context(for: actor)
-        try store.append(AppendRequest(stream: stream, events: events, actor: context.actor.login))
+        return try tickets.openDecision(intake, context: context, routing: routing, numbersFrom: numbersFrom, also: { _ in [event] })
     }
 
     private func payload(of alert: MonitoringAlert) -> TicketAlertReceived {
@@ -108,4 +153,12 @@ extension IntakeService {
             device: alert.device, severity: alert.severity, summary: alert.summary, description: alert.description,
             startsAt: alert.startsAt?.iso8601, endsAt: alert.endsAt?.iso8601)
     }
+}
+
+/// One transaction of an alert delivery: what it decided, and the alerts left for the next one.
+private struct AlertWave {
+    var outcomes: [(index: Int, outcome: AlertOutcome)] = []
+    var deferred: [Int] = []
+    var streams: Set<String> = []
+    var nextNumber = TicketNumber.first.value
 }

@@ -65,9 +65,4 @@ extension TicketService {
     func closingTime(on number: TicketNumber, by login: String) throws -> ClosingTime {
         try billing.hasLoggedTime(on: number, by: login) ? .logged : .missing
     }
-
-    /// Closes a ticket whose monitoring alert cleared: no person worked the close, so no time is asked for.
-    func closeAutoResolved(_ number: TicketNumber, resolution: String, as actor: String) throws {
-        _ = try runTicketCommand(number, .close(resolution: resolution, time: .automatic), context: context(for: actor), commandId: nil)
-    }
 }

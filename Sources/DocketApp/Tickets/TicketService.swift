@@ -73,35 +73,46 @@ public struct TicketService: Sendable, FeatureService {
     ) throws -> TicketNumber {
         if let commandId, let earlier = try store.result(ofCommand: commandId) { return try openedNumber(earlier) }
         let context = try context(for: actor)
+        return try kernel.execute(commandId: commandId, replay: openedNumber) {
+            try openDecision(intake, context: context, commandId: commandId, newContact: newContact, routing: routing, also: also)
+        }
+    }
+
+    /// What opening a ticket appends, without appending it: for callers that put several decisions in one
+    /// transaction (a grouped alert notification). `numbersFrom` is the lowest number to take: a caller that already
+    /// decided to open tickets in the same transaction passes one past the last it took.
+    func openDecision(
+        _ intake: TicketIntake, context: DecisionContext, commandId: String? = nil, newContact: ContactDetails? = nil,
+        routing: RoutingDecision? = nil, numbersFrom: Int = TicketNumber.first.value, also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
+    ) throws -> CommandKernel.Decision<TicketNumber> {
+        let actor = context.actor.login
         // The SLA starts at the instant the log records the opening, even when the clock is behind the log.
         let startsAt = try notBeforeHead(context.now)
         let sla = try slaForNewTicket(intake, at: startsAt)
-        return try kernel.execute(commandId: commandId, replay: openedNumber) {
-            var intake = intake
-            let (contactRequest, snapshot) = try contactAddition(newContact, to: &intake, context: context)
-            guard let number = TicketNumber(try kernel.nextFree(from: TicketNumber.first.value) { StreamName.ticket("T-\($0)") }) else {
-                throw DomainError(.invalid, "the ticket numbers are exhausted")
-            }
-            let open = OpenTicket(
-                number: number, client: intake.client, clientSnapshot: snapshot, contact: intake.contact,
-                category: intake.category, priority: intake.priority, source: intake.source, subject: intake.subject,
-                description: intake.description)
-            var events = try TicketDecider.decide(.open(open), state: TicketDecider.initialState, context: context)
-            if let login = intake.assignee {
-                let assign = TicketCommand.assign(to: login, user: try directory.userSnapshot(login))
-                events += try TicketDecider.decide(assign, state: TicketDecider.fold(events), context: context)
-            }
-            var request = kernel.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
-            if let sla { request.events.append(NewEvent(TicketSLAEvent.started(sla))) }
-            request.events += try also(number)
-            if let routing {
-                let contactName = contactRequest != nil ? newContact?.name : nil
-                let reply = try ReplyValues(number: number, subject: intake.subject, client: intake.client, contact: intake.contact, contactName: contactName, actor: actor, directory: directory)
-                request.events += try routingEvents(routing, state: TicketDecider.fold(events), reply: reply, context: context).map(NewEvent.init)
-            }
-            request.events += try outbox.queuedMail(opening: number, with: request.events, context: context)
-            return CommandKernel.Decision(appends: (contactRequest.map { [$0] } ?? []) + [request], output: number)
+        var intake = intake
+        let (contactRequest, snapshot) = try contactAddition(newContact, to: &intake, context: context)
+        guard let number = TicketNumber(try kernel.nextFree(from: max(numbersFrom, TicketNumber.first.value)) { StreamName.ticket("T-\($0)") }) else {
+            throw DomainError(.invalid, "the ticket numbers are exhausted")
         }
+        let open = OpenTicket(
+            number: number, client: intake.client, clientSnapshot: snapshot, contact: intake.contact,
+            category: intake.category, priority: intake.priority, source: intake.source, subject: intake.subject,
+            description: intake.description)
+        var events = try TicketDecider.decide(.open(open), state: TicketDecider.initialState, context: context)
+        if let login = intake.assignee {
+            let assign = TicketCommand.assign(to: login, user: try directory.userSnapshot(login))
+            events += try TicketDecider.decide(assign, state: TicketDecider.fold(events), context: context)
+        }
+        var request = kernel.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
+        if let sla { request.events.append(NewEvent(TicketSLAEvent.started(sla))) }
+        request.events += try also(number)
+        if let routing {
+            let contactName = contactRequest != nil ? newContact?.name : nil
+            let reply = try ReplyValues(number: number, subject: intake.subject, client: intake.client, contact: intake.contact, contactName: contactName, actor: actor, directory: directory)
+            request.events += try routingEvents(routing, state: TicketDecider.fold(events), reply: reply, context: context).map(NewEvent.init)
+        }
+        request.events += try outbox.queuedMail(opening: number, with: request.events, context: context)
+        return CommandKernel.Decision(appends: (contactRequest.map { [$0] } ?? []) + [request], output: number)
     }
 
     /// The ticket a command id opened, from what it appended.
@@ -204,13 +215,22 @@ public struct TicketService: Sendable, FeatureService {
         return try kernel.execute(
             commandId: commandId, replay: { try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events }
         ) {
-            let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
-            let events = try TicketDecider.decide(command, state: state, context: context)
-            guard !events.isEmpty else { return CommandKernel.Decision(appends: [], output: []) }
-            var request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
-            request.events += try outbox.queuedMail(after: events, on: number, context: context)
-            return CommandKernel.Decision(appends: [request], output: events)
+            try commandDecision(number, command, context: context, commandId: commandId)
         }
+    }
+
+    /// What `command` on ticket `number` appends (with the mail it queues), without appending it; no appends when
+    /// the ticket is already as asked.
+    func commandDecision(
+        _ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String? = nil
+    ) throws -> CommandKernel.Decision<[TicketEvent]> {
+        let stream = StreamName.ticket(number)
+        let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
+        let events = try TicketDecider.decide(command, state: state, context: context)
+        guard !events.isEmpty else { return CommandKernel.Decision(appends: [], output: []) }
+        var request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
+        request.events += try outbox.queuedMail(after: events, on: number, context: context)
+        return CommandKernel.Decision(appends: [request], output: events)
     }
 
     func requireTicket(_ number: TicketNumber) throws {
