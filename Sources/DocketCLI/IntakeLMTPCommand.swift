@@ -4,7 +4,7 @@ import Foundation
 import LMTP
 
 /// `docket intake lmtp`: one LMTP session (RFC 2033) on stdin and stdout, for an inetd-style listener (a systemd
-/// socket with `Accept=yes`, xinetd, `socat … EXEC:`). `docket serve --lmtp` listens itself.
+/// socket with `Accept=yes`, xinetd, `socat … EXEC:`); with `--listen`, an LMTP server on a socket or port.
 struct IntakeLMTP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lmtp",
@@ -21,9 +21,19 @@ struct IntakeLMTP: ParsableCommand {
     @Option(help: "The client for mail from senders no client knows, and for unreadable messages (kept whole).") var triageClient: String?
     @Option(help: "The largest message taken, in bytes.") var maxSize: Int = 25 * 1024 * 1024
     @Option(help: "The name the server gives itself.") var hostname: String = "docket"
+    @Option(help: ArgumentHelp("Serve LMTP here until SIGTERM/SIGINT: a Unix socket path, or HOST:PORT (loopback).", valueName: "address"))
+    var listen: String?
 
     func validate() throws {
         guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
+        if let listen {
+            guard let address = LMTPListener.Address(listen) else {
+                throw ValidationError("--listen takes a socket path or HOST:PORT, not \(listen)")
+            }
+            if case .tcp(let host, _) = address, !["127.0.0.1", "localhost"].contains(host), !host.hasPrefix("127.") {
+                throw ValidationError("--listen serves loopback only (127.0.0.1:PORT) or a Unix socket; LMTP has no authentication")
+            }
+        }
     }
 
     func run() throws {
@@ -32,6 +42,10 @@ struct IntakeLMTP: ParsableCommand {
             let delivery = MailDelivery(
                 service: session.app.intake, policy: MailPolicy(triageClient: triageClient, attachmentsFolder: store.path + "/attachments"),
                 actor: actor.name)
+            if let listen, let address = LMTPListener.Address(listen) {
+                try serve(address, delivery: delivery)
+                return
+            }
             var lmtp = LMTPSession(configuration: .init(hostname: hostname, maxMessageBytes: maxSize))
             var reader = LineReader()
             let output = FileHandle.standardOutput
@@ -59,6 +73,34 @@ struct IntakeLMTP: ParsableCommand {
                 }
             }
         }
+    }
+}
+
+extension IntakeLMTP {
+    /// Serves LMTP on `address` until SIGTERM or SIGINT; prints the address once it is bound.
+    @available(*, noasync, message: "blocks until a signal")
+    private func serve(_ address: LMTPListener.Address, delivery: MailDelivery) throws {
+        let listener = LMTPListener(configuration: .init(hostname: hostname, maxMessageBytes: maxSize)) { envelope in
+            Array(repeating: LMTPStatus.status(for: delivery.deliver(envelope.message)), count: envelope.recipients.count)
+        }
+        do {
+            try listener.start(address)
+        } catch let failure as LMTPListener.Failure {
+            throw CLIError.destination(failure.description)
+        }
+        Terminal.out("lmtp listening on \(listener.boundAddress?.description ?? address.description)\n")
+        let done = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { done.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        done.wait()
+        listener.stop()
+        sources.forEach { $0.cancel() }
     }
 }
 

@@ -23,12 +23,13 @@ import Testing
         return store
     }
 
-    /// Sends `files` over LMTP to `docket intake lmtp` on `store`; one JSON object per file.
-    func lmtp(_ files: [String], store: String, recipients: [String] = ["support@msp.example"]) throws -> [[String: Any]] {
+    /// Sends `files` over LMTP to `docket intake lmtp` on `store` (started per connection, or at `target`: `--host`/
+    /// `--port` or `--socket` arguments of scripts/lmtp-send.py); one JSON object per file.
+    func lmtp(_ files: [String], store: String, recipients: [String] = ["support@msp.example"], target: [String]? = nil) throws -> [[String: Any]] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let command = "\(DocketProcess.executable) intake lmtp --triage-client triage --as intake"
-        process.arguments = ["python3", Self.root.appendingPathComponent("scripts/lmtp-send.py").path, "--exec", command]
+        process.arguments = ["python3", Self.root.appendingPathComponent("scripts/lmtp-send.py").path] + (target ?? ["--exec", command])
             + recipients.flatMap { ["--to", $0] } + files
         var environment = ProcessInfo.processInfo.environment
         environment["DOCKET_STORE"] = store
@@ -132,5 +133,45 @@ import Testing
         #expect(try docket(["verify", "--accept-rollback", "--reason", "test"], store: store).status == 0)
         let retried = try #require(try lmtp([files[6]], store: store).first?["replies"] as? [[Any]])
         #expect(retried.first?.first as? Int == 250, "the MTA's retry lands: \(retried)")
+    }
+
+    /// `docket intake lmtp --listen`: a real LMTP server on a loopback port and on a Unix socket.
+    @Test(arguments: ["127.0.0.1:0", "socket"])
+    func theListenerServesARealClientOnAPortOrASocket(address: String) throws {
+        let store = try makeStore("store")
+        let files = try fixtureCopies("cpython-test_email")
+        let listen = address == "socket" ? folder.child("lmtp.sock") : address
+        let (process, _, output, _) = try DocketProcess.start(
+            ["intake", "lmtp", "--listen", listen, "--triage-client", "triage"], store: store,
+            environment: ["DOCKET_USER": "intake", "DOCKET_NOW": Self.now])
+        defer {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+        var first = Data()
+        while !first.contains(10) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            first += chunk
+        }
+        let line = String(decoding: first, as: UTF8.self)
+        #expect(line.hasPrefix("lmtp listening on "), "\(line)")
+        let bound = line.dropFirst("lmtp listening on ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+        let target: [String]
+        if address == "socket" {
+            target = ["--socket", listen]
+            #expect(try FileManager.default.attributesOfItem(atPath: listen)[.posixPermissions] as? Int == 0o600)
+        } else {
+            let port = try #require(bound.split(separator: ":").last.map(String.init))
+            target = ["--host", "127.0.0.1", "--port", port]
+        }
+        let results = try lmtp(Array(files.prefix(12)), store: store, target: target)
+        #expect(results.count == 12)
+        #expect(results.allSatisfy { ($0["replies"] as? [[Any]])?.first?.first as? Int == 250 }, "\(results)")
+        #expect((results.first?["replies"] as? [[Any]])?.first?.last as? String == "2.0.0 <support@msp.example> opened T-1001")
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "SIGTERM stops it cleanly")
+        if address == "socket" { #expect(!FileManager.default.fileExists(atPath: listen), "the socket file is removed") }
     }
 }

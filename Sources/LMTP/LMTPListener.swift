@@ -1,0 +1,200 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// An LMTP server on a Unix socket or a loopback TCP port: one thread per connection (at most
+/// ``maxConnections``), each running an ``LMTPSession`` and handing finished messages to `deliver`, which runs on
+/// that thread (it may block: it appends to the store). Replies go back in order, one per recipient.
+public final class LMTPListener: @unchecked Sendable {
+    // @unchecked Sendable: the descriptor and the connection count are guarded by `lock`; sessions live on their
+    // connection's thread only.
+
+    /// Where to listen: `unix:/path` or a path starting with `/`, else `HOST:PORT`.
+    public enum Address: Sendable, Equatable, CustomStringConvertible {
+        case unix(String)
+        case tcp(host: String, port: UInt16)
+
+        /// Parses `/run/docket/lmtp`, `unix:/run/docket/lmtp`, `127.0.0.1:2424`; nil when malformed.
+        public init?(_ text: String) {
+            if text.hasPrefix("unix:") { self = .unix(String(text.dropFirst(5))); return }
+            if text.hasPrefix("/") { self = .unix(text); return }
+            guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+            let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            guard !host.isEmpty else { return nil }
+            self = .tcp(host: host, port: port)
+        }
+
+        public var description: String {
+            switch self {
+            case .unix(let path): "unix:\(path)"
+            case .tcp(let host, let port): "\(host):\(port)"
+            }
+        }
+    }
+
+    /// A listener that could not start.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    public let configuration: LMTPSession.Configuration
+    /// The most connections served at once; more wait in the kernel's backlog.
+    public let maxConnections: Int
+    private let deliver: @Sendable (LMTPSession.Envelope) -> [LMTPSession.DeliveryStatus]
+    private let lock = NSCondition()
+    private var fd: Int32 = -1
+    private var active = 0
+    private var stopped = false
+    /// The address bound (with the port the kernel chose for port 0).
+    public private(set) var boundAddress: Address?
+
+    /// A listener whose messages go to `deliver`, which returns one status per recipient of the envelope.
+    public init(
+        configuration: LMTPSession.Configuration, maxConnections: Int = 32,
+        deliver: @escaping @Sendable (LMTPSession.Envelope) -> [LMTPSession.DeliveryStatus]
+    ) {
+        self.configuration = configuration
+        self.maxConnections = max(1, maxConnections)
+        self.deliver = deliver
+    }
+
+    /// Binds `address` and serves on a background thread until ``stop()``. A Unix socket is made mode 0600 (a stale
+    /// socket file is replaced).
+    public func start(_ address: Address) throws {
+        let socketFD: Int32
+        switch address {
+        case .unix(let path):
+            socketFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw Failure(description: "socket path too long: \(path)") }
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+            unlink(path)
+            let bound = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            guard bound == 0 else { throw failure("bind \(path)", socketFD) }
+            chmod(path, 0o600)
+            boundAddress = address
+        case .tcp(let host, let port):
+            socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var yes: Int32 = 1
+            setsockopt(socketFD, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = port.bigEndian
+            guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &addr.sin_addr) == 1 else {
+                close(socketFD)
+                throw Failure(description: "not an IPv4 address: \(host)")
+            }
+            let bound = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { throw failure("bind \(host):\(port)", socketFD) }
+            var actual = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) } }
+            boundAddress = .tcp(host: host, port: UInt16(bigEndian: actual.sin_port))
+        }
+        guard listen(socketFD, 64) == 0 else { throw failure("listen", socketFD) }
+        lock.withLock { fd = socketFD }
+        let thread = Thread { [self] in acceptLoop(socketFD) }
+        thread.name = "docket-lmtp-accept"
+        thread.start()
+    }
+
+    /// Stops accepting; connections in progress finish their session.
+    public func stop() {
+        lock.withLock {
+            stopped = true
+            if fd >= 0 {
+                shutdown(fd, Int32(SHUT_RDWR))
+                close(fd)
+                fd = -1
+            }
+            lock.broadcast()
+        }
+        if case .unix(let path) = boundAddress { unlink(path) }
+    }
+
+    private func failure(_ what: String, _ socketFD: Int32) -> Failure {
+        let message = String(cString: strerror(errno))
+        close(socketFD)
+        return Failure(description: "cannot \(what): \(message)")
+    }
+
+    private func acceptLoop(_ listening: Int32) {
+        while true {
+            lock.withLock {
+                while active >= maxConnections, !stopped { lock.wait() }
+            }
+            if lock.withLock({ stopped }) { return }
+            let connection = accept(listening, nil, nil)
+            if connection < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            lock.withLock { active += 1 }
+            let thread = Thread { [self] in
+                serve(connection)
+                close(connection)
+                lock.withLock {
+                    active -= 1
+                    lock.broadcast()
+                }
+            }
+            thread.name = "docket-lmtp"
+            thread.start()
+        }
+    }
+
+    /// One connection: greeting, then lines in, replies out, until QUIT, the client closing, or an idle timeout.
+    private func serve(_ connection: Int32) {
+        var timeout = timeval(tv_sec: 300, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var session = LMTPSession(configuration: configuration)
+        var reader = LineReader(maxLineBytes: max(configuration.maxCommandBytes, 1 << 20))
+        var pending = [session.greeting]
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            var out: [UInt8] = []
+            while !pending.isEmpty {
+                switch pending.removeFirst() {
+                case .reply(let line): out += Array((line + "\r\n").utf8)
+                case .close:
+                    write(connection, out)
+                    return
+                case .deliver(let envelope):
+                    write(connection, out)
+                    out = []
+                    pending += session.delivered(deliver(envelope))
+                }
+            }
+            if !out.isEmpty, !write(connection, out) { return }
+            let count = read(connection, &buffer, buffer.count)
+            guard count > 0 else { return }
+            do {
+                for line in try reader.lines(adding: buffer[0..<count]) { pending += session.receive(line: line) }
+            } catch {
+                write(connection, Array("500 5.5.2 line too long; closing\r\n".utf8))
+                return
+            }
+        }
+    }
+
+    @discardableResult
+    private func write(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return false }
+            offset += sent
+        }
+        return true
+    }
+}
