@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", .upToNextMajor(from: "1.8.2")),
         .package(url: "https://github.com/apple/swift-crypto.git", .upToNextMajor(from: "3.12.3")),
         .package(url: "https://github.com/jpsim/Yams.git", .upToNextMajor(from: "6.2.2")),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", .upToNextMajor(from: "2.28.1")),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", .upToNextMajor(from: "2.13.0")),
+        .package(url: "https://github.com/apple/swift-log.git", .upToNextMajor(from: "1.16.2")),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", .upToNextMajor(from: "2.4.1")),
     ],
     targets: [
         .systemLibrary(
@@ -41,9 +45,19 @@ let package = Package(
             dependencies: ["AlertIntake", "Domain", "EventLog", "Hooks", "MailParser", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
+            name: "DocketServer",
+            dependencies: [
+                "DocketApp", "EventLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
             name: "DocketCLI",
             dependencies: [
-                "AlertIntake", "BusinessTime", "DocketApp", "Domain", "EventLog", "Hooks", "LMTP", "MailParser",
+                "AlertIntake", "BusinessTime", "DocketApp", "DocketServer", "Domain", "EventLog", "Hooks", "LMTP", "MailParser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -58,6 +72,10 @@ let package = Package(
         .testTarget(name: "BusinessTimeTests", dependencies: ["BusinessTime"]),
         .testTarget(name: "DocketAppTests", dependencies: ["AlertIntake", "DocketApp", "Hooks", "TestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "TestSupport"]),
+        .testTarget(
+            name: "DocketServerTests",
+            dependencies: ["DocketServer", "TestSupport", "docket", .product(name: "Yams", package: "Yams")]
+        ),
         .testTarget(
             name: "DocketCLITests",
             dependencies: ["DocketCLI", "TestSupport", "docket"]

@@ -19,7 +19,7 @@ enum InputLimits {
 enum BoundedInput {
     /// Standard input, refused as bad input when longer than `limit` bytes.
     static func standardInput(limit: Int, what: String) throws -> Data {
-        let data = FileHandle.standardInput.readData(ofLength: limit + 1)
+        let data = Terminal.standardInput(upTo: limit + 1)
         guard data.count <= limit else {
             throw CLIError.badInput("\(what) is longer than \(limit) bytes; send a smaller one")
         }

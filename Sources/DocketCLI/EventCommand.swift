@@ -97,7 +97,7 @@ struct EventAppendCommand: ParsableCommand {
     }
 
     private func appendFromStdin(path: String) throws {
-        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let input = Terminal.standardInput()
         var requests: [AppendRequest] = []
         var lineNumber = 0
         for line in input.split(separator: UInt8(ascii: "\n")) {

@@ -46,7 +46,7 @@ struct IntakeEmail: ParsableCommand {
             var policy = MailPolicy(triageClient: triageClient, attachmentsFolder: store.path + "/attachments")
             policy.reopenWindowMilliseconds = Int64(reopenDays) * 86_400_000
             guard let maildir else {
-                let raw = Array(FileHandle.standardInput.readDataToEndOfFile())
+                let raw = Array(Terminal.standardInput())
                 Terminal.out(try take(raw, session: session, policy: policy) + "\n")
                 return
             }

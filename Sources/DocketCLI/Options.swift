@@ -7,11 +7,18 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The store folder.", discussion: "Default: $DOCKET_STORE, else ./docket-data."))
     var store: String?
 
-    /// The folder to use: the flag, else `$DOCKET_STORE`, else `./docket-data`.
+    /// The folder to use: the flag, else `$DOCKET_STORE`, else `./docket-data`; inside the server, the served store.
     var path: String {
+        if ServedInvocation.current != nil, let served = ServedStore.session { return served.store.path }
         if let store, !store.isEmpty { return store }
         if let env = ProcessInfo.processInfo.environment["DOCKET_STORE"], !env.isEmpty { return env }
         return "docket-data"
+    }
+
+    func validate() throws {
+        if store != nil, ServedInvocation.current != nil || RemoteInvocation.isRemote {
+            throw ValidationError("--store names an embedded store; through a server (DOCKET_SERVER) the server's store is used: drop --store")
+        }
     }
 }
 
@@ -20,12 +27,21 @@ struct ActorOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("Act as this user.", discussion: "Default: $DOCKET_USER, else the OS user."))
     var actor: String?
 
-    /// The acting user: the flag, else `$DOCKET_USER`, else the OS user name.
+    /// The acting user: the flag, else `$DOCKET_USER`, else the OS user name; inside the server, the caller the
+    /// server identified (token or peer uid), always.
     var name: String {
+        if let served = ServedInvocation.current { return served.actor }
         if let actor, !actor.isEmpty { return actor }
         let env = ProcessInfo.processInfo.environment
         if let user = env["DOCKET_USER"], !user.isEmpty { return user }
         return env["USER"] ?? env["LOGNAME"] ?? NSUserName()
+    }
+
+    func validate() throws {
+        if actor != nil, ServedInvocation.current != nil || RemoteInvocation.isRemote {
+            throw ValidationError(
+                "--as is refused through a server (DOCKET_SERVER): you act as the user your token or OS account identifies")
+        }
     }
 }
 

@@ -14,6 +14,7 @@ enum StoreAccess {
     /// Opens an existing store; fails with `noStore` when there is none at `path`.
     /// With `catchUp: false` (verify) lagging read models are left as they are, to be reported.
     static func open(_ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true) throws -> Session {
+        if let served = ServedStore.session { return served }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw CLIError.noStore("no Docket store at \(path); run `docket init --store \(path)` or set $DOCKET_STORE")
         }
@@ -28,6 +29,7 @@ enum StoreAccess {
     static func create(
         _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true
     ) throws -> Session {
+        if let served = ServedStore.session { return served }
         let override = try clockOverride()
         let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
         if override != nil, isNew, !testClock { throw clockRefused(path) }

@@ -9,16 +9,31 @@ import Darwin
 /// Writing to the terminal: results to stdout, errors and progress to stderr.
 enum Terminal {
     /// Whether stderr is a terminal: progress lines are shown only then.
-    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    /// Never inside the server (the client's terminal is not the server's).
+    static var stderrIsTerminal: Bool { ServedInvocation.current == nil && isatty(STDERR_FILENO) == 1 }
 
-    /// Writes `text` to stdout as is.
+    /// Writes `text` to stdout as is (inside the server: to the client's stdout).
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        outData(Data(text.utf8))
     }
 
-    /// Writes a line to stderr.
+    /// Writes bytes to stdout (inside the server: to the client's stdout).
+    static func outData(_ data: Data) {
+        if let served = ServedInvocation.current { return served.writeOut(data) }
+        FileHandle.standardOutput.write(data)
+    }
+
+    /// Writes a line to stderr (inside the server: to the client's stderr).
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let data = Data((line + "\n").utf8)
+        if let served = ServedInvocation.current { return served.writeError(data) }
+        FileHandle.standardError.write(data)
+    }
+
+    /// Up to `limit` bytes of stdin (inside the server: what the client sent).
+    static func standardInput(upTo limit: Int = .max) -> Data {
+        if let served = ServedInvocation.current { return served.stdin.prefix(limit) }
+        return limit == .max ? FileHandle.standardInput.readDataToEndOfFile() : FileHandle.standardInput.readData(ofLength: limit)
     }
 
     /// Rewrites the progress line on stderr (only on a terminal): position reached of total, percent, events per

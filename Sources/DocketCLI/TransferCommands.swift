@@ -22,22 +22,22 @@ struct ExportCommand: ParsableCommand {
         try reportingFailures(store: path) {
             let store = try StoreAccess.open(path).store
             try TrustRules.requireAdmin(actorOptions.name, store: store, to: "export the log")
-            var sink = FileHandle.standardOutput
+            var sink: (Data) -> Void = Terminal.outData
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),
                     let handle = FileHandle(forWritingAtPath: output)
                 else { throw CLIError.destination("cannot write \(output); check the folder exists and is writable") }
-                sink = handle
+                sink = handle.write
             }
             var buffer = ""
             try store.export(from: from) { line in
                 buffer += line
                 if buffer.utf8.count > 1 << 20 {
-                    sink.write(Data(buffer.utf8))
+                    sink(Data(buffer.utf8))
                     buffer = ""
                 }
             }
-            sink.write(Data(buffer.utf8))
+            sink(Data(buffer.utf8))
         }
     }
 }
@@ -69,7 +69,7 @@ struct ImportCommand: ParsableCommand {
                 }
                 data = contents
             } else {
-                data = FileHandle.standardInput.readDataToEndOfFile()
+                data = Terminal.standardInput()
             }
             let store = try StoreAccess.create(path).store
             if try store.head().position > 0 {

@@ -1,3 +1,3 @@
 import DocketCLI
 
-DocketCommand.main()
+DocketEntry.main()

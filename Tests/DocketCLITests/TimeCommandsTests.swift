@@ -64,7 +64,8 @@ import Testing
         #expect(table.stdout.contains("T-1001: billable 60 min (1h), non-billable 45 min (45m)"), "\(table.stdout)")
     }
 
-    @Test func loggingOnAClosedTicketIsAllowed() throws {
+    @Test(arguments: DocketMode.allCases) func loggingOnAClosedTicketIsAllowed(_ mode: DocketMode) throws { try mode.run(loggingOnAClosedTicketIsAllowed) }
+    func loggingOnAClosedTicketIsAllowed() throws {
         try setUp()
         #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Fixed", "--no-time", "--reason", "test"], as: "bob").status == 0)
         let run = try docket(["time", "log", "T-1001", "30m"], as: "bob")

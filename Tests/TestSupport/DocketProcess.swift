@@ -9,6 +9,9 @@ public struct DocketRun: Sendable {
 
 /// Runs the built `docket` executable as a child process.
 public enum DocketProcess {
+    /// The server-mode scope of the running test (``DocketMode/run(_:)``), nil in embedded mode.
+    @TaskLocal public static var scope: ServerScope?
+
     /// The `docket` binary next to the test bundle (SwiftPM builds it because the tests depend on it).
     public static var executable: String {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -45,9 +48,21 @@ public enum DocketProcess {
         return (process, input, output, error)
     }
 
-    /// Runs `docket args…` to completion.
+    /// Runs `docket args…` to completion: embedded, or through a server inside ``DocketMode/run(_:)`` with `.server`.
     @discardableResult
     public static func run(
+        _ arguments: [String], store: String, stdin: String = "", environment: [String: String] = [:],
+        testClock: Bool = true
+    ) throws -> DocketRun {
+        if let scope {
+            return try scope.run(arguments, store: store, stdin: stdin, environment: environment, testClock: testClock)
+        }
+        return try runEmbedded(arguments, store: store, stdin: stdin, environment: environment, testClock: testClock)
+    }
+
+    /// Runs `docket args…` to completion in this process's own environment (plus `environment`).
+    @discardableResult
+    public static func runEmbedded(
         _ arguments: [String], store: String, stdin: String = "", environment: [String: String] = [:],
         testClock: Bool = true
     ) throws -> DocketRun {

@@ -1,0 +1,72 @@
+import ArgumentParser
+import DocketServer
+import Foundation
+import Logging
+
+/// `docket serve`: the one process that writes the store, for a team (docs/operations.md).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the store to the team: a Unix socket (callers by OS account) and HTTP (callers by API token).",
+        discussion: """
+            docket serve --store /srv/docket            (socket <store>/docket.sock, HTTP on 127.0.0.1:8642)
+            Clients: DOCKET_SERVER=/srv/docket/docket.sock docket queue
+                     DOCKET_SERVER=http://127.0.0.1:8642 DOCKET_TOKEN=dkt_… docket queue
+            On the socket the kernel names the caller's OS account (a Docket user of the same login); on HTTP
+            the bearer token does. --as, $DOCKET_USER and the client's clock are not used. SIGTERM drains
+            in-flight requests and closes the store. TLS: put nginx or Caddy in front (docs/operations.md).
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: ArgumentHelp("The Unix socket (default: <store>/docket.sock).", valueName: "path")) var socket: String?
+    @Flag(help: "Do not listen on a Unix socket.") var noSocket = false
+    @Option(help: ArgumentHelp("An OS group allowed to use the socket (mode 0660; else 0600).", valueName: "group")) var group: String?
+    @Option(help: ArgumentHelp("The HTTP address.", valueName: "host:port")) var listen = "127.0.0.1:8642"
+    @Flag(help: "Do not listen on HTTP.") var noHttp = false
+    @Flag(help: "Allow a non-loopback --listen address (put a TLS proxy in front of it).") var allowRemote = false
+
+    func validate() throws {
+        guard let address = ListenAddress(listen) else { throw ValidationError("--listen \(listen) is not HOST:PORT; e.g. 127.0.0.1:8642") }
+        if !address.isLoopback, !allowRemote {
+            throw ValidationError("--listen \(listen) is not a loopback address: tokens would cross the network in clear; add --allow-remote behind a TLS proxy")
+        }
+        if noSocket, noHttp { throw ValidationError("--no-socket and --no-http leave nothing to serve; drop one") }
+        if let group, getgrnam(group) == nil { throw ValidationError("--group \(group): no such OS group") }
+    }
+
+    func run() throws {
+        let path = store.path
+        try reportingFailures(store: path) {
+            let session = try StoreAccess.open(path)
+            ServedStore.session = session
+            defer { ServedStore.session = nil }
+            let settings = ServerSettings(
+                socketPath: noSocket ? nil : (socket ?? path + "/docket.sock"), socketGroup: group,
+                listen: noHttp ? nil : ListenAddress(listen))
+            var logger = Logger(label: "docket")
+            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let server = DocketServer(
+                service: session.service, settings: settings, commands: { InProcessCommands.run($0, actor: $1) }, logger: logger,
+                onListening: { FileHandle.standardOutput.write(Data("docket: listening on \($0)\n".utf8)) })
+            try Self.block { try await server.run() }
+        }
+    }
+
+    /// Runs `work` to completion from this synchronous command (the main thread is not the cooperative pool).
+    @available(*, noasync, message: "blocks the calling thread")
+    static func block(_ work: @escaping @Sendable () async throws -> Void) throws {
+        let done = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task {
+            do { try await work() } catch { failure.error = error }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.error { throw error }
+    }
+
+    private final class FailureBox: @unchecked Sendable {
+        // @unchecked Sendable: written by the task before it signals, read after the wait.
+        var error: (any Error)?
+    }
+}

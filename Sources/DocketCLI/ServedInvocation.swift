@@ -1,0 +1,80 @@
+import ArgumentParser
+import DocketServer
+import Foundation
+
+/// A command the server runs for a client (`POST /v1/cli`): who it acts as, the client's stdin, and where its
+/// output goes. Bound (task-local, which also binds on the plain thread the server runs the command on) for the
+/// command's duration; `Terminal`, `StoreAccess`, `--as` and `--store` read it.
+final class ServedInvocation: @unchecked Sendable {
+    // @unchecked Sendable: the captured output is only touched while holding `lock`.
+    @TaskLocal static var current: ServedInvocation?
+
+    /// The caller the server identified; the command acts as this user.
+    let actor: String
+    /// What the client read from its stdin (empty: nothing).
+    let stdin: Data
+    private let lock = NSLock()
+    private var out = Data()
+    private var err = Data()
+
+    init(actor: String, stdin: Data) {
+        self.actor = actor
+        self.stdin = stdin
+    }
+
+    func writeOut(_ data: Data) { lock.withLock { out.append(data) } }
+    func writeError(_ data: Data) { lock.withLock { err.append(data) } }
+
+    /// The outcome: what was written, and `status`.
+    func outcome(status: Int32) -> CommandOutcome {
+        lock.withLock {
+            CommandOutcome(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        }
+    }
+}
+
+/// The store `docket serve` holds open: commands the server runs use it instead of opening the store again (one
+/// LMDB environment per path per process).
+enum ServedStore {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var served: Session?
+
+    /// The served session while a server runs in this process.
+    static var session: Session? {
+        get { lock.withLock { served } }
+        set { lock.withLock { served = newValue } }
+    }
+}
+
+/// Running CLI commands inside the server, for its clients.
+enum InProcessCommands {
+    /// Commands that make no sense through a server: they run on the server's host, embedded.
+    static let hostOnly: Set<String> = ["serve", "login", "init", "restore"]
+
+    /// Runs `request` as `actor`: parses it with the same `DocketCommand`, runs it against the served store, and
+    /// returns what it printed and its exit code. Blocks (LMDB, fsync): call it off the cooperative pool.
+    @available(*, noasync, message: "runs a blocking command")
+    static func run(_ request: CommandRequest, actor: String) -> CommandOutcome {
+        let invocation = ServedInvocation(actor: actor, stdin: request.stdinData)
+        if let first = request.arguments.first, hostOnly.contains(first) {
+            invocation.writeError(Data("docket: error: `docket \(first)` runs on the server's host, not through the server; unset DOCKET_SERVER to run it embedded\n".utf8))
+            return invocation.outcome(status: CLIError.usage("").exitCode)
+        }
+        let status = ServedInvocation.$current.withValue(invocation) { () -> Int32 in
+            do {
+                var command = try DocketCommand.parseAsRoot(request.arguments)
+                try command.run()
+                return 0
+            } catch {
+                let code = DocketCommand.exitCode(for: error).rawValue
+                let message = DocketCommand.fullMessage(for: error)
+                if !message.isEmpty {
+                    let text = Data((message.hasSuffix("\n") ? message : message + "\n").utf8)
+                    if code == 0 { invocation.writeOut(text) } else { invocation.writeError(text) }
+                }
+                return code
+            }
+        }
+        return invocation.outcome(status: status)
+    }
+}

@@ -1,0 +1,55 @@
+import DocketApp
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Who sent a request, as the server established it: a bearer token on HTTP, the kernel's peer uid on the Unix
+/// socket. Never a header, a flag or an environment variable the client chose.
+public struct Caller: Sendable, Equatable {
+    public let login: String
+    /// How the caller was identified: `token <id>` or `uid <n>`.
+    public let via: String
+}
+
+/// Identifying callers against the store's users and tokens.
+struct CallerIdentification: Sendable {
+    let service: DocketService
+
+    /// The caller of `request` on `context`'s connection; throws a 401 ``Problem`` when there is none.
+    func identify(_ request: Request, context: DocketRequestContext) async throws -> Caller {
+        if let peer = await PeerCredentials.of(context.channel) {
+            return try await BlockingWork.run { try identify(uid: peer.uid) }
+        }
+        guard let header = request.headers[.authorization] else {
+            throw Problem.unauthenticated("no API token; send `Authorization: Bearer <token>` (create one with `docket token create`)")
+        }
+        guard header.lowercased().hasPrefix("bearer ") else {
+            throw Problem.unauthenticated("the Authorization header is not `Bearer <token>`")
+        }
+        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        return try await BlockingWork.run {
+            do {
+                let actor = try service.authenticate(token: token)
+                return Caller(login: actor.login, via: "token \(token.split(separator: "_").dropFirst().first ?? "")")
+            } catch let error as DomainError {
+                throw Problem.unauthenticated(error.message)
+            }
+        }
+    }
+
+    /// The Docket user an OS account maps to: the user whose login is the account's name. Refuses unknown and
+    /// deactivated users.
+    func identify(uid: UInt32) throws -> Caller {
+        guard let login = osLoginName(uid: uid) else {
+            throw Problem.unauthenticated("uid \(uid) has no OS account name; add one, or use HTTP with a token")
+        }
+        do {
+            _ = try service.context(for: login)
+        } catch let error as DomainError {
+            throw Problem.unauthenticated(
+                "OS user \(login) (uid \(uid)) is not an active Docket user (\(error.message)); an admin adds user \(login)")
+        }
+        return Caller(login: login, via: "uid \(uid)")
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// One CLI command as the server receives it: the words after `docket`, and what the client read from its stdin.
+public struct CommandRequest: Codable, Sendable, Equatable {
+    public var arguments: [String]
+    /// The client's stdin, base64 (only for commands that read it).
+    public var stdin: String?
+
+    public init(arguments: [String], stdin: Data? = nil) {
+        self.arguments = arguments
+        self.stdin = stdin?.base64EncodedString()
+    }
+
+    /// The stdin bytes; empty when none were sent or they are not base64.
+    public var stdinData: Data { stdin.flatMap { Data(base64Encoded: $0) } ?? Data() }
+}
+
+/// What a command printed and returned, for the client to reproduce.
+public struct CommandOutcome: Codable, Sendable, Equatable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+}
+
+/// Runs one CLI command in the server's process, against the server's open store, as `actor` (the caller the server
+/// identified; the command's own `--as` and `$DOCKET_USER` do not apply). It blocks: the server calls it off the
+/// cooperative pool. The CLI module provides it (the server does not depend on the CLI).
+public typealias CommandRunner = @Sendable (_ request: CommandRequest, _ actor: String) -> CommandOutcome

@@ -1,0 +1,123 @@
+import DocketApp
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `docket serve`: one process that owns the store and serves it on a Unix socket (callers identified by the
+/// kernel) and on HTTP (callers identified by bearer tokens). SIGTERM and SIGINT drain in-flight requests, then
+/// `run()` returns and the caller closes the store.
+public struct DocketServer: Sendable {
+    let service: DocketService
+    let settings: ServerSettings
+    let commands: CommandRunner
+    let logger: Logger
+    let metrics: ServerMetrics
+    let onListening: @Sendable (String) -> Void
+
+    /// A server for `service`'s store; `commands` runs CLI commands in-process; `onListening` gets each address once
+    /// it is bound (`unix:PATH`, `http://HOST:PORT`).
+    public init(
+        service: DocketService, settings: ServerSettings, commands: @escaping CommandRunner, logger: Logger,
+        onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.service = service
+        self.settings = settings
+        self.commands = commands
+        self.logger = logger
+        self.metrics = ServerMetrics()
+        self.onListening = onListening
+    }
+
+    /// Every operation the server answers, as `METHOD /path` (schemas/openapi.yaml documents each).
+    public static var operations: [String] {
+        (Routes.fixed.map { ($0.method, $0.path) } + ResourceRoute.all.map { ($0.method, $0.path) }).map { "\($0.0.rawValue) \($0.1)" }
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains and returns.
+    public func run() async throws {
+        var services: [any Service] = []
+        if let path = settings.socketPath {
+            try SocketFile.prepare(path)
+            let group = settings.socketGroup
+            let onListening = onListening
+            services.append(
+                Application(
+                    router: router(), configuration: .init(address: .unixDomainSocket(path: path), serverName: "docket"),
+                    onServerRunning: { _ in
+                        SocketFile.restrict(path, group: group)
+                        onListening("unix:\(path)")
+                    }, logger: logger))
+        }
+        if let listen = settings.listen {
+            let onListening = onListening
+            services.append(
+                Application(
+                    router: router(), configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "docket"),
+                    onServerRunning: { channel in
+                        let port = channel.localAddress?.port ?? listen.port
+                        onListening("http://\(ListenAddress("\(listen.host):\(port)")?.description ?? listen.description)")
+                    }, logger: logger))
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        if let path = settings.socketPath { unlink(path) }
+    }
+
+    func router() -> Router<DocketRequestContext> {
+        let router = Router(context: DocketRequestContext.self)
+        router.add(middleware: RequestIdMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: ProblemMiddleware())
+        let routes = Routes(
+            service: service, identification: CallerIdentification(service: service), commands: commands, metrics: metrics)
+        routes.register(on: router)
+        return router
+    }
+}
+
+/// The Unix socket's file: a stale one from a crashed server is removed; a live one (another server) is refused.
+enum SocketFile {
+    static func prepare(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+            throw Problem(exitCode: 73, detail: "\(path) exists and is not a socket; remove it or give another --socket")
+        }
+        if isListening(path) {
+            throw Problem(exitCode: 73, detail: "another server is already listening on \(path); stop it first")
+        }
+        unlink(path)
+    }
+
+    /// Mode 0660 with `group` as the socket's group, else 0600.
+    static func restrict(_ path: String, group: String?) {
+        if let group, let entry = getgrnam(group) {
+            _ = chown(path, uid_t.max, entry.pointee.gr_gid)
+            _ = chmod(path, 0o660)
+        } else {
+            _ = chmod(path, 0o600)
+        }
+    }
+
+    private static func isListening(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in bytes.enumerated() { raw[i] = byte }
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+    }
+}

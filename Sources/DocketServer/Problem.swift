@@ -1,0 +1,68 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error answer in RFC 9457 form (`application/problem+json`), with the CLI exit code of the same category.
+public struct Problem: Error, Codable, Sendable, Equatable {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    /// The exit code the CLI gives for the same failure (docs/cli.md).
+    public var exitCode: Int32
+
+    public init(exitCode: Int32, detail: String, status: HTTPResponse.Status? = nil) {
+        let status = status ?? ExitStatus.httpStatus(for: exitCode)
+        let category = ExitStatus.category(for: exitCode)
+        self.type = "urn:docket:problem:\(category)"
+        self.title = category
+        self.status = status.code
+        self.detail = detail
+        self.exitCode = exitCode
+    }
+
+    /// The caller is not identified (no, unknown, revoked or expired token; an unknown OS user): 401.
+    public static func unauthenticated(_ detail: String) -> Problem {
+        var problem = Problem(exitCode: 5, detail: detail, status: .unauthorized)
+        problem.type = "urn:docket:problem:unauthenticated"
+        problem.title = "unauthenticated"
+        return problem
+    }
+
+    /// A request the API cannot read (bad JSON, a missing field, a bad query parameter): 400.
+    public static func badRequest(_ detail: String) -> Problem { Problem(exitCode: 64, detail: detail) }
+
+    /// A failed command's outcome as a problem: its stderr, less the `docket: error: ` prefix, is the detail.
+    public static func from(_ outcome: CommandOutcome) -> Problem {
+        let lines = outcome.stderr.split(separator: "\n").map(String.init)
+        let detail = lines.first { !$0.isEmpty }.map { $0.replacingOccurrences(of: "docket: error: ", with: "") } ?? "failed"
+        return Problem(exitCode: outcome.status, detail: detail)
+    }
+
+    /// The response: the JSON body with `Content-Type: application/problem+json`.
+    public func response() -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(self)) ?? Data()
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        if status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"docket\"" }
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Turns a thrown ``Problem`` into its problem+json response.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return problem.response()
+        } catch let error as HTTPError {
+            return Problem(exitCode: error.status.code == 404 ? 4 : 64, detail: error.body ?? "\(error.status)", status: error.status)
+                .response()
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Serves ``ResourceRoute/all``: each request becomes its CLI command, run in-process as the caller, so the API
+/// and the CLI cannot disagree; the command's `--json` output is the response (times as RFC 3339, lists paginated),
+/// a failure is a problem+json answer with the command's exit-code category.
+struct ResourceRoutes: Sendable {
+    let routes: Routes
+
+    /// The default and largest page.
+    static let defaultPage = 50
+    static let maxPage = 500
+
+    func register(on router: Router<DocketRequestContext>) {
+        for route in ResourceRoute.all {
+            router.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                try await serve(route, request, context: context)
+            }
+        }
+    }
+
+    func serve(_ route: ResourceRoute, _ request: Request, context: DocketRequestContext) async throws -> Response {
+        let caller = try await routes.identification.identify(request, context: context)
+        let body = route.method == .post ? try await jsonBody(request, context: context) : [:]
+        let page = route.isList ? try Page(request.uri.queryParameters) : nil
+        var arguments = try Self.arguments(
+            for: route, path: { context.parameters.get($0) }, query: { request.uri.queryParameters.get($0) }, body: body)
+        if route.isRead { arguments.insert("--json", at: 2) }
+        if let flag = route.limitFlag, let page { arguments.insert("--limit=\(page.offset + page.limit + 1)", at: 2) }
+        if route.takesCommandId, let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
+            arguments.insert("--command-id=\(key)", at: 2)
+        }
+        let outcome = try await routes.run(CommandRequest(arguments: arguments), as: caller)
+        guard outcome.status == 0 else { throw Problem.from(outcome) }
+        guard route.isRead else {
+            let result = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            return try jsonResponse(JSONSerialization.data(withJSONObject: ["result": result], options: [.sortedKeys]), status: route.successStatus)
+        }
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8), options: [.fragmentsAllowed]) else {
+            throw Problem(exitCode: 1, detail: "the command's JSON output could not be read")
+        }
+        var value = RFC3339Times.convert(parsed)
+        if let page {
+            let items = value as? [Any] ?? []
+            let slice = Array(items.dropFirst(page.offset).prefix(page.limit))
+            let next = items.count > page.offset + page.limit ? String(page.offset + page.limit) : nil
+            value = ["items": slice, "nextCursor": next as Any? ?? NSNull()] as [String: Any]
+        }
+        return jsonResponse(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+    }
+
+    private func jsonBody(_ request: Request, context: DocketRequestContext) async throws -> [String: Any] {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        guard buffer.readableBytes > 0 else { return [:] }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            throw Problem.badRequest("the body is not a JSON object")
+        }
+        return object
+    }
+
+    /// The command's words for `route`: options as `--flag=value`, then `--` and the positional arguments.
+    static func arguments(
+        for route: ResourceRoute, path: (String) -> String?, query: (String) -> String?, body: [String: Any]
+    ) throws -> [String] {
+        func value(_ source: ResourceRoute.Source) throws -> String? {
+            switch source {
+            case .path(let name): return path(name)
+            case .query(let name): return query(name)
+            case .body(let name):
+                switch body[name] {
+                case nil, is NSNull: return nil
+                case let text as String: return text
+                case let number as NSNumber:
+                    if isBoolean(number) { return number.boolValue ? "true" : "false" }
+                    return number.stringValue
+                default: throw Problem.badRequest("\(name) must be a string, a number or a boolean")
+                }
+            }
+        }
+        var words: [String] = []
+        var options: [String] = []
+        var positionals: [String] = []
+        for part in route.parts {
+            switch part {
+            case .word(let word): words.append(word)
+            case .option(let flag, let source, let required):
+                if let text = try value(source) {
+                    options.append("\(flag)=\(text)")
+                } else if required {
+                    throw Problem.badRequest("\(source.name) is required")
+                }
+            case .flag(let flag, let source):
+                switch try value(source) {
+                case nil, "false": break
+                case "true", "": options.append(flag)
+                case let other?: throw Problem.badRequest("\(source.name) must be true or false, not \(other)")
+                }
+            case .argument(let source):
+                guard let text = try value(source) else { throw Problem.badRequest("\(source.name) is required") }
+                positionals.append(text)
+            }
+        }
+        return words + options + (positionals.isEmpty ? [] : ["--"] + positionals)
+    }
+}
+
+/// `?limit=&cursor=` on a list: the cursor is the offset of the page's first item.
+struct Page {
+    let offset: Int
+    let limit: Int
+
+    init(_ query: Parameters) throws {
+        let limitText = query.get("limit") ?? String(ResourceRoutes.defaultPage)
+        guard let limit = Int(limitText), (1...ResourceRoutes.maxPage).contains(limit) else {
+            throw Problem.badRequest("limit must be 1 to \(ResourceRoutes.maxPage)")
+        }
+        let cursorText = query.get("cursor") ?? "0"
+        guard let offset = Int(cursorText), offset >= 0 else { throw Problem.badRequest("cursor \(cursorText) is not one this API gave") }
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// Times in API answers are RFC 3339 strings: the CLI's JSON carries some as epoch milliseconds (fields named
+/// `…At`, `at`, `due`, `dueAt`); those become strings (UTC, millisecond precision).
+enum RFC3339Times {
+    static func convert(_ value: Any) -> Any {
+        switch value {
+        case let object as [String: Any]:
+            var out: [String: Any] = [:]
+            for (key, item) in object {
+                if isTimeKey(key), let number = item as? NSNumber, !isBoolean(number),
+                    let milliseconds = Int64(exactly: number.doubleValue), milliseconds > 946_684_800_000
+                {
+                    out[key] = format(milliseconds)
+                } else {
+                    out[key] = convert(item)
+                }
+            }
+            return out
+        case let array as [Any]:
+            return array.map(convert)
+        default:
+            return value
+        }
+    }
+
+    static func isTimeKey(_ key: String) -> Bool { key.hasSuffix("At") || key == "at" || key == "due" }
+
+    static func format(_ milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+}
+
+/// Whether JSONSerialization read `number` from `true` or `false`.
+func isBoolean(_ number: NSNumber) -> Bool {
+    String(cString: number.objCType) == "c"
+}

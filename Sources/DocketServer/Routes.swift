@@ -1,0 +1,92 @@
+import DocketApp
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The server's routes: health, metrics, the CLI endpoint and the JSON resources.
+struct Routes: Sendable {
+    let service: DocketService
+    let identification: CallerIdentification
+    let commands: CommandRunner
+    let metrics: ServerMetrics
+
+    /// The routes besides the JSON resources, each registered by ``register(on:)`` and answered by ``answer``.
+    static let fixed: [(method: HTTPRequest.Method, path: String)] = [
+        (.get, "/healthz"), (.get, "/readyz"), (.get, "/metrics"), (.get, "/v1/whoami"), (.post, "/v1/cli"),
+    ]
+
+    func register(on router: Router<DocketRequestContext>) {
+        for (method, path) in Self.fixed {
+            router.on(RouterPath(path), method: method) { request, context in try await answer(path, request, context: context) }
+        }
+        ResourceRoutes(routes: self).register(on: router)
+    }
+
+    private func answer(_ path: String, _ request: Request, context: DocketRequestContext) async throws -> Response {
+        switch path {
+        case "/healthz": return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
+        case "/readyz": return try await ready()
+        case "/metrics": return try await metricsResponse()
+        case "/v1/whoami":
+            let caller = try await identification.identify(request, context: context)
+            return try json(["login": caller.login, "via": caller.via])
+        default: return try await commandLine(request, context: context)
+        }
+    }
+
+    /// `POST /v1/cli`: runs one CLI command as the caller; the body is its outcome, the status its category.
+    func commandLine(_ request: Request, context: DocketRequestContext) async throws -> Response {
+        let caller = try await identification.identify(request, context: context)
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        guard let command = try? JSONDecoder().decode(CommandRequest.self, from: Data(buffer: body)) else {
+            throw Problem.badRequest("the body is not a command: send {\"arguments\": [\"ticket\", \"show\", \"T-1001\"]}")
+        }
+        let outcome = try await run(command, as: caller)
+        var response = try json(outcome)
+        response.status = ExitStatus.httpStatus(for: outcome.status)
+        return response
+    }
+
+    /// Runs `command` as `caller` off the cooperative pool and counts it.
+    func run(_ command: CommandRequest, as caller: Caller) async throws -> CommandOutcome {
+        let start = ContinuousClock.now
+        let commands = commands
+        let outcome = try await BlockingWork.run { commands(command, caller.login) }
+        metrics.record(arguments: command.arguments, status: outcome.status, duration: ContinuousClock.now - start)
+        return outcome
+    }
+
+    func ready() async throws -> Response {
+        let store = service.store
+        let alarm = try await BlockingWork.run { () -> String? in
+            _ = try store.head()
+            return store.integrityAlarm
+        }
+        if let alarm { throw Problem(exitCode: 2, detail: alarm, status: .serviceUnavailable) }
+        return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+    }
+
+    func metricsResponse() async throws -> Response {
+        let store = service.store
+        let metrics = metrics
+        let text = try await BlockingWork.run { try metrics.exposition(store: store) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// `value` as a JSON response.
+    func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return jsonResponse(try encoder.encode(value))
+    }
+}
+
+/// A 200 response with a JSON body.
+func jsonResponse(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+    var headers = HTTPFields()
+    headers[.contentType] = "application/json"
+    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+}

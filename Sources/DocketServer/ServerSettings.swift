@@ -1,0 +1,39 @@
+import Foundation
+
+/// Where and how `docket serve` listens.
+public struct ServerSettings: Sendable {
+    /// The Unix socket's path (nil: no socket).
+    public var socketPath: String?
+    /// The OS group given read-write access to the socket (mode 0660); nil: only the server's user (0600).
+    public var socketGroup: String?
+    /// The HTTP listener (nil: none).
+    public var listen: ListenAddress?
+
+    public init(socketPath: String?, socketGroup: String?, listen: ListenAddress?) {
+        self.socketPath = socketPath
+        self.socketGroup = socketGroup
+        self.listen = listen
+    }
+}
+
+/// `HOST:PORT` for the HTTP listener (port 0: any free port, printed at start).
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+
+    /// Parses `127.0.0.1:8642`, `[::1]:8642` or `localhost:8642`; nil when malformed.
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    /// Whether the host is a loopback address (only those are served without `--public`).
+    public var isLoopback: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

@@ -1,0 +1,45 @@
+import DocketServer
+import Foundation
+import Testing
+import Yams
+
+/// schemas/openapi.yaml and the routes the server registers describe the same API.
+@Suite struct OpenAPIDocumentTests {
+    static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("schemas/openapi.yaml")
+
+    func operations() throws -> Set<String> {
+        let text = try String(contentsOf: Self.document, encoding: .utf8)
+        let root = try #require(try Yams.load(yaml: text) as? [String: Any])
+        #expect(root["openapi"] as? String == "3.1.0")
+        let paths = try #require(root["paths"] as? [String: Any])
+        var operations: Set<String> = []
+        for (path, item) in paths {
+            for method in (item as? [String: Any] ?? [:]).keys where ["get", "post", "put", "patch", "delete"].contains(method) {
+                operations.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        return operations
+    }
+
+    @Test func everyRouteIsDocumentedAndEveryDocumentedOperationIsServed() throws {
+        let served = Set(DocketServer.operations)
+        let documented = try operations()
+        #expect(served.subtracting(documented).isEmpty, "served but not in schemas/openapi.yaml: \(served.subtracting(documented).sorted())")
+        #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+    }
+
+    /// Every body field and query parameter a route reads is a property or parameter of its documented operation.
+    @Test func everyFieldARouteReadsIsDocumented() throws {
+        let text = try String(contentsOf: Self.document, encoding: .utf8)
+        let root = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let paths = try #require(root["paths"] as? [String: Any])
+        for route in ResourceRoute.all {
+            let operation = try #require((paths[route.path] as? [String: Any])?[route.method.rawValue.lowercased()] as? [String: Any])
+            let yaml = try Yams.dump(object: operation) + (try Yams.dump(object: root["components"] ?? [:]))
+            for name in route.fieldNames {
+                #expect(yaml.contains("\(name):") || yaml.contains("name: \(name)"), "\(route.method) \(route.path) reads \(name)")
+            }
+        }
+    }
+}
