@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Docket needs from Debian when it is missing: liblmdb-dev (the store), pkg-config,
-# python3-jsonschema (schema tests), lmdb-utils (mdb_dump: the damaged-store tests' independent reader) and
-# prometheus-alertmanager (a real Alertmanager for the webhook tests).
+# python3-jsonschema (schema tests), lmdb-utils (mdb_dump: the damaged-store tests' independent reader),
+# prometheus-alertmanager (a real Alertmanager for the webhook tests), and curl and wrk (the server tests' HTTP
+# client and load generator).
 set -euo pipefail
 missing=()
 dpkg -s liblmdb-dev >/dev/null 2>&1 || missing+=(liblmdb-dev)
@@ -10,6 +11,8 @@ python3 -c "import jsonschema" >/dev/null 2>&1 || missing+=(python3-jsonschema)
 command -v mdb_dump >/dev/null 2>&1 || missing+=(lmdb-utils)
 # A real Alertmanager for the webhook tests (issue 13); they are skipped with a note when it cannot be installed.
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   SUDO=""
