@@ -46,7 +46,7 @@ struct ServeCommand: ParsableCommand {
             var logger = Logger(label: "docket")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let server = DocketServer(
-                service: session.service, settings: settings, commands: { InProcessCommands.run($0, actor: $1) }, logger: logger,
+                app: session.app, settings: settings, commands: { InProcessCommands.run($0, actor: $1) }, logger: logger,
                 onListening: { FileHandle.standardOutput.write(Data("docket: listening on \($0)\n".utf8)) })
             try Self.block { try await server.run() }
         }

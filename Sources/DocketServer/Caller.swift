@@ -14,7 +14,7 @@ public struct Caller: Sendable, Equatable {
 
 /// Identifying callers against the store's users and tokens.
 struct CallerIdentification: Sendable {
-    let service: DocketService
+    let app: DocketApplication
 
     /// The caller of `request` on `context`'s connection; throws a 401 ``Problem`` when there is none.
     func identify(_ request: Request, context: DocketRequestContext) async throws -> Caller {
@@ -30,7 +30,7 @@ struct CallerIdentification: Sendable {
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         return try await BlockingWork.run {
             do {
-                let actor = try service.authenticate(token: token)
+                let actor = try app.directory.authenticate(token: token)
                 return Caller(login: actor.login, via: "token \(token.split(separator: "_").dropFirst().first ?? "")")
             } catch let error as DomainError {
                 throw Problem.unauthenticated(error.message)
@@ -45,7 +45,7 @@ struct CallerIdentification: Sendable {
             throw Problem.unauthenticated("uid \(uid) has no OS account name; add one, or use HTTP with a token")
         }
         do {
-            _ = try service.context(for: login)
+            _ = try app.context(for: login)
         } catch let error as DomainError {
             throw Problem.unauthenticated(
                 "OS user \(login) (uid \(uid)) is not an active Docket user (\(error.message)); an admin adds user \(login)")

@@ -13,20 +13,20 @@ import Glibc
 /// kernel) and on HTTP (callers identified by bearer tokens). SIGTERM and SIGINT drain in-flight requests, then
 /// `run()` returns and the caller closes the store.
 public struct DocketServer: Sendable {
-    let service: DocketService
+    let app: DocketApplication
     let settings: ServerSettings
     let commands: CommandRunner
     let logger: Logger
     let metrics: ServerMetrics
     let onListening: @Sendable (String) -> Void
 
-    /// A server for `service`'s store; `commands` runs CLI commands in-process; `onListening` gets each address once
+    /// A server for `app`'s store; `commands` runs CLI commands in-process; `onListening` gets each address once
     /// it is bound (`unix:PATH`, `http://HOST:PORT`).
     public init(
-        service: DocketService, settings: ServerSettings, commands: @escaping CommandRunner, logger: Logger,
+        app: DocketApplication, settings: ServerSettings, commands: @escaping CommandRunner, logger: Logger,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) {
-        self.service = service
+        self.app = app
         self.settings = settings
         self.commands = commands
         self.logger = logger
@@ -75,7 +75,7 @@ public struct DocketServer: Sendable {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: ProblemMiddleware())
         let routes = Routes(
-            service: service, identification: CallerIdentification(service: service), commands: commands, metrics: metrics)
+            app: app, identification: CallerIdentification(app: app), commands: commands, metrics: metrics)
         routes.register(on: router)
         return router
     }

@@ -6,7 +6,7 @@ import NIOCore
 
 /// The server's routes: health, metrics, the CLI endpoint and the JSON resources.
 struct Routes: Sendable {
-    let service: DocketService
+    let app: DocketApplication
     let identification: CallerIdentification
     let commands: CommandRunner
     let metrics: ServerMetrics
@@ -58,7 +58,7 @@ struct Routes: Sendable {
     }
 
     func ready() async throws -> Response {
-        let store = service.store
+        let store = app.store
         let alarm = try await BlockingWork.run { () -> String? in
             _ = try store.head()
             return store.integrityAlarm
@@ -68,7 +68,7 @@ struct Routes: Sendable {
     }
 
     func metricsResponse() async throws -> Response {
-        let store = service.store
+        let store = app.store
         let metrics = metrics
         let text = try await BlockingWork.run { try metrics.exposition(store: store) }
         var headers = HTTPFields()

@@ -7,6 +7,8 @@ import LMDB
 //                                reading each value's length and first byte (what a rebuild cannot beat)
 //   raw-lmdb append DIR N [SIZE] N values of SIZE bytes (default 373, a seeded event's average) under 8-byte
 //                                big-endian keys with MDB_APPEND, 1,000 per durable (fsync'd) write transaction
+//   raw-lmdb commit DIR N [SIZE] the same, one value per durable write transaction (the group-commit reference,
+//                                issue 12 §5: what a server committing each command alone cannot beat)
 //
 // Each prints one line: `raw-lmdb <what>: N events in S s = R events/s`.
 
@@ -48,7 +50,7 @@ func scan(_ path: String) throws {
     report("scan (checksum \(checksum % 1000))", count, seconds(since: start))
 }
 
-func append(_ path: String, count: Int, size: Int) throws {
+func append(_ path: String, count: Int, size: Int, perCommit: Int = 1_000) throws {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     let environment = try Environment(path: path)
     let database = try environment.openDatabase(named: "events")
@@ -56,7 +58,7 @@ func append(_ path: String, count: Int, size: Int) throws {
     let start = ContinuousClock.now
     var written = 0
     while written < count {
-        let batch = min(1_000, count - written)
+        let batch = min(perCommit, count - written)
         try environment.write { txn in
             for index in 0..<batch {
                 let key = UInt64(written + index + 1).bigEndian
@@ -68,20 +70,20 @@ func append(_ path: String, count: Int, size: Int) throws {
         }
         written += batch
     }
-    report("append \(size)-byte values, 1,000 per durable txn", UInt64(count), seconds(since: start))
+    report("append \(size)-byte values, \(perCommit) per durable txn", UInt64(count), seconds(since: start))
 }
 
 let arguments = CommandLine.arguments
 switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
 case (3, "scan"):
     try scan(arguments[2])
-case (4...5, "append"):
+case (4...5, "append"), (4...5, "commit"):
     guard let count = Int(arguments[3]), let size = arguments.count == 5 ? Int(arguments[4]) : 373 else {
         FileHandle.standardError.write(Data("raw-lmdb: N and SIZE must be whole numbers\n".utf8))
         exit(64)
     }
-    try append(arguments[2], count: count, size: size)
+    try append(arguments[2], count: count, size: size, perCommit: arguments[1] == "commit" ? 1 : 1_000)
 default:
-    FileHandle.standardError.write(Data("usage: raw-lmdb scan STORE | raw-lmdb append DIR N [SIZE]\n".utf8))
+    FileHandle.standardError.write(Data("usage: raw-lmdb scan STORE | raw-lmdb append DIR N [SIZE] | raw-lmdb commit DIR N [SIZE]\n".utf8))
     exit(64)
 }
