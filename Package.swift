@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "DocketServer",
             dependencies: [
-                "DocketApp", "EventLog",
+                "AlertIntake", "DocketApp", "DocketTime", "Domain", "EventLog", "Hooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

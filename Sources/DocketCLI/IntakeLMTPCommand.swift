@@ -80,15 +80,7 @@ extension IntakeLMTP {
     /// Serves LMTP on `address` until SIGTERM or SIGINT; prints the address once it is bound.
     @available(*, noasync, message: "blocks until a signal")
     private func serve(_ address: LMTPListener.Address, delivery: MailDelivery) throws {
-        let listener = LMTPListener(configuration: .init(hostname: hostname, maxMessageBytes: maxSize)) { envelope in
-            Array(repeating: LMTPStatus.status(for: delivery.deliver(envelope.message)), count: envelope.recipients.count)
-        }
-        do {
-            try listener.start(address)
-        } catch let failure as LMTPListener.Failure {
-            throw CLIError.destination(failure.description)
-        }
-        Terminal.out("lmtp listening on \(listener.boundAddress?.description ?? address.description)\n")
+        let listener = try LMTPServing.start(address, delivery: delivery, configuration: .init(hostname: hostname, maxMessageBytes: maxSize))
         let done = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
@@ -101,6 +93,31 @@ extension IntakeLMTP {
         done.wait()
         listener.stop()
         sources.forEach { $0.cancel() }
+    }
+}
+
+/// Starting an LMTP listener over mail intake, for `intake lmtp --listen` and `serve --lmtp`.
+enum LMTPServing {
+    static func start(
+        _ address: LMTPListener.Address, app: DocketApplication, store: String, actor: String, triageClient: String?
+    ) throws -> LMTPListener {
+        let delivery = MailDelivery(
+            service: app.intake, policy: MailPolicy(triageClient: triageClient, attachmentsFolder: store + "/attachments"), actor: actor)
+        return try start(address, delivery: delivery, configuration: .init(hostname: "docket"))
+    }
+
+    /// Starts the listener and prints `lmtp listening on ADDRESS`.
+    static func start(_ address: LMTPListener.Address, delivery: MailDelivery, configuration: LMTPSession.Configuration) throws -> LMTPListener {
+        let listener = LMTPListener(configuration: configuration) { envelope in
+            Array(repeating: LMTPStatus.status(for: delivery.deliver(envelope.message)), count: envelope.recipients.count)
+        }
+        do {
+            try listener.start(address)
+        } catch let failure as LMTPListener.Failure {
+            throw CLIError.destination(failure.description)
+        }
+        Terminal.out("lmtp listening on \(listener.boundAddress?.description ?? address.description)\n")
+        return listener
     }
 }
 

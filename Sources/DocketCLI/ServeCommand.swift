@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocketServer
 import Foundation
+import LMTP
 import Logging
 
 /// `docket serve`: the one process that writes the store, for a team (docs/operations.md).
@@ -24,6 +25,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The HTTP address.", valueName: "host:port")) var listen = "127.0.0.1:8642"
     @Flag(help: "Do not listen on HTTP.") var noHttp = false
     @Flag(help: "Allow a non-loopback --listen address (put a TLS proxy in front of it).") var allowRemote = false
+    @Option(help: ArgumentHelp("Also serve LMTP for an MTA: a Unix socket path or 127.0.0.1:PORT (docs/intake.md).", valueName: "address"))
+    var lmtp: String?
+    @Option(help: "The Docket user LMTP deliveries act as (a dispatcher).") var lmtpUser = "intake"
+    @Option(help: "The client for LMTP mail from unknown senders and unreadable mail.") var lmtpTriageClient: String?
 
     func validate() throws {
         guard let address = ListenAddress(listen) else { throw ValidationError("--listen \(listen) is not HOST:PORT; e.g. 127.0.0.1:8642") }
@@ -32,6 +37,12 @@ struct ServeCommand: ParsableCommand {
         }
         if noSocket, noHttp { throw ValidationError("--no-socket and --no-http leave nothing to serve; drop one") }
         if let group, getgrnam(group) == nil { throw ValidationError("--group \(group): no such OS group") }
+        if let lmtp {
+            guard let address = LMTPListener.Address(lmtp) else { throw ValidationError("--lmtp takes a socket path or 127.0.0.1:PORT, not \(lmtp)") }
+            if case .tcp(let host, _) = address, !(host == "localhost" || host.hasPrefix("127.")) {
+                throw ValidationError("--lmtp serves loopback or a Unix socket only: LMTP has no authentication")
+            }
+        }
     }
 
     func run() throws {
@@ -48,6 +59,10 @@ struct ServeCommand: ParsableCommand {
             let server = DocketServer(
                 app: session.app, settings: settings, commands: { InProcessCommands.run($0, actor: $1) }, logger: logger,
                 onListening: { FileHandle.standardOutput.write(Data("docket: listening on \($0)\n".utf8)) })
+            let listener = try lmtp.flatMap(LMTPListener.Address.init).map { address in
+                try LMTPServing.start(address, app: session.app, store: path, actor: lmtpUser, triageClient: lmtpTriageClient)
+            }
+            defer { listener?.stop() }
             try Self.block { try await server.run() }
         }
     }

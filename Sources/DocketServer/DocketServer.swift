@@ -18,6 +18,8 @@ public struct DocketServer: Sendable {
     let commands: CommandRunner
     let logger: Logger
     let metrics: ServerMetrics
+    /// Webhook replays and request limits, shared by every listener.
+    let hookGuards = HookGuards()
     let onListening: @Sendable (String) -> Void
 
     /// A server for `app`'s store; `commands` runs CLI commands in-process; `onListening` gets each address once
@@ -36,7 +38,7 @@ public struct DocketServer: Sendable {
 
     /// Every operation the server answers, as `METHOD /path` (schemas/openapi.yaml documents each).
     public static var operations: [String] {
-        (Routes.fixed.map { ($0.method, $0.path) } + ResourceRoute.all.map { ($0.method, $0.path) }).map { "\($0.0.rawValue) \($0.1)" }
+        (Routes.fixed.map { ($0.method, $0.path) } + ResourceRoute.all.map { ($0.method, $0.path) } + HookRoutes.paths.map { ($0.method, $0.path) }).map { "\($0.0.rawValue) \($0.1)" }
     }
 
     /// Serves until SIGTERM or SIGINT, then drains and returns.
@@ -77,6 +79,7 @@ public struct DocketServer: Sendable {
         let routes = Routes(
             app: app, identification: CallerIdentification(app: app), commands: commands, metrics: metrics)
         routes.register(on: router)
+        HookRoutes(app: app, guards: hookGuards).register(on: router)
         return router
     }
 }
