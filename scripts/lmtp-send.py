@@ -24,14 +24,14 @@ def connect(args):
         parent, child = socket.socketpair()
         process = subprocess.Popen(args.exec, stdin=child, stdout=child, close_fds=True)
         child.close()
-        client = smtplib.LMTP()
+        client = smtplib.LMTP(local_hostname="lmtp-send.example")
         client.sock = parent
         client.file = None
         code, text = client.getreply()
         if code != 220:
             raise RuntimeError(f"greeting {code} {text!r}")
         return client, process
-    client = smtplib.LMTP()
+    client = smtplib.LMTP(local_hostname="lmtp-send.example")
     if args.socket:
         client.connect(args.socket)
     else:

@@ -28,6 +28,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also serve LMTP for an MTA: a Unix socket path or 127.0.0.1:PORT (docs/intake.md).", valueName: "address"))
     var lmtp: String?
     @Option(help: "The Docket user LMTP deliveries act as (a dispatcher).") var lmtpUser = "intake"
+    @Option(help: "Webhook requests per minute per source (a tenth at once); twice that per client address.") var hookRate = 6_000
     @Option(help: "The client for LMTP mail from unknown senders and unreadable mail.") var lmtpTriageClient: String?
 
     func validate() throws {
@@ -35,6 +36,7 @@ struct ServeCommand: ParsableCommand {
         if !address.isLoopback, !allowRemote {
             throw ValidationError("--listen \(listen) is not a loopback address: tokens would cross the network in clear; add --allow-remote behind a TLS proxy")
         }
+        guard hookRate > 0 else { throw ValidationError("--hook-rate must be positive") }
         if noSocket, noHttp { throw ValidationError("--no-socket and --no-http leave nothing to serve; drop one") }
         if let group, getgrnam(group) == nil { throw ValidationError("--group \(group): no such OS group") }
         if let lmtp {
@@ -51,9 +53,10 @@ struct ServeCommand: ParsableCommand {
             let session = try StoreAccess.open(path)
             ServedStore.session = session
             defer { ServedStore.session = nil }
-            let settings = ServerSettings(
+            var settings = ServerSettings(
                 socketPath: noSocket ? nil : (socket ?? path + "/docket.sock"), socketGroup: group,
                 listen: noHttp ? nil : ListenAddress(listen))
+            settings.hookRequestsPerMinute = hookRate
             var logger = Logger(label: "docket")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let server = DocketServer(

@@ -19,7 +19,7 @@ public struct DocketServer: Sendable {
     let logger: Logger
     let metrics: ServerMetrics
     /// Webhook replays and request limits, shared by every listener.
-    let hookGuards = HookGuards()
+    let hookGuards: HookGuards
     let onListening: @Sendable (String) -> Void
 
     /// A server for `app`'s store; `commands` runs CLI commands in-process; `onListening` gets each address once
@@ -33,6 +33,7 @@ public struct DocketServer: Sendable {
         self.commands = commands
         self.logger = logger
         self.metrics = ServerMetrics()
+        self.hookGuards = HookGuards(perMinute: settings.hookRequestsPerMinute)
         self.onListening = onListening
     }
 

@@ -158,7 +158,15 @@ struct HookRoutes: Sendable {
 final class HookGuards: @unchecked Sendable {
     // @unchecked Sendable: `state` is only touched under `lock`.
     private let lock = NSLock()
-    private var state = GuardState()
+    private var state: GuardState
+
+    /// Guards allowing `perMinute` requests per minute per webhook source (a tenth of it at once, at least 5) and
+    /// twice that per client address.
+    init(perMinute: Int) {
+        state = GuardState(
+            perSource: RateLimiter(burst: max(5, perMinute / 10), perMinute: perMinute),
+            perAddress: RateLimiter(burst: max(10, perMinute / 5), perMinute: 2 * perMinute))
+    }
 
     private func withState<T>(_ body: (inout GuardState) -> T) -> T {
         lock.withLock { body(&state) }
@@ -168,8 +176,8 @@ final class HookGuards: @unchecked Sendable {
         var key: HookKey?
         var replays = ReplayGuard()
         var claimed: Set<[UInt8]> = []
-        var perSource = RateLimiter(burst: 120, perMinute: 600)
-        var perAddress = RateLimiter(burst: 240, perMinute: 1200)
+        var perSource: RateLimiter
+        var perAddress: RateLimiter
     }
 
     /// The store's hook key, nil while no webhook source was ever created.

@@ -8,6 +8,8 @@ public struct ServerSettings: Sendable {
     public var socketGroup: String?
     /// The HTTP listener (nil: none).
     public var listen: ListenAddress?
+    /// Webhook requests allowed per minute per source (a tenth at once), twice that per client address.
+    public var hookRequestsPerMinute = 6_000
 
     public init(socketPath: String?, socketGroup: String?, listen: ListenAddress?) {
         self.socketPath = socketPath

@@ -125,4 +125,21 @@ import Testing
         #expect(again.body.contains("duplicate, already on T-1001"), "\(again.body)")
         #expect(try post("/hooks/mail", "Authorization: Bearer \(secrets["prom"]!)").status == 401)
     }
+
+    @Test func aSourceOverItsRateGets429AndNothingWritten() throws {
+        let served = ServedStore()
+        let secrets = try setUp(served)
+        try served.start(socket: false, arguments: ["--hook-rate", "60"])
+        let body = #"[{"labels":{"alertname":"A","severity":"warning"},"status":"firing","fingerprint":"f1","startsAt":"2026-12-03T10:00:00Z"}]"#
+        let notification = #"{"version":"4","status":"firing","alerts":"# + body + "}"
+        var statuses: [Int] = []
+        for _ in 0..<8 {
+            statuses.append(try served.curl("POST", "/hooks/alertmanager/prom", json: notification, headers: ["Authorization: Bearer \(secrets["prom"]!)"]).status)
+        }
+        #expect(statuses.prefix(6).allSatisfy { $0 == 200 }, "a burst of 6 (a tenth of 60, at least 5) passes: \(statuses)")
+        #expect(statuses.last == 429, "\(statuses)")
+        let count = try served.eventCount()
+        #expect(try served.curl("POST", "/hooks/alertmanager/prom", json: notification, headers: ["Authorization: Bearer \(secrets["prom"]!)"]).status == 429)
+        #expect(try served.eventCount() == count)
+    }
 }

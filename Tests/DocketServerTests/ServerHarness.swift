@@ -19,8 +19,8 @@ final class ServedStore: @unchecked Sendable {
     }
 
     /// Starts `docket serve` (HTTP on a free loopback port and the socket unless `socket` is false).
-    func start(environment: [String: String] = [:], socket: Bool = true) throws {
-        var arguments = ["serve", "--listen", "127.0.0.1:0"]
+    func start(environment: [String: String] = [:], socket: Bool = true, arguments extra: [String] = []) throws {
+        var arguments = ["serve", "--listen", "127.0.0.1:0"] + extra
         if !socket { arguments.append("--no-socket") }
         var env = environment
         env["LOG_LEVEL"] = env["LOG_LEVEL"] ?? "error"
