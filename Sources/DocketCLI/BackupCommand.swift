@@ -22,7 +22,7 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path).store
+            let store = try StoreAccess.open(path, checkPages: true).store
             try TrustRules.requireAdmin(actorOptions.name, store: store, to: "back up the store")
             let manifest: BackupManifest
             do {
@@ -67,7 +67,7 @@ struct RestoreCommand: ParsableCommand {
                 throw CLIError.destination(error.message)
             }
             do {
-                let store = try StoreAccess.open(destination, catchUp: false).store
+                let store = try StoreAccess.open(destination, catchUp: false, checkPages: true).store
                 let scratch = destination + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
                 let (report, checks) = try store.verify(readModelsRebuiltIn: scratch, fresh: ReadModels().all)
                 guard report.isClean else {

@@ -66,6 +66,8 @@ enum CLIError: Error, CustomStringConvertible {
             case .rolledBack: return .damaged(logError.message)
             default: return .badInput(logError.message)
             }
+        case let lmdb as LMDBError where lmdb.meansCorruption && lmdb.call.hasPrefix(PageCheck.prefix):
+            return .damaged("the store at \(store) is damaged: \(lmdb.call); restore it from a backup")
         case let lmdb as LMDBError where lmdb.meansCorruption:
             let place = lmdb.database.map { " in database \($0)" } ?? ""
             return .damaged("the store at \(store) is damaged\(place) or is not a Docket store (\(lmdb)); restore it from a backup")
@@ -83,6 +85,10 @@ enum CLIError: Error, CustomStringConvertible {
 
 /// Runs a command body, turning any failure into one stderr line and its exit code.
 func reportingFailures(store: String, _ body: () throws -> Void) throws {
+    FaultGuard.install(
+        message: "docket: error: the store at \(store) is damaged: liblmdb faulted reading data.mdb; "
+            + "run `docket verify` and restore it from a backup\n",
+        status: CLIError.damaged("").exitCode)
     do {
         try body()
     } catch let exit as ExitCode {

@@ -16,7 +16,7 @@ struct RebuildCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path).store
+            let store = try StoreAccess.open(path, checkPages: true).store
             try TrustRules.requireAdmin(actorOptions.name, store: store, to: "rebuild read models")
             let names = name.map { [$0] } ?? store.projectionNames
             // All of them in one scan of the log: each event is read and decoded once for every model.
@@ -44,7 +44,7 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let session = try StoreAccess.open(path)
+            let session = try StoreAccess.open(path, checkPages: readModels)
             if readModels { return try printReadModelDigests(session.store, json: output.json) }
             let (categories, types) = try session.models.streamCounts.read(from: session.store)
             let head = try session.store.head()

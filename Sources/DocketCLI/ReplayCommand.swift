@@ -39,6 +39,7 @@ struct ReplayCommand: ParsableCommand {
             try ReplayCommand.checkUsable(destination, given: into != nil)
             var options = Environment.Options()
             options.readOnly = true
+            options.checkPages = true
             let live = try EventStore(path: path, options: options)
             try TrustRules.requireAdmin(actorOptions.name, store: live, to: "replay the log into a new store")
             let position = try live.position(atOrBefore: moment)

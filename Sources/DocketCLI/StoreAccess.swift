@@ -1,5 +1,6 @@
 import DocketApp
 import EventLog
+import LMDB
 import Foundation
 
 /// An open store with its read models and the application service over them.
@@ -12,13 +13,18 @@ struct Session {
 /// Opening the store for a command.
 enum StoreAccess {
     /// Opens an existing store; fails with `noStore` when there is none at `path`.
-    /// With `catchUp: false` (verify) lagging read models are left as they are, to be reported.
-    static func open(_ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true) throws -> Session {
+    /// With `catchUp: false` (verify) lagging read models are left as they are, to be reported. With `checkPages`
+    /// (commands that walk whole databases: verify, export, backup, rebuild, stats --read-models) every page of
+    /// the file is checked before LMDB walks it (docs/security.md, "Damaged files"); a served store was opened
+    /// by the server, without that check.
+    static func open(
+        _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false
+    ) throws -> Session {
         if let served = ServedStore.session { return served }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw CLIError.noStore("no Docket store at \(path); run `docket init --store \(path)` or set $DOCKET_STORE")
         }
-        return try create(path, clock: clock, catchUp: catchUp)
+        return try create(path, clock: clock, catchUp: catchUp, checkPages: checkPages)
     }
 
     /// Opens the store at `path`, creating it when missing (for tests, with `testClock`: see
@@ -27,7 +33,8 @@ enum StoreAccess {
     /// `$DOCKET_NOW` is honoured only by a store created for tests; anywhere else it is refused before anything is
     /// written, so nobody can stamp the log with a time of their choosing.
     static func create(
-        _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true
+        _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true,
+        checkPages: Bool = false
     ) throws -> Session {
         if let served = ServedStore.session { return served }
         let override = try clockOverride()
@@ -35,7 +42,9 @@ enum StoreAccess {
         if override != nil, isNew, !testClock { throw clockRefused(path) }
         let models = ReadModels()
         let clock = clock ?? override ?? SystemClock()
-        let store = try EventStore(path: path, clock: clock, projections: models.all)
+        var options = Environment.Options()
+        options.checkPages = checkPages && !isNew
+        let store = try EventStore(path: path, options: options, clock: clock, projections: models.all)
         if testClock, try !store.hasTestClock {
             do {
                 try store.markTestClock()

@@ -20,7 +20,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path).store
+            let store = try StoreAccess.open(path, checkPages: true).store
             try TrustRules.requireAdmin(actorOptions.name, store: store, to: "export the log")
             var sink: (Data) -> Void = Terminal.outData
             if let output {

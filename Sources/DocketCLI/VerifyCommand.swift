@@ -28,7 +28,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let session = try StoreAccess.open(path, catchUp: false)
+            let session = try StoreAccess.open(path, catchUp: false, checkPages: true)
             let store = session.store
             if acceptRollback { try accept(session) }
             let report: VerifyReport

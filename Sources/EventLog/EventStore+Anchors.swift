@@ -6,10 +6,18 @@ extension EventStore {
     public var anchorsPath: String { path + "/" + AnchorFile.fileName }
 
     /// Appends `head` to the anchors file after a commit. A failure to write it is not the command's failure (the
-    /// events are committed): the anchor is then simply behind, which `verify` accepts.
+    /// events are committed, and an anchor behind the log is what `verify` accepts), but it is said on `warnings`:
+    /// until an anchor is written again, a rollback of these commits would go unseen.
     func recordAnchor(_ head: LogHead) {
         guard replay == nil, head.position > 0 else { return }
-        try? AnchorFile.append(Anchor(head), to: anchorsPath, sync: environment.isDurable)
+        do {
+            try AnchorFile.append(Anchor(head), to: anchorsPath, sync: environment.isDurable)
+        } catch {
+            let reason = (error as? EventLogError)?.message ?? "\(error)"
+            warnings(
+                "position \(head.position) was committed but not anchored (\(reason)); fix the anchors file (disk space, "
+                    + "permissions, a link to a missing place): the next commit anchors the head again")
+        }
     }
 
     /// Appends the current head to the file at `destination` (an anchor kept elsewhere: `docket anchor --to`).

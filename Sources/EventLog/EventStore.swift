@@ -66,6 +66,11 @@ public final class EventStore: @unchecked Sendable {
     /// refused; `acceptRollback` records an admin's decision to go on and clears it. Set in init and by
     /// `acceptRollback` only (a command's single thread), never while other threads use the store.
     public internal(set) var integrityAlarm: String?
+    /// Where the store reports what went wrong without failing the command (an anchor it could not write): one
+    /// line each. Writes `warning: …` to stderr unless replaced; replace it before the store is shared between threads.
+    public var warnings: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
 
     /// True when the store was opened read-only (asked for, or because it is a replay): appends,
     /// imports and rebuilds are refused.

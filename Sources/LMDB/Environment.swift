@@ -32,6 +32,10 @@ public final class Environment: @unchecked Sendable {
         /// When true, the environment is opened with `MDB_RDONLY`: the data file is never written, write
         /// transactions fail, and named databases must already exist. The folder must already be a store.
         public var readOnly: Bool = false
+        /// When true, every page LMDB can reach is checked before the first transaction (`checkPages()`), and
+        /// opening fails with `MDB_CORRUPTED` naming a damaged page. For commands that walk whole databases of a
+        /// store that may be damaged (verify, export, backup): it reads the whole file once.
+        public var checkPages: Bool = false
 
         public init() {}
     }
@@ -93,6 +97,8 @@ public final class Environment: @unchecked Sendable {
         self.fileDescriptor = descriptor
         self.mapBounds = MapBounds(folder: path)
         mapBounds.refresh()
+        // A failure here runs deinit, which closes the handle and releases the path.
+        if options.checkPages { try checkPages() }
     }
 
     deinit {

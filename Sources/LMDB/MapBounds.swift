@@ -47,6 +47,7 @@ final class MapBounds: @unchecked Sendable {
         lock.lockExclusive()
         defer { lock.unlock() }
         (start, length) = found ?? (0, 0)
+        if let (start, length) = found { FaultGuard.watchMap(start: start, length: length) }
     }
 
     /// LMDB checks page numbers against the last page, but not the 16-bit offsets and key sizes inside a page: a

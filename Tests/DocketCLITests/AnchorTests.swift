@@ -82,4 +82,20 @@ import Testing
         #expect(offsiteCheck.status == 2)
         #expect(offsiteCheck.stdout.contains("are missing"))
     }
+
+    @Test func anAnchorThatCannotBeWrittenIsAWarningNotASilentSkip() throws {
+        try ticketWithComment()
+        // The anchors file is a link to a place that is gone (an unmounted remote): writing it fails.
+        try FileManager.default.removeItem(atPath: store + "/anchors")
+        try FileManager.default.createSymbolicLink(atPath: store + "/anchors", withDestinationPath: folder.child("gone/anchors"))
+        let comment = try DocketProcess.run(["ticket", "comment", "T-1001", "Unanchored"], store: store)
+        #expect(comment.status == 0, "the events are committed: \(comment.stderr)")
+        let position = try head(store)
+        let lines = comment.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(comment.stderr)")
+        #expect(lines.first?.hasPrefix("warning: position \(position) was committed but not anchored (cannot open the anchors file") == true, "\(comment.stderr)")
+        #expect(lines.first?.contains("fix the anchors file") == true)
+        // A read writes no anchor and warns about nothing.
+        #expect(try DocketProcess.run(["ticket", "show", "T-1001"], store: store).stderr.isEmpty)
+    }
 }
