@@ -1,4 +1,5 @@
 import ArgumentParser
+import DocketApp
 import DocketServer
 import Foundation
 import LMTP
@@ -30,6 +31,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The Docket user LMTP deliveries act as (a dispatcher).") var lmtpUser = "intake"
     @Option(help: "Webhook requests per minute per source (a tenth at once); twice that per client address.") var hookRate = 6_000
     @Option(help: "The client for LMTP mail from unknown senders and unreadable mail.") var lmtpTriageClient: String?
+    @Flag(help: ArgumentHelp("Commit each command alone (for comparing; group commit is the default).", visibility: .hidden))
+    var noGroupCommit = false
 
     func validate() throws {
         guard let address = ListenAddress(listen) else { throw ValidationError("--listen \(listen) is not HOST:PORT; e.g. 127.0.0.1:8642") }
@@ -51,8 +54,11 @@ struct ServeCommand: ParsableCommand {
         let path = store.path
         try reportingFailures(store: path) {
             let session = try StoreAccess.open(path)
+            if !noGroupCommit { session.store.enableGroupCommit() }
+            let usage = TokenUsage(storePath: path)
             ServedStore.session = session
-            defer { ServedStore.session = nil }
+            ServedStore.tokenUsage = usage
+            defer { (ServedStore.session, ServedStore.tokenUsage) = (nil, nil) }
             var settings = ServerSettings(
                 socketPath: noSocket ? nil : (socket ?? path + "/docket.sock"), socketGroup: group,
                 listen: noHttp ? nil : ListenAddress(listen))
@@ -60,7 +66,7 @@ struct ServeCommand: ParsableCommand {
             var logger = Logger(label: "docket")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let server = DocketServer(
-                app: session.app, settings: settings, commands: { InProcessCommands.run($0, actor: $1) }, logger: logger,
+                app: session.app, settings: settings, tokenUsage: usage, commands: { InProcessCommands.run($0, actor: $1) }, logger: logger,
                 onListening: { FileHandle.standardOutput.write(Data("docket: listening on \($0)\n".utf8)) })
             let listener = try lmtp.flatMap(LMTPListener.Address.init).map { address in
                 try LMTPServing.start(address, app: session.app, store: path, actor: lmtpUser, triageClient: lmtpTriageClient)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DocketApp
 import DocketServer
 import Foundation
 
@@ -38,6 +39,13 @@ final class ServedInvocation: @unchecked Sendable {
 enum ServedStore {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var served: Session?
+    nonisolated(unsafe) private static var usage: TokenUsage?
+
+    /// The served store's token usage (live, ahead of its file) while a server runs in this process.
+    static var tokenUsage: TokenUsage? {
+        get { lock.withLock { usage } }
+        set { lock.withLock { usage = newValue } }
+    }
 
     /// The served session while a server runs in this process.
     static var session: Session? {

@@ -61,26 +61,31 @@ struct TokenList: ParsableCommand {
     /// One row of `--json`.
     struct Row: Encodable {
         let id, user, name, createdAt, createdBy, status: String
-        let expiresAt: String?
+        let expiresAt, lastUsedAt: String?
     }
 
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             let tokens = try session.app.directory.tokens(as: actor.name)
+            let used = (ServedStore.tokenUsage ?? TokenUsage(storePath: store.path)).snapshot
             if output.json {
                 try printJSON(
                     tokens.map {
                         Row(
                             id: $0.tokenId, user: $0.user, name: $0.name, createdAt: $0.createdAt.iso8601,
-                            createdBy: $0.createdBy, status: $0.status, expiresAt: $0.expiresAt?.iso8601)
+                            createdBy: $0.createdBy, status: $0.status, expiresAt: $0.expiresAt?.iso8601,
+                            lastUsedAt: used[$0.tokenId]?.iso8601)
                     })
                 return
             }
             Terminal.out(
                 Terminal.table(
-                    ["ID", "USER", "NAME", "CREATED", "EXPIRES", "STATUS"],
-                    tokens.map { [$0.tokenId, $0.user, $0.name, $0.createdAt.iso8601, $0.expiresAt?.iso8601 ?? "never", $0.status] }))
+                    ["ID", "USER", "NAME", "CREATED", "EXPIRES", "LAST USED", "STATUS"],
+                    tokens.map {
+                        [$0.tokenId, $0.user, $0.name, $0.createdAt.iso8601, $0.expiresAt?.iso8601 ?? "never",
+                         used[$0.tokenId]?.iso8601 ?? "never", $0.status]
+                    }))
         }
     }
 }

@@ -15,6 +15,7 @@ public struct Caller: Sendable, Equatable {
 /// Identifying callers against the store's users and tokens.
 struct CallerIdentification: Sendable {
     let app: DocketApplication
+    let usage: TokenUsage
 
     /// The caller of `request` on `context`'s connection; throws a 401 ``Problem`` when there is none.
     func identify(_ request: Request, context: DocketRequestContext) async throws -> Caller {
@@ -31,7 +32,9 @@ struct CallerIdentification: Sendable {
         return try await BlockingWork.run {
             do {
                 let actor = try app.directory.authenticate(token: token)
-                return Caller(login: actor.login, via: "token \(token.split(separator: "_").dropFirst().first ?? "")")
+                let tokenId = String(token.split(separator: "_")[1])  // authenticate checked the form dkt_<id>_<secret>
+                usage.record(tokenId, at: try app.now())
+                return Caller(login: actor.login, via: "token \(tokenId)")
             } catch let error as DomainError {
                 throw Problem.unauthenticated(error.message)
             }

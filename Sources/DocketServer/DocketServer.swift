@@ -15,6 +15,7 @@ import Glibc
 public struct DocketServer: Sendable {
     let app: DocketApplication
     let settings: ServerSettings
+    let tokenUsage: TokenUsage
     let commands: CommandRunner
     let logger: Logger
     let metrics: ServerMetrics
@@ -22,14 +23,15 @@ public struct DocketServer: Sendable {
     let hookGuards: HookGuards
     let onListening: @Sendable (String) -> Void
 
-    /// A server for `app`'s store; `commands` runs CLI commands in-process; `onListening` gets each address once
-    /// it is bound (`unix:PATH`, `http://HOST:PORT`).
+    /// A server for `app`'s store; `tokenUsage` records each token's last use; `commands` runs CLI commands
+    /// in-process; `onListening` gets each address once it is bound (`unix:PATH`, `http://HOST:PORT`).
     public init(
-        app: DocketApplication, settings: ServerSettings, commands: @escaping CommandRunner, logger: Logger,
+        app: DocketApplication, settings: ServerSettings, tokenUsage: TokenUsage, commands: @escaping CommandRunner, logger: Logger,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.app = app
         self.settings = settings
+        self.tokenUsage = tokenUsage
         self.commands = commands
         self.logger = logger
         self.metrics = ServerMetrics()
@@ -70,6 +72,7 @@ public struct DocketServer: Sendable {
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         if let path = settings.socketPath { unlink(path) }
+        try tokenUsage.flush()
     }
 
     func router() -> Router<DocketRequestContext> {
@@ -78,7 +81,7 @@ public struct DocketServer: Sendable {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: ProblemMiddleware())
         let routes = Routes(
-            app: app, identification: CallerIdentification(app: app), commands: commands, metrics: metrics)
+            app: app, identification: CallerIdentification(app: app, usage: tokenUsage), commands: commands, metrics: metrics)
         routes.register(on: router)
         HookRoutes(app: app, guards: hookGuards).register(on: router)
         return router

@@ -4,7 +4,7 @@ import Foundation
 import Prometheus
 
 /// What `/metrics` shows, in Prometheus' text format: commands by name and outcome, their latency, the log's head
-/// position and each read model's lag behind it.
+/// position, each read model's lag behind it, and how many commands the group commit wrote in how many transactions.
 struct ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
 
@@ -27,6 +27,9 @@ struct ServerMetrics: Sendable {
             let lag = head - min(head, try store.checkpoint(of: name))
             registry.makeGauge(name: "docket_projection_lag_events", labels: [("model", name)]).set(Double(lag))
         }
+        let counts = store.groupCommitCounts
+        registry.makeGauge(name: "docket_group_commit_commands").set(Double(counts.commands))
+        registry.makeGauge(name: "docket_group_commit_transactions").set(Double(counts.transactions))
         return registry.emitToString()
     }
 

@@ -60,6 +60,8 @@ public final class EventStore: @unchecked Sendable {
     let clock: any WallClock
     let projections: [any Projection]
     let db: Databases
+    /// Concurrent appends committed together (off unless ``enableGroupCommit()``; it guards its own state).
+    let groupCommit = GroupCommit()
     /// Set when the folder holds a replay (`docket replay`): the store is then opened read-only.
     public let replay: ReplayMarker?
     /// Why the store looks rolled back (checked when it is opened for writing), or nil. While set, writes are
@@ -155,9 +157,10 @@ public final class EventStore: @unchecked Sendable {
     }
 
     /// Appends many requests in one transaction (bulk mode: one fsync for all). All or nothing:
-    /// if any request is refused, none is written.
+    /// if any request is refused, none is written. With group commit on, concurrent calls share a transaction.
     @discardableResult
     public func append(_ requests: [AppendRequest]) throws -> [AppendResult] {
+        if groupCommit.isEnabled { return try groupCommit.append(requests, to: self) }
         try requireNoRollbackSuspicion()
         return try appendIgnoringRollbackSuspicion(requests)
     }
@@ -178,7 +181,7 @@ public final class EventStore: @unchecked Sendable {
         return results
     }
 
-    private func validate(_ request: AppendRequest) throws {
+    func validate(_ request: AppendRequest) throws {
         try EventStore.validateName(request.stream, what: "stream name")
         if let commandId = request.commandId { try EventStore.validateName(commandId, what: "command id") }
         guard !request.events.isEmpty else {

@@ -79,6 +79,13 @@ import Testing
         let history = try #require(ticket["history"] as? [[String: Any]])
         #expect(history.first?["actor"] as? String == "bob")
         #expect(served.stop() == 0)
+        // Each token's last use is kept beside the log (not as events) and shown by token list.
+        let list = try served.docket(["token", "list", "--json"], environment: ["DOCKET_NOW": Self.later])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let lastUsed = Dictionary(uniqueKeysWithValues: rows.map { ($0["user"] as? String ?? "", $0["lastUsedAt"] as? String) })
+        #expect(lastUsed["bob"] == "2026-11-05T09:00:00.000Z" || lastUsed["bob"] == "2026-11-05T09:00:00Z", "\(rows)")
+        #expect(lastUsed["ann"] != nil)
+        #expect(lastUsed["eve"] == .some(nil), "never used")
     }
 
     @Test func theUnixSocketIdentifiesTheCallersOSAccount() throws {

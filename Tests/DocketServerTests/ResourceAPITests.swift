@@ -1,0 +1,115 @@
+@testable import DocketServer
+import Foundation
+import TestSupport
+import Testing
+
+/// The JSON resources through a real server and client: writes with Idempotency-Key, reads with RFC 3339 times,
+/// pages, problem+json errors with the CLI's exit codes; and the operations endpoints.
+@Suite(.serialized) struct ResourceAPITests {
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    /// ann (admin), bob (tech), client acme; the server running; returns (ann's token, bob's token).
+    func setUp(_ served: ServedStore) throws -> (String, String) {
+        #expect(try served.docket(["init"]).status == 0)
+        #expect(try served.docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]).status == 0)
+        #expect(try served.docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "UTC", "--currency", "USD"]).status == 0)
+        let ann = try served.docket(["token", "create", "--name", "t"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bob = try served.docket(["token", "create", "--user", "bob", "--name", "t"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try served.start(socket: false)
+        return (ann, bob)
+    }
+
+    @Test func writesReadsPagesAndProblems() throws {
+        let served = ServedStore()
+        let (ann, bob) = try setUp(served)
+        for n in 1...5 {
+            let open = try served.curl(
+                "POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"Ticket \#(n)","priority":"P2"}"#,
+                headers: ["Idempotency-Key: open-\(n)"])
+            #expect(open.status == 201, "\(open.body)")
+            #expect(try json(open.body)["result"] as? String == "T-\(1000 + n)")
+        }
+        // The same key again opens nothing new and answers with the same ticket.
+        let again = try served.curl(
+            "POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"Ticket 1","priority":"P2"}"#, headers: ["Idempotency-Key: open-1"])
+        #expect(try json(again.body)["result"] as? String == "T-1001")
+        // Pages of two, with times as RFC 3339 strings.
+        var cursor: String? = "0"
+        var seen: [String] = []
+        while let next = cursor {
+            let page = try served.curl("GET", "/v1/tickets?limit=2&cursor=\(next)", token: ann)
+            #expect(page.status == 200, "\(page.body)")
+            let object = try json(page.body)
+            let items = try #require(object["items"] as? [[String: Any]])
+            #expect(items.count <= 2)
+            for item in items {
+                seen.append(item["number"] as? String ?? "?")
+                let opened = try #require(item["openedAt"] as? String, "openedAt is a string: \(item)")
+                #expect(opened.hasSuffix("Z") && opened.contains("T"), "RFC 3339: \(opened)")
+            }
+            cursor = object["nextCursor"] as? String
+        }
+        #expect(seen.sorted() == (1001...1005).map { "T-\($0)" })
+        // Comment, assign, status, close.
+        #expect(try served.curl("POST", "/v1/tickets/T-1001/comments", token: bob, json: #"{"text":"On it","internal":true}"#).status == 201)
+        #expect(try served.curl("POST", "/v1/tickets/T-1001/assign", token: ann, json: #"{"to":"bob"}"#).status == 200)
+        #expect(try served.curl("POST", "/v1/tickets/T-1001/status", token: bob, json: #"{"status":"in-progress"}"#).status == 200)
+        let close = try served.curl(
+            "POST", "/v1/tickets/T-1001/close", token: bob, json: #"{"resolution":"Fixed","time":"30m"}"#)
+        #expect(close.status == 200, "\(close.body)")
+        let time = try served.curl("GET", "/v1/time?ticket=T-1001", token: ann)
+        #expect(time.status == 200, "\(time.body)")
+        #expect((try json(time.body)["items"] as? [Any])?.count == 1)
+        let queue = try served.curl("GET", "/v1/queue?mine=true", token: bob)
+        #expect(queue.status == 200, "\(queue.body)")
+        #expect(((try json(queue.body)["items"] as? [[String: Any]]) ?? []).allSatisfy { ($0["number"] as? String) != "T-1001" }, "closed: off the queue")
+        // Errors: problem+json with the CLI's exit code.
+        let cases: [(String, String, String?, Int, Int)] = [
+            ("GET", "/v1/tickets/T-9999", nil, 404, 4),
+            ("GET", "/v1/tickets/X-1", nil, 400, 64),
+            ("POST", "/v1/tickets/T-1001/comments", #"{"text":"again"}"#, 409, 6),
+            ("POST", "/v1/tickets", #"{"subject":"no client"}"#, 400, 64),
+            ("POST", "/v1/tickets", #"{"client":"acme","subject":"x","priority":"P9"}"#, 400, 64),
+            ("GET", "/v1/tickets?limit=0", nil, 400, 64),
+        ]
+        for (method, path, body, status, exitCode) in cases {
+            let reply = try served.curl(method, path, token: bob, json: body)
+            #expect(reply.status == status, "\(method) \(path): \(reply.body)")
+            #expect(try json(reply.body)["exitCode"] as? Int == exitCode, "\(method) \(path): \(reply.body)")
+        }
+        #expect(served.stop() == 0)
+    }
+
+    @Test func healthReadinessMetricsRequestIdsAndAGracefulStop() throws {
+        let served = ServedStore()
+        let (ann, _) = try setUp(served)
+        #expect(try served.curl("GET", "/healthz").status == 200)
+        #expect(try served.curl("GET", "/readyz").status == 200)
+        #expect(try served.curl("POST", "/v1/tickets", token: ann, json: #"{"client":"acme","subject":"One"}"#).status == 201)
+        _ = try served.curl("GET", "/v1/tickets/T-4040", token: ann)
+        let metrics = try served.curl("GET", "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains(#"docket_commands_total{command="ticket open",outcome="ok"} 1"#), "\(metrics.body)")
+        #expect(metrics.body.contains(#"docket_commands_total{command="ticket show",outcome="not-found"} 1"#), "\(metrics.body)")
+        #expect(metrics.body.contains("docket_command_duration_seconds_bucket"))
+        #expect(metrics.body.contains("docket_log_head_position"))
+        #expect(metrics.body.contains(#"docket_projection_lag_events{model="queue"} 0"#), "\(metrics.body)")
+        let headers = try ServedStore.run("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", served.address + "/healthz"])
+        #expect(headers.lowercased().contains("x-request-id: "), "\(headers)")
+        // SIGTERM: the server drains, closes the store and removes its socket; exit 0.
+        #expect(served.stop() == 0)
+        try served.start(socket: true)
+        #expect(FileManager.default.fileExists(atPath: served.socket))
+        #expect(served.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: served.socket), "the socket is removed on a graceful stop")
+    }
+
+    @Test func commandArgumentsFromARequest() throws {
+        let route = try #require(ResourceRoute.all.first { $0.path == "/v1/tickets/{number}/comments" })
+        let arguments = try ResourceRoutes.arguments(
+            for: route, path: { ["number": "T-1"][$0] }, query: { _ in nil }, body: ["text": "-rf /", "internal": true])
+        #expect(arguments == ["ticket", "comment", "--internal", "--", "T-1", "-rf /"], "a value starting with - stays a value")
+    }
+}
