@@ -22,7 +22,7 @@ enum TrustRules {
     /// The stream categories Docket's commands write (`ticket-T-1042`, `user-bob`, …).
     static let streamPrefixes = [
         "ticket-", "client-", "contract-", "user-", "template-", "calendar-", "sla-policy-", "routing-", "time-",
-        "timer-", "billing-", "invoice-", "credit-note-", "mail-", "token-", "hook-",
+        "timer-", "billing-", "invoice-", "credit-note-", "mail-", "token-", "hook-", "portal-",
     ]
 
     /// The event categories Docket's commands write (`ticket.`, `user.`, …).

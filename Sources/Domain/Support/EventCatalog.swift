@@ -4,7 +4,7 @@ public enum EventCatalog {
     public static let all: [EventDescriptor] =
         TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + TicketMailEvent.catalog + OutboxEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
         + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog + RoutingRulesEvent.catalog + TimeEvent.catalog + InvoiceEvent.catalog
-        + TokenEvent.catalog + HookEvent.catalog
+        + TokenEvent.catalog + HookEvent.catalog + PortalEvent.catalog
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
     public static func descriptor(type: String, schemaVersion: UInt16) -> EventDescriptor? {
@@ -46,6 +46,8 @@ public enum DocketEvent: Sendable, Equatable {
     case token(TokenEvent)
     /// A `hook.*` event (webhook sources).
     case hook(HookEvent)
+    /// A `portal.*` event (a contact's sign-in links and sessions).
+    case portal(PortalEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -69,6 +71,7 @@ extension DocketEvent: DomainEvent {
         case .invoice(let e): e
         case .token(let e): e
         case .hook(let e): e
+        case .portal(let e): e
         }
     }
 
@@ -114,6 +117,8 @@ extension DocketEvent: DomainEvent {
             return .token(try TokenEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         case "hook":
             return .hook(try HookEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
+        case "portal":
+            return .portal(try PortalEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
         default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
         }
     }

@@ -32,4 +32,6 @@ public enum StreamName {
     public static func token(_ id: String) -> String { "token-" + id }
     /// `hook-nagios` for the webhook source `nagios`.
     public static func hook(_ source: String) -> String { "hook-" + source }
+    /// `portal-acme-1` for the portal access of contact `acme-1`.
+    public static func portal(_ contact: String) -> String { "portal-" + contact }
 }

@@ -98,6 +98,16 @@ enum EventSamples {
         .revoked(TokenRevoked(reason: nil)),
     ]
 
+    static let portal: [PortalEvent] = [
+        .linkIssued(PortalLinkIssued(
+            client: "acme", contact: "acme-1", email: "carla@acme.example", linkHash: String(repeating: "ab", count: 32),
+            expiresAt: Timestamp(millisecondsSinceEpoch: 1_800_000_900_000))),
+        .linkUsed(PortalLinkUsed(
+            linkHash: String(repeating: "ab", count: 32), sessionHash: String(repeating: "cd", count: 32),
+            sessionExpiresAt: Timestamp(millisecondsSinceEpoch: 1_802_592_000_000))),
+        .signedOut(PortalSignedOut(sessionHash: String(repeating: "cd", count: 32))),
+    ]
+
     static let hooks: [HookEvent] = {
         let one = SealedHookSecret(keyId: "0123456789abcdef", sealed: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", fingerprint: "fedcba9876543210")
         let two = SealedHookSecret(keyId: "0123456789abcdef", sealed: "qrvM3e7/", fingerprint: "00112233aabbccdd")
@@ -114,7 +124,7 @@ enum EventSamples {
     static let all: [DocketEvent] =
         tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
         + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail + outbox + routing + time + invoices
-        + tokens.map(DocketEvent.token) + hooks.map(DocketEvent.hook)
+        + tokens.map(DocketEvent.token) + hooks.map(DocketEvent.hook) + portal.map(DocketEvent.portal)
 
     /// Invoice events on billing and number-sequence streams.
     static let invoices: [DocketEvent] = {
