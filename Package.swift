@@ -34,6 +34,7 @@ let package = Package(
             name: "EventLog",
             dependencies: ["LMDB", "DocketTime", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "ReadModelKit", dependencies: ["LMDB", "EventLog"]),
         .target(name: "AlertIntake", dependencies: ["DocketTime"]),
         .target(name: "Domain", dependencies: ["DocketTime", "BusinessTime"]),
         .target(name: "MailParser"),
@@ -42,7 +43,10 @@ let package = Package(
         .target(name: "BusinessTime", dependencies: ["DocketTime"]),
         .target(
             name: "DocketApp",
-            dependencies: ["AlertIntake", "Domain", "EventLog", "Hooks", "MailParser", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "AlertIntake", "Domain", "EventLog", "Hooks", "MailParser", "ReadModelKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "DocketServer",
@@ -64,6 +68,7 @@ let package = Package(
         .executableTarget(name: "docket", dependencies: ["DocketCLI"]),
         .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
+        .testTarget(name: "ReadModelKitTests", dependencies: ["ReadModelKit", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "AlertIntakeTests", dependencies: ["AlertIntake"]),
         .testTarget(name: "MailParserTests", dependencies: ["MailParser"]),

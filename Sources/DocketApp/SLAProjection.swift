@@ -2,6 +2,7 @@ import Domain
 import EventLog
 import Foundation
 import LMDB
+import ReadModelKit
 
 /// One ticket in the `sla` read model.
 public struct SLARow: Codable, Sendable, Equatable {
@@ -17,29 +18,54 @@ public struct SLARow: Codable, Sendable, Equatable {
 /// The `sla` read model: each ticket's SLA clock, the open ones ordered by due time, and the pending
 /// alarms ordered by instant (what `docket tick` walks).
 ///
-/// Databases (format 2, checkpoint `sla-v2`; format 1's `rm.sla.tickets` rows carried the whole frozen calendar):
-/// - `rm.sla2.tickets`: number (u64 BE) → the row as canonical JSON, its clock as `StoredSLAClock` (progress, start
-///   instant and priority, and the terms by content digest)
-/// - `rm.sla2.by-due`: due (u64 BE ms; all ones when paused) ‖ number → number (open tickets with a clock)
-/// - `rm.sla2.alarms`: next alarm (u64 BE ms) ‖ number → number (tickets with an unrecorded threshold)
-/// - `rm.sla2.terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started` payload
+/// Databases (format 3, checkpoint `sla-v3`; format 2 stored the rows as canonical JSON, format 1's rows carried the
+/// whole frozen calendar). The rows and their indexes are a `RowTable` of the read-model kit:
+/// - `rm.sla3.tickets`: number (u64 BE) → `StoredSLARow` (its clock as a `StoredSLAClock`: progress, start instant
+///   and priority, and the terms by content digest) in the binary row format, row format 1
+/// - `rm.sla3.by-due`: due (i64 ms, ordered; all ones when paused or met) ‖ number → number (open tickets with a clock)
+/// - `rm.sla3.alarms`: next alarm (i64 ms, ordered) ‖ number → number (tickets with an unrecorded threshold)
+/// - `rm.sla3.terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started` payload
 ///   with that content (see `SLATerms`): one copy per policy version, not one per ticket
 public final class SLAProjection: Projection, @unchecked Sendable {
-    // @unchecked Sendable: the database handles are set once when the store opens; `pending` guards itself.
+    // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "sla"
-    public let format = 2
-    public let tables = ["tickets", "by-due", "alarms", "terms"]
+    public let format = 3
+    public var tables: [String] { rows.tableNames + ["terms"] }
     private var databases = ReadModelTables()
-    /// The rows of the current write transaction, decoded, with their index keys; written at `flush`.
-    private let pending = PendingRows<SLAEntry, IndexKeys>()
+    /// The rows and their two indexes. Index keys are computed from the row alone (the instant only matters for a
+    /// clock that is breached and still running, whose due time is its breach instant).
+    private let rows = RowTable<UInt64, SLAEntry, StoredSLARow>(
+        "tickets", format: 1,
+        indexes: [
+            RowIndex("by-due") { entry in
+                guard entry.row.isOpen, let clock = entry.row.clock else { return [] }
+                return [OrderedKey.of(clock.dueInstant?.millisecondsSinceEpoch ?? .max, UInt64(entry.row.number.value))]
+            },
+            RowIndex("alarms") { entry in
+                guard let alarm = entry.row.clock?.nextAlarm else { return [] }
+                return [OrderedKey.of(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))]
+            },
+        ],
+        store: { StoredSLARow($0.row, terms: $0.terms) },
+        load: { stored, tables, txn in
+            let clock = try stored.clock.map { try $0.clock(SLATermsTable(database: tables["terms"]), txn: txn) }
+            return SLAEntry(
+                row: SLARow(
+                    number: stored.number, client: stored.client, assignee: stored.assignee, openedAt: stored.openedAt,
+                    isOpen: stored.isOpen, clock: clock),
+                terms: stored.clock?.digest)
+        })
 
     public init() {}
 
-    public func attach(_ tables: ReadModelTables) { databases = tables }
+    public func attach(_ tables: ReadModelTables) {
+        databases = tables
+        rows.attach(tables)
+    }
 
-    private var tickets: Database { databases["tickets"] }
-    private var byDue: Database { databases["by-due"] }
-    private var alarms: Database { databases["alarms"] }
+    private var tickets: Database { rows.database }
+    private var byDue: Database { rows.indexDatabase("by-due") }
+    private var alarms: Database { rows.indexDatabase("alarms") }
     private var terms: SLATermsTable { SLATermsTable(database: databases["terms"]) }
 
     /// A row with the content digest of its clock's terms (nil when they are not shared).
@@ -48,13 +74,14 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         var terms: Digest?
     }
 
+    /// The fold: the ticket's row after the event (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
         else { return }
         let change = try LastTicketChange.shared.change(of: event)
-        let before = try pending.row(UInt64(number.value), in: tickets, txn: txn) { try decode($0, txn: txn) }
+        let before = try rows.row(UInt64(number.value), txn: txn)
         var entry: SLAEntry
-        switch (change, before?.row) {
+        switch (change, before) {
         case (.ticket(.opened(let opened)), _):
             entry = SLAEntry(
                 row: SLARow(
@@ -86,71 +113,16 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         case (.alert, _), (.mail, _), (.outbox, _), (.other, _):
             return
         }
-        if let before { try removeIndexes(before.keys ?? indexKeys(before.row.row), txn: txn) }
-        let keys = indexKeys(entry.row)
-        try addIndexes(keys, number: QueueProjection.numberKey(entry.row.number), txn: txn)
-        pending.set(UInt64(number.value), row: entry, keys: keys)
+        rows.set(UInt64(number.value), entry)
     }
 
-    /// Writes the rows this transaction changed (see `PendingRows`).
-    public func flush(in txn: borrowing Transaction) throws {
-        let encoder = SLAProjection.encoder()
-        try pending.flush(into: tickets, txn: txn) { entry in
-            Array(try encoder.encode(StoredSLARow(entry.row, terms: entry.terms)))
-        }
-    }
+    /// Writes the rows this transaction changed and their index entries (see `RowTable`).
+    public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
 
-    public func discardPending() { pending.discard() }
-
-    /// A stored row, its clock's terms read back.
-    private func decode(_ bytes: UnsafeRawBufferPointer, txn: borrowing Transaction) throws -> SLAEntry {
-        let stored = try JSONDecoder().decode(StoredSLARow.self, from: Data(bytes))
-        let clock = try stored.clock.map { try $0.clock(terms, txn: txn) }
-        return SLAEntry(
-            row: SLARow(
-                number: stored.number, client: stored.client, assignee: stored.assignee, openedAt: stored.openedAt,
-                isOpen: stored.isOpen, clock: clock),
-            terms: stored.clock?.digest)
-    }
+    public func discardPending() { rows.discard() }
 
     private func row(_ bytes: UnsafeRawBufferPointer, txn: borrowing Transaction) throws -> SLARow {
-        try decode(bytes, txn: txn).row
-    }
-
-    // MARK: - Indexes
-    //
-    // Index keys are computed from the row alone (the instant only matters for a clock that is breached
-    // and still running, whose due time is its breach instant), so removing uses the row as stored.
-
-    typealias IndexKeys = (due: [UInt8]?, alarm: [UInt8]?)
-
-    private func indexKeys(_ row: SLARow) -> IndexKeys {
-        guard let clock = row.clock else { return (nil, nil) }
-        let number = QueueProjection.numberKey(row.number)
-        var due: [UInt8]?
-        if row.isOpen {
-            let at = clock.dueInstant.map { UInt64(bitPattern: $0.millisecondsSinceEpoch) } ?? .max
-            due = withUnsafeBytes(of: at.bigEndian) { Array($0) } + number
-        }
-        let alarm = clock.nextAlarm.map { withUnsafeBytes(of: UInt64(bitPattern: $0.millisecondsSinceEpoch).bigEndian) { Array($0) } + number }
-        return (due, alarm)
-    }
-
-    private func addIndexes(_ keys: IndexKeys, number: [UInt8], txn: borrowing Transaction) throws {
-        if let due = keys.due { try txn.put(byDue, key: due, value: number) }
-        if let alarm = keys.alarm { try txn.put(alarms, key: alarm, value: number) }
-    }
-
-    private func removeIndexes(_ keys: IndexKeys, txn: borrowing Transaction) throws {
-        if let due = keys.due { try txn.delete(byDue, key: due) }
-        if let alarm = keys.alarm { try txn.delete(alarms, key: alarm) }
-    }
-
-    /// The row's canonical JSON: sorted keys, no escaped slashes.
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+        try rows.decode(bytes, txn: txn).row
     }
 
     // MARK: - Queries
@@ -185,8 +157,8 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             try txn.withCursor(alarms) { cursor in
                 var numbers: [TicketNumber] = []
                 var entry = try cursor.first()
-                while let found = entry, Int64(bitPattern: Key64.read(found.key)) <= now.millisecondsSinceEpoch {
-                    if let number = TicketNumber(Int(Key64.read(found.value))) { numbers.append(number) }
+                while let found = entry, OrderedKey.int64(found.key) <= now.millisecondsSinceEpoch {
+                    if let number = TicketNumber(Int(OrderedKey.uint64(found.value))) { numbers.append(number) }
                     entry = try cursor.next()
                 }
                 return numbers
@@ -224,14 +196,6 @@ struct StoredSLARow: Codable {
         openedAt = row.openedAt
         isOpen = row.isOpen
         clock = row.clock.map { StoredSLAClock($0, terms: terms) }
-    }
-}
-
-/// Reading the big-endian u64 at the start of an LMDB key or value.
-enum Key64 {
-    static func read(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        guard bytes.count >= 8 else { return 0 }  // a damaged entry; `docket verify` reports the model
-        return UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))
     }
 }
 

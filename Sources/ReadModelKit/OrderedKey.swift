@@ -1,0 +1,57 @@
+/// Keys whose bytes sort the way their values do, so an LMDB cursor walks a table or an index in value order.
+///
+/// - unsigned integers: big-endian, fixed width;
+/// - signed integers: big-endian with the sign bit flipped (every negative value sorts before every positive one);
+/// - strings: their UTF-8 bytes and a 0x00 terminator (Docket's identifiers hold no control characters, so a
+///   shorter string sorts before every longer one it prefixes, and a string can be followed by more fields);
+/// - composite keys: the fields in order (`OrderedKey.append`).
+public protocol OrderedKeyPart {
+    /// Appends this value's ordered bytes.
+    func appendOrdered(to key: inout [UInt8])
+}
+
+extension UInt8: OrderedKeyPart {
+    public func appendOrdered(to key: inout [UInt8]) { key.append(self) }
+}
+
+extension UInt64: OrderedKeyPart {
+    public func appendOrdered(to key: inout [UInt8]) {
+        withUnsafeBytes(of: bigEndian) { key.append(contentsOf: $0) }
+    }
+}
+
+extension Int64: OrderedKeyPart {
+    public func appendOrdered(to key: inout [UInt8]) {
+        (UInt64(bitPattern: self) ^ (1 << 63)).appendOrdered(to: &key)
+    }
+}
+
+extension String: OrderedKeyPart {
+    public func appendOrdered(to key: inout [UInt8]) {
+        key.append(contentsOf: utf8)
+        key.append(0)
+    }
+}
+
+/// Building and reading ordered keys.
+public enum OrderedKey {
+    /// The key of `parts`, in order.
+    public static func of(_ parts: any OrderedKeyPart...) -> [UInt8] {
+        var key: [UInt8] = []
+        key.reserveCapacity(32)
+        for part in parts { part.appendOrdered(to: &key) }
+        return key
+    }
+
+    /// The `UInt64` at `offset` of an ordered key (0 when the key is too short: a damaged entry).
+    public static func uint64(_ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64 {
+        guard offset >= 0, bytes.count >= offset + 8 else { return 0 }
+        return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// The `Int64` at `offset` of an ordered key (`Int64.min` when the key is too short).
+    public static func int64(_ bytes: UnsafeRawBufferPointer, at offset: Int = 0) -> Int64 {
+        guard offset >= 0, bytes.count >= offset + 8 else { return .min }
+        return Int64(bitPattern: uint64(bytes, at: offset) ^ (1 << 63))
+    }
+}

@@ -1,0 +1,167 @@
+import EventLog
+import Foundation
+import LMDB
+
+/// A row type's stored form: its format number, then the row in the binary row format (`BinaryRowEncoder`).
+/// A row of another format number is refused (the model needs `docket rebuild`), never misread.
+public struct RowCodec<Stored: Codable>: Sendable {
+    /// The number written first in every row; change it with the stored type.
+    public let format: UInt8
+
+    public init(format: UInt8) { self.format = format }
+
+    public func encode(_ row: Stored) throws -> [UInt8] {
+        var bytes = [format]
+        bytes.append(contentsOf: try BinaryRowEncoder().encode(row))
+        return bytes
+    }
+
+    public func decode(_ bytes: UnsafeRawBufferPointer) throws -> Stored {
+        guard let first = bytes.first, first == format else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "a row of format \(bytes.first.map { "\($0)" } ?? "none"), expected \(format)"))
+        }
+        return try BinaryRowDecoder().decode(Stored.self, from: Array(bytes.dropFirst()))
+    }
+}
+
+/// A secondary index of a `RowTable`: its table (one named database of the model) and the keys a row has in it —
+/// none, one or several. Each index entry maps an index key to the row's key; the table keeps them in step.
+public struct RowIndex<Row>: Sendable {
+    public let table: String
+    public let keys: @Sendable (Row) -> [[UInt8]]
+
+    public init(_ table: String, keys: @escaping @Sendable (Row) -> [[UInt8]]) {
+        self.table = table
+        self.keys = keys
+    }
+}
+
+/// A typed table of a read model: rows under ordered keys in one named database, stored compactly (`RowCodec`),
+/// with declared secondary indexes the table maintains, and the rows of the current write transaction kept
+/// decoded in memory and written once, at `flush`.
+///
+/// A projection declares its tables (`tableNames` are among its `Projection.tables`), hands them over at `attach`,
+/// and is left with its fold: read the row (`row`), compute the new one, keep it (`set`). Within one write
+/// transaction a row is decoded at most once and encoded at most once, and its index entries change once: the
+/// keys of the row as it was stored are compared with those of the row written, and only the difference is
+/// deleted and put. Rebuilt or maintained event by event, a table ends with the same bytes (its rows and
+/// indexes are functions of the rows alone).
+public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, Stored: Codable>: @unchecked Sendable {
+    // @unchecked Sendable: the databases are set once at attach; `pending` is only touched under `lock` (and LMDB
+    // runs one write transaction per environment at a time).
+
+    /// The table of the rows (one of the projection's tables).
+    public let name: String
+    public let codec: RowCodec<Stored>
+    public let indexes: [RowIndex<Row>]
+    private let store: (Row) -> Stored
+    private let load: (Stored, ReadModelTables, borrowing Transaction) throws -> Row
+    private var rows = ReadModelTables()
+    private let lock = NSLock()
+    private var pending: [Key: Entry] = [:]
+
+    private struct Entry {
+        var row: Row
+        /// The index keys of the row as stored (nil: it was not in the table).
+        var storedKeys: [[[UInt8]]]?
+        var changed: Bool
+    }
+
+    /// - Parameters:
+    ///   - store: the stored form of a row; `load`: the row from its stored form (reading other tables of the
+    ///     model, given by name, in `txn`).
+    public init(
+        _ name: String, format: UInt8, indexes: [RowIndex<Row>] = [], store: @escaping (Row) -> Stored,
+        load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row
+    ) {
+        self.name = name
+        self.codec = RowCodec(format: format)
+        self.indexes = indexes
+        self.store = store
+        self.load = load
+    }
+
+    /// The table and its indexes' tables, to list in `Projection.tables`.
+    public var tableNames: [String] { [name] + indexes.map(\.table) }
+
+    /// Takes the model's opened databases (from `Projection.attach`).
+    public func attach(_ tables: ReadModelTables) { rows = tables }
+
+    /// The database of the rows.
+    public var database: Database { rows[name] }
+
+    /// The database of the index of `table`.
+    public func indexDatabase(_ table: String) -> Database { rows[table] }
+
+    private static func keyBytes(_ key: Key) -> [UInt8] {
+        var bytes: [UInt8] = []
+        key.appendOrdered(to: &bytes)
+        return bytes
+    }
+
+    // MARK: - Folding (write transactions)
+
+    /// The row of `key` as this transaction sees it: kept in memory, else read from the table (and kept).
+    public func row(_ key: Key, txn: borrowing Transaction) throws -> Row? {
+        if let entry = lock.withLock({ pending[key] }) { return entry.row }
+        guard let row = try read(key, txn: txn) else { return nil }
+        let keys = indexes.map { $0.keys(row) }
+        lock.withLock { pending[key] = Entry(row: row, storedKeys: keys, changed: false) }
+        return row
+    }
+
+    /// Keeps `row` as the new row of `key`, written by `flush`.
+    public func set(_ key: Key, _ row: Row) {
+        lock.withLock {
+            if pending[key] != nil {
+                pending[key]?.row = row
+                pending[key]?.changed = true
+            } else {
+                pending[key] = Entry(row: row, storedKeys: nil, changed: true)
+            }
+        }
+    }
+
+    /// Writes every changed row and its index entries, in key order, and forgets them all.
+    public func flush(in txn: borrowing Transaction) throws {
+        let changed = lock.withLock {
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending.filter(\.value.changed).sorted { $0.key < $1.key }
+        }
+        let rowsDatabase = database
+        let indexDatabases = indexes.map { rows[$0.table] }
+        for (key, entry) in changed {
+            let primary = RowTable.keyBytes(key)
+            for (index, database) in zip(indexes.indices, indexDatabases) {
+                let old = entry.storedKeys?[index] ?? []
+                let new = indexes[index].keys(entry.row)
+                for stale in old where !new.contains(stale) { _ = try txn.delete(database, key: stale) }
+                for fresh in new where !old.contains(fresh) { try txn.put(database, key: fresh, value: primary) }
+            }
+            try txn.put(rowsDatabase, key: primary, value: try codec.encode(store(entry.row)))
+        }
+    }
+
+    /// Forgets every row kept in memory without writing it.
+    public func discard() {
+        lock.withLock { pending.removeAll(keepingCapacity: true) }
+    }
+
+    // MARK: - Reading (queries)
+
+    /// The stored row of `key`, decoded (not what this transaction keeps in memory).
+    public func read(_ key: Key, txn: borrowing Transaction) throws -> Row? {
+        try RowTable.keyBytes(key).withUnsafeBytes { bytes in
+            try txn.get(database, key: bytes).map { try decode($0, txn: txn) }
+        }
+    }
+
+    /// A stored row's bytes, decoded to its stored form only (for queries that need no other table).
+    public func decodeStored(_ bytes: UnsafeRawBufferPointer) throws -> Stored { try codec.decode(bytes) }
+
+    /// A stored row's bytes, decoded.
+    public func decode(_ bytes: UnsafeRawBufferPointer, txn: borrowing Transaction) throws -> Row {
+        try load(try codec.decode(bytes), rows, txn)
+    }
+}

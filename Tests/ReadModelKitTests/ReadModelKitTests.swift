@@ -1,0 +1,112 @@
+import Foundation
+import ReadModelKit
+import Testing
+
+/// The read-model kit's row codec and key encoding (issue 10 §1).
+@Suite struct BinaryRowCodecTests {
+    enum Kind: String, Codable, Equatable { case response, resolution }
+    enum Action: Codable, Equatable { case raise, notify(String) }
+    struct Interval: Codable, Equatable {
+        var start: Int64
+        var end: Int64?
+    }
+    struct Row: Codable, Equatable {
+        var number: UInt64
+        var subject: String
+        var kind: Kind
+        var assignee: String?
+        var paused: Bool
+        var ratio: Double
+        var intervals: [Interval]
+        var actions: [Action]
+        var counts: [String: Int]
+        var negative: Int
+        var nested: [[Int8]]
+    }
+
+    static func sample(_ seed: UInt64) -> Row {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        return Row(
+            number: next(), subject: "Printer \(next() % 1000) — café", kind: next() % 2 == 0 ? .response : .resolution,
+            assignee: next() % 3 == 0 ? nil : "bob", paused: next() % 2 == 0, ratio: Double(next() % 1000) / 7,
+            intervals: (0..<Int(next() % 4)).map { _ in Interval(start: Int64(bitPattern: next()), end: next() % 2 == 0 ? nil : 5) },
+            actions: [.raise, .notify("ann")], counts: ["b": Int(next() % 9), "a": 1, "c": -3],
+            negative: -Int(next() % 100_000), nested: [[-128, 0, 127], []])
+    }
+
+    @Test(arguments: 0..<40)
+    func rowsRoundTripExactly(seed: Int) throws {
+        let row = Self.sample(UInt64(seed))
+        let bytes = try BinaryRowEncoder().encode(row)
+        #expect(try BinaryRowDecoder().decode(Row.self, from: bytes) == row)
+        // Much smaller than the canonical JSON the models used to store.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(bytes.count < (try encoder.encode(row)).count)
+    }
+
+    @Test func theBytesDependOnlyOnTheValues() throws {
+        // A dictionary's order differs between instances; the keyed entries are sorted, so the bytes do not.
+        var first = Self.sample(3)
+        var second = first
+        first.counts = [:]
+        second.counts = [:]
+        for key in ["x", "m", "a", "q", "b"] { first.counts[key] = key.count }
+        for key in ["b", "q", "a", "m", "x"] { second.counts[key] = key.count }
+        #expect(try BinaryRowEncoder().encode(first) == BinaryRowEncoder().encode(second))
+    }
+
+    @Test func everyCutOrFlippedRowIsAnErrorNotACrash() throws {
+        let bytes = try BinaryRowEncoder().encode(Self.sample(11))
+        for length in 0..<bytes.count {
+            #expect(throws: (any Error).self) { try BinaryRowDecoder().decode(Row.self, from: Array(bytes.prefix(length))) }
+        }
+        for index in bytes.indices {
+            for bit in 0..<8 {
+                var damaged = bytes
+                damaged[index] ^= UInt8(1) << UInt8(bit)
+                _ = try? BinaryRowDecoder().decode(Row.self, from: damaged)  // any outcome but a trap
+            }
+        }
+    }
+
+    @Test func aRowOfAnotherFormatIsRefused() throws {
+        let bytes = try RowCodec<Row>(format: 1).encode(Self.sample(2))
+        #expect(try bytes.withUnsafeBytes { try RowCodec<Row>(format: 1).decode($0) } == Self.sample(2))
+        #expect(throws: DecodingError.self) { try bytes.withUnsafeBytes { try RowCodec<Row>(format: 2).decode($0) } }
+    }
+}
+
+@Suite struct OrderedKeyTests {
+    @Test func keysSortLikeTheirValues() {
+        var state: UInt64 = 0x1234_5678
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state
+        }
+        let words = ["", "a", "ab", "b", "bob", "bo", "zed", "é"]
+        for _ in 0..<2_000 {
+            let (a, b) = (Int64(bitPattern: next()) >> Int64(next() % 60), Int64(bitPattern: next()) >> Int64(next() % 60))
+            let (x, y) = (next() >> (next() % 60), next() >> (next() % 60))
+            let (s, t) = (words[Int(next() % 8)], words[Int(next() % 8)])
+            let left = OrderedKey.of(s, a, x), right = OrderedKey.of(t, b, y)
+            let expected = (Array(s.utf8), a, x) < (Array(t.utf8), b, y)
+            #expect(left.lexicographicallyPrecedes(right) == expected, "\(s) \(a) \(x) vs \(t) \(b) \(y)")
+        }
+        #expect(OrderedKey.of(Int64.max) == [UInt8](repeating: 0xff, count: 8))
+        OrderedKey.of(Int64(-5), UInt64(7)).withUnsafeBytes { key in
+            #expect(OrderedKey.int64(key) == -5)
+            #expect(OrderedKey.uint64(key, at: 8) == 7)
+        }
+    }
+}
+
+extension Array: @retroactive Comparable where Element == UInt8 {
+    public static func < (lhs: [UInt8], rhs: [UInt8]) -> Bool { lhs.lexicographicallyPrecedes(rhs) }
+}
