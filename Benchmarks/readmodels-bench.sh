@@ -16,6 +16,8 @@
 # replayed and imported stores' sizes against the export's bytes. Times and peak private memory by peak-memory.py.
 set -euo pipefail
 docket="$1" raw="$2" store="$3" work="$4" label="${5:-docket}"
+# Replay, rebuild, export and import of a store with events need an admin: the seeder adds `ann`.
+export DOCKET_USER=ann
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 measure() { python3 "$here/peak-memory.py" "$@"; }
 load() { echo "  (load: $(uptime | sed 's/.*load average: //'))"; }

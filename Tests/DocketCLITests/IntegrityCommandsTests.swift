@@ -9,10 +9,9 @@ import Testing
     var store: String { folder.child("store") }
 
     /// Flips bit 0 of the byte after every copy of `marker` in the store's data file.
-    func flipByte(after marker: String, in path: String) throws -> Int {
+    func flipByte(after needle: [UInt8], in path: String) throws -> Int {
         let file = URL(fileURLWithPath: path + "/data.mdb")
         var bytes = Array(try Data(contentsOf: file))
-        let needle = Array(marker.utf8)
         let starts = (0...(bytes.count - needle.count - 1)).filter { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
         for start in starts { bytes[start + needle.count] ^= 0x01 }
         try Data(bytes).write(to: file)
@@ -24,7 +23,9 @@ import Testing
         #expect(try DocketProcess.run(["verify"], store: store).status == 0)
         let backup = folder.child("backup")
         #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
-        #expect(try flipByte(after: "\"publicComments\":", in: backup) > 0)
+        // The queue row's binary entry `publicComments` (key length 14, the key, the tag of a signed integer): the
+        // byte after it is the count's value.
+        #expect(try flipByte(after: [14] + Array("publicComments".utf8) + [3], in: backup) > 0)
         let run = try DocketProcess.run(["verify"], store: backup)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("read model queue differs from the log"))

@@ -130,7 +130,9 @@ var written = 0
     pendingEvents = 0
 }
 
-// Setup: users with cost rates, clients, contracts.
+// Setup: an admin (replay, rebuild, export and import of a store with events need one), users with cost rates,
+// clients, contracts.
+add("user-ann", "user.added", UserEvent.added(UserAdded(login: "ann", name: "Ann Admin", email: "ann@msp.example", role: .admin)).payload())
 for (index, tech) in techs.enumerated() {
     add("user-\(tech)", "user.added", UserEvent.added(UserAdded(login: tech, name: tech, email: "\(tech)@msp.example", role: .tech)).payload())
     for (version, (cost, from)) in [(4_000 + 100 * Int64(index), "2026-01-01T00:00:00Z"), (4_500 + 100 * Int64(index), "2026-07-01T00:00:00Z")].enumerated() {
