@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "DocketCLI",
             dependencies: [
-                "AlertIntake", "BusinessTime", "DocketApp", "DocketServer", "Domain", "EventLog", "Hooks", "LMTP", "MailParser",
+                "AlertIntake", "BusinessTime", "DocketApp", "DocketServer", "Domain", "Hooks", "LMTP", "MailParser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ]
         ),

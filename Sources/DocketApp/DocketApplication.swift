@@ -1,6 +1,7 @@
 import DocketTime
 import Domain
 import EventLog
+import LMDB
 
 /// The read models a Docket store keeps. Add one here and every store catches it up on the next open.
 public struct ReadModels: Sendable {
@@ -52,6 +53,8 @@ public struct DocketApplication: Sendable {
     public let tickets: TicketService
     /// Email and monitoring alerts turned into tickets, with routing.
     public let intake: IntakeService
+    /// The log itself, below the use cases: reading, raw appends, export, backup, verify, replay (admin tools).
+    public let log: LogService
 
     /// Opens the services over `store`. `warnings` receives what must not stop a command (intake opening a ticket
     /// without an SLA); the CLI prints them on stderr. Nil drops them.
@@ -69,6 +72,22 @@ public struct DocketApplication: Sendable {
         sla = SLAService(shared: shared, directory: directory, outbox: outbox)
         tickets = TicketService(shared: shared, directory: directory, sla: sla, outbox: outbox, billing: billing)
         intake = IntakeService(shared: shared, directory: directory, tickets: tickets)
+        log = LogService(store: store)
+    }
+
+    /// Opens (creating when missing) the store at `path` with Docket's read models, and the application over it.
+    /// Lagging read models are not caught up here: see ``LogService/catchUp(progress:)``. With `checkPages`, every page
+    /// of the file is checked before LMDB walks it (for commands that walk whole databases; docs/security.md).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public static func open(
+        _ path: String, clock: any WallClock, configuration: DocketConfiguration = DocketConfiguration(), checkPages: Bool = false,
+        warnings: (@Sendable (String) -> Void)? = nil
+    ) throws -> DocketApplication {
+        let models = ReadModels()
+        var options = Environment.Options()
+        options.checkPages = checkPages
+        let store = try EventStore(path: path, options: options, clock: clock, projections: models.all)
+        return DocketApplication(store: store, models: models, clock: clock, configuration: configuration, warnings: warnings)
     }
 
     /// The event store.
@@ -81,9 +100,11 @@ public struct DocketApplication: Sendable {
     public var configuration: DocketConfiguration { shared.configuration }
 
     /// The decision context for `login`: refuses unknown and deactivated users.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func context(for login: String) throws -> DecisionContext { try shared.context(for: login) }
 
     /// The instant a view looks at the SLA clocks: the clock's time, or the log's last `recordedAt` when the
     /// clock is behind it (a clock is never asked about an instant before the events folded into it).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func now() throws -> Timestamp { try shared.notBeforeHead(shared.clock.now()) }
 }

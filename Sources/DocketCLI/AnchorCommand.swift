@@ -1,5 +1,5 @@
 import ArgumentParser
-import EventLog
+import DocketApp
 
 /// `docket anchor --to PATH`: keep a copy of the log's head somewhere else.
 struct AnchorCommand: ParsableCommand {
@@ -19,12 +19,13 @@ struct AnchorCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path).store
+            let store = try StoreAccess.open(path).log
             let anchor: Anchor
             do {
                 anchor = try store.anchor(to: to)
-            } catch let error as EventLogError where error.code == .corrupt {
-                throw CLIError.destination("\(error.message); check the folder exists and is writable")
+            } catch {
+                guard let message = ApplicationFailure.logCorruption(error) else { throw error }
+                throw CLIError.destination("\(message); check the folder exists and is writable")
             }
             Terminal.out("anchored position \(anchor.position) (\(anchor.hash.hex.prefix(16))…, \(anchor.recordedAt.iso8601)) to \(to)\n")
         }

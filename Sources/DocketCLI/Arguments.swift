@@ -1,6 +1,6 @@
 import ArgumentParser
+import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 extension TicketNumber: ExpressibleByArgument {

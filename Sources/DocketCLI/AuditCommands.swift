@@ -10,7 +10,7 @@ struct AuditGroup: ParsableCommand {
         subcommands: [AuditInvoice.self])
 }
 
-struct AuditInvoice: ParsableCommand {
+struct AuditInvoice: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoice",
         abstract: "For each line: the time entries behind it, the events and actors that shaped them, and the contract terms in force.",
@@ -25,16 +25,13 @@ struct AuditInvoice: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: "INV-2026-0042, CN-2026-0001 or a draft id such as acme-D3.") var invoice: String
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let audit = try session.app.billing.auditInvoice(invoice)
-            if output.json {
-                try printJSON(audit)
-                return
-            }
-            Terminal.out(AuditText.render(audit))
+    func run(in session: Session) throws {
+        let audit = try session.app.billing.auditInvoice(invoice)
+        if output.json {
+            try printJSON(audit)
+            return
         }
+        Terminal.out(AuditText.render(audit))
     }
 }
 

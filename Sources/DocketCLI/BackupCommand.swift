@@ -1,6 +1,5 @@
 import ArgumentParser
 import DocketApp
-import EventLog
 import Foundation
 
 /// `docket backup DEST`: a hot, compacted copy with everything beside the log, and a manifest.
@@ -22,8 +21,8 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path, checkPages: true).store
-            try TrustRules.requireAdmin(actorOptions.name, store: store, to: "back up the store")
+            let store = try StoreAccess.open(path, checkPages: true).log
+            try store.requireAdmin(actorOptions.name, to: "back up the store")
             let manifest: BackupManifest
             do {
                 manifest = try store.backup(to: destination)
@@ -57,19 +56,21 @@ struct RestoreCommand: ParsableCommand {
             do {
                 manifest = try BackupManifest.read(in: backup)
                 try manifest.check(in: backup)
-            } catch let error as EventLogError {
-                throw CLIError.damaged(error.message)
+            } catch {
+                guard let message = ApplicationFailure.logError(error) else { throw error }
+                throw CLIError.damaged(message)
             }
             let existed = FileManager.default.fileExists(atPath: destination)
             do {
-                try EventStore.restoreFiles(manifest, from: backup, to: destination)
-            } catch let error as EventLogError where error.code == .storeNotEmpty {
-                throw CLIError.destination(error.message)
+                try LogService.restoreFiles(manifest, from: backup, to: destination)
+            } catch {
+                guard let message = ApplicationFailure.storeNotEmpty(error) else { throw error }
+                throw CLIError.destination(message)
             }
             do {
-                let store = try StoreAccess.open(destination, catchUp: false, checkPages: true).store
+                let store = try StoreAccess.open(destination, catchUp: false, checkPages: true).log
                 let scratch = destination + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
-                let (report, checks) = try store.verify(readModelsRebuiltIn: scratch, fresh: ReadModels().all)
+                let (report, checks) = try store.verify(readModelsRebuiltIn: scratch)
                 guard report.isClean else {
                     throw CLIError.damaged("the restored copy fails verification (\(report.problems.first?.description ?? "")); use another backup")
                 }
@@ -80,11 +81,9 @@ struct RestoreCommand: ParsableCommand {
                     throw CLIError.damaged("the restored log ends at position \(report.head), the manifest says \(manifest.headPosition); use another backup")
                 }
                 Terminal.out("restored \(backup) into \(destination): \(report.head) events, \(manifest.files.count) files checked, verified\n")
-            } catch let error as EventLogError where error.code == .corrupt {
-                removeRestore(existed: existed)
-                throw CLIError.damaged(error.message)
             } catch {
                 removeRestore(existed: existed)
+                if let message = ApplicationFailure.logCorruption(error) { throw CLIError.damaged(message) }
                 throw error
             }
         }

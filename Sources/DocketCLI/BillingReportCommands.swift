@@ -1,9 +1,7 @@
 import ArgumentParser
 import DocketApp
 import Domain
-import EventLog
 import Foundation
-import LMDB
 
 /// What every billing report takes: the window and the format.
 struct BillingReportOptions: ParsableArguments {
@@ -27,12 +25,10 @@ struct BillingReportOptions: ParsableArguments {
             guard FileManager.default.fileExists(atPath: store.path + "/data.mdb") else {
                 throw CLIError.noStore("no Docket store at \(store.path); run `docket init --store \(store.path)` or set $DOCKET_STORE")
             }
-            var options = Environment.Options()
-            options.readOnly = true
-            let log = try EventStore(path: store.path, options: options)
+            let log = try LogService.openReadOnly(store.path)
             let window = BillingReportWindow(
                 from: from.timestamp, to: to.timestamp, capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy)
-            let fold = try BillingReportBuilder.build(from: log, window: window) { done, total in
+            let fold = try log.billingReports(window) { done, total in
                 Terminal.progress("scanning the log", done, total)
             }
             let lines = rows(fold)

@@ -1,4 +1,4 @@
-import EventLog
+import DocketApp
 import Foundation
 import Yams
 
@@ -79,7 +79,7 @@ enum BoundedInput {
 }
 
 /// The identifiers given on the command line (ids, codes, logins, command ids, stream names): LMDB keys
-/// and stream names are at most `EventStore.maxNameLength` bytes, so an empty or longer one is bad usage.
+/// and stream names are at most `LogService.maxNameLength` bytes, so an empty or longer one is bad usage.
 enum IdentifierCheck {
     /// Throws a usage error (exit 64) naming `label` when `value` is empty, too long or holds control characters.
     static func check(_ value: String, _ label: String) throws {
@@ -89,10 +89,10 @@ enum IdentifierCheck {
     /// What is wrong with `value` as an identifier, or nil when it is usable.
     static func problem(_ value: String, _ label: String) -> String? {
         let bytes = value.utf8
-        if !bytes.isEmpty, bytes.count <= EventStore.maxNameLength, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) {
+        if !bytes.isEmpty, bytes.count <= LogService.maxNameLength, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) {
             return nil
         }
         let shown = bytes.count > 40 ? String(value.prefix(40)) + "…" : value
-        return "\(label) '\(shown)' must be 1 to \(EventStore.maxNameLength) bytes without control characters"
+        return "\(label) '\(shown)' must be 1 to \(LogService.maxNameLength) bytes without control characters"
     }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
-import Domain
-import EventLog
+import DocketApp
 import Foundation
-import LMDB
 
 /// A failure the CLI reports as one line on stderr with a documented exit code.
 enum CLIError: Error, CustomStringConvertible {
@@ -41,51 +39,28 @@ enum CLIError: Error, CustomStringConvertible {
         }
     }
 
-    /// Maps anything thrown below the CLI to a `CLIError`.
+    /// Maps anything thrown below the CLI to a `CLIError`: the application layer classifies it
+    /// (``ApplicationFailure``), this maps the class to the exit code, in this one place.
     static func from(_ error: any Error, store: String) -> CLIError {
-        switch error {
-        case let error as CLIError:
-            return error
-        case let domain as DomainError:
-            switch domain.code {
-            case .notFound: return .notFound(domain.message)
-            case .forbidden: return .forbidden(domain.message)
-            case .invalid: return .badInput(domain.message)
-            default: return .refused(domain.message)
-            }
-        case let decoding as EventDecodingError:
-            return .damaged(decoding.description)
-        case let conflict as WrongExpectedVersion:
-            return .conflict(conflict.description)
-        case let logError as EventLogError:
-            switch logError.code {
-            case .corrupt: return .damaged(logError.message)
-            case .storeNotEmpty: return .destination(logError.message)
-            case .unknownProjection: return .usage(logError.message)
-            case .readOnly: return .refused(logError.message)
-            case .rolledBack: return .damaged(logError.message)
-            default: return .badInput(logError.message)
-            }
-        case let lmdb as LMDBError where lmdb.meansCorruption && lmdb.call.hasPrefix(PageCheck.prefix):
-            return .damaged("the store at \(store) is damaged: \(lmdb.call); restore it from a backup")
-        case let lmdb as LMDBError where lmdb.meansCorruption:
-            let place = lmdb.database.map { " in database \($0)" } ?? ""
-            return .damaged("the store at \(store) is damaged\(place) or is not a Docket store (\(lmdb)); restore it from a backup")
-        case let lmdb as LMDBError where lmdb.code == .badValueSize:
-            return .usage("an identifier is empty or longer than \(EventStore.maxNameLength) bytes (\(lmdb.call)); check the arguments")
-        case let lmdb as LMDBError where lmdb.code == .mapFull:
-            return .failure("the store at \(store) reached its size limit (\(lmdb)); free disk space or raise the limit")
-        case let open as Environment.OpenError:
-            return .failure("\(open)")
-        default:
-            return .failure("\(error)")
+        if let error = error as? CLIError { return error }
+        let failure = ApplicationFailure(classifying: error, store: store)
+        switch failure.kind {
+        case .failure: return .failure(failure.message)
+        case .damaged: return .damaged(failure.message)
+        case .conflict: return .conflict(failure.message)
+        case .notFound: return .notFound(failure.message)
+        case .forbidden: return .forbidden(failure.message)
+        case .refused: return .refused(failure.message)
+        case .usage: return .usage(failure.message)
+        case .badInput: return .badInput(failure.message)
+        case .destination: return .destination(failure.message)
         }
     }
 }
 
 /// Runs a command body, turning any failure into one stderr line and its exit code.
 func reportingFailures(store: String, _ body: () throws -> Void) throws {
-    FaultGuard.install(
+    StoreFaults.install(
         message: "docket: error: the store at \(store) is damaged: liblmdb faulted reading data.mdb; "
             + "run `docket verify` and restore it from a backup\n",
         status: CLIError.damaged("").exitCode)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 /// `docket client …`: the MSP's customers and their contacts.
@@ -103,7 +102,7 @@ struct ClientContactGroup: ParsableCommand {
         subcommands: [ClientContactAdd.self, ClientContactUpdate.self, ClientContactRemove.self])
 }
 
-struct ClientContactAdd: ParsableCommand {
+struct ClientContactAdd: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a contact; prints its id (<code>-1, <code>-2, … unless --id is given).",
         discussion: "Retrying is safe without a command id: a second contact with the same e-mail is refused.")
@@ -115,17 +114,14 @@ struct ClientContactAdd: ParsableCommand {
     @Option(help: "The contact's phone number.") var phone: String?
     @Option(help: "Use this contact id instead of the next free one.") var id: String?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let details = ContactDetails(name: name, email: email, phone: phone)
-            let contactId = try session.app.directory.addContact(to: code, details, id: id, as: actor.name)
-            Terminal.out("\(contactId)\n")
-        }
+    func run(in session: Session) throws {
+        let details = ContactDetails(name: name, email: email, phone: phone)
+        let contactId = try session.app.directory.addContact(to: code, details, id: id, as: actor.name)
+        Terminal.out("\(contactId)\n")
     }
 }
 
-struct ClientContactUpdate: ParsableCommand {
+struct ClientContactUpdate: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "update", abstract: "Replace a contact's name and e-mail; the phone stays unless --phone is given.",
         discussion: "--phone \"\" removes the phone number.")
@@ -138,16 +134,13 @@ struct ClientContactUpdate: ParsableCommand {
     @Option(help: "The contact's e-mail address.") var email: String
     @Option(help: "The contact's phone number (\"\" removes it).") var phone: String?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            // Leaving --phone out keeps the current number rather than silently erasing it.
-            let keptPhone = try phone ?? session.app.directory.client(code).contacts[id]?.phone
-            let details = ContactDetails(name: name, email: email, phone: keptPhone)
-            let events = try session.app.directory.client(
-                code, .updateContact(id: id, details), as: actor.name, commandId: write.commandId)
-            Terminal.out(events.isEmpty ? "contact \(id): nothing to change\n" : "updated contact \(id) of client \(code)\n")
-        }
+    func run(in session: Session) throws {
+        // Leaving --phone out keeps the current number rather than silently erasing it.
+        let keptPhone = try phone ?? session.app.directory.client(code).contacts[id]?.phone
+        let details = ContactDetails(name: name, email: email, phone: keptPhone)
+        let events = try session.app.directory.client(
+            code, .updateContact(id: id, details), as: actor.name, commandId: write.commandId)
+        Terminal.out(events.isEmpty ? "contact \(id): nothing to change\n" : "updated contact \(id) of client \(code)\n")
     }
 }
 
@@ -197,55 +190,49 @@ struct ClientView: Encodable {
     }
 }
 
-struct ClientList: ParsableCommand {
+struct ClientList: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List every client, active or not, by code.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let clients = try session.app.directory.clients().compactMap(ClientView.init)
-            if output.json {
-                try printJSON(clients)
-                return
-            }
-            Terminal.out(Terminal.table(
-                ["CODE", "NAME", "ACTIVE", "TIME ZONE", "CURRENCY", "CONTACTS", "DOMAINS"],
-                clients.map {
-                    [$0.code, $0.name, $0.active ? "yes" : "no", $0.timeZone, $0.currency, String($0.contacts.count),
-                     $0.domains.isEmpty ? "—" : $0.domains.joined(separator: ", ")]
-                }))
+    func run(in session: Session) throws {
+        let clients = try session.app.directory.clients().compactMap(ClientView.init)
+        if output.json {
+            try printJSON(clients)
+            return
         }
+        Terminal.out(Terminal.table(
+            ["CODE", "NAME", "ACTIVE", "TIME ZONE", "CURRENCY", "CONTACTS", "DOMAINS"],
+            clients.map {
+                [$0.code, $0.name, $0.active ? "yes" : "no", $0.timeZone, $0.currency, String($0.contacts.count),
+                 $0.domains.isEmpty ? "—" : $0.domains.joined(separator: ", ")]
+            }))
     }
 }
 
-struct ClientShow: ParsableCommand {
+struct ClientShow: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a client's settings and contacts (with their ids).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The client's code.") var code: String
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            guard let client = ClientView(try session.app.directory.client(code)) else {
-                throw CLIError.notFound("unknown client \(code); list clients with `docket client list`")
-            }
-            if output.json {
-                try printJSON(client)
-                return
-            }
-            var text = "\(client.code)  \(client.name)\(client.active ? "" : " (deactivated)")\n"
-            text += "time zone \(client.timeZone) · currency \(client.currency)"
-            text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n\n"
-            if client.contacts.isEmpty {
-                text += "no contacts; add one with `docket client contact add \(client.code) --name … --email …`\n"
-            } else {
-                text += Terminal.table(
-                    ["ID", "NAME", "EMAIL", "PHONE"], client.contacts.map { [$0.id, $0.name, $0.email, $0.phone ?? "—"] })
-            }
-            Terminal.out(text)
+    func run(in session: Session) throws {
+        guard let client = ClientView(try session.app.directory.client(code)) else {
+            throw CLIError.notFound("unknown client \(code); list clients with `docket client list`")
         }
+        if output.json {
+            try printJSON(client)
+            return
+        }
+        var text = "\(client.code)  \(client.name)\(client.active ? "" : " (deactivated)")\n"
+        text += "time zone \(client.timeZone) · currency \(client.currency)"
+        text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n\n"
+        if client.contacts.isEmpty {
+            text += "no contacts; add one with `docket client contact add \(client.code) --name … --email …`\n"
+        } else {
+            text += Terminal.table(
+                ["ID", "NAME", "EMAIL", "PHONE"], client.contacts.map { [$0.id, $0.name, $0.email, $0.phone ?? "—"] })
+        }
+        Terminal.out(text)
     }
 }

@@ -3,7 +3,7 @@ import DocketApp
 import Foundation
 
 /// `docket report closed-without-time --from --to [--tech LOGIN] [--client C] [--format table|csv|json]`.
-struct ClosedWithoutTimeReportCommand: ParsableCommand {
+struct ClosedWithoutTimeReportCommand: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "closed-without-time",
         abstract: "Tickets closed in a period by someone who had logged no time on them.",
@@ -27,21 +27,18 @@ struct ClosedWithoutTimeReportCommand: ParsableCommand {
         guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let lines = try session.app.billing.closedWithoutTimeReport(
-                ClosedWithoutTimeFilter(from: from.timestamp, to: to.timestamp, tech: tech, client: client))
-            let yesNo = { (flag: Bool) in flag ? "yes" : "no" }
-            let header = ["TICKET", "CLIENT", "CLOSED AT", "CLOSED BY", "SYSTEM", "ANY TIME", "REASON"]
-            let rows = lines.map {
-                [$0.ticket, $0.client, $0.closedAt, $0.closedBy, yesNo($0.systemClose), yesNo($0.ticketHasTime), $0.reason ?? ""]
-            }
-            switch format {
-            case .json: try printJSON(lines)
-            case .table: Terminal.out(Terminal.table(header, rows))
-            case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
-            }
+    func run(in session: Session) throws {
+        let lines = try session.app.billing.closedWithoutTimeReport(
+            ClosedWithoutTimeFilter(from: from.timestamp, to: to.timestamp, tech: tech, client: client))
+        let yesNo = { (flag: Bool) in flag ? "yes" : "no" }
+        let header = ["TICKET", "CLIENT", "CLOSED AT", "CLOSED BY", "SYSTEM", "ANY TIME", "REASON"]
+        let rows = lines.map {
+            [$0.ticket, $0.client, $0.closedAt, $0.closedBy, yesNo($0.systemClose), yesNo($0.ticketHasTime), $0.reason ?? ""]
+        }
+        switch format {
+        case .json: try printJSON(lines)
+        case .table: Terminal.out(Terminal.table(header, rows))
+        case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
         }
     }
 }

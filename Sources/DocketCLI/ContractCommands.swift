@@ -1,7 +1,6 @@
 import ArgumentParser
 import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 /// `docket contract …`: dated terms agreed with a client (billing and admin).
@@ -121,7 +120,7 @@ struct ContractAmend: ParsableCommand {
     }
 }
 
-struct ContractEnd: ParsableCommand {
+struct ContractEnd: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "end", abstract: "End a contract: no terms are in force from --effective on.")
     @OptionGroup var store: StoreOptions
@@ -130,15 +129,12 @@ struct ContractEnd: ParsableCommand {
     @Argument(help: "The contract's id.") var id: String
     @Option(help: "The first instant without terms (RFC 3339 or YYYY-MM-DD).") var effective: TimeArgument
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let events = try session.app.directory.contract(
-                id, .end(effectiveFrom: effective.timestamp), as: actor.name, commandId: write.commandId)
-            Terminal.out(
-                events.isEmpty
-                    ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effective.timestamp))\n")
-        }
+    func run(in session: Session) throws {
+        let events = try session.app.directory.contract(
+            id, .end(effectiveFrom: effective.timestamp), as: actor.name, commandId: write.commandId)
+        Terminal.out(
+            events.isEmpty
+                ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effective.timestamp))\n")
     }
 }
 
@@ -214,7 +210,7 @@ private func noTermsReason(_ state: ContractState, at instant: Timestamp) -> Str
     return "the contract has no terms"
 }
 
-struct ContractShow: ParsableCommand {
+struct ContractShow: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show a contract, the terms in force at a time (default: now) and every version of its terms.")
@@ -224,64 +220,58 @@ struct ContractShow: ParsableCommand {
     @Option(help: "Which instant to show the terms in force at (RFC 3339 or YYYY-MM-DD; default: now).")
     var at: TimeArgument?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let state = try session.app.directory.contract(id)
-            let instant = try at?.timestamp ?? currentClock().now()
-            let view = ContractView(state, at: instant, withHistory: true)
-            if output.json {
-                try printJSON(view)
-                return
-            }
-            var text = "\(view.id)  \(view.name)\nclient \(view.client)"
-            text += " · starts \(state.startsAt.map(shortTime) ?? "—") · ends \(state.endsAt.map(shortTime) ?? "—")\n\n"
-            if let terms = state.terms(at: instant) {
-                let which = terms.amendment == 0 ? "amendment 0 (the original terms)" : "amendment \(terms.amendment)"
-                text += "in force at \(shortTime(instant)): \(which), effective from \(shortTime(terms.effectiveFrom))\n"
-                text += "  sla policy \(terms.slaPolicy ?? "—")\n"
-                text += "  terms      \(terms.billingTerms?.canonicalJSON ?? "—")\n"
-            } else {
-                text += "no terms in force at \(shortTime(instant)): \(noTermsReason(state, at: instant))\n"
-            }
-            let current = state.terms(at: instant)?.amendment
-            text += "\n" + Terminal.table(
-                ["AMENDMENT", "IN FORCE", "EFFECTIVE FROM", "SLA POLICY", "TERMS"],
-                state.versions.map {
-                    [String($0.amendment), $0.amendment == current ? "yes" : "", shortTime($0.effectiveFrom),
-                     $0.slaPolicy ?? "—", $0.billingTerms?.canonicalJSON ?? "—"]
-                })
-            Terminal.out(text)
+    func run(in session: Session) throws {
+        let state = try session.app.directory.contract(id)
+        let instant = try at?.timestamp ?? currentClock().now()
+        let view = ContractView(state, at: instant, withHistory: true)
+        if output.json {
+            try printJSON(view)
+            return
         }
+        var text = "\(view.id)  \(view.name)\nclient \(view.client)"
+        text += " · starts \(state.startsAt.map(shortTime) ?? "—") · ends \(state.endsAt.map(shortTime) ?? "—")\n\n"
+        if let terms = state.terms(at: instant) {
+            let which = terms.amendment == 0 ? "amendment 0 (the original terms)" : "amendment \(terms.amendment)"
+            text += "in force at \(shortTime(instant)): \(which), effective from \(shortTime(terms.effectiveFrom))\n"
+            text += "  sla policy \(terms.slaPolicy ?? "—")\n"
+            text += "  terms      \(terms.billingTerms?.canonicalJSON ?? "—")\n"
+        } else {
+            text += "no terms in force at \(shortTime(instant)): \(noTermsReason(state, at: instant))\n"
+        }
+        let current = state.terms(at: instant)?.amendment
+        text += "\n" + Terminal.table(
+            ["AMENDMENT", "IN FORCE", "EFFECTIVE FROM", "SLA POLICY", "TERMS"],
+            state.versions.map {
+                [String($0.amendment), $0.amendment == current ? "yes" : "", shortTime($0.effectiveFrom),
+                 $0.slaPolicy ?? "—", $0.billingTerms?.canonicalJSON ?? "—"]
+            })
+        Terminal.out(text)
     }
 }
 
-struct ContractList: ParsableCommand {
+struct ContractList: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List contracts by id, with the amendment in force now.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this client's contracts.") var client: String?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            // An unknown client is a typo to report, not an empty list.
-            if let client { _ = try session.app.directory.client(client) }
-            let now = try currentClock().now()
-            let contracts = try session.app.directory.contracts(client: client).filter { $0.id != nil }
-            if output.json {
-                try printJSON(contracts.map { ContractView($0, at: now, withHistory: false) })
-                return
-            }
-            Terminal.out(Terminal.table(
-                ["CONTRACT", "CLIENT", "NAME", "STARTS", "ENDS", "NOW"],
-                contracts.map { state in
-                    let status = state.terms(at: now).map { "amendment \($0.amendment)" }
-                        ?? (state.endsAt.map { now >= $0 } == true ? "ended" : "not started")
-                    return [state.id ?? "", state.client, state.name.truncated(to: 40), state.startsAt.map(shortTime) ?? "—",
-                            state.endsAt.map(shortTime) ?? "—", status]
-                }))
+    func run(in session: Session) throws {
+        // An unknown client is a typo to report, not an empty list.
+        if let client { _ = try session.app.directory.client(client) }
+        let now = try currentClock().now()
+        let contracts = try session.app.directory.contracts(client: client).filter { $0.id != nil }
+        if output.json {
+            try printJSON(contracts.map { ContractView($0, at: now, withHistory: false) })
+            return
         }
+        Terminal.out(Terminal.table(
+            ["CONTRACT", "CLIENT", "NAME", "STARTS", "ENDS", "NOW"],
+            contracts.map { state in
+                let status = state.terms(at: now).map { "amendment \($0.amendment)" }
+                    ?? (state.endsAt.map { now >= $0 } == true ? "ended" : "not started")
+                return [state.id ?? "", state.client, state.name.truncated(to: 40), state.startsAt.map(shortTime) ?? "—",
+                        state.endsAt.map(shortTime) ?? "—", status]
+            }))
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import EventLog
+import DocketApp
 import Foundation
 
 /// `docket event …`: raw access to the log, for tooling, imports and tests.
@@ -87,8 +87,8 @@ struct EventAppendCommand: ParsableCommand {
                     stream: stream ?? "", expectedVersion: expectedVersion?.value ?? .any,
                     events: [NewEvent(type: type ?? "", schemaVersion: schemaVersion, payload: bytes)],
                     commandId: commandId, actor: actorOptions.name)
-                let store = try StoreAccess.open(path).store
-                try TrustRules.requireAdmin(actorOptions.name, store: store, to: "append raw events")
+                let store = try StoreAccess.open(path).log
+                try store.requireAdmin(actorOptions.name, to: "append raw events")
                 let result = try store.append(request)
                 let note = result.isRetry ? " (already appended by command \(commandId ?? ""); nothing written)" : ""
                 Terminal.out("appended \(result.stream) version \(result.streamVersion) at position \(result.positions.upperBound)\(note)\n")
@@ -111,8 +111,8 @@ struct EventAppendCommand: ParsableCommand {
             }
             requests.append(request)
         }
-        let store = try StoreAccess.open(path).store
-        try TrustRules.requireAdmin(actorOptions.name, store: store, to: "append raw events")
+        let store = try StoreAccess.open(path).log
+        try store.requireAdmin(actorOptions.name, to: "append raw events")
         var start = 0
         while start < requests.count {
             let end = min(start + batch, requests.count)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DocketApp
-import EventLog
 import Foundation
 
 /// `docket init`: create the store and its first admin.
@@ -30,7 +29,7 @@ struct InitCommand: ParsableCommand {
             let login = admin ?? actorOptions.name
             let created = try session.app.directory.bootstrapAdmin(
                 login: login, name: name ?? login, email: email ?? "\(login)@localhost.localdomain")
-            let head = try session.store.head()
+            let head = try session.log.head()
             if existed {
                 Terminal.out("Docket store at \(path) already exists (\(head.position) events).\n")
             } else {

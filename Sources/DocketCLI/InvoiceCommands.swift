@@ -2,7 +2,6 @@ import ArgumentParser
 import DocketApp
 import DocketTime
 import Domain
-import EventLog
 import Foundation
 
 /// `docket invoice …`: invoice runs, finalizing, voiding and exports.
@@ -89,7 +88,7 @@ struct InvoiceRun: ParsableCommand {
     }
 }
 
-struct InvoiceCharges: ParsableCommand {
+struct InvoiceCharges: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "charges", abstract: "Show a client's charges through a period as a run would price them; writes nothing.")
     @OptionGroup var store: StoreOptions
@@ -97,24 +96,21 @@ struct InvoiceCharges: ParsableCommand {
     @Argument(help: "The client code.") var client: String
     @Option(help: "Through this month, e.g. 2026-11.") var period: PeriodArgument
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let sheet = try session.app.billing.charges(client: client, through: period.period)
-            if output.json {
-                try printJSON(ChargesView(charges: sheet.charges, heldBack: sheet.heldBack, excluded: sheet.excluded))
-                return
-            }
-            var text = Terminal.table(
-                ["KEY", "LOGGED", "BILLED", "COVERED", "CHARGED", "RATE/H", "AMOUNT"],
-                sheet.charges.map {
-                    [$0.key, String($0.loggedMinutes), String($0.billedMinutes), String($0.coveredMinutes), String($0.chargedMinutes),
-                     Money.format($0.ratePerHour, currency: $0.currency), Money.format($0.amount, currency: $0.currency)]
-                })
-            for held in sheet.heldBack { text += "held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(held.reason)\n" }
-            for excluded in sheet.excluded { text += "not billed \(excluded.entryId) (\(excluded.ticket), \(excluded.minutes) min): \(excluded.reason)\n" }
-            Terminal.out(text)
+    func run(in session: Session) throws {
+        let sheet = try session.app.billing.charges(client: client, through: period.period)
+        if output.json {
+            try printJSON(ChargesView(charges: sheet.charges, heldBack: sheet.heldBack, excluded: sheet.excluded))
+            return
         }
+        var text = Terminal.table(
+            ["KEY", "LOGGED", "BILLED", "COVERED", "CHARGED", "RATE/H", "AMOUNT"],
+            sheet.charges.map {
+                [$0.key, String($0.loggedMinutes), String($0.billedMinutes), String($0.coveredMinutes), String($0.chargedMinutes),
+                 Money.format($0.ratePerHour, currency: $0.currency), Money.format($0.amount, currency: $0.currency)]
+            })
+        for held in sheet.heldBack { text += "held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(held.reason)\n" }
+        for excluded in sheet.excluded { text += "not billed \(excluded.entryId) (\(excluded.ticket), \(excluded.minutes) min): \(excluded.reason)\n" }
+        Terminal.out(text)
     }
 
     struct ChargesView: Encodable {
@@ -124,7 +120,7 @@ struct InvoiceCharges: ParsableCommand {
     }
 }
 
-struct InvoiceList: ParsableCommand {
+struct InvoiceList: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List invoices.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -132,58 +128,52 @@ struct InvoiceList: ParsableCommand {
     @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
     @Option(help: "Only drafts, finals, voided or discarded ones (draft, final, voided, discarded).") var status: Invoice.Status?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let invoices = try session.app.billing.invoices(
-                InvoiceFilter(client: client, period: period?.period.description, status: status))
-            if output.json {
-                try printJSON(invoices)
-                return
-            }
-            // A credit note is a document of its own: it gets its row right after the invoice it voided.
-            var rows: [[String]] = []
-            for invoice in invoices {
-                rows.append(
-                    ["invoice", invoice.number ?? "", invoice.id, invoice.client, invoice.period, invoice.status.rawValue, String(invoice.lines.count),
-                     Money.format(invoice.total, currency: invoice.currency), invoice.currency])
-                if let note = invoice.creditNoteDocument {
-                    rows.append(
-                        ["credit-note", note.number, invoice.id, note.client, note.period, "credits \(note.credits)", String(note.lines.count),
-                         Money.format(note.total, currency: note.currency), note.currency])
-                }
-            }
-            Terminal.out(Terminal.table(["TYPE", "NUMBER", "INVOICE", "CLIENT", "PERIOD", "STATUS", "LINES", "TOTAL", "CURRENCY"], rows))
+    func run(in session: Session) throws {
+        let invoices = try session.app.billing.invoices(
+            InvoiceFilter(client: client, period: period?.period.description, status: status))
+        if output.json {
+            try printJSON(invoices)
+            return
         }
+        // A credit note is a document of its own: it gets its row right after the invoice it voided.
+        var rows: [[String]] = []
+        for invoice in invoices {
+            rows.append(
+                ["invoice", invoice.number ?? "", invoice.id, invoice.client, invoice.period, invoice.status.rawValue, String(invoice.lines.count),
+                 Money.format(invoice.total, currency: invoice.currency), invoice.currency])
+            if let note = invoice.creditNoteDocument {
+                rows.append(
+                    ["credit-note", note.number, invoice.id, note.client, note.period, "credits \(note.credits)", String(note.lines.count),
+                     Money.format(note.total, currency: note.currency), note.currency])
+            }
+        }
+        Terminal.out(Terminal.table(["TYPE", "NUMBER", "INVOICE", "CLIENT", "PERIOD", "STATUS", "LINES", "TOTAL", "CURRENCY"], rows))
     }
 }
 
-struct InvoiceShow: ParsableCommand {
+struct InvoiceShow: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show an invoice line by line (a draft id, an INV- number or a CN- credit note).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "acme-D1, INV-2026-0001 or CN-2026-0001.") var invoice: String
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            if self.invoice.hasPrefix("CN-") {
-                let note = try session.app.billing.creditNote(self.invoice)
-                if output.json {
-                    try printJSON(note)
-                    return
-                }
-                Terminal.out(InvoiceText.render(note))
-                return
-            }
-            let invoice = try session.app.billing.invoice(self.invoice)
+    func run(in session: Session) throws {
+        if self.invoice.hasPrefix("CN-") {
+            let note = try session.app.billing.creditNote(self.invoice)
             if output.json {
-                try printJSON(invoice)
+                try printJSON(note)
                 return
             }
-            Terminal.out(InvoiceText.render(invoice, numbers: try session.app.billing.invoiceNumbers(client: invoice.client)))
+            Terminal.out(InvoiceText.render(note))
+            return
         }
+        let invoice = try session.app.billing.invoice(self.invoice)
+        if output.json {
+            try printJSON(invoice)
+            return
+        }
+        Terminal.out(InvoiceText.render(invoice, numbers: try session.app.billing.invoiceNumbers(client: invoice.client)))
     }
 }
 

@@ -7,7 +7,7 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
     case csv, json
 }
 
-struct InvoiceExport: ParsableCommand {
+struct InvoiceExport: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export final invoices and credit notes, one row per line, for accounting software.",
@@ -25,17 +25,14 @@ struct InvoiceExport: ParsableCommand {
     @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
     @Flag(help: "Include drafts (document = the draft id).") var includeDrafts = false
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let invoices = try session.app.billing.invoices(InvoiceFilter(client: client, period: period?.period.description))
-            let rows = invoices.flatMap { ExportRow.rows(of: $0, includeDrafts: includeDrafts) }
-            switch format {
-            case .json: try printJSON(rows)
-            case .csv:
-                let lines = [ExportRow.header] + rows.map(\.fields)
-                Terminal.out(lines.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
-            }
+    func run(in session: Session) throws {
+        let invoices = try session.app.billing.invoices(InvoiceFilter(client: client, period: period?.period.description))
+        let rows = invoices.flatMap { ExportRow.rows(of: $0, includeDrafts: includeDrafts) }
+        switch format {
+        case .json: try printJSON(rows)
+        case .csv:
+            let lines = [ExportRow.header] + rows.map(\.fields)
+            Terminal.out(lines.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import EventLog
+import DocketApp
 
 /// `docket log`: inspect the log.
 struct LogCommand: ParsableCommand {
@@ -34,7 +34,7 @@ struct LogCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path).store
+            let store = try StoreAccess.open(path).log
             var events: [RecordedEvent]
             var lastAllowed = UInt64.max
             if let until, let instant = Timestamp(iso8601: until) { lastAllowed = try store.position(atOrBefore: instant) }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import EventLog
+import DocketApp
 import Foundation
 
 /// `--store`: where the embedded store lives.

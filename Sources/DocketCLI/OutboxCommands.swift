@@ -19,7 +19,7 @@ struct OutboxGroup: ParsableCommand {
 }
 
 /// `docket outbox list [--json]`.
-struct OutboxList: ParsableCommand {
+struct OutboxList: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List queued, sent, failed and bounced messages, oldest first.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -41,46 +41,40 @@ struct OutboxList: ParsableCommand {
         let bounceMessageId: String?
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let rows = try session.app.models.outbox.all(in: session.app.store)
-                .filter { !pending || $0.isPending }
-                .map { entry in
-                    Row(
-                        messageId: entry.messageId, ticket: entry.ticket.description, reason: entry.reason.rawValue, to: entry.to,
-                        subject: entry.subject, queuedAt: isoTime(entry.queuedAt), status: entry.status.rawValue, attempts: entry.attempts,
-                        lastError: entry.lastError, sentAt: entry.sentAt.map(isoTime), bouncedAt: entry.bouncedAt.map(isoTime),
-                        bounceMessageId: entry.bounceMessageId)
-                }
-            if output.json {
-                try printJSON(rows)
-                return
+    func run(in session: Session) throws {
+        let rows = try session.app.outbox.messages()
+            .filter { !pending || $0.isPending }
+            .map { entry in
+                Row(
+                    messageId: entry.messageId, ticket: entry.ticket.description, reason: entry.reason.rawValue, to: entry.to,
+                    subject: entry.subject, queuedAt: isoTime(entry.queuedAt), status: entry.status.rawValue, attempts: entry.attempts,
+                    lastError: entry.lastError, sentAt: entry.sentAt.map(isoTime), bouncedAt: entry.bouncedAt.map(isoTime),
+                    bounceMessageId: entry.bounceMessageId)
             }
-            Terminal.out(Terminal.table(
-                ["MESSAGE-ID", "TICKET", "REASON", "TO", "STATUS", "ATTEMPTS", "QUEUED"],
-                rows.map { row in
-                    let status = row.status == "failed" ? "failed: \(row.lastError ?? "")" : row.status
-                    return [row.messageId, row.ticket, row.reason, row.to.joined(separator: ", "), status, String(row.attempts), row.queuedAt]
-                }))
+        if output.json {
+            try printJSON(rows)
+            return
         }
+        Terminal.out(Terminal.table(
+            ["MESSAGE-ID", "TICKET", "REASON", "TO", "STATUS", "ATTEMPTS", "QUEUED"],
+            rows.map { row in
+                let status = row.status == "failed" ? "failed: \(row.lastError ?? "")" : row.status
+                return [row.messageId, row.ticket, row.reason, row.to.joined(separator: ", "), status, String(row.attempts), row.queuedAt]
+            }))
     }
 }
 
 /// `docket outbox show ID`: the whole RFC 5322 message.
-struct OutboxShow: ParsableCommand {
+struct OutboxShow: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Print one queued message exactly as it is sent (RFC 5322, CRLF line ends).")
     @OptionGroup var store: StoreOptions
     @Argument(help: "The Message-ID, with or without angle brackets.") var messageId: String
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            guard let entry = try session.app.models.outbox.entry(messageId, in: session.app.store) else {
-                throw CLIError.notFound("no queued message \(messageId); list them with `docket outbox list`")
-            }
-            Terminal.out(entry.message)
+    func run(in session: Session) throws {
+        guard let entry = try session.app.outbox.message(messageId) else {
+            throw CLIError.notFound("no queued message \(messageId); list them with `docket outbox list`")
         }
+        Terminal.out(entry.message)
     }
 }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import EventLog
+import DocketApp
 import Foundation
 
 /// `docket rebuild [NAME]`: drop a read model and replay the log into it.
@@ -16,9 +16,9 @@ struct RebuildCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path, checkPages: true).store
-            try TrustRules.requireAdmin(actorOptions.name, store: store, to: "rebuild read models")
-            let names = name.map { [$0] } ?? store.projectionNames
+            let store = try StoreAccess.open(path, checkPages: true).log
+            try store.requireAdmin(actorOptions.name, to: "rebuild read models")
+            let names = name.map { [$0] } ?? store.readModelNames
             // All of them in one scan of the log: each event is read and decoded once for every model.
             let label = name ?? "all read models"
             try store.rebuild(names) { done, total in Terminal.progress("rebuilding \(label)", done, total) }
@@ -45,9 +45,9 @@ struct StatsCommand: ParsableCommand {
         let path = storeOptions.path
         try reportingFailures(store: path) {
             let session = try StoreAccess.open(path, checkPages: readModels)
-            if readModels { return try printReadModelDigests(session.store, json: output.json) }
-            let (categories, types) = try session.models.streamCounts.read(from: session.store)
-            let head = try session.store.head()
+            if readModels { return try printReadModelDigests(session.log, json: output.json) }
+            let (categories, types) = try session.log.streamCounts(session.app.models)
+            let head = try session.log.head()
             if output.json {
                 let object: [String: Any] = [
                     "head": head.position,

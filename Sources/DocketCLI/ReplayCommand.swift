@@ -1,8 +1,6 @@
 import ArgumentParser
 import DocketApp
-import EventLog
 import Foundation
-import LMDB
 
 /// `docket replay --as-of TIME [--into DIR]`: the read models as they stood at a moment, in a new store.
 struct ReplayCommand: ParsableCommand {
@@ -37,11 +35,8 @@ struct ReplayCommand: ParsableCommand {
             let moment = asOf.timestamp
             let destination = into ?? ReplayCommand.defaultFolder(store: path, asOf: moment)
             try ReplayCommand.checkUsable(destination, given: into != nil)
-            var options = Environment.Options()
-            options.readOnly = true
-            options.checkPages = true
-            let live = try EventStore(path: path, options: options)
-            try TrustRules.requireAdmin(actorOptions.name, store: live, to: "replay the log into a new store")
+            let live = try LogService.openReadOnly(path, checkPages: true)
+            try live.requireAdmin(actorOptions.name, to: "replay the log into a new store")
             let position = try live.position(atOrBefore: moment)
             guard position > 0 else {
                 let first = try live.event(at: 1).map { "its first event was recorded at \($0.recordedAt.iso8601)" }
@@ -49,9 +44,7 @@ struct ReplayCommand: ParsableCommand {
                     "nothing was recorded at or before \(moment.iso8601) in \(path) (\(first ?? "it holds no events")); "
                         + "give a later --as-of")
             }
-            let result = try live.replay(
-                through: position, asOf: moment, into: destination, projections: ReadModels().all
-            ) { done, total in Terminal.progress("replaying", done, total) }
+            let result = try live.replay(through: position, asOf: moment, into: destination) { done, total in Terminal.progress("replaying", done, total) }
             try ReplayCommand.report(result, into: destination, json: output.json)
         }
     }
@@ -113,7 +106,7 @@ func digestTable(_ digests: [ReadModelDigest]) -> String {
 }
 
 /// `docket stats --read-models`: each read model's digest, to compare two stores (a replay and a backup).
-func printReadModelDigests(_ store: EventStore, json: Bool) throws {
+func printReadModelDigests(_ store: LogService, json: Bool) throws {
     let head = try store.head().position
     let digests = try store.readModelDigests()
     if json {
@@ -125,13 +118,13 @@ func printReadModelDigests(_ store: EventStore, json: Bool) throws {
             let staleDatabases: [String]
         }
         try printJSON(
-            Report(head: head, replay: store.replay, readModels: digests, staleDatabases: try store.staleReadModels().databases))
+            Report(head: head, replay: store.replay, readModels: digests, staleDatabases: try store.staleReadModelDatabases()))
         return
     }
     Terminal.out("\(head) events\n")
     if let replay = store.replay { Terminal.out("\(replay.summary), read-only\n") }
     Terminal.out("\n" + digestTable(digests))
-    let stale = try store.staleReadModels().databases
+    let stale = try store.staleReadModelDatabases()
     Terminal.out("\nleft-over read-model databases: \(stale.isEmpty ? "none" : stale.joined(separator: ", "))\n")
 }
 

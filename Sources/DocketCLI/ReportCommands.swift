@@ -1,6 +1,5 @@
 import ArgumentParser
 import DocketApp
-import EventLog
 import Foundation
 
 /// `docket report …`: numbers for managers and clients.
@@ -20,7 +19,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 extension SLAReportGrouping: ExpressibleByArgument {}
 
 /// `docket report sla --from --to [--by client|priority|month] [--format table|csv|json]`.
-struct SLAReportCommand: ParsableCommand {
+struct SLAReportCommand: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "sla",
         abstract: "SLA hit rate: tickets opened in a period, met, breached, median response and resolution.",
@@ -41,19 +40,16 @@ struct SLAReportCommand: ParsableCommand {
         guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let lines = try session.app.sla.slaReport(from: from.timestamp, to: to.timestamp, by: by, now: try currentClock().now())
-            let rate = { (line: SLAReportLine) in line.hitRatePerMille.map { "\($0 / 10).\($0 % 10)%" } ?? "—" }
-            let minutes = { (value: Int64?) in value.map(String.init) ?? "" }
-            let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN", "BREACHED BEFORE PRIORITY CHANGE"]
-            let rows = lines.map { [$0.group, String($0.tickets), String($0.met), String($0.breached), String($0.open), rate($0), minutes($0.medianResponseMinutes), minutes($0.medianResolutionMinutes), String($0.breachedBeforePriorityChange)] }
-            switch format {
-            case .json: try printJSON(lines)
-            case .table: Terminal.out(Terminal.table(header, rows))
-            case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
-            }
+    func run(in session: Session) throws {
+        let lines = try session.app.sla.slaReport(from: from.timestamp, to: to.timestamp, by: by, now: try currentClock().now())
+        let rate = { (line: SLAReportLine) in line.hitRatePerMille.map { "\($0 / 10).\($0 % 10)%" } ?? "—" }
+        let minutes = { (value: Int64?) in value.map(String.init) ?? "" }
+        let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN", "BREACHED BEFORE PRIORITY CHANGE"]
+        let rows = lines.map { [$0.group, String($0.tickets), String($0.met), String($0.breached), String($0.open), rate($0), minutes($0.medianResponseMinutes), minutes($0.medianResolutionMinutes), String($0.breachedBeforePriorityChange)] }
+        switch format {
+        case .json: try printJSON(lines)
+        case .table: Terminal.out(Terminal.table(header, rows))
+        case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
         }
     }
 }

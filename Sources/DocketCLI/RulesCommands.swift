@@ -50,7 +50,7 @@ func readRulesFile(_ path: String) throws -> [RoutingRule] {
     }
 }
 
-struct RulesShow: ParsableCommand {
+struct RulesShow: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the routing rules in force, in the order they are tried.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -60,23 +60,20 @@ struct RulesShow: ParsableCommand {
         let rules: [RoutingRule]
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let state = try session.app.directory.routingRules()
-            if output.json {
-                try printJSON(View(revision: state.revision, rules: state.rules))
-                return
-            }
-            guard !state.rules.isEmpty else {
-                Terminal.out("no routing rules; set them with `docket rules set FILE`\n")
-                return
-            }
-            let rows = state.rules.enumerated().map { index, rule in
-                [String(index + 1), rule.id, conditionsText(rule.match), RoutingDecision(rule: rule, reasons: []).actionsText]
-            }
-            Terminal.out("revision \(state.revision); the first rule that matches wins\n\n" + Terminal.table(["#", "ID", "MATCH", "ACTIONS"], rows))
+    func run(in session: Session) throws {
+        let state = try session.app.directory.routingRules()
+        if output.json {
+            try printJSON(View(revision: state.revision, rules: state.rules))
+            return
         }
+        guard !state.rules.isEmpty else {
+            Terminal.out("no routing rules; set them with `docket rules set FILE`\n")
+            return
+        }
+        let rows = state.rules.enumerated().map { index, rule in
+            [String(index + 1), rule.id, conditionsText(rule.match), RoutingDecision(rule: rule, reasons: []).actionsText]
+        }
+        Terminal.out("revision \(state.revision); the first rule that matches wins\n\n" + Terminal.table(["#", "ID", "MATCH", "ACTIONS"], rows))
     }
 
     private func conditionsText(_ m: RoutingConditions) -> String {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 /// The `--json` shape of one clock's status.
@@ -93,7 +92,7 @@ enum SLAText {
 }
 
 /// `docket sla`: open tickets by time remaining.
-struct SLACommand: ParsableCommand {
+struct SLACommand: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "sla",
         abstract: "Open tickets with an SLA, soonest due first: what is about to breach.",
@@ -121,42 +120,39 @@ struct SLACommand: ParsableCommand {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let now = try session.app.now()
-            var statuses: [TicketNumber: SLAStatus] = [:]
-            let rows = try session.models.sla.open(limit: limit, in: session.store) { row in
-                guard let clock = row.clock, client == nil || row.client == client else { return false }
-                let status = clock.status(at: now)
-                let state = SLAText.overall(status)
-                guard !breached || state == .breached, !atRisk || state == .atRisk else { return false }
-                statuses[row.number] = status
-                return true
-            }
-            let views = rows.compactMap { row in
-                statuses[row.number].map { Row(ticket: row.number.description, client: row.client, assignee: row.assignee, state: SLAText.overall($0).rawValue, sla: SLAView($0)) }
-            }
-            if output.json {
-                try printJSON(views)
-                return
-            }
-            let time = PeopleTime.viewer(actor.name, in: session)
-            Terminal.out(Terminal.table(
-                ["TICKET", "PRI", "STATE", "CLIENT", "ASSIGNEE", "DUE", "REMAINING"],
-                views.map { view in
-                    let status = statuses[TicketNumber(view.ticket) ?? .first]
-                    let responding = status?.response.metAt == nil
-                    let open = responding ? status?.response : status?.resolution
-                    return [view.ticket, view.sla.priority, view.state, view.client, view.assignee ?? "—", open?.dueAt.map(time.text) ?? "paused",
-                            (responding ? "response " : "resolution ") + minutesText(Int((open?.remainingSeconds ?? 0) / 60))]
-                }))
+    func run(in session: Session) throws {
+        let now = try session.app.now()
+        var statuses: [TicketNumber: SLAStatus] = [:]
+        let rows = try session.app.sla.openClocks(limit: limit) { row in
+            guard let clock = row.clock, client == nil || row.client == client else { return false }
+            let status = clock.status(at: now)
+            let state = SLAText.overall(status)
+            guard !breached || state == .breached, !atRisk || state == .atRisk else { return false }
+            statuses[row.number] = status
+            return true
         }
+        let views = rows.compactMap { row in
+            statuses[row.number].map { Row(ticket: row.number.description, client: row.client, assignee: row.assignee, state: SLAText.overall($0).rawValue, sla: SLAView($0)) }
+        }
+        if output.json {
+            try printJSON(views)
+            return
+        }
+        let time = PeopleTime.viewer(actor.name, in: session)
+        Terminal.out(Terminal.table(
+            ["TICKET", "PRI", "STATE", "CLIENT", "ASSIGNEE", "DUE", "REMAINING"],
+            views.map { view in
+                let status = statuses[TicketNumber(view.ticket) ?? .first]
+                let responding = status?.response.metAt == nil
+                let open = responding ? status?.response : status?.resolution
+                return [view.ticket, view.sla.priority, view.state, view.client, view.assignee ?? "—", open?.dueAt.map(time.text) ?? "paused",
+                        (responding ? "response " : "resolution ") + minutesText(Int((open?.remainingSeconds ?? 0) / 60))]
+            }))
     }
 }
 
 /// `docket tick`: record SLA warnings, breaches and escalations that have come due.
-struct TickCommand: ParsableCommand {
+struct TickCommand: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "tick",
         abstract: "Record SLA warnings, breaches and escalations due by now (run it every minute from cron).",
@@ -168,14 +164,11 @@ struct TickCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let results = try session.app.sla.tick(as: actor.name)
-            for result in results {
-                for event in result.events { Terminal.out("\(result.ticket): \(HistoryText.describe(event))\n") }
-            }
-            if results.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
+    func run(in session: Session) throws {
+        let results = try session.app.sla.tick(as: actor.name)
+        for result in results {
+            for event in result.events { Terminal.out("\(result.ticket): \(HistoryText.describe(event))\n") }
         }
+        if results.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import BusinessTime
 import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 /// Decodes a YAML or JSON file into `T`, naming the flag and the problem when it does not fit.
@@ -82,7 +81,7 @@ struct CalendarAmend: ParsableCommand {
     }
 }
 
-struct CalendarShow: ParsableCommand {
+struct CalendarShow: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a calendar's versions and the hours in force at a time.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -97,46 +96,40 @@ struct CalendarShow: ParsableCommand {
         let calendar: BusinessCalendar?
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let state = try session.app.directory.calendar(id)
-            let instant = try at?.timestamp ?? currentClock().now()
-            let inForce = state.calendar(at: instant)
-            if output.json {
-                try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, calendar: inForce?.calendar))
-                return
-            }
-            var text = "\(id)  \(state.name)\n"
-            if let (amendment, calendar) = inForce {
-                text += "in force at \(instant.iso8601): amendment \(amendment), time zone \(calendar.timeZoneIdentifier)\n"
-                for day in Weekday.allCases {
-                    let slots = calendar.weeklyHours[day]
-                    text += "  \(day)  \(slots.isEmpty ? "closed" : slots.map(\.description).joined(separator: ", "))\n"
-                }
-                if !calendar.holidays.isEmpty { text += "  holidays: \(calendar.holidays.map(\.description).joined(separator: ", "))\n" }
-            } else {
-                text += "no hours in force at \(instant.iso8601)\n"
-            }
-            Terminal.out(text)
+    func run(in session: Session) throws {
+        let state = try session.app.directory.calendar(id)
+        let instant = try at?.timestamp ?? currentClock().now()
+        let inForce = state.calendar(at: instant)
+        if output.json {
+            try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, calendar: inForce?.calendar))
+            return
         }
+        var text = "\(id)  \(state.name)\n"
+        if let (amendment, calendar) = inForce {
+            text += "in force at \(instant.iso8601): amendment \(amendment), time zone \(calendar.timeZoneIdentifier)\n"
+            for day in Weekday.allCases {
+                let slots = calendar.weeklyHours[day]
+                text += "  \(day)  \(slots.isEmpty ? "closed" : slots.map(\.description).joined(separator: ", "))\n"
+            }
+            if !calendar.holidays.isEmpty { text += "  holidays: \(calendar.holidays.map(\.description).joined(separator: ", "))\n" }
+        } else {
+            text += "no hours in force at \(instant.iso8601)\n"
+        }
+        Terminal.out(text)
     }
 }
 
-struct CalendarList: ParsableCommand {
+struct CalendarList: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List calendars.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let rows = try session.app.directory.calendars().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.calendar.timeZoneIdentifier ?? ""] }
-            if output.json {
-                try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "timeZone": $0[3]] })
-            } else {
-                Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "TIME ZONE"], [["24x7", "Round the clock (built in)", "1", "UTC"]] + rows))
-            }
+    func run(in session: Session) throws {
+        let rows = try session.app.directory.calendars().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.calendar.timeZoneIdentifier ?? ""] }
+        if output.json {
+            try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "timeZone": $0[3]] })
+        } else {
+            Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "TIME ZONE"], [["24x7", "Round the clock (built in)", "1", "UTC"]] + rows))
         }
     }
 }
@@ -217,7 +210,7 @@ func minutesText(_ minutes: Int) -> String {
     return sign + (m >= 60 ? "\(m / 60)h" + (m % 60 == 0 ? "" : "\(m % 60)m") : "\(m)m")
 }
 
-struct SLAPolicyShow: ParsableCommand {
+struct SLAPolicyShow: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a policy's terms in force at a time, and its versions.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -232,45 +225,39 @@ struct SLAPolicyShow: ParsableCommand {
         let terms: SLATerms?
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let state = try session.app.directory.slaPolicy(id)
-            let instant = try at?.timestamp ?? currentClock().now()
-            let inForce = state.terms(at: instant)
-            if output.json {
-                try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, terms: inForce?.terms))
-                return
-            }
-            guard let (amendment, terms) = inForce else {
-                Terminal.out("\(id)  \(state.name)\nno terms in force at \(instant.iso8601)\n")
-                return
-            }
-            var text = "\(id)  \(state.name)\nin force at \(instant.iso8601): amendment \(amendment), calendar \(terms.calendar), warn at \(terms.warnAtPercent.map { "\($0)%" }.joined(separator: ", "))\n\n"
-            text += Terminal.table(["PRIORITY", "RESPONSE", "RESOLUTION"], targetRows(terms))
-            for rule in terms.escalations {
-                text += "escalation \(rule.id): \(rule.priorities.map(\.rawValue).joined(separator: "/")) untouched \(minutesText(rule.untouchedMinutes)) → \(rule.action)\n"
-            }
-            text += "\nversions: " + state.versions.map { "amendment \($0.amendment) from \($0.effectiveFrom.iso8601)" }.joined(separator: "; ") + "\n"
-            Terminal.out(text)
+    func run(in session: Session) throws {
+        let state = try session.app.directory.slaPolicy(id)
+        let instant = try at?.timestamp ?? currentClock().now()
+        let inForce = state.terms(at: instant)
+        if output.json {
+            try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, terms: inForce?.terms))
+            return
         }
+        guard let (amendment, terms) = inForce else {
+            Terminal.out("\(id)  \(state.name)\nno terms in force at \(instant.iso8601)\n")
+            return
+        }
+        var text = "\(id)  \(state.name)\nin force at \(instant.iso8601): amendment \(amendment), calendar \(terms.calendar), warn at \(terms.warnAtPercent.map { "\($0)%" }.joined(separator: ", "))\n\n"
+        text += Terminal.table(["PRIORITY", "RESPONSE", "RESOLUTION"], targetRows(terms))
+        for rule in terms.escalations {
+            text += "escalation \(rule.id): \(rule.priorities.map(\.rawValue).joined(separator: "/")) untouched \(minutesText(rule.untouchedMinutes)) → \(rule.action)\n"
+        }
+        text += "\nversions: " + state.versions.map { "amendment \($0.amendment) from \($0.effectiveFrom.iso8601)" }.joined(separator: "; ") + "\n"
+        Terminal.out(text)
     }
 }
 
-struct SLAPolicyList: ParsableCommand {
+struct SLAPolicyList: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List SLA policies.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let rows = try session.app.directory.slaPolicies().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.terms.calendar ?? ""] }
-            if output.json {
-                try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "calendar": $0[3]] })
-            } else {
-                Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "CALENDAR"], rows))
-            }
+    func run(in session: Session) throws {
+        let rows = try session.app.directory.slaPolicies().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.terms.calendar ?? ""] }
+        if output.json {
+            try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "calendar": $0[3]] })
+        } else {
+            Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "CALENDAR"], rows))
         }
     }
 }

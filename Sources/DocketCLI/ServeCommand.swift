@@ -54,7 +54,7 @@ struct ServeCommand: ParsableCommand {
         let path = store.path
         try reportingFailures(store: path) {
             let session = try StoreAccess.open(path)
-            if !noGroupCommit { session.store.enableGroupCommit() }
+            if !noGroupCommit { session.log.enableGroupCommit() }
             let usage = TokenUsage(storePath: path)
             ServedStore.session = session
             ServedStore.tokenUsage = usage

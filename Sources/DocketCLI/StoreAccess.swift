@@ -1,13 +1,13 @@
+import ArgumentParser
 import DocketApp
-import EventLog
-import LMDB
 import Foundation
 
-/// An open store with its read models and the application service over them.
+/// An open store: the application over it.
 struct Session {
-    let store: EventStore
-    let models: ReadModels
     let app: DocketApplication
+
+    /// The log itself (admin tools: export, verify, rebuild, …).
+    var log: LogService { app.log }
 }
 
 /// Opening the store for a command.
@@ -28,7 +28,7 @@ enum StoreAccess {
     }
 
     /// Opens the store at `path`, creating it when missing (for tests, with `testClock`: see
-    /// ``EventStore/markTestClock()``), and brings lagging read models up to date (unless `catchUp` is false).
+    /// ``LogService/markTestClock()``), and brings lagging read models up to date (unless `catchUp` is false).
     ///
     /// `$DOCKET_NOW` is honoured only by a store created for tests; anywhere else it is refused before anything is
     /// written, so nobody can stamp the log with a time of their choosing.
@@ -40,33 +40,47 @@ enum StoreAccess {
         let override = try clockOverride()
         let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
         if override != nil, isNew, !testClock { throw clockRefused(path) }
-        let models = ReadModels()
         let clock = clock ?? override ?? SystemClock()
-        var options = Environment.Options()
-        options.checkPages = checkPages && !isNew
-        let store = try EventStore(path: path, options: options, clock: clock, projections: models.all)
-        if testClock, try !store.hasTestClock {
+        let configuration = DocketConfiguration(supportAddress: ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"])
+        let app = try DocketApplication.open(
+            path, clock: clock, configuration: configuration, checkPages: checkPages && !isNew,
+            warnings: { Terminal.error("warning: \($0)") })
+        if testClock, try !app.log.hasTestClock {
             do {
-                try store.markTestClock()
-            } catch let error as EventLogError where error.code == .storeNotEmpty {
-                throw CLIError.usage("\(error.message); drop --test-clock, or create a new store for tests")
+                try app.log.markTestClock()
+            } catch {
+                guard let message = ApplicationFailure.storeNotEmpty(error) else { throw error }
+                throw CLIError.usage("\(message); drop --test-clock, or create a new store for tests")
             }
         }
-        if override != nil, try !store.hasTestClock { throw clockRefused(path) }
+        if override != nil, try !app.log.hasTestClock { throw clockRefused(path) }
         if catchUp {
-            try store.catchUpProjections { name, done, total in Terminal.progress("catching up \(name)", done, total) }
-            // A read model whose format changed was rebuilt under new database names just above: its old databases go.
-            if !store.isReadOnly { try store.dropStaleReadModels() }
+            // A read model whose format changed is rebuilt under new database names; its old databases go.
+            try app.log.catchUp { name, done, total in Terminal.progress("catching up \(name)", done, total) }
         }
-        let configuration = DocketConfiguration(supportAddress: ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"])
-        let app = DocketApplication(
-            store: store, models: models, clock: clock, configuration: configuration, warnings: { Terminal.error("warning: \($0)") })
-        return Session(store: store, models: models, app: app)
+        return Session(app: app)
     }
 
     private static func clockRefused(_ path: String) -> CLIError {
         .usage(
             "$DOCKET_NOW is set but the store at \(path) was not created with `docket init --test-clock`; "
                 + "unset DOCKET_NOW (only test stores take a clock override)")
+    }
+}
+
+/// A command that works on an existing store: it implements ``run(in:)`` with the open session; opening the store
+/// and reporting any failure as one stderr line and its exit code happen here, once, for every such command.
+protocol StoreCommand: ParsableCommand {
+    /// `--store`.
+    var store: StoreOptions { get }
+
+    /// The command's work on the open store.
+    func run(in session: Session) throws
+}
+
+extension StoreCommand {
+    func run() throws {
+        let path = store.path
+        try reportingFailures(store: path) { try run(in: try StoreAccess.open(path)) }
     }
 }

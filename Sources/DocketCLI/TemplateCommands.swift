@@ -1,7 +1,6 @@
 import ArgumentParser
 import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 /// `docket template …`: canned replies for `docket ticket reply`.
@@ -46,7 +45,7 @@ struct TemplateAdd: ParsableCommand {
     }
 }
 
-struct TemplateUpdate: ParsableCommand {
+struct TemplateUpdate: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "update", abstract: "Replace a template's body; the subject stays unless --subject is given.",
         discussion: "--subject \"\" removes the subject line.")
@@ -57,15 +56,12 @@ struct TemplateUpdate: ParsableCommand {
     @Option(help: "The new reply text.") var body: String
     @Option(help: "The new subject line (\"\" removes it).") var subject: String?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            // Leaving --subject out keeps the current subject rather than silently erasing it.
-            let keptSubject = try subject ?? session.app.directory.template(name).subject
-            let events = try session.app.directory.template(
-                name, .update(subject: keptSubject, body: body), as: actor.name, commandId: write.commandId)
-            Terminal.out(events.isEmpty ? "template \(name): nothing to change\n" : "updated template \(name)\n")
-        }
+    func run(in session: Session) throws {
+        // Leaving --subject out keeps the current subject rather than silently erasing it.
+        let keptSubject = try subject ?? session.app.directory.template(name).subject
+        let events = try session.app.directory.template(
+            name, .update(subject: keptSubject, body: body), as: actor.name, commandId: write.commandId)
+        Terminal.out(events.isEmpty ? "template \(name): nothing to change\n" : "updated template \(name)\n")
     }
 }
 
@@ -107,23 +103,20 @@ struct TemplateView: Encodable {
     }
 }
 
-struct TemplateList: ParsableCommand {
+struct TemplateList: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the templates by name.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let templates = try session.app.directory.templates().compactMap(TemplateView.init)
-            if output.json {
-                try printJSON(templates)
-                return
-            }
-            Terminal.out(Terminal.table(
-                ["NAME", "SUBJECT", "BODY"],
-                templates.map { [$0.name, oneLine($0.subject ?? "—", 40), oneLine($0.body, 60)] }))
+    func run(in session: Session) throws {
+        let templates = try session.app.directory.templates().compactMap(TemplateView.init)
+        if output.json {
+            try printJSON(templates)
+            return
         }
+        Terminal.out(Terminal.table(
+            ["NAME", "SUBJECT", "BODY"],
+            templates.map { [$0.name, oneLine($0.subject ?? "—", 40), oneLine($0.body, 60)] }))
     }
 
     /// Newlines shown as spaces, so that one template stays one row.
@@ -132,23 +125,20 @@ struct TemplateList: ParsableCommand {
     }
 }
 
-struct TemplateShow: ParsableCommand {
+struct TemplateShow: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a template's subject and body.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The template's name.") var name: String
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            guard let template = TemplateView(try session.app.directory.template(name)) else {
-                throw CLIError.notFound("unknown template \(name); list templates with `docket template list`")
-            }
-            if output.json {
-                try printJSON(template)
-                return
-            }
-            Terminal.out("\(template.name)\nsubject: \(template.subject ?? "—")\n\n\(template.body)\n")
+    func run(in session: Session) throws {
+        guard let template = TemplateView(try session.app.directory.template(name)) else {
+            throw CLIError.notFound("unknown template \(name); list templates with `docket template list`")
         }
+        if output.json {
+            try printJSON(template)
+            return
+        }
+        Terminal.out("\(template.name)\nsubject: \(template.subject ?? "—")\n\n\(template.body)\n")
     }
 }

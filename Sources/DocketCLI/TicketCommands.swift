@@ -1,7 +1,6 @@
 import ArgumentParser
 import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 #if canImport(Glibc)

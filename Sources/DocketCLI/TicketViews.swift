@@ -1,11 +1,10 @@
 import ArgumentParser
 import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 /// `docket ticket show T-1042`: the ticket and its whole history.
-struct TicketShow: ParsableCommand {
+struct TicketShow: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show a ticket and its whole history: who did what, when, at which position.",
         discussion: "Times are in your time zone (`docket user time-zone`), else this machine's; --json keeps RFC 3339 UTC.")
@@ -28,39 +27,36 @@ struct TicketShow: ParsableCommand {
         let history: [Entry]
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let summary = try session.app.tickets.ticketSummary(number)
-            // The whole clock is in the `sla` read model; the queue keeps only its due time.
-            let clock = summary.sla == nil ? nil : try session.models.sla.row(number, in: session.store)?.clock
-            let recorded = try session.app.tickets.ticketHistory(number)
-            let now = try session.app.now()
-            if output.json {
-                let history = recorded.map { recorded, change in
-                    View.Entry(
-                        position: recorded.position, recordedAt: recorded.recordedAt.iso8601, actor: recorded.actor,
-                        type: "\(recorded.type).v\(recorded.schemaVersion)", change: HistoryText.describe(change))
-                }
-                try printJSON(View(ticket: summary, sla: clock.map { SLAView($0.status(at: now)) }, history: history))
-                return
+    func run(in session: Session) throws {
+        let summary = try session.app.tickets.ticketSummary(number)
+        // The whole clock is in the `sla` read model; the queue keeps only its due time.
+        let clock = summary.sla == nil ? nil : try session.app.sla.clock(of: number)
+        let recorded = try session.app.tickets.ticketHistory(number)
+        let now = try session.app.now()
+        if output.json {
+            let history = recorded.map { recorded, change in
+                View.Entry(
+                    position: recorded.position, recordedAt: recorded.recordedAt.iso8601, actor: recorded.actor,
+                    type: "\(recorded.type).v\(recorded.schemaVersion)", change: HistoryText.describe(change))
             }
-            let time = PeopleTime.viewer(actor.name, in: session)
-            var text = "\(summary.number)  \(summary.subject)\n"
-            text += "client \(summary.client)" + (summary.contact.map { " (contact \($0))" } ?? "")
-            text += " · \(summary.priority) · \(summary.status.displayName)" + (summary.mergedInto.map { " (merged into \($0))" } ?? "")
-            text += " · source \(summary.source)\n"
-            text += "assignee \(summary.assignee ?? "—") · category \(summary.category ?? "—")"
-            text += " · watchers \(summary.watchers.isEmpty ? "—" : summary.watchers.joined(separator: ", "))\n"
-            if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
-            if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
-            text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))\n"
-            if let clock { text += "\n" + SLAText.section(clock, now: now, time: time) }
-            text += "\n" + Terminal.table(
-                ["POS", "WHEN", "WHO", "WHAT"],
-                recorded.map { [String($0.event.position), time.text($0.event.recordedAt), $0.event.actor, HistoryText.describe($0.change, time: time.text)] })
-            Terminal.out(text)
+            try printJSON(View(ticket: summary, sla: clock.map { SLAView($0.status(at: now)) }, history: history))
+            return
         }
+        let time = PeopleTime.viewer(actor.name, in: session)
+        var text = "\(summary.number)  \(summary.subject)\n"
+        text += "client \(summary.client)" + (summary.contact.map { " (contact \($0))" } ?? "")
+        text += " · \(summary.priority) · \(summary.status.displayName)" + (summary.mergedInto.map { " (merged into \($0))" } ?? "")
+        text += " · source \(summary.source)\n"
+        text += "assignee \(summary.assignee ?? "—") · category \(summary.category ?? "—")"
+        text += " · watchers \(summary.watchers.isEmpty ? "—" : summary.watchers.joined(separator: ", "))\n"
+        if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
+        if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
+        text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))\n"
+        if let clock { text += "\n" + SLAText.section(clock, now: now, time: time) }
+        text += "\n" + Terminal.table(
+            ["POS", "WHEN", "WHO", "WHAT"],
+            recorded.map { [String($0.event.position), time.text($0.event.recordedAt), $0.event.actor, HistoryText.describe($0.change, time: time.text)] })
+        Terminal.out(text)
     }
 }
 
@@ -152,7 +148,7 @@ func printTickets(_ rows: [TicketSummary], json: Bool, time: PeopleTime, showDue
 }
 
 /// `docket ticket list`: every ticket, open or closed, by number.
-struct TicketList: ParsableCommand {
+struct TicketList: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List tickets, open or closed, by number.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -160,19 +156,16 @@ struct TicketList: ParsableCommand {
     @OptionGroup var filter: TicketFilterOptions
     @Option(help: "Only tickets assigned to this user.") var assignee: String?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let rows = try session.models.queue.list(
-                QueueFilter(assignee: assignee, client: filter.client, status: filter.status, priority: filter.priority),
-                limit: filter.limit, in: session.store)
-            try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session))
-        }
+    func run(in session: Session) throws {
+        let rows = try session.app.tickets.list(
+            QueueFilter(assignee: assignee, client: filter.client, status: filter.status, priority: filter.priority),
+            limit: filter.limit)
+        try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session))
     }
 }
 
 /// `docket queue`: open tickets in the order to work them.
-struct QueueCommand: ParsableCommand {
+struct QueueCommand: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
         abstract: "Open tickets in work order: priority, then SLA due time, then age.",
@@ -194,14 +187,11 @@ struct QueueCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let who = mine ? actor.name : assignee
-            let rows = try session.models.queue.queue(
-                QueueFilter(assignee: who, unassignedOnly: unassigned, client: filter.client, status: filter.status, priority: filter.priority),
-                limit: filter.limit, in: session.store)
-            try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session), showDue: true)
-        }
+    func run(in session: Session) throws {
+        let who = mine ? actor.name : assignee
+        let rows = try session.app.tickets.queue(
+            QueueFilter(assignee: who, unassignedOnly: unassigned, client: filter.client, status: filter.status, priority: filter.priority),
+            limit: filter.limit)
+        try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session), showDue: true)
     }
 }

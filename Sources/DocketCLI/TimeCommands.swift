@@ -3,7 +3,6 @@ import ArgumentParser
 import DocketApp
 import DocketTime
 import Domain
-import EventLog
 import Foundation
 
 /// `docket time …`: time entries and timers.
@@ -157,7 +156,7 @@ struct TimeStop: ParsableCommand {
     }
 }
 
-struct TimeList: ParsableCommand {
+struct TimeList: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List time entries, with billable and non-billable totals for a ticket.")
     @OptionGroup var store: StoreOptions
@@ -168,59 +167,53 @@ struct TimeList: ParsableCommand {
     @Option(help: "Entries that started at or after this time.") var from: String?
     @Option(help: "Entries that started before this time.") var to: String?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let time = PeopleTime.viewer(actor.name, in: session)
-            let filter = TimeFilter(
-                ticket: ticket?.description, tech: tech, from: try from.map { try parseTime($0, flag: "--from", in: time) },
-                to: try to.map { try parseTime($0, flag: "--to", in: time) })
-            let rows = try session.app.billing.timeEntries(filter)
-            if output.json {
-                try printJSON(rows)
-                return
-            }
-            var text = Terminal.table(
-                ["ENTRY", "TICKET", "TECH", "START", "MINUTES", "WORK TYPE", "BILLABLE", "VOIDED"],
-                rows.map {
-                    [$0.entryId, $0.ticket, $0.tech, String($0.startedAt.prefix(16)), String($0.minutes), $0.workType,
-                     $0.billable ? "yes" : "no", $0.voided ? "yes" : "no"]
-                })
-            if let ticket {
-                let totals = TimeTotals(rows)
-                text += "\(ticket): billable \(totals.billable) min (\(TimeDuration.format(totals.billable))), "
-                    + "non-billable \(totals.nonBillable) min (\(TimeDuration.format(totals.nonBillable)))\n"
-            }
-            Terminal.out(text)
+    func run(in session: Session) throws {
+        let time = PeopleTime.viewer(actor.name, in: session)
+        let filter = TimeFilter(
+            ticket: ticket?.description, tech: tech, from: try from.map { try parseTime($0, flag: "--from", in: time) },
+            to: try to.map { try parseTime($0, flag: "--to", in: time) })
+        let rows = try session.app.billing.timeEntries(filter)
+        if output.json {
+            try printJSON(rows)
+            return
         }
+        var text = Terminal.table(
+            ["ENTRY", "TICKET", "TECH", "START", "MINUTES", "WORK TYPE", "BILLABLE", "VOIDED"],
+            rows.map {
+                [$0.entryId, $0.ticket, $0.tech, String($0.startedAt.prefix(16)), String($0.minutes), $0.workType,
+                 $0.billable ? "yes" : "no", $0.voided ? "yes" : "no"]
+            })
+        if let ticket {
+            let totals = TimeTotals(rows)
+            text += "\(ticket): billable \(totals.billable) min (\(TimeDuration.format(totals.billable))), "
+                + "non-billable \(totals.nonBillable) min (\(TimeDuration.format(totals.nonBillable)))\n"
+        }
+        Terminal.out(text)
     }
 }
 
-struct TimeShow: ParsableCommand {
+struct TimeShow: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show a time entry as it stands and every event behind it (logged, corrected, voided).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The entry, e.g. TE-7.") var entry: String
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let detail = try session.app.billing.timeEntryDetail(entry)
-            if output.json {
-                try printJSON(detail)
-                return
-            }
-            let e = detail.entry
-            var text = "\(e.entryId)  \(e.ticket)  \(e.tech)  \(e.startedAt)  \(e.minutes) min (\(TimeDuration.format(e.minutes)))  \(e.workType)"
-            text += e.billable ? "  billable" : "  non-billable"
-            if e.voided { text += "  VOIDED" }
-            text += "\n"
-            if let note = e.note { text += "note: \(note)\n" }
-            text += Terminal.table(
-                ["POS", "WHEN", "WHO", "EVENT", "REASON"],
-                detail.events.map { [String($0.position), $0.recordedAt, $0.actor, $0.type, $0.reason ?? ""] })
-            Terminal.out(text)
+    func run(in session: Session) throws {
+        let detail = try session.app.billing.timeEntryDetail(entry)
+        if output.json {
+            try printJSON(detail)
+            return
         }
+        let e = detail.entry
+        var text = "\(e.entryId)  \(e.ticket)  \(e.tech)  \(e.startedAt)  \(e.minutes) min (\(TimeDuration.format(e.minutes)))  \(e.workType)"
+        text += e.billable ? "  billable" : "  non-billable"
+        if e.voided { text += "  VOIDED" }
+        text += "\n"
+        if let note = e.note { text += "note: \(note)\n" }
+        text += Terminal.table(
+            ["POS", "WHEN", "WHO", "EVENT", "REASON"],
+            detail.events.map { [String($0.position), $0.recordedAt, $0.actor, $0.type, $0.reason ?? ""] })
+        Terminal.out(text)
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 /// `docket token …`: API tokens, for the server's HTTP API (docs/security.md).

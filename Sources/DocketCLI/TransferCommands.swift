@@ -1,5 +1,5 @@
 import ArgumentParser
-import EventLog
+import DocketApp
 import Foundation
 
 /// `docket export`: NDJSON, one event per line.
@@ -20,8 +20,8 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path, checkPages: true).store
-            try TrustRules.requireAdmin(actorOptions.name, store: store, to: "export the log")
+            let store = try StoreAccess.open(path, checkPages: true).log
+            try store.requireAdmin(actorOptions.name, to: "export the log")
             var sink: (Data) -> Void = Terminal.outData
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),
@@ -71,9 +71,9 @@ struct ImportCommand: ParsableCommand {
             } else {
                 data = Terminal.standardInput()
             }
-            let store = try StoreAccess.create(path).store
+            let store = try StoreAccess.create(path).log
             if try store.head().position > 0 {
-                try TrustRules.requireAdmin(actorOptions.name, store: store, to: "import into a store that holds events")
+                try store.requireAdmin(actorOptions.name, to: "import into a store that holds events")
             }
             let count = try store.importLog(Array(data)) { already in
                 Terminal.error("docket: the store already holds the file's first \(already) events, byte for byte; importing the rest")

@@ -1,24 +1,9 @@
 import DocketApp
 import Domain
-import EventLog
 
 /// The rules for commands that bypass the deciders (docs/security.md): raw appends, imports, rebuilds, replays,
 /// exports and backups need a known, active admin, and raw appends of Docket's own events need `--repair`.
 enum TrustRules {
-    /// Refuses (exit 5) unless `login` is a known, active admin of the store; `action` names what was asked.
-    static func requireAdmin(_ login: String, store: EventStore, to action: String) throws {
-        let role: Role
-        do {
-            let (state, _) = try CommandKernel(store: store).load(UserDecider.self, stream: StreamName.user(login))
-            role = try UserDecider.actor(login: login, state: state).role
-        } catch let error as DomainError {
-            throw CLIError.forbidden("only an admin may \(action): \(error.message)")
-        }
-        guard role == .admin else {
-            throw CLIError.forbidden("only an admin may \(action); \(login) is \(role.rawValue): ask an admin")
-        }
-    }
-
     /// The stream categories Docket's commands write (`ticket-T-1042`, `user-bob`, …).
     static let streamPrefixes = [
         "ticket-", "client-", "contract-", "user-", "template-", "calendar-", "sla-policy-", "routing-", "time-",

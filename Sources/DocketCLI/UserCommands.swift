@@ -1,7 +1,6 @@
 import ArgumentParser
 import DocketApp
 import Domain
-import EventLog
 import Foundation
 
 /// `docket user …`: accounts and roles (admins only).
@@ -159,47 +158,41 @@ struct UserView: Encodable {
     }
 }
 
-struct UserList: ParsableCommand {
+struct UserList: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List every user, active or not, by login.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let users = try session.app.directory.users().compactMap(UserView.init)
-            if output.json {
-                try printJSON(users)
-                return
-            }
-            Terminal.out(Terminal.table(
-                ["LOGIN", "NAME", "EMAIL", "ROLE", "ACTIVE"],
-                users.map { [$0.login, $0.name, $0.email, $0.role.rawValue, $0.active ? "yes" : "no"] }))
+    func run(in session: Session) throws {
+        let users = try session.app.directory.users().compactMap(UserView.init)
+        if output.json {
+            try printJSON(users)
+            return
         }
+        Terminal.out(Terminal.table(
+            ["LOGIN", "NAME", "EMAIL", "ROLE", "ACTIVE"],
+            users.map { [$0.login, $0.name, $0.email, $0.role.rawValue, $0.active ? "yes" : "no"] }))
     }
 }
 
-struct UserShow: ParsableCommand {
+struct UserShow: StoreCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one user.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The user's login.") var login: String
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            guard let user = UserView(try session.app.directory.user(login)) else {
-                throw CLIError.notFound("unknown user \(login); list users with `docket user list`")
-            }
-            if output.json {
-                try printJSON(user)
-                return
-            }
-            Terminal.out("""
-                \(user.login)  \(user.name) <\(user.email)>
-                role \(user.role) · \(user.active ? "active" : "deactivated") · time zone \(user.timeZone ?? "the machine's")
-
-                """)
+    func run(in session: Session) throws {
+        guard let user = UserView(try session.app.directory.user(login)) else {
+            throw CLIError.notFound("unknown user \(login); list users with `docket user list`")
         }
+        if output.json {
+            try printJSON(user)
+            return
+        }
+        Terminal.out("""
+            \(user.login)  \(user.name) <\(user.email)>
+            role \(user.role) · \(user.active ? "active" : "deactivated") · time zone \(user.timeZone ?? "the machine's")
+
+            """)
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DocketApp
-import EventLog
 import Foundation
 
 /// `docket verify`: recompute the hash chain, check the indexes, and check every read model against the log.
@@ -29,7 +28,7 @@ struct VerifyCommand: ParsableCommand {
         let path = storeOptions.path
         try reportingFailures(store: path) {
             let session = try StoreAccess.open(path, catchUp: false, checkPages: true)
-            let store = session.store
+            let store = session.log
             if acceptRollback { try accept(session) }
             let report: VerifyReport
             var checks: [ReadModelCheck] = []
@@ -37,7 +36,7 @@ struct VerifyCommand: ParsableCommand {
                 report = try store.verify(anchorCopies: anchorCopies) { done, total in Terminal.progress("verifying", done, total) }
             } else {
                 let scratch = path + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
-                (report, checks) = try store.verify(readModelsRebuiltIn: scratch, fresh: ReadModels().all, anchorCopies: anchorCopies) { label, done, total in
+                (report, checks) = try store.verify(readModelsRebuiltIn: scratch, anchorCopies: anchorCopies) { label, done, total in
                     Terminal.progress(label, done, total)
                 }
             }
@@ -74,7 +73,7 @@ struct VerifyCommand: ParsableCommand {
         guard context.actor.role == .admin else {
             throw CLIError.forbidden("only an admin may accept a rollback; \(actor.name) is \(context.actor.role)")
         }
-        guard let result = try session.store.acceptRollback(actor: actor.name, reason: reason) else {
+        guard let result = try session.log.acceptRollback(actor: actor.name, reason: reason) else {
             Terminal.error("docket: nothing to accept: the store does not look rolled back")
             return
         }

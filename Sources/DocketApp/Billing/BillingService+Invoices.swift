@@ -28,6 +28,7 @@ extension BillingService {
     // MARK: - Charges
 
     /// A client's charges through `period` as the history stands now: what an invoice run prices.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func charges(client: String, through period: BillingPeriod) throws -> ChargeSheet {
         let state = try directory.client(client)
         let code = state.code ?? client
@@ -41,6 +42,7 @@ extension BillingService {
     }
 
     /// The client's billing months: months already invoiced keep their zone, later ones follow its time zone now.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func billingMonths(of client: ClientState) throws -> BillingMonths {
         let code = client.code ?? ""
         let ledger = try kernel.load(BillingDecider.self, stream: StreamName.billing(code)).state
@@ -54,6 +56,7 @@ extension BillingService {
     /// what is new. Each client's draft is its own transaction; with a command id, a retry returns the drafts
     /// the first attempt made and writes nothing. A period after the current month (UTC) is refused unless
     /// `allowFuture`: it would bill every monthly fee up to it.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func runInvoices(
         period: BillingPeriod, client: String? = nil, as actor: String, commandId: String? = nil, allowFuture: Bool = false
     ) throws -> [ClientRun] {
@@ -109,6 +112,7 @@ extension BillingService {
     /// Makes a draft final under the next number of this year's sequence (`INV-2026-0001`, gapless: the number and
     /// the finalization are one transaction). Returns the final invoice.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func finalizeInvoice(_ reference: String, as actor: String, commandId: String? = nil) throws -> Invoice {
         let invoice = try self.invoice(reference)
         let context = try context(for: actor)
@@ -122,6 +126,7 @@ extension BillingService {
     /// Cancels a final invoice with a credit note for its whole amount (`CN-2026-0001`, gapless); its time and fees
     /// go on the next run.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func voidInvoice(_ reference: String, reason: String, as actor: String, commandId: String? = nil) throws -> Invoice {
         let invoice = try self.invoice(reference)
         let context = try context(for: actor)
@@ -134,6 +139,7 @@ extension BillingService {
 
     /// Throws a draft away; what it billed goes on the next run.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func discardInvoice(_ reference: String, reason: String, as actor: String, commandId: String? = nil) throws -> Invoice {
         let invoice = try self.invoice(reference)
         try kernel.run(
@@ -168,6 +174,7 @@ extension BillingService {
     // MARK: - Reading
 
     /// An invoice by id (`acme-D3`), number (`INV-2026-0001`) or credit note (`CN-2026-0001`).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func invoice(_ reference: String) throws -> Invoice {
         guard let invoice = try models.billing.invoice(reference, in: store) else {
             throw DomainError(.notFound, "unknown invoice \(reference); list invoices with `docket invoice list`")
@@ -176,6 +183,7 @@ extension BillingService {
     }
 
     /// The credit note `CN-2026-0001`: the document that voided a final invoice, with that invoice's lines negated.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func creditNote(_ number: String) throws -> CreditNote {
         guard let note = try models.billing.invoice(number, in: store)?.creditNoteDocument, note.number == number else {
             throw DomainError(.notFound, "unknown credit note \(number); list invoices and credit notes with `docket invoice list`")
@@ -184,6 +192,7 @@ extension BillingService {
     }
 
     /// The customer-facing number of each of the client's invoices that is or was final (draft id → `INV-2026-0001`).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func invoiceNumbers(client: String) throws -> [String: String] {
         var numbers: [String: String] = [:]
         for invoice in try invoices(InvoiceFilter(client: client)) {
@@ -193,6 +202,7 @@ extension BillingService {
     }
 
     /// The invoices matching `filter`, in draft order per client.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func invoices(_ filter: InvoiceFilter = InvoiceFilter()) throws -> [Invoice] {
         try models.billing.allInvoices(in: store).filter { invoice in
             (filter.client == nil || invoice.client == filter.client) && (filter.period == nil || invoice.period == filter.period)

@@ -41,6 +41,7 @@ public struct BillingService: Sendable, FeatureService {
 
 extension BillingService {
     /// Whether `login` has a time entry on `number` that is not voided (from the time read model).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func hasLoggedTime(on number: TicketNumber, by login: String) throws -> Bool {
         try models.time.list(TimeFilter(ticket: number.description, tech: login), in: store).contains { !$0.voided }
     }
@@ -48,6 +49,7 @@ extension BillingService {
     /// Logs time on a ticket as `actor` and returns the new entry's id (`TE-1`, `TE-2`, … gapless per store).
     /// Logging on a closed ticket is allowed; on an unknown or merged one it is refused.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func logTime(_ request: TimeLogRequest, as actor: String, commandId: String? = nil) throws -> String {
         if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
             return String(earlier.stream.dropFirst("time-".count))
@@ -61,6 +63,7 @@ extension BillingService {
 
     /// Corrects the entry `entryId`; returns the events (empty never: a correction must change something).
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func correctTime(_ entryId: String, _ correction: TimeCorrection, as actor: String, commandId: String? = nil) throws -> [TimeEvent] {
         try requireEntry(entryId)
         return try kernel.run(
@@ -71,6 +74,7 @@ extension BillingService {
 
     /// Voids the entry `entryId`.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func voidTime(_ entryId: String, reason: String, as actor: String, commandId: String? = nil) throws -> [TimeEvent] {
         try requireEntry(entryId)
         return try kernel.run(
@@ -80,6 +84,7 @@ extension BillingService {
     }
 
     /// Starts `actor`'s timer on a ticket.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func startTimer(_ ticket: TicketNumber, workType: String, as actor: String, commandId: String? = nil) throws {
         let context = try context(for: actor)
         let ticketState = try kernel.load(TicketDecider.self, stream: StreamName.ticket(ticket)).state
@@ -90,6 +95,7 @@ extension BillingService {
 
     /// Stops `actor`'s running timer and logs the elapsed minutes (rounded up) as a new entry, in one transaction.
     /// Returns the entry id and the minutes.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func stopTimer(note: String?, minutes worked: Int? = nil, as actor: String, commandId: String? = nil) throws
         -> (entryId: String, minutes: Int)
     {
@@ -120,6 +126,7 @@ extension BillingService {
     }
 
     /// The time entries matching `filter`.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func timeEntries(_ filter: TimeFilter) throws -> [TimeEntryState] {
         try models.time.list(filter, in: store)
     }
@@ -163,6 +170,7 @@ public struct TimeEntryDetail: Codable, Sendable, Equatable {
 
 extension BillingService {
     /// The entry `entryId` with its history: logged, corrected (with reasons), voided.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func timeEntryDetail(_ entryId: String) throws -> TimeEntryDetail {
         guard let entry = try models.time.entry(entryId, in: store) else {
             throw DomainError(.notFound, "unknown time entry \(entryId); list entries with `docket time list`")

@@ -140,6 +140,7 @@ extension BillingService {
     /// Closes in `[filter.from, filter.to)` whose closer had no time entry (not voided) on the ticket at that moment,
     /// in log order. Folds the log from the start up to `to` (time entries logged before the period count);
     /// `ticketHasTime` is read from the time read model, as of now.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func closedWithoutTimeReport(_ filter: ClosedWithoutTimeFilter) throws -> [ClosedWithoutTimeLine] {
         var fold = ClosedWithoutTimeFold(filter)
         let last = try store.position(atOrBefore: filter.to)

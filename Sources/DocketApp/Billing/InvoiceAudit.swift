@@ -70,6 +70,7 @@ public struct TermsAudit: Codable, Sendable, Equatable {
 
 extension BillingService {
     /// The audit of an invoice named by its id, number or credit note.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func auditInvoice(_ reference: String) throws -> InvoiceAudit {
         let invoice = try self.invoice(reference)
         var drafted: EventReference?

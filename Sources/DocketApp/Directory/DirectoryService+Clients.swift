@@ -4,6 +4,7 @@ import EventLog
 extension DirectoryService {
     /// Runs a client command for client `code` as `actor`.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func client(_ code: String, _ command: ClientCommand, as actor: String, commandId: String? = nil) throws -> [ClientEvent] {
         try kernel.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context(for: actor), commandId: commandId).events
     }
@@ -11,6 +12,7 @@ extension DirectoryService {
     /// Adds a contact to client `code`, choosing the next free id (`<code>-1`, `<code>-2`, …) unless one is given.
     /// Returns the contact's id.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func addContact(to code: String, _ details: ContactDetails, id: String? = nil, as actor: String) throws -> String {
         let state = try client(code)
         var chosen = id
@@ -25,6 +27,7 @@ extension DirectoryService {
     }
 
     /// A client's state, or a not-found error.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func client(_ code: String) throws -> ClientState {
         let (state, _) = try kernel.load(ClientDecider.self, stream: StreamName.client(code))
         guard state.code != nil else {
@@ -34,6 +37,7 @@ extension DirectoryService {
     }
 
     /// Every client, in code order.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func clients() throws -> [ClientState] {
         try store.streams(prefix: "client-").map { try kernel.load(ClientDecider.self, stream: $0.name).state }
     }

@@ -4,6 +4,7 @@ import EventLog
 extension DirectoryService {
     /// Creates a contract for an existing client.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func createContract(_ create: CreateContract, as actor: String, commandId: String? = nil) throws -> [ContractEvent] {
         var command = create
         command.clientSnapshot = try? client(create.client).snapshot
@@ -16,6 +17,7 @@ extension DirectoryService {
 
     /// Runs a contract command (amend, end) as `actor`.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func contract(_ id: String, _ command: ContractCommand, as actor: String, commandId: String? = nil) throws -> [ContractEvent] {
         if case .amend(let effectiveFrom, let slaPolicy, let given) = command {
             let existing = try kernel.load(ContractDecider.self, stream: StreamName.contract(id)).state
@@ -30,6 +32,7 @@ extension DirectoryService {
     }
 
     /// A contract's state with every version of its terms, or a not-found error.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func contract(_ id: String) throws -> ContractState {
         let (state, _) = try kernel.load(ContractDecider.self, stream: StreamName.contract(id))
         guard state.id != nil else {
@@ -39,6 +42,7 @@ extension DirectoryService {
     }
 
     /// Every contract, optionally only one client's, in id order.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func contracts(client: String? = nil) throws -> [ContractState] {
         try store.streams(prefix: "contract-").map { try kernel.load(ContractDecider.self, stream: $0.name).state }
             .filter { client == nil || $0.client == client }

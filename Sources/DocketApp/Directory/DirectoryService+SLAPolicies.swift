@@ -4,11 +4,13 @@ import EventLog
 extension DirectoryService {
     /// Runs a calendar command as `actor`.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func calendar(_ id: String, _ command: CalendarCommand, as actor: String, commandId: String? = nil) throws -> [CalendarEvent] {
         try kernel.run(CalendarDecider.self, stream: StreamName.calendar(id), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// A calendar (the built-in `24x7`, or a defined one), or a not-found error.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func calendar(_ id: String) throws -> CalendarState {
         if let builtIn = CalendarState.builtIn(id) { return builtIn }
         let (state, _) = try kernel.load(CalendarDecider.self, stream: StreamName.calendar(id))
@@ -19,17 +21,20 @@ extension DirectoryService {
     }
 
     /// Every defined calendar, in id order.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func calendars() throws -> [CalendarState] {
         try store.streams(prefix: "calendar-").map { try kernel.load(CalendarDecider.self, stream: $0.name).state }
     }
 
     /// Runs an SLA policy command as `actor`.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaPolicy(_ id: String, _ command: SLAPolicyCommand, as actor: String, commandId: String? = nil) throws -> [SLAPolicyEvent] {
         try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// An SLA policy, or a not-found error.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaPolicy(_ id: String) throws -> SLAPolicyState {
         let (state, _) = try kernel.load(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id))
         guard state.id != nil else {
@@ -39,6 +44,7 @@ extension DirectoryService {
     }
 
     /// Every SLA policy, in id order.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaPolicies() throws -> [SLAPolicyState] {
         try store.streams(prefix: "sla-policy-").map { try kernel.load(SLAPolicyDecider.self, stream: $0.name).state }
     }

@@ -18,6 +18,7 @@ public struct TokenSummary: Sendable, Equatable {
 extension DirectoryService {
     /// Creates an API token for `user` as `actor` and returns it, `dkt_<id>_<secret>`: the only time the secret is
     /// seen. The log keeps the id, the salt and SHA-256(salt ‖ secret). `lifetimeDays` nil: it never expires.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func createToken(for user: String, name: String, lifetimeDays: Int?, as actor: String) throws -> String {
         if let days = lifetimeDays, !(1...TokenDecider.maxLifetimeDays).contains(days) {
             throw DomainError(.invalid, "--expires must be 1 to \(TokenDecider.maxLifetimeDays) days; give e.g. 90d")
@@ -36,11 +37,13 @@ extension DirectoryService {
     }
 
     /// Revokes token `tokenId` (its owner or an admin).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func revokeToken(_ tokenId: String, reason: String?, as actor: String) throws {
         try kernel.run(TokenDecider.self, stream: StreamName.token(tokenId), command: .revoke(reason: reason), context: context(for: actor))
     }
 
     /// The tokens `actor` may see: every token for an admin, their own for anyone else; in creation order.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func tokens(as actor: String) throws -> [TokenSummary] {
         let viewer = try context(for: actor).actor
         var summaries: [(position: UInt64, summary: TokenSummary)] = []
@@ -59,6 +62,7 @@ extension DirectoryService {
     /// The user a presented token acts as, with that user's role now. Refuses (``DomainError/Code/unauthenticated``)
     /// a malformed, unknown, wrong, expired or revoked token, and one whose user was deactivated after it was made
     /// (deactivating a user kills their tokens for good, even if they are reactivated).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func authenticate(token presented: String) throws -> Actor {
         let unknown = DomainError(.unauthenticated, "unknown or wrong API token; create one with `docket token create`")
         let parts = presented.split(separator: "_", omittingEmptySubsequences: false)

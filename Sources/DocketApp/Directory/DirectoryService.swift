@@ -10,6 +10,7 @@ public struct DirectoryService: Sendable, FeatureService {
 
     /// Creates the first admin when the store has no users; returns false when users exist already.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func bootstrapAdmin(login: String, name: String, email: String) throws -> Bool {
         guard try store.streams(prefix: "user-").isEmpty else { return false }
         let events = try UserDecider.bootstrapAdmin(login: login, name: name, email: email, now: clock.now(), isFirstUser: true)
@@ -20,11 +21,13 @@ public struct DirectoryService: Sendable, FeatureService {
 
     /// Runs a user command for `login` as `actor`.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func user(_ login: String, _ command: UserCommand, as actor: String, commandId: String? = nil) throws -> [UserEvent] {
         try kernel.run(UserDecider.self, stream: StreamName.user(login), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// A user's state, or a not-found error.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func user(_ login: String) throws -> UserState {
         let (state, _) = try kernel.load(UserDecider.self, stream: StreamName.user(login))
         guard state.login != nil else {
@@ -34,6 +37,7 @@ public struct DirectoryService: Sendable, FeatureService {
     }
 
     /// Every user, in login order.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func users() throws -> [UserState] {
         try store.streams(prefix: "user-").map { try kernel.load(UserDecider.self, stream: $0.name).state }
     }

@@ -47,6 +47,7 @@ extension IntakeService {
     /// none of it (an alert naming no known client refuses the delivery, with nothing written). Alerts that touch a
     /// ticket another alert of the delivery already touches (the same condition twice) go in a second transaction
     /// after the first, so each is decided on the state the one before left.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func receiveAlerts(_ batch: AlertBatch, policy: AlertPolicy, as actor: String) throws -> [AlertOutcome] {
         var outcomes = [AlertOutcome](repeating: .dropped, count: batch.alerts.count)
         var remaining = Array(batch.alerts.indices)

@@ -31,6 +31,7 @@ extension IntakeService {
     /// Sets up webhook source `source` (admins) and returns its secret, `dkh_` and 64 hex digits: the only time it is
     /// seen. The log keeps it sealed under the store's hook key, which `key` gives (made on first use), asked for only
     /// once the actor is known to be an admin (see ``HookKey``).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func createHook(
         _ source: String, format: HookFormat, actsAs: String, defaultClient: String?, as actor: String, key: () throws -> HookKey
     ) throws -> String {
@@ -46,6 +47,7 @@ extension IntakeService {
     }
 
     /// Gives `source` a new secret (admins) and returns it; the previous one stays valid for `graceMilliseconds`.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func rotateHook(_ source: String, graceMilliseconds: Int64, as actor: String, key: () throws -> HookKey) throws -> String {
         let context = try adminContext(for: actor)
         let key = try key()
@@ -56,6 +58,7 @@ extension IntakeService {
     }
 
     /// Every webhook source, by name (admins only: the list says who each acts as).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func hooks(as actor: String) throws -> [HookSummary] {
         _ = try adminContext(for: actor)
         let now = clock.now()
@@ -74,6 +77,7 @@ extension IntakeService {
 
     /// What a delivery to `source` is checked with, opened with `key`; nil when there is no such source (the caller
     /// answers as for a wrong secret, so sources cannot be probed).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func hookAuthority(_ source: String, key: HookKey) throws -> HookAuthority? {
         guard HookDecider.isValidSource(source) else { return nil }
         let (state, _) = try kernel.load(HookDecider.self, stream: StreamName.hook(source))

@@ -23,6 +23,7 @@ extension IntakeService {
 
     /// What routing would see if `message` opened a ticket: the sender's client (an exact contact address,
     /// then the domain, else `fallbackClient`), the subject and the text body.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func routingInput(forMail message: ParsedMessage, fallbackClient: String?) throws -> RoutingInput {
         let address = (message.from.first { $0.address != nil }?.address ?? "").lowercased()
         guard let client = try clientCode(forSender: address) ?? fallbackClient else {
@@ -36,6 +37,7 @@ extension IntakeService {
 
     /// What routing would see if `alert` opened a ticket: its client (when Docket knows it, else
     /// `fallbackClient`), `[check] summary`, the description, labels and severity.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func routingInput(forAlert alert: MonitoringAlert, fallbackClient: String?) throws -> RoutingInput {
         var client = alert.client.flatMap { (try? directory.client($0))?.code ?? nil }
         if client == nil { client = fallbackClient }

@@ -64,6 +64,7 @@ extension IntakeService {
     }
 
     /// Takes one email: threads it onto its ticket or opens one, as described in `docket intake email --help`.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func receiveMail(_ message: ParsedMessage, raw: [UInt8], policy: MailPolicy, as actor: String) throws -> MailOutcome {
         let messageId = IntakeService.mailIdentity(message, raw: raw)
         if let earlier = try models.mail.ticket(forMessageId: messageId, in: store) ?? models.outbox.ticket(forMessageId: messageId, in: store) {
@@ -254,6 +255,7 @@ extension IntakeService {
     /// content-addressed as `unparsed-message.eml` (`message/rfc822`) on a new ticket for the triage client,
     /// titled "Unreadable email received <date>", whose description names the parse error. The same bytes
     /// delivered again are a duplicate. Throws when the policy has no triage client (nothing is written).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func receiveUnparsedMail(_ raw: [UInt8], error: MailParseError, policy: MailPolicy, as actor: String) throws -> MailOutcome {
         guard let client = policy.triageClient else {
             throw DomainError(.invalid, "\(error.message); pass --triage-client CODE to keep unreadable messages whole on a ticket for that client")

@@ -149,6 +149,18 @@ private struct MailThread {
     var queued: Int
 }
 
+// MARK: - Reading
+
+extension OutboxService {
+    /// Every message queued, oldest first.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func messages() throws -> [OutboxEntry] { try models.outbox.all(in: store) }
+
+    /// The queued message `messageId`, nil when none.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func message(_ messageId: String) throws -> OutboxEntry? { try models.outbox.entry(messageId, in: store) }
+}
+
 // MARK: - Staff notifications
 
 extension OutboxService {
@@ -260,6 +272,7 @@ extension OutboxService {
     /// Hands each queued or failed message to `transport`, oldest first, recording `mail.sent` or
     /// `mail.send-failed` (stream `mail-<Message-ID>`, command id `mail-send:<Message-ID>:<attempt>`) right
     /// after each attempt and before the next message. Sent messages are never offered again.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func sendOutbox(via transport: some MailTransport, as actor: String) throws -> [OutboxDelivery] {
         let context = try context(for: actor)
         var deliveries: [OutboxDelivery] = []

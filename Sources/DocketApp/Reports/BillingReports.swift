@@ -349,6 +349,7 @@ public enum BillingReportBuilder {
 
 extension BillingService {
     /// The billing reports' fold over the whole log as it stands now (docs/billing.md, "Reports").
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func billingReports(_ window: BillingReportWindow, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> BillingReportFold {
         try BillingReportBuilder.build(from: store, window: window, progress: progress)
     }

@@ -33,6 +33,7 @@ public struct SLAReportLine: Sendable, Equatable, Encodable {
 
 extension SLAService {
     /// The SLA report over tickets opened in `[from, to)`, grouped, as of `now`.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaReport(from: Timestamp, to: Timestamp, by grouping: SLAReportGrouping, now: Timestamp) throws -> [SLAReportLine] {
         var groups: [String: (line: SLAReportLine, response: [Int64], resolution: [Int64])] = [:]
         try models.sla.all(in: store) { row in

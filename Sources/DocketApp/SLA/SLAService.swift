@@ -23,6 +23,7 @@ public struct SLAService: Sendable, FeatureService {
     /// calendar those terms name, in force then — all frozen into the returned event. Nil when no contract
     /// with an SLA policy is in force. A contract naming a policy or calendar that does not exist is an
     /// error to fix, not a ticket to open silently without an SLA.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaStart(client: String, priority: Priority, at instant: Timestamp) throws -> TicketSLAStarted? {
         let inForce = try directory.contracts(client: client).compactMap { contract -> (ContractState, ContractTerms)? in
             contract.terms(at: instant).map { (contract, $0) }
@@ -37,6 +38,20 @@ public struct SLAService: Sendable, FeatureService {
         return try TicketSLAStarted.resolve(policy: policy, calendar: try directory.calendar(policyTerms.calendar), priority: priority, at: instant)
     }
 
+    // MARK: - Reading the clocks
+
+    /// The ticket's SLA clock as the `sla` read model holds it, nil when it runs under none.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func clock(of number: TicketNumber) throws -> SLAClock? {
+        try models.sla.row(number, in: store)?.clock
+    }
+
+    /// Up to `limit` rows of open tickets' clocks that `keep` accepts.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func openClocks(limit: Int, keep: (SLARow) -> Bool) throws -> [SLARow] {
+        try models.sla.open(limit: limit, in: store, keep: keep)
+    }
+
     // MARK: - Time-driven events
 
     /// What `tick` recorded on one ticket.
@@ -48,6 +63,7 @@ public struct SLAService: Sendable, FeatureService {
     /// Records every SLA warning, breach and escalation due at or before now, each at the instant it became
     /// due (not when this runs), and carries out escalation actions. Safe to run twice, or late: a recorded
     /// threshold is never recorded again.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func tick(as actor: String) throws -> [TickResult] {
         let context = try context(for: actor)
         let now = clock.now()

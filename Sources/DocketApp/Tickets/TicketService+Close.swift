@@ -26,6 +26,7 @@ extension TicketService {
     /// ticket, time logged now (the entry and the close are appended in one transaction, so neither exists without
     /// the other), or a reason for closing without time. A refused close writes nothing.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func closeTicket(
         _ number: TicketNumber, resolution: String, time: CloseTime, as actor: String, commandId: String? = nil
     ) throws -> TicketCloseResult {

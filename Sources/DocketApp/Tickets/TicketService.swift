@@ -67,6 +67,7 @@ public struct TicketService: Sendable, FeatureService {
     /// transaction, when the actor may manage clients. `routing`'s actions (from `IntakeService.routeNewTicket`)
     /// go in the same append too.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func openTicket(
         _ intake: TicketIntake, as actor: String, commandId: String? = nil, newContact: ContactDetails? = nil,
         routing: RoutingDecision? = nil, also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
@@ -147,6 +148,7 @@ public struct TicketService: Sendable, FeatureService {
     /// closer's time looked up (only a no-time reason is taken as given), so the time rule holds for every caller.
     /// To log time with the close use ``closeTicket(_:resolution:time:as:commandId:)``.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func ticket(_ number: TicketNumber, _ command: TicketCommand, as actor: String, commandId: String? = nil) throws -> [TicketEvent] {
         var command = command
         if case .assign(let login, _) = command { command = .assign(to: login, user: try directory.userSnapshot(login)) }
@@ -161,6 +163,7 @@ public struct TicketService: Sendable, FeatureService {
     }
 
     /// Merges `source` into `target`: both streams change in one transaction.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func mergeTicket(_ source: TicketNumber, into target: TicketNumber, as actor: String, commandId: String? = nil) throws {
         try requireTicket(source)
         try requireTicket(target)
@@ -182,6 +185,7 @@ public struct TicketService: Sendable, FeatureService {
 
     /// Replies publicly on `number` with template `name`, filling its placeholders; returns the text sent.
     @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func reply(_ number: TicketNumber, template name: String, as actor: String, commandId: String? = nil) throws -> String {
         guard let summary = try models.queue.summary(number, in: store) else { throw unknownTicket(number) }
         let values = try ReplyValues(
@@ -197,13 +201,27 @@ public struct TicketService: Sendable, FeatureService {
     }
 
     /// The ticket's summary from the queue read model, or a not-found error.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func ticketSummary(_ number: TicketNumber) throws -> TicketSummary {
         guard let summary = try models.queue.summary(number, in: store) else { throw unknownTicket(number) }
         return summary
     }
 
+    /// Tickets matching `filter`, newest first (the queue read model), at most `limit`.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func list(_ filter: QueueFilter, limit: Int) throws -> [TicketSummary] {
+        try models.queue.list(filter, limit: limit, in: store)
+    }
+
+    /// Open tickets matching `filter` in work order (priority, SLA due time, age), at most `limit`.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func queue(_ filter: QueueFilter, limit: Int) throws -> [TicketSummary] {
+        try models.queue.queue(filter, limit: limit, in: store)
+    }
+
     /// The ticket's whole history: every event of its stream with position, time and actor, read as the
     /// ticket's own events or as another subsystem's (alerts, SLA).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func ticketHistory(_ number: TicketNumber) throws -> [(event: RecordedEvent, change: TicketChange)] {
         try store.read(stream: StreamName.ticket(number)).map { recorded in (recorded, try TicketChange(recorded)) }
     }

@@ -1,0 +1,210 @@
+import Domain
+import EventLog
+import Foundation
+import LMDB
+
+/// The log itself, for the commands that work below the use cases: reading events, raw appends, export and
+/// import, backup and restore, verification, anchors, rebuilding and comparing read models, replays, the test
+/// clock. Every one needs an admin except reading (the caller checks with ``requireAdmin(_:to:)``). It holds no
+/// feature service.
+public struct LogService: Sendable {
+    let store: EventStore
+
+    init(store: EventStore) { self.store = store }
+
+    /// The longest stream name, event type, actor or command id the log takes, in bytes.
+    public static var maxNameLength: Int { EventStore.maxNameLength }
+
+    /// Opens the log at `path` read-only, without read models (nothing is written, not even a catch-up): for
+    /// reports that read only the log, and the source of a replay.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public static func openReadOnly(_ path: String, checkPages: Bool = false) throws -> LogService {
+        var options = Environment.Options()
+        options.readOnly = true
+        options.checkPages = checkPages
+        return LogService(store: try EventStore(path: path, options: options))
+    }
+
+    // MARK: - Reading
+
+    /// The last event's position, hash and time.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func head() throws -> LogHead { try store.head() }
+
+    /// The event at `position`, nil past the head.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func event(at position: UInt64) throws -> RecordedEvent? { try store.event(at: position) }
+
+    /// Up to `limit` events from `position` on.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func read(from position: UInt64 = 1, limit: Int) throws -> [RecordedEvent] { try store.read(from: position, limit: limit) }
+
+    /// Up to `limit` events of `stream` from version `version`, in `direction`.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func read(stream: String, from version: UInt64, direction: ReadDirection, limit: Int) throws -> [RecordedEvent] {
+        try store.read(stream: stream, from: version, direction: direction, limit: limit)
+    }
+
+    /// The last position recorded at or before `instant` (0 when none was).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func position(atOrBefore instant: Timestamp) throws -> UInt64 { try store.position(atOrBefore: instant) }
+
+    /// Events and streams per stream category, and events per type (the `stream-counts` read model).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func streamCounts(_ models: ReadModels) throws -> (categories: [StreamCountRow], types: [StreamCountRow]) {
+        let (categories, types) = try models.streamCounts.read(from: store)
+        return (categories.map(StreamCountRow.init), types.map(StreamCountRow.init))
+    }
+
+    /// The billing reports' fold over the whole log (docs/billing.md, "Reports").
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func billingReports(_ window: BillingReportWindow, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> BillingReportFold {
+        try BillingReportBuilder.build(from: store, window: window, progress: progress)
+    }
+
+    // MARK: - Writing below the deciders (admin only)
+
+    /// Refuses (``DomainError/Code/forbidden``) unless `login` is a known, active admin; `action` names what was asked.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func requireAdmin(_ login: String, to action: String) throws {
+        let role: Role
+        do {
+            let (state, _) = try CommandKernel(store: store).load(UserDecider.self, stream: StreamName.user(login))
+            role = try UserDecider.actor(login: login, state: state).role
+        } catch let error as DomainError {
+            throw DomainError(.forbidden, "only an admin may \(action): \(error.message)")
+        }
+        guard role == .admin else {
+            throw DomainError(.forbidden, "only an admin may \(action); \(login) is \(role.rawValue): ask an admin")
+        }
+    }
+
+    /// Appends raw events, checked by the log only (`docket event append`).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func append(_ requests: [AppendRequest]) throws -> [AppendResult] { try store.append(requests) }
+
+    /// Appends one raw request, checked by the log only.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func append(_ request: AppendRequest) throws -> AppendResult { try store.append(request) }
+
+    /// Accepts a store that looks rolled back (records `store.rollback-accepted`); nil when it does not look so.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func acceptRollback(actor: String, reason: String) throws -> AppendResult? {
+        try store.acceptRollback(actor: actor, reason: reason)
+    }
+
+    // MARK: - Export, import, backup
+
+    /// Writes the log from `position` on as NDJSON lines, one call per line.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func export(from position: UInt64 = 1, write: (String) throws -> Void) throws { try store.export(from: position, write: write) }
+
+    /// Loads an NDJSON export; `resuming` hears how many of the file's first events the store already held.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func importLog(_ text: [UInt8], resuming: (UInt64) -> Void = { _ in }) throws -> Int {
+        try store.importLog(text, resuming: resuming)
+    }
+
+    /// A consistent copy of the store, its attachments and anchors in `destination`, with a manifest.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func backup(to destination: String) throws -> BackupManifest { try store.backup(to: destination) }
+
+    /// Copies a checked backup's files into `destination` (new or empty).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public static func restoreFiles(_ manifest: BackupManifest, from backup: String, to destination: String) throws {
+        try EventStore.restoreFiles(manifest, from: backup, to: destination)
+    }
+
+    /// Writes the head to the anchors copy at `destination` and returns it.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func anchor(to destination: String) throws -> Anchor { try store.anchor(to: destination) }
+
+    // MARK: - Verifying and read models
+
+    /// Recomputes the hash chain and checks the indexes (and the anchors copies given).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func verify(anchorCopies: [String] = [], progress: (UInt64, UInt64) -> Void = { _, _ in }) throws -> VerifyReport {
+        try store.verify(anchorCopies: anchorCopies, progress: progress)
+    }
+
+    /// Verifies the log and rebuilds every read model in `scratch` to compare it with the live one.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func verify(
+        readModelsRebuiltIn scratch: String, anchorCopies: [String] = [], progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
+    ) throws -> (log: VerifyReport, readModels: [ReadModelCheck]) {
+        try store.verify(readModelsRebuiltIn: scratch, fresh: ReadModels().all, anchorCopies: anchorCopies, progress: progress)
+    }
+
+    /// The names of the read models the store keeps.
+    public var readModelNames: [String] { store.projectionNames }
+
+    /// Drops the read models `names` and replays them from the log, in one scan.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func rebuild(_ names: [String], progress: (UInt64, UInt64) -> Void = { _, _ in }) throws {
+        try store.rebuild(names, progress: progress)
+    }
+
+    /// The last position read model `name` has applied.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func checkpoint(of name: String) throws -> UInt64 { try store.checkpoint(of: name) }
+
+    /// Each read model's checkpoint, entries and digest.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func readModelDigests() throws -> [ReadModelDigest] { try store.readModelDigests() }
+
+    /// Databases of read-model formats no longer used.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func staleReadModelDatabases() throws -> [String] { try store.staleReadModels().databases }
+
+    /// The replay this store is, nil for a live store.
+    public var replay: ReplayMarker? { store.replay }
+
+    /// Copies the events through `position` into `destination` and builds every read model there.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func replay(
+        through position: UInt64, asOf: Timestamp?, into destination: String, progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws -> ReplayResult {
+        try store.replay(through: position, asOf: asOf, into: destination, projections: ReadModels().all, progress: progress)
+    }
+
+    // MARK: - Opening
+
+    /// Batches concurrent appends into shared durable commits from now on (for a server; see `GroupCommit`).
+    public func enableGroupCommit() { store.enableGroupCommit() }
+
+    /// Whether the store was created for tests (`docket init --test-clock`): only such a store takes a clock override.
+    public var hasTestClock: Bool { get throws { try store.hasTestClock } }
+
+    /// Marks a new, empty store as a test store.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func markTestClock() throws { try store.markTestClock() }
+
+    /// Whether the store was opened read-only (a replay).
+    public var isReadOnly: Bool { store.isReadOnly }
+
+    /// Brings lagging read models up to date; then, when writable, drops databases of formats no longer used.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func catchUp(progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }) throws {
+        _ = try store.catchUpProjections(progress: progress)
+        if !store.isReadOnly { _ = try store.dropStaleReadModels() }
+    }
+}
+
+/// Turns a fault inside liblmdb into one line on stderr and an exit status instead of a crash (LMDB's `FaultGuard`).
+public enum StoreFaults {
+    /// Installs the guard, or replaces its message (end it with a newline). Linux only.
+    public static func install(message: String, status: Int32) { FaultGuard.install(message: message, status: status) }
+}
+
+/// One row of `docket stats`: a stream category or event type, its events and (for categories) streams.
+public struct StreamCountRow: Sendable, Equatable {
+    public let name: String
+    public let events: UInt64
+    public let streams: UInt64
+
+    init(_ row: StreamCounts.Row) {
+        name = row.name
+        events = row.events
+        streams = row.streams
+    }
+}
