@@ -9,7 +9,7 @@ struct StoreOptions: ParsableArguments {
 
     /// The folder to use: the flag, else `$DOCKET_STORE`, else `./docket-data`; inside the server, the served store.
     var path: String {
-        if ServedInvocation.current != nil, let served = ServedStore.session { return served.store.path }
+        if ServedInvocation.current != nil, let served = ServedStore.session { return served.log.path }
         if let store, !store.isEmpty { return store }
         if let env = ProcessInfo.processInfo.environment["DOCKET_STORE"], !env.isEmpty { return env }
         return "docket-data"

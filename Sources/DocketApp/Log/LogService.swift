@@ -12,6 +12,9 @@ public struct LogService: Sendable {
 
     init(store: EventStore) { self.store = store }
 
+    /// The store's folder.
+    public var path: String { store.path }
+
     /// The longest stream name, event type, actor or command id the log takes, in bytes.
     public static var maxNameLength: Int { EventStore.maxNameLength }
 
