@@ -12,21 +12,23 @@ public enum TicketChange: Sendable, Equatable {
     /// A type this Docket does not know (from a newer version): shown by its type name.
     case other(String)
 
-    /// Reads a recorded event of a ticket stream.
+    /// Reads a recorded event of a ticket stream (through ``DocketEvent``'s one dispatch).
     public init(_ recorded: RecordedEvent) throws {
         let (type, version, payload) = (recorded.type, recorded.schemaVersion, recorded.payload)
-        if TicketEvent.catalog.contains(where: { $0.type == type }) {
-            self = .ticket(try TicketEvent.decode(type: type, schemaVersion: version, payload: payload))
-        } else if TicketSLAEvent.handles(type: type) {
-            self = .sla(try TicketSLAEvent.decode(type: type, schemaVersion: version, payload: payload))
-        } else if TicketAlertEvent.catalog.contains(where: { $0.type == type }) {
-            self = .alert(try TicketAlertEvent.decode(type: type, schemaVersion: version, payload: payload))
-        } else if TicketMailEvent.catalog.contains(where: { $0.type == type }) {
-            self = .mail(try TicketMailEvent.decode(type: type, schemaVersion: version, payload: payload))
-        } else if OutboxEvent.handles(type: type) {
-            self = .outbox(try OutboxEvent.decode(type: type, schemaVersion: version, payload: payload))
-        } else {
+        let event: DocketEvent
+        do {
+            event = try DocketEvent.decode(type: type, schemaVersion: version, payload: payload)
+        } catch let error as EventDecodingError where error.reason == .unknownType {
             self = .other("\(type).v\(version)")
+            return
+        }
+        switch event {
+        case .ticket(let e): self = .ticket(e)
+        case .ticketSLA(let e): self = .sla(e)
+        case .ticketAlert(let e): self = .alert(e)
+        case .ticketMail(let e): self = .mail(e)
+        case .outbox(let e): self = .outbox(e)
+        default: self = .other("\(type).v\(version)")
         }
     }
 

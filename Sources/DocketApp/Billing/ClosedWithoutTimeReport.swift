@@ -125,7 +125,7 @@ public struct ClosedWithoutTimeFold: Sendable {
                     ticket: ticket, client: client, closedAt: event.recordedAt.iso8601, closedBy: event.actor,
                     reason: closed.noTimeReason, systemClose: system, ticketHasTime: false))
         default:
-            if TicketEvent.catalog.contains(where: { $0.type == event.type }) { afterResolvedAlert.remove(ticket) }
+            if TicketEvent.handles(type: event.type) { afterResolvedAlert.remove(ticket) }
         }
     }
 

@@ -47,20 +47,8 @@ public struct TicketAlertReceived: EventPayload {
     }
 }
 
-extension TicketAlertEvent: DomainEvent {
-    public static let catalog: [EventDescriptor] = [TicketAlertReceived.descriptor]
-
-    public var eventType: String { TicketAlertReceived.descriptor.type }
-    public var schemaVersion: UInt16 { TicketAlertReceived.descriptor.schemaVersion }
-
-    public func payload() -> [UInt8] {
-        switch self {
-        case .received(let p): EventCodec.encode(p)
-        }
-    }
-
-    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> TicketAlertEvent {
-        guard type == TicketAlertReceived.descriptor.type else { throw EventCodec.unknown(type: type, schemaVersion: schemaVersion) }
-        return .received(try EventCodec.decode(TicketAlertReceived.self, type: type, schemaVersion: schemaVersion, payload: payload))
-    }
+extension TicketAlertEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<TicketAlertEvent>] = [
+        .init(TicketAlertReceived.self) { .received($0) },
+    ]
 }

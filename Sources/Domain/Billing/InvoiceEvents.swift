@@ -196,46 +196,12 @@ public struct InvoiceNumberIssued: EventPayload {
     }
 }
 
-extension InvoiceEvent: DomainEvent {
-    public static let catalog: [EventDescriptor] = [
-        InvoiceDrafted.descriptor, InvoiceFinalized.descriptor, InvoiceDiscarded.descriptor, InvoiceVoided.descriptor,
-        InvoiceNumberIssued.descriptor,
+extension InvoiceEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<InvoiceEvent>] = [
+        .init(InvoiceDrafted.self) { .drafted($0) },
+        .init(InvoiceFinalized.self) { .finalized($0) },
+        .init(InvoiceDiscarded.self) { .discarded($0) },
+        .init(InvoiceVoided.self) { .voided($0) },
+        .init(InvoiceNumberIssued.self) { .numberIssued($0) },
     ]
-
-    private var descriptor: EventDescriptor {
-        switch self {
-        case .drafted: InvoiceDrafted.descriptor
-        case .finalized: InvoiceFinalized.descriptor
-        case .discarded: InvoiceDiscarded.descriptor
-        case .voided: InvoiceVoided.descriptor
-        case .numberIssued: InvoiceNumberIssued.descriptor
-        }
-    }
-
-    public var eventType: String { descriptor.type }
-    public var schemaVersion: UInt16 { descriptor.schemaVersion }
-
-    public func payload() -> [UInt8] {
-        switch self {
-        case .drafted(let p): EventCodec.encode(p)
-        case .finalized(let p): EventCodec.encode(p)
-        case .discarded(let p): EventCodec.encode(p)
-        case .voided(let p): EventCodec.encode(p)
-        case .numberIssued(let p): EventCodec.encode(p)
-        }
-    }
-
-    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> InvoiceEvent {
-        func read<P: EventPayload>(_ kind: P.Type) throws -> P {
-            try EventCodec.decode(kind, type: type, schemaVersion: schemaVersion, payload: payload)
-        }
-        switch type {
-        case InvoiceDrafted.descriptor.type: return .drafted(try read(InvoiceDrafted.self))
-        case InvoiceFinalized.descriptor.type: return .finalized(try read(InvoiceFinalized.self))
-        case InvoiceDiscarded.descriptor.type: return .discarded(try read(InvoiceDiscarded.self))
-        case InvoiceVoided.descriptor.type: return .voided(try read(InvoiceVoided.self))
-        case InvoiceNumberIssued.descriptor.type: return .numberIssued(try read(InvoiceNumberIssued.self))
-        default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
-        }
-    }
 }

@@ -145,3 +145,15 @@ public struct ClientContactRemoved: EventPayload {
     /// A payload with the given fields.
     public init(contactId: String) { self.contactId = contactId }
 }
+
+extension ClientEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<ClientEvent>] = [
+        .init(ClientRegistered.self) { .registered($0) },
+        .init(ClientUpdated.self) { .updated($0) },
+        .init(ClientDeactivated.self) { .deactivated($0) },
+        .init(ClientReactivated.self) { .reactivated($0) },
+        .init(ClientContactAdded.self) { .contactAdded($0) },
+        .init(ClientContactUpdated.self) { .contactUpdated($0) },
+        .init(ClientContactRemoved.self) { .contactRemoved($0) },
+    ]
+}

@@ -133,3 +133,11 @@ public struct ContractEnded: EventPayload {
         try c.encode(timestamp: effectiveFrom, forKey: .effectiveFrom)
     }
 }
+
+extension ContractEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<ContractEvent>] = [
+        .init(ContractCreated.self) { .created($0) },
+        .init(ContractAmended.self) { .amended($0) },
+        .init(ContractEnded.self) { .ended($0) },
+    ]
+}

@@ -95,3 +95,10 @@ public struct HookRotated: EventPayload {
         if let previousValidUntil { try c.encode(timestamp: previousValidUntil, forKey: .previousValidUntil) }
     }
 }
+
+extension HookEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<HookEvent>] = [
+        .init(HookCreated.self) { .created($0) },
+        .init(HookRotated.self) { .rotated($0) },
+    ]
+}

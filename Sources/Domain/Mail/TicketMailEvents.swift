@@ -61,20 +61,8 @@ public struct TicketMailReceived: EventPayload {
     }
 }
 
-extension TicketMailEvent: DomainEvent {
-    public static let catalog: [EventDescriptor] = [TicketMailReceived.descriptor]
-
-    public var eventType: String { TicketMailReceived.descriptor.type }
-    public var schemaVersion: UInt16 { TicketMailReceived.descriptor.schemaVersion }
-
-    public func payload() -> [UInt8] {
-        switch self {
-        case .received(let p): EventCodec.encode(p)
-        }
-    }
-
-    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> TicketMailEvent {
-        guard type == TicketMailReceived.descriptor.type else { throw EventCodec.unknown(type: type, schemaVersion: schemaVersion) }
-        return .received(try EventCodec.decode(TicketMailReceived.self, type: type, schemaVersion: schemaVersion, payload: payload))
-    }
+extension TicketMailEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<TicketMailEvent>] = [
+        .init(TicketMailReceived.self) { .received($0) },
+    ]
 }

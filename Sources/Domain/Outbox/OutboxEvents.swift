@@ -127,46 +127,11 @@ public struct TicketMailBounced: EventPayload {
     }
 }
 
-extension OutboxEvent: DomainEvent {
-    public static let catalog: [EventDescriptor] = [
-        TicketMailQueued.descriptor, MailSent.descriptor, MailSendFailed.descriptor, TicketMailBounced.descriptor,
+extension OutboxEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<OutboxEvent>] = [
+        .init(TicketMailQueued.self) { .queued($0) },
+        .init(MailSent.self) { .sent($0) },
+        .init(MailSendFailed.self) { .sendFailed($0) },
+        .init(TicketMailBounced.self) { .bounced($0) },
     ]
-
-    private var descriptor: EventDescriptor {
-        switch self {
-        case .queued: TicketMailQueued.descriptor
-        case .sent: MailSent.descriptor
-        case .sendFailed: MailSendFailed.descriptor
-        case .bounced: TicketMailBounced.descriptor
-        }
-    }
-
-    public var eventType: String { descriptor.type }
-    public var schemaVersion: UInt16 { descriptor.schemaVersion }
-
-    public func payload() -> [UInt8] {
-        switch self {
-        case .queued(let p): EventCodec.encode(p)
-        case .sent(let p): EventCodec.encode(p)
-        case .sendFailed(let p): EventCodec.encode(p)
-        case .bounced(let p): EventCodec.encode(p)
-        }
-    }
-
-    /// True for the types this enum reads.
-    public static func handles(type: String) -> Bool { catalog.contains { $0.type == type } }
-
-    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> OutboxEvent {
-        switch type {
-        case TicketMailQueued.descriptor.type:
-            .queued(try EventCodec.decode(TicketMailQueued.self, type: type, schemaVersion: schemaVersion, payload: payload))
-        case MailSent.descriptor.type:
-            .sent(try EventCodec.decode(MailSent.self, type: type, schemaVersion: schemaVersion, payload: payload))
-        case MailSendFailed.descriptor.type:
-            .sendFailed(try EventCodec.decode(MailSendFailed.self, type: type, schemaVersion: schemaVersion, payload: payload))
-        case TicketMailBounced.descriptor.type:
-            .bounced(try EventCodec.decode(TicketMailBounced.self, type: type, schemaVersion: schemaVersion, payload: payload))
-        default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
-        }
-    }
 }

@@ -109,38 +109,10 @@ public struct PortalSignedOut: EventPayload {
     }
 }
 
-extension PortalEvent: DomainEvent {
-    public static let catalog: [EventDescriptor] = [PortalLinkIssued.descriptor, PortalLinkUsed.descriptor, PortalSignedOut.descriptor]
-
-    /// The catalogue entry of this case.
-    public var descriptor: EventDescriptor {
-        switch self {
-        case .linkIssued: PortalLinkIssued.descriptor
-        case .linkUsed: PortalLinkUsed.descriptor
-        case .signedOut: PortalSignedOut.descriptor
-        }
-    }
-
-    public var eventType: String { descriptor.type }
-    public var schemaVersion: UInt16 { descriptor.schemaVersion }
-
-    public func payload() -> [UInt8] {
-        switch self {
-        case .linkIssued(let p): EventCodec.encode(p)
-        case .linkUsed(let p): EventCodec.encode(p)
-        case .signedOut(let p): EventCodec.encode(p)
-        }
-    }
-
-    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> PortalEvent {
-        func read<P: EventPayload>(_ kind: P.Type) throws -> P {
-            try EventCodec.decode(kind, type: type, schemaVersion: schemaVersion, payload: payload)
-        }
-        switch type {
-        case PortalLinkIssued.descriptor.type: return .linkIssued(try read(PortalLinkIssued.self))
-        case PortalLinkUsed.descriptor.type: return .linkUsed(try read(PortalLinkUsed.self))
-        case PortalSignedOut.descriptor.type: return .signedOut(try read(PortalSignedOut.self))
-        default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
-        }
-    }
+extension PortalEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<PortalEvent>] = [
+        .init(PortalLinkIssued.self) { .linkIssued($0) },
+        .init(PortalLinkUsed.self) { .linkUsed($0) },
+        .init(PortalSignedOut.self) { .signedOut($0) },
+    ]
 }

@@ -17,22 +17,8 @@ public struct RoutingRulesSet: EventPayload {
     public init(rules: [RoutingRule]) { self.rules = rules }
 }
 
-extension RoutingRulesEvent: DomainEvent {
-    public static let catalog: [EventDescriptor] = [RoutingRulesSet.descriptor]
-
-    public var eventType: String { RoutingRulesSet.descriptor.type }
-    public var schemaVersion: UInt16 { RoutingRulesSet.descriptor.schemaVersion }
-
-    public func payload() -> [UInt8] {
-        switch self {
-        case .set(let p): EventCodec.encode(p)
-        }
-    }
-
-    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> RoutingRulesEvent {
-        guard type == RoutingRulesSet.descriptor.type else {
-            throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
-        }
-        return .set(try EventCodec.decode(RoutingRulesSet.self, type: type, schemaVersion: schemaVersion, payload: payload))
-    }
+extension RoutingRulesEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<RoutingRulesEvent>] = [
+        .init(RoutingRulesSet.self) { .set($0) },
+    ]
 }

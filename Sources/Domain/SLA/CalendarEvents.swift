@@ -92,3 +92,10 @@ public struct CalendarAmended: EventPayload {
         try c.encode(calendar, forKey: .calendar)
     }
 }
+
+extension CalendarEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<CalendarEvent>] = [
+        .init(CalendarDefined.self) { .defined($0) },
+        .init(CalendarAmended.self) { .amended($0) },
+    ]
+}

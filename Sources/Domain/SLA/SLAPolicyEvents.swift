@@ -88,3 +88,10 @@ public struct SLAPolicyAmended: EventPayload {
         try c.encode(terms, forKey: .terms)
     }
 }
+
+extension SLAPolicyEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<SLAPolicyEvent>] = [
+        .init(SLAPolicyDefined.self) { .defined($0) },
+        .init(SLAPolicyAmended.self) { .amended($0) },
+    ]
+}

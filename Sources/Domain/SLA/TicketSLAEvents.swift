@@ -252,3 +252,12 @@ public struct TicketEscalated: EventPayload {
         try c.encode(action, forKey: .action)
     }
 }
+
+extension TicketSLAEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<TicketSLAEvent>] = [
+        .init(TicketSLAStarted.self) { .started($0) },
+        .init(TicketSLAWarned.self) { .warned($0) },
+        .init(TicketSLABreached.self) { .breached($0) },
+        .init(TicketEscalated.self) { .escalated($0) },
+    ]
+}

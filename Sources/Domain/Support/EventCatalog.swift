@@ -1,10 +1,8 @@
-/// Every event type and version Docket reads and writes, in catalogue order.
+/// Every event type and version Docket reads and writes, in catalogue order (from the families' registrations).
 public enum EventCatalog {
-    /// All entries: tickets (and their SLA events), clients, contracts, users, templates, calendars, SLA policies.
-    public static let all: [EventDescriptor] =
-        TicketEvent.catalog + TicketSLAEvent.catalog + TicketAlertEvent.catalog + TicketMailEvent.catalog + OutboxEvent.catalog + ClientEvent.catalog + ContractEvent.catalog + UserEvent.catalog
-        + TemplateEvent.catalog + CalendarEvent.catalog + SLAPolicyEvent.catalog + RoutingRulesEvent.catalog + TimeEvent.catalog + InvoiceEvent.catalog
-        + TokenEvent.catalog + HookEvent.catalog + PortalEvent.catalog
+    /// All entries: tickets (and the other subsystems' events on tickets), mail, clients, contracts, users,
+    /// templates, calendars, SLA policies, routing, time, invoices, tokens, webhook sources.
+    public static let all: [EventDescriptor] = DocketEvent.families.flatMap(\.catalog)
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
     public static func descriptor(type: String, schemaVersion: UInt16) -> EventDescriptor? {
@@ -51,75 +49,52 @@ public enum DocketEvent: Sendable, Equatable {
 }
 
 extension DocketEvent: DomainEvent {
+    /// One event family and the case of ``DocketEvent`` that carries it.
+    struct Family: Sendable {
+        let catalog: [EventDescriptor]
+        let readers: [(type: String, read: @Sendable (String, UInt16, [UInt8]) throws -> DocketEvent)]
+
+        init<F: RegisteredEventFamily>(_: F.Type, _ wrap: @escaping @Sendable (F) -> DocketEvent) {
+            catalog = F.catalog
+            readers = F.registrations.map { registration in
+                (registration.descriptor.type, { type, schemaVersion, payload in wrap(try registration.read(type, schemaVersion, payload)) })
+            }
+        }
+    }
+
+    /// Every family, in catalogue order: the one dispatch for anything that reads any event.
+    static let families: [Family] = [
+        Family(TicketEvent.self) { .ticket($0) }, Family(TicketSLAEvent.self) { .ticketSLA($0) },
+        Family(TicketAlertEvent.self) { .ticketAlert($0) }, Family(TicketMailEvent.self) { .ticketMail($0) },
+        Family(OutboxEvent.self) { .outbox($0) }, Family(ClientEvent.self) { .client($0) },
+        Family(ContractEvent.self) { .contract($0) }, Family(UserEvent.self) { .user($0) },
+        Family(TemplateEvent.self) { .template($0) }, Family(CalendarEvent.self) { .calendar($0) },
+        Family(SLAPolicyEvent.self) { .slaPolicy($0) }, Family(RoutingRulesEvent.self) { .routing($0) },
+        Family(TimeEvent.self) { .time($0) }, Family(InvoiceEvent.self) { .invoice($0) }, Family(TokenEvent.self) { .token($0) },
+        Family(HookEvent.self) { .hook($0) }, Family(PortalEvent.self) { .portal($0) },
+    ]
+
+    /// The reader of each type string (type strings are unique across families: EventCodingTests checks it).
+    private static let readers: [String: @Sendable (String, UInt16, [UInt8]) throws -> DocketEvent] = Dictionary(
+        families.flatMap(\.readers).map { ($0.type, $0.read) }, uniquingKeysWith: { first, _ in first })
+
     public static var catalog: [EventDescriptor] { EventCatalog.all }
 
+    /// The family's event this case carries.
     private var event: any DomainEvent {
-        switch self {
-        case .ticket(let e): e
-        case .client(let e): e
-        case .contract(let e): e
-        case .user(let e): e
-        case .template(let e): e
-        case .ticketSLA(let e): e
-        case .ticketAlert(let e): e
-        case .ticketMail(let e): e
-        case .outbox(let e): e
-        case .calendar(let e): e
-        case .slaPolicy(let e): e
-        case .routing(let e): e
-        case .time(let e): e
-        case .invoice(let e): e
-        case .token(let e): e
-        case .hook(let e): e
-        case .portal(let e): e
+        guard let event = Mirror(reflecting: self).children.first?.value as? any DomainEvent else {
+            preconditionFailure("DocketEvent has a case without a family event")
         }
+        return event
     }
 
     public var eventType: String { event.eventType }
     public var schemaVersion: UInt16 { event.schemaVersion }
     public func payload() -> [UInt8] { event.payload() }
 
-    /// Dispatches on the type's category (the part before the first dot); in the `ticket` category, the SLA types
-    /// (``TicketSLAEvent/handles(type:)``) go to ``TicketSLAEvent`` and the others to ``TicketEvent``.
+    /// Reads any event Docket knows, by its type string.
     public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> DocketEvent {
-        let category = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
-        switch category {
-        case "ticket" where TicketSLAEvent.handles(type: type):
-            return .ticketSLA(try TicketSLAEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "ticket" where TicketAlertEvent.catalog.contains(where: { $0.type == type }):
-            return .ticketAlert(try TicketAlertEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "ticket" where TicketMailEvent.catalog.contains(where: { $0.type == type }):
-            return .ticketMail(try TicketMailEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "ticket" where OutboxEvent.handles(type: type):
-            return .outbox(try OutboxEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "ticket":
-            return .ticket(try TicketEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "mail":
-            return .outbox(try OutboxEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "client":
-            return .client(try ClientEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "contract":
-            return .contract(try ContractEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "user": return .user(try UserEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "template":
-            return .template(try TemplateEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "calendar":
-            return .calendar(try CalendarEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "sla-policy":
-            return .slaPolicy(try SLAPolicyEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "routing":
-            return .routing(try RoutingRulesEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "time":
-            return .time(try TimeEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "invoice":
-            return .invoice(try InvoiceEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "token":
-            return .token(try TokenEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "hook":
-            return .hook(try HookEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        case "portal":
-            return .portal(try PortalEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload))
-        default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
-        }
+        guard let read = readers[type] else { throw EventCodec.unknown(type: type, schemaVersion: schemaVersion) }
+        return try read(type, schemaVersion, payload)
     }
 }

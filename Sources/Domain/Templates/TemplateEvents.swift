@@ -56,3 +56,11 @@ public struct TemplateRemoved: EventPayload {
     /// The payload (it has no fields).
     public init() {}
 }
+
+extension TemplateEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<TemplateEvent>] = [
+        .init(TemplateAdded.self) { .added($0) },
+        .init(TemplateUpdated.self) { .updated($0) },
+        .init(TemplateRemoved.self) { .removed($0) },
+    ]
+}

@@ -252,3 +252,21 @@ public struct TicketReopened: EventPayload {
     /// A payload with the given fields.
     public init(reason: String?) { self.reason = reason }
 }
+
+extension TicketEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<TicketEvent>] = [
+        .init(TicketOpened.self) { .opened($0) },
+        .init(TicketAssigned.self) { .assigned($0) },
+        .init(TicketUnassigned.self) { .unassigned($0) },
+        .init(TicketPriorityChanged.self) { .priorityChanged($0) },
+        .init(TicketCategoryChanged.self) { .categoryChanged($0) },
+        .init(TicketWatcherAdded.self) { .watcherAdded($0) },
+        .init(TicketWatcherRemoved.self) { .watcherRemoved($0) },
+        .init(TicketCommented.self) { .commented($0) },
+        .init(TicketStatusChanged.self) { .statusChanged($0) },
+        .init(TicketMerged.self) { .merged($0) },
+        .init(TicketMergeReceived.self) { .mergeReceived($0) },
+        .init(TicketClosed.self) { .closed($0) },
+        .init(TicketReopened.self) { .reopened($0) },
+    ]
+}

@@ -106,42 +106,12 @@ public struct TimerStopped: EventPayload {
     }
 }
 
-extension TimeEvent: DomainEvent {
-    public static let catalog: [EventDescriptor] = [
-        TimeLogged.descriptor, TimeCorrected.descriptor, TimeVoided.descriptor, TimerStarted.descriptor, TimerStopped.descriptor,
+extension TimeEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<TimeEvent>] = [
+        .init(TimeLogged.self) { .logged($0) },
+        .init(TimeCorrected.self) { .corrected($0) },
+        .init(TimeVoided.self) { .voided($0) },
+        .init(TimerStarted.self) { .timerStarted($0) },
+        .init(TimerStopped.self) { .timerStopped($0) },
     ]
-
-    private var descriptor: EventDescriptor {
-        switch self {
-        case .logged: TimeLogged.descriptor
-        case .corrected: TimeCorrected.descriptor
-        case .voided: TimeVoided.descriptor
-        case .timerStarted: TimerStarted.descriptor
-        case .timerStopped: TimerStopped.descriptor
-        }
-    }
-
-    public var eventType: String { descriptor.type }
-    public var schemaVersion: UInt16 { descriptor.schemaVersion }
-
-    public func payload() -> [UInt8] {
-        switch self {
-        case .logged(let p): EventCodec.encode(p)
-        case .corrected(let p): EventCodec.encode(p)
-        case .voided(let p): EventCodec.encode(p)
-        case .timerStarted(let p): EventCodec.encode(p)
-        case .timerStopped(let p): EventCodec.encode(p)
-        }
-    }
-
-    public static func decode(type: String, schemaVersion: UInt16, payload: [UInt8]) throws -> TimeEvent {
-        switch type {
-        case TimeLogged.descriptor.type: .logged(try EventCodec.decode(TimeLogged.self, type: type, schemaVersion: schemaVersion, payload: payload))
-        case TimeCorrected.descriptor.type: .corrected(try EventCodec.decode(TimeCorrected.self, type: type, schemaVersion: schemaVersion, payload: payload))
-        case TimeVoided.descriptor.type: .voided(try EventCodec.decode(TimeVoided.self, type: type, schemaVersion: schemaVersion, payload: payload))
-        case TimerStarted.descriptor.type: .timerStarted(try EventCodec.decode(TimerStarted.self, type: type, schemaVersion: schemaVersion, payload: payload))
-        case TimerStopped.descriptor.type: .timerStopped(try EventCodec.decode(TimerStopped.self, type: type, schemaVersion: schemaVersion, payload: payload))
-        default: throw EventCodec.unknown(type: type, schemaVersion: schemaVersion)
-        }
-    }
 }

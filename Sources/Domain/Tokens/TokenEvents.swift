@@ -77,3 +77,10 @@ public struct TokenRevoked: EventPayload {
         self.reason = reason
     }
 }
+
+extension TokenEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<TokenEvent>] = [
+        .init(TokenCreated.self) { .created($0) },
+        .init(TokenRevoked.self) { .revoked($0) },
+    ]
+}

@@ -133,3 +133,14 @@ public struct UserCostRateSet: EventPayload {
         try c.encode(timestamp: effectiveFrom, forKey: .effectiveFrom)
     }
 }
+
+extension UserEvent: RegisteredEventFamily {
+    public static let registrations: [EventRegistration<UserEvent>] = [
+        .init(UserAdded.self) { .added($0) },
+        .init(UserRoleChanged.self) { .roleChanged($0) },
+        .init(UserDeactivated.self) { .deactivated($0) },
+        .init(UserReactivated.self) { .reactivated($0) },
+        .init(UserCostRateSet.self) { .costRateSet($0) },
+        .init(UserTimeZoneSet.self) { .timeZoneSet($0) },
+    ]
+}
