@@ -28,6 +28,8 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     /// What the queue needs of the SLA (its due time orders the queue), when the ticket was opened under a
     /// contract with an SLA policy. The whole clock is in the `sla` read model.
     public var sla: QueueSLA?
+    /// When a dispatcher said the ticket is due (milliseconds since the epoch); nil when no date is set.
+    public var dueDate: Int64?
     /// The whole clock, kept while a write transaction folds events into the row (not part of its JSON; the
     /// stored row keeps it as a `StoredSLAClock`, the frozen terms once per content in `rm.queue3.sla-terms`).
     var clock: SLAClock? = nil
@@ -37,7 +39,7 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case number, client, contact, category, priority, source, subject, status, assignee, watchers, openedAt,
             openedPosition, updatedAt, updatedPosition, publicComments, internalComments, resolution, mergedInto,
-            mergedFrom, sla
+            mergedFrom, sla, dueDate
     }
 
     /// Open means on somebody's queue: not closed and not merged away.
@@ -108,6 +110,7 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         case .reopened:
             row.status = .inProgress
             row.resolution = nil
+        case .dueDateSet(let e): row.dueDate = e.dueAt?.millisecondsSinceEpoch
         }
         return row
     }

@@ -21,7 +21,7 @@ struct TicketGroup: ParsableCommand {
             docket ticket show T-1001                     docket ticket list --status new --json
             """,
         subcommands: [
-            TicketOpen.self, TicketAssign.self, TicketUnassign.self, TicketPriorityCommand.self, TicketCategory.self,
+            TicketOpen.self, TicketAssign.self, TicketUnassign.self, TicketPriorityCommand.self, TicketCategory.self, TicketDue.self,
             TicketComment.self, TicketReply.self, TicketStatusCommand.self, TicketWatch.self, TicketUnwatch.self,
             TicketMerge.self, TicketClose.self, TicketReopen.self, TicketShow.self, TicketList.self,
         ])
@@ -90,6 +90,23 @@ struct TicketPriorityCommand: ParsableCommand {
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Argument(help: "P1 to P4.") var priority: Priority
     func run() throws { try change(number, .setPriority(priority), options, done: "priority \(priority)") }
+}
+
+struct TicketDue: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "due", abstract: "Set the date a ticket is due, or clear it (dispatchers and admins); `docket queue` shows it.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Argument(help: "When it is due: RFC 3339, or a date (midnight UTC).") var at: TimeArgument?
+    @Flag(help: "Clear the due date.") var clear = false
+
+    func validate() throws {
+        guard (at == nil) == clear else { throw ValidationError("give a due date, e.g. 2026-11-06T17:00:00Z, or --clear") }
+    }
+
+    func run() throws {
+        try change(number, .setDueDate(at?.timestamp), options, done: at.map { "due \($0.timestamp.iso8601)" } ?? "due date cleared")
+    }
 }
 
 struct TicketCategory: ParsableCommand {

@@ -51,6 +51,7 @@ struct TicketShow: StoreCommand {
         text += " · watchers \(summary.watchers.isEmpty ? "—" : summary.watchers.joined(separator: ", "))\n"
         if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
         if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
+        if let due = summary.dueDate { text += "due \(time.text(Timestamp(millisecondsSinceEpoch: due)))\n" }
         text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))\n"
         if let clock { text += "\n" + SLAText.section(clock, now: now, time: time) }
         text += "\n" + Terminal.table(
@@ -105,6 +106,7 @@ enum HistoryText {
         case .mergeReceived(let e): "\(e.from) merged into this ticket"
         case .closed(let e): "closed: \(e.resolution)" + (e.noTimeReason.map { " (no time logged: \($0))" } ?? "")
         case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
+        case .dueDateSet(let e): e.dueAt.map { "due \($0.iso8601)" } ?? "due date cleared"
         }
     }
 }
@@ -139,10 +141,11 @@ func printTickets(_ rows: [TicketSummary], json: Bool, time: PeopleTime, showDue
         return
     }
     Terminal.out(Terminal.table(
-        ["TICKET", "PRI", "STATUS", "CLIENT", "ASSIGNEE", "SLA DUE", "OPENED", "SUBJECT"],
+        ["TICKET", "PRI", "STATUS", "CLIENT", "ASSIGNEE", "SLA DUE", "DUE", "OPENED", "SUBJECT"],
         rows.map {
             [$0.number.description, $0.priority.rawValue, $0.status.displayName, $0.client, $0.assignee ?? "—",
              $0.sla.map { sla in sla.dueAt.map { time.text(Timestamp(millisecondsSinceEpoch: $0)) } ?? (sla.paused ? "paused" : "—") } ?? "—",
+             $0.dueDate.map { time.text(Timestamp(millisecondsSinceEpoch: $0)) } ?? "—",
              opened($0), $0.subject.truncated(to: 50)]
         }))
 }

@@ -13,6 +13,7 @@ struct PermissionTests {
         .manageInvoices: [.billing, .admin],
         .manageUsers: [.admin],
         .manageTemplates: [.dispatcher, .admin],
+        .scheduleTickets: [.dispatcher, .admin],
     ]
 
     @Test("each role x action is allowed exactly as the table says", arguments: Role.allCases, Action.allCases)

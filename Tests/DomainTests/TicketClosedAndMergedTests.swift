@@ -130,6 +130,7 @@ extension TicketCommand: CustomTestStringConvertible {
         case .receiveMerge: "receiveMerge"
         case .close: "close"
         case .reopen: "reopen"
+        case .setDueDate: "setDueDate"
         }
     }
 }

@@ -178,7 +178,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
                 openStretch(kind, mode: mode, reason: reason, at: instant)
             }
         case .opened, .assigned, .unassigned, .categoryChanged, .watcherAdded, .watcherRemoved, .commented,
-            .mergeReceived:
+            .mergeReceived, .dueDateSet:
             break
         }
     }

@@ -14,6 +14,8 @@ public enum Action: String, CaseIterable, Sendable, CustomStringConvertible {
     case manageUsers = "manage users"
     /// Add, update and remove reply templates.
     case manageTemplates = "manage templates"
+    /// Set and clear tickets' due dates.
+    case scheduleTickets = "set due dates"
 
     public var description: String { rawValue }
 }
@@ -27,7 +29,7 @@ public enum Permissions {
         case .manageClients: [.dispatcher, .billing, .admin]
         case .manageContracts, .manageRates, .manageInvoices: [.billing, .admin]
         case .manageUsers: [.admin]
-        case .manageTemplates: [.dispatcher, .admin]
+        case .manageTemplates, .scheduleTickets: [.dispatcher, .admin]
         }
     }
 

@@ -1,3 +1,5 @@
+import DocketTime
+
 /// What a user asks of a ticket.
 ///
 /// Commands that refer to other aggregates carry the snapshot the application looked up (nil when it
@@ -31,6 +33,8 @@ public enum TicketCommand: Sendable, Equatable {
     case close(resolution: String, time: ClosingTime)
     /// Reopen a closed ticket; it goes back to in progress.
     case reopen(reason: String?)
+    /// Set the date the ticket is due, or clear it with nil (dispatchers and admins).
+    case setDueDate(Timestamp?)
 }
 
 /// The input of ``TicketCommand/open(_:)``.

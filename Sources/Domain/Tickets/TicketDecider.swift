@@ -81,6 +81,11 @@ public enum TicketDecider: Decider {
                     .conflict, "ticket \(number) is not closed (status \(state.status.displayName)); nothing to reopen")
             }
             return [.reopened(TicketReopened(reason: Validate.optional(reason)))]
+        case .setDueDate(let dueAt):
+            try Permissions.require(.scheduleTickets, by: context.actor.role)
+            _ = try requireWorkable(state)
+            guard dueAt != state.dueAt else { return [] }
+            return [.dueDateSet(TicketDueDateSet(dueAt: dueAt, previousDueAt: state.dueAt))]
         }
     }
 

@@ -1,3 +1,5 @@
+import DocketTime
+
 /// Something that happened to a ticket (stream `ticket-T-<n>`).
 public enum TicketEvent: Sendable, Equatable {
     /// See ``TicketOpened``.
@@ -26,6 +28,8 @@ public enum TicketEvent: Sendable, Equatable {
     case closed(TicketClosed)
     /// See ``TicketReopened``.
     case reopened(TicketReopened)
+    /// See ``TicketDueDateSet``.
+    case dueDateSet(TicketDueDateSet)
 }
 
 /// `ticket.opened.v1`: a ticket was opened.
@@ -253,6 +257,38 @@ public struct TicketReopened: EventPayload {
     public init(reason: String?) { self.reason = reason }
 }
 
+/// `ticket.due-date-set.v1`: a dispatcher set the date the ticket is due, or cleared it.
+public struct TicketDueDateSet: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.due-date-set", schemaVersion: 1,
+        summary: "A dispatcher set the date the ticket is due (cleared when dueAt is absent).")
+    /// When the ticket is due; nil clears the due date.
+    public var dueAt: Timestamp?
+    /// The due date before, if one was set.
+    public var previousDueAt: Timestamp?
+
+    /// A payload with the given fields.
+    public init(dueAt: Timestamp?, previousDueAt: Timestamp?) {
+        self.dueAt = dueAt
+        self.previousDueAt = previousDueAt
+    }
+
+    private enum CodingKeys: String, CodingKey { case dueAt, previousDueAt }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dueAt = c.contains(.dueAt) ? try c.decodeTimestamp(forKey: .dueAt) : nil
+        previousDueAt = c.contains(.previousDueAt) ? try c.decodeTimestamp(forKey: .previousDueAt) : nil
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if let dueAt { try c.encode(timestamp: dueAt, forKey: .dueAt) }
+        if let previousDueAt { try c.encode(timestamp: previousDueAt, forKey: .previousDueAt) }
+    }
+}
+
 extension TicketEvent: RegisteredEventFamily {
     public static let registrations: [EventRegistration<TicketEvent>] = [
         .init(TicketOpened.self) { .opened($0) },
@@ -268,5 +304,6 @@ extension TicketEvent: RegisteredEventFamily {
         .init(TicketMergeReceived.self) { .mergeReceived($0) },
         .init(TicketClosed.self) { .closed($0) },
         .init(TicketReopened.self) { .reopened($0) },
+        .init(TicketDueDateSet.self) { .dueDateSet($0) },
     ]
 }

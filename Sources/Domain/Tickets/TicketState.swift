@@ -1,3 +1,5 @@
+import DocketTime
+
 /// What ticket decisions need to know. Everything else (subject, comments, history) belongs in read models.
 public struct TicketState: Sendable, Equatable {
     /// The ticket's number; nil until opened.
@@ -18,6 +20,8 @@ public struct TicketState: Sendable, Equatable {
     public var category: String?
     /// The watchers' logins.
     public var watchers: Set<String>
+    /// When the ticket is due, if a dispatcher set a date.
+    public var dueAt: Timestamp? = nil
 
     /// A state with every field given (tests and snapshots); streams start from ``TicketDecider/initialState``.
     public init(
@@ -75,6 +79,8 @@ extension TicketDecider {
             state.status = .closed
         case .reopened:
             state.status = .inProgress
+        case .dueDateSet(let e):
+            state.dueAt = e.dueAt
         }
         return state
     }

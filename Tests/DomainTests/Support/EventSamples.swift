@@ -27,6 +27,8 @@ enum EventSamples {
         .closed(TicketClosed(resolution: "Duplicate", noTimeReason: "Opened twice by the client")),
         .reopened(TicketReopened(reason: "Came back")),
         .reopened(TicketReopened(reason: nil)),
+        .dueDateSet(TicketDueDateSet(dueAt: Timestamp(iso8601: "2026-11-06T17:00:00Z"), previousDueAt: nil)),
+        .dueDateSet(TicketDueDateSet(dueAt: nil, previousDueAt: Timestamp(iso8601: "2026-11-06T17:00:00Z"))),
     ]
 
     static let clients: [ClientEvent] = [

@@ -1,0 +1,40 @@
+import DocketTime
+import Domain
+import Testing
+
+@Suite("Tickets: due dates")
+struct TicketDueDateTests {
+    let open = given(TicketDecider.self, [Fixture.opened()])
+    let friday = Timestamp(iso8601: "2026-11-06T17:00:00Z")!
+    let monday = Timestamp(iso8601: "2026-11-09T17:00:00Z")!
+
+    @Test func aDispatcherSetsADueDate() throws {
+        #expect(
+            try open.when(.setDueDate(friday), by: Fixture.dispatcher)
+                == [.dueDateSet(TicketDueDateSet(dueAt: friday, previousDueAt: nil))])
+    }
+
+    @Test func movingAndClearingKeepThePreviousDate() throws {
+        let due = given(TicketDecider.self, [Fixture.opened(), .dueDateSet(TicketDueDateSet(dueAt: friday, previousDueAt: nil))])
+        #expect(try due.when(.setDueDate(monday)) == [.dueDateSet(TicketDueDateSet(dueAt: monday, previousDueAt: friday))])
+        #expect(try due.when(.setDueDate(nil)) == [.dueDateSet(TicketDueDateSet(dueAt: nil, previousDueAt: friday))])
+        #expect(try due.when(.setDueDate(friday)).isEmpty, "the same date again changes nothing")
+        #expect(try open.when(.setDueDate(nil)).isEmpty, "clearing no date changes nothing")
+    }
+
+    @Test(arguments: [Role.tech, .billing]) func onlyDispatchersAndAdminsSetDueDates(_ role: Role) throws {
+        let error = try #require(open.refusal(of: .setDueDate(friday), by: Fixture.actor(role)))
+        #expect(error.code == .forbidden)
+        #expect(error.message.contains("set due dates"))
+    }
+
+    @Test func aClosedTicketTakesNoDueDate() throws {
+        let closed = given(TicketDecider.self, [Fixture.opened(), .closed(TicketClosed(resolution: "Done"))])
+        #expect(closed.refusal(of: .setDueDate(friday), by: Fixture.dispatcher)?.code == .closed)
+    }
+
+    @Test func theStateKeepsTheDueDate() {
+        let state = TicketDecider.fold([Fixture.opened(), .dueDateSet(TicketDueDateSet(dueAt: friday, previousDueAt: nil))])
+        #expect(state.dueAt == friday)
+    }
+}
