@@ -28,7 +28,7 @@ struct DaysArgument: ExpressibleByArgument {
     }
 }
 
-struct TokenCreate: ParsableCommand {
+struct TokenCreate: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create a token and print it, the only time it is shown.")
     @OptionGroup var store: StoreOptions
@@ -37,20 +37,17 @@ struct TokenCreate: ParsableCommand {
     @Option(help: "A label for the token, e.g. laptop (1 to 64 lower-case letters, digits and dashes).") var name: String
     @Option(help: ArgumentHelp("Lifetime in days, e.g. 90d (default: never expires).", valueName: "days")) var expires: DaysArgument?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let owner = user ?? actor.name
-            let token = try session.app.directory.createToken(for: owner, name: name, lifetimeDays: expires?.days, as: actor.name)
-            Terminal.out(token + "\n")
-            if Terminal.stderrIsTerminal {
-                Terminal.error("docket: created API token \(name) for \(owner); it is shown only now: store it safely")
-            }
+    func run(in session: Session) throws {
+        let owner = user ?? actor.name
+        let token = try session.app.directory.createToken(for: owner, name: name, lifetimeDays: expires?.days, as: actor.name)
+        Terminal.out(token + "\n")
+        if Terminal.stderrIsTerminal {
+            Terminal.error("docket: created API token \(name) for \(owner); it is shown only now: store it safely")
         }
     }
 }
 
-struct TokenList: ParsableCommand {
+struct TokenList: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List tokens (admins: all; others: their own); never their secrets.")
     @OptionGroup var store: StoreOptions
@@ -63,29 +60,26 @@ struct TokenList: ParsableCommand {
         let expiresAt, lastUsedAt: String?
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let tokens = try session.app.directory.tokens(as: actor.name)
-            let used = (ServedStore.tokenUsage ?? TokenUsage(storePath: store.path)).snapshot
-            if output.json {
-                try printJSON(
-                    tokens.map {
-                        Row(
-                            id: $0.tokenId, user: $0.user, name: $0.name, createdAt: $0.createdAt.iso8601,
-                            createdBy: $0.createdBy, status: $0.status, expiresAt: $0.expiresAt?.iso8601,
-                            lastUsedAt: used[$0.tokenId]?.iso8601)
-                    })
-                return
-            }
-            Terminal.out(
-                Terminal.table(
-                    ["ID", "USER", "NAME", "CREATED", "EXPIRES", "LAST USED", "STATUS"],
-                    tokens.map {
-                        [$0.tokenId, $0.user, $0.name, $0.createdAt.iso8601, $0.expiresAt?.iso8601 ?? "never",
-                         used[$0.tokenId]?.iso8601 ?? "never", $0.status]
-                    }))
+    func run(in session: Session) throws {
+        let tokens = try session.app.directory.tokens(as: actor.name)
+        let used = (ServedStore.tokenUsage ?? TokenUsage(storePath: store.path)).snapshot
+        if output.json {
+            try printJSON(
+                tokens.map {
+                    Row(
+                        id: $0.tokenId, user: $0.user, name: $0.name, createdAt: $0.createdAt.iso8601,
+                        createdBy: $0.createdBy, status: $0.status, expiresAt: $0.expiresAt?.iso8601,
+                        lastUsedAt: used[$0.tokenId]?.iso8601)
+                })
+            return
         }
+        Terminal.out(
+            Terminal.table(
+                ["ID", "USER", "NAME", "CREATED", "EXPIRES", "LAST USED", "STATUS"],
+                tokens.map {
+                    [$0.tokenId, $0.user, $0.name, $0.createdAt.iso8601, $0.expiresAt?.iso8601 ?? "never",
+                     used[$0.tokenId]?.iso8601 ?? "never", $0.status]
+                }))
     }
 }
 
