@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", .upToNextMajor(from: "2.13.0")),
         .package(url: "https://github.com/apple/swift-log.git", .upToNextMajor(from: "1.16.2")),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", .upToNextMajor(from: "2.4.1")),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", .upToNextMajor(from: "2.1.1")),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +57,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .target(

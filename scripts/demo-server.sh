@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The intake demo (issue 13): starts `docket serve` on loopback with an LMTP listener, fires a real Alertmanager
 # alert at it (when prometheus-alertmanager is installed), resolves it, signs and posts an RMM alert, delivers a
-# mail over LMTP with Python's smtplib, and shows the tickets. Everything runs on 127.0.0.1 and stops at the end.
+# mail over LMTP with Python's smtplib, shows the tickets, and prints the client portal's URL with a sign-in link for
+# a demo contact (run from a terminal, the server then waits for Enter so the link can be followed). Everything runs
+# on 127.0.0.1 and stops at the end.
 #   scripts/demo-server.sh              (DOCKET_BIN=path/to/docket to skip the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,5 +79,19 @@ The front desk printer shows offline since this morning.
 MAIL
 step python3 scripts/lmtp-send.py --host 127.0.0.1 --port "$LMTP" --to support@bluefin-it.example "$WORK/mail.eml"
 step d queue
-echo; echo "The client portal is not built yet (issue 13 §4): no sign-in link to show."
+
+# The client portal: Carla asks for a sign-in link (as the sign-in page's form does); it waits in the outbox.
+JAR="$WORK/portal.cookies"
+curl -s -c "$JAR" "http://127.0.0.1:$HTTP/portal" >/dev/null
+CSRF=$(awk '$6 == "docket_csrf" {print $7}' "$JAR")
+curl -s -b "$JAR" "http://127.0.0.1:$HTTP/portal/sign-in" --data-urlencode "csrf=$CSRF" --data-urlencode "email=carla@acme-dental.example" >/dev/null
+step d outbox list
+MID=$(d outbox list --json | python3 -c 'import json,sys; print([r["messageId"] for r in json.load(sys.stdin) if r["reason"]=="sign-in"][-1])')
+LINK=$(d outbox show "$MID" | python3 -c 'import quopri,sys; b=quopri.decodestring(sys.stdin.buffer.read()).decode(); print([w for w in b.split() if "/portal/link/" in w][0])')
+echo
+echo "Client portal: http://127.0.0.1:$HTTP/portal"
+echo "Carla's sign-in link (one use, 15 minutes): $LINK"
 echo "Store: $DOCKET_STORE (left in place); server log: $WORK/serve.log"
+if [ -t 0 ] && [ -z "${DEMO_NO_WAIT:-}" ]; then
+  read -r -p "The server keeps running for the portal; press Enter to stop it. " _
+fi

@@ -2,7 +2,7 @@
 # Installs what Docket needs from Debian when it is missing: liblmdb-dev (the store), pkg-config,
 # python3-jsonschema (schema tests), lmdb-utils (mdb_dump: the damaged-store tests' independent reader),
 # prometheus-alertmanager (a real Alertmanager for the webhook tests), and curl and wrk (the server tests' HTTP
-# client and load generator).
+# client and load generator), and chromium, chromium-driver and python3-selenium (the portal's real-browser test).
 set -euo pipefail
 missing=()
 dpkg -s liblmdb-dev >/dev/null 2>&1 || missing+=(liblmdb-dev)
@@ -13,6 +13,10 @@ command -v mdb_dump >/dev/null 2>&1 || missing+=(lmdb-utils)
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+# A real browser for the client portal's test (issue 13): headless Chromium driven by Selenium.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+python3 -c "import selenium" >/dev/null 2>&1 || missing+=(python3-selenium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   SUDO=""

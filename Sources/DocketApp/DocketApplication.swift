@@ -35,6 +35,7 @@ extension QueueProjection: @unchecked Sendable {}
 ///     sla      → directory, outbox
 ///     tickets  → directory, sla, outbox, billing
 ///     intake   → directory, tickets
+///     portal   → directory, tickets
 ///
 /// Each service receives the ones it uses at init; services are values holding their dependencies, so a cycle
 /// would not compile (a struct cannot contain itself).
@@ -53,6 +54,8 @@ public struct DocketApplication: Sendable {
     public let tickets: TicketService
     /// Email and monitoring alerts turned into tickets, with routing.
     public let intake: IntakeService
+    /// The client portal: sign-in links and sessions for clients' contacts, and their tickets.
+    public let portal: PortalService
     /// The log itself, below the use cases: reading, raw appends, export, backup, verify, replay (admin tools).
     public let log: LogService
 
@@ -72,6 +75,7 @@ public struct DocketApplication: Sendable {
         sla = SLAService(shared: shared, directory: directory, outbox: outbox)
         tickets = TicketService(shared: shared, directory: directory, sla: sla, outbox: outbox, billing: billing)
         intake = IntakeService(shared: shared, directory: directory, tickets: tickets)
+        portal = PortalService(shared: shared, directory: directory, tickets: tickets)
         log = LogService(store: store)
     }
 

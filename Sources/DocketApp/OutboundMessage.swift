@@ -16,7 +16,7 @@ public struct OutboundMessage: Sendable, Equatable {
     public var inReplyTo: String?
     /// `Auto-Submitted: auto-replied` (RFC 3834) for messages no person wrote, so that vacation responders stay quiet.
     public var isAutomatic: Bool
-    /// The ticket, as `X-Docket-Ticket`.
+    /// The ticket, as `X-Docket-Ticket` (empty: no such header, e.g. a portal sign-in link).
     public var ticket: String
     public var body: String
 
@@ -50,8 +50,8 @@ public struct OutboundMessage: Sendable, Equatable {
             headers.append("References: <\(inReplyTo)>")
         }
         if isAutomatic { headers.append("Auto-Submitted: auto-replied") }
+        if !ticket.isEmpty { headers.append("X-Docket-Ticket: \(ticket)") }
         headers += [
-            "X-Docket-Ticket: \(ticket)",
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: quoted-printable",

@@ -23,7 +23,9 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
         var entry: OutboxEntry
         switch decoded {
         case .queued(let queued):
-            guard let number = TicketNumber(String(event.stream.dropFirst("ticket-".count))) else { return }
+            // A ticket's mail, or a portal sign-in link (stream `portal-<contact>`, no ticket).
+            let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
+            guard number != nil || event.stream.hasPrefix("portal-") else { return }
             entry = OutboxEntry(
                 messageId: queued.messageId, ticket: number, reason: queued.reason, to: queued.to, subject: queued.subject,
                 queuedAt: event.recordedAt.millisecondsSinceEpoch, position: event.position, status: .queued, attempts: 0,
@@ -104,7 +106,8 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
 
     /// Without angle brackets.
     public var messageId: String
-    public var ticket: TicketNumber
+    /// The ticket it is about; nil for a portal sign-in link.
+    public var ticket: TicketNumber?
     public var reason: OutboundReason
     public var to: [String]
     public var subject: String

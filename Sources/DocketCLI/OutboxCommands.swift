@@ -28,7 +28,7 @@ struct OutboxList: StoreCommand {
     /// The `--json` shape: the entry without the message text.
     struct Row: Encodable {
         let messageId: String
-        let ticket: String
+        let ticket: String?
         let reason: String
         let to: [String]
         let subject: String
@@ -46,7 +46,7 @@ struct OutboxList: StoreCommand {
             .filter { !pending || $0.isPending }
             .map { entry in
                 Row(
-                    messageId: entry.messageId, ticket: entry.ticket.description, reason: entry.reason.rawValue, to: entry.to,
+                    messageId: entry.messageId, ticket: entry.ticket?.description, reason: entry.reason.rawValue, to: entry.to,
                     subject: entry.subject, queuedAt: isoTime(entry.queuedAt), status: entry.status.rawValue, attempts: entry.attempts,
                     lastError: entry.lastError, sentAt: entry.sentAt.map(isoTime), bouncedAt: entry.bouncedAt.map(isoTime),
                     bounceMessageId: entry.bounceMessageId)
@@ -59,7 +59,7 @@ struct OutboxList: StoreCommand {
             ["MESSAGE-ID", "TICKET", "REASON", "TO", "STATUS", "ATTEMPTS", "QUEUED"],
             rows.map { row in
                 let status = row.status == "failed" ? "failed: \(row.lastError ?? "")" : row.status
-                return [row.messageId, row.ticket, row.reason, row.to.joined(separator: ", "), status, String(row.attempts), row.queuedAt]
+                return [row.messageId, row.ticket ?? "-", row.reason, row.to.joined(separator: ", "), status, String(row.attempts), row.queuedAt]
             }))
     }
 }
@@ -107,10 +107,10 @@ struct OutboxSend: ParsableCommand {
             for delivery in deliveries {
                 switch delivery.outcome {
                 case .accepted:
-                    Terminal.out("\(delivery.messageId): sent (\(delivery.ticket), attempt \(delivery.attempt))\n")
+                    Terminal.out("\(delivery.messageId): sent (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt))\n")
                 case .failed(let status, let error):
                     failed += 1
-                    Terminal.out("\(delivery.messageId): failed (\(delivery.ticket), attempt \(delivery.attempt)\(status.map { ", exit \($0)" } ?? "")): \(error)\n")
+                    Terminal.out("\(delivery.messageId): failed (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt)\(status.map { ", exit \($0)" } ?? "")): \(error)\n")
                 }
             }
             if deliveries.isEmpty { Terminal.out("nothing to send\n") }

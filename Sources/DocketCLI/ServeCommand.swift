@@ -31,6 +31,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The Docket user LMTP deliveries act as (a dispatcher).") var lmtpUser = "intake"
     @Option(help: "Webhook requests per minute per source (a tenth at once); twice that per client address.") var hookRate = 6_000
     @Option(help: "The client for LMTP mail from unknown senders and unreadable mail.") var lmtpTriageClient: String?
+    @Option(help: ArgumentHelp("The client portal's public base URL (sign-in links start with it; https:// makes its cookies Secure).", valueName: "url"))
+    var portalURL: String?
+    @Option(help: "Portal sign-in link requests per minute per client address.") var portalLinkRate = 10
     @Flag(help: ArgumentHelp("Commit each command alone (for comparing; group commit is the default).", visibility: .hidden))
     var noGroupCommit = false
 
@@ -40,6 +43,12 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--listen \(listen) is not a loopback address: tokens would cross the network in clear; add --allow-remote behind a TLS proxy")
         }
         guard hookRate > 0 else { throw ValidationError("--hook-rate must be positive") }
+        guard portalLinkRate > 0 else { throw ValidationError("--portal-link-rate must be positive") }
+        if let portalURL {
+            let lower = portalURL.lowercased()
+            guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), URL(string: portalURL)?.host != nil, !portalURL.contains("?"), !portalURL.contains("#")
+            else { throw ValidationError("--portal-url \(portalURL) is not an http(s) base URL; e.g. https://support.example.com") }
+        }
         if noSocket, noHttp { throw ValidationError("--no-socket and --no-http leave nothing to serve; drop one") }
         if let group, getgrnam(group) == nil { throw ValidationError("--group \(group): no such OS group") }
         if let lmtp {
@@ -63,6 +72,8 @@ struct ServeCommand: ParsableCommand {
                 socketPath: noSocket ? nil : (socket ?? path + "/docket.sock"), socketGroup: group,
                 listen: noHttp ? nil : ListenAddress(listen))
             settings.hookRequestsPerMinute = hookRate
+            settings.portalURL = portalURL
+            settings.portalLinkRequestsPerMinute = portalLinkRate
             var logger = Logger(label: "docket")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let server = DocketServer(

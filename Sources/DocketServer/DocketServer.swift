@@ -21,6 +21,9 @@ public struct DocketServer: Sendable {
     let metrics: ServerMetrics
     /// Webhook replays and request limits, shared by every listener.
     let hookGuards: HookGuards
+    /// The client portal's limits and public address.
+    let portalGuard: PortalGuard
+    let portalSite: PortalSite
     let onListening: @Sendable (String) -> Void
 
     /// A server for `app`'s store; `tokenUsage` records each token's last use; `commands` runs CLI commands
@@ -36,6 +39,9 @@ public struct DocketServer: Sendable {
         self.logger = logger
         self.metrics = ServerMetrics()
         self.hookGuards = HookGuards(perMinute: settings.hookRequestsPerMinute)
+        self.portalGuard = PortalGuard(
+            linkRequestsPerMinute: settings.portalLinkRequestsPerMinute, secureCookies: settings.portalURL?.lowercased().hasPrefix("https://") == true)
+        self.portalSite = PortalSite(publicURL: settings.portalURL)
         self.onListening = onListening
     }
 
@@ -43,6 +49,9 @@ public struct DocketServer: Sendable {
     public static var operations: [String] {
         (Routes.fixed.map { ($0.method, $0.path) } + ResourceRoute.all.map { ($0.method, $0.path) } + HookRoutes.paths.map { ($0.method, $0.path) }).map { "\($0.0.rawValue) \($0.1)" }
     }
+
+    /// The client portal's HTML pages, as `METHOD /path`: not part of the JSON API, so not in schemas/openapi.yaml.
+    public static var htmlPages: [String] { PortalRoutes.paths.map { "\($0.method.rawValue) \($0.path)" } }
 
     /// Serves until SIGTERM or SIGINT, then drains and returns.
     public func run() async throws {
@@ -61,11 +70,13 @@ public struct DocketServer: Sendable {
         }
         if let listen = settings.listen {
             let onListening = onListening
+            let portalSite = portalSite
             services.append(
                 Application(
                     router: router(), configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "docket"),
                     onServerRunning: { channel in
                         let port = channel.localAddress?.port ?? listen.port
+                        portalSite.bound("http://\(ListenAddress("\(listen.host):\(port)")?.description ?? listen.description)")
                         onListening("http://\(ListenAddress("\(listen.host):\(port)")?.description ?? listen.description)")
                     }, logger: logger))
         }
@@ -84,6 +95,7 @@ public struct DocketServer: Sendable {
             app: app, identification: CallerIdentification(app: app, usage: tokenUsage), commands: commands, metrics: metrics)
         routes.register(on: router)
         HookRoutes(app: app, guards: hookGuards).register(on: router)
+        PortalRoutes(app: app, guards: portalGuard, site: portalSite).register(on: router)
         return router
     }
 }

@@ -10,6 +10,12 @@ public struct ServerSettings: Sendable {
     public var listen: ListenAddress?
     /// Webhook requests allowed per minute per source (a tenth at once), twice that per client address.
     public var hookRequestsPerMinute = 6_000
+    /// The client portal's public base URL (`https://support.example`), which sign-in links start with; `https://`
+    /// also makes its cookies `Secure`. Nil: the HTTP listener's own address (plain HTTP, for loopback use).
+    public var portalURL: String?
+    /// Portal sign-in link requests allowed per minute per client address (5 at once); each contact also gets at most
+    /// 5 links an hour, counted in the log.
+    public var portalLinkRequestsPerMinute = 10
 
     public init(socketPath: String?, socketGroup: String?, listen: ListenAddress?) {
         self.socketPath = socketPath

@@ -13,6 +13,7 @@ import Testing
         "SLAService": ("SLA", ["DirectoryService", "OutboxService"]),
         "TicketService": ("Tickets", ["DirectoryService", "SLAService", "OutboxService", "BillingService"]),
         "IntakeService": ("Intake", ["DirectoryService", "TicketService"]),
+        "PortalService": ("Portal", ["DirectoryService", "TicketService"]),
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

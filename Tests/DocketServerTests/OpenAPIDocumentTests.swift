@@ -29,6 +29,16 @@ import Yams
         #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
     }
 
+    /// The portal's HTML pages are left out of the JSON API's document on purpose (docs/operations.md), and are
+    /// all under /portal, apart from every API route.
+    @Test func theHTMLPortalPagesAreExplicitlyLeftOutOfTheDocument() throws {
+        let pages = Set(DocketServer.htmlPages)
+        #expect(pages.count == 10)
+        #expect(pages.allSatisfy { $0.split(separator: " ").last?.hasPrefix("/portal") == true })
+        #expect(pages.isDisjoint(with: try operations()))
+        #expect(pages.isDisjoint(with: DocketServer.operations))
+    }
+
     /// Every body field and query parameter a route reads is a property or parameter of its documented operation.
     @Test func everyFieldARouteReadsIsDocumented() throws {
         let text = try String(contentsOf: Self.document, encoding: .utf8)

@@ -263,7 +263,8 @@ public struct SendmailTransport: MailTransport {
 /// What `sendOutbox` did with one pending message.
 public struct OutboxDelivery: Sendable, Equatable {
     public var messageId: String
-    public var ticket: TicketNumber
+    /// Nil for a portal sign-in link.
+    public var ticket: TicketNumber?
     public var attempt: Int
     public var outcome: DeliveryOutcome
 }

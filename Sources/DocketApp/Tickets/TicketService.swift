@@ -48,13 +48,13 @@ public struct TicketService: Sendable, FeatureService {
 
     /// The SLA a new ticket starts under. Intake (mail and alerts) never refuses a client's ticket over configuration:
     /// when the contract names an SLA policy or calendar that does not exist (or has no terms in force), the ticket
-    /// opens without an SLA and ``warnings`` names the fix. A ticket opened by hand is refused instead, so the person
+    /// opens without an SLA and ``warnings`` names the fix (a portal ticket too: its contact cannot fix it). A ticket opened by hand is refused instead, so the person
     /// opening it sees the problem.
     private func slaForNewTicket(_ intake: TicketIntake, at instant: Timestamp) throws -> TicketSLAStarted? {
         guard (try? directory.client(intake.client)) != nil else { return nil }
         do {
             return try sla.slaStart(client: intake.client, priority: intake.priority, at: instant)
-        } catch let error as DomainError where intake.source == .email || intake.source == .alert {
+        } catch let error as DomainError where intake.source == .email || intake.source == .alert || intake.source == .portal {
             warnings?("opened the \(intake.source) ticket for \(intake.client) without an SLA: \(error.message)")
             return nil
         }

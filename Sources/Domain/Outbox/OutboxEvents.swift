@@ -25,6 +25,8 @@ public enum OutboundReason: String, Codable, Sendable, CaseIterable {
     case slaBreach = "sla-breach"
     /// To the dispatchers: an escalation rule fired.
     case escalation
+    /// To a client's contact: a one-time portal sign-in link (queued on the contact's `portal-<id>` stream, no ticket).
+    case signIn = "sign-in"
 }
 
 /// `ticket.mail-queued.v1`: a complete RFC 5322 message to the client was queued for delivery.

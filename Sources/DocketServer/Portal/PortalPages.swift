@@ -1,0 +1,140 @@
+import Mustache
+
+/// The portal's pages: Mustache templates compiled into the binary (no files to ship or find), rendered with
+/// swift-mustache, whose `{{name}}` escapes HTML (`&<>"'`). Only the layout prints a value unescaped (`{{{body}}}`),
+/// and that value is a page these templates rendered. No JavaScript; one small stylesheet that reads on a phone.
+enum PortalPages {
+    /// The templates by name.
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        for (name, text) in templates {
+            // The templates are constants of this file: one that does not parse is a programming error the tests catch.
+            try! library.register(text, named: name)
+        }
+        return library
+    }()
+
+    /// Renders page `name` with `values`, inside the layout (title, the signed-in contact and the sign-out form).
+    static func render(_ name: String, title: String, values: [String: Any], signedIn: (name: String, client: String)?, csrf: String) -> String {
+        var values = values
+        values["csrf"] = csrf
+        let body = library.render(values, withTemplate: name) ?? ""
+        var layout: [String: Any] = ["title": title, "body": body, "csrf": csrf]
+        if let signedIn { layout["signedIn"] = ["name": signedIn.name, "client": signedIn.client] }
+        return library.render(layout, withTemplate: "layout") ?? ""
+    }
+
+    static let templates: [String: String] = [
+        "layout": """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{title}} · Support portal</title>
+            <style>
+            body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}
+            header{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between;padding:.75rem 1rem;background:#1f3a5f;color:#fff}
+            header a{color:#fff}
+            main{max-width:46rem;margin:0 auto;padding:1rem}
+            label{display:block;font-weight:600;margin-top:1rem}
+            input,textarea,select{box-sizing:border-box;width:100%;font:inherit;padding:.5rem;border:1px solid #888;border-radius:4px}
+            textarea{min-height:8rem}
+            button,.button{display:inline-block;margin-top:1rem;padding:.5rem 1rem;font:inherit;background:#1f3a5f;color:#fff;border:0;border-radius:4px;text-decoration:none}
+            header button{margin:0;background:#fff;color:#1f3a5f}
+            form.inline{display:inline}
+            table{width:100%;border-collapse:collapse}
+            th,td{text-align:left;padding:.4rem;border-bottom:1px solid #ddd;vertical-align:top}
+            .entry{background:#fff;border:1px solid #ddd;border-radius:4px;padding:.5rem .75rem;margin:.75rem 0;white-space:pre-wrap}
+            .entry.client{border-left:4px solid #1f3a5f}
+            .meta{color:#555;font-size:.875rem}
+            .error{color:#8b0000;font-weight:600}
+            @media (max-width:30rem){th.wide,td.wide{display:none}}
+            </style>
+            </head>
+            <body>
+            <header><a href="/portal/tickets">Support portal</a>{{#signedIn}}<span>{{name}} ({{client}})</span>
+            <form class="inline" method="post" action="/portal/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/signedIn}}</header>
+            <main>
+            {{{body}}}
+            </main>
+            </body>
+            </html>
+            """,
+        "sign-in": """
+            <h1>Sign in</h1>
+            <p>Enter your email address and we will send you a link to sign in. It works once, for 15 minutes.</p>
+            <form method="post" action="/portal/sign-in">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="email">Email address</label>
+            <input id="email" name="email" type="email" autocomplete="email" maxlength="254" required>
+            <button type="submit">Send me a link</button>
+            </form>
+            """,
+        "link-sent": """
+            <h1>Check your email</h1>
+            <p>If {{email}} is the address of one of our clients' contacts, a sign-in link is on its way to it.
+            The link works once, for 15 minutes.</p>
+            """,
+        "landing": """
+            <h1>Sign in</h1>
+            <p>Continue to sign in to the support portal on this device.</p>
+            <form method="post" action="/portal/link/{{token}}">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <button type="submit" id="continue">Continue</button>
+            </form>
+            """,
+        "tickets": """
+            <h1>Your tickets</h1>
+            <p><a class="button" href="/portal/tickets/new">Open a new ticket</a></p>
+            {{^tickets}}<p>You have no tickets yet.</p>{{/tickets}}
+            {{#hasTickets}}
+            <table>
+            <caption class="meta">Tickets of {{clientName}}, newest first</caption>
+            <thead><tr><th scope="col">Ticket</th><th scope="col">Subject</th><th scope="col">Status</th><th scope="col" class="wide">Response time</th></tr></thead>
+            <tbody>
+            {{#tickets}}<tr><td><a href="/portal/tickets/{{number}}">{{number}}</a></td><td>{{subject}}</td><td>{{status}}</td><td class="wide">{{sla}}</td></tr>
+            {{/tickets}}
+            </tbody>
+            </table>
+            {{/hasTickets}}
+            """,
+        "ticket": """
+            <p><a href="/portal/tickets">&larr; Your tickets</a></p>
+            <h1>{{number}}: {{subject}}</h1>
+            <p class="meta">Status: <strong>{{status}}</strong> · Priority {{priority}}{{#category}} · {{category}}{{/category}} · Response time: {{sla}}</p>
+            {{#entries}}<section class="entry{{#fromClient}} client{{/fromClient}}"><div class="meta">{{author}} · {{at}}</div>{{text}}</section>
+            {{/entries}}
+            {{#open}}
+            <form method="post" action="/portal/tickets/{{number}}/replies">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="text">Your reply</label>
+            <textarea id="text" name="text" maxlength="20000" required></textarea>
+            <button type="submit">Send reply</button>
+            </form>
+            {{/open}}
+            {{^open}}<p>This ticket is closed. To follow up, open a new ticket.</p>{{/open}}
+            """,
+        "new-ticket": """
+            <p><a href="/portal/tickets">&larr; Your tickets</a></p>
+            <h1>Open a new ticket</h1>
+            <form method="post" action="/portal/tickets">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="subject">Subject</label>
+            <input id="subject" name="subject" maxlength="200" required>
+            <label for="description">What happened?</label>
+            <textarea id="description" name="description" maxlength="20000"></textarea>
+            <label for="category">Category (optional)</label>
+            <input id="category" name="category" maxlength="100" placeholder="e.g. Printing, Network, Email">
+            <label for="priority">Priority</label>
+            <select id="priority" name="priority">{{#priorities}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/priorities}}</select>
+            <button type="submit">Open ticket</button>
+            </form>
+            """,
+        "error": """
+            <h1>{{heading}}</h1>
+            <p class="error" role="alert">{{message}}</p>
+            <p><a href="{{back}}">{{backLabel}}</a></p>
+            """,
+    ]
+}

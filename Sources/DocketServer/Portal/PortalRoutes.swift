@@ -1,0 +1,309 @@
+import DocketApp
+import DocketTime
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The client portal (issue 13, docs/intake.md "Client portal"): server-rendered HTML for a client's contacts, over
+/// ``PortalService``. Every form carries a CSRF token (a POST without the right one gets 403 and writes nothing);
+/// every page escapes what it prints; another client's ticket is the same 404 as a missing one; link requests are
+/// limited per client address (and per contact in the log); every body is bounded.
+struct PortalRoutes: Sendable {
+    let app: DocketApplication
+    let guards: PortalGuard
+    let site: PortalSite
+
+    /// The portal's routes: HTML pages, listed apart from the JSON API's operations (schemas/openapi.yaml leaves them out).
+    static let paths: [(method: HTTPRequest.Method, path: String)] = [
+        (.get, "/portal"), (.post, "/portal/sign-in"), (.get, "/portal/link/{token}"), (.post, "/portal/link/{token}"),
+        (.get, "/portal/tickets"), (.post, "/portal/tickets"), (.get, "/portal/tickets/new"), (.get, "/portal/tickets/{number}"),
+        (.post, "/portal/tickets/{number}/replies"), (.post, "/portal/sign-out"),
+    ]
+
+    func register(on router: Router<DocketRequestContext>) {
+        router.get("/portal") { request, _ -> Response in
+            if try await signedIn(request) != nil { return redirect("/portal/tickets") }
+            return page("sign-in", title: "Sign in", request: request)
+        }
+        router.post("/portal/sign-in") { request, context in try await requestLink(request, context: context) }
+        router.get("/portal/link/:token") { request, context -> Response in
+            let token = context.parameters.get("token") ?? ""
+            return page("landing", title: "Sign in", values: ["token": token], request: request)
+        }
+        router.post("/portal/link/:token") { request, context in try await redeem(request, token: context.parameters.get("token") ?? "") }
+        router.get("/portal/tickets") { request, _ in try await ticketList(request) }
+        router.get("/portal/tickets/new") { request, _ -> Response in
+            guard let who = try await signedIn(request) else { return redirect("/portal") }
+            let priorities = PortalService.allowedPriorities.map { ["value": $0.rawValue, "label": Self.label($0), "selected": $0 == .p3] as [String: Any] }
+            return page("new-ticket", title: "New ticket", values: ["priorities": priorities], request: request, who: who)
+        }
+        router.post("/portal/tickets") { request, _ in try await openTicket(request) }
+        router.get("/portal/tickets/:number") { request, context in try await ticketPage(request, number: context.parameters.get("number") ?? "") }
+        router.post("/portal/tickets/:number/replies") { request, context in try await reply(request, number: context.parameters.get("number") ?? "") }
+        router.post("/portal/sign-out") { request, _ in try await signOut(request) }
+    }
+
+    // MARK: - Signing in and out
+
+    private func requestLink(_ request: Request, context: DocketRequestContext) async throws -> Response {
+        let form: [String: String]
+        switch try await checkedForm(request) {
+        case .refused(let response): return response
+        case .form(let fields): form = fields
+        }
+        let address = context.channel.remoteAddress?.ipAddress ?? "local"
+        if let wait = guards.limitLinkRequest(from: address, now: SystemClock().now()) {
+            var response = errorPage(.tooManyRequests, "Too many requests", "Too many sign-in requests from your network; try again in \(wait) s.", request: request)
+            response.headers[.retryAfter] = String(wait)
+            return response
+        }
+        let email = String((form["email"] ?? "").prefix(254))
+        let portal = app.portal
+        let base = site.baseURL
+        do {
+            _ = try await BlockingWork.run { try portal.requestLink(email: email, baseURL: base) }
+        } catch {
+            return failure(error, request: request)
+        }
+        return page("link-sent", title: "Check your email", values: ["email": email], request: request)
+    }
+
+    private func redeem(_ request: Request, token: String) async throws -> Response {
+        if case .refused(let response) = try await checkedForm(request) { return response }
+        let portal = app.portal
+        do {
+            let cookie = try await BlockingWork.run { try portal.redeem(link: token) }
+            var response = redirect("/portal/tickets")
+            response.setCookie(guards.cookie(PortalGuard.sessionCookie, cookie, maxAge: Int(PortalDecider.sessionLifetime / 1000)))
+            return response
+        } catch {
+            return failure(error, request: request)
+        }
+    }
+
+    private func signOut(_ request: Request) async throws -> Response {
+        if case .refused(let response) = try await checkedForm(request) { return response }
+        if let who = try await signedIn(request) {
+            let portal = app.portal
+            do {
+                try await BlockingWork.run { try portal.signOut(who) }
+            } catch {
+                return failure(error, request: request)
+            }
+        }
+        var response = redirect("/portal")
+        response.setCookie(guards.cookie(PortalGuard.sessionCookie, "", maxAge: 0))
+        return response
+    }
+
+    // MARK: - Tickets
+
+    private func ticketList(_ request: Request) async throws -> Response {
+        guard let who = try await signedIn(request) else { return redirect("/portal") }
+        let portal = app.portal
+        let directory = app.directory
+        do {
+            let (rows, clientName, now) = try await BlockingWork.run {
+                (try portal.clientTickets(for: who), (try? directory.client(who.client))?.name ?? who.client, SystemClock().now())
+            }
+            let tickets = rows.map { row -> [String: Any] in
+                ["number": row.number.description, "subject": row.subject, "status": row.status.displayName, "sla": Self.slaText(row, now: now)]
+            }
+            return page("tickets", title: "Your tickets", values: ["tickets": tickets, "hasTickets": !tickets.isEmpty, "clientName": clientName], request: request, who: who)
+        } catch {
+            return failure(error, request: request)
+        }
+    }
+
+    private func ticketPage(_ request: Request, number text: String) async throws -> Response {
+        guard let who = try await signedIn(request) else { return redirect("/portal") }
+        guard let number = TicketNumber(text) else { return notFound(text, request: request) }
+        let portal = app.portal
+        do {
+            let ticket = try await BlockingWork.run { try portal.ticket(number, for: who) }
+            let summary = ticket.summary
+            let entries = ticket.entries.map { entry -> [String: Any] in
+                ["author": entry.author, "fromClient": entry.fromClient, "text": entry.text, "at": Self.time(entry.at.millisecondsSinceEpoch)]
+            }
+            var values: [String: Any] = [
+                "number": summary.number.description, "subject": summary.subject, "status": summary.status.displayName,
+                "priority": summary.priority.rawValue, "sla": Self.slaText(summary, now: SystemClock().now()), "entries": entries, "open": summary.isOpen,
+            ]
+            if let category = summary.category { values["category"] = category }
+            return page("ticket", title: "\(summary.number) \(summary.subject)", values: values, request: request, who: who)
+        } catch {
+            return failure(error, request: request)
+        }
+    }
+
+    private func reply(_ request: Request, number text: String) async throws -> Response {
+        let form: [String: String]
+        switch try await checkedForm(request) {
+        case .refused(let response): return response
+        case .form(let fields): form = fields
+        }
+        guard let who = try await signedIn(request) else { return errorPage(.unauthorized, "Signed out", "Sign in again to reply.", request: request) }
+        guard let number = TicketNumber(text) else { return notFound(text, request: request) }
+        let portal = app.portal
+        let reply = form["text"] ?? ""
+        do {
+            try await BlockingWork.run { try portal.reply(number, text: reply, for: who) }
+            return redirect("/portal/tickets/\(number)")
+        } catch {
+            return failure(error, request: request, who: who)
+        }
+    }
+
+    private func openTicket(_ request: Request) async throws -> Response {
+        let form: [String: String]
+        switch try await checkedForm(request) {
+        case .refused(let response): return response
+        case .form(let fields): form = fields
+        }
+        guard let who = try await signedIn(request) else { return errorPage(.unauthorized, "Signed out", "Sign in again to open a ticket.", request: request) }
+        guard let priority = Priority(rawValue: form["priority"] ?? "P3") else {
+            return errorPage(.unprocessableContent, "Not opened", "Choose one of the priorities offered.", request: request, who: who)
+        }
+        let ticket = PortalTicketForm(subject: form["subject"] ?? "", description: form["description"] ?? "", category: form["category"], priority: priority)
+        let portal = app.portal
+        do {
+            let number = try await BlockingWork.run { try portal.openTicket(ticket, for: who) }
+            return redirect("/portal/tickets/\(number)")
+        } catch {
+            return failure(error, request: request, who: who)
+        }
+    }
+
+    // MARK: - Helpers
+
+    private enum CheckedForm {
+        case form([String: String])
+        case refused(Response)
+    }
+
+    /// The POST's form when it is within the size limit, well formed and carries the CSRF token; else the refusal
+    /// (413, 400 or 403) — before anything is read from or written to the store.
+    private func checkedForm(_ request: Request) async throws -> CheckedForm {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: PortalGuard.maxFormBytes)
+        } catch {
+            return .refused(errorPage(.contentTooLarge, "Too large", "The form is over \(PortalGuard.maxFormBytes / 1024) KiB; shorten it.", request: request))
+        }
+        guard let form = PortalGuard.parseForm(Array(buffer: body)) else {
+            return .refused(errorPage(.badRequest, "Bad form", "The form could not be read; reload the page and try again.", request: request))
+        }
+        guard PortalGuard.csrfMatches(request, form: form) else {
+            return .refused(errorPage(.forbidden, "Refused", "The form's security token is missing or out of date; reload the page and try again.", request: request))
+        }
+        return .form(form)
+    }
+
+    /// The contact signed in with the request's session cookie, if any.
+    private func signedIn(_ request: Request) async throws -> PortalService.SignedIn? {
+        guard let cookie = request.cookies[PortalGuard.sessionCookie]?.value, !cookie.isEmpty else { return nil }
+        let portal = app.portal
+        return try await BlockingWork.run { try portal.session(cookie) }
+    }
+
+    /// An HTML page (status 200 unless given), with the CSRF cookie set when the browser has none yet.
+    private func page(
+        _ name: String, title: String, values: [String: Any] = [:], request: Request, who: PortalService.SignedIn? = nil, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let existing = PortalGuard.csrfToken(request)
+        let csrf = existing ?? PortalGuard.newToken()
+        let html = PortalPages.render(name, title: title, values: values, signedIn: who.map { ($0.name, $0.client) }, csrf: csrf)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        headers[.init("Referrer-Policy")!] = "no-referrer"
+        headers[.init("X-Content-Type-Options")!] = "nosniff"
+        var response = Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        if existing == nil { response.setCookie(guards.cookie(PortalGuard.csrfCookie, csrf, maxAge: nil)) }
+        return response
+    }
+
+    private func errorPage(
+        _ status: HTTPResponse.Status, _ heading: String, _ message: String, request: Request, who: PortalService.SignedIn? = nil
+    ) -> Response {
+        let back = who == nil ? ("/portal", "Sign in") : ("/portal/tickets", "Your tickets")
+        return page(
+            "error", title: heading, values: ["heading": heading, "message": message, "back": back.0, "backLabel": back.1], request: request, who: who,
+            status: status)
+    }
+
+    private func notFound(_ number: String, request: Request) -> Response {
+        errorPage(.notFound, "Not found", "There is no ticket \(number) for you.", request: request)
+    }
+
+    /// A failed use case as a page: the refusal's own one-line message with its status; a store failure as 503.
+    private func failure(_ error: any Error, request: Request, who: PortalService.SignedIn? = nil) -> Response {
+        guard let error = error as? DomainError else {
+            return errorPage(.serviceUnavailable, "Try later", "The support desk cannot take this now; try again in a minute.", request: request, who: who)
+        }
+        let status: HTTPResponse.Status =
+            switch error.code {
+            case .notFound: .notFound
+            case .unauthenticated: .forbidden
+            case .invalid: .unprocessableContent
+            default: .conflict
+            }
+        return errorPage(status, status == .notFound ? "Not found" : "Not done", error.message, request: request, who: who)
+    }
+
+    private func redirect(_ path: String) -> Response {
+        Response(status: .seeOther, headers: [.location: path, .cacheControl: "no-store"])
+    }
+
+    // MARK: - Formatting
+
+    static func label(_ priority: Priority) -> String {
+        switch priority {
+        case .p1: "P1 – critical"
+        case .p2: "P2 – high: work is blocked"
+        case .p3: "P3 – normal"
+        case .p4: "P4 – low: whenever you can"
+        }
+    }
+
+    /// The SLA as a contact reads it: none, met, paused while waiting on them, due at a time, or overdue.
+    static func slaText(_ row: TicketSummary, now: Timestamp) -> String {
+        guard row.isOpen else { return "closed" }
+        guard let sla = row.sla else { return "no target" }
+        if sla.paused { return "paused: waiting for you" }
+        guard let due = sla.dueAt, let clock = sla.clock else { return "on track" }
+        let what = clock == .response ? "reply" : "resolution"
+        return due < now.millisecondsSinceEpoch ? "\(what) overdue since \(time(due))" : "\(what) due by \(time(due))"
+    }
+
+    /// `2026-11-02 14:00 UTC`.
+    static func time(_ milliseconds: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+}
+
+/// Where the portal is reached from outside: the configured public URL (`--portal-url`), else the HTTP listener's
+/// address once bound. Sign-in links in mail start with it.
+final class PortalSite: @unchecked Sendable {
+    // @unchecked Sendable: `listening` is only touched under `lock`.
+    private let lock = NSLock()
+    private let configured: String?
+    private var listening = "http://127.0.0.1"
+
+    init(publicURL: String?) {
+        configured = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+    }
+
+    /// The HTTP listener is bound at `url` (`http://HOST:PORT`).
+    func bound(_ url: String) { lock.withLock { listening = url } }
+
+    /// The portal's base URL, e.g. `https://support.example/portal`.
+    var baseURL: String { (configured ?? lock.withLock { listening }) + "/portal" }
+}

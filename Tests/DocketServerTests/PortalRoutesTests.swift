@@ -1,0 +1,191 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A browser's side of the portal over real HTTP: curl with a cookie jar, forms posted url-encoded.
+struct PortalBrowser {
+    let served: ServedStore
+    let jar: String
+
+    init(_ served: ServedStore, name: String) {
+        self.served = served
+        jar = served.folder.child("\(name).cookies")
+    }
+
+    struct Answer {
+        var status: Int
+        var headers: String
+        var body: String
+        func header(_ name: String) -> [String] {
+            headers.split(separator: "\r\n").compactMap { line in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == name.lowercased() else { return nil }
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+    }
+
+    func request(_ method: String, _ path: String, fields: [(String, String)]? = nil, extra: [String] = []) throws -> Answer {
+        var arguments = ["-s", "-D", "-", "-o", "-", "-w", "\n%{http_code}", "-X", method, "--max-time", "30", "-b", jar, "-c", jar] + extra
+        for (name, value) in fields ?? [] { arguments += ["--data-urlencode", "\(name)=\(value)"] }
+        if method == "POST", fields == nil, !extra.contains("--data-binary") { arguments += ["--data", ""] }
+        arguments.append(served.address + path)
+        let run = try ServedStore.run("/usr/bin/curl", arguments)
+        let lines = run.split(separator: "\n", omittingEmptySubsequences: false)
+        let text = lines.dropLast().joined(separator: "\n")
+        let split = text.range(of: "\r\n\r\n")
+        return Answer(
+            status: Int(lines.last ?? "") ?? 0, headers: split.map { String(text[..<$0.lowerBound]) } ?? text,
+            body: split.map { String(text[$0.upperBound...]) } ?? "")
+    }
+
+    func get(_ path: String) throws -> Answer { try request("GET", path) }
+
+    /// Posts `fields` with the CSRF token from the jar (unless `csrf` is false).
+    func post(_ path: String, _ fields: [(String, String)] = [], csrf: Bool = true) throws -> Answer {
+        try request("POST", path, fields: (csrf ? [("csrf", try token())] : []) + fields)
+    }
+
+    /// The CSRF cookie's value from the jar.
+    func token() throws -> String {
+        let text = try String(contentsOfFile: jar, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.split(separator: "\t").dropLast().last == "docket_csrf" })
+        return String(line.split(separator: "\t").last ?? "")
+    }
+
+    /// Signs in as `email`: asks for a link, takes it from the outbox (as the mail would bring it) and follows it.
+    func signIn(_ email: String) throws {
+        #expect(try get("/portal").status == 200)
+        #expect(try post("/portal/sign-in", [("email", email)]).status == 200)
+        let link = try PortalRoutesTests.lastLink(served, to: email)
+        let path = String(link[try #require(link.range(of: "/portal/link/")).lowerBound...])
+        #expect(try get(path).status == 200)
+        let landed = try post(path)
+        #expect(landed.status == 303, "\(landed.body)")
+    }
+}
+
+/// Issue 13 §4-§5: the portal's pages over real HTTP against `docket serve`.
+@Suite(.serialized) struct PortalRoutesTests {
+    /// A served store with Acme (contact carla, ticket T-1001 with a public and an internal comment) and Globex
+    /// (contact gus, ticket T-1002).
+    static func served(_ arguments: [String] = []) throws -> ServedStore {
+        let served = ServedStore()
+        #expect(try served.docket(["init"]).status == 0)
+        #expect(try served.docket(["user", "add", "bob", "--name", "Bob Tech", "--email", "bob@msp.example", "--role", "tech"]).status == 0)
+        for (code, name) in [("acme", "Acme"), ("globex", "Globex")] {
+            #expect(try served.docket(["client", "add", code, "--name", name, "--time-zone", "UTC", "--currency", "USD"]).status == 0)
+        }
+        #expect(try served.docket(["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"]).status == 0)
+        #expect(try served.docket(["client", "contact", "add", "globex", "--name", "Gus", "--email", "gus@globex.example"]).status == 0)
+        #expect(try served.docket(["ticket", "open", "--client", "acme", "--contact", "acme-1", "--subject", "<script>alert(1)</script> printer"]).status == 0)
+        #expect(try served.docket(["ticket", "comment", "T-1001", "Driver reinstalled"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "comment", "T-1001", "secret internal note", "--internal"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "open", "--client", "globex", "--subject", "Globex only"]).status == 0)
+        try served.start(socket: false, arguments: arguments)
+        return served
+    }
+
+    /// The link in the last sign-in mail queued to `email`, from `docket outbox` (quoted-printable soft breaks undone).
+    static func lastLink(_ served: ServedStore, to email: String) throws -> String {
+        let list = try served.docket(["outbox", "list", "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let row = try #require(rows.last { ($0["reason"] as? String) == "sign-in" && ($0["to"] as? [String]) == [email] })
+        let message = try served.docket(["outbox", "show", try #require(row["messageId"] as? String)]).stdout
+            .replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=\n", with: "")
+        let start = try #require(message.range(of: "http"))
+        return String(message[start.lowerBound...].prefix { !$0.isWhitespace })
+    }
+
+    @Test func aContactSignsInSeesTheirTicketsEscapedRepliesOpensAndSignsOut() throws {
+        let served = try Self.served()
+        let carla = PortalBrowser(served, name: "carla")
+        let home = try carla.get("/portal")
+        #expect(home.body.contains("<meta name=\"viewport\""))
+        #expect(home.body.contains("<label for=\"email\">"))
+        #expect(home.header("Set-Cookie").contains { $0.hasPrefix("docket_csrf=") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
+        try carla.signIn("carla@acme.example")
+        let session = try #require(try String(contentsOfFile: carla.jar, encoding: .utf8).split(separator: "\n").first { $0.contains("docket_portal") })
+        #expect(session.hasPrefix("#HttpOnly_"))
+
+        let list = try carla.get("/portal/tickets")
+        #expect(list.status == 200)
+        #expect(list.body.contains("T-1001") && !list.body.contains("T-1002") && !list.body.contains("Globex only"))
+        #expect(!list.body.contains("<script>") && list.body.contains("&lt;script&gt;alert(1)&lt;/script&gt; printer"))
+
+        let page = try carla.get("/portal/tickets/T-1001")
+        #expect(page.status == 200)
+        #expect(page.body.contains("Driver reinstalled") && !page.body.contains("secret internal note"))
+        #expect(!page.body.contains("<script>"))
+        #expect(page.header("Content-Security-Policy").first?.contains("default-src 'none'") == true)
+
+        #expect(try carla.post("/portal/tickets/T-1001/replies", [("text", "Thanks, <b>works</b>")]).status == 303)
+        #expect(try carla.get("/portal/tickets/T-1001").body.contains("Thanks, &lt;b&gt;works&lt;/b&gt;"))
+        let history = try served.docket(["ticket", "show", "T-1001", "--json"]).stdout
+        #expect(history.contains("contact:acme-1"))
+
+        #expect(try carla.get("/portal/tickets/new").body.contains("<label for=\"subject\">"))
+        let opened = try carla.post("/portal/tickets", [("subject", "VPN down"), ("description", "since 9"), ("category", "Network"), ("priority", "P2")])
+        #expect(opened.status == 303 && opened.header("Location") == ["/portal/tickets/T-1003"])
+        #expect(try carla.post("/portal/tickets", [("subject", "urgent"), ("priority", "P1")]).status == 422)
+
+        #expect(try carla.post("/portal/sign-out").status == 303)
+        let after = try carla.get("/portal/tickets")
+        #expect(after.status == 303 && after.header("Location") == ["/portal"])
+    }
+
+    @Test func anotherClientsContactGets404OnEveryTicketEndpointAndNothingIsWritten() throws {
+        let served = try Self.served()
+        let gus = PortalBrowser(served, name: "gus")
+        try gus.signIn("gus@globex.example")
+        let before = try served.eventCount()
+        for path in ["/portal/tickets/T-1001", "/portal/tickets/T-9999", "/portal/tickets/nonsense"] {
+            #expect(try gus.get(path).status == 404, "\(path)")
+            #expect(try gus.post(path + "/replies", [("text", "mine now")]).status == 404, "\(path)")
+        }
+        let list = try gus.get("/portal/tickets")
+        #expect(list.body.contains("T-1002") && !list.body.contains("T-1001"))
+        #expect(try served.eventCount() == before)
+    }
+
+    @Test func aPostWithoutItsCSRFTokenIsRefusedAndNothingIsWritten() throws {
+        let served = try Self.served()
+        let carla = PortalBrowser(served, name: "carla")
+        try carla.signIn("carla@acme.example")
+        let before = try served.eventCount()
+        for (path, fields) in [
+            ("/portal/sign-in", [("email", "carla@acme.example")]), ("/portal/tickets/T-1001/replies", [("text", "forged")]),
+            ("/portal/tickets", [("subject", "forged")]), ("/portal/sign-out", []), ("/portal/link/acme-1." + String(repeating: "a", count: 64), []),
+        ] {
+            #expect(try carla.post(path, fields, csrf: false).status == 403, "\(path)")
+            #expect(try carla.post(path, fields + [("csrf", String(repeating: "0", count: 64))], csrf: false).status == 403, "\(path)")
+        }
+        #expect(try served.eventCount() == before)
+        #expect(try carla.get("/portal/tickets").status == 200)
+    }
+
+    @Test func bodiesAreBoundedAndLinkRequestsLimitedPerAddress() throws {
+        let served = try Self.served(["--portal-link-rate", "1"])
+        let browser = PortalBrowser(served, name: "b")
+        _ = try browser.get("/portal")
+        let big = served.folder.child("big.txt")
+        try ("csrf=\(try browser.token())&email=" + String(repeating: "a", count: 70_000)).write(toFile: big, atomically: true, encoding: .utf8)
+        #expect(try browser.request("POST", "/portal/sign-in", extra: ["--data-binary", "@\(big)"]).status == 413)
+        #expect(try browser.post("/portal/sign-in", [("email", "nobody@example.com")]).status == 200)
+        let limited = try browser.post("/portal/sign-in", [("email", "carla@acme.example")])
+        #expect(limited.status == 429 && !limited.header("Retry-After").isEmpty)
+        #expect(try served.docket(["outbox", "list", "--json"]).stdout.contains("sign-in") == false)
+    }
+
+    @Test func behindTLSTheLinkUsesThePublicURLAndCookiesAreSecure() throws {
+        let served = try Self.served(["--portal-url", "https://support.example"])
+        let browser = PortalBrowser(served, name: "b")
+        let home = try browser.get("/portal")
+        #expect(home.header("Set-Cookie").contains { $0.contains("Secure") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
+        // curl keeps no Secure cookie from a plain-HTTP origin: post the token it was given by hand.
+        let token = try #require(home.body.range(of: "name=\"csrf\" value=\"").map { String(home.body[$0.upperBound...].prefix(64)) })
+        let sent = try browser.request("POST", "/portal/sign-in", fields: [("csrf", token), ("email", "carla@acme.example")], extra: ["-H", "Cookie: docket_csrf=\(token)"])
+        #expect(sent.status == 200)
+        #expect(try Self.lastLink(served, to: "carla@acme.example").hasPrefix("https://support.example/portal/link/acme-1."))
+    }
+}
