@@ -128,6 +128,19 @@ import Testing
         #expect(try f.app.outbox.messages().filter { $0.ticket == number }.map(\.reason) == [.acknowledgement])
     }
 
+    @Test func aReplyOnATicketWaitingOnTheClientPutsItBackInProgressAndAClosedOneIsRefused() throws {
+        let f = try fixture()
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline"), as: "bob")
+        try f.app.tickets.ticket(number, .setStatus(.waitingOnClient), as: "bob")
+        let carla = try signIn(f, "carla@acme.example")
+        try f.app.portal.reply(number, text: "Here is the model number", for: carla)
+        #expect(try f.app.tickets.ticketSummary(number).status == .inProgress)
+        try f.app.tickets.closeTicket(number, resolution: "Replaced toner", time: .none(reason: "warranty"), as: "bob")
+        let head = try f.store.head().position
+        #expect(throws: DomainError.self) { try f.app.portal.reply(number, text: "one more thing", for: carla) }
+        #expect(try f.store.head().position == head)
+    }
+
     @Test func aNewTicketOutsideTheAllowedPrioritiesOrTooLongIsRefusedAndNothingWritten() throws {
         let f = try fixture()
         let carla = try signIn(f, "carla@acme.example")

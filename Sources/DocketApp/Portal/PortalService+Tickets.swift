@@ -75,7 +75,8 @@ extension PortalService {
         return PortalTicket(summary: summary, entries: entries)
     }
 
-    /// Adds the contact's public reply to ticket `number` (not mailed back to them). A closed ticket is refused.
+    /// Adds the contact's public reply to ticket `number` (not mailed back to them); a ticket waiting on the client goes
+    /// back to in progress in the same append, as with a reply by mail. A closed ticket is refused.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func reply(_ number: TicketNumber, text: String, for signedIn: SignedIn) throws {
         _ = try visibleSummary(number, for: signedIn)
@@ -86,7 +87,10 @@ extension PortalService {
         let stream = StreamName.ticket(number)
         try kernel.execute(commandId: nil, replay: { _ in () }) {
             let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
-            let events = try TicketDecider.decide(.comment(text, visibility: .public), state: state, context: context)
+            var events = try TicketDecider.decide(.comment(text, visibility: .public), state: state, context: context)
+            if state.status == .waitingOnClient {
+                events += try TicketDecider.decide(.setStatus(.inProgress), state: events.reduce(state, TicketDecider.evolve), context: context)
+            }
             return CommandKernel.Decision(
                 appends: [kernel.request(stream: stream, version: version, events: events, context: context, commandId: nil)], output: ())
         }
