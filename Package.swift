@@ -35,7 +35,7 @@ let package = Package(
             name: "EventLog",
             dependencies: ["LMDB", "DocketTime", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "ReadModelKit", dependencies: ["LMDB", "EventLog"]),
+        .target(name: "ReadModelKit", dependencies: ["LMDB", "EventLog", "DocketTime"]),
         .target(name: "AlertIntake", dependencies: ["DocketTime"]),
         .target(name: "Domain", dependencies: ["DocketTime", "BusinessTime"]),
         .target(name: "MailParser"),

@@ -2,55 +2,56 @@ import Domain
 import EventLog
 import Foundation
 import LMDB
+import ReadModelKit
 
 /// The `alerts` read model: for each alerting condition (fingerprint), the ticket it belongs to and
 /// its last known state, so that repeats join the ticket instead of opening new ones.
 ///
-/// Database `rm.alerts.conditions`: source ‖ 0x00 ‖ fingerprint → `AlertRecord` as canonical JSON.
+/// Database (format 2, checkpoint `alerts-v2`; format 1 stored canonical JSON in `rm.alerts.conditions`):
+/// `rm.alerts2.conditions`: source ‖ 0x00 ‖ fingerprint ‖ 0x00 (`OrderedKey`) → `AlertRecord` in the binary row
+/// format (a `RowTable` of the read-model kit), row format 1.
 public final class AlertsProjection: Projection, @unchecked Sendable {
-    // @unchecked Sendable: the only state is the database handle, set once when the store opens.
+    // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "alerts"
-    public let tables = ["conditions"]
-    private var conditions: Database?
+    public let format = 2
+    public var tables: [String] { rows.tableNames }
+    private let rows = RowTable<KeyPair<String, String>, AlertRecord, AlertRecord>(
+        "conditions", format: 1, keys: ModelRowKeys.alerts, store: { $0 }, load: { stored, _, _ in stored })
 
     public init() {}
 
-    public func attach(_ tables: ReadModelTables) { conditions = tables["conditions"] }
+    public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 
+    /// The fold: the condition's record after a delivery of it.
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard event.type == TicketAlertReceived.descriptor.type, let conditions,
+        guard event.type == TicketAlertReceived.descriptor.type,
             let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
         else { return }
         guard case .received(let alert) = try TicketAlertEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
         else { return }
-        let key = AlertsProjection.key(source: alert.source, fingerprint: alert.fingerprint)
-        var record = try txn.get(conditions, key: key).flatMap { try? JSONDecoder().decode(AlertRecord.self, from: Data($0)) }
-            ?? AlertRecord(ticket: number, status: alert.status, firstSeen: event.recordedAt.millisecondsSinceEpoch, lastSeen: 0, resolvedAt: nil, occurrences: 0)
+        let key = KeyPair(alert.source, alert.fingerprint)
+        let at = event.recordedAt.millisecondsSinceEpoch
+        var record = try rows.row(key, txn: txn)
+            ?? AlertRecord(ticket: number, status: alert.status, firstSeen: at, lastSeen: 0, resolvedAt: nil, occurrences: 0)
         record.ticket = number
         record.status = alert.status
-        record.lastSeen = event.recordedAt.millisecondsSinceEpoch
+        record.lastSeen = at
         if alert.status == "firing" {
             record.occurrences += 1
             record.resolvedAt = nil
         } else {
-            record.resolvedAt = event.recordedAt.millisecondsSinceEpoch
+            record.resolvedAt = at
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try txn.put(conditions, key: key, value: Array(try encoder.encode(record)))
+        rows.set(key, record)
     }
 
-    static func key(source: String, fingerprint: String) -> [UInt8] {
-        Array(source.utf8) + [0] + Array(fingerprint.utf8)
-    }
+    public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
+
+    public func discardPending() { rows.discard() }
 
     /// What is known about the condition `fingerprint` from `source`, if it was ever seen.
     public func record(source: String, fingerprint: String, in store: EventStore) throws -> AlertRecord? {
-        guard let conditions else { return nil }
-        return try store.readModels { txn in
-            try txn.get(conditions, key: AlertsProjection.key(source: source, fingerprint: fingerprint))
-                .map { try JSONDecoder().decode(AlertRecord.self, from: Data($0)) }
-        }
+        try store.readModels { txn in try rows.read(KeyPair(source, fingerprint), txn: txn) }
     }
 }
 

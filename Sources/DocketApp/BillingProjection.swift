@@ -2,22 +2,24 @@ import Domain
 import EventLog
 import Foundation
 import LMDB
+import ReadModelKit
 
 /// The `billing` read model: every invoice as its billing stream tells it, the numbers that name invoices and
 /// credit notes, and the client and category of every ticket (what an invoice run needs of tickets).
 ///
-/// Databases:
-/// - `rm.billing2.invoices`: `b:` ‖ invoice id (`acme-D3`) → the `invoice.drafted` payload, verbatim (lines are
-///   never decoded or re-encoded on the write path), and `s:` ‖ invoice id → an ``InvoiceStatusRow`` as canonical
-///   JSON (status, number, credit note); a rebuild or a replay as of a moment reproduces both byte for byte;
-/// - `rm.billing2.numbers`: `INV-2026-0001` or `CN-2026-0001` → invoice id;
-/// - `rm.billing2.tickets`: client ‖ 0x00 ‖ ticket → category (UTF-8, empty for none);
-/// - `rm.billing2.ticket-clients`: ticket → client.
+/// Databases (format 3, checkpoint `billing-v3`; format 2 stored the status rows as canonical JSON):
+/// - `rm.billing3.invoices`: `b:` ‖ invoice id (`acme-D3`) → the `invoice.drafted` payload, verbatim (lines are
+///   never decoded or re-encoded on the write path), and `s:` ‖ invoice id → an ``InvoiceStatusRow`` (status,
+///   number, credit note) in the read-model kit's binary row format (`RowCodec`), row format 1; a rebuild or a replay
+///   as of a moment reproduces both byte for byte;
+/// - `rm.billing3.numbers`: `INV-2026-0001` or `CN-2026-0001` → invoice id;
+/// - `rm.billing3.tickets`: client ‖ 0x00 ‖ ticket → category (UTF-8, empty for none);
+/// - `rm.billing3.ticket-clients`: ticket → client.
 public final class BillingProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the only state is the database handles, set once when the store opens.
     public let name = "billing"
-    /// Format 2 (draft payload plus status row); stores written with format 1 build it anew on open.
-    public let format = 2
+    /// Format 3 (draft payload plus binary status row); stores written with an older format build it anew on open.
+    public let format = 3
     public let tables = ["invoices", "numbers", "tickets", "ticket-clients"]
     private var invoices: Database?
     private var numbers: Database?
@@ -53,7 +55,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
             // The draft's payload is the invoice's body, stored verbatim: no decode, no re-encode.
             let id = try Self.draftId(of: event.payload)
             try txn.put(invoices, key: Self.bodyKey(id), value: event.payload)
-            try txn.put(invoices, key: Self.statusKey(id), value: try Self.encode(InvoiceStatusRow(status: .draft)))
+            try txn.put(invoices, key: Self.statusKey(id), value: try Self.statusRows.encode(InvoiceStatusRow(status: .draft)))
             return
         }
         decoded = try InvoiceEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
@@ -87,9 +89,9 @@ public final class BillingProjection: Projection, @unchecked Sendable {
             return
         }
         guard let raw = try txn.get(invoices, key: Self.statusKey(id)) else { return }
-        var row = try JSONDecoder().decode(InvoiceStatusRow.self, from: Data(raw))
+        var row = try raw.withUnsafeBytes { try Self.statusRows.decode($0) }
         change(&row)
-        try txn.put(invoices, key: Self.statusKey(id), value: try Self.encode(row))
+        try txn.put(invoices, key: Self.statusKey(id), value: try Self.statusRows.encode(row))
     }
 
     static func ticketKey(client: String, ticket: String) -> [UInt8] {
@@ -111,16 +113,13 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         throw EventLogError(.corrupt, "an invoice.drafted payload has no invoice id; run `docket verify`")
     }
 
-    static func encode(_ row: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(row))
-    }
+    /// The status rows' codec (binary row format 1).
+    static let statusRows = RowCodec<InvoiceStatusRow>(format: 1, keys: ModelRowKeys.invoiceStatus)
 
     /// The invoice from its draft payload and its status row.
     static func invoice(body: [UInt8], status: [UInt8]) throws -> Invoice {
         let draft = try InvoiceEvent.decode(type: InvoiceDrafted.descriptor.type, schemaVersion: InvoiceDrafted.descriptor.schemaVersion, payload: body)
-        let row = try JSONDecoder().decode(InvoiceStatusRow.self, from: Data(status))
+        let row = try status.withUnsafeBytes { try statusRows.decode($0) }
         guard case .drafted(let e) = draft else { throw EventLogError(.corrupt, "an invoice row is not a draft; run `docket rebuild billing`") }
         return Invoice(
             id: e.invoice, client: e.client, period: e.period, currency: e.currency, status: row.status, number: row.number,

@@ -4,17 +4,22 @@ import EventLog
 import LMDB
 
 /// The read models a Docket store keeps. Add one here and every store catches it up on the next open.
+/// Each instance is one store's set: queue and sla share a decoder of ticket events (`TicketChanges`), no global.
 public struct ReadModels: Sendable {
     public let streamCounts = StreamCounts()
-    public let queue = QueueProjection()
+    public let queue: QueueProjection
     public let alerts = AlertsProjection()
     public let mail = MailIntakeProjection()
-    public let sla = SLAProjection()
+    public let sla: SLAProjection
     public let outbox = OutboxProjection()
     public let time = TimeProjection()
     public let billing = BillingProjection()
 
-    public init() {}
+    public init() {
+        let changes = TicketChanges()
+        queue = QueueProjection(changes: changes)
+        sla = SLAProjection(changes: changes)
+    }
 
     /// All of them, in the order they are applied.
     public var all: [any Projection] { [streamCounts, queue, alerts, mail, sla, outbox, time, billing] }

@@ -2,35 +2,49 @@ import Domain
 import EventLog
 import Foundation
 import LMDB
+import ReadModelKit
 
 /// The `mail` read model: which ticket each received message (by Message-ID) went to, so that replies
 /// thread onto their ticket and a message delivered twice is recognised.
 ///
-/// Database `rm.mail.message-ids`: Message-ID (UTF-8) → ticket number (e.g. `T-1042`, UTF-8).
+/// Database (format 2, checkpoint `mail-v2`; format 1 stored the number as text in `rm.mail.message-ids`):
+/// `rm.mail2.message-ids`: Message-ID ‖ 0x00 (`OrderedKey`) → the ticket number in the binary row format (a
+/// `RowTable` of the read-model kit), row format 1.
 public final class MailIntakeProjection: Projection, @unchecked Sendable {
-    // @unchecked Sendable: the only state is the database handle, set once when the store opens.
+    // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "mail"
-    public let tables = ["message-ids"]
-    private var messageIds: Database?
+    public let format = 2
+    public var tables: [String] { rows.tableNames }
+    private let rows = RowTable<String, TicketNumber, UInt64>(
+        "message-ids", format: 1, store: { UInt64($0.value) },
+        load: { stored, _, _ in
+            guard let number = TicketNumber(Int(clamping: stored)) else {
+                throw EventLogError(.corrupt, "a mail row holds no ticket number; run `docket rebuild mail`")
+            }
+            return number
+        })
 
     public init() {}
 
-    public func attach(_ tables: ReadModelTables) { messageIds = tables["message-ids"] }
+    public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 
+    /// The fold: a received message's Message-ID now names its ticket.
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard event.type == TicketMailReceived.descriptor.type, let messageIds,
+        guard event.type == TicketMailReceived.descriptor.type,
             let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
         else { return }
         guard case .received(let mail) = try TicketMailEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
         else { return }
-        try txn.put(messageIds, key: Array(mail.messageId.utf8), value: Array(number.description.utf8))
+        rows.set(mail.messageId, number)
     }
+
+    public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
+
+    public func discardPending() { rows.discard() }
 
     /// The ticket the message `messageId` went to, if Docket received it.
     public func ticket(forMessageId messageId: String, in store: EventStore) throws -> TicketNumber? {
-        guard let messageIds, !messageId.isEmpty else { return nil }
-        return try store.readModels { txn in
-            try txn.get(messageIds, key: Array(messageId.utf8)).flatMap { TicketNumber(String(decoding: $0, as: UTF8.self)) }
-        }
+        guard !messageId.isEmpty else { return nil }
+        return try store.readModels { txn in try rows.read(messageId, txn: txn) }
     }
 }

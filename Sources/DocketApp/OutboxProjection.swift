@@ -2,23 +2,29 @@ import Domain
 import EventLog
 import Foundation
 import LMDB
+import ReadModelKit
 
 /// The `outbox` read model: every message Docket queued to a client, with its delivery status, and the
 /// ticket each of our Message-IDs belongs to (so that a client's reply to it threads onto the ticket).
 ///
-/// Database `rm.outbox.messages`: Message-ID (UTF-8, no angle brackets) → ``OutboxEntry`` as JSON.
+/// Database (format 2, checkpoint `outbox-v2`; format 1 stored JSON in `rm.outbox.messages`): `rm.outbox2.messages`:
+/// Message-ID (no angle brackets) ‖ 0x00 (`OrderedKey`) → ``OutboxEntry`` in the binary row format (a `RowTable` of
+/// the read-model kit), row format 1.
 public final class OutboxProjection: Projection, @unchecked Sendable {
-    // @unchecked Sendable: the only state is the database handle, set once when the store opens.
+    // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "outbox"
-    public let tables = ["messages"]
-    private var messages: Database?
+    public let format = 2
+    public var tables: [String] { rows.tableNames }
+    private let rows = RowTable<String, OutboxEntry, OutboxEntry>(
+        "messages", format: 1, keys: ModelRowKeys.outbox, store: { $0 }, load: { stored, _, _ in stored })
 
     public init() {}
 
-    public func attach(_ tables: ReadModelTables) { messages = tables["messages"] }
+    public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 
+    /// The fold: the message's entry after a queueing, delivery, failure or bounce.
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard let messages, OutboxEvent.handles(type: event.type) else { return }
+        guard OutboxEvent.handles(type: event.type) else { return }
         let decoded = try OutboxEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
         var entry: OutboxEntry
         switch decoded {
@@ -31,39 +37,37 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
                 queuedAt: event.recordedAt.millisecondsSinceEpoch, position: event.position, status: .queued, attempts: 0,
                 lastError: nil, sentAt: nil, message: queued.message)
         case .sent(let sent):
-            guard var known = try OutboxProjection.entry(sent.messageId, messages: messages, txn: txn) else { return }
+            guard var known = try rows.row(sent.messageId, txn: txn) else { return }
             known.status = .sent
             known.attempts = max(known.attempts, sent.attempt)
             known.sentAt = event.recordedAt.millisecondsSinceEpoch
             entry = known
         case .sendFailed(let failed):
-            guard var known = try OutboxProjection.entry(failed.messageId, messages: messages, txn: txn) else { return }
+            guard var known = try rows.row(failed.messageId, txn: txn) else { return }
             // A late failure report never undoes a success or a bounce.
             if known.status != .sent, known.status != .bounced { known.status = .failed }
             known.attempts = max(known.attempts, failed.attempt)
             known.lastError = failed.exitStatus.map { "exit \($0): \(failed.error)" } ?? failed.error
-            entry = known        case .bounced(let bounced):
-            guard var known = try OutboxProjection.entry(bounced.messageId, messages: messages, txn: txn) else { return }
+            entry = known
+        case .bounced(let bounced):
+            guard var known = try rows.row(bounced.messageId, txn: txn) else { return }
             known.status = .bounced
             known.bouncedAt = event.recordedAt.millisecondsSinceEpoch
             known.bounceMessageId = bounced.reportMessageId
             entry = known
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try txn.put(messages, key: Array(entry.messageId.utf8), value: Array(try encoder.encode(entry)))
+        rows.set(entry.messageId, entry)
     }
 
-    private static func entry(_ messageId: String, messages: Database, txn: borrowing Transaction) throws -> OutboxEntry? {
-        try txn.get(messages, key: Array(messageId.utf8)).map { try JSONDecoder().decode(OutboxEntry.self, from: Data($0)) }
-    }
+    public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
+
+    public func discardPending() { rows.discard() }
 
     /// The message `messageId` (with or without angle brackets), if Docket queued it.
     public func entry(_ messageId: String, in store: EventStore) throws -> OutboxEntry? {
-        guard let messages else { return nil }
         let bare = OutboxProjection.bare(messageId)
         guard !bare.isEmpty else { return nil }
-        return try store.readModels { txn in try OutboxProjection.entry(bare, messages: messages, txn: txn) }
+        return try store.readModels { txn in try rows.read(bare, txn: txn) }
     }
 
     /// The ticket our message `messageId` was about, if it is one of ours.
@@ -73,16 +77,15 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
 
     /// Every queued message, oldest first.
     public func all(in store: EventStore) throws -> [OutboxEntry] {
-        guard let messages else { return [] }
         let entries = try store.readModels { txn in
-            try txn.withCursor(messages) { cursor in
-                var rows: [OutboxEntry] = []
+            try txn.withCursor(rows.database) { cursor in
+                var entries: [OutboxEntry] = []
                 var entry = try cursor.first()
                 while let found = entry {
-                    rows.append(try JSONDecoder().decode(OutboxEntry.self, from: Data(found.value)))
+                    entries.append(try rows.decodeStored(found.value))
                     entry = try cursor.next()
                 }
-                return rows
+                return entries
             }
         }
         return entries.sorted { $0.position < $1.position }

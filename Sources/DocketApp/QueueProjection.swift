@@ -7,46 +7,56 @@ import ReadModelKit
 /// The `queue` read model: every ticket's summary, and the open tickets ordered for work —
 /// by priority, then SLA due time (none yet: last), then age — overall, per assignee, unassigned and per client.
 ///
-/// Databases (format 4, checkpoint `queue-v4`; format 3 stored the rows as canonical JSON, format 2 kept each
+/// Databases (format 5, checkpoint `queue-v5`; format 4 wrote instants and digests in rows as text, format 3 stored
+/// the rows as canonical JSON, format 2 kept each
 /// ticket's whole `ticket.sla-started` payload). The rows and their indexes are a `RowTable` of the read-model kit:
-/// - `rm.queue4.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
+/// - `rm.queue5.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
 ///   `StoredSLAClock`: its progress, start instant and priority, and its frozen terms by content digest) in the
 ///   binary row format, row format 1
-/// - `rm.queue4.open`: sort key → number; `rm.queue4.unassigned`: sort key → number (open rows only)
-/// - `rm.queue4.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue4.by-client`: client ‖ 0x00 ‖ sort key → number
-/// - `rm.queue4.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
+/// - `rm.queue5.open`: sort key → number; `rm.queue5.unassigned`: sort key → number (open rows only)
+/// - `rm.queue5.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue5.by-client`: client ‖ 0x00 ‖ sort key → number
+/// - `rm.queue5.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
 ///   payload with that content (see `SLATerms`): one copy per policy version, read back when a later transaction
 ///   folds a clock
 /// The sort key is ordered (`OrderedKey`): priority (u8) ‖ SLA due time (i64; all ones when there is no SLA or
 /// its clocks are paused or met) ‖ opened-at (i64) ‖ number (u64 BE).
 public final class QueueProjection: Projection {
     public let name = "queue"
-    public let format = 4
+    public let format = 5
     public var tables: [String] { rows.tableNames + ["sla-terms"] }
     private var databases = ReadModelTables()
+    /// The ticket events decoded once for this model and `sla` (see `TicketChanges`).
+    private let changes: TicketChanges
     /// The rows and their four indexes; open rows only are indexed.
-    private let rows = RowTable<UInt64, TicketSummary, QueueRow>(
-        "tickets", format: 1,
-        indexes: [
-            RowIndex("open") { $0.isOpen ? [QueueProjection.sortKey($0)] : [] },
-            RowIndex("unassigned") { $0.isOpen && $0.assignee == nil ? [QueueProjection.sortKey($0)] : [] },
-            RowIndex("by-assignee") { row in
-                guard row.isOpen, let assignee = row.assignee else { return [] }
-                return [QueueProjection.prefixed(assignee, QueueProjection.sortKey(row))]
-            },
-            RowIndex("by-client") { $0.isOpen ? [QueueProjection.prefixed($0.client, QueueProjection.sortKey($0))] : [] },
-        ],
-        store: { row in QueueRow(ticket: row, clock: row.clock.map { StoredSLAClock($0, terms: row.slaTerms) }) },
-        load: { stored, tables, txn in
-            var row = stored.ticket
-            if let clock = stored.clock {
-                row.clock = try clock.clock(SLATermsTable(database: tables["sla-terms"]), txn: txn)
-                row.slaTerms = clock.digest
-            }
-            return row
-        })
+    private let rows: RowTable<UInt64, TicketSummary, QueueRow>
 
-    public init() {}
+    /// A queue model with a decoder of its own (`ReadModels` shares one between queue and sla).
+    public convenience init() { self.init(changes: TicketChanges()) }
+
+    init(changes: TicketChanges) {
+        self.changes = changes
+        let cache = changes.terms
+        rows = RowTable(
+            "tickets", format: 1, keys: ModelRowKeys.queue,
+            indexes: [
+                RowIndex("open") { $0.isOpen ? [QueueProjection.sortKey($0)] : [] },
+                RowIndex("unassigned") { $0.isOpen && $0.assignee == nil ? [QueueProjection.sortKey($0)] : [] },
+                RowIndex("by-assignee") { row in
+                    guard row.isOpen, let assignee = row.assignee else { return [] }
+                    return [QueueProjection.prefixed(assignee, QueueProjection.sortKey(row))]
+                },
+                RowIndex("by-client") { $0.isOpen ? [QueueProjection.prefixed($0.client, QueueProjection.sortKey($0))] : [] },
+            ],
+            store: { row in QueueRow(ticket: row, clock: row.clock.map { StoredSLAClock($0, terms: row.slaTerms) }) },
+            load: { stored, tables, txn in
+                var row = stored.ticket
+                if let clock = stored.clock {
+                    row.clock = try clock.clock(SLATermsTable(database: tables["sla-terms"], cache: cache), txn: txn)
+                    row.slaTerms = clock.digest
+                }
+                return row
+            })
+    }
 
     public func attach(_ tables: ReadModelTables) {
         databases = tables
@@ -58,13 +68,14 @@ public final class QueueProjection: Projection {
     private var unassigned: Database { rows.indexDatabase("unassigned") }
     private var byAssignee: Database { rows.indexDatabase("by-assignee") }
     private var byClient: Database { rows.indexDatabase("by-client") }
-    private var slaTerms: SLATermsTable { SLATermsTable(database: databases["sla-terms"]) }
+    private var slaTerms: SLATermsTable { SLATermsTable(database: databases["sla-terms"], cache: changes.terms) }
 
     /// The fold: the ticket's row after the event (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-") else { return }
         let after: TicketSummary
-        switch try LastTicketChange.shared.change(of: event) {
+        let (change, terms) = try changes.change(of: event)
+        switch change {
         case .ticket(.opened(let opened)):
             after = TicketSummary(opened: opened, at: event)
         case .ticket(let ticketEvent):
@@ -75,7 +86,7 @@ public final class QueueProjection: Projection {
             var next = row.applying(slaEvent, at: event)
             if case .started = slaEvent, row.clock == nil {
                 // The frozen terms, kept once per content, for the transactions that fold this clock later.
-                next.slaTerms = LastTicketChange.shared.termsDigest(of: event)
+                next.slaTerms = terms
                 if let digest = next.slaTerms { try slaTerms.keep(event, digest: digest, txn: txn) }
             }
             after = next

@@ -18,45 +18,55 @@ public struct SLARow: Codable, Sendable, Equatable {
 /// The `sla` read model: each ticket's SLA clock, the open ones ordered by due time, and the pending
 /// alarms ordered by instant (what `docket tick` walks).
 ///
-/// Databases (format 3, checkpoint `sla-v3`; format 2 stored the rows as canonical JSON, format 1's rows carried the
+/// Databases (format 4, checkpoint `sla-v4`; format 3 wrote instants and digests in rows as text, format 2 stored the
+/// rows as canonical JSON, format 1's rows carried the
 /// whole frozen calendar). The rows and their indexes are a `RowTable` of the read-model kit:
-/// - `rm.sla3.tickets`: number (u64 BE) → `StoredSLARow` (its clock as a `StoredSLAClock`: progress, start instant
+/// - `rm.sla4.tickets`: number (u64 BE) → `StoredSLARow` (its clock as a `StoredSLAClock`: progress, start instant
 ///   and priority, and the terms by content digest) in the binary row format, row format 1
-/// - `rm.sla3.by-due`: due (i64 ms, ordered; all ones when paused or met) ‖ number → number (open tickets with a clock)
-/// - `rm.sla3.alarms`: next alarm (i64 ms, ordered) ‖ number → number (tickets with an unrecorded threshold)
-/// - `rm.sla3.terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started` payload
+/// - `rm.sla4.by-due`: due (i64 ms, ordered; all ones when paused or met) ‖ number → number (open tickets with a clock)
+/// - `rm.sla4.alarms`: next alarm (i64 ms, ordered) ‖ number → number (tickets with an unrecorded threshold)
+/// - `rm.sla4.terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started` payload
 ///   with that content (see `SLATerms`): one copy per policy version, not one per ticket
 public final class SLAProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "sla"
-    public let format = 3
+    public let format = 4
     public var tables: [String] { rows.tableNames + ["terms"] }
     private var databases = ReadModelTables()
+    /// The ticket events decoded once for this model and `queue` (see `TicketChanges`).
+    private let changes: TicketChanges
     /// The rows and their two indexes. Index keys are computed from the row alone (the instant only matters for a
     /// clock that is breached and still running, whose due time is its breach instant).
-    private let rows = RowTable<UInt64, SLAEntry, StoredSLARow>(
-        "tickets", format: 1,
-        indexes: [
-            RowIndex("by-due") { entry in
-                guard entry.row.isOpen, let clock = entry.row.clock else { return [] }
-                return [OrderedKey.of(clock.dueInstant?.millisecondsSinceEpoch ?? .max, UInt64(entry.row.number.value))]
-            },
-            RowIndex("alarms") { entry in
-                guard let alarm = entry.row.clock?.nextAlarm else { return [] }
-                return [OrderedKey.of(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))]
-            },
-        ],
-        store: { StoredSLARow($0.row, terms: $0.terms) },
-        load: { stored, tables, txn in
-            let clock = try stored.clock.map { try $0.clock(SLATermsTable(database: tables["terms"]), txn: txn) }
-            return SLAEntry(
-                row: SLARow(
-                    number: stored.number, client: stored.client, assignee: stored.assignee, openedAt: stored.openedAt,
-                    isOpen: stored.isOpen, clock: clock),
-                terms: stored.clock?.digest)
-        })
+    private let rows: RowTable<UInt64, SLAEntry, StoredSLARow>
 
-    public init() {}
+    /// An sla model with a decoder of its own (`ReadModels` shares one between queue and sla).
+    public convenience init() { self.init(changes: TicketChanges()) }
+
+    init(changes: TicketChanges) {
+        self.changes = changes
+        let cache = changes.terms
+        rows = RowTable(
+            "tickets", format: 1, keys: ModelRowKeys.sla,
+            indexes: [
+                RowIndex("by-due") { entry in
+                    guard entry.row.isOpen, let clock = entry.row.clock else { return [] }
+                    return [OrderedKey.of(clock.dueInstant?.millisecondsSinceEpoch ?? .max, UInt64(entry.row.number.value))]
+                },
+                RowIndex("alarms") { entry in
+                    guard let alarm = entry.row.clock?.nextAlarm else { return [] }
+                    return [OrderedKey.of(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))]
+                },
+            ],
+            store: { StoredSLARow($0.row, terms: $0.terms) },
+            load: { stored, tables, txn in
+                let clock = try stored.clock.map { try $0.clock(SLATermsTable(database: tables["terms"], cache: cache), txn: txn) }
+                return SLAEntry(
+                    row: SLARow(
+                        number: stored.number, client: stored.client, assignee: stored.assignee, openedAt: stored.openedAt,
+                        isOpen: stored.isOpen, clock: clock),
+                    terms: stored.clock?.digest)
+            })
+    }
 
     public func attach(_ tables: ReadModelTables) {
         databases = tables
@@ -66,7 +76,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     private var tickets: Database { rows.database }
     private var byDue: Database { rows.indexDatabase("by-due") }
     private var alarms: Database { rows.indexDatabase("alarms") }
-    private var terms: SLATermsTable { SLATermsTable(database: databases["terms"]) }
+    private var terms: SLATermsTable { SLATermsTable(database: databases["terms"], cache: changes.terms) }
 
     /// A row with the content digest of its clock's terms (nil when they are not shared).
     struct SLAEntry {
@@ -78,7 +88,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
         else { return }
-        let change = try LastTicketChange.shared.change(of: event)
+        let (change, digest) = try changes.change(of: event)
         let before = try rows.row(UInt64(number.value), txn: txn)
         var entry: SLAEntry
         switch (change, before) {
@@ -104,7 +114,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             entry = existing
             if entry.row.clock == nil {
                 entry.row.clock = SLAClock.start(started)
-                entry.terms = LastTicketChange.shared.termsDigest(of: event)
+                entry.terms = digest
                 if let digest = entry.terms { try terms.keep(event, digest: digest, txn: txn) }
             }
         case (.sla(let slaEvent), let existing?):
@@ -180,7 +190,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     }
 }
 
-/// An `SLARow` as `rm.sla2.tickets` stores it: the clock's terms by reference.
+/// An `SLARow` as `rm.sla4.tickets` stores it: the clock's terms by reference.
 struct StoredSLARow: Codable {
     var number: TicketNumber
     var client: String

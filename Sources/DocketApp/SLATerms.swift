@@ -48,9 +48,9 @@ enum SLATerms {
 
 /// Decoded `ticket.sla-started` terms by content digest: decoding one (a whole calendar) is the costly part of
 /// folding a ticket, and every ticket under one policy carries the same terms.
+/// One cache per `TicketChanges` (per store's read models), never a global.
 final class SLATermsCache: @unchecked Sendable {
     // @unchecked Sendable: every access to `terms` takes `lock`.
-    static let shared = SLATermsCache()
     /// Distinct terms kept before the cache starts afresh (a store has a handful of policies × amendments).
     static let capacity = 4_096
 
@@ -89,6 +89,8 @@ final class SLATermsCache: @unchecked Sendable {
 /// One model's table of frozen SLA terms: digest (32 bytes) → schema version (u16 BE) ‖ the first payload seen.
 struct SLATermsTable {
     let database: Database
+    /// The decoded terms already seen, by digest.
+    let cache: SLATermsCache
 
     /// Stores the terms of `event` (a `ticket.sla-started` with content `digest`) unless already there.
     func keep(_ event: RecordedEvent, digest: Digest, txn: borrowing Transaction) throws {
@@ -102,7 +104,7 @@ struct SLATermsTable {
     /// The terms stored under `digest`, with `priority` and `startedAt` put back.
     func started(_ digest: Digest, priority: Priority, startedAt: Timestamp, txn: borrowing Transaction) throws -> TicketSLAStarted {
         var started: TicketSLAStarted
-        if let cached = SLATermsCache.shared.cached(digest) {
+        if let cached = cache.cached(digest) {
             started = cached
         } else {
             let stored = try withUnsafeBytes(of: digest) { key in try txn.get(database, key: key).map { Array($0) } }
@@ -111,7 +113,7 @@ struct SLATermsTable {
                     type: "ticket.sla-started", schemaVersion: UInt16(stored[0]) << 8 | UInt16(stored[1]),
                     payload: Array(stored[2...]))
             else { throw SLATermsError.missing(database.name, digest) }
-            SLATermsCache.shared.keep(decoded, for: digest)
+            cache.keep(decoded, for: digest)
             started = decoded
         }
         started.priority = priority

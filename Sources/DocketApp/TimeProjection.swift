@@ -3,97 +3,91 @@ import Domain
 import EventLog
 import Foundation
 import LMDB
+import ReadModelKit
 
 /// The `time` read model: every time entry as the fold of its events, and an index by ticket.
 ///
-/// Database `rm.time.entries`: the entry number as 10 digits (so keys sort by number) → ``TimeEntryState`` as
-/// canonical JSON. Database `rm.time.by-ticket`: ticket ‖ 0x00 ‖ the 10-digit entry number → empty.
+/// Databases (format 2, checkpoint `time-v2`; format 1 keyed 10-digit numbers to canonical JSON in `rm.time.*`), a
+/// `RowTable` of the read-model kit:
+/// - `rm.time2.entries`: the entry number (`TE-7` → 7, u64 BE) → ``TimeEntryState`` in the binary row format, row
+///   format 1;
+/// - `rm.time2.by-ticket`: ticket ‖ 0x00 ‖ entry number (u64 BE) → entry number (u64 BE).
 public final class TimeProjection: Projection, @unchecked Sendable {
-    // @unchecked Sendable: the only state is the database handles, set once when the store opens.
+    // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "time"
-    public let tables = ["entries", "by-ticket"]
-    private var entries: Database?
-    private var byTicket: Database?
+    public let format = 2
+    public var tables: [String] { rows.tableNames }
+    private let rows = RowTable<UInt64, TimeEntryState, TimeEntryState>(
+        "entries", format: 1, keys: ModelRowKeys.time,
+        indexes: [
+            RowIndex("by-ticket") { entry in
+                guard entry.exists, let number = TimeProjection.number(entry.entryId) else { return [] }
+                return [OrderedKey.of(entry.ticket, number)]
+            }
+        ],
+        store: { $0 }, load: { stored, _, _ in stored })
 
     public init() {}
 
-    public func attach(_ tables: ReadModelTables) {
-        entries = tables["entries"]
-        byTicket = tables["by-ticket"]
-    }
+    public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 
+    /// The fold: the entry after one of its events (timer events and unknown types leave it alone).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard event.stream.hasPrefix("time-"), let entries, let byTicket else { return }
-        let id = String(event.stream.dropFirst("time-".count))
-        guard let key = TimeProjection.key(id) else { return }
+        guard event.stream.hasPrefix("time-"), let number = TimeProjection.number(String(event.stream.dropFirst("time-".count)))
+        else { return }
         let decoded: TimeEvent
         do {
             decoded = try TimeEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
         } catch let error as EventDecodingError where error.reason == .unknownType {
             return
         }
-        let current = try txn.get(entries, key: key).map { try JSONDecoder().decode(TimeEntryState.self, from: Data($0)) } ?? .none
+        let current = try rows.row(number, txn: txn) ?? .none
         var next = current.applying(decoded)
         guard next != current else { return }
         next.position = event.position
-        try txn.put(entries, key: key, value: TimeProjection.encode(next))
-        if case .logged = decoded {
-            try txn.put(byTicket, key: Array(next.ticket.utf8) + [0] + key, value: [])
-        }
+        rows.set(number, next)
     }
 
-    /// `TE-7` → `0000000007`, or nil when `id` is not an entry id.
-    static func key(_ id: String) -> [UInt8]? {
-        guard id.hasPrefix("TE-"), let n = Int(id.dropFirst(3)), n > 0, n < 10_000_000_000 else { return nil }
-        let digits = String(n)
-        return Array((String(repeating: "0", count: 10 - digits.count) + digits).utf8)
-    }
+    public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
 
-    static func encode(_ entry: TimeEntryState) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(entry))
+    public func discardPending() { rows.discard() }
+
+    /// `TE-7` → 7, or nil when `id` is not an entry id.
+    static func number(_ id: String) -> UInt64? {
+        guard id.hasPrefix("TE-"), let n = UInt64(id.dropFirst(3)), n > 0, n < 10_000_000_000 else { return nil }
+        return n
     }
 
     /// One entry by id.
     public func entry(_ id: String, in store: EventStore) throws -> TimeEntryState? {
-        guard let entries, let key = TimeProjection.key(id) else { return nil }
-        return try store.readModels { txn in
-            try txn.get(entries, key: key).map { try JSONDecoder().decode(TimeEntryState.self, from: Data($0)) }
-        }
+        guard let number = TimeProjection.number(id) else { return nil }
+        return try store.readModels { txn in try rows.read(number, txn: txn) }
     }
 
     /// The entries matching `filter`, by entry number; a ticket filter uses the index.
     public func list(_ filter: TimeFilter, in store: EventStore) throws -> [TimeEntryState] {
-        guard let entries, let byTicket else { return [] }
-        return try store.readModels { txn in
-            var keys: [[UInt8]] = []
-            if let ticket = filter.ticket {
-                let prefix = Array(ticket.utf8) + [0]
-                try txn.withCursor(byTicket) { cursor in
-                    var entry = try cursor.seek(atLeast: prefix)
-                    while let current = entry {
-                        let key = Array(current.key)
-                        guard key.starts(with: prefix) else { break }
-                        keys.append(Array(key.dropFirst(prefix.count)))
-                        entry = try cursor.next()
-                    }
-                }
-                keys.sort { $0.lexicographicallyPrecedes($1) }
-            } else {
-                try txn.withCursor(entries) { cursor in
-                    var entry = try cursor.first()
-                    while let current = entry {
-                        keys.append(Array(current.key))
-                        entry = try cursor.next()
-                    }
-                }
-            }
+        try store.readModels { txn in
             var result: [TimeEntryState] = []
-            for key in keys {
-                guard let bytes = try txn.get(entries, key: key) else { continue }
-                let entry = try JSONDecoder().decode(TimeEntryState.self, from: Data(bytes))
-                if filter.matches(entry) { result.append(entry) }
+            if let ticket = filter.ticket {
+                let prefix = OrderedKey.of(ticket)
+                try txn.withCursor(rows.indexDatabase("by-ticket")) { cursor in
+                    var found = try cursor.seek(atLeast: prefix)
+                    while let current = found, current.key.starts(with: prefix) {
+                        if let entry = try txn.get(rows.database, key: current.value).map(rows.decodeStored), filter.matches(entry) {
+                            result.append(entry)
+                        }
+                        found = try cursor.next()
+                    }
+                }
+            } else {
+                try txn.withCursor(rows.database) { cursor in
+                    var found = try cursor.first()
+                    while let current = found {
+                        let entry = try rows.decodeStored(current.value)
+                        if filter.matches(entry) { result.append(entry) }
+                        found = try cursor.next()
+                    }
+                }
             }
             return result
         }

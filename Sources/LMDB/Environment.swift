@@ -23,8 +23,9 @@ public final class Environment: @unchecked Sendable {
         public var initialMapSize: Int = 64 << 20
         /// The largest map the environment may grow to before a write fails with `MDB_MAP_FULL`.
         public var maxMapSize: Int = 1 << 40
-        /// The number of named databases that may be opened.
-        public var maxDatabases: UInt32 = 32
+        /// The number of named databases that may be opened. A store opens a read model's databases of a new format
+        /// while those of the old one are still in the file (they are dropped after the upgrade), so there is room for both.
+        public var maxDatabases: UInt32 = 64
         /// The number of concurrent read transactions across all processes.
         public var maxReaders: UInt32 = 256
         /// When false, commits are not fsync'd (for benchmarks and throw-away stores only).

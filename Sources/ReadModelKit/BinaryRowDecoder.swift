@@ -1,11 +1,16 @@
+import DocketTime
+
 /// Decodes values written by `BinaryRowEncoder`. Every length and count is checked against the bytes: a damaged row
 /// is a `DecodingError`, never a read past its end.
 public struct BinaryRowDecoder {
-    public init() {}
+    let keys: RowKeys
+
+    /// A decoder reading key numbers as the names in `keys` (those the encoder had).
+    public init(keys: RowKeys = .none) { self.keys = keys }
 
     /// The value in `bytes` (no format number: see `RowCodec`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        let reader = BinaryReader(bytes: bytes)
+        let reader = BinaryReader(bytes: bytes, keys: keys)
         var position = 0
         let value = try reader.value(at: &position, path: [])
         guard position == bytes.count else { throw reader.damaged([], "\(bytes.count - position) bytes after the value") }
@@ -27,6 +32,8 @@ struct BinaryValue {
 /// Reading the format's primitives, bounds-checked.
 struct BinaryReader {
     let bytes: [UInt8]
+    /// The declared key names the row was written with.
+    let keys: RowKeys
 
     func damaged(_ path: [any CodingKey], _ what: String) -> DecodingError {
         .dataCorrupted(.init(codingPath: path, debugDescription: "a damaged binary row: \(what)"))
@@ -62,8 +69,8 @@ struct BinaryReader {
         var count = 0
         switch tag {
         case .null, .no, .yes: break
-        case .signed, .unsigned: _ = try varint(at: &position, path: path)
-        case .string: position += try length(at: &position, path: path)
+        case .signed, .unsigned, .instant: _ = try varint(at: &position, path: path)
+        case .string, .hex: position += try length(at: &position, path: path)
         case .double, .float:
             let size = tag == .double ? 8 : 4
             guard bytes.count - position >= size else { throw damaged(path, "a number runs past the row") }
@@ -101,10 +108,26 @@ struct BinaryReader {
     }
 
     func string(_ value: BinaryValue, path: [any CodingKey]) throws -> String {
-        guard value.tag == .string else { throw mismatch(String.self, value, path) }
         var position = value.payload
-        let size = try length(at: &position, path: path)
-        return String(decoding: bytes[position..<(position + size)], as: UTF8.self)
+        switch value.tag {
+        case .string:
+            let size = try length(at: &position, path: path)
+            return String(decoding: bytes[position..<(position + size)], as: UTF8.self)
+        case .instant:
+            let raw = try varint(at: &position, path: path)
+            return Timestamp(millisecondsSinceEpoch: Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)).iso8601
+        case .hex:
+            let size = try length(at: &position, path: path)
+            var text: [UInt8] = []
+            text.reserveCapacity(size * 2)
+            for byte in bytes[position..<(position + size)] {
+                text.append(CompactString.digits[Int(byte >> 4)])
+                text.append(CompactString.digits[Int(byte & 0x0f)])
+            }
+            return String(decoding: text, as: UTF8.self)
+        default:
+            throw mismatch(String.self, value, path)
+        }
     }
 
     func mismatch(_ type: Any.Type, _ value: BinaryValue, _ path: [any CodingKey]) -> DecodingError {
@@ -177,20 +200,27 @@ struct BinaryValueDecoder: Decoder {
 struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let reader: BinaryReader
     let codingPath: [any CodingKey]
-    /// The entries in key order: the key's byte range and its value.
-    private let entries: [(key: Range<Int>, value: BinaryValue)]
+    /// The entries in key order: the key's name (UTF-8) and its value.
+    private let entries: [(key: ArraySlice<UInt8>, value: BinaryValue)]
 
     init(reader: BinaryReader, value: BinaryValue, codingPath: [any CodingKey]) throws {
         self.reader = reader
         self.codingPath = codingPath
-        var entries: [(key: Range<Int>, value: BinaryValue)] = []
+        var entries: [(key: ArraySlice<UInt8>, value: BinaryValue)] = []
         entries.reserveCapacity(value.count)
         var position = value.payload
         for _ in 0..<value.count {
             guard position < value.end else { throw reader.damaged(codingPath, "an entry runs past its container") }
-            let size = try reader.length(at: &position, path: codingPath)
-            let key = position..<(position + size)
-            position += size
+            let number = try reader.varint(at: &position, path: codingPath)
+            let key: ArraySlice<UInt8>
+            if number == 0 {
+                let size = try reader.length(at: &position, path: codingPath)
+                key = reader.bytes[position..<(position + size)]
+                position += size
+            } else {
+                guard number <= UInt64(reader.keys.utf8.count) else { throw reader.damaged(codingPath, "key number \(number) is not declared") }
+                key = reader.keys.utf8[Int(number - 1)][...]
+            }
             entries.append((key, try reader.value(at: &position, path: codingPath)))
         }
         guard position == value.end else { throw reader.damaged(codingPath, "a container's size does not match its entries") }
@@ -198,7 +228,7 @@ struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     var allKeys: [Key] {
-        entries.compactMap { Key(stringValue: String(decoding: reader.bytes[$0.key], as: UTF8.self)) }
+        entries.compactMap { Key(stringValue: String(decoding: $0.key, as: UTF8.self)) }
     }
 
     /// The entry of `key`: a binary search, the entries being sorted by key bytes.
@@ -208,7 +238,7 @@ struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
             var low = 0, high = entries.count
             while low < high {
                 let middle = (low + high) / 2
-                let stored = reader.bytes[entries[middle].key]
+                let stored = entries[middle].key
                 if stored.elementsEqual(wanted) { return entries[middle].value }
                 if stored.lexicographicallyPrecedes(wanted) { low = middle + 1 } else { high = middle }
             }

@@ -55,3 +55,24 @@ public enum OrderedKey {
         return Int64(bitPattern: uint64(bytes, at: offset) ^ (1 << 63))
     }
 }
+
+/// A key of two parts, e.g. an alert's source and fingerprint: the first part's ordered bytes, then the second's.
+/// Ordered as the pair (first, then second), like its bytes when the parts' own orders are those of their bytes.
+public struct KeyPair<First: OrderedKeyPart & Hashable & Comparable, Second: OrderedKeyPart & Hashable & Comparable>:
+    OrderedKeyPart, Hashable, Comparable
+{
+    public let first: First
+    public let second: Second
+
+    public init(_ first: First, _ second: Second) {
+        self.first = first
+        self.second = second
+    }
+
+    public func appendOrdered(to key: inout [UInt8]) {
+        first.appendOrdered(to: &key)
+        second.appendOrdered(to: &key)
+    }
+
+    public static func < (lhs: KeyPair, rhs: KeyPair) -> Bool { (lhs.first, lhs.second) < (rhs.first, rhs.second) }
+}

@@ -5,14 +5,19 @@ import LMDB
 /// A row type's stored form: its format number, then the row in the binary row format (`BinaryRowEncoder`).
 /// A row of another format number is refused (the model needs `docket rebuild`), never misread.
 public struct RowCodec<Stored: Codable>: Sendable {
-    /// The number written first in every row; change it with the stored type.
+    /// The number written first in every row; change it with the stored type or its `keys`.
     public let format: UInt8
+    /// The field names written as numbers (see `RowKeys`).
+    public let keys: RowKeys
 
-    public init(format: UInt8) { self.format = format }
+    public init(format: UInt8, keys: RowKeys = .none) {
+        self.format = format
+        self.keys = keys
+    }
 
     public func encode(_ row: Stored) throws -> [UInt8] {
         var bytes = [format]
-        bytes.append(contentsOf: try BinaryRowEncoder().encode(row))
+        bytes.append(contentsOf: try BinaryRowEncoder(keys: keys).encode(row))
         return bytes
     }
 
@@ -21,7 +26,7 @@ public struct RowCodec<Stored: Codable>: Sendable {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: [], debugDescription: "a row of format \(bytes.first.map { "\($0)" } ?? "none"), expected \(format)"))
         }
-        return try BinaryRowDecoder().decode(Stored.self, from: Array(bytes.dropFirst()))
+        return try BinaryRowDecoder(keys: keys).decode(Stored.self, from: Array(bytes.dropFirst()))
     }
 }
 
@@ -72,11 +77,11 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     ///   - store: the stored form of a row; `load`: the row from its stored form (reading other tables of the
     ///     model, given by name, in `txn`).
     public init(
-        _ name: String, format: UInt8, indexes: [RowIndex<Row>] = [], store: @escaping (Row) -> Stored,
+        _ name: String, format: UInt8, keys: RowKeys = .none, indexes: [RowIndex<Row>] = [], store: @escaping (Row) -> Stored,
         load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row
     ) {
         self.name = name
-        self.codec = RowCodec(format: format)
+        self.codec = RowCodec(format: format, keys: keys)
         self.indexes = indexes
         self.store = store
         self.load = load

@@ -5,8 +5,9 @@ import TestSupport
 import Testing
 
 extension ReplayCommandTests {
-    /// A store written by the previous release (`sla` format 2 in `rm.sla2.*`, `queue` format 3 in `rm.queue3.*`: JSON rows)
-    /// opens with this one: the two models are rebuilt in their new format on first open, the old databases and
+    /// A store written by the previous release (`sla` format 3 in `rm.sla3.*`, `queue` format 4 in `rm.queue4.*`, `alerts`,
+    /// `mail`, `outbox` and `time` format 1 in `rm.<model>.*`, `billing` format 2 in `rm.billing2.*`)
+    /// opens with this one: the models are rebuilt in their new format on first open, the old databases and
     /// checkpoints are gone afterwards, every read model's digest is what a store written by this release has, and
     /// the log (its export and `verify`) is untouched.
     @Test func aStoreOfThePreviousFormatIsUpgradedOnFirstOpen() throws {
@@ -16,19 +17,22 @@ extension ReplayCommandTests {
         do {
             // Turn the store back into what the previous release left: old databases and checkpoints, none of the new.
             let environment = try Environment(path: store)
-            for name in try environment.databaseNames() where name.hasPrefix("rm.sla3.") || name.hasPrefix("rm.queue4.") {
+            let current = ["rm.sla4.", "rm.queue5.", "rm.alerts2.", "rm.mail2.", "rm.outbox2.", "rm.time2.", "rm.billing3."]
+            for name in try environment.databaseNames() where current.contains(where: name.hasPrefix) {
                 try environment.dropDatabase(named: name)
             }
             let checkpoints = try environment.openDatabase(named: "checkpoints")
-            for name in ["rm.sla2.tickets", "rm.sla2.by-due", "rm.queue3.tickets", "rm.queue3.sla-terms"] {
+            for name in Self.previousDatabases {
                 let database = try environment.openDatabase(named: name)
                 try environment.write { txn in try txn.put(database, key: [0, 0, 0, 0, 0, 0, 3, 233], value: Array("{}".utf8)) }
             }
             try environment.write { txn in
-                _ = try txn.delete(checkpoints, key: Array("sla-v3".utf8))
-                _ = try txn.delete(checkpoints, key: Array("queue-v4".utf8))
-                try txn.put(checkpoints, key: Array("sla-v2".utf8), value: [0, 0, 0, 0, 0, 0, 0, 9])
-                try txn.put(checkpoints, key: Array("queue-v3".utf8), value: [0, 0, 0, 0, 0, 0, 0, 9])
+                for key in ["sla-v4", "queue-v5", "alerts-v2", "mail-v2", "outbox-v2", "time-v2", "billing-v3"] {
+                    _ = try txn.delete(checkpoints, key: Array(key.utf8))
+                }
+                for key in ["sla-v3", "queue-v4", "alerts", "mail", "outbox", "time", "billing-v2"] {
+                    try txn.put(checkpoints, key: Array(key.utf8), value: [0, 0, 0, 0, 0, 0, 0, 9])
+                }
             }
         }
         #expect(try digests(of: store) == current, "rebuilt on first open, byte-identical")
@@ -36,10 +40,20 @@ extension ReplayCommandTests {
         #expect(stats["staleDatabases"] as? [String] == [])
         #expect(try docket(["stats", "--read-models"]).stdout.contains("left-over read-model databases: none"))
         let environment = try Environment(path: store)
-        #expect(try environment.databaseNames().filter { $0.hasPrefix("rm.sla2.") || $0.hasPrefix("rm.queue3.") }.isEmpty)
+        #expect(Set(try environment.databaseNames()).isDisjoint(with: Self.previousDatabases))
         let checkpoints = try environment.openDatabase(named: "checkpoints")
-        #expect(try environment.read { txn in try txn.get(checkpoints, key: Array("sla-v2".utf8)) } == nil)
+        for key in ["sla-v3", "queue-v4", "time", "billing-v2"] {
+            #expect(try environment.read { txn in try txn.get(checkpoints, key: Array(key.utf8)) } == nil)
+        }
         #expect(try ok(["export"], at: "2026-12-01T12:00:00Z").stdout == export)
         try ok(["verify"], at: "2026-12-01T12:00:00Z")
     }
+
+    /// Databases of the formats before this release's.
+    static let previousDatabases = [
+        "rm.sla3.tickets", "rm.sla3.by-due", "rm.sla3.alarms", "rm.sla3.terms", "rm.queue4.tickets", "rm.queue4.open",
+        "rm.queue4.sla-terms", "rm.alerts.conditions",
+        "rm.mail.message-ids", "rm.outbox.messages", "rm.time.entries", "rm.time.by-ticket", "rm.billing2.invoices",
+        "rm.billing2.numbers", "rm.billing2.tickets", "rm.billing2.ticket-clients",
+    ]
 }

@@ -76,6 +76,42 @@ import Testing
         }
     }
 
+    /// Instants in `Timestamp.iso8601` form and lowercase hex digests are written shorter and read back as the same
+    /// text; anything that would not read back exactly (another form of a time, uppercase or odd hex) stays a string.
+    @Test(arguments: [
+        ("2026-11-03T14:00:00.000Z", 7), ("1969-12-31T23:59:59.999Z", 2), ("2026-11-03T14:00:00Z", 22),
+        ("2026-11-03T14:00:00.000+01:00", 31), ("2026-13-03T14:00:00.000Z", 26), ("2026-11-03 14:00:00.000Z", 26),
+        (String(repeating: "0f", count: 32), 34), (String(repeating: "0F", count: 32), 66), ("abcdef0123456789", 10),
+        ("abcdef012345678", 17), ("deadbeef", 10), ("", 2),
+    ])
+    func compactStringsReadBackAsTheSameText(text: String, size: Int) throws {
+        let bytes = try BinaryRowEncoder().encode(text)
+        #expect(bytes.count == size)
+        #expect(try BinaryRowDecoder().decode(String.self, from: bytes) == text)
+        for length in 0..<bytes.count {
+            #expect(throws: (any Error).self) { try BinaryRowDecoder().decode(String.self, from: Array(bytes.prefix(length))) }
+        }
+    }
+
+    /// Declared field names are written as numbers: the row is smaller, reads back the same, and a name left out of
+    /// the list (`counts`' dictionary keys, `negative`) is still written as text. Without the list the numbers are
+    /// an error, not a misread.
+    @Test(arguments: 0..<10)
+    func declaredKeysAreWrittenAsNumbers(seed: Int) throws {
+        let keys = RowKeys(["number", "subject", "kind", "assignee", "paused", "ratio", "intervals", "start", "end", "actions", "nested"])
+        let row = Self.sample(UInt64(seed))
+        let plain = try BinaryRowEncoder().encode(row)
+        let numbered = try BinaryRowEncoder(keys: keys).encode(row)
+        #expect(numbered.count < plain.count - 20)
+        #expect(try BinaryRowDecoder(keys: keys).decode(Row.self, from: numbered) == row)
+        #expect(throws: DecodingError.self) { try BinaryRowDecoder().decode(Row.self, from: numbered) }
+        let codec = RowCodec<Row>(format: 1, keys: keys)
+        #expect(try codec.encode(row).withUnsafeBytes { try codec.decode($0) } == row)
+        for length in 0..<numbered.count {
+            #expect(throws: (any Error).self) { try BinaryRowDecoder(keys: keys).decode(Row.self, from: Array(numbered.prefix(length))) }
+        }
+    }
+
     @Test func aRowOfAnotherFormatIsRefused() throws {
         let bytes = try RowCodec<Row>(format: 1).encode(Self.sample(2))
         #expect(try bytes.withUnsafeBytes { try RowCodec<Row>(format: 1).decode($0) } == Self.sample(2))

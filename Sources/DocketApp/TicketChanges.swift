@@ -1,0 +1,25 @@
+import Domain
+import EventLog
+import ReadModelKit
+
+/// What the queue and sla folds need of a ticket event, decoded once for both: its `TicketChange` and, for a
+/// `ticket.sla-started`, the content digest of its frozen terms (see `SLATerms`). `ReadModels` makes one and gives
+/// it to both projections; the store applies each event to every projection in turn, so the second finds the
+/// first one's decode in the memo. A `ticket.sla-started` whose terms were seen before (by digest) is not decoded
+/// at all: only its priority and start instant are read (`SLATermsCache`).
+final class TicketChanges: Sendable {
+    private let memo = EventMemo<(change: TicketChange, terms: Digest?)>()
+    /// Decoded terms by content digest, shared by the folds and by the rows that read their terms back.
+    let terms = SLATermsCache()
+
+    init() {}
+
+    /// `TicketChange(event)` with the terms' digest of a `ticket.sla-started` (nil otherwise, or when not shared).
+    func change(of event: RecordedEvent) throws -> (change: TicketChange, terms: Digest?) {
+        try memo.value(of: event) { event in
+            guard event.type == TicketSLAStarted.descriptor.type else { return (try TicketChange(event), nil) }
+            let (started, digest) = try terms.started(event)
+            return (.sla(.started(started)), digest)
+        }
+    }
+}
