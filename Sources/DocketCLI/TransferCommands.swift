@@ -77,6 +77,8 @@ struct ImportCommand: ParsableCommand {
             }
             let count = try store.importLog(Array(data)) { already in
                 Terminal.error("docket: the store already holds the file's first \(already) events, byte for byte; importing the rest")
+            } progress: { stage, done, total in
+                Terminal.progress(stage == "log" ? "importing the log" : "building \(stage)", done, total)
             }
             Terminal.out("imported \(count) events into \(path)\n")
         }

@@ -15,36 +15,44 @@ extension EventStore {
     /// Imports an NDJSON export into this store. Every line is checked first — JSON shape, gapless
     /// positions, gapless stream versions, the hash chain — and a bad line fails the whole import, naming
     /// its line number, before anything is written. The events keep their ids, times and hashes; they are
-    /// written `batchSize` to a transaction. Blank lines are skipped.
+    /// written `batchSize` to a transaction. Blank lines are skipped. The log is written first, alone; then the
+    /// read models are built once, all in one scan of it (`catchUpProjections`), as on the first open of a store
+    /// whose models lag: an import cut short in between leaves models behind the head, caught up on the next open.
     ///
     /// The store must be empty, or hold exactly the export's first N events, byte for byte (an import that
     /// was interrupted): the import then goes on after them, and `resuming` is called with N first.
+    /// `progress` is called after each batch with (what is being done, position reached, last position): `log`
+    /// while the events are written, then the names of the read models being built.
     /// Returns the number of events imported by this call.
     @discardableResult
-    public func importLog(_ text: [UInt8], batchSize: Int = 10_000, resuming: (UInt64) -> Void = { _ in }) throws -> Int {
+    public func importLog(
+        _ text: [UInt8], batchSize: Int = 10_000, resuming: (UInt64) -> Void = { _ in },
+        progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
+    ) throws -> Int {
         try requireWritable()
         try requireNoRollbackSuspicion()
         let events = try parseExport(text)
         let already = try importedPrefix(of: events)
         if already > 0 { resuming(already) }
         var start = Int(already)
+        let last = events.last?.position ?? 0
         while start < events.count {
             let batch = events[start..<min(start + batchSize, events.count)]
             let head = try environment.write { txn in
                 var writer = try LogWriter(txn: txn, db: db)
-                let first = writer.head.position + 1
-                guard first == batch[batch.startIndex].position else {
+                guard writer.head.position + 1 == batch[batch.startIndex].position else {
                     throw EventLogError(
                         .storeNotEmpty, "another process wrote to \(path) during the import; import into a new store")
                 }
                 for event in batch { try writer.write(imported: event, txn: txn) }
                 try writer.finish(txn: txn)
-                try applyProjections(from: first, to: writer.head.position, txn: txn)
                 return writer.head
             }
             recordAnchor(head)
             start += batch.count
+            progress("log", head.position, last)
         }
+        try catchUpProjections(progress: progress)
         return events.count - Int(already)
     }
 

@@ -23,9 +23,10 @@ import Testing
         #expect(try DocketProcess.run(["verify"], store: store).status == 0)
         let backup = folder.child("backup")
         #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
-        // The queue row's binary entry `publicComments` (key length 14, the key, the tag of a signed integer): the
-        // byte after it is the count's value.
-        #expect(try flipByte(after: [14] + Array("publicComments".utf8) + [3], in: backup) > 0)
+        // A queue row's entries `priority` (key number 6, a string of 2 bytes, `P1`…`P4`) and `publicComments` (key
+        // number 16, the tag of a signed integer), next to each other in key order: the byte after is the count.
+        let flipped = try (1...4).map { try flipByte(after: [6, 5, 2] + Array("P\($0)".utf8) + [16, 3], in: backup) }
+        #expect(flipped.reduce(0, +) > 0)
         let run = try DocketProcess.run(["verify"], store: backup)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("read model queue differs from the log"))

@@ -104,8 +104,10 @@ public struct LogService: Sendable {
 
     /// Loads an NDJSON export; `resuming` hears how many of the file's first events the store already held.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func importLog(_ text: [UInt8], resuming: (UInt64) -> Void = { _ in }) throws -> Int {
-        try store.importLog(text, resuming: resuming)
+    public func importLog(
+        _ text: [UInt8], resuming: (UInt64) -> Void = { _ in }, progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
+    ) throws -> Int {
+        try store.importLog(text, resuming: resuming, progress: progress)
     }
 
     /// A consistent copy of the store, its attachments and anchors in `destination`, with a manifest.
