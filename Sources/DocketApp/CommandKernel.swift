@@ -6,28 +6,41 @@ import Foundation
 ///
 /// 1. a command id already in the log is a retry: nothing is decided or written, and `replay` answers from
 ///    what the first attempt appended;
-/// 2. `decide` loads the stream(s) it needs, decides with the pure domain (reactions included) and returns
-///    the appends, each guarded by the version its stream was read at;
-/// 3. all appends go in one transaction;
-/// 4. a concurrent change to any of those streams (`WrongExpectedVersion`) makes the kernel wait a bounded,
+/// 2. `decide` loads the stream(s) it needs, decides with the pure domain and returns the appends, each guarded
+///    by the version its stream was read at;
+/// 3. a decision with a ``ReactionCue`` gets the follow-ups of ``TicketReactions/all`` added to each ticket append
+///    (SLA start, routing, client and staff mail, escalation actions);
+/// 4. all appends go in one transaction, so no crash leaves a ticket without its follow-ups;
+/// 5. a concurrent change to any of those streams (`WrongExpectedVersion`) makes the kernel wait a bounded,
 ///    jittered while and decide again from the new state, up to ``RetryPolicy/attempts`` times.
 public struct CommandKernel: Sendable {
     public let store: EventStore
     public let retry: RetryPolicy
+    let reactions: ReactionRunner
+    /// Where the reactions' warnings go once their transaction is in; nil drops them.
+    let warnings: (@Sendable (String) -> Void)?
 
-    public init(store: EventStore, retry: RetryPolicy = RetryPolicy()) {
+    public init(
+        store: EventStore, retry: RetryPolicy = RetryPolicy(), configuration: DocketConfiguration = DocketConfiguration(),
+        warnings: (@Sendable (String) -> Void)? = nil
+    ) {
         self.store = store
         self.retry = retry
+        reactions = ReactionRunner(store: store, configuration: configuration)
+        self.warnings = warnings
     }
 
-    /// What one attempt decided: the appends to make together, and what the caller gets back.
+    /// What one attempt decided: the appends to make together, what the caller gets back, and — for ticket
+    /// commands — what the reactions need (nil runs none).
     public struct Decision<Output> {
         public var appends: [AppendRequest]
         public var output: Output
+        public var reacting: ReactionCue?
 
-        public init(appends: [AppendRequest], output: Output) {
+        public init(appends: [AppendRequest], output: Output, reacting: ReactionCue? = nil) {
             self.appends = appends
             self.output = output
+            self.reacting = reacting
         }
     }
 
@@ -41,12 +54,15 @@ public struct CommandKernel: Sendable {
         while true {
             attempt += 1
             let decision = try decide()
-            let appends = decision.appends.filter { !$0.events.isEmpty }
+            var appends = decision.appends.filter { !$0.events.isEmpty }
             guard !appends.isEmpty else { return decision.output }
+            var warned: [String] = []
+            if let cue = decision.reacting { (appends, warned) = try reactions.react(appends, cue: cue) }
             do {
                 let results = try store.append(appends)
                 // Another process ran the same command id between our check and our append.
                 if let earlier = results.first(where: \.isRetry) { return try replay(earlier) }
+                if let warnings { warned.forEach(warnings) }
                 return decision.output
             } catch let conflict as WrongExpectedVersion {
                 guard attempt < retry.attempts else { throw conflict }
@@ -75,23 +91,7 @@ public struct CommandKernel: Sendable {
     /// belong to other subsystems sharing the stream and are passed over; a known type with a malformed
     /// payload is an error.
     public func load<D: Decider>(_: D.Type, stream: String) throws -> (state: D.State, version: UInt64) {
-        var state = D.initialState
-        var version: UInt64 = 0
-        var from: UInt64 = 1
-        while true {
-            let batch = try store.read(stream: stream, from: from, limit: 1_000)
-            for recorded in batch {
-                version = recorded.streamVersion
-                do {
-                    state = D.evolve(state, try D.Event.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload))
-                } catch let error as EventDecodingError where error.reason == .unknownType {
-                    // Another subsystem's event on this stream (e.g. SLA events on a ticket): not this decider's.
-                    continue
-                }
-            }
-            if batch.count < 1_000 { return (state, version) }
-            from = version + 1
-        }
+        try store.fold(D.self, stream: stream)
     }
 
     /// The events of `D` a command appended before (`result` from ``EventStore/result(ofCommand:)``) on `stream`.

@@ -35,15 +35,16 @@ extension QueueProjection: @unchecked Sendable {}
 /// The services depend on each other in one direction only (docs/architecture.md, "Feature services"):
 ///
 ///     directory
-///     outbox   → directory
+///     outbox
 ///     billing  → directory
-///     sla      → directory, outbox
-///     tickets  → directory, sla, outbox, billing
+///     sla      → directory
+///     tickets  → directory, billing
 ///     intake   → directory, tickets
 ///     portal   → directory, tickets
 ///
 /// Each service receives the ones it uses at init; services are values holding their dependencies, so a cycle
-/// would not compile (a struct cannot contain itself).
+/// would not compile (a struct cannot contain itself). Follow-ups (SLA start, routing, client and staff mail,
+/// escalation actions) are no service's: they are ``TicketReactions`` the command kernel runs on every ticket append.
 public struct DocketApplication: Sendable {
     /// What every service shares: the store, its read models, the kernel, the clock and the configuration.
     public let shared: ServiceContext
@@ -53,7 +54,7 @@ public struct DocketApplication: Sendable {
     public let outbox: OutboxService
     /// Time entries, timers, invoices and the billing reports.
     public let billing: BillingService
-    /// SLA clocks: starting one for a new ticket, the time-driven events, the SLA report.
+    /// SLA clocks: the time-driven events, reading the clocks, the SLA report.
     public let sla: SLAService
     /// Opening, changing, merging and closing tickets, and reading them.
     public let tickets: TicketService
@@ -71,14 +72,15 @@ public struct DocketApplication: Sendable {
         retry: RetryPolicy = RetryPolicy(), warnings: (@Sendable (String) -> Void)? = nil
     ) {
         let shared = ServiceContext(
-            store: store, models: models, kernel: CommandKernel(store: store, retry: retry), clock: clock, configuration: configuration,
+            store: store, models: models, kernel: CommandKernel(store: store, retry: retry, configuration: configuration, warnings: warnings), clock: clock,
+            configuration: configuration,
             warnings: warnings)
         self.shared = shared
         directory = DirectoryService(shared: shared)
-        outbox = OutboxService(shared: shared, directory: directory)
+        outbox = OutboxService(shared: shared)
         billing = BillingService(shared: shared, directory: directory)
-        sla = SLAService(shared: shared, directory: directory, outbox: outbox)
-        tickets = TicketService(shared: shared, directory: directory, sla: sla, outbox: outbox, billing: billing)
+        sla = SLAService(shared: shared, directory: directory)
+        tickets = TicketService(shared: shared, directory: directory, billing: billing)
         intake = IntakeService(shared: shared, directory: directory, tickets: tickets)
         portal = PortalService(shared: shared, directory: directory, tickets: tickets)
         log = LogService(store: store)

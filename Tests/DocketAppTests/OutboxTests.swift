@@ -1,6 +1,6 @@
 @testable import DocketApp
 import DocketTime
-import Domain
+@testable import Domain
 import EventLog
 import Foundation
 import MailParser

@@ -28,13 +28,7 @@ extension DirectoryService {
 
     /// A client's state, or a not-found error.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func client(_ code: String) throws -> ClientState {
-        let (state, _) = try kernel.load(ClientDecider.self, stream: StreamName.client(code))
-        guard state.code != nil else {
-            throw DomainError(.notFound, "unknown client \(code); list clients with `docket client list`")
-        }
-        return state
-    }
+    public func client(_ code: String) throws -> ClientState { try LogState(store: store).client(code) }
 
     /// Every client, in code order.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")

@@ -43,10 +43,7 @@ extension DirectoryService {
 
     /// Every contract, optionally only one client's, in id order.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func contracts(client: String? = nil) throws -> [ContractState] {
-        try store.streams(prefix: "contract-").map { try kernel.load(ContractDecider.self, stream: $0.name).state }
-            .filter { client == nil || $0.client == client }
-    }
+    public func contracts(client: String? = nil) throws -> [ContractState] { try LogState(store: store).contracts(of: client) }
 
     /// A contract may name only SLA policies and calendars that exist: one that does not would make every ticket
     /// opened for the client fail (or, from intake, open without an SLA).

@@ -11,14 +11,7 @@ extension DirectoryService {
 
     /// A calendar (the built-in `24x7`, or a defined one), or a not-found error.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func calendar(_ id: String) throws -> CalendarState {
-        if let builtIn = CalendarState.builtIn(id) { return builtIn }
-        let (state, _) = try kernel.load(CalendarDecider.self, stream: StreamName.calendar(id))
-        guard state.id != nil else {
-            throw DomainError(.notFound, "unknown calendar \(id); list calendars with `docket calendar list`")
-        }
-        return state
-    }
+    public func calendar(_ id: String) throws -> CalendarState { try LogState(store: store).calendar(id) }
 
     /// Every defined calendar, in id order.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
@@ -35,13 +28,7 @@ extension DirectoryService {
 
     /// An SLA policy, or a not-found error.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func slaPolicy(_ id: String) throws -> SLAPolicyState {
-        let (state, _) = try kernel.load(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id))
-        guard state.id != nil else {
-            throw DomainError(.notFound, "unknown SLA policy \(id); list policies with `docket sla-policy list`")
-        }
-        return state
-    }
+    public func slaPolicy(_ id: String) throws -> SLAPolicyState { try LogState(store: store).slaPolicy(id) }
 
     /// Every SLA policy, in id order.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")

@@ -2,24 +2,27 @@ import Domain
 import EventLog
 
 extension DirectoryService {
-    /// Runs a template command as `actor`.
+    /// Runs a template command as `actor`. Updating a mail template (``MailTemplate``) the store does not hold yet
+    /// (it runs on its shipped default) adds it.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func template(_ name: String, _ command: TemplateCommand, as actor: String, commandId: String? = nil) throws -> [TemplateEvent] {
-        try kernel.run(TemplateDecider.self, stream: StreamName.template(name), command: command, context: context(for: actor), commandId: commandId).events
+        var command = command
+        if case .update(let subject, let body) = command, MailTemplate.named(name) != nil, try LogState(store: store).storedTemplate(name) == nil {
+            command = .add(name: name, subject: subject, body: body)
+        }
+        return try kernel.run(TemplateDecider.self, stream: StreamName.template(name), command: command, context: context(for: actor), commandId: commandId).events
     }
 
-    /// A live template, or a not-found error.
+    /// A live template, or a not-found error. A mail template the store does not hold is its shipped default.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func template(_ name: String) throws -> TemplateState {
-        let (state, _) = try kernel.load(TemplateDecider.self, stream: StreamName.template(name))
-        guard state.isLive else {
-            throw DomainError(.notFound, "unknown template \(name); list templates with `docket template list`")
-        }
-        return state
+        if let stored = try LogState(store: store).storedTemplate(name) { return stored }
+        if let mail = MailTemplate.named(name) { return TemplateState(name: name, isLive: true, body: mail.defaultBody) }
+        throw DomainError(.notFound, "unknown template \(name); list templates with `docket template list`")
     }
 
-    /// Every live template, in name order.
+    /// Every live template the store holds, in name order (mail templates on their shipped default are not among them).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func templates() throws -> [TemplateState] {
         try store.streams(prefix: "template-").map { try kernel.load(TemplateDecider.self, stream: $0.name).state }

@@ -28,19 +28,11 @@ public struct DirectoryService: Sendable, FeatureService {
 
     /// A user's state, or a not-found error.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func user(_ login: String) throws -> UserState {
-        let (state, _) = try kernel.load(UserDecider.self, stream: StreamName.user(login))
-        guard state.login != nil else {
-            throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
-        }
-        return state
-    }
+    public func user(_ login: String) throws -> UserState { try LogState(store: store).user(login) }
 
     /// Every user, in login order.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func users() throws -> [UserState] {
-        try store.streams(prefix: "user-").map { try kernel.load(UserDecider.self, stream: $0.name).state }
-    }
+    public func users() throws -> [UserState] { try LogState(store: store).users() }
 
     /// The user's snapshot for a decision that names them (an assignee), nil when unknown.
     func userSnapshot(_ login: String) throws -> UserSnapshot? {

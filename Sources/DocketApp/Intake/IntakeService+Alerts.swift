@@ -56,6 +56,7 @@ extension IntakeService {
             let wave = try kernel.execute(commandId: nil, replay: { _ in AlertWave() }) {
                 var wave = AlertWave()
                 var appends: [AppendRequest] = []
+                var cue = ReactionCue(context: context)
                 for index in remaining {
                     let alert = batch.alerts[index]
                     let step = try decide(alert, policy: policy, context: context, numbersFrom: wave.nextNumber)
@@ -68,9 +69,10 @@ extension IntakeService {
                     wave.streams.formUnion(streams)
                     if case .opened(let number) = step.output { wave.nextNumber = number.value + 1 }
                     appends += step.appends
+                    cue = cue.merged(with: step.reacting)
                     wave.outcomes.append((index, step.output))
                 }
-                return CommandKernel.Decision(appends: appends, output: wave)
+                return CommandKernel.Decision(appends: appends, output: wave, reacting: cue)
             }
             for (index, outcome) in wave.outcomes { outcomes[index] = outcome }
             guard wave.deferred.count < remaining.count else {
@@ -92,7 +94,7 @@ extension IntakeService {
         guard let record else {
             guard alert.status == .firing else { return Decision(appends: [], output: .dropped) }
             let opening = try openDecision(for: alert, policy: policy, context: context, event: received, numbersFrom: numbersFrom)
-            return Decision(appends: opening.appends, output: .opened(opening.output))
+            return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
         }
         let summary = try tickets.ticketSummary(record.ticket)
         let stream = StreamName.ticket(record.ticket)
@@ -113,7 +115,7 @@ extension IntakeService {
             guard summary.mergedInto == nil, now.millisecondsSinceEpoch - resolvedAt <= policy.flapWindowMilliseconds else {
                 let opening = try openDecision(
                     for: alert, policy: policy, context: context, event: received, previous: record.ticket, numbersFrom: numbersFrom)
-                return Decision(appends: opening.appends, output: .opened(opening.output))
+                return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
             }
             // The reopen, then the occurrence that caused it.
             let reopen = try tickets.commandDecision(record.ticket, .reopen(reason: "alert \(alert.check) fired again (flapping)"), context: context)

@@ -161,7 +161,7 @@ extension IntakeService {
             let decided = try command.map { try TicketDecider.decide($0, state: state, context: context) } ?? []
             var request = kernel.request(stream: stream, version: version, events: decided, context: context, commandId: commandId)
             request.events.append(event)
-            return CommandKernel.Decision(appends: [request], output: outcome)
+            return CommandKernel.Decision(appends: [request], output: outcome, reacting: ReactionCue(context: context))
         }
     }
 

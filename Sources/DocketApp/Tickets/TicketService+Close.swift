@@ -47,7 +47,7 @@ extension TicketService {
         let stream = StreamName.ticket(number)
         var events: [TicketEvent] = []
         // The entry goes first so that a fold of the log sees the closer's time before the close.
-        let entryId = try billing.allocatingEntry(commandId: commandId) { entryId in
+        let entryId = try billing.allocatingEntry(commandId: commandId, reacting: ReactionCue(context: context)) { entryId in
             let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
             events = try TicketDecider.decide(.close(resolution: resolution, time: closing), state: state, context: context)
             // The work ends at the close: it started `minutes` before it.
@@ -55,8 +55,7 @@ extension TicketService {
             let log = TimeLogRequest(
                 ticket: number, minutes: minutes, workType: workType, billable: billable, startedAt: startedAt, note: note)
             let entry = try billing.decideLog(log, entryId: entryId, context: context)
-            var close = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
-            close.events += try outbox.queuedMail(after: events, on: number, context: context)
+            let close = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
             return [kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: entry, context: context, commandId: nil), close]
         }
         return TicketCloseResult(events: events, entryId: entryId)

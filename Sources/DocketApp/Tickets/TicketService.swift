@@ -29,43 +29,26 @@ public struct TicketIntake: Sendable, Equatable {
     }
 }
 
-/// Tickets: opening (with its SLA, contact, routing and acknowledgement in the same append), commands on them,
-/// merging, closing with the closer's time, and reading them. Uses the directory, SLA, outbox and billing (time).
+/// Tickets: opening, commands on them, merging, closing with the closer's time, and reading them. Every ticket
+/// append carries a ``ReactionCue``, so the command kernel adds the follow-ups (``TicketReactions``: SLA start,
+/// routing, mail, escalation) in the same transaction. Uses the directory and billing (time).
 public struct TicketService: Sendable, FeatureService {
     let shared: ServiceContext
     let directory: DirectoryService
-    let sla: SLAService
-    let outbox: OutboxService
     let billing: BillingService
 
-    init(shared: ServiceContext, directory: DirectoryService, sla: SLAService, outbox: OutboxService, billing: BillingService) {
+    init(shared: ServiceContext, directory: DirectoryService, billing: BillingService) {
         self.shared = shared
         self.directory = directory
-        self.sla = sla
-        self.outbox = outbox
         self.billing = billing
-    }
-
-    /// The SLA a new ticket starts under. Intake (mail and alerts) never refuses a client's ticket over configuration:
-    /// when the contract names an SLA policy or calendar that does not exist (or has no terms in force), the ticket
-    /// opens without an SLA and ``warnings`` names the fix (a portal ticket too: its contact cannot fix it). A ticket opened by hand is refused instead, so the person
-    /// opening it sees the problem.
-    private func slaForNewTicket(_ intake: TicketIntake, at instant: Timestamp) throws -> TicketSLAStarted? {
-        guard (try? directory.client(intake.client)) != nil else { return nil }
-        do {
-            return try sla.slaStart(client: intake.client, priority: intake.priority, at: instant)
-        } catch let error as DomainError where intake.source == .email || intake.source == .alert || intake.source == .portal {
-            warnings?("opened the \(intake.source) ticket for \(intake.client) without an SLA: \(error.message)")
-            return nil
-        }
     }
 
     /// Opens a ticket with the next number (T-1001, T-1002, … gapless per store) and returns the number.
     /// Two processes racing for a number both succeed: the loser of the race sees the stream exists and
-    /// takes the next number. `also` adds other subsystems' events (SLA, alerts) to the same append;
+    /// takes the next number. `also` adds other subsystems' events (mail, alerts) to the same append;
     /// `newContact` is added to the client (next free id) and used as the ticket's contact, in the same
     /// transaction, when the actor may manage clients. `routing`'s actions (from `IntakeService.routeNewTicket`)
-    /// go in the same append too.
+    /// are carried out by the ``RoutingReaction`` in the same append too, with the SLA start and the acknowledgement.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func openTicket(
@@ -86,10 +69,6 @@ public struct TicketService: Sendable, FeatureService {
         _ intake: TicketIntake, context: DecisionContext, commandId: String? = nil, newContact: ContactDetails? = nil,
         routing: RoutingDecision? = nil, numbersFrom: Int = TicketNumber.first.value, also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
     ) throws -> CommandKernel.Decision<TicketNumber> {
-        let actor = context.actor.login
-        // The SLA starts at the instant the log records the opening, even when the clock is behind the log.
-        let startsAt = try notBeforeHead(context.now)
-        let sla = try slaForNewTicket(intake, at: startsAt)
         var intake = intake
         let (contactRequest, snapshot) = try contactAddition(newContact, to: &intake, context: context)
         guard let number = TicketNumber(try kernel.nextFree(from: max(numbersFrom, TicketNumber.first.value)) { StreamName.ticket("T-\($0)") }) else {
@@ -105,15 +84,10 @@ public struct TicketService: Sendable, FeatureService {
             events += try TicketDecider.decide(assign, state: TicketDecider.fold(events), context: context)
         }
         var request = kernel.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
-        if let sla { request.events.append(NewEvent(TicketSLAEvent.started(sla))) }
         request.events += try also(number)
-        if let routing {
-            let contactName = contactRequest != nil ? newContact?.name : nil
-            let reply = try ReplyValues(number: number, subject: intake.subject, client: intake.client, contact: intake.contact, contactName: contactName, actor: actor, directory: directory)
-            request.events += try routingEvents(routing, state: TicketDecider.fold(events), reply: reply, context: context).map(NewEvent.init)
-        }
-        request.events += try outbox.queuedMail(opening: number, with: request.events, context: context)
-        return CommandKernel.Decision(appends: (contactRequest.map { [$0] } ?? []) + [request], output: number)
+        return CommandKernel.Decision(
+            appends: (contactRequest.map { [$0] } ?? []) + [request], output: number,
+            reacting: ReactionCue(context: context, routing: routing.map { [request.stream: $0] } ?? [:]))
     }
 
     /// The ticket a command id opened, from what it appended.
@@ -179,7 +153,7 @@ public struct TicketService: Sendable, FeatureService {
                 appends: [
                     kernel.request(stream: StreamName.ticket(source), version: sourceVersion, events: decision.source, context: context, commandId: commandId),
                     kernel.request(stream: StreamName.ticket(target), version: targetVersion, events: decision.target, context: context, commandId: nil),
-                ], output: ())
+                ], output: (), reacting: ReactionCue(context: context))
         }
     }
 
@@ -188,16 +162,12 @@ public struct TicketService: Sendable, FeatureService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func reply(_ number: TicketNumber, template name: String, as actor: String, commandId: String? = nil) throws -> String {
         guard let summary = try models.queue.summary(number, in: store) else { throw unknownTicket(number) }
-        let values = try ReplyValues(
-            number: number, subject: summary.subject, client: summary.client, contact: summary.contact, contactName: nil, actor: actor, directory: directory)
-        let text = try replyText(template: name, values)
+        let state = LogState(store: store)
+        let values = try ReplyPlaceholders.values(
+            number: number, subject: summary.subject, client: summary.client, contact: summary.contact, actor: actor, state: state)
+        let text = try ReplyPlaceholders.render(template: name, values, state: state)
         try ticket(number, .comment(text, visibility: .public), as: actor, commandId: commandId)
         return text
-    }
-
-    /// Template `name` filled with `values`.
-    func replyText(template name: String, _ values: ReplyValues) throws -> String {
-        try TemplateRenderer.render(try directory.template(name).body, values: values.placeholders)
     }
 
     /// The ticket's summary from the queue read model, or a not-found error.
@@ -226,8 +196,8 @@ public struct TicketService: Sendable, FeatureService {
         try store.read(stream: StreamName.ticket(number)).map { recorded in (recorded, try TicketChange(recorded)) }
     }
 
-    /// Runs a ticket command through the kernel, adding the mail it calls for (public replies, resolutions) to the
-    /// same append. A retried command id returns the ticket events it appended the first time.
+    /// Runs a ticket command through the kernel (whose reactions add the mail it calls for: public replies,
+    /// resolutions). A retried command id returns the ticket events it appended the first time.
     func runTicketCommand(_ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String?) throws -> [TicketEvent] {
         let stream = StreamName.ticket(number)
         return try kernel.execute(
@@ -237,8 +207,8 @@ public struct TicketService: Sendable, FeatureService {
         }
     }
 
-    /// What `command` on ticket `number` appends (with the mail it queues), without appending it; no appends when
-    /// the ticket is already as asked.
+    /// What `command` on ticket `number` appends, without appending it (the kernel adds the reactions' follow-ups);
+    /// no appends when the ticket is already as asked.
     func commandDecision(
         _ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String? = nil
     ) throws -> CommandKernel.Decision<[TicketEvent]> {
@@ -246,9 +216,8 @@ public struct TicketService: Sendable, FeatureService {
         let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
         let events = try TicketDecider.decide(command, state: state, context: context)
         guard !events.isEmpty else { return CommandKernel.Decision(appends: [], output: []) }
-        var request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
-        request.events += try outbox.queuedMail(after: events, on: number, context: context)
-        return CommandKernel.Decision(appends: [request], output: events)
+        let request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
+        return CommandKernel.Decision(appends: [request], output: events, reacting: ReactionCue(context: context))
     }
 
     func requireTicket(_ number: TicketNumber) throws {
@@ -257,23 +226,5 @@ public struct TicketService: Sendable, FeatureService {
 
     private func unknownTicket(_ number: TicketNumber) -> DomainError {
         DomainError(.notFound, "unknown ticket \(number); list tickets with `docket ticket list`")
-    }
-}
-
-/// What a reply template's placeholders are filled with.
-struct ReplyValues {
-    var placeholders: [String: String]
-
-    /// The values for a reply on `number` by `actor`; `contactName` stands in for a contact not yet recorded.
-    init(
-        number: TicketNumber, subject: String, client code: String, contact: String?, contactName: String?, actor: String,
-        directory: DirectoryService
-    ) throws {
-        let client = try? directory.client(code)
-        placeholders = [
-            "ticket.number": number.description, "ticket.subject": subject, "tech.name": try directory.user(actor).name,
-            "client.name": client?.name ?? code,
-        ]
-        if let name = contactName ?? contact.flatMap({ client?.contacts[$0]?.name }) { placeholders["contact.name"] = name }
     }
 }

@@ -3,7 +3,8 @@ public enum TemplateDecider: Decider {
     public static let initialState = TemplateState()
 
     /// Decides `command`. Needs ``Action/manageTemplates``. Subjects and bodies may use only
-    /// ``TemplatePlaceholder/known`` placeholders.
+    /// ``TemplatePlaceholder/known`` placeholders; a mail template (``MailTemplate``) has no subject and its body may
+    /// use its own placeholders.
     public static func decide(
         _ command: TemplateCommand, state: TemplateState, context: DecisionContext
     ) throws(DomainError) -> [TemplateEvent] {
@@ -16,11 +17,11 @@ public enum TemplateDecider: Decider {
                     "template \(existing) already exists; change it with `docket template update \(existing)`")
             }
             let name = try Validate.slug(name, "template name", length: 2...64)
-            let (subject, body) = try validated(subject: subject, body: body)
+            let (subject, body) = try validated(name: name, subject: subject, body: body)
             return [.added(TemplateAdded(name: name, subject: subject, body: body))]
         case .update(let subject, let body):
-            _ = try requireLive(state)
-            let (subject, body) = try validated(subject: subject, body: body)
+            let name = try requireLive(state)
+            let (subject, body) = try validated(name: name, subject: subject, body: body)
             guard subject != state.subject || body != state.body else { return [] }
             return [.updated(TemplateUpdated(subject: subject, body: body))]
         case .remove:
@@ -29,12 +30,20 @@ public enum TemplateDecider: Decider {
         }
     }
 
-    private static func validated(subject: String?, body: String) throws(DomainError) -> (String?, String) {
+    private static func validated(name: String, subject: String?, body: String) throws(DomainError) -> (String?, String) {
         let subject = Validate.optional(subject)
         _ = try Validate.nonEmpty(body, "the template body", fix: "write the reply text")
-        if let subject { try TemplatePlaceholder.validate(subject) }
-        try TemplatePlaceholder.validate(body)
-        return (subject, body)
+        guard let mail = MailTemplate.named(name) else {
+            if let subject { try TemplatePlaceholder.validate(subject) }
+            try TemplatePlaceholder.validate(body)
+            return (subject, body)
+        }
+        guard subject == nil else {
+            throw DomainError(
+                .invalid, "mail template \(name) has no subject (Docket writes it, with the [T-1042] token replies thread by); leave out --subject")
+        }
+        try TemplatePlaceholder.validate(body, allowed: mail.allowedPlaceholders)
+        return (nil, body)
     }
 
     private static var missing: DomainError {

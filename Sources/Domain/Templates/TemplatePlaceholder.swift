@@ -5,10 +5,11 @@ public enum TemplatePlaceholder {
     /// Every known placeholder name, sorted.
     public static let known: [String] = ["client.name", "contact.name", "tech.name", "ticket.number", "ticket.subject"]
 
-    /// Throws unless every placeholder in `text` is one of ``known``.
-    public static func validate(_ text: String) throws(DomainError) {
-        for name in try TemplateText.parse(text).placeholders where !known.contains(name) {
-            let list = known.map { "{{\($0)}}" }.joined(separator: ", ")
+    /// Throws unless every placeholder in `text` is one of `allowed` (a reply template's: ``known``; a mail
+    /// template's: ``MailTemplate/allowedPlaceholders``).
+    public static func validate(_ text: String, allowed: [String] = known) throws(DomainError) {
+        for name in try TemplateText.parse(text).placeholders where !allowed.contains(name) {
+            let list = allowed.map { "{{\($0)}}" }.joined(separator: ", ")
             throw DomainError(.invalid, "unknown placeholder {{\(name)}} in the template; use one of \(list)")
         }
     }

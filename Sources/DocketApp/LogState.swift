@@ -1,0 +1,102 @@
+import Domain
+import EventLog
+
+/// The write side's reads: aggregates folded from their streams in the log (never from a read model), as a
+/// transaction being decided leaves them — events of `pending` appends are folded in after the stored ones. The
+/// directory's lookups and the reactions' ``ReactionState`` both read through it.
+struct LogState: ReactionState {
+    let store: EventStore
+    /// The ticket whose history ``ticketHistory()`` reads, if any.
+    var ticketStream: String?
+    /// Appends decided but not yet made (a contact added with the ticket that names it).
+    var pending: [AppendRequest] = []
+
+    /// The state and version of `stream` under decider `D` (see ``EventStore/fold(_:stream:)``), with `pending` folded in.
+    func fold<D: Decider>(_: D.Type, stream: String) throws -> D.State {
+        var (state, _) = try store.fold(D.self, stream: stream)
+        for request in pending where request.stream == stream {
+            for event in request.events {
+                guard let decoded = try? D.Event.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) else { continue }
+                state = D.evolve(state, decoded)
+            }
+        }
+        return state
+    }
+
+    func ticketHistory() throws -> [DocketEvent] {
+        guard let ticketStream else { return [] }
+        return try store.read(stream: ticketStream).compactMap { recorded in
+            do {
+                return try DocketEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+            } catch let error as EventDecodingError where error.reason == .unknownType {
+                return nil  // a newer Docket's event: no reaction reads it
+            }
+        }
+    }
+
+    func client(_ code: String) throws -> ClientState {
+        let state = try fold(ClientDecider.self, stream: StreamName.client(code))
+        guard state.code != nil else { throw DomainError(.notFound, "unknown client \(code); list clients with `docket client list`") }
+        return state
+    }
+
+    func user(_ login: String) throws -> UserState {
+        let state = try fold(UserDecider.self, stream: StreamName.user(login))
+        guard state.login != nil else { throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`") }
+        return state
+    }
+
+    func users() throws -> [UserState] {
+        try store.streams(prefix: "user-").map { try fold(UserDecider.self, stream: $0.name) }
+    }
+
+    func storedTemplate(_ name: String) throws -> TemplateState? {
+        let state = try fold(TemplateDecider.self, stream: StreamName.template(name))
+        return state.isLive ? state : nil
+    }
+
+    /// Every contract, or only `client`'s.
+    func contracts(of client: String?) throws -> [ContractState] {
+        try store.streams(prefix: "contract-").map { try fold(ContractDecider.self, stream: $0.name) }
+            .filter { client == nil || $0.client == client }
+    }
+
+    func contracts(client: String) throws -> [ContractState] { try contracts(of: client) }
+
+    func slaPolicy(_ id: String) throws -> SLAPolicyState {
+        let state = try fold(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id))
+        guard state.id != nil else { throw DomainError(.notFound, "unknown SLA policy \(id); list policies with `docket sla-policy list`") }
+        return state
+    }
+
+    func calendar(_ id: String) throws -> CalendarState {
+        if let builtIn = CalendarState.builtIn(id) { return builtIn }
+        let state = try fold(CalendarDecider.self, stream: StreamName.calendar(id))
+        guard state.id != nil else { throw DomainError(.notFound, "unknown calendar \(id); list calendars with `docket calendar list`") }
+        return state
+    }
+}
+
+extension EventStore {
+    /// The current state and version of `stream` under decider `D`. Events of types `D` does not know belong to
+    /// other subsystems sharing the stream and are passed over; a known type with a malformed payload is an error.
+    func fold<D: Decider>(_: D.Type, stream: String) throws -> (state: D.State, version: UInt64) {
+        var state = D.initialState
+        var version: UInt64 = 0
+        var from: UInt64 = 1
+        while true {
+            let batch = try read(stream: stream, from: from, limit: 1_000)
+            for recorded in batch {
+                version = recorded.streamVersion
+                do {
+                    state = D.evolve(state, try D.Event.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload))
+                } catch let error as EventDecodingError where error.reason == .unknownType {
+                    // Another subsystem's event on this stream (e.g. SLA events on a ticket): not this decider's.
+                    continue
+                }
+            }
+            if batch.count < 1_000 { return (state, version) }
+            from = version + 1
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// What the command kernel needs to run the reactions of a decision: who acts (and when), and the routing rule
+/// that matched each ticket being opened (by ticket stream).
+public struct ReactionCue: Sendable {
+    public var context: DecisionContext
+    public var routing: [String: RoutingDecision]
+
+    public init(context: DecisionContext, routing: [String: RoutingDecision] = [:]) {
+        self.context = context
+        self.routing = routing
+    }
+
+    /// Both cues' routing (the first context), for decisions put together in one transaction.
+    func merged(with other: ReactionCue?) -> ReactionCue {
+        ReactionCue(context: context, routing: routing.merging(other?.routing ?? [:]) { first, _ in first })
+    }
+}
+
+/// Runs ``TicketReactions/all`` on each ticket append of a decision and adds their follow-ups to the same append,
+/// reading the state they need from the log as the decision leaves it (``LogState``).
+struct ReactionRunner: Sendable {
+    let store: EventStore
+    let configuration: DocketConfiguration
+
+    /// `appends` with every ticket append's follow-ups added after its events, and the reactions' warnings.
+    func react(_ appends: [AppendRequest], cue: ReactionCue) throws -> (appends: [AppendRequest], warnings: [String]) {
+        var appends = appends
+        var warnings: [String] = []
+        for index in appends.indices {
+            let stream = appends[index].stream
+            guard stream.hasPrefix("ticket-"), let number = TicketNumber(String(stream.dropFirst("ticket-".count))) else { continue }
+            let caused = try appends[index].events.map { try DocketEvent.decode(type: $0.type, schemaVersion: $0.schemaVersion, payload: $0.payload) }
+            guard !caused.isEmpty else { continue }
+            let input = ReactionInput(
+                ticket: number, caused: caused, context: cue.context, recordedAt: max(cue.context.now, try store.head().recordedAt),
+                routing: cue.routing[stream], supportAddress: configuration.supportAddress, messageSeed: UInt64.random(in: 0...UInt64.max))
+            let output = try TicketReactions.run(input, state: LogState(store: store, ticketStream: stream, pending: appends))
+            appends[index].events += output.events.map(NewEvent.init)
+            warnings += output.warnings
+        }
+        return (appends, warnings)
+    }
+}

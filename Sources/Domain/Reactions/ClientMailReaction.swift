@@ -1,0 +1,79 @@
+/// Queues the client's mail (`ticket.mail-queued`, the whole message in the event): the acknowledgement of a ticket
+/// being opened, a reply with each public comment, a resolution notice with the close. It goes to the ticket's
+/// contact, else to the sender of the last email that opened or joined the ticket; a ticket with neither gets none.
+/// Bodies are the mail templates in force (``MailTemplate``).
+public struct ClientMailReaction: Reaction {
+    public init() {}
+
+    public func react(to input: ReactionInput, state: any ReactionState) throws -> ReactionOutput {
+        let triggers: [(MailTemplate, OutboundReason, [String: String])] = input.causedTicketEvents.compactMap { event in
+            switch event {
+            case .opened: (.acknowledgement, .acknowledgement, [:])
+            case .commented(let comment) where comment.visibility == .public: (.reply, .reply, ["reply.text": comment.text])
+            case .closed(let closed): (.resolution, .resolution, ["resolution.text": closed.resolution])
+            default: nil
+            }
+        }
+        guard !triggers.isEmpty else { return .none }
+        let history = input.opening == nil ? try state.ticketHistory() : []
+        let (ticket, subject) = state.ticket(history: history, caused: input.caused)
+        let received = (history + input.caused).compactMap { if case .ticketMail(.received(let mail)) = $0 { mail } else { nil } }
+        let queued = history.filter { if case .outbox(.queued) = $0 { true } else { false } }.count
+        let client = try? state.client(ticket.client)
+        guard let recipient = Self.recipient(client: client, contact: ticket.contact, received: received) else { return .none }
+        let inReplyTo = received.last { $0.kind == "new" || $0.kind == "reply" }?.messageId
+        var ids = MessageIds(seed: input.messageSeed)
+        let number = input.ticket
+        var common = [
+            "ticket.number": number.description, "ticket.subject": subject, "client.name": client?.name ?? ticket.client,
+            "recipient.name": recipient.name ?? "", "greeting": "Hello" + (recipient.name.map { " " + $0 } ?? ""),
+        ]
+        var events: [DocketEvent] = []
+        for (index, (template, reason, values)) in triggers.enumerated() {
+            common.merge(values) { $1 }
+            let body = try template.render(stored: try state.storedTemplate(template.name), values: common)
+            let messageId = "\(number).\(queued + index + 1).\(ids.next(padded: true))@docket"
+            let fullSubject = (reason == .reply ? "Re: " : "") + "[\(number)] \(subject)"
+            let message = OutboundMessage(
+                from: input.supportAddress, to: recipient.address, toName: recipient.name, subject: fullSubject, date: input.context.now,
+                messageId: messageId, inReplyTo: inReplyTo, isAutomatic: reason == .acknowledgement, ticket: number.description, body: body)
+            events.append(.outbox(.queued(TicketMailQueued(
+                messageId: messageId, reason: reason, to: [recipient.address], subject: fullSubject, inReplyTo: inReplyTo,
+                message: message.rendered))))
+        }
+        return ReactionOutput(events: events)
+    }
+
+    /// Who client mail goes to: the contact's address, else the sender of the last email that opened or joined the
+    /// ticket; nil when there is neither.
+    static func recipient(client: ClientState?, contact: String?, received: [TicketMailReceived]) -> (address: String, name: String?)? {
+        if let contact, let details = client?.contacts[contact], !details.email.isEmpty {
+            return (details.email, details.name.isEmpty ? nil : details.name)
+        }
+        let usable: (String) -> Bool = { address in
+            address.contains("@") && !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
+        }
+        if let mail = received.last(where: { ($0.kind == "new" || $0.kind == "reply") && usable($0.from) }) {
+            return (mail.from, mail.fromName)
+        }
+        return nil
+    }
+}
+
+/// The random part of queued messages' Message-IDs: 32 bits in hex, drawn from a seed (SplitMix64), so that a
+/// reaction given the same seed writes the same IDs.
+struct MessageIds {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    /// The next value in lower-case hex; `padded` to 8 digits.
+    mutating func next(padded: Bool) -> String {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        let hex = String((z ^ (z >> 31)) & 0xFFFF_FFFF, radix: 16)
+        return padded ? String(repeating: "0", count: 8 - hex.count) + hex : hex
+    }
+}

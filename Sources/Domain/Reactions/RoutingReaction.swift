@@ -1,0 +1,62 @@
+/// Carries out the routing rule that matched a ticket being opened (its priority and category are already in the
+/// opening): an internal comment `Routed by rule …`, the assignment and the reply template. An action that cannot be
+/// carried out (an unknown user or template) is noted in an internal comment instead of failing the intake.
+public struct RoutingReaction: Reaction {
+    public init() {}
+
+    public func react(to input: ReactionInput, state: any ReactionState) throws -> ReactionOutput {
+        guard let routing = input.routing, let opened = input.opening else { return .none }
+        var ticket = TicketDecider.fold(input.causedTicketEvents)
+        var events: [TicketEvent] = []
+        func add(_ command: TicketCommand) throws {
+            let decided = try TicketDecider.decide(command, state: ticket, context: input.context)
+            ticket = decided.reduce(ticket, TicketDecider.evolve)
+            events += decided
+        }
+        let id = routing.rule.id
+        try add(.comment("Routed by rule \(id): \(routing.reasons.joined(separator: "; ")). Actions: \(routing.actionsText).", visibility: .internal))
+        if let login = routing.rule.actions.assign {
+            do {
+                try add(.assign(to: login, user: (try? state.user(login))?.snapshot))
+            } catch {
+                try add(.comment("Routing rule \(id) could not assign to \(login): \(error)", visibility: .internal))
+            }
+        }
+        if let name = routing.rule.actions.replyTemplate {
+            do {
+                let values = try ReplyPlaceholders.values(
+                    number: input.ticket, subject: opened.subject, client: opened.client, contact: opened.contact,
+                    actor: input.context.actor.login, state: state)
+                try add(.comment(try ReplyPlaceholders.render(template: name, values, state: state), visibility: .public))
+            } catch {
+                try add(.comment("Routing rule \(id) could not reply with template \(name): \(error)", visibility: .internal))
+            }
+        }
+        return ReactionOutput(events: events.map { .ticket($0) })
+    }
+}
+
+/// What a reply template's placeholders are filled with (``TemplatePlaceholder/known``).
+public enum ReplyPlaceholders {
+    /// The values for a reply on `number` by `actor`: the ticket's number and subject, the technician's and the
+    /// client's names, and the contact's name when the ticket has a contact.
+    public static func values(
+        number: TicketNumber, subject: String, client code: String, contact: String?, actor: String, state: any ReactionState
+    ) throws -> [String: String] {
+        let client = try? state.client(code)
+        var values = [
+            "ticket.number": number.description, "ticket.subject": subject, "tech.name": try state.user(actor).name,
+            "client.name": client?.name ?? code,
+        ]
+        if let name = contact.flatMap({ client?.contacts[$0]?.name }) { values["contact.name"] = name }
+        return values
+    }
+
+    /// The live template `name` filled with `values`; a not-found error when there is none.
+    public static func render(template name: String, _ values: [String: String], state: any ReactionState) throws -> String {
+        guard let template = try state.storedTemplate(name) else {
+            throw DomainError(.notFound, "unknown template \(name); list templates with `docket template list`")
+        }
+        return try TemplateRenderer.render(template.body, values: values)
+    }
+}

@@ -1,0 +1,53 @@
+/// Queues the staff mail the SLA events of a tick announce: a warning to the assignee (else every dispatcher), a
+/// breach to the assignee and every dispatcher, an escalation that notifies dispatchers to every dispatcher. Users
+/// without an email address, or deactivated, get none. Bodies are the mail templates in force (``MailTemplate``).
+public struct StaffMailReaction: Reaction {
+    public init() {}
+
+    public func react(to input: ReactionInput, state: any ReactionState) throws -> ReactionOutput {
+        let notices: [(MailTemplate, OutboundReason, headline: String, values: [String: String], toAssignee: Bool, toDispatchers: Bool)] =
+            input.caused.compactMap { event in
+                switch event {
+                case .ticketSLA(.warned(let w)):
+                    (.slaWarning, .slaWarning, "the \(w.clock) clock reached", ["sla.clock": "\(w.clock)", "sla.percent": "\(w.percent)", "sla.due": w.dueAt.iso8601], true, false)
+                case .ticketSLA(.breached(let b)):
+                    (.slaBreach, .slaBreach, "the \(b.clock) target was", ["sla.clock": "\(b.clock)", "sla.due": b.dueAt.iso8601], true, true)
+                case .ticketSLA(.escalated(let e)) where e.action == .notifyDispatchers:
+                    (.slaEscalation, .escalation, "escalation rule \(e.rule) fired", ["sla.rule": e.rule, "sla.due": e.dueAt.iso8601], false, true)
+                default: nil
+                }
+            }
+        guard !notices.isEmpty else { return .none }
+        let dispatchers = try state.users().filter { $0.role == .dispatcher && $0.isActive }.compactMap(\.login)
+        let (ticket, subject) = state.ticket(history: try state.ticketHistory(), caused: input.caused)
+        let clientName = (try? state.client(ticket.client))?.name ?? ticket.client
+        let number = input.ticket
+        var ids = MessageIds(seed: input.messageSeed)
+        var sequence = 0
+        var events: [DocketEvent] = []
+        for notice in notices {
+            // A warning with no assignee goes to the dispatchers instead.
+            let toAssignee = notice.toAssignee ? ticket.assignee.map { [$0] } ?? [] : []
+            let recipients = toAssignee + (notice.toDispatchers || (notice.toAssignee && ticket.assignee == nil) ? dispatchers : [])
+            let stored = try state.storedTemplate(notice.0.name)
+            for login in Set(recipients).sorted() {
+                guard let user = try? state.user(login), user.isActive, user.email.contains("@") else { continue }
+                sequence += 1
+                let messageId = "\(number).sla-\(sequence).\(ids.next(padded: false))@docket"
+                let fullSubject = "[\(number)] SLA: \(notice.headline) — \(subject)"
+                var values = notice.values
+                values.merge([
+                    "ticket.number": number.description, "ticket.subject": subject, "client.name": clientName, "recipient.name": user.name,
+                    "greeting": "Hello" + (user.name.isEmpty ? "" : " " + user.name),
+                ]) { $1 }
+                let message = OutboundMessage(
+                    from: input.supportAddress, to: user.email, toName: user.name, subject: fullSubject, date: input.context.now,
+                    messageId: messageId, inReplyTo: nil, isAutomatic: true, ticket: number.description,
+                    body: try notice.0.render(stored: stored, values: values))
+                events.append(.outbox(.queued(TicketMailQueued(
+                    messageId: messageId, reason: notice.1, to: [user.email], subject: fullSubject, inReplyTo: nil, message: message.rendered))))
+            }
+        }
+        return ReactionOutput(events: events)
+    }
+}

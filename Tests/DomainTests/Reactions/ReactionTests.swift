@@ -1,0 +1,130 @@
+import DocketTime
+import Domain
+import Testing
+
+/// The registered reactions as pure functions: events and an in-memory state in, follow-up events out.
+@Suite struct ReactionTests {
+    /// A state held in memory: what the application reads from the log, given as values.
+    struct MemoryState: ReactionState {
+        var history: [DocketEvent] = []
+        var clients: [String: ClientState] = [
+            "acme": ClientState(code: "acme", name: "Acme Dental", isActive: true, contacts: ["acme-1": ContactDetails(name: "Carla", email: "carla@acme.example")])
+        ]
+        var people: [String: UserState] = [
+            "bob": UserState(login: "bob", name: "Bob", email: "bob@msp.example", role: .tech, isActive: true),
+            "dora": UserState(login: "dora", name: "Dora", email: "dora@msp.example", role: .dispatcher, isActive: true),
+        ]
+        var templates: [String: TemplateState] = [:]
+
+        func ticketHistory() throws -> [DocketEvent] { history }
+        func client(_ code: String) throws -> ClientState {
+            guard let client = clients[code] else { throw DomainError(.notFound, "unknown client \(code)") }
+            return client
+        }
+        func user(_ login: String) throws -> UserState {
+            guard let user = people[login] else { throw DomainError(.notFound, "unknown user \(login)") }
+            return user
+        }
+        func users() throws -> [UserState] { people.values.sorted { ($0.login ?? "") < ($1.login ?? "") } }
+        func storedTemplate(_ name: String) throws -> TemplateState? { templates[name] }
+        func contracts(client: String) throws -> [ContractState] { [] }
+        func slaPolicy(_ id: String) throws -> SLAPolicyState { throw DomainError(.notFound, "unknown SLA policy \(id)") }
+        func calendar(_ id: String) throws -> CalendarState { throw DomainError(.notFound, "unknown calendar \(id)") }
+    }
+
+    static let now = Timestamp(iso8601: "2026-11-02T09:00:00Z")!
+    static let context = DecisionContext(actor: Actor(login: "bob", role: .tech), now: now)
+    static let number = TicketNumber("T-1001")!
+    static let opened = TicketOpened(
+        number: number, client: "acme", contact: "acme-1", category: nil, priority: .p3, source: .phone, subject: "Printer offline",
+        description: "")
+
+    func input(_ caused: [DocketEvent], routing: RoutingDecision? = nil, seed: UInt64 = 7) -> ReactionInput {
+        ReactionInput(
+            ticket: Self.number, caused: caused, context: Self.context, recordedAt: Self.now, routing: routing,
+            supportAddress: "help@msp.example", messageSeed: seed)
+    }
+
+    func queued(_ output: ReactionOutput) -> [TicketMailQueued] {
+        output.events.compactMap { if case .outbox(.queued(let mail)) = $0 { mail } else { nil } }
+    }
+
+    @Test func anOpeningIsAcknowledgedWithTheShippedDefault() throws {
+        let output = try TicketReactions.run(input([.ticket(.opened(Self.opened))]), state: MemoryState())
+        let mail = try #require(queued(output).first)
+        #expect(queued(output).count == 1)
+        #expect(mail.reason == .acknowledgement && mail.to == ["carla@acme.example"] && mail.subject == "[T-1001] Printer offline")
+        #expect(mail.messageId.hasPrefix("T-1001.1.") && mail.messageId.hasSuffix("@docket"))
+        #expect(mail.message.contains("Hello Carla,"))
+        #expect(mail.message.contains("We have received your request and opened ticket T-1001:"))
+    }
+
+    @Test func aStoredAcknowledgementTemplateIsTheBodySent() throws {
+        var state = MemoryState()
+        state.templates["mail-acknowledgement"] = TemplateState(
+            name: "mail-acknowledgement", isLive: true, body: "Dear {{recipient.name}} of {{client.name}}, {{ticket.number}} is ours now.")
+        let mail = try #require(queued(try TicketReactions.run(input([.ticket(.opened(Self.opened))]), state: state)).first)
+        #expect(mail.message.contains("Dear Carla of Acme Dental, T-1001 is ours now."))
+        #expect(!mail.message.contains("We have received"))
+    }
+
+    @Test func theSameSeedGivesTheSameFollowUps() throws {
+        let caused: [DocketEvent] = [.ticket(.opened(Self.opened))]
+        #expect(try TicketReactions.run(input(caused, seed: 42), state: MemoryState()) == TicketReactions.run(input(caused, seed: 42), state: MemoryState()))
+    }
+
+    @Test func aRoutingRulesReplyIsOnTheTicketAndMailedAfterTheAcknowledgement() throws {
+        var state = MemoryState()
+        state.templates["outage-ack"] = TemplateState(name: "outage-ack", isLive: true, body: "{{tech.name}} is on {{ticket.number}}.")
+        let rule = RoutingRule(id: "vip", actions: RoutingActions(assign: "dora", replyTemplate: "outage-ack"))
+        let output = try TicketReactions.run(input([.ticket(.opened(Self.opened))], routing: RoutingDecision(rule: rule, reasons: ["client acme"])), state: state)
+        let ticketEvents = output.events.compactMap { if case .ticket(let event) = $0 { event } else { nil } }
+        #expect(ticketEvents.count == 3, "the note, the assignment, the reply: \(ticketEvents)")
+        guard case .commented(let note) = ticketEvents.first, case .assigned(let assigned) = ticketEvents[1], case .commented(let reply) = ticketEvents.last else {
+            Issue.record("unexpected events \(ticketEvents)")
+            return
+        }
+        #expect(note.text.hasPrefix("Routed by rule vip: client acme.") && note.visibility == .internal)
+        #expect(assigned.assignee == "dora")
+        #expect(reply.text == "Bob is on T-1001." && reply.visibility == .public)
+        #expect(queued(output).map(\.reason) == [.acknowledgement, .reply])
+        #expect(queued(output).last?.messageId.hasPrefix("T-1001.2.") == true)
+    }
+
+    @Test func aRoutingRuleNamingAnUnknownTemplateLeavesANoteInstead() throws {
+        let rule = RoutingRule(id: "vip", actions: RoutingActions(replyTemplate: "missing"))
+        let output = try TicketReactions.run(input([.ticket(.opened(Self.opened))], routing: RoutingDecision(rule: rule, reasons: [])), state: MemoryState())
+        let texts = output.events.compactMap { if case .ticket(.commented(let c)) = $0 { c.text } else { nil } }
+        #expect(texts.contains { $0.hasPrefix("Routing rule vip could not reply with template missing:") })
+    }
+
+    @Test func aCloseSendsTheResolutionNumberedAfterTheMailBefore() throws {
+        var state = MemoryState()
+        state.history = [
+            .ticket(.opened(Self.opened)),
+            .outbox(.queued(TicketMailQueued(messageId: "T-1001.1.x@docket", reason: .acknowledgement, to: [], subject: "", inReplyTo: nil, message: ""))),
+        ]
+        state.templates["mail-resolution"] = TemplateState(name: "mail-resolution", isLive: true, body: "Fixed: {{resolution.text}}")
+        let close = TicketClosed(resolution: "Replaced the toner.", noTimeReason: nil)
+        let mail = try #require(queued(try TicketReactions.run(input([.ticket(.closed(close))]), state: state)).first)
+        #expect(mail.reason == .resolution && mail.messageId.hasPrefix("T-1001.2."))
+        #expect(mail.message.contains("Fixed: Replaced the toner."))
+    }
+
+    @Test func aTicketWithNobodyToWriteToGetsNoMail() throws {
+        var opened = Self.opened
+        opened.contact = nil
+        #expect(queued(try TicketReactions.run(input([.ticket(.opened(opened))]), state: MemoryState())).isEmpty)
+    }
+
+    @Test func aBreachMailsTheAssigneeAndTheDispatchersWithTheTemplateInForce() throws {
+        var state = MemoryState()
+        state.history = [.ticket(.opened(Self.opened)), .ticket(.assigned(TicketAssigned(assignee: "bob", previousAssignee: nil)))]
+        state.templates["mail-sla-breach"] = TemplateState(name: "mail-sla-breach", isLive: true, body: "{{greeting}}: {{sla.clock}} missed on {{ticket.number}}.")
+        let breach = TicketSLABreached(clock: .response, dueAt: Self.now)
+        let mails = queued(try TicketReactions.run(input([.ticketSLA(.breached(breach))]), state: state))
+        #expect(mails.map(\.to) == [["bob@msp.example"], ["dora@msp.example"]])
+        #expect(mails.first?.message.contains("Hello Bob: response missed on T-1001.") == true)
+        #expect(mails.first?.subject == "[T-1001] SLA: the response target was — Printer offline")
+    }
+}
