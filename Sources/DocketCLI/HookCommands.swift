@@ -33,7 +33,7 @@ struct GraceArgument: ExpressibleByArgument {
     }
 }
 
-struct HookCreate: ParsableCommand {
+struct HookCreate: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create a webhook source and print its secret, the only time it is shown.")
     @OptionGroup var store: StoreOptions
@@ -43,21 +43,18 @@ struct HookCreate: ParsableCommand {
     @Option(help: "The Docket user deliveries act as (a dispatcher, e.g. intake).") var actsAs: String
     @Option(help: "The client for alerts that name none, or for mail from unknown senders.") var defaultClient: String?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let secret = try session.app.intake.createHook(
-                source, format: format, actsAs: actsAs, defaultClient: defaultClient, as: actor.name,
-                key: { try HookKeyAccess.key(store: store.path, create: true) })
-            Terminal.out(secret + "\n")
-            if Terminal.stderrIsTerminal {
-                Terminal.error("docket: created webhook source \(source) (\(format.rawValue)); its secret is shown only now: give it to the sender")
-            }
+    func run(in session: Session) throws {
+        let secret = try session.app.intake.createHook(
+            source, format: format, actsAs: actsAs, defaultClient: defaultClient, as: actor.name,
+            key: { try HookKeyAccess.key(store: store.path, create: true) })
+        Terminal.out(secret + "\n")
+        if Terminal.stderrIsTerminal {
+            Terminal.error("docket: created webhook source \(source) (\(format.rawValue)); its secret is shown only now: give it to the sender")
         }
     }
 }
 
-struct HookRotate: ParsableCommand {
+struct HookRotate: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate", abstract: "Give a webhook source a new secret and print it, the only time it is shown.")
     @OptionGroup var store: StoreOptions
@@ -66,17 +63,14 @@ struct HookRotate: ParsableCommand {
     @Option(help: ArgumentHelp("How long the previous secret is still accepted, e.g. 24h or 2d (at most 7d; default 0).", valueName: "hours"))
     var grace: GraceArgument?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let secret = try session.app.intake.rotateHook(
-                source, graceMilliseconds: grace?.milliseconds ?? 0, as: actor.name, key: { try HookKeyAccess.key(store: store.path, create: true) })
-            Terminal.out(secret + "\n")
-        }
+    func run(in session: Session) throws {
+        let secret = try session.app.intake.rotateHook(
+            source, graceMilliseconds: grace?.milliseconds ?? 0, as: actor.name, key: { try HookKeyAccess.key(store: store.path, create: true) })
+        Terminal.out(secret + "\n")
     }
 }
 
-struct HookList: ParsableCommand {
+struct HookList: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List webhook sources with their secrets' fingerprints (never the secrets).")
     @OptionGroup var store: StoreOptions
@@ -89,30 +83,27 @@ struct HookList: ParsableCommand {
         let defaultClient, previousFingerprint, previousValidUntil: String?
     }
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            let session = try StoreAccess.open(store.path)
-            let hooks = try session.app.intake.hooks(as: actor.name)
-            if output.json {
-                try printJSON(
-                    hooks.map {
-                        Row(
-                            source: $0.source, format: $0.format.rawValue, actsAs: $0.actsAs, fingerprint: $0.fingerprint,
-                            createdAt: $0.createdAt.iso8601, secretSince: $0.secretSince.iso8601, defaultClient: $0.defaultClient,
-                            previousFingerprint: $0.previousFingerprint, previousValidUntil: $0.previousValidUntil?.iso8601)
-                    })
-                return
-            }
-            Terminal.out(
-                Terminal.table(
-                    ["SOURCE", "FORMAT", "ACTS AS", "DEFAULT CLIENT", "SECRET", "SINCE", "PREVIOUS UNTIL"],
-                    hooks.map { hook in
-                        [
-                            hook.source, hook.format.rawValue, hook.actsAs, hook.defaultClient ?? "-", hook.fingerprint, hook.secretSince.iso8601,
-                            hook.previousValidUntil.map { until in "\(hook.previousFingerprint ?? "") until \(until.iso8601)" } ?? "-",
-                        ]
-                    }))
+    func run(in session: Session) throws {
+        let hooks = try session.app.intake.hooks(as: actor.name)
+        if output.json {
+            try printJSON(
+                hooks.map {
+                    Row(
+                        source: $0.source, format: $0.format.rawValue, actsAs: $0.actsAs, fingerprint: $0.fingerprint,
+                        createdAt: $0.createdAt.iso8601, secretSince: $0.secretSince.iso8601, defaultClient: $0.defaultClient,
+                        previousFingerprint: $0.previousFingerprint, previousValidUntil: $0.previousValidUntil?.iso8601)
+                })
+            return
         }
+        Terminal.out(
+            Terminal.table(
+                ["SOURCE", "FORMAT", "ACTS AS", "DEFAULT CLIENT", "SECRET", "SINCE", "PREVIOUS UNTIL"],
+                hooks.map { hook in
+                    [
+                        hook.source, hook.format.rawValue, hook.actsAs, hook.defaultClient ?? "-", hook.fingerprint, hook.secretSince.iso8601,
+                        hook.previousValidUntil.map { until in "\(hook.previousFingerprint ?? "") until \(until.iso8601)" } ?? "-",
+                    ]
+                }))
     }
 }
 

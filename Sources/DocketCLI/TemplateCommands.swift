@@ -23,18 +23,12 @@ struct TemplateGroup: ParsableCommand {
 }
 
 /// Runs one template command and prints what happened.
-private func change(
-    _ name: String, _ command: TemplateCommand, store: StoreOptions, actor: ActorOptions, write: WriteOptions,
-    done: String
-) throws {
-    try reportingFailures(store: store.path) {
-        let session = try StoreAccess.open(store.path)
-        let events = try session.app.directory.template(name, command, as: actor.name, commandId: write.commandId)
-        Terminal.out(events.isEmpty ? "template \(name): nothing to change\n" : "\(done)\n")
-    }
+private func change(_ name: String, _ command: TemplateCommand, in session: Session, actor: ActorOptions, write: WriteOptions, done: String) throws {
+    let events = try session.app.directory.template(name, command, as: actor.name, commandId: write.commandId)
+    Terminal.out(events.isEmpty ? "template \(name): nothing to change\n" : "\(done)\n")
 }
 
-struct TemplateAdd: ParsableCommand {
+struct TemplateAdd: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a template (or add a removed one again).")
     @OptionGroup var store: StoreOptions
@@ -44,9 +38,8 @@ struct TemplateAdd: ParsableCommand {
     @Option(help: "The reply text; may use placeholders.") var body: String
     @Option(help: "A subject line; may use placeholders.") var subject: String?
 
-    func run() throws {
-        try change(name, .add(name: name, subject: subject, body: body), store: store, actor: actor, write: write,
-                   done: "added template \(name)")
+    func run(in session: Session) throws {
+        try change(name, .add(name: name, subject: subject, body: body), in: session, actor: actor, write: write, done: "added template \(name)")
     }
 }
 
@@ -70,16 +63,16 @@ struct TemplateUpdate: StoreCommand {
     }
 }
 
-struct TemplateRemove: ParsableCommand {
+struct TemplateRemove: StoreCommand {
     static let configuration = CommandConfiguration(
-        commandName: "remove", abstract: "Remove a template; replies already sent keep their text.")
+        commandName: "remove", abstract: "Remove a template (a mail template goes back to its default); mail already sent keeps its text.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The template's name.") var name: String
 
-    func run() throws {
-        try change(name, .remove, store: store, actor: actor, write: write, done: "removed template \(name)")
+    func run(in session: Session) throws {
+        try change(name, .remove, in: session, actor: actor, write: write, done: "removed template \(name)")
     }
 }
 

@@ -83,7 +83,7 @@ struct TokenList: StoreCommand {
     }
 }
 
-struct TokenRevoke: ParsableCommand {
+struct TokenRevoke: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke", abstract: "Revoke a token for good (its owner or an admin).")
     @OptionGroup var store: StoreOptions
@@ -91,12 +91,9 @@ struct TokenRevoke: ParsableCommand {
     @Argument(help: "The token's id (the ID column of `docket token list`).") var id: String
     @Option(help: "Why.") var reason: String?
 
-    func run() throws {
-        try reportingFailures(store: store.path) {
-            guard id.utf8.count <= 64 else { throw CLIError.badInput("token id \(id.prefix(16))… is too long; copy it from `docket token list`") }
-            let session = try StoreAccess.open(store.path)
-            try session.app.directory.revokeToken(id, reason: reason, as: actor.name)
-            Terminal.out("revoked token \(id)\n")
-        }
+    func run(in session: Session) throws {
+        guard id.utf8.count <= 64 else { throw CLIError.badInput("token id \(id.prefix(16))… is too long; copy it from `docket token list`") }
+        try session.app.directory.revokeToken(id, reason: reason, as: actor.name)
+        Terminal.out("revoked token \(id)\n")
     }
 }

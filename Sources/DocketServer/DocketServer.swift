@@ -83,7 +83,7 @@ public struct DocketServer: Sendable {
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         if let path = settings.socketPath { unlink(path) }
-        try tokenUsage.flush()
+        try await BlockingWork.run { [app, tokenUsage] in try tokenUsage.flush(at: try app.now()) }
     }
 
     func router() -> Router<DocketRequestContext> {

@@ -8,10 +8,10 @@ import Testing
     /// Each service's folder under `Sources/DocketApp`, and the services it may use.
     static let allowed: [String: (folder: String, uses: Set<String>)] = [
         "DirectoryService": ("Directory", []),
-        "OutboxService": ("Outbox", ["DirectoryService"]),
+        "OutboxService": ("Outbox", []),
         "BillingService": ("Billing", ["DirectoryService"]),
-        "SLAService": ("SLA", ["DirectoryService", "OutboxService"]),
-        "TicketService": ("Tickets", ["DirectoryService", "SLAService", "OutboxService", "BillingService"]),
+        "SLAService": ("SLA", ["DirectoryService"]),
+        "TicketService": ("Tickets", ["DirectoryService", "BillingService"]),
         "IntakeService": ("Intake", ["DirectoryService", "TicketService"]),
         "PortalService": ("Portal", ["DirectoryService", "TicketService"]),
     ]

@@ -13,12 +13,14 @@ public final class TokenUsage: @unchecked Sendable {
     private var dirty = false
 
     /// The usage kept for the store at `storePath` (what was last written, or nothing).
+    @available(*, noasync, message: "reads the usage file; from async code call it inside a blocking-work closure")
     public init(storePath: String) {
         path = storePath + "/token-usage.json"
         lastUsed = Self.read(path)
     }
 
     /// Notes that `tokenId` was used at `instant`; writes the file when the last write is over a second old.
+    @available(*, noasync, message: "may write the usage file; from async code call it inside a blocking-work closure")
     public func record(_ tokenId: String, at instant: Timestamp) {
         let due = lock.withLock { () -> Bool in
             lastUsed[tokenId] = max(lastUsed[tokenId] ?? 0, instant.millisecondsSinceEpoch)
@@ -28,8 +30,9 @@ public final class TokenUsage: @unchecked Sendable {
         if due { try? write(at: instant.millisecondsSinceEpoch) }
     }
 
-    /// Writes what changed since the last write (the server calls it when it stops).
-    public func flush() throws { try write(at: Int64(Date().timeIntervalSince1970 * 1000)) }
+    /// Writes what changed since the last write, as of `now` (the server calls it when it stops).
+    @available(*, noasync, message: "writes the usage file; from async code call it inside a blocking-work closure")
+    public func flush(at now: Timestamp) throws { try write(at: now.millisecondsSinceEpoch) }
 
     /// The last use of each token, by id.
     public var snapshot: [String: Timestamp] {

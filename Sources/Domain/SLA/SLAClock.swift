@@ -122,7 +122,8 @@ public struct SLAClock: Codable, Sendable, Equatable {
 
     // MARK: - Folding
 
-    /// Applies a ticket event that happened at `instant` (events must come in stream order).
+    /// Applies a ticket event that happened at `instant` (events must come in stream order); events that do not
+    /// move a clock change nothing.
     public mutating func apply(_ event: TicketEvent, at instant: Timestamp) {
         switch event {
         case .commented(let e) where e.visibility == .public:
@@ -177,8 +178,9 @@ public struct SLAClock: Codable, Sendable, Equatable {
                 self[kind].targetSince = instant
                 openStretch(kind, mode: mode, reason: reason, at: instant)
             }
-        case .opened, .assigned, .unassigned, .categoryChanged, .watcherAdded, .watcherRemoved, .commented,
-            .mergeReceived, .dueDateSet:
+        default:
+            // The clocks move only on the events above (public replies, status, close, reopen, merge, priority):
+            // the rest, and any ticket event added later, leave them as they are.
             break
         }
     }
