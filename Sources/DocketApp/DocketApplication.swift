@@ -72,9 +72,8 @@ public struct DocketApplication: Sendable {
         retry: RetryPolicy = RetryPolicy(), warnings: (@Sendable (String) -> Void)? = nil
     ) {
         let shared = ServiceContext(
-            store: store, models: models, kernel: CommandKernel(store: store, retry: retry, configuration: configuration, warnings: warnings), clock: clock,
-            configuration: configuration,
-            warnings: warnings)
+            store: store, models: models, kernel: CommandKernel(store: store, retry: retry, configuration: configuration, warnings: warnings),
+            clock: clock, configuration: configuration)
         self.shared = shared
         directory = DirectoryService(shared: shared)
         outbox = OutboxService(shared: shared)

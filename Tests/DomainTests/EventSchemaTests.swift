@@ -34,6 +34,18 @@ struct EventSchemaTests {
         #expect(required.isSubset(of: alwaysPresent ?? []), "required fields are in every sample")
     }
 
+    /// A schema's `examples` are samples too (``EventSamples/fromSchemaExamples``): each must decode, and Docket must write
+    /// it back field for field.
+    @Test func schemaExamplesAreWhatDocketWrites() throws {
+        #expect(EventSamples.schemaExamples.contains { $0.entry.type == "ticket.due-date-set" }, "the due date's samples live in its schema")
+        for (entry, payload) in EventSamples.schemaExamples {
+            let event = try DocketEvent.decode(type: entry.type, schemaVersion: entry.schemaVersion, payload: payload)
+            let written = try JSONSerialization.jsonObject(with: Data(event.payload())) as? NSDictionary
+            let example = try JSONSerialization.jsonObject(with: Data(payload)) as? NSDictionary
+            #expect(written == example, "\(entry.qualifiedName): the example \(String(decoding: payload, as: UTF8.self)) is written back as \(String(decoding: event.payload(), as: UTF8.self))")
+        }
+    }
+
     @Test func noSchemaFileWithoutACatalogueEntry() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Repository.schemas.path)
             .filter { $0.hasSuffix(".schema.json") }

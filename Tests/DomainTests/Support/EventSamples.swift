@@ -1,4 +1,5 @@
 import DocketTime
+import Foundation
 import Domain
 import Testing
 
@@ -27,8 +28,6 @@ enum EventSamples {
         .closed(TicketClosed(resolution: "Duplicate", noTimeReason: "Opened twice by the client")),
         .reopened(TicketReopened(reason: "Came back")),
         .reopened(TicketReopened(reason: nil)),
-        .dueDateSet(TicketDueDateSet(dueAt: Timestamp(iso8601: "2026-11-06T17:00:00Z"), previousDueAt: nil)),
-        .dueDateSet(TicketDueDateSet(dueAt: nil, previousDueAt: Timestamp(iso8601: "2026-11-06T17:00:00Z"))),
     ]
 
     static let clients: [ClientEvent] = [
@@ -126,7 +125,21 @@ enum EventSamples {
     static let all: [DocketEvent] =
         tickets.map(DocketEvent.ticket) + clients.map(DocketEvent.client) + contracts.map(DocketEvent.contract)
         + users.map(DocketEvent.user) + templates.map(DocketEvent.template) + sla + alerts + mail + outbox + routing + time + invoices
-        + tokens.map(DocketEvent.token) + hooks.map(DocketEvent.hook) + portal.map(DocketEvent.portal)
+        + tokens.map(DocketEvent.token) + hooks.map(DocketEvent.hook) + portal.map(DocketEvent.portal) + fromSchemaExamples
+
+    /// The samples schemas carry in their `examples` (`ticket.due-date-set.v1`'s, for one), read as Docket reads the
+    /// log: a new event type's samples may live in its schema, so adding one touches no sample file. An example that
+    /// does not decode is left out here and reported by `EventSchemaTests.schemaExamplesAreWhatDocketWrites`.
+    static let fromSchemaExamples: [DocketEvent] = schemaExamples.compactMap { try? DocketEvent.decode(type: $0.entry.type, schemaVersion: $0.entry.schemaVersion, payload: $0.payload) }
+
+    /// Each schema's `examples`, as canonical JSON payloads.
+    static let schemaExamples: [(entry: EventDescriptor, payload: [UInt8])] = EventCatalog.all.flatMap { entry in
+        let data = (try? Data(contentsOf: Repository.schemas.appendingPathComponent(entry.schemaFileName))) ?? Data()
+        let schema = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        return (schema?["examples"] as? [Any] ?? []).compactMap { example in
+            (try? JSONSerialization.data(withJSONObject: example, options: [.sortedKeys])).map { (entry, Array($0)) }
+        }
+    }
 
     /// Invoice events on billing and number-sequence streams.
     static let invoices: [DocketEvent] = {
