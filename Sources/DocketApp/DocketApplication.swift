@@ -73,7 +73,7 @@ public struct DocketApplication: Sendable {
     ) {
         let shared = ServiceContext(
             store: store, models: models, kernel: CommandKernel(store: store, retry: retry, configuration: configuration, warnings: warnings),
-            clock: clock, configuration: configuration)
+            clock: clock, configuration: configuration, warnings: warnings)
         self.shared = shared
         directory = DirectoryService(shared: shared)
         outbox = OutboxService(shared: shared)

@@ -2,8 +2,8 @@ import DocketTime
 import Domain
 import EventLog
 
-/// What every feature service shares: the store, its read models, the command kernel (which also sends the reactions'
-/// warnings on), the clock and the configuration. It holds no service, so no service reaches another through it.
+/// What every feature service shares: the store, its read models, the command kernel, the clock, the
+/// configuration and where warnings go. It holds no service, so no service reaches another through it.
 public struct ServiceContext: Sendable {
     public let store: EventStore
     public let models: ReadModels
@@ -12,6 +12,8 @@ public struct ServiceContext: Sendable {
     let clock: any WallClock
     /// The deployment's settings (the support address).
     public let configuration: DocketConfiguration
+    /// Where warnings go that must not stop a command (the kernel sends the reactions' there too); nil drops them.
+    let warnings: (@Sendable (String) -> Void)?
 
     /// The decision context for `login`: refuses unknown and deactivated users.
     func context(for login: String) throws -> DecisionContext {
@@ -39,6 +41,7 @@ extension FeatureService {
     var kernel: CommandKernel { shared.kernel }
     var clock: any WallClock { shared.clock }
     var configuration: DocketConfiguration { shared.configuration }
+    var warnings: (@Sendable (String) -> Void)? { shared.warnings }
 
     func context(for login: String) throws -> DecisionContext { try shared.context(for: login) }
 
