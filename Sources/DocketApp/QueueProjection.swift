@@ -90,7 +90,7 @@ public final class QueueProjection: Projection {
                 if let digest = next.slaTerms { try slaTerms.keep(event, digest: digest, txn: txn) }
             }
             after = next
-        case .alert, .mail, .outbox, .other:
+        case .alert, .mail, .attachment, .outbox, .other:
             return
         }
         rows.set(UInt64(after.number.value), after)

@@ -120,7 +120,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         case (.sla(let slaEvent), let existing?):
             entry = existing
             entry.row.clock?.apply(slaEvent, at: event.recordedAt)
-        case (.alert, _), (.mail, _), (.outbox, _), (.other, _):
+        case (.alert, _), (.mail, _), (.attachment, _), (.outbox, _), (.other, _):
             return
         }
         rows.set(UInt64(number.value), entry)

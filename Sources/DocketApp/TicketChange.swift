@@ -6,6 +6,8 @@ public enum TicketChange: Sendable, Equatable {
     case ticket(TicketEvent)
     case alert(TicketAlertEvent)
     case mail(TicketMailEvent)
+    /// A file added to the ticket (`ticket.attachment-added`).
+    case attachment(TicketAttachmentEvent)
     /// Mail Docket queued to the client (`ticket.mail-queued`).
     case outbox(OutboxEvent)
     case sla(TicketSLAEvent)
@@ -27,6 +29,7 @@ public enum TicketChange: Sendable, Equatable {
         case .ticketSLA(let e): self = .sla(e)
         case .ticketAlert(let e): self = .alert(e)
         case .ticketMail(let e): self = .mail(e)
+        case .ticketAttachment(let e): self = .attachment(e)
         case .outbox(let e): self = .outbox(e)
         default: self = .other("\(type).v\(version)")
         }

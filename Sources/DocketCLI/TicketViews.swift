@@ -71,6 +71,7 @@ enum HistoryText {
             "alert \(alert.status): \(alert.check)\(alert.device.map { " on \($0)" } ?? "") — \(alert.summary) (\(alert.source) \(alert.fingerprint))"
         case .mail(.received(let mail)):
             "mail \(mail.kind) from \(mail.from): \(mail.subject) (\(mail.messageId))\(mail.attachments.isEmpty ? "" : ", \(mail.attachments.count) attachment(s)")"
+        case .attachment(.added(let file)): "attachment \(file.name.isEmpty ? "(no name)" : file.name) (\(file.contentType), \(file.size) bytes, sha256 \(file.sha256))"
         case .outbox(.queued(let mail)): "mail queued (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")): \(mail.subject) (\(mail.messageId))"
         case .outbox(.sent(let sent)): "mail \(sent.messageId) sent"
         case .outbox(.sendFailed(let failed)): "mail \(failed.messageId) not sent: \(failed.error)"

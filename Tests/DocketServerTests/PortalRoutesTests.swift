@@ -28,7 +28,7 @@ struct PortalBrowser {
     func request(_ method: String, _ path: String, fields: [(String, String)]? = nil, extra: [String] = []) throws -> Answer {
         var arguments = ["-s", "-D", "-", "-o", "-", "-w", "\n%{http_code}", "-X", method, "--max-time", "30", "-b", jar, "-c", jar] + extra
         for (name, value) in fields ?? [] { arguments += ["--data-urlencode", "\(name)=\(value)"] }
-        if method == "POST", fields == nil, !extra.contains("--data-binary") { arguments += ["--data", ""] }
+        if method == "POST", fields == nil, !extra.contains("--data-binary"), !extra.contains("--form-string") { arguments += ["--data", ""] }
         arguments.append(served.address + path)
         let run = try ServedStore.run("/usr/bin/curl", arguments)
         let lines = run.split(separator: "\n", omittingEmptySubsequences: false)

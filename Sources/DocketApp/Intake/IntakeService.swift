@@ -225,28 +225,7 @@ extension IntakeService {
     /// skipping those already there.
     private func storeAttachments(_ message: ParsedMessage, policy: MailPolicy) throws {
         guard let root = policy.attachmentsFolder, !message.attachments.isEmpty else { return }
-        for attachment in message.attachments { try storeBytes(attachment.bytes, sha256: attachment.sha256, in: root) }
-    }
-
-    /// Writes `bytes` to `<root>/<first 2 hex>/<sha256>` unless already there.
-    private func storeBytes(_ bytes: [UInt8], sha256: String, in root: String) throws {
-        let files = FileManager.default
-        let hash = sha256.lowercased()
-        guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { return }
-        let folder = root + "/" + hash.prefix(2)
-        let path = folder + "/" + hash
-        if files.fileExists(atPath: path) { return }
-        for dir in [root, folder] where !files.fileExists(atPath: dir) {
-            try files.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
-        let temporary = folder + "/." + hash + "." + UUID().uuidString
-        guard files.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw MailStorageError(description: "could not write attachment \(hash) to \(folder)")
-        }
-        if rename(temporary, path) != 0 {
-            try? files.removeItem(atPath: temporary)
-            if !files.fileExists(atPath: path) { throw MailStorageError(description: "could not store attachment \(hash) at \(path)") }
-        }
+        for attachment in message.attachments { try AttachmentFiles.write(attachment.bytes, sha256: attachment.sha256, in: root) }
     }
 }
 
@@ -269,7 +248,7 @@ extension IntakeService {
         {
             return .duplicate(number)
         }
-        if let root = policy.attachmentsFolder { try storeBytes(raw, sha256: hash, in: root) }
+        if let root = policy.attachmentsFolder { try AttachmentFiles.write(raw, sha256: hash, in: root) }
         let stamp = clock.now().iso8601.prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC"
         let description = """
             Docket could not read this email: \(error.message) (\(error.code)).

@@ -13,6 +13,8 @@ public struct PortalTicket: Sendable, Equatable {
         /// True when a contact of the client wrote it (in the portal or by mail).
         public var fromClient: Bool
         public var text: String
+        /// The files the contact added with it in the portal.
+        public var attachments: [TicketAttachmentAdded] = []
     }
 
     public var summary: TicketSummary
@@ -60,6 +62,10 @@ extension PortalService {
             return (name, false)
         }
         for (recorded, change) in try tickets.ticketHistory(number) {
+            if case .attachment(.added(let file)) = change, Self.isShown(recorded), !entries.isEmpty {
+                entries[entries.count - 1].attachments.append(file)
+                continue
+            }
             guard case .ticket(let event) = change, let shown = PortalTenancy.publicEvents([event]).first else { continue }
             switch shown {
             case .opened(let opened) where !opened.description.isEmpty:
@@ -76,14 +82,22 @@ extension PortalService {
     }
 
     /// Adds the contact's public reply to ticket `number` (not mailed back to them); a ticket waiting on the client goes
-    /// back to in progress in the same append, as with a reply by mail. A closed ticket is refused.
+    /// back to in progress in the same append, as with a reply by mail. A closed ticket is refused. `attachments` are
+    /// checked against the limits and stored before the append, which records them (`ticket.attachment-added`).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func reply(_ number: TicketNumber, text: String, for signedIn: SignedIn) throws {
+    public func reply(_ number: TicketNumber, text: String, attachments: [PortalUpload] = [], for signedIn: SignedIn) throws {
         _ = try visibleSummary(number, for: signedIn)
         guard text.utf8.count <= Self.maxTextBytes else {
             throw DomainError(.invalid, "the reply is over \(Self.maxTextBytes) bytes; shorten it")
         }
+        if let problem = Self.uploadProblem(attachments) { throw DomainError(.invalid, problem) }
         let context = contactContext(signedIn.contact)
+        if !attachments.isEmpty {
+            // A reply the ticket refuses (closed, empty) is refused before any file is written.
+            let (state, _) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(number))
+            _ = try TicketDecider.decide(.comment(text, visibility: .public), state: state, context: context)
+        }
+        let files = try storedUploads(attachments)
         let stream = StreamName.ticket(number)
         try kernel.execute(commandId: nil, replay: { _ in () }) {
             let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
@@ -91,15 +105,17 @@ extension PortalService {
             if state.status == .waitingOnClient {
                 events += try TicketDecider.decide(.setStatus(.inProgress), state: events.reduce(state, TicketDecider.evolve), context: context)
             }
-            return CommandKernel.Decision(
-                appends: [kernel.request(stream: stream, version: version, events: events, context: context, commandId: nil)], output: ())
+            var request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: nil)
+            request.events += files
+            return CommandKernel.Decision(appends: [request], output: ())
         }
     }
 
     /// Opens a ticket for the contact's client with the contact as its contact (source `portal`); the SLA, the
-    /// acknowledgement mail and the number are as for any other ticket. Returns the number.
+    /// acknowledgement mail and the number are as for any other ticket. `attachments` are checked against the limits and
+    /// stored before the append, which records them after the opening (`ticket.attachment-added`). Returns the number.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func openTicket(_ form: PortalTicketForm, for signedIn: SignedIn) throws -> TicketNumber {
+    public func openTicket(_ form: PortalTicketForm, attachments: [PortalUpload] = [], for signedIn: SignedIn) throws -> TicketNumber {
         guard Self.allowedPriorities.contains(form.priority) else {
             let allowed = Self.allowedPriorities.map(\.rawValue).joined(separator: ", ")
             throw DomainError(.invalid, "priority \(form.priority) cannot be chosen in the portal; use one of \(allowed), or call us")
@@ -113,14 +129,16 @@ extension PortalService {
         let intake = TicketIntake(
             client: signedIn.client, contact: signedIn.contact, category: form.category.flatMap { $0.isEmpty ? nil : $0 }, priority: form.priority,
             source: .portal, subject: form.subject, description: form.description)
+        if let problem = Self.uploadProblem(attachments) { throw DomainError(.invalid, problem) }
         let context = contactContext(signedIn.contact)
+        let files = try storedUploads(attachments)
         return try kernel.execute(commandId: nil, replay: { _ in throw DomainError(.conflict, "unexpected retry") }) {
-            try tickets.openDecision(intake, context: context)
+            try tickets.openDecision(intake, context: context, also: { _ in files })
         }
     }
 
     /// The ticket's summary when the contact's client may see it; the same not-found as a missing ticket otherwise.
-    private func visibleSummary(_ number: TicketNumber, for signedIn: SignedIn) throws -> TicketSummary {
+    func visibleSummary(_ number: TicketNumber, for signedIn: SignedIn) throws -> TicketSummary {
         guard let summary = try models.queue.summary(number, in: store),
             PortalTenancy.maySee(ticketClient: summary.client, contactClient: signedIn.client)
         else { throw DomainError(.notFound, "there is no ticket \(number) for you; see your tickets") }

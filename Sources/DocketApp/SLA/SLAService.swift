@@ -63,7 +63,7 @@ public struct SLAService: Sendable, FeatureService {
             case .sla(.started(let started)): if clock == nil { clock = SLAClock.start(started) }
             case .sla(let event): clock?.apply(event, at: recorded.recordedAt)
             case .ticket(let event): clock?.apply(event, at: recorded.recordedAt)
-            case .alert, .mail, .outbox, .other: break
+            case .alert, .mail, .attachment, .outbox, .other: break
             }
         }
         guard let clock else { return nothing }

@@ -1,3 +1,4 @@
+import DocketApp
 import Mustache
 
 /// The portal's pages: Mustache templates compiled into the binary (no files to ship or find), rendered with
@@ -18,6 +19,8 @@ enum PortalPages {
     static func render(_ name: String, title: String, values: [String: Any], signedIn: (name: String, client: String)?, csrf: String) -> String {
         var values = values
         values["csrf"] = csrf
+        values["maxFileMiB"] = PortalService.maxAttachmentBytes / 1_048_576
+        values["maxTotalMiB"] = PortalService.maxAttachmentsTotalBytes / 1_048_576
         let body = library.render(values, withTemplate: name) ?? ""
         var layout: [String: Any] = ["title": title, "body": body, "csrf": csrf]
         if let signedIn { layout["signedIn"] = ["name": signedIn.name, "client": signedIn.client] }
@@ -46,6 +49,7 @@ enum PortalPages {
             table{width:100%;border-collapse:collapse}
             th,td{text-align:left;padding:.4rem;border-bottom:1px solid #ddd;vertical-align:top}
             .entry{background:#fff;border:1px solid #ddd;border-radius:4px;padding:.5rem .75rem;margin:.75rem 0;white-space:pre-wrap}
+            .files{white-space:normal;margin:.5rem 0 0;padding-left:1.25rem}
             .entry.client{border-left:4px solid #1f3a5f}
             .meta{color:#555;font-size:.875rem}
             .error{color:#8b0000;font-weight:600}
@@ -103,13 +107,16 @@ enum PortalPages {
             <p><a href="/portal/tickets">&larr; Your tickets</a></p>
             <h1>{{number}}: {{subject}}</h1>
             <p class="meta">Status: <strong>{{status}}</strong> · Priority {{priority}}{{#category}} · {{category}}{{/category}} · Response time: {{sla}}</p>
-            {{#entries}}<section class="entry{{#fromClient}} client{{/fromClient}}"><div class="meta">{{author}} · {{at}}</div>{{text}}</section>
+            {{#entries}}<section class="entry{{#fromClient}} client{{/fromClient}}"><div class="meta">{{author}} · {{at}}</div>{{text}}{{#hasAttachments}}
+            <ul class="files">{{#attachments}}<li><a href="{{href}}" download>{{name}}</a> <span class="meta">({{size}})</span></li>{{/attachments}}</ul>{{/hasAttachments}}</section>
             {{/entries}}
             {{#open}}
-            <form method="post" action="/portal/tickets/{{number}}/replies">
+            <form method="post" action="/portal/tickets/{{number}}/replies" enctype="multipart/form-data">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <label for="text">Your reply</label>
             <textarea id="text" name="text" maxlength="20000" required></textarea>
+            <label for="files">Attach files (optional; up to {{maxFileMiB}} MiB each, {{maxTotalMiB}} MiB together)</label>
+            <input id="files" name="files" type="file" multiple>
             <button type="submit">Send reply</button>
             </form>
             {{/open}}
@@ -118,7 +125,7 @@ enum PortalPages {
         "new-ticket": """
             <p><a href="/portal/tickets">&larr; Your tickets</a></p>
             <h1>Open a new ticket</h1>
-            <form method="post" action="/portal/tickets">
+            <form method="post" action="/portal/tickets" enctype="multipart/form-data">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <label for="subject">Subject</label>
             <input id="subject" name="subject" maxlength="200" required>
@@ -128,6 +135,8 @@ enum PortalPages {
             <input id="category" name="category" maxlength="100" placeholder="e.g. Printing, Network, Email">
             <label for="priority">Priority</label>
             <select id="priority" name="priority">{{#priorities}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/priorities}}</select>
+            <label for="files">Attach files (optional; up to {{maxFileMiB}} MiB each, {{maxTotalMiB}} MiB together)</label>
+            <input id="files" name="files" type="file" multiple>
             <button type="submit">Open ticket</button>
             </form>
             """,

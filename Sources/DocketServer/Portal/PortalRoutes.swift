@@ -19,7 +19,7 @@ struct PortalRoutes: Sendable {
     static let paths: [(method: HTTPRequest.Method, path: String)] = [
         (.get, "/portal"), (.post, "/portal/sign-in"), (.get, "/portal/link/{token}"), (.post, "/portal/link/{token}"),
         (.get, "/portal/tickets"), (.post, "/portal/tickets"), (.get, "/portal/tickets/new"), (.get, "/portal/tickets/{number}"),
-        (.post, "/portal/tickets/{number}/replies"), (.post, "/portal/sign-out"),
+        (.post, "/portal/tickets/{number}/replies"), (.get, "/portal/tickets/{number}/attachments/{sha256}"), (.post, "/portal/sign-out"),
     ]
 
     func register(on router: Router<DocketRequestContext>) {
@@ -42,6 +42,9 @@ struct PortalRoutes: Sendable {
         router.post("/portal/tickets") { request, _ in try await openTicket(request) }
         router.get("/portal/tickets/:number") { request, context in try await ticketPage(request, number: context.parameters.get("number") ?? "") }
         router.post("/portal/tickets/:number/replies") { request, context in try await reply(request, number: context.parameters.get("number") ?? "") }
+        router.get("/portal/tickets/:number/attachments/:sha256") { request, context in
+            try await download(request, number: context.parameters.get("number") ?? "", sha256: context.parameters.get("sha256") ?? "")
+        }
         router.post("/portal/sign-out") { request, _ in try await signOut(request) }
     }
 
@@ -51,7 +54,7 @@ struct PortalRoutes: Sendable {
         let form: [String: String]
         switch try await checkedForm(request) {
         case .refused(let response): return response
-        case .form(let fields): form = fields
+        case .form(let fields, _): form = fields
         }
         let address = context.channel.remoteAddress?.ipAddress ?? "local"
         if let wait = guards.limitLinkRequest(from: address, now: SystemClock().now()) {
@@ -125,7 +128,10 @@ struct PortalRoutes: Sendable {
             let ticket = try await BlockingWork.run { try portal.ticket(number, for: who) }
             let summary = ticket.summary
             let entries = ticket.entries.map { entry -> [String: Any] in
-                ["author": entry.author, "fromClient": entry.fromClient, "text": entry.text, "at": Self.time(entry.at.millisecondsSinceEpoch)]
+                [
+                    "author": entry.author, "fromClient": entry.fromClient, "text": entry.text, "at": Self.time(entry.at.millisecondsSinceEpoch),
+                    "attachments": Self.attachmentValues(entry.attachments, number: number), "hasAttachments": !entry.attachments.isEmpty,
+                ]
             }
             var values: [String: Any] = [
                 "number": summary.number.description, "subject": summary.subject, "status": summary.status.displayName,
@@ -139,17 +145,17 @@ struct PortalRoutes: Sendable {
     }
 
     private func reply(_ request: Request, number text: String) async throws -> Response {
-        let form: [String: String]
-        switch try await checkedForm(request) {
+        let (form, files): ([String: String], [PortalUpload])
+        switch try await checkedForm(request, withFiles: true) {
         case .refused(let response): return response
-        case .form(let fields): form = fields
+        case .form(let fields, let uploads): (form, files) = (fields, uploads)
         }
         guard let who = try await signedIn(request) else { return errorPage(.unauthorized, "Signed out", "Sign in again to reply.", request: request) }
         guard let number = TicketNumber(text) else { return notFound(text, request: request) }
         let portal = app.portal
         let reply = form["text"] ?? ""
         do {
-            try await BlockingWork.run { try portal.reply(number, text: reply, for: who) }
+            try await BlockingWork.run { try portal.reply(number, text: reply, attachments: files, for: who) }
             return redirect("/portal/tickets/\(number)")
         } catch {
             return failure(error, request: request, who: who)
@@ -157,10 +163,10 @@ struct PortalRoutes: Sendable {
     }
 
     private func openTicket(_ request: Request) async throws -> Response {
-        let form: [String: String]
-        switch try await checkedForm(request) {
+        let (form, files): ([String: String], [PortalUpload])
+        switch try await checkedForm(request, withFiles: true) {
         case .refused(let response): return response
-        case .form(let fields): form = fields
+        case .form(let fields, let uploads): (form, files) = (fields, uploads)
         }
         guard let who = try await signedIn(request) else { return errorPage(.unauthorized, "Signed out", "Sign in again to open a ticket.", request: request) }
         guard let priority = Priority(rawValue: form["priority"] ?? "P3") else {
@@ -169,7 +175,7 @@ struct PortalRoutes: Sendable {
         let ticket = PortalTicketForm(subject: form["subject"] ?? "", description: form["description"] ?? "", category: form["category"], priority: priority)
         let portal = app.portal
         do {
-            let number = try await BlockingWork.run { try portal.openTicket(ticket, for: who) }
+            let number = try await BlockingWork.run { try portal.openTicket(ticket, attachments: files, for: who) }
             return redirect("/portal/tickets/\(number)")
         } catch {
             return failure(error, request: request, who: who)
@@ -179,37 +185,50 @@ struct PortalRoutes: Sendable {
     // MARK: - Helpers
 
     private enum CheckedForm {
-        case form([String: String])
+        case form([String: String], files: [PortalUpload])
         case refused(Response)
     }
 
-    /// The POST's form when it is within the size limit, well formed and carries the CSRF token; else the refusal
-    /// (413, 400 or 403) — before anything is read from or written to the store.
-    private func checkedForm(_ request: Request) async throws -> CheckedForm {
+    /// The POST's form when it is within the size limits, well formed and carries the CSRF token; else the refusal
+    /// (413, 400 or 403) — before anything is read from or written to the store. Forms `withFiles` may be
+    /// `multipart/form-data` with files within ``PortalService/uploadProblem(_:)``'s limits; others are 64 KiB at most.
+    private func checkedForm(_ request: Request, withFiles: Bool = false) async throws -> CheckedForm {
+        let multipart = withFiles && PortalMultipartForm.isMultipart(request.headers[.contentType])
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: PortalGuard.maxFormBytes)
+            body = try await request.body.collect(upTo: multipart ? PortalMultipartForm.maxBodyBytes : PortalGuard.maxFormBytes)
         } catch {
-            return .refused(errorPage(.contentTooLarge, "Too large", "The form is over \(PortalGuard.maxFormBytes / 1024) KiB; shorten it.", request: request))
+            let message =
+                multipart
+                ? "The files are over \(PortalService.maxAttachmentsTotalBytes / 1_048_576) MiB together; attach fewer or smaller ones."
+                : "The form is over \(PortalGuard.maxFormBytes / 1024) KiB; shorten it."
+            return .refused(errorPage(.contentTooLarge, "Too large", message, request: request))
         }
-        guard let form = PortalGuard.parseForm(Array(buffer: body)) else {
+        let parsed =
+            multipart
+            ? PortalMultipartForm.parse(contentType: request.headers[.contentType] ?? "", body: Array(buffer: body))
+            : PortalGuard.parseForm(Array(buffer: body)).map { PortalMultipartForm(fields: $0, files: []) }
+        guard let form = parsed else {
             return .refused(errorPage(.badRequest, "Bad form", "The form could not be read; reload the page and try again.", request: request))
         }
-        guard PortalGuard.csrfMatches(request, form: form) else {
+        guard PortalGuard.csrfMatches(request, form: form.fields) else {
             return .refused(errorPage(.forbidden, "Refused", "The form's security token is missing or out of date; reload the page and try again.", request: request))
         }
-        return .form(form)
+        if let problem = PortalService.uploadProblem(form.files) {
+            return .refused(errorPage(.contentTooLarge, "Too large", problem.prefix(1).uppercased() + problem.dropFirst() + ".", request: request))
+        }
+        return .form(form.fields, files: form.files)
     }
 
     /// The contact signed in with the request's session cookie, if any.
-    private func signedIn(_ request: Request) async throws -> PortalService.SignedIn? {
+    func signedIn(_ request: Request) async throws -> PortalService.SignedIn? {
         guard let cookie = request.cookies[PortalGuard.sessionCookie]?.value, !cookie.isEmpty else { return nil }
         let portal = app.portal
         return try await BlockingWork.run { try portal.session(cookie) }
     }
 
     /// An HTML page (status 200 unless given), with the CSRF cookie set when the browser has none yet.
-    private func page(
+    func page(
         _ name: String, title: String, values: [String: Any] = [:], request: Request, who: PortalService.SignedIn? = nil, status: HTTPResponse.Status = .ok
     ) -> Response {
         let existing = PortalGuard.csrfToken(request)
@@ -226,7 +245,7 @@ struct PortalRoutes: Sendable {
         return response
     }
 
-    private func errorPage(
+    func errorPage(
         _ status: HTTPResponse.Status, _ heading: String, _ message: String, request: Request, who: PortalService.SignedIn? = nil
     ) -> Response {
         let back = who == nil ? ("/portal", "Sign in") : ("/portal/tickets", "Your tickets")
@@ -235,12 +254,12 @@ struct PortalRoutes: Sendable {
             status: status)
     }
 
-    private func notFound(_ number: String, request: Request) -> Response {
+    func notFound(_ number: String, request: Request) -> Response {
         errorPage(.notFound, "Not found", "There is no ticket \(number) for you.", request: request)
     }
 
     /// A failed use case as a page: the refusal's own one-line message with its status; a store failure as 503.
-    private func failure(_ error: any Error, request: Request, who: PortalService.SignedIn? = nil) -> Response {
+    func failure(_ error: any Error, request: Request, who: PortalService.SignedIn? = nil) -> Response {
         guard let error = error as? DomainError else {
             return errorPage(.serviceUnavailable, "Try later", "The support desk cannot take this now; try again in a minute.", request: request, who: who)
         }
@@ -254,7 +273,7 @@ struct PortalRoutes: Sendable {
         return errorPage(status, status == .notFound ? "Not found" : "Not done", error.message, request: request, who: who)
     }
 
-    private func redirect(_ path: String) -> Response {
+    func redirect(_ path: String) -> Response {
         Response(status: .seeOther, headers: [.location: path, .cacheControl: "no-store"])
     }
 

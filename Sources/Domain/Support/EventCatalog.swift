@@ -28,6 +28,8 @@ public enum DocketEvent: Sendable, Equatable {
     case ticketAlert(TicketAlertEvent)
     /// A `ticket.mail-received` event.
     case ticketMail(TicketMailEvent)
+    /// A `ticket.attachment-added` event.
+    case ticketAttachment(TicketAttachmentEvent)
     /// A `ticket.mail-queued` event (on a ticket stream), or a `mail.*` delivery event (on a `mail-` stream).
     case outbox(OutboxEvent)
     /// A `calendar.*` event.
@@ -66,6 +68,7 @@ extension DocketEvent: DomainEvent {
     static let families: [Family] = [
         Family(TicketEvent.self) { .ticket($0) }, Family(TicketSLAEvent.self) { .ticketSLA($0) },
         Family(TicketAlertEvent.self) { .ticketAlert($0) }, Family(TicketMailEvent.self) { .ticketMail($0) },
+        Family(TicketAttachmentEvent.self) { .ticketAttachment($0) },
         Family(OutboxEvent.self) { .outbox($0) }, Family(ClientEvent.self) { .client($0) },
         Family(ContractEvent.self) { .contract($0) }, Family(UserEvent.self) { .user($0) },
         Family(TemplateEvent.self) { .template($0) }, Family(CalendarEvent.self) { .calendar($0) },

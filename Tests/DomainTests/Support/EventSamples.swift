@@ -196,6 +196,8 @@ enum EventSamples {
             messageId: "CAHx2@mail.globex.example", from: "jane@globex.example", fromName: nil,
             subject: "Re: [T-1001] Printer offline", text: "Still offline.", kind: "reply", attachments: [],
             to: ["support@msp.example"], cc: ["bob@globex.example"]))),
+        .ticketAttachment(.added(TicketAttachmentAdded(
+            name: "screenshot.png", contentType: "image/png", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"))),
     ]
 }
 

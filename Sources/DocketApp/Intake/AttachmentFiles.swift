@@ -1,0 +1,42 @@
+import Foundation
+
+/// Attachment bytes beside the log, content-addressed: `<root>/<first 2 hex>/<sha256>` (folders 0700, files 0600),
+/// the root being `<store>/attachments`. Mail intake and the portal write them before the event naming them is
+/// appended, so every event names a file that is there (`docket backup` copies them).
+enum AttachmentFiles {
+    /// The attachments folder of the store at `storePath`.
+    static func root(ofStore storePath: String) -> String { storePath + "/attachments" }
+
+    /// Writes `bytes` to `<root>/<first 2 hex>/<sha256>` unless already there (atomically: a temporary file renamed).
+    static func write(_ bytes: [UInt8], sha256: String, in root: String) throws {
+        let files = FileManager.default
+        guard let path = path(of: sha256, in: root) else { return }
+        let hash = sha256.lowercased()
+        let folder = root + "/" + hash.prefix(2)
+        if files.fileExists(atPath: path) { return }
+        for dir in [root, folder] where !files.fileExists(atPath: dir) {
+            try files.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        let temporary = folder + "/." + hash + "." + UUID().uuidString
+        guard files.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw MailStorageError(description: "could not write attachment \(hash) to \(folder)")
+        }
+        if rename(temporary, path) != 0 {
+            try? files.removeItem(atPath: temporary)
+            if !files.fileExists(atPath: path) { throw MailStorageError(description: "could not store attachment \(hash) at \(path)") }
+        }
+    }
+
+    /// The bytes stored for `sha256`, nil when there is no such file.
+    static func read(sha256: String, in root: String) -> [UInt8]? {
+        guard let path = path(of: sha256, in: root), let data = FileManager.default.contents(atPath: path) else { return nil }
+        return [UInt8](data)
+    }
+
+    /// The file's path; nil unless `sha256` is 64 hex digits (so it can never leave the folder).
+    private static func path(of sha256: String, in root: String) -> String? {
+        let hash = sha256.lowercased()
+        guard hash.utf8.count == 64, hash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
+        return root + "/" + hash.prefix(2) + "/" + hash
+    }
+}
