@@ -14,6 +14,7 @@ import os
 import quopri
 import subprocess
 import sys
+import tempfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -128,10 +129,17 @@ try:
     carla.find_element(By.ID, "description").send_keys("Since Monday, on every laptop.")
     carla.find_element(By.ID, "category").send_keys("Network")
     Select(carla.find_element(By.ID, "priority")).select_by_value("P2")
+    photo = os.path.join(tempfile.mkdtemp(prefix="portal-upload-"), "router-lights.png")
+    with open(photo, "wb") as f:
+        f.write(bytes(range(256)) * 4)
+    carla.find_element(By.ID, "files").send_keys(photo)
     shot(carla, "carla-new-ticket")
     go(carla, carla.find_element(By.CSS_SELECTOR, "form[action='/portal/tickets'] button"))
     check("VPN drops every hour" in text(carla) and "/portal/tickets/T-" in carla.current_url, "carla's new ticket opens on its page")
     new_ticket = carla.current_url.rsplit("/", 1)[1]
+    files = carla.find_elements(By.CSS_SELECTOR, "ul.files a[download]")
+    check(len(files) == 1 and files[0].text == "router-lights.png", "carla's attached file is listed on her new ticket")
+    attachment_url = files[0].get_attribute("href")
     shot(carla, "carla-opened")
 
     # Gus (Globex) signs in and is refused Carla's ticket URL, and her new one.
@@ -141,6 +149,8 @@ try:
         gus.get(args.base + "/portal/tickets/" + number)
         page = text(gus)
         check("Not found" in page and "Driver reinstalled" not in page and "VPN" not in page, f"gus is refused Acme's {number} (not found)")
+    gus.get(attachment_url)
+    check("Not found" in text(gus), "gus is refused the file attached to Carla's ticket (not found)")
     shot(gus, "gus-refused")
 
     # A form without its CSRF token is refused, and nothing is written.

@@ -58,7 +58,8 @@ struct PortalBrowserTests {
         // untouched by the refused, token-less reply.
         let history = try served.docket(["ticket", "show", "T-1001", "--json"]).stdout
         #expect(history.contains("contact:acme-1") && history.contains("Printing works again"))
-        #expect(try served.docket(["ticket", "show", "T-1003", "--json"]).stdout.contains("VPN drops every hour"))
+        let opened = try served.docket(["ticket", "show", "T-1003", "--json"]).stdout
+        #expect(opened.contains("VPN drops every hour") && opened.contains("ticket.attachment-added.v1") && opened.contains("router-lights.png"))
         #expect(try served.docket(["ticket", "show", "T-1002", "--json"]).stdout == before)
         let pictures = (try? FileManager.default.contentsOfDirectory(atPath: shots)) ?? []
         #expect(pictures.filter { $0.hasSuffix(".png") }.count >= 10)
