@@ -128,6 +128,27 @@ import Testing
         #expect(try f.app.outbox.messages().filter { $0.ticket == number }.map(\.reason) == [.acknowledgement])
     }
 
+    @Test func aPortalTicketIsRoutedByTheRulesLikeMailAndAlerts() throws {
+        let f = try fixture()
+        try f.app.directory.setRoutingRules([
+            RoutingRule(id: "mail-only", match: RoutingConditions(source: [.email]), actions: RoutingActions(priority: .p4)),
+            RoutingRule(
+                id: "portal-outage", match: RoutingConditions(client: ["acme"], source: [.portal], subjectContains: ["outage"]),
+                actions: RoutingActions(priority: .p1, category: "network", assign: "bob")),
+        ], as: "dora")
+        let carla = try signIn(f, "carla@acme.example")
+        let routed = try f.app.portal.openTicket(PortalTicketForm(subject: "Internet outage", description: "Nothing loads", priority: .p3), for: carla)
+        let summary = try f.app.tickets.ticketSummary(routed)
+        #expect(summary.priority == .p1 && summary.category == "network" && summary.assignee == "bob" && summary.source == .portal)
+        let history = try f.app.tickets.ticketHistory(routed)
+        #expect(history.contains { if case .ticket(.commented(let note)) = $0.change { note.visibility == .internal && note.text.contains("portal-outage") } else { false } })
+        // The rule's note never reaches the contact; a ticket no rule matches opens as typed.
+        #expect(try f.app.portal.ticket(routed, for: carla).entries.map(\.text) == ["Nothing loads"])
+        let plain = try f.app.portal.openTicket(PortalTicketForm(subject: "Printer", description: "jams", priority: .p3), for: carla)
+        let typed = try f.app.tickets.ticketSummary(plain)
+        #expect(typed.priority == .p3 && typed.assignee == nil && typed.category == nil)
+    }
+
     @Test func aReplyOnATicketWaitingOnTheClientPutsItBackInProgressAndAClosedOneIsRefused() throws {
         let f = try fixture()
         let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline"), as: "bob")

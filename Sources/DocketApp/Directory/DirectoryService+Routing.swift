@@ -22,4 +22,17 @@ extension DirectoryService {
     public func route(_ input: RoutingInput) throws -> RoutingDecision? {
         try routingRules().matcher.firstMatch(for: input).map { RoutingDecision(rule: $0.rule, reasons: $0.reasons) }
     }
+
+    /// Routes a ticket about to be opened (by mail, alert or the portal): the matching rule's priority and category
+    /// (or queue) go into `intake`. Pass the result to ``TicketService/openTicket(_:as:commandId:newContact:routing:also:)``
+    /// (or `openDecision`), which appends its other actions with the opening.
+    func routeNewTicket(_ intake: inout TicketIntake, alertLabels: [String: String] = [:], severity: String? = nil) throws -> RoutingDecision? {
+        let input = RoutingInput(
+            client: intake.client, source: intake.source, category: intake.category, subject: intake.subject,
+            body: intake.description, alertLabels: alertLabels, severity: severity)
+        guard let decision = try route(input) else { return nil }
+        if let priority = decision.rule.actions.priority { intake.priority = priority }
+        if let category = decision.rule.actions.openingCategory { intake.category = category }
+        return decision
+    }
 }

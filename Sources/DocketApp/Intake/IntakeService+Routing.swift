@@ -10,13 +10,7 @@ extension IntakeService {
     /// `intake`. Pass the result to ``TicketService/openTicket(_:as:commandId:newContact:routing:also:)``, which appends its other
     /// actions with the opening.
     func routeNewTicket(_ intake: inout TicketIntake, alertLabels: [String: String] = [:], severity: String? = nil) throws -> RoutingDecision? {
-        let input = RoutingInput(
-            client: intake.client, source: intake.source, category: intake.category, subject: intake.subject,
-            body: intake.description, alertLabels: alertLabels, severity: severity)
-        guard let decision = try directory.route(input) else { return nil }
-        if let priority = decision.rule.actions.priority { intake.priority = priority }
-        if let category = decision.rule.actions.openingCategory { intake.category = category }
-        return decision
+        try directory.routeNewTicket(&intake, alertLabels: alertLabels, severity: severity)
     }
 
     // MARK: - Inputs for `docket rules test`

@@ -111,8 +111,8 @@ extension PortalService {
         }
     }
 
-    /// Opens a ticket for the contact's client with the contact as its contact (source `portal`); the SLA, the
-    /// acknowledgement mail and the number are as for any other ticket. `attachments` are checked against the limits and
+    /// Opens a ticket for the contact's client with the contact as its contact (source `portal`), routed by the routing
+    /// rules like mail and alerts; the SLA, the acknowledgement mail and the number are as for any other ticket. `attachments` are checked against the limits and
     /// stored before the append, which records them after the opening (`ticket.attachment-added`). Returns the number.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func openTicket(_ form: PortalTicketForm, attachments: [PortalUpload] = [], for signedIn: SignedIn) throws -> TicketNumber {
@@ -126,14 +126,17 @@ extension PortalService {
         guard form.description.utf8.count <= Self.maxTextBytes else {
             throw DomainError(.invalid, "the description is over \(Self.maxTextBytes) bytes; shorten it")
         }
-        let intake = TicketIntake(
+        var intake = TicketIntake(
             client: signedIn.client, contact: signedIn.contact, category: form.category.flatMap { $0.isEmpty ? nil : $0 }, priority: form.priority,
             source: .portal, subject: form.subject, description: form.description)
         if let problem = Self.uploadProblem(attachments) { throw DomainError(.invalid, problem) }
         let context = contactContext(signedIn.contact)
+        // Routing rules apply as to mail and alerts: a rule's priority (P1 included: it is the MSP's rule) and category
+        // go into the opening; its note, assignment and template reply are appended with it.
+        let routing = try directory.routeNewTicket(&intake)
         let files = try storedUploads(attachments)
         return try kernel.execute(commandId: nil, replay: { _ in throw DomainError(.conflict, "unexpected retry") }) {
-            try tickets.openDecision(intake, context: context, also: { _ in files })
+            try tickets.openDecision(intake, context: context, routing: routing, also: { _ in files })
         }
     }
 
