@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocketApp
+import DocketServer
 import Domain
 import Foundation
 
@@ -40,10 +41,18 @@ struct TimeArgument: ExpressibleByArgument {
 }
 
 /// Prints an `Encodable` value as JSON (sorted keys) on stdout.
+///
+/// Times are RFC 3339 strings: read models keep some as epoch milliseconds (``RFC3339Times`` names the fields),
+/// and those are converted here, so no `--json` output prints epoch milliseconds.
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-    Terminal.out(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+    let parsed = try JSONSerialization.jsonObject(with: try encoder.encode(value), options: [.fragmentsAllowed])
+    let data = try JSONSerialization.data(
+        withJSONObject: RFC3339Times.convert(parsed), options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted, .fragmentsAllowed])
+    // JSONSerialization prints an empty array or object over three lines; JSONEncoder printed `[]` and `{}`.
+    let text = String(decoding: data, as: UTF8.self).replacing(/([\[{])\n\n\s*([\]}])/) { "\($0.1)\($0.2)" }
+    Terminal.out(text + "\n")
 }
 
 /// Milliseconds since the epoch as RFC 3339 text.

@@ -22,10 +22,16 @@ struct BillingReportOptions: ParsableArguments {
         try reportingFailures(store: store.path) {
             // The reports read only the log: open it read-only, without catching up read models (which would write,
             // and on a big imported log take far longer than the report).
-            guard FileManager.default.fileExists(atPath: store.path + "/data.mdb") else {
-                throw CLIError.noStore("no Docket store at \(store.path); run `docket init --store \(store.path)` or set $DOCKET_STORE")
+            // Inside the server, the store it holds open (a store is opened once per process).
+            let log: LogService
+            if ServedInvocation.current != nil, let served = ServedStore.current {
+                log = served.log
+            } else {
+                guard FileManager.default.fileExists(atPath: store.path + "/data.mdb") else {
+                    throw CLIError.noStore("no Docket store at \(store.path); run `docket init --store \(store.path)` or set $DOCKET_STORE")
+                }
+                log = try LogService.openReadOnly(store.path)
             }
-            let log = try LogService.openReadOnly(store.path)
             let window = BillingReportWindow(
                 from: from.timestamp, to: to.timestamp, capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy)
             let fold = try log.billingReports(window) { done, total in

@@ -9,7 +9,7 @@ struct StoreOptions: ParsableArguments {
 
     /// The folder to use: the flag, else `$DOCKET_STORE`, else `./docket-data`; inside the server, the served store.
     var path: String {
-        if ServedInvocation.current != nil, let served = ServedStore.session { return served.log.path }
+        if ServedInvocation.current != nil, let served = ServedStore.current { return served.log.path }
         if let store, !store.isEmpty { return store }
         if let env = ProcessInfo.processInfo.environment["DOCKET_STORE"], !env.isEmpty { return env }
         return "docket-data"
@@ -54,7 +54,8 @@ struct OutputOptions: ParsableArguments {
 /// The clock the CLI uses: the system clock, or `$DOCKET_NOW` (RFC 3339) when set. The override is honoured only by
 /// stores created with `docket init --test-clock` (``StoreAccess/create(_:clock:testClock:)`` refuses it elsewhere).
 func currentClock() throws -> any WallClock {
-    try clockOverride() ?? SystemClock()
+    if let moment = ServedInvocation.current?.asOf?.moment { return FixedClock(moment) }
+    return try clockOverride() ?? SystemClock()
 }
 
 /// `$DOCKET_NOW` as a fixed clock, nil when unset.

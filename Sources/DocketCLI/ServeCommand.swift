@@ -67,7 +67,10 @@ struct ServeCommand: ParsableCommand {
             let usage = TokenUsage(storePath: path)
             ServedStore.session = session
             ServedStore.tokenUsage = usage
-            defer { (ServedStore.session, ServedStore.tokenUsage) = (nil, nil) }
+            defer {
+                AsOfReplays.removeAll()
+                (ServedStore.session, ServedStore.tokenUsage) = (nil, nil)
+            }
             var settings = ServerSettings(
                 socketPath: noSocket ? nil : (socket ?? path + "/docket.sock"), socketGroup: group,
                 listen: noHttp ? nil : ListenAddress(listen))

@@ -14,6 +14,8 @@ final class ServedInvocation: @unchecked Sendable {
     let actor: String
     /// What the client read from its stdin (empty: nothing).
     let stdin: Data
+    /// The store the command reads instead of the served one: a replay as of a moment (``AsOfReplays``).
+    var asOf: (moment: Timestamp, session: Session)?
     private let lock = NSLock()
     private var out = Data()
     private var err = Data()
@@ -52,6 +54,9 @@ enum ServedStore {
         get { lock.withLock { served } }
         set { lock.withLock { served = newValue } }
     }
+
+    /// The session a command in this process reads: the replay its request asked for (`asOf`), else the served one.
+    static var current: Session? { ServedInvocation.current?.asOf?.session ?? session }
 }
 
 /// Running CLI commands inside the server, for its clients.
@@ -70,6 +75,14 @@ enum InProcessCommands {
         }
         let status = ServedInvocation.$current.withValue(invocation) { () -> Int32 in
             do {
+                if let text = request.asOf, let live = ServedStore.session {
+                    try reportingFailures(store: live.log.path) {
+                        guard let moment = Timestamp(iso8601: text) else {
+                            throw CLIError.usage("asOf \(text) is not an RFC 3339 time; give e.g. 2026-11-01T00:00:00Z")
+                        }
+                        invocation.asOf = (moment, try AsOfReplays.session(asOf: moment, live: live, actor: actor))
+                    }
+                }
                 var command = try DocketCommand.parseAsRoot(request.arguments)
                 try command.run()
                 return 0

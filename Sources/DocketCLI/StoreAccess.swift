@@ -20,7 +20,7 @@ enum StoreAccess {
     static func open(
         _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false
     ) throws -> Session {
-        if let served = ServedStore.session { return served }
+        if let served = ServedStore.current { return served }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw CLIError.noStore("no Docket store at \(path); run `docket init --store \(path)` or set $DOCKET_STORE")
         }
@@ -36,7 +36,7 @@ enum StoreAccess {
         _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true,
         checkPages: Bool = false
     ) throws -> Session {
-        if let served = ServedStore.session { return served }
+        if let served = ServedStore.current { return served }
         let override = try clockOverride()
         let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
         if override != nil, isNew, !testClock { throw clockRefused(path) }

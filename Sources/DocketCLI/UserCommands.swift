@@ -13,10 +13,11 @@ struct UserGroup: ParsableCommand {
             docket user role bob dispatcher      docket user deactivate bob      docket user list --json
             docket user cost-rate bob 4500 --currency USD --effective 2026-01-01   (billing or admin)
             docket user time-zone bob America/New_York   (yourself, or anyone as admin; --clear to unset)
+            docket user link-os bob --uid 1001   (admins: the server's Unix socket knows uid 1001 as bob)
             """,
         subcommands: [
             UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self, UserCostRate.self,
-            UserTimeZone.self,
+            UserTimeZone.self, UserLinkOS.self, UserUnlinkOS.self,
         ])
 }
 
@@ -86,6 +87,42 @@ struct UserTimeZone: ParsableCommand {
     }
 }
 
+struct UserLinkOS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "link-os",
+        abstract: "Link an OS account (uid) to a user: on the server's Unix socket that uid acts as them (admins).",
+        discussion: """
+            Without a link, `docket serve` maps a socket caller by OS login name; a user with a link is reached
+            only through their linked uid. A uid is linked to one user at a time.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The user's login.") var login: String
+    @Option(help: "The OS user id (see `id -u NAME`).") var uid: UInt32
+
+    func run() throws {
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let events = try session.app.directory.linkOSAccount(login, uid: uid, as: actor.name, commandId: write.commandId)
+            Terminal.out(events.isEmpty ? "user \(login): nothing to change\n" : "uid \(uid) acts as user \(login) on the server's socket\n")
+        }
+    }
+}
+
+struct UserUnlinkOS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlink-os", abstract: "Unlink a user's OS account: the socket maps them by OS login name again (admins).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The user's login.") var login: String
+
+    func run() throws {
+        try change(login, .setOSAccount(nil), store: store, actor: actor, write: write, done: "user \(login) has no linked OS account")
+    }
+}
+
 struct UserDeactivate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deactivate", abstract: "Stop a user from acting or being assigned; their history stays.")
@@ -146,6 +183,8 @@ struct UserView: Encodable {
     let role: Role
     let active: Bool
     let timeZone: String?
+    /// The linked OS uid (`user link-os`), if any.
+    let osUid: UInt32?
 
     init?(_ state: UserState) {
         guard let login = state.login else { return nil }
@@ -155,6 +194,7 @@ struct UserView: Encodable {
         role = state.role
         active = state.isActive
         timeZone = state.timeZone
+        osUid = state.osUid
     }
 }
 
@@ -170,8 +210,8 @@ struct UserList: StoreCommand {
             return
         }
         Terminal.out(Terminal.table(
-            ["LOGIN", "NAME", "EMAIL", "ROLE", "ACTIVE"],
-            users.map { [$0.login, $0.name, $0.email, $0.role.rawValue, $0.active ? "yes" : "no"] }))
+            ["LOGIN", "NAME", "EMAIL", "ROLE", "ACTIVE", "OS UID"],
+            users.map { [$0.login, $0.name, $0.email, $0.role.rawValue, $0.active ? "yes" : "no", $0.osUid.map { String($0) } ?? "-"] }))
     }
 }
 
@@ -191,7 +231,7 @@ struct UserShow: StoreCommand {
         }
         Terminal.out("""
             \(user.login)  \(user.name) <\(user.email)>
-            role \(user.role) · \(user.active ? "active" : "deactivated") · time zone \(user.timeZone ?? "the machine's")
+            role \(user.role) · \(user.active ? "active" : "deactivated") · time zone \(user.timeZone ?? "the machine's") · OS uid \(user.osUid.map { String($0) } ?? "none (OS login name)")
 
             """)
     }

@@ -41,18 +41,14 @@ struct CallerIdentification: Sendable {
         }
     }
 
-    /// The Docket user an OS account maps to: the user whose login is the account's name. Refuses unknown and
-    /// deactivated users.
+    /// The Docket user an OS account maps to: the user linked to `uid` (`docket user link-os`), else the user
+    /// whose login is the account's name (unless linked to another uid). Refuses unknown and deactivated users.
     func identify(uid: UInt32) throws -> Caller {
-        guard let login = osLoginName(uid: uid) else {
-            throw Problem.unauthenticated("uid \(uid) has no OS account name; add one, or use HTTP with a token")
-        }
         do {
-            _ = try app.context(for: login)
+            let actor = try app.directory.socketCaller(uid: uid, osLogin: osLoginName(uid: uid))
+            return Caller(login: actor.login, via: "uid \(uid)")
         } catch let error as DomainError {
-            throw Problem.unauthenticated(
-                "OS user \(login) (uid \(uid)) is not an active Docket user (\(error.message)); an admin adds user \(login)")
+            throw Problem.unauthenticated(error.message)
         }
-        return Caller(login: login, via: "uid \(uid)")
     }
 }

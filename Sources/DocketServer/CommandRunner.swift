@@ -5,10 +5,13 @@ public struct CommandRequest: Codable, Sendable, Equatable {
     public var arguments: [String]
     /// The client's stdin, base64 (only for commands that read it).
     public var stdin: String?
+    /// Read the store as it stood at this moment (RFC 3339): the command runs against a replay of the log (admins).
+    public var asOf: String?
 
-    public init(arguments: [String], stdin: Data? = nil) {
+    public init(arguments: [String], stdin: Data? = nil, asOf: String? = nil) {
         self.arguments = arguments
         self.stdin = stdin?.base64EncodedString()
+        self.asOf = asOf
     }
 
     /// The stdin bytes; empty when none were sent or they are not base64.

@@ -32,8 +32,10 @@ public struct ResourceRoute: Sendable {
     /// The path in OpenAPI form: `/v1/tickets/{number}`.
     public let path: String
     public let parts: [Part]
-    /// Reads take `--json`, and their JSON is the response.
+    /// Reads take `--json` (reports `--format=json`: ``jsonOption``), and their JSON is the response; they take
+    /// `?asOf=` too (the store as it stood then).
     public let isRead: Bool
+    public let jsonOption: String
     /// Lists are paginated (`limit`, `cursor`); `limitFlag` is the command's own cap, raised to cover the page.
     public let isList: Bool
     public let limitFlag: String?
@@ -60,15 +62,25 @@ public struct ResourceRoute: Sendable {
         }.joined(separator: "/")
     }
 
-    static func read(_ path: String, _ parts: [Part], list: Bool = false, limitFlag: String? = nil) -> ResourceRoute {
+    static func read(
+        _ path: String, _ parts: [Part], list: Bool = false, limitFlag: String? = nil, jsonOption: String = "--json"
+    ) -> ResourceRoute {
         ResourceRoute(
-            method: .get, path: path, parts: parts, isRead: true, isList: list, limitFlag: limitFlag, takesCommandId: false,
-            successStatus: .ok)
+            method: .get, path: path, parts: parts, isRead: true, jsonOption: jsonOption, isList: list, limitFlag: limitFlag,
+            takesCommandId: false, successStatus: .ok)
+    }
+
+    /// `GET /v1/reports/<name>?from=&to=…`: `docket report <name> --format=json`.
+    static func report(_ name: String, _ options: [Part] = []) -> ResourceRoute {
+        read(
+            "/v1/reports/\(name)",
+            [.word("report"), .word(name), .option("--from", .query("from"), required: true), .option("--to", .query("to"), required: true)]
+                + options, jsonOption: "--format=json")
     }
 
     static func write(_ path: String, _ parts: [Part], status: HTTPResponse.Status = .ok) -> ResourceRoute {
         ResourceRoute(
-            method: .post, path: path, parts: parts, isRead: false, isList: false, limitFlag: nil, takesCommandId: true,
+            method: .post, path: path, parts: parts, isRead: false, jsonOption: "", isList: false, limitFlag: nil, takesCommandId: true,
             successStatus: status)
     }
 }
@@ -144,5 +156,11 @@ extension ResourceRoute {
             ], list: true),
         .read("/v1/invoices/{invoice}", [.word("invoice"), .word("show"), .argument(.path("invoice"))]),
         .read("/v1/audit/invoices/{invoice}", [.word("audit"), .word("invoice"), .argument(.path("invoice"))]),
+        .report("sla", [.option("--by", .query("by"))]),
+        .report("closed-without-time", [.option("--tech", .query("tech")), .option("--client", .query("client"))]),
+        .report("profitability", [.option("--by", .query("by"))]),
+        .report("leakage"),
+        .report("utilization", [.option("--capacity-hours-per-week", .query("capacityHoursPerWeek"))]),
+        .report("volume"),
     ]
 }

@@ -27,12 +27,15 @@ struct ResourceRoutes: Sendable {
         let page = route.isList ? try Page(request.uri.queryParameters) : nil
         var arguments = try Self.arguments(
             for: route, path: { context.parameters.get($0) }, query: { request.uri.queryParameters.get($0) }, body: body)
-        if route.isRead { arguments.insert("--json", at: 2) }
-        if let flag = route.limitFlag, let page { arguments.insert("--limit=\(page.offset + page.limit + 1)", at: 2) }
+        // Options go right after the command's words (`queue` has one, `ticket open` two).
+        let afterWords = route.parts.prefix { if case .word = $0 { true } else { false } }.count
+        if route.isRead { arguments.insert(route.jsonOption, at: afterWords) }
+        if let flag = route.limitFlag, let page { arguments.insert("\(flag)=\(page.offset + page.limit + 1)", at: afterWords) }
         if route.takesCommandId, let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
-            arguments.insert("--command-id=\(key)", at: 2)
+            arguments.insert("--command-id=\(key)", at: afterWords)
         }
-        let outcome = try await routes.run(CommandRequest(arguments: arguments), as: caller)
+        let asOf = route.isRead ? request.uri.queryParameters.get("asOf") : nil
+        let outcome = try await routes.run(CommandRequest(arguments: arguments, asOf: asOf), as: caller)
         guard outcome.status == 0 else { throw Problem.from(outcome) }
         guard route.isRead else {
             let result = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -123,10 +126,12 @@ struct Page {
     }
 }
 
-/// Times in API answers are RFC 3339 strings: the CLI's JSON carries some as epoch milliseconds (fields named
-/// `…At`, `at`, `due`, `dueAt`); those become strings (UTC, millisecond precision).
-enum RFC3339Times {
-    static func convert(_ value: Any) -> Any {
+/// Times in JSON output are RFC 3339 strings: read models keep some as epoch milliseconds (fields named `…At`,
+/// `at`, `due`, `dueDate`, `firstSeen`, `lastSeen`); those become strings (UTC, millisecond precision). The CLI's
+/// `--json` and the API's answers both go through it.
+public enum RFC3339Times {
+    /// `value` (as `JSONSerialization` reads it) with every epoch-millisecond time field as an RFC 3339 string.
+    public static func convert(_ value: Any) -> Any {
         switch value {
         case let object as [String: Any]:
             var out: [String: Any] = [:]
@@ -147,7 +152,9 @@ enum RFC3339Times {
         }
     }
 
-    static func isTimeKey(_ key: String) -> Bool { key.hasSuffix("At") || key == "at" || key == "due" }
+    static func isTimeKey(_ key: String) -> Bool {
+        key.hasSuffix("At") || ["at", "due", "dueDate", "firstSeen", "lastSeen"].contains(key)
+    }
 
     static func format(_ milliseconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()

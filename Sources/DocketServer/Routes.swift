@@ -25,7 +25,7 @@ struct Routes: Sendable {
 
     private func answer(_ path: String, _ request: Request, context: DocketRequestContext) async throws -> Response {
         switch path {
-        case "/healthz": return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
+        case "/healthz": return plainText("ok\n")
         case "/readyz": return try await ready()
         case "/metrics": return try await metricsResponse()
         case "/v1/whoami":
@@ -64,7 +64,13 @@ struct Routes: Sendable {
             return store.integrityAlarm
         }
         if let alarm { throw Problem(exitCode: 2, detail: alarm, status: .serviceUnavailable) }
-        return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+        return plainText("ready\n")
+    }
+
+    private func plainText(_ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     func metricsResponse() async throws -> Response {

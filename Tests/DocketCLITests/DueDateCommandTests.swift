@@ -35,7 +35,7 @@ import Testing
         let row = try #require(queue.split(separator: "\n").first { $0.hasPrefix("T-1001") })
         #expect(row.contains("2026-11-06"), "\(queue)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["queue", "--json"]).stdout.utf8)) as? [[String: Any]])
-        #expect(json.first?["dueDate"] as? Int == 1_793_984_400_000)
+        #expect(json.first?["dueDate"] as? String == "2026-11-06T17:00:00.000Z", "RFC 3339, not epoch milliseconds")
         let show = try docket(["ticket", "show", "T-1001"]).stdout
         #expect(show.contains("\ndue 2026-11-06"), "\(show)")
         #expect(show.contains("due 2026-11-06T17:00:00.000Z"), "the history names the change: \(show)")

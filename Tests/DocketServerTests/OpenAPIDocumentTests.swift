@@ -50,6 +50,9 @@ import Yams
             for name in route.fieldNames {
                 #expect(yaml.contains("\(name):") || yaml.contains("name: \(name)"), "\(route.method) \(route.path) reads \(name)")
             }
+            if route.isRead {
+                #expect(yaml.contains("#/components/parameters/AsOf"), "\(route.method) \(route.path) takes asOf")
+            }
         }
     }
 }

@@ -14,6 +14,8 @@ public enum UserCommand: Sendable, Equatable {
     case setCostRate(SetCostRate)
     /// Set (an IANA name) or clear (nil) the zone the user reads and types times in: the user themself or an admin.
     case setTimeZone(String?)
+    /// Link (a uid) or unlink (nil) the OS account that acts as the user on the server's Unix socket (admins).
+    case setOSAccount(UInt32?)
 }
 
 /// The input of ``UserCommand/setCostRate(_:)``.

@@ -56,6 +56,9 @@ public enum UserDecider: Decider {
             return try setCostRate(rate, state: state)
         case .setTimeZone:
             return []  // decided above: a user may set their own
+        case .setOSAccount(let uid):
+            _ = try requireExisting(state)
+            return uid == state.osUid ? [] : [.osAccountSet(UserOSAccountSet(uid: uid))]
         }
     }
 

@@ -14,6 +14,24 @@ public enum UserEvent: Sendable, Equatable {
     case costRateSet(UserCostRateSet)
     /// See ``UserTimeZoneSet``.
     case timeZoneSet(UserTimeZoneSet)
+    /// See ``UserOSAccountSet``.
+    case osAccountSet(UserOSAccountSet)
+}
+
+/// `user.os-account-set.v1`: the OS account (uid) whose Unix-socket connections to `docket serve` act as this user;
+/// absent unlinks it (the OS login name maps again).
+public struct UserOSAccountSet: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "user", type: "user.os-account-set", schemaVersion: 1,
+        summary: "The OS account (uid) that acts as the user on the server's Unix socket was linked (or unlinked).")
+    /// The OS user id; nil when unlinked.
+    public var uid: UInt32?
+
+    /// A payload linking `uid` (nil unlinks).
+    public init(uid: UInt32?) {
+        self.uid = uid
+    }
 }
 
 /// `user.time-zone-set.v1`: the zone the user reads and types times in (views, zoneless times); absent clears it.
@@ -142,5 +160,6 @@ extension UserEvent: RegisteredEventFamily {
         .init(UserReactivated.self) { .reactivated($0) },
         .init(UserCostRateSet.self) { .costRateSet($0) },
         .init(UserTimeZoneSet.self) { .timeZoneSet($0) },
+        .init(UserOSAccountSet.self) { .osAccountSet($0) },
     ]
 }

@@ -16,6 +16,8 @@ public struct UserState: Sendable, Equatable {
     public var costRates: [UserCostRateSet]
     /// The zone the user reads and types times in; nil: the machine's.
     public var timeZone: String?
+    /// The OS uid linked to the user (``UserOSAccountSet``); nil: none, the OS login name maps.
+    public var osUid: UInt32?
 
     /// A state with every field given; streams start from ``UserDecider/initialState``.
     public init(
@@ -49,6 +51,7 @@ extension UserDecider {
         case .added(let e):
             state = UserState(login: e.login, name: e.name, email: e.email, role: e.role, isActive: true, costRates: state.costRates)
             state.timeZone = nil
+            state.osUid = nil
         case .roleChanged(let e):
             state.role = e.role
         case .deactivated:
@@ -59,6 +62,8 @@ extension UserDecider {
             state.costRates.append(e)
         case .timeZoneSet(let e):
             state.timeZone = e.timeZone
+        case .osAccountSet(let e):
+            state.osUid = e.uid
         }
         return state
     }

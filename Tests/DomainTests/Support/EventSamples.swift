@@ -76,6 +76,8 @@ enum EventSamples {
         .costRateSet(UserCostRateSet(version: 1, costPerHourMinor: 4_500, currency: "USD", effectiveFrom: Fixture.date(1, 1))),
         .timeZoneSet(UserTimeZoneSet(timeZone: "America/New_York")),
         .timeZoneSet(UserTimeZoneSet(timeZone: nil)),
+        .osAccountSet(UserOSAccountSet(uid: 1001)),
+        .osAccountSet(UserOSAccountSet(uid: nil)),
     ]
 
     static let templates: [TemplateEvent] = [
