@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// Where the server is: its Unix socket, or an HTTP address (plain HTTP only on loopback; HTTPS goes through
-/// a TLS-terminating proxy and is sent with Foundation's URLSession).
+/// a TLS-terminating proxy and is sent with the `curl` program: HTTPSRequest).
 enum ServerEndpoint: Equatable {
     case socket(path: String)
     case http(host: String, port: Int)
@@ -81,7 +81,7 @@ enum HTTPOverSocket {
             guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw CLIError.usage("bad address \(host)") }
             return try open(AF_INET, &address, what: "the server at \(host):\(port)")
         case .https:
-            throw CLIError.failure("internal: https goes through URLSession")
+            throw CLIError.failure("internal: https goes through curl (HTTPSRequest)")
         }
     }
 
