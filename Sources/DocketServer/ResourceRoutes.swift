@@ -1,3 +1,4 @@
+import DocketTime
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -157,10 +158,7 @@ public enum RFC3339Times {
     }
 
     static func format(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        Timestamp(millisecondsSinceEpoch: milliseconds).iso8601
     }
 }
 
