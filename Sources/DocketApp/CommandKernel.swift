@@ -36,6 +36,9 @@ public struct CommandKernel: Sendable {
         public var appends: [AppendRequest]
         public var output: Output
         public var reacting: ReactionCue?
+        /// The caller's output from the appends made, reactions' follow-ups included (the entry a close logged);
+        /// nil returns ``output``.
+        public var finish: (([AppendRequest]) throws -> Output)?
 
         public init(appends: [AppendRequest], output: Output, reacting: ReactionCue? = nil) {
             self.appends = appends
@@ -63,7 +66,7 @@ public struct CommandKernel: Sendable {
                 // Another process ran the same command id between our check and our append.
                 if let earlier = results.first(where: \.isRetry) { return try replay(earlier) }
                 if let warnings { warned.forEach(warnings) }
-                return decision.output
+                return try decision.finish?(appends) ?? decision.output
             } catch let conflict as WrongExpectedVersion {
                 guard attempt < retry.attempts else { throw conflict }
                 retry.pause(afterAttempt: attempt)
@@ -124,10 +127,18 @@ public struct CommandKernel: Sendable {
     }
 
     /// The first `n >= first` for which `stream(n)` does not exist yet, from the log's stream index (not a read
-    /// model). Numbered streams (tickets, time entries) are created in order without gaps, so the existing ones
-    /// are a prefix and a doubling probe then a binary search finds the end in O(log n) lookups.
+    /// model); see ``EventStore/nextFree(from:stream:)``.
     public func nextFree(from first: Int, stream: (Int) -> String) throws -> Int {
-        func exists(_ n: Int) throws -> Bool { try store.version(of: stream(n)) > 0 }
+        try store.nextFree(from: first, stream: stream)
+    }
+}
+
+extension EventStore {
+    /// The first `n >= first` for which `stream(n)` does not exist yet, from the log's stream index. Numbered
+    /// streams (tickets, time entries) are created in order without gaps, so the existing ones are a prefix and a
+    /// doubling probe then a binary search finds the end in O(log n) lookups.
+    func nextFree(from first: Int, stream: (Int) -> String) throws -> Int {
+        func exists(_ n: Int) throws -> Bool { try version(of: stream(n)) > 0 }
         guard try exists(first) else { return first }
         var low = first  // exists
         var step = 1

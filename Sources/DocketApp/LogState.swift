@@ -8,12 +8,15 @@ struct LogState: ReactionState {
     let store: EventStore
     /// The ticket whose history ``ticketHistory()`` reads, if any.
     var ticketStream: String?
-    /// Appends decided but not yet made (a contact added with the ticket that names it).
+    /// Appends decided but not yet made (the events a reaction reacts to).
     var pending: [AppendRequest] = []
+    /// Where the version each stream was read at is noted, when the reads guard an append (``StreamReads``).
+    var reads: StreamReads? = nil
 
     /// The state and version of `stream` under decider `D` (see ``EventStore/fold(_:stream:)``), with `pending` folded in.
     func fold<D: Decider>(_: D.Type, stream: String) throws -> D.State {
-        var (state, _) = try store.fold(D.self, stream: stream)
+        var (state, version) = try store.fold(D.self, stream: stream)
+        reads?.note(stream, version)
         for request in pending where request.stream == stream {
             for event in request.events {
                 guard let decoded = try? D.Event.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) else { continue }
@@ -74,6 +77,23 @@ struct LogState: ReactionState {
         let state = try fold(CalendarDecider.self, stream: StreamName.calendar(id))
         guard state.id != nil else { throw DomainError(.notFound, "unknown calendar \(id); list calendars with `docket calendar list`") }
         return state
+    }
+
+    func nextTimeEntryNumber() throws -> Int {
+        let n = try store.nextFree(from: 1) { StreamName.timeEntry("TE-\($0)") }
+        reads?.note(StreamName.timeEntry("TE-\(n)"), 0)
+        return n
+    }
+}
+
+/// The version each stream was at when the reactions read it: their follow-ups on a stream are appended expecting
+/// that version, so a concurrent change makes the command decide again. Used by one decision on one thread.
+final class StreamReads {
+    private(set) var versions: [String: UInt64] = [:]
+
+    /// Notes the version `stream` was read at; the first read counts.
+    func note(_ stream: String, _ version: UInt64) {
+        if versions[stream] == nil { versions[stream] = version }
     }
 }
 

@@ -25,11 +25,14 @@ struct ReactionRunner: Sendable {
     let store: EventStore
     let configuration: DocketConfiguration
 
-    /// `appends` with every ticket append's follow-ups added after its events, and the reactions' warnings.
+    /// `appends` with every ticket append's follow-ups added after its events (those on other streams in appends
+    /// before it), and the reactions' warnings.
     func react(_ appends: [AppendRequest], cue: ReactionCue) throws -> (appends: [AppendRequest], warnings: [String]) {
         var appends = appends
         var warnings: [String] = []
-        for index in appends.indices {
+        var index = 0
+        while index < appends.count {
+            defer { index += 1 }
             let stream = appends[index].stream
             guard stream.hasPrefix("ticket-"), let number = TicketNumber(String(stream.dropFirst("ticket-".count))) else { continue }
             let caused = try appends[index].events.map { try DocketEvent.decode(type: $0.type, schemaVersion: $0.schemaVersion, payload: $0.payload) }
@@ -37,9 +40,24 @@ struct ReactionRunner: Sendable {
             let input = ReactionInput(
                 ticket: number, caused: caused, context: cue.context, recordedAt: max(cue.context.now, try store.head().recordedAt),
                 routing: cue.routing[stream], supportAddress: configuration.supportAddress, messageSeed: UInt64.random(in: 0...UInt64.max))
-            let output = try TicketReactions.run(input, state: LogState(store: store, ticketStream: stream, pending: appends))
+            let reads = StreamReads()
+            let output = try TicketReactions.run(input, state: LogState(store: store, ticketStream: stream, pending: appends, reads: reads))
             appends[index].events += output.events.map(NewEvent.init)
             warnings += output.warnings
+            for followUp in output.elsewhere {
+                let events = followUp.events.map(NewEvent.init)
+                if let other = appends.firstIndex(where: { $0.stream == followUp.stream }) {
+                    appends[other].events += events
+                    continue
+                }
+                let version = reads.versions[followUp.stream] ?? 0
+                appends.insert(
+                    AppendRequest(
+                        stream: followUp.stream, expectedVersion: version == 0 ? .noStream : .exact(version), events: events,
+                        actor: cue.context.actor.login),
+                    at: index)
+                index += 1
+            }
         }
         return (appends, warnings)
     }

@@ -111,6 +111,7 @@ public struct TicketSummary: Codable, Sendable, Equatable {
             row.status = .inProgress
             row.resolution = nil
         case .dueDateSet(let e): row.dueDate = e.dueAt?.millisecondsSinceEpoch
+        case .contactSet(let e): row.contact = e.contact
         }
         return row
     }

@@ -78,43 +78,48 @@ struct TemplateRemove: StoreCommand {
 
 // MARK: - Reading
 
-/// A template as `--json` prints it (`subject` is `null` when there is none).
+/// A template as `--json` prints it (`subject` is `null` when there is none); `origin` is `default` for a mail
+/// template running on its shipped default, `custom` for one the store holds.
 struct TemplateView: Encodable {
     let name: String
     let subject: String?
     let body: String
+    let origin: String
 
-    init?(_ state: TemplateState) {
+    init?(_ state: TemplateState, isDefault: Bool) {
         guard let name = state.name else { return nil }
         self.name = name
         subject = state.subject
         body = state.body
+        origin = isDefault ? "default" : "custom"
     }
 
-    private enum CodingKeys: String, CodingKey { case name, subject, body }
+    private enum CodingKeys: String, CodingKey { case name, subject, body, origin }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encode(subject, forKey: .subject)
         try c.encode(body, forKey: .body)
+        try c.encode(origin, forKey: .origin)
     }
 }
 
 struct TemplateList: StoreCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the templates by name.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the templates by name: the stored ones (custom) and the mail templates on their shipped default.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
-        let templates = try session.app.directory.templates().compactMap(TemplateView.init)
+        let templates = try session.app.directory.templatesInForce().compactMap { TemplateView($0.template, isDefault: $0.isDefault) }
         if output.json {
             try printJSON(templates)
             return
         }
         Terminal.out(Terminal.table(
-            ["NAME", "SUBJECT", "BODY"],
-            templates.map { [$0.name, oneLine($0.subject ?? "—", 40), oneLine($0.body, 60)] }))
+            ["NAME", "ORIGIN", "SUBJECT", "BODY"],
+            templates.map { [$0.name, $0.origin, oneLine($0.subject ?? "—", 40), oneLine($0.body, 60)] }))
     }
 
     /// Newlines shown as spaces, so that one template stays one row.
@@ -130,7 +135,8 @@ struct TemplateShow: StoreCommand {
     @Argument(help: "The template's name.") var name: String
 
     func run(in session: Session) throws {
-        guard let template = TemplateView(try session.app.directory.template(name)) else {
+        let stored = try session.app.directory.templates().contains { $0.name == name }
+        guard let template = TemplateView(try session.app.directory.template(name), isDefault: !stored) else {
             throw CLIError.notFound("unknown template \(name); list templates with `docket template list`")
         }
         if output.json {

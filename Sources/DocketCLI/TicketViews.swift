@@ -108,6 +108,7 @@ enum HistoryText {
         case .closed(let e): "closed: \(e.resolution)" + (e.noTimeReason.map { " (no time logged: \($0))" } ?? "")
         case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
         case .dueDateSet(let e): e.dueAt.map { "due \($0.iso8601)" } ?? "due date cleared"
+        case .contactSet(let e): "contact \(e.contact) (the sender, added to the client)"
         }
     }
 }

@@ -45,7 +45,9 @@ struct CloseTimeTests {
             number, resolution: "Replaced the router", time: .log(minutes: 30, workType: "onsite", billable: false, note: "swap"),
             as: "tia")
         #expect(result.entryId == "TE-1")
-        #expect(result.events == [.closed(TicketClosed(resolution: "Replaced the router"))])
+        // The close carries the time; the close-time reaction logged the entry from it, before the close.
+        #expect(result.events == [.closed(TicketClosed(
+            resolution: "Replaced the router", loggedTime: CloseTimeLog(minutes: 30, workType: "onsite", billable: false, note: "swap")))])
         let written = try f.store.read(from: head + 1, limit: 10)
         #expect(written.map(\.type) == ["time.logged", "ticket.closed"])
         #expect(Set(written.map(\.recordedAt)).count == 1, "one transaction, one recorded-at")

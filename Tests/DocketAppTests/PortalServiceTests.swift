@@ -50,6 +50,25 @@ import Testing
         #expect(String(decoding: issued.payload, as: UTF8.self).contains(PortalService.hash(secret)))
     }
 
+    @Test func theSignInMailIsTheDefaultTemplateUntilAStoredOneReplacesIt() throws {
+        let f = try fixture()
+        _ = try f.app.portal.requestLink(email: "carla@acme.example", baseURL: "https://portal.example/portal")
+        let first = try #require(try f.app.outbox.messages().first { $0.reason == .signIn })
+        let body = try #require(try ParsedMessage(parsing: Array(first.message.utf8)).textBody)
+        #expect(body.hasPrefix("Hello Carla Client,\n\nFollow this link to sign in to the support portal:\n\n    https://portal.example/portal/link/acme-1."))
+        #expect(body.contains("It works once, for 15 minutes. If you did not ask for it, ignore this email."))
+
+        try f.app.directory.template(
+            "mail-sign-in", .update(subject: nil, body: "{{greeting}} of {{client.name}}: {{portal.link}}"), as: "dora")
+        _ = try f.app.portal.requestLink(email: "carla@acme.example", baseURL: "https://p")
+        let second = try #require(try f.app.outbox.messages().first { $0.reason == .signIn && $0.message.contains("https://p/link/") })
+        let text = try #require(try ParsedMessage(parsing: Array(second.message.utf8)).textBody)
+        #expect(text.hasPrefix("Hello Carla Client of Acme Dental: https://p/link/acme-1."), "\(text)")
+        #expect(throws: DomainError.self, "a sign-in mail is about no ticket") {
+            try f.app.directory.template("mail-sign-in", .update(subject: nil, body: "{{ticket.number}}"), as: "dora")
+        }
+    }
+
     @Test func unknownAndUnverifiedAddressesQueueNothing() throws {
         let f = try fixture()
         try f.app.directory.addContact(to: "acme", ContactDetails(name: "Who", email: "who@acme.example", unverified: true), as: "dora")

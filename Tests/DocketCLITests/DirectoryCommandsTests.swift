@@ -327,7 +327,7 @@ import Testing
         #expect(run.status == 65)
         #expect(run.stderr.contains("unknown placeholder {{contact.nickname}}"))
         #expect(try eventCount() == before)
-        #expect(try jsonArray(["template", "list", "--json"]).isEmpty)
+        #expect(try jsonArray(["template", "list", "--json"]).allSatisfy { $0["origin"] as? String == "default" })
     }
 
     @Test func templatesShowInListAndShow() throws {
@@ -337,7 +337,7 @@ import Testing
         let forbidden = try docket(["template", "add", "nope", "--body", "x", "--as", "tom"])
         #expect(forbidden.status == 5)
 
-        let list = try jsonArray(["template", "list", "--json"])
+        let list = try jsonArray(["template", "list", "--json"]).filter { $0["origin"] as? String == "custom" }
         #expect(list.compactMap { $0["name"] as? String } == ["ack", "closing"])
         #expect(list.last?["subject"] is NSNull)
         #expect(try ok(["template", "list"]).contains("Re: {{ticket.subject}}"))
@@ -351,8 +351,33 @@ import Testing
 
         #expect(try ok(["template", "remove", "closing"]) == "removed template closing\n")
         #expect(try ok(["template", "remove", "closing"]) == "template closing: nothing to change\n")
-        #expect(try jsonArray(["template", "list", "--json"]).compactMap { $0["name"] as? String } == ["ack"])
+        #expect(try jsonArray(["template", "list", "--json"]).filter { $0["origin"] as? String == "custom" }.compactMap { $0["name"] as? String } == ["ack"])
         #expect(try docket(["template", "show", "closing"]).status == 4)
+    }
+
+    @Test func templateListShowsTheShippedMailDefaultsBesideTheStoredOnes() throws {
+        try givenStore(users: ["dora": "dispatcher"])
+        let shipped = ["mail-acknowledgement", "mail-reply", "mail-resolution", "mail-sign-in", "mail-sla-breach", "mail-sla-escalation", "mail-sla-warning"]
+        let fresh = try jsonArray(["template", "list", "--json"])
+        #expect(fresh.compactMap { $0["name"] as? String } == shipped)
+        #expect(fresh.allSatisfy { $0["origin"] as? String == "default" && ($0["body"] as? String)?.isEmpty == false })
+
+        try ok(["template", "add", "ack", "--body", "Hi {{contact.name}}."], environment: ["DOCKET_USER": "dora"])
+        try ok(["template", "update", "mail-reply", "--body", "{{reply.text}}"], environment: ["DOCKET_USER": "dora"])
+        let list = try jsonArray(["template", "list", "--json"])
+        #expect(list.compactMap { $0["name"] as? String } == ["ack"] + shipped, "one row per name, in name order")
+        let origins = Dictionary(uniqueKeysWithValues: list.map { ($0["name"] as? String ?? "", $0["origin"] as? String ?? "") })
+        #expect(origins["ack"] == "custom" && origins["mail-reply"] == "custom" && origins["mail-acknowledgement"] == "default")
+        #expect(list.first { $0["name"] as? String == "mail-reply" }?["body"] as? String == "{{reply.text}}")
+
+        let table = try ok(["template", "list"])
+        #expect(table.hasPrefix("NAME"), "\(table)")
+        #expect(table.split(separator: "\n").contains { $0.hasPrefix("mail-reply") && $0.contains("custom") })
+        #expect(table.split(separator: "\n").contains { $0.hasPrefix("mail-sign-in") && $0.contains("default") })
+        #expect(try jsonObject(["template", "show", "mail-sign-in", "--json"])["origin"] as? String == "default")
+
+        try ok(["template", "remove", "mail-reply"], environment: ["DOCKET_USER": "dora"])
+        #expect(try jsonArray(["template", "list", "--json"]).first { $0["name"] as? String == "mail-reply" }?["origin"] as? String == "default")
     }
 
     // MARK: - Parsing

@@ -142,7 +142,7 @@ extension BillingService {
 
     /// Appends, through the kernel, what `build` makes for the next free entry id (`TE-<n>`, from the log's stream
     /// index); a racing writer that took the id makes the kernel decide again with the next one.
-    func allocatingEntry(commandId: String?, reacting: ReactionCue? = nil, _ build: (String) throws -> [AppendRequest]) throws -> String {
+    func allocatingEntry(commandId: String?, _ build: (String) throws -> [AppendRequest]) throws -> String {
         let replay = { (earlier: AppendResult) throws -> String in
             guard earlier.stream.hasPrefix("time-") else {
                 throw EventLogError(.commandReused, "command id \(commandId ?? "") was already used for stream \(earlier.stream); use a new command id")
@@ -151,7 +151,7 @@ extension BillingService {
         }
         return try kernel.execute(commandId: commandId, replay: replay) {
             let entryId = "TE-\(try kernel.nextFree(from: 1) { StreamName.timeEntry("TE-\($0)") })"
-            return CommandKernel.Decision(appends: try build(entryId), output: entryId, reacting: reacting)
+            return CommandKernel.Decision(appends: try build(entryId), output: entryId)
         }
     }
 

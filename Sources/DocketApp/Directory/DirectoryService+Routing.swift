@@ -24,7 +24,7 @@ extension DirectoryService {
     }
 
     /// Routes a ticket about to be opened (by mail, alert or the portal): the matching rule's priority and category
-    /// (or queue) go into `intake`. Pass the result to ``TicketService/openTicket(_:as:commandId:newContact:routing:also:)``
+    /// (or queue) go into `intake`. Pass the result to ``TicketService/openTicket(_:as:commandId:routing:also:)``
     /// (or `openDecision`), which appends its other actions with the opening.
     func routeNewTicket(_ intake: inout TicketIntake, alertLabels: [String: String] = [:], severity: String? = nil) throws -> RoutingDecision? {
         let input = RoutingInput(

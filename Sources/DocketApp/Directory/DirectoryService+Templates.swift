@@ -28,4 +28,14 @@ extension DirectoryService {
         try store.streams(prefix: "template-").map { try kernel.load(TemplateDecider.self, stream: $0.name).state }
             .filter(\.isLive)
     }
+
+    /// Every template in force, in name order: the live stored ones (`isDefault` false) and the mail templates the
+    /// store does not hold, on their shipped default (`isDefault` true).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func templatesInForce() throws -> [(template: TemplateState, isDefault: Bool)] {
+        let stored = try templates()
+        let defaults = MailTemplate.all.filter { mail in !stored.contains { $0.name == mail.name } }
+            .map { (template: TemplateState(name: $0.name, isLive: true, body: $0.defaultBody), isDefault: true) }
+        return (stored.map { (template: $0, isDefault: false) } + defaults).sorted { ($0.template.name ?? "") < ($1.template.name ?? "") }
+    }
 }

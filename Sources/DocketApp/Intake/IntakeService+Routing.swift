@@ -7,7 +7,7 @@ extension IntakeService {
     // MARK: - Intake hooks
 
     /// Routes a ticket about to be opened: the matching rule's priority and category (or queue) go into
-    /// `intake`. Pass the result to ``TicketService/openTicket(_:as:commandId:newContact:routing:also:)``, which appends its other
+    /// `intake`. Pass the result to ``TicketService/openTicket(_:as:commandId:routing:also:)``, which appends its other
     /// actions with the opening.
     func routeNewTicket(_ intake: inout TicketIntake, alertLabels: [String: String] = [:], severity: String? = nil) throws -> RoutingDecision? {
         try directory.routeNewTicket(&intake, alertLabels: alertLabels, severity: severity)

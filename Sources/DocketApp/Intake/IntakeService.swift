@@ -104,15 +104,9 @@ extension IntakeService {
         guard var number = byMessageId?.ticket ?? bySubject else {
             guard kind == "reply" else { return .dropped(kind: kind) }
             let client = try clientFor(match, address: address, policy: policy)
-            // A sender from one of the client's domains becomes a contact, marked unverified until staff confirm,
-            // in the same transaction as the ticket.
-            var newContact: ContactDetails?
-            if let match, match.contact == nil {
-                let name = sender?.name.flatMap { $0.isEmpty ? nil : $0 } ?? String(address.prefix { $0 != "@" })
-                newContact = ContactDetails(name: name, email: address.lowercased(), unverified: true)
-            }
+            // A sender from one of the client's domains becomes a contact (``SenderContactReaction``).
             let number = try openMailTicket(
-                message, messageId: messageId, client: client, contact: match?.contact, newContact: newContact,
+                message, messageId: messageId, client: client, contact: match?.contact,
                 description: message.textBody ?? "", sender: sender, policy: policy, as: actor, commandId: commandId)
             return .opened(number)
         }
@@ -190,8 +184,8 @@ extension IntakeService {
     }
 
     private func openMailTicket(
-        _ message: ParsedMessage, messageId: String, client: String, contact: String?, newContact: ContactDetails? = nil,
-        description: String, sender: MailAddress?, policy: MailPolicy, as actor: String, commandId: String
+        _ message: ParsedMessage, messageId: String, client: String, contact: String?, description: String, sender: MailAddress?,
+        policy: MailPolicy, as actor: String, commandId: String
     ) throws -> TicketNumber {
         try storeAttachments(message, policy: policy)
         let subject = (message.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -200,7 +194,7 @@ extension IntakeService {
             subject: subject.isEmpty ? "(no subject)" : subject, description: description)
         let routing = try routeNewTicket(&intake)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "new")
-        return try tickets.openTicket(intake, as: actor, commandId: commandId, newContact: newContact, routing: routing, also: { _ in [event] })
+        return try tickets.openTicket(intake, as: actor, commandId: commandId, routing: routing, also: { _ in [event] })
     }
 
     private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {

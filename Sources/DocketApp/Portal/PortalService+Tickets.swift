@@ -69,7 +69,7 @@ extension PortalService {
             guard case .ticket(let event) = change, let shown = PortalTenancy.publicEvents([event]).first else { continue }
             switch shown {
             case .opened(let opened) where !opened.description.isEmpty:
-                let contactName = opened.contact.flatMap { client.contacts[$0]?.name }
+                let contactName = (opened.contact ?? summary.contact).flatMap { client.contacts[$0]?.name }
                 let (name, fromClient) = opened.source == .portal || opened.source == .email ? (contactName ?? client.name, true) : author(recorded.actor)
                 entries.append(.init(at: recorded.recordedAt, author: name, fromClient: fromClient, text: opened.description))
             case .commented(let comment):

@@ -55,7 +55,7 @@ public struct PortalService: Sendable, FeatureService {
             for (id, details) in client.contacts.sorted(by: { $0.key < $1.key }) where details.email.lowercased() == wanted && details.unverified != true {
                 let secret = Self.secret()
                 let context = contactContext(id)
-                let mail = signInMail(to: details, client: client.name, link: baseURL + "/link/" + id + "." + secret, now: context.now)
+                let mail = try signInMail(to: details, client: client.name, link: baseURL + "/link/" + id + "." + secret, now: context.now)
                 do {
                     // The link and the mail carrying it go in one append: there is never a link nobody was sent.
                     try kernel.execute(commandId: nil, replay: { _ in () }) {
@@ -77,19 +77,16 @@ public struct PortalService: Sendable, FeatureService {
         return queued
     }
 
-    /// The mail carrying a sign-in link (reason `sign-in`; no ticket).
-    private func signInMail(to contact: ContactDetails, client: String, link: String, now: Timestamp) -> (event: NewEvent, messageId: String) {
+    /// The mail carrying a sign-in link (reason `sign-in`; no ticket); its body is the `mail-sign-in` template in force.
+    private func signInMail(to contact: ContactDetails, client: String, link: String, now: Timestamp) throws -> (event: NewEvent, messageId: String) {
         let messageId = "portal.\(String(Self.secret().prefix(16)))@docket"
         let subject = "Your sign-in link for the \(client) support portal"
-        let body = """
-            Hello\(contact.name.isEmpty ? "" : " " + contact.name),
-
-            Follow this link to sign in to the support portal:
-
-                \(link)
-
-            It works once, for 15 minutes. If you did not ask for it, ignore this email.
-            """
+        let body = try MailTemplate.signIn.render(
+            stored: try LogState(store: store).storedTemplate(MailTemplate.signIn.name),
+            values: [
+                "greeting": "Hello" + (contact.name.isEmpty ? "" : " " + contact.name), "recipient.name": contact.name, "client.name": client,
+                "portal.link": link,
+            ])
         let message = OutboundMessage(
             from: configuration.supportAddress, to: contact.email, toName: contact.name.isEmpty ? nil : contact.name, subject: subject, date: now,
             messageId: messageId, inReplyTo: nil, isAutomatic: true, ticket: "", body: body)

@@ -18,13 +18,14 @@ public struct TicketCloseResult: Sendable, Equatable {
     public var events: [TicketEvent]
     /// The entry logged with the close (``CloseTime/log(minutes:workType:billable:note:)``); nil otherwise, and on
     /// a retried command id.
-    public var entryId: String?
+    public var entryId: String? = nil
 }
 
 extension TicketService {
     /// Closes a ticket as `actor`, who must account for their time on it: a non-voided entry already logged on the
-    /// ticket, time logged now (the entry and the close are appended in one transaction, so neither exists without
-    /// the other), or a reason for closing without time. A refused close writes nothing.
+    /// ticket, time logged now, or a reason for closing without time. Time logged now goes on `ticket.closed`, and the
+    /// ``CloseTimeReaction`` appends it as a time entry in the same transaction, so neither exists without the other.
+    /// A refused close writes nothing.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func closeTicket(
@@ -36,29 +37,22 @@ extension TicketService {
         switch time {
         case .none(let reason): closing = .none(reason: reason)
         case .alreadyLogged: closing = try closingTime(on: number, by: context.actor.login)
-        case .log: closing = .logged
-        }
-        guard case .log(let minutes, let workType, let billable, let note) = time,
-            try commandId.flatMap({ try store.result(ofCommand: $0) }) == nil
-        else {
-            let events = try runTicketCommand(number, .close(resolution: resolution, time: closing), context: context, commandId: commandId)
-            return TicketCloseResult(events: events, entryId: nil)
+        case .log(let minutes, let workType, let billable, let note):
+            closing = .logging(CloseTimeLog(minutes: minutes, workType: workType, billable: billable, note: note))
         }
         let stream = StreamName.ticket(number)
-        var events: [TicketEvent] = []
-        // The entry goes first so that a fold of the log sees the closer's time before the close.
-        let entryId = try billing.allocatingEntry(commandId: commandId, reacting: ReactionCue(context: context)) { entryId in
-            let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
-            events = try TicketDecider.decide(.close(resolution: resolution, time: closing), state: state, context: context)
-            // The work ends at the close: it started `minutes` before it.
-            let startedAt = Timestamp(millisecondsSinceEpoch: context.now.millisecondsSinceEpoch - Int64(minutes) * 60_000)
-            let log = TimeLogRequest(
-                ticket: number, minutes: minutes, workType: workType, billable: billable, startedAt: startedAt, note: note)
-            let entry = try billing.decideLog(log, entryId: entryId, context: context)
-            let close = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
-            return [kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: entry, context: context, commandId: nil), close]
+        return try kernel.execute(
+            commandId: commandId,
+            replay: { TicketCloseResult(events: try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events) }
+        ) {
+            let decision = try commandDecision(number, .close(resolution: resolution, time: closing), context: context, commandId: commandId)
+            var closed = CommandKernel.Decision(appends: decision.appends, output: TicketCloseResult(events: decision.output), reacting: decision.reacting)
+            closed.finish = { appended in
+                let entry = appended.first { $0.stream.hasPrefix(StreamName.timeEntry("")) }
+                return TicketCloseResult(events: decision.output, entryId: entry.map { String($0.stream.dropFirst(StreamName.timeEntry("").count)) })
+            }
+            return closed
         }
-        return TicketCloseResult(events: events, entryId: entryId)
     }
 
     /// What the log says about the closer's time: ``ClosingTime/logged`` or ``ClosingTime/missing``.

@@ -45,20 +45,19 @@ public struct TicketService: Sendable, FeatureService {
 
     /// Opens a ticket with the next number (T-1001, T-1002, … gapless per store) and returns the number.
     /// Two processes racing for a number both succeed: the loser of the race sees the stream exists and
-    /// takes the next number. `also` adds other subsystems' events (mail, alerts) to the same append;
-    /// `newContact` is added to the client (next free id) and used as the ticket's contact, in the same
-    /// transaction, when the actor may manage clients. `routing`'s actions (from `IntakeService.routeNewTicket`)
-    /// are carried out by the ``RoutingReaction`` in the same append too, with the SLA start and the acknowledgement.
+    /// takes the next number. `also` adds other subsystems' events (mail, alerts) to the same append. `routing`'s
+    /// actions (from `IntakeService.routeNewTicket`) are carried out by the ``RoutingReaction`` in the same append
+    /// too, with the SLA start, the sender's contact (``SenderContactReaction``) and the acknowledgement.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func openTicket(
-        _ intake: TicketIntake, as actor: String, commandId: String? = nil, newContact: ContactDetails? = nil,
-        routing: RoutingDecision? = nil, also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
+        _ intake: TicketIntake, as actor: String, commandId: String? = nil, routing: RoutingDecision? = nil,
+        also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
     ) throws -> TicketNumber {
         if let commandId, let earlier = try store.result(ofCommand: commandId) { return try openedNumber(earlier) }
         let context = try context(for: actor)
         return try kernel.execute(commandId: commandId, replay: openedNumber) {
-            try openDecision(intake, context: context, commandId: commandId, newContact: newContact, routing: routing, also: also)
+            try openDecision(intake, context: context, commandId: commandId, routing: routing, also: also)
         }
     }
 
@@ -66,11 +65,10 @@ public struct TicketService: Sendable, FeatureService {
     /// transaction (a grouped alert notification). `numbersFrom` is the lowest number to take: a caller that already
     /// decided to open tickets in the same transaction passes one past the last it took.
     func openDecision(
-        _ intake: TicketIntake, context: DecisionContext, commandId: String? = nil, newContact: ContactDetails? = nil,
-        routing: RoutingDecision? = nil, numbersFrom: Int = TicketNumber.first.value, also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
+        _ intake: TicketIntake, context: DecisionContext, commandId: String? = nil, routing: RoutingDecision? = nil,
+        numbersFrom: Int = TicketNumber.first.value, also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
     ) throws -> CommandKernel.Decision<TicketNumber> {
-        var intake = intake
-        let (contactRequest, snapshot) = try contactAddition(newContact, to: &intake, context: context)
+        let snapshot = try kernel.load(ClientDecider.self, stream: StreamName.client(intake.client)).state.snapshot
         guard let number = TicketNumber(try kernel.nextFree(from: max(numbersFrom, TicketNumber.first.value)) { StreamName.ticket("T-\($0)") }) else {
             throw DomainError(.invalid, "the ticket numbers are exhausted")
         }
@@ -86,7 +84,7 @@ public struct TicketService: Sendable, FeatureService {
         var request = kernel.request(stream: StreamName.ticket(number), version: 0, events: events, context: context, commandId: commandId)
         request.events += try also(number)
         return CommandKernel.Decision(
-            appends: (contactRequest.map { [$0] } ?? []) + [request], output: number,
+            appends: [request], output: number,
             reacting: ReactionCue(context: context, routing: routing.map { [request.stream: $0] } ?? [:]))
     }
 
@@ -96,26 +94,6 @@ public struct TicketService: Sendable, FeatureService {
             throw EventLogError(.commandReused, "command id was already used for stream \(earlier.stream); use a new command id")
         }
         return number
-    }
-
-    /// The client's snapshot for a new ticket, and — when `details` is given and the actor may add contacts —
-    /// the append that adds them as the next contact, whose id becomes `intake.contact`.
-    private func contactAddition(
-        _ details: ContactDetails?, to intake: inout TicketIntake, context: DecisionContext
-    ) throws -> (AppendRequest?, ClientSnapshot?) {
-        let stream = StreamName.client(intake.client)
-        let (state, version) = try kernel.load(ClientDecider.self, stream: stream)
-        guard var snapshot = state.snapshot else { return (nil, nil) }
-        guard let details, let code = state.code else { return (nil, snapshot) }
-        var n = state.contacts.count + 1
-        while state.contacts["\(code)-\(n)"] != nil { n += 1 }
-        let id = "\(code)-\(n)"
-        guard let events = try? ClientDecider.decide(.addContact(id: id, details), state: state, context: context) else {
-            return (nil, snapshot)
-        }
-        snapshot.contactIDs.insert(id)
-        intake.contact = id
-        return (kernel.request(stream: stream, version: version, events: events, context: context, commandId: nil), snapshot)
     }
 
     /// Runs a ticket command on `number` as `actor`. Assign commands get the assignee looked up; a close gets the
@@ -157,24 +135,36 @@ public struct TicketService: Sendable, FeatureService {
         }
     }
 
-    /// Replies publicly on `number` with template `name`, filling its placeholders; returns the text sent.
+    /// Replies publicly on `number` with template `name`, filling its placeholders (the ticket's subject, client and
+    /// contact as its stream has them); returns the text sent.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func reply(_ number: TicketNumber, template name: String, as actor: String, commandId: String? = nil) throws -> String {
-        guard let summary = try models.queue.summary(number, in: store) else { throw unknownTicket(number) }
-        let state = LogState(store: store)
+        let state = LogState(store: store, ticketStream: StreamName.ticket(number))
+        let (ticket, subject) = state.ticket(history: try state.ticketHistory(), caused: [])
+        guard ticket.exists else { throw unknownTicket(number) }
         let values = try ReplyPlaceholders.values(
-            number: number, subject: summary.subject, client: summary.client, contact: summary.contact, actor: actor, state: state)
+            number: number, subject: subject, client: ticket.client, contact: ticket.contact, actor: actor, state: state)
         let text = try ReplyPlaceholders.render(template: name, values, state: state)
-        try ticket(number, .comment(text, visibility: .public), as: actor, commandId: commandId)
+        try self.ticket(number, .comment(text, visibility: .public), as: actor, commandId: commandId)
         return text
     }
 
-    /// The ticket's summary from the queue read model, or a not-found error.
+    /// The ticket's summary folded from its stream in the log (the write side, as the queue read model folds it:
+    /// the same row), or a not-found error. Intake decides threading and reopening from it.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func ticketSummary(_ number: TicketNumber) throws -> TicketSummary {
-        guard let summary = try models.queue.summary(number, in: store) else { throw unknownTicket(number) }
-        return summary
+        var row: TicketSummary?
+        for (recorded, change) in try ticketHistory(number) {
+            switch change {
+            case .ticket(.opened(let opened)): row = TicketSummary(opened: opened, at: recorded)
+            case .ticket(let event): row = row?.applying(event, at: recorded)
+            case .sla(let event): row = row?.applying(event, at: recorded)
+            case .alert, .mail, .attachment, .outbox, .other: continue
+            }
+        }
+        guard let row else { throw unknownTicket(number) }
+        return row
     }
 
     /// Tickets matching `filter`, newest first (the queue read model), at most `limit`.

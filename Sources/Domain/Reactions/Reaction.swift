@@ -2,8 +2,8 @@ import DocketTime
 
 /// A follow-up rule: given the events a command just decided on a ticket (and the follow-ups of the reactions
 /// before it) and the state they need, the events that must follow them in the **same** transaction — the SLA
-/// clock of a new ticket, its routing, the client's acknowledgement, reply and resolution mail, escalation actions,
-/// the staff SLA mail. The command kernel runs ``TicketReactions/all`` on every ticket append, so no command can
+/// clock of a new ticket, the contact its email sender becomes, its routing, the client's acknowledgement, reply and
+/// resolution mail, escalation actions, the staff SLA mail, the time entry logged with a close. The command kernel runs ``TicketReactions/all`` on every ticket append, so no command can
 /// leave a ticket without its follow-ups, and no service calls another to add them.
 ///
 /// A reaction only reads: what it may look at comes in ``ReactionInput`` and through ``ReactionState`` (the log in
@@ -75,18 +75,40 @@ public protocol ReactionState {
     func slaPolicy(_ id: String) throws -> SLAPolicyState
     /// A calendar (built-in or defined); a not-found error when unknown.
     func calendar(_ id: String) throws -> CalendarState
+    /// The number `n` of the next free time entry `TE-<n>` (numbering comes from the log, gapless per store).
+    func nextTimeEntryNumber() throws -> Int
+}
+
+/// Follow-up events for a stream other than the ticket's, appended in the same transaction before the ticket's
+/// events: the contact a sender becomes (on the client's stream), the entry a close logs (a new `time-` stream).
+/// The kernel appends them expecting the stream at the version the reaction read it at (a stream never read must
+/// be new), so a concurrent change makes the whole command decide again.
+public struct StreamFollowUp: Sendable, Equatable {
+    /// The stream, e.g. `client-acme` or `time-TE-7`.
+    public var stream: String
+    /// Its new events, in order.
+    public var events: [DocketEvent]
+
+    /// A follow-up with the given fields.
+    public init(stream: String, events: [DocketEvent]) {
+        self.stream = stream
+        self.events = events
+    }
 }
 
 /// What one reaction adds.
 public struct ReactionOutput: Sendable, Equatable {
     /// The follow-up events, for the same ticket stream, after the ones that caused them.
     public var events: [DocketEvent]
+    /// Follow-ups on other streams, in the same transaction.
+    public var elsewhere: [StreamFollowUp]
     /// What must not stop the command but someone should read (a ticket opened by intake without an SLA).
     public var warnings: [String]
 
     /// An output with the given fields.
-    public init(events: [DocketEvent] = [], warnings: [String] = []) {
+    public init(events: [DocketEvent] = [], elsewhere: [StreamFollowUp] = [], warnings: [String] = []) {
         self.events = events
+        self.elsewhere = elsewhere
         self.warnings = warnings
     }
 
@@ -99,26 +121,55 @@ public struct ReactionOutput: Sendable, Equatable {
 public enum TicketReactions {
     /// Every reaction Docket runs on a ticket append. Add one here and every command gets it.
     public static let all: [any Reaction] = [
-        SLAStartReaction(), RoutingReaction(), EscalationReaction(), ClientMailReaction(), StaffMailReaction(),
+        SLAStartReaction(), SenderContactReaction(), RoutingReaction(), EscalationReaction(), ClientMailReaction(),
+        StaffMailReaction(), CloseTimeReaction(),
     ]
 
-    /// Runs `reactions` in order on `input`; returns all their follow-ups and warnings.
+    /// Runs `reactions` in order on `input`; returns all their follow-ups and warnings. A later reaction reads the
+    /// state as the earlier ones' follow-ups on other streams leave it (the acknowledgement goes to the new contact).
     public static func run(_ input: ReactionInput, state: any ReactionState, reactions: [any Reaction] = all) throws -> ReactionOutput {
         var input = input
         var output = ReactionOutput()
         for reaction in reactions {
-            let step = try reaction.react(to: input, state: state)
+            let step = try reaction.react(to: input, state: FollowedState(base: state, elsewhere: output.elsewhere))
             input.caused += step.events
             output.events += step.events
+            output.elsewhere += step.elsewhere
             output.warnings += step.warnings
         }
         return output
     }
 }
 
+/// A state with the follow-ups of earlier reactions on other streams folded in: a client gains the contact added,
+/// the time entry numbers taken are skipped.
+private struct FollowedState: ReactionState {
+    let base: any ReactionState
+    let elsewhere: [StreamFollowUp]
+
+    func ticketHistory() throws -> [DocketEvent] { try base.ticketHistory() }
+    func user(_ login: String) throws -> UserState { try base.user(login) }
+    func users() throws -> [UserState] { try base.users() }
+    func storedTemplate(_ name: String) throws -> TemplateState? { try base.storedTemplate(name) }
+    func contracts(client: String) throws -> [ContractState] { try base.contracts(client: client) }
+    func slaPolicy(_ id: String) throws -> SLAPolicyState { try base.slaPolicy(id) }
+    func calendar(_ id: String) throws -> CalendarState { try base.calendar(id) }
+
+    func client(_ code: String) throws -> ClientState {
+        let stream = StreamName.client(code)
+        return try elsewhere.filter { $0.stream == stream }.flatMap(\.events).reduce(try base.client(code)) { state, event in
+            if case .client(let clientEvent) = event { ClientDecider.evolve(state, clientEvent) } else { state }
+        }
+    }
+
+    func nextTimeEntryNumber() throws -> Int {
+        try base.nextTimeEntryNumber() + elsewhere.filter { $0.stream.hasPrefix(StreamName.timeEntry("TE-")) }.count
+    }
+}
+
 extension ReactionState {
     /// The ticket as its history and `caused` leave it, with its subject (from `ticket.opened`).
-    func ticket(history: [DocketEvent], caused: [DocketEvent]) -> (state: TicketState, subject: String) {
+    public func ticket(history: [DocketEvent], caused: [DocketEvent]) -> (state: TicketState, subject: String) {
         var state = TicketDecider.initialState
         var subject = ""
         for case .ticket(let event) in history + caused {

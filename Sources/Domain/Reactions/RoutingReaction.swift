@@ -25,7 +25,7 @@ public struct RoutingReaction: Reaction {
         if let name = routing.rule.actions.replyTemplate {
             do {
                 let values = try ReplyPlaceholders.values(
-                    number: input.ticket, subject: opened.subject, client: opened.client, contact: opened.contact,
+                    number: input.ticket, subject: opened.subject, client: opened.client, contact: ticket.contact,
                     actor: input.context.actor.login, state: state)
                 try add(.comment(try ReplyPlaceholders.render(template: name, values, state: state), visibility: .public))
             } catch {

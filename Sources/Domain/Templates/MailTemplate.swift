@@ -11,13 +11,15 @@ public struct MailTemplate: Sendable, Equatable {
     public let placeholders: [String]
     /// The body used while the store holds no template of this name.
     public let defaultBody: String
+    /// The shared placeholders it may use: ``common``, or fewer for mail about no ticket (the sign-in link).
+    public var commonPlaceholders: [String] = common
 
     /// What every mail template may use: the ticket's number and subject, the client's name, the recipient's name
     /// (empty when unknown) and `greeting` (`Hello Jane`, or `Hello` without a name).
     public static let common = ["client.name", "greeting", "recipient.name", "ticket.number", "ticket.subject"]
 
     /// Every placeholder the body may use, sorted.
-    public var allowedPlaceholders: [String] { (Self.common + placeholders).sorted() }
+    public var allowedPlaceholders: [String] { (commonPlaceholders + placeholders).sorted() }
 
     /// The body in force: the stored template's when there is a live one, else ``defaultBody``.
     public func body(stored: TemplateState?) -> String {
@@ -35,7 +37,7 @@ public struct MailTemplate: Sendable, Equatable {
 
     /// Every mail template, in name order.
     public static var all: [MailTemplate] {
-        [acknowledgement, reply, resolution, slaBreach, slaEscalation, slaWarning].sorted { $0.name < $1.name }
+        [acknowledgement, reply, resolution, signIn, slaBreach, slaEscalation, slaWarning].sorted { $0.name < $1.name }
     }
 }
 
@@ -86,6 +88,19 @@ extension MailTemplate {
     public static let slaEscalation = MailTemplate(
         name: "mail-sla-escalation", summary: "to the dispatchers when an escalation rule notifies them",
         placeholders: ["sla.rule", "sla.due"], defaultBody: staffBody("escalation rule {{sla.rule}} fired at {{sla.due}}"))
+
+    /// To a portal contact who asked for a sign-in link (no ticket: only the client's and the recipient's names).
+    public static let signIn = MailTemplate(
+        name: "mail-sign-in", summary: "to a portal contact who asks for a sign-in link ({{portal.link}})", placeholders: ["portal.link"],
+        defaultBody: """
+            {{greeting}},
+
+            Follow this link to sign in to the support portal:
+
+                {{portal.link}}
+
+            It works once, for 15 minutes. If you did not ask for it, ignore this email.
+            """, commonPlaceholders: ["client.name", "greeting", "recipient.name"])
 
     private static func staffBody(_ line: String) -> String {
         "{{ticket.number}} ({{ticket.subject}}): \(line).\n\nSee `docket ticket show {{ticket.number}}` for the clock, interval by interval.\n"

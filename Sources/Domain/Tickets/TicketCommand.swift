@@ -83,6 +83,9 @@ public struct OpenTicket: Sendable, Equatable {
 public enum ClosingTime: Sendable, Equatable {
     /// The closer has time on the ticket: logged before, or appended in the same transaction as the close.
     case logged
+    /// The closer logs this time with the close: it goes on `ticket.closed`, and the ``CloseTimeReaction`` logs it as a
+    /// time entry in the same transaction.
+    case logging(CloseTimeLog)
     /// The closer logged no time and says why; recorded as `noTimeReason` on `ticket.closed`.
     case none(reason: String)
     /// No person closed it: monitoring reported the condition cleared (alert auto-resolve). No time is expected.

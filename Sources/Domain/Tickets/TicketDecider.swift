@@ -68,7 +68,10 @@ public enum TicketDecider: Decider {
             let note = try Validate.nonEmpty(
                 resolution, "the resolution note",
                 fix: "say what fixed it: `docket ticket close \(number) --resolution \"…\"`")
-            return [.closed(TicketClosed(resolution: note, noTimeReason: try noTimeReason(time, closing: number, by: context.actor.login)))]
+            var loggedTime: CloseTimeLog?
+            if case .logging(let log) = time { loggedTime = log }
+            return [.closed(TicketClosed(
+                resolution: note, noTimeReason: try noTimeReason(time, closing: number, by: context.actor.login), loggedTime: loggedTime))]
         case .reopen(let reason):
             let number = try requireExisting(state)
             if let target = state.mergedInto {
@@ -157,7 +160,7 @@ public enum TicketDecider: Decider {
         _ time: ClosingTime, closing number: TicketNumber, by login: String
     ) throws(DomainError) -> String? {
         switch time {
-        case .logged, .automatic:
+        case .logged, .logging, .automatic:
             return nil
         case .none(let reason):
             return try Validate.nonEmpty(

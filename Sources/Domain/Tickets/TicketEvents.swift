@@ -30,6 +30,8 @@ public enum TicketEvent: Sendable, Equatable {
     case reopened(TicketReopened)
     /// See ``TicketDueDateSet``.
     case dueDateSet(TicketDueDateSet)
+    /// See ``TicketContactSet``.
+    case contactSet(TicketContactSet)
 }
 
 /// `ticket.opened.v1`: a ticket was opened.
@@ -236,12 +238,51 @@ public struct TicketClosed: EventPayload {
     /// Why the closer logged no time on the ticket (`--no-time --reason`), trimmed; absent when they logged time,
     /// when monitoring closed it (alert auto-resolve), and on closes recorded before the rule existed.
     public var noTimeReason: String?
+    /// The time the closer logged with the close (`--time`): the ``CloseTimeReaction`` records it as a time entry in
+    /// the same transaction. Absent otherwise, and on closes recorded before the reaction existed (whose entry was
+    /// appended by the command itself).
+    public var loggedTime: CloseTimeLog?
 
     /// A payload with the given fields.
-    public init(resolution: String, noTimeReason: String? = nil) {
+    public init(resolution: String, noTimeReason: String? = nil, loggedTime: CloseTimeLog? = nil) {
         self.resolution = resolution
         self.noTimeReason = noTimeReason
+        self.loggedTime = loggedTime
     }
+}
+
+/// The closer's time given with a close: it ends at the close and started `minutes` before it.
+public struct CloseTimeLog: Codable, Sendable, Equatable {
+    /// Whole minutes, 1 to a day (checked by ``TimeEntryDecider`` when the entry is logged).
+    public var minutes: Int
+    /// The work type, e.g. `remote`.
+    public var workType: String
+    /// Whether the time is billed.
+    public var billable: Bool
+    /// The entry's note, if any.
+    public var note: String?
+
+    /// A log with the given fields.
+    public init(minutes: Int, workType: String, billable: Bool = true, note: String? = nil) {
+        self.minutes = minutes
+        self.workType = workType
+        self.billable = billable
+        self.note = note
+    }
+}
+
+/// `ticket.contact-set.v1`: the ticket's contact was set after it was opened — the sender of the email that opened
+/// it, added to the client as a new contact in the same transaction (``SenderContactReaction``).
+public struct TicketContactSet: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.contact-set", schemaVersion: 1,
+        summary: "The ticket's contact was set (the sender of the email that opened it, added to the client as a contact).")
+    /// The contact's id on the ticket's client.
+    public var contact: String
+
+    /// A payload with the given fields.
+    public init(contact: String) { self.contact = contact }
 }
 
 /// `ticket.reopened.v1`: a closed ticket went back to in progress.
@@ -305,5 +346,6 @@ extension TicketEvent: RegisteredEventFamily {
         .init(TicketClosed.self) { .closed($0) },
         .init(TicketReopened.self) { .reopened($0) },
         .init(TicketDueDateSet.self) { .dueDateSet($0) },
+        .init(TicketContactSet.self) { .contactSet($0) },
     ]
 }

@@ -81,6 +81,8 @@ extension TicketDecider {
             state.status = .inProgress
         case .dueDateSet(let e):
             state.dueAt = e.dueAt
+        case .contactSet(let e):
+            state.contact = e.contact
         }
         return state
     }

@@ -30,6 +30,8 @@ import Testing
         func contracts(client: String) throws -> [ContractState] { [] }
         func slaPolicy(_ id: String) throws -> SLAPolicyState { throw DomainError(.notFound, "unknown SLA policy \(id)") }
         func calendar(_ id: String) throws -> CalendarState { throw DomainError(.notFound, "unknown calendar \(id)") }
+        var nextEntry = 1
+        func nextTimeEntryNumber() throws -> Int { nextEntry }
     }
 
     static let now = Timestamp(iso8601: "2026-11-02T09:00:00Z")!
