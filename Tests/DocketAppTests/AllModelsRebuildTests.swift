@@ -36,7 +36,9 @@ import Testing
                 case 1:
                     messages += 1
                     let reply = messages > 1 && random.next() % 2 == 0 ? "In-Reply-To: <m\(random.next() % UInt64(messages - 1))@acme.example>\r\n" : ""
-                    let raw = "From: Carla Client <carla@acme.example>\r\nTo: help@msp.example\r\nSubject: Help \(messages)\r\n"
+                    // Now and then a sender of Acme's domain who is no contact yet (the sender-contact reaction).
+                    let from = messages % 5 == 0 ? "New \(messages) <new\(messages)@acme.example>" : "Carla Client <carla@acme.example>"
+                    let raw = "From: \(from)\r\nTo: help@msp.example\r\nSubject: Help \(messages)\r\n"
                         + "Message-ID: <m\(messages)@acme.example>\r\n\(reply)\r\nIt is broken.\r\n"
                     let outcome = try f.app.intake.receiveMail(
                         try ParsedMessage(parsing: Array(raw.utf8)), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora")
@@ -71,7 +73,12 @@ import Testing
                 case 7 where !tickets.isEmpty:
                     try f.app.tickets.ticket(pick(tickets), .comment("On it", visibility: .public), as: "bob")
                 case 8 where !tickets.isEmpty:
-                    try f.app.tickets.ticket(pick(tickets), .close(resolution: "fixed", time: .none(reason: "test")), as: "bob")
+                    if random.next() % 2 == 0 {
+                        // Time logged with the close (the close-time reaction's entry).
+                        try f.app.tickets.closeTicket(pick(tickets), resolution: "fixed", time: .log(minutes: 20, workType: "remote"), as: "tia")
+                    } else {
+                        try f.app.tickets.ticket(pick(tickets), .close(resolution: "fixed", time: .none(reason: "test")), as: "bob")
+                    }
                 case 9 where !tickets.isEmpty:
                     try f.app.tickets.ticket(pick(tickets), .reopen(reason: nil), as: "bob")
                 default:
@@ -88,6 +95,8 @@ import Testing
             || f.models.alerts.record(source: "generic", fingerprint: "disk-2", in: f.store) != nil)
         #expect(try f.models.mail.ticket(forMessageId: "m1@acme.example", in: f.store) != nil)
         #expect(try !f.app.outbox.messages().isEmpty)
+        #expect(try f.app.directory.client("acme").contacts.count > 1, "a sender became a contact")
+        #expect(try f.app.billing.timeEntries(TimeFilter()).contains { $0.tech == "tia" && $0.minutes == 20 }, "time was logged with a close")
 
         let names = f.store.projectionNames
         let incremental = try names.map { try f.store.dump(projection: $0) }

@@ -224,6 +224,8 @@ extension EmailIntakeTests {
         let client = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["client", "show", "globex", "--json"]).stdout.utf8)) as? [String: Any])
         #expect(String(describing: client).contains("jane@globex.example"))
         #expect(try log().contains("\"unverified\":true"))
+        // The opening names no contact: the sender-contact reaction set it, in the same transaction.
+        #expect(try log().contains("ticket.contact-set"))
         // The second message from her matches the contact itself: no second contact.
         _ = try intake(Self.mail(id: "u2@globex.example", from: "jane@globex.example", subject: "Printer"))
         #expect(try ticket("T-1002")["contact"] as? String == "globex-1")

@@ -44,8 +44,8 @@ import Testing
         #expect(try docket(["rules", "set", rules]).status == 0)
     }
 
-    static func mail(id: String, subject: String) -> String {
-        "From: Jane <jane@globex.example>\r\nTo: help@msp.example\r\nSubject: \(subject)\r\nMessage-ID: <\(id)>\r\n"
+    static func mail(id: String, subject: String, from: String = "Jane <jane@globex.example>") -> String {
+        "From: \(from)\r\nTo: help@msp.example\r\nSubject: \(subject)\r\nMessage-ID: <\(id)>\r\n"
             + "Date: Sat, 28 Nov 2026 10:00:00 +0000\r\n\r\nIt is down.\r\n"
     }
 
@@ -55,7 +55,9 @@ import Testing
             let child: (Process, Pipe, Pipe, Pipe)
             if i.isMultiple(of: 2) {
                 child = try DocketProcess.start(["intake", "email"], store: store, environment: ["DOCKET_USER": "intake"])
-                child.1.fileHandleForWriting.write(Data(Self.mail(id: "k\(i)@globex.example", subject: "Outage \(i)").utf8))
+                // Every other mail is from a sender of Globex's domain who is no contact yet: the sender-contact reaction.
+                let from = i.isMultiple(of: 4) ? "Jane <jane@globex.example>" : "Pat \(i) <pat\(i)@globex.example>"
+                child.1.fileHandleForWriting.write(Data(Self.mail(id: "k\(i)@globex.example", subject: "Outage \(i)", from: from).utf8))
             } else {
                 child = try DocketProcess.start(
                     ["ticket", "open", "--client", "globex", "--contact", "globex-1", "--subject", "Call \(i)"], store: store,
@@ -67,12 +69,19 @@ import Testing
             child.0.waitUntilExit()
         }
         #expect(try docket(["intake", "email"], stdin: Self.mail(id: "last@globex.example", subject: "Outage last"), as: "intake").status == 0)
+        let newSender = Self.mail(id: "pat@globex.example", subject: "Outage pat", from: "Pat <pat@globex.example>")
+        #expect(try docket(["intake", "email"], stdin: newSender, as: "intake").status == 0)
         #expect(try docket(["ticket", "open", "--client", "globex", "--contact", "globex-1", "--subject", "Call last"], as: "intake").status == 0)
         #expect(try docket(["verify"]).status == 0)
 
         var streams: [String: [(type: String, payload: [String: Any])]] = [:]
+        var contacts: [String: String] = [:]  // Globex's contacts: id → address
         for line in try docket(["export"]).stdout.split(separator: "\n") {
             let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let payload = event["payload"] as? [String: Any] ?? [:]
+            if event["stream"] as? String == "client-globex", event["type"] as? String == "client.contact-added" {
+                contacts[payload["contactId"] as? String ?? ""] = payload["email"] as? String
+            }
             guard let stream = event["stream"] as? String, stream.hasPrefix("ticket-") else { continue }
             streams[stream, default: []].append((event["type"] as? String ?? "", event["payload"] as? [String: Any] ?? [:]))
         }
@@ -84,6 +93,11 @@ import Testing
             let mails = events.filter { $0.type == "ticket.mail-queued" }.compactMap { $0.payload["reason"] as? String }
             #expect(mails.first == "acknowledgement", "\(stream) was acknowledged: \(types)")
             guard opened.payload["source"] as? String == "email" else { continue }
+            let sender = try #require(events.first { $0.type == "ticket.mail-received" }?.payload["from"] as? String)
+            if sender != "jane@globex.example" {
+                let set = try #require(events.first { $0.type == "ticket.contact-set" }, "\(stream): \(sender) became its contact: \(types)")
+                #expect(contacts[set.payload["contact"] as? String ?? ""] == sender, "\(stream): the contact was added with the ticket")
+            }
             let texts = events.compactMap { $0.payload["text"] as? String }
             #expect(texts.contains { $0.hasPrefix("Routed by rule outage") }, "\(stream) has the rule's note")
             #expect(types.contains("ticket.assigned"), "\(stream) was assigned by the rule")
