@@ -73,6 +73,15 @@ import Testing
         #expect(all[0]["minutes"] as? Int == 75)
         #expect(all[0]["workType"] as? String == "onsite")
         #expect(all[0]["billable"] as? Bool == false)
+        // The close carries the time, and the close-time reaction appended the entry just before it, in its transaction.
+        let log = try docket(["export"]).stdout.split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let close = try #require(log.lastIndex { $0["type"] as? String == "ticket.closed" })
+        let loggedTime = (log[close]["payload"] as? [String: Any])?["loggedTime"] as? [String: Any]
+        #expect(loggedTime?["minutes"] as? Int == 75 && loggedTime?["workType"] as? String == "onsite" && loggedTime?["billable"] as? Bool == false)
+        #expect(log[close - 1]["type"] as? String == "time.logged" && log[close - 1]["stream"] as? String == "time-TE-1")
+        #expect(log[close - 1]["recordedAt"] as? String == log[close]["recordedAt"] as? String)
         let bad = try docket(["ticket", "close", "T-1002", "--resolution", "x", "--time", "soon"], as: "tia")
         #expect(bad.status == 65)
         #expect(bad.stderr.contains("duration \"soon\" is not valid"))
