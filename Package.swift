@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "DocketServer",
             dependencies: [
-                "AlertIntake", "DocketApp", "DocketTime", "Domain", "EventLog", "Hooks", "MailParser",
+                "AlertIntake", "BusinessTime", "DocketApp", "DocketTime", "Domain", "EventLog", "Hooks", "MailParser",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

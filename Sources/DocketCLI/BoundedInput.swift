@@ -87,12 +87,5 @@ enum IdentifierCheck {
     }
 
     /// What is wrong with `value` as an identifier, or nil when it is usable.
-    static func problem(_ value: String, _ label: String) -> String? {
-        let bytes = value.utf8
-        if !bytes.isEmpty, bytes.count <= LogService.maxNameLength, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) {
-            return nil
-        }
-        let shown = bytes.count > 40 ? String(value.prefix(40)) + "…" : value
-        return "\(label) '\(shown)' must be 1 to \(LogService.maxNameLength) bytes without control characters"
-    }
+    static func problem(_ value: String, _ label: String) -> String? { LogService.identifierProblem(value, label) }
 }

@@ -3,62 +3,6 @@ import DocketApp
 import Domain
 import Foundation
 
-/// The `--json` shape of one clock's status.
-struct SLATimerView: Encodable {
-    /// Breached when any target of the clock was used up, before a priority change or since.
-    let state: String
-    /// The state against the current target alone.
-    let targetState: String
-    /// When the current target was set (the start, or the last priority change while unmet).
-    let targetSince: String
-    /// When a target before a priority change was used up, if one was.
-    let earlierBreachAt: String?
-    let targetMinutes: Int64
-    let usedMinutes: Int64
-    let remainingMinutes: Int64
-    let dueAt: String?
-    let metAt: String?
-    let intervals: [Interval]
-
-    struct Interval: Encodable {
-        let start: String
-        let end: String?
-        let mode: String
-        let reason: String
-        let businessMinutes: Int64?
-    }
-
-    init(_ status: SLATimerStatus) {
-        state = status.state.rawValue
-        targetState = status.targetState.rawValue
-        targetSince = status.targetSince.iso8601
-        earlierBreachAt = status.earlierBreachAt?.iso8601
-        targetMinutes = status.targetSeconds / 60
-        usedMinutes = status.usedSeconds / 60
-        remainingMinutes = status.remainingSeconds / 60
-        dueAt = status.dueAt?.iso8601
-        metAt = status.metAt?.iso8601
-        intervals = status.intervals.map {
-            Interval(start: $0.start.iso8601, end: $0.end?.iso8601, mode: "\($0.mode)", reason: $0.reason, businessMinutes: $0.countedMilliseconds.map { $0 / 60_000 })
-        }
-    }
-}
-
-/// The `--json` shape of a ticket's SLA.
-struct SLAView: Encodable {
-    let priority: String
-    let response: SLATimerView
-    let resolution: SLATimerView
-    let dueAt: String?
-
-    init(_ status: SLAStatus) {
-        priority = status.priority.rawValue
-        response = SLATimerView(status.response)
-        resolution = SLATimerView(status.resolution)
-        dueAt = status.dueAt?.iso8601
-    }
-}
-
 /// SLA text for people.
 enum SLAText {
     /// The worst state of the two clocks, for one-word summaries.

@@ -80,7 +80,7 @@ enum InProcessCommands {
                         guard let moment = Timestamp(iso8601: text) else {
                             throw CLIError.usage("asOf \(text) is not an RFC 3339 time; give e.g. 2026-11-01T00:00:00Z")
                         }
-                        invocation.asOf = (moment, try AsOfReplays.session(asOf: moment, live: live, actor: actor))
+                        invocation.asOf = (moment, Session(app: try AsOfReplays.app(asOf: moment, live: live.app, actor: actor)))
                     }
                 }
                 var command = try DocketCommand.parseAsRoot(request.arguments)

@@ -13,35 +13,13 @@ struct TicketShow: StoreCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
 
-    /// The `--json` shape.
-    struct View: Encodable {
-        struct Entry: Encodable {
-            let position: UInt64
-            let recordedAt: String
-            let actor: String
-            let type: String
-            let change: String
-        }
-        let ticket: TicketSummary
-        let sla: SLAView?
-        let history: [Entry]
-    }
-
     func run(in session: Session) throws {
         let summary = try session.app.tickets.ticketSummary(number)
         // The whole clock is in the `sla` read model; the queue keeps only its due time.
         let clock = summary.sla == nil ? nil : try session.app.sla.clock(of: number)
         let recorded = try session.app.tickets.ticketHistory(number)
         let now = try session.app.now()
-        if output.json {
-            let history = recorded.map { recorded, change in
-                View.Entry(
-                    position: recorded.position, recordedAt: recorded.recordedAt.iso8601, actor: recorded.actor,
-                    type: "\(recorded.type).v\(recorded.schemaVersion)", change: HistoryText.describe(change))
-            }
-            try printJSON(View(ticket: summary, sla: clock.map { SLAView($0.status(at: now)) }, history: history))
-            return
-        }
+        if output.json { return try printJSON(TicketDetailView(ticket: summary, clock: clock, history: recorded, now: now)) }
         let time = PeopleTime.viewer(actor.name, in: session)
         var text = "\(summary.number)  \(summary.subject)\n"
         text += "client \(summary.client)" + (summary.contact.map { " (contact \($0))" } ?? "")
@@ -58,58 +36,6 @@ struct TicketShow: StoreCommand {
             ["POS", "WHEN", "WHO", "WHAT"],
             recorded.map { [String($0.event.position), time.text($0.event.recordedAt), $0.event.actor, HistoryText.describe($0.change, time: time.text)] })
         Terminal.out(text)
-    }
-}
-
-/// One line per ticket event, for people.
-enum HistoryText {
-    /// One line for `change`, its instants written by `time` (RFC 3339 UTC unless given).
-    static func describe(_ change: TicketChange, time: (Timestamp) -> String = \.iso8601) -> String {
-        switch change {
-        case .ticket(let event): describe(event)
-        case .alert(.received(let alert)):
-            "alert \(alert.status): \(alert.check)\(alert.device.map { " on \($0)" } ?? "") — \(alert.summary) (\(alert.source) \(alert.fingerprint))"
-        case .mail(.received(let mail)):
-            "mail \(mail.kind) from \(mail.from): \(mail.subject) (\(mail.messageId))\(mail.attachments.isEmpty ? "" : ", \(mail.attachments.count) attachment(s)")"
-        case .attachment(.added(let file)): "attachment \(file.name.isEmpty ? "(no name)" : file.name) (\(file.contentType), \(file.size) bytes, sha256 \(file.sha256))"
-        case .outbox(.queued(let mail)): "mail queued (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")): \(mail.subject) (\(mail.messageId))"
-        case .outbox(.sent(let sent)): "mail \(sent.messageId) sent"
-        case .outbox(.sendFailed(let failed)): "mail \(failed.messageId) not sent: \(failed.error)"
-        case .outbox(.bounced(let bounced)): "mail \(bounced.messageId) bounced: report \(bounced.reportMessageId) (\(bounced.rule))"
-        case .sla(let event): describe(event, time: time)
-        case .other(let type): type
-        }
-    }
-
-    static func describe(_ event: TicketSLAEvent, time: (Timestamp) -> String = \.iso8601) -> String {
-        switch event {
-        case .started(let e):
-            "SLA started: policy \(e.policy) (amendment \(e.policyAmendment)) on calendar \(e.calendarId) (amendment \(e.calendarAmendment)), \(e.priority)"
-        case .warned(let e): "SLA warning: \(e.clock) reached \(e.percent)% at \(time(e.dueAt))"
-        case .breached(let e): "SLA breached: \(e.clock) due \(time(e.dueAt))"
-        case .escalated(let e): "escalated by rule \(e.rule) at \(time(e.dueAt)): \(e.action)"
-        }
-    }
-
-    static func describe(_ event: TicketEvent) -> String {
-        switch event {
-        case .opened(let e):
-            "opened for \(e.client) via \(e.source), \(e.priority): \(e.subject)" + (e.description.isEmpty ? "" : " — \(e.description)")
-        case .assigned(let e): e.previousAssignee.map { "reassigned from \($0) to \(e.assignee)" } ?? "assigned to \(e.assignee)"
-        case .unassigned(let e): "unassigned from \(e.previousAssignee)"
-        case .priorityChanged(let e): "priority \(e.previousPriority) → \(e.priority)"
-        case .categoryChanged(let e): "category \(e.previousCategory ?? "—") → \(e.category)"
-        case .watcherAdded(let e): "\(e.login) watches"
-        case .watcherRemoved(let e): "\(e.login) stopped watching"
-        case .commented(let e): "\(e.visibility == .public ? "public reply" : "internal note"): \(e.text)"
-        case .statusChanged(let e): "status \(e.previousStatus.displayName) → \(e.status.displayName)"
-        case .merged(let e): "merged into \(e.into)"
-        case .mergeReceived(let e): "\(e.from) merged into this ticket"
-        case .closed(let e): "closed: \(e.resolution)" + (e.noTimeReason.map { " (no time logged: \($0))" } ?? "")
-        case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
-        case .dueDateSet(let e): e.dueAt.map { "due \($0.iso8601)" } ?? "due date cleared"
-        case .contactSet(let e): "contact \(e.contact) (the sender, added to the client)"
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+import DocketApp
 import HTTPTypes
 
 /// The CLI's exit-code categories (docs/cli.md) and the HTTP status each maps to.
@@ -16,6 +17,21 @@ public enum ExitStatus {
         case 66: return .serviceUnavailable  // no store
         case 73: return .conflict  // destination not usable
         default: return .internalServerError
+        }
+    }
+
+    /// The exit code of a failure of `kind` (the CLI's `CLIError` gives the same).
+    public static func code(for kind: ApplicationFailure.Kind) -> Int32 {
+        switch kind {
+        case .failure: return 1
+        case .damaged: return 2
+        case .conflict: return 3
+        case .notFound: return 4
+        case .forbidden: return 5
+        case .refused: return 6
+        case .usage: return 64
+        case .badInput: return 65
+        case .destination: return 73
         }
     }
 

@@ -1,3 +1,4 @@
+import DocketApp
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -38,6 +39,13 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         let lines = outcome.stderr.split(separator: "\n").map(String.init)
         let detail = lines.first { !$0.isEmpty }.map { $0.replacingOccurrences(of: "docket: error: ", with: "") } ?? "failed"
         return Problem(exitCode: outcome.status, detail: detail)
+    }
+
+    /// Anything the application threw, classified as the CLI classifies it (``ApplicationFailure``), with the
+    /// exit code the CLI gives it.
+    public static func from(_ error: any Error, store: String) -> Problem {
+        let failure = ApplicationFailure(classifying: error, store: store)
+        return Problem(exitCode: ExitStatus.code(for: failure.kind), detail: failure.message)
     }
 
     /// The response: the JSON body with `Content-Type: application/problem+json`.

@@ -1,7 +1,9 @@
+import DocketApp
 import HTTPTypes
 
-/// One JSON resource: an HTTP method and path, and how the request becomes the words of the CLI command that does
-/// the same (path parameters, query parameters and JSON body fields become its arguments and options).
+/// One JSON resource: an HTTP method and path, and how it is answered: by the application's services directly
+/// (every write and the hot reads: ``ServiceRoutes``), or by the CLI command that does the same, run in-process
+/// (the other reads: path parameters, query parameters and JSON body fields become its arguments and options).
 public struct ResourceRoute: Sendable {
     /// Where a value comes from.
     public enum Source: Sendable {
@@ -28,30 +30,48 @@ public struct ResourceRoute: Sendable {
         case argument(Source)
     }
 
+    /// What answers a route.
+    enum Answer: Sendable {
+        /// The application's services, called by `handler` (blocking, on the application's own threads) with the
+        /// request's `fields` read as text.
+        case service(fields: [Source], handler: ServiceHandler)
+        /// The CLI command `parts` spell, run in-process as the caller.
+        case command([Part])
+    }
+
     public let method: HTTPRequest.Method
     /// The path in OpenAPI form: `/v1/tickets/{number}`.
     public let path: String
-    public let parts: [Part]
-    /// Reads take `--json` (reports `--format=json`: ``jsonOption``), and their JSON is the response; they take
-    /// `?asOf=` too (the store as it stood then).
+    /// The CLI command that does the same (`ticket open`): the `command` label of the metrics.
+    public let commandName: String
+    let answer: Answer
+    /// Reads answer JSON (a command route's `--json`, reports' `--format=json`: ``jsonOption``) and take
+    /// `?asOf=` (the store as it stood then).
     public let isRead: Bool
     public let jsonOption: String
     /// Lists are paginated (`limit`, `cursor`); `limitFlag` is the command's own cap, raised to cover the page.
     public let isList: Bool
     public let limitFlag: String?
-    /// Writes take `--command-id` from `Idempotency-Key`.
+    /// Writes take their command id from `Idempotency-Key`.
     public let takesCommandId: Bool
     public let successStatus: HTTPResponse.Status
 
     /// The body fields and query parameters the route reads.
     public var fieldNames: [String] {
-        parts.compactMap { part in
-            switch part {
-            case .word: return nil
-            case .option(_, let source, _), .flag(_, let source), .argument(let source):
-                if case .path = source { return nil }
-                return source.name
+        let sources: [Source]
+        switch answer {
+        case .service(let fields, _): sources = fields
+        case .command(let parts):
+            sources = parts.compactMap { part in
+                switch part {
+                case .word: return nil
+                case .option(_, let source, _), .flag(_, let source), .argument(let source): return source
+                }
             }
+        }
+        return sources.compactMap { source in
+            if case .path = source { return nil }
+            return source.name
         }
     }
 
@@ -62,12 +82,13 @@ public struct ResourceRoute: Sendable {
         }.joined(separator: "/")
     }
 
+    /// A read answered by a CLI command (`--json`, or ``jsonOption``).
     static func read(
         _ path: String, _ parts: [Part], list: Bool = false, limitFlag: String? = nil, jsonOption: String = "--json"
     ) -> ResourceRoute {
         ResourceRoute(
-            method: .get, path: path, parts: parts, isRead: true, jsonOption: jsonOption, isList: list, limitFlag: limitFlag,
-            takesCommandId: false, successStatus: .ok)
+            method: .get, path: path, commandName: commandName(parts), answer: .command(parts), isRead: true, jsonOption: jsonOption,
+            isList: list, limitFlag: limitFlag, takesCommandId: false, successStatus: .ok)
     }
 
     /// `GET /v1/reports/<name>?from=&to=…`: `docket report <name> --format=json`.
@@ -78,64 +99,40 @@ public struct ResourceRoute: Sendable {
                 + options, jsonOption: "--format=json")
     }
 
-    static func write(_ path: String, _ parts: [Part], status: HTTPResponse.Status = .ok) -> ResourceRoute {
+    /// A read answered by the services: `GET path`, answering what `handler` returns.
+    static func serviceRead(
+        _ path: String, command: String, fields: [Source] = [], list: Bool = false, _ handler: @escaping ServiceHandler
+    ) -> ResourceRoute {
         ResourceRoute(
-            method: .post, path: path, parts: parts, isRead: false, jsonOption: "", isList: false, limitFlag: nil, takesCommandId: true,
-            successStatus: status)
+            method: .get, path: path, commandName: command, answer: .service(fields: fields, handler: handler), isRead: true,
+            jsonOption: "", isList: list, limitFlag: nil, takesCommandId: false, successStatus: .ok)
+    }
+
+    /// A write answered by the services: `POST path`, `{"result": …}` with what the CLI command prints.
+    static func serviceWrite(
+        _ path: String, command: String, fields: [Source], status: HTTPResponse.Status = .ok, _ handler: @escaping ServiceHandler
+    ) -> ResourceRoute {
+        ResourceRoute(
+            method: .post, path: path, commandName: command, answer: .service(fields: fields, handler: handler), isRead: false,
+            jsonOption: "", isList: false, limitFlag: nil, takesCommandId: true, successStatus: status)
+    }
+
+    /// The command's first words: `ticket list`.
+    private static func commandName(_ parts: [Part]) -> String {
+        parts.compactMap { part -> String? in
+            if case .word(let word) = part { return word }
+            return nil
+        }.joined(separator: " ")
     }
 }
 
 extension ResourceRoute {
-    /// Every JSON resource the server serves (schemas/openapi.yaml describes each; a test checks both agree).
-    public static let all: [ResourceRoute] = [
-        .write(
-            "/v1/tickets",
-            [
-                .word("ticket"), .word("open"), .option("--client", .body("client"), required: true),
-                .option("--subject", .body("subject"), required: true), .option("--contact", .body("contact")),
-                .option("--category", .body("category")), .option("--priority", .body("priority")),
-                .option("--source", .body("source")), .option("--description", .body("description")),
-                .option("--assign", .body("assign")),
-            ], status: .created),
-        .read(
-            "/v1/tickets",
-            [
-                .word("ticket"), .word("list"), .option("--client", .query("client")), .option("--status", .query("status")),
-                .option("--priority", .query("priority")), .option("--assignee", .query("assignee")),
-            ], list: true, limitFlag: "--limit"),
-        .read("/v1/tickets/{number}", [.word("ticket"), .word("show"), .argument(.path("number"))]),
-        .write(
-            "/v1/tickets/{number}/comments",
-            [.word("ticket"), .word("comment"), .flag("--internal", .body("internal")), .argument(.path("number")), .argument(.body("text"))],
-            status: .created),
-        .write(
-            "/v1/tickets/{number}/close",
-            [
-                .word("ticket"), .word("close"), .option("--resolution", .body("resolution"), required: true),
-                .option("--time", .body("time")), .option("--work-type", .body("workType")),
-                .flag("--non-billable", .body("nonBillable")), .flag("--no-time", .body("noTime")),
-                .option("--reason", .body("reason")), .argument(.path("number")),
-            ]),
-        .write(
-            "/v1/tickets/{number}/assign",
-            [.word("ticket"), .word("assign"), .option("--to", .body("to"), required: true), .argument(.path("number"))]),
-        .write(
-            "/v1/tickets/{number}/status",
-            [.word("ticket"), .word("status"), .argument(.path("number")), .argument(.body("status"))]),
-        .read(
-            "/v1/queue",
-            [
-                .word("queue"), .option("--client", .query("client")), .option("--status", .query("status")),
-                .option("--priority", .query("priority")), .option("--assignee", .query("assignee")),
-                .flag("--mine", .query("mine")), .flag("--unassigned", .query("unassigned")),
-            ], list: true, limitFlag: "--limit"),
-        .write(
-            "/v1/time",
-            [
-                .word("time"), .word("log"), .option("--work-type", .body("workType")), .option("--at", .body("at")),
-                .flag("--non-billable", .body("nonBillable")), .option("--note", .body("note")), .option("--for", .body("for")),
-                .argument(.body("ticket")), .argument(.body("duration")),
-            ], status: .created),
+    /// Every JSON resource the server serves (schemas/openapi.yaml describes each; a test checks both agree): the
+    /// writes and hot reads answered by the services, then the reads answered by CLI commands.
+    public static let all: [ResourceRoute] = ServiceRoutes.all + commandReads
+
+    /// The reads still answered by their CLI command: lists of time, SLA clocks, invoices, the audit and reports.
+    static let commandReads: [ResourceRoute] = [
         .read(
             "/v1/time",
             [

@@ -4,9 +4,10 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Serves ``ResourceRoute/all``: each request becomes its CLI command, run in-process as the caller, so the API
-/// and the CLI cannot disagree; the command's `--json` output is the response (times as RFC 3339, lists paginated),
-/// a failure is a problem+json answer with the command's exit-code category.
+/// Serves ``ResourceRoute/all``: a route answered by the services calls them as the caller (``ServiceRoutes``); the
+/// other reads run their CLI command in-process as the caller, its `--json` output the answer. Reads answer JSON with
+/// times as RFC 3339 and lists paginated; writes `{"result": …}` with what the CLI prints; a failure is a
+/// problem+json answer with the CLI's exit-code category.
 struct ResourceRoutes: Sendable {
     let routes: Routes
 
@@ -26,33 +27,51 @@ struct ResourceRoutes: Sendable {
         let caller = try await routes.identification.identify(request, context: context)
         let body = route.method == .post ? try await jsonBody(request, context: context) : [:]
         let page = route.isList ? try Page(request.uri.queryParameters) : nil
+        let commandId = route.takesCommandId ? request.headers[HTTPField.Name("Idempotency-Key")!] : nil
+        let asOf = route.isRead ? request.uri.queryParameters.get("asOf") : nil
+        let answer: RouteAnswer
+        switch route.answer {
+        case .service(let fields, let handler):
+            let input = try RouteInput(
+                fields: fields, path: { context.parameters.get($0) }, query: { request.uri.queryParameters.get($0) }, body: body,
+                actor: caller.login, commandId: commandId, fetch: page.map { $0.offset + $0.limit + 1 } ?? ResourceRoutes.defaultPage)
+            answer = try await routes.answer(route, input, asOf: asOf)
+        case .command(let parts):
+            answer = try await command(route, parts, request, context: context, body: body, page: page, commandId: commandId, asOf: asOf, caller: caller)
+        }
+        switch answer {
+        case .result(let text):
+            return jsonResponse(try JSONSerialization.data(withJSONObject: ["result": text], options: [.sortedKeys]), status: route.successStatus)
+        case .json(let data):
+            guard let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+                throw Problem(exitCode: 1, detail: "the command's JSON output could not be read")
+            }
+            var value = RFC3339Times.convert(parsed)
+            if let page {
+                let items = value as? [Any] ?? []
+                let slice = Array(items.dropFirst(page.offset).prefix(page.limit))
+                let next = items.count > page.offset + page.limit ? String(page.offset + page.limit) : nil
+                value = ["items": slice, "nextCursor": next as Any? ?? NSNull()] as [String: Any]
+            }
+            return jsonResponse(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+        }
+    }
+
+    /// A route answered by its CLI command, run in-process as `caller`.
+    private func command(
+        _ route: ResourceRoute, _ parts: [ResourceRoute.Part], _ request: Request, context: DocketRequestContext, body: [String: Any],
+        page: Page?, commandId: String?, asOf: String?, caller: Caller
+    ) async throws -> RouteAnswer {
         var arguments = try Self.arguments(
-            for: route, path: { context.parameters.get($0) }, query: { request.uri.queryParameters.get($0) }, body: body)
-        // Options go right after the command's words (`queue` has one, `ticket open` two).
-        let afterWords = route.parts.prefix { if case .word = $0 { true } else { false } }.count
+            for: parts, path: { context.parameters.get($0) }, query: { request.uri.queryParameters.get($0) }, body: body)
+        // Options go right after the command's words (`sla` has one, `invoice list` two).
+        let afterWords = parts.prefix { if case .word = $0 { true } else { false } }.count
         if route.isRead { arguments.insert(route.jsonOption, at: afterWords) }
         if let flag = route.limitFlag, let page { arguments.insert("\(flag)=\(page.offset + page.limit + 1)", at: afterWords) }
-        if route.takesCommandId, let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
-            arguments.insert("--command-id=\(key)", at: afterWords)
-        }
-        let asOf = route.isRead ? request.uri.queryParameters.get("asOf") : nil
+        if let commandId { arguments.insert("--command-id=\(commandId)", at: afterWords) }
         let outcome = try await routes.run(CommandRequest(arguments: arguments, asOf: asOf), as: caller)
         guard outcome.status == 0 else { throw Problem.from(outcome) }
-        guard route.isRead else {
-            let result = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            return try jsonResponse(JSONSerialization.data(withJSONObject: ["result": result], options: [.sortedKeys]), status: route.successStatus)
-        }
-        guard let parsed = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8), options: [.fragmentsAllowed]) else {
-            throw Problem(exitCode: 1, detail: "the command's JSON output could not be read")
-        }
-        var value = RFC3339Times.convert(parsed)
-        if let page {
-            let items = value as? [Any] ?? []
-            let slice = Array(items.dropFirst(page.offset).prefix(page.limit))
-            let next = items.count > page.offset + page.limit ? String(page.offset + page.limit) : nil
-            value = ["items": slice, "nextCursor": next as Any? ?? NSNull()] as [String: Any]
-        }
-        return jsonResponse(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+        return route.isRead ? .json(Data(outcome.stdout.utf8)) : .result(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     private func jsonBody(_ request: Request, context: DocketRequestContext) async throws -> [String: Any] {
@@ -64,9 +83,9 @@ struct ResourceRoutes: Sendable {
         return object
     }
 
-    /// The command's words for `route`: options as `--flag=value`, then `--` and the positional arguments.
+    /// The command's words for `parts`: options as `--flag=value`, then `--` and the positional arguments.
     static func arguments(
-        for route: ResourceRoute, path: (String) -> String?, query: (String) -> String?, body: [String: Any]
+        for parts: [ResourceRoute.Part], path: (String) -> String?, query: (String) -> String?, body: [String: Any]
     ) throws -> [String] {
         func value(_ source: ResourceRoute.Source) throws -> String? {
             switch source {
@@ -86,7 +105,7 @@ struct ResourceRoutes: Sendable {
         var words: [String] = []
         var options: [String] = []
         var positionals: [String] = []
-        for part in route.parts {
+        for part in parts {
             switch part {
             case .word(let word): words.append(word)
             case .option(let flag, let source, let required):
@@ -124,41 +143,6 @@ struct Page {
         guard let offset = Int(cursorText), offset >= 0 else { throw Problem.badRequest("cursor \(cursorText) is not one this API gave") }
         self.limit = limit
         self.offset = offset
-    }
-}
-
-/// Times in JSON output are RFC 3339 strings: read models keep some as epoch milliseconds (fields named `…At`,
-/// `at`, `due`, `dueDate`, `firstSeen`, `lastSeen`); those become strings (UTC, millisecond precision). The CLI's
-/// `--json` and the API's answers both go through it.
-public enum RFC3339Times {
-    /// `value` (as `JSONSerialization` reads it) with every epoch-millisecond time field as an RFC 3339 string.
-    public static func convert(_ value: Any) -> Any {
-        switch value {
-        case let object as [String: Any]:
-            var out: [String: Any] = [:]
-            for (key, item) in object {
-                if isTimeKey(key), let number = item as? NSNumber, !isBoolean(number),
-                    let milliseconds = Int64(exactly: number.doubleValue), milliseconds > 946_684_800_000
-                {
-                    out[key] = format(milliseconds)
-                } else {
-                    out[key] = convert(item)
-                }
-            }
-            return out
-        case let array as [Any]:
-            return array.map(convert)
-        default:
-            return value
-        }
-    }
-
-    static func isTimeKey(_ key: String) -> Bool {
-        key.hasSuffix("At") || ["at", "due", "dueDate", "firstSeen", "lastSeen"].contains(key)
-    }
-
-    static func format(_ milliseconds: Int64) -> String {
-        Timestamp(millisecondsSinceEpoch: milliseconds).iso8601
     }
 }
 

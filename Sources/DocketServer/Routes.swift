@@ -1,4 +1,5 @@
 import DocketApp
+import DocketTime
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -53,8 +54,41 @@ struct Routes: Sendable {
         let start = ContinuousClock.now
         let commands = commands
         let outcome = try await BlockingWork.run { commands(command, caller.login) }
-        metrics.record(arguments: command.arguments, status: outcome.status, duration: ContinuousClock.now - start)
+        metrics.record(
+            command: ServerMetrics.commandName(command.arguments, status: outcome.status), status: outcome.status,
+            duration: ContinuousClock.now - start)
         return outcome
+    }
+
+    /// Answers a route of the services: its handler runs on the application's threads, against the live store or,
+    /// with `asOf`, a replay of it as of that moment (admins); anything it throws becomes the problem of the CLI's
+    /// category. Counted as its CLI command.
+    func answer(_ route: ResourceRoute, _ input: RouteInput, asOf: String?) async throws -> RouteAnswer {
+        guard case .service(_, let handler) = route.answer else { throw Problem(exitCode: 1, detail: "internal: \(route.path) has no service") }
+        let start = ContinuousClock.now
+        let moment = try asOf.map { text in
+            guard let moment = Timestamp(iso8601: text) else {
+                throw Problem.badRequest("asOf \(text) is not an RFC 3339 time; give e.g. 2026-11-01T00:00:00Z")
+            }
+            return moment
+        }
+        do {
+            let answer = try await app.run { live in
+                do {
+                    let app = try moment.map { try AsOfReplays.app(asOf: $0, live: live, actor: input.actor) } ?? live
+                    return try handler(input, app)
+                } catch let problem as Problem {
+                    throw problem
+                } catch {
+                    throw Problem.from(error, store: live.store.path)
+                }
+            }
+            metrics.record(command: route.commandName, status: 0, duration: ContinuousClock.now - start)
+            return answer
+        } catch let problem as Problem {
+            metrics.record(command: route.commandName, status: problem.exitCode, duration: ContinuousClock.now - start)
+            throw problem
+        }
     }
 
     func ready() async throws -> Response {

@@ -4,13 +4,13 @@ import Foundation
 import Prometheus
 
 /// What `/metrics` shows, in Prometheus' text format: commands by name and outcome, their latency, the log's head
-/// position, each read model's lag behind it, and how many commands the group commit wrote in how many transactions.
+/// position, each read model's lag behind it, the read transactions open on the store, and how many commands the
+/// group commit wrote in how many transactions.
 struct ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
 
-    /// Counts a finished command and records its latency.
-    func record(arguments: [String], status: Int32, duration: Duration) {
-        let name = Self.commandName(arguments, status: status)
+    /// Counts a finished command (`name`: its CLI words, `ticket open`) and records its latency.
+    func record(command name: String, status: Int32, duration: Duration) {
         registry.makeCounter(
             name: "docket_commands_total", labels: [("command", name), ("outcome", ExitStatus.category(for: status))]
         ).increment()
@@ -27,6 +27,7 @@ struct ServerMetrics: Sendable {
             let lag = head - min(head, try store.checkpoint(of: name))
             registry.makeGauge(name: "docket_projection_lag_events", labels: [("model", name)]).set(Double(lag))
         }
+        registry.makeGauge(name: "docket_lmdb_open_readers").set(Double(try store.openReaders()))
         let counts = store.groupCommitCounts
         registry.makeGauge(name: "docket_group_commit_commands").set(Double(counts.commands))
         registry.makeGauge(name: "docket_group_commit_transactions").set(Double(counts.transactions))

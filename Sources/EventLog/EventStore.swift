@@ -81,6 +81,9 @@ public final class EventStore: @unchecked Sendable {
     /// The folder the store lives in.
     public var path: String { environment.path }
 
+    /// How many read transactions are open on the store now, in every process (see ``Environment/openReaders()``).
+    public func openReaders() throws -> Int { try environment.openReaders() }
+
     /// The named databases of the log.
     struct Databases {
         let events: Database

@@ -56,6 +56,15 @@ public final class StreamCounts: Projection {
         }
     }
 
+    /// How many events the streams of `category` hold (one key read): it grows with every event in them.
+    public func events(inCategory category: String, in store: EventStore) throws -> UInt64 {
+        guard let categories else { preconditionFailure("StreamCounts used before the store attached it") }
+        return try store.environment.read { txn in
+            guard let raw = try txn.get(categories, key: Array(category.utf8)), raw.count == 16 else { return 0 }
+            return raw.withUnsafeBytes { Key.u64($0) }
+        }
+    }
+
     private func rows(_ database: Database, txn: borrowing Transaction) throws -> [Row] {
         try txn.withCursor(database) { cursor in
             var out: [Row] = []

@@ -259,6 +259,28 @@ public final class Environment: @unchecked Sendable {
         return info.me_mapsize
     }
 
+    /// How many read transactions are open on the environment now, in every process that has it open: the reader
+    /// table's slots that hold a snapshot (`mdb_reader_list`; with `MDB_NOTLS` a read transaction holds its slot
+    /// from its start to its end). A count that keeps growing is a reader that is never closed, which keeps LMDB
+    /// from reusing the pages freed after its snapshot.
+    public func openReaders() throws -> Int {
+        var count = 0
+        let result = withUnsafeMutablePointer(to: &count) { counter in
+            mdb_reader_list(
+                handle,
+                { message, context in
+                    // One line per slot in use, `pid thread txnid` (txnid `-` when the slot holds no snapshot), after a
+                    // header line; `(no active readers)` when there is none.
+                    guard let message, let context else { return 0 }
+                    let fields = String(cString: message).split(whereSeparator: \.isWhitespace)
+                    if fields.count == 3, Int(fields[0]) != nil, fields[2] != "-" { context.assumingMemoryBound(to: Int.self).pointee += 1 }
+                    return 0
+                }, counter)
+        }
+        try check(result < 0 ? result : 0, "mdb_reader_list")
+        return count
+    }
+
     /// Writes a consistent copy of the environment into the empty folder `destination` while other
     /// transactions go on. With `compact`, free pages are left out and the copy is renumbered.
     public func copy(to destination: String, compact: Bool = true) throws {

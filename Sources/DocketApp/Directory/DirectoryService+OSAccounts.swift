@@ -19,7 +19,12 @@ extension DirectoryService {
     /// another uid. Throws ``DomainError`` when there is none or they are deactivated.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func socketCaller(uid: UInt32, osLogin: String?) throws -> Actor {
-        let users = try users()
+        try socketCaller(uid: uid, osLogin: osLogin, users: try users())
+    }
+
+    /// ``socketCaller(uid:osLogin:)`` among `users` (every user, as ``users()`` read them while ``usersStamp()``
+    /// had the value a cache keeps them under).
+    public func socketCaller(uid: UInt32, osLogin: String?, users: [UserState]) throws -> Actor {
         let linked = users.filter { $0.osUid == uid }
         guard linked.count <= 1 else {
             let logins = linked.compactMap(\.login).joined(separator: ", ")
@@ -37,4 +42,10 @@ extension DirectoryService {
         }
         return try UserDecider.actor(login: osLogin, state: named)
     }
+
+    /// A number that changes whenever any user changes: how many events the user streams hold (one key read of the
+    /// stream-counts read model, which changes in the transaction of every append). A cache of ``users()`` read
+    /// after it is current as long as it stays the same.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func usersStamp() throws -> UInt64 { try models.streamCounts.events(inCategory: "user", in: store) }
 }

@@ -63,7 +63,12 @@ extension DirectoryService {
     /// a malformed, unknown, wrong, expired or revoked token, and one whose user was deactivated after it was made
     /// (deactivating a user kills their tokens for good, even if they are reactivated).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func authenticate(token presented: String) throws -> Actor {
+    public func authenticate(token presented: String) throws -> Actor { try authenticateToken(presented).actor }
+
+    /// ``authenticate(token:)``, with what a caller that keeps the answer needs: the token's id, its user, and when
+    /// it expires (nil: never). The answer holds until then while ``tokenStamp(tokenId:user:)`` stays the same.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func authenticateToken(_ presented: String) throws -> (actor: Actor, tokenId: String, expiresAt: Timestamp?) {
         let unknown = DomainError(.unauthenticated, "unknown or wrong API token; create one with `docket token create`")
         let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "dkt", TokenSecret.isHex(parts[1], length: 12), TokenSecret.isHex(parts[2], length: 64)
@@ -77,7 +82,14 @@ extension DirectoryService {
             throw DomainError(.unauthenticated, "API token \(state.tokenId ?? "") is \(status); ask for a new one with `docket token create`")
         }
         let (user, _) = try kernel.load(UserDecider.self, stream: StreamName.user(state.user))
-        return try UserDecider.actor(login: state.user, state: user)
+        return (try UserDecider.actor(login: state.user, state: user), String(parts[1]), state.expiresAt)
+    }
+
+    /// What an authentication of token `tokenId` of user `login` depends on in the log: the versions of the token's
+    /// stream (revocation) and of its user's (deactivation, a role change). Equal stamps: the same answer.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func tokenStamp(tokenId: String, user login: String) throws -> [UInt64] {
+        [try store.version(of: StreamName.token(tokenId)), try store.version(of: StreamName.user(login))]
     }
 
     /// A token stream's state and its first event (the creation), nil when the stream holds none.

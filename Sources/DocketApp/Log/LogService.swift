@@ -18,6 +18,15 @@ public struct LogService: Sendable {
     /// The longest stream name, event type, actor or command id the log takes, in bytes.
     public static var maxNameLength: Int { EventStore.maxNameLength }
 
+    /// What is wrong with `value` as an identifier (id, code, login, command id; `label` names it), or nil when
+    /// it is usable: 1 to ``maxNameLength`` bytes without control characters. The CLI and the server check with it.
+    public static func identifierProblem(_ value: String, _ label: String) -> String? {
+        let bytes = value.utf8
+        if !bytes.isEmpty, bytes.count <= maxNameLength, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) { return nil }
+        let shown = bytes.count > 40 ? String(value.prefix(40)) + "…" : value
+        return "\(label) '\(shown)' must be 1 to \(maxNameLength) bytes without control characters"
+    }
+
     /// Opens the log at `path` read-only, without read models (nothing is written, not even a catch-up): for
     /// reports that read only the log, and the source of a replay.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")

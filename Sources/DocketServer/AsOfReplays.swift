@@ -1,43 +1,45 @@
 import DocketApp
+import DocketTime
 import Foundation
 
 /// The served store as it stood at a moment, for `?asOf=` on the API: a replay of the log through the last event
 /// recorded at or before the moment (`docket replay`), built once per moment in a folder of the server's and read
-/// with the same commands as the live store, on a clock fixed at the moment. Admin only, as `docket replay` is.
-enum AsOfReplays {
+/// with the same routes and commands as the live store, on a clock fixed at the moment. Admin only, as `docket
+/// replay` is.
+public enum AsOfReplays {
     /// How many replays stay open; the oldest is dropped (closed and removed) beyond it.
     static let capacity = 4
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var open: [(key: String, folder: String, session: Session)] = []
+    nonisolated(unsafe) private static var open: [(key: String, folder: String, app: DocketApplication)] = []
     private static let root = FileManager.default.temporaryDirectory.path + "/docket-as-of-\(getpid())"
 
     /// The replay of `live` as of `moment`, for `actor` (an admin of the live store).
     @available(*, noasync, message: "replays the log")
-    static func session(asOf moment: Timestamp, live: Session, actor: String) throws -> Session {
+    public static func app(asOf moment: Timestamp, live: DocketApplication, actor: String) throws -> DocketApplication {
         try live.log.requireAdmin(actor, to: "read the store as of a moment (asOf replays the log)")
         let position = try live.log.position(atOrBefore: moment)
         guard position > 0 else {
-            throw CLIError.notFound("nothing was recorded at or before \(moment.iso8601); give a later asOf")
+            throw ApplicationFailure(.notFound, "nothing was recorded at or before \(moment.iso8601); give a later asOf")
         }
         let key = "\(position)-\(moment.millisecondsSinceEpoch)"
         return try lock.withLock {
-            if let found = open.first(where: { $0.key == key }) { return found.session }
+            if let found = open.first(where: { $0.key == key }) { return found.app }
             let folder = root + "/" + key
             try? FileManager.default.removeItem(atPath: folder)
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             _ = try live.log.replay(through: position, asOf: moment, into: folder)
             let app = try DocketApplication.open(folder, clock: FixedClock(moment))
-            open.append((key, folder, Session(app: app)))
+            open.append((key, folder, app))
             if open.count > capacity {
                 let dropped = open.removeFirst()
                 try? FileManager.default.removeItem(atPath: dropped.folder)
             }
-            return open[open.count - 1].session
+            return app
         }
     }
 
     /// Closes every replay and removes their folders (the server is stopping).
-    static func removeAll() {
+    public static func removeAll() {
         lock.withLock {
             open.removeAll()
             try? FileManager.default.removeItem(atPath: root)
