@@ -19,7 +19,7 @@ public struct DocketCommand: ParsableCommand {
             CalendarGroup.self, SLAPolicyGroup.self, RulesGroup.self,
             UserGroup.self, TokenGroup.self, HookGroup.self, ClientGroup.self, ContractGroup.self, TemplateGroup.self,
             EventCommand.self, LogCommand.self, VerifyCommand.self, AnchorCommand.self, BackupCommand.self, RestoreCommand.self, ReplayCommand.self,
-            ExportCommand.self, ImportCommand.self, RebuildCommand.self, StatsCommand.self, ServeCommand.self, LoginCommand.self,
+            ExportCommand.self, ImportCommand.self, RebuildCommand.self, SnapshotGroup.self, StatsCommand.self, ServeCommand.self, LoginCommand.self,
         ]
     )
 

@@ -48,16 +48,20 @@ struct StatsCommand: ParsableCommand {
             if readModels { return try printReadModelDigests(session.log, json: output.json) }
             let (categories, types) = try session.log.streamCounts(session.app.models)
             let head = try session.log.head()
+            let snapshots = try session.log.snapshots()
+            let snapshotBytes = snapshots.reduce(0) { $0 + $1.bytes }
             if output.json {
                 let object: [String: Any] = [
                     "head": head.position,
+                    "snapshots": ["count": snapshots.count, "bytes": snapshotBytes],
                     "categories": categories.map { ["category": $0.name, "events": $0.events, "streams": $0.streams] },
                     "types": types.map { ["type": $0.name, "events": $0.events] },
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 Terminal.out(String(decoding: data, as: UTF8.self) + "\n")
             } else {
-                Terminal.out("\(head.position) events\n\n")
+                Terminal.out("\(head.position) events\n")
+                Terminal.out("\(snapshots.count) read-model snapshots, \(megabytes(snapshotBytes)) (docket snapshot list)\n\n")
                 Terminal.out(Terminal.table(["CATEGORY", "STREAMS", "EVENTS"], categories.map { [$0.name, String($0.streams), String($0.events)] }))
                 Terminal.out("\n")
                 Terminal.out(Terminal.table(["TYPE", "EVENTS"], types.map { [$0.name, String($0.events)] }))

@@ -13,6 +13,9 @@ struct ReplayCommand: ParsableCommand {
             with any command and --store DIR (e.g. docket invoice show ID --store DIR); writes to it are
             refused. Compare it with another store with `docket stats --read-models`.
             Default DIR: <store>-as-of-<time>, next to the store. DIR must be new or empty.
+            The read models start from the nearest month-end snapshot at or before TIME (docket snapshot list),
+            checked by digest, and only the later events are folded; month ends passed without a snapshot get
+            one. --no-snapshots folds every event (the same bytes, slower).
             Admin only: the replay is a copy of the log.
             """)
 
@@ -24,6 +27,8 @@ struct ReplayCommand: ParsableCommand {
     var asOf: TimeArgument
     @Option(help: ArgumentHelp("The folder to build the replay in (new or empty).", valueName: "dir"))
     var into: String?
+    @Flag(help: "Fold every event from the first, using and taking no snapshot (to check them).")
+    var noSnapshots = false
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -44,7 +49,7 @@ struct ReplayCommand: ParsableCommand {
                     "nothing was recorded at or before \(moment.iso8601) in \(path) (\(first ?? "it holds no events")); "
                         + "give a later --as-of")
             }
-            let result = try live.replay(through: position, asOf: moment, into: destination) { done, total in Terminal.progress("replaying", done, total) }
+            let result = try live.replay(through: position, asOf: moment, into: destination, snapshots: !noSnapshots) { done, total in Terminal.progress("replaying", done, total) }
             try ReplayCommand.report(result, into: destination, json: output.json)
         }
     }
@@ -75,12 +80,19 @@ struct ReplayCommand: ParsableCommand {
             try printJSON(
                 ReplayReport(
                     source: marker.source, asOf: marker.asOf, position: marker.position, events: result.events,
-                    lastRecordedAt: marker.lastRecordedAt, into: destination, readModels: result.digests))
+                    lastRecordedAt: marker.lastRecordedAt, into: destination, readModels: result.digests,
+                    snapshot: result.snapshot, snapshotsTaken: result.snapshotsTaken))
             return
         }
         Terminal.out("replayed \(marker.source) as of \(marker.asOf ?? "-")\n")
         Terminal.out("  last position  \(marker.position) (recorded at \(marker.lastRecordedAt))\n")
         Terminal.out("  events         \(result.events)\n")
+        if let used = result.snapshot {
+            Terminal.out("  from snapshot  \(used.month) (position \(used.position); folded \(marker.position - used.position) events after it)\n")
+        }
+        if !result.snapshotsTaken.isEmpty {
+            Terminal.out("  took snapshots \(result.snapshotsTaken.joined(separator: ", "))\n")
+        }
         Terminal.out("  into           \(destination) (read-only)\n\n")
         Terminal.out(digestTable(result.digests))
         Terminal.out("\nread it with --store, e.g.: docket invoice show ID --store \(shellQuoted(destination))\n")
@@ -95,6 +107,10 @@ struct ReplayCommand: ParsableCommand {
         let lastRecordedAt: String
         let into: String
         let readModels: [ReadModelDigest]
+        /// The snapshot the read models started from, nil when every event was folded.
+        let snapshot: SnapshotUse?
+        /// The months whose snapshots this replay took.
+        let snapshotsTaken: [String]
     }
 }
 

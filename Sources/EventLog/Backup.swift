@@ -81,10 +81,12 @@ public struct BackupManifest: Codable, Sendable, Equatable {
 }
 
 extension EventStore {
-    /// Files in a store folder that are not copied: LMDB's own (the data file is copied through LMDB), and a
-    /// verify's scratch store.
+    /// Files in a store folder that are not copied: LMDB's own (the data file is copied through LMDB), a
+    /// verify's scratch store, and the read-model snapshots (derived from the log and taken again by
+    /// `docket snapshot take` or the first replay after a restore; a backup stays the size of the log).
     static func isCopiedAsFile(_ relative: String) -> Bool {
         !["data.mdb", "lock.mdb", BackupManifest.fileName].contains(relative) && !relative.hasPrefix("verify-scratch-")
+            && !relative.hasPrefix("snapshots/")
     }
 
     /// Writes a backup into `destination` (created owner-only; it must be missing or empty) while other processes

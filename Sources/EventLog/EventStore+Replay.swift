@@ -65,6 +65,10 @@ public struct ReplayResult: Sendable {
     public let events: UInt64
     /// Each read model's digest in the replay, in the order of the projections.
     public let digests: [ReadModelDigest]
+    /// The month-end snapshot the replay started from (only the events after it were folded), nil for a full fold.
+    public let snapshot: SnapshotUse?
+    /// The months whose snapshots the replay wrote as it passed their ends (`2026-10`), in order.
+    public let snapshotsTaken: [String]
 }
 
 extension EventStore {
@@ -97,9 +101,23 @@ extension EventStore {
     /// The copy re-chains every hash and checks gapless positions and stream versions, so a damaged
     /// log fails with `.corrupt` naming the position. On any failure the destination is removed again.
     /// `progress` is called after each batch with (position reached, position).
+    ///
+    /// With `snapshots` the read models start from the nearest month-end snapshot at or before `position`
+    /// (`restoreSnapshot`, checked by digest) and only the events after it are folded; the bytes are the same.
+    /// Month ends passed on the way that have no snapshot yet get one (not when this store is itself a replay).
     public func replay(
         through position: UInt64, asOf: Timestamp? = nil, into destination: String, projections: [any Projection],
-        batchSize: Int = 20_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
+        batchSize: Int = 20_000, snapshots: Bool = true, progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws -> ReplayResult {
+        try replay(
+            through: position, asOf: asOf, into: destination, projections: projections, batchSize: batchSize,
+            snapshots: snapshots, restoringAtOrBefore: position, progress: progress)
+    }
+
+    /// `replay(through:asOf:into:projections:batchSize:snapshots:progress:)`, restoring no snapshot after `restorable`.
+    func replay(
+        through position: UInt64, asOf: Timestamp?, into destination: String, projections: [any Projection],
+        batchSize: Int, snapshots: Bool, restoringAtOrBefore restorable: UInt64, progress: (UInt64, UInt64) -> Void
     ) throws -> ReplayResult {
         let head = try head()
         guard position >= 1, position <= head.position else {
@@ -115,14 +133,29 @@ extension EventStore {
             options.durable = false
             let target = try EventStore(path: destination, options: options, clock: clock, projections: projections)
             if try hasTestClock { try target.markTestClock() }  // a replay of a test store is a test store
-            let last = try copyLog(through: position, into: target, batchSize: batchSize, progress: progress)
+            let used = snapshots ? restoreSnapshot(atOrBefore: restorable, into: target) : nil
+            var taken: [String] = []
+            var reached: UInt64 = 0
+            for end in snapshots ? try snapshotsToTake(after: max(used?.position ?? 1, 1) - 1, through: position, for: projections) : [] {
+                try copyRecords(from: reached + 1, through: end.position, into: target, batchSize: batchSize) { done, _ in progress(done, position) }
+                try target.catchUpProjections()
+                reached = end.position
+                do {
+                    try target.writeSnapshot(of: end, into: snapshotsFolder)
+                    taken.append(end.month)
+                } catch {
+                    warnings("the snapshot of \(end.month) was not written: \(error)")
+                }
+            }
+            try copyRecords(from: reached + 1, through: position, into: target, batchSize: batchSize) { done, _ in progress(done, position) }
             try target.catchUpProjections()
+            let last = try target.head()
             let digests = try target.readModelDigests()
             try target.environment.sync()
             let marker = ReplayMarker(source: path, position: position, asOf: asOf, lastRecordedAt: last.recordedAt)
             try marker.write(in: destination)
             FileSystem.restrictFiles(in: destination)
-            return ReplayResult(marker: marker, events: position, digests: digests)
+            return ReplayResult(marker: marker, events: position, digests: digests, snapshot: used, snapshotsTaken: taken)
         } catch {
             FileSystem.removeContents(of: destination, andFolder: !existed)
             throw error
@@ -141,8 +174,18 @@ extension EventStore {
         guard try target.head().position == 0 else {
             throw EventLogError(.storeNotEmpty, "the store at \(target.path) already holds events; give a new or empty folder")
         }
+        try copyRecords(from: 1, through: position, into: target, batchSize: batchSize, progress: progress)
+        return try target.head()
+    }
+
+    /// Copies events `next` through `position` (clamped to the head) into `target`, whose log holds exactly the
+    /// events before `next`, as `copyLog` does. `progress` is called after each batch with (position reached, position).
+    func copyRecords(
+        from next: UInt64, through position: UInt64, into target: EventStore, batchSize: Int,
+        progress: (UInt64, UInt64) -> Void
+    ) throws {
         let last = min(position, try head().position)
-        var next: UInt64 = 1
+        var next = next
         var records: [[UInt8]] = []
         records.reserveCapacity(batchSize)
         while next <= last {
@@ -178,7 +221,6 @@ extension EventStore {
             progress(batchEnd, last)
             next = batchEnd + 1
         }
-        return try target.head()
     }
 }
 

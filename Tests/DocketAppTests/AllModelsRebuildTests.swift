@@ -20,13 +20,39 @@ import Testing
             CreateContract(
                 id: "acme-msa", client: "acme", clientSnapshot: nil, name: "MSA", effectiveFrom: f.clock.now(),
                 billingTerms: BillingServiceTests.hourly), as: "bill")
+        try Self.writeHistory(f, seed: seed, steps: 700, maxAdvance: 9_000_000)
+        // The history reached every model.
+        #expect(try f.app.billing.invoices().count > 1)
+        #expect(try f.app.billing.timeEntries(TimeFilter()).contains { $0.voided })
+        #expect(try f.models.alerts.record(source: "generic", fingerprint: "disk-1", in: f.store) != nil
+            || f.models.alerts.record(source: "generic", fingerprint: "disk-2", in: f.store) != nil)
+        #expect(try f.models.mail.ticket(forMessageId: "m1@acme.example", in: f.store) != nil)
+        #expect(try !f.app.outbox.messages().isEmpty)
+        #expect(try f.app.directory.client("acme").contacts.count > 1, "a sender became a contact")
+        #expect(try f.app.billing.timeEntries(TimeFilter()).contains { $0.tech == "tia" && $0.minutes == 20 }, "time was logged with a close")
+
+        let names = f.store.projectionNames
+        let incremental = try names.map { try f.store.dump(projection: $0) }
+        let digests = try f.store.readModelDigests()
+        for batchSize in [1, 997, 1_000_000] {
+            try f.store.rebuild(names, batchSize: batchSize)
+            for (name, dump) in zip(names, incremental) {
+                #expect(try f.store.dump(projection: name) == dump, "\(name) rebuilt in batches of \(batchSize)")
+            }
+            #expect(try f.store.readModelDigests() == digests)
+        }
+    }
+
+    /// A seeded random history over `steps` commands that touches every read model, the clock moving up to
+    /// `maxAdvance` milliseconds before each (also used by the snapshot replay tests).
+    static func writeHistory(_ f: ServiceFixture, seed: UInt64, steps: Int, maxAdvance: UInt64) throws {
         var random = SeededRandom(seed: seed)
         func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
         var tickets: [TicketNumber] = []
         var entries: [String] = []
         var messages = 0
-        for _ in 0..<700 {
-            f.clock.advance(milliseconds: Int64(random.next() % 9_000_000))
+        for _ in 0..<steps {
+            f.clock.advance(milliseconds: Int64(random.next() % maxAdvance))
             do {
                 switch random.next() % 12 {
                 case 0:
@@ -87,26 +113,6 @@ import Testing
             } catch is DomainError {
                 continue
             }
-        }
-        // The history reached every model.
-        #expect(try f.app.billing.invoices().count > 1)
-        #expect(try f.app.billing.timeEntries(TimeFilter()).contains { $0.voided })
-        #expect(try f.models.alerts.record(source: "generic", fingerprint: "disk-1", in: f.store) != nil
-            || f.models.alerts.record(source: "generic", fingerprint: "disk-2", in: f.store) != nil)
-        #expect(try f.models.mail.ticket(forMessageId: "m1@acme.example", in: f.store) != nil)
-        #expect(try !f.app.outbox.messages().isEmpty)
-        #expect(try f.app.directory.client("acme").contacts.count > 1, "a sender became a contact")
-        #expect(try f.app.billing.timeEntries(TimeFilter()).contains { $0.tech == "tia" && $0.minutes == 20 }, "time was logged with a close")
-
-        let names = f.store.projectionNames
-        let incremental = try names.map { try f.store.dump(projection: $0) }
-        let digests = try f.store.readModelDigests()
-        for batchSize in [1, 997, 1_000_000] {
-            try f.store.rebuild(names, batchSize: batchSize)
-            for (name, dump) in zip(names, incremental) {
-                #expect(try f.store.dump(projection: name) == dump, "\(name) rebuilt in batches of \(batchSize)")
-            }
-            #expect(try f.store.readModelDigests() == digests)
         }
     }
 }

@@ -11,6 +11,7 @@
 @_exported import enum EventLog.JSONBounds
 @_exported import enum EventLog.JSONScanner
 @_exported import struct EventLog.LogHead
+@_exported import struct EventLog.MonthEnd
 @_exported import enum EventLog.NDJSONLine
 @_exported import struct EventLog.NewEvent
 @_exported import enum EventLog.ReadDirection
@@ -19,5 +20,8 @@
 @_exported import struct EventLog.RecordedEvent
 @_exported import struct EventLog.ReplayMarker
 @_exported import struct EventLog.ReplayResult
+@_exported import struct EventLog.SnapshotListing
+@_exported import struct EventLog.SnapshotManifest
+@_exported import struct EventLog.SnapshotUse
 @_exported import struct EventLog.VerifyReport
 @_exported import DocketTime

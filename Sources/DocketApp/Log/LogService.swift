@@ -173,12 +173,16 @@ public struct LogService: Sendable {
     /// The replay this store is, nil for a live store.
     public var replay: ReplayMarker? { store.replay }
 
-    /// Copies the events through `position` into `destination` and builds every read model there.
+    /// Copies the events through `position` into `destination` and builds every read model there: from the nearest
+    /// month-end snapshot, folding only the events after it, unless `snapshots` is false (then from the first event).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func replay(
-        through position: UInt64, asOf: Timestamp?, into destination: String, progress: (UInt64, UInt64) -> Void = { _, _ in }
+        through position: UInt64, asOf: Timestamp?, into destination: String, snapshots: Bool = true,
+        progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws -> ReplayResult {
-        try store.replay(through: position, asOf: asOf, into: destination, projections: ReadModels().all, progress: progress)
+        try store.replay(
+            through: position, asOf: asOf, into: destination, projections: ReadModels().all, snapshots: snapshots,
+            progress: progress)
     }
 
     // MARK: - Opening
