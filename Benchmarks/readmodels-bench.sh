@@ -13,7 +13,9 @@
 # open of the copy by this `docket` (`docket stats`: it builds or upgrades the read models the copy lacks, e.g.
 # those of an older format written by a previous release); `docket export`; `docket import` of that export into a new store (with its read models) next to a raw bulk append of the
 # same number of 373-byte values, 1,000 per durable transaction; `docket rebuild` (all) on the imported store; the
-# replayed and imported stores' sizes against the export's bytes. Times and peak private memory by peak-memory.py.
+# `docket event append --stdin --batch 1000` of APPENDS (default 200,000) lines onto the copy, next to a raw bulk
+# append of as many values; the replayed and imported stores' sizes against the export's bytes. Times and peak
+# private memory by peak-memory.py.
 set -euo pipefail
 docket="$1" raw="$2" store="$3" work="$4" label="${5:-docket}"
 # Replay, rebuild, export and import of a store with events need an admin: the seeder adds `ann`.
@@ -39,6 +41,20 @@ load
 "$raw" append "$work/raw-append" "$events" 373
 load
 measure "$label rebuild (all)" -- "$docket" rebuild --store "$work/imported"
+load
+# `docket event append --stdin --batch 1000`: APPENDS lines of an event type that is not Docket's own (300-byte
+# payloads, one stream per 10 events) onto the copy, next to a raw bulk append of as many 373-byte values.
+appends="${APPENDS:-200000}"
+python3 -c "
+import sys
+pad = 'x' * 280
+for i in range($appends):
+    sys.stdout.write('{\"stream\":\"bench-%d\",\"type\":\"bench.noted\",\"payload\":{\"n\":%d,\"text\":\"%s\"}}\n' % (i // 10, i, pad))
+" > "$work/append.ndjson"
+measure "$label event append --stdin --batch 1000 ($appends events)" -- sh -c "exec \"$docket\" event append --stdin --batch 1000 --store \"$work/live\" < \"$work/append.ndjson\" > /dev/null"
+load
+rm -rf "$work/raw-append"
+"$raw" append "$work/raw-append" "$appends" 373
 load
 "$raw" scan "$store"
 load

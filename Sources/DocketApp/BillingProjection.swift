@@ -36,7 +36,9 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         guard let invoices, let numbers, let tickets, let ticketClients else { return }
         if event.stream.hasPrefix("ticket-") {
             guard event.type == TicketOpened.descriptor.type || event.type == TicketCategoryChanged.descriptor.type else { return }
-            switch try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) {
+            switch try FastPayloads.ticketEvent(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+                ?? TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+            {
             case .opened(let opened):
                 try txn.put(ticketClients, key: Array(opened.number.description.utf8), value: Array(opened.client.utf8))
                 try txn.put(tickets, key: Self.ticketKey(client: opened.client, ticket: opened.number.description), value: Array((opened.category ?? "").utf8))

@@ -22,7 +22,7 @@ import ReadModelKit
 /// its clocks are paused or met) ‖ opened-at (i64) ‖ number (u64 BE).
 public final class QueueProjection: Projection {
     public let name = "queue"
-    public let format = 5
+    public let format = 6
     public var tables: [String] { rows.tableNames + ["sla-terms"] }
     private var databases = ReadModelTables()
     /// The ticket events decoded once for this model and `sla` (see `TicketChanges`).
@@ -37,7 +37,7 @@ public final class QueueProjection: Projection {
         self.changes = changes
         let cache = changes.terms
         rows = RowTable(
-            "tickets", format: 1, keys: ModelRowKeys.queue,
+            "tickets", codec: SLARowCodecs.queue,
             indexes: [
                 RowIndex("open") { $0.isOpen ? [QueueProjection.sortKey($0)] : [] },
                 RowIndex("unassigned") { $0.isOpen && $0.assignee == nil ? [QueueProjection.sortKey($0)] : [] },
@@ -52,7 +52,7 @@ public final class QueueProjection: Projection {
                 var row = stored.ticket
                 if let clock = stored.clock {
                     row.clock = try clock.clock(SLATermsTable(database: tables["sla-terms"], cache: cache), txn: txn)
-                    row.slaTerms = clock.digest
+                    row.slaTerms = clock.terms
                 }
                 return row
             })

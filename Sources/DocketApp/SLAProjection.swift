@@ -30,7 +30,7 @@ public struct SLARow: Codable, Sendable, Equatable {
 public final class SLAProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "sla"
-    public let format = 4
+    public let format = 5
     public var tables: [String] { rows.tableNames + ["terms"] }
     private var databases = ReadModelTables()
     /// The ticket events decoded once for this model and `queue` (see `TicketChanges`).
@@ -46,7 +46,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         self.changes = changes
         let cache = changes.terms
         rows = RowTable(
-            "tickets", format: 1, keys: ModelRowKeys.sla,
+            "tickets", codec: SLARowCodecs.sla,
             indexes: [
                 RowIndex("by-due") { entry in
                     guard entry.row.isOpen, let clock = entry.row.clock else { return [] }
@@ -64,7 +64,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
                     row: SLARow(
                         number: stored.number, client: stored.client, assignee: stored.assignee, openedAt: stored.openedAt,
                         isOpen: stored.isOpen, clock: clock),
-                    terms: stored.clock?.digest)
+                    terms: stored.clock?.terms)
             })
     }
 
@@ -190,8 +190,8 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     }
 }
 
-/// An `SLARow` as `rm.sla4.tickets` stores it: the clock's terms by reference.
-struct StoredSLARow: Codable {
+/// An `SLARow` as `rm.sla5.tickets` stores it (`SLARowCodecs.sla`): the clock's terms by reference.
+struct StoredSLARow {
     var number: TicketNumber
     var client: String
     var assignee: String?
@@ -206,6 +206,11 @@ struct StoredSLARow: Codable {
         openedAt = row.openedAt
         isOpen = row.isOpen
         clock = row.clock.map { StoredSLAClock($0, terms: terms) }
+    }
+
+    init(number: TicketNumber, client: String, assignee: String?, openedAt: Int64, isOpen: Bool, clock: StoredSLAClock?) {
+        (self.number, self.client, self.assignee, self.openedAt, self.isOpen, self.clock) =
+            (number, client, assignee, openedAt, isOpen, clock)
     }
 }
 

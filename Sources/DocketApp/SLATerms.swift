@@ -123,29 +123,34 @@ struct SLATermsTable {
 }
 
 /// A clock as a row stores it: its progress, and its terms by reference (see `SLATerms`).
-struct StoredSLAClock: Codable, Equatable {
-    /// The terms' content digest (hex), or nil for terms that are not shared: then `started` holds them.
-    var terms: String?
+struct StoredSLAClock: Equatable {
+    /// The terms' content digest, or nil for terms that are not shared: then `started` holds them.
+    var terms: Digest?
     var startedAt: Int64
     var startPriority: Priority
     var started: TicketSLAStarted?
     var progress: SLAClockProgress
 
     init(_ clock: SLAClock, terms: Digest?) {
-        self.terms = terms?.hex
+        self.terms = terms
         self.startedAt = clock.started.startedAt.millisecondsSinceEpoch
         self.startPriority = clock.started.priority
         self.started = terms == nil ? clock.started : nil
         self.progress = clock.progress
     }
 
-    /// The terms' digest, when shared.
-    var digest: Digest? { terms.flatMap(Digest.init(hex:)) }
+    init(terms: Digest?, startedAt: Int64, startPriority: Priority, started: TicketSLAStarted?, progress: SLAClockProgress) {
+        self.terms = terms
+        self.startedAt = startedAt
+        self.startPriority = startPriority
+        self.started = started
+        self.progress = progress
+    }
 
     /// The whole clock, its terms read from `table`.
     func clock(_ table: SLATermsTable, txn: borrowing Transaction) throws -> SLAClock {
         if let started { return SLAClock(started: started, progress: progress) }
-        guard let digest else { throw SLATermsError.missing(table.database.name, nil) }
+        guard let digest = terms else { throw SLATermsError.missing(table.database.name, nil) }
         let terms = try table.started(
             digest, priority: startPriority, startedAt: Timestamp(millisecondsSinceEpoch: startedAt), txn: txn)
         return SLAClock(started: terms, progress: progress)

@@ -6,7 +6,8 @@ import ReadModelKit
 /// `ticket.sla-started`, the content digest of its frozen terms (see `SLATerms`). `ReadModels` makes one and gives
 /// it to both projections; the store applies each event to every projection in turn, so the second finds the
 /// first one's decode in the memo. A `ticket.sla-started` whose terms were seen before (by digest) is not decoded
-/// at all: only its priority and start instant are read (`SLATermsCache`).
+/// at all: only its priority and start instant are read (`SLATermsCache`); the commonest ticket events are read without
+/// `JSONDecoder` (`FastPayloads`).
 final class TicketChanges: Sendable {
     private let memo = EventMemo<(change: TicketChange, terms: Digest?)>()
     /// Decoded terms by content digest, shared by the folds and by the rows that read their terms back.
@@ -17,7 +18,12 @@ final class TicketChanges: Sendable {
     /// `TicketChange(event)` with the terms' digest of a `ticket.sla-started` (nil otherwise, or when not shared).
     func change(of event: RecordedEvent) throws -> (change: TicketChange, terms: Digest?) {
         try memo.value(of: event) { event in
-            guard event.type == TicketSLAStarted.descriptor.type else { return (try TicketChange(event), nil) }
+            guard event.type == TicketSLAStarted.descriptor.type else {
+                if let fast = FastPayloads.ticketEvent(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) {
+                    return (.ticket(fast), nil)
+                }
+                return (try TicketChange(event), nil)
+            }
             let (started, digest) = try terms.started(event)
             return (.sla(.started(started)), digest)
         }

@@ -137,8 +137,33 @@ public struct QueueSLA: Codable, Sendable, Equatable {
     }
 }
 
-/// A `queue` row as stored: the summary and the clock's state without its frozen terms.
-struct QueueRow: Codable {
+extension TicketSummary {
+    /// A row with every stored field given (read back by `SLARowCodecs.queue`).
+    init(
+        number: TicketNumber, client: String, contact: String?, category: String?, priority: Priority, source: TicketSource,
+        subject: String, status: TicketStatus, assignee: String?, watchers: [String], openedAt: Int64, openedPosition: UInt64,
+        updatedAt: Int64, updatedPosition: UInt64, publicComments: Int, internalComments: Int, resolution: String?,
+        mergedInto: TicketNumber?, mergedFrom: [TicketNumber], sla: QueueSLA?, dueDate: Int64?
+    ) {
+        (self.number, self.client, self.contact, self.category) = (number, client, contact, category)
+        (self.priority, self.source, self.subject, self.status) = (priority, source, subject, status)
+        (self.assignee, self.watchers, self.openedAt, self.openedPosition) = (assignee, watchers, openedAt, openedPosition)
+        (self.updatedAt, self.updatedPosition) = (updatedAt, updatedPosition)
+        (self.publicComments, self.internalComments, self.resolution) = (publicComments, internalComments, resolution)
+        (self.mergedInto, self.mergedFrom, self.sla, self.dueDate) = (mergedInto, mergedFrom, sla, dueDate)
+    }
+}
+
+extension QueueSLA {
+    init(dueAt: Int64?, clock: SLAClockKind?, paused: Bool) {
+        self.dueAt = dueAt
+        self.clock = clock
+        self.paused = paused
+    }
+}
+
+/// A `queue` row as stored (`SLARowCodecs.queue`): the summary and the clock's state without its frozen terms.
+struct QueueRow {
     var ticket: TicketSummary
     var clock: StoredSLAClock?
 }

@@ -2,23 +2,40 @@ import EventLog
 import Foundation
 import LMDB
 
-/// A row type's stored form: its format number, then the row in the binary row format (`BinaryRowEncoder`).
+/// A row type's stored form: its format number, then the row — written by hand (`RowWriter`/`RowReader`: fields in a
+/// fixed order, no names) or, for any `Codable` row, in the binary row format (`BinaryRowEncoder`).
 /// A row of another format number is refused (the model needs `docket rebuild`), never misread.
-public struct RowCodec<Stored: Codable>: Sendable {
-    /// The number written first in every row; change it with the stored type or its `keys`.
+public struct RowCodec<Stored>: Sendable {
+    /// The number written first in every row; change it with the stored type or its layout.
     public let format: UInt8
-    /// The field names written as numbers (see `RowKeys`).
-    public let keys: RowKeys
+    private let write: @Sendable (Stored, inout RowWriter) throws -> Void
+    private let read: @Sendable (inout RowReader) throws -> Stored
 
-    public init(format: UInt8, keys: RowKeys = .none) {
+    /// A hand-written codec: `write` puts the fields after the format number, `read` takes them in the same order.
+    public init(
+        format: UInt8, write: @escaping @Sendable (Stored, inout RowWriter) throws -> Void,
+        read: @escaping @Sendable (inout RowReader) throws -> Stored
+    ) {
         self.format = format
-        self.keys = keys
+        self.write = write
+        self.read = read
+    }
+
+    /// The binary row format of a `Codable` row, with the field names in `keys` written as numbers (`RowKeys`).
+    public init(format: UInt8, keys: RowKeys = .none) where Stored: Codable {
+        self.init(
+            format: format,
+            write: { row, writer in writer.bytes.append(contentsOf: try BinaryRowEncoder(keys: keys).encode(row)) },
+            read: { reader in
+                defer { reader.offset = reader.bytes.count }
+                return try BinaryRowDecoder(keys: keys).decode(Stored.self, from: Array(reader.bytes[reader.offset...]))
+            })
     }
 
     public func encode(_ row: Stored) throws -> [UInt8] {
-        var bytes = [format]
-        bytes.append(contentsOf: try BinaryRowEncoder(keys: keys).encode(row))
-        return bytes
+        var writer = RowWriter(format: format)
+        try write(row, &writer)
+        return writer.bytes
     }
 
     public func decode(_ bytes: UnsafeRawBufferPointer) throws -> Stored {
@@ -26,7 +43,10 @@ public struct RowCodec<Stored: Codable>: Sendable {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: [], debugDescription: "a row of format \(bytes.first.map { "\($0)" } ?? "none"), expected \(format)"))
         }
-        return try BinaryRowDecoder(keys: keys).decode(Stored.self, from: Array(bytes.dropFirst()))
+        var reader = RowReader(bytes)
+        let row = try read(&reader)
+        try reader.finish()
+        return row
     }
 }
 
@@ -52,7 +72,7 @@ public struct RowIndex<Row>: Sendable {
 /// keys of the row as it was stored are compared with those of the row written, and only the difference is
 /// deleted and put. Rebuilt or maintained event by event, a table ends with the same bytes (its rows and
 /// indexes are functions of the rows alone).
-public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, Stored: Codable>: @unchecked Sendable {
+public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, Stored>: @unchecked Sendable {
     // @unchecked Sendable: the databases are set once at attach; `pending` is only touched under `lock` (and LMDB
     // runs one write transaction per environment at a time).
 
@@ -73,15 +93,24 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         var changed: Bool
     }
 
+    /// A table whose rows are stored in the binary row format of their `Codable` stored form (`RowCodec(format:keys:)`).
     /// - Parameters:
     ///   - store: the stored form of a row; `load`: the row from its stored form (reading other tables of the
     ///     model, given by name, in `txn`).
-    public init(
+    public convenience init(
         _ name: String, format: UInt8, keys: RowKeys = .none, indexes: [RowIndex<Row>] = [], store: @escaping (Row) -> Stored,
+        load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row
+    ) where Stored: Codable {
+        self.init(name, codec: RowCodec(format: format, keys: keys), indexes: indexes, store: store, load: load)
+    }
+
+    /// A table whose rows are stored by `codec` (a hand-written one: `RowCodec(format:write:read:)`).
+    public init(
+        _ name: String, codec: RowCodec<Stored>, indexes: [RowIndex<Row>] = [], store: @escaping (Row) -> Stored,
         load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row
     ) {
         self.name = name
-        self.codec = RowCodec(format: format, keys: keys)
+        self.codec = codec
         self.indexes = indexes
         self.store = store
         self.load = load
@@ -109,7 +138,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
 
     /// The row of `key` as this transaction sees it: kept in memory, else read from the table (and kept).
     public func row(_ key: Key, txn: borrowing Transaction) throws -> Row? {
-        if let entry = lock.withLock({ pending[key] }) { return entry.row }
+        if let row = lock.withLock({ pending[key]?.row }) { return row }
         guard let row = try read(key, txn: txn) else { return nil }
         let keys = indexes.map { $0.keys(row) }
         lock.withLock { pending[key] = Entry(row: row, storedKeys: keys, changed: false) }
@@ -119,9 +148,9 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// Keeps `row` as the new row of `key`, written by `flush`.
     public func set(_ key: Key, _ row: Row) {
         lock.withLock {
-            if pending[key] != nil {
-                pending[key]?.row = row
-                pending[key]?.changed = true
+            if let index = pending.index(forKey: key) {
+                pending.values[index].row = row
+                pending.values[index].changed = true
             } else {
                 pending[key] = Entry(row: row, storedKeys: nil, changed: true)
             }
@@ -130,13 +159,18 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
 
     /// Writes every changed row and its index entries, in key order, and forgets them all.
     public func flush(in txn: borrowing Transaction) throws {
-        let changed = lock.withLock {
+        // Sorting the keys alone: sorting (key, entry) pairs moved every row and its index keys at each swap.
+        let (entries, changed) = lock.withLock {
             defer { pending.removeAll(keepingCapacity: true) }
-            return pending.filter(\.value.changed).sorted { $0.key < $1.key }
+            return (pending, pending.compactMap { $0.value.changed ? $0.key : nil }.sorted())
         }
         let rowsDatabase = database
         let indexDatabases = indexes.map { rows[$0.table] }
-        for (key, entry) in changed {
+        // Rows whose keys sort after the table's last key (new tickets, entries: most rows of a rebuild) are put with
+        // MDB_APPEND: no search down the tree, and full pages instead of half-full ones after a split.
+        var last = try txn.withCursor(rowsDatabase) { cursor in try cursor.last().map { Array($0.key) } }
+        for key in changed {
+            guard let entry = entries[key] else { continue }
             let primary = RowTable.keyBytes(key)
             for (index, database) in zip(indexes.indices, indexDatabases) {
                 let old = entry.storedKeys?[index] ?? []
@@ -144,7 +178,9 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
                 for stale in old where !new.contains(stale) { _ = try txn.delete(database, key: stale) }
                 for fresh in new where !old.contains(fresh) { try txn.put(database, key: fresh, value: primary) }
             }
-            try txn.put(rowsDatabase, key: primary, value: try codec.encode(store(entry.row)))
+            let appending = last.map { $0.lexicographicallyPrecedes(primary) } ?? true
+            try txn.put(rowsDatabase, key: primary, value: try codec.encode(store(entry.row)), options: appending ? .append : [])
+            if appending { last = primary }
         }
     }
 

@@ -322,6 +322,20 @@ public struct SLAClockProgress: Codable, Sendable, Equatable {
     public var isClosed: Bool
     public var reached: [SLAAlarm]
     public var recorded: [SLAAlarm]
+
+    /// A clock's state with every field given (a stored row read back).
+    public init(
+        priority: Priority, response: SLATimer, resolution: SLATimer, isWaitingOnClient: Bool, isClosed: Bool,
+        reached: [SLAAlarm], recorded: [SLAAlarm]
+    ) {
+        self.priority = priority
+        self.response = response
+        self.resolution = resolution
+        self.isWaitingOnClient = isWaitingOnClient
+        self.isClosed = isClosed
+        self.reached = reached
+        self.recorded = recorded
+    }
 }
 
 extension SLAClock {

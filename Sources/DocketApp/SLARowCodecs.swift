@@ -1,0 +1,192 @@
+import DocketTime
+import Domain
+import EventLog
+import ReadModelKit
+
+/// The hand-written row formats of `sla` (format 5) and `queue` (format 6): each field in a fixed order, instants as
+/// zig-zag varints of milliseconds, digests as their 32 bytes, string enumerations by raw value, no field names
+/// (`RowWriter`). The order of the calls below is the format: change it only with the model's format number.
+enum SLARowCodecs {
+    /// `rm.sla5.tickets`: a `StoredSLARow`.
+    static let sla = RowCodec<StoredSLARow>(
+        format: 1,
+        write: { row, w in
+            w.int(row.number.value)
+            w.string(row.client)
+            w.optional(row.assignee) { $0.string($1) }
+            w.int(row.openedAt)
+            w.bool(row.isOpen)
+            try w.optional(row.clock) { try $0.clock($1) }
+        },
+        read: { r in
+            StoredSLARow(
+                number: try r.ticketNumber(), client: try r.string(), assignee: try r.optional { try $0.string() },
+                openedAt: try r.int(), isOpen: try r.bool(), clock: try r.optional { try $0.clock() })
+        })
+
+    /// `rm.queue6.tickets`: a `QueueRow`.
+    static let queue = RowCodec<QueueRow>(
+        format: 1,
+        write: { row, w in
+            w.summary(row.ticket)
+            try w.optional(row.clock) { try $0.clock($1) }
+        },
+        read: { r in QueueRow(ticket: try r.summary(), clock: try r.optional { try $0.clock() }) })
+}
+
+extension RowWriter {
+    mutating func instant(_ value: Timestamp) { int(value.millisecondsSinceEpoch) }
+
+    mutating func clock(_ clock: StoredSLAClock) throws {
+        optional(clock.terms) { w, digest in withUnsafeBytes(of: digest) { w.fixed($0) } }
+        int(clock.startedAt)
+        rawValue(clock.startPriority)
+        // Terms that are not shared (rare: see `SLATerms`) are kept whole, in the kit's Codable row format.
+        try optional(clock.started) { w, started in w.blob(try BinaryRowEncoder().encode(started)) }
+        let progress = clock.progress
+        rawValue(progress.priority)
+        timer(progress.response)
+        timer(progress.resolution)
+        bool(progress.isWaitingOnClient)
+        bool(progress.isClosed)
+        array(progress.reached) { $0.alarm($1) }
+        array(progress.recorded) { $0.alarm($1) }
+    }
+
+    mutating func timer(_ timer: SLATimer) {
+        rawValue(timer.kind)
+        int(timer.targetSeconds)
+        int(timer.bankedMilliseconds)
+        optional(timer.runningSince) { $0.instant($1) }
+        optional(timer.metAt) { $0.instant($1) }
+        instant(timer.targetSince)
+        optional(timer.breachedAt) { $0.instant($1) }
+        array(timer.intervals) { w, interval in
+            w.instant(interval.start)
+            w.optional(interval.end) { $0.instant($1) }
+            w.rawValue(interval.mode)
+            w.string(interval.reason)
+            w.int(interval.targetSeconds)
+            w.optional(interval.countedMilliseconds) { $0.int($1) }
+        }
+    }
+
+    mutating func alarm(_ alarm: SLAAlarm) {
+        rawValue(alarm.clock)
+        instant(alarm.dueAt)
+        switch alarm.kind {
+        case .warning(let percent):
+            byte(0)
+            int(percent)
+        case .breach:
+            byte(1)
+        case .escalation(let rule, let action):
+            byte(2)
+            string(rule)
+            switch action {
+            case .notifyDispatchers: byte(0)
+            case .assign(let login):
+                byte(1)
+                string(login)
+            case .raisePriority: byte(2)
+            }
+        }
+    }
+
+    mutating func summary(_ row: TicketSummary) {
+        int(row.number.value)
+        string(row.client)
+        optional(row.contact) { $0.string($1) }
+        optional(row.category) { $0.string($1) }
+        rawValue(row.priority)
+        rawValue(row.source)
+        string(row.subject)
+        rawValue(row.status)
+        optional(row.assignee) { $0.string($1) }
+        array(row.watchers) { $0.string($1) }
+        int(row.openedAt)
+        uint(row.openedPosition)
+        int(row.updatedAt)
+        uint(row.updatedPosition)
+        int(row.publicComments)
+        int(row.internalComments)
+        optional(row.resolution) { $0.string($1) }
+        optional(row.mergedInto) { $0.int($1.value) }
+        array(row.mergedFrom) { $0.int($1.value) }
+        optional(row.sla) { w, sla in
+            w.optional(sla.dueAt) { $0.int($1) }
+            w.optional(sla.clock) { $0.rawValue($1) }
+            w.bool(sla.paused)
+        }
+        optional(row.dueDate) { $0.int($1) }
+    }
+}
+
+extension RowReader {
+    mutating func instant() throws -> Timestamp { Timestamp(millisecondsSinceEpoch: try int()) }
+
+    mutating func ticketNumber() throws -> TicketNumber {
+        let value: Int = try int()
+        guard let number = TicketNumber(value) else { throw RowReader.damaged("\(value) is not a ticket number") }
+        return number
+    }
+
+    mutating func clock() throws -> StoredSLAClock {
+        let terms = try optional { r in try r.fixed(32).loadUnaligned(as: Digest.self) }
+        let startedAt: Int64 = try int()
+        let startPriority: Priority = try rawValue()
+        let started = try optional { r in try BinaryRowDecoder().decode(TicketSLAStarted.self, from: try r.blob()) }
+        let progress = SLAClockProgress(
+            priority: try rawValue(), response: try timer(), resolution: try timer(), isWaitingOnClient: try bool(),
+            isClosed: try bool(), reached: try array { try $0.alarm() }, recorded: try array { try $0.alarm() })
+        return StoredSLAClock(terms: terms, startedAt: startedAt, startPriority: startPriority, started: started, progress: progress)
+    }
+
+    mutating func timer() throws -> SLATimer {
+        SLATimer(
+            kind: try rawValue(), targetSeconds: try int(), bankedMilliseconds: try int(),
+            runningSince: try optional { try $0.instant() }, metAt: try optional { try $0.instant() },
+            targetSince: try instant(), breachedAt: try optional { try $0.instant() },
+            intervals: try array { r in
+                SLAInterval(
+                    start: try r.instant(), end: try r.optional { try $0.instant() }, mode: try r.rawValue(),
+                    reason: try r.string(), targetSeconds: try r.int(), countedMilliseconds: try r.optional { try $0.int() })
+            })
+    }
+
+    mutating func alarm() throws -> SLAAlarm {
+        let clock: SLAClockKind = try rawValue()
+        let dueAt = try instant()
+        let kind: SLAAlarm.Kind
+        switch try byte() {
+        case 0: kind = .warning(percent: try int())
+        case 1: kind = .breach
+        case 2:
+            let rule = try string()
+            let action: EscalationAction
+            switch try byte() {
+            case 0: action = .notifyDispatchers
+            case 1: action = .assign(login: try string())
+            case 2: action = .raisePriority
+            case let other: throw RowReader.damaged("\(other) is not an escalation action")
+            }
+            kind = .escalation(rule: rule, action: action)
+        case let other: throw RowReader.damaged("\(other) is not an SLA alarm kind")
+        }
+        return SLAAlarm(clock: clock, kind: kind, dueAt: dueAt)
+    }
+
+    mutating func summary() throws -> TicketSummary {
+        try TicketSummary(
+            number: ticketNumber(), client: string(), contact: optional { try $0.string() },
+            category: optional { try $0.string() }, priority: rawValue(), source: rawValue(), subject: string(),
+            status: rawValue(), assignee: optional { try $0.string() }, watchers: array { try $0.string() },
+            openedAt: int(), openedPosition: uint(), updatedAt: int(), updatedPosition: uint(), publicComments: int(),
+            internalComments: int(), resolution: optional { try $0.string() },
+            mergedInto: optional { try $0.ticketNumber() }, mergedFrom: array { try $0.ticketNumber() },
+            sla: optional { r in
+                QueueSLA(dueAt: try r.optional { try $0.int() }, clock: try r.optional { try $0.rawValue() }, paused: try r.bool())
+            },
+            dueDate: optional { try $0.int() })
+    }
+}

@@ -1,0 +1,153 @@
+import DocketTime
+import Domain
+import EventLog
+import Foundation
+import ReadModelKit
+import TestSupport
+import Testing
+
+@testable import DocketApp
+
+/// The hand-written row formats of `sla` and `queue` (`SLARowCodecs`) and the fast ticket payload reader
+/// (`FastPayloads`): both must give exactly what the slower paths give.
+@Suite struct RowCodecTests {
+    /// Every clock and summary of a random history (priority changes, pauses, merges, recorded alarms) reads back
+    /// equal from its row, with its terms by reference or kept whole; a cut row is an error, never a crash.
+    @Test func slaAndQueueRowsReadBackExactly() throws {
+        let f = try PendingRowsTests().fixtureWithSLAs()
+        var random = SeededRandom(seed: 11)
+        var tickets: [TicketNumber] = []
+        for _ in 0..<300 {
+            f.clock.advance(milliseconds: Int64(random.next() % 1_800_000))
+            do {
+                if tickets.isEmpty || random.next() % 5 == 0 {
+                    tickets.append(try f.app.tickets.openTicket(
+                        TicketIntake(client: random.next() % 2 == 0 ? "acme" : "globex", priority: Priority.allCases[Int(random.next() % 4)],
+                            subject: "Ünïcode \(tickets.count)"), as: "bob"))
+                    continue
+                }
+                let number = tickets[Int(random.next() % UInt64(tickets.count))]
+                switch random.next() % 7 {
+                case 0: try f.app.tickets.ticket(number, .assign(to: "tia", user: nil), as: "ann")
+                case 1: try f.app.tickets.ticket(number, .setPriority(Priority.allCases[Int(random.next() % 4)]), as: "ann")
+                case 2: try f.app.tickets.ticket(number, .setStatus(TicketStatus.settable[Int(random.next() % 3)]), as: "ann")
+                case 3: try f.app.tickets.ticket(number, .comment("hi", visibility: .public), as: "bob")
+                case 4: try f.app.tickets.mergeTicket(number, into: tickets[Int(random.next() % UInt64(tickets.count))], as: "ann")
+                default: _ = try f.app.sla.tick(as: "ann")
+                }
+            } catch is DomainError {
+                continue
+            }
+        }
+        var clocks = 0
+        try f.models.sla.all(in: f.store) { row in
+            let stored = StoredSLARow(row, terms: nil)
+            let bytes = try SLARowCodecs.sla.encode(stored)
+            let back = try bytes.withUnsafeBytes { try SLARowCodecs.sla.decode($0) }
+            #expect(back.clock == stored.clock && back.number == row.number && back.assignee == row.assignee)
+            #expect(back.clock?.started == row.clock?.started, "unshared terms are kept whole")
+            #expect(try SLARowCodecs.sla.encode(back) == bytes)
+            if let clock = row.clock {
+                clocks += 1
+                let shared = StoredSLARow(row, terms: [1, 2, 3].withUnsafeBytes { Digest.sha256($0) })
+                let sharedBytes = try SLARowCodecs.sla.encode(shared)
+                #expect(try sharedBytes.withUnsafeBytes { try SLARowCodecs.sla.decode($0) }.clock?.progress == clock.progress)
+                let codable = try BinaryRowEncoder().encode(clock.progress).count
+                #expect(sharedBytes.count < codable, "\(sharedBytes.count) bytes, its progress alone \(codable) as Codable")
+                for cut in [1, sharedBytes.count / 2, sharedBytes.count - 1] {
+                    #expect(throws: DecodingError.self) { try Array(sharedBytes.prefix(cut)).withUnsafeBytes { try SLARowCodecs.sla.decode($0) } }
+                }
+            }
+            if let summary = try f.models.queue.summary(row.number, in: f.store) {
+                let queueRow = QueueRow(ticket: summary, clock: row.clock.map { StoredSLAClock($0, terms: nil) })
+                let queueBytes = try SLARowCodecs.queue.encode(queueRow)
+                let read = try queueBytes.withUnsafeBytes { try SLARowCodecs.queue.decode($0) }
+                #expect(read.ticket == summary && read.clock == queueRow.clock)
+            }
+        }
+        #expect(clocks > 40)
+        var alarms = [SLAAlarm]()
+        try f.models.sla.all(in: f.store) { alarms += $0.clock?.recorded ?? [] }
+        #expect(!alarms.isEmpty, "the history recorded alarms")
+    }
+
+    /// Alarms of every kind and escalation action read back (the random history may not reach all of them).
+    @Test(arguments: [
+        SLAAlarm.Kind.warning(percent: 75), .breach, .escalation(rule: "r", action: .notifyDispatchers),
+        .escalation(rule: "r2", action: .assign(login: "tia")), .escalation(rule: "r3", action: .raisePriority),
+    ])
+    func everyAlarmKindReadsBack(kind: SLAAlarm.Kind) throws {
+        let alarm = SLAAlarm(clock: .resolution, kind: kind, dueAt: Timestamp(millisecondsSinceEpoch: -5))
+        var writer = RowWriter(format: 9)
+        writer.alarm(alarm)
+        let back = try writer.bytes.withUnsafeBytes { bytes in
+            var reader = RowReader(bytes)
+            let alarm = try reader.alarm()
+            try reader.finish()
+            return alarm
+        }
+        #expect(back == alarm)
+    }
+
+    /// The fast reader gives `JSONDecoder`'s answer for each payload it takes, and takes every canonical payload
+    /// of the five types; anything unusual it leaves to `JSONDecoder`.
+    @Test func fastTicketPayloadsEqualJSONDecoder() throws {
+        let number = try #require(TicketNumber(42))
+        let canonical: [TicketEvent] = [
+            .opened(TicketOpened(number: number, client: "acme", contact: nil, category: "net", priority: .p2, source: .email,
+                subject: "Printer \"3\" on fire \u{1F525}\n", description: "a\\b/c é")),
+            .opened(TicketOpened(number: number, client: "acme", contact: "c-1", category: nil, priority: .p4, source: .portal,
+                subject: "", description: "")),
+            .assigned(TicketAssigned(assignee: "tia", previousAssignee: nil)),
+            .assigned(TicketAssigned(assignee: "tia", previousAssignee: "bob")),
+            .statusChanged(TicketStatusChanged(status: .waitingOnClient, previousStatus: .new)),
+            .commented(TicketCommented(text: "line\u{2028}\ttab", visibility: .internal)),
+            .closed(TicketClosed(resolution: "fixed", noTimeReason: nil)),
+            .closed(TicketClosed(resolution: "fixed", noTimeReason: "warranty")),
+        ]
+        for event in canonical {
+            let fast = FastPayloads.ticketEvent(type: event.eventType, schemaVersion: 1, payload: event.payload())
+            #expect(fast == event, "\(event.eventType) \(String(decoding: event.payload(), as: UTF8.self))")
+        }
+        let unusual: [(String, String)] = [
+            ("ticket.assigned", #"{"assignee":"tia","previousAssignee":null}"#),
+            ("ticket.assigned", #"{ "assignee" : "t\u0069a" }"#),
+            ("ticket.assigned", #"{"assignee":"tia","extra":1}"#),
+            ("ticket.assigned", #"{"assignee":"tia","assignee":"bob"}"#),
+            ("ticket.assigned", #"{"previousAssignee":"bob"}"#),
+            ("ticket.assigned", #"{"assignee":null}"#),
+            ("ticket.assigned", #"{"assignee":"tia"} "#),
+            ("ticket.status-changed", #"{"status":"sleeping","previousStatus":"new"}"#),
+            ("ticket.opened", #"{"number":"X-1","client":"a","priority":"p1","source":"email","subject":"s","description":"d"}"#),
+            ("ticket.opened", #"{"number":"T-1","client":"a","priority":"p1","source":"email","subject":"s","description":"d"}"#),
+            ("ticket.commented", #"{"text":5,"visibility":"public"}"#),
+            ("ticket.closed", #"["resolution"]"#),
+        ]
+        for (type, text) in unusual {
+            let payload = Array(text.utf8)
+            let slow = try? TicketEvent.decode(type: type, schemaVersion: 1, payload: payload)
+            if let fast = FastPayloads.ticketEvent(type: type, schemaVersion: 1, payload: payload) {
+                #expect(fast == slow, "\(type) \(text)")
+            }
+        }
+        let logged = TimeLogged(
+            entryId: "TE-7", ticket: "T-42", tech: "tia", minutes: 95, workType: "remote", billable: true,
+            startedAt: "2026-03-01T09:00:00.000Z", note: nil)
+        #expect(FastPayloads.timeLogged(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(logged).payload()) == logged)
+        var noted = logged
+        noted.note = "on \"site\""
+        #expect(FastPayloads.timeLogged(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(noted).payload()) == noted)
+        for text in [
+            #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9.5,"workType":"w","billable":true,"startedAt":"s"}"#,
+            #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9,"workType":"w","billable":1,"startedAt":"s"}"#,
+            #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9,"workType":"w","billable":true}"#,
+            #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9,"workType":"w","billable":true,"startedAt":"s","note":null}"#,
+        ] {
+            let payload = Array(text.utf8)
+            guard let fast = FastPayloads.timeLogged(type: "time.logged", schemaVersion: 1, payload: payload) else { continue }
+            #expect(TimeEvent.logged(fast) == (try? TimeEvent.decode(type: "time.logged", schemaVersion: 1, payload: payload)), "\(text)")
+        }
+        #expect(FastPayloads.ticketEvent(type: "ticket.assigned", schemaVersion: 2, payload: Array(#"{"assignee":"tia"}"#.utf8)) == nil)
+        #expect(FastPayloads.ticketEvent(type: "ticket.reopened", schemaVersion: 1, payload: Array(#"{}"#.utf8)) == nil)
+    }
+}
