@@ -13,11 +13,6 @@ enum ModelRowKeys {
         "sentAt", "message", "bouncedAt", "bounceMessageId",
     ])
 
-    /// `rm.time2.entries`: `TimeEntryState`.
-    static let time = RowKeys([
-        "entryId", "ticket", "tech", "minutes", "workType", "billable", "startedAt", "note", "voided", "position",
-    ])
-
     /// `rm.billing3.invoices`, the status rows: `InvoiceStatusRow`.
     static let invoiceStatus = RowKeys(["status", "number", "creditNote", "finalizedAt", "closedAt", "reason"])
 }

@@ -7,18 +7,18 @@ import ReadModelKit
 
 /// The `time` read model: every time entry as the fold of its events, and an index by ticket.
 ///
-/// Databases (format 2, checkpoint `time-v2`; format 1 keyed 10-digit numbers to canonical JSON in `rm.time.*`), a
-/// `RowTable` of the read-model kit:
-/// - `rm.time2.entries`: the entry number (`TE-7` → 7, u64 BE) → ``TimeEntryState`` in the binary row format, row
-///   format 1;
-/// - `rm.time2.by-ticket`: ticket ‖ 0x00 ‖ entry number (u64 BE) → entry number (u64 BE).
+/// Databases (format 3, checkpoint `time-v3`; format 2 wrote the rows through `Codable`, format 1 keyed 10-digit
+/// numbers to canonical JSON in `rm.time.*`), a `RowTable` of the read-model kit:
+/// - `rm.time3.entries`: the entry number (`TE-7` → 7, u64 BE) → ``TimeEntryState``, hand-written row format 1
+///   (`TimeProjection.codec`);
+/// - `rm.time3.by-ticket`: ticket ‖ 0x00 ‖ entry number (u64 BE) → entry number (u64 BE).
 public final class TimeProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "time"
-    public let format = 2
+    public let format = 3
     public var tables: [String] { rows.tableNames }
     private let rows = RowTable<UInt64, TimeEntryState, TimeEntryState>(
-        "entries", format: 1, keys: ModelRowKeys.time,
+        "entries", codec: TimeProjection.codec,
         indexes: [
             RowIndex("by-ticket") { entry in
                 guard entry.exists, let number = TimeProjection.number(entry.entryId) else { return [] }
@@ -28,6 +28,26 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         store: { $0 }, load: { stored, _, _ in stored })
 
     public init() {}
+
+    /// `rm.time3.entries`: the fields of a `TimeEntryState` in order (`RowWriter`).
+    static let codec = RowCodec<TimeEntryState>(
+        format: 1,
+        write: { entry, w in
+            for text in [entry.entryId, entry.ticket, entry.tech] { w.string(text) }
+            w.int(entry.minutes)
+            w.string(entry.workType)
+            w.bool(entry.billable)
+            w.string(entry.startedAt)
+            w.optional(entry.note) { $0.string($1) }
+            w.bool(entry.voided)
+            w.optional(entry.position) { $0.uint($1) }
+        },
+        read: { r in
+            try TimeEntryState(
+                entryId: r.string(), ticket: r.string(), tech: r.string(), minutes: r.int(), workType: r.string(),
+                billable: r.bool(), startedAt: r.string(), note: r.optional { try $0.string() }, voided: r.bool(),
+                position: r.optional { try $0.uint() })
+        })
 
     public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 

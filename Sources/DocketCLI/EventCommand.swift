@@ -100,10 +100,12 @@ struct EventAppendCommand: ParsableCommand {
         let input = Terminal.standardInput()
         var requests: [AppendRequest] = []
         var lineNumber = 0
+        // Read once: the name comes from the environment, which Foundation copies whole at every read.
+        let actor = actorOptions.name
         for line in input.split(separator: UInt8(ascii: "\n")) {
             lineNumber += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { continue }
-            let request = try request(from: Data(line), line: lineNumber)
+            let request = try request(from: Data(line), line: lineNumber, actor: actor)
             for event in request.events {
                 try TrustRules.checkRawAppend(
                     stream: request.stream, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload,
@@ -112,7 +114,7 @@ struct EventAppendCommand: ParsableCommand {
             requests.append(request)
         }
         let store = try StoreAccess.open(path).log
-        try store.requireAdmin(actorOptions.name, to: "append raw events")
+        try store.requireAdmin(actor, to: "append raw events")
         var start = 0
         while start < requests.count {
             let end = min(start + batch, requests.count)
@@ -122,9 +124,9 @@ struct EventAppendCommand: ParsableCommand {
         }
     }
 
-    private func request(from line: Data, line number: Int) throws -> AppendRequest {
+    private func request(from line: Data, line number: Int, actor: String) throws -> AppendRequest {
         try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
-        if let request = scannedRequest(Array(line)) { return request }
+        if let request = scannedRequest(Array(line), actor: actor) { return request }
         guard let fields = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
             throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
         }
@@ -144,7 +146,7 @@ struct EventAppendCommand: ParsableCommand {
         }
         return AppendRequest(
             stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: Array(bytes))],
-            commandId: fields["commandId"] as? String, actor: actorOptions.name)
+            commandId: fields["commandId"] as? String, actor: actor)
     }
 }
 
@@ -152,7 +154,7 @@ extension EventAppendCommand {
     /// The fast path of `request(from:line:)`: a line read with `JSONScanner` whose payload is already canonical
     /// (as `JSONSerialization` would write it) and whose strings need no unescaping. Nil for anything else: the
     /// line is then parsed and its payload canonicalized by Foundation, with the same result or the same error.
-    func scannedRequest(_ line: [UInt8]) -> AppendRequest? {
+    func scannedRequest(_ line: [UInt8], actor: String) -> AppendRequest? {
         guard let members = JSONScanner.members(line) else { return nil }
         var stream: String?
         var type: String?
@@ -178,7 +180,7 @@ extension EventAppendCommand {
         guard let stream, let type else { return nil }
         return AppendRequest(
             stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: payload)],
-            commandId: commandId, actor: actorOptions.name)
+            commandId: commandId, actor: actor)
     }
 }
 

@@ -11,9 +11,7 @@ enum TrustRules {
     ]
 
     /// The event categories Docket's commands write (`ticket.`, `user.`, …).
-    static var typePrefixes: Set<String> {
-        Set(EventCatalog.all.map { String($0.type.prefix { $0 != "." }) + "." })
-    }
+    static let typePrefixes = Set(EventCatalog.all.map { String($0.type.prefix { $0 != "." }) + "." })
 
     /// True when a raw append of `type` to `stream` would write Docket's own events or streams, which only the
     /// commands (with their rules) write: such an append needs `--repair`.

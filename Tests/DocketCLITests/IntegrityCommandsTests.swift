@@ -23,9 +23,15 @@ import Testing
         #expect(try DocketProcess.run(["verify"], store: store).status == 0)
         let backup = folder.child("backup")
         #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
-        // A queue row's entries `priority` (key number 6, a string of 2 bytes, `P1`…`P4`) and `publicComments` (key
-        // number 16, the tag of a signed integer), next to each other in key order: the byte after is the count.
-        let flipped = try (1...4).map { try flipByte(after: [6, 5, 2] + Array("P\($0)".utf8) + [16, 3], in: backup) }
+        // A queue row's `priority` (its length, 2, then `P1`…`P4`) and `source` (its length, then its raw value), next
+        // to each other in the hand-written row (only there: an sla row has no source): the byte after is the
+        // length of the subject.
+        let sources = ["email", "portal", "phone", "alert"]
+        let flipped = try (1...4).flatMap { priority in
+            try sources.map { source in
+                try flipByte(after: [2] + Array("P\(priority)".utf8) + [UInt8(source.utf8.count)] + Array(source.utf8), in: backup)
+            }
+        }
         #expect(flipped.reduce(0, +) > 0)
         let run = try DocketProcess.run(["verify"], store: backup)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")

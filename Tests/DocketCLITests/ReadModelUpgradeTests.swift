@@ -17,7 +17,7 @@ extension ReplayCommandTests {
         do {
             // Turn the store back into what the previous release left: old databases and checkpoints, none of the new.
             let environment = try Environment(path: store)
-            let current = ["rm.sla5.", "rm.queue6.", "rm.alerts2.", "rm.mail2.", "rm.outbox2.", "rm.time2.", "rm.billing3."]
+            let current = ["rm.sla5.", "rm.queue6.", "rm.alerts2.", "rm.mail2.", "rm.outbox2.", "rm.time3.", "rm.billing3."]
             for name in try environment.databaseNames() where current.contains(where: name.hasPrefix) {
                 try environment.dropDatabase(named: name)
             }
@@ -27,7 +27,7 @@ extension ReplayCommandTests {
                 try environment.write { txn in try txn.put(database, key: [0, 0, 0, 0, 0, 0, 3, 233], value: Array("{}".utf8)) }
             }
             try environment.write { txn in
-                for key in ["sla-v5", "queue-v6", "alerts-v2", "mail-v2", "outbox-v2", "time-v2", "billing-v3"] {
+                for key in ["sla-v5", "queue-v6", "alerts-v2", "mail-v2", "outbox-v2", "time-v3", "billing-v3"] {
                     _ = try txn.delete(checkpoints, key: Array(key.utf8))
                 }
                 for key in ["sla-v4", "queue-v5", "alerts", "mail", "outbox", "time", "billing-v2"] {
