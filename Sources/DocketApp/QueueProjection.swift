@@ -7,15 +7,15 @@ import ReadModelKit
 /// The `queue` read model: every ticket's summary, and the open tickets ordered for work —
 /// by priority, then SLA due time (none yet: last), then age — overall, per assignee, unassigned and per client.
 ///
-/// Databases (format 5, checkpoint `queue-v5`; format 4 wrote instants and digests in rows as text, format 3 stored
-/// the rows as canonical JSON, format 2 kept each
-/// ticket's whole `ticket.sla-started` payload). The rows and their indexes are a `RowTable` of the read-model kit:
-/// - `rm.queue5.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
-///   `StoredSLAClock`: its progress, start instant and priority, and its frozen terms by content digest) in the
-///   binary row format, row format 1
-/// - `rm.queue5.open`: sort key → number; `rm.queue5.unassigned`: sort key → number (open rows only)
-/// - `rm.queue5.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue5.by-client`: client ‖ 0x00 ‖ sort key → number
-/// - `rm.queue5.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
+/// Databases (format 6, checkpoint `queue-v6`; format 5 wrote the rows through `Codable`, format 4 wrote instants and
+/// digests in rows as text, format 3 stored the rows as canonical JSON, format 2 kept each ticket's whole
+/// `ticket.sla-started` payload). The rows and their indexes are a `RowTable` of the read-model kit:
+/// - `rm.queue6.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
+///   `StoredSLAClock`: its progress, start instant and priority, and its frozen terms by content digest), hand-written
+///   row format 1 (`SLARowCodecs.queue`)
+/// - `rm.queue6.open`: sort key → number; `rm.queue6.unassigned`: sort key → number (open rows only)
+/// - `rm.queue6.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue6.by-client`: client ‖ 0x00 ‖ sort key → number
+/// - `rm.queue6.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
 ///   payload with that content (see `SLATerms`): one copy per policy version, read back when a later transaction
 ///   folds a clock
 /// The sort key is ordered (`OrderedKey`): priority (u8) ‖ SLA due time (i64; all ones when there is no SLA or

@@ -18,14 +18,14 @@ public struct SLARow: Codable, Sendable, Equatable {
 /// The `sla` read model: each ticket's SLA clock, the open ones ordered by due time, and the pending
 /// alarms ordered by instant (what `docket tick` walks).
 ///
-/// Databases (format 4, checkpoint `sla-v4`; format 3 wrote instants and digests in rows as text, format 2 stored the
-/// rows as canonical JSON, format 1's rows carried the
-/// whole frozen calendar). The rows and their indexes are a `RowTable` of the read-model kit:
-/// - `rm.sla4.tickets`: number (u64 BE) → `StoredSLARow` (its clock as a `StoredSLAClock`: progress, start instant
-///   and priority, and the terms by content digest) in the binary row format, row format 1
-/// - `rm.sla4.by-due`: due (i64 ms, ordered; all ones when paused or met) ‖ number → number (open tickets with a clock)
-/// - `rm.sla4.alarms`: next alarm (i64 ms, ordered) ‖ number → number (tickets with an unrecorded threshold)
-/// - `rm.sla4.terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started` payload
+/// Databases (format 5, checkpoint `sla-v5`; format 4 wrote the rows through `Codable`, format 3 wrote instants and
+/// digests in rows as text, format 2 stored the rows as canonical JSON, format 1's rows carried the whole frozen
+/// calendar). The rows and their indexes are a `RowTable` of the read-model kit:
+/// - `rm.sla5.tickets`: number (u64 BE) → `StoredSLARow` (its clock as a `StoredSLAClock`: progress, start instant
+///   and priority, and the terms by content digest), hand-written row format 1 (`SLARowCodecs.sla`)
+/// - `rm.sla5.by-due`: due (i64 ms, ordered; all ones when paused or met) ‖ number → number (open tickets with a clock)
+/// - `rm.sla5.alarms`: next alarm (i64 ms, ordered) ‖ number → number (tickets with an unrecorded threshold)
+/// - `rm.sla5.terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started` payload
 ///   with that content (see `SLATerms`): one copy per policy version, not one per ticket
 public final class SLAProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
