@@ -41,6 +41,7 @@ end
 LUA
 
 serve() {
+  rm -f "$WORK/serve.out"
   $DOCKET serve --listen 127.0.0.1:18650 "$@" > "$WORK/serve.out" 2> "$WORK/serve.err" &
   SERVER=$!
   for _ in $(seq 1 100); do grep -q "http://" "$WORK/serve.out" 2>/dev/null && return; sleep 0.1; done

@@ -1,13 +1,9 @@
-import Dispatch
+import DocketApp
 
-/// Runs blocking work (LMDB transactions, fsyncs, the CLI's synchronous commands) on Dispatch's threads, never on
-/// Swift's cooperative pool, and awaits its result.
+/// Runs blocking work (LMDB transactions, fsyncs, the CLI's synchronous commands) off Swift's cooperative pool, on
+/// the application's blocking lanes (``DocketApplication/blocking(_:)``), and awaits its result.
 enum BlockingWork {
-    private static let queue = DispatchQueue(label: "docket.blocking", attributes: .concurrent)
-
     static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
-        }
+        try await DocketApplication.blocking(work)
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 
@@ -21,6 +22,34 @@ import Testing
                 do { _ = try app.directory.user("nobody") } catch { throw ApplicationFailure(classifying: error, store: folder) }
                 return 0
             }
+        }
+    }
+
+    /// Blocking calls wait at once, not one per core: 32 calls that each block until all 32 have started finish
+    /// (with a concurrent queue, libdispatch on Linux runs as many as there are cores and they would wait forever).
+    @Test func manyBlockingCallsWaitAtOnce() async throws {
+        let count = 32
+        let arrived = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    try await DocketApplication.blocking {
+                        arrived.signal()
+                        return release.wait(timeout: .now() + 30) == .success
+                    }
+                }
+            }
+            // Counted on a thread of its own (a semaphore must not block the cooperative pool), within 30 s in all.
+            let started = try await DocketApplication.blocking {
+                let deadline = DispatchTime.now() + 30
+                var started = 0
+                while started < count, arrived.wait(timeout: deadline) == .success { started += 1 }
+                for _ in 0..<count { release.signal() }
+                return started
+            }
+            #expect(started == count, "\(started) of \(count) blocking calls ran at once")
+            for try await released in group { #expect(released) }
         }
     }
 }
