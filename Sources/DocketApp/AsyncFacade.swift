@@ -30,8 +30,13 @@ extension DocketApplication {
     /// Runs blocking `work` (LMDB, fsync, a command) on a lane off the cooperative pool and returns its result.
     public static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            lanes[nextLane.next() % laneCount].async { continuation.resume(with: Result { try work() }) }
+            enqueue { continuation.resume(with: Result { try work() }) }
         }
+    }
+
+    /// Puts `work` on the next lane.
+    static func enqueue(_ work: @escaping @Sendable () -> Void) {
+        lanes[nextLane.next() % laneCount].async(execute: work)
     }
 
     /// Opens the store at `path` off the cooperative pool (see ``open(_:clock:configuration:warnings:)``).
