@@ -1,6 +1,5 @@
 import ArgumentParser
 import DocketApp
-import DocketServer
 import Domain
 import Foundation
 
@@ -40,19 +39,10 @@ struct TimeArgument: ExpressibleByArgument {
     }
 }
 
-/// Prints an `Encodable` value as JSON (sorted keys) on stdout.
-///
-/// Times are RFC 3339 strings: read models keep some as epoch milliseconds (``RFC3339Times`` names the fields),
-/// and those are converted here, so no `--json` output prints epoch milliseconds.
+/// Prints an `Encodable` value as JSON (sorted keys, indented) on stdout: its own encoding (``JSONText``); times
+/// are RFC 3339 strings because the output types encode them so, never by rewriting fields afterwards.
 func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-    let parsed = try JSONSerialization.jsonObject(with: try encoder.encode(value), options: [.fragmentsAllowed])
-    let data = try JSONSerialization.data(
-        withJSONObject: RFC3339Times.convert(parsed), options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted, .fragmentsAllowed])
-    // JSONSerialization prints an empty array or object over three lines; JSONEncoder printed `[]` and `{}`.
-    let text = String(decoding: data, as: UTF8.self).replacing(/([\[{])\n\n\s*([\]}])/) { "\($0.1)\($0.2)" }
-    Terminal.out(text + "\n")
+    Terminal.out(try JSONText.of(value) + "\n")
 }
 
 /// Milliseconds since the epoch as RFC 3339 text.

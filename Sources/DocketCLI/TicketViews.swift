@@ -55,7 +55,7 @@ struct TicketFilterOptions: ParsableArguments {
 /// Times in the viewer's zone, named; the queue adds each ticket's SLA due time.
 func printTickets(_ rows: [TicketSummary], json: Bool, time: PeopleTime, showDue: Bool = false) throws {
     if json {
-        try printJSON(rows)
+        try printJSON(rows.map(TicketSummaryView.init))
         return
     }
     let opened = { (row: TicketSummary) in time.text(Timestamp(millisecondsSinceEpoch: row.openedAt)) }

@@ -5,8 +5,8 @@ import Hummingbird
 import NIOCore
 
 /// Serves ``ResourceRoute/all``: a route answered by the services calls them as the caller (``ServiceRoutes``); the
-/// other reads run their CLI command in-process as the caller, its `--json` output the answer. Reads answer JSON with
-/// times as RFC 3339 and lists paginated; writes `{"result": …}` with what the CLI prints; a failure is a
+/// other reads run their CLI command in-process as the caller, its `--json` output the answer. Reads answer JSON (times
+/// as RFC 3339, as the output types encode them) and lists paginated; writes `{"result": …}` with what the CLI prints; a failure is a
 /// problem+json answer with the CLI's exit-code category.
 struct ResourceRoutes: Sendable {
     let routes: Routes
@@ -46,7 +46,7 @@ struct ResourceRoutes: Sendable {
             guard let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
                 throw Problem(exitCode: 1, detail: "the command's JSON output could not be read")
             }
-            var value = RFC3339Times.convert(parsed)
+            var value = parsed
             if let page {
                 let items = value as? [Any] ?? []
                 let slice = Array(items.dropFirst(page.offset).prefix(page.limit))

@@ -9,7 +9,7 @@ typealias ServiceHandler = @Sendable (RouteInput, DocketApplication) throws -> R
 enum RouteAnswer: Sendable {
     /// A write's answer, `{"result": text}`: what the CLI command prints (`T-1001`, `T-1001: assigned to bob`).
     case result(String)
-    /// A read's answer: the JSON the CLI command's `--json` prints (its times and pages are shaped after).
+    /// A read's answer: the JSON the CLI command's `--json` prints (its pages are shaped after).
     case json(Data)
 
     /// `value` as JSON, encoded as the CLI's `--json` encodes it.

@@ -121,7 +121,7 @@ enum ServiceRoutes {
     static func listTickets(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         var filter = try ticketFilter(input)
         filter.assignee = input.text(.query("assignee"))
-        return try .encoding(try app.tickets.list(filter, limit: input.fetch))
+        return try .encoding(try app.tickets.list(filter, limit: input.fetch).map(TicketSummaryView.init))
     }
 
     /// `docket queue --json`: open tickets in work order; `mine`, `unassigned` and `assignee` exclude each other.
@@ -133,7 +133,7 @@ enum ServiceRoutes {
         var filter = try ticketFilter(input)
         filter.assignee = mine ? input.actor : assignee
         filter.unassignedOnly = unassigned
-        return try .encoding(try app.tickets.queue(filter, limit: input.fetch))
+        return try .encoding(try app.tickets.queue(filter, limit: input.fetch).map(TicketSummaryView.init))
     }
 
     /// The filters `ticket list` and `queue` share: client, status, priority.

@@ -12,13 +12,13 @@ public struct TicketDetailView: Encodable, Sendable {
         public let type: String
         public let change: String
     }
-    public let ticket: TicketSummary
+    public let ticket: TicketSummaryView
     public let sla: SLAView?
     public let history: [Entry]
 
     /// The view of `ticket`, its SLA `clock` (from the sla read model) as it stands at `now`, and its `history`.
     public init(ticket: TicketSummary, clock: SLAClock?, history: [(event: RecordedEvent, change: TicketChange)], now: Timestamp) {
-        self.ticket = ticket
+        self.ticket = TicketSummaryView(ticket)
         sla = clock.map { SLAView($0.status(at: now)) }
         self.history = history.map { recorded, change in
             Entry(

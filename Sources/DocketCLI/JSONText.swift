@@ -1,0 +1,55 @@
+import Foundation
+
+/// The text `--json` prints: the value's own `Encodable` output, laid out as the CLI always printed it (keys sorted
+/// as `JSONSerialization` sorts them, two-space indent, `"key" : value`, `[]` and `{}` on one line, slashes not
+/// escaped). Nothing is rewritten: times are RFC 3339 because the output types encode them so (``RFC3339Instant``).
+enum JSONText {
+    /// `value` as indented JSON, without a final newline.
+    static func of(_ value: some Encodable) throws -> String {
+        let parsed = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value), options: [.fragmentsAllowed])
+        var text = ""
+        try write(parsed, indent: "", into: &text)
+        return text
+    }
+
+    private static func write(_ value: Any, indent: String, into text: inout String) throws {
+        let inner = indent + "  "
+        switch value {
+        case let object as [String: Any]:
+            guard !object.isEmpty else { return text += "{}" }
+            text += "{\n"
+            for (index, key) in object.keys.sorted(by: precedes).enumerated() {
+                text += (index == 0 ? "" : ",\n") + inner + (try leaf(key)) + " : "
+                try write(object[key]!, indent: inner, into: &text)
+            }
+            text += "\n" + indent + "}"
+        case let array as [Any]:
+            guard !array.isEmpty else { return text += "[]" }
+            text += "[\n"
+            for (index, item) in array.enumerated() {
+                text += (index == 0 ? "" : ",\n") + inner
+                try write(item, indent: inner, into: &text)
+            }
+            text += "\n" + indent + "]"
+        default:
+            text += try leaf(value)
+        }
+    }
+
+    /// A string, number, boolean or null as `JSONSerialization` writes it; plain printable ASCII strings directly.
+    private static func leaf(_ value: Any) throws -> String {
+        if let string = value as? String,
+            string.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+        {
+            return "\"" + string + "\""
+        }
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `JSONSerialization`'s `sortedKeys` order: numeric, case-insensitive, then by code point.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        a.compare(b, options: [.numeric, .caseInsensitive, .forcedOrdering], range: a.startIndex..<a.endIndex, locale: NSLocale.system)
+            == .orderedAscending
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+@testable import DocketCLI
+
+/// `--json` text is the value's own encoding, laid out as before: nothing is rewritten by its name or size.
+@Suite struct JSONOutputTests {
+    /// Fields the old name-based rewrite (`…At`, `due`, `lastSeen`, a number past 2000-01-01 in ms) turned into times.
+    struct Lookalikes: Encodable {
+        /// A count whose name ends in `At`.
+        let retriedAt = 1_800_000_000_000
+        /// Money due, in minor units.
+        let due: Int64 = 5_000_000_000_000
+        let lastSeen: Int64 = 1_793_955_600_000
+        let nested = [["createdAt": 2_000_000_000_000]]
+    }
+
+    @Test func numbersNamedLikeTimesStayNumbers() throws {
+        let text = try JSONText.of(Lookalikes())
+        let value = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(value["retriedAt"] as? NSNumber == 1_800_000_000_000)
+        #expect(value["due"] as? NSNumber == 5_000_000_000_000)
+        #expect(value["lastSeen"] as? NSNumber == 1_793_955_600_000)
+        #expect((value["nested"] as? [[String: Any]])?.first?["createdAt"] as? NSNumber == 2_000_000_000_000)
+    }
+
+    struct Layout: Encodable {
+        let creditNotes = 1
+        let creditedMinor = 2
+        let note = "Überdruck / \"quoted\"\nline"
+        let empty: [Int] = []
+        let none: [String: Int] = [:]
+        let items = [["b": 1, "a": 2]]
+        let flag = true
+        let missing: String? = nil
+    }
+
+    @Test func layoutIsTheOneTheCLIPrinted() throws {
+        let expected = """
+            {
+              "creditedMinor" : 2,
+              "creditNotes" : 1,
+              "empty" : [],
+              "flag" : true,
+              "items" : [
+                {
+                  "a" : 2,
+                  "b" : 1
+                }
+              ],
+              "none" : {},
+              "note" : "Überdruck / \\"quoted\\"\\nline"
+            }
+            """
+        #expect(try JSONText.of(Layout()) == expected)
+        #expect(try JSONText.of([String]()) == "[]")
+        #expect(try JSONText.of("a/b") == "\"a/b\"")
+    }
+
+    /// Without empty containers the text is exactly `JSONSerialization`'s (sorted keys, pretty, slashes as they are).
+    @Test func keyOrderAndEscapingAreJSONSerializations() throws {
+        let value: [String: [String: String]] = [
+            "outer": ["a10": "x", "a9": "tab\there", "B": "é", "b": "\u{1}", "_x": "</p>", "Äb": "\\", "ab": "😀", "A-b": "\u{2028}"],
+            "Outer2": ["z": "1"],
+        ]
+        let reference = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
+        #expect(try JSONText.of(value) == String(decoding: reference, as: UTF8.self))
+    }
+}
