@@ -24,7 +24,7 @@ timed "snapshot take (one full fold, a copy of the models per month end)" "$dock
 echo "  took: $(json "' '.join(d['taken'])" "$work/take.json")"
 "$docket" snapshot list --store "$live" --json >"$work/list.json"
 "$docket" snapshot list --store "$live" | tail -n 4
-# The last month end (its last event exactly), and the middle of the month after the one before it.
+# The last month end (its last event exactly), and the middle of the month two before it (from a snapshot + a tail).
 moment=$(python3 - "$work/list.json" <<'PY'
 import json, sys, datetime
 rows = json.load(open(sys.argv[1]))
@@ -35,8 +35,8 @@ PY
 between=$(python3 - "$work/list.json" <<'PY'
 import json, sys, datetime
 rows = json.load(open(sys.argv[1]))
-before = datetime.datetime.fromisoformat(rows[-2]["before"].replace("Z", "+00:00"))
-print((before + datetime.timedelta(days=15)).isoformat(timespec="seconds").replace("+00:00", "Z"))
+start, end = (datetime.datetime.fromisoformat(rows[i]["before"].replace("Z", "+00:00")) for i in (-3, -2))
+print((start + (end - start) / 2).isoformat(timespec="seconds").replace("+00:00", "Z"))
 PY
 )
 for as_of in "$moment" "$between"; do
