@@ -18,8 +18,8 @@ import tempfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 args = argparse.ArgumentParser()
@@ -80,7 +80,17 @@ def go(driver, element):
     """Clicks `element` (a link or a submit button) and waits until the next page has replaced this one."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 15).until(lambda _: is_gone(page))
+
+
+def is_gone(element):
+    """Whether `element` has left the document. Selenium's `staleness_of` knows only the stale-reference error;
+    Chromium also answers "Node with given id does not belong to the document" while it swaps the page."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
 
 
 def text(driver):
