@@ -91,15 +91,7 @@ struct ResourceRoutes: Sendable {
             switch source {
             case .path(let name): return path(name)
             case .query(let name): return query(name)
-            case .body(let name):
-                switch body[name] {
-                case nil, is NSNull: return nil
-                case let text as String: return text
-                case let number as NSNumber:
-                    if isBoolean(number) { return number.boolValue ? "true" : "false" }
-                    return number.stringValue
-                default: throw Problem.badRequest("\(name) must be a string, a number or a boolean")
-                }
+            case .body(let name): return try RouteInput.text(of: body[name], name)
             }
         }
         var words: [String] = []

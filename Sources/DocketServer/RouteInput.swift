@@ -96,7 +96,7 @@ struct RouteInput: Sendable {
     }
 
     /// A body value as the CLI would get it on its command line.
-    private static func text(of value: Any?, _ name: String) throws -> String? {
+    static func text(of value: Any?, _ name: String) throws -> String? {
         switch value {
         case nil, is NSNull: return nil
         case let text as String: return text
