@@ -24,6 +24,22 @@ public struct ApplicationFailure: Error, CustomStringConvertible, Sendable {
         case badInput
         /// The destination cannot take it (a store that is not empty, a folder that cannot be written).
         case destination
+
+        /// The exit code of this class (docs/cli.md): the CLI exits with it, and the server's problem answers
+        /// carry it. (66, no store, is the CLI's own.)
+        public var exitCode: Int32 {
+            switch self {
+            case .failure: return 1
+            case .damaged: return 2
+            case .conflict: return 3
+            case .notFound: return 4
+            case .forbidden: return 5
+            case .refused: return 6
+            case .usage: return 64
+            case .badInput: return 65
+            case .destination: return 73
+            }
+        }
     }
 
     public let kind: Kind

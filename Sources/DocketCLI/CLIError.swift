@@ -2,59 +2,41 @@ import ArgumentParser
 import DocketApp
 import Foundation
 
-/// A failure the CLI reports as one line on stderr with a documented exit code.
-enum CLIError: Error, CustomStringConvertible {
-    case usage(String)
-    case badInput(String)
-    case noStore(String)
-    case conflict(String)
-    case damaged(String)
-    case destination(String)
-    case failure(String)
-    case notFound(String)
-    case forbidden(String)
-    case refused(String)
-
-    var description: String {
-        switch self {
-        case .usage(let m), .badInput(let m), .noStore(let m), .conflict(let m), .damaged(let m), .destination(let m),
-            .failure(let m), .notFound(let m), .forbidden(let m), .refused(let m):
-            return m
-        }
-    }
-
+/// A failure the CLI reports as one line on stderr with a documented exit code: an application failure class
+/// (whose exit code ``ApplicationFailure/Kind/exitCode`` gives), or no store to work on.
+struct CLIError: Error, CustomStringConvertible {
     /// The exit code scripts can rely on (see `docket --help`).
-    var exitCode: Int32 {
-        switch self {
-        case .failure: return 1
-        case .damaged: return 2
-        case .conflict: return 3
-        case .notFound: return 4
-        case .forbidden: return 5
-        case .refused: return 6
-        case .usage: return 64
-        case .badInput: return 65
-        case .noStore: return 66
-        case .destination: return 73
-        }
+    let exitCode: Int32
+    /// One line naming the problem and the fix.
+    let description: String
+
+    init(_ kind: ApplicationFailure.Kind, _ message: String) {
+        self.init(exitCode: kind.exitCode, description: message)
     }
+
+    private init(exitCode: Int32, description: String) {
+        self.exitCode = exitCode
+        self.description = description
+    }
+
+    static func usage(_ message: String) -> CLIError { CLIError(.usage, message) }
+    static func badInput(_ message: String) -> CLIError { CLIError(.badInput, message) }
+    /// No store at the path, or no server at `DOCKET_SERVER` (exit 66).
+    static func noStore(_ message: String) -> CLIError { CLIError(exitCode: 66, description: message) }
+    static func conflict(_ message: String) -> CLIError { CLIError(.conflict, message) }
+    static func damaged(_ message: String) -> CLIError { CLIError(.damaged, message) }
+    static func destination(_ message: String) -> CLIError { CLIError(.destination, message) }
+    static func failure(_ message: String) -> CLIError { CLIError(.failure, message) }
+    static func notFound(_ message: String) -> CLIError { CLIError(.notFound, message) }
+    static func forbidden(_ message: String) -> CLIError { CLIError(.forbidden, message) }
+    static func refused(_ message: String) -> CLIError { CLIError(.refused, message) }
 
     /// Maps anything thrown below the CLI to a `CLIError`: the application layer classifies it
-    /// (``ApplicationFailure``), this maps the class to the exit code, in this one place.
+    /// (``ApplicationFailure``), whose class gives the exit code.
     static func from(_ error: any Error, store: String) -> CLIError {
         if let error = error as? CLIError { return error }
         let failure = ApplicationFailure(classifying: error, store: store)
-        switch failure.kind {
-        case .failure: return .failure(failure.message)
-        case .damaged: return .damaged(failure.message)
-        case .conflict: return .conflict(failure.message)
-        case .notFound: return .notFound(failure.message)
-        case .forbidden: return .forbidden(failure.message)
-        case .refused: return .refused(failure.message)
-        case .usage: return .usage(failure.message)
-        case .badInput: return .badInput(failure.message)
-        case .destination: return .destination(failure.message)
-        }
+        return CLIError(failure.kind, failure.message)
     }
 }
 

@@ -20,21 +20,6 @@ public enum ExitStatus {
         }
     }
 
-    /// The exit code of a failure of `kind` (the CLI's `CLIError` gives the same).
-    public static func code(for kind: ApplicationFailure.Kind) -> Int32 {
-        switch kind {
-        case .failure: return 1
-        case .damaged: return 2
-        case .conflict: return 3
-        case .notFound: return 4
-        case .forbidden: return 5
-        case .refused: return 6
-        case .usage: return 64
-        case .badInput: return 65
-        case .destination: return 73
-        }
-    }
-
     /// The category's name, used in problem types (`urn:docket:problem:<name>`).
     public static func category(for code: Int32) -> String {
         switch code {

@@ -45,7 +45,7 @@ public struct Problem: Error, Codable, Sendable, Equatable {
     /// exit code the CLI gives it.
     public static func from(_ error: any Error, store: String) -> Problem {
         let failure = ApplicationFailure(classifying: error, store: store)
-        return Problem(exitCode: ExitStatus.code(for: failure.kind), detail: failure.message)
+        return Problem(exitCode: failure.kind.exitCode, detail: failure.message)
     }
 
     /// The response: the JSON body with `Content-Type: application/problem+json`.
