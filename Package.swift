@@ -60,14 +60,16 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // The CLI as a client of `docket serve`: C library calls only (start-up cost, docs/architecture.md).
+        .target(name: "DocketClient"),
         .target(
             name: "DocketCLI",
             dependencies: [
-                "AlertIntake", "BusinessTime", "DocketApp", "DocketServer", "Domain", "Hooks", "LMTP", "MailParser",
+                "AlertIntake", "BusinessTime", "DocketApp", "DocketClient", "DocketServer", "Domain", "Hooks", "LMTP", "MailParser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .executableTarget(name: "docket", dependencies: ["DocketCLI"]),
+        .executableTarget(name: "docket", dependencies: ["DocketCLI", "DocketClient"]),
         .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "ReadModelKitTests", dependencies: ["ReadModelKit", "TestSupport"]),

@@ -23,6 +23,8 @@ struct CLIError: Error, CustomStringConvertible {
     static func badInput(_ message: String) -> CLIError { CLIError(.badInput, message) }
     /// No store at the path, or no server at `DOCKET_SERVER` (exit 66).
     static func noStore(_ message: String) -> CLIError { CLIError(exitCode: 66, description: message) }
+    /// A failure of the client module (``DocketClient/ClientFailure``), with its own exit code.
+    static func client(_ code: Int32, _ message: String) -> CLIError { CLIError(exitCode: code, description: message) }
     static func conflict(_ message: String) -> CLIError { CLIError(.conflict, message) }
     static func damaged(_ message: String) -> CLIError { CLIError(.damaged, message) }
     static func destination(_ message: String) -> CLIError { CLIError(.destination, message) }

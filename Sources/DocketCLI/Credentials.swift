@@ -1,23 +1,13 @@
+import DocketClient
 import Foundation
 
-/// `~/.config/docket/credentials` (mode 0600): the API token for each server, written by `docket login`.
+/// `~/.config/docket/credentials` (mode 0600): the API token for each server, written by `docket login` (the
+/// client reads it: ``ClientCredentials``).
 enum Credentials {
-    /// The file's path (`$XDG_CONFIG_HOME/docket/credentials` when that is set).
-    static var path: String {
-        let env = ProcessInfo.processInfo.environment
-        let base = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.config")
-        return base + "/docket/credentials"
-    }
-
-    /// The token to present to `server`: `$DOCKET_TOKEN`, else the credentials file's entry for it.
-    static func token(for server: String) throws -> String? {
-        if let token = ProcessInfo.processInfo.environment["DOCKET_TOKEN"], !token.isEmpty { return token }
-        return try read()[server]
-    }
-
-    /// Saves `token` for `server` (the file is created 0600, its folder 0700).
+    /// Saves `token` for `server` (the file is created 0600, its folder 0700), keeping the other servers' tokens.
     static func save(token: String, for server: String) throws {
-        var all = try read()
+        let path = ClientCredentials.path
+        var all = try clientCall { () throws(ClientFailure) in try ClientCredentials.entries() }
         all[server] = token
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -29,15 +19,13 @@ enum Credentials {
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
     }
+}
 
-    private static func read() throws -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
-        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 {
-            throw CLIError.refused("\(path) is readable by others (mode \(String(mode, radix: 8))); run `chmod 600 \(path)`")
-        }
-        guard let all = try? JSONDecoder().decode([String: String].self, from: data) else {
-            throw CLIError.badInput("\(path) is not a credentials file; remove it and run `docket login` again")
-        }
-        return all
+/// Runs a call of the client module, its failure as the CLI's (same line, same exit code).
+func clientCall<T>(_ body: () throws(ClientFailure) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        throw CLIError.client(error.code, error.message)
     }
 }

@@ -16,7 +16,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if store != nil, ServedInvocation.current != nil || RemoteInvocation.isRemote {
+        if store != nil, ServedInvocation.current != nil {
             throw ValidationError("--store names an embedded store; through a server (DOCKET_SERVER) the server's store is used: drop --store")
         }
     }
@@ -38,7 +38,7 @@ struct ActorOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if actor != nil, ServedInvocation.current != nil || RemoteInvocation.isRemote {
+        if actor != nil, ServedInvocation.current != nil {
             throw ValidationError(
                 "--as is refused through a server (DOCKET_SERVER): you act as the user your token or OS account identifies")
         }

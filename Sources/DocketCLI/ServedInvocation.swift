@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocketApp
+import DocketClient
 import DocketServer
 import Foundation
 
@@ -61,15 +62,12 @@ enum ServedStore {
 
 /// Running CLI commands inside the server, for its clients.
 enum InProcessCommands {
-    /// Commands that make no sense through a server: they run on the server's host, embedded.
-    static let hostOnly: Set<String> = ["serve", "login", "init", "restore"]
-
     /// Runs `request` as `actor`: parses it with the same `DocketCommand`, runs it against the served store, and
     /// returns what it printed and its exit code. Blocks (LMDB, fsync): call it off the cooperative pool.
     @available(*, noasync, message: "runs a blocking command")
     static func run(_ request: CommandRequest, actor: String) -> CommandOutcome {
         let invocation = ServedInvocation(actor: actor, stdin: request.stdinData)
-        if let first = request.arguments.first, hostOnly.contains(first) {
+        if let first = request.arguments.first, CommandWords.isHostOnly(request.arguments) {
             invocation.writeError(Data("docket: error: `docket \(first)` runs on the server's host, not through the server; unset DOCKET_SERVER to run it embedded\n".utf8))
             return invocation.outcome(status: CLIError.usage("").exitCode)
         }
@@ -90,7 +88,8 @@ enum InProcessCommands {
                 let code = DocketCommand.exitCode(for: error).rawValue
                 let message = DocketCommand.fullMessage(for: error)
                 if !message.isEmpty {
-                    let text = Data((message.hasSuffix("\n") ? message : message + "\n").utf8)
+                    // As `DocketCommand.main()` prints it embedded: the message and a newline (help ends in a blank line).
+                    let text = Data((message + "\n").utf8)
                     if code == 0 { invocation.writeOut(text) } else { invocation.writeError(text) }
                 }
                 return code

@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `docket` CLI as a client of `docket serve` (with `$DOCKET_SERVER` set): it sends the command line as it is
+/// to `POST /v1/cli`, where the server parses it with the same command tree and runs it as the caller it
+/// identifies, and reproduces the outcome (stdout, stderr, exit code). Nothing here parses the command: usage
+/// errors and `--help` come from the server, so the client and the embedded CLI run one code path. The client
+/// links nothing but the C library's calls: no argument parser, no Foundation coders, nothing that needs the
+/// Swift runtime to scan its conformance tables, which in the one static `docket` binary is most of a process's
+/// start-up (docs/architecture.md).
+public enum DocketClient {
+    /// The server to send `arguments` to: `$DOCKET_SERVER`, unless it is unset or empty or the command is
+    /// host-only (``CommandWords/hostOnly``); nil means "run embedded".
+    public static func server(for arguments: [String]) -> String? {
+        guard let server = ClientCredentials.environment("DOCKET_SERVER") else { return nil }
+        return CommandWords.isHostOnly(arguments) ? nil : server
+    }
+
+    /// Sends `arguments` to `server`, writes what the command printed and returns its exit code.
+    public static func run(_ arguments: [String], server: String) -> Int32 {
+        do throws(ClientFailure) {
+            let endpoint = try ServerEndpoint.parse(server)
+            let stdin = CommandWords.readsStandardInput(arguments) ? SystemError.readAll(STDIN_FILENO) ?? [] : nil
+            let reply = try send(endpoint, server: server, path: "/v1/cli", body: ClientJSON.commandRequest(arguments, stdin: stdin))
+            let answer = ClientJSON.parse(reply.body)
+            if reply.contentType.hasPrefix("application/json"), let answer, let status = answer["status"]?.int32,
+                let out = answer["stdout"]?.string, let err = answer["stderr"]?.string
+            {
+                SystemError.writeAll(STDOUT_FILENO, Array(out.utf8))
+                SystemError.writeAll(STDERR_FILENO, Array(err.utf8))
+                return status
+            }
+            if let answer, let detail = answer["detail"]?.string, let code = answer["exitCode"]?.int32 {
+                throw ClientFailure(code: code, detail)
+            }
+            throw .failure("the server answered HTTP \(reply.status) without a command outcome; check DOCKET_SERVER")
+        } catch {
+            SystemError.writeAll(STDERR_FILENO, Array("docket: error: \(error.message)\n".utf8))
+            return error.code
+        }
+    }
+
+    /// One request to the server, with the caller's token on HTTP(S) (`token`, else ``ClientCredentials``).
+    public static func send(
+        _ endpoint: ServerEndpoint, server: String, method: String = "POST", path: String, body: [UInt8] = [], token: String? = nil
+    ) throws(ClientFailure) -> ServerReply {
+        var headers: [(String, String)] = []
+        if case .socket = endpoint {} else {
+            let presented: String?
+            if let token { presented = token } else { presented = try ClientCredentials.token(for: server) }
+            if let presented { headers.append(("Authorization", "Bearer \(presented)")) }
+        }
+        if case .https(let origin) = endpoint { return try CurlRequest.send(method, origin: origin, path: path, headers: headers, body: body) }
+        return try SocketHTTP.send(method, endpoint, path: path, headers: headers, body: body)
+    }
+}
+
+/// What the client needs to know of a command line without parsing it: read from its words.
+public enum CommandWords {
+    /// Commands that make no sense through a server: they run on the server's host, embedded (the server refuses
+    /// them on `POST /v1/cli`).
+    public static let hostOnly = ["serve", "login", "init", "restore"]
+
+    /// Whether the command (its first word) runs embedded even with `$DOCKET_SERVER` set.
+    public static func isHostOnly(_ arguments: [String]) -> Bool {
+        guard let first = arguments.first else { return false }
+        return hostOnly.contains(first)
+    }
+
+    /// Whether the command reads stdin, so the client sends it along: `-` for a file, `--stdin`, `--x=-`, an
+    /// import without a file, an alert, an email without `--maildir`. Never for a help request.
+    public static func readsStandardInput(_ arguments: [String]) -> Bool {
+        let words = arguments.prefix { $0 != "--" }
+        if words.contains("--help") || words.contains("-h") || arguments.first == "help" { return false }
+        if arguments.contains("-") || words.contains("--stdin") || words.contains(where: { $0.hasSuffix("=-") }) { return true }
+        switch (arguments.first, arguments.dropFirst().first) {
+        case ("import"?, _): return !hasOperand(arguments.dropFirst(), valueOptions: ["--store", "--as"])
+        case ("intake"?, "alert"?): return true
+        case ("intake"?, "email"?): return !words.contains { $0 == "--maildir" || $0.hasPrefix("--maildir=") }
+        default: return false
+        }
+    }
+
+    /// Whether `words` hold an operand: a word that is not an option nor the value of one of `valueOptions`.
+    private static func hasOperand(_ words: ArraySlice<String>, valueOptions: [String]) -> Bool {
+        var skipNext = false
+        var afterTerminator = false
+        for word in words {
+            if afterTerminator { return true }
+            if skipNext {
+                skipNext = false
+                continue
+            }
+            if word == "--" {
+                afterTerminator = true
+            } else if valueOptions.contains(word) {
+                skipNext = true
+            } else if !word.hasPrefix("-") || word == "-" {
+                return true
+            }
+        }
+        return false
+    }
+}
