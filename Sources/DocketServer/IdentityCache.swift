@@ -4,14 +4,15 @@ import Domain
 import Foundation
 
 /// What identifying callers read of the log, kept while the log says it is still current: every user (for the
-/// socket's uid → user mapping) under the users' stamp (``DirectoryService/usersStamp()``), and each good token's
+/// socket's uid → user mapping) under the users' stamp (``DirectoryService/usersStamp()``: the user streams'
+/// versions in the log's stream index, which no read model rebuild touches), and each good token's
 /// user under its token and user streams' versions (``DirectoryService/tokenStamp(tokenId:user:)``) until it
 /// expires. A deactivation, a revocation, a role change or a new uid link changes a stamp, so the very next
 /// request reads the log again.
 final class IdentityCache: @unchecked Sendable {
     // @unchecked Sendable: every field is touched only while holding `lock`.
     private let lock = NSLock()
-    private var users: (stamp: UInt64, users: [UserState])?
+    private var users: (stamp: UsersStamp, users: [UserState])?
     private var tokens: [String: TokenEntry] = [:]
     /// Tokens kept at most (the entries are dropped all at once beyond it).
     static let tokenCapacity = 10_000
@@ -25,7 +26,7 @@ final class IdentityCache: @unchecked Sendable {
 
     /// Every user: the kept copy when the users' stamp is still the one it was read under, else `load()`'s (the
     /// stamp is read first, so a change during the load only makes the next request load again).
-    func users(stamp: () throws -> UInt64, load: () throws -> [UserState]) throws -> [UserState] {
+    func users(stamp: () throws -> UsersStamp, load: () throws -> [UserState]) throws -> [UserState] {
         let now = try stamp()
         if let kept = lock.withLock({ users }), kept.stamp == now { return kept.users }
         let loaded = try load()

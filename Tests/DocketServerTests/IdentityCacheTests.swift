@@ -11,15 +11,18 @@ import Testing
 @Suite(.serialized) struct IdentityCacheTests {
     @Test func usersAreLoadedAgainOnlyWhenTheirStampChanges() throws {
         let cache = IdentityCache()
-        var stamp: UInt64 = 7
+        var stamp = UsersStamp(streams: ["user-ann"], versions: [1])
         var loads = 0
         func read() throws -> [UserState] { try cache.users(stamp: { stamp }, load: { loads += 1; return [] }) }
         _ = try read()
         _ = try read()
         #expect(loads == 1, "the same stamp: the kept users")
-        stamp = 8
+        stamp = UsersStamp(streams: ["user-ann"], versions: [2])
         _ = try read()
         #expect(loads == 2, "a user changed: read again")
+        stamp = UsersStamp(streams: ["user-ann", "user-bob"], versions: [2, 1])
+        _ = try read()
+        #expect(loads == 3, "a user was added: read again")
     }
 
     @Test func aTokenIsKeptUntilItsStampChangesOrItExpires() throws {
@@ -58,6 +61,34 @@ import Testing
         let socket = try served.curl("GET", "/v1/whoami", unixSocket: true)
         #expect(socket.status == 401, "\(socket.body)")
         #expect(try served.curl("GET", "/v1/whoami", token: ann).status == 200)
+        #expect(served.stop() == 0)
+    }
+
+    /// The socket's users are kept under the log's own user stream versions, which no read model rebuild touches:
+    /// while the server runs, other processes add the OS account's user, rebuild the read models (`stream-counts`,
+    /// which the key used to be read from, among them), and deactivate the user; each next socket request answers
+    /// what the log says.
+    @Test func theSocketSeesUserEventsAndRebuildsByOtherProcesses() throws {
+        let served = ServedStore()
+        let me = try #require(ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? Optional(NSUserName()))
+        #expect(try served.docket(["init"]).status == 0)
+        try served.start()
+        func whoami() throws -> (status: Int, body: String) { try served.curl("GET", "/v1/whoami", unixSocket: true) }
+        if me != "ann" {
+            #expect(try whoami().status == 401, "no user \(me) yet")
+            #expect(try served.docket(["user", "add", me, "--name", me, "--email", "me@msp.example", "--role", "tech"]).status == 0)
+        }
+        #expect(try whoami().body.contains(#""login":"\#(me)""#), "a user added by another process is seen on the next request")
+        for model in ["stream-counts", ""] {
+            #expect(try served.docket(["rebuild"] + (model.isEmpty ? [] : [model])).status == 0)
+            #expect(try whoami().status == 200, "a rebuild (\(model.isEmpty ? "all" : model)) changes no identity")
+        }
+        if me != "ann" {
+            #expect(try served.docket(["user", "deactivate", me]).status == 0)
+            #expect(try whoami().status == 401, "deactivated by another process: refused on the next request")
+            #expect(try served.docket(["rebuild", "stream-counts"]).status == 0)
+            #expect(try whoami().status == 401, "still refused after a rebuild")
+        }
         #expect(served.stop() == 0)
     }
 }

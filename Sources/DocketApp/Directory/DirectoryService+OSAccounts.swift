@@ -43,9 +43,25 @@ extension DirectoryService {
         return try UserDecider.actor(login: osLogin, state: named)
     }
 
-    /// A number that changes whenever any user changes: how many events the user streams hold (one key read of the
-    /// stream-counts read model, which changes in the transaction of every append). A cache of ``users()`` read
-    /// after it is current as long as it stays the same.
+    /// What ``users()`` depends on: every user stream's name and version, from the log's own stream index (one
+    /// short cursor walk, written in the transaction of every append). A new user, a role change, a deactivation
+    /// or a uid link changes it; a rebuild of the read models cannot, since none is read. A cache of ``users()``
+    /// read after it is current as long as it stays the same.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func usersStamp() throws -> UInt64 { try models.streamCounts.events(inCategory: "user", in: store) }
+    public func usersStamp() throws -> UsersStamp {
+        let streams = try store.streams(prefix: StreamName.user(""))
+        return UsersStamp(streams: streams.map(\.name), versions: streams.map(\.version))
+    }
+}
+
+/// The user streams' names and versions as the log's stream index has them (``DirectoryService/usersStamp()``):
+/// equal stamps mean the same users.
+public struct UsersStamp: Equatable, Sendable {
+    public let streams: [String]
+    public let versions: [UInt64]
+
+    public init(streams: [String], versions: [UInt64]) {
+        self.streams = streams
+        self.versions = versions
+    }
 }
