@@ -5,12 +5,6 @@ import Foundation
 
 /// SLA text for people.
 enum SLAText {
-    /// The worst state of the two clocks, for one-word summaries.
-    static func overall(_ status: SLAStatus) -> SLAState {
-        let order: [SLAState] = [.breached, .atRisk, .onTrack, .paused, .met]
-        return order.first { $0 == status.response.state || $0 == status.resolution.state } ?? .met
-    }
-
     /// `docket ticket show`'s SLA section: each clock and every interval, so the computation can be
     /// explained line by line; times in `time`'s zone.
     static func section(_ clock: SLAClock, now: Timestamp, time: PeopleTime) -> String {
@@ -52,32 +46,14 @@ struct SLACommand: StoreCommand {
     @Option(help: "Only this client's tickets.") var client: String?
     @Option(help: "At most this many tickets.") var limit: Int = 50
 
-    struct Row: Encodable {
-        let ticket: String
-        let client: String
-        let assignee: String?
-        let state: String
-        let sla: SLAView
-    }
-
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
     }
 
     func run(in session: Session) throws {
-        let now = try session.app.now()
-        var statuses: [TicketNumber: SLAStatus] = [:]
-        let rows = try session.app.sla.openClocks(limit: limit) { row in
-            guard let clock = row.clock, client == nil || row.client == client else { return false }
-            let status = clock.status(at: now)
-            let state = SLAText.overall(status)
-            guard !breached || state == .breached, !atRisk || state == .atRisk else { return false }
-            statuses[row.number] = status
-            return true
-        }
-        let views = rows.compactMap { row in
-            statuses[row.number].map { Row(ticket: row.number.description, client: row.client, assignee: row.assignee, state: SLAText.overall($0).rawValue, sla: SLAView($0)) }
-        }
+        let listed = try SLAClockRow.open(in: session.app, limit: limit, client: client, atRisk: atRisk, breached: breached)
+        let views = listed.map(\.row)
+        let statuses = Dictionary(uniqueKeysWithValues: listed.map { ($0.row.ticket, $0.status) })
         if output.json {
             try printJSON(views)
             return
@@ -86,7 +62,7 @@ struct SLACommand: StoreCommand {
         Terminal.out(Terminal.table(
             ["TICKET", "PRI", "STATE", "CLIENT", "ASSIGNEE", "DUE", "REMAINING"],
             views.map { view in
-                let status = statuses[TicketNumber(view.ticket) ?? .first]
+                let status = statuses[view.ticket]
                 let responding = status?.response.metAt == nil
                 let open = responding ? status?.response : status?.resolution
                 return [view.ticket, view.sla.priority, view.state, view.client, view.assignee ?? "—", open?.dueAt.map(time.text) ?? "paused",

@@ -34,13 +34,6 @@ public struct Problem: Error, Codable, Sendable, Equatable {
     /// A request the API cannot read (bad JSON, a missing field, a bad query parameter): 400.
     public static func badRequest(_ detail: String) -> Problem { Problem(exitCode: 64, detail: detail) }
 
-    /// A failed command's outcome as a problem: its stderr, less the `docket: error: ` prefix, is the detail.
-    public static func from(_ outcome: CommandOutcome) -> Problem {
-        let lines = outcome.stderr.split(separator: "\n").map(String.init)
-        let detail = lines.first { !$0.isEmpty }.map { $0.replacingOccurrences(of: "docket: error: ", with: "") } ?? "failed"
-        return Problem(exitCode: outcome.status, detail: detail)
-    }
-
     /// Anything the application threw, classified as the CLI classifies it (``ApplicationFailure``), with the
     /// exit code the CLI gives it.
     public static func from(_ error: any Error, store: String) -> Problem {

@@ -4,10 +4,9 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Serves ``ResourceRoute/all``: a route answered by the services calls them as the caller (``ServiceRoutes``); the
-/// other reads run their CLI command in-process as the caller, its `--json` output the answer. Reads answer JSON (times
-/// as RFC 3339, as the output types encode them) and lists paginated; writes `{"result": …}` with what the CLI prints; a failure is a
-/// problem+json answer with the CLI's exit-code category.
+/// Serves ``ResourceRoute/all``: each route calls the services as the caller. Reads answer JSON (times as RFC 3339,
+/// as the output types encode them) and lists paginated; writes `{"result": …}` with what the CLI prints; a failure is
+/// a problem+json answer with the CLI's exit-code category.
 struct ResourceRoutes: Sendable {
     let routes: Routes
 
@@ -29,17 +28,10 @@ struct ResourceRoutes: Sendable {
         let page = route.isList ? try Page(request.uri.queryParameters) : nil
         let commandId = route.takesCommandId ? request.headers[HTTPField.Name("Idempotency-Key")!] : nil
         let asOf = route.isRead ? request.uri.queryParameters.get("asOf") : nil
-        let answer: RouteAnswer
-        switch route.answer {
-        case .service(let fields, let handler):
-            let input = try RouteInput(
-                fields: fields, path: { context.parameters.get($0) }, query: { request.uri.queryParameters.get($0) }, body: body,
-                actor: caller.login, commandId: commandId, fetch: page.map { $0.offset + $0.limit + 1 } ?? ResourceRoutes.defaultPage)
-            answer = try await routes.answer(route, input, asOf: asOf)
-        case .command(let parts):
-            answer = try await command(route, parts, request, context: context, body: body, page: page, commandId: commandId, asOf: asOf, caller: caller)
-        }
-        switch answer {
+        let input = try RouteInput(
+            fields: route.fields, path: { context.parameters.get($0) }, query: { request.uri.queryParameters.get($0) }, body: body,
+            actor: caller.login, commandId: commandId, fetch: page.map { $0.offset + $0.limit + 1 } ?? ResourceRoutes.defaultPage)
+        switch try await routes.answer(route, input, asOf: asOf) {
         case .result(let text):
             return jsonResponse(try JSONSerialization.data(withJSONObject: ["result": text], options: [.sortedKeys]), status: route.successStatus)
         case .json(let data):
@@ -57,23 +49,6 @@ struct ResourceRoutes: Sendable {
         }
     }
 
-    /// A route answered by its CLI command, run in-process as `caller`.
-    private func command(
-        _ route: ResourceRoute, _ parts: [ResourceRoute.Part], _ request: Request, context: DocketRequestContext, body: [String: Any],
-        page: Page?, commandId: String?, asOf: String?, caller: Caller
-    ) async throws -> RouteAnswer {
-        var arguments = try Self.arguments(
-            for: parts, path: { context.parameters.get($0) }, query: { request.uri.queryParameters.get($0) }, body: body)
-        // Options go right after the command's words (`sla` has one, `invoice list` two).
-        let afterWords = parts.prefix { if case .word = $0 { true } else { false } }.count
-        if route.isRead { arguments.insert(route.jsonOption, at: afterWords) }
-        if let flag = route.limitFlag, let page { arguments.insert("\(flag)=\(page.offset + page.limit + 1)", at: afterWords) }
-        if let commandId { arguments.insert("--command-id=\(commandId)", at: afterWords) }
-        let outcome = try await routes.run(CommandRequest(arguments: arguments, asOf: asOf), as: caller)
-        guard outcome.status == 0 else { throw Problem.from(outcome) }
-        return route.isRead ? .json(Data(outcome.stdout.utf8)) : .result(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
     private func jsonBody(_ request: Request, context: DocketRequestContext) async throws -> [String: Any] {
         let buffer = try await request.body.collect(upTo: 1 << 20)
         guard buffer.readableBytes > 0 else { return [:] }
@@ -81,43 +56,6 @@ struct ResourceRoutes: Sendable {
             throw Problem.badRequest("the body is not a JSON object")
         }
         return object
-    }
-
-    /// The command's words for `parts`: options as `--flag=value`, then `--` and the positional arguments.
-    static func arguments(
-        for parts: [ResourceRoute.Part], path: (String) -> String?, query: (String) -> String?, body: [String: Any]
-    ) throws -> [String] {
-        func value(_ source: ResourceRoute.Source) throws -> String? {
-            switch source {
-            case .path(let name): return path(name)
-            case .query(let name): return query(name)
-            case .body(let name): return try RouteInput.text(of: body[name], name)
-            }
-        }
-        var words: [String] = []
-        var options: [String] = []
-        var positionals: [String] = []
-        for part in parts {
-            switch part {
-            case .word(let word): words.append(word)
-            case .option(let flag, let source, let required):
-                if let text = try value(source) {
-                    options.append("\(flag)=\(text)")
-                } else if required {
-                    throw Problem.badRequest("\(source.name) is required")
-                }
-            case .flag(let flag, let source):
-                switch try value(source) {
-                case nil, "false": break
-                case "true", "": options.append(flag)
-                case let other?: throw Problem.badRequest("\(source.name) must be true or false, not \(other)")
-                }
-            case .argument(let source):
-                guard let text = try value(source) else { throw Problem.badRequest("\(source.name) is required") }
-                positionals.append(text)
-            }
-        }
-        return words + options + (positionals.isEmpty ? [] : ["--"] + positionals)
     }
 }
 

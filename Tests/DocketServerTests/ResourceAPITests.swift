@@ -107,10 +107,11 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: served.socket), "the socket is removed on a graceful stop")
     }
 
-    @Test func commandArgumentsFromARequest() throws {
-        let route = try #require(ResourceRoute.all.first { $0.path == "/v1/invoices/{invoice}" })
-        guard case .command(let parts) = route.answer else { Issue.record("invoice show runs its CLI command"); return }
-        let arguments = try ResourceRoutes.arguments(for: parts, path: { ["invoice": "-rf /"][$0] }, query: { _ in nil }, body: [:])
-        #expect(arguments == ["invoice", "show", "--", "-rf /"], "a value starting with - stays a value")
+    @Test func everyResourceHasAServiceHandlerAndACommandName() {
+        #expect(ResourceRoute.all.count == 20)
+        for route in ResourceRoute.all {
+            #expect(!route.commandName.isEmpty, "\(route.path)")
+            #expect(route.isRead == (route.method == .get), "\(route.path)")
+        }
     }
 }

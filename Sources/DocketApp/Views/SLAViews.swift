@@ -55,3 +55,44 @@ public struct SLAView: Encodable, Sendable {
         dueAt = status.dueAt?.iso8601
     }
 }
+
+/// The `--json` shape of one row of `docket sla` (and `GET /v1/sla`): an open ticket and its clocks.
+public struct SLAClockRow: Encodable, Sendable {
+    public let ticket: String
+    public let client: String
+    public let assignee: String?
+    /// The worst state of the two clocks (``overall(_:)``).
+    public let state: String
+    public let sla: SLAView
+
+    /// The worst state of the two clocks, for one-word summaries.
+    public static func overall(_ status: SLAStatus) -> SLAState {
+        let order: [SLAState] = [.breached, .atRisk, .onTrack, .paused, .met]
+        return order.first { $0 == status.response.state || $0 == status.resolution.state } ?? .met
+    }
+
+    /// Open tickets with an SLA, soonest due first, at most `limit`: only `client`'s when given, only those at risk
+    /// or breached when asked; each row with its clocks' status at the application's now.
+    @available(*, noasync, message: "reads the store")
+    public static func open(in app: DocketApplication, limit: Int, client: String?, atRisk: Bool, breached: Bool) throws
+        -> [(row: SLAClockRow, status: SLAStatus)]
+    {
+        let now = try app.now()
+        var statuses: [TicketNumber: SLAStatus] = [:]
+        let rows = try app.sla.openClocks(limit: limit) { row in
+            guard let clock = row.clock, client == nil || row.client == client else { return false }
+            let status = clock.status(at: now)
+            let state = overall(status)
+            guard !breached || state == .breached, !atRisk || state == .atRisk else { return false }
+            statuses[row.number] = status
+            return true
+        }
+        return rows.compactMap { row in
+            statuses[row.number].map { status in
+                (SLAClockRow(
+                    ticket: row.number.description, client: row.client, assignee: row.assignee, state: overall(status).rawValue,
+                    sla: SLAView(status)), status)
+            }
+        }
+    }
+}

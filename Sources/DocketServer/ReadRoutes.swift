@@ -1,0 +1,103 @@
+import DocketApp
+import DocketTime
+import Domain
+
+/// The reads of time entries, SLA clocks, invoices, the invoice audit and the reports, answered by the services
+/// with what their CLI command prints with `--json` (reports: `--format json`), built from the same output types.
+/// A value the command line would refuse is a 400 naming the field (the CLI's usage error, exit 64).
+enum ReadRoutes {
+    static let all: [ResourceRoute] = [
+        .serviceRead("/v1/time", command: "time list", fields: ["ticket", "tech", "from", "to"].map(ResourceRoute.Source.query), list: true, timeEntries),
+        .serviceRead("/v1/sla", command: "sla", fields: ["atRisk", "breached", "client"].map(ResourceRoute.Source.query), list: true, slaClocks),
+        .serviceRead(
+            "/v1/invoices", command: "invoice list", fields: ["client", "period", "status"].map(ResourceRoute.Source.query), list: true, invoices),
+        .serviceRead("/v1/invoices/{invoice}", command: "invoice show", fields: [.path("invoice")], invoice),
+        .serviceRead("/v1/audit/invoices/{invoice}", command: "audit invoice", fields: [.path("invoice")]) { input, app in
+            try .encoding(try app.billing.auditInvoice(try input.required(.path("invoice"))))
+        },
+        report("sla", ["by"]) { input, app, window in
+            let by = try input.parsed(.query("by"), "one of client, priority, month", SLAReportGrouping.init) ?? .client
+            return try .encoding(try app.sla.slaReport(from: window.from, to: window.to, by: by, now: try app.now()))
+        },
+        report("closed-without-time", ["tech", "client"]) { input, app, window in
+            try .encoding(
+                try app.billing.closedWithoutTimeReport(
+                    ClosedWithoutTimeFilter(from: window.from, to: window.to, tech: input.text(.query("tech")), client: input.text(.query("client")))))
+        },
+        report("profitability", ["by"]) { input, app, window in
+            let by = try input.parsed(.query("by"), "one of period, issued", RevenueDating.init) ?? .period
+            return try .encoding(try billing(app, window, revenueBy: by).profitability())
+        },
+        report("leakage") { _, app, window in try .encoding(try billing(app, window).leakage()) },
+        report("utilization", ["capacityHoursPerWeek"]) { input, app, window in
+            let hours = try input.parsed(.query("capacityHoursPerWeek"), "a number of hours from 1 to 168") { text in
+                Int(text).flatMap { (1...168).contains($0) ? $0 : nil }
+            } ?? 40
+            return try .encoding(try billing(app, window, capacityHoursPerWeek: hours).utilization())
+        },
+        report("volume") { _, app, window in try .encoding(try billing(app, window).volume()) },
+    ]
+
+    /// `docket time list --json`: entries by start; a zoneless `from`/`to` is read in the caller's own time zone,
+    /// else the server's.
+    static func timeEntries(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
+        let ticket = try input.parsed(.query("ticket"), "a ticket number like T-1042") { TicketNumber($0.uppercased()) }
+        let from = try input.text(.query("from")).map { try TypedTime.parse($0, field: "from", viewer: input.actor, in: app) }
+        let to = try input.text(.query("to")).map { try TypedTime.parse($0, field: "to", viewer: input.actor, in: app) }
+        let filter = TimeFilter(ticket: ticket?.description, tech: input.text(.query("tech")), from: from, to: to)
+        return try .encoding(try app.billing.timeEntries(filter))
+    }
+
+    /// `docket sla --json`: open tickets with an SLA, soonest due first.
+    static func slaClocks(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
+        let listed = try SLAClockRow.open(
+            in: app, limit: input.fetch, client: input.text(.query("client")), atRisk: try input.flag(.query("atRisk")),
+            breached: try input.flag(.query("breached")))
+        return try .encoding(listed.map(\.row))
+    }
+
+    /// `docket invoice list --json`.
+    static func invoices(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
+        let period = try input.parsed(.query("period"), "a month like 2026-11", BillingPeriod.init)
+        let status = try input.parsed(.query("status"), "one of draft, final, voided, discarded", Invoice.Status.init)
+        return try .encoding(try app.billing.invoices(InvoiceFilter(client: input.text(.query("client")), period: period?.description, status: status)))
+    }
+
+    /// `docket invoice show --json`: an invoice (a draft id or an `INV-` number), or a `CN-` credit note.
+    static func invoice(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
+        let reference = try input.required(.path("invoice"))
+        if reference.hasPrefix("CN-") { return try .encoding(try app.billing.creditNote(reference)) }
+        return try .encoding(try app.billing.invoice(reference))
+    }
+
+    /// The window of a report: `from` (inclusive) and `to`, each RFC 3339 or `YYYY-MM-DD` (midnight UTC), `from`
+    /// first.
+    struct Window {
+        let from: Timestamp
+        let to: Timestamp
+    }
+
+    /// `GET /v1/reports/<name>?from=&to=` and `options`: `docket report <name> --format json`.
+    private static func report(
+        _ name: String, _ options: [String] = [], _ answer: @escaping @Sendable (RouteInput, DocketApplication, Window) throws -> RouteAnswer
+    ) -> ResourceRoute {
+        .serviceRead("/v1/reports/\(name)", command: "report \(name)", fields: (["from", "to"] + options).map(ResourceRoute.Source.query)) {
+            input, app in
+            let moment = { (text: String) -> Timestamp? in
+                Timestamp(iso8601: text) ?? (text.count == 10 ? Timestamp(iso8601: text + "T00:00:00Z") : nil)
+            }
+            let from = try input.requiredParsed(.query("from"), "a time (RFC 3339 or YYYY-MM-DD)", moment)
+            let to = try input.requiredParsed(.query("to"), "a time (RFC 3339 or YYYY-MM-DD)", moment)
+            guard from < to else { throw Problem.badRequest("from must be before to") }
+            return try answer(input, app, Window(from: from, to: to))
+        }
+    }
+
+    /// The billing reports' one scan of the log over `window`.
+    private static func billing(_ app: DocketApplication, _ window: Window, capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period)
+        throws -> BillingReportFold
+    {
+        try app.log.billingReports(
+            BillingReportWindow(from: window.from, to: window.to, capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy))
+    }
+}
