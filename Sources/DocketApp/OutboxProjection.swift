@@ -18,13 +18,16 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
     private let rows = RowTable<String, OutboxEntry, OutboxEntry>(
         "messages", format: 1, keys: ModelRowKeys.outbox, store: { $0 }, load: { stored, _, _ in stored })
 
+    /// The outbox's event types, checked on every event of the log (a set: `OutboxEvent.handles` walks its list).
+    private static let types = Set(OutboxEvent.catalog.map(\.type))
+
     public init() {}
 
     public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 
     /// The fold: the message's entry after a queueing, delivery, failure or bounce.
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard OutboxEvent.handles(type: event.type) else { return }
+        guard OutboxProjection.types.contains(event.type) else { return }
         let decoded = try OutboxEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
         var entry: OutboxEntry
         switch decoded {

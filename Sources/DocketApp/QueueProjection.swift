@@ -55,7 +55,9 @@ public final class QueueProjection: Projection {
                     row.slaTerms = clock.terms
                 }
                 return row
-            })
+            },
+            // The SLA status the sort key orders by, derived from the clock once per changed row, at flush.
+            settle: { $0.withQueueSLA() })
     }
 
     public func attach(_ tables: ReadModelTables) {

@@ -69,7 +69,15 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         sla = nil
     }
 
-    /// The row after an SLA event of the ticket's stream.
+    /// The row with `sla` derived from its clock. `sla` depends only on the clock, so a fold derives it once per
+    /// row, after the row's last event (the queue at `flush`), not after every event.
+    func withQueueSLA() -> TicketSummary {
+        var row = self
+        row.sla = clock.map(QueueSLA.init)
+        return row
+    }
+
+    /// The row after an SLA event of the ticket's stream (`sla` is left as it was: see `withQueueSLA()`).
     func applying(_ slaEvent: TicketSLAEvent, at event: RecordedEvent) -> TicketSummary {
         var row = self
         if case .started(let started) = slaEvent {
@@ -77,15 +85,14 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         } else {
             row.clock?.apply(slaEvent, at: event.recordedAt)
         }
-        row.sla = row.clock.map(QueueSLA.init)
         return row
     }
 
     /// The row after one more event of the ticket's stream. Pure: the same row and event give the same result.
+    /// Like the other `applying`, it leaves `sla` as it was: call `withQueueSLA()` after the last event.
     func applying(_ ticketEvent: TicketEvent, at event: RecordedEvent) -> TicketSummary {
         var row = self
         row.clock?.apply(ticketEvent, at: event.recordedAt)
-        row.sla = row.clock.map(QueueSLA.init)
         row.updatedAt = event.recordedAt.millisecondsSinceEpoch
         row.updatedPosition = event.position
         switch ticketEvent {
@@ -118,7 +125,7 @@ public struct TicketSummary: Codable, Sendable, Equatable {
 }
 
 /// The SLA as the queue keeps it: the instant that orders the ticket, the clock it belongs to, and whether the
-/// clocks are paused. Derived from the ticket's `SLAClock` after each event; depends only on the clock.
+/// clocks are paused. Derived from the ticket's `SLAClock` (`TicketSummary.withQueueSLA()`); depends only on the clock.
 public struct QueueSLA: Codable, Sendable, Equatable {
     /// When the earliest unmet, running clock is due (its breach instant once breached), milliseconds since
     /// the epoch; nil when every clock is met or paused.

@@ -1,3 +1,4 @@
+import Foundation
 import LMDB
 
 /// A small read model: events per stream category (`ticket`, `client`, …) and per event type.
@@ -7,6 +8,10 @@ public final class StreamCounts: Projection {
     public let tables = ["categories", "types"]
     private var categories: Database?
     private var types: Database?
+    /// Events (and new streams) counted in this write transaction, per category and per type, added at `flush`.
+    private typealias Counts = (events: UInt64, streams: UInt64)
+    private var pending: (categories: [String: Counts], types: [String: Counts]) = ([:], [:])
+    private let lock = NSLock()
 
     public init() {}
 
@@ -16,29 +21,54 @@ public final class StreamCounts: Projection {
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
+        let category = StreamCounts.category(of: event.stream)
+        let isNewStream: UInt64 = event.streamVersion == 1 ? 1 : 0
+        lock.withLock {
+            pending.categories[category, default: (0, 0)].events += 1
+            pending.categories[category, default: (0, 0)].streams += isNewStream
+            pending.types[event.type, default: (0, 0)].events += 1
+        }
+    }
+
+    /// Adds the counts of this transaction's events to the stored ones, each key once, in key order.
+    public func flush(in txn: borrowing Transaction) throws {
         guard let categories, let types else { preconditionFailure("StreamCounts used before the store attached it") }
-        try increment(categories, key: Array(StreamCounts.category(of: event.stream).utf8), isNewStream: event.streamVersion == 1, txn: txn)
-        try increment(types, key: Array(event.type.utf8), isNewStream: false, txn: txn)
+        let counted = lock.withLock {
+            defer { pending = ([:], [:]) }
+            return pending
+        }
+        try add(counted.categories, to: categories, txn: txn)
+        try add(counted.types, to: types, txn: txn)
+    }
+
+    public func discardPending() {
+        lock.withLock { pending = ([:], [:]) }
     }
 
     /// A stream's category: the part before the first `-` (`ticket-T-1042` → `ticket`).
     public static func category(of stream: String) -> String {
-        stream.split(separator: "-", maxSplits: 1).first.map(String.init) ?? stream
+        // The common case without `split`'s array; a name starting with `-` takes the general rule.
+        if stream.utf8.first != UInt8(ascii: "-"), let dash = stream.utf8.firstIndex(of: UInt8(ascii: "-")) {
+            return String(stream[..<dash])
+        }
+        return stream.split(separator: "-", maxSplits: 1).first.map(String.init) ?? stream
     }
 
-    /// Value: events (u64 BE) then streams (u64 BE).
-    private func increment(_ database: Database, key: [UInt8], isNewStream: Bool, txn: borrowing Transaction) throws {
-        var events: UInt64 = 0
-        var streams: UInt64 = 0
-        if let raw = try txn.get(database, key: key), raw.count == 16 {
-            raw.withUnsafeBytes {
-                events = Key.u64($0)
-                streams = Key.u64($0, at: 8)
+    /// Value: events (u64 BE) then streams (u64 BE); `counts` are added to what is stored.
+    private func add(_ counts: [String: Counts], to database: Database, txn: borrowing Transaction) throws {
+        for name in counts.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            guard let count = counts[name] else { continue }
+            let key = Array(name.utf8)
+            var events: UInt64 = 0
+            var streams: UInt64 = 0
+            if let raw = try txn.get(database, key: key), raw.count == 16 {
+                raw.withUnsafeBytes {
+                    events = Key.u64($0)
+                    streams = Key.u64($0, at: 8)
+                }
             }
+            try txn.put(database, key: key, value: Key.pair(events + count.events, streams + count.streams))
         }
-        events += 1
-        if isNewStream { streams += 1 }
-        try txn.put(database, key: key, value: Key.pair(events, streams))
     }
 
     /// One row of the model.

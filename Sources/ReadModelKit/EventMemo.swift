@@ -11,13 +11,14 @@ import Foundation
 /// comparison is a pointer check when it is the same event).
 public final class EventMemo<Value>: @unchecked Sendable {
     // @unchecked Sendable: every access to `last` takes `lock`.
-    private let lock = NSLock()
-    private var last: (type: String, schemaVersion: UInt16, payload: [UInt8], value: Value)?
+    // @inlinable (with what it touches @usableFromInline) so the user's module specializes it for its `Value`.
+    @usableFromInline let lock = NSLock()
+    @usableFromInline var last: (type: String, schemaVersion: UInt16, payload: [UInt8], value: Value)?
 
     public init() {}
 
     /// `derive(event)`, computed at most once for consecutive calls with the same event.
-    public func value(of event: RecordedEvent, _ derive: (RecordedEvent) throws -> Value) rethrows -> Value {
+    @inlinable public func value(of event: RecordedEvent, _ derive: (RecordedEvent) throws -> Value) rethrows -> Value {
         let hit = lock.withLock { () -> Value? in
             guard let last, last.schemaVersion == event.schemaVersion, last.type == event.type, last.payload == event.payload
             else { return nil }

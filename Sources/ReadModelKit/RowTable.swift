@@ -80,17 +80,25 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     public let name: String
     public let codec: RowCodec<Stored>
     public let indexes: [RowIndex<Row>]
-    private let store: (Row) -> Stored
-    private let load: (Stored, ReadModelTables, borrowing Transaction) throws -> Row
-    private var rows = ReadModelTables()
-    private let lock = NSLock()
-    private var pending: [Key: Entry] = [:]
+    // The folding methods are @inlinable (with what they touch @usableFromInline) so that a projection's module
+    // specializes them for its key and row types: unspecialized, every call looked up the generic metadata of
+    // `pending` and copied rows through value witnesses.
+    @usableFromInline let store: (Row) -> Stored
+    @usableFromInline let settle: (Row) -> Row
+    @usableFromInline let load: (Stored, ReadModelTables, borrowing Transaction) throws -> Row
+    @usableFromInline var rows = ReadModelTables()
+    @usableFromInline let lock = NSLock()
+    @usableFromInline var pending: [Key: Entry] = [:]
 
-    private struct Entry {
-        var row: Row
+    @usableFromInline struct Entry {
+        @usableFromInline var row: Row
         /// The index keys of the row as stored (nil: it was not in the table).
-        var storedKeys: [[[UInt8]]]?
-        var changed: Bool
+        @usableFromInline var storedKeys: [[[UInt8]]]?
+        @usableFromInline var changed: Bool
+
+        @inlinable init(row: Row, storedKeys: [[[UInt8]]]?, changed: Bool) {
+            (self.row, self.storedKeys, self.changed) = (row, storedKeys, changed)
+        }
     }
 
     /// A table whose rows are stored in the binary row format of their `Codable` stored form (`RowCodec(format:keys:)`).
@@ -105,15 +113,19 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     }
 
     /// A table whose rows are stored by `codec` (a hand-written one: `RowCodec(format:write:read:)`).
+    /// - Parameter settle: what a changed row needs once per transaction rather than after every event (fields
+    ///   derived from others, e.g. a status that depends only on a clock): applied at `flush`, before the row's index
+    ///   keys and stored form are computed. Rows read back (`row`) in the same transaction are not settled yet.
     public init(
         _ name: String, codec: RowCodec<Stored>, indexes: [RowIndex<Row>] = [], store: @escaping (Row) -> Stored,
-        load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row
+        load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row, settle: @escaping (Row) -> Row = { $0 }
     ) {
         self.name = name
         self.codec = codec
         self.indexes = indexes
         self.store = store
         self.load = load
+        self.settle = settle
     }
 
     /// The table and its indexes' tables, to list in `Projection.tables`.
@@ -123,12 +135,12 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     public func attach(_ tables: ReadModelTables) { rows = tables }
 
     /// The database of the rows.
-    public var database: Database { rows[name] }
+    @inlinable public var database: Database { rows[name] }
 
     /// The database of the index of `table`.
     public func indexDatabase(_ table: String) -> Database { rows[table] }
 
-    private static func keyBytes(_ key: Key) -> [UInt8] {
+    @inlinable static func keyBytes(_ key: Key) -> [UInt8] {
         var bytes: [UInt8] = []
         key.appendOrdered(to: &bytes)
         return bytes
@@ -137,7 +149,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     // MARK: - Folding (write transactions)
 
     /// The row of `key` as this transaction sees it: kept in memory, else read from the table (and kept).
-    public func row(_ key: Key, txn: borrowing Transaction) throws -> Row? {
+    @inlinable public func row(_ key: Key, txn: borrowing Transaction) throws -> Row? {
         if let row = lock.withLock({ pending[key]?.row }) { return row }
         guard let row = try read(key, txn: txn) else { return nil }
         let keys = indexes.map { $0.keys(row) }
@@ -146,7 +158,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     }
 
     /// Keeps `row` as the new row of `key`, written by `flush`.
-    public func set(_ key: Key, _ row: Row) {
+    @inlinable public func set(_ key: Key, _ row: Row) {
         lock.withLock {
             if let index = pending.index(forKey: key) {
                 pending.values[index].row = row
@@ -158,7 +170,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     }
 
     /// Writes every changed row and its index entries, in key order, and forgets them all.
-    public func flush(in txn: borrowing Transaction) throws {
+    @inlinable public func flush(in txn: borrowing Transaction) throws {
         // Sorting the keys alone: sorting (key, entry) pairs moved every row and its index keys at each swap.
         let (entries, changed) = lock.withLock {
             defer { pending.removeAll(keepingCapacity: true) }
@@ -171,28 +183,29 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         var last = try txn.withCursor(rowsDatabase) { cursor in try cursor.last().map { Array($0.key) } }
         for key in changed {
             guard let entry = entries[key] else { continue }
+            let row = settle(entry.row)
             let primary = RowTable.keyBytes(key)
             for (index, database) in zip(indexes.indices, indexDatabases) {
                 let old = entry.storedKeys?[index] ?? []
-                let new = indexes[index].keys(entry.row)
+                let new = indexes[index].keys(row)
                 for stale in old where !new.contains(stale) { _ = try txn.delete(database, key: stale) }
                 for fresh in new where !old.contains(fresh) { try txn.put(database, key: fresh, value: primary) }
             }
             let appending = last.map { $0.lexicographicallyPrecedes(primary) } ?? true
-            try txn.put(rowsDatabase, key: primary, value: try codec.encode(store(entry.row)), options: appending ? .append : [])
+            try txn.put(rowsDatabase, key: primary, value: try codec.encode(store(row)), options: appending ? .append : [])
             if appending { last = primary }
         }
     }
 
     /// Forgets every row kept in memory without writing it.
-    public func discard() {
+    @inlinable public func discard() {
         lock.withLock { pending.removeAll(keepingCapacity: true) }
     }
 
     // MARK: - Reading (queries)
 
     /// The stored row of `key`, decoded (not what this transaction keeps in memory).
-    public func read(_ key: Key, txn: borrowing Transaction) throws -> Row? {
+    @inlinable public func read(_ key: Key, txn: borrowing Transaction) throws -> Row? {
         try RowTable.keyBytes(key).withUnsafeBytes { bytes in
             try txn.get(database, key: bytes).map { try decode($0, txn: txn) }
         }
@@ -202,7 +215,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     public func decodeStored(_ bytes: UnsafeRawBufferPointer) throws -> Stored { try codec.decode(bytes) }
 
     /// A stored row's bytes, decoded.
-    public func decode(_ bytes: UnsafeRawBufferPointer, txn: borrowing Transaction) throws -> Row {
+    @inlinable public func decode(_ bytes: UnsafeRawBufferPointer, txn: borrowing Transaction) throws -> Row {
         try load(try codec.decode(bytes), rows, txn)
     }
 }

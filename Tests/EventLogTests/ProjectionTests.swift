@@ -30,6 +30,16 @@ import Testing
         #expect(try store.dump(projection: "stream-counts") == before)
     }
 
+    /// A stream's category is what `split` on the first `-` gives, whatever the name (the fold takes a shortcut
+    /// for names that do not start with a dash).
+    @Test func aStreamsCategoryIsThePartBeforeTheFirstDash() {
+        for stream in ["ticket-T-1042", "client-acme", "user", "", "-", "--x-y", "-lead", "a-", "a--b", "tïcket-é-1"] {
+            let expected = stream.split(separator: "-", maxSplits: 1).first.map(String.init) ?? stream
+            #expect(StreamCounts.category(of: stream) == expected, "\(stream)")
+        }
+        #expect(StreamCounts.category(of: "ticket-T-1042") == "ticket")
+    }
+
     @Test func aRebuildIsByteIdenticalToTheIncrementalModel() throws {
         let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [StreamCounts()])
         var generator = SeededGenerator(seed: 7)

@@ -164,7 +164,7 @@ public struct TicketService: Sendable, FeatureService {
             }
         }
         guard let row else { throw unknownTicket(number) }
-        return row
+        return row.withQueueSLA()
     }
 
     /// Tickets matching `filter`, newest first (the queue read model), at most `limit`.
