@@ -72,30 +72,35 @@ public final class QueueProjection: Projection {
     private var byClient: Database { rows.indexDatabase("by-client") }
     private var slaTerms: SLATermsTable { SLATermsTable(database: databases["sla-terms"], cache: changes.terms) }
 
-    /// The fold: the ticket's row after the event (the kit writes it and its index entries at `flush`).
+    /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-") else { return }
-        let after: TicketSummary
         let (change, terms) = try changes.change(of: event)
         switch change {
         case .ticket(.opened(let opened)):
-            after = TicketSummary(opened: opened, at: event)
+            let row = TicketSummary(opened: opened, at: event)
+            rows.set(UInt64(row.number.value), row)
         case .ticket(let ticketEvent):
-            guard let row = try currentRow(of: event, txn: txn) else { return }
-            after = row.applying(ticketEvent, at: event)
-        case .sla(let slaEvent):
-            guard let row = try currentRow(of: event, txn: txn) else { return }
-            var next = row.applying(slaEvent, at: event)
-            if case .started = slaEvent, row.clock == nil {
-                // The frozen terms, kept once per content, for the transactions that fold this clock later.
-                next.slaTerms = terms
-                if let digest = next.slaTerms { try slaTerms.keep(event, digest: digest, txn: txn) }
+            guard let number = QueueProjection.number(of: event) else { return }
+            try rows.update(number, txn: txn) { row in
+                row.apply(ticketEvent, at: event)
+                return true
             }
-            after = next
+        case .sla(let slaEvent):
+            guard let number = QueueProjection.number(of: event) else { return }
+            try rows.update(number, txn: txn) { row in
+                let starting = row.clock == nil
+                row.apply(slaEvent, at: event)
+                if case .started = slaEvent, starting {
+                    // The frozen terms, kept once per content, for the transactions that fold this clock later.
+                    row.slaTerms = terms
+                    if let digest = terms { try slaTerms.keep(event, digest: digest, txn: txn) }
+                }
+                return true
+            }
         case .alert, .mail, .attachment, .outbox, .other:
             return
         }
-        rows.set(UInt64(after.number.value), after)
     }
 
     /// Writes the rows this transaction changed and their index entries (see `RowTable`).
@@ -103,10 +108,9 @@ public final class QueueProjection: Projection {
 
     public func discardPending() { rows.discard() }
 
-    /// The ticket's row as this transaction sees it.
-    private func currentRow(of event: RecordedEvent, txn: borrowing Transaction) throws -> TicketSummary? {
-        guard let number = TicketNumber(String(event.stream.dropFirst("ticket-".count))) else { return nil }
-        return try rows.row(UInt64(number.value), txn: txn)
+    /// The key of the ticket whose stream holds `event`.
+    private static func number(of event: RecordedEvent) -> UInt64? {
+        TicketNumber(String(event.stream.dropFirst("ticket-".count))).map { UInt64($0.value) }
     }
 
     // MARK: - Keys

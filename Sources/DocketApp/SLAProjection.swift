@@ -84,46 +84,49 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         var terms: Digest?
     }
 
-    /// The fold: the ticket's row after the event (the kit writes it and its index entries at `flush`).
+    /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
         else { return }
         let (change, digest) = try changes.change(of: event)
-        let before = try rows.row(UInt64(number.value), txn: txn)
-        var entry: SLAEntry
-        switch (change, before) {
-        case (.ticket(.opened(let opened)), _):
-            entry = SLAEntry(
-                row: SLARow(
-                    number: number, client: opened.client, assignee: nil, openedAt: event.recordedAt.millisecondsSinceEpoch,
-                    isOpen: true, clock: nil),
-                terms: nil)
-        case (_, nil):
-            return
-        case (.ticket(let ticketEvent), let existing?):
-            entry = existing
-            entry.row.clock?.apply(ticketEvent, at: event.recordedAt)
-            switch ticketEvent {
-            case .assigned(let e): entry.row.assignee = e.assignee
-            case .unassigned: entry.row.assignee = nil
-            case .closed, .merged: entry.row.isOpen = false
-            case .reopened: entry.row.isOpen = true
-            default: break
+        let key = UInt64(number.value)
+        switch change {
+        case .ticket(.opened(let opened)):
+            // Read first, so that a row already stored has its index entries replaced at flush.
+            _ = try rows.row(key, txn: txn)
+            let row = SLARow(
+                number: number, client: opened.client, assignee: nil, openedAt: event.recordedAt.millisecondsSinceEpoch,
+                isOpen: true, clock: nil)
+            rows.set(key, SLAEntry(row: row, terms: nil))
+        case .ticket(let ticketEvent):
+            try rows.update(key, txn: txn) { entry in
+                entry.row.clock?.apply(ticketEvent, at: event.recordedAt)
+                switch ticketEvent {
+                case .assigned(let e): entry.row.assignee = e.assignee
+                case .unassigned: entry.row.assignee = nil
+                case .closed, .merged: entry.row.isOpen = false
+                case .reopened: entry.row.isOpen = true
+                default: break
+                }
+                return true
             }
-        case (.sla(.started(let started)), let existing?):
-            entry = existing
-            if entry.row.clock == nil {
-                entry.row.clock = SLAClock.start(started)
-                entry.terms = digest
-                if let digest = entry.terms { try terms.keep(event, digest: digest, txn: txn) }
+        case .sla(.started(let started)):
+            try rows.update(key, txn: txn) { entry in
+                if entry.row.clock == nil {
+                    entry.row.clock = SLAClock.start(started)
+                    entry.terms = digest
+                    if let digest { try terms.keep(event, digest: digest, txn: txn) }
+                }
+                return true
             }
-        case (.sla(let slaEvent), let existing?):
-            entry = existing
-            entry.row.clock?.apply(slaEvent, at: event.recordedAt)
-        case (.alert, _), (.mail, _), (.attachment, _), (.outbox, _), (.other, _):
+        case .sla(let slaEvent):
+            try rows.update(key, txn: txn) { entry in
+                entry.row.clock?.apply(slaEvent, at: event.recordedAt)
+                return true
+            }
+        case .alert, .mail, .attachment, .outbox, .other:
             return
         }
-        rows.set(UInt64(number.value), entry)
     }
 
     /// Writes the rows this transaction changed and their index entries (see `RowTable`).

@@ -77,50 +77,46 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         return row
     }
 
-    /// The row after an SLA event of the ticket's stream (`sla` is left as it was: see `withQueueSLA()`).
-    func applying(_ slaEvent: TicketSLAEvent, at event: RecordedEvent) -> TicketSummary {
-        var row = self
+    /// Folds an SLA event of the ticket's stream into the row (`sla` is left as it was: see `withQueueSLA()`).
+    mutating func apply(_ slaEvent: TicketSLAEvent, at event: RecordedEvent) {
         if case .started(let started) = slaEvent {
-            if row.clock == nil { row.clock = SLAClock.start(started) }
+            if clock == nil { clock = SLAClock.start(started) }
         } else {
-            row.clock?.apply(slaEvent, at: event.recordedAt)
+            clock?.apply(slaEvent, at: event.recordedAt)
         }
-        return row
     }
 
-    /// The row after one more event of the ticket's stream. Pure: the same row and event give the same result.
-    /// Like the other `applying`, it leaves `sla` as it was: call `withQueueSLA()` after the last event.
-    func applying(_ ticketEvent: TicketEvent, at event: RecordedEvent) -> TicketSummary {
-        var row = self
-        row.clock?.apply(ticketEvent, at: event.recordedAt)
-        row.updatedAt = event.recordedAt.millisecondsSinceEpoch
-        row.updatedPosition = event.position
+    /// Folds one more event of the ticket's stream into the row: the same row and event always give the same row.
+    /// Like the other `apply`, it leaves `sla` as it was: call `withQueueSLA()` after the last event.
+    mutating func apply(_ ticketEvent: TicketEvent, at event: RecordedEvent) {
+        clock?.apply(ticketEvent, at: event.recordedAt)
+        updatedAt = event.recordedAt.millisecondsSinceEpoch
+        updatedPosition = event.position
         switch ticketEvent {
         case .opened: break
-        case .assigned(let e): row.assignee = e.assignee
-        case .unassigned: row.assignee = nil
-        case .priorityChanged(let e): row.priority = e.priority
-        case .categoryChanged(let e): row.category = e.category
+        case .assigned(let e): assignee = e.assignee
+        case .unassigned: assignee = nil
+        case .priorityChanged(let e): priority = e.priority
+        case .categoryChanged(let e): category = e.category
         case .watcherAdded(let e):
-            if !row.watchers.contains(e.login) { row.watchers = (row.watchers + [e.login]).sorted() }
-        case .watcherRemoved(let e): row.watchers.removeAll { $0 == e.login }
+            if !watchers.contains(e.login) { watchers = (watchers + [e.login]).sorted() }
+        case .watcherRemoved(let e): watchers.removeAll { $0 == e.login }
         case .commented(let e):
-            if e.visibility == .public { row.publicComments += 1 } else { row.internalComments += 1 }
-        case .statusChanged(let e): row.status = e.status
+            if e.visibility == .public { publicComments += 1 } else { internalComments += 1 }
+        case .statusChanged(let e): status = e.status
         case .merged(let e):
-            row.mergedInto = e.into
-            row.status = .closed
-        case .mergeReceived(let e): row.mergedFrom.append(e.from)
+            mergedInto = e.into
+            status = .closed
+        case .mergeReceived(let e): mergedFrom.append(e.from)
         case .closed(let e):
-            row.status = .closed
-            row.resolution = e.resolution
+            status = .closed
+            resolution = e.resolution
         case .reopened:
-            row.status = .inProgress
-            row.resolution = nil
-        case .dueDateSet(let e): row.dueDate = e.dueAt?.millisecondsSinceEpoch
-        case .contactSet(let e): row.contact = e.contact
+            status = .inProgress
+            resolution = nil
+        case .dueDateSet(let e): dueDate = e.dueAt?.millisecondsSinceEpoch
+        case .contactSet(let e): contact = e.contact
         }
-        return row
     }
 }
 

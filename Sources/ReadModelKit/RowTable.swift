@@ -157,6 +157,23 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         return row
     }
 
+    /// Changes the row of `key` in place, as this transaction sees it (kept in memory, else read from the table and
+    /// kept), without copying it out and back in (a copy would make every array in it copy itself on the next
+    /// change). `body` returns whether it changed the row; a changed row is written by `flush`. Returns false,
+    /// without calling `body`, when there is no such row. `body` must not use this table.
+    @inlinable @discardableResult
+    public func update(_ key: Key, txn: borrowing Transaction, _ body: (inout Row) throws -> Bool) throws -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if pending.index(forKey: key) == nil {
+            guard let stored = try read(key, txn: txn) else { return false }
+            pending[key] = Entry(row: stored, storedKeys: indexes.map { $0.keys(stored) }, changed: false)
+        }
+        guard let index = pending.index(forKey: key) else { return false }
+        if try body(&pending.values[index].row) { pending.values[index].changed = true }
+        return true
+    }
+
     /// Keeps `row` as the new row of `key`, written by `flush`.
     @inlinable public func set(_ key: Key, _ row: Row) {
         lock.withLock {

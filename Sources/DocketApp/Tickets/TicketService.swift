@@ -158,8 +158,8 @@ public struct TicketService: Sendable, FeatureService {
         for (recorded, change) in try ticketHistory(number) {
             switch change {
             case .ticket(.opened(let opened)): row = TicketSummary(opened: opened, at: recorded)
-            case .ticket(let event): row = row?.applying(event, at: recorded)
-            case .sla(let event): row = row?.applying(event, at: recorded)
+            case .ticket(let event): row?.apply(event, at: recorded)
+            case .sla(let event): row?.apply(event, at: recorded)
             case .alert, .mail, .attachment, .outbox, .other: continue
             }
         }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The bulk rebuild path of issue 10 §3 (folding the log into every read model), next to the raw LMDB cursor scan
+# of the same store in the same run:
+#
+#   Benchmarks/folds-bench.sh RAW_LMDB STORE WORK DOCKET [DOCKET...]
+#
+# RAW_LMDB is the release `raw-lmdb` tool (Tools/RawLMDB), STORE a store seeded by `seed-billing STORE N --sla`
+# (the seeder writes no read models; STORE is only read), WORK a scratch folder (emptied, then removed). For each
+# release DOCKET, e.g. the previous one and this one, in turn:
+#   - the first open of a copy of STORE (`docket stats`): every read model caught up from the log, as on the first
+#     open after a format change;
+#   - `docket rebuild` (all) on that copy;
+#   - `docket replay --as-of` of the whole log into a new folder (with `--no-snapshots` when the binary has it, so
+#     every event is folded and no snapshot is written);
+# each under peak-memory.py (wall, CPU = user + system of the child, peak anonymous and file-backed RSS), with the
+# machine's load. Then the read-model digests of the copies and replays of every DOCKET are printed (they must be
+# equal), and the raw scan is measured again.
+set -euo pipefail
+raw="$1" store="$2" work="$3"
+shift 3
+export DOCKET_USER=ann
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+measure() { python3 "$here/peak-memory.py" "$@"; }
+load() { echo "  (load: $(uptime | sed 's/.*load average: //'))"; }
+rm -rf "$work" && mkdir -p "$work"
+"$raw" scan "$store"
+load
+n=0
+for docket in "$@"; do
+    n=$((n + 1))
+    label="$(basename "$docket")"
+    echo "== $label on $store"
+    cp -r "$store" "$work/live$n"
+    measure "$label first open (every read model caught up)" -- "$docket" stats --store "$work/live$n"
+    load
+    measure "$label rebuild (all)" -- "$docket" rebuild --store "$work/live$n"
+    load
+    flags=()
+    if "$docket" replay --help 2>/dev/null | grep -q -- --no-snapshots; then flags=(--no-snapshots); fi
+    measure "$label replay --as-of (all read models)" -- \
+        "$docket" replay --store "$work/live$n" --as-of 2030-01-01 --into "$work/replay$n" "${flags[@]}"
+    load
+done
+n=0
+for docket in "$@"; do
+    n=$((n + 1))
+    for folder in "$work/live$n" "$work/replay$n"; do
+        echo "digests of $folder ($(basename "$docket")):"
+        "$docket" stats --store "$folder" --read-models | awk 'NR > 3 && NF == 4 { print "  " $1, $4 }'
+    done
+done
+"$raw" scan "$store"
+load
+rm -rf "$work"
