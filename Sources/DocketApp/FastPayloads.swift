@@ -3,8 +3,8 @@ import EventLog
 
 /// The payloads of the commonest events, read with `CanonicalJSONReader` instead of `JSONDecoder`: a rebuild or a
 /// replay folds every `ticket.opened`, `ticket.assigned`, `ticket.status-changed`, `ticket.commented`,
-/// `ticket.closed` and `time.logged` of the log, and `JSONDecoder` costs several microseconds for each
-/// (Benchmarks/README.md).
+/// `ticket.closed`, `time.logged`, `time.corrected` and `time.voided` of the log, and `JSONDecoder` costs several
+/// microseconds for each (Benchmarks/README.md).
 ///
 /// It answers only for a payload it reads exactly as `JSONDecoder` would: schema version 1, a JSON object with each
 /// known key at most once, no other key, every required key present, every value of the right kind, nothing after the
@@ -29,13 +29,20 @@ enum FastPayloads {
         }
     }
 
-    /// The `time.logged` payload (a rebuild folds one per time entry), or nil (decode it with `TimeEvent.decode`).
-    static func timeLogged(type: String, schemaVersion: UInt16, payload: [UInt8]) -> TimeLogged? {
-        guard type == TimeLogged.descriptor.type, schemaVersion == 1 else { return nil }
-        return payload.withUnsafeBytes { bytes -> TimeLogged? in
+    /// The time event of `type` in `payload` — `time.logged` (a rebuild folds one per time entry), `time.corrected`
+    /// or `time.voided` — or nil (decode it with `TimeEvent.decode`).
+    static func timeEvent(type: String, schemaVersion: UInt16, payload: [UInt8]) -> TimeEvent? {
+        guard schemaVersion == 1 else { return nil }
+        return payload.withUnsafeBytes { bytes -> TimeEvent? in
             var reader = CanonicalJSONReader(bytes)
-            let logged = try? timeLogged(&reader)
-            return reader.offset == bytes.count ? logged : nil
+            let event: TimeEvent?
+            switch type {
+            case "time.logged": event = try? timeLogged(&reader).map(TimeEvent.logged)
+            case "time.corrected": event = try? timeCorrected(&reader).map(TimeEvent.corrected)
+            case "time.voided": event = try? timeVoided(&reader).map(TimeEvent.voided)
+            default: return nil
+            }
+            return reader.offset == bytes.count ? event : nil
         }
     }
 
@@ -106,6 +113,29 @@ enum FastPayloads {
         return TimeLogged(
             entryId: entryId, ticket: ticket, tech: tech, minutes: minutes, workType: workType, billable: billable,
             startedAt: startedAt, note: note)
+    }
+
+    private static func timeCorrected(_ reader: inout CanonicalJSONReader) throws -> TimeCorrected? {
+        var minutes: Int?, workType: String?, billable: Bool?, startedAt: String?, note: String?, reason: String?
+        try members(&reader, ["minutes", "workType", "billable", "startedAt", "note", "reason"]) { index, reader in
+            switch index {
+            case 0: minutes = reader.null() ? nil : Int(exactly: try reader.int())
+            case 1: workType = try optionalString(&reader)
+            case 2: billable = reader.null() ? nil : try reader.bool()
+            case 3: startedAt = try optionalString(&reader)
+            case 4: note = try optionalString(&reader)
+            default: reason = try reader.string()
+            }
+        }
+        return reason.map {
+            TimeCorrected(minutes: minutes, workType: workType, billable: billable, startedAt: startedAt, note: note, reason: $0)
+        }
+    }
+
+    private static func timeVoided(_ reader: inout CanonicalJSONReader) throws -> TimeVoided? {
+        var reason: String?
+        try members(&reader, ["reason"]) { _, reader in reason = try reader.string() }
+        return reason.map(TimeVoided.init)
     }
 
     private static func assigned(_ reader: inout CanonicalJSONReader) throws -> TicketAssigned? {

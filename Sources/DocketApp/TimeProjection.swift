@@ -57,8 +57,8 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         else { return }
         let decoded: TimeEvent
         do {
-            decoded = try FastPayloads.timeLogged(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
-                .map(TimeEvent.logged) ?? TimeEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+            decoded = try FastPayloads.timeEvent(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+                ?? TimeEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
         } catch let error as EventDecodingError where error.reason == .unknownType {
             return
         }

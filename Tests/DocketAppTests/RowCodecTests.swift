@@ -152,10 +152,10 @@ import Testing
         let logged = TimeLogged(
             entryId: "TE-7", ticket: "T-42", tech: "tia", minutes: 95, workType: "remote", billable: true,
             startedAt: "2026-03-01T09:00:00.000Z", note: nil)
-        #expect(FastPayloads.timeLogged(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(logged).payload()) == logged)
+        #expect(FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(logged).payload()) == .logged(logged))
         var noted = logged
         noted.note = "on \"site\""
-        #expect(FastPayloads.timeLogged(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(noted).payload()) == noted)
+        #expect(FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(noted).payload()) == .logged(noted))
         for text in [
             #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9.5,"workType":"w","billable":true,"startedAt":"s"}"#,
             #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9,"workType":"w","billable":1,"startedAt":"s"}"#,
@@ -163,9 +163,37 @@ import Testing
             #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9,"workType":"w","billable":true,"startedAt":"s","note":null}"#,
         ] {
             let payload = Array(text.utf8)
-            guard let fast = FastPayloads.timeLogged(type: "time.logged", schemaVersion: 1, payload: payload) else { continue }
-            #expect(TimeEvent.logged(fast) == (try? TimeEvent.decode(type: "time.logged", schemaVersion: 1, payload: payload)), "\(text)")
+            guard let fast = FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: payload) else { continue }
+            #expect(fast == (try? TimeEvent.decode(type: "time.logged", schemaVersion: 1, payload: payload)), "\(text)")
         }
+        // Corrections and voids: every canonical payload is taken and read as `JSONDecoder` reads it.
+        let corrections: [TimeEvent] = [
+            .corrected(TimeCorrected(minutes: 30, reason: "typo")),
+            .corrected(TimeCorrected(minutes: nil, workType: "onsite", billable: false, startedAt: "2026-03-01T10:00:00.000Z", note: "é \"x\"", reason: "")),
+            .corrected(TimeCorrected(billable: true, reason: "billable after all")),
+            .voided(TimeVoided(reason: "logged on the wrong ticket")),
+        ]
+        for event in corrections {
+            let fast = FastPayloads.timeEvent(type: event.eventType, schemaVersion: 1, payload: event.payload())
+            #expect(fast == event, "\(event.eventType) \(String(decoding: event.payload(), as: UTF8.self))")
+        }
+        for (type, text) in [
+            ("time.corrected", #"{"minutes":null,"reason":"r"}"#),
+            ("time.corrected", #"{"minutes":9.5,"reason":"r"}"#),
+            ("time.corrected", #"{"minutes":9,"reason":"r","extra":1}"#),
+            ("time.corrected", #"{"minutes":9}"#),
+            ("time.corrected", #"{"billable":"yes","reason":"r"}"#),
+            ("time.voided", #"{"reason":null}"#),
+            ("time.voided", #"{}"#),
+            ("time.voided", #"{"reason":"r","reason":"s"}"#),
+        ] {
+            let payload = Array(text.utf8)
+            let slow = try? TimeEvent.decode(type: type, schemaVersion: 1, payload: payload)
+            if let fast = FastPayloads.timeEvent(type: type, schemaVersion: 1, payload: payload) {
+                #expect(fast == slow, "\(type) \(text)")
+            }
+        }
+        #expect(FastPayloads.timeEvent(type: "time.voided", schemaVersion: 2, payload: Array(#"{"reason":"r"}"#.utf8)) == nil)
         #expect(FastPayloads.ticketEvent(type: "ticket.assigned", schemaVersion: 2, payload: Array(#"{"assignee":"tia"}"#.utf8)) == nil)
         #expect(FastPayloads.ticketEvent(type: "ticket.reopened", schemaVersion: 1, payload: Array(#"{}"#.utf8)) == nil)
     }
