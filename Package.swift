@@ -69,7 +69,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .executableTarget(name: "docket", dependencies: ["DocketCLI", "DocketClient"]),
+        // --no-export-dynamic: the Swift runtime's start-up (its backtracer finding its own path with dladdr) walks the
+        // executable's dynamic symbol table, which the driver's default export of every symbol fills with ~36,000
+        // entries; nothing looks symbols up dynamically (Benchmarks/README.md, "A lean client").
+        .executableTarget(
+            name: "docket", dependencies: ["DocketCLI", "DocketClient"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]),
         .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "ReadModelKitTests", dependencies: ["ReadModelKit", "TestSupport"]),

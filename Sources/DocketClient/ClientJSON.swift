@@ -30,7 +30,9 @@ enum ClientJSON {
 
     /// `{"arguments": [...], "stdin": "<base64>"}`: the body of `POST /v1/cli`.
     static func commandRequest(_ arguments: [String], stdin: [UInt8]?) -> [UInt8] {
-        var out = "{\"arguments\":[" + arguments.map(quoted).joined(separator: ",") + "]"
+        var out = "{\"arguments\":["
+        for (index, argument) in arguments.enumerated() { out += (index == 0 ? "" : ",") + quoted(argument) }
+        out += "]"
         if let stdin { out += ",\"stdin\":\"" + Base64.encode(stdin) + "\"" }
         return Array((out + "}").utf8)
     }

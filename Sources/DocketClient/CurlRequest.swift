@@ -25,9 +25,9 @@ enum CurlRequest {
             bodyFile = file
             config.append("data-binary = \(quoted("@" + file))")
         }
-        let (status, output) = try run(curl, ["curl", "--config", "-"], input: Array((config.joined(separator: "\n") + "\n").utf8))
+        let (status, output) = try run(curl, ["curl", "--config", "-"], input: Array((SystemError.join(config, "\n") + "\n").utf8))
         guard status == 0, let split = output.lastIndex(of: UInt8(ascii: "\n")) else {
-            let reason = String(decoding: output, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+            let reason = SystemError.join(String(decoding: output, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init), " ")
             throw .unreachable("cannot reach the server at \(origin) (\(reason.isEmpty ? "no reply" : reason)); check DOCKET_SERVER")
         }
         let trailer = String(decoding: output[(split + 1)...], as: UTF8.self).split(separator: " ", maxSplits: 1)

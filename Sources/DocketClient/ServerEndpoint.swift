@@ -24,7 +24,7 @@ public enum ServerEndpoint: Equatable, Sendable {
             }
             return .http(host: host == "localhost" ? "127.0.0.1" : host, port: port ?? 80)
         }
-        if text.contains("://") { throw .usage("DOCKET_SERVER \(text): use a socket path, https://… or http://127.0.0.1:PORT") }
+        if SystemError.contains(text, "://") { throw .usage("DOCKET_SERVER \(text): use a socket path, https://… or http://127.0.0.1:PORT") }
         return .socket(path: text)
     }
 
@@ -32,7 +32,7 @@ public enum ServerEndpoint: Equatable, Sendable {
     /// a space.
     private static func authority(_ rest: Substring) -> String? {
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard !authority.isEmpty, !authority.contains(" ") else { return nil }
+        guard !authority.isEmpty, !authority.contains(where: { $0 == " " }) else { return nil }
         return String(authority)
     }
 

@@ -39,7 +39,7 @@ enum SocketHTTP {
             }
             return try open(AF_UNIX, &address, what: "the server's socket \(path)")
         case .http(let host, let port):
-            if host.contains(":") {
+            if host.contains(where: { $0 == ":" }) {
                 var address = sockaddr_in6()
                 address.sin6_family = sa_family_t(AF_INET6)
                 address.sin6_port = in_port_t(UInt16(port).bigEndian)
@@ -89,7 +89,7 @@ enum SocketHTTP {
     /// Status line, headers and body (by Content-Length, else to the end).
     static func parse(_ data: [UInt8]) throws(ClientFailure) -> ServerReply {
         guard let end = headEnd(data) else { throw .failure("the server's reply is not HTTP") }
-        let lines = String(decoding: data[..<end], as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
+        let lines = SystemError.lines(data[..<end])
         let statusWords = lines.first?.split(separator: " ") ?? []
         guard statusWords.count >= 2, let status = Int(statusWords[1]) else { throw .failure("the server's reply is not HTTP") }
         var length: Int?
@@ -114,8 +114,44 @@ enum SocketHTTP {
     }
 }
 
-/// Small system helpers: error text, whole reads, writes.
+/// Small system helpers: error text, whole reads, writes, and the string helpers the client needs written out
+/// plainly (the standard library's generic `joined(separator:)` and substring search resolve their types at run
+/// time, which walks the binary's conformance tables: the start-up cost this client avoids).
 enum SystemError {
+    /// `parts` joined by `separator`.
+    static func join(_ parts: [String], _ separator: String) -> String {
+        var out = ""
+        for (index, part) in parts.enumerated() { out += (index == 0 ? "" : separator) + part }
+        return out
+    }
+
+    /// Whether `text` holds `part`.
+    static func contains(_ text: String, _ part: String) -> Bool {
+        let haystack = Array(text.utf8)
+        let needle = Array(part.utf8)
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        for start in 0...(haystack.count - needle.count) where Array(haystack[start..<(start + needle.count)]) == needle { return true }
+        return false
+    }
+
+    /// The lines of `bytes` split at CR LF.
+    static func lines(_ bytes: ArraySlice<UInt8>) -> [String] {
+        var lines: [String] = []
+        var start = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == 13, index + 1 < bytes.endIndex, bytes[index + 1] == 10 {
+                lines.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                index += 2
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        lines.append(String(decoding: bytes[start..<bytes.endIndex], as: UTF8.self))
+        return lines
+    }
+
     /// `strerror(code)`.
     static func text(_ code: Int32) -> String { String(cString: strerror(code)) }
 
