@@ -5,8 +5,11 @@
 #      transaction, next to raw LMDB committing one event per durable transaction (and its CPU);
 #   2. `ticket open` p50/p99 as whole client processes, with each client process's CPU and the server's CPU per
 #      request: embedded; through the Unix socket and HTTP with the `docket` CLI as the client and with curl as the
-#      client; next to the start-up floors (a bare Swift process, a Foundation hello-world, the docket client
-#      failing to reach a server).
+#      client; next to the start-up floors (a bare Swift process, a Foundation hello-world, curl and the docket
+#      client each failing to reach a server, and the embedded CLI failing on a missing store after parsing its
+#      command line, which is what a client did before it stopped parsing: Sources/DocketClient), also as
+#      `perf stat` task-clock;
+#   3. one durable LMDB commit alone (raw-lmdb commit: its p50/p99 wall time, the disk's fsync floor).
 # Usage: Benchmarks/server-bench.sh [DOCKET_BINARY] [RAW_LMDB_BINARY] [BARE_SWIFT_BINARY]
 # (defaults: .build-bench-static/release/docket, Benchmarks/.build/release/raw-lmdb and bare-swift; build them with
 #  swift build -c release --product docket --static-swift-stdlib --scratch-path .build-bench-static
@@ -111,8 +114,15 @@ def measure(label, args, env, n=100, expect_ok=True):
 base = dict(os.environ)
 measure("bare Swift process (stdlib only)", [bare], base)
 measure("Foundation hello-world", [work + "/foundation-hello"], base)
-measure("docket client start-up (no server there)", [docket, "ticket", "open", "--client", "acme", "--subject", "x"],
-        dict(base, DOCKET_SERVER=work + "/nowhere.sock"), expect_ok=False)
+startups = [
+    ("docket client start-up (no server there)", [docket, "ticket", "open", "--client", "acme", "--subject", "x"],
+     dict(base, DOCKET_SERVER=work + "/nowhere.sock")),
+    ("docket embedded, parse then no store", [docket, "ticket", "open", "--client", "acme", "--subject", "x"],
+     dict(base, DOCKET_STORE=work + "/nowhere")),
+    ("curl start-up (no server there)", ["curl", "-s", "--unix-socket", work + "/nowhere.sock", "http://docket/v1/tickets"], base),
+]
+for label, args, env in startups:
+    measure(label, args, env, expect_ok=False)
 open_args = [docket, "ticket", "open", "--client", "acme", "--subject", "latency"]
 measure("ticket open, embedded", open_args, base)
 server = subprocess.Popen([docket, "serve", "--listen", "127.0.0.1:18651"], env=base, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -125,5 +135,13 @@ curl = ["curl", "-sf", "-o", "/dev/null", "-X", "POST", "-H", "Content-Type: app
 measure("ticket open, curl, Unix socket", curl + ["--unix-socket", sock, "http://docket/v1/tickets"], base)
 measure("ticket open, curl, HTTP (token)", curl + ["-H", "Authorization: Bearer " + token, "http://127.0.0.1:18651/v1/tickets"], base)
 server.terminate(); server.wait()
+for label, args, env in [("bare Swift process", [bare], base)] + startups:
+    out = subprocess.run(["perf", "stat", "-x,", "-e", "task-clock", "-r", "50"] + args, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True).stderr
+    line = next((l for l in out.splitlines() if "task-clock" in l), "")
+    fields = line.split(",")
+    print(f"perf stat task-clock (50 runs), {label:40s} {fields[0] if fields else '?'} ms (+- {fields[3] if len(fields) > 3 else '?'})")
 PY
+echo "== one durable LMDB commit alone (fsync), this disk =="
+$RAW commit "$WORK/raw-one" 500 373 | sed 's/^/reference: /'
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,9 +8,10 @@ import LMDB
 //   raw-lmdb append DIR N [SIZE] N values of SIZE bytes (default 373, a seeded event's average) under 8-byte
 //                                big-endian keys with MDB_APPEND, 1,000 per durable (fsync'd) write transaction
 //   raw-lmdb commit DIR N [SIZE] the same, one value per durable write transaction (the group-commit reference,
-//                                issue 12 §5: what a server committing each command alone cannot beat)
+//                                issue 12 §5: what a server committing each command alone cannot beat), and the
+//                                wall time of one durable commit alone (p50/p99 over the N commits)
 //
-// Each prints one line: `raw-lmdb <what>: N events in S s = R events/s`.
+// Each prints one line: `raw-lmdb <what>: N events in S s = R events/s` (commit: and a second line with the p50/p99).
 
 func seconds(since start: ContinuousClock.Instant) -> Double {
     let elapsed = start.duration(to: .now)
@@ -57,8 +58,11 @@ func append(_ path: String, count: Int, size: Int, perCommit: Int = 1_000) throw
     var value = [UInt8](repeating: 0x61, count: size)
     let start = ContinuousClock.now
     var written = 0
+    var commits: [Double] = []
     while written < count {
         let batch = min(perCommit, count - written)
+        let began = ContinuousClock.now
+        defer { commits.append(seconds(since: began) * 1000) }
         try environment.write { txn in
             for index in 0..<batch {
                 let key = UInt64(written + index + 1).bigEndian
@@ -71,6 +75,11 @@ func append(_ path: String, count: Int, size: Int, perCommit: Int = 1_000) throw
         written += batch
     }
     report("append \(size)-byte values, \(perCommit) per durable txn", UInt64(count), seconds(since: start))
+    if perCommit == 1 {
+        commits.sort()
+        let p = { (q: Double) in String(format: "%.2f", commits[min(commits.count - 1, Int(q * Double(commits.count)))]) }
+        print("raw-lmdb one durable commit alone (wall): p50 \(p(0.5)) ms, p99 \(p(0.99)) ms over \(commits.count) commits")
+    }
 }
 
 let arguments = CommandLine.arguments
