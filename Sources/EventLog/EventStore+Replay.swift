@@ -214,9 +214,10 @@ extension EventStore {
             try target.environment.write { txn in
                 var writer = try LogWriter(txn: txn, db: target.db)
                 let first = writer.head.position + 1
-                for record in records { try writer.write(copied: record, source: path, txn: txn) }
+                // The events as decoded for the copy are the ones the projections fold: not read back from the log.
+                let copied = try records.map { try writer.write(copied: $0, source: path, txn: txn) }
                 try writer.finish(txn: txn)
-                try target.applyProjections(from: first, to: writer.head.position, txn: txn)
+                try target.applyProjections(from: first, to: writer.head.position, txn: txn, decoded: copied)
             }
             progress(batchEnd, last)
             next = batchEnd + 1
@@ -227,7 +228,9 @@ extension EventStore {
 extension LogWriter {
     /// Writes a stored record of another log as the next position, keeping its body bytes; the re-chained
     /// hash must equal the stored one, so the copy is byte-identical. Maintains the stream and command indexes.
-    mutating func write(copied record: [UInt8], source: String, txn: borrowing Transaction) throws {
+    /// Returns the event as written (at its position in this log).
+    @discardableResult
+    mutating func write(copied record: [UInt8], source: String, txn: borrowing Transaction) throws -> RecordedEvent {
         let position = head.position + 1
         func damaged(_ reason: String) -> EventLogError {
             EventLogError(.corrupt, "the log at \(source) is damaged at position \(position) (\(reason)); run docket verify")
@@ -257,6 +260,7 @@ extension LogWriter {
             }
             try txn.put(db.commands, key: key, value: Key.pair(first, position))
         }
+        return event
     }
 }
 

@@ -214,8 +214,12 @@ public final class EventStore: @unchecked Sendable {
     // MARK: - Projections
 
     /// Applies events `first...last` to each projection whose checkpoint is exactly `first - 1`.
-    /// A projection that is behind (being rebuilt) is left for its catch-up to reach.
-    func applyProjections(from first: UInt64, to last: UInt64, txn: borrowing Transaction) throws {
+    /// A projection that is behind (being rebuilt) is left for its catch-up to reach. `decoded`: those events
+    /// already decoded, in order (a copy of another log decodes each record as it writes it), instead of reading them
+    /// back from the log.
+    func applyProjections(
+        from first: UInt64, to last: UInt64, txn: borrowing Transaction, decoded: [RecordedEvent]? = nil
+    ) throws {
         guard first <= last, !projections.isEmpty else { return }
         var current: [any Projection] = []
         for projection in projections where try checkpoint(projection.name, txn: txn) == first - 1 {
@@ -223,6 +227,12 @@ public final class EventStore: @unchecked Sendable {
         }
         guard !current.isEmpty else { return }
         try applying(current, txn: txn) {
+            if let decoded {
+                for event in decoded {
+                    for projection in current { try projection.apply(event, in: txn) }
+                }
+                return
+            }
             try txn.withCursor(db.events) { cursor in
                 var entry = try cursor.seek(atLeast: Key.u64(first))
                 while let found = entry, Key.u64(found.key) <= last {
