@@ -30,8 +30,10 @@ public struct Cursor: ~Copyable {
         let rc = mdb_cursor_get(handle, &k, &v, MDB_SET_RANGE)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_cursor_get(\(database.name), MDB_SET_RANGE)")
-        let call = "mdb_cursor_get(\(database.name))"
-        return Entry(key: try bounds.checked(k, call), value: try bounds.checked(v, call))
+        // The call's name only when a check fails: building it on every move cost ~1 % of a rebuild.
+        return Entry(
+            key: try bounds.checked(k, "mdb_cursor_get(\(database.name))"),
+            value: try bounds.checked(v, "mdb_cursor_get(\(database.name))"))
     }
 
     /// The first entry whose key is greater than or equal to `key`, or nil.
@@ -49,7 +51,9 @@ public struct Cursor: ~Copyable {
         let rc = mdb_cursor_get(handle, &k, &v, op)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_cursor_get(\(database.name))")
-        let call = "mdb_cursor_get(\(database.name))"
-        return Entry(key: try bounds.checked(k, call), value: try bounds.checked(v, call))
+        // The call's name only when a check fails: building it on every move cost ~1 % of a rebuild.
+        return Entry(
+            key: try bounds.checked(k, "mdb_cursor_get(\(database.name))"),
+            value: try bounds.checked(v, "mdb_cursor_get(\(database.name))"))
     }
 }

@@ -140,15 +140,15 @@ public struct PageCheck {
     }
 
     /// Claims page `number` for a tree: inside the file, reached for the first time, saying its own number.
-    private mutating func claim(_ number: UInt64, _ name: String) throws(LMDBError) -> Int {
+    private mutating func claim(_ number: UInt64, _ name: @autoclosure () -> String) throws(LMDBError) -> Int {
         guard number >= 2, number <= UInt64(lastPage) else {
-            throw PageCheck.damaged("\(name) points to page \(number), outside pages 2…\(lastPage)")
+            throw PageCheck.damaged("\(name()) points to page \(number), outside pages 2…\(lastPage)")
         }
         let page = Int(number)
-        guard !seen[page] else { throw PageCheck.damaged("page \(page) of \(name) is reached twice") }
+        guard !seen[page] else { throw PageCheck.damaged("page \(page) of \(name()) is reached twice") }
         seen[page] = true
         guard u64(page * pageSize) == number else {
-            throw PageCheck.damaged("page \(page) of \(name) says it is page \(u64(page * pageSize))")
+            throw PageCheck.damaged("page \(page) of \(name()) says it is page \(u64(page * pageSize))")
         }
         return page * pageSize
     }
@@ -157,28 +157,29 @@ public struct PageCheck {
         _ number: UInt64, level: Int, depth: Int, tree: Tree, name: String, tally: inout Tally
     ) throws(LMDBError) {
         let start = try claim(number, name)
-        let place = "page \(number) of \(name)"
+        // The page and node named only in an error: built for every node, the names cost a quarter of the walk.
+        func place() -> String { "page \(number) of \(name)" }
         let flags = u16(start + 10)
         guard let kind = PageKind(rawValue: flags), kind != .overflow else {
-            throw PageCheck.damaged("\(place) is neither a branch nor a leaf (flags 0x\(String(flags, radix: 16)))")
+            throw PageCheck.damaged("\(place()) is neither a branch nor a leaf (flags 0x\(String(flags, radix: 16)))")
         }
         guard (kind == .leaf) == (level == depth) else {
-            throw PageCheck.damaged("\(place) is a \(kind == .leaf ? "leaf" : "branch") at level \(level) of a tree \(depth) deep")
+            throw PageCheck.damaged("\(place()) is a \(kind == .leaf ? "leaf" : "branch") at level \(level) of a tree \(depth) deep")
         }
         let lower = Int(u16(start + 12))
         let upper = Int(u16(start + 14))
         guard lower >= PageCheck.headerSize, lower & 1 == 0, lower <= upper, upper <= pageSize else {
-            throw PageCheck.damaged("\(place) has bounds \(lower)…\(upper)")
+            throw PageCheck.damaged("\(place()) has bounds \(lower)…\(upper)")
         }
         let count = (lower - PageCheck.headerSize) / 2
-        guard count >= 1 else { throw PageCheck.damaged("\(place) is empty") }
+        guard count >= 1 else { throw PageCheck.damaged("\(place()) is empty") }
         if kind == .branch { tally.branchPages += 1 } else { tally.leafPages += 1 }
         for index in 0..<count {
             let node = Int(u16(start + PageCheck.headerSize + 2 * index))
             let keySize = Int(u16(start + node + 6))
             guard node >= upper, node & 1 == 0, node + PageCheck.nodeHeaderSize + keySize <= pageSize,
                 keySize <= PageCheck.maxKeySize
-            else { throw PageCheck.damaged("node \(index) of \(place) lies outside the page") }
+            else { throw PageCheck.damaged("node \(index) of \(place()) lies outside the page") }
             let low = UInt64(u16(start + node)), high = UInt64(u16(start + node + 2)), nodeFlags = u16(start + node + 4)
             if kind == .branch {
                 try walkPage(
@@ -191,48 +192,49 @@ public struct PageCheck {
             let key = UnsafeRawBufferPointer(rebasing: file[(start + node + PageCheck.nodeHeaderSize)..<value])
             try checkLeaf(
                 value: value, size: Int(low | high << 16), flags: nodeFlags, pageEnd: start + pageSize, tree: tree,
-                place: "node \(index) of \(place)", key: key, tally: &tally)
+                place: "node \(index) of \(place())", key: key, tally: &tally)
         }
     }
 
     private mutating func checkLeaf(
-        value: Int, size: Int, flags: UInt16, pageEnd: Int, tree: Tree, place: String, key: UnsafeRawBufferPointer,
+        value: Int, size: Int, flags: UInt16, pageEnd: Int, tree: Tree, place: @autoclosure () -> String,
+        key: UnsafeRawBufferPointer,
         tally: inout Tally
     ) throws(LMDBError) {
         let allowed: UInt16 = tree == .main ? NodeFlag.subDatabase : NodeFlag.bigData
         guard flags & ~allowed == 0, tree != .main || flags == NodeFlag.subDatabase else {
-            throw PageCheck.damaged("\(place) has flags 0x\(String(flags, radix: 16)), which its database cannot hold")
+            throw PageCheck.damaged("\(place()) has flags 0x\(String(flags, radix: 16)), which its database cannot hold")
         }
         var bytes = value
         if flags & NodeFlag.bigData != 0 {
-            guard value + 8 <= pageEnd else { throw PageCheck.damaged("\(place) lies outside the page") }
+            guard value + 8 <= pageEnd else { throw PageCheck.damaged("\(place()) lies outside the page") }
             let first = u64(value)
-            let start = try claim(first, "a big value of " + place)
+            let start = try claim(first, "a big value of " + place())
             guard u16(start + 10) == PageKind.overflow.rawValue else {
-                throw PageCheck.damaged("page \(first), a big value of \(place), is not an overflow page")
+                throw PageCheck.damaged("page \(first), a big value of \(place()), is not an overflow page")
             }
             let pages = Int(file.loadUnaligned(fromByteOffset: start + 12, as: UInt32.self))
             guard pages >= 1, first + UInt64(pages) - 1 <= UInt64(lastPage), size <= pages * pageSize - PageCheck.headerSize else {
-                throw PageCheck.damaged("page \(first), a big value of \(place), spans \(pages) pages for \(size) bytes")
+                throw PageCheck.damaged("page \(first), a big value of \(place()), spans \(pages) pages for \(size) bytes")
             }
             for page in Int(first) + 1..<Int(first) + pages {
-                guard !seen[page] else { throw PageCheck.damaged("page \(page) of a big value of \(place) is reached twice") }
+                guard !seen[page] else { throw PageCheck.damaged("page \(page) of a big value of \(place()) is reached twice") }
                 seen[page] = true
             }
             tally.overflowPages += UInt64(pages)
             bytes = start + PageCheck.headerSize
         } else {
-            guard value + size <= pageEnd else { throw PageCheck.damaged("\(place) lies outside the page") }
+            guard value + size <= pageEnd else { throw PageCheck.damaged("\(place()) lies outside the page") }
         }
         switch tree {
         case .named: return
         case .free:
             // A free-list record: a count, then that many page numbers.
             let count = size >= 8 ? u64(bytes) : UInt64.max
-            guard count <= UInt64(size / 8 - 1) else { throw PageCheck.damaged("\(place) is a free-list record of the wrong size") }
+            guard count <= UInt64(size / 8 - 1) else { throw PageCheck.damaged("\(place()) is a free-list record of the wrong size") }
             for index in 0..<Int(count) { freePages.append(u64(bytes + 8 * (index + 1))) }
         case .main:
-            guard size == PageCheck.treeRecordSize else { throw PageCheck.damaged("\(place) is a database record of \(size) bytes") }
+            guard size == PageCheck.treeRecordSize else { throw PageCheck.damaged("\(place()) is a database record of \(size) bytes") }
             let name = "database " + String(decoding: key, as: UTF8.self)
             try walk(treeRecord(at: bytes), tree: .named, name: name)
         }
