@@ -49,8 +49,9 @@ struct ImportCommand: ParsableCommand {
         abstract: "Load an NDJSON export into an empty store, keeping every id, time and hash.",
         discussion: """
             The store is created when missing (import into a new store: the export brings its users).
-            Every line is checked (JSON, positions, versions, hash chain) before anything is written; a bad
-            line names its line number and nothing is imported. An interrupted import resumes: run it again
+            The file is read in chunks and every line checked as it is written (JSON, positions, versions, hash
+            chain); a bad line names its line number, and the events this import wrote are taken out again, so
+            nothing is imported. Then the read models are built, once. An interrupted import resumes: run it again
             and it goes on after the events already in the store, when they are the file's first ones byte for byte.
             Into a store that already holds events, only an admin may import.
             """)
@@ -62,20 +63,30 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let data: Data
+            let input: FileHandle?
             if let file {
-                guard let contents = FileManager.default.contents(atPath: file) else {
+                guard let handle = FileHandle(forReadingAtPath: file) else {
                     throw CLIError.badInput("cannot read \(file); check the path")
                 }
-                data = contents
+                input = handle
             } else {
-                data = Terminal.standardInput()
+                input = ServedInvocation.current == nil ? FileHandle.standardInput : nil
+            }
+            // Read 8 MiB at a time: the import holds one chunk and one batch of events, whatever the file's size.
+            var served = input == nil ? Terminal.standardInput() : nil
+            let chunks = { () throws -> ArraySlice<UInt8>? in
+                if let data = served {
+                    served = nil
+                    return data.isEmpty ? nil : Array(data)[...]
+                }
+                guard let input, let data = try input.read(upToCount: 8 << 20), !data.isEmpty else { return nil }
+                return Array(data)[...]
             }
             let store = try StoreAccess.create(path).log
             if try store.head().position > 0 {
                 try store.requireAdmin(actorOptions.name, to: "import into a store that holds events")
             }
-            let count = try store.importLog(Array(data)) { already in
+            let count = try store.importLog(chunks: chunks) { already in
                 Terminal.error("docket: the store already holds the file's first \(already) events, byte for byte; importing the rest")
             } progress: { stage, done, total in
                 Terminal.progress(stage == "log" ? "importing the log" : "building \(stage)", done, total)

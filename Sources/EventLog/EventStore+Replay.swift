@@ -133,7 +133,8 @@ extension EventStore {
             options.durable = false
             let target = try EventStore(path: destination, options: options, clock: clock, projections: projections)
             if try hasTestClock { try target.markTestClock() }  // a replay of a test store is a test store
-            let used = snapshots ? restoreSnapshot(atOrBefore: restorable, into: target) : nil
+            let restoring = snapshots ? restoreSnapshot(atOrBefore: restorable, into: target) : nil
+            let used = restoring?.use
             var taken: [String] = []
             var reached: UInt64 = 0
             for end in snapshots ? try snapshotsToTake(after: max(used?.position ?? 1, 1) - 1, through: position, for: projections) : [] {
@@ -150,7 +151,8 @@ extension EventStore {
             try copyRecords(from: reached + 1, through: position, into: target, batchSize: batchSize) { done, _ in progress(done, position) }
             try target.catchUpProjections()
             let last = try target.head()
-            let digests = try target.readModelDigests()
+            // Models restored from a snapshot at this very position were checked on the copy: not read again.
+            let digests = try target.readModelDigests(known: used?.position == position ? restoring?.digests ?? [:] : [:])
             try target.environment.sync()
             let marker = ReplayMarker(source: path, position: position, asOf: asOf, lastRecordedAt: last.recordedAt)
             try marker.write(in: destination)
@@ -186,38 +188,36 @@ extension EventStore {
     ) throws {
         let last = min(position, try head().position)
         var next = next
-        var records: [[UInt8]] = []
-        records.reserveCapacity(batchSize)
         while next <= last {
             let batchEnd = min(last, next + UInt64(batchSize) - 1)
-            records.removeAll(keepingCapacity: true)
-            try environment.read { txn in
-                try txn.withCursor(db.events) { cursor in
-                    var entry = try cursor.seek(atLeast: Key.u64(next))
-                    var expected = next
-                    while let found = entry, expected <= batchEnd {
-                        let key = Key.u64(found.key)
-                        guard found.key.count == 8, key == expected else {
+            // Straight from this log's map into the target's: a read transaction here beside the target's write
+            // (two environments). A write retried after the target's map grew starts again at `next`.
+            try environment.read { source in
+                try source.withCursor(db.events) { cursor in
+                    try target.environment.write { txn in
+                        var writer = try LogWriter(txn: txn, db: target.db)
+                        let first = writer.head.position + 1
+                        // Events are decoded only when a model folds them here (not those restored from a snapshot
+                        // past this batch), and then folded as decoded, not read back from the new log.
+                        let folding = try target.projections.contains { try target.checkpoint($0.name, txn: txn) == first - 1 }
+                        var decoded: [RecordedEvent] = []
+                        var entry = try cursor.seek(atLeast: Key.u64(next))
+                        var expected = next
+                        while let found = entry, expected <= batchEnd {
+                            guard found.key.count == 8, Key.u64(found.key) == expected else { break }
+                            try writer.write(copied: found.value, source: path, txn: txn)
+                            if folding { decoded.append(try decode(position: expected, record: found.value)) }
+                            expected += 1
+                            entry = try cursor.next()
+                        }
+                        guard expected > batchEnd else {
                             throw EventLogError(
                                 .corrupt, "the log at \(path) has no event at position \(expected); run docket verify")
                         }
-                        records.append(Array(found.value))
-                        expected += 1
-                        entry = try cursor.next()
-                    }
-                    guard expected > batchEnd else {
-                        throw EventLogError(
-                            .corrupt, "the log at \(path) has no event at position \(expected); run docket verify")
+                        try writer.finish(txn: txn)
+                        if folding { try target.applyProjections(from: first, to: writer.head.position, txn: txn, decoded: decoded) }
                     }
                 }
-            }
-            try target.environment.write { txn in
-                var writer = try LogWriter(txn: txn, db: target.db)
-                let first = writer.head.position + 1
-                // The events as decoded for the copy are the ones the projections fold: not read back from the log.
-                let copied = try records.map { try writer.write(copied: $0, source: path, txn: txn) }
-                try writer.finish(txn: txn)
-                try target.applyProjections(from: first, to: writer.head.position, txn: txn, decoded: copied)
             }
             progress(batchEnd, last)
             next = batchEnd + 1
@@ -226,41 +226,104 @@ extension EventStore {
 }
 
 extension LogWriter {
-    /// Writes a stored record of another log as the next position, keeping its body bytes; the re-chained
-    /// hash must equal the stored one, so the copy is byte-identical. Maintains the stream and command indexes.
-    /// Returns the event as written (at its position in this log).
-    @discardableResult
-    mutating func write(copied record: [UInt8], source: String, txn: borrowing Transaction) throws -> RecordedEvent {
+    /// Writes a stored record of another log as the next position, keeping its bytes: the hash chained here over its
+    /// body must equal the stored one, so the copy is byte-identical. Maintains the stream and command indexes. Reads
+    /// only the envelope fields it needs (no payload copy): this is the whole cost of a replay's log copy.
+    mutating func write(copied record: UnsafeRawBufferPointer, source: String, txn: borrowing Transaction) throws {
         let position = head.position + 1
         func damaged(_ reason: String) -> EventLogError {
             EventLogError(.corrupt, "the log at \(source) is damaged at position \(position) (\(reason)); run docket verify")
         }
-        let event: RecordedEvent
+        let fields: RecordCodec.IndexFields
         do {
-            event = try record.withUnsafeBytes { try RecordCodec.decode(position: position, record: $0) }
+            fields = try RecordCodec.indexFields(of: record)
         } catch {
             throw damaged("\(error)")
         }
-        let state = try LogWriter.streamState(event.stream, txn: txn, db: db)
-        guard event.streamVersion == (state?.version ?? 0) + 1 else {
-            throw damaged("stream \(event.stream) jumps to version \(event.streamVersion)")
+        let state = try LogWriter.streamState(fields.stream, txn: txn, db: db)
+        guard fields.streamVersion == (state?.version ?? 0) + 1 else {
+            throw damaged("stream \(String(decoding: fields.stream, as: UTF8.self)) jumps to version \(fields.streamVersion)")
         }
-        guard event.recordedAt >= head.recordedAt || position == 1 else { throw damaged("recorded-at goes back in time") }
+        guard fields.recordedAt >= head.recordedAt || position == 1 else { throw damaged("recorded-at goes back in time") }
         let streamId = try state?.id ?? UInt64(txn.count(db.streams) + 1)
-        var body = Array(record.dropLast(32))
-        let hash = try write(
-            record: &body, streamId: streamId, streamVersion: event.streamVersion, recordedAt: event.recordedAt, txn: txn)
-        guard hash == event.hash else { throw damaged("the hash chain breaks") }
-        try txn.put(db.streams, key: Array(event.stream.utf8), value: Key.pair(streamId, event.streamVersion))
-        if let commandId = event.commandId {
-            let key = Array(commandId.utf8)
+        let body = UnsafeRawBufferPointer(rebasing: record[..<(record.count - 32)])
+        let hash = RecordCodec.hash(previous: head.hash, position: position, body: body)
+        guard hash == Digest(UnsafeRawBufferPointer(rebasing: record[(record.count - 32)...])) else {
+            throw damaged("the hash chain breaks")
+        }
+        try withUnsafeBytes(of: position.bigEndian) { key in
+            try txn.put(db.events, key: key, value: record, options: .append)
+            try withUnsafeBytes(of: (streamId.bigEndian, fields.streamVersion.bigEndian)) { streamKey in
+                try txn.put(db.streamEvents, key: streamKey, value: key, options: .noOverwrite)
+            }
+            try withUnsafeBytes(of: (streamId.bigEndian, fields.streamVersion.bigEndian)) { pair in
+                try txn.put(db.streams, key: fields.stream, value: pair)
+            }
+        }
+        head = LogHead(position: position, hash: hash, recordedAt: fields.recordedAt)
+        if !fields.commandId.isEmpty {
+            let key = Array(fields.commandId)
             var first = position
             if let raw = try txn.get(db.commands, key: key), raw.count == 16, Key.u64(raw, at: 8) == position - 1 {
                 first = Key.u64(raw)
             }
             try txn.put(db.commands, key: key, value: Key.pair(first, position))
         }
-        return event
+    }
+
+    /// `write(copied:source:txn:)` for a record copied out of its log.
+    mutating func write(copied record: [UInt8], source: String, txn: borrowing Transaction) throws {
+        try record.withUnsafeBytes { try write(copied: $0, source: source, txn: txn) }
+    }
+
+    /// The stream's id and version, or nil when it does not exist (the name given as bytes).
+    static func streamState(_ stream: UnsafeRawBufferPointer, txn: borrowing Transaction, db: EventStore.Databases) throws
+        -> (id: UInt64, version: UInt64)?
+    {
+        guard let raw = try txn.get(db.streams, key: stream) else { return nil }
+        guard raw.count == 16 else {
+            throw EventLogError(.corrupt, "the index entry of stream \(String(decoding: stream, as: UTF8.self)) is damaged")
+        }
+        return (Key.u64(raw), Key.u64(raw, at: 8))
+    }
+}
+
+extension RecordCodec {
+    /// The envelope fields a copy of a record needs for the log's indexes, pointing into the record.
+    struct IndexFields {
+        let streamVersion: UInt64
+        let recordedAt: Timestamp
+        let stream: UnsafeRawBufferPointer
+        let commandId: UnsafeRawBufferPointer
+    }
+
+    /// Reads `IndexFields` from a stored record, checking its layout (lengths, format) as `decode` does, but copying
+    /// nothing.
+    static func indexFields(of record: UnsafeRawBufferPointer) throws -> IndexFields {
+        guard record.count >= fixedBodySize + 32 else { throw Malformed(reason: "record is \(record.count) bytes, too short") }
+        let bodyEnd = record.count - 32
+        guard record[0] == format else { throw Malformed(reason: "unknown record format") }
+        func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: record.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+        var offset = fixedBodySize
+        func field(_ width: Int) throws -> UnsafeRawBufferPointer {
+            guard width <= bodyEnd - offset else { throw Malformed(reason: "record truncated") }
+            let count = width == 2
+                ? Int(UInt16(littleEndian: record.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+                : Int(UInt32(littleEndian: record.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            offset += width
+            guard count <= bodyEnd - offset else { throw Malformed(reason: "record truncated") }
+            defer { offset += count }
+            return UnsafeRawBufferPointer(rebasing: record[offset..<(offset + count)])
+        }
+        let stream = try field(2)
+        _ = try field(2)  // type
+        let commandId = try field(2)
+        _ = try field(2)  // actor
+        _ = try field(4)  // payload
+        guard offset == bodyEnd else { throw Malformed(reason: "\(bodyEnd - offset) stray bytes after the payload") }
+        return IndexFields(
+            streamVersion: u64(1), recordedAt: Timestamp(millisecondsSinceEpoch: Int64(bitPattern: u64(9))), stream: stream,
+            commandId: commandId)
     }
 }
 

@@ -95,7 +95,8 @@ extension EventStore {
     /// `position`, each checked against its digest after the copy, and sets their checkpoints to the snapshot's
     /// position. Never fails: a snapshot that is damaged, of another log or of another model format is passed over
     /// with a one-line warning, and a model that is not restored stays empty at checkpoint 0 (folded from the start).
-    func restoreSnapshot(atOrBefore position: UInt64, into target: EventStore) -> SnapshotUse? {
+    /// With the use, the digest of each model restored, checked on the copy (at the snapshot's position).
+    func restoreSnapshot(atOrBefore position: UInt64, into target: EventStore) -> (use: SnapshotUse, digests: [String: ReadModelDigest])? {
         let listings: [SnapshotListing]
         do { listings = try snapshots() } catch {
             warnings("the snapshots in \(snapshotsFolder) are not used: \(error)")
@@ -116,11 +117,12 @@ extension EventStore {
             let models = target.projections.filter { manifest.model(matching: $0) != nil }
             guard !models.isEmpty else { continue }
             do {
-                let (restored, damaged) = try target.restore(models, from: listing.folder, manifest: manifest, warn: warnings)
+                let (digests, damaged) = try target.restore(models, from: listing.folder, manifest: manifest, warn: warnings)
+                let restored = models.map(\.name).filter { digests[$0] != nil }
                 // A snapshot whose bytes changed is removed, so that the next replay or `snapshot take` takes it again.
                 if damaged { try? FileManager.default.removeItem(atPath: listing.folder) }
                 guard !restored.isEmpty else { continue }
-                return SnapshotUse(month: manifest.month, position: manifest.position, restored: restored)
+                return (SnapshotUse(month: manifest.month, position: manifest.position, restored: restored), digests)
             } catch {
                 warnings("snapshot \(listing.name) is not used: \(error)")
                 try? target.emptyModels(models.map(\.name))
@@ -130,24 +132,26 @@ extension EventStore {
         return nil
     }
 
-    /// Copies `models` from the snapshot in `folder` into this empty store and checks each one's digest; returns those
-    /// that match, at checkpoint `manifest.position`, and whether any did not: a model whose digest differs is emptied
-    /// again, with a warning.
+    /// Copies `models` from the snapshot in `folder` into this empty store, checking each one's digest on the bytes
+    /// as they are copied (one pass; the copy is not read again); returns those that match, at checkpoint
+    /// `manifest.position`, and whether any did not: a model whose digest differs is emptied again, with a warning.
     private func restore(
         _ models: [any Projection], from folder: String, manifest: SnapshotManifest, warn: (String) -> Void
-    ) throws -> (restored: [String], damaged: Bool) {
+    ) throws -> (restored: [String: ReadModelDigest], damaged: Bool) {
         var options = Environment.Options()
         options.readOnly = true
         options.checkPages = true
         let snapshot = try Environment(path: folder, options: options)
-        var restored: [String] = []
+        var restored: [String: ReadModelDigest] = [:]
         var damaged = false
         for projection in models {
             guard let kept = manifest.model(matching: projection) else { continue }
+            var hasher: ModelHasher? = ModelHasher()
             for (name, database) in zip(projection.databaseNames, db.projections[projection.name] ?? []) {
-                try Self.copyEntries(from: snapshot, try snapshot.openDatabase(named: name), to: environment, database)
+                hasher?.begin(database: name)
+                try Self.copyEntries(from: snapshot, try snapshot.openDatabase(named: name), to: environment, database, hasher: &hasher)
             }
-            let digest = try readModelDigest(projection.name)
+            guard let digest = hasher?.digest(name: projection.name, checkpoint: manifest.position) else { continue }
             guard digest.sha256 == kept.sha256, digest.entries == kept.entries else {
                 warn("snapshot \(manifest.month): read model \(projection.name) does not match its digest; folding it from the first event and removing the snapshot")
                 try emptyModels([projection.name])
@@ -155,7 +159,7 @@ extension EventStore {
                 continue
             }
             try environment.write { txn in try setCheckpoint(projection.name, to: manifest.position, txn: txn) }
-            restored.append(projection.name)
+            restored[projection.name] = digest
         }
         return (restored, damaged)
     }
@@ -171,34 +175,44 @@ extension EventStore {
     }
 
     /// Copies every entry of `from` (in `source`) into the empty database `to` (in `target`), in key order with
-    /// `MDB_APPEND`, in transactions of about 16 MiB.
-    static func copyEntries(from source: Environment, _ from: Database, to target: Environment, _ to: Database) throws {
+    /// `MDB_APPEND`, in write transactions of about 64 MiB, straight from the source's map into the target's (a read
+    /// transaction on the source stays open beside each write on the target: two environments). `hasher`, when
+    /// given, is fed every entry copied, in order.
+    static func copyEntries(
+        from source: Environment, _ from: Database, to target: Environment, _ to: Database, hasher: inout ModelHasher?
+    ) throws {
         var after: [UInt8]?
         while true {
-            var keys: [[UInt8]] = []
-            var values: [[UInt8]] = []
-            let more = try source.read { txn in
-                try txn.withCursor(from) { cursor -> Bool in
-                    var entry = try after.map { try cursor.seek(atLeast: $0) } ?? cursor.first()
-                    if let after, let found = entry, found.key.elementsEqual(after) { entry = try cursor.next() }
-                    var bytes = 0
-                    while let found = entry, bytes < 16 << 20 {
-                        keys.append(Array(found.key))
-                        values.append(Array(found.value))
-                        bytes += found.key.count + found.value.count + 16
-                        entry = try cursor.next()
+            // A write retried after the map grew starts again from `after`, with the hasher as it was before it.
+            let (last, fed) = try source.read { txn in
+                try txn.withCursor(from) { cursor in
+                    try target.write { write -> ([UInt8]?, ModelHasher?) in
+                        var fed = hasher
+                        var entry = try after.map { try cursor.seek(atLeast: $0) } ?? cursor.first()
+                        if let after, let found = entry, found.key.elementsEqual(after) { entry = try cursor.next() }
+                        var copied: UnsafeRawBufferPointer?
+                        var bytes = 0
+                        while let found = entry, bytes < 64 << 20 {
+                            try write.put(to, key: found.key, value: found.value, options: .append)
+                            fed?.add(key: found.key, value: found.value)
+                            bytes += found.key.count + found.value.count + 16
+                            copied = found.key
+                            entry = try cursor.next()
+                        }
+                        return (copied.map { Array($0) }, fed)
                     }
-                    return entry != nil
                 }
             }
-            if !keys.isEmpty {
-                try target.write { txn in
-                    for (key, value) in zip(keys, values) { try txn.put(to, key: key, value: value, options: .append) }
-                }
-            }
-            guard more, let last = keys.last else { return }
+            hasher = fed
+            guard let last else { return }
             after = last
         }
+    }
+
+    /// `copyEntries(from:_:to:_:hasher:)` without a digest.
+    static func copyEntries(from source: Environment, _ from: Database, to target: Environment, _ to: Database) throws {
+        var none: ModelHasher?
+        try copyEntries(from: source, from, to: target, to, hasher: &none)
     }
 }
 

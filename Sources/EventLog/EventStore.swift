@@ -268,7 +268,8 @@ enum MetaKey {
 
 /// The state of one write transaction: the head as it moves, and the streams touched.
 struct LogWriter {
-    private(set) var head: LogHead
+    /// The head as the transaction moves it; set only by the writes of `LogWriter` (here and in its extensions).
+    var head: LogHead
     let db: EventStore.Databases
     /// A reused record buffer, so encoding does not allocate per event.
     private var scratch: [UInt8] = []

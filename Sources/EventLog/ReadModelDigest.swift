@@ -30,29 +30,55 @@ extension EventStore {
 
     /// `readModelDigest(_:)` inside the caller's transaction.
     func readModelDigest(_ name: String, txn: borrowing Transaction) throws -> ReadModelDigest {
-        var hasher = SHA256()
-        var entries = 0
-        func feed(_ tag: UInt8, _ bytes: UnsafeRawBufferPointer) {
-            withUnsafeBytes(of: tag) { hasher.update(bufferPointer: $0) }
-            withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
-            hasher.update(bufferPointer: bytes)
-        }
+        var hasher = ModelHasher()
         for database in db.projections[name] ?? [] {
-            Array(database.name.utf8).withUnsafeBytes { feed(0, $0) }
+            hasher.begin(database: database.name)
             try txn.withCursor(database) { cursor in
                 var entry = try cursor.first()
                 while let found = entry {
-                    feed(1, found.key)
-                    withUnsafeBytes(of: UInt32(found.value.count).bigEndian) { hasher.update(bufferPointer: $0) }
-                    hasher.update(bufferPointer: found.value)
-                    entries += 1
+                    hasher.add(key: found.key, value: found.value)
                     entry = try cursor.next()
                 }
             }
         }
+        return hasher.digest(name: name, checkpoint: try checkpoint(name, txn: txn))
+    }
+
+    /// The digest of every read model, in the order they are applied, taking those in `known` (by name) as they are
+    /// instead of reading the model again: a replay's models restored from a snapshot and not folded further.
+    func readModelDigests(known: [String: ReadModelDigest]) throws -> [ReadModelDigest] {
+        try projections.map { try known[$0.name] ?? readModelDigest($0.name) }
+    }
+}
+
+/// The running state of a read-model digest (the layout `readModelDigest(_:)` documents), fed database by database
+/// and entry by entry, so a copy can compute it on the bytes it copies.
+struct ModelHasher {
+    private var hasher = SHA256()
+    private(set) var entries = 0
+
+    private mutating func feed(_ tag: UInt8, _ bytes: UnsafeRawBufferPointer) {
+        withUnsafeBytes(of: tag) { hasher.update(bufferPointer: $0) }
+        withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: bytes)
+    }
+
+    /// Starts the database named `name`.
+    mutating func begin(database name: String) {
+        Array(name.utf8).withUnsafeBytes { feed(0, $0) }
+    }
+
+    /// Adds the next entry of the current database, in key order.
+    mutating func add(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        feed(1, key)
+        withUnsafeBytes(of: UInt32(value.count).bigEndian) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: value)
+        entries += 1
+    }
+
+    func digest(name: String, checkpoint: UInt64) -> ReadModelDigest {
         let digest = hasher.finalize().withUnsafeBytes { Digest($0) }
-        return ReadModelDigest(
-            name: name, checkpoint: try checkpoint(name, txn: txn), entries: entries, sha256: digest.hex)
+        return ReadModelDigest(name: name, checkpoint: checkpoint, entries: entries, sha256: digest.hex)
     }
 }
 

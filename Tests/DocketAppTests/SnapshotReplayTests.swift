@@ -2,6 +2,7 @@ import DocketApp
 import Domain
 import EventLog
 import Foundation
+import LMDB
 import TestSupport
 import Testing
 
@@ -83,6 +84,9 @@ import Testing
         case olderQueueFormat
         /// The `sla` model's bytes no longer match the digest in the manifest.
         case slaDigest
+        /// One `sla` row in the snapshot's file was changed after it was taken (the manifest is intact): the digest
+        /// computed on the bytes as they are copied catches it.
+        case slaRowChanged
         /// Taken from another log: the hash at its position differs.
         case otherLog
         /// Its LMDB file is garbage.
@@ -111,6 +115,13 @@ import Testing
             manifest.readModels[try index("sla")].sha256 = String(repeating: "0", count: 64)
         case .otherLog:
             manifest.hash = String(repeating: "ab", count: 32)
+        case .slaRowChanged:
+            let environment = try Environment(path: folder)
+            let database = try environment.openDatabase(named: manifest.readModels[try index("sla")].databases[0])
+            let (key, value) = try #require(try environment.read { txn in
+                try txn.withCursor(database) { cursor in try cursor.first().map { (Array($0.key), Array($0.value)) } }
+            })
+            try environment.write { txn in try txn.put(database, key: key, value: value + [0]) }
         case .garbageFile, .garbageManifest:
             break
         }
@@ -129,7 +140,7 @@ import Testing
             // The other models come from the snapshot; queue is folded from the first event, without a warning.
             #expect(used == SnapshotUse(month: ends[1].month, position: ends[1].position, restored: all.filter { $0 != "queue" }))
             #expect(warnings.lines.isEmpty)
-        case .slaDigest:
+        case .slaDigest, .slaRowChanged:
             #expect(used == SnapshotUse(month: ends[1].month, position: ends[1].position, restored: all.filter { $0 != "sla" }))
             #expect(warnings.lines == ["snapshot \(ends[1].month): read model sla does not match its digest; folding it from the first event and removing the snapshot"])
         case .otherLog, .garbageFile, .garbageManifest:

@@ -69,6 +69,32 @@ import Testing
         #expect(runs >= 3)
     }
 
+    /// A cut file (the last line half written) fails past the first committed batch of 10,000 events: one line on
+    /// stderr naming the line, a non-zero exit, and the log is as it was (empty).
+    @Test func aCutExportFailsWithOneLineAndLeavesTheLogEmpty() throws {
+        #expect(try DocketProcess.run(["init"], store: store).status == 0)
+        let lines = (0..<12_000).map { #"{"stream":"load-\#($0 % 13)","type":"load.noted","payload":{"n":\#($0)}}"# }
+        #expect(try DocketProcess.run(["event", "append", "--stdin", "--batch", "1000"], store: store, stdin: lines.joined(separator: "\n")).status == 0)
+        let exportFile = folder.child("log.ndjson")
+        #expect(try DocketProcess.run(["export", "-o", exportFile], store: store).status == 0)
+        let text = try String(contentsOfFile: exportFile, encoding: .utf8)
+        let count = text.split(separator: "\n").count
+        let cutFile = folder.child("cut.ndjson")
+        try String(text.dropLast(40)).write(toFile: cutFile, atomically: true, encoding: .utf8)
+        let target = folder.child("cut")
+        let run = try DocketProcess.run(["import", cutFile], store: target)
+        #expect(run.status != 0)
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("line \(count): ") && run.stderr.contains("nothing was imported"), "\(run.stderr)")
+        // The whole file then imports as into a new store: nothing of the failed import was left to resume after.
+        let whole = try DocketProcess.run(["import", exportFile], store: target)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(!whole.stderr.contains("already holds"), "\(whole.stderr)")
+        let again = folder.child("again.ndjson")
+        #expect(try DocketProcess.run(["export", "-o", again], store: target).status == 0)
+        #expect(try String(contentsOfFile: again, encoding: .utf8) == text)
+    }
+
     @Test func anImportKilledAtAnyMomentResumesToTheSameStore() throws {
         // A log of a few thousand events, exported once.
         #expect(try DocketProcess.run(["init"], store: store).status == 0)

@@ -1,0 +1,256 @@
+import LMDB
+
+extension EventStore {
+    /// Imports an NDJSON export into this store, reading it as a stream of byte chunks (`chunks` returns nil at the
+    /// end), so memory stays bounded whatever the file's size. The log is written first, alone, `batchSize` events
+    /// to a durable transaction, each line checked as it is written: JSON shape, gapless positions and stream
+    /// versions, times that never go back, and the hash chain (each hash computed once, by the writer, and compared
+    /// with the line's). A bad line fails the import naming its line number, and every event this call wrote is
+    /// taken out again (`removeEvents(after:)`), so the log is as it was. The events keep their ids, times and
+    /// hashes. Blank lines are skipped. Then the read models are built once, all in one scan of the log
+    /// (`catchUpProjections`), as on the first open of a store whose models lag: an import cut short in between
+    /// leaves models behind the head, caught up on the next open.
+    ///
+    /// The store must be empty, or hold exactly the export's first N events, byte for byte (an import that was
+    /// interrupted): the import then goes on after them, and `resuming` is called with N first. `progress` is
+    /// called after each batch with (what is being done, position reached, last position known): `log` while the
+    /// events are written (the last position is the one reached, the file's length being unknown), then the names
+    /// of the read models being built. Returns the number of events imported by this call.
+    @discardableResult
+    public func importLog(
+        chunks: () throws -> ArraySlice<UInt8>?, batchSize: Int = 10_000, resuming: (UInt64) -> Void = { _ in },
+        progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
+    ) throws -> Int {
+        try requireWritable()
+        try requireNoRollbackSuspicion()
+        let held = try head().position
+        var importer = LogImporter(store: self, held: held, batchSize: max(batchSize, 1))
+        do {
+            var lines = LineSplitter()
+            while let chunk = try chunks() {
+                try lines.feed(chunk) { try importer.take(line: $0, number: $1, progress: progress) }
+            }
+            try lines.finish { try importer.take(line: $0, number: $1, progress: progress) }
+            try importer.flush(progress: progress)
+            try importer.finish(resuming: resuming)
+        } catch {
+            // Only when the head is still this import's last event: never take out what another process appended.
+            if importer.wrote, try head().position == importer.held + importer.imported { try removeEvents(after: held) }
+            throw error
+        }
+        if importer.wrote { recordAnchor(try head()) }
+        try catchUpProjections(progress: progress)
+        return Int(importer.imported)
+    }
+
+    /// Takes out every event after `position` that an import wrote, newest first, with its stream and command index
+    /// entries, and puts the head back at `position`: a failed import leaves the log as it found it. Only ever
+    /// called on events the same call wrote and never anchored, before any read model folded them.
+    func removeEvents(after position: UInt64) throws {
+        var done = false
+        while !done {
+            done = try environment.write { txn in
+                var removed = 0
+                let reached = try txn.withCursor(db.events) { cursor -> UInt64 in
+                    var entry = try cursor.last()
+                    while let found = entry, Key.u64(found.key) > position, removed < 10_000 {
+                        let at = Key.u64(found.key)
+                        let event = try RecordCodec.decode(position: at, record: found.value)
+                        try unindex(event, txn: txn)
+                        removed += 1
+                        entry = try cursor.previous()
+                    }
+                    return entry.map { Key.u64($0.key) } ?? 0
+                }
+                var lastRemoved = reached + 1
+                while removed > 0, lastRemoved <= reached + UInt64(removed) {
+                    _ = try txn.delete(db.events, key: Key.u64(lastRemoved))
+                    lastRemoved += 1
+                }
+                guard reached <= position else { return false }
+                if let previous = try txn.get(db.events, key: Key.u64(position)) {
+                    let event = try previous.withUnsafeBytes { try RecordCodec.decode(position: position, record: $0) }
+                    var value = Key.u64(position)
+                    withUnsafeBytes(of: event.hash) { value.append(contentsOf: $0) }
+                    value += Key.u64(UInt64(bitPattern: event.recordedAt.millisecondsSinceEpoch))
+                    try txn.put(db.meta, key: MetaKey.head, value: value)
+                } else {
+                    _ = try txn.delete(db.meta, key: MetaKey.head)
+                }
+                return true
+            }
+        }
+    }
+
+    /// Takes `event` (the log's newest) out of the stream and command indexes.
+    private func unindex(_ event: RecordedEvent, txn: borrowing Transaction) throws {
+        guard let state = try LogWriter.streamState(event.stream, txn: txn, db: db) else { return }
+        _ = try txn.delete(db.streamEvents, key: Key.pair(state.id, event.streamVersion))
+        if event.streamVersion <= 1 {
+            _ = try txn.delete(db.streams, key: Array(event.stream.utf8))
+        } else {
+            try txn.put(db.streams, key: Array(event.stream.utf8), value: Key.pair(state.id, event.streamVersion - 1))
+        }
+        guard let commandId = event.commandId else { return }
+        let key = Array(commandId.utf8)
+        guard let raw = try txn.get(db.commands, key: key), raw.count == 16 else { return }
+        let first = Key.u64(raw)
+        if first >= event.position {
+            _ = try txn.delete(db.commands, key: key)
+        } else {
+            try txn.put(db.commands, key: key, value: Key.pair(first, event.position - 1))
+        }
+    }
+}
+
+/// Splits a stream of byte chunks into lines (without their `\n`), numbered from 1, keeping only the unfinished
+/// last line of a chunk between calls.
+struct LineSplitter {
+    private var carry: [UInt8] = []
+    private var number = 0
+
+    mutating func feed(_ chunk: ArraySlice<UInt8>, _ line: (ArraySlice<UInt8>, Int) throws -> Void) throws {
+        var start = chunk.startIndex
+        while let end = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            number += 1
+            if carry.isEmpty {
+                try line(chunk[start..<end], number)
+            } else {
+                carry += chunk[start..<end]
+                guard carry.count <= NDJSONLine.maxLineBytes + 1 else { throw tooLong() }
+                try line(carry[...], number)
+                carry.removeAll(keepingCapacity: true)
+            }
+            start = end + 1
+        }
+        carry += chunk[start...]
+        guard carry.count <= NDJSONLine.maxLineBytes + 1 else { throw tooLong() }
+    }
+
+    /// Passes the last line when the input does not end with a newline.
+    mutating func finish(_ line: (ArraySlice<UInt8>, Int) throws -> Void) throws {
+        guard !carry.isEmpty else { return }
+        number += 1
+        try line(carry[...], number)
+        carry = []
+    }
+
+    private func tooLong() -> EventLogError {
+        EventLogError(
+            .importRejected, "line \(number + 1): the line is longer than \(NDJSONLine.maxLineBytes) bytes; nothing was imported")
+    }
+}
+
+/// The state of one streamed import: the batch being gathered and what the log holds so far.
+struct LogImporter {
+    let store: EventStore
+    /// The events the store held before the import (an interrupted import's prefix).
+    let held: UInt64
+    let batchSize: Int
+    private var batch: [(line: Int, event: RecordedEvent, previousHash: Digest)] = []
+    /// The last position read from the file, and the hash and time of its event.
+    private var position: UInt64 = 0
+    private var previous = Digest.zero
+    private var previousTime = Int64.min
+    /// Events written by this import.
+    private(set) var imported: UInt64 = 0
+
+    init(store: EventStore, held: UInt64, batchSize: Int) {
+        self.store = store
+        self.held = held
+        self.batchSize = batchSize
+        batch.reserveCapacity(batchSize)
+    }
+
+    var wrote: Bool { imported > 0 }
+
+    static func reject(_ line: Int, _ reason: String) -> EventLogError {
+        EventLogError(.importRejected, "line \(line): \(reason); nothing was imported")
+    }
+
+    /// Checks one line on its own (JSON, position, names, time, the chain link to the line before) and adds it to
+    /// the batch, writing the batch when full.
+    mutating func take(line raw: ArraySlice<UInt8>, number: Int, progress: (String, UInt64, UInt64) -> Void) throws {
+        let trimmed = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw
+        if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        let parsed: NDJSONLine.Parsed
+        do {
+            parsed = try NDJSONLine.decode(Array(trimmed))
+        } catch {
+            throw Self.reject(number, "\(error)")
+        }
+        let event = parsed.event
+        guard event.position == position + 1 else {
+            throw Self.reject(number, "position \(event.position) where \(position + 1) was expected")
+        }
+        do {
+            try EventStore.validateName(event.stream, what: "stream name")
+            if let commandId = event.commandId { try EventStore.validateName(commandId, what: "command id") }
+        } catch {
+            throw Self.reject(number, "\(error)")
+        }
+        guard event.recordedAt.millisecondsSinceEpoch >= previousTime else { throw Self.reject(number, "recordedAt goes back in time") }
+        guard parsed.previousHash == previous else { throw Self.reject(number, "previousHash does not match the line before") }
+        position = event.position
+        previous = event.hash
+        previousTime = event.recordedAt.millisecondsSinceEpoch
+        batch.append((number, event, parsed.previousHash))
+        if batch.count >= batchSize { try flush(progress: progress) }
+    }
+
+    /// Writes the gathered batch in one durable transaction: events the store already holds (a resumed import) are
+    /// compared byte for byte, the others written, each stream version and hash checked by the writer.
+    mutating func flush(progress: (String, UInt64, UInt64) -> Void) throws {
+        guard !batch.isEmpty else { return }
+        let store = self.store, held = self.held, batch = self.batch
+        let written = try store.environment.write { txn -> UInt64 in
+            var writer = try LogWriter(txn: txn, db: store.db)
+            var written: UInt64 = 0
+            var body: [UInt8] = []
+            for (line, event, _) in batch {
+                if event.position <= held {
+                    try Self.compareHeld(event, line: line, store: store, txn: txn, body: &body)
+                    continue
+                }
+                guard writer.head.position + 1 == event.position else {
+                    throw EventLogError(
+                        .storeNotEmpty, "another process wrote to \(store.path) during the import; import into a new store")
+                }
+                try writer.write(imported: event, line: line, txn: txn)
+                written += 1
+            }
+            if written > 0 { try writer.finish(txn: txn) }
+            return written
+        }
+        imported += written
+        self.batch.removeAll(keepingCapacity: true)
+        if written > 0 { progress("log", position, position) }
+    }
+
+    /// Refuses a store whose events are not exactly the file's first ones.
+    private static func compareHeld(
+        _ event: RecordedEvent, line: Int, store: EventStore, txn: borrowing Transaction, body: inout [UInt8]
+    ) throws {
+        guard let found = try txn.get(store.db.events, key: Key.u64(event.position)) else {
+            throw store.refuseImport("position \(event.position) is missing")
+        }
+        body.removeAll(keepingCapacity: true)
+        RecordCodec.encodeBody(event, into: &body)
+        withUnsafeBytes(of: event.hash) { body.append(contentsOf: $0) }
+        guard found.elementsEqual(body) else { throw store.refuseImport("position \(event.position) differs from line \(line)") }
+    }
+
+    /// After the last line: a store that held more events than the file has is refused; a resumed import says so.
+    func finish(resuming: (UInt64) -> Void) throws {
+        if held > position { throw store.refuseImport("\(held) of them, more than the file's \(position)") }
+        if held > 0 { resuming(held) }
+    }
+}
+
+extension EventStore {
+    func refuseImport(_ reason: String) -> EventLogError {
+        EventLogError(
+            .storeNotEmpty,
+            "the store at \(path) already holds events (\(reason)); import into a new store, or into the store an interrupted import of this file left")
+    }
+}
