@@ -76,6 +76,7 @@ public struct ApplicationFailure: Error, CustomStringConvertible, Sendable {
             case .unknownProjection: self.init(.usage, logError.message)
             case .readOnly: self.init(.refused, logError.message)
             case .rolledBack: self.init(.damaged, logError.message)
+            case .replayUnlinked: self.init(.refused, logError.message)
             default: self.init(.badInput, logError.message)
             }
         case let lmdb as LMDBError where lmdb.meansCorruption && lmdb.call.hasPrefix(PageCheck.prefix):

@@ -88,15 +88,17 @@ public struct DocketApplication: Sendable {
     /// Opens (creating when missing) the store at `path` with Docket's read models, and the application over it.
     /// Lagging read models are not caught up here: see ``LogService/catchUp(progress:)``. With `checkPages`, every page
     /// of the file is checked before LMDB walks it (for commands that walk whole databases; docs/security.md).
+    /// `live`: for a linked replay at `path`, the open application of the live store it reads (the server's), instead
+    /// of opening that store again.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public static func open(
         _ path: String, clock: any WallClock, configuration: DocketConfiguration = DocketConfiguration(), checkPages: Bool = false,
-        warnings: (@Sendable (String) -> Void)? = nil
+        warnings: (@Sendable (String) -> Void)? = nil, linkedTo live: DocketApplication? = nil
     ) throws -> DocketApplication {
         let models = ReadModels()
         var options = Environment.Options()
         options.checkPages = checkPages
-        let store = try EventStore(path: path, options: options, clock: clock, projections: models.all)
+        let store = try EventStore(path: path, options: options, clock: clock, projections: models.all, linkedTo: live?.store)
         return DocketApplication(store: store, models: models, clock: clock, configuration: configuration, warnings: warnings)
     }
 

@@ -2,21 +2,35 @@ import ArgumentParser
 import DocketApp
 import Foundation
 
-/// `docket replay --as-of TIME [--into DIR]`: the read models as they stood at a moment, in a new store.
+/// `docket replay --as-of TIME [--into DIR] [--standalone]`: the read models as they stood at a moment, in a new store.
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Rebuild every read model as it stood at a moment, into a new read-only store.",
+        abstract: "Show the store as it stood at a moment: a read-only store of every read model as of TIME.",
         discussion: """
-            Copies the events recorded at or before TIME (inclusive) byte for byte into DIR and builds the
-            read models from them; the live store is only read. DIR is then a read-only Docket store: read it
-            with any command and --store DIR (e.g. docket invoice show ID --store DIR); writes to it are
-            refused. Compare it with another store with `docket stats --read-models`.
-            Default DIR: <store>-as-of-<time>, next to the store. DIR must be new or empty.
-            The read models start from the nearest month-end snapshot at or before TIME (docket snapshot list),
-            checked by digest, and only the later events are folded; month ends passed without a snapshot get
-            one. --no-snapshots folds every event (the same bytes, slower).
-            Admin only: the replay is a copy of the log.
+            Builds in DIR the read models from the events recorded at or before TIME (inclusive); the live store
+            is only read. DIR is then a read-only Docket store: read it with any command and --store DIR
+            (e.g. docket invoice show ID --store DIR); writes to it are refused. Compare it with another store
+            with `docket stats --read-models`. Default DIR: <store>-as-of-<time>, next to the store; it must be
+            new or empty.
+
+            Linked (the default): DIR holds only the read models and reads the log from the live store, through
+            that moment's last event, whenever it is opened. Exactly at a month end it is made in well under a
+            second, whatever the store's size: the month-end snapshot's file is the read models (a hard link,
+            no copy). DIR needs the live store to stay where it is: if the store is moved, restored from an older
+            backup or damaged before that event, DIR refuses to open (it never shows a wrong answer); make the
+            replay again.
+
+            --standalone: DIR is a whole store on its own (its own copy of the log up to TIME), for an archive
+            that must outlive the live store or go to another machine. It costs a copy of the log and the models.
+
+            Either way the read models start from the nearest month-end snapshot at or before TIME (docket
+            snapshot list), and only the later events are folded; month ends passed without a snapshot get one.
+            --no-snapshots folds every event (the same bytes, slower). Admin only: the replay shows the whole log.
+
+            Examples:
+              docket replay --as-of 2026-10-31T23:59:59.999Z               # the end of October, linked
+              docket replay --as-of 2026-10-31 --standalone --into /archive/dispute-1042
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -27,6 +41,8 @@ struct ReplayCommand: ParsableCommand {
     var asOf: TimeArgument
     @Option(help: ArgumentHelp("The folder to build the replay in (new or empty).", valueName: "dir"))
     var into: String?
+    @Flag(help: "Copy the log into DIR too, so the replay stands alone (an archive that outlives the live store).")
+    var standalone = false
     @Flag(help: "Fold every event from the first, using and taking no snapshot (to check them).")
     var noSnapshots = false
     @OptionGroup var output: OutputOptions
@@ -40,7 +56,9 @@ struct ReplayCommand: ParsableCommand {
             let moment = asOf.timestamp
             let destination = into ?? ReplayCommand.defaultFolder(store: path, asOf: moment)
             try ReplayCommand.checkUsable(destination, given: into != nil)
-            let live = try LogService.openReadOnly(path, checkPages: true)
+            // A standalone replay walks the whole log prefix: every page is checked first. A linked one reads only
+            // the events it folds, as any command on the live store does.
+            let live = try LogService.openReadOnly(path, checkPages: standalone)
             try live.requireAdmin(actorOptions.name, to: "replay the log into a new store")
             let position = try live.position(atOrBefore: moment)
             guard position > 0 else {
@@ -49,7 +67,10 @@ struct ReplayCommand: ParsableCommand {
                     "nothing was recorded at or before \(moment.iso8601) in \(path) (\(first ?? "it holds no events")); "
                         + "give a later --as-of")
             }
-            let result = try live.replay(through: position, asOf: moment, into: destination, snapshots: !noSnapshots) { done, total in Terminal.progress("replaying", done, total) }
+            let progress = { (done: UInt64, total: UInt64) in Terminal.progress("replaying", done, total) }
+            let result = standalone
+                ? try live.replay(through: position, asOf: moment, into: destination, snapshots: !noSnapshots, progress: progress)
+                : try live.linkedReplay(through: position, asOf: moment, into: destination, snapshots: !noSnapshots, progress: progress)
             try ReplayCommand.report(result, into: destination, json: output.json)
         }
     }
@@ -80,7 +101,7 @@ struct ReplayCommand: ParsableCommand {
             try printJSON(
                 ReplayReport(
                     source: marker.source, asOf: marker.asOf, position: marker.position, events: result.events,
-                    lastRecordedAt: marker.lastRecordedAt, into: destination, readModels: result.digests,
+                    lastRecordedAt: marker.lastRecordedAt, into: destination, linked: marker.isLinked, readModels: result.digests,
                     snapshot: result.snapshot, snapshotsTaken: result.snapshotsTaken))
             return
         }
@@ -93,7 +114,13 @@ struct ReplayCommand: ParsableCommand {
         if !result.snapshotsTaken.isEmpty {
             Terminal.out("  took snapshots \(result.snapshotsTaken.joined(separator: ", "))\n")
         }
-        Terminal.out("  into           \(destination) (read-only)\n\n")
+        if let link = marker.link {
+            let models = link.snapshot.map { "the snapshot \($0)'s file, linked" } ?? "its own"
+            Terminal.out("  into           \(destination) (read-only; read models: \(models))\n")
+            Terminal.out("  linked to      \(marker.source): its log is read through position \(marker.position) (keep the store there; --standalone makes a copy that stands alone)\n\n")
+        } else {
+            Terminal.out("  into           \(destination) (read-only, standalone)\n\n")
+        }
         Terminal.out(digestTable(result.digests))
         Terminal.out("\nread it with --store, e.g.: docket invoice show ID --store \(shellQuoted(destination))\n")
     }
@@ -106,6 +133,8 @@ struct ReplayCommand: ParsableCommand {
         let events: UInt64
         let lastRecordedAt: String
         let into: String
+        /// True when the replay reads its log from the live store (the default), false for `--standalone`.
+        let linked: Bool
         let readModels: [ReadModelDigest]
         /// The snapshot the read models started from, nil when every event was folded.
         let snapshot: SnapshotUse?

@@ -2,10 +2,11 @@ import DocketApp
 import DocketTime
 import Foundation
 
-/// The served store as it stood at a moment, for `?asOf=` on the API: a replay of the log through the last event
-/// recorded at or before the moment (`docket replay`), built once per moment in a folder of the server's and read
-/// with the same routes and commands as the live store, on a clock fixed at the moment. Admin only, as `docket
-/// replay` is.
+/// The served store as it stood at a moment, for `?asOf=` on the API: a linked replay of the log through the last
+/// event recorded at or before the moment (`docket replay`), built once per moment in a folder of the server's and
+/// read with the same routes and commands as the live store, on a clock fixed at the moment. Linked, because the live
+/// store is open right here: the replay holds only the read models (at a month end, the snapshot's file itself) and
+/// reads the server's own open log through its position. Admin only, as `docket replay` is.
 public enum AsOfReplays {
     /// How many replays stay open; the oldest is dropped (closed and removed) beyond it.
     static let capacity = 4
@@ -27,8 +28,8 @@ public enum AsOfReplays {
             let folder = root + "/" + key
             try? FileManager.default.removeItem(atPath: folder)
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            _ = try live.log.replay(through: position, asOf: moment, into: folder)
-            let app = try DocketApplication.open(folder, clock: FixedClock(moment))
+            _ = try live.log.linkedReplay(through: position, asOf: moment, into: folder)
+            let app = try DocketApplication.open(folder, clock: FixedClock(moment), linkedTo: live)
             open.append((key, folder, app))
             if open.count > capacity {
                 let dropped = open.removeFirst()

@@ -96,6 +96,12 @@ extension EventStore {
     /// and SHA-256. Returns the manifest.
     @discardableResult
     public func backup(to destination: String) throws -> BackupManifest {
+        if let replay, replay.isLinked {
+            throw EventLogError(
+                .readOnly,
+                "the store at \(path) is \(replay.summary): it holds no log of its own; back up the live store, or make a "
+                    + "standalone replay (docket replay --standalone) to keep a copy")
+        }
         try FileSystem.prepareEmptyFolder(destination)
         let manager = FileManager.default
         // Before the LMDB copy: an anchor is written after its commit, so none copied here is ahead of the log copied next.

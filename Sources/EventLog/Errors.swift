@@ -61,6 +61,8 @@ public struct EventLogError: Error, Equatable, CustomStringConvertible, Sendable
         public static let readOnly = Code("readOnly")
         /// A write to a store that looks rolled back (its head is behind its anchors, or LMDB's meta pages are off).
         public static let rolledBack = Code("rolledBack")
+        /// A linked replay whose live store is gone, rolled back before its position, or holds another event there.
+        public static let replayUnlinked = Code("replayUnlinked")
     }
 
     public let code: Code

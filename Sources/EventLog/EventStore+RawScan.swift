@@ -62,11 +62,12 @@ extension EventStore {
         from first: UInt64 = 1, through last: UInt64 = .max, batchSize: Int = 50_000,
         _ body: (RawEventView) throws -> Bool
     ) throws {
+        let last = min(last, readLimit)
         var next = max(first, 1)
         var going = true
         while going, next <= last {
             let batchEnd = next &+ UInt64(batchSize - 1)
-            let (count, stopped) = try environment.read { txn -> (UInt64, Bool) in
+            let (count, stopped) = try logEnvironment.read { txn -> (UInt64, Bool) in
                 try txn.withCursor(db.events) { cursor in
                     var count: UInt64 = 0
                     var entry = try cursor.seek(atLeast: Key.u64(next))

@@ -7,24 +7,26 @@ public enum ReadDirection: Sendable {
 }
 
 extension EventStore {
-    /// The log's last event: position, hash and time (position 0 for an empty log).
+    /// The log's last event: position, hash and time (position 0 for an empty log). A linked replay's last event is
+    /// the one at its position.
     public func head() throws -> LogHead {
-        try environment.read { txn in try LogWriter.readHead(txn: txn, db: db) }
+        try logEnvironment.read { txn in try visibleHead(txn: txn) }
     }
 
     /// The stream's version (its last event's version), 0 when it has no events.
     public func version(of stream: String) throws -> UInt64 {
-        try environment.read { txn in try LogWriter.streamState(stream, txn: txn, db: db)?.version ?? 0 }
+        try logEnvironment.read { txn in try visibleStreamState(stream, txn: txn)?.version ?? 0 }
     }
 
     /// What the command `commandId` appended, or nil when no append carried that id.
     public func result(ofCommand commandId: String) throws -> AppendResult? {
-        try environment.read { txn in try LogWriter.previousResult(of: commandId, txn: txn, db: db) }
+        try logEnvironment.read { txn in try LogWriter.previousResult(of: commandId, txn: txn, db: db, through: readLimit) }
     }
 
     /// The event at `position`, or nil beyond the head.
     public func event(at position: UInt64) throws -> RecordedEvent? {
-        try environment.read { txn in
+        guard position <= readLimit else { return nil }
+        return try logEnvironment.read { txn in
             guard let raw = try txn.get(db.events, key: Key.u64(position)) else { return nil }
             return try raw.withUnsafeBytes { try decode(position: position, record: $0) }
         }
@@ -35,8 +37,8 @@ extension EventStore {
     public func read(
         stream: String, from version: UInt64 = 1, direction: ReadDirection = .forward, limit: Int = .max
     ) throws -> [RecordedEvent] {
-        try environment.read { txn in
-            guard let state = try LogWriter.streamState(stream, txn: txn, db: db), limit > 0 else { return [] }
+        try logEnvironment.read { txn in
+            guard let state = try visibleStreamState(stream, txn: txn), limit > 0 else { return [] }
             var events: [RecordedEvent] = []
             var next = direction == .forward ? max(version, 1) : min(version, state.version)
             while events.count < limit, next >= 1, next <= state.version {
@@ -72,11 +74,12 @@ extension EventStore {
         from first: UInt64 = 1, through last: UInt64 = .max, batchSize: Int = 10_000,
         _ body: (RecordedEvent) throws -> Bool
     ) throws {
+        let last = min(last, readLimit)
         var next = max(first, 1)
         var going = true
         while going, next <= last {
             let batchEnd = next &+ UInt64(batchSize - 1)
-            let (count, stopped) = try environment.read { txn -> (UInt64, Bool) in
+            let (count, stopped) = try logEnvironment.read { txn -> (UInt64, Bool) in
                 try txn.withCursor(db.events) { cursor in
                     var count: UInt64 = 0
                     var entry = try damagedAfter(next - 1) { try cursor.seek(atLeast: Key.u64(next)) }
@@ -98,8 +101,8 @@ extension EventStore {
     /// The last position recorded at or before `instant` (0 when none). Times never decrease along the
     /// log, so this is a binary search over positions.
     public func position(atOrBefore instant: Timestamp) throws -> UInt64 {
-        try environment.read { txn in
-            let head = try LogWriter.readHead(txn: txn, db: db)
+        try logEnvironment.read { txn in
+            let head = try visibleHead(txn: txn)
             var low: UInt64 = 0
             var high = head.position
             while low < high {
@@ -117,12 +120,14 @@ extension EventStore {
     /// The streams whose names start with `prefix` (all when empty), with their versions, in name order.
     public func streams(prefix: String = "") throws -> [(name: String, version: UInt64)] {
         let start = Array(prefix.utf8)
-        return try environment.read { txn in
+        return try logEnvironment.read { txn in
             try txn.withCursor(db.streams) { cursor in
                 var result: [(String, UInt64)] = []
                 var entry = start.isEmpty ? try cursor.first() : try cursor.seek(atLeast: start)
                 while let found = entry, found.key.starts(with: start) {
-                    result.append((String(decoding: found.key, as: UTF8.self), Key.u64(found.value, at: 8)))
+                    if let version = try visibleVersion(indexEntry: found.value, txn: txn) {
+                        result.append((String(decoding: found.key, as: UTF8.self), version))
+                    }
                     entry = try cursor.next()
                 }
                 return result
@@ -133,6 +138,66 @@ extension EventStore {
     /// Runs `body` in a read transaction, for read models that keep their own databases.
     public func readModels<T>(_ body: (borrowing Transaction) throws -> T) throws -> T {
         try environment.read(body)
+    }
+
+    // MARK: - What a reader sees (a linked replay: the live log through its position)
+
+    /// The head as this store's readers see it, in a read transaction of `logEnvironment`: the log's head, or for a
+    /// linked replay the event at its position (the live log may have gone on; it must not have gone back).
+    func visibleHead(txn: borrowing Transaction) throws -> LogHead {
+        let head = try LogWriter.readHead(txn: txn, db: db)
+        guard let linkedLog, head.position != linkedLog.position else { return head }
+        guard head.position > linkedLog.position, let raw = try txn.get(db.events, key: Key.u64(linkedLog.position)) else {
+            throw EventLogError(
+                .replayUnlinked,
+                "the live store \(linkedLog.live.path) that the linked replay at \(path) reads now ends at position "
+                    + "\(head.position), before the replay's \(linkedLog.position) (rolled back); make the replay again")
+        }
+        return try raw.withUnsafeBytes { record in
+            do {
+                return LogHead(
+                    position: linkedLog.position, hash: try RecordCodec.split(record).hash,
+                    recordedAt: try RecordCodec.recordedAt(of: record))
+            } catch {
+                throw EventLogError(.corrupt, "the event at position \(linkedLog.position) is damaged (\(error)); run docket verify")
+            }
+        }
+    }
+
+    /// The stream's id and version as this store's readers see it (nil when it has no event they see).
+    func visibleStreamState(_ stream: String, txn: borrowing Transaction) throws -> (id: UInt64, version: UInt64)? {
+        guard let state = try LogWriter.streamState(stream, txn: txn, db: db) else { return nil }
+        return try visible(state, txn: txn)
+    }
+
+    /// The version a reader sees of the stream whose `streams` index entry is `entry` (nil: none of its events).
+    func visibleVersion(indexEntry entry: UnsafeRawBufferPointer, txn: borrowing Transaction) throws -> UInt64? {
+        let state = (id: entry.count == 16 ? Key.u64(entry) : 0, version: entry.count == 16 ? Key.u64(entry, at: 8) : 0)
+        guard readLimit != .max else { return state.version }
+        return try visible(state, txn: txn)?.version
+    }
+
+    /// `state` (a stream's id and last version) as a reader sees it: unchanged for a store's own log; for a linked
+    /// replay, the last version at or before its position (versions' positions grow with the version: a binary
+    /// search over `stream_events`), nil when the stream begins after it.
+    func visible(_ state: (id: UInt64, version: UInt64), txn: borrowing Transaction) throws -> (id: UInt64, version: UInt64)? {
+        let limit = readLimit
+        guard limit != .max, state.version > 0 else { return state }
+        func position(_ version: UInt64) throws -> UInt64 {
+            guard let pointer = try txn.get(db.streamEvents, key: Key.pair(state.id, version)), pointer.count == 8 else {
+                throw EventLogError(.corrupt, "stream id \(state.id) has no index entry for version \(version); run docket verify")
+            }
+            return Key.u64(pointer)
+        }
+        if try position(state.version) <= limit { return state }
+        guard try position(1) <= limit else { return nil }
+        var low: UInt64 = 1
+        var high = state.version - 1
+        while low < high {
+            let middle = low + (high - low + 1) / 2
+            if try position(middle) <= limit { low = middle } else { high = middle - 1 }
+        }
+        return (state.id, low)
     }
 
     /// Runs a cursor step after `position`, turning LMDB's word for a damaged page into one naming the place.

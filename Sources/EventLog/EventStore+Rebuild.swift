@@ -42,9 +42,11 @@ extension EventStore {
     /// `progress` is called after each batch with (the names being caught up, joined by `, `; position; head).
     @discardableResult
     public func catchUpProjections(progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }) throws -> [String] {
-        let (marks, head) = try environment.read { txn in
-            (try projections.map { try checkpoint($0.name, txn: txn) }, try LogWriter.readHead(txn: txn, db: db).position)
+        let (marks, ownHead) = try environment.read { txn in
+            (try projections.map { try checkpoint($0.name, txn: txn) }, linkedLog == nil ? try LogWriter.readHead(txn: txn, db: db).position : nil)
         }
+        // A linked replay's log is the live store's, read through its position: its head is not in this environment.
+        let head = try ownHead ?? self.head().position
         var groups: [UInt64: [any Projection]] = [:]
         for (projection, mark) in zip(projections, marks) where mark < head { groups[mark, default: []].append(projection) }
         guard !groups.isEmpty else { return [] }
@@ -95,7 +97,8 @@ extension EventStore {
         let databases = try environment.databaseNames().filter { $0.hasPrefix("rm.") && !owned.contains($0) }
         let keys = Set(projections.map(\.checkpointKey))
         let checkpoints = try environment.read { txn in
-            try txn.withCursor(db.checkpoints) { cursor in
+            guard let checkpointsDatabase = db.checkpoints else { return [String]() }
+            return try txn.withCursor(checkpointsDatabase) { cursor in
                 var stale: [String] = []
                 var entry = try cursor.first()
                 while let found = entry {
@@ -119,7 +122,8 @@ extension EventStore {
         try requireWritable()
         for name in stale.databases { try environment.dropDatabase(named: name) }
         try environment.write { txn in
-            for key in stale.checkpoints { _ = try txn.delete(db.checkpoints, key: Array(key.utf8)) }
+            guard let checkpoints = db.checkpoints else { return }
+            for key in stale.checkpoints { _ = try txn.delete(checkpoints, key: Array(key.utf8)) }
         }
         return stale.databases
     }

@@ -1,62 +1,6 @@
 import Foundation
 import LMDB
 
-/// The file `REPLAY` in a store folder made by `replay(through:asOf:into:projections:)`: which log it
-/// copies and up to where. A store with this file is always opened read-only.
-public struct ReplayMarker: Codable, Sendable, Equatable {
-    /// The marker's file name inside the store folder.
-    public static let fileName = "REPLAY"
-    static let formatName = "docket-replay 1"
-
-    /// `docket-replay 1`.
-    public var format: String
-    /// The live store the events were copied from (as given).
-    public var source: String
-    /// The last position copied: the replay holds events 1 through this one.
-    public var position: UInt64
-    /// The moment asked for (RFC 3339), when the replay was made as of a time; nil for a position.
-    public var asOf: String?
-    /// The recorded-at time of the last event copied (RFC 3339).
-    public var lastRecordedAt: String
-
-    public init(source: String, position: UInt64, asOf: Timestamp?, lastRecordedAt: Timestamp) {
-        self.format = ReplayMarker.formatName
-        self.source = source
-        self.position = position
-        self.asOf = asOf?.iso8601
-        self.lastRecordedAt = lastRecordedAt.iso8601
-    }
-
-    /// The marker in folder `path`, or nil when there is none.
-    static func read(in path: String) throws -> ReplayMarker? {
-        let file = path + "/" + fileName
-        guard FileManager.default.fileExists(atPath: file) else { return nil }
-        guard let data = FileManager.default.contents(atPath: file),
-            let marker = try? JSONDecoder().decode(ReplayMarker.self, from: data)
-        else {
-            throw EventLogError(.corrupt, "the replay marker \(file) is damaged; make the replay again with docket replay")
-        }
-        return marker
-    }
-
-    func write(in path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(UInt8(ascii: "\n"))
-        let file = path + "/" + ReplayMarker.fileName
-        guard FileManager.default.createFile(atPath: file, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw EventLogError(.storeNotEmpty, "cannot write \(file); check the folder is writable")
-        }
-    }
-
-    /// What a replay is, in words: `a replay of STORE as of T (positions 1…N)`.
-    public var summary: String {
-        let moment = asOf.map { "as of \($0)" } ?? "through position \(position)"
-        return "a replay of \(source) \(moment) (positions 1…\(position))"
-    }
-}
-
 /// What `replay(through:asOf:into:projections:)` made.
 public struct ReplayResult: Sendable {
     /// The marker written into the replay folder.
@@ -192,7 +136,7 @@ extension EventStore {
             let batchEnd = min(last, next + UInt64(batchSize) - 1)
             // Straight from this log's map into the target's: a read transaction here beside the target's write
             // (two environments). A write retried after the target's map grew starts again at `next`.
-            try environment.read { source in
+            try logEnvironment.read { source in
                 try source.withCursor(db.events) { cursor in
                     try target.environment.write { txn in
                         var writer = try LogWriter(txn: txn, db: target.db)

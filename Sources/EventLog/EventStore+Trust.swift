@@ -9,7 +9,7 @@ extension MetaKey {
 extension EventStore {
     /// True when the store was created for tests (``markTestClock()``): a caller may then run it on a clock it sets.
     public var hasTestClock: Bool {
-        get throws { try environment.read { txn in try txn.get(db.meta, key: MetaKey.testClock) } != nil }
+        get throws { try logEnvironment.read { txn in try txn.get(db.meta, key: MetaKey.testClock) } != nil }
     }
 
     /// Marks a store as created for tests, so it honours a clock override. Only an empty log can be marked: a store

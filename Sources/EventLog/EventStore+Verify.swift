@@ -48,18 +48,19 @@ extension EventStore {
         anchorCopies: [String] = [], progressEvery: Int = 50_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws -> VerifyReport {
         let anchors = try anchors(alsoFrom: anchorCopies)
-        return try environment.read { txn in
+        return try logEnvironment.read { txn in
             try verifyLog(txn: txn, anchors: anchors, progressEvery: progressEvery, progress: progress)
         }
     }
 
-    /// `verify` inside the caller's read transaction, against `anchors` read before it began.
+    /// `verify` inside the caller's read transaction of `logEnvironment`, against `anchors` read before it began. A
+    /// linked replay verifies the live log through its position, and the indexes as it sees them.
     func verifyLog(
         txn: borrowing Transaction, anchors: [Anchor], progressEvery: Int = 50_000,
         progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws -> VerifyReport {
         var report = VerifyReport()
-        let head = try LogWriter.readHead(txn: txn, db: db)
+        let head = try visibleHead(txn: txn)
         report.head = head.position
         var streamIds: [String: UInt64] = [:]
         do {
@@ -73,6 +74,7 @@ extension EventStore {
                 var entry = try cursor.first()
                 while let found = entry {
                     let position = Key.u64(found.key)
+                    if linkedLog != nil, found.key.count == 8, position > head.position { break }
                     guard found.key.count == 8, position <= head.position else {
                         report.report("an event is stored past the head at key \(position)", at: position)
                         entry = try cursor.next()
@@ -182,8 +184,11 @@ extension EventStore {
             var entry = try cursor.first()
             while let found = entry {
                 let name = String(decoding: found.key, as: UTF8.self)
+                guard let version = try visibleVersion(indexEntry: found.value, txn: txn) else {
+                    entry = try cursor.next()
+                    continue
+                }
                 indexed += 1
-                let version = found.value.count == 16 ? Key.u64(found.value, at: 8) : 0
                 if versions[name] != version {
                     report.report("the stream index says \(name) is at version \(version), the log says \(versions[name] ?? 0)")
                 }
@@ -193,7 +198,7 @@ extension EventStore {
         if indexed != versions.count {
             report.report("the stream index lists \(indexed) streams, the log has \(versions.count)")
         }
-        let pointers = try txn.count(db.streamEvents)
+        let pointers = try visibleCount(db.streamEvents, txn: txn) { $0.value.count == 8 ? Key.u64($0.value) : 0 }
         if UInt64(pointers) != report.eventsChecked {
             report.report("the stream index holds \(pointers) entries for \(report.eventsChecked) events")
         }
@@ -201,22 +206,42 @@ extension EventStore {
             let entry = try txn.get(db.commands, key: Array(commandId.utf8))
             let stored = entry.flatMap { raw -> ClosedRange<UInt64>? in
                 guard raw.count == 16 else { return nil }
-                let (first, last) = (Key.u64(raw), Key.u64(raw, at: 8))
+                let (first, last) = (Key.u64(raw), min(Key.u64(raw, at: 8), readLimit))
                 return first <= last ? first...last : nil
             }
             if stored != range {
                 report.report("the command index entry for \(commandId) does not match its events", at: range.lowerBound)
             }
         }
-        let indexedCommands = try txn.count(db.commands)
+        let indexedCommands = try visibleCount(db.commands, txn: txn) { $0.value.count == 16 ? Key.u64($0.value) : 0 }
         if indexedCommands != commands.count {
             report.report("the command index lists \(indexedCommands) commands, the log has \(commands.count)")
         }
-        for projection in projections {
-            let mark = try checkpoint(projection.name, txn: txn)
+        // A linked replay's checkpoints are in its own environment, not the live log's.
+        let marks = try linkedLog == nil
+            ? projections.map { try checkpoint($0.name, txn: txn) }
+            : environment.read { own in try projections.map { try checkpoint($0.name, txn: own) } }
+        for (projection, mark) in zip(projections, marks) {
             if mark > head.position {
                 report.report("read model \(projection.name) claims position \(mark), past the head \(head.position)")
             }
+        }
+    }
+
+    /// The entries of `database` a reader sees: all of them, or for a linked replay those whose `position` (the event
+    /// they point at, or the first one) is at or before its position (one pass over the live index).
+    private func visibleCount(
+        _ database: Database, txn: borrowing Transaction, position: (Entry) -> UInt64
+    ) throws -> Int {
+        guard readLimit != .max else { return try txn.count(database) }
+        return try txn.withCursor(database) { cursor in
+            var count = 0
+            var entry = try cursor.first()
+            while let found = entry {
+                if position(found) <= readLimit { count += 1 }
+                entry = try cursor.next()
+            }
+            return count
         }
     }
 }

@@ -34,12 +34,14 @@ extension EventStore {
         batchSize: Int = 20_000, progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
     ) throws -> (log: VerifyReport, readModels: [ReadModelCheck]) {
         let anchors = try anchors(alsoFrom: anchorCopies)
-        return try environment.read { txn in
+        return try logEnvironment.read { txn in
             let report = try verifyLog(txn: txn, anchors: anchors) { progress("verifying the log", $0, $1) }
             var live: [(name: String, digest: ReadModelDigest?, damage: String?)] = []
             for projection in projections {
                 do {
-                    live.append((projection.name, try readModelDigest(projection.name, txn: txn), nil))
+                    // A linked replay's read models are in its own environment, not the live log's.
+                    let digest = try linkedLog == nil ? readModelDigest(projection.name, txn: txn) : readModelDigest(projection.name)
+                    live.append((projection.name, digest, nil))
                 } catch let error as LMDBError where error.meansCorruption {
                     live.append((projection.name, nil, "\(error)"))
                 }

@@ -57,6 +57,9 @@ public final class EventStore: @unchecked Sendable {
     public static let maxNameLength = 200
 
     let environment: Environment
+    /// For a linked replay: the live store whose log it reads and the last position it sees (see `logEnvironment`).
+    /// Nil for every other store.
+    let linkedLog: LinkedLog?
     let clock: any WallClock
     let projections: [any Projection]
     let db: Databases
@@ -84,27 +87,71 @@ public final class EventStore: @unchecked Sendable {
     /// How many read transactions are open on the store now, in every process (see ``Environment/openReaders()``).
     public func openReaders() throws -> Int { try environment.openReaders() }
 
-    /// The named databases of the log.
+    /// The named databases of the store. `events`, `streams`, `streamEvents`, `commands` and `meta` belong to
+    /// `logEnvironment`, `checkpoints` and `projections` to `environment`: the same environment except in a linked
+    /// replay, whose log is the live store's.
     struct Databases {
         let events: Database
         let streams: Database
         let streamEvents: Database
         let commands: Database
         let meta: Database
-        let checkpoints: Database
+        /// Nil in a linked replay opened on a snapshot's file, where every model is at the replay's position.
+        let checkpoints: Database?
         let projections: [String: [Database]]
+
+        /// These log databases with another store's checkpoints and read models (a linked replay's).
+        func linked(checkpoints: Database?, projections: [String: [Database]]) -> Databases {
+            Databases(
+                events: events, streams: streams, streamEvents: streamEvents, commands: commands, meta: meta,
+                checkpoints: checkpoints, projections: projections)
+        }
     }
+
+    /// A linked replay being built in the empty folder `path`: its read models and checkpoints are written there, its log
+    /// is `live`'s through `position`. No marker yet: the builder writes it last (`linkedReplay`).
+    init(buildingLinkedReplayIn path: String, live: EventStore, position: UInt64, projections: [any Projection]) throws {
+        var options = Environment.Options()
+        options.durable = false  // flushed once, before the marker is written
+        options.initialMapSize = max(options.initialMapSize, live.environment.mapSize / 2)
+        let environment = try Environment(path: path, options: options)
+        var owned: [String: [Database]] = [:]
+        for projection in projections {
+            let databases = try projection.databaseNames.map { try environment.openDatabase(named: $0) }
+            projection.attach(ReadModelTables(Dictionary(uniqueKeysWithValues: zip(projection.tables, databases))))
+            owned[projection.name] = databases
+        }
+        self.db = live.db.linked(checkpoints: try environment.openDatabase(named: "checkpoints"), projections: owned)
+        self.environment = environment
+        self.linkedLog = LinkedLog(live: live, position: position)
+        self.clock = live.clock
+        self.projections = projections
+        self.replay = nil
+    }
+
+    /// The environment the log's databases are read in: the store's own, or the live store's for a linked replay.
+    var logEnvironment: Environment { linkedLog?.live.environment ?? environment }
+
+    /// The last position a read of this store may see: a linked replay's position (the live log goes on after it),
+    /// else unbounded (the head).
+    var readLimit: UInt64 { linkedLog?.position ?? .max }
 
     /// Opens the store in folder `path`, creating it (owner-only) when missing, and tightens an existing one to owner-only
     /// modes (folder 0700, files 0600). With `options.readOnly`
     /// (or when the folder holds a replay marker) the folder must already be a store and nothing is written.
+    ///
+    /// A linked replay (a `docket-replay 2` marker with a link) reads its log from the live store it names: `live` when
+    /// given (a process that has that store open already: the server), else that store opened read-only. It is checked
+    /// first: the live store must hold the replay's position with the hash recorded when the replay was made
+    /// (`EventLogError.replayUnlinked` otherwise, naming the fix).
     public init(
         path: String, options: Environment.Options = .init(), clock: any WallClock = SystemClock(),
-        projections: [any Projection] = []
+        projections: [any Projection] = [], linkedTo live: EventStore? = nil
     ) throws {
         let replay = try ReplayMarker.read(in: path)
         var options = options
         if replay != nil { options.readOnly = true }
+        let linked = try replay.flatMap { marker in try LinkedLog.open(marker, at: path, given: live, options: options) }
         let environment = try Environment(path: path, options: options)
         let readOnly = options.readOnly
         func open(_ name: String, model: String? = nil) throws -> Database {
@@ -121,19 +168,28 @@ public final class EventStore: @unchecked Sendable {
             projection.attach(ReadModelTables(Dictionary(uniqueKeysWithValues: zip(projection.tables, databases))))
             owned[projection.name] = databases
         }
-        self.db = Databases(
-            events: try open("events"),
-            streams: try open("streams"),
-            streamEvents: try open("stream_events"),
-            commands: try open("commands"),
-            meta: try open("meta"),
-            checkpoints: try open("checkpoints"),
-            projections: owned)
+        if let linked {
+            // The log's databases are the live store's (read in its environment, through the replay's position); the
+            // checkpoints are the folder's own, or none when the folder is a snapshot's file (every model at the position).
+            self.db = linked.live.db.linked(
+                checkpoints: replay?.link?.snapshot == nil ? try open("checkpoints") : nil, projections: owned)
+        } else {
+            self.db = Databases(
+                events: try open("events"),
+                streams: try open("streams"),
+                streamEvents: try open("stream_events"),
+                commands: try open("commands"),
+                meta: try open("meta"),
+                checkpoints: try open("checkpoints"),
+                projections: owned)
+        }
         self.environment = environment
+        self.linkedLog = linked
         self.clock = clock
         self.projections = projections
         self.replay = replay
         if readOnly {
+            guard linked == nil else { return }  // the live store's format mark was checked when it was opened
             let format = try environment.read { txn in try txn.get(db.meta, key: MetaKey.format) }
             guard format == Array(EventStore.formatName.utf8) else {
                 throw EventLogError(.corrupt, "\(path) is not a Docket store (no '\(EventStore.formatName)' format mark)")
@@ -247,12 +303,14 @@ public final class EventStore: @unchecked Sendable {
 
     /// The checkpoint of the projection named `name` (kept under its `checkpointKey`).
     func checkpoint(_ name: String, txn: borrowing Transaction) throws -> UInt64 {
-        guard let bytes = try txn.get(db.checkpoints, key: Array(checkpointKey(name).utf8)), bytes.count == 8 else { return 0 }
+        guard let checkpoints = db.checkpoints else { return linkedLog?.position ?? 0 }
+        guard let bytes = try txn.get(checkpoints, key: Array(checkpointKey(name).utf8)), bytes.count == 8 else { return 0 }
         return bytes.withUnsafeBytes { Key.u64($0) }
     }
 
     func setCheckpoint(_ name: String, to position: UInt64, txn: borrowing Transaction) throws {
-        try txn.put(db.checkpoints, key: Array(checkpointKey(name).utf8), value: Key.u64(position))
+        guard let checkpoints = db.checkpoints else { throw EventLogError(.readOnly, "the store at \(path) is read-only") }
+        try txn.put(checkpoints, key: Array(checkpointKey(name).utf8), value: Key.u64(position))
     }
 
     private func checkpointKey(_ name: String) -> String {
@@ -367,10 +425,16 @@ struct LogWriter {
         try txn.put(db.meta, key: MetaKey.head, value: value)
     }
 
-    static func previousResult(of commandId: String, txn: borrowing Transaction, db: EventStore.Databases) throws -> AppendResult? {
+    /// What the command `commandId` appended, as seen through position `limit` (a linked replay's: a command that
+    /// began after it is not there, one that straddles it ends there), nil when no append carried that id.
+    static func previousResult(
+        of commandId: String, txn: borrowing Transaction, db: EventStore.Databases, through limit: UInt64 = .max
+    ) throws -> AppendResult? {
         guard let raw = try txn.get(db.commands, key: Array(commandId.utf8)) else { return nil }
         guard raw.count == 16 else { throw EventLogError(.corrupt, "the index entry of command \(commandId) is damaged") }
-        let (first, last) = raw.withUnsafeBytes { (Key.u64($0), Key.u64($0, at: 8)) }
+        let (first, stored) = raw.withUnsafeBytes { (Key.u64($0), Key.u64($0, at: 8)) }
+        guard first <= limit else { return nil }
+        let last = min(stored, limit)
         guard let record = try txn.get(db.events, key: Key.u64(last)) else {
             throw EventLogError(.corrupt, "command \(commandId) points at missing position \(last); run docket verify")
         }

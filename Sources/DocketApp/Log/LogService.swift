@@ -194,6 +194,19 @@ public struct LogService: Sendable {
             progress: progress)
     }
 
+    /// Makes a linked replay in `destination`: only the read models as they stood at `position` (exactly at a month-end
+    /// snapshot, that snapshot's file itself), reading the log from this store through `position` whenever it is
+    /// opened (docs/architecture.md, "Linked replays"). It needs this store to stay where it is, with that event.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func linkedReplay(
+        through position: UInt64, asOf: Timestamp?, into destination: String, snapshots: Bool = true,
+        progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws -> ReplayResult {
+        try store.linkedReplay(
+            through: position, asOf: asOf, into: destination, projections: ReadModels().all, snapshots: snapshots,
+            progress: progress)
+    }
+
     // MARK: - Opening
 
     /// Batches concurrent appends into shared durable commits from now on (for a server; see `GroupCommit`).

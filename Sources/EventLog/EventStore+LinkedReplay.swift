@@ -1,0 +1,114 @@
+import Foundation
+import LMDB
+
+extension EventStore {
+    /// Makes a linked replay of this live store in `destination` (created owner-only; it must be missing or empty): a
+    /// folder holding only the read models as they stood at `position`, and a `docket-replay 2` marker naming this
+    /// store (by absolute path), the position and the hash of the event there. Opened later, it reads its log from this
+    /// store through the position (every log read is clamped there) and checks that hash first; it is read-only.
+    ///
+    /// The read models, byte-identical to a standalone replay's (`replay(through:asOf:into:projections:)`):
+    /// - exactly at a month-end snapshot that holds every model of `projections` in its current format (and `snapshots`):
+    ///   the snapshot's file itself, hard-linked into the folder and opened read-only, every model at the position — no
+    ///   copy and no fold, so the cost does not grow with the store. Their digests are the manifest's (checked when the
+    ///   snapshot was written; `verify(readModelsRebuiltIn:)` compares them with a fold of the log). When the file
+    ///   cannot be linked (another file system), the next way is taken.
+    /// - otherwise: restored from the nearest snapshot before the position (checked by digest as they are copied), the
+    ///   events after it folded, read from this store; month ends passed without a snapshot get one, as a standalone
+    ///   replay does.
+    /// On any failure the destination is removed again. `progress` gets (position reached, position).
+    public func linkedReplay(
+        through position: UInt64, asOf: Timestamp? = nil, into destination: String, projections: [any Projection],
+        snapshots: Bool = true, batchSize: Int = 20_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws -> ReplayResult {
+        try requireLive("make a linked replay")
+        let head = try head()
+        guard position >= 1, position <= head.position, let last = try event(at: position) else {
+            throw EventLogError(
+                .invalidEvent, "position \(position) is not in the log at \(path) (it holds 1…\(head.position))")
+        }
+        let source = FileSystem.absolute(path)
+        let existed = FileManager.default.fileExists(atPath: destination)
+        try FileSystem.prepareEmptyFolder(destination)
+        do {
+            if snapshots, let inPlace = try linkSnapshot(at: position, into: destination, for: projections) {
+                let marker = ReplayMarker(
+                    linkedTo: source, position: position, hash: last.hash, asOf: asOf, lastRecordedAt: last.recordedAt,
+                    snapshot: inPlace.use.month)
+                try marker.write(in: destination)
+                FileSystem.restrictFiles(in: destination)
+                return ReplayResult(marker: marker, events: position, digests: inPlace.digests, snapshot: inPlace.use, snapshotsTaken: [])
+            }
+            let target = try EventStore(buildingLinkedReplayIn: destination, live: self, position: position, projections: projections)
+            let restoring = snapshots ? restoreSnapshot(atOrBefore: position, into: target) : nil
+            let used = restoring?.use
+            var taken: [String] = []
+            for end in snapshots ? try snapshotsToTake(after: max(used?.position ?? 1, 1) - 1, through: position, for: projections) : [] {
+                try target.foldLinkedLog(through: end.position, batchSize: batchSize) { done in progress(done, position) }
+                do {
+                    try target.writeSnapshot(of: end, into: snapshotsFolder)
+                    taken.append(end.month)
+                } catch {
+                    warnings("the snapshot of \(end.month) was not written: \(error)")
+                }
+            }
+            try target.foldLinkedLog(through: position, batchSize: batchSize) { done in progress(done, position) }
+            // Models restored from a snapshot at this very position were checked on the copy: not read again.
+            let digests = try target.readModelDigests(known: used?.position == position ? restoring?.digests ?? [:] : [:])
+            try target.environment.sync()
+            let marker = ReplayMarker(
+                linkedTo: source, position: position, hash: last.hash, asOf: asOf, lastRecordedAt: last.recordedAt, snapshot: nil)
+            try marker.write(in: destination)
+            FileSystem.restrictFiles(in: destination)
+            return ReplayResult(marker: marker, events: position, digests: digests, snapshot: used, snapshotsTaken: taken)
+        } catch {
+            FileSystem.removeContents(of: destination, andFolder: !existed)
+            throw error
+        }
+    }
+
+    /// Hard-links into `destination` the file of this store's snapshot taken exactly at `position`, when there is one
+    /// of this log holding every model of `projections` in its current format; returns its use and the manifest's
+    /// digests, or nil (no such snapshot, or the file cannot be linked: another file system).
+    private func linkSnapshot(
+        at position: UInt64, into destination: String, for projections: [any Projection]
+    ) throws -> (use: SnapshotUse, digests: [ReadModelDigest])? {
+        let listings = (try? snapshots()) ?? []
+        guard let listing = listings.first(where: { $0.problem == nil && $0.manifest?.position == position }),
+            let manifest = listing.manifest
+        else { return nil }
+        let kept = projections.compactMap { manifest.model(matching: $0) }
+        guard kept.count == projections.count else { return nil }
+        do {
+            try FileManager.default.linkItem(atPath: listing.folder + "/data.mdb", toPath: destination + "/data.mdb")
+        } catch {
+            return nil
+        }
+        let digests = kept.map { ReadModelDigest(name: $0.name, checkpoint: position, entries: $0.entries, sha256: $0.sha256) }
+        return (SnapshotUse(month: manifest.month, position: position, restored: kept.map(\.name)), digests)
+    }
+
+    /// Folds the log into this linked replay's read models (being built), each from its checkpoint through `last`:
+    /// events read once per batch from the live store (through the replay's position) and folded in one write
+    /// transaction here. `progress` gets the position reached.
+    func foldLinkedLog(through last: UInt64, batchSize: Int, progress: (UInt64) -> Void) throws {
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(batchSize)
+        while true {
+            let marks = try environment.read { txn in try projections.map { try checkpoint($0.name, txn: txn) } }
+            guard let low = marks.min(), low < last else { return }
+            let end = min(last, low + UInt64(batchSize))
+            events.removeAll(keepingCapacity: true)
+            try scan(from: low + 1, through: end, batchSize: batchSize) { event in
+                events.append(event)
+                return true
+            }
+            guard events.count == Int(end - low) else {
+                throw EventLogError(.corrupt, "the log at \(linkedLog?.live.path ?? path) has no event at position \(low + UInt64(events.count) + 1); run docket verify")
+            }
+            // Only the models at `low` are folded here (`applyProjections`); the others when the lowest reaches them.
+            try environment.write { txn in try applyProjections(from: low + 1, to: end, txn: txn, decoded: events) }
+            progress(end)
+        }
+    }
+}
