@@ -10,8 +10,9 @@
 #   scan      the raw LMDB cursor scan of STORE (the reference of the replay and the rebuild)
 #   replay    `docket replay --as-of` the whole log, all read models, --no-snapshots (the full fold)
 #   snapshots `docket replay --as-of` the whole log with snapshots: it writes one per month end it passes
-#   asof      `docket replay --as-of` the last month end, from its snapshot (and the digests against a full fold's
-#             are compared by `snapshot-bench.sh`; here only the time)
+#   asof      `docket replay --as-of` the last month end, from its snapshot, three runs: the default form (linked, where
+#             DOCKET has `--standalone`; a docket before linked replays makes standalone ones), then `--standalone`
+#   asofcheck the digests of those replays against a full fold's of the same moment (`--no-snapshots`; run `asof` first)
 #   open      the first open of STORE (`docket stats`: builds every read model, which the seeder leaves out)
 #   rebuild   `docket rebuild` (all) on STORE
 #   transfer  `docket export`, then `docket import` of it into a new store, next to a raw bulk append of as many
@@ -25,6 +26,19 @@ measure() { python3 "$here/peak-memory.py" "$@"; }
 load() { echo "  (load: $(uptime | sed 's/.*load average: //'))"; }
 mkdir -p "$work"
 events=$("$raw" scan "$store" | sed -E 's/.*: ([0-9]+) events.*/\1/')
+# A docket with linked replays makes them by default: the full-fold and snapshot steps ask for a standalone one, to
+# measure what they always measured (a whole store with its own log).
+standalone=""
+if "$docket" replay --help 2>/dev/null | grep -q -- --standalone; then standalone="--standalone"; fi
+kind() { if [ -n "$1" ] || [ -z "$standalone" ]; then echo standalone; else echo linked; fi; }
+lastMonthEnd() {
+    "$docket" snapshot list --store "$store" --json >"$work/list.json"
+    python3 -c "
+import json, sys, datetime
+rows = json.load(open(sys.argv[1]))
+before = datetime.datetime.fromisoformat(rows[-1]['before'].replace('Z', '+00:00'))
+print((before - datetime.timedelta(milliseconds=1)).isoformat(timespec='milliseconds').replace('+00:00', 'Z'))" "$work/list.json"
+}
 echo "== $docket on $store ($events events), steps: $steps"
 for step in $steps; do
     case "$step" in
@@ -32,30 +46,44 @@ for step in $steps; do
         "$raw" scan "$store"; load ;;
     replay)
         rm -rf "$work/replay"
-        measure "replay --as-of (all read models, --no-snapshots)" -- "$docket" replay --store "$store" --as-of 2030-01-01 --into "$work/replay" --no-snapshots
+        measure "replay --as-of (all read models, --no-snapshots)" -- "$docket" replay --store "$store" --as-of 2030-01-01 --into "$work/replay" --no-snapshots $standalone
         load
         echo "  replayed store: $(stat -c %s "$work/replay/data.mdb") bytes" ;;
     snapshots)
         rm -rf "$work/replay-snap"
-        measure "replay --as-of (all read models), taking the month-end snapshots" -- "$docket" replay --store "$store" --as-of 2030-01-01 --into "$work/replay-snap"
+        measure "replay --as-of (all read models), taking the month-end snapshots" -- "$docket" replay --store "$store" --as-of 2030-01-01 --into "$work/replay-snap" $standalone
         load
         rm -rf "$work/replay-snap"
         echo "  snapshots: $(du -sb "$store/snapshots" | cut -f1) bytes" ;;
     asof)
-        "$docket" snapshot list --store "$store" --json >"$work/list.json"
-        moment=$(python3 -c "
-import json, sys, datetime
-rows = json.load(open(sys.argv[1]))
-before = datetime.datetime.fromisoformat(rows[-1]['before'].replace('Z', '+00:00'))
-print((before - datetime.timedelta(milliseconds=1)).isoformat(timespec='milliseconds').replace('+00:00', 'Z'))" "$work/list.json")
-        for run in 1 2 3; do
+        moment=$(lastMonthEnd)
+        for mode in "" $standalone; do
+            for run in 1 2 3; do
+                rm -rf "$work/asof"
+                measure "replay --as-of $moment from its snapshot, $(kind "$mode"), run $run" -- "$docket" replay --store "$store" --as-of "$moment" --into "$work/asof" $mode
+                load
+            done
             rm -rf "$work/asof"
-            measure "replay --as-of $moment from its snapshot, run $run" -- "$docket" replay --store "$store" --as-of "$moment" --into "$work/asof"
-            load
-        done
-        "$docket" replay --store "$store" --as-of "$moment" --into "$work/asof-json" --json >"$work/asof.json" 2>/dev/null || true
-        python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('  position', d['position'], 'snapshot', d.get('snapshot'))" "$work/asof.json" || true
-        rm -rf "$work/asof" "$work/asof-json" ;;
+            "$docket" replay --store "$store" --as-of "$moment" --into "$work/asof" $mode --json >"$work/asof-$(kind "$mode").json"
+            python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('  position', d['position'], 'snapshot', d.get('snapshot'), 'linked', d.get('linked', False))" "$work/asof-$(kind "$mode").json"
+            measure "  a read on it: docket log --limit 5 --json" -- "$docket" log --store "$work/asof" --limit 5 --json
+            rm -rf "$work/asof"
+        done ;;
+    asofcheck)
+        moment=$(lastMonthEnd)
+        rm -rf "$work/full"
+        measure "replay --as-of $moment, full fold (--no-snapshots)" -- "$docket" replay --store "$store" --as-of "$moment" --into "$work/full" --no-snapshots $standalone --json
+        rm -rf "$work/full"
+        "$docket" replay --store "$store" --as-of "$moment" --into "$work/full" --no-snapshots $standalone --json >"$work/full.json"
+        rm -rf "$work/full"
+        for made in "$work"/asof-*.json; do
+            python3 -c "
+import json, sys
+full, made = (json.load(open(f)) for f in sys.argv[1:])
+same = full['readModels'] == made['readModels'] and full['position'] == made['position']
+print('  digests of', sys.argv[2].rsplit('/', 1)[-1], 'against the full fold:', 'equal' if same else 'DIFFERENT')
+sys.exit(0 if same else 1)" "$work/full.json" "$made"
+        done ;;
     open)
         measure "first open (builds every read model)" -- "$docket" stats --store "$store"
         load ;;

@@ -18,7 +18,8 @@ public struct ReplayResult: Sendable {
 extension EventStore {
     /// Refuses a write to a store opened read-only, naming why it is read-only.
     func requireWritable() throws {
-        guard isReadOnly else { return }
+        // A linked replay's log is the live store's: even while its read models are built, it is never appended to.
+        guard isReadOnly || linkedLog != nil else { return }
         if let replay {
             throw EventLogError(
                 .readOnly,

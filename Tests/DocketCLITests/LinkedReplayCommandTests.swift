@@ -16,7 +16,8 @@ import Testing
         ["user", "list", "--json"], ["calendar", "list", "--json"], ["sla-policy", "list", "--json"],
         ["invoice", "list", "--json"], ["outbox", "list", "--json"], ["log", "--json", "--limit", "1000"],
         ["log", "--json", "--stream", "ticket-T-1001", "--backward"], ["verify", "--json"], ["export"],
-        ["stats", "--read-models", "--json"], ["report", "closed-without-time", "--json"],
+        ["stats", "--read-models", "--json"], ["report", "closed-without-time", "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json"],
+        ["report", "sla", "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json"],
     ]
 
     @Test func everyReadCommandAnswersTheSameOnALinkedAndAStandaloneReplay() throws {
