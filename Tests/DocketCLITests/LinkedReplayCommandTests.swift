@@ -33,7 +33,7 @@ import Testing
         #expect(try base.json(copy)["linked"] as? Bool == false)
         #expect(!FileManager.default.fileExists(atPath: linked + "/data.mdb") || FileManager.default.fileExists(atPath: linked + "/REPLAY"))
         // More history after t1 on the live store, so a leak would show.
-        try base.ok(["ticket", "comment", "T-1001", "After t1"], at: "2026-11-06T09:00:00Z", as: "bob")
+        try base.ok(["ticket", "comment", "T-1003", "After t1"], at: "2026-11-06T09:00:00Z", as: "bob")
 
         for arguments in Self.reads {
             let seen = try base.docket(arguments, store: linked)
