@@ -40,9 +40,11 @@ struct EventAppendCommand: ParsableCommand {
             One event:   docket event append --stream tool-sync --type tool.noted --payload '{"note":"hi"}'
             Many events: docket event append --stdin --batch 500 < events.ndjson
               each line: {"stream":"…","type":"…","payload":{…},"commandId":"…","expectedVersion":3}
-              (commandId and expectedVersion are optional). With --batch N, N lines share one durable
-              transaction; after each commit the line `committed THROUGH-POSITION` is printed, so a caller
-              knows what is acknowledged.
+              (commandId and expectedVersion are optional). Every line is checked before anything is
+              appended: a bad line is named and nothing is written. With --batch N, N lines then share one
+              durable transaction; after each commit the line `committed THROUGH-POSITION` is printed, so a
+              caller knows what is acknowledged (a batch the store refuses, e.g. for its expectedVersion,
+              leaves the batches before it committed).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -96,91 +98,23 @@ struct EventAppendCommand: ParsableCommand {
         }
     }
 
+    /// Reads stdin in chunks (the served invocation's input whole), checks every line, then appends (`BulkAppend`).
     private func appendFromStdin(path: String) throws {
-        let input = Terminal.standardInput()
-        var requests: [AppendRequest] = []
-        var lineNumber = 0
         // Read once: the name comes from the environment, which Foundation copies whole at every read.
-        let actor = actorOptions.name
-        for line in input.split(separator: UInt8(ascii: "\n")) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { continue }
-            let request = try request(from: Data(line), line: lineNumber, actor: actor)
-            for event in request.events {
-                try TrustRules.checkRawAppend(
-                    stream: request.stream, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload,
-                    repair: repair, where: "line \(lineNumber): ")
-            }
-            requests.append(request)
-        }
-        let store = try StoreAccess.open(path).log
-        try store.requireAdmin(actor, to: "append raw events")
-        var start = 0
-        while start < requests.count {
-            let end = min(start + batch, requests.count)
-            let results = try store.append(Array(requests[start..<end]))
-            Terminal.out("committed \(results.last?.positions.upperBound ?? 0)\n")
-            start = end
-        }
-    }
-
-    private func request(from line: Data, line number: Int, actor: String) throws -> AppendRequest {
-        try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
-        if let request = scannedRequest(Array(line), actor: actor) { return request }
-        guard let fields = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
-            throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
-        }
-        guard let stream = fields["stream"] as? String, let type = fields["type"] as? String else {
-            throw CLIError.badInput("line \(number): 'stream' and 'type' must be strings; nothing was appended")
-        }
-        let payload = fields["payload"] ?? [String: Any]()
-        guard payload is [String: Any],
-            let bytes = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { throw CLIError.badInput("line \(number): 'payload' must be a JSON object; nothing was appended") }
-        var expected = ExpectedVersion.any
-        if let version = fields["expectedVersion"] {
-            guard let number = version as? Int, number >= 0 else {
-                throw CLIError.badInput("line \(number): 'expectedVersion' must be a whole number; nothing was appended")
-            }
-            expected = number == 0 ? .noStream : .exact(UInt64(number))
-        }
-        return AppendRequest(
-            stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: Array(bytes))],
-            commandId: fields["commandId"] as? String, actor: actor)
-    }
-}
-
-extension EventAppendCommand {
-    /// The fast path of `request(from:line:)`: a line read with `JSONScanner` whose payload is already canonical
-    /// (as `JSONSerialization` would write it) and whose strings need no unescaping. Nil for anything else: the
-    /// line is then parsed and its payload canonicalized by Foundation, with the same result or the same error.
-    func scannedRequest(_ line: [UInt8], actor: String) -> AppendRequest? {
-        guard let members = JSONScanner.members(line) else { return nil }
-        var stream: String?
-        var type: String?
-        var commandId: String?
-        var expected = ExpectedVersion.any
-        var payload = Array("{}".utf8)
-        for member in members {
-            switch member.key {
-            case "stream": stream = JSONScanner.plainString(line, member.value)
-            case "type": type = JSONScanner.plainString(line, member.value)
-            case "commandId":
-                guard let text = JSONScanner.plainString(line, member.value) else { return nil }
-                commandId = text
-            case "expectedVersion":
-                guard let number = JSONScanner.plainInteger(line, member.value) else { return nil }
-                expected = number == 0 ? .noStream : .exact(UInt64(number))
-            case "payload":
-                guard line[member.value.lowerBound] == UInt8(ascii: "{"), JSONScanner.isCanonical(line, member.value) else { return nil }
-                payload = Array(line[member.value])
-            default: continue
-            }
-        }
-        guard let stream, let type else { return nil }
-        return AppendRequest(
-            stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: payload)],
-            commandId: commandId, actor: actor)
+        let bulk = BulkAppend(actor: actorOptions.name, repair: repair, batch: batch)
+        var served = ServedInvocation.current == nil ? nil : Terminal.standardInput()
+        try bulk.run(
+            chunks: {
+                if let data = served {
+                    served = nil
+                    return data.isEmpty ? nil : Array(data)[...]
+                }
+                guard ServedInvocation.current == nil, let data = try FileHandle.standardInput.read(upToCount: BulkAppend.chunkBytes),
+                    !data.isEmpty
+                else { return nil }
+                return Array(data)[...]
+            },
+            open: { try StoreAccess.open(path).log })
     }
 }
 

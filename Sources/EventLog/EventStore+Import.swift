@@ -27,10 +27,14 @@ extension EventStore {
         var importer = LogImporter(store: self, held: held, batchSize: max(batchSize, 1))
         do {
             var lines = LineSplitter()
-            while let chunk = try chunks() {
-                try lines.feed(chunk) { try importer.take(line: $0, number: $1, progress: progress) }
+            do {
+                while let chunk = try chunks() {
+                    try lines.feed(chunk) { try importer.take(line: $0, number: $1, progress: progress) }
+                }
+                try lines.finish { try importer.take(line: $0, number: $1, progress: progress) }
+            } catch let long as LineSplitter.TooLong {
+                throw LogImporter.reject(long.line, "the line is longer than \(long.limit) bytes")
             }
-            try lines.finish { try importer.take(line: $0, number: $1, progress: progress) }
             try importer.flush(progress: progress)
             try importer.finish(resuming: resuming)
         } catch {
@@ -100,44 +104,6 @@ extension EventStore {
         } else {
             try txn.put(db.commands, key: key, value: Key.pair(first, event.position - 1))
         }
-    }
-}
-
-/// Splits a stream of byte chunks into lines (without their `\n`), numbered from 1, keeping only the unfinished
-/// last line of a chunk between calls.
-struct LineSplitter {
-    private var carry: [UInt8] = []
-    private var number = 0
-
-    mutating func feed(_ chunk: ArraySlice<UInt8>, _ line: (ArraySlice<UInt8>, Int) throws -> Void) throws {
-        var start = chunk.startIndex
-        while let end = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            number += 1
-            if carry.isEmpty {
-                try line(chunk[start..<end], number)
-            } else {
-                carry += chunk[start..<end]
-                guard carry.count <= NDJSONLine.maxLineBytes + 1 else { throw tooLong() }
-                try line(carry[...], number)
-                carry.removeAll(keepingCapacity: true)
-            }
-            start = end + 1
-        }
-        carry += chunk[start...]
-        guard carry.count <= NDJSONLine.maxLineBytes + 1 else { throw tooLong() }
-    }
-
-    /// Passes the last line when the input does not end with a newline.
-    mutating func finish(_ line: (ArraySlice<UInt8>, Int) throws -> Void) throws {
-        guard !carry.isEmpty else { return }
-        number += 1
-        try line(carry[...], number)
-        carry = []
-    }
-
-    private func tooLong() -> EventLogError {
-        EventLogError(
-            .importRejected, "line \(number + 1): the line is longer than \(NDJSONLine.maxLineBytes) bytes; nothing was imported")
     }
 }
 

@@ -10,6 +10,7 @@
 @_exported import enum EventLog.ExpectedVersion
 @_exported import enum EventLog.JSONBounds
 @_exported import enum EventLog.JSONScanner
+@_exported import struct EventLog.LineSplitter
 @_exported import struct EventLog.LogHead
 @_exported import struct EventLog.MonthEnd
 @_exported import enum EventLog.NDJSONLine

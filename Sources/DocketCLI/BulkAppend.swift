@@ -1,0 +1,283 @@
+import DocketApp
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `docket event append --stdin`: NDJSON lines read in chunks of `chunkBytes`, in two passes so memory stays one
+/// chunk and one batch whatever the input's size, and nothing is appended unless every line is good.
+///
+/// 1. Every line is checked (`BulkLine.request`: JSON, stream, type, payload, expected version, names, the trust
+///    rules) and kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder). A bad
+///    line stops the command with one line naming it: nothing was appended.
+/// 2. Then the store is opened, the actor checked, and the spooled requests are appended `batch` to a durable
+///    transaction, `committed POSITION` printed after each commit. What only the store can refuse (an expected
+///    version, a command id used on another stream) fails its batch: the batches before it stay committed, and
+///    their `committed` lines say how far.
+struct BulkAppend {
+    /// Bytes read from stdin at a time.
+    static let chunkBytes = 8 << 20
+
+    let actor: String
+    let repair: Bool
+    let batch: Int
+
+    /// Reads `chunks` (nil at the end) to the end, checking every line, then appends them to the store `open` gives.
+    func run(chunks: () throws -> ArraySlice<UInt8>?, open: () throws -> LogService) throws {
+        let spool = try AppendSpool()
+        var lines = LineSplitter()
+        do {
+            while let chunk = try chunks() {
+                try lines.feed(chunk) { line, number in try take(line, number: number, into: spool) }
+            }
+            try lines.finish { line, number in try take(line, number: number, into: spool) }
+        } catch let long as LineSplitter.TooLong {
+            throw CLIError.badInput("line \(long.line) is longer than \(long.limit) bytes; send a smaller one")
+        }
+        let store = try open()
+        try store.requireAdmin(actor, to: "append raw events")
+        try spool.rewind()
+        var requests: [AppendRequest] = []
+        requests.reserveCapacity(min(batch, 100_000))
+        while let request = try spool.next(actor: actor) {
+            requests.append(request)
+            if requests.count >= batch { try commit(&requests, to: store) }
+        }
+        try commit(&requests, to: store)
+    }
+
+    private func take(_ line: ArraySlice<UInt8>, number: Int, into spool: AppendSpool) throws {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { return }
+        let request = try BulkLine.request(Array(line), number: number, actor: actor)
+        let label = "line \(number): "
+        if let problem = LogService.identifierProblem(request.stream, "stream")
+            ?? request.commandId.flatMap({ LogService.identifierProblem($0, "command id") })
+        {
+            throw CLIError.badInput(label + problem + "; nothing was appended")
+        }
+        for event in request.events {
+            if let problem = LogService.identifierProblem(event.type, "type") {
+                throw CLIError.badInput(label + problem + "; nothing was appended")
+            }
+            try TrustRules.checkRawAppend(
+                stream: request.stream, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload,
+                repair: repair, where: label)
+        }
+        try spool.write(request)
+    }
+
+    private func commit(_ requests: inout [AppendRequest], to store: LogService) throws {
+        guard !requests.isEmpty else { return }
+        let results = try store.append(requests)
+        Terminal.out("committed \(results.last?.positions.upperBound ?? 0)\n")
+        requests.removeAll(keepingCapacity: true)
+    }
+}
+
+/// One NDJSON line of `event append --stdin` as an `AppendRequest`:
+/// `{"stream":"…","type":"…","payload":{…},"commandId":"…","expectedVersion":3}` (payload, commandId and
+/// expectedVersion optional; the payload stored canonically: sorted keys, no spaces).
+enum BulkLine {
+    /// The request of line `number`, or a one-line error naming the line.
+    static func request(_ line: [UInt8], number: Int, actor: String) throws -> AppendRequest {
+        try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
+        if let request = scanned(line, actor: actor) { return request }
+        guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+            throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
+        }
+        guard let stream = fields["stream"] as? String, let type = fields["type"] as? String else {
+            throw CLIError.badInput("line \(number): 'stream' and 'type' must be strings; nothing was appended")
+        }
+        let payload = fields["payload"] ?? [String: Any]()
+        guard payload is [String: Any],
+            let bytes = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { throw CLIError.badInput("line \(number): 'payload' must be a JSON object; nothing was appended") }
+        var expected = ExpectedVersion.any
+        if let version = fields["expectedVersion"] {
+            guard let value = version as? Int, value >= 0 else {
+                throw CLIError.badInput("line \(number): 'expectedVersion' must be a whole number; nothing was appended")
+            }
+            expected = value == 0 ? .noStream : .exact(UInt64(value))
+        }
+        return AppendRequest(
+            stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: Array(bytes))],
+            commandId: fields["commandId"] as? String, actor: actor)
+    }
+
+    /// The fast path of `request`: a line read with `JSONScanner` whose payload is already canonical (as
+    /// `JSONSerialization` would write it) and whose strings need no unescaping. Nil for anything else: the line is
+    /// then parsed and its payload canonicalized by Foundation, with the same result or the same error.
+    static func scanned(_ line: [UInt8], actor: String) -> AppendRequest? {
+        guard let members = JSONScanner.members(line) else { return nil }
+        var stream: String?
+        var type: String?
+        var commandId: String?
+        var expected = ExpectedVersion.any
+        var payload = Array("{}".utf8)
+        for member in members {
+            switch member.key {
+            case "stream": stream = JSONScanner.plainString(line, member.value)
+            case "type": type = JSONScanner.plainString(line, member.value)
+            case "commandId":
+                guard let text = JSONScanner.plainString(line, member.value) else { return nil }
+                commandId = text
+            case "expectedVersion":
+                guard let number = JSONScanner.plainInteger(line, member.value) else { return nil }
+                expected = number == 0 ? .noStream : .exact(UInt64(number))
+            case "payload":
+                guard line[member.value.lowerBound] == UInt8(ascii: "{"), JSONScanner.isCanonical(line, member.value) else { return nil }
+                payload = Array(line[member.value])
+            default: continue
+            }
+        }
+        guard let stream, let type else { return nil }
+        return AppendRequest(
+            stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: payload)],
+            commandId: commandId, actor: actor)
+    }
+}
+
+/// Checked append requests kept between the two passes of `BulkAppend`, in an unlinked file of the temporary folder
+/// (`TMPDIR`; mode 0600, gone when the process ends), written and read through a buffer of `bufferBytes`.
+///
+/// A record: stream, type, payload and command id (each a u32 length, little-endian, then the bytes; a missing
+/// command id has length 0xFFFF_FFFF), the schema version (u16) and the expected version (u8 0 any, 1 none, 2 exact,
+/// then a u64). The actor and event id are not kept: each read gives the request a fresh random event id, as a
+/// request parsed from the line does.
+final class AppendSpool {
+    static let bufferBytes = 1 << 20
+
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    /// Reading: the offset of the next record in `buffer`, and whether the file is read to its end.
+    private var offset = 0
+    private var atEnd = false
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/docket-append-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw CLIError.badInput("cannot make a spool file in \(NSTemporaryDirectory()) (errno \(errno)); set TMPDIR to a writable folder")
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        self.descriptor = descriptor
+        buffer.reserveCapacity(AppendSpool.bufferBytes)
+    }
+
+    deinit { close(descriptor) }
+
+    /// Adds `request` (one event) at the end.
+    func write(_ request: AppendRequest) throws {
+        let event = request.events[0]
+        field(Array(request.stream.utf8))
+        field(Array(event.type.utf8))
+        field(event.payload)
+        if let commandId = request.commandId { field(Array(commandId.utf8)) } else { integer(UInt32.max) }
+        integer(event.schemaVersion)
+        switch request.expectedVersion {
+        case .any: buffer.append(0)
+        case .noStream: buffer.append(1)
+        case .exact(let version):
+            buffer.append(2)
+            integer(version)
+        }
+        if buffer.count >= AppendSpool.bufferBytes { try drain() }
+    }
+
+    /// Writes what is buffered and goes back to the first record.
+    func rewind() throws {
+        try drain()
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw CLIError.badInput("cannot read back the spool file (errno \(errno))") }
+        offset = 0
+        atEnd = false
+    }
+
+    /// The next record as a request by `actor`, or nil after the last.
+    func next(actor: String) throws -> AppendRequest? {
+        guard try available(1) else { return nil }
+        let stream = try text()
+        let type = try text()
+        let payload = try bytes()
+        let commandId = try optionalText()
+        let schemaVersion: UInt16 = try integer()
+        let expected: ExpectedVersion
+        switch try integer() as UInt8 {
+        case 0: expected = .any
+        case 1: expected = .noStream
+        default: expected = .exact(try integer())
+        }
+        return AppendRequest(
+            stream: stream, expectedVersion: expected,
+            events: [NewEvent(type: type, schemaVersion: schemaVersion, payload: payload)], commandId: commandId, actor: actor)
+    }
+
+    // MARK: - Writing
+
+    private func integer<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
+    }
+
+    private func field(_ bytes: [UInt8]) {
+        integer(UInt32(bytes.count))
+        buffer.append(contentsOf: bytes)
+    }
+
+    private func drain() throws {
+        var written = 0
+        while written < buffer.count {
+            let count = buffer[written...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { throw CLIError.badInput("cannot write the spool file in \(NSTemporaryDirectory()) (errno \(errno)); is the disk full?") }
+            written += count
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: - Reading
+
+    /// Whether `count` more bytes are buffered, reading the file as needed.
+    private func available(_ count: Int) throws -> Bool {
+        while buffer.count - offset < count, !atEnd {
+            buffer.removeSubrange(0..<offset)
+            offset = 0
+            let want = max(AppendSpool.bufferBytes, count - buffer.count)
+            let start = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: want))
+            let got = buffer[start...].withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, want) }
+            guard got >= 0 else { throw CLIError.badInput("cannot read back the spool file (errno \(errno))") }
+            buffer.removeSubrange((start + got)...)
+            if got == 0 { atEnd = true }
+        }
+        return buffer.count - offset >= count
+    }
+
+    private func take(_ count: Int) throws -> ArraySlice<UInt8> {
+        guard try available(count) else { throw CLIError.badInput("the spool file ends inside a record") }
+        defer { offset += count }
+        return buffer[offset..<(offset + count)]
+    }
+
+    private func integer<T: FixedWidthInteger>() throws -> T {
+        let bytes = try take(MemoryLayout<T>.size)
+        return T(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(as: T.self) })
+    }
+
+    private func bytes() throws -> [UInt8] {
+        let count: UInt32 = try integer()
+        return Array(try take(Int(count)))
+    }
+
+    private func text() throws -> String { String(decoding: try bytes(), as: UTF8.self) }
+
+    private func optionalText() throws -> String? {
+        let count: UInt32 = try integer()
+        guard count != UInt32.max else { return nil }
+        return String(decoding: try take(Int(count)), as: UTF8.self)
+    }
+}
+
+/// `write(2)` and `read(2)`, named apart from `AppendSpool`'s own methods.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int { write(descriptor, bytes, count) }
+private func systemRead(_ descriptor: Int32, _ bytes: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(descriptor, bytes, count) }

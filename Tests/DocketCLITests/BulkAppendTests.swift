@@ -1,0 +1,128 @@
+import DocketApp
+import Foundation
+import TestSupport
+import Testing
+
+@testable import DocketCLI
+
+/// `docket event append --stdin` (issue 10 §4): stdin read in chunks, every line checked before anything is appended,
+/// then `--batch` lines per durable transaction from a spool file.
+@Suite struct BulkAppendTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    func initialized() throws {
+        #expect(try DocketProcess.run(["init"], store: store).status == 0)
+    }
+
+    func exportLines() throws -> [String] {
+        try DocketProcess.run(["export"], store: store).stdout.split(separator: "\n").map(String.init)
+    }
+
+    static func line(_ i: Int, stream: String? = nil) -> String {
+        #"{"stream":"\#(stream ?? "bulk-\(i % 7)")","type":"load.noted","payload":{"i":\#(i)}}"#
+    }
+
+    /// A bad line N among 2,500 (batch 1,000): one line on stderr naming N, nothing on stdout, nothing appended —
+    /// not even the batches of lines before it.
+    @Test(arguments: [
+        (#"{"stream":"s","type":"t.x","payload":[1]}"#, "'payload' must be a JSON object"),
+        (#"{"stream":"s","payload":{}}"#, "'stream' and 'type' must be strings"),
+        (#"{"stream":"s","type":"t.x","payload":{"a":1}"#, "not a JSON object"),
+        (#"{"stream":"s","type":"t.x","expectedVersion":-1}"#, "'expectedVersion' must be a whole number"),
+        (#"{"stream":"","type":"t.x"}"#, "stream '' must be 1 to"),
+        ("{\"stream\":\"s\",\"type\":\"t.x\",\"commandId\":\"a\\u0001\"}", "command id"),
+        (#"{"stream":"ticket-T-1","type":"t.x"}"#, "Docket's own data"),
+    ])
+    func aBadLineIsNamedAndNothingIsAppended(bad: String, reason: String) throws {
+        try initialized()
+        let before = try exportLines()
+        var lines = (0..<2_500).map { Self.line($0) }
+        lines[2_099] = bad
+        let run = try DocketProcess.run(["event", "append", "--stdin", "--batch", "1000"], store: store, stdin: lines.joined(separator: "\n"))
+        #expect(run.status != 0)
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("line 2100") && run.stderr.contains(reason), "\(run.stderr)")
+        #expect(run.stdout.isEmpty, "no batch was committed: \(run.stdout)")
+        #expect(try exportLines() == before)
+    }
+
+    @Test func aLineLongerThanTheLimitIsNamedBeforeItIsHeldWhole() throws {
+        try initialized()
+        let before = try exportLines()
+        let long = #"{"stream":"s","type":"t.x","payload":{"a":""# + String(repeating: "x", count: NDJSONLine.maxLineBytes) + #""}}"#
+        let run = try DocketProcess.run(["event", "append", "--stdin"], store: store, stdin: Self.line(1) + "\n" + long + "\n" + Self.line(3))
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("line 2 is longer than \(NDJSONLine.maxLineBytes) bytes"), "\(run.stderr)")
+        #expect(try exportLines() == before)
+    }
+
+    /// Lines in CRLF, blank lines, a last line without a newline, payloads left out, canonicalized or kept: every
+    /// event is appended in order, one `committed` line per batch.
+    @Test func everyLineIsAppendedInOrderOneCommitPerBatch() throws {
+        try initialized()
+        var lines = (0..<2_345).map { Self.line($0) }
+        lines[10] = #"{"stream":"x-1","type":"t.y"}"#
+        lines[11] = #"{ "type" : "t.z", "stream" : "x-1", "payload" : {"b": 2, "a": "\u00e9"}, "commandId": "c-1" }"# + "\r"
+        lines[12] = "  \r"
+        lines[13] = #"{"stream":"x-1","type":"t.y","expectedVersion":2}"#
+        let run = try DocketProcess.run(["event", "append", "--stdin", "--batch", "1000"], store: store, stdin: lines.joined(separator: "\n"))
+        #expect(run.status == 0, "\(run.stderr)")
+        // The bootstrap admin is position 1; 2,344 events (one blank line) in batches of 1,000.
+        #expect(run.stdout == "committed 1001\ncommitted 2001\ncommitted 2345\n")
+        let exported = try exportLines()
+        #expect(exported.count == 2_345)
+        // An export line ends `…,"payload":PAYLOAD,"previousHash":"…","hash":"…"}`.
+        let payloads = exported.dropFirst().map { line -> String in
+            guard let start = line.range(of: #""payload":"#), let end = line.range(of: #","previousHash":"#) else { return "" }
+            return String(line[start.upperBound..<end.lowerBound])
+        }
+        #expect(payloads[0] == #"{"i":0}"#)
+        #expect(payloads[10] == "{}")
+        #expect(payloads[11] == #"{"a":"é","b":2}"#)
+        #expect(payloads[12] == "{}")
+        #expect(payloads.last == #"{"i":2344}"#)
+        #expect(exported[12].contains(#""commandId":"c-1""#))
+    }
+
+    /// What only the store can refuse (here an expected version) fails its batch: the batches before it stay
+    /// committed and acknowledged, nothing of it or after it is written.
+    @Test func aBatchTheStoreRefusesLeavesTheAcknowledgedBatchesBeforeIt() throws {
+        try initialized()
+        var lines = (0..<2_500).map { Self.line($0) }
+        lines[1_500] = #"{"stream":"late","type":"t.x","expectedVersion":5}"#
+        let run = try DocketProcess.run(["event", "append", "--stdin", "--batch", "1000"], store: store, stdin: lines.joined(separator: "\n"))
+        #expect(run.status != 0)
+        #expect(run.stdout == "committed 1001\n")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(try exportLines().count == 1_001)
+    }
+
+    /// The spool gives back what was written, records crossing its buffer's edges included.
+    @Test func theSpoolGivesBackEveryRequest() throws {
+        let spool = try AppendSpool()
+        let big = Array(("{\"a\":\"" + String(repeating: "y", count: 3 * AppendSpool.bufferBytes / 2) + "\"}").utf8)
+        var written: [AppendRequest] = []
+        for i in 0..<3_000 {
+            let payload = i % 1_000 == 7 ? big : Array(#"{"i":\#(i)}"#.utf8)
+            let expected: ExpectedVersion = i % 3 == 0 ? .any : i % 3 == 1 ? .noStream : .exact(UInt64(i))
+            let request = AppendRequest(
+                stream: "s-\(i % 5)", expectedVersion: expected,
+                events: [NewEvent(type: "t.\(i)", schemaVersion: UInt16(i % 4 + 1), payload: payload)],
+                commandId: i % 2 == 0 ? "c-\(i)" : nil, actor: "ann")
+            written.append(request)
+            try spool.write(request)
+        }
+        try spool.rewind()
+        var read: [AppendRequest] = []
+        while let request = try spool.next(actor: "ann") { read.append(request) }
+        #expect(read.count == written.count)
+        for (a, b) in zip(read, written) {
+            #expect(a.stream == b.stream && a.expectedVersion == b.expectedVersion && a.commandId == b.commandId && a.actor == b.actor)
+            #expect(a.events.map(\.type) == b.events.map(\.type))
+            #expect(a.events.map(\.schemaVersion) == b.events.map(\.schemaVersion))
+            #expect(a.events.map(\.payload) == b.events.map(\.payload))
+        }
+    }
+}
