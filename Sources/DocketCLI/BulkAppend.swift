@@ -42,8 +42,8 @@ struct BulkAppend {
         try spool.rewind()
         var requests: [AppendRequest] = []
         requests.reserveCapacity(min(batch, 100_000))
-        while let request = try spool.next(actor: actor) {
-            requests.append(request)
+        while let line = try spool.next() {
+            requests.append(line.request(actor: actor))
             if requests.count >= batch { try commit(&requests, to: store) }
         }
         try commit(&requests, to: store)
@@ -51,22 +51,17 @@ struct BulkAppend {
 
     private func take(_ line: ArraySlice<UInt8>, number: Int, into spool: AppendSpool) throws {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { return }
-        let request = try BulkLine.request(Array(line), number: number, actor: actor)
+        let parsed = try BulkLine(Array(line), number: number)
         let label = "line \(number): "
-        if let problem = LogService.identifierProblem(request.stream, "stream")
-            ?? request.commandId.flatMap({ LogService.identifierProblem($0, "command id") })
+        if let problem = LogService.identifierProblem(parsed.stream, "stream")
+            ?? LogService.identifierProblem(parsed.type, "type")
+            ?? parsed.commandId.flatMap({ LogService.identifierProblem($0, "command id") })
         {
             throw CLIError.badInput(label + problem + "; nothing was appended")
         }
-        for event in request.events {
-            if let problem = LogService.identifierProblem(event.type, "type") {
-                throw CLIError.badInput(label + problem + "; nothing was appended")
-            }
-            try TrustRules.checkRawAppend(
-                stream: request.stream, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload,
-                repair: repair, where: label)
-        }
-        try spool.write(request)
+        try TrustRules.checkRawAppend(
+            stream: parsed.stream, type: parsed.type, schemaVersion: 1, payload: parsed.payload, repair: repair, where: label)
+        try spool.write(parsed)
     }
 
     private func commit(_ requests: inout [AppendRequest], to store: LogService) throws {
@@ -77,14 +72,34 @@ struct BulkAppend {
     }
 }
 
-/// One NDJSON line of `event append --stdin` as an `AppendRequest`:
+/// One NDJSON line of `event append --stdin`:
 /// `{"stream":"…","type":"…","payload":{…},"commandId":"…","expectedVersion":3}` (payload, commandId and
-/// expectedVersion optional; the payload stored canonically: sorted keys, no spaces).
-enum BulkLine {
-    /// The request of line `number`, or a one-line error naming the line.
-    static func request(_ line: [UInt8], number: Int, actor: String) throws -> AppendRequest {
+/// expectedVersion optional; the payload stored canonically: sorted keys, no spaces; schema version 1).
+struct BulkLine: Equatable {
+    var stream: String
+    var type: String
+    var payload: [UInt8]
+    var commandId: String?
+    var expectedVersion: ExpectedVersion
+
+    /// The request appending it as `actor`'s, with a fresh event id.
+    func request(actor: String) -> AppendRequest {
+        AppendRequest(
+            stream: stream, expectedVersion: expectedVersion, events: [NewEvent(type: type, payload: payload)],
+            commandId: commandId, actor: actor)
+    }
+
+    init(stream: String, type: String, payload: [UInt8], commandId: String?, expectedVersion: ExpectedVersion) {
+        (self.stream, self.type, self.payload, self.commandId, self.expectedVersion) = (stream, type, payload, commandId, expectedVersion)
+    }
+
+    /// Line `number`, or a one-line error naming it.
+    init(_ line: [UInt8], number: Int) throws {
         try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
-        if let request = scanned(line, actor: actor) { return request }
+        if let scanned = BulkLine.scanned(line) {
+            self = scanned
+            return
+        }
         guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
             throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
         }
@@ -102,15 +117,14 @@ enum BulkLine {
             }
             expected = value == 0 ? .noStream : .exact(UInt64(value))
         }
-        return AppendRequest(
-            stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: Array(bytes))],
-            commandId: fields["commandId"] as? String, actor: actor)
+        self.init(
+            stream: stream, type: type, payload: Array(bytes), commandId: fields["commandId"] as? String, expectedVersion: expected)
     }
 
-    /// The fast path of `request`: a line read with `JSONScanner` whose payload is already canonical (as
+    /// The fast path of `init(_:number:)`: a line read with `JSONScanner` whose payload is already canonical (as
     /// `JSONSerialization` would write it) and whose strings need no unescaping. Nil for anything else: the line is
     /// then parsed and its payload canonicalized by Foundation, with the same result or the same error.
-    static func scanned(_ line: [UInt8], actor: String) -> AppendRequest? {
+    static func scanned(_ line: [UInt8]) -> BulkLine? {
         guard let members = JSONScanner.members(line) else { return nil }
         var stream: String?
         var type: String?
@@ -134,19 +148,15 @@ enum BulkLine {
             }
         }
         guard let stream, let type else { return nil }
-        return AppendRequest(
-            stream: stream, expectedVersion: expected, events: [NewEvent(type: type, payload: payload)],
-            commandId: commandId, actor: actor)
+        return BulkLine(stream: stream, type: type, payload: payload, commandId: commandId, expectedVersion: expected)
     }
 }
 
-/// Checked append requests kept between the two passes of `BulkAppend`, in an unlinked file of the temporary folder
-/// (`TMPDIR`; mode 0600, gone when the process ends), written and read through a buffer of `bufferBytes`.
+/// Checked lines kept between the two passes of `BulkAppend`, in an unlinked file of the temporary folder (`TMPDIR`;
+/// mode 0600, gone when the process ends), written and read through a buffer of `bufferBytes`.
 ///
 /// A record: stream, type, payload and command id (each a u32 length, little-endian, then the bytes; a missing
-/// command id has length 0xFFFF_FFFF), the schema version (u16) and the expected version (u8 0 any, 1 none, 2 exact,
-/// then a u64). The actor and event id are not kept: each read gives the request a fresh random event id, as a
-/// request parsed from the line does.
+/// command id has length 0xFFFF_FFFF), then the expected version (u8 0 any, 1 none, 2 exact, then a u64).
 final class AppendSpool {
     static let bufferBytes = 1 << 20
 
@@ -169,15 +179,13 @@ final class AppendSpool {
 
     deinit { close(descriptor) }
 
-    /// Adds `request` (one event) at the end.
-    func write(_ request: AppendRequest) throws {
-        let event = request.events[0]
-        field(Array(request.stream.utf8))
-        field(Array(event.type.utf8))
-        field(event.payload)
-        if let commandId = request.commandId { field(Array(commandId.utf8)) } else { integer(UInt32.max) }
-        integer(event.schemaVersion)
-        switch request.expectedVersion {
+    /// Adds `line` at the end.
+    func write(_ line: BulkLine) throws {
+        field(Array(line.stream.utf8))
+        field(Array(line.type.utf8))
+        field(line.payload)
+        if let commandId = line.commandId { field(Array(commandId.utf8)) } else { integer(UInt32.max) }
+        switch line.expectedVersion {
         case .any: buffer.append(0)
         case .noStream: buffer.append(1)
         case .exact(let version):
@@ -195,23 +203,20 @@ final class AppendSpool {
         atEnd = false
     }
 
-    /// The next record as a request by `actor`, or nil after the last.
-    func next(actor: String) throws -> AppendRequest? {
+    /// The next line, or nil after the last.
+    func next() throws -> BulkLine? {
         guard try available(1) else { return nil }
         let stream = try text()
         let type = try text()
         let payload = try bytes()
         let commandId = try optionalText()
-        let schemaVersion: UInt16 = try integer()
         let expected: ExpectedVersion
         switch try integer() as UInt8 {
         case 0: expected = .any
         case 1: expected = .noStream
         default: expected = .exact(try integer())
         }
-        return AppendRequest(
-            stream: stream, expectedVersion: expected,
-            events: [NewEvent(type: type, schemaVersion: schemaVersion, payload: payload)], commandId: commandId, actor: actor)
+        return BulkLine(stream: stream, type: type, payload: payload, commandId: commandId, expectedVersion: expected)
     }
 
     // MARK: - Writing

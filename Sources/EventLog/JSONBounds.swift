@@ -6,6 +6,9 @@ public enum JSONBounds {
 
     /// The deepest nesting of `[` and `{` in `bytes`. With `quotes` (JSON), brackets inside strings are
     /// skipped; without (YAML, whose quoting rules differ), every bracket counts, which can only overstate.
+    /// Inlinable, so that a caller's module specializes it for its collection: unspecialized, every byte went
+    /// through the generic iterator's witness table (56 % of `event append --stdin`'s CPU).
+    @inlinable
     public static func depth(of bytes: some Sequence<UInt8>, quotes: Bool = true) -> Int {
         var depth = 0
         var deepest = 0
