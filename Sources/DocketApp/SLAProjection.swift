@@ -220,8 +220,5 @@ struct StoredSLARow {
 extension SLAClock {
     /// The instant the earliest unmet, running clock is due (its breach instant once breached); nil when
     /// every clock is met or paused. It depends only on the clock, not on the time of asking.
-    var dueInstant: Timestamp? {
-        let status = status(at: started.startedAt)
-        return [status.response.dueAt, status.resolution.dueAt].compactMap { $0 }.min()
-    }
+    var dueInstant: Timestamp? { [dueAt(.response), dueAt(.resolution)].compactMap { $0 }.min() }
 }

@@ -23,10 +23,8 @@ enum SLATerms {
     }
 
     static func content(schemaVersion: UInt16, payload: [UInt8]) -> Content? {
-        guard let values = TopLevelJSON.values(of: ["priority", "startedAt"], in: payload),
-            let priority = values["priority"], let startedAt = values["startedAt"]
-        else { return nil }
-        let (first, second) = priority.lowerBound < startedAt.lowerBound ? (priority, startedAt) : (startedAt, priority)
+        guard let (priority, startedAt) = ranges(in: payload) else { return nil }
+        let (first, second) = ordered(priority, startedAt)
         var bytes = withUnsafeBytes(of: schemaVersion.bigEndian) { Array($0) }
         bytes.reserveCapacity(payload.count + 2)
         bytes += payload[..<first.lowerBound]
@@ -35,6 +33,21 @@ enum SLATerms {
         bytes.append(0)
         bytes += payload[second.upperBound...]
         return Content(digest: bytes.withUnsafeBytes { Digest.sha256($0) }, priority: priority, startedAt: startedAt)
+    }
+
+    /// The byte ranges of the values of the top-level `priority` and `startedAt` of `payload`; nil when it is not a
+    /// JSON object with exactly one of each.
+    static func ranges(in payload: [UInt8]) -> (priority: Range<Int>, startedAt: Range<Int>)? {
+        guard let values = TopLevelJSON.values(of: keys, in: payload), let priority = values[0], let startedAt = values[1]
+        else { return nil }
+        return (priority, startedAt)
+    }
+
+    private static let keys = [Array("priority".utf8), Array("startedAt".utf8)]
+
+    /// Two ranges, the one that comes first in the payload first.
+    static func ordered(_ a: Range<Int>, _ b: Range<Int>) -> (Range<Int>, Range<Int>) {
+        a.lowerBound < b.lowerBound ? (a, b) : (b, a)
     }
 
     /// A JSON string value without escapes (`"p3"`), as text; nil otherwise.
@@ -54,8 +67,61 @@ final class SLATermsCache: @unchecked Sendable {
     /// Distinct terms kept before the cache starts afresh (a store has a handful of policies × amendments).
     static let capacity = 4_096
 
+    /// Payloads whose content was hashed last, newest first: the next `ticket.sla-started` is most often under a
+    /// policy seen just before, and comparing its ~2 KB with one of them costs far less than hashing it.
+    static let recentCapacity = 8
+
     private let lock = NSLock()
     private var terms: [Digest: TicketSLAStarted] = [:]
+    private var recent: [RecentContent] = []
+
+    /// A payload whose content was hashed: the digest holds for any payload equal to it outside the values of
+    /// `priority` and `startedAt` (with the same schema version): its content bytes are then the same.
+    struct RecentContent {
+        let schemaVersion: UInt16
+        let payload: [UInt8]
+        let first: Range<Int>
+        let second: Range<Int>
+        let digest: Digest
+
+        /// Whether `payload`, whose values of `priority` and `startedAt` are at `first` and `second` (in payload
+        /// order), has this content.
+        func matches(_ schemaVersion: UInt16, _ payload: [UInt8], _ first: Range<Int>, _ second: Range<Int>) -> Bool {
+            guard schemaVersion == self.schemaVersion, first.lowerBound == self.first.lowerBound,
+                payload.count - first.count - second.count == self.payload.count - self.first.count - self.second.count,
+                second.lowerBound - first.upperBound == self.second.lowerBound - self.first.upperBound
+            else { return false }
+            return payload.withUnsafeBytes { new in
+                self.payload.withUnsafeBytes { old in
+                    memcmp(new.baseAddress!, old.baseAddress!, first.lowerBound) == 0
+                        && memcmp(
+                            new.baseAddress! + first.upperBound, old.baseAddress! + self.first.upperBound,
+                            second.lowerBound - first.upperBound) == 0
+                        && memcmp(
+                            new.baseAddress! + second.upperBound, old.baseAddress! + self.second.upperBound,
+                            payload.count - second.upperBound) == 0
+                }
+            }
+        }
+    }
+
+    /// The content of a `ticket.sla-started` payload (`SLATerms.content`), its digest taken from a recent payload
+    /// with the same content when there is one.
+    func content(schemaVersion: UInt16, payload: [UInt8]) -> SLATerms.Content? {
+        guard let (priority, startedAt) = SLATerms.ranges(in: payload) else { return nil }
+        let (first, second) = SLATerms.ordered(priority, startedAt)
+        if let digest = lock.withLock({ recent.first { $0.matches(schemaVersion, payload, first, second) }?.digest }) {
+            return SLATerms.Content(digest: digest, priority: priority, startedAt: startedAt)
+        }
+        guard let content = SLATerms.content(schemaVersion: schemaVersion, payload: payload) else { return nil }
+        lock.withLock {
+            if recent.count >= SLATermsCache.recentCapacity { recent.removeLast() }
+            recent.insert(
+                RecentContent(schemaVersion: schemaVersion, payload: payload, first: first, second: second, digest: content.digest),
+                at: 0)
+        }
+        return content
+    }
 
     func cached(_ digest: Digest) -> TicketSLAStarted? { lock.withLock { terms[digest] } }
 
@@ -69,7 +135,7 @@ final class SLATermsCache: @unchecked Sendable {
     /// The event's `TicketSLAStarted` with its content digest: from the cache when terms of the same content were
     /// decoded before (only the priority and start instant are read), else decoded in full.
     func started(_ event: RecordedEvent) throws -> (TicketSLAStarted, Digest?) {
-        let content = SLATerms.content(schemaVersion: event.schemaVersion, payload: event.payload)
+        let content = content(schemaVersion: event.schemaVersion, payload: event.payload)
         if let content, var started = cached(content.digest),
             let priority = SLATerms.plainString(event.payload, content.priority).flatMap(Priority.init(rawValue:)),
             let startedAt = SLATerms.plainString(event.payload, content.startedAt).flatMap(Timestamp.init(iso8601:))
@@ -173,10 +239,11 @@ enum SLATermsError: Error, CustomStringConvertible {
 
 /// Finding the values of chosen keys at the top level of a JSON object without decoding it.
 enum TopLevelJSON {
-    /// The byte range of the value of each of `keys` at the top level of the object in `bytes`; nil when the text is
-    /// not an object, a key has escapes, or one of `keys` appears twice.
-    static func values(of keys: Set<String>, in bytes: [UInt8]) -> [String: Range<Int>]? {
-        var found: [String: Range<Int>] = [:]
+    /// The byte range of the value of each of `keys` (UTF-8) at the top level of the object in `bytes`, in the order
+    /// of `keys` (nil for a key not there); nil when the text is not an object, a key has escapes, or one of `keys`
+    /// appears twice.
+    static func values(of keys: [[UInt8]], in bytes: [UInt8]) -> [Range<Int>?]? {
+        var found = [Range<Int>?](repeating: nil, count: keys.count)
         var i = skipSpace(bytes, 0)
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return nil }
         i = skipSpace(bytes, i + 1)
@@ -189,10 +256,9 @@ enum TopLevelJSON {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
             let start = skipSpace(bytes, i + 1)
             guard let end = valueEnd(bytes, start) else { return nil }
-            let key = String(decoding: keyBytes, as: UTF8.self)
-            if keys.contains(key) {
-                guard found[key] == nil else { return nil }
-                found[key] = start..<end
+            if let index = keys.firstIndex(where: { $0.elementsEqual(keyBytes) }) {
+                guard found[index] == nil else { return nil }
+                found[index] = start..<end
             }
             i = skipSpace(bytes, end)
             guard i < bytes.count else { return nil }

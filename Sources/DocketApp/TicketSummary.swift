@@ -132,9 +132,16 @@ public struct QueueSLA: Codable, Sendable, Equatable {
     public var paused: Bool
 
     init(_ clock: SLAClock) {
-        let status = clock.status(at: clock.started.startedAt)
-        let due = [status.response, status.resolution].filter { $0.dueAt != nil }.min { $0.dueAt! < $1.dueAt! }
-        dueAt = due?.dueAt?.millisecondsSinceEpoch
+        // The earlier of the two due instants; the response clock's when they are equal.
+        let response = clock.dueAt(.response), resolution = clock.dueAt(.resolution)
+        let due: (at: Timestamp, clock: SLAClockKind)? =
+            switch (response, resolution) {
+            case (let r?, let s?): s < r ? (s, .resolution) : (r, .response)
+            case (let r?, nil): (r, .response)
+            case (nil, let s?): (s, .resolution)
+            case (nil, nil): nil
+            }
+        dueAt = due?.at.millisecondsSinceEpoch
         self.clock = due?.clock
         paused = clock.isWaitingOnClient
     }

@@ -13,6 +13,17 @@ extension SLAClock {
             dueAt: [response.dueAt, resolution.dueAt].compactMap { $0 }.min())
     }
 
+    /// When the clock of `kind` is due if it keeps running: the instant its target is used up (its breach instant
+    /// once breached); nil when it is paused or met. It depends only on the clock, not on the time of asking
+    /// (``SLATimerStatus/dueAt`` at any instant).
+    public func dueAt(_ kind: SLAClockKind) -> Timestamp? {
+        let timer = self[kind]
+        guard let since = timer.runningSince else { return nil }
+        let target = timer.targetMilliseconds
+        return timer.bankedMilliseconds < target
+            ? calendar.add(businessMilliseconds: target - timer.bankedMilliseconds, to: since) : timer.breachedAt
+    }
+
     /// The instants at which a target of `kind` earlier than the current one was used up: breaches that
     /// happened before a priority change re-targeted the clock. They come from the thresholds reached in
     /// finished stretches and the breaches `tick` recorded, so stores written before this rule give them too.
@@ -49,12 +60,7 @@ extension SLAClock {
         } else {
             targetState = .onTrack
         }
-        var dueAt: Timestamp?
-        if let since = timer.runningSince {
-            dueAt =
-                timer.bankedMilliseconds < target
-                ? calendar.add(businessMilliseconds: target - timer.bankedMilliseconds, to: since) : timer.breachedAt
-        }
+        let dueAt = self.dueAt(kind)
         let earlier = earlierBreaches(of: kind).first
         let usedSeconds = used / 1000
         return SLATimerStatus(
@@ -85,8 +91,30 @@ extension SLAClock {
         return result.sorted { $0.sortsBefore($1) }
     }
 
-    /// The instant of the earliest alarm not yet recorded (possibly past), or nil when none is pending.
-    public var nextAlarm: Timestamp? { alarms().first?.dueAt }
+    /// The instant of the earliest alarm not yet recorded (possibly past), or nil when none is pending: the
+    /// `dueAt` of `alarms().first`, found without computing every alarm. A running clock's thresholds, taken from
+    /// the smallest, fall due in that order (business time added to one instant never comes earlier for more of
+    /// it), so only its first threshold not yet recorded can be the earliest.
+    public var nextAlarm: Timestamp? {
+        var earliest: Timestamp?
+        func consider(_ alarm: SLAAlarm) -> Bool {
+            guard !recorded.contains(where: { $0.isSameThreshold(as: alarm) }) else { return false }
+            if earliest.map({ alarm.dueAt < $0 }) ?? true { earliest = alarm.dueAt }
+            return true
+        }
+        for alarm in reached { _ = consider(alarm) }
+        for kind in SLAClockKind.allCases {
+            let timer = self[kind]
+            guard let since = timer.runningSince else { continue }
+            let pending = thresholds(of: timer).filter { $0.0 > timer.bankedMilliseconds }.sorted { $0.0 < $1.0 }
+            for (threshold, alarmKind) in pending {
+                let dueAt = calendar.add(businessMilliseconds: threshold - timer.bankedMilliseconds, to: since)
+                if let earliest, earliest < dueAt { break }
+                if consider(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt)) { break }
+            }
+        }
+        return earliest
+    }
 
     /// The alarms due at or before `now`, as the events that record them (what `docket tick` appends).
     public func dueEvents(at now: Timestamp) -> [TicketSLAEvent] {

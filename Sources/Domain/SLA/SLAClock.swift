@@ -219,47 +219,61 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// Ends the open stretch of `kind` at `instant`: a running one banks its business time and records the
     /// thresholds it crossed, with their exact instants.
     private mutating func closeStretch(_ kind: SLAClockKind, at instant: Timestamp) {
-        var timer = self[kind]
         var counted: Int64 = 0
-        if let since = timer.runningSince {
+        var breachedAt: Timestamp?
+        let since = self[kind].runningSince
+        if let since {
+            let before = self[kind].bankedMilliseconds
             counted = calendar.businessMilliseconds(from: since, to: instant)
-            let before = timer.bankedMilliseconds
             let after = before + counted
-            for (threshold, alarmKind) in thresholds(of: timer) where before < threshold && threshold <= after {
+            for (threshold, alarmKind) in thresholds(of: self[kind]) where before < threshold && threshold <= after {
                 let dueAt = calendar.add(businessMilliseconds: threshold - before, to: since)
                 reached.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
-                if case .breach = alarmKind { timer.breachedAt = dueAt }
+                if case .breach = alarmKind { breachedAt = dueAt }
             }
-            timer.bankedMilliseconds = after
-            timer.runningSince = nil
         }
-        if let last = timer.intervals.indices.last, timer.intervals[last].end == nil {
-            timer.intervals[last].end = instant
-            timer.intervals[last].countedMilliseconds = counted
+        changeTimer(kind) { timer in
+            if since != nil {
+                if let breachedAt { timer.breachedAt = breachedAt }
+                timer.bankedMilliseconds += counted
+                timer.runningSince = nil
+            }
+            if let last = timer.intervals.indices.last, timer.intervals[last].end == nil {
+                timer.intervals[last].end = instant
+                timer.intervals[last].countedMilliseconds = counted
+            }
         }
-        self[kind] = timer
     }
 
     private mutating func openStretch(
         _ kind: SLAClockKind, mode: SLAIntervalMode, reason: String, at instant: Timestamp
     ) {
-        var timer = self[kind]
-        switch mode {
-        case .running:
-            timer.runningSince = instant
-            timer.metAt = nil
-        case .paused:
-            timer.runningSince = nil
-            timer.metAt = nil
-        case .met:
-            timer.runningSince = nil
-            timer.metAt = instant
+        changeTimer(kind) { timer in
+            switch mode {
+            case .running:
+                timer.runningSince = instant
+                timer.metAt = nil
+            case .paused:
+                timer.runningSince = nil
+                timer.metAt = nil
+            case .met:
+                timer.runningSince = nil
+                timer.metAt = instant
+            }
+            timer.intervals.append(
+                SLAInterval(
+                    start: instant, end: nil, mode: mode, reason: reason, targetSeconds: timer.targetSeconds,
+                    countedMilliseconds: nil))
         }
-        timer.intervals.append(
-            SLAInterval(
-                start: instant, end: nil, mode: mode, reason: reason, targetSeconds: timer.targetSeconds,
-                countedMilliseconds: nil))
-        self[kind] = timer
+    }
+
+    /// Changes the timer of `kind` in place: a copy taken out and put back (`self[kind]`) would share its
+    /// `intervals` with the original while it changes them, so every change copied the whole array.
+    private mutating func changeTimer(_ kind: SLAClockKind, _ body: (inout SLATimer) -> Void) {
+        switch kind {
+        case .response: body(&response)
+        case .resolution: body(&resolution)
+        }
     }
 
     /// The thresholds of `timer` in business milliseconds of its current target: each warning percentage, the
