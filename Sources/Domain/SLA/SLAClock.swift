@@ -131,12 +131,12 @@ public struct SLAClock: Codable, Sendable, Equatable {
         case .statusChanged(let e):
             if e.status == .waitingOnClient, !isWaitingOnClient {
                 isWaitingOnClient = true
-                for kind in SLAClockKind.allCases where !self[kind].isMet {
+                for kind in SLAClockKind.allCases where !isMet(kind) {
                     transition(kind, to: .paused, reason: "waiting on client", at: instant)
                 }
             } else if e.status != .waitingOnClient, isWaitingOnClient {
                 isWaitingOnClient = false
-                for kind in SLAClockKind.allCases where !self[kind].isMet {
+                for kind in SLAClockKind.allCases where !isMet(kind) {
                     transition(kind, to: .running, reason: "resumed", at: instant)
                 }
             }
@@ -204,7 +204,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
     private mutating func finish(reason: String, at instant: Timestamp) {
         isClosed = true
         isWaitingOnClient = false
-        for kind in SLAClockKind.allCases where !self[kind].isMet {
+        for kind in SLAClockKind.allCases where !isMet(kind) {
             transition(kind, to: .met, reason: reason, at: instant)
         }
     }
@@ -219,29 +219,36 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// Ends the open stretch of `kind` at `instant`: a running one banks its business time and records the
     /// thresholds it crossed, with their exact instants.
     private mutating func closeStretch(_ kind: SLAClockKind, at instant: Timestamp) {
+        // The timer and `reached` change in place, the terms are only read: each is a stored property passed on
+        // its own, since a method or computed property called on `self` here copied the whole clock.
+        switch kind {
+        case .response: SLAClock.close(&response, kind, at: instant, started: started, priority: priority, reached: &reached)
+        case .resolution: SLAClock.close(&resolution, kind, at: instant, started: started, priority: priority, reached: &reached)
+        }
+    }
+
+    private static func close(
+        _ timer: inout SLATimer, _ kind: SLAClockKind, at instant: Timestamp, started: TicketSLAStarted,
+        priority: Priority, reached: inout [SLAAlarm]
+    ) {
         var counted: Int64 = 0
-        var breachedAt: Timestamp?
-        let since = self[kind].runningSince
-        if let since {
-            let before = self[kind].bankedMilliseconds
+        if let since = timer.runningSince {
+            let calendar = started.calendar
             counted = calendar.businessMilliseconds(from: since, to: instant)
+            let before = timer.bankedMilliseconds
             let after = before + counted
-            for (threshold, alarmKind) in thresholds(of: self[kind]) where before < threshold && threshold <= after {
+            for (threshold, alarmKind) in thresholds(of: timer, started: started, priority: priority)
+            where before < threshold && threshold <= after {
                 let dueAt = calendar.add(businessMilliseconds: threshold - before, to: since)
                 reached.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
-                if case .breach = alarmKind { breachedAt = dueAt }
+                if case .breach = alarmKind { timer.breachedAt = dueAt }
             }
+            timer.bankedMilliseconds = after
+            timer.runningSince = nil
         }
-        changeTimer(kind) { timer in
-            if since != nil {
-                if let breachedAt { timer.breachedAt = breachedAt }
-                timer.bankedMilliseconds += counted
-                timer.runningSince = nil
-            }
-            if let last = timer.intervals.indices.last, timer.intervals[last].end == nil {
-                timer.intervals[last].end = instant
-                timer.intervals[last].countedMilliseconds = counted
-            }
+        if let last = timer.intervals.indices.last, timer.intervals[last].end == nil {
+            timer.intervals[last].end = instant
+            timer.intervals[last].countedMilliseconds = counted
         }
     }
 
@@ -279,17 +286,31 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// The thresholds of `timer` in business milliseconds of its current target: each warning percentage, the
     /// breach, and for the response clock the escalation rules of the current priority.
     func thresholds(of timer: SLATimer) -> [(Int64, SLAAlarm.Kind)] {
+        SLAClock.thresholds(of: timer, started: started, priority: priority)
+    }
+
+    private static func thresholds(of timer: SLATimer, started: TicketSLAStarted, priority: Priority) -> [(Int64, SLAAlarm.Kind)] {
         let target = timer.targetMilliseconds
-        var result: [(Int64, SLAAlarm.Kind)] = started.warnAtPercent.map {
-            (target * Int64($0) / 100, .warning(percent: $0))
+        var result: [(Int64, SLAAlarm.Kind)] = []
+        result.reserveCapacity(started.warnAtPercent.count + 1 + (timer.kind == .response ? started.escalations.count : 0))
+        for percent in started.warnAtPercent where target * Int64(percent) / 100 > 0 {
+            result.append((target * Int64(percent) / 100, .warning(percent: percent)))
         }
-        result.append((target, .breach))
+        if target > 0 { result.append((target, .breach)) }
         if timer.kind == .response {
-            for rule in started.escalations where rule.priorities.contains(priority) {
+            for rule in started.escalations where rule.priorities.contains(priority) && rule.untouchedMinutes > 0 {
                 result.append((Int64(rule.untouchedMinutes) * 60_000, .escalation(rule: rule.id, action: rule.action)))
             }
         }
-        return result.filter { $0.0 > 0 }
+        return result
+    }
+
+    /// Whether the clock of `kind` is met, read from the stored timer (no copy of the clock).
+    private func isMet(_ kind: SLAClockKind) -> Bool {
+        switch kind {
+        case .response: response.metAt != nil
+        case .resolution: resolution.metAt != nil
+        }
     }
 
     // MARK: - Canonical JSON
