@@ -10,7 +10,7 @@
 #   scan      the raw LMDB cursor scan of STORE (the reference of the replay and the rebuild)
 #   replay    `docket replay --as-of` the whole log, all read models, --no-snapshots (the full fold)
 #   snapshots `docket replay --as-of` the whole log with snapshots: it writes one per month end it passes
-#   asof      `docket replay --as-of` the last month end, from its snapshot, three runs: the default form (linked, where
+#   asof      `docket replay --as-of` the last month end, from its snapshot, $RUNS runs (3): the default form (linked, where
 #             DOCKET has `--standalone`; a docket before linked replays makes standalone ones), then `--standalone`
 #   asofcheck the digests of those replays against a full fold's of the same moment (`--no-snapshots`; run `asof` first)
 #   open      the first open of STORE (`docket stats`: builds every read model, which the seeder leaves out)
@@ -58,7 +58,7 @@ for step in $steps; do
     asof)
         moment=$(lastMonthEnd)
         for mode in "" $standalone; do
-            for run in 1 2 3; do
+            for run in $(seq 1 "${RUNS:-3}"); do
                 rm -rf "$work/asof"
                 measure "replay --as-of $moment from its snapshot, $(kind "$mode"), run $run" -- "$docket" replay --store "$store" --as-of "$moment" --into "$work/asof" $mode
                 load
