@@ -12,7 +12,12 @@ public enum AsOfReplays {
     static let capacity = 4
     private static let lock = NSLock()
     nonisolated(unsafe) private static var open: [(key: String, folder: String, app: DocketApplication)] = []
-    private static let root = FileManager.default.temporaryDirectory.path + "/docket-as-of-\(getpid())"
+    nonisolated(unsafe) private static var roots: Set<String> = []
+
+    /// Where the replays of `live` are made: beside its snapshots (`<store>/snapshots/.as-of-<pid>`, hidden from the
+    /// snapshot list and left out of backups), on the store's own file system, so a replay at a month end can be a hard
+    /// link to the snapshot's file rather than a copy.
+    static func root(of live: DocketApplication) -> String { live.log.snapshotsFolder + "/.as-of-\(getpid())" }
 
     /// The replay of `live` as of `moment`, for `actor` (an admin of the live store).
     @available(*, noasync, message: "replays the log")
@@ -25,9 +30,11 @@ public enum AsOfReplays {
         let key = "\(position)-\(moment.millisecondsSinceEpoch)"
         return try lock.withLock {
             if let found = open.first(where: { $0.key == key }) { return found.app }
+            let root = root(of: live)
             let folder = root + "/" + key
             try? FileManager.default.removeItem(atPath: folder)
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            roots.insert(root)
             _ = try live.log.linkedReplay(through: position, asOf: moment, into: folder)
             let app = try DocketApplication.open(folder, clock: FixedClock(moment), linkedTo: live)
             open.append((key, folder, app))
@@ -43,7 +50,8 @@ public enum AsOfReplays {
     public static func removeAll() {
         lock.withLock {
             open.removeAll()
-            try? FileManager.default.removeItem(atPath: root)
+            for root in roots { try? FileManager.default.removeItem(atPath: root) }
+            roots.removeAll()
         }
     }
 }

@@ -64,8 +64,15 @@ import Testing
         let missing = try served.curl("GET", "/v1/reports/volume?from=2026-11-01", token: ann)
         #expect(missing.status == 400 && missing.body.contains("to is required"), "\(missing.body)")
 
-        let replays = FileManager.default.temporaryDirectory.path + "/docket-as-of-\(served.process?.processIdentifier ?? 0)"
+        // Beside the store's snapshots (its own file system), linked replays: the read models only, no log of their own.
+        let replays = served.store + "/snapshots/.as-of-\(served.process?.processIdentifier ?? 0)"
         #expect(FileManager.default.fileExists(atPath: replays))
+        let made = try FileManager.default.contentsOfDirectory(atPath: replays)
+        #expect(!made.isEmpty)
+        for name in made {
+            let marker = try String(contentsOfFile: replays + "/" + name + "/REPLAY", encoding: .utf8)
+            #expect(marker.contains("\"format\":\"docket-replay 2\""), "\(marker)")
+        }
         #expect(served.stop() == 0)
         #expect(!FileManager.default.fileExists(atPath: replays), "the replays go with the server")
     }
