@@ -16,36 +16,47 @@ import ReadModelKit
 /// - `rm.billing3.tickets`: client ‖ 0x00 ‖ ticket → category (UTF-8, empty for none);
 /// - `rm.billing3.ticket-clients`: ticket → client.
 public final class BillingProjection: Projection, @unchecked Sendable {
-    // @unchecked Sendable: the only state is the database handles, set once when the store opens.
+    // @unchecked Sendable: the tables are set once when the store opens and guard their pending values themselves.
     public let name = "billing"
     /// Format 3 (draft payload plus binary status row); stores written with an older format build it anew on open.
     public let format = 3
-    public let tables = ["invoices", "numbers", "tickets", "ticket-clients"]
-    private var invoices: Database?
-    private var numbers: Database?
-    private var tickets: Database?
-    private var ticketClients: Database?
+    public var tables: [String] { all.map(\.name) }
+    /// The fold keeps its puts in the tables' memory until `flush` and only reads through the transaction.
+    public let foldsInMemory = true
+    private let invoices = RawTable("invoices")
+    private let numbers = RawTable("numbers")
+    private let tickets = RawTable("tickets")
+    private let ticketClients = RawTable("ticket-clients")
+    private var all: [RawTable] { [invoices, numbers, tickets, ticketClients] }
 
     public init() {}
 
     public func attach(_ tables: ReadModelTables) {
-        (invoices, numbers, tickets, ticketClients) = (tables["invoices"], tables["numbers"], tables["tickets"], tables["ticket-clients"])
+        for table in all { table.attach(tables) }
+    }
+
+    /// Writes what this transaction's folds put, each table in key order (see `RawTable`).
+    public func flush(in txn: borrowing Transaction) throws {
+        for table in all { try table.flush(in: txn) }
+    }
+
+    public func discardPending() {
+        for table in all { table.discard() }
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard let invoices, let numbers, let tickets, let ticketClients else { return }
         if event.stream.hasPrefix("ticket-") {
             guard event.type == TicketOpened.descriptor.type || event.type == TicketCategoryChanged.descriptor.type else { return }
             switch try FastPayloads.ticketEvent(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
                 ?? TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
             {
             case .opened(let opened):
-                try txn.put(ticketClients, key: Array(opened.number.description.utf8), value: Array(opened.client.utf8))
-                try txn.put(tickets, key: Self.ticketKey(client: opened.client, ticket: opened.number.description), value: Array((opened.category ?? "").utf8))
+                ticketClients.put(Array(opened.number.description.utf8), Array(opened.client.utf8))
+                tickets.put(Self.ticketKey(client: opened.client, ticket: opened.number.description), Array((opened.category ?? "").utf8))
             case .categoryChanged(let changed):
                 let number = String(event.stream.dropFirst("ticket-".count))
-                guard let client = try txn.get(ticketClients, key: Array(number.utf8)).map({ String(decoding: $0, as: UTF8.self) }) else { return }
-                try txn.put(tickets, key: Self.ticketKey(client: client, ticket: number), value: Array(changed.category.utf8))
+                guard let client = try ticketClients.value(Array(number.utf8), txn: txn).map({ String(decoding: $0, as: UTF8.self) }) else { return }
+                tickets.put(Self.ticketKey(client: client, ticket: number), Array(changed.category.utf8))
             default:
                 return
             }
@@ -56,8 +67,8 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         if event.type == InvoiceDrafted.descriptor.type {
             // The draft's payload is the invoice's body, stored verbatim: no decode, no re-encode.
             let id = try Self.draftId(of: event.payload)
-            try txn.put(invoices, key: Self.bodyKey(id), value: event.payload)
-            try txn.put(invoices, key: Self.statusKey(id), value: try Self.statusRows.encode(InvoiceStatusRow(status: .draft)))
+            invoices.put(Self.bodyKey(id), event.payload)
+            invoices.put(Self.statusKey(id), try Self.statusRows.encode(InvoiceStatusRow(status: .draft)))
             return
         }
         decoded = try InvoiceEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
@@ -66,7 +77,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         switch decoded {
         case .finalized(let e):
             id = e.invoice
-            try txn.put(numbers, key: Array(e.number.utf8), value: Array(id.utf8))
+            numbers.put(Array(e.number.utf8), Array(id.utf8))
             change = {
                 $0.status = .final
                 $0.number = e.number
@@ -74,7 +85,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
             }
         case .voided(let e):
             id = e.invoice
-            try txn.put(numbers, key: Array(e.creditNote.utf8), value: Array(id.utf8))
+            numbers.put(Array(e.creditNote.utf8), Array(id.utf8))
             change = {
                 $0.status = .voided
                 $0.creditNote = e.creditNote
@@ -90,10 +101,10 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         case .drafted, .numberIssued:
             return
         }
-        guard let raw = try txn.get(invoices, key: Self.statusKey(id)) else { return }
+        guard let raw = try invoices.value(Self.statusKey(id), txn: txn) else { return }
         var row = try raw.withUnsafeBytes { try Self.statusRows.decode($0) }
         change(&row)
-        try txn.put(invoices, key: Self.statusKey(id), value: try Self.statusRows.encode(row))
+        invoices.put(Self.statusKey(id), try Self.statusRows.encode(row))
     }
 
     static func ticketKey(client: String, ticket: String) -> [UInt8] {
@@ -133,7 +144,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
 
     /// The invoice named by its id (`acme-D3`), its number (`INV-2026-0001`) or its credit note (`CN-2026-0001`).
     public func invoice(_ reference: String, in store: EventStore) throws -> Invoice? {
-        guard let invoices, let numbers else { return nil }
+        let (invoices, numbers) = (invoices.database, numbers.database)
         return try store.readModels { txn in
             let id = try txn.get(numbers, key: Array(reference.utf8)).map { String(decoding: $0, as: UTF8.self) } ?? reference
             guard let body = try txn.get(invoices, key: Self.bodyKey(id)), let status = try txn.get(invoices, key: Self.statusKey(id)) else {
@@ -145,7 +156,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
 
     /// The raw rows of an invoice (the draft payload, then the status row), for byte-for-byte comparisons.
     public func invoiceRow(_ id: String, in store: EventStore) throws -> [UInt8]? {
-        guard let invoices else { return nil }
+        let invoices = invoices.database
         return try store.readModels { txn in
             guard let body = try txn.get(invoices, key: Self.bodyKey(id)), let status = try txn.get(invoices, key: Self.statusKey(id)) else {
                 return nil
@@ -156,7 +167,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
 
     /// Every invoice, by id.
     public func allInvoices(in store: EventStore) throws -> [Invoice] {
-        guard let invoices else { return [] }
+        let invoices = invoices.database
         return try store.readModels { txn in
             var result: [Invoice] = []
             try txn.withCursor(invoices) { cursor in
@@ -175,7 +186,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
 
     /// The tickets of every client: client → ticket number → billing facts.
     public func tickets(in store: EventStore) throws -> [String: [String: BillableTicket]] {
-        guard let tickets else { return [:] }
+        let tickets = tickets.database
         return try store.readModels { txn in
             var result: [String: [String: BillableTicket]] = [:]
             try txn.withCursor(tickets) { cursor in

@@ -15,6 +15,8 @@ public final class MailIntakeProjection: Projection, @unchecked Sendable {
     public let name = "mail"
     public let format = 2
     public var tables: [String] { rows.tableNames }
+    /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
+    public let foldsInMemory = true
     private let rows = RowTable<String, TicketNumber, UInt64>(
         "message-ids", format: 1, store: { UInt64($0.value) },
         load: { stored, _, _ in

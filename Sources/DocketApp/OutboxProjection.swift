@@ -15,6 +15,8 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
     public let name = "outbox"
     public let format = 2
     public var tables: [String] { rows.tableNames }
+    /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
+    public let foldsInMemory = true
     private let rows = RowTable<String, OutboxEntry, OutboxEntry>(
         "messages", format: 1, keys: ModelRowKeys.outbox, store: { $0 }, load: { stored, _, _ in stored })
 

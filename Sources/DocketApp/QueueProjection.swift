@@ -23,8 +23,11 @@ import ReadModelKit
 public final class QueueProjection: Projection {
     public let name = "queue"
     public let format = 6
-    public var tables: [String] { rows.tableNames + ["sla-terms"] }
-    private var databases = ReadModelTables()
+    public var tables: [String] { rows.tableNames + [storedTerms.name] }
+    /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.
+    public let foldsInMemory = true
+    /// The frozen terms by digest, kept in memory until `flush` like the rows.
+    private let storedTerms = RawTable("sla-terms")
     /// The ticket events decoded once for this model and `sla` (see `TicketChanges`).
     private let changes: TicketChanges
     /// The rows and their four indexes; open rows only are indexed.
@@ -61,8 +64,8 @@ public final class QueueProjection: Projection {
     }
 
     public func attach(_ tables: ReadModelTables) {
-        databases = tables
         rows.attach(tables)
+        storedTerms.attach(tables)
     }
 
     private var tickets: Database { rows.database }
@@ -70,7 +73,6 @@ public final class QueueProjection: Projection {
     private var unassigned: Database { rows.indexDatabase("unassigned") }
     private var byAssignee: Database { rows.indexDatabase("by-assignee") }
     private var byClient: Database { rows.indexDatabase("by-client") }
-    private var slaTerms: SLATermsTable { SLATermsTable(database: databases["sla-terms"], cache: changes.terms) }
 
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
@@ -94,7 +96,7 @@ public final class QueueProjection: Projection {
                 if case .started = slaEvent, starting {
                     // The frozen terms, kept once per content, for the transactions that fold this clock later.
                     row.slaTerms = terms
-                    if let digest = terms { try slaTerms.keep(event, digest: digest, txn: txn) }
+                    if let digest = terms { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
                 }
                 return true
             }
@@ -103,10 +105,18 @@ public final class QueueProjection: Projection {
         }
     }
 
-    /// Writes the rows this transaction changed and their index entries (see `RowTable`).
-    public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
+    /// Writes the rows this transaction changed and their index entries (see `RowTable`), and the terms it kept.
+    public func flush(in txn: borrowing Transaction) throws {
+        try rows.flush(in: txn)
+        try storedTerms.flush(in: txn)
+        changes.forget()
+    }
 
-    public func discardPending() { rows.discard() }
+    public func discardPending() {
+        rows.discard()
+        storedTerms.discard()
+        changes.forget()
+    }
 
     /// The key of the ticket whose stream holds `event`.
     private static func number(of event: RecordedEvent) -> UInt64? {

@@ -31,8 +31,11 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "sla"
     public let format = 5
-    public var tables: [String] { rows.tableNames + ["terms"] }
-    private var databases = ReadModelTables()
+    public var tables: [String] { rows.tableNames + [storedTerms.name] }
+    /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.
+    public let foldsInMemory = true
+    /// The frozen terms by digest, kept in memory until `flush` like the rows.
+    private let storedTerms = RawTable("terms")
     /// The ticket events decoded once for this model and `queue` (see `TicketChanges`).
     private let changes: TicketChanges
     /// The rows and their two indexes. Index keys are computed from the row alone (the instant only matters for a
@@ -69,14 +72,13 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     }
 
     public func attach(_ tables: ReadModelTables) {
-        databases = tables
         rows.attach(tables)
+        storedTerms.attach(tables)
     }
 
     private var tickets: Database { rows.database }
     private var byDue: Database { rows.indexDatabase("by-due") }
     private var alarms: Database { rows.indexDatabase("alarms") }
-    private var terms: SLATermsTable { SLATermsTable(database: databases["terms"], cache: changes.terms) }
 
     /// A row with the content digest of its clock's terms (nil when they are not shared).
     struct SLAEntry {
@@ -115,7 +117,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
                 if entry.row.clock == nil {
                     entry.row.clock = SLAClock.start(started)
                     entry.terms = digest
-                    if let digest { try terms.keep(event, digest: digest, txn: txn) }
+                    if let digest { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
                 }
                 return true
             }
@@ -129,10 +131,18 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         }
     }
 
-    /// Writes the rows this transaction changed and their index entries (see `RowTable`).
-    public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
+    /// Writes the rows this transaction changed and their index entries (see `RowTable`), and the terms it kept.
+    public func flush(in txn: borrowing Transaction) throws {
+        try rows.flush(in: txn)
+        try storedTerms.flush(in: txn)
+        changes.forget()
+    }
 
-    public func discardPending() { rows.discard() }
+    public func discardPending() {
+        rows.discard()
+        storedTerms.discard()
+        changes.forget()
+    }
 
     private func row(_ bytes: UnsafeRawBufferPointer, txn: borrowing Transaction) throws -> SLARow {
         try rows.decode(bytes, txn: txn).row

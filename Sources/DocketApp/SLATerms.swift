@@ -2,6 +2,7 @@ import Domain
 import EventLog
 import Foundation
 import LMDB
+import ReadModelKit
 
 /// Frozen SLA terms stored once per distinct content (read-model format of `sla` 2 and `queue` 3).
 ///
@@ -158,12 +159,11 @@ struct SLATermsTable {
     /// The decoded terms already seen, by digest.
     let cache: SLATermsCache
 
-    /// Stores the terms of `event` (a `ticket.sla-started` with content `digest`) unless already there.
-    func keep(_ event: RecordedEvent, digest: Digest, txn: borrowing Transaction) throws {
-        try withUnsafeBytes(of: digest) { key in
-            guard try txn.get(database, key: key) == nil else { return }
-            let value = withUnsafeBytes(of: event.schemaVersion.bigEndian) { Array($0) } + event.payload
-            try value.withUnsafeBytes { try txn.put(database, key: key, value: $0) }
+    /// Keeps the terms of `event` (a `ticket.sla-started` with content `digest`) in `table`, the model's terms table
+    /// (written at its `flush`), unless the transaction sees them there already: the first payload seen stays.
+    static func keep(_ event: RecordedEvent, digest: Digest, in table: RawTable, txn: borrowing Transaction) throws {
+        try table.putIfAbsent(withUnsafeBytes(of: digest) { Array($0) }, txn: txn) {
+            withUnsafeBytes(of: event.schemaVersion.bigEndian) { Array($0) } + event.payload
         }
     }
 

@@ -15,6 +15,9 @@ final class TicketChanges: Sendable {
 
     init() {}
 
+    /// Forgets the changes decoded in the transaction that ended (the memo holds one transaction's at most).
+    func forget() { memo.forget() }
+
     /// `TicketChange(event)` with the terms' digest of a `ticket.sla-started` (nil otherwise, or when not shared).
     func change(of event: RecordedEvent) throws -> (change: TicketChange, terms: Digest?) {
         try memo.value(of: event) { event in

@@ -17,6 +17,8 @@ public final class TimeProjection: Projection, @unchecked Sendable {
     public let name = "time"
     public let format = 3
     public var tables: [String] { rows.tableNames }
+    /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
+    public let foldsInMemory = true
     private let rows = RowTable<UInt64, TimeEntryState, TimeEntryState>(
         "entries", codec: TimeProjection.codec,
         indexes: [

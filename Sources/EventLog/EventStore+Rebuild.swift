@@ -62,26 +62,29 @@ extension EventStore {
 
     /// Folds the log from the projections' common checkpoint up to the head into all of them, one batch per
     /// write transaction, until the head stops moving. Every projection in `group` is at the same checkpoint.
+    /// Each batch is read and decoded once, then folded on `foldThreads` threads (`BulkFold`) and flushed.
     private func catchUp(
         _ group: [any Projection], batchSize: Int, progress: (UInt64, UInt64) -> Void
     ) throws {
         guard let lead = group.first else { return }
+        let fold = BulkFold(groups: foldThreads)
         while true {
             let (reached, head) = try environment.write { txn -> (UInt64, UInt64) in
                 let head = try LogWriter.readHead(txn: txn, db: db).position
                 let mark = try checkpoint(lead.name, txn: txn)
                 guard mark < head else { return (mark, head) }
                 let last = min(head, mark + UInt64(batchSize))
-                try applying(group, txn: txn) {
-                    try txn.withCursor(db.events) { cursor in
-                        var entry = try cursor.seek(atLeast: Key.u64(mark + 1))
-                        while let found = entry, Key.u64(found.key) <= last {
-                            let event = try decode(position: Key.u64(found.key), record: found.value)
-                            for projection in group { try projection.apply(event, in: txn) }
-                            entry = try cursor.next()
-                        }
+                let events = try txn.withCursor(db.events) { cursor in
+                    var events: [RecordedEvent] = []
+                    events.reserveCapacity(Int(last - mark))
+                    var entry = try cursor.seek(atLeast: Key.u64(mark + 1))
+                    while let found = entry, Key.u64(found.key) <= last {
+                        events.append(try decode(position: Key.u64(found.key), record: found.value))
+                        entry = try cursor.next()
                     }
+                    return events
                 }
+                try applying(group, txn: txn) { try fold.fold(events, into: group, store: self, txn: txn) }
                 for projection in group { try setCheckpoint(projection.name, to: last, txn: txn) }
                 return (last, head)
             }

@@ -133,6 +133,7 @@ extension EventStore {
     ) throws {
         let last = min(position, try head().position)
         var next = next
+        let fold = BulkFold(groups: target.foldThreads)
         while next <= last {
             let batchEnd = min(last, next + UInt64(batchSize) - 1)
             // Straight from this log's map into the target's: a read transaction here beside the target's write
@@ -160,7 +161,7 @@ extension EventStore {
                                 .corrupt, "the log at \(path) has no event at position \(expected); run docket verify")
                         }
                         try writer.finish(txn: txn)
-                        if folding { try target.applyProjections(from: first, to: writer.head.position, txn: txn, decoded: decoded) }
+                        if folding { try target.applyProjections(from: first, to: writer.head.position, txn: txn, decoded: (decoded, fold)) }
                     }
                 }
             }

@@ -30,6 +30,11 @@ public protocol Projection: AnyObject {
     /// Forgets what `apply` kept in memory without writing it: the transaction will not commit (or has not
     /// started). The default does nothing.
     func discardPending()
+    /// True when `apply` only reads through its transaction and keeps every change in memory until `flush` (a
+    /// `RowTable` or `RawTable` of the kit does both). A bulk fold (rebuild, catch-up, replay) may then fold the model
+    /// on another thread, in a read transaction that sees what the earlier batches committed, while the write
+    /// transaction's thread folds others (see `BulkFold`). False by default: the model folds in the write transaction.
+    var foldsInMemory: Bool { get }
 }
 
 extension Projection {
@@ -43,6 +48,7 @@ extension Projection {
     public var checkpointKey: String { format == 1 ? name : "\(name)-v\(format)" }
     public func flush(in txn: borrowing Transaction) throws {}
     public func discardPending() {}
+    public var foldsInMemory: Bool { false }
 }
 
 /// A read model's databases by table name, handed to its projection when the store opens.

@@ -6,6 +6,8 @@ import LMDB
 public final class StreamCounts: Projection {
     public let name = "stream-counts"
     public let tables = ["categories", "types"]
+    /// The fold counts in memory until `flush` and never touches the transaction.
+    public let foldsInMemory = true
     private var categories: Database?
     private var types: Database?
     /// Events (and new streams) counted in this write transaction, per category and per type, added at `flush`.

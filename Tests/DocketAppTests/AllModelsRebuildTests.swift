@@ -4,6 +4,7 @@ import DocketTime
 import Domain
 import EventLog
 import Foundation
+import LMDB
 import MailParser
 import TestSupport
 import Testing
@@ -41,6 +42,53 @@ import Testing
             }
             #expect(try f.store.readModelDigests() == digests)
         }
+        // The bulk fold on 1 thread (every model in turn, event by event), 2 (the models split by measured cost) and 9
+        // (each model alone on a thread, the write transaction's thread folding one): the same bytes, rebuilt and
+        // replayed (the replay's copy folds in its own batches).
+        let head = try f.store.head().position
+        for threads in [1, 2, 9] {
+            f.store.foldThreads = threads
+            try f.store.rebuild(names, batchSize: 250)
+            for (name, dump) in zip(names, incremental) {
+                #expect(try f.store.dump(projection: name) == dump, "\(name) rebuilt on \(threads) threads")
+            }
+            let folder = f.folder.child("replay-\(threads)")
+            let replay = try f.store.replay(through: head, into: folder, projections: ReadModels().all, batchSize: 250, snapshots: false)
+            #expect(replay.digests == digests, "replayed on \(threads) threads")
+            let replayed = try EventStore(path: folder, projections: ReadModels().all)
+            for (name, dump) in zip(names, incremental) {
+                #expect(try replayed.dump(projection: name) == dump, "\(name) replayed on \(threads) threads")
+            }
+        }
+    }
+
+    /// A model that fails while it folds on a thread of its own (a bad row) fails the whole batch: nothing of that batch
+    /// is committed — no model's rows or checkpoint move past the batch before it — exactly as when the models fold one
+    /// after the other, and the next catch-up, the fault gone, ends with the bytes of the appends.
+    @Test func aFailedGroupCommitsNothingOfItsBatch() throws {
+        let fault = FaultAtPosition()
+        let f = try PendingRowsTests().fixtureWithSLAs(extraProjections: [fault])
+        try Self.writeHistory(f, seed: 7, steps: 300, maxAdvance: 9_000_000)
+        let names = f.store.projectionNames
+        let models = names.filter { $0 != fault.name }
+        let incremental = try models.map { try f.store.dump(projection: $0) }
+        let head = try f.store.head().position
+        try #require(head > 500)
+        fault.position = 450
+
+        var stopped: [[[UInt8]]] = []
+        for threads in [1, 2, 9] {
+            f.store.foldThreads = threads
+            #expect(throws: FaultAtPosition.BadRow.self) { try f.store.rebuild(names, batchSize: 200) }
+            for name in names { #expect(try f.store.checkpoint(of: name) == 400, "\(name) on \(threads) threads") }
+            let dumps = try models.map { try f.store.dump(projection: $0) }
+            if threads == 1 { stopped = dumps }
+            #expect(dumps == stopped, "on \(threads) threads the models stand where the serial fold left them")
+        }
+        #expect(stopped != incremental)
+        fault.position = nil
+        #expect(try f.store.catchUpProjections() == names)
+        #expect(try models.map { try f.store.dump(projection: $0) } == incremental)
     }
 
     /// A seeded random history over `steps` commands that touches every read model, the clock moving up to
@@ -114,5 +162,20 @@ import Testing
                 continue
             }
         }
+    }
+}
+
+/// A model that folds in memory and fails on the event at `position`, as a fold does on a row it cannot decode. With
+/// nine fold threads it folds alone on one that is not the writer's (it comes last of the store's nine models).
+final class FaultAtPosition: Projection, @unchecked Sendable {
+    // @unchecked Sendable: `position` is set by the test between folds; `apply` only reads it.
+    struct BadRow: Error {}
+    let name = "test-fault"
+    let tables: [String] = []
+    let foldsInMemory = true
+    var position: UInt64?
+    func attach(_ tables: ReadModelTables) {}
+    func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
+        if event.position == position { throw BadRow() }
     }
 }

@@ -1,4 +1,4 @@
-import EventLog
+@testable import EventLog
 import Foundation
 import LMDB
 import TestSupport
@@ -128,6 +128,34 @@ import Testing
         } catch let error as EventLogError {
             #expect(error.message.contains("queue-typo"))
             #expect(error.message.contains("stream-counts"))
+        }
+    }
+}
+
+extension ProjectionTests {
+    /// A bulk fold's groups: a model that writes in `apply` stays with the write transaction's thread; the others are
+    /// dealt out dearest first to the group with the least cost so far, evenly before anything is measured, in no more
+    /// groups than models.
+    @Test func aBulkFoldDealsTheModelsOutByCost() {
+        #expect(BulkFold.plan(costs: [nil, nil, nil, nil], pinned: [false, false, false, false], groups: 2) == [[0, 2], [1, 3]])
+        #expect(BulkFold.plan(costs: [3, 24, 1, 13, 6], pinned: [false, false, false, false, false], groups: 2) == [[1], [0, 2, 3, 4]])
+        #expect(BulkFold.plan(costs: [1, 1, 5], pinned: [true, false, false], groups: 2) == [[0, 1], [2]])
+        #expect(BulkFold.plan(costs: [9, 1], pinned: [true, true], groups: 4) == [[0, 1]])
+        #expect(BulkFold.plan(costs: [nil, nil], pinned: [false, false], groups: 8) == [[0], [1]])
+        #expect(BulkFold.plan(costs: [2, 1, 3], pinned: [false, false, false], groups: 1) == [[0, 1, 2]])
+    }
+
+    /// A model that writes in `apply` (the counter) folds in the write transaction while one that folds in memory
+    /// folds on another thread, in a read transaction: rebuilt on 1, 2 or 4 threads, in batches, the bytes are the
+    /// appends' (a write in a read transaction would fail).
+    @Test func aModelThatWritesInApplyFoldsInTheWriteTransaction() throws {
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [EventCounter(format: 2), StreamCounts()])
+        for n in 0..<40 { try store.append(sampleAppend("ticket-T-\(n % 7)", count: 1 + n % 3)) }
+        let incremental = try store.projectionNames.map { try store.dump(projection: $0) }
+        for threads in [1, 2, 4] {
+            store.foldThreads = threads
+            try store.rebuild(store.projectionNames, batchSize: 9)
+            #expect(try store.projectionNames.map { try store.dump(projection: $0) } == incremental, "\(threads) threads")
         }
     }
 }

@@ -1,0 +1,76 @@
+import EventLog
+import Foundation
+import LMDB
+
+/// A table of a read model whose rows are plain bytes (a payload kept verbatim, a name, a counter), with the puts of the
+/// current write transaction kept in memory and written once, at `flush`, in key order — what `RowTable` does for
+/// typed rows. A fold reads through it (`value`) and sees its own puts; it never writes to the transaction, so it may
+/// fold in a read transaction (`Projection.foldsInMemory`). The stored bytes are those of putting each value as the
+/// fold went: only the last put of a key is written.
+public final class RawTable: @unchecked Sendable {
+    // @unchecked Sendable: the database is set once at attach; `pending` is only touched under `lock`.
+
+    /// The table (one of the projection's tables).
+    public let name: String
+    private var tables = ReadModelTables()
+    private let lock = NSLock()
+    private var pending: [[UInt8]: [UInt8]] = [:]
+
+    /// The table `name`; list it in `Projection.tables` and hand it the model's databases at `attach`.
+    public init(_ name: String) { self.name = name }
+
+    /// Takes the model's opened databases (from `Projection.attach`).
+    public func attach(_ tables: ReadModelTables) { self.tables = tables }
+
+    /// The table's database (for queries, which read what is stored).
+    public var database: Database { tables[name] }
+
+    /// The value of `key` as this transaction sees it: put in it, else stored.
+    public func value(_ key: [UInt8], txn: borrowing Transaction) throws -> [UInt8]? {
+        if let kept = lock.withLock({ pending[key] }) { return kept }
+        return try txn.get(database, key: key)
+    }
+
+    /// Keeps `value` as the value of `key`, written by `flush`.
+    public func put(_ key: [UInt8], _ value: [UInt8]) {
+        lock.withLock { pending[key] = value }
+    }
+
+    /// Whether this transaction sees a value under `key` (put in it, or stored), without copying it.
+    public func contains(_ key: [UInt8], txn: borrowing Transaction) throws -> Bool {
+        if lock.withLock({ pending[key] != nil }) { return true }
+        return try key.withUnsafeBytes { try txn.get(database, key: $0) != nil }
+    }
+
+    /// Keeps `value()` under `key` unless this transaction sees a value there already (the first put wins); returns
+    /// whether it did.
+    @discardableResult
+    public func putIfAbsent(_ key: [UInt8], txn: borrowing Transaction, _ value: () -> [UInt8]) throws -> Bool {
+        guard try !contains(key, txn: txn) else { return false }
+        put(key, value())
+        return true
+    }
+
+    /// Writes every value kept, in key order, and forgets them. Keys after the table's last key are appended
+    /// (`MDB_APPEND`), as `RowTable.flush` does.
+    public func flush(in txn: borrowing Transaction) throws {
+        let kept = lock.withLock {
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        guard !kept.isEmpty else { return }
+        let database = database
+        var last = try txn.withCursor(database) { cursor in try cursor.last().map { Array($0.key) } }
+        for key in kept.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            guard let value = kept[key] else { continue }
+            let appending = last.map { $0.lexicographicallyPrecedes(key) } ?? true
+            try txn.put(database, key: key, value: value, options: appending ? .append : [])
+            if appending { last = key }
+        }
+    }
+
+    /// Forgets every value kept without writing it.
+    public func discard() {
+        lock.withLock { pending.removeAll(keepingCapacity: true) }
+    }
+}
