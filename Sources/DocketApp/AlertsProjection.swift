@@ -47,6 +47,8 @@ public final class AlertsProjection: Projection, @unchecked Sendable {
         rows.set(key, record)
     }
 
+    public func prepareFlush() throws { try rows.prepareFlush() }
+
     public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
 
     public func discardPending() { rows.discard() }

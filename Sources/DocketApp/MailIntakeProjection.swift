@@ -40,6 +40,8 @@ public final class MailIntakeProjection: Projection, @unchecked Sendable {
         rows.set(mail.messageId, number)
     }
 
+    public func prepareFlush() throws { try rows.prepareFlush() }
+
     public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
 
     public func discardPending() { rows.discard() }

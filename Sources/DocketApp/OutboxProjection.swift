@@ -64,6 +64,8 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
         rows.set(entry.messageId, entry)
     }
 
+    public func prepareFlush() throws { try rows.prepareFlush() }
+
     public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
 
     public func discardPending() { rows.discard() }

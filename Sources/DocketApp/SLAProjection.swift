@@ -131,6 +131,9 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         }
     }
 
+    /// Encodes the changed rows ahead of `flush` (a bulk fold calls it on the thread that folded the model).
+    public func prepareFlush() throws { try rows.prepareFlush() }
+
     /// Writes the rows this transaction changed and their index entries (see `RowTable`), and the terms it kept.
     public func flush(in txn: borrowing Transaction) throws {
         try rows.flush(in: txn)

@@ -71,6 +71,8 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         rows.set(number, next)
     }
 
+    public func prepareFlush() throws { try rows.prepareFlush() }
+
     public func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
 
     public func discardPending() { rows.discard() }

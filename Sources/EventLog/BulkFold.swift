@@ -23,7 +23,9 @@ import Darwin
 /// The groups are balanced by measured cost: each projection's fold is timed (CPU time of its thread) over the batch,
 /// and the next batch deals the projections out, dearest first, to the group with the least cost so far (the first
 /// batch deals them out evenly). Each projection folds the whole batch before the next of its group begins, so its
-/// cost is one pair of clock reads; models that share a decode (`EventMemo`) find it whichever thread made it.
+/// cost is one pair of clock reads; models that share a decode (`EventMemo`) find it whichever thread made it. After
+/// its fold a projection prepares its flush on the same thread (`prepareFlush`: the kit's tables encode their changed
+/// rows there), so the writer is left with the puts.
 final class BulkFold {
     /// How many groups (threads) a batch is folded in; 1 folds every projection in turn, event by event, as appends do.
     let groups: Int
@@ -142,7 +144,8 @@ private final class GroupFold: @unchecked Sendable {
         return outcome
     }
 
-    /// Folds every event into each projection in turn; returns the CPU seconds of each. Stops when another group failed.
+    /// Folds every event into each projection in turn and prepares its flush (`Projection.prepareFlush`); returns the CPU
+    /// seconds of each. Stops when another group failed.
     static func fold(
         _ projections: [any Projection], _ events: [RecordedEvent], txn: borrowing Transaction, stop: StopFlag
     ) throws -> [Double] {
@@ -153,6 +156,7 @@ private final class GroupFold: @unchecked Sendable {
                 if offset & 1023 == 0, stop.isRaised { throw Stopped() }
                 try projection.apply(event, in: txn)
             }
+            try projection.prepareFlush()
             costs.append(threadCPUSeconds() - start)
         }
         return costs

@@ -27,6 +27,11 @@ public protocol Projection: AnyObject {
     /// Writes what `apply` kept in memory during this transaction, and forgets it. Called once after the
     /// transaction's last `apply`, before the checkpoint moves. The default does nothing.
     func flush(in txn: borrowing Transaction) throws
+    /// Does what it can of `flush` without the transaction (e.g. encode the changed rows), on the calling thread. A bulk
+    /// fold calls it after a batch's last `apply`, on the thread that folded the model, so that the write transaction's
+    /// thread has less to do at `flush`; `flush` must write the same bytes whether it was called or not, and must
+    /// still be called. The default does nothing.
+    func prepareFlush() throws
     /// Forgets what `apply` kept in memory without writing it: the transaction will not commit (or has not
     /// started). The default does nothing.
     func discardPending()
@@ -47,6 +52,7 @@ extension Projection {
     /// store written with an older format has checkpoint 0 for the new one and catches it up on open).
     public var checkpointKey: String { format == 1 ? name : "\(name)-v\(format)" }
     public func flush(in txn: borrowing Transaction) throws {}
+    public func prepareFlush() throws {}
     public func discardPending() {}
     public var foldsInMemory: Bool { false }
 }

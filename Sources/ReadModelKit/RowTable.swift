@@ -89,6 +89,20 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @usableFromInline var rows = ReadModelTables()
     @usableFromInline let lock = NSLock()
     @usableFromInline var pending: [Key: Entry] = [:]
+    /// What `flush` writes, computed ahead by `prepareFlush` (nil when not, or when a row changed since).
+    @usableFromInline var prepared: [Write]?
+
+    /// One changed row as `flush` writes it: its key and stored bytes, and per index the keys to delete and to put.
+    @usableFromInline struct Write {
+        @usableFromInline let key: [UInt8]
+        @usableFromInline let value: [UInt8]
+        @usableFromInline let stale: [[[UInt8]]]
+        @usableFromInline let fresh: [[[UInt8]]]
+
+        @inlinable init(key: [UInt8], value: [UInt8], stale: [[[UInt8]]], fresh: [[[UInt8]]]) {
+            (self.key, self.value, self.stale, self.fresh) = (key, value, stale, fresh)
+        }
+    }
 
     @usableFromInline struct Entry {
         @usableFromInline var row: Row
@@ -170,13 +184,17 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
             pending[key] = Entry(row: stored, storedKeys: indexes.map { $0.keys(stored) }, changed: false)
         }
         guard let index = pending.index(forKey: key) else { return false }
-        if try body(&pending.values[index].row) { pending.values[index].changed = true }
+        if try body(&pending.values[index].row) {
+            pending.values[index].changed = true
+            prepared = nil
+        }
         return true
     }
 
     /// Keeps `row` as the new row of `key`, written by `flush`.
     @inlinable public func set(_ key: Key, _ row: Row) {
         lock.withLock {
+            prepared = nil
             if let index = pending.index(forKey: key) {
                 pending.values[index].row = row
                 pending.values[index].changed = true
@@ -186,37 +204,70 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         }
     }
 
+    /// Computes what `flush` will write — each changed row settled, its stored bytes, its index entries to delete and
+    /// to put — on the calling thread, ahead of `flush` (a bulk fold does it on the thread that folded the model, so
+    /// the write transaction's thread only puts). A row changed after it is computed again at `flush`.
+    @inlinable public func prepareFlush() throws {
+        let entries = lock.withLock { pending }
+        let writes = try writes(of: entries)
+        lock.withLock { prepared = writes }
+    }
+
     /// Writes every changed row and its index entries, in key order, and forgets them all.
     @inlinable public func flush(in txn: borrowing Transaction) throws {
-        // Sorting the keys alone: sorting (key, entry) pairs moved every row and its index keys at each swap.
-        let (entries, changed) = lock.withLock {
-            defer { pending.removeAll(keepingCapacity: true) }
-            return (pending, pending.compactMap { $0.value.changed ? $0.key : nil }.sorted())
+        let (entries, ready) = lock.withLock {
+            defer {
+                pending.removeAll(keepingCapacity: true)
+                prepared = nil
+            }
+            return (pending, prepared)
         }
+        let writes = try ready ?? writes(of: entries)
         let rowsDatabase = database
         let indexDatabases = indexes.map { rows[$0.table] }
         // Rows whose keys sort after the table's last key (new tickets, entries: most rows of a rebuild) are put with
         // MDB_APPEND: no search down the tree, and full pages instead of half-full ones after a split.
         var last = try txn.withCursor(rowsDatabase) { cursor in try cursor.last().map { Array($0.key) } }
+        for write in writes {
+            for (index, database) in indexDatabases.enumerated() {
+                for stale in write.stale[index] { _ = try txn.delete(database, key: stale) }
+                for fresh in write.fresh[index] { try txn.put(database, key: fresh, value: write.key) }
+            }
+            let appending = last.map { $0.lexicographicallyPrecedes(write.key) } ?? true
+            try txn.put(rowsDatabase, key: write.key, value: write.value, options: appending ? .append : [])
+            if appending { last = write.key }
+        }
+    }
+
+    /// The writes of the changed rows among `entries`, in key order: each row settled, its index entries changed by
+    /// difference (the keys of the row as stored against those of the row written).
+    @inlinable func writes(of entries: [Key: Entry]) throws -> [Write] {
+        // Sorting the keys alone: sorting (key, entry) pairs moved every row and its index keys at each swap.
+        let changed = entries.compactMap { $0.value.changed ? $0.key : nil }.sorted()
+        var writes: [Write] = []
+        writes.reserveCapacity(changed.count)
         for key in changed {
             guard let entry = entries[key] else { continue }
             let row = settle(entry.row)
-            let primary = RowTable.keyBytes(key)
-            for (index, database) in zip(indexes.indices, indexDatabases) {
+            var stale: [[[UInt8]]] = []
+            var fresh: [[[UInt8]]] = []
+            for index in indexes.indices {
                 let old = entry.storedKeys?[index] ?? []
                 let new = indexes[index].keys(row)
-                for stale in old where !new.contains(stale) { _ = try txn.delete(database, key: stale) }
-                for fresh in new where !old.contains(fresh) { try txn.put(database, key: fresh, value: primary) }
+                stale.append(old.filter { !new.contains($0) })
+                fresh.append(new.filter { !old.contains($0) })
             }
-            let appending = last.map { $0.lexicographicallyPrecedes(primary) } ?? true
-            try txn.put(rowsDatabase, key: primary, value: try codec.encode(store(row)), options: appending ? .append : [])
-            if appending { last = primary }
+            writes.append(Write(key: RowTable.keyBytes(key), value: try codec.encode(store(row)), stale: stale, fresh: fresh))
         }
+        return writes
     }
 
     /// Forgets every row kept in memory without writing it.
     @inlinable public func discard() {
-        lock.withLock { pending.removeAll(keepingCapacity: true) }
+        lock.withLock {
+            pending.removeAll(keepingCapacity: true)
+            prepared = nil
+        }
     }
 
     // MARK: - Reading (queries)
