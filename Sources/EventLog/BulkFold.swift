@@ -18,17 +18,20 @@ import Darwin
 /// own changes back from memory) may fold on a read transaction; the others stay in the writer's group. When every
 /// group is done the caller flushes the projections in the write transaction, moves the checkpoints and commits:
 /// the rows are the ones the event-by-event fold writes, whatever the grouping. A failure in any group fails the
-/// batch (the other groups stop at their next 1,024 events), and nothing of it is committed.
+/// batch (the other groups stop at their next chunk of events), and nothing of it is committed.
 ///
 /// The groups are balanced by measured cost: each projection's fold is timed (CPU time of its thread) over the batch,
 /// and the next batch deals the projections out, dearest first, to the group with the least cost so far (the first
-/// batch deals them out evenly). Each projection folds the whole batch before the next of its group begins, so its
-/// cost is one pair of clock reads; models that share a decode (`EventMemo`) find it whichever thread made it. After
-/// its fold a projection prepares its flush on the same thread (`prepareFlush`: the kit's tables encode their changed
-/// rows there), so the writer is left with the puts.
+/// batch deals them out evenly). A group folds the batch `chunk` events at a time, each of its projections over the
+/// chunk in turn (timed per chunk), so models of one group that share a decode (`EventMemo`) find it. After the batch
+/// each projection prepares its flush on the same thread (`prepareFlush`: the kit's tables settle and encode their
+/// changed rows there), so the writer is left with the puts.
 final class BulkFold {
     /// How many groups (threads) a batch is folded in; 1 folds every projection in turn, event by event, as appends do.
     let groups: Int
+    /// How many events a group folds into one projection before the next projection of the group takes them (less than
+    /// an `EventMemo` holds).
+    static let chunk = 128
     /// CPU seconds each projection's fold took over the last batch, by name.
     private(set) var costs: [String: Double] = [:]
 
@@ -144,20 +147,30 @@ private final class GroupFold: @unchecked Sendable {
         return outcome
     }
 
-    /// Folds every event into each projection in turn and prepares its flush (`Projection.prepareFlush`); returns the CPU
-    /// seconds of each. Stops when another group failed.
+    /// Folds the events into the projections `BulkFold.chunk` events at a time (each projection over the chunk, in
+    /// turn: the chunk stays in the cache, and models that share a decode find it in their `EventMemo`), then prepares
+    /// each one's flush (`Projection.prepareFlush`); returns the CPU seconds of each. Stops when another group failed.
     static func fold(
         _ projections: [any Projection], _ events: [RecordedEvent], txn: borrowing Transaction, stop: StopFlag
     ) throws -> [Double] {
-        var costs: [Double] = []
-        for projection in projections {
-            let start = threadCPUSeconds()
-            for (offset, event) in events.enumerated() {
-                if offset & 1023 == 0, stop.isRaised { throw Stopped() }
-                try projection.apply(event, in: txn)
+        var costs = [Double](repeating: 0, count: projections.count)
+        try events.withUnsafeBufferPointer { events in
+            var start = 0
+            while start < events.count {
+                if stop.isRaised { throw Stopped() }
+                let end = min(events.count, start + BulkFold.chunk)
+                for (index, projection) in projections.enumerated() {
+                    let began = threadCPUSeconds()
+                    for position in start..<end { try projection.apply(events[position], in: txn) }
+                    costs[index] += threadCPUSeconds() - began
+                }
+                start = end
             }
+        }
+        for (index, projection) in projections.enumerated() {
+            let began = threadCPUSeconds()
             try projection.prepareFlush()
-            costs.append(threadCPUSeconds() - start)
+            costs[index] += threadCPUSeconds() - began
         }
         return costs
     }
