@@ -13,13 +13,12 @@ import Foundation
 /// equal (the payload comparison is a pointer check when it is the same event). It holds the last `capacity` events
 /// by position (more than a bulk batch), until the projections call `forget()` when their transaction ends.
 public final class EventMemo<Value>: @unchecked Sendable {
-    // @unchecked Sendable: slot `i` is only touched under `locks[i % locks.count]`, and `used` under `usedLock`.
+    // @unchecked Sendable: `slots` and `used` are only touched under `lock` (one lock: the array is one value, so two
+    // threads may not change two of its elements under two locks).
     // @inlinable (with what it touches @usableFromInline) so the user's module specializes it for its `Value`.
     /// Slot `position % slots.count` holds the event at that position, when it was the last one there.
     @usableFromInline var slots: [Entry?]
-    /// The slots' locks, striped, so that two threads rarely wait for each other.
-    @usableFromInline let locks: [NSLock]
-    @usableFromInline let usedLock = NSLock()
+    @usableFromInline let lock = NSLock()
     /// The slots filled since the last `forget()`.
     @usableFromInline var used: [Int] = []
 
@@ -39,14 +38,12 @@ public final class EventMemo<Value>: @unchecked Sendable {
     /// A memo of up to `capacity` events by position.
     public init(capacity: Int = 1 << 15) {
         slots = Array(repeating: nil, count: max(1, capacity))
-        locks = (0..<64).map { _ in NSLock() }
     }
 
     /// `derive(event)`, computed once for the folds that ask while the memo holds the event (two threads asking for
     /// the same event at the same moment may both compute it: it is pure).
     @inlinable public func value(of event: RecordedEvent, _ derive: (RecordedEvent) throws -> Value) rethrows -> Value {
         let slot = Int(event.position % UInt64(slots.count))
-        let lock = locks[slot % locks.count]
         if let entry = lock.withLock({ slots[slot] }), entry.position == event.position, entry.schemaVersion == event.schemaVersion,
             entry.type == event.type, entry.payload == event.payload
         {
@@ -54,20 +51,18 @@ public final class EventMemo<Value>: @unchecked Sendable {
         }
         let value = try derive(event)
         let entry = Entry(position: event.position, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload, value: value)
-        let fresh = lock.withLock {
-            defer { slots[slot] = entry }
-            return slots[slot] == nil
+        lock.withLock {
+            if slots[slot] == nil { used.append(slot) }
+            slots[slot] = entry
         }
-        if fresh { usedLock.withLock { used.append(slot) } }
         return value
     }
 
     /// Forgets every event held (the transaction that folded them has ended), so that none outlives its batch.
     public func forget() {
-        let filled = usedLock.withLock {
-            defer { used.removeAll(keepingCapacity: true) }
-            return used
+        lock.withLock {
+            for slot in used { slots[slot] = nil }
+            used.removeAll(keepingCapacity: true)
         }
-        for slot in filled { locks[slot % locks.count].withLock { slots[slot] = nil } }
     }
 }
