@@ -90,10 +90,11 @@ extension EventStore {
 
     /// Folds the log into this linked replay's read models (being built), each from its checkpoint through `last`:
     /// events read once per batch from the live store (through the replay's position) and folded in one write
-    /// transaction here. `progress` gets the position reached.
+    /// transaction here, on `foldThreads` threads (`BulkFold`). `progress` gets the position reached.
     func foldLinkedLog(through last: UInt64, batchSize: Int, progress: (UInt64) -> Void) throws {
         var events: [RecordedEvent] = []
         events.reserveCapacity(batchSize)
+        let fold = BulkFold(groups: foldThreads)
         while true {
             let marks = try environment.read { txn in try projections.map { try checkpoint($0.name, txn: txn) } }
             guard let low = marks.min(), low < last else { return }
@@ -107,7 +108,7 @@ extension EventStore {
                 throw EventLogError(.corrupt, "the log at \(linkedLog?.live.path ?? path) has no event at position \(low + UInt64(events.count) + 1); run docket verify")
             }
             // Only the models at `low` are folded here (`applyProjections`); the others when the lowest reaches them.
-            try environment.write { txn in try applyProjections(from: low + 1, to: end, txn: txn, decoded: events) }
+            try environment.write { txn in try applyProjections(from: low + 1, to: end, txn: txn, decoded: (events, fold)) }
             progress(end)
         }
     }
