@@ -28,8 +28,14 @@ public final class BillingProjection: Projection, @unchecked Sendable {
     private let tickets = RawTable("tickets")
     private let ticketClients = RawTable("ticket-clients")
     private var all: [RawTable] { [invoices, numbers, tickets, ticketClients] }
+    /// The ticket events decoded once for this model, `queue` and `sla` (see `TicketChanges`): billing reads every
+    /// `ticket.opened`, which they decode too.
+    private let changes: TicketChanges
 
-    public init() {}
+    /// A billing model with a decoder of its own (`ReadModels` shares one between queue, sla and billing).
+    public convenience init() { self.init(changes: TicketChanges()) }
+
+    init(changes: TicketChanges) { self.changes = changes }
 
     public func attach(_ tables: ReadModelTables) {
         for table in all { table.attach(tables) }
@@ -38,22 +44,22 @@ public final class BillingProjection: Projection, @unchecked Sendable {
     /// Writes what this transaction's folds put, each table in key order (see `RawTable`).
     public func flush(in txn: borrowing Transaction) throws {
         for table in all { try table.flush(in: txn) }
+        changes.forget()
     }
 
     public func discardPending() {
         for table in all { table.discard() }
+        changes.forget()
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         if event.stream.hasPrefix("ticket-") {
             guard event.type == TicketOpened.descriptor.type || event.type == TicketCategoryChanged.descriptor.type else { return }
-            switch try FastPayloads.ticketEvent(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
-                ?? TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
-            {
-            case .opened(let opened):
+            switch try changes.change(of: event).change.ticketEvent {
+            case .opened(let opened)?:
                 ticketClients.put(Array(opened.number.description.utf8), Array(opened.client.utf8))
                 tickets.put(Self.ticketKey(client: opened.client, ticket: opened.number.description), Array((opened.category ?? "").utf8))
-            case .categoryChanged(let changed):
+            case .categoryChanged(let changed)?:
                 let number = String(event.stream.dropFirst("ticket-".count))
                 guard let client = try ticketClients.value(Array(number.utf8), txn: txn).map({ String(decoding: $0, as: UTF8.self) }) else { return }
                 tickets.put(Self.ticketKey(client: client, ticket: number), Array(changed.category.utf8))

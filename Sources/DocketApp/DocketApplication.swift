@@ -4,7 +4,7 @@ import EventLog
 import LMDB
 
 /// The read models a Docket store keeps. Add one here and every store catches it up on the next open.
-/// Each instance is one store's set: queue and sla share a decoder of ticket events (`TicketChanges`), no global.
+/// Each instance is one store's set: queue, sla and billing share a decoder of ticket events (`TicketChanges`), no global.
 public struct ReadModels: Sendable {
     public let streamCounts = StreamCounts()
     public let queue: QueueProjection
@@ -13,12 +13,13 @@ public struct ReadModels: Sendable {
     public let sla: SLAProjection
     public let outbox = OutboxProjection()
     public let time = TimeProjection()
-    public let billing = BillingProjection()
+    public let billing: BillingProjection
 
     public init() {
         let changes = TicketChanges()
         queue = QueueProjection(changes: changes)
         sla = SLAProjection(changes: changes)
+        billing = BillingProjection(changes: changes)
     }
 
     /// All of them, in the order they are applied.

@@ -123,7 +123,7 @@ public final class QueueProjection: Projection {
 
     /// The key of the ticket whose stream holds `event`.
     private static func number(of event: RecordedEvent) -> UInt64? {
-        TicketNumber(String(event.stream.dropFirst("ticket-".count))).map { UInt64($0.value) }
+        TicketNumber(stream: event.stream).map { UInt64($0.value) }
     }
 
     // MARK: - Keys

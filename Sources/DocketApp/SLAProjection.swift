@@ -88,8 +88,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
 
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
-        else { return }
+        guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(stream: event.stream) else { return }
         let (change, digest) = try changes.change(of: event)
         let key = UInt64(number.value)
         switch change {

@@ -81,9 +81,52 @@ final class SLATermsCache: @unchecked Sendable {
     struct RecentContent {
         let schemaVersion: UInt16
         let payload: [UInt8]
+        let priority: Range<Int>
+        let startedAt: Range<Int>
         let first: Range<Int>
         let second: Range<Int>
         let digest: Digest
+        /// Whether both values are strings without escapes (`"p3"`): see `sameLayout`.
+        let plainValues: Bool
+
+        init(schemaVersion: UInt16, payload: [UInt8], priority: Range<Int>, startedAt: Range<Int>, digest: Digest) {
+            (self.schemaVersion, self.payload, self.priority, self.startedAt, self.digest) =
+                (schemaVersion, payload, priority, startedAt, digest)
+            (first, second) = SLATerms.ordered(priority, startedAt)
+            plainValues = RecentContent.isPlainString(payload, priority) && RecentContent.isPlainString(payload, startedAt)
+        }
+
+        /// Whether `payload` is this payload with other values of `priority` and `startedAt` of the same lengths,
+        /// both strings without escapes — checked without reading it as JSON (a `ticket.sla-started` is ~2 KB). Then
+        /// `SLATerms.ranges` finds the same two ranges in it (a string of the same length with no quote or backslash
+        /// inside ends where the old one did, and every other byte is the same), so its content is this one's.
+        func sameLayout(_ schemaVersion: UInt16, _ payload: [UInt8]) -> Bool {
+            guard plainValues, schemaVersion == self.schemaVersion, payload.count == self.payload.count,
+                RecentContent.isPlainString(payload, first), RecentContent.isPlainString(payload, second)
+            else { return false }
+            return payload.withUnsafeBytes { new in
+                self.payload.withUnsafeBytes { old in
+                    memcmp(new.baseAddress!, old.baseAddress!, first.lowerBound) == 0
+                        && memcmp(
+                            new.baseAddress! + first.upperBound, old.baseAddress! + first.upperBound,
+                            second.lowerBound - first.upperBound) == 0
+                        && memcmp(
+                            new.baseAddress! + second.upperBound, old.baseAddress! + second.upperBound,
+                            payload.count - second.upperBound) == 0
+                }
+            }
+        }
+
+        /// Whether `payload[range]` is a JSON string with no quote or backslash inside (a control character inside
+        /// would be invalid JSON either way: the full decode refuses it).
+        static func isPlainString(_ payload: [UInt8], _ range: Range<Int>) -> Bool {
+            guard range.count >= 2, range.upperBound <= payload.count, payload[range.lowerBound] == UInt8(ascii: "\""),
+                payload[range.upperBound - 1] == UInt8(ascii: "\"")
+            else { return false }
+            return !payload[(range.lowerBound + 1)..<(range.upperBound - 1)].contains {
+                $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
+            }
+        }
 
         /// Whether `payload`, whose values of `priority` and `startedAt` are at `first` and `second` (in payload
         /// order), has this content.
@@ -108,7 +151,11 @@ final class SLATermsCache: @unchecked Sendable {
 
     /// The content of a `ticket.sla-started` payload (`SLATerms.content`), its digest taken from a recent payload
     /// with the same content when there is one.
+    /// A payload laid out like a recent one (the commonest case: the same policy, another ticket) is not scanned at all.
     func content(schemaVersion: UInt16, payload: [UInt8]) -> SLATerms.Content? {
+        if let same = lock.withLock({ recent.first { $0.sameLayout(schemaVersion, payload) } }) {
+            return SLATerms.Content(digest: same.digest, priority: same.priority, startedAt: same.startedAt)
+        }
         guard let (priority, startedAt) = SLATerms.ranges(in: payload) else { return nil }
         let (first, second) = SLATerms.ordered(priority, startedAt)
         if let digest = lock.withLock({ recent.first { $0.matches(schemaVersion, payload, first, second) }?.digest }) {
@@ -118,7 +165,8 @@ final class SLATermsCache: @unchecked Sendable {
         lock.withLock {
             if recent.count >= SLATermsCache.recentCapacity { recent.removeLast() }
             recent.insert(
-                RecentContent(schemaVersion: schemaVersion, payload: payload, first: first, second: second, digest: content.digest),
+                RecentContent(
+                    schemaVersion: schemaVersion, payload: payload, priority: priority, startedAt: startedAt, digest: content.digest),
                 at: 0)
         }
         return content

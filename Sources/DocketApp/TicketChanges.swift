@@ -2,10 +2,10 @@ import Domain
 import EventLog
 import ReadModelKit
 
-/// What the queue and sla folds need of a ticket event, decoded once for both: its `TicketChange` and, for a
-/// `ticket.sla-started`, the content digest of its frozen terms (see `SLATerms`). `ReadModels` makes one and gives
-/// it to both projections; the store applies each event to every projection in turn, so the second finds the
-/// first one's decode in the memo. A `ticket.sla-started` whose terms were seen before (by digest) is not decoded
+/// What the queue and sla folds need of a ticket event, decoded once for both (and for billing, which reads every
+/// `ticket.opened`): its `TicketChange` and, for a `ticket.sla-started`, the content digest of its frozen terms (see
+/// `SLATerms`). `ReadModels` makes one and gives it to the three projections; the store applies each event to every
+/// projection in turn (or folds them on several threads), so the later ones find the first one's decode in the memo. A `ticket.sla-started` whose terms were seen before (by digest) is not decoded
 /// at all: only its priority and start instant are read (`SLATermsCache`); the commonest ticket events are read without
 /// `JSONDecoder` (`FastPayloads`).
 final class TicketChanges: Sendable {

@@ -92,16 +92,25 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// What `flush` writes, computed ahead by `prepareFlush` (nil when not, or when a row changed since).
     @usableFromInline var prepared: [Write]?
 
-    /// One changed row as `flush` writes it: its key and stored bytes, and per index the keys to delete and to put.
+    /// One changed row as `flush` writes it: its key and stored bytes, and the index entries to delete and to put,
+    /// each with the number of its index, in index order (none at all, so no array, when its keys did not change).
     @usableFromInline struct Write {
         @usableFromInline let key: [UInt8]
         @usableFromInline let value: [UInt8]
-        @usableFromInline let stale: [[[UInt8]]]
-        @usableFromInline let fresh: [[[UInt8]]]
+        @usableFromInline let stale: [IndexKey]
+        @usableFromInline let fresh: [IndexKey]
 
-        @inlinable init(key: [UInt8], value: [UInt8], stale: [[[UInt8]]], fresh: [[[UInt8]]]) {
+        @inlinable init(key: [UInt8], value: [UInt8], stale: [IndexKey], fresh: [IndexKey]) {
             (self.key, self.value, self.stale, self.fresh) = (key, value, stale, fresh)
         }
+    }
+
+    /// A key of the index `indexes[index]`.
+    @usableFromInline struct IndexKey {
+        @usableFromInline let index: Int
+        @usableFromInline let key: [UInt8]
+
+        @inlinable init(_ index: Int, _ key: [UInt8]) { (self.index, self.key) = (index, key) }
     }
 
     @usableFromInline struct Entry {
@@ -229,9 +238,20 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         // MDB_APPEND: no search down the tree, and full pages instead of half-full ones after a split.
         var last = try txn.withCursor(rowsDatabase) { cursor in try cursor.last().map { Array($0.key) } }
         for write in writes {
-            for (index, database) in indexDatabases.enumerated() {
-                for stale in write.stale[index] { _ = try txn.delete(database, key: stale) }
-                for fresh in write.fresh[index] { try txn.put(database, key: fresh, value: write.key) }
+            // Per index, in index order: its stale entries deleted, then its fresh ones put.
+            var (stale, fresh) = (write.stale.startIndex, write.fresh.startIndex)
+            while stale < write.stale.endIndex || fresh < write.fresh.endIndex {
+                let index = min(
+                    stale < write.stale.endIndex ? write.stale[stale].index : Int.max,
+                    fresh < write.fresh.endIndex ? write.fresh[fresh].index : Int.max)
+                while stale < write.stale.endIndex, write.stale[stale].index == index {
+                    _ = try txn.delete(indexDatabases[index], key: write.stale[stale].key)
+                    stale += 1
+                }
+                while fresh < write.fresh.endIndex, write.fresh[fresh].index == index {
+                    try txn.put(indexDatabases[index], key: write.fresh[fresh].key, value: write.key)
+                    fresh += 1
+                }
             }
             let appending = last.map { $0.lexicographicallyPrecedes(write.key) } ?? true
             try txn.put(rowsDatabase, key: write.key, value: write.value, options: appending ? .append : [])
@@ -249,13 +269,14 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         for key in changed {
             guard let entry = entries[key] else { continue }
             let row = settle(entry.row)
-            var stale: [[[UInt8]]] = []
-            var fresh: [[[UInt8]]] = []
+            var stale: [IndexKey] = []
+            var fresh: [IndexKey] = []
             for index in indexes.indices {
                 let old = entry.storedKeys?[index] ?? []
                 let new = indexes[index].keys(row)
-                stale.append(old.filter { !new.contains($0) })
-                fresh.append(new.filter { !old.contains($0) })
+                if old == new { continue }
+                for key in old where !new.contains(key) { stale.append(IndexKey(index, key)) }
+                for key in new where !old.contains(key) { fresh.append(IndexKey(index, key)) }
             }
             writes.append(Write(key: RowTable.keyBytes(key), value: try codec.encode(store(row)), stale: stale, fresh: fresh))
         }

@@ -14,6 +14,14 @@ struct TicketValueTests {
         #expect(StreamName.ticket("T-1042") == "ticket-T-1042")
     }
 
+    @Test func readsTheNumberOfATicketStream() {
+        #expect(TicketNumber(stream: "ticket-T-1042")?.value == 1042)
+        #expect(TicketNumber(stream: StreamName.ticket(TicketNumber(999_999_999)!))?.value == 999_999_999)
+        for other in ["ticket-", "ticket", "T-1042", "tickets-T-1042", "Ticket-T-1042", "client-T-1042", "ticket-T-1042x", ""] {
+            #expect(TicketNumber(stream: other) == nil)
+        }
+    }
+
     @Test(
         "junk is rejected",
         arguments: [
@@ -22,6 +30,7 @@ struct TicketValueTests {
         ])
     func junk(text: String) {
         #expect(TicketNumber(text) == nil)
+        #expect(TicketNumber(stream: "ticket-" + text) == nil)
         #expect(refusal { () throws(DomainError) in try TicketNumber.parse(text) }?.code == .invalid)
     }
 

@@ -14,16 +14,40 @@ public struct TicketNumber: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Parses `T-1042` exactly: capital `T`, a dash, 1 to 9 digits without a leading zero.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 3, bytes.count <= 11, bytes[0] == UInt8(ascii: "T"), bytes[1] == UInt8(ascii: "-"),
-            bytes[2] != UInt8(ascii: "0")
+        var text = text
+        guard let value = text.withUTF8({ TicketNumber.value(of: $0, from: 0) }) else { return nil }
+        self.init(value)
+    }
+
+    /// The number of the ticket whose stream is `stream` (`ticket-T-1042`, see `StreamName.ticket`), parsed like
+    /// `init(_:)` after the `ticket-` prefix without copying the text (every ticket event a read model folds needs
+    /// it); nil for any other stream.
+    public init?(stream: String) {
+        var stream = stream
+        guard let value = stream.withUTF8({ utf8 -> Int? in
+            guard utf8.count > TicketNumber.streamPrefix.count,
+                zip(utf8, TicketNumber.streamPrefix).allSatisfy({ $0 == $1 })
+            else { return nil }
+            return TicketNumber.value(of: utf8, from: TicketNumber.streamPrefix.count)
+        })
+        else { return nil }
+        self.init(value)
+    }
+
+    private static let streamPrefix = Array("ticket-".utf8)
+
+    /// The value of `T-1042` in `utf8[start...]` exactly: capital `T`, a dash, 1 to 9 digits without a leading zero.
+    private static func value(of utf8: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let count = utf8.count - start
+        guard count >= 3, count <= 11, utf8[start] == UInt8(ascii: "T"), utf8[start + 1] == UInt8(ascii: "-"),
+            utf8[start + 2] != UInt8(ascii: "0")
         else { return nil }
         var value = 0
-        for byte in bytes.dropFirst(2) {
+        for byte in utf8[(start + 2)...] {
             guard byte >= 0x30, byte <= 0x39 else { return nil }
             value = value * 10 + Int(byte - 0x30)
         }
-        self.init(value)
+        return value
     }
 
     /// Parses `T-1042` or throws a message saying what a ticket number looks like.
