@@ -26,10 +26,15 @@ public final class StreamCounts: Projection {
         let category = StreamCounts.category(of: event.stream)
         let isNewStream: UInt64 = event.streamVersion == 1 ? 1 : 0
         lock.withLock {
-            pending.categories[category, default: (0, 0)].events += 1
-            pending.categories[category, default: (0, 0)].streams += isNewStream
+            // One lookup per key (each hashes the name).
+            StreamCounts.count(&pending.categories[category, default: (0, 0)], streams: isNewStream)
             pending.types[event.type, default: (0, 0)].events += 1
         }
+    }
+
+    private static func count(_ counts: inout Counts, streams: UInt64) {
+        counts.events += 1
+        counts.streams += streams
     }
 
     /// Adds the counts of this transaction's events to the stored ones, each key once, in key order.

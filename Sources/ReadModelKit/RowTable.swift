@@ -87,6 +87,8 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @usableFromInline let settle: (Row) -> Row
     @usableFromInline let load: (Stored, ReadModelTables, borrowing Transaction) throws -> Row
     @usableFromInline var rows = ReadModelTables()
+    /// The database of the rows, looked up once at `attach` (by name: a hash of the text on every read otherwise).
+    @usableFromInline var rowsDatabase: Database?
     @usableFromInline let lock = NSLock()
     @usableFromInline var pending: [Key: Entry] = [:]
     /// What `flush` writes, computed ahead by `prepareFlush` (nil when not, or when a row changed since).
@@ -155,10 +157,13 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     public var tableNames: [String] { [name] + indexes.map(\.table) }
 
     /// Takes the model's opened databases (from `Projection.attach`).
-    public func attach(_ tables: ReadModelTables) { rows = tables }
+    public func attach(_ tables: ReadModelTables) {
+        rows = tables
+        rowsDatabase = tables[name]
+    }
 
     /// The database of the rows.
-    @inlinable public var database: Database { rows[name] }
+    @inlinable public var database: Database { rowsDatabase ?? rows[name] }
 
     /// The database of the index of `table`.
     public func indexDatabase(_ table: String) -> Database { rows[table] }
@@ -188,11 +193,13 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     public func update(_ key: Key, txn: borrowing Transaction, _ body: (inout Row) throws -> Bool) throws -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        if pending.index(forKey: key) == nil {
+        var found = pending.index(forKey: key)
+        if found == nil {
             guard let stored = try read(key, txn: txn) else { return false }
             pending[key] = Entry(row: stored, storedKeys: indexes.map { $0.keys(stored) }, changed: false)
+            found = pending.index(forKey: key)
         }
-        guard let index = pending.index(forKey: key) else { return false }
+        guard let index = found else { return false }
         if try body(&pending.values[index].row) {
             pending.values[index].changed = true
             prepared = nil
