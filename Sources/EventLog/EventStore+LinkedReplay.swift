@@ -40,6 +40,7 @@ extension EventStore {
                 return ReplayResult(marker: marker, events: position, digests: inPlace.digests, snapshot: inPlace.use, snapshotsTaken: [])
             }
             let target = try EventStore(buildingLinkedReplayIn: destination, live: self, position: position, projections: projections)
+            (target.foldThreads, target.bulkBatchBytes) = (foldThreads, bulkBatchBytes)
             let restoring = snapshots ? restoreSnapshot(atOrBefore: position, into: target) : nil
             let used = restoring?.use
             var taken: [String] = []
@@ -90,7 +91,8 @@ extension EventStore {
 
     /// Folds the log into this linked replay's read models (being built), each from its checkpoint through `last`:
     /// events read once per batch from the live store (through the replay's position) and folded in one write
-    /// transaction here, on `foldThreads` threads (`BulkFold`). `progress` gets the position reached.
+    /// transaction here, on `foldThreads` threads (`BulkFold`); a batch is `batchSize` events or `bulkBatchBytes` of
+    /// their payloads, whichever comes first. `progress` gets the position reached.
     func foldLinkedLog(through last: UInt64, batchSize: Int, progress: (UInt64) -> Void) throws {
         var events: [RecordedEvent] = []
         events.reserveCapacity(batchSize)
@@ -98,13 +100,16 @@ extension EventStore {
         while true {
             let marks = try environment.read { txn in try projections.map { try checkpoint($0.name, txn: txn) } }
             guard let low = marks.min(), low < last else { return }
-            let end = min(last, low + UInt64(batchSize))
+            let bound = min(last, low + UInt64(batchSize))
             events.removeAll(keepingCapacity: true)
-            try scan(from: low + 1, through: end, batchSize: batchSize) { event in
+            var bytes = 0
+            try scan(from: low + 1, through: bound, batchSize: batchSize) { event in
                 events.append(event)
-                return true
+                bytes += event.payload.count
+                return bytes < bulkBatchBytes
             }
-            guard events.count == Int(end - low) else {
+            let end = low + UInt64(events.count)
+            guard end == bound || bytes >= bulkBatchBytes else {
                 throw EventLogError(.corrupt, "the log at \(linkedLog?.live.path ?? path) has no event at position \(low + UInt64(events.count) + 1); run docket verify")
             }
             // Only the models at `low` are folded here (`applyProjections`); the others when the lowest reaches them.

@@ -61,7 +61,7 @@ extension EventStore {
     }
 
     /// Folds the log from the projections' common checkpoint up to the head into all of them, one batch per
-    /// write transaction, until the head stops moving. Every projection in `group` is at the same checkpoint.
+    /// write transaction (`batchSize` events or `bulkBatchBytes`, whichever comes first), until the head stops moving. Every projection in `group` is at the same checkpoint.
     /// Each batch is read and decoded once, then folded on `foldThreads` threads (`BulkFold`) and flushed.
     private func catchUp(
         _ group: [any Projection], batchSize: Int, progress: (UInt64, UInt64) -> Void
@@ -73,17 +73,20 @@ extension EventStore {
                 let head = try LogWriter.readHead(txn: txn, db: db).position
                 let mark = try checkpoint(lead.name, txn: txn)
                 guard mark < head else { return (mark, head) }
-                let last = min(head, mark + UInt64(batchSize))
+                let bound = min(head, mark + UInt64(batchSize))
                 let events = try txn.withCursor(db.events) { cursor in
                     var events: [RecordedEvent] = []
-                    events.reserveCapacity(Int(last - mark))
+                    events.reserveCapacity(Int(bound - mark))
+                    var bytes = 0
                     var entry = try cursor.seek(atLeast: Key.u64(mark + 1))
-                    while let found = entry, Key.u64(found.key) <= last {
+                    while let found = entry, Key.u64(found.key) <= bound, bytes < bulkBatchBytes {
                         events.append(try decode(position: Key.u64(found.key), record: found.value))
+                        bytes += found.value.count
                         entry = try cursor.next()
                     }
                     return events
                 }
+                let last = events.last?.position ?? bound
                 try applying(group, txn: txn) { try fold.fold(events, into: group, store: self, txn: txn) }
                 for projection in group { try setCheckpoint(projection.name, to: last, txn: txn) }
                 return (last, head)

@@ -77,6 +77,7 @@ extension EventStore {
             var options = Environment.Options()
             options.durable = false
             let target = try EventStore(path: destination, options: options, clock: clock, projections: projections)
+            (target.foldThreads, target.bulkBatchBytes) = (foldThreads, bulkBatchBytes)
             if try hasTestClock { try target.markTestClock() }  // a replay of a test store is a test store
             let restoring = snapshots ? restoreSnapshot(atOrBefore: restorable, into: target) : nil
             let used = restoring?.use
@@ -136,8 +137,10 @@ extension EventStore {
         let fold = BulkFold(groups: target.foldThreads)
         while next <= last {
             let batchEnd = min(last, next + UInt64(batchSize) - 1)
+            var reached = next - 1
             // Straight from this log's map into the target's: a read transaction here beside the target's write
-            // (two environments). A write retried after the target's map grew starts again at `next`.
+            // (two environments). A write retried after the target's map grew starts again at `next`. A batch ends at
+            // `batchEnd` or after `bulkBatchBytes` of records, whichever comes first.
             try logEnvironment.read { source in
                 try source.withCursor(db.events) { cursor in
                     try target.environment.write { txn in
@@ -149,24 +152,27 @@ extension EventStore {
                         var decoded: [RecordedEvent] = []
                         var entry = try cursor.seek(atLeast: Key.u64(next))
                         var expected = next
-                        while let found = entry, expected <= batchEnd {
+                        var bytes = 0
+                        while let found = entry, expected <= batchEnd, bytes < target.bulkBatchBytes {
                             guard found.key.count == 8, Key.u64(found.key) == expected else { break }
                             try writer.write(copied: found.value, source: path, txn: txn)
                             if folding { decoded.append(try decode(position: expected, record: found.value)) }
+                            bytes += found.value.count
                             expected += 1
                             entry = try cursor.next()
                         }
-                        guard expected > batchEnd else {
+                        guard expected > batchEnd || bytes >= target.bulkBatchBytes else {
                             throw EventLogError(
                                 .corrupt, "the log at \(path) has no event at position \(expected); run docket verify")
                         }
+                        reached = expected - 1
                         try writer.finish(txn: txn)
                         if folding { try target.applyProjections(from: first, to: writer.head.position, txn: txn, decoded: (decoded, fold)) }
                     }
                 }
             }
-            progress(batchEnd, last)
-            next = batchEnd + 1
+            progress(reached, last)
+            next = reached + 1
         }
     }
 }

@@ -82,6 +82,16 @@ public final class EventStore: @unchecked Sendable {
     /// Set it before the store is shared between threads.
     public var foldThreads = ProcessInfo.processInfo.activeProcessorCount
 
+    /// The most bytes of events a bulk batch (rebuild, catch-up, replay) takes into one write transaction, beside its
+    /// count of events: a batch ends at whichever it reaches first, and holds at least one event. A batch's events stay
+    /// decoded until its commit, and LMDB keeps the pages the commit writes in private memory until then — an event
+    /// too large for a page (an invoice draft with a line per ticket) whole, once in the log of a standalone replay and
+    /// again in the billing model. On a 10M store a month end's drafts are ~75 MB in one 20,000-event batch: bounded
+    /// by count alone, that batch was the fold's peak of private memory. Counted in stored records (envelope and
+    /// payload), or in payloads where only the decoded event is at hand (a linked replay). The bytes are the same for
+    /// any bound. Set it before the store is shared between threads.
+    public var bulkBatchBytes = 16 << 20
+
     /// True when the store was opened read-only (asked for, or because it is a replay): appends,
     /// imports and rebuilds are refused.
     public var isReadOnly: Bool { environment.isReadOnly }
