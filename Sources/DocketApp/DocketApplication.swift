@@ -90,16 +90,18 @@ public struct DocketApplication: Sendable {
     /// Lagging read models are not caught up here: see ``LogService/catchUp(progress:)``. With `checkPages`, every page
     /// of the file is checked before LMDB walks it (for commands that walk whole databases; docs/security.md).
     /// `live`: for a linked replay at `path`, the open application of the live store it reads (the server's), instead
-    /// of opening that store again.
+    /// of opening that store again. `foldThreads`: the threads its bulk folds use (catch-up, rebuild, replay, import;
+    /// `EventStore.foldThreads`), nil for the processors available.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public static func open(
         _ path: String, clock: any WallClock, configuration: DocketConfiguration = DocketConfiguration(), checkPages: Bool = false,
-        warnings: (@Sendable (String) -> Void)? = nil, linkedTo live: DocketApplication? = nil
+        warnings: (@Sendable (String) -> Void)? = nil, linkedTo live: DocketApplication? = nil, foldThreads: Int? = nil
     ) throws -> DocketApplication {
         let models = ReadModels()
         var options = Environment.Options()
         options.checkPages = checkPages
         let store = try EventStore(path: path, options: options, clock: clock, projections: models.all, linkedTo: live?.store)
+        if let foldThreads { store.foldThreads = foldThreads }
         return DocketApplication(store: store, models: models, clock: clock, configuration: configuration, warnings: warnings)
     }
 

@@ -12,11 +12,12 @@ struct RebuildCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var actorOptions: ActorOptions
     @Argument(help: "The read model to rebuild (default: all).") var name: String?
+    @OptionGroup var foldThreads: FoldThreadsOptions
 
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path, checkPages: true).log
+            let store = try StoreAccess.open(path, checkPages: true, foldThreads: try foldThreads.resolved()).log
             try store.requireAdmin(actorOptions.name, to: "rebuild read models")
             let names = name.map { [$0] } ?? store.readModelNames
             // All of them in one scan of the log: each event is read and decoded once for every model.

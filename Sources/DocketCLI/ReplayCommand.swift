@@ -45,6 +45,7 @@ struct ReplayCommand: ParsableCommand {
     var standalone = false
     @Flag(help: "Fold every event from the first, using and taking no snapshot (to check them).")
     var noSnapshots = false
+    @OptionGroup var foldThreads: FoldThreadsOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -58,7 +59,7 @@ struct ReplayCommand: ParsableCommand {
             try ReplayCommand.checkUsable(destination, given: into != nil)
             // A standalone replay walks the whole log prefix: every page is checked first. A linked one reads only
             // the events it folds, as any command on the live store does.
-            let live = try LogService.openReadOnly(path, checkPages: standalone)
+            let live = try LogService.openReadOnly(path, checkPages: standalone, foldThreads: try foldThreads.resolved())
             try live.requireAdmin(actorOptions.name, to: "replay the log into a new store")
             let position = try live.position(atOrBefore: moment)
             guard position > 0 else {

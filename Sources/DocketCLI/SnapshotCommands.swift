@@ -16,7 +16,7 @@ private func openLog(_ path: String) throws -> LogService {
     guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
         throw CLIError.noStore("no Docket store at \(path); pass --store PATH or set $DOCKET_STORE")
     }
-    return try LogService.openReadOnly(path)
+    return try LogService.openReadOnly(path, foldThreads: try foldThreadsSetting())
 }
 
 struct SnapshotListCommand: ParsableCommand {

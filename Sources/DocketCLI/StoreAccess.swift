@@ -16,15 +16,16 @@ enum StoreAccess {
     /// With `catchUp: false` (verify) lagging read models are left as they are, to be reported. With `checkPages`
     /// (commands that walk whole databases: verify, export, backup, rebuild, stats --read-models) every page of
     /// the file is checked before LMDB walks it (docs/security.md, "Damaged files"); a served store was opened
-    /// by the server, without that check.
+    /// by the server, without that check. `foldThreads`: the bulk folds' threads (`--threads`), nil for
+    /// `$DOCKET_FOLD_THREADS`, else the processors available.
     static func open(
-        _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false
+        _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false, foldThreads: Int? = nil
     ) throws -> Session {
         if let served = ServedStore.current { return served }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw CLIError.noStore("no Docket store at \(path); run `docket init --store \(path)` or set $DOCKET_STORE")
         }
-        return try create(path, clock: clock, catchUp: catchUp, checkPages: checkPages)
+        return try create(path, clock: clock, catchUp: catchUp, checkPages: checkPages, foldThreads: foldThreads)
     }
 
     /// Opens the store at `path`, creating it when missing (for tests, with `testClock`: see
@@ -34,17 +35,18 @@ enum StoreAccess {
     /// written, so nobody can stamp the log with a time of their choosing.
     static func create(
         _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true,
-        checkPages: Bool = false
+        checkPages: Bool = false, foldThreads: Int? = nil
     ) throws -> Session {
         if let served = ServedStore.current { return served }
         let override = try clockOverride()
+        let threads = try foldThreads ?? foldThreadsSetting()
         let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
         if override != nil, isNew, !testClock { throw clockRefused(path) }
         let clock = clock ?? override ?? SystemClock()
         let configuration = DocketConfiguration(supportAddress: ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"])
         let app = try DocketApplication.open(
             path, clock: clock, configuration: configuration, checkPages: checkPages && !isNew,
-            warnings: { Terminal.error("warning: \($0)") })
+            warnings: { Terminal.error("warning: \($0)") }, foldThreads: threads)
         if testClock, try !app.log.hasTestClock {
             do {
                 try app.log.markTestClock()

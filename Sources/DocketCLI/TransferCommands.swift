@@ -59,10 +59,12 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var actorOptions: ActorOptions
     @Argument(help: "The NDJSON file (default: stdin).") var file: String?
+    @OptionGroup var foldThreads: FoldThreadsOptions
 
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
+            let threads = try foldThreads.resolved()
             let input: FileHandle?
             if let file {
                 guard let handle = FileHandle(forReadingAtPath: file) else {
@@ -82,7 +84,7 @@ struct ImportCommand: ParsableCommand {
                 guard let input, let data = try input.read(upToCount: 8 << 20), !data.isEmpty else { return nil }
                 return Array(data)[...]
             }
-            let store = try StoreAccess.create(path).log
+            let store = try StoreAccess.create(path, foldThreads: threads).log
             if try store.head().position > 0 {
                 try store.requireAdmin(actorOptions.name, to: "import into a store that holds events")
             }

@@ -28,14 +28,20 @@ public struct LogService: Sendable {
     }
 
     /// Opens the log at `path` read-only, without read models (nothing is written, not even a catch-up): for
-    /// reports that read only the log, and the source of a replay.
+    /// reports that read only the log, and the source of a replay (whose folds use `foldThreads` threads; nil for the
+    /// processors available).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public static func openReadOnly(_ path: String, checkPages: Bool = false) throws -> LogService {
+    public static func openReadOnly(_ path: String, checkPages: Bool = false, foldThreads: Int? = nil) throws -> LogService {
         var options = Environment.Options()
         options.readOnly = true
         options.checkPages = checkPages
-        return LogService(store: try EventStore(path: path, options: options))
+        let store = try EventStore(path: path, options: options)
+        if let foldThreads { store.foldThreads = foldThreads }
+        return LogService(store: store)
     }
+
+    /// How many threads the store's bulk folds (catch-up, rebuild, replay, import) use (`EventStore.foldThreads`).
+    public var foldThreads: Int { store.foldThreads }
 
     // MARK: - Reading
 
