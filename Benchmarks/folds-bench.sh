@@ -10,11 +10,12 @@
 #   - the first open of a copy of STORE (`docket stats`): every read model caught up from the log, as on the first
 #     open after a format change;
 #   - `docket rebuild` (all) on that copy;
-#   - `docket replay --as-of` of the whole log into a new folder (with `--no-snapshots` when the binary has it, so
-#     every event is folded and no snapshot is written);
+#   - `docket replay --as-of $AS_OF` (default 2030-01-01: the whole log) into a new folder (with `--no-snapshots` when
+#     the binary has it, so every event is folded and no snapshot is written, and `--standalone` when it has that, so
+#     the replay copies the log as a docket before linked replays did: like for like);
 # each under peak-memory.py (wall, CPU = user + system of the child, peak anonymous and file-backed RSS), with the
 # machine's load. Then the read-model digests of the copies and replays of every DOCKET are printed (they must be
-# equal), and the raw scan is measured again.
+# equal), and the raw scan is measured again. `$DOCKET_FOLD_THREADS` is passed on (a docket before it ignores it).
 set -euo pipefail
 raw="$1" store="$2" work="$3"
 shift 3
@@ -36,9 +37,10 @@ for docket in "$@"; do
     measure "$label rebuild (all)" -- "$docket" rebuild --store "$work/live$n"
     load
     flags=()
-    if "$docket" replay --help 2>/dev/null | grep -q -- --no-snapshots; then flags=(--no-snapshots); fi
-    measure "$label replay --as-of (all read models)" -- \
-        "$docket" replay --store "$work/live$n" --as-of 2030-01-01 --into "$work/replay$n" "${flags[@]}"
+    if "$docket" replay --help 2>/dev/null | grep -q -- --no-snapshots; then flags+=(--no-snapshots); fi
+    if "$docket" replay --help 2>/dev/null | grep -q -- --standalone; then flags+=(--standalone); fi
+    measure "$label replay --as-of ${AS_OF:-2030-01-01} (all read models${flags[*]:+, ${flags[*]}})" -- \
+        "$docket" replay --store "$work/live$n" --as-of "${AS_OF:-2030-01-01}" --into "$work/replay$n" "${flags[@]}"
     load
 done
 n=0
