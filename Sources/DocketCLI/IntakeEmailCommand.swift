@@ -66,9 +66,9 @@ struct IntakeEmail: ParsableCommand {
 
     private func take(_ raw: [UInt8], session: Session, policy: MailPolicy) throws -> String {
         let message: ParsedMessage
-        do {
+        do throws(MailParseError) {
             message = try ParsedMessage(parsing: raw)
-        } catch let error as MailParseError {
+        } catch {
             guard error.code != .emptyInput else { throw CLIError.badInput(error.message) }
             guard triageClient != nil else {
                 throw CLIError.badInput(
