@@ -16,7 +16,8 @@ import Darwin
 /// 2. Then the store is opened, the actor checked, and the spooled requests are appended `batch` to a durable
 ///    transaction, `committed POSITION` printed after each commit. What only the store can refuse (an expected
 ///    version, a command id used on another stream) fails its batch: the batches before it stay committed, and
-///    their `committed` lines say how far.
+///    their `committed` lines say how far. Each commit's anchor is written unsynced and the anchors file synced once
+///    after the last commit (or the failed one).
 struct BulkAppend {
     /// Bytes read from stdin at a time.
     static let chunkBytes = 8 << 20
@@ -40,10 +41,14 @@ struct BulkAppend {
         let store = try open()
         try store.requireAdmin(actor, to: "append raw events")
         try spool.rewind()
+        // Each commit's anchor is written without waiting for the disk, and all of them waited for once at the end,
+        // whether the batches all went in or one failed (docs/security.md, "Anchors of a bulk append").
+        defer { store.syncAnchors() }
         var requests: [AppendRequest] = []
         requests.reserveCapacity(min(batch, 100_000))
+        var ids = RandomUUIDs()
         while let line = try spool.next() {
-            requests.append(line.request(actor: actor))
+            requests.append(line.request(actor: actor, eventId: ids.next()))
             if requests.count >= batch { try commit(&requests, to: store) }
         }
         try commit(&requests, to: store)
@@ -66,7 +71,7 @@ struct BulkAppend {
 
     private func commit(_ requests: inout [AppendRequest], to store: LogService) throws {
         guard !requests.isEmpty else { return }
-        let results = try store.append(requests)
+        let results = try store.append(requests, syncAnchor: false)
         Terminal.out("committed \(results.last?.positions.upperBound ?? 0)\n")
         requests.removeAll(keepingCapacity: true)
     }
@@ -82,10 +87,10 @@ struct BulkLine: Equatable {
     var commandId: String?
     var expectedVersion: ExpectedVersion
 
-    /// The request appending it as `actor`'s, with a fresh event id.
-    func request(actor: String) -> AppendRequest {
+    /// The request appending it as `actor`'s, as event `eventId` (a fresh random one).
+    func request(actor: String, eventId: UUID) -> AppendRequest {
         AppendRequest(
-            stream: stream, expectedVersion: expectedVersion, events: [NewEvent(type: type, payload: payload)],
+            stream: stream, expectedVersion: expectedVersion, events: [NewEvent(type: type, payload: payload, eventId: eventId)],
             commandId: commandId, actor: actor)
     }
 
@@ -95,11 +100,12 @@ struct BulkLine: Equatable {
 
     /// Line `number`, or a one-line error naming it.
     init(_ line: [UInt8], number: Int) throws {
-        try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
-        if let scanned = BulkLine.scanned(line) {
+        // The scanner bounds the nesting itself: the separate depth pass is for the lines it leaves to Foundation.
+        if line.count <= NDJSONLine.maxLineBytes, let scanned = BulkLine.scanned(line) {
             self = scanned
             return
         }
+        try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
         guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
             throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
         }
@@ -122,10 +128,11 @@ struct BulkLine: Equatable {
     }
 
     /// The fast path of `init(_:number:)`: a line read with `JSONScanner` whose payload is already canonical (as
-    /// `JSONSerialization` would write it) and whose strings need no unescaping. Nil for anything else: the line is
+    /// `JSONSerialization` would write it), whose strings need no unescaping and which nests no deeper than
+    /// `JSONBounds.maxDepth`. Nil for anything else: the line is
     /// then parsed and its payload canonicalized by Foundation, with the same result or the same error.
     static func scanned(_ line: [UInt8]) -> BulkLine? {
-        guard let members = JSONScanner.members(line) else { return nil }
+        guard let members = JSONScanner.members(line, maxDepth: JSONBounds.maxDepth) else { return nil }
         var stream: String?
         var type: String?
         var commandId: String?

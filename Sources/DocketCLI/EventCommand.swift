@@ -103,16 +103,14 @@ struct EventAppendCommand: ParsableCommand {
         // Read once: the name comes from the environment, which Foundation copies whole at every read.
         let bulk = BulkAppend(actor: actorOptions.name, repair: repair, batch: batch)
         var served = ServedInvocation.current == nil ? nil : Terminal.standardInput()
+        let stdin = served == nil ? ChunkReader(FileHandle.standardInput, size: BulkAppend.chunkBytes, what: "stdin") : nil
         try bulk.run(
             chunks: {
                 if let data = served {
                     served = nil
                     return data.isEmpty ? nil : Array(data)[...]
                 }
-                guard ServedInvocation.current == nil, let data = try FileHandle.standardInput.read(upToCount: BulkAppend.chunkBytes),
-                    !data.isEmpty
-                else { return nil }
-                return Array(data)[...]
+                return try stdin?.next()
             },
             open: { try StoreAccess.open(path).log })
     }

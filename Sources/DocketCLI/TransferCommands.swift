@@ -76,13 +76,13 @@ struct ImportCommand: ParsableCommand {
             }
             // Read 8 MiB at a time: the import holds one chunk and one batch of events, whatever the file's size.
             var served = input == nil ? Terminal.standardInput() : nil
+            let reader = input.map { ChunkReader($0, size: 8 << 20, what: file ?? "stdin") }
             let chunks = { () throws -> ArraySlice<UInt8>? in
                 if let data = served {
                     served = nil
                     return data.isEmpty ? nil : Array(data)[...]
                 }
-                guard let input, let data = try input.read(upToCount: 8 << 20), !data.isEmpty else { return nil }
-                return Array(data)[...]
+                return try reader?.next()
             }
             let store = try StoreAccess.create(path, foldThreads: threads).log
             if try store.head().position > 0 {

@@ -16,7 +16,10 @@ enum TrustRules {
     /// True when a raw append of `type` to `stream` would write Docket's own events or streams, which only the
     /// commands (with their rules) write: such an append needs `--repair`.
     static func touchesDocketData(stream: String, type: String) -> Bool {
-        streamPrefixes.contains { stream.hasPrefix($0) } || typePrefixes.contains { type.hasPrefix($0) }
+        // A type starts with a category of `typePrefixes` when what comes before its first "." (with the ".") is one:
+        // one set lookup instead of a `hasPrefix` per category (a twentieth of `event append --stdin`'s CPU).
+        if let dot = type.firstIndex(of: "."), typePrefixes.contains(String(type[...dot])) { return true }
+        return streamPrefixes.contains { stream.hasPrefix($0) }
     }
 
     /// Checks one raw append: outside repair mode it must be a tooling event (a type and stream Docket does not

@@ -45,20 +45,45 @@ public enum AnchorFile {
     public static let fileName = "anchors"
 
     /// Appends `anchor` to the file at `path` (created 0600) and, when `sync`, waits for it to reach the disk.
+    ///
+    /// A file that does not end in a newline ends in a line a crash cut short (its data reached the disk only in
+    /// part): the anchor then starts on a line of its own, so the torn piece stays a line that does not parse (and is
+    /// skipped) instead of running into this one (`12` + `2001 …` would read as position 122001).
     public static func append(_ anchor: Anchor, to path: String, sync: Bool = true) throws {
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        var descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor < 0, errno == EACCES { descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC) }
         guard descriptor >= 0 else { throw failure("open", path) }
         defer { close(descriptor) }
-        let bytes = Array(anchor.line.utf8)
+        var bytes = Array(anchor.line.utf8)
+        // Only a file that can be read back is checked (not a write-only copy, a pipe or a device).
+        let size = lseek(descriptor, 0, SEEK_END)
+        var last = UInt8(ascii: "\n")
+        if size > 0, pread(descriptor, &last, 1, size - 1) == 1, last != UInt8(ascii: "\n") {
+            bytes.insert(UInt8(ascii: "\n"), at: 0)
+        }
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else { throw failure("write", path) }
-        if sync {
-            #if canImport(Glibc)
-            guard fdatasync(descriptor) == 0 else { throw failure("fdatasync", path) }
-            #else
-            guard fsync(descriptor) == 0 else { throw failure("fsync", path) }
-            #endif
+        if sync { try flush(descriptor, path) }
+    }
+
+    /// Waits for what was appended to the file at `path` without `sync` to reach the disk (one `fdatasync` for all
+    /// of it: a bulk append's anchors, see `EventStore.syncAnchors()`). A missing file has nothing to wait for.
+    public static func sync(_ path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return }
+            throw failure("open", path)
         }
+        defer { close(descriptor) }
+        try flush(descriptor, path)
+    }
+
+    private static func flush(_ descriptor: Int32, _ path: String) throws {
+        #if canImport(Glibc)
+        guard fdatasync(descriptor) == 0 else { throw failure("fdatasync", path) }
+        #else
+        guard fsync(descriptor) == 0 else { throw failure("fsync", path) }
+        #endif
     }
 
     /// The anchors that still count, in file order: those after the last acceptance line (and it).

@@ -5,17 +5,33 @@ extension EventStore {
     /// The `anchors` file of this store.
     public var anchorsPath: String { path + "/" + AnchorFile.fileName }
 
-    /// Appends `head` to the anchors file after a commit. A failure to write it is not the command's failure (the
-    /// events are committed, and an anchor behind the log is what `verify` accepts), but it is said on `warnings`:
-    /// until an anchor is written again, a rollback of these commits would go unseen.
-    func recordAnchor(_ head: LogHead) {
+    /// Appends `head` to the anchors file after a commit, waiting for it to reach the disk when `sync` (and the store
+    /// is durable). A failure to write it is not the command's failure (the events are committed, and an anchor behind
+    /// the log is what `verify` accepts), but it is said on `warnings`: until an anchor is written again, a rollback of
+    /// these commits would go unseen.
+    func recordAnchor(_ head: LogHead, sync: Bool = true) {
         guard replay == nil, head.position > 0 else { return }
         do {
-            try AnchorFile.append(Anchor(head), to: anchorsPath, sync: environment.isDurable)
+            try AnchorFile.append(Anchor(head), to: anchorsPath, sync: sync && environment.isDurable)
         } catch {
             let reason = (error as? EventLogError)?.message ?? "\(error)"
             warnings(
                 "position \(head.position) was committed but not anchored (\(reason)); fix the anchors file (disk space, "
+                    + "permissions, a link to a missing place): the next commit anchors the head again")
+        }
+    }
+
+    /// Waits for the anchors written without waiting (`append(_:syncAnchor:)` with false) to reach the disk: one
+    /// `fdatasync` of the anchors file for all of them, after a bulk append's last transaction. A failure is said on
+    /// `warnings`, as for an anchor that could not be written.
+    public func syncAnchors() {
+        guard replay == nil, environment.isDurable else { return }
+        do {
+            try AnchorFile.sync(anchorsPath)
+        } catch {
+            let reason = (error as? EventLogError)?.message ?? "\(error)"
+            warnings(
+                "the anchors of this append may not have reached the disk (\(reason)); fix the anchors file (disk space, "
                     + "permissions, a link to a missing place): the next commit anchors the head again")
         }
     }

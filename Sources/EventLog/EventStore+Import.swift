@@ -140,10 +140,14 @@ struct LogImporter {
         let trimmed = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw
         if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         let parsed: NDJSONLine.Parsed
-        do {
-            parsed = try NDJSONLine.decode(Array(trimmed))
-        } catch {
-            throw Self.reject(number, "\(error)")
+        if let exact = trimmed.withUnsafeBufferPointer(NDJSONLine.exact) {
+            parsed = exact  // read in place, without copying the line
+        } else {
+            do {
+                parsed = try NDJSONLine.decode(Array(trimmed))
+            } catch {
+                throw Self.reject(number, "\(error)")
+            }
         }
         let event = parsed.event
         guard event.position == position + 1 else {

@@ -234,12 +234,23 @@ public final class EventStore: @unchecked Sendable {
     /// if any request is refused, none is written. With group commit on, concurrent calls share a transaction.
     @discardableResult
     public func append(_ requests: [AppendRequest]) throws -> [AppendResult] {
-        if groupCommit.isEnabled { return try groupCommit.append(requests, to: self) }
-        try requireNoRollbackSuspicion()
-        return try appendIgnoringRollbackSuspicion(requests)
+        try append(requests, syncAnchor: true)
     }
 
-    func appendIgnoringRollbackSuspicion(_ requests: [AppendRequest]) throws -> [AppendResult] {
+    /// Appends many requests in one durable transaction, as `append(_:)`, for one of the many transactions of a bulk
+    /// append: with `syncAnchor` false the commit's anchor is written to the anchors file but not waited for (the
+    /// transaction itself is on the disk all the same). Call ``syncAnchors()`` after the last of them, whether it
+    /// succeeded or not: until then a crash of the machine (not of the process) may lose those anchors, leaving the
+    /// anchors file behind the log, which `verify` accepts (docs/security.md, "Anchors of a bulk append").
+    /// With group commit on, the anchor is waited for.
+    @discardableResult
+    public func append(_ requests: [AppendRequest], syncAnchor: Bool) throws -> [AppendResult] {
+        if groupCommit.isEnabled { return try groupCommit.append(requests, to: self) }
+        try requireNoRollbackSuspicion()
+        return try appendIgnoringRollbackSuspicion(requests, syncAnchor: syncAnchor)
+    }
+
+    func appendIgnoringRollbackSuspicion(_ requests: [AppendRequest], syncAnchor: Bool = true) throws -> [AppendResult] {
         try requireWritable()
         for request in requests { try validate(request) }
         let now = clock.now()
@@ -251,7 +262,7 @@ public final class EventStore: @unchecked Sendable {
             try applyProjections(from: firstNew, to: writer.head.position, txn: txn)
             return (results, writer.head, writer.head.position >= firstNew)
         }
-        if wrote { recordAnchor(head) }
+        if wrote { recordAnchor(head, sync: syncAnchor) }
         return results
     }
 

@@ -60,9 +60,11 @@ public enum NDJSONLine {
         public var description: String { reason }
     }
 
-    /// Parses one export line.
+    /// Parses one export line: as `encode` writes it (`exact`), else with `JSONScanner` (`scan`), else with
+    /// `JSONSerialization` (`parse`, which names what is wrong).
     public static func decode(_ line: [UInt8]) throws -> Parsed {
         guard line.count <= maxLineBytes else { throw Malformed(reason: "the line is longer than \(maxLineBytes) bytes") }
+        if let parsed = line.withUnsafeBufferPointer(exact) { return parsed }
         guard JSONBounds.depth(of: line) <= JSONBounds.maxDepth else {
             throw Malformed(reason: "the line nests deeper than \(JSONBounds.maxDepth) levels")
         }

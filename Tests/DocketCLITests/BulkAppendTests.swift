@@ -84,6 +84,10 @@ import Testing
         #expect(payloads[12] == "{}")
         #expect(payloads.last == #"{"i":2344}"#)
         #expect(exported[12].contains(#""commandId":"c-1""#))
+        // One anchor per commit (written without waiting, the file synced once at the end): the last is the head.
+        let anchors = try String(contentsOfFile: store + "/anchors", encoding: .utf8).split(separator: "\n")
+        #expect(anchors.suffix(3).map { $0.split(separator: " ")[0] } == ["1001", "2001", "2345"])
+        #expect(try DocketProcess.run(["verify", "--log-only"], store: store).status == 0)
     }
 
     /// What only the store can refuse (here an expected version) fails its batch: the batches before it stay
@@ -114,6 +118,32 @@ import Testing
         var read: [BulkLine] = []
         while let line = try spool.next() { read.append(line) }
         #expect(read == written)
+    }
+
+    /// Docket's own data is found by the category of the type (what comes before its first ".") or of the stream.
+    @Test func docketsOwnCategoriesAreFoundByTypeOrStream() {
+        for category in TrustRules.typePrefixes {
+            #expect(TrustRules.touchesDocketData(stream: "bench-1", type: category + "noted"), "\(category)")
+        }
+        #expect(TrustRules.touchesDocketData(stream: "ticket-T-1", type: "bench.noted"))
+        #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "ticketing.noted"))
+        #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "bench.ticket.opened"))
+        #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "ticket"))
+    }
+
+    /// A line nested deeper than `JSONBounds.maxDepth` is left to the slow path, which names it; one level less is read.
+    @Test func theScannerReadsNoLineNestedDeeperThanTheLimit() throws {
+        func line(depth: Int) -> [UInt8] {
+            // The line's object is one level; the payload the next; then arrays.
+            let arrays = depth - 2
+            return Array(#"{"stream":"s","type":"t.x","payload":{"a":"#.utf8) + Array(repeating: UInt8(ascii: "["), count: arrays)
+                + Array(repeating: UInt8(ascii: "]"), count: arrays) + Array("}}".utf8)
+        }
+        #expect(JSONBounds.depth(of: line(depth: JSONBounds.maxDepth)) == JSONBounds.maxDepth)
+        #expect(BulkLine.scanned(line(depth: JSONBounds.maxDepth)) != nil)
+        #expect(BulkLine.scanned(line(depth: JSONBounds.maxDepth + 1)) == nil)
+        let refused = try #require(throws: CLIError.self) { try BulkLine(line(depth: JSONBounds.maxDepth + 1), number: 3) }
+        #expect(refused.description.contains("line 3 nests deeper than \(JSONBounds.maxDepth) levels"), "\(refused)")
     }
 
     /// A line is read the same by the scanner and by Foundation (whose payload is canonicalized).

@@ -46,6 +46,47 @@ import Testing
         #expect(payload["headPosition"] as? Int == 2)
     }
 
+    /// A bulk append (`append(_:syncAnchor: false)` per transaction, `syncAnchors()` after the last) anchors every
+    /// commit, and the latest anchor is the final head.
+    @Test func aBulkAppendAnchorsEveryCommitAndEndsOnTheHead() throws {
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock())
+        try store.append(sampleAppend("s-0"))
+        for n in 1...3 { try store.append([sampleAppend("s-\(n)", count: 10)], syncAnchor: false) }
+        store.syncAnchors()
+        #expect(try AnchorFile.read(store.anchorsPath).map(\.position) == [1, 11, 21, 31])
+        #expect(try AnchorFile.latest(store.anchorsPath) == Anchor(try store.head()))
+        #expect(try store.verify().isClean)
+    }
+
+    /// What a machine crash during a bulk append can leave: the log's commits (each durable) with the anchors written
+    /// since the last synced one lost, the last of them cut short. The store opens without alarm (an anchor behind the
+    /// log), `verify` is clean, and the next commit's anchor is read whole, not run into the torn piece.
+    @Test func aCrashDuringABulkAppendLeavesAStoreThatVerifies() throws {
+        let path = folder.child("store")
+        var synced = Data()
+        do {
+            let store = try EventStore(path: path, clock: ManualClock())
+            try store.append(sampleAppend("s-0"))
+            synced = try Data(contentsOf: URL(fileURLWithPath: store.anchorsPath))
+            for n in 1...3 { try store.append([sampleAppend("s-\(n)", count: 10)], syncAnchor: false) }
+        }
+        let anchors = path + "/" + AnchorFile.fileName
+        let written = try Data(contentsOf: URL(fileURLWithPath: anchors))
+        // The synced anchor and the first two bytes of the next line ("11"): the rest never reached the disk.
+        try (synced + written[synced.count..<(synced.count + 2)]).write(to: URL(fileURLWithPath: anchors))
+
+        do {
+            let store = try EventStore(path: path, clock: ManualClock())
+            #expect(store.integrityAlarm == nil, "\(store.integrityAlarm ?? "")")
+            #expect(try store.verify().isClean)
+            #expect(try AnchorFile.latest(anchors)?.position == 1)
+            try store.append(sampleAppend("s-4"))
+            #expect(try AnchorFile.latest(anchors) == Anchor(try store.head()), "not position 1132: the torn 11 stays apart")
+            #expect(try AnchorFile.read(anchors).map(\.position) == [1, 32])
+        }
+        #expect(try EventStore(path: path, clock: ManualClock()).integrityAlarm == nil)
+    }
+
     @Test func metaPagesOfASoundFileAreConsistentAndAFlippedTxnidIsNot() throws {
         let path = folder.child("store")
         do {

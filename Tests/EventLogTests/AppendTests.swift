@@ -178,4 +178,18 @@ import Testing
             #expect("89AB".contains(characters[19]))
         }
     }
+
+    /// The pooled ids of a bulk append: the same version and variant, distinct across refills of the pool (4 KiB,
+    /// 256 ids), from pool to pool.
+    @Test func pooledUUIDsAreVersionFourVariantOneAndDistinct() {
+        var first = RandomUUIDs()
+        var second = RandomUUIDs()
+        let ids = (0..<1_000).map { _ in first.next() } + (0..<300).map { _ in second.next() }
+        #expect(Set(ids).count == 1_300)
+        for id in ids {
+            let characters = Array(id.uuidString)
+            #expect(characters[14] == "4")
+            #expect("89AB".contains(characters[19]))
+        }
+    }
 }

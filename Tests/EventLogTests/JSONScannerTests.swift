@@ -64,6 +64,84 @@ import Testing
         #expect(scanned == lines.count - 1, "only the line with an escaped stream name takes the slow path")
     }
 
+    /// Export lines read in place (`NDJSONLine.exact`) equal the same lines read through `JSONSerialization`, and
+    /// any line not exactly as `encode` writes it is left to the other paths.
+    @Test func exportLinesReadExactlyAsFoundationParsesThem() throws {
+        let folder = TemporaryFolder()
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock())
+        try store.append(sampleAppend("ticket-T-1", count: 3, commandId: "c-1"))
+        try store.append(AppendRequest(stream: "ticket-T-\u{e9}\"2", events: [sampleEvent(4)], actor: "ann"))
+        try store.append(AppendRequest(stream: "client-\u{e9}", events: [NewEvent(type: "x.y", payload: Array(#"[1,{"a":"b\n"}]"#.utf8))], actor: "bob"))
+        var lines: [[UInt8]] = []
+        try store.export { lines.append(Array($0.utf8.dropLast())) }
+        func exact(_ line: [UInt8]) -> NDJSONLine.Parsed? { line.withUnsafeBufferPointer(NDJSONLine.exact) }
+        func text(_ line: [UInt8]) -> String { String(decoding: line, as: UTF8.self) }
+        var read = 0
+        for line in lines {
+            let slow = try NDJSONLine.parse(line)
+            if let fast = exact(line) {
+                read += 1
+                #expect(fast == slow)
+                #expect(try NDJSONLine.decode(line) == slow)
+            }
+        }
+        #expect(read == lines.count - 1, "only the line with an escaped stream name is not read in place")
+
+        // Payloads of every kind in a line as `encode` writes it.
+        var generator = SeededGenerator(seed: 5)
+        let base = text(lines[0])
+        let payloadStart = try #require(base.range(of: #""payload":"#)).upperBound
+        let payloadEnd = try #require(base.range(of: #","previousHash":"#)).lowerBound
+        for _ in 0..<300 {
+            let object = randomObject(depth: 0, using: &generator)
+            let payload = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+            let line = Array((base[..<payloadStart] + payload + base[payloadEnd...]).utf8)
+            let fast = try #require(exact(line), "\(payload)")
+            #expect(fast == (try NDJSONLine.parse(line)))
+        }
+
+        // Not as `encode` writes it: left to the other paths, which still read it.
+        let variants = [
+            base.replacingOccurrences(of: #""stream":"#, with: #""stream": "#),
+            base + " ",
+            base.replacingOccurrences(of: #","stream":"ticket-T-1""#, with: ""),
+        ]
+        for variant in variants.prefix(2) {
+            #expect(exact(Array(variant.utf8)) == nil, "\(variant)")
+            #expect(try NDJSONLine.decode(Array(variant.utf8)) == (try NDJSONLine.parse(lines[0])))
+        }
+        #expect(exact(Array(variants[2].utf8)) == nil, "a field missing")
+        let notUUID = base.replacingOccurrences(of: #""eventId":""#, with: #""eventId":"X"#)
+        #expect(exact(Array(notUUID.utf8)) == nil, "an event id that is not a UUID")
+        let badByte = Array(base[..<payloadStart].utf8) + Array(#"{"a":""#.utf8) + [0xFF] + Array(#""}"#.utf8) + Array(base[payloadEnd...].utf8)
+        #expect(exact(badByte) == nil)
+        #expect(throws: NDJSONLine.Malformed.self) { try NDJSONLine.decode(badByte) }
+
+        // Nesting: a whole line as deep as `JSONBounds.maxDepth` is read in place; one deeper is refused by `decode`.
+        func nested(_ depth: Int) -> [UInt8] {
+            let arrays = depth - 1
+            return Array((base[..<payloadStart] + String(repeating: "[", count: arrays) + String(repeating: "]", count: arrays) + base[payloadEnd...]).utf8)
+        }
+        #expect(JSONBounds.depth(of: nested(JSONBounds.maxDepth)) == JSONBounds.maxDepth)
+        #expect(exact(nested(JSONBounds.maxDepth)) != nil)
+        #expect(exact(nested(JSONBounds.maxDepth + 1)) == nil)
+        let deep = try #require(throws: NDJSONLine.Malformed.self) { try NDJSONLine.decode(nested(JSONBounds.maxDepth + 1)) }
+        #expect(deep.reason.contains("nests deeper"))
+    }
+
+    /// Repeated keys are a miss however many members come before them (a look back along the first sixteen, a set
+    /// after).
+    @Test func aRepeatedKeyIsAMissAmongManyMembers() throws {
+        let keys = (0..<40).map { "k\($0)" }
+        func object(_ keys: [String]) -> [UInt8] { Array(("{" + keys.map { #""\#($0)":1"# }.joined(separator: ",") + "}").utf8) }
+        #expect(try #require(JSONScanner.members(object(keys))).map(\.key) == keys)
+        for repeated in [3, 15, 16, 17, 39] {
+            var twice = keys
+            twice.insert(keys[repeated / 2], at: repeated)
+            #expect(JSONScanner.members(object(twice)) == nil, "\(repeated)")
+        }
+    }
+
     private func randomObject(depth: Int, using generator: inout SeededGenerator) -> [String: Any] {
         let keys = ["a", "b", "ab", "startedAt", "startAt", "status", "a2", "a10", "B", "a/b", "Z9", "key with space", "k"]
         var object: [String: Any] = [:]

@@ -4,7 +4,8 @@ import EventLog
 import Foundation
 import LMDB
 
-// Seeds a store for the billing-report benchmark (issue 5 §9): `seed-billing PATH [EVENTS] [--sla]` (default 10,000,000).
+// Seeds a store for the billing-report benchmark (issue 5 §9): `seed-billing PATH [EVENTS] [--sla]` (default 10,000,000;
+// `--help` prints the usage, an unknown option or a wrong count is refused with one line and exit 2).
 // With `--sla` every ticket also gets a `ticket.sla-started` right after `ticket.opened`, with an office calendar
 // (America/New_York, Mon–Fri 08:00–18:00, ten 2026 holidays) frozen in, as real stores record it (issue 10): the
 // read-model benchmarks (`readmodels-bench.sh`) use this mix (about 9.3 events per ticket).
@@ -59,14 +60,39 @@ struct Template {
     }
 }
 
-let withSLA = CommandLine.arguments.contains("--sla")
-let arguments = CommandLine.arguments.filter { $0 != "--sla" }
-guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: seed-billing PATH [EVENTS] [--sla]\n".utf8))
-    exit(64)
+let usage = """
+    usage: seed-billing PATH [EVENTS] [--sla]
+      PATH     a folder for a new store (created; a store that holds events is left alone)
+      EVENTS   how many events to seed, about (default 10000000)
+      --sla    start an SLA clock on every ticket (the mix of the read-model benchmarks)
+      -h, --help  show this and exit
+
+    """
+
+/// Says `message` on stderr in one line and exits 2 (a wrong command line: nothing was seeded).
+func refuse(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("seed-billing: \(message); see seed-billing --help\n".utf8))
+    exit(2)
 }
-let path = arguments[1]
-let target = arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000
+
+var withSLA = false
+var arguments: [String] = []
+for argument in CommandLine.arguments.dropFirst() {
+    switch argument {
+    case "-h", "--help":
+        print(usage, terminator: "")
+        exit(0)
+    case "--sla": withSLA = true
+    case _ where argument.hasPrefix("-"): refuse("unknown option '\(argument)'")
+    default: arguments.append(argument)
+    }
+}
+guard (1...2).contains(arguments.count) else { refuse("give a store folder and, optionally, a number of events") }
+let path = arguments[0]
+guard arguments.count == 1 || Int(arguments[1]).map({ $0 > 0 }) == true else {
+    refuse("EVENTS must be a whole number above 0, not '\(arguments[1])'")
+}
+let target = arguments.count > 1 ? Int(arguments[1])! : 10_000_000
 let clock = SimulatedClock()
 var options = Environment.Options()
 options.durable = false

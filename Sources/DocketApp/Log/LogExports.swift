@@ -15,6 +15,7 @@
 @_exported import struct EventLog.MonthEnd
 @_exported import enum EventLog.NDJSONLine
 @_exported import struct EventLog.NewEvent
+@_exported import struct EventLog.RandomUUIDs
 @_exported import enum EventLog.ReadDirection
 @_exported import struct EventLog.ReadModelCheck
 @_exported import struct EventLog.ReadModelDigest
