@@ -19,7 +19,8 @@ enum TrustRules {
         // A type starts with a category of `typePrefixes` when what comes before its first "." (with the ".") is one:
         // one set lookup instead of a `hasPrefix` per category (a twentieth of `event append --stdin`'s CPU).
         if let dot = type.firstIndex(of: "."), typePrefixes.contains(String(type[...dot])) { return true }
-        return streamPrefixes.contains { stream.hasPrefix($0) }
+        // Bytes first: a stream that starts with a category by `hasPrefix` (characters) starts with its bytes too.
+        return streamPrefixes.contains { stream.utf8.starts(with: $0.utf8) && stream.hasPrefix($0) }
     }
 
     /// Checks one raw append: outside repair mode it must be a tooling event (a type and stream Docket does not

@@ -65,8 +65,17 @@ public enum JSONScanner {
         guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "\""), bytes[range.upperBound - 1] == UInt8(ascii: "\"")
         else { return nil }
         let inner = bytes[(range.lowerBound + 1)..<(range.upperBound - 1)]
-        guard !inner.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 < 0x20 }) else { return nil }
-        return String(validating: inner, as: UTF8.self)
+        var high: UInt8 = 0
+        for byte in inner {
+            guard byte != UInt8(ascii: "\\"), byte != UInt8(ascii: "\""), byte >= 0x20 else { return nil }
+            high |= byte
+        }
+        return text(inner, ascii: high < 0x80)
+    }
+
+    /// `bytes` as a string: decoded straight when they are ASCII, else validated (nil when they are not UTF-8).
+    static func text(_ bytes: some Collection<UInt8>, ascii: Bool) -> String? {
+        ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
     }
 
     /// The value of a JSON number written as plain digits (no sign, fraction or exponent, no leading zero, at most
@@ -140,22 +149,46 @@ public enum JSONScanner {
             guard peek == UInt8(ascii: "\"") else { return nil }
             let start = i + 1
             i += 1
+            var high: UInt8 = 0
             while i < bytes.count {
                 let byte = bytes[i]
                 if byte == UInt8(ascii: "\"") {
                     i += 1
-                    return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), as: UTF8.self)
+                    return JSONScanner.text(UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), ascii: high < 0x80)
                 }
                 if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+                high |= byte
                 i += 1
             }
             return nil
+        }
+
+        /// Moves on eight bytes at a time while none of them is a quote, a backslash or a control character (nor,
+        /// with `printable`, above 0x7E): the long runs of plain text inside strings, which a byte at a time made
+        /// the scanner's largest cost. Stops at the word holding such a byte, or near the end, for the byte loop.
+        mutating func skipPlainWords(printable: Bool) {
+            let raw = UnsafeRawBufferPointer(bytes)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // Whether some byte of `word` is below `n` (exact for n ≤ 0x80), or equals `byte`.
+                func below(_ n: UInt8) -> Bool { (word &- ones &* UInt64(n)) & ~word & highs != 0 }
+                func has(_ byte: UInt8) -> Bool {
+                    let x = word ^ (ones &* UInt64(byte))
+                    return (x &- ones) & ~x & highs != 0
+                }
+                if below(0x20) || has(UInt8(ascii: "\"")) || has(UInt8(ascii: "\\")) { return }
+                if printable, word & highs != 0 || has(0x7F) { return }
+                i += 8
+            }
         }
 
         /// Skips a valid string (escapes allowed, except lone surrogates).
         mutating func string() -> Bool {
             guard peek == UInt8(ascii: "\"") else { return false }
             i += 1
+            skipPlainWords(printable: false)
             while i < bytes.count {
                 let byte = bytes[i]
                 switch byte {
@@ -168,6 +201,7 @@ public enum JSONScanner {
                     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         i += 2
+                        skipPlainWords(printable: false)
                     case UInt8(ascii: "u"):
                         guard i + 5 < bytes.count else { return false }
                         var code: UInt32 = 0
@@ -177,6 +211,7 @@ public enum JSONScanner {
                         }
                         guard !(0xD800...0xDFFF).contains(code) else { return false }
                         i += 6
+                        skipPlainWords(printable: false)
                     default:
                         return false
                     }
@@ -290,6 +325,7 @@ public enum JSONScanner {
             guard peek == UInt8(ascii: "\"") else { return nil }
             let start = i + 1
             i += 1
+            skipPlainWords(printable: true)
             while i < bytes.count {
                 let byte = bytes[i]
                 if byte == UInt8(ascii: "\"") {

@@ -129,6 +129,30 @@ import Testing
         #expect(deep.reason.contains("nests deeper"))
     }
 
+    /// A byte that ends plain text (a quote, a backslash, a control character, DEL or a non-ASCII one) is seen at
+    /// every offset of a long string, inside or across the eight-byte words the scanner moves by.
+    @Test func everyByteThatEndsPlainTextIsSeenAtEveryOffset() throws {
+        let specials: [(bytes: [UInt8], valid: Bool, canonical: Bool)] = [
+            (Array(#"\""#.utf8), true, false), (Array(#"\\"#.utf8), true, false), (Array(#"\n"#.utf8), true, false),
+            (Array(#"\u00e9"#.utf8), true, false), ([0x01], false, false), ([0x1F], false, false), ([0x7F], true, false),
+            (Array("é".utf8), true, false), ([0xFF], false, false), (Array(#"\q"#.utf8), false, false), (Array("~ ".utf8), true, true),
+        ]
+        for special in specials {
+            for offset in 0..<20 {
+                let text = Array(repeating: UInt8(ascii: "x"), count: offset) + special.bytes + Array(repeating: UInt8(ascii: "y"), count: 19 - offset)
+                let object = Array(#"{"a":""#.utf8) + text + Array(#"","b":1}"#.utf8)
+                let foundation = (try? JSONSerialization.jsonObject(with: Data(object))) != nil
+                #expect(foundation == special.valid, "\(special.bytes) at \(offset)")
+                #expect((JSONScanner.members(object) != nil) == special.valid, "\(special.bytes) at \(offset)")
+                if special.valid {
+                    #expect(JSONScanner.isCanonical(object, 0..<object.count) == special.canonical, "\(special.bytes) at \(offset)")
+                }
+                // Unterminated: the text runs to the end of the input.
+                #expect(JSONScanner.members(Array(#"{"a":""#.utf8) + text) == nil)
+            }
+        }
+    }
+
     /// Repeated keys are a miss however many members come before them (a look back along the first sixteen, a set
     /// after).
     @Test func aRepeatedKeyIsAMissAmongManyMembers() throws {
