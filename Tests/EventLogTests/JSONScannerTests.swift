@@ -153,6 +153,28 @@ import Testing
         }
     }
 
+    /// A digest reads back from its hexadecimal text in either case; anything but 64 hexadecimal digits is refused.
+    @Test func digestsReadFromHexadecimalDigits() throws {
+        var generator = SeededGenerator(seed: 3)
+        for _ in 0..<200 {
+            let bytes = (0..<32).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            let digest = bytes.withUnsafeBytes { Digest($0) }
+            #expect(Digest(hex: digest.hex) == digest)
+            #expect(Digest(hex: digest.hex.uppercased()) == digest)
+            #expect(digest.bytes == bytes)
+        }
+        let valid = String(repeating: "0123456789abcdef", count: 4)
+        for bad in ["g", " ", "/", ":", "@", "G", "`", "\u{e9}"] {
+            for at in [0, 1, 31, 62, 63] {
+                var characters = Array(valid)
+                characters.replaceSubrange(at...at, with: Array(bad))
+                #expect(Digest(hex: String(characters)) == nil, "\(bad) at \(at)")
+            }
+        }
+        #expect(Digest(hex: String(valid.dropLast())) == nil)
+        #expect(Digest(hex: valid + "0") == nil)
+    }
+
     /// Repeated keys are a miss however many members come before them (a look back along the first sixteen, a set
     /// after).
     @Test func aRepeatedKeyIsAMissAmongManyMembers() throws {
