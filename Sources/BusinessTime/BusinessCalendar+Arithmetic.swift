@@ -68,6 +68,48 @@ extension BusinessCalendar {
         }
     }
 
+    /// `businessMilliseconds(from:to:)`, and for each of `amounts` that is in `1...` that total (and not above
+    /// `maximumBusinessSeconds`), the instant
+    /// `add(businessMilliseconds: amount, to: from)` (nil for the others): what an SLA clock needs when a running
+    /// stretch ends (its business time and the instants of the thresholds it crossed), in one walk instead of one per
+    /// threshold. The answers are those of the two functions: the same walk, with whole weeks skipped only short of
+    /// the next amount to place.
+    public func businessMilliseconds(
+        from: Timestamp, to: Timestamp, placing amounts: [Int64]
+    ) -> (total: Int64, instants: [Timestamp?]) {
+        var instants = [Timestamp?](repeating: nil, count: amounts.count)
+        let end = to.millisecondsSinceEpoch
+        guard end > from.millisecondsSinceEpoch else { return (0, instants) }
+        // The amounts to place, smallest first (each ≥ 1: the instant at which a zero amount has run is not in a walk).
+        // (`add` clamps an amount above `maximumBusinessSeconds`: such an amount is left to it.)
+        let order = amounts.indices.filter { amounts[$0] > 0 && amounts[$0] <= Self.maximumBusinessSeconds * 1000 }
+            .sorted { amounts[$0] < amounts[$1] }
+        var next = 0
+        var walker = IntervalWalker(self, from: from.millisecondsSinceEpoch)
+        var total: Int64 = 0
+        walk: while true {
+            while let interval = walker.nextInDay() {
+                if interval.start >= end { break walk }
+                let available = min(interval.end, end) - interval.start
+                // An amount runs out in this interval (or at its end: a deadline on a closing time is that instant).
+                while next < order.count, amounts[order[next]] - total <= available {
+                    instants[order[next]] = Timestamp(millisecondsSinceEpoch: interval.start + amounts[order[next]] - total)
+                    next += 1
+                }
+                total += available
+                if interval.end >= end { break walk }
+            }
+            walker.advanceDay()
+            if let origin = walker.regularOrigin {
+                if origin >= end { break walk }
+                var weeks = (end - origin) / Self.millisecondsPerWeek
+                if next < order.count { weeks = min(weeks, (amounts[order[next]] - total - 1) / weeklyMilliseconds) }
+                total += walker.skipWeeks(upTo: weeks) * weeklyMilliseconds
+            }
+        }
+        return (total, instants)
+    }
+
     // MARK: - Openings
 
     /// Whether `instant` is business time (slots are `[open, close)`: open at the opening, closed at the closing).

@@ -137,4 +137,32 @@ import Testing
             }
         }
     }
+
+    /// One walk that measures a span and places amounts in it answers what `businessMilliseconds` and `add` answer
+    /// (spans up to ten weeks, so whole weeks are skipped; amounts inside, at the ends of and beyond the span).
+    @Test(arguments: cases)
+    func measuringAndPlacingInOneWalkAgreesWithBoth(_ setting: Case) throws {
+        let calendar = try setting.make()
+        var generator = SeededGenerator(seed: 0x5A1C)
+        for _ in 0..<300 {
+            let from = Self.randomInstant(&generator)
+            let to = Timestamp(
+                millisecondsSinceEpoch: from.millisecondsSinceEpoch + Int64.random(in: -86_400_000...(70 * 86_400_000), using: &generator))
+            let measured = calendar.businessMilliseconds(from: from, to: to)
+            var amounts = (0..<Int.random(in: 0...5, using: &generator)).map { _ in
+                Int64.random(in: -1_000...(measured + 7 * 86_400_000), using: &generator)
+            }
+            amounts += [0, 1, measured, measured + 1, measured - 1, measured / 2]
+            amounts.shuffle(using: &generator)
+            let (total, instants) = calendar.businessMilliseconds(from: from, to: to, placing: amounts)
+            #expect(total == measured, "\(from) to \(to)")
+            for (amount, instant) in zip(amounts, instants) {
+                if amount >= 1, amount <= measured {
+                    #expect(instant == calendar.add(businessMilliseconds: amount, to: from), "\(from) + \(amount) ms")
+                } else {
+                    #expect(instant == nil, "\(from) + \(amount) ms of \(measured)")
+                }
+            }
+        }
+    }
 }

@@ -234,12 +234,15 @@ public struct SLAClock: Codable, Sendable, Equatable {
         var counted: Int64 = 0
         if let since = timer.runningSince {
             let calendar = started.calendar
-            counted = calendar.businessMilliseconds(from: since, to: instant)
             let before = timer.bankedMilliseconds
+            let thresholds = thresholds(of: timer, started: started, priority: priority)
+            // The stretch's business time and the instant each threshold was reached, in one walk of the calendar.
+            let (total, instants) = calendar.businessMilliseconds(
+                from: since, to: instant, placing: thresholds.map { $0.0 - before })
+            counted = total
             let after = before + counted
-            for (threshold, alarmKind) in thresholds(of: timer, started: started, priority: priority)
-            where before < threshold && threshold <= after {
-                let dueAt = calendar.add(businessMilliseconds: threshold - before, to: since)
+            for ((threshold, alarmKind), placed) in zip(thresholds, instants) where before < threshold && threshold <= after {
+                let dueAt = placed ?? calendar.add(businessMilliseconds: threshold - before, to: since)
                 reached.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
                 if case .breach = alarmKind { timer.breachedAt = dueAt }
             }
