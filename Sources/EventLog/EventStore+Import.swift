@@ -113,7 +113,7 @@ struct LogImporter {
     /// The events the store held before the import (an interrupted import's prefix).
     let held: UInt64
     let batchSize: Int
-    private var batch: [(line: Int, event: RecordedEvent, previousHash: Digest)] = []
+    private var batch: [(line: Int, event: RecordedEvent)] = []
     /// The last position read from the file, and the hash and time of its event.
     private var position: UInt64 = 0
     private var previous = Digest.zero
@@ -164,7 +164,7 @@ struct LogImporter {
         position = event.position
         previous = event.hash
         previousTime = event.recordedAt.millisecondsSinceEpoch
-        batch.append((number, event, parsed.previousHash))
+        batch.append((number, event))
         if batch.count >= batchSize { try flush(progress: progress) }
     }
 
@@ -177,16 +177,19 @@ struct LogImporter {
             var writer = try LogWriter(txn: txn, db: store.db)
             var written: UInt64 = 0
             var body: [UInt8] = []
-            for (line, event, _) in batch {
-                if event.position <= held {
-                    try Self.compareHeld(event, line: line, store: store, txn: txn, body: &body)
+            // By index, not by destructuring each entry: a copy of every event (its strings and payload retained and
+            // released again) was 7 % of an import's CPU.
+            for k in batch.indices {
+                let (line, position) = (batch[k].line, batch[k].event.position)
+                if position <= held {
+                    try Self.compareHeld(batch[k].event, line: line, store: store, txn: txn, body: &body)
                     continue
                 }
-                guard writer.head.position + 1 == event.position else {
+                guard writer.head.position + 1 == position else {
                     throw EventLogError(
                         .storeNotEmpty, "another process wrote to \(store.path) during the import; import into a new store")
                 }
-                try writer.write(imported: event, line: line, txn: txn)
+                try writer.write(imported: batch[k].event, line: line, txn: txn)
                 written += 1
             }
             if written > 0 { try writer.finish(txn: txn) }

@@ -47,8 +47,10 @@ extension LogWriter {
             throw LogImporter.reject(line, "stream \(event.stream) jumps to version \(event.streamVersion) (expected \(version))")
         }
         let streamId = try state?.id ?? UInt64(txn.count(db.streams) + 1)
-        var record: [UInt8] = []
-        record.reserveCapacity(RecordCodec.fixedBodySize + 96 + event.payload.count)
+        var record = scratch  // the writer's buffer, reused from event to event
+        scratch = []
+        defer { scratch = record }
+        record.removeAll(keepingCapacity: true)
         RecordCodec.encodeBody(event, into: &record)
         let hash = try write(record: &record, streamId: streamId, streamVersion: event.streamVersion, recordedAt: event.recordedAt, txn: txn)
         guard hash == event.hash else { throw LogImporter.reject(line, "hash does not match the event's fields (altered line?)") }

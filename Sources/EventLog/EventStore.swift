@@ -353,8 +353,8 @@ struct LogWriter {
     /// The head as the transaction moves it; set only by the writes of `LogWriter` (here and in its extensions).
     var head: LogHead
     let db: EventStore.Databases
-    /// A reused record buffer, so encoding does not allocate per event.
-    private var scratch: [UInt8] = []
+    /// A reused record buffer, so encoding does not allocate per event (appends and imports).
+    var scratch: [UInt8] = []
 
     init(txn: borrowing Transaction, db: EventStore.Databases) throws {
         self.db = db
