@@ -77,15 +77,18 @@ public final class QueueProjection: Projection {
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-") else { return }
-        let (change, terms) = try changes.change(of: event)
+        let (change, terms, step) = try changes.change(of: event)
         switch change {
         case .ticket(.opened(let opened)):
+            // Keyed by the payload's number (the sla model keys by the stream's): a clock folded under another number
+            // than sla's gets another origin, or none, so the two never share its fold (`TicketChanges.foldClock`).
             let row = TicketSummary(opened: opened, at: event)
             rows.set(UInt64(row.number.value), row)
         case .ticket(let ticketEvent):
             guard let number = QueueProjection.number(of: event) else { return }
             try rows.update(number, txn: txn) { row in
-                row.apply(ticketEvent, at: event)
+                changes.foldClock(&row.clock, origin: row.clockOrigin, ticketEvent, at: event, step: step)
+                row.applyToFields(ticketEvent, at: event)
                 return true
             }
         case .sla(let slaEvent):
@@ -94,6 +97,7 @@ public final class QueueProjection: Projection {
                 let starting = row.clock == nil
                 row.apply(slaEvent, at: event)
                 if case .started = slaEvent, starting {
+                    row.clockOrigin = ClockOrigin(position: event.position)
                     // The frozen terms, kept once per content, for the transactions that fold this clock later.
                     row.slaTerms = terms
                     if let digest = terms { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }

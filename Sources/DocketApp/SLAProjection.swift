@@ -80,16 +80,18 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     private var byDue: Database { rows.indexDatabase("by-due") }
     private var alarms: Database { rows.indexDatabase("alarms") }
 
-    /// A row with the content digest of its clock's terms (nil when they are not shared).
+    /// A row with the content digest of its clock's terms (nil when they are not shared), and where its clock comes
+    /// from when this transaction started it (see `TicketChanges.foldClock`; never stored).
     struct SLAEntry {
         var row: SLARow
         var terms: Digest?
+        var clockOrigin: ClockOrigin? = nil
     }
 
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(stream: event.stream) else { return }
-        let (change, digest) = try changes.change(of: event)
+        let (change, digest, step) = try changes.change(of: event)
         let key = UInt64(number.value)
         switch change {
         case .ticket(.opened(let opened)):
@@ -101,7 +103,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             rows.set(key, SLAEntry(row: row, terms: nil))
         case .ticket(let ticketEvent):
             try rows.update(key, txn: txn) { entry in
-                entry.row.clock?.apply(ticketEvent, at: event.recordedAt)
+                changes.foldClock(&entry.row.clock, origin: entry.clockOrigin, ticketEvent, at: event, step: step)
                 switch ticketEvent {
                 case .assigned(let e): entry.row.assignee = e.assignee
                 case .unassigned: entry.row.assignee = nil
@@ -115,6 +117,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             try rows.update(key, txn: txn) { entry in
                 if entry.row.clock == nil {
                     entry.row.clock = SLAClock.start(started)
+                    entry.clockOrigin = ClockOrigin(position: event.position)
                     entry.terms = digest
                     if let digest { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
                 }
