@@ -60,7 +60,12 @@ public final class SLAProjection: Projection, @unchecked Sendable {
                     return [OrderedKey.of(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))]
                 },
             ],
-            store: { StoredSLARow($0.row, terms: $0.terms) },
+            store: { entry in
+                var stored = StoredSLARow(entry.row, terms: entry.terms)
+                // The clock's bytes as the queue model writes them too, written once (`TicketChanges.encoded`).
+                stored.clockBytes = stored.clock.flatMap { clock in entry.clockOrigin.flatMap { changes.encoded(clock, origin: $0) } }
+                return stored
+            },
             load: { stored, tables, txn in
                 let clock = try stored.clock.map { try $0.clock(SLATermsTable(database: tables["terms"], cache: cache), txn: txn) }
                 return SLAEntry(
@@ -91,7 +96,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(stream: event.stream) else { return }
-        let (change, digest, step) = try changes.change(of: event)
+        let (change, digest, share) = try changes.change(of: event)
         let key = UInt64(number.value)
         switch change {
         case .ticket(.opened(let opened)):
@@ -103,7 +108,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             rows.set(key, SLAEntry(row: row, terms: nil))
         case .ticket(let ticketEvent):
             try rows.update(key, txn: txn) { entry in
-                changes.foldClock(&entry.row.clock, origin: entry.clockOrigin, ticketEvent, at: event, step: step)
+                changes.foldClock(&entry.row.clock, origin: entry.clockOrigin, ticketEvent, at: event, share: share)
                 switch ticketEvent {
                 case .assigned(let e): entry.row.assignee = e.assignee
                 case .unassigned: entry.row.assignee = nil
@@ -117,7 +122,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             try rows.update(key, txn: txn) { entry in
                 if entry.row.clock == nil {
                     entry.row.clock = SLAClock.start(started)
-                    entry.clockOrigin = ClockOrigin(position: event.position)
+                    if case .origin(let origin) = share { entry.clockOrigin = origin }
                     entry.terms = digest
                     if let digest { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
                 }
@@ -216,6 +221,8 @@ struct StoredSLARow {
     var openedAt: Int64
     var isOpen: Bool
     var clock: StoredSLAClock?
+    /// `clock` as `RowWriter.clock` writes it, when it was written once for both models (`TicketChanges.encoded`).
+    var clockBytes: [UInt8]? = nil
 
     init(_ row: SLARow, terms: Digest?) {
         number = row.number

@@ -13,11 +13,11 @@ import ReadModelKit
 ///
 /// Queue and sla also fold each ticket's SLA clock once between them (`foldClock`): a ticket event that can move a
 /// clock carries a `ClockStep`, in which the first of the two to fold it leaves the clock after it, for the other to
-/// take when its clock has the same `ClockOrigin`.
+/// take when its clock has the same `ClockOrigin`; and they write a clock of one origin once (`encoded`).
 final class TicketChanges: Sendable {
-    private let memo = EventMemo<(change: TicketChange, terms: Digest?, step: ClockStep?)>()
-    /// Guards every `ClockStep` this decoder hands out (one lock: a step is filled once and read once or twice).
-    private let stepLock = NSLock()
+    private let memo = EventMemo<(change: TicketChange, terms: Digest?, share: ClockShare?)>()
+    /// Guards every `ClockShare` this decoder hands out (one lock: a share is filled once and read once or twice).
+    private let shareLock = NSLock()
     /// Decoded terms by content digest, shared by the folds and by the rows that read their terms back.
     let terms = SLATermsCache()
 
@@ -27,8 +27,9 @@ final class TicketChanges: Sendable {
     func forget() { memo.forget() }
 
     /// `TicketChange(event)` with the terms' digest of a `ticket.sla-started` (nil otherwise, or when not shared), and
-    /// for a ticket event that can move an SLA clock, the step the clock folds share.
-    func change(of event: RecordedEvent) throws -> (change: TicketChange, terms: Digest?, step: ClockStep?) {
+    /// what the clock folds of queue and sla share: for a `ticket.sla-started` the `ClockOrigin` of the clocks it
+    /// starts, for a ticket event that can move a clock a `ClockStep`.
+    func change(of event: RecordedEvent) throws -> (change: TicketChange, terms: Digest?, share: ClockShare?) {
         try memo.value(of: event) { event in
             guard event.type == TicketSLAStarted.descriptor.type else {
                 let change: TicketChange =
@@ -37,10 +38,11 @@ final class TicketChanges: Sendable {
                     } else {
                         try TicketChange(event)
                     }
-                return (change, nil, change.ticketEvent.flatMap { ClockStep.canMoveAClock($0) ? ClockStep() : nil })
+                let moves = change.ticketEvent.map(ClockStep.canMoveAClock) ?? false
+                return (change, nil, moves ? .step(ClockStep()) : nil)
             }
             let (started, digest) = try terms.started(event)
-            return (.sla(.started(started)), digest, nil)
+            return (.sla(.started(started)), digest, .origin(ClockOrigin()))
         }
     }
 
@@ -49,46 +51,71 @@ final class TicketChanges: Sendable {
     /// same `origin`, that clock is taken; otherwise the event is folded here and, if the step is empty, left in it.
     ///
     /// Why the origin and not the clocks' values: two folds with the same origin started their clocks from the same
-    /// `ticket.sla-started` (the same position) in this transaction, and have since folded the same events — every
-    /// event of the ticket's stream — so their clocks are equal. Anything else (a clock read from the row stored
-    /// before the transaction, one the queue started anew because another stream's `ticket.opened` named this
-    /// ticket's number) has no origin, or another one, and is folded where it is.
-    func foldClock(_ clock: inout SLAClock?, origin: ClockOrigin?, _ ticketEvent: TicketEvent, at event: RecordedEvent, step: ClockStep?) {
+    /// decode of one `ticket.sla-started` in this transaction, and have since folded the same events — every event of
+    /// the ticket's stream — so their clocks are equal. Anything else (a clock read from the row stored before the
+    /// transaction, one the queue started anew because another stream's `ticket.opened` named this ticket's number)
+    /// has no origin, or another one, and is folded where it is.
+    func foldClock(_ clock: inout SLAClock?, origin: ClockOrigin?, _ ticketEvent: TicketEvent, at event: RecordedEvent, share: ClockShare?) {
         guard clock != nil else { return }
-        guard let step, let origin else {
+        guard case .step(let step) = share, let origin else {
             clock?.apply(ticketEvent, at: event.recordedAt)
             return
         }
-        if let after = stepLock.withLock({ step.clock(from: origin) }) {
+        if let after = shareLock.withLock({ step.clock(from: origin) }) {
             clock = after
             return
         }
         clock?.apply(ticketEvent, at: event.recordedAt)
         guard let after = clock else { return }
-        stepLock.withLock { step.keep(after, from: origin) }
+        shareLock.withLock { step.keep(after, from: origin) }
+    }
+
+    /// The bytes `RowWriter.clock` writes for `clock`, written once for the models whose clocks have `origin`: at the
+    /// end of a transaction (a flush) two clocks of one origin have folded the same events, so they are equal. Nil when
+    /// the clock cannot be written here (its terms are kept whole and do not encode): the row's codec writes it then.
+    func encoded(_ clock: StoredSLAClock, origin: ClockOrigin) -> [UInt8]? {
+        if let bytes = shareLock.withLock({ origin.encoded }) { return bytes }
+        var writer = RowWriter()
+        guard (try? writer.clock(clock)) != nil else { return nil }
+        let bytes = writer.bytes
+        shareLock.withLock { if origin.encoded == nil { origin.encoded = bytes } }
+        return bytes
     }
 }
 
-/// Where a clock folded in the current write transaction comes from: the position of the `ticket.sla-started` that
-/// started it in that transaction (see `TicketChanges.foldClock`). A clock read from a stored row has none.
-struct ClockOrigin: Equatable, Sendable {
-    let position: UInt64
+/// What the clock folds of queue and sla share for one event (see `TicketChanges`).
+enum ClockShare {
+    /// A `ticket.sla-started`: the origin of the clocks it starts.
+    case origin(ClockOrigin)
+    /// A ticket event that can move a clock.
+    case step(ClockStep)
 }
 
-/// The clock after one ticket event, left by the first fold of it for the others (see `TicketChanges.foldClock`);
-/// touched only under the lock of the `TicketChanges` that made it.
+/// Where a clock folded in the current write transaction comes from: the `ticket.sla-started` that started it in
+/// that transaction, one object per decode of that event (kept in its memo entry), so the folds that started their
+/// clocks from it hold the same object, and a clock read from a stored row holds none (see `TicketChanges.foldClock`).
+/// It also keeps the clock's bytes once the first fold wrote them at the end of the transaction (`TicketChanges.encoded`).
+final class ClockOrigin: Equatable, @unchecked Sendable {
+    // @unchecked Sendable: `encoded` is only read and written under `TicketChanges.shareLock`.
+    fileprivate var encoded: [UInt8]?
+
+    /// The same object: one decode of one event.
+    static func == (lhs: ClockOrigin, rhs: ClockOrigin) -> Bool { lhs === rhs }
+}
+
+/// The clock after one ticket event, left by the first fold of it for the others (see `TicketChanges.foldClock`).
 final class ClockStep: @unchecked Sendable {
-    // @unchecked Sendable: `folded` is only read and written under `TicketChanges.stepLock`.
+    // @unchecked Sendable: `folded` is only read and written under `TicketChanges.shareLock`.
     private var folded: (origin: ClockOrigin, after: SLAClock)?
 
-    /// The clock after the event, when a fold of a clock with `origin` left it.
-    func clock(from origin: ClockOrigin) -> SLAClock? {
-        guard let folded, folded.origin == origin else { return nil }
+    /// The clock after the event, when a fold of a clock of `origin` left it.
+    fileprivate func clock(from origin: ClockOrigin) -> SLAClock? {
+        guard let folded, folded.origin === origin else { return nil }
         return folded.after
     }
 
     /// Keeps the first clock folded; a later one (of another origin) is not kept.
-    func keep(_ after: SLAClock, from origin: ClockOrigin) {
+    fileprivate func keep(_ after: SLAClock, from origin: ClockOrigin) {
         if folded == nil { folded = (origin, after) }
     }
 

@@ -185,4 +185,6 @@ extension QueueSLA {
 struct QueueRow {
     var ticket: TicketSummary
     var clock: StoredSLAClock?
+    /// `clock` as `RowWriter.clock` writes it, when it was written once for both models (`TicketChanges.encoded`).
+    var clockBytes: [UInt8]? = nil
 }

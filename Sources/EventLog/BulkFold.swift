@@ -117,7 +117,8 @@ private final class GroupFold: @unchecked Sendable {
 
     private let projections: [any Projection]
     private let events: [RecordedEvent]
-    private let environment: Environment
+    /// Let go of by the fold's thread before it signals (see `start`).
+    private var environment: Environment?
     private let stop: StopFlag
     private let done = DispatchSemaphore(value: 0)
     private var outcome: (costs: [Double], failure: (any Error)?) = ([], nil)
@@ -129,11 +130,16 @@ private final class GroupFold: @unchecked Sendable {
     func start() {
         let thread = Thread { [self] in
             do {
+                guard let environment else { throw Stopped() }
                 outcome.costs = try environment.read { txn in try GroupFold.fold(projections, events, txn: txn, stop: stop) }
             } catch {
                 stop.raise()
                 outcome.failure = error
             }
+            // The thread (and this object, which it holds) may outlive `wait()` by a moment: were the environment still
+            // held then, a store closed as soon as its caller returns (a replay's) would stay open, and opening its
+            // folder again at once would be refused as a second open in this process.
+            environment = nil
             done.signal()
         }
         // The decoders recurse; a thread gets the main thread's usual stack, not a small default.

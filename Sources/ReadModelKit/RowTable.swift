@@ -93,6 +93,10 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @usableFromInline var pending: [Key: Entry] = [:]
     /// What `flush` writes, computed ahead by `prepareFlush` (nil when not, or when a row changed since).
     @usableFromInline var prepared: [Write]?
+    /// The table's last stored key as this write transaction sees it (`.some(nil)`: the table is empty), once read:
+    /// rows are written only at `flush`, so it stands until then, and a key that sorts after it is not stored (a new
+    /// ticket's or entry's: most rows of a rebuild), so it is not looked for. Forgotten at `flush` and `discard`.
+    @usableFromInline var lastStoredKey: [UInt8]??
 
     /// One changed row as `flush` writes it: its key and stored bytes, and the index entries to delete and to put,
     /// each with the number of its index, in index order (none at all, so no array, when its keys did not change).
@@ -179,7 +183,13 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// The row of `key` as this transaction sees it: kept in memory, else read from the table (and kept).
     @inlinable public func row(_ key: Key, txn: borrowing Transaction) throws -> Row? {
         if let row = lock.withLock({ pending[key]?.row }) { return row }
-        guard let row = try read(key, txn: txn) else { return nil }
+        let found: Row?
+        do {
+            lock.lock()
+            defer { lock.unlock() }
+            found = try stored(key, txn: txn)
+        }
+        guard let row = found else { return nil }
         let keys = indexes.map { $0.keys(row) }
         lock.withLock { pending[key] = Entry(row: row, storedKeys: keys, changed: false) }
         return row
@@ -195,8 +205,8 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         defer { lock.unlock() }
         var found = pending.index(forKey: key)
         if found == nil {
-            guard let stored = try read(key, txn: txn) else { return false }
-            pending[key] = Entry(row: stored, storedKeys: indexes.map { $0.keys(stored) }, changed: false)
+            guard let row = try stored(key, txn: txn) else { return false }
+            pending[key] = Entry(row: row, storedKeys: indexes.map { $0.keys(row) }, changed: false)
             found = pending.index(forKey: key)
         }
         guard let index = found else { return false }
@@ -235,6 +245,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
             defer {
                 pending.removeAll(keepingCapacity: true)
                 prepared = nil
+                lastStoredKey = nil
             }
             return (pending, prepared)
         }
@@ -269,17 +280,21 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// The writes of the changed rows among `entries`, in key order: each row settled, its index entries changed by
     /// difference (the keys of the row as stored against those of the row written).
     @inlinable func writes(of entries: [Key: Entry]) throws -> [Write] {
-        // Sorting the keys alone: sorting (key, entry) pairs moved every row and its index keys at each swap.
-        let changed = entries.compactMap { $0.value.changed ? $0.key : nil }.sorted()
+        // The places of the changed rows in `entries`, in key order, each row read where it is: a copy of an entry (a
+        // (key, entry) pair to filter, a lookup by key) retained and released every field of its row, and sorting pairs
+        // moved every row and its index keys at each swap.
+        let values = entries.values
+        let changed = entries.indices.filter { values[$0].changed }.sorted { entries.keys[$0] < entries.keys[$1] }
         var writes: [Write] = []
         writes.reserveCapacity(changed.count)
-        for key in changed {
-            guard let entry = entries[key] else { continue }
-            let row = settle(entry.row)
+        for place in changed {
+            let key = entries.keys[place]
+            let row = settle(values[place].row)
+            let storedKeys = values[place].storedKeys
             var stale: [IndexKey] = []
             var fresh: [IndexKey] = []
             for index in indexes.indices {
-                let old = entry.storedKeys?[index] ?? []
+                let old = storedKeys?[index] ?? []
                 let new = indexes[index].keys(row)
                 if old == new { continue }
                 for key in old where !new.contains(key) { stale.append(IndexKey(index, key)) }
@@ -295,7 +310,23 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         lock.withLock {
             pending.removeAll(keepingCapacity: true)
             prepared = nil
+            lastStoredKey = nil
         }
+    }
+
+    /// The stored row of `key` for a fold (`row`, `update`), with `lock` held: not looked for when its key sorts after
+    /// the table's last stored key (read once per transaction, `lastStoredKey`).
+    @inlinable func stored(_ key: Key, txn: borrowing Transaction) throws -> Row? {
+        let bytes = RowTable.keyBytes(key)
+        let last: [UInt8]?
+        if let known = lastStoredKey {
+            last = known
+        } else {
+            last = try txn.withCursor(database) { cursor in try cursor.last().map { Array($0.key) } }
+            lastStoredKey = .some(last)
+        }
+        guard let last, !last.lexicographicallyPrecedes(bytes) else { return nil }
+        return try bytes.withUnsafeBytes { key in try txn.get(database, key: key).map { try decode($0, txn: txn) } }
     }
 
     // MARK: - Reading (queries)
