@@ -13,11 +13,12 @@ import Darwin
 /// 1. Every line is checked (`BulkLine.request`: JSON, stream, type, payload, expected version, names, the trust
 ///    rules) and kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder). A bad
 ///    line stops the command with one line naming it: nothing was appended.
-/// 2. Then the store is opened, the actor checked, and the spooled requests are appended `batch` to a durable
-///    transaction, `committed POSITION` printed after each commit. What only the store can refuse (an expected
-///    version, a command id used on another stream) fails its batch: the batches before it stay committed, and
-///    their `committed` lines say how far. Each commit's anchor is written unsynced and the anchors file synced once
-///    after the last commit (or the failed one).
+/// 2. Then the store is opened, the actor checked, and the spooled requests are appended `batch` to a transaction
+///    (`BulkCommits`), `committed POSITION` printed for each once it is on the disk (when the next one has committed,
+///    or at the end). What only the store can refuse (an expected version, a command id used on another stream) fails
+///    its batch: the batches before it stay committed, and their `committed` lines say how far. Lines in a row on
+///    one stream with neither command id nor expected version go in one request (the same events, one index
+///    update).
 struct BulkAppend {
     /// Bytes read from stdin at a time.
     static let chunkBytes = 8 << 20
@@ -41,17 +42,34 @@ struct BulkAppend {
         let store = try open()
         try store.requireAdmin(actor, to: "append raw events")
         try spool.rewind()
-        // Each commit's anchor is written without waiting for the disk, and all of them waited for once at the end,
-        // whether the batches all went in or one failed (docs/security.md, "Anchors of a bulk append").
-        defer { store.syncAnchors() }
-        var requests: [AppendRequest] = []
-        requests.reserveCapacity(min(batch, 100_000))
-        var ids = RandomUUIDs()
-        while let line = try spool.next() {
-            requests.append(line.request(actor: actor, eventId: ids.next()))
-            if requests.count >= batch { try commit(&requests, to: store) }
+        // A batch is acknowledged once it is on the disk; whether the batches all went in or one failed, the last one
+        // is flushed at the end (docs/security.md, "A bulk append").
+        let commits = store.bulkCommits { position in Terminal.out("committed \(position)\n") }
+        do {
+            var requests: [AppendRequest] = []
+            requests.reserveCapacity(min(batch, 100_000))
+            var lines = 0
+            var ids = RandomUUIDs()
+            while let line = try spool.next() {
+                let eventId = ids.next()
+                if let last = requests.indices.last, line.continues(requests[last]) {
+                    requests[last].events.append(NewEvent(type: line.type, payload: line.payload, eventId: eventId))
+                } else {
+                    requests.append(line.request(actor: actor, eventId: eventId))
+                }
+                lines += 1
+                if lines >= batch {
+                    try commits.append(requests)
+                    requests.removeAll(keepingCapacity: true)
+                    lines = 0
+                }
+            }
+            if !requests.isEmpty { try commits.append(requests) }
+        } catch {
+            try? commits.finish()
+            throw error
         }
-        try commit(&requests, to: store)
+        try commits.finish()
     }
 
     private func take(_ line: ArraySlice<UInt8>, number: Int, into spool: AppendSpool) throws {
@@ -69,12 +87,6 @@ struct BulkAppend {
         try spool.write(parsed)
     }
 
-    private func commit(_ requests: inout [AppendRequest], to store: LogService) throws {
-        guard !requests.isEmpty else { return }
-        let results = try store.append(requests, syncAnchor: false)
-        Terminal.out("committed \(results.last?.positions.upperBound ?? 0)\n")
-        requests.removeAll(keepingCapacity: true)
-    }
 }
 
 /// One NDJSON line of `event append --stdin`:
@@ -86,6 +98,13 @@ struct BulkLine: Equatable {
     var payload: [UInt8]
     var commandId: String?
     var expectedVersion: ExpectedVersion
+
+    /// Whether this line may join `request` as its next event with the same outcome as a request of its own: the
+    /// same stream, and neither carries a command id (whose index names its request's positions) nor does the line
+    /// expect a version (the stream's version before it is the one the request leaves).
+    func continues(_ request: AppendRequest) -> Bool {
+        commandId == nil && expectedVersion == .any && request.commandId == nil && request.stream == stream
+    }
 
     /// The request appending it as `actor`'s, as event `eventId` (a fresh random one).
     func request(actor: String, eventId: UUID) -> AppendRequest {

@@ -42,9 +42,9 @@ struct EventAppendCommand: ParsableCommand {
               each line: {"stream":"…","type":"…","payload":{…},"commandId":"…","expectedVersion":3}
               (commandId and expectedVersion are optional). Every line is checked before anything is
               appended: a bad line is named and nothing is written. With --batch N, N lines then share one
-              durable transaction; after each commit the line `committed THROUGH-POSITION` is printed, so a
-              caller knows what is acknowledged (a batch the store refuses, e.g. for its expectedVersion,
-              leaves the batches before it committed).
+              transaction; once a transaction is on the disk (when the next one has committed, or at the end) the
+              line `committed THROUGH-POSITION` is printed, so a caller knows what is acknowledged (a batch the
+              store refuses, e.g. for its expectedVersion, leaves the batches before it committed).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -57,7 +57,7 @@ struct EventAppendCommand: ParsableCommand {
     @Option(help: "any, none, or the stream's current version.") var expectedVersion: ExpectedVersionArgument?
     @Option(help: "An id that makes a retry of this append write nothing.") var commandId: String?
     @Flag(help: "Read NDJSON events from stdin instead.") var stdin = false
-    @Option(help: "With --stdin: events per durable transaction.") var batch: Int = 1
+    @Option(help: "With --stdin: events per transaction.") var batch: Int = 1
     @Flag(help: "Repair mode: allow Docket's own event types and streams (bypasses the commands' rules).") var repair = false
 
     func validate() throws {

@@ -21,10 +21,10 @@ extension EventStore {
         }
     }
 
-    /// Waits for the anchors written without waiting (`append(_:syncAnchor:)` with false) to reach the disk: one
-    /// `fdatasync` of the anchors file for all of them, after a bulk append's last transaction. A failure is said on
-    /// `warnings`, as for an anchor that could not be written.
-    public func syncAnchors() {
+    /// Waits for the anchors written without waiting (`recordAnchor(_:sync:)` with false) to reach the disk: one
+    /// `fdatasync` of the anchors file for all of them, after a bulk append's last transaction (`BulkCommits`). A
+    /// failure is said on `warnings`, as for an anchor that could not be written.
+    func syncAnchors() {
         guard replay == nil, environment.isDurable else { return }
         do {
             try AnchorFile.sync(anchorsPath)

@@ -42,7 +42,11 @@ extension EventStore {
             if importer.wrote, try head().position == importer.held + importer.imported { try removeEvents(after: held) }
             throw error
         }
-        if importer.wrote { recordAnchor(try head()) }
+        if importer.wrote {
+            // The log's batches were committed with their meta pages deferred: on the disk before they are anchored.
+            try flushDeferredCommits()
+            recordAnchor(try head())
+        }
         try catchUpProjections(progress: progress)
         return Int(importer.imported)
     }
@@ -168,12 +172,15 @@ struct LogImporter {
         if batch.count >= batchSize { try flush(progress: progress) }
     }
 
-    /// Writes the gathered batch in one durable transaction: events the store already holds (a resumed import) are
-    /// compared byte for byte, the others written, each stream version and hash checked by the writer.
+    /// Writes the gathered batch in one transaction: events the store already holds (a resumed import) are compared
+    /// byte for byte, the others written, each stream version and hash checked by the writer. The commit defers its
+    /// meta page (`Environment.CommitSync.metaDeferred`): the next one puts it on the disk, and the import flushes
+    /// the last before it anchors the head; a crash of the machine in between may undo the last batch, after which a
+    /// second import of the file resumes from what is left.
     mutating func flush(progress: (String, UInt64, UInt64) -> Void) throws {
         guard !batch.isEmpty else { return }
         let store = self.store, held = self.held, batch = self.batch
-        let written = try store.environment.write { txn -> UInt64 in
+        let written = try store.environment.write(sync: .metaDeferred) { txn -> UInt64 in
             var writer = try LogWriter(txn: txn, db: store.db)
             var written: UInt64 = 0
             var body: [UInt8] = []

@@ -62,17 +62,36 @@ extension EventStore {
 
     /// Folds the log from the projections' common checkpoint up to the head into all of them, one batch per
     /// write transaction (`batchSize` events or `bulkBatchBytes`, whichever comes first), until the head stops moving. Every projection in `group` is at the same checkpoint.
-    /// Each batch is read and decoded once, then folded on `foldThreads` threads (`BulkFold`) and flushed.
+    /// Each batch is read and decoded once, then folded on `foldThreads` threads (`BulkFold`) and flushed. The batches
+    /// are committed with their meta pages deferred (`Environment.CommitSync.metaDeferred`: each commit puts the one
+    /// before on the disk) and the last flushed before it returns: a crash of the machine in between may undo the last
+    /// batch, which leaves the models behind the log, caught up again on the next open.
     private func catchUp(
         _ group: [any Projection], batchSize: Int, progress: (UInt64, UInt64) -> Void
     ) throws {
         guard let lead = group.first else { return }
         let fold = BulkFold(groups: foldThreads)
+        var committed = false
+        do {
+            try foldBatches(group, lead: lead, fold: fold, batchSize: batchSize, committed: &committed, progress: progress)
+        } catch {
+            if committed { try? flushDeferredCommits() }
+            throw error
+        }
+        if committed { try flushDeferredCommits() }
+    }
+
+    /// The batches of `catchUp`, each committed with its meta page deferred; `committed` is set once one wrote.
+    private func foldBatches(
+        _ group: [any Projection], lead: any Projection, fold: BulkFold, batchSize: Int, committed: inout Bool,
+        progress: (UInt64, UInt64) -> Void
+    ) throws {
         while true {
-            let (reached, head) = try environment.write { txn -> (UInt64, UInt64) in
+            let (reached, head) = try environment.write(sync: .metaDeferred) { txn -> (UInt64, UInt64) in
                 let head = try LogWriter.readHead(txn: txn, db: db).position
                 let mark = try checkpoint(lead.name, txn: txn)
                 guard mark < head else { return (mark, head) }
+                committed = true
                 let bound = min(head, mark + UInt64(batchSize))
                 let events = try txn.withCursor(db.events) { cursor in
                     var events: [RecordedEvent] = []

@@ -234,36 +234,40 @@ public final class EventStore: @unchecked Sendable {
     /// if any request is refused, none is written. With group commit on, concurrent calls share a transaction.
     @discardableResult
     public func append(_ requests: [AppendRequest]) throws -> [AppendResult] {
-        try append(requests, syncAnchor: true)
-    }
-
-    /// Appends many requests in one durable transaction, as `append(_:)`, for one of the many transactions of a bulk
-    /// append: with `syncAnchor` false the commit's anchor is written to the anchors file but not waited for (the
-    /// transaction itself is on the disk all the same). Call ``syncAnchors()`` after the last of them, whether it
-    /// succeeded or not: until then a crash of the machine (not of the process) may lose those anchors, leaving the
-    /// anchors file behind the log, which `verify` accepts (docs/security.md, "Anchors of a bulk append").
-    /// With group commit on, the anchor is waited for.
-    @discardableResult
-    public func append(_ requests: [AppendRequest], syncAnchor: Bool) throws -> [AppendResult] {
         if groupCommit.isEnabled { return try groupCommit.append(requests, to: self) }
         try requireNoRollbackSuspicion()
-        return try appendIgnoringRollbackSuspicion(requests, syncAnchor: syncAnchor)
+        return try appendIgnoringRollbackSuspicion(requests)
     }
 
-    func appendIgnoringRollbackSuspicion(_ requests: [AppendRequest], syncAnchor: Bool = true) throws -> [AppendResult] {
+    func appendIgnoringRollbackSuspicion(_ requests: [AppendRequest]) throws -> [AppendResult] {
+        let (results, head) = try commit(requests, sync: .durable)
+        if let head { recordAnchor(head) }
+        return results
+    }
+
+    /// Puts every commit of this store made with its meta page deferred (`Environment.CommitSync.metaDeferred`) on the
+    /// disk (`Environment.sync()`); a store opened without durability (`Options.durable` false) is left as it is.
+    func flushDeferredCommits() throws {
+        if environment.isDurable { try environment.sync() }
+    }
+
+    /// Writes `requests` in one transaction committed as `sync` says, without anchoring it: the results, and the new
+    /// head when anything was written (nil when every request was a retry).
+    func commit(_ requests: [AppendRequest], sync: Environment.CommitSync) throws -> ([AppendResult], LogHead?) {
         try requireWritable()
         for request in requests { try validate(request) }
         let now = clock.now()
-        let (results, head, wrote) = try environment.write { txn in
+        let (results, head, wrote) = try environment.write(sync: sync) { txn in
             var writer = try LogWriter(txn: txn, db: db)
+            writer.appended = []
             let firstNew = writer.head.position + 1
             let results = try requests.map { try writer.append($0, now: now, txn: txn) }
             try writer.finish(txn: txn)
-            try applyProjections(from: firstNew, to: writer.head.position, txn: txn)
+            // The events as written, folded without reading them back from the log.
+            try applyProjections(from: firstNew, to: writer.head.position, txn: txn, decoded: (writer.appended ?? [], nil))
             return (results, writer.head, writer.head.position >= firstNew)
         }
-        if wrote { recordAnchor(head, sync: syncAnchor) }
-        return results
+        return (results, wrote ? head : nil)
     }
 
     func validate(_ request: AppendRequest) throws {
@@ -297,10 +301,11 @@ public final class EventStore: @unchecked Sendable {
 
     /// Applies events `first...last` to each projection whose checkpoint is exactly `first - 1`.
     /// A projection that is behind (being rebuilt) is left for its catch-up to reach. `decoded`: those events
-    /// already decoded, in order (a copy of another log decodes each record as it writes it), instead of reading them
-    /// back from the log, folded by a bulk fold (`BulkFold`: on several threads).
+    /// already decoded, in order (an append has them as it writes them, a copy of another log decodes each record as
+    /// it writes it), instead of reading them back from the log, folded by a bulk fold (`BulkFold`: on several
+    /// threads) when one is given, else event by event.
     func applyProjections(
-        from first: UInt64, to last: UInt64, txn: borrowing Transaction, decoded: (events: [RecordedEvent], fold: BulkFold)? = nil
+        from first: UInt64, to last: UInt64, txn: borrowing Transaction, decoded: (events: [RecordedEvent], fold: BulkFold?)? = nil
     ) throws {
         guard first <= last, !projections.isEmpty else { return }
         var current: [any Projection] = []
@@ -310,7 +315,13 @@ public final class EventStore: @unchecked Sendable {
         guard !current.isEmpty else { return }
         try applying(current, txn: txn) {
             if let decoded {
-                try decoded.fold.fold(decoded.events, into: current, store: self, txn: txn)
+                if let fold = decoded.fold {
+                    try fold.fold(decoded.events, into: current, store: self, txn: txn)
+                } else {
+                    for event in decoded.events {
+                        for projection in current { try projection.apply(event, in: txn) }
+                    }
+                }
                 return
             }
             try txn.withCursor(db.events) { cursor in
@@ -355,6 +366,8 @@ struct LogWriter {
     let db: EventStore.Databases
     /// A reused record buffer, so encoding does not allocate per event (appends and imports).
     var scratch: [UInt8] = []
+    /// When set (not nil), `append` adds every event it writes, as it stands in the log, for the projections.
+    var appended: [RecordedEvent]?
 
     init(txn: borrowing Transaction, db: EventStore.Databases) throws {
         self.db = db
@@ -410,7 +423,12 @@ struct LogWriter {
                 streamVersion: version, recordedAt: recordedAt, schemaVersion: event.schemaVersion,
                 eventId: event.eventId, stream: request.stream, type: event.type, commandId: request.commandId,
                 actor: request.actor, payload: event.payload, into: &record)
-            try write(record: &record, streamId: streamId, streamVersion: version, recordedAt: recordedAt, txn: txn)
+            let hash = try write(record: &record, streamId: streamId, streamVersion: version, recordedAt: recordedAt, txn: txn)
+            appended?.append(
+                RecordedEvent(
+                    position: head.position, stream: request.stream, streamVersion: version, type: event.type,
+                    schemaVersion: event.schemaVersion, eventId: event.eventId, commandId: request.commandId,
+                    actor: request.actor, recordedAt: recordedAt, payload: event.payload, hash: hash))
         }
         try txn.put(db.streams, key: Array(request.stream.utf8), value: Key.pair(streamId, version))
         if let commandId = request.commandId {

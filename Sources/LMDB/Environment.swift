@@ -53,6 +53,10 @@ public final class Environment: @unchecked Sendable {
     public let path: String
     private let options: Options
     private let growthLock = ReadWriteLock()
+    /// Held by every write transaction of this process from its begin to the end of its commit, so that the one
+    /// commit asked to defer its meta page (`CommitSync.metaDeferred`, a flag of the whole environment in LMDB) is the
+    /// only one that does. LMDB's own writer lock already orders the writers: this one is never contended longer.
+    private let commitLock = ReadWriteLock()
     private let mapBounds: MapBounds
     private let fileDescriptor: Int32
 
@@ -166,7 +170,8 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    /// Flushes commits made without fsync (`durable = false`) to disk.
+    /// Flushes commits made without fsync (`durable = false`) or with their meta page deferred
+    /// (`CommitSync.metaDeferred`) to disk: when it returns, every commit of this environment survives a crash of the machine.
     public func sync() throws {
         try check(mdb_env_sync(handle, 1), "mdb_env_sync")
     }
@@ -181,15 +186,31 @@ public final class Environment: @unchecked Sendable {
         return try body(Transaction(handle: txn, isReadOnly: true, bounds: bounds))
     }
 
+    /// How a write transaction's commit reaches the disk.
+    public enum CommitSync: Sendable {
+        /// LMDB's default: the data pages are written and flushed (`fdatasync`), then the meta page that makes them the
+        /// current state is written through a synchronous descriptor. When the commit returns it survives a crash of
+        /// the machine.
+        case durable
+        /// The data pages are written and flushed as for `durable`, but the meta page is written without waiting for
+        /// the disk (LMDB's `MDB_NOMETASYNC`, for this one commit): one synchronous write less. LMDB keeps the file
+        /// consistent ("maintains database integrity, but a system crash may undo the last committed transaction",
+        /// lmdb.h): a crash of the machine may leave the state before this commit, never a damaged file. The next
+        /// commit of any process flushes the file before it writes its own meta page, which puts this one on the disk;
+        /// so does ``sync()``. A crash of the process alone loses nothing: the meta page is in the page cache.
+        case metaDeferred
+    }
+
     /// Runs `body` in a write transaction, committing when it returns and rolling back when it throws.
     /// Write transactions are serialized across threads and processes. When the map is full the
-    /// transaction is rolled back, the map grows, and `body` runs again from the start.
-    public func write<T>(_ body: (borrowing Transaction) throws -> T) throws -> T {
+    /// transaction is rolled back, the map grows, and `body` runs again from the start. `sync` says how the commit
+    /// reaches the disk (`.durable` unless a caller syncs later itself, see ``CommitSync``).
+    public func write<T>(sync: CommitSync = .durable, _ body: (borrowing Transaction) throws -> T) throws -> T {
         while true {
             growthLock.lockShared()
             let outcome: T?
             do {
-                outcome = try attemptWrite(body)
+                outcome = try attemptWrite(sync: sync, body)
                 growthLock.unlock()
             } catch {
                 growthLock.unlock()
@@ -201,7 +222,9 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// One try of `write`; nil means the map filled up and nothing was written.
-    private func attemptWrite<T>(_ body: (borrowing Transaction) throws -> T) throws -> T? {
+    private func attemptWrite<T>(sync: CommitSync, _ body: (borrowing Transaction) throws -> T) throws -> T? {
+        commitLock.lockExclusive()
+        defer { commitLock.unlock() }
         let txn = try begin(readOnly: false)
         let result: T
         do {
@@ -214,7 +237,12 @@ public final class Environment: @unchecked Sendable {
             mdb_txn_abort(txn)
             throw error
         }
+        // The flag is the environment's: set for this commit only, under `commitLock`, so no other commit of this
+        // process sees it (another process's commits never do).
+        let deferMeta = sync == .metaDeferred && options.durable
+        if deferMeta { mdb_env_set_flags(handle, UInt32(MDB_NOMETASYNC), 1) }
         let rc = mdb_txn_commit(txn)
+        if deferMeta { mdb_env_set_flags(handle, UInt32(MDB_NOMETASYNC), 0) }
         if rc == MDB_MAP_FULL { return nil }
         try check(rc, "mdb_txn_commit")
         #if os(Linux)

@@ -52,11 +52,18 @@ final class MapBounds: @unchecked Sendable {
 
     /// LMDB checks page numbers against the last page, but not the 16-bit offsets and key sizes inside a page: a
     /// flipped bit there makes LMDB itself read up to 128 KiB past the page, and past the end of the file that is
-    /// SIGBUS. Zeros after the last page turn such a read into garbage LMDB or Docket then reports. Extends the
-    /// file (never shrinks it) to `slack` bytes past LMDB's last page when less than half of that is left; called
-    /// after each commit and when the map grows. Opening a store changes nothing (a replay promises the live store
-    /// is left byte for byte as it was), so a file last written by an older Docket has no margin until its next commit.
+    /// SIGBUS. Zeros after the last page turn such a read into garbage LMDB or Docket then reports. When less than
+    /// half of `slack` is left past LMDB's last page, extends the file (never shrinks it) to `slack` bytes past it plus
+    /// `headroom(end:)` (a hole: no block is written); called after each commit and when the map grows. Opening a store
+    /// changes nothing (a replay promises the live store is left byte for byte as it was), so a file last written by
+    /// an older Docket has no margin until its next commit.
     static let slack = 256 << 10
+
+    /// What a padding leaves beyond `slack`: an eighth of the file, at most 32 MiB. Without it a bulk append or
+    /// import whose commits each grow the file by more than half the slack (1,000 events of 373 bytes are ~400 KiB)
+    /// extended the file after every commit — an `ftruncate` and a reopen of the file each time (201 of them for 200k
+    /// events); with it, a few dozen for a file of a gigabyte.
+    static func headroom(end: Int) -> Int { min(end / 8, 32 << 20) }
 
     #if os(Linux)
     static func padDataFile(_ handle: OpaquePointer, descriptor: Int32) {
@@ -64,7 +71,7 @@ final class MapBounds: @unchecked Sendable {
         var stat = MDB_stat()
         guard mdb_env_info(handle, &info) == 0, mdb_env_stat(handle, &stat) == 0 else { return }
         let end = (info.me_last_pgno + 1) * Int(stat.ms_psize)
-        let wanted = min(info.me_mapsize, end + slack)
+        let wanted = min(info.me_mapsize, end + slack + headroom(end: end))
         var file = Glibc.stat()
         guard fstat(descriptor, &file) == 0, Int(file.st_size) < min(wanted, end + slack / 2) else { return }
         // LMDB's own descriptor may be read-only: open the file again for the one ftruncate.

@@ -103,6 +103,63 @@ import Testing
         #expect(try exportLines().count == 1_001)
     }
 
+    /// Lines in a row on one stream share a request, except those with a command id or an expected version: the
+    /// events, their stream versions and the command index are what one request per line gives.
+    @Test func linesInARowOnOneStreamAreTheSameEventsAsOneRequestEach() throws {
+        try initialized()
+        var lines = (0..<40).map { Self.line($0, stream: "run-a") }
+        lines[17] = #"{"stream":"run-a","type":"load.noted","payload":{"i":17},"commandId":"c-17"}"#
+        lines[18] = #"{"stream":"run-a","type":"load.noted","payload":{"i":18}}"#
+        lines[25] = #"{"stream":"run-a","type":"load.noted","payload":{"i":25},"expectedVersion":25}"#
+        lines += (40..<45).map { Self.line($0, stream: "run-b") }
+        let run = try DocketProcess.run(["event", "append", "--stdin", "--batch", "30"], store: store, stdin: lines.joined(separator: "\n"))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "committed 31\ncommitted 46\n")
+        let versions = try exportLines().dropFirst().map { line -> String in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return "\(object?["stream"] ?? "")@\(object?["streamVersion"] ?? "")"
+        }
+        #expect(versions == (1...40).map { "run-a@\($0)" } + (1...5).map { "run-b@\($0)" })
+        let retry = try DocketProcess.run(
+            ["event", "append", "--stream", "run-a", "--type", "load.noted", "--command-id", "c-17"], store: store)
+        #expect(retry.stdout.contains("version 18 at position 19 (already appended"), "\(retry.stdout)")
+    }
+
+    /// kill -9 at any moment of a bulk append: the store opens and verifies, holds every batch acknowledged with a
+    /// `committed` line (each is on the disk before it is printed) and whole batches only, and the anchors are never
+    /// ahead of the log.
+    @Test func killNineDuringABulkAppendLeavesTheAcknowledgedBatchesAndAStoreThatVerifies() throws {
+        try initialized()
+        let input = folder.child("lines.ndjson")
+        try (0..<8_000).map { Self.line($0) }.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970))
+        var head = 1
+        for trial in 0..<6 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: DocketProcess.executable)
+            process.arguments = ["event", "append", "--stdin", "--batch", "250"]
+            var environment = ProcessInfo.processInfo.environment
+            (environment["DOCKET_STORE"], environment["DOCKET_USER"]) = (store, "ann")
+            process.environment = environment
+            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: input))
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = Pipe()
+            try process.run()
+            usleep(useconds_t(random.next() % 600_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let acknowledged = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .split(separator: "\n").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+            let verify = try DocketProcess.run(["verify"], store: store)
+            #expect(verify.status == 0, "trial \(trial): \(verify.stdout)\(verify.stderr)")
+            let now = try exportLines().count
+            #expect(now >= (acknowledged.last ?? head), "trial \(trial): acknowledged \(acknowledged.last ?? 0), the log ends at \(now)")
+            #expect((now - head) % 250 == 0 || now - head == 8_000, "trial \(trial): whole batches only (\(head) → \(now))")
+            head = now
+        }
+    }
+
     /// The spool gives back what was written, records crossing its buffer's edges included.
     @Test func theSpoolGivesBackEveryLine() throws {
         let spool = try AppendSpool()

@@ -46,21 +46,69 @@ import Testing
         #expect(payload["headPosition"] as? Int == 2)
     }
 
-    /// A bulk append (`append(_:syncAnchor: false)` per transaction, `syncAnchors()` after the last) anchors every
-    /// commit, and the latest anchor is the final head.
+    /// A bulk append (`BulkCommits`) acknowledges and anchors each commit once the next one has put it on the disk,
+    /// the last in `finish()`: in order, every batch once, and the latest anchor is the final head. A batch of retries
+    /// only is acknowledged with the positions its command first wrote, after the batch before it.
     @Test func aBulkAppendAnchorsEveryCommitAndEndsOnTheHead() throws {
         let store = try EventStore(path: folder.child("store"), clock: ManualClock())
         try store.append(sampleAppend("s-0"))
-        for n in 1...3 { try store.append([sampleAppend("s-\(n)", count: 10)], syncAnchor: false) }
-        store.syncAnchors()
+        var acknowledged: [UInt64] = []
+        let commits = BulkCommits(store: store) { acknowledged.append($0) }
+        try commits.append([sampleAppend("s-1", count: 10, commandId: "c-1")])
+        #expect(acknowledged.isEmpty, "the first batch's meta page may not be on the disk yet")
+        for n in 2...3 { try commits.append([sampleAppend("s-\(n)", count: 10)]) }
+        #expect(acknowledged == [11, 21])
+        #expect(try AnchorFile.read(store.anchorsPath).map(\.position) == [1, 11, 21])
+        try commits.append([sampleAppend("s-1", count: 10, commandId: "c-1")])
+        #expect(acknowledged == [11, 21], "a retry waits for the batch before it")
+        try commits.finish()
+        #expect(acknowledged == [11, 21, 31, 11])
         #expect(try AnchorFile.read(store.anchorsPath).map(\.position) == [1, 11, 21, 31])
         #expect(try AnchorFile.latest(store.anchorsPath) == Anchor(try store.head()))
         #expect(try store.verify().isClean)
     }
 
-    /// What a machine crash during a bulk append can leave: the log's commits (each durable) with the anchors written
-    /// since the last synced one lost, the last of them cut short. The store opens without alarm (an anchor behind the
-    /// log), `verify` is clean, and the next commit's anchor is read whole, not run into the torn piece.
+    /// What a machine crash during a bulk append can leave of the log: the last commit's meta page (written without
+    /// waiting) lost, so LMDB opens the state before it; its anchor was never written. Built here by putting back the
+    /// meta page that commit overwrote. The store opens without alarm, at the last acknowledged head, `verify` is clean,
+    /// and writes go on.
+    @Test func aBulkAppendsLastCommitLostToACrashLeavesTheAcknowledgedLog() throws {
+        let path = folder.child("store")
+        let crashed = folder.child("crashed")
+        let store = try EventStore(path: path, clock: ManualClock())
+        try store.append(sampleAppend("s-0"))
+        var acknowledged: [UInt64] = []
+        let commits = BulkCommits(store: store) { acknowledged.append($0) }
+        for n in 1...2 { try commits.append([sampleAppend("s-\(n)", count: 10)]) }
+        let metaBefore = Array(try Data(contentsOf: URL(fileURLWithPath: path + "/data.mdb")).prefix(8192))
+        try commits.append([sampleAppend("s-3", count: 10)])
+        #expect(acknowledged == [11, 21])
+
+        var file = Array(try Data(contentsOf: URL(fileURLWithPath: path + "/data.mdb")))
+        let meta = try #require(MetaPages.read(path + "/data.mdb"))
+        let newest = meta.txnids.0 > meta.txnids.1 ? 0 : 1
+        file.replaceSubrange((newest * 4096)..<((newest + 1) * 4096), with: metaBefore[(newest * 4096)..<((newest + 1) * 4096)])
+        try FileManager.default.createDirectory(atPath: crashed, withIntermediateDirectories: true)
+        try Data(file).write(to: URL(fileURLWithPath: crashed + "/data.mdb"))
+        try FileManager.default.copyItem(atPath: store.anchorsPath, toPath: crashed + "/" + AnchorFile.fileName)
+        do {
+            let reopened = try EventStore(path: crashed, clock: ManualClock())
+            #expect(reopened.integrityAlarm == nil, "\(reopened.integrityAlarm ?? "")")
+            #expect(try reopened.head().position == 21)
+            #expect(try reopened.verify().isClean)
+            try reopened.append(sampleAppend("s-4"))
+            #expect(try reopened.verify().isClean)
+        }
+        #expect(try EventStore(path: crashed, clock: ManualClock()).integrityAlarm == nil)
+
+        try commits.finish()
+        #expect(acknowledged == [11, 21, 31])
+        #expect(try store.verify().isClean)
+    }
+
+    /// What a machine crash could leave of the anchors file before bulk appends waited for their commits: anchors
+    /// written since the last synced one lost, the last of them cut short. The store opens without alarm (an anchor
+    /// behind the log), `verify` is clean, and the next commit's anchor is read whole, not run into the torn piece.
     @Test func aCrashDuringABulkAppendLeavesAStoreThatVerifies() throws {
         let path = folder.child("store")
         var synced = Data()
@@ -68,7 +116,9 @@ import Testing
             let store = try EventStore(path: path, clock: ManualClock())
             try store.append(sampleAppend("s-0"))
             synced = try Data(contentsOf: URL(fileURLWithPath: store.anchorsPath))
-            for n in 1...3 { try store.append([sampleAppend("s-\(n)", count: 10)], syncAnchor: false) }
+            let commits = BulkCommits(store: store) { _ in }
+            for n in 1...3 { try commits.append([sampleAppend("s-\(n)", count: 10)]) }
+            try commits.finish()
         }
         let anchors = path + "/" + AnchorFile.fileName
         let written = try Data(contentsOf: URL(fileURLWithPath: anchors))

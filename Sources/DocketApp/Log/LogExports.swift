@@ -6,6 +6,7 @@
 @_exported import struct EventLog.AppendRequest
 @_exported import struct EventLog.AppendResult
 @_exported import struct EventLog.BackupManifest
+@_exported import class EventLog.BulkCommits
 @_exported import struct EventLog.Digest
 @_exported import enum EventLog.ExpectedVersion
 @_exported import enum EventLog.JSONBounds

@@ -101,15 +101,11 @@ public struct LogService: Sendable {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func append(_ requests: [AppendRequest]) throws -> [AppendResult] { try store.append(requests) }
 
-    /// One transaction of a bulk append of raw events: its anchor waited for only when `syncAnchor`; call
-    /// `syncAnchors()` after the last (see `EventStore.append(_:syncAnchor:)`).
-    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func append(_ requests: [AppendRequest], syncAnchor: Bool) throws -> [AppendResult] {
-        try store.append(requests, syncAnchor: syncAnchor)
+    /// A bulk append of raw events in many transactions, each acknowledged (`acknowledge` hears its last position)
+    /// once it is on the disk (see `BulkCommits`); call its `finish()` after the last.
+    public func bulkCommits(acknowledge: @escaping (UInt64) -> Void) -> BulkCommits {
+        BulkCommits(store: store, acknowledge: acknowledge)
     }
-
-    /// Waits for the anchors of a bulk append's transactions to reach the disk (`EventStore.syncAnchors()`).
-    public func syncAnchors() { store.syncAnchors() }
 
     /// Appends one raw request, checked by the log only.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
