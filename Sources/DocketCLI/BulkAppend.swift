@@ -46,30 +46,39 @@ struct BulkAppend {
         // is flushed at the end (docs/security.md, "A bulk append").
         let commits = store.bulkCommits { position in Terminal.out("committed \(position)\n") }
         do {
-            var requests: [AppendRequest] = []
-            requests.reserveCapacity(min(batch, 100_000))
-            var lines = 0
-            var ids = RandomUUIDs()
-            while let line = try spool.next() {
-                let eventId = ids.next()
-                if let last = requests.indices.last, line.continues(requests[last]) {
-                    requests[last].events.append(NewEvent(type: line.type, payload: line.payload, eventId: eventId))
-                } else {
-                    requests.append(line.request(actor: actor, eventId: eventId))
-                }
-                lines += 1
-                if lines >= batch {
-                    try commits.append(requests)
-                    requests.removeAll(keepingCapacity: true)
-                    lines = 0
-                }
+            // The next batch is read back from the spool while this one is committed (`HandOff`).
+            try HandOff.run { emit in
+                try readBatches(from: spool, emit: emit)
+            } consume: { requests in
+                try commits.append(requests)
             }
-            if !requests.isEmpty { try commits.append(requests) }
         } catch {
             try? commits.finish()
             throw error
         }
         try commits.finish()
+    }
+
+    /// The spooled lines as requests, `batch` lines to a batch, lines in a row on one stream joined (`continues`).
+    private func readBatches(from spool: AppendSpool, emit: ([AppendRequest]) throws -> Void) throws {
+        var requests: [AppendRequest] = []
+        var lines = 0
+        var ids = RandomUUIDs()
+        while let line = try spool.next() {
+            let eventId = ids.next()
+            if let last = requests.indices.last, line.continues(requests[last]) {
+                requests[last].events.append(NewEvent(type: line.type, payload: line.payload, eventId: eventId))
+            } else {
+                requests.append(line.request(actor: actor, eventId: eventId))
+            }
+            lines += 1
+            if lines >= batch {
+                try emit(requests)
+                requests = []
+                lines = 0
+            }
+        }
+        if !requests.isEmpty { try emit(requests) }
     }
 
     private func take(_ line: ArraySlice<UInt8>, number: Int, into spool: AppendSpool) throws {

@@ -3,13 +3,14 @@ import LMDB
 extension EventStore {
     /// Imports an NDJSON export into this store, reading it as a stream of byte chunks (`chunks` returns nil at the
     /// end), so memory stays bounded whatever the file's size. The log is written first, alone, `batchSize` events
-    /// to a durable transaction, each line checked as it is written: JSON shape, gapless positions and stream
+    /// to a transaction, each line checked as it is written: JSON shape, gapless positions and stream
     /// versions, times that never go back, and the hash chain (each hash computed once, by the writer, and compared
-    /// with the line's). A bad line fails the import naming its line number, and every event this call wrote is
-    /// taken out again (`removeEvents(after:)`), so the log is as it was. The events keep their ids, times and
-    /// hashes. Blank lines are skipped. Then the read models are built once, all in one scan of the log
-    /// (`catchUpProjections`), as on the first open of a store whose models lag: an import cut short in between
-    /// leaves models behind the head, caught up on the next open.
+    /// with the line's). The lines are read and checked on a thread of their own while the batch before is written
+    /// (`HandOff`: at most three batches in memory). A bad line fails the import naming its line number, and every
+    /// event this call wrote is taken out again (`removeEvents(after:)`), so the log is as it was. The events keep
+    /// their ids, times and hashes. Blank lines are skipped. Then the read models are built once, all in one scan of
+    /// the log (`catchUpProjections`), as on the first open of a store whose models lag: an import cut short in
+    /// between leaves models behind the head, caught up on the next open.
     ///
     /// The store must be empty, or hold exactly the export's first N events, byte for byte (an import that was
     /// interrupted): the import then goes on after them, and `resuming` is called with N first. `progress` is
@@ -24,31 +25,38 @@ extension EventStore {
         try requireWritable()
         try requireNoRollbackSuspicion()
         let held = try head().position
-        var importer = LogImporter(store: self, held: held, batchSize: max(batchSize, 1))
+        var writer = LogImportWriter(store: self, held: held)
         do {
-            var lines = LineSplitter()
-            do {
-                while let chunk = try chunks() {
-                    try lines.feed(chunk) { try importer.take(line: $0, number: $1, progress: progress) }
+            var read: UInt64 = 0
+            try HandOff.run { emit in
+                var reader = LogImporter(batchSize: max(batchSize, 1))
+                var lines = LineSplitter()
+                do {
+                    while let chunk = try chunks() {
+                        try lines.feed(chunk) { try reader.take(line: $0, number: $1, emit: emit) }
+                    }
+                    try lines.finish { try reader.take(line: $0, number: $1, emit: emit) }
+                } catch let long as LineSplitter.TooLong {
+                    throw LogImporter.reject(long.line, "the line is longer than \(long.limit) bytes")
                 }
-                try lines.finish { try importer.take(line: $0, number: $1, progress: progress) }
-            } catch let long as LineSplitter.TooLong {
-                throw LogImporter.reject(long.line, "the line is longer than \(long.limit) bytes")
+                try reader.flush(emit: emit)
+            } consume: { batch in
+                try writer.write(batch, progress: progress)
+                read = batch.last?.event.position ?? read
             }
-            try importer.flush(progress: progress)
-            try importer.finish(resuming: resuming)
+            try writer.finish(lastRead: read, resuming: resuming)
         } catch {
             // Only when the head is still this import's last event: never take out what another process appended.
-            if importer.wrote, try head().position == importer.held + importer.imported { try removeEvents(after: held) }
+            if writer.wrote, try head().position == writer.held + writer.imported { try removeEvents(after: held) }
             throw error
         }
-        if importer.wrote {
+        if writer.wrote {
             // The log's batches were committed with their meta pages deferred: on the disk before they are anchored.
             try flushDeferredCommits()
             recordAnchor(try head())
         }
         try catchUpProjections(progress: progress)
-        return Int(importer.imported)
+        return Int(writer.imported)
     }
 
     /// Takes out every event after `position` that an import wrote, newest first, with its stream and command index
@@ -111,36 +119,31 @@ extension EventStore {
     }
 }
 
-/// The state of one streamed import: the batch being gathered and what the log holds so far.
+/// The reading side of one streamed import: each line checked on its own against the one before, gathered into
+/// batches handed to `emit`.
 struct LogImporter {
-    let store: EventStore
-    /// The events the store held before the import (an interrupted import's prefix).
-    let held: UInt64
+    /// Events gathered for one write, each with its line number.
+    typealias Batch = [(line: Int, event: RecordedEvent)]
+
     let batchSize: Int
-    private var batch: [(line: Int, event: RecordedEvent)] = []
+    private var batch: Batch = []
     /// The last position read from the file, and the hash and time of its event.
     private var position: UInt64 = 0
     private var previous = Digest.zero
     private var previousTime = Int64.min
-    /// Events written by this import.
-    private(set) var imported: UInt64 = 0
 
-    init(store: EventStore, held: UInt64, batchSize: Int) {
-        self.store = store
-        self.held = held
+    init(batchSize: Int) {
         self.batchSize = batchSize
         batch.reserveCapacity(batchSize)
     }
-
-    var wrote: Bool { imported > 0 }
 
     static func reject(_ line: Int, _ reason: String) -> EventLogError {
         EventLogError(.importRejected, "line \(line): \(reason); nothing was imported")
     }
 
     /// Checks one line on its own (JSON, position, names, time, the chain link to the line before) and adds it to
-    /// the batch, writing the batch when full.
-    mutating func take(line raw: ArraySlice<UInt8>, number: Int, progress: (String, UInt64, UInt64) -> Void) throws {
+    /// the batch, handing the batch to `emit` when full.
+    mutating func take(line raw: ArraySlice<UInt8>, number: Int, emit: (Batch) throws -> Void) throws {
         let trimmed = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw
         if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         let parsed: NDJSONLine.Parsed
@@ -169,17 +172,42 @@ struct LogImporter {
         previous = event.hash
         previousTime = event.recordedAt.millisecondsSinceEpoch
         batch.append((number, event))
-        if batch.count >= batchSize { try flush(progress: progress) }
+        if batch.count >= batchSize { try flush(emit: emit) }
     }
 
-    /// Writes the gathered batch in one transaction: events the store already holds (a resumed import) are compared
-    /// byte for byte, the others written, each stream version and hash checked by the writer. The commit defers its
-    /// meta page (`Environment.CommitSync.metaDeferred`): the next one puts it on the disk, and the import flushes
-    /// the last before it anchors the head; a crash of the machine in between may undo the last batch, after which a
-    /// second import of the file resumes from what is left.
-    mutating func flush(progress: (String, UInt64, UInt64) -> Void) throws {
+    /// Hands the gathered events to `emit` (after the last line: what is left).
+    mutating func flush(emit: (Batch) throws -> Void) throws {
         guard !batch.isEmpty else { return }
-        let store = self.store, held = self.held, batch = self.batch
+        let full = batch
+        batch = []
+        batch.reserveCapacity(batchSize)
+        try emit(full)
+    }
+}
+
+/// The writing side of one streamed import: the batches written in order, and what the log holds so far.
+struct LogImportWriter {
+    let store: EventStore
+    /// The events the store held before the import (an interrupted import's prefix).
+    let held: UInt64
+    /// Events written by this import.
+    private(set) var imported: UInt64 = 0
+
+    init(store: EventStore, held: UInt64) {
+        self.store = store
+        self.held = held
+    }
+
+    var wrote: Bool { imported > 0 }
+
+    /// Writes `batch` in one transaction: events the store already holds (a resumed import) are compared byte for
+    /// byte, the others written, each stream version and hash checked by the writer. The commit defers its meta page
+    /// (`Environment.CommitSync.metaDeferred`): the next one puts it on the disk, and the import flushes the last
+    /// before it anchors the head; a crash of the machine in between may undo the last batch, after which a second
+    /// import of the file resumes from what is left.
+    mutating func write(_ batch: LogImporter.Batch, progress: (String, UInt64, UInt64) -> Void) throws {
+        guard let reached = batch.last?.event.position else { return }
+        let store = self.store, held = self.held
         let written = try store.environment.write(sync: .metaDeferred) { txn -> UInt64 in
             var writer = try LogWriter(txn: txn, db: store.db)
             var written: UInt64 = 0
@@ -203,8 +231,7 @@ struct LogImporter {
             return written
         }
         imported += written
-        self.batch.removeAll(keepingCapacity: true)
-        if written > 0 { progress("log", position, position) }
+        if written > 0 { progress("log", reached, reached) }
     }
 
     /// Refuses a store whose events are not exactly the file's first ones.
@@ -220,9 +247,10 @@ struct LogImporter {
         guard found.elementsEqual(body) else { throw store.refuseImport("position \(event.position) differs from line \(line)") }
     }
 
-    /// After the last line: a store that held more events than the file has is refused; a resumed import says so.
-    func finish(resuming: (UInt64) -> Void) throws {
-        if held > position { throw store.refuseImport("\(held) of them, more than the file's \(position)") }
+    /// After the last line (`lastRead` the file's last position): a store that held more events than the file has is
+    /// refused; a resumed import says so.
+    func finish(lastRead: UInt64, resuming: (UInt64) -> Void) throws {
+        if held > lastRead { throw store.refuseImport("\(held) of them, more than the file's \(lastRead)") }
         if held > 0 { resuming(held) }
     }
 }

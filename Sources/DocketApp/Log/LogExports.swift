@@ -9,6 +9,7 @@
 @_exported import class EventLog.BulkCommits
 @_exported import struct EventLog.Digest
 @_exported import enum EventLog.ExpectedVersion
+@_exported import enum EventLog.HandOff
 @_exported import enum EventLog.JSONBounds
 @_exported import enum EventLog.JSONScanner
 @_exported import struct EventLog.LineSplitter
