@@ -10,9 +10,10 @@ import Darwin
 /// `docket event append --stdin`: NDJSON lines read in chunks of `chunkBytes`, in two passes so memory stays one
 /// chunk and one batch whatever the input's size, and nothing is appended unless every line is good.
 ///
-/// 1. Every line is checked (`BulkLine.request`: JSON, stream, type, payload, expected version, names, the trust
-///    rules) and kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder). A bad
-///    line stops the command with one line naming it: nothing was appended.
+/// 1. Every line is checked (`BulkLine`: JSON, stream, type, payload, expected version, names, the trust rules) and
+///    kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder); lines are read and
+///    checked on one thread while those before are written to the spool on the other (`HandOff`). A bad line stops
+///    the command with one line naming it: nothing was appended.
 /// 2. Then the store is opened, the actor checked, and the spooled requests are appended `batch` to a transaction
 ///    (`BulkCommits`), `committed POSITION` printed for each once it is on the disk (when the next one has committed,
 ///    or at the end). What only the store can refuse (an expected version, a command id used on another stream) fails
@@ -30,14 +31,11 @@ struct BulkAppend {
     /// Reads `chunks` (nil at the end) to the end, checking every line, then appends them to the store `open` gives.
     func run(chunks: () throws -> ArraySlice<UInt8>?, open: () throws -> LogService) throws {
         let spool = try AppendSpool()
-        var lines = LineSplitter()
-        do {
-            while let chunk = try chunks() {
-                try lines.feed(chunk) { line, number in try take(line, number: number, into: spool) }
-            }
-            try lines.finish { line, number in try take(line, number: number, into: spool) }
-        } catch let long as LineSplitter.TooLong {
-            throw CLIError.badInput("line \(long.line) is longer than \(long.limit) bytes; send a smaller one")
+        // The lines are read and checked on a thread of their own while the ones before are written to the spool.
+        try HandOff.run { emit in
+            try checkedLines(chunks: chunks, emit: emit)
+        } consume: { checked in
+            for line in checked { try spool.write(line) }
         }
         let store = try open()
         try store.requireAdmin(actor, to: "append raw events")
@@ -81,8 +79,32 @@ struct BulkAppend {
         if !requests.isEmpty { try emit(requests) }
     }
 
-    private func take(_ line: ArraySlice<UInt8>, number: Int, into spool: AppendSpool) throws {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { return }
+    /// Every line of `chunks` checked (`check`), `spooledLines` to a batch; a bad line throws, naming it.
+    private func checkedLines(chunks: () throws -> ArraySlice<UInt8>?, emit: ([BulkLine]) throws -> Void) throws {
+        var lines = LineSplitter()
+        var checked: [BulkLine] = []
+        let take = { (line: ArraySlice<UInt8>, number: Int) throws in
+            if let parsed = try check(line, number: number) { checked.append(parsed) }
+            if checked.count >= Self.spooledLines {
+                try emit(checked)
+                checked = []
+            }
+        }
+        do {
+            while let chunk = try chunks() { try lines.feed(chunk, take) }
+            try lines.finish(take)
+        } catch let long as LineSplitter.TooLong {
+            throw CLIError.badInput("line \(long.line) is longer than \(long.limit) bytes; send a smaller one")
+        }
+        if !checked.isEmpty { try emit(checked) }
+    }
+
+    /// Lines checked before they are handed over to be spooled together.
+    static let spooledLines = 1_000
+
+    /// Line `number` parsed and checked; nil for a blank line.
+    private func check(_ line: ArraySlice<UInt8>, number: Int) throws -> BulkLine? {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { return nil }
         let parsed = try BulkLine(Array(line), number: number)
         let label = "line \(number): "
         if let problem = LogService.identifierProblem(parsed.stream, "stream")
@@ -93,7 +115,7 @@ struct BulkAppend {
         }
         try TrustRules.checkRawAppend(
             stream: parsed.stream, type: parsed.type, schemaVersion: 1, payload: parsed.payload, repair: repair, where: label)
-        try spool.write(parsed)
+        return parsed
     }
 
 }

@@ -19,9 +19,16 @@ enum TrustRules {
         // A type starts with a category of `typePrefixes` when what comes before its first "." (with the ".") is one:
         // one set lookup instead of a `hasPrefix` per category (a twentieth of `event append --stdin`'s CPU).
         if let dot = type.firstIndex(of: "."), typePrefixes.contains(String(type[...dot])) { return true }
-        // Bytes first: a stream that starts with a category by `hasPrefix` (characters) starts with its bytes too.
+        // A stream that starts with a category starts with that category's part up to its first "-" (no category
+        // has a "-" before it), so the stream's own part up to its first "-" must be one: one set lookup rules out
+        // most streams. Then bytes first: a stream that starts with a category by `hasPrefix` (characters) starts with
+        // its bytes too.
+        guard let dash = stream.firstIndex(of: "-"), streamHeads.contains(String(stream[...dash])) else { return false }
         return streamPrefixes.contains { stream.utf8.starts(with: $0.utf8) && stream.hasPrefix($0) }
     }
+
+    /// Each of `streamPrefixes` up to and with its first "-" (`sla-` for `sla-policy-`).
+    static let streamHeads = Set(streamPrefixes.map { String($0.prefix { $0 != "-" }) + "-" })
 
     /// Checks one raw append: outside repair mode it must be a tooling event (a type and stream Docket does not
     /// use); in repair mode a catalogued type must still decode as that event.

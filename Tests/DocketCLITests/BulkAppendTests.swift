@@ -183,6 +183,14 @@ import Testing
             #expect(TrustRules.touchesDocketData(stream: "bench-1", type: category + "noted"), "\(category)")
         }
         #expect(TrustRules.touchesDocketData(stream: "ticket-T-1", type: "bench.noted"))
+        for prefix in TrustRules.streamPrefixes {
+            #expect(TrustRules.touchesDocketData(stream: prefix + "x-1", type: "bench.noted"), "\(prefix)")
+            #expect(!TrustRules.touchesDocketData(stream: "x" + prefix, type: "bench.noted"), "\(prefix)")
+        }
+        #expect(!TrustRules.touchesDocketData(stream: "sla-x", type: "bench.noted"), "only the head of sla-policy-")
+        #expect(!TrustRules.touchesDocketData(stream: "credit-x", type: "bench.noted"))
+        #expect(!TrustRules.touchesDocketData(stream: "ticket", type: "bench.noted"))
+        #expect(!TrustRules.touchesDocketData(stream: "ticket-\u{301}1", type: "bench.noted"), "a dash with a mark is no dash")
         #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "ticketing.noted"))
         #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "bench.ticket.opened"))
         #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "ticket"))
