@@ -18,13 +18,28 @@ enum TrustRules {
     static func touchesDocketData(stream: String, type: String) -> Bool {
         // A type starts with a category of `typePrefixes` when what comes before its first "." (with the ".") is one:
         // one set lookup instead of a `hasPrefix` per category (a twentieth of `event append --stdin`'s CPU).
-        if let dot = type.firstIndex(of: "."), typePrefixes.contains(String(type[...dot])) { return true }
+        if let dot = head(of: type, through: UInt8(ascii: ".")), typePrefixes.contains(String(dot)) { return true }
         // A stream that starts with a category starts with that category's part up to its first "-" (no category
         // has a "-" before it), so the stream's own part up to its first "-" must be one: one set lookup rules out
         // most streams. Then bytes first: a stream that starts with a category by `hasPrefix` (characters) starts with
         // its bytes too.
-        guard let dash = stream.firstIndex(of: "-"), streamHeads.contains(String(stream[...dash])) else { return false }
+        guard let dash = head(of: stream, through: UInt8(ascii: "-")), streamHeads.contains(String(dash)) else { return false }
         return streamPrefixes.contains { stream.utf8.starts(with: $0.utf8) && stream.hasPrefix($0) }
+    }
+
+    /// `text` up to and with its first character `separator` (an ASCII one), nil when it has none. Read as bytes
+    /// when the bytes before it are ASCII and the one after it is too, or there is none: the separator is then a
+    /// character of its own, as a search by characters finds it (a search by characters costs a grapheme break per
+    /// character: it was most of the checking of a line's names). Anything else is searched by characters.
+    static func head(of text: String, through separator: UInt8) -> Substring? {
+        let bytes = text.utf8
+        if let index = bytes.firstIndex(where: { $0 == separator || $0 >= 0x80 }), bytes[index] == separator {
+            let next = bytes.index(after: index)
+            if next == bytes.endIndex || bytes[next] < 0x80 { return text[...index] }
+        } else if bytes.allSatisfy({ $0 < 0x80 }) {
+            return nil
+        }
+        return text.firstIndex(of: Character(Unicode.Scalar(separator))).map { text[...$0] }
     }
 
     /// Each of `streamPrefixes` up to and with its first "-" (`sla-` for `sla-policy-`).

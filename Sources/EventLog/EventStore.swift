@@ -318,11 +318,8 @@ public final class EventStore: @unchecked Sendable {
                 if let fold = decoded.fold {
                     try fold.fold(decoded.events, into: current, store: self, txn: txn)
                 } else {
-                    // Through the buffer: no copy of each event (its strings and payload retained and released).
-                    try decoded.events.withUnsafeBufferPointer { events in
-                        for index in events.indices {
-                            for projection in current { try projection.apply(events[index], in: txn) }
-                        }
+                    for event in decoded.events {
+                        for projection in current { try projection.apply(event, in: txn) }
                     }
                 }
                 return

@@ -191,6 +191,14 @@ import Testing
         #expect(!TrustRules.touchesDocketData(stream: "credit-x", type: "bench.noted"))
         #expect(!TrustRules.touchesDocketData(stream: "ticket", type: "bench.noted"))
         #expect(!TrustRules.touchesDocketData(stream: "ticket-\u{301}1", type: "bench.noted"), "a dash with a mark is no dash")
+        #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "ticket.\u{301}noted"), "nor is a dot with one")
+        #expect(TrustRules.touchesDocketData(stream: "bench-1", type: "ticket.é"))
+        #expect(TrustRules.touchesDocketData(stream: "client-é", type: "bench.noted"))
+        #expect(!TrustRules.touchesDocketData(stream: "é-client-1", type: "é.noted"))
+        // The head by bytes is the head by characters wherever the bytes may be read.
+        for text in ["a-b", "-", "ab", "é-b", "a-é", "a-\u{301}b", "a\u{301}-b", "", "a-b-c", "ticket-\u{301}"] {
+            #expect(TrustRules.head(of: text, through: UInt8(ascii: "-")) == text.firstIndex(of: "-").map { text[...$0] }, "\(text)")
+        }
         #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "ticketing.noted"))
         #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "bench.ticket.opened"))
         #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "ticket"))
