@@ -96,7 +96,8 @@ public final class QueueProjection: Projection {
         case .ticket(let ticketEvent):
             guard let number = QueueProjection.number(of: event) else { return }
             try rows.update(number, txn: txn) { row in
-                changes.foldClock(&row.clock, origin: row.clockOrigin, ticketEvent, at: event, share: share)
+                let origin = row.clockOrigin
+                changes.foldClock(&row.clock, origin: origin, ticketEvent, at: event, share: share)
                 row.applyToFields(ticketEvent, at: event)
                 return true
             }

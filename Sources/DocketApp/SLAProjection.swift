@@ -108,7 +108,8 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             rows.set(key, SLAEntry(row: row, terms: nil))
         case .ticket(let ticketEvent):
             try rows.update(key, txn: txn) { entry in
-                changes.foldClock(&entry.row.clock, origin: entry.clockOrigin, ticketEvent, at: event, share: share)
+                let origin = entry.clockOrigin
+                changes.foldClock(&entry.row.clock, origin: origin, ticketEvent, at: event, share: share)
                 switch ticketEvent {
                 case .assigned(let e): entry.row.assignee = e.assignee
                 case .unassigned: entry.row.assignee = nil

@@ -55,19 +55,22 @@ final class TicketChanges: Sendable {
     /// the ticket's stream — so their clocks are equal. Anything else (a clock read from the row stored before the
     /// transaction, one the queue started anew because another stream's `ticket.opened` named this ticket's number)
     /// has no origin, or another one, and is folded where it is.
+    ///
+    /// Not inlined, and the clock is only ever changed in place or replaced whole: inlined into the folds' closures
+    /// (which change a row in place), it made the compiler copy the clock and the row around every call.
+    @inline(never)
     func foldClock(_ clock: inout SLAClock?, origin: ClockOrigin?, _ ticketEvent: TicketEvent, at event: RecordedEvent, share: ClockShare?) {
-        guard clock != nil else { return }
-        guard case .step(let step) = share, let origin else {
+        guard case .step(let step) = share, let origin, case .some = clock else {
             clock?.apply(ticketEvent, at: event.recordedAt)
             return
         }
         if let after = shareLock.withLock({ step.clock(from: origin) }) {
-            clock = after
+            clock = consume after
             return
         }
         clock?.apply(ticketEvent, at: event.recordedAt)
-        guard let after = clock else { return }
-        shareLock.withLock { step.keep(after, from: origin) }
+        guard case .some(let after) = clock else { return }
+        shareLock.withLock { step.keep(consume after, from: origin) }
     }
 
     /// The bytes `RowWriter.clock` writes for `clock`, written once for the models whose clocks have `origin`: at the
@@ -105,18 +108,22 @@ final class ClockOrigin: Equatable, @unchecked Sendable {
 
 /// The clock after one ticket event, left by the first fold of it for the others (see `TicketChanges.foldClock`).
 final class ClockStep: @unchecked Sendable {
-    // @unchecked Sendable: `folded` is only read and written under `TicketChanges.shareLock`.
-    private var folded: (origin: ClockOrigin, after: SLAClock)?
+    // @unchecked Sendable: `origin` and `after` are only read and written under `TicketChanges.shareLock`.
+    // Two properties, not one optional pair: reading the pair's origin copied the whole clock with it.
+    private var origin: ClockOrigin?
+    /// The clock after the event, folded from a clock of `origin`.
+    private var after: SLAClock?
 
     /// The clock after the event, when a fold of a clock of `origin` left it.
     fileprivate func clock(from origin: ClockOrigin) -> SLAClock? {
-        guard let folded, folded.origin === origin else { return nil }
-        return folded.after
+        self.origin === origin ? after : nil
     }
 
     /// Keeps the first clock folded; a later one (of another origin) is not kept.
-    fileprivate func keep(_ after: SLAClock, from origin: ClockOrigin) {
-        if folded == nil { folded = (origin, after) }
+    fileprivate func keep(_ after: consuming SLAClock, from origin: ClockOrigin) {
+        guard self.origin == nil else { return }
+        self.origin = origin
+        self.after = after
     }
 
     /// Whether `event` is of a kind that `SLAClock.apply(_:at:)` can change a clock with (public comments, status
