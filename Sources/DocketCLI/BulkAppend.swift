@@ -8,7 +8,8 @@ import Darwin
 #endif
 
 /// `docket event append --stdin`: NDJSON lines read in chunks of `chunkBytes`, in two passes so memory stays one
-/// chunk and one batch whatever the input's size, and nothing is appended unless every line is good.
+/// chunk and a few batches whatever the input's size (each pass hands batches from one thread to another: at most
+/// three in memory), and nothing is appended unless every line is good.
 ///
 /// 1. Every line is checked (`BulkLine`: JSON, stream, type, payload, expected version, names, the trust rules) and
 ///    kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder); lines are read and
@@ -238,10 +239,10 @@ final class AppendSpool {
 
     /// Adds `line` at the end.
     func write(_ line: BulkLine) throws {
-        field(Array(line.stream.utf8))
-        field(Array(line.type.utf8))
+        field(line.stream.utf8)
+        field(line.type.utf8)
         field(line.payload)
-        if let commandId = line.commandId { field(Array(commandId.utf8)) } else { integer(UInt32.max) }
+        if let commandId = line.commandId { field(commandId.utf8) } else { integer(UInt32.max) }
         switch line.expectedVersion {
         case .any: buffer.append(0)
         case .noStream: buffer.append(1)
@@ -282,7 +283,8 @@ final class AppendSpool {
         withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     }
 
-    private func field(_ bytes: [UInt8]) {
+    /// A u32 length and the bytes, appended in place (no array of them made first).
+    private func field<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
         integer(UInt32(bytes.count))
         buffer.append(contentsOf: bytes)
     }
@@ -331,7 +333,10 @@ final class AppendSpool {
         return Array(try take(Int(count)))
     }
 
-    private func text() throws -> String { String(decoding: try bytes(), as: UTF8.self) }
+    private func text() throws -> String {
+        let count: UInt32 = try integer()
+        return String(decoding: try take(Int(count)), as: UTF8.self)
+    }
 
     private func optionalText() throws -> String? {
         let count: UInt32 = try integer()
