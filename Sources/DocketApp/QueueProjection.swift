@@ -50,12 +50,7 @@ public final class QueueProjection: Projection {
                 },
                 RowIndex("by-client") { $0.isOpen ? [QueueProjection.prefixed($0.client, QueueProjection.sortKey($0))] : [] },
             ],
-            store: { row in
-                let clock = row.clock.map { StoredSLAClock($0, terms: row.slaTerms) }
-                // The clock's bytes as the sla model writes them too, written once (`TicketChanges.encoded`).
-                let written = clock.flatMap { clock in row.clockOrigin.flatMap { changes.encoded(clock, origin: $0) } }
-                return QueueRow(ticket: row, clock: clock, clockBytes: written)
-            },
+            store: { row in QueueRow(ticket: row, clock: row.clock.map { StoredSLAClock($0, terms: row.slaTerms) }) },
             load: { stored, tables, txn in
                 var row = stored.ticket
                 if let clock = stored.clock {
@@ -82,11 +77,10 @@ public final class QueueProjection: Projection {
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-") else { return }
-        let (change, terms, share) = try changes.change(of: event)
+        let (change, terms) = try changes.change(of: event)
         switch change {
         case .ticket(.opened(let opened)):
-            // Keyed by the payload's number (the sla model keys by the stream's): a clock folded under another number
-            // than sla's gets another origin, or none, so the two never share its fold (`TicketChanges.foldClock`).
+            // Keyed by the payload's number (the sla model keys by the stream's).
             let row = TicketSummary(opened: opened, at: event)
             let key = UInt64(row.number.value)
             // Read first, so that a row already stored (another stream's opening named this number) has its index
@@ -96,9 +90,7 @@ public final class QueueProjection: Projection {
         case .ticket(let ticketEvent):
             guard let number = QueueProjection.number(of: event) else { return }
             try rows.update(number, txn: txn) { row in
-                let origin = row.clockOrigin
-                changes.foldClock(&row.clock, origin: origin, ticketEvent, at: event, share: share)
-                row.applyToFields(ticketEvent, at: event)
+                row.apply(ticketEvent, at: event)
                 return true
             }
         case .sla(let slaEvent):
@@ -107,7 +99,6 @@ public final class QueueProjection: Projection {
                 let starting = row.clock == nil
                 row.apply(slaEvent, at: event)
                 if case .started = slaEvent, starting {
-                    if case .origin(let origin) = share { row.clockOrigin = origin }
                     // The frozen terms, kept once per content, for the transactions that fold this clock later.
                     row.slaTerms = terms
                     if let digest = terms { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }

@@ -60,12 +60,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
                     return [OrderedKey.of(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))]
                 },
             ],
-            store: { entry in
-                var stored = StoredSLARow(entry.row, terms: entry.terms)
-                // The clock's bytes as the queue model writes them too, written once (`TicketChanges.encoded`).
-                stored.clockBytes = stored.clock.flatMap { clock in entry.clockOrigin.flatMap { changes.encoded(clock, origin: $0) } }
-                return stored
-            },
+            store: { StoredSLARow($0.row, terms: $0.terms) },
             load: { stored, tables, txn in
                 let clock = try stored.clock.map { try $0.clock(SLATermsTable(database: tables["terms"], cache: cache), txn: txn) }
                 return SLAEntry(
@@ -85,18 +80,16 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     private var byDue: Database { rows.indexDatabase("by-due") }
     private var alarms: Database { rows.indexDatabase("alarms") }
 
-    /// A row with the content digest of its clock's terms (nil when they are not shared), and where its clock comes
-    /// from when this transaction started it (see `TicketChanges.foldClock`; never stored).
+    /// A row with the content digest of its clock's terms (nil when they are not shared).
     struct SLAEntry {
         var row: SLARow
         var terms: Digest?
-        var clockOrigin: ClockOrigin? = nil
     }
 
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(stream: event.stream) else { return }
-        let (change, digest, share) = try changes.change(of: event)
+        let (change, digest) = try changes.change(of: event)
         let key = UInt64(number.value)
         switch change {
         case .ticket(.opened(let opened)):
@@ -108,8 +101,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             rows.set(key, SLAEntry(row: row, terms: nil))
         case .ticket(let ticketEvent):
             try rows.update(key, txn: txn) { entry in
-                let origin = entry.clockOrigin
-                changes.foldClock(&entry.row.clock, origin: origin, ticketEvent, at: event, share: share)
+                entry.row.clock?.apply(ticketEvent, at: event.recordedAt)
                 switch ticketEvent {
                 case .assigned(let e): entry.row.assignee = e.assignee
                 case .unassigned: entry.row.assignee = nil
@@ -123,7 +115,6 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             try rows.update(key, txn: txn) { entry in
                 if entry.row.clock == nil {
                     entry.row.clock = SLAClock.start(started)
-                    if case .origin(let origin) = share { entry.clockOrigin = origin }
                     entry.terms = digest
                     if let digest { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
                 }
@@ -222,8 +213,6 @@ struct StoredSLARow {
     var openedAt: Int64
     var isOpen: Bool
     var clock: StoredSLAClock?
-    /// `clock` as `RowWriter.clock` writes it, when it was written once for both models (`TicketChanges.encoded`).
-    var clockBytes: [UInt8]? = nil
 
     init(_ row: SLARow, terms: Digest?) {
         number = row.number

@@ -16,7 +16,7 @@ enum SLARowCodecs {
             w.optional(row.assignee) { $0.string($1) }
             w.int(row.openedAt)
             w.bool(row.isOpen)
-            try w.clock(row.clock, written: row.clockBytes)
+            try w.optional(row.clock) { try $0.clock($1) }
         },
         read: { r in
             StoredSLARow(
@@ -29,20 +29,13 @@ enum SLARowCodecs {
         format: 1,
         write: { row, w in
             w.summary(row.ticket)
-            try w.clock(row.clock, written: row.clockBytes)
+            try w.optional(row.clock) { try $0.clock($1) }
         },
         read: { r in QueueRow(ticket: try r.summary(), clock: try r.optional { try $0.clock() }) })
 }
 
 extension RowWriter {
     mutating func instant(_ value: Timestamp) { int(value.millisecondsSinceEpoch) }
-
-    /// An optional clock: `written` when given (its bytes by `clock(_:)`, written once for both models), else written here.
-    mutating func clock(_ clock: StoredSLAClock?, written: [UInt8]?) throws {
-        guard let clock else { return byte(0) }
-        byte(1)
-        if let written { written.withUnsafeBytes { fixed($0) } } else { try self.clock(clock) }
-    }
 
     mutating func clock(_ clock: StoredSLAClock) throws {
         optional(clock.terms) { w, digest in withUnsafeBytes(of: digest) { w.fixed($0) } }

@@ -35,9 +35,6 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     var clock: SLAClock? = nil
     /// The content digest of the clock's frozen terms (see `SLATerms`), kept with `clock`.
     var slaTerms: Digest? = nil
-    /// Where `clock` comes from when the queue started it in the current write transaction (see
-    /// `TicketChanges.foldClock`); nil for a clock read from the stored row. Kept with `clock`, never stored.
-    var clockOrigin: ClockOrigin? = nil
 
     enum CodingKeys: String, CodingKey {
         case number, client, contact, category, priority, source, subject, status, assignee, watchers, openedAt,
@@ -93,12 +90,6 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     /// Like the other `apply`, it leaves `sla` as it was: call `withQueueSLA()` after the last event.
     mutating func apply(_ ticketEvent: TicketEvent, at event: RecordedEvent) {
         clock?.apply(ticketEvent, at: event.recordedAt)
-        applyToFields(ticketEvent, at: event)
-    }
-
-    /// `apply(_:at:)` without the clock: the fields the summary keeps of the event (the queue folds the clock
-    /// itself, sharing the fold with the sla model: `TicketChanges.foldClock`).
-    mutating func applyToFields(_ ticketEvent: TicketEvent, at event: RecordedEvent) {
         updatedAt = event.recordedAt.millisecondsSinceEpoch
         updatedPosition = event.position
         switch ticketEvent {
@@ -185,6 +176,4 @@ extension QueueSLA {
 struct QueueRow {
     var ticket: TicketSummary
     var clock: StoredSLAClock?
-    /// `clock` as `RowWriter.clock` writes it, when it was written once for both models (`TicketChanges.encoded`).
-    var clockBytes: [UInt8]? = nil
 }

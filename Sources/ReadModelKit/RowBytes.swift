@@ -11,12 +11,6 @@ public struct RowWriter {
         bytes.reserveCapacity(512)
     }
 
-    /// A writer of part of a row, without a format number: bytes written once and put in several rows (`fixed`).
-    public init() {
-        bytes = []
-        bytes.reserveCapacity(512)
-    }
-
     @inlinable public mutating func uint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
