@@ -259,12 +259,11 @@ public final class EventStore: @unchecked Sendable {
         let now = clock.now()
         let (results, head, wrote) = try environment.write(sync: sync) { txn in
             var writer = try LogWriter(txn: txn, db: db)
-            writer.appended = []
             let firstNew = writer.head.position + 1
             let results = try requests.map { try writer.append($0, now: now, txn: txn) }
             try writer.finish(txn: txn)
             // The events as written, folded without reading them back from the log.
-            try applyProjections(from: firstNew, to: writer.head.position, txn: txn, decoded: (writer.appended ?? [], nil))
+            try applyProjections(from: firstNew, to: writer.head.position, txn: txn, decoded: (writer.appended, nil))
             return (results, writer.head, writer.head.position >= firstNew)
         }
         return (results, wrote ? head : nil)
@@ -366,8 +365,8 @@ struct LogWriter {
     let db: EventStore.Databases
     /// A reused record buffer, so encoding does not allocate per event (appends and imports).
     var scratch: [UInt8] = []
-    /// When set (not nil), `append` adds every event it writes, as it stands in the log, for the projections.
-    var appended: [RecordedEvent]?
+    /// Every event `append` wrote, as it stands in the log: the projections fold these instead of reading them back.
+    var appended: [RecordedEvent] = []
 
     init(txn: borrowing Transaction, db: EventStore.Databases) throws {
         self.db = db
@@ -424,7 +423,7 @@ struct LogWriter {
                 eventId: event.eventId, stream: request.stream, type: event.type, commandId: request.commandId,
                 actor: request.actor, payload: event.payload, into: &record)
             let hash = try write(record: &record, streamId: streamId, streamVersion: version, recordedAt: recordedAt, txn: txn)
-            appended?.append(
+            appended.append(
                 RecordedEvent(
                     position: head.position, stream: request.stream, streamVersion: version, type: event.type,
                     schemaVersion: event.schemaVersion, eventId: event.eventId, commandId: request.commandId,

@@ -38,7 +38,8 @@ extension EventStore {
                 }
             }
             try writer.finish(txn: txn)
-            try applyProjections(from: firstNew, to: writer.head.position, txn: txn)
+            // The events as written (a failed group's went with its nested transaction), not read back from the log.
+            try applyProjections(from: firstNew, to: writer.head.position, txn: txn, decoded: (writer.appended, nil))
             return (outcomes, writer.head, writer.head.position >= firstNew)
         }
         if wrote { recordAnchor(head) }
