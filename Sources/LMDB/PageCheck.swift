@@ -77,19 +77,26 @@ public struct PageCheck {
         guard file.loadUnaligned(fromByteOffset: meta, as: UInt32.self) == 0xBEEF_C0DE else {
             throw damaged("meta page \(txnid & 1) lacks LMDB's magic number")
         }
-        let lastPage = file.loadUnaligned(fromByteOffset: meta + 120, as: UInt64.self)
-        guard lastPage >= 1, lastPage < UInt64(file.count / pageSize) else {
-            throw damaged("meta page \(txnid & 1) says the file ends at page \(lastPage), but it holds \(file.count / pageSize) pages")
+        do throws(LMDBError) {
+            let lastPage = file.loadUnaligned(fromByteOffset: meta + 120, as: UInt64.self)
+            guard lastPage >= 1, lastPage < UInt64(file.count / pageSize) else {
+                throw damaged("meta page \(txnid & 1) says the file ends at page \(lastPage), but it holds \(file.count / pageSize) pages")
+            }
+            var walk = PageCheck(file: file, pageSize: pageSize, lastPage: Int(lastPage))
+            let free = walk.treeRecord(at: meta + 24)
+            let main = walk.treeRecord(at: meta + 24 + treeRecordSize)
+            try walk.walk(free, tree: .free, name: "the free list")
+            try walk.walk(main, tree: .main, name: "the main database")
+            for page in walk.freePages where page >= UInt64(walk.seen.count) || walk.seen[Int(page)] {
+                throw damaged("page \(page) is on the free list but in use (or past the last page)")
+            }
+            return true
+        } catch {
+            // A writer two commits ahead rewrites this meta page (`txnid & 1`) while it is read: fields of two
+            // transactions mixed are not damage. Nothing was checked; the caller checks a newer snapshot.
+            guard file.loadUnaligned(fromByteOffset: meta + 128, as: UInt64.self) == txnid else { return false }
+            throw error
         }
-        var walk = PageCheck(file: file, pageSize: pageSize, lastPage: Int(lastPage))
-        let free = walk.treeRecord(at: meta + 24)
-        let main = walk.treeRecord(at: meta + 24 + treeRecordSize)
-        try walk.walk(free, tree: .free, name: "the free list")
-        try walk.walk(main, tree: .main, name: "the main database")
-        for page in walk.freePages where page >= UInt64(walk.seen.count) || walk.seen[Int(page)] {
-            throw damaged("page \(page) is on the free list but in use (or past the last page)")
-        }
-        return true
     }
 
     private init(file: UnsafeRawBufferPointer, pageSize: Int, lastPage: Int) {
