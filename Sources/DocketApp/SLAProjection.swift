@@ -53,11 +53,11 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             indexes: [
                 RowIndex("by-due") { entry in
                     guard entry.row.isOpen, let clock = entry.row.clock else { return [] }
-                    return [OrderedKey.of(clock.dueInstant?.millisecondsSinceEpoch ?? .max, UInt64(entry.row.number.value))]
+                    return [SLAProjection.indexKey(clock.dueInstant?.millisecondsSinceEpoch ?? .max, entry.row.number)]
                 },
                 RowIndex("alarms") { entry in
                     guard let alarm = entry.row.clock?.nextAlarm else { return [] }
-                    return [OrderedKey.of(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))]
+                    return [SLAProjection.indexKey(alarm.millisecondsSinceEpoch, entry.row.number)]
                 },
             ],
             store: { StoredSLARow($0.row, terms: $0.terms) },
@@ -69,6 +69,15 @@ public final class SLAProjection: Projection, @unchecked Sendable {
                         isOpen: stored.isOpen, clock: clock),
                     terms: stored.clock?.terms)
             })
+    }
+
+    /// An index key: `OrderedKey.of(instant, UInt64(number.value))`, built without its array of existentials.
+    static func indexKey(_ instant: Int64, _ number: TicketNumber) -> [UInt8] {
+        var key: [UInt8] = []
+        key.reserveCapacity(16)
+        instant.appendOrdered(to: &key)
+        UInt64(number.value).appendOrdered(to: &key)
+        return key
     }
 
     public func attach(_ tables: ReadModelTables) {
@@ -88,7 +97,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
 
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard event.stream.hasPrefix("ticket-"), let number = TicketNumber(stream: event.stream) else { return }
+        guard let number = TicketNumber(stream: event.stream) else { return }
         let (change, digest) = try changes.change(of: event)
         let key = UInt64(number.value)
         switch change {
@@ -232,5 +241,10 @@ struct StoredSLARow {
 extension SLAClock {
     /// The instant the earliest unmet, running clock is due (its breach instant once breached); nil when
     /// every clock is met or paused. It depends only on the clock, not on the time of asking.
-    var dueInstant: Timestamp? { [dueAt(.response), dueAt(.resolution)].compactMap { $0 }.min() }
+    var dueInstant: Timestamp? {
+        let (response, resolution) = (dueAt(.response), dueAt(.resolution))
+        guard let response else { return resolution }
+        guard let resolution else { return response }
+        return min(response, resolution)
+    }
 }

@@ -24,7 +24,12 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         indexes: [
             RowIndex("by-ticket") { entry in
                 guard entry.exists, let number = TimeProjection.number(entry.entryId) else { return [] }
-                return [OrderedKey.of(entry.ticket, number)]
+                // OrderedKey.of(ticket, number), without its array of existentials.
+                var key: [UInt8] = []
+                key.reserveCapacity(entry.ticket.utf8.count + 9)
+                entry.ticket.appendOrdered(to: &key)
+                number.appendOrdered(to: &key)
+                return [key]
             }
         ],
         store: { $0 }, load: { stored, _, _ in stored })
@@ -35,7 +40,9 @@ public final class TimeProjection: Projection, @unchecked Sendable {
     static let codec = RowCodec<TimeEntryState>(
         format: 1,
         write: { entry, w in
-            for text in [entry.entryId, entry.ticket, entry.tech] { w.string(text) }
+            w.string(entry.entryId)
+            w.string(entry.ticket)
+            w.string(entry.tech)
             w.int(entry.minutes)
             w.string(entry.workType)
             w.bool(entry.billable)
@@ -53,10 +60,9 @@ public final class TimeProjection: Projection, @unchecked Sendable {
 
     public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 
-    /// The fold: the entry after one of its events (timer events and unknown types leave it alone).
+    /// The fold: the entry after one of its events (timer events and unknown types leave it alone), changed in place.
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard event.stream.hasPrefix("time-"), let number = TimeProjection.number(String(event.stream.dropFirst("time-".count)))
-        else { return }
+        guard let number = TimeProjection.number(stream: event.stream) else { return }
         let decoded: TimeEvent
         do {
             decoded = try FastPayloads.timeEvent(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
@@ -64,11 +70,16 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         } catch let error as EventDecodingError where error.reason == .unknownType {
             return
         }
-        let current = try rows.row(number, txn: txn) ?? .none
-        var next = current.applying(decoded)
-        guard next != current else { return }
-        next.position = event.position
-        rows.set(number, next)
+        let found = try rows.update(number, txn: txn) { entry in
+            guard entry.apply(decoded) else { return false }
+            entry.position = event.position
+            return true
+        }
+        guard !found else { return }
+        var entry = TimeEntryState.none
+        guard entry.apply(decoded) else { return }
+        entry.position = event.position
+        rows.set(number, entry)
     }
 
     public func prepareFlush() throws { try rows.prepareFlush() }
@@ -79,8 +90,37 @@ public final class TimeProjection: Projection, @unchecked Sendable {
 
     /// `TE-7` → 7, or nil when `id` is not an entry id.
     static func number(_ id: String) -> UInt64? {
-        guard id.hasPrefix("TE-"), let n = UInt64(id.dropFirst(3)), n > 0, n < 10_000_000_000 else { return nil }
-        return n
+        var id = id
+        return id.withUTF8 { number($0, from: 0) }
+    }
+
+    /// `time-TE-7` → 7, or nil when `stream` is not an entry's stream.
+    static func number(stream: String) -> UInt64? {
+        var stream = stream
+        return stream.withUTF8 { utf8 in has("time-", in: utf8, at: 0) ? number(utf8, from: 5) : nil }
+    }
+
+    /// Whether `utf8[start...]` begins with `prefix`.
+    private static func has(_ prefix: StaticString, in utf8: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        guard utf8.count - start >= prefix.utf8CodeUnitCount, let base = utf8.baseAddress else { return false }
+        return memcmp(base + start, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+
+    /// The entry number of the id in `utf8[start...]`: `TE-` and 1…10 digits (a number that has no more is below
+    /// 10 000 000 000), not 0. Anything else (a sign, other characters, more digits) is read as
+    /// `UInt64(String)` reads it, as the projection always did, so an unusual id gets the number it always had.
+    private static func number(_ utf8: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64? {
+        guard has("TE-", in: utf8, at: start) else { return nil }
+        let digits = UnsafeBufferPointer(rebasing: utf8[(start + 3)...])
+        var n: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits.count <= 10 else {
+                guard let n = UInt64(String(decoding: digits, as: UTF8.self)), n > 0, n < 10_000_000_000 else { return nil }
+                return n
+            }
+            n = n * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return n > 0 && n < 10_000_000_000 ? n : nil
     }
 
     /// One entry by id.

@@ -131,14 +131,10 @@ public struct SLAClock: Codable, Sendable, Equatable {
         case .statusChanged(let e):
             if e.status == .waitingOnClient, !isWaitingOnClient {
                 isWaitingOnClient = true
-                for kind in SLAClockKind.allCases where !isMet(kind) {
-                    transition(kind, to: .paused, reason: "waiting on client", at: instant)
-                }
+                transitionUnmet(to: .paused, reason: "waiting on client", at: instant)
             } else if e.status != .waitingOnClient, isWaitingOnClient {
                 isWaitingOnClient = false
-                for kind in SLAClockKind.allCases where !isMet(kind) {
-                    transition(kind, to: .running, reason: "resumed", at: instant)
-                }
+                transitionUnmet(to: .running, reason: "resumed", at: instant)
             }
         case .closed:
             finish(reason: "closed", at: instant)
@@ -158,7 +154,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
             let unmet = SLAClockKind.allCases.filter { !self[$0].isMet }
             let modes = unmet.map { self[$0].isRunning ? SLAIntervalMode.running : .paused }
             // Close the stretches under the old priority (its escalations count), then re-target from this instant.
-            for kind in unmet { closeStretch(kind, at: instant) }
+            closeUnmetStretches(at: instant)
             priority = e.priority
             let target = started.targets[e.priority] ?? SLATarget(responseMinutes: 0, resolutionMinutes: 0)
             for (kind, mode) in zip(unmet, modes) {
@@ -204,9 +200,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
     private mutating func finish(reason: String, at instant: Timestamp) {
         isClosed = true
         isWaitingOnClient = false
-        for kind in SLAClockKind.allCases where !isMet(kind) {
-            transition(kind, to: .met, reason: reason, at: instant)
-        }
+        transitionUnmet(to: .met, reason: reason, at: instant)
     }
 
     private mutating func transition(
@@ -214,6 +208,43 @@ public struct SLAClock: Codable, Sendable, Equatable {
     ) {
         closeStretch(kind, at: instant)
         openStretch(kind, mode: mode, reason: reason, at: instant)
+    }
+
+    /// `transition` of every unmet clock, response first. The stretches are all closed before any is opened: a
+    /// close changes only its own timer and appends to `reached`, an open only its own timer, so the order is the
+    /// one clock after the other's.
+    private mutating func transitionUnmet(to mode: SLAIntervalMode, reason: String, at instant: Timestamp) {
+        let (responseUnmet, resolutionUnmet) = (!isMet(.response), !isMet(.resolution))
+        closeUnmetStretches(at: instant)
+        if responseUnmet { openStretch(.response, mode: mode, reason: reason, at: instant) }
+        if resolutionUnmet { openStretch(.resolution, mode: mode, reason: reason, at: instant) }
+    }
+
+    /// `closeStretch` of every unmet clock, response first. Two clocks running since the same instant (both
+    /// started at intake and never paused apart: the common case) have the same business time to bank, so the
+    /// calendar is walked once for both, placing the thresholds of each (the walk's answers for an amount do not
+    /// depend on the other amounts it places).
+    private mutating func closeUnmetStretches(at instant: Timestamp) {
+        if let since = response.runningSince, since == resolution.runningSince, !isMet(.response), !isMet(.resolution) {
+            let responseThresholds = SLAClock.thresholds(of: response, started: started, priority: priority)
+            let resolutionThresholds = SLAClock.thresholds(of: resolution, started: started, priority: priority)
+            var amounts: [Int64] = []
+            amounts.reserveCapacity(responseThresholds.count + resolutionThresholds.count)
+            for (threshold, _) in responseThresholds { amounts.append(threshold - response.bankedMilliseconds) }
+            for (threshold, _) in resolutionThresholds { amounts.append(threshold - resolution.bankedMilliseconds) }
+            let (total, instants) = started.calendar.businessMilliseconds(from: since, to: instant, placing: amounts)
+            SLAClock.bank(
+                &response, .response, total, thresholds: responseThresholds, placed: instants[..<responseThresholds.count],
+                calendar: started.calendar, reached: &reached)
+            SLAClock.bank(
+                &resolution, .resolution, total, thresholds: resolutionThresholds,
+                placed: instants[responseThresholds.count...], calendar: started.calendar, reached: &reached)
+            SLAClock.endStretch(&response, at: instant, counted: total)
+            SLAClock.endStretch(&resolution, at: instant, counted: total)
+            return
+        }
+        if !isMet(.response) { closeStretch(.response, at: instant) }
+        if !isMet(.resolution) { closeStretch(.resolution, at: instant) }
     }
 
     /// Ends the open stretch of `kind` at `instant`: a running one banks its business time and records the
@@ -233,22 +264,37 @@ public struct SLAClock: Codable, Sendable, Equatable {
     ) {
         var counted: Int64 = 0
         if let since = timer.runningSince {
-            let calendar = started.calendar
             let before = timer.bankedMilliseconds
             let thresholds = thresholds(of: timer, started: started, priority: priority)
             // The stretch's business time and the instant each threshold was reached, in one walk of the calendar.
-            let (total, instants) = calendar.businessMilliseconds(
+            let (total, instants) = started.calendar.businessMilliseconds(
                 from: since, to: instant, placing: thresholds.map { $0.0 - before })
             counted = total
-            let after = before + counted
-            for ((threshold, alarmKind), placed) in zip(thresholds, instants) where before < threshold && threshold <= after {
-                let dueAt = placed ?? calendar.add(businessMilliseconds: threshold - before, to: since)
-                reached.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
-                if case .breach = alarmKind { timer.breachedAt = dueAt }
-            }
-            timer.bankedMilliseconds = after
-            timer.runningSince = nil
+            bank(&timer, kind, total, thresholds: thresholds, placed: instants[...], calendar: started.calendar, reached: &reached)
         }
+        endStretch(&timer, at: instant, counted: counted)
+    }
+
+    /// Banks `counted` business milliseconds of the running stretch of `timer` and records the thresholds it crossed
+    /// (`placed`: the instant the walk found for each of `thresholds`, in order), then stops the timer.
+    private static func bank(
+        _ timer: inout SLATimer, _ kind: SLAClockKind, _ counted: Int64, thresholds: [(Int64, SLAAlarm.Kind)],
+        placed: ArraySlice<Timestamp?>, calendar: BusinessCalendar, reached: inout [SLAAlarm]
+    ) {
+        guard let since = timer.runningSince else { return }
+        let before = timer.bankedMilliseconds
+        let after = before + counted
+        for ((threshold, alarmKind), placed) in zip(thresholds, placed) where before < threshold && threshold <= after {
+            let dueAt = placed ?? calendar.add(businessMilliseconds: threshold - before, to: since)
+            reached.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
+            if case .breach = alarmKind { timer.breachedAt = dueAt }
+        }
+        timer.bankedMilliseconds = after
+        timer.runningSince = nil
+    }
+
+    /// Ends the open stretch of `timer` at `instant`, with the business time that counted in it.
+    private static func endStretch(_ timer: inout SLATimer, at instant: Timestamp, counted: Int64) {
         if let last = timer.intervals.indices.last, timer.intervals[last].end == nil {
             timer.intervals[last].end = instant
             timer.intervals[last].countedMilliseconds = counted

@@ -93,23 +93,38 @@ public struct TimeEntryState: Sendable, Equatable, Codable {
     /// Applies one entry event (timer events leave it alone).
     public func applying(_ event: TimeEvent) -> TimeEntryState {
         var s = self
+        s.apply(event)
+        return s
+    }
+
+    /// Applies one entry event in place (timer events leave it alone); returns whether the state changed (what
+    /// `applying` returns differs from the state before). A read model changes its kept row this way, without the
+    /// copies of its strings that `applying` takes.
+    @discardableResult
+    public mutating func apply(_ event: TimeEvent) -> Bool {
         switch event {
         case .logged(let e):
-            s = TimeEntryState(
+            let logged = TimeEntryState(
                 entryId: e.entryId, ticket: e.ticket, tech: e.tech, minutes: e.minutes, workType: e.workType, billable: e.billable,
                 startedAt: e.startedAt, note: e.note, voided: false)
+            guard logged != self else { return false }
+            self = logged
+            return true
         case .corrected(let e):
-            if let v = e.minutes { s.minutes = v }
-            if let v = e.workType { s.workType = v }
-            if let v = e.billable { s.billable = v }
-            if let v = e.startedAt { s.startedAt = v }
-            if let v = e.note { s.note = v }
+            var changed = false
+            if let v = e.minutes, v != minutes { (minutes, changed) = (v, true) }
+            if let v = e.workType, v != workType { (workType, changed) = (v, true) }
+            if let v = e.billable, v != billable { (billable, changed) = (v, true) }
+            if let v = e.startedAt, v != startedAt { (startedAt, changed) = (v, true) }
+            if let v = e.note, v != note { (note, changed) = (v, true) }
+            return changed
         case .voided:
-            s.voided = true
+            guard !voided else { return false }
+            voided = true
+            return true
         case .timerStarted, .timerStopped:
-            break
+            return false
         }
-        return s
     }
 }
 
