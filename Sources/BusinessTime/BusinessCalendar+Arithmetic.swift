@@ -82,8 +82,14 @@ extension BusinessCalendar {
         guard end > from.millisecondsSinceEpoch else { return (0, instants) }
         // The amounts to place, smallest first (each ≥ 1: the instant at which a zero amount has run is not in a walk).
         // (`add` clamps an amount above `maximumBusinessSeconds`: such an amount is left to it.)
-        let order = amounts.indices.filter { amounts[$0] > 0 && amounts[$0] <= Self.maximumBusinessSeconds * 1000 }
-            .sorted { amounts[$0] < amounts[$1] }
+        var order: [Int] = []
+        order.reserveCapacity(amounts.count)
+        for index in amounts.indices where amounts[index] > 0 && amounts[index] <= Self.maximumBusinessSeconds * 1000 {
+            // Sorted by insertion, equal amounts in index order (a handful of thresholds: no sort's arrays).
+            var place = order.endIndex
+            while place > order.startIndex, amounts[order[place - 1]] > amounts[index] { place -= 1 }
+            order.insert(index, at: place)
+        }
         var next = 0
         var walker = IntervalWalker(self, from: from.millisecondsSinceEpoch)
         var total: Int64 = 0

@@ -229,7 +229,16 @@ struct StoredSLARow {
         assignee = row.assignee
         openedAt = row.openedAt
         isOpen = row.isOpen
-        clock = row.clock.map { StoredSLAClock($0, terms: terms) }
+        // Read in place: `row.clock.map` copied the whole clock, its terms and timers, for every row written.
+        if let progress = row.clock?.progress, let startedAt = row.clock?.started.startedAt,
+            let startPriority = row.clock?.started.priority
+        {
+            clock = StoredSLAClock(
+                terms: terms, startedAt: startedAt.millisecondsSinceEpoch, startPriority: startPriority,
+                started: terms == nil ? row.clock?.started : nil, progress: progress)
+        } else {
+            clock = nil
+        }
     }
 
     init(number: TicketNumber, client: String, assignee: String?, openedAt: Int64, isOpen: Bool, clock: StoredSLAClock?) {

@@ -226,6 +226,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// depend on the other amounts it places).
     private mutating func closeUnmetStretches(at instant: Timestamp) {
         if let since = response.runningSince, since == resolution.runningSince, !isMet(.response), !isMet(.resolution) {
+            let started = self.started
             let responseThresholds = SLAClock.thresholds(of: response, started: started, priority: priority)
             let resolutionThresholds = SLAClock.thresholds(of: resolution, started: started, priority: priority)
             var amounts: [Int64] = []
@@ -233,6 +234,9 @@ public struct SLAClock: Codable, Sendable, Equatable {
             for (threshold, _) in responseThresholds { amounts.append(threshold - response.bankedMilliseconds) }
             for (threshold, _) in resolutionThresholds { amounts.append(threshold - resolution.bankedMilliseconds) }
             let (total, instants) = started.calendar.businessMilliseconds(from: since, to: instant, placing: amounts)
+            reached.reserveCapacity(
+                reached.count + SLAClock.crossed(responseThresholds, by: total, from: response.bankedMilliseconds)
+                    + SLAClock.crossed(resolutionThresholds, by: total, from: resolution.bankedMilliseconds))
             SLAClock.bank(
                 &response, .response, total, thresholds: responseThresholds, placed: instants[..<responseThresholds.count],
                 calendar: started.calendar, reached: &reached)
@@ -270,6 +274,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
             let (total, instants) = started.calendar.businessMilliseconds(
                 from: since, to: instant, placing: thresholds.map { $0.0 - before })
             counted = total
+            reached.reserveCapacity(reached.count + crossed(thresholds, by: total, from: before))
             bank(&timer, kind, total, thresholds: thresholds, placed: instants[...], calendar: started.calendar, reached: &reached)
         }
         endStretch(&timer, at: instant, counted: counted)
@@ -291,6 +296,14 @@ public struct SLAClock: Codable, Sendable, Equatable {
         }
         timer.bankedMilliseconds = after
         timer.runningSince = nil
+    }
+
+    /// How many of `thresholds` a stretch of `counted` business milliseconds crosses after `before` were banked:
+    /// the alarms `bank` appends to `reached` (room for them is made at once, not one growth after another).
+    private static func crossed(_ thresholds: [(Int64, SLAAlarm.Kind)], by counted: Int64, from before: Int64) -> Int {
+        var count = 0
+        for (threshold, _) in thresholds where before < threshold && threshold <= before + counted { count += 1 }
+        return count
     }
 
     /// Ends the open stretch of `timer` at `instant`, with the business time that counted in it.

@@ -25,16 +25,15 @@ public struct TicketNumber: Hashable, Comparable, Sendable, CustomStringConverti
     public init?(stream: String) {
         var stream = stream
         guard let value = stream.withUTF8({ utf8 -> Int? in
-            guard utf8.count > TicketNumber.streamPrefix.count,
-                zip(utf8, TicketNumber.streamPrefix).allSatisfy({ $0 == $1 })
+            let prefix: StaticString = "ticket-"
+            guard utf8.count > prefix.utf8CodeUnitCount,
+                (0..<prefix.utf8CodeUnitCount).allSatisfy({ utf8[$0] == prefix.utf8Start[$0] })
             else { return nil }
-            return TicketNumber.value(of: utf8, from: TicketNumber.streamPrefix.count)
+            return TicketNumber.value(of: utf8, from: prefix.utf8CodeUnitCount)
         })
         else { return nil }
         self.init(value)
     }
-
-    private static let streamPrefix = Array("ticket-".utf8)
 
     /// The value of `T-1042` in `utf8[start...]` exactly: capital `T`, a dash, 1 to 9 digits without a leading zero.
     private static func value(of utf8: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
