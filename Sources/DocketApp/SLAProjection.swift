@@ -100,17 +100,20 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         guard let number = TicketNumber(stream: event.stream) else { return }
         let (change, digest) = try changes.change(of: event)
         let key = UInt64(number.value)
-        switch change {
+        // The closures below capture the instant, not the event (capturing it copied the event for each).
+        let instant = event.recordedAt
+        // Consumed: the cases' payloads are moved out, not copied.
+        switch consume change {
         case .ticket(.opened(let opened)):
             // Read first, so that a row already stored has its index entries replaced at flush.
             _ = try rows.row(key, txn: txn)
             let row = SLARow(
-                number: number, client: opened.client, assignee: nil, openedAt: event.recordedAt.millisecondsSinceEpoch,
+                number: number, client: opened.client, assignee: nil, openedAt: instant.millisecondsSinceEpoch,
                 isOpen: true, clock: nil)
             rows.set(key, SLAEntry(row: row, terms: nil))
         case .ticket(let ticketEvent):
             try rows.update(key, txn: txn) { entry in
-                entry.row.clock?.apply(ticketEvent, at: event.recordedAt)
+                entry.row.clock?.apply(ticketEvent, at: instant)
                 switch ticketEvent {
                 case .assigned(let e): entry.row.assignee = e.assignee
                 case .unassigned: entry.row.assignee = nil
@@ -131,7 +134,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             }
         case .sla(let slaEvent):
             try rows.update(key, txn: txn) { entry in
-                entry.row.clock?.apply(slaEvent, at: event.recordedAt)
+                entry.row.clock?.apply(slaEvent, at: instant)
                 return true
             }
         case .alert, .mail, .attachment, .outbox, .other:
