@@ -114,7 +114,12 @@ public struct BusinessCalendar: Sendable {
             let index = firstSpecialIndex(atOrAfter: day)
             if index < specialDays.count && specialDays[index] == day { return storage.specialSlots[index] }
         }
-        return storage.weeklyHours.slots(weekdayIndex: Weekday(daysSinceEpoch: day).index)
+        return weeklySlots(forDay: day)
+    }
+
+    /// The slots of `day`'s weekday (those of `day` when it is not a holiday or replaced day).
+    func weeklySlots(forDay day: Int64) -> [BusinessSlot] {
+        storage.weeklyHours.slots(weekdayIndex: Weekday(daysSinceEpoch: day).index)
     }
 
     /// The first holiday or replaced day at or after `day`, or `Int64.max`.

@@ -26,6 +26,9 @@ struct IntervalWalker {
     private var resolved: [(start: Int64, end: Int64)] = []
     /// One offset that holds for every day up to `stretch.lastDay`.
     private var stretch: (offset: Int64, lastDay: Int64)?
+    /// The first holiday or replaced day at or after the last one loaded (`Int64.max` when none): the days before it
+    /// have their weekday's hours, found without searching the special days again.
+    private var nextSpecialDay = Int64.min
 
     /// A walk that starts at `instant`, in the local day whose window holds it.
     init(_ calendar: BusinessCalendar, from instant: Int64) {
@@ -79,7 +82,7 @@ struct IntervalWalker {
     mutating func skipWeeks(upTo limit: Int64) -> Int64 {
         guard limit > 0, index == 0, let stretch else { return 0 }
         let regularWeeks = (stretch.lastDay - day + 1) / 7
-        let plainWeeks = (calendar.nextSpecialDay(atOrAfter: day) - day) / 7
+        let plainWeeks = (nextSpecialDay - day) / 7
         let weeks = min(limit, regularWeeks, plainWeeks)
         guard weeks > 0 else { return 0 }
         day += weeks * 7
@@ -88,7 +91,8 @@ struct IntervalWalker {
     }
 
     private mutating func load() {
-        slots = calendar.slots(forDay: day)
+        if nextSpecialDay < day { nextSpecialDay = calendar.nextSpecialDay(atOrAfter: day) }
+        slots = day == nextSpecialDay ? calendar.slots(forDay: day) : calendar.weeklySlots(forDay: day)
         index = 0
         if let known = stretch, day <= known.lastDay {
         } else {

@@ -106,11 +106,12 @@ extension SLAClock {
         for kind in SLAClockKind.allCases {
             let timer = self[kind]
             guard let since = timer.runningSince else { continue }
-            let pending = thresholds(of: timer).filter { $0.0 > timer.bankedMilliseconds }.sorted { $0.0 < $1.0 }
-            for (threshold, alarmKind) in pending {
-                let dueAt = calendar.add(businessMilliseconds: threshold - timer.bankedMilliseconds, to: since)
+            let pending = SLAClock.thresholds(of: timer, started: started, priority: priority)
+                .filter { $0.milliseconds > timer.bankedMilliseconds }.sorted { $0.milliseconds < $1.milliseconds }
+            for threshold in pending {
+                let dueAt = calendar.add(businessMilliseconds: threshold.milliseconds - timer.bankedMilliseconds, to: since)
                 if let earliest, earliest < dueAt { break }
-                if consider(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt)) { break }
+                if consider(SLAAlarm(clock: kind, kind: threshold.alarm.kind(in: started), dueAt: dueAt)) { break }
             }
         }
         return earliest

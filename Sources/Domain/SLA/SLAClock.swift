@@ -231,18 +231,18 @@ public struct SLAClock: Codable, Sendable, Equatable {
             let resolutionThresholds = SLAClock.thresholds(of: resolution, started: started, priority: priority)
             var amounts: [Int64] = []
             amounts.reserveCapacity(responseThresholds.count + resolutionThresholds.count)
-            for (threshold, _) in responseThresholds { amounts.append(threshold - response.bankedMilliseconds) }
-            for (threshold, _) in resolutionThresholds { amounts.append(threshold - resolution.bankedMilliseconds) }
+            for threshold in responseThresholds { amounts.append(threshold.milliseconds - response.bankedMilliseconds) }
+            for threshold in resolutionThresholds { amounts.append(threshold.milliseconds - resolution.bankedMilliseconds) }
             let (total, instants) = started.calendar.businessMilliseconds(from: since, to: instant, placing: amounts)
             reached.reserveCapacity(
                 reached.count + SLAClock.crossed(responseThresholds, by: total, from: response.bankedMilliseconds)
                     + SLAClock.crossed(resolutionThresholds, by: total, from: resolution.bankedMilliseconds))
             SLAClock.bank(
                 &response, .response, total, thresholds: responseThresholds, placed: instants[..<responseThresholds.count],
-                calendar: started.calendar, reached: &reached)
+                started: started, reached: &reached)
             SLAClock.bank(
                 &resolution, .resolution, total, thresholds: resolutionThresholds,
-                placed: instants[responseThresholds.count...], calendar: started.calendar, reached: &reached)
+                placed: instants[responseThresholds.count...], started: started, reached: &reached)
             SLAClock.endStretch(&response, at: instant, counted: total)
             SLAClock.endStretch(&resolution, at: instant, counted: total)
             return
@@ -272,10 +272,10 @@ public struct SLAClock: Codable, Sendable, Equatable {
             let thresholds = thresholds(of: timer, started: started, priority: priority)
             // The stretch's business time and the instant each threshold was reached, in one walk of the calendar.
             let (total, instants) = started.calendar.businessMilliseconds(
-                from: since, to: instant, placing: thresholds.map { $0.0 - before })
+                from: since, to: instant, placing: thresholds.map { $0.milliseconds - before })
             counted = total
             reached.reserveCapacity(reached.count + crossed(thresholds, by: total, from: before))
-            bank(&timer, kind, total, thresholds: thresholds, placed: instants[...], calendar: started.calendar, reached: &reached)
+            bank(&timer, kind, total, thresholds: thresholds, placed: instants[...], started: started, reached: &reached)
         }
         endStretch(&timer, at: instant, counted: counted)
     }
@@ -283,16 +283,17 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// Banks `counted` business milliseconds of the running stretch of `timer` and records the thresholds it crossed
     /// (`placed`: the instant the walk found for each of `thresholds`, in order), then stops the timer.
     private static func bank(
-        _ timer: inout SLATimer, _ kind: SLAClockKind, _ counted: Int64, thresholds: [(Int64, SLAAlarm.Kind)],
-        placed: ArraySlice<Timestamp?>, calendar: BusinessCalendar, reached: inout [SLAAlarm]
+        _ timer: inout SLATimer, _ kind: SLAClockKind, _ counted: Int64, thresholds: [Threshold],
+        placed: ArraySlice<Timestamp?>, started: TicketSLAStarted, reached: inout [SLAAlarm]
     ) {
         guard let since = timer.runningSince else { return }
         let before = timer.bankedMilliseconds
         let after = before + counted
-        for ((threshold, alarmKind), placed) in zip(thresholds, placed) where before < threshold && threshold <= after {
-            let dueAt = placed ?? calendar.add(businessMilliseconds: threshold - before, to: since)
-            reached.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
-            if case .breach = alarmKind { timer.breachedAt = dueAt }
+        for (threshold, placed) in zip(thresholds, placed)
+        where before < threshold.milliseconds && threshold.milliseconds <= after {
+            let dueAt = placed ?? started.calendar.add(businessMilliseconds: threshold.milliseconds - before, to: since)
+            reached.append(SLAAlarm(clock: kind, kind: threshold.alarm.kind(in: started), dueAt: dueAt))
+            if case .breach = threshold.alarm { timer.breachedAt = dueAt }
         }
         timer.bankedMilliseconds = after
         timer.runningSince = nil
@@ -300,9 +301,11 @@ public struct SLAClock: Codable, Sendable, Equatable {
 
     /// How many of `thresholds` a stretch of `counted` business milliseconds crosses after `before` were banked:
     /// the alarms `bank` appends to `reached` (room for them is made at once, not one growth after another).
-    private static func crossed(_ thresholds: [(Int64, SLAAlarm.Kind)], by counted: Int64, from before: Int64) -> Int {
+    private static func crossed(_ thresholds: [Threshold], by counted: Int64, from before: Int64) -> Int {
         var count = 0
-        for (threshold, _) in thresholds where before < threshold && threshold <= before + counted { count += 1 }
+        for threshold in thresholds where before < threshold.milliseconds && threshold.milliseconds <= before + counted {
+            count += 1
+        }
         return count
     }
 
@@ -348,20 +351,45 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// The thresholds of `timer` in business milliseconds of its current target: each warning percentage, the
     /// breach, and for the response clock the escalation rules of the current priority.
     func thresholds(of timer: SLATimer) -> [(Int64, SLAAlarm.Kind)] {
-        SLAClock.thresholds(of: timer, started: started, priority: priority)
+        SLAClock.thresholds(of: timer, started: started, priority: priority).map {
+            ($0.milliseconds, $0.alarm.kind(in: started))
+        }
     }
 
-    private static func thresholds(of timer: SLATimer, started: TicketSLAStarted, priority: Priority) -> [(Int64, SLAAlarm.Kind)] {
+    /// A threshold of a timer (see `thresholds(of:)`) as a stretch's close walks them: an escalation by its rule's
+    /// place in the terms, so that the list holds nothing to retain and release (the alarm's kind, with the rule's
+    /// id and action, is made only for a threshold reached).
+    struct Threshold {
+        enum Alarm {
+            case warning(percent: Int)
+            case breach
+            case escalation(ruleIndex: Int)
+
+            func kind(in started: TicketSLAStarted) -> SLAAlarm.Kind {
+                switch self {
+                case .warning(let percent): .warning(percent: percent)
+                case .breach: .breach
+                case .escalation(let index):
+                    .escalation(rule: started.escalations[index].id, action: started.escalations[index].action)
+                }
+            }
+        }
+
+        let milliseconds: Int64
+        let alarm: Alarm
+    }
+
+    static func thresholds(of timer: SLATimer, started: TicketSLAStarted, priority: Priority) -> [Threshold] {
         let target = timer.targetMilliseconds
-        var result: [(Int64, SLAAlarm.Kind)] = []
+        var result: [Threshold] = []
         result.reserveCapacity(started.warnAtPercent.count + 1 + (timer.kind == .response ? started.escalations.count : 0))
         for percent in started.warnAtPercent where target * Int64(percent) / 100 > 0 {
-            result.append((target * Int64(percent) / 100, .warning(percent: percent)))
+            result.append(Threshold(milliseconds: target * Int64(percent) / 100, alarm: .warning(percent: percent)))
         }
-        if target > 0 { result.append((target, .breach)) }
+        if target > 0 { result.append(Threshold(milliseconds: target, alarm: .breach)) }
         if timer.kind == .response {
-            for rule in started.escalations where rule.priorities.contains(priority) && rule.untouchedMinutes > 0 {
-                result.append((Int64(rule.untouchedMinutes) * 60_000, .escalation(rule: rule.id, action: rule.action)))
+            for (index, rule) in started.escalations.enumerated() where rule.priorities.contains(priority) && rule.untouchedMinutes > 0 {
+                result.append(Threshold(milliseconds: Int64(rule.untouchedMinutes) * 60_000, alarm: .escalation(ruleIndex: index)))
             }
         }
         return result
