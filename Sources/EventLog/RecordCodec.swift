@@ -127,14 +127,13 @@ enum RecordCodec {
         }
 
         mutating func uuid() throws -> UUID {
-            let raw = try bytes(16)
-            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: raw) }
-            return UUID(uuid: value)
+            UUID(uuid: try bytes(16).loadUnaligned(as: uuid_t.self))
         }
 
         mutating func shortString() throws -> String {
             let count = Int(try u16())
+            // An absent command id is empty: no string to make.
+            if count == 0 { return "" }
             let raw = try bytes(count)
             // Most names are ASCII: checking that is far cheaper than general UTF-8 validation.
             if !raw.contains(where: { $0 >= 0x80 }) { return String(decoding: raw, as: UTF8.self) }

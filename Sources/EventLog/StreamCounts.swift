@@ -11,8 +11,7 @@ public final class StreamCounts: Projection {
     private var categories: Database?
     private var types: Database?
     /// Events (and new streams) counted in this write transaction, per category and per type, added at `flush`.
-    private typealias Counts = (events: UInt64, streams: UInt64)
-    private var pending: (categories: [String: Counts], types: [String: Counts]) = ([:], [:])
+    private var pending = (categories: NameCounts(), types: NameCounts())
     private let lock = NSLock()
 
     public init() {}
@@ -23,33 +22,47 @@ public final class StreamCounts: Projection {
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        let category = StreamCounts.category(of: event.stream)
         let isNewStream: UInt64 = event.streamVersion == 1 ? 1 : 0
+        var (stream, type) = (event.stream, event.type)
         lock.withLock {
-            // One lookup per key (each hashes the name).
-            StreamCounts.count(&pending.categories[category, default: (0, 0)], streams: isNewStream)
-            pending.types[event.type, default: (0, 0)].events += 1
+            stream.withUTF8 { stream in
+                if let category = StreamCounts.asciiCategory(of: stream) {
+                    pending.categories.count(UnsafeBufferPointer(rebasing: category), streams: isNewStream)
+                } else {
+                    var category = StreamCounts.category(of: event.stream)
+                    category.withUTF8 { pending.categories.count($0, streams: isNewStream) }
+                }
+            }
+            type.withUTF8 { pending.types.count($0, streams: 0) }
         }
-    }
-
-    private static func count(_ counts: inout Counts, streams: UInt64) {
-        counts.events += 1
-        counts.streams += streams
     }
 
     /// Adds the counts of this transaction's events to the stored ones, each key once, in key order.
     public func flush(in txn: borrowing Transaction) throws {
         guard let categories, let types else { preconditionFailure("StreamCounts used before the store attached it") }
-        let counted = lock.withLock {
-            defer { pending = ([:], [:]) }
-            return pending
+        try lock.withLock {
+            defer {
+                pending.categories.removeAll()
+                pending.types.removeAll()
+            }
+            try add(pending.categories, to: categories, txn: txn)
+            try add(pending.types, to: types, txn: txn)
         }
-        try add(counted.categories, to: categories, txn: txn)
-        try add(counted.types, to: types, txn: txn)
     }
 
     public func discardPending() {
-        lock.withLock { pending = ([:], [:]) }
+        lock.withLock {
+            pending.categories.removeAll()
+            pending.types.removeAll()
+        }
+    }
+
+    /// The category of a stream name's bytes when `category(of:)` is plainly the bytes before the first `-`: the name
+    /// does not start with one and those bytes are ASCII (so they are whole characters); nil otherwise.
+    static func asciiCategory(of stream: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>>? {
+        guard let dash = stream.firstIndex(of: UInt8(ascii: "-")), dash > 0, !stream[..<dash].contains(where: { $0 >= 0x80 })
+        else { return nil }
+        return stream[..<dash]
     }
 
     /// A stream's category: the part before the first `-` (`ticket-T-1042` → `ticket`).
@@ -62,10 +75,8 @@ public final class StreamCounts: Projection {
     }
 
     /// Value: events (u64 BE) then streams (u64 BE); `counts` are added to what is stored.
-    private func add(_ counts: [String: Counts], to database: Database, txn: borrowing Transaction) throws {
-        for name in counts.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            guard let count = counts[name] else { continue }
-            let key = Array(name.utf8)
+    private func add(_ counts: NameCounts, to database: Database, txn: borrowing Transaction) throws {
+        for (key, count) in counts.sorted() {
             var events: UInt64 = 0
             var streams: UInt64 = 0
             if let raw = try txn.get(database, key: key), raw.count == 16 {
@@ -111,6 +122,70 @@ public final class StreamCounts: Projection {
                 entry = try cursor.next()
             }
             return out
+        }
+    }
+}
+
+/// Events and new streams counted per name (a category, a type) in one write transaction, found by the name's UTF-8
+/// bytes: a hash of the bytes into a small open-addressed table, then a comparison of the bytes — no `String` made or
+/// hashed per event (a dictionary keyed by name cost a tenth of a microsecond an event for each of the two).
+struct NameCounts {
+    /// Each name's bytes, with its counts, in the order first counted.
+    private var names: [[UInt8]] = []
+    private var counts: [(events: UInt64, streams: UInt64)] = []
+    /// Open addressing: an index into `names` plus one, 0 for an empty slot; a power of two, at most half full.
+    private var slots = [Int32](repeating: 0, count: 64)
+
+    /// Counts one event under `name`, and `streams` new streams.
+    mutating func count(_ name: UnsafeBufferPointer<UInt8>, streams: UInt64) {
+        // FNV-1a.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & mask
+        while slots[slot] != 0 {
+            let index = Int(slots[slot]) - 1
+            if names[index].withUnsafeBufferPointer({ NameCounts.sameBytes($0, name) }) {
+                counts[index].events += 1
+                counts[index].streams += streams
+                return
+            }
+            slot = (slot + 1) & mask
+        }
+        names.append(Array(name))
+        counts.append((1, streams))
+        slots[slot] = Int32(names.count)
+        if names.count * 2 > slots.count { rehash(size: slots.count * 2) }
+    }
+
+    /// Whether two byte sequences of the same length are equal (`memcmp`: the generic `elementsEqual` walked them
+    /// through iterators, 300 instructions a name).
+    private static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let first = a.baseAddress, let second = b.baseAddress else { return true }
+        return memcmp(first, second, a.count) == 0
+    }
+
+    /// The names with their counts, in byte order.
+    func sorted() -> [(name: [UInt8], counts: (events: UInt64, streams: UInt64))] {
+        names.indices.sorted { names[$0].lexicographicallyPrecedes(names[$1]) }.map { (names[$0], counts[$0]) }
+    }
+
+    /// Forgets every count, keeping the memory.
+    mutating func removeAll() {
+        names.removeAll(keepingCapacity: true)
+        counts.removeAll(keepingCapacity: true)
+        for slot in slots.indices { slots[slot] = 0 }
+    }
+
+    private mutating func rehash(size: Int) {
+        slots = [Int32](repeating: 0, count: size)
+        for index in names.indices {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in names[index] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & (size - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(index + 1)
         }
     }
 }

@@ -13,55 +13,70 @@ import Foundation
 /// equal (the payload comparison is a pointer check when it is the same event). It holds the last `capacity` events
 /// by position (more than a bulk batch), until the projections call `forget()` when their transaction ends.
 public final class EventMemo<Value>: @unchecked Sendable {
-    // @unchecked Sendable: `slots` and `used` are only touched under `lock` (one lock: the array is one value, so two
-    // threads may not change two of its elements under two locks).
+    // @unchecked Sendable: the slots and `used` are only touched under `lock`.
     // @inlinable (with what it touches @usableFromInline) so the user's module specializes it for its `Value`.
-    /// Slot `position % slots.count` holds the event at that position, when it was the last one there.
-    @usableFromInline var slots: [Entry?]
+    /// Slot `position % capacity` holds the event at that position, when it was the last one there. The slots live in
+    /// memory of their own, allocated once: values are kept inline (a class instance per event was an allocation per
+    /// event) and read in place (no exclusivity or uniqueness check of an array property on every look-up).
+    @usableFromInline let slots: UnsafeMutablePointer<Slot>
+    @usableFromInline let capacity: Int
     @usableFromInline let lock = NSLock()
     /// The slots filled since the last `forget()`.
     @usableFromInline var used: [Int] = []
 
-    /// An event's value, boxed: a slot holds a reference, not the value inline.
-    @usableFromInline final class Entry {
-        @usableFromInline let position: UInt64
-        @usableFromInline let type: String
-        @usableFromInline let schemaVersion: UInt16
-        @usableFromInline let payload: [UInt8]
-        @usableFromInline let value: Value
+    /// An event's value with what identifies the event (`value` nil: the slot is empty).
+    @usableFromInline struct Slot {
+        @usableFromInline var position: UInt64
+        @usableFromInline var type: String
+        @usableFromInline var schemaVersion: UInt16
+        @usableFromInline var payload: [UInt8]
+        @usableFromInline var value: Value?
 
-        @inlinable init(position: UInt64, type: String, schemaVersion: UInt16, payload: [UInt8], value: Value) {
+        @inlinable static var empty: Slot { Slot(position: 0, type: "", schemaVersion: 0, payload: [], value: nil) }
+
+        @inlinable init(position: UInt64, type: String, schemaVersion: UInt16, payload: [UInt8], value: Value?) {
             (self.position, self.type, self.schemaVersion, self.payload, self.value) = (position, type, schemaVersion, payload, value)
+        }
+
+        /// The value kept for `event`, if this slot holds that event.
+        @inlinable func value(for event: RecordedEvent) -> Value? {
+            guard position == event.position, schemaVersion == event.schemaVersion, type == event.type, payload == event.payload
+            else { return nil }
+            return value
         }
     }
 
     /// A memo of up to `capacity` events by position.
     public init(capacity: Int = 1 << 15) {
-        slots = Array(repeating: nil, count: max(1, capacity))
+        self.capacity = max(1, capacity)
+        slots = .allocate(capacity: self.capacity)
+        slots.initialize(repeating: .empty, count: self.capacity)
+    }
+
+    deinit {
+        slots.deinitialize(count: capacity)
+        slots.deallocate()
     }
 
     /// `derive(event)`, computed once for the folds that ask while the memo holds the event (two threads asking for
     /// the same event at the same moment may both compute it: it is pure).
     @inlinable public func value(of event: RecordedEvent, _ derive: (RecordedEvent) throws -> Value) rethrows -> Value {
-        let slot = Int(event.position % UInt64(slots.count))
-        if let entry = lock.withLock({ slots[slot] }), entry.position == event.position, entry.schemaVersion == event.schemaVersion,
-            entry.type == event.type, entry.payload == event.payload
-        {
-            return entry.value
-        }
+        let slot = Int(event.position % UInt64(capacity))
+        if let value = lock.withLock({ slots[slot].value(for: event) }) { return value }
         let value = try derive(event)
-        let entry = Entry(position: event.position, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload, value: value)
         lock.withLock {
-            if slots[slot] == nil { used.append(slot) }
-            slots[slot] = entry
+            if slots[slot].value == nil { used.append(slot) }
+            slots[slot] = Slot(
+                position: event.position, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload, value: value)
         }
         return value
     }
 
     /// Forgets every event held (the transaction that folded them has ended), so that none outlives its batch.
-    public func forget() {
+    /// @inlinable, as `value(of:)` is: unspecialized, emptying a slot went through the generic value witnesses.
+    @inlinable public func forget() {
         lock.withLock {
-            for slot in used { slots[slot] = nil }
+            for slot in used { slots[slot] = .empty }
             used.removeAll(keepingCapacity: true)
         }
     }

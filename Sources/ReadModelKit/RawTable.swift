@@ -61,12 +61,24 @@ public final class RawTable: @unchecked Sendable {
         guard !kept.isEmpty else { return }
         let database = database
         var last = try txn.withCursor(database) { cursor in try cursor.last().map { Array($0.key) } }
-        for key in kept.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            guard let value = kept[key] else { continue }
-            let appending = last.map { $0.lexicographicallyPrecedes(key) } ?? true
+        // The pairs sorted as they are (no look-up by key after), their keys compared with `memcmp`.
+        for (key, value) in kept.sorted(by: { RawTable.precedes($0.key, $1.key) }) {
+            let appending = last.map { RawTable.precedes($0, key) } ?? true
             try txn.put(database, key: key, value: value, options: appending ? .append : [])
             if appending { last = key }
         }
+    }
+
+    /// Whether `a` sorts before `b` as LMDB orders keys (bytes, a prefix first).
+    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let common = min(a.count, b.count)
+        let order = a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b -> Int32 in
+                guard common > 0, let a = a.baseAddress, let b = b.baseAddress else { return 0 }
+                return memcmp(a, b, common)
+            }
+        }
+        return order < 0 || (order == 0 && a.count < b.count)
     }
 
     /// Forgets every value kept without writing it.

@@ -7,8 +7,18 @@ public struct RowWriter {
     public var bytes: [UInt8]
 
     public init(format: UInt8) {
-        bytes = [format]
+        // Reserved before the first byte goes in: one allocation, not a one-byte array and then its copy.
+        bytes = []
         bytes.reserveCapacity(512)
+        bytes.append(format)
+    }
+
+    /// A writer that appends the row to the bytes of `buffer`, which it takes over (`buffer` is empty until the caller
+    /// takes them back from `bytes`): many rows written one after the other into one array.
+    init(format: UInt8, taking buffer: inout [UInt8]) {
+        bytes = []
+        swap(&bytes, &buffer)
+        bytes.append(format)
     }
 
     @inlinable public mutating func uint(_ value: UInt64) {

@@ -38,6 +38,13 @@ public struct RowCodec<Stored>: Sendable {
         return writer.bytes
     }
 
+    /// Appends the stored form of `row` to `buffer` (what `encode` returns, without an array of its own).
+    @usableFromInline func encode(_ row: Stored, appendingTo buffer: inout [UInt8]) throws {
+        var writer = RowWriter(format: format, taking: &buffer)
+        defer { swap(&writer.bytes, &buffer) }
+        try write(row, &writer)
+    }
+
     public func decode(_ bytes: UnsafeRawBufferPointer) throws -> Stored {
         guard let first = bytes.first, first == format else {
             throw DecodingError.dataCorrupted(
@@ -92,31 +99,43 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @usableFromInline let lock = NSLock()
     @usableFromInline var pending: [Key: Entry] = [:]
     /// What `flush` writes, computed ahead by `prepareFlush` (nil when not, or when a row changed since).
-    @usableFromInline var prepared: [Write]?
+    @usableFromInline var prepared: Writes?
     /// The table's last stored key as this write transaction sees it (`.some(nil)`: the table is empty), once read:
     /// rows are written only at `flush`, so it stands until then, and a key that sorts after it is not stored (a new
     /// ticket's or entry's: most rows of a rebuild), so it is not looked for. Forgotten at `flush` and `discard`.
     @usableFromInline var lastStoredKey: [UInt8]??
 
-    /// One changed row as `flush` writes it: its key and stored bytes, and the index entries to delete and to put,
-    /// each with the number of its index, in index order (none at all, so no array, when its keys did not change).
-    @usableFromInline struct Write {
-        @usableFromInline let key: [UInt8]
-        @usableFromInline let value: [UInt8]
-        @usableFromInline let stale: [IndexKey]
-        @usableFromInline let fresh: [IndexKey]
+    /// The changed rows as `flush` writes them, in key order: the keys and stored bytes of all of them in one array
+    /// (`bytes`; an array per row and per key cost two allocations and two frees a row), and their index entries.
+    @usableFromInline struct Writes {
+        /// The rows' keys and stored bytes, one after the other.
+        @usableFromInline var bytes: [UInt8] = []
+        @usableFromInline var rows: [Write] = []
+        /// The index entries to delete and to put, each row's together (`Write.indexKeys`).
+        @usableFromInline var indexKeys: [IndexKey] = []
 
-        @inlinable init(key: [UInt8], value: [UInt8], stale: [IndexKey], fresh: [IndexKey]) {
-            (self.key, self.value, self.stale, self.fresh) = (key, value, stale, fresh)
+        @inlinable init() {}
+    }
+
+    /// One changed row: where its key and stored bytes are in `Writes.bytes`, and its index entries in
+    /// `Writes.indexKeys` (per index, in index order: the stale ones, then the fresh ones).
+    @usableFromInline struct Write {
+        @usableFromInline let key: Range<Int>
+        @usableFromInline let value: Range<Int>
+        @usableFromInline let indexKeys: Range<Int>
+
+        @inlinable init(key: Range<Int>, value: Range<Int>, indexKeys: Range<Int>) {
+            (self.key, self.value, self.indexKeys) = (key, value, indexKeys)
         }
     }
 
-    /// A key of the index `indexes[index]`.
+    /// A key of the index `indexes[index]` to delete (`fresh` false: the row as stored had it) or to put.
     @usableFromInline struct IndexKey {
         @usableFromInline let index: Int
         @usableFromInline let key: [UInt8]
+        @usableFromInline let fresh: Bool
 
-        @inlinable init(_ index: Int, _ key: [UInt8]) { (self.index, self.key) = (index, key) }
+        @inlinable init(_ index: Int, _ key: [UInt8], fresh: Bool) { (self.index, self.key, self.fresh) = (index, key, fresh) }
     }
 
     @usableFromInline struct Entry {
@@ -254,53 +273,56 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         let indexDatabases = indexes.map { rows[$0.table] }
         // Rows whose keys sort after the table's last key (new tickets, entries: most rows of a rebuild) are put with
         // MDB_APPEND: no search down the tree, and full pages instead of half-full ones after a split.
-        var last = try txn.withCursor(rowsDatabase) { cursor in try cursor.last().map { Array($0.key) } }
-        for write in writes {
-            // Per index, in index order: its stale entries deleted, then its fresh ones put.
-            var (stale, fresh) = (write.stale.startIndex, write.fresh.startIndex)
-            while stale < write.stale.endIndex || fresh < write.fresh.endIndex {
-                let index = min(
-                    stale < write.stale.endIndex ? write.stale[stale].index : Int.max,
-                    fresh < write.fresh.endIndex ? write.fresh[fresh].index : Int.max)
-                while stale < write.stale.endIndex, write.stale[stale].index == index {
-                    _ = try txn.delete(indexDatabases[index], key: write.stale[stale].key)
-                    stale += 1
+        let stored = try txn.withCursor(rowsDatabase) { cursor in try cursor.last().map { Array($0.key) } }
+        try writes.bytes.withUnsafeBytes { bytes in
+            var appended: UnsafeRawBufferPointer?
+            for write in writes.rows {
+                let key = UnsafeRawBufferPointer(rebasing: bytes[write.key])
+                for entry in writes.indexKeys[write.indexKeys] {
+                    if entry.fresh {
+                        try entry.key.withUnsafeBytes { try txn.put(indexDatabases[entry.index], key: $0, value: key) }
+                    } else {
+                        _ = try txn.delete(indexDatabases[entry.index], key: entry.key)
+                    }
                 }
-                while fresh < write.fresh.endIndex, write.fresh[fresh].index == index {
-                    try txn.put(indexDatabases[index], key: write.fresh[fresh].key, value: write.key)
-                    fresh += 1
-                }
+                let appending = appended.map { $0.lexicographicallyPrecedes(key) } ?? stored.map { $0.lexicographicallyPrecedes(key) } ?? true
+                if appending { appended = key }
+                try txn.put(
+                    rowsDatabase, key: key, value: UnsafeRawBufferPointer(rebasing: bytes[write.value]), options: appending ? .append : [])
             }
-            let appending = last.map { $0.lexicographicallyPrecedes(write.key) } ?? true
-            try txn.put(rowsDatabase, key: write.key, value: write.value, options: appending ? .append : [])
-            if appending { last = write.key }
         }
     }
 
     /// The writes of the changed rows among `entries`, in key order: each row settled, its index entries changed by
     /// difference (the keys of the row as stored against those of the row written).
-    @inlinable func writes(of entries: [Key: Entry]) throws -> [Write] {
+    @inlinable func writes(of entries: [Key: Entry]) throws -> Writes {
         // The places of the changed rows in `entries`, in key order, each row read where it is: a copy of an entry (a
         // (key, entry) pair to filter, a lookup by key) retained and released every field of its row, and sorting pairs
         // moved every row and its index keys at each swap.
         let values = entries.values
         let changed = entries.indices.filter { values[$0].changed }.sorted { entries.keys[$0] < entries.keys[$1] }
-        var writes: [Write] = []
-        writes.reserveCapacity(changed.count)
+        var writes = Writes()
+        writes.rows.reserveCapacity(changed.count)
+        writes.bytes.reserveCapacity(changed.count * 128)
         for place in changed {
-            let key = entries.keys[place]
             let row = settle(values[place].row)
             let storedKeys = values[place].storedKeys
-            var stale: [IndexKey] = []
-            var fresh: [IndexKey] = []
+            let firstIndexKey = writes.indexKeys.count
             for index in indexes.indices {
                 let old = storedKeys?[index] ?? []
                 let new = indexes[index].keys(row)
                 if old == new { continue }
-                for key in old where !new.contains(key) { stale.append(IndexKey(index, key)) }
-                for key in new where !old.contains(key) { fresh.append(IndexKey(index, key)) }
+                for key in old where !new.contains(key) { writes.indexKeys.append(IndexKey(index, key, fresh: false)) }
+                for key in new where !old.contains(key) { writes.indexKeys.append(IndexKey(index, key, fresh: true)) }
             }
-            writes.append(Write(key: RowTable.keyBytes(key), value: try codec.encode(store(row)), stale: stale, fresh: fresh))
+            let keyStart = writes.bytes.count
+            entries.keys[place].appendOrdered(to: &writes.bytes)
+            let valueStart = writes.bytes.count
+            try codec.encode(store(row), appendingTo: &writes.bytes)
+            writes.rows.append(
+                Write(
+                    key: keyStart..<valueStart, value: valueStart..<writes.bytes.count,
+                    indexKeys: firstIndexKey..<writes.indexKeys.count))
         }
         return writes
     }
