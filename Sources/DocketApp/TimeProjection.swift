@@ -70,15 +70,17 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         } catch let error as EventDecodingError where error.reason == .unknownType {
             return
         }
+        // The closure captures the position, not the event (capturing it copied the event).
+        let position = event.position
         let found = try rows.update(number, txn: txn) { entry in
             guard entry.apply(decoded) else { return false }
-            entry.position = event.position
+            entry.position = position
             return true
         }
         guard !found else { return }
         var entry = TimeEntryState.none
         guard entry.apply(decoded) else { return }
-        entry.position = event.position
+        entry.position = position
         rows.set(number, entry)
     }
 
