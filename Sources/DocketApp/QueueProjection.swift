@@ -76,35 +76,36 @@ public final class QueueProjection: Projection {
 
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard event.stream.hasPrefix("ticket-") else { return }
+        guard QueueProjection.isTicketStream(event.stream) else { return }
         let (change, terms) = try changes.change(of: event)
-        switch change {
+        // The closures below capture these two values, not the event (a copy of it retained every field).
+        let recordedAt = event.recordedAt, position = event.position
+        // Consumed: matched without copying the payload of its case out (and releasing it again).
+        switch consume change {
         case .ticket(.opened(let opened)):
-            // Keyed by the payload's number (the sla model keys by the stream's).
-            let row = TicketSummary(opened: opened, at: event)
+            // Keyed by the payload's number (the sla model keys by the stream's). A row already kept or stored
+            // (another stream's opening named this number) is replaced in place, so that its index entries are
+            // replaced at flush; a key after the table's last is not looked for (`RowTable.update`).
+            let row = TicketSummary(opened: opened, at: recordedAt, position: position)
             let key = UInt64(row.number.value)
-            // Read first, so that a row already stored (another stream's opening named this number) has its index
-            // entries replaced at flush; a key after the table's last is not looked for (`RowTable.row`).
-            _ = try rows.row(key, txn: txn)
-            rows.set(key, row)
+            if try !rows.update(key, txn: txn, { $0 = row; return true }) { rows.set(key, row) }
         case .ticket(let ticketEvent):
             guard let number = QueueProjection.number(of: event) else { return }
             try rows.update(number, txn: txn) { row in
-                row.apply(ticketEvent, at: event)
+                row.apply(ticketEvent, at: recordedAt, position: position)
                 return true
             }
         case .sla(let slaEvent):
             guard let number = QueueProjection.number(of: event) else { return }
+            var starting = false
             try rows.update(number, txn: txn) { row in
-                let starting = row.clock == nil
-                row.apply(slaEvent, at: event)
-                if case .started = slaEvent, starting {
-                    // The frozen terms, kept once per content, for the transactions that fold this clock later.
-                    row.slaTerms = terms
-                    if let digest = terms { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
-                }
+                if case .started = slaEvent, row.clock == nil { starting = true }
+                row.apply(slaEvent, at: recordedAt)
+                if starting { row.slaTerms = terms }
                 return true
             }
+            // The frozen terms, kept once per content, for the transactions that fold this clock later.
+            if starting, let digest = terms { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
         case .alert, .mail, .attachment, .outbox, .other:
             return
         }
@@ -124,6 +125,14 @@ public final class QueueProjection: Projection {
         rows.discard()
         storedTerms.discard()
         changes.forget()
+    }
+
+    /// Whether `stream` is a ticket's (`ticket-…`, see `StreamName.ticket`): its UTF-8 bytes compared where they are
+    /// (`String.hasPrefix` compares Unicode characters, and `utf8.starts(with:)` walks the view index by index).
+    static func isTicketStream(_ stream: String) -> Bool {
+        stream.utf8.withContiguousStorageIfAvailable { name in
+            ("ticket-" as StaticString).withUTF8Buffer { name.starts(with: $0) }
+        } ?? stream.hasPrefix("ticket-")
     }
 
     /// The key of the ticket whose stream holds `event`.

@@ -1,3 +1,4 @@
+import DocketTime
 import Domain
 import EventLog
 import Foundation
@@ -45,8 +46,8 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     /// Open means on somebody's queue: not closed and not merged away.
     public var isOpen: Bool { status != .closed && mergedInto == nil }
 
-    /// The ticket as a fresh row from its opening event.
-    init(opened: TicketOpened, at event: RecordedEvent) {
+    /// The ticket as a fresh row from its opening event, recorded at `recordedAt` and `position`.
+    init(opened: TicketOpened, at recordedAt: Timestamp, position: UInt64) {
         number = opened.number
         client = opened.client
         contact = opened.contact
@@ -57,10 +58,10 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         status = .new
         assignee = nil
         watchers = []
-        openedAt = event.recordedAt.millisecondsSinceEpoch
-        openedPosition = event.position
+        openedAt = recordedAt.millisecondsSinceEpoch
+        openedPosition = position
         updatedAt = openedAt
-        updatedPosition = event.position
+        updatedPosition = position
         publicComments = 0
         internalComments = 0
         resolution = nil
@@ -77,21 +78,23 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         return row
     }
 
-    /// Folds an SLA event of the ticket's stream into the row (`sla` is left as it was: see `withQueueSLA()`).
-    mutating func apply(_ slaEvent: TicketSLAEvent, at event: RecordedEvent) {
+    /// Folds an SLA event of the ticket's stream, recorded at `recordedAt`, into the row (`sla` is left as it was:
+    /// see `withQueueSLA()`).
+    mutating func apply(_ slaEvent: TicketSLAEvent, at recordedAt: Timestamp) {
         if case .started(let started) = slaEvent {
             if clock == nil { clock = SLAClock.start(started) }
         } else {
-            clock?.apply(slaEvent, at: event.recordedAt)
+            clock?.apply(slaEvent, at: recordedAt)
         }
     }
 
-    /// Folds one more event of the ticket's stream into the row: the same row and event always give the same row.
-    /// Like the other `apply`, it leaves `sla` as it was: call `withQueueSLA()` after the last event.
-    mutating func apply(_ ticketEvent: TicketEvent, at event: RecordedEvent) {
-        clock?.apply(ticketEvent, at: event.recordedAt)
-        updatedAt = event.recordedAt.millisecondsSinceEpoch
-        updatedPosition = event.position
+    /// Folds one more event of the ticket's stream, recorded at `recordedAt` and `position`, into the row: the same
+    /// row and event always give the same row. Like the other `apply`, it leaves `sla` as it was: call
+    /// `withQueueSLA()` after the last event. The row's fields change in place.
+    mutating func apply(_ ticketEvent: TicketEvent, at recordedAt: Timestamp, position: UInt64) {
+        clock?.apply(ticketEvent, at: recordedAt)
+        updatedAt = recordedAt.millisecondsSinceEpoch
+        updatedPosition = position
         switch ticketEvent {
         case .opened: break
         case .assigned(let e): assignee = e.assignee
@@ -99,7 +102,10 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         case .priorityChanged(let e): priority = e.priority
         case .categoryChanged(let e): category = e.category
         case .watcherAdded(let e):
-            if !watchers.contains(e.login) { watchers = (watchers + [e.login]).sorted() }
+            // The watchers stay sorted and unique: the new login goes where sorting them would put it.
+            if !watchers.contains(e.login) {
+                watchers.insert(e.login, at: watchers.firstIndex { e.login < $0 } ?? watchers.endIndex)
+            }
         case .watcherRemoved(let e): watchers.removeAll { $0 == e.login }
         case .commented(let e):
             if e.visibility == .public { publicComments += 1 } else { internalComments += 1 }

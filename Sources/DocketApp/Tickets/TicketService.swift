@@ -157,9 +157,9 @@ public struct TicketService: Sendable, FeatureService {
         var row: TicketSummary?
         for (recorded, change) in try ticketHistory(number) {
             switch change {
-            case .ticket(.opened(let opened)): row = TicketSummary(opened: opened, at: recorded)
-            case .ticket(let event): row?.apply(event, at: recorded)
-            case .sla(let event): row?.apply(event, at: recorded)
+            case .ticket(.opened(let opened)): row = TicketSummary(opened: opened, at: recorded.recordedAt, position: recorded.position)
+            case .ticket(let event): row?.apply(event, at: recorded.recordedAt, position: recorded.position)
+            case .sla(let event): row?.apply(event, at: recorded.recordedAt)
             case .alert, .mail, .attachment, .outbox, .other: continue
             }
         }
