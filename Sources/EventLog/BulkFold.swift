@@ -20,20 +20,27 @@ import Darwin
 /// the rows are the ones the event-by-event fold writes, whatever the grouping. A failure in any group fails the
 /// batch (the other groups stop at their next chunk of events), and nothing of it is committed.
 ///
-/// The groups are balanced by measured cost: each projection's fold is timed (CPU time of its thread) over the batch,
-/// and the next batch deals the projections out, dearest first, to the group with the least cost so far (the first
-/// batch deals them out evenly). A group folds the batch `chunk` events at a time, each of its projections over the
-/// chunk in turn (timed per chunk), so models of one group that share a decode (`EventMemo`) find it. After the batch
-/// each projection prepares its flush on the same thread (`prepareFlush`: the kit's tables settle and encode their
-/// changed rows there), so the writer is left with the puts.
+/// The groups are balanced by measured cost: every `timedEvery`-th batch (the first among them) each projection's fold
+/// is timed (CPU time of its thread) over the batch, and the batches after it deal the projections out, dearest first,
+/// to the group with the least cost so far (the first batch deals them out evenly). A timed batch is folded `chunk`
+/// events at a time, each projection of the group over the chunk in turn (timed per chunk); the others event by event,
+/// each event into every projection of the group: handing an event to a projection copies it out of the batch (a
+/// retain and a release of each of its strings and of its payload, contended when two groups do it to the same
+/// event), so once per event and group rather than once per event and projection. Either way models of one group that
+/// share a decode (`EventMemo`) find it. After the batch each projection prepares its flush on the same thread
+/// (`prepareFlush`: the kit's tables settle and encode their changed rows there), so the writer is left with the puts.
 final class BulkFold {
     /// How many groups (threads) a batch is folded in; 1 folds every projection in turn, event by event, as appends do.
     let groups: Int
     /// How many events a group folds into one projection before the next projection of the group takes them (less than
     /// an `EventMemo` holds).
     static let chunk = 128
-    /// CPU seconds each projection's fold took over the last batch, by name.
+    /// One batch in this many is timed per projection (see above).
+    static let timedEvery = 8
+    /// CPU seconds each projection's fold took over the last timed batch, by name.
     private(set) var costs: [String: Double] = [:]
+    /// The batches folded so far.
+    private var batches = 0
 
     init(groups: Int) { self.groups = max(1, groups) }
 
@@ -51,15 +58,18 @@ final class BulkFold {
             }
             return
         }
+        let timed = batches % BulkFold.timedEvery == 0
+        batches += 1
         let stop = StopFlag()
         let workers = plan.dropFirst().map { members in
-            GroupFold(projections: members.map { projections[$0] }, events: events, environment: store.environment, stop: stop)
+            GroupFold(
+                projections: members.map { projections[$0] }, events: events, environment: store.environment, stop: stop, timed: timed)
         }
         for worker in workers { worker.start() }
-        var writerCosts: [Double] = []
+        var writerCosts: [Double]?
         var writerError: (any Error)?
         do {
-            writerCosts = try GroupFold.fold(plan[0].map { projections[$0] }, events, txn: txn, stop: stop)
+            writerCosts = try GroupFold.fold(plan[0].map { projections[$0] }, events, txn: txn, stop: stop, timed: timed)
         } catch {
             stop.raise()
             writerError = error
@@ -69,6 +79,7 @@ final class BulkFold {
         let failures = [writerError].compactMap { $0 } + outcomes.compactMap { $0.failure }
         if let failure = failures.first(where: { !($0 is GroupFold.Stopped) }) ?? failures.first { throw failure }
         for (members, spent) in zip(plan, [writerCosts] + outcomes.map { $0.costs }) {
+            guard let spent else { continue }
             for (index, seconds) in zip(members, spent) { costs[projections[index].name] = seconds }
         }
     }
@@ -120,18 +131,22 @@ private final class GroupFold: @unchecked Sendable {
     /// Let go of by the fold's thread before it signals (see `start`).
     private var environment: Environment?
     private let stop: StopFlag
+    /// Whether each projection's fold is timed (`BulkFold.timedEvery`).
+    private let timed: Bool
     private let done = DispatchSemaphore(value: 0)
-    private var outcome: (costs: [Double], failure: (any Error)?) = ([], nil)
+    private var outcome: (costs: [Double]?, failure: (any Error)?) = (nil, nil)
 
-    init(projections: [any Projection], events: [RecordedEvent], environment: Environment, stop: StopFlag) {
-        (self.projections, self.events, self.environment, self.stop) = (projections, events, environment, stop)
+    init(projections: [any Projection], events: [RecordedEvent], environment: Environment, stop: StopFlag, timed: Bool) {
+        (self.projections, self.events, self.environment, self.stop, self.timed) = (projections, events, environment, stop, timed)
     }
 
     func start() {
         let thread = Thread { [self] in
             do {
                 guard let environment else { throw Stopped() }
-                outcome.costs = try environment.read { txn in try GroupFold.fold(projections, events, txn: txn, stop: stop) }
+                outcome.costs = try environment.read { txn in
+                    try GroupFold.fold(projections, events, txn: txn, stop: stop, timed: timed)
+                }
             } catch {
                 stop.raise()
                 outcome.failure = error
@@ -147,38 +162,44 @@ private final class GroupFold: @unchecked Sendable {
         thread.start()
     }
 
-    /// Waits for the fold to end: the CPU seconds of each projection, or why it failed.
-    func wait() -> (costs: [Double], failure: (any Error)?) {
+    /// Waits for the fold to end: the CPU seconds of each projection (nil when not timed), or why it failed.
+    func wait() -> (costs: [Double]?, failure: (any Error)?) {
         done.wait()
         return outcome
     }
 
-    /// Folds the events into the projections `BulkFold.chunk` events at a time (each projection over the chunk, in
-    /// turn: the chunk stays in the cache, and models that share a decode find it in their `EventMemo`), then prepares
-    /// each one's flush (`Projection.prepareFlush`); returns the CPU seconds of each. Stops when another group failed.
+    /// Folds the events into the projections, then prepares each one's flush (`Projection.prepareFlush`); checks
+    /// every `BulkFold.chunk` events whether another group failed, and stops if so. `timed`: each projection folds a
+    /// chunk in turn, timed, and the CPU seconds of each are returned; else each event goes into every projection
+    /// before the next event (one copy of it) and nil is returned.
     static func fold(
-        _ projections: [any Projection], _ events: [RecordedEvent], txn: borrowing Transaction, stop: StopFlag
-    ) throws -> [Double] {
+        _ projections: [any Projection], _ events: [RecordedEvent], txn: borrowing Transaction, stop: StopFlag, timed: Bool
+    ) throws -> [Double]? {
         var costs = [Double](repeating: 0, count: projections.count)
-        try events.withUnsafeBufferPointer { events in
-            var start = 0
-            while start < events.count {
-                if stop.isRaised { throw Stopped() }
-                let end = min(events.count, start + BulkFold.chunk)
+        var start = 0
+        while start < events.count {
+            if stop.isRaised { throw Stopped() }
+            let end = min(events.count, start + BulkFold.chunk)
+            if timed {
                 for (index, projection) in projections.enumerated() {
                     let began = threadCPUSeconds()
                     for position in start..<end { try projection.apply(events[position], in: txn) }
                     costs[index] += threadCPUSeconds() - began
                 }
-                start = end
+            } else {
+                for position in start..<end {
+                    let event = events[position]
+                    for projection in projections { try projection.apply(event, in: txn) }
+                }
             }
+            start = end
         }
         for (index, projection) in projections.enumerated() {
-            let began = threadCPUSeconds()
+            let began = timed ? threadCPUSeconds() : 0
             try projection.prepareFlush()
-            costs[index] += threadCPUSeconds() - began
+            if timed { costs[index] += threadCPUSeconds() - began }
         }
-        return costs
+        return timed ? costs : nil
     }
 
     /// The CPU time the calling thread has used, in seconds.

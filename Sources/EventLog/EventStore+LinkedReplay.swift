@@ -92,29 +92,42 @@ extension EventStore {
     /// Folds the log into this linked replay's read models (being built), each from its checkpoint through `last`:
     /// events read once per batch from the live store (through the replay's position) and folded in one write
     /// transaction here, on `foldThreads` threads (`BulkFold`); a batch is `batchSize` events or `bulkBatchBytes` of
-    /// their payloads, whichever comes first. `progress` gets the position reached.
+    /// their payloads, whichever comes first. The next batch is read and decoded on a thread of its own
+    /// (`BatchPrefetch`) while this one is folded, flushed and committed. `progress` gets the position reached.
     func foldLinkedLog(through last: UInt64, batchSize: Int, progress: (UInt64) -> Void) throws {
-        var events: [RecordedEvent] = []
-        events.reserveCapacity(batchSize)
         let fold = BulkFold(groups: foldThreads)
+        var ahead: BatchPrefetch?
+        defer { _ = BatchPrefetch.take(&ahead, first: 0) }
         while true {
             let marks = try environment.read { txn in try projections.map { try checkpoint($0.name, txn: txn) } }
             guard let low = marks.min(), low < last else { return }
             let bound = min(last, low + UInt64(batchSize))
-            events.removeAll(keepingCapacity: true)
-            var bytes = 0
-            try scan(from: low + 1, through: bound, batchSize: batchSize) { event in
-                events.append(event)
-                bytes += event.payload.count
-                return bytes < bulkBatchBytes
-            }
+            let events = try BatchPrefetch.take(&ahead, first: low + 1) ?? linkedBatch(after: low, through: bound, batchSize: batchSize)
             let end = low + UInt64(events.count)
-            guard end == bound || bytes >= bulkBatchBytes else {
-                throw EventLogError(.corrupt, "the log at \(linkedLog?.live.path ?? path) has no event at position \(low + UInt64(events.count) + 1); run docket verify")
+            if end < last {
+                let next = min(last, end + UInt64(batchSize))
+                ahead = BatchPrefetch(first: end + 1) { [self] in try linkedBatch(after: end, through: next, batchSize: batchSize) }
             }
             // Only the models at `low` are folded here (`applyProjections`); the others when the lowest reaches them.
             try environment.write { txn in try applyProjections(from: low + 1, to: end, txn: txn, decoded: (events, fold)) }
             progress(end)
         }
+    }
+
+    /// The events after `low` through `bound` from the live log, ending early after `bulkBatchBytes` of their payloads;
+    /// a missing position is damage.
+    private func linkedBatch(after low: UInt64, through bound: UInt64, batchSize: Int) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(Int(bound - low))
+        var bytes = 0
+        try scan(from: low + 1, through: bound, batchSize: batchSize) { event in
+            events.append(event)
+            bytes += event.payload.count
+            return bytes < bulkBatchBytes
+        }
+        guard low + UInt64(events.count) == bound || bytes >= bulkBatchBytes else {
+            throw EventLogError(.corrupt, "the log at \(linkedLog?.live.path ?? path) has no event at position \(low + UInt64(events.count) + 1); run docket verify")
+        }
+        return events
     }
 }

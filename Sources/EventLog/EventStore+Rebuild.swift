@@ -81,11 +81,14 @@ extension EventStore {
         if committed { try flushDeferredCommits() }
     }
 
-    /// The batches of `catchUp`, each committed with its meta page deferred; `committed` is set once one wrote.
+    /// The batches of `catchUp`, each committed with its meta page deferred; `committed` is set once one wrote. The next
+    /// batch is read and decoded on a thread of its own (`BatchPrefetch`) while this one is folded, flushed and committed.
     private func foldBatches(
         _ group: [any Projection], lead: any Projection, fold: BulkFold, batchSize: Int, committed: inout Bool,
         progress: (UInt64, UInt64) -> Void
     ) throws {
+        var ahead: BatchPrefetch?
+        defer { _ = BatchPrefetch.take(&ahead, first: 0) }
         while true {
             let (reached, head) = try environment.write(sync: .metaDeferred) { txn -> (UInt64, UInt64) in
                 let head = try LogWriter.readHead(txn: txn, db: db).position
@@ -93,25 +96,38 @@ extension EventStore {
                 guard mark < head else { return (mark, head) }
                 committed = true
                 let bound = min(head, mark + UInt64(batchSize))
-                let events = try txn.withCursor(db.events) { cursor in
-                    var events: [RecordedEvent] = []
-                    events.reserveCapacity(Int(bound - mark))
-                    var bytes = 0
-                    var entry = try cursor.seek(atLeast: Key.u64(mark + 1))
-                    while let found = entry, Key.u64(found.key) <= bound, bytes < bulkBatchBytes {
-                        events.append(try decode(position: Key.u64(found.key), record: found.value))
-                        bytes += found.value.count
-                        entry = try cursor.next()
-                    }
-                    return events
-                }
+                let events = try BatchPrefetch.take(&ahead, first: mark + 1) ?? readBatch(after: mark, through: bound, txn: txn)
                 let last = events.last?.position ?? bound
-                try applying(group, txn: txn) { try fold.fold(events, into: group, store: self, txn: txn) }
+                try applying(group, txn: txn) {
+                    try fold.fold(events, into: group, store: self, txn: txn)
+                    if last < head {
+                        let next = min(head, last + UInt64(batchSize))
+                        ahead = BatchPrefetch(first: last + 1) { [self] in
+                            try environment.read { txn in try readBatch(after: last, through: next, txn: txn) }
+                        }
+                    }
+                }
                 for projection in group { try setCheckpoint(projection.name, to: last, txn: txn) }
                 return (last, head)
             }
             progress(reached, head)
             if reached >= head { return }
+        }
+    }
+
+    /// The events after `mark` through `bound`, decoded, ending early after `bulkBatchBytes` of records.
+    private func readBatch(after mark: UInt64, through bound: UInt64, txn: borrowing Transaction) throws -> [RecordedEvent] {
+        try txn.withCursor(db.events) { cursor in
+            var events: [RecordedEvent] = []
+            events.reserveCapacity(Int(bound - mark))
+            var bytes = 0
+            var entry = try cursor.seek(atLeast: Key.u64(mark + 1))
+            while let found = entry, Key.u64(found.key) <= bound, bytes < bulkBatchBytes {
+                events.append(try decode(position: Key.u64(found.key), record: found.value))
+                bytes += found.value.count
+                entry = try cursor.next()
+            }
+            return events
         }
     }
 

@@ -160,6 +160,30 @@ extension ProjectionTests {
     }
 }
 
+extension ProjectionTests {
+    /// A bulk fold times each model's fold on the first batch and on every `timedEvery`-th after it, and deals the
+    /// models out by those figures until the next timed batch; the batches in between fold event by event and leave
+    /// the figures as they were.
+    @Test func aBulkFoldTimesTheModelsOnOneBatchInEight() throws {
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [EventCounter(format: 2), StreamCounts()])
+        for n in 0..<(BulkFold.timedEvery + 1) { try store.append(sampleAppend("ticket-T-\(n % 3)", count: 3)) }
+        var events: [RecordedEvent] = []
+        try store.scan { events.append($0); return true }
+        let fold = BulkFold(groups: 2)
+        var seen: [[String: Double]] = []
+        for batch in 0...BulkFold.timedEvery {
+            let slice = Array(events[(batch * 3)..<(batch * 3 + 3)])
+            try store.environment.write { txn in
+                try store.applying(store.projections, txn: txn) { try fold.fold(slice, into: store.projections, store: store, txn: txn) }
+            }
+            seen.append(fold.costs)
+        }
+        #expect(Set(seen[0].keys) == ["counter", "stream-counts"])
+        #expect(seen[1..<BulkFold.timedEvery].allSatisfy { $0 == seen[0] })
+        #expect(Set(seen[BulkFold.timedEvery].keys) == ["counter", "stream-counts"])
+    }
+}
+
 /// SplitMix64: a small seeded generator so random histories are repeatable.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
