@@ -53,7 +53,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        if Self.stream(event.stream, hasPrefix: "ticket-") {
+        if StreamName.stream(event.stream, hasPrefix: "ticket-") {
             guard event.type == TicketOpened.descriptor.type || event.type == TicketCategoryChanged.descriptor.type else { return }
             switch try changes.change(of: event).change.ticketEvent {
             case .opened(let opened)?:
@@ -68,7 +68,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
             }
             return
         }
-        guard Self.stream(event.stream, hasPrefix: "billing-") else { return }
+        guard StreamName.stream(event.stream, hasPrefix: "billing-") else { return }
         let decoded: InvoiceEvent
         if event.type == InvoiceDrafted.descriptor.type {
             // The draft's payload is the invoice's body, stored verbatim: no decode, no re-encode.
@@ -111,20 +111,6 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         var row = try raw.withUnsafeBytes { try Self.statusRows.decode($0) }
         change(&row)
         invoices.put(Self.statusKey(id), try Self.statusRows.encode(row))
-    }
-
-    /// `stream.hasPrefix(prefix)` for an ASCII `prefix`, told from the bytes in the common cases (`hasPrefix` compares
-    /// characters, 190 instructions a call): bytes that do not start with the prefix's do not have it, and bytes that do
-    /// have it when they end there or go on with an ASCII byte (which always starts a new character after the prefix's
-    /// last); anything else (a combining mark after it) is left to `hasPrefix`.
-    static func stream(_ stream: String, hasPrefix prefix: StaticString) -> Bool {
-        var name = stream
-        let count = prefix.utf8CodeUnitCount
-        let bytewise = name.withUTF8 { bytes -> Bool? in
-            guard bytes.count >= count, let base = bytes.baseAddress, memcmp(base, prefix.utf8Start, count) == 0 else { return false }
-            return bytes.count == count || bytes[count] < 0x80 ? true : nil
-        }
-        return bytewise ?? stream.hasPrefix(String(decoding: UnsafeBufferPointer(start: prefix.utf8Start, count: count), as: UTF8.self))
     }
 
     static func ticketKey(client: String, ticket: String) -> [UInt8] {

@@ -76,7 +76,7 @@ public final class QueueProjection: Projection {
 
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard QueueProjection.isTicketStream(event.stream) else { return }
+        guard StreamName.stream(event.stream, hasPrefix: "ticket-") else { return }
         let (change, terms) = try changes.change(of: event)
         // The closures below capture these two values, not the event (a copy of it retained every field).
         let recordedAt = event.recordedAt, position = event.position
@@ -125,14 +125,6 @@ public final class QueueProjection: Projection {
         rows.discard()
         storedTerms.discard()
         changes.forget()
-    }
-
-    /// Whether `stream` is a ticket's (`ticket-…`, see `StreamName.ticket`): its UTF-8 bytes compared where they are
-    /// (`String.hasPrefix` compares Unicode characters, and `utf8.starts(with:)` walks the view index by index).
-    static func isTicketStream(_ stream: String) -> Bool {
-        stream.utf8.withContiguousStorageIfAvailable { name in
-            ("ticket-" as StaticString).withUTF8Buffer { name.starts(with: $0) }
-        } ?? stream.hasPrefix("ticket-")
     }
 
     /// The key of the ticket whose stream holds `event`.

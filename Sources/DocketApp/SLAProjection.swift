@@ -53,11 +53,11 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             indexes: [
                 RowIndex("by-due") { entry in
                     guard entry.row.isOpen, let clock = entry.row.clock else { return [] }
-                    return [SLAProjection.indexKey(clock.dueInstant?.millisecondsSinceEpoch ?? .max, entry.row.number)]
+                    return [OrderedKey.of(clock.dueInstant?.millisecondsSinceEpoch ?? .max, UInt64(entry.row.number.value))]
                 },
                 RowIndex("alarms") { entry in
                     guard let alarm = entry.row.clock?.nextAlarm else { return [] }
-                    return [SLAProjection.indexKey(alarm.millisecondsSinceEpoch, entry.row.number)]
+                    return [OrderedKey.of(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))]
                 },
             ],
             store: { StoredSLARow($0.row, terms: $0.terms) },
@@ -69,15 +69,6 @@ public final class SLAProjection: Projection, @unchecked Sendable {
                         isOpen: stored.isOpen, clock: clock),
                     terms: stored.clock?.terms)
             })
-    }
-
-    /// An index key: `OrderedKey.of(instant, UInt64(number.value))`, built without its array of existentials.
-    static func indexKey(_ instant: Int64, _ number: TicketNumber) -> [UInt8] {
-        var key: [UInt8] = []
-        key.reserveCapacity(16)
-        instant.appendOrdered(to: &key)
-        UInt64(number.value).appendOrdered(to: &key)
-        return key
     }
 
     public func attach(_ tables: ReadModelTables) {

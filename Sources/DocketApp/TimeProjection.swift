@@ -24,12 +24,7 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         indexes: [
             RowIndex("by-ticket") { entry in
                 guard entry.exists, let number = TimeProjection.number(entry.entryId) else { return [] }
-                // OrderedKey.of(ticket, number), without its array of existentials.
-                var key: [UInt8] = []
-                key.reserveCapacity(entry.ticket.utf8.count + 9)
-                entry.ticket.appendOrdered(to: &key)
-                number.appendOrdered(to: &key)
-                return [key]
+                return [OrderedKey.of(entry.ticket, number)]
             }
         ],
         store: { $0 }, load: { stored, _, _ in stored })

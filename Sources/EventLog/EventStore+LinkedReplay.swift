@@ -97,7 +97,7 @@ extension EventStore {
     func foldLinkedLog(through last: UInt64, batchSize: Int, progress: (UInt64) -> Void) throws {
         let fold = BulkFold(groups: foldThreads)
         var ahead: BatchPrefetch?
-        defer { _ = BatchPrefetch.take(&ahead, first: 0) }
+        defer { _ = try? ahead?.wait() }
         while true {
             let marks = try environment.read { txn in try projections.map { try checkpoint($0.name, txn: txn) } }
             guard let low = marks.min(), low < last else { return }

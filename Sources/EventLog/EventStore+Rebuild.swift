@@ -88,7 +88,7 @@ extension EventStore {
         progress: (UInt64, UInt64) -> Void
     ) throws {
         var ahead: BatchPrefetch?
-        defer { _ = BatchPrefetch.take(&ahead, first: 0) }
+        defer { _ = try? ahead?.wait() }
         while true {
             let (reached, head) = try environment.write(sync: .metaDeferred) { txn -> (UInt64, UInt64) in
                 let head = try LogWriter.readHead(txn: txn, db: db).position

@@ -138,11 +138,8 @@ struct NameCounts {
 
     /// Counts one event under `name`, and `streams` new streams.
     mutating func count(_ name: UnsafeBufferPointer<UInt8>, streams: UInt64) {
-        // FNV-1a.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & mask
+        var slot = NameCounts.hash(name) & mask
         while slots[slot] != 0 {
             let index = Int(slots[slot]) - 1
             if names[index].withUnsafeBufferPointer({ NameCounts.sameBytes($0, name) }) {
@@ -178,12 +175,17 @@ struct NameCounts {
         for slot in slots.indices { slots[slot] = 0 }
     }
 
+    /// FNV-1a of `bytes`, its two halves folded together.
+    private static func hash(_ bytes: some Sequence<UInt8>) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
+
     private mutating func rehash(size: Int) {
         slots = [Int32](repeating: 0, count: size)
         for index in names.indices {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in names[index] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & (size - 1)
+            var slot = NameCounts.hash(names[index]) & (size - 1)
             while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
             slots[slot] = Int32(index + 1)
         }

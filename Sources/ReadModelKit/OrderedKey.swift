@@ -35,11 +35,12 @@ extension String: OrderedKeyPart {
 
 /// Building and reading ordered keys.
 public enum OrderedKey {
-    /// The key of `parts`, in order.
-    public static func of(_ parts: any OrderedKeyPart...) -> [UInt8] {
+    /// The key of `parts`, in order. A parameter pack, not `any OrderedKeyPart...`: the caller's module specializes it
+    /// for its parts' types, with no array of existentials made per key (index keys are built for every row written).
+    @inlinable public static func of<each Part: OrderedKeyPart>(_ parts: repeat each Part) -> [UInt8] {
         var key: [UInt8] = []
         key.reserveCapacity(32)
-        for part in parts { part.appendOrdered(to: &key) }
+        repeat (each parts).appendOrdered(to: &key)
         return key
     }
 
