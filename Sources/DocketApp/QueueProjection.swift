@@ -77,11 +77,13 @@ public final class QueueProjection: Projection {
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard StreamName.stream(event.stream, hasPrefix: "ticket-") else { return }
-        let (change, terms) = try changes.change(of: event)
+        // The change is read in the memo's box, never copied out of it: a copy (or a payload bound by the switch and
+        // captured by a closure) retained every field of the payload and released them again. The update closure
+        // captures the box and reads the change again (`TicketSummary.apply(_:terms:at:position:)`).
+        let decoded = try changes.decoded(of: event)
         // The closures below capture these two values, not the event (a copy of it retained every field).
         let recordedAt = event.recordedAt, position = event.position
-        // Consumed: matched without copying the payload of its case out (and releasing it again).
-        switch consume change {
+        switch decoded.change {
         case .ticket(.opened(let opened)):
             // Keyed by the payload's number (the sla model keys by the stream's). A row already kept or stored
             // (another stream's opening named this number) is replaced in place, so that its index entries are
@@ -89,23 +91,17 @@ public final class QueueProjection: Projection {
             let row = TicketSummary(opened: opened, at: recordedAt, position: position)
             let key = UInt64(row.number.value)
             if try !rows.update(key, txn: txn, { $0 = row; return true }) { rows.set(key, row) }
-        case .ticket(let ticketEvent):
-            guard let number = QueueProjection.number(of: event) else { return }
-            try rows.update(number, txn: txn) { row in
-                row.apply(ticketEvent, at: recordedAt, position: position)
-                return true
-            }
-        case .sla(let slaEvent):
+        case .ticket, .sla:
             guard let number = QueueProjection.number(of: event) else { return }
             var starting = false
             try rows.update(number, txn: txn) { row in
-                if case .started = slaEvent, row.clock == nil { starting = true }
-                row.apply(slaEvent, at: recordedAt)
-                if starting { row.slaTerms = terms }
+                starting = row.apply(decoded.change, terms: decoded.terms, at: recordedAt, position: position)
                 return true
             }
             // The frozen terms, kept once per content, for the transactions that fold this clock later.
-            if starting, let digest = terms { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
+            if starting, let digest = decoded.terms {
+                try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn)
+            }
         case .alert, .mail, .attachment, .outbox, .other:
             return
         }

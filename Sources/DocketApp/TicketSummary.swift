@@ -47,7 +47,7 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     public var isOpen: Bool { status != .closed && mergedInto == nil }
 
     /// The ticket as a fresh row from its opening event, recorded at `recordedAt` and `position`.
-    init(opened: TicketOpened, at recordedAt: Timestamp, position: UInt64) {
+    init(opened: borrowing TicketOpened, at recordedAt: Timestamp, position: UInt64) {
         number = opened.number
         client = opened.client
         contact = opened.contact
@@ -76,6 +76,28 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         var row = self
         row.sla = clock.map(QueueSLA.init)
         return row
+    }
+
+    /// Folds one more event of the ticket's stream, recorded at `recordedAt` and `position`, into the row: the ticket's
+    /// own (`apply(_:at:position:)`) or its SLA clock's (`apply(_:at:)`), whose `ticket.sla-started` starts the clock
+    /// with `terms`, the content digest of its frozen terms, unless one is running; other changes leave the row as it
+    /// was. Returns whether it started the clock. `change` is borrowed: a fold reads it where it is kept.
+    @discardableResult
+    mutating func apply(_ change: borrowing TicketChange, terms: Digest?, at recordedAt: Timestamp, position: UInt64) -> Bool {
+        switch change {
+        case .ticket(let ticketEvent):
+            apply(ticketEvent, at: recordedAt, position: position)
+        case .sla(let slaEvent):
+            let starting = clock == nil
+            apply(slaEvent, at: recordedAt)
+            if starting, clock != nil {
+                slaTerms = terms
+                return true
+            }
+        case .alert, .mail, .attachment, .outbox, .other:
+            break
+        }
+        return false
     }
 
     /// Folds an SLA event of the ticket's stream, recorded at `recordedAt`, into the row (`sla` is left as it was:

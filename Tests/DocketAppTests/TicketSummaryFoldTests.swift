@@ -1,5 +1,7 @@
+import BusinessTime
 import DocketTime
 import Domain
+import EventLog
 import Testing
 
 @testable import DocketApp
@@ -21,5 +23,48 @@ import Testing
         row.apply(.watcherRemoved(TicketWatcherRemoved(login: "bob")), at: Timestamp(millisecondsSinceEpoch: 3_000), position: 99)
         #expect(row.watchers == Array(Set(logins).subtracting(["bob"])).sorted())
         #expect(row.updatedAt == 3_000 && row.updatedPosition == 99 && row.openedPosition == 1)
+    }
+
+    static let started = TicketSLAStarted(
+        policy: "gold", policyAmendment: 0, calendarId: "ny-office", calendarAmendment: 0,
+        calendar: try! BusinessCalendar(
+            timeZone: "America/New_York",
+            weeklyHours: WeeklyHours([try! BusinessSlot("09:00", "17:00")], on: [.mon, .tue, .wed, .thu, .fri])),
+        targets: [.p3: SLATarget(responseMinutes: 60, resolutionMinutes: 240)], warnAtPercent: [75], escalations: [], priority: .p3,
+        startedAt: Timestamp(millisecondsSinceEpoch: 1_000))
+
+    /// A ticket's change, read as it is kept (`apply(_:terms:at:position:)`): the ticket's own events fold as themselves,
+    /// the first `ticket.sla-started` starts the clock with its terms' digest (and says so), a second one changes
+    /// nothing, and a change of another subsystem leaves the row as it was.
+    @Test func changesFoldAsTheirEvents() throws {
+        let opened = TicketSummary(opened: Self.opened, at: Timestamp(millisecondsSinceEpoch: 1_000), position: 1)
+        let terms = Digest(hex: String(repeating: "ab", count: 32)), other = Digest(hex: String(repeating: "cd", count: 32))
+        let at = Timestamp(millisecondsSinceEpoch: 2_000)
+
+        var row = opened
+        let startedClock = row.apply(TicketChange.sla(.started(Self.started)), terms: terms, at: at, position: 2)
+        #expect(startedClock)
+        #expect(row.clock == SLAClock.start(Self.started) && row.slaTerms == terms && row.updatedPosition == 1)
+        let clocked = row
+        let startedAgain = row.apply(TicketChange.sla(.started(Self.started)), terms: other, at: at, position: 3)
+        #expect(!startedAgain)
+        #expect(row == clocked && row.slaTerms == terms)
+
+        var direct = row
+        let assigned = TicketEvent.assigned(TicketAssigned(assignee: "bob", previousAssignee: nil))
+        let assignStarted = row.apply(TicketChange.ticket(assigned), terms: nil, at: at, position: 4)
+        #expect(!assignStarted)
+        direct.apply(assigned, at: at, position: 4)
+        #expect(row == direct && row.clock == direct.clock && row.assignee == "bob")
+
+        let breached = TicketSLAEvent.breached(TicketSLABreached(clock: .response, dueAt: at))
+        var unclocked = opened
+        let breachStarted = unclocked.apply(TicketChange.sla(breached), terms: terms, at: at, position: 5)
+        #expect(!breachStarted)
+        #expect(unclocked == opened && unclocked.clock == nil && unclocked.slaTerms == nil)
+
+        let otherStarted = row.apply(TicketChange.other("ticket.from-the-future.v9"), terms: nil, at: at, position: 6)
+        #expect(!otherStarted)
+        #expect(row == direct && row.clock == direct.clock)
     }
 }
