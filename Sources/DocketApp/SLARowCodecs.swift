@@ -35,62 +35,14 @@ enum SLARowCodecs {
 }
 
 extension RowWriter {
-    mutating func instant(_ value: Timestamp) { int(value.millisecondsSinceEpoch) }
-
     mutating func clock(_ clock: StoredSLAClock) throws {
         optional(clock.terms) { w, digest in withUnsafeBytes(of: digest) { w.fixed($0) } }
         int(clock.startedAt)
         rawValue(clock.startPriority)
         // Terms that are not shared (rare: see `SLATerms`) are kept whole, in the kit's Codable row format.
         try optional(clock.started) { w, started in w.blob(try BinaryRowEncoder().encode(started)) }
-        let progress = clock.progress
-        rawValue(progress.priority)
-        timer(progress.response)
-        timer(progress.resolution)
-        bool(progress.isWaitingOnClient)
-        bool(progress.isClosed)
-        array(progress.reached) { $0.alarm($1) }
-        array(progress.recorded) { $0.alarm($1) }
-    }
-
-    mutating func timer(_ timer: SLATimer) {
-        rawValue(timer.kind)
-        int(timer.targetSeconds)
-        int(timer.bankedMilliseconds)
-        optional(timer.runningSince) { $0.instant($1) }
-        optional(timer.metAt) { $0.instant($1) }
-        instant(timer.targetSince)
-        optional(timer.breachedAt) { $0.instant($1) }
-        array(timer.intervals) { w, interval in
-            w.instant(interval.start)
-            w.optional(interval.end) { $0.instant($1) }
-            w.rawValue(interval.mode)
-            w.string(interval.reason)
-            w.int(interval.targetSeconds)
-            w.optional(interval.countedMilliseconds) { $0.int($1) }
-        }
-    }
-
-    mutating func alarm(_ alarm: SLAAlarm) {
-        rawValue(alarm.clock)
-        instant(alarm.dueAt)
-        switch alarm.kind {
-        case .warning(let percent):
-            byte(0)
-            int(percent)
-        case .breach:
-            byte(1)
-        case .escalation(let rule, let action):
-            byte(2)
-            string(rule)
-            switch action {
-            case .notifyDispatchers: byte(0)
-            case .assign(let login):
-                byte(1)
-                string(login)
-            case .raisePriority: byte(2)
-            }
-        }
+        // The progress, the bulk of the row, goes through a buffer (`SLAClockWriter`).
+        progress(clock.progress)
     }
 
     mutating func summary(_ row: TicketSummary) {
@@ -136,10 +88,15 @@ extension RowReader {
         let startedAt: Int64 = try int()
         let startPriority: Priority = try rawValue()
         let started = try optional { r in try BinaryRowDecoder().decode(TicketSLAStarted.self, from: try r.blob()) }
-        let progress = SLAClockProgress(
+        return StoredSLAClock(
+            terms: terms, startedAt: startedAt, startPriority: startPriority, started: started, progress: try progress())
+    }
+
+    /// A clock's progress, as `SLAClockWriter.progress` writes it.
+    mutating func progress() throws -> SLAClockProgress {
+        SLAClockProgress(
             priority: try rawValue(), response: try timer(), resolution: try timer(), isWaitingOnClient: try bool(),
             isClosed: try bool(), reached: try array { try $0.alarm() }, recorded: try array { try $0.alarm() })
-        return StoredSLAClock(terms: terms, startedAt: startedAt, startPriority: startPriority, started: started, progress: progress)
     }
 
     mutating func timer() throws -> SLATimer {

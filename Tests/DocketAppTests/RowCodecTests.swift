@@ -90,24 +90,6 @@ import Testing
         }
     }
 
-    /// Alarms of every kind and escalation action read back (the random history may not reach all of them).
-    @Test(arguments: [
-        SLAAlarm.Kind.warning(percent: 75), .breach, .escalation(rule: "r", action: .notifyDispatchers),
-        .escalation(rule: "r2", action: .assign(login: "tia")), .escalation(rule: "r3", action: .raisePriority),
-    ])
-    func everyAlarmKindReadsBack(kind: SLAAlarm.Kind) throws {
-        let alarm = SLAAlarm(clock: .resolution, kind: kind, dueAt: Timestamp(millisecondsSinceEpoch: -5))
-        var writer = RowWriter(format: 9)
-        writer.alarm(alarm)
-        let back = try writer.bytes.withUnsafeBytes { bytes in
-            var reader = RowReader(bytes)
-            let alarm = try reader.alarm()
-            try reader.finish()
-            return alarm
-        }
-        #expect(back == alarm)
-    }
-
     /// The fast reader gives `JSONDecoder`'s answer for each payload it takes, and takes every canonical payload
     /// of the five types; anything unusual it leaves to `JSONDecoder`.
     @Test func fastTicketPayloadsEqualJSONDecoder() throws {
