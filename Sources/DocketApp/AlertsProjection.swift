@@ -17,6 +17,8 @@ public final class AlertsProjection: Projection, @unchecked Sendable {
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
+    /// `prepareFlush` seals the batch (`RowTable.prepareFlush`).
+    public let sealsBatches = true
     private let rows = RowTable<KeyPair<String, String>, AlertRecord, AlertRecord>(
         "conditions", format: 1, keys: ModelRowKeys.alerts, store: { $0 }, load: { stored, _, _ in stored })
 

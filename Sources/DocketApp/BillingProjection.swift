@@ -23,6 +23,8 @@ public final class BillingProjection: Projection, @unchecked Sendable {
     public var tables: [String] { all.map(\.name) }
     /// The fold keeps its puts in the tables' memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
+    /// `prepareFlush` seals the batch (`RawTable.seal`).
+    public let sealsBatches = true
     private let invoices = RawTable("invoices")
     private let numbers = RawTable("numbers")
     private let tickets = RawTable("tickets")
@@ -39,6 +41,11 @@ public final class BillingProjection: Projection, @unchecked Sendable {
 
     public func attach(_ tables: ReadModelTables) {
         for table in all { table.attach(tables) }
+    }
+
+    /// Seals the batch folded so far in every table (`RawTable.seal`).
+    public func prepareFlush() throws {
+        for table in all { table.seal() }
     }
 
     /// Writes what this transaction's folds put, each table in key order (see `RawTable`).

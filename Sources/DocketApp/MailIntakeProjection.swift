@@ -17,6 +17,8 @@ public final class MailIntakeProjection: Projection, @unchecked Sendable {
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
+    /// `prepareFlush` seals the batch (`RowTable.prepareFlush`).
+    public let sealsBatches = true
     private let rows = RowTable<String, TicketNumber, UInt64>(
         "message-ids", format: 1, store: { UInt64($0.value) },
         load: { stored, _, _ in

@@ -17,6 +17,8 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
+    /// `prepareFlush` seals the batch (`RowTable.prepareFlush`).
+    public let sealsBatches = true
     private let rows = RowTable<String, OutboxEntry, OutboxEntry>(
         "messages", format: 1, keys: ModelRowKeys.outbox, store: { $0 }, load: { stored, _, _ in stored })
 

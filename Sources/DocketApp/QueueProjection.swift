@@ -26,8 +26,10 @@ public final class QueueProjection: Projection {
     public var tables: [String] { rows.tableNames + [storedTerms.name] }
     /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
+    /// `prepareFlush` seals the batch (`RowTable.prepareFlush`, `RawTable.seal`).
+    public let sealsBatches = true
     /// The frozen terms by digest, kept in memory until `flush` like the rows.
-    private let storedTerms = RawTable("sla-terms")
+    private let storedTerms: RawTable
     /// The ticket events decoded once for this model and `sla` (see `TicketChanges`).
     private let changes: TicketChanges
     /// The rows and their four indexes; open rows only are indexed.
@@ -38,7 +40,8 @@ public final class QueueProjection: Projection {
 
     init(changes: TicketChanges) {
         self.changes = changes
-        let cache = changes.terms
+        let (cache, terms) = (changes.terms, RawTable("sla-terms"))
+        storedTerms = terms
         rows = RowTable(
             "tickets", codec: SLARowCodecs.queue,
             indexes: [
@@ -54,7 +57,7 @@ public final class QueueProjection: Projection {
             load: { stored, tables, txn in
                 var row = stored.ticket
                 if let clock = stored.clock {
-                    row.clock = try clock.clock(SLATermsTable(database: tables["sla-terms"], cache: cache), txn: txn)
+                    row.clock = try clock.clock(SLATermsTable(table: terms, cache: cache), txn: txn)
                     row.slaTerms = clock.terms
                 }
                 return row
@@ -108,7 +111,10 @@ public final class QueueProjection: Projection {
     }
 
     /// Encodes the changed rows ahead of `flush` (a bulk fold calls it on the thread that folded the model).
-    public func prepareFlush() throws { try rows.prepareFlush() }
+    public func prepareFlush() throws {
+        try rows.prepareFlush()
+        storedTerms.seal()
+    }
 
     /// Writes the rows this transaction changed and their index entries (see `RowTable`), and the terms it kept.
     public func flush(in txn: borrowing Transaction) throws {

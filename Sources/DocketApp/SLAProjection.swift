@@ -34,8 +34,10 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     public var tables: [String] { rows.tableNames + [storedTerms.name] }
     /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
+    /// `prepareFlush` seals the batch (`RowTable.prepareFlush`, `RawTable.seal`).
+    public let sealsBatches = true
     /// The frozen terms by digest, kept in memory until `flush` like the rows.
-    private let storedTerms = RawTable("terms")
+    private let storedTerms: RawTable
     /// The ticket events decoded once for this model and `queue` (see `TicketChanges`).
     private let changes: TicketChanges
     /// The rows and their two indexes. Index keys are computed from the row alone (the instant only matters for a
@@ -47,7 +49,8 @@ public final class SLAProjection: Projection, @unchecked Sendable {
 
     init(changes: TicketChanges) {
         self.changes = changes
-        let cache = changes.terms
+        let (cache, terms) = (changes.terms, RawTable("terms"))
+        storedTerms = terms
         rows = RowTable(
             "tickets", codec: SLARowCodecs.sla,
             indexes: [
@@ -62,7 +65,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
             ],
             store: { StoredSLARow($0.row, terms: $0.terms) },
             load: { stored, tables, txn in
-                let clock = try stored.clock.map { try $0.clock(SLATermsTable(database: tables["terms"], cache: cache), txn: txn) }
+                let clock = try stored.clock.map { try $0.clock(SLATermsTable(table: terms, cache: cache), txn: txn) }
                 return SLAEntry(
                     row: SLARow(
                         number: stored.number, client: stored.client, assignee: stored.assignee, openedAt: stored.openedAt,
@@ -134,7 +137,10 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     }
 
     /// Encodes the changed rows ahead of `flush` (a bulk fold calls it on the thread that folded the model).
-    public func prepareFlush() throws { try rows.prepareFlush() }
+    public func prepareFlush() throws {
+        try rows.prepareFlush()
+        storedTerms.seal()
+    }
 
     /// Writes the rows this transaction changed and their index entries (see `RowTable`), and the terms it kept.
     public func flush(in txn: borrowing Transaction) throws {

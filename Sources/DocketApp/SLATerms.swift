@@ -203,7 +203,8 @@ final class SLATermsCache: @unchecked Sendable {
 
 /// One model's table of frozen SLA terms: digest (32 bytes) → schema version (u16 BE) ‖ the first payload seen.
 struct SLATermsTable {
-    let database: Database
+    /// The model's terms table: read through it, so that a fold sees terms its batch (or the sealed one) kept.
+    let table: RawTable
     /// The decoded terms already seen, by digest.
     let cache: SLATermsCache
 
@@ -221,12 +222,12 @@ struct SLATermsTable {
         if let cached = cache.cached(digest) {
             started = cached
         } else {
-            let stored = try withUnsafeBytes(of: digest) { key in try txn.get(database, key: key).map { Array($0) } }
+            let stored = try table.value(withUnsafeBytes(of: digest) { Array($0) }, txn: txn)
             guard let stored, stored.count > 2,
                 case .started(let decoded) = try TicketSLAEvent.decode(
                     type: "ticket.sla-started", schemaVersion: UInt16(stored[0]) << 8 | UInt16(stored[1]),
                     payload: Array(stored[2...]))
-            else { throw SLATermsError.missing(database.name, digest) }
+            else { throw SLATermsError.missing(table.database.name, digest) }
             cache.keep(decoded, for: digest)
             started = decoded
         }
@@ -264,7 +265,7 @@ struct StoredSLAClock: Equatable {
     /// The whole clock, its terms read from `table`.
     func clock(_ table: SLATermsTable, txn: borrowing Transaction) throws -> SLAClock {
         if let started { return SLAClock(started: started, progress: progress) }
-        guard let digest = terms else { throw SLATermsError.missing(table.database.name, nil) }
+        guard let digest = terms else { throw SLATermsError.missing(table.table.database.name, nil) }
         let terms = try table.started(
             digest, priority: startPriority, startedAt: Timestamp(millisecondsSinceEpoch: startedAt), txn: txn)
         return SLAClock(started: terms, progress: progress)

@@ -19,6 +19,8 @@ public final class TimeProjection: Projection, @unchecked Sendable {
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
+    /// `prepareFlush` seals the batch (`RowTable.prepareFlush`).
+    public let sealsBatches = true
     private let rows = RowTable<UInt64, TimeEntryState, TimeEntryState>(
         "entries", codec: TimeProjection.codec,
         indexes: [

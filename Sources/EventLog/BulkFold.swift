@@ -39,10 +39,39 @@ final class BulkFold {
     static let timedEvery = 8
     /// CPU seconds each projection's fold took over the last timed batch, by name.
     private(set) var costs: [String: Double] = [:]
+    /// CPU seconds the writer's thread spends on a batch besides its group's fold (flushing, committing) while the
+    /// other groups fold the next batch (a pipelined fold: `EventStore.foldBatches`); the plan gives the writer's group
+    /// that much less to fold. 0 when the batches are not pipelined.
+    var writerCost: Double = 0
     /// The batches folded so far.
     private var batches = 0
 
     init(groups: Int) { self.groups = max(1, groups) }
+
+    /// A batch whose fold has started (`start`): the groups after the writer's fold it on threads of their own, the
+    /// writer's is folded by `finish`.
+    final class Batch {
+        let events: [RecordedEvent]
+        fileprivate let projections: [any Projection]
+        fileprivate let plan: [[Int]]
+        fileprivate let workers: [GroupFold]
+        fileprivate let stop: StopFlag
+        fileprivate let timed: Bool
+        /// Whether it is folded in more than one group: then `finish` leaves every projection's flush prepared (sealed).
+        var grouped: Bool { plan.count > 1 }
+
+        fileprivate init(
+            events: [RecordedEvent], projections: [any Projection], plan: [[Int]], workers: [GroupFold], stop: StopFlag, timed: Bool
+        ) {
+            (self.events, self.projections, self.plan, self.workers, self.stop, self.timed) = (events, projections, plan, workers, stop, timed)
+        }
+    }
+
+    /// Whether the batches of a fold of `projections` may be pipelined (`EventStore.pipelinedBatches`): they are folded
+    /// in more than one group, and every one folds in memory and seals its batches (`Projection.sealsBatches`).
+    func canPipeline(_ projections: [any Projection]) -> Bool {
+        groups > 1 && projections.count > 1 && projections.allSatisfy { $0.foldsInMemory && $0.sealsBatches }
+    }
 
     /// Folds `events` into `projections` (each at the checkpoint just before the first event) without flushing them:
     /// the caller runs this inside `EventStore.applying`, which flushes them in `txn` after it, or drops what they kept
@@ -50,22 +79,37 @@ final class BulkFold {
     func fold(
         _ events: [RecordedEvent], into projections: [any Projection], store: EventStore, txn: borrowing Transaction
     ) throws {
+        try finish(start(events, into: projections, store: store), txn: txn)
+    }
+
+    /// Starts the fold of `events` into `projections`: the groups after the writer's start folding at once, each on a
+    /// thread of its own in a read transaction begun now (it sees what is committed now, and each projection reads
+    /// back what it sealed last: `Projection.sealsBatches`). `finish` must follow, or `cancel`.
+    func start(_ events: [RecordedEvent], into projections: [any Projection], store: EventStore) -> Batch {
         let plan = BulkFold.plan(
-            costs: projections.map { costs[$0.name] }, pinned: projections.map { !$0.foldsInMemory }, groups: groups)
-        guard plan.count > 1 else {
-            for event in events {
-                for projection in projections { try projection.apply(event, in: txn) }
-            }
-            return
-        }
-        let timed = batches % BulkFold.timedEvery == 0
-        batches += 1
+            costs: projections.map { costs[$0.name] }, pinned: projections.map { !$0.foldsInMemory }, groups: groups,
+            writerLoad: writerCost)
+        let timed = plan.count > 1 && batches % BulkFold.timedEvery == 0
+        if plan.count > 1 { batches += 1 }
         let stop = StopFlag()
         let workers = plan.dropFirst().map { members in
             GroupFold(
                 projections: members.map { projections[$0] }, events: events, environment: store.environment, stop: stop, timed: timed)
         }
         for worker in workers { worker.start() }
+        return Batch(events: events, projections: projections, plan: plan, workers: workers, stop: stop, timed: timed)
+    }
+
+    /// Folds the writer's group of `batch` in `txn` and waits for the other groups; throws the first failure of any.
+    /// With more than one group every projection has prepared (sealed) its flush when it returns.
+    func finish(_ batch: Batch, txn: borrowing Transaction) throws {
+        let (events, projections, plan, stop, timed) = (batch.events, batch.projections, batch.plan, batch.stop, batch.timed)
+        guard plan.count > 1 else {
+            for event in events {
+                for projection in projections { try projection.apply(event, in: txn) }
+            }
+            return
+        }
         var writerCosts: [Double]?
         var writerError: (any Error)?
         do {
@@ -74,7 +118,7 @@ final class BulkFold {
             stop.raise()
             writerError = error
         }
-        let outcomes = workers.map { $0.wait() }
+        let outcomes = batch.workers.map { $0.wait() }
         // The first failure that is not another group's stop, the writer's first.
         let failures = [writerError].compactMap { $0 } + outcomes.compactMap { $0.failure }
         if let failure = failures.first(where: { !($0 is GroupFold.Stopped) }) ?? failures.first { throw failure }
@@ -84,16 +128,24 @@ final class BulkFold {
         }
     }
 
+    /// Stops the groups of a batch that will not be finished, and waits for them.
+    func cancel(_ batch: Batch) {
+        batch.stop.raise()
+        for worker in batch.workers { _ = worker.wait() }
+    }
+
     /// The groups of a batch: the indexes of the projections each folds, the writer's first. `pinned` projections
     /// (those that write in `apply`) are the writer's; the others are dealt out dearest first (by `costs`, nil for
-    /// not measured yet: then all weigh the same) to the group with the least cost so far, the lowest on a tie. No
-    /// more groups than projections; a group may be empty only when it is the writer's.
-    static func plan(costs: [Double?], pinned: [Bool], groups: Int) -> [[Int]] {
+    /// not measured yet: then all weigh the same) to the group with the least cost so far, the lowest on a tie; the
+    /// writer's group starts with `writerLoad`. No more groups than projections; a group may be empty only when it is
+    /// the writer's.
+    static func plan(costs: [Double?], pinned: [Bool], groups: Int, writerLoad: Double = 0) -> [[Int]] {
         let count = min(groups, max(1, costs.count))
         // Unmeasured projections weigh the same; a measured one never weighs nothing.
         let weight = costs.map { $0.map { max($0, 1e-9) } ?? 1 }
         var members = [[Int]](repeating: [], count: count)
         var load = [Double](repeating: 0, count: count)
+        load[0] = writerLoad
         for index in costs.indices where pinned[index] {
             members[0].append(index)
             load[0] += weight[index]
@@ -110,7 +162,7 @@ final class BulkFold {
 }
 
 /// Set when one group fails, so that the others stop early.
-private final class StopFlag: @unchecked Sendable {
+final class StopFlag: @unchecked Sendable {
     // @unchecked Sendable: `raised` is only touched under `lock`.
     private let lock = NSLock()
     private var raised = false
@@ -120,7 +172,7 @@ private final class StopFlag: @unchecked Sendable {
 }
 
 /// One group of a `BulkFold` folded on a thread of its own, in a read transaction.
-private final class GroupFold: @unchecked Sendable {
+final class GroupFold: @unchecked Sendable {
     // @unchecked Sendable: the thread that makes it hands it to one new thread (`start`), which alone folds its
     // projections and sets `outcome`; the maker reads `outcome` only after `wait()` (the semaphore orders the two). The
     // projections are folded by no other thread during the batch, and flushed by the writer after `wait()`.
@@ -203,7 +255,7 @@ private final class GroupFold: @unchecked Sendable {
     }
 
     /// The CPU time the calling thread has used, in seconds.
-    private static func threadCPUSeconds() -> Double {
+    static func threadCPUSeconds() -> Double {
         var now = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9

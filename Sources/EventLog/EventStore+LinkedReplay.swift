@@ -93,7 +93,8 @@ extension EventStore {
     /// events read once per batch from the live store (through the replay's position) and folded in one write
     /// transaction here, on `foldThreads` threads (`BulkFold`); a batch is `batchSize` events or `bulkBatchBytes` of
     /// their payloads, whichever comes first. The next batch is read and decoded on a thread of its own
-    /// (`BatchPrefetch`) while this one is folded, flushed and committed. `progress` gets the position reached.
+    /// (`BatchPrefetch`) while this one is folded, flushed and committed; once every model stands at one position, the
+    /// batches are pipelined when they can be (`pipelinedBatches`). `progress` gets the position reached.
     func foldLinkedLog(through last: UInt64, batchSize: Int, progress: (UInt64) -> Void) throws {
         let fold = BulkFold(groups: foldThreads)
         var ahead: BatchPrefetch?
@@ -101,6 +102,21 @@ extension EventStore {
         while true {
             let marks = try environment.read { txn in try projections.map { try checkpoint($0.name, txn: txn) } }
             guard let low = marks.min(), low < last else { return }
+            // Once every model stands at one position (from the start, unless snapshots restored some), the rest is
+            // folded pipelined when it can be.
+            if let lead = projections.first, marks.allSatisfy({ $0 == low }), fold.canPipeline(projections) {
+                if let pending = ahead {
+                    ahead = nil
+                    _ = try? pending.wait()
+                }
+                let source = PipelineSource(
+                    target: { _ in last }, read: { [self] after, through in try linkedBatch(after: after, through: through, batchSize: batchSize) })
+                var committed = false
+                try pipelinedBatches(
+                    projections, lead: lead, fold: fold, batchSize: batchSize, sync: .durable, source: source, committed: &committed,
+                    progress: { reached, _ in progress(reached) })
+                return
+            }
             let bound = min(last, low + UInt64(batchSize))
             let events = try BatchPrefetch.take(&ahead, first: low + 1) ?? linkedBatch(after: low, through: bound, batchSize: batchSize)
             let end = low + UInt64(events.count)

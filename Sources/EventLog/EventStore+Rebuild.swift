@@ -83,10 +83,20 @@ extension EventStore {
 
     /// The batches of `catchUp`, each committed with its meta page deferred; `committed` is set once one wrote. The next
     /// batch is read and decoded on a thread of its own (`BatchPrefetch`) while this one is folded, flushed and committed.
+    /// When the fold can pipeline the batches (`BulkFold.canPipeline`), they are (`pipelinedBatches`).
     private func foldBatches(
         _ group: [any Projection], lead: any Projection, fold: BulkFold, batchSize: Int, committed: inout Bool,
         progress: (UInt64, UInt64) -> Void
     ) throws {
+        if fold.canPipeline(group) {
+            let source = PipelineSource(
+                target: { [db] txn in try LogWriter.readHead(txn: txn, db: db).position },
+                read: { [self] after, through in try environment.read { txn in try readBatch(after: after, through: through, txn: txn) } })
+            try pipelinedBatches(
+                group, lead: lead, fold: fold, batchSize: batchSize, sync: .metaDeferred, source: source, committed: &committed,
+                progress: progress)
+            return
+        }
         var ahead: BatchPrefetch?
         defer { _ = try? ahead?.wait() }
         while true {

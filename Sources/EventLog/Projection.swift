@@ -25,13 +25,20 @@ public protocol Projection: AnyObject {
     /// Folds one event into the model.
     func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws
     /// Writes what `apply` kept in memory during this transaction, and forgets it. Called once after the
-    /// transaction's last `apply`, before the checkpoint moves. The default does nothing.
+    /// transaction's last `apply`, before the checkpoint moves. After `prepareFlush` it writes what that call
+    /// sealed (see `sealsBatches`). The default does nothing.
     func flush(in txn: borrowing Transaction) throws
     /// Does what it can of `flush` without the transaction (e.g. encode the changed rows), on the calling thread. A bulk
     /// fold calls it after a batch's last `apply`, on the thread that folded the model, so that the write transaction's
     /// thread has less to do at `flush`; `flush` must write the same bytes whether it was called or not, and must
     /// still be called. The default does nothing.
     func prepareFlush() throws
+    /// True when `prepareFlush` seals the batch: it sets apart what `flush` will write, the next `apply`s start the next
+    /// batch and read what was sealed as if it were stored, and the next `flush` writes the sealed batch only (the kit's
+    /// tables do this; see `RowTable.prepareFlush`). A bulk fold may then fold a batch before the one before it is
+    /// written and committed: the next batch on other threads while the writer flushes and commits this one (see
+    /// `BulkFold`). `flush` and the next batch's `apply`s may then run at the same time, on two threads. False by default.
+    var sealsBatches: Bool { get }
     /// Forgets what `apply` kept in memory without writing it: the transaction will not commit (or has not
     /// started). The default does nothing.
     func discardPending()
@@ -55,6 +62,7 @@ extension Projection {
     public func prepareFlush() throws {}
     public func discardPending() {}
     public var foldsInMemory: Bool { false }
+    public var sealsBatches: Bool { false }
 }
 
 /// A read model's databases by table name, handed to its projection when the store opens.

@@ -8,10 +8,14 @@ public final class StreamCounts: Projection {
     public let tables = ["categories", "types"]
     /// The fold counts in memory until `flush` and never touches the transaction.
     public let foldsInMemory = true
+    /// `prepareFlush` sets the batch's counts apart for `flush`.
+    public let sealsBatches = true
     private var categories: Database?
     private var types: Database?
     /// Events (and new streams) counted in this write transaction, per category and per type, added at `flush`.
     private var pending = (categories: NameCounts(), types: NameCounts())
+    /// The counts of the batches `prepareFlush` sealed and `flush` has not added yet, oldest first.
+    private var unwritten: [(categories: NameCounts, types: NameCounts)] = []
     private let lock = NSLock()
 
     public init() {}
@@ -37,23 +41,31 @@ public final class StreamCounts: Projection {
         }
     }
 
-    /// Adds the counts of this transaction's events to the stored ones, each key once, in key order.
+    /// Sets the counts of the batch counted so far apart for the next `flush`, and starts the next batch.
+    public func prepareFlush() throws {
+        lock.withLock {
+            unwritten.append(pending)
+            pending = (NameCounts(), NameCounts())
+        }
+    }
+
+    /// Adds the counts of the oldest sealed batch not added yet, else of this transaction's events, to the stored
+    /// ones, each key once, in key order.
     public func flush(in txn: borrowing Transaction) throws {
         guard let categories, let types else { preconditionFailure("StreamCounts used before the store attached it") }
-        try lock.withLock {
-            defer {
-                pending.categories.removeAll()
-                pending.types.removeAll()
-            }
-            try add(pending.categories, to: categories, txn: txn)
-            try add(pending.types, to: types, txn: txn)
+        let counts = lock.withLock {
+            if !unwritten.isEmpty { return unwritten.removeFirst() }
+            defer { pending = (NameCounts(), NameCounts()) }
+            return pending
         }
+        try add(counts.categories, to: categories, txn: txn)
+        try add(counts.types, to: types, txn: txn)
     }
 
     public func discardPending() {
         lock.withLock {
-            pending.categories.removeAll()
-            pending.types.removeAll()
+            pending = (NameCounts(), NameCounts())
+            unwritten.removeAll()
         }
     }
 
@@ -166,13 +178,6 @@ struct NameCounts {
     /// The names with their counts, in byte order.
     func sorted() -> [(name: [UInt8], counts: (events: UInt64, streams: UInt64))] {
         names.indices.sorted { names[$0].lexicographicallyPrecedes(names[$1]) }.map { (names[$0], counts[$0]) }
-    }
-
-    /// Forgets every count, keeping the memory.
-    mutating func removeAll() {
-        names.removeAll(keepingCapacity: true)
-        counts.removeAll(keepingCapacity: true)
-        for slot in slots.indices { slots[slot] = 0 }
     }
 
     /// FNV-1a of `bytes`, its two halves folded together.

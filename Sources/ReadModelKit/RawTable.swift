@@ -8,13 +8,19 @@ import LMDB
 /// fold in a read transaction (`Projection.foldsInMemory`). The stored bytes are those of putting each value as the
 /// fold went: only the last put of a key is written.
 public final class RawTable: @unchecked Sendable {
-    // @unchecked Sendable: the database is set once at attach; `pending` is only touched under `lock`.
+    // @unchecked Sendable: the database is set once at attach; `pending`, `sealed` and `unwritten` are only touched
+    // under `lock`.
 
     /// The table (one of the projection's tables).
     public let name: String
     private var tables = ReadModelTables()
     private let lock = NSLock()
     private var pending: [[UInt8]: [UInt8]] = [:]
+    /// The puts of the batch `seal` sealed last, read back by the folds of the batch after it (ahead of the table)
+    /// until the next seal, as `RowTable` does.
+    private var sealed: [[UInt8]: [UInt8]] = [:]
+    /// The sealed batches `flush` has not written yet, oldest first.
+    private var unwritten: [[[UInt8]: [UInt8]]] = []
 
     /// The table `name`; list it in `Projection.tables` and hand it the model's databases at `attach`.
     public init(_ name: String) { self.name = name }
@@ -25,9 +31,9 @@ public final class RawTable: @unchecked Sendable {
     /// The table's database (for queries, which read what is stored).
     public var database: Database { tables[name] }
 
-    /// The value of `key` as this transaction sees it: put in it, else stored.
+    /// The value of `key` as this transaction sees it: put in it (or in the sealed batch before it), else stored.
     public func value(_ key: [UInt8], txn: borrowing Transaction) throws -> [UInt8]? {
-        if let kept = lock.withLock({ pending[key] }) { return kept }
+        if let kept = lock.withLock({ pending[key] ?? sealed[key] }) { return kept }
         return try txn.get(database, key: key)
     }
 
@@ -38,7 +44,7 @@ public final class RawTable: @unchecked Sendable {
 
     /// Whether this transaction sees a value under `key` (put in it, or stored), without copying it.
     public func contains(_ key: [UInt8], txn: borrowing Transaction) throws -> Bool {
-        if lock.withLock({ pending[key] != nil }) { return true }
+        if lock.withLock({ pending[key] != nil || sealed[key] != nil }) { return true }
         return try key.withUnsafeBytes { try txn.get(database, key: $0) != nil }
     }
 
@@ -51,11 +57,25 @@ public final class RawTable: @unchecked Sendable {
         return true
     }
 
-    /// Writes every value kept, in key order, and forgets them. Keys after the table's last key are appended
-    /// (`MDB_APPEND`), as `RowTable.flush` does.
+    /// Seals the batch put so far and starts the next one: its puts are read back ahead of the table until the next
+    /// seal, and the next `flush` writes them only (see `RowTable.prepareFlush`).
+    public func seal() {
+        lock.withLock {
+            sealed = pending
+            unwritten.append(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Writes the oldest sealed batch not written yet, else every value kept, and forgets them; in key order. Keys
+    /// after the table's last key are appended (`MDB_APPEND`), as `RowTable.flush` does.
     public func flush(in txn: borrowing Transaction) throws {
         let kept = lock.withLock {
-            defer { pending.removeAll(keepingCapacity: true) }
+            if !unwritten.isEmpty { return unwritten.removeFirst() }
+            defer {
+                pending.removeAll(keepingCapacity: true)
+                sealed.removeAll()
+            }
             return pending
         }
         guard !kept.isEmpty else { return }
@@ -81,8 +101,12 @@ public final class RawTable: @unchecked Sendable {
         return order < 0 || (order == 0 && a.count < b.count)
     }
 
-    /// Forgets every value kept without writing it.
+    /// Forgets every value kept without writing it, and the sealed batch.
     public func discard() {
-        lock.withLock { pending.removeAll(keepingCapacity: true) }
+        lock.withLock {
+            pending.removeAll(keepingCapacity: true)
+            sealed.removeAll()
+            unwritten.removeAll()
+        }
     }
 }

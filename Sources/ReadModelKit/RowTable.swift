@@ -80,8 +80,8 @@ public struct RowIndex<Row>: Sendable {
 /// deleted and put. Rebuilt or maintained event by event, a table ends with the same bytes (its rows and
 /// indexes are functions of the rows alone).
 public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, Stored>: @unchecked Sendable {
-    // @unchecked Sendable: the databases are set once at attach; `pending` is only touched under `lock` (and LMDB
-    // runs one write transaction per environment at a time).
+    // @unchecked Sendable: the databases are set once at attach; `pending`, `sealed`, `unwritten` and `lastStoredKey`
+    // are only touched under `lock` (and LMDB runs one write transaction per environment at a time).
 
     /// The table of the rows (one of the projection's tables).
     public let name: String
@@ -98,11 +98,17 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @usableFromInline var rowsDatabase: Database?
     @usableFromInline let lock = NSLock()
     @usableFromInline var pending: [Key: Entry] = [:]
-    /// What `flush` writes, computed ahead by `prepareFlush` (nil when not, or when a row changed since).
-    @usableFromInline var prepared: Writes?
-    /// The table's last stored key as this write transaction sees it (`.some(nil)`: the table is empty), once read:
-    /// rows are written only at `flush`, so it stands until then, and a key that sorts after it is not stored (a new
-    /// ticket's or entry's: most rows of a rebuild), so it is not looked for. Forgotten at `flush` and `discard`.
+    /// The batch `prepareFlush` sealed last: the rows as `flush` writes them, read back by the folds of the batch after
+    /// it (ahead of the table) until the next seal — a bulk fold may fold that batch in a transaction that does not see
+    /// this one's rows yet, while this one is written and committed (see `Projection.sealsBatches`).
+    @usableFromInline var sealed: Writes?
+    /// The sealed batches `flush` has not written yet, oldest first (the next batch may be sealed before the one
+    /// before it is written).
+    @usableFromInline var unwritten: [Writes] = []
+    /// The table's last stored key as this transaction sees it (`.some(nil)`: the table is empty), once read: rows
+    /// are written only at `flush`, so it stands until then, and a key that sorts after it is not stored (a new
+    /// ticket's or entry's: most rows of a rebuild), so it is not looked for (a sealed row is looked for first).
+    /// Forgotten when a batch ends: at `prepareFlush`, at `flush` of what was not sealed, and at `discard`.
     @usableFromInline var lastStoredKey: [UInt8]??
 
     /// The changed rows as `flush` writes them, in key order: the keys and stored bytes of all of them in one array
@@ -111,10 +117,22 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         /// The rows' keys and stored bytes, one after the other.
         @usableFromInline var bytes: [UInt8] = []
         @usableFromInline var rows: [Write] = []
+        /// The rows' keys, in the same order as `rows`.
+        @usableFromInline var keys: [Key] = []
         /// The index entries to delete and to put, each row's together (`Write.indexKeys`).
         @usableFromInline var indexKeys: [IndexKey] = []
 
         @inlinable init() {}
+
+        /// The place in `rows` of the row of `key`, if it is one of them.
+        @inlinable func place(of key: Key) -> Int? {
+            var (low, high) = (0, keys.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if keys[middle] < key { low = middle + 1 } else { high = middle }
+            }
+            return low < keys.count && keys[low] == key ? low : nil
+        }
     }
 
     /// One changed row: where its key and stored bytes are in `Writes.bytes`, and its index entries in
@@ -229,17 +247,13 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
             found = pending.index(forKey: key)
         }
         guard let index = found else { return false }
-        if try body(&pending.values[index].row) {
-            pending.values[index].changed = true
-            prepared = nil
-        }
+        if try body(&pending.values[index].row) { pending.values[index].changed = true }
         return true
     }
 
     /// Keeps `row` as the new row of `key`, written by `flush`.
     @inlinable public func set(_ key: Key, _ row: Row) {
         lock.withLock {
-            prepared = nil
             if let index = pending.index(forKey: key) {
                 pending.values[index].row = row
                 pending.values[index].changed = true
@@ -249,24 +263,37 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         }
     }
 
-    /// Computes what `flush` will write — each changed row settled, its stored bytes, its index entries to delete and
-    /// to put — on the calling thread, ahead of `flush` (a bulk fold does it on the thread that folded the model, so
-    /// the write transaction's thread only puts). A row changed after it is computed again at `flush`.
+    /// Seals the batch folded so far: computes what `flush` will write — each changed row settled, its stored bytes,
+    /// its index entries to delete and to put — on the calling thread (a bulk fold does it on the thread that folded
+    /// the model, so the write transaction's thread only puts), and starts the next batch. The folds of the next batch
+    /// read the sealed rows back as `flush` writes them, so they may run before that batch is written, in a
+    /// transaction that does not see it (see `Projection.sealsBatches`); the next `flush` writes the sealed batch only.
     @inlinable public func prepareFlush() throws {
-        let entries = lock.withLock { pending }
-        let writes = try writes(of: entries)
-        lock.withLock { prepared = writes }
-    }
-
-    /// Writes every changed row and its index entries, in key order, and forgets them all.
-    @inlinable public func flush(in txn: borrowing Transaction) throws {
-        let (entries, ready) = lock.withLock {
+        let entries = lock.withLock {
             defer {
                 pending.removeAll(keepingCapacity: true)
-                prepared = nil
                 lastStoredKey = nil
             }
-            return (pending, prepared)
+            return pending
+        }
+        let writes = try writes(of: entries)
+        lock.withLock {
+            sealed = writes
+            unwritten.append(writes)
+        }
+    }
+
+    /// Writes the oldest sealed batch not written yet (what was folded after it is left for the next `flush`), else
+    /// every changed row, and forgets them; each row with its index entries, in key order.
+    @inlinable public func flush(in txn: borrowing Transaction) throws {
+        let (entries, ready) = lock.withLock { () -> ([Key: Entry], Writes?) in
+            if !unwritten.isEmpty { return ([:], unwritten.removeFirst()) }
+            defer {
+                pending.removeAll(keepingCapacity: true)
+                sealed = nil
+                lastStoredKey = nil
+            }
+            return (pending, nil)
         }
         let writes = try ready ?? writes(of: entries)
         let rowsDatabase = database
@@ -303,6 +330,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         let changed = entries.indices.filter { values[$0].changed }.sorted { entries.keys[$0] < entries.keys[$1] }
         var writes = Writes()
         writes.rows.reserveCapacity(changed.count)
+        writes.keys.reserveCapacity(changed.count)
         writes.bytes.reserveCapacity(changed.count * 128)
         for place in changed {
             let row = settle(values[place].row)
@@ -316,6 +344,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
                 for key in new where !old.contains(key) { writes.indexKeys.append(IndexKey(index, key, fresh: true)) }
             }
             let keyStart = writes.bytes.count
+            writes.keys.append(entries.keys[place])
             entries.keys[place].appendOrdered(to: &writes.bytes)
             let valueStart = writes.bytes.count
             try codec.encode(store(row), appendingTo: &writes.bytes)
@@ -327,18 +356,24 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         return writes
     }
 
-    /// Forgets every row kept in memory without writing it.
+    /// Forgets every row kept in memory without writing it, and the sealed batch.
     @inlinable public func discard() {
         lock.withLock {
             pending.removeAll(keepingCapacity: true)
-            prepared = nil
+            sealed = nil
+            unwritten.removeAll()
             lastStoredKey = nil
         }
     }
 
-    /// The stored row of `key` for a fold (`row`, `update`), with `lock` held: not looked for when its key sorts after
-    /// the table's last stored key (read once per transaction, `lastStoredKey`).
+    /// The stored row of `key` for a fold (`row`, `update`), with `lock` held: the sealed batch's, else the table's —
+    /// not looked for there when its key sorts after the table's last stored key (read once per batch, `lastStoredKey`).
     @inlinable func stored(_ key: Key, txn: borrowing Transaction) throws -> Row? {
+        if let writes = sealed, let place = writes.place(of: key) {
+            return try writes.bytes.withUnsafeBytes { bytes in
+                try decode(UnsafeRawBufferPointer(rebasing: bytes[writes.rows[place].value]), txn: txn)
+            }
+        }
         let bytes = RowTable.keyBytes(key)
         let last: [UInt8]?
         if let known = lastStoredKey {
