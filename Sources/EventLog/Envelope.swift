@@ -114,7 +114,14 @@ public struct RecordedEvent: Sendable, Equatable {
     /// The event's unique id.
     public var eventId: UUID
     /// The id of the command that appended it (for idempotent retries), if the caller gave one.
-    public var commandId: String?
+    public var commandId: String? {
+        get { command.id }
+        set { command.id = newValue }
+    }
+    /// `commandId`, stored in a struct of its own: with an optional string among its stored properties the optimizer
+    /// could not keep the event being built in registers, and every `init` copied the whole event once more (a retain
+    /// and a release of each string and of the payload: some 270 instructions a decoded record).
+    private var command: CommandId
     /// Who did it.
     public var actor: String
     /// When it was recorded (UTC, from the store's clock; never earlier than the event before it).
@@ -134,7 +141,7 @@ public struct RecordedEvent: Sendable, Equatable {
         self.type = type
         self.schemaVersion = schemaVersion
         self.eventId = eventId
-        self.commandId = commandId
+        self.command = CommandId(id: commandId)
         self.actor = actor
         self.recordedAt = recordedAt
         self.payload = payload
@@ -143,6 +150,11 @@ public struct RecordedEvent: Sendable, Equatable {
 
     /// The payload as text.
     public var payloadText: String { String(decoding: payload, as: UTF8.self) }
+
+    /// The storage of `commandId` (see there).
+    private struct CommandId: Sendable, Equatable {
+        var id: String?
+    }
 }
 
 extension UUID {

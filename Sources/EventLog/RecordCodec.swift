@@ -63,10 +63,12 @@ enum RecordCodec {
         let recordedAt = Int64(bitPattern: try reader.u64())
         let schemaVersion = try reader.u16()
         let uuid = try reader.uuid()
+        // Types and actors recur: each thread decodes each of them once (`RecordNames`).
+        let names = RecordNames.ofThisThread()
         let stream = try reader.shortString()
-        let type = try reader.shortString()
+        let type = try reader.name(names)
         let commandId = try reader.shortString()
-        let actor = try reader.shortString()
+        let actor = try reader.name(names)
         let payloadLength = Int(try reader.u32())
         let payload = try reader.bytes(payloadLength)
         guard reader.atEnd else { throw Malformed(reason: "\(body.count - reader.offset) stray bytes after the payload") }
@@ -134,7 +136,18 @@ enum RecordCodec {
             let count = Int(try u16())
             // An absent command id is empty: no string to make.
             if count == 0 { return "" }
-            let raw = try bytes(count)
+            return try Reader.text(try bytes(count))
+        }
+
+        /// A short string that recurs (a type, an actor), through the thread's table of names when there is one.
+        mutating func name(_ names: UnsafeMutablePointer<RecordNames>?) throws -> String {
+            let raw = try bytes(Int(try u16()))
+            guard let names else { return try Reader.text(raw) }
+            return try names.pointee.text(of: raw, decode: Reader.text)
+        }
+
+        /// The text of a field's bytes, which must be UTF-8.
+        static func text(_ raw: UnsafeRawBufferPointer) throws -> String {
             // Most names are ASCII: checking that is far cheaper than general UTF-8 validation.
             if !raw.contains(where: { $0 >= 0x80 }) { return String(decoding: raw, as: UTF8.self) }
             guard let text = String(validating: raw, as: UTF8.self) else { throw Malformed(reason: "text field is not UTF-8") }
