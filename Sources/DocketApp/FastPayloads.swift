@@ -3,7 +3,7 @@ import EventLog
 
 /// The payloads of the commonest events, read with `CanonicalJSONReader` instead of `JSONDecoder`: a rebuild or a
 /// replay folds every `ticket.opened`, `ticket.assigned`, `ticket.status-changed`, `ticket.commented`,
-/// `ticket.closed`, `time.logged`, `time.corrected` and `time.voided` of the log, and `JSONDecoder` costs several
+/// `ticket.closed`, `time.logged`, `time.corrected`, `time.voided` and `invoice.finalized` of the log, and `JSONDecoder` costs several
 /// microseconds for each (Benchmarks/README.md).
 ///
 /// It answers only for a payload it reads exactly as `JSONDecoder` would: schema version 1, a JSON object with each
@@ -42,6 +42,17 @@ enum FastPayloads {
             case "time.voided": event = try? timeVoided(&reader).map(TimeEvent.voided)
             default: return nil
             }
+            return reader.offset == bytes.count ? event : nil
+        }
+    }
+
+    /// The invoice event of `type` in `payload` — `invoice.finalized` (one per invoice a billing run finalizes) — or nil
+    /// (decode it with `InvoiceEvent.decode`).
+    static func invoiceEvent(type: String, schemaVersion: UInt16, payload: [UInt8]) -> InvoiceEvent? {
+        guard schemaVersion == 1, type == InvoiceFinalized.descriptor.type else { return nil }
+        return payload.withUnsafeBytes { bytes -> InvoiceEvent? in
+            var reader = CanonicalJSONReader(bytes)
+            let event = try? invoiceFinalized(&reader).map(InvoiceEvent.finalized)
             return reader.offset == bytes.count ? event : nil
         }
     }
@@ -136,6 +147,19 @@ enum FastPayloads {
         var reason: String?
         try members(&reader, ["reason"]) { _, reader in reason = try reader.string() }
         return reason.map(TimeVoided.init)
+    }
+
+    private static func invoiceFinalized(_ reader: inout CanonicalJSONReader) throws -> InvoiceFinalized? {
+        var invoice: String?, number: String?, finalizedAt: String?
+        try members(&reader, ["finalizedAt", "invoice", "number"]) { index, reader in
+            switch index {
+            case 0: finalizedAt = try reader.string()
+            case 1: invoice = try reader.string()
+            default: number = try reader.string()
+            }
+        }
+        guard let invoice, let number, let finalizedAt else { return nil }
+        return InvoiceFinalized(invoice: invoice, number: number, finalizedAt: finalizedAt)
     }
 
     private static func assigned(_ reader: inout CanonicalJSONReader) throws -> TicketAssigned? {

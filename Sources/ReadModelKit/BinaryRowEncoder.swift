@@ -215,6 +215,24 @@ public struct BinaryRowEncoder {
     }
 }
 
+extension BinaryRowEncoder {
+    /// The bytes `encode` gives for a value whose `encode(to:)` puts only strings in one keyed container, each with
+    /// `encodeIfPresent` (a nil member is left out) — a flat row such as a status with its optional numbers — written
+    /// without an `Encoder`, its boxes and its dynamic casts (some 28,000 instructions a row through `encode`). `members`
+    /// are (name, value) pairs, in any order, each name once; a string-backed enumeration is its raw value.
+    public func encodeStrings(_ members: [(name: String, value: String?)]) -> [UInt8] {
+        // Sorted by name as `ContainerBox.finish` sorts keyed entries, so the bytes are `encode`'s.
+        let present = members.compactMap { member in member.value.map { (name: member.name, value: $0) } }
+            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        var body = BinaryWriter()
+        for member in present {
+            body.key(member.name, keys)
+            body.string(member.value)
+        }
+        return BinaryContainer.wrap(.keyed, count: present.count, body: body.bytes)
+    }
+}
+
 /// The `Encoder` handed to `encode(to:)`: one value, in one container.
 final class BinaryValueEncoder: Encoder {
     let codingPath: [any CodingKey]

@@ -24,8 +24,16 @@ public struct RowCodec<Stored>: Sendable {
     /// The binary row format of a `Codable` row, with the field names in `keys` written as numbers (`RowKeys`).
     public init(format: UInt8, keys: RowKeys = .none) where Stored: Codable {
         self.init(
-            format: format,
-            write: { row, writer in writer.bytes.append(contentsOf: try BinaryRowEncoder(keys: keys).encode(row)) },
+            format: format, keys: keys,
+            write: { row, writer in writer.bytes.append(contentsOf: try BinaryRowEncoder(keys: keys).encode(row)) })
+    }
+
+    /// Rows that `write` puts in the binary row format itself — the bytes the `Codable` encoder gives, without its
+    /// `Encoder` (e.g. `BinaryRowEncoder.encodeStrings`) — and that are read back through `Codable`.
+    public init(format: UInt8, keys: RowKeys, write: @escaping @Sendable (Stored, inout RowWriter) throws -> Void)
+    where Stored: Decodable {
+        self.init(
+            format: format, write: write,
             read: { reader in
                 defer { reader.offset = reader.bytes.count }
                 return try BinaryRowDecoder(keys: keys).decode(Stored.self, from: Array(reader.bytes[reader.offset...]))
@@ -110,6 +118,8 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// ticket's or entry's: most rows of a rebuild), so it is not looked for (a sealed row is looked for first).
     /// Forgotten when a batch ends: at `prepareFlush`, at `flush` of what was not sealed, and at `discard`.
     @usableFromInline var lastStoredKey: [UInt8]??
+    /// The bytes of the key `stored` looks for (only touched under `lock`).
+    @usableFromInline var keyScratch: [UInt8] = []
 
     /// The changed rows as `flush` writes them, in key order: the keys and stored bytes of all of them in one array
     /// (`bytes`; an array per row and per key cost two allocations and two frees a row), and their index entries.
@@ -374,7 +384,6 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
                 try decode(UnsafeRawBufferPointer(rebasing: bytes[writes.rows[place].value]), txn: txn)
             }
         }
-        let bytes = RowTable.keyBytes(key)
         let last: [UInt8]?
         if let known = lastStoredKey {
             last = known
@@ -382,8 +391,13 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
             last = try txn.withCursor(database) { cursor in try cursor.last().map { Array($0.key) } }
             lastStoredKey = .some(last)
         }
-        guard let last, !last.lexicographicallyPrecedes(bytes) else { return nil }
-        return try bytes.withUnsafeBytes { key in try txn.get(database, key: key).map { try decode($0, txn: txn) } }
+        // An empty table (a rebuild's first batch) has no row to look for: the key's bytes are not even made.
+        guard let last else { return nil }
+        // The key's bytes in the table's one scratch array (an array per look-up was an allocation and a free).
+        keyScratch.removeAll(keepingCapacity: true)
+        key.appendOrdered(to: &keyScratch)
+        guard !last.lexicographicallyPrecedes(keyScratch) else { return nil }
+        return try keyScratch.withUnsafeBytes { key in try txn.get(database, key: key).map { try decode($0, txn: txn) } }
     }
 
     // MARK: - Reading (queries)

@@ -90,6 +90,47 @@ import Testing
         }
     }
 
+    /// The billing status row, written member by member, has the bytes its `Codable` encoding had (the stored format),
+    /// for every status and any mix of numbers, instants and reasons; it reads back the same.
+    @Test(arguments: [Invoice.Status.draft, .final, .voided, .discarded])
+    func invoiceStatusRowsKeepTheirBytes(status: Invoice.Status) throws {
+        let values: [String?] = [nil, "INV-2026-0001", "2026-02-01T00:00:00.000Z", "2026-02-01T00:00:00Z", "", "déjà vu"]
+        for (index, number) in values.enumerated() {
+            var row = InvoiceStatusRow(status: status)
+            row.number = number
+            row.creditNote = values[(index + 1) % values.count]
+            row.finalizedAt = values[(index + 2) % values.count]
+            row.closedAt = values[(index + 3) % values.count]
+            row.reason = values[(index + 4) % values.count]
+            let codable = [UInt8(1)] + (try BinaryRowEncoder(keys: ModelRowKeys.invoiceStatus).encode(row))
+            let bytes = try BillingProjection.statusRows.encode(row)
+            #expect(bytes == codable)
+            #expect(try bytes.withUnsafeBytes { try BillingProjection.statusRows.decode($0) } == row)
+        }
+        #expect(BillingProjection.draftStatusRow == [1] + (try BinaryRowEncoder(keys: ModelRowKeys.invoiceStatus).encode(InvoiceStatusRow(status: .draft))))
+    }
+
+    /// `invoice.finalized` read by the fast reader is what `JSONDecoder` reads; anything unusual is left to it.
+    @Test func fastInvoicePayloadsEqualJSONDecoder() throws {
+        let finalized = InvoiceEvent.finalized(InvoiceFinalized(invoice: "acme-D3", number: "INV-2026-0001", finalizedAt: "2026-02-01T00:00:00.000Z"))
+        #expect(FastPayloads.invoiceEvent(type: "invoice.finalized", schemaVersion: 1, payload: finalized.payload()) == finalized)
+        for text in [
+            #"{"finalizedAt":"2026-02-01T00:00:00.000Z","invoice":"acme-D3","number":"INV-2026-0001","extra":1}"#,
+            #"{"finalizedAt":"2026-02-01T00:00:00.000Z","invoice":"acme-D3"}"#,
+            #"{"finalizedAt":null,"invoice":"acme-D3","number":"INV-2026-0001"}"#,
+            #"{"finalizedAt":"x","invoice":"acme-D3","number":"N","invoice":"b"}"#,
+            #"{"finalizedAt":"x","invoice":"acme-D3","number":"N"} "#,
+        ] {
+            let payload = Array(text.utf8)
+            let slow = try? InvoiceEvent.decode(type: "invoice.finalized", schemaVersion: 1, payload: payload)
+            if let fast = FastPayloads.invoiceEvent(type: "invoice.finalized", schemaVersion: 1, payload: payload) {
+                #expect(fast == slow, "\(text)")
+            }
+        }
+        #expect(FastPayloads.invoiceEvent(type: "invoice.finalized", schemaVersion: 2, payload: finalized.payload()) == nil)
+        #expect(FastPayloads.invoiceEvent(type: "invoice.voided", schemaVersion: 1, payload: Array("{}".utf8)) == nil)
+    }
+
     /// The fast reader gives `JSONDecoder`'s answer for each payload it takes, and takes every canonical payload
     /// of the five types; anything unusual it leaves to `JSONDecoder`.
     @Test func fastTicketPayloadsEqualJSONDecoder() throws {
