@@ -28,7 +28,10 @@ extension Int64: OrderedKeyPart {
 
 extension String: OrderedKeyPart {
     public func appendOrdered(to key: inout [UInt8]) {
-        key.append(contentsOf: utf8)
+        // The bytes in one copy (appending the `utf8` view went through the generic sequence path: some 500
+        // instructions an index key).
+        var text = self
+        text.withUTF8 { key.append(contentsOf: $0) }
         key.append(0)
     }
 }
