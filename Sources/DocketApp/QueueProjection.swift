@@ -53,7 +53,8 @@ public final class QueueProjection: Projection {
                 },
                 RowIndex("by-client") { $0.isOpen ? [QueueProjection.prefixed($0.client, QueueProjection.sortKey($0))] : [] },
             ],
-            store: { row in QueueRow(ticket: row, clock: row.clock.map { StoredSLAClock($0, terms: row.slaTerms) }) },
+            // Written straight from the row: the fields of its `QueueRow` (`SLARowCodecs.queue`), none copied.
+            write: SLARowCodecs.writeQueue,
             load: { stored, tables, txn in
                 var row = stored.ticket
                 if let clock = stored.clock {
@@ -63,7 +64,7 @@ public final class QueueProjection: Projection {
                 return row
             },
             // The SLA status the sort key orders by, derived from the clock once per changed row, at flush.
-            settle: { $0.withQueueSLA() })
+            settle: { $0.deriveQueueSLA() })
     }
 
     public func attach(_ tables: ReadModelTables) {

@@ -32,17 +32,38 @@ enum SLARowCodecs {
             try w.optional(row.clock) { try $0.clock($1) }
         },
         read: { r in QueueRow(ticket: try r.summary(), clock: try r.optional { try $0.clock() }) })
+
+    /// The fields of a folded queue row's `QueueRow` — its summary and `StoredSLAClock(clock, terms: slaTerms)` — as
+    /// `queue` writes them, taken from the row itself (the queue's table writes its rows with it).
+    @Sendable static func writeQueue(_ row: TicketSummary, _ w: inout RowWriter) throws {
+        w.summary(row)
+        try w.optional(row.clock) { w, clock in try w.clock(clock, terms: row.slaTerms) }
+    }
 }
 
 extension RowWriter {
     mutating func clock(_ clock: StoredSLAClock) throws {
-        optional(clock.terms) { w, digest in withUnsafeBytes(of: digest) { w.fixed($0) } }
-        int(clock.startedAt)
-        rawValue(clock.startPriority)
-        // Terms that are not shared (rare: see `SLATerms`) are kept whole, in the kit's Codable row format.
-        try optional(clock.started) { w, started in w.blob(try BinaryRowEncoder().encode(started)) }
+        try clockStart(terms: clock.terms, startedAt: clock.startedAt, startPriority: clock.startPriority, started: clock.started)
         // The progress, the bulk of the row, goes through a buffer (`SLAClockWriter`).
         progress(clock.progress)
+    }
+
+    /// The bytes of `clock(StoredSLAClock(clock, terms: terms))`, read from the clock (no `StoredSLAClock` made: that
+    /// copied the clock's terms and progress, retaining every field of them).
+    mutating func clock(_ clock: SLAClock, terms: Digest?) throws {
+        try clockStart(
+            terms: terms, startedAt: clock.started.startedAt.millisecondsSinceEpoch, startPriority: clock.started.priority,
+            started: terms == nil ? clock.started : nil)
+        progress(clock.progress)
+    }
+
+    /// A stored clock's terms and start.
+    private mutating func clockStart(terms: Digest?, startedAt: Int64, startPriority: Priority, started: TicketSLAStarted?) throws {
+        optional(terms) { w, digest in withUnsafeBytes(of: digest) { w.fixed($0) } }
+        int(startedAt)
+        rawValue(startPriority)
+        // Terms that are not shared (rare: see `SLATerms`) are kept whole, in the kit's Codable row format.
+        try optional(started) { w, started in w.blob(try BinaryRowEncoder().encode(started)) }
     }
 
     mutating func summary(_ row: TicketSummary) {

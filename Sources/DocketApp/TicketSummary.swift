@@ -70,11 +70,14 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         sla = nil
     }
 
-    /// The row with `sla` derived from its clock. `sla` depends only on the clock, so a fold derives it once per
-    /// row, after the row's last event (the queue at `flush`), not after every event.
+    /// Derives `sla` from the clock. `sla` depends only on the clock, so a fold derives it once per row, after the
+    /// row's last event (the queue at `flush`), not after every event.
+    mutating func deriveQueueSLA() { sla = clock.map(QueueSLA.init) }
+
+    /// The row with `sla` derived from its clock (`deriveQueueSLA()`).
     func withQueueSLA() -> TicketSummary {
         var row = self
-        row.sla = clock.map(QueueSLA.init)
+        row.deriveQueueSLA()
         return row
     }
 

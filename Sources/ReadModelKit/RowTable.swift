@@ -48,9 +48,17 @@ public struct RowCodec<Stored>: Sendable {
 
     /// Appends the stored form of `row` to `buffer` (what `encode` returns, without an array of its own).
     @usableFromInline func encode(_ row: Stored, appendingTo buffer: inout [UInt8]) throws {
+        try encode(row, by: write, appendingTo: &buffer)
+    }
+
+    /// Appends this codec's format number and what `write` writes of `value` to `buffer`: a row whose fields `write`
+    /// puts as this codec's own writer would put those of its stored form, without making the stored form.
+    @usableFromInline func encode<Value>(
+        _ value: Value, by write: (Value, inout RowWriter) throws -> Void, appendingTo buffer: inout [UInt8]
+    ) rethrows {
         var writer = RowWriter(format: format, taking: &buffer)
         defer { swap(&writer.bytes, &buffer) }
-        try write(row, &writer)
+        try write(value, &writer)
     }
 
     public func decode(_ bytes: UnsafeRawBufferPointer) throws -> Stored {
@@ -98,8 +106,9 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     // The folding methods are @inlinable (with what they touch @usableFromInline) so that a projection's module
     // specializes them for its key and row types: unspecialized, every call looked up the generic metadata of
     // `pending` and copied rows through value witnesses.
-    @usableFromInline let store: (Row) -> Stored
-    @usableFromInline let settle: (Row) -> Row
+    /// Appends a row's stored bytes (its format number first) to the bytes `flush` writes.
+    @usableFromInline let encode: (Row, inout [UInt8]) throws -> Void
+    @usableFromInline let settle: ((inout Row) -> Void)?
     @usableFromInline let load: (Stored, ReadModelTables, borrowing Transaction) throws -> Row
     @usableFromInline var rows = ReadModelTables()
     /// The database of the rows, looked up once at `attach` (by name: a hash of the text on every read otherwise).
@@ -190,16 +199,40 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
 
     /// A table whose rows are stored by `codec` (a hand-written one: `RowCodec(format:write:read:)`).
     /// - Parameter settle: what a changed row needs once per transaction rather than after every event (fields
-    ///   derived from others, e.g. a status that depends only on a clock): applied at `flush`, before the row's index
-    ///   keys and stored form are computed. Rows read back (`row`) in the same transaction are not settled yet.
-    public init(
+    ///   derived from others, e.g. a status that depends only on a clock), changed in place: applied when the batch is
+    ///   sealed or flushed, before the row's index keys and stored form are computed. Rows read back (`row`) before
+    ///   then are not settled yet.
+    public convenience init(
         _ name: String, codec: RowCodec<Stored>, indexes: [RowIndex<Row>] = [], store: @escaping (Row) -> Stored,
-        load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row, settle: @escaping (Row) -> Row = { $0 }
+        load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row, settle: ((inout Row) -> Void)? = nil
+    ) {
+        self.init(
+            name, codec: codec, indexes: indexes, encode: { row, bytes in try codec.encode(store(row), appendingTo: &bytes) },
+            load: load, settle: settle)
+    }
+
+    /// A table whose rows are written straight from the row by `write` — the fields `codec` reads back, after its
+    /// format number — and read back by `codec` and `load`: no stored form is made for each row written (making one
+    /// copied the row's fields, retaining each, and released them again). `settle` as in
+    /// `init(_:codec:indexes:store:load:settle:)`.
+    public convenience init(
+        _ name: String, codec: RowCodec<Stored>, indexes: [RowIndex<Row>] = [],
+        write: @escaping (Row, inout RowWriter) throws -> Void,
+        load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row, settle: ((inout Row) -> Void)? = nil
+    ) {
+        self.init(
+            name, codec: codec, indexes: indexes, encode: { row, bytes in try codec.encode(row, by: write, appendingTo: &bytes) },
+            load: load, settle: settle)
+    }
+
+    init(
+        _ name: String, codec: RowCodec<Stored>, indexes: [RowIndex<Row>], encode: @escaping (Row, inout [UInt8]) throws -> Void,
+        load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row, settle: ((inout Row) -> Void)?
     ) {
         self.name = name
         self.codec = codec
         self.indexes = indexes
-        self.store = store
+        self.encode = encode
         self.load = load
         self.settle = settle
     }
@@ -279,14 +312,16 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// read the sealed rows back as `flush` writes them, so they may run before that batch is written, in a
     /// transaction that does not see it (see `Projection.sealsBatches`); the next `flush` writes the sealed batch only.
     @inlinable public func prepareFlush() throws {
-        let entries = lock.withLock {
+        // Taken from the table (which starts the next batch with rows of its own): the rows are settled and read where
+        // they are in it, none copied.
+        var entries = lock.withLock {
             defer {
                 pending.removeAll(keepingCapacity: true)
                 lastStoredKey = nil
             }
             return pending
         }
-        let writes = try writes(of: entries)
+        let writes = try writes(of: &entries)
         lock.withLock {
             sealed = writes
             unwritten.append(writes)
@@ -296,7 +331,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// Writes the oldest sealed batch not written yet (what was folded after it is left for the next `flush`), else
     /// every changed row, and forgets them; each row with its index entries, in key order.
     @inlinable public func flush(in txn: borrowing Transaction) throws {
-        let (entries, ready) = lock.withLock { () -> ([Key: Entry], Writes?) in
+        var (entries, ready) = lock.withLock { () -> ([Key: Entry], Writes?) in
             if !unwritten.isEmpty { return ([:], unwritten.removeFirst()) }
             defer {
                 pending.removeAll(keepingCapacity: true)
@@ -305,7 +340,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
             }
             return (pending, nil)
         }
-        let writes = try ready ?? writes(of: entries)
+        let writes = try ready ?? writes(of: &entries)
         let rowsDatabase = database
         let indexDatabases = indexes.map { rows[$0.table] }
         // Rows whose keys sort after the table's last key (new tickets, entries: most rows of a rebuild) are put with
@@ -330,40 +365,49 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         }
     }
 
-    /// The writes of the changed rows among `entries`, in key order: each row settled, its index entries changed by
-    /// difference (the keys of the row as stored against those of the row written).
-    @inlinable func writes(of entries: [Key: Entry]) throws -> Writes {
-        // The places of the changed rows in `entries`, in key order, each row read where it is: a copy of an entry (a
-        // (key, entry) pair to filter, a lookup by key) retained and released every field of its row, and sorting pairs
-        // moved every row and its index keys at each swap.
-        let values = entries.values
-        let changed = entries.indices.filter { values[$0].changed }.sorted { entries.keys[$0] < entries.keys[$1] }
+    /// The writes of the changed rows among `entries` (taken from the table: no other reference to them), in key
+    /// order: each row settled (`settle`), its stored bytes, its index entries changed by difference (the keys of the
+    /// row as stored against those of the row written). The rows are settled and read where they are, never copied: a
+    /// copy of a row (to settle it; a read out of `Dictionary.Values`, which returns a copy) retained every field of it
+    /// and released them again.
+    @inlinable func writes(of entries: inout [Key: Entry]) throws -> Writes {
+        // The places of the changed rows, in key order: a copy of an entry (a (key, entry) pair to filter, a lookup by
+        // key) retained and released every field of its row, and sorting pairs moved every row at each swap. Found
+        // through a second reference to the rows, let go before a row is settled (a row changed in rows still shared
+        // would have copied them all).
+        let changed = { (entries: [Key: Entry]) in
+            entries.indices.filter { entries.values[$0].changed }.sorted { entries.keys[$0] < entries.keys[$1] }
+        }(entries)
         var writes = Writes()
         writes.rows.reserveCapacity(changed.count)
         writes.keys.reserveCapacity(changed.count)
         writes.bytes.reserveCapacity(changed.count * 128)
         for place in changed {
-            let row = settle(values[place].row)
-            let storedKeys = values[place].storedKeys
-            let firstIndexKey = writes.indexKeys.count
-            for index in indexes.indices {
-                let old = storedKeys?[index] ?? []
-                let new = indexes[index].keys(row)
-                if old == new { continue }
-                for key in old where !new.contains(key) { writes.indexKeys.append(IndexKey(index, key, fresh: false)) }
-                for key in new where !old.contains(key) { writes.indexKeys.append(IndexKey(index, key, fresh: true)) }
-            }
-            let keyStart = writes.bytes.count
-            writes.keys.append(entries.keys[place])
-            entries.keys[place].appendOrdered(to: &writes.bytes)
-            let valueStart = writes.bytes.count
-            try codec.encode(store(row), appendingTo: &writes.bytes)
-            writes.rows.append(
-                Write(
-                    key: keyStart..<valueStart, value: valueStart..<writes.bytes.count,
-                    indexKeys: firstIndexKey..<writes.indexKeys.count))
+            let key = entries.keys[place]
+            try write(&entries.values[place], key: key, into: &writes)
         }
         return writes
+    }
+
+    /// Appends the writes of `entry`, a changed row kept under `key`, to `writes`, settling the row first; `inout` to
+    /// be settled and read in place (`writes(of:)`).
+    @inlinable func write(_ entry: inout Entry, key: Key, into writes: inout Writes) throws {
+        settle?(&entry.row)
+        let firstIndexKey = writes.indexKeys.count
+        for index in indexes.indices {
+            let old = entry.storedKeys?[index] ?? []
+            let new = indexes[index].keys(entry.row)
+            if old == new { continue }
+            for key in old where !new.contains(key) { writes.indexKeys.append(IndexKey(index, key, fresh: false)) }
+            for key in new where !old.contains(key) { writes.indexKeys.append(IndexKey(index, key, fresh: true)) }
+        }
+        let keyStart = writes.bytes.count
+        writes.keys.append(key)
+        key.appendOrdered(to: &writes.bytes)
+        let valueStart = writes.bytes.count
+        try encode(entry.row, &writes.bytes)
+        writes.rows.append(
+            Write(key: keyStart..<valueStart, value: valueStart..<writes.bytes.count, indexKeys: firstIndexKey..<writes.indexKeys.count))
     }
 
     /// Forgets every row kept in memory without writing it, and the sealed batch.

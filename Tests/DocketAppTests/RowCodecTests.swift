@@ -12,7 +12,8 @@ import Testing
 /// (`FastPayloads`): both must give exactly what the slower paths give.
 @Suite struct RowCodecTests {
     /// Every clock and summary of a random history (priority changes, pauses, merges, recorded alarms) reads back
-    /// equal from its row, with its terms by reference or kept whole; a cut row is an error, never a crash.
+    /// equal from its row, with its terms by reference or kept whole; a cut row is an error, never a crash; a queue
+    /// row written straight from the folded row has the bytes of its stored form.
     @Test func slaAndQueueRowsReadBackExactly() throws {
         let f = try PendingRowsTests().fixtureWithSLAs()
         var random = SeededRandom(seed: 11)
@@ -63,6 +64,15 @@ import Testing
                 let queueBytes = try SLARowCodecs.queue.encode(queueRow)
                 let read = try queueBytes.withUnsafeBytes { try SLARowCodecs.queue.decode($0) }
                 #expect(read.ticket == summary && read.clock == queueRow.clock)
+                // Written straight from a folded row (`writeQueue`, as the queue's table writes): its `QueueRow`'s bytes.
+                for terms in [nil, [1, 2, 3].withUnsafeBytes { Digest.sha256($0) }] as [Digest?] {
+                    var folded = summary
+                    (folded.clock, folded.slaTerms) = (row.clock, terms)
+                    var writer = RowWriter(format: SLARowCodecs.queue.format)
+                    try SLARowCodecs.writeQueue(folded, &writer)
+                    let stored = QueueRow(ticket: summary, clock: row.clock.map { StoredSLAClock($0, terms: terms) })
+                    #expect(try writer.bytes == SLARowCodecs.queue.encode(stored))
+                }
             }
         }
         #expect(clocks > 40)
