@@ -69,51 +69,59 @@ extension BusinessCalendar {
     }
 
     /// `businessMilliseconds(from:to:)`, and for each of `amounts` that is in `1...` that total (and not above
-    /// `maximumBusinessSeconds`), the instant
-    /// `add(businessMilliseconds: amount, to: from)` (nil for the others): what an SLA clock needs when a running
+    /// `maximumBusinessSeconds`), the instant `add(businessMilliseconds: amount, to: from)` written to `instants` at
+    /// its index (nil for the others; `instants` is as long as `amounts`): what an SLA clock needs when a running
     /// stretch ends (its business time and the instants of the thresholds it crossed), in one walk instead of one per
     /// threshold. The answers are those of the two functions: the same walk, with whole weeks skipped only short of
-    /// the next amount to place.
+    /// the next amount to place. Buffers rather than arrays, so that a clock's close allocates nothing for them.
     public func businessMilliseconds(
-        from: Timestamp, to: Timestamp, placing amounts: [Int64]
-    ) -> (total: Int64, instants: [Timestamp?]) {
-        var instants = [Timestamp?](repeating: nil, count: amounts.count)
+        from: Timestamp, to: Timestamp, placing amounts: UnsafeBufferPointer<Int64>,
+        into instants: UnsafeMutableBufferPointer<Timestamp?>
+    ) -> Int64 {
+        precondition(instants.count == amounts.count, "an instant for each amount")
+        instants.initialize(repeating: nil)
         let end = to.millisecondsSinceEpoch
-        guard end > from.millisecondsSinceEpoch else { return (0, instants) }
-        // The amounts to place, smallest first (each ≥ 1: the instant at which a zero amount has run is not in a walk).
-        // (`add` clamps an amount above `maximumBusinessSeconds`: such an amount is left to it.)
-        var order: [Int] = []
-        order.reserveCapacity(amounts.count)
-        for index in amounts.indices where amounts[index] > 0 && amounts[index] <= Self.maximumBusinessSeconds * 1000 {
-            // Sorted by insertion, equal amounts in index order (a handful of thresholds: no sort's arrays).
-            var place = order.endIndex
-            while place > order.startIndex, amounts[order[place - 1]] > amounts[index] { place -= 1 }
-            order.insert(index, at: place)
-        }
-        var next = 0
-        var walker = IntervalWalker(self, from: from.millisecondsSinceEpoch)
-        var total: Int64 = 0
-        walk: while true {
-            while let interval = walker.nextInDay() {
-                if interval.start >= end { break walk }
-                let available = min(interval.end, end) - interval.start
-                // An amount runs out in this interval (or at its end: a deadline on a closing time is that instant).
-                while next < order.count, amounts[order[next]] - total <= available {
-                    instants[order[next]] = Timestamp(millisecondsSinceEpoch: interval.start + amounts[order[next]] - total)
-                    next += 1
+        guard end > from.millisecondsSinceEpoch else { return 0 }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: amounts.count) { slots in
+            // The amounts to place, smallest first (each ≥ 1: the instant at which a zero amount has run is not in a
+            // walk). (`add` clamps an amount above `maximumBusinessSeconds`: such an amount is left to it.)
+            var count = 0
+            for index in amounts.indices where amounts[index] > 0 && amounts[index] <= Self.maximumBusinessSeconds * 1000 {
+                // Sorted by insertion, equal amounts in index order (a handful of thresholds).
+                var place = count
+                while place > 0, amounts[slots[place - 1]] > amounts[index] {
+                    slots[place] = slots[place - 1]
+                    place -= 1
                 }
-                total += available
-                if interval.end >= end { break walk }
+                slots[place] = index
+                count += 1
             }
-            walker.advanceDay()
-            if let origin = walker.regularOrigin {
-                if origin >= end { break walk }
-                var weeks = (end - origin) / Self.millisecondsPerWeek
-                if next < order.count { weeks = min(weeks, (amounts[order[next]] - total - 1) / weeklyMilliseconds) }
-                total += walker.skipWeeks(upTo: weeks) * weeklyMilliseconds
+            let order = UnsafeBufferPointer(rebasing: slots[..<count])
+            var next = 0
+            var walker = IntervalWalker(self, from: from.millisecondsSinceEpoch)
+            var total: Int64 = 0
+            walk: while true {
+                while let interval = walker.nextInDay() {
+                    if interval.start >= end { break walk }
+                    let available = min(interval.end, end) - interval.start
+                    // An amount runs out in this interval (or at its end: a deadline on a closing time is that instant).
+                    while next < order.count, amounts[order[next]] - total <= available {
+                        instants[order[next]] = Timestamp(millisecondsSinceEpoch: interval.start + amounts[order[next]] - total)
+                        next += 1
+                    }
+                    total += available
+                    if interval.end >= end { break walk }
+                }
+                walker.advanceDay()
+                if let origin = walker.regularOrigin {
+                    if origin >= end { break walk }
+                    var weeks = (end - origin) / Self.millisecondsPerWeek
+                    if next < order.count { weeks = min(weeks, (amounts[order[next]] - total - 1) / weeklyMilliseconds) }
+                    total += walker.skipWeeks(upTo: weeks) * weeklyMilliseconds
+                }
             }
+            return total
         }
-        return (total, instants)
     }
 
     // MARK: - Openings

@@ -1,3 +1,4 @@
+import DocketTime
 import Domain
 import EventLog
 import Foundation
@@ -87,50 +88,70 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     struct SLAEntry {
         var row: SLARow
         var terms: Digest?
+
+        init(row: SLARow, terms: Digest?) { (self.row, self.terms) = (row, terms) }
+
+        /// The row a `ticket.opened` makes (no clock yet); nil for any other change. The change is borrowed: matching
+        /// the opening's payload out of the memo's box copied the whole change.
+        init?(opening change: TicketChange, number: TicketNumber, at instant: Timestamp) {
+            guard case .ticket(.opened(let opened)) = change else { return nil }
+            row = SLARow(
+                number: number, client: opened.client, assignee: nil, openedAt: instant.millisecondsSinceEpoch, isOpen: true,
+                clock: nil)
+            terms = nil
+        }
+
+        /// The row after a ticket's change at `instant` (its opening excepted: that makes a new row, `init(opening:)`); `terms` is the
+        /// content digest of a `ticket.sla-started`'s terms. The change is borrowed (read where the memo keeps it).
+        /// Returns whether the change started the clock (the first `ticket.sla-started`: its terms are to be kept).
+        mutating func apply(_ change: TicketChange, terms: Digest?, at instant: Timestamp) -> Bool {
+            switch change {
+            case .ticket(let event):
+                row.clock?.apply(event, at: instant)
+                switch event {
+                case .assigned(let e): row.assignee = e.assignee
+                case .unassigned: row.assignee = nil
+                case .closed, .merged: row.isOpen = false
+                case .reopened: row.isOpen = true
+                default: break
+                }
+            case .sla(.started(let started)):
+                guard row.clock == nil else { return false }
+                row.clock = SLAClock.start(started)
+                self.terms = terms
+                return true
+            case .sla(let event):
+                row.clock?.apply(event, at: instant)
+            case .alert, .mail, .attachment, .outbox, .other:
+                break
+            }
+            return false
+        }
     }
 
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard let number = TicketNumber(stream: event.stream) else { return }
-        let (change, digest) = try changes.change(of: event)
+        // The change is read in the memo's box, never copied out of it (a copy retained every field of its payload and
+        // released them again); the update closure captures the box, not a payload.
+        let decoded = try changes.decoded(of: event)
         let key = UInt64(number.value)
         // The closures below capture the instant, not the event (capturing it copied the event for each).
         let instant = event.recordedAt
-        // Consumed: the cases' payloads are moved out, not copied.
-        switch consume change {
-        case .ticket(.opened(let opened)):
+        if let opened = SLAEntry(opening: decoded.change, number: number, at: instant) {
             // Read first, so that a row already stored has its index entries replaced at flush.
             _ = try rows.row(key, txn: txn)
-            let row = SLARow(
-                number: number, client: opened.client, assignee: nil, openedAt: instant.millisecondsSinceEpoch,
-                isOpen: true, clock: nil)
-            rows.set(key, SLAEntry(row: row, terms: nil))
-        case .ticket(let ticketEvent):
+            return rows.set(key, opened)
+        }
+        switch decoded.change {
+        case .ticket, .sla:
+            var starting = false
             try rows.update(key, txn: txn) { entry in
-                entry.row.clock?.apply(ticketEvent, at: instant)
-                switch ticketEvent {
-                case .assigned(let e): entry.row.assignee = e.assignee
-                case .unassigned: entry.row.assignee = nil
-                case .closed, .merged: entry.row.isOpen = false
-                case .reopened: entry.row.isOpen = true
-                default: break
-                }
+                starting = entry.apply(decoded.change, terms: decoded.terms, at: instant)
                 return true
             }
-        case .sla(.started(let started)):
-            try rows.update(key, txn: txn) { entry in
-                if entry.row.clock == nil {
-                    entry.row.clock = SLAClock.start(started)
-                    entry.terms = digest
-                    if let digest { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
-                }
-                return true
-            }
-        case .sla(let slaEvent):
-            try rows.update(key, txn: txn) { entry in
-                entry.row.clock?.apply(slaEvent, at: instant)
-                return true
-            }
+            // The frozen terms, kept once per content, for the transactions that fold this clock later.
+            if starting, let digest = decoded.terms { try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn) }
         case .alert, .mail, .attachment, .outbox, .other:
             return
         }

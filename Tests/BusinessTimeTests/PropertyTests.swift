@@ -154,7 +154,10 @@ import Testing
             }
             amounts += [0, 1, measured, measured + 1, measured - 1, measured / 2]
             amounts.shuffle(using: &generator)
-            let (total, instants) = calendar.businessMilliseconds(from: from, to: to, placing: amounts)
+            var instants = [Timestamp?](repeating: Timestamp(millisecondsSinceEpoch: 0), count: amounts.count)
+            let total = amounts.withUnsafeBufferPointer { amounts in
+                instants.withUnsafeMutableBufferPointer { calendar.businessMilliseconds(from: from, to: to, placing: amounts, into: $0) }
+            }
             #expect(total == measured, "\(from) to \(to)")
             for (amount, instant) in zip(amounts, instants) {
                 if amount >= 1, amount <= measured {

@@ -57,14 +57,17 @@ public struct SLAClock: Codable, Sendable, Equatable {
         let target = started.targets[started.priority] ?? SLATarget(responseMinutes: 0, resolutionMinutes: 0)
         func timer(_ kind: SLAClockKind) -> SLATimer {
             let seconds = Int64(target.minutes(for: kind)) * 60
+            // Room for the stretch that ends this one (a reply, a pause, the close): a one-element array grew into a
+            // new allocation at the first change of nearly every clock.
+            var intervals: [SLAInterval] = []
+            intervals.reserveCapacity(2)
+            intervals.append(
+                SLAInterval(
+                    start: started.startedAt, end: nil, mode: .running, reason: "opened", targetSeconds: seconds,
+                    countedMilliseconds: nil))
             return SLATimer(
                 kind: kind, targetSeconds: seconds, bankedMilliseconds: 0, runningSince: started.startedAt, metAt: nil,
-                targetSince: started.startedAt, breachedAt: nil,
-                intervals: [
-                    SLAInterval(
-                        start: started.startedAt, end: nil, mode: .running, reason: "opened", targetSeconds: seconds,
-                        countedMilliseconds: nil)
-                ])
+                targetSince: started.startedAt, breachedAt: nil, intervals: intervals)
         }
         return SLAClock(
             started: started, priority: started.priority, response: timer(.response), resolution: timer(.resolution),
@@ -226,29 +229,49 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// depend on the other amounts it places).
     private mutating func closeUnmetStretches(at instant: Timestamp) {
         if let since = response.runningSince, since == resolution.runningSince, !isMet(.response), !isMet(.resolution) {
-            let started = self.started
-            let responseThresholds = SLAClock.thresholds(of: response, started: started, priority: priority)
-            let resolutionThresholds = SLAClock.thresholds(of: resolution, started: started, priority: priority)
-            var amounts: [Int64] = []
-            amounts.reserveCapacity(responseThresholds.count + resolutionThresholds.count)
-            for threshold in responseThresholds { amounts.append(threshold.milliseconds - response.bankedMilliseconds) }
-            for threshold in resolutionThresholds { amounts.append(threshold.milliseconds - resolution.bankedMilliseconds) }
-            let (total, instants) = started.calendar.businessMilliseconds(from: since, to: instant, placing: amounts)
-            reached.reserveCapacity(
-                reached.count + SLAClock.crossed(responseThresholds, by: total, from: response.bankedMilliseconds)
-                    + SLAClock.crossed(resolutionThresholds, by: total, from: resolution.bankedMilliseconds))
-            SLAClock.bank(
-                &response, .response, total, thresholds: responseThresholds, placed: instants[..<responseThresholds.count],
-                started: started, reached: &reached)
-            SLAClock.bank(
-                &resolution, .resolution, total, thresholds: resolutionThresholds,
-                placed: instants[responseThresholds.count...], started: started, reached: &reached)
-            SLAClock.endStretch(&response, at: instant, counted: total)
-            SLAClock.endStretch(&resolution, at: instant, counted: total)
+            // Each stored property passed on its own (see `closeStretch`): the terms read where they are, not copied.
+            SLAClock.closeBoth(
+                &response, &resolution, since: since, at: instant, started: started, priority: priority, reached: &reached)
             return
         }
         if !isMet(.response) { closeStretch(.response, at: instant) }
         if !isMet(.resolution) { closeStretch(.resolution, at: instant) }
+    }
+
+    /// `close` of both clocks, running since the same instant, with one walk of the calendar.
+    private static func closeBoth(
+        _ response: inout SLATimer, _ resolution: inout SLATimer, since: Timestamp, at instant: Timestamp,
+        started: TicketSLAStarted, priority: Priority, reached: inout [SLAAlarm]
+    ) {
+        let scratch = Scratch(capacity: thresholdCapacity(.response, started) + thresholdCapacity(.resolution, started))
+        defer { scratch.deallocate() }
+        let (thresholds, amounts, instants) = (scratch.thresholds, scratch.amounts, scratch.instants)
+        let responseCount = self.thresholds(of: response, started: started, priority: priority, into: thresholds)
+        let count =
+            responseCount
+            + self.thresholds(
+                of: resolution, started: started, priority: priority,
+                into: UnsafeMutableBufferPointer(rebasing: thresholds[responseCount...]))
+        for index in 0..<count {
+            amounts[index] =
+                thresholds[index].milliseconds - (index < responseCount ? response.bankedMilliseconds : resolution.bankedMilliseconds)
+        }
+        let total = started.calendar.businessMilliseconds(
+            from: since, to: instant, placing: UnsafeBufferPointer(rebasing: amounts[..<count]),
+            into: UnsafeMutableBufferPointer(rebasing: instants[..<count]))
+        let responseThresholds = UnsafeBufferPointer(rebasing: thresholds[..<responseCount])
+        let resolutionThresholds = UnsafeBufferPointer(rebasing: thresholds[responseCount..<count])
+        reached.reserveCapacity(
+            reached.count + crossed(responseThresholds, by: total, from: response.bankedMilliseconds)
+                + crossed(resolutionThresholds, by: total, from: resolution.bankedMilliseconds))
+        bank(
+            &response, .response, total, thresholds: responseThresholds,
+            placed: UnsafeBufferPointer(rebasing: instants[..<responseCount]), started: started, reached: &reached)
+        bank(
+            &resolution, .resolution, total, thresholds: resolutionThresholds,
+            placed: UnsafeBufferPointer(rebasing: instants[responseCount..<count]), started: started, reached: &reached)
+        endStretch(&response, at: instant, counted: total)
+        endStretch(&resolution, at: instant, counted: total)
     }
 
     /// Ends the open stretch of `kind` at `instant`: a running one banks its business time and records the
@@ -269,22 +292,55 @@ public struct SLAClock: Codable, Sendable, Equatable {
         var counted: Int64 = 0
         if let since = timer.runningSince {
             let before = timer.bankedMilliseconds
-            let thresholds = thresholds(of: timer, started: started, priority: priority)
             // The stretch's business time and the instant each threshold was reached, in one walk of the calendar.
-            let (total, instants) = started.calendar.businessMilliseconds(
-                from: since, to: instant, placing: thresholds.map { $0.milliseconds - before })
-            counted = total
-            reached.reserveCapacity(reached.count + crossed(thresholds, by: total, from: before))
-            bank(&timer, kind, total, thresholds: thresholds, placed: instants[...], started: started, reached: &reached)
+            let scratch = Scratch(capacity: thresholdCapacity(kind, started))
+            defer { scratch.deallocate() }
+            let count = thresholds(of: timer, started: started, priority: priority, into: scratch.thresholds)
+            for index in 0..<count { scratch.amounts[index] = scratch.thresholds[index].milliseconds - before }
+            counted = started.calendar.businessMilliseconds(
+                from: since, to: instant, placing: UnsafeBufferPointer(rebasing: scratch.amounts[..<count]),
+                into: UnsafeMutableBufferPointer(rebasing: scratch.instants[..<count]))
+            let reachable = UnsafeBufferPointer(rebasing: scratch.thresholds[..<count])
+            reached.reserveCapacity(reached.count + crossed(reachable, by: counted, from: before))
+            bank(
+                &timer, kind, counted, thresholds: reachable, placed: UnsafeBufferPointer(rebasing: scratch.instants[..<count]),
+                started: started, reached: &reached)
         }
         endStretch(&timer, at: instant, counted: counted)
+    }
+
+    /// Room for `capacity` thresholds, their amounts and the instants a walk places them at, in one allocation:
+    /// closing a stretch made an array of each (and the walk one more), and a closure that lends stack memory instead
+    /// copied the frozen terms it read (six references) at each use.
+    private struct Scratch {
+        let thresholds: UnsafeMutableBufferPointer<Threshold>
+        let amounts: UnsafeMutableBufferPointer<Int64>
+        let instants: UnsafeMutableBufferPointer<Timestamp?>
+        private let memory: UnsafeMutableRawPointer
+
+        init(capacity: Int) {
+            let thresholdBytes = MemoryLayout<Threshold>.stride * capacity
+            let amountBytes = MemoryLayout<Int64>.stride * capacity
+            memory = .allocate(
+                byteCount: thresholdBytes + amountBytes + MemoryLayout<Timestamp?>.stride * capacity,
+                alignment: max(MemoryLayout<Threshold>.alignment, MemoryLayout<Int64>.alignment, MemoryLayout<Timestamp?>.alignment))
+            // Each region's offset is a multiple of the strides before it, which are multiples of the alignment.
+            thresholds = UnsafeMutableBufferPointer(start: memory.bindMemory(to: Threshold.self, capacity: capacity), count: capacity)
+            amounts = UnsafeMutableBufferPointer(
+                start: (memory + thresholdBytes).bindMemory(to: Int64.self, capacity: capacity), count: capacity)
+            instants = UnsafeMutableBufferPointer(
+                start: (memory + thresholdBytes + amountBytes).bindMemory(to: Timestamp?.self, capacity: capacity), count: capacity)
+        }
+
+        /// Frees the memory (the elements are plain values: nothing to deinitialize).
+        func deallocate() { memory.deallocate() }
     }
 
     /// Banks `counted` business milliseconds of the running stretch of `timer` and records the thresholds it crossed
     /// (`placed`: the instant the walk found for each of `thresholds`, in order), then stops the timer.
     private static func bank(
-        _ timer: inout SLATimer, _ kind: SLAClockKind, _ counted: Int64, thresholds: [Threshold],
-        placed: ArraySlice<Timestamp?>, started: TicketSLAStarted, reached: inout [SLAAlarm]
+        _ timer: inout SLATimer, _ kind: SLAClockKind, _ counted: Int64, thresholds: UnsafeBufferPointer<Threshold>,
+        placed: UnsafeBufferPointer<Timestamp?>, started: TicketSLAStarted, reached: inout [SLAAlarm]
     ) {
         guard let since = timer.runningSince else { return }
         let before = timer.bankedMilliseconds
@@ -301,7 +357,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
 
     /// How many of `thresholds` a stretch of `counted` business milliseconds crosses after `before` were banked:
     /// the alarms `bank` appends to `reached` (room for them is made at once, not one growth after another).
-    private static func crossed(_ thresholds: [Threshold], by counted: Int64, from before: Int64) -> Int {
+    private static func crossed(_ thresholds: UnsafeBufferPointer<Threshold>, by counted: Int64, from before: Int64) -> Int {
         var count = 0
         for threshold in thresholds where before < threshold.milliseconds && threshold.milliseconds <= before + counted {
             count += 1
@@ -380,19 +436,38 @@ public struct SLAClock: Codable, Sendable, Equatable {
     }
 
     static func thresholds(of timer: SLATimer, started: TicketSLAStarted, priority: Priority) -> [Threshold] {
-        let target = timer.targetMilliseconds
-        var result: [Threshold] = []
-        result.reserveCapacity(started.warnAtPercent.count + 1 + (timer.kind == .response ? started.escalations.count : 0))
-        for percent in started.warnAtPercent where target * Int64(percent) / 100 > 0 {
-            result.append(Threshold(milliseconds: target * Int64(percent) / 100, alarm: .warning(percent: percent)))
+        [Threshold](unsafeUninitializedCapacity: thresholdCapacity(timer.kind, started)) { buffer, count in
+            count = thresholds(of: timer, started: started, priority: priority, into: buffer)
         }
-        if target > 0 { result.append(Threshold(milliseconds: target, alarm: .breach)) }
+    }
+
+    /// The most thresholds a timer of `kind` has under `started`: each warning percentage, the breach, and for the
+    /// response clock each escalation rule.
+    static func thresholdCapacity(_ kind: SLAClockKind, _ started: TicketSLAStarted) -> Int {
+        started.warnAtPercent.count + 1 + (kind == .response ? started.escalations.count : 0)
+    }
+
+    /// `thresholds(of:started:priority:)` written into `buffer` (at least `thresholdCapacity` long); returns how many.
+    static func thresholds(
+        of timer: SLATimer, started: TicketSLAStarted, priority: Priority, into buffer: UnsafeMutableBufferPointer<Threshold>
+    ) -> Int {
+        precondition(buffer.count >= thresholdCapacity(timer.kind, started), "room for every threshold of the timer")
+        let target = timer.targetMilliseconds
+        var count = 0
+        func add(_ threshold: Threshold) {
+            buffer.initializeElement(at: count, to: threshold)
+            count += 1
+        }
+        for percent in started.warnAtPercent where target * Int64(percent) / 100 > 0 {
+            add(Threshold(milliseconds: target * Int64(percent) / 100, alarm: .warning(percent: percent)))
+        }
+        if target > 0 { add(Threshold(milliseconds: target, alarm: .breach)) }
         if timer.kind == .response {
             for (index, rule) in started.escalations.enumerated() where rule.priorities.contains(priority) && rule.untouchedMinutes > 0 {
-                result.append(Threshold(milliseconds: Int64(rule.untouchedMinutes) * 60_000, alarm: .escalation(ruleIndex: index)))
+                add(Threshold(milliseconds: Int64(rule.untouchedMinutes) * 60_000, alarm: .escalation(ruleIndex: index)))
             }
         }
-        return result
+        return count
     }
 
     /// Whether the clock of `kind` is met, read from the stored timer (no copy of the clock).
