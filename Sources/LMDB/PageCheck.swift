@@ -1,4 +1,5 @@
 import CLMDB
+import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,9 @@ import Darwin
 /// - `lower` and `upper` and every node and key lie inside the page; node flags are those Docket's databases can
 ///   hold (no duplicates, sub-databases only in the main database); leaves all sit at the tree's recorded depth;
 /// - the tree's recorded page and entry counts match what is there, and no page on the free list is in use.
+///
+/// The named databases are walked after the main database, on two threads when there is enough of them (each with pages
+/// reached of its own, merged after: a page reached by two trees is damage as before).
 public struct PageCheck {
     /// How the errors it throws begin (`LMDBError.call`).
     public static let prefix = "data.mdb: "
@@ -57,16 +61,23 @@ public struct PageCheck {
         var entries: UInt64 = 0
     }
 
+    /// Below this many pages (by their trees' records) the named databases are walked on the calling thread alone.
+    static let pagesWorthATwoThreadWalk: UInt64 = 8_192
+
     let file: UnsafeRawBufferPointer
     let pageSize: Int
     let lastPage: Int
     private var seen: [Bool]
     private var freePages: [UInt64] = []
+    /// The named databases found in the main database, walked after it (`walkNamed`).
+    private var named: [(record: TreeRecord, name: String)] = []
 
     /// Checks the file mapped at `file` from the meta page that holds transaction `txnid` (the one a read
     /// transaction with that id uses). Returns false when neither meta page holds it any more (other writers moved
     /// on: nothing was checked); throws `MDB_CORRUPTED` naming the page and what is wrong with it.
-    static func check(file: UnsafeRawBufferPointer, txnid: UInt64) throws(LMDBError) -> Bool {
+    static func check(
+        file: UnsafeRawBufferPointer, txnid: UInt64, twoThreadsFrom: UInt64 = pagesWorthATwoThreadWalk
+    ) throws(LMDBError) -> Bool {
         guard file.count >= 2 * 4096 else { throw damaged("the file is shorter than its two meta pages") }
         var pageSize = Int(file.loadUnaligned(fromByteOffset: headerSize + 24, as: UInt32.self))
         if pageSize < 4096 || pageSize > 65_536 || pageSize & (pageSize - 1) != 0 { pageSize = 4096 }
@@ -87,6 +98,7 @@ public struct PageCheck {
             let main = walk.treeRecord(at: meta + 24 + treeRecordSize)
             try walk.walk(free, tree: .free, name: "the free list")
             try walk.walk(main, tree: .main, name: "the main database")
+            try walk.walkNamed(twoThreadsFrom: twoThreadsFrom)
             for page in walk.freePages where page >= UInt64(walk.seen.count) || walk.seen[Int(page)] {
                 throw damaged("page \(page) is on the free list but in use (or past the last page)")
             }
@@ -108,6 +120,38 @@ public struct PageCheck {
         seen[1] = true
     }
 
+    /// Walks the named databases found in the main database, in their order; on two threads when their records add up
+    /// to `twoThreadsFrom` pages or more, the trees dealt out by size, each thread claiming pages in a `seen` of its
+    /// own. Then every page reached by more than one walk (this one's included) is damage.
+    private mutating func walkNamed(twoThreadsFrom: UInt64) throws(LMDBError) {
+        let sizes = named.map { $0.record.branchPages &+ $0.record.leafPages &+ $0.record.overflowPages }
+        guard named.count > 1, sizes.reduce(0, &+) >= twoThreadsFrom else {
+            for tree in named { try walk(tree.record, tree: .named, name: tree.name) }
+            return
+        }
+        // The trees dealt out, largest first, to the walk with fewer pages so far; each walk keeps the trees' order.
+        var shares: [[Int]] = [[], []]
+        var load: [UInt64] = [0, 0]
+        for index in named.indices.sorted(by: { sizes[$0] > sizes[$1] }) {
+            let lighter = load[0] <= load[1] ? 0 : 1
+            shares[lighter].append(index)
+            load[lighter] &+= sizes[index]
+        }
+        let walks = shares.map { share in
+            NamedWalk(trees: share.sorted().map { named[$0] }, first: share.min() ?? 0, check: PageCheck(file: file, pageSize: pageSize, lastPage: lastPage))
+        }
+        DispatchQueue.concurrentPerform(iterations: walks.count) { walks[$0].run() }
+        // The first damage in the trees' order, as one walk would have met it.
+        if let failed = walks.filter({ $0.failure != nil }).min(by: { $0.first < $1.first }), let failure = failed.failure { throw failure }
+        for walk in walks {
+            guard let theirs = walk.check?.seen else { continue }
+            for page in 2..<theirs.count where theirs[page] {
+                guard !seen[page] else { throw PageCheck.damaged("page \(page) is reached twice (by two trees)") }
+                seen[page] = true
+            }
+        }
+    }
+
     static func damaged(_ what: String) -> LMDBError {
         LMDBError(code: .corrupted, call: prefix + what)
     }
@@ -122,6 +166,11 @@ public struct PageCheck {
     }
 
     // MARK: - Trees
+
+    /// Walks one named database (for `NamedWalk`).
+    fileprivate mutating func walkTree(_ record: TreeRecord, name: String) throws(LMDBError) {
+        try walk(record, tree: .named, name: name)
+    }
 
     private mutating func walk(_ record: TreeRecord, tree: Tree, name: String) throws(LMDBError) {
         if tree == .named, record.flags & PageCheck.duplicateFlags != 0 {
@@ -242,8 +291,33 @@ public struct PageCheck {
             for index in 0..<Int(count) { freePages.append(u64(bytes + 8 * (index + 1))) }
         case .main:
             guard size == PageCheck.treeRecordSize else { throw PageCheck.damaged("\(place()) is a database record of \(size) bytes") }
-            let name = "database " + String(decoding: key, as: UTF8.self)
-            try walk(treeRecord(at: bytes), tree: .named, name: name)
+            named.append((treeRecord(at: bytes), "database " + String(decoding: key, as: UTF8.self)))
+        }
+    }
+}
+
+/// The walk of some named databases on a thread of its own (`PageCheck.walkNamed`): its pages reached, or the first
+/// damage it met.
+private final class NamedWalk: @unchecked Sendable {
+    // @unchecked Sendable: `run` is called once, on one thread, and the results read after `concurrentPerform` returns.
+    let trees: [(record: PageCheck.TreeRecord, name: String)]
+    /// The index of its first tree among all the named databases.
+    let first: Int
+    var check: PageCheck?
+    var failure: LMDBError?
+
+    init(trees: [(record: PageCheck.TreeRecord, name: String)], first: Int, check: PageCheck) {
+        (self.trees, self.first, self.check) = (trees, first, check)
+    }
+
+    func run() {
+        guard var walk = check else { return }
+        do throws(LMDBError) {
+            for tree in trees { try walk.walkTree(tree.record, name: tree.name) }
+            check = walk
+        } catch {
+            failure = error
+            check = nil
         }
     }
 }
