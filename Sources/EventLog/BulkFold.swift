@@ -18,7 +18,9 @@ import Darwin
 /// own changes back from memory) may fold on a read transaction; the others stay in the writer's group. When every
 /// group is done the caller flushes the projections in the write transaction, moves the checkpoints and commits:
 /// the rows are the ones the event-by-event fold writes, whatever the grouping. A failure in any group fails the
-/// batch (the other groups stop at their next chunk of events), and nothing of it is committed.
+/// batch (the other groups stop at their next chunk of events), and nothing of it is committed. `fold` does all of
+/// this for one batch; `start` and `finish` apart let a pipelined fold (`EventStore.pipelinedBatches`) start the next
+/// batch's groups before this one is flushed, when every projection seals its batches (`canPipeline`).
 ///
 /// The groups are balanced by measured cost: every `timedEvery`-th batch (the first among them) each projection's fold
 /// is timed (CPU time of its thread) over the batch, and the batches after it deal the projections out, dearest first,
@@ -40,7 +42,7 @@ final class BulkFold {
     /// CPU seconds each projection's fold took over the last timed batch, by name.
     private(set) var costs: [String: Double] = [:]
     /// CPU seconds the writer's thread spends on a batch besides its group's fold (flushing, committing) while the
-    /// other groups fold the next batch (a pipelined fold: `EventStore.foldBatches`); the plan gives the writer's group
+    /// other groups fold the next batch (a pipelined fold: `EventStore.pipelinedBatches`); the plan gives the writer's group
     /// that much less to fold. 0 when the batches are not pipelined.
     var writerCost: Double = 0
     /// The batches folded so far.
