@@ -48,7 +48,7 @@ for docket in "$@"; do
     n=$((n + 1))
     for folder in "$work/live$n" "$work/replay$n"; do
         echo "digests of $folder ($(basename "$docket")):"
-        "$docket" stats --store "$folder" --read-models | awk 'NR > 3 && NF == 4 { print "  " $1, $4 }'
+        "$docket" stats --store "$folder" --read-models | grep -E '[0-9a-f]{64}' | awk '{ print "  " $1, $NF }'
     done
 done
 "$raw" scan "$store"
