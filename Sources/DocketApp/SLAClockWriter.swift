@@ -130,13 +130,32 @@ struct SLAClockWriter {
     // MARK: - The clock's parts (the order of the calls is the row format: `RowReader.progress` reads it)
 
     mutating func progress(_ progress: SLAClockProgress) {
-        priority(progress.priority)
-        timer(progress.response)
-        timer(progress.resolution)
-        bool(progress.isWaitingOnClient)
-        bool(progress.isClosed)
-        alarms(progress.reached)
-        alarms(progress.recorded)
+        self.progress(
+            priority: progress.priority, response: progress.response, resolution: progress.resolution,
+            isWaitingOnClient: progress.isWaitingOnClient, isClosed: progress.isClosed, reached: progress.reached,
+            recorded: progress.recorded)
+    }
+
+    /// `progress(clock.progress)`, read from the clock in place (`SLAClock.progress` copied both timers and both alarm
+    /// lists, retaining each).
+    mutating func progress(of clock: SLAClock) {
+        self.progress(
+            priority: clock.priority, response: clock.response, resolution: clock.resolution,
+            isWaitingOnClient: clock.isWaitingOnClient, isClosed: clock.isClosed, reached: clock.reached,
+            recorded: clock.recorded)
+    }
+
+    private mutating func progress(
+        priority: Priority, response: SLATimer, resolution: SLATimer, isWaitingOnClient: Bool, isClosed: Bool,
+        reached: [SLAAlarm], recorded: [SLAAlarm]
+    ) {
+        self.priority(priority)
+        timer(response)
+        timer(resolution)
+        bool(isWaitingOnClient)
+        bool(isClosed)
+        alarms(reached)
+        alarms(recorded)
     }
 
     mutating func timer(_ timer: SLATimer) {
@@ -200,11 +219,20 @@ struct SLAClockWriter {
 extension RowWriter {
     /// Writes `progress` through an `SLAClockWriter` (the bytes `RowReader.progress` reads).
     mutating func progress(_ progress: SLAClockProgress) {
+        withClockWriter { $0.progress(progress) }
+    }
+
+    /// Writes `clock.progress` through an `SLAClockWriter`, read from the clock in place.
+    mutating func progress(of clock: SLAClock) {
+        withClockWriter { $0.progress(of: clock) }
+    }
+
+    private mutating func withClockWriter(_ body: (inout SLAClockWriter) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SLAClockWriter.bufferSize) { buffer in
             var writer = SLAClockWriter(appendingTo: [], through: buffer)
             // The row's bytes move into the clock writer and back (no copy of the array).
             swap(&writer.bytes, &bytes)
-            writer.progress(progress)
+            body(&writer)
             writer.flush()
             swap(&writer.bytes, &bytes)
         }

@@ -64,7 +64,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
                     return [OrderedKey.of(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))]
                 },
             ],
-            store: { StoredSLARow($0.row, terms: $0.terms) },
+            write: SLARowCodecs.writeSLA,
             load: { stored, tables, txn in
                 let clock = try stored.clock.map { try $0.clock(SLATermsTable(table: terms, cache: cache), txn: txn) }
                 return SLAEntry(
@@ -235,7 +235,8 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     }
 }
 
-/// An `SLARow` as `rm.sla5.tickets` stores it (`SLARowCodecs.sla`): the clock's terms by reference.
+/// An `SLARow` as `rm.sla5.tickets` stores it (`SLARowCodecs.sla`): the clock's terms by reference. Rows are read
+/// back through it; they are written straight from the folded row (`SLARowCodecs.writeSLA`).
 struct StoredSLARow {
     var number: TicketNumber
     var client: String
@@ -243,24 +244,6 @@ struct StoredSLARow {
     var openedAt: Int64
     var isOpen: Bool
     var clock: StoredSLAClock?
-
-    init(_ row: SLARow, terms: Digest?) {
-        number = row.number
-        client = row.client
-        assignee = row.assignee
-        openedAt = row.openedAt
-        isOpen = row.isOpen
-        // Read in place: `row.clock.map` copied the whole clock, its terms and timers, for every row written.
-        if let progress = row.clock?.progress, let startedAt = row.clock?.started.startedAt,
-            let startPriority = row.clock?.started.priority
-        {
-            clock = StoredSLAClock(
-                terms: terms, startedAt: startedAt.millisecondsSinceEpoch, startPriority: startPriority,
-                started: terms == nil ? row.clock?.started : nil, progress: progress)
-        } else {
-            clock = nil
-        }
-    }
 
     init(number: TicketNumber, client: String, assignee: String?, openedAt: Int64, isOpen: Bool, clock: StoredSLAClock?) {
         (self.number, self.client, self.assignee, self.openedAt, self.isOpen, self.clock) =

@@ -24,6 +24,17 @@ enum SLARowCodecs {
                 openedAt: try r.int(), isOpen: try r.bool(), clock: try r.optional { try $0.clock() })
         })
 
+    /// The fields of a folded sla row's `StoredSLARow` — its clock as `StoredSLAClock(clock, terms: entry.terms)` — as
+    /// `sla` writes them, taken from the row itself (the sla table writes its rows with it: no stored form is made).
+    @Sendable static func writeSLA(_ entry: SLAProjection.SLAEntry, _ w: inout RowWriter) throws {
+        w.int(entry.row.number.value)
+        w.string(entry.row.client)
+        w.optional(entry.row.assignee) { $0.string($1) }
+        w.int(entry.row.openedAt)
+        w.bool(entry.row.isOpen)
+        try w.optional(entry.row.clock) { w, clock in try w.clock(clock, terms: entry.terms) }
+    }
+
     /// `rm.queue6.tickets`: a `QueueRow`.
     static let queue = RowCodec<QueueRow>(
         format: 1,
@@ -54,7 +65,7 @@ extension RowWriter {
         try clockStart(
             terms: terms, startedAt: clock.started.startedAt.millisecondsSinceEpoch, startPriority: clock.started.priority,
             started: terms == nil ? clock.started : nil)
-        progress(clock.progress)
+        progress(of: clock)
     }
 
     /// A stored clock's terms and start.

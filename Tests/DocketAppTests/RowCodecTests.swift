@@ -59,6 +59,12 @@ import Testing
                     #expect(throws: DecodingError.self) { try Array(sharedBytes.prefix(cut)).withUnsafeBytes { try SLARowCodecs.sla.decode($0) } }
                 }
             }
+            // Written straight from a folded entry (`writeSLA`, as the sla table writes): its `StoredSLARow`'s bytes.
+            for terms in [nil, [1, 2, 3].withUnsafeBytes { Digest.sha256($0) }] as [Digest?] {
+                var writer = RowWriter(format: SLARowCodecs.sla.format)
+                try SLARowCodecs.writeSLA(SLAProjection.SLAEntry(row: row, terms: row.clock == nil ? nil : terms), &writer)
+                #expect(try writer.bytes == SLARowCodecs.sla.encode(StoredSLARow(row, terms: terms)))
+            }
             if let summary = try f.models.queue.summary(row.number, in: f.store) {
                 let queueRow = QueueRow(ticket: summary, clock: row.clock.map { StoredSLAClock($0, terms: nil) })
                 let queueBytes = try SLARowCodecs.queue.encode(queueRow)
@@ -229,5 +235,14 @@ import Testing
         #expect(FastPayloads.timeEvent(type: "time.voided", schemaVersion: 2, payload: Array(#"{"reason":"r"}"#.utf8)) == nil)
         #expect(FastPayloads.ticketEvent(type: "ticket.assigned", schemaVersion: 2, payload: Array(#"{"assignee":"tia"}"#.utf8)) == nil)
         #expect(FastPayloads.ticketEvent(type: "ticket.reopened", schemaVersion: 1, payload: Array(#"{}"#.utf8)) == nil)
+    }
+}
+
+extension StoredSLARow {
+    /// A folded row in its stored form, field by field: the reference `SLARowCodecs.writeSLA` is checked against.
+    init(_ row: SLARow, terms: Digest?) {
+        self.init(
+            number: row.number, client: row.client, assignee: row.assignee, openedAt: row.openedAt, isOpen: row.isOpen,
+            clock: row.clock.map { StoredSLAClock($0, terms: terms) })
     }
 }
