@@ -22,8 +22,36 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = CivilCalendar.date(fromDaysSinceEpoch: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
-            + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "." + pad(millis, 3) + "Z"
+        guard (0...9999).contains(year) else {
+            return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
+                + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "." + pad(millis, 3) + "Z"
+        }
+        // The 24 bytes written in place: joining the padded parts made some twenty strings an instant (every row
+        // with an instant in the binary row format formats it once, to check that it reads back).
+        return String(unsafeUninitializedCapacity: 24) { text in
+            func digits(_ value: Int, _ width: Int, at offset: Int) {
+                var rest = value
+                for index in (offset..<(offset + width)).reversed() {
+                    text[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            digits(year, 4, at: 0)
+            text[4] = UInt8(ascii: "-")
+            digits(month, 2, at: 5)
+            text[7] = UInt8(ascii: "-")
+            digits(day, 2, at: 8)
+            text[10] = UInt8(ascii: "T")
+            digits(secondOfDay / 3600, 2, at: 11)
+            text[13] = UInt8(ascii: ":")
+            digits(secondOfDay / 60 % 60, 2, at: 14)
+            text[16] = UInt8(ascii: ":")
+            digits(secondOfDay % 60, 2, at: 17)
+            text[19] = UInt8(ascii: ".")
+            digits(millis, 3, at: 20)
+            text[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// Parses RFC 3339 (`2026-10-31T23:59:59Z`, `2026-10-31T23:59:59.5+01:00`; a space may stand for `T`),
