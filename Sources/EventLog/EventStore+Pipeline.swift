@@ -50,7 +50,9 @@ extension EventStore {
                 if let started = next, started.events.first?.position == mark + 1 {
                     batch = started
                 } else {
-                    // Not the batch after the one committed (it cannot be, but then nothing sealed is trusted).
+                    // Not the batch after the one committed: this transaction runs again (the map grew when the one
+                    // before filled it, after the next batch had started). Nothing kept or sealed is trusted: the
+                    // batch is folded again from what is committed.
                     if let stale = next {
                         fold.cancel(stale)
                         for projection in group { projection.discardPending() }
