@@ -246,14 +246,6 @@ struct StoredSLAClock: Equatable {
     var started: TicketSLAStarted?
     var progress: SLAClockProgress
 
-    init(_ clock: SLAClock, terms: Digest?) {
-        self.terms = terms
-        self.startedAt = clock.started.startedAt.millisecondsSinceEpoch
-        self.startPriority = clock.started.priority
-        self.started = terms == nil ? clock.started : nil
-        self.progress = clock.progress
-    }
-
     init(terms: Digest?, startedAt: Int64, startPriority: Priority, started: TicketSLAStarted?, progress: SLAClockProgress) {
         self.terms = terms
         self.startedAt = startedAt

@@ -238,6 +238,16 @@ import Testing
     }
 }
 
+extension StoredSLAClock {
+    /// A clock's stored form, as the rows wrote it before they were written straight from the clock (`SLARowCodecs`):
+    /// the reference the tests compare the direct writers with.
+    init(_ clock: SLAClock, terms: Digest?) {
+        self.init(
+            terms: terms, startedAt: clock.started.startedAt.millisecondsSinceEpoch, startPriority: clock.started.priority,
+            started: terms == nil ? clock.started : nil, progress: clock.progress)
+    }
+}
+
 extension StoredSLARow {
     /// A folded row in its stored form, field by field: the reference `SLARowCodecs.writeSLA` is checked against.
     init(_ row: SLARow, terms: Digest?) {
