@@ -11,11 +11,7 @@ enum SLARowCodecs {
     static let sla = RowCodec<StoredSLARow>(
         format: 1,
         write: { row, w in
-            w.int(row.number.value)
-            w.string(row.client)
-            w.optional(row.assignee) { $0.string($1) }
-            w.int(row.openedAt)
-            w.bool(row.isOpen)
+            w.slaRowStart(number: row.number, client: row.client, assignee: row.assignee, openedAt: row.openedAt, isOpen: row.isOpen)
             try w.optional(row.clock) { try $0.clock($1) }
         },
         read: { r in
@@ -27,11 +23,9 @@ enum SLARowCodecs {
     /// The fields of a folded sla row's `StoredSLARow` — its clock as `StoredSLAClock(clock, terms: entry.terms)` — as
     /// `sla` writes them, taken from the row itself (the sla table writes its rows with it: no stored form is made).
     @Sendable static func writeSLA(_ entry: SLAProjection.SLAEntry, _ w: inout RowWriter) throws {
-        w.int(entry.row.number.value)
-        w.string(entry.row.client)
-        w.optional(entry.row.assignee) { $0.string($1) }
-        w.int(entry.row.openedAt)
-        w.bool(entry.row.isOpen)
+        w.slaRowStart(
+            number: entry.row.number, client: entry.row.client, assignee: entry.row.assignee, openedAt: entry.row.openedAt,
+            isOpen: entry.row.isOpen)
         try w.optional(entry.row.clock) { w, clock in try w.clock(clock, terms: entry.terms) }
     }
 
@@ -53,6 +47,16 @@ enum SLARowCodecs {
 }
 
 extension RowWriter {
+    /// An sla row's fields before its clock, in the format's order (one place for the stored form's writer and the
+    /// folded row's).
+    mutating func slaRowStart(number: TicketNumber, client: String, assignee: String?, openedAt: Int64, isOpen: Bool) {
+        int(number.value)
+        string(client)
+        optional(assignee) { $0.string($1) }
+        int(openedAt)
+        bool(isOpen)
+    }
+
     mutating func clock(_ clock: StoredSLAClock) throws {
         try clockStart(terms: clock.terms, startedAt: clock.startedAt, startPriority: clock.startPriority, started: clock.started)
         // The progress, the bulk of the row, goes through a buffer (`SLAClockWriter`).
