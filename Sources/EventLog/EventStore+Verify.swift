@@ -101,6 +101,13 @@ extension EventStore {
         } catch let error as LMDBError where error.meansCorruption {
             report.report("an index is damaged (\(error)); restore from a backup")
         }
+        if linkedLog == nil {
+            do {
+                try checkCatalogue(report: &report, txn: txn)
+            } catch let error as LMDBError where error.meansCorruption {
+                report.report("the catalogue of databases is damaged (\(error)); restore from a backup")
+            }
+        }
         if let alarm = integrityAlarm { report.report("the store looks rolled back: \(alarm)") }
         for anchor in Set(anchors) {
             if let problem = try anchorProblem(anchor, head: head, txn: txn) {
@@ -225,6 +232,30 @@ extension EventStore {
             if mark > head.position {
                 report.report("read model \(projection.name) claims position \(mark), past the head \(head.position)")
             }
+        }
+    }
+
+    /// Checks the catalogue (LMDB's list of named databases) for a damaged name: every database must be the log's, a
+    /// read model's, or one a read model's older format left (`staleReadModels`, dropped on the next open); and a read
+    /// model with a checkpoint must have had all its databases when the store was opened.
+    private func checkCatalogue(report: inout VerifyReport, txn: borrowing Transaction) throws {
+        let owned = Set(projections.flatMap(\.databaseNames))
+        for name in try txn.databaseNames() where !owned.contains(name) && !Self.logDatabaseNames.contains(name) {
+            if let model = projections.first(where: { name.hasPrefix($0.format == 1 ? "rm.\($0.name)." : "rm.\($0.name)\($0.format).") }) {
+                report.report(
+                    "the catalogue lists a database read model \(model.name) does not have, '\(name)' (a damaged name); "
+                        + "run `docket rebuild \(model.name)`")
+            } else if !name.hasPrefix("rm.") {
+                report.report("the catalogue lists a database no part of Docket has, '\(name)' (a damaged name); restore from a backup")
+            }
+        }
+        for projection in projections {
+            guard let absent = projection.databaseNames.first(where: tablesAbsentAtOpen.contains),
+                try checkpoint(projection.name, txn: txn) > 0
+            else { continue }
+            report.report(
+                "read model \(projection.name) has a checkpoint but its database '\(absent)' was missing when the store "
+                    + "was opened (a damaged name); run `docket rebuild \(projection.name)`")
         }
     }
 

@@ -65,6 +65,11 @@ public final class EventStore: @unchecked Sendable {
     let db: Databases
     /// Concurrent appends committed together (off unless ``enableGroupCommit()``; it guards its own state).
     let groupCommit = GroupCommit()
+    /// The read models' databases that a store opened for writing did not have when it was opened (they were created
+    /// empty): new models, or a name damaged in the catalogue, which `verify` tells apart by the model's checkpoint.
+    let tablesAbsentAtOpen: Set<String>
+    /// The log's own databases, which every store has from its creation.
+    static let logDatabaseNames = ["events", "streams", "stream_events", "commands", "meta", "checkpoints"]
     /// Set when the folder holds a replay (`docket replay`): the store is then opened read-only.
     public let replay: ReplayMarker?
     /// Why the store looks rolled back (checked when it is opened for writing), or nil. While set, writes are
@@ -137,6 +142,7 @@ public final class EventStore: @unchecked Sendable {
             owned[projection.name] = databases
         }
         self.db = live.db.linked(checkpoints: try environment.openDatabase(named: "checkpoints"), projections: owned)
+        self.tablesAbsentAtOpen = []
         self.environment = environment
         self.linkedLog = LinkedLog(live: live, position: position)
         self.clock = live.clock
@@ -169,6 +175,19 @@ public final class EventStore: @unchecked Sendable {
         let linked = try replay.flatMap { marker in try LinkedLog.open(marker, at: path, given: live, options: options) }
         let environment = try Environment(path: path, options: options)
         let readOnly = options.readOnly
+        // The catalogue as found, before anything is created: a log database missing from a store that holds events
+        // or its format mark (a damaged name) is refused rather than created empty; a store whose creation was cut
+        // short holds neither and is completed. Read-model tables found missing are remembered.
+        let catalogue = readOnly ? [] : Set(try environment.databaseNames())
+        if !catalogue.isEmpty, let missing = EventStore.logDatabaseNames.first(where: { !catalogue.contains($0) }),
+            try environment.read({ txn in try (txn.count(named: "meta") ?? 0) + (txn.count(named: "events") ?? 0) }) > 0
+        {
+            throw EventLogError(
+                .corrupt,
+                "the store at \(path) is damaged: its catalogue has no database '\(missing)' (a damaged name?); "
+                    + "restore it from a backup with `docket restore`")
+        }
+        self.tablesAbsentAtOpen = catalogue.isEmpty ? [] : Set(projections.flatMap(\.databaseNames)).subtracting(catalogue)
         func open(_ name: String, model: String? = nil) throws -> Database {
             guard readOnly else { return try environment.openDatabase(named: name) }
             do {

@@ -143,19 +143,7 @@ public final class Environment: @unchecked Sendable {
 
     /// The names of the named databases in the environment (the keys of LMDB's main database), in order.
     public func databaseNames() throws -> [String] {
-        try read { txn in
-            var main = MDB_dbi()
-            try check(mdb_dbi_open(txn.handle, nil, 0, &main), "mdb_dbi_open(main)")
-            return try txn.withCursor(Database(handle: main, name: "")) { cursor in
-                var names: [String] = []
-                var entry = try cursor.first()
-                while let found = entry {
-                    names.append(String(decoding: found.key, as: UTF8.self))
-                    entry = try cursor.next()
-                }
-                return names
-            }
-        }
+        try read { txn in try txn.databaseNames() }
     }
 
     /// Deletes the named database `name` and its contents from the file, freeing its slot. The name must not be

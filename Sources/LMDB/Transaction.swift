@@ -87,6 +87,31 @@ public struct Transaction: ~Copyable {
         try check(mdb_drop(handle, database.handle, 0), "mdb_drop(\(database.name))")
     }
 
+    /// The names of the named databases this transaction sees (the keys of LMDB's main database), in order.
+    public func databaseNames() throws -> [String] {
+        var main = MDB_dbi()
+        try check(mdb_dbi_open(handle, nil, 0, &main), "mdb_dbi_open(main)")
+        return try withCursor(Database(handle: main, name: "")) { cursor in
+            var names: [String] = []
+            var entry = try cursor.first()
+            while let found = entry {
+                names.append(String(decoding: found.key, as: UTF8.self))
+                entry = try cursor.next()
+            }
+            return names
+        }
+    }
+
+    /// The number of entries in the database named `name`, or nil when this transaction's catalogue has no such
+    /// database (nothing is created).
+    public func count(named name: String) throws -> Int? {
+        var dbi = MDB_dbi()
+        let rc = mdb_dbi_open(handle, name, 0, &dbi)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_dbi_open(\(name))")
+        return try count(Database(handle: dbi, name: name))
+    }
+
     /// The number of entries in `database`.
     public func count(_ database: Database) throws(LMDBError) -> Int {
         var stat = MDB_stat()

@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import LMDB
 import TestSupport
 import Testing
 
@@ -25,6 +26,36 @@ import Testing
         #expect(report.isClean, "\(report.problems)")
         #expect(report.eventsChecked == 30)
         #expect(report.streamsChecked == 4)
+    }
+
+    @Test func aStoreWhoseCreationWasCutShortIsCompletedNotRefused() throws {
+        // A process killed while it created the store's databases (one write transaction each) left some of them.
+        let path = folder.child("store")
+        do {
+            let environment = try Environment(path: path)
+            _ = try environment.openDatabase(named: "events")
+            _ = try environment.openDatabase(named: "streams")
+        }
+        try filledStore(path, events: 5)
+        let report = try EventStore(path: path, projections: [StreamCounts()]).verify()
+        #expect(report.isClean, "\(report.problems)")
+        #expect(report.eventsChecked == 5)
+    }
+
+    @Test func aLogDatabaseMissingFromAStoreWithEventsIsRefused() throws {
+        // What a damaged name in the catalogue looks like to LMDB: a store with events and no `commands` database.
+        let path = folder.child("store")
+        do {
+            let environment = try Environment(path: path)
+            let events = try environment.openDatabase(named: "events")
+            try environment.write { txn in try txn.put(events, key: [0, 0, 0, 0, 0, 0, 0, 1], value: [1]) }
+        }
+        #expect {
+            try EventStore(path: path)
+        } throws: { error in
+            (error as? EventLogError)?.message.contains("its catalogue has no database 'streams'") == true
+        }
+        #expect(try Environment(path: path).databaseNames() == ["events"], "the refused open created databases")
     }
 
     @Test func aFlippedPayloadByteIsCaughtAtItsPosition() throws {
