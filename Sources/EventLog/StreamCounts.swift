@@ -14,7 +14,9 @@ public final class StreamCounts: Projection {
     private var types: Database?
     /// Events (and new streams) counted in this write transaction, per category and per type, added at `flush`.
     private var pending = (categories: NameCounts(), types: NameCounts())
-    /// The counts of the batches `prepareFlush` sealed and `flush` has not added yet, oldest first.
+    /// The counts of the batches `prepareFlush` sealed and `flush` has not added yet, oldest first. Only touched under
+    /// `lock`: the writer's `flush` and the next batch's `prepareFlush` may run at once (a pipelined fold); `pending` is
+    /// counted by one thread at a time (the one folding the batch: see `RowTable`'s note).
     private var unwritten: [(categories: NameCounts, types: NameCounts)] = []
     private let lock = NSLock()
 
@@ -28,45 +30,42 @@ public final class StreamCounts: Projection {
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         let isNewStream: UInt64 = event.streamVersion == 1 ? 1 : 0
         var (stream, type) = (event.stream, event.type)
-        lock.withLock {
-            stream.withUTF8 { stream in
-                if let category = StreamCounts.asciiCategory(of: stream) {
-                    pending.categories.count(UnsafeBufferPointer(rebasing: category), streams: isNewStream)
-                } else {
-                    var category = StreamCounts.category(of: event.stream)
-                    category.withUTF8 { pending.categories.count($0, streams: isNewStream) }
-                }
+        stream.withUTF8 { stream in
+            if let category = StreamCounts.asciiCategory(of: stream) {
+                pending.categories.count(UnsafeBufferPointer(rebasing: category), streams: isNewStream)
+            } else {
+                var category = StreamCounts.category(of: event.stream)
+                category.withUTF8 { pending.categories.count($0, streams: isNewStream) }
             }
-            type.withUTF8 { pending.types.count($0, streams: 0) }
         }
+        type.withUTF8 { pending.types.count($0, streams: 0) }
     }
 
     /// Sets the counts of the batch counted so far apart for the next `flush`, and starts the next batch.
     public func prepareFlush() throws {
-        lock.withLock {
-            unwritten.append(pending)
-            pending = (NameCounts(), NameCounts())
-        }
+        let sealed = pending
+        pending = (NameCounts(), NameCounts())
+        lock.withLock { unwritten.append(sealed) }
     }
 
     /// Adds the counts of the oldest sealed batch not added yet, else of this transaction's events, to the stored
     /// ones, each key once, in key order.
     public func flush(in txn: borrowing Transaction) throws {
         guard let categories, let types else { preconditionFailure("StreamCounts used before the store attached it") }
-        let counts = lock.withLock {
-            if !unwritten.isEmpty { return unwritten.removeFirst() }
-            defer { pending = (NameCounts(), NameCounts()) }
-            return pending
+        let counts: (categories: NameCounts, types: NameCounts)
+        if let sealed = lock.withLock({ unwritten.isEmpty ? nil : unwritten.removeFirst() }) {
+            counts = sealed
+        } else {
+            counts = pending
+            pending = (NameCounts(), NameCounts())
         }
         try add(counts.categories, to: categories, txn: txn)
         try add(counts.types, to: types, txn: txn)
     }
 
     public func discardPending() {
-        lock.withLock {
-            pending = (NameCounts(), NameCounts())
-            unwritten.removeAll()
-        }
+        pending = (NameCounts(), NameCounts())
+        lock.withLock { unwritten.removeAll() }
     }
 
     /// The category of a stream name's bytes when `category(of:)` is plainly the bytes before the first `-`: the name

@@ -96,8 +96,12 @@ public struct RowIndex<Row>: Sendable {
 /// deleted and put. Rebuilt or maintained event by event, a table ends with the same bytes (its rows and
 /// indexes are functions of the rows alone).
 public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, Stored>: @unchecked Sendable {
-    // @unchecked Sendable: the databases are set once at attach; `pending`, `sealed`, `unwritten` and `lastStoredKey`
-    // are only touched under `lock` (and LMDB runs one write transaction per environment at a time).
+    // @unchecked Sendable: the databases are set once at attach. The fold's state (`pending`, `sealed`, `lastStoredKey`,
+    // `keyScratch`) is touched by one thread at a time: the thread that folds the table's batch — the write
+    // transaction's (LMDB runs one at a time, behind a lock), or a bulk fold's group, handed from batch to batch by the
+    // fold's join. Only `unwritten` is shared, between the writer's `flush` of a sealed batch and the next batch's
+    // `prepareFlush` on another thread (a pipelined fold), so only it is guarded, by `lock`. Queries read the table
+    // (`read`), never the fold's state.
 
     /// The table of the rows (one of the projection's tables).
     public let name: String
@@ -113,6 +117,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @usableFromInline var rows = ReadModelTables()
     /// The database of the rows, looked up once at `attach` (by name: a hash of the text on every read otherwise).
     @usableFromInline var rowsDatabase: Database?
+    /// Guards `unwritten` (see above).
     @usableFromInline let lock = NSLock()
     @usableFromInline var pending: [Key: Entry] = [:]
     /// The batch `prepareFlush` sealed last: the rows as `flush` writes them, read back by the folds of the batch after
@@ -120,14 +125,14 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// this one's rows yet, while this one is written and committed (see `Projection.sealsBatches`).
     @usableFromInline var sealed: Writes?
     /// The sealed batches `flush` has not written yet, oldest first (the next batch may be sealed before the one
-    /// before it is written).
+    /// before it is written); only touched under `lock`.
     @usableFromInline var unwritten: [Writes] = []
     /// The table's last stored key as this transaction sees it (`.some(nil)`: the table is empty), once read: rows
     /// are written only at `flush`, so it stands until then, and a key that sorts after it is not stored (a new
     /// ticket's or entry's: most rows of a rebuild), so it is not looked for (a sealed row is looked for first).
     /// Forgotten when a batch ends: at `prepareFlush`, at `flush` of what was not sealed, and at `discard`.
     @usableFromInline var lastStoredKey: [UInt8]??
-    /// The bytes of the key `stored` looks for (only touched under `lock`).
+    /// The bytes of the key `stored` looks for.
     @usableFromInline var keyScratch: [UInt8] = []
 
     /// The changed rows as `flush` writes them, in key order: the keys and stored bytes of all of them in one array
@@ -262,16 +267,9 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
 
     /// The row of `key` as this transaction sees it: kept in memory, else read from the table (and kept).
     @inlinable public func row(_ key: Key, txn: borrowing Transaction) throws -> Row? {
-        if let row = lock.withLock({ pending[key]?.row }) { return row }
-        let found: Row?
-        do {
-            lock.lock()
-            defer { lock.unlock() }
-            found = try stored(key, txn: txn)
-        }
-        guard let row = found else { return nil }
-        let keys = indexes.map { $0.keys(row) }
-        lock.withLock { pending[key] = Entry(row: row, storedKeys: keys, changed: false) }
+        if let row = pending[key]?.row { return row }
+        guard let row = try stored(key, txn: txn) else { return nil }
+        pending[key] = Entry(row: row, storedKeys: indexes.map { $0.keys(row) }, changed: false)
         return row
     }
 
@@ -281,8 +279,6 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// without calling `body`, when there is no such row. `body` must not use this table.
     @inlinable @discardableResult
     public func update(_ key: Key, txn: borrowing Transaction, _ body: (inout Row) throws -> Bool) throws -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
         var found = pending.index(forKey: key)
         if found == nil {
             guard let row = try stored(key, txn: txn) else { return false }
@@ -296,13 +292,11 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
 
     /// Keeps `row` as the new row of `key`, written by `flush`.
     @inlinable public func set(_ key: Key, _ row: Row) {
-        lock.withLock {
-            if let index = pending.index(forKey: key) {
-                pending.values[index].row = row
-                pending.values[index].changed = true
-            } else {
-                pending[key] = Entry(row: row, storedKeys: nil, changed: true)
-            }
+        if let index = pending.index(forKey: key) {
+            pending.values[index].row = row
+            pending.values[index].changed = true
+        } else {
+            pending[key] = Entry(row: row, storedKeys: nil, changed: true)
         }
     }
 
@@ -314,33 +308,28 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @inlinable public func prepareFlush() throws {
         // Taken from the table (which starts the next batch with rows of its own): the rows are settled and read where
         // they are in it, none copied.
-        var entries = lock.withLock {
-            defer {
-                pending.removeAll(keepingCapacity: true)
-                lastStoredKey = nil
-            }
-            return pending
-        }
+        var entries = pending
+        pending.removeAll(keepingCapacity: true)
+        lastStoredKey = nil
         let writes = try writes(of: &entries)
-        lock.withLock {
-            sealed = writes
-            unwritten.append(writes)
-        }
+        sealed = writes
+        lock.withLock { unwritten.append(writes) }
     }
 
     /// Writes the oldest sealed batch not written yet (what was folded after it is left for the next `flush`), else
     /// every changed row, and forgets them; each row with its index entries, in key order.
     @inlinable public func flush(in txn: borrowing Transaction) throws {
-        var (entries, ready) = lock.withLock { () -> ([Key: Entry], Writes?) in
-            if !unwritten.isEmpty { return ([:], unwritten.removeFirst()) }
-            defer {
-                pending.removeAll(keepingCapacity: true)
-                sealed = nil
-                lastStoredKey = nil
-            }
-            return (pending, nil)
+        let writes: Writes
+        if let ready = lock.withLock({ unwritten.isEmpty ? nil : unwritten.removeFirst() }) {
+            writes = ready
+        } else {
+            // Nothing sealed: no other thread folds this table now (see the class's note); the batch is this one.
+            var entries = pending
+            pending.removeAll(keepingCapacity: true)
+            sealed = nil
+            lastStoredKey = nil
+            writes = try self.writes(of: &entries)
         }
-        let writes = try ready ?? writes(of: &entries)
         let rowsDatabase = database
         let indexDatabases = indexes.map { rows[$0.table] }
         // Rows whose keys sort after the table's last key (new tickets, entries: most rows of a rebuild) are put with
@@ -412,15 +401,13 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
 
     /// Forgets every row kept in memory without writing it, and the sealed batch.
     @inlinable public func discard() {
-        lock.withLock {
-            pending.removeAll(keepingCapacity: true)
-            sealed = nil
-            unwritten.removeAll()
-            lastStoredKey = nil
-        }
+        pending.removeAll(keepingCapacity: true)
+        sealed = nil
+        lastStoredKey = nil
+        lock.withLock { unwritten.removeAll() }
     }
 
-    /// The stored row of `key` for a fold (`row`, `update`), with `lock` held: the sealed batch's, else the table's —
+    /// The stored row of `key` for a fold (`row`, `update`): the sealed batch's, else the table's —
     /// not looked for there when its key sorts after the table's last stored key (read once per batch, `lastStoredKey`).
     @inlinable func stored(_ key: Key, txn: borrowing Transaction) throws -> Row? {
         if let writes = sealed, let place = writes.place(of: key) {
