@@ -31,7 +31,8 @@ for docket in "$@"; do
     n=$((n + 1))
     label="$(basename "$docket")"
     echo "== $label on $store"
-    cp -r "$store" "$work/live$n"
+    # Synced first: the copy's dirty pages would otherwise be written back during the first commit's fsync and counted.
+    cp -r "$store" "$work/live$n" && sync
     measure "$label first open (every read model caught up)" -- "$docket" stats --store "$work/live$n"
     load
     measure "$label rebuild (all)" -- "$docket" rebuild --store "$work/live$n"
