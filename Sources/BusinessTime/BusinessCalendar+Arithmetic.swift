@@ -37,6 +37,7 @@ extension BusinessCalendar {
             if remaining > weeklyMilliseconds {
                 remaining -= walker.skipWeeks(upTo: (remaining - 1) / weeklyMilliseconds) * weeklyMilliseconds
             }
+            remaining -= walker.skipDays(until: .max, below: remaining)
         }
     }
 
@@ -64,6 +65,7 @@ extension BusinessCalendar {
                 if origin >= end { return total }
                 let weeks = walker.skipWeeks(upTo: (end - origin) / Self.millisecondsPerWeek)
                 total += weeks * weeklyMilliseconds
+                total += walker.skipDays(until: end, below: .max)
             }
         }
     }
@@ -118,6 +120,7 @@ extension BusinessCalendar {
                     var weeks = (end - origin) / Self.millisecondsPerWeek
                     if next < order.count { weeks = min(weeks, (amounts[order[next]] - total - 1) / weeklyMilliseconds) }
                     total += walker.skipWeeks(upTo: weeks) * weeklyMilliseconds
+                    total += walker.skipDays(until: end, below: next < order.count ? amounts[order[next]] - total : .max)
                 }
             }
             return total

@@ -20,6 +20,8 @@ public struct BusinessCalendar: Sendable {
     var specialSlots: [[BusinessSlot]] { storage.specialSlots }
     /// Business milliseconds in a week without clock changes or special dates (never zero).
     var weeklyMilliseconds: Int64 { storage.weeklyMilliseconds }
+    /// Business milliseconds of each weekday (Monday first) on a day without a clock change that is not special.
+    var dailyMilliseconds: [Int64] { storage.dailyMilliseconds }
 
     /// The calendar's fields in one immutable object: a calendar is copied into every SLA clock and every walk
     /// (`IntervalWalker`), and a copy of one reference is one retain where a copy of the eight fields was eight
@@ -33,6 +35,9 @@ public struct BusinessCalendar: Sendable {
         let specialDays: [Int64]
         let specialSlots: [[BusinessSlot]]
         let weeklyMilliseconds: Int64
+        let dailyMilliseconds: [Int64]
+        /// The weekly hours' slots of each weekday, Monday first.
+        let weekdaySlots: [[BusinessSlot]]
 
         init(
             zone: ZoneRules, identifier: String, weeklyHours: WeeklyHours, holidays: [LocalDate],
@@ -49,6 +54,8 @@ public struct BusinessCalendar: Sendable {
             self.specialDays = special.map(\.day)
             self.specialSlots = special.map(\.slots)
             self.weeklyMilliseconds = weeklyHours.nominalSecondsPerWeek * 1000
+            self.weekdaySlots = (0..<7).map { weeklyHours.slots(weekdayIndex: $0) }
+            self.dailyMilliseconds = weekdaySlots.map { slots in slots.reduce(0) { $0 + $1.nominalSeconds * 1000 } }
         }
     }
 
@@ -119,8 +126,13 @@ public struct BusinessCalendar: Sendable {
 
     /// The slots of `day`'s weekday (those of `day` when it is not a holiday or replaced day).
     func weeklySlots(forDay day: Int64) -> [BusinessSlot] {
-        storage.weeklyHours.slots(weekdayIndex: Weekday(daysSinceEpoch: day).index)
+        // Read from the storage's own list (a copy of the weekly hours and a weekday made for each day walked cost more
+        // than the rest of a day's load).
+        storage.weekdaySlots[Self.weekdayIndex(day)]
     }
+
+    /// The Monday-based index (0…6) of the weekday of `day` (days since 1970-01-01, a Thursday).
+    static func weekdayIndex(_ day: Int64) -> Int { Int(((day % 7) + 7 + 3) % 7) }
 
     /// The first holiday or replaced day at or after `day`, or `Int64.max`.
     func nextSpecialDay(atOrAfter day: Int64) -> Int64 {

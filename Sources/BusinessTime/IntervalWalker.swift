@@ -90,6 +90,29 @@ struct IntervalWalker {
         return weeks
     }
 
+    /// At the start of a day: skips the whole days, one by one, whose windows end at or before `end`, that read with one
+    /// offset and are neither holidays nor replaced, as long as their business time stays below `budget` (a day whose
+    /// business time reaches it is walked slot by slot: the amount runs out in it or at its last closing). Returns the
+    /// business milliseconds skipped: each skipped day's weekday hours, without a look at its slots. Most stretches an
+    /// SLA clock closes span days rather than weeks, and loading each day's slots was most of their walk.
+    mutating func skipDays(until end: Int64, below budget: Int64) -> Int64 {
+        guard index == 0, let stretch, var origin = regularOrigin else { return 0 }
+        let daily = calendar.dailyMilliseconds
+        var next = day
+        var skipped: Int64 = 0
+        while next < nextSpecialDay, next <= stretch.lastDay, origin <= end - 86_400_000 {
+            let milliseconds = daily[BusinessCalendar.weekdayIndex(next)]
+            guard milliseconds < budget - skipped else { break }
+            skipped += milliseconds
+            next += 1
+            origin += 86_400_000
+        }
+        guard next != day else { return 0 }
+        day = next
+        load()
+        return skipped
+    }
+
     private mutating func load() {
         if nextSpecialDay < day { nextSpecialDay = calendar.nextSpecialDay(atOrAfter: day) }
         slots = day == nextSpecialDay ? calendar.slots(forDay: day) : calendar.weeklySlots(forDay: day)

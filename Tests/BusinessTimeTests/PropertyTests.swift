@@ -168,4 +168,54 @@ import Testing
             }
         }
     }
+
+    /// Whole days are skipped without a look at their slots (`IntervalWalker.skipDays`): amounts that run out at a
+    /// closing time, a millisecond before or after one, and spans that end at a closing, an opening or a local midnight
+    /// must land where the day-by-day intervals say (convention 1: an amount that runs out at a closing is that
+    /// closing). Spans of up to three weeks, so most days are skipped whole.
+    @Test(arguments: cases)
+    func skippedDaysAgreeWithTheDayByDayIntervals(_ setting: Case) throws {
+        let calendar = try setting.make()
+        var generator = SeededGenerator(seed: 0xDA75)
+        for _ in 0..<60 {
+            let from = Self.randomInstant(&generator)
+            let horizon = Timestamp(millisecondsSinceEpoch: from.millisecondsSinceEpoch + 21 * 86_400_000)
+            let intervals = calendar.intervals(from: from, to: horizon)
+            var before: Int64 = 0
+            for (place, interval) in intervals.enumerated() {
+                let after = before + interval.milliseconds
+                let nextStart = place + 1 < intervals.count ? intervals[place + 1].start : nil
+                // Measured to the closing, to the next opening and to the next local midnight.
+                #expect(calendar.businessMilliseconds(from: from, to: interval.end) == after, "\(from) to \(interval.end)")
+                if let nextStart { #expect(calendar.businessMilliseconds(from: from, to: nextStart) == after) }
+                let midnight = calendar.instant(on: interval.date.adding(days: 1), at: .startOfDay)
+                if midnight <= horizon, midnight >= interval.end, nextStart.map({ $0 >= midnight }) ?? true {
+                    #expect(calendar.businessMilliseconds(from: from, to: midnight) == after, "\(from) to \(midnight)")
+                }
+                // Added: at the closing, a millisecond before it, a millisecond into the next opening.
+                #expect(calendar.add(businessMilliseconds: after, to: from) == interval.end, "\(from) + \(after) ms")
+                if interval.milliseconds > 1 {
+                    #expect(
+                        calendar.add(businessMilliseconds: after - 1, to: from)
+                            == Timestamp(millisecondsSinceEpoch: interval.end.millisecondsSinceEpoch - 1))
+                }
+                if let nextStart {
+                    #expect(
+                        calendar.add(businessMilliseconds: after + 1, to: from)
+                            == Timestamp(millisecondsSinceEpoch: nextStart.millisecondsSinceEpoch + 1))
+                }
+                // Placed in one walk to the horizon.
+                let amounts: [Int64] = [after, after - 1, after + 1]
+                var instants = [Timestamp?](repeating: nil, count: amounts.count)
+                let measured = amounts.withUnsafeBufferPointer { amounts in
+                    instants.withUnsafeMutableBufferPointer { calendar.businessMilliseconds(from: from, to: horizon, placing: amounts, into: $0) }
+                }
+                #expect(measured == intervals.reduce(0) { $0 + $1.milliseconds })
+                #expect(instants[0] == interval.end, "\(from) + \(after) ms placed")
+                if interval.milliseconds > 1 { #expect(instants[1] == Timestamp(millisecondsSinceEpoch: interval.end.millisecondsSinceEpoch - 1)) }
+                if let nextStart { #expect(instants[2] == Timestamp(millisecondsSinceEpoch: nextStart.millisecondsSinceEpoch + 1)) }
+                before = after
+            }
+        }
+    }
 }
