@@ -1,5 +1,6 @@
 import DocketTime
 import Domain
+import EventLog
 import ReadModelKit
 
 /// Writes an SLA clock's progress (its timers with their intervals, the reached and recorded alarms) in the row format
@@ -127,7 +128,102 @@ struct SLAClockWriter {
         instant(value)
     }
 
-    // MARK: - The clock's parts (the order of the calls is the row format: `RowReader.progress` reads it)
+    /// Bytes of a length both sides know (a digest), as they are: into the buffer when they fit in it, else straight
+    /// into `bytes`.
+    mutating func fixed(_ value: UnsafeRawBufferPointer) {
+        if value.count > buffer.count - count {
+            flush()
+            if value.count > buffer.count { return bytes.append(contentsOf: value) }
+        }
+        guard let source = value.baseAddress else { return }
+        UnsafeMutableRawPointer(buffer.baseAddress.unsafelyUnwrapped + count).copyMemory(from: source, byteCount: value.count)
+        count += value.count
+    }
+
+    /// A varint length, then the bytes.
+    mutating func blob(_ value: [UInt8]) {
+        uint(UInt64(value.count))
+        value.withUnsafeBytes { fixed($0) }
+    }
+
+    /// A "present" byte, then the string when there is one.
+    mutating func string(_ value: String?) {
+        guard let value else { return byte(0) }
+        byte(1)
+        string(value)
+    }
+
+    /// A "present" byte, then the integer when there is one.
+    mutating func int(_ value: Int64?) {
+        guard let value else { return byte(0) }
+        byte(1)
+        int(value)
+    }
+
+    // MARK: - The queue's summary (the order of the calls is the row format: `RowReader.summary` reads it)
+
+    /// A queue row's `TicketSummary`, field for field as `RowWriter` wrote it (a varint, string or byte each: about 25
+    /// fields a row, each an append of its own through `RowWriter`).
+    mutating func summary(_ row: TicketSummary) {
+        int(row.number.value)
+        string(row.client)
+        string(row.contact)
+        string(row.category)
+        priority(row.priority)
+        string(row.source.rawValue)
+        string(row.subject)
+        string(row.status.rawValue)
+        string(row.assignee)
+        uint(UInt64(row.watchers.count))
+        row.watchers.withUnsafeBufferPointer { watchers in
+            for index in watchers.indices { string(watchers[index]) }
+        }
+        int(row.openedAt)
+        uint(row.openedPosition)
+        int(row.updatedAt)
+        uint(row.updatedPosition)
+        int(row.publicComments)
+        int(row.internalComments)
+        string(row.resolution)
+        int(row.mergedInto.map { Int64($0.value) })
+        uint(UInt64(row.mergedFrom.count))
+        for number in row.mergedFrom { int(number.value) }
+        if let sla = row.sla {
+            byte(1)
+            int(sla.dueAt)
+            if let clock = sla.clock {
+                byte(1)
+                kind(clock)
+            } else {
+                byte(0)
+            }
+            bool(sla.paused)
+        } else {
+            byte(0)
+        }
+        int(row.dueDate)
+    }
+
+    // MARK: - The clock's parts (the order of the calls is the row format: `RowReader.clock` reads it)
+
+    /// A stored clock's terms and start: `started` is the frozen terms in the kit's Codable row format, when they are
+    /// not shared (rare: see `SLATerms`).
+    mutating func clockStart(terms: Digest?, startedAt: Int64, startPriority: Priority, started: [UInt8]?) {
+        if let terms {
+            byte(1)
+            withUnsafeBytes(of: terms) { fixed($0) }
+        } else {
+            byte(0)
+        }
+        int(startedAt)
+        priority(startPriority)
+        if let started {
+            byte(1)
+            blob(started)
+        } else {
+            byte(0)
+        }
+    }
 
     mutating func progress(_ progress: SLAClockProgress) {
         self.progress(
@@ -227,7 +323,8 @@ extension RowWriter {
         withClockWriter { $0.progress(of: clock) }
     }
 
-    private mutating func withClockWriter(_ body: (inout SLAClockWriter) -> Void) {
+    /// Writes through an `SLAClockWriter` on a stack buffer of `SLAClockWriter.bufferSize` bytes.
+    mutating func withClockWriter(_ body: (inout SLAClockWriter) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SLAClockWriter.bufferSize) { buffer in
             var writer = SLAClockWriter(appendingTo: [], through: buffer)
             // The row's bytes move into the clock writer and back (no copy of the array).

@@ -57,56 +57,31 @@ extension RowWriter {
         bool(isOpen)
     }
 
+    /// A stored clock: its terms and start, then its progress, through an `SLAClockWriter`.
     mutating func clock(_ clock: StoredSLAClock) throws {
-        try clockStart(terms: clock.terms, startedAt: clock.startedAt, startPriority: clock.startPriority, started: clock.started)
-        // The progress, the bulk of the row, goes through a buffer (`SLAClockWriter`).
-        progress(clock.progress)
+        // Terms that are not shared (rare: see `SLATerms`) are kept whole, in the kit's Codable row format.
+        let started = try clock.started.map { try BinaryRowEncoder().encode($0) }
+        withClockWriter { w in
+            w.clockStart(terms: clock.terms, startedAt: clock.startedAt, startPriority: clock.startPriority, started: started)
+            w.progress(clock.progress)
+        }
     }
 
     /// The bytes of `clock(StoredSLAClock(clock, terms: terms))`, read from the clock (no `StoredSLAClock` made: that
     /// copied the clock's terms and progress, retaining every field of them).
     mutating func clock(_ clock: SLAClock, terms: Digest?) throws {
-        try clockStart(
-            terms: terms, startedAt: clock.started.startedAt.millisecondsSinceEpoch, startPriority: clock.started.priority,
-            started: terms == nil ? clock.started : nil)
-        progress(of: clock)
-    }
-
-    /// A stored clock's terms and start.
-    private mutating func clockStart(terms: Digest?, startedAt: Int64, startPriority: Priority, started: TicketSLAStarted?) throws {
-        optional(terms) { w, digest in withUnsafeBytes(of: digest) { w.fixed($0) } }
-        int(startedAt)
-        rawValue(startPriority)
-        // Terms that are not shared (rare: see `SLATerms`) are kept whole, in the kit's Codable row format.
-        try optional(started) { w, started in w.blob(try BinaryRowEncoder().encode(started)) }
-    }
-
-    mutating func summary(_ row: TicketSummary) {
-        int(row.number.value)
-        string(row.client)
-        optional(row.contact) { $0.string($1) }
-        optional(row.category) { $0.string($1) }
-        rawValue(row.priority)
-        rawValue(row.source)
-        string(row.subject)
-        rawValue(row.status)
-        optional(row.assignee) { $0.string($1) }
-        array(row.watchers) { $0.string($1) }
-        int(row.openedAt)
-        uint(row.openedPosition)
-        int(row.updatedAt)
-        uint(row.updatedPosition)
-        int(row.publicComments)
-        int(row.internalComments)
-        optional(row.resolution) { $0.string($1) }
-        optional(row.mergedInto) { $0.int($1.value) }
-        array(row.mergedFrom) { $0.int($1.value) }
-        optional(row.sla) { w, sla in
-            w.optional(sla.dueAt) { $0.int($1) }
-            w.optional(sla.clock) { $0.rawValue($1) }
-            w.bool(sla.paused)
+        let started = try terms == nil ? BinaryRowEncoder().encode(clock.started) : nil
+        withClockWriter { w in
+            w.clockStart(
+                terms: terms, startedAt: clock.started.startedAt.millisecondsSinceEpoch, startPriority: clock.started.priority,
+                started: started)
+            w.progress(of: clock)
         }
-        optional(row.dueDate) { $0.int($1) }
+    }
+
+    /// A queue row's summary, through an `SLAClockWriter` (`SLAClockWriter.summary`).
+    mutating func summary(_ row: TicketSummary) {
+        withClockWriter { $0.summary(row) }
     }
 }
 

@@ -1,5 +1,6 @@
 import DocketTime
 import Domain
+import EventLog
 import ReadModelKit
 import Testing
 
@@ -55,6 +56,55 @@ import Testing
             return progress
         }
         #expect(back == progress)
+    }
+
+    /// Random queue summaries (absent and present optionals, long and non-ASCII strings, many watchers) and clock starts
+    /// (with and without terms, with a blob longer than the buffer) give `RowWriter`'s bytes field for field, after
+    /// bytes already in the row, and the summaries read back equal.
+    @Test func summariesAndClockStartsWriteRowWriterBytes() throws {
+        var random = SeededRandom(seed: 2026_12_05)
+        for round in 0..<400 {
+            let summary = Self.summary(&random)
+            let terms = random.next() % 2 == 0 ? nil : Digest(hex: String(repeating: String(random.next() % 10), count: 64))
+            let startedAt = Self.number(&random)
+            let priority = Priority.allCases[Int(random.next() % 4)]
+            let started = Self.maybe(&random) { random in (0..<Int(random.next() % 600)).map { _ in UInt8(truncatingIfNeeded: random.next()) } }
+            let prefix = (0..<Int(random.next() % 300)).map { UInt8(truncatingIfNeeded: $0) }
+            var expected = RowWriter(format: 7)
+            expected.bytes += prefix
+            expected.referenceSummary(summary)
+            expected.referenceClockStart(terms: terms, startedAt: startedAt, startPriority: priority, started: started)
+            var written = RowWriter(format: 7)
+            written.bytes += prefix
+            written.summary(summary)
+            written.withClockWriter { $0.clockStart(terms: terms, startedAt: startedAt, startPriority: priority, started: started) }
+            #expect(written.bytes == expected.bytes, "round \(round)")
+            let back = try written.bytes.withUnsafeBytes { bytes in
+                var reader = RowReader(bytes, offset: 1 + prefix.count)
+                return try reader.summary()
+            }
+            #expect(back == summary, "round \(round)")
+        }
+    }
+
+    static func summary(_ random: inout SeededRandom) -> TicketSummary {
+        func number(_ random: inout SeededRandom) -> TicketNumber { TicketNumber(Int(random.next() % 1_000_000) + 1)! }
+        return TicketSummary(
+            number: number(&random), client: text(&random), contact: maybe(&random) { text(&$0) },
+            category: maybe(&random) { text(&$0) }, priority: Priority.allCases[Int(random.next() % 4)],
+            source: TicketSource.allCases[Int(random.next() % UInt64(TicketSource.allCases.count))], subject: text(&random),
+            status: TicketStatus.allCases[Int(random.next() % UInt64(TicketStatus.allCases.count))],
+            assignee: maybe(&random) { text(&$0) }, watchers: (0..<Int(random.next() % 5)).map { _ in text(&random) },
+            openedAt: Self.number(&random), openedPosition: random.next() >> (random.next() % 64), updatedAt: Self.number(&random),
+            updatedPosition: random.next() >> (random.next() % 64), publicComments: Int(Self.number(&random)),
+            internalComments: Int(Self.number(&random)), resolution: maybe(&random) { text(&$0) },
+            mergedInto: maybe(&random) { number(&$0) }, mergedFrom: (0..<Int(random.next() % 4)).map { _ in number(&random) },
+            sla: maybe(&random) { random in
+                QueueSLA(
+                    dueAt: maybe(&random) { Self.number(&$0) }, clock: maybe(&random) { $0.next() % 2 == 0 ? .response : .resolution },
+                    paused: random.next() % 2 == 0)
+            },
+            dueDate: maybe(&random) { Self.number(&$0) })
     }
 
     // MARK: - Random progresses
@@ -126,6 +176,43 @@ import Testing
 /// The row format of a clock's progress as it was first written, field by field with `RowWriter`: the reference
 /// `SLAClockWriter` must match byte for byte.
 extension RowWriter {
+    /// A queue row's summary as `RowWriter` wrote it (queue format 6).
+    fileprivate mutating func referenceSummary(_ row: TicketSummary) {
+        int(row.number.value)
+        string(row.client)
+        optional(row.contact) { $0.string($1) }
+        optional(row.category) { $0.string($1) }
+        rawValue(row.priority)
+        rawValue(row.source)
+        string(row.subject)
+        rawValue(row.status)
+        optional(row.assignee) { $0.string($1) }
+        array(row.watchers) { $0.string($1) }
+        int(row.openedAt)
+        uint(row.openedPosition)
+        int(row.updatedAt)
+        uint(row.updatedPosition)
+        int(row.publicComments)
+        int(row.internalComments)
+        optional(row.resolution) { $0.string($1) }
+        optional(row.mergedInto) { $0.int($1.value) }
+        array(row.mergedFrom) { $0.int($1.value) }
+        optional(row.sla) { w, sla in
+            w.optional(sla.dueAt) { $0.int($1) }
+            w.optional(sla.clock) { $0.rawValue($1) }
+            w.bool(sla.paused)
+        }
+        optional(row.dueDate) { $0.int($1) }
+    }
+
+    /// A stored clock's terms and start as `RowWriter` wrote them (`started`: the frozen terms' encoded bytes).
+    fileprivate mutating func referenceClockStart(terms: Digest?, startedAt: Int64, startPriority: Priority, started: [UInt8]?) {
+        optional(terms) { w, digest in withUnsafeBytes(of: digest) { w.fixed($0) } }
+        int(startedAt)
+        rawValue(startPriority)
+        optional(started) { $0.blob($1) }
+    }
+
     fileprivate mutating func referenceProgress(_ progress: SLAClockProgress) {
         rawValue(progress.priority)
         referenceTimer(progress.response)
