@@ -1,5 +1,6 @@
 import Domain
 import EventLog
+import Foundation
 
 /// The payloads of the commonest events, read with `CanonicalJSONReader` instead of `JSONDecoder`: a rebuild or a
 /// replay folds every `ticket.opened`, `ticket.assigned`, `ticket.status-changed`, `ticket.commented`,
@@ -13,19 +14,62 @@ import EventLog
 enum FastPayloads {
     /// The ticket event of `type` in `payload`, or nil (decode it with `TicketEvent.decode`).
     static func ticketEvent(type: String, schemaVersion: UInt16, payload: [UInt8]) -> TicketEvent? {
+        ticketEvent(TicketType(type), schemaVersion: schemaVersion, payload: payload, texts: .read)
+    }
+
+    /// Whether the free texts of a ticket event — a `ticket.opened`'s description, a `ticket.commented`'s text — are
+    /// read, or checked to be strings and left empty: no fold reads them (queue, sla and billing keep neither), and
+    /// they are the longest strings of the commonest events.
+    enum Texts { case read, skip }
+
+    /// The ticket event of `type` in `payload`, or nil; with `texts` `.skip` the texts no fold reads are empty.
+    static func ticketEvent(_ type: TicketType, schemaVersion: UInt16, payload: [UInt8], texts: Texts) -> TicketEvent? {
         guard schemaVersion == 1 else { return nil }
         return payload.withUnsafeBytes { bytes -> TicketEvent? in
             var reader = CanonicalJSONReader(bytes)
             let event: TicketEvent?
             switch type {
-            case "ticket.opened": event = try? opened(&reader).map(TicketEvent.opened)
-            case "ticket.assigned": event = try? assigned(&reader).map(TicketEvent.assigned)
-            case "ticket.status-changed": event = try? statusChanged(&reader).map(TicketEvent.statusChanged)
-            case "ticket.commented": event = try? commented(&reader).map(TicketEvent.commented)
-            case "ticket.closed": event = try? closed(&reader).map(TicketEvent.closed)
-            default: return nil
+            case .opened: event = try? opened(&reader, texts).map(TicketEvent.opened)
+            case .assigned: event = try? assigned(&reader).map(TicketEvent.assigned)
+            case .statusChanged: event = try? statusChanged(&reader).map(TicketEvent.statusChanged)
+            case .commented: event = try? commented(&reader, texts).map(TicketEvent.commented)
+            case .closed: event = try? closed(&reader).map(TicketEvent.closed)
+            case .slaStarted, .other: return nil
             }
             return reader.offset == bytes.count ? event : nil
+        }
+    }
+
+    /// The ticket event types this reader tells apart, known by their bytes: matching a type against each name in turn
+    /// compared strings (some 75 instructions each, up to six a ticket event).
+    enum TicketType: Equatable {
+        case opened, assigned, statusChanged, commented, closed
+        /// `ticket.sla-started` (read by `SLATermsCache`, not here).
+        case slaStarted
+        case other
+
+        init(_ type: String) {
+            self = type.utf8.withContiguousStorageIfAvailable { TicketType($0) } ?? TicketType(slow: type)
+        }
+
+        private init(_ utf8: UnsafeBufferPointer<UInt8>) {
+            func `is`(_ name: StaticString) -> Bool {
+                utf8.count == name.utf8CodeUnitCount && memcmp(utf8.baseAddress!, name.utf8Start, utf8.count) == 0
+            }
+            switch utf8.count {
+            case 13: self = `is`("ticket.opened") ? .opened : `is`("ticket.closed") ? .closed : .other
+            case 15: self = `is`("ticket.assigned") ? .assigned : .other
+            case 16: self = `is`("ticket.commented") ? .commented : .other
+            case 18: self = `is`("ticket.sla-started") ? .slaStarted : .other
+            case 21: self = `is`("ticket.status-changed") ? .statusChanged : .other
+            default: self = .other
+            }
+        }
+
+        /// A type whose bytes are not contiguous (a bridged string): compared as strings.
+        private init(slow type: String) {
+            var type = type
+            self = type.withUTF8 { TicketType($0) }
         }
     }
 
@@ -61,16 +105,28 @@ enum FastPayloads {
     private struct NotHandled: Error {}
 
     /// Reads the object at `reader`, calling `body` with the index in `names` of each member's key (each at most
-    /// once; an unknown key or a repeat is `NotHandled`).
+    /// once; an unknown key or a repeat is `NotHandled`). `names` are listed in the order Docket writes them (sorted):
+    /// the next key is then most often the name after the last one read, or after one that is absent, and is matched
+    /// where it stands (`takeKey`: a few byte comparisons); any other is read and looked up (`nextKey`: some 160
+    /// instructions, and a comparison with each name).
     private static func members(
         _ reader: inout CanonicalJSONReader, _ names: [StaticString], _ body: (Int, inout CanonicalJSONReader) throws -> Void
     ) throws {
         var seen = 0
-        try reader.forEachMember { key, reader in
-            guard let index = names.firstIndex(where: { CanonicalJSONReader.key(key, is: $0) }), seen & (1 << index) == 0
-            else { throw NotHandled() }
+        var next = 0
+        try reader.beginObject()
+        while true {
+            var index = next
+            while index < names.count, !reader.takeKey(names[index]) { index += 1 }
+            if index == names.count {
+                guard let key = try reader.nextKey() else { return }
+                guard let found = names.firstIndex(where: { CanonicalJSONReader.key(key, is: $0) }) else { throw NotHandled() }
+                index = found
+            }
+            guard seen & (1 << index) == 0 else { throw NotHandled() }
             seen |= 1 << index
             try body(index, &reader)
+            next = index + 1
         }
     }
 
@@ -78,25 +134,43 @@ enum FastPayloads {
         reader.null() ? nil : try reader.string()
     }
 
-    private static func value<E: RawRepresentable>(_ reader: inout CanonicalJSONReader) throws -> E where E.RawValue == String {
-        guard let value = E(rawValue: try reader.string()) else { throw NotHandled() }
-        return value
+    /// The case of `E` whose raw value the string at `reader` is, matched on its bytes (`E(rawValue:)` of a string made
+    /// for it compared the string with each raw value: some 300 instructions for a priority).
+    private static func value<E: RawRepresentable & CaseIterable>(_ reader: inout CanonicalJSONReader) throws -> E
+    where E.RawValue == String {
+        guard let plain = try reader.plainString() else {
+            guard let value = E(rawValue: try reader.string()) else { throw NotHandled() }
+            return value
+        }
+        for value in E.allCases {
+            var raw = value.rawValue
+            let same = raw.withUTF8 { $0.count == plain.count && (plain.count == 0 || memcmp($0.baseAddress!, plain.baseAddress!, plain.count) == 0) }
+            if same { return value }
+        }
+        throw NotHandled()
     }
 
-    private static func opened(_ reader: inout CanonicalJSONReader) throws -> TicketOpened? {
+    /// A string the caller reads, or (`texts` `.skip`) one it does not: checked to be a string, left empty.
+    private static func text(_ reader: inout CanonicalJSONReader, _ texts: Texts) throws -> String {
+        if texts == .read { return try reader.string() }
+        guard try reader.skipString() else { throw NotHandled() }
+        return ""
+    }
+
+    private static func opened(_ reader: inout CanonicalJSONReader, _ texts: Texts) throws -> TicketOpened? {
         var number: TicketNumber?, client: String?, contact: String?, category: String?, priority: Priority?
         var source: TicketSource?, subject: String?, description: String?
-        try members(&reader, ["number", "client", "contact", "category", "priority", "source", "subject", "description"]) {
+        try members(&reader, ["category", "client", "contact", "description", "number", "priority", "source", "subject"]) {
             index, reader in
             switch index {
-            case 0: number = TicketNumber(try reader.string())
+            case 0: category = try optionalString(&reader)
             case 1: client = try reader.string()
             case 2: contact = try optionalString(&reader)
-            case 3: category = try optionalString(&reader)
-            case 4: priority = try value(&reader)
-            case 5: source = try value(&reader)
-            case 6: subject = try reader.string()
-            default: description = try reader.string()
+            case 3: description = try text(&reader, texts)
+            case 4: number = TicketNumber(try reader.string())
+            case 5: priority = try value(&reader)
+            case 6: source = try value(&reader)
+            default: subject = try reader.string()
             }
         }
         guard let number, let client, let priority, let source, let subject, let description else { return nil }
@@ -108,16 +182,16 @@ enum FastPayloads {
     private static func timeLogged(_ reader: inout CanonicalJSONReader) throws -> TimeLogged? {
         var entryId: String?, ticket: String?, tech: String?, minutes: Int?, workType: String?, billable: Bool?
         var startedAt: String?, note: String?
-        try members(&reader, ["entryId", "ticket", "tech", "minutes", "workType", "billable", "startedAt", "note"]) { index, reader in
+        try members(&reader, ["billable", "entryId", "minutes", "note", "startedAt", "tech", "ticket", "workType"]) { index, reader in
             switch index {
-            case 0: entryId = try reader.string()
-            case 1: ticket = try reader.string()
-            case 2: tech = try reader.string()
-            case 3: minutes = Int(exactly: try reader.int())
-            case 4: workType = try reader.string()
-            case 5: billable = try reader.bool()
-            case 6: startedAt = try reader.string()
-            default: note = try optionalString(&reader)
+            case 0: billable = try reader.bool()
+            case 1: entryId = try reader.string()
+            case 2: minutes = Int(exactly: try reader.int())
+            case 3: note = try optionalString(&reader)
+            case 4: startedAt = try reader.string()
+            case 5: tech = try reader.string()
+            case 6: ticket = try reader.string()
+            default: workType = try reader.string()
             }
         }
         guard let entryId, let ticket, let tech, let minutes, let workType, let billable, let startedAt else { return nil }
@@ -128,14 +202,14 @@ enum FastPayloads {
 
     private static func timeCorrected(_ reader: inout CanonicalJSONReader) throws -> TimeCorrected? {
         var minutes: Int?, workType: String?, billable: Bool?, startedAt: String?, note: String?, reason: String?
-        try members(&reader, ["minutes", "workType", "billable", "startedAt", "note", "reason"]) { index, reader in
+        try members(&reader, ["billable", "minutes", "note", "reason", "startedAt", "workType"]) { index, reader in
             switch index {
-            case 0: minutes = reader.null() ? nil : Int(exactly: try reader.int())
-            case 1: workType = try optionalString(&reader)
-            case 2: billable = reader.null() ? nil : try reader.bool()
-            case 3: startedAt = try optionalString(&reader)
-            case 4: note = try optionalString(&reader)
-            default: reason = try reader.string()
+            case 0: billable = reader.null() ? nil : try reader.bool()
+            case 1: minutes = reader.null() ? nil : Int(exactly: try reader.int())
+            case 2: note = try optionalString(&reader)
+            case 3: reason = try reader.string()
+            case 4: startedAt = try optionalString(&reader)
+            default: workType = try optionalString(&reader)
             }
         }
         return reason.map {
@@ -172,17 +246,17 @@ enum FastPayloads {
 
     private static func statusChanged(_ reader: inout CanonicalJSONReader) throws -> TicketStatusChanged? {
         var status: TicketStatus?, previous: TicketStatus?
-        try members(&reader, ["status", "previousStatus"]) { index, reader in
-            if index == 0 { status = try value(&reader) } else { previous = try value(&reader) }
+        try members(&reader, ["previousStatus", "status"]) { index, reader in
+            if index == 0 { previous = try value(&reader) } else { status = try value(&reader) }
         }
         guard let status, let previous else { return nil }
         return TicketStatusChanged(status: status, previousStatus: previous)
     }
 
-    private static func commented(_ reader: inout CanonicalJSONReader) throws -> TicketCommented? {
+    private static func commented(_ reader: inout CanonicalJSONReader, _ texts: Texts) throws -> TicketCommented? {
         var text: String?, visibility: CommentVisibility?
         try members(&reader, ["text", "visibility"]) { index, reader in
-            if index == 0 { text = try reader.string() } else { visibility = try value(&reader) }
+            if index == 0 { text = try Self.text(&reader, texts) } else { visibility = try value(&reader) }
         }
         guard let text, let visibility else { return nil }
         return TicketCommented(text: text, visibility: visibility)
@@ -190,8 +264,8 @@ enum FastPayloads {
 
     private static func closed(_ reader: inout CanonicalJSONReader) throws -> TicketClosed? {
         var resolution: String?, noTimeReason: String?
-        try members(&reader, ["resolution", "noTimeReason"]) { index, reader in
-            if index == 0 { resolution = try reader.string() } else { noTimeReason = try optionalString(&reader) }
+        try members(&reader, ["noTimeReason", "resolution"]) { index, reader in
+            if index == 0 { noTimeReason = try optionalString(&reader) } else { resolution = try reader.string() }
         }
         return resolution.map { TicketClosed(resolution: $0, noTimeReason: noTimeReason) }
     }

@@ -7,7 +7,9 @@ import ReadModelKit
 /// `SLATerms`). `ReadModels` makes one and gives it to the three projections; the store applies each event to every
 /// projection in turn (or folds them on several threads), so the later ones find the first one's decode in the memo. A `ticket.sla-started` whose terms were seen before (by digest) is not decoded
 /// at all: only its priority and start instant are read (`SLATermsCache`); the commonest ticket events are read without
-/// `JSONDecoder` (`FastPayloads`).
+/// `JSONDecoder` (`FastPayloads`), without the free texts no fold reads: a `ticket.opened`'s description and a
+/// `ticket.commented`'s text are empty in the changes kept here (the slow path, for payloads the fast one does not
+/// answer for, keeps them).
 final class TicketChanges: Sendable {
     private let memo = EventMemo<Decoded>()
     /// Decoded terms by content digest, shared by the folds and by the rows that read their terms back.
@@ -40,8 +42,10 @@ final class TicketChanges: Sendable {
     /// The event's change and terms' digest as the memo keeps them, to be read in place (see `Decoded`).
     func decoded(of event: RecordedEvent) throws -> Decoded {
         try memo.value(of: event) { event in
-            guard event.type == TicketSLAStarted.descriptor.type else {
-                if let fast = FastPayloads.ticketEvent(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) {
+            // The type told by its bytes once; the texts no fold reads (a description, a comment's text) left empty.
+            let type = FastPayloads.TicketType(event.type)
+            guard type == .slaStarted else {
+                if let fast = FastPayloads.ticketEvent(type, schemaVersion: event.schemaVersion, payload: event.payload, texts: .skip) {
                     return Decoded(change: .ticket(fast), terms: nil)
                 }
                 return Decoded(change: try TicketChange(event), terms: nil)

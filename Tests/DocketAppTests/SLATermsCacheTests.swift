@@ -18,7 +18,7 @@ struct SLATermsCacheTests {
     static func both(_ payload: [UInt8], version: UInt16 = 1) -> (cached: SLATerms.Content?, fresh: SLATerms.Content?) {
         let cache = SLATermsCache()
         _ = cache.content(schemaVersion: 1, payload: first)
-        return (cache.content(schemaVersion: version, payload: payload), SLATerms.content(schemaVersion: version, payload: payload))
+        return (cache.content(schemaVersion: version, payload: payload)?.content, SLATerms.content(schemaVersion: version, payload: payload))
     }
 
     @Test(
@@ -54,5 +54,24 @@ struct SLATermsCacheTests {
         #expect(cached.digest == SLATerms.content(schemaVersion: 1, payload: Self.first)?.digest)
         #expect(SLATerms.plainString(other, cached.priority) == "p1")
         #expect(SLATerms.plainString(other, cached.startedAt) == "2026-11-30T17:59:59.999Z")
+    }
+
+    /// Terms kept for a content come back with the next payload of that content (laid out like a recent one or not),
+    /// and never with another content's.
+    @Test func keptTermsComeBackWithTheirContentOnly() throws {
+        let cache = SLATermsCache()
+        let digest = try #require(cache.content(schemaVersion: 1, payload: Self.first)).content.digest
+        let other = Self.payload(priority: #""p1""#, startedAt: #""2026-11-30T17:59:59.999Z""#, calendar: "ny-offics")
+        let otherDigest = try #require(cache.content(schemaVersion: 1, payload: other)).content.digest
+        #expect(cache.content(schemaVersion: 1, payload: Self.first)?.terms == nil)
+        cache.keep(TicketSummaryFoldTests.started, for: digest)
+        let sameLayout = Self.payload(priority: #""p1""#, startedAt: #""2026-11-30T17:59:59.999Z""#)
+        let otherLayout = Self.payload(priority: #""p12""#, startedAt: #""2026-11-30T17:59:59Z""#)
+        #expect(cache.content(schemaVersion: 1, payload: sameLayout)?.terms == TicketSummaryFoldTests.started)
+        #expect(cache.content(schemaVersion: 1, payload: otherLayout)?.terms == TicketSummaryFoldTests.started)
+        #expect(cache.content(schemaVersion: 1, payload: otherLayout)?.content.digest == digest)
+        #expect(cache.content(schemaVersion: 1, payload: other)?.terms == nil)
+        #expect(cache.content(schemaVersion: 1, payload: other)?.content.digest == otherDigest)
+        #expect(cache.content(schemaVersion: 2, payload: Self.first)?.terms == nil)
     }
 }

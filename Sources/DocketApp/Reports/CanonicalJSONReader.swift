@@ -58,6 +58,25 @@ struct CanonicalJSONReader {
         return key
     }
 
+    /// Consumes the next member's key when it is exactly `name` written as Docket writes its payloads — `"name":` right
+    /// after the `{` or the `,` before it, no space, no escape — and answers true, the reader at the value; otherwise
+    /// consumes nothing and answers false (read the key with ``nextKey()``, which then finds what this would have).
+    mutating func takeKey(_ name: StaticString) -> Bool {
+        let separator = firstMember ? 0 : 1
+        let count = name.utf8CodeUnitCount
+        guard let base = bytes.baseAddress, bytes.count - offset >= separator + count + 3 else { return false }
+        let start = base + offset
+        if separator == 1, start.load(as: UInt8.self) != UInt8(ascii: ",") { return false }
+        guard start.load(fromByteOffset: separator, as: UInt8.self) == UInt8(ascii: "\""),
+            memcmp(start + separator + 1, name.utf8Start, count) == 0,
+            start.load(fromByteOffset: separator + 1 + count, as: UInt8.self) == UInt8(ascii: "\""),
+            start.load(fromByteOffset: separator + 2 + count, as: UInt8.self) == UInt8(ascii: ":")
+        else { return false }
+        offset += separator + count + 3
+        firstMember = false
+        return true
+    }
+
     /// Runs `body` once per member of the object at the reader, with the reader at the member's value; `body`
     /// must consume the value (read it or ``skipValue()``).
     mutating func forEachMember(_ body: (UnsafeRawBufferPointer, inout CanonicalJSONReader) throws -> Void) throws {
@@ -209,7 +228,7 @@ struct CanonicalJSONReader {
 
     /// A string, unescaped.
     mutating func string() throws -> String {
-        if let plain = try plainString() { return String(decoding: plain, as: UTF8.self) }
+        if let plain = try plainString() { return Self.text(plain) }
         try expect(UInt8(ascii: "\""))
         var out: [UInt8] = []
         while offset < bytes.count {
@@ -243,6 +262,26 @@ struct CanonicalJSONReader {
             }
         }
         throw Malformed(offset: offset, what: "unterminated string")
+    }
+
+    /// `String(decoding: bytes, as: UTF8.self)` (ill-formed UTF-8 repaired), with one pass over the bytes of a short
+    /// text: up to 15 bytes (a client code, a ticket number, a login, a status) are copied straight into the string,
+    /// which tests them for ASCII with a word operation and repairs them as `String(decoding:as:)` does when they are
+    /// not; `String(decoding:as:)` validated them first and copied them after (some 240 instructions a string).
+    static func text(_ bytes: UnsafeRawBufferPointer) -> String {
+        guard bytes.count <= 15, let source = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: source, byteCount: bytes.count)
+            return bytes.count
+        }
+    }
+
+    /// Consumes a string without making it (a value the caller does not read). False when the value is not a string.
+    mutating func skipString() throws -> Bool {
+        skipSpace()
+        guard peek() == UInt8(ascii: "\"") else { return false }
+        if try plainString() == nil { _ = try string() }
+        return true
     }
 
     /// Skips one value of any kind.

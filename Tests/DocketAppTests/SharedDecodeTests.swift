@@ -1,0 +1,201 @@
+import Domain
+import EventLog
+import Foundation
+import Testing
+
+@testable import DocketApp
+
+/// The shared decode of ticket events (`TicketChanges`, `FastPayloads`, `CanonicalJSONReader.text`, the SLA terms'
+/// priority): each shortcut answers exactly what the path it replaces answers.
+@Suite struct SharedDecodeTests {
+    /// A short string is made in place and a long one decoded; either way the string of `String(decoding:as:)`,
+    /// ill-formed bytes repaired the same way.
+    @Test func jsonTextIsStringDecoding() {
+        var samples: [[UInt8]] = [[], [0xFF], [0x61, 0xC3], [0xC3, 0xA9], [0xE2, 0x82], [0xF0, 0x9F, 0x94, 0xA5], [0xC0, 0xAF]]
+        for count in 0...20 {
+            samples.append([UInt8](repeating: 0x61, count: count))
+            samples.append([UInt8](repeating: 0x62, count: count) + [0xC3, 0xA9])
+            samples.append([0xC3, 0xA9] + [UInt8](repeating: 0x63, count: count))
+            samples.append([UInt8](repeating: 0x64, count: count) + [0xFF])
+            samples.append([0x80] + [UInt8](repeating: 0x65, count: count))
+        }
+        for bytes in samples {
+            let text = bytes.withUnsafeBytes { CanonicalJSONReader.text($0) }
+            let expected = String(decoding: bytes, as: UTF8.self)
+            #expect(text == expected, "\(bytes)")
+            #expect(Array(text.utf8) == Array(expected.utf8), "\(bytes)")
+        }
+    }
+
+    /// Every ticket event type is told apart by its bytes: the five the fast reader takes and `ticket.sla-started` by
+    /// name, every other registered type (and near misses) as other.
+    @Test func ticketTypesAreToldByTheirBytes() {
+        let expected: [String: FastPayloads.TicketType] = [
+            TicketOpened.descriptor.type: .opened, TicketAssigned.descriptor.type: .assigned,
+            TicketStatusChanged.descriptor.type: .statusChanged, TicketCommented.descriptor.type: .commented,
+            TicketClosed.descriptor.type: .closed, TicketSLAStarted.descriptor.type: .slaStarted,
+        ]
+        #expect(expected.count == 6)
+        for type in EventCatalog.all.map(\.type) {
+            #expect(FastPayloads.TicketType(type) == expected[type] ?? .other, "\(type)")
+        }
+        for type in expected.keys {
+            #expect(FastPayloads.TicketType(type + "x") == .other)
+            #expect(FastPayloads.TicketType(String(type.dropLast()) + "x") == .other)
+            #expect(FastPayloads.TicketType("x" + type.dropFirst()) == .other)
+            // A bridged or otherwise non-contiguous string is read the same.
+            #expect(FastPayloads.TicketType(NSString(string: type) as String) == expected[type])
+        }
+        #expect(FastPayloads.TicketType("") == .other)
+    }
+
+    /// With the texts skipped, a payload reads as with them, but for the description of an opening and the text of a
+    /// comment, which are empty; a payload whose text is not a string is still left to `JSONDecoder`.
+    @Test func skippedTextsLeaveEverythingElse() throws {
+        let number = try #require(TicketNumber(42))
+        let events: [TicketEvent] = [
+            .opened(TicketOpened(number: number, client: "acme", contact: nil, category: "net", priority: .p2, source: .email,
+                subject: "Printer \"3\" on fire \u{1F525}\n", description: "a\\b/c é")),
+            .opened(TicketOpened(number: number, client: "acme-long-client-code", contact: "c-1", category: nil, priority: .p4,
+                source: .portal, subject: "", description: "")),
+            .commented(TicketCommented(text: "line\u{2028}\ttab \"q\"", visibility: .internal)),
+            .commented(TicketCommented(text: "plain", visibility: .public)),
+            .assigned(TicketAssigned(assignee: "tia", previousAssignee: "bob")),
+            .statusChanged(TicketStatusChanged(status: .waitingOnClient, previousStatus: .inProgress)),
+            .closed(TicketClosed(resolution: "fixed", noTimeReason: "warranty")),
+        ]
+        for event in events {
+            var expected = event
+            switch event {
+            case .opened(var opened):
+                opened.description = ""
+                expected = .opened(opened)
+            case .commented(var commented):
+                commented.text = ""
+                expected = .commented(commented)
+            default: break
+            }
+            let type = FastPayloads.TicketType(event.eventType)
+            #expect(FastPayloads.ticketEvent(type, schemaVersion: 1, payload: event.payload(), texts: .skip) == expected)
+            #expect(FastPayloads.ticketEvent(type, schemaVersion: 1, payload: event.payload(), texts: .read) == event)
+        }
+        for text in [#"{"text":5,"visibility":"public"}"#, #"{"text":null,"visibility":"public"}"#, #"{"text":"a","visibility":"loud"}"#] {
+            #expect(FastPayloads.ticketEvent(.commented, schemaVersion: 1, payload: Array(text.utf8), texts: .skip) == nil, "\(text)")
+        }
+        let opening = #"{"client":"a","description":{"x":1},"number":"T-1","priority":"P1","source":"email","subject":"s"}"#
+        #expect(FastPayloads.ticketEvent(.opened, schemaVersion: 1, payload: Array(opening.utf8), texts: .skip) == nil)
+    }
+
+    /// Values of string enumerations are matched on their bytes: every case of each, and nothing else.
+    @Test func enumerationValuesMatchTheirRawValues() throws {
+        for status in TicketStatus.allCases {
+            for previous in TicketStatus.allCases {
+                let event = TicketEvent.statusChanged(TicketStatusChanged(status: status, previousStatus: previous))
+                #expect(FastPayloads.ticketEvent(type: event.eventType, schemaVersion: 1, payload: event.payload()) == event)
+            }
+        }
+        let number = try #require(TicketNumber(7))
+        for priority in Priority.allCases {
+            for source in TicketSource.allCases {
+                let event = TicketEvent.opened(TicketOpened(
+                    number: number, client: "c", contact: nil, category: nil, priority: priority, source: source, subject: "s",
+                    description: "d"))
+                #expect(FastPayloads.ticketEvent(type: event.eventType, schemaVersion: 1, payload: event.payload()) == event)
+            }
+        }
+        for visibility in CommentVisibility.allCases {
+            let event = TicketEvent.commented(TicketCommented(text: "t", visibility: visibility))
+            #expect(FastPayloads.ticketEvent(type: event.eventType, schemaVersion: 1, payload: event.payload()) == event)
+        }
+        for value in ["", "new ", "New", "closedx", "close", "in-progres", "waiting-on-clien", "\u{212A}"] {
+            let text = #"{"previousStatus":"new","status":"\#(value)"}"#
+            #expect(FastPayloads.ticketEvent(type: "ticket.status-changed", schemaVersion: 1, payload: Array(text.utf8)) == nil, "\(value)")
+        }
+    }
+
+    /// The SLA terms' priority read from its bytes is the one read from its text.
+    @Test func termsPriorityIsReadAsItsText() {
+        let values = [#""P1""#, #""P2""#, #""P3""#, #""P4""#, #""P5""#, #""p1""#, #""P0""#, #""P""#, #""P12""#, "P1", "\"P1", #""Q1""#, #""\u0050""#, "null", "1"]
+        for value in values {
+            let prefix = "{\"priority\":"
+            let payload = Array((prefix + value + "}").utf8)
+            let range = prefix.utf8.count..<(prefix.utf8.count + value.utf8.count)
+            #expect(
+                SLATerms.priority(payload, range) == SLATerms.plainString(payload, range).flatMap(Priority.init(rawValue:)), "\(value)")
+        }
+        #expect(SLATerms.priority(Array(#"{"priority":"P3"}"#.utf8), 12..<16) == .p3)
+    }
+
+    /// Keys are matched where they stand when they come in the order Docket writes them; in any other order, with
+    /// spaces, absent or repeated, the reader still answers what `JSONDecoder` answers, or leaves the payload to it.
+    @Test func keysInAnyOrderReadAsJSONDecoderReadsThem() throws {
+        let logged: [String] = [
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"note":"remote session","startedAt":"2026-01-01T00:00:00.000Z","tech":"tech00","ticket":"T-1001","workType":"remote"}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"startedAt":"2026-01-01T00:00:00.000Z","tech":"tech00","ticket":"T-1001","workType":"remote"}"#,
+            #"{"workType":"remote","ticket":"T-1001","tech":"tech00","startedAt":"s","note":null,"minutes":15,"entryId":"TE-1","billable":false}"#,
+            #"{ "billable" : true , "entryId":"TE-1","minutes":15,"startedAt":"s","tech":"t","ticket":"T-1","workType":"w"}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"startedAt":"s","tech":"t","tech":"u","ticket":"T-1","workType":"w"}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"startedAt":"s","tech":"t","ticket":"T-1","workType":"w","zzz":1}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"startedAt":"s","techx":"t","ticket":"T-1","workType":"w"}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"startedAt":"s","tech":"t","ticket":"T-1","work\u0054ype":"w"}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"startedAt":"s","tech":"t","ticket":"T-1","workType":"w"#,
+        ]
+        var taken = 0
+        for text in logged {
+            let payload = Array(text.utf8)
+            guard let fast = FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: payload) else { continue }
+            taken += 1
+            #expect(fast == (try? TimeEvent.decode(type: "time.logged", schemaVersion: 1, payload: payload)), "\(text)")
+        }
+        #expect(taken >= 4)
+        let opened: [String] = [
+            #"{"category":"network","client":"c000","contact":"c-1","description":"d","number":"T-1001","priority":"P3","source":"email","subject":"s"}"#,
+            #"{"subject":"s","source":"phone","priority":"P1","number":"T-7","description":"d","client":"c","category":null}"#,
+            #"{"client":"c","number":"T-7","priority":"P2","source":"portal","subject":"s","description":"d"}"#,
+            #"{"client":"c","number":"T-7","priority":"P2","source":"portal","subject":"s","description":"d","client":"e"}"#,
+        ]
+        for text in opened {
+            let payload = Array(text.utf8)
+            guard let fast = FastPayloads.ticketEvent(type: "ticket.opened", schemaVersion: 1, payload: payload) else { continue }
+            #expect(fast == (try? TicketEvent.decode(type: "ticket.opened", schemaVersion: 1, payload: payload)), "\(text)")
+        }
+        for text in [#"{"status":"new","previousStatus":"closed"}"#, #"{"previousStatus":"closed","status":"new"}"#] {
+            let payload = Array(text.utf8)
+            let fast = try #require(FastPayloads.ticketEvent(type: "ticket.status-changed", schemaVersion: 1, payload: payload))
+            #expect(fast == (try TicketEvent.decode(type: "ticket.status-changed", schemaVersion: 1, payload: payload)))
+        }
+    }
+
+    /// The SLA terms' start instant read from its bytes is the one `Timestamp(iso8601:)` reads from its text, for the
+    /// form Docket writes and for anything else.
+    @Test func termsInstantIsReadAsItsText() {
+        var values = [
+            "2026-03-02T09:00:00.000Z", "2024-02-29T23:59:59.999Z", "2025-02-29T00:00:00.000Z", "2026-04-31T00:00:00.000Z",
+            "2026-13-01T00:00:00.000Z", "2026-00-01T00:00:00.000Z", "2026-01-00T00:00:00.000Z", "2026-01-01T24:00:00.000Z",
+            "2026-01-01T00:60:00.000Z", "2026-01-01T00:00:60.000Z", "2026-01-01t00:00:00.000Z", "2026-01-01T00:00:00.000z",
+            "2026-01-01 00:00:00.000Z", "2026-01-01T00:00:00.00Z", "2026-01-01T00:00:00.0000Z", "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00.000+01:00", "2026-01-01T00:00:00.000-00:30", "0000-01-01T00:00:00.000Z",
+            "9999-12-31T23:59:59.999Z", "1970-01-01T00:00:00.000Z", "1969-12-31T23:59:59.999Z", "2026-01-01T00:00:00.00AZ",
+            "2026-01-01T00:00:00.000ZZ", "2026/01/01T00:00:00.000Z", "2026-01-01T00:00:0a.000Z", "+026-01-01T00:00:00.000Z",
+            "", "x",
+        ]
+        var random = SeededRandom(seed: 5)
+        for _ in 0..<2_000 {
+            let n = { (bound: UInt64) in Int(random.next() % bound) }
+            values.append(
+                String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", n(10_000), n(14), n(33), n(25), n(61), n(61), n(1_000)))
+        }
+        for value in values {
+            for text in ["\"" + value + "\"", value, "\"" + value] {
+                let prefix = "{\"startedAt\":"
+                let payload = Array((prefix + text + "}").utf8)
+                let range = prefix.utf8.count..<(prefix.utf8.count + text.utf8.count)
+                let expected = SLATerms.plainString(payload, range).flatMap(Timestamp.init(iso8601:))
+                #expect(SLATerms.instant(payload, range) == expected, "\(text)")
+            }
+        }
+        let written = Array(#"{"startedAt":"2026-03-02T09:00:00.000Z"}"#.utf8)
+        #expect(SLATerms.instant(written, 13..<39) == Timestamp(iso8601: "2026-03-02T09:00:00.000Z"))
+        #expect(SLATerms.instant(written, 13..<39) != nil)
+    }
+}
