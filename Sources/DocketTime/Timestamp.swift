@@ -57,7 +57,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Parses RFC 3339 (`2026-10-31T23:59:59Z`, `2026-10-31T23:59:59.5+01:00`; a space may stand for `T`),
     /// or nil when `text` is not such a time.
     public init?(iso8601 text: String) {
-        var scanner = DigitScanner(Array(text.utf8))
+        var text = text
+        guard let parsed = text.withUTF8({ Timestamp(iso8601UTF8: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = parsed
+    }
+
+    /// Parses RFC 3339 as ``init(iso8601:)`` does, from the text's UTF-8 bytes (a payload's, read in place).
+    public init?(iso8601UTF8 bytes: UnsafeRawBufferPointer) {
+        var scanner = DigitScanner(bytes)
         guard let year = scanner.number(digits: 4), scanner.take("-"),
             let month = scanner.number(digits: 2), scanner.take("-"),
             let day = scanner.number(digits: 2), scanner.take("T") || scanner.take("t") || scanner.take(" "),
@@ -136,10 +143,10 @@ public enum CivilCalendar {
 
 /// Reads fixed-width decimal fields and single ASCII characters.
 private struct DigitScanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     var index = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     var atEnd: Bool { index == bytes.count }
 
