@@ -70,6 +70,7 @@ extension EventStore {
         _ group: [any Projection], batchSize: Int, progress: (UInt64, UInt64) -> Void
     ) throws {
         guard let lead = group.first else { return }
+        try reserveMap(for: lead)
         let fold = BulkFold(groups: foldThreads)
         var committed = false
         do {
@@ -79,6 +80,17 @@ extension EventStore {
             throw error
         }
         if committed { try flushDeferredCommits() }
+    }
+
+    /// Grows the map before a catch-up by twice the bytes the log holds after `lead`'s checkpoint, so no batch fills
+    /// it midway and is folded twice (`Environment.reserve`). The read models' rows are fewer bytes than the events,
+    /// but their pages are not packed as the log's are (rows are put in key order within a batch, not appended).
+    private func reserveMap(for lead: any Projection) throws {
+        let (logBytes, mark, head) = try environment.read { txn in
+            (try txn.pageBytes(db.events), try checkpoint(lead.name, txn: txn), try LogWriter.readHead(txn: txn, db: db).position)
+        }
+        guard head > mark else { return }
+        try environment.reserve(2 * (logBytes / Int(head) * Int(head - mark)))
     }
 
     /// The batches of `catchUp`, each committed with its meta page deferred; `committed` is set once one wrote. The next

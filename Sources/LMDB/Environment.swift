@@ -53,6 +53,8 @@ public final class Environment: @unchecked Sendable {
     public let path: String
     private let options: Options
     private let growthLock = ReadWriteLock()
+    /// `redoneWrites`, under `growthLock`.
+    private var redone = 0
     /// Held by every write transaction of this process from its begin to the end of its commit, so that the one
     /// commit asked to defer its meta page (`CommitSync.metaDeferred`, a flag of the whole environment in LMDB) is the
     /// only one that does. LMDB's own writer lock already orders the writers: this one is never contended longer.
@@ -205,7 +207,7 @@ public final class Environment: @unchecked Sendable {
                 throw error
             }
             if let outcome { return outcome }
-            try grow()
+            try grow(redoing: true)
         }
     }
 
@@ -253,10 +255,34 @@ public final class Environment: @unchecked Sendable {
         return txn
     }
 
-    /// Doubles the map, with no transaction of this process open.
-    private func grow() throws {
+    /// Grows the map (by doubling, as a write that fills it does) until `bytes` more than the pages in use fit in it,
+    /// with no transaction of this process open. A long run of writes that will need about that much calls it first:
+    /// a write that fills the map is undone and done again once the map has grown, and a bulk fold's batch is costly
+    /// to do twice. The map is address space; the data file grows only as pages are written.
+    public func reserve(_ bytes: Int) throws {
+        while true {
+            var info = MDB_envinfo()
+            var stat = MDB_stat()
+            try check(mdb_env_info(handle, &info), "mdb_env_info")
+            try check(mdb_env_stat(handle, &stat), "mdb_env_stat")
+            let inUse = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+            guard info.me_mapsize < inUse + bytes, info.me_mapsize < options.maxMapSize else { return }
+            try grow()
+        }
+    }
+
+    /// How many write transactions filled the map, were undone, and ran again once it had grown (`write`).
+    public var redoneWrites: Int {
+        growthLock.lockShared()
+        defer { growthLock.unlock() }
+        return redone
+    }
+
+    /// Doubles the map, with no transaction of this process open; `redoing`: for a write that filled it.
+    private func grow(redoing: Bool = false) throws {
         growthLock.lockExclusive()
         defer { growthLock.unlock() }
+        if redoing { redone += 1 }
         let current = mapSize
         guard current < options.maxMapSize else {
             throw LMDBError(code: .mapFull, call: "mdb_env_set_mapsize (limit \(options.maxMapSize) bytes reached)")

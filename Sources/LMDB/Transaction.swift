@@ -119,6 +119,13 @@ public struct Transaction: ~Copyable {
         return stat.ms_entries
     }
 
+    /// The bytes of the pages `database` holds (branch, leaf and overflow pages).
+    public func pageBytes(_ database: Database) throws(LMDBError) -> Int {
+        var stat = MDB_stat()
+        try check(mdb_stat(handle, database.handle, &stat), "mdb_stat(\(database.name))")
+        return (stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages) * Int(stat.ms_psize)
+    }
+
     /// Runs `body` with a cursor over `database`; the cursor is closed when `body` returns.
     public func withCursor<T>(_ database: Database, _ body: (borrowing Cursor) throws -> T) throws -> T {
         var cursor: OpaquePointer?

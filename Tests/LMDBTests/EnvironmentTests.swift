@@ -105,6 +105,37 @@ import Testing
         #expect(try env.read { txn in try txn.count(db) } == 4000)
     }
 
+    /// Writes that fill the map are undone and run again once it has grown (`redoneWrites` counts them); a map
+    /// reserved ahead (`reserve`) takes the same writes without one, and a reserve that already fits changes nothing.
+    @Test func aReservedMapTakesTheWritesWithoutRedoingOne() throws {
+        let value = [UInt8](repeating: 7, count: 1000)
+        func fill(_ env: Environment) throws {
+            let db = try env.openDatabase(named: "things")
+            for batch in 0..<10 {
+                try env.write { txn in
+                    for i in 0..<200 {
+                        try txn.put(db, key: withUnsafeBytes(of: UInt32(batch * 200 + i).bigEndian) { Array($0) }, value: value)
+                    }
+                }
+            }
+        }
+        var options = Environment.Options()
+        options.initialMapSize = 64 << 10
+        let folder = TemporaryFolder()
+        let grown = try Environment(path: folder.child("grown"), options: options)
+        try fill(grown)
+        #expect(grown.redoneWrites > 0)
+
+        let reserved = try Environment(path: folder.child("reserved"), options: options)
+        try reserved.reserve(4 << 20)
+        let size = reserved.mapSize
+        #expect(size >= 4 << 20)
+        try fill(reserved)
+        #expect(reserved.redoneWrites == 0)
+        try reserved.reserve(64 << 10)
+        #expect(reserved.mapSize == size)
+    }
+
     @Test func mapGrowthStopsAtTheLimitWithAClearError() throws {
         let folder = TemporaryFolder()
         var options = Environment.Options()
