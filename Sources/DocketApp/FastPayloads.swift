@@ -73,20 +73,32 @@ enum FastPayloads {
         }
     }
 
-    /// The time event of `type` in `payload` — `time.logged` (a rebuild folds one per time entry), `time.corrected`
-    /// or `time.voided` — or nil (decode it with `TimeEvent.decode`).
+    /// The time event of `type` in `payload` — `time.corrected` or `time.voided` (a `time.logged` is read straight
+    /// into its entry: `loggedEntry`) — or nil (decode it with `TimeEvent.decode`).
     static func timeEvent(type: String, schemaVersion: UInt16, payload: [UInt8]) -> TimeEvent? {
         guard schemaVersion == 1 else { return nil }
         return payload.withUnsafeBytes { bytes -> TimeEvent? in
             var reader = CanonicalJSONReader(bytes)
             let event: TimeEvent?
             switch type {
-            case "time.logged": event = try? timeLogged(&reader).map(TimeEvent.logged)
             case "time.corrected": event = try? timeCorrected(&reader).map(TimeEvent.corrected)
             case "time.voided": event = try? timeVoided(&reader).map(TimeEvent.voided)
             default: return nil
             }
             return reader.offset == bytes.count ? event : nil
+        }
+    }
+
+    /// The entry the `time.logged` in `payload` logs (`TimeEntryState(logged:)`), when `type` is that, or nil (any
+    /// other type, or decode it with `TimeEvent.decode`): the fold's commonest time event, read straight into the entry
+    /// (a `TimeLogged` in a `TimeEvent`, unwrapped, copied into the entry and destroyed, cost some 800 instructions an
+    /// event more).
+    static func loggedEntry(type: String, schemaVersion: UInt16, payload: [UInt8]) -> TimeEntryState? {
+        guard schemaVersion == 1, type == TimeLogged.descriptor.type else { return nil }
+        return payload.withUnsafeBytes { bytes -> TimeEntryState? in
+            var reader = CanonicalJSONReader(bytes)
+            let entry = try? loggedEntry(&reader)
+            return reader.offset == bytes.count ? entry : nil
         }
     }
 
@@ -134,21 +146,40 @@ enum FastPayloads {
         reader.null() ? nil : try reader.string()
     }
 
-    /// The case of `E` whose raw value the string at `reader` is, matched on its bytes (`E(rawValue:)` of a string made
-    /// for it compared the string with each raw value: some 300 instructions for a priority).
-    private static func value<E: RawRepresentable & CaseIterable>(_ reader: inout CanonicalJSONReader) throws -> E
-    where E.RawValue == String {
+    /// The case of `E` whose raw value the string at `reader` is, matched on its bytes in `cases` (`E(rawValue:)` of a
+    /// string made for it compared the string with each raw value: some 300 instructions for a priority).
+    private static func value<E>(_ reader: inout CanonicalJSONReader, _ cases: RawValues<E>) throws -> E {
         guard let plain = try reader.plainString() else {
             guard let value = E(rawValue: try reader.string()) else { throw NotHandled() }
             return value
         }
-        for value in E.allCases {
-            var raw = value.rawValue
-            let same = raw.withUTF8 { $0.count == plain.count && (plain.count == 0 || memcmp($0.baseAddress!, plain.baseAddress!, plain.count) == 0) }
-            if same { return value }
-        }
-        throw NotHandled()
+        guard let value = cases.value(plain) else { throw NotHandled() }
+        return value
     }
+
+    /// The cases of a string enumeration with the bytes of their raw values, made once: a value is matched by its
+    /// length and one `memcmp`, some 80 instructions (the raw values made anew for each value read, from `allCases`,
+    /// cost some 330 a status).
+    struct RawValues<E: RawRepresentable & CaseIterable & Sendable>: Sendable where E.RawValue == String {
+        private let cases: [(bytes: [UInt8], value: E)]
+
+        init() { cases = E.allCases.map { (Array($0.rawValue.utf8), $0) } }
+
+        /// The case whose raw value is `plain`, byte for byte, or nil.
+        func value(_ plain: UnsafeRawBufferPointer) -> E? {
+            for (bytes, value) in cases where bytes.count == plain.count {
+                if plain.isEmpty || bytes.withUnsafeBytes({ memcmp($0.baseAddress!, plain.baseAddress!, plain.count) }) == 0 {
+                    return value
+                }
+            }
+            return nil
+        }
+    }
+
+    private static let priorities = RawValues<Priority>()
+    private static let sources = RawValues<TicketSource>()
+    private static let statuses = RawValues<TicketStatus>()
+    private static let visibilities = RawValues<CommentVisibility>()
 
     /// A string the caller reads, or (`texts` `.skip`) one it does not: checked to be a string, left empty.
     private static func text(_ reader: inout CanonicalJSONReader, _ texts: Texts) throws -> String {
@@ -168,8 +199,8 @@ enum FastPayloads {
             case 2: contact = try optionalString(&reader)
             case 3: description = try text(&reader, texts)
             case 4: number = TicketNumber(try reader.string())
-            case 5: priority = try value(&reader)
-            case 6: source = try value(&reader)
+            case 5: priority = try value(&reader, priorities)
+            case 6: source = try value(&reader, sources)
             default: subject = try reader.string()
             }
         }
@@ -179,7 +210,7 @@ enum FastPayloads {
             subject: subject, description: description)
     }
 
-    private static func timeLogged(_ reader: inout CanonicalJSONReader) throws -> TimeLogged? {
+    private static func loggedEntry(_ reader: inout CanonicalJSONReader) throws -> TimeEntryState? {
         var entryId: String?, ticket: String?, tech: String?, minutes: Int?, workType: String?, billable: Bool?
         var startedAt: String?, note: String?
         try members(&reader, ["billable", "entryId", "minutes", "note", "startedAt", "tech", "ticket", "workType"]) { index, reader in
@@ -195,9 +226,9 @@ enum FastPayloads {
             }
         }
         guard let entryId, let ticket, let tech, let minutes, let workType, let billable, let startedAt else { return nil }
-        return TimeLogged(
+        return TimeEntryState(
             entryId: entryId, ticket: ticket, tech: tech, minutes: minutes, workType: workType, billable: billable,
-            startedAt: startedAt, note: note)
+            startedAt: startedAt, note: note, voided: false)
     }
 
     private static func timeCorrected(_ reader: inout CanonicalJSONReader) throws -> TimeCorrected? {
@@ -247,7 +278,7 @@ enum FastPayloads {
     private static func statusChanged(_ reader: inout CanonicalJSONReader) throws -> TicketStatusChanged? {
         var status: TicketStatus?, previous: TicketStatus?
         try members(&reader, ["previousStatus", "status"]) { index, reader in
-            if index == 0 { previous = try value(&reader) } else { status = try value(&reader) }
+            if index == 0 { previous = try value(&reader, statuses) } else { status = try value(&reader, statuses) }
         }
         guard let status, let previous else { return nil }
         return TicketStatusChanged(status: status, previousStatus: previous)
@@ -256,7 +287,7 @@ enum FastPayloads {
     private static func commented(_ reader: inout CanonicalJSONReader, _ texts: Texts) throws -> TicketCommented? {
         var text: String?, visibility: CommentVisibility?
         try members(&reader, ["text", "visibility"]) { index, reader in
-            if index == 0 { text = try Self.text(&reader, texts) } else { visibility = try value(&reader) }
+            if index == 0 { text = try Self.text(&reader, texts) } else { visibility = try value(&reader, visibilities) }
         }
         guard let text, let visibility else { return nil }
         return TicketCommented(text: text, visibility: visibility)

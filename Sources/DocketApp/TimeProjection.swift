@@ -60,6 +60,12 @@ public final class TimeProjection: Projection, @unchecked Sendable {
     /// The fold: the entry after one of its events (timer events and unknown types leave it alone), changed in place.
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard let number = TimeProjection.number(stream: event.stream) else { return }
+        let position = event.position
+        // A `time.logged` the fast reader reads comes as the entry it logs, not as a `TimeEvent` (see
+        // `FastPayloads.loggedEntry`).
+        if let logged = FastPayloads.loggedEntry(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) {
+            return try fold(number, at: position, txn: txn) { $0.log(logged) }
+        }
         let decoded: TimeEvent
         do {
             decoded = try FastPayloads.timeEvent(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
@@ -67,16 +73,20 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         } catch let error as EventDecodingError where error.reason == .unknownType {
             return
         }
-        // The closure captures the position, not the event (capturing it copied the event).
-        let position = event.position
+        try fold(number, at: position, txn: txn) { $0.apply(decoded) }
+    }
+
+    /// Changes entry `number` with `change` (which answers whether it changed it), kept or stored, or a new one; a
+    /// changed entry gets `position`. The closures capture the position, not the event (capturing it copied the event).
+    private func fold(_ number: UInt64, at position: UInt64, txn: borrowing Transaction, _ change: (inout TimeEntryState) -> Bool) throws {
         let found = try rows.update(number, txn: txn) { entry in
-            guard entry.apply(decoded) else { return false }
+            guard change(&entry) else { return false }
             entry.position = position
             return true
         }
         guard !found else { return }
         var entry = TimeEntryState.none
-        guard entry.apply(decoded) else { return }
+        guard change(&entry) else { return }
         entry.position = position
         rows.set(number, entry)
     }

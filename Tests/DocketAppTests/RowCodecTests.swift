@@ -191,10 +191,10 @@ import Testing
         let logged = TimeLogged(
             entryId: "TE-7", ticket: "T-42", tech: "tia", minutes: 95, workType: "remote", billable: true,
             startedAt: "2026-03-01T09:00:00.000Z", note: nil)
-        #expect(FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(logged).payload()) == .logged(logged))
+        #expect(FastPayloads.loggedEntry(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(logged).payload()) == TimeEntryState(logged: logged))
         var noted = logged
         noted.note = "on \"site\""
-        #expect(FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(noted).payload()) == .logged(noted))
+        #expect(FastPayloads.loggedEntry(type: "time.logged", schemaVersion: 1, payload: TimeEvent.logged(noted).payload()) == TimeEntryState(logged: noted))
         for text in [
             #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9.5,"workType":"w","billable":true,"startedAt":"s"}"#,
             #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9,"workType":"w","billable":1,"startedAt":"s"}"#,
@@ -202,8 +202,8 @@ import Testing
             #"{"entryId":"TE-7","ticket":"T-42","tech":"tia","minutes":9,"workType":"w","billable":true,"startedAt":"s","note":null}"#,
         ] {
             let payload = Array(text.utf8)
-            guard let fast = FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: payload) else { continue }
-            #expect(fast == (try? TimeEvent.decode(type: "time.logged", schemaVersion: 1, payload: payload)), "\(text)")
+            guard let fast = FastPayloads.loggedEntry(type: "time.logged", schemaVersion: 1, payload: payload) else { continue }
+            #expect(fast == TimeEntryState.none.applying(try TimeEvent.decode(type: "time.logged", schemaVersion: 1, payload: payload)), "\(text)")
         }
         // Corrections and voids: every canonical payload is taken and read as `JSONDecoder` reads it.
         let corrections: [TimeEvent] = [

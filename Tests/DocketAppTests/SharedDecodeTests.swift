@@ -113,6 +113,57 @@ import Testing
         }
     }
 
+    /// Each raw value's bytes give its case, and bytes that are no raw value (a prefix, a longer text, another case of
+    /// letters, nothing) give none.
+    @Test func rawValuesMatchTheirBytesOnly() {
+        func check<E: RawRepresentable & CaseIterable & Sendable & Equatable>(_: E.Type) where E.RawValue == String {
+            let values = FastPayloads.RawValues<E>()
+            for value in E.allCases {
+                let raw = value.rawValue
+                #expect(Array(raw.utf8).withUnsafeBytes { values.value($0) } == value, "\(raw)")
+                for near in [raw + "x", String(raw.dropLast()), raw.uppercased() == raw ? raw.lowercased() : raw.uppercased(), " " + raw] {
+                    #expect(Array(near.utf8).withUnsafeBytes { values.value($0) } == E(rawValue: near), "\(near)")
+                }
+            }
+            #expect([UInt8]().withUnsafeBytes { values.value($0) } == nil)
+        }
+        check(TicketStatus.self)
+        check(Priority.self)
+        check(TicketSource.self)
+        check(CommentVisibility.self)
+    }
+
+    /// `time.logged` read straight into its entry is the entry `JSONDecoder`'s reading logs, for the form Docket writes
+    /// and any other it takes; what it does not take `JSONDecoder` refuses, and another type or schema version is not read.
+    @Test func loggedEntryIsTheEntryTheEventLogs() throws {
+        let payloads: [String] = [
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"note":"remote session","startedAt":"2026-01-01T00:00:00.000Z","tech":"tech00","ticket":"T-1001","workType":"remote"}"#,
+            #"{"billable":false,"entryId":"TE-2","minutes":1440,"startedAt":"s","tech":"t\u00e9","ticket":"T-1","workType":"w"}"#,
+            #"{"workType":"remote","ticket":"T-1001","tech":"tech00","startedAt":"s","note":null,"minutes":15,"entryId":"TE-1","billable":false}"#,
+            #"{ "billable" : true , "entryId":"TE-1","minutes":15,"startedAt":"s","tech":"t","ticket":"T-1","workType":"w"}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":9.5,"startedAt":"s","tech":"t","ticket":"T-1","workType":"w"}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"startedAt":"s","tech":"t","ticket":"T-1"}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"startedAt":null,"tech":"t","ticket":"T-1","workType":"w"}"#,
+            #"{"billable":true,"entryId":"TE-1","minutes":15,"startedAt":"s","tech":"t","ticket":"T-1","workType":"w"} x"#,
+        ]
+        var taken = 0
+        for text in payloads {
+            let payload = Array(text.utf8)
+            let decoded = try? TimeEvent.decode(type: "time.logged", schemaVersion: 1, payload: payload)
+            let entry = FastPayloads.loggedEntry(type: "time.logged", schemaVersion: 1, payload: payload)
+            #expect(entry == decoded.map(TimeEntryState.none.applying), "\(text)")
+            if let entry {
+                taken += 1
+                #expect(entry.position == nil && !entry.voided)
+            }
+            #expect(FastPayloads.loggedEntry(type: "time.logged", schemaVersion: 2, payload: payload) == nil)
+            #expect(FastPayloads.loggedEntry(type: "time.corrected", schemaVersion: 1, payload: payload) == nil)
+        }
+        #expect(taken == 4)
+        // Nor does `timeEvent` read it: the fold reads a `time.logged` only into its entry.
+        #expect(FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: Array(payloads[0].utf8)) == nil)
+    }
+
     /// The SLA terms' priority read from its bytes is the one read from its text.
     @Test func termsPriorityIsReadAsItsText() {
         let values = [#""P1""#, #""P2""#, #""P3""#, #""P4""#, #""P5""#, #""p1""#, #""P0""#, #""P""#, #""P12""#, "P1", "\"P1", #""Q1""#, #""\u0050""#, "null", "1"]
@@ -143,9 +194,9 @@ import Testing
         var taken = 0
         for text in logged {
             let payload = Array(text.utf8)
-            guard let fast = FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: payload) else { continue }
+            guard let fast = FastPayloads.loggedEntry(type: "time.logged", schemaVersion: 1, payload: payload) else { continue }
             taken += 1
-            #expect(fast == (try? TimeEvent.decode(type: "time.logged", schemaVersion: 1, payload: payload)), "\(text)")
+            #expect(fast == TimeEntryState.none.applying(try TimeEvent.decode(type: "time.logged", schemaVersion: 1, payload: payload)), "\(text)")
         }
         #expect(taken >= 4)
         let opened: [String] = [

@@ -104,12 +104,7 @@ public struct TimeEntryState: Sendable, Equatable, Codable {
     public mutating func apply(_ event: TimeEvent) -> Bool {
         switch event {
         case .logged(let e):
-            let logged = TimeEntryState(
-                entryId: e.entryId, ticket: e.ticket, tech: e.tech, minutes: e.minutes, workType: e.workType, billable: e.billable,
-                startedAt: e.startedAt, note: e.note, voided: false)
-            guard logged != self else { return false }
-            self = logged
-            return true
+            return log(TimeEntryState(logged: e))
         case .corrected(let e):
             var changed = false
             if let v = e.minutes, v != minutes { (minutes, changed) = (v, true) }
@@ -125,6 +120,23 @@ public struct TimeEntryState: Sendable, Equatable, Codable {
         case .timerStarted, .timerStopped:
             return false
         }
+    }
+
+    /// The entry a `time.logged` logs: not voided, no position.
+    public init(logged e: TimeLogged) {
+        self.init(
+            entryId: e.entryId, ticket: e.ticket, tech: e.tech, minutes: e.minutes, workType: e.workType, billable: e.billable,
+            startedAt: e.startedAt, note: e.note, voided: false)
+    }
+
+    /// Becomes `logged`, the entry a `time.logged` logs (`init(logged:)`), as applying that event does; returns whether
+    /// the state changed. A read model that reads the payload straight into the entry applies it this way, without a
+    /// `TimeLogged` or a `TimeEvent` to copy the strings out of.
+    @discardableResult
+    public mutating func log(_ logged: TimeEntryState) -> Bool {
+        guard logged != self else { return false }
+        self = logged
+        return true
     }
 }
 

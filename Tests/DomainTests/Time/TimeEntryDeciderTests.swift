@@ -20,6 +20,37 @@ struct TimeEntryDeciderTests {
     let entry = given(TimeEntryDecider.self, [logged])
     let voided = given(TimeEntryDecider.self, [logged, .voided(TimeVoided(reason: "dup"))])
 
+    /// Logging the entry a `time.logged` logs (`log(TimeEntryState(logged:))`, a read model's fast path) leaves that
+    /// entry, not voided and with no position, and answers whether it differs from the entry before, as applying the
+    /// event does.
+    @Test func loggingTheEntryOfAnEventAppliesIt() {
+        guard case .logged(let e) = Self.logged else { return }
+        let logged = TimeEntryState(
+            entryId: e.entryId, ticket: e.ticket, tech: e.tech, minutes: e.minutes, workType: e.workType, billable: e.billable,
+            startedAt: e.startedAt, note: e.note, voided: false)
+        #expect(TimeEntryState(logged: e) == logged)
+        var positioned = logged
+        positioned.position = 9
+        var voided = logged
+        voided.voided = true
+        var other = e
+        other.minutes = 50
+        other.note = "again"
+        for before in [TimeEntryState.none, logged, positioned, voided] {
+            for event in [e, other] {
+                let expected = TimeEntryState(
+                    entryId: event.entryId, ticket: event.ticket, tech: event.tech, minutes: event.minutes, workType: event.workType,
+                    billable: event.billable, startedAt: event.startedAt, note: event.note, voided: false)
+                var state = before
+                #expect(state.log(TimeEntryState(logged: event)) == (before != expected), "\(before) \(event)")
+                #expect(state == expected)
+                var viaEvent = before
+                #expect(viaEvent.apply(.logged(event)) == (before != expected))
+                #expect(viaEvent == expected)
+            }
+        }
+    }
+
     @Test func loggingRecordsTheActorAsTechAndNowAsStart() throws {
         let events = try given(TimeEntryDecider.self).when(Self.log(), by: Fixture.tech)
         #expect(events == [.logged(TimeLogged(
