@@ -57,12 +57,13 @@ enum RecordCodec {
     /// Decodes a stored record at `position`.
     static func decode(position: UInt64, record: UnsafeRawBufferPointer) throws -> RecordedEvent {
         let (body, hash) = try split(record)
-        var reader = Reader(bytes: body)
-        guard try reader.u8() == format else { throw Malformed(reason: "unknown record format") }
-        let streamVersion = try reader.u64()
-        let recordedAt = Int64(bitPattern: try reader.u64())
-        let schemaVersion = try reader.u16()
-        let uuid = try reader.uuid()
+        // `split` checked that the fixed fields are there: they are read without a check each.
+        guard body.load(as: UInt8.self) == format else { throw Malformed(reason: "unknown record format") }
+        let streamVersion = UInt64(littleEndian: body.loadUnaligned(fromByteOffset: 1, as: UInt64.self))
+        let recordedAt = Int64(littleEndian: body.loadUnaligned(fromByteOffset: 9, as: Int64.self))
+        let schemaVersion = UInt16(littleEndian: body.loadUnaligned(fromByteOffset: 17, as: UInt16.self))
+        let uuid = UUID(uuid: body.loadUnaligned(fromByteOffset: 19, as: uuid_t.self))
+        var reader = Reader(bytes: body, offset: fixedBodySize)
         // Types and actors recur: each thread decodes each of them once (`RecordNames`).
         let names = RecordNames.ofThisThread()
         let stream = try reader.shortString()
@@ -117,19 +118,13 @@ enum RecordCodec {
             return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
         }
 
-        mutating func u8() throws -> UInt8 { try load(UInt8.self) }
         mutating func u16() throws -> UInt16 { try load(UInt16.self) }
         mutating func u32() throws -> UInt32 { try load(UInt32.self) }
-        mutating func u64() throws -> UInt64 { try load(UInt64.self) }
 
         mutating func bytes(_ count: Int) throws -> UnsafeRawBufferPointer {
             guard count <= bytes.count - offset else { throw Malformed(reason: "record truncated") }
             defer { offset += count }
             return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
-        }
-
-        mutating func uuid() throws -> UUID {
-            UUID(uuid: try bytes(16).loadUnaligned(as: uuid_t.self))
         }
 
         mutating func shortString() throws -> String {
