@@ -45,13 +45,19 @@ public final class QueueProjection: Projection {
         rows = RowTable(
             "tickets", codec: SLARowCodecs.queue,
             indexes: [
-                RowIndex("open") { $0.isOpen ? [QueueProjection.sortKey($0)] : [] },
-                RowIndex("unassigned") { $0.isOpen && $0.assignee == nil ? [QueueProjection.sortKey($0)] : [] },
-                RowIndex("by-assignee") { row in
-                    guard row.isOpen, let assignee = row.assignee else { return [] }
-                    return [QueueProjection.prefixed(assignee, QueueProjection.sortKey(row))]
+                RowIndex("open") { row, keys in
+                    if row.isOpen { QueueProjection.addSortKey(of: row, to: &keys) }
                 },
-                RowIndex("by-client") { $0.isOpen ? [QueueProjection.prefixed($0.client, QueueProjection.sortKey($0))] : [] },
+                RowIndex("unassigned") { row, keys in
+                    if row.isOpen && row.assignee == nil { QueueProjection.addSortKey(of: row, to: &keys) }
+                },
+                RowIndex("by-assignee") { row, keys in
+                    guard row.isOpen, let assignee = row.assignee else { return }
+                    QueueProjection.addSortKey(of: row, to: &keys, after: assignee)
+                },
+                RowIndex("by-client") { row, keys in
+                    if row.isOpen { QueueProjection.addSortKey(of: row, to: &keys, after: row.client) }
+                },
             ],
             // Written straight from the row: the fields of its `QueueRow` (`SLARowCodecs.queue`), none copied.
             write: SLARowCodecs.writeQueue,
@@ -139,12 +145,15 @@ public final class QueueProjection: Projection {
 
     static func numberKey(_ number: TicketNumber) -> [UInt8] { OrderedKey.of(UInt64(number.value)) }
 
-    static func sortKey(_ row: TicketSummary) -> [UInt8] {
-        let priority = UInt8(Priority.allCases.firstIndex(of: row.priority) ?? 3)
-        return OrderedKey.of(priority, row.sla?.dueAt ?? .max, row.openedAt, UInt64(row.number.value))
+    /// Adds an open row's key in the queue's order — priority, SLA due time, opening time, number — to `keys`.
+    static func addSortKey(of row: TicketSummary, to keys: inout IndexKeys) {
+        keys.add(UInt8(Priority.allCases.firstIndex(of: row.priority) ?? 3), row.sla?.dueAt ?? .max, row.openedAt, UInt64(row.number.value))
     }
 
-    static func prefixed(_ name: String, _ sortKey: [UInt8]) -> [UInt8] { OrderedKey.of(name) + sortKey }
+    /// Adds an open row's sort key after `name` (an assignee's or a client's: `by-assignee`, `by-client`) to `keys`.
+    static func addSortKey(of row: TicketSummary, to keys: inout IndexKeys, after name: String) {
+        keys.add(name, UInt8(Priority.allCases.firstIndex(of: row.priority) ?? 3), row.sla?.dueAt ?? .max, row.openedAt, UInt64(row.number.value))
+    }
 
     /// A stored row's summary (without its clock: queries need only `sla`).
     func decode(_ bytes: UnsafeRawBufferPointer) throws -> TicketSummary { try rows.decodeStored(bytes).ticket }

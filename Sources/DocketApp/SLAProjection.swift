@@ -55,13 +55,13 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         rows = RowTable(
             "tickets", codec: SLARowCodecs.sla,
             indexes: [
-                RowIndex("by-due") { entry in
-                    guard entry.row.isOpen, let clock = entry.row.clock else { return [] }
-                    return [OrderedKey.of(clock.dueInstant?.millisecondsSinceEpoch ?? .max, UInt64(entry.row.number.value))]
+                RowIndex("by-due") { entry, keys in
+                    guard entry.row.isOpen, let clock = entry.row.clock else { return }
+                    keys.add(clock.dueInstant?.millisecondsSinceEpoch ?? .max, UInt64(entry.row.number.value))
                 },
-                RowIndex("alarms") { entry in
-                    guard let alarm = entry.row.clock?.nextAlarm else { return [] }
-                    return [OrderedKey.of(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))]
+                RowIndex("alarms") { entry, keys in
+                    guard let alarm = entry.row.clock?.nextAlarm else { return }
+                    keys.add(alarm.millisecondsSinceEpoch, UInt64(entry.row.number.value))
                 },
             ],
             write: SLARowCodecs.writeSLA,

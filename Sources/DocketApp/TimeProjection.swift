@@ -24,30 +24,34 @@ public final class TimeProjection: Projection, @unchecked Sendable {
     private let rows = RowTable<UInt64, TimeEntryState, TimeEntryState>(
         "entries", codec: TimeProjection.codec,
         indexes: [
-            RowIndex("by-ticket") { entry in
-                guard entry.exists, let number = TimeProjection.number(entry.entryId) else { return [] }
-                return [OrderedKey.of(entry.ticket, number)]
+            RowIndex("by-ticket") { entry, keys in
+                guard entry.exists, let number = TimeProjection.number(entry.entryId) else { return }
+                keys.add(entry.ticket, number)
             }
         ],
-        store: { $0 }, load: { stored, _, _ in stored })
+        // Written straight from the row (a stored form of `{ $0 }` copied it, retaining every string in it).
+        write: TimeProjection.write, load: { stored, _, _ in stored })
 
     public init() {}
+
+    /// The fields of `entry`, in the order of `codec`.
+    @Sendable static func write(_ entry: TimeEntryState, _ w: inout RowWriter) {
+        w.string(entry.entryId)
+        w.string(entry.ticket)
+        w.string(entry.tech)
+        w.int(entry.minutes)
+        w.string(entry.workType)
+        w.bool(entry.billable)
+        w.string(entry.startedAt)
+        w.optional(entry.note) { $0.string($1) }
+        w.bool(entry.voided)
+        w.optional(entry.position) { $0.uint($1) }
+    }
 
     /// `rm.time3.entries`: the fields of a `TimeEntryState` in order (`RowWriter`).
     static let codec = RowCodec<TimeEntryState>(
         format: 1,
-        write: { entry, w in
-            w.string(entry.entryId)
-            w.string(entry.ticket)
-            w.string(entry.tech)
-            w.int(entry.minutes)
-            w.string(entry.workType)
-            w.bool(entry.billable)
-            w.string(entry.startedAt)
-            w.optional(entry.note) { $0.string($1) }
-            w.bool(entry.voided)
-            w.optional(entry.position) { $0.uint($1) }
-        },
+        write: TimeProjection.write,
         read: { r in
             try TimeEntryState(
                 entryId: r.string(), ticket: r.string(), tech: r.string(), minutes: r.int(), workType: r.string(),

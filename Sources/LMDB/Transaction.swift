@@ -61,11 +61,22 @@ public struct Transaction: ~Copyable {
     /// Removes `key`; returns false when it was not there.
     @discardableResult
     public func delete(_ database: Database, key: [UInt8]) throws(LMDBError) -> Bool {
-        var rc: Int32 = 0
-        key.withUnsafeBytes { k in
-            var kv = MDB_val(k)
-            rc = mdb_del(handle, database.handle, &kv, nil)
+        var failure: LMDBError?
+        let found = key.withUnsafeBytes { k in
+            do throws(LMDBError) { return try delete(database, key: k) } catch {
+                failure = error
+                return false
+            }
         }
+        if let failure { throw failure }
+        return found
+    }
+
+    /// Removes `key`, given as bytes that may lie in a larger buffer; returns false when it was not there.
+    @discardableResult
+    public func delete(_ database: Database, key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        var kv = MDB_val(key)
+        let rc = mdb_del(handle, database.handle, &kv, nil)
         if rc == MDB_NOTFOUND { return false }
         try check(rc, "mdb_del(\(database.name))")
         return true

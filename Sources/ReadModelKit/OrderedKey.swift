@@ -10,24 +10,25 @@ public protocol OrderedKeyPart {
     func appendOrdered(to key: inout [UInt8])
 }
 
+// The conformances are @inlinable so that a key's parts are appended inline where a projection builds its keys.
 extension UInt8: OrderedKeyPart {
-    public func appendOrdered(to key: inout [UInt8]) { key.append(self) }
+    @inlinable public func appendOrdered(to key: inout [UInt8]) { key.append(self) }
 }
 
 extension UInt64: OrderedKeyPart {
-    public func appendOrdered(to key: inout [UInt8]) {
+    @inlinable public func appendOrdered(to key: inout [UInt8]) {
         withUnsafeBytes(of: bigEndian) { key.append(contentsOf: $0) }
     }
 }
 
 extension Int64: OrderedKeyPart {
-    public func appendOrdered(to key: inout [UInt8]) {
+    @inlinable public func appendOrdered(to key: inout [UInt8]) {
         (UInt64(bitPattern: self) ^ (1 << 63)).appendOrdered(to: &key)
     }
 }
 
 extension String: OrderedKeyPart {
-    public func appendOrdered(to key: inout [UInt8]) {
+    @inlinable public func appendOrdered(to key: inout [UInt8]) {
         // The bytes in one copy (appending the `utf8` view went through the generic sequence path: some 500
         // instructions an index key).
         var text = self

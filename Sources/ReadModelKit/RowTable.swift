@@ -77,9 +77,11 @@ public struct RowCodec<Stored>: Sendable {
 /// none, one or several. Each index entry maps an index key to the row's key; the table keeps them in step.
 public struct RowIndex<Row>: Sendable {
     public let table: String
-    public let keys: @Sendable (Row) -> [[UInt8]]
+    /// Adds the keys `row` has in the index to `keys` (`IndexKeys.add`: its bytes go where the table keeps them, no
+    /// array made per key).
+    public let keys: @Sendable (_ row: Row, _ keys: inout IndexKeys) -> Void
 
-    public init(_ table: String, keys: @escaping @Sendable (Row) -> [[UInt8]]) {
+    public init(_ table: String, keys: @escaping @Sendable (_ row: Row, _ keys: inout IndexKeys) -> Void) {
         self.table = table
         self.keys = keys
     }
@@ -135,16 +137,16 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// The bytes of the key `stored` looks for.
     @usableFromInline var keyScratch: [UInt8] = []
 
-    /// The changed rows as `flush` writes them, in key order: the keys and stored bytes of all of them in one array
-    /// (`bytes`; an array per row and per key cost two allocations and two frees a row), and their index entries.
+    /// The changed rows as `flush` writes them, in key order: the keys, stored bytes and index keys of all of them in
+    /// one array (`bytes`; an array per row and per key cost an allocation and a free each), and their index entries.
     @usableFromInline struct Writes {
-        /// The rows' keys and stored bytes, one after the other.
+        /// The rows' keys, stored bytes and index keys, one after the other.
         @usableFromInline var bytes: [UInt8] = []
         @usableFromInline var rows: [Write] = []
         /// The rows' keys, in the same order as `rows`.
         @usableFromInline var keys: [Key] = []
-        /// The index entries to delete and to put, each row's together (`Write.indexKeys`).
-        @usableFromInline var indexKeys: [IndexKey] = []
+        /// The index entries to delete and to put, each row's together (`Write.indexKeys`), their keys in `bytes`.
+        @usableFromInline var indexKeys: [IndexEntry] = []
 
         @inlinable init() {}
 
@@ -160,7 +162,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     }
 
     /// One changed row: where its key and stored bytes are in `Writes.bytes`, and its index entries in
-    /// `Writes.indexKeys` (per index, in index order: the stale ones, then the fresh ones).
+    /// `Writes.indexKeys` (the fresh ones, then the stale ones: a key is never both, so their order is free).
     @usableFromInline struct Write {
         @usableFromInline let key: Range<Int>
         @usableFromInline let value: Range<Int>
@@ -171,22 +173,13 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         }
     }
 
-    /// A key of the index `indexes[index]` to delete (`fresh` false: the row as stored had it) or to put.
-    @usableFromInline struct IndexKey {
-        @usableFromInline let index: Int
-        @usableFromInline let key: [UInt8]
-        @usableFromInline let fresh: Bool
-
-        @inlinable init(_ index: Int, _ key: [UInt8], fresh: Bool) { (self.index, self.key, self.fresh) = (index, key, fresh) }
-    }
-
     @usableFromInline struct Entry {
         @usableFromInline var row: Row
         /// The index keys of the row as stored (nil: it was not in the table).
-        @usableFromInline var storedKeys: [[[UInt8]]]?
+        @usableFromInline var storedKeys: IndexKeys?
         @usableFromInline var changed: Bool
 
-        @inlinable init(row: Row, storedKeys: [[[UInt8]]]?, changed: Bool) {
+        @inlinable init(row: Row, storedKeys: IndexKeys?, changed: Bool) {
             (self.row, self.storedKeys, self.changed) = (row, storedKeys, changed)
         }
     }
@@ -257,6 +250,16 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// The database of the index of `table`.
     public func indexDatabase(_ table: String) -> Database { rows[table] }
 
+    /// The keys `row` has in the table's indexes.
+    @inlinable func indexKeys(of row: Row) -> IndexKeys {
+        var keys = IndexKeys()
+        for index in indexes.indices {
+            keys.index = index
+            indexes[index].keys(row, &keys)
+        }
+        return keys
+    }
+
     @inlinable static func keyBytes(_ key: Key) -> [UInt8] {
         var bytes: [UInt8] = []
         key.appendOrdered(to: &bytes)
@@ -269,7 +272,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @inlinable public func row(_ key: Key, txn: borrowing Transaction) throws -> Row? {
         if let row = pending[key]?.row { return row }
         guard let row = try stored(key, txn: txn) else { return nil }
-        pending[key] = Entry(row: row, storedKeys: indexes.map { $0.keys(row) }, changed: false)
+        pending[key] = Entry(row: row, storedKeys: indexKeys(of: row), changed: false)
         return row
     }
 
@@ -282,7 +285,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         var found = pending.index(forKey: key)
         if found == nil {
             guard let row = try stored(key, txn: txn) else { return false }
-            pending[key] = Entry(row: row, storedKeys: indexes.map { $0.keys(row) }, changed: false)
+            pending[key] = Entry(row: row, storedKeys: indexKeys(of: row), changed: false)
             found = pending.index(forKey: key)
         }
         guard let index = found else { return false }
@@ -330,28 +333,72 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
             lastStoredKey = nil
             writes = try self.writes(of: &entries)
         }
-        let rowsDatabase = database
-        let indexDatabases = indexes.map { rows[$0.table] }
-        // Rows whose keys sort after the table's last key (new tickets, entries: most rows of a rebuild) are put with
-        // MDB_APPEND: no search down the tree, and full pages instead of half-full ones after a split.
-        let stored = try txn.withCursor(rowsDatabase) { cursor in try cursor.last().map { Array($0.key) } }
         try writes.bytes.withUnsafeBytes { bytes in
-            var appended: UnsafeRawBufferPointer?
-            for write in writes.rows {
-                let key = UnsafeRawBufferPointer(rebasing: bytes[write.key])
-                for entry in writes.indexKeys[write.indexKeys] {
-                    if entry.fresh {
-                        try entry.key.withUnsafeBytes { try txn.put(indexDatabases[entry.index], key: $0, value: key) }
-                    } else {
-                        _ = try txn.delete(indexDatabases[entry.index], key: entry.key)
-                    }
-                }
-                let appending = appended.map { $0.lexicographicallyPrecedes(key) } ?? stored.map { $0.lexicographicallyPrecedes(key) } ?? true
-                if appending { appended = key }
-                try txn.put(
-                    rowsDatabase, key: key, value: UnsafeRawBufferPointer(rebasing: bytes[write.value]), options: appending ? .append : [])
+            try put(writes.rows, of: bytes, in: txn)
+            for index in indexes.indices {
+                try put(writes.indexKeys, of: index, keys: bytes, rows: writes.rows, in: txn)
             }
         }
+    }
+
+    /// Puts `rows`, in key order, through one cursor: rows whose keys sort after the table's last key (new tickets,
+    /// entries: most rows of a rebuild) with MDB_APPEND (no search down the tree, and full pages instead of half-full
+    /// ones after a split), the others on the page the cursor is on when they belong there.
+    @inlinable func put(_ rows: [Write], of bytes: UnsafeRawBufferPointer, in txn: borrowing Transaction) throws {
+        try txn.withCursor(database) { cursor in
+            let stored = try cursor.last().map { Array($0.key) }
+            var appended: UnsafeRawBufferPointer?
+            for write in rows {
+                let key = UnsafeRawBufferPointer(rebasing: bytes[write.key])
+                let appending = appended.map { $0.lexicographicallyPrecedes(key) } ?? stored.map { $0.lexicographicallyPrecedes(key) } ?? true
+                if appending { appended = key }
+                try cursor.put(key, UnsafeRawBufferPointer(rebasing: bytes[write.value]), options: appending ? .append : [])
+            }
+        }
+    }
+
+    /// Writes the entries of the index `indexes[index]` among `entries` (their keys in `keys`, each mapped to the key of
+    /// its row among `writes`): the stale ones deleted, then the fresh ones put in key order through one cursor, which
+    /// finds a key on the page it is on without a search from the root. Deleting first, an index key that one row
+    /// drops and another takes in the same batch ends with the row that takes it, whichever row's key is first.
+    @inlinable func put(
+        _ entries: [IndexEntry], of index: Int, keys: UnsafeRawBufferPointer, rows writes: [Write], in txn: borrowing Transaction
+    ) throws {
+        let database = rows[indexes[index].table]
+        // Each entry with the place of its row (entries are in row order, each row's together).
+        var fresh: [(entry: Int, row: Int)] = []
+        for (row, write) in writes.enumerated() {
+            for place in write.indexKeys where entries[place].index == index {
+                if entries[place].fresh {
+                    fresh.append((place, row))
+                } else {
+                    _ = try txn.delete(database, key: UnsafeRawBufferPointer(rebasing: keys[entries[place].key]))
+                }
+            }
+        }
+        guard !fresh.isEmpty else { return }
+        // In key order; a key put twice, by the later row last (as rows are put: the later row's entry stays).
+        fresh.sort { a, b in
+            let order = RowTable.order(
+                UnsafeRawBufferPointer(rebasing: keys[entries[a.entry].key]), UnsafeRawBufferPointer(rebasing: keys[entries[b.entry].key]))
+            return order != 0 ? order < 0 : a.row < b.row
+        }
+        try txn.withCursor(database) { cursor in
+            for (place, row) in fresh {
+                try cursor.put(
+                    UnsafeRawBufferPointer(rebasing: keys[entries[place].key]), UnsafeRawBufferPointer(rebasing: keys[writes[row].key]))
+            }
+        }
+    }
+
+    /// How `x` sorts against `y` as LMDB orders keys (bytes, a prefix first): negative before, 0 equal, positive after.
+    @inlinable static func order(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Int {
+        let common = min(x.count, y.count)
+        if common > 0, let a = x.baseAddress, let b = y.baseAddress {
+            let order = memcmp(a, b, common)
+            if order != 0 { return Int(order) }
+        }
+        return x.count - y.count
     }
 
     /// The writes of the changed rows among `entries` (taken from the table: no other reference to them), in key
@@ -360,19 +407,23 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// copy of a row (to settle it; a read out of `Dictionary.Values`, which returns a copy) retained every field of it
     /// and released them again.
     @inlinable func writes(of entries: inout [Key: Entry]) throws -> Writes {
-        // The places of the changed rows, in key order: a copy of an entry (a (key, entry) pair to filter, a lookup by
-        // key) retained and released every field of its row, and sorting pairs moved every row at each swap. Found
-        // through a second reference to the rows, let go before a row is settled (a row changed in rows still shared
-        // would have copied them all).
+        // The keys and places of the changed rows, sorted by key: a copy of an entry (a (key, entry) pair to filter, a
+        // lookup by key) retained and released every field of its row, sorting pairs moved every row at each swap, and
+        // sorting places looked both keys up in the table at each comparison. Found through a second reference to the
+        // rows, let go before a row is settled (a row changed in rows still shared would have copied them all).
         let changed = { (entries: [Key: Entry]) in
-            entries.indices.filter { entries.values[$0].changed }.sorted { entries.keys[$0] < entries.keys[$1] }
+            var changed: [(key: Key, place: [Key: Entry].Index)] = []
+            changed.reserveCapacity(entries.count)
+            for place in entries.indices where entries.values[place].changed { changed.append((entries.keys[place], place)) }
+            changed.sort { $0.key < $1.key }
+            return changed
         }(entries)
         var writes = Writes()
         writes.rows.reserveCapacity(changed.count)
         writes.keys.reserveCapacity(changed.count)
+        writes.indexKeys.reserveCapacity(changed.count * indexes.count)
         writes.bytes.reserveCapacity(changed.count * 128)
-        for place in changed {
-            let key = entries.keys[place]
+        for (key, place) in changed {
             try write(&entries.values[place], key: key, into: &writes)
         }
         return writes
@@ -383,12 +434,18 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @inlinable func write(_ entry: inout Entry, key: Key, into writes: inout Writes) throws {
         settle?(&entry.row)
         let firstIndexKey = writes.indexKeys.count
-        for index in indexes.indices {
-            let old = entry.storedKeys?[index] ?? []
-            let new = indexes[index].keys(entry.row)
-            if old == new { continue }
-            for key in old where !new.contains(key) { writes.indexKeys.append(IndexKey(index, key, fresh: false)) }
-            for key in new where !old.contains(key) { writes.indexKeys.append(IndexKey(index, key, fresh: true)) }
+        if !indexes.isEmpty {
+            // The row's keys go straight into the batch's bytes and entries, taken for the time (no copy of either).
+            var keys = IndexKeys()
+            swap(&keys.bytes, &writes.bytes)
+            swap(&keys.entries, &writes.indexKeys)
+            for index in indexes.indices {
+                keys.index = index
+                indexes[index].keys(entry.row, &keys)
+            }
+            if let stored = entry.storedKeys { keys.keepChanges(from: stored, after: firstIndexKey) }
+            swap(&keys.bytes, &writes.bytes)
+            swap(&keys.entries, &writes.indexKeys)
         }
         let keyStart = writes.bytes.count
         writes.keys.append(key)

@@ -43,7 +43,7 @@ final class TallyProjection: Projection {
 
     init(_ name: String, direct: Bool) {
         self.name = name
-        let index = RowIndex<Tally>("\(name)-by-label") { [OrderedKey.of($0.label, $0.key)] }
+        let index = RowIndex<Tally>("\(name)-by-label") { row, keys in keys.add(row.label, row.key) }
         let load: (StoredTally, ReadModelTables, borrowing Transaction) throws -> Tally = { stored, _, _ in
             Tally(key: stored.key, count: stored.count, label: stored.label)
         }
@@ -122,5 +122,89 @@ final class TallyProjection: Projection {
         try check()
         try store.rebuild(["direct", "stored"], batchSize: batchSize)
         try check()
+    }
+}
+
+/// A label per key, indexed by the label alone: two rows may want the same index key, so a key can pass from one row
+/// to another within a transaction (`test.labelled` events, payload `{"key":K,"label":"L"}`).
+final class LabelProjection: Projection {
+    struct Labelled: Codable, Equatable {
+        var key: UInt64
+        var label: String
+    }
+
+    let name = "labels"
+    let format = 1
+    var tables: [String] { rows.tableNames }
+    let foldsInMemory = true
+    let sealsBatches = true
+    let rows = RowTable<UInt64, Labelled, Labelled>(
+        "rows",
+        codec: RowCodec(
+            format: 1,
+            write: { row, w in
+                w.uint(row.key)
+                w.string(row.label)
+            },
+            read: { r in Labelled(key: try r.uint(), label: try r.string()) }),
+        indexes: [RowIndex("by-label") { row, keys in keys.add(row.label) }],
+        store: { $0 }, load: { stored, _, _ in stored })
+
+    static func event(_ key: UInt64, _ label: String) -> NewEvent {
+        NewEvent(type: "test.labelled", payload: Array("{\"key\":\(key),\"label\":\"\(label)\"}".utf8))
+    }
+
+    func attach(_ tables: ReadModelTables) { rows.attach(tables) }
+
+    func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
+        guard event.type == "test.labelled" else { return }
+        let labelled = try JSONDecoder().decode(Labelled.self, from: Data(event.payload))
+        // Read first, so that the index entries of a stored row are replaced (`set` alone knows no stored keys).
+        if try !rows.update(labelled.key, txn: txn, { $0 = labelled; return true }) { rows.set(labelled.key, labelled) }
+    }
+
+    func prepareFlush() throws { try rows.prepareFlush() }
+    func flush(in txn: borrowing Transaction) throws { try rows.flush(in: txn) }
+    func discardPending() { rows.discard() }
+}
+
+@Suite struct IndexKeyHandOverTests {
+    /// The index of `model`: each label with the key of its row.
+    static func index(_ model: LabelProjection, _ store: EventStore) throws -> [String: UInt64] {
+        try store.readModels { txn in
+            let all = try RowTableTests.contents(model.rows.indexDatabase("by-label"), txn)
+            var index: [String: UInt64] = [:]
+            for pair in stride(from: 0, to: all.count, by: 2) {
+                // The label's bytes without the 0x00 that ends an ordered string.
+                index[String(decoding: all[pair].dropLast(), as: UTF8.self)] = all[pair + 1].withUnsafeBytes { OrderedKey.uint64($0) }
+            }
+            return index
+        }
+    }
+
+    /// An index key that one row drops and another takes in one transaction ends with the row that takes it, whether
+    /// that row's key sorts before the other's or after it; appended, and rebuilt in batches of 1, 2 (the hand-over in
+    /// one batch) and all.
+    @Test(arguments: [true, false])
+    func anIndexKeyPassesToTheRowThatTakesIt(takerFirst: Bool) throws {
+        let folder = TemporaryFolder()
+        let model = LabelProjection()
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [model])
+        let (giver, taker): (UInt64, UInt64) = takerFirst ? (1, 0) : (0, 1)
+        _ = try store.append(
+            AppendRequest(
+                stream: "labels-1", expectedVersion: .any, events: [LabelProjection.event(giver, "x"), LabelProjection.event(taker, "w")],
+                actor: "ann"))
+        #expect(try Self.index(model, store) == ["x": giver, "w": taker])
+        _ = try store.append(
+            AppendRequest(
+                stream: "labels-1", expectedVersion: .any, events: [LabelProjection.event(giver, "y"), LabelProjection.event(taker, "x")],
+                actor: "ann"))
+        let expected: [String: UInt64] = ["x": taker, "y": giver]
+        #expect(try Self.index(model, store) == expected)
+        for batchSize in [1, 2, 20_000] {
+            try store.rebuild(["labels"], batchSize: batchSize)
+            #expect(try Self.index(model, store) == expected)
+        }
     }
 }

@@ -176,7 +176,7 @@ private final class RunningTotals: Projection, @unchecked Sendable {
                     writer.uint(total.last)
                 },
                 read: { reader in Total(count: try reader.uint(), last: try reader.uint()) }),
-            indexes: [RowIndex("by-count") { [OrderedKey.of($0.count, $0.last)] }],
+            indexes: [RowIndex("by-count") { row, keys in keys.add(row.count, row.last) }],
             store: { $0 }, load: { stored, _, _ in stored })
     }
 
