@@ -13,7 +13,8 @@ public final class RawTable: @unchecked Sendable {
 
     /// The table (one of the projection's tables).
     public let name: String
-    private var tables = ReadModelTables()
+    /// The table's database, looked up once at `attach` (by its name: a hash of the text on every read otherwise).
+    private var attached: Database?
     private let lock = NSLock()
     private var pending: [[UInt8]: [UInt8]] = [:]
     /// The puts of the batch `seal` sealed last, read back by the folds of the batch after it (ahead of the table)
@@ -26,10 +27,13 @@ public final class RawTable: @unchecked Sendable {
     public init(_ name: String) { self.name = name }
 
     /// Takes the model's opened databases (from `Projection.attach`).
-    public func attach(_ tables: ReadModelTables) { self.tables = tables }
+    public func attach(_ tables: ReadModelTables) { attached = tables[name] }
 
     /// The table's database (for queries, which read what is stored).
-    public var database: Database { tables[name] }
+    public var database: Database {
+        guard let attached else { preconditionFailure("read-model table \(name) used before the store attached it") }
+        return attached
+    }
 
     /// The value of `key` as this transaction sees it: put in it (or in the sealed batch before it), else stored.
     public func value(_ key: [UInt8], txn: borrowing Transaction) throws -> [UInt8]? {
