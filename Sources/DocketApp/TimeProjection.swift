@@ -66,9 +66,17 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         guard let number = TimeProjection.number(stream: event.stream) else { return }
         let position = event.position
         // A `time.logged` the fast reader reads comes as the entry it logs, not as a `TimeEvent` (see
-        // `FastPayloads.loggedEntry`).
-        if let logged = FastPayloads.loggedEntry(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) {
-            return try fold(number, at: position, txn: txn) { $0.log(logged) }
+        // `FastPayloads.loggedEntry`). A kept or stored entry logs it; a new one is that entry itself, with its position
+        // (`fold` would log it into a copy of `TimeEntryState.none`: `none.log(logged)` answers `logged != .none`).
+        if var logged = FastPayloads.loggedEntry(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) {
+            let found = try rows.update(number, txn: txn) { entry in
+                guard entry.log(logged) else { return false }
+                entry.position = position
+                return true
+            }
+            guard !found, logged != .none else { return }
+            logged.position = position
+            return rows.set(number, logged)
         }
         let decoded: TimeEvent
         do {

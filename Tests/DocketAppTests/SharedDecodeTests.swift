@@ -250,3 +250,37 @@ import Testing
         #expect(SLATerms.instant(written, 13..<39) != nil)
     }
 }
+
+/// The time fold's fast path for `time.logged`: a new entry is the logged entry itself, a kept or stored one logs it,
+/// and a payload that logs nothing (the empty entry) keeps no row; a rebuild gives the same rows.
+@Suite struct LoggedEntryFoldTests {
+    @Test func loggedEntriesFoldAsTheirEvents() throws {
+        let f = try ServiceFixture()
+        func log(_ stream: String, version: UInt64, _ payload: String) throws {
+            try f.store.append(AppendRequest(
+                stream: stream, expectedVersion: version == 0 ? .noStream : .exact(version),
+                events: [NewEvent(type: "time.logged", payload: Array(payload.utf8))], actor: "tia"))
+        }
+        let first = #"{"billable":true,"entryId":"TE-1","minutes":30,"startedAt":"2026-11-02T08:30:00.000Z","tech":"tia","ticket":"T-1","workType":"remote"}"#
+        let second = #"{"billable":false,"entryId":"TE-1","minutes":45,"note":"n","startedAt":"2026-11-02T08:30:00.000Z","tech":"tia","ticket":"T-1","workType":"onsite"}"#
+        let empty = #"{"billable":false,"entryId":"","minutes":0,"startedAt":"","tech":"","ticket":"","workType":""}"#
+        try log("time-TE-1", version: 0, first)
+        let logged = try #require(try f.models.time.entry("TE-1", in: f.store))
+        #expect(logged.minutes == 30 && logged.workType == "remote" && !logged.voided && logged.note == nil)
+        try log("time-TE-1", version: 1, first)
+        // The same entry again: a kept row has a position and the logged entry none, so it differs and takes the new one.
+        var again = try #require(try f.models.time.entry("TE-1", in: f.store))
+        #expect(again.position != logged.position)
+        again.position = logged.position
+        #expect(again == logged)
+        try log("time-TE-1", version: 2, second)
+        let relogged = try #require(try f.models.time.entry("TE-1", in: f.store))
+        #expect(relogged.minutes == 45 && relogged.workType == "onsite" && relogged.note == "n" && relogged.position != logged.position)
+        try log("time-TE-2", version: 0, empty)
+        #expect(try f.models.time.entry("TE-2", in: f.store) == nil, "an entry that logs nothing keeps no row")
+        #expect(try f.models.time.list(TimeFilter(), in: f.store).map(\.entryId) == ["TE-1"])
+        let dump = try f.store.dump(projection: "time")
+        try f.store.rebuild(["time"], batchSize: 1)
+        #expect(try f.store.dump(projection: "time") == dump)
+    }
+}
