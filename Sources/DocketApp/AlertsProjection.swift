@@ -26,9 +26,12 @@ public final class AlertsProjection: Projection, @unchecked Sendable {
 
     public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 
+    /// The one type the fold reads, checked on every event of the log.
+    private static let received = EventTypes([TicketAlertReceived.descriptor.type])
+
     /// The fold: the condition's record after a delivery of it.
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard event.type == TicketAlertReceived.descriptor.type,
+        guard Self.received.contains(event.type),
             let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
         else { return }
         guard case .received(let alert) = try TicketAlertEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)

@@ -59,9 +59,12 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         changes.forget()
     }
 
+    /// The ticket events the fold reads, checked on every event of a ticket's stream.
+    private static let ticketTypes = EventTypes([TicketOpened.descriptor.type, TicketCategoryChanged.descriptor.type])
+
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         if StreamName.stream(event.stream, hasPrefix: "ticket-") {
-            guard event.type == TicketOpened.descriptor.type || event.type == TicketCategoryChanged.descriptor.type else { return }
+            guard Self.ticketTypes.contains(event.type) else { return }
             switch try changes.change(of: event).change.ticketEvent {
             case .opened(let opened)?:
                 // The number's text and the client's bytes made once each, for both tables.

@@ -32,9 +32,12 @@ public final class MailIntakeProjection: Projection, @unchecked Sendable {
 
     public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 
+    /// The one type the fold reads, checked on every event of the log.
+    private static let received = EventTypes([TicketMailReceived.descriptor.type])
+
     /// The fold: a received message's Message-ID now names its ticket.
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard event.type == TicketMailReceived.descriptor.type,
+        guard Self.received.contains(event.type),
             let number = TicketNumber(String(event.stream.dropFirst("ticket-".count)))
         else { return }
         guard case .received(let mail) = try TicketMailEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)

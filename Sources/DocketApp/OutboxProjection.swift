@@ -22,8 +22,8 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
     private let rows = RowTable<String, OutboxEntry, OutboxEntry>(
         "messages", format: 1, keys: ModelRowKeys.outbox, store: { $0 }, load: { stored, _, _ in stored })
 
-    /// The outbox's event types, checked on every event of the log (a set: `OutboxEvent.handles` walks its list).
-    private static let types = Set(OutboxEvent.catalog.map(\.type))
+    /// The outbox's event types, checked on every event of the log (`OutboxEvent.handles` walks its list).
+    private static let types = EventTypes(OutboxEvent.catalog.map(\.type))
 
     public init() {}
 
