@@ -59,8 +59,8 @@ struct RecordNames {
     }
 
     /// A hash of a name's length and its first and last eight bytes (names that share a prefix, such as the types of
-    /// one category, differ at their end).
-    private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+    /// one category, differ at their end); `NameCounts` hashes its names with it too.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
         let count = bytes.count
         var first: UInt64 = 0
         var last: UInt64 = 0

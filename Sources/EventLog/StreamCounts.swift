@@ -181,22 +181,8 @@ struct NameCounts {
         names.indices.sorted { names[$0].lexicographicallyPrecedes(names[$1]) }.map { (names[$0], counts[$0]) }
     }
 
-    /// A hash of a name's length and its first and last eight bytes (as `RecordNames` hashes its names: FNV-1a over
-    /// every byte was most of a count).
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        let count = bytes.count
-        var first: UInt64 = 0
-        var last: UInt64 = 0
-        if count >= 8, let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            first = raw.loadUnaligned(as: UInt64.self)
-            last = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-        } else {
-            for byte in bytes { first = first << 8 | UInt64(byte) }
-        }
-        let mixed = (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(count)
-        return Int(truncatingIfNeeded: mixed ^ (mixed >> 31))
-    }
+    /// `RecordNames.hash` of `bytes` (FNV-1a over every byte was most of a count).
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int { RecordNames.hash(UnsafeRawBufferPointer(bytes)) }
 
     private mutating func rehash(size: Int) {
         slots = [Int32](repeating: 0, count: size)
