@@ -88,7 +88,9 @@ struct ImportCommand: ParsableCommand {
             if try store.head().position > 0 {
                 try store.requireAdmin(actorOptions.name, to: "import into a store that holds events")
             }
-            let count = try store.importLog(chunks: chunks) { already in
+            // The input's size when it is a file or a served request's body (a pipe's is unknown).
+            let expectedBytes = served?.count ?? file.flatMap { (try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? Int } ?? 0
+            let count = try store.importLog(chunks: chunks, expectedBytes: expectedBytes) { already in
                 Terminal.error("docket: the store already holds the file's first \(already) events, byte for byte; importing the rest")
             } progress: { stage, done, total in
                 Terminal.progress(stage == "log" ? "importing the log" : "building \(stage)", done, total)

@@ -16,14 +16,17 @@ extension EventStore {
     /// interrupted): the import then goes on after them, and `resuming` is called with N first. `progress` is
     /// called after each batch with (what is being done, position reached, last position known): `log` while the
     /// events are written (the last position is the one reached, the file's length being unknown), then the names
-    /// of the read models being built. Returns the number of events imported by this call.
+    /// of the read models being built. Returns the number of events imported by this call. `expectedBytes`, the
+    /// export's size when it is known (a file's), grows the map by as much before the first batch
+    /// (`Environment.reserve`): the log takes fewer bytes than its export, and a batch that fills the map is written twice.
     @discardableResult
     public func importLog(
-        chunks: () throws -> ArraySlice<UInt8>?, batchSize: Int = 10_000, resuming: (UInt64) -> Void = { _ in },
-        progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
+        chunks: () throws -> ArraySlice<UInt8>?, expectedBytes: Int = 0, batchSize: Int = 10_000,
+        resuming: (UInt64) -> Void = { _ in }, progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
     ) throws -> Int {
         try requireWritable()
         try requireNoRollbackSuspicion()
+        if expectedBytes > 0 { try environment.reserve(expectedBytes) }
         let held = try head().position
         var writer = LogImportWriter(store: self, held: held)
         do {

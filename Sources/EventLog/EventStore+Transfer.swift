@@ -12,7 +12,7 @@ extension EventStore {
         }
     }
 
-    /// Imports an NDJSON export held in memory; see ``importLog(chunks:batchSize:resuming:progress:)``.
+    /// Imports an NDJSON export held in memory; see ``importLog(chunks:expectedBytes:batchSize:resuming:progress:)``.
     @discardableResult
     public func importLog(
         _ text: [UInt8], batchSize: Int = 10_000, resuming: (UInt64) -> Void = { _ in },
@@ -23,7 +23,7 @@ extension EventStore {
             chunks: {
                 defer { given = true }
                 return given ? nil : text[...]
-            }, batchSize: batchSize, resuming: resuming, progress: progress)
+            }, expectedBytes: text.count, batchSize: batchSize, resuming: resuming, progress: progress)
     }
 }
 

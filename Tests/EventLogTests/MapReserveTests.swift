@@ -5,7 +5,8 @@ import TestSupport
 import Testing
 
 /// A catch-up grows the map before its first batch by what the log holds after its checkpoint
-/// (`EventStore.reserveMap`), so no batch fills the map midway and is folded and written twice.
+/// (`EventStore.reserveMap`), and an import of a known size by that size, so no batch fills the map midway and is
+/// folded or written twice.
 @Suite struct MapReserveTests {
     let folder = TemporaryFolder()
 
@@ -38,6 +39,29 @@ import Testing
         #expect(store.environment.redoneWrites == before)
         #expect(copy.applied == 6_000)
         #expect(try store.checkpoint(of: "copy") == 3_000)
+    }
+
+    /// An import told the export's size grows the map by as much first: no batch of its log is written twice.
+    @Test func anImportOfAKnownSizeWritesEachBatchOnce() throws {
+        var options = Environment.Options()
+        options.initialMapSize = 64 << 10
+        var export: [UInt8] = []
+        do {
+            let store = try EventStore(path: try filledStore(options: options), clock: ManualClock())
+            try store.export { export += Array($0.utf8) }
+        }
+        let imported = try EventStore(path: folder.child("imported"), options: options, clock: ManualClock())
+        #expect(try imported.importLog(export) == 3_000)
+        #expect(imported.environment.redoneWrites == 0)
+        // Streamed, the size unknown, the same import fills the map on its way.
+        let streamed = try EventStore(path: folder.child("streamed"), options: options, clock: ManualClock())
+        var given = false
+        let chunks = { () -> ArraySlice<UInt8>? in
+            defer { given = true }
+            return given ? nil : export[...]
+        }
+        #expect(try streamed.importLog(chunks: chunks) == 3_000)
+        #expect(streamed.environment.redoneWrites > 0)
     }
 }
 

@@ -131,13 +131,14 @@ public struct LogService: Sendable {
         try store.importLog(text, resuming: resuming, progress: progress)
     }
 
-    /// Loads an NDJSON export read as a stream of byte chunks (`chunks` returns nil at the end), in bounded memory.
+    /// Loads an NDJSON export read as a stream of byte chunks (`chunks` returns nil at the end), in bounded memory;
+    /// `expectedBytes`: the export's size when known (see `EventStore.importLog(chunks:expectedBytes:...)`).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func importLog(
-        chunks: () throws -> ArraySlice<UInt8>?, resuming: (UInt64) -> Void = { _ in },
+        chunks: () throws -> ArraySlice<UInt8>?, expectedBytes: Int = 0, resuming: (UInt64) -> Void = { _ in },
         progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
     ) throws -> Int {
-        try store.importLog(chunks: chunks, resuming: resuming, progress: progress)
+        try store.importLog(chunks: chunks, expectedBytes: expectedBytes, resuming: resuming, progress: progress)
     }
 
     /// A consistent copy of the store, its attachments and anchors in `destination`, with a manifest.
