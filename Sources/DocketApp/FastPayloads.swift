@@ -1,6 +1,7 @@
 import Domain
 import EventLog
 import Foundation
+import ReadModelKit
 
 /// The payloads of the commonest events, read with `CanonicalJSONReader` instead of `JSONDecoder`: a rebuild or a
 /// replay folds every `ticket.opened`, `ticket.assigned`, `ticket.status-changed`, `ticket.commented`,
@@ -157,23 +158,14 @@ enum FastPayloads {
         return value
     }
 
-    /// The cases of a string enumeration with the bytes of their raw values, made once: a value is matched by its
-    /// length and one `memcmp`, some 80 instructions (the raw values made anew for each value read, from `allCases`,
-    /// cost some 330 a status).
+    /// The cases of a string enumeration by the bytes of their raw values, made once (`UTF8Lookup`): a value is matched
+    /// by its length and one `memcmp`, some 80 instructions (the raw values made anew for each value read, from
+    /// `allCases`, cost some 330 a status).
     struct RawValues<E: RawRepresentable & CaseIterable & Sendable>: Sendable where E.RawValue == String {
-        private let cases: [(bytes: [UInt8], value: E)]
-
-        init() { cases = E.allCases.map { (Array($0.rawValue.utf8), $0) } }
+        private let cases = UTF8Lookup(E.allCases.map { (key: $0.rawValue, value: $0) })
 
         /// The case whose raw value is `plain`, byte for byte, or nil.
-        func value(_ plain: UnsafeRawBufferPointer) -> E? {
-            for (bytes, value) in cases where bytes.count == plain.count {
-                if plain.isEmpty || bytes.withUnsafeBytes({ memcmp($0.baseAddress!, plain.baseAddress!, plain.count) }) == 0 {
-                    return value
-                }
-            }
-            return nil
-        }
+        func value(_ plain: UnsafeRawBufferPointer) -> E? { cases.value(plain) }
     }
 
     private static let priorities = RawValues<Priority>()
