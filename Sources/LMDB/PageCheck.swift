@@ -173,6 +173,24 @@ public struct PageCheck {
     }
 
     private mutating func walk(_ record: TreeRecord, tree: Tree, name: String) throws(LMDBError) {
+        do throws(LMDBError) {
+            try walkPages(record, tree: tree, name: name)
+        } catch {
+            throw PageCheck.naming(error, name)
+        }
+    }
+
+    /// Where a message thrown inside a tree's walk names the tree: its name is put in when the error leaves `walk`.
+    /// Passed down the walk instead, the name was retained and released at every node: 40 % of the check (168.8M instructions on a 200k store, now 100.8M).
+    static let treeMark = "\u{FFFC}tree\u{FFFC}"
+
+    /// `error` with the tree's name where its message says `treeMark`.
+    static func naming(_ error: LMDBError, _ name: String) -> LMDBError {
+        guard error.code == .corrupted, error.call.contains(treeMark) else { return error }
+        return LMDBError(code: error.code, call: error.call.replacing(treeMark, with: name))
+    }
+
+    private mutating func walkPages(_ record: TreeRecord, tree: Tree, name: String) throws(LMDBError) {
         if tree == .named, record.flags & PageCheck.duplicateFlags != 0 {
             throw PageCheck.damaged("\(name) is marked as holding duplicates (flags 0x\(String(record.flags, radix: 16)))")
         }
@@ -184,7 +202,7 @@ public struct PageCheck {
         guard record.depth >= 1, record.depth <= PageCheck.maxDepth else {
             throw PageCheck.damaged("\(name) records a depth of \(record.depth)")
         }
-        try walkPage(record.root, level: 1, depth: record.depth, tree: tree, name: name, tally: &tally)
+        try walkPage(record.root, level: 1, depth: record.depth, tree: tree, tally: &tally)
         guard tally.branchPages == record.branchPages, tally.leafPages == record.leafPages,
             tally.overflowPages == record.overflowPages, tally.entries == record.entries
         else {
@@ -195,7 +213,8 @@ public struct PageCheck {
         }
     }
 
-    /// Claims page `number` for a tree: inside the file, reached for the first time, saying its own number.
+    /// Claims page `number` for a tree: inside the file, reached for the first time, saying its own number. `name`
+    /// says what points to it in an error (`treeMark` for the tree being walked).
     private mutating func claim(_ number: UInt64, _ name: @autoclosure () -> String) throws(LMDBError) -> Int {
         guard number >= 2, number <= UInt64(lastPage) else {
             throw PageCheck.damaged("\(name()) points to page \(number), outside pages 2…\(lastPage)")
@@ -210,11 +229,11 @@ public struct PageCheck {
     }
 
     private mutating func walkPage(
-        _ number: UInt64, level: Int, depth: Int, tree: Tree, name: String, tally: inout Tally
+        _ number: UInt64, level: Int, depth: Int, tree: Tree, tally: inout Tally
     ) throws(LMDBError) {
-        let start = try claim(number, name)
+        let start = try claim(number, PageCheck.treeMark)
         // The page and node named only in an error: built for every node, the names cost a quarter of the walk.
-        func place() -> String { "page \(number) of \(name)" }
+        func place() -> String { "page \(number) of \(PageCheck.treeMark)" }
         let flags = u16(start + 10)
         guard let kind = PageKind(rawValue: flags), kind != .overflow else {
             throw PageCheck.damaged("\(place()) is neither a branch nor a leaf (flags 0x\(String(flags, radix: 16)))")
@@ -239,8 +258,7 @@ public struct PageCheck {
             let low = UInt64(u16(start + node)), high = UInt64(u16(start + node + 2)), nodeFlags = u16(start + node + 4)
             if kind == .branch {
                 try walkPage(
-                    low | high << 16 | UInt64(nodeFlags) << 32, level: level + 1, depth: depth, tree: tree, name: name,
-                    tally: &tally)
+                    low | high << 16 | UInt64(nodeFlags) << 32, level: level + 1, depth: depth, tree: tree, tally: &tally)
                 continue
             }
             tally.entries += 1
