@@ -295,8 +295,9 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
         return true
     }
 
-    /// Keeps `row` as the new row of `key`, written by `flush`.
-    @inlinable public func set(_ key: Key, _ row: Row) {
+    /// Keeps `row` as the new row of `key`, written by `flush`. The row is taken, not copied: a caller's last use of it
+    /// hands it over (a copy retained and released every string in it).
+    @inlinable public func set(_ key: Key, _ row: consuming Row) {
         if let index = pending.index(forKey: key) {
             pending.values[index].row = row
             pending.values[index].changed = true
