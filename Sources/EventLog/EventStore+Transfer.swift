@@ -38,30 +38,41 @@ extension RecordCodec {
 }
 
 extension LogWriter {
-    /// Writes an event from line `line` of an export, keeping its fields, and maintains the stream and command
-    /// indexes. Its stream version must follow the stream's, and the hash chained here must equal the line's.
-    mutating func write(imported event: RecordedEvent, line: Int, txn: borrowing Transaction) throws {
-        let state = try LogWriter.streamState(event.stream, txn: txn, db: db)
+    /// Writes the record of line `line` of an export (`ImportBatch`: its body and the line's hash, as the log stores
+    /// it) as the next position, and maintains the stream and command indexes. Its stream version must follow the
+    /// stream's, and unless the reader already did (`hashed`), the hash chained here must equal the line's.
+    mutating func write(importedRecord record: UnsafeRawBufferPointer, line: Int, hashed: Bool, txn: borrowing Transaction) throws {
+        let position = head.position + 1
+        let fields = try RecordCodec.indexFields(of: record)
+        let state = try LogWriter.streamState(fields.stream, txn: txn, db: db)
         let version = (state?.version ?? 0) + 1
-        guard event.streamVersion == version else {
-            throw LogImporter.reject(line, "stream \(event.stream) jumps to version \(event.streamVersion) (expected \(version))")
+        guard fields.streamVersion == version else {
+            let stream = String(decoding: fields.stream, as: UTF8.self)
+            throw LogImporter.reject(line, "stream \(stream) jumps to version \(fields.streamVersion) (expected \(version))")
+        }
+        let hash = Digest(UnsafeRawBufferPointer(rebasing: record[(record.count - 32)...]))
+        if !hashed {
+            let body = UnsafeRawBufferPointer(rebasing: record[..<(record.count - 32)])
+            guard RecordCodec.hash(previous: head.hash, position: position, body: body) == hash else {
+                throw LogImporter.reject(line, LogImporter.hashMismatch)
+            }
         }
         let streamId = try state?.id ?? UInt64(txn.count(db.streams) + 1)
-        var record = scratch  // the writer's buffer, reused from event to event
-        scratch = []
-        defer { scratch = record }
-        record.removeAll(keepingCapacity: true)
-        RecordCodec.encodeBody(event, into: &record)
-        let hash = try write(record: &record, streamId: streamId, streamVersion: event.streamVersion, recordedAt: event.recordedAt, txn: txn)
-        guard hash == event.hash else { throw LogImporter.reject(line, "hash does not match the event's fields (altered line?)") }
-        try txn.put(db.streams, key: Array(event.stream.utf8), value: Key.pair(streamId, event.streamVersion))
-        if let commandId = event.commandId {
-            let key = Array(commandId.utf8)
-            var first = event.position
-            if let raw = try txn.get(db.commands, key: key), raw.count == 16, Key.u64(raw, at: 8) == event.position - 1 {
-                first = Key.u64(raw)
+        try withUnsafeBytes(of: position.bigEndian) { key in
+            try txn.put(db.events, key: key, value: record, options: .append)
+            try withUnsafeBytes(of: (streamId.bigEndian, version.bigEndian)) { pair in
+                try txn.put(db.streamEvents, key: pair, value: key, options: .noOverwrite)
+                try txn.put(db.streams, key: fields.stream, value: pair)
             }
-            try txn.put(db.commands, key: key, value: Key.pair(first, event.position))
+        }
+        head = LogHead(position: position, hash: hash, recordedAt: fields.recordedAt)
+        guard !fields.commandId.isEmpty else { return }
+        var first = position
+        if let raw = try txn.get(db.commands, key: fields.commandId), raw.count == 16, Key.u64(raw, at: 8) == position - 1 {
+            first = Key.u64(raw)
+        }
+        try withUnsafeBytes(of: (first.bigEndian, position.bigEndian)) { pair in
+            try txn.put(db.commands, key: fields.commandId, value: pair)
         }
     }
 }

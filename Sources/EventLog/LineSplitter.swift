@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a stream of byte chunks into lines (without their `\n`), numbered from 1, keeping only the unfinished
 /// last line of a chunk between calls: what `import` and `event append --stdin` read NDJSON with, so memory stays
 /// one chunk and one line whatever the input's size.
@@ -20,7 +26,7 @@ public struct LineSplitter {
     /// Passes each line `chunk` completes to `line`, with its number; keeps the unfinished rest for the next chunk.
     public mutating func feed(_ chunk: ArraySlice<UInt8>, _ line: (ArraySlice<UInt8>, Int) throws -> Void) throws {
         var start = chunk.startIndex
-        while let end = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        while let end = Self.newline(in: chunk, from: start) {
             number += 1
             if carry.isEmpty {
                 guard end - start <= limit + 1 else { throw TooLong(line: number, limit: limit) }
@@ -35,6 +41,18 @@ public struct LineSplitter {
         }
         carry += chunk[start...]
         guard carry.count <= limit + 1 else { throw TooLong(line: number + 1, limit: limit) }
+    }
+
+    /// The index of the first `\n` of `chunk` from `start` on (`memchr`: the bytes of a 1M import were looked at one by
+    /// one, 6 % of its instructions).
+    static func newline(in chunk: ArraySlice<UInt8>, from start: Int) -> Int? {
+        chunk.withUnsafeBufferPointer { buffer -> Int? in
+            let from = start - chunk.startIndex
+            guard let base = buffer.baseAddress, from < buffer.count,
+                let hit = memchr(base + from, Int32(UInt8(ascii: "\n")), buffer.count - from)
+            else { return nil }
+            return chunk.startIndex + (UnsafeRawPointer(hit) - UnsafeRawPointer(base))
+        }
     }
 
     /// Passes the last line when the input does not end with a newline.
