@@ -12,9 +12,10 @@ import Darwin
 /// three in memory), and nothing is appended unless every line is good.
 ///
 /// 1. Every line is checked (`BulkLine`: JSON, stream, type, payload, expected version, names, the trust rules) and
-///    kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder); lines are read and
-///    checked on one thread while those before are written to the spool on the other (`HandOff`). A bad line stops
-///    the command with one line naming it: nothing was appended.
+///    kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder); lines are read on one
+///    thread and spooled on the other (`HandOff`), each thread checking every other batch of 1,000 lines
+///    (`Pass1Batch`). A bad line stops the command with one line naming it (the first bad line of the input): nothing
+///    was appended.
 /// 2. Then the store is opened, the actor checked, and the spooled requests are appended `batch` to a transaction
 ///    (`BulkCommits`), `committed POSITION` printed for each once it is on the disk (when the next one has committed,
 ///    or at the end). What only the store can refuse (an expected version, a command id used on another stream) fails
@@ -32,11 +33,21 @@ struct BulkAppend {
     /// Reads `chunks` (nil at the end) to the end, checking every line, then appends them to the store `open` gives.
     func run(chunks: () throws -> ArraySlice<UInt8>?, open: () throws -> LogService) throws {
         let spool = try AppendSpool()
-        // The lines are read and checked on a thread of their own while the ones before are written to the spool.
+        // The lines are read on a thread of their own, which checks every other batch of them and hands the others
+        // over unchecked: the spooling thread checks those, in order, before it spools them (`Pass1Batch`).
         try HandOff.run { emit in
             try checkedLines(chunks: chunks, emit: emit)
-        } consume: { checked in
-            for line in checked { try spool.write(line) }
+        } consume: { batch in
+            switch batch {
+            case .checked(let lines):
+                for line in lines { try spool.write(line) }
+            case .unchecked(let lines):
+                for (line, number) in lines {
+                    if let parsed = try check(line, number: number) { try spool.write(parsed) }
+                }
+            case .failed(let error):
+                throw error
+            }
         }
         let store = try open()
         try store.requireAdmin(actor, to: "append raw events")
@@ -80,24 +91,56 @@ struct BulkAppend {
         if !requests.isEmpty { try emit(requests) }
     }
 
-    /// Every line of `chunks` checked (`check`), `spooledLines` to a batch; a bad line throws, naming it.
-    private func checkedLines(chunks: () throws -> ArraySlice<UInt8>?, emit: ([BulkLine]) throws -> Void) throws {
+    /// What pass 1's reading thread hands the spooling thread: `spooledLines` lines it checked, as many for the
+    /// spooling thread to check, or the error of a line (that thread throws it once it has checked every line before:
+    /// the error named is always the first bad line's, whichever thread checked it).
+    enum Pass1Batch {
+        case checked([BulkLine])
+        case unchecked([(line: ArraySlice<UInt8>, number: Int)])
+        case failed(any Error)
+    }
+
+    /// Every line of `chunks`, `spooledLines` to a batch, the batches checked here (`check`) and left to the spooling
+    /// thread in turn; the first error (a bad line, one too long, input that cannot be read) handed over in order.
+    private func checkedLines(chunks: () throws -> ArraySlice<UInt8>?, emit: (Pass1Batch) throws -> Void) throws {
         var lines = LineSplitter()
-        var checked: [BulkLine] = []
-        let take = { (line: ArraySlice<UInt8>, number: Int) throws in
-            if let parsed = try check(line, number: number) { checked.append(parsed) }
-            if checked.count >= Self.spooledLines {
-                try emit(checked)
-                checked = []
+        var pending: [(line: ArraySlice<UInt8>, number: Int)] = []
+        pending.reserveCapacity(Self.spooledLines)
+        var checkHere = true
+        func hand() throws {
+            if checkHere {
+                var checked: [BulkLine] = []
+                checked.reserveCapacity(pending.count)
+                for (line, number) in pending {
+                    if let parsed = try check(line, number: number) { checked.append(parsed) }
+                }
+                try emit(.checked(checked))
+            } else {
+                try emit(.unchecked(pending))
             }
+            checkHere.toggle()
+            pending.removeAll(keepingCapacity: true)
+        }
+        let take = { (line: ArraySlice<UInt8>, number: Int) throws in
+            pending.append((line, number))
+            if pending.count >= Self.spooledLines { try hand() }
         }
         do {
-            while let chunk = try chunks() { try lines.feed(chunk, take) }
-            try lines.finish(take)
-        } catch let long as LineSplitter.TooLong {
-            throw CLIError.badInput("line \(long.line) is longer than \(long.limit) bytes; send a smaller one")
+            do {
+                while let chunk = try chunks() { try lines.feed(chunk, take) }
+                try lines.finish(take)
+                if !pending.isEmpty { try hand() }
+            } catch let long as LineSplitter.TooLong {
+                throw CLIError.badInput("line \(long.line) is longer than \(long.limit) bytes; send a smaller one")
+            }
+        } catch let stopped as HandOff.Stopped {
+            throw stopped
+        } catch {
+            // Lines before the failure that this thread has not checked go over first: the spooling thread checks them.
+            // (After a line checked here, the lines of its batch: checked again there, the same error comes first.)
+            if !pending.isEmpty { try emit(.unchecked(pending)) }
+            try emit(.failed(error))
         }
-        if !checked.isEmpty { try emit(checked) }
     }
 
     /// Lines checked before they are handed over to be spooled together.
@@ -107,15 +150,15 @@ struct BulkAppend {
     private func check(_ line: ArraySlice<UInt8>, number: Int) throws -> BulkLine? {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { return nil }
         let parsed = try BulkLine(Array(line), number: number)
-        let label = "line \(number): "
         if let problem = LogService.identifierProblem(parsed.stream, "stream")
             ?? LogService.identifierProblem(parsed.type, "type")
             ?? parsed.commandId.flatMap({ LogService.identifierProblem($0, "command id") })
         {
-            throw CLIError.badInput(label + problem + "; nothing was appended")
+            throw CLIError.badInput("line \(number): " + problem + "; nothing was appended")
         }
         try TrustRules.checkRawAppend(
-            stream: parsed.stream, type: parsed.type, schemaVersion: 1, payload: parsed.payload, repair: repair, where: label)
+            stream: parsed.stream, type: parsed.type, schemaVersion: 1, payload: parsed.payload, repair: repair,
+            where: "line \(number): ")
         return parsed
     }
 

@@ -58,6 +58,36 @@ import Testing
         #expect(try exportLines() == before)
     }
 
+    /// Pass 1 checks the batches of 1,000 lines on both threads in turn (lines 1–1,000 on the reading thread, 1,001–2,000
+    /// on the spooling one, …): of two bad lines, the first is named whichever thread checked either, also when the
+    /// input then fails on a line too long (the lines before it not checked yet are checked first).
+    @Test(arguments: [(500, 1_500), (1_500, 2_500), (2_500, 3_600), (3_600, 3_700), (1_500, 0), (2_500, 0)])
+    func theFirstBadLineIsNamedWhicheverThreadChecksIt(first: Int, second: Int) throws {
+        var lines = (1...4_000).map { Self.line($0) }
+        let bad = #"{"stream":"s","type":"t.x","payload":[1]}"#
+        lines[first - 1] = bad
+        if second > 0 {
+            lines[second - 1] = bad
+        } else {
+            // The line after the bad one is too long: refused as it is read, while the bad one waits to be checked.
+            lines[first] = #"{"stream":"s","type":"t.x","payload":{"a":""# + String(repeating: "x", count: NDJSONLine.maxLineBytes) + #""}}"#
+        }
+        let input = Array(lines.joined(separator: "\n").utf8)
+        var offset = 0
+        let chunks = { () -> ArraySlice<UInt8>? in
+            guard offset < input.count else { return nil }
+            defer { offset += 1 << 16 }
+            return input[offset..<min(offset + (1 << 16), input.count)]
+        }
+        let error = try #require(throws: CLIError.self) {
+            try BulkAppend(actor: "ann", repair: false, batch: 1_000).run(chunks: chunks) {
+                Issue.record("the store was opened although line \(first) is bad")
+                throw CLIError.badInput("opened")
+            }
+        }
+        #expect(error.description.hasPrefix("line \(first): 'payload' must be a JSON object"), "\(error.description)")
+    }
+
     /// Lines in CRLF, blank lines, a last line without a newline, payloads left out, canonicalized or kept: every
     /// event is appended in order, one `committed` line per batch.
     @Test func everyLineIsAppendedInOrderOneCommitPerBatch() throws {
@@ -202,6 +232,34 @@ import Testing
         #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "ticketing.noted"))
         #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "bench.ticket.opened"))
         #expect(!TrustRules.touchesDocketData(stream: "bench-1", type: "ticket"))
+    }
+
+    /// A text's head of ASCII is found in its bytes exactly as `head(of:through:)` and the sets of strings find it; a
+    /// text whose head takes characters (a byte above 0x7F before the separator or after it; the Kelvin sign is
+    /// canonically a "K") is left to them.
+    @Test func theHeadsFoundByTheirBytesAreTheSetsHeads() {
+        var heads = Array(TrustRules.typePrefixes) + Array(TrustRules.streamHeads)
+        for head in heads {
+            heads += [String(head.dropFirst()), String(head.dropLast()), head + head, "x" + head, head.uppercased()]
+        }
+        heads += ["", ".", "-", "a.", "b-", "\u{212A}ticket.", "tick\u{212A}-", "ticket\u{301}.", "ticket", "sla"]
+        var texts: [String] = []
+        for head in heads { texts += [head, head + "x-1.y", head + "\u{301}x", head + "é", head + ".-"] }
+        for text in texts {
+            for (separator, bytes, set) in [
+                (UInt8(ascii: "."), TrustRules.typeHeadBytes, TrustRules.typePrefixes),
+                (UInt8(ascii: "-"), TrustRules.streamHeadBytes, TrustRules.streamHeads),
+            ] {
+                let expected = TrustRules.head(of: text, through: separator).map { set.contains(String($0)) } ?? false
+                let found = bytes.containsHead(of: text, through: separator)
+                #expect((found ?? expected) == expected, "\(text)")
+                let plain = text.utf8.prefix { $0 != separator }.allSatisfy { $0 < 0x80 }
+                    && text.utf8.drop { $0 != separator }.dropFirst().first.map { $0 < 0x80 } ?? true
+                #expect((found == nil) == !plain, "\(text)")
+            }
+        }
+        for head in TrustRules.typePrefixes { #expect(TrustRules.typeHeadBytes.containsHead(of: head + "x", through: UInt8(ascii: ".")) == true) }
+        for head in TrustRules.streamHeads { #expect(TrustRules.streamHeadBytes.containsHead(of: head + "1", through: UInt8(ascii: "-")) == true) }
     }
 
     /// A line nested deeper than `JSONBounds.maxDepth` is left to the slow path, which names it; one level less is read.
