@@ -15,29 +15,28 @@ public struct BusinessCalendar: Sendable {
     public var replacementHours: [LocalDate: [BusinessSlot]] { storage.replacementHours }
 
     var zone: ZoneRules { storage.zone }
-    /// Holidays and replaced dates together (days since 1970-01-01), increasing, with their slots in `specialSlots`.
+    /// Holidays and replaced dates together (days since 1970-01-01), increasing, with their slots in `days`.
     var specialDays: [Int64] { storage.specialDays }
-    var specialSlots: [[BusinessSlot]] { storage.specialSlots }
     /// Business milliseconds in a week without clock changes or special dates (never zero).
     var weeklyMilliseconds: Int64 { storage.weeklyMilliseconds }
-    /// Business milliseconds of each weekday (Monday first) on a day without a clock change that is not special.
-    var dailyMilliseconds: [Int64] { storage.dailyMilliseconds }
+    /// Every day's slots as bounds from local midnight, and each weekday's business milliseconds: what a walk reads
+    /// (`IntervalWalker`), valid as long as the calendar.
+    var days: DayTable { storage.days }
 
     /// The calendar's fields in one immutable object: a calendar is copied into every SLA clock and every walk
     /// (`IntervalWalker`), and a copy of one reference is one retain where a copy of the eight fields was eight
     /// (about 5 % of a rebuild's CPU).
-    private final class Storage: Sendable {
+    private final class Storage: @unchecked Sendable {
+        // @unchecked Sendable: every field is set in `init` and only read after (`days` points into memory the
+        // storage owns and frees in `deinit`).
         let timeZoneIdentifier: String
         let weeklyHours: WeeklyHours
         let holidays: [LocalDate]
         let replacementHours: [LocalDate: [BusinessSlot]]
         let zone: ZoneRules
         let specialDays: [Int64]
-        let specialSlots: [[BusinessSlot]]
         let weeklyMilliseconds: Int64
-        let dailyMilliseconds: [Int64]
-        /// The weekly hours' slots of each weekday, Monday first.
-        let weekdaySlots: [[BusinessSlot]]
+        let days: DayTable
 
         init(
             zone: ZoneRules, identifier: String, weeklyHours: WeeklyHours, holidays: [LocalDate],
@@ -52,11 +51,11 @@ public struct BusinessCalendar: Sendable {
             special += replacementHours.map { ($0.key.daysSinceEpoch, $0.value) }
             special.sort { $0.day < $1.day }
             self.specialDays = special.map(\.day)
-            self.specialSlots = special.map(\.slots)
             self.weeklyMilliseconds = weeklyHours.nominalSecondsPerWeek * 1000
-            self.weekdaySlots = (0..<7).map { weeklyHours.slots(weekdayIndex: $0) }
-            self.dailyMilliseconds = weekdaySlots.map { slots in slots.reduce(0) { $0 + $1.nominalSeconds * 1000 } }
+            self.days = DayTable(weekdays: (0..<7).map { weeklyHours.slots(weekdayIndex: $0) }, specialDays: special.map(\.slots))
         }
+
+        deinit { days.deallocate() }
     }
 
     private let storage: Storage
@@ -113,31 +112,13 @@ public struct BusinessCalendar: Sendable {
 
     // MARK: - Days
 
-    /// The slots of local day `day` (days since 1970-01-01): its replacement hours, none on a holiday, else the
-    /// weekly ones.
-    func slots(forDay day: Int64) -> [BusinessSlot] {
-        let specialDays = storage.specialDays
-        if !specialDays.isEmpty {
-            let index = firstSpecialIndex(atOrAfter: day)
-            if index < specialDays.count && specialDays[index] == day { return storage.specialSlots[index] }
-        }
-        return weeklySlots(forDay: day)
-    }
-
-    /// The slots of `day`'s weekday (those of `day` when it is not a holiday or replaced day).
-    func weeklySlots(forDay day: Int64) -> [BusinessSlot] {
-        // Read from the storage's own list (a copy of the weekly hours and a weekday made for each day walked cost more
-        // than the rest of a day's load).
-        storage.weekdaySlots[Self.weekdayIndex(day)]
-    }
-
     /// The Monday-based index (0…6) of the weekday of `day` (days since 1970-01-01, a Thursday).
     static func weekdayIndex(_ day: Int64) -> Int { Int(((day % 7) + 7 + 3) % 7) }
 
-    /// The first holiday or replaced day at or after `day`, or `Int64.max`.
-    func nextSpecialDay(atOrAfter day: Int64) -> Int64 {
+    /// The first holiday or replaced day at or after `day` (`Int64.max` when none) and its place in `specialDays`.
+    func nextSpecialDay(atOrAfter day: Int64) -> (day: Int64, index: Int) {
         let index = firstSpecialIndex(atOrAfter: day)
-        return index < specialDays.count ? specialDays[index] : Int64.max
+        return (index < specialDays.count ? specialDays[index] : Int64.max, index)
     }
 
     private func firstSpecialIndex(atOrAfter day: Int64) -> Int {
@@ -163,5 +144,80 @@ extension BusinessCalendar: Hashable {
         hasher.combine(weeklyHours)
         hasher.combine(holidays)
         hasher.combine(replacementHours)
+    }
+}
+
+/// The slots of every kind of day a calendar has — each weekday's regular hours (Monday first), then each holiday or
+/// replaced day's in `specialDays` order — as millisecond bounds from local midnight, and the business milliseconds of
+/// each weekday, in memory its calendar owns: a walk reads a day's slots through it without retaining an array (a
+/// day's slots were an array copied out of the calendar for each day walked).
+struct DayTable {
+    /// A slot `[open, close)` in milliseconds from local midnight.
+    struct Slot {
+        let open: Int64
+        let close: Int64
+    }
+
+    private let slots: UnsafeMutableBufferPointer<Slot>
+    /// `starts[kind]..<starts[kind + 1]` are the slots of weekday `kind` (0…6) or of special day `kind - 7`.
+    private let starts: UnsafeMutableBufferPointer<Int>
+    private let daily: UnsafeMutableBufferPointer<Int64>
+
+    /// A table of `weekdays` (seven lists, Monday first) and `specialDays` (each special day's slots, in order).
+    init(weekdays: [[BusinessSlot]], specialDays: [[BusinessSlot]]) {
+        let kinds = weekdays + specialDays
+        slots = .allocate(capacity: kinds.reduce(0) { $0 + $1.count })
+        starts = .allocate(capacity: kinds.count + 1)
+        daily = .allocate(capacity: 7)
+        var count = 0
+        for (kind, list) in kinds.enumerated() {
+            starts.initializeElement(at: kind, to: count)
+            for slot in list {
+                slots.initializeElement(
+                    at: count,
+                    to: Slot(
+                        open: Int64(slot.open.minutesSinceMidnight) * 60_000, close: Int64(slot.close.minutesSinceMidnight) * 60_000))
+                count += 1
+            }
+        }
+        starts.initializeElement(at: kinds.count, to: count)
+        for (weekday, list) in weekdays.enumerated() {
+            daily.initializeElement(at: weekday, to: list.reduce(0) { $0 + $1.nominalSeconds * 1000 })
+        }
+    }
+
+    /// Frees the table (its owner's `deinit`; the elements are plain values).
+    func deallocate() {
+        slots.deallocate()
+        starts.deallocate()
+        daily.deallocate()
+    }
+
+    /// The slots of weekday `index` (Monday-based, 0…6) on a day that is not special.
+    func weekday(_ index: Int) -> UnsafeBufferPointer<Slot> { kind(index) }
+
+    /// The slots of the special day at `index` of `specialDays`.
+    func special(_ index: Int) -> UnsafeBufferPointer<Slot> { kind(7 + index) }
+
+    /// Business milliseconds of weekday `index` (Monday-based) on a day without a clock change that is not special.
+    func dailyMilliseconds(_ index: Int) -> Int64 { daily[index] }
+
+    /// Business milliseconds of a day of `slots` (without a clock change) from its midnight to `time` milliseconds
+    /// after it.
+    static func elapsed(_ slots: UnsafeBufferPointer<Slot>, at time: Int64) -> Int64 {
+        var total: Int64 = 0
+        for slot in slots where slot.open < time { total += min(slot.close, time) - slot.open }
+        return total
+    }
+
+    /// Business milliseconds of a day of `slots` without a clock change.
+    static func total(_ slots: UnsafeBufferPointer<Slot>) -> Int64 {
+        var total: Int64 = 0
+        for slot in slots { total += slot.close - slot.open }
+        return total
+    }
+
+    private func kind(_ kind: Int) -> UnsafeBufferPointer<Slot> {
+        UnsafeBufferPointer(rebasing: UnsafeBufferPointer(slots)[starts[kind]..<starts[kind + 1]])
     }
 }

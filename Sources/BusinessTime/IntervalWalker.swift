@@ -14,39 +14,53 @@ struct IntervalWalker {
     }
 
     private let calendar: BusinessCalendar
+    /// The calendar's slots and daily totals (valid while `calendar` is held).
+    private let days: DayTable
     /// The local day being walked (days since 1970-01-01).
     private(set) var day: Int64
     /// Nothing before this instant is handed out.
     private var cursor: Int64
-    private var slots: [BusinessSlot] = []
+    /// The day's slots, once loaded (`isLoaded`): a day is loaded when its intervals are first asked for, so a day
+    /// moved past at once (`skipDays` and `skipWeeks` after `advanceDay`) is never loaded.
+    private var slots = UnsafeBufferPointer<DayTable.Slot>(start: nil, count: 0)
+    private var isLoaded = false
     private var index = 0
     /// The instant of the day's midnight when the whole day reads with one offset (the common, fast case).
     private(set) var regularOrigin: Int64?
-    /// The day's intervals, resolved one by one, when a clock change is near.
+    /// The day's intervals, resolved one by one, when a clock change is near (its storage kept from day to day).
     private var resolved: [(start: Int64, end: Int64)] = []
     /// One offset that holds for every day up to `stretch.lastDay`.
     private var stretch: (offset: Int64, lastDay: Int64)?
-    /// The first holiday or replaced day at or after the last one loaded (`Int64.max` when none): the days before it
-    /// have their weekday's hours, found without searching the special days again.
+    /// The first holiday or replaced day at or after the day walked (`Int64.max` when none) and its index in the
+    /// calendar's special days: the days before it have their weekday's hours, found without searching the special
+    /// days again.
     private var nextSpecialDay = Int64.min
+    private var nextSpecialIndex = 0
 
     /// A walk that starts at `instant`, in the local day whose window holds it.
     init(_ calendar: BusinessCalendar, from instant: Int64) {
         self.calendar = calendar
-        self.day = calendar.day(containing: instant)
+        self.days = calendar.days
         self.cursor = instant
-        load()
+        if let (day, stretch) = calendar.zone.regularDay(containing: instant) {
+            self.day = day
+            self.stretch = stretch
+        } else {
+            self.day = calendar.day(containing: instant)
+        }
+        enter()
     }
 
     /// The next interval of the current day, or nil when the day has no more.
     mutating func nextInDay() -> Interval? {
+        if !isLoaded { load() }
         if let origin = regularOrigin {
             while index < slots.count {
                 let slot = slots[index]
                 index += 1
-                let end = origin + Int64(slot.close.minutesSinceMidnight) * 60_000
+                let end = origin + slot.close
                 if end <= cursor { continue }
-                let start = max(origin + Int64(slot.open.minutesSinceMidnight) * 60_000, cursor)
+                let start = max(origin + slot.open, cursor)
                 cursor = end
                 return Interval(start: start, end: end, day: day)
             }
@@ -74,7 +88,7 @@ struct IntervalWalker {
     /// Moves to the start of the next local day.
     mutating func advanceDay() {
         day += 1
-        load()
+        enter()
     }
 
     /// At the start of a day: skips up to `limit` whole weeks whose days all read with one offset and hold no
@@ -86,7 +100,7 @@ struct IntervalWalker {
         let weeks = min(limit, regularWeeks, plainWeeks)
         guard weeks > 0 else { return 0 }
         day += weeks * 7
-        load()
+        enter()
         return weeks
     }
 
@@ -97,11 +111,10 @@ struct IntervalWalker {
     /// SLA clock closes span days rather than weeks, and loading each day's slots was most of their walk.
     mutating func skipDays(until end: Int64, below budget: Int64) -> Int64 {
         guard index == 0, let stretch, var origin = regularOrigin else { return 0 }
-        let daily = calendar.dailyMilliseconds
         var next = day
         var skipped: Int64 = 0
         while next < nextSpecialDay, next <= stretch.lastDay, origin <= end - 86_400_000 {
-            let milliseconds = daily[BusinessCalendar.weekdayIndex(next)]
+            let milliseconds = days.dailyMilliseconds(BusinessCalendar.weekdayIndex(next))
             guard milliseconds < budget - skipped else { break }
             skipped += milliseconds
             next += 1
@@ -109,14 +122,16 @@ struct IntervalWalker {
         }
         guard next != day else { return 0 }
         day = next
-        load()
+        enter()
         return skipped
     }
 
-    private mutating func load() {
-        if nextSpecialDay < day { nextSpecialDay = calendar.nextSpecialDay(atOrAfter: day) }
-        slots = day == nextSpecialDay ? calendar.slots(forDay: day) : calendar.weeklySlots(forDay: day)
+    /// Moves to the start of `day` (set by the caller): its offset, where its special days stand; its slots are
+    /// loaded when they are read (`load`).
+    private mutating func enter() {
         index = 0
+        isLoaded = false
+        if nextSpecialDay < day { (nextSpecialDay, nextSpecialIndex) = calendar.nextSpecialDay(atOrAfter: day) }
         if let known = stretch, day <= known.lastDay {
         } else {
             stretch = calendar.zone.regularStretch(forDay: day)
@@ -125,8 +140,14 @@ struct IntervalWalker {
             regularOrigin = (day * 86_400 - stretch.offset) * 1000
         } else {
             regularOrigin = nil
-            resolved = calendar.resolvedIntervals(day: day, slots: slots)
         }
+    }
+
+    /// Loads the day's slots, and resolves them one by one when the day is near a clock change.
+    private mutating func load() {
+        slots = day == nextSpecialDay ? days.special(nextSpecialIndex) : days.weekday(BusinessCalendar.weekdayIndex(day))
+        if regularOrigin == nil { calendar.resolveIntervals(day: day, slots: slots, into: &resolved) }
+        isLoaded = true
     }
 }
 
@@ -143,22 +164,23 @@ extension BusinessCalendar {
         return day
     }
 
-    /// The intervals of `day`, each end resolved on its own, clipped to the day's window and to the slot before.
-    func resolvedIntervals(day: Int64, slots: [BusinessSlot]) -> [(start: Int64, end: Int64)] {
+    /// The intervals of `day` (its `slots`), each end resolved on its own, clipped to the day's window and to the slot
+    /// before, in place of `intervals`.
+    func resolveIntervals(day: Int64, slots: UnsafeBufferPointer<DayTable.Slot>, into intervals: inout [(start: Int64, end: Int64)]) {
+        intervals.removeAll(keepingCapacity: true)
         let midnight = day * 86_400
         let table = zone.table(around: midnight)
-        let windowEnd = table.resolve(local: midnight + 86_400) * 1000
-        var floor = table.resolve(local: midnight) * 1000
-        var intervals: [(start: Int64, end: Int64)] = []
+        // Every time of the day is at or after `midnight`: its segments are found from those of midnight's.
+        let hint = table.segment(containing: midnight - OffsetTable.margin)
+        let windowEnd = table.resolve(local: midnight + 86_400, from: hint) * 1000
+        var floor = table.resolve(local: midnight, from: hint) * 1000
         for slot in slots {
-            let start = max(table.resolve(local: midnight + Int64(slot.open.minutesSinceMidnight) * 60) * 1000, floor)
-            let end = min(
-                table.resolve(local: midnight + Int64(slot.close.minutesSinceMidnight) * 60) * 1000, windowEnd)
+            let start = max(table.resolve(local: midnight + slot.open / 1000, from: hint) * 1000, floor)
+            let end = min(table.resolve(local: midnight + slot.close / 1000, from: hint) * 1000, windowEnd)
             if start < end {
                 intervals.append((start, end))
                 floor = end
             }
         }
-        return intervals
     }
 }

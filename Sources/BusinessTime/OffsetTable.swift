@@ -50,8 +50,21 @@ struct OffsetTable: Sendable {
     /// skip: it is read with the offset in force before the change (02:30 on a spring-forward night gives 03:30).
     /// The caller makes sure `local ± margin` is covered.
     func resolve(local: Int64) -> Int64 {
-        let first = segment(containing: local - Self.margin)
-        let last = segment(containing: local + Self.margin)
+        resolve(local: local, first: segment(containing: local - Self.margin), last: segment(containing: local + Self.margin))
+    }
+
+    /// `resolve(local:)`, its segments searched from `hint`, a segment at or before the one holding `local - margin`
+    /// (the times of one day are resolved from the segment of its first: a few steps each, not two searches).
+    func resolve(local: Int64, from hint: Int) -> Int64 {
+        var first = hint
+        while first < transitions.count, transitions[first] <= local - Self.margin { first += 1 }
+        var last = first
+        while last < transitions.count, transitions[last] <= local + Self.margin { last += 1 }
+        return resolve(local: local, first: first, last: last)
+    }
+
+    /// `resolve(local:)` with `first` and `last` the segments holding `local - margin` and `local + margin`.
+    private func resolve(local: Int64, first: Int, last: Int) -> Int64 {
         if first == last { return local - offsets[first] }
         // Segments are in time order, so the first that holds a reading holds the earliest one (rule 1).
         for index in first...last {

@@ -63,6 +63,25 @@ final class ZoneRules: Sendable {
         return (table.offsets[index], lastDay)
     }
 
+    /// The local day whose date `instant` (milliseconds) reads on the wall clock, and its `regularStretch` when it
+    /// has one: with one search of the table where `offset(at:)` and `regularStretch(forDay:)` made one each. Nil
+    /// when that day is not regular (the caller settles the day as `BusinessCalendar.day(containing:)` does).
+    func regularDay(containing instant: Int64) -> (day: Int64, stretch: (offset: Int64, lastDay: Int64))? {
+        let second = Self.floorDivide(instant, 1000)
+        guard table.covers(second, second) else { return nil }
+        let index = table.segment(containing: second)
+        let offset = table.offsets[index]
+        let day = Self.floorDivide(second + offset, 86_400)
+        // The day's span in the same segment as the instant: then that segment is the one `regularStretch` finds.
+        let midnight = day * 86_400
+        let first = midnight - OffsetTable.margin
+        let last = midnight + 86_400 + OffsetTable.margin
+        guard table.covers(first, last), table.segmentStart(index) <= first, last < table.segmentEnd(index) else {
+            return nil
+        }
+        return (day, (offset, Self.floorDivide(table.segmentEnd(index) - 1 - 86_400 - OffsetTable.margin, 86_400)))
+    }
+
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         let quotient = value / divisor
         return value % divisor < 0 ? quotient - 1 : quotient

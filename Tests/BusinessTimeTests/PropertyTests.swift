@@ -218,4 +218,49 @@ import Testing
             }
         }
     }
+
+    /// A span's business time and instants worked out without a walk (`regularMilliseconds`: days of one offset, none
+    /// special) are the walk's: spans from a few hours to three weeks that end at a closing, at the next opening, at a
+    /// local midnight or inside a slot, with amounts that run out at each closing of the span, a millisecond either
+    /// side, and the whole span, many of them over holidays and replaced days; `businessMilliseconds(from:to:)` and
+    /// `add` walk the days.
+    @Test(arguments: cases)
+    func workedOutSpansAgreeWithTheWalk(_ setting: Case) throws {
+        let calendar = try setting.make()
+        var generator = SeededGenerator(seed: 0xF01D)
+        for round in 0..<160 {
+            // Half of them in 2026, among the holidays and replaced days of the cases.
+            let from =
+                round % 2 == 0
+                ? Self.randomInstant(&generator)
+                : Timestamp(millisecondsSinceEpoch: Int64.random(in: 1_767_225_600_000...1_798_761_600_000, using: &generator))
+            let horizon = Timestamp(
+                millisecondsSinceEpoch: from.millisecondsSinceEpoch + Int64.random(in: 3_600_000...(21 * 86_400_000), using: &generator))
+            let intervals = calendar.intervals(from: from, to: horizon)
+            var ends = [horizon]
+            if let last = intervals.last {
+                ends += [last.end, Timestamp(millisecondsSinceEpoch: (last.start.millisecondsSinceEpoch + last.end.millisecondsSinceEpoch) / 2)]
+                ends.append(calendar.instant(on: last.date.adding(days: 1), at: .startOfDay))
+            }
+            if intervals.count > 1 { ends.append(intervals[intervals.count - 1].start) }
+            for to in ends {
+                let measured = calendar.businessMilliseconds(from: from, to: to)
+                var amounts: [Int64] = [measured, measured - 1, measured + 1, 1]
+                var closed: Int64 = 0
+                for interval in intervals where interval.end <= to {
+                    closed += interval.milliseconds
+                    amounts += [closed - 1, closed, closed + 1]
+                }
+                var instants = [Timestamp?](repeating: nil, count: amounts.count)
+                let total = amounts.withUnsafeBufferPointer { amounts in
+                    instants.withUnsafeMutableBufferPointer { calendar.businessMilliseconds(from: from, to: to, placing: amounts, into: $0) }
+                }
+                #expect(total == measured, "\(from) to \(to)")
+                for (amount, instant) in zip(amounts, instants) {
+                    let expected = amount >= 1 && amount <= measured ? calendar.add(businessMilliseconds: amount, to: from) : nil
+                    #expect(instant == expected, "\(from) to \(to): \(amount) ms")
+                }
+            }
+        }
+    }
 }
