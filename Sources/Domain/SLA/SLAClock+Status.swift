@@ -17,7 +17,14 @@ extension SLAClock {
     /// once breached); nil when it is paused or met. It depends only on the clock, not on the time of asking
     /// (``SLATimerStatus/dueAt`` at any instant).
     public func dueAt(_ kind: SLAClockKind) -> Timestamp? {
-        let timer = self[kind]
+        // The stored timer read in place (`self[kind]` copied it, retaining its intervals).
+        switch kind {
+        case .response: dueAt(of: response)
+        case .resolution: dueAt(of: resolution)
+        }
+    }
+
+    private func dueAt(of timer: SLATimer) -> Timestamp? {
         guard let since = timer.runningSince else { return nil }
         let target = timer.targetMilliseconds
         return timer.bankedMilliseconds < target
@@ -96,25 +103,38 @@ extension SLAClock {
     /// the smallest, fall due in that order (business time added to one instant never comes earlier for more of
     /// it), so only its first threshold not yet recorded can be the earliest.
     public var nextAlarm: Timestamp? {
+        // The alarms and timers are read where they are kept (a copy of an alarm retained an escalation's rule, a copy
+        // of a timer its intervals, and `SLAClockKind.allCases` made an array: ~700 instructions for every sla row
+        // written, most of them closed, with no running timer).
         var earliest: Timestamp?
-        func consider(_ alarm: SLAAlarm) -> Bool {
-            guard !recorded.contains(where: { $0.isSameThreshold(as: alarm) }) else { return false }
-            if earliest.map({ alarm.dueAt < $0 }) ?? true { earliest = alarm.dueAt }
-            return true
+        for index in reached.indices {
+            // Only an earlier instant changes the answer: whether a later one was recorded does not matter.
+            if let earliest, earliest <= reached[index].dueAt { continue }
+            if !isRecorded(reached[index]) { earliest = reached[index].dueAt }
         }
-        for alarm in reached { _ = consider(alarm) }
-        for kind in SLAClockKind.allCases {
-            let timer = self[kind]
-            guard let since = timer.runningSince else { continue }
-            let pending = SLAClock.thresholds(of: timer, started: started, priority: priority)
-                .filter { $0.milliseconds > timer.bankedMilliseconds }.sorted { $0.milliseconds < $1.milliseconds }
-            for threshold in pending {
-                let dueAt = calendar.add(businessMilliseconds: threshold.milliseconds - timer.bankedMilliseconds, to: since)
-                if let earliest, earliest < dueAt { break }
-                if consider(SLAAlarm(clock: kind, kind: threshold.alarm.kind(in: started), dueAt: dueAt)) { break }
-            }
-        }
+        nextPending(of: response, .response, before: &earliest)
+        nextPending(of: resolution, .resolution, before: &earliest)
         return earliest
+    }
+
+    /// Whether `recorded` holds `alarm`'s threshold.
+    private func isRecorded(_ alarm: SLAAlarm) -> Bool {
+        recorded.contains { $0.isSameThreshold(as: alarm) }
+    }
+
+    /// Lowers `earliest` to the instant of the first threshold of `timer` (of `kind`) not yet recorded, when it is
+    /// running and that comes first.
+    private func nextPending(of timer: SLATimer, _ kind: SLAClockKind, before earliest: inout Timestamp?) {
+        guard let since = timer.runningSince else { return }
+        let pending = SLAClock.thresholds(of: timer, started: started, priority: priority)
+            .filter { $0.milliseconds > timer.bankedMilliseconds }.sorted { $0.milliseconds < $1.milliseconds }
+        for threshold in pending {
+            let dueAt = calendar.add(businessMilliseconds: threshold.milliseconds - timer.bankedMilliseconds, to: since)
+            if let earliest, earliest < dueAt { break }
+            guard !isRecorded(SLAAlarm(clock: kind, kind: threshold.alarm.kind(in: started), dueAt: dueAt)) else { continue }
+            if earliest.map({ dueAt < $0 }) ?? true { earliest = dueAt }
+            break
+        }
     }
 
     /// The alarms due at or before `now`, as the events that record them (what `docket tick` appends).

@@ -54,7 +54,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
     ///
     /// A priority without targets (impossible in a decoded event, which requires all four) counts as a zero target.
     public static func start(_ started: TicketSLAStarted) -> SLAClock {
-        let target = started.targets[started.priority] ?? SLATarget(responseMinutes: 0, resolutionMinutes: 0)
+        let target = target(of: started.priority, in: started.targets) ?? SLATarget(responseMinutes: 0, resolutionMinutes: 0)
         func timer(_ kind: SLAClockKind) -> SLATimer {
             let seconds = Int64(target.minutes(for: kind)) * 60
             // Room for the stretch that ends this one (a reply, a pause, the close): a one-element array grew into a
@@ -72,6 +72,14 @@ public struct SLAClock: Codable, Sendable, Equatable {
         return SLAClock(
             started: started, priority: started.priority, response: timer(.response), resolution: timer(.resolution),
             isWaitingOnClient: false, isClosed: false, reached: [], recorded: [])
+    }
+
+    /// `targets[priority]`, found by comparing the (four) keys by case: hashing the priority (its raw value, a
+    /// string) cost more than the rest of a clock's start.
+    static func target(of priority: Priority, in targets: [Priority: SLATarget]) -> SLATarget? {
+        let place = priority.place
+        for (key, target) in targets where key.place == place { return target }
+        return nil
     }
 
     private init(
@@ -552,5 +560,17 @@ extension SLAClock {
             started: started, priority: progress.priority, response: progress.response, resolution: progress.resolution,
             isWaitingOnClient: progress.isWaitingOnClient, isClosed: progress.isClosed, reached: progress.reached,
             recorded: progress.recorded)
+    }
+}
+
+extension Priority {
+    /// The case's place, P1 first: a comparison of cases that does not read the raw values.
+    fileprivate var place: Int {
+        switch self {
+        case .p1: 0
+        case .p2: 1
+        case .p3: 2
+        case .p4: 3
+        }
     }
 }
