@@ -46,12 +46,13 @@ public final class BillingProjection: Projection, @unchecked Sendable {
     /// Seals the batch folded so far in every table (`RawTable.seal`).
     public func prepareFlush() throws {
         for table in all { table.seal() }
+        changes.sealed()
     }
 
     /// Writes what this transaction's folds put, each table in key order (see `RawTable`).
     public func flush(in txn: borrowing Transaction) throws {
         for table in all { try table.flush(in: txn) }
-        changes.forget()
+        changes.flushed()
     }
 
     public func discardPending() {

@@ -121,13 +121,14 @@ public final class QueueProjection: Projection {
     public func prepareFlush() throws {
         try rows.prepareFlush()
         storedTerms.seal()
+        changes.sealed()
     }
 
     /// Writes the rows this transaction changed and their index entries (see `RowTable`), and the terms it kept.
     public func flush(in txn: borrowing Transaction) throws {
         try rows.flush(in: txn)
         try storedTerms.flush(in: txn)
-        changes.forget()
+        changes.flushed()
     }
 
     public func discardPending() {

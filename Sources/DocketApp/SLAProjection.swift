@@ -161,13 +161,14 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     public func prepareFlush() throws {
         try rows.prepareFlush()
         storedTerms.seal()
+        changes.sealed()
     }
 
     /// Writes the rows this transaction changed and their index entries (see `RowTable`), and the terms it kept.
     public func flush(in txn: borrowing Transaction) throws {
         try rows.flush(in: txn)
         try storedTerms.flush(in: txn)
-        changes.forget()
+        changes.flushed()
     }
 
     public func discardPending() {

@@ -11,7 +11,8 @@ import Foundation
 /// store), never a global: two stores folding at the same time do not see each other's events. `derive` must be a pure
 /// function of the event's type, schema version and payload; a hit requires the same position and all three to be
 /// equal (the payload comparison is a pointer check when it is the same event). It holds the last `capacity` events
-/// by position (more than a bulk batch), until the projections call `forget()` when their transaction ends.
+/// by position (more than a bulk batch), until the projections call `forget()` when their transaction ends, or
+/// `forget(through:)` in a pipelined bulk fold, whose next batch may have begun before this one is written.
 public final class EventMemo<Value>: @unchecked Sendable {
     // @unchecked Sendable: the slots and `used` are only touched under `lock`.
     // @inlinable (with what it touches @usableFromInline) so the user's module specializes it for its `Value`.
@@ -79,6 +80,29 @@ public final class EventMemo<Value>: @unchecked Sendable {
         lock.withLock {
             for slot in used { slots[slot] = .empty }
             used.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The highest position held, 0 when none is.
+    @inlinable public var highestPosition: UInt64 {
+        lock.withLock { used.reduce(0) { max($0, slots[$1].position) } }
+    }
+
+    /// Forgets the events held at `position` or before, and keeps those after it: a pipelined bulk fold forgets a
+    /// batch once it is written while the next batch's folds, begun meanwhile, keep what they derived.
+    @inlinable public func forget(through position: UInt64) {
+        lock.withLock {
+            var kept = 0
+            for index in used.indices {
+                let slot = used[index]
+                if slots[slot].position <= position {
+                    slots[slot] = .empty
+                } else {
+                    used[kept] = slot
+                    kept += 1
+                }
+            }
+            used.removeSubrange(kept...)
         }
     }
 }

@@ -284,3 +284,43 @@ import Testing
         #expect(try f.store.dump(projection: "time") == dump)
     }
 }
+
+/// `TicketChanges` in a pipelined bulk fold: once a batch is sealed, writing it forgets that batch's decodes only,
+/// and the next batch's, begun meanwhile on another thread, stay; without a sealed batch (an append) writing forgets
+/// them all.
+@Suite struct TicketChangesMemoTests {
+    static func comment(_ position: UInt64) -> RecordedEvent {
+        RecordedEvent(
+            position: position, stream: "ticket-T-1001", streamVersion: position, type: TicketCommented.descriptor.type,
+            schemaVersion: 1, eventId: UUID(), commandId: nil, actor: "ann", recordedAt: .init(millisecondsSinceEpoch: 0),
+            payload: Array(#"{"text":"Checked the spooler.","visibility":"internal"}"#.utf8), hash: .zero)
+    }
+
+    @Test func writingASealedBatchKeepsTheNextBatchsDecodes() throws {
+        let changes = TicketChanges()
+        let events = (1...6 as ClosedRange<UInt64>).map(Self.comment)
+        let first = try events[..<3].map { try changes.decoded(of: $0) }
+        changes.sealed()
+        // The next batch's folds begin before the first is written.
+        let second = try events[3...].map { try changes.decoded(of: $0) }
+        changes.flushed()
+        for (index, event) in events.enumerated() {
+            let again = try changes.decoded(of: event)
+            if index < 3 {
+                #expect(again !== first[index], "position \(event.position) was of the sealed batch: forgotten")
+            } else {
+                #expect(again === second[index - 3], "position \(event.position) is of the next batch: kept")
+            }
+        }
+        changes.forget()
+        #expect(try changes.decoded(of: events[5]) !== second[2])
+    }
+
+    @Test func writingWithoutASealedBatchForgetsEveryDecode() throws {
+        let changes = TicketChanges()
+        let events = (1...4 as ClosedRange<UInt64>).map(Self.comment)
+        let first = try events.map { try changes.decoded(of: $0) }
+        changes.flushed()
+        for (index, event) in events.enumerated() { #expect(try changes.decoded(of: event) !== first[index]) }
+    }
+}

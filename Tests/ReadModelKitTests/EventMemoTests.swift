@@ -1,0 +1,49 @@
+import EventLog
+import Foundation
+import ReadModelKit
+import Testing
+
+/// `EventMemo`: a value is derived once per event while the memo holds it; forgetting through a position lets go of
+/// the events at it and before, and keeps the later ones.
+@Suite struct EventMemoTests {
+    static func event(_ position: UInt64) -> RecordedEvent {
+        RecordedEvent(
+            position: position, stream: "s-\(position)", streamVersion: 1, type: "test.noted", schemaVersion: 1,
+            eventId: UUID(), commandId: nil, actor: "ann", recordedAt: .init(millisecondsSinceEpoch: 0),
+            payload: Array("{\"n\":\(position)}".utf8), hash: .zero)
+    }
+
+    /// Counts the derivations of a memo of positions.
+    final class Counter: @unchecked Sendable {
+        var derived: [UInt64] = []
+        func derive(_ event: RecordedEvent) -> UInt64 {
+            derived.append(event.position)
+            return event.position * 10
+        }
+    }
+
+    @Test func aHeldEventIsDerivedOnce() {
+        let memo = EventMemo<UInt64>()
+        let counter = Counter()
+        for _ in 0..<3 {
+            for position in 1...4 as ClosedRange<UInt64> { #expect(memo.value(of: Self.event(position), counter.derive) == position * 10) }
+        }
+        #expect(counter.derived == [1, 2, 3, 4])
+        #expect(memo.highestPosition == 4)
+    }
+
+    @Test func forgettingThroughAPositionKeepsTheEventsAfterIt() {
+        let memo = EventMemo<UInt64>()
+        let counter = Counter()
+        let events = (1...6 as ClosedRange<UInt64>).map(Self.event)
+        for event in events { _ = memo.value(of: event, counter.derive) }
+        memo.forget(through: 3)
+        #expect(memo.highestPosition == 6)
+        for event in events { #expect(memo.value(of: event, counter.derive) == event.position * 10) }
+        #expect(counter.derived == [1, 2, 3, 4, 5, 6, 1, 2, 3])
+        memo.forget()
+        #expect(memo.highestPosition == 0)
+        _ = memo.value(of: events[5], counter.derive)
+        #expect(counter.derived.last == 6 && counter.derived.count == 10)
+    }
+}
