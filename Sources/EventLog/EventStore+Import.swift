@@ -310,6 +310,7 @@ struct LogImportWriter {
         let written = try store.environment.write(sync: .metaDeferred) { txn -> UInt64 in
             var writer = try LogWriter(txn: txn, db: store.db)
             var written: UInt64 = 0
+            var streams = ImportStreams()
             try batch.bytes.withUnsafeBytes { bytes in
                 for k in batch.entries.indices {
                     let entry = batch.entries[k]
@@ -325,11 +326,13 @@ struct LogImportWriter {
                     }
                     try writer.write(
                         importedRecord: record, line: entry.line, hashed: k < batch.writerHashesFrom && k != batch.badHash,
-                        txn: txn)
+                        streams: &streams, txn: txn)
                     written += 1
                 }
                 // The writer hashes the bad event again and refuses it above: this never passes, but must not pass.
                 if let bad = batch.badHash { throw LogImporter.reject(batch.entries[bad].line, LogImporter.hashMismatch) }
+                // The stream index entries this batch moved, each put once (`ImportStreams`).
+                try streams.flush(txn: txn, db: store.db)
             }
             if written > 0 { try writer.finish(txn: txn) }
             return written
