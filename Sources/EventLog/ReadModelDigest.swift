@@ -1,4 +1,6 @@
 import Crypto
+import Dispatch
+import Foundation
 import LMDB
 
 /// A fingerprint of one read model's contents: equal digests mean byte-identical databases.
@@ -14,9 +16,10 @@ public struct ReadModelDigest: Sendable, Equatable, Codable {
 }
 
 extension EventStore {
-    /// The digest of every read model, in the order they are applied; each read in one transaction.
+    /// The digest of every read model, in the order they are applied; each read in one transaction, the models
+    /// shared out among `foldThreads` threads (see `readModelDigests(known:)`).
     public func readModelDigests() throws -> [ReadModelDigest] {
-        try projections.map { try readModelDigest($0.name) }
+        try readModelDigests(known: [:])
     }
 
     /// The digest of read model `name`: SHA-256 over, for each of its databases in declaration order,
@@ -46,9 +49,48 @@ extension EventStore {
 
     /// The digest of every read model, in the order they are applied, taking those in `known` (by name) as they are
     /// instead of reading the model again: a replay's models restored from a snapshot and not folded further.
+    ///
+    /// The models are hashed on up to `foldThreads` threads, the largest (by pages) first, each taking the next model
+    /// when it is done: after a replay the digests were the last second's work of one thread (SHA-256 over every row
+    /// of every model). A model's digest is the same whichever thread reads it, in a transaction of its own as before.
     func readModelDigests(known: [String: ReadModelDigest]) throws -> [ReadModelDigest] {
-        try projections.map { try known[$0.name] ?? readModelDigest($0.name) }
+        let names = projections.map(\.name)
+        let wanted = names.indices.filter { known[names[$0]] == nil }
+        let pages = try environment.read { txn in
+            try wanted.map { index in try (db.projections[names[index]] ?? []).reduce(0) { $0 + (try txn.pageBytes($1)) } }
+        }
+        let order = wanted.indices.sorted { pages[$0] > pages[$1] || (pages[$0] == pages[$1] && $0 < $1) }.map { wanted[$0] }
+        let work = DigestWork(order: order)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(foldThreads, order.count))) { _ in
+            while let index = work.next() { work.done(index, Result { try readModelDigest(names[index]) }) }
+        }
+        let found = work.results
+        return try names.indices.map { index in try known[names[index]] ?? found[index]!.get() }
     }
+}
+
+/// The models `readModelDigests(known:)` hashes, handed out one at a time to the threads, and their digests.
+private final class DigestWork: @unchecked Sendable {
+    // @unchecked Sendable: `taken` and `results` are only touched under `lock`.
+    private let lock = NSLock()
+    private let order: [Int]
+    private var taken = 0
+    private var found: [Int: Result<ReadModelDigest, any Error>] = [:]
+
+    init(order: [Int]) { self.order = order }
+
+    /// The next model to hash (its index among the projections), nil when none is left.
+    func next() -> Int? {
+        lock.withLock {
+            guard taken < order.count else { return nil }
+            defer { taken += 1 }
+            return order[taken]
+        }
+    }
+
+    func done(_ index: Int, _ digest: Result<ReadModelDigest, any Error>) { lock.withLock { found[index] = digest } }
+
+    var results: [Int: Result<ReadModelDigest, any Error>] { lock.withLock { found } }
 }
 
 /// The running state of a read-model digest (the layout `readModelDigest(_:)` documents), fed database by database

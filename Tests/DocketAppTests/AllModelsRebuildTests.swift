@@ -52,6 +52,8 @@ import Testing
             for (name, dump) in zip(names, incremental) {
                 #expect(try f.store.dump(projection: name) == dump, "\(name) rebuilt on \(threads) threads")
             }
+            // The digests, hashed on as many threads, are each model's own, in the models' order.
+            #expect(try f.store.readModelDigests() == names.map { try f.store.readModelDigest($0) }, "digests on \(threads) threads")
             let folder = f.folder.child("replay-\(threads)")
             let replay = try f.store.replay(through: head, into: folder, projections: ReadModels().all, batchSize: 250, snapshots: false)
             #expect(replay.digests == digests, "replayed on \(threads) threads")
