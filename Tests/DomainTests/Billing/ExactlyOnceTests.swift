@@ -54,6 +54,9 @@ struct SplitMix64 {
         range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
     }
 
+    /// A number from 0 to `bound - 1`.
+    mutating func below(_ bound: Int) -> Int { int(0...(bound - 1)) }
+
     mutating func chance(_ percent: Int) -> Bool { int(0...99) < percent }
 
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }

@@ -8,24 +8,11 @@ import Testing
 /// reached in finished stretches and some of them recorded.
 @Suite("SLA next alarm, property")
 struct SLANextAlarmPropertyTests {
-    /// SplitMix64: the same histories on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
-
     static let priorities: [Priority] = ["P1", "P2", "P3", "P4"]
 
     @Test(arguments: [SLAFixture.newYork, SLAFixture.newYorkWithHolidays, SLAFixture.berlin, SLAFixture.roundTheClock("UTC")])
     func nextAlarmIsTheFirstAlarm(calendar: BusinessCalendar) {
-        var random = Random(state: 2026_12_05)
+        var random = SplitMix64(seed: 2026_12_05)
         for history in 0..<120 {
             let start = SLAFixture.at("2026-01-09T08:00:00-05:00").millisecondsSinceEpoch + Int64(random.below(40 * 86_400)) * 1000
             var priority = Self.priorities[random.below(4)]
