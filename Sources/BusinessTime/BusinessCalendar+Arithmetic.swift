@@ -90,17 +90,7 @@ extension BusinessCalendar {
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: amounts.count) { slots in
             // The amounts to place, smallest first (each ≥ 1: the instant at which a zero amount has run is not in a
             // walk). (`add` clamps an amount above `maximumBusinessSeconds`: such an amount is left to it.)
-            var count = 0
-            for index in amounts.indices where amounts[index] > 0 && amounts[index] <= Self.maximumBusinessSeconds * 1000 {
-                // Sorted by insertion, equal amounts in index order (a handful of thresholds).
-                var place = count
-                while place > 0, amounts[slots[place - 1]] > amounts[index] {
-                    slots[place] = slots[place - 1]
-                    place -= 1
-                }
-                slots[place] = index
-                count += 1
-            }
+            let count = Self.placingOrder(of: amounts, upTo: Self.maximumBusinessSeconds * 1000, into: slots)
             let order = UnsafeBufferPointer(rebasing: slots[..<count])
             var next = 0
             var walker = IntervalWalker(self, from: from.millisecondsSinceEpoch)
@@ -128,6 +118,22 @@ extension BusinessCalendar {
             }
             return total
         }
+    }
+
+    /// Writes to `order` the indexes of `amounts` in `1...limit`, smallest amount first (equal ones in index order:
+    /// sorted by insertion, for a handful of thresholds), and returns how many there are.
+    static func placingOrder(of amounts: UnsafeBufferPointer<Int64>, upTo limit: Int64, into order: UnsafeMutableBufferPointer<Int>) -> Int {
+        var count = 0
+        for index in amounts.indices where amounts[index] > 0 && amounts[index] <= limit {
+            var place = count
+            while place > 0, amounts[order[place - 1]] > amounts[index] {
+                order[place] = order[place - 1]
+                place -= 1
+            }
+            order[place] = index
+            count += 1
+        }
+        return count
     }
 
     /// `businessMilliseconds(from:to:placing:into:)` worked out rather than walked, when every local day from the one
@@ -170,17 +176,7 @@ extension BusinessCalendar {
         // The amounts the span holds, smallest first, each placed from where the one before it was (a handful of
         // thresholds, sorted by insertion; placed from the first day each, they cost ~280 instructions apiece).
         withUnsafeTemporaryAllocation(of: Int.self, capacity: amounts.count) { order in
-            var count = 0
-            for index in amounts.indices
-            where amounts[index] > 0 && amounts[index] <= Self.maximumBusinessSeconds * 1000 && amounts[index] <= total {
-                var place = count
-                while place > 0, amounts[order[place - 1]] > amounts[index] {
-                    order[place] = order[place - 1]
-                    place -= 1
-                }
-                order[place] = index
-                count += 1
-            }
+            let count = Self.placingOrder(of: amounts, upTo: min(Self.maximumBusinessSeconds * 1000, total), into: order)
             var cursor = PlacingCursor(day: firstDay, weekday: firstWeekday, special: firstSpecial, consumed: 0)
             for index in order[..<count] {
                 let local = reaching(before + amounts[index], from: &cursor, in: specialDays)
