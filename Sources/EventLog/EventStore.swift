@@ -82,9 +82,10 @@ public final class EventStore: @unchecked Sendable {
         FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
-    /// How many threads a bulk fold (rebuild, catch-up, replay) folds the read models on: the processors available by
-    /// default; 1 folds them one after the other, as appends do (see `BulkFold`). The bytes are the same either way.
-    /// Set it before the store is shared between threads.
+    /// How many threads a bulk fold (rebuild, catch-up, replay) folds the read models on, and the read models'
+    /// digests are hashed on (`readModelDigests`): the processors available by default; 1 folds them one after the
+    /// other, as appends do (see `BulkFold`). The bytes are the same either way. Set it before the store is shared
+    /// between threads.
     public var foldThreads = ProcessInfo.processInfo.activeProcessorCount
 
     /// The most bytes of events a bulk batch (rebuild, catch-up, replay) takes into one write transaction, beside its
