@@ -264,7 +264,7 @@ struct LogImporter {
 
     /// `EventStore.validateName` on a name's bytes (UTF-8, already checked), with the import's error.
     private static func checkName(_ name: UnsafeBufferPointer<UInt8>, what: String, line: Int) throws {
-        if !name.isEmpty, name.count <= EventStore.maxNameLength, !name.contains(where: { $0 < 0x20 || $0 == 0x7f }) { return }
+        if EventStore.isValidName(name) { return }
         do {
             try EventStore.validateName(String(decoding: name, as: UTF8.self), what: what)
         } catch {

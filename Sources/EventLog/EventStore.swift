@@ -308,9 +308,13 @@ public final class EventStore: @unchecked Sendable {
         }
     }
 
+    /// Whether `utf8` is a valid stream name or command id: 1 to `maxNameLength` bytes without control characters.
+    static func isValidName<Bytes: Collection<UInt8>>(_ utf8: Bytes) -> Bool {
+        !utf8.isEmpty && utf8.count <= maxNameLength && !utf8.contains(where: { $0 < 0x20 || $0 == 0x7f })
+    }
+
     static func validateName(_ name: String, what: String) throws {
-        let bytes = name.utf8
-        guard !bytes.isEmpty, bytes.count <= maxNameLength, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) else {
+        guard isValidName(name.utf8) else {
             throw EventLogError(
                 .invalidStream, "\(what) '\(name)' must be 1 to \(maxNameLength) bytes without control characters")
         }
