@@ -72,9 +72,15 @@ let package = Package(
         // --no-export-dynamic: the Swift runtime's start-up (its backtracer finding its own path with dladdr) walks the
         // executable's dynamic symbol table, which the driver's default export of every symbol fills with ~36,000
         // entries; nothing looks symbols up dynamically (Benchmarks/README.md, "A lean client").
+        // mimalloc (Debian's libmimalloc-dev): linked before the C library, its malloc and free are the ones the
+        // process binds, the Swift runtime's included; a fold allocates and frees rows, strings and payloads by the
+        // million, and glibc's allocator cost ~10 % of a rebuild's CPU more (Benchmarks/README.md, "The allocator").
         .executableTarget(
             name: "docket", dependencies: ["DocketCLI", "DocketClient"],
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]),
+            linkerSettings: [
+                .linkedLibrary("mimalloc"),
+                .unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
+            ]),
         .target(name: "TestSupport", dependencies: ["EventLog"], path: "Tests/TestSupport"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"]),
         .testTarget(name: "ReadModelKitTests", dependencies: ["ReadModelKit", "TestSupport"]),

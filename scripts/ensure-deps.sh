@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what Docket needs from Debian when it is missing: liblmdb-dev (the store), pkg-config,
+# Installs what Docket needs from Debian when it is missing: liblmdb-dev (the store), libmimalloc-dev (the
+# allocator docket links), pkg-config,
 # python3-jsonschema (schema tests), lmdb-utils (mdb_dump: the damaged-store tests' independent reader),
 # prometheus-alertmanager (a real Alertmanager for the webhook tests), and curl and wrk (the server tests' HTTP
 # client and load generator), and chromium, chromium-driver and python3-selenium (the portal's real-browser test).
 set -euo pipefail
 missing=()
 dpkg -s liblmdb-dev >/dev/null 2>&1 || missing+=(liblmdb-dev)
+dpkg -s libmimalloc-dev >/dev/null 2>&1 || missing+=(libmimalloc-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 python3 -c "import jsonschema" >/dev/null 2>&1 || missing+=(python3-jsonschema)
 command -v mdb_dump >/dev/null 2>&1 || missing+=(lmdb-utils)

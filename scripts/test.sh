@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (installing liblmdb-dev first if it is missing).
+# Runs the whole test suite (installing liblmdb-dev, libmimalloc-dev and the tests' tools first when missing: ensure-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
