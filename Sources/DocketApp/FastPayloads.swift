@@ -103,6 +103,92 @@ enum FastPayloads {
         }
     }
 
+    /// The stored row of the entry the `time.logged` in `payload` logs, with `position` (what `loggedEntry` answers, its
+    /// position set, written by `TimeProjection.codec`: the same bytes), written straight from the payload's bytes —
+    /// when `type` is that, the entry id is not empty and every string is valid UTF-8 without escapes (its bytes are
+    /// then those of the string `loggedEntry` makes). Nil otherwise: read it with `loggedEntry`.
+    static func loggedRow(type: String, schemaVersion: UInt16, payload: [UInt8], position: UInt64) -> TimeRow? {
+        guard schemaVersion == 1, type == TimeLogged.descriptor.type else { return nil }
+        return payload.withUnsafeBytes { bytes -> TimeRow? in
+            var reader = CanonicalJSONReader(bytes)
+            var entryId, ticket, tech, workType, startedAt, note: UnsafeRawBufferPointer?
+            var minutes: Int?, billable: Bool?
+            do {
+                try members(&reader, ["billable", "entryId", "minutes", "note", "startedAt", "tech", "ticket", "workType"]) {
+                    index, reader in
+                    switch index {
+                    case 0: billable = try reader.bool()
+                    case 1: entryId = try utf8(&reader)
+                    case 2: minutes = Int(exactly: try reader.int())
+                    case 3: note = reader.null() ? nil : try utf8(&reader)
+                    case 4: startedAt = try utf8(&reader)
+                    case 5: tech = try utf8(&reader)
+                    case 6: ticket = try utf8(&reader)
+                    default: workType = try utf8(&reader)
+                    }
+                }
+            } catch {
+                return nil
+            }
+            guard reader.offset == bytes.count, let entryId, !entryId.isEmpty, let ticket, let tech, let minutes, let workType,
+                let billable, let startedAt
+            else { return nil }
+            // The fields in the order of `TimeProjection.write`, as `RowWriter` writes them, straight into the row's one
+            // array (through `RowWriter`, each field was appended on its own: some 500 instructions a row more).
+            let texts = entryId.count + ticket.count + tech.count + workType.count + startedAt.count + (note?.count ?? 0)
+            let bytes = [UInt8](unsafeUninitializedCapacity: texts + 96) { buffer, count in
+                var next = buffer.baseAddress.unsafelyUnwrapped
+                func byte(_ value: UInt8) {
+                    next.pointee = value
+                    next += 1
+                }
+                func uint(_ value: UInt64) {
+                    var value = value
+                    while value >= 0x80 {
+                        byte(UInt8(truncatingIfNeeded: value) | 0x80)
+                        value >>= 7
+                    }
+                    byte(UInt8(value))
+                }
+                func text(_ utf8: UnsafeRawBufferPointer) {
+                    uint(UInt64(utf8.count))
+                    guard let source = utf8.baseAddress else { return }
+                    UnsafeMutableRawPointer(next).copyMemory(from: source, byteCount: utf8.count)
+                    next += utf8.count
+                }
+                byte(TimeProjection.codec.format)
+                text(entryId)
+                text(ticket)
+                text(tech)
+                let signed = Int64(minutes)
+                uint(UInt64(bitPattern: (signed << 1) ^ (signed >> 63)))
+                text(workType)
+                byte(billable ? 1 : 0)
+                text(startedAt)
+                // An optional: its marker (1: a value follows), then the value.
+                if let note {
+                    byte(1)
+                    text(note)
+                } else {
+                    byte(0)
+                }
+                byte(0)  // voided
+                byte(1)
+                uint(position)
+                count = next - buffer.baseAddress.unsafelyUnwrapped
+            }
+            return TimeRow(bytes: bytes)
+        }
+    }
+
+    /// The bytes of the string at `reader` when they are the UTF-8 of the string `reader.string()` makes: no escapes,
+    /// valid UTF-8 (ill-formed bytes would be repaired); `NotHandled` otherwise.
+    private static func utf8(_ reader: inout CanonicalJSONReader) throws -> UnsafeRawBufferPointer {
+        guard let plain = try reader.plainString(), TextBytes.areASCII(plain) || String(validating: plain, as: UTF8.self) != nil
+        else { throw NotHandled() }
+        return plain
+    }
+
     /// The invoice event of `type` in `payload` — `invoice.finalized` (one per invoice a billing run finalizes) — or nil
     /// (decode it with `InvoiceEvent.decode`).
     static func invoiceEvent(type: String, schemaVersion: UInt16, payload: [UInt8]) -> InvoiceEvent? {

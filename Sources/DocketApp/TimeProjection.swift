@@ -21,16 +21,12 @@ public final class TimeProjection: Projection, @unchecked Sendable {
     public let foldsInMemory = true
     /// `prepareFlush` seals the batch (`RowTable.prepareFlush`).
     public let sealsBatches = true
-    private let rows = RowTable<UInt64, TimeEntryState, TimeEntryState>(
+    /// The entries kept as their stored rows while they fold (`TimeRow`): a new entry's row is written from its
+    /// `time.logged` payload and stored as it is.
+    private let rows = RowTable<UInt64, TimeRow, TimeEntryState>(
         "entries", codec: TimeProjection.codec,
-        indexes: [
-            RowIndex("by-ticket") { entry, keys in
-                guard entry.exists, let number = TimeProjection.number(entry.entryId) else { return }
-                keys.add(entry.ticket, number)
-            }
-        ],
-        // Written straight from the row (a stored form of `{ $0 }` copied it, retaining every string in it).
-        write: TimeProjection.write, load: { stored, _, _ in stored })
+        indexes: [RowIndex("by-ticket") { row, keys in row.addIndexKeys(to: &keys) }],
+        write: { row, writer in row.write(to: &writer) }, load: { stored, _, _ in TimeRow(stored) })
 
     public init() {}
 
@@ -65,18 +61,13 @@ public final class TimeProjection: Projection, @unchecked Sendable {
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard let number = TimeProjection.number(stream: event.stream) else { return }
         let position = event.position
-        // A `time.logged` the fast reader reads comes as the entry it logs, not as a `TimeEvent` (see
-        // `FastPayloads.loggedEntry`). A kept or stored entry logs it; a new one is that entry itself, with its position
-        // (`fold` would log it into a copy of `TimeEntryState.none`: `none.log(logged)` answers `logged != .none`).
-        if var logged = FastPayloads.loggedEntry(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) {
-            let found = try rows.update(number, txn: txn) { entry in
-                guard entry.log(logged) else { return false }
-                entry.position = position
-                return true
-            }
-            guard !found, logged != .none else { return }
-            logged.position = position
-            return rows.set(number, logged)
+        // A `time.logged` comes as the row of the entry it logs, written from the payload (`FastPayloads.loggedRow`);
+        // one that reader leaves (escapes in a string) as the entry (`FastPayloads.loggedEntry`).
+        if let row = FastPayloads.loggedRow(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload, position: position) {
+            return try log(row, as: number, at: position, txn: txn)
+        }
+        if let logged = FastPayloads.loggedEntry(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload) {
+            return try fold(number, at: position, txn: txn) { $0.log(logged) }
         }
         let decoded: TimeEvent
         do {
@@ -88,19 +79,36 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         try fold(number, at: position, txn: txn) { $0.apply(decoded) }
     }
 
+    /// Logs the entry of `row` (a `time.logged`'s, with its `position`) as entry `number`: a new entry is that row as it
+    /// is; a kept or stored one becomes that entry (`TimeEntryState.log`), as `fold` would make it.
+    private func log(_ row: TimeRow, as number: UInt64, at position: UInt64, txn: borrowing Transaction) throws {
+        let found = try rows.update(number, txn: txn) { kept in
+            var entry = try kept.entry()
+            var logged = try row.entry()
+            logged.position = nil
+            guard entry.log(logged) else { return false }
+            entry.position = position
+            kept = TimeRow(entry)
+            return true
+        }
+        if !found { rows.set(number, row) }
+    }
+
     /// Changes entry `number` with `change` (which answers whether it changed it), kept or stored, or a new one; a
     /// changed entry gets `position`. The closures capture the position, not the event (capturing it copied the event).
     private func fold(_ number: UInt64, at position: UInt64, txn: borrowing Transaction, _ change: (inout TimeEntryState) -> Bool) throws {
-        let found = try rows.update(number, txn: txn) { entry in
+        let found = try rows.update(number, txn: txn) { row in
+            var entry = try row.entry()
             guard change(&entry) else { return false }
             entry.position = position
+            row = TimeRow(entry)
             return true
         }
         guard !found else { return }
         var entry = TimeEntryState.none
         guard change(&entry) else { return }
         entry.position = position
-        rows.set(number, entry)
+        rows.set(number, TimeRow(entry))
     }
 
     public func prepareFlush() throws { try rows.prepareFlush() }
@@ -114,6 +122,9 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         var id = id
         return id.withUTF8 { number($0, from: 0) }
     }
+
+    /// The number of the entry id whose UTF-8 is `id` (`number(_:)` of that string).
+    static func number(_ id: UnsafeRawBufferPointer) -> UInt64? { number(id.assumingMemoryBound(to: UInt8.self), from: 0) }
 
     /// `time-TE-7` → 7, or nil when `stream` is not an entry's stream.
     static func number(stream: String) -> UInt64? {
@@ -147,7 +158,9 @@ public final class TimeProjection: Projection, @unchecked Sendable {
     /// One entry by id.
     public func entry(_ id: String, in store: EventStore) throws -> TimeEntryState? {
         guard let number = TimeProjection.number(id) else { return nil }
-        return try store.readModels { txn in try rows.read(number, txn: txn) }
+        return try store.readModels { txn in
+            try OrderedKey.of(number).withUnsafeBytes { key in try txn.get(rows.database, key: key).map(rows.decodeStored) }
+        }
     }
 
     /// The entries matching `filter`, by entry number; a ticket filter uses the index.

@@ -146,7 +146,7 @@ enum RecordCodec {
         /// ASCII (a word test), any other validated once. (Checking for ASCII and then decoding went over the bytes
         /// twice, the second time validating them again.)
         static func text(_ raw: UnsafeRawBufferPointer) throws -> String {
-            if raw.count <= 15, let source = raw.baseAddress, RecordCodec.isASCII(raw) {
+            if raw.count <= 15, let source = raw.baseAddress, TextBytes.areASCII(raw) {
                 return String(unsafeUninitializedCapacity: raw.count) { buffer in
                     UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: source, byteCount: raw.count)
                     return raw.count
@@ -158,23 +158,6 @@ enum RecordCodec {
     }
 }
 
-extension RecordCodec {
-    /// Whether every byte of `bytes` is below 0x80, tested eight at a time.
-    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        var offset = 0
-        var high: UInt64 = 0
-        while bytes.count - offset >= 8 {
-            high |= base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            offset += 8
-        }
-        while offset < bytes.count {
-            high |= UInt64(base.load(fromByteOffset: offset, as: UInt8.self))
-            offset += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
-    }
-}
 
 /// Big-endian fixed-width keys, so LMDB's byte order is numeric order.
 enum Key {

@@ -37,6 +37,20 @@ extension String: OrderedKeyPart {
     }
 }
 
+/// A string's UTF-8 bytes, as a key part: the bytes `String.appendOrdered` appends for the string they are (its UTF-8
+/// and the 0x00 terminator), from bytes read in place (a stored row's field) with no `String` made for them. Valid
+/// while the bytes are.
+public struct OrderedUTF8: OrderedKeyPart {
+    public let bytes: UnsafeRawBufferPointer
+
+    @inlinable public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    @inlinable public func appendOrdered(to key: inout [UInt8]) {
+        key.append(contentsOf: bytes)
+        key.append(0)
+    }
+}
+
 /// Building and reading ordered keys.
 public enum OrderedKey {
     /// The key of `parts`, in order. A parameter pack, not `any OrderedKeyPart...`: the caller's module specializes it

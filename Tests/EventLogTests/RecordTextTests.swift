@@ -54,11 +54,11 @@ import Testing
     @Test func asciiTestSeesEveryHighBit() {
         for count in 0...40 {
             let ascii = [UInt8](repeating: 0x7F, count: count)
-            #expect(ascii.withUnsafeBytes { RecordCodec.isASCII($0) })
+            #expect(ascii.withUnsafeBytes { TextBytes.areASCII($0) })
             for spot in 0..<count {
                 var bytes = ascii
                 bytes[spot] = 0x80
-                #expect(!bytes.withUnsafeBytes { RecordCodec.isASCII($0) }, "\(count) \(spot)")
+                #expect(!bytes.withUnsafeBytes { TextBytes.areASCII($0) }, "\(count) \(spot)")
             }
         }
     }
