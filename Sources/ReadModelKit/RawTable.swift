@@ -83,13 +83,19 @@ public final class RawTable: @unchecked Sendable {
             return pending
         }
         guard !kept.isEmpty else { return }
-        let database = database
-        var last = try txn.withCursor(database) { cursor in try cursor.last().map { Array($0.key) } }
-        // The pairs sorted as they are (no look-up by key after), their keys compared with `memcmp`.
-        for (key, value) in kept.sorted(by: { RawTable.precedes($0.key, $1.key) }) {
-            let appending = last.map { RawTable.precedes($0, key) } ?? true
-            try txn.put(database, key: key, value: value, options: appending ? .append : [])
-            if appending { last = key }
+        // The pairs sorted as they are (no look-up by key after), their keys compared with `memcmp`; put through one
+        // cursor, which finds a key near the one before on the page it is on (a put of its own searched from the root
+        // each time: some 2,700 instructions a value of `billing`'s tables).
+        let sorted = kept.sorted(by: { RawTable.precedes($0.key, $1.key) })
+        try txn.withCursor(database) { cursor in
+            var last = try cursor.last().map { Array($0.key) }
+            for (key, value) in sorted {
+                let appending = last.map { RawTable.precedes($0, key) } ?? true
+                try key.withUnsafeBytes { key in
+                    try value.withUnsafeBytes { value in try cursor.put(key, value, options: appending ? .append : []) }
+                }
+                if appending { last = key }
+            }
         }
     }
 
