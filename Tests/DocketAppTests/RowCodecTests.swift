@@ -87,25 +87,6 @@ import Testing
         #expect(!alarms.isEmpty, "the history recorded alarms")
     }
 
-    /// A time entry's row (`rm.time3.entries`) reads back field for field, with and without its optional fields.
-    @Test func timeRowsReadBackExactly() throws {
-        let entries = [
-            TimeEntryState(
-                entryId: "TE-7", ticket: "T-42", tech: "tia", minutes: 95, workType: "remote", billable: true,
-                startedAt: "2026-03-01T09:00:00.000Z", note: "on site ✓", voided: false, position: 1_234_567),
-            TimeEntryState(
-                entryId: "TE-8", ticket: "T-1", tech: "bob", minutes: -3, workType: "", billable: false, startedAt: "",
-                note: nil, voided: true, position: nil),
-            .none,
-        ]
-        for entry in entries {
-            let bytes = try TimeProjection.codec.encode(entry)
-            #expect(try bytes.withUnsafeBytes { try TimeProjection.codec.decode($0) } == entry)
-            #expect(throws: DecodingError.self) { try Array(bytes.dropLast()).withUnsafeBytes { try TimeProjection.codec.decode($0) } }
-            #expect(throws: DecodingError.self) { try (bytes + [0]).withUnsafeBytes { try TimeProjection.codec.decode($0) } }
-        }
-    }
-
     /// The billing status row, written member by member, has the bytes its `Codable` encoding had (the stored format),
     /// for every status and any mix of numbers, instants and reasons; it reads back the same.
     @Test(arguments: [Invoice.Status.draft, .final, .voided, .discarded])

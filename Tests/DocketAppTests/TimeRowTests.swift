@@ -64,12 +64,11 @@ import Testing
         #expect(FastPayloads.loggedRow(type: "time.logged", schemaVersion: 1, payload: Array((good + "1").utf8), position: 1) == nil)
     }
 
-    /// A row's key in the `by-ticket` index, read from its bytes, is the one its entry has: ticket, then entry number;
-    /// none for an entry that does not exist or whose id has no number.
-    @Test(arguments: [
+    /// Entries with and without their optional fields, ids with and without a number, and no entry at all.
+    static let entries = [
         TimeEntryState(
             entryId: "TE-7", ticket: "T-42", tech: "tia", minutes: 95, workType: "remote", billable: true,
-            startedAt: "2026-03-01T09:00:00.000Z", note: "on site ✓", voided: false, position: 12),
+            startedAt: "2026-03-01T09:00:00.000Z", note: "on site ✓", voided: false, position: 1_234_567),
         TimeEntryState(
             entryId: "TE-9999999999", ticket: "T-ünï", tech: "", minutes: -3, workType: "", billable: false, startedAt: "",
             note: nil, voided: true, position: nil),
@@ -83,7 +82,21 @@ import Testing
             entryId: "TE-12345678901", ticket: "T-1", tech: "bob", minutes: 1, workType: "w", billable: true, startedAt: "s",
             note: nil, voided: false),
         .none,
-    ])
+    ]
+
+    /// A time entry's row (`rm.time3.entries`, `TimeProjection.codec`) reads back field for field; a cut row or one
+    /// with a byte more is an error.
+    @Test(arguments: entries)
+    func rowsReadBackExactly(entry: TimeEntryState) throws {
+        let bytes = try TimeProjection.codec.encode(entry)
+        #expect(try bytes.withUnsafeBytes { try TimeProjection.codec.decode($0) } == entry)
+        #expect(throws: DecodingError.self) { try Array(bytes.dropLast()).withUnsafeBytes { try TimeProjection.codec.decode($0) } }
+        #expect(throws: DecodingError.self) { try (bytes + [0]).withUnsafeBytes { try TimeProjection.codec.decode($0) } }
+    }
+
+    /// A row's key in the `by-ticket` index, read from its bytes, is the one its entry has: ticket, then entry number;
+    /// none for an entry that does not exist or whose id has no number.
+    @Test(arguments: entries)
     func theRowsIndexKeyIsItsEntrys(entry: TimeEntryState) throws {
         let row = TimeRow(entry)
         #expect(try row.entry() == entry)
