@@ -106,28 +106,28 @@ enum RecordCodec {
 
         var atEnd: Bool { offset == bytes.count }
 
-        mutating func skip(_ count: Int) throws {
+        @inline(__always) mutating func skip(_ count: Int) throws {
             guard count <= bytes.count - offset else { throw Malformed(reason: "record truncated") }
             offset += count
         }
 
-        mutating func load<T: FixedWidthInteger>(_: T.Type) throws -> T {
+        @inline(__always) mutating func load<T: FixedWidthInteger>(_: T.Type) throws -> T {
             let size = MemoryLayout<T>.size
             guard size <= bytes.count - offset else { throw Malformed(reason: "record truncated") }
             defer { offset += size }
             return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
         }
 
-        mutating func u16() throws -> UInt16 { try load(UInt16.self) }
-        mutating func u32() throws -> UInt32 { try load(UInt32.self) }
+        @inline(__always) mutating func u16() throws -> UInt16 { try load(UInt16.self) }
+        @inline(__always) mutating func u32() throws -> UInt32 { try load(UInt32.self) }
 
-        mutating func bytes(_ count: Int) throws -> UnsafeRawBufferPointer {
+        @inline(__always) mutating func bytes(_ count: Int) throws -> UnsafeRawBufferPointer {
             guard count <= bytes.count - offset else { throw Malformed(reason: "record truncated") }
             defer { offset += count }
             return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
         }
 
-        mutating func shortString() throws -> String {
+        @inline(__always) mutating func shortString() throws -> String {
             let count = Int(try u16())
             // An absent command id is empty: no string to make.
             if count == 0 { return "" }
@@ -135,7 +135,7 @@ enum RecordCodec {
         }
 
         /// A short string that recurs (a type, an actor), through the thread's table of names when there is one.
-        mutating func name(_ names: UnsafeMutablePointer<RecordNames>?) throws -> String {
+        @inline(__always) mutating func name(_ names: UnsafeMutablePointer<RecordNames>?) throws -> String {
             let raw = try bytes(Int(try u16()))
             guard let names else { return try Reader.text(raw) }
             return try names.pointee.text(of: raw, decode: Reader.text)
