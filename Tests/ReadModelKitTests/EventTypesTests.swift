@@ -28,6 +28,18 @@ import Testing
         #expect(types.contains(String(decoding: Array("ticket.mail-queued".utf8), as: UTF8.self)))
     }
 
+    /// Types of 63 bytes and more share one bit of the byte counts: each is still found, or not, by its bytes.
+    @Test func longTypesAreFoundByTheirBytes() {
+        let long = String(repeating: "t", count: 63)
+        let longer = String(repeating: "u", count: 80)
+        let types = EventTypes([long, longer, "mail.sent"])
+        #expect(types.contains(long) && types.contains(longer) && types.contains("mail.sent"))
+        #expect(!types.contains(String(repeating: "t", count: 64)))
+        #expect(!types.contains(String(repeating: "u", count: 63)))
+        #expect(!types.contains(String(repeating: "t", count: 62)))
+        #expect(!types.contains("mail.sens"))
+    }
+
     @Test func anEmptyTypeIsFoundOnlyWhenGiven() {
         #expect(EventTypes([""]).contains(""))
         #expect(!EventTypes(["a"]).contains(""))
