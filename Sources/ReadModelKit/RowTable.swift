@@ -123,7 +123,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     @usableFromInline let lock = NSLock()
     /// The rows folded in this batch. Touched by one thread at a time (above), on every event the table folds: its
     /// accesses are not checked at run time for overlap (`swift_beginAccess` was ~18M of a 200k rebuild of queue).
-    @exclusivity(unchecked) @usableFromInline var pending: [Key: Entry] = [:]
+    @exclusivity(unchecked) @usableFromInline var pending: [PendingKey: Entry] = [:]
     /// The batch `prepareFlush` sealed last: the rows as `flush` writes them, read back by the folds of the batch after
     /// it (ahead of the table) until the next seal — a bulk fold may fold that batch in a transaction that does not see
     /// this one's rows yet, while this one is written and committed (see `Projection.sealsBatches`).
@@ -172,6 +172,31 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
 
         @inlinable init(key: Range<Int>, value: Range<Int>, indexKeys: Range<Int>) {
             (self.key, self.value, self.indexKeys) = (key, value, indexKeys)
+        }
+    }
+
+    /// A key of `pending`: the key, hashed by a mix of its bits when it is a `UInt64` (an entry's or a ticket's number,
+    /// most tables' key) rather than by SipHash through `Hasher` (~100 instructions a look-up, a look-up or two for every
+    /// event a table folds); any other key hashes itself. Such numbers are ones Docket hands out (tickets, time
+    /// entries), not text a caller picks, so a hash that is not keyed against collisions is safe here.
+    @usableFromInline struct PendingKey: Hashable {
+        @usableFromInline let key: Key
+
+        @inlinable init(_ key: Key) { self.key = key }
+
+        @inlinable static func == (a: PendingKey, b: PendingKey) -> Bool { a.key == b.key }
+
+        @inlinable func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+        /// What `Dictionary` hashes a key with (`hash(into:)` is not used by it): SplitMix64's finalizer of the number
+        /// and `seed` (the dictionary's own, so two dictionaries do not share their collisions) for a `UInt64` (the
+        /// cast is resolved when the table is specialized for its key type).
+        @inlinable func _rawHashValue(seed: Int) -> Int {
+            guard let number = key as? UInt64 else { return key._rawHashValue(seed: seed) }
+            var mixed = number ^ UInt64(UInt(bitPattern: seed))
+            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int(truncatingIfNeeded: mixed ^ (mixed >> 31))
         }
     }
 
@@ -272,9 +297,9 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
 
     /// The row of `key` as this transaction sees it: kept in memory, else read from the table (and kept).
     @inlinable public func row(_ key: Key, txn: borrowing Transaction) throws -> Row? {
-        if let row = pending[key]?.row { return row }
+        if let row = pending[PendingKey(key)]?.row { return row }
         guard let row = try stored(key, txn: txn) else { return nil }
-        pending[key] = Entry(row: row, storedKeys: indexKeys(of: row), changed: false)
+        pending[PendingKey(key)] = Entry(row: row, storedKeys: indexKeys(of: row), changed: false)
         return row
     }
 
@@ -284,11 +309,11 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// without calling `body`, when there is no such row. `body` must not use this table.
     @inlinable @discardableResult
     public func update(_ key: Key, txn: borrowing Transaction, _ body: (inout Row) throws -> Bool) throws -> Bool {
-        var found = pending.index(forKey: key)
+        var found = pending.index(forKey: PendingKey(key))
         if found == nil {
             guard let row = try stored(key, txn: txn) else { return false }
-            pending[key] = Entry(row: row, storedKeys: indexKeys(of: row), changed: false)
-            found = pending.index(forKey: key)
+            pending[PendingKey(key)] = Entry(row: row, storedKeys: indexKeys(of: row), changed: false)
+            found = pending.index(forKey: PendingKey(key))
         }
         guard let index = found else { return false }
         if try body(&pending.values[index].row) { pending.values[index].changed = true }
@@ -298,11 +323,11 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// Keeps `row` as the new row of `key`, written by `flush`. The row is taken, not copied: a caller's last use of it
     /// hands it over (a copy retained and released every string in it).
     @inlinable public func set(_ key: Key, _ row: consuming Row) {
-        if let index = pending.index(forKey: key) {
+        if let index = pending.index(forKey: PendingKey(key)) {
             pending.values[index].row = row
             pending.values[index].changed = true
         } else {
-            pending[key] = Entry(row: row, storedKeys: nil, changed: true)
+            pending[PendingKey(key)] = Entry(row: row, storedKeys: nil, changed: true)
         }
     }
 
@@ -409,15 +434,15 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     /// row as stored against those of the row written). The rows are settled and read where they are, never copied: a
     /// copy of a row (to settle it; a read out of `Dictionary.Values`, which returns a copy) retained every field of it
     /// and released them again.
-    @inlinable func writes(of entries: inout [Key: Entry]) throws -> Writes {
+    @inlinable func writes(of entries: inout [PendingKey: Entry]) throws -> Writes {
         // The keys and places of the changed rows, sorted by key: a copy of an entry (a (key, entry) pair to filter, a
         // lookup by key) retained and released every field of its row, sorting pairs moved every row at each swap, and
         // sorting places looked both keys up in the table at each comparison. Found through a second reference to the
         // rows, let go before a row is settled (a row changed in rows still shared would have copied them all).
-        let changed = { (entries: [Key: Entry]) in
-            var changed: [(key: Key, place: [Key: Entry].Index)] = []
+        let changed = { (entries: [PendingKey: Entry]) in
+            var changed: [(key: Key, place: [PendingKey: Entry].Index)] = []
             changed.reserveCapacity(entries.count)
-            for place in entries.indices where entries.values[place].changed { changed.append((entries.keys[place], place)) }
+            for place in entries.indices where entries.values[place].changed { changed.append((entries.keys[place].key, place)) }
             changed.sort { $0.key < $1.key }
             return changed
         }(entries)
