@@ -41,6 +41,29 @@ enum FastPayloads {
         }
     }
 
+    /// The statuses of a `ticket.status-changed` payload (what `ticketEvent` reads of it), or nil.
+    static func statusChange(schemaVersion: UInt16, payload: [UInt8]) -> TicketStatusChanged? {
+        whole(schemaVersion, payload) { try statusChanged(&$0) }
+    }
+
+    /// The visibility of a `ticket.commented` payload, its text checked to be a string and not made (what `ticketEvent`
+    /// reads of it with texts skipped), or nil.
+    static func commentVisibility(schemaVersion: UInt16, payload: [UInt8]) -> CommentVisibility? {
+        whole(schemaVersion, payload) { try commented(&$0, .skip)?.visibility }
+    }
+
+    /// What `read` reads of `payload` when the payload is of schema version 1 and `read` reads it to its last byte.
+    private static func whole<Value>(
+        _ schemaVersion: UInt16, _ payload: [UInt8], _ read: (inout CanonicalJSONReader) throws -> Value?
+    ) -> Value? {
+        guard schemaVersion == 1 else { return nil }
+        return payload.withUnsafeBytes { bytes -> Value? in
+            var reader = CanonicalJSONReader(bytes)
+            guard let value = try? read(&reader), reader.offset == bytes.count else { return nil }
+            return value
+        }
+    }
+
     /// The ticket event types this reader tells apart, known by their bytes: matching a type against each name in turn
     /// compared strings (some 75 instructions each, up to six a ticket event).
     enum TicketType: Equatable {

@@ -10,7 +10,8 @@ import ReadModelKit
 /// at all: only its priority and start instant are read (`SLATermsCache`); the commonest ticket events are read without
 /// `JSONDecoder` (`FastPayloads`), without the free texts no fold reads: a `ticket.opened`'s description and a
 /// `ticket.commented`'s text are empty in the changes kept here (the slow path, for payloads the fast one does not
-/// answer for, keeps them).
+/// answer for, keeps them). A `ticket.status-changed` or a `ticket.commented` read that way holds no string: its change
+/// is one of a few boxes made once (`Decoded.shared`).
 final class TicketChanges: Sendable {
     private let memo = EventMemo<Decoded>()
     /// Decoded terms by content digest, shared by the folds and by the rows that read their terms back.
@@ -29,6 +30,49 @@ final class TicketChanges: Sendable {
         let terms: Digest?
 
         init(change: TicketChange, terms: Digest?) { (self.change, self.terms) = (change, terms) }
+
+        /// The change of a `ticket.status-changed`, boxed once for each pair of statuses (it holds nothing else): not
+        /// a `TicketEvent` made, an allocation and a free per event.
+        static func shared(_ changed: TicketStatusChanged) -> Decoded {
+            statusChanges[index(changed.status) * statusCount + index(changed.previousStatus)]
+        }
+
+        /// The change of a `ticket.commented` with its text left empty (no fold reads it), boxed once per visibility.
+        static func shared(_ visibility: CommentVisibility) -> Decoded {
+            switch visibility {
+            case .public: publicComment
+            case .internal: internalComment
+            }
+        }
+
+        private static let statusCount = TicketStatus.allCases.count
+
+        /// Every status change, at `index(status) * statusCount + index(previousStatus)`.
+        private static let statusChanges: [Decoded] = {
+            let statuses = TicketStatus.allCases
+            var changes = [Decoded?](repeating: nil, count: statuses.count * statuses.count)
+            for status in statuses {
+                for previous in statuses {
+                    changes[index(status) * statuses.count + index(previous)] = Decoded(
+                        change: .ticket(.statusChanged(TicketStatusChanged(status: status, previousStatus: previous))), terms: nil)
+                }
+            }
+            return changes.compactMap { $0 }
+        }()
+
+        private static let publicComment = Decoded(change: .ticket(.commented(TicketCommented(text: "", visibility: .public))), terms: nil)
+        private static let internalComment = Decoded(
+            change: .ticket(.commented(TicketCommented(text: "", visibility: .internal))), terms: nil)
+
+        /// A status's place in `statusChanges` (a switch: `allCases.firstIndex(of:)` made the array of cases each time).
+        private static func index(_ status: TicketStatus) -> Int {
+            switch status {
+            case .new: 0
+            case .inProgress: 1
+            case .waitingOnClient: 2
+            case .closed: 3
+            }
+        }
     }
 
     /// The highest position the memo held when a projection last sealed a batch (`sealed()`), nil when none has
@@ -72,6 +116,17 @@ final class TicketChanges: Sendable {
         try memo.value(of: event) { event in
             // The type told by its bytes once; the texts no fold reads (a description, a comment's text) left empty.
             let type = FastPayloads.TicketType(event.type)
+            switch type {
+            case .statusChanged:
+                if let changed = FastPayloads.statusChange(schemaVersion: event.schemaVersion, payload: event.payload) {
+                    return Decoded.shared(changed)
+                }
+            case .commented:
+                if let visibility = FastPayloads.commentVisibility(schemaVersion: event.schemaVersion, payload: event.payload) {
+                    return Decoded.shared(visibility)
+                }
+            default: break
+            }
             guard type == .slaStarted else {
                 if let fast = FastPayloads.ticketEvent(type, schemaVersion: event.schemaVersion, payload: event.payload, texts: .skip) {
                     return Decoded(change: .ticket(fast), terms: nil)

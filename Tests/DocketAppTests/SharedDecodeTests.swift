@@ -164,6 +164,69 @@ import Testing
         #expect(FastPayloads.timeEvent(type: "time.logged", schemaVersion: 1, payload: Array(payloads[0].utf8)) == nil)
     }
 
+    /// A status change and a comment are read into boxes made once (`Decoded.shared`): the change of each is the one
+    /// `JSONDecoder` reads (a comment's text left empty, as for every change kept), for every pair of statuses and every
+    /// visibility, and the status change and visibility read alone are `ticketEvent`'s, or nil where it answers nil.
+    @Test func sharedChangesAreTheDecodedOnes() throws {
+        func recorded(_ type: String, _ payload: [UInt8]) -> RecordedEvent {
+            RecordedEvent(
+                position: 1, stream: "ticket-T-1001", streamVersion: 1, type: type, schemaVersion: 1, eventId: UUID(),
+                commandId: nil, actor: "ann", recordedAt: .init(millisecondsSinceEpoch: 0), payload: payload, hash: .zero)
+        }
+        for status in TicketStatus.allCases {
+            for previous in TicketStatus.allCases {
+                let changed = TicketStatusChanged(status: status, previousStatus: previous)
+                let payload = TicketEvent.statusChanged(changed).payload()
+                #expect(TicketChanges.Decoded.shared(changed).change == .ticket(.statusChanged(changed)))
+                #expect(FastPayloads.statusChange(schemaVersion: 1, payload: payload) == changed)
+                let decoded = try TicketChanges().decoded(of: recorded(TicketStatusChanged.descriptor.type, payload))
+                #expect(decoded.change == (try TicketChange(recorded(TicketStatusChanged.descriptor.type, payload))))
+                #expect(decoded.terms == nil)
+            }
+        }
+        for visibility in CommentVisibility.allCases {
+            let payload = TicketEvent.commented(TicketCommented(text: "Restarted \"it\" é", visibility: visibility)).payload()
+            let blank = TicketChange.ticket(.commented(TicketCommented(text: "", visibility: visibility)))
+            #expect(TicketChanges.Decoded.shared(visibility).change == blank)
+            #expect(FastPayloads.commentVisibility(schemaVersion: 1, payload: payload) == visibility)
+            #expect(try TicketChanges().decoded(of: recorded(TicketCommented.descriptor.type, payload)).change == blank)
+        }
+        let statusChanges = [
+            #"{"previousStatus":"new","status":"closed"}"#, #"{ "status" : "new" , "previousStatus" : "closed" }"#,
+            #"{"previousStatus":"new","status":"in-progress","x":1}"#, #"{"previousStatus":"new"}"#,
+            #"{"previousStatus":"new","status":"sleeping"}"#, #"{"previousStatus":"new","status":"new"} x"#,
+            #"{"previousStatus":"new","status":"new","status":"closed"}"#, #"{"previousStatus":"new","status":"n\u0065w"}"#, "[]",
+        ]
+        for text in statusChanges {
+            let payload = Array(text.utf8)
+            let event = FastPayloads.ticketEvent(type: TicketStatusChanged.descriptor.type, schemaVersion: 1, payload: payload)
+            var expected: TicketStatusChanged?
+            if case .statusChanged(let changed)? = event { expected = changed }
+            #expect(FastPayloads.statusChange(schemaVersion: 1, payload: payload) == expected, "\(text)")
+            #expect(FastPayloads.statusChange(schemaVersion: 2, payload: payload) == nil)
+            if let expected {
+                #expect(TicketEvent.statusChanged(expected) == (try? TicketEvent.decode(type: "ticket.status-changed", schemaVersion: 1, payload: payload)))
+            }
+        }
+        let comments = [
+            #"{"text":"a","visibility":"public"}"#, #"{ "visibility" : "internal" , "text" : "a\nb" }"#, #"{"text":5,"visibility":"public"}"#,
+            #"{"text":null,"visibility":"public"}"#, #"{"text":"a","visibility":"loud"}"#, #"{"visibility":"public"}"#,
+            #"{"text":"a","visibility":"public","x":1}"#, #"{"text":"a","visibility":"public"}}"#, #"{"text":"a\u00"}"#,
+        ]
+        for text in comments {
+            let payload = Array(text.utf8)
+            let event = FastPayloads.ticketEvent(.commented, schemaVersion: 1, payload: payload, texts: .skip)
+            var expected: CommentVisibility?
+            if case .commented(let commented)? = event { expected = commented.visibility }
+            #expect(FastPayloads.commentVisibility(schemaVersion: 1, payload: payload) == expected, "\(text)")
+            #expect(FastPayloads.commentVisibility(schemaVersion: 2, payload: payload) == nil)
+            if let expected {
+                let slow = try? TicketEvent.decode(type: "ticket.commented", schemaVersion: 1, payload: payload)
+                if case .commented(let commented)? = slow { #expect(commented.visibility == expected, "\(text)") } else { Issue.record("\(text)") }
+            }
+        }
+    }
+
     /// The SLA terms' priority read from its bytes is the one read from its text.
     @Test func termsPriorityIsReadAsItsText() {
         let values = [#""P1""#, #""P2""#, #""P3""#, #""P4""#, #""P5""#, #""p1""#, #""P0""#, #""P""#, #""P12""#, "P1", "\"P1", #""Q1""#, #""\u0050""#, "null", "1"]
@@ -289,16 +352,18 @@ import Testing
 /// and the next batch's, begun meanwhile on another thread, stay; without a sealed batch (an append) writing forgets
 /// them all.
 @Suite struct TicketChangesMemoTests {
-    static func comment(_ position: UInt64) -> RecordedEvent {
+    /// A closing: its change holds a string, so it is boxed per event (a comment's or a status change's is a box made
+    /// once, `Decoded.shared`).
+    static func closing(_ position: UInt64) -> RecordedEvent {
         RecordedEvent(
-            position: position, stream: "ticket-T-1001", streamVersion: position, type: TicketCommented.descriptor.type,
+            position: position, stream: "ticket-T-1001", streamVersion: position, type: TicketClosed.descriptor.type,
             schemaVersion: 1, eventId: UUID(), commandId: nil, actor: "ann", recordedAt: .init(millisecondsSinceEpoch: 0),
-            payload: Array(#"{"text":"Checked the spooler.","visibility":"internal"}"#.utf8), hash: .zero)
+            payload: Array(#"{"resolution":"Spooler restarted."}"#.utf8), hash: .zero)
     }
 
     @Test func writingASealedBatchKeepsTheNextBatchsDecodes() throws {
         let changes = TicketChanges()
-        let events = (1...6 as ClosedRange<UInt64>).map(Self.comment)
+        let events = (1...6 as ClosedRange<UInt64>).map(Self.closing)
         let first = try events[..<3].map { try changes.decoded(of: $0) }
         changes.sealed()
         // The next batch's folds begin before the first is written.
@@ -318,7 +383,7 @@ import Testing
 
     @Test func writingWithoutASealedBatchForgetsEveryDecode() throws {
         let changes = TicketChanges()
-        let events = (1...4 as ClosedRange<UInt64>).map(Self.comment)
+        let events = (1...4 as ClosedRange<UInt64>).map(Self.closing)
         let first = try events.map { try changes.decoded(of: $0) }
         changes.flushed()
         for (index, event) in events.enumerated() { #expect(try changes.decoded(of: event) !== first[index]) }
