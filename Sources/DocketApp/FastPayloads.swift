@@ -30,11 +30,13 @@ enum FastPayloads {
             var reader = CanonicalJSONReader(bytes)
             let event: TicketEvent?
             switch type {
-            case .opened: event = try? opened(&reader, texts).map(TicketEvent.opened)
-            case .assigned: event = try? assigned(&reader).map(TicketEvent.assigned)
+            // Each reader returns its event, its strings moved into it (`take()`) rather than bound as copies (a retain
+            // and a release each).
+            case .opened: event = try? opened(&reader, texts)
+            case .assigned: event = try? assigned(&reader)
             case .statusChanged: event = try? statusChanged(&reader).map(TicketEvent.statusChanged)
             case .commented: event = try? commented(&reader, texts).map(TicketEvent.commented)
-            case .closed: event = try? closed(&reader).map(TicketEvent.closed)
+            case .closed: event = try? closed(&reader)
             case .slaStarted, .other: return nil
             }
             return reader.offset == bytes.count ? event : nil
@@ -238,6 +240,8 @@ enum FastPayloads {
         var next = 0
         try reader.beginObject()
         while true {
+            // The closing brace right there (as Docket writes): the object ends, no key looked for.
+            if reader.takeEndOfObject() { return }
             var index = next
             while index < names.count, !reader.takeKey(names[index]) { index += 1 }
             if index == names.count {
@@ -289,7 +293,7 @@ enum FastPayloads {
         return ""
     }
 
-    private static func opened(_ reader: inout CanonicalJSONReader, _ texts: Texts) throws -> TicketOpened? {
+    private static func opened(_ reader: inout CanonicalJSONReader, _ texts: Texts) throws -> TicketEvent? {
         var number: TicketNumber?, client: String?, contact: String?, category: String?, priority: Priority?
         var source: TicketSource?, subject: String?, description: String?
         try members(&reader, ["category", "client", "contact", "description", "number", "priority", "source", "subject"]) {
@@ -299,16 +303,21 @@ enum FastPayloads {
             case 1: client = try reader.string()
             case 2: contact = try optionalString(&reader)
             case 3: description = try text(&reader, texts)
-            case 4: number = TicketNumber(try reader.string())
+            // Read from its bytes, no string made (one with escapes is made and parsed).
+            case 4:
+                if let plain = try reader.plainString() { number = TicketNumber(utf8: plain) } else { number = TicketNumber(try reader.string()) }
             case 5: priority = try value(&reader, priorities)
             case 6: source = try value(&reader, sources)
             default: subject = try reader.string()
             }
         }
-        guard let number, let client, let priority, let source, let subject, let description else { return nil }
-        return TicketOpened(
-            number: number, client: client, contact: contact, category: category, priority: priority, source: source,
-            subject: subject, description: description)
+        // The strings moved into the event (`take()`), not bound as copies.
+        guard let number, let priority, let source, let client = client.take(), let subject = subject.take(),
+            let description = description.take()
+        else { return nil }
+        return .opened(TicketOpened(
+            number: number, client: client, contact: contact.take(), category: category.take(), priority: priority,
+            source: source, subject: subject, description: description))
     }
 
     private static func loggedEntry(_ reader: inout CanonicalJSONReader) throws -> TimeEntryState? {
@@ -368,12 +377,13 @@ enum FastPayloads {
         return InvoiceFinalized(invoice: invoice, number: number, finalizedAt: finalizedAt)
     }
 
-    private static func assigned(_ reader: inout CanonicalJSONReader) throws -> TicketAssigned? {
+    private static func assigned(_ reader: inout CanonicalJSONReader) throws -> TicketEvent? {
         var assignee: String?, previous: String?
         try members(&reader, ["assignee", "previousAssignee"]) { index, reader in
             if index == 0 { assignee = try reader.string() } else { previous = try optionalString(&reader) }
         }
-        return assignee.map { TicketAssigned(assignee: $0, previousAssignee: previous) }
+        guard let assignee = assignee.take() else { return nil }
+        return .assigned(TicketAssigned(assignee: assignee, previousAssignee: previous.take()))
     }
 
     private static func statusChanged(_ reader: inout CanonicalJSONReader) throws -> TicketStatusChanged? {
@@ -394,11 +404,12 @@ enum FastPayloads {
         return TicketCommented(text: text, visibility: visibility)
     }
 
-    private static func closed(_ reader: inout CanonicalJSONReader) throws -> TicketClosed? {
+    private static func closed(_ reader: inout CanonicalJSONReader) throws -> TicketEvent? {
         var resolution: String?, noTimeReason: String?
         try members(&reader, ["noTimeReason", "resolution"]) { index, reader in
             if index == 0 { noTimeReason = try optionalString(&reader) } else { resolution = try reader.string() }
         }
-        return resolution.map { TicketClosed(resolution: $0, noTimeReason: noTimeReason) }
+        guard let resolution = resolution.take() else { return nil }
+        return .closed(TicketClosed(resolution: resolution, noTimeReason: noTimeReason.take()))
     }
 }

@@ -227,6 +227,54 @@ import Testing
         }
     }
 
+    /// A ticket number read from its bytes is the one read from its text, for every form (escapes aside: those are
+    /// read as text).
+    @Test func ticketNumberFromBytesIsTheNumberFromText() {
+        var texts = [
+            "T-1", "T-1042", "T-999999999", "T-1000000000", "T-0", "T-01", "T-", "T", "", "t-1", "T_1", "T-1a", "T--1", "T-+1",
+            " T-1", "T-1 ", "TT-1", "T-12345678901", "T-١", "T-\u{FF11}",
+        ]
+        var random = SeededRandom(seed: 16)
+        let alphabet = Array("T-0123456789 t".utf8)
+        for _ in 0..<3_000 {
+            let count = Int(random.next() % 13)
+            texts.append(String(decoding: (0..<count).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }, as: UTF8.self))
+        }
+        for text in texts {
+            let fromBytes = Array(text.utf8).withUnsafeBytes { TicketNumber(utf8: $0) }
+            #expect(fromBytes == TicketNumber(text), "\(text)")
+        }
+        for text in [#"{"client":"c","description":"d","number":"T-1\u0030","priority":"P1","source":"email","subject":"s"}"#,
+            #"{"client":"c","description":"d","number":"T-01","priority":"P1","source":"email","subject":"s"}"#,
+            #"{"client":"c","description":"d","number":"T-10","priority":"P1","source":"email","subject":"s"}"#] {
+            let payload = Array(text.utf8)
+            #expect(FastPayloads.ticketEvent(type: "ticket.opened", schemaVersion: 1, payload: payload)
+                == (try? TicketEvent.decode(type: "ticket.opened", schemaVersion: 1, payload: payload)), "\(text)")
+        }
+    }
+
+    /// An object's end is taken where Docket writes it (right after the last value) and nowhere else; after a space it
+    /// is `nextKey`'s to find.
+    @Test func endOfObjectIsTakenOnlyAtTheBrace() throws {
+        for (text, ends) in [("}", true), (" }", false), (",}", false), ("", false), ("]", false)] {
+            let bytes = Array(text.utf8)
+            let taken = bytes.withUnsafeBytes { raw -> (Bool, Int) in
+                var reader = CanonicalJSONReader(raw)
+                return (reader.takeEndOfObject(), reader.offset)
+            }
+            #expect(taken.0 == ends && taken.1 == (ends ? 1 : 0), "\(text)")
+        }
+        for text in [#"{"assignee":"tia"}"#, #"{"assignee":"tia" }"#, #"{}"#, #"{ }"#, #"{"assignee":"tia","previousAssignee":"bob"}"#,
+            #"{"assignee":"tia"}}"#, #"{"assignee":"tia"} "#] {
+            let payload = Array(text.utf8)
+            let slow = try? TicketEvent.decode(type: "ticket.assigned", schemaVersion: 1, payload: payload)
+            if let fast = FastPayloads.ticketEvent(type: "ticket.assigned", schemaVersion: 1, payload: payload) {
+                #expect(fast == slow, "\(text)")
+            }
+        }
+        #expect(FastPayloads.ticketEvent(type: "ticket.assigned", schemaVersion: 1, payload: Array(#"{"assignee":"tia"}"#.utf8)) != nil)
+    }
+
     /// The SLA terms' priority read from its bytes is the one read from its text.
     @Test func termsPriorityIsReadAsItsText() {
         let values = [#""P1""#, #""P2""#, #""P3""#, #""P4""#, #""P5""#, #""p1""#, #""P0""#, #""P""#, #""P12""#, "P1", "\"P1", #""Q1""#, #""\u0050""#, "null", "1"]

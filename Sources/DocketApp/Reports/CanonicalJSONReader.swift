@@ -77,6 +77,15 @@ struct CanonicalJSONReader {
         return true
     }
 
+    /// Consumes the `}` that closes the object when it is the next byte, no space before it, and answers true (what
+    /// ``nextKey()`` does there, answering nil); otherwise consumes nothing and answers false.
+    mutating func takeEndOfObject() -> Bool {
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "}") else { return false }
+        offset += 1
+        firstMember = false
+        return true
+    }
+
     /// Runs `body` once per member of the object at the reader, with the reader at the member's value; `body`
     /// must consume the value (read it or ``skipValue()``).
     mutating func forEachMember(_ body: (UnsafeRawBufferPointer, inout CanonicalJSONReader) throws -> Void) throws {

@@ -19,6 +19,13 @@ public struct TicketNumber: Hashable, Comparable, Sendable, CustomStringConverti
         self.init(value)
     }
 
+    /// Parses the UTF-8 bytes of `T-1042` as `init(_:)` parses its text, without making the string (a ticket number
+    /// read from a payload).
+    public init?(utf8: UnsafeRawBufferPointer) {
+        guard let value = TicketNumber.value(of: utf8.assumingMemoryBound(to: UInt8.self), from: 0) else { return nil }
+        self.init(value)
+    }
+
     /// The number of the ticket whose stream is `stream` (`ticket-T-1042`, see `StreamName.ticket`), parsed like
     /// `init(_:)` after the `ticket-` prefix without copying the text (every ticket event a read model folds needs
     /// it); nil for any other stream.
