@@ -14,15 +14,17 @@ import Foundation
 /// by position (more than a bulk batch), until the projections call `forget()` when their transaction ends, or
 /// `forget(through:)` in a pipelined bulk fold, whose next batch may have begun before this one is written.
 public final class EventMemo<Value>: @unchecked Sendable {
-    // @unchecked Sendable: the slots and `used` are only touched under `lock`.
+    // @unchecked Sendable: the slots and `used` are only touched under `mutex`.
     // @inlinable (with what it touches @usableFromInline) so the user's module specializes it for its `Value`.
     /// Slot `position % capacity` holds the event at that position, when it was the last one there. The slots live in
     /// memory of their own, allocated once: values are kept inline (a class instance per event was an allocation per
     /// event) and read in place (no exclusivity or uniqueness check of an array property on every look-up).
     @usableFromInline let slots: UnsafeMutablePointer<Slot>
     @usableFromInline let capacity: Int
-    @usableFromInline let lock = NSLock()
-    /// The slots filled since the last `forget()`. Only touched under `lock`: its accesses are not checked at run time
+    /// A plain mutex, allocated once: `NSLock` went through `NSCondition` to the same `pthread_mutex_lock`, some 20
+    /// instructions more a lock and unlock (a bulk fold takes it three times or so a ticket event).
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// The slots filled since the last `forget()`. Only touched under `mutex`: its accesses are not checked at run time
     /// for overlap as well (`swift_beginAccess` and `swift_endAccess` on every derived value, ~90 instructions).
     @exclusivity(unchecked) @usableFromInline var used: [Int] = []
 
@@ -53,20 +55,33 @@ public final class EventMemo<Value>: @unchecked Sendable {
         self.capacity = max(1, capacity)
         slots = .allocate(capacity: self.capacity)
         slots.initialize(repeating: .empty, count: self.capacity)
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
     }
 
     deinit {
         slots.deinitialize(count: capacity)
         slots.deallocate()
+        pthread_mutex_destroy(mutex)
+        mutex.deinitialize(count: 1)
+        mutex.deallocate()
+    }
+
+    /// `body` run with the mutex held.
+    @inlinable func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
     }
 
     /// `derive(event)`, computed once for the folds that ask while the memo holds the event (two threads asking for
     /// the same event at the same moment may both compute it: it is pure).
     @inlinable public func value(of event: RecordedEvent, _ derive: (RecordedEvent) throws -> Value) rethrows -> Value {
         let slot = Int(event.position % UInt64(capacity))
-        if let value = lock.withLock({ slots[slot].value(for: event) }) { return value }
+        if let value = locked({ slots[slot].value(for: event) }) { return value }
         let value = try derive(event)
-        lock.withLock {
+        locked {
             if slots[slot].value == nil { used.append(slot) }
             slots[slot] = Slot(
                 position: event.position, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload, value: value)
@@ -77,7 +92,7 @@ public final class EventMemo<Value>: @unchecked Sendable {
     /// Forgets every event held (the transaction that folded them has ended), so that none outlives its batch.
     /// @inlinable, as `value(of:)` is: unspecialized, emptying a slot went through the generic value witnesses.
     @inlinable public func forget() {
-        lock.withLock {
+        locked {
             for slot in used { slots[slot] = .empty }
             used.removeAll(keepingCapacity: true)
         }
@@ -85,13 +100,13 @@ public final class EventMemo<Value>: @unchecked Sendable {
 
     /// The highest position held, 0 when none is.
     @inlinable public var highestPosition: UInt64 {
-        lock.withLock { used.reduce(0) { max($0, slots[$1].position) } }
+        locked { used.reduce(0) { max($0, slots[$1].position) } }
     }
 
     /// Forgets the events held at `position` or before, and keeps those after it: a pipelined bulk fold forgets a
     /// batch once it is written while the next batch's folds, begun meanwhile, keep what they derived.
     @inlinable public func forget(through position: UInt64) {
-        lock.withLock {
+        locked {
             var kept = 0
             for index in used.indices {
                 let slot = used[index]

@@ -46,4 +46,25 @@ import Testing
         _ = memo.value(of: events[5], counter.derive)
         #expect(counter.derived.last == 6 && counter.derived.count == 10)
     }
+
+    /// Threads asking for events at once, and forgetting them, each get every event's own value: the slots and the list
+    /// of slots used are only touched with the memo's mutex held.
+    @Test func threadsAskingAtOnceGetEachEventsValue() {
+        let memo = EventMemo<[UInt64]>(capacity: 97)
+        let events = (1...600 as ClosedRange<UInt64>).map(Self.event)
+        let wrong = NSLock()
+        nonisolated(unsafe) var mismatches = 0
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for round in 0..<40 {
+                for event in events where (event.position + UInt64(round)) % 3 != UInt64(thread % 3) {
+                    // An array value: a slot read while another thread writes it would be a torn or freed reference.
+                    let value = memo.value(of: event) { [$0.position, $0.position * 2] }
+                    if value != [event.position, event.position * 2] { wrong.withLock { mismatches += 1 } }
+                }
+                if round % 7 == thread { memo.forget() } else if round % 5 == 0 { memo.forget(through: UInt64(round * 15)) }
+                _ = memo.highestPosition
+            }
+        }
+        #expect(mismatches == 0)
+    }
 }
