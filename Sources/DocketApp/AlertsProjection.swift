@@ -13,6 +13,8 @@ import ReadModelKit
 public final class AlertsProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "alerts"
+    /// Received alerts only: `apply` passes over every other type (on any stream).
+    public var interest: EventInterest? { EventInterest(types: Self.received) }
     public let format = 2
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.

@@ -18,6 +18,8 @@ import ReadModelKit
 public final class BillingProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the tables are set once when the store opens and guard their pending values themselves.
     public let name = "billing"
+    /// Ticket and invoice streams only: `apply` passes over every other event.
+    public let interest: EventInterest? = EventInterest(streamPrefixes: ["ticket-", "billing-"])
     /// Format 3 (draft payload plus binary status row); stores written with an older format build it anew on open.
     public let format = 3
     public var tables: [String] { all.map(\.name) }

@@ -22,6 +22,8 @@ import ReadModelKit
 /// its clocks are paused or met) ‖ opened-at (i64) ‖ number (u64 BE).
 public final class QueueProjection: Projection {
     public let name = "queue"
+    /// Ticket streams only: `apply` passes over every other event.
+    public let interest: EventInterest? = EventInterest(streamPrefixes: ["ticket-"])
     public let format = 6
     public var tables: [String] { rows.tableNames + [storedTerms.name] }
     /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.

@@ -31,6 +31,8 @@ public struct SLARow: Codable, Sendable, Equatable {
 public final class SLAProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "sla"
+    /// Ticket streams only: `apply` passes over every other event.
+    public let interest: EventInterest? = EventInterest(streamPrefixes: ["ticket-"])
     public let format = 5
     public var tables: [String] { rows.tableNames + [storedTerms.name] }
     /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.

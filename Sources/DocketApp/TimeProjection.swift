@@ -15,6 +15,8 @@ import ReadModelKit
 public final class TimeProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "time"
+    /// Time entries' streams only: `apply` passes over every other event.
+    public let interest: EventInterest? = EventInterest(streamPrefixes: ["time-"])
     public let format = 3
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.

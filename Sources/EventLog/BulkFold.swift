@@ -107,8 +107,13 @@ final class BulkFold {
     func finish(_ batch: Batch, txn: borrowing Transaction) throws {
         let (events, projections, plan, stop, timed) = (batch.events, batch.projections, batch.plan, batch.stop, batch.timed)
         guard plan.count > 1 else {
+            let routing = EventRouting(projections)
             for event in events {
-                for projection in projections { try projection.apply(event, in: txn) }
+                var targets = routing.projections(for: event)
+                while targets != 0 {
+                    try projections[targets.trailingZeroBitCount].apply(event, in: txn)
+                    targets &= targets - 1
+                }
             }
             return
         }
@@ -160,6 +165,104 @@ final class BulkFold {
         }
         let groups = [members[0]] + members.dropFirst().filter { !$0.isEmpty }
         return groups.map { $0.sorted() }
+    }
+}
+
+/// Which of a fold's projections each event goes to: those whose `Projection.interest` includes it (any event for a
+/// projection without one), as a bit mask (bit i: `projections[i]`), worked out once per event from the interests'
+/// stream prefixes and type sets gathered when the fold starts. A projection is called for the events it may change
+/// its model for only: a call copied the event (its strings and payload retained and released), and the `alerts`,
+/// `mail` and `outbox` models pass over nearly every event of a log, `time` over all but its own streams'.
+struct EventRouting {
+    /// The projections that take events of any stream.
+    private var anyStream: UInt64 = 0
+    /// Each stream prefix the interests name, with the projections that take it.
+    private var prefixes: [(prefix: StaticString, projections: UInt64)] = []
+    /// Whether every prefix is at most 8 bytes (then a stream's first 8 bytes are compared with each at once: `heads`).
+    private var short = true
+    /// Each prefix of `prefixes` as the first bytes of a little-endian word, and the mask of its bytes.
+    private var heads: [(bytes: UInt64, mask: UInt64)] = []
+    /// The projections that take events of any type.
+    private var anyType: UInt64 = 0
+    /// The type sets the interests name, and the projection of each (`typeProjections`, in the same order).
+    private var typeSets: [EventTypes] = []
+    private var typeProjections: [UInt64] = []
+
+    init(_ projections: [any Projection]) {
+        // More projections than bits: each takes every event (no model of Docket's comes near).
+        guard projections.count <= 64 else {
+            (anyStream, anyType) = (.max, .max)
+            return
+        }
+        for (index, projection) in projections.enumerated() {
+            let bit: UInt64 = 1 << index
+            let interest = projection.interest
+            if let named = interest?.streamPrefixes, !named.isEmpty {
+                for prefix in named {
+                    if let at = prefixes.firstIndex(where: { $0.prefix.description == prefix.description }) {
+                        prefixes[at].projections |= bit
+                    } else {
+                        prefixes.append((prefix, bit))
+                    }
+                }
+            } else {
+                anyStream |= bit
+            }
+            if let types = interest?.types {
+                typeSets.append(types)
+                typeProjections.append(bit)
+            } else {
+                anyType |= bit
+            }
+        }
+        short = prefixes.allSatisfy { $0.prefix.utf8CodeUnitCount <= 8 }
+        heads = prefixes.map { entry in
+            let count = entry.prefix.utf8CodeUnitCount
+            let head = UnsafeRawBufferPointer(start: entry.prefix.utf8Start, count: count)
+            return (EventRouting.head(head), count >= 8 ? .max : (1 << UInt64(count * 8)) - 1)
+        }
+    }
+
+    /// The first 8 bytes of `bytes` as a little-endian word (zeros past its end).
+    private static func head(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        guard let base = bytes.baseAddress else { return 0 }
+        if bytes.count >= 8 { return UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)) }
+        var word: UInt64 = 0
+        for index in 0..<bytes.count { word |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << UInt64(index * 8) }
+        return word
+    }
+
+    /// The projections `event` goes to.
+    func projections(for event: RecordedEvent) -> UInt64 {
+        var streams = anyStream
+        if !prefixes.isEmpty {
+            streams |= event.stream.utf8.withContiguousStorageIfAvailable { stream -> UInt64 in
+                var taking: UInt64 = 0
+                if short {
+                    // A prefix of n bytes matches when the stream has n bytes or more and its first n are the prefix's.
+                    let head = EventRouting.head(UnsafeRawBufferPointer(stream))
+                    for index in heads.indices
+                    where head & heads[index].mask == heads[index].bytes && stream.count >= prefixes[index].prefix.utf8CodeUnitCount {
+                        taking |= prefixes[index].projections
+                    }
+                    return taking
+                }
+                for index in prefixes.indices {
+                    let prefix = prefixes[index].prefix
+                    let count = prefix.utf8CodeUnitCount
+                    if count == 0 || (stream.count >= count && memcmp(stream.baseAddress!, prefix.utf8Start, count) == 0) {
+                        taking |= prefixes[index].projections
+                    }
+                }
+                return taking
+            } ?? prefixes.reduce(0) { event.stream.hasPrefix($1.prefix.description) ? $0 | $1.projections : $0 }
+        }
+        guard streams != 0 else { return 0 }
+        var types = anyType
+        for index in typeSets.indices where streams & typeProjections[index] != 0 && typeSets[index].contains(event.type) {
+            types |= typeProjections[index]
+        }
+        return streams & types
     }
 }
 
@@ -230,6 +333,7 @@ final class GroupFold: @unchecked Sendable {
         _ projections: [any Projection], _ events: [RecordedEvent], txn: borrowing Transaction, stop: StopFlag, timed: Bool
     ) throws -> [Double]? {
         var costs = [Double](repeating: 0, count: projections.count)
+        let routing = EventRouting(projections)
         var start = 0
         while start < events.count {
             if stop.isRaised { throw Stopped() }
@@ -237,13 +341,20 @@ final class GroupFold: @unchecked Sendable {
             if timed {
                 for (index, projection) in projections.enumerated() {
                     let began = threadCPUSeconds()
-                    for position in start..<end { try projection.apply(events[position], in: txn) }
+                    let bit: UInt64 = 1 << index
+                    for position in start..<end where routing.projections(for: events[position]) & bit != 0 {
+                        try projection.apply(events[position], in: txn)
+                    }
                     costs[index] += threadCPUSeconds() - began
                 }
             } else {
                 for position in start..<end {
                     let event = events[position]
-                    for projection in projections { try projection.apply(event, in: txn) }
+                    var targets = routing.projections(for: event)
+                    while targets != 0 {
+                        try projections[targets.trailingZeroBitCount].apply(event, in: txn)
+                        targets &= targets - 1
+                    }
                 }
             }
             start = end

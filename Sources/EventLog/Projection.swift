@@ -24,6 +24,11 @@ public protocol Projection: AnyObject {
     func attach(_ tables: ReadModelTables)
     /// Folds one event into the model.
     func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws
+    /// The events `apply` may change the model for, by stream and type (nil, the default: any event). A bulk fold passes
+    /// the others over without calling `apply` (a call copied the event, retaining and releasing its strings and
+    /// payload, and most models pass over most events); event by event, every event is applied. So it may name more
+    /// events than `apply` reads, never fewer: a rebuild then gives the bytes of the appends.
+    var interest: EventInterest? { get }
     /// Writes what `apply` kept in memory during this transaction, and forgets it. Called once after the
     /// transaction's last `apply`, before the checkpoint moves. After `prepareFlush` it writes what that call
     /// sealed (see `sealsBatches`). The default does nothing.
@@ -51,6 +56,7 @@ public protocol Projection: AnyObject {
 
 extension Projection {
     public var format: Int { 1 }
+    public var interest: EventInterest? { nil }
     /// The databases of the model's tables: `rm.<name>.<table>` in format 1, `rm.<name><format>.<table>` after.
     public var databaseNames: [String] {
         tables.map { format == 1 ? "rm.\(name).\($0)" : "rm.\(name)\(format).\($0)" }
@@ -98,5 +104,19 @@ extension EventStore {
             for projection in projections { projection.discardPending() }
             throw error
         }
+    }
+}
+
+/// The events a projection's `apply` may change its model for (`Projection.interest`): those on a stream whose name
+/// starts with one of `streamPrefixes` (any stream when there are none) and, when `types` is given, of one of them.
+public struct EventInterest: Sendable {
+    /// The starts of the streams' names; empty: any stream.
+    public let streamPrefixes: [StaticString]
+    /// The types; nil: any type.
+    public let types: EventTypes?
+
+    public init(streamPrefixes: [StaticString] = [], types: EventTypes? = nil) {
+        self.streamPrefixes = streamPrefixes
+        self.types = types
     }
 }

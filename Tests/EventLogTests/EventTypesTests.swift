@@ -1,5 +1,5 @@
 import Foundation
-import ReadModelKit
+import EventLog
 import Testing
 
 /// `EventTypes`: a type is found by its exact bytes, whatever its length and however its string was made.
