@@ -339,10 +339,12 @@ final class GroupFold: @unchecked Sendable {
             if stop.isRaised { throw Stopped() }
             let end = min(events.count, start + BulkFold.chunk)
             if timed {
+                // Each event routed once, not once per projection.
+                let targets = (start..<end).map { routing.projections(for: events[$0]) }
                 for (index, projection) in projections.enumerated() {
                     let began = threadCPUSeconds()
                     let bit: UInt64 = 1 << index
-                    for position in start..<end where routing.projections(for: events[position]) & bit != 0 {
+                    for position in start..<end where targets[position - start] & bit != 0 {
                         try projection.apply(events[position], in: txn)
                     }
                     costs[index] += threadCPUSeconds() - began
