@@ -90,7 +90,10 @@ extension EventStore {
             (try txn.pageBytes(db.events), try checkpoint(lead.name, txn: txn), try LogWriter.readHead(txn: txn, db: db).position)
         }
         guard head > mark else { return }
-        try environment.reserve(2 * (logBytes / Int(head) * Int(head - mark)))
+        // Saturating (`reserve` then grows the map to its most): the log's page count is a statistic, which a damaged
+        // database can make anything.
+        let (bytes, overflow) = (logBytes / Int(head)).multipliedReportingOverflow(by: 2 * Int(head - mark))
+        try environment.reserve(overflow ? .max : bytes)
     }
 
     /// The batches of `catchUp`, each committed with its meta page deferred; `committed` is set once one wrote. The next

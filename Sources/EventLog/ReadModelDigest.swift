@@ -57,7 +57,13 @@ extension EventStore {
         let names = projections.map(\.name)
         let wanted = names.indices.filter { known[names[$0]] == nil }
         let pages = try environment.read { txn in
-            try wanted.map { index in try (db.projections[names[index]] ?? []).reduce(0) { $0 + (try txn.pageBytes($1)) } }
+            // Saturating: a damaged model's statistics can be anything (its digest then names the damage).
+            try wanted.map { index in
+                try (db.projections[names[index]] ?? []).reduce(0) { total, database in
+                    let (sum, overflow) = total.addingReportingOverflow(try txn.pageBytes(database))
+                    return overflow ? .max : sum
+                }
+            }
         }
         let order = wanted.indices.sorted { pages[$0] > pages[$1] || (pages[$0] == pages[$1] && $0 < $1) }.map { wanted[$0] }
         let work = DigestWork(order: order)

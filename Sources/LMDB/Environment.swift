@@ -266,7 +266,9 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_info(handle, &info), "mdb_env_info")
             try check(mdb_env_stat(handle, &stat), "mdb_env_stat")
             let inUse = (info.me_last_pgno + 1) * Int(stat.ms_psize)
-            guard info.me_mapsize < inUse + bytes, info.me_mapsize < options.maxMapSize else { return }
+            // Saturating: `bytes` is worked out from statistics, which a damaged database can make anything.
+            let (wanted, overflow) = inUse.addingReportingOverflow(max(bytes, 0))
+            guard info.me_mapsize < (overflow ? .max : wanted), info.me_mapsize < options.maxMapSize else { return }
             try grow()
         }
     }

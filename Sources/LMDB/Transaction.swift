@@ -130,11 +130,25 @@ public struct Transaction: ~Copyable {
         return stat.ms_entries
     }
 
-    /// The bytes of the pages `database` holds (branch, leaf and overflow pages).
+    /// The bytes of the pages `database` holds (branch, leaf and overflow pages), as its statistics say: a size to
+    /// order work by, at most `Int.max` (a damaged database's counts can be anything).
     public func pageBytes(_ database: Database) throws(LMDBError) -> Int {
         var stat = MDB_stat()
         try check(mdb_stat(handle, database.handle, &stat), "mdb_stat(\(database.name))")
-        return (stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages) * Int(stat.ms_psize)
+        return Transaction.pageBytes(
+            pages: [stat.ms_branch_pages, stat.ms_leaf_pages, stat.ms_overflow_pages], pageSize: Int(stat.ms_psize))
+    }
+
+    /// `pages` (counts of pages) times `pageSize`, saturating at `Int.max` (negative counts, which no database has,
+    /// count as none).
+    static func pageBytes(pages: [Int], pageSize: Int) -> Int {
+        var total = 0
+        for count in pages where count > 0 {
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            total = overflow ? .max : sum
+        }
+        let (bytes, overflow) = total.multipliedReportingOverflow(by: max(pageSize, 0))
+        return overflow ? .max : bytes
     }
 
     /// Runs `body` with a cursor over `database`; the cursor is closed when `body` returns.
