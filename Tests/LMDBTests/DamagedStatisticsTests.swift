@@ -1,12 +1,10 @@
-import Foundation
-import TestSupport
 import Testing
 
 @testable import LMDB
 
 /// A damaged database's statistics can hold any counts (a flipped byte in its record): the sizes worked out from them
 /// saturate, never trap (`DamagedStoreTests.randomFlipsAreReportedAndNeverCrash` once crashed `stats --read-models` on
-/// an overflow in `pageBytes`).
+/// an overflow in `pageBytes`; `EnvironmentTests.reservingMoreThanAnyMapGrowsItToItsMost` covers the map's reserve).
 @Suite struct DamagedStatisticsTests {
     @Test func pageBytesSaturateAtTheLargestInt() {
         #expect(Transaction.pageBytes(pages: [1, 2, 3], pageSize: 4096) == 6 * 4096)
@@ -15,18 +13,5 @@ import Testing
         #expect(Transaction.pageBytes(pages: [1 << 52, 0, 0], pageSize: 4096) == .max)
         #expect(Transaction.pageBytes(pages: [-5, 2], pageSize: 4096) == 2 * 4096)
         #expect(Transaction.pageBytes(pages: [3], pageSize: -1) == 0)
-    }
-
-    /// Asked for more than any map holds, `reserve` grows the map to its most and returns (no overflow, no error).
-    @Test func reservingMoreThanAnyMapGrowsItToItsMost() throws {
-        let folder = TemporaryFolder()
-        var options = Environment.Options()
-        options.initialMapSize = 1 << 20
-        options.maxMapSize = 8 << 20
-        let env = try Environment(path: folder.child("db"), options: options)
-        try env.reserve(.max)
-        #expect(env.mapSize >= 8 << 20)
-        try env.reserve(.max)
-        #expect(env.mapSize >= 8 << 20 && env.mapSize <= 16 << 20)
     }
 }

@@ -136,12 +136,28 @@ import Testing
         #expect(reserved.mapSize == size)
     }
 
+    /// An environment in `folder` whose map starts at `initial` bytes and grows to `most`.
+    static func limited(_ folder: TemporaryFolder, initial: Int, most: Int) throws -> Environment {
+        var options = Environment.Options()
+        options.initialMapSize = initial
+        options.maxMapSize = most
+        return try Environment(path: folder.child("db"), options: options)
+    }
+
+    /// Asked for more than any map holds (a size worked out from a damaged database's statistics), `reserve` grows the
+    /// map to its most and returns: no overflow, no error.
+    @Test func reservingMoreThanAnyMapGrowsItToItsMost() throws {
+        let folder = TemporaryFolder()
+        let env = try Self.limited(folder, initial: 1 << 20, most: 8 << 20)
+        try env.reserve(.max)
+        #expect(env.mapSize >= 8 << 20)
+        try env.reserve(.max)
+        #expect(env.mapSize >= 8 << 20 && env.mapSize <= 16 << 20)
+    }
+
     @Test func mapGrowthStopsAtTheLimitWithAClearError() throws {
         let folder = TemporaryFolder()
-        var options = Environment.Options()
-        options.initialMapSize = 64 << 10
-        options.maxMapSize = 256 << 10
-        let env = try Environment(path: folder.child("db"), options: options)
+        let env = try Self.limited(folder, initial: 64 << 10, most: 256 << 10)
         let db = try env.openDatabase(named: "things")
         let value = [UInt8](repeating: 7, count: 4000)
         do {
