@@ -6,7 +6,7 @@
 #
 # RAW_LMDB is the release `raw-lmdb` tool (Tools/RawLMDB), STORE a store seeded by `seed-billing STORE N --sla`
 # (the seeder writes no read models; STORE is only read), WORK a scratch folder (emptied, then removed). For each
-# release DOCKET, e.g. the previous one and this one, in turn:
+# release DOCKET, e.g. the previous one and this one (step by step, each step for every DOCKET in turn):
 #   - the first open of a copy of STORE (`docket stats`): every read model caught up from the log, as on the first
 #     open after a format change;
 #   - `docket rebuild` (all) on that copy;
@@ -26,23 +26,34 @@ load() { echo "  (load: $(uptime | sed 's/.*load average: //'))"; }
 rm -rf "$work" && mkdir -p "$work"
 "$raw" scan "$store"
 load
+# Every copy made (and synced) first, then each step for every DOCKET in turn: run one binary's steps after the
+# other's, the second ran on a page cache the first had churned and came out slower whichever it was (session 16).
 n=0
 for docket in "$@"; do
     n=$((n + 1))
-    label="$(basename "$docket")"
-    echo "== $label on $store"
-    # Synced first: the copy's dirty pages would otherwise be written back during the first commit's fsync and counted.
-    cp -r "$store" "$work/live$n" && sync
-    measure "$label first open (every read model caught up)" -- "$docket" stats --store "$work/live$n"
-    load
-    measure "$label rebuild (all)" -- "$docket" rebuild --store "$work/live$n"
-    load
-    flags=()
-    if "$docket" replay --help 2>/dev/null | grep -q -- --no-snapshots; then flags+=(--no-snapshots); fi
-    if "$docket" replay --help 2>/dev/null | grep -q -- --standalone; then flags+=(--standalone); fi
-    measure "$label replay --as-of ${AS_OF:-2030-01-01} (all read models${flags[*]:+, ${flags[*]}})" -- \
-        "$docket" replay --store "$work/live$n" --as-of "${AS_OF:-2030-01-01}" --into "$work/replay$n" "${flags[@]}"
-    load
+    # Synced: the copy's dirty pages would otherwise be written back during the first commit's fsync and counted.
+    cp -r "$store" "$work/live$n"
+done
+sync
+for step in open rebuild replay; do
+    n=0
+    for docket in "$@"; do
+        n=$((n + 1))
+        label="$(basename "$docket")"
+        case "$step" in
+        open)
+            measure "$label first open (every read model caught up)" -- "$docket" stats --store "$work/live$n" ;;
+        rebuild)
+            measure "$label rebuild (all)" -- "$docket" rebuild --store "$work/live$n" ;;
+        replay)
+            flags=()
+            if "$docket" replay --help 2>/dev/null | grep -q -- --no-snapshots; then flags+=(--no-snapshots); fi
+            if "$docket" replay --help 2>/dev/null | grep -q -- --standalone; then flags+=(--standalone); fi
+            measure "$label replay --as-of ${AS_OF:-2030-01-01} (all read models${flags[*]:+, ${flags[*]}})" -- \
+                "$docket" replay --store "$work/live$n" --as-of "${AS_OF:-2030-01-01}" --into "$work/replay$n" "${flags[@]}" ;;
+        esac
+        load
+    done
 done
 n=0
 for docket in "$@"; do
