@@ -161,20 +161,14 @@ enum FastPayloads {
             // The fields in the order of `TimeProjection.write`, as `RowWriter` writes them, straight into the row's one
             // array (through `RowWriter`, each field was appended on its own: some 500 instructions a row more).
             let texts = entryId.count + ticket.count + tech.count + workType.count + startedAt.count + (note?.count ?? 0)
-            let bytes = [UInt8](unsafeUninitializedCapacity: texts + 96) { buffer, count in
+            // Room: the texts, a varint for each of 8 numbers and lengths, and 5 single bytes.
+            let bytes = [UInt8](unsafeUninitializedCapacity: texts + 8 * RowWriter.varintRoom + 5) { buffer, count in
                 var next = buffer.baseAddress.unsafelyUnwrapped
                 func byte(_ value: UInt8) {
                     next.pointee = value
                     next += 1
                 }
-                func uint(_ value: UInt64) {
-                    var value = value
-                    while value >= 0x80 {
-                        byte(UInt8(truncatingIfNeeded: value) | 0x80)
-                        value >>= 7
-                    }
-                    byte(UInt8(value))
-                }
+                func uint(_ value: UInt64) { next = RowWriter.write(varint: value, at: next) }
                 func text(_ utf8: UnsafeRawBufferPointer) {
                     uint(UInt64(utf8.count))
                     guard let source = utf8.baseAddress else { return }
@@ -185,8 +179,7 @@ enum FastPayloads {
                 text(entryId)
                 text(ticket)
                 text(tech)
-                let signed = Int64(minutes)
-                uint(UInt64(bitPattern: (signed << 1) ^ (signed >> 63)))
+                uint(RowWriter.zigZag(Int64(minutes)))
                 text(workType)
                 byte(billable ? 1 : 0)
                 text(startedAt)

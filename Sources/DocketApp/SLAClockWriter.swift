@@ -16,8 +16,8 @@ struct SLAClockWriter {
     private let buffer: UnsafeMutableBufferPointer<UInt8>
     private var count = 0
 
-    /// The most bytes a varint takes (a 64-bit value, 7 bits a byte).
-    private static let varintRoom = 10
+    /// The most bytes a varint takes (`RowWriter.varintRoom`).
+    private static let varintRoom = RowWriter.varintRoom
     /// The size of the stack buffer: room for every field but long strings, which go straight into `bytes`, and for
     /// a whole clock or summary nearly always (with 256 bytes a clock of ~500 went into the row in three appends).
     static let bufferSize = 1024
@@ -48,19 +48,11 @@ struct SLAClockWriter {
         makeRoom(Self.varintRoom)
         // Through a local pointer: `count`, a stored property of an inout value, would be stored at every byte.
         let start = buffer.baseAddress.unsafelyUnwrapped + count
-        var next = start
-        var value = value
-        while value >= 0x80 {
-            next.pointee = UInt8(truncatingIfNeeded: value) | 0x80
-            next += 1
-            value >>= 7
-        }
-        next.pointee = UInt8(value)
-        count += next - start + 1
+        count += RowWriter.write(varint: value, at: start) - start
     }
 
     /// A signed integer, zig-zag encoded.
-    @inline(__always) mutating func int(_ value: Int64) { uint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    @inline(__always) mutating func int(_ value: Int64) { uint(RowWriter.zigZag(value)) }
 
     mutating func int(_ value: Int) { int(Int64(value)) }
 

@@ -108,13 +108,7 @@ final class BulkFold {
         let (events, projections, plan, stop, timed) = (batch.events, batch.projections, batch.plan, batch.stop, batch.timed)
         guard plan.count > 1 else {
             let routing = EventRouting(projections)
-            for event in events {
-                var targets = routing.projections(for: event)
-                while targets != 0 {
-                    try projections[targets.trailingZeroBitCount].apply(event, in: txn)
-                    targets &= targets - 1
-                }
-            }
+            for event in events { try routing.fold(event, into: projections, txn: txn) }
             return
         }
         var writerCosts: [Double]?
@@ -176,12 +170,9 @@ final class BulkFold {
 struct EventRouting {
     /// The projections that take events of any stream.
     private var anyStream: UInt64 = 0
-    /// Each stream prefix the interests name, with the projections that take it.
-    private var prefixes: [(prefix: StaticString, projections: UInt64)] = []
-    /// Whether every prefix is at most 8 bytes (then a stream's first 8 bytes are compared with each at once: `heads`).
-    private var short = true
-    /// Each prefix of `prefixes` as the first bytes of a little-endian word, and the mask of its bytes.
-    private var heads: [(bytes: UInt64, mask: UInt64)] = []
+    /// Each stream prefix the interests name, with the projections that take it, and its first 8 bytes as a
+    /// little-endian word with the mask of the bytes it has (most prefixes are that short: compared in one step).
+    private var prefixes: [(prefix: StaticString, head: UInt64, mask: UInt64, projections: UInt64)] = []
     /// The projections that take events of any type.
     private var anyType: UInt64 = 0
     /// The type sets the interests name, and the projection of each (`typeProjections`, in the same order).
@@ -202,7 +193,9 @@ struct EventRouting {
                     if let at = prefixes.firstIndex(where: { $0.prefix.description == prefix.description }) {
                         prefixes[at].projections |= bit
                     } else {
-                        prefixes.append((prefix, bit))
+                        let count = prefix.utf8CodeUnitCount
+                        let head = EventRouting.head(UnsafeRawBufferPointer(start: prefix.utf8Start, count: count))
+                        prefixes.append((prefix, head, count >= 8 ? .max : (1 << UInt64(count * 8)) - 1, bit))
                     }
                 }
             } else {
@@ -215,12 +208,6 @@ struct EventRouting {
                 anyType |= bit
             }
         }
-        short = prefixes.allSatisfy { $0.prefix.utf8CodeUnitCount <= 8 }
-        heads = prefixes.map { entry in
-            let count = entry.prefix.utf8CodeUnitCount
-            let head = UnsafeRawBufferPointer(start: entry.prefix.utf8Start, count: count)
-            return (EventRouting.head(head), count >= 8 ? .max : (1 << UInt64(count * 8)) - 1)
-        }
     }
 
     /// The first 8 bytes of `bytes` as a little-endian word (zeros past its end).
@@ -232,27 +219,30 @@ struct EventRouting {
         return word
     }
 
+    /// Applies `event` to the projections it goes to, in their order (`projections` the ones this routing was made for).
+    func fold(_ event: RecordedEvent, into projections: [any Projection], txn: borrowing Transaction) throws {
+        var targets = self.projections(for: event)
+        while targets != 0 {
+            try projections[targets.trailingZeroBitCount].apply(event, in: txn)
+            targets &= targets - 1
+        }
+    }
+
     /// The projections `event` goes to.
     func projections(for event: RecordedEvent) -> UInt64 {
         var streams = anyStream
         if !prefixes.isEmpty {
             streams |= event.stream.utf8.withContiguousStorageIfAvailable { stream -> UInt64 in
+                // A prefix of n bytes matches when the stream has n bytes or more, its first 8 (or n) are the prefix's,
+                // and for a prefix of more than 8 bytes the rest are too.
+                let head = EventRouting.head(UnsafeRawBufferPointer(stream))
                 var taking: UInt64 = 0
-                if short {
-                    // A prefix of n bytes matches when the stream has n bytes or more and its first n are the prefix's.
-                    let head = EventRouting.head(UnsafeRawBufferPointer(stream))
-                    for index in heads.indices
-                    where head & heads[index].mask == heads[index].bytes && stream.count >= prefixes[index].prefix.utf8CodeUnitCount {
-                        taking |= prefixes[index].projections
-                    }
-                    return taking
-                }
-                for index in prefixes.indices {
-                    let prefix = prefixes[index].prefix
-                    let count = prefix.utf8CodeUnitCount
-                    if count == 0 || (stream.count >= count && memcmp(stream.baseAddress!, prefix.utf8Start, count) == 0) {
-                        taking |= prefixes[index].projections
-                    }
+                for index in prefixes.indices where head & prefixes[index].mask == prefixes[index].head {
+                    let count = prefixes[index].prefix.utf8CodeUnitCount
+                    guard stream.count >= count,
+                        count <= 8 || memcmp(stream.baseAddress! + 8, prefixes[index].prefix.utf8Start + 8, count - 8) == 0
+                    else { continue }
+                    taking |= prefixes[index].projections
                 }
                 return taking
             } ?? prefixes.reduce(0) { event.stream.hasPrefix($1.prefix.description) ? $0 | $1.projections : $0 }
@@ -351,12 +341,7 @@ final class GroupFold: @unchecked Sendable {
                 }
             } else {
                 for position in start..<end {
-                    let event = events[position]
-                    var targets = routing.projections(for: event)
-                    while targets != 0 {
-                        try projections[targets.trailingZeroBitCount].apply(event, in: txn)
-                        targets &= targets - 1
-                    }
+                    try routing.fold(events[position], into: projections, txn: txn)
                 }
             }
             start = end

@@ -30,9 +30,30 @@ public struct RowWriter {
         bytes.append(UInt8(value))
     }
 
-    @inlinable public mutating func int(_ value: Int64) { uint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    @inlinable public mutating func int(_ value: Int64) { uint(RowWriter.zigZag(value)) }
 
     @inlinable public mutating func int(_ value: Int) { int(Int64(value)) }
+
+    /// The unsigned form `int` writes of `value` (zig-zag: 0, -1, 1, -2 … as 0, 1, 2, 3 …).
+    @inlinable public static func zigZag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+
+    /// Writes `value` as `uint` writes it at `next`, which has room for `varintRoom` bytes, and returns the byte after
+    /// it: for writers that fill a buffer of their own rather than append to `bytes` byte by byte (`SLAClockWriter`, a
+    /// time entry's row written from its payload).
+    @inlinable public static func write(varint value: UInt64, at next: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var next = next
+        var value = value
+        while value >= 0x80 {
+            next.pointee = UInt8(truncatingIfNeeded: value) | 0x80
+            next += 1
+            value >>= 7
+        }
+        next.pointee = UInt8(value)
+        return next + 1
+    }
+
+    /// The most bytes a varint takes (a 64-bit value, 7 bits a byte).
+    @inlinable public static var varintRoom: Int { 10 }
 
     @inlinable public mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
