@@ -13,6 +13,6 @@ enum ModelRowKeys {
         "sentAt", "message", "bouncedAt", "bounceMessageId",
     ])
 
-    /// `rm.billing3.invoices`, the status rows: `InvoiceStatusRow`.
+    /// `rm.billing4.invoices`, the status rows: `InvoiceStatusRow`.
     static let invoiceStatus = RowKeys(["status", "number", "creditNote", "finalizedAt", "closedAt", "reason"])
 }

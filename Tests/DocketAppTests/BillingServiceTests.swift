@@ -139,6 +139,27 @@ import Testing
         #expect(before.count == 2)
     }
 
+    /// A draft's lines stay in its `invoice.drafted` event: the model keeps the event's log position (8 bytes) and the
+    /// status row, the same size however many lines the invoice has, and reads the lines back from the log.
+    @Test func anInvoiceRowKeepsItsDraftsPositionNotItsLines() throws {
+        let (f, _, _) = try fixture(minutes: [60])
+        let other = try f.app.tickets.openTicket(TicketIntake(client: "acme", subject: "Printer"), as: "bob")
+        for day in 10...19 {
+            try f.app.billing.logTime(
+                TimeLogRequest(ticket: other, minutes: 45, workType: "onsite", startedAt: Timestamp(iso8601: "2026-11-\(day)T09:00:00Z")),
+                as: "bob")
+        }
+        let draft = try #require(try f.app.billing.runInvoices(period: BillingPeriod("2026-11")!, as: "bill").first?.drafted.first)
+        #expect(draft.lines.count == 2)
+        let drafted = try #require(try f.store.read(stream: "billing-acme").first { $0.type == "invoice.drafted" })
+        #expect(drafted.payload.count > 1_000)
+        let row = try #require(try f.models.billing.invoiceRow(draft.id, in: f.store))
+        #expect(Array(row.prefix(8)) == withUnsafeBytes(of: drafted.position.bigEndian) { Array($0) })
+        #expect(row.count < 40, "position, separator and status row only: \(row.count) bytes")
+        let read = try f.app.billing.invoice(draft.id)
+        #expect(read.lines == draft.lines && read.total == draft.total && read.status == .draft)
+    }
+
     @Test func termsMustBeInTheClientsCurrency() throws {
         let f = try ServiceFixture()
         let start = Timestamp(iso8601: "2026-10-01T00:00:00Z")!

@@ -1,4 +1,5 @@
 import Foundation
+import LMDB
 import TestSupport
 import Testing
 
@@ -114,6 +115,28 @@ import Testing
             return list.map { "\($0["name"] ?? ""):\($0["sha256"] ?? "")" }
         }
         #expect(try models(replayDigests) == models(try digests(backup)))
+    }
+
+    /// The billing model keeps where each draft is in the log; a row that points anywhere else (a damaged model) is
+    /// refused with one line naming the rebuild, and the rebuild mends it.
+    @Test func anInvoiceWhoseDraftIsNotWhereTheModelSaysNamesTheRebuild() throws {
+        try setUp()
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        let shown = try ok(["invoice", "show", "acme-D1", "--json"])
+        do {
+            let environment = try Environment(path: store)
+            let invoices = try environment.openDatabase(named: "rm.billing4.invoices")
+            // Position 1 is the store's first event, not the draft.
+            try environment.write { txn in try txn.put(invoices, key: Array("d:acme-D1".utf8), value: [0, 0, 0, 0, 0, 0, 0, 1]) }
+        }
+        let before = try eventCount()
+        let damaged = try docket(["invoice", "show", "acme-D1"])
+        #expect(damaged.status == 2, "\(damaged.stderr)")
+        #expect(damaged.stderr.split(separator: "\n").count == 1)
+        #expect(damaged.stderr.contains("acme-D1") && damaged.stderr.contains("docket rebuild billing"), "\(damaged.stderr)")
+        #expect(try eventCount() == before)
+        _ = try ok(["rebuild", "billing"], as: "ann")
+        #expect(try ok(["invoice", "show", "acme-D1", "--json"]) == shown)
     }
 
     @Test func refusalsWriteNothing() throws {
