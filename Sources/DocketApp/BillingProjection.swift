@@ -7,24 +7,26 @@ import ReadModelKit
 /// The `billing` read model: every invoice as its billing stream tells it, the numbers that name invoices and
 /// credit notes, and the client and category of every ticket (what an invoice run needs of tickets).
 ///
-/// Databases (format 4, checkpoint `billing-v4`; format 3 kept a copy of each draft's payload, format 2 also stored
-/// the status rows as canonical JSON):
-/// - `rm.billing4.invoices`: `d:` ‖ invoice id (`acme-D3`) → the log position of its `invoice.drafted` event (8 bytes,
+/// Databases (format 5, checkpoint `billing-v5`; format 4 kept each ticket's client and category in two tables keyed
+/// by client and by the ticket's bytes, format 3 kept a copy of each draft's payload, format 2 also stored the status
+/// rows as canonical JSON):
+/// - `rm.billing5.invoices`: `d:` ‖ invoice id (`acme-D3`) → the log position of its `invoice.drafted` event (8 bytes,
 ///   big-endian), whose payload is the invoice's body: read from the log when the invoice is read, never copied into
 ///   the model (a draft's lines were ~40 % of every read model's bytes); and `s:` ‖ invoice id → an
 ///   ``InvoiceStatusRow`` (status, number, credit note) in the read-model kit's binary row format (`RowCodec`), row
 ///   format 1; a rebuild or a replay as of a moment reproduces both byte for byte;
-/// - `rm.billing4.numbers`: `INV-2026-0001` or `CN-2026-0001` → invoice id;
-/// - `rm.billing4.tickets`: client ‖ 0x00 ‖ ticket → category (UTF-8, empty for none);
-/// - `rm.billing4.ticket-clients`: ticket → client.
+/// - `rm.billing5.numbers`: `INV-2026-0001` or `CN-2026-0001` → invoice id;
+/// - `rm.billing5.tickets`: ticket (`ShortlexUTF8`: its byte count, u32 BE, then its bytes, so tickets sort in number
+///   order and a new ticket's row is appended at the end) → its client's byte count (u32 BE), the client, then the
+///   category (UTF-8, empty for none).
 public final class BillingProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the tables are set once when the store opens and guard their pending values themselves.
     public let name = "billing"
     /// Ticket and invoice streams only: `apply` passes over every other event.
     public let interest: EventInterest? = EventInterest(streamPrefixes: ["ticket-", "billing-"])
-    /// Format 4 (the draft's log position plus binary status row); stores written with an older format build it anew
-    /// on open.
-    public let format = 4
+    /// Format 5 (the draft's log position plus binary status row; one row per ticket); stores written with an older
+    /// format build it anew on open.
+    public let format = 5
     public var tables: [String] { all.map(\.name) }
     /// The fold keeps its puts in the tables' memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
@@ -33,8 +35,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
     private let invoices = RawTable("invoices")
     private let numbers = RawTable("numbers")
     private let tickets = RawTable("tickets")
-    private let ticketClients = RawTable("ticket-clients")
-    private var all: [RawTable] { [invoices, numbers, tickets, ticketClients] }
+    private var all: [RawTable] { [invoices, numbers, tickets] }
     /// The ticket events decoded once for this model, `queue` and `sla` (see `TicketChanges`): billing reads every
     /// `ticket.opened`, which they decode too.
     private let changes: TicketChanges
@@ -73,15 +74,11 @@ public final class BillingProjection: Projection, @unchecked Sendable {
             guard Self.ticketTypes.contains(event.type) else { return }
             switch try changes.change(of: event).change.ticketEvent {
             case .opened(let opened)?:
-                // The number's text and the client's bytes made once each, for both tables.
-                let number = Array(opened.number.description.utf8)
-                let client = Array(opened.client.utf8)
-                ticketClients.put(number, client)
-                tickets.put(Self.ticketKey(client: client, ticket: number), Array((opened.category ?? "").utf8))
+                tickets.put(ShortlexUTF8.key(opened.number.description), Self.ticketRow(client: opened.client, category: opened.category ?? ""))
             case .categoryChanged(let changed)?:
-                let number = Array(event.stream.utf8.dropFirst("ticket-".utf8.count))
-                guard let client = try ticketClients.value(number, txn: txn) else { return }
-                tickets.put(Self.ticketKey(client: client, ticket: number), Array(changed.category.utf8))
+                let key = ShortlexUTF8.key(String(event.stream.dropFirst("ticket-".count)))
+                guard let row = try tickets.value(key, txn: txn), let client = Self.client(ofTicketRow: row) else { return }
+                tickets.put(key, Self.ticketRow(client: client, category: changed.category))
             default:
                 return
             }
@@ -134,14 +131,16 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         invoices.put(Self.statusKey(id), try Self.statusRows.encode(row))
     }
 
-    /// `client ‖ 0x00 ‖ ticket`, the key of `rm.billing4.tickets`.
-    static func ticketKey(client: [UInt8], ticket: [UInt8]) -> [UInt8] {
-        var key: [UInt8] = []
-        key.reserveCapacity(client.count + 1 + ticket.count)
-        key.append(contentsOf: client)
-        key.append(0)
-        key.append(contentsOf: ticket)
-        return key
+    /// A row of `rm.billing5.tickets`: the client's byte count (u32 BE), the client, the category.
+    static func ticketRow(client: String, category: String) -> [UInt8] {
+        var row = ShortlexUTF8.key(client)
+        row.append(contentsOf: category.utf8)
+        return row
+    }
+
+    /// The client of a `rm.billing5.tickets` row (nil for a damaged one).
+    static func client(ofTicketRow row: [UInt8]) -> String? {
+        row.withUnsafeBytes { ShortlexUTF8.read($0)?.text }
     }
 
     /// `d:acme-D3`: the position of the draft. `s:acme-D3`: the status row.
@@ -265,13 +264,13 @@ public final class BillingProjection: Projection, @unchecked Sendable {
             try txn.withCursor(tickets) { cursor in
                 var entry = try cursor.first()
                 while let current = entry {
-                    let key = Array(current.key)
-                    if let split = key.firstIndex(of: 0) {
-                        let client = String(decoding: key[..<split], as: UTF8.self)
-                        let number = String(decoding: key[(split + 1)...], as: UTF8.self)
-                        let category = String(decoding: current.value, as: UTF8.self)
-                        result[client, default: [:]][number] = BillableTicket(
-                            number: number, client: client, category: category.isEmpty ? nil : category)
+                    // A damaged entry (shorter than its counts say) is passed over, as a row of no ticket.
+                    if let number = ShortlexUTF8.read(current.key), number.end == current.key.count,
+                        let client = ShortlexUTF8.read(current.value)
+                    {
+                        let category = String(decoding: current.value[client.end...], as: UTF8.self)
+                        result[client.text, default: [:]][number.text] = BillableTicket(
+                            number: number.text, client: client.text, category: category.isEmpty ? nil : category)
                     }
                     entry = try cursor.next()
                 }

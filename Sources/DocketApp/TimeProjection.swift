@@ -7,17 +7,19 @@ import ReadModelKit
 
 /// The `time` read model: every time entry as the fold of its events, and an index by ticket.
 ///
-/// Databases (format 3, checkpoint `time-v3`; format 2 wrote the rows through `Codable`, format 1 keyed 10-digit
-/// numbers to canonical JSON in `rm.time.*`), a `RowTable` of the read-model kit:
-/// - `rm.time3.entries`: the entry number (`TE-7` → 7, u64 BE) → ``TimeEntryState``, hand-written row format 1
+/// Databases (format 4, checkpoint `time-v4`; format 3 keyed the index by the ticket's bytes and a 0x00, format 2
+/// wrote the rows through `Codable`, format 1 keyed 10-digit numbers to canonical JSON in `rm.time.*`), a `RowTable`
+/// of the read-model kit:
+/// - `rm.time4.entries`: the entry number (`TE-7` → 7, u64 BE) → ``TimeEntryState``, hand-written row format 1
 ///   (`TimeProjection.codec`);
-/// - `rm.time3.by-ticket`: ticket ‖ 0x00 ‖ entry number (u64 BE) → entry number (u64 BE).
+/// - `rm.time4.by-ticket`: ticket (`ShortlexUTF8`: its byte count, u32 BE, then its bytes, so tickets sort in number
+///   order and a new ticket's entries append at the end) ‖ entry number (u64 BE) → entry number (u64 BE).
 public final class TimeProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "time"
     /// Time entries' streams only: `apply` passes over every other event.
     public let interest: EventInterest? = EventInterest(streamPrefixes: ["time-"])
-    public let format = 3
+    public let format = 4
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
@@ -46,7 +48,7 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         w.optional(entry.position) { $0.uint($1) }
     }
 
-    /// `rm.time3.entries`: the fields of a `TimeEntryState` in order (`RowWriter`).
+    /// `rm.time4.entries`: the fields of a `TimeEntryState` in order (`RowWriter`).
     static let codec = RowCodec<TimeEntryState>(
         format: 1,
         write: TimeProjection.write,
@@ -170,7 +172,7 @@ public final class TimeProjection: Projection, @unchecked Sendable {
         try store.readModels { txn in
             var result: [TimeEntryState] = []
             if let ticket = filter.ticket {
-                let prefix = OrderedKey.of(ticket)
+                let prefix = ShortlexUTF8.key(ticket)
                 try txn.withCursor(rows.indexDatabase("by-ticket")) { cursor in
                     var found = try cursor.seek(atLeast: prefix)
                     while let current = found, current.key.starts(with: prefix) {

@@ -36,7 +36,7 @@ struct TimeRow: Equatable {
             guard let id = try? reader.fixed(reader.length()), !id.isEmpty, let number = TimeProjection.number(id),
                 let ticket = try? reader.fixed(reader.length())
             else { return }
-            keys.add(OrderedUTF8(ticket), number)
+            keys.add(ShortlexUTF8(ticket), number)
         }
     }
 }

@@ -3,7 +3,8 @@
 /// - unsigned integers: big-endian, fixed width;
 /// - signed integers: big-endian with the sign bit flipped (every negative value sorts before every positive one);
 /// - strings: their UTF-8 bytes and a 0x00 terminator (Docket's identifiers hold no control characters, so a
-///   shorter string sorts before every longer one it prefixes, and a string can be followed by more fields);
+///   shorter string sorts before every longer one it prefixes, and a string can be followed by more fields); or
+///   their byte count, then their bytes (`ShortlexUTF8`: numbered identifiers in number order);
 /// - composite keys: the fields in order (`OrderedKey.append`).
 public protocol OrderedKeyPart {
     /// Appends this value's ordered bytes.
@@ -48,6 +49,38 @@ public struct OrderedUTF8: OrderedKeyPart {
     @inlinable public func appendOrdered(to key: inout [UInt8]) {
         key.append(contentsOf: bytes)
         key.append(0)
+    }
+}
+
+/// An identifier's UTF-8 bytes after their count (4 bytes, big-endian), as a key part: keys sort by length first,
+/// then by bytes ("shortlex"), so identifiers made of a prefix and a growing number (`T-999`, `T-1000`, `T-10000`) sort
+/// in number order. A new ticket's key then sorts after every earlier ticket's and is appended at the end of its table
+/// (`MDB_APPEND`: full pages) where, ordered by bytes alone (`T-10000` before `T-1001`), it went into the middle (half
+/// full pages after the splits). The count makes the part unambiguous whatever bytes it holds. Valid while the bytes
+/// are.
+public struct ShortlexUTF8: OrderedKeyPart {
+    public let bytes: UnsafeRawBufferPointer
+
+    @inlinable public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    @inlinable public func appendOrdered(to key: inout [UInt8]) {
+        withUnsafeBytes(of: UInt32(clamping: bytes.count).bigEndian) { key.append(contentsOf: $0) }
+        key.append(contentsOf: bytes)
+    }
+
+    /// The key part of `text`, on its own.
+    @inlinable public static func key(_ text: String) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { OrderedKey.of(ShortlexUTF8(UnsafeRawBufferPointer($0))) }
+    }
+
+    /// The identifier at the start of `key` (a key that begins with this part), and where the rest of the key begins;
+    /// nil when the key is shorter than its count says (a damaged entry).
+    public static func read(_ key: UnsafeRawBufferPointer) -> (text: String, end: Int)? {
+        guard key.count >= 4 else { return nil }
+        let count = Int(UInt32(bigEndian: key.loadUnaligned(as: UInt32.self)))
+        guard key.count - 4 >= count else { return nil }
+        return (String(decoding: UnsafeRawBufferPointer(rebasing: key[4..<(4 + count)]), as: UTF8.self), 4 + count)
     }
 }
 

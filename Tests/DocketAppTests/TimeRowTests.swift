@@ -84,7 +84,7 @@ import Testing
         .none,
     ]
 
-    /// A time entry's row (`rm.time3.entries`, `TimeProjection.codec`) reads back field for field; a cut row or one
+    /// A time entry's row (`rm.time4.entries`, `TimeProjection.codec`) reads back field for field; a cut row or one
     /// with a byte more is an error.
     @Test(arguments: entries)
     func rowsReadBackExactly(entry: TimeEntryState) throws {
@@ -94,7 +94,8 @@ import Testing
         #expect(throws: DecodingError.self) { try (bytes + [0]).withUnsafeBytes { try TimeProjection.codec.decode($0) } }
     }
 
-    /// A row's key in the `by-ticket` index, read from its bytes, is the one its entry has: ticket, then entry number;
+    /// A row's key in the `by-ticket` index, read from its bytes, is the one its entry has: ticket (`ShortlexUTF8`), then
+    /// entry number;
     /// none for an entry that does not exist or whose id has no number.
     @Test(arguments: entries)
     func theRowsIndexKeyIsItsEntrys(entry: TimeEntryState) throws {
@@ -103,7 +104,10 @@ import Testing
         var fromRow = IndexKeys()
         row.addIndexKeys(to: &fromRow)
         var fromEntry = IndexKeys()
-        if entry.exists, let number = TimeProjection.number(entry.entryId) { fromEntry.add(entry.ticket, number) }
+        if entry.exists, let number = TimeProjection.number(entry.entryId) {
+            var ticket = entry.ticket
+            ticket.withUTF8 { fromEntry.add(ShortlexUTF8(UnsafeRawBufferPointer($0)), number) }
+        }
         #expect(fromRow.bytes == fromEntry.bytes)
         #expect(fromRow.entries.count == fromEntry.entries.count)
         #expect(fromRow.entries.count == (entry.entryId == "TE-7" || entry.entryId == "TE-9999999999" ? 1 : 0))

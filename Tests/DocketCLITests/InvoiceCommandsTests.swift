@@ -125,7 +125,7 @@ import Testing
         let shown = try ok(["invoice", "show", "acme-D1", "--json"])
         do {
             let environment = try Environment(path: store)
-            let invoices = try environment.openDatabase(named: "rm.billing4.invoices")
+            let invoices = try environment.openDatabase(named: "rm.billing5.invoices")
             // Position 1 is the store's first event, not the draft.
             try environment.write { txn in try txn.put(invoices, key: Array("d:acme-D1".utf8), value: [0, 0, 0, 0, 0, 0, 0, 1]) }
         }

@@ -175,6 +175,33 @@ import Testing
             #expect(OrderedKey.uint64(key, at: 8) == 7)
         }
     }
+
+    /// Numbered identifiers as `ShortlexUTF8` sort in number order (by bytes alone `T-10000` sorts before `T-1001`), a
+    /// key of any text sorts by its length then its bytes, and the text and the rest of the key read back.
+    @Test func shortlexKeysSortNumberedIdentifiersInNumberOrder() {
+        var state: UInt64 = 0x9E37_79B9
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        for _ in 0..<2_000 {
+            let (m, n) = (next() % 2_000_000, next() % 2_000_000)
+            let (left, right) = (ShortlexUTF8.key("T-\(m)"), ShortlexUTF8.key("T-\(n)"))
+            #expect(left.lexicographicallyPrecedes(right) == (m < n), "T-\(m) vs T-\(n)")
+            let (s, t) = (String(m, radix: 36), String(n, radix: 36) + "é")
+            let expected = (s.utf8.count, Array(s.utf8)) < (t.utf8.count, Array(t.utf8))
+            #expect(ShortlexUTF8.key(s).lexicographicallyPrecedes(ShortlexUTF8.key(t)) == expected, "\(s) vs \(t)")
+        }
+        #expect(Array(Array("T-10000".utf8)).lexicographicallyPrecedes(Array("T-1001".utf8)), "the order the part exists for")
+        let key = ShortlexUTF8.key("T-1001") + OrderedKey.of(UInt64(7))
+        key.withUnsafeBytes { key in
+            let read = ShortlexUTF8.read(key)
+            #expect(read?.text == "T-1001" && read?.end == 10)
+            #expect(OrderedKey.uint64(key, at: 10) == 7)
+            #expect(ShortlexUTF8.read(UnsafeRawBufferPointer(rebasing: key[..<9])) == nil, "cut short of its count")
+        }
+        #expect(ShortlexUTF8.key("") == [0, 0, 0, 0])
+    }
 }
 
 extension Array: @retroactive Comparable where Element == UInt8 {
