@@ -98,6 +98,14 @@ public final class EventStore: @unchecked Sendable {
     /// any bound. Set it before the store is shared between threads.
     public var bulkBatchBytes = 16 << 20
 
+    /// Whether an append applies each event only to the projections whose `Projection.interest` takes it, as a bulk
+    /// fold does (`EventRouting`); false: to every projection, each passing over what it does not read. The models'
+    /// bytes are the same either way as long as every interest names every event its model reads: the tests that
+    /// compare a rebuild with the appends turn it off, so that such a mistake shows. A bulk append
+    /// (`event append --stdin`) of events no model reads but `stream-counts` made each of the nine calls per event,
+    /// copying the event each time. Set it before the store is shared between threads.
+    public var routesAppends = true
+
     /// True when the store was opened read-only (asked for, or because it is a replay): appends,
     /// imports and rebuilds are refused.
     public var isReadOnly: Bool { environment.isReadOnly }
@@ -279,6 +287,7 @@ public final class EventStore: @unchecked Sendable {
         let now = clock.now()
         let (results, head, wrote) = try environment.write(sync: sync) { txn in
             var writer = try LogWriter(txn: txn, db: db)
+            writer.appended.reserveCapacity(requests.reduce(0) { $0 + $1.events.count })
             let firstNew = writer.head.position + 1
             let results = try requests.map { try writer.append($0, now: now, txn: txn) }
             try writer.finish(txn: txn)
@@ -326,7 +335,10 @@ public final class EventStore: @unchecked Sendable {
     /// A projection that is behind (being rebuilt) is left for its catch-up to reach. `decoded`: those events
     /// already decoded, in order (an append has them as it writes them, a copy of another log decodes each record as
     /// it writes it), instead of reading them back from the log, folded by a bulk fold (`BulkFold`: on several
-    /// threads) when one is given, else event by event.
+    /// threads) when one is given, else event by event, each into the projections of its interest (`EventRouting`, as
+    /// a bulk fold does; into every projection when `routesAppends` is off). Read back from the log (`verify`'s scratch
+    /// store), every event goes into every projection: a check of the interests against the models the appends and
+    /// the rebuilds wrote.
     func applyProjections(
         from first: UInt64, to last: UInt64, txn: borrowing Transaction, decoded: (events: [RecordedEvent], fold: BulkFold?)? = nil
     ) throws {
@@ -340,6 +352,9 @@ public final class EventStore: @unchecked Sendable {
             if let decoded {
                 if let fold = decoded.fold {
                     try fold.fold(decoded.events, into: current, store: self, txn: txn)
+                } else if routesAppends {
+                    let routing = EventRouting(current)
+                    for event in decoded.events { try routing.fold(event, into: current, txn: txn) }
                 } else {
                     for event in decoded.events {
                         for projection in current { try projection.apply(event, in: txn) }
@@ -387,7 +402,8 @@ struct LogWriter {
     /// The head as the transaction moves it; set only by the writes of `LogWriter` (here and in its extensions).
     var head: LogHead
     let db: EventStore.Databases
-    /// A reused record buffer, so encoding does not allocate per event (appends and imports).
+    /// A reused record buffer, so that an append does not allocate per event: its count is kept at its largest, and
+    /// each record is written at its start.
     var scratch: [UInt8] = []
     /// Every event `append` wrote, as it stands in the log: the projections fold these instead of reading them back.
     var appended: [RecordedEvent] = []
@@ -395,7 +411,7 @@ struct LogWriter {
     init(txn: borrowing Transaction, db: EventStore.Databases) throws {
         self.db = db
         self.head = try LogWriter.readHead(txn: txn, db: db)
-        scratch.reserveCapacity(1024)
+        scratch = [UInt8](repeating: 0, count: 1024)
     }
 
     static func readHead(txn: borrowing Transaction, db: EventStore.Databases) throws -> LogHead {
@@ -432,26 +448,44 @@ struct LogWriter {
         guard request.expectedVersion.accepts(actual) else {
             throw WrongExpectedVersion(stream: request.stream, expected: request.expectedVersion, actual: actual)
         }
-        let streamId = try state?.id ?? UInt64(txn.count(db.streams) + 1)
+        let streamCount = UInt64(try txn.count(db.streams))
+        let streamId = state?.id ?? streamCount + 1
+        // The stream with the highest id (a new one, or the last made) has the last keys of `stream_events`.
+        let lastStream = streamId >= streamCount
         let recordedAt = max(now, head.recordedAt)
         let first = head.position + 1
         var version = actual
         var record = scratch
         scratch = []
         defer { scratch = record }
-        for event in request.events {
-            version += 1
-            record.removeAll(keepingCapacity: true)
-            RecordCodec.encodeBody(
-                streamVersion: version, recordedAt: recordedAt, schemaVersion: event.schemaVersion,
-                eventId: event.eventId, stream: request.stream, type: event.type, commandId: request.commandId,
-                actor: request.actor, payload: event.payload, into: &record)
-            let hash = try write(record: &record, streamId: streamId, streamVersion: version, recordedAt: recordedAt, txn: txn)
-            appended.append(
-                RecordedEvent(
-                    position: head.position, stream: request.stream, streamVersion: version, type: event.type,
-                    schemaVersion: event.schemaVersion, eventId: event.eventId, commandId: request.commandId,
-                    actor: request.actor, recordedAt: recordedAt, payload: event.payload, hash: hash))
+        // The request's events through one cursor per database: the puts after the first find their page without a
+        // search from the root (`Cursor.put`).
+        try txn.withCursor(db.events) { events in
+            try txn.withCursor(db.streamEvents) { streamEvents in
+                for event in request.events {
+                    version += 1
+                    // The record is laid out in the scratch buffer, grown to hold it, and written from there.
+                    let size = RecordCodec.bodySize(
+                        stream: request.stream, type: event.type, commandId: request.commandId, actor: request.actor,
+                        payload: event.payload)
+                    if record.count < size + 32 { record = [UInt8](repeating: 0, count: max(size + 32, 2 * record.count)) }
+                    let hash = try record.withUnsafeMutableBytes { buffer in
+                        let count = RecordCodec.encodeBody(
+                            streamVersion: version, recordedAt: recordedAt, schemaVersion: event.schemaVersion,
+                            eventId: event.eventId, stream: request.stream, type: event.type, commandId: request.commandId,
+                            actor: request.actor, payload: event.payload, at: buffer.baseAddress!)
+                        return try write(
+                            record: UnsafeMutableRawBufferPointer(rebasing: buffer[..<(count + 32)]), streamId: streamId,
+                            streamVersion: version, recordedAt: recordedAt, events: events, streamEvents: streamEvents,
+                            lastStream: lastStream)
+                    }
+                    appended.append(
+                        RecordedEvent(
+                            position: head.position, stream: request.stream, streamVersion: version, type: event.type,
+                            schemaVersion: event.schemaVersion, eventId: event.eventId, commandId: request.commandId,
+                            actor: request.actor, recordedAt: recordedAt, payload: event.payload, hash: hash))
+                }
+            }
         }
         try txn.put(db.streams, key: Array(request.stream.utf8), value: Key.pair(streamId, version))
         if let commandId = request.commandId {
@@ -461,21 +495,32 @@ struct LogWriter {
             stream: request.stream, positions: first...head.position, streamVersion: version, isRetry: false)
     }
 
-    /// Writes one encoded body as the next position, chaining its hash; `record` gets the hash appended
-    /// (it is the caller's scratch buffer). Returns the hash. Keys are built on the stack: this is the hot path.
+    /// Writes one record as the next position, chaining its hash, through cursors over `events` and `stream_events`:
+    /// `record` is the encoded body and room for the hash after it, which is stored there. Returns the hash. Keys
+    /// are built on the stack: this is the hot path. `lastStream`: the stream has the highest id, so its key in
+    /// `stream_events` is tried at the end first (`.append`, no search; refused when it is not past the last key, and
+    /// then put by a search, which refuses a key that is there).
     @discardableResult
     mutating func write(
-        record: inout [UInt8], streamId: UInt64, streamVersion: UInt64, recordedAt: Timestamp, txn: borrowing Transaction
+        record: UnsafeMutableRawBufferPointer, streamId: UInt64, streamVersion: UInt64, recordedAt: Timestamp,
+        events: borrowing Cursor, streamEvents: borrowing Cursor, lastStream: Bool
     ) throws -> Digest {
         let position = head.position + 1
-        let hash = record.withUnsafeBytes { RecordCodec.hash(previous: head.hash, position: position, body: $0) }
-        withUnsafeBytes(of: hash) { record.append(contentsOf: $0) }
+        let bodyCount = record.count - 32
+        let hash = RecordCodec.hash(previous: head.hash, position: position, body: UnsafeRawBufferPointer(rebasing: record[..<bodyCount]))
+        withUnsafeBytes(of: hash) { (record.baseAddress! + bodyCount).copyMemory(from: $0.baseAddress!, byteCount: 32) }
         let positionKey = position.bigEndian
         let versionKey = (streamId.bigEndian, streamVersion.bigEndian)
         try withUnsafeBytes(of: positionKey) { key in
-            try record.withUnsafeBytes { value in try txn.put(db.events, key: key, value: value, options: .append) }
+            try events.put(key, UnsafeRawBufferPointer(record), options: .append)
             try withUnsafeBytes(of: versionKey) { streamKey in
-                try txn.put(db.streamEvents, key: streamKey, value: key, options: .noOverwrite)
+                if lastStream {
+                    do {
+                        try streamEvents.put(streamKey, key, options: [.append, .noOverwrite])
+                        return
+                    } catch let error as LMDBError where error.code == .keyExists {}
+                }
+                try streamEvents.put(streamKey, key, options: .noOverwrite)
             }
         }
         head = LogHead(position: position, hash: hash, recordedAt: recordedAt)

@@ -24,10 +24,11 @@ public protocol Projection: AnyObject {
     func attach(_ tables: ReadModelTables)
     /// Folds one event into the model.
     func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws
-    /// The events `apply` may change the model for, by stream and type (nil, the default: any event). A bulk fold passes
-    /// the others over without calling `apply` (a call copied the event, retaining and releasing its strings and
-    /// payload, and most models pass over most events); event by event, every event is applied. So it may name more
-    /// events than `apply` reads, never fewer: a rebuild then gives the bytes of the appends.
+    /// The events `apply` may change the model for, by stream and type (nil, the default: any event). A bulk fold and an
+    /// append pass the others over without calling `apply` (a call copied the event, retaining and releasing its
+    /// strings and payload, and most models pass over most events; `EventStore.routesAppends`); `verify`'s scratch
+    /// store applies every event. So it may name more events than `apply` reads, never fewer: the models are then the
+    /// bytes of applying every event.
     var interest: EventInterest? { get }
     /// Writes what `apply` kept in memory during this transaction, and forgets it. Called once after the
     /// transaction's last `apply`, before the checkpoint moves. After `prepareFlush` it writes what that call

@@ -19,7 +19,7 @@ enum RecordCodec {
         var description: String { reason }
     }
 
-    /// The body for a new event.
+    /// The body for a new event, appended to `out` field by field (see the type's layout).
     static func encodeBody(
         streamVersion: UInt64, recordedAt: Timestamp, schemaVersion: UInt16, eventId: UUID,
         stream: String, type: String, commandId: String?, actor: String, payload: [UInt8], into out: inout [UInt8]
@@ -35,6 +35,64 @@ enum RecordCodec {
         appendShort(actor, to: &out)
         append(UInt32(payload.count), to: &out)
         out.append(contentsOf: payload)
+    }
+
+    /// The bytes of the body `encodeBody(…, at:)` writes for these fields.
+    static func bodySize(stream: String, type: String, commandId: String?, actor: String, payload: [UInt8]) -> Int {
+        fixedBodySize + 4 * 2 + stream.utf8.count + type.utf8.count + (commandId?.utf8.count ?? 0) + actor.utf8.count + 4
+            + payload.count
+    }
+
+    /// The body for a new event written at `body`, which has room for `bodySize` bytes of it; returns that size. The
+    /// bytes of `encodeBody(…, into:)`, stored in place (an append: a field at a time, each an `append(contentsOf:)`,
+    /// was ~1,600 instructions an event).
+    static func encodeBody(
+        streamVersion: UInt64, recordedAt: Timestamp, schemaVersion: UInt16, eventId: UUID,
+        stream: String, type: String, commandId: String?, actor: String, payload: [UInt8], at body: UnsafeMutableRawPointer
+    ) -> Int {
+        var writer = BodyWriter(next: body)
+        writer.put(format)
+        writer.put(streamVersion)
+        writer.put(UInt64(bitPattern: recordedAt.millisecondsSinceEpoch))
+        writer.put(schemaVersion)
+        withUnsafeBytes(of: eventId.uuid) { writer.put($0) }
+        writer.short(stream)
+        writer.short(type)
+        writer.short(commandId ?? "")
+        writer.short(actor)
+        writer.put(UInt32(payload.count))
+        payload.withUnsafeBytes { writer.put($0) }
+        return writer.next - body
+    }
+
+    /// Stores a body's fields one after the other (little-endian, unaligned).
+    private struct BodyWriter {
+        var next: UnsafeMutableRawPointer
+
+        @inline(__always) mutating func put<T: FixedWidthInteger>(_ value: T) {
+            next.storeBytes(of: value.littleEndian, as: T.self)
+            next += MemoryLayout<T>.size
+        }
+
+        @inline(__always) mutating func put(_ bytes: UnsafeRawBufferPointer) {
+            if let base = bytes.baseAddress { next.copyMemory(from: base, byteCount: bytes.count) }
+            next += bytes.count
+        }
+
+        /// A u16 length and the text's UTF-8.
+        @inline(__always) mutating func short(_ text: String) {
+            put(UInt16(text.utf8.count))
+            let at = next
+            let stored = text.utf8.withContiguousStorageIfAvailable { utf8 in
+                if let base = utf8.baseAddress { at.copyMemory(from: base, byteCount: utf8.count) }
+                return utf8.count
+            }
+            if let stored {
+                next += stored
+            } else {
+                Array(text.utf8).withUnsafeBytes { put($0) }
+            }
+        }
     }
 
     /// The chained hash of a body at `position` after `previous`.

@@ -13,8 +13,8 @@ import Testing
 /// transaction that fails must leave nothing behind for the next one.
 @Suite struct PendingRowsTests {
     /// Both clients run SLAs: acme on New York office hours (with a holiday and DST), globex round the clock.
-    func fixtureWithSLAs(extraProjections: [any Projection] = []) throws -> ServiceFixture {
-        let f = try ServiceFixture(extraProjections: extraProjections)
+    func fixtureWithSLAs(extraProjections: [any Projection] = [], routesAppends: Bool = true) throws -> ServiceFixture {
+        let f = try ServiceFixture(extraProjections: extraProjections, routesAppends: routesAppends)
         let start = try #require(Timestamp(iso8601: "2026-01-01T00:00:00Z"))
         let office = try BusinessCalendar(
             timeZone: "America/New_York",

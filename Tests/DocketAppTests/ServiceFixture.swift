@@ -12,9 +12,11 @@ struct ServiceFixture {
     let models = ReadModels()
     let app: DocketApplication
 
-    /// `extraProjections` are kept after the app's read models (a test's own probes).
-    init(extraProjections: [any Projection] = []) throws {
+    /// `extraProjections` are kept after the app's read models (a test's own probes). `routesAppends` false: every
+    /// append applies each event to every model (`EventStore.routesAppends`), from the first.
+    init(extraProjections: [any Projection] = [], routesAppends: Bool = true) throws {
         store = try EventStore(path: folder.child("store"), clock: clock, projections: models.all + extraProjections)
+        store.routesAppends = routesAppends
         app = DocketApplication(store: store, models: models, clock: clock)
         try app.directory.bootstrapAdmin(login: "ann", name: "Ann Admin", email: "ann@msp.example")
         for (login, role) in [("dora", Role.dispatcher), ("bob", .tech), ("tia", .tech), ("bill", .billing)] {

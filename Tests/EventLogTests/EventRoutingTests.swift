@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import Testing
+import TestSupport
 
 @testable import EventLog
 
@@ -66,6 +67,44 @@ import Testing
             Interested("accent", EventInterest(streamPrefixes: ["tï"])),
         ]
         check(projections)
+    }
+
+    /// A projection that counts the events it is applied.
+    final class Counting: Projection {
+        let name: String
+        let tables: [String] = []
+        let interest: EventInterest?
+        private(set) var applied: [String] = []
+
+        init(_ name: String, _ interest: EventInterest?) {
+            (self.name, self.interest) = (name, interest)
+        }
+
+        func attach(_ tables: ReadModelTables) {}
+        func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws { applied.append(event.stream) }
+    }
+
+    /// An append (one request, and a batch of many in one transaction) applies each event to the projections whose
+    /// interest takes it, as a bulk fold does; with `routesAppends` off, every projection gets every event.
+    @Test(arguments: [true, false])
+    func appendsApplyEachEventToTheProjectionsOfItsInterest(routes: Bool) throws {
+        let folder = TemporaryFolder()
+        let projections = [
+            Counting("all", nil), Counting("tickets", EventInterest(streamPrefixes: ["ticket-"])),
+            Counting("noted", EventInterest(types: EventTypes(["bench.noted"]))),
+        ]
+        let store = try EventStore(path: folder.child("store"), projections: projections)
+        store.routesAppends = routes
+        let event = { (type: String) in NewEvent(type: type, payload: Array("{}".utf8)) }
+        try store.append(AppendRequest(stream: "ticket-T-1", events: [event("ticket.opened")], actor: "ann"))
+        try store.append([
+            AppendRequest(stream: "bench-1", events: [event("bench.noted"), event("bench.other")], actor: "ann"),
+            AppendRequest(stream: "ticket-T-2", events: [event("bench.noted")], actor: "ann"),
+        ])
+        let all = ["ticket-T-1", "bench-1", "bench-1", "ticket-T-2"]
+        #expect(projections[0].applied == all)
+        #expect(projections[1].applied == (routes ? ["ticket-T-1", "ticket-T-2"] : all))
+        #expect(projections[2].applied == (routes ? ["bench-1", "ticket-T-2"] : all))
     }
 
     func check(_ projections: [Interested], sourceLocation: SourceLocation = #_sourceLocation) {
