@@ -226,7 +226,7 @@ struct BulkLine: Equatable {
     /// `JSONBounds.maxDepth`. Nil for anything else: the line is
     /// then parsed and its payload canonicalized by Foundation, with the same result or the same error.
     static func scanned(_ line: [UInt8]) -> BulkLine? {
-        guard let members = JSONScanner.members(line, maxDepth: JSONBounds.maxDepth) else { return nil }
+        guard let members = JSONScanner.members(line, maxDepth: JSONBounds.maxDepth, canonical: "payload") else { return nil }
         var stream: String?
         var type: String?
         var commandId: String?
@@ -243,7 +243,7 @@ struct BulkLine: Equatable {
                 guard let number = JSONScanner.plainInteger(line, member.value) else { return nil }
                 expected = number == 0 ? .noStream : .exact(UInt64(number))
             case "payload":
-                guard line[member.value.lowerBound] == UInt8(ascii: "{"), JSONScanner.isCanonical(line, member.value) else { return nil }
+                guard line[member.value.lowerBound] == UInt8(ascii: "{"), member.isCanonical else { return nil }
                 payload = Array(line[member.value])
             default: continue
             }
@@ -256,13 +256,19 @@ struct BulkLine: Equatable {
 /// Checked lines kept between the two passes of `BulkAppend`, in an unlinked file of the temporary folder (`TMPDIR`;
 /// mode 0600, gone when the process ends), written and read through a buffer of `bufferBytes`.
 ///
-/// A record: stream, type, payload and command id (each a u32 length, little-endian, then the bytes; a missing
-/// command id has length 0xFFFF_FFFF), then the expected version (u8 0 any, 1 none, 2 exact, then a u64).
+/// A record: its length after this field (u32, little-endian); stream, type, payload and command id (each a u32
+/// length, then the bytes; a missing command id has length 0xFFFF_FFFF), then the expected version (u8 0 any, 1 none,
+/// 2 exact, then a u64). Read back a record at a time from the buffer's bytes (its length says whether it is all
+/// there), its fields without a check of the buffer each.
 final class AppendSpool {
     static let bufferBytes = 1 << 20
 
     private let descriptor: Int32
-    private var buffer: [UInt8] = []
+    /// The records on their way to or from the file (`filled` bytes of it); at least `bufferBytes`, more for a
+    /// longer record.
+    private var buffer = [UInt8](repeating: 0, count: AppendSpool.bufferBytes)
+    /// How many of the buffer's bytes hold records: written and not drained yet, or read from the file.
+    private var filled = 0
     /// Reading: the offset of the next record in `buffer`, and whether the file is read to its end.
     private var offset = 0
     private var atEnd = false
@@ -275,116 +281,155 @@ final class AppendSpool {
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         self.descriptor = descriptor
-        buffer.reserveCapacity(AppendSpool.bufferBytes)
     }
 
     deinit { close(descriptor) }
 
-    /// Adds `line` at the end.
+    /// Adds `line` at the end: its record is stored into the buffer in place (drained first when it has no room).
     func write(_ line: BulkLine) throws {
-        field(line.stream.utf8)
-        field(line.type.utf8)
-        field(line.payload)
-        if let commandId = line.commandId { field(commandId.utf8) } else { integer(UInt32.max) }
-        switch line.expectedVersion {
-        case .any: buffer.append(0)
-        case .noStream: buffer.append(1)
-        case .exact(let version):
-            buffer.append(2)
-            integer(version)
+        var length = 4 * 4 + line.stream.utf8.count + line.type.utf8.count + line.payload.count + 1
+        if let commandId = line.commandId { length += commandId.utf8.count }
+        if case .exact = line.expectedVersion { length += 8 }
+        if filled + 4 + length > buffer.count {
+            try drain()
+            if 4 + length > buffer.count { buffer = [UInt8](repeating: 0, count: 4 + length) }
         }
-        if buffer.count >= AppendSpool.bufferBytes { try drain() }
+        buffer.withUnsafeMutableBytes { bytes in
+            var record = RecordWriter(next: bytes.baseAddress! + filled)
+            record.put(UInt32(length))
+            record.field(line.stream)
+            record.field(line.type)
+            record.put(UInt32(line.payload.count))
+            line.payload.withUnsafeBytes { record.put($0) }
+            if let commandId = line.commandId { record.field(commandId) } else { record.put(UInt32.max) }
+            switch line.expectedVersion {
+            case .any: record.put(UInt8(0))
+            case .noStream: record.put(UInt8(1))
+            case .exact(let version):
+                record.put(UInt8(2))
+                record.put(version)
+            }
+        }
+        filled += 4 + length
+    }
+
+    /// Stores a record's fields one after the other (little-endian, unaligned).
+    private struct RecordWriter {
+        var next: UnsafeMutableRawPointer
+
+        mutating func put<T: FixedWidthInteger>(_ value: T) {
+            next.storeBytes(of: value.littleEndian, as: T.self)
+            next += MemoryLayout<T>.size
+        }
+
+        mutating func put(_ bytes: UnsafeRawBufferPointer) {
+            if let base = bytes.baseAddress { next.copyMemory(from: base, byteCount: bytes.count) }
+            next += bytes.count
+        }
+
+        /// A u32 length and the text's UTF-8.
+        mutating func field(_ text: String) {
+            put(UInt32(text.utf8.count))
+            if text.utf8.withContiguousStorageIfAvailable({ put(UnsafeRawBufferPointer($0)) }) == nil {
+                Array(text.utf8).withUnsafeBytes { put($0) }
+            }
+        }
     }
 
     /// Writes what is buffered and goes back to the first record.
     func rewind() throws {
         try drain()
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw CLIError.badInput("cannot read back the spool file (errno \(errno))") }
-        offset = 0
-        atEnd = false
+        (offset, filled, atEnd) = (0, 0, false)
     }
 
     /// The next line, or nil after the last.
     func next() throws -> BulkLine? {
-        guard try available(1) else { return nil }
-        let stream = try text()
-        let type = try text()
-        let payload = try bytes()
-        let commandId = try optionalText()
-        let expected: ExpectedVersion
-        switch try integer() as UInt8 {
-        case 0: expected = .any
-        case 1: expected = .noStream
-        default: expected = .exact(try integer())
+        guard try available(4) else { return nil }
+        let length = Int(buffer.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) })
+        guard try available(4 + length) else { throw AppendSpool.damaged }
+        let start = offset + 4
+        offset = start + length
+        return try buffer.withUnsafeBytes { bytes in
+            var record = Record(record: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
+            let stream = try record.text()
+            let type = try record.text()
+            let payload = Array(try record.field())
+            let commandId = try record.optionalText()
+            let expected: ExpectedVersion
+            switch try record.integer() as UInt8 {
+            case 0: expected = .any
+            case 1: expected = .noStream
+            default: expected = .exact(try record.integer())
+            }
+            guard record.atEnd else { throw AppendSpool.damaged }
+            return BulkLine(stream: stream, type: type, payload: payload, commandId: commandId, expectedVersion: expected)
         }
-        return BulkLine(stream: stream, type: type, payload: payload, commandId: commandId, expectedVersion: expected)
+    }
+
+    static let damaged = CLIError.badInput("the spool file ends inside a record")
+
+    /// The fields of one record, read in turn, each checked to end inside it.
+    private struct Record {
+        let record: UnsafeRawBufferPointer
+        var at = 0
+
+        var atEnd: Bool { at == record.count }
+
+        mutating func integer<T: FixedWidthInteger>() throws -> T {
+            guard MemoryLayout<T>.size <= record.count - at else { throw AppendSpool.damaged }
+            defer { at += MemoryLayout<T>.size }
+            return T(littleEndian: record.loadUnaligned(fromByteOffset: at, as: T.self))
+        }
+
+        mutating func field(count: Int) throws -> UnsafeBufferPointer<UInt8> {
+            guard count <= record.count - at else { throw AppendSpool.damaged }
+            defer { at += count }
+            return UnsafeRawBufferPointer(rebasing: record[at..<(at + count)]).bindMemory(to: UInt8.self)
+        }
+
+        mutating func field() throws -> UnsafeBufferPointer<UInt8> { try field(count: Int(try integer() as UInt32)) }
+
+        mutating func text() throws -> String { String(decoding: try field(), as: UTF8.self) }
+
+        mutating func optionalText() throws -> String? {
+            let count: UInt32 = try integer()
+            guard count != UInt32.max else { return nil }
+            return String(decoding: try field(count: Int(count)), as: UTF8.self)
+        }
     }
 
     // MARK: - Writing
 
-    private func integer<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
-    }
-
-    /// A u32 length and the bytes, appended in place (no array of them made first).
-    private func field<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
-        integer(UInt32(bytes.count))
-        buffer.append(contentsOf: bytes)
-    }
-
+    /// Writes the buffer's records to the file.
     private func drain() throws {
         var written = 0
-        while written < buffer.count {
-            let count = buffer[written...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+        while written < filled {
+            let count = buffer.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + written, filled - written) }
             guard count > 0 else { throw CLIError.badInput("cannot write the spool file in \(NSTemporaryDirectory()) (errno \(errno)); is the disk full?") }
             written += count
         }
-        buffer.removeAll(keepingCapacity: true)
+        filled = 0
     }
 
     // MARK: - Reading
 
-    /// Whether `count` more bytes are buffered, reading the file as needed.
+    /// Whether `count` more bytes are buffered, reading the file as needed: the bytes not read yet move to the start of
+    /// the buffer and the file is read into the rest of it (the buffer grows only for a record larger than it).
     private func available(_ count: Int) throws -> Bool {
-        while buffer.count - offset < count, !atEnd {
-            buffer.removeSubrange(0..<offset)
-            offset = 0
-            let want = max(AppendSpool.bufferBytes, count - buffer.count)
-            let start = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: want))
-            let got = buffer[start...].withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, want) }
+        while filled - offset < count, !atEnd {
+            let left = filled - offset
+            buffer.withUnsafeMutableBytes { bytes in
+                if left > 0, offset > 0 { bytes.baseAddress!.copyMemory(from: bytes.baseAddress! + offset, byteCount: left) }
+            }
+            (offset, filled) = (0, left)
+            if buffer.count < count { buffer.append(contentsOf: repeatElement(0, count: count - buffer.count)) }
+            let got = buffer.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + left, $0.count - left) }
             guard got >= 0 else { throw CLIError.badInput("cannot read back the spool file (errno \(errno))") }
-            buffer.removeSubrange((start + got)...)
+            filled += got
             if got == 0 { atEnd = true }
         }
-        return buffer.count - offset >= count
-    }
-
-    private func take(_ count: Int) throws -> ArraySlice<UInt8> {
-        guard try available(count) else { throw CLIError.badInput("the spool file ends inside a record") }
-        defer { offset += count }
-        return buffer[offset..<(offset + count)]
-    }
-
-    private func integer<T: FixedWidthInteger>() throws -> T {
-        let bytes = try take(MemoryLayout<T>.size)
-        return T(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(as: T.self) })
-    }
-
-    private func bytes() throws -> [UInt8] {
-        let count: UInt32 = try integer()
-        return Array(try take(Int(count)))
-    }
-
-    private func text() throws -> String {
-        let count: UInt32 = try integer()
-        return String(decoding: try take(Int(count)), as: UTF8.self)
-    }
-
-    private func optionalText() throws -> String? {
-        let count: UInt32 = try integer()
-        guard count != UInt32.max else { return nil }
-        return String(decoding: try take(Int(count)), as: UTF8.self)
+        return filled - offset >= count
     }
 }
 

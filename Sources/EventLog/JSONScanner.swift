@@ -9,12 +9,22 @@ public enum JSONScanner {
     public struct Member {
         public let key: String
         public let value: Range<Int>
+        /// Whether the value is an object or array in canonical form (`isCanonical`); known only for the member
+        /// `members(_:maxDepth:canonical:)` was asked about, false for the others.
+        public let isCanonical: Bool
+
+        public init(key: String, value: Range<Int>, isCanonical: Bool = false) {
+            (self.key, self.value, self.isCanonical) = (key, value, isCanonical)
+        }
     }
 
     /// The members of the JSON object that is the whole of `bytes` (surrounding whitespace allowed), in order;
     /// nil when `bytes` is not valid JSON, not an object, has an escaped or repeated key, or nests deeper than
-    /// `maxDepth` objects and arrays (the object itself counting as one: `JSONBounds.depth`'s measure).
-    public static func members(_ bytes: [UInt8], maxDepth: Int = .max) -> [Member]? {
+    /// `maxDepth` objects and arrays (the object itself counting as one: `JSONBounds.depth`'s measure). The value of
+    /// the member named `canonical`, when it is an object or array, is read as `isCanonical` reads it first (one pass
+    /// over it, where the check after the scan was a second): `Member.isCanonical` says whether it is; the members are
+    /// the same either way.
+    public static func members(_ bytes: [UInt8], maxDepth: Int = .max, canonical: String? = nil) -> [Member]? {
         bytes.withUnsafeBufferPointer { buffer in
             guard maxDepth >= 1 else { return nil }
             var scanner = Scanner(bytes: buffer, containerLimit: maxDepth - 1)
@@ -22,6 +32,7 @@ public enum JSONScanner {
             guard scanner.peek == UInt8(ascii: "{") else { return nil }
             scanner.i += 1
             var members: [Member] = []
+            members.reserveCapacity(8)
             // Repeated keys: a set once there are many members, a look along the few before until then.
             var seen: Set<String>?
             scanner.skipSpace()
@@ -41,8 +52,14 @@ public enum JSONScanner {
                     scanner.i += 1
                     scanner.skipSpace()
                     let start = scanner.i
-                    guard scanner.value(depth: 1) else { return nil }
-                    members.append(Member(key: key, value: start..<scanner.i))
+                    var isCanonical = false
+                    if let canonical, scanner.peek == UInt8(ascii: "{") || scanner.peek == UInt8(ascii: "["), key == canonical {
+                        // A canonical value is a valid one, read to the same end; any other is read again as a value.
+                        isCanonical = scanner.canonical(depth: 1)
+                        if !isCanonical { scanner.i = start }
+                    }
+                    guard isCanonical || scanner.value(depth: 1) else { return nil }
+                    members.append(Member(key: key, value: start..<scanner.i, isCanonical: isCanonical))
                     scanner.skipSpace()
                     if scanner.peek == UInt8(ascii: ",") {
                         scanner.i += 1
@@ -338,7 +355,7 @@ public enum JSONScanner {
             return nil
         }
 
-        /// Skips one value in canonical form (see `isCanonical`).
+        /// Skips one value in canonical form (see `isCanonical`), nested no deeper than `containerLimit` (as `value`).
         mutating func canonical(depth: Int) -> Bool {
             guard depth <= 512, let first = peek else { return false }
             switch first {
@@ -347,6 +364,7 @@ public enum JSONScanner {
             case UInt8(ascii: "f"): return literal("false")
             case UInt8(ascii: "n"): return literal("null")
             case UInt8(ascii: "{"):
+                guard depth <= containerLimit else { return false }
                 i += 1
                 if peek == UInt8(ascii: "}") {
                     i += 1
@@ -369,6 +387,7 @@ public enum JSONScanner {
                     return true
                 }
             case UInt8(ascii: "["):
+                guard depth <= containerLimit else { return false }
                 i += 1
                 if peek == UInt8(ascii: "]") {
                     i += 1

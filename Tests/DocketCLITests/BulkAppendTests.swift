@@ -190,15 +190,18 @@ import Testing
         }
     }
 
-    /// The spool gives back what was written, records crossing its buffer's edges included.
+    /// The spool gives back what was written, records crossing its buffer's edges included (every record says its
+    /// length first: one of each shape, of every length class, non-ASCII and empty fields among them).
     @Test func theSpoolGivesBackEveryLine() throws {
         let spool = try AppendSpool()
         let big = Array(("{\"a\":\"" + String(repeating: "y", count: 3 * AppendSpool.bufferBytes / 2) + "\"}").utf8)
-        let versions: [ExpectedVersion] = [.any, .noStream, .exact(42)]
+        let versions: [ExpectedVersion] = [.any, .noStream, .exact(42), .exact(.max)]
+        let streams = ["s-", "strömung-", "", String(repeating: "s", count: 200)]
         let written = (0..<3_000).map { (i: Int) -> BulkLine in
-            let payload: [UInt8] = i % 1_000 == 7 ? big : Array("{\"i\":\(i)}".utf8)
-            let commandId: String? = i % 2 == 0 ? "c-\(i)" : nil
-            return BulkLine(stream: "s-\(i % 5)", type: "t.\(i)", payload: payload, commandId: commandId, expectedVersion: versions[i % 3])
+            let payload: [UInt8] = i % 1_000 == 7 ? big : i % 7 == 3 ? [] : Array("{\"i\":\(i)}".utf8)
+            let commandId: String? = i % 2 == 0 ? "c-\(i)" : i % 3 == 0 ? "" : nil
+            return BulkLine(
+                stream: streams[i % 4] + "\(i % 5)", type: "t.\(i)", payload: payload, commandId: commandId, expectedVersion: versions[i % 4])
         }
         for line in written { try spool.write(line) }
         try spool.rewind()

@@ -44,6 +44,45 @@ import Testing
         }
     }
 
+    /// The member `members(_:maxDepth:canonical:)` is asked about is read in one pass: its `isCanonical` is what
+    /// `isCanonical` says of its value, and the members (keys and ranges) and misses are those of `members` without it,
+    /// over canonical and shuffled payloads, other values, broken and too deep lines.
+    @Test func theCanonicalMemberIsTheOneIsCanonicalFinds() throws {
+        var generator = SeededGenerator(seed: 17)
+        var lines: [[UInt8]] = []
+        for _ in 0..<600 {
+            let object = randomObject(depth: 0, using: &generator)
+            let sorted = generator.next() % 2 == 0
+            let payload = String(decoding: try JSONSerialization.data(
+                withJSONObject: object, options: sorted ? [.sortedKeys, .withoutEscapingSlashes] : [.withoutEscapingSlashes]), as: UTF8.self)
+            var line = #"{"stream":"bench-1","type":"bench.noted","payload":"# + payload + "}"
+            switch generator.next() % 8 {
+            case 0: line = #"{"payload":["# + payload + #",2],"stream":"s"}"#
+            case 1: line = #"{"stream":"s","payload":"# + payload + #", "type":"t"}"#
+            case 2: line = String(line.dropLast())
+            case 3: line = #"{"payload":"x","stream":"s"}"#
+            case 4: line = #"{"payload":{"a":{"b":{"c":{}}}},"payload2":{"b":1,"a":2}}"#
+            default: break
+            }
+            lines.append(Array(line.utf8))
+        }
+        var canonical = 0
+        for line in lines {
+            for depth in [2, 3, 4, JSONBounds.maxDepth] {
+                let plain = JSONScanner.members(line, maxDepth: depth)
+                let read = JSONScanner.members(line, maxDepth: depth, canonical: "payload")
+                #expect(plain?.map(\.key) == read?.map(\.key) && plain?.map(\.value) == read?.map(\.value), "\(String(decoding: line, as: UTF8.self))")
+                for member in read ?? [] {
+                    let first = line[member.value.lowerBound]
+                    let asked = member.key == "payload" && (first == UInt8(ascii: "{") || first == UInt8(ascii: "["))
+                    #expect(member.isCanonical == (asked && JSONScanner.isCanonical(line, member.value)), "\(member.key)")
+                    if member.isCanonical { canonical += 1 }
+                }
+            }
+        }
+        #expect(canonical > 200, "many payloads are canonical: \(canonical)")
+    }
+
     /// Export lines read by the scanner equal the same lines read through `JSONSerialization`.
     @Test func exportLinesScanAsFoundationParsesThem() throws {
         let folder = TemporaryFolder()
