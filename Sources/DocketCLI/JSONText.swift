@@ -8,19 +8,21 @@ enum JSONText {
     static func of(_ value: some Encodable) throws -> String {
         let parsed = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value), options: [.fragmentsAllowed])
         var text = ""
-        try write(parsed, indent: "", into: &text)
+        var orders: [[String]: [String]] = [:]
+        try write(parsed, indent: "", into: &text, orders: &orders)
         return text
     }
 
-    private static func write(_ value: Any, indent: String, into text: inout String) throws {
+    /// Writes `value` at `indent` to `text`; `orders` keeps the key order of each set of keys met so far.
+    private static func write(_ value: Any, indent: String, into text: inout String, orders: inout [[String]: [String]]) throws {
         let inner = indent + "  "
         switch value {
         case let object as [String: Any]:
             guard !object.isEmpty else { return text += "{}" }
             text += "{\n"
-            for (index, key) in object.keys.sorted(by: precedes).enumerated() {
+            for (index, key) in sortedKeys(of: object, orders: &orders).enumerated() {
                 text += (index == 0 ? "" : ",\n") + inner + (try leaf(key)) + " : "
-                try write(object[key]!, indent: inner, into: &text)
+                try write(object[key]!, indent: inner, into: &text, orders: &orders)
             }
             text += "\n" + indent + "}"
         case let array as [Any]:
@@ -28,7 +30,7 @@ enum JSONText {
             text += "[\n"
             for (index, item) in array.enumerated() {
                 text += (index == 0 ? "" : ",\n") + inner
-                try write(item, indent: inner, into: &text)
+                try write(item, indent: inner, into: &text, orders: &orders)
             }
             text += "\n" + indent + "]"
         default:
@@ -45,6 +47,17 @@ enum JSONText {
         }
         let data = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The keys of `object` in `precedes` order, worked out once per set of keys (`orders`, keyed by the keys in code
+    /// point order): objects of one type share theirs, and `precedes` goes through the locale's collation — sorting
+    /// every object's keys with it made `invoice list --json` of 4,800 invoices take a minute.
+    private static func sortedKeys(of object: [String: Any], orders: inout [[String]: [String]]) -> [String] {
+        let keys = object.keys.sorted()
+        if let known = orders[keys] { return known }
+        let sorted = keys.sorted(by: precedes)
+        orders[keys] = sorted
+        return sorted
     }
 
     /// `JSONSerialization`'s `sortedKeys` order: numeric, case-insensitive, then by code point.

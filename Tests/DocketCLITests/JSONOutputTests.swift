@@ -66,4 +66,16 @@ import Testing
         let reference = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
         #expect(try JSONText.of(value) == String(decoding: reference, as: UTF8.self))
     }
+
+    /// Objects with the same keys (their order worked out once), objects with other keys and objects with as many
+    /// other keys in one value: every object's keys in `JSONSerialization`'s order.
+    @Test func objectsSharingTheirKeysAreOrderedLikeTheOthers() throws {
+        let value: [[String: Int]] = [
+            ["a10": 1, "a9": 2, "B": 3, "b": 4], ["b": 5, "B": 6, "a9": 7, "a10": 8], ["a10": 9, "a9": 10, "B": 11],
+            ["a10": 12, "a9": 13, "B": 14, "b": 15, "Ä": 16], ["x": 17], ["a10": 18, "a9": 19, "B": 20, "b": 21],
+            ["c": 22, "C10": 23, "c9": 24, "d": 25], ["d": 26, "c9": 27, "C10": 28, "c": 29],
+        ]
+        let reference = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
+        #expect(try JSONText.of(value) == String(decoding: reference, as: UTF8.self))
+    }
 }
