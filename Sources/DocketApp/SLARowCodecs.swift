@@ -3,11 +3,12 @@ import Domain
 import EventLog
 import ReadModelKit
 
-/// The hand-written row formats of `sla` (format 5) and `queue` (format 6): each field in a fixed order, instants as
-/// zig-zag varints of milliseconds, digests as their 32 bytes, string enumerations by raw value, no field names
-/// (`RowWriter`). The order of the calls below is the format: change it only with the model's format number.
+/// The hand-written row formats of `sla` (format 6) and `queue` (format 7): each field in a fixed order, instants as
+/// zig-zag varints of milliseconds, digests as their 32 bytes, a clock's enumerations and reasons as one-byte codes
+/// (`SLAClockCodes`), the summary's string enumerations by raw value, no field names (`RowWriter`). The order of the
+/// calls below is the format: change it only with the model's format number.
 enum SLARowCodecs {
-    /// `rm.sla5.tickets`: a `StoredSLARow`.
+    /// `rm.sla6.tickets`: a `StoredSLARow`.
     static let sla = RowCodec<StoredSLARow>(
         format: 1,
         write: { row, w in
@@ -29,7 +30,7 @@ enum SLARowCodecs {
         try w.optional(entry.row.clock) { w, clock in try w.clock(clock, terms: entry.terms) }
     }
 
-    /// `rm.queue6.tickets`: a `QueueRow`.
+    /// `rm.queue7.tickets`: a `QueueRow`.
     static let queue = RowCodec<QueueRow>(
         format: 1,
         write: { row, w in
@@ -97,7 +98,7 @@ extension RowReader {
     mutating func clock() throws -> StoredSLAClock {
         let terms = try optional { r in try r.fixed(32).loadUnaligned(as: Digest.self) }
         let startedAt: Int64 = try int()
-        let startPriority: Priority = try rawValue()
+        let startPriority = try SLAClockCodes.priority(try byte())
         let started = try optional { r in try BinaryRowDecoder().decode(TicketSLAStarted.self, from: try r.blob()) }
         return StoredSLAClock(
             terms: terms, startedAt: startedAt, startPriority: startPriority, started: started, progress: try progress())
@@ -106,24 +107,31 @@ extension RowReader {
     /// A clock's progress, as `SLAClockWriter.progress` writes it.
     mutating func progress() throws -> SLAClockProgress {
         SLAClockProgress(
-            priority: try rawValue(), response: try timer(), resolution: try timer(), isWaitingOnClient: try bool(),
+            priority: try SLAClockCodes.priority(try byte()), response: try timer(), resolution: try timer(),
+            isWaitingOnClient: try bool(),
             isClosed: try bool(), reached: try array { try $0.alarm() }, recorded: try array { try $0.alarm() })
     }
 
     mutating func timer() throws -> SLATimer {
         SLATimer(
-            kind: try rawValue(), targetSeconds: try int(), bankedMilliseconds: try int(),
+            kind: try SLAClockCodes.kind(try byte()), targetSeconds: try int(), bankedMilliseconds: try int(),
             runningSince: try optional { try $0.instant() }, metAt: try optional { try $0.instant() },
             targetSince: try instant(), breachedAt: try optional { try $0.instant() },
             intervals: try array { r in
                 SLAInterval(
-                    start: try r.instant(), end: try r.optional { try $0.instant() }, mode: try r.rawValue(),
-                    reason: try r.string(), targetSeconds: try r.int(), countedMilliseconds: try r.optional { try $0.int() })
+                    start: try r.instant(), end: try r.optional { try $0.instant() }, mode: try SLAClockCodes.mode(try r.byte()),
+                    reason: try r.reason(), targetSeconds: try r.int(), countedMilliseconds: try r.optional { try $0.int() })
             })
     }
 
+    /// A stretch's reason, as `SLAClockWriter.reason` writes it.
+    mutating func reason() throws -> String {
+        let code = try byte()
+        return code == 0 ? try string() : try SLAClockCodes.reason(code)
+    }
+
     mutating func alarm() throws -> SLAAlarm {
-        let clock: SLAClockKind = try rawValue()
+        let clock = try SLAClockCodes.kind(try byte())
         let dueAt = try instant()
         let kind: SLAAlarm.Kind
         switch try byte() {
@@ -156,5 +164,86 @@ extension RowReader {
                 QueueSLA(dueAt: try r.optional { try $0.int() }, clock: try r.optional { try $0.rawValue() }, paused: try r.bool())
             },
             dueDate: optional { try $0.int() })
+    }
+}
+
+/// The one-byte codes of a stored clock's enumerations and of the reasons `SLAClock` gives its stretches (a reason
+/// of its own, e.g. `priority P3→P1`, is code 0 and its text). Part of the row formats of `sla` and `queue`: a code
+/// never changes meaning without their format numbers.
+enum SLAClockCodes {
+    static func code(of kind: SLAClockKind) -> UInt8 {
+        switch kind {
+        case .response: 0
+        case .resolution: 1
+        }
+    }
+
+    static func kind(_ code: UInt8) throws -> SLAClockKind {
+        switch code {
+        case 0: .response
+        case 1: .resolution
+        default: throw RowReader.damaged("\(code) is not an SLA clock")
+        }
+    }
+
+    static func code(of mode: SLAIntervalMode) -> UInt8 {
+        switch mode {
+        case .running: 0
+        case .paused: 1
+        case .met: 2
+        }
+    }
+
+    static func mode(_ code: UInt8) throws -> SLAIntervalMode {
+        switch code {
+        case 0: .running
+        case 1: .paused
+        case 2: .met
+        default: throw RowReader.damaged("\(code) is not an SLA stretch's mode")
+        }
+    }
+
+    static func code(of priority: Priority) -> UInt8 {
+        switch priority {
+        case .p1: 1
+        case .p2: 2
+        case .p3: 3
+        case .p4: 4
+        }
+    }
+
+    static func priority(_ code: UInt8) throws -> Priority {
+        switch code {
+        case 1: .p1
+        case 2: .p2
+        case 3: .p3
+        case 4: .p4
+        default: throw RowReader.damaged("\(code) is not a priority")
+        }
+    }
+
+    /// The reasons `SLAClock` gives, by code (1 on); the index of a reason is its code minus 1.
+    static let reasons: [StaticString] = [
+        "opened", "first public reply", "waiting on client", "resumed", "closed", "merged", "reopened",
+    ]
+
+    /// The code of `reason`, 0 when it is not one of `reasons` (or not stored contiguously, which a clock's never
+    /// is): its UTF-8 against theirs, length first, byte by byte (comparing `String`s went through the standard
+    /// library's general comparison and cost a rebuild 1 % more instructions).
+    static func code(ofReason reason: String) -> UInt8 {
+        reason.utf8.withContiguousStorageIfAvailable { bytes -> UInt8 in
+            for index in reasons.indices where reasons[index].utf8CodeUnitCount == bytes.count {
+                let candidate = reasons[index].utf8Start
+                var offset = 0
+                while offset < bytes.count, candidate[offset] == bytes[offset] { offset += 1 }
+                if offset == bytes.count { return UInt8(index + 1) }
+            }
+            return 0
+        } ?? 0
+    }
+
+    static func reason(_ code: UInt8) throws -> String {
+        guard code >= 1, Int(code) <= reasons.count else { throw RowReader.damaged("\(code) is not an SLA stretch's reason") }
+        return reasons[Int(code) - 1].description
     }
 }

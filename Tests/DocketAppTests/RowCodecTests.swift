@@ -83,8 +83,42 @@ import Testing
         }
         #expect(clocks > 40)
         var alarms = [SLAAlarm]()
-        try f.models.sla.all(in: f.store) { alarms += $0.clock?.recorded ?? [] }
+        var reasons = Set<String>()
+        try f.models.sla.all(in: f.store) { row in
+            alarms += row.clock?.recorded ?? []
+            for timer in [row.clock?.progress.response, row.clock?.progress.resolution].compactMap({ $0 }) {
+                reasons.formUnion(timer.intervals.map(\.reason))
+            }
+        }
         #expect(!alarms.isEmpty, "the history recorded alarms")
+        // Every reason the clock gives its stretches has a code, but the changes of priority (their own text).
+        #expect(reasons.count > 5 && reasons.contains { $0.hasPrefix("priority ") }, "\(reasons)")
+        for reason in reasons where !reason.hasPrefix("priority ") {
+            #expect(SLAClockCodes.code(ofReason: reason) != 0, "\(reason) is written as text")
+        }
+    }
+
+    /// A clock's codes read back as what was written; a reason without a code is its text; a byte that is no code is a
+    /// damaged row, never a value.
+    @Test func clockCodesReadBackAndUnknownCodesAreDamage() throws {
+        for kind in SLAClockKind.allCases { #expect(try SLAClockCodes.kind(SLAClockCodes.code(of: kind)) == kind) }
+        for mode in [SLAIntervalMode.running, .paused, .met] { #expect(try SLAClockCodes.mode(SLAClockCodes.code(of: mode)) == mode) }
+        for priority in Priority.allCases { #expect(try SLAClockCodes.priority(SLAClockCodes.code(of: priority)) == priority) }
+        let coded = SLAClockCodes.reasons.map(\.description)
+        for reason in coded + ["priority P3→P1, earlier deadline kept", "", "opened ", "Closed", "opene", "réopened"] {
+            var writer = RowWriter(format: 1)
+            writer.withClockWriter { $0.reason(reason) }
+            #expect(writer.bytes.count == (coded.contains(reason) ? 2 : 3 + reason.utf8.count))
+            let read = try writer.bytes.withUnsafeBytes { bytes -> String in
+                var reader = RowReader(bytes)
+                return try reader.reason()
+            }
+            #expect(read == reason)
+        }
+        for code: UInt8 in [2, 9, 255] { #expect(throws: DecodingError.self) { try SLAClockCodes.kind(code) } }
+        for code: UInt8 in [3, 255] { #expect(throws: DecodingError.self) { try SLAClockCodes.mode(code) } }
+        for code: UInt8 in [0, 5, 255] { #expect(throws: DecodingError.self) { try SLAClockCodes.priority(code) } }
+        for code: UInt8 in [8, 255] { #expect(throws: DecodingError.self) { try SLAClockCodes.reason(code) } }
     }
 
     /// The billing status row, written member by member, has the bytes its `Codable` encoding had (the stored format),

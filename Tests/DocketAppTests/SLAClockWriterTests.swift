@@ -7,7 +7,8 @@ import Testing
 @testable import DocketApp
 
 /// `SLAClockWriter` writes a clock's progress through a stack buffer: its bytes must be those of writing each field
-/// with `RowWriter` (the row format of `sla` 5 and `queue` 6), whatever the values and wherever the buffer fills up.
+/// with `RowWriter` (the row format of `sla` 6 and `queue` 7: a clock's enumerations and reasons as the codes of
+/// `referenceCode`), whatever the values and wherever the buffer fills up.
 @Suite struct SLAClockWriterTests {
     /// Random progresses — extreme instants and amounts, empty, long and non-ASCII strings (some longer than the
     /// buffer, some ending right at its end), every alarm kind — give `RowWriter`'s bytes field for field, after
@@ -160,7 +161,7 @@ import Testing
     static func text(_ random: inout SeededRandom) -> String {
         switch random.next() % 6 {
         case 0: ""
-        case 1: "opened"
+        case 1: ["opened", "waiting on client", "first public reply", "reopened"][Int(random.next() % 4)]
         case 2: "priority P3→P1, earlier deadline kept"
         case 3: String(repeating: "é", count: Int(random.next() % 200))
         case 4: String(repeating: "x", count: SLAClockWriter.bufferSize - 20 + Int(random.next() % 40))
@@ -209,12 +210,20 @@ extension RowWriter {
     fileprivate mutating func referenceClockStart(terms: Digest?, startedAt: Int64, startPriority: Priority, started: [UInt8]?) {
         optional(terms) { w, digest in withUnsafeBytes(of: digest) { w.fixed($0) } }
         int(startedAt)
-        rawValue(startPriority)
+        byte(Self.referenceCode(startPriority))
         optional(started) { $0.blob($1) }
     }
 
+    /// The codes of the row format, written out here rather than taken from `SLAClockCodes`.
+    static func referenceCode(_ priority: Priority) -> UInt8 { ["P1": 1, "P2": 2, "P3": 3, "P4": 4][priority.rawValue]! }
+    static func referenceCode(_ kind: SLAClockKind) -> UInt8 { ["response": 0, "resolution": 1][kind.rawValue]! }
+    static func referenceCode(_ mode: SLAIntervalMode) -> UInt8 { ["running": 0, "paused": 1, "met": 2][mode.rawValue]! }
+    static let referenceReasons: [String: UInt8] = [
+        "opened": 1, "first public reply": 2, "waiting on client": 3, "resumed": 4, "closed": 5, "merged": 6, "reopened": 7,
+    ]
+
     fileprivate mutating func referenceProgress(_ progress: SLAClockProgress) {
-        rawValue(progress.priority)
+        byte(Self.referenceCode(progress.priority))
         referenceTimer(progress.response)
         referenceTimer(progress.resolution)
         bool(progress.isWaitingOnClient)
@@ -224,7 +233,7 @@ extension RowWriter {
     }
 
     private mutating func referenceTimer(_ timer: SLATimer) {
-        rawValue(timer.kind)
+        byte(Self.referenceCode(timer.kind))
         int(timer.targetSeconds)
         int(timer.bankedMilliseconds)
         optional(timer.runningSince) { $0.int($1.millisecondsSinceEpoch) }
@@ -234,15 +243,20 @@ extension RowWriter {
         array(timer.intervals) { w, interval in
             w.int(interval.start.millisecondsSinceEpoch)
             w.optional(interval.end) { $0.int($1.millisecondsSinceEpoch) }
-            w.rawValue(interval.mode)
-            w.string(interval.reason)
+            w.byte(Self.referenceCode(interval.mode))
+            if let code = Self.referenceReasons[interval.reason] {
+                w.byte(code)
+            } else {
+                w.byte(0)
+                w.string(interval.reason)
+            }
             w.int(interval.targetSeconds)
             w.optional(interval.countedMilliseconds) { $0.int($1) }
         }
     }
 
     private mutating func referenceAlarm(_ alarm: SLAAlarm) {
-        rawValue(alarm.clock)
+        byte(Self.referenceCode(alarm.clock))
         int(alarm.dueAt.millisecondsSinceEpoch)
         switch alarm.kind {
         case .warning(let percent):
