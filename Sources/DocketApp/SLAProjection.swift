@@ -119,7 +119,9 @@ public final class SLAProjection: Projection, @unchecked Sendable {
                 default: break
                 }
             case .sla(.started(let started)):
-                guard row.clock == nil else { return false }
+                // Told from the optional's case: `row.clock == nil` copied the clock to compare it (see
+                // `TicketSummary.hasClock`).
+                if case .some = row.clock { return false }
                 row.clock = SLAClock.start(started)
                 self.terms = terms
                 return true

@@ -43,6 +43,13 @@ public struct TicketSummary: Codable, Sendable, Equatable {
             mergedFrom, sla, dueDate
     }
 
+    /// Whether the row has a clock, told from the optional's case: `clock == nil` chose the `==` of two `SLAClock?`
+    /// (the clock is `Equatable`), which copied the clock (~300 bytes, a retain of each of its references) to compare
+    /// it with nil, and released the copy.
+    var hasClock: Bool {
+        if case .some = clock { true } else { false }
+    }
+
     /// Open means on somebody's queue: not closed and not merged away.
     public var isOpen: Bool { status != .closed && mergedInto == nil }
 
@@ -91,9 +98,9 @@ public struct TicketSummary: Codable, Sendable, Equatable {
         case .ticket(let ticketEvent):
             apply(ticketEvent, at: recordedAt, position: position)
         case .sla(let slaEvent):
-            let starting = clock == nil
+            let starting = !hasClock
             apply(slaEvent, at: recordedAt)
-            if starting, clock != nil {
+            if starting, hasClock {
                 slaTerms = terms
                 return true
             }
@@ -107,7 +114,7 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     /// see `withQueueSLA()`).
     mutating func apply(_ slaEvent: TicketSLAEvent, at recordedAt: Timestamp) {
         if case .started(let started) = slaEvent {
-            if clock == nil { clock = SLAClock.start(started) }
+            if !hasClock { clock = SLAClock.start(started) }
         } else {
             clock?.apply(slaEvent, at: recordedAt)
         }
