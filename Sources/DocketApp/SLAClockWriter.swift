@@ -117,13 +117,6 @@ struct SLAClockWriter {
 
     @inline(__always) mutating func priorityCode(_ value: Priority) { byte(SLAClockCodes.code(of: value)) }
 
-    /// A stretch's reason: its code when it is one the clock gives, else 0 and the text.
-    mutating func reason(_ value: String) {
-        let code = SLAClockCodes.code(ofReason: value)
-        byte(code)
-        if code == 0 { string(value) }
-    }
-
     @inline(__always) mutating func instant(_ value: Timestamp) { int(value.millisecondsSinceEpoch) }
 
     /// A "present" byte, then the instant when there is one.
@@ -274,7 +267,12 @@ struct SLAClockWriter {
                 instant(intervals[index].start)
                 instant(intervals[index].end)
                 modeCode(intervals[index].mode)
-                reason(intervals[index].reason)
+                // The reason: its code when it is one the clock gives, else 0 and the text. The code is told by a
+                // function that writes nothing, the text read again only when there is no code: handed to a method of
+                // the writer, the interval was copied (its reason retained) to outlive the writes, and released.
+                let code = SLAClockCodes.code(ofReason: intervals[index].reason)
+                byte(code)
+                if code == 0 { string(intervals[index].reason) }
                 int(intervals[index].targetSeconds)
                 if let counted = intervals[index].countedMilliseconds {
                     byte(1)

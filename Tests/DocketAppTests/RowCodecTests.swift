@@ -105,15 +105,29 @@ import Testing
         for mode in [SLAIntervalMode.running, .paused, .met] { #expect(try SLAClockCodes.mode(SLAClockCodes.code(of: mode)) == mode) }
         for priority in Priority.allCases { #expect(try SLAClockCodes.priority(SLAClockCodes.code(of: priority)) == priority) }
         let coded = SLAClockCodes.reasons.map(\.description)
-        for reason in coded + ["priority P3→P1, earlier deadline kept", "", "opened ", "Closed", "opene", "réopened"] {
+        // A timer with one stretch of each reason, written as a clock writes it: the reason takes one byte, or a zero,
+        // its length and its text, and reads back.
+        func timer(_ reason: String) -> SLATimer {
+            let start = Timestamp(millisecondsSinceEpoch: 1_000)
+            return SLATimer(
+                kind: .response, targetSeconds: 60, bankedMilliseconds: 0, runningSince: start, metAt: nil, targetSince: start,
+                breachedAt: nil,
+                intervals: [SLAInterval(start: start, end: nil, mode: .running, reason: reason, targetSeconds: 60, countedMilliseconds: nil)])
+        }
+        func written(_ timer: SLATimer) -> [UInt8] {
             var writer = RowWriter(format: 1)
-            writer.withClockWriter { $0.reason(reason) }
-            #expect(writer.bytes.count == (coded.contains(reason) ? 2 : 3 + reason.utf8.count))
-            let read = try writer.bytes.withUnsafeBytes { bytes -> String in
+            writer.withClockWriter { $0.timer(timer) }
+            return writer.bytes
+        }
+        let codedSize = written(timer("opened")).count
+        for reason in coded + ["priority P3→P1, earlier deadline kept", "", "opened ", "Closed", "opene", "réopened"] {
+            let bytes = written(timer(reason))
+            #expect(bytes.count == codedSize + (coded.contains(reason) ? 0 : 1 + reason.utf8.count))
+            let read = try bytes.withUnsafeBytes { bytes -> SLATimer in
                 var reader = RowReader(bytes)
-                return try reader.reason()
+                return try reader.timer()
             }
-            #expect(read == reason)
+            #expect(read == timer(reason))
         }
         for code: UInt8 in [2, 9, 255] { #expect(throws: DecodingError.self) { try SLAClockCodes.kind(code) } }
         for code: UInt8 in [3, 255] { #expect(throws: DecodingError.self) { try SLAClockCodes.mode(code) } }
