@@ -89,7 +89,10 @@ public final class QueueProjection: Projection {
 
     /// The fold: the ticket's row after the event, changed in place (the kit writes it and its index entries at `flush`).
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        guard StreamName.stream(event.stream, hasPrefix: "ticket-") else { return }
+        // The stream's number, read once (it tells a ticket stream too): a stream of the category whose name is no
+        // ticket number still has its opening folded (keyed by the payload's number), and nothing else.
+        let number = QueueProjection.number(of: event)
+        guard number != nil || StreamName.stream(event.stream, hasPrefix: "ticket-") else { return }
         // The change is read in the memo's box, never copied out of it: a copy (or a payload bound by the switch and
         // captured by a closure) retained every field of the payload and released them again. The update closure
         // captures the box and reads the change again (`TicketSummary.apply(_:terms:at:position:)`).
@@ -105,7 +108,7 @@ public final class QueueProjection: Projection {
             let key = UInt64(row.number.value)
             if try !rows.update(key, txn: txn, { $0 = row; return true }) { rows.set(key, row) }
         case .ticket, .sla:
-            guard let number = QueueProjection.number(of: event) else { return }
+            guard let number else { return }
             var starting = false
             try rows.update(number, txn: txn) { row in
                 starting = row.apply(decoded.change, terms: decoded.terms, at: recordedAt, position: position)
