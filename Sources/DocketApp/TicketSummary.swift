@@ -79,7 +79,9 @@ public struct TicketSummary: Codable, Sendable, Equatable {
 
     /// Derives `sla` from the clock. `sla` depends only on the clock, so a fold derives it once per row, after the
     /// row's last event (the queue at `flush`), not after every event.
-    mutating func deriveQueueSLA() { sla = clock.map(QueueSLA.init) }
+    /// The clock is read where the row keeps it (`SLAClock.dueInstants()`): `clock.map(QueueSLA.init)` copied it,
+    /// retaining each of its references, and released the copy (more instructions than `QueueSLA` itself).
+    mutating func deriveQueueSLA() { sla = clock?.queueSLA() }
 
     /// The row with `sla` derived from its clock (`deriveQueueSLA()`).
     func withQueueSLA() -> TicketSummary {
@@ -170,8 +172,12 @@ public struct QueueSLA: Codable, Sendable, Equatable {
     public var paused: Bool
 
     init(_ clock: SLAClock) {
+        self.init(response: clock.dueAt(.response), resolution: clock.dueAt(.resolution), paused: clock.isWaitingOnClient)
+    }
+
+    /// From a clock's due instants (`SLAClock.dueAt`) and whether it waits on the client.
+    init(response: Timestamp?, resolution: Timestamp?, paused: Bool) {
         // The earlier of the two due instants; the response clock's when they are equal.
-        let response = clock.dueAt(.response), resolution = clock.dueAt(.resolution)
         let due: (at: Timestamp, clock: SLAClockKind)? =
             switch (response, resolution) {
             case (let r?, let s?): s < r ? (s, .resolution) : (r, .response)
@@ -181,7 +187,7 @@ public struct QueueSLA: Codable, Sendable, Equatable {
             }
         dueAt = due?.at.millisecondsSinceEpoch
         self.clock = due?.clock
-        paused = clock.isWaitingOnClient
+        self.paused = paused
     }
 }
 
@@ -199,6 +205,15 @@ extension TicketSummary {
         (self.updatedAt, self.updatedPosition) = (updatedAt, updatedPosition)
         (self.publicComments, self.internalComments, self.resolution) = (publicComments, internalComments, resolution)
         (self.mergedInto, self.mergedFrom, self.sla, self.dueDate) = (mergedInto, mergedFrom, sla, dueDate)
+    }
+}
+
+extension SLAClock {
+    /// What the queue keeps of this clock (`QueueSLA.init(_:)`), read in place (`dueInstants()`, whose `mutating` this
+    /// passes on: it changes nothing).
+    mutating func queueSLA() -> QueueSLA {
+        let due = dueInstants()
+        return QueueSLA(response: due.response, resolution: due.resolution, paused: isWaitingOnClient)
     }
 }
 

@@ -67,4 +67,23 @@ import Testing
         #expect(!otherStarted)
         #expect(row == direct && row.clock == direct.clock)
     }
+
+    /// The queue's SLA is derived from the row's clock, read in place: none without a clock, the clock's `QueueSLA`
+    /// with one — running (the response clock due first), then paused while waiting on the client.
+    @Test func theQueueSLAIsTheClocks() throws {
+        var row = TicketSummary(opened: Self.opened, at: Timestamp(millisecondsSinceEpoch: 1_000), position: 1)
+        row.deriveQueueSLA()
+        #expect(row.sla == nil)
+        row.apply(TicketChange.sla(.started(Self.started)), terms: nil, at: Timestamp(millisecondsSinceEpoch: 2_000), position: 2)
+        row.deriveQueueSLA()
+        let running = try #require(row.sla)
+        let clock = try #require(row.clock)
+        #expect(running == QueueSLA(clock) && running.clock == .response && !running.paused)
+        #expect(running.dueAt == clock.dueAt(.response)?.millisecondsSinceEpoch && clock.dueAt(.resolution) != clock.dueAt(.response))
+        let waiting = TicketEvent.statusChanged(TicketStatusChanged(status: .waitingOnClient, previousStatus: .new))
+        row.apply(waiting, at: Timestamp(millisecondsSinceEpoch: 3_000), position: 3)
+        #expect(row.sla == running, "derived once per row, not by each event")
+        row.deriveQueueSLA()
+        #expect(row.sla == QueueSLA(try #require(row.clock)) && row.sla?.paused == true && row.sla?.dueAt == nil)
+    }
 }

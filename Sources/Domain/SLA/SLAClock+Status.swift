@@ -24,11 +24,21 @@ extension SLAClock {
         }
     }
 
-    private func dueAt(of timer: SLATimer) -> Timestamp? {
+    private func dueAt(of timer: SLATimer) -> Timestamp? { SLAClock.dueAt(of: timer, in: started) }
+
+    /// `dueAt(.response)` and `dueAt(.resolution)` of a clock kept where it changes in place (a read model's row).
+    /// `mutating` only so that optional chaining on the stored clock (`row.clock?.dueInstants()`) hands it the clock
+    /// where it is: a non-mutating call on it copied the whole clock first (a retain of each of its references) and
+    /// released the copy. It changes nothing.
+    public mutating func dueInstants() -> (response: Timestamp?, resolution: Timestamp?) {
+        (SLAClock.dueAt(of: response, in: started), SLAClock.dueAt(of: resolution, in: started))
+    }
+
+    private static func dueAt(of timer: SLATimer, in started: TicketSLAStarted) -> Timestamp? {
         guard let since = timer.runningSince else { return nil }
         let target = timer.targetMilliseconds
         return timer.bankedMilliseconds < target
-            ? calendar.add(businessMilliseconds: target - timer.bankedMilliseconds, to: since) : timer.breachedAt
+            ? started.calendar.add(businessMilliseconds: target - timer.bankedMilliseconds, to: since) : timer.breachedAt
     }
 
     /// The instants at which a target of `kind` earlier than the current one was used up: breaches that
