@@ -78,4 +78,25 @@ import Testing
         let reference = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
         #expect(try JSONText.of(value) == String(decoding: reference, as: UTF8.self))
     }
+
+    /// Every kind of leaf — integers at their limits, 0 and 1 (which are not booleans), booleans, null, floating point
+    /// numbers, strings that need escaping — written as `JSONSerialization` writes it.
+    @Test func leavesAreWrittenAsJSONSerializationWritesThem() throws {
+        struct Leaves: Encodable {
+            let ints = [0, 1, -1, 42, -9_007_199_254_740_993, Int.max, Int.min]
+            let unsigned = [UInt64.max, 0]
+            let flags = [true, false]
+            let one = 1
+            let zero = 0
+            let yes = true
+            let gaps: [Int?] = [1, nil]
+            let doubles = [0.1, 1.0, 1e3, -2.5, 1e-7, 123_456_789.125]
+            let texts = ["plain", "quote\"", "back\\slash", "tab\t", "é", "\u{1}", "a/b", ""]
+            let nested = [["n": 1, "m": 0]]
+        }
+        let reference = try JSONSerialization.data(
+            withJSONObject: try JSONSerialization.jsonObject(with: try JSONEncoder().encode(Leaves())),
+            options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
+        #expect(try JSONText.of(Leaves()) == String(decoding: reference, as: UTF8.self))
+    }
 }
