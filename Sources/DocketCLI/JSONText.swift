@@ -15,8 +15,12 @@ enum JSONText {
 
     /// Writes `value` at `indent` to `text`; `orders` keeps the key order of each set of keys met so far.
     private static func write(_ value: Any, indent: String, into text: inout String, orders: inout [[String]: [String]]) throws {
+        // Leaves by their exact type, without a cast that can fail: casting a number to a container, or a container
+        // to `NSNumber` (which bridges it whole first), cost more than writing them.
+        let type = Swift.type(of: value)
+        if type == String.self { return text += try leaf(value as! String) }
+        if type == NSNumber.self || type == booleanType { return text += try leaf(value as! NSNumber) }
         let inner = indent + "  "
-        // Containers first: a container cast to `NSNumber` is bridged (copied whole) before it fails.
         switch value {
         case let object as [String: Any]:
             guard !object.isEmpty else { return text += "{}" }
