@@ -124,7 +124,7 @@ extension RowReader {
             })
     }
 
-    /// A stretch's reason, as `SLAClockWriter.reason` writes it.
+    /// A stretch's reason, as `SLAClockWriter.timer` writes it: its code, or 0 and the text.
     mutating func reason() throws -> String {
         let code = try byte()
         return code == 0 ? try string() : try SLAClockCodes.reason(code)

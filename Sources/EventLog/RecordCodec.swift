@@ -19,22 +19,21 @@ enum RecordCodec {
         var description: String { reason }
     }
 
-    /// The body for a new event, appended to `out` field by field (see the type's layout).
+    /// The body for a new event, appended to `out` (see the type's layout): `encodeBody(…, at:)` into room made at
+    /// its end, so the layout is written in one place.
     static func encodeBody(
         streamVersion: UInt64, recordedAt: Timestamp, schemaVersion: UInt16, eventId: UUID,
         stream: String, type: String, commandId: String?, actor: String, payload: [UInt8], into out: inout [UInt8]
     ) {
-        out.append(format)
-        append(streamVersion, to: &out)
-        append(UInt64(bitPattern: recordedAt.millisecondsSinceEpoch), to: &out)
-        append(schemaVersion, to: &out)
-        withUnsafeBytes(of: eventId.uuid) { out.append(contentsOf: $0) }
-        appendShort(stream, to: &out)
-        appendShort(type, to: &out)
-        appendShort(commandId ?? "", to: &out)
-        appendShort(actor, to: &out)
-        append(UInt32(payload.count), to: &out)
-        out.append(contentsOf: payload)
+        let size = bodySize(stream: stream, type: type, commandId: commandId, actor: actor, payload: payload)
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: size))
+        out.withUnsafeMutableBytes { bytes in
+            _ = encodeBody(
+                streamVersion: streamVersion, recordedAt: recordedAt, schemaVersion: schemaVersion, eventId: eventId,
+                stream: stream, type: type, commandId: commandId, actor: actor, payload: payload,
+                at: bytes.baseAddress.unsafelyUnwrapped + start)
+        }
     }
 
     /// The bytes of the body `encodeBody(…, at:)` writes for these fields.
@@ -44,8 +43,8 @@ enum RecordCodec {
     }
 
     /// The body for a new event written at `body`, which has room for `bodySize` bytes of it; returns that size. The
-    /// bytes of `encodeBody(…, into:)`, stored in place (an append: a field at a time, each an `append(contentsOf:)`,
-    /// was ~1,600 instructions an event).
+    /// layout's one writer (appended a field at a time, each an `append(contentsOf:)`, it was ~1,600 instructions an
+    /// event).
     static func encodeBody(
         streamVersion: UInt64, recordedAt: Timestamp, schemaVersion: UInt16, eventId: UUID,
         stream: String, type: String, commandId: String?, actor: String, payload: [UInt8], at body: UnsafeMutableRawPointer
@@ -143,18 +142,6 @@ enum RecordCodec {
         var reader = Reader(bytes: try split(record).body)
         try reader.skip(fixedBodySize)
         return try reader.shortString()
-    }
-
-    private static func append<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
-    }
-
-    private static func appendShort(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { utf8 in
-            append(UInt16(utf8.count), to: &out)
-            out.append(contentsOf: utf8)
-        }
     }
 
     /// A bounds-checked little-endian reader.
