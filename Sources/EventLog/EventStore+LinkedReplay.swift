@@ -19,7 +19,7 @@ extension EventStore {
     /// On any failure the destination is removed again. `progress` gets (position reached, position).
     public func linkedReplay(
         through position: UInt64, asOf: Timestamp? = nil, into destination: String, projections: [any Projection],
-        snapshots: Bool = true, batchSize: Int = 20_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
+        snapshots: Bool = true, batchSize: Int = EventStore.bulkBatchSize, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws -> ReplayResult {
         try requireLive("make a linked replay")
         let head = try head()

@@ -14,7 +14,7 @@ extension EventStore {
     /// `batchSize` events. Appends made meanwhile are picked up before it returns.
     /// `progress` is called after each batch with (position reached, head).
     public func rebuild(
-        _ name: String, batchSize: Int = 20_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
+        _ name: String, batchSize: Int = EventStore.bulkBatchSize, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws {
         try rebuild([name], batchSize: batchSize, progress: progress)
     }
@@ -23,7 +23,7 @@ extension EventStore {
     /// `batchSize` events is read and decoded once and folded into every model, in one write transaction).
     /// Appends made meanwhile are picked up before it returns. `progress` as for `rebuild(_:batchSize:progress:)`.
     public func rebuild(
-        _ names: [String], batchSize: Int = 20_000, progress: (UInt64, UInt64) -> Void = { _, _ in }
+        _ names: [String], batchSize: Int = EventStore.bulkBatchSize, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws {
         let chosen = try names.map { try projection(named: $0) }
         try requireWritable()
@@ -54,7 +54,7 @@ extension EventStore {
         for mark in groups.keys.sorted() {
             let group = groups[mark] ?? []
             let label = group.map(\.name).joined(separator: ", ")
-            try catchUp(group, batchSize: 20_000) { progress(label, $0, $1) }
+            try catchUp(group, batchSize: EventStore.bulkBatchSize) { progress(label, $0, $1) }
         }
         let moved = Set(groups.values.joined().map(\.name))
         return projections.map(\.name).filter(moved.contains)

@@ -52,7 +52,7 @@ extension EventStore {
     /// Month ends passed on the way that have no snapshot yet get one (not when this store is itself a replay).
     public func replay(
         through position: UInt64, asOf: Timestamp? = nil, into destination: String, projections: [any Projection],
-        batchSize: Int = 20_000, snapshots: Bool = true, progress: (UInt64, UInt64) -> Void = { _, _ in }
+        batchSize: Int = EventStore.bulkBatchSize, snapshots: Bool = true, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws -> ReplayResult {
         try replay(
             through: position, asOf: asOf, into: destination, projections: projections, batchSize: batchSize,
@@ -115,7 +115,7 @@ extension EventStore {
     /// per batch). Returns the target's head.
     @discardableResult
     public func copyLog(
-        through position: UInt64, into target: EventStore, batchSize: Int = 20_000,
+        through position: UInt64, into target: EventStore, batchSize: Int = EventStore.bulkBatchSize,
         progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws -> LogHead {
         try target.requireWritable()

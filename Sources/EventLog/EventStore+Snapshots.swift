@@ -230,7 +230,7 @@ extension EventStore {
         guard let first = missing.first, let last = missing.last else { return [] }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         return try replay(
-            through: last.position, asOf: nil, into: scratch, projections: projections, batchSize: 20_000, snapshots: true,
+            through: last.position, asOf: nil, into: scratch, projections: projections, batchSize: EventStore.bulkBatchSize, snapshots: true,
             restoringAtOrBefore: first.position - 1, progress: progress
         ).snapshotsTaken
     }

@@ -31,7 +31,7 @@ extension EventStore {
     /// The read models are compared only when the log itself verifies clean.
     public func verify(
         readModelsRebuiltIn scratch: String, fresh: [any Projection], anchorCopies: [String] = [],
-        batchSize: Int = 20_000, progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
+        batchSize: Int = EventStore.bulkBatchSize, progress: (String, UInt64, UInt64) -> Void = { _, _, _ in }
     ) throws -> (log: VerifyReport, readModels: [ReadModelCheck]) {
         let anchors = try anchors(alsoFrom: anchorCopies)
         return try logEnvironment.read { txn in

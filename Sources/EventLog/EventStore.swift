@@ -88,11 +88,18 @@ public final class EventStore: @unchecked Sendable {
     /// between threads.
     public var foldThreads = ProcessInfo.processInfo.activeProcessorCount
 
+    /// How many events a bulk batch (rebuild, catch-up, replay, the read models of an import) folds into one write
+    /// transaction by default, unless `bulkBatchBytes` ends it first. Smaller batches keep what a batch touches in the
+    /// processor's caches (less CPU), larger ones commit less often (each commit an `fdatasync`, and a page changed by
+    /// two commits written twice): 10,000 took the least time on the 1M and 10M benchmark stores (docs/architecture.md,
+    /// "Why 10k events"). The read models' bytes are the same for any size.
+    public static let bulkBatchSize = 10_000
+
     /// The most bytes of events a bulk batch (rebuild, catch-up, replay) takes into one write transaction, beside its
     /// count of events: a batch ends at whichever it reaches first, and holds at least one event. A batch's events stay
     /// decoded until its commit, and LMDB keeps the pages the commit writes in private memory until then — an event
     /// too large for a page (an invoice draft with a line per ticket) whole, once in the log of a standalone replay and
-    /// again in the billing model. On a 10M store a month end's drafts are ~75 MB in one 20,000-event batch: bounded
+    /// again in the billing model. On a 10M store a month end's drafts are ~75 MB in one 20,000-event batch (the size then): bounded
     /// by count alone, that batch was the fold's peak of private memory. Counted in stored records (envelope and
     /// payload), or in payloads where only the decoded event is at hand (a linked replay). The bytes are the same for
     /// any bound. Set it before the store is shared between threads.
