@@ -9,10 +9,14 @@ import Foundation
 ///
 /// A memo is an instance given to the projections that share it when they are made (`ReadModels` makes one per
 /// store), never a global: two stores folding at the same time do not see each other's events. `derive` must be a pure
-/// function of the event's type, schema version and payload; a hit requires the same position and all three to be
-/// equal (the payload comparison is a pointer check when it is the same event). It holds the last `capacity` events
-/// by position (more than a bulk batch), until the projections call `forget()` when their transaction ends, or
-/// `forget(through:)` in a pipelined bulk fold, whose next batch may have begun before this one is written.
+/// function of the event's type, schema version and payload. A hit requires the same position and the very same payload
+/// (its buffer's address and count): the folds of one batch are handed the same decoded events, and a position names
+/// one event for as long as the memo holds it (the log is append-only, and no slot outlives the fold that filled it),
+/// so the same event decoded again is only a miss, derived again. The memo holds no reference to the event: a slot
+/// kept its type and payload, and letting go of them at `forget` (released on another thread than the one that
+/// decoded them, some shared by every event of a type) was 7 % of a bulk fold's writer thread. It holds the last
+/// `capacity` events by position (more than a bulk batch), until the projections call `forget()` when their transaction
+/// ends, or `forget(through:)` in a pipelined bulk fold, whose next batch may have begun before this one is written.
 public final class EventMemo<Value>: @unchecked Sendable {
     // @unchecked Sendable: the slots and `used` are only touched under `mutex`.
     // @inlinable (with what it touches @usableFromInline) so the user's module specializes it for its `Value`.
@@ -31,23 +35,32 @@ public final class EventMemo<Value>: @unchecked Sendable {
     /// An event's value with what identifies the event (`value` nil: the slot is empty).
     @usableFromInline struct Slot {
         @usableFromInline var position: UInt64
-        @usableFromInline var type: String
-        @usableFromInline var schemaVersion: UInt16
-        @usableFromInline var payload: [UInt8]
+        /// Where the event's payload is, and its count: compared, never read (see the type).
+        @usableFromInline var payload: UnsafeRawPointer?
+        @usableFromInline var payloadCount: Int
         @usableFromInline var value: Value?
 
-        @inlinable static var empty: Slot { Slot(position: 0, type: "", schemaVersion: 0, payload: [], value: nil) }
+        @inlinable static var empty: Slot { Slot(position: 0, payload: nil, payloadCount: 0, value: nil) }
 
-        @inlinable init(position: UInt64, type: String, schemaVersion: UInt16, payload: [UInt8], value: Value?) {
-            (self.position, self.type, self.schemaVersion, self.payload, self.value) = (position, type, schemaVersion, payload, value)
+        @inlinable init(position: UInt64, payload: UnsafeRawPointer?, payloadCount: Int, value: Value?) {
+            (self.position, self.payload, self.payloadCount, self.value) = (position, payload, payloadCount, value)
         }
 
-        /// The value kept for `event`, if this slot holds that event.
-        @inlinable func value(for event: RecordedEvent) -> Value? {
-            guard position == event.position, schemaVersion == event.schemaVersion, type == event.type, payload == event.payload
-            else { return nil }
+        /// A slot for `event` (whose payload's buffer is at `payload`).
+        @inlinable init(_ event: RecordedEvent, payload: UnsafeRawPointer?, value: Value?) {
+            self.init(position: event.position, payload: payload, payloadCount: event.payload.count, value: value)
+        }
+
+        /// The value kept for `event` (whose payload's buffer is at `payload`), if this slot holds that event.
+        @inlinable func value(for event: RecordedEvent, payload: UnsafeRawPointer?) -> Value? {
+            guard position == event.position, self.payload == payload, payloadCount == event.payload.count else { return nil }
             return value
         }
+    }
+
+    /// Where `event`'s payload is stored: what identifies it in a slot, with its count.
+    @inlinable static func address(of event: RecordedEvent) -> UnsafeRawPointer? {
+        event.payload.withUnsafeBytes { $0.baseAddress }
     }
 
     /// A memo of up to `capacity` events by position.
@@ -79,12 +92,12 @@ public final class EventMemo<Value>: @unchecked Sendable {
     /// the same event at the same moment may both compute it: it is pure).
     @inlinable public func value(of event: RecordedEvent, _ derive: (RecordedEvent) throws -> Value) rethrows -> Value {
         let slot = Int(event.position % UInt64(capacity))
-        if let value = locked({ slots[slot].value(for: event) }) { return value }
+        let payload = EventMemo.address(of: event)
+        if let value = locked({ slots[slot].value(for: event, payload: payload) }) { return value }
         let value = try derive(event)
         locked {
             if slots[slot].value == nil { used.append(slot) }
-            slots[slot] = Slot(
-                position: event.position, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload, value: value)
+            slots[slot] = Slot(event, payload: payload, value: value)
         }
         return value
     }

@@ -25,11 +25,38 @@ import Testing
     @Test func aHeldEventIsDerivedOnce() {
         let memo = EventMemo<UInt64>()
         let counter = Counter()
+        let events = (1...4 as ClosedRange<UInt64>).map(Self.event)
         for _ in 0..<3 {
-            for position in 1...4 as ClosedRange<UInt64> { #expect(memo.value(of: Self.event(position), counter.derive) == position * 10) }
+            for event in events { #expect(memo.value(of: event, counter.derive) == event.position * 10) }
         }
         #expect(counter.derived == [1, 2, 3, 4])
         #expect(memo.highestPosition == 4)
+    }
+
+    /// A hit is the very event handed over before: the same position decoded again (another payload buffer) is derived
+    /// again, never taken for another event's value.
+    @Test func theSamePositionDecodedAgainIsDerivedAgain() {
+        let memo = EventMemo<UInt64>()
+        let counter = Counter()
+        let first = Self.event(7)
+        _ = memo.value(of: first, counter.derive)
+        let again = Self.event(7)
+        #expect(memo.value(of: again, counter.derive) == 70)
+        #expect(counter.derived == [7, 7])
+        // The slot now holds the second decode: it is the one found.
+        #expect(memo.value(of: again, counter.derive) == 70)
+        #expect(counter.derived == [7, 7])
+    }
+
+    /// The memo keeps no reference to an event: its payload's buffer is still the event's alone (changing it in place
+    /// copies nothing), so forgetting the memo's slots frees no event's bytes.
+    @Test func theMemoHoldsNoReferenceToThePayload() {
+        let memo = EventMemo<UInt64>()
+        var event = Self.event(3)
+        _ = memo.value(of: event, Counter().derive)
+        let before = event.payload.withUnsafeBytes { $0.baseAddress }
+        let after = event.payload.withUnsafeMutableBytes { $0.baseAddress.map(UnsafeRawPointer.init) }
+        #expect(before != nil && before == after)
     }
 
     @Test func forgettingThroughAPositionKeepsTheEventsAfterIt() {
