@@ -122,7 +122,10 @@ enum SLATerms {
 /// folding a ticket, and every ticket under one policy carries the same terms.
 /// One cache per `TicketChanges` (per store's read models), never a global.
 final class SLATermsCache: @unchecked Sendable {
-    // @unchecked Sendable: every access to `terms` takes `lock`.
+    // @unchecked Sendable: every access to `terms` and `recent` takes `lock`, held only to read or replace them: the
+    // payload comparisons run on a copy of `recent` (an array is copied on write, so a copy stays as it was taken). Both
+    // fold threads ask at once (each model's fold asks for the terms of each start, and of each stored clock read
+    // back), and a thread that waited for the other while it compared 2 KB payloads slept (`AdaptiveLock`).
     /// Distinct terms kept before the cache starts afresh (a store has a handful of policies × amendments).
     static let capacity = 4_096
 
@@ -130,10 +133,10 @@ final class SLATermsCache: @unchecked Sendable {
     /// policy seen just before, and comparing its ~2 KB with one of them costs far less than hashing it.
     static let recentCapacity = 8
 
-    private let lock = NSLock()
+    private let lock = AdaptiveLock()
     private var terms: [Digest: TicketSLAStarted] = [:]
-    /// Only touched under `lock`: its accesses are not checked at run time for overlap as well (`swift_beginAccess`,
-    /// some 60 instructions a `ticket.sla-started`).
+    /// Only read or replaced under `lock`: its accesses are not checked at run time for overlap as well
+    /// (`swift_beginAccess`, some 60 instructions a `ticket.sla-started`).
     @exclusivity(unchecked) private var recent: [RecentContent] = []
 
     /// A payload whose content was hashed: the digest holds for any payload equal to it outside the values of
@@ -215,23 +218,21 @@ final class SLATermsCache: @unchecked Sendable {
     /// with the same content when there is one, with that payload's decoded terms when they were kept (`keep`).
     /// A payload laid out like a recent one (the commonest case: the same policy, another ticket) is not scanned at all.
     func content(schemaVersion: UInt16, payload: [UInt8]) -> (content: SLATerms.Content, terms: TicketSLAStarted?)? {
-        // The recent entry's fields are read where it is kept: a copy of the entry retained its payload and every
-        // part of its terms.
-        let laidOut = lock.withLock { () -> (SLATerms.Content, TicketSLAStarted?)? in
-            guard let index = recent.firstIndex(where: { $0.sameLayout(schemaVersion, payload) }) else { return nil }
+        // The entries compared are those of a copy taken under the lock (the array's storage retained, no entry
+        // copied); the recent entry's fields are read where it is kept: a copy of the entry retained its payload and
+        // every part of its terms.
+        let seen = lock.withLock { recent }
+        if let index = seen.firstIndex(where: { $0.sameLayout(schemaVersion, payload) }) {
             return (
-                SLATerms.Content(digest: recent[index].digest, priority: recent[index].priority, startedAt: recent[index].startedAt),
-                recent[index].terms
+                SLATerms.Content(digest: seen[index].digest, priority: seen[index].priority, startedAt: seen[index].startedAt),
+                seen[index].terms
             )
         }
-        if let laidOut { return laidOut }
         guard let (priority, startedAt) = SLATerms.ranges(in: payload) else { return nil }
         let (first, second) = SLATerms.ordered(priority, startedAt)
-        let same = lock.withLock { () -> (Digest, TicketSLAStarted?)? in
-            guard let index = recent.firstIndex(where: { $0.matches(schemaVersion, payload, first, second) }) else { return nil }
-            return (recent[index].digest, recent[index].terms)
+        if let index = seen.firstIndex(where: { $0.matches(schemaVersion, payload, first, second) }) {
+            return (SLATerms.Content(digest: seen[index].digest, priority: priority, startedAt: startedAt), seen[index].terms)
         }
-        if let (digest, terms) = same { return (SLATerms.Content(digest: digest, priority: priority, startedAt: startedAt), terms) }
         guard let content = SLATerms.content(schemaVersion: schemaVersion, payload: payload) else { return nil }
         lock.withLock {
             if recent.count >= SLATermsCache.recentCapacity { recent.removeLast() }

@@ -18,17 +18,18 @@ import Foundation
 /// `capacity` events by position (more than a bulk batch), until the projections call `forget()` when their transaction
 /// ends, or `forget(through:)` in a pipelined bulk fold, whose next batch may have begun before this one is written.
 public final class EventMemo<Value>: @unchecked Sendable {
-    // @unchecked Sendable: the slots and `used` are only touched under `mutex`.
+    // @unchecked Sendable: the slots and `used` are only touched under `lock`.
     // @inlinable (with what it touches @usableFromInline) so the user's module specializes it for its `Value`.
     /// Slot `position % capacity` holds the event at that position, when it was the last one there. The slots live in
     /// memory of their own, allocated once: values are kept inline (a class instance per event was an allocation per
     /// event) and read in place (no exclusivity or uniqueness check of an array property on every look-up).
     @usableFromInline let slots: UnsafeMutablePointer<Slot>
     @usableFromInline let capacity: Int
-    /// A plain mutex, allocated once: `NSLock` went through `NSCondition` to the same `pthread_mutex_lock`, some 20
-    /// instructions more a lock and unlock (a bulk fold takes it three times or so a ticket event).
-    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    /// The slots filled since the last `forget()`. Only touched under `mutex`: its accesses are not checked at run time
+    /// A pthread mutex, adaptive (`AdaptiveLock`): the two fold threads take it a few times per ticket event, each for a
+    /// few instructions. (`NSLock` went through `NSCondition` to `pthread_mutex_lock`, some 20 instructions more a lock
+    /// and unlock; a plain mutex put a waiting thread to sleep.)
+    @usableFromInline let lock = AdaptiveLock()
+    /// The slots filled since the last `forget()`. Only touched under `lock`: its accesses are not checked at run time
     /// for overlap as well (`swift_beginAccess` and `swift_endAccess` on every derived value, ~90 instructions).
     @exclusivity(unchecked) @usableFromInline var used: [Int] = []
 
@@ -68,25 +69,15 @@ public final class EventMemo<Value>: @unchecked Sendable {
         self.capacity = max(1, capacity)
         slots = .allocate(capacity: self.capacity)
         slots.initialize(repeating: .empty, count: self.capacity)
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
     }
 
     deinit {
         slots.deinitialize(count: capacity)
         slots.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
     }
 
-    /// `body` run with the mutex held.
-    @inlinable func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
+    /// `body` run with the lock held.
+    @inlinable func locked<T>(_ body: () throws -> T) rethrows -> T { try lock.withLock(body) }
 
     /// `derive(event)`, computed once for the folds that ask while the memo holds the event (two threads asking for
     /// the same event at the same moment may both compute it: it is pure).

@@ -1,0 +1,41 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A mutex for short critical sections that fold threads share: a thread that finds it held spins a little before it
+/// sleeps (glibc's adaptive mutex; elsewhere a plain one). Sleeping costs a futex wait and a wake-up, and when the
+/// holder has been preempted (a bulk fold runs more threads than a 2-core machine has cores) the waiter sleeps until the
+/// holder runs again: on the 10M replay the writer's thread slept in such locks more than anywhere else.
+public final class AdaptiveLock: @unchecked Sendable {
+    // @unchecked Sendable: a pthread mutex is made to be shared between threads.
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    public init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        #if canImport(Glibc)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        #endif
+        pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deinitialize(count: 1)
+        mutex.deallocate()
+    }
+
+    /// `body` run with the lock held. Inlinable, so that a caller's hot path (`EventMemo`) calls the mutex directly.
+    @inlinable public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
