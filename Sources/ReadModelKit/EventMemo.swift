@@ -76,17 +76,14 @@ public final class EventMemo<Value>: @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// `body` run with the lock held.
-    @inlinable func locked<T>(_ body: () throws -> T) rethrows -> T { try lock.withLock(body) }
-
     /// `derive(event)`, computed once for the folds that ask while the memo holds the event (two threads asking for
     /// the same event at the same moment may both compute it: it is pure).
     @inlinable public func value(of event: RecordedEvent, _ derive: (RecordedEvent) throws -> Value) rethrows -> Value {
         let slot = Int(event.position % UInt64(capacity))
         let payload = EventMemo.address(of: event)
-        if let value = locked({ slots[slot].value(for: event, payload: payload) }) { return value }
+        if let value = lock.withLock({ slots[slot].value(for: event, payload: payload) }) { return value }
         let value = try derive(event)
-        locked {
+        lock.withLock {
             if slots[slot].value == nil { used.append(slot) }
             slots[slot] = Slot(event, payload: payload, value: value)
         }
@@ -96,7 +93,7 @@ public final class EventMemo<Value>: @unchecked Sendable {
     /// Forgets every event held (the transaction that folded them has ended), so that none outlives its batch.
     /// @inlinable, as `value(of:)` is: unspecialized, emptying a slot went through the generic value witnesses.
     @inlinable public func forget() {
-        locked {
+        lock.withLock {
             for slot in used { slots[slot] = .empty }
             used.removeAll(keepingCapacity: true)
         }
@@ -104,13 +101,13 @@ public final class EventMemo<Value>: @unchecked Sendable {
 
     /// The highest position held, 0 when none is.
     @inlinable public var highestPosition: UInt64 {
-        locked { used.reduce(0) { max($0, slots[$1].position) } }
+        lock.withLock { used.reduce(0) { max($0, slots[$1].position) } }
     }
 
     /// Forgets the events held at `position` or before, and keeps those after it: a pipelined bulk fold forgets a
     /// batch once it is written while the next batch's folds, begun meanwhile, keep what they derived.
     @inlinable public func forget(through position: UInt64) {
-        locked {
+        lock.withLock {
             var kept = 0
             for index in used.indices {
                 let slot = used[index]
