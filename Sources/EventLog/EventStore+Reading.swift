@@ -82,8 +82,10 @@ extension EventStore {
             let (count, stopped) = try logEnvironment.read { txn -> (UInt64, Bool) in
                 try txn.withCursor(db.events) { cursor in
                     var count: UInt64 = 0
+                    var prefetch = PagePrefetch()
                     var entry = try damagedAfter(next - 1) { try cursor.seek(atLeast: Key.u64(next)) }
                     while let found = entry {
+                        prefetch.landed(on: found.value)
                         let position = Key.u64(found.key)
                         guard position <= last, position <= batchEnd else { break }
                         count += 1

@@ -146,8 +146,10 @@ extension EventStore {
             var events: [RecordedEvent] = []
             events.reserveCapacity(Int(bound - mark))
             var bytes = 0
+            var prefetch = PagePrefetch()
             var entry = try cursor.seek(atLeast: Key.u64(mark + 1))
             while let found = entry, Key.u64(found.key) <= bound, bytes < bulkBatchBytes {
+                prefetch.landed(on: found.value)
                 events.append(try decode(position: Key.u64(found.key), record: found.value))
                 bytes += found.value.count
                 entry = try cursor.next()

@@ -153,8 +153,10 @@ extension EventStore {
                         var entry = try cursor.seek(atLeast: Key.u64(next))
                         var expected = next
                         var bytes = 0
+                        var prefetch = PagePrefetch()
                         while let found = entry, expected <= batchEnd, bytes < target.bulkBatchBytes {
                             guard found.key.count == 8, Key.u64(found.key) == expected else { break }
+                            prefetch.landed(on: found.value)
                             try writer.write(copied: found.value, source: path, txn: txn)
                             if folding { decoded.append(try decode(position: expected, record: found.value)) }
                             bytes += found.value.count

@@ -71,8 +71,10 @@ extension EventStore {
         var walk = ChainWalk()
         do {
             try txn.withCursor(db.events) { cursor in
+                var prefetch = PagePrefetch()
                 var entry = try cursor.first()
                 while let found = entry {
+                    prefetch.landed(on: found.value)
                     let position = Key.u64(found.key)
                     if linkedLog != nil, found.key.count == 8, position > head.position { break }
                     guard found.key.count == 8, position <= head.position else {
