@@ -37,8 +37,10 @@ extension EventStore {
         for database in db.projections[name] ?? [] {
             hasher.begin(database: database.name)
             try txn.withCursor(database) { cursor in
+                var prefetch = PagePrefetch()
                 var entry = try cursor.first()
                 while let found = entry {
+                    prefetch.landed(on: found.value)
                     hasher.add(key: found.key, value: found.value)
                     entry = try cursor.next()
                 }
