@@ -324,6 +324,12 @@ final class GroupFold: @unchecked Sendable {
     ) throws -> [Double]? {
         var costs = [Double](repeating: 0, count: projections.count)
         let routing = EventRouting(projections)
+        // The group's projections held in a value of this function for the batch (up to 8; a larger group is folded
+        // through its array): a call through the array retained and released the projection around it — an atomic on
+        // its count, once per event and model, on an object the writer's thread also touches while it flushes the
+        // batch before.
+        let held: InlineArray<8, (any Projection)?> = InlineArray { index in index < projections.count ? projections[index] : nil }
+        let holdsAll = projections.count <= held.count
         var start = 0
         while start < events.count {
             if stop.isRaised { throw Stopped() }
@@ -338,6 +344,15 @@ final class GroupFold: @unchecked Sendable {
                         try projection.apply(events[position], in: txn)
                     }
                     costs[index] += threadCPUSeconds() - began
+                }
+            } else if holdsAll {
+                for position in start..<end {
+                    let event = events[position]
+                    var targets = routing.projections(for: event)
+                    while targets != 0 {
+                        try held[targets.trailingZeroBitCount]!.apply(event, in: txn)
+                        targets &= targets - 1
+                    }
                 }
             } else {
                 for position in start..<end {

@@ -215,3 +215,67 @@ private final class EventCounter: Projection {
         try txn.put(rows, key: key, value: format == 1 ? [count + 1] : [UInt8(format), count + 1])
     }
 }
+
+extension ProjectionTests {
+    /// A group of up to 8 models folds from the models held in a value of its own, a larger one through its array
+    /// (`GroupFold.fold`): rebuilt on two threads with 6 models (groups of 3) and with 18 (groups of 9), in batches,
+    /// every model holds what the appends left.
+    @Test(arguments: [6, 18])
+    func aGroupFoldsEachEventIntoItsModelsHowEverManyItHolds(models: Int) throws {
+        let counters = (0..<models).map { MemoryCounter(name: "counter-\($0)", everyNth: UInt64(1 + $0 % 3)) }
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: counters)
+        for n in 0..<60 { try store.append(sampleAppend("ticket-T-\(n % 7)", count: 1 + n % 3)) }
+        let incremental = try store.projectionNames.map { try store.dump(projection: $0) }
+        store.foldThreads = 2
+        try store.rebuild(store.projectionNames, batchSize: 11)
+        #expect(try store.projectionNames.map { try store.dump(projection: $0) } == incremental)
+    }
+}
+
+/// Counts the events whose stream version is a multiple of `everyNth`, in memory until `flush` (sealed batch by batch,
+/// as the kit's tables do), so that a bulk fold may fold it on any thread.
+private final class MemoryCounter: Projection {
+    let name: String
+    let tables = ["rows"]
+    let foldsInMemory = true
+    let sealsBatches = true
+    private let everyNth: UInt64
+    private var rows: Database?
+    private var pending: UInt8 = 0
+    private var unwritten: [UInt8] = []
+    private let lock = NSLock()
+
+    init(name: String, everyNth: UInt64) { (self.name, self.everyNth) = (name, everyNth) }
+
+    func attach(_ tables: ReadModelTables) { rows = tables["rows"] }
+
+    func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
+        if event.streamVersion % everyNth == 0 { pending &+= 1 }
+    }
+
+    func prepareFlush() throws {
+        let sealed = pending
+        pending = 0
+        lock.withLock { unwritten.append(sealed) }
+    }
+
+    func flush(in txn: borrowing Transaction) throws {
+        guard let rows else { return }
+        // The oldest sealed batch, else (an append: nothing sealed) what this transaction counted.
+        let counted: UInt8
+        if let sealed = lock.withLock({ unwritten.isEmpty ? nil : unwritten.removeFirst() }) {
+            counted = sealed
+        } else {
+            counted = pending
+            pending = 0
+        }
+        let key = Array("n".utf8)
+        let stored = try txn.get(rows, key: key).map { $0[0] } ?? 0
+        try txn.put(rows, key: key, value: [stored &+ counted])
+    }
+
+    func discardPending() {
+        pending = 0
+        lock.withLock { unwritten.removeAll() }
+    }
+}
