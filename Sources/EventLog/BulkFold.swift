@@ -325,9 +325,8 @@ final class GroupFold: @unchecked Sendable {
         var costs = [Double](repeating: 0, count: projections.count)
         let routing = EventRouting(projections)
         // The group's projections held in a value of this function for the batch (up to 8; a larger group is folded
-        // through its array): a call through the array retained and released the projection around it — an atomic on
-        // its count, once per event and model, on an object the writer's thread also touches while it flushes the
-        // batch before.
+        // through its array): a call through the array retained and released the projection around it, two atomics
+        // per event and model (the 1M rebuild took 2.6 % longer that way).
         let held: InlineArray<8, (any Projection)?> = InlineArray { index in index < projections.count ? projections[index] : nil }
         let holdsAll = projections.count <= held.count
         var start = 0
