@@ -18,19 +18,21 @@ import Darwin
 /// seeded with 1M events); a wrong guess costs one page of memory bandwidth, and a prefetch never faults.
 public struct PagePrefetch {
     private static let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
+    /// The page size, read once per scan: the static behind it was a `swift_once` check on every record.
+    private let pageSize: UInt
     private var lastPage: UInt = 0
 
-    public init() {}
+    public init() { pageSize = PagePrefetch.pageSize }
 
     /// Prefetches the page `value` starts on and the next one, unless that page was the last one landed on (or the
     /// value has no bytes); returns whether it did.
     @discardableResult
     public mutating func landed(on value: UnsafeRawBufferPointer) -> Bool {
         guard let start = value.baseAddress else { return false }
-        let page = UInt(bitPattern: start) & ~(PagePrefetch.pageSize - 1)
+        let page = UInt(bitPattern: start) & ~(pageSize - 1)
         guard page != lastPage else { return false }
         lastPage = page
-        docket_prefetch(UnsafeRawPointer(bitPattern: page), 2 * Int(PagePrefetch.pageSize))
+        docket_prefetch(UnsafeRawPointer(bitPattern: page), 2 * Int(pageSize))
         return true
     }
 }
