@@ -250,6 +250,15 @@ public struct PageCheck {
         let count = (lower - PageCheck.headerSize) / 2
         guard count >= 1 else { throw PageCheck.damaged("\(place()) is empty") }
         if kind == .branch { tally.branchPages += 1 } else { tally.leafPages += 1 }
+        // The nodes lie anywhere in the page, downwards, so each node's first load waited for memory on its own (82 %
+        // of the walk's time). Their headers asked for at once load side by side: the check of a 1M-event store
+        // took 57 -> 40 ms, of 10M 506 -> 345 ms. Only the headers' lines, not the whole page: an event's leaf holds
+        // ~9 nodes in 64 lines, and the walk is then bound by memory bandwidth (a whole page: 48 ms at 1M).
+        let page = file.baseAddress! + start
+        for index in 0..<count {
+            let node = Int(u16(start + PageCheck.headerSize + 2 * index))
+            if node < pageSize { docket_prefetch(page + node, 1) }
+        }
         for index in 0..<count {
             let node = Int(u16(start + PageCheck.headerSize + 2 * index))
             let keySize = Int(u16(start + node + 6))
