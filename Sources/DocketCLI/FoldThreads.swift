@@ -21,7 +21,7 @@ struct FoldThreadsOptions: ParsableArguments {
 
 /// A count of fold threads, from 1 to `maximum`.
 struct FoldThreadCount: ExpressibleByArgument {
-    /// More threads than read models fold nothing more (a group is at least one model); 64 leaves room.
+    /// More threads than read models fold nothing more (a task is one model); 64 leaves room.
     static let maximum = 64
     let count: Int
 

@@ -8,71 +8,59 @@ import Darwin
 #endif
 
 /// The fold of a bulk path — `rebuild`, the catch-up of models behind the head (first open after a format change,
-/// `import`) and the copy of a `replay` — over one batch of decoded events, with the models split into groups folded
-/// at the same time, one thread each, and one writer.
+/// `import`) and the copy of a `replay` — over one batch of decoded events, on `threads` threads, one of them the
+/// writer's (the thread that holds the write transaction).
 ///
-/// The thread that holds the write transaction folds the first group in it; every other group folds on a thread of
-/// its own, in a read transaction of the same environment, which sees what the earlier batches committed — exactly
-/// what the write transaction sees of the models, since a bulk batch writes no model row before its flush. Only
-/// projections that fold in memory (`Projection.foldsInMemory`: they keep every change until `flush` and read their
-/// own changes back from memory) may fold on a read transaction; the others stay in the writer's group. When every
-/// group is done the caller flushes the projections in the write transaction, moves the checkpoints and commits:
-/// the rows are the ones the event-by-event fold writes, whatever the grouping. A failure in any group fails the
-/// batch (the other groups stop at their next chunk of events), and nothing of it is committed. `fold` does all of
-/// this for one batch; `start` and `finish` apart let a pipelined fold (`EventStore.pipelinedBatches`) start the next
-/// batch's groups before this one is flushed, when every projection seals its batches (`canPipeline`).
+/// Each projection's fold of the batch is a task: the projection folds the batch's events it is interested in
+/// (`EventRouting`, worked out once per batch), then prepares its flush (`Projection.prepareFlush`: the kit's tables
+/// settle and encode their changed rows), on the thread that took the task. The other threads start taking tasks at
+/// once (`start`), each in a read transaction of the same environment, which sees what the earlier batches committed —
+/// exactly what the write transaction sees of the models, since a bulk batch writes no model row before its flush; the
+/// writer takes tasks too when it comes to the batch (`finish`), then waits for the tasks the others hold. Only
+/// projections that fold in memory (`Projection.foldsInMemory`: they keep every change until `flush` and read their own
+/// changes back from memory) may fold on a read transaction; the others are the writer's tasks. When every task is
+/// done the caller flushes the projections in the write transaction, moves the checkpoints and commits: the rows are the
+/// ones the event-by-event fold writes, whoever folded what. A failure in any task fails the batch (the others stop at
+/// their next chunk of events), and nothing of it is committed. `fold` does all of this for one batch; `start` and
+/// `finish` apart let a pipelined fold (`EventStore.pipelinedBatches`) start the next batch's tasks before this one is
+/// flushed, when every projection seals its batches (`canPipeline`): the other threads then fold while the writer
+/// writes and commits, and the writer takes what is left when it comes.
 ///
-/// The groups are balanced by measured cost: every `timedEvery`-th batch (the first among them) each projection's fold
-/// is timed (CPU time of its thread) over the batch, and the batches after it deal the projections out, dearest first,
-/// to the group with the least cost so far (the first batch deals them out evenly). A timed batch is folded `chunk`
-/// events at a time, each projection of the group over the chunk in turn (timed per chunk); the others event by event,
-/// each event into every projection of the group: handing an event to a projection copies it out of the batch (a
-/// retain and a release of each of its strings and of its payload, contended when two groups do it to the same
-/// event), so once per event and group rather than once per event and projection. Either way models of one group that
-/// share a decode (`EventMemo`) find it. After the batch each projection prepares its flush on the same thread
-/// (`prepareFlush`: the kit's tables settle and encode their changed rows there), so the writer is left with the puts.
+/// The tasks are taken dearest first, by each projection's CPU time over the batch before (every task is timed: two
+/// clock reads), so the small ones come last and the threads end a batch close together. The tasks were once dealt
+/// out in fixed groups planned from timings of one batch in eight: the plan could not follow the cost of a model from
+/// one part of the log to the next, and left the writer with its group on top of its writing — a 1M rebuild had the
+/// other core idle 13-22 % of the time; taking tasks, 10-13 %, and 5-6 % less wall time.
 final class BulkFold {
-    /// How many groups (threads) a batch is folded in; 1 folds every projection in turn, event by event, as appends do.
-    let groups: Int
-    /// How many events a group folds into one projection before the next projection of the group takes them (less than
-    /// an `EventMemo` holds).
+    /// How many threads fold a batch; 1 folds every projection in turn, event by event, as appends do.
+    let threads: Int
+    /// How many events a task folds between two looks at whether another task failed.
     static let chunk = 128
-    /// One batch in this many is timed per projection (see above).
-    static let timedEvery = 8
-    /// CPU seconds each projection's fold took over the last timed batch, by name.
+    /// CPU seconds each projection's fold took over the last batch it folded, by name.
     private(set) var costs: [String: Double] = [:]
-    /// CPU seconds the writer's thread spends on a batch besides its group's fold (flushing, committing) while the
-    /// other groups fold the next batch (a pipelined fold: `EventStore.pipelinedBatches`); the plan gives the writer's group
-    /// that much less to fold. 0 when the batches are not pipelined.
-    var writerCost: Double = 0
-    /// The batches folded so far.
-    private var batches = 0
 
-    init(groups: Int) { self.groups = max(1, groups) }
+    init(threads: Int) { self.threads = max(1, threads) }
 
-    /// A batch whose fold has started (`start`): the groups after the writer's fold it on threads of their own, the
-    /// writer's is folded by `finish`.
+    /// A batch whose fold has started (`start`): the threads after the writer's take its tasks, the writer joins them
+    /// in `finish`.
     final class Batch {
         let events: [RecordedEvent]
         fileprivate let projections: [any Projection]
-        fileprivate let plan: [[Int]]
-        fileprivate let workers: [GroupFold]
-        fileprivate let stop: StopFlag
-        fileprivate let timed: Bool
-        /// Whether it is folded in more than one group: then `finish` leaves every projection's flush prepared (sealed).
-        var grouped: Bool { plan.count > 1 }
+        /// The batch's tasks, nil when it is folded event by event on the writer's thread alone.
+        fileprivate let tasks: FoldTasks?
+        fileprivate let helpers: [TaskThread]
+        /// Whether it is folded as tasks: then `finish` leaves every projection's flush prepared (sealed).
+        var tasked: Bool { tasks != nil }
 
-        fileprivate init(
-            events: [RecordedEvent], projections: [any Projection], plan: [[Int]], workers: [GroupFold], stop: StopFlag, timed: Bool
-        ) {
-            (self.events, self.projections, self.plan, self.workers, self.stop, self.timed) = (events, projections, plan, workers, stop, timed)
+        fileprivate init(events: [RecordedEvent], projections: [any Projection], tasks: FoldTasks?, helpers: [TaskThread]) {
+            (self.events, self.projections, self.tasks, self.helpers) = (events, projections, tasks, helpers)
         }
     }
 
     /// Whether the batches of a fold of `projections` may be pipelined (`EventStore.pipelinedBatches`): they are folded
-    /// in more than one group, and every one folds in memory and seals its batches (`Projection.sealsBatches`).
+    /// as tasks on more than one thread, and every one folds in memory and seals its batches (`Projection.sealsBatches`).
     func canPipeline(_ projections: [any Projection]) -> Bool {
-        groups > 1 && projections.count > 1 && projections.allSatisfy { $0.foldsInMemory && $0.sealsBatches }
+        threads > 1 && projections.count > 1 && projections.allSatisfy { $0.foldsInMemory && $0.sealsBatches }
     }
 
     /// Folds `events` into `projections` (each at the checkpoint just before the first event) without flushing them:
@@ -84,81 +72,47 @@ final class BulkFold {
         try finish(start(events, into: projections, store: store), txn: txn)
     }
 
-    /// Starts the fold of `events` into `projections`: the groups after the writer's start folding at once, each on a
-    /// thread of its own in a read transaction begun now (it sees what is committed now, and each projection reads
-    /// back what it sealed last: `Projection.sealsBatches`). `finish` must follow, or `cancel`.
+    /// Starts the fold of `events` into `projections`: with more than one thread and projection, the threads after the
+    /// writer's start taking its tasks at once, each in a read transaction begun now (it sees what is committed now, and
+    /// each projection reads back what it sealed last: `Projection.sealsBatches`). `finish` must follow, or `cancel`.
     func start(_ events: [RecordedEvent], into projections: [any Projection], store: EventStore) -> Batch {
-        let plan = BulkFold.plan(
-            costs: projections.map { costs[$0.name] }, pinned: projections.map { !$0.foldsInMemory }, groups: groups,
-            writerLoad: writerCost)
-        let timed = plan.count > 1 && batches % BulkFold.timedEvery == 0
-        if plan.count > 1 { batches += 1 }
-        let stop = StopFlag()
-        let workers = plan.dropFirst().map { members in
-            GroupFold(
-                projections: members.map { projections[$0] }, events: events, environment: store.environment, stop: stop, timed: timed)
+        guard threads > 1, projections.count > 1 else {
+            return Batch(events: events, projections: projections, tasks: nil, helpers: [])
         }
-        for worker in workers { worker.start() }
-        return Batch(events: events, projections: projections, plan: plan, workers: workers, stop: stop, timed: timed)
+        let tasks = FoldTasks(
+            events: events, projections: projections, order: BulkFold.order(costs: projections.map { costs[$0.name] }))
+        let shared = projections.filter(\.foldsInMemory).count
+        let helpers = (0..<min(threads - 1, shared)).map { _ in TaskThread(tasks: tasks, environment: store.environment) }
+        for helper in helpers { helper.start() }
+        return Batch(events: events, projections: projections, tasks: tasks, helpers: helpers)
     }
 
-    /// Folds the writer's group of `batch` in `txn` and waits for the other groups; throws the first failure of any.
-    /// With more than one group every projection has prepared (sealed) its flush when it returns.
+    /// Takes the tasks of `batch` left (the writer's own first) in `txn`, waits for the other threads' and throws the
+    /// first failure of any. Folded as tasks, every projection has prepared (sealed) its flush when it returns.
     func finish(_ batch: Batch, txn: borrowing Transaction) throws {
-        let (events, projections, plan, stop, timed) = (batch.events, batch.projections, batch.plan, batch.stop, batch.timed)
-        guard plan.count > 1 else {
-            let routing = EventRouting(projections)
-            for event in events { try routing.fold(event, into: projections, txn: txn) }
+        guard let tasks = batch.tasks else {
+            let routing = EventRouting(batch.projections)
+            for event in batch.events { try routing.fold(event, into: batch.projections, txn: txn) }
             return
         }
-        var writerCosts: [Double]?
-        var writerError: (any Error)?
-        do {
-            writerCosts = try GroupFold.fold(plan[0].map { projections[$0] }, events, txn: txn, stop: stop, timed: timed)
-        } catch {
-            stop.raise()
-            writerError = error
-        }
-        let outcomes = batch.workers.map { $0.wait() }
-        // The first failure that is not another group's stop, the writer's first.
-        let failures = [writerError].compactMap { $0 } + outcomes.compactMap { $0.failure }
-        if let failure = failures.first(where: { !($0 is GroupFold.Stopped) }) ?? failures.first { throw failure }
-        for (members, spent) in zip(plan, [writerCosts] + outcomes.map { $0.costs }) {
-            guard let spent else { continue }
-            for (index, seconds) in zip(members, spent) { costs[projections[index].name] = seconds }
-        }
+        tasks.work(writer: true, txn: txn)
+        for helper in batch.helpers { helper.wait() }
+        if let failure = tasks.failure { throw failure }
+        for (projection, seconds) in zip(batch.projections, tasks.costs) { costs[projection.name] = seconds }
     }
 
-    /// Stops the groups of a batch that will not be finished, and waits for them.
+    /// Stops the tasks of a batch that will not be finished, and waits for the threads holding them.
     func cancel(_ batch: Batch) {
-        batch.stop.raise()
-        for worker in batch.workers { _ = worker.wait() }
+        guard let tasks = batch.tasks else { return }
+        tasks.stop.raise()
+        for helper in batch.helpers { helper.wait() }
     }
 
-    /// The groups of a batch: the indexes of the projections each folds, the writer's first. `pinned` projections
-    /// (those that write in `apply`) are the writer's; the others are dealt out dearest first (by `costs`, nil for
-    /// not measured yet: then all weigh the same) to the group with the least cost so far, the lowest on a tie; the
-    /// writer's group starts with `writerLoad`. No more groups than projections; a group may be empty only when it is
-    /// the writer's.
-    static func plan(costs: [Double?], pinned: [Bool], groups: Int, writerLoad: Double = 0) -> [[Int]] {
-        let count = min(groups, max(1, costs.count))
-        // Unmeasured projections weigh the same; a measured one never weighs nothing.
-        let weight = costs.map { $0.map { max($0, 1e-9) } ?? 1 }
-        var members = [[Int]](repeating: [], count: count)
-        var load = [Double](repeating: 0, count: count)
-        load[0] = writerLoad
-        for index in costs.indices where pinned[index] {
-            members[0].append(index)
-            load[0] += weight[index]
-        }
-        let dealt = costs.indices.filter { !pinned[$0] }.sorted { weight[$0] > weight[$1] || (weight[$0] == weight[$1] && $0 < $1) }
-        for index in dealt {
-            let lightest = load.indices.min { load[$0] < load[$1] || (load[$0] == load[$1] && $0 < $1) } ?? 0
-            members[lightest].append(index)
-            load[lightest] += weight[index]
-        }
-        let groups = [members[0]] + members.dropFirst().filter { !$0.isEmpty }
-        return groups.map { $0.sorted() }
+    /// The order the tasks are taken in: the indexes of the projections, dearest first by `costs` (nil for not measured
+    /// yet: it weighs the same as every other not measured, 1 s, so they go first, in their order), the lowest on a tie.
+    static func order(costs: [Double?]) -> [Int] {
+        let weight = costs.map { $0 ?? 1 }
+        return costs.indices.sorted { weight[$0] > weight[$1] || (weight[$0] == weight[$1] && $0 < $1) }
     }
 }
 
@@ -256,7 +210,7 @@ struct EventRouting {
     }
 }
 
-/// Set when one group fails, so that the others stop early.
+/// Set when one task of a batch fails, so that the others stop early.
 final class StopFlag: @unchecked Sendable {
     // @unchecked Sendable: `raised` is only touched under `lock`.
     private let lock = NSLock()
@@ -266,37 +220,130 @@ final class StopFlag: @unchecked Sendable {
     var isRaised: Bool { lock.withLock { raised } }
 }
 
-/// One group of a `BulkFold` folded on a thread of its own, in a read transaction.
-final class GroupFold: @unchecked Sendable {
-    // @unchecked Sendable: the thread that makes it hands it to one new thread (`start`), which alone folds its
-    // projections and sets `outcome`; the maker reads `outcome` only after `wait()` (the semaphore orders the two). The
-    // projections are folded by no other thread during the batch, and flushed by the writer after `wait()`.
+/// The tasks of one batch (`BulkFold`): each projection's fold of it, taken one at a time by the threads, in `order`
+/// except that the writer's thread takes the projections that do not fold in memory first, and only it takes those.
+final class FoldTasks: @unchecked Sendable {
+    // @unchecked Sendable: `taken`, `mine`, `routed`, `costs` and `failure` are only touched under `lock`; a projection
+    // is folded by the one thread that took its task, and flushed by the writer after every task is done.
     struct Stopped: Error {}
 
-    private let projections: [any Projection]
-    private let events: [RecordedEvent]
+    let events: [RecordedEvent]
+    let projections: [any Projection]
+    let stop = StopFlag()
+    /// The projections' indexes in the order the tasks are taken; those that do not fold in memory in `writerOnly`.
+    private let order: [Int]
+    private let writerOnly: [Int]
+    private let lock = NSLock()
+    private var taken = 0
+    private var writerTaken = 0
+    private var routed: [UInt64]?
+    private var spent: [Double]
+    private var failed: (any Error)?
+
+    init(events: [RecordedEvent], projections: [any Projection], order: [Int]) {
+        (self.events, self.projections) = (events, projections)
+        self.order = order.filter { projections[$0].foldsInMemory }
+        writerOnly = order.filter { !projections[$0].foldsInMemory }
+        spent = [Double](repeating: 0, count: projections.count)
+    }
+
+    /// The CPU seconds of each projection's task (in the projections' order), once every task is done.
+    var costs: [Double] { lock.withLock { spent } }
+
+    /// The first failure of a task that is not a stop after another's failure, nil when none failed.
+    var failure: (any Error)? { lock.withLock { failed } }
+
+    /// Takes tasks and folds them, in `txn`, until none is left or one failed; `writer`: the thread of the write
+    /// transaction, which alone takes the projections that do not fold in memory.
+    func work(writer: Bool, txn: borrowing Transaction) {
+        let targets = self.targets()
+        while let index = take(writer: writer) {
+            let began = FoldTasks.threadCPUSeconds()
+            do {
+                try fold(projections[index], bit: 1 << UInt64(index), targets: targets, txn: txn)
+            } catch {
+                fail(error)
+                return
+            }
+            let seconds = FoldTasks.threadCPUSeconds() - began
+            lock.withLock { spent[index] = seconds }
+        }
+    }
+
+    /// Records a failure (the first that is not a `Stopped` is kept) and stops the other tasks.
+    func fail(_ error: any Error) {
+        stop.raise()
+        lock.withLock { if failed == nil || failed is Stopped { failed = error } }
+    }
+
+    /// The projections each event goes to (bit i: `projections[i]`), worked out once per batch by the first thread to
+    /// ask (the others wait for it on the lock).
+    private func targets() -> [UInt64] {
+        lock.withLock {
+            if let routed { return routed }
+            let routing = EventRouting(projections)
+            let made = events.map { routing.projections(for: $0) }
+            routed = made
+            return made
+        }
+    }
+
+    /// The next task for this thread, nil when none is left for it or a task failed.
+    private func take(writer: Bool) -> Int? {
+        lock.withLock {
+            guard failed == nil else { return nil }
+            if writer, writerTaken < writerOnly.count {
+                defer { writerTaken += 1 }
+                return writerOnly[writerTaken]
+            }
+            guard taken < order.count else { return nil }
+            defer { taken += 1 }
+            return order[taken]
+        }
+    }
+
+    /// Folds the events routed to `projection` (`bit`) into it, looking every `BulkFold.chunk` events whether another
+    /// task failed, then prepares its flush.
+    private func fold(_ projection: any Projection, bit: UInt64, targets: [UInt64], txn: borrowing Transaction) throws {
+        var start = 0
+        while start < events.count {
+            if stop.isRaised { throw Stopped() }
+            let end = min(events.count, start + BulkFold.chunk)
+            for position in start..<end where targets[position] & bit != 0 {
+                try projection.apply(events[position], in: txn)
+            }
+            start = end
+        }
+        try projection.prepareFlush()
+    }
+
+    /// The CPU time the calling thread has used, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
+
+/// A thread of a `BulkFold` other than the writer's, taking tasks of one batch in a read transaction.
+final class TaskThread: @unchecked Sendable {
+    // @unchecked Sendable: the thread that makes it hands it to one new thread (`start`), which alone reads and lets go
+    // of `environment`; the maker only waits (`wait`), and only once (`waited`, its own).
+    private let tasks: FoldTasks
     /// Let go of by the fold's thread before it signals (see `start`).
     private var environment: Environment?
-    private let stop: StopFlag
-    /// Whether each projection's fold is timed (`BulkFold.timedEvery`).
-    private let timed: Bool
     private let done = DispatchSemaphore(value: 0)
-    private var outcome: (costs: [Double]?, failure: (any Error)?) = (nil, nil)
+    private var waited = false
 
-    init(projections: [any Projection], events: [RecordedEvent], environment: Environment, stop: StopFlag, timed: Bool) {
-        (self.projections, self.events, self.environment, self.stop, self.timed) = (projections, events, environment, stop, timed)
-    }
+    init(tasks: FoldTasks, environment: Environment) { (self.tasks, self.environment) = (tasks, environment) }
 
     func start() {
         let thread = Thread { [self] in
             do {
-                guard let environment else { throw Stopped() }
-                outcome.costs = try environment.read { txn in
-                    try GroupFold.fold(projections, events, txn: txn, stop: stop, timed: timed)
-                }
+                guard let environment else { throw FoldTasks.Stopped() }
+                try environment.read { txn in tasks.work(writer: false, txn: txn) }
             } catch {
-                stop.raise()
-                outcome.failure = error
+                tasks.fail(error)
             }
             // The thread (and this object, which it holds) may outlive `wait()` by a moment: were the environment still
             // held then, a store closed as soon as its caller returns (a replay's) would stay open, and opening its
@@ -309,69 +356,10 @@ final class GroupFold: @unchecked Sendable {
         thread.start()
     }
 
-    /// Waits for the fold to end: the CPU seconds of each projection (nil when not timed), or why it failed.
-    func wait() -> (costs: [Double]?, failure: (any Error)?) {
+    /// Waits for the thread to take no more tasks and end (once; later calls return at once).
+    func wait() {
+        guard !waited else { return }
         done.wait()
-        return outcome
-    }
-
-    /// Folds the events into the projections, then prepares each one's flush (`Projection.prepareFlush`); checks
-    /// every `BulkFold.chunk` events whether another group failed, and stops if so. `timed`: each projection folds a
-    /// chunk in turn, timed, and the CPU seconds of each are returned; else each event goes into every projection
-    /// before the next event (one copy of it) and nil is returned.
-    static func fold(
-        _ projections: [any Projection], _ events: [RecordedEvent], txn: borrowing Transaction, stop: StopFlag, timed: Bool
-    ) throws -> [Double]? {
-        var costs = [Double](repeating: 0, count: projections.count)
-        let routing = EventRouting(projections)
-        // The group's projections held in a value of this function for the batch (up to 8; a larger group is folded
-        // through its array): a call through the array retained and released the projection around it, two atomics
-        // per event and model (the 1M rebuild took 2.6 % longer that way).
-        let held: InlineArray<8, (any Projection)?> = InlineArray { index in index < projections.count ? projections[index] : nil }
-        let holdsAll = projections.count <= held.count
-        var start = 0
-        while start < events.count {
-            if stop.isRaised { throw Stopped() }
-            let end = min(events.count, start + BulkFold.chunk)
-            if timed {
-                // Each event routed once, not once per projection.
-                let targets = (start..<end).map { routing.projections(for: events[$0]) }
-                for (index, projection) in projections.enumerated() {
-                    let began = threadCPUSeconds()
-                    let bit: UInt64 = 1 << index
-                    for position in start..<end where targets[position - start] & bit != 0 {
-                        try projection.apply(events[position], in: txn)
-                    }
-                    costs[index] += threadCPUSeconds() - began
-                }
-            } else if holdsAll {
-                for position in start..<end {
-                    let event = events[position]
-                    var targets = routing.projections(for: event)
-                    while targets != 0 {
-                        try held[targets.trailingZeroBitCount]!.apply(event, in: txn)
-                        targets &= targets - 1
-                    }
-                }
-            } else {
-                for position in start..<end {
-                    try routing.fold(events[position], into: projections, txn: txn)
-                }
-            }
-            start = end
-        }
-        for (index, projection) in projections.enumerated() {
-            let began = timed ? threadCPUSeconds() : 0
-            try projection.prepareFlush()
-            if timed { costs[index] += threadCPUSeconds() - began }
-        }
-        return timed ? costs : nil
-    }
-
-    /// The CPU time the calling thread has used, in seconds.
-    static func threadCPUSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        waited = true
     }
 }

@@ -96,7 +96,7 @@ extension EventStore {
     /// (`BatchPrefetch`) while this one is folded, flushed and committed; once every model stands at one position, the
     /// batches are pipelined when they can be (`pipelinedBatches`). `progress` gets the position reached.
     func foldLinkedLog(through last: UInt64, batchSize: Int, progress: (UInt64) -> Void) throws {
-        let fold = BulkFold(groups: foldThreads)
+        let fold = BulkFold(threads: foldThreads)
         var ahead: BatchPrefetch?
         defer { _ = try? ahead?.wait() }
         while true {

@@ -11,15 +11,15 @@ extension EventStore {
     }
 
     /// Folds `group` (every projection at `lead`'s checkpoint) through `source.target`, one batch of up to `batchSize`
-    /// events per write transaction (committed with `sync`), pipelined: as soon as every group of the fold has folded
-    /// (and sealed) a batch, the groups after the writer's start on the next one — reading this one's rows back from
-    /// what each projection sealed, in read transactions that do not see them yet — while the writer's thread flushes
-    /// and commits this one, then folds its own group of the next in the next write transaction. So the other cores are
-    /// not idle while the writer writes; the plan gives the writer's group less to fold by what the writing costs it
-    /// (`BulkFold.writerCost`). The next batch is read and decoded on a thread of its own (`BatchPrefetch`) meanwhile.
+    /// events per write transaction (committed with `sync`), pipelined: as soon as every task of a batch is done (each
+    /// projection's fold sealed), the other threads of the fold start taking the next batch's tasks — reading this one's
+    /// rows back from what each projection sealed, in read transactions that do not see them yet — while the writer's
+    /// thread flushes and commits this one, then takes what is left of the next in the next write transaction (see
+    /// `BulkFold`). So the other cores are not idle while the writer writes. The next batch is read and decoded on a
+    /// thread of its own (`BatchPrefetch`) meanwhile.
     ///
     /// The rows and checkpoints committed are those of folding the batches one after the other. On any failure the
-    /// next batch's groups are stopped and waited for, and every projection drops what it kept; at the end they drop
+    /// next batch's tasks are stopped and waited for, and every projection drops what it kept; at the end they drop
     /// what they sealed (it is committed), so later transactions read the tables. `committed` is set once a batch
     /// wrote; `progress` gets the position reached and the target after each batch.
     func pipelinedBatches(
@@ -27,7 +27,7 @@ extension EventStore {
         source: PipelineSource, committed: inout Bool, progress: (UInt64, UInt64) -> Void
     ) throws {
         var ahead: BatchPrefetch?
-        /// The next batch, its other groups folding since before this batch was flushed.
+        /// The next batch, its tasks taken by the other threads since before this batch was flushed.
         var next: BulkFold.Batch?
         func readAhead(after last: UInt64, target: UInt64) -> BatchPrefetch {
             let (through, read) = (min(target, last + UInt64(batchSize)), source.read)
@@ -40,7 +40,6 @@ extension EventStore {
             for projection in group { projection.discardPending() }
         }
         while true {
-            var writingSince: Double?
             let (reached, target) = try environment.write(sync: sync) { txn -> (UInt64, UInt64) in
                 let target = try source.target(txn)
                 let mark = try checkpoint(lead.name, txn: txn)
@@ -64,9 +63,8 @@ extension EventStore {
                 let last = batch.events.last?.position ?? min(target, mark + UInt64(batchSize))
                 if last < target, ahead == nil { ahead = readAhead(after: last, target: target) }
                 try fold.finish(batch, txn: txn)
-                writingSince = GroupFold.threadCPUSeconds()
-                // Only a batch folded in groups is sealed: the next may start before it is written.
-                if batch.grouped, last < target, let events = BatchPrefetch.take(&ahead, first: last + 1) {
+                // Only a batch folded as tasks is sealed: the next may start before it is written.
+                if batch.tasked, last < target, let events = BatchPrefetch.take(&ahead, first: last + 1) {
                     next = fold.start(events, into: group, store: self)
                     if let end = events.last?.position, end < target { ahead = readAhead(after: end, target: target) }
                 }
@@ -74,7 +72,6 @@ extension EventStore {
                 for projection in group { try setCheckpoint(projection.name, to: last, txn: txn) }
                 return (last, target)
             }
-            if let writingSince { fold.writerCost = GroupFold.threadCPUSeconds() - writingSince }
             progress(reached, target)
             if reached >= target { return }
         }

@@ -71,7 +71,7 @@ extension EventStore {
     ) throws {
         guard let lead = group.first else { return }
         try reserveMap(for: lead)
-        let fold = BulkFold(groups: foldThreads)
+        let fold = BulkFold(threads: foldThreads)
         var committed = false
         do {
             try foldBatches(group, lead: lead, fold: fold, batchSize: batchSize, committed: &committed, progress: progress)

@@ -134,7 +134,7 @@ extension EventStore {
     ) throws {
         let last = min(position, try head().position)
         var next = next
-        let fold = BulkFold(groups: target.foldThreads)
+        let fold = BulkFold(threads: target.foldThreads)
         while next <= last {
             let batchEnd = min(last, next + UInt64(batchSize) - 1)
             var reached = next - 1

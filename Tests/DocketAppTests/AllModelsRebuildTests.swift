@@ -67,10 +67,10 @@ import Testing
         }
     }
 
-    /// A model that fails while it folds on a thread of its own (a bad row) fails the whole batch: nothing of that batch
-    /// is committed — no model's rows or checkpoint move past the batch before it — exactly as when the models fold one
-    /// after the other, and the next catch-up, the fault gone, ends with the bytes of the appends.
-    @Test func aFailedGroupCommitsNothingOfItsBatch() throws {
+    /// A model that fails while it folds (a bad row), on whichever thread took its task, fails the whole batch: nothing
+    /// of that batch is committed — no model's rows or checkpoint move past the batch before it — exactly as when the
+    /// models fold one after the other, and the next catch-up, the fault gone, ends with the bytes of the appends.
+    @Test func aFailedTaskCommitsNothingOfItsBatch() throws {
         let fault = FaultAtPosition()
         let f = try PendingRowsTests().fixtureWithSLAs(extraProjections: [fault])
         try Self.writeHistory(f, seed: 7, steps: 300, maxAdvance: 9_000_000)
@@ -170,8 +170,8 @@ import Testing
     }
 }
 
-/// A model that folds in memory and fails on the event at `position`, as a fold does on a row it cannot decode. With
-/// nine fold threads it folds alone on one that is not the writer's (it comes last of the store's nine models).
+/// A model that folds in memory and fails on the event at `position`, as a fold does on a row it cannot decode. On
+/// several fold threads any of them may take its task: the one that comes to it first.
 final class FaultAtPosition: Projection, @unchecked Sendable {
     // @unchecked Sendable: `position` is set by the test between folds; `apply` only reads it.
     struct BadRow: Error {}

@@ -62,8 +62,10 @@ import Testing
         #expect(try replay.dump(projection: "recorder").last == Key.u64(60))
     }
 
-    /// One thread folds every model on the caller's thread; two fold the models that fold in memory on the caller's
-    /// and on another. A replay folds on as many threads as the store it is made from.
+    /// One thread folds every model on the caller's thread; two take the models' tasks on the caller's and on another.
+    /// A replay folds on as many threads as the store it is made from. (On two threads each model's first event of a
+    /// batch waits for the other model's task to begin, so the two tasks are on two threads: a thread that took both,
+    /// the first before the other thread began, would be as right, but shows nothing.)
     @Test func theFoldThreadsGivenAreTheThreadsUsed() throws {
         let (first, second) = (BatchRecorder("first"), BatchRecorder("second"))
         let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [first, second])
@@ -71,19 +73,42 @@ import Testing
         let caller = ObjectIdentifier(Thread.current)
         for threads in [1, 2] {
             store.foldThreads = threads
-            first.reset()
-            second.reset()
+            let meeting = threads == 2 ? Meeting(parties: 2) : nil
+            for recorder in [first, second] { recorder.reset(meeting: meeting) }
             try store.rebuild(store.projectionNames, batchSize: 20)
             let seen = first.threads.union(second.threads)
             #expect(seen.contains(caller))
             #expect(seen.contains { $0 != caller } == (threads == 2), "rebuild on \(threads) threads")
 
             let recorders = [BatchRecorder("first"), BatchRecorder("second")]
+            let replayMeeting = threads == 2 ? Meeting(parties: 2) : nil
+            for recorder in recorders { recorder.reset(meeting: replayMeeting) }
             _ = try store.replay(through: 60, into: folder.child("replay-\(threads)"), projections: recorders, batchSize: 20, snapshots: false)
             let replayed = recorders[0].threads.union(recorders[1].threads)
             #expect(replayed.contains(caller))
             #expect(replayed.contains { $0 != caller } == (threads == 2), "replay on \(threads) threads")
         }
+    }
+}
+
+/// Where the tasks of one batch wait for one another: each of `parties` arrivals of a round waits until the round is
+/// complete (or 10 s have passed, so a fold that cannot meet ends the test instead of hanging it).
+final class Meeting: @unchecked Sendable {
+    // @unchecked Sendable: `arrived` is only touched under `condition`.
+    private let condition = NSCondition()
+    private let parties: Int
+    private var arrived = 0
+
+    init(parties: Int) { self.parties = parties }
+
+    func arrive() {
+        condition.lock()
+        defer { condition.unlock() }
+        arrived += 1
+        let complete = (arrived + parties - 1) / parties * parties
+        condition.broadcast()
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while arrived < complete, condition.wait(until: deadline) {}
     }
 }
 
@@ -99,6 +124,9 @@ private final class BatchRecorder: Projection, @unchecked Sendable {
     private var folded: UInt64 = 0
     private var seenBatches: [Int] = []
     private var seenThreads: Set<ObjectIdentifier> = []
+    /// Met by the first event of each batch (see `theFoldThreadsGivenAreTheThreadsUsed`), nil: none.
+    private var meeting: Meeting?
+    private var met = false
 
     init(_ name: String) { self.name = name }
 
@@ -107,25 +135,29 @@ private final class BatchRecorder: Projection, @unchecked Sendable {
     /// The threads that folded events since the last `reset()`.
     var threads: Set<ObjectIdentifier> { lock.withLock { seenThreads } }
 
-    func reset() {
+    func reset(meeting: Meeting? = nil) {
         lock.withLock {
             seenBatches = []
             seenThreads = []
+            self.meeting = meeting
         }
     }
 
     func attach(_ tables: ReadModelTables) { rows = tables["rows"] }
 
     func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        lock.withLock {
+        let meet = lock.withLock {
             folded += 1
             seenThreads.insert(ObjectIdentifier(Thread.current))
+            defer { met = true }
+            return met ? nil : meeting
         }
+        meet?.arrive()
     }
 
     func flush(in txn: borrowing Transaction) throws {
         let count = lock.withLock {
-            defer { folded = 0 }
+            defer { (folded, met) = (0, false) }
             return folded
         }
         guard let rows, count > 0 else { return }
@@ -135,5 +167,5 @@ private final class BatchRecorder: Projection, @unchecked Sendable {
         lock.withLock { seenBatches.append(Int(count)) }
     }
 
-    func discardPending() { lock.withLock { folded = 0 } }
+    func discardPending() { lock.withLock { (folded, met) = (0, false) } }
 }

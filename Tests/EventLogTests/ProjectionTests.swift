@@ -133,16 +133,14 @@ import Testing
 }
 
 extension ProjectionTests {
-    /// A bulk fold's groups: a model that writes in `apply` stays with the write transaction's thread; the others are
-    /// dealt out dearest first to the group with the least cost so far, evenly before anything is measured, in no more
-    /// groups than models.
-    @Test func aBulkFoldDealsTheModelsOutByCost() {
-        #expect(BulkFold.plan(costs: [nil, nil, nil, nil], pinned: [false, false, false, false], groups: 2) == [[0, 2], [1, 3]])
-        #expect(BulkFold.plan(costs: [3, 24, 1, 13, 6], pinned: [false, false, false, false, false], groups: 2) == [[1], [0, 2, 3, 4]])
-        #expect(BulkFold.plan(costs: [1, 1, 5], pinned: [true, false, false], groups: 2) == [[0, 1], [2]])
-        #expect(BulkFold.plan(costs: [9, 1], pinned: [true, true], groups: 4) == [[0, 1]])
-        #expect(BulkFold.plan(costs: [nil, nil], pinned: [false, false], groups: 8) == [[0], [1]])
-        #expect(BulkFold.plan(costs: [2, 1, 3], pinned: [false, false, false], groups: 1) == [[0, 1, 2]])
+    /// A bulk fold's tasks are taken dearest first by each model's last cost; a model not measured yet weighs 1 s (so
+    /// they all go first, in their order), and a tie goes to the lower index.
+    @Test func aBulkFoldTakesTheDearestTasksFirst() {
+        #expect(BulkFold.order(costs: [nil, nil, nil, nil]) == [0, 1, 2, 3])
+        #expect(BulkFold.order(costs: [0.003, 0.024, 0.001, 0.013, 0.006]) == [1, 3, 4, 0, 2])
+        #expect(BulkFold.order(costs: [0.5, nil, 2]) == [2, 1, 0])
+        #expect(BulkFold.order(costs: [0.002, 0.002, 0.001]) == [0, 1, 2])
+        #expect(BulkFold.order(costs: []) == [])
     }
 
     /// A model that writes in `apply` (the counter) folds in the write transaction while one that folds in memory
@@ -161,26 +159,24 @@ extension ProjectionTests {
 }
 
 extension ProjectionTests {
-    /// A bulk fold times each model's fold on the first batch and on every `timedEvery`-th after it, and deals the
-    /// models out by those figures until the next timed batch; the batches in between fold event by event and leave
-    /// the figures as they were.
-    @Test func aBulkFoldTimesTheModelsOnOneBatchInEight() throws {
+    /// A bulk fold on two threads times every model's task on every batch (the figures the next batch orders its tasks
+    /// by), the one that writes in `apply` as well; folded event by event on one thread, it times nothing.
+    @Test func aBulkFoldTimesEveryTaskOfEveryBatch() throws {
         let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [EventCounter(format: 2), StreamCounts()])
-        for n in 0..<(BulkFold.timedEvery + 1) { try store.append(sampleAppend("ticket-T-\(n % 3)", count: 3)) }
+        for n in 0..<4 { try store.append(sampleAppend("ticket-T-\(n % 3)", count: 3)) }
         var events: [RecordedEvent] = []
         try store.scan { events.append($0); return true }
-        let fold = BulkFold(groups: 2)
-        var seen: [[String: Double]] = []
-        for batch in 0...BulkFold.timedEvery {
-            let slice = Array(events[(batch * 3)..<(batch * 3 + 3)])
-            try store.environment.write { txn in
-                try store.applying(store.projections, txn: txn) { try fold.fold(slice, into: store.projections, store: store, txn: txn) }
+        for threads in [1, 2] {
+            let fold = BulkFold(threads: threads)
+            for batch in 0..<4 {
+                let slice = Array(events[(batch * 3)..<(batch * 3 + 3)])
+                try store.environment.write { txn in
+                    try store.applying(store.projections, txn: txn) { try fold.fold(slice, into: store.projections, store: store, txn: txn) }
+                }
+                #expect(Set(fold.costs.keys) == (threads == 1 ? [] : ["counter", "stream-counts"]), "batch \(batch) on \(threads) threads")
+                #expect(fold.costs.values.allSatisfy { $0 >= 0 })
             }
-            seen.append(fold.costs)
         }
-        #expect(Set(seen[0].keys) == ["counter", "stream-counts"])
-        #expect(seen[1..<BulkFold.timedEvery].allSatisfy { $0 == seen[0] })
-        #expect(Set(seen[BulkFold.timedEvery].keys) == ["counter", "stream-counts"])
     }
 }
 
@@ -217,18 +213,19 @@ private final class EventCounter: Projection {
 }
 
 extension ProjectionTests {
-    /// A group of up to 8 models folds from the models held in a value of its own, a larger one through its array
-    /// (`GroupFold.fold`): rebuilt on two threads with 6 models (groups of 3) and with 18 (groups of 9), in batches,
-    /// every model holds what the appends left.
+    /// Every model's task of a batch is taken by one thread or another, whichever comes first: rebuilt on two and on three
+    /// threads with 6 and 18 models, in batches, every model holds what the appends left.
     @Test(arguments: [6, 18])
-    func aGroupFoldsEachEventIntoItsModelsHowEverManyItHolds(models: Int) throws {
+    func everyTaskOfABatchIsFoldedOnceWhicheverThreadTakesIt(models: Int) throws {
         let counters = (0..<models).map { MemoryCounter(name: "counter-\($0)", everyNth: UInt64(1 + $0 % 3)) }
         let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: counters)
         for n in 0..<60 { try store.append(sampleAppend("ticket-T-\(n % 7)", count: 1 + n % 3)) }
         let incremental = try store.projectionNames.map { try store.dump(projection: $0) }
-        store.foldThreads = 2
-        try store.rebuild(store.projectionNames, batchSize: 11)
-        #expect(try store.projectionNames.map { try store.dump(projection: $0) } == incremental)
+        for threads in [2, 3] {
+            store.foldThreads = threads
+            try store.rebuild(store.projectionNames, batchSize: 11)
+            #expect(try store.projectionNames.map { try store.dump(projection: $0) } == incremental, "\(threads) threads")
+        }
     }
 }
 
