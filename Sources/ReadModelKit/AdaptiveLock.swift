@@ -39,3 +39,48 @@ public final class AdaptiveLock: @unchecked Sendable {
         return try body()
     }
 }
+
+/// `count` adaptive mutexes (as `AdaptiveLock`'s), each on a cache line of its own: for data split into stripes that
+/// fold threads lock at the same time (`EventMemo`), so two threads holding two stripes never write to one line.
+public final class AdaptiveLocks: @unchecked Sendable {
+    // @unchecked Sendable: pthread mutexes are made to be shared between threads.
+    @usableFromInline let base: UnsafeMutableRawPointer
+    /// The bytes each mutex is given: a cache line.
+    @usableFromInline static var stride: Int { 64 }
+    /// How many mutexes there are.
+    public let count: Int
+
+    public init(count: Int) {
+        precondition(MemoryLayout<pthread_mutex_t>.size <= Self.stride, "a mutex is larger than a cache line")
+        self.count = max(1, count)
+        base = .allocate(byteCount: self.count * Self.stride, alignment: Self.stride)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        #if canImport(Glibc)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        #endif
+        for index in 0..<self.count {
+            let mutex = (base + index * Self.stride).bindMemory(to: pthread_mutex_t.self, capacity: 1)
+            mutex.initialize(to: pthread_mutex_t())
+            pthread_mutex_init(mutex, &attributes)
+        }
+        pthread_mutexattr_destroy(&attributes)
+    }
+
+    deinit {
+        for index in 0..<count {
+            let mutex = (base + index * Self.stride).assumingMemoryBound(to: pthread_mutex_t.self)
+            pthread_mutex_destroy(mutex)
+            mutex.deinitialize(count: 1)
+        }
+        base.deallocate()
+    }
+
+    /// `body` run with mutex `index` (below `count`) held.
+    @inlinable public func withLock<T>(_ index: Int, _ body: () throws -> T) rethrows -> T {
+        let mutex = (base + index * Self.stride).assumingMemoryBound(to: pthread_mutex_t.self)
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}

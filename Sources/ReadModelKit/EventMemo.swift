@@ -18,20 +18,27 @@ import Foundation
 /// `capacity` events by position (more than a bulk batch), until the projections call `forget()` when their transaction
 /// ends, or `forget(through:)` in a pipelined bulk fold, whose next batch may have begun before this one is written.
 public final class EventMemo<Value>: @unchecked Sendable {
-    // @unchecked Sendable: the slots and `used` are only touched under `lock`.
+    // @unchecked Sendable: a slot and its stripe's `used` are only touched under the stripe's lock.
     // @inlinable (with what it touches @usableFromInline) so the user's module specializes it for its `Value`.
     /// Slot `position % capacity` holds the event at that position, when it was the last one there. The slots live in
     /// memory of their own, allocated once: values are kept inline (a class instance per event was an allocation per
     /// event) and read in place (no exclusivity or uniqueness check of an array property on every look-up).
     @usableFromInline let slots: UnsafeMutablePointer<Slot>
     @usableFromInline let capacity: Int
-    /// A pthread mutex, adaptive (`AdaptiveLock`): the two fold threads take it a few times per ticket event, each for a
+    /// Adaptive pthread mutexes (`AdaptiveLocks`, each on a cache line of its own), each for the slots of 64
+    /// consecutive positions in turn (`stripe(of:)`): the fold threads take one a few times per ticket event, each for a
     /// few instructions. (`NSLock` went through `NSCondition` to `pthread_mutex_lock`, some 20 instructions more a lock
-    /// and unlock; a plain mutex put a waiting thread to sleep.)
-    @usableFromInline let lock = AdaptiveLock()
-    /// The slots filled since the last `forget()`. Only touched under `lock`: its accesses are not checked at run time
-    /// for overlap as well (`swift_beginAccess` and `swift_endAccess` on every derived value, ~90 instructions).
-    @exclusivity(unchecked) @usableFromInline var used: [Int] = []
+    /// and unlock; a plain mutex put a waiting thread to sleep.) With one mutex for the whole memo, two threads folding
+    /// `queue` and `sla` of one batch at once (`BulkFold`'s tasks) moved its cache line between the cores for nearly
+    /// every lookup: 9 % of a 10M replay's samples were in the mutex calls. Striped by runs of positions, a thread
+    /// going through a batch keeps one stripe's line for 64 events, and the other thread, elsewhere in the batch, holds
+    /// another (striped by single positions, both threads went through every stripe and nothing was gained).
+    @usableFromInline let locks = AdaptiveLocks(count: EventMemo.stripes)
+    @usableFromInline static var stripes: Int { 64 }
+    /// The slots filled since the last `forget()`, by stripe. Only touched under their stripe's lock: their accesses
+    /// are not checked at run time for overlap as well (`swift_beginAccess` and `swift_endAccess` on every derived
+    /// value, ~90 instructions).
+    @exclusivity(unchecked) @usableFromInline var used: [[Int]] = Array(repeating: [], count: EventMemo.stripes)
 
     /// An event's value with what identifies the event (`value` nil: the slot is empty).
     @usableFromInline struct Slot {
@@ -71,6 +78,10 @@ public final class EventMemo<Value>: @unchecked Sendable {
         slots.initialize(repeating: .empty, count: self.capacity)
     }
 
+    /// The stripe of slot `slot` (its mutex in `locks`, its list in `used`): the slots of 64 consecutive positions
+    /// share one.
+    @inlinable static func stripe(of slot: Int) -> Int { (slot >> 6) % stripes }
+
     deinit {
         slots.deinitialize(count: capacity)
         slots.deallocate()
@@ -80,11 +91,12 @@ public final class EventMemo<Value>: @unchecked Sendable {
     /// the same event at the same moment may both compute it: it is pure).
     @inlinable public func value(of event: RecordedEvent, _ derive: (RecordedEvent) throws -> Value) rethrows -> Value {
         let slot = Int(event.position % UInt64(capacity))
+        let stripe = EventMemo.stripe(of: slot)
         let payload = EventMemo.address(of: event)
-        if let value = lock.withLock({ slots[slot].value(for: event, payload: payload) }) { return value }
+        if let value = locks.withLock(stripe, { slots[slot].value(for: event, payload: payload) }) { return value }
         let value = try derive(event)
-        lock.withLock {
-            if slots[slot].value == nil { used.append(slot) }
+        locks.withLock(stripe) {
+            if slots[slot].value == nil { used[stripe].append(slot) }
             slots[slot] = Slot(event, payload: payload, value: value)
         }
         return value
@@ -93,32 +105,38 @@ public final class EventMemo<Value>: @unchecked Sendable {
     /// Forgets every event held (the transaction that folded them has ended), so that none outlives its batch.
     /// @inlinable, as `value(of:)` is: unspecialized, emptying a slot went through the generic value witnesses.
     @inlinable public func forget() {
-        lock.withLock {
-            for slot in used { slots[slot] = .empty }
-            used.removeAll(keepingCapacity: true)
+        for stripe in 0..<EventMemo.stripes {
+            locks.withLock(stripe) {
+                for slot in used[stripe] { slots[slot] = .empty }
+                used[stripe].removeAll(keepingCapacity: true)
+            }
         }
     }
 
     /// The highest position held, 0 when none is.
     @inlinable public var highestPosition: UInt64 {
-        lock.withLock { used.reduce(0) { max($0, slots[$1].position) } }
+        (0..<EventMemo.stripes).reduce(0) { highest, stripe in
+            locks.withLock(stripe) { used[stripe].reduce(highest) { max($0, slots[$1].position) } }
+        }
     }
 
     /// Forgets the events held at `position` or before, and keeps those after it: a pipelined bulk fold forgets a
     /// batch once it is written while the next batch's folds, begun meanwhile, keep what they derived.
     @inlinable public func forget(through position: UInt64) {
-        lock.withLock {
-            var kept = 0
-            for index in used.indices {
-                let slot = used[index]
-                if slots[slot].position <= position {
-                    slots[slot] = .empty
-                } else {
-                    used[kept] = slot
-                    kept += 1
+        for stripe in 0..<EventMemo.stripes {
+            locks.withLock(stripe) {
+                var kept = 0
+                for index in used[stripe].indices {
+                    let slot = used[stripe][index]
+                    if slots[slot].position <= position {
+                        slots[slot] = .empty
+                    } else {
+                        used[stripe][kept] = slot
+                        kept += 1
+                    }
                 }
+                used[stripe].removeSubrange(kept...)
             }
-            used.removeSubrange(kept...)
         }
     }
 }

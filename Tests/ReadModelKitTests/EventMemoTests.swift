@@ -74,8 +74,8 @@ import Testing
         #expect(counter.derived.last == 6 && counter.derived.count == 10)
     }
 
-    /// Threads asking for events at once, and forgetting them, each get every event's own value: the slots and the list
-    /// of slots used are only touched with the memo's mutex held.
+    /// Threads asking for events at once, and forgetting them, each get every event's own value: a slot and its stripe's
+    /// list of slots used are only touched with the stripe's mutex held (97 slots: two stripes of runs of 64).
     @Test func threadsAskingAtOnceGetEachEventsValue() {
         let memo = EventMemo<[UInt64]>(capacity: 97)
         let events = (1...600 as ClosedRange<UInt64>).map(Self.event)
