@@ -49,6 +49,9 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         for table in all { table.attach(tables) }
     }
 
+    /// Decodes the batch's ticket events into the memo it shares with the other ticket models (`TicketChanges.prepare`).
+    public func prepare(_ events: [RecordedEvent]) { changes.prepare(events) }
+
     /// Seals the batch folded so far in every table (`RawTable.seal`).
     public func prepareFlush() throws {
         for table in all { table.seal() }

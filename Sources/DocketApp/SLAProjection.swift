@@ -162,6 +162,9 @@ public final class SLAProjection: Projection, @unchecked Sendable {
         }
     }
 
+    /// Decodes the batch's ticket events into the memo it shares with the other ticket models (`TicketChanges.prepare`).
+    public func prepare(_ events: [RecordedEvent]) { changes.prepare(events) }
+
     /// Encodes the changed rows ahead of `flush` (a bulk fold calls it on the thread that folded the model).
     public func prepareFlush() throws {
         try rows.prepareFlush()

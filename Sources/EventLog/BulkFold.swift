@@ -277,12 +277,14 @@ final class FoldTasks: @unchecked Sendable {
     }
 
     /// The projections each event goes to (bit i: `projections[i]`), worked out once per batch by the first thread to
-    /// ask (the others wait for it on the lock).
+    /// ask, which then has every projection prepare the batch (`Projection.prepare`); the others wait for both on the
+    /// lock. In a pipelined fold that thread is the other one, while the writer flushes and commits the batch before.
     private func targets() -> [UInt64] {
         lock.withLock {
             if let routed { return routed }
             let routing = EventRouting(projections)
             let made = InPlace.each(of: events) { events in (0..<events.count).map { InPlace.route(events[$0], routing) } }
+            for projection in projections { projection.prepare(events) }
             routed = made
             return made
         }
@@ -349,6 +351,20 @@ private struct InPlace: ~Copyable {
 
     @inline(__always) static func route(_ slot: borrowing InPlace, _ routing: EventRouting) -> UInt64 {
         routing.projections(for: slot.event)
+    }
+
+    @inline(__always) static func visit(_ slot: borrowing InPlace, _ body: (borrowing RecordedEvent) throws -> Void) rethrows {
+        try body(slot.event)
+    }
+}
+
+extension Array where Element == RecordedEvent {
+    /// Calls `body` with each event where it lies in the array, in order: passed from an array, an event is otherwise
+    /// copied first (see `InPlace`).
+    public func forEachInPlace(_ body: (borrowing RecordedEvent) throws -> Void) rethrows {
+        try InPlace.each(of: self) { events in
+            for index in events.indices { try InPlace.visit(events[index], body) }
+        }
     }
 }
 

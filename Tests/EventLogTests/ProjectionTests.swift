@@ -276,3 +276,50 @@ private final class MemoryCounter: Projection {
         lock.withLock { unwritten.removeAll() }
     }
 }
+
+extension ProjectionTests {
+    /// A bulk fold on two threads has every projection prepare each batch (`Projection.prepare`) once, with the batch's
+    /// events, before any projection folds it; folded on one thread, nothing is prepared.
+    @Test func aBulkFoldPreparesEachBatchBeforeItsTasks() throws {
+        let recorders = (0..<3).map { PrepareRecorder(name: "recorder-\($0)") }
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: recorders)
+        for n in 0..<30 { try store.append(sampleAppend("ticket-T-\(n % 4)", count: 1)) }
+        let batches = [1...10, 11...20, 21...30] as [ClosedRange<UInt64>]
+        for threads in [1, 2] {
+            store.foldThreads = threads
+            for recorder in recorders { recorder.reset() }
+            try store.rebuild(store.projectionNames, batchSize: 10)
+            let expected = threads == 1
+                ? batches.flatMap { $0.map { "apply \($0)" } }
+                : batches.flatMap { ["prepare \($0.lowerBound)-\($0.upperBound)"] + $0.map { "apply \($0)" } }
+            for recorder in recorders { #expect(recorder.log == expected, "\(recorder.name) on \(threads) threads") }
+        }
+    }
+}
+
+/// Notes, in order, each batch it is asked to prepare (its first and last positions) and each event it folds; keeps
+/// nothing else, and folds in memory so that any thread may take its task.
+private final class PrepareRecorder: Projection, @unchecked Sendable {
+    // @unchecked Sendable: `entries` is only touched under `lock`.
+    let name: String
+    let tables: [String] = []
+    let foldsInMemory = true
+    private let lock = NSLock()
+    private var entries: [String] = []
+
+    init(name: String) { self.name = name }
+
+    var log: [String] { lock.withLock { entries } }
+    func reset() { lock.withLock { entries = [] } }
+
+    func attach(_ tables: ReadModelTables) {}
+
+    func prepare(_ events: [RecordedEvent]) {
+        let range = "\(events.first?.position ?? 0)-\(events.last?.position ?? 0)"
+        lock.withLock { entries.append("prepare \(range)") }
+    }
+
+    func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
+        lock.withLock { entries.append("apply \(event.position)") }
+    }
+}
