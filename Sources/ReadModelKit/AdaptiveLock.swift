@@ -16,6 +16,16 @@ public final class AdaptiveLock: @unchecked Sendable {
 
     public init() {
         mutex = .allocate(capacity: 1)
+        AdaptiveLock.initialize(mutex)
+    }
+
+    deinit {
+        AdaptiveLock.destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Makes the uninitialized memory at `mutex` an adaptive mutex (a plain one where there is none).
+    static func initialize(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
         mutex.initialize(to: pthread_mutex_t())
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
@@ -26,10 +36,10 @@ public final class AdaptiveLock: @unchecked Sendable {
         pthread_mutexattr_destroy(&attributes)
     }
 
-    deinit {
+    /// Destroys the mutex at `mutex` (made by `initialize`), leaving its memory uninitialized.
+    static func destroy(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
         pthread_mutex_destroy(mutex)
         mutex.deinitialize(count: 1)
-        mutex.deallocate()
     }
 
     /// `body` run with the lock held. Inlinable, so that a caller's hot path (`EventMemo`) calls the mutex directly.
@@ -54,24 +64,14 @@ public final class AdaptiveLocks: @unchecked Sendable {
         precondition(MemoryLayout<pthread_mutex_t>.size <= Self.stride, "a mutex is larger than a cache line")
         self.count = max(1, count)
         base = .allocate(byteCount: self.count * Self.stride, alignment: Self.stride)
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        #if canImport(Glibc)
-        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
-        #endif
         for index in 0..<self.count {
-            let mutex = (base + index * Self.stride).bindMemory(to: pthread_mutex_t.self, capacity: 1)
-            mutex.initialize(to: pthread_mutex_t())
-            pthread_mutex_init(mutex, &attributes)
+            AdaptiveLock.initialize((base + index * Self.stride).bindMemory(to: pthread_mutex_t.self, capacity: 1))
         }
-        pthread_mutexattr_destroy(&attributes)
     }
 
     deinit {
         for index in 0..<count {
-            let mutex = (base + index * Self.stride).assumingMemoryBound(to: pthread_mutex_t.self)
-            pthread_mutex_destroy(mutex)
-            mutex.deinitialize(count: 1)
+            AdaptiveLock.destroy((base + index * Self.stride).assumingMemoryBound(to: pthread_mutex_t.self))
         }
         base.deallocate()
     }
