@@ -56,11 +56,12 @@ struct BulkAppend {
         // is flushed at the end (docs/security.md, "A bulk append").
         let commits = store.bulkCommits { position in Terminal.out("committed \(position)\n") }
         do {
-            // The next batch is read back from the spool while this one is committed (`HandOff`).
+            // The next batch is read back from the spool and laid out (its records encoded and hashed: `AppendPlanner`)
+            // while this one is committed (`HandOff`).
             try HandOff.run { emit in
-                try readBatches(from: spool, emit: emit)
-            } consume: { requests in
-                try commits.append(requests)
+                try readBatches(from: spool) { try emit(commits.plan($0)) }
+            } consume: { batch in
+                try commits.append(batch)
             }
         } catch {
             try? commits.finish()

@@ -27,24 +27,50 @@ public final class BulkCommits {
     private var waiting: [UInt64] = []
     /// Whether an anchor was written without waiting since the anchors file was last synced.
     private var anchorsUnsynced = false
+    /// Lays the batches out ahead of their transactions (`plan`); nil with group commit on.
+    private let planner: AppendPlanner?
 
     /// A bulk append to `store`; `acknowledge` hears the last position of each transaction once it is on the disk.
     public init(store: EventStore, acknowledge: @escaping (UInt64) -> Void) {
         self.store = store
         self.acknowledge = acknowledge
+        self.planner = store.groupCommit.isEnabled ? nil : AppendPlanner(store: store)
     }
 
     /// Appends `requests` in one transaction, all or nothing, as `EventStore.append(_:)` does, and acknowledges the
     /// transactions before it that this commit put on the disk. Returns the results.
     @discardableResult
     public func append(_ requests: [AppendRequest]) throws -> [AppendResult] {
+        try append(PlannedBatch(requests: requests, index: -1, layout: nil))
+    }
+
+    /// `requests` as the next batch, its records laid out ahead of its transaction when the planner can (`AppendPlanner`):
+    /// call it on the thread that reads the batches, in order, and hand each to `append(_:)` in the same order. With
+    /// group commit on, the batch is left as it is.
+    public func plan(_ requests: [AppendRequest]) -> PlannedBatch {
+        guard let planner else { return PlannedBatch(requests: requests, index: -1, layout: nil) }
+        return planner.plan(requests)
+    }
+
+    /// Appends `batch` as `append(_:)` appends its requests, writing its layout when it still holds.
+    @discardableResult
+    public func append(_ batch: PlannedBatch) throws -> [AppendResult] {
         if store.groupCommit.isEnabled {
-            let results = try store.append(requests)
+            let results = try store.append(batch.requests)
             if let last = results.last { acknowledge(last.positions.upperBound) }
             return results
         }
-        try store.requireNoRollbackSuspicion()
-        let (results, head) = try store.commit(requests, sync: .metaDeferred)
+        let results: [AppendResult], head: LogHead?
+        do {
+            try store.requireNoRollbackSuspicion()
+            let asLaidOut: Bool
+            (results, head, asLaidOut) = try store.commit(batch, sync: .metaDeferred)
+            if batch.index >= 0 { planner?.committed(batch.index, asLaidOut: asLaidOut) }
+        } catch {
+            // Rolled back: the store is as the batch found it, which the planner reads again.
+            if batch.index >= 0 { planner?.committed(batch.index, asLaidOut: false) }
+            throw error
+        }
         if let head {
             // A commit that wrote flushed the file before it wrote its meta page: what came before is on the disk.
             // (One that only found retries wrote nothing and flushed nothing.)

@@ -503,23 +503,35 @@ struct LogWriter {
     }
 
     /// Writes one record as the next position, chaining its hash, through cursors over `events` and `stream_events`:
-    /// `record` is the encoded body and room for the hash after it, which is stored there. Returns the hash. Keys
-    /// are built on the stack: this is the hot path. `lastStream`: the stream has the highest id, so its key in
-    /// `stream_events` is tried at the end first (`.append`, no search; refused when it is not past the last key, and
-    /// then put by a search, which refuses a key that is there).
+    /// `record` is the encoded body and room for the hash after it, which is stored there. Returns the hash.
     @discardableResult
     mutating func write(
         record: UnsafeMutableRawBufferPointer, streamId: UInt64, streamVersion: UInt64, recordedAt: Timestamp,
         events: borrowing Cursor, streamEvents: borrowing Cursor, lastStream: Bool
     ) throws -> Digest {
-        let position = head.position + 1
         let bodyCount = record.count - 32
-        let hash = RecordCodec.hash(previous: head.hash, position: position, body: UnsafeRawBufferPointer(rebasing: record[..<bodyCount]))
+        let hash = RecordCodec.hash(
+            previous: head.hash, position: head.position + 1, body: UnsafeRawBufferPointer(rebasing: record[..<bodyCount]))
         withUnsafeBytes(of: hash) { (record.baseAddress! + bodyCount).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+        try place(
+            record: UnsafeRawBufferPointer(record), hash: hash, streamId: streamId, streamVersion: streamVersion,
+            recordedAt: recordedAt, events: events, streamEvents: streamEvents, lastStream: lastStream)
+        return hash
+    }
+
+    /// Puts one whole record (its body and `hash`, chained to the head's) as the next position, and its entry in
+    /// `stream_events`, through cursors over both. Keys are built on the stack: this is the hot path. `lastStream`: the
+    /// stream has the highest id, so its key in `stream_events` is tried at the end first (`.append`, no search;
+    /// refused when it is not past the last key, and then put by a search, which refuses a key that is there).
+    mutating func place(
+        record: UnsafeRawBufferPointer, hash: Digest, streamId: UInt64, streamVersion: UInt64, recordedAt: Timestamp,
+        events: borrowing Cursor, streamEvents: borrowing Cursor, lastStream: Bool
+    ) throws {
+        let position = head.position + 1
         let positionKey = position.bigEndian
         let versionKey = (streamId.bigEndian, streamVersion.bigEndian)
         try withUnsafeBytes(of: positionKey) { key in
-            try events.put(key, UnsafeRawBufferPointer(record), options: .append)
+            try events.put(key, record, options: .append)
             try withUnsafeBytes(of: versionKey) { streamKey in
                 if lastStream {
                     do {
@@ -531,7 +543,6 @@ struct LogWriter {
             }
         }
         head = LogHead(position: position, hash: hash, recordedAt: recordedAt)
-        return hash
     }
 
     /// Stores the new head. Call once, after the last write of the transaction.

@@ -1,0 +1,291 @@
+import Foundation
+import LMDB
+
+/// One batch of a bulk append, its records laid out ahead of its transaction when they could be: bodies encoded and
+/// hash chain computed on the thread that reads the batches (`AppendPlanner`), so the writing thread only checks the
+/// layout still holds and puts the records (`EventStore.commit(_:sync:)`). The SHA-256 chain is serial — each hash
+/// needs the one before — and was a fifth of a bulk append's wall time on the writing thread, while the reading thread
+/// mostly waited.
+public struct PlannedBatch: Sendable {
+    /// The requests, as given: what the transaction appends the ordinary way when there is no layout or it no longer
+    /// holds.
+    public let requests: [AppendRequest]
+    /// The planner's number for the batch (0, 1, 2, … in the order laid out).
+    let index: Int
+    /// The records as the transaction would write them after `layout.after`; nil when the planner could not tell.
+    let layout: AppendLayout?
+}
+
+/// The records of a batch of requests laid out after a given head: each event's body and hash back to back in
+/// `bytes`, what each request finds and leaves of its stream, the events as they will stand in the log and the results.
+/// Valid exactly when, at the transaction, the head is `after`, the stream index holds `streamCount` streams, each
+/// request finds its stream as `streams[k].before` says, and no request's command id is in the command index: then the
+/// ordinary path (`LogWriter.append`) writes these very bytes, with the same time (`recordedAt`, taken when laid out).
+struct AppendLayout: Sendable {
+    /// What one request finds of its stream (nil: no stream yet) and the stream's id, whether its id is the highest
+    /// (`LogWriter.place`'s `lastStream`), and its events in `records`.
+    struct Stream: Sendable {
+        let before: StreamState?
+        let id: UInt64
+        let lastStream: Bool
+        let records: Range<Int>
+    }
+
+    let after: LogHead
+    let streamCount: UInt64
+    let streams: [Stream]
+    let bytes: [UInt8]
+    /// Each event's record (body, then hash) in `bytes`.
+    let records: [Range<Int>]
+    let events: [RecordedEvent]
+    let results: [AppendResult]
+
+    /// The head once the batch is written.
+    var head: LogHead {
+        guard let last = events.last else { return after }
+        return LogHead(position: last.position, hash: last.hash, recordedAt: last.recordedAt)
+    }
+
+    /// Lays out `requests` as written after `head` at time `now`, with `streamCount` streams in the index: `state`
+    /// tells a stream's id and version before the batch (nil: none), `commandUsed` whether a command id is in the
+    /// index already. Nil when the ordinary path would not just write them: a request it refuses (a bad name, a wrong
+    /// expected version: it then names the error), a retried command, a command id twice in the batch.
+    static func make(
+        _ requests: [AppendRequest], after head: LogHead, streamCount: UInt64, now: Timestamp, validate: (AppendRequest) throws -> Void,
+        state: (String) throws -> StreamState?, commandUsed: (String) throws -> Bool
+    ) throws -> AppendLayout? {
+        var records: [Range<Int>] = []
+        var size = 0
+        for request in requests {
+            guard (try? validate(request)) != nil else { return nil }
+            for event in request.events {
+                let count = RecordCodec.bodySize(
+                    stream: request.stream, type: event.type, commandId: request.commandId, actor: request.actor,
+                    payload: event.payload) + 32
+                records.append(size..<(size + count))
+                size += count
+            }
+        }
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(records.count)
+        var streams: [Stream] = []
+        streams.reserveCapacity(requests.count)
+        var results: [AppendResult] = []
+        results.reserveCapacity(requests.count)
+        var own: [String: StreamState] = [:]
+        var commands: Set<String> = []
+        var (position, previous, count) = (head.position, head.hash, streamCount)
+        let recordedAt = max(now, head.recordedAt)
+        var failed = false
+        // Every record is written in place, at the range worked out above, and hashed where it lies.
+        let bytes = try [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            defer { initialized = failed ? 0 : size }
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            for request in requests {
+                if let commandId = request.commandId {
+                    guard commands.insert(commandId).inserted, try !commandUsed(commandId) else {
+                        failed = true
+                        return
+                    }
+                }
+                let before = try own[request.stream] ?? state(request.stream)
+                guard request.expectedVersion.accepts(before?.version ?? 0) else {
+                    failed = true
+                    return
+                }
+                let id = before?.id ?? count + 1
+                let lastStream = id >= count
+                if before == nil { count += 1 }
+                var version = before?.version ?? 0
+                let first = events.count
+                for event in request.events {
+                    version += 1
+                    position += 1
+                    let record = UnsafeMutableRawBufferPointer(rebasing: raw[records[events.count]])
+                    let bodyCount = RecordCodec.encodeBody(
+                        streamVersion: version, recordedAt: recordedAt, schemaVersion: event.schemaVersion,
+                        eventId: event.eventId, stream: request.stream, type: event.type, commandId: request.commandId,
+                        actor: request.actor, payload: event.payload, at: record.baseAddress!)
+                    let hash = RecordCodec.hash(
+                        previous: previous, position: position, body: UnsafeRawBufferPointer(rebasing: record[..<bodyCount]))
+                    withUnsafeBytes(of: hash) { (record.baseAddress! + bodyCount).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+                    events.append(
+                        RecordedEvent(
+                            position: position, stream: request.stream, streamVersion: version, type: event.type,
+                            schemaVersion: event.schemaVersion, eventId: event.eventId, commandId: request.commandId,
+                            actor: request.actor, recordedAt: recordedAt, payload: event.payload, hash: hash))
+                    previous = hash
+                }
+                own[request.stream] = StreamState(id: id, version: version)
+                streams.append(Stream(before: before, id: id, lastStream: lastStream, records: first..<events.count))
+                results.append(
+                    AppendResult(
+                        stream: request.stream, positions: (head.position + UInt64(first) + 1)...position,
+                        streamVersion: version, isRetry: false))
+            }
+        }
+        guard !failed else { return nil }
+        return AppendLayout(
+            after: head, streamCount: streamCount, streams: streams, bytes: bytes, records: records, events: events,
+            results: results)
+    }
+}
+
+/// A stream's id and last version in the stream index.
+struct StreamState: Sendable, Equatable {
+    let id: UInt64
+    let version: UInt64
+}
+
+/// Lays out the batches of a bulk append (`PlannedBatch`) on the thread that reads them, ahead of the thread that
+/// commits them (`BulkCommits`), from what it predicts the store holds when each is committed: the head and streams
+/// the batches before it leave. The prediction is checked in each transaction (`EventStore.commit(_:sync:)`); a batch
+/// whose layout no longer holds (another process appended, a command was retried) is appended the ordinary way, and
+/// the planner reads the store again once the batches it laid out before have been committed.
+public final class AppendPlanner: @unchecked Sendable {
+    // @unchecked Sendable: `laid` and `commits` are used by one thread, the planning one; what the committing thread
+    // tells it goes through `progress`, under its lock.
+    private let store: EventStore
+    private let progress = Progress()
+
+    /// What the planner predicts of the store after the batches it laid out, nil until it has read the store.
+    private var predicted: (head: LogHead, streamCount: UInt64)?
+    /// The streams the batches laid out and not known to be committed touched, with the index of the last batch that
+    /// did: the store does not show them yet.
+    private var touched: [String: (state: StreamState, batch: Int)] = [:]
+    /// The number of the next batch.
+    private var next = 0
+    /// How many streams `touched` may hold before those of committed batches are dropped from it.
+    private var evictAt = 4_096
+    /// The store is to be read again once every batch through this one is committed (nil: the prediction holds).
+    private var readAgainAfter: Int? = -1
+    /// The last mismatch reported that the planner has taken into account.
+    private var mismatchSeen = -1
+
+    init(store: EventStore) { self.store = store }
+
+    /// `requests` as the next batch, laid out when the planner can tell what the store will hold before it.
+    public func plan(_ requests: [AppendRequest]) -> PlannedBatch {
+        let index = next
+        next += 1
+        let (committed, mismatch) = progress.state
+        if mismatch > mismatchSeen {
+            // Every batch laid out before this one may have been laid out on a wrong prediction.
+            mismatchSeen = mismatch
+            readAgainAfter = index - 1
+        }
+        if let after = readAgainAfter {
+            guard committed >= after else { return PlannedBatch(requests: requests, index: index, layout: nil) }
+            predicted = nil
+            touched.removeAll()
+            readAgainAfter = nil
+        }
+        let layout = try? store.environment.read { txn -> AppendLayout? in
+            let (head, streamCount) = try predicted ?? (LogWriter.readHead(txn: txn, db: store.db), UInt64(txn.count(store.db.streams)))
+            return try AppendLayout.make(
+                requests, after: head, streamCount: streamCount, now: store.clock.now(), validate: store.validate,
+                state: { [touched, store] stream in
+                    try touched[stream]?.state ?? LogWriter.streamState(stream, txn: txn, db: store.db).map { StreamState(id: $0.id, version: $0.version) }
+                },
+                commandUsed: { [store] commandId in try txn.get(store.db.commands, key: Array(commandId.utf8)) != nil })
+        }
+        guard let layout else {
+            // Left to the transaction: what the store holds after it is known once it is committed.
+            readAgainAfter = index
+            return PlannedBatch(requests: requests, index: index, layout: nil)
+        }
+        predicted = (layout.head, layout.streamCount + UInt64(layout.streams.filter { $0.before == nil }.count))
+        for (stream, result) in zip(layout.streams, layout.results) {
+            touched[result.stream] = (StreamState(id: stream.id, version: result.streamVersion), index)
+        }
+        if touched.count > evictAt {
+            touched = touched.filter { $0.value.batch > committed }
+            evictAt = max(4_096, 2 * touched.count)
+        }
+        return PlannedBatch(requests: requests, index: index, layout: layout)
+    }
+
+    /// Told by the committing thread once batch `index` is committed, and whether it was written as laid out.
+    func committed(_ index: Int, asLaidOut: Bool) { progress.committed(index, mismatch: !asLaidOut) }
+
+    /// What the committing thread has told: the last batch committed, and the last one whose layout did not hold.
+    private final class Progress: @unchecked Sendable {
+        // @unchecked Sendable: both fields only under `lock`.
+        private let lock = NSLock()
+        private var committed = -1
+        private var mismatch = -1
+
+        var state: (committed: Int, mismatch: Int) { lock.withLock { (committed, mismatch) } }
+
+        func committed(_ index: Int, mismatch: Bool) {
+            lock.withLock {
+                committed = max(committed, index)
+                if mismatch { self.mismatch = max(self.mismatch, index) }
+            }
+        }
+    }
+}
+
+extension EventStore {
+    /// Writes `batch` in one transaction committed as `sync` says, without anchoring it, as `commit(_:sync:)` writes
+    /// its requests: from its layout when the layout holds (checked as the transaction goes: the head, the number of
+    /// streams, each request's stream and command id), else the ordinary way. Also returns whether it was written as
+    /// laid out.
+    func commit(_ batch: PlannedBatch, sync: Environment.CommitSync) throws -> (results: [AppendResult], head: LogHead?, asLaidOut: Bool) {
+        if let layout = batch.layout {
+            try requireWritable()
+            do {
+                let head = try environment.write(sync: sync) { txn in
+                    var writer = try LogWriter(txn: txn, db: db)
+                    guard writer.head == layout.after, UInt64(try txn.count(db.streams)) == layout.streamCount else {
+                        throw LayoutStale()
+                    }
+                    try writer.place(layout, of: batch.requests, txn: txn)
+                    try writer.finish(txn: txn)
+                    try applyProjections(from: layout.after.position + 1, to: writer.head.position, txn: txn, decoded: (layout.events, nil))
+                    return writer.head
+                }
+                return (layout.results, layout.events.isEmpty ? nil : head, true)
+            } catch is LayoutStale {}
+        }
+        let (results, head) = try commit(batch.requests, sync: sync)
+        return (results, head, batch.layout == nil)
+    }
+}
+
+/// A batch's layout does not hold in its transaction: the transaction is rolled back and the batch written the
+/// ordinary way.
+private struct LayoutStale: Error {}
+
+extension LogWriter {
+    /// Puts the records of `layout` (laid out for `requests`) and their stream and command index entries, checking
+    /// as it goes that each request finds its stream as laid out and its command id unused (`LayoutStale` when not).
+    mutating func place(_ layout: AppendLayout, of requests: [AppendRequest], txn: borrowing Transaction) throws {
+        try layout.bytes.withUnsafeBytes { bytes in
+            for (request, stream) in zip(requests, layout.streams) {
+                let found = try LogWriter.streamState(request.stream, txn: txn, db: db).map { StreamState(id: $0.id, version: $0.version) }
+                guard found == stream.before else { throw LayoutStale() }
+                if let commandId = request.commandId, try txn.get(db.commands, key: Array(commandId.utf8)) != nil {
+                    throw LayoutStale()
+                }
+                let first = head.position + 1
+                try txn.withCursor(db.events) { events in
+                    try txn.withCursor(db.streamEvents) { streamEvents in
+                        for k in stream.records {
+                            let event = layout.events[k]
+                            try place(
+                                record: UnsafeRawBufferPointer(rebasing: bytes[layout.records[k]]), hash: event.hash,
+                                streamId: stream.id, streamVersion: event.streamVersion, recordedAt: event.recordedAt,
+                                events: events, streamEvents: streamEvents, lastStream: stream.lastStream)
+                        }
+                    }
+                }
+                guard let version = layout.events[stream.records].last?.streamVersion else { continue }
+                try txn.put(db.streams, key: Array(request.stream.utf8), value: Key.pair(stream.id, version))
+                if let commandId = request.commandId {
+                    try txn.put(db.commands, key: Array(commandId.utf8), value: Key.pair(first, head.position))
+                }
+            }
+        }
+    }
+}
