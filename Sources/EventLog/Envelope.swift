@@ -48,7 +48,7 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Each byte's value as a hexadecimal digit; 0xFF for the bytes that are none.
-    private static let hexValues: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0xFF }
+    static let hexValues: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0xFF }
 
     /// The 32 bytes, in order.
     public var bytes: [UInt8] {

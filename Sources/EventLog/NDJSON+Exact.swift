@@ -184,22 +184,28 @@ private struct ExactLineReader {
 
     func digest(_ range: Range<Int>) -> Digest? { Digest(hexDigits: UnsafeBufferPointer(rebasing: bytes[range])) }
 
-    /// `8-4-4-4-12` hexadecimal digits, as `UUID(uuidString:)` reads them.
+    /// `8-4-4-4-12` hexadecimal digits, as `UUID(uuidString:)` reads them: the dashes checked first, then each digit's
+    /// value read from `Digest.hexValues` with no test per digit (a branch per digit made this a tenth of an import's
+    /// reading).
     func uuid(_ range: Range<Int>) -> uuid_t? {
-        guard range.count == 36 else { return nil }
+        guard range.count == 36, let base = bytes.baseAddress else { return nil }
+        let text = base + range.lowerBound
+        let dash = UInt8(ascii: "-")
+        guard text[8] == dash, text[13] == dash, text[18] == dash, text[23] == dash else { return nil }
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let ok = withUnsafeMutableBytes(of: &value) { out -> Bool in
-            var k = range.lowerBound
-            for index in 0..<16 {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    guard bytes[k] == UInt8(ascii: "-") else { return false }
-                    k += 1
+        let ok = Digest.hexValues.withUnsafeBufferPointer { table in
+            withUnsafeMutableBytes(of: &value) { out -> Bool in
+                var invalid: UInt8 = 0
+                var k = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 { k += 1 }
+                    let high = table[Int(text[k])], low = table[Int(text[k + 1])]
+                    invalid |= high | low
+                    out[index] = high << 4 | low
+                    k += 2
                 }
-                guard let high = Digest.nibble(bytes[k]), let low = Digest.nibble(bytes[k + 1]) else { return false }
-                out[index] = high << 4 | low
-                k += 2
+                return invalid & 0xF0 == 0
             }
-            return true
         }
         return ok ? value : nil
     }

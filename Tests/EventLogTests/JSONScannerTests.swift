@@ -152,6 +152,21 @@ import Testing
         #expect(exact(Array(variants[2].utf8)) == nil, "a field missing")
         let notUUID = base.replacingOccurrences(of: #""eventId":""#, with: #""eventId":"X"#)
         #expect(exact(Array(notUUID.utf8)) == nil, "an event id that is not a UUID")
+        // Any one character of the event id wrong (a letter past `f` for a digit or a dash, a dash for a digit): left
+        // to the other paths, as `UUID(uuidString:)` refuses it; its digits in capitals read the same event id.
+        let idStart = try #require(base.range(of: #""eventId":""#)).upperBound
+        let id = String(base[idStart...].prefix(36))
+        #expect(UUID(uuidString: id) != nil)
+        for offset in 0..<36 {
+            for replacement in ["g", "-"] where Array(id)[offset] != Character(replacement) {
+                var wrong = Array(id)
+                wrong[offset] = Character(replacement)
+                let line = base.replacingOccurrences(of: id, with: String(wrong))
+                #expect(exact(Array(line.utf8)) == nil, "\(String(wrong))")
+            }
+        }
+        let capitals = try #require(exact(Array(base.replacingOccurrences(of: id, with: id.uppercased()).utf8)))
+        #expect(capitals.event.eventId == (try #require(exact(Array(base.utf8)))).event.eventId)
         let badByte = Array(base[..<payloadStart].utf8) + Array(#"{"a":""#.utf8) + [0xFF] + Array(#""}"#.utf8) + Array(base[payloadEnd...].utf8)
         #expect(exact(badByte) == nil)
         #expect(throws: NDJSONLine.Malformed.self) { try NDJSONLine.decode(badByte) }
