@@ -51,6 +51,29 @@ import Testing
         #expect(try store.dump(projection: "stream-counts") == source.dump(projection: "stream-counts"))
     }
 
+    /// Thousands of streams in one transaction (the import's table of them, `ImportStreams`, grows past its first
+    /// 4,096 slots), a stream met again after many others and again in the next transaction: the same
+    /// log, indexes and stream versions as the source.
+    @Test func thousandsOfStreamsInOneTransactionImportTheSameLog() throws {
+        let source = try EventStore(path: folder.child("many"), clock: ManualClock())
+        var requests: [AppendRequest] = []
+        for n in 0..<6_000 {
+            requests.append(sampleAppend(n % 3 == 0 ? "ticket-T-\(n % 50)" : "time-\(n)", count: 1 + n % 2))
+        }
+        for chunk in stride(from: 0, to: requests.count, by: 500) { try source.append(Array(requests[chunk..<min(chunk + 500, requests.count)])) }
+        var lines = ""
+        try source.export { lines += $0 }
+        let events = Int(try source.head().position)
+        let store = try EventStore(path: folder.child("many-copy"))
+        #expect(try importChunked(lines, into: store, size: 1 << 16, batchSize: events - 100) == events)
+        var again = ""
+        try store.export { again += $0 }
+        #expect(again == lines)
+        #expect(try store.verify().isClean)
+        #expect(try store.streams().count == source.streams().count)
+        #expect(try store.streams(prefix: "ticket-T-1").map(\.version) == source.streams(prefix: "ticket-T-1").map(\.version))
+    }
+
     /// A bad line after several committed batches: one line error, and no event, stream or command of the import
     /// is left; the good file imports afterwards as into a new store.
     @Test(arguments: [
