@@ -133,13 +133,27 @@ extension EventStore {
     /// The events after `low` through `bound` from the live log, ending early after `bulkBatchBytes` of their payloads;
     /// a missing position is damage.
     private func linkedBatch(after low: UInt64, through bound: UInt64, batchSize: Int) throws -> [RecordedEvent] {
-        var events: [RecordedEvent] = []
-        events.reserveCapacity(Int(bound - low))
-        var bytes = 0
-        try scan(from: low + 1, through: bound, batchSize: batchSize) { event in
-            events.append(event)
-            bytes += event.payload.count
-            return bytes < bulkBatchBytes
+        let bound = min(bound, readLimit)
+        // One read transaction of the live log, each record decoded straight into the batch (through `scan`, each
+        // event was handed to a closure and copied into the batch: a retain and a release of its payload and strings).
+        let (events, bytes) = try logEnvironment.read { txn in
+            try txn.withCursor(db.events) { cursor -> ([RecordedEvent], Int) in
+                var events: [RecordedEvent] = []
+                events.reserveCapacity(Int(min(bound - low, UInt64(batchSize))))
+                var bytes = 0
+                var prefetch = PagePrefetch()
+                var entry = try damagedAfter(low) { try cursor.seek(atLeast: Key.u64(low + 1)) }
+                while let found = entry, bytes < bulkBatchBytes {
+                    let position = Key.u64(found.key)
+                    guard position <= bound else { break }
+                    prefetch.landed(on: found.value)
+                    let event = try decode(position: position, record: found.value)
+                    bytes += event.payload.count
+                    events.append(event)
+                    entry = try damagedAfter(position) { try cursor.next() }
+                }
+                return (events, bytes)
+            }
         }
         guard low + UInt64(events.count) == bound || bytes >= bulkBatchBytes else {
             throw EventLogError(.corrupt, "the log at \(linkedLog?.live.path ?? path) has no event at position \(low + UInt64(events.count) + 1); run docket verify")
