@@ -312,22 +312,26 @@ struct LogImportWriter {
             var written: UInt64 = 0
             var streams = ImportStreams()
             try batch.bytes.withUnsafeBytes { bytes in
-                for k in batch.entries.indices {
-                    let entry = batch.entries[k]
-                    let record = UnsafeRawBufferPointer(rebasing: bytes[entry.record])
-                    if entry.position <= held {
-                        try Self.compareHeld(record, entry: entry, store: store, txn: txn)
-                        if k == batch.badHash { throw LogImporter.reject(entry.line, LogImporter.hashMismatch) }
-                        continue
+                try txn.withCursor(store.db.events) { events in
+                    try txn.withCursor(store.db.streamEvents) { streamEvents in
+                        for k in batch.entries.indices {
+                            let entry = batch.entries[k]
+                            let record = UnsafeRawBufferPointer(rebasing: bytes[entry.record])
+                            if entry.position <= held {
+                                try Self.compareHeld(record, entry: entry, store: store, txn: txn)
+                                if k == batch.badHash { throw LogImporter.reject(entry.line, LogImporter.hashMismatch) }
+                                continue
+                            }
+                            guard writer.head.position + 1 == entry.position else {
+                                throw EventLogError(
+                                    .storeNotEmpty, "another process wrote to \(store.path) during the import; import into a new store")
+                            }
+                            try writer.write(
+                                importedRecord: record, line: entry.line, hashed: k < batch.writerHashesFrom && k != batch.badHash,
+                                streams: &streams, events: events, streamEvents: streamEvents, txn: txn)
+                            written += 1
+                        }
                     }
-                    guard writer.head.position + 1 == entry.position else {
-                        throw EventLogError(
-                            .storeNotEmpty, "another process wrote to \(store.path) during the import; import into a new store")
-                    }
-                    try writer.write(
-                        importedRecord: record, line: entry.line, hashed: k < batch.writerHashesFrom && k != batch.badHash,
-                        streams: &streams, txn: txn)
-                    written += 1
                 }
                 // The writer hashes the bad event again and refuses it above: this never passes, but must not pass.
                 if let bad = batch.badHash { throw LogImporter.reject(batch.entries[bad].line, LogImporter.hashMismatch) }

@@ -142,10 +142,12 @@ extension LogWriter {
     /// Writes the record of line `line` of an export (`ImportBatch`: its body and the line's hash, as the log stores
     /// it) as the next position, and maintains the stream (through `streams`, put at its `flush`) and command indexes.
     /// Its stream version must follow the stream's, and unless the reader already did (`hashed`), the hash chained
-    /// here must equal the line's.
+    /// here must equal the line's. The record and its `stream_events` entry go through the transaction's cursors over
+    /// both (`place`): a put through a cursor left on the page of the last finds its page without a search from the
+    /// root, and a new stream's first entry is put at the end (a `txn.put` each searched both trees from their roots).
     mutating func write(
         importedRecord record: UnsafeRawBufferPointer, line: Int, hashed: Bool, streams: inout ImportStreams,
-        txn: borrowing Transaction
+        events: borrowing Cursor, streamEvents: borrowing Cursor, txn: borrowing Transaction
     ) throws {
         let position = head.position + 1
         let fields = try RecordCodec.indexFields(of: record)
@@ -164,14 +166,11 @@ extension LogWriter {
             }
         }
         let streamId = try state.id != 0 ? state.id : streams.newId(txn: txn, db: db)
-        try withUnsafeBytes(of: position.bigEndian) { key in
-            try txn.put(db.events, key: key, value: record, options: .append)
-            try withUnsafeBytes(of: (streamId.bigEndian, version.bigEndian)) { pair in
-                try txn.put(db.streamEvents, key: pair, value: key, options: .noOverwrite)
-            }
-        }
+        // A stream made here has the highest id: its entry goes after every other of `stream_events`.
+        try place(
+            record: record, hash: hash, streamId: streamId, streamVersion: version, recordedAt: fields.recordedAt,
+            events: events, streamEvents: streamEvents, lastStream: state.id == 0)
         streams.set(entry, id: streamId, version: version)
-        head = LogHead(position: position, hash: hash, recordedAt: fields.recordedAt)
         guard !fields.commandId.isEmpty else { return }
         var first = position
         if let raw = try txn.get(db.commands, key: fields.commandId), raw.count == 16, Key.u64(raw, at: 8) == position - 1 {
