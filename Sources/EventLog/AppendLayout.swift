@@ -261,16 +261,20 @@ extension LogWriter {
     /// Puts the records of `layout` (laid out for `requests`) and their stream and command index entries, checking
     /// as it goes that each request finds its stream as laid out and its command id unused (`LayoutStale` when not).
     mutating func place(_ layout: AppendLayout, of requests: [AppendRequest], txn: borrowing Transaction) throws {
+        // One cursor over each of `events` and `stream_events` for the whole batch: a put through a cursor left on the
+        // page of the last finds its page without a search from the root.
         try layout.bytes.withUnsafeBytes { bytes in
-            for (request, stream) in zip(requests, layout.streams) {
-                let found = try LogWriter.streamState(request.stream, txn: txn, db: db).map { StreamState(id: $0.id, version: $0.version) }
-                guard found == stream.before else { throw LayoutStale() }
-                if let commandId = request.commandId, try txn.get(db.commands, key: Array(commandId.utf8)) != nil {
-                    throw LayoutStale()
-                }
-                let first = head.position + 1
-                try txn.withCursor(db.events) { events in
-                    try txn.withCursor(db.streamEvents) { streamEvents in
+            try txn.withCursor(db.events) { events in
+                try txn.withCursor(db.streamEvents) { streamEvents in
+                    for (request, stream) in zip(requests, layout.streams) {
+                        let found = try LogWriter.streamState(request.stream, txn: txn, db: db).map {
+                            StreamState(id: $0.id, version: $0.version)
+                        }
+                        guard found == stream.before else { throw LayoutStale() }
+                        if let commandId = request.commandId, try txn.get(db.commands, key: Array(commandId.utf8)) != nil {
+                            throw LayoutStale()
+                        }
+                        let first = head.position + 1
                         for k in stream.records {
                             let event = layout.events[k]
                             try place(
@@ -278,12 +282,12 @@ extension LogWriter {
                                 streamId: stream.id, streamVersion: event.streamVersion, recordedAt: event.recordedAt,
                                 events: events, streamEvents: streamEvents, lastStream: stream.lastStream)
                         }
+                        guard let version = layout.events[stream.records].last?.streamVersion else { continue }
+                        try txn.put(db.streams, key: Array(request.stream.utf8), value: Key.pair(stream.id, version))
+                        if let commandId = request.commandId {
+                            try txn.put(db.commands, key: Array(commandId.utf8), value: Key.pair(first, head.position))
+                        }
                     }
-                }
-                guard let version = layout.events[stream.records].last?.streamVersion else { continue }
-                try txn.put(db.streams, key: Array(request.stream.utf8), value: Key.pair(stream.id, version))
-                if let commandId = request.commandId {
-                    try txn.put(db.commands, key: Array(commandId.utf8), value: Key.pair(first, head.position))
                 }
             }
         }
