@@ -29,14 +29,18 @@ struct BulkAppend {
     let actor: String
     let repair: Bool
     let batch: Int
+    /// Which of pass 1's batches (numbered from 0) the reading thread checks itself; nil: those it hands over while the
+    /// spooling thread is behind (`checkedLines`). Tests fix it, to put a bad line on the thread they mean.
+    var readerChecks: ((Int) -> Bool)? = nil
 
     /// Reads `chunks` (nil at the end) to the end, checking every line, then appends them to the store `open` gives.
     func run(chunks: () throws -> ArraySlice<UInt8>?, open: () throws -> LogService) throws {
         let spool = try AppendSpool()
-        // The lines are read on a thread of their own, which checks every other batch of them and hands the others
-        // over unchecked: the spooling thread checks those, in order, before it spools them (`Pass1Batch`).
-        try HandOff.run { emit in
-            try checkedLines(chunks: chunks, emit: emit)
+        // The lines are read on a thread of their own, which checks a batch of them itself when the spooling thread is
+        // behind (a batch waits for it) and hands it over unchecked otherwise: the spooling thread checks those, in
+        // order, before it spools them (`Pass1Batch`).
+        try HandOff.run { emit, backlogged in
+            try checkedLines(chunks: chunks, emit: emit, backlogged: backlogged)
         } consume: { batch in
             switch batch {
             case .checked(let lines):
@@ -101,15 +105,21 @@ struct BulkAppend {
         case failed(any Error)
     }
 
-    /// Every line of `chunks`, `spooledLines` to a batch, the batches checked here (`check`) and left to the spooling
-    /// thread in turn; the first error (a bad line, one too long, input that cannot be read) handed over in order.
-    private func checkedLines(chunks: () throws -> ArraySlice<UInt8>?, emit: (Pass1Batch) throws -> Void) throws {
+    /// Every line of `chunks`, `spooledLines` to a batch, each batch checked here (`check`) when the spooling thread is
+    /// behind (`backlogged`: the hand-over would wait for it; the spooling thread also writes the spool, which in this
+    /// VM's slow phases took it twice the reading thread's time) and else left to it; the first error (a bad line, one
+    /// too long, input that cannot be read) handed over in order. (Checking every other batch here, whatever the
+    /// spooling thread's pace, left the reading thread idle half the time when the spool's writes were slow.)
+    private func checkedLines(
+        chunks: () throws -> ArraySlice<UInt8>?, emit: (Pass1Batch) throws -> Void, backlogged: () -> Bool
+    ) throws {
         var lines = LineSplitter()
         var pending: [(line: ArraySlice<UInt8>, number: Int)] = []
         pending.reserveCapacity(Self.spooledLines)
-        var checkHere = true
+        var handed = 0
         func hand() throws {
-            if checkHere {
+            defer { handed += 1 }
+            if readerChecks?(handed) ?? backlogged() {
                 var checked: [BulkLine] = []
                 checked.reserveCapacity(pending.count)
                 for (line, number) in pending {
@@ -119,7 +129,6 @@ struct BulkAppend {
             } else {
                 try emit(.unchecked(pending))
             }
-            checkHere.toggle()
             pending.removeAll(keepingCapacity: true)
         }
         let take = { (line: ArraySlice<UInt8>, number: Int) throws in
