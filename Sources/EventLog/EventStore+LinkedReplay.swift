@@ -55,8 +55,7 @@ extension EventStore {
             }
             try target.foldLinkedLog(through: position, batchSize: batchSize) { done in progress(done, position) }
             // Models restored from a snapshot at this very position were checked on the copy: not read again.
-            let digests = try target.readModelDigests(known: used?.position == position ? restoring?.digests ?? [:] : [:])
-            try target.environment.sync()
+            let digests = try target.digestsWhileFlushing(known: used?.position == position ? restoring?.digests ?? [:] : [:])
             let marker = ReplayMarker(
                 linkedTo: source, position: position, hash: last.hash, asOf: asOf, lastRecordedAt: last.recordedAt, snapshot: nil)
             try marker.write(in: destination)

@@ -98,8 +98,7 @@ extension EventStore {
             try target.catchUpProjections()
             let last = try target.head()
             // Models restored from a snapshot at this very position were checked on the copy: not read again.
-            let digests = try target.readModelDigests(known: used?.position == position ? restoring?.digests ?? [:] : [:])
-            try target.environment.sync()
+            let digests = try target.digestsWhileFlushing(known: used?.position == position ? restoring?.digests ?? [:] : [:])
             let marker = ReplayMarker(source: path, position: position, asOf: asOf, lastRecordedAt: last.recordedAt)
             try marker.write(in: destination)
             FileSystem.restrictFiles(in: destination)
