@@ -13,12 +13,13 @@ import Darwin
 ///
 /// 1. Every line is checked (`BulkLine`: JSON, stream, type, payload, expected version, names, the trust rules) and
 ///    kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder); lines are read on one
-///    thread and spooled on the other (`HandOff`), each thread checking every other batch of 1,000 lines
-///    (`Pass1Batch`). A bad line stops the command with one line naming it (the first bad line of the input): nothing
-///    was appended.
+///    thread and spooled on the other (`HandOff`), the batches of 1,000 lines checked by either (the reading thread
+///    checks those it hands over while the spooling thread is behind: `Pass1Batch`). A bad line stops the command with
+///    one line naming it (the first bad line of the input): nothing was appended.
 /// 2. Then the store is opened, the actor checked, and the spooled requests are appended `batch` to a transaction
-///    (`BulkCommits`), `committed POSITION` printed for each once it is on the disk (when the next one has committed,
-///    or at the end). What only the store can refuse (an expected version, a command id used on another stream) fails
+///    (`BulkCommits`), each batch's records laid out (encoded, hashes chained) by the thread that reads the spool back
+///    while the batch before is committed (`AppendPlanner`), `committed POSITION` printed for each once it is on the
+///    disk (when the next one has committed, or at the end). What only the store can refuse (an expected version, a command id used on another stream) fails
 ///    its batch: the batches before it stay committed, and their `committed` lines say how far. Lines in a row on
 ///    one stream with neither command id nor expected version go in one request (the same events, one index
 ///    update).
@@ -106,9 +107,9 @@ struct BulkAppend {
     }
 
     /// Every line of `chunks`, `spooledLines` to a batch, each batch checked here (`check`) when the spooling thread is
-    /// behind (`backlogged`: the hand-over would wait for it; the spooling thread also writes the spool, which in this
-    /// VM's slow phases took it twice the reading thread's time) and else left to it; the first error (a bad line, one
-    /// too long, input that cannot be read) handed over in order. (Checking every other batch here, whatever the
+    /// behind (`backlogged`: the hand-over would wait for it; the spooling thread also writes the spool, and when those
+    /// writes are slow it was twice as busy as the reading thread) and else left to it; the first error (a bad line,
+    /// one too long, input that cannot be read) handed over in order. (Checking every other batch here, whatever the
     /// spooling thread's pace, left the reading thread idle half the time when the spool's writes were slow.)
     private func checkedLines(
         chunks: () throws -> ArraySlice<UInt8>?, emit: (Pass1Batch) throws -> Void, backlogged: () -> Bool

@@ -142,9 +142,9 @@ struct StreamState: Sendable, Equatable {
 /// the batches before it leave. The prediction is checked in each transaction (`EventStore.commit(_:sync:)`); a batch
 /// whose layout no longer holds (another process appended, a command was retried) is appended the ordinary way, and
 /// the planner reads the store again once the batches it laid out before have been committed.
-public final class AppendPlanner: @unchecked Sendable {
-    // @unchecked Sendable: `laid` and `commits` are used by one thread, the planning one; what the committing thread
-    // tells it goes through `progress`, under its lock.
+final class AppendPlanner: @unchecked Sendable {
+    // @unchecked Sendable: its variables are used by one thread, the planning one; what the committing thread tells it
+    // goes through `progress`, under its lock.
     private let store: EventStore
     private let progress = Progress()
 
@@ -165,7 +165,7 @@ public final class AppendPlanner: @unchecked Sendable {
     init(store: EventStore) { self.store = store }
 
     /// `requests` as the next batch, laid out when the planner can tell what the store will hold before it.
-    public func plan(_ requests: [AppendRequest]) -> PlannedBatch {
+    func plan(_ requests: [AppendRequest]) -> PlannedBatch {
         let index = next
         next += 1
         let (committed, mismatch) = progress.state
@@ -181,11 +181,13 @@ public final class AppendPlanner: @unchecked Sendable {
             readAgainAfter = nil
         }
         let layout = try? store.environment.read { txn -> AppendLayout? in
-            let (head, streamCount) = try predicted ?? (LogWriter.readHead(txn: txn, db: store.db), UInt64(txn.count(store.db.streams)))
+            let (head, streamCount) =
+                try predicted ?? (LogWriter.readHead(txn: txn, db: store.db), UInt64(txn.count(store.db.streams)))
             return try AppendLayout.make(
                 requests, after: head, streamCount: streamCount, now: store.clock.now(), validate: store.validate,
                 state: { [touched, store] stream in
-                    try touched[stream]?.state ?? LogWriter.streamState(stream, txn: txn, db: store.db).map { StreamState(id: $0.id, version: $0.version) }
+                    if let state = touched[stream]?.state { return state }
+                    return try LogWriter.streamState(stream, txn: txn, db: store.db).map { StreamState(id: $0.id, version: $0.version) }
                 },
                 commandUsed: { [store] commandId in try txn.get(store.db.commands, key: Array(commandId.utf8)) != nil })
         }
@@ -229,8 +231,8 @@ public final class AppendPlanner: @unchecked Sendable {
 extension EventStore {
     /// Writes `batch` in one transaction committed as `sync` says, without anchoring it, as `commit(_:sync:)` writes
     /// its requests: from its layout when the layout holds (checked as the transaction goes: the head, the number of
-    /// streams, each request's stream and command id), else the ordinary way. Also returns whether it was written as
-    /// laid out.
+    /// streams, each request's stream and command id), else the ordinary way. Also returns whether the layout held
+    /// (true for a batch without one: nothing was predicted).
     func commit(_ batch: PlannedBatch, sync: Environment.CommitSync) throws -> (results: [AppendResult], head: LogHead?, asLaidOut: Bool) {
         if let layout = batch.layout {
             try requireWritable()
