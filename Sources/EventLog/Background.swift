@@ -1,32 +1,37 @@
 import Foundation
 
-/// Work started on a thread of its own when made, and waited for later (`wait`, which throws the work's error): what
-/// may run beside the caller's next step, such as a replay's flush to the disk beside its digests.
-final class Background: @unchecked Sendable {
-    // @unchecked Sendable: `work` and `failure` are touched by the one thread `init` starts until it signals `done`,
-    // and by the maker only after `wait()` has seen that signal.
-    private var work: (@Sendable () throws -> Void)?
-    private var failure: (any Error)?
+/// Work started on a thread of its own when made, and waited for later (`wait`: its value, or its error): what may run
+/// beside the caller's next step — the next batch of a bulk fold read and decoded (`BatchPrefetch`), a replay's flush
+/// to the disk beside its digests.
+final class Background<Value>: @unchecked Sendable {
+    // @unchecked Sendable: `work` and `result` are touched by the one thread `init` starts until it signals `done`, and
+    // by the maker only after `wait()` has seen that signal.
+    private var work: (@Sendable () throws -> Value)?
+    private var result: Result<Value, any Error>?
     private let done = DispatchSemaphore(value: 0)
     private var finished = false
 
-    init(_ work: @escaping @Sendable () throws -> Void) {
+    /// Starts `work` on a new thread with a stack of `stackSize` bytes (nil: the thread's default).
+    init(stackSize: Int? = nil, _ work: @escaping @Sendable () throws -> Value) {
         self.work = work
         let thread = Thread { [self] in
-            do { try self.work?() } catch { failure = error }
+            result = Result { try self.work!() }
+            // Let go of what `work` holds (a store, say) before signalling: the store may be closed as soon as its
+            // caller returns, and reopening its folder at once is refused while this process still holds it.
             self.work = nil
             done.signal()
         }
+        if let stackSize { thread.stackSize = stackSize }
         thread.start()
     }
 
-    /// Waits for the work to end; throws its error.
-    func wait() throws {
+    /// Waits for the work to end: its value, or its error (every call).
+    func wait() throws -> Value {
         if !finished {
             done.wait()
             finished = true
         }
-        if let failure { throw failure }
+        return try result!.get()
     }
 }
 
@@ -36,7 +41,7 @@ extension EventStore {
     /// pages written without fsync were the replay's last wait: 40 ms of a 1M replay's 1 s, the file being 102 MB.
     /// Returns once both are done; throws the first failure.
     func digestsWhileFlushing(known: [String: ReadModelDigest]) throws -> [ReadModelDigest] {
-        let flushing = Background { [environment] in try environment.sync() }
+        let flushing = Background<Void> { [environment] in try environment.sync() }
         let digests: [ReadModelDigest]
         do {
             digests = try readModelDigests(known: known)

@@ -13,7 +13,7 @@ import Testing
         let proceed = DispatchSemaphore(value: 0)
         let ran = Locked(false)
         let elsewhere = Locked(false)
-        let work = Background {
+        let work = Background<Void> {
             elsewhere.set(ObjectIdentifier(Thread.current) != caller)
             started.signal()
             proceed.wait()
@@ -30,7 +30,7 @@ import Testing
 
     /// The work's error is thrown by `wait`, by every call of it.
     @Test func theWorksErrorIsThrownByWait() {
-        let work = Background { throw Failed() }
+        let work = Background<Void> { throw Failed() }
         #expect(throws: Failed.self) { try work.wait() }
         #expect(throws: Failed.self) { try work.wait() }
     }
