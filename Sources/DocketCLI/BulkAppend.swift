@@ -44,12 +44,12 @@ struct BulkAppend {
             try checkedLines(chunks: chunks, emit: emit, backlogged: backlogged)
         } consume: { batch in
             switch batch {
-            case .checked(let lines):
-                for line in lines { try spool.write(line) }
+            case .checked(let records):
+                try spool.write(records)
             case .unchecked(let lines):
-                for (line, number) in lines {
-                    if let parsed = try check(line, number: number) { try spool.write(parsed) }
-                }
+                var records = AppendSpool.Records(capacity: AppendSpool.Records.capacity(for: lines))
+                for (line, number) in lines { try check(line, number: number, into: &records) }
+                try spool.write(records)
             case .failed(let error):
                 throw error
             }
@@ -97,11 +97,11 @@ struct BulkAppend {
         if !requests.isEmpty { try emit(requests) }
     }
 
-    /// What pass 1's reading thread hands the spooling thread: `spooledLines` lines it checked, as many for the
-    /// spooling thread to check, or the error of a line (that thread throws it once it has checked every line before:
-    /// the error named is always the first bad line's, whichever thread checked it).
+    /// What pass 1's reading thread hands the spooling thread: the spool's records of `spooledLines` lines it checked,
+    /// as many lines for the spooling thread to check, or the error of a line (that thread throws it once it has checked
+    /// every line before: the error named is always the first bad line's, whichever thread checked it).
     enum Pass1Batch {
-        case checked([BulkLine])
+        case checked(AppendSpool.Records)
         case unchecked([(line: ArraySlice<UInt8>, number: Int)])
         case failed(any Error)
     }
@@ -121,12 +121,9 @@ struct BulkAppend {
         func hand() throws {
             defer { handed += 1 }
             if readerChecks?(handed) ?? backlogged() {
-                var checked: [BulkLine] = []
-                checked.reserveCapacity(pending.count)
-                for (line, number) in pending {
-                    if let parsed = try check(line, number: number) { checked.append(parsed) }
-                }
-                try emit(.checked(checked))
+                var records = AppendSpool.Records(capacity: AppendSpool.Records.capacity(for: pending))
+                for (line, number) in pending { try check(line, number: number, into: &records) }
+                try emit(.checked(records))
             } else {
                 try emit(.unchecked(pending))
             }
@@ -157,20 +154,38 @@ struct BulkAppend {
     /// Lines checked before they are handed over to be spooled together.
     static let spooledLines = 1_000
 
-    /// Line `number` parsed and checked; nil for a blank line.
-    private func check(_ line: ArraySlice<UInt8>, number: Int) throws -> BulkLine? {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { return nil }
-        let parsed = try BulkLine(Array(line), number: number)
-        if let problem = LogService.identifierProblem(parsed.stream, "stream")
-            ?? LogService.identifierProblem(parsed.type, "type")
-            ?? parsed.commandId.flatMap({ LogService.identifierProblem($0, "command id") })
+    /// Line `number` parsed and checked, its record added to `records`; nothing for a blank line. A line the scanner
+    /// reads (`BulkLine.scan`) is read where it lies and its payload copied once, into its record; any other is parsed
+    /// by Foundation (`BulkLine(parsing:number:)`).
+    private func check(_ line: ArraySlice<UInt8>, number: Int, into records: inout AppendSpool.Records) throws {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { return }
+        try line.withUnsafeBufferPointer { bytes in
+            guard bytes.count <= NDJSONLine.maxLineBytes, let scanned = BulkLine.scan(bytes) else {
+                let parsed = try BulkLine(parsing: Array(line), number: number)
+                try check(parsed.stream, parsed.type, commandId: parsed.commandId, payload: parsed.payload, number: number)
+                records.append(parsed)
+                return
+            }
+            let payload = scanned.payload(in: bytes)
+            try check(scanned.stream, scanned.type, commandId: scanned.commandId, payload: Array(payload), number: number)
+            records.append(
+                stream: scanned.stream, type: scanned.type, payload: payload, commandId: scanned.commandId,
+                expectedVersion: scanned.expectedVersion)
+        }
+    }
+
+    /// The names of line `number` and the trust rules (`payload` made only in repair mode, which reads it).
+    private func check(
+        _ stream: String, _ type: String, commandId: String?, payload: @autoclosure () -> [UInt8], number: Int
+    ) throws {
+        if let problem = LogService.identifierProblem(stream, "stream")
+            ?? LogService.identifierProblem(type, "type")
+            ?? commandId.flatMap({ LogService.identifierProblem($0, "command id") })
         {
             throw CLIError.badInput("line \(number): " + problem + "; nothing was appended")
         }
         try TrustRules.checkRawAppend(
-            stream: parsed.stream, type: parsed.type, schemaVersion: 1, payload: parsed.payload, repair: repair,
-            where: "line \(number): ")
-        return parsed
+            stream: stream, type: type, schemaVersion: 1, payload: payload(), repair: repair, where: "line \(number): ")
     }
 
 }
@@ -210,6 +225,11 @@ struct BulkLine: Equatable {
             self = scanned
             return
         }
+        try self.init(parsing: line, number: number)
+    }
+
+    /// Line `number` read by Foundation, its payload canonicalized: the lines the scanner leaves (`scan`).
+    init(parsing line: [UInt8], number: Int) throws {
         try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
         guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
             throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
@@ -232,40 +252,71 @@ struct BulkLine: Equatable {
             stream: stream, type: type, payload: Array(bytes), commandId: fields["commandId"] as? String, expectedVersion: expected)
     }
 
-    /// The fast path of `init(_:number:)`: a line read with `JSONScanner` whose payload is already canonical (as
-    /// `JSONSerialization` would write it), whose strings need no unescaping and which nests no deeper than
-    /// `JSONBounds.maxDepth`. Nil for anything else: the line is
-    /// then parsed and its payload canonicalized by Foundation, with the same result or the same error.
+    /// The fast path of `init(_:number:)`: the line as `scan` reads it, its payload copied out.
     static func scanned(_ line: [UInt8]) -> BulkLine? {
-        guard let members = JSONScanner.members(line, maxDepth: JSONBounds.maxDepth, canonical: "payload") else { return nil }
+        line.withUnsafeBufferPointer { bytes in
+            scan(bytes).map {
+                BulkLine(
+                    stream: $0.stream, type: $0.type, payload: Array($0.payload(in: bytes)), commandId: $0.commandId,
+                    expectedVersion: $0.expectedVersion)
+            }
+        }
+    }
+
+    /// A line read by `scan`: its fields, the payload as the range of the line's bytes it is stored as (nil: the line
+    /// has none, stored as `{}`).
+    struct Scanned {
+        let stream: String
+        let type: String
+        let commandId: String?
+        let expectedVersion: ExpectedVersion
+        let payloadRange: Range<Int>?
+
+        /// The payload's bytes in the line `bytes` it was read from.
+        func payload(in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeRawBufferPointer {
+            guard let payloadRange else {
+                let empty: StaticString = "{}"
+                return UnsafeRawBufferPointer(start: empty.utf8Start, count: empty.utf8CodeUnitCount)
+            }
+            return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[payloadRange])
+        }
+    }
+
+    /// The line in `bytes` read with `JSONScanner`, when its payload is already canonical (as `JSONSerialization` would
+    /// write it), its strings need no unescaping and it nests no deeper than `JSONBounds.maxDepth`. Nil for anything
+    /// else: the line is then parsed and its payload canonicalized by Foundation (`init(parsing:number:)`), with the
+    /// same result or the same error.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Scanned? {
+        guard let members = JSONScanner.members(bytes, maxDepth: JSONBounds.maxDepth, canonical: "payload") else { return nil }
         var stream: String?
         var type: String?
         var commandId: String?
         var expected = ExpectedVersion.any
-        var payload = Array("{}".utf8)
+        var payload: Range<Int>?
         for member in members {
             switch member.key {
-            case "stream": stream = JSONScanner.plainString(line, member.value)
-            case "type": type = JSONScanner.plainString(line, member.value)
+            case "stream": stream = JSONScanner.plainString(bytes, member.value)
+            case "type": type = JSONScanner.plainString(bytes, member.value)
             case "commandId":
-                guard let text = JSONScanner.plainString(line, member.value) else { return nil }
+                guard let text = JSONScanner.plainString(bytes, member.value) else { return nil }
                 commandId = text
             case "expectedVersion":
-                guard let number = JSONScanner.plainInteger(line, member.value) else { return nil }
+                guard let number = JSONScanner.plainInteger(bytes, member.value) else { return nil }
                 expected = number == 0 ? .noStream : .exact(UInt64(number))
             case "payload":
-                guard line[member.value.lowerBound] == UInt8(ascii: "{"), member.isCanonical else { return nil }
-                payload = Array(line[member.value])
+                guard bytes[member.value.lowerBound] == UInt8(ascii: "{"), member.isCanonical else { return nil }
+                payload = member.value
             default: continue
             }
         }
         guard let stream, let type else { return nil }
-        return BulkLine(stream: stream, type: type, payload: payload, commandId: commandId, expectedVersion: expected)
+        return Scanned(stream: stream, type: type, commandId: commandId, expectedVersion: expected, payloadRange: payload)
     }
 }
 
 /// Checked lines kept between the two passes of `BulkAppend`, in an unlinked file of the temporary folder (`TMPDIR`;
-/// mode 0600, gone when the process ends), written and read through a buffer of `bufferBytes`.
+/// mode 0600, gone when the process ends): written a batch of records at a time (`Records`, encoded by the thread that
+/// checked the lines), read back through a buffer of `bufferBytes`.
 ///
 /// A record: its length after this field (u32, little-endian); stream, type, payload and command id (each a u32
 /// length, then the bytes; a missing command id has length 0xFFFF_FFFF), then the expected version (u8 0 any, 1 none,
@@ -275,10 +326,9 @@ final class AppendSpool {
     static let bufferBytes = 1 << 20
 
     private let descriptor: Int32
-    /// The records on their way to or from the file (`filled` bytes of it); at least `bufferBytes`, more for a
-    /// longer record.
+    /// The records read from the file (`filled` bytes of it); at least `bufferBytes`, more for a longer record.
     private var buffer = [UInt8](repeating: 0, count: AppendSpool.bufferBytes)
-    /// How many of the buffer's bytes hold records: written and not drained yet, or read from the file.
+    /// How many of the buffer's bytes hold records read from the file.
     private var filled = 0
     /// Reading: the offset of the next record in `buffer`, and whether the file is read to its end.
     private var offset = 0
@@ -296,60 +346,77 @@ final class AppendSpool {
 
     deinit { close(descriptor) }
 
-    /// Adds `line` at the end: its record is stored into the buffer in place (drained first when it has no room).
-    func write(_ line: BulkLine) throws {
-        var length = 4 * 4 + line.stream.utf8.count + line.type.utf8.count + line.payload.count + 1
-        if let commandId = line.commandId { length += commandId.utf8.count }
-        if case .exact = line.expectedVersion { length += 8 }
-        if filled + 4 + length > buffer.count {
-            try drain()
-            if 4 + length > buffer.count { buffer = [UInt8](repeating: 0, count: 4 + length) }
+    /// Records in the spool's format, encoded by the thread that checked their lines and written by `write(_:)` as they
+    /// are (pass 1's lines go to the spool with one copy: into their records).
+    struct Records {
+        private(set) var bytes: [UInt8] = []
+
+        /// Records with room for `capacity` bytes.
+        init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+        /// Room enough for the records of `lines` but for rare lines (a line's record is its bytes less its keys and
+        /// quotes, plus 17 bytes of lengths: a few more than its own for the shortest lines).
+        static func capacity(for lines: [(line: ArraySlice<UInt8>, number: Int)]) -> Int {
+            lines.reduce(0) { $0 + $1.line.count + 8 }
         }
-        buffer.withUnsafeMutableBytes { bytes in
-            var record = RecordWriter(next: bytes.baseAddress! + filled)
-            record.put(UInt32(length))
-            record.field(line.stream)
-            record.field(line.type)
-            record.put(UInt32(line.payload.count))
-            line.payload.withUnsafeBytes { record.put($0) }
-            if let commandId = line.commandId { record.field(commandId) } else { record.put(UInt32.max) }
-            switch line.expectedVersion {
-            case .any: record.put(UInt8(0))
-            case .noStream: record.put(UInt8(1))
+
+        /// Adds a line's record, its payload `payload`'s bytes.
+        mutating func append(
+            stream: String, type: String, payload: UnsafeRawBufferPointer, commandId: String?, expectedVersion: ExpectedVersion
+        ) {
+            var length = 4 * 4 + stream.utf8.count + type.utf8.count + payload.count + 1
+            if let commandId { length += commandId.utf8.count }
+            if case .exact = expectedVersion { length += 8 }
+            put(UInt32(length))
+            put(stream)
+            put(type)
+            put(UInt32(payload.count))
+            bytes.append(contentsOf: payload)
+            if let commandId { put(commandId) } else { put(UInt32.max) }
+            switch expectedVersion {
+            case .any: put(UInt8(0))
+            case .noStream: put(UInt8(1))
             case .exact(let version):
-                record.put(UInt8(2))
-                record.put(version)
+                put(UInt8(2))
+                put(version)
             }
         }
-        filled += 4 + length
-    }
 
-    /// Stores a record's fields one after the other (little-endian, unaligned).
-    private struct RecordWriter {
-        var next: UnsafeMutableRawPointer
-
-        mutating func put<T: FixedWidthInteger>(_ value: T) {
-            next.storeBytes(of: value.littleEndian, as: T.self)
-            next += MemoryLayout<T>.size
+        /// Adds `line`'s record.
+        mutating func append(_ line: BulkLine) {
+            line.payload.withUnsafeBytes {
+                append(stream: line.stream, type: line.type, payload: $0, commandId: line.commandId, expectedVersion: line.expectedVersion)
+            }
         }
 
-        mutating func put(_ bytes: UnsafeRawBufferPointer) {
-            if let base = bytes.baseAddress { next.copyMemory(from: base, byteCount: bytes.count) }
-            next += bytes.count
+        /// A little-endian integer.
+        private mutating func put<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
         }
 
         /// A u32 length and the text's UTF-8.
-        mutating func field(_ text: String) {
+        private mutating func put(_ text: String) {
             put(UInt32(text.utf8.count))
-            if text.utf8.withContiguousStorageIfAvailable({ put(UnsafeRawBufferPointer($0)) }) == nil {
-                Array(text.utf8).withUnsafeBytes { put($0) }
+            bytes.append(contentsOf: text.utf8)
+        }
+    }
+
+    /// Adds `records` at the end.
+    func write(_ records: Records) throws {
+        try records.bytes.withUnsafeBytes { bytes in
+            var written = 0
+            while written < bytes.count {
+                let count = systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                guard count > 0 else {
+                    throw CLIError.badInput("cannot write the spool file in \(NSTemporaryDirectory()) (errno \(errno)); is the disk full?")
+                }
+                written += count
             }
         }
     }
 
-    /// Writes what is buffered and goes back to the first record.
+    /// Goes back to the first record.
     func rewind() throws {
-        try drain()
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw CLIError.badInput("cannot read back the spool file (errno \(errno))") }
         (offset, filled, atEnd) = (0, 0, false)
     }
@@ -408,19 +475,6 @@ final class AppendSpool {
             guard count != UInt32.max else { return nil }
             return String(decoding: try field(count: Int(count)), as: UTF8.self)
         }
-    }
-
-    // MARK: - Writing
-
-    /// Writes the buffer's records to the file.
-    private func drain() throws {
-        var written = 0
-        while written < filled {
-            let count = buffer.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + written, filled - written) }
-            guard count > 0 else { throw CLIError.badInput("cannot write the spool file in \(NSTemporaryDirectory()) (errno \(errno)); is the disk full?") }
-            written += count
-        }
-        filled = 0
     }
 
     // MARK: - Reading

@@ -89,10 +89,11 @@ enum TrustRules {
     }
 
     /// Checks one raw append: outside repair mode it must be a tooling event (a type and stream Docket does not
-    /// use); in repair mode a catalogued type must still decode as that event. `label` (the start of an error) is made
-    /// only for an error: a bulk append checks every line.
+    /// use); in repair mode a catalogued type must still decode as that event. `payload` is made only in repair mode,
+    /// `label` (the start of an error) only for an error: a bulk append checks every line.
     static func checkRawAppend(
-        stream: String, type: String, schemaVersion: UInt16, payload: [UInt8], repair: Bool, where label: @autoclosure () -> String
+        stream: String, type: String, schemaVersion: UInt16, payload: @autoclosure () -> [UInt8], repair: Bool,
+        where label: @autoclosure () -> String
     ) throws {
         if !repair {
             guard !touchesDocketData(stream: stream, type: type) else {
@@ -109,7 +110,7 @@ enum TrustRules {
             return
         }
         do {
-            _ = try DocketEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload)
+            _ = try DocketEvent.decode(type: type, schemaVersion: schemaVersion, payload: payload())
         } catch {
             throw CLIError.badInput("\(label())the payload is not a valid \(type) v\(schemaVersion) event (\(error)); nothing was appended")
         }

@@ -169,6 +169,8 @@ final class AppendPlanner: @unchecked Sendable {
         let index = next
         next += 1
         let (committed, mismatch) = progress.state
+        // The batches committed since the last call are let go here, on this thread (`retire`).
+        _ = progress.takeRetired()
         if mismatch > mismatchSeen {
             // Every batch laid out before this one may have been laid out on a wrong prediction.
             mismatchSeen = mismatch
@@ -210,14 +212,31 @@ final class AppendPlanner: @unchecked Sendable {
     /// Told by the committing thread once batch `index` is committed, and whether it was written as laid out.
     func committed(_ index: Int, asLaidOut: Bool) { progress.committed(index, mismatch: !asLaidOut) }
 
-    /// What the committing thread has told: the last batch committed, and the last one whose layout did not hold.
+    /// Takes a committed batch from the committing thread, to be let go on the planning thread at its next `plan`:
+    /// freeing a batch's events and requests (a thousand payloads, their records' strings) was a tenth of the
+    /// committing thread's work, which waits for the disk in turn, while the planning thread has time to spare.
+    func retire(_ batch: PlannedBatch) { progress.retire(batch) }
+
+    /// How many retired batches wait to be let go.
+    var retiredCount: Int { progress.retiredCount }
+
+    /// What the committing thread has told: the last batch committed, and the last one whose layout did not hold; and
+    /// the batches it has retired.
     private final class Progress: @unchecked Sendable {
         // @unchecked Sendable: both fields only under `lock`.
         private let lock = NSLock()
         private var committed = -1
         private var mismatch = -1
+        private var retired: [PlannedBatch] = []
 
         var state: (committed: Int, mismatch: Int) { lock.withLock { (committed, mismatch) } }
+
+        func retire(_ batch: PlannedBatch) { lock.withLock { retired.append(batch) } }
+
+        var retiredCount: Int { lock.withLock { retired.count } }
+
+        /// The batches retired since the last call, for the caller to let go.
+        func takeRetired() -> [PlannedBatch] { lock.withLock { retired.isEmpty ? [] : Swift.exchange(&retired, with: []) } }
 
         func committed(_ index: Int, mismatch: Bool) {
             lock.withLock {

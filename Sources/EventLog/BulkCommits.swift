@@ -27,8 +27,8 @@ public final class BulkCommits {
     private var waiting: [UInt64] = []
     /// Whether an anchor was written without waiting since the anchors file was last synced.
     private var anchorsUnsynced = false
-    /// Lays the batches out ahead of their transactions (`plan`); nil with group commit on.
-    private let planner: AppendPlanner?
+    /// Lays the batches out ahead of their transactions (`plan`), and lets the committed ones go; nil with group commit on.
+    let planner: AppendPlanner?
 
     /// A bulk append to `store`; `acknowledge` hears the last position of each transaction once it is on the disk.
     public init(store: EventStore, acknowledge: @escaping (UInt64) -> Void) {
@@ -78,6 +78,7 @@ public final class BulkCommits {
             unanchored = head
         }
         if let last = results.last { waiting.append(last.positions.upperBound) }
+        if batch.index >= 0 { planner?.retire(batch) }
         return results
     }
 

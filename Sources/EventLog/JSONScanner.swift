@@ -25,60 +25,68 @@ public enum JSONScanner {
     /// over it, where the check after the scan was a second): `Member.isCanonical` says whether it is; the members are
     /// the same either way.
     public static func members(_ bytes: [UInt8], maxDepth: Int = .max, canonical: String? = nil) -> [Member]? {
-        bytes.withUnsafeBufferPointer { buffer in
-            guard maxDepth >= 1 else { return nil }
-            var scanner = Scanner(bytes: buffer, containerLimit: maxDepth - 1)
-            scanner.skipSpace()
-            guard scanner.peek == UInt8(ascii: "{") else { return nil }
+        bytes.withUnsafeBufferPointer { members($0, maxDepth: maxDepth, canonical: canonical) }
+    }
+
+    /// `members(_:maxDepth:canonical:)` of the bytes `buffer` points at (a line read in place, not copied first).
+    public static func members(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int = .max, canonical: String? = nil) -> [Member]? {
+        guard maxDepth >= 1 else { return nil }
+        var scanner = Scanner(bytes: buffer, containerLimit: maxDepth - 1)
+        scanner.skipSpace()
+        guard scanner.peek == UInt8(ascii: "{") else { return nil }
+        scanner.i += 1
+        var members: [Member] = []
+        members.reserveCapacity(8)
+        // Repeated keys: a set once there are many members, a look along the few before until then.
+        var seen: Set<String>?
+        scanner.skipSpace()
+        if scanner.peek == UInt8(ascii: "}") {
             scanner.i += 1
-            var members: [Member] = []
-            members.reserveCapacity(8)
-            // Repeated keys: a set once there are many members, a look along the few before until then.
-            var seen: Set<String>?
-            scanner.skipSpace()
-            if scanner.peek == UInt8(ascii: "}") {
-                scanner.i += 1
-            } else {
-                while true {
-                    guard let key = scanner.plainString() else { return nil }
-                    if members.count == 16 { seen = Set(members.map(\.key)) }
-                    if seen != nil {
-                        guard seen!.insert(key).inserted else { return nil }
-                    } else if members.contains(where: { $0.key == key }) {
-                        return nil
-                    }
-                    scanner.skipSpace()
-                    guard scanner.peek == UInt8(ascii: ":") else { return nil }
-                    scanner.i += 1
-                    scanner.skipSpace()
-                    let start = scanner.i
-                    var isCanonical = false
-                    if let canonical, scanner.peek == UInt8(ascii: "{") || scanner.peek == UInt8(ascii: "["), key == canonical {
-                        // A canonical value is a valid one, read to the same end; any other is read again as a value.
-                        isCanonical = scanner.canonical(depth: 1)
-                        if !isCanonical { scanner.i = start }
-                    }
-                    guard isCanonical || scanner.value(depth: 1) else { return nil }
-                    members.append(Member(key: key, value: start..<scanner.i, isCanonical: isCanonical))
-                    scanner.skipSpace()
-                    if scanner.peek == UInt8(ascii: ",") {
-                        scanner.i += 1
-                        scanner.skipSpace()
-                        continue
-                    }
-                    guard scanner.peek == UInt8(ascii: "}") else { return nil }
-                    scanner.i += 1
-                    break
+        } else {
+            while true {
+                guard let key = scanner.plainString() else { return nil }
+                if members.count == 16 { seen = Set(members.map(\.key)) }
+                if seen != nil {
+                    guard seen!.insert(key).inserted else { return nil }
+                } else if members.contains(where: { $0.key == key }) {
+                    return nil
                 }
+                scanner.skipSpace()
+                guard scanner.peek == UInt8(ascii: ":") else { return nil }
+                scanner.i += 1
+                scanner.skipSpace()
+                let start = scanner.i
+                var isCanonical = false
+                if let canonical, scanner.peek == UInt8(ascii: "{") || scanner.peek == UInt8(ascii: "["), key == canonical {
+                    // A canonical value is a valid one, read to the same end; any other is read again as a value.
+                    isCanonical = scanner.canonical(depth: 1)
+                    if !isCanonical { scanner.i = start }
+                }
+                guard isCanonical || scanner.value(depth: 1) else { return nil }
+                members.append(Member(key: key, value: start..<scanner.i, isCanonical: isCanonical))
+                scanner.skipSpace()
+                if scanner.peek == UInt8(ascii: ",") {
+                    scanner.i += 1
+                    scanner.skipSpace()
+                    continue
+                }
+                guard scanner.peek == UInt8(ascii: "}") else { return nil }
+                scanner.i += 1
+                break
             }
-            scanner.skipSpace()
-            guard scanner.i == buffer.count, isUTF8(buffer) else { return nil }
-            return members
         }
+        scanner.skipSpace()
+        guard scanner.i == buffer.count, isUTF8(buffer) else { return nil }
+        return members
     }
 
     /// The text of a JSON string value without escapes (`"abc"`), or nil.
     public static func plainString(_ bytes: [UInt8], _ range: Range<Int>) -> String? {
+        bytes.withUnsafeBufferPointer { plainString($0, range) }
+    }
+
+    /// `plainString(_:_:)` of the bytes `bytes` points at.
+    public static func plainString(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String? {
         guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "\""), bytes[range.upperBound - 1] == UInt8(ascii: "\"")
         else { return nil }
         let inner = bytes[(range.lowerBound + 1)..<(range.upperBound - 1)]
@@ -98,6 +106,11 @@ public enum JSONScanner {
     /// The value of a JSON number written as plain digits (no sign, fraction or exponent, no leading zero, at most
     /// 18 digits), or nil.
     public static func plainInteger(_ bytes: [UInt8], _ range: Range<Int>) -> Int64? {
+        bytes.withUnsafeBufferPointer { plainInteger($0, range) }
+    }
+
+    /// `plainInteger(_:_:)` of the bytes `bytes` points at.
+    public static func plainInteger(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int64? {
         guard (1...18).contains(range.count), bytes[range].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             range.count == 1 || bytes[range.lowerBound] != UInt8(ascii: "0")
         else { return nil }

@@ -84,6 +84,29 @@ import Testing
         #expect(try store.verify().isClean)
     }
 
+    /// A committed batch is let go by the planning thread at its next `plan`, not by the committing thread: the planner
+    /// holds the batches committed since it last planned, and no more.
+    @Test func committedBatchesAreLetGoWhenTheNextIsPlanned() throws {
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock())
+        let commits = BulkCommits(store: store) { _ in }
+        let planner = try #require(commits.planner)
+        let first = commits.plan([request("s-1", 0, count: 2)])
+        let second = commits.plan([request("s-2", 2, count: 1)])
+        #expect(planner.retiredCount == 0)
+        try commits.append(first)
+        try commits.append(second)
+        #expect(planner.retiredCount == 2)
+        let third = commits.plan([request("s-1", 3, count: 1)])
+        #expect(planner.retiredCount == 0)
+        try commits.append(third)
+        #expect(planner.retiredCount == 1)
+        // A batch appended without a plan is the caller's.
+        try commits.append([request("s-3", 4, count: 1)])
+        #expect(planner.retiredCount == 1)
+        try commits.finish()
+        #expect(try store.head().position == 5)
+    }
+
     /// What only the ordinary path can answer is left to it: a wrong expected version (its error, nothing written), a
     /// command id already used (the first append's result), the same command id twice in a batch.
     @Test func refusalsAndRetriesAreLeftToTheOrdinaryPath() throws {
