@@ -218,17 +218,8 @@ struct BulkLine: Equatable {
         (self.stream, self.type, self.payload, self.commandId, self.expectedVersion) = (stream, type, payload, commandId, expectedVersion)
     }
 
-    /// Line `number`, or a one-line error naming it.
-    init(_ line: [UInt8], number: Int) throws {
-        // The scanner bounds the nesting itself: the separate depth pass is for the lines it leaves to Foundation.
-        if line.count <= NDJSONLine.maxLineBytes, let scanned = BulkLine.scanned(line) {
-            self = scanned
-            return
-        }
-        try self.init(parsing: line, number: number)
-    }
-
-    /// Line `number` read by Foundation, its payload canonicalized: the lines the scanner leaves (`scan`).
+    /// Line `number` read by Foundation, its payload canonicalized, or a one-line error naming it: the lines the scanner
+    /// leaves (`scan`; it bounds the nesting itself, the separate depth pass here is for the lines it leaves).
     init(parsing line: [UInt8], number: Int) throws {
         try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
         guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
@@ -250,17 +241,6 @@ struct BulkLine: Equatable {
         }
         self.init(
             stream: stream, type: type, payload: Array(bytes), commandId: fields["commandId"] as? String, expectedVersion: expected)
-    }
-
-    /// The fast path of `init(_:number:)`: the line as `scan` reads it, its payload copied out.
-    static func scanned(_ line: [UInt8]) -> BulkLine? {
-        line.withUnsafeBufferPointer { bytes in
-            scan(bytes).map {
-                BulkLine(
-                    stream: $0.stream, type: $0.type, payload: Array($0.payload(in: bytes)), commandId: $0.commandId,
-                    expectedVersion: $0.expectedVersion)
-            }
-        }
     }
 
     /// A line read by `scan`: its fields, the payload as the range of the line's bytes it is stored as (nil: the line

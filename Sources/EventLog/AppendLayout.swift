@@ -217,13 +217,13 @@ final class AppendPlanner: @unchecked Sendable {
     /// committing thread's work, which waits for the disk in turn, while the planning thread has time to spare.
     func retire(_ batch: PlannedBatch) { progress.retire(batch) }
 
-    /// How many retired batches wait to be let go.
+    /// How many retired batches wait to be let go (tests).
     var retiredCount: Int { progress.retiredCount }
 
     /// What the committing thread has told: the last batch committed, and the last one whose layout did not hold; and
     /// the batches it has retired.
     private final class Progress: @unchecked Sendable {
-        // @unchecked Sendable: both fields only under `lock`.
+        // @unchecked Sendable: its fields only under `lock`.
         private let lock = NSLock()
         private var committed = -1
         private var mismatch = -1
