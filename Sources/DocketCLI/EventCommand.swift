@@ -103,7 +103,7 @@ struct EventAppendCommand: ParsableCommand {
         // Read once: the name comes from the environment, which Foundation copies whole at every read.
         let bulk = BulkAppend(actor: actorOptions.name, repair: repair, batch: batch)
         var served = ServedInvocation.current == nil ? nil : Terminal.standardInput()
-        let stdin = served == nil ? ChunkReader(FileHandle.standardInput, size: BulkAppend.chunkBytes, what: "stdin") : nil
+        let stdin = served == nil ? ChunkReader(FileHandle.standardInput, size: BulkAppend.chunkBytes, what: "stdin", chunksKept: true) : nil
         try bulk.run(
             chunks: {
                 if let data = served {

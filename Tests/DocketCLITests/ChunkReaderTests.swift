@@ -30,15 +30,39 @@ import Testing
         #expect(try chunks(of: [], size: 4_096).isEmpty)
     }
 
-    /// A chunk still held when the next is read keeps its bytes (the buffer is copied, not overwritten under it).
-    @Test func aChunkHeldAcrossTheNextReadKeepsItsBytes() throws {
+    /// A reader over 8 KiB of input, 4 KiB at a time (`chunksKept` as given).
+    private func reader(chunksKept: Bool) throws -> (ChunkReader, [UInt8]) {
         let path = folder.child("input")
         let bytes = (0..<8_192).map { UInt8(truncatingIfNeeded: $0 / 3) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let reader = ChunkReader(try FileHandle(forReadingFrom: URL(fileURLWithPath: path)), size: 4_096, what: "input")
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        return (ChunkReader(handle, size: 4_096, what: "input", chunksKept: chunksKept), bytes)
+    }
+
+    /// Where a chunk's bytes are.
+    private func address(_ chunk: ArraySlice<UInt8>) -> Int { chunk.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } }
+
+    /// A chunk still held when the next is read keeps its bytes, in either mode (reused, the buffer is copied first,
+    /// not overwritten under it).
+    @Test(arguments: [false, true]) func aChunkHeldAcrossTheNextReadKeepsItsBytes(chunksKept: Bool) throws {
+        let (reader, bytes) = try reader(chunksKept: chunksKept)
         let first = try #require(try reader.next())
         let second = try #require(try reader.next())
         #expect(Array(first) == Array(bytes[..<4_096]))
         #expect(Array(second) == Array(bytes[4_096...]))
+        #expect(try reader.next() == nil)
+    }
+
+    /// By default the chunks are read into one buffer when none is held; with `chunksKept` each into a buffer of its
+    /// own, the one before left to the chunk that holds it.
+    @Test func chunksShareOneBufferUnlessKept() throws {
+        let (shared, _) = try reader(chunksKept: false)
+        let sharedFirst = try address(#require(try shared.next()))
+        let sharedSecond = try address(#require(try shared.next()))
+        #expect(sharedFirst == sharedSecond)
+        let (kept, _) = try reader(chunksKept: true)
+        let first = try #require(try kept.next())
+        let second = try #require(try kept.next())
+        #expect(address(first) != address(second))
     }
 }
