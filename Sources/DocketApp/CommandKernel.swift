@@ -97,6 +97,14 @@ public struct CommandKernel: Sendable {
         try store.fold(D.self, stream: stream)
     }
 
+    /// User `login`'s state for deciding who the actor is and what they may do: `load`, with each of the user's events
+    /// checked against the hash chain first (`EventStore.checkChain`), so that a damaged event is reported as damage
+    /// (a bit flipped in a `user.added` made its user unknown: "only an admin may …", exit 5, on a store only `verify`
+    /// called damaged).
+    public func loadUser(_ login: String) throws -> (state: UserState, version: UInt64) {
+        try store.fold(UserDecider.self, stream: StreamName.user(login), checked: true)
+    }
+
     /// The events of `D` a command appended before (`result` from ``EventStore/result(ofCommand:)``) on `stream`.
     /// A command id first used on another stream is refused: the caller reused an id.
     public func earlierEvents<D: Decider>(

@@ -100,12 +100,14 @@ final class StreamReads {
 extension EventStore {
     /// The current state and version of `stream` under decider `D`. Events of types `D` does not know belong to
     /// other subsystems sharing the stream and are passed over; a known type with a malformed payload is an error.
-    func fold<D: Decider>(_: D.Type, stream: String) throws -> (state: D.State, version: UInt64) {
+    /// `checked`: every event is checked against the hash chain first (`checkChain`), for identity.
+    func fold<D: Decider>(_: D.Type, stream: String, checked: Bool = false) throws -> (state: D.State, version: UInt64) {
         var state = D.initialState
         var version: UInt64 = 0
         var from: UInt64 = 1
         while true {
             let batch = try read(stream: stream, from: from, limit: 1_000)
+            if checked { try checkChain(batch) }
             for recorded in batch {
                 version = recorded.streamVersion
                 do {

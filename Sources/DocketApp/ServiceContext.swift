@@ -17,7 +17,7 @@ public struct ServiceContext: Sendable {
 
     /// The decision context for `login`: refuses unknown and deactivated users.
     func context(for login: String) throws -> DecisionContext {
-        let (state, _) = try kernel.load(UserDecider.self, stream: StreamName.user(login))
+        let (state, _) = try kernel.loadUser(login)
         return DecisionContext(actor: try UserDecider.actor(login: login, state: state), now: clock.now())
     }
 

@@ -137,6 +137,33 @@ import Testing
         #expect(run.stderr.contains("the first bad position is 4"))
     }
 
+    /// A damaged `user.added` (one bit of its type flipped in the record, as a random flip did in `DamagedStoreTests`) is
+    /// reported as damage by every command that asks who the user is, not taken as "unknown user" (exit 5).
+    @Test func aDamagedUserEventIsReportedAsDamageNotAsAnUnknownUser() throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        let file = store + "/data.mdb"
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        // The record's type field: its length (u16, little-endian), then the text.
+        let needle = [UInt8(10), 0] + Array("user.added".utf8)
+        var flipped = 0
+        for start in 0...(bytes.count - needle.count) where bytes[start..<(start + needle.count)].elementsEqual(needle) {
+            bytes[start + 2 + 5] ^= 0x20  // "user.Added"
+            flipped += 1
+        }
+        #expect(flipped >= 1)  // the live record, and any older copy of its page LMDB has not reused yet
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let addClient = ["client", "add", "acme", "--name", "Acme", "--time-zone", "UTC", "--currency", "USD"]
+        let addUser = ["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]
+        for arguments in [["export"], addClient, addUser] {
+            let run = try DocketProcess.run(arguments, store: store)
+            #expect(run.status == 2, "\(arguments): exit \(run.status): \(run.stderr)")
+            #expect(run.stderr.contains("damaged at position 1"), "\(arguments): \(run.stderr)")
+        }
+        let verify = try DocketProcess.run(["verify"], store: store)
+        #expect(verify.status == 2)
+        #expect(verify.stdout.contains("position 1: hash mismatch"))
+    }
+
     @Test func aGarbageStoreIsReportedAsDamaged() throws {
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: store + "/data.mdb", contents: Data(repeating: 0x5a, count: 8192))

@@ -81,7 +81,7 @@ extension DirectoryService {
         guard status == "active" else {
             throw DomainError(.unauthenticated, "API token \(state.tokenId ?? "") is \(status); ask for a new one with `docket token create`")
         }
-        let (user, _) = try kernel.load(UserDecider.self, stream: StreamName.user(state.user))
+        let (user, _) = try kernel.loadUser(state.user)
         return (try UserDecider.actor(login: state.user, state: user), String(parts[1]), state.expiresAt)
     }
 

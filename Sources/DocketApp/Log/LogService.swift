@@ -94,7 +94,7 @@ public struct LogService: Sendable {
     public func requireAdmin(_ login: String, to action: String) throws {
         let role: Role
         do {
-            let (state, _) = try CommandKernel(store: store).load(UserDecider.self, stream: StreamName.user(login))
+            let (state, _) = try CommandKernel(store: store).loadUser(login)
             role = try UserDecider.actor(login: login, state: state).role
         } catch let error as DomainError {
             throw DomainError(.forbidden, "only an admin may \(action): \(error.message)")
