@@ -27,7 +27,6 @@ public struct VerifyReport: Sendable, Equatable {
     }
 }
 
-/// What the walk along the chain has seen so far.
 extension EventStore {
     /// Checks `events` (as this store gave them) against the hash chain, as `verify` does for every event: each one's
     /// stored record, hashed after the stored hash of the event before it, must give its own stored hash. For the few
@@ -45,8 +44,8 @@ extension EventStore {
                     previous = try storedHash(at: event.position - 1, txn: txn)
                 }
                 guard let record = try txn.get(db.events, key: Key.u64(event.position)) else { throw Self.chainBroken(at: event.position) }
-                let good = try record.withUnsafeBytes { raw in
-                    let (body, stored) = try RecordCodec.split(raw)
+                let good = record.withUnsafeBytes { raw in
+                    guard let (body, stored) = try? RecordCodec.split(raw) else { return false }
                     return RecordCodec.hash(previous: previous, position: event.position, body: body) == stored
                 }
                 guard good else { throw Self.chainBroken(at: event.position) }
@@ -56,8 +55,10 @@ extension EventStore {
 
     /// The hash stored with the event at `position`.
     private func storedHash(at position: UInt64, txn: borrowing Transaction) throws -> Digest {
-        guard let record = try txn.get(db.events, key: Key.u64(position)) else { throw Self.chainBroken(at: position) }
-        return try record.withUnsafeBytes { try RecordCodec.split($0).hash }
+        guard let record = try txn.get(db.events, key: Key.u64(position)),
+            let hash = record.withUnsafeBytes({ try? RecordCodec.split($0).hash })
+        else { throw Self.chainBroken(at: position) }
+        return hash
     }
 
     private static func chainBroken(at position: UInt64) -> EventLogError {
@@ -67,6 +68,7 @@ extension EventStore {
     }
 }
 
+/// What the walk along the chain has seen so far.
 private struct ChainWalk {
     var expected: UInt64 = 1
     var previousHash = Digest.zero
