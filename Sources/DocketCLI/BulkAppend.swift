@@ -7,15 +7,14 @@ import Glibc
 import Darwin
 #endif
 
-/// `docket event append --stdin`: NDJSON lines read in chunks of `chunkBytes`, in two passes so memory stays one
-/// chunk and a few batches whatever the input's size (each pass hands batches from one thread to another: at most
-/// three in memory), and nothing is appended unless every line is good.
+/// `docket event append --stdin`: NDJSON lines read in chunks of `chunkBytes`, in two passes so memory stays a few
+/// chunks and batches whatever the input's size, and nothing is appended unless every line is good.
 ///
 /// 1. Every line is checked (`BulkLine`: JSON, stream, type, payload, expected version, names, the trust rules) and
-///    kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder); lines are read on one
-///    thread and spooled on the other (`HandOff`), the batches of 1,000 lines checked by either (the reading thread
-///    checks those it hands over while the spooling thread is behind: `Pass1Batch`). A bad line stops the command with
-///    one line naming it (the first bad line of the input): nothing was appended.
+///    kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder), by two threads that
+///    each take the next batch of 1,000 lines, check it and write its records in the batches' order
+///    (`checkAndSpool`). A bad line stops the command with one line naming it (the first bad line of the input):
+///    nothing was appended.
 /// 2. Then the store is opened, the actor checked, and the spooled requests are appended `batch` to a transaction
 ///    (`BulkCommits`), each batch's records laid out (encoded, hashes chained) by the thread that reads the spool back
 ///    while the batch before is committed (`AppendPlanner`), `committed POSITION` printed for each once it is on the
@@ -24,36 +23,24 @@ import Darwin
 ///    one stream with neither command id nor expected version go in one request (the same events, one index
 ///    update).
 struct BulkAppend {
-    /// Bytes read from stdin at a time.
-    static let chunkBytes = 8 << 20
+    /// Bytes read from stdin at a time: a read takes a fraction of a millisecond, so the thread of pass 1 doing it (one
+    /// batch is held ready for the other while it reads) keeps no other waiting (with 8 MiB, each read held it up).
+    static let chunkBytes = 1 << 20
 
     let actor: String
     let repair: Bool
     let batch: Int
-    /// Which of pass 1's batches (numbered from 0) the reading thread checks itself; nil: those it hands over while the
-    /// spooling thread is behind (`checkedLines`). Tests fix it, to put a bad line on the thread they mean.
-    var readerChecks: ((Int) -> Bool)? = nil
+    /// How many threads check the lines in pass 1 (`checkAndSpool`).
+    var checkingThreads = 2
+    /// Called with a batch's number (from 0) before pass 1 checks it, and after: tests hold a batch back with them, to
+    /// have a later one checked first.
+    var willCheck: ((Int) -> Void)? = nil
+    var didCheck: ((Int) -> Void)? = nil
 
     /// Reads `chunks` (nil at the end) to the end, checking every line, then appends them to the store `open` gives.
     func run(chunks: () throws -> ArraySlice<UInt8>?, open: () throws -> LogService) throws {
         let spool = try AppendSpool()
-        // The lines are read on a thread of their own, which checks a batch of them itself when the spooling thread is
-        // behind (a batch waits for it) and hands it over unchecked otherwise: the spooling thread checks those, in
-        // order, before it spools them (`Pass1Batch`).
-        try HandOff.run { emit, backlogged in
-            try checkedLines(chunks: chunks, emit: emit, backlogged: backlogged)
-        } consume: { batch in
-            switch batch {
-            case .checked(let records):
-                try spool.write(records)
-            case .unchecked(let lines):
-                var records = AppendSpool.Records(capacity: AppendSpool.Records.capacity(for: lines))
-                for (line, number) in lines { try check(line, number: number, into: &records) }
-                try spool.write(records)
-            case .failed(let error):
-                throw error
-            }
-        }
+        try checkAndSpool(chunks: chunks, into: spool)
         let store = try open()
         try store.requireAdmin(actor, to: "append raw events")
         try spool.rewind()
@@ -97,67 +84,10 @@ struct BulkAppend {
         if !requests.isEmpty { try emit(requests) }
     }
 
-    /// What pass 1's reading thread hands the spooling thread: the spool's records of `spooledLines` lines it checked,
-    /// as many lines for the spooling thread to check, or the error of a line (that thread throws it once it has checked
-    /// every line before: the error named is always the first bad line's, whichever thread checked it).
-    enum Pass1Batch {
-        case checked(AppendSpool.Records)
-        case unchecked([(line: ArraySlice<UInt8>, number: Int)])
-        case failed(any Error)
-    }
-
-    /// Every line of `chunks`, `spooledLines` to a batch, each batch checked here (`check`) when the spooling thread is
-    /// behind (`backlogged`: the hand-over would wait for it; the spooling thread also writes the spool, and when those
-    /// writes are slow it was twice as busy as the reading thread) and else left to it; the first error (a bad line,
-    /// one too long, input that cannot be read) handed over in order. (Checking every other batch here, whatever the
-    /// spooling thread's pace, left the reading thread idle half the time when the spool's writes were slow.)
-    private func checkedLines(
-        chunks: () throws -> ArraySlice<UInt8>?, emit: (Pass1Batch) throws -> Void, backlogged: () -> Bool
-    ) throws {
-        var lines = LineSplitter()
-        var pending: [(line: ArraySlice<UInt8>, number: Int)] = []
-        pending.reserveCapacity(Self.spooledLines)
-        var handed = 0
-        func hand() throws {
-            defer { handed += 1 }
-            if readerChecks?(handed) ?? backlogged() {
-                var records = AppendSpool.Records(capacity: AppendSpool.Records.capacity(for: pending))
-                for (line, number) in pending { try check(line, number: number, into: &records) }
-                try emit(.checked(records))
-            } else {
-                try emit(.unchecked(pending))
-            }
-            pending.removeAll(keepingCapacity: true)
-        }
-        let take = { (line: ArraySlice<UInt8>, number: Int) throws in
-            pending.append((line, number))
-            if pending.count >= Self.spooledLines { try hand() }
-        }
-        do {
-            do {
-                while let chunk = try chunks() { try lines.feed(chunk, take) }
-                try lines.finish(take)
-                if !pending.isEmpty { try hand() }
-            } catch let long as LineSplitter.TooLong {
-                throw CLIError.badInput("line \(long.line) is longer than \(long.limit) bytes; send a smaller one")
-            }
-        } catch let stopped as HandOff.Stopped {
-            throw stopped
-        } catch {
-            // Lines before the failure that this thread has not checked go over first: the spooling thread checks them.
-            // (After a line checked here, the lines of its batch: checked again there, the same error comes first.)
-            if !pending.isEmpty { try emit(.unchecked(pending)) }
-            try emit(.failed(error))
-        }
-    }
-
-    /// Lines checked before they are handed over to be spooled together.
-    static let spooledLines = 1_000
-
     /// Line `number` parsed and checked, its record added to `records`; nothing for a blank line. A line the scanner
     /// reads (`BulkLine.scan`) is read where it lies and its payload copied once, into its record; any other is parsed
     /// by Foundation (`BulkLine(parsing:number:)`).
-    private func check(_ line: ArraySlice<UInt8>, number: Int, into records: inout AppendSpool.Records) throws {
+    func check(_ line: ArraySlice<UInt8>, number: Int, into records: inout AppendSpool.Records) throws {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x0d }) { return }
         try line.withUnsafeBufferPointer { bytes in
             guard bytes.count <= NDJSONLine.maxLineBytes, let scanned = BulkLine.scan(bytes) else {
@@ -331,14 +261,8 @@ final class AppendSpool {
     struct Records {
         private(set) var bytes: [UInt8] = []
 
-        /// Records with room for `capacity` bytes.
-        init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
-
-        /// Room enough for the records of `lines` but for rare lines (a line's record is its bytes less its keys and
-        /// quotes, plus 17 bytes of lengths: a few more than its own for the shortest lines).
-        static func capacity(for lines: [(line: ArraySlice<UInt8>, number: Int)]) -> Int {
-            lines.reduce(0) { $0 + $1.line.count + 8 }
-        }
+        /// No records, the room kept for the next batch's.
+        mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
         /// Adds a line's record, its payload `payload`'s bytes.
         mutating func append(

@@ -18,18 +18,6 @@ public enum HandOff {
     public static func run<Batch>(
         depth: Int = 1, produce: (_ emit: (Batch) throws -> Void) throws -> Void, consume: (Batch) throws -> Void
     ) throws {
-        try withoutActuallyEscaping(produce) { produce in
-            try run(depth: depth, produce: { emit, _ in try produce(emit) }, consume: consume)
-        }
-    }
-
-    /// `run(depth:produce:consume:)` with `produce` also told whether the consumer is behind (`backlogged`: as many
-    /// batches wait as `depth` allows, so the next `emit` would wait): a producer that can do some of the consumer's
-    /// work does it then, instead of waiting.
-    public static func run<Batch>(
-        depth: Int = 1, produce: (_ emit: (Batch) throws -> Void, _ backlogged: () -> Bool) throws -> Void,
-        consume: (Batch) throws -> Void
-    ) throws {
         let channel = Channel<Batch>(depth: max(1, depth))
         try withoutActuallyEscaping(produce) { produce in
             let producer = Producer(produce: produce, channel: channel)
@@ -67,13 +55,6 @@ public enum HandOff {
             condition.broadcast()
         }
 
-        /// Whether `depth` batches wait: the next `put` would wait for the consumer.
-        var isFull: Bool {
-            condition.lock()
-            defer { condition.unlock() }
-            return waiting.count >= depth
-        }
-
         /// The producer has ended, with `failure` or not.
         func end(_ failure: (any Error)?) {
             condition.lock()
@@ -107,18 +88,18 @@ public enum HandOff {
     private final class Producer<Batch>: @unchecked Sendable {
         // @unchecked Sendable: `produce` is run and let go by the one thread `start` makes, and `run` waits for that
         // (`wait`) before the closure it was lent stops being valid; `channel` guards itself.
-        private var produce: ((_ emit: (Batch) throws -> Void, _ backlogged: () -> Bool) throws -> Void)?
+        private var produce: ((_ emit: (Batch) throws -> Void) throws -> Void)?
         private let channel: Channel<Batch>
         private let done = DispatchSemaphore(value: 0)
 
-        init(produce: @escaping (_ emit: (Batch) throws -> Void, _ backlogged: () -> Bool) throws -> Void, channel: Channel<Batch>) {
+        init(produce: @escaping (_ emit: (Batch) throws -> Void) throws -> Void, channel: Channel<Batch>) {
             (self.produce, self.channel) = (produce, channel)
         }
 
         func start() {
             let thread = Thread { [self] in
                 do {
-                    try produce?({ try channel.put($0) }, { channel.isFull })
+                    try produce?({ try channel.put($0) })
                     channel.end(nil)
                 } catch {
                     channel.end(error)

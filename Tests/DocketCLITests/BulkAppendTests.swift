@@ -58,36 +58,70 @@ import Testing
         #expect(try exportLines() == before)
     }
 
-    /// Pass 1 checks its batches of 1,000 lines on both threads (the reading thread those it hands over while the
-    /// spooling thread is behind, here fixed: every other one from the first, every other one from the second, all,
-    /// none): of two bad lines, the first is named whichever thread checked either, also when the input then fails on
-    /// a line too long (the lines before it not checked yet are checked first).
+    /// Pass 1 checks its batches of 1,000 lines on two threads, each taking the next batch: of two bad lines, the first
+    /// is named also when a later batch is checked first (the batch before the second failure held back until the one
+    /// after it is checked: the second bad line, or a line too long, refused as it is read while the bad one waits to be
+    /// checked), and with one to four threads taking batches as they come.
     @Test(arguments: [(500, 1_500), (1_500, 2_500), (2_500, 3_600), (3_600, 3_700), (1_500, 0), (2_500, 0)])
-    func theFirstBadLineIsNamedWhicheverThreadChecksIt(first: Int, second: Int) throws {
-        for readerChecks: (Int) -> Bool in [{ $0.isMultiple(of: 2) }, { !$0.isMultiple(of: 2) }, { _ in true }, { _ in false }] {
-            try firstBadLineIsNamed(first: first, second: second, readerChecks: readerChecks)
+    func theFirstBadLineIsNamedWhicheverBatchIsCheckedFirst(first: Int, second: Int) throws {
+        let firstBatch = (first - 1) / 1_000
+        let secondBatch = second > 0 ? (second - 1) / 1_000 : first / 1_000
+        let heldBack = secondBatch > firstBatch ? firstBatch : firstBatch - 1
+        let released = DispatchSemaphore(value: 0)
+        let order = Order()
+        var bulk = BulkAppend(actor: "ann", repair: false, batch: 1_000)
+        bulk.willCheck = { batch in
+            if batch == heldBack { _ = released.wait(timeout: .now() + 20) }
+            order.checking(batch)
+        }
+        bulk.didCheck = { batch in if batch == heldBack + 1 { released.signal() } }
+        try firstBadLineIsNamed(first: first, second: second, bulk: bulk, chunkLines: 1_000)
+        #expect(order.checked.firstIndex(of: heldBack + 1)! < order.checked.firstIndex(of: heldBack)!, "\(order.checked)")
+        for threads in 1...4 {
+            var bulk = BulkAppend(actor: "ann", repair: false, batch: 1_000)
+            bulk.checkingThreads = threads
+            try firstBadLineIsNamed(first: first, second: second, bulk: bulk)
         }
     }
 
-    private func firstBadLineIsNamed(first: Int, second: Int, readerChecks: @escaping (Int) -> Bool) throws {
+    /// The batches in the order their checks began.
+    private final class Order: @unchecked Sendable {
+        private let lock = NSLock()
+        private var batches: [Int] = []
+        func checking(_ batch: Int) { lock.withLock { batches.append(batch) } }
+        var checked: [Int] { lock.withLock { batches } }
+    }
+
+    /// Runs `bulk` on 4,000 lines with bad lines `first` and `second` (0: line `first + 1` too long), given in chunks of
+    /// `chunkLines` lines each (a batch holds lines of one chunk), else of 64 KiB (lines cut across chunks).
+    private func firstBadLineIsNamed(first: Int, second: Int, bulk: BulkAppend, chunkLines: Int? = nil) throws {
         var lines = (1...4_000).map { Self.line($0) }
         let bad = #"{"stream":"s","type":"t.x","payload":[1]}"#
         lines[first - 1] = bad
         if second > 0 {
             lines[second - 1] = bad
         } else {
-            // The line after the bad one is too long: refused as it is read, while the bad one waits to be checked.
             lines[first] = #"{"stream":"s","type":"t.x","payload":{"a":""# + String(repeating: "x", count: NDJSONLine.maxLineBytes) + #""}}"#
         }
         let input = Array(lines.joined(separator: "\n").utf8)
+        // Where each chunk ends: after the newline of every `chunkLines`-th line, or every 64 KiB.
+        var ends = Array(stride(from: 1 << 16, to: input.count, by: 1 << 16))
+        if let chunkLines {
+            var offset = 0
+            ends = lines.enumerated().compactMap { index, line in
+                offset += line.utf8.count + 1
+                return (index + 1) % chunkLines == 0 && offset < input.count ? offset : nil
+            }
+        }
+        ends.append(input.count)
         var offset = 0
         let chunks = { () -> ArraySlice<UInt8>? in
-            guard offset < input.count else { return nil }
-            defer { offset += 1 << 16 }
-            return input[offset..<min(offset + (1 << 16), input.count)]
+            guard offset < input.count, let end = ends.first(where: { $0 > offset }) else { return nil }
+            defer { offset = end }
+            return input[offset..<end]
         }
         let error = try #require(throws: CLIError.self) {
-            try BulkAppend(actor: "ann", repair: false, batch: 1_000, readerChecks: readerChecks).run(chunks: chunks) {
+            try bulk.run(chunks: chunks) {
                 Issue.record("the store was opened although line \(first) is bad")
                 throw CLIError.badInput("opened")
             }

@@ -28,30 +28,6 @@ import Testing
         #expect(consumed == Array(0..<200))
     }
 
-    /// The producer is told the consumer is behind exactly when a batch waits for it (depth 1): not before the first
-    /// batch, yes while the consumer holds the first and the second waits, no again once the consumer has taken it.
-    @Test func theProducerIsToldWhenTheConsumerIsBehind() throws {
-        let release = DispatchSemaphore(value: 0)
-        var told: [Bool] = []
-        var consumed: [Int] = []
-        try HandOff.run(depth: 1) { emit, backlogged in
-            told.append(backlogged())
-            try emit(1)
-            // Handed over only once the consumer has taken the first batch (depth 1), which it holds until released.
-            try emit(2)
-            told.append(backlogged())
-            release.signal()
-            let deadline = Date().addingTimeInterval(10)
-            while backlogged(), Date() < deadline { usleep(100) }
-            told.append(backlogged())
-        } consume: { batch in
-            consumed.append(batch)
-            if batch == 1 { release.wait() }
-        }
-        #expect(told == [false, true, false])
-        #expect(consumed == [1, 2])
-    }
-
     /// A producer's failure reaches the caller, and no batch after it is consumed.
     @Test func aProducersFailureEndsTheRun() throws {
         var consumed: [Int] = []
