@@ -30,8 +30,9 @@ struct BulkAppend {
     let actor: String
     let repair: Bool
     let batch: Int
-    /// How many threads check the lines in pass 1 (`checkAndSpool`).
-    var checkingThreads = 2
+    /// How many threads check the lines in pass 1 (`checkAndSpool`): the processors available, at least two (one
+    /// reads while the other checks) and at most four (the spool is written by one at a time).
+    var checkingThreads = min(4, max(2, ProcessInfo.processInfo.activeProcessorCount))
     /// Called with a batch's number (from 0) before pass 1 checks it, and after: tests hold a batch back with them, to
     /// have a later one checked first.
     var willCheck: ((Int) -> Void)? = nil
