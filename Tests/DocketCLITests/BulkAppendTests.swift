@@ -58,6 +58,21 @@ import Testing
         #expect(try exportLines() == before)
     }
 
+    /// A line longer than the chunks stdin is read in (1 MiB) is put together from several and appended whole, between
+    /// short lines.
+    @Test func aLineLongerThanAChunkIsAppendedWhole() throws {
+        try initialized()
+        let text = String(repeating: "y", count: 3 * BulkAppend.chunkBytes + 12_345)
+        let lines = [Self.line(0, stream: "big-1"), #"{"stream":"big-1","type":"load.noted","payload":{"text":"\#(text)"}}"#, Self.line(2, stream: "big-1")]
+        let run = try DocketProcess.run(["event", "append", "--stdin", "--batch", "2"], store: store, stdin: lines.joined(separator: "\n"))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "committed 3\ncommitted 4\n")
+        let exported = try exportLines()
+        #expect(exported.count == 4)
+        #expect(exported[2].contains(#""payload":{"text":"\#(text)"}"#))
+        #expect(exported[3].contains(#""payload":{"i":2}"#))
+    }
+
     /// Pass 1 checks its batches of 1,000 lines on two threads, each taking the next batch: of two bad lines, the first
     /// is named also when a later batch is checked first (the batch before the second failure held back until the one
     /// after it is checked: the second bad line, or a line too long, refused as it is read while the bad one waits to be
