@@ -11,9 +11,9 @@ import Darwin
 /// chunks and batches whatever the input's size, and nothing is appended unless every line is good.
 ///
 /// 1. Every line is checked (`BulkLine`: JSON, stream, type, payload, expected version, names, the trust rules) and
-///    kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder), by two threads that
-///    each take the next batch of 1,000 lines, check it and write its records in the batches' order
-///    (`checkAndSpool`). A bad line stops the command with one line naming it (the first bad line of the input):
+///    kept, already parsed, in a spool file (`AppendSpool`, unlinked, in the temporary folder), by threads that each
+///    take the next batch of up to 1,000 lines, check it and write its records in the batches' order
+///    (`checkAndSpool`, `checkingThreads`). A bad line stops the command with one line naming it (the first bad line of the input):
 ///    nothing was appended.
 /// 2. Then the store is opened, the actor checked, and the spooled requests are appended `batch` to a transaction
 ///    (`BulkCommits`), each batch's records laid out (encoded, hashes chained) by the thread that reads the spool back
@@ -33,9 +33,10 @@ struct BulkAppend {
     /// How many threads check the lines in pass 1 (`checkAndSpool`): the processors available, at least two (one
     /// reads while the other checks) and at most four (the spool is written by one at a time).
     var checkingThreads = min(4, max(2, ProcessInfo.processInfo.activeProcessorCount))
-    /// Called with a batch's number (from 0) before pass 1 checks it, and after: tests hold a batch back with them, to
-    /// have a later one checked first.
+    /// Called with a batch's number (from 0) before pass 1 checks it: tests hold a batch back here, to have a later one
+    /// checked first.
     var willCheck: ((Int) -> Void)? = nil
+    /// Called with a batch's number once pass 1 has checked it (before its turn to be written).
     var didCheck: ((Int) -> Void)? = nil
 
     /// Reads `chunks` (nil at the end) to the end, checking every line, then appends them to the store `open` gives.
@@ -265,7 +266,7 @@ final class AppendSpool {
         private var base: UnsafeMutableRawPointer?
         private var capacity = 0
         /// How many bytes the records take.
-        private(set) var count = 0
+        private var count = 0
 
         init() {}
 
