@@ -193,7 +193,8 @@ final class SpoolTurns: @unchecked Sendable {
     }
 }
 
-/// A thread of pass 1 besides the calling one.
+/// A thread of pass 1 besides the calling one. (Not the log's `Background`, which takes a `Sendable` body: this one
+/// runs the command's test hooks and the `chunks` it was lent, neither of them `Sendable`, and is always waited for.)
 private final class CheckingThread: @unchecked Sendable {
     // @unchecked Sendable: `body` is run and let go by the one thread `start` makes; the maker only waits for it.
     private var body: (() -> Void)?
