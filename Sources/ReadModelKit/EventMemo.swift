@@ -9,10 +9,11 @@ import Foundation
 ///
 /// A memo is an instance given to the projections that share it when they are made (`ReadModels` makes one per
 /// store), never a global: two stores folding at the same time do not see each other's events. `derive` must be a pure
-/// function of the event's type, schema version and payload. A hit requires the same position and the very same payload
-/// (its buffer's address and count): the folds of one batch are handed the same decoded events, and a position names
-/// one event for as long as the memo holds it (the log is append-only, and no slot outlives the fold that filled it),
-/// so the same event decoded again is only a miss, derived again. The memo holds no reference to the event: a slot
+/// function of the event's type, schema version and payload. A hit requires the same position, the very same payload
+/// buffer (the array's reference, compared and never followed: see `Slot`) and the same chained hash: the folds of one
+/// batch are handed the same decoded events, and a position names one event for as long as the memo holds it (the log
+/// is append-only, and no slot outlives the fold that filled it), so the same event decoded again is only a miss,
+/// derived again; a buffer freed and made again at the same address for another event has another hash. The memo holds no reference to the event: a slot
 /// kept its type and payload, and letting go of them at `forget` (released on another thread than the one that
 /// decoded them, some shared by every event of a type) was 7 % of a bulk fold's writer thread. It holds the last
 /// `capacity` events by position (more than a bulk batch), until the projections call `forget()` when their transaction
@@ -43,32 +44,36 @@ public final class EventMemo<Value>: @unchecked Sendable {
     /// An event's value with what identifies the event (`value` nil: the slot is empty).
     @usableFromInline struct Slot {
         @usableFromInline var position: UInt64
-        /// Where the event's payload is, and its count: compared, never read (see the type).
-        @usableFromInline var payload: UnsafeRawPointer?
-        @usableFromInline var payloadCount: Int
+        /// The event's payload buffer, by its reference (`buffer(of:)`): compared, never followed.
+        @usableFromInline var payload: UInt
+        /// The event's chained hash (held in the event itself, beside its position).
+        @usableFromInline var hash: Digest
         @usableFromInline var value: Value?
 
-        @inlinable static var empty: Slot { Slot(position: 0, payload: nil, payloadCount: 0, value: nil) }
+        @inlinable static var empty: Slot { Slot(position: 0, payload: 0, hash: .zero, value: nil) }
 
-        @inlinable init(position: UInt64, payload: UnsafeRawPointer?, payloadCount: Int, value: Value?) {
-            (self.position, self.payload, self.payloadCount, self.value) = (position, payload, payloadCount, value)
+        @inlinable init(position: UInt64, payload: UInt, hash: Digest, value: Value?) {
+            (self.position, self.payload, self.hash, self.value) = (position, payload, hash, value)
         }
 
-        /// A slot for `event` (whose payload's buffer is at `payload`).
-        @inlinable init(_ event: RecordedEvent, payload: UnsafeRawPointer?, value: Value?) {
-            self.init(position: event.position, payload: payload, payloadCount: event.payload.count, value: value)
+        /// A slot for `event` (whose payload buffer is `payload`).
+        @inlinable init(_ event: RecordedEvent, payload: UInt, value: Value?) {
+            self.init(position: event.position, payload: payload, hash: event.hash, value: value)
         }
 
-        /// The value kept for `event` (whose payload's buffer is at `payload`), if this slot holds that event.
-        @inlinable func value(for event: RecordedEvent, payload: UnsafeRawPointer?) -> Value? {
-            guard position == event.position, self.payload == payload, payloadCount == event.payload.count else { return nil }
+        /// The value kept for `event` (whose payload buffer is `payload`), if this slot holds that event.
+        @inlinable func value(for event: RecordedEvent, payload: UInt) -> Value? {
+            guard position == event.position, self.payload == payload, hash == event.hash else { return nil }
             return value
         }
     }
 
-    /// Where `event`'s payload is stored: what identifies it in a slot, with its count.
-    @inlinable static func address(of event: RecordedEvent) -> UnsafeRawPointer? {
-        event.payload.withUnsafeBytes { $0.baseAddress }
+    /// `event`'s payload buffer, by its reference: the one word an array holds, read where the event lies. Its address
+    /// or count are read through that reference, in the buffer's header, which was made by the thread that read the
+    /// batch and is long out of this core's cache when a fold looks an event up: that one load was 5 % of a 1M
+    /// rebuild's samples (the queue and sla folds look up every ticket event).
+    @inlinable static func buffer(of event: RecordedEvent) -> UInt {
+        unsafeBitCast(event.payload, to: UInt.self)
     }
 
     /// A memo of up to `capacity` events by position.
@@ -92,7 +97,7 @@ public final class EventMemo<Value>: @unchecked Sendable {
     @inlinable public func value(of event: RecordedEvent, _ derive: (RecordedEvent) throws -> Value) rethrows -> Value {
         let slot = Int(event.position % UInt64(capacity))
         let stripe = EventMemo.stripe(of: slot)
-        let payload = EventMemo.address(of: event)
+        let payload = EventMemo.buffer(of: event)
         if let value = locks.withLock(stripe, { slots[slot].value(for: event, payload: payload) }) { return value }
         let value = try derive(event)
         locks.withLock(stripe) {

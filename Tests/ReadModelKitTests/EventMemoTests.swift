@@ -48,6 +48,23 @@ import Testing
         #expect(counter.derived == [7, 7])
     }
 
+    /// Another event at the same position is never taken for the one held, even when it comes in the same payload
+    /// buffer (a buffer freed and made again at the same address): its chained hash differs.
+    @Test func anotherEventInTheSameBufferIsDerivedAgain() {
+        let memo = EventMemo<UInt64>()
+        let counter = Counter()
+        var first = Self.event(5)
+        first.hash = Digest(hex: String(repeating: "ab", count: 32))!
+        var other = first
+        other.hash = Digest(hex: String(repeating: "cd", count: 32))!
+        #expect(first.payload.withUnsafeBytes { $0.baseAddress } == other.payload.withUnsafeBytes { $0.baseAddress })
+        _ = memo.value(of: first, counter.derive)
+        _ = memo.value(of: other, counter.derive)
+        #expect(counter.derived == [5, 5])
+        _ = memo.value(of: other, counter.derive)
+        #expect(counter.derived == [5, 5], "the event held now is found")
+    }
+
     /// The memo keeps no reference to an event: its payload's buffer is still the event's alone (changing it in place
     /// copies nothing), so forgetting the memo's slots frees no event's bytes.
     @Test func theMemoHoldsNoReferenceToThePayload() {
