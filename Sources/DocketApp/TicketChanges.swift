@@ -75,16 +75,20 @@ final class TicketChanges: Sendable {
         }
     }
 
-    /// The highest position the memo held when a projection last sealed a batch (`sealed()`), nil when none has
-    /// since the memo was last emptied. Only touched under `sealing`.
-    private let sealing = NSLock()
+    /// The last position of the batches projections have sealed (`sealed()`), nil when none has since the memo was
+    /// last emptied. Only touched under `sealing` (a condition: `prepare` waits on it for a batch being prepared).
+    private let sealing = NSCondition()
     nonisolated(unsafe) private var sealedThrough: UInt64?
 
     /// Called by a projection that seals a batch (`Projection.prepareFlush`, a pipelined bulk fold): every change held
     /// then is of that batch or before it, since the next batch's folds start only when every projection has sealed.
+    ///
+    /// What it seals is the oldest batch prepared and not written yet (`preparedEnds`): the batch after it may be
+    /// prepared already (`FoldTasks.prepareUpcoming`), and its changes must outlive this one's flush. Without a
+    /// prepared batch, every change held.
     func sealed() {
-        let highest = memo.highestPosition
-        sealing.withLock { sealedThrough = max(sealedThrough ?? 0, highest) }
+        let through = sealing.withLock { preparedEnds.first } ?? memo.highestPosition
+        sealing.withLock { sealedThrough = max(sealedThrough ?? 0, through) }
     }
 
     /// Called when a transaction's rows are written. With batches sealed, the next batch's folds may have begun (on
@@ -92,7 +96,11 @@ final class TicketChanges: Sendable {
     /// the whole memo made the models of the writer's group decode the next batch's events again: a quarter of a 1M
     /// rebuild's ticket events were decoded twice). Else every change is.
     func flushed() {
-        if let through = sealing.withLock({ sealedThrough }) {
+        let through = sealing.withLock { () -> UInt64? in
+            if let sealedThrough { preparedEnds.removeAll { $0 <= sealedThrough } }
+            return sealedThrough
+        }
+        if let through {
             memo.forget(through: through)
         } else {
             memo.forget()
@@ -101,29 +109,47 @@ final class TicketChanges: Sendable {
 
     /// Forgets every change decoded (the fold has ended, or dropped what it kept).
     func forget() {
-        sealing.withLock { (sealedThrough, preparedThrough) = (nil, 0) }
+        sealing.withLock { (sealedThrough, preparedThrough, preparedEnds) = (nil, 0, []) }
         memo.forget()
     }
 
     /// The last position of the last batch prepared (`prepare`), 0 when none is since the memo was last emptied. Only
     /// touched under `sealing`.
     nonisolated(unsafe) private var preparedThrough: UInt64 = 0
+    /// The last positions of the batches prepared and not forgotten yet, oldest first. Only touched under `sealing`.
+    nonisolated(unsafe) private var preparedEnds: [UInt64] = []
+    /// The last position of the batch a thread is preparing now, nil when none is. Only touched under `sealing`.
+    nonisolated(unsafe) private var preparingThrough: UInt64?
 
     /// Decodes every event of a ticket's stream in `events` (a bulk fold's batch, `Projection.prepare`) into the memo,
     /// once for the three models that read them: folded as tasks, `queue` and `sla` go through a batch at the same time
     /// on two threads, and both decoded an event the other had not stored yet — a 1M rebuild derived 1.02M changes for
     /// 752k ticket events (one thread: 752k). The first of the three to be called does it; an event that does not decode
     /// is left for `apply` to meet.
+    ///
+    /// A call for a batch another thread is preparing waits for it to end (the batch after a fold's may be prepared
+    /// by a thread of the fold that ran out of tasks, `FoldTasks.prepareUpcoming`): its folds would otherwise decode
+    /// the events that thread has not reached yet a second time.
     func prepare(_ events: [RecordedEvent]) {
         guard let last = events.last?.position else { return }
         let done = sealing.withLock {
-            defer { preparedThrough = max(preparedThrough, last) }
-            return last <= preparedThrough
+            guard last > preparedThrough else {
+                while let preparing = preparingThrough, preparing >= last { sealing.wait() }
+                return true
+            }
+            preparedThrough = last
+            preparingThrough = last
+            preparedEnds.append(last)
+            return false
         }
         guard !done else { return }
         events.forEachInPlace { event in
             guard StreamName.stream(event.stream, hasPrefix: "ticket-") else { return }
             _ = try? decoded(of: event)
+        }
+        sealing.withLock {
+            if preparingThrough == last { preparingThrough = nil }
+            sealing.broadcast()
         }
     }
 

@@ -4,9 +4,10 @@ import Foundation
 /// beside the caller's next step — the next batch of a bulk fold read and decoded (`BatchPrefetch`), a replay's flush
 /// to the disk beside its digests.
 final class Background<Value>: @unchecked Sendable {
-    // @unchecked Sendable: `work` and `result` are touched by the one thread `init` starts until it signals `done`, and
-    // by the maker only after `wait()` has seen that signal.
+    // @unchecked Sendable: `work` is touched by the one thread `init` starts; `result` only under `lock`; `finished`
+    // only by the one thread that waits.
     private var work: (@Sendable () throws -> Value)?
+    private let lock = NSCondition()
     private var result: Result<Value, any Error>?
     private let done = DispatchSemaphore(value: 0)
     private var finished = false
@@ -15,23 +16,35 @@ final class Background<Value>: @unchecked Sendable {
     init(stackSize: Int? = nil, _ work: @escaping @Sendable () throws -> Value) {
         self.work = work
         let thread = Thread { [self] in
-            result = Result { try self.work!() }
+            let ended = Result { try self.work!() }
             // Let go of what `work` holds (a store, say) before signalling: the store may be closed as soon as its
             // caller returns, and reopening its folder at once is refused while this process still holds it.
             self.work = nil
+            lock.withLock {
+                result = ended
+                lock.broadcast()
+            }
             done.signal()
         }
         if let stackSize { thread.stackSize = stackSize }
         thread.start()
     }
 
-    /// Waits for the work to end: its value, or its error (every call).
+    /// Waits for the work to end: its value, or its error (every call, from the one thread that waits).
     func wait() throws -> Value {
         if !finished {
             done.wait()
             finished = true
         }
-        return try result!.get()
+        return try lock.withLock { result! }.get()
+    }
+
+    /// Waits for the work to end, from any thread besides the one that calls `wait()`: its value, nil when it failed.
+    func valueWhenEnded() -> Value? {
+        lock.withLock {
+            while result == nil { lock.wait() }
+            return try? result?.get()
+        }
     }
 }
 

@@ -18,6 +18,10 @@ final class BatchPrefetch: Sendable {
     /// Waits for the read to end: its events, or why it failed.
     func wait() throws -> [RecordedEvent] { try read.wait() }
 
+    /// Waits for the read to end, from a thread besides the one that takes the batch (`take`): its events, nil when it
+    /// failed.
+    func eventsWhenRead() -> [RecordedEvent]? { read.valueWhenEnded() }
+
     /// The events of `ahead` when it read the batch from `first` on without failing, else nil (the caller reads the
     /// batch itself, and meets any failure there); `ahead` is waited for and emptied either way.
     static func take(_ ahead: inout BatchPrefetch?, first: UInt64) -> [RecordedEvent]? {

@@ -57,7 +57,9 @@ extension EventStore {
                         for projection in group { projection.discardPending() }
                     }
                     let events = try BatchPrefetch.take(&ahead, first: mark + 1) ?? source.read(mark, min(target, mark + UInt64(batchSize)))
-                    batch = fold.start(events, into: group, store: self)
+                    let last = events.last?.position ?? min(target, mark + UInt64(batchSize))
+                    if last < target { ahead = readAhead(after: last, target: target) }
+                    batch = fold.start(events, into: group, store: self, upcoming: ahead)
                 }
                 next = nil
                 let last = batch.events.last?.position ?? min(target, mark + UInt64(batchSize))
@@ -65,8 +67,8 @@ extension EventStore {
                 try fold.finish(batch, txn: txn)
                 // Only a batch folded as tasks is sealed: the next may start before it is written.
                 if batch.tasked, last < target, let events = BatchPrefetch.take(&ahead, first: last + 1) {
-                    next = fold.start(events, into: group, store: self)
                     if let end = events.last?.position, end < target { ahead = readAhead(after: end, target: target) }
+                    next = fold.start(events, into: group, store: self, upcoming: ahead)
                 }
                 for projection in group { try projection.flush(in: txn) }
                 for projection in group { try setCheckpoint(projection.name, to: last, txn: txn) }

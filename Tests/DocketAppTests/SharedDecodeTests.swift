@@ -429,6 +429,32 @@ import Testing
         #expect(try changes.decoded(of: events[5]) !== second[2])
     }
 
+    /// The batch after the one being folded may be prepared before the folds of this one seal it (by a fold thread out of
+    /// tasks, `FoldTasks.prepareUpcoming`): sealing then seals the oldest batch prepared, and writing it keeps the next
+    /// batch's decodes, which its folds find.
+    @Test func sealingAfterTheNextBatchIsPreparedSealsTheOldestPreparedBatch() throws {
+        let changes = TicketChanges()
+        let events = (1...6 as ClosedRange<UInt64>).map(Self.closing)
+        changes.prepare(Array(events[..<3]))
+        let first = try events[..<3].map { try changes.decoded(of: $0) }
+        changes.prepare(Array(events[3...]))
+        let second = try events[3...].map { try changes.decoded(of: $0) }
+        changes.sealed()
+        changes.flushed()
+        for (index, event) in events.enumerated() {
+            let again = try changes.decoded(of: event)
+            if index < 3 {
+                #expect(again !== first[index], "position \(event.position) was of the sealed batch: forgotten")
+            } else {
+                #expect(again === second[index - 3], "position \(event.position) is of the batch prepared next: kept")
+            }
+        }
+        // The next batch sealed and written in turn: its decodes are forgotten too.
+        changes.sealed()
+        changes.flushed()
+        #expect(try changes.decoded(of: events[4]) !== second[1])
+    }
+
     @Test func writingWithoutASealedBatchForgetsEveryDecode() throws {
         let changes = TicketChanges()
         let events = (1...4 as ClosedRange<UInt64>).map(Self.closing)

@@ -35,6 +35,23 @@ import Testing
         #expect(throws: Failed.self) { try work.wait() }
     }
 
+    /// Another thread than the one that waits may wait for the value too (`valueWhenEnded`): it gets it once the work
+    /// has ended, and nil when the work failed; `wait` still gets it after.
+    @Test func anotherThreadGetsTheValueWhenTheWorkEnds() throws {
+        let proceed = DispatchSemaphore(value: 0)
+        let work = Background<Int> {
+            proceed.wait()
+            return 42
+        }
+        let got = Background<Int?> { work.valueWhenEnded() }
+        proceed.signal()
+        #expect(try got.wait() == 42)
+        #expect(try work.wait() == 42)
+        let failing = Background<Int> { throw Failed() }
+        #expect(try Background<Int?> { failing.valueWhenEnded() }.wait() == nil)
+        #expect(throws: Failed.self) { try failing.wait() }
+    }
+
     /// A flag shared with the work's thread.
     final class Locked: @unchecked Sendable {
         private let lock = NSLock()

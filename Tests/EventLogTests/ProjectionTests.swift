@@ -297,6 +297,69 @@ extension ProjectionTests {
     }
 }
 
+extension ProjectionTests {
+    /// In a pipelined bulk fold, a thread that has no task left of a batch prepares the next batch's events while another
+    /// still folds its task: here the task that folds the batch's last event waits until the next batch is prepared,
+    /// which no task of its own batch can do. Folded on three threads (the waiting task may be any thread's, the
+    /// writer's included), every model then holds what the appends left.
+    @Test func aThreadOutOfTasksPreparesTheNextBatch() throws {
+        let waiting = WaitsForThePreparationOfTheNextBatch(name: "waits", lastOfBatch: 10)
+        let counters = (0..<3).map { MemoryCounter(name: "counter-\($0)", everyNth: 1) }
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock(), projections: [waiting] + counters)
+        for n in 0..<30 { try store.append(sampleAppend("ticket-T-\(n % 4)", count: 1)) }
+        let incremental = try counters.map { try store.dump(projection: $0.name) }
+        store.foldThreads = 3
+        waiting.arm()
+        try store.rebuild(store.projectionNames, batchSize: 10)
+        #expect(waiting.sawTheNextBatchPrepared, "the task holding position 10 waited 10 s for batch 11-20 to be prepared")
+        #expect(try counters.map { try store.dump(projection: $0.name) } == incremental)
+    }
+}
+
+/// Folds in memory and seals its batches (so a fold of it is pipelined), and once armed (the appends made), when it
+/// folds position `lastOfBatch` waits (10 s at most) until it is asked to prepare the batch that begins after it.
+private final class WaitsForThePreparationOfTheNextBatch: Projection, @unchecked Sendable {
+    // @unchecked Sendable: `armed`, `prepared` and `saw` are only touched under `condition`.
+    let name: String
+    let tables: [String] = []
+    let foldsInMemory = true
+    let sealsBatches = true
+    private let lastOfBatch: UInt64
+    private let condition = NSCondition()
+    private var prepared: Set<UInt64> = []
+    private var saw = false
+    private var armed = false
+
+    init(name: String, lastOfBatch: UInt64) { (self.name, self.lastOfBatch) = (name, lastOfBatch) }
+
+    func arm() { condition.withLock { armed = true } }
+
+    var sawTheNextBatchPrepared: Bool { condition.withLock { saw } }
+
+    func attach(_ tables: ReadModelTables) {}
+
+    func prepare(_ events: [RecordedEvent]) {
+        condition.withLock {
+            if let first = events.first?.position { prepared.insert(first) }
+            condition.broadcast()
+        }
+    }
+
+    func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
+        guard event.position == lastOfBatch else { return }
+        condition.withLock {
+            guard armed else { return }
+            let deadline = Date().addingTimeInterval(10)
+            while !prepared.contains(lastOfBatch + 1), condition.wait(until: deadline) {}
+            saw = prepared.contains(lastOfBatch + 1)
+        }
+    }
+
+    func prepareFlush() throws {}
+    func flush(in txn: borrowing Transaction) throws {}
+    func discardPending() {}
+}
+
 /// Notes, in order, each batch it is asked to prepare (its first and last positions) and each event it folds; keeps
 /// nothing else, and folds in memory so that any thread may take its task.
 private final class PrepareRecorder: Projection, @unchecked Sendable {
