@@ -231,8 +231,9 @@ final class StopFlag: @unchecked Sendable {
 /// The tasks of one batch (`BulkFold`): each projection's fold of it, taken one at a time by the threads, in `order`
 /// except that the writer's thread takes the projections that do not fold in memory first, and only it takes those.
 final class FoldTasks: @unchecked Sendable {
-    // @unchecked Sendable: `taken`, `writerTaken`, `routed`, `spent` and `failed` are only touched under `lock`; a
-    // projection is folded by the one thread that took its task, and flushed by the writer after every task is done.
+    // @unchecked Sendable: `taken`, `writerTaken`, `routed`, `spent`, `failed` and `upcomingTaken` are only touched
+    // under `lock`; a projection is folded by the one thread that took its task, and flushed by the writer after every
+    // task is done.
     struct Stopped: Error {}
 
     let events: [RecordedEvent]
@@ -283,12 +284,12 @@ final class FoldTasks: @unchecked Sendable {
     }
 
     /// Has every projection prepare the upcoming batch's events (`Projection.prepare`), once, when they are read and
-    /// no task failed: called by a thread other than the writer's once it has no task left, after it has said so
+    /// no task failed or was stopped: called by a thread other than the writer's once it has no task left, after it has said so
     /// (the writer does not wait for this).
     func prepareUpcoming() {
         guard let upcoming, lock.withLock({ () -> Bool in
             defer { upcomingTaken = true }
-            return !upcomingTaken && failed == nil
+            return !upcomingTaken && failed == nil && !stop.isRaised
         }), let events = upcoming.eventsWhenRead() else { return }
         for projection in projections { projection.prepare(events) }
     }

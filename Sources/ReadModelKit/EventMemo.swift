@@ -13,8 +13,8 @@ import Foundation
 /// buffer (the array's reference, compared and never followed: see `Slot`) and the same chained hash: the folds of one
 /// batch are handed the same decoded events, and a position names one event for as long as the memo holds it (the log
 /// is append-only, and no slot outlives the fold that filled it), so the same event decoded again is only a miss,
-/// derived again; a buffer freed and made again at the same address for another event has another hash. The memo holds no reference to the event: a slot
-/// kept its type and payload, and letting go of them at `forget` (released on another thread than the one that
+/// derived again; a buffer freed and made again at the same address for another event has another hash. The memo
+/// holds no reference to the event: a slot kept its type and payload, and letting go of them at `forget` (released on another thread than the one that
 /// decoded them, some shared by every event of a type) was 7 % of a bulk fold's writer thread. It holds the last
 /// `capacity` events by position (more than a bulk batch), until the projections call `forget()` when their transaction
 /// ends, or `forget(through:)` in a pipelined bulk fold, whose next batch may have begun before this one is written.
