@@ -417,14 +417,7 @@ import Testing
         // The next batch's folds begin before the first is written.
         let second = try events[3...].map { try changes.decoded(of: $0) }
         changes.flushed()
-        for (index, event) in events.enumerated() {
-            let again = try changes.decoded(of: event)
-            if index < 3 {
-                #expect(again !== first[index], "position \(event.position) was of the sealed batch: forgotten")
-            } else {
-                #expect(again === second[index - 3], "position \(event.position) is of the next batch: kept")
-            }
-        }
+        try Self.expectForgotten(first, kept: second, of: events, by: changes)
         changes.forget()
         #expect(try changes.decoded(of: events[5]) !== second[2])
     }
@@ -441,18 +434,25 @@ import Testing
         let second = try events[3...].map { try changes.decoded(of: $0) }
         changes.sealed()
         changes.flushed()
-        for (index, event) in events.enumerated() {
-            let again = try changes.decoded(of: event)
-            if index < 3 {
-                #expect(again !== first[index], "position \(event.position) was of the sealed batch: forgotten")
-            } else {
-                #expect(again === second[index - 3], "position \(event.position) is of the batch prepared next: kept")
-            }
-        }
+        try Self.expectForgotten(first, kept: second, of: events, by: changes)
         // The next batch sealed and written in turn: its decodes are forgotten too.
         changes.sealed()
         changes.flushed()
         #expect(try changes.decoded(of: events[4]) !== second[1])
+    }
+
+    /// Each of `events` decoded again: the first batch's (`forgotten`) anew, the next batch's the very boxes `kept`.
+    static func expectForgotten(
+        _ forgotten: [TicketChanges.Decoded], kept: [TicketChanges.Decoded], of events: [RecordedEvent], by changes: TicketChanges
+    ) throws {
+        for (index, event) in events.enumerated() {
+            let again = try changes.decoded(of: event)
+            if index < forgotten.count {
+                #expect(again !== forgotten[index], "position \(event.position) was of the sealed batch: forgotten")
+            } else {
+                #expect(again === kept[index - forgotten.count], "position \(event.position) is of the next batch: kept")
+            }
+        }
     }
 
     @Test func writingWithoutASealedBatchForgetsEveryDecode() throws {
