@@ -62,8 +62,8 @@ extension EventStore {
                     batch = fold.start(events, into: group, store: self, upcoming: ahead)
                 }
                 next = nil
+                // The batch after this one is being read already (`ahead`), whichever way this one began.
                 let last = batch.events.last?.position ?? min(target, mark + UInt64(batchSize))
-                if last < target, ahead == nil { ahead = readAhead(after: last, target: target) }
                 try fold.finish(batch, txn: txn)
                 // Only a batch folded as tasks is sealed: the next may start before it is written.
                 if batch.tasked, last < target, let events = BatchPrefetch.take(&ahead, first: last + 1) {
