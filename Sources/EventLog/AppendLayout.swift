@@ -21,6 +21,10 @@ public struct PlannedBatch: Sendable {
 /// Valid exactly when, at the transaction, the head is `after`, the stream index holds `streamCount` streams, each
 /// request finds its stream as `streams[k].before` says, and no request's command id is in the command index: then the
 /// ordinary path (`LogWriter.append`) writes these very bytes, with the same time (`recordedAt`, taken when laid out).
+/// The transaction checks the head, the count and the command ids, not each stream: the head's hash chains every event
+/// of the log, the stream index is made from the log alone, and the planner found each stream in a store whose head
+/// led, through the batches it laid out, to `after` — any other writer's event in between changes the head. (Looking
+/// each stream up again was a tenth of the committing thread's work in a bulk append.)
 struct AppendLayout: Sendable {
     /// What one request finds of its stream (nil: no stream yet) and the stream's id, whether its id is the highest
     /// (`LogWriter.place`'s `lastStream`), and its events in `records`.
@@ -39,6 +43,9 @@ struct AppendLayout: Sendable {
     let records: [Range<Int>]
     let events: [RecordedEvent]
     let results: [AppendResult]
+    /// The batch's events counted for the `stream-counts` model (`StreamCounts.add(_:)`), here, on the planning thread,
+    /// with the names in its cache: folded event by event on the committing thread, that model was an eighth of it.
+    let tally: StreamCounts.Tally
 
     /// The head once the batch is written.
     var head: LogHead {
@@ -77,6 +84,7 @@ struct AppendLayout: Sendable {
         var (position, previous, count) = (head.position, head.hash, streamCount)
         let recordedAt = max(now, head.recordedAt)
         var failed = false
+        var tally = StreamCounts.Tally()
         // Every record is written in place, at the range worked out above, and hashed where it lies.
         let bytes = try [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             defer { initialized = failed ? 0 : size }
@@ -116,6 +124,7 @@ struct AppendLayout: Sendable {
                             actor: request.actor, recordedAt: recordedAt, payload: event.payload, hash: hash))
                     previous = hash
                 }
+                tally.count(request, newStream: before == nil)
                 own[request.stream] = StreamState(id: id, version: version)
                 streams.append(Stream(before: before, id: id, lastStream: lastStream, records: first..<events.count))
                 results.append(
@@ -127,7 +136,22 @@ struct AppendLayout: Sendable {
         guard !failed else { return nil }
         return AppendLayout(
             after: head, streamCount: streamCount, streams: streams, bytes: bytes, records: records, events: events,
-            results: results)
+            results: results, tally: tally)
+    }
+}
+
+extension StreamCounts.Tally {
+    /// Counts the events of `request`, the first of its stream when `newStream` (the stream has none before it); each run
+    /// of events of one type counted at once.
+    mutating func count(_ request: AppendRequest, newStream: Bool) {
+        var events = request.events[...]
+        var streams: UInt64 = newStream ? 1 : 0
+        while let type = events.first?.type {
+            let run = events.prefix { $0.type == type }.count
+            count(stream: request.stream, type: type, events: UInt64(run), streams: streams)
+            streams = 0
+            events = events.dropFirst(run)
+        }
     }
 }
 
@@ -263,7 +287,9 @@ extension EventStore {
                     }
                     try writer.place(layout, of: batch.requests, txn: txn)
                     try writer.finish(txn: txn)
-                    try applyProjections(from: layout.after.position + 1, to: writer.head.position, txn: txn, decoded: (layout.events, nil))
+                    try applyProjections(
+                        from: layout.after.position + 1, to: writer.head.position, txn: txn, decoded: (layout.events, nil),
+                        tally: layout.tally)
                     return writer.head
                 }
                 return (layout.results, layout.events.isEmpty ? nil : head, true)
@@ -280,33 +306,38 @@ private struct LayoutStale: Error {}
 
 extension LogWriter {
     /// Puts the records of `layout` (laid out for `requests`) and their stream and command index entries, checking
-    /// as it goes that each request finds its stream as laid out and its command id unused (`LayoutStale` when not).
+    /// as it goes that each request's command id is unused (`LayoutStale` when not: the planner does not know the
+    /// command ids of the batches before it not yet committed); the caller has checked the head (see `AppendLayout`).
+    /// The stream index is written through one cursor (the batch's streams often follow each other in key order).
     mutating func place(_ layout: AppendLayout, of requests: [AppendRequest], txn: borrowing Transaction) throws {
-        // One cursor over each of `events` and `stream_events` for the whole batch: a put through a cursor left on the
-        // page of the last finds its page without a search from the root.
+        // One cursor over each of `events`, `stream_events` and `streams` for the whole batch: a put through a cursor
+        // left on the page of the last finds its page without a search from the root.
         try layout.bytes.withUnsafeBytes { bytes in
             try txn.withCursor(db.events) { events in
                 try txn.withCursor(db.streamEvents) { streamEvents in
-                    for (request, stream) in zip(requests, layout.streams) {
-                        let found = try LogWriter.streamState(request.stream, txn: txn, db: db).map {
-                            StreamState(id: $0.id, version: $0.version)
-                        }
-                        guard found == stream.before else { throw LayoutStale() }
-                        if let commandId = request.commandId, try txn.get(db.commands, key: Array(commandId.utf8)) != nil {
-                            throw LayoutStale()
-                        }
-                        let first = head.position + 1
-                        for k in stream.records {
-                            let event = layout.events[k]
-                            try place(
-                                record: UnsafeRawBufferPointer(rebasing: bytes[layout.records[k]]), hash: event.hash,
-                                streamId: stream.id, streamVersion: event.streamVersion, recordedAt: event.recordedAt,
-                                events: events, streamEvents: streamEvents, lastStream: stream.lastStream)
-                        }
-                        guard let version = layout.events[stream.records].last?.streamVersion else { continue }
-                        try txn.put(db.streams, key: Array(request.stream.utf8), value: Key.pair(stream.id, version))
-                        if let commandId = request.commandId {
-                            try txn.put(db.commands, key: Array(commandId.utf8), value: Key.pair(first, head.position))
+                    try txn.withCursor(db.streams) { streamIndex in
+                        for (request, stream) in zip(requests, layout.streams) {
+                            if let commandId = request.commandId, try txn.get(db.commands, key: Array(commandId.utf8)) != nil {
+                                throw LayoutStale()
+                            }
+                            let first = head.position + 1
+                            for k in stream.records {
+                                let event = layout.events[k]
+                                try place(
+                                    record: UnsafeRawBufferPointer(rebasing: bytes[layout.records[k]]), hash: event.hash,
+                                    streamId: stream.id, streamVersion: event.streamVersion, recordedAt: event.recordedAt,
+                                    events: events, streamEvents: streamEvents, lastStream: stream.lastStream)
+                            }
+                            guard let version = layout.events[stream.records].last?.streamVersion else { continue }
+                            var name = request.stream
+                            try name.withUTF8 { name in
+                                try withUnsafeBytes(of: (stream.id.bigEndian, version.bigEndian)) { value in
+                                    try streamIndex.put(UnsafeRawBufferPointer(name), value)
+                                }
+                            }
+                            if let commandId = request.commandId {
+                                try txn.put(db.commands, key: Array(commandId.utf8), value: Key.pair(first, head.position))
+                            }
                         }
                     }
                 }

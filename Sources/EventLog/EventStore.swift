@@ -346,8 +346,12 @@ public final class EventStore: @unchecked Sendable {
     /// a bulk fold does; into every projection when `routesAppends` is off). Read back from the log (`verify`'s scratch
     /// store), every event goes into every projection: a check of the interests against the models the appends and
     /// the rebuilds wrote.
+    ///
+    /// A `tally` of the decoded events (a bulk append's batch laid out ahead: `AppendLayout.tally`) is added to the
+    /// `stream-counts` model instead of its folding them, when appends are routed.
     func applyProjections(
-        from first: UInt64, to last: UInt64, txn: borrowing Transaction, decoded: (events: [RecordedEvent], fold: BulkFold?)? = nil
+        from first: UInt64, to last: UInt64, txn: borrowing Transaction, decoded: (events: [RecordedEvent], fold: BulkFold?)? = nil,
+        tally: StreamCounts.Tally? = nil
     ) throws {
         guard first <= last, !projections.isEmpty else { return }
         var current: [any Projection] = []
@@ -360,8 +364,13 @@ public final class EventStore: @unchecked Sendable {
                 if let fold = decoded.fold {
                     try fold.fold(decoded.events, into: current, store: self, txn: txn)
                 } else if routesAppends {
-                    let routing = EventRouting(current)
-                    for event in decoded.events { try routing.fold(event, into: current, txn: txn) }
+                    var routed = current
+                    if let tally, let at = routed.firstIndex(where: { $0 is StreamCounts }) {
+                        (routed.remove(at: at) as? StreamCounts)?.add(tally)
+                    }
+                    guard !routed.isEmpty else { return }
+                    let routing = EventRouting(routed)
+                    for event in decoded.events { try routing.fold(event, into: routed, txn: txn) }
                 } else {
                     for event in decoded.events {
                         for projection in current { try projection.apply(event, in: txn) }

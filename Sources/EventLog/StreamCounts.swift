@@ -15,11 +15,11 @@ public final class StreamCounts: Projection {
     /// Events (and new streams) counted in this write transaction, per category and per type, added at `flush`.
     /// Counted by one thread at a time (below), twice an event: its accesses are not checked at run time for
     /// overlap, which cost a fifth of the fold (`swift_beginAccess`).
-    @exclusivity(unchecked) private var pending = (categories: NameCounts(), types: NameCounts())
+    @exclusivity(unchecked) private var pending = Tally()
     /// The counts of the batches `prepareFlush` sealed and `flush` has not added yet, oldest first. Only touched under
     /// `lock`: the writer's `flush` and the next batch's `prepareFlush` may run at once (a pipelined fold); `pending` is
     /// counted by one thread at a time (the one folding the batch: see `RowTable`'s note).
-    private var unwritten: [(categories: NameCounts, types: NameCounts)] = []
+    private var unwritten: [Tally] = []
     private let lock = NSLock()
 
     public init() {}
@@ -30,23 +30,21 @@ public final class StreamCounts: Projection {
     }
 
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
-        let isNewStream: UInt64 = event.streamVersion == 1 ? 1 : 0
-        var (stream, type) = (event.stream, event.type)
-        stream.withUTF8 { stream in
-            if let category = StreamCounts.asciiCategory(of: stream) {
-                pending.categories.count(UnsafeBufferPointer(rebasing: category), streams: isNewStream)
-            } else {
-                var category = StreamCounts.category(of: event.stream)
-                category.withUTF8 { pending.categories.count($0, streams: isNewStream) }
-            }
-        }
-        type.withUTF8 { pending.types.count($0, streams: 0) }
+        pending.count(stream: event.stream, type: event.type, events: 1, streams: event.streamVersion == 1 ? 1 : 0)
+    }
+
+    /// Adds `tally`, the counts of a batch's events, as if each of those events had been applied: a bulk append counts
+    /// its batches on the thread that lays them out (`AppendLayout.tally`), so the committing thread folds none of
+    /// their events into this model.
+    func add(_ tally: Tally) {
+        pending.categories.add(tally.categories)
+        pending.types.add(tally.types)
     }
 
     /// Sets the counts of the batch counted so far apart for the next `flush`, and starts the next batch.
     public func prepareFlush() throws {
         let sealed = pending
-        pending = (NameCounts(), NameCounts())
+        pending = Tally()
         lock.withLock { unwritten.append(sealed) }
     }
 
@@ -54,19 +52,19 @@ public final class StreamCounts: Projection {
     /// ones, each key once, in key order.
     public func flush(in txn: borrowing Transaction) throws {
         guard let categories, let types else { preconditionFailure("StreamCounts used before the store attached it") }
-        let counts: (categories: NameCounts, types: NameCounts)
+        let counts: Tally
         if let sealed = lock.withLock({ unwritten.isEmpty ? nil : unwritten.removeFirst() }) {
             counts = sealed
         } else {
             counts = pending
-            pending = (NameCounts(), NameCounts())
+            pending = Tally()
         }
         try add(counts.categories, to: categories, txn: txn)
         try add(counts.types, to: types, txn: txn)
     }
 
     public func discardPending() {
-        pending = (NameCounts(), NameCounts())
+        pending = Tally()
         lock.withLock { unwritten.removeAll() }
     }
 
@@ -139,6 +137,28 @@ public final class StreamCounts: Projection {
     }
 }
 
+extension StreamCounts {
+    /// Events and new streams counted per category and per type: what the model adds to its rows for a batch of events.
+    struct Tally {
+        var categories = NameCounts()
+        var types = NameCounts()
+
+        /// Counts `events` events of `type` on `stream`, `streams` of them the first of their stream.
+        mutating func count(stream: String, type: String, events: UInt64, streams: UInt64) {
+            var (name, type) = (stream, type)
+            name.withUTF8 { bytes in
+                if let category = StreamCounts.asciiCategory(of: bytes) {
+                    categories.count(UnsafeBufferPointer(rebasing: category), events: events, streams: streams)
+                } else {
+                    var category = StreamCounts.category(of: stream)
+                    category.withUTF8 { categories.count($0, events: events, streams: streams) }
+                }
+            }
+            type.withUTF8 { types.count($0, events: events, streams: 0) }
+        }
+    }
+}
+
 /// Events and new streams counted per name (a category, a type) in one write transaction, found by the name's UTF-8
 /// bytes: a hash of the bytes into a small open-addressed table, then a comparison of the bytes — no `String` made or
 /// hashed per event (a dictionary keyed by name cost a tenth of a microsecond an event for each of the two).
@@ -149,21 +169,21 @@ struct NameCounts {
     /// Open addressing: an index into `names` plus one, 0 for an empty slot; a power of two, at most half full.
     private var slots = [Int32](repeating: 0, count: 64)
 
-    /// Counts one event under `name`, and `streams` new streams.
-    mutating func count(_ name: UnsafeBufferPointer<UInt8>, streams: UInt64) {
+    /// Counts `events` events under `name`, and `streams` new streams.
+    mutating func count(_ name: UnsafeBufferPointer<UInt8>, events: UInt64 = 1, streams: UInt64) {
         let mask = slots.count - 1
         var slot = NameCounts.hash(name) & mask
         while slots[slot] != 0 {
             let index = Int(slots[slot]) - 1
             if names[index].withUnsafeBufferPointer({ NameCounts.sameBytes($0, name) }) {
-                counts[index].events += 1
+                counts[index].events += events
                 counts[index].streams += streams
                 return
             }
             slot = (slot + 1) & mask
         }
         names.append(Array(name))
-        counts.append((1, streams))
+        counts.append((events, streams))
         slots[slot] = Int32(names.count)
         if names.count * 2 > slots.count { rehash(size: slots.count * 2) }
     }
@@ -174,6 +194,13 @@ struct NameCounts {
         guard a.count == b.count else { return false }
         guard let first = a.baseAddress, let second = b.baseAddress else { return true }
         return memcmp(first, second, a.count) == 0
+    }
+
+    /// Adds every count of `other`.
+    mutating func add(_ other: NameCounts) {
+        for (name, counted) in zip(other.names, other.counts) {
+            name.withUnsafeBufferPointer { count($0, events: counted.events, streams: counted.streams) }
+        }
     }
 
     /// The names with their counts, in byte order.

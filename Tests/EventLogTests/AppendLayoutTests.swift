@@ -65,6 +65,45 @@ import Testing
         #expect(try planned.append(request("s-2", 200, count: 1, commandId: "c-1")).isRetry)
     }
 
+    /// The `stream-counts` model after laid-out batches is the one the ordinary path folds event by event: each batch's
+    /// events are counted as it is laid out (`AppendLayout.tally`) — new streams once, runs of one type, categories
+    /// plain, non-ASCII and without a dash — and added in its transaction instead of folded there again.
+    @Test func laidOutBatchesCountStreamsAndTypesAsTheOrdinaryPathDoes() throws {
+        func typed(_ stream: String, _ first: Int, types: [String]) -> AppendRequest {
+            AppendRequest(
+                stream: stream, expectedVersion: .any,
+                events: types.enumerated().map { offset, type in
+                    let plain = event(first + offset)
+                    return NewEvent(type: type, payload: plain.payload, eventId: plain.eventId)
+                }, actor: "ann")
+        }
+        let batches = [
+            [typed("s-1", 0, types: ["a.x", "a.x", "b.y"]), typed("été-2", 3, types: ["b.y"]), typed("plain", 4, types: ["a.x"])],
+            [typed("s-1", 5, types: ["b.y", "a.x"]), typed("t-9", 7, types: ["c.z", "c.z"]), typed("été-2", 9, types: ["a.x"])],
+        ]
+        let ordinaryCounts = StreamCounts(), plannedCounts = StreamCounts()
+        let ordinary = try EventStore(path: folder.child("ordinary"), clock: ManualClock(), projections: [ordinaryCounts])
+        let planned = try EventStore(path: folder.child("planned"), clock: ManualClock(), projections: [plannedCounts])
+        let plain = BulkCommits(store: ordinary) { _ in }
+        let commits = BulkCommits(store: planned) { _ in }
+        let laid = batches.map { commits.plan($0) }
+        let tally = try #require(laid.first?.layout?.tally)
+        #expect(tally.types.sorted().map { String(decoding: $0.name, as: UTF8.self) } == ["a.x", "b.y"])
+        #expect(tally.categories.sorted().map { $0.counts.streams } == [1, 1, 1], "plain, s and été: one new stream each")
+        for (requests, batch) in zip(batches, laid) {
+            try plain.append(requests)
+            try commits.append(batch)
+        }
+        try plain.finish()
+        try commits.finish()
+        let counted = try plannedCounts.read(from: planned)
+        #expect(counted.categories == (try ordinaryCounts.read(from: ordinary)).categories)
+        #expect(counted.types == (try ordinaryCounts.read(from: ordinary)).types)
+        #expect(counted.types.map(\.events) == [5, 3, 2])
+        #expect(counted.categories.first { $0.name == "s" }.map { ($0.events, $0.streams) } ?? (0, 0) == (5, 1))
+        #expect(try planned.verify().isClean)
+    }
+
     /// Another writer appends between a batch's layout and its transaction: the layout is not written, the batch is
     /// appended the ordinary way after the other writer's event, the ones laid out after it too, and once they are
     /// committed the planner reads the store again and lays out the next.
