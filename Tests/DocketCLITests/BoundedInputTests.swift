@@ -22,7 +22,7 @@ import Testing
 
     func write(_ text: String, _ name: String) -> String {
         let path = folder.child(name)
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         return path
     }
 

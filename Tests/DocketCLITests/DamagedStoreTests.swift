@@ -123,8 +123,8 @@ struct BoundedRun {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bounded-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path + ".out", contents: nil)
-        FileManager.default.createFile(atPath: output.path + ".err", contents: nil)
+        #expect(FileManager.default.createFile(atPath: output.path + ".out", contents: nil))
+        #expect(FileManager.default.createFile(atPath: output.path + ".err", contents: nil))
         defer {
             try? FileManager.default.removeItem(atPath: output.path + ".out")
             try? FileManager.default.removeItem(atPath: output.path + ".err")

@@ -10,7 +10,7 @@ extension ReplayCommandTests {
         let now = "2026-12-01T12:00:00Z"
         let current = try digests(of: store)
         let export = folder.child("export.ndjson")
-        FileManager.default.createFile(atPath: export, contents: Data(try ok(["export"], at: now).stdout.utf8))
+        #expect(FileManager.default.createFile(atPath: export, contents: Data(try ok(["export"], at: now).stdout.utf8)))
         for threads in ["1", "3"] {
             try ok(["rebuild", "--threads", threads], at: now)
             #expect(try digests(of: store) == current, "rebuild on \(threads)")

@@ -26,7 +26,7 @@ import Testing
 
     func file(_ name: String, _ text: String) -> String {
         let path = folder.child(name)
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         return path
     }
 
@@ -172,7 +172,7 @@ import Testing
 
         let full = folder.child("full")
         try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: full + "/notes.txt", contents: Data("keep".utf8))
+        #expect(FileManager.default.createFile(atPath: full + "/notes.txt", contents: Data("keep".utf8)))
         let notEmpty = try docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", full])
         #expect(notEmpty.status == 73)
         #expect(notEmpty.stderr == "docket: error: \(full) is not empty; give --into a new or empty folder\n")
@@ -187,7 +187,7 @@ import Testing
 
         let junk = folder.child("junk")
         try FileManager.default.createDirectory(atPath: junk, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: junk + "/data.mdb", contents: Data(repeating: 0x5a, count: 16384))
+        #expect(FileManager.default.createFile(atPath: junk + "/data.mdb", contents: Data(repeating: 0x5a, count: 16384)))
         let damaged = try docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", folder.child("z")], store: junk)
         #expect(damaged.status == 2, "\(damaged.stderr)")
         #expect(damaged.stderr.split(separator: "\n").count == 1)

@@ -194,7 +194,7 @@ import Testing
     @Test func openingAFileInsteadOfAFolderFailsClearly() throws {
         let folder = TemporaryFolder()
         let file = folder.child("plain")
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         #expect(throws: Environment.OpenError.self) { try Environment(path: file) }
     }
 
@@ -202,7 +202,7 @@ import Testing
         let folder = TemporaryFolder()
         let path = folder.child("db")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path + "/data.mdb", contents: Data(repeating: 0x41, count: 16384))
+        #expect(FileManager.default.createFile(atPath: path + "/data.mdb", contents: Data(repeating: 0x41, count: 16384)))
         do {
             _ = try Environment(path: path)
             Issue.record("expected an invalid-store error")

@@ -62,7 +62,8 @@ extension SLAService {
             groups[key] = entry
         }
         return groups.keys.sorted().compactMap { key in
-            guard var (line, response, resolution) = groups[key] else { return nil }
+            guard let (found, response, resolution) = groups[key] else { return nil }
+            var line = found
             let decided = line.met + line.breached
             line.hitRatePerMille = decided == 0 ? nil : line.met * 1000 / decided
             line.medianResponseMinutes = median(response)
