@@ -38,7 +38,7 @@ public enum FaultGuard {
         var line = [CChar](repeating: 0, count: 4096)
         var low = UInt.max, high: UInt = 0
         while fgets(&line, Int32(line.count), file) != nil {
-            let text = String(cString: line)
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             let fields = text.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6, fields[1].hasPrefix("r-x"), fields[5].contains("liblmdb") else { continue }
             let range = fields[0].split(separator: "-")

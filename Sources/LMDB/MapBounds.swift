@@ -35,7 +35,7 @@ final class MapBounds: @unchecked Sendable {
             defer { fclose(file) }
             var line = [CChar](repeating: 0, count: 4096)
             while fgets(&line, Int32(line.count), file) != nil {
-                let text = String(cString: line).trimmingTrailingNewline
+                let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.trimmingTrailingNewline
                 guard text.hasSuffix(" " + dataFile) || text.hasSuffix("\t" + dataFile) else { continue }
                 let range = text.prefix { $0 != " " }.split(separator: "-")
                 guard range.count == 2, let low = UInt(range[0], radix: 16), let high = UInt(range[1], radix: 16) else { continue }
