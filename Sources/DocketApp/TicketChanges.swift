@@ -17,7 +17,11 @@ final class TicketChanges: Sendable {
     /// Decoded terms by content digest, shared by the folds and by the rows that read their terms back.
     let terms = SLATermsCache()
 
-    init() {}
+    /// Called with each chunk of a batch being prepared (`prepare`) on the thread about to decode it: tests hold a thread
+    /// at a chunk here.
+    private let willDecodeChunk: (@Sendable (Range<Int>) -> Void)?
+
+    init(willDecodeChunk: (@Sendable (Range<Int>) -> Void)? = nil) { self.willDecodeChunk = willDecodeChunk }
 
     /// What the memo keeps of an event, boxed: the memo copies and destroys its values through the runtime's generic
     /// value witnesses (merged code), which for a `TicketChange` walk every case (a tuple of it cost 1 % of a rebuild),
@@ -118,38 +122,73 @@ final class TicketChanges: Sendable {
     nonisolated(unsafe) private var preparedThrough: UInt64 = 0
     /// The last positions of the batches prepared and not forgotten yet, oldest first. Only touched under `sealing`.
     nonisolated(unsafe) private var preparedEnds: [UInt64] = []
-    /// The last position of the batch a thread is preparing now, nil when none is. Only touched under `sealing`.
-    nonisolated(unsafe) private var preparingThrough: UInt64?
+    /// The batches being prepared now, oldest first. Only touched under `sealing`.
+    nonisolated(unsafe) private var preparations: [Preparation] = []
+
+    /// A batch being prepared: its events are decoded a chunk at a time by every thread that asks to prepare it. Only
+    /// touched under `sealing`.
+    private final class Preparation {
+        let events: [RecordedEvent]
+        let last: UInt64
+        /// The first event no thread has taken yet.
+        var next = 0
+        /// How many chunks threads are decoding now.
+        var working = 0
+
+        init(events: [RecordedEvent], last: UInt64) { (self.events, self.last) = (events, last) }
+
+        var isDone: Bool { next == events.count && working == 0 }
+    }
+
+    /// Events of a batch a thread decodes between two looks at its preparation (a few hundred microseconds' work).
+    static let preparedChunk = 256
 
     /// Decodes every event of a ticket's stream in `events` (a bulk fold's batch, `Projection.prepare`) into the memo,
     /// once for the three models that read them: folded as tasks, `queue` and `sla` go through a batch at the same time
     /// on two threads, and both decoded an event the other had not stored yet — a 1M rebuild derived 1.02M changes for
-    /// 752k ticket events (one thread: 752k). The first of the three to be called does it; an event that does not decode
-    /// is left for `apply` to meet.
+    /// 752k ticket events (one thread: 752k). An event that does not decode is left for `apply` to meet.
     ///
-    /// A call for a batch another thread is preparing waits for it to end (the batch after a fold's may be prepared
-    /// by a thread of the fold that ran out of tasks, `FoldTasks.prepareUpcoming`): its folds would otherwise decode
-    /// the events that thread has not reached yet a second time.
+    /// Every thread that asks while the batch is being prepared helps: the events are decoded a chunk at a time
+    /// (`preparedChunk`) by whichever thread takes the next, and each returns once the whole batch is decoded. (The
+    /// batch after a fold's is begun by the thread of the fold that ran out of tasks, `FoldTasks.prepareUpcoming`, and
+    /// the next batch's threads come to it while it is under way: when they waited for it to end, a 1M rebuild's
+    /// threads were blocked ~140 ms in all, one core idle for much of it.)
     func prepare(_ events: [RecordedEvent]) {
         guard let last = events.last?.position else { return }
-        let done = sealing.withLock {
-            guard last > preparedThrough else {
-                while let preparing = preparingThrough, preparing >= last { sealing.wait() }
-                return true
-            }
+        let preparation = sealing.withLock { () -> Preparation? in
+            guard last > preparedThrough else { return preparations.first { $0.last == last } }
             preparedThrough = last
-            preparingThrough = last
             preparedEnds.append(last)
-            return false
+            let started = Preparation(events: events, last: last)
+            preparations.append(started)
+            return started
         }
-        guard !done else { return }
-        events.forEachInPlace { event in
-            guard StreamName.stream(event.stream, hasPrefix: "ticket-") else { return }
-            _ = try? decoded(of: event)
+        guard let preparation else { return }
+        while let chunk = take(of: preparation) {
+            willDecodeChunk?(chunk)
+            preparation.events.forEachInPlace(in: chunk) { event in
+                guard StreamName.stream(event.stream, hasPrefix: "ticket-") else { return }
+                _ = try? decoded(of: event)
+            }
+            sealing.withLock {
+                preparation.working -= 1
+                if preparation.isDone {
+                    preparations.removeAll { $0 === preparation }
+                    sealing.broadcast()
+                }
+            }
         }
+        sealing.withLock { while !preparation.isDone { sealing.wait() } }
+    }
+
+    /// The next chunk of `preparation`'s events for this thread to decode, nil when every one is taken.
+    private func take(of preparation: Preparation) -> Range<Int>? {
         sealing.withLock {
-            if preparingThrough == last { preparingThrough = nil }
-            sealing.broadcast()
+            guard preparation.next < preparation.events.count else { return nil }
+            let chunk = preparation.next..<min(preparation.events.count, preparation.next + TicketChanges.preparedChunk)
+            preparation.next = chunk.upperBound
+            preparation.working += 1
+            return chunk
         }
     }
 

@@ -301,17 +301,19 @@ final class FoldTasks: @unchecked Sendable {
     }
 
     /// The projections each event goes to (bit i: `projections[i]`), worked out once per batch by the first thread to
-    /// ask, which then has every projection prepare the batch (`Projection.prepare`); the others wait for both on the
-    /// lock. In a pipelined fold that thread is the other one, while the writer flushes and commits the batch before.
+    /// ask (the others wait on the lock); then each thread has every projection prepare the batch (`Projection.prepare`)
+    /// outside the lock, so that all of them share a preparation under way (`TicketChanges.prepare`: the batch after a
+    /// fold's is begun by `prepareUpcoming`) rather than one waiting for it while holding the lock the others wait on.
     private func targets() -> [UInt64] {
-        lock.withLock {
+        let made = lock.withLock {
             if let routed { return routed }
             let routing = EventRouting(projections)
             let made = InPlace.each(of: events) { events in (0..<events.count).map { InPlace.route(events[$0], routing) } }
-            for projection in projections { projection.prepare(events) }
             routed = made
             return made
         }
+        for projection in projections { projection.prepare(events) }
+        return made
     }
 
     /// The next task for this thread, nil when none is left for it or a task failed.
@@ -383,11 +385,11 @@ private struct InPlace: ~Copyable {
 }
 
 extension Array where Element == RecordedEvent {
-    /// Calls `body` with each event where it lies in the array, in order: passed from an array, an event is otherwise
-    /// copied first (see `InPlace`).
-    public func forEachInPlace(_ body: (borrowing RecordedEvent) throws -> Void) rethrows {
+    /// Calls `body` with each event where it lies in the array (those at `range`, all by default), in order: passed
+    /// from an array, an event is otherwise copied first (see `InPlace`).
+    public func forEachInPlace(in range: Range<Int>? = nil, _ body: (borrowing RecordedEvent) throws -> Void) rethrows {
         try InPlace.each(of: self) { events in
-            for index in events.indices { try InPlace.visit(events[index], body) }
+            for index in range ?? events.indices { try InPlace.visit(events[index], body) }
         }
     }
 }

@@ -46,10 +46,12 @@ public protocol Projection: AnyObject {
     /// `BulkFold`). `flush` and the next batch's `apply`s may then run at the same time, on two threads. False by default.
     var sealsBatches: Bool { get }
     /// Work shared with other projections that a bulk fold does once per batch before any projection folds it: a bulk
-    /// fold on several threads (`BulkFold`) calls it for every projection, on one thread, in their order, before the
-    /// batch's tasks begin (e.g. decodes into a memo the events several models read, so that models folding the batch
-    /// at the same time on two threads do not both decode one event). It must not change what `apply` does: errors
-    /// are left for `apply` to meet. The default does nothing; appends and one-thread folds do not call it.
+    /// fold on several threads (`BulkFold`) calls it for every projection, in their order, on each thread before that
+    /// thread takes the batch's tasks — so calls for one batch may come from several threads at once, and a projection
+    /// that shares the work out lets them share it (e.g. decodes into a memo the events several models read, so that
+    /// models folding the batch at the same time on two threads do not both decode one event: `TicketChanges`). It must
+    /// not change what `apply` does: errors are left for `apply` to meet. The default does nothing; appends and
+    /// one-thread folds do not call it.
     func prepare(_ events: [RecordedEvent])
     /// Forgets what `apply` kept in memory without writing it: the transaction will not commit (or has not
     /// started). The default does nothing.

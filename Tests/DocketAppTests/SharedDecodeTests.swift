@@ -441,6 +441,54 @@ import Testing
         #expect(try changes.decoded(of: events[4]) !== second[1])
     }
 
+    /// Threads that come to a batch another is preparing share its chunks (`TicketChanges.prepare`), and none returns
+    /// before every chunk is decoded: the second thread here takes every chunk but the one the first is held at, then
+    /// waits for it; each event is decoded once, by one of them.
+    @Test func threadsPreparingOneBatchShareItsChunksAndReturnOnceAllAreDecoded() throws {
+        let chunk = TicketChanges.preparedChunk
+        let events = (1...UInt64(4 * chunk)).map(Self.closing)
+        let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let taken = Taken()
+        let changes = TicketChanges(willDecodeChunk: { range in
+            if range.lowerBound == 0 {
+                held.signal()
+                release.wait()
+            } else {
+                taken.add(range)
+            }
+        })
+        let firstDone = DispatchSemaphore(value: 0), secondDone = DispatchSemaphore(value: 0)
+        // Threads of their own: a queue's worker may not start while another is held.
+        Thread {
+            changes.prepare(events)
+            firstDone.signal()
+        }.start()
+        held.wait()
+        Thread {
+            changes.prepare(events)
+            secondDone.signal()
+        }.start()
+        #expect(secondDone.wait(timeout: .now() + 0.5) == .timedOut, "the first chunk is not decoded yet")
+        #expect(taken.ranges == [chunk..<(2 * chunk), (2 * chunk)..<(3 * chunk), (3 * chunk)..<(4 * chunk)])
+        release.signal()
+        #expect(firstDone.wait(timeout: .now() + 10) == .success)
+        #expect(secondDone.wait(timeout: .now() + 10) == .success)
+        let boxes = try events.map { try changes.decoded(of: $0) }
+        for (event, box) in zip(events, boxes) { #expect(try changes.decoded(of: event) === box) }
+        changes.prepare(events)
+        #expect(taken.ranges.count == 3, "a batch prepared already is not decoded again")
+    }
+
+    /// The chunks a test saw taken, from any thread.
+    private final class Taken: @unchecked Sendable {
+        // @unchecked Sendable: `taken` is only touched under `lock`.
+        private let lock = NSLock()
+        private var taken: [Range<Int>] = []
+
+        func add(_ range: Range<Int>) { lock.withLock { taken.append(range) } }
+        var ranges: [Range<Int>] { lock.withLock { taken } }
+    }
+
     /// Each of `events` decoded again: the first batch's (`forgotten`) anew, the next batch's the very boxes `kept`.
     static func expectForgotten(
         _ forgotten: [TicketChanges.Decoded], kept: [TicketChanges.Decoded], of events: [RecordedEvent], by changes: TicketChanges
