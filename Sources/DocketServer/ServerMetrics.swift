@@ -12,26 +12,62 @@ struct ServerMetrics: Sendable {
     /// Counts a finished command (`name`: its CLI words, `ticket open`) and records its latency.
     func record(command name: String, status: Int32, duration: Duration) {
         registry.makeCounter(
-            name: "docket_commands_total", labels: [("command", name), ("outcome", ExitStatus.category(for: status))]
+            descriptor: Self.commands, labels: [("command", name), ("outcome", ExitStatus.category(for: status))]
         ).increment()
-        registry.makeDurationHistogram(
-            name: "docket_command_duration_seconds", labels: [("command", name)], buckets: Self.buckets
-        ).record(duration)
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("command", name)], buckets: Self.buckets)
+            .record(duration)
     }
 
     /// The exposition text, with the log head and read-model lag read now.
     func exposition(store: EventStore) throws -> String {
         let head = try store.head().position
-        registry.makeGauge(name: "docket_log_head_position").set(Double(head))
+        registry.makeGauge(descriptor: Self.head).set(Double(head))
         for name in store.projectionNames {
             let lag = head - min(head, try store.checkpoint(of: name))
-            registry.makeGauge(name: "docket_projection_lag_events", labels: [("model", name)]).set(Double(lag))
+            registry.makeGauge(descriptor: Self.lag, labels: [("model", name)]).set(Double(lag))
         }
-        registry.makeGauge(name: "docket_lmdb_open_readers").set(Double(try store.openReaders()))
+        registry.makeGauge(descriptor: Self.readers).set(Double(try store.openReaders()))
         let counts = store.groupCommitCounts
-        registry.makeGauge(name: "docket_group_commit_commands").set(Double(counts.commands))
-        registry.makeGauge(name: "docket_group_commit_transactions").set(Double(counts.transactions))
+        registry.makeGauge(descriptor: Self.groupCommands).set(Double(counts.commands))
+        registry.makeGauge(descriptor: Self.groupTransactions).set(Double(counts.transactions))
         return registry.emitToString()
+    }
+
+    // The metrics: each name is `docket_` + its name + its unit, shown with its help line.
+    private static var commands: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "docket", metricName: "commands", unitName: "total",
+            helpText: "Commands finished, by command and outcome.")
+    }
+    private static var latency: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "docket", metricName: "command_duration", unitName: "seconds",
+            helpText: "How long commands took, by command.")
+    }
+    private static var head: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "docket", metricName: "log_head", unitName: "position",
+            helpText: "The position of the log's last event.")
+    }
+    private static var lag: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "docket", metricName: "projection_lag", unitName: "events",
+            helpText: "Events the log holds that a read model has not folded yet, by model.")
+    }
+    private static var readers: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "docket", metricName: "lmdb_open", unitName: "readers",
+            helpText: "Read transactions open on the store, in every process.")
+    }
+    private static var groupCommands: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "docket", metricName: "group_commit", unitName: "commands",
+            helpText: "Commands the group commit has written.")
+    }
+    private static var groupTransactions: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "docket", metricName: "group_commit", unitName: "transactions",
+            helpText: "Write transactions the group commit has written them in.")
     }
 
     /// A bounded label: the command's first one or two words when they are command-like (lower-case letters and

@@ -22,7 +22,7 @@ public struct RowCodec<Stored>: Sendable {
     }
 
     /// The binary row format of a `Codable` row, with the field names in `keys` written as numbers (`RowKeys`).
-    public init(format: UInt8, keys: RowKeys = .none) where Stored: Codable {
+    public init(format: UInt8, keys: RowKeys = .none) where Stored: Codable & SendableMetatype {
         self.init(
             format: format, keys: keys,
             write: { row, writer in writer.bytes.append(contentsOf: try BinaryRowEncoder(keys: keys).encode(row)) })
@@ -31,7 +31,7 @@ public struct RowCodec<Stored>: Sendable {
     /// Rows that `write` puts in the binary row format itself — the bytes the `Codable` encoder gives, without its
     /// `Encoder` (e.g. `BinaryRowEncoder.encodeStrings`) — and that are read back through `Codable`.
     public init(format: UInt8, keys: RowKeys, write: @escaping @Sendable (Stored, inout RowWriter) throws -> Void)
-    where Stored: Decodable {
+    where Stored: Decodable & SendableMetatype {
         self.init(
             format: format, write: write,
             read: { reader in
@@ -218,7 +218,7 @@ public final class RowTable<Key: OrderedKeyPart & Hashable & Comparable, Row, St
     public convenience init(
         _ name: String, format: UInt8, keys: RowKeys = .none, indexes: [RowIndex<Row>] = [], store: @escaping (Row) -> Stored,
         load: @escaping (Stored, ReadModelTables, borrowing Transaction) throws -> Row
-    ) where Stored: Codable {
+    ) where Stored: Codable & SendableMetatype {
         self.init(name, codec: RowCodec(format: format, keys: keys), indexes: indexes, store: store, load: load)
     }
 

@@ -95,6 +95,7 @@ import Testing
         #expect(metrics.body.contains(#"docket_commands_total{command="ticket show",outcome="not-found"} 1"#), "\(metrics.body)")
         #expect(metrics.body.contains("docket_command_duration_seconds_bucket"))
         #expect(metrics.body.contains("docket_log_head_position"))
+        #expect(metrics.body.contains("# HELP docket_commands_total Commands finished, by command and outcome."), "\(metrics.body)")
         #expect(metrics.body.contains(#"docket_projection_lag_events{model="queue"} 0"#), "\(metrics.body)")
         #expect(metrics.body.contains("docket_lmdb_open_readers 0"), "an idle server holds no reader: \(metrics.body)")
         let headers = try ServedStore.run("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", served.address + "/healthz"])

@@ -157,7 +157,7 @@ private struct FollowedState: ReactionState {
 
     func client(_ code: String) throws -> ClientState {
         let stream = StreamName.client(code)
-        return try elsewhere.filter { $0.stream == stream }.flatMap(\.events).reduce(try base.client(code)) { state, event in
+        return elsewhere.filter { $0.stream == stream }.flatMap(\.events).reduce(try base.client(code)) { state, event in
             if case .client(let clientEvent) = event { ClientDecider.evolve(state, clientEvent) } else { state }
         }
     }
