@@ -77,10 +77,17 @@ public final class EventMemo<Value>: @unchecked Sendable {
     }
 
     /// A memo of up to `capacity` events by position.
+    ///
+    /// The slots' memory is handed out zeroed (`calloc`), and when `Value` is a class an empty slot is all zero bits
+    /// (position 0, no buffer, a zero hash, a nil reference): the slots are then not written at all, and their pages are
+    /// touched only when a fold fills them — not by every command that makes the read models (and this memo) and folds
+    /// nothing, which paid ~1.2 ms to write 32k empty slots. Other values are written empty as before.
     public init(capacity: Int = 1 << 15) {
         self.capacity = max(1, capacity)
-        slots = .allocate(capacity: self.capacity)
-        slots.initialize(repeating: .empty, count: self.capacity)
+        precondition(MemoryLayout<Slot>.alignment <= 16, "calloc's alignment")
+        guard let zeroed = calloc(self.capacity, MemoryLayout<Slot>.stride) else { fatalError("out of memory") }
+        slots = zeroed.bindMemory(to: Slot.self, capacity: self.capacity)
+        if !(Value.self is AnyObject.Type) { slots.initialize(repeating: .empty, count: self.capacity) }
     }
 
     /// The stripe of slot `slot` (its mutex in `locks`, its list in `used`): the slots of 64 consecutive positions
@@ -89,7 +96,7 @@ public final class EventMemo<Value>: @unchecked Sendable {
 
     deinit {
         slots.deinitialize(count: capacity)
-        slots.deallocate()
+        free(slots)
     }
 
     /// `derive(event)`, computed once for the folds that ask while the memo holds the event (two threads asking for

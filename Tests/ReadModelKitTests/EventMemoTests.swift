@@ -33,6 +33,35 @@ import Testing
         #expect(memo.highestPosition == 4)
     }
 
+    /// A memo of references starts from zeroed memory it does not write empty slots into (`EventMemo.init`): every slot
+    /// reads as empty, so each event is derived once and then held, and `forget` lets go of each slot filled (were the
+    /// zeroed slots not empty, they would not be known as filled: nothing would be forgotten, and the highest position
+    /// held would be 0).
+    @Test func aMemoOfReferencesStartsEmptyInEverySlot() {
+        final class Box {
+            let position: UInt64
+            init(_ position: UInt64) { self.position = position }
+        }
+        let memo = EventMemo<Box>(capacity: 64)
+        var derived = 0
+        let events = (137...200 as ClosedRange<UInt64>).map(Self.event)
+        func look(_ event: RecordedEvent) -> UInt64 {
+            memo.value(of: event) { event in
+                derived += 1
+                return Box(event.position)
+            }.position
+        }
+        for event in events { #expect(look(event) == event.position) }
+        #expect(derived == 64)
+        for event in events { _ = look(event) }
+        #expect(derived == 64, "every slot holds its event")
+        #expect(memo.highestPosition == 200)
+        memo.forget()
+        #expect(memo.highestPosition == 0)
+        for event in events { _ = look(event) }
+        #expect(derived == 128, "every slot was forgotten")
+    }
+
     /// A hit is the very event handed over before: the same position decoded again (another payload buffer) is derived
     /// again, never taken for another event's value.
     @Test func theSamePositionDecodedAgainIsDerivedAgain() {
