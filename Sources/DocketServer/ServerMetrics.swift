@@ -33,41 +33,32 @@ struct ServerMetrics: Sendable {
         return registry.emitToString()
     }
 
-    // The metrics: each name is `docket_` + its name + its unit, shown with its help line.
+    // The metrics (computed: swift-prometheus' descriptors are not Sendable, so they cannot be stored statics).
     private static var commands: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "docket", metricName: "commands", unitName: "total",
-            helpText: "Commands finished, by command and outcome.")
+        docket("commands", "total", "Commands finished, by command and outcome.")
     }
     private static var latency: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "docket", metricName: "command_duration", unitName: "seconds",
-            helpText: "How long commands took, by command.")
+        docket("command_duration", "seconds", "How long commands took, by command.")
     }
     private static var head: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "docket", metricName: "log_head", unitName: "position",
-            helpText: "The position of the log's last event.")
+        docket("log_head", "position", "The position of the log's last event.")
     }
     private static var lag: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "docket", metricName: "projection_lag", unitName: "events",
-            helpText: "Events the log holds that a read model has not folded yet, by model.")
+        docket("projection_lag", "events", "Events the log holds that a read model has not folded yet, by model.")
     }
     private static var readers: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "docket", metricName: "lmdb_open", unitName: "readers",
-            helpText: "Read transactions open on the store, in every process.")
+        docket("lmdb_open", "readers", "Read transactions open on the store, in every process.")
     }
     private static var groupCommands: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "docket", metricName: "group_commit", unitName: "commands",
-            helpText: "Commands the group commit has written.")
+        docket("group_commit", "commands", "Commands the group commit has written.")
     }
     private static var groupTransactions: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "docket", metricName: "group_commit", unitName: "transactions",
-            helpText: "Write transactions the group commit has written them in.")
+        docket("group_commit", "transactions", "Write transactions the group commit has written them in.")
+    }
+
+    /// The metric named `docket_` + `name` + `_` + `unit`, shown with its help line.
+    private static func docket(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "docket", metricName: name, unitName: unit, helpText: help)
     }
 
     /// A bounded label: the command's first one or two words when they are command-like (lower-case letters and
