@@ -1,3 +1,4 @@
+import DocketClient
 import Foundation
 
 #if canImport(Glibc)
@@ -12,9 +13,12 @@ enum Terminal {
     /// Never inside the server (the client's terminal is not the server's).
     static var stderrIsTerminal: Bool { ServedInvocation.current == nil && isatty(STDERR_FILENO) == 1 }
 
-    /// Writes `text` to stdout as is (inside the server: to the client's stdout).
+    /// Writes `text` to stdout (inside the server: to the client's stdout, whose client does the same). On a terminal
+    /// its control characters are shown, not obeyed (`TerminalText`): Docket prints text from outside (mail, alerts);
+    /// a pipe or a file gets the text as it is.
     static func out(_ text: String) {
-        outData(Data(text.utf8))
+        guard ServedInvocation.current == nil, isatty(STDOUT_FILENO) == 1 else { return outData(Data(text.utf8)) }
+        outData(Data(TerminalText.visible(Array(text.utf8))))
     }
 
     /// Writes bytes to stdout (inside the server: to the client's stdout).
@@ -44,8 +48,10 @@ enum Terminal {
         if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
-    /// Formats rows as a left-aligned table with a header.
+    /// Formats rows as a left-aligned table with a header, one line a row: a line break or tab in a cell (a subject
+    /// from an old mail, a multi-line note) shows as a space.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let rows = rows.map { $0.map(oneLine) }
         var widths = header.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
@@ -59,6 +65,21 @@ enum Terminal {
             return out + "\n"
         }
         return line(header) + rows.map(line).joined()
+    }
+
+    /// `cell` with each line break (CR, LF, CRLF, NEL, U+2028, U+2029) and tab replaced by a space.
+    static func oneLine(_ cell: String) -> String {
+        guard cell.unicodeScalars.contains(where: breaksLine) else { return cell }
+        var line = ""
+        for character in cell { line.append(character.unicodeScalars.contains(where: breaksLine) ? " " : character) }
+        return line
+    }
+
+    private static func breaksLine(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "\n", "\r", "\t", "\u{85}", "\u{2028}", "\u{2029}": return true
+        default: return false
+        }
     }
 }
 

@@ -27,7 +27,8 @@ public enum DocketClient {
             if reply.contentType.hasPrefix("application/json"), let answer, let status = answer["status"]?.int32,
                 let out = answer["stdout"]?.string, let err = answer["stderr"]?.string
             {
-                SystemError.writeAll(STDOUT_FILENO, Array(out.utf8))
+                // Control characters shown, not obeyed, on a terminal (`TerminalText`); a pipe gets the bytes as they are.
+                SystemError.writeAll(STDOUT_FILENO, isatty(STDOUT_FILENO) == 1 ? TerminalText.visible(Array(out.utf8)) : Array(out.utf8))
                 SystemError.writeAll(STDERR_FILENO, Array(err.utf8))
                 return status
             }

@@ -29,6 +29,17 @@ public enum DocketProcess {
     public static func start(
         _ arguments: [String], store: String, environment: [String: String] = [:], testClock: Bool = true
     ) throws -> (Process, Pipe, Pipe, Pipe) {
+        let process = prepared(arguments, store: store, environment: environment, testClock: testClock)
+        let (input, output, error) = (Pipe(), Pipe(), Pipe())
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        return (process, input, output, error)
+    }
+
+    /// `docket args…` set up as ``start(_:store:environment:testClock:)`` describes, not started.
+    static func prepared(_ arguments: [String], store: String, environment: [String: String], testClock: Bool) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         let createsTestStore = testClock && arguments.first == "init" && !arguments.contains("--test-clock")
@@ -40,12 +51,37 @@ public enum DocketProcess {
         env["TZ"] = "UTC"  // times for people are in the machine's zone: the same on every machine (a test may set TZ)
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let (input, output, error) = (Pipe(), Pipe(), Pipe())
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
+        return process
+    }
+
+    /// Runs `docket args…` to completion with its stdout on a terminal (a pseudo-terminal in raw mode, so the bytes
+    /// read are the bytes written) and no stdin: embedded, or through a server inside ``DocketMode/run(_:)`` with
+    /// `.server` (the client's stdout is then the terminal). stderr is not kept.
+    public static func runOnTerminal(_ arguments: [String], store: String, environment: [String: String] = [:]) throws -> DocketRun {
+        var environment = environment
+        if let scope { environment = try scope.environment(for: arguments, store: store, environment: environment) }
+        var (terminal, side) = (Int32(-1), Int32(-1))
+        guard openpty(&terminal, &side, nil, nil, nil) == 0 else { throw ServedModeError("openpty failed: errno \(errno)") }
+        var mode = termios()
+        tcgetattr(side, &mode)
+        cfmakeraw(&mode)
+        tcsetattr(side, TCSANOW, &mode)
+        let process = prepared(arguments, store: store, environment: environment, testClock: true)
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(fileDescriptor: side, closeOnDealloc: false)
+        process.standardError = FileHandle.nullDevice
         try process.run()
-        return (process, input, output, error)
+        close(side)  // the child holds it: once it exits, reading the terminal ends
+        var out = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(terminal, &buffer, buffer.count)
+            if count <= 0 { break }
+            out += buffer[..<count]
+        }
+        close(terminal)
+        process.waitUntilExit()
+        return DocketRun(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: "")
     }
 
     /// Runs `docket args…` to completion: embedded, or through a server inside ``DocketMode/run(_:)`` with `.server`.

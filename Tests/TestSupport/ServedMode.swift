@@ -43,9 +43,15 @@ public final class ServerScope: @unchecked Sendable {
     /// Runs one command in server mode: `init` (and `restore`) embedded, then a server for the store, started on
     /// the first other command, with the command's user's token.
     func run(_ arguments: [String], store: String, stdin: String, environment: [String: String], testClock: Bool) throws -> DocketRun {
-        if let first = arguments.first, ["init", "restore", "serve"].contains(first) {
-            return try DocketProcess.runEmbedded(arguments, store: store, stdin: stdin, environment: environment, testClock: testClock)
-        }
+        let env = try self.environment(for: arguments, store: store, environment: environment)
+        return try DocketProcess.runEmbedded(arguments, store: store, stdin: stdin, environment: env, testClock: testClock)
+    }
+
+    /// The environment to run one command in server mode with: `environment` itself for `init`, `restore` and
+    /// `serve` (run embedded), else with the store's server (started on the first such command) and the command's
+    /// user's token in place of `DOCKET_USER`.
+    func environment(for arguments: [String], store: String, environment: [String: String]) throws -> [String: String] {
+        if let first = arguments.first, ["init", "restore", "serve"].contains(first) { return environment }
         let server = try server(for: store)
         let user = environment["DOCKET_USER"] ?? "ann"
         let token = try token(for: user, on: server, store: store)
@@ -53,7 +59,7 @@ public final class ServerScope: @unchecked Sendable {
         env["DOCKET_SERVER"] = server.address
         env["DOCKET_TOKEN"] = token
         env.removeValue(forKey: "DOCKET_USER")
-        return try DocketProcess.runEmbedded(arguments, store: store, stdin: stdin, environment: env, testClock: testClock)
+        return env
     }
 
     /// The server for `store`, started (with an admin token made embedded first) when there is none.

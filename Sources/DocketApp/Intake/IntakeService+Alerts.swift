@@ -145,7 +145,7 @@ extension IntakeService {
         if let previous { description += (description.isEmpty ? "" : "\n") + "Fired again after \(previous) was resolved." }
         var intake = TicketIntake(
             client: client, priority: AlertPolicy.priority(for: alert.severity), source: .alert,
-            subject: "[\(alert.check)] \(alert.summary)".trimmingCharacters(in: .whitespaces), description: description)
+            subject: TicketSubject.fromIntake("[\(alert.check)] \(alert.summary)"), description: description)
         let routing = try routeNewTicket(&intake, alertLabels: alert.labels, severity: alert.severity)
         return try tickets.openDecision(intake, context: context, routing: routing, numbersFrom: numbersFrom, also: { _ in [event] })
     }

@@ -25,8 +25,7 @@ extension IntakeService {
                 .notFound,
                 "mail from \(address.isEmpty ? "an unknown sender" : address) matches no client's contact or domain; pass --client CODE")
         }
-        let subject = (message.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        return RoutingInput(client: client, source: .email, subject: subject.isEmpty ? "(no subject)" : subject, body: message.textBody ?? "")
+        return RoutingInput(client: client, source: .email, subject: TicketSubject.fromIntake(message.subject ?? ""), body: message.textBody ?? "")
     }
 
     /// What routing would see if `alert` opened a ticket: its client (when Docket knows it, else
@@ -39,7 +38,7 @@ extension IntakeService {
             throw DomainError(.notFound, "alert \(alert.check) (\(alert.fingerprint)) names no known client; pass --client CODE")
         }
         return RoutingInput(
-            client: client, source: .alert, subject: "[\(alert.check)] \(alert.summary)".trimmingCharacters(in: .whitespaces),
+            client: client, source: .alert, subject: TicketSubject.fromIntake("[\(alert.check)] \(alert.summary)"),
             body: alert.description, alertLabels: alert.labels, severity: alert.severity)
     }
 

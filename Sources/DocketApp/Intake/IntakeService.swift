@@ -188,10 +188,9 @@ extension IntakeService {
         policy: MailPolicy, as actor: String, commandId: String
     ) throws -> TicketNumber {
         try storeAttachments(message, policy: policy)
-        let subject = (message.subject ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var intake = TicketIntake(
             client: client, contact: contact, priority: .p3, source: .email,
-            subject: subject.isEmpty ? "(no subject)" : subject, description: description)
+            subject: TicketSubject.fromIntake(message.subject ?? ""), description: description)
         let routing = try routeNewTicket(&intake)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "new")
         return try tickets.openTicket(intake, as: actor, commandId: commandId, routing: routing, also: { _ in [event] })

@@ -118,7 +118,7 @@ public enum TicketDecider: Decider {
                 "contact \(contact) does not belong to client \(client.code); list its contacts with "
                     + "`docket client show \(client.code)`")
         }
-        let subject = try Validate.nonEmpty(open.subject, "the subject", fix: "give the ticket a one-line subject")
+        let subject = try TicketSubject.validated(open.subject)
         return [
             .opened(
                 TicketOpened(

@@ -1,0 +1,56 @@
+import Domain
+import Testing
+
+@Suite("Tickets: the subject is one line")
+struct TicketSubjectTests {
+    @Test(arguments: zip(
+        ["VPN\ndown", "VPN\rdown", "VPN\tdown", "\u{1B}[31mVPN down", "VPN\u{7F}down", "VPN\u{85}down", "VPN\u{2028}down"],
+        ["000A", "000D", "0009", "001B", "007F", "0085", "2028"]))
+    func aSubjectWithALineBreakOrControlCharacterIsRefused(_ subject: String, code: String) throws {
+        let error = try #require(given(TicketDecider.self).refusal(of: TicketLifecycleTests.openCommand(subject: subject)))
+        #expect(error.code == .invalid)
+        #expect(
+            error.message
+                == "the subject holds a line break or control character (U+\(code)); give a one-line subject and put the rest in the description")
+    }
+
+    @Test func aSubjectOverTheLimitIsRefusedAndOneAtItIsRecorded() throws {
+        let atLimit = String(repeating: "é", count: TicketSubject.maxBytes / 2) + "a"  // 255 bytes
+        #expect(atLimit.utf8.count == TicketSubject.maxBytes)
+        let events = try given(TicketDecider.self).when(TicketLifecycleTests.openCommand(subject: atLimit))
+        guard case .opened(let opened) = try #require(events.first) else {
+            Issue.record("expected ticket.opened")
+            return
+        }
+        #expect(opened.subject == atLimit)
+        let error = try #require(given(TicketDecider.self).refusal(of: TicketLifecycleTests.openCommand(subject: atLimit + "b")))
+        #expect(error.code == .invalid)
+        #expect(error.message == "the subject is 256 bytes, over the 255 allowed; shorten it and put the rest in the description")
+    }
+
+    @Test func textFromOutsideBecomesOneLineWithItsRunsOfControlsAsOneSpace() {
+        #expect(TicketSubject.fromIntake("  Backup failed\r\n\ton FS01 \u{1B}[2J ") == "Backup failed on FS01 [2J")
+        #expect(TicketSubject.fromIntake("a\u{2029}b\u{85}c") == "a b c")
+        #expect(TicketSubject.fromIntake("Disk  full \n on  DC01") == "Disk  full on  DC01")  // its own spaces kept
+        #expect(TicketSubject.fromIntake("Printer jam") == "Printer jam")
+    }
+
+    @Test func textFromOutsideWithNothingLeftIsMissing() {
+        #expect(TicketSubject.fromIntake("") == TicketSubject.missing)
+        #expect(TicketSubject.fromIntake(" \r\n\u{1B} ") == "(no subject)")
+    }
+
+    @Test func longTextFromOutsideIsCutAtACharacterAndEndsInAnEllipsis() throws {
+        let long = String(repeating: "Ü", count: 200) + " tail"  // 405 bytes
+        let subject = TicketSubject.fromIntake(long)
+        #expect(subject.utf8.count <= TicketSubject.maxBytes)
+        #expect(subject.hasSuffix("Ü…"))
+        #expect(subject == String(repeating: "Ü", count: 126) + "…")
+        // A cut that would end in a space drops it.
+        let spaced = String(repeating: "a", count: 251) + " bcdef"
+        #expect(TicketSubject.fromIntake(spaced) == String(repeating: "a", count: 251) + "…")
+        // What intake makes is what a decision accepts.
+        let events = try given(TicketDecider.self).when(TicketLifecycleTests.openCommand(subject: subject))
+        #expect(events.count == 1)
+    }
+}
