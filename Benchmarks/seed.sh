@@ -5,7 +5,8 @@
 #   Benchmarks/seed.sh            # then: cd Benchmarks && swift package benchmark --filter "CLI.*"
 #   Benchmarks/seed.sh --force    # rebuild the stores from scratch
 #
-# Also builds <repo>/.build-bench-cli-static/release/docket (--static-swift-stdlib) unless SKIP_STATIC=1.
+# Also builds <repo>/.build-bench-cli-static/release/docket (--static-swift-stdlib --experimental-lto-mode=full)
+# unless SKIP_STATIC=1.
 # DOCKET_BENCH_STORE_1M / DOCKET_BENCH_STORE_100K override the store folders (default /tmp/docket-bench-1m
 # and /tmp/docket-bench-100k). The docket binary goes to <repo>/.build-bench-cli/release/docket, a scratch
 # path of its own so it does not contend with the main .build.
@@ -20,10 +21,11 @@ force=()
 echo "== building the release docket binary"
 (cd "$root" && swift build -c release --product docket --scratch-path "$root/.build-bench-cli")
 if [[ "${SKIP_STATIC:-0}" != 1 ]]; then
-  # The same CLI with the Swift runtime and Foundation linked in statically: CLILatency times it next to the
-  # default build when it exists (about 3 minutes to build on 2 cores; SKIP_STATIC=1 skips it).
+  # The same CLI with the Swift runtime and Foundation linked in statically and optimized at link time, as
+  # docs/operations.md installs it: CLILatency times it next to the default build when it exists (about 11 minutes
+  # to build on 2 cores, 5 of them the link; SKIP_STATIC=1 skips it).
   echo "== building the release docket binary with --static-swift-stdlib"
-  (cd "$root" && swift build -c release --product docket --static-swift-stdlib --scratch-path "$root/.build-bench-cli-static")
+  (cd "$root" && swift build -c release --product docket --static-swift-stdlib --experimental-lto-mode=full --scratch-path "$root/.build-bench-cli-static")
 fi
 echo "== building seed-store and bare-swift"
 (cd "$here" && swift build -c release --product seed-store && swift build -c release --product bare-swift)

@@ -12,7 +12,7 @@
 #   3. one durable LMDB commit alone (raw-lmdb commit: its p50/p99 wall time, the disk's fsync floor).
 # Usage: Benchmarks/server-bench.sh [DOCKET_BINARY] [RAW_LMDB_BINARY] [BARE_SWIFT_BINARY]
 # (defaults: .build-bench-static/release/docket, Benchmarks/.build/release/raw-lmdb and bare-swift; build them with
-#  swift build -c release --product docket --static-swift-stdlib --scratch-path .build-bench-static
+#  swift build -c release --product docket --static-swift-stdlib --experimental-lto-mode=full --scratch-path .build-bench-static
 #  (cd Benchmarks && swift build -c release --product raw-lmdb && swift build -c release --product bare-swift))
 set -euo pipefail
 cd "$(dirname "$0")/.."

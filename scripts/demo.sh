@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
-swift build -c release --product docket --static-swift-stdlib >&2
+swift build -c release --product docket --static-swift-stdlib --experimental-lto-mode=full >&2
 BIN="$PWD/.build/release/docket"
 export DOCKET_STORE="${DOCKET_STORE:-$PWD/demo-data}"
 rm -rf "$DOCKET_STORE" "$DOCKET_STORE.backup" "$DOCKET_STORE.as-of" "$DOCKET_STORE".*.yaml
