@@ -21,9 +21,9 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
     }
 
-    /// A message whose Subject (an encoded word) and body carry a terminal's escape sequences: ESC [ 2 J clears the
-    /// screen, ESC ] 0 ; … BEL retitles the window.
-    static let hostileMail = "From: Jane <jane@globex.example>\r\nTo: help@msp.example\r\n"
+    /// A message whose sender's name and Subject (encoded words) and body carry a terminal's escape sequences:
+    /// ESC [ 2 J clears the screen, ESC ] 0 ; … BEL retitles the window.
+    static let hostileMail = "From: =?utf-8?q?Jane=1B[1m=0ADoe?= <jane@globex.example>\r\nTo: help@msp.example\r\n"
         + "Subject: =?utf-8?q?Printer_=1B[2J_offline=0Asecond_line?=\r\nMessage-ID: <esc-1@globex.example>\r\n"
         + "Date: Sat, 28 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n"
         + "Content-Transfer-Encoding: quoted-printable\r\n\r\nIt is=1B]0;pwned=07 broken.\r\n"
@@ -60,6 +60,10 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
         let ticket = try #require(json["ticket"] as? [String: Any])
         #expect(ticket["subject"] as? String == "Printer [2J offline second line")
+        // The sender (in the client's domain) became a contact under the one-line form of the name the mail gave.
+        let client = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["client", "show", "globex", "--json"]).stdout.utf8)) as? [String: Any])
+        let contacts = try #require(client["contacts"] as? [[String: Any]])
+        #expect(contacts.map { $0["name"] as? String } == ["Jane [1m Doe"])
         // The body keeps its bytes: a pipe gets them as they are, a terminal sees their pictures.
         let piped = try docket(["ticket", "show", "T-1001"])
         #expect(piped.stdout.contains("It is\u{1B}]0;pwned\u{07} broken."))

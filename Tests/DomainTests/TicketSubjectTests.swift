@@ -1,7 +1,7 @@
 import Domain
 import Testing
 
-@Suite("Tickets: the subject is one line")
+@Suite("One line: a ticket's subject and the names people read")
 struct TicketSubjectTests {
     @Test(arguments: zip(
         ["VPN\ndown", "VPN\rdown", "VPN\tdown", "\u{1B}[31mVPN down", "VPN\u{7F}down", "VPN\u{85}down", "VPN\u{2028}down"],
@@ -52,5 +52,17 @@ struct TicketSubjectTests {
         // What intake makes is what a decision accepts.
         let events = try given(TicketDecider.self).when(TicketLifecycleTests.openCommand(subject: subject))
         #expect(events.count == 1)
+    }
+
+    @Test func aNameWithALineBreakOrControlCharacterIsRefused() throws {
+        let acme = given(ClientDecider.self, [Fixture.registeredAcme])
+        let client = try #require(acme.refusal(of: .update(name: "Acme\u{1B}[8m", domains: nil, timeZone: nil)))
+        #expect(client.message == "the client name holds a line break or control character (U+001B); write it on one line")
+        let contact = try #require(acme.refusal(of: .addContact(id: "c-1", ContactDetails(name: "Jane\nDoe", email: "jane@acme.example"))))
+        #expect(contact.message == "the contact name holds a line break or control character (U+000A); write it on one line")
+        let user = try #require(given(UserDecider.self).refusal(of: .add(AddUser(login: "bob", name: "Bob\tT", email: "bob@msp.example", role: .tech))))
+        #expect(user.message == "the user's name holds a line break or control character (U+0009); write it on one line")
+        // Spaces, accents and emoji are names.
+        #expect(try acme.when(.update(name: "Acme Zahnärzte 🦷", domains: nil, timeZone: nil)).count == 1)
     }
 }

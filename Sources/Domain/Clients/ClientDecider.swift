@@ -18,7 +18,7 @@ public enum ClientDecider: Decider {
             }
             var update = ClientUpdated()
             if let name {
-                let name = try Validate.nonEmpty(name, "the client name", fix: "give the client a name")
+                let name = try Validate.name(name, "the client name", fix: "give the client a name")
                 if name != state.name { update.name = name }
             }
             if let domains {
@@ -78,7 +78,7 @@ public enum ClientDecider: Decider {
             throw DomainError(.conflict, "client \(code) already exists; change it with `docket client update \(code)`")
         }
         let code = try Validate.slug(register.code, "client code", length: 2...32)
-        let name = try Validate.nonEmpty(register.name, "the client name", fix: "give the client a name")
+        let name = try Validate.name(register.name, "the client name", fix: "give the client a name")
         return [
             .registered(
                 ClientRegistered(
@@ -101,7 +101,7 @@ public enum ClientDecider: Decider {
     private static func validated(
         _ details: ContactDetails, id: String, in state: ClientState, code: String
     ) throws(DomainError) -> ContactDetails {
-        let name = try Validate.nonEmpty(details.name, "the contact name", fix: "give the contact a name")
+        let name = try Validate.name(details.name, "the contact name", fix: "give the contact a name")
         let email = try Validate.email(details.email)
         let phone = Validate.optional(details.phone)
         if let phone, phone.count > 40 || !phone.contains(where: \.isNumber) {

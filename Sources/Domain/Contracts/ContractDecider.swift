@@ -83,7 +83,7 @@ public enum ContractDecider: Decider {
                 .inactive,
                 "client \(client.code) is deactivated; reactivate it with `docket client reactivate \(client.code)`")
         }
-        let name = try Validate.nonEmpty(create.name, "the contract name", fix: "give the contract a name")
+        let name = try Validate.name(create.name, "the contract name", fix: "give the contract a name")
         return [
             .created(
                 ContractCreated(

@@ -29,7 +29,7 @@ public enum CalendarDecider: Decider {
                         + "choose another id")
             }
             let id = try Validate.slug(define.id, "calendar id", length: 2...64)
-            let name = try Validate.nonEmpty(define.name, "the calendar name", fix: "give the calendar a name")
+            let name = try Validate.name(define.name, "the calendar name", fix: "give the calendar a name")
             return [
                 .defined(
                     CalendarDefined(id: id, name: name, effectiveFrom: define.effectiveFrom, calendar: define.calendar))

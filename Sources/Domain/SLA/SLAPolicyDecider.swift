@@ -25,7 +25,7 @@ public enum SLAPolicyDecider: Decider {
                     .conflict, "SLA policy \(id) already exists; amend it with `docket sla-policy amend \(id)`")
             }
             let id = try Validate.slug(define.id, "SLA policy id", length: 2...64)
-            let name = try Validate.nonEmpty(define.name, "the SLA policy name", fix: "give the policy a name")
+            let name = try Validate.name(define.name, "the SLA policy name", fix: "give the policy a name")
             let terms = try validate(define.terms)
             return [.defined(SLAPolicyDefined(id: id, name: name, effectiveFrom: define.effectiveFrom, terms: terms))]
         case .amend(let effectiveFrom, let terms):

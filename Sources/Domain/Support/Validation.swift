@@ -12,6 +12,16 @@ enum Validate {
         return trimmed
     }
 
+    /// A name shown on one line (a client's, a contact's, a user's, a policy's): `text` trimmed; throws when nothing
+    /// is left or when it holds a line break or another control character.
+    static func name(_ text: String, _ what: String, fix: String) throws(DomainError) -> String {
+        let name = try nonEmpty(text, what, fix: fix)
+        if let code = OneLine.firstControl(in: name) {
+            throw DomainError(.invalid, "\(what) holds a line break or control character (\(code)); write it on one line")
+        }
+        return name
+    }
+
     /// `text` trimmed, or nil when it is nil or blank.
     static func optional(_ text: String?) -> String? {
         guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else {

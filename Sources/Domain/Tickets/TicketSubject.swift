@@ -13,12 +13,10 @@ public enum TicketSubject {
     /// longer than ``maxBytes``.
     static func validated(_ text: String) throws(DomainError) -> String {
         let subject = try Validate.nonEmpty(text, "the subject", fix: "give the ticket a one-line subject")
-        if let control = subject.unicodeScalars.first(where: isControl) {
-            let hex = String(control.value, radix: 16, uppercase: true)
-            let code = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        if let code = OneLine.firstControl(in: subject) {
             throw DomainError(
                 .invalid,
-                "the subject holds a line break or control character (U+\(code)); give a one-line subject and put the rest in the description")
+                "the subject holds a line break or control character (\(code)); give a one-line subject and put the rest in the description")
         }
         guard subject.utf8.count <= maxBytes else {
             throw DomainError(
@@ -28,38 +26,16 @@ public enum TicketSubject {
         return subject
     }
 
-    /// Text from outside made a subject that ``validated`` accepts: each run of line breaks and control characters,
-    /// with the white space around it, becomes one space, the ends are trimmed, text over ``maxBytes`` is cut at a character and ends
-    /// in "…", and nothing left gives ``missing``.
+    /// Text from outside made a subject that ``validated`` accepts: one line (``OneLine/flattened(_:)``), cut at a
+    /// character and ended with "…" when over ``maxBytes``, ``missing`` when nothing is left.
     public static func fromIntake(_ text: String) -> String {
-        var line = ""
-        line.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
-        var replacing = false  // in a run of controls and the white space around them: one space for all
-        for scalar in text.unicodeScalars {
-            if isControl(scalar) {
-                if !replacing, line.unicodeScalars.last?.properties.isWhitespace != true { line.unicodeScalars.append(" ") }
-                replacing = true
-            } else if !(replacing && scalar.properties.isWhitespace) {
-                line.unicodeScalars.append(scalar)
-                replacing = false
-            }
-        }
-        var subject = Validate.optional(line) ?? missing
+        let subject = OneLine.flattened(text)
+        if subject.isEmpty { return missing }
         guard subject.utf8.count > maxBytes else { return subject }
         let ellipsis = "…"
         var cut = Substring(subject)
         while cut.utf8.count > maxBytes - ellipsis.utf8.count { cut.removeLast() }
-        subject = String(cut).trimmingWhitespaceAtEnd + ellipsis
-        return subject
-    }
-
-    /// A line break or control character: Unicode's controls (C0, DEL, C1: tab, CR and LF among them) and its line
-    /// and paragraph separators.
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .lineSeparator, .paragraphSeparator: return true
-        default: return false
-        }
+        return String(cut).trimmingWhitespaceAtEnd + ellipsis
     }
 }
 

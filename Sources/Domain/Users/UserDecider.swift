@@ -30,7 +30,7 @@ public enum UserDecider: Decider {
                 )
             }
             let login = try Validate.login(add.login)
-            let name = try Validate.nonEmpty(add.name, "the user's name", fix: "give the user a display name")
+            let name = try Validate.name(add.name, "the user's name", fix: "give the user a display name")
             let email = try Validate.email(add.email)
             return [.added(UserAdded(login: login, name: name, email: email, role: add.role))]
         case .changeRole(let role):
