@@ -5,6 +5,10 @@
 # prometheus-alertmanager (a real Alertmanager for the webhook tests), and curl and wrk (the server tests' HTTP
 # client and load generator), and chromium, chromium-driver and python3-selenium (the portal's real-browser test).
 set -euo pipefail
+# One run at a time (the demo and the tests may be started together: both call this), checking after the wait, so
+# the second finds what the first installed; apt-get also waits for any other user of apt's locks.
+exec 9>"${TMPDIR:-/tmp}/docket-ensure-deps.lock"
+flock 9
 missing=()
 dpkg -s liblmdb-dev >/dev/null 2>&1 || missing+=(liblmdb-dev)
 dpkg -s libmimalloc-dev >/dev/null 2>&1 || missing+=(libmimalloc-dev)
@@ -18,11 +22,13 @@ command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 # A real browser for the client portal's test (issue 13): headless Chromium driven by Selenium.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
-python3 -c "import selenium" >/dev/null 2>&1 || missing+=(python3-selenium)
+# Debian's python3-selenium goes to Debian's own Python, which a pyenv or virtualenv python3 may shadow on the PATH:
+# the test then runs the browser script with /usr/bin/python3.
+python3 -c "import selenium" >/dev/null 2>&1 || /usr/bin/python3 -c "import selenium" >/dev/null 2>&1 || missing+=(python3-selenium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >&2
 fi

@@ -5,18 +5,27 @@ import Testing
 /// What the real-browser test needs: Debian's `chromium` and `chromium-driver`, and Selenium for Python
 /// (scripts/ensure-deps.sh installs them).
 enum BrowserTools {
-    static let available: Bool = {
+    static var available: Bool { python != nil }
+
+    /// The Python that has Selenium: the `python3` first on the PATH, else Debian's own (`python3-selenium` installs
+    /// there; a pyenv or virtualenv `python3` ahead of it on the PATH need not have it). Nil without Chromium and its
+    /// driver.
+    static let python: String? = {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
-        else { return false }
+        else { return nil }
+        return ["python3", "/usr/bin/python3"].first { imports(selenium: $0) }
+    }()
+
+    private static func imports(selenium python: String) -> Bool {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import selenium"]
+        probe.arguments = [python, "-c", "import selenium"]
         probe.standardOutput = FileHandle.nullDevice
         probe.standardError = FileHandle.nullDevice
         guard (try? probe.run()) != nil else { return false }
         probe.waitUntilExit()
         return probe.terminationStatus == 0
-    }()
+    }
 
     /// The package's root, from this file's path.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -37,7 +46,7 @@ struct PortalBrowserTests {
         let script = BrowserTools.root.appendingPathComponent("scripts/portal-browser-test.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--base", served.address, "--docket", DocketProcess.executable, "--store", served.store, "--shots", shots]
+        process.arguments = [try #require(BrowserTools.python), script, "--base", served.address, "--docket", DocketProcess.executable, "--store", served.store, "--shots", shots]
         var environment = ProcessInfo.processInfo.environment
         environment["TZ"] = "UTC"
         process.environment = environment
