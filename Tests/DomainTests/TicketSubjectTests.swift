@@ -54,6 +54,14 @@ struct TicketSubjectTests {
         #expect(events.count == 1)
     }
 
+    /// A mail's subject can be megabytes long: cutting it is one pass (a character at a time from the end, counting
+    /// the rest again each time, would take hours here).
+    @Test(.timeLimit(.minutes(1))) func aMegabyteSubjectIsCutInOnePass() {
+        let subject = TicketSubject.fromIntake(String(repeating: "ab\u{1B} ", count: 300_000))
+        #expect(subject.utf8.count <= TicketSubject.maxBytes)
+        #expect(subject.hasPrefix("ab ab ab") && subject.hasSuffix("…"))
+    }
+
     @Test func aNameWithALineBreakOrControlCharacterIsRefused() throws {
         let acme = given(ClientDecider.self, [Fixture.registeredAcme])
         let client = try #require(acme.refusal(of: .update(name: "Acme\u{1B}[8m", domains: nil, timeZone: nil)))

@@ -1,9 +1,9 @@
 /// Text that is shown on one line — a ticket's subject, a name — and the line breaks and control characters that do
 /// not belong in it.
-public enum OneLine {
+enum OneLine {
     /// A line break or control character: Unicode's controls (C0, DEL, C1: tab, CR and LF among them) and its line
     /// and paragraph separators.
-    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .lineSeparator, .paragraphSeparator: return true
         default: return false
@@ -20,7 +20,7 @@ public enum OneLine {
     /// `text` on one line: each run of line breaks and control characters, with the white space around it, becomes
     /// one space, and the ends are trimmed. For text from outside (a mail's subject or sender's name), which must
     /// still be taken.
-    public static func flattened(_ text: String) -> String {
+    static func flattened(_ text: String) -> String {
         var line = ""
         line.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         var replacing = false  // in a run of controls and the white space around them: one space for all

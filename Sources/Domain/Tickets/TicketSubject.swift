@@ -33,17 +33,17 @@ public enum TicketSubject {
         if subject.isEmpty { return missing }
         guard subject.utf8.count > maxBytes else { return subject }
         let ellipsis = "…"
-        var cut = Substring(subject)
-        while cut.utf8.count > maxBytes - ellipsis.utf8.count { cut.removeLast() }
-        return String(cut).trimmingWhitespaceAtEnd + ellipsis
-    }
-}
-
-extension String {
-    /// The text without the white space at its end.
-    fileprivate var trimmingWhitespaceAtEnd: String {
-        var text = Substring(self)
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return String(text)
+        // The longest run of whole characters that leaves room for the ellipsis, found in one pass (a mail's subject
+        // can be long), without the white space at its end.
+        var end = subject.startIndex
+        var bytes = 0
+        for index in subject.indices {
+            bytes += subject[index].utf8.count
+            if bytes > maxBytes - ellipsis.utf8.count { break }
+            end = subject.index(after: index)
+        }
+        var cut = subject[..<end]
+        while let last = cut.last, last.isWhitespace { cut.removeLast() }
+        return cut + ellipsis
     }
 }
