@@ -340,7 +340,13 @@ public final class Environment: @unchecked Sendable {
         var info = stat()
         if stat(path, &info) != 0 {
             guard mkdir(path, 0o700) == 0 else {
-                throw OpenError(path: path, reason: String(cString: strerror(errno)))
+                let failure = errno
+                if failure == ENOENT {
+                    let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+                    let parent = trimmed.lastIndex(of: "/").map { $0 == trimmed.startIndex ? "/" : String(trimmed[..<$0]) } ?? "."
+                    throw OpenError(path: path, reason: "its parent folder \(parent) does not exist; create it first or give another folder")
+                }
+                throw OpenError(path: path, reason: String(cString: strerror(failure)))
             }
         } else if (info.st_mode & S_IFMT) != S_IFDIR {
             throw OpenError(path: path, reason: "it is a file, not a folder")

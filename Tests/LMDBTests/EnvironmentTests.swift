@@ -191,6 +191,16 @@ import Testing
         #expect(((data[.posixPermissions] as? Int) ?? 0) & 0o077 == 0)
     }
 
+    @Test func aStoreWhoseParentFolderIsMissingNamesItAndCreatesNothing() throws {
+        let folder = TemporaryFolder()
+        let path = folder.child("missing/store")
+        let error = try #require(throws: Environment.OpenError.self) { try Environment(path: path) }
+        #expect(error.description == "cannot open store at \(path): its parent folder \(folder.child("missing")) does not exist; create it first or give another folder")
+        #expect(!FileManager.default.fileExists(atPath: folder.child("missing")))
+        let relative = try #require(throws: Environment.OpenError.self) { try Environment(path: "no-such-folder-\(getpid())/store/") }
+        #expect(relative.reason.hasPrefix("its parent folder no-such-folder-\(getpid()) does not exist"))
+    }
+
     @Test func openingAFileInsteadOfAFolderFailsClearly() throws {
         let folder = TemporaryFolder()
         let file = folder.child("plain")
