@@ -22,7 +22,7 @@ echo "== building the release docket binary"
 (cd "$root" && swift build -c release --product docket --scratch-path "$root/.build-bench-cli")
 if [[ "${SKIP_STATIC:-0}" != 1 ]]; then
   # The same CLI with the Swift runtime and Foundation linked in statically and optimized at link time, as
-  # docs/operations.md installs it: CLILatency times it next to the default build when it exists (about 11 minutes
+  # docs/operations.md installs it: CLILatency times it next to the default build when it exists (about 9-11 minutes
   # to build on 2 cores, 5 of them the link; SKIP_STATIC=1 skips it).
   echo "== building the release docket binary with --static-swift-stdlib"
   (cd "$root" && swift build -c release --product docket --static-swift-stdlib --experimental-lto-mode=full --scratch-path "$root/.build-bench-cli-static")
