@@ -1,4 +1,9 @@
 import ArgumentParser
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `docket` command: the root that lists every subcommand.
 public struct DocketCommand: ParsableCommand {
@@ -24,4 +29,25 @@ public struct DocketCommand: ParsableCommand {
     )
 
     public init() {}
+}
+
+extension DocketCommand {
+    /// Runs the command line embedded, as `main()` does, but writes a failure's message the way `Terminal.error`
+    /// does: on a terminal its control characters are shown, not obeyed (a usage error quotes the argument back, and
+    /// an argument may be pasted from a mail). Exits with the command's exit code.
+    public static func runEmbedded() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Glibc.exit(0)
+        } catch {
+            let code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                // As `main()` prints it: help and other clean exits to stdout, the rest to stderr, then a newline.
+                if code == 0 { Terminal.outData(Data((message + "\n").utf8)) } else { Terminal.error(message) }
+            }
+            Glibc.exit(code)
+        }
+    }
 }

@@ -17,8 +17,8 @@ enum Terminal {
     /// its control characters are shown, not obeyed (`TerminalText`): Docket prints text from outside (mail, alerts);
     /// a pipe or a file gets the text as it is.
     static func out(_ text: String) {
-        guard ServedInvocation.current == nil, isatty(STDOUT_FILENO) == 1 else { return outData(Data(text.utf8)) }
-        outData(Data(TerminalText.visible(Array(text.utf8))))
+        if let served = ServedInvocation.current { return served.writeOut(Data(text.utf8)) }
+        FileHandle.standardOutput.write(Data(TerminalText.forDescriptor(STDOUT_FILENO, Array(text.utf8))))
     }
 
     /// Writes bytes to stdout (inside the server: to the client's stdout).
@@ -27,11 +27,13 @@ enum Terminal {
         FileHandle.standardOutput.write(data)
     }
 
-    /// Writes a line to stderr (inside the server: to the client's stderr).
+    /// Writes a line to stderr (inside the server: to the client's stderr, whose client does the same). On a terminal
+    /// its control characters are shown, not obeyed, as on stdout: an error may quote text from outside (a stream name
+    /// in an imported file, a field of an alert).
     static func error(_ line: String) {
-        let data = Data((line + "\n").utf8)
-        if let served = ServedInvocation.current { return served.writeError(data) }
-        FileHandle.standardError.write(data)
+        let bytes = Array((line + "\n").utf8)
+        if let served = ServedInvocation.current { return served.writeError(Data(bytes)) }
+        FileHandle.standardError.write(Data(TerminalText.forDescriptor(STDERR_FILENO, bytes)))
     }
 
     /// Up to `limit` bytes of stdin (inside the server: what the client sent).

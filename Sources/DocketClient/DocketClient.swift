@@ -28,8 +28,8 @@ public enum DocketClient {
                 let out = answer["stdout"]?.string, let err = answer["stderr"]?.string
             {
                 // Control characters shown, not obeyed, on a terminal (`TerminalText`); a pipe gets the bytes as they are.
-                SystemError.writeAll(STDOUT_FILENO, isatty(STDOUT_FILENO) == 1 ? TerminalText.visible(Array(out.utf8)) : Array(out.utf8))
-                SystemError.writeAll(STDERR_FILENO, Array(err.utf8))
+                SystemError.writeAll(STDOUT_FILENO, TerminalText.forDescriptor(STDOUT_FILENO, Array(out.utf8)))
+                SystemError.writeAll(STDERR_FILENO, TerminalText.forDescriptor(STDERR_FILENO, Array(err.utf8)))
                 return status
             }
             if let answer, let detail = answer["detail"]?.string, let code = answer["exitCode"]?.int32 {
@@ -37,7 +37,7 @@ public enum DocketClient {
             }
             throw .failure("the server answered HTTP \(reply.status) without a command outcome; check DOCKET_SERVER")
         } catch {
-            SystemError.writeAll(STDERR_FILENO, Array("docket: error: \(error.message)\n".utf8))
+            SystemError.writeAll(STDERR_FILENO, TerminalText.forDescriptor(STDERR_FILENO, Array("docket: error: \(error.message)\n".utf8)))
             return error.code
         }
     }

@@ -1,9 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Output on its way to a technician's terminal, with its control characters made visible. What Docket prints
 /// holds text from outside — an email's subject and body, an alert's summary, a contact's name — and a control
 /// character in it (ESC above all) would otherwise be obeyed by the terminal: recolour or hide text, move the cursor,
-/// retitle the window. Applied only when stdout is a terminal (by the embedded CLI and by the client of `docket
-/// serve`), so that what a script or a file receives stays byte for byte what the command wrote.
+/// retitle the window. Applied only where stdout or stderr is a terminal (by the embedded CLI and by the client of
+/// `docket serve`), so that what a script or a file receives stays byte for byte what the command wrote.
 public enum TerminalText {
+    /// `bytes` as they should go to the open file `descriptor`: `visible(bytes)` when it is a terminal, else unchanged.
+    public static func forDescriptor(_ descriptor: Int32, _ bytes: [UInt8]) -> [UInt8] {
+        isatty(descriptor) == 1 ? visible(bytes) : bytes
+    }
+
     /// `bytes` (UTF-8) with every control character but the line's own (LF, tab, and CR before LF) replaced by its
     /// visible picture: C0 controls by U+2400…U+241F (ESC shows as ␛), DEL by U+2421 (␡), C1 controls by U+FFFD (�).
     /// Returns `bytes` itself when there is nothing to replace.

@@ -11,4 +11,4 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 if let server = DocketClient.server(for: arguments) {
     exit(DocketClient.run(arguments, server: server))
 }
-DocketCommand.main()
+DocketCommand.runEmbedded()

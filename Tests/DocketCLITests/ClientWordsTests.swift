@@ -22,7 +22,7 @@ import Testing
     @Test func theExecutableHandsAServedCommandToTheClientBeforeTheParser() throws {
         let main = try String(contentsOf: Self.root.appendingPathComponent("Sources/docket/main.swift"), encoding: .utf8)
         let client = try #require(main.range(of: "DocketClient.run("))
-        let parser = try #require(main.range(of: "DocketCommand.main()"))
+        let parser = try #require(main.range(of: "DocketCommand.runEmbedded()"))
         #expect(client.lowerBound < parser.lowerBound)
     }
 

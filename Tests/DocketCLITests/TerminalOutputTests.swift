@@ -106,4 +106,36 @@ import Testing
         let shown = try DocketProcess.runOnTerminal(["queue"], store: store)
         #expect(shown.stdout.contains("Printer rm -rf \u{241B}[31mred"))
     }
+
+    @Test(arguments: DocketMode.allCases) func anErrorQuotingAnArgumentShowsItsControlCharactersOnATerminal(_ mode: DocketMode) throws {
+        try mode.run(anErrorQuotingAnArgumentShowsItsControlCharactersOnATerminal)
+    }
+    func anErrorQuotingAnArgumentShowsItsControlCharactersOnATerminal() throws {
+        try setUp()
+        // A client code pasted from a mail, ESC [ 2 J and all: the usage error quotes it back.
+        let arguments = ["client", "show", "glo\u{1B}[2Jbex"]
+        let piped = try docket(arguments)
+        #expect(piped.status == 64, "\(piped.stderr)")
+        #expect(piped.stderr.contains("'glo\u{1B}[2Jbex'"), "a pipe gets the bytes as they are: \(piped.stderr)")
+        let shown = try DocketProcess.runOnTerminal(arguments, store: store, environment: ["DOCKET_USER": "ann"], stderrToo: true)
+        #expect(shown.status == 64)
+        #expect(shown.stdout.contains("'glo\u{241B}[2Jbex'"), "\(shown.stdout)")
+        #expect(!shown.stdout.contains("\u{1B}"))
+    }
+
+    @Test func anImportErrorQuotingAFilesStreamNameShowsItsControlCharactersOnATerminal() throws {
+        // An export from elsewhere whose stream name carries ESC [ 2 J: the import refuses it and its error names it.
+        let zeros = String(repeating: "0", count: 64)
+        let line = #"{"position":1,"stream":"ticket\u001b[2J-1","streamVersion":1,"type":"x","schemaVersion":1,"#
+            + #""eventId":"00000000-0000-0000-0000-000000000001","commandId":null,"actor":"a","#
+            + #""recordedAt":"2026-01-01T00:00:00.000Z","payload":{},"previousHash":"\#(zeros)","hash":"\#(zeros)"}"# + "\n"
+        let file = folder.child("hostile.ndjson")
+        try Data(line.utf8).write(to: URL(fileURLWithPath: file))
+        let piped = try docket(["import", file])
+        #expect(piped.status == 65, "\(piped.stderr)")
+        #expect(piped.stderr.contains("'ticket\u{1B}[2J-1'"), "a pipe gets the bytes as they are: \(piped.stderr)")
+        let shown = try DocketProcess.runOnTerminal(["import", file], store: store, environment: ["DOCKET_USER": "ann"], stderrToo: true)
+        #expect(shown.status == 65)
+        #expect(shown.stdout == "docket: error: line 1: stream name 'ticket\u{241B}[2J-1' must be 1 to 200 bytes without control characters; nothing was imported\n")
+    }
 }

@@ -56,8 +56,11 @@ public enum DocketProcess {
 
     /// Runs `docket args…` to completion with its stdout on a terminal (a pseudo-terminal in raw mode, so the bytes
     /// read are the bytes written) and no stdin: embedded, or through a server inside ``DocketMode/run(_:)`` with
-    /// `.server` (the client's stdout is then the terminal). stderr is not kept.
-    public static func runOnTerminal(_ arguments: [String], store: String, environment: [String: String] = [:]) throws -> DocketRun {
+    /// `.server` (the client's stdout is then the terminal). stderr is not kept, or with `stderrToo` goes to the same
+    /// terminal (read back as `stdout`).
+    public static func runOnTerminal(
+        _ arguments: [String], store: String, environment: [String: String] = [:], stderrToo: Bool = false
+    ) throws -> DocketRun {
         var environment = environment
         if let scope { environment = try scope.environment(for: arguments, store: store, environment: environment) }
         var (terminal, side) = (Int32(-1), Int32(-1))
@@ -69,7 +72,7 @@ public enum DocketProcess {
         let process = prepared(arguments, store: store, environment: environment, testClock: true)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(fileDescriptor: side, closeOnDealloc: false)
-        process.standardError = FileHandle.nullDevice
+        process.standardError = stderrToo ? FileHandle(fileDescriptor: side, closeOnDealloc: false) : FileHandle.nullDevice
         try process.run()
         close(side)  // the child holds it: once it exits, reading the terminal ends
         var out = [UInt8]()
