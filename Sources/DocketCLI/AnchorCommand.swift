@@ -19,6 +19,7 @@ struct AnchorCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
+            try HostFiles.requireAccess(to: "write --to \(to)", instead: "run `docket anchor` on the server's host (from cron)")
             let store = try StoreAccess.open(path).log
             let anchor: Anchor
             do {

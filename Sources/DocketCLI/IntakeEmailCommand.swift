@@ -42,6 +42,9 @@ struct IntakeEmail: ParsableCommand {
     func run() throws {
         var worst: Int32 = 0
         try reportingFailures(store: store.path) {
+            if let maildir {
+                try HostFiles.requireAccess(to: "read --maildir \(maildir)", instead: "pipe each message on stdin (`docket intake email < MESSAGE`)")
+            }
             let session = try StoreAccess.open(store.path)
             var policy = MailPolicy(triageClient: triageClient, attachmentsFolder: store.path + "/attachments")
             policy.reopenWindowMilliseconds = Int64(reopenDays) * 86_400_000

@@ -38,6 +38,12 @@ struct IntakeLMTP: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: store.path) {
+            // Through the server it would speak LMTP on the server's own stdin and stdout, or hold a listener (and
+            // one of the server's workers) until the server stops.
+            guard ServedInvocation.current == nil else {
+                throw CLIError.usage(
+                    "`docket intake lmtp` runs where the mail server delivers, not through `docket serve`: run it on the server's host, or give the server `--lmtp`")
+            }
             let session = try StoreAccess.open(store.path)
             let delivery = MailDelivery(
                 service: session.app.intake, policy: MailPolicy(triageClient: triageClient, attachmentsFolder: store.path + "/attachments"),

@@ -99,6 +99,7 @@ struct OutboxSend: ParsableCommand {
     func run() throws {
         var failed = 0
         try reportingFailures(store: store.path) {
+            try HostFiles.requireAccess(to: "run --sendmail \(sendmail)", instead: "run `docket outbox send` on the server's host (from cron)")
             guard FileManager.default.isExecutableFile(atPath: sendmail) else {
                 throw CLIError.usage("--sendmail \(sendmail) is not an executable file")
             }

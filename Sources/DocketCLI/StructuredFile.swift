@@ -5,7 +5,9 @@ import Yams
 enum StructuredFile {
     /// The file at `path` (or stdin for `-`) as JSON bytes: YAML is converted, JSON passes through
     /// (JSON is YAML too, but is kept byte for byte so numbers are not reinterpreted).
+    /// Through the server a path names a file on the server's host: only an admin may (`HostFiles`).
     static func jsonBytes(_ path: String, flag: String) throws -> Data {
+        try HostFiles.requireRead(path, flag: flag)
         let limit = InputLimits.structuredFileBytes
         let data =
             path == "-"

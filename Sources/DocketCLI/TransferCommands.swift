@@ -67,6 +67,7 @@ struct ImportCommand: ParsableCommand {
             let threads = try foldThreads.resolved()
             let input: FileHandle?
             if let file {
+                try HostFiles.requireAccess(to: "read \(file)", instead: "send the file on stdin (`docket import < FILE`)")
                 guard let handle = FileHandle(forReadingAtPath: file) else {
                     throw CLIError.badInput("cannot read \(file); check the path")
                 }

@@ -27,6 +27,9 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
+            if let copy = anchorCopies.first {
+                try HostFiles.requireAccess(to: "read --anchors \(copy)", instead: "run `docket verify --anchors` on the server's host")
+            }
             let session = try StoreAccess.open(path, catchUp: false, checkPages: true)
             let store = session.log
             if acceptRollback { try accept(session) }

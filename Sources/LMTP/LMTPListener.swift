@@ -63,7 +63,7 @@ public final class LMTPListener: @unchecked Sendable {
     }
 
     /// Binds `address` and serves on a background thread until ``stop()``. A Unix socket is made mode 0600 (a stale
-    /// socket file is replaced).
+    /// socket file is replaced; any other file at the path is refused and left as it is).
     public func start(_ address: Address) throws {
         let socketFD: Int32
         switch address {
@@ -74,7 +74,15 @@ public final class LMTPListener: @unchecked Sendable {
             let bytes = Array(path.utf8)
             guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw Failure(description: "socket path too long: \(path)") }
             withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
-            unlink(path)
+            var info = stat()
+            if lstat(path, &info) == 0 {
+                // Only a stale socket is replaced: never a file, a folder or a link someone named by mistake.
+                guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+                    close(socketFD)
+                    throw Failure(description: "\(path) exists and is not a socket; remove it or give another --listen")
+                }
+                unlink(path)
+            }
             let bound = withUnsafePointer(to: &addr) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }

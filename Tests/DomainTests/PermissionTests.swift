@@ -13,6 +13,7 @@ struct PermissionTests {
         .manageInvoices: [.billing, .admin],
         .manageUsers: [.admin],
         .manageTemplates: [.dispatcher, .admin],
+        .manageRoutingRules: [.dispatcher, .admin],
         .scheduleTickets: [.dispatcher, .admin],
     ]
 

@@ -89,9 +89,10 @@ public struct LogService: Sendable {
 
     // MARK: - Writing below the deciders (admin only)
 
-    /// Refuses (``DomainError/Code/forbidden``) unless `login` is a known, active admin; `action` names what was asked.
+    /// Refuses (``DomainError/Code/forbidden``) unless `login` is a known, active admin; `action` names what was asked,
+    /// `fix` what to do instead.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func requireAdmin(_ login: String, to action: String) throws {
+    public func requireAdmin(_ login: String, to action: String, fix: String = "ask an admin") throws {
         let role: Role
         do {
             let (state, _) = try CommandKernel(store: store).loadUser(login)
@@ -100,7 +101,7 @@ public struct LogService: Sendable {
             throw DomainError(.forbidden, "only an admin may \(action): \(error.message)")
         }
         guard role == .admin else {
-            throw DomainError(.forbidden, "only an admin may \(action); \(login) is \(role.rawValue): ask an admin")
+            throw DomainError(.forbidden, "only an admin may \(action); \(login) is \(role.rawValue): \(fix)")
         }
     }
 

@@ -22,7 +22,7 @@ public struct RoutingRulesState: Sendable, Equatable {
 }
 
 /// The routing-rules aggregate: one stream, each event the complete list. Setting rules is dispatch work
-/// and needs ``Action/manageTemplates`` (roles dispatcher and admin).
+/// and needs ``Action/manageRoutingRules`` (roles dispatcher and admin).
 public enum RoutingRulesDecider: Decider {
     public static let initialState = RoutingRulesState()
 
@@ -30,7 +30,7 @@ public enum RoutingRulesDecider: Decider {
     public static func decide(
         _ command: RoutingRulesCommand, state: RoutingRulesState, context: DecisionContext
     ) throws(DomainError) -> [RoutingRulesEvent] {
-        try Permissions.require(.manageTemplates, by: context.actor.role)
+        try Permissions.require(.manageRoutingRules, by: context.actor.role)
         switch command {
         case .set(let rules):
             let rules = try RoutingRuleValidation.validate(rules)

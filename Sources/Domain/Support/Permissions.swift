@@ -14,6 +14,8 @@ public enum Action: String, CaseIterable, Sendable, CustomStringConvertible {
     case manageUsers = "manage users"
     /// Add, update and remove reply templates.
     case manageTemplates = "manage templates"
+    /// Set the routing rules applied to new tickets.
+    case manageRoutingRules = "set routing rules"
     /// Set and clear tickets' due dates.
     case scheduleTickets = "set due dates"
 
@@ -29,7 +31,7 @@ public enum Permissions {
         case .manageClients: [.dispatcher, .billing, .admin]
         case .manageContracts, .manageRates, .manageInvoices: [.billing, .admin]
         case .manageUsers: [.admin]
-        case .manageTemplates, .scheduleTickets: [.dispatcher, .admin]
+        case .manageTemplates, .manageRoutingRules, .scheduleTickets: [.dispatcher, .admin]
         }
     }
 

@@ -151,7 +151,9 @@ struct RoutingRulesDeciderTests {
     }
 
     @Test func techniciansMayNotSetRules() {
-        #expect(given(RoutingRulesDecider.self).refusal(of: .set([]), by: Fixture.tech)?.code == .forbidden)
+        let refusal = given(RoutingRulesDecider.self).refusal(of: .set([]), by: Fixture.tech)
+        #expect(refusal?.code == .forbidden)
+        #expect(refusal?.message == "role tech cannot set routing rules; ask someone with role dispatcher or admin to do it")
     }
 
     @Test func theDeciderValidatesToo() {
