@@ -5,7 +5,8 @@ import Foundation
 /// Docket's one write path. Every command goes through ``execute(commandId:replay:decide:)``:
 ///
 /// 1. a command id already in the log is a retry: nothing is decided or written, and `replay` answers from
-///    what the first attempt appended;
+///    what the first attempt appended — when the same user gave it (another user's id is refused: a command id
+///    never returns what someone else did);
 /// 2. `decide` loads the stream(s) it needs, decides with the pure domain and returns the appends, each guarded
 ///    by the version its stream was read at;
 /// 3. a decision with a ``ReactionCue`` gets the follow-ups of ``TicketReactions/all`` added to each ticket append
@@ -47,12 +48,15 @@ public struct CommandKernel: Sendable {
         }
     }
 
-    /// Runs one command through the kernel (see the type's summary). A decision with no events writes
-    /// nothing and returns its output.
+    /// Runs one command through the kernel (see the type's summary) for `actor` (the login the command acts as;
+    /// needed with a `commandId`). A decision with no events writes nothing and returns its output.
     public func execute<Output>(
-        commandId: String?, replay: (AppendResult) throws -> Output, decide: () throws -> Decision<Output>
+        commandId: String?, actor: String? = nil, replay: (AppendResult) throws -> Output, decide: () throws -> Decision<Output>
     ) throws -> Output {
-        if let commandId, let earlier = try store.result(ofCommand: commandId) { return try replay(earlier) }
+        if let commandId, let earlier = try store.result(ofCommand: commandId) {
+            try requireSameActor(earlier, commandId: commandId, actor: actor)
+            return try replay(earlier)
+        }
         var attempt = 0
         while true {
             attempt += 1
@@ -64,7 +68,10 @@ public struct CommandKernel: Sendable {
             do {
                 let results = try store.append(appends)
                 // Another process ran the same command id between our check and our append.
-                if let earlier = results.first(where: \.isRetry) { return try replay(earlier) }
+                if let earlier = results.first(where: \.isRetry), let commandId {
+                    try requireSameActor(earlier, commandId: commandId, actor: actor)
+                    return try replay(earlier)
+                }
                 if let warnings { warned.forEach(warnings) }
                 return try decision.finish?(appends) ?? decision.output
             } catch let conflict as WrongExpectedVersion {
@@ -74,6 +81,13 @@ public struct CommandKernel: Sendable {
         }
     }
 
+    /// Refuses a retry of `commandId` by another user than the one whose command appended `earlier`: a command id
+    /// is one user's (two people, or a script and a person, picking the same id must not get each other's outcome).
+    func requireSameActor(_ earlier: AppendResult, commandId: String, actor: String?) throws {
+        guard let actor, let first = try store.read(from: earlier.positions.lowerBound, limit: 1).first, first.actor != actor else { return }
+        throw EventLogError(.commandReused, "command id \(commandId) was already used by another user; use a new command id")
+    }
+
     /// Decides `command` on one stream with decider `D` and appends the events; returns them and where they
     /// landed (nil when the decision produced none: the command was already satisfied). A retried command id
     /// returns the events it appended the first time.
@@ -81,7 +95,9 @@ public struct CommandKernel: Sendable {
     public func run<D: Decider>(
         _: D.Type, stream: String, command: D.Command, context: DecisionContext, commandId: String? = nil
     ) throws -> (events: [D.Event], result: AppendResult?) {
-        try execute(commandId: commandId, replay: { try earlierEvents(D.self, commandId: commandId, result: $0, stream: stream) }) {
+        try execute(
+            commandId: commandId, actor: context.actor.login, replay: { try earlierEvents(D.self, commandId: commandId, result: $0, stream: stream) }
+        ) {
             let (state, version) = try load(D.self, stream: stream)
             let events = try D.decide(command, state: state, context: context)
             return Decision(

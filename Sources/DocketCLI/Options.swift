@@ -73,6 +73,6 @@ struct WriteOptions: ParsableArguments {
     var commandId: String?
 
     func validate() throws {
-        if let commandId, let problem = IdentifierCheck.problem(commandId, "--command-id") { throw ValidationError(problem) }
+        if let commandId, let problem = CommandIds.problem(commandId, "--command-id") { throw ValidationError(problem) }
     }
 }

@@ -49,7 +49,7 @@ struct RouteInput: Sendable {
             case .body(let name): bodyValues[name] = try Self.text(of: body[name], name)
             }
         }
-        if let commandId, let problem = LogService.identifierProblem(commandId, "Idempotency-Key") { throw Problem.badRequest(problem) }
+        if let commandId, let problem = CommandIds.problem(commandId, "Idempotency-Key") { throw Problem.badRequest(problem) }
         self.path = pathValues
         self.query = queryValues
         self.body = bodyValues

@@ -43,6 +43,28 @@ import Testing
         #expect(again == 4)
     }
 
+    @Test func aCommandIdIsOneUsers() throws {
+        let fixture = try ServiceFixture()
+        let kernel = CommandKernel(store: fixture.store)
+        func decide(_ actor: String) -> CommandKernel.Decision<Int> {
+            CommandKernel.Decision(
+                appends: [AppendRequest(stream: "probe-\(actor)", expectedVersion: .any, events: [sampleEvent(9)], commandId: "k-3", actor: actor)],
+                output: 1)
+        }
+        #expect(try kernel.execute(commandId: "k-3", actor: "ann", replay: { _ in 2 }) { decide("ann") } == 1)
+        #expect(try kernel.execute(commandId: "k-3", actor: "ann", replay: { _ in 2 }) { decide("ann") } == 2, "ann's retry replays")
+        let head = try fixture.store.head().position
+        #expect(throws: EventLogError.self) {
+            try kernel.execute(commandId: "k-3", actor: "bob", replay: { _ in 2 }) { decide("bob") }
+        }
+        do {
+            _ = try kernel.execute(commandId: "k-3", actor: "bob", replay: { _ in 2 }) { decide("bob") }
+        } catch let error as EventLogError {
+            #expect(error.message == "command id k-3 was already used by another user; use a new command id")
+        }
+        #expect(try fixture.store.head().position == head, "bob's attempt wrote nothing")
+    }
+
     @Test func givingUpRethrowsTheConflictAndWritesNothing() throws {
         let fixture = try ServiceFixture()
         let kernel = CommandKernel(store: fixture.store, retry: RetryPolicy(attempts: 3, baseMilliseconds: 0))

@@ -35,6 +35,15 @@ import Testing
         let again = try served.curl(
             "POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"Ticket 1","priority":"P2"}"#, headers: ["Idempotency-Key: open-1"])
         #expect(try json(again.body)["result"] as? String == "T-1001")
+        // A key is one user's: ann sending bob's key is refused, not handed bob's ticket; Docket's own forms are refused.
+        let theirs = try served.curl(
+            "POST", "/v1/tickets", token: ann, json: #"{"client":"acme","subject":"Server down","priority":"P1"}"#, headers: ["Idempotency-Key: open-1"])
+        #expect(theirs.status == 422, "\(theirs.body)")
+        #expect(try json(theirs.body)["detail"] as? String == "command id open-1 was already used by another user; use a new command id")
+        let reserved = try served.curl(
+            "POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"x","priority":"P2"}"#, headers: ["Idempotency-Key: mail:urgent-1@acme.example"])
+        #expect(reserved.status == 400, "\(reserved.body)")
+        #expect((try json(reserved.body)["detail"] as? String)?.contains("which Docket keeps for the mail it takes and sends") == true)
         // Pages of two, with times as RFC 3339 strings.
         var cursor: String? = "0"
         var seen: [String] = []

@@ -156,7 +156,7 @@ extension BillingService {
         let year = BillingPeriod(containing: context.now).year
         let sequence = sequenceName(year)
         let billingStream = StreamName.billing(invoice.client)
-        try kernel.execute(commandId: commandId, replay: { _ in }) {
+        try kernel.execute(commandId: commandId, actor: context.actor.login, replay: { _ in }) {
             let issued = try store.version(of: sequence)
             let digits = String(issued + 1)
             let number = "\(prefix)-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits

@@ -52,10 +52,11 @@ extension BillingService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func logTime(_ request: TimeLogRequest, as actor: String, commandId: String? = nil) throws -> String {
         if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
+            try kernel.requireSameActor(earlier, commandId: commandId, actor: actor)
             return String(earlier.stream.dropFirst("time-".count))
         }
         let context = try context(for: actor)
-        return try allocatingEntry(commandId: commandId) { entryId in
+        return try allocatingEntry(commandId: commandId, actor: actor) { entryId in
             let events = try decideLog(request, entryId: entryId, context: context)
             return [kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId)]
         }
@@ -100,13 +101,14 @@ extension BillingService {
         -> (entryId: String, minutes: Int)
     {
         if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
+            try kernel.requireSameActor(earlier, commandId: commandId, actor: actor)
             let entryId = String(earlier.stream.dropFirst("time-".count))
             return (entryId, try models.time.entry(entryId, in: store)?.minutes ?? 0)
         }
         let context = try context(for: actor)
         let stream = StreamName.timer(context.actor.login)
         var minutes = 0
-        let entryId = try allocatingEntry(commandId: commandId) { entryId in
+        let entryId = try allocatingEntry(commandId: commandId, actor: actor) { entryId in
             let (timer, version) = try kernel.load(TimerDecider.self, stream: stream)
             let stop = try TimerDecider.decide(.stop(entryId: entryId, minutes: worked), state: timer, context: context)
             guard let running = timer.running, let ticket = TicketNumber(running.ticket),
@@ -141,15 +143,15 @@ extension BillingService {
     }
 
     /// Appends, through the kernel, what `build` makes for the next free entry id (`TE-<n>`, from the log's stream
-    /// index); a racing writer that took the id makes the kernel decide again with the next one.
-    func allocatingEntry(commandId: String?, _ build: (String) throws -> [AppendRequest]) throws -> String {
+    /// index) for `actor`; a racing writer that took the id makes the kernel decide again with the next one.
+    func allocatingEntry(commandId: String?, actor: String, _ build: (String) throws -> [AppendRequest]) throws -> String {
         let replay = { (earlier: AppendResult) throws -> String in
             guard earlier.stream.hasPrefix("time-") else {
                 throw EventLogError(.commandReused, "command id \(commandId ?? "") was already used for stream \(earlier.stream); use a new command id")
             }
             return String(earlier.stream.dropFirst("time-".count))
         }
-        return try kernel.execute(commandId: commandId, replay: replay) {
+        return try kernel.execute(commandId: commandId, actor: actor, replay: replay) {
             let entryId = "TE-\(try kernel.nextFree(from: 1) { StreamName.timeEntry("TE-\($0)") })"
             return CommandKernel.Decision(appends: try build(entryId), output: entryId)
         }

@@ -70,7 +70,7 @@ extension IntakeService {
         if let earlier = try models.mail.ticket(forMessageId: messageId, in: store) ?? models.outbox.ticket(forMessageId: messageId, in: store) {
             return .duplicate(earlier)
         }
-        let commandId = "mail:\(messageId)"
+        let commandId = CommandIds.mailTaken(messageId)
         if let earlier = try store.result(ofCommand: commandId),
             let number = TicketNumber(String(earlier.stream.dropFirst("ticket-".count)))
         {
@@ -234,7 +234,7 @@ extension IntakeService {
         }
         let hash = SHA256.hexDigest(raw)
         let messageId = "sha256-" + hash + "@docket.invalid"
-        let commandId = "mail:\(messageId)"
+        let commandId = CommandIds.mailTaken(messageId)
         if let earlier = try models.mail.ticket(forMessageId: messageId, in: store) { return .duplicate(earlier) }
         if let earlier = try store.result(ofCommand: commandId),
             let number = TicketNumber(String(earlier.stream.dropFirst("ticket-".count)))

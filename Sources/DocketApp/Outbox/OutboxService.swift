@@ -104,7 +104,7 @@ extension OutboxService {
             let stream = "mail-" + entry.messageId
             let version = try store.version(of: stream)
             let attempt = Int(version) + 1
-            let commandId = "mail-send:\(entry.messageId):\(attempt)"
+            let commandId = CommandIds.mailSent(entry.messageId, attempt: attempt)
             if try store.result(ofCommand: commandId) != nil { continue }
             let outcome = transport.deliver(entry.message)
             let event: OutboxEvent =

@@ -54,9 +54,12 @@ public struct TicketService: Sendable, FeatureService {
         _ intake: TicketIntake, as actor: String, commandId: String? = nil, routing: RoutingDecision? = nil,
         also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
     ) throws -> TicketNumber {
-        if let commandId, let earlier = try store.result(ofCommand: commandId) { return try openedNumber(earlier) }
+        if let commandId, let earlier = try store.result(ofCommand: commandId) {
+            try kernel.requireSameActor(earlier, commandId: commandId, actor: actor)
+            return try openedNumber(earlier)
+        }
         let context = try context(for: actor)
-        return try kernel.execute(commandId: commandId, replay: openedNumber) {
+        return try kernel.execute(commandId: commandId, actor: actor, replay: openedNumber) {
             try openDecision(intake, context: context, commandId: commandId, routing: routing, also: also)
         }
     }
