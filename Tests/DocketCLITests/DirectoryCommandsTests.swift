@@ -156,6 +156,9 @@ import Testing
         // Updating without --phone keeps the number; removing drops the contact.
         #expect(try ok(["client", "contact", "update", "acme", "acme-1", "--name", "Jane Smith", "--email", "jane@acme.example"]).contains("updated contact acme-1"))
         #expect(try ok(["client", "contact", "remove", "acme", "acme-3"]) == "removed contact acme-3 of client acme\n")
+        // A removed contact's id is never given to the next one (a portal session or a ticket names it).
+        #expect(try ok(["client", "contact", "add", "acme", "--name", "Lee", "--email", "lee@acme.example"]) == "acme-4\n")
+        #expect(try ok(["client", "contact", "remove", "acme", "acme-4"]) == "removed contact acme-4 of client acme\n")
 
         let acme = try jsonObject(["client", "show", "acme", "--json"])
         #expect(acme["name"] as? String == "Acme Corp")

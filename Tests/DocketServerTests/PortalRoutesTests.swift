@@ -134,6 +134,20 @@ struct PortalBrowser {
         #expect(after.status == 303 && after.header("Location") == ["/portal"])
     }
 
+    @Test func aRemovedContactsSessionNeverComesBackAsTheNextContact() throws {
+        let served = try Self.served()
+        let carla = PortalBrowser(served, name: "carla")
+        try carla.signIn("carla@acme.example")
+        #expect(try carla.get("/portal/tickets").status == 200)
+        #expect(try served.docket(["client", "contact", "remove", "acme", "acme-1"]).status == 0)
+        #expect(try carla.get("/portal/tickets").status == 303, "removed: signed out")
+        // The next contact gets a new id: carla's cookie (for acme-1) does not become Nora's session.
+        let nora = try served.docket(["client", "contact", "add", "acme", "--name", "Nora New", "--email", "nora@acme.example"])
+        #expect(nora.stdout == "acme-2\n", "\(nora.stderr)")
+        let after = try carla.get("/portal/tickets")
+        #expect(after.status == 303 && !after.body.contains("Nora New"))
+    }
+
     @Test func anotherClientsContactGets404OnEveryTicketEndpointAndNothingIsWritten() throws {
         let served = try Self.served()
         let gus = PortalBrowser(served, name: "gus")

@@ -180,6 +180,21 @@ struct ClientTests {
             .contactRemoved(ClientContactRemoved(contactId: "c-1")),
         ])
         #expect(state.contacts.isEmpty)
+        #expect(state.retiredContactIds == ["c-1"])
+    }
+
+    @Test func aRemovedContactsIdIsNeverGivenAgain() throws {
+        let removed = given(
+            ClientDecider.self,
+            [
+                Fixture.registeredAcme,
+                .contactAdded(ClientContactAdded(contactId: "c-1", name: "Hank", email: "hank@acme.example", phone: nil)),
+                .contactRemoved(ClientContactRemoved(contactId: "c-1")),
+            ])
+        let error = try #require(removed.refusal(of: .addContact(id: "c-1", ContactDetails(name: "Nora", email: "nora@acme.example"))))
+        #expect(error.code == .conflict)
+        #expect(error.message == "contact id c-1 belonged to a removed contact of client acme and is never given again; choose another id")
+        #expect(try removed.when(.addContact(id: "c-2", ContactDetails(name: "Nora", email: "nora@acme.example"))).count == 1)
     }
 
     @Test func commandsOnAMissingClientAreNotFound() {

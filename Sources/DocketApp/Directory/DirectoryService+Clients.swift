@@ -9,16 +9,16 @@ extension DirectoryService {
         try kernel.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context(for: actor), commandId: commandId).events
     }
 
-    /// Adds a contact to client `code`, choosing the next free id (`<code>-1`, `<code>-2`, …) unless one is given.
-    /// Returns the contact's id.
+    /// Adds a contact to client `code`, choosing the next free id (`<code>-1`, `<code>-2`, …; never a removed
+    /// contact's) unless one is given. Returns the contact's id.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func addContact(to code: String, _ details: ContactDetails, id: String? = nil, as actor: String) throws -> String {
         let state = try client(code)
         var chosen = id
         if chosen == nil {
-            var n = state.contacts.count + 1
-            while state.contacts["\(code)-\(n)"] != nil { n += 1 }
+            var n = state.contacts.count + state.retiredContactIds.count + 1
+            while state.contacts["\(code)-\(n)"] != nil || state.retiredContactIds.contains("\(code)-\(n)") { n += 1 }
             chosen = "\(code)-\(n)"
         }
         let contactId = chosen ?? code

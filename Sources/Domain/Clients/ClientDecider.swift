@@ -46,6 +46,10 @@ public enum ClientDecider: Decider {
                     "client \(code) already has a contact \(id); update it with `docket client contact update \(code) \(id)`"
                 )
             }
+            guard !state.retiredContactIds.contains(id) else {
+                throw DomainError(
+                    .conflict, "contact id \(id) belonged to a removed contact of client \(code) and is never given again; choose another id")
+            }
             let contact = try validated(details, id: id, in: state, code: code)
             return [
                 .contactAdded(

@@ -14,6 +14,9 @@ public struct ClientState: Sendable, Equatable {
     public var currency: String
     /// Current contacts by id.
     public var contacts: [String: ContactDetails]
+    /// Ids of removed contacts: never given to another (a portal session, a ticket's contact, the mail thread name
+    /// the id, and must not come to mean someone else).
+    public var retiredContactIds: Set<String> = []
 
     /// A state with every field given; streams start from ``ClientDecider/initialState``.
     public init(
@@ -58,6 +61,7 @@ extension ClientDecider {
             state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone)
         case .contactRemoved(let e):
             state.contacts[e.contactId] = nil
+            state.retiredContactIds.insert(e.contactId)
         }
         return state
     }
