@@ -159,6 +159,32 @@ struct ChargeCalculatorTests {
         #expect(sheet.charge("time:T-1001:2026-10:onsite:std:acme-msa#0")?.minimumMinutes == 55, "each month has its own minimum")
     }
 
+    @Test func anAmendmentThatChangesOnlyTheSLAPolicySharesTheMinimum() throws {
+        let terms = Self.hourly(["minimumMinutesPerTicket": 60, "rounding": ["incrementMinutes": 15]])
+        var contract = try Self.msa(terms)
+        // Mid-month, an SLA policy is attached: a new version with the same billing terms.
+        contract.versions.append(ContractTerms(amendment: 1, effectiveFrom: F.at("2026-11-15T00:00:00Z"), slaPolicy: "gold", billingTerms: terms))
+        let entries = [F.entry(1, minutes: 10, at: "2026-11-10T10:00:00Z"), F.entry(2, minutes: 10, at: "2026-11-20T10:00:00Z")]
+        let sheet = F.sheet([contract], entries)
+        #expect(sheet.keys == ["time:T-1001:2026-11:remote:std:acme-msa#0", "time:T-1001:2026-11:remote:std:acme-msa#1"], "each line names its version")
+        #expect(sheet.charge("time:T-1001:2026-11:remote:std:acme-msa#0")?.minimumMinutes == 30, "15 + 15 rounded, topped up to 60")
+        #expect(sheet.charge("time:T-1001:2026-11:remote:std:acme-msa#1")?.minimumMinutes == 0, "one minimum for the ticket's month")
+        #expect(sheet.charges.reduce(0) { $0 + $1.amount } == 12_000, "60 minutes at 120.00, as without the amendment")
+        // A version that changes the billing terms starts its own minimum, as before.
+        var repriced = try Self.msa(terms)
+        repriced.versions.append(
+            ContractTerms(
+                amendment: 1, effectiveFrom: F.at("2026-11-15T00:00:00Z"), slaPolicy: nil,
+                billingTerms: Self.hourly(["minimumMinutesPerTicket": 60, "rounding": ["incrementMinutes": 15]], rates: ["*": 6_000])))
+        let split = F.sheet([repriced], entries)
+        #expect(split.charge("time:T-1001:2026-11:remote:std:acme-msa#1")?.minimumMinutes == 45)
+        #expect(ChargeCalculator.billingTermsRuns([contract, repriced].enumerated().map { index, state in
+            var state = state
+            state.id = "c\(index)"
+            return state
+        }) == ["c0": [0: 0, 1: 0], "c1": [0: 0, 1: 1]])
+    }
+
     static let block: JSONValue = [
         "model": "block", "currency": "USD",
         "block": ["id": "B1", "minutes": 120, "priceMinor": 50_000, "overageRatePerHour": 15_000, "expiresAt": "2026-12-01T00:00:00Z"],
