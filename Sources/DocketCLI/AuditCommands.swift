@@ -17,7 +17,8 @@ struct AuditInvoice: StoreCommand {
         discussion: """
             docket audit invoice INV-2026-0042
             docket audit invoice INV-2026-0042 --json > dispute-acme.json
-            Each entry lists its events up to the draft (logged, corrected with the reason, …) with log positions;
+            Each entry lists its events up to the draft (logged, corrected with the reason, …) with log positions,
+            then any after it ("after this invoice": a correction or void the invoice does not reflect);
             each line names the contract version it was priced under and the event that set it.
             To see an invoice as it stood before a later correction: docket replay --as-of TIME --into DIR.
             """)
@@ -82,6 +83,9 @@ enum AuditText {
                     + "  \(entry.entry.workType)\n"
                 for event in entry.events {
                     text += "      " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
+                }
+                for event in entry.laterEvents {
+                    text += "      after this invoice: " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
                 }
             }
         }

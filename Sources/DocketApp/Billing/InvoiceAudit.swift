@@ -51,11 +51,14 @@ public struct LineAudit: Codable, Sendable, Equatable {
     public var terms: TermsAudit?
 }
 
-/// A time entry behind a line, with every event of its stream up to the draft.
+/// A time entry behind a line, with every event of its stream up to the draft, and those after it (a correction or a
+/// void the invoice does not reflect: the next run bills the difference, or a correction that left the key's total as
+/// it was drafts nothing).
 public struct EntryAudit: Codable, Sendable, Equatable {
     public var entry: ChargedEntry
     public var ticket: String
     public var events: [EventReference]
+    public var laterEvents: [EventReference]
 }
 
 /// The terms a line was priced under.
@@ -93,10 +96,12 @@ extension BillingService {
         for (index, line) in invoice.lines.enumerated() {
             let charge = line.charge
             let entries = try charge.entries.map { entry in
-                let events = try readAll(stream: StreamName.timeEntry(entry.entryId)).filter { $0.position <= drafted.position }.map { recorded in
+                let all = try readAll(stream: StreamName.timeEntry(entry.entryId)).map { recorded in
                     EventReference(recorded, reason: Self.reason(of: recorded))
                 }
-                return EntryAudit(entry: entry, ticket: charge.ticket ?? "", events: events)
+                return EntryAudit(
+                    entry: entry, ticket: charge.ticket ?? "", events: all.filter { $0.position <= drafted.position },
+                    laterEvents: all.filter { $0.position > drafted.position })
             }
             if contractEvents[charge.contract] == nil {
                 contractEvents[charge.contract] = try readAll(stream: StreamName.contract(charge.contract))
