@@ -117,7 +117,7 @@ public struct TimeEntryState: Sendable, Equatable, Codable {
             guard !voided else { return false }
             voided = true
             return true
-        case .timerStarted, .timerStopped:
+        case .timerStarted, .timerStopped, .timerCancelled:
             return false
         }
     }

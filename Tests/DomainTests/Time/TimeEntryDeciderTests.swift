@@ -137,6 +137,38 @@ struct TimerDeciderTests {
         let stopped = started + [.timerStopped(TimerStopped(entryId: "TE-1", minutes: 3))]
         #expect(given(TimerDecider.self, stopped).refusal(of: start, by: Fixture.tech) == nil)
     }
+
+    @Test func cancelDiscardsTheRunningTimerWithoutAnEntry() throws {
+        let started = try given(TimerDecider.self).when(start, by: Fixture.tech)
+        let cancelled = try given(TimerDecider.self, started).when(.cancel(reason: "  Wrong ticket "), by: Fixture.tech)
+        #expect(cancelled == [.timerCancelled(TimerCancelled(ticket: "T-1001", reason: "Wrong ticket"))])
+        #expect(try given(TimerDecider.self, started).when(.cancel(reason: " "), by: Fixture.tech)
+            == [.timerCancelled(TimerCancelled(ticket: "T-1001", reason: nil))])
+        #expect(TimerDecider.fold(started + cancelled).running == nil)
+        #expect(given(TimerDecider.self, started + cancelled).refusal(of: start, by: Fixture.tech) == nil, "a new timer after the cancel")
+        let again = given(TimerDecider.self, started + cancelled).refusal(of: .cancel(reason: nil), by: Fixture.tech)
+        #expect(again?.code == .conflict && again?.message.contains("no timer is running") == true)
+        #expect(given(TimerDecider.self, started).refusal(of: .cancel(reason: nil), by: Fixture.actor(.billing))?.code == .forbidden)
+        #expect(given(TimerDecider.self, started).refusal(of: start, by: Fixture.tech)?.message.contains("docket time cancel") == true)
+    }
+
+    @Test func aStoppedTimerLogsOnTheTicketItsTicketWasMergedInto() throws {
+        let t1003 = Fixture.t1002.next
+        let states: [TicketNumber: TicketState] = [
+            Fixture.t1001: TicketState(number: Fixture.t1001, status: .closed, mergedInto: Fixture.t1002),
+            Fixture.t1002: TicketState(number: Fixture.t1002, status: .closed, mergedInto: t1003),
+            t1003: TicketState(number: t1003, status: .inProgress),
+        ]
+        let load = { (number: TicketNumber) in states[number] ?? TicketDecider.initialState }
+        #expect(try TimerDecider.loggingTicket(for: Fixture.t1001, ticket: load) == t1003, "merges are followed to the end")
+        #expect(try TimerDecider.loggingTicket(for: t1003, ticket: load) == t1003, "an unmerged ticket is its own")
+        let loop: [TicketNumber: TicketState] = [
+            Fixture.t1001: TicketState(number: Fixture.t1001, mergedInto: Fixture.t1002),
+            Fixture.t1002: TicketState(number: Fixture.t1002, mergedInto: Fixture.t1001),
+        ]
+        let error = #expect(throws: DomainError.self) { try TimerDecider.loggingTicket(for: Fixture.t1001) { loop[$0]! } }
+        #expect(error?.message.contains("docket time cancel") == true)
+    }
 }
 
 @Suite("Durations")
