@@ -163,6 +163,50 @@ import Testing
         #expect(try eventCount() == before)
     }
 
+    /// A command id is for one request: a retry of the same run, finalize, void or discard answers with what the first
+    /// attempt did (the real numbers); the id given for another invoice, action or period is refused (65, one line) and
+    /// writes nothing.
+    @Test func aCommandIdIsReplayedForTheSameInvoiceRequestAndRefusedForAnother() throws {
+        try setUp()
+        _ = try ok(["client", "add", "beta", "--name", "Beta", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        _ = try ok(["contract", "add", "beta-msa", "--client", "beta", "--name", "MSA", "--effective", "2026-10-01", "--terms", Self.terms])
+        #expect(try ok(["ticket", "open", "--client", "beta", "--subject", "Printer"], as: "bob") == "T-1002\n")
+        #expect(try ok(["time", "log", "T-1002", "30m", "--at", "2026-11-05 10:00"], as: "bob") == "TE-3\n")
+        func refused(_ arguments: [String], _ message: String) throws {
+            let before = try eventCount()
+            let run = try docket(arguments)
+            #expect(run.status == 65, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty, "\(arguments)")
+            #expect(try eventCount() == before, "\(arguments)")
+        }
+
+        let drafted = try ok(["invoice", "run", "--period", "2026-11", "--command-id", "run-1"])
+        #expect(drafted.contains("acme-D1: drafted") && drafted.contains("beta-D1: drafted"), "\(drafted)")
+        #expect(try ok(["invoice", "run", "--period", "2026-11", "--command-id", "run-1"]) == drafted)
+        try refused(["invoice", "run", "--period", "2026-10", "--command-id", "run-1"], "command id run-1 was already used to draft")
+
+        #expect(try ok(["invoice", "finalize", "acme-D1", "--command-id", "fin-1"]) == "acme-D1: finalized as INV-2026-0001\n")
+        #expect(try ok(["invoice", "finalize", "acme-D1", "--command-id", "fin-1"]) == "acme-D1: finalized as INV-2026-0001\n")
+        try refused(["invoice", "finalize", "beta-D1", "--command-id", "fin-1"], "command id fin-1 was already used to finalize acme-D1")
+        try refused(["invoice", "discard", "beta-D1", "--reason", "x", "--command-id", "fin-1"], "to finalize acme-D1")
+        #expect((try json(["invoice", "show", "beta-D1"]) as? [String: Any])?["status"] as? String == "draft")
+
+        let voided = "INV-2026-0001: voided by credit note CN-2026-0001\n"
+        #expect(try ok(["invoice", "void", "INV-2026-0001", "--reason", "Wrong rate", "--command-id", "void-1"]) == voided)
+        #expect(try ok(["invoice", "void", "INV-2026-0001", "--reason", "Wrong rate", "--command-id", "void-1"]) == voided)
+        #expect(try ok(["invoice", "finalize", "beta-D1"]) == "beta-D1: finalized as INV-2026-0002\n")
+        try refused(["invoice", "void", "INV-2026-0002", "--reason", "x", "--command-id", "void-1"], "was already used to void INV-2026-0001")
+
+        // The same client's stream: another draft of acme's under a discard's id.
+        #expect(try ok(["invoice", "run", "--period", "2026-11", "--client", "acme"]).hasPrefix("acme-D2: drafted"))
+        #expect(try ok(["invoice", "discard", "acme-D2", "--reason", "Rerun", "--command-id", "d-1"]) == "acme-D2: discarded\n")
+        #expect(try ok(["invoice", "discard", "acme-D2", "--reason", "Rerun", "--command-id", "d-1"]) == "acme-D2: discarded\n")
+        #expect(try ok(["invoice", "run", "--period", "2026-11", "--client", "acme"]).hasPrefix("acme-D3: drafted"))
+        try refused(["invoice", "discard", "acme-D3", "--reason", "x", "--command-id", "d-1"], "was already used to discard acme-D2")
+        try refused(["invoice", "finalize", "acme-D3", "--command-id", "d-1"], "was already used to discard acme-D2")
+    }
+
     @Test func badTermsAreRefusedWithTheField() throws {
         try setUp()
         let run = try docket(["contract", "amend", "acme-msa", "--effective", "2026-11-01", "--terms", #"{"model":"hourly","currency":"usd","rates":{"*":1}}"#])
