@@ -105,8 +105,8 @@ struct TimeCorrect: ParsableCommand {
             let correction = TimeCorrection(
                 minutes: worked, workType: workType, billable: billable ? true : nonBillable ? false : nil,
                 startedAt: startedAt, note: note, reason: reason)
-            try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
-            Terminal.out("\(entry): corrected\n")
+            let events = try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out(events.isEmpty ? "\(entry): nothing to change (it already has these values)\n" : "\(entry): corrected\n")
         }
     }
 }

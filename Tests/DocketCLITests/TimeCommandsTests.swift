@@ -206,6 +206,25 @@ extension TimeCommandsTests {
         #expect(try docket(["time", "stop", "--minutes", "7h30m"], as: "tia", now: "2026-11-04T15:00:00Z").stdout == "TE-2: 450 minutes\n")
     }
 
+    /// Correcting an entry to the values it already has writes nothing and says so (exit 0, as other commands'
+    /// "nothing to change").
+    @Test(arguments: DocketMode.allCases) func aCorrectionThatChangesNothingWritesNothing(_ mode: DocketMode) throws {
+        try mode.run(aCorrectionThatChangesNothingWritesNothing)
+    }
+    func aCorrectionThatChangesNothingWritesNothing() throws {
+        try setUp()
+        #expect(try docket(["time", "log", "T-1001", "30m", "--at", "2026-11-05T10:00:00Z"], as: "bob").stdout == "TE-1\n")
+        let before = try eventCount()
+        for arguments in [["--minutes", "30m"], ["--work-type", "REMOTE"], ["--billable", "--at", "2026-11-05T10:00:00Z"]] {
+            let run = try docket(["time", "correct", "TE-1"] + arguments + ["--reason", "no change"], as: "bob")
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            #expect(run.stdout == "TE-1: nothing to change (it already has these values)\n", "\(arguments)")
+        }
+        #expect(try eventCount() == before)
+        #expect(try docket(["time", "correct", "TE-1", "--minutes", "45m", "--reason", "typo"], as: "bob").stdout == "TE-1: corrected\n")
+        #expect(try eventCount() == before + 1)
+    }
+
     /// A timer whose ticket is merged while it runs: stopping it logs the time on the ticket it was merged into
     /// (following merges to the end) and says so; a retry says the same and writes nothing.
     @Test(arguments: DocketMode.allCases) func aTimerOnAMergedTicketStopsOnTheSurvivingTicket(_ mode: DocketMode) throws {

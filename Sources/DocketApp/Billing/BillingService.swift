@@ -61,7 +61,7 @@ extension BillingService {
         }
     }
 
-    /// Corrects the entry `entryId`; returns the events (empty never: a correction must change something).
+    /// Corrects the entry `entryId`; returns the events, none when the entry already has every value given.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func correctTime(_ entryId: String, _ correction: TimeCorrection, as actor: String, commandId: String? = nil) throws -> [TimeEvent] {

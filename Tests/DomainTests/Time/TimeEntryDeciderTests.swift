@@ -115,6 +115,20 @@ struct TimeEntryDeciderTests {
         #expect(state.minutes == 30 && !state.billable && state.workType == "remote" && !state.voided)
         #expect(TimeEntryDecider.fold([Self.logged] + correction + [.voided(TimeVoided(reason: "x"))]).voided)
     }
+
+    /// A correction to values the entry already has decides nothing (the CLI says "nothing to change"); a correction
+    /// that changes some fields records only those.
+    @Test func aCorrectionToTheValuesTheEntryHasChangesNothing() throws {
+        let start = try #require(Timestamp(iso8601: "2026-11-03T14:00:00Z"))
+        #expect(try entry.when(.correct(TimeCorrection(minutes: 45, reason: "no change"))).isEmpty)
+        #expect(try entry.when(.correct(TimeCorrection(workType: "REMOTE", reason: "no change"))).isEmpty)
+        #expect(try entry.when(.correct(TimeCorrection(minutes: 45, workType: "remote", billable: true, startedAt: start, reason: "same"))).isEmpty)
+        let noted = given(TimeEntryDecider.self, [Self.logged, .corrected(TimeCorrected(note: "VPN", reason: "note"))])
+        #expect(try noted.when(.correct(TimeCorrection(note: " VPN ", reason: "same note"))).isEmpty)
+        let some = try entry.when(.correct(TimeCorrection(minutes: 45, workType: "onsite", reason: "site visit")))
+        #expect(some == [.corrected(TimeCorrected(workType: "onsite", reason: "site visit"))])
+        #expect(voided.refusal(of: .correct(TimeCorrection(minutes: 45, reason: "same")))?.code == .conflict, "a voided entry is still refused")
+    }
 }
 
 @Suite("Timers")
