@@ -147,6 +147,8 @@ import Testing
         #expect(tech.stderr.split(separator: "\n").count == 1)
         let badPeriod = try docket(["invoice", "run", "--period", "2026-13"])
         #expect(badPeriod.status == 64)
+        let signed = try docket(["invoice", "run", "--period", "2026-+1"])
+        #expect(signed.status == 64, "a sign is not a digit: \(signed.stderr)")
         let unknown = try docket(["invoice", "show", "INV-2026-0042"])
         #expect(unknown.status == 4)
         #expect(unknown.stderr.contains("unknown invoice INV-2026-0042"))
