@@ -209,6 +209,52 @@ import Testing
         try refused(["invoice", "finalize", "acme-D3", "--command-id", "d-1"], "was already used to discard acme-D2")
     }
 
+    /// Time before an after-hours calendar starts is held back with a fix that works: the commands the reason names,
+    /// run as given (a name and the hours file filled in), bill it. (`calendar define` of the calendar again is
+    /// refused, "already exists", and `calendar amend` before its start too.)
+    @Test func theFixForTimeBeforeItsCalendarStartsWorks() throws {
+        try setUp()
+        let hours = folder.child("office.yaml")
+        try "timeZone: UTC\nweeklyHours:\n  mon: [{open: \"09:00\", close: \"17:00\"}]\n".write(toFile: hours, atomically: true, encoding: .utf8)
+        _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", hours])  // in force from now, 1 December
+        _ = try ok(["contract", "amend", "acme-msa", "--effective", "2026-10-01", "--terms", #"{"afterHours":{"calendar":"office","multiplierPercent":150}}"#])
+        let charges = try ok(["invoice", "charges", "acme", "--period", "2026-11"])
+        let line = try #require(charges.split(separator: "\n").first { $0.hasPrefix("held back TE-1") }, "\(charges)")
+        #expect(try docket(["calendar", "define", "office", "--name", "Office", "--file", hours, "--effective", "2026-10-01"]).status == 6)
+        #expect(try docket(["calendar", "amend", "office", "--file", hours, "--effective", "2026-10-01"]).status == 65)
+
+        let commands = line.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        #expect(commands.count == 3, "define, amend, amend back: \(line)")
+        for command in commands {
+            let arguments = Self.words(command).dropFirst().map { $0 == "…" ? "Early hours" : $0 == "HOURS" ? hours : $0 }
+            let run = try docket(Array(arguments))
+            #expect(run.status == 0, "\(command): \(run.stderr)")
+        }
+        let after = try ok(["invoice", "charges", "acme", "--period", "2026-11"])
+        #expect(!after.contains("held back"), "\(after)")
+        #expect(after.contains("after-hours"), "Tuesday and Wednesday are outside Monday's hours: \(after)")
+    }
+
+    /// `text` split into words as a shell would, with single quotes.
+    static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var word: String?
+        var quoted = false
+        for character in text {
+            if character == "'" {
+                quoted.toggle()
+                word = word ?? ""
+            } else if character == " " && !quoted {
+                if let done = word { words.append(done) }
+                word = nil
+            } else {
+                word = (word ?? "") + String(character)
+            }
+        }
+        if let word { words.append(word) }
+        return words
+    }
+
     @Test func badTermsAreRefusedWithTheField() throws {
         try setUp()
         let run = try docket(["contract", "amend", "acme-msa", "--effective", "2026-11-01", "--terms", #"{"model":"hourly","currency":"usd","rates":{"*":1}}"#])
