@@ -22,6 +22,9 @@ struct TimeGroup: ParsableCommand {
             docket time show TE-7                                 the entry and every event behind it
             docket time log T-1042 2h --for bob --at "2026-11-03 09:00"   (dispatchers and admins, for a tech)
             docket time stop --minutes 7h30m                      a timer left running: log the time actually worked
+            docket time cancel --reason "started on the wrong ticket"   discard the timer, log nothing
+
+            A timer whose ticket was merged while it ran logs its time, on stop, on the ticket it was merged into.
 
             Durations: 45m, 1h30m, 2h, 1.5h (= 90 minutes) or a bare number of minutes; 1 minute to 24h per entry.
             A bad duration or time is bad input data: exit 65. A time without a zone (`2026-11-03 14:00`) is read
@@ -29,7 +32,7 @@ struct TimeGroup: ParsableCommand {
             this machine's), and a note on stderr says how it was read; `2026-11-03T14:00:00-05:00` or `…Z` mean
             exactly that.
             """,
-        subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeList.self, TimeShow.self])
+        subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeCancel.self, TimeList.self, TimeShow.self])
 }
 
 /// Parses `--at`, `--from`, `--to`: RFC 3339 with an offset means exactly that; `2026-11-03 14:00` or
@@ -102,8 +105,8 @@ struct TimeCorrect: ParsableCommand {
             let correction = TimeCorrection(
                 minutes: worked, workType: workType, billable: billable ? true : nonBillable ? false : nil,
                 startedAt: startedAt, note: note, reason: reason)
-            try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
-            Terminal.out("\(entry): corrected\n")
+            let events = try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out(events.isEmpty ? "\(entry): nothing to change (it already has these values)\n" : "\(entry): corrected\n")
         }
     }
 }
@@ -149,9 +152,26 @@ struct TimeStop: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
-            let (entry, minutes) = try session.app.billing.stopTimer(
+            let stopped = try session.app.billing.stopTimer(
                 note: note, minutes: worked, as: options.actor.name, commandId: options.write.commandId)
-            Terminal.out("\(entry): \(minutes) minutes\n")
+            let merged = stopped.ticket == stopped.timedTicket
+                ? "" : " on \(stopped.ticket) (\(stopped.timedTicket) was merged into it while the timer ran)"
+            Terminal.out("\(stopped.entryId): \(stopped.minutes) minutes\(merged)\n")
+        }
+    }
+}
+
+struct TimeCancel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel", abstract: "Discard your running timer without logging any time.")
+    @OptionGroup var options: TicketWriteOptions
+    @Option(help: "Why the time is not logged (kept on the event).") var reason: String?
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let ticket = try session.app.billing.cancelTimer(reason: reason, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(ticket): timer cancelled, no time logged\n")
         }
     }
 }

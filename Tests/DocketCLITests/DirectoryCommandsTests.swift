@@ -192,6 +192,7 @@ import Testing
 
     @Test(arguments: [
         ["Mars/Olympus_Mons", "EUR", "time zone \"Mars/Olympus_Mons\""], ["Europe/Berlin", "euro", "currency \"euro\""],
+        ["Europe/Berlin", "ABC", "currency \"ABC\" is not an ISO 4217"],
     ])
     func anInvalidTimeZoneOrCurrencyIsBadInput(case: [String]) throws {
         let (timeZone, currency, named) = (`case`[0], `case`[1], `case`[2])

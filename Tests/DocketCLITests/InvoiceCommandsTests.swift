@@ -156,6 +156,8 @@ import Testing
         #expect(tech.stderr.split(separator: "\n").count == 1)
         let badPeriod = try docket(["invoice", "run", "--period", "2026-13"])
         #expect(badPeriod.status == 64)
+        let signed = try docket(["invoice", "run", "--period", "2026-+1"])
+        #expect(signed.status == 64, "a sign is not a digit: \(signed.stderr)")
         let unknown = try docket(["invoice", "show", "INV-2026-0042"])
         #expect(unknown.status == 4)
         #expect(unknown.stderr.contains("unknown invoice INV-2026-0042"))
@@ -170,6 +172,96 @@ import Testing
         #expect(again.stderr.contains("only a draft can be finalized"))
         #expect(try docket(["invoice", "discard", "INV-2026-0001", "--reason", "x"]).status == 6)
         #expect(try eventCount() == before)
+    }
+
+    /// A command id is for one request: a retry of the same run, finalize, void or discard answers with what the first
+    /// attempt did (the real numbers); the id given for another invoice, action or period is refused (65, one line) and
+    /// writes nothing.
+    @Test func aCommandIdIsReplayedForTheSameInvoiceRequestAndRefusedForAnother() throws {
+        try setUp()
+        _ = try ok(["client", "add", "beta", "--name", "Beta", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        _ = try ok(["contract", "add", "beta-msa", "--client", "beta", "--name", "MSA", "--effective", "2026-10-01", "--terms", Self.terms])
+        #expect(try ok(["ticket", "open", "--client", "beta", "--subject", "Printer"], as: "bob") == "T-1002\n")
+        #expect(try ok(["time", "log", "T-1002", "30m", "--at", "2026-11-05 10:00"], as: "bob") == "TE-3\n")
+        func refused(_ arguments: [String], _ message: String) throws {
+            let before = try eventCount()
+            let run = try docket(arguments)
+            #expect(run.status == 65, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty, "\(arguments)")
+            #expect(try eventCount() == before, "\(arguments)")
+        }
+
+        let drafted = try ok(["invoice", "run", "--period", "2026-11", "--command-id", "run-1"])
+        #expect(drafted.contains("acme-D1: drafted") && drafted.contains("beta-D1: drafted"), "\(drafted)")
+        #expect(try ok(["invoice", "run", "--period", "2026-11", "--command-id", "run-1"]) == drafted)
+        try refused(["invoice", "run", "--period", "2026-10", "--command-id", "run-1"], "command id run-1 was already used to draft")
+
+        #expect(try ok(["invoice", "finalize", "acme-D1", "--command-id", "fin-1"]) == "acme-D1: finalized as INV-2026-0001\n")
+        #expect(try ok(["invoice", "finalize", "acme-D1", "--command-id", "fin-1"]) == "acme-D1: finalized as INV-2026-0001\n")
+        try refused(["invoice", "finalize", "beta-D1", "--command-id", "fin-1"], "command id fin-1 was already used to finalize acme-D1")
+        try refused(["invoice", "discard", "beta-D1", "--reason", "x", "--command-id", "fin-1"], "to finalize acme-D1")
+        #expect((try json(["invoice", "show", "beta-D1"]) as? [String: Any])?["status"] as? String == "draft")
+
+        let voided = "INV-2026-0001: voided by credit note CN-2026-0001\n"
+        #expect(try ok(["invoice", "void", "INV-2026-0001", "--reason", "Wrong rate", "--command-id", "void-1"]) == voided)
+        #expect(try ok(["invoice", "void", "INV-2026-0001", "--reason", "Wrong rate", "--command-id", "void-1"]) == voided)
+        #expect(try ok(["invoice", "finalize", "beta-D1"]) == "beta-D1: finalized as INV-2026-0002\n")
+        try refused(["invoice", "void", "INV-2026-0002", "--reason", "x", "--command-id", "void-1"], "was already used to void INV-2026-0001")
+
+        // The same client's stream: another draft of acme's under a discard's id.
+        #expect(try ok(["invoice", "run", "--period", "2026-11", "--client", "acme"]).hasPrefix("acme-D2: drafted"))
+        #expect(try ok(["invoice", "discard", "acme-D2", "--reason", "Rerun", "--command-id", "d-1"]) == "acme-D2: discarded\n")
+        #expect(try ok(["invoice", "discard", "acme-D2", "--reason", "Rerun", "--command-id", "d-1"]) == "acme-D2: discarded\n")
+        #expect(try ok(["invoice", "run", "--period", "2026-11", "--client", "acme"]).hasPrefix("acme-D3: drafted"))
+        try refused(["invoice", "discard", "acme-D3", "--reason", "x", "--command-id", "d-1"], "was already used to discard acme-D2")
+        try refused(["invoice", "finalize", "acme-D3", "--command-id", "d-1"], "was already used to discard acme-D2")
+    }
+
+    /// Time before an after-hours calendar starts is held back with a fix that works: the commands the reason names,
+    /// run as given (a name and the hours file filled in), bill it. (`calendar define` of the calendar again is
+    /// refused, "already exists", and `calendar amend` before its start too.)
+    @Test func theFixForTimeBeforeItsCalendarStartsWorks() throws {
+        try setUp()
+        let hours = folder.child("office.yaml")
+        try "timeZone: UTC\nweeklyHours:\n  mon: [{open: \"09:00\", close: \"17:00\"}]\n".write(toFile: hours, atomically: true, encoding: .utf8)
+        _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", hours])  // in force from now, 1 December
+        _ = try ok(["contract", "amend", "acme-msa", "--effective", "2026-10-01", "--terms", #"{"afterHours":{"calendar":"office","multiplierPercent":150}}"#])
+        let charges = try ok(["invoice", "charges", "acme", "--period", "2026-11"])
+        let line = try #require(charges.split(separator: "\n").first { $0.hasPrefix("held back TE-1") }, "\(charges)")
+        #expect(try docket(["calendar", "define", "office", "--name", "Office", "--file", hours, "--effective", "2026-10-01"]).status == 6)
+        #expect(try docket(["calendar", "amend", "office", "--file", hours, "--effective", "2026-10-01"]).status == 65)
+
+        let commands = line.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        #expect(commands.count == 3, "define, amend, amend back: \(line)")
+        for command in commands {
+            let arguments = Self.words(command).dropFirst().map { $0 == "…" ? "Early hours" : $0 == "HOURS" ? hours : $0 }
+            let run = try docket(Array(arguments))
+            #expect(run.status == 0, "\(command): \(run.stderr)")
+        }
+        let after = try ok(["invoice", "charges", "acme", "--period", "2026-11"])
+        #expect(!after.contains("held back"), "\(after)")
+        #expect(after.contains("after-hours"), "Tuesday and Wednesday are outside Monday's hours: \(after)")
+    }
+
+    /// `text` split into words as a shell would, with single quotes.
+    static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var word: String?
+        var quoted = false
+        for character in text {
+            if character == "'" {
+                quoted.toggle()
+                word = word ?? ""
+            } else if character == " " && !quoted {
+                if let done = word { words.append(done) }
+                word = nil
+            } else {
+                word = (word ?? "") + String(character)
+            }
+        }
+        if let word { words.append(word) }
+        return words
     }
 
     @Test func badTermsAreRefusedWithTheField() throws {

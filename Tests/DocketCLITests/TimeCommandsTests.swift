@@ -162,11 +162,13 @@ import Testing
         _ = try docket(["time", "void", "TE-1", "--reason", "r"], as: "bob")
         _ = try docket(["time", "start", "T-1001"], as: "bob")
         _ = try docket(["time", "stop"], as: "bob")
+        _ = try docket(["time", "start", "T-1001"], as: "bob")
+        _ = try docket(["time", "cancel", "--reason", "wrong ticket"], as: "bob")
         let export = try docket(["export"]).stdout
         let (status, report) = try SchemaTests.validate(export, schema: "schemas/export-line.schema.json", events: true)
         #expect(status == 0, "\(report)")
         #expect(report.contains(" 0 errors"), "\(report)")
-        for type in ["time.logged", "time.corrected", "time.voided", "time.timer-started", "time.timer-stopped"] {
+        for type in ["time.logged", "time.corrected", "time.voided", "time.timer-started", "time.timer-stopped", "time.timer-cancelled"] {
             #expect(export.contains("\"type\":\"\(type)\""), "the session produced \(type)")
         }
     }
@@ -202,5 +204,78 @@ extension TimeCommandsTests {
         #expect(tooLong.status == 65)
         #expect(tooLong.stderr.contains("--minutes"))
         #expect(try docket(["time", "stop", "--minutes", "7h30m"], as: "tia", now: "2026-11-04T15:00:00Z").stdout == "TE-2: 450 minutes\n")
+    }
+
+    /// Correcting an entry to the values it already has writes nothing and says so (exit 0, as other commands'
+    /// "nothing to change").
+    @Test(arguments: DocketMode.allCases) func aCorrectionThatChangesNothingWritesNothing(_ mode: DocketMode) throws {
+        try mode.run(aCorrectionThatChangesNothingWritesNothing)
+    }
+    func aCorrectionThatChangesNothingWritesNothing() throws {
+        try setUp()
+        #expect(try docket(["time", "log", "T-1001", "30m", "--at", "2026-11-05T10:00:00Z"], as: "bob").stdout == "TE-1\n")
+        let before = try eventCount()
+        for arguments in [["--minutes", "30m"], ["--work-type", "REMOTE"], ["--billable", "--at", "2026-11-05T10:00:00Z"]] {
+            let run = try docket(["time", "correct", "TE-1"] + arguments + ["--reason", "no change"], as: "bob")
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            #expect(run.stdout == "TE-1: nothing to change (it already has these values)\n", "\(arguments)")
+        }
+        #expect(try eventCount() == before)
+        #expect(try docket(["time", "correct", "TE-1", "--minutes", "45m", "--reason", "typo"], as: "bob").stdout == "TE-1: corrected\n")
+        #expect(try eventCount() == before + 1)
+    }
+
+    /// A timer whose ticket is merged while it runs: stopping it logs the time on the ticket it was merged into
+    /// (following merges to the end) and says so; a retry says the same and writes nothing.
+    @Test(arguments: DocketMode.allCases) func aTimerOnAMergedTicketStopsOnTheSurvivingTicket(_ mode: DocketMode) throws {
+        try mode.run(aTimerOnAMergedTicketStopsOnTheSurvivingTicket)
+    }
+    func aTimerOnAMergedTicketStopsOnTheSurvivingTicket() throws {
+        try setUp()
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN down again"], as: "bob").stdout == "T-1002\n")
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN"], as: "bob").stdout == "T-1003\n")
+        #expect(try docket(["time", "start", "T-1001", "--work-type", "onsite"], as: "bob").status == 0)
+        #expect(try docket(["ticket", "merge", "T-1001", "--into", "T-1002"], as: "dora").status == 0)
+        #expect(try docket(["ticket", "merge", "T-1002", "--into", "T-1003"], as: "dora").status == 0)
+        // A server keeps its own clock: the minutes are given, as for a timer left running.
+        let stop = try docket(["time", "stop", "--minutes", "45m", "--command-id", "s-1"], as: "bob")
+        #expect(stop.status == 0, "\(stop.stderr)")
+        #expect(stop.stdout == "TE-1: 45 minutes on T-1003 (T-1001 was merged into it while the timer ran)\n")
+        let entry = try #require(try entries().first)
+        #expect(entry["ticket"] as? String == "T-1003")
+        #expect(entry["workType"] as? String == "onsite")
+        #expect(entry["minutes"] as? Int == 45)
+        let before = try eventCount()
+        #expect(try docket(["time", "stop", "--minutes", "45m", "--command-id", "s-1"], as: "bob").stdout == stop.stdout)
+        #expect(try eventCount() == before)
+        #expect(try docket(["time", "start", "T-1003"], as: "bob").status == 0, "the tech is not stuck")
+    }
+
+    /// `time cancel` discards the running timer with one event and logs nothing; a timer on a merged ticket can be
+    /// cancelled too; with nothing running it is refused (6) and writes nothing.
+    @Test(arguments: DocketMode.allCases) func cancellingATimerLogsNothing(_ mode: DocketMode) throws {
+        try mode.run(cancellingATimerLogsNothing)
+    }
+    func cancellingATimerLogsNothing() throws {
+        try setUp()
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN down again"], as: "bob").stdout == "T-1002\n")
+        #expect(try docket(["time", "start", "T-1001"], as: "bob").status == 0)
+        #expect(try docket(["ticket", "merge", "T-1001", "--into", "T-1002"], as: "dora").status == 0)
+        let before = try eventCount()
+        let cancel = try docket(["time", "cancel", "--reason", "Timed the wrong ticket", "--command-id", "k-1"], as: "bob")
+        #expect(cancel.status == 0, "\(cancel.stderr)")
+        #expect(cancel.stdout == "T-1001: timer cancelled, no time logged\n")
+        #expect(try eventCount() == before + 1)
+        #expect(try entries().isEmpty)
+        let log = try docket(["log", "--stream", "timer-bob", "--json"]).stdout
+        #expect(log.contains("time.timer-cancelled") && log.contains("Timed the wrong ticket"), "\(log)")
+        #expect(try docket(["time", "cancel", "--command-id", "k-1"], as: "bob").stdout == cancel.stdout, "a retry answers the same")
+        let none = try docket(["time", "cancel"], as: "bob")
+        #expect(none.status == 6)
+        #expect(none.stderr.contains("no timer is running"), "\(none.stderr)")
+        #expect(none.stdout.isEmpty)
+        #expect(try eventCount() == before + 1)
+        #expect(try docket(["time", "start", "T-1002"], as: "bob").status == 0)
+        #expect(try docket(["time", "cancel"], as: "bob").stdout == "T-1002: timer cancelled, no time logged\n")
     }
 }

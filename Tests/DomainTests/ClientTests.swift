@@ -70,9 +70,19 @@ struct ClientTests {
         #expect(try given(ClientDecider.self).when(Self.register(timeZone: timeZone)).count == 1)
     }
 
-    @Test("bad currencies are refused", arguments: ["eur", "EU", "EURO", "E1R", ""])
+    @Test("bad currencies are refused", arguments: ["eur", "EU", "EURO", "E1R", "", "ABC", "XXX", "XTS", "XAU", "HRK"])
     func badCurrency(currency: String) throws {
         #expect(given(ClientDecider.self).refusal(of: Self.register(currency: currency))?.code == .invalid)
+    }
+
+    @Test("ISO 4217 currencies are accepted", arguments: ["EUR", "USD", "JPY", "BHD", "CHF", "XOF", "CLF", "ZWG"])
+    func isoCurrency(currency: String) throws {
+        #expect(try given(ClientDecider.self).when(Self.register(currency: currency)).count == 1)
+    }
+
+    @Test func aCurrencyThatIsNotISO4217IsNamed() throws {
+        let error = try #require(given(ClientDecider.self).refusal(of: Self.register(currency: "ABC")))
+        #expect(error.message.contains("\"ABC\" is not an ISO 4217 currency code"), "\(error.message)")
     }
 
     @Test func registeringTwiceIsAConflict() throws {

@@ -79,6 +79,10 @@ extension BillingService {
         let entriesByClient = try entriesByClient(ticketsByClient)
         let calendars = try calendarsById()
         let allContracts = try directory.contracts()
+        // A command id given before for a run through another period is refused before any client is drafted.
+        for clientState in clients {
+            _ = try isRetry(of: .draft(period: period), commandId: commandId.map { "\($0):\(clientState.code ?? "")" }, shownAs: commandId)
+        }
         var runs: [ClientRun] = []
         for clientState in clients {
             let code = clientState.code ?? ""
@@ -116,8 +120,11 @@ extension BillingService {
     public func finalizeInvoice(_ reference: String, as actor: String, commandId: String? = nil) throws -> Invoice {
         let invoice = try self.invoice(reference)
         let context = try context(for: actor)
-        if let commandId, try store.result(ofCommand: commandId) != nil { return try self.invoice(invoice.id) }
-        try issuingNumber(prefix: "INV", stream: StreamName.invoiceNumbers, invoice: invoice, context: context, commandId: commandId) { number in
+        let request = BillingRequest.finalize(invoice: invoice.id)
+        if try isRetry(of: request, commandId: commandId) { return try self.invoice(invoice.id) }
+        try issuingNumber(
+            prefix: "INV", stream: StreamName.invoiceNumbers, invoice: invoice, request: request, context: context, commandId: commandId
+        ) { number in
             .finalize(invoice: invoice.id, number: number)
         }
         return try self.invoice(invoice.id)
@@ -130,8 +137,11 @@ extension BillingService {
     public func voidInvoice(_ reference: String, reason: String, as actor: String, commandId: String? = nil) throws -> Invoice {
         let invoice = try self.invoice(reference)
         let context = try context(for: actor)
-        if let commandId, try store.result(ofCommand: commandId) != nil { return try self.invoice(invoice.id) }
-        try issuingNumber(prefix: "CN", stream: StreamName.creditNoteNumbers, invoice: invoice, context: context, commandId: commandId) { number in
+        let request = BillingRequest.void(invoice: invoice.id)
+        if try isRetry(of: request, commandId: commandId) { return try self.invoice(invoice.id) }
+        try issuingNumber(
+            prefix: "CN", stream: StreamName.creditNoteNumbers, invoice: invoice, request: request, context: context, commandId: commandId
+        ) { number in
             .void(invoice: invoice.id, creditNote: number, reason: reason)
         }
         return try self.invoice(invoice.id)
@@ -142,6 +152,7 @@ extension BillingService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func discardInvoice(_ reference: String, reason: String, as actor: String, commandId: String? = nil) throws -> Invoice {
         let invoice = try self.invoice(reference)
+        if try isRetry(of: .discard(invoice: invoice.id), commandId: commandId) { return try self.invoice(invoice.id) }
         try kernel.run(
             BillingDecider.self, stream: StreamName.billing(invoice.client), command: .discard(invoice: invoice.id, reason: reason),
             context: try context(for: actor), commandId: commandId)
@@ -150,13 +161,15 @@ extension BillingService {
 
     /// Decides `command` with the next number of the yearly sequence and appends the decision and the number together.
     private func issuingNumber(
-        prefix: String, stream sequenceName: (Int) -> String, invoice: Invoice, context: DecisionContext, commandId: String?,
-        command: (String) -> BillingCommand
+        prefix: String, stream sequenceName: (Int) -> String, invoice: Invoice, request: BillingRequest, context: DecisionContext,
+        commandId: String?, command: (String) -> BillingCommand
     ) throws {
         let year = BillingPeriod(containing: context.now).year
         let sequence = sequenceName(year)
         let billingStream = StreamName.billing(invoice.client)
-        try kernel.execute(commandId: commandId, actor: context.actor.login, replay: { _ in }) {
+        try kernel.execute(
+            commandId: commandId, actor: context.actor.login, replay: { try requireAnswered(request, commandId: commandId ?? "", by: $0) }
+        ) {
             let issued = try store.version(of: sequence)
             let digits = String(issued + 1)
             let number = "\(prefix)-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
@@ -169,6 +182,31 @@ extension BillingService {
                     kernel.request(stream: sequence, version: issued, events: [issue], context: context, commandId: nil),
                 ], output: ())
         }
+    }
+
+    // MARK: - Retries
+
+    /// Whether `commandId` was already used for `request` (a retry: answer with what it did, write nothing); false
+    /// when there is no command id or it is new. An id used before for another request is refused, naming it as
+    /// `shownAs` (the id the caller gave, when a run derives one per client from it).
+    private func isRetry(of request: BillingRequest, commandId: String?, shownAs: String? = nil) throws -> Bool {
+        guard let commandId, let earlier = try store.result(ofCommand: commandId) else { return false }
+        try requireAnswered(request, commandId: shownAs ?? commandId, by: earlier)
+        return true
+    }
+
+    /// Refuses `request` unless what `commandId` appended before (`earlier`) answers it.
+    private func requireAnswered(_ request: BillingRequest, commandId: String, by earlier: AppendResult) throws {
+        let events = try store.read(from: earlier.positions.lowerBound, limit: earlier.positions.count).compactMap { recorded -> InvoiceEvent? in
+            do {
+                return try InvoiceEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+            } catch let error as EventDecodingError where error.reason == .unknownType {
+                return nil  // another subsystem's event: the id was used for something else
+            }
+        }
+        guard !request.isAnswered(by: events) else { return }
+        let used = BillingRequest.describe(events) ?? "for stream \(earlier.stream)"
+        throw EventLogError(.commandReused, "command id \(commandId) was already used \(used); use a new command id to \(request)")
     }
 
     // MARK: - Reading

@@ -62,7 +62,7 @@ extension BillingService {
         }
     }
 
-    /// Corrects the entry `entryId`; returns the events (empty never: a correction must change something).
+    /// Corrects the entry `entryId`; returns the events, none when the entry already has every value given.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func correctTime(_ entryId: String, _ correction: TimeCorrection, as actor: String, commandId: String? = nil) throws -> [TimeEvent] {
@@ -95,28 +95,27 @@ extension BillingService {
     }
 
     /// Stops `actor`'s running timer and logs the elapsed minutes (rounded up) as a new entry, in one transaction.
-    /// Returns the entry id and the minutes.
+    /// When the timed ticket was merged meanwhile, the entry goes on the ticket it was merged into (following merges
+    /// to the end). A retried command id returns what the first attempt logged.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func stopTimer(note: String?, minutes worked: Int? = nil, as actor: String, commandId: String? = nil) throws
-        -> (entryId: String, minutes: Int)
-    {
+    public func stopTimer(note: String?, minutes worked: Int? = nil, as actor: String, commandId: String? = nil) throws -> StoppedTimer {
         if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
             try kernel.requireSameActor(earlier, commandId: commandId, actor: actor)
-            let entryId = String(earlier.stream.dropFirst("time-".count))
-            return (entryId, try models.time.entry(entryId, in: store)?.minutes ?? 0)
+            return try stoppedEarlier(entryId: String(earlier.stream.dropFirst("time-".count)), as: actor)
         }
         let context = try context(for: actor)
         let stream = StreamName.timer(context.actor.login)
-        var minutes = 0
-        let entryId = try allocatingEntry(commandId: commandId, actor: actor) { entryId in
+        var stopped = StoppedTimer(entryId: "", minutes: 0, ticket: "", timedTicket: "")
+        stopped.entryId = try allocatingEntry(commandId: commandId, actor: actor) { entryId in
             let (timer, version) = try kernel.load(TimerDecider.self, stream: stream)
             let stop = try TimerDecider.decide(.stop(entryId: entryId, minutes: worked), state: timer, context: context)
-            guard let running = timer.running, let ticket = TicketNumber(running.ticket),
-                case .timerStopped(let stopped) = stop.first
+            guard let running = timer.running, let timed = TicketNumber(running.ticket),
+                case .timerStopped(let timerStopped) = stop.first
             else { throw DomainError(.conflict, "no timer is running; start one with `docket time start T-<n>`") }
-            minutes = stopped.minutes
+            let ticket = try TimerDecider.loggingTicket(for: timed) { try kernel.load(TicketDecider.self, stream: StreamName.ticket($0)).state }
+            stopped = StoppedTimer(entryId: entryId, minutes: timerStopped.minutes, ticket: ticket.description, timedTicket: timed.description)
             let request = TimeLogRequest(
-                ticket: ticket, minutes: stopped.minutes, workType: running.workType, billable: true,
+                ticket: ticket, minutes: timerStopped.minutes, workType: running.workType, billable: true,
                 startedAt: Timestamp(iso8601: running.startedAt), note: note)
             let events = try decideLog(request, entryId: entryId, context: context)
             return [
@@ -124,7 +123,40 @@ extension BillingService {
                 kernel.request(stream: stream, version: version, events: stop, context: context, commandId: nil),
             ]
         }
-        return (entryId, minutes)
+        return stopped
+    }
+
+    /// What the stop that logged `entryId` did, for a retried command id: the entry as logged, and the ticket the
+    /// timer ran on (from `actor`'s timer stream: the start before the stop that names the entry).
+    private func stoppedEarlier(entryId: String, as actor: String) throws -> StoppedTimer {
+        let entry = try models.time.entry(entryId, in: store)
+        var timed: String?
+        var lastStarted: String?
+        for recorded in try readAll(stream: StreamName.timer(actor)) {
+            switch try? TimeEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload) {
+            case .timerStarted(let started): lastStarted = started.ticket
+            case .timerStopped(let stop) where stop.entryId == entryId: timed = lastStarted
+            default: break
+            }
+        }
+        let ticket = entry?.ticket ?? ""
+        return StoppedTimer(entryId: entryId, minutes: entry?.minutes ?? 0, ticket: ticket, timedTicket: timed ?? ticket)
+    }
+
+    /// Discards `actor`'s running timer without logging any time; returns the ticket it ran on. A retried command id
+    /// returns the same.
+    @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func cancelTimer(reason: String?, as actor: String, commandId: String? = nil) throws -> String {
+        let context = try context(for: actor)
+        let events = try kernel.run(
+            TimerDecider.self, stream: StreamName.timer(context.actor.login), command: .cancel(reason: reason), context: context,
+            commandId: commandId
+        ).events
+        guard case .timerCancelled(let cancelled) = events.first else {
+            throw EventLogError(.commandReused, "command id \(commandId ?? "") was already used for another command; use a new command id")
+        }
+        return cancelled.ticket
     }
 
     /// The time entries matching `filter`.
@@ -162,6 +194,17 @@ extension BillingService {
             throw DomainError(.notFound, "unknown time entry \(entryId); list entries with `docket time list`")
         }
     }
+}
+
+/// What stopping a timer logged: the entry, its minutes, and the ticket it went on, which is not the timed ticket when
+/// that was merged while the timer ran.
+public struct StoppedTimer: Sendable, Equatable {
+    public var entryId: String
+    public var minutes: Int
+    /// The ticket the entry was logged on, `T-1042`.
+    public var ticket: String
+    /// The ticket the timer ran on.
+    public var timedTicket: String
 }
 
 /// A time entry as it stands, with every event that shaped it.

@@ -13,10 +13,12 @@ public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
         self.month = month
     }
 
-    /// Parses `YYYY-MM`.
+    /// Parses `YYYY-MM`: four digits, a dash, two digits (no sign, no spaces: `Int` alone would read `+1` as 1).
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]) else {
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+            let year = Int(parts[0]), let month = Int(parts[1])
+        else {
             return nil
         }
         self.init(year: year, month: month)

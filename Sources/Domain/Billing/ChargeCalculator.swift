@@ -153,9 +153,9 @@ public enum ChargeCalculator {
             var multiplier = 100
             if let afterHours = billing.afterHours {
                 guard let calendar = input.calendars[afterHours.calendar]?.calendar(at: entry.startedAt)?.calendar else {
-                    holdBack(
-                        "calendar \(afterHours.calendar) of contract \(contract) has no hours in force at \(entry.startedAt); "
-                            + "define it with `docket calendar define`")
+                    holdBack(calendarHeldBack(
+                        afterHours, calendar: input.calendars[afterHours.calendar], contract: contract, version: version,
+                        state: input.contracts.first { $0.id == contract }, at: entry.startedAt))
                     continue
                 }
                 if !calendar.isOpen(at: entry.startedAt) { multiplier = afterHours.multiplierPercent }
@@ -210,6 +210,43 @@ public enum ChargeCalculator {
             runs[id] = byAmendment
         }
         return runs
+    }
+
+    /// Why work at `instant` under `contract`'s `version` is held back when its after-hours calendar has no hours
+    /// then, with a fix that works. An unknown calendar is defined from the version's start. A calendar that starts
+    /// after the work cannot be defined again nor amended before its start: a new calendar in force from the
+    /// version's start is defined, the contract's after-hours terms use it from then (an amendment at the version's
+    /// start outranks the version), and, when the version is still in force once the old calendar starts, go back
+    /// to it from its start.
+    static func calendarHeldBack(
+        _ afterHours: BillingTerms.AfterHours, calendar: CalendarState?, contract: String, version: ContractTerms, state: ContractState?,
+        at instant: Timestamp
+    ) -> String {
+        let id = afterHours.calendar
+        let from = commandTime(version.effectiveFrom)
+        guard let calendar, calendar.id != nil, let start = calendar.startsAt else {
+            return "calendar \(id) of contract \(contract) does not exist; define it in force from the contract's terms "
+                + "(`docket calendar define \(id) --name … --file HOURS --effective \(from)`)"
+        }
+        let early = String(id.prefix(58)) + "-early"
+        func amend(_ calendar: String, from: String) -> String {
+            "`docket contract amend \(contract) --effective \(from) --terms "
+                + "'{\"afterHours\":{\"calendar\":\"\(calendar)\",\"multiplierPercent\":\(afterHours.multiplierPercent)}}'`"
+        }
+        var reason = "calendar \(id) of contract \(contract) has no hours at \(instant): it starts at \(start), and a calendar cannot "
+            + "be moved earlier; define one in force then (`docket calendar define \(early) --name … --file HOURS --effective \(from)`) "
+            + "and have the contract use it from its terms' start (\(amend(early, from: from)))"
+        let nextVersion = state?.versions.map(\.effectiveFrom).filter { $0 > version.effectiveFrom }.min()
+        if nextVersion.map({ start < $0 }) ?? true, state?.endsAt.map({ start < $0 }) ?? true {
+            reason += ", then go back to \(id) once it starts (\(amend(id, from: commandTime(start))))"
+        }
+        return reason
+    }
+
+    /// `instant` as a CLI's `--effective`: `2026-01-01` at midnight UTC, else RFC 3339.
+    private static func commandTime(_ instant: Timestamp) -> String {
+        let text = instant.iso8601
+        return text.hasSuffix("T00:00:00.000Z") ? String(text.prefix(10)) : text
     }
 
     // MARK: - Steps

@@ -104,6 +104,9 @@ enum Validate {
         guard bytes.count == 3, bytes.allSatisfy({ $0 >= 0x41 && $0 <= 0x5a }) else {
             throw DomainError(.invalid, "currency \"\(text)\" is not valid; use an ISO 4217 code such as EUR or USD")
         }
+        guard CurrencyCodes.isKnown(text) else {
+            throw DomainError(.invalid, "currency \"\(text)\" is not an ISO 4217 currency code; use one such as EUR or USD")
+        }
         return text
     }
 

@@ -117,7 +117,7 @@ public struct TimeEntryState: Sendable, Equatable, Codable {
             guard !voided else { return false }
             voided = true
             return true
-        case .timerStarted, .timerStopped:
+        case .timerStarted, .timerStopped, .timerCancelled:
             return false
         }
     }
@@ -166,14 +166,19 @@ public enum TimeEntryDecider: Decider {
                 billable: log.billable, startedAt: (log.startedAt ?? context.now).iso8601, note: Validate.optional(log.note)))]
         case .correct(let c):
             let reason = try checkChange(state, context: context, reason: c.reason, verb: "correct")
-            let correction = TimeCorrected(
+            let given = TimeCorrected(
                 minutes: try c.minutes.map(checkMinutes), workType: try c.workType.map(checkWorkType), billable: c.billable,
                 startedAt: c.startedAt?.iso8601, note: Validate.optional(c.note), reason: reason)
-            guard correction.minutes != nil || correction.workType != nil || correction.billable != nil || correction.startedAt != nil
-                || correction.note != nil
+            guard given.minutes != nil || given.workType != nil || given.billable != nil || given.startedAt != nil
+                || given.note != nil
             else {
                 throw DomainError(.invalid, "nothing to correct on \(state.entryId); give --minutes, --work-type, --billable/--non-billable, --at or --note")
             }
+            let correction = changes(given, to: state)
+            // Values the entry already has change nothing: no event (the caller says so).
+            guard correction.minutes != nil || correction.workType != nil || correction.billable != nil || correction.startedAt != nil
+                || correction.note != nil
+            else { return [] }
             return [.corrected(correction)]
         case .void(let reason):
             return [.voided(TimeVoided(reason: try checkChange(state, context: context, reason: reason, verb: "void")))]
@@ -181,6 +186,17 @@ public enum TimeEntryDecider: Decider {
     }
 
     public static func evolve(_ state: TimeEntryState, _ event: TimeEvent) -> TimeEntryState { state.applying(event) }
+
+    /// `given` with the fields the entry already has left out (a start is compared as an instant).
+    private static func changes(_ given: TimeCorrected, to state: TimeEntryState) -> TimeCorrected {
+        var changed = given
+        if given.minutes == state.minutes { changed.minutes = nil }
+        if given.workType == state.workType { changed.workType = nil }
+        if given.billable == state.billable { changed.billable = nil }
+        if let start = given.startedAt, Timestamp(iso8601: start) == Timestamp(iso8601: state.startedAt) { changed.startedAt = nil }
+        if given.note != nil, given.note == state.note { changed.note = nil }
+        return changed
+    }
 
     /// Who did the work: the actor, or the user a dispatcher or admin logs it for.
     private static func techOf(_ log: LogTime, actor: Actor) throws(DomainError) -> String {

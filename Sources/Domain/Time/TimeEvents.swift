@@ -12,6 +12,8 @@ public enum TimeEvent: Sendable, Equatable {
     case timerStarted(TimerStarted)
     /// See ``TimerStopped``.
     case timerStopped(TimerStopped)
+    /// See ``TimerCancelled``.
+    case timerCancelled(TimerCancelled)
 }
 
 /// `time.logged.v1`: a tech logged time worked on a ticket.
@@ -106,6 +108,20 @@ public struct TimerStopped: EventPayload {
     }
 }
 
+/// `time.timer-cancelled.v1`: the running timer was discarded without logging any time (stream `timer-<login>`).
+public struct TimerCancelled: EventPayload {
+    public static let descriptor = EventDescriptor(
+        category: "time", type: "time.timer-cancelled", schemaVersion: 1,
+        summary: "The tech's running timer was cancelled: it stopped without logging any time; the reason, if given, says why.")
+    /// The ticket the timer ran on, `T-1042`.
+    public var ticket: String
+    public var reason: String?
+    public init(ticket: String, reason: String?) {
+        self.ticket = ticket
+        self.reason = reason
+    }
+}
+
 extension TimeEvent: RegisteredEventFamily {
     public static let registrations: [EventRegistration<TimeEvent>] = [
         .init(TimeLogged.self) { .logged($0) },
@@ -113,5 +129,6 @@ extension TimeEvent: RegisteredEventFamily {
         .init(TimeVoided.self) { .voided($0) },
         .init(TimerStarted.self) { .timerStarted($0) },
         .init(TimerStopped.self) { .timerStopped($0) },
+        .init(TimerCancelled.self) { .timerCancelled($0) },
     ]
 }

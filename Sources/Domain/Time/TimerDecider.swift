@@ -7,6 +7,8 @@ public enum TimerCommand: Sendable, Equatable {
     /// Stop the running timer; the application logs the entry `entryId` in the same transaction. `minutes`, when
     /// given, is the time actually worked and replaces the elapsed time (needed when a timer was left running).
     case stop(entryId: String, minutes: Int? = nil)
+    /// Discard the running timer without logging any time; `reason`, when given, says why.
+    case cancel(reason: String?)
 }
 
 /// The timer's state: the running timer, if any.
@@ -15,7 +17,7 @@ public struct TimerState: Sendable, Equatable {
     public init(running: TimerStarted? = nil) { self.running = running }
 }
 
-/// One timer per tech: start refuses while one runs; stop refuses when none runs.
+/// One timer per tech: start refuses while one runs; stop and cancel refuse when none runs.
 public enum TimerDecider: Decider {
     public static let initialState = TimerState()
 
@@ -25,7 +27,8 @@ public enum TimerDecider: Decider {
         case .start(let number, let workType, let ticket):
             if let running = state.running {
                 throw DomainError(
-                    .conflict, "a timer is already running on \(running.ticket) since \(running.startedAt); stop it first with `docket time stop`")
+                    .conflict, "a timer is already running on \(running.ticket) since \(running.startedAt); stop it first with `docket time stop` "
+                        + "(or discard it with `docket time cancel`)")
             }
             guard ticket.exists, ticket.number == number else {
                 throw DomainError(.notFound, "unknown ticket \(number); list tickets with `docket ticket list`")
@@ -50,7 +53,27 @@ public enum TimerDecider: Decider {
                         + "holds; stop it with the time actually worked, e.g. `docket time stop --minutes 7h30m`")
             }
             return [.timerStopped(TimerStopped(entryId: entryId, minutes: elapsed))]
+        case .cancel(let reason):
+            guard let running = state.running else {
+                throw DomainError(.conflict, "no timer is running; nothing to cancel")
+            }
+            return [.timerCancelled(TimerCancelled(ticket: running.ticket, reason: Validate.optional(reason)))]
         }
+    }
+
+    /// The ticket a stopped timer's time goes on: the timed ticket, or, when it was merged, the ticket it was merged
+    /// into, following merges to the end (`ticket` gives a ticket's current state). A merge never targets a merged
+    /// ticket, so the chain ends; `maxMerges` guards against a damaged history that loops.
+    public static func loggingTicket(
+        for timed: TicketNumber, maxMerges: Int = 1_000, ticket: (TicketNumber) throws -> TicketState
+    ) throws -> TicketNumber {
+        var number = timed
+        for _ in 0...maxMerges {
+            guard let into = try ticket(number).mergedInto else { return number }
+            number = into
+        }
+        throw DomainError(
+            .conflict, "\(timed) was merged more than \(maxMerges) times in a row; cancel the timer with `docket time cancel` and log the time by hand")
     }
 
     /// Minutes since the timer started, rounded up to the whole minute (at least 1).
@@ -63,7 +86,7 @@ public enum TimerDecider: Decider {
     public static func evolve(_ state: TimerState, _ event: TimeEvent) -> TimerState {
         switch event {
         case .timerStarted(let e): TimerState(running: e)
-        case .timerStopped: TimerState()
+        case .timerStopped, .timerCancelled: TimerState()
         default: state
         }
     }

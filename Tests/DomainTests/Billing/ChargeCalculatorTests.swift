@@ -78,6 +78,40 @@ struct ChargeCalculatorTests {
         #expect(sheet2.keys == ["time:T-1001:2026-11:remote:std:acme-msa#0"])
     }
 
+    /// The held-back reason gives a fix that works: `calendar define` refuses a calendar that exists and `calendar
+    /// amend` a date before its start, so a calendar that starts after the work gets a new calendar from the terms'
+    /// start, the contract amended to use it, and back to the old one once it starts.
+    @Test func aCalendarThatStartsAfterTheWorkNamesAFixThatWorks() throws {
+        let terms = Self.hourly(["afterHours": ["calendar": "paris-office", "multiplierPercent": 150]])
+        let unknown = F.sheet([try Self.msa(terms)], [F.entry(1, minutes: 30, at: "2026-11-05T15:00:00Z")])
+        let defineIt = try #require(unknown.heldBack.first?.reason)
+        #expect(defineIt.contains("calendar paris-office of contract acme-msa does not exist"), "\(defineIt)")
+        #expect(defineIt.contains("`docket calendar define paris-office --name … --file HOURS --effective 2026-01-01`"), "\(defineIt)")
+
+        let late: [String: CalendarState] = [
+            "paris-office": CalendarState(
+                id: "paris-office", name: "Paris",
+                versions: [CalendarVersion(amendment: 0, effectiveFrom: F.at("2026-11-06T09:30:00Z"), calendar: SLAFixture.berlin)])
+        ]
+        let sheet = F.sheet([try Self.msa(terms)], [F.entry(1, minutes: 30, at: "2026-11-05T15:00:00Z")], calendars: late)
+        let reason = try #require(sheet.heldBack.first?.reason)
+        #expect(!reason.contains("define it with"), "define refuses a calendar that exists: \(reason)")
+        #expect(reason.contains("it starts at 2026-11-06T09:30:00.000Z"), "\(reason)")
+        #expect(reason.contains("`docket calendar define paris-office-early --name … --file HOURS --effective 2026-01-01`"), "\(reason)")
+        #expect(reason.contains(
+            #"`docket contract amend acme-msa --effective 2026-01-01 --terms '{"afterHours":{"calendar":"paris-office-early","multiplierPercent":150}}'`"#),
+            "\(reason)")
+        #expect(reason.contains(
+            #"`docket contract amend acme-msa --effective 2026-11-06T09:30:00.000Z --terms '{"afterHours":{"calendar":"paris-office","multiplierPercent":150}}'`"#),
+            "\(reason)")
+
+        // Terms that end before the calendar starts need no way back.
+        let ended = try F.contract("acme-msa", from: F.at("2026-01-01T00:00:00Z"), terms: terms, endsAt: F.at("2026-11-06T00:00:00Z"))
+        let short = F.sheet([ended], [F.entry(1, minutes: 30, at: "2026-11-05T15:00:00Z")], calendars: late)
+        let noWayBack = try #require(short.heldBack.first?.reason)
+        #expect(noWayBack.contains("paris-office-early") && !noWayBack.contains("go back"), "\(noWayBack)")
+    }
+
     @Test func nonBillableTimeIsExcluded() throws {
         let terms = Self.hourly(["nonBillableWorkTypes": ["internal"], "nonBillableCategories": ["warranty"]])
         let sheet = F.sheet(

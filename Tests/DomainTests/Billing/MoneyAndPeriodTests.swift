@@ -75,7 +75,7 @@ struct BillingPeriodTests {
         #expect(BillingPeriod("2026-01")?.description == "2026-01")
     }
 
-    @Test(arguments: ["2026-1", "2026-13", "2026-00", "26-11", "2026-11-01", "abcd-11", "2026/11", "", "2026-", "-11", "0999-01"])
+    @Test(arguments: ["2026-1", "2026-13", "2026-00", "26-11", "2026-11-01", "abcd-11", "2026/11", "", "2026-", "-11", "0999-01", "2026-+1", "+026-11", "2026-1 "])
     func refusesOtherText(_ text: String) {
         #expect(BillingPeriod(text) == nil)
     }

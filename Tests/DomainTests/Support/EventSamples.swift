@@ -178,6 +178,8 @@ enum EventSamples {
         .time(.voided(TimeVoided(reason: "Duplicate of TE-6"))),
         .time(.timerStarted(TimerStarted(ticket: "T-1042", workType: "remote", startedAt: "2026-11-03T10:00:00.000Z"))),
         .time(.timerStopped(TimerStopped(entryId: "TE-8", minutes: 41))),
+        .time(.timerCancelled(TimerCancelled(ticket: "T-1042", reason: "Started on the wrong ticket"))),
+        .time(.timerCancelled(TimerCancelled(ticket: "T-1042", reason: nil))),
     ]
 
     /// Alert events on ticket streams.

@@ -115,6 +115,20 @@ struct TimeEntryDeciderTests {
         #expect(state.minutes == 30 && !state.billable && state.workType == "remote" && !state.voided)
         #expect(TimeEntryDecider.fold([Self.logged] + correction + [.voided(TimeVoided(reason: "x"))]).voided)
     }
+
+    /// A correction to values the entry already has decides nothing (the CLI says "nothing to change"); a correction
+    /// that changes some fields records only those.
+    @Test func aCorrectionToTheValuesTheEntryHasChangesNothing() throws {
+        let start = try #require(Timestamp(iso8601: "2026-11-03T14:00:00Z"))
+        #expect(try entry.when(.correct(TimeCorrection(minutes: 45, reason: "no change"))).isEmpty)
+        #expect(try entry.when(.correct(TimeCorrection(workType: "REMOTE", reason: "no change"))).isEmpty)
+        #expect(try entry.when(.correct(TimeCorrection(minutes: 45, workType: "remote", billable: true, startedAt: start, reason: "same"))).isEmpty)
+        let noted = given(TimeEntryDecider.self, [Self.logged, .corrected(TimeCorrected(note: "VPN", reason: "note"))])
+        #expect(try noted.when(.correct(TimeCorrection(note: " VPN ", reason: "same note"))).isEmpty)
+        let some = try entry.when(.correct(TimeCorrection(minutes: 45, workType: "onsite", reason: "site visit")))
+        #expect(some == [.corrected(TimeCorrected(workType: "onsite", reason: "site visit"))])
+        #expect(voided.refusal(of: .correct(TimeCorrection(minutes: 45, reason: "same")))?.code == .conflict, "a voided entry is still refused")
+    }
 }
 
 @Suite("Timers")
@@ -136,6 +150,38 @@ struct TimerDeciderTests {
         #expect(given(TimerDecider.self).refusal(of: .stop(entryId: "TE-1"), by: Fixture.tech)?.code == .conflict)
         let stopped = started + [.timerStopped(TimerStopped(entryId: "TE-1", minutes: 3))]
         #expect(given(TimerDecider.self, stopped).refusal(of: start, by: Fixture.tech) == nil)
+    }
+
+    @Test func cancelDiscardsTheRunningTimerWithoutAnEntry() throws {
+        let started = try given(TimerDecider.self).when(start, by: Fixture.tech)
+        let cancelled = try given(TimerDecider.self, started).when(.cancel(reason: "  Wrong ticket "), by: Fixture.tech)
+        #expect(cancelled == [.timerCancelled(TimerCancelled(ticket: "T-1001", reason: "Wrong ticket"))])
+        #expect(try given(TimerDecider.self, started).when(.cancel(reason: " "), by: Fixture.tech)
+            == [.timerCancelled(TimerCancelled(ticket: "T-1001", reason: nil))])
+        #expect(TimerDecider.fold(started + cancelled).running == nil)
+        #expect(given(TimerDecider.self, started + cancelled).refusal(of: start, by: Fixture.tech) == nil, "a new timer after the cancel")
+        let again = given(TimerDecider.self, started + cancelled).refusal(of: .cancel(reason: nil), by: Fixture.tech)
+        #expect(again?.code == .conflict && again?.message.contains("no timer is running") == true)
+        #expect(given(TimerDecider.self, started).refusal(of: .cancel(reason: nil), by: Fixture.actor(.billing))?.code == .forbidden)
+        #expect(given(TimerDecider.self, started).refusal(of: start, by: Fixture.tech)?.message.contains("docket time cancel") == true)
+    }
+
+    @Test func aStoppedTimerLogsOnTheTicketItsTicketWasMergedInto() throws {
+        let t1003 = Fixture.t1002.next
+        let states: [TicketNumber: TicketState] = [
+            Fixture.t1001: TicketState(number: Fixture.t1001, status: .closed, mergedInto: Fixture.t1002),
+            Fixture.t1002: TicketState(number: Fixture.t1002, status: .closed, mergedInto: t1003),
+            t1003: TicketState(number: t1003, status: .inProgress),
+        ]
+        let load = { (number: TicketNumber) in states[number] ?? TicketDecider.initialState }
+        #expect(try TimerDecider.loggingTicket(for: Fixture.t1001, ticket: load) == t1003, "merges are followed to the end")
+        #expect(try TimerDecider.loggingTicket(for: t1003, ticket: load) == t1003, "an unmerged ticket is its own")
+        let loop: [TicketNumber: TicketState] = [
+            Fixture.t1001: TicketState(number: Fixture.t1001, mergedInto: Fixture.t1002),
+            Fixture.t1002: TicketState(number: Fixture.t1002, mergedInto: Fixture.t1001),
+        ]
+        let error = #expect(throws: DomainError.self) { try TimerDecider.loggingTicket(for: Fixture.t1001) { loop[$0]! } }
+        #expect(error?.message.contains("docket time cancel") == true)
     }
 }
 
