@@ -1,0 +1,60 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Contract terms and invoice runs at their edges, end to end: huge amounts, work-type keys, partial amendments,
+/// dates out of range. Exit codes: bad input 65, unknown contract 4, refused by a rule 6.
+@Suite struct BillingTermsCommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ arguments: [String], as user: String = "ann", now: String = "2026-12-02T12:00:00Z") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user, "DOCKET_NOW": now])
+    }
+
+    @discardableResult
+    func ok(_ arguments: [String], as user: String = "ann") throws -> String {
+        let run = try docket(arguments, as: user)
+        #expect(run.status == 0, "\(arguments): \(run.stderr)")
+        return run.stdout
+    }
+
+    func json(_ arguments: [String]) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(try ok(arguments + ["--json"]).utf8))
+    }
+
+    func eventCount() throws -> Int {
+        try docket(["log", "--json", "--limit", "100000"]).stdout.components(separatedBy: "\"position\"").count - 1
+    }
+
+    /// ann (admin), bob (tech), and client `code` billed in USD in `zone`.
+    func setUp(clients: [String] = ["acme"], zone: String = "UTC") throws {
+        try ok(["init"])
+        try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"])
+        for code in clients {
+            try ok(["client", "add", code, "--name", code.capitalized, "--time-zone", zone, "--currency", "USD"])
+        }
+    }
+
+    /// The run must refuse, not trap; a product past Int64 (a fee of 10,000,000,000.00 taxed at 100%, eleven months)
+    /// is computed in 128 bits, so this run bills exactly, for every client.
+    @Test func aRunOverHugeFeesTaxedAt100PercentBillsExactlyForEveryClient() throws {
+        try setUp(clients: ["aaa", "big"])
+        try ok([
+            "contract", "add", "aaa-c", "--client", "aaa", "--name", "A", "--effective", "2026-01-01", "--terms",
+            #"{"model":"retainer","currency":"USD","retainer":{"monthlyFeeMinor":1000}}"#,
+        ])
+        try ok([
+            "contract", "add", "big-c", "--client", "big", "--name", "B", "--effective", "2026-01-01", "--terms",
+            #"{"model":"retainer","currency":"USD","retainer":{"monthlyFeeMinor":1000000000000},"taxRate":"100"}"#,
+        ])
+        let run = try docket(["invoice", "run", "--period", "2026-11"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let big = try #require(try json(["invoice", "show", "big-D1"]) as? [String: Any])
+        #expect(big["subtotal"] as? Int == 11_000_000_000_000)
+        #expect(big["total"] as? Int == 22_000_000_000_000)
+        let small = try #require(try json(["invoice", "show", "aaa-D1"]) as? [String: Any])
+        #expect(small["total"] as? Int == 11_000)
+    }
+}
