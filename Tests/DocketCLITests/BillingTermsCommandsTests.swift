@@ -57,4 +57,28 @@ import Testing
         let small = try #require(try json(["invoice", "show", "aaa-D1"]) as? [String: Any])
         #expect(small["total"] as? Int == 11_000)
     }
+
+    /// Time is logged with lower-case work types, so rates and non-billable work types with capitals never matched.
+    @Test func workTypesWithCapitalsInTermsAreRefusedAtAddAndAmend() throws {
+        try setUp()
+        let before = try eventCount()
+        let add = try docket([
+            "contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-01-01", "--terms",
+            #"{"model":"hourly","currency":"USD","rates":{"*":10000,"Onsite":20000},"nonBillableWorkTypes":["Internal"]}"#,
+        ])
+        #expect(add.status == 65)
+        #expect(add.stderr.contains(#"billingTerms.rates key "Onsite" would never match"#), "\(add.stderr)")
+        #expect(add.stderr.contains(#"write "onsite""#))
+        #expect(add.stderr.split(separator: "\n").count == 1)
+        #expect(try eventCount() == before)
+        try ok([
+            "contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-01-01", "--terms",
+            #"{"model":"hourly","currency":"USD","rates":{"*":10000,"onsite":20000},"nonBillableWorkTypes":["internal"]}"#,
+        ])
+        let amended = try eventCount()
+        let amend = try docket(["contract", "amend", "acme-msa", "--effective", "2026-11-01", "--terms", #"{"nonBillableWorkTypes":["Internal"]}"#])
+        #expect(amend.status == 65)
+        #expect(amend.stderr.contains(#"billingTerms.nonBillableWorkTypes entry "Internal""#), "\(amend.stderr)")
+        #expect(try eventCount() == amended)
+    }
 }

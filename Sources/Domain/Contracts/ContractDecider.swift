@@ -123,10 +123,11 @@ public enum ContractDecider: Decider {
     }
 
     /// JSON `null` counts as "no terms", so that a payload round-trips to the same value; other terms must be
-    /// readable as ``BillingTerms`` (docs/billing.md), so that an invoice run never meets terms it cannot price.
+    /// readable as ``BillingTerms`` (docs/billing.md), so that an invoice run never meets terms it cannot price, and
+    /// follow the rules for new terms (``BillingTerms/requireNewTermsRules()``).
     private static func normalizedTerms(_ terms: JSONValue?) throws(DomainError) -> JSONValue? {
         guard let terms, terms != .null else { return nil }
-        _ = try BillingTerms(terms)
+        try BillingTerms(terms).requireNewTermsRules()
         return terms
     }
 
