@@ -81,4 +81,18 @@ import Testing
         #expect(amend.stderr.contains(#"billingTerms.nonBillableWorkTypes entry "Internal""#), "\(amend.stderr)")
         #expect(try eventCount() == amended)
     }
+
+    /// Partial terms on amend keep the sibling fields of the nested objects they touch.
+    @Test func partialTermsKeepTheSiblingsOfNestedFields() throws {
+        try setUp()
+        try ok([
+            "contract", "add", "acme-r", "--client", "acme", "--name", "R", "--effective", "2026-01-01", "--terms",
+            #"{"model":"retainer","currency":"USD","rates":{"*":10000},"rounding":{"incrementMinutes":15,"scope":"ticket"},"retainer":{"monthlyFeeMinor":100000,"includedMinutes":600,"coveredCategories":["helpdesk"]}}"#,
+        ])
+        try ok(["contract", "amend", "acme-r", "--effective", "2026-11-01", "--terms", #"{"retainer":{"monthlyFeeMinor":150000}}"#])
+        try ok(["contract", "amend", "acme-r", "--effective", "2026-11-01", "--terms", #"{"rounding":{"incrementMinutes":30}}"#])
+        let shown = try ok(["contract", "show", "acme-r", "--at", "2026-11-15"])
+        #expect(shown.contains(#""retainer":{"coveredCategories":["helpdesk"],"includedMinutes":600,"monthlyFeeMinor":150000}"#), "\(shown)")
+        #expect(shown.contains(#""rounding":{"incrementMinutes":30,"scope":"ticket"}"#), "\(shown)")
+    }
 }

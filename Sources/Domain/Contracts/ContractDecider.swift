@@ -102,7 +102,9 @@ public enum ContractDecider: Decider {
 
     /// The complete terms an amendment gives. Terms with a `model` are complete and replace those in force; partial
     /// terms (no `model`) change only the fields they give — a field set to `null` is removed — and the rest is copied
-    /// from `inForce`, the terms in force at the amendment (docs/billing.md, "Amending terms"). `null` stays `null`.
+    /// from `inForce`, the terms in force at the amendment (docs/billing.md, "Amending terms"). Nested objects
+    /// (`rates`, `rounding`, `afterHours`, `block`, `retainer`) merge field by field the same way, at any depth;
+    /// arrays and scalars replace. `null` stays `null`.
     public static func completedTerms(_ given: JSONValue, inForce: JSONValue?) throws(DomainError) -> JSONValue {
         guard case .object(let fields) = given, fields["model"] == nil else { return given }
         guard case .object(var merged)? = inForce else {
@@ -116,10 +118,22 @@ public enum ContractDecider: Decider {
         if taxRateKeys.contains(where: { fields[$0] != nil }) {
             for key in taxRateKeys { merged[key] = nil }
         }
-        for (key, value) in fields {
-            if value == .null { merged[key] = nil } else { merged[key] = value }
+        return .object(mergedFields(fields, into: merged))
+    }
+
+    /// `base` with each field of `given` set: `null` removes it, an object merges into the object in `base` (or into
+    /// nothing, losing its `null`s), anything else replaces it.
+    private static func mergedFields(_ given: [String: JSONValue], into base: [String: JSONValue]) -> [String: JSONValue] {
+        var result = base
+        for (key, value) in given {
+            switch (value, base[key]) {
+            case (.null, _): result[key] = nil
+            case (.object(let fields), .object(let inForce)?): result[key] = .object(mergedFields(fields, into: inForce))
+            case (.object(let fields), _): result[key] = .object(mergedFields(fields, into: [:]))
+            default: result[key] = value
+            }
         }
-        return .object(merged)
+        return result
     }
 
     /// JSON `null` counts as "no terms", so that a payload round-trips to the same value; other terms must be
