@@ -70,15 +70,16 @@ struct ContractAdd: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: store.path) {
+            let effectiveFrom = try BillingDates.check(effective.timestamp, flag: "--effective", text: effective.text)
             let create = CreateContract(
-                id: id, client: client, clientSnapshot: nil, name: name, effectiveFrom: effective.timestamp,
+                id: id, client: client, clientSnapshot: nil, name: name, effectiveFrom: effectiveFrom,
                 slaPolicy: slaPolicy, billingTerms: try terms.map { try parseTerms($0) })
             let session = try StoreAccess.open(store.path)
             let events = try session.app.directory.createContract(create, as: actor.name, commandId: write.commandId)
             Terminal.out(
                 events.isEmpty
                     ? "contract \(id): nothing to change\n"
-                    : "added contract \(id) for \(client), in force from \(shortTime(effective.timestamp))\n")
+                    : "added contract \(id) for \(client), in force from \(shortTime(effectiveFrom))\n")
         }
     }
 }
@@ -103,16 +104,17 @@ struct ContractAmend: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: store.path) {
+            let effectiveFrom = try BillingDates.check(effective.timestamp, flag: "--effective", text: effective.text)
             let billingTerms = try terms.map { try parseTerms($0, partial: true) }
             let session = try StoreAccess.open(store.path)
             let events = try session.app.directory.contract(
-                id, .amend(effectiveFrom: effective.timestamp, slaPolicy: slaPolicy, billingTerms: billingTerms),
+                id, .amend(effectiveFrom: effectiveFrom, slaPolicy: slaPolicy, billingTerms: billingTerms),
                 as: actor.name, commandId: write.commandId)
             let amendment = events.lazy.compactMap { event -> Int? in
                 if case .amended(let amended) = event { amended.amendment } else { nil }
             }.first
             if let amendment {
-                Terminal.out("contract \(id): amendment \(amendment), in force from \(shortTime(effective.timestamp))\n")
+                Terminal.out("contract \(id): amendment \(amendment), in force from \(shortTime(effectiveFrom))\n")
             } else {
                 Terminal.out("contract \(id): nothing to change (these terms are already in force then)\n")
             }
@@ -130,11 +132,12 @@ struct ContractEnd: StoreCommand {
     @Option(help: "The first instant without terms (RFC 3339 or YYYY-MM-DD).") var effective: TimeArgument
 
     func run(in session: Session) throws {
+        let effectiveFrom = try BillingDates.check(effective.timestamp, flag: "--effective", text: effective.text)
         let events = try session.app.directory.contract(
-            id, .end(effectiveFrom: effective.timestamp), as: actor.name, commandId: write.commandId)
+            id, .end(effectiveFrom: effectiveFrom), as: actor.name, commandId: write.commandId)
         Terminal.out(
             events.isEmpty
-                ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effective.timestamp))\n")
+                ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effectiveFrom))\n")
     }
 }
 

@@ -95,4 +95,29 @@ import Testing
         #expect(shown.contains(#""retainer":{"coveredCategories":["helpdesk"],"includedMinutes":600,"monthlyFeeMinor":150000}"#), "\(shown)")
         #expect(shown.contains(#""rounding":{"incrementMinutes":30,"scope":"ticket"}"#), "\(shown)")
     }
+
+    /// A year typed as 0026 billed two thousand years of monthly fees; billing dates run from 2000 through 2199.
+    @Test(arguments: [
+        ["contract", "add", "acme-r", "--client", "acme", "--name", "R", "--effective", "0026-01-01", "--terms", Self.retainer],
+        ["contract", "add", "acme-r", "--client", "acme", "--name", "R", "--effective", "2200-01-01T00:00:00Z", "--terms", Self.retainer],
+        ["contract", "amend", "acme-c", "--effective", "2226-01-01", "--terms", #"{"taxRate":"19"}"#],
+        ["contract", "end", "acme-c", "--effective", "3026-01-01"],
+        ["time", "log", "T-1001", "1h", "--at", "1999-12-31T23:59:59Z"],
+        ["time", "log", "T-1001", "1h", "--at", "0026-11-03 10:00"],
+    ])
+    func datesOutOfRangeAreRefused(_ arguments: [String]) throws {
+        try setUp()
+        try ok(["contract", "add", "acme-c", "--client", "acme", "--name", "C", "--effective", "2000-01-01", "--terms", Self.retainer])
+        try ok(["ticket", "open", "--client", "acme", "--subject", "x"], as: "bob")
+        let before = try eventCount()
+        let run = try docket(arguments, as: arguments[0] == "time" ? "bob" : "ann")
+        #expect(run.status == 65, "\(run.stderr)")
+        let flag = arguments[0] == "time" ? "--at" : "--effective"
+        #expect(run.stderr.contains("\(flag) "), "\(run.stderr)")
+        #expect(run.stderr.contains("is out of range: billing dates run from 2000-01-01 to 2199-12-31"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").filter { !$0.contains("read as") }.count == 1, "\(run.stderr)")
+        #expect(try eventCount() == before)
+    }
+
+    static let retainer = #"{"model":"retainer","currency":"USD","retainer":{"monthlyFeeMinor":1000}}"#
 }

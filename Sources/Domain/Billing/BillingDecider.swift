@@ -70,12 +70,11 @@ public enum BillingDecider: Decider {
     public static func pendingLines(period: BillingPeriod, charges: [Charge], ledger: InvoiceLedger) throws(DomainError)
         -> [InvoiceLine]
     {
-        let due = period.description
         let billed = ledger.billedByCurrency()
         func onFinal(_ key: String) -> Bool { billed[key]?.values.contains { $0.onFinal } ?? false }
         var lines: [InvoiceLine] = []
         var seen: Set<String> = []
-        for charge in charges where charge.period <= due {
+        for charge in charges where period.includes(recorded: charge.period) {
             seen.insert("\(charge.currency) \(charge.key)")
             let before = billed[charge.key]?[charge.currency]
             guard !charge.amount.subtractingReportingOverflow(before?.amount ?? 0).overflow else {
@@ -87,7 +86,7 @@ public enum BillingDecider: Decider {
             if line.amount != 0 || line.chargedMinutes != 0 || line.coveredMinutes != 0 { lines.append(line) }
         }
         for (key, byCurrency) in billed {
-            for (currency, before) in byCurrency where !seen.contains("\(currency) \(key)") && before.last.period <= due {
+            for (currency, before) in byCurrency where !seen.contains("\(currency) \(key)") && period.includes(recorded: before.last.period) {
                 guard before.amount != 0 || before.chargedMinutes != 0 || before.coveredMinutes != 0 else { continue }
                 var gone = before.last
                 gone.description += " (no longer billable)"
