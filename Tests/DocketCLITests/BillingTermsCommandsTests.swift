@@ -120,4 +120,29 @@ import Testing
     }
 
     static let retainer = #"{"model":"retainer","currency":"USD","retainer":{"monthlyFeeMinor":1000}}"#
+
+    /// Partial terms need a version in force to complete; an unknown contract or a date outside the contract is
+    /// refused as such first, as complete terms are.
+    @Test(arguments: [#"{"taxRate":"19"}"#, #"{"model":"hourly","currency":"USD","rates":{"*":10000},"taxRate":"19"}"#])
+    func amendingOutsideAContractGivesTheContractsRefusal(_ terms: String) throws {
+        try setUp()
+        try ok([
+            "contract", "add", "acme-c", "--client", "acme", "--name", "C", "--effective", "2026-03-01", "--terms",
+            #"{"model":"hourly","currency":"USD","rates":{"*":10000}}"#,
+        ])
+        try ok(["contract", "end", "acme-c", "--effective", "2026-12-01"])
+        let before = try eventCount()
+        let unknown = try docket(["contract", "amend", "no-such", "--effective", "2026-11-01", "--terms", terms])
+        #expect(unknown.status == 4)
+        #expect(unknown.stderr == "docket: error: unknown contract no-such; list contracts with `docket contract list`\n")
+        let late = try docket(["contract", "amend", "acme-c", "--effective", "2026-12-15", "--terms", terms])
+        #expect(late.status == 6)
+        #expect(late.stderr.contains("contract acme-c ends at 2026-12-01"), "\(late.stderr)")
+        let early = try docket(["contract", "amend", "acme-c", "--effective", "2026-01-15", "--terms", terms])
+        #expect(early.status == 65)
+        #expect(early.stderr.contains("before contract acme-c starts at 2026-03-01"), "\(early.stderr)")
+        let end = try docket(["contract", "end", "no-such", "--effective", "2026-11-01"])
+        #expect(end.status == 4 && end.stderr.contains("unknown contract no-such"), "\(end.stderr)")
+        #expect(try eventCount() == before)
+    }
 }

@@ -18,24 +18,13 @@ public enum ContractDecider: Decider {
         case .create(let create):
             return try decideCreate(create, state: state)
         case .amend(let effectiveFrom, let slaPolicy, let givenTerms):
-            let (id, start) = try requireExisting(state)
+            let (id, _) = try requireExisting(state)
             let slaPolicy = try normalizedPolicy(slaPolicy)
             guard slaPolicy != nil || (givenTerms != nil && givenTerms != .null) else {
                 throw DomainError(
                     .invalid, "nothing to amend in contract \(id); give a new SLA policy or billing terms")
             }
-            guard effectiveFrom >= start else {
-                throw DomainError(
-                    .invalid,
-                    "the amendment would take effect at \(effectiveFrom), before contract \(id) starts at \(start); "
-                        + "use a date on or after the start")
-            }
-            if let end = state.endsAt, effectiveFrom >= end {
-                throw DomainError(
-                    .conflict,
-                    "contract \(id) ends at \(end); an amendment must take effect before the end, "
-                        + "or create a new contract")
-            }
+            try requireAmendable(state, at: effectiveFrom)
             // Inside [start, end) some version is always in force.
             let current = state.terms(at: effectiveFrom)
             var billingTerms: JSONValue?
@@ -59,6 +48,25 @@ public enum ContractDecider: Decider {
                     .invalid, "contract \(id) starts at \(start); it must end after it starts")
             }
             return [.ended(ContractEnded(effectiveFrom: effectiveFrom))]
+        }
+    }
+
+    /// Refuses an amendment effective at `effectiveFrom` of a contract that does not exist (not found), before its
+    /// start (invalid) or at or after its end (conflict). The application checks it before completing partial terms,
+    /// which need a version in force, so these refusals are the ones a user sees.
+    public static func requireAmendable(_ state: ContractState, at effectiveFrom: Timestamp) throws(DomainError) {
+        let (id, start) = try requireExisting(state)
+        guard effectiveFrom >= start else {
+            throw DomainError(
+                .invalid,
+                "the amendment would take effect at \(effectiveFrom), before contract \(id) starts at \(start); "
+                    + "use a date on or after the start")
+        }
+        if let end = state.endsAt, effectiveFrom >= end {
+            throw DomainError(
+                .conflict,
+                "contract \(id) ends at \(end); an amendment must take effect before the end, "
+                    + "or create a new contract")
         }
     }
 
