@@ -145,4 +145,17 @@ import Testing
         #expect(end.status == 4 && end.stderr.contains("unknown contract no-such"), "\(end.stderr)")
         #expect(try eventCount() == before)
     }
+
+    /// `"*"` twice was accepted and the first rate kept.
+    @Test func termsWithAKeyGivenTwiceAreRefused() throws {
+        try setUp()
+        let before = try eventCount()
+        let add = try docket([
+            "contract", "add", "acme-c", "--client", "acme", "--name", "C", "--effective", "2026-01-01", "--terms",
+            #"{"model":"hourly","currency":"USD","rates":{"*":10000,"*":15000}}"#,
+        ])
+        #expect(add.status == 65)
+        #expect(add.stderr == "docket: error: --terms: the key \"*\" is given twice in rates; give each key once\n")
+        #expect(try eventCount() == before)
+    }
 }
