@@ -29,6 +29,8 @@ struct TimeArgument: ExpressibleByArgument {
     let timestamp: Timestamp
     /// As typed.
     let text: String
+    /// Whether it was a date alone (`2026-11-01`), which `timestamp` reads as midnight UTC.
+    var isDateOnly: Bool { Timestamp(iso8601: text) == nil }
 
     init?(argument: String) {
         text = argument

@@ -158,4 +158,33 @@ import Testing
         #expect(add.stderr == "docket: error: --terms: the key \"*\" is given twice in rates; give each key once\n")
         #expect(try eventCount() == before)
     }
+
+    /// Billing months are the client's: a date alone on --effective is midnight in the client's zone, so a New York
+    /// contract from 1 October owes no September fee, and a Berlin contract ended on 1 December owes no December fee.
+    @Test func aDateAloneOnEffectiveIsMidnightInTheClientsTimeZone() throws {
+        try ok(["init"])
+        try ok(["client", "add", "nyc", "--name", "NYC", "--time-zone", "America/New_York", "--currency", "USD"])
+        try ok(["client", "add", "ber", "--name", "Berlin", "--time-zone", "Europe/Berlin", "--currency", "USD"])
+        let added = try docket([
+            "contract", "add", "nyc-r", "--client", "nyc", "--name", "R", "--effective", "2026-10-01", "--terms", Self.retainer,
+        ])
+        #expect(added.stdout == "added contract nyc-r for nyc, in force from 2026-10-01T04:00:00Z\n")
+        #expect(
+            added.stderr
+                == "--effective 2026-10-01 read as midnight in client nyc's time zone, America/New_York = 2026-10-01T04:00:00.000Z\n")
+        #expect(try ok(["invoice", "charges", "nyc", "--period", "2026-10"]).split(separator: "\n").dropFirst().map { $0.prefix(26) }
+            == ["retainer-fee:nyc-r:2026-10"])
+        try ok(["contract", "add", "ber-r", "--client", "ber", "--name", "R", "--effective", "2026-10-01", "--terms", Self.retainer])
+        #expect(try ok(["contract", "end", "ber-r", "--effective", "2026-12-01"]) == "contract ber-r ends at 2026-11-30T23:00:00Z\n")
+        #expect(try ok(["contract", "amend", "ber-r", "--effective", "2026-11-01", "--terms", #"{"taxRate":"19"}"#])
+            == "contract ber-r: amendment 1, in force from 2026-10-31T23:00:00Z\n")
+        let charges = try ok(["invoice", "charges", "ber", "--period", "2026-12"]).split(separator: "\n").dropFirst().map { $0.prefix(26) }
+        #expect(charges == ["retainer-fee:ber-r:2026-10", "retainer-fee:ber-r:2026-11"])
+        // A time with a zone means exactly that.
+        try ok(["client", "add", "lax", "--name", "LA", "--time-zone", "America/Los_Angeles", "--currency", "USD"])
+        let exact = try docket([
+            "contract", "add", "lax-r", "--client", "lax", "--name", "R", "--effective", "2026-10-01T00:00:00Z", "--terms", Self.retainer,
+        ])
+        #expect(exact.stdout == "added contract lax-r for lax, in force from 2026-10-01T00:00:00Z\n" && exact.stderr.isEmpty)
+    }
 }
