@@ -27,8 +27,13 @@ extension Role: ExpressibleByArgument {
 /// The `--at`/`--effective` style time argument: RFC 3339, or a plain date meaning midnight UTC.
 struct TimeArgument: ExpressibleByArgument {
     let timestamp: Timestamp
+    /// As typed.
+    let text: String
+    /// Whether it was a date alone (`2026-11-01`), which `timestamp` reads as midnight UTC.
+    var isDateOnly: Bool { Timestamp(iso8601: text) == nil }
 
     init?(argument: String) {
+        text = argument
         if let parsed = Timestamp(iso8601: argument) {
             timestamp = parsed
         } else if argument.count == 10, let parsed = Timestamp(iso8601: argument + "T00:00:00Z") {
@@ -36,6 +41,24 @@ struct TimeArgument: ExpressibleByArgument {
         } else {
             return nil
         }
+    }
+}
+
+/// The instants billing dates may take (a contract's `--effective`, when time was worked): the years 2000 through 2199,
+/// UTC. Outside them a typo such as `0026-01-01` would be billed as centuries of monthly fees.
+enum BillingDates {
+    /// 2000-01-01T00:00:00Z.
+    static let earliest = Timestamp(millisecondsSinceEpoch: 946_684_800_000)
+    /// 2200-01-01T00:00:00Z, the first instant out of range.
+    static let end = Timestamp(millisecondsSinceEpoch: 7_258_118_400_000)
+
+    /// `instant` when it is in range; else a bad-input error (exit 65) naming `flag` and the `text` typed.
+    static func check(_ instant: Timestamp, flag: String, text: String) throws -> Timestamp {
+        guard instant >= earliest, instant < end else {
+            throw CLIError.badInput(
+                "\(flag) \(text) is out of range: billing dates run from 2000-01-01 to 2199-12-31 (UTC); check the year")
+        }
+        return instant
     }
 }
 

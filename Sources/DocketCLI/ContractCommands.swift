@@ -1,4 +1,6 @@
 import ArgumentParser
+import BusinessTime
+import DocketTime
 import DocketApp
 import Domain
 import Foundation
@@ -55,6 +57,24 @@ private func shortTime(_ instant: Timestamp) -> String {
     return text.hasSuffix(".000Z") ? String(text.dropLast(5)) + "Z" : text
 }
 
+/// A contract's `--effective`: a date alone means its midnight in the time zone of `client` (billing months are the
+/// client's calendar months, so a contract from 1 October starts with the client's October), with a note on stderr
+/// when that is not midnight UTC; a time with an offset or `Z` means exactly that. Bounded to ``BillingDates``.
+/// An unknown client keeps midnight UTC (the command then names the missing client or contract).
+func effectiveInstant(_ effective: TimeArgument, client: String?, in session: Session) throws -> Timestamp {
+    var instant = effective.timestamp
+    if effective.isDateOnly, let client, let identifier = try? session.app.directory.client(client).timeZone,
+        let zone = WallTimeZone(identifier)
+    {
+        instant = zone.instant(reading: effective.timestamp)
+        if instant != effective.timestamp {
+            Terminal.error(
+                "--effective \(effective.text) read as midnight in client \(client)'s time zone, \(identifier) = \(instant.iso8601)")
+        }
+    }
+    return try BillingDates.check(instant, flag: "--effective", text: effective.text)
+}
+
 struct ContractAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Create a contract for a client; its original terms are amendment 0.")
@@ -64,21 +84,23 @@ struct ContractAdd: ParsableCommand {
     @Argument(help: "The contract's id: 2 to 64 lower-case letters, digits and dashes, e.g. acme-2026.") var id: String
     @Option(help: "The client's code.") var client: String
     @Option(help: "The display name.") var name: String
-    @Option(help: "When the original terms take effect (RFC 3339 or YYYY-MM-DD).") var effective: TimeArgument
+    @Option(help: "When the original terms take effect (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).") var effective: TimeArgument
     @Option(help: "The SLA policy the contract refers to (it must exist, with its calendar).") var slaPolicy: String?
     @Option(help: "The billing terms as JSON with whole numbers (amounts in minor units).") var terms: String?
 
     func run() throws {
         try reportingFailures(store: store.path) {
-            let create = CreateContract(
-                id: id, client: client, clientSnapshot: nil, name: name, effectiveFrom: effective.timestamp,
-                slaPolicy: slaPolicy, billingTerms: try terms.map { try parseTerms($0) })
+            let billingTerms = try terms.map { try parseTerms($0) }
             let session = try StoreAccess.open(store.path)
+            let effectiveFrom = try effectiveInstant(effective, client: client, in: session)
+            let create = CreateContract(
+                id: id, client: client, clientSnapshot: nil, name: name, effectiveFrom: effectiveFrom,
+                slaPolicy: slaPolicy, billingTerms: billingTerms)
             let events = try session.app.directory.createContract(create, as: actor.name, commandId: write.commandId)
             Terminal.out(
                 events.isEmpty
                     ? "contract \(id): nothing to change\n"
-                    : "added contract \(id) for \(client), in force from \(shortTime(effective.timestamp))\n")
+                    : "added contract \(id) for \(client), in force from \(shortTime(effectiveFrom))\n")
         }
     }
 }
@@ -91,7 +113,7 @@ struct ContractAmend: ParsableCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The contract's id.") var id: String
-    @Option(help: "When this version takes effect (RFC 3339 or YYYY-MM-DD); may be before earlier amendments.")
+    @Option(help: "When this version takes effect (RFC 3339, or YYYY-MM-DD: midnight in the client's zone); may be before earlier amendments.")
     var effective: TimeArgument
     @Option(help: "The new SLA policy (it must exist).") var slaPolicy: String?
     @Option(
@@ -105,14 +127,15 @@ struct ContractAmend: ParsableCommand {
         try reportingFailures(store: store.path) {
             let billingTerms = try terms.map { try parseTerms($0, partial: true) }
             let session = try StoreAccess.open(store.path)
+            let effectiveFrom = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
             let events = try session.app.directory.contract(
-                id, .amend(effectiveFrom: effective.timestamp, slaPolicy: slaPolicy, billingTerms: billingTerms),
+                id, .amend(effectiveFrom: effectiveFrom, slaPolicy: slaPolicy, billingTerms: billingTerms),
                 as: actor.name, commandId: write.commandId)
             let amendment = events.lazy.compactMap { event -> Int? in
                 if case .amended(let amended) = event { amended.amendment } else { nil }
             }.first
             if let amendment {
-                Terminal.out("contract \(id): amendment \(amendment), in force from \(shortTime(effective.timestamp))\n")
+                Terminal.out("contract \(id): amendment \(amendment), in force from \(shortTime(effectiveFrom))\n")
             } else {
                 Terminal.out("contract \(id): nothing to change (these terms are already in force then)\n")
             }
@@ -127,14 +150,15 @@ struct ContractEnd: StoreCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The contract's id.") var id: String
-    @Option(help: "The first instant without terms (RFC 3339 or YYYY-MM-DD).") var effective: TimeArgument
+    @Option(help: "The first instant without terms (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).") var effective: TimeArgument
 
     func run(in session: Session) throws {
+        let effectiveFrom = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
         let events = try session.app.directory.contract(
-            id, .end(effectiveFrom: effective.timestamp), as: actor.name, commandId: write.commandId)
+            id, .end(effectiveFrom: effectiveFrom), as: actor.name, commandId: write.commandId)
         Terminal.out(
             events.isEmpty
-                ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effective.timestamp))\n")
+                ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effectiveFrom))\n")
     }
 }
 

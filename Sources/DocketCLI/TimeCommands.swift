@@ -69,7 +69,11 @@ struct TimeLog: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let minutes = try TimeDuration.parse(duration)
             let session = try StoreAccess.open(options.store.path)
-            let startedAt = try at.map { try parseTime($0, flag: "--at", in: try typedTime(about: ticket, by: options.actor.name, in: session)) }
+            let startedAt = try at.map { text in
+                try BillingDates.check(
+                    try parseTime(text, flag: "--at", in: try typedTime(about: ticket, by: options.actor.name, in: session)), flag: "--at",
+                    text: text)
+            }
             let entry = try session.app.billing.logTime(
                 TimeLogRequest(
                     ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note, tech: tech),
@@ -100,7 +104,8 @@ struct TimeCorrect: ParsableCommand {
             let startedAt = try at.map { text in
                 let ticket = TicketNumber(try session.app.billing.timeEntryDetail(entry).entry.ticket)
                 let zone = try ticket.map { try typedTime(about: $0, by: options.actor.name, in: session) }
-                return try parseTime(text, flag: "--at", in: zone ?? .viewer(options.actor.name, in: session))
+                return try BillingDates.check(
+                    try parseTime(text, flag: "--at", in: zone ?? .viewer(options.actor.name, in: session)), flag: "--at", text: text)
             }
             let correction = TimeCorrection(
                 minutes: worked, workType: workType, billable: billable ? true : nonBillable ? false : nil,

@@ -96,7 +96,8 @@ import Testing
         _ = try ok(["contract", "amend", "acme-msa", "--effective", "2026-11-20", "--terms", #"{"rounding": null}"#])
         let unrounded = try #require(try base.json(["contract", "show", "acme-msa", "--at", "2026-11-21"]) as? [String: Any])
         #expect(((unrounded["inForce"] as? [String: Any])?["terms"] as? [String: Any])?["rounding"] == nil)
-        let broken = try base.docket(["contract", "amend", "acme-msa", "--effective", "2026-11-25", "--terms", #"{"rates": {}}"#])
+        // Nested objects merge field by field, so removing every rate takes rates: null.
+        let broken = try base.docket(["contract", "amend", "acme-msa", "--effective", "2026-11-25", "--terms", #"{"rates": null}"#])
         #expect(broken.status == 65 && broken.stderr.contains("billingTerms.rates"), "\(broken.stderr)")
     }
 

@@ -217,11 +217,11 @@ import Testing
         try givenPolicies("gold", "platinum")
         #expect(
             try ok([
-                "contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01",
+                "contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01T00:00:00Z",
                 "--sla-policy", "gold", "--terms", #"{"model": "hourly", "currency": "EUR", "rates": {"*": 9500}}"#,
             ]) == "added contract acme-2026 for acme, in force from 2026-01-01T00:00:00Z\n")
         // Recorded first, effective later.
-        #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-07-01", "--terms", #"{"model": "hourly", "currency": "EUR", "rates": {"*": 9900}}"#])
+        #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-07-01T00:00:00Z", "--terms", #"{"model": "hourly", "currency": "EUR", "rates": {"*": 9900}}"#])
             == "contract acme-2026: amendment 1, in force from 2026-07-01T00:00:00Z\n")
         // Recorded later, effective earlier.
         #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-04-01T00:00:00Z", "--sla-policy", "platinum"])
@@ -264,8 +264,8 @@ import Testing
         try givenStore()
         try givenClient()
         try givenPolicies("gold")
-        try ok(["contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01", "--sla-policy", "gold"])
-        #expect(try ok(["contract", "end", "acme-2026", "--effective", "2027-01-01"]) == "contract acme-2026 ends at 2027-01-01T00:00:00Z\n")
+        try ok(["contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01T00:00:00Z", "--sla-policy", "gold"])
+        #expect(try ok(["contract", "end", "acme-2026", "--effective", "2027-01-01T00:00:00Z"]) == "contract acme-2026 ends at 2027-01-01T00:00:00Z\n")
 
         #expect(try jsonObject(["contract", "show", "acme-2026", "--at", "2025-12-31", "--json"])["inForce"] is NSNull)
         let before = try docket(["contract", "show", "acme-2026", "--at", "2025-12-31"])

@@ -142,9 +142,44 @@ struct ContractTests {
     @Test func commandsOnAMissingContractAreNotFound() {
         #expect(given(ContractDecider.self).refusal(of: .end(effectiveFrom: Fixture.now))?.code == .notFound)
     }
+
+    /// Partial terms change only the fields they give, inside nested objects too (docs/billing.md, "Amending terms").
+    @Test func partialTermsMergeNestedObjectsFieldByField() throws {
+        let inForce: JSONValue = [
+            "model": "retainer", "currency": "USD", "rates": ["*": 10_000, "onsite": 15_000],
+            "rounding": ["incrementMinutes": 15, "scope": "ticket"],
+            "retainer": ["monthlyFeeMinor": 100_000, "includedMinutes": 600, "coveredCategories": ["helpdesk"]],
+        ]
+        let fee = try ContractDecider.completedTerms(["retainer": ["monthlyFeeMinor": 150_000]], inForce: inForce)
+        #expect(fee == [
+            "model": "retainer", "currency": "USD", "rates": ["*": 10_000, "onsite": 15_000],
+            "rounding": ["incrementMinutes": 15, "scope": "ticket"],
+            "retainer": ["monthlyFeeMinor": 150_000, "includedMinutes": 600, "coveredCategories": ["helpdesk"]],
+        ])
+        let rounding = try ContractDecider.completedTerms(["rounding": ["incrementMinutes": 30]], inForce: inForce)
+        #expect(rounding.field("rounding") == ["incrementMinutes": 30, "scope": "ticket"])
+        // A null inside a nested object removes that field; arrays replace; a new nested object drops its nulls.
+        let rates = try ContractDecider.completedTerms(
+            ["rates": ["onsite": .null, "remote": 12_000], "retainer": ["coveredCategories": ["network"]],
+             "afterHours": ["calendar": "ny", "multiplierPercent": 150, "x": .null]],
+            inForce: inForce)
+        #expect(rates.field("rates") == ["*": 10_000, "remote": 12_000])
+        #expect(rates.field("retainer") == ["monthlyFeeMinor": 100_000, "includedMinutes": 600, "coveredCategories": ["network"]])
+        #expect(rates.field("afterHours") == ["calendar": "ny", "multiplierPercent": 150])
+        // A nested object given as null is removed whole.
+        #expect(try ContractDecider.completedTerms(["rounding": .null], inForce: inForce).field("rounding") == nil)
+    }
 }
 
 /// Valid retainer billing terms with a monthly fee of `fee` cents.
 private func retainerTerms(_ fee: Int64) -> JSONValue {
     ["model": "retainer", "currency": "USD", "retainer": ["monthlyFeeMinor": .integer(fee)]]
+}
+
+extension JSONValue {
+    /// The field `key` of an object.
+    fileprivate func field(_ key: String) -> JSONValue? {
+        guard case .object(let fields) = self else { return nil }
+        return fields[key]
+    }
 }

@@ -20,6 +20,24 @@ struct JSONValueTests {
         #expect(error.message.contains("at rate.amount"))
     }
 
+    /// A decoder keeps one of two equal keys silently (`"rates": {"*": 10000, "*": 15000}` priced at 100.00).
+    @Test(arguments: [
+        (#"{"rates": {"*": 10000, "*": 15000}}"#, #"the key "*" is given twice in rates"#),
+        (#"{"model": "hourly", "model": "block"}"#, #"the key "model" is given twice in the top-level object"#),
+        (#"{"a": [{"x": 1}, {"y": {"k": 1, "\u006b": 2}}]}"#, #"the key "k" is given twice in a[1].y"#),
+        (#"[{"a": 1, "b": {"a": 2}}, {"c": "a", "d": {"e": ["\"", "}"]}, "c": 3}]"#, #"the key "c" is given twice in [1]"#),
+    ])
+    func aKeyGivenTwiceIsRefused(json: String, message: String) throws {
+        let error = try #require(refusal { () throws(DomainError) in try JSONValue.parse(json) })
+        #expect(error.code == .invalid)
+        #expect(error.message == message + "; give each key once")
+    }
+
+    @Test func equalKeysInDifferentObjectsAndKeyLikeStringsAreFine() throws {
+        let value = try JSONValue.parse(#"{"a": {"a": "a"}, "b": ["a", {"a": 1}, {"a": 2}], "c": "\"a\": 1, \"a\""}"#)
+        #expect(value == ["a": ["a": "a"], "b": ["a", ["a": 1], ["a": 2]], "c": #""a": 1, "a""#])
+    }
+
     @Test func decodingAFractionThroughJSONDecoderFailsToo() {
         #expect(throws: DomainError.self) { try JSONDecoder().decode(JSONValue.self, from: Data("{\"a\":[0.1]}".utf8)) }
     }

@@ -24,6 +24,22 @@ public struct InvoiceFilter: Sendable, Equatable {
     }
 }
 
+/// One client's part of an invoice run, decided before anything is written.
+private struct PlannedRun {
+    enum Action {
+        /// A retry of a command already run: its earlier events.
+        case replay([InvoiceEvent])
+        /// The draft to append (decided once already, so it is known to succeed on the ledger as it was).
+        case draft(BillingCommand)
+    }
+
+    var code: String
+    var stream: String
+    var commandId: String?
+    var action: Action
+    var heldBack: [HeldBackEntry]
+}
+
 extension BillingService {
     // MARK: - Charges
 
@@ -34,7 +50,7 @@ extension BillingService {
         let code = state.code ?? client
         let tickets = try models.billing.tickets(in: store)[code] ?? [:]
         let entries = try entriesByClient([code: tickets])
-        return ChargeCalculator.charges(
+        return try ChargeCalculator.charges(
             BillingInput(
                 client: code, contracts: try directory.contracts(client: code), calendars: try calendarsById(), tickets: tickets, entries: entries[code] ?? [],
                 months: try billingMonths(of: state)),
@@ -53,7 +69,9 @@ extension BillingService {
 
     /// Drafts, for each client (or only `client`), what is unbilled through `period`: time not yet billed,
     /// corrections to time already billed (as adjustment lines), and the monthly fees due. A second run drafts only
-    /// what is new. Each client's draft is its own transaction; with a command id, a retry returns the drafts
+    /// what is new. Every client's drafts are priced and decided before any is written, so a client the run refuses
+    /// (an amount that does not fit in `Int64`, Money rule 5) stops the run with nothing written for any client; then
+    /// each client's draft is its own transaction. With a command id, a retry returns the drafts
     /// the first attempt made and writes nothing. A period after the current month (UTC) is refused unless
     /// `allowFuture`: it would bill every monthly fee up to it.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
@@ -83,25 +101,43 @@ extension BillingService {
         for clientState in clients {
             _ = try isRetry(of: .draft(period: period), commandId: commandId.map { "\($0):\(clientState.code ?? "")" }, shownAs: commandId)
         }
-        var runs: [ClientRun] = []
+        // Every client's drafts are decided before any is written: a client whose amounts cannot be priced (Money rule 5)
+        // stops the whole run with nothing written, rather than after the clients before it were drafted.
+        var planned: [PlannedRun] = []
         for clientState in clients {
             let code = clientState.code ?? ""
             let stream = StreamName.billing(code)
             let clientCommand = commandId.map { "\($0):\(code)" }
             if let clientCommand, let earlier = try store.result(ofCommand: clientCommand) {
                 let events = try kernel.earlierEvents(BillingDecider.self, commandId: clientCommand, result: earlier, stream: stream).events
-                runs.append(ClientRun(client: code, drafted: drafted(events), heldBack: []))
+                planned.append(PlannedRun(code: code, stream: stream, commandId: clientCommand, action: .replay(events), heldBack: []))
                 continue
             }
             let months = try billingMonths(of: clientState)
-            let sheet = ChargeCalculator.charges(
-                BillingInput(
-                    client: code, contracts: allContracts.filter { $0.client == code }, calendars: calendars,
-                    tickets: ticketsByClient[code] ?? [:], entries: entriesByClient[code] ?? [], months: months),
-                through: period)
-            let draft = BillingCommand.draft(client: code, period: period, charges: sheet.charges, timeZone: months.zone(of: period))
-            let (events, _) = try kernel.run(BillingDecider.self, stream: stream, command: draft, context: context, commandId: clientCommand)
-            runs.append(ClientRun(client: code, drafted: drafted(events), heldBack: sheet.heldBack))
+            let ledger = try kernel.load(BillingDecider.self, stream: stream).state
+            do throws(DomainError) {
+                let sheet = try ChargeCalculator.charges(
+                    BillingInput(
+                        client: code, contracts: allContracts.filter { $0.client == code }, calendars: calendars,
+                        tickets: ticketsByClient[code] ?? [:], entries: entriesByClient[code] ?? [], months: months),
+                    through: period)
+                let draft = BillingCommand.draft(client: code, period: period, charges: sheet.charges, timeZone: months.zone(of: period))
+                _ = try BillingDecider.decide(draft, state: ledger, context: context)
+                planned.append(PlannedRun(code: code, stream: stream, commandId: clientCommand, action: .draft(draft), heldBack: sheet.heldBack))
+            } catch {
+                throw DomainError(
+                    error.code, "invoice run through \(period) refused for client \(code), nothing drafted for any client: \(error.message)")
+            }
+        }
+        var runs: [ClientRun] = []
+        for plan in planned {
+            switch plan.action {
+            case .replay(let events):
+                runs.append(ClientRun(client: plan.code, drafted: drafted(events), heldBack: []))
+            case .draft(let draft):
+                let (events, _) = try kernel.run(BillingDecider.self, stream: plan.stream, command: draft, context: context, commandId: plan.commandId)
+                runs.append(ClientRun(client: plan.code, drafted: drafted(events), heldBack: plan.heldBack))
+            }
         }
         return runs
     }

@@ -15,15 +15,23 @@ extension DirectoryService {
         return try contract(create.id, .create(command), as: actor, commandId: commandId)
     }
 
-    /// Runs a contract command (amend, end) as `actor`.
+    /// Runs a contract command as `actor`. An unknown contract, or an amendment outside the contract's
+    /// time, is refused before partial terms are completed (they need a version in force to complete).
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func contract(_ id: String, _ command: ContractCommand, as actor: String, commandId: String? = nil) throws -> [ContractEvent] {
+        let existing = try kernel.load(ContractDecider.self, stream: StreamName.contract(id)).state
+        if case .create = command {
+        } else if existing.id == nil {
+            throw DomainError(.notFound, "unknown contract \(id); list contracts with `docket contract list`")
+        }
         if case .amend(let effectiveFrom, let slaPolicy, let given) = command {
-            let existing = try kernel.load(ContractDecider.self, stream: StreamName.contract(id)).state
+            // An amendment of a contract not in force then is refused as such before partial terms, which need a
+            // version in force, are completed.
+            try ContractDecider.requireAmendable(existing, at: effectiveFrom)
             // Partial terms are completed as the decider will complete them, so the checks see the whole version.
             let terms = try given.map { try ContractDecider.completedTerms($0, inForce: existing.terms(at: effectiveFrom)?.billingTerms) }
-            if let terms, existing.id != nil, let client = try? client(existing.client) {
+            if let terms, let client = try? client(existing.client) {
                 try requireClientCurrency(terms, client: existing.client, currency: client.currency)
             }
             try requireKnownReferences(slaPolicy: slaPolicy, terms: terms)

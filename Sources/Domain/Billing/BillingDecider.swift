@@ -29,7 +29,7 @@ public enum BillingDecider: Decider {
         try Permissions.require(.manageInvoices, by: context.actor.role)
         switch command {
         case .draft(let client, let period, let charges, let timeZone):
-            return draft(client: client, period: period, charges: charges, timeZone: timeZone, ledger: state, now: context.now)
+            return try draft(client: client, period: period, charges: charges, timeZone: timeZone, ledger: state, now: context.now)
         case .finalize(let id, let number):
             let invoice = try existing(id, in: state)
             guard invoice.status == .draft else {
@@ -65,23 +65,28 @@ public enum BillingDecider: Decider {
     ///
     /// Amounts are compared per key and currency: when a key's currency changed (a fee under terms amended in the
     /// past), what was billed in the old currency is billed back to zero in it and the charge is billed afresh in
-    /// the new one, so no invoice ever nets two currencies.
-    public static func pendingLines(period: BillingPeriod, charges: [Charge], ledger: InvoiceLedger) -> [InvoiceLine] {
-        let due = period.description
+    /// the new one, so no invoice ever nets two currencies. A line whose amount (the charge less what was billed) does not
+    /// fit in `Int64` is refused, naming the client's key and contract.
+    public static func pendingLines(period: BillingPeriod, charges: [Charge], ledger: InvoiceLedger) throws(DomainError)
+        -> [InvoiceLine]
+    {
         let billed = ledger.billedByCurrency()
         func onFinal(_ key: String) -> Bool { billed[key]?.values.contains { $0.onFinal } ?? false }
         var lines: [InvoiceLine] = []
         var seen: Set<String> = []
-        for charge in charges where charge.period <= due {
+        for charge in charges where period.includes(recorded: charge.period) {
             seen.insert("\(charge.currency) \(charge.key)")
             let before = billed[charge.key]?[charge.currency]
+            guard !charge.amount.subtractingReportingOverflow(before?.amount ?? 0).overflow else {
+                throw overflow("the line for \(charge.key)", contracts: [charge.contract])
+            }
             let line = InvoiceLine(
                 charge: charge, previousChargedMinutes: before?.chargedMinutes ?? 0, previousCoveredMinutes: before?.coveredMinutes ?? 0,
                 previousAmount: before?.amount ?? 0, previousInvoices: before?.invoices ?? [], adjustment: onFinal(charge.key))
             if line.amount != 0 || line.chargedMinutes != 0 || line.coveredMinutes != 0 { lines.append(line) }
         }
         for (key, byCurrency) in billed {
-            for (currency, before) in byCurrency where !seen.contains("\(currency) \(key)") && before.last.period <= due {
+            for (currency, before) in byCurrency where !seen.contains("\(currency) \(key)") && period.includes(recorded: before.last.period) {
                 guard before.amount != 0 || before.chargedMinutes != 0 || before.coveredMinutes != 0 else { continue }
                 var gone = before.last
                 gone.description += " (no longer billable)"
@@ -105,23 +110,37 @@ public enum BillingDecider: Decider {
 
     private static func draft(
         client: String, period: BillingPeriod, charges: [Charge], timeZone: String, ledger: InvoiceLedger, now: Timestamp
-    ) -> [InvoiceEvent]
+    ) throws(DomainError) -> [InvoiceEvent]
     {
-        let lines = pendingLines(period: period, charges: charges, ledger: ledger)
+        let lines = try pendingLines(period: period, charges: charges, ledger: ledger)
         let currencies = Set(lines.map(\.charge.currency)).sorted()
         var events: [InvoiceEvent] = []
         for (offset, currency) in currencies.enumerated() {
             let mine = lines.filter { $0.charge.currency == currency }
-            let subtotal = mine.reduce(Int64(0)) { $0 + $1.amount }
-            let taxes = TaxLine.of(mine)
+            let contracts = Set(mine.map(\.charge.contract))
+            guard let subtotal = Money.sum(mine.map(\.amount)) else {
+                throw overflow("client \(client)'s \(currency) subtotal", contracts: contracts)
+            }
+            guard let taxes = TaxLine.of(mine) else { throw overflow("client \(client)'s \(currency) tax", contracts: contracts) }
+            guard let total = Money.sum([subtotal] + taxes.map(\.tax)) else {
+                throw overflow("client \(client)'s \(currency) total", contracts: contracts)
+            }
             events.append(
                 .drafted(
                     InvoiceDrafted(
                         invoice: "\(client)-D\(ledger.invoices.count + offset + 1)", client: client, period: period.description,
                         currency: currency, lines: mine, subtotal: subtotal, taxes: taxes,
-                        total: subtotal + taxes.reduce(0) { $0 + $1.tax }, draftedAt: now.iso8601, timeZone: timeZone)))
+                        total: total, draftedAt: now.iso8601, timeZone: timeZone)))
         }
         return events
+    }
+
+    /// The refusal of an amount too large for `Int64` minor units (Money rule 5).
+    private static func overflow(_ what: String, contracts: Set<String>) -> DomainError {
+        DomainError(
+            .invalid,
+            "\(what) does not fit in 64-bit minor units (over \(Int64.max)); check the amounts in the terms of contract "
+                + "\(contracts.sorted().joined(separator: ", ")) and the time logged under it")
     }
 
     private static func existing(_ id: String, in ledger: InvoiceLedger) throws(DomainError) -> Invoice {

@@ -59,6 +59,17 @@ public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
 
     public static func < (lhs: BillingPeriod, rhs: BillingPeriod) -> Bool { (lhs.year, lhs.month) < (rhs.year, rhs.month) }
 
+    /// Whether the period a charge or invoice records as `text` is this one or earlier, compared as a year and a month,
+    /// never as text: a month of a year below 1000 is recorded without zero padding (`26-01`, as its charge key has it),
+    /// and sorts after `2026-11` as text. Text that is not `year-month` compares as text, as it always did.
+    public func includes(recorded text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), year >= 0, parts[0].first != "+" else {
+            return text <= description
+        }
+        return (year, month) <= (self.year, self.month)
+    }
+
     /// `2026-11`.
     public var description: String { "\(year)-" + (month < 10 ? "0" : "") + "\(month)" }
 }

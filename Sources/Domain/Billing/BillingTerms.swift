@@ -89,6 +89,38 @@ public struct BillingTerms: Sendable, Equatable {
     }
 }
 
+// MARK: - New terms
+
+extension BillingTerms {
+    /// What only new terms (a contract created or amended now) must satisfy, beyond what reading checks: every work type
+    /// in `rates` (other than `"*"`) and in `nonBillableWorkTypes` is written as time entries record it, by the rule of
+    /// ``TimeEntryDecider/checkWorkType(_:)`` (lower case, letters, digits and dashes), so it can match logged time.
+    /// Terms stored before the check keep reading as they are.
+    public func requireNewTermsRules() throws(DomainError) {
+        for key in rates.keys.sorted() where key != "*" {
+            try Self.requireWorkType(key, field: "billingTerms.rates", as: "key \"\(key)\"")
+        }
+        for name in nonBillableWorkTypes {
+            try Self.requireWorkType(name, field: "billingTerms.nonBillableWorkTypes", as: "entry \"\(name)\"")
+        }
+    }
+
+    private static func requireWorkType(_ name: String, field: String, as what: String) throws(DomainError) {
+        let logged: String
+        do throws(DomainError) {
+            logged = try TimeEntryDecider.checkWorkType(name)
+        } catch {
+            throw DomainError(
+                .invalid, "\(field) \(what) is not a work type (\(error.message)); name work types as `docket time log --work-type` takes them")
+        }
+        guard logged == name else {
+            throw DomainError(
+                .invalid,
+                "\(field) \(what) would never match: time is logged with work type \"\(logged)\" (lower case); write \"\(logged)\"")
+        }
+    }
+}
+
 // MARK: - Reading
 
 extension BillingTerms {

@@ -90,8 +90,11 @@ public struct ChargeSheet: Sendable, Equatable {
 /// 3. Blocks and retainer allowances are drawn down by groups in order of work (first start, then entry number).
 /// 4. Monthly retainer fees are due for every month through the period in which the contract is in force with a
 ///    retainer (terms at the later of the month's start and the contract's start); a block's price once.
+///
+/// A time charge whose price does not fit in `Int64` minor units is refused (Money rule 5), naming the client, the
+/// contract and the charge.
 public enum ChargeCalculator {
-    public static func charges(_ input: BillingInput, through period: BillingPeriod) -> ChargeSheet {
+    public static func charges(_ input: BillingInput, through period: BillingPeriod) throws(DomainError) -> ChargeSheet {
         var terms = TermsCache()
         var heldBack: [HeldBackEntry] = []
         var excluded: [ExcludedEntry] = []
@@ -174,7 +177,17 @@ public enum ChargeCalculator {
         applyRounding(&ordered)
         applyMinimums(&ordered)
         applyCoverage(&ordered)
-        var charges = ordered.map { $0.charge() }
+        var charges: [Charge] = []
+        for group in ordered {
+            guard let charge = group.charge() else {
+                throw DomainError(
+                    .invalid,
+                    "the price of \(group.key) for client \(input.client) (\(group.loggedMinutes + group.roundingMinutes + group.minimumMinutes - group.coveredMinutes) minutes "
+                        + "at \(group.rate) per hour ×\(group.multiplier)%) does not fit in 64-bit minor units; check the rates of "
+                        + "contract \(group.contract) and the time logged on \(group.ticket.number)")
+            }
+            charges.append(charge)
+        }
         charges += fees(input.contracts, through: period, months: months, terms: &terms)
         charges.sort { $0.key < $1.key }
         return ChargeSheet(charges: charges, heldBack: heldBack, excluded: excluded)
@@ -421,8 +434,10 @@ private struct Group {
     var firstStart: Timestamp { entries[0].startedAt }
     var firstEntryNumber: Int { ChargeCalculator.entryNumber(entries[0].entryId) }
 
-    func charge() -> Charge {
+    /// The charge, or nil when its price does not fit in `Int64`.
+    func charge() -> Charge? {
         let charged = loggedMinutes + roundingMinutes + minimumMinutes - coveredMinutes
+        guard let amount = Money.price(minutes: charged, ratePerHour: rate, multiplierPercent: multiplier) else { return nil }
         var description = "\(ticket.number) \(workType), \(month)"
         if afterHours { description += ", after hours ×\(multiplier)%" }
         return Charge(
@@ -435,7 +450,7 @@ private struct Group {
             },
             loggedMinutes: loggedMinutes, roundingMinutes: roundingMinutes, minimumMinutes: minimumMinutes,
             coveredMinutes: coveredMinutes, coverage: coverage, chargedMinutes: charged, ratePerHour: rate, multiplierPercent: multiplier,
-            amount: Money.price(minutes: charged, ratePerHour: rate, multiplierPercent: multiplier), taxBasisPoints: terms.taxRate.wholeBasisPoints, taxRateMillionths: terms.taxRate.fractionalMillionths)
+            amount: amount, taxBasisPoints: terms.taxRate.wholeBasisPoints, taxRateMillionths: terms.taxRate.fractionalMillionths)
     }
 }
 

@@ -75,14 +75,21 @@ public struct TaxLine: Codable, Sendable, Equatable {
     /// The rate of this line.
     public var rate: TaxRate { TaxRate(basisPoints: basisPoints, exactMillionths: millionths) }
 
-    /// Tax lines of `lines`, one per rate, in rate order (Money rule 3).
-    public static func of(_ lines: [InvoiceLine]) -> [TaxLine] {
+    /// Tax lines of `lines`, one per rate, in rate order (Money rule 3); nil when a base or a tax does not fit in `Int64`.
+    public static func of(_ lines: [InvoiceLine]) -> [TaxLine]? {
         var bases: [TaxRate: Int64] = [:]
-        for line in lines { bases[line.charge.taxRate, default: 0] += line.amount }
-        return bases.keys.sorted().compactMap { rate in
-            guard rate.millionths > 0, let base = bases[rate] else { return nil }
-            return TaxLine(rate: rate, base: base, tax: Money.tax(on: base, rate: rate))
+        for line in lines {
+            let (base, overflow) = bases[line.charge.taxRate, default: 0].addingReportingOverflow(line.amount)
+            guard !overflow else { return nil }
+            bases[line.charge.taxRate] = base
         }
+        var taxLines: [TaxLine] = []
+        for rate in bases.keys.sorted() {
+            guard rate.millionths > 0, let base = bases[rate] else { continue }
+            guard let tax = Money.tax(on: base, rate: rate) else { return nil }
+            taxLines.append(TaxLine(rate: rate, base: base, tax: tax))
+        }
+        return taxLines
     }
 }
 

@@ -7,6 +7,8 @@
 /// 3. Tax is computed per invoice and per tax rate: `tax = base × rate in millionths / 1,000,000`, rounded half away
 ///    from zero (8.875% is 88,750 millionths; 825 basis points are 82,500).
 /// 4. Adjustments are differences of amounts already rounded by rules 2 and 3, so they never round again.
+/// 5. Arithmetic never traps: products are formed in 128 bits and every result, sum and difference is checked; an
+///    amount that does not fit in `Int64` is refused by the caller (an invoice run names the client and contract).
 public enum Money {
     /// `numerator / denominator` rounded half away from zero; `denominator` must be positive.
     public static func divide(_ numerator: Int64, by denominator: Int64) -> Int64 {
@@ -21,15 +23,41 @@ public enum Money {
         return quotient
     }
 
-    /// The price of `minutes` at `ratePerHour` minor units, scaled by `multiplierPercent` (100 = ×1, 150 = ×1.5).
-    public static func price(minutes: Int, ratePerHour: Int64, multiplierPercent: Int) -> Int64 {
-        divide(Int64(minutes) * ratePerHour * Int64(multiplierPercent), by: 6_000)
+    /// The price of `minutes` at `ratePerHour` minor units, scaled by `multiplierPercent` (100 = ×1, 150 = ×1.5);
+    /// nil when the price does not fit in `Int64` (the product is formed in 128 bits and checked too).
+    public static func price(minutes: Int, ratePerHour: Int64, multiplierPercent: Int) -> Int64? {
+        let (product, overflow) = (Int128(minutes) * Int128(ratePerHour)).multipliedReportingOverflow(by: Int128(multiplierPercent))
+        guard !overflow else { return nil }
+        return Int64(exactly: divide(product, by: 6_000))
     }
 
-    /// The tax on `base` at `rate`: `base × millionths / 1,000,000`, rounded half away from zero once. For a rate of
-    /// whole basis points this is exactly `base × basis points / 10,000` (the rule before fractional rates).
-    public static func tax(on base: Int64, rate: TaxRate) -> Int64 {
-        divide(base * Int64(rate.millionths), by: 1_000_000)
+    /// The tax on `base` at `rate`: `base × millionths / 1,000,000`, rounded half away from zero once; nil when it does
+    /// not fit in `Int64` (only with a rate above 100%, which terms never give). For a rate of whole basis points this
+    /// is exactly `base × basis points / 10,000` (the rule before fractional rates).
+    public static func tax(on base: Int64, rate: TaxRate) -> Int64? {
+        Int64(exactly: divide(Int128(base) * Int128(rate.millionths), by: 1_000_000))
+    }
+
+    /// The sum of `amounts`, or nil when it (or a partial sum) does not fit in `Int64`.
+    public static func sum(_ amounts: some Sequence<Int64>) -> Int64? {
+        var total: Int64 = 0
+        for amount in amounts {
+            let (next, overflow) = total.addingReportingOverflow(amount)
+            guard !overflow else { return nil }
+            total = next
+        }
+        return total
+    }
+
+    /// `numerator / denominator` in 128 bits, rounded half away from zero; `denominator` must be positive.
+    private static func divide(_ numerator: Int128, by denominator: Int128) -> Int128 {
+        let quotient = numerator / denominator
+        let remainder = numerator % denominator
+        guard remainder != 0 else { return quotient }
+        if remainder.magnitude * 2 >= denominator.magnitude {
+            return numerator < 0 ? quotient - 1 : quotient + 1
+        }
+        return quotient
     }
 
     /// How many minor units a major unit of `currency` has (ISO 4217): 0 for JPY and KRW, 3 for BHD, KWD,

@@ -18,24 +18,13 @@ public enum ContractDecider: Decider {
         case .create(let create):
             return try decideCreate(create, state: state)
         case .amend(let effectiveFrom, let slaPolicy, let givenTerms):
-            let (id, start) = try requireExisting(state)
+            let (id, _) = try requireExisting(state)
             let slaPolicy = try normalizedPolicy(slaPolicy)
             guard slaPolicy != nil || (givenTerms != nil && givenTerms != .null) else {
                 throw DomainError(
                     .invalid, "nothing to amend in contract \(id); give a new SLA policy or billing terms")
             }
-            guard effectiveFrom >= start else {
-                throw DomainError(
-                    .invalid,
-                    "the amendment would take effect at \(effectiveFrom), before contract \(id) starts at \(start); "
-                        + "use a date on or after the start")
-            }
-            if let end = state.endsAt, effectiveFrom >= end {
-                throw DomainError(
-                    .conflict,
-                    "contract \(id) ends at \(end); an amendment must take effect before the end, "
-                        + "or create a new contract")
-            }
+            try requireAmendable(state, at: effectiveFrom)
             // Inside [start, end) some version is always in force.
             let current = state.terms(at: effectiveFrom)
             var billingTerms: JSONValue?
@@ -59,6 +48,25 @@ public enum ContractDecider: Decider {
                     .invalid, "contract \(id) starts at \(start); it must end after it starts")
             }
             return [.ended(ContractEnded(effectiveFrom: effectiveFrom))]
+        }
+    }
+
+    /// Refuses an amendment effective at `effectiveFrom` of a contract that does not exist (not found), before its
+    /// start (invalid) or at or after its end (conflict). The application checks it before completing partial terms,
+    /// which need a version in force, so these refusals are the ones a user sees.
+    public static func requireAmendable(_ state: ContractState, at effectiveFrom: Timestamp) throws(DomainError) {
+        let (id, start) = try requireExisting(state)
+        guard effectiveFrom >= start else {
+            throw DomainError(
+                .invalid,
+                "the amendment would take effect at \(effectiveFrom), before contract \(id) starts at \(start); "
+                    + "use a date on or after the start")
+        }
+        if let end = state.endsAt, effectiveFrom >= end {
+            throw DomainError(
+                .conflict,
+                "contract \(id) ends at \(end); an amendment must take effect before the end, "
+                    + "or create a new contract")
         }
     }
 
@@ -102,7 +110,9 @@ public enum ContractDecider: Decider {
 
     /// The complete terms an amendment gives. Terms with a `model` are complete and replace those in force; partial
     /// terms (no `model`) change only the fields they give — a field set to `null` is removed — and the rest is copied
-    /// from `inForce`, the terms in force at the amendment (docs/billing.md, "Amending terms"). `null` stays `null`.
+    /// from `inForce`, the terms in force at the amendment (docs/billing.md, "Amending terms"). Nested objects
+    /// (`rates`, `rounding`, `afterHours`, `block`, `retainer`) merge field by field the same way, at any depth;
+    /// arrays and scalars replace. `null` stays `null`.
     public static func completedTerms(_ given: JSONValue, inForce: JSONValue?) throws(DomainError) -> JSONValue {
         guard case .object(let fields) = given, fields["model"] == nil else { return given }
         guard case .object(var merged)? = inForce else {
@@ -116,17 +126,30 @@ public enum ContractDecider: Decider {
         if taxRateKeys.contains(where: { fields[$0] != nil }) {
             for key in taxRateKeys { merged[key] = nil }
         }
-        for (key, value) in fields {
-            if value == .null { merged[key] = nil } else { merged[key] = value }
+        return .object(mergedFields(fields, into: merged))
+    }
+
+    /// `base` with each field of `given` set: `null` removes it, an object merges into the object in `base` (or into
+    /// nothing, losing its `null`s), anything else replaces it.
+    private static func mergedFields(_ given: [String: JSONValue], into base: [String: JSONValue]) -> [String: JSONValue] {
+        var result = base
+        for (key, value) in given {
+            switch (value, base[key]) {
+            case (.null, _): result[key] = nil
+            case (.object(let fields), .object(let inForce)?): result[key] = .object(mergedFields(fields, into: inForce))
+            case (.object(let fields), _): result[key] = .object(mergedFields(fields, into: [:]))
+            default: result[key] = value
+            }
         }
-        return .object(merged)
+        return result
     }
 
     /// JSON `null` counts as "no terms", so that a payload round-trips to the same value; other terms must be
-    /// readable as ``BillingTerms`` (docs/billing.md), so that an invoice run never meets terms it cannot price.
+    /// readable as ``BillingTerms`` (docs/billing.md), so that an invoice run never meets terms it cannot price, and
+    /// follow the rules for new terms (``BillingTerms/requireNewTermsRules()``).
     private static func normalizedTerms(_ terms: JSONValue?) throws(DomainError) -> JSONValue? {
         guard let terms, terms != .null else { return nil }
-        _ = try BillingTerms(terms)
+        try BillingTerms(terms).requireNewTermsRules()
         return terms
     }
 

@@ -18,15 +18,69 @@ public enum JSONValue: Hashable, Sendable {
     /// `null`.
     case null
 
-    /// Parses UTF-8 JSON text, refusing fractional numbers.
+    /// Parses UTF-8 JSON text typed by a person, refusing fractional numbers and a key given twice in one object
+    /// (a decoder keeps one of them silently). Stored events decode through `Codable`, unchanged.
     public static func parse(_ bytes: [UInt8]) throws(DomainError) -> JSONValue {
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch let error as DomainError {
             throw error
         } catch {
             throw DomainError(.invalid, "not valid JSON (\(Self.reason(error))); check the file's syntax")
         }
+        if let (key, path) = duplicateKey(in: bytes) {
+            let place = path.isEmpty ? "the top-level object" : path
+            throw DomainError(.invalid, "the key \"\(key)\" is given twice in \(place); give each key once")
+        }
+        return value
+    }
+
+    /// The first key given twice in one object of `bytes` (valid JSON), with the path of that object (`rates`,
+    /// `block`, `rules[2]`; empty for the top level).
+    static func duplicateKey(in bytes: [UInt8]) -> (key: String, path: String)? {
+        enum Frame {
+            case object(path: String, keys: Set<String>, expectingKey: Bool, key: String?)
+            case array(path: String, index: Int)
+        }
+        var stack: [Frame] = []
+        func valuePath() -> String {
+            switch stack.last {
+            case .object(let path, _, _, let key)?: path.isEmpty ? key ?? "" : "\(path).\(key ?? "")"
+            case .array(let path, let index)?: "\(path)[\(index)]"
+            case nil: ""
+            }
+        }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "{"): stack.append(.object(path: valuePath(), keys: [], expectingKey: true, key: nil))
+            case UInt8(ascii: "["): stack.append(.array(path: valuePath(), index: 0))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = stack.popLast()
+            case UInt8(ascii: ","):
+                switch stack.last {
+                case .object(let path, let keys, _, _)?: stack[stack.count - 1] = .object(path: path, keys: keys, expectingKey: true, key: nil)
+                case .array(let path, let position)?: stack[stack.count - 1] = .array(path: path, index: position + 1)
+                case nil: break
+                }
+            case UInt8(ascii: "\""):
+                let start = index
+                index += 1
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if case .object(let path, var keys, true, _)? = stack.last {
+                    let raw = Array(bytes[start...min(index, bytes.count - 1)])
+                    let key = (try? JSONDecoder().decode(String.self, from: Data(raw))) ?? String(decoding: raw, as: UTF8.self)
+                    guard keys.insert(key).inserted else { return (key, path) }
+                    stack[stack.count - 1] = .object(path: path, keys: keys, expectingKey: false, key: key)
+                }
+            default: break
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// Parses JSON text, refusing fractional numbers.

@@ -74,7 +74,7 @@ enum BillingFixture {
         _ contracts: [ContractState], _ entries: [BillableEntry], through period: BillingPeriod = november,
         calendars: [String: CalendarState] = calendars
     ) -> ChargeSheet {
-        ChargeCalculator.charges(
+        try! ChargeCalculator.charges(
             BillingInput(client: "acme", contracts: contracts, calendars: calendars, tickets: tickets, entries: entries), through: period)
     }
 }

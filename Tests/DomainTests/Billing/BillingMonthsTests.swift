@@ -12,14 +12,14 @@ struct BillingMonthsTests {
         let contract = try F.contract("acme-msa", from: F.at("2026-01-01T00:00:00Z"), terms: ChargeCalculatorTests.hourly())
         // 19:30 in New York on 30 November is 00:30 UTC on 1 December.
         let entry = F.entry(1, minutes: 60, at: "2026-12-01T00:30:00Z")
-        let sheet = ChargeCalculator.charges(
+        let sheet = try ChargeCalculator.charges(
             BillingInput(client: "acme", contracts: [contract], calendars: F.calendars, tickets: F.tickets, entries: [entry], months: Self.newYork),
             through: F.november)
         #expect(sheet.keys == ["time:T-1001:2026-11:remote:std:acme-msa#0"])
         #expect(sheet.charges.first?.period == "2026-11")
         // And work at 23:30 New York time on 31 October is October, not November.
         let october = F.entry(2, minutes: 30, at: "2026-11-01T03:30:00Z")
-        let both = ChargeCalculator.charges(
+        let both = try ChargeCalculator.charges(
             BillingInput(
                 client: "acme", contracts: [contract], calendars: F.calendars, tickets: F.tickets, entries: [entry, october], months: Self.newYork),
             through: F.november)
@@ -81,7 +81,7 @@ struct BillingMonthsTests {
         // 15:00 and 21:00 in New York on 30 November; the second is 02:00 UTC on 1 December.
         let entries = [F.entry(1, minutes: 60, at: "2026-11-30T20:00:00Z"), F.entry(2, minutes: 30, at: "2026-12-01T02:00:00Z")]
         func sheet(_ months: BillingMonths, through period: BillingPeriod) -> ChargeSheet {
-            ChargeCalculator.charges(
+            try! ChargeCalculator.charges(
                 BillingInput(client: "acme", contracts: [contract], calendars: F.calendars, tickets: F.tickets, entries: entries, months: months),
                 through: period)
         }

@@ -171,4 +171,40 @@ struct BillingTermsTests {
             })
         #expect(error.message.hasPrefix("billingTerms.rates"))
     }
+
+    static func createRefusal(_ terms: JSONValue) -> DomainError? {
+        refusal { () throws(DomainError) in
+            try ContractDecider.decide(
+                .create(
+                    CreateContract(
+                        id: "acme-msa", client: "acme", clientSnapshot: Fixture.acme, name: "MSA", effectiveFrom: Fixture.date(1, 1),
+                        billingTerms: terms)),
+                state: ContractDecider.initialState, context: DecisionContext(actor: Fixture.billing, now: Fixture.now))
+        }
+    }
+
+    /// Logged work types are lower case: a key with capitals would never match, so new terms refuse it.
+    static let workTypeRefusals: [(JSONValue, String, String)] = [
+        (["rates": ["*": 10_000, "Onsite": 20_000]], #"billingTerms.rates key "Onsite" would never match"#, #"write "onsite""#),
+        (["rates": ["*": 10_000], "nonBillableWorkTypes": ["Internal"]], #"billingTerms.nonBillableWorkTypes entry "Internal""#, #"write "internal""#),
+        (["rates": ["on site": 10_000]], #"billingTerms.rates key "on site" is not a work type"#, "lower-case letters"),
+        (["rates": ["*": 1], "nonBillableWorkTypes": ["-x"]], #"billingTerms.nonBillableWorkTypes entry "-x" is not a work type"#, "dashes"),
+    ]
+
+    @Test(arguments: workTypeRefusals)
+    func newTermsRefuseWorkTypesThatAreNotWorkTypes(_ extra: JSONValue, _ prefix: String, _ fix: String) throws {
+        guard case .object(var fields) = extra else { return }
+        fields["model"] = "hourly"
+        fields["currency"] = "USD"
+        let error = try #require(Self.createRefusal(.object(fields)))
+        #expect(error.code == .invalid)
+        #expect(error.message.hasPrefix(prefix), "\(error.message)")
+        #expect(error.message.contains(fix), "\(error.message)")
+    }
+
+    @Test func storedTermsWithCapitalsStillRead() throws {
+        let terms = try BillingTerms(["model": "hourly", "currency": "USD", "rates": ["*": 1, "Onsite": 2], "nonBillableWorkTypes": ["Internal"]])
+        #expect(terms.rates["Onsite"] == 2 && terms.nonBillableWorkTypes == ["Internal"])
+        #expect(Self.createRefusal(["model": "hourly", "currency": "USD", "rates": ["*": 1, "on-site": 2, "t2": 3]]) == nil)
+    }
 }

@@ -611,7 +611,7 @@ struct RandomHistory {
     @discardableResult
     mutating func run(_ client: String, month: Int) throws -> ChargeSheet {
         let period = World.period(month)
-        let sheet = ChargeCalculator.charges(input(for: client), through: period)
+        let sheet = try ChargeCalculator.charges(input(for: client), through: period)
         let before = ledgers[client] ?? BillingDecider.initialState
         let events = try BillingDecider.decide(
             .draft(client: client, period: period, charges: sheet.charges), state: before, context: context)
@@ -822,7 +822,7 @@ struct RandomHistory {
             }
 
             // (c) every entry the oracle prices is in exactly one charge of the final run, under the oracle's key; unbilled ones in none.
-            let sheet = ChargeCalculator.charges(input(for: client), through: World.period(World.finalMonth))
+            let sheet = try ChargeCalculator.charges(input(for: client), through: World.period(World.finalMonth))
             var seen: [String: String] = [:]
             for charge in sheet.charges {
                 for entry in charge.entries {

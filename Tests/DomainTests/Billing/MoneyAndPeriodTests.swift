@@ -104,4 +104,31 @@ struct BillingPeriodTests {
         #expect(try #require(BillingPeriod("2026-11")) < december)
         #expect(!(december < december))
     }
+
+    /// Periods recorded on charges compare as months, not text: year 26's January is "26-01", which sorts after "2026-11".
+    @Test func recordedPeriodsCompareAsMonths() throws {
+        let november = try #require(BillingPeriod("2026-11"))
+        #expect(november.includes(recorded: "26-01"))
+        #expect(november.includes(recorded: "999-12"))
+        #expect(november.includes(recorded: "2026-11"))
+        #expect(!november.includes(recorded: "2026-12"))
+        #expect(!november.includes(recorded: "10000-01"))
+        let year26 = BillingPeriod(containing: BillingFixture.at("0026-01-15T00:00:00Z"))
+        #expect(year26.description == "26-01", "the key's spelling is kept")
+        #expect(year26 < november)
+    }
+
+    /// A run drafts every fee a charge sheet says is due, whatever the spelling of its period.
+    @Test func aRunDraftsFeesOfYearsBelow1000() throws {
+        let contract = try BillingFixture.contract(
+            "acme-r", from: BillingFixture.at("0026-01-01T00:00:00Z"),
+            terms: ["model": "retainer", "currency": "USD", "retainer": ["monthlyFeeMinor": 1]])
+        let sheet = try ChargeCalculator.charges(
+            BillingInput(client: "acme", contracts: [contract], calendars: [:], tickets: [:], entries: []),
+            through: try #require(BillingPeriod("2026-11")))
+        let lines = try BillingDecider.pendingLines(
+            period: try #require(BillingPeriod("2026-11")), charges: sheet.charges, ledger: BillingDecider.initialState)
+        #expect(sheet.charges.count == 2_000 * 12 + 11)
+        #expect(lines.count == sheet.charges.count)
+    }
 }
