@@ -123,6 +123,31 @@ import Testing
         #expect(try outbox().first { $0["messageId"] as? String == ours.ack }?["bounceMessageId"] as? String == "rpt-1@relay.example")
     }
 
+    /// A stranger's fake auto-reply threads onto a ticket but is dropped, and does not make their next reply trusted:
+    /// the staff reply after it goes to the thread, not to them.
+    @Test func aStrangersFakeAutoReplyGetsThemNeitherOntoTheThreadNorStaffReplies() throws {
+        try setUp()
+        let first = Self.mail(id: "al1@newco.example", from: "alice@newco.example", subject: "Need VPN access")
+        #expect(try intake(first).stdout == "al1@newco.example: opened T-1001\n")
+        let autoReply = """
+            From: mallory@evil.example\r
+            Subject: Automatic reply: x\r
+            Auto-Submitted: auto-replied\r
+            Message-ID: <m1@evil.example>\r
+            In-Reply-To: <al1@newco.example>\r
+            \r
+            x\r
+
+            """
+        #expect(try intake(autoReply).stdout == "m1@evil.example: dropped (auto-reply)\n")
+        let reply = Self.mail(id: "m2@evil.example", from: "mallory@evil.example", subject: "Re: [T-1001] Need VPN access", inReplyTo: "al1@newco.example")
+        #expect(try intake(reply).stdout == "m2@evil.example: opened T-1002\n", "opened apart, as without the auto-reply")
+        #expect(try docket(["ticket", "comment", "T-1001", "Your VPN password is hunter2"]).status == 0)
+        let recipients = try outbox().filter { $0["ticket"] as? String == "T-1001" }.flatMap { $0["to"] as? [String] ?? [] }
+        #expect(recipients.contains("alice@newco.example"))
+        #expect(!recipients.contains("mallory@evil.example"))
+    }
+
     // MARK: - §4
 
     @Test func aStrangersReplyByMessageIdOpensATriageTicketThatNamesTheTicket() throws {

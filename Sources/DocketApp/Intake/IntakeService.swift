@@ -101,6 +101,13 @@ extension IntakeService {
                 message, messageId: messageId, client: client, contact: match?.client == client ? match?.contact : nil,
                 description: description, sender: sender, policy: policy, as: actor, commandId: commandId))
         }
+        // Machine mail is noted only from a sender a reply would be trusted from, or, for a bounce, when it names a
+        // message of ours (only its recipients' mail systems saw that Message-ID); otherwise it is dropped.
+        var bounced: [NewEvent] = []
+        if classification.kind == .bounce, let rule = classification.rule { bounced = try bounceEvents(message, reportId: messageId, rule: rule) }
+        if kind != "reply", let referenced = byMessageId?.ticket, bounced.isEmpty, try !isTrustedReplySender(address, on: referenced) {
+            return .dropped(kind: kind)
+        }
         guard var number = byMessageId?.ticket ?? bySubject else {
             guard kind == "reply" else { return .dropped(kind: kind) }
             let client = try clientFor(match, address: address, policy: policy)
@@ -118,10 +125,7 @@ extension IntakeService {
         let stream = StreamName.ticket(number)
         guard kind == "reply" else {
             try storeAttachments(message, policy: policy)
-            var events = [mailEvent(message, messageId: messageId, sender: sender, kind: kind)]
-            if classification.kind == .bounce, let rule = classification.rule {
-                events += try bounceEvents(message, reportId: messageId, rule: rule)
-            }
+            let events = [mailEvent(message, messageId: messageId, sender: sender, kind: kind)] + bounced
             let context = try context(for: actor)
             try store.append(AppendRequest(stream: stream, events: events, commandId: commandId, actor: context.actor.login))
             return .noted(number, kind: kind)
