@@ -102,7 +102,7 @@ extension IntakeService {
                 description: description, sender: sender, policy: policy, as: actor, commandId: commandId))
         }
         // Machine mail is noted only from a sender a reply would be trusted from, or, for a bounce, when it names a
-        // message of ours (only its recipients' mail systems saw that Message-ID); otherwise it is dropped.
+        // message of ours that was sent (only its recipients' mail systems saw that Message-ID); otherwise it is dropped.
         var bounced: [NewEvent] = []
         if classification.kind == .bounce, let rule = classification.rule { bounced = try bounceEvents(message, reportId: messageId, rule: rule) }
         if kind != "reply", let referenced = byMessageId?.ticket, bounced.isEmpty, try !isTrustedReplySender(address, on: referenced) {

@@ -79,11 +79,14 @@ extension IntakeService {
     }
 
     /// The `ticket.mail-bounced` events for a bounce filed as `reportId`: one for each message of ours (queued on
-    /// any ticket) that the report names by In-Reply-To, References or the original's Message-ID inside it.
+    /// any ticket) that the report names by In-Reply-To, References or the original's Message-ID inside it, and that
+    /// was sent: a message still waiting in the outbox cannot have bounced (a forged report would stop it forever).
     func bounceEvents(_ message: ParsedMessage, reportId: String, rule: MachineMailRule) throws -> [NewEvent] {
         var ours: [String] = []
         for id in IntakeService.threadingIds(message, isMachineMail: true) where IntakeService.isUsableMessageId(id) {
-            if let entry = try models.outbox.entry(id, in: store), !ours.contains(entry.messageId) { ours.append(entry.messageId) }
+            if let entry = try models.outbox.entry(id, in: store), entry.sentAt != nil, !ours.contains(entry.messageId) {
+                ours.append(entry.messageId)
+            }
         }
         return ours.map { id in
             let event = OutboxEvent.bounced(TicketMailBounced(messageId: id, reportMessageId: reportId, rule: rule.rawValue))
