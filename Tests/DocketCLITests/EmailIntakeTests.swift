@@ -185,6 +185,28 @@ import Testing
         #expect(garbage.status == 65)
         #expect(try log() == before)
     }
+    static let withAttachment = mail(
+        id: "att@nowhere.example", from: "x@nowhere.example", subject: "Log attached",
+        extraHeaders: "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n",
+        body: "--b1\r\nContent-Type: text/plain\r\n\r\nSee the log.\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"a.bin\"\r\n\r\nsecret bytes\r\n--b1--\r\n")
+
+    func attachmentFiles() -> [String] {
+        (FileManager.default.enumerator(atPath: store + "/attachments")?.allObjects as? [String] ?? []).filter { $0.count > 3 }
+    }
+
+    /// A message refused because the triage client does not exist leaves no attachment file behind.
+    @Test func aMessageRefusedForAnUnknownTriageClientLeavesNoFile() throws {
+        try setUp()
+        let before = try log()
+        let refused = try intake(Self.withAttachment, ["--triage-client", "typo"])
+        #expect(refused.status == 4)
+        #expect(refused.stderr == "docket: error: the triage client typo does not exist; pass an existing client's code to --triage-client (`docket client list`)\n")
+        let unreadable = try intake("no header here", ["--triage-client", "typo"])
+        #expect(unreadable.status == 4, "\(unreadable.stderr)")
+        #expect(attachmentFiles().isEmpty, "\(attachmentFiles())")
+        #expect(try log() == before)
+    }
+
     @Test func aReplyLongAfterClosingOpensAFollowUpTicket() throws {
         try setUp()
         #expect(try intake(Self.mail(id: "f1@globex.example", subject: "Slow laptop")).stdout.contains("opened T-1001"))
