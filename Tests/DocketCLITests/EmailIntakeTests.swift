@@ -207,6 +207,32 @@ import Testing
         #expect(try log() == before)
     }
 
+    /// An attachments folder Docket cannot use is named with the fix (exit 73), and nothing is written.
+    @Test func anUnusableAttachmentsFolderIsNamed() throws {
+        try setUp()
+        try "".write(toFile: store + "/attachments", atomically: true, encoding: .utf8)
+        let before = try log()
+        let run = try intake(Self.withAttachment.replacingOccurrences(of: "x@nowhere.example", with: "jane@globex.example"))
+        #expect(run.status == 73)
+        #expect(run.stderr == "docket: error: cannot store attachments in \(store)/attachments: it is a file, not a folder; make it a folder Docket's user can write (or free disk space)\n")
+        #expect(try log() == before)
+    }
+
+    /// Something in a Maildir's new/ that is no message file is reported on one line with its path and the fix; the
+    /// run goes on and exits 65.
+    @Test func aFolderInsideAMaildirIsReportedAndTheRunGoesOn() throws {
+        try setUp()
+        let maildir = folder.child("Maildir")
+        for sub in ["new/oops", "cur", "tmp"] {
+            try FileManager.default.createDirectory(atPath: maildir + "/" + sub, withIntermediateDirectories: true)
+        }
+        try Self.mail(id: "m1@globex.example", subject: "One").write(toFile: maildir + "/new/1.eml", atomically: true, encoding: .utf8)
+        let run = try docket(["intake", "email", "--maildir", maildir], as: "intake")
+        #expect(run.status == 65)
+        #expect(run.stdout == "m1@globex.example: opened T-1001\n")
+        #expect(run.stderr == "docket: error: \(maildir)/new/oops: a folder, not a message file; a Maildir's new/ and cur/ hold only messages: move it out\n")
+    }
+
     @Test func aReplyLongAfterClosingOpensAFollowUpTicket() throws {
         try setUp()
         #expect(try intake(Self.mail(id: "f1@globex.example", subject: "Slow laptop")).stdout.contains("opened T-1001"))

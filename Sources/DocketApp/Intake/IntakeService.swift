@@ -280,8 +280,3 @@ extension IntakeService {
         })
     }
 }
-
-/// Attachment bytes could not be written beside the log.
-public struct MailStorageError: Error, CustomStringConvertible {
-    public var description: String
-}
