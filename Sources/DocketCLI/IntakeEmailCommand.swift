@@ -35,8 +35,13 @@ struct IntakeEmail: ParsableCommand {
     @Option(help: "Days after closing within which a reply reopens the ticket.") var reopenDays: Int = 7
     @Option(help: "Take every message in DIR/new and DIR/cur instead of stdin.") var maildir: String?
 
+    /// The longest reopen window taken: a century, far inside what milliseconds in an `Int64` can count.
+    static let maxReopenDays = 36_500
+
     func validate() throws {
-        guard reopenDays >= 0 else { throw ValidationError("--reopen-days must be 0 or more") }
+        guard (0...Self.maxReopenDays).contains(reopenDays) else {
+            throw ValidationError("--reopen-days must be 0 to \(Self.maxReopenDays) (100 years); \(reopenDays) is out of range")
+        }
     }
 
     func run() throws {

@@ -78,6 +78,14 @@ import Testing
         #expect(try intake("007-truncated-max_alerts2-resolved").stdout.components(separatedBy: "auto-resolved").count == 3)
     }
 
+    @Test func aFlapWindowBeyondACenturyIsBadUsage() throws {
+        try setUp()
+        let run = try docket(["intake", "alert", "--format", "alertmanager", "--flap-hours", "9999999999999"], stdin: try fixture("003-single-firing"), as: "intake")
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--flap-hours must be 0 to 876000"), "\(run.stderr)")
+        #expect(try docket(["ticket", "list", "--json"]).stdout.contains("T-1001") == false)
+    }
+
     @Test func aResolvedAlertNeverSeenIsDroppedAndBadBodiesAreRefused() throws {
         try setUp()
         #expect(try intake("005-single-resolved").stdout.contains("dropped"))

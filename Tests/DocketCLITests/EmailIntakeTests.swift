@@ -218,6 +218,14 @@ import Testing
         #expect(try log() == before)
     }
 
+    @Test func aReopenWindowBeyondACenturyIsBadUsage() throws {
+        try setUp()
+        let run = try intake(Self.mail(id: "o1@globex.example", subject: "s"), ["--reopen-days", "999999999999"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--reopen-days must be 0 to 36500"), "\(run.stderr)")
+        #expect(try docket(["ticket", "list", "--json"]).stdout.contains("T-1001") == false)
+    }
+
     /// Something in a Maildir's new/ that is no message file is reported on one line with its path and the fix; the
     /// run goes on and exits 65.
     @Test func aFolderInsideAMaildirIsReportedAndTheRunGoesOn() throws {
