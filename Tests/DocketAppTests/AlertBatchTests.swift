@@ -101,6 +101,17 @@ import Testing
         #expect(try fixture.app.tickets.ticketSummary(TicketNumber(1001)!).isOpen)
     }
 
+    /// An alert whose ticket was merged goes to the ticket it was merged into, as mail does.
+    @Test func alertsFollowTheirTicketIntoAMerge() throws {
+        let t1001 = TicketNumber(1001)!
+        #expect(try intake.receiveAlerts(try generic([("bk-1", "acme", "firing")]), policy: AlertPolicy(), as: "dora") == [.opened(t1001)])
+        let call = try fixture.app.tickets.openTicket(TicketIntake(client: "acme", subject: "Backups failing (phone call)"), as: "dora")
+        try fixture.app.tickets.mergeTicket(t1001, into: call, as: "dora")
+        #expect(try intake.receiveAlerts(try generic([("bk-1", "acme", "firing")]), policy: AlertPolicy(), as: "dora") == [.occurrence(call)])
+        #expect(try intake.receiveAlerts(try generic([("bk-1", "acme", "resolved")]), policy: AlertPolicy(), as: "dora") == [.autoResolved(call)])
+        #expect(try fixture.app.tickets.list(QueueFilter(), limit: 10).count == 2, "no new ticket")
+    }
+
     @Test func resolveAndFlapInOneDeliveryStillAutoResolveAndReopen() throws {
         _ = try intake.receiveAlerts(try generic([("a", "acme", "firing"), ("b", "acme", "firing")]), policy: AlertPolicy(), as: "dora")
         let before = try commits()

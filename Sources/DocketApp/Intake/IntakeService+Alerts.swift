@@ -137,11 +137,20 @@ extension IntakeService {
         }
         let received = receivedEvent(alert, client: client)
         let now = context.now
-        let summary = try tickets.ticketSummary(record.ticket)
-        let stream = StreamName.ticket(record.ticket)
+        // A merged ticket's alerts go to the ticket it was merged into, as its mail does (while that is the same
+        // client's: stores may hold merges across clients from before they were refused).
+        var number = record.ticket
+        var summary = try tickets.ticketSummary(number)
+        while let target = summary.mergedInto {
+            let merged = try tickets.ticketSummary(target)
+            guard merged.client == client else { break }
+            number = target
+            summary = merged
+        }
+        let stream = StreamName.ticket(number)
         /// `received` first, then what `command` decides, in one append to the ticket.
         func noted(_ command: TicketCommand?, _ outcome: AlertOutcome) throws -> Decision {
-            let decided = try command.map { try tickets.commandDecision(record.ticket, $0, context: context).appends } ?? []
+            let decided = try command.map { try tickets.commandDecision(number, $0, context: context).appends } ?? []
             guard var request = decided.first else {
                 return Decision(appends: [AppendRequest(stream: stream, events: [received], actor: context.actor.login)], output: outcome)
             }
@@ -150,24 +159,24 @@ extension IntakeService {
         }
         switch alert.status {
         case .firing where summary.isOpen:
-            return try noted(nil, .occurrence(record.ticket))
+            return try noted(nil, .occurrence(number))
         case .firing:
             let resolvedAt = record.resolvedAt ?? summary.updatedAt
             guard summary.mergedInto == nil, now.millisecondsSinceEpoch - resolvedAt <= policy.flapWindowMilliseconds else {
                 let opening = try openDecision(
-                    for: alert, client: client, context: context, event: received, previous: record.ticket, numbersFrom: numbersFrom)
+                    for: alert, client: client, context: context, event: received, previous: number, numbersFrom: numbersFrom)
                 return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
             }
             // The reopen, then the occurrence that caused it.
-            let reopen = try tickets.commandDecision(record.ticket, .reopen(reason: "alert \(alert.check) fired again (flapping)"), context: context)
+            let reopen = try tickets.commandDecision(number, .reopen(reason: "alert \(alert.check) fired again (flapping)"), context: context)
             var request = reopen.appends.first ?? AppendRequest(stream: stream, events: [], actor: context.actor.login)
             request.events.append(received)
-            return Decision(appends: [request], output: .reopened(record.ticket))
+            return Decision(appends: [request], output: .reopened(number))
         case .resolved:
-            guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(record.ticket)) }
+            guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(number)) }
             let when = alert.endsAt?.iso8601 ?? now.iso8601
             let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
-            return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(record.ticket))
+            return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(number))
         }
     }
 
