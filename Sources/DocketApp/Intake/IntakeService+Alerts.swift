@@ -44,9 +44,10 @@ public struct AlertPolicy: Sendable {
 extension IntakeService {
     /// Takes one delivery of alerts: each alert is decided by its own status and fingerprint, and the whole delivery
     /// (a grouped Alertmanager notification, an RMM's batch) is appended in **one transaction**: all of it lands, or
-    /// none of it (an alert naming no known client refuses the delivery, with nothing written). Alerts that touch a
-    /// ticket another alert of the delivery already touches (the same condition twice) go in a second transaction
-    /// after the first, so each is decided on the state the one before left.
+    /// none of it (every alert's client is checked first: one naming no known client refuses the delivery, with
+    /// nothing written). A repeat firing of a condition the transaction leaves firing joins it as an occurrence; other
+    /// alerts that touch a ticket another alert of the delivery already touches (a condition resolved after firing)
+    /// go in a next transaction, so each is decided on the state the one before left.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func receiveAlerts(_ batch: AlertBatch, policy: AlertPolicy, as actor: String) throws -> [AlertOutcome] {
         let clients = try self.clients(of: batch, policy: policy)
@@ -60,14 +61,35 @@ extension IntakeService {
                 var cue = ReactionCue(context: context)
                 for index in remaining {
                     let alert = batch.alerts[index]
-                    let step = try decide(alert, client: clients[index], policy: policy, context: context, numbersFrom: wave.nextNumber)
-                    // The condition itself counts as touched: its second alert must see the first one's ticket.
-                    let streams = Set(step.appends.map(\.stream) + ["condition \(alert.source)\u{0}\(clients[index] ?? "")\u{0}\(alert.fingerprint)"])
-                    guard wave.streams.isDisjoint(with: streams) else {
+                    let condition = "condition \(alert.source)\u{0}\(clients[index] ?? "")\u{0}\(alert.fingerprint)"
+                    // A repeat of a condition this transaction leaves firing on an open ticket is an occurrence on that
+                    // ticket, as the next transaction would decide: its event joins the ticket's append undecided, so
+                    // a delivery of many copies is one transaction, not one per copy.
+                    if alert.status == .firing, let client = clients[index], let ticket = wave.firing[condition],
+                        let at = appends.lastIndex(where: { $0.stream == StreamName.ticket(ticket) })
+                    {
+                        appends[at].events.append(receivedEvent(alert, client: client))
+                        wave.outcomes.append((index, .occurrence(ticket)))
+                        continue
+                    }
+                    // The condition itself counts as touched: its next alert must see what this one left, and waits
+                    // (in order) when this one waits.
+                    guard !wave.streams.contains(condition) else {
                         wave.deferred.append(index)
                         continue
                     }
+                    let step = try decide(alert, client: clients[index], policy: policy, context: context, numbersFrom: wave.nextNumber)
+                    let streams = Set(step.appends.map(\.stream) + [condition])
+                    guard wave.streams.isDisjoint(with: streams) else {
+                        wave.deferred.append(index)
+                        wave.streams.insert(condition)
+                        continue
+                    }
                     wave.streams.formUnion(streams)
+                    switch step.output {
+                    case .opened(let ticket), .occurrence(let ticket), .reopened(let ticket): wave.firing[condition] = ticket
+                    default: break
+                    }
                     if case .opened(let number) = step.output { wave.nextNumber = number.value + 1 }
                     appends += step.appends
                     cue = cue.merged(with: step.reacting)
@@ -208,5 +230,7 @@ private struct AlertWave {
     var outcomes: [(index: Int, outcome: AlertOutcome)] = []
     var deferred: [Int] = []
     var streams: Set<String> = []
+    /// The open ticket of each condition this transaction left firing.
+    var firing: [String: TicketNumber] = [:]
     var nextNumber = TicketNumber.first.value
 }
