@@ -45,6 +45,10 @@ enum AlertmanagerFormat {
             guard let fingerprint = alert.fingerprint, !fingerprint.isEmpty else {
                 throw AlertParseError("alert \(index + 1) has no fingerprint; Alertmanager 0.20 or later sends one")
             }
+            guard MonitoringAlert.isUsableFingerprint(fingerprint) else {
+                throw AlertParseError(
+                    "alert \(index + 1)'s fingerprint is over \(MonitoringAlert.maxFingerprintBytes) bytes or holds control characters; Alertmanager's own are 16 hex digits: check the sender")
+            }
             let annotations = alert.annotations ?? [:]
             let check = alert.labels["alertname"] ?? "alert"
             alerts.append(

@@ -47,6 +47,10 @@ enum GenericFormat {
             guard !alert.id.isEmpty, !alert.client.isEmpty, !alert.check.isEmpty else {
                 throw AlertParseError("\(where_)id, client and check must not be empty")
             }
+            guard MonitoringAlert.isUsableFingerprint(alert.id) else {
+                throw AlertParseError(
+                    "\(where_)id must be 1 to \(MonitoringAlert.maxFingerprintBytes) bytes without control characters (it identifies the condition); send a shorter id")
+            }
             var occurred: Timestamp?
             if let text = alert.occurredAt {
                 guard let parsed = Timestamp(iso8601: text) else {

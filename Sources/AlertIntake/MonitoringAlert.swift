@@ -31,6 +31,16 @@ public struct MonitoringAlert: Sendable, Equatable {
     public var startsAt: Timestamp?
     public var endsAt: Timestamp?
 
+    /// The longest fingerprint (or generic `id`) taken, in UTF-8 bytes: it keys the `alerts` read model.
+    public static let maxFingerprintBytes = 200
+
+    /// Whether `fingerprint` can identify a condition: 1 to ``maxFingerprintBytes`` bytes, no control characters
+    /// (a NUL would end its part of a read-model key early; a newline would break a line of output).
+    public static func isUsableFingerprint(_ fingerprint: String) -> Bool {
+        let bytes = fingerprint.utf8
+        return !bytes.isEmpty && bytes.count <= maxFingerprintBytes && !bytes.contains { $0 < 0x20 || $0 == 0x7f }
+    }
+
     public init(
         source: String, fingerprint: String, status: Status, check: String, device: String?, severity: String,
         summary: String, description: String, client: String?, labels: [String: String], startsAt: Timestamp?,

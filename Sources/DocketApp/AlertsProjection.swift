@@ -4,24 +4,26 @@ import Foundation
 import LMDB
 import ReadModelKit
 
-/// The `alerts` read model: for each alerting condition (fingerprint), the ticket it belongs to and
+/// The `alerts` read model: for each alerting condition (a client's fingerprint), the ticket it belongs to and
 /// its last known state, so that repeats join the ticket instead of opening new ones.
 ///
-/// Database (format 2, checkpoint `alerts-v2`; format 1 stored canonical JSON in `rm.alerts.conditions`):
-/// `rm.alerts2.conditions`: source ‖ 0x00 ‖ fingerprint ‖ 0x00 (`OrderedKey`) → `AlertRecord` in the binary row
-/// format (a `RowTable` of the read-model kit), row format 1.
+/// Database (format 3, checkpoint `alerts-v3`): `rm.alerts3.conditions`: source ‖ 0x00 ‖ client ‖ 0x00 ‖ fingerprint ‖
+/// 0x00 (`OrderedKey`) → `AlertRecord` in the binary row format (a `RowTable` of the read-model kit), row format 1.
+/// The client is the `client` of `ticket.alert-received`; events written before it was recorded (format 2 keyed
+/// conditions by source and fingerprint alone, so two clients' same alert id shared one) have the empty client:
+/// intake trusts such a row only for its ticket's client. Format 1 stored canonical JSON in `rm.alerts.conditions`.
 public final class AlertsProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "alerts"
     /// Received alerts only: `apply` passes over every other type (on any stream).
     public var interest: EventInterest? { EventInterest(types: Self.received) }
-    public let format = 2
+    public let format = 3
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
     /// `prepareFlush` seals the batch (`RowTable.prepareFlush`).
     public let sealsBatches = true
-    private let rows = RowTable<KeyPair<String, String>, AlertRecord, AlertRecord>(
+    private let rows = RowTable<KeyPair<String, KeyPair<String, String>>, AlertRecord, AlertRecord>(
         "conditions", format: 1, keys: ModelRowKeys.alerts, store: { $0 }, load: { stored, _, _ in stored })
 
     public init() {}
@@ -38,10 +40,15 @@ public final class AlertsProjection: Projection, @unchecked Sendable {
         else { return }
         guard case .received(let alert) = try TicketAlertEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
         else { return }
-        let key = KeyPair(alert.source, alert.fingerprint)
+        let key = Self.key(source: alert.source, client: alert.client ?? "", fingerprint: alert.fingerprint)
         let at = event.recordedAt.millisecondsSinceEpoch
-        var record = try rows.row(key, txn: txn)
-            ?? AlertRecord(ticket: number, status: alert.status, firstSeen: at, lastSeen: 0, resolvedAt: nil, occurrences: 0)
+        var found = try rows.row(key, txn: txn)
+        if found == nil, alert.client != nil, let unkeyed = try rows.row(Self.key(source: alert.source, client: "", fingerprint: alert.fingerprint), txn: txn),
+            unkeyed.ticket == number
+        {
+            found = unkeyed  // the same condition, recorded before events named the client: its counts go on
+        }
+        var record = found ?? AlertRecord(ticket: number, status: alert.status, firstSeen: at, lastSeen: 0, resolvedAt: nil, occurrences: 0)
         record.ticket = number
         record.status = alert.status
         record.lastSeen = at
@@ -60,9 +67,14 @@ public final class AlertsProjection: Projection, @unchecked Sendable {
 
     public func discardPending() { rows.discard() }
 
-    /// What is known about the condition `fingerprint` from `source`, if it was ever seen.
-    public func record(source: String, fingerprint: String, in store: EventStore) throws -> AlertRecord? {
-        try store.readModels { txn in try rows.read(KeyPair(source, fingerprint), txn: txn) }
+    /// What is known about `client`'s condition `fingerprint` from `source`, if it was ever seen. The empty client
+    /// reads what events that named no client recorded (see the type's summary).
+    public func record(source: String, client: String, fingerprint: String, in store: EventStore) throws -> AlertRecord? {
+        try store.readModels { txn in try rows.read(Self.key(source: source, client: client, fingerprint: fingerprint), txn: txn) }
+    }
+
+    private static func key(source: String, client: String, fingerprint: String) -> KeyPair<String, KeyPair<String, String>> {
+        KeyPair(source, KeyPair(client, fingerprint))
     }
 }
 

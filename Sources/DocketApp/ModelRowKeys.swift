@@ -4,7 +4,7 @@ import ReadModelKit
 /// bytes otherwise. Each list is part of its model's row format: change one only with the model's format number
 /// (a name missing from a list is written as text, so an added field costs bytes, never correctness).
 enum ModelRowKeys {
-    /// `rm.alerts2.conditions`: `AlertRecord`.
+    /// `rm.alerts3.conditions`: `AlertRecord`.
     static let alerts = RowKeys(["ticket", "status", "firstSeen", "lastSeen", "resolvedAt", "occurrences"])
 
     /// `rm.outbox2.messages`: `OutboxEntry`.

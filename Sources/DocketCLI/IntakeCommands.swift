@@ -38,8 +38,13 @@ struct IntakeAlert: ParsableCommand {
     @Option(help: "Hours after a resolution within which a new firing reopens the same ticket.") var flapHours: Int = 24
     @Flag(help: "Do not close tickets when their alert resolves.") var noAutoClose = false
 
+    /// The longest flap window taken: a century, far inside what milliseconds in an `Int64` can count.
+    static let maxFlapHours = 876_000
+
     func validate() throws {
-        guard flapHours >= 0 else { throw ValidationError("--flap-hours must be 0 or more") }
+        guard (0...Self.maxFlapHours).contains(flapHours) else {
+            throw ValidationError("--flap-hours must be 0 to \(Self.maxFlapHours) (100 years); \(flapHours) is out of range")
+        }
     }
 
     func run() throws {

@@ -35,8 +35,13 @@ struct IntakeEmail: ParsableCommand {
     @Option(help: "Days after closing within which a reply reopens the ticket.") var reopenDays: Int = 7
     @Option(help: "Take every message in DIR/new and DIR/cur instead of stdin.") var maildir: String?
 
+    /// The longest reopen window taken: a century, far inside what milliseconds in an `Int64` can count.
+    static let maxReopenDays = 36_500
+
     func validate() throws {
-        guard reopenDays >= 0 else { throw ValidationError("--reopen-days must be 0 or more") }
+        guard (0...Self.maxReopenDays).contains(reopenDays) else {
+            throw ValidationError("--reopen-days must be 0 to \(Self.maxReopenDays) (100 years); \(reopenDays) is out of range")
+        }
     }
 
     func run() throws {
@@ -55,7 +60,7 @@ struct IntakeEmail: ParsableCommand {
             }
             for path in try messages(in: maildir) {
                 do {
-                    let raw = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+                    let raw = try messageBytes(at: path)
                     Terminal.out(try take(raw, session: session, policy: policy) + "\n")
                 } catch {
                     let failure = CLIError.from(error, store: store.path)
@@ -85,6 +90,19 @@ struct IntakeEmail: ParsableCommand {
         let id = IntakeService.mailIdentity(message, raw: raw)
         let outcome = try session.app.intake.receiveMail(message, raw: raw, policy: policy, as: actor.name)
         return "\(id): " + describe(outcome)
+    }
+
+    /// The bytes of the Maildir message at `path`; something else there (a folder, a file Docket may not read) is
+    /// bad input naming the fix (the run reports it with the path and goes on).
+    private func messageBytes(at path: String) throws -> [UInt8] {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw CLIError.badInput("a folder, not a message file; a Maildir's new/ and cur/ hold only messages: move it out")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError.badInput("cannot be read; let Docket's user read it, or move it out of the Maildir")
+        }
+        return Array(data)
     }
 
     private func messages(in maildir: String) throws -> [String] {

@@ -56,6 +56,24 @@ enum Fixtures {
     func malformedBodiesAreRefusedWithAReason(text: String) {
         #expect(throws: AlertParseError.self) { try AlertParser.parse(Array(text.utf8), format: .alertmanager) }
     }
+
+    /// A fingerprint keys the `alerts` read model: one that cannot (too long, control characters) is bad input, named.
+    @Test(arguments: [String(repeating: "f", count: 201), String(repeating: "f", count: 600), #"a\nb"#, #"a\u0000b"#])
+    func unusableFingerprintsAreRefusedNamingTheField(fingerprint: String) {
+        let body = #"{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"x"},"fingerprint":"\#(fingerprint)"}]}"#
+        do {
+            _ = try AlertParser.parse(Array(body.utf8), format: .alertmanager)
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.message.contains("alert 1's fingerprint is over 200 bytes or holds control characters"), "\(error.message)")
+        }
+    }
+
+    @Test func aFingerprintOf200BytesIsTaken() throws {
+        let fingerprint = String(repeating: "f", count: 200)
+        let body = #"{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"x"},"fingerprint":"\#(fingerprint)"}]}"#
+        #expect(try AlertParser.parse(Array(body.utf8), format: .alertmanager).alerts.first?.fingerprint == fingerprint)
+    }
 }
 
 @Suite struct GenericAlertTests {
@@ -77,6 +95,9 @@ enum Fixtures {
         (#"{"client":"acme","check":"backup","severity":"sev1","status":"firing","id":"1","message":"x"}"#, "severity"),
         (#"{"client":"acme","check":"backup","severity":"info","status":"open","id":"1","message":"x"}"#, "status"),
         (#"{"client":"acme","check":"backup","severity":"info","status":"firing","id":"1","message":"x","occurredAt":"noon"}"#, "occurredAt"),
+        (#"{"client":"acme","check":"backup","severity":"info","status":"firing","id":"\#(String(repeating: "i", count: 201))","message":"x"}"#, "id must be 1 to 200 bytes"),
+        (#"{"client":"acme","check":"backup","severity":"info","status":"firing","id":"a\nb","message":"x"}"#, "without control characters"),
+        (#"{"client":"acme","check":"backup","severity":"info","status":"firing","id":"a\u0000b","message":"x"}"#, "without control characters"),
     ])
     func badAlertsAreRefusedNamingTheField(text: String, reason: String) {
         do {

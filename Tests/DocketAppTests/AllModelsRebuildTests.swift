@@ -28,8 +28,8 @@ import Testing
         // The history reached every model.
         #expect(try f.app.billing.invoices().count > 1)
         #expect(try f.app.billing.timeEntries(TimeFilter()).contains { $0.voided })
-        #expect(try f.models.alerts.record(source: "generic", fingerprint: "disk-1", in: f.store) != nil
-            || f.models.alerts.record(source: "generic", fingerprint: "disk-2", in: f.store) != nil)
+        #expect(try f.models.alerts.record(source: "generic", client: "acme", fingerprint: "disk-1", in: f.store) != nil
+            || f.models.alerts.record(source: "generic", client: "acme", fingerprint: "disk-2", in: f.store) != nil)
         #expect(try f.models.mail.ticket(forMessageId: "m1@acme.example", in: f.store) != nil)
         #expect(try !f.app.outbox.messages().isEmpty)
         #expect(try f.app.directory.client("acme").contacts.count > 1, "a sender became a contact")

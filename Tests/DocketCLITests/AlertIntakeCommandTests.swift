@@ -75,7 +75,42 @@ import Testing
         let accepted = try intake("001-truncated-max_alerts2-firing", ["--default-client", "initech"])
         #expect(accepted.status == 0)
         #expect(accepted.stderr.contains("left 2 alerts out"))
-        #expect(try intake("007-truncated-max_alerts2-resolved").stdout.components(separatedBy: "auto-resolved").count == 3)
+        // A condition is the client's: its resolution is matched under the same (default) client as its firing.
+        #expect(try intake("007-truncated-max_alerts2-resolved").stdout.components(separatedBy: "dropped").count == 3)
+        #expect(try intake("007-truncated-max_alerts2-resolved", ["--default-client", "initech"]).stdout.components(separatedBy: "auto-resolved").count == 3)
+    }
+
+    /// An id or fingerprint keys the condition: one that cannot (over 200 bytes, control characters) is bad input
+    /// (exit 65) naming the field, and nothing is written.
+    @Test func unusableAlertIdsAreBadInputNamingTheField() throws {
+        try setUp()
+        let before = try docket(["log", "--json", "--limit", "10000"]).stdout
+        let long = String(repeating: "a", count: 520)
+        let generic = try docket(
+            ["intake", "alert", "--format", "generic"],
+            stdin: #"{"client":"globex","check":"c","severity":"low","status":"firing","id":"\#(long)","message":"m"}"#, as: "intake")
+        #expect(generic.status == 65)
+        #expect(generic.stderr.contains("id must be 1 to 200 bytes without control characters"), "\(generic.stderr)")
+        let newline = try docket(
+            ["intake", "alert", "--format", "generic"],
+            stdin: #"{"client":"globex","check":"c","severity":"low","status":"firing","id":"a\nb","message":"m"}"#, as: "intake")
+        #expect(newline.status == 65)
+        let fingerprint = String(repeating: "f", count: 600)
+        let alertmanager = try docket(
+            ["intake", "alert", "--format", "alertmanager"],
+            stdin: #"{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"x","client":"globex"},"fingerprint":"\#(fingerprint)"}]}"#,
+            as: "intake")
+        #expect(alertmanager.status == 65)
+        #expect(alertmanager.stderr.contains("alert 1's fingerprint is over 200 bytes"), "\(alertmanager.stderr)")
+        #expect(try docket(["log", "--json", "--limit", "10000"]).stdout == before, "nothing written")
+    }
+
+    @Test func aFlapWindowBeyondACenturyIsBadUsage() throws {
+        try setUp()
+        let run = try docket(["intake", "alert", "--format", "alertmanager", "--flap-hours", "9999999999999"], stdin: try fixture("003-single-firing"), as: "intake")
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--flap-hours must be 0 to 876000"), "\(run.stderr)")
+        #expect(try docket(["ticket", "list", "--json"]).stdout.contains("T-1001") == false)
     }
 
     @Test func aResolvedAlertNeverSeenIsDroppedAndBadBodiesAreRefused() throws {

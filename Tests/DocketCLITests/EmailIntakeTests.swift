@@ -185,6 +185,62 @@ import Testing
         #expect(garbage.status == 65)
         #expect(try log() == before)
     }
+    static let withAttachment = mail(
+        id: "att@nowhere.example", from: "x@nowhere.example", subject: "Log attached",
+        extraHeaders: "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n",
+        body: "--b1\r\nContent-Type: text/plain\r\n\r\nSee the log.\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"a.bin\"\r\n\r\nsecret bytes\r\n--b1--\r\n")
+
+    func attachmentFiles() -> [String] {
+        (FileManager.default.enumerator(atPath: store + "/attachments")?.allObjects as? [String] ?? []).filter { $0.count > 3 }
+    }
+
+    /// A message refused because the triage client does not exist leaves no attachment file behind.
+    @Test func aMessageRefusedForAnUnknownTriageClientLeavesNoFile() throws {
+        try setUp()
+        let before = try log()
+        let refused = try intake(Self.withAttachment, ["--triage-client", "typo"])
+        #expect(refused.status == 4)
+        #expect(refused.stderr == "docket: error: the triage client typo does not exist; pass an existing client's code to --triage-client (`docket client list`)\n")
+        let unreadable = try intake("no header here", ["--triage-client", "typo"])
+        #expect(unreadable.status == 4, "\(unreadable.stderr)")
+        #expect(attachmentFiles().isEmpty, "\(attachmentFiles())")
+        #expect(try log() == before)
+    }
+
+    /// An attachments folder Docket cannot use is named with the fix (exit 73), and nothing is written.
+    @Test func anUnusableAttachmentsFolderIsNamed() throws {
+        try setUp()
+        try "".write(toFile: store + "/attachments", atomically: true, encoding: .utf8)
+        let before = try log()
+        let run = try intake(Self.withAttachment.replacingOccurrences(of: "x@nowhere.example", with: "jane@globex.example"))
+        #expect(run.status == 73)
+        #expect(run.stderr == "docket: error: cannot store attachments in \(store)/attachments: it is a file, not a folder; make it a folder Docket's user can write (or free disk space)\n")
+        #expect(try log() == before)
+    }
+
+    @Test func aReopenWindowBeyondACenturyIsBadUsage() throws {
+        try setUp()
+        let run = try intake(Self.mail(id: "o1@globex.example", subject: "s"), ["--reopen-days", "999999999999"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--reopen-days must be 0 to 36500"), "\(run.stderr)")
+        #expect(try docket(["ticket", "list", "--json"]).stdout.contains("T-1001") == false)
+    }
+
+    /// Something in a Maildir's new/ that is no message file is reported on one line with its path and the fix; the
+    /// run goes on and exits 65.
+    @Test func aFolderInsideAMaildirIsReportedAndTheRunGoesOn() throws {
+        try setUp()
+        let maildir = folder.child("Maildir")
+        for sub in ["new/oops", "cur", "tmp"] {
+            try FileManager.default.createDirectory(atPath: maildir + "/" + sub, withIntermediateDirectories: true)
+        }
+        try Self.mail(id: "m1@globex.example", subject: "One").write(toFile: maildir + "/new/1.eml", atomically: true, encoding: .utf8)
+        let run = try docket(["intake", "email", "--maildir", maildir], as: "intake")
+        #expect(run.status == 65)
+        #expect(run.stdout == "m1@globex.example: opened T-1001\n")
+        #expect(run.stderr == "docket: error: \(maildir)/new/oops: a folder, not a message file; a Maildir's new/ and cur/ hold only messages: move it out\n")
+    }
+
     @Test func aReplyLongAfterClosingOpensAFollowUpTicket() throws {
         try setUp()
         #expect(try intake(Self.mail(id: "f1@globex.example", subject: "Slow laptop")).stdout.contains("opened T-1001"))

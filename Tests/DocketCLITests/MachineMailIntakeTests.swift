@@ -50,9 +50,18 @@ import Testing
         return text + "\r\n" + body
     }
 
-    /// Opens T-1001 by mail from jane@globex.example (Cc carla@partner.example) and closes it; returns our
-    /// acknowledgement's and resolution's Message-IDs.
-    func closedTicketWithOurMail() throws -> (ack: String, resolution: String) {
+    /// Hands every queued message to a sendmail that takes it and says nothing (`outbox send`).
+    func sendOutbox() throws {
+        let sendmail = folder.child("sendmail")
+        try "#!/bin/sh\ncat > /dev/null\n".write(toFile: sendmail, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sendmail)
+        let sent = try docket(["outbox", "send", "--sendmail", sendmail])
+        #expect(sent.status == 0, "\(sent.stderr)")
+    }
+
+    /// Opens T-1001 by mail from jane@globex.example (Cc carla@partner.example), closes it and sends our mail
+    /// (`sent: false` leaves it queued); returns our acknowledgement's and resolution's Message-IDs.
+    func closedTicketWithOurMail(sent: Bool = true) throws -> (ack: String, resolution: String) {
         let opened = try intake(Self.mail(id: "vpn@globex.example", from: "Jane <jane@globex.example>", subject: "VPN down", cc: "carla@partner.example"))
         #expect(opened.stdout == "vpn@globex.example: opened T-1001\n", "\(opened.stderr)")
         let close = try docket(["ticket", "close", "T-1001", "--resolution", "Restarted the VPN", "--no-time", "--reason", "test"], as: "intake")
@@ -60,6 +69,7 @@ import Testing
         let entries = try outbox()
         let ack = try #require(entries.first { $0["reason"] as? String == "acknowledgement" }?["messageId"] as? String)
         let resolution = try #require(entries.first { $0["reason"] as? String == "resolution" }?["messageId"] as? String)
+        if sent { try sendOutbox() }
         return (ack, resolution)
     }
 
@@ -121,6 +131,56 @@ import Testing
         let bounced = try outbox().filter { $0["status"] as? String == "bounced" }.compactMap { $0["messageId"] as? String }
         #expect(bounced == [ours.ack])
         #expect(try outbox().first { $0["messageId"] as? String == ours.ack }?["bounceMessageId"] as? String == "rpt-1@relay.example")
+    }
+
+    /// A forged report naming a message still in the outbox neither marks it bounced (it would never be sent) nor is
+    /// noted: its sender is no one the ticket trusts, and the message it names was never sent.
+    @Test func aForgedBounceOfAMessageNeverSentIsDroppedAndTheMessageStillGoes() throws {
+        try setUp()
+        let ours = try closedTicketWithOurMail(sent: false)
+        let forged = Self.mail(id: "b1@evil.example", from: "nobody@evil.example", subject: "Undeliverable: x", inReplyTo: ours.ack)
+        let head = try docket(["stats"]).stdout.split(separator: "\n").first
+        let run = try intake(forged)
+        #expect(run.stdout == "b1@evil.example: dropped (bounce)\n", "\(run.stderr)")
+        #expect(try docket(["stats"]).stdout.split(separator: "\n").first == head, "nothing written")
+        #expect(try outbox().allSatisfy { $0["status"] as? String == "queued" })
+        try sendOutbox()
+        #expect(try outbox().allSatisfy { $0["status"] as? String == "sent" })
+    }
+
+    /// A bounce from a sender on the thread naming a message not yet sent is noted, but marks nothing bounced.
+    @Test func aTrustedSendersBounceOfAMessageNeverSentMarksNothing() throws {
+        try setUp()
+        let ours = try closedTicketWithOurMail(sent: false)
+        let report = Self.mail(id: "b2@globex.example", from: "postmaster@globex.example", subject: "Undeliverable: x", inReplyTo: ours.ack)
+        let run = try intake(report)
+        #expect(run.stdout == "b2@globex.example: bounce noted on T-1001\n", "\(run.stderr)")
+        #expect(try outbox().allSatisfy { $0["status"] as? String == "queued" })
+    }
+
+    /// A stranger's fake auto-reply threads onto a ticket but is dropped, and does not make their next reply trusted:
+    /// the staff reply after it goes to the thread, not to them.
+    @Test func aStrangersFakeAutoReplyGetsThemNeitherOntoTheThreadNorStaffReplies() throws {
+        try setUp()
+        let first = Self.mail(id: "al1@newco.example", from: "alice@newco.example", subject: "Need VPN access")
+        #expect(try intake(first).stdout == "al1@newco.example: opened T-1001\n")
+        let autoReply = """
+            From: mallory@evil.example\r
+            Subject: Automatic reply: x\r
+            Auto-Submitted: auto-replied\r
+            Message-ID: <m1@evil.example>\r
+            In-Reply-To: <al1@newco.example>\r
+            \r
+            x\r
+
+            """
+        #expect(try intake(autoReply).stdout == "m1@evil.example: dropped (auto-reply)\n")
+        let reply = Self.mail(id: "m2@evil.example", from: "mallory@evil.example", subject: "Re: [T-1001] Need VPN access", inReplyTo: "al1@newco.example")
+        #expect(try intake(reply).stdout == "m2@evil.example: opened T-1002\n", "opened apart, as without the auto-reply")
+        #expect(try docket(["ticket", "comment", "T-1001", "Your VPN password is hunter2"]).status == 0)
+        let recipients = try outbox().filter { $0["ticket"] as? String == "T-1001" }.flatMap { $0["to"] as? [String] ?? [] }
+        #expect(recipients.contains("alice@newco.example"))
+        #expect(!recipients.contains("mallory@evil.example"))
     }
 
     // MARK: - §4

@@ -95,6 +95,14 @@ import Testing
         }
         let garbage = try served.curl("POST", "/hooks/alertmanager/prom", json: "{\"nope\":1}", headers: ["Authorization: Bearer \(secrets["prom"]!)"])
         #expect(garbage.status == 422, "\(garbage.body)")
+        // A fingerprint that cannot key the condition is a permanent error (422, which Alertmanager does not retry), not 503.
+        let fingerprint = String(repeating: "f", count: 600)
+        let unusable = try served.curl(
+            "POST", "/hooks/alertmanager/prom",
+            json: #"{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"x"},"fingerprint":"\#(fingerprint)"}]}"#,
+            headers: ["Authorization: Bearer \(secrets["prom"]!)"])
+        #expect(unusable.status == 422, "\(unusable.body)")
+        #expect(unusable.body.contains("fingerprint is over 200 bytes"), "\(unusable.body)")
         let big = served.folder.child("big.json")
         try Data(("{\"pad\":\"" + String(repeating: "x", count: 5 << 20) + "\"}").utf8).write(to: URL(fileURLWithPath: big))
         let tooBig = try ServedStore.run(

@@ -88,6 +88,17 @@ struct TicketClosedAndMergedTests {
         #expect(error.message.contains("merge into T-1003 instead"))
     }
 
+    @Test func mergeAcrossClientsIsRefusedNamingBoth() throws {
+        guard case .opened(var globex) = Fixture.opened(Fixture.t1002) else { return }
+        globex.client = "globex"
+        let target = TicketDecider.fold([.opened(globex)])
+        let error = try #require(
+            given(TicketDecider.self, [Fixture.opened()]).refusal(of: .merge(into: Fixture.t1002, target: target)))
+        #expect(error.code == .conflict)
+        #expect(error.message.contains("T-1001 (client acme) into T-1002 (client globex)"))
+        #expect(error.message.contains("never merged"))
+    }
+
     @Test func mergeIntoAMissingTicketIsRefused() throws {
         let error = try #require(
             given(TicketDecider.self, [Fixture.opened()])

@@ -8,23 +8,48 @@ enum AttachmentFiles {
     static func root(ofStore storePath: String) -> String { storePath + "/attachments" }
 
     /// Writes `bytes` to `<root>/<first 2 hex>/<sha256>` unless already there (atomically: a temporary file renamed).
+    /// A folder that is a file, cannot be made or cannot be written is a ``ApplicationFailure/Kind/destination``
+    /// failure naming it and the fix.
     static func write(_ bytes: [UInt8], sha256: String, in root: String) throws {
         let files = FileManager.default
         guard let path = path(of: sha256, in: root) else { return }
         let hash = sha256.lowercased()
         let folder = root + "/" + hash.prefix(2)
         if files.fileExists(atPath: path) { return }
-        for dir in [root, folder] where !files.fileExists(atPath: dir) {
-            try files.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for dir in [root, folder] {
+            var isFolder: ObjCBool = false
+            if files.fileExists(atPath: dir, isDirectory: &isFolder) {
+                guard isFolder.boolValue else { throw unusable(dir, "it is a file, not a folder") }
+                continue
+            }
+            do {
+                try files.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw unusable(dir, "it cannot be created (\(reason(error)))")
+            }
         }
         let temporary = folder + "/." + hash + "." + UUID().uuidString
         guard files.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw MailStorageError(description: "could not write attachment \(hash) to \(folder)")
+            throw unusable(folder, "a file cannot be written there")
         }
         if rename(temporary, path) != 0 {
+            let failure = errno
             try? files.removeItem(atPath: temporary)
-            if !files.fileExists(atPath: path) { throw MailStorageError(description: "could not store attachment \(hash) at \(path)") }
+            if !files.fileExists(atPath: path) { throw unusable(folder, "\(hash) cannot be stored there (\(String(cString: strerror(failure))))") }
         }
+    }
+
+    private static func unusable(_ folder: String, _ why: String) -> ApplicationFailure {
+        ApplicationFailure(
+            .destination, "cannot store attachments in \(folder): \(why); make it a folder Docket's user can write (or free disk space)")
+    }
+
+    /// The system's reason inside a Foundation file error (its POSIX error), else its code.
+    private static func reason(_ error: any Error) -> String {
+        let failure = error as NSError
+        let posix = failure.domain == NSPOSIXErrorDomain ? failure : failure.userInfo[NSUnderlyingErrorKey] as? NSError
+        if let posix, posix.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(posix.code))) }
+        return "\(failure.domain) error \(failure.code)"
     }
 
     /// The bytes stored for `sha256`, nil when there is no such file.

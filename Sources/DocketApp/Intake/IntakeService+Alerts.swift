@@ -44,11 +44,13 @@ public struct AlertPolicy: Sendable {
 extension IntakeService {
     /// Takes one delivery of alerts: each alert is decided by its own status and fingerprint, and the whole delivery
     /// (a grouped Alertmanager notification, an RMM's batch) is appended in **one transaction**: all of it lands, or
-    /// none of it (an alert naming no known client refuses the delivery, with nothing written). Alerts that touch a
-    /// ticket another alert of the delivery already touches (the same condition twice) go in a second transaction
-    /// after the first, so each is decided on the state the one before left.
+    /// none of it (every alert's client is checked first: one naming no known client refuses the delivery, with
+    /// nothing written). A repeat firing of a condition the transaction leaves firing joins it as an occurrence; other
+    /// alerts that touch a ticket another alert of the delivery already touches (a condition resolved after firing)
+    /// go in a next transaction, so each is decided on the state the one before left.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func receiveAlerts(_ batch: AlertBatch, policy: AlertPolicy, as actor: String) throws -> [AlertOutcome] {
+        let clients = try self.clients(of: batch, policy: policy)
         var outcomes = [AlertOutcome](repeating: .dropped, count: batch.alerts.count)
         var remaining = Array(batch.alerts.indices)
         while !remaining.isEmpty {
@@ -59,14 +61,35 @@ extension IntakeService {
                 var cue = ReactionCue(context: context)
                 for index in remaining {
                     let alert = batch.alerts[index]
-                    let step = try decide(alert, policy: policy, context: context, numbersFrom: wave.nextNumber)
-                    // The condition itself counts as touched: its second alert must see the first one's ticket.
-                    let streams = Set(step.appends.map(\.stream) + ["condition \(alert.source)\u{0}\(alert.fingerprint)"])
-                    guard wave.streams.isDisjoint(with: streams) else {
+                    let condition = "condition \(alert.source)\u{0}\(clients[index] ?? "")\u{0}\(alert.fingerprint)"
+                    // A repeat of a condition this transaction leaves firing on an open ticket is an occurrence on that
+                    // ticket, as the next transaction would decide: its event joins the ticket's append undecided, so
+                    // a delivery of many copies is one transaction, not one per copy.
+                    if alert.status == .firing, let client = clients[index], let ticket = wave.firing[condition],
+                        let at = appends.lastIndex(where: { $0.stream == StreamName.ticket(ticket) })
+                    {
+                        appends[at].events.append(receivedEvent(alert, client: client))
+                        wave.outcomes.append((index, .occurrence(ticket)))
+                        continue
+                    }
+                    // The condition itself counts as touched: its next alert must see what this one left, and waits
+                    // (in order) when this one waits.
+                    guard !wave.streams.contains(condition) else {
                         wave.deferred.append(index)
                         continue
                     }
+                    let step = try decide(alert, client: clients[index], policy: policy, context: context, numbersFrom: wave.nextNumber)
+                    let streams = Set(step.appends.map(\.stream) + [condition])
+                    guard wave.streams.isDisjoint(with: streams) else {
+                        wave.deferred.append(index)
+                        wave.streams.insert(condition)
+                        continue
+                    }
                     wave.streams.formUnion(streams)
+                    switch step.output {
+                    case .opened(let ticket), .occurrence(let ticket), .reopened(let ticket): wave.firing[condition] = ticket
+                    default: break
+                    }
                     if case .opened(let number) = step.output { wave.nextNumber = number.value + 1 }
                     appends += step.appends
                     cue = cue.merged(with: step.reacting)
@@ -83,24 +106,73 @@ extension IntakeService {
         return outcomes
     }
 
-    /// What one alert appends, on the state before the delivery's transaction.
+    /// Each alert's client, for the whole delivery before anything is decided: the one it names when Docket knows
+    /// it, else the policy's default client. Nil for a resolved alert naming neither (no condition of it can have been
+    /// recorded: it is dropped); a firing one refuses the delivery, as does a default client that does not exist.
+    private func clients(of batch: AlertBatch, policy: AlertPolicy) throws -> [String?] {
+        if let fallback = policy.defaultClient {
+            do {
+                _ = try directory.client(fallback)
+            } catch let error as DomainError where error.code == .notFound {
+                throw DomainError(.notFound, "the default client \(fallback) does not exist; pass an existing client's code (`docket client list`)")
+            }
+        }
+        var known: [String: String?] = [:]
+        return try batch.alerts.map { alert in
+            if let name = alert.client {
+                if known[name] == nil { known[name] = .some((try? directory.client(name))?.code ?? nil) }
+                if let code = known[name] ?? nil { return code }
+            }
+            if let fallback = policy.defaultClient { return fallback }
+            guard alert.status == .resolved else {
+                throw DomainError(
+                    .notFound,
+                    "alert \(alert.check) (\(alert.fingerprint)) names no known client\(alert.client.map { " (\"\($0)\")" } ?? ""); add the client or pass --default-client CODE")
+            }
+            return nil
+        }
+    }
+
+    /// What is known about `client`'s condition: its own record, else one written before conditions were keyed by
+    /// client (the empty client) when its ticket is that client's (two clients' same alert id shared such a record).
+    private func conditionRecord(_ alert: MonitoringAlert, client: String) throws -> AlertRecord? {
+        if let record = try models.alerts.record(source: alert.source, client: client, fingerprint: alert.fingerprint, in: store) {
+            return record
+        }
+        guard let unkeyed = try models.alerts.record(source: alert.source, client: "", fingerprint: alert.fingerprint, in: store),
+            try models.queue.summary(unkeyed.ticket, in: store)?.client == client
+        else { return nil }
+        return unkeyed
+    }
+
+    /// What one alert for `client` (nil: a resolved alert naming no client Docket knows) appends, on the state before
+    /// the delivery's transaction.
     private func decide(
-        _ alert: MonitoringAlert, policy: AlertPolicy, context: DecisionContext, numbersFrom: Int
+        _ alert: MonitoringAlert, client: String?, policy: AlertPolicy, context: DecisionContext, numbersFrom: Int
     ) throws -> CommandKernel.Decision<AlertOutcome> {
         typealias Decision = CommandKernel.Decision<AlertOutcome>
-        let record = try models.alerts.record(source: alert.source, fingerprint: alert.fingerprint, in: store)
-        let received = NewEvent(type: TicketAlertReceived.descriptor.type, payload: TicketAlertEvent.received(payload(of: alert)).payload())
-        let now = context.now
-        guard let record else {
-            guard alert.status == .firing else { return Decision(appends: [], output: .dropped) }
-            let opening = try openDecision(for: alert, policy: policy, context: context, event: received, numbersFrom: numbersFrom)
+        guard let client, let record = try conditionRecord(alert, client: client) else {
+            guard alert.status == .firing, let client else { return Decision(appends: [], output: .dropped) }
+            let received = receivedEvent(alert, client: client)
+            let opening = try openDecision(for: alert, client: client, context: context, event: received, numbersFrom: numbersFrom)
             return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
         }
-        let summary = try tickets.ticketSummary(record.ticket)
-        let stream = StreamName.ticket(record.ticket)
+        let received = receivedEvent(alert, client: client)
+        let now = context.now
+        // A merged ticket's alerts go to the ticket it was merged into, as its mail does (while that is the same
+        // client's: stores may hold merges across clients from before they were refused).
+        var number = record.ticket
+        var summary = try tickets.ticketSummary(number)
+        while let target = summary.mergedInto {
+            let merged = try tickets.ticketSummary(target)
+            guard merged.client == client else { break }
+            number = target
+            summary = merged
+        }
+        let stream = StreamName.ticket(number)
         /// `received` first, then what `command` decides, in one append to the ticket.
         func noted(_ command: TicketCommand?, _ outcome: AlertOutcome) throws -> Decision {
-            let decided = try command.map { try tickets.commandDecision(record.ticket, $0, context: context).appends } ?? []
+            let decided = try command.map { try tickets.commandDecision(number, $0, context: context).appends } ?? []
             guard var request = decided.first else {
                 return Decision(appends: [AppendRequest(stream: stream, events: [received], actor: context.actor.login)], output: outcome)
             }
@@ -109,38 +181,31 @@ extension IntakeService {
         }
         switch alert.status {
         case .firing where summary.isOpen:
-            return try noted(nil, .occurrence(record.ticket))
+            return try noted(nil, .occurrence(number))
         case .firing:
             let resolvedAt = record.resolvedAt ?? summary.updatedAt
             guard summary.mergedInto == nil, now.millisecondsSinceEpoch - resolvedAt <= policy.flapWindowMilliseconds else {
                 let opening = try openDecision(
-                    for: alert, policy: policy, context: context, event: received, previous: record.ticket, numbersFrom: numbersFrom)
+                    for: alert, client: client, context: context, event: received, previous: number, numbersFrom: numbersFrom)
                 return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
             }
             // The reopen, then the occurrence that caused it.
-            let reopen = try tickets.commandDecision(record.ticket, .reopen(reason: "alert \(alert.check) fired again (flapping)"), context: context)
+            let reopen = try tickets.commandDecision(number, .reopen(reason: "alert \(alert.check) fired again (flapping)"), context: context)
             var request = reopen.appends.first ?? AppendRequest(stream: stream, events: [], actor: context.actor.login)
             request.events.append(received)
-            return Decision(appends: [request], output: .reopened(record.ticket))
+            return Decision(appends: [request], output: .reopened(number))
         case .resolved:
-            guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(record.ticket)) }
+            guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(number)) }
             let when = alert.endsAt?.iso8601 ?? now.iso8601
             let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
-            return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(record.ticket))
+            return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(number))
         }
     }
 
     private func openDecision(
-        for alert: MonitoringAlert, policy: AlertPolicy, context: DecisionContext, event: NewEvent, previous: TicketNumber? = nil,
+        for alert: MonitoringAlert, client: String, context: DecisionContext, event: NewEvent, previous: TicketNumber? = nil,
         numbersFrom: Int
     ) throws -> CommandKernel.Decision<TicketNumber> {
-        var client = alert.client.flatMap { (try? directory.client($0))?.code ?? nil }
-        if client == nil { client = policy.defaultClient }
-        guard let client else {
-            throw DomainError(
-                .notFound,
-                "alert \(alert.check) (\(alert.fingerprint)) names no known client\(alert.client.map { " (\"\($0)\")" } ?? ""); add the client or pass --default-client CODE")
-        }
         var description = alert.description
         if let previous { description += (description.isEmpty ? "" : "\n") + "Fired again after \(previous) was resolved." }
         var intake = TicketIntake(
@@ -150,11 +215,13 @@ extension IntakeService {
         return try tickets.openDecision(intake, context: context, routing: routing, numbersFrom: numbersFrom, also: { _ in [event] })
     }
 
-    private func payload(of alert: MonitoringAlert) -> TicketAlertReceived {
-        TicketAlertReceived(
+    /// The `ticket.alert-received` for `alert`, as `client`'s condition.
+    private func receivedEvent(_ alert: MonitoringAlert, client: String) -> NewEvent {
+        let payload = TicketAlertReceived(
             fingerprint: alert.fingerprint, source: alert.source, status: alert.status.rawValue, check: alert.check,
             device: alert.device, severity: alert.severity, summary: alert.summary, description: alert.description,
-            startsAt: alert.startsAt?.iso8601, endsAt: alert.endsAt?.iso8601)
+            startsAt: alert.startsAt?.iso8601, endsAt: alert.endsAt?.iso8601, client: client)
+        return NewEvent(type: TicketAlertReceived.descriptor.type, payload: TicketAlertEvent.received(payload).payload())
     }
 }
 
@@ -163,5 +230,7 @@ private struct AlertWave {
     var outcomes: [(index: Int, outcome: AlertOutcome)] = []
     var deferred: [Int] = []
     var streams: Set<String> = []
+    /// The open ticket of each condition this transaction left firing.
+    var firing: [String: TicketNumber] = [:]
     var nextNumber = TicketNumber.first.value
 }

@@ -101,6 +101,13 @@ extension IntakeService {
                 message, messageId: messageId, client: client, contact: match?.client == client ? match?.contact : nil,
                 description: description, sender: sender, policy: policy, as: actor, commandId: commandId))
         }
+        // Machine mail is noted only from a sender a reply would be trusted from, or, for a bounce, when it names a
+        // message of ours that was sent (only its recipients' mail systems saw that Message-ID); otherwise it is dropped.
+        var bounced: [NewEvent] = []
+        if classification.kind == .bounce, let rule = classification.rule { bounced = try bounceEvents(message, reportId: messageId, rule: rule) }
+        if kind != "reply", let referenced = byMessageId?.ticket, bounced.isEmpty, try !isTrustedReplySender(address, on: referenced) {
+            return .dropped(kind: kind)
+        }
         guard var number = byMessageId?.ticket ?? bySubject else {
             guard kind == "reply" else { return .dropped(kind: kind) }
             let client = try clientFor(match, address: address, policy: policy)
@@ -118,10 +125,7 @@ extension IntakeService {
         let stream = StreamName.ticket(number)
         guard kind == "reply" else {
             try storeAttachments(message, policy: policy)
-            var events = [mailEvent(message, messageId: messageId, sender: sender, kind: kind)]
-            if classification.kind == .bounce, let rule = classification.rule {
-                events += try bounceEvents(message, reportId: messageId, rule: rule)
-            }
+            let events = [mailEvent(message, messageId: messageId, sender: sender, kind: kind)] + bounced
             let context = try context(for: actor)
             try store.append(AppendRequest(stream: stream, events: events, commandId: commandId, actor: context.actor.login))
             return .noted(number, kind: kind)
@@ -147,12 +151,12 @@ extension IntakeService {
             command = nil
             outcome = .reply(number)
         }
-        try storeAttachments(message, policy: policy)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "reply")
         let context = try context(for: actor)
         return try kernel.execute(commandId: commandId, replay: { _ in .duplicate(number) }) {
             let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
             let decided = try command.map { try TicketDecider.decide($0, state: state, context: context) } ?? []
+            try storeAttachments(message, policy: policy)
             var request = kernel.request(stream: stream, version: version, events: decided, context: context, commandId: commandId)
             request.events.append(event)
             return CommandKernel.Decision(appends: [request], output: outcome, reacting: ReactionCue(context: context))
@@ -177,23 +181,37 @@ extension IntakeService {
 
     private func clientFor(_ match: (client: String, contact: String?)?, address: String, policy: MailPolicy) throws -> String {
         if let match { return match.client }
-        if let triage = policy.triageClient { return triage }
+        if let triage = policy.triageClient { return try existingTriageClient(triage) }
         throw DomainError(
             .notFound,
             "mail from \(address.isEmpty ? "an unknown sender" : address) matches no client's contact or domain; add the sender as a contact (`docket client contact add`), the domain to a client (`docket client update --domain`), or pass --triage-client CODE")
+    }
+
+    /// `code`, checked to name a client before anything (an attachment file) is written for a message.
+    private func existingTriageClient(_ code: String) throws -> String {
+        do {
+            _ = try directory.client(code)
+        } catch let error as DomainError where error.code == .notFound {
+            throw DomainError(
+                .notFound, "the triage client \(code) does not exist; pass an existing client's code to --triage-client (`docket client list`)")
+        }
+        return code
     }
 
     private func openMailTicket(
         _ message: ParsedMessage, messageId: String, client: String, contact: String?, description: String, sender: MailAddress?,
         policy: MailPolicy, as actor: String, commandId: String
     ) throws -> TicketNumber {
-        try storeAttachments(message, policy: policy)
         var intake = TicketIntake(
             client: client, contact: contact, priority: .p3, source: .email,
             subject: TicketSubject.fromIntake(message.subject ?? ""), description: description)
         let routing = try routeNewTicket(&intake)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "new")
-        return try tickets.openTicket(intake, as: actor, commandId: commandId, routing: routing, also: { _ in [event] })
+        // The attachments once the opening is decided (a refused one leaves no file behind), before it is appended.
+        return try tickets.openTicket(intake, as: actor, commandId: commandId, routing: routing) { _ in
+            try storeAttachments(message, policy: policy)
+            return [event]
+        }
     }
 
     private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
@@ -229,7 +247,7 @@ extension IntakeService {
     /// delivered again are a duplicate. Throws when the policy has no triage client (nothing is written).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func receiveUnparsedMail(_ raw: [UInt8], error: MailParseError, policy: MailPolicy, as actor: String) throws -> MailOutcome {
-        guard let client = policy.triageClient else {
+        guard let triage = policy.triageClient else {
             throw DomainError(.invalid, "\(error.message); pass --triage-client CODE to keep unreadable messages whole on a ticket for that client")
         }
         let hash = SHA256.hexDigest(raw)
@@ -241,7 +259,7 @@ extension IntakeService {
         {
             return .duplicate(number)
         }
-        if let root = policy.attachmentsFolder { try AttachmentFiles.write(raw, sha256: hash, in: root) }
+        let client = try existingTriageClient(triage)
         let stamp = clock.now().iso8601.prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC"
         let description = """
             Docket could not read this email: \(error.message) (\(error.code)).
@@ -256,11 +274,9 @@ extension IntakeService {
             attachments: [MailAttachmentRef(name: "unparsed-message.eml", contentType: "message/rfc822", size: raw.count, sha256: hash)])
         let mail = TicketMailEvent.received(payload)
         let event = NewEvent(type: mail.eventType, schemaVersion: mail.schemaVersion, payload: mail.payload())
-        return .opened(try tickets.openTicket(intake, as: actor, commandId: commandId, also: { _ in [event] }))
+        return .opened(try tickets.openTicket(intake, as: actor, commandId: commandId) { _ in
+            if let root = policy.attachmentsFolder { try AttachmentFiles.write(raw, sha256: hash, in: root) }
+            return [event]
+        })
     }
-}
-
-/// Attachment bytes could not be written beside the log.
-public struct MailStorageError: Error, CustomStringConvertible {
-    public var description: String
 }

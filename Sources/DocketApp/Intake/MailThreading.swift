@@ -50,7 +50,9 @@ extension IntakeService {
         return try threadAddresses(number).contains(lower)
     }
 
-    /// Every address on a ticket's mail thread, lowercased: senders, To and Cc of received mail, recipients of ours.
+    /// Every address on a ticket's mail thread, lowercased: senders, To and Cc of a person's mail received on it (kind
+    /// `new` or `reply`), recipients of ours. Machine mail (bounces, auto-replies) never adds anyone: anybody can send
+    /// one that threads onto a ticket.
     func threadAddresses(_ number: TicketNumber) throws -> Set<String> {
         let stream = StreamName.ticket(number)
         var addresses: Set<String> = []
@@ -59,7 +61,8 @@ extension IntakeService {
             let page = try store.read(stream: stream, from: next, limit: 500)
             for event in page {
                 if event.type == TicketMailReceived.descriptor.type,
-                    case .received(let mail) = try TicketMailEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+                    case .received(let mail) = try TicketMailEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload),
+                    mail.kind == "new" || mail.kind == "reply"
                 {
                     addresses.formUnion(([mail.from] + (mail.to ?? []) + (mail.cc ?? [])).map { $0.lowercased() })
                 } else if event.type == TicketMailQueued.descriptor.type,
@@ -76,11 +79,14 @@ extension IntakeService {
     }
 
     /// The `ticket.mail-bounced` events for a bounce filed as `reportId`: one for each message of ours (queued on
-    /// any ticket) that the report names by In-Reply-To, References or the original's Message-ID inside it.
+    /// any ticket) that the report names by In-Reply-To, References or the original's Message-ID inside it, and that
+    /// was sent: a message still waiting in the outbox cannot have bounced (a forged report would stop it forever).
     func bounceEvents(_ message: ParsedMessage, reportId: String, rule: MachineMailRule) throws -> [NewEvent] {
         var ours: [String] = []
         for id in IntakeService.threadingIds(message, isMachineMail: true) where IntakeService.isUsableMessageId(id) {
-            if let entry = try models.outbox.entry(id, in: store), !ours.contains(entry.messageId) { ours.append(entry.messageId) }
+            if let entry = try models.outbox.entry(id, in: store), entry.sentAt != nil, !ours.contains(entry.messageId) {
+                ours.append(entry.messageId)
+            }
         }
         return ours.map { id in
             let event = OutboxEvent.bounced(TicketMailBounced(messageId: id, reportMessageId: reportId, rule: rule.rawValue))

@@ -28,11 +28,14 @@ public struct TicketAlertReceived: EventPayload {
     /// When the condition started, and ended, as the sender said (RFC 3339), if it said.
     public var startsAt: String?
     public var endsAt: String?
+    /// The client whose condition this is (the ticket's client): a condition is a client's fingerprint, as two
+    /// clients' systems may send the same id. Absent in events written before it was recorded.
+    public var client: String?
 
     /// A payload with the given fields.
     public init(
         fingerprint: String, source: String, status: String, check: String, device: String?, severity: String,
-        summary: String, description: String, startsAt: String?, endsAt: String?
+        summary: String, description: String, startsAt: String?, endsAt: String?, client: String? = nil
     ) {
         self.fingerprint = fingerprint
         self.source = source
@@ -44,6 +47,7 @@ public struct TicketAlertReceived: EventPayload {
         self.description = description
         self.startsAt = startsAt
         self.endsAt = endsAt
+        self.client = client
     }
 }
 

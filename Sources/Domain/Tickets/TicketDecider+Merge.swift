@@ -19,7 +19,7 @@ extension TicketDecider {
         return TicketMergeDecision(source: sourceEvents, target: targetEvents)
     }
 
-    /// The source side: refuses merging into itself, into a missing, closed or merged ticket.
+    /// The source side: refuses merging into itself, into a missing, closed or merged ticket, or another client's.
     static func decideMerge(
         into: TicketNumber, target: TicketState, source: TicketState
     ) throws(DomainError) -> [TicketEvent] {
@@ -41,6 +41,13 @@ extension TicketDecider {
         guard target.status != .closed else {
             throw DomainError(
                 .closed, "cannot merge into \(into): it is closed; reopen it first with `docket ticket reopen \(into)`")
+        }
+        // A merged ticket's mail and alerts follow it to the target: across clients, one client's work (and its
+        // senders' replies) would land on another's ticket.
+        guard target.client == source.client else {
+            throw DomainError(
+                .conflict,
+                "cannot merge \(number) (client \(source.client)) into \(into) (client \(target.client)): tickets of different clients are never merged; merge into a ticket of \(source.client)")
         }
         return [.merged(TicketMerged(into: into))]
     }

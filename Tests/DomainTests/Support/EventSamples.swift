@@ -188,6 +188,10 @@ enum EventSamples {
             fingerprint: "4f660d0b61892ebc", source: "alertmanager", status: "firing", check: "DiskSpaceLow",
             device: "fs-01.globex.local:9182", severity: "warning", summary: "Disk C: below 10% free",
             description: "Volume C: has less than 10% free space", startsAt: "2026-11-29T00:44:38.390Z", endsAt: "2026-11-29T01:44:38.390Z"))),
+        // As written since a condition is a client's fingerprint.
+        .ticketAlert(.received(TicketAlertReceived(
+            fingerprint: "disk-C", source: "generic", status: "resolved", check: "disk-space", device: nil, severity: "critical",
+            summary: "C: below 5%", description: "", startsAt: nil, endsAt: nil, client: "globex"))),
     ]
 
     /// Mail events on ticket streams.
