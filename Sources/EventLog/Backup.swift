@@ -82,14 +82,15 @@ public struct BackupManifest: Codable, Sendable, Equatable {
 
 /// What `docket backup` copies of a store folder besides LMDB's data file: a pure decision on an entry's path and
 /// kind. Only the store's own files are copied — the anchors file, the token-usage file, a standalone replay's
-/// marker, the hook key, and the regular files under `attachments/` — never a socket (`docket.sock` while a server
-/// runs), a pipe, a device or a link, nor anything else someone left in the folder.
+/// marker, and the regular files under `attachments/` — never a socket (`docket.sock` while a server runs), a pipe,
+/// a device or a link, nor anything else someone left in the folder. Nor the hook key (`hook-secrets.key`): webhook
+/// secrets are sealed under it so that a backup cannot use them (docs/security.md); keep a copy of it apart.
 enum BackupSelection {
     /// What an entry of the store folder is (from `lstat`, so a link is a link, not what it points to).
     enum Kind: Equatable { case file, folder, other }
 
     /// The store's own files at its top level that a backup copies (the anchors file is copied first, on its own).
-    static let topLevelFiles: Set<String> = [AnchorFile.fileName, "token-usage.json", ReplayMarker.fileName, "hook-secrets.key"]
+    static let topLevelFiles: Set<String> = [AnchorFile.fileName, "token-usage.json", ReplayMarker.fileName]
     /// The folder of mail attachments, copied with every regular file under it.
     static let attachments = "attachments"
 

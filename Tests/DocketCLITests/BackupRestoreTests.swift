@@ -135,4 +135,26 @@ import Testing
         #expect(try mode(folder.child("new/deeper/backup")) == 0o700)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.child("new/deeper")) == ["backup"])
     }
+
+    /// The hook key was copied into backups (and listed in MANIFEST.json), though the docs say a backup cannot use a
+    /// webhook secret without it. A restore works without it; rotating a source's secret makes a new key.
+    @Test func theHookKeyIsNotInABackupAndARestoredStoreReprovisionsIt() throws {
+        try storeWithAttachment()
+        let created = try DocketProcess.run(
+            ["hook", "create", "ninja", "--format", "generic", "--acts-as", "intake", "--default-client", "globex"], store: store)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(FileManager.default.fileExists(atPath: store + "/hook-secrets.key"))
+        let backup = folder.child("backup")
+        #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
+        #expect(!(try BackupManifest.read(in: backup).files.map(\.path)).contains("hook-secrets.key"))
+        #expect(!FileManager.default.fileExists(atPath: backup + "/hook-secrets.key"))
+        let restored = folder.child("restored")
+        let restore = try DocketProcess.run(["restore", backup, restored], store: store)
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let rotated = try DocketProcess.run(["hook", "rotate", "ninja"], store: restored)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect(rotated.stdout.hasPrefix("dkh_"), "\(rotated.stdout)")
+        #expect(FileManager.default.fileExists(atPath: restored + "/hook-secrets.key"))
+        #expect(try DocketProcess.run(["verify"], store: restored).status == 0)
+    }
 }
