@@ -25,11 +25,19 @@ enum FileSystem {
         try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
     }
 
-    /// Makes every file in `folder` owner-only (0600).
+    /// Makes everything under `folder` owner-only: folders 0700 (a folder of mode 0600 cannot be entered, even by its
+    /// owner unless root: a backup's `attachments` was made so, and only root could restore it), regular files 0600.
+    /// Links, sockets and the like keep their modes (a link's mode is its target's).
     static func restrictFiles(in folder: String) {
-        let manager = FileManager.default
-        for name in (try? manager.contentsOfDirectory(atPath: folder)) ?? [] {
-            try? manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: folder + "/" + name)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            let child = folder + "/" + name
+            switch kind(of: child) {
+            case .folder?:
+                _ = chmod(child, 0o700)
+                restrictFiles(in: child)
+            case .file?: _ = chmod(child, 0o600)
+            default: continue
+            }
         }
     }
 

@@ -136,6 +136,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.child("new/deeper")) == ["backup"])
     }
 
+    /// The backup's `attachments` folders were made 0600 like its files: no one but root could enter them, so a restore
+    /// by the store's owner failed ("attachments/… is missing").
+    @Test func aBackupsFoldersAre0700AndItsFiles0600() throws {
+        try storeWithAttachment()
+        let backup = folder.child("backup")
+        #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
+        for path in ["", "/attachments", "/attachments/a9"] { #expect(try mode(backup + path) == 0o700, "\(path)") }
+        for path in ["/data.mdb", "/anchors", "/MANIFEST.json", "/attachments/a9/" + Self.attachmentSHA] {
+            #expect(try mode(backup + path) == 0o600, "\(path)")
+        }
+        let restored = folder.child("restored")
+        #expect(try DocketProcess.run(["restore", backup, restored], store: store).status == 0)
+        for path in ["", "/attachments", "/attachments/a9"] { #expect(try mode(restored + path) == 0o700, "\(path)") }
+        #expect(try mode(restored + "/attachments/a9/" + Self.attachmentSHA) == 0o600)
+    }
+
     /// The hook key was copied into backups (and listed in MANIFEST.json), though the docs say a backup cannot use a
     /// webhook secret without it. A restore works without it; rotating a source's secret makes a new key.
     @Test func theHookKeyIsNotInABackupAndARestoredStoreReprovisionsIt() throws {
