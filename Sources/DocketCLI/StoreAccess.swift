@@ -18,14 +18,18 @@ enum StoreAccess {
     /// the file is checked before LMDB walks it (docs/security.md, "Damaged files"); a served store was opened
     /// by the server, without that check. `foldThreads`: the bulk folds' threads (`--threads`), nil for
     /// `$DOCKET_FOLD_THREADS`, else the processors available.
+    /// A store that looks rolled back is refused (exit 2, ``LogService/requireNotRolledBack()``) unless
+    /// `allowingRollback` (verify, which reports it and may accept it).
     static func open(
-        _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false, foldThreads: Int? = nil
+        _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false, foldThreads: Int? = nil,
+        allowingRollback: Bool = false
     ) throws -> Session {
         if let served = ServedStore.current { return served }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw CLIError.noStore("no Docket store at \(path); run `docket init --store \(path)` or set $DOCKET_STORE")
         }
-        return try create(path, clock: clock, catchUp: catchUp, checkPages: checkPages, foldThreads: foldThreads)
+        return try create(
+            path, clock: clock, catchUp: catchUp, checkPages: checkPages, foldThreads: foldThreads, allowingRollback: allowingRollback)
     }
 
     /// Opens the store at `path`, creating it when missing (for tests, with `testClock`: see
@@ -35,18 +39,22 @@ enum StoreAccess {
     /// written, so nobody can stamp the log with a time of their choosing.
     static func create(
         _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true,
-        checkPages: Bool = false, foldThreads: Int? = nil
+        checkPages: Bool = false, foldThreads: Int? = nil, allowingRollback: Bool = false
     ) throws -> Session {
         if let served = ServedStore.current { return served }
         let override = try clockOverride()
         let threads = try foldThreads ?? foldThreadsSetting()
         let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
         if override != nil, isNew, !testClock { throw clockRefused(path) }
+        // Before LMDB opens it for writing: a damaged meta page would have the open commit into the wrong state.
+        if !isNew, !allowingRollback { try LogService.requireSoundMetaPages(path) }
         let clock = clock ?? override ?? SystemClock()
         let configuration = DocketConfiguration(supportAddress: ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"])
         let app = try DocketApplication.open(
             path, clock: clock, configuration: configuration, checkPages: checkPages && !isNew,
             warnings: { Terminal.error("warning: \($0)") }, foldThreads: threads)
+        // Before anything else reads it: what a rolled-back store shows may be an older state, or nothing.
+        if !allowingRollback { try app.log.requireNotRolledBack() }
         if testClock, try !app.log.hasTestClock {
             do {
                 try app.log.markTestClock()

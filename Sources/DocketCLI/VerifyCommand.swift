@@ -27,7 +27,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let session = try StoreAccess.open(path, catchUp: false, checkPages: true)
+            let session = try StoreAccess.open(path, catchUp: false, checkPages: true, allowingRollback: true)
             let store = session.log
             if acceptRollback { try accept(session) }
             let report: VerifyReport

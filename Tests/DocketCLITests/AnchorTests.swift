@@ -98,4 +98,50 @@ import Testing
         // A read writes no anchor and warns about nothing.
         #expect(try DocketProcess.run(["ticket", "show", "T-1001"], store: store).stderr.isEmpty)
     }
+
+    /// The QA probe's store: restored from a backup, then one byte of the second meta page damaged (offset 4136).
+    /// LMDB falls back to the first meta page, an empty store: `ticket list` and `log` printed nothing with exit 0,
+    /// `ticket open` said "unknown user", and each open committed into that empty state, over a meta page.
+    @Test func aDamagedMetaPageIsRefusedByEveryCommandWithNothingWritten() throws {
+        try ticketWithComment()
+        let backup = folder.child("backup")
+        let restored = folder.child("restored")
+        #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
+        #expect(try DocketProcess.run(["restore", backup, restored], store: store).status == 0)
+        let file = URL(fileURLWithPath: restored + "/data.mdb")
+        var bytes = Array(try Data(contentsOf: file))
+        bytes[4136] ^= 0x41
+        try Data(bytes).write(to: file)
+        for command in [["ticket", "list"], ["log"], ["queue"], ["ticket", "open", "--client", "acme", "--subject", "x"], ["export"], ["verify"]] {
+            let run = try DocketProcess.run(command, store: restored)
+            #expect(run.status == 2, "\(command): \(run.stdout)\(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(command): \(run.stdout)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("looks rolled back") && run.stderr.contains("restore it from a backup"), "\(command): \(run.stderr)")
+        }
+        #expect(Array(try Data(contentsOf: file)) == bytes, "nothing written")
+    }
+
+    /// An old data file put back after several commits: every command but verify refuses it (reads showed the old
+    /// state with exit 0), and verify says the anchors fail in one line with their count, not a line each.
+    @Test func aRolledBackStoreIsRefusedForReadsTooAndVerifyCountsTheFailingAnchors() throws {
+        try ticketWithComment()
+        let old = try Data(contentsOf: URL(fileURLWithPath: store + "/data.mdb"))
+        for text in ["Two", "Three", "Four"] {
+            #expect(try DocketProcess.run(["ticket", "comment", "T-1001", text], store: store).status == 0)
+        }
+        try old.write(to: URL(fileURLWithPath: store + "/data.mdb"))
+        for command in [["ticket", "list"], ["log"], ["ticket", "show", "T-1001"]] {
+            let run = try DocketProcess.run(command, store: store)
+            #expect(run.status == 2, "\(command): \(run.stdout)\(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(command): \(run.stdout)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("looks rolled back") && run.stderr.contains("docket verify"), "\(command): \(run.stderr)")
+        }
+        let verify = try DocketProcess.run(["verify", "--log-only"], store: store)
+        #expect(verify.status == 2)
+        let lines = verify.stdout.split(separator: "\n")
+        #expect(lines.count == 2, "the alarm, and the anchors in one line: \(verify.stdout)")
+        #expect(lines.last?.contains("(3 of the ") == true && lines.last?.contains("anchors checked fail)") == true, "\(verify.stdout)")
+    }
 }
