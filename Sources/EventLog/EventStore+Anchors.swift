@@ -122,7 +122,8 @@ extension EventStore {
                 + "as an admin, accept it as it is with `docket verify --accept-rollback`")
     }
 
-    /// The anchors that count for `verify`: the store's own file and any copies kept elsewhere. Read before the
+    /// The anchors that count for `verify`: the store's own file and any copies kept elsewhere; a copy holding none is
+    /// refused (`.invalidEvent`, exit 65: a wrong file would otherwise pass as checked). Read before the
     /// verify's transaction begins, so every anchor read belongs to a commit the transaction sees.
     func anchors(alsoFrom copies: [String]) throws -> [Anchor] {
         var all = try AnchorFile.read(anchorsPath)
@@ -130,7 +131,14 @@ extension EventStore {
             guard FileManager.default.fileExists(atPath: copy) else {
                 throw EventLogError(.invalidEvent, "there is no anchors file at \(copy); check the path")
             }
-            all += try AnchorFile.read(copy)
+            let found = try AnchorFile.read(copy)
+            guard !found.isEmpty else {
+                throw EventLogError(
+                    .invalidEvent,
+                    "\(copy) holds no anchor (no line `POSITION HASH RECORDED-AT`): it is not a copy of the anchors; give "
+                        + "the file `docket anchor --to` writes")
+            }
+            all += found
         }
         return all
     }

@@ -20,6 +20,9 @@ public struct VerifyReport: Sendable, Equatable {
     public var firstBadPosition: UInt64? { problems.compactMap(\.position).min() }
     public var isClean: Bool { problems.isEmpty }
 
+    /// How many distinct anchors (the store's and the copies given) the log was checked against.
+    public var anchorsChecked = 0
+
     static let problemLimit = 100
 
     /// One line for the anchors the log fails, or nil when none does: the problem of the latest anchor (the most
@@ -169,6 +172,7 @@ extension EventStore {
         if let summary = VerifyReport.anchorSummary(failing, checked: distinct.count) {
             report.report(summary, at: min(failing.map(\.anchor.position).min() ?? 0, head.position &+ 1))
         }
+        report.anchorsChecked = distinct.count
         report.streamsChecked = walk.versions.count
         progress(head.position, head.position)
         return report

@@ -144,4 +144,23 @@ import Testing
         #expect(lines.count == 2, "the alarm, and the anchors in one line: \(verify.stdout)")
         #expect(lines.last?.contains("(3 of the ") == true && lines.last?.contains("anchors checked fail)") == true, "\(verify.stdout)")
     }
+
+    /// `verify --anchors FILE` said "ok" for a file holding no anchor at all: a wrong file passed as checked.
+    @Test func anAnchorsCopyWithoutAnAnchorIsRefusedAndAGoodOneIsCounted() throws {
+        try ticketWithComment()
+        let garbage = folder.child("not-anchors")
+        try Data("this is not an anchors file\n".utf8).write(to: URL(fileURLWithPath: garbage))
+        let refused = try DocketProcess.run(["verify", "--log-only", "--anchors", garbage], store: store)
+        #expect(refused.status == 65, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("\(garbage) holds no anchor"), "\(refused.stderr)")
+        let offsite = folder.child("offsite")
+        #expect(try DocketProcess.run(["anchor", "--to", offsite], store: store).status == 0)
+        let checked = try DocketProcess.run(["verify", "--log-only", "--anchors", offsite], store: store)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        let local = try String(contentsOfFile: store + "/anchors", encoding: .utf8).split(separator: "\n").count
+        // The copy's one anchor is the head, which the store's file holds too: the distinct anchors are the local ones.
+        #expect(checked.stdout.contains("; \(local) anchors hold, with \(offsite)"), "\(checked.stdout)")
+    }
 }
