@@ -186,6 +186,9 @@ public final class EventStore: @unchecked Sendable {
         path: String, options: Environment.Options = .init(), clock: any WallClock = SystemClock(),
         projections: [any Projection] = [], linkedTo live: EventStore? = nil
     ) throws {
+        if let problem = FileSystem.dataFileProblem(in: path) {
+            throw EventLogError(.corrupt, "the store at \(path) is damaged: \(problem); restore it from a backup (docket restore)")
+        }
         let replay = try ReplayMarker.read(in: path)
         var options = options
         if replay != nil { options.readOnly = true }

@@ -95,4 +95,20 @@ enum FileSystem {
             try? manager.removeItem(atPath: folder + "/" + name)
         }
     }
+
+    /// What is wrong with the LMDB data file of the store at `folder` (`data.mdb`, or a link to it), or nil when it is a
+    /// regular file or missing (a new store): LMDB would otherwise fail with its bare `mdb_env_open` error.
+    static func dataFileProblem(in folder: String) -> String? {
+        let file = folder + "/data.mdb"
+        var info = stat()
+        guard stat(file, &info) == 0 else {
+            if errno == ENOENT, kind(of: file) == .other { return "\(file) is a link to nothing" }
+            return nil
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "\(file) is a folder, not LMDB's data file"
+        default: return "\(file) is not a regular file (a pipe, socket or device), not LMDB's data file"
+        }
+    }
 }

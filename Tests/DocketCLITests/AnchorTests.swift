@@ -163,4 +163,18 @@ import Testing
         // The copy's one anchor is the head, which the store's file holds too: the distinct anchors are the local ones.
         #expect(checked.stdout.contains("; \(local) anchors hold, with \(offsite)"), "\(checked.stdout)")
     }
+
+    /// A store whose data.mdb is a folder: verify exited 1 with LMDB's bare `mdb_env_open` error.
+    @Test func aDataFileThatIsNotARegularFileIsNamedAsDamage() throws {
+        try ticketWithComment()
+        try FileManager.default.removeItem(atPath: store + "/data.mdb")
+        try FileManager.default.createDirectory(atPath: store + "/data.mdb", withIntermediateDirectories: false)
+        for command in [["verify"], ["ticket", "list"]] {
+            let run = try DocketProcess.run(command, store: store)
+            #expect(run.status == 2, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("\(store)/data.mdb is a folder"), "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("restore it from a backup"), "\(command): \(run.stderr)")
+            #expect(!run.stderr.contains("mdb_env_open"), "\(run.stderr)")
+        }
+    }
 }
