@@ -71,6 +71,18 @@ enum StoreAccess {
         return Session(app: app)
     }
 
+    /// The live store's log for a command that only reads it and writes beside it (snapshots, replays): inside the
+    /// server, the store it holds open (never an as-of replay, and never opened a second time: one LMDB environment
+    /// per path per process); else the log opened read-only, refused while it looks rolled back. Fails with `noStore`
+    /// when there is no store at `path`.
+    static func liveLog(_ path: String, checkPages: Bool = false, foldThreads: Int? = nil) throws -> LogService {
+        if ServedInvocation.current != nil, let served = ServedStore.session { return served.log }
+        guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
+            throw CLIError.noStore("no Docket store at \(path); pass --store PATH or set $DOCKET_STORE")
+        }
+        return try LogService.openReadOnly(path, checkPages: checkPages, foldThreads: foldThreads)
+    }
+
     private static func clockRefused(_ path: String) -> CLIError {
         .usage(
             "$DOCKET_NOW is set but the store at \(path) was not created with `docket init --test-clock`; "
