@@ -25,6 +25,8 @@ struct CLIError: Error, CustomStringConvertible {
     static func noStore(_ message: String) -> CLIError { CLIError(exitCode: 66, description: message) }
     /// A failure of the client module (``DocketClient/ClientFailure``), with its own exit code.
     static func client(_ code: Int32, _ message: String) -> CLIError { CLIError(exitCode: code, description: message) }
+    /// A refusal of the server in this process (a ``DocketServer/Problem`` at `docket serve`'s start), with its exit code.
+    static func server(_ code: Int32, _ message: String) -> CLIError { CLIError(exitCode: code, description: message) }
     static func conflict(_ message: String) -> CLIError { CLIError(.conflict, message) }
     static func damaged(_ message: String) -> CLIError { CLIError(.damaged, message) }
     static func destination(_ message: String) -> CLIError { CLIError(.destination, message) }

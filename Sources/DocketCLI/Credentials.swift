@@ -8,7 +8,10 @@ enum Credentials {
     static func save(token: String, for server: String) throws {
         let path = ClientCredentials.path
         var all = try clientCall { () throws(ClientFailure) in try ClientCredentials.entries() }
-        all[server] = token
+        // Under the normalized address (ClientCredentials.key), replacing any entry that normalizes the same.
+        let key = ClientCredentials.key(for: server)
+        for old in all.keys where ClientCredentials.key(for: old) == key { all.removeValue(forKey: old) }
+        all[key] = token
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let encoder = JSONEncoder()

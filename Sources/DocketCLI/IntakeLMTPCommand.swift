@@ -44,7 +44,9 @@ struct IntakeLMTP: ParsableCommand {
                 throw CLIError.usage(
                     "`docket intake lmtp` runs where the mail server delivers, not through `docket serve`: run it on the server's host, or give the server `--lmtp`")
             }
-            let session = try StoreAccess.open(store.path)
+            // A store that looks rolled back is still opened: each delivery is then refused as a write (451, the MTA
+            // keeps the mail and retries) instead of the session failing before its greeting.
+            let session = try StoreAccess.open(store.path, allowingRollback: true)
             let delivery = MailDelivery(
                 service: session.app.intake, policy: MailPolicy(triageClient: triageClient, attachmentsFolder: store.path + "/attachments"),
                 actor: actor.name)

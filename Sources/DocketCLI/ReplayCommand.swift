@@ -51,15 +51,12 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
-                throw CLIError.noStore("no Docket store at \(path); pass --store PATH or set $DOCKET_STORE")
-            }
             let moment = asOf.timestamp
             let destination = into ?? ReplayCommand.defaultFolder(store: path, asOf: moment)
             try ReplayCommand.checkUsable(destination, given: into != nil)
-            // A standalone replay walks the whole log prefix: every page is checked first. A linked one reads only
-            // the events it folds, as any command on the live store does.
-            let live = try LogService.openReadOnly(path, checkPages: standalone, foldThreads: try foldThreads.resolved())
+            // A standalone replay walks the whole log prefix: every page is checked first (not inside the server, whose
+            // store is open already). A linked one reads only the events it folds, as any command on the live store does.
+            let live = try StoreAccess.liveLog(path, checkPages: standalone, foldThreads: try foldThreads.resolved())
             try live.requireAdmin(actorOptions.name, to: "replay the log into a new store")
             let position = try live.position(atOrBefore: moment)
             guard position > 0 else {

@@ -86,7 +86,12 @@ struct ServeCommand: ParsableCommand {
                 try LMTPServing.start(address, app: session.app, store: path, actor: lmtpUser, triageClient: lmtpTriageClient)
             }
             defer { listener?.stop() }
-            try Self.block { try await server.run() }
+            do {
+                try Self.block { try await server.run() }
+            } catch let problem as Problem {
+                // A start-up refusal (an address in use, a --socket at a file): its one line and exit code.
+                throw CLIError.server(problem.exitCode, problem.detail)
+            }
         }
     }
 

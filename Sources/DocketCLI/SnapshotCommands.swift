@@ -11,12 +11,10 @@ struct SnapshotGroup: ParsableCommand {
         subcommands: [SnapshotListCommand.self, SnapshotTakeCommand.self, SnapshotRemoveCommand.self])
 }
 
-/// Opens the live store's log read-only for a snapshot command; fails with `noStore` when there is none.
+/// Opens the live store's log read-only for a snapshot command (inside the server, the store it holds open);
+/// fails with `noStore` when there is none.
 private func openLog(_ path: String) throws -> LogService {
-    guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
-        throw CLIError.noStore("no Docket store at \(path); pass --store PATH or set $DOCKET_STORE")
-    }
-    return try LogService.openReadOnly(path, foldThreads: try foldThreadsSetting())
+    try StoreAccess.liveLog(path, foldThreads: try foldThreadsSetting())
 }
 
 struct SnapshotListCommand: ParsableCommand {

@@ -18,14 +18,18 @@ enum StoreAccess {
     /// the file is checked before LMDB walks it (docs/security.md, "Damaged files"); a served store was opened
     /// by the server, without that check. `foldThreads`: the bulk folds' threads (`--threads`), nil for
     /// `$DOCKET_FOLD_THREADS`, else the processors available.
+    /// A store that looks rolled back is refused (exit 2, ``LogService/requireNotRolledBack()``) unless
+    /// `allowingRollback` (verify, which reports it and may accept it).
     static func open(
-        _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false, foldThreads: Int? = nil
+        _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false, foldThreads: Int? = nil,
+        allowingRollback: Bool = false
     ) throws -> Session {
         if let served = ServedStore.current { return served }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw CLIError.noStore("no Docket store at \(path); run `docket init --store \(path)` or set $DOCKET_STORE")
         }
-        return try create(path, clock: clock, catchUp: catchUp, checkPages: checkPages, foldThreads: foldThreads)
+        return try create(
+            path, clock: clock, catchUp: catchUp, checkPages: checkPages, foldThreads: foldThreads, allowingRollback: allowingRollback)
     }
 
     /// Opens the store at `path`, creating it when missing (for tests, with `testClock`: see
@@ -35,18 +39,22 @@ enum StoreAccess {
     /// written, so nobody can stamp the log with a time of their choosing.
     static func create(
         _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true,
-        checkPages: Bool = false, foldThreads: Int? = nil
+        checkPages: Bool = false, foldThreads: Int? = nil, allowingRollback: Bool = false
     ) throws -> Session {
         if let served = ServedStore.current { return served }
         let override = try clockOverride()
         let threads = try foldThreads ?? foldThreadsSetting()
         let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
         if override != nil, isNew, !testClock { throw clockRefused(path) }
+        // Before LMDB opens it for writing: a damaged meta page would have the open commit into the wrong state.
+        if !isNew, !allowingRollback { try LogService.requireSoundMetaPages(path) }
         let clock = clock ?? override ?? SystemClock()
         let configuration = DocketConfiguration(supportAddress: ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"])
         let app = try DocketApplication.open(
             path, clock: clock, configuration: configuration, checkPages: checkPages && !isNew,
             warnings: { Terminal.error("warning: \($0)") }, foldThreads: threads)
+        // Before anything else reads it: what a rolled-back store shows may be an older state, or nothing.
+        if !allowingRollback { try app.log.requireNotRolledBack() }
         if testClock, try !app.log.hasTestClock {
             do {
                 try app.log.markTestClock()
@@ -61,6 +69,18 @@ enum StoreAccess {
             try app.log.catchUp { name, done, total in Terminal.progress("catching up \(name)", done, total) }
         }
         return Session(app: app)
+    }
+
+    /// The live store's log for a command that only reads it and writes beside it (snapshots, replays): inside the
+    /// server, the store it holds open (never an as-of replay, and never opened a second time: one LMDB environment
+    /// per path per process); else the log opened read-only, refused while it looks rolled back. Fails with `noStore`
+    /// when there is no store at `path`.
+    static func liveLog(_ path: String, checkPages: Bool = false, foldThreads: Int? = nil) throws -> LogService {
+        if ServedInvocation.current != nil, let served = ServedStore.session { return served.log }
+        guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
+            throw CLIError.noStore("no Docket store at \(path); pass --store PATH or set $DOCKET_STORE")
+        }
+        return try LogService.openReadOnly(path, checkPages: checkPages, foldThreads: foldThreads)
     }
 
     private static func clockRefused(_ path: String) -> CLIError {

@@ -30,7 +30,7 @@ struct VerifyCommand: ParsableCommand {
             if let copy = anchorCopies.first {
                 try HostFiles.requireAccess(to: "read --anchors \(copy)", instead: "run `docket verify --anchors` on the server's host")
             }
-            let session = try StoreAccess.open(path, catchUp: false, checkPages: true)
+            let session = try StoreAccess.open(path, catchUp: false, checkPages: true, allowingRollback: true)
             let store = session.log
             if acceptRollback { try accept(session) }
             let report: VerifyReport
@@ -48,7 +48,10 @@ struct VerifyCommand: ParsableCommand {
                 try printReport(report, checks)
             } else if report.isClean && differing.isEmpty {
                 let models = checks.isEmpty ? "" : "; \(checks.count - checks.filter { $0.skipped != nil }.count) read models match the log"
-                Terminal.out("ok: \(report.eventsChecked) events in \(report.streamsChecked) streams, hash chain and indexes intact\(models)\n")
+                let copies = anchorCopies.isEmpty ? "" : ", with \(anchorCopies.joined(separator: ", "))"
+                Terminal.out(
+                    "ok: \(report.eventsChecked) events in \(report.streamsChecked) streams, hash chain and indexes intact\(models); "
+                        + "\(report.anchorsChecked) anchors hold\(copies)\n")
             } else {
                 for problem in report.problems { Terminal.out("\(problem)\n") }
                 for check in differing { Terminal.out(describe(check) + "\n") }
@@ -104,7 +107,7 @@ struct VerifyCommand: ParsableCommand {
         }
         let object: [String: Any] = [
             "ok": report.isClean && checks.allSatisfy(\.matches), "events": report.eventsChecked,
-            "streams": report.streamsChecked, "head": report.head,
+            "streams": report.streamsChecked, "head": report.head, "anchors": report.anchorsChecked,
             "firstBadPosition": report.firstBadPosition.map { $0 as Any } ?? NSNull(),
             "problems": report.problems.map(\.description), "readModels": models,
         ]

@@ -11,10 +11,39 @@ public enum ClientCredentials {
         return home() + "/.config/docket/credentials"
     }
 
-    /// The token to present to `server`: `$DOCKET_TOKEN`, else the credentials file's entry for it.
+    /// The token to present to `server`: `$DOCKET_TOKEN`, else the credentials file's entry for it, found by the
+    /// address as ``key(for:)`` writes it (so `http://127.0.0.1:8642/` finds what `docket login http://127.0.0.1:8642`
+    /// saved, and an entry saved before addresses were normalized is found too).
     public static func token(for server: String) throws(ClientFailure) -> String? {
         if let token = environment("DOCKET_TOKEN") { return token }
-        return try entries()[server]
+        let all = try entries()
+        if let token = all[server] { return token }
+        let wanted = key(for: server)
+        return all.first { key(for: $0.key) == wanted }?.value
+    }
+
+    /// The token to present to `server`, refused when there is none: "no saved token for X; run `docket login X`"
+    /// (exit 5), rather than a request the server answers "no API token".
+    public static func requiredToken(for server: String) throws(ClientFailure) -> String {
+        guard let token = try token(for: server) else {
+            let address = key(for: server)
+            throw .forbidden("no saved token for \(address) (nor $DOCKET_TOKEN); run `docket login \(address)`")
+        }
+        return token
+    }
+
+    /// The address a token is saved under: surrounding blanks and trailing slashes dropped, the scheme and host in
+    /// lower case (they are case-blind; a path is not). A pure function of the text.
+    public static func key(for server: String) -> String {
+        var text = Substring(server)
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" || last == "\n" { text.removeLast() }
+        while text.hasSuffix("/"), !text.hasSuffix("://") { text.removeLast() }
+        let characters = Array(text)
+        guard let colon = characters.indices.first(where: { characters[$0...].starts(with: "://") }) else { return String(text) }
+        let authorityStart = colon + 3
+        let authorityEnd = characters[authorityStart...].firstIndex(of: "/") ?? characters.endIndex
+        return String(characters[..<authorityEnd]).lowercased() + String(characters[authorityEnd...])
     }
 
     /// The file's entries (server → token); empty when there is no file. Refused when others may read it.

@@ -21,8 +21,11 @@ public enum DocketClient {
     public static func run(_ arguments: [String], server: String) -> Int32 {
         do throws(ClientFailure) {
             let endpoint = try ServerEndpoint.parse(server)
+            // Over HTTP(S) a token is needed: without one, say which address has none saved (not the server's "no API token").
+            let token: String?
+            if case .socket = endpoint { token = nil } else { token = try ClientCredentials.requiredToken(for: server) }
             let stdin = CommandWords.readsStandardInput(arguments) ? SystemError.readAll(STDIN_FILENO) ?? [] : nil
-            let reply = try send(endpoint, server: server, path: "/v1/cli", body: ClientJSON.commandRequest(arguments, stdin: stdin))
+            let reply = try send(endpoint, server: server, path: "/v1/cli", body: ClientJSON.commandRequest(arguments, stdin: stdin), token: token)
             let answer = ClientJSON.parse(reply.body)
             if reply.contentType.hasPrefix("application/json"), let answer, let status = answer["status"]?.int32,
                 let out = answer["stdout"]?.string, let err = answer["stderr"]?.string

@@ -60,25 +60,25 @@ public struct DocketServer: Sendable {
             try SocketFile.prepare(path)
             let group = settings.socketGroup
             let onListening = onListening
-            services.append(
-                Application(
-                    router: router(), configuration: .init(address: .unixDomainSocket(path: path), serverName: "docket"),
-                    onServerRunning: { _ in
-                        SocketFile.restrict(path, group: group)
-                        onListening("unix:\(path)")
-                    }, logger: logger))
+            let application = Application(
+                router: router(), configuration: .init(address: .unixDomainSocket(path: path), serverName: "docket"),
+                onServerRunning: { _ in
+                    SocketFile.restrict(path, group: group)
+                    onListening("unix:\(path)")
+                }, logger: logger)
+            services.append(Listener(application, address: "unix:\(path)", option: "--socket"))
         }
         if let listen = settings.listen {
             let onListening = onListening
             let portalSite = portalSite
-            services.append(
-                Application(
-                    router: router(), configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "docket"),
-                    onServerRunning: { channel in
-                        let port = channel.localAddress?.port ?? listen.port
-                        portalSite.bound("http://\(ListenAddress("\(listen.host):\(port)")?.description ?? listen.description)")
-                        onListening("http://\(ListenAddress("\(listen.host):\(port)")?.description ?? listen.description)")
-                    }, logger: logger))
+            let application = Application(
+                router: router(), configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "docket"),
+                onServerRunning: { channel in
+                    let port = channel.localAddress?.port ?? listen.port
+                    portalSite.bound("http://\(ListenAddress("\(listen.host):\(port)")?.description ?? listen.description)")
+                    onListening("http://\(ListenAddress("\(listen.host):\(port)")?.description ?? listen.description)")
+                }, logger: logger)
+            services.append(Listener(application, address: "http://\(listen)", option: "--listen"))
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
@@ -97,6 +97,40 @@ public struct DocketServer: Sendable {
         HookRoutes(app: app, guards: hookGuards).register(on: router)
         PortalRoutes(app: app, guards: portalGuard, site: portalSite).register(on: router)
         return router
+    }
+}
+
+/// One of the server's listeners: a failure to bind its address (in use, not allowed, not on this host) is a
+/// ``Problem`` naming the address and the fix (exit 73), not NIO's bare `bind(descriptor:ptr:bytes:)` error.
+struct Listener: Service {
+    let application: any Service
+    /// `unix:PATH` or `http://HOST:PORT`.
+    let address: String
+    /// The option that gives another address.
+    let option: String
+
+    init(_ application: any Service, address: String, option: String) {
+        (self.application, self.address, self.option) = (application, address, option)
+    }
+
+    func run() async throws {
+        do {
+            try await application.run()
+        } catch let error as IOError {
+            throw Self.cannotListen(address, errno: error.errnoCode, option: option)
+        }
+    }
+
+    /// The problem for a listener that cannot bind `address` (`errno`).
+    static func cannotListen(_ address: String, errno code: Int32, option: String) -> Problem {
+        let reason: String
+        switch code {
+        case EADDRINUSE: reason = "the address is already in use (another docket serve, or another program); stop it, or give another \(option)"
+        case EADDRNOTAVAIL: reason = "that address is not one of this host's; give another \(option)"
+        case EACCES: reason = "permission denied (ports below 1024 need privileges; a socket needs a folder you can write); give another \(option)"
+        default: reason = "\(String(cString: strerror(code))); give another \(option)"
+        }
+        return Problem(exitCode: 73, detail: "cannot listen on \(address): \(reason)")
     }
 }
 

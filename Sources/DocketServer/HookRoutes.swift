@@ -38,7 +38,7 @@ struct HookRoutes: Sendable {
         let source = context.parameters.get("source") ?? ""
         try limit(source: source, context: context)
         let body = Array(buffer: try await collect(request, upTo: Self.maxAlertBytes))
-        let authority = try await authorize(source: source, format: format, request: request, body: body)
+        let authority = try await authorize(source: source, format: format, request: request, body: body, context: context)
         defer { if let replayKey = authority.replayKey { guards.releaseUnlessTaken(replayKey) } }
         let batch: AlertBatch
         do {
@@ -71,7 +71,7 @@ struct HookRoutes: Sendable {
         let source = source ?? context.parameters.get("source") ?? ""
         try limit(source: source, context: context)
         let raw = Array(buffer: try await collect(request, upTo: Self.maxMailBytes))
-        let authority = try await authorize(source: source, format: .mail, request: request, body: raw)
+        let authority = try await authorize(source: source, format: .mail, request: request, body: raw, context: context)
         let delivery = MailDelivery(
             service: app.intake, policy: MailPolicy(triageClient: authority.state.defaultClient, attachmentsFolder: app.store.path + "/attachments"),
             actor: authority.state.actsAs)
@@ -90,13 +90,31 @@ struct HookRoutes: Sendable {
 
     /// The source's state when the request carries its secret: a signature for `generic`, bearer or basic otherwise.
     /// An unknown source, another format, or a wrong secret all answer the same 401.
-    private func authorize(source: String, format: HookFormat, request: Request, body: [UInt8]) async throws -> (state: HookState, replayKey: [UInt8]?) {
+    /// A hook key that is missing (while sources exist), unreadable, not 32 bytes, or not the one the secrets were sealed
+    /// under answers 503 naming the cause and the fix (``HookKeyProblem``), and is logged: it is the server's problem,
+    /// not the sender's, and the sender retries.
+    private func authorize(
+        source: String, format: HookFormat, request: Request, body: [UInt8], context: DocketRequestContext
+    ) async throws -> (state: HookState, replayKey: [UInt8]?) {
         let app = app
         let guards = guards
-        let found = try await BlockingWork.run { () -> HookAuthority? in
-            guard let key = try guards.key(folder: app.store.path) else { return nil }
-            return try app.intake.hookAuthority(source, key: key)
-        }
+        let found = try await BlockingWork.run { () -> Result<HookAuthority?, Problem> in
+            do {
+                guard let key = try guards.key(folder: app.store.path) else {
+                    // No key file: fine while no source was ever made; with sources, every delivery fails until it is back.
+                    if try !app.intake.hookSources().isEmpty { return .failure(HookKeyProblem.missing(store: app.store.path)) }
+                    return .success(nil)
+                }
+                return .success(try app.intake.hookAuthority(source, key: key))
+            } catch let error as HookKeyError {
+                return .failure(HookKeyProblem.unusable(store: app.store.path, error.message))
+            } catch let error as DomainError where error.code == .invalid {
+                return .failure(HookKeyProblem.otherKey(error.message))
+            }
+        }.mapError { problem -> Problem in
+            context.logger.error("webhook delivery to \(source) not checked: \(problem.detail)")
+            return problem
+        }.get()
         let refused = Problem.unauthenticated("unknown webhook source or wrong secret for \(source); see `docket hook list`")
         guard let found, found.state.format == format else { throw refused }
         switch format {
@@ -150,6 +168,31 @@ struct HookRoutes: Sendable {
         case .opened(let n), .occurrence(let n), .reopened(let n), .autoResolved(let n), .noted(let n): n
         case .dropped: nil
         }
+    }
+}
+
+/// The answers for a hook key the server cannot use: 503 (the sender retries once it is fixed), exit 1, the cause and the
+/// fix (docs/intake.md, "Where the secret is kept").
+enum HookKeyProblem {
+    static func missing(store: String) -> Problem {
+        problem(
+            "the hook key \(store)/\(HookKey.fileName) is missing, so no webhook secret can be checked; put back the copy "
+                + "kept apart from the backups, or re-provision each source with `docket hook rotate SOURCE` (docs/intake.md)")
+    }
+
+    static func unusable(store: String, _ reason: String) -> Problem {
+        problem(
+            "the hook key \(store)/\(HookKey.fileName) is not usable (\(reason)); put back the copy kept apart from the "
+                + "backups, or remove it and re-provision each source with `docket hook rotate SOURCE` (docs/intake.md)")
+    }
+
+    /// A secret sealed under another key: the decider's message names both keys and the fix.
+    static func otherKey(_ message: String) -> Problem { problem(message) }
+
+    private static func problem(_ detail: String) -> Problem {
+        var problem = Problem(exitCode: 1, detail: detail, status: .serviceUnavailable)
+        problem.title = "hook key"
+        return problem
     }
 }
 

@@ -133,7 +133,7 @@ public struct MetaPages: Sendable, Equatable {
 
     public static func == (lhs: MetaPages, rhs: MetaPages) -> Bool { lhs.txnids == rhs.txnids }
 
-    /// Reads both meta pages of `dataFile`; nil when the file is too short to hold them.
+    /// Reads both meta pages of `dataFile`; nil when the file is too short to hold them or is not LMDB's.
     public static func read(_ dataFile: String) -> MetaPages? {
         guard let handle = FileHandle(forReadingAtPath: dataFile) else { return nil }
         defer { try? handle.close() }
@@ -148,6 +148,9 @@ public struct MetaPages: Sendable, Equatable {
         // The free database's `md_pad` in the first meta page holds the page size.
         var pageSize = Int(u32(40))
         if pageSize < 4096 || pageSize > 65_536 || pageSize & (pageSize - 1) != 0 || bytes.count < pageSize + 152 { pageSize = 4096 }
+        // Not LMDB's (neither page holds its magic, 0xBEEFC0DE after the page header): no meta pages to judge; LMDB
+        // itself then refuses the file as not a store.
+        guard u32(16) == 0xBEEF_C0DE || u32(pageSize + 16) == 0xBEEF_C0DE else { return nil }
         return MetaPages(txnids: (u64(144), u64(pageSize + 144)))
     }
 

@@ -80,20 +80,57 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     }
 }
 
-extension EventStore {
-    /// Files in a store folder that are not copied: LMDB's own (the data file is copied through LMDB), a
-    /// verify's scratch store, and the read-model snapshots (derived from the log and taken again by
-    /// `docket snapshot take` or the first replay after a restore; a backup stays the size of the log).
-    static func isCopiedAsFile(_ relative: String) -> Bool {
-        !["data.mdb", "lock.mdb", BackupManifest.fileName].contains(relative) && !relative.hasPrefix("verify-scratch-")
-            && !relative.hasPrefix("snapshots/")
+/// What `docket backup` copies of a store folder besides LMDB's data file: a pure decision on an entry's path and
+/// kind. Only the store's own files are copied — the anchors file, the token-usage file, a standalone replay's
+/// marker, and the regular files under `attachments/` — never a socket (`docket.sock` while a server runs), a pipe,
+/// a device or a link, nor anything else someone left in the folder. Nor the hook key (`hook-secrets.key`): webhook
+/// secrets are sealed under it so that a backup cannot use them (docs/security.md); keep a copy of it apart.
+enum BackupSelection {
+    /// What an entry of the store folder is (from `lstat`, so a link is a link, not what it points to).
+    enum Kind: Equatable { case file, folder, other }
+
+    /// The store's own files at its top level that a backup copies (the anchors file is copied first, on its own).
+    static let topLevelFiles: Set<String> = [AnchorFile.fileName, "token-usage.json", ReplayMarker.fileName]
+    /// The folder of mail attachments, copied with every regular file under it.
+    static let attachments = "attachments"
+
+    /// Whether the entry at `relative` (to the store folder) of kind `kind` is copied as a file (`.file`), walked into
+    /// (`.folder`), or left out.
+    static func copies(_ relative: String, kind: Kind) -> Bool {
+        switch kind {
+        case .other: return false
+        case .folder: return relative == attachments || relative.hasPrefix(attachments + "/")
+        case .file: return topLevelFiles.contains(relative) || relative.hasPrefix(attachments + "/")
+        }
     }
 
-    /// Writes a backup into `destination` (created owner-only; it must be missing or empty) while other processes
-    /// go on writing: the anchors file first, then a consistent, compacted copy of the LMDB store, then every other
-    /// file of the store folder (mail attachments: each is written before the event that refers to it, so all
-    /// those the copied log refers to are there), then `MANIFEST.json` with the copied head and every file's size
-    /// and SHA-256. Returns the manifest.
+    /// The entries of `folder` a backup copies, relative to it, in path order: the regular files `copies` takes, in the
+    /// folders it walks into.
+    static func files(in folder: String) throws -> [String] {
+        var out: [String] = []
+        func walk(_ relative: String) throws {
+            let absolute = relative.isEmpty ? folder : folder + "/" + relative
+            for name in try FileManager.default.contentsOfDirectory(atPath: absolute) {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                guard let kind = FileSystem.kind(of: folder + "/" + child), copies(child, kind: kind) else { continue }
+                if kind == .folder { try walk(child) } else { out.append(child) }
+            }
+        }
+        try walk("")
+        return out.sorted()
+    }
+}
+
+extension EventStore {
+    /// Writes a backup into `destination` while other processes go on writing: the anchors file first, then a
+    /// consistent, compacted copy of the LMDB store, then the store's other own files (``BackupSelection``: mail
+    /// attachments — each is written before the event that refers to it, so all those the copied log refers to are
+    /// there), then `MANIFEST.json` with the copied head and every file's size and SHA-256. Returns the manifest.
+    ///
+    /// `destination` must be missing or an empty folder; nothing is left half-written there. A missing one is
+    /// written as a hidden folder beside it (`.NAME.partial-PID`, same file system) and renamed into place at the
+    /// end; into an empty one (a mount point, say) the files go directly, and are removed again on failure. The
+    /// folders are 0700, the files 0600.
     @discardableResult
     public func backup(to destination: String) throws -> BackupManifest {
         if let replay, replay.isLinked {
@@ -102,15 +139,36 @@ extension EventStore {
                 "the store at \(path) is \(replay.summary): it holds no log of its own; back up the live store, or make a "
                     + "standalone replay (docket replay --standalone) to keep a copy")
         }
-        try FileSystem.prepareEmptyFolder(destination)
+        if try FileSystem.isEmptyFolder(destination) {
+            do {
+                return try writeBackup(into: destination)
+            } catch {
+                FileSystem.removeContents(of: destination)
+                throw error
+            }
+        }
+        let staging = FileSystem.stagingPath(beside: destination)
+        try FileSystem.prepareEmptyFolder(staging)
+        do {
+            let manifest = try writeBackup(into: staging)
+            try FileSystem.rename(staging, to: destination)
+            return manifest
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
+    }
+
+    /// The backup's files, written into the empty owner-only folder `folder`.
+    private func writeBackup(into folder: String) throws -> BackupManifest {
         let manager = FileManager.default
         // Before the LMDB copy: an anchor is written after its commit, so none copied here is ahead of the log copied next.
-        if manager.fileExists(atPath: anchorsPath) {
-            try manager.copyItem(atPath: anchorsPath, toPath: destination + "/" + AnchorFile.fileName)
+        if FileSystem.kind(of: anchorsPath) == .file {
+            try manager.copyItem(atPath: anchorsPath, toPath: folder + "/" + AnchorFile.fileName)
         }
-        try environment.copy(to: destination, compact: true)
-        for relative in try BackupManifest.files(in: path) where Self.isCopiedAsFile(relative) && relative != AnchorFile.fileName {
-            let target = destination + "/" + relative
+        try environment.copy(to: folder, compact: true)
+        for relative in try BackupSelection.files(in: path) where relative != AnchorFile.fileName {
+            let target = folder + "/" + relative
             try manager.createDirectory(
                 atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
@@ -118,20 +176,20 @@ extension EventStore {
         }
         var options = Environment.Options()
         options.readOnly = true
-        let head = try EventStore(path: destination, options: options).head()
+        let head = try EventStore(path: folder, options: options).head()
         var files: [BackupManifest.File] = []
-        for relative in try BackupManifest.files(in: destination) where relative != "lock.mdb" {
-            guard let digest = try BackupManifest.digest(of: destination + "/" + relative) else { continue }
+        for relative in try BackupManifest.files(in: folder) where relative != "lock.mdb" {
+            guard let digest = try BackupManifest.digest(of: folder + "/" + relative) else { continue }
             files.append(BackupManifest.File(path: relative, size: digest.size, sha256: digest.sha256))
         }
-        try? manager.removeItem(atPath: destination + "/lock.mdb")
+        try? manager.removeItem(atPath: folder + "/lock.mdb")
         let manifest = BackupManifest(
             format: BackupManifest.formatName, source: path, headPosition: head.position, headHash: head.hash.hex,
             headRecordedAt: head.recordedAt.iso8601, files: files)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        try encoder.encode(manifest).write(to: URL(fileURLWithPath: destination + "/" + BackupManifest.fileName))
-        FileSystem.restrictFiles(in: destination)
+        try encoder.encode(manifest).write(to: URL(fileURLWithPath: folder + "/" + BackupManifest.fileName))
+        FileSystem.restrictFiles(in: folder)
         return manifest
     }
 

@@ -44,21 +44,49 @@ extension EventStore {
         return anchor
     }
 
-    /// Why the store looks rolled back, checked at open inside a write transaction (no commit can race it):
-    /// the meta pages are not what LMDB's commits leave behind, or the head is behind or differs from the
-    /// latest anchor. Nil when all is well.
-    func rollbackSuspicion(txn: borrowing Transaction) throws -> String? {
+    /// Why the store looks rolled back, or nil when all is well: the meta pages are not what LMDB's commits leave
+    /// behind, or the head is behind or differs from `anchor` (the latest anchor). Checked at every open (cheap: two
+    /// meta pages read from the file, the anchors file's tail, one lookup): a store opened for writing reads the
+    /// anchor inside its write transaction (no commit can race it); one opened read-only reads it before its read
+    /// transaction begins, so the anchor belongs to a commit the transaction sees.
+    func rollbackSuspicion(anchor: Anchor?, txn: borrowing Transaction) throws -> String? {
         var reasons: [String] = []
-        if let meta = MetaPages.read(path + "/data.mdb"), !meta.isConsistent {
-            reasons.append(
-                "LMDB's two meta pages hold transaction ids \(meta.txnids.0) and \(meta.txnids.1), which commits never "
-                    + "leave behind: LMDB may have opened an older state of the file")
-        }
+        if let meta = EventStore.metaPageSuspicion(in: path) { reasons.append(meta) }
         let head = try LogWriter.readHead(txn: txn, db: db)
-        if let anchor = try AnchorFile.latest(anchorsPath), let problem = try anchorProblem(anchor, head: head, txn: txn) {
+        if let anchor, let problem = try anchorProblem(anchor, head: head, txn: txn) {
             reasons.append(problem)
         }
         return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+    }
+
+    /// Why the meta pages of the data file in `path` look rolled back, read from the file alone; nil when they do not
+    /// (or there is no file yet).
+    public static func metaPageSuspicion(in path: String) -> String? {
+        guard let meta = MetaPages.read(path + "/data.mdb"), !meta.isConsistent else { return nil }
+        return "LMDB's two meta pages hold transaction ids \(meta.txnids.0) and \(meta.txnids.1), which commits never "
+            + "leave behind: LMDB may have opened an older state of the file"
+    }
+
+    /// Why the state LMDB opened (`opened`, its last transaction id) is older than the newest meta page in the file, or
+    /// nil: a damaged meta page LMDB refused to read, so it fell back to the other one — transaction 0, an empty store,
+    /// for a store restored from a backup. The meta pages' ids look sound then; only this comparison shows it.
+    static func olderStateProblem(opened: UInt64, meta: MetaPages?) -> String? {
+        guard let meta else { return nil }
+        let newest = max(meta.txnids.0, meta.txnids.1)
+        guard opened < newest else { return nil }
+        return "LMDB opened transaction \(opened) though a meta page of the file holds transaction \(newest): that page "
+            + "is damaged and LMDB fell back to an older state of the file"
+    }
+
+    /// Refuses the store in `path` before it is opened when its meta pages look rolled back: opening it for writing
+    /// commits into whatever state LMDB picked (the catalogue and format mark of an empty one), which overwrites a
+    /// meta page and makes the damage worse. Cheap: the file's first two pages.
+    public static func requireSoundMetaPages(in path: String) throws {
+        guard let suspicion = metaPageSuspicion(in: path) else { return }
+        throw EventLogError(
+            .rolledBack,
+            "the store at \(path) looks rolled back (\(suspicion)); run `docket verify`, restore it from a backup, or, "
+                + "as an admin, accept it as it is with `docket verify --accept-rollback`")
     }
 
     /// What is wrong with the log against `anchor`, or nil when the log holds the anchored event.
@@ -84,7 +112,18 @@ extension EventStore {
                 + "from a backup, or, as an admin, accept the store as it is with `docket verify --accept-rollback`")
     }
 
-    /// The anchors that count for `verify`: the store's own file and any copies kept elsewhere. Read before the
+    /// Refuses to use the store at all while it looks rolled back: what it shows may be an older state (or, with a
+    /// damaged meta page, nothing at all), so a read would answer wrongly without a word. `verify` alone goes on.
+    public func requireNotRolledBack() throws {
+        guard let suspicion = integrityAlarm else { return }
+        throw EventLogError(
+            .rolledBack,
+            "the store at \(path) looks rolled back (\(suspicion)); run `docket verify`, restore it from a backup, or, "
+                + "as an admin, accept it as it is with `docket verify --accept-rollback`")
+    }
+
+    /// The anchors that count for `verify`: the store's own file and any copies kept elsewhere; a copy holding none is
+    /// refused (`.invalidEvent`, exit 65: a wrong file would otherwise pass as checked). Read before the
     /// verify's transaction begins, so every anchor read belongs to a commit the transaction sees.
     func anchors(alsoFrom copies: [String]) throws -> [Anchor] {
         var all = try AnchorFile.read(anchorsPath)
@@ -92,7 +131,14 @@ extension EventStore {
             guard FileManager.default.fileExists(atPath: copy) else {
                 throw EventLogError(.invalidEvent, "there is no anchors file at \(copy); check the path")
             }
-            all += try AnchorFile.read(copy)
+            let found = try AnchorFile.read(copy)
+            guard !found.isEmpty else {
+                throw EventLogError(
+                    .invalidEvent,
+                    "\(copy) holds no anchor (no line `POSITION HASH RECORDED-AT`): it is not a copy of the anchors; give "
+                        + "the file `docket anchor --to` writes")
+            }
+            all += found
         }
         return all
     }

@@ -20,7 +20,19 @@ public struct VerifyReport: Sendable, Equatable {
     public var firstBadPosition: UInt64? { problems.compactMap(\.position).min() }
     public var isClean: Bool { problems.isEmpty }
 
+    /// How many distinct anchors (the store's and the copies given) the log was checked against.
+    public var anchorsChecked = 0
+
     static let problemLimit = 100
+
+    /// One line for the anchors the log fails, or nil when none does: the problem of the latest anchor (the most
+    /// the log lost), and how many others fail too. A rolled-back log fails every anchor past its head, one a commit:
+    /// a line each would bury the one that matters.
+    static func anchorSummary(_ failing: [(anchor: Anchor, problem: String)], checked: Int) -> String? {
+        guard let latest = failing.max(by: { $0.anchor.position < $1.anchor.position }) else { return nil }
+        guard failing.count > 1 else { return latest.problem }
+        return "\(latest.problem) (\(failing.count) of the \(checked) anchors checked fail)"
+    }
 
     mutating func report(_ message: String, at position: UInt64? = nil) {
         if problems.count < VerifyReport.problemLimit { problems.append(Problem(position: position, message: message)) }
@@ -152,11 +164,15 @@ extension EventStore {
             }
         }
         if let alarm = integrityAlarm { report.report("the store looks rolled back: \(alarm)") }
-        for anchor in Set(anchors) {
-            if let problem = try anchorProblem(anchor, head: head, txn: txn) {
-                report.report(problem, at: min(anchor.position, head.position &+ 1))
-            }
+        let distinct = Set(anchors)
+        var failing: [(anchor: Anchor, problem: String)] = []
+        for anchor in distinct {
+            if let problem = try anchorProblem(anchor, head: head, txn: txn) { failing.append((anchor, problem)) }
         }
+        if let summary = VerifyReport.anchorSummary(failing, checked: distinct.count) {
+            report.report(summary, at: min(failing.map(\.anchor.position).min() ?? 0, head.position &+ 1))
+        }
+        report.anchorsChecked = distinct.count
         report.streamsChecked = walk.versions.count
         progress(head.position, head.position)
         return report

@@ -72,9 +72,10 @@ public final class EventStore: @unchecked Sendable {
     static let logDatabaseNames = ["events", "streams", "stream_events", "commands", "meta", "checkpoints"]
     /// Set when the folder holds a replay (`docket replay`): the store is then opened read-only.
     public let replay: ReplayMarker?
-    /// Why the store looks rolled back (checked when it is opened for writing), or nil. While set, writes are
-    /// refused; `acceptRollback` records an admin's decision to go on and clears it. Set in init and by
-    /// `acceptRollback` only (a command's single thread), never while other threads use the store.
+    /// Why the store looks rolled back (checked when it is opened, for writing or not; not for a replay), or nil.
+    /// While set, writes are refused, and the CLI refuses every command but `verify` (`requireNotRolledBack`);
+    /// `acceptRollback` records an admin's decision to go on and clears it. Set in init and by `acceptRollback` only
+    /// (a command's single thread), never while other threads use the store.
     public internal(set) var integrityAlarm: String?
     /// Where the store reports what went wrong without failing the command (an anchor it could not write): one
     /// line each. Writes `warning: …` to stderr unless replaced; replace it before the store is shared between threads.
@@ -185,12 +186,28 @@ public final class EventStore: @unchecked Sendable {
         path: String, options: Environment.Options = .init(), clock: any WallClock = SystemClock(),
         projections: [any Projection] = [], linkedTo live: EventStore? = nil
     ) throws {
+        if let problem = FileSystem.dataFileProblem(in: path) {
+            throw EventLogError(.corrupt, "the store at \(path) is damaged: \(problem); restore it from a backup (docket restore)")
+        }
         let replay = try ReplayMarker.read(in: path)
         var options = options
         if replay != nil { options.readOnly = true }
         let linked = try replay.flatMap { marker in try LinkedLog.open(marker, at: path, given: live, options: options) }
         let environment = try Environment(path: path, options: options)
         let readOnly = options.readOnly
+        if !readOnly {
+            // Before anything is written (the catalogue, the format mark): a commit into an older state LMDB fell back
+            // to would overwrite a meta page. Under the writer lock, so no commit races the comparison; commits nothing.
+            try environment.write { _ in
+                let meta = MetaPages.read(path + "/data.mdb")
+                if let problem = EventStore.olderStateProblem(opened: environment.lastTransactionId, meta: meta) {
+                    throw EventLogError(
+                        .rolledBack,
+                        "the store at \(path) looks rolled back (\(problem)); nothing was written: restore it from a backup "
+                            + "with `docket restore`")
+                }
+            }
+        }
         // The catalogue as found, before anything is created: a log database missing from a store that holds events
         // or its format mark (a damaged name) is refused rather than created empty; a store whose creation was cut
         // short holds neither and is completed. Read-model tables found missing are remembered.
@@ -244,6 +261,9 @@ public final class EventStore: @unchecked Sendable {
             guard format == Array(EventStore.formatName.utf8) else {
                 throw EventLogError(.corrupt, "\(path) is not a Docket store (no '\(EventStore.formatName)' format mark)")
             }
+            guard replay == nil else { return }
+            let anchor = try AnchorFile.latest(anchorsPath)
+            integrityAlarm = try environment.read { txn in try rollbackSuspicion(anchor: anchor, txn: txn) }
             return
         }
         FileSystem.tightenStore(path)
@@ -251,7 +271,7 @@ public final class EventStore: @unchecked Sendable {
             if try txn.get(db.meta, key: MetaKey.format) == nil {
                 try txn.put(db.meta, key: MetaKey.format, value: Array(EventStore.formatName.utf8))
             }
-            return try rollbackSuspicion(txn: txn)
+            return try rollbackSuspicion(anchor: try AnchorFile.latest(anchorsPath), txn: txn)
         }
     }
 

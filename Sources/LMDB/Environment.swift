@@ -296,6 +296,13 @@ public final class Environment: @unchecked Sendable {
         mapBounds.refresh()
     }
 
+    /// The id of the last committed transaction as LMDB sees it: the meta page it opened, or a commit since.
+    public var lastTransactionId: UInt64 {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        return UInt64(truncatingIfNeeded: info.me_last_txnid)
+    }
+
     /// The current size of the memory map in bytes.
     public var mapSize: Int {
         var info = MDB_envinfo()

@@ -98,4 +98,83 @@ import Testing
         // A read writes no anchor and warns about nothing.
         #expect(try DocketProcess.run(["ticket", "show", "T-1001"], store: store).stderr.isEmpty)
     }
+
+    /// The QA probe's store: restored from a backup, then one byte of the second meta page damaged (offset 4136).
+    /// LMDB falls back to the first meta page, an empty store: `ticket list` and `log` printed nothing with exit 0,
+    /// `ticket open` said "unknown user", and each open committed into that empty state, over a meta page.
+    @Test func aDamagedMetaPageIsRefusedByEveryCommandWithNothingWritten() throws {
+        try ticketWithComment()
+        let backup = folder.child("backup")
+        let restored = folder.child("restored")
+        #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
+        #expect(try DocketProcess.run(["restore", backup, restored], store: store).status == 0)
+        let file = URL(fileURLWithPath: restored + "/data.mdb")
+        var bytes = Array(try Data(contentsOf: file))
+        bytes[4136] ^= 0x41
+        try Data(bytes).write(to: file)
+        for command in [["ticket", "list"], ["log"], ["queue"], ["ticket", "open", "--client", "acme", "--subject", "x"], ["export"], ["verify"]] {
+            let run = try DocketProcess.run(command, store: restored)
+            #expect(run.status == 2, "\(command): \(run.stdout)\(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(command): \(run.stdout)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("looks rolled back") && run.stderr.contains("restore it from a backup"), "\(command): \(run.stderr)")
+        }
+        #expect(Array(try Data(contentsOf: file)) == bytes, "nothing written")
+    }
+
+    /// An old data file put back after several commits: every command but verify refuses it (reads showed the old
+    /// state with exit 0), and verify says the anchors fail in one line with their count, not a line each.
+    @Test func aRolledBackStoreIsRefusedForReadsTooAndVerifyCountsTheFailingAnchors() throws {
+        try ticketWithComment()
+        let old = try Data(contentsOf: URL(fileURLWithPath: store + "/data.mdb"))
+        for text in ["Two", "Three", "Four"] {
+            #expect(try DocketProcess.run(["ticket", "comment", "T-1001", text], store: store).status == 0)
+        }
+        try old.write(to: URL(fileURLWithPath: store + "/data.mdb"))
+        for command in [["ticket", "list"], ["log"], ["ticket", "show", "T-1001"]] {
+            let run = try DocketProcess.run(command, store: store)
+            #expect(run.status == 2, "\(command): \(run.stdout)\(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(command): \(run.stdout)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("looks rolled back") && run.stderr.contains("docket verify"), "\(command): \(run.stderr)")
+        }
+        let verify = try DocketProcess.run(["verify", "--log-only"], store: store)
+        #expect(verify.status == 2)
+        let lines = verify.stdout.split(separator: "\n")
+        #expect(lines.count == 2, "the alarm, and the anchors in one line: \(verify.stdout)")
+        #expect(lines.last?.contains("(3 of the ") == true && lines.last?.contains("anchors checked fail)") == true, "\(verify.stdout)")
+    }
+
+    /// `verify --anchors FILE` said "ok" for a file holding no anchor at all: a wrong file passed as checked.
+    @Test func anAnchorsCopyWithoutAnAnchorIsRefusedAndAGoodOneIsCounted() throws {
+        try ticketWithComment()
+        let garbage = folder.child("not-anchors")
+        try Data("this is not an anchors file\n".utf8).write(to: URL(fileURLWithPath: garbage))
+        let refused = try DocketProcess.run(["verify", "--log-only", "--anchors", garbage], store: store)
+        #expect(refused.status == 65, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("\(garbage) holds no anchor"), "\(refused.stderr)")
+        let offsite = folder.child("offsite")
+        #expect(try DocketProcess.run(["anchor", "--to", offsite], store: store).status == 0)
+        let checked = try DocketProcess.run(["verify", "--log-only", "--anchors", offsite], store: store)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        let local = try String(contentsOfFile: store + "/anchors", encoding: .utf8).split(separator: "\n").count
+        // The copy's one anchor is the head, which the store's file holds too: the distinct anchors are the local ones.
+        #expect(checked.stdout.contains("; \(local) anchors hold, with \(offsite)"), "\(checked.stdout)")
+    }
+
+    /// A store whose data.mdb is a folder: verify exited 1 with LMDB's bare `mdb_env_open` error.
+    @Test func aDataFileThatIsNotARegularFileIsNamedAsDamage() throws {
+        try ticketWithComment()
+        try FileManager.default.removeItem(atPath: store + "/data.mdb")
+        try FileManager.default.createDirectory(atPath: store + "/data.mdb", withIntermediateDirectories: false)
+        for command in [["verify"], ["ticket", "list"]] {
+            let run = try DocketProcess.run(command, store: store)
+            #expect(run.status == 2, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("\(store)/data.mdb is a folder"), "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("restore it from a backup"), "\(command): \(run.stderr)")
+            #expect(!run.stderr.contains("mdb_env_open"), "\(run.stderr)")
+        }
+    }
 }

@@ -80,4 +80,97 @@ import Testing
         #expect(run.status == 73, "\(run.stderr)")
         #expect(try DocketProcess.run(["verify"], store: store).status == 0)
     }
+
+    /// Binds a Unix socket at `path` (as `docket serve` does at `<store>/docket.sock`); returns its descriptor.
+    func bindSocket(_ path: String) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0, "bind: errno \(errno)")
+        return fd
+    }
+
+    func mode(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    /// The documented procedure, a backup while `docket serve` runs, met the server's socket in the store folder:
+    /// the copy failed (exit 73) and left a half-written folder with data.mdb 0644.
+    @Test func aBackupCopiesOnlyTheStoresOwnFilesAndNeverASocket() throws {
+        try storeWithAttachment()
+        let socketFD = try bindSocket(store + "/docket.sock")
+        defer { close(socketFD) }
+        #expect(mkfifo(store + "/a-fifo", 0o600) == 0)
+        try Data("left here\n".utf8).write(to: URL(fileURLWithPath: store + "/notes.txt"))
+        let backup = folder.child("backup")
+        let made = try DocketProcess.run(["backup", backup], store: store)
+        #expect(made.status == 0, "\(made.stderr)")
+        let paths = Set(try BackupManifest.read(in: backup).files.map(\.path))
+        #expect(paths.isSuperset(of: ["data.mdb", "anchors", "attachments/a9/" + Self.attachmentSHA]), "\(paths)")
+        for stranger in ["docket.sock", "a-fifo", "notes.txt"] {
+            #expect(!paths.contains(stranger))
+            #expect(!FileManager.default.fileExists(atPath: backup + "/" + stranger))
+        }
+        #expect(try mode(backup) == 0o700)
+        #expect(try mode(backup + "/data.mdb") == 0o600)
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(!siblings.contains { $0.contains(".partial-") }, "\(siblings)")
+        #expect(try DocketProcess.run(["restore", backup, folder.child("restored")], store: store).status == 0)
+    }
+
+    @Test func aStagedBackupIsRenamedIntoPlaceAndAnEmptyDestinationIsUsedAsIs() throws {
+        try storeWithAttachment()
+        let empty = folder.child("mounted")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+        #expect(try DocketProcess.run(["backup", empty], store: store).status == 0)
+        #expect(try BackupManifest.read(in: empty).files.isEmpty == false)
+        let nested = folder.child("new/deeper/backup/")
+        #expect(try DocketProcess.run(["backup", nested], store: store).status == 0)
+        #expect(try mode(folder.child("new/deeper/backup")) == 0o700)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.child("new/deeper")) == ["backup"])
+    }
+
+    /// The backup's `attachments` folders were made 0600 like its files: no one but root could enter them, so a restore
+    /// by the store's owner failed ("attachments/… is missing").
+    @Test func aBackupsFoldersAre0700AndItsFiles0600() throws {
+        try storeWithAttachment()
+        let backup = folder.child("backup")
+        #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
+        for path in ["", "/attachments", "/attachments/a9"] { #expect(try mode(backup + path) == 0o700, "\(path)") }
+        for path in ["/data.mdb", "/anchors", "/MANIFEST.json", "/attachments/a9/" + Self.attachmentSHA] {
+            #expect(try mode(backup + path) == 0o600, "\(path)")
+        }
+        let restored = folder.child("restored")
+        #expect(try DocketProcess.run(["restore", backup, restored], store: store).status == 0)
+        for path in ["", "/attachments", "/attachments/a9"] { #expect(try mode(restored + path) == 0o700, "\(path)") }
+        #expect(try mode(restored + "/attachments/a9/" + Self.attachmentSHA) == 0o600)
+    }
+
+    /// The hook key was copied into backups (and listed in MANIFEST.json), though the docs say a backup cannot use a
+    /// webhook secret without it. A restore works without it; rotating a source's secret makes a new key.
+    @Test func theHookKeyIsNotInABackupAndARestoredStoreReprovisionsIt() throws {
+        try storeWithAttachment()
+        let created = try DocketProcess.run(
+            ["hook", "create", "ninja", "--format", "generic", "--acts-as", "intake", "--default-client", "globex"], store: store)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(FileManager.default.fileExists(atPath: store + "/hook-secrets.key"))
+        let backup = folder.child("backup")
+        #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
+        #expect(!(try BackupManifest.read(in: backup).files.map(\.path)).contains("hook-secrets.key"))
+        #expect(!FileManager.default.fileExists(atPath: backup + "/hook-secrets.key"))
+        let restored = folder.child("restored")
+        let restore = try DocketProcess.run(["restore", backup, restored], store: store)
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let rotated = try DocketProcess.run(["hook", "rotate", "ninja"], store: restored)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect(rotated.stdout.hasPrefix("dkh_"), "\(rotated.stdout)")
+        #expect(FileManager.default.fileExists(atPath: restored + "/hook-secrets.key"))
+        #expect(try DocketProcess.run(["verify"], store: restored).status == 0)
+    }
 }

@@ -88,4 +88,14 @@ import Testing
             #expect(ClientJSON.parse(Array(bad.utf8)) == nil, "\(bad)")
         }
     }
+
+    /// `docket login` saves under, and the client looks up, the normalized address (LoginLookupTests runs both).
+    @Test(arguments: [
+        ("http://127.0.0.1:8642/", "http://127.0.0.1:8642"), ("HTTP://LOCALHOST:8642//", "http://localhost:8642"),
+        ("https://Docket.Example.com/Team/", "https://docket.example.com/Team"), (" http://127.0.0.1:8642 ", "http://127.0.0.1:8642"),
+        ("/run/docket/docket.sock", "/run/docket/docket.sock"),
+    ])
+    func anAddressIsSavedAndLookedUpNormalized(given: String, key: String) {
+        #expect(ClientCredentials.key(for: given) == key)
+    }
 }

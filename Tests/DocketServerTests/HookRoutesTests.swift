@@ -151,4 +151,33 @@ import Testing
         #expect(try served.curl("POST", "/hooks/alertmanager/prom", json: notification, headers: ["Authorization: Bearer \(secrets["prom"]!)"]).status == 429)
         #expect(try served.eventCount() == count)
     }
+
+    /// A hook key the server cannot use gave a bare 500 with an empty body, and a missing one read as "unknown webhook
+    /// source or wrong secret": each now answers 503 with problem+json naming the cause and the fix.
+    @Test func aHookKeyTheServerCannotUseIsNamedWithItsFix() throws {
+        let served = ServedStore()
+        let secrets = try setUp(served)
+        let key = served.store + "/hook-secrets.key"
+        let original = try Data(contentsOf: URL(fileURLWithPath: key))
+        func deliver() throws -> (status: Int, body: String) {
+            try served.curl("POST", "/hooks/alertmanager/prom", json: #"{"alerts":[]}"#, headers: ["Authorization: Bearer \(secrets["prom"]!)"])
+        }
+        let cases: [(String, Data?, [String])] = [
+            ("too long", original + Data("1 abc\n".utf8), ["is not usable", "must be 32 bytes, not 38", "hook rotate"]),
+            ("another key", Data((0..<32).map { UInt8($0) }), ["was sealed under hook key", "rotate the secret"]),
+            ("missing", nil, ["is missing", "hook rotate"]),
+        ]
+        for (name, bytes, expected) in cases {
+            if let bytes { try bytes.write(to: URL(fileURLWithPath: key)) } else { try FileManager.default.removeItem(atPath: key) }
+            try served.start(socket: false)
+            let answer = try deliver()
+            #expect(answer.status == 503, "\(name): \(answer.status) \(answer.body)")
+            for text in expected { #expect(answer.body.contains(text), "\(name): \(answer.body)") }
+            #expect(answer.body.contains("urn:docket:problem"), "\(name): problem+json")
+            _ = served.stop()
+        }
+        try original.write(to: URL(fileURLWithPath: key))
+        try served.start(socket: false)
+        #expect(try deliver().status != 503, "the key put back is used again")
+    }
 }

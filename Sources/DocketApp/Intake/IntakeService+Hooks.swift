@@ -57,6 +57,13 @@ extension IntakeService {
         return secret
     }
 
+    /// The names of the streams of webhook sources ever made (no admin needed: the server asks it to tell a missing hook
+    /// key from a store that never had a source, and answers no names).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func hookSources() throws -> [String] {
+        try store.streams(prefix: "hook-").map(\.name)
+    }
+
     /// Every webhook source, by name (admins only: the list says who each acts as).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func hooks(as actor: String) throws -> [HookSummary] {

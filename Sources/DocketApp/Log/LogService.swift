@@ -34,8 +34,8 @@ public struct LogService: Sendable {
         return "\(label) '\(shown)' must be 1 to \(maxNameLength) bytes without control characters"
     }
 
-    /// Opens the log at `path` read-only, without read models (nothing is written, not even a catch-up): for
-    /// reports that read only the log, and the source of a replay (whose folds use `foldThreads` threads; nil for the
+    /// Opens the log at `path` read-only, without read models (nothing is written, not even a catch-up), refused while
+    /// it looks rolled back (``requireNotRolledBack()``): for reports that read only the log, and the source of a replay (whose folds use `foldThreads` threads; nil for the
     /// processors available).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public static func openReadOnly(_ path: String, checkPages: Bool = false, foldThreads: Int? = nil) throws -> LogService {
@@ -43,9 +43,18 @@ public struct LogService: Sendable {
         options.readOnly = true
         options.checkPages = checkPages
         let store = try EventStore(path: path, options: options)
+        try store.requireNotRolledBack()
         if let foldThreads { store.foldThreads = foldThreads }
         return LogService(store: store)
     }
+
+    /// Refuses a store that looks rolled back (its head behind or off its anchors, or LMDB's meta pages not what
+    /// commits leave behind): every command but `verify` calls it once the store is open (exit 2, naming the fix).
+    public func requireNotRolledBack() throws { try store.requireNotRolledBack() }
+
+    /// Refuses the store at `path` before it is opened when LMDB's meta pages look rolled back (opening it for
+    /// writing would commit into the state LMDB picked, making the damage worse).
+    public static func requireSoundMetaPages(_ path: String) throws { try EventStore.requireSoundMetaPages(in: path) }
 
     /// How many threads the store's bulk folds (catch-up, rebuild, replay, import) use (`EventStore.foldThreads`).
     public var foldThreads: Int { store.foldThreads }
