@@ -123,6 +123,27 @@ import Testing
         #expect(try log() == before)
     }
 
+    @Test func newMailFromADeactivatedClientGoesToTriageOrIsRefusedAndRepliesStillThread() throws {
+        try setUp()
+        #expect(try intake(Self.mail(id: "g1@globex.example", subject: "Printer")).stdout.contains("opened T-1001"))
+        #expect(try docket(["client", "deactivate", "globex"]).status == 0)
+        // A reply on the client's ticket still threads.
+        let reply = try intake(Self.mail(id: "g2@globex.example", subject: "Re: [T-1001] Printer", inReplyTo: "g1@globex.example"))
+        #expect(reply.stdout == "g2@globex.example: reply on T-1001\n", "\(reply.stderr)")
+        // New mail: refused for good without a triage client (exit 4: LMTP 550, the sender is told), nothing written…
+        let before = try log()
+        let refused = try intake(Self.mail(id: "g3@globex.example", subject: "New problem"))
+        #expect(refused.status == 4)
+        #expect(refused.stderr == "docket: error: mail from jane@globex.example is from client globex, which is deactivated; reactivate it (`docket client reactivate globex`) or pass --triage-client CODE to keep its mail\n")
+        #expect(try log() == before)
+        // …and kept on the triage client's queue with one, without globex's contact.
+        let triaged = try intake(Self.mail(id: "g4@globex.example", subject: "New problem"), ["--triage-client", "ddd"])
+        #expect(triaged.stdout == "g4@globex.example: opened T-1002\n", "\(triaged.stderr)")
+        let ticket = try ticket("T-1002")
+        #expect(ticket["client"] as? String == "ddd")
+        #expect(ticket["contact"] == nil)
+    }
+
     @Test func bouncesAreDroppedOrOnlyNoted() throws {
         try setUp()
         let before = try log()

@@ -113,7 +113,7 @@ extension IntakeService {
             let client = try clientFor(match, address: address, policy: policy)
             // A sender from one of the client's domains becomes a contact (``SenderContactReaction``).
             let number = try openMailTicket(
-                message, messageId: messageId, client: client, contact: match?.contact,
+                message, messageId: messageId, client: client, contact: match?.client == client ? match?.contact : nil,
                 description: message.textBody ?? "", sender: sender, policy: policy, as: actor, commandId: commandId)
             return .opened(number)
         }
@@ -179,8 +179,16 @@ extension IntakeService {
         return nil
     }
 
+    /// The client a new ticket from `address` opens for: the sender's, unless it is deactivated; then (and for a
+    /// sender no client knows) the triage client, else a not-found refusal (a transport bounces it: LMTP 550).
     private func clientFor(_ match: (client: String, contact: String?)?, address: String, policy: MailPolicy) throws -> String {
-        if let match { return match.client }
+        if let match {
+            if try directory.client(match.client).isActive { return match.client }
+            if let triage = policy.triageClient { return try existingTriageClient(triage) }
+            throw DomainError(
+                .notFound,
+                "mail from \(address) is from client \(match.client), which is deactivated; reactivate it (`docket client reactivate \(match.client)`) or pass --triage-client CODE to keep its mail")
+        }
         if let triage = policy.triageClient { return try existingTriageClient(triage) }
         throw DomainError(
             .notFound,
