@@ -80,6 +80,29 @@ import Testing
         #expect(try intake("007-truncated-max_alerts2-resolved", ["--default-client", "initech"]).stdout.components(separatedBy: "auto-resolved").count == 3)
     }
 
+    @Test func aDeactivatedClientsFiringAlertGoesToTheDefaultClientAndBlocksNoOneElse() throws {
+        try setUp()
+        func generic(_ alerts: String, _ extra: [String] = []) throws -> DocketRun {
+            try docket(["intake", "alert", "--format", "generic"] + extra, stdin: alerts, as: "intake")
+        }
+        let disk = #"{"client":"globex","device":"fs1","check":"disk","severity":"warning","status":"STATUS","id":"disk-1","message":"97%"}"#
+        #expect(try generic(disk.replacingOccurrences(of: "STATUS", with: "firing")).stdout == "disk-1 firing: opened T-1001\n")
+        #expect(try docket(["client", "deactivate", "globex"]).status == 0)
+        let switchDown = #"{"client":"acme-corp","device":"sw1","check":"switch","severity":"critical","status":"firing","id":"sw-1","message":"down"}"#
+        let backup = #"{"client":"globex","device":"nas","check":"backup","severity":"warning","status":"firing","id":"bk-1","message":"failed"}"#
+        // Without a default client the deactivated client's alert still refuses the delivery, naming the fix.
+        let refused = try generic("[\(switchDown),\(backup)]")
+        #expect(refused.status == 6 && refused.stderr.contains("client globex is deactivated"), "\(refused.stderr)")
+        // With one, it goes there and acme-corp's switch opens its ticket.
+        let taken = try generic("[\(switchDown),\(backup)]", ["--default-client", "initech"])
+        #expect(taken.stdout == "sw-1 firing: opened T-1002\nbk-1 firing: opened T-1003\n", "\(taken.stderr)")
+        let opened = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1003", "--json"]).stdout.utf8)) as? [String: Any])
+        #expect((opened["ticket"] as? [String: Any])?["client"] as? String == "initech")
+        // The resolve of the alert globex had before still closes globex's own ticket.
+        let resolved = try generic(disk.replacingOccurrences(of: "STATUS", with: "resolved"), ["--default-client", "initech"])
+        #expect(resolved.stdout.contains("T-1001"), "\(resolved.stdout) \(resolved.stderr)")
+    }
+
     /// An id or fingerprint keys the condition: one that cannot (over 200 bytes, control characters) is bad input
     /// (exit 65) naming the field, and nothing is written.
     @Test func unusableAlertIdsAreBadInputNamingTheField() throws {

@@ -108,7 +108,9 @@ extension IntakeService {
 
     /// Each alert's client, for the whole delivery before anything is decided: the one it names when Docket knows
     /// it, else the policy's default client. Nil for a resolved alert naming neither (no condition of it can have been
-    /// recorded: it is dropped); a firing one refuses the delivery, as does a default client that does not exist.
+    /// recorded: it is dropped); a firing one refuses the delivery, as does a default client that does not exist. A
+    /// firing alert of a deactivated client goes to the default client when there is one (one such alert refused the
+    /// whole delivery, other clients' alerts with it, at every retry); its resolve still finds its own ticket.
     private func clients(of batch: AlertBatch, policy: AlertPolicy) throws -> [String?] {
         if let fallback = policy.defaultClient {
             do {
@@ -117,11 +119,15 @@ extension IntakeService {
                 throw DomainError(.notFound, "the default client \(fallback) does not exist; pass an existing client's code (`docket client list`)")
             }
         }
-        var known: [String: String?] = [:]
+        var known: [String: ClientState?] = [:]
         return try batch.alerts.map { alert in
             if let name = alert.client {
-                if known[name] == nil { known[name] = .some((try? directory.client(name))?.code ?? nil) }
-                if let code = known[name] ?? nil { return code }
+                if known[name] == nil { known[name] = .some(try? directory.client(name)) }
+                if let state = known[name] ?? nil, let code = state.code,
+                    state.isActive || alert.status == .resolved || policy.defaultClient == nil
+                {
+                    return code
+                }
             }
             if let fallback = policy.defaultClient { return fallback }
             guard alert.status == .resolved else {
