@@ -31,15 +31,12 @@ extension FileSystem {
     /// Makes the store folder owner-only: the folder and its sub-folders 0700, its files 0600 (a store copied or
     /// unpacked with looser modes is tightened the next time it is opened for writing).
     static func tightenStore(_ path: String) {
-        let manager = FileManager.default
         _ = chmod(path, 0o700)
-        for name in (try? manager.contentsOfDirectory(atPath: path)) ?? [] {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
             let child = path + "/" + name
-            var info = stat()
-            guard lstat(child, &info) == 0 else { continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR: _ = chmod(child, 0o700)
-            case S_IFREG: _ = chmod(child, 0o600)
+            switch FileSystem.kind(of: child) {
+            case .folder?: _ = chmod(child, 0o700)
+            case .file?: _ = chmod(child, 0o600)
             default: continue  // sockets and links keep their own modes
             }
         }

@@ -163,27 +163,28 @@ extension IntakeService {
         }
     }
 
-    /// The client (and contact) a sender belongs to: an exact contact address first, then the domain.
-    private func matchSender(_ address: String) throws -> (client: String, contact: String?)? {
+    /// The client (and contact) a sender belongs to: an exact contact address first, then the domain; and whether
+    /// that client is active.
+    private func matchSender(_ address: String) throws -> (client: String, contact: String?, isActive: Bool)? {
         let lower = address.lowercased()
         guard !lower.isEmpty else { return nil }
         let clients = try directory.clients().filter { $0.code != nil }
         for client in clients {
             if let contact = client.contacts.sorted(by: { $0.key < $1.key }).first(where: { $0.value.email.lowercased() == lower }) {
-                return (client.code!, contact.key)
+                return (client.code!, contact.key, client.isActive)
             }
         }
         guard let at = lower.lastIndex(of: "@") else { return nil }
         let domain = String(lower[lower.index(after: at)...])
-        if let client = clients.first(where: { $0.domains.contains(domain) }) { return (client.code!, nil) }
+        if let client = clients.first(where: { $0.domains.contains(domain) }) { return (client.code!, nil, client.isActive) }
         return nil
     }
 
     /// The client a new ticket from `address` opens for: the sender's, unless it is deactivated; then (and for a
     /// sender no client knows) the triage client, else a not-found refusal (a transport bounces it: LMTP 550).
-    private func clientFor(_ match: (client: String, contact: String?)?, address: String, policy: MailPolicy) throws -> String {
+    private func clientFor(_ match: (client: String, contact: String?, isActive: Bool)?, address: String, policy: MailPolicy) throws -> String {
         if let match {
-            if try directory.client(match.client).isActive { return match.client }
+            if match.isActive { return match.client }
             if let triage = policy.triageClient { return try existingTriageClient(triage) }
             throw DomainError(
                 .notFound,
