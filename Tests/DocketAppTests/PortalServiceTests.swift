@@ -101,6 +101,23 @@ import Testing
         #expect(try f.app.portal.session(cookie) == nil)
     }
 
+    @Test func deactivatingTheClientEndsItsSessionsForGoodAndReactivationNeedsANewSignIn() throws {
+        let f = try fixture()
+        let cookie = try f.app.portal.redeem(link: try link(f, "carla@acme.example"))
+        #expect(try f.app.portal.session(cookie) != nil)
+        f.clock.advance(milliseconds: 60_000)
+        try f.app.directory.client("acme", .deactivate, as: "dora")
+        #expect(try f.app.portal.session(cookie) == nil)
+        f.clock.advance(milliseconds: 60_000)
+        try f.app.directory.client("acme", .reactivate, as: "dora")
+        #expect(try f.app.portal.session(cookie) == nil, "reactivation must not revive a session opened before the deactivation")
+        f.clock.advance(milliseconds: 60_000)
+        let again = try f.app.portal.redeem(link: try link(f, "carla@acme.example"))
+        #expect(try f.app.portal.session(again)?.contact == "acme-1")
+        let globex = try signIn(f, "gus@globex.example")
+        #expect(globex.client == "globex", "another client's deactivation history is not this one's")
+    }
+
     @Test func anExpiredLinkIsRefused() throws {
         let f = try fixture()
         let token = try link(f, "carla@acme.example")

@@ -113,16 +113,34 @@ public struct PortalService: Sendable, FeatureService {
     }
 
     /// The contact signed in with the session cookie `contact.secret`, nil when it is not an open session (unknown,
-    /// expired, signed out) or the contact is no longer a verified contact of an active client.
+    /// expired, signed out), the contact is no longer a verified contact of an active client, or the session was
+    /// opened before the client was last deactivated (deactivation signs every contact out for good: reactivating the
+    /// client does not bring old sessions back; its contacts sign in again).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func session(_ cookie: String) throws -> SignedIn? {
         guard let (contact, secret) = Self.split(cookie) else { return nil }
         let (state, _) = try kernel.load(PortalDecider.self, stream: StreamName.portal(contact))
         let hash = Self.hash(secret)
-        guard state.isSignedIn(sessionHash: hash, at: clock.now()), let code = state.client else { return nil }
+        guard state.isSignedIn(sessionHash: hash, at: clock.now()), let code = state.client, let expires = state.sessions[hash] else {
+            return nil
+        }
         guard let client = try? directory.client(code), client.isActive, let details = client.contacts[contact], details.unverified != true
         else { return nil }
+        let opened = expires.millisecondsSinceEpoch - PortalDecider.sessionLifetime
+        if let deactivated = try lastDeactivation(of: code), opened <= deactivated.millisecondsSinceEpoch { return nil }
         return SignedIn(contact: contact, client: code, name: details.name, sessionHash: hash)
+    }
+
+    /// When client `code` was last deactivated, from its stream (newest first; nil when never).
+    func lastDeactivation(of code: String) throws -> Timestamp? {
+        let stream = StreamName.client(code)
+        var version = UInt64.max
+        while true {
+            let page = try kernel.store.read(stream: stream, from: version, direction: .backward, limit: 64)
+            if let event = page.first(where: { $0.type == ClientDeactivated.descriptor.type }) { return event.recordedAt }
+            guard let oldest = page.last, oldest.streamVersion > 1 else { return nil }
+            version = oldest.streamVersion - 1
+        }
     }
 
     /// Ends `signedIn`'s session: its cookie never works again.
