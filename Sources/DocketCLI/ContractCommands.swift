@@ -60,8 +60,11 @@ private func shortTime(_ instant: Timestamp) -> String {
 /// A contract's `--effective`: a date alone means its midnight in the time zone of `client` (billing months are the
 /// client's calendar months, so a contract from 1 October starts with the client's October), with a note on stderr
 /// when that is not midnight UTC; a time with an offset or `Z` means exactly that. Bounded to ``BillingDates``.
-/// An unknown client keeps midnight UTC (the command then names the missing client or contract).
-func effectiveInstant(_ effective: TimeArgument, client: String?, in session: Session) throws -> Timestamp {
+/// An unknown client keeps midnight UTC (the command then names the missing client or contract). `flag` names the
+/// option in the note and in the range error (`contract show --at` reads its date the same way).
+func effectiveInstant(
+    _ effective: TimeArgument, client: String?, flag: String = "--effective", in session: Session
+) throws -> Timestamp {
     var instant = effective.timestamp
     if effective.isDateOnly, let client, let identifier = try? session.app.directory.client(client).timeZone,
         let zone = WallTimeZone(identifier)
@@ -69,10 +72,10 @@ func effectiveInstant(_ effective: TimeArgument, client: String?, in session: Se
         instant = zone.instant(reading: effective.timestamp)
         if instant != effective.timestamp {
             Terminal.error(
-                "--effective \(effective.text) read as midnight in client \(client)'s time zone, \(identifier) = \(instant.iso8601)")
+                "\(flag) \(effective.text) read as midnight in client \(client)'s time zone, \(identifier) = \(instant.iso8601)")
         }
     }
-    return try BillingDates.check(instant, flag: "--effective", text: effective.text)
+    return try BillingDates.check(instant, flag: flag, text: effective.text)
 }
 
 struct ContractAdd: ParsableCommand {
@@ -241,12 +244,15 @@ struct ContractShow: StoreCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The contract's id.") var id: String
-    @Option(help: "Which instant to show the terms in force at (RFC 3339 or YYYY-MM-DD; default: now).")
+    @Option(help: """
+        Which instant to show the terms in force at (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone, \
+        like --effective; default: now).
+        """)
     var at: TimeArgument?
 
     func run(in session: Session) throws {
         let state = try session.app.directory.contract(id)
-        let instant = try at?.timestamp ?? currentClock().now()
+        let instant = try at.map { try effectiveInstant($0, client: state.client, flag: "--at", in: session) } ?? currentClock().now()
         let view = ContractView(state, at: instant, withHistory: true)
         if output.json {
             try printJSON(view)

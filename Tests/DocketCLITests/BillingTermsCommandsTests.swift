@@ -187,4 +187,21 @@ import Testing
         ])
         #expect(exact.stdout == "added contract lax-r for lax, in force from 2026-10-01T00:00:00Z\n" && exact.stderr.isEmpty)
     }
+
+    /// `contract show --at` reads a date alone the way --effective does: "the terms on 1 November" in New York is the
+    /// amendment in force from New York's midnight, not the one before it (which a midnight-UTC reading showed).
+    @Test func contractShowAtADateAloneIsMidnightInTheClientsTimeZone() throws {
+        try ok(["init"])
+        try ok(["client", "add", "nyc", "--name", "NYC", "--time-zone", "America/New_York", "--currency", "USD"])
+        try ok(["contract", "add", "nyc-r", "--client", "nyc", "--name", "R", "--effective", "2026-10-01", "--terms", Self.retainer])
+        try ok(["contract", "amend", "nyc-r", "--effective", "2026-11-01", "--terms", #"{"taxRate":"19"}"#])
+        let shown = try docket(["contract", "show", "nyc-r", "--at", "2026-11-01", "--json"])
+        #expect(shown.status == 0)
+        let view = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        let inForce = try #require(view["inForce"] as? [String: Any])
+        #expect(inForce["amendment"] as? Int == 1, "\(shown.stdout)")
+        #expect(shown.stderr == "--at 2026-11-01 read as midnight in client nyc's time zone, America/New_York = 2026-11-01T04:00:00.000Z\n")
+        let outOfRange = try docket(["contract", "show", "nyc-r", "--at", "0026-11-01"])
+        #expect(outOfRange.status == 65 && outOfRange.stderr.contains("--at 0026-11-01 is out of range"))
+    }
 }
