@@ -42,7 +42,12 @@ extension DocketCommand {
             Glibc.exit(0)
         } catch {
             let code = exitCode(for: error).rawValue
-            let message = fullMessage(for: error)
+            var message = fullMessage(for: error)
+            if code == 64, message.hasPrefix("Error: Unknown option"),
+                let reordered = optionsAfterSubcommand(Array(CommandLine.arguments.dropFirst()))
+            {
+                message += "\nOptions go after the subcommand: docket " + reordered.joined(separator: " ")
+            }
             if !message.isEmpty {
                 // As `main()` prints it: help and other clean exits to stdout, the rest to stderr, then a newline.
                 if code == 0 { Terminal.outData(Data((message + "\n").utf8)) } else { Terminal.error(message) }
@@ -50,4 +55,28 @@ extension DocketCommand {
             Glibc.exit(code)
         }
     }
+
+    /// `arguments` with the subcommand names first, when an option or value was typed before one of them
+    /// (`docket --as bob queue`, `docket ticket --json show T-1`): ArgumentParser then calls the option unknown, and
+    /// the reordered line is what was meant. Nil when every subcommand name already comes first.
+    static func optionsAfterSubcommand(_ arguments: [String]) -> [String]? {
+        var command: any ParsableCommand.Type = DocketCommand.self
+        var path: [String] = []
+        var rest: [String] = []
+        var misplaced = false
+        for argument in arguments {
+            let next = command.configuration.subcommands.first {
+                $0.configuration.commandName == argument || $0.configuration.aliases.contains(argument)
+            }
+            if let next {
+                misplaced = misplaced || !rest.isEmpty
+                path.append(argument)
+                command = next
+            } else {
+                rest.append(argument)
+            }
+        }
+        return misplaced ? path + rest : nil
+    }
 }
+

@@ -1,0 +1,32 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Usage errors teach the fix: an option typed before its subcommand is what ArgumentParser calls unknown, so the
+/// message shows the line with the subcommand first. Nothing runs, nothing is written.
+@Suite struct UsageErrorTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    func docket(_ arguments: [String]) throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": "ann"])
+    }
+
+    @Test func anOptionBeforeItsSubcommandGetsTheReorderedLine() throws {
+        let root = try docket(["--as", "bob", "queue", "--mine"])
+        #expect(root.status == 64)
+        #expect(root.stderr.hasPrefix("Error: Unknown option '--as'"), "\(root.stderr)")
+        #expect(root.stderr.hasSuffix("Options go after the subcommand: docket queue --as bob --mine\n"), "\(root.stderr)")
+        let nested = try docket(["ticket", "--json", "show", "T-1001"])
+        #expect(nested.status == 64)
+        #expect(nested.stderr.hasSuffix("Options go after the subcommand: docket ticket show --json T-1001\n"), "\(nested.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: store), "a usage error creates no store")
+    }
+
+    @Test func anUnknownOptionAfterTheSubcommandGetsNoReordering() throws {
+        let run = try docket(["queue", "--bogus"])
+        #expect(run.status == 64)
+        #expect(run.stderr.hasPrefix("Error: Unknown option '--bogus'"))
+        #expect(!run.stderr.contains("Options go after"))
+    }
+}
