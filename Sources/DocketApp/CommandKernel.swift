@@ -2,11 +2,12 @@ import Domain
 import EventLog
 import Foundation
 
-/// Docket's one write path. Every command goes through ``execute(commandId:replay:decide:)``:
+/// Docket's one write path. Every command goes through ``execute(commandId:actor:replay:decide:)``:
 ///
 /// 1. a command id already in the log is a retry: nothing is decided or written, and `replay` answers from
-///    what the first attempt appended — when the same user gave it (another user's id is refused: a command id
-///    never returns what someone else did);
+///    what the first attempt appended — when the same user gave it for the same request (another user's id, or the
+///    id of another request, is refused: a command id never returns what someone else, or something else, did; see
+///    ``RequestFingerprint``);
 /// 2. `decide` loads the stream(s) it needs, decides with the pure domain and returns the appends, each guarded
 ///    by the version its stream was read at;
 /// 3. a decision with a ``ReactionCue`` gets the follow-ups of ``TicketReactions/all`` added to each ticket append
@@ -48,13 +49,13 @@ public struct CommandKernel: Sendable {
         }
     }
 
-    /// Runs one command through the kernel (see the type's summary) for `actor` (the login the command acts as;
-    /// needed with a `commandId`). A decision with no events writes nothing and returns its output.
+    /// Runs one command through the kernel (see the type's summary) for `actor` (the login the command acts as). A
+    /// decision with no events writes nothing and returns its output.
     public func execute<Output>(
-        commandId: String?, actor: String? = nil, replay: (AppendResult) throws -> Output, decide: () throws -> Decision<Output>
+        commandId: String?, actor: String, replay: (AppendResult) throws -> Output, decide: () throws -> Decision<Output>
     ) throws -> Output {
         if let commandId, let earlier = try store.result(ofCommand: commandId) {
-            try requireSameActor(earlier, commandId: commandId, actor: actor)
+            try requireSameRequest(earlier, commandId: commandId, actor: actor)
             return try replay(earlier)
         }
         var attempt = 0
@@ -65,11 +66,12 @@ public struct CommandKernel: Sendable {
             guard !appends.isEmpty else { return decision.output }
             var warned: [String] = []
             if let cue = decision.reacting { (appends, warned) = try reactions.react(appends, cue: cue) }
+            stamp(&appends, commandId: commandId)
             do {
                 let results = try store.append(appends)
                 // Another process ran the same command id between our check and our append.
                 if let earlier = results.first(where: \.isRetry), let commandId {
-                    try requireSameActor(earlier, commandId: commandId, actor: actor)
+                    try requireSameRequest(earlier, commandId: commandId, actor: actor)
                     return try replay(earlier)
                 }
                 if let warnings { warned.forEach(warnings) }
@@ -81,11 +83,32 @@ public struct CommandKernel: Sendable {
         }
     }
 
-    /// Refuses a retry of `commandId` by another user than the one whose command appended `earlier`: a command id
-    /// is one user's (two people, or a script and a person, picking the same id must not get each other's outcome).
-    func requireSameActor(_ earlier: AppendResult, commandId: String, actor: String?) throws {
-        guard let actor, let first = try store.read(from: earlier.positions.lowerBound, limit: 1).first, first.actor != actor else { return }
-        throw EventLogError(.commandReused, "command id \(commandId) was already used by another user; use a new command id")
+    /// Refuses a retry of `commandId` that is not one: by another user than the one whose command appended `earlier`
+    /// (a command id is one user's: two people, or a script and a person, picking the same id must not get each other's
+    /// outcome), or for another request than the one stamped on `earlier`'s first event (``RequestFingerprint``; events
+    /// appended without a stamp, e.g. before stamps existed, are answered as retries).
+    func requireSameRequest(_ earlier: AppendResult, commandId: String, actor: String) throws {
+        guard let first = try store.read(from: earlier.positions.lowerBound, limit: 1).first else { return }
+        if first.actor != actor {
+            throw EventLogError(.commandReused, "command id \(commandId) was already used by another user; use a new command id")
+        }
+        if let asked = RequestFingerprint.current, asked.commandId == commandId, RequestFingerprint.isStamp(first.eventId),
+            first.eventId != asked.eventId
+        {
+            throw EventLogError(
+                .commandReused,
+                "command id \(commandId) was already used for another command (\(first.type) on \(first.stream)); "
+                    + "use a new command id, or repeat that command exactly to retry it")
+        }
+    }
+
+    /// Gives the first event appended under `commandId` the event id of the request being served
+    /// (``RequestFingerprint/current``), when that request gave this command id.
+    func stamp(_ appends: inout [AppendRequest], commandId: String?) {
+        guard let commandId, let asked = RequestFingerprint.current, asked.commandId == commandId,
+            let index = appends.firstIndex(where: { $0.commandId == commandId && !$0.events.isEmpty })
+        else { return }
+        appends[index].events[0].eventId = asked.eventId
     }
 
     /// Decides `command` on one stream with decider `D` and appends the events; returns them and where they

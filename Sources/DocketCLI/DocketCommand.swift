@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import DocketApp
 
 #if canImport(Glibc)
 import Glibc
@@ -38,7 +39,7 @@ extension DocketCommand {
     public static func runEmbedded() -> Never {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            try RequestFingerprint.$current.withValue(requestFingerprint(Array(CommandLine.arguments.dropFirst()))) { try command.run() }
             Glibc.exit(0)
         } catch {
             let code = exitCode(for: error).rawValue
@@ -60,6 +61,42 @@ extension DocketCommand {
     /// (`docket --as bob queue`, `docket ticket --json show T-1`): ArgumentParser then calls the option unknown, and
     /// the reordered line is what was meant. Nil when every subcommand name already comes first.
     static func optionsAfterSubcommand(_ arguments: [String]) -> [String]? {
+        let split = splitSubcommands(arguments)
+        return split.misplaced ? split.path + split.rest : nil
+    }
+
+    /// What a command line with `--command-id` asks for (``RequestFingerprint``): its subcommands, then its other
+    /// arguments as typed, without the ones that change only how it runs or prints (`--command-id`, `--as`, `--store`,
+    /// `--json`). Nil without a command id. Another command line with the same id is refused instead of answered with
+    /// the first one's outcome.
+    static func requestFingerprint(_ arguments: [String]) -> RequestFingerprint? {
+        let valued: Set = ["--command-id", "--as", "--store"]
+        var commandId: String?
+        var kept: [String] = []
+        var skipNext = false
+        for (index, argument) in arguments.enumerated() {
+            if skipNext {
+                skipNext = false
+                continue
+            }
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if argument == "--command-id", index + 1 < arguments.count { commandId = arguments[index + 1] }
+            if argument.hasPrefix("--command-id=") { commandId = String(argument.dropFirst("--command-id=".count)) }
+            if argument == "--json" || (valued.contains(name) && argument.contains("=")) { continue }
+            if valued.contains(argument) {
+                skipNext = true
+                continue
+            }
+            kept.append(argument)
+        }
+        guard let commandId else { return nil }
+        let split = splitSubcommands(kept)
+        return RequestFingerprint(commandId: commandId, request: (split.path + ["--"] + split.rest).joined(separator: "\u{0}"))
+    }
+
+    /// `arguments` split into the subcommand names (`ticket`, `close`) and the rest, in order, and whether some of the
+    /// rest came before a subcommand name.
+    private static func splitSubcommands(_ arguments: [String]) -> (path: [String], rest: [String], misplaced: Bool) {
         var command: any ParsableCommand.Type = DocketCommand.self
         var path: [String] = []
         var rest: [String] = []
@@ -76,7 +113,6 @@ extension DocketCommand {
                 rest.append(argument)
             }
         }
-        return misplaced ? path + rest : nil
+        return (path, rest, misplaced)
     }
 }
-

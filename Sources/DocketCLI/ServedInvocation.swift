@@ -82,7 +82,7 @@ enum InProcessCommands {
                     }
                 }
                 var command = try DocketCommand.parseAsRoot(request.arguments)
-                try command.run()
+                try RequestFingerprint.$current.withValue(DocketCommand.requestFingerprint(request.arguments)) { try command.run() }
                 return 0
             } catch {
                 let code = DocketCommand.exitCode(for: error).rawValue

@@ -58,6 +58,17 @@ struct RouteInput: Sendable {
         self.fetch = fetch
     }
 
+    /// What this request asks of `route`, for its command id (``RequestFingerprint``): the method, the route and every
+    /// field read, in a canonical order; nil without a command id. The same request sent again is a retry; another
+    /// request with the same `Idempotency-Key` is refused (422) rather than answered with the first one's result.
+    func fingerprint(for route: ResourceRoute) -> RequestFingerprint? {
+        guard let commandId else { return nil }
+        let fields = [("path", path), ("query", query), ("body", body)].flatMap { kind, values in
+            values.sorted { $0.key < $1.key }.map { "\(kind).\($0.key)=\($0.value)" }
+        }
+        return RequestFingerprint(commandId: commandId, request: (["\(route.method) \(route.routerPath)"] + fields).joined(separator: "\u{0}"))
+    }
+
     /// The value of `source`, nil when absent.
     func text(_ source: ResourceRoute.Source) -> String? {
         switch source {

@@ -76,7 +76,7 @@ struct Routes: Sendable {
             let answer = try await app.run { live in
                 do {
                     let app = try moment.map { try AsOfReplays.app(asOf: $0, live: live, actor: input.actor) } ?? live
-                    return try handler(input, app)
+                    return try RequestFingerprint.$current.withValue(input.fingerprint(for: route)) { try handler(input, app) }
                 } catch let problem as Problem {
                     throw problem
                 } catch {

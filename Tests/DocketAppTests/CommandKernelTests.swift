@@ -24,7 +24,7 @@ import Testing
         let fixture = try ServiceFixture()
         let kernel = CommandKernel(store: fixture.store, retry: RetryPolicy(attempts: 5, baseMilliseconds: 0))
         var decisions = 0
-        let landedAt = try kernel.execute(commandId: "k-1", replay: { _ in -1 }) { () -> CommandKernel.Decision<Int> in
+        let landedAt = try kernel.execute(commandId: "k-1", actor: "ann", replay: { _ in -1 }) { () -> CommandKernel.Decision<Int> in
             decisions += 1
             let version = try fixture.store.version(of: "probe-1")
             // The first three times, another writer gets there first.
@@ -36,7 +36,7 @@ import Testing
         #expect(decisions == 4)
         #expect(landedAt == 4)
         #expect(try fixture.store.version(of: "probe-1") == 4)
-        let again = try kernel.execute(commandId: "k-1", replay: { Int($0.streamVersion) }) { () -> CommandKernel.Decision<Int> in
+        let again = try kernel.execute(commandId: "k-1", actor: "ann", replay: { Int($0.streamVersion) }) { () -> CommandKernel.Decision<Int> in
             Issue.record("a retried command id is not decided again")
             return CommandKernel.Decision(appends: [], output: 0)
         }
@@ -65,12 +65,59 @@ import Testing
         #expect(try fixture.store.head().position == head, "bob's attempt wrote nothing")
     }
 
+    /// A command id given for one request and reused for another (another command line, another HTTP body) is
+    /// refused, where the first request's result used to be returned as if the second had been carried out; the same
+    /// request again is a retry. Ids whose first event carries no stamp (stored before stamps, or given without a
+    /// request) are answered as retries, as before.
+    @Test func aCommandIdIsOneRequests() throws {
+        let fixture = try ServiceFixture()
+        let kernel = CommandKernel(store: fixture.store)
+        func decide() -> CommandKernel.Decision<Int> {
+            CommandKernel.Decision(
+                appends: [AppendRequest(stream: "probe-r", expectedVersion: .any, events: [sampleEvent(9)], commandId: "k-4", actor: "ann")],
+                output: 1)
+        }
+        func run(_ request: String?) throws -> Int {
+            try RequestFingerprint.$current.withValue(request.map { RequestFingerprint(commandId: "k-4", request: $0) }) {
+                try kernel.execute(commandId: "k-4", actor: "ann", replay: { _ in 2 }) { decide() }
+            }
+        }
+        #expect(try run("ticket close T-1001 --time 30m") == 1)
+        let first = try #require(try fixture.store.read(stream: "probe-r").first)
+        #expect(first.eventId.uuid.6 >> 4 == 8, "the first event's id is the request's stamp")
+        #expect(try run("ticket close T-1001 --time 30m") == 2, "the same request again is a retry")
+        #expect(try run(nil) == 2, "a caller that gives no request (mail intake, a service) is answered as a retry")
+        let head = try fixture.store.head().position
+        do {
+            _ = try run("ticket comment T-1001 hello")
+            Issue.record("another request with the same id must be refused")
+        } catch let error as EventLogError {
+            #expect(error.message == "command id k-4 was already used for another command (test.happened on probe-r); use a new command id, or repeat that command exactly to retry it")
+        }
+        #expect(try fixture.store.head().position == head, "the refused request wrote nothing")
+        // A fingerprint for another id leaves this one alone.
+        let other = try RequestFingerprint.$current.withValue(RequestFingerprint(commandId: "k-5", request: "x")) {
+            try kernel.execute(commandId: "k-4", actor: "ann", replay: { _ in 2 }) { decide() }
+        }
+        #expect(other == 2)
+    }
+
+    @Test func anUnstampedFirstEventIsAnsweredAsARetryWhateverTheRequest() throws {
+        let fixture = try ServiceFixture()
+        let kernel = CommandKernel(store: fixture.store)
+        try fixture.store.append(AppendRequest(stream: "probe-u", expectedVersion: .any, events: [sampleEvent(9)], commandId: "k-6", actor: "ann"))
+        let answer = try RequestFingerprint.$current.withValue(RequestFingerprint(commandId: "k-6", request: "anything")) {
+            try kernel.execute(commandId: "k-6", actor: "ann", replay: { _ in 2 }) { CommandKernel.Decision(appends: [], output: 1) }
+        }
+        #expect(answer == 2)
+    }
+
     @Test func givingUpRethrowsTheConflictAndWritesNothing() throws {
         let fixture = try ServiceFixture()
         let kernel = CommandKernel(store: fixture.store, retry: RetryPolicy(attempts: 3, baseMilliseconds: 0))
         var decisions = 0
         #expect(throws: WrongExpectedVersion.self) {
-            try kernel.execute(commandId: "k-2", replay: { _ in }) { () -> CommandKernel.Decision<Void> in
+            try kernel.execute(commandId: "k-2", actor: "ann", replay: { _ in }) { () -> CommandKernel.Decision<Void> in
                 decisions += 1
                 let version = try fixture.store.version(of: "probe-2")
                 try fixture.store.append(sampleAppend("probe-2"))

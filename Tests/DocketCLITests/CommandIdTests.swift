@@ -44,4 +44,45 @@ import Testing
         let taken = try docket(["intake", "email"], stdin: mail, as: "intake")
         #expect(taken.stdout.hasPrefix("urgent-1@acme.example: opened T-1002"), "\(taken.stdout) \(taken.stderr)")
     }
+
+    @Test(arguments: DocketMode.allCases) func aCommandIdIsOneCommandsAndEveryCommandChecksItsUser(_ mode: DocketMode) throws {
+        try mode.run(aCommandIdIsOneCommandsAndEveryCommandChecksItsUser)
+    }
+    /// The probe's cases: an id reused for another command printed the new command's success and did nothing (a close,
+    /// an assignment, a timer stop that never happened); another user's id on a ticket command dropped their comment.
+    func aCommandIdIsOneCommandsAndEveryCommandChecksItsUser() throws {
+        try docket(["init"])
+        for login in ["bob", "carol", "dora"] {
+            try docket(["user", "add", login, "--name", login, "--email", "\(login)@msp.example", "--role", "tech"])
+        }
+        try docket(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"])
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed"], as: "bob")
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Printer"], as: "bob")
+        for login in ["carol", "dora"] { try docket(["queue"], as: login) }  // their tokens (server mode) before the counts
+        #expect(try docket(["ticket", "comment", "T-1001", "note", "--internal", "--command-id", "k1"], as: "bob").status == 0)
+        // The same command again, the id given as --command-id=: a retry.
+        let retry = try docket(["ticket", "comment", "T-1001", "note", "--internal", "--command-id=k1"], as: "bob")
+        #expect(retry.status == 0, "\(retry.stderr)")
+        try docket(["time", "log", "T-1002", "15m", "--command-id", "job-42"], as: "bob")
+        try docket(["time", "start", "T-1001"], as: "bob")
+        let before = try docket(["log", "--json", "--limit", "100000"]).stdout
+        let reused = [
+            (["ticket", "close", "T-1001", "--resolution", "fixed", "--time", "30m", "--command-id", "k1"], "bob", "another command"),
+            (["ticket", "assign", "T-1001", "--to", "dora", "--command-id", "k1"], "bob", "another command"),
+            (["time", "stop", "--command-id", "job-42"], "bob", "another command"),
+            (["ticket", "comment", "T-1001", "carol's note", "--command-id", "k1"], "carol", "another user"),
+            (["ticket", "merge", "T-1002", "--into", "T-1001", "--command-id", "k1"], "carol", "another user"),
+        ]
+        for (arguments, user, why) in reused {
+            let run = try docket(arguments, as: user)
+            #expect(run.status == 65, "\(arguments): \(run.stdout) \(run.stderr)")
+            let expected = why == "another user" ? "was already used by another user" : "was already used for another command"
+            #expect(run.stderr.hasPrefix("docket: error: command id ") && run.stderr.contains(expected), "\(arguments): \(run.stderr)")
+        }
+        #expect(try docket(["log", "--json", "--limit", "100000"]).stdout == before, "nothing written")
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
+        let show = try #require(shown["ticket"] as? [String: Any])
+        #expect(show["status"] as? String == "new", "T-1001 was not closed: \(show["status"] ?? "")")
+        #expect(show["assignee"] == nil, "nor assigned")
+    }
 }

@@ -183,9 +183,9 @@ import Testing
         _ = try ok(["contract", "add", "beta-msa", "--client", "beta", "--name", "MSA", "--effective", "2026-10-01", "--terms", Self.terms])
         #expect(try ok(["ticket", "open", "--client", "beta", "--subject", "Printer"], as: "bob") == "T-1002\n")
         #expect(try ok(["time", "log", "T-1002", "30m", "--at", "2026-11-05 10:00"], as: "bob") == "TE-3\n")
-        func refused(_ arguments: [String], _ message: String) throws {
+        func refused(_ arguments: [String], _ message: String, as user: String = "bill") throws {
             let before = try eventCount()
-            let run = try docket(arguments)
+            let run = try docket(arguments, as: user)
             #expect(run.status == 65, "\(arguments): \(run.stderr)")
             #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
             #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty, "\(arguments)")
@@ -201,6 +201,8 @@ import Testing
         #expect(try ok(["invoice", "finalize", "acme-D1", "--command-id", "fin-1"]) == "acme-D1: finalized as INV-2026-0001\n")
         try refused(["invoice", "finalize", "beta-D1", "--command-id", "fin-1"], "command id fin-1 was already used to finalize acme-D1")
         try refused(["invoice", "discard", "beta-D1", "--reason", "x", "--command-id", "fin-1"], "to finalize acme-D1")
+        // An id is its user's: ann (an admin) retrying bill's finalize is refused, not told "finalized".
+        try refused(["invoice", "finalize", "acme-D1", "--command-id", "fin-1"], "command id fin-1 was already used by another user", as: "ann")
         #expect((try json(["invoice", "show", "beta-D1"]) as? [String: Any])?["status"] as? String == "draft")
 
         let voided = "INV-2026-0001: voided by credit note CN-2026-0001\n"

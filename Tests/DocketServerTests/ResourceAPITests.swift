@@ -40,6 +40,11 @@ import Testing
             "POST", "/v1/tickets", token: ann, json: #"{"client":"acme","subject":"Server down","priority":"P1"}"#, headers: ["Idempotency-Key: open-1"])
         #expect(theirs.status == 422, "\(theirs.body)")
         #expect(try json(theirs.body)["detail"] as? String == "command id open-1 was already used by another user; use a new command id")
+        // A key is one request's: bob's key sent again with another body is refused (Stripe's rule), not answered T-1001.
+        let otherBody = try served.curl(
+            "POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"Another ticket","priority":"P2"}"#, headers: ["Idempotency-Key: open-1"])
+        #expect(otherBody.status == 422, "\(otherBody.body)")
+        #expect((try json(otherBody.body)["detail"] as? String)?.hasPrefix("command id open-1 was already used for another command") == true)
         let reserved = try served.curl(
             "POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"x","priority":"P2"}"#, headers: ["Idempotency-Key: mail:urgent-1@acme.example"])
         #expect(reserved.status == 400, "\(reserved.body)")

@@ -99,7 +99,9 @@ extension BillingService {
         let allContracts = try directory.contracts()
         // A command id given before for a run through another period is refused before any client is drafted.
         for clientState in clients {
-            _ = try isRetry(of: .draft(period: period), commandId: commandId.map { "\($0):\(clientState.code ?? "")" }, shownAs: commandId)
+            _ = try isRetry(
+                of: .draft(period: period), commandId: commandId.map { "\($0):\(clientState.code ?? "")" }, shownAs: commandId,
+                actor: context.actor.login)
         }
         // Every client's drafts are decided before any is written: a client whose amounts cannot be priced (Money rule 5)
         // stops the whole run with nothing written, rather than after the clients before it were drafted.
@@ -157,7 +159,7 @@ extension BillingService {
         let invoice = try self.invoice(reference)
         let context = try context(for: actor)
         let request = BillingRequest.finalize(invoice: invoice.id)
-        if try isRetry(of: request, commandId: commandId) { return try self.invoice(invoice.id) }
+        if try isRetry(of: request, commandId: commandId, actor: context.actor.login) { return try self.invoice(invoice.id) }
         try issuingNumber(
             prefix: "INV", stream: StreamName.invoiceNumbers, invoice: invoice, request: request, context: context, commandId: commandId
         ) { number in
@@ -174,7 +176,7 @@ extension BillingService {
         let invoice = try self.invoice(reference)
         let context = try context(for: actor)
         let request = BillingRequest.void(invoice: invoice.id)
-        if try isRetry(of: request, commandId: commandId) { return try self.invoice(invoice.id) }
+        if try isRetry(of: request, commandId: commandId, actor: context.actor.login) { return try self.invoice(invoice.id) }
         try issuingNumber(
             prefix: "CN", stream: StreamName.creditNoteNumbers, invoice: invoice, request: request, context: context, commandId: commandId
         ) { number in
@@ -188,10 +190,11 @@ extension BillingService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func discardInvoice(_ reference: String, reason: String, as actor: String, commandId: String? = nil) throws -> Invoice {
         let invoice = try self.invoice(reference)
-        if try isRetry(of: .discard(invoice: invoice.id), commandId: commandId) { return try self.invoice(invoice.id) }
+        let context = try context(for: actor)
+        if try isRetry(of: .discard(invoice: invoice.id), commandId: commandId, actor: context.actor.login) { return try self.invoice(invoice.id) }
         try kernel.run(
             BillingDecider.self, stream: StreamName.billing(invoice.client), command: .discard(invoice: invoice.id, reason: reason),
-            context: try context(for: actor), commandId: commandId)
+            context: context, commandId: commandId)
         return try self.invoice(invoice.id)
     }
 
@@ -223,11 +226,12 @@ extension BillingService {
     // MARK: - Retries
 
     /// Whether `commandId` was already used for `request` (a retry: answer with what it did, write nothing); false
-    /// when there is no command id or it is new. An id used before for another request is refused, naming it as
-    /// `shownAs` (the id the caller gave, when a run derives one per client from it).
-    private func isRetry(of request: BillingRequest, commandId: String?, shownAs: String? = nil) throws -> Bool {
+    /// when there is no command id or it is new. An id used before by another user than `actor`, or for another
+    /// request, is refused, naming it as `shownAs` (the id the caller gave, when a run derives one per client from it).
+    private func isRetry(of request: BillingRequest, commandId: String?, shownAs: String? = nil, actor: String) throws -> Bool {
         guard let commandId, let earlier = try store.result(ofCommand: commandId) else { return false }
         try requireAnswered(request, commandId: shownAs ?? commandId, by: earlier)
+        try kernel.requireSameRequest(earlier, commandId: shownAs ?? commandId, actor: actor)
         return true
     }
 

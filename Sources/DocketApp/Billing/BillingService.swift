@@ -52,7 +52,7 @@ extension BillingService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func logTime(_ request: TimeLogRequest, as actor: String, commandId: String? = nil) throws -> String {
         if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
-            try kernel.requireSameActor(earlier, commandId: commandId, actor: actor)
+            try kernel.requireSameRequest(earlier, commandId: commandId, actor: actor)
             return String(earlier.stream.dropFirst("time-".count))
         }
         let context = try context(for: actor)
@@ -100,8 +100,8 @@ extension BillingService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func stopTimer(note: String?, minutes worked: Int? = nil, as actor: String, commandId: String? = nil) throws -> StoppedTimer {
         if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
-            try kernel.requireSameActor(earlier, commandId: commandId, actor: actor)
-            return try stoppedEarlier(entryId: String(earlier.stream.dropFirst("time-".count)), as: actor)
+            try kernel.requireSameRequest(earlier, commandId: commandId, actor: actor)
+            return try stoppedEarlier(entryId: String(earlier.stream.dropFirst("time-".count)), as: actor, commandId: commandId)
         }
         let context = try context(for: actor)
         let stream = StreamName.timer(context.actor.login)
@@ -127,8 +127,9 @@ extension BillingService {
     }
 
     /// What the stop that logged `entryId` did, for a retried command id: the entry as logged, and the ticket the
-    /// timer ran on (from `actor`'s timer stream: the start before the stop that names the entry).
-    private func stoppedEarlier(entryId: String, as actor: String) throws -> StoppedTimer {
+    /// timer ran on (from `actor`'s timer stream: the start before the stop that names the entry). When no stop names
+    /// the entry, `commandId` logged it some other way (`time log`): it is refused, not answered as a stop.
+    private func stoppedEarlier(entryId: String, as actor: String, commandId: String) throws -> StoppedTimer {
         let entry = try models.time.entry(entryId, in: store)
         var timed: String?
         var lastStarted: String?
@@ -139,8 +140,12 @@ extension BillingService {
             default: break
             }
         }
-        let ticket = entry?.ticket ?? ""
-        return StoppedTimer(entryId: entryId, minutes: entry?.minutes ?? 0, ticket: ticket, timedTicket: timed ?? ticket)
+        guard let timed else {
+            throw EventLogError(
+                .commandReused,
+                "command id \(commandId) was already used to log \(entryId), not to stop a timer; use a new command id")
+        }
+        return StoppedTimer(entryId: entryId, minutes: entry?.minutes ?? 0, ticket: entry?.ticket ?? "", timedTicket: timed)
     }
 
     /// Discards `actor`'s running timer without logging any time; returns the ticket it ran on. A retried command id

@@ -55,7 +55,7 @@ extension IntakeService {
         var remaining = Array(batch.alerts.indices)
         while !remaining.isEmpty {
             let context = try context(for: actor)
-            let wave = try kernel.execute(commandId: nil, replay: { _ in AlertWave() }) {
+            let wave = try kernel.execute(commandId: nil, actor: context.actor.login, replay: { _ in AlertWave() }) {
                 var wave = AlertWave()
                 var appends: [AppendRequest] = []
                 var cue = ReactionCue(context: context)

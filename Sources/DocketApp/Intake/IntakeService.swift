@@ -153,7 +153,7 @@ extension IntakeService {
         }
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "reply")
         let context = try context(for: actor)
-        return try kernel.execute(commandId: commandId, replay: { _ in .duplicate(number) }) {
+        return try kernel.execute(commandId: commandId, actor: context.actor.login, replay: { _ in .duplicate(number) }) {
             let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
             let decided = try command.map { try TicketDecider.decide($0, state: state, context: context) } ?? []
             try storeAttachments(message, policy: policy)

@@ -99,7 +99,7 @@ extension PortalService {
         }
         let files = try storedUploads(attachments)
         let stream = StreamName.ticket(number)
-        try kernel.execute(commandId: nil, replay: { _ in () }) {
+        try kernel.execute(commandId: nil, actor: context.actor.login, replay: { _ in () }) {
             let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
             var events = try TicketDecider.decide(.comment(text, visibility: .public), state: state, context: context)
             if state.status == .waitingOnClient {
@@ -135,7 +135,7 @@ extension PortalService {
         // go into the opening; its note, assignment and template reply are appended with it.
         let routing = try directory.routeNewTicket(&intake)
         let files = try storedUploads(attachments)
-        return try kernel.execute(commandId: nil, replay: { _ in throw DomainError(.conflict, "unexpected retry") }) {
+        return try kernel.execute(commandId: nil, actor: context.actor.login, replay: { _ in throw DomainError(.conflict, "unexpected retry") }) {
             try tickets.openDecision(intake, context: context, routing: routing, also: { _ in files })
         }
     }

@@ -58,7 +58,7 @@ public struct PortalService: Sendable, FeatureService {
                 let mail = try signInMail(to: details, client: client.name, link: baseURL + "/link/" + id + "." + secret, now: context.now)
                 do {
                     // The link and the mail carrying it go in one append: there is never a link nobody was sent.
-                    try kernel.execute(commandId: nil, replay: { _ in () }) {
+                    try kernel.execute(commandId: nil, actor: context.actor.login, replay: { _ in () }) {
                         let stream = StreamName.portal(id)
                         let (state, version) = try kernel.load(PortalDecider.self, stream: stream)
                         let events = try PortalDecider.decide(

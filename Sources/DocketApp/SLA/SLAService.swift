@@ -46,7 +46,7 @@ public struct SLAService: Sendable, FeatureService {
         let now = clock.now()
         var results: [TickResult] = []
         for number in try models.sla.alarmed(atOrBefore: now, in: store) {
-            let tick = try kernel.execute(commandId: nil, replay: { _ in nil }) { try self.tick(number, now: now, context: context) }
+            let tick = try kernel.execute(commandId: nil, actor: context.actor.login, replay: { _ in nil }) { try self.tick(number, now: now, context: context) }
             if let tick { results.append(tick) }
         }
         return results

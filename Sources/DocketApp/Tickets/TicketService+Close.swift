@@ -42,7 +42,7 @@ extension TicketService {
         }
         let stream = StreamName.ticket(number)
         return try kernel.execute(
-            commandId: commandId,
+            commandId: commandId, actor: context.actor.login,
             replay: { TicketCloseResult(events: try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events) }
         ) {
             let decision = try commandDecision(number, .close(resolution: resolution, time: closing), context: context, commandId: commandId)

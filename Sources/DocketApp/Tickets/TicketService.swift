@@ -55,7 +55,7 @@ public struct TicketService: Sendable, FeatureService {
         also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
     ) throws -> TicketNumber {
         if let commandId, let earlier = try store.result(ofCommand: commandId) {
-            try kernel.requireSameActor(earlier, commandId: commandId, actor: actor)
+            try kernel.requireSameRequest(earlier, commandId: commandId, actor: actor)
             return try openedNumber(earlier)
         }
         let context = try context(for: actor)
@@ -124,7 +124,7 @@ public struct TicketService: Sendable, FeatureService {
         try requireTicket(target)
         let context = try context(for: actor)
         try kernel.execute(
-            commandId: commandId,
+            commandId: commandId, actor: context.actor.login,
             replay: { _ = try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: StreamName.ticket(source)) }
         ) {
             let (sourceState, sourceVersion) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(source))
@@ -194,7 +194,8 @@ public struct TicketService: Sendable, FeatureService {
     func runTicketCommand(_ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String?) throws -> [TicketEvent] {
         let stream = StreamName.ticket(number)
         return try kernel.execute(
-            commandId: commandId, replay: { try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events }
+            commandId: commandId, actor: context.actor.login,
+            replay: { try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events }
         ) {
             try commandDecision(number, command, context: context, commandId: commandId)
         }
