@@ -60,12 +60,17 @@ public enum Money {
         return quotient
     }
 
-    /// How many minor units a major unit of `currency` has (ISO 4217): 0 for JPY and KRW, 3 for BHD, KWD,
-    /// OMR, JOD, TND and IQD, 2 otherwise.
+    /// How many decimal digits a major unit of `currency` has: ISO 4217's minor unit (the list of codes published
+    /// by its maintenance agency, SIX): 0 for the yen, the won, the guaraní and the others below, 3 for the dinars of
+    /// Bahrain, Iraq, Jordan, Kuwait, Libya and Tunisia and the Omani rial, 4 for the unidades de fomento (CLF) and the
+    /// Uruguayan wage index unit (UYW), 2 otherwise.
     public static func minorDigits(_ currency: String) -> Int {
         switch currency {
-        case "JPY", "KRW", "ISK", "CLP", "VND", "UGX", "XAF", "XOF", "XPF": 0
-        case "BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD": 3
+        case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF",
+            "XPF":
+            0
+        case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND": 3
+        case "CLF", "UYW": 4
         default: 2
         }
     }

@@ -52,6 +52,11 @@ struct MoneyTests {
         #expect(Money.minorDigits("JPY") == 0)
         #expect(Money.minorDigits("KWD") == 3)
         #expect(Money.minorDigits("CHF") == 2)
+        // ISO 4217's zero-decimal currencies beyond the yen (they showed two decimals: 12,500 guaraní as "125.00").
+        for code in ["BIF", "DJF", "GNF", "KMF", "PYG", "RWF", "UYI", "VUV"] { #expect(Money.minorDigits(code) == 0, "\(code)") }
+        #expect(Money.format(12_500, currency: "PYG") == "12,500")
+        #expect(Money.format(12_345, currency: "CLF") == "1.2345")
+        #expect(Money.minorDigits("UYW") == 4)
     }
 
     @Test func hoursHaveTwoDecimalsWithoutFloatingPoint() {
