@@ -42,19 +42,34 @@ extension DocketCommand {
             try RequestFingerprint.$current.withValue(requestFingerprint(Array(CommandLine.arguments.dropFirst()))) { try command.run() }
             Glibc.exit(0)
         } catch {
-            let code = exitCode(for: error).rawValue
-            var message = fullMessage(for: error)
-            if code == 64, message.hasPrefix("Error: Unknown option"),
-                let reordered = optionsAfterSubcommand(Array(CommandLine.arguments.dropFirst()))
-            {
-                message += "\nOptions go after the subcommand: docket " + reordered.joined(separator: " ")
-            }
+            let (code, message) = failure(error, arguments: Array(CommandLine.arguments.dropFirst()))
             if !message.isEmpty {
                 // As `main()` prints it: help and other clean exits to stdout, the rest to stderr, then a newline.
                 if code == 0 { Terminal.outData(Data((message + "\n").utf8)) } else { Terminal.error(message) }
             }
             Glibc.exit(code)
         }
+    }
+
+    /// The exit code and message for `error` from running `arguments` (without a trailing newline; empty for none).
+    /// ArgumentParser's usage errors ("Error: …", a help line, the usage, "See '… --help'") become one line in Docket's
+    /// form, naming the help to read: `docket: error: The value 'P5' is invalid for '<priority>'. … (see `docket
+    /// ticket priority --help`)`; an option typed before its subcommand gets the line with the subcommand first.
+    /// Help and other clean exits keep ArgumentParser's text.
+    static func failure(_ error: Error, arguments: [String]) -> (code: Int32, message: String) {
+        let code = exitCode(for: error).rawValue
+        let message = fullMessage(for: error)
+        let lines = message.split(separator: "\n")
+        guard code != 0, let first = lines.first, first.hasPrefix("Error: ") else { return (code, message) }
+        var line = "docket: error: " + first.dropFirst("Error: ".count)
+        if first.hasPrefix("Error: Unknown option"), let reordered = optionsAfterSubcommand(arguments) {
+            line += "; options go after the subcommand: docket " + reordered.joined(separator: " ")
+        } else if let see = lines.last(where: { $0.contains("See '") }), let start = see.range(of: "See '"),
+            let end = see[start.upperBound...].firstIndex(of: "'")
+        {
+            line += " (see `\(see[start.upperBound..<end])`)"
+        }
+        return (code, line)
     }
 
     /// `arguments` with the subcommand names first, when an option or value was typed before one of them

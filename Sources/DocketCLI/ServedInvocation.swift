@@ -85,8 +85,7 @@ enum InProcessCommands {
                 try RequestFingerprint.$current.withValue(DocketCommand.requestFingerprint(request.arguments)) { try command.run() }
                 return 0
             } catch {
-                let code = DocketCommand.exitCode(for: error).rawValue
-                let message = DocketCommand.fullMessage(for: error)
+                let (code, message) = DocketCommand.failure(error, arguments: request.arguments)
                 if !message.isEmpty {
                     // As `DocketCommand.main()` prints it embedded: the message and a newline (help ends in a blank line).
                     let text = Data((message + "\n").utf8)

@@ -42,7 +42,7 @@ extension ReplayCommandTests {
             for command in [["rebuild"], ["replay", "--as-of", "2026-11-01"], ["import", "-"]] {
                 let run = try docket(command + ["--threads", bad])
                 #expect(run.status == 64, "\(command) --threads \(bad)")
-                #expect(run.stderr.hasPrefix("Error: The value '\(bad)' is invalid for '--threads <n>'"), "\(run.stderr)")
+                #expect(run.stderr.hasPrefix("docket: error: The value '\(bad)' is invalid for '--threads <n>'"), "\(run.stderr)")
             }
         }
         for bad in ["0", "lots", " 2"] {

@@ -2,8 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Usage errors teach the fix: an option typed before its subcommand is what ArgumentParser calls unknown, so the
-/// message shows the line with the subcommand first. Nothing runs, nothing is written.
+/// Usage errors are one line in Docket's form that teaches the fix: the help to read, and for an option typed before
+/// its subcommand (what ArgumentParser calls unknown) the line with the subcommand first. Nothing runs, nothing is
+/// written.
 @Suite struct UsageErrorTests {
     let folder = TemporaryFolder()
     var store: String { folder.child("store") }
@@ -15,18 +16,30 @@ import Testing
     @Test func anOptionBeforeItsSubcommandGetsTheReorderedLine() throws {
         let root = try docket(["--as", "bob", "queue", "--mine"])
         #expect(root.status == 64)
-        #expect(root.stderr.hasPrefix("Error: Unknown option '--as'"), "\(root.stderr)")
-        #expect(root.stderr.hasSuffix("Options go after the subcommand: docket queue --as bob --mine\n"), "\(root.stderr)")
+        #expect(root.stderr == "docket: error: Unknown option '--as'; options go after the subcommand: docket queue --as bob --mine\n")
         let nested = try docket(["ticket", "--json", "show", "T-1001"])
         #expect(nested.status == 64)
-        #expect(nested.stderr.hasSuffix("Options go after the subcommand: docket ticket show --json T-1001\n"), "\(nested.stderr)")
+        #expect(nested.stderr == "docket: error: Unknown option '--json'; options go after the subcommand: docket ticket show --json T-1001\n")
         #expect(!FileManager.default.fileExists(atPath: store), "a usage error creates no store")
     }
 
     @Test func anUnknownOptionAfterTheSubcommandGetsNoReordering() throws {
         let run = try docket(["queue", "--bogus"])
         #expect(run.status == 64)
-        #expect(run.stderr.hasPrefix("Error: Unknown option '--bogus'"))
-        #expect(!run.stderr.contains("Options go after"))
+        #expect(run.stderr == "docket: error: Unknown option '--bogus' (see `docket queue --help`)\n")
+    }
+
+    @Test(arguments: DocketMode.allCases) func aBadValueIsOneLineNamingTheHelp(_ mode: DocketMode) throws {
+        try mode.run(aBadValueIsOneLineNamingTheHelp)
+    }
+    func aBadValueIsOneLineNamingTheHelp() throws {
+        #expect(try docket(["init"]).status == 0)
+        let priority = try docket(["ticket", "priority", "T-1001", "P5"])
+        #expect(priority.status == 64)
+        #expect(priority.stderr == "docket: error: The value 'P5' is invalid for '<priority>'. Please provide one of 'P1', 'P2', 'P3' or 'P4'. (see `docket ticket priority --help`)\n")
+        let close = try docket(["ticket", "close", "T-1001", "--no-time"])
+        #expect(close.stderr == "docket: error: --no-time needs --reason \"why no time was spent\" (see `docket ticket close --help`)\n")
+        #expect(try docket(["ticket", "bogus"]).stderr == "docket: error: Unexpected argument 'bogus' (see `docket ticket --help`)\n")
+        #expect(try docket(["ticket", "--help"]).stdout.contains("USAGE: docket ticket <subcommand>"), "help is not an error")
     }
 }
