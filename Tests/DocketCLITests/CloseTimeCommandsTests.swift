@@ -64,9 +64,12 @@ import Testing
 
     @Test func timeGivenWithTheCloseIsLoggedForTheCloser() throws {
         try setUp()
-        let run = try docket(["ticket", "close", "T-1001", "--resolution", "Swapped the switch", "--time", "1h15m", "--work-type", "onsite", "--non-billable"], as: "tia")
+        let close = ["ticket", "close", "T-1001", "--resolution", "Swapped the switch", "--time", "1h15m", "--work-type", "onsite", "--non-billable"]
+        let run = try docket(close + ["--command-id", "c-1"], as: "tia")
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "T-1001: closed; 75 min logged as TE-1\n")
+        // A retry answers what the close did, the entry included (it printed "closed" alone).
+        #expect(try docket(close + ["--command-id", "c-1"], as: "tia").stdout == run.stdout)
         let all = try entries()
         #expect(all.count == 1)
         #expect(all[0]["tech"] as? String == "tia")
@@ -77,11 +80,11 @@ import Testing
         let log = try docket(["export"]).stdout.split(separator: "\n").compactMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
-        let close = try #require(log.lastIndex { $0["type"] as? String == "ticket.closed" })
-        let loggedTime = (log[close]["payload"] as? [String: Any])?["loggedTime"] as? [String: Any]
+        let closed = try #require(log.lastIndex { $0["type"] as? String == "ticket.closed" })
+        let loggedTime = (log[closed]["payload"] as? [String: Any])?["loggedTime"] as? [String: Any]
         #expect(loggedTime?["minutes"] as? Int == 75 && loggedTime?["workType"] as? String == "onsite" && loggedTime?["billable"] as? Bool == false)
-        #expect(log[close - 1]["type"] as? String == "time.logged" && log[close - 1]["stream"] as? String == "time-TE-1")
-        #expect(log[close - 1]["recordedAt"] as? String == log[close]["recordedAt"] as? String)
+        #expect(log[closed - 1]["type"] as? String == "time.logged" && log[closed - 1]["stream"] as? String == "time-TE-1")
+        #expect(log[closed - 1]["recordedAt"] as? String == log[closed]["recordedAt"] as? String)
         let bad = try docket(["ticket", "close", "T-1002", "--resolution", "x", "--time", "soon"], as: "tia")
         #expect(bad.status == 65)
         #expect(bad.stderr.contains("duration \"soon\" is not valid"))

@@ -16,8 +16,8 @@ public enum CloseTime: Sendable, Equatable {
 public struct TicketCloseResult: Sendable, Equatable {
     /// The ticket's events (empty never: a refused close throws).
     public var events: [TicketEvent]
-    /// The entry logged with the close (``CloseTime/log(minutes:workType:billable:note:)``); nil otherwise, and on
-    /// a retried command id.
+    /// The entry logged with the close (``CloseTime/log(minutes:workType:billable:note:)``), on a retried command id
+    /// too; nil otherwise.
     public var entryId: String? = nil
 }
 
@@ -43,7 +43,11 @@ extension TicketService {
         let stream = StreamName.ticket(number)
         return try kernel.execute(
             commandId: commandId, actor: context.actor.login,
-            replay: { TicketCloseResult(events: try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events) }
+            replay: { earlier in
+                let events = try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: earlier, stream: stream).events
+                let loggedTime = events.contains { if case .closed(let closed) = $0 { closed.loggedTime != nil } else { false } }
+                return TicketCloseResult(events: events, entryId: loggedTime ? try entryLogged(with: earlier) : nil)
+            }
         ) {
             let decision = try commandDecision(number, .close(resolution: resolution, time: closing), context: context, commandId: commandId)
             var closed = CommandKernel.Decision(appends: decision.appends, output: TicketCloseResult(events: decision.output), reacting: decision.reacting)
@@ -53,6 +57,19 @@ extension TicketService {
             }
             return closed
         }
+    }
+
+    /// The time entry logged by the close that appended `earlier` (one with `loggedTime`): the reaction appends it in
+    /// the same transaction just before the ticket's events (same instant, same actor), so it is the nearest entry
+    /// before them.
+    func entryLogged(with earlier: AppendResult) throws -> String? {
+        let first = earlier.positions.lowerBound
+        guard first > 1, let close = try store.read(from: first, limit: 1).first else { return nil }
+        let start = first > 16 ? first - 16 : 1
+        let before = try store.read(from: start, limit: Int(first - start))
+        let entry = before.reversed().prefix { $0.recordedAt == close.recordedAt && $0.actor == close.actor }
+            .first { $0.stream.hasPrefix(StreamName.timeEntry("")) }
+        return entry.map { String($0.stream.dropFirst(StreamName.timeEntry("").count)) }
     }
 
     /// What the log says about the closer's time: ``ClosingTime/logged`` or ``ClosingTime/missing``.
