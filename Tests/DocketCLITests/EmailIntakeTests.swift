@@ -113,6 +113,36 @@ import Testing
         #expect(otherClient.stdout == "x4@ddd.com: opened T-1003\n", "another client's token does not thread")
     }
 
+    /// The probe's phishing relay: a stranger forges From: victim, with a display name holding line breaks and a
+    /// paragraph of text. The triage ticket opens, but no acknowledgement goes to the forged address (nobody decided
+    /// to mail it); the name is kept as one line of at most 100 characters, and a staff reply carries only that.
+    @Test func aStrangersMailOnTheTriageClientIsNotAcknowledgedAndItsNameIsOneShortLine() throws {
+        try setUp()
+        let paragraph = "friend,\r\n\r\nYOUR ACCOUNT IS SUSPENDED. Verify at https://evil.example/login\r\n" + String(repeating: "x", count: 300)
+        let encoded = stride(from: 0, to: paragraph.utf8.count, by: 40).map { start -> String in
+            let bytes = Array(paragraph.utf8)[start..<min(start + 40, paragraph.utf8.count)]
+            return "=?UTF-8?B?" + Data(bytes).base64EncodedString() + "?="
+        }.joined(separator: " ")
+        let stranger = try intake(
+            Self.mail(id: "spam-1@evil.example", from: "\(encoded) <victim@other.example>", subject: "Urgent: verify your account"),
+            ["--triage-client", "ddd"])
+        #expect(stranger.stdout == "spam-1@evil.example: opened T-1001\n", "\(stranger.stderr)")
+        let known = try intake(Self.mail(id: "k-1@globex.example", subject: "Printer"))
+        #expect(known.stdout == "k-1@globex.example: opened T-1002\n", "\(known.stderr)")
+        func queued() throws -> [[String: Any]] {
+            try #require(try JSONSerialization.jsonObject(with: Data(try docket(["outbox", "list", "--json"]).stdout.utf8)) as? [[String: Any]])
+        }
+        #expect(try queued().compactMap { $0["ticket"] as? String } == ["T-1002"], "only the known sender is acknowledged")
+        let log = try docket(["log", "--stream", "ticket-T-1001", "--json"]).stdout
+        #expect(!log.contains("\\r\\n"), "the stored name holds no line break")
+        #expect(try docket(["ticket", "comment", "T-1001", "We never send such links."], as: "intake").status == 0)
+        let reply = try #require(try queued().first { $0["ticket"] as? String == "T-1001" })
+        let show = try docket(["outbox", "show", try #require(reply["messageId"] as? String)])
+        let toLine = try #require(show.stdout.split(whereSeparator: \.isNewline).first { $0.hasPrefix("To: ") }, "\(show.stdout) \(show.stderr)")
+        #expect(toLine.hasSuffix("<victim@other.example>"), "\(toLine)")
+        #expect(toLine.utf8.count < 400, "the name is cut: \(toLine.utf8.count) octets")
+    }
+
     @Test func anUnknownSenderIsRefusedWithTheFix() throws {
         try setUp()
         let before = try log()

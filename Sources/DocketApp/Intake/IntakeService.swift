@@ -225,7 +225,7 @@ extension IntakeService {
 
     private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
         let payload = TicketMailReceived(
-            messageId: messageId, from: sender?.address ?? "", fromName: sender?.name.flatMap { $0.isEmpty ? nil : $0 },
+            messageId: messageId, from: sender?.address ?? "", fromName: DisplayName.fromOutside(sender?.name),
             subject: message.subject ?? "", text: message.textBody ?? "", kind: kind,
             attachments: message.attachments.map {
                 MailAttachmentRef(name: $0.filename ?? "", contentType: $0.contentType, size: $0.size, sha256: $0.sha256)

@@ -1,6 +1,9 @@
 /// Queues the client's mail (`ticket.mail-queued`, the whole message in the event): the acknowledgement of a ticket
 /// being opened, a reply with each public comment, a resolution notice with the close. It goes to the ticket's
 /// contact, else to the sender of the last email that opened or joined the ticket; a ticket with neither gets none.
+/// The acknowledgement, which nobody decides to send, goes only to a known address — the contact's, or one in the
+/// client's domains: a stranger's mail on the triage client is not acknowledged, since its From is anyone's to forge
+/// and the acknowledgement would carry the stranger's subject and name from the MSP's own address to a victim.
 /// Bodies are the mail templates in force (``MailTemplate``).
 public struct ClientMailReaction: Reaction {
     public init() {}
@@ -21,6 +24,9 @@ public struct ClientMailReaction: Reaction {
         let queued = history.filter { if case .outbox(.queued) = $0 { true } else { false } }.count
         let client = try? state.client(ticket.client)
         guard let recipient = Self.recipient(client: client, contact: ticket.contact, received: received) else { return .none }
+        let known = Self.isKnown(recipient.address, client: client, contact: ticket.contact)
+        let sending = triggers.filter { $0.1 != .acknowledgement || known }
+        guard !sending.isEmpty else { return .none }
         let inReplyTo = received.last { $0.kind == "new" || $0.kind == "reply" }?.messageId
         var ids = MessageIds(seed: input.messageSeed)
         let number = input.ticket
@@ -29,7 +35,7 @@ public struct ClientMailReaction: Reaction {
             "recipient.name": recipient.name ?? "", "greeting": "Hello" + (recipient.name.map { " " + $0 } ?? ""),
         ]
         var events: [DocketEvent] = []
-        for (index, (template, reason, values)) in triggers.enumerated() {
+        for (index, (template, reason, values)) in sending.enumerated() {
             common.merge(values) { $1 }
             let body = try template.render(stored: try state.storedTemplate(template.name), values: common)
             let messageId = "\(number).\(queued + index + 1).\(ids.next(padded: true))@docket"
@@ -54,9 +60,18 @@ public struct ClientMailReaction: Reaction {
             address.contains("@") && !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
         }
         if let mail = received.last(where: { ($0.kind == "new" || $0.kind == "reply") && usable($0.from) }) {
-            return (mail.from, mail.fromName)
+            return (mail.from, DisplayName.fromOutside(mail.fromName))  // older events kept the name as it came
         }
         return nil
+    }
+
+    /// Whether `address` is one the MSP knows for this client: the ticket's contact's, or in one of the client's
+    /// domains.
+    static func isKnown(_ address: String, client: ClientState?, contact: String?) -> Bool {
+        guard let client else { return false }
+        if let contact, client.contacts[contact]?.email.lowercased() == address.lowercased() { return true }
+        guard let at = address.lastIndex(of: "@") else { return false }
+        return client.domains.contains(address[address.index(after: at)...].lowercased())
     }
 }
 

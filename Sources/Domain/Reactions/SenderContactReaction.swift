@@ -18,7 +18,7 @@ public struct SenderContactReaction: Reaction {
         while client.contacts["\(code)-\(n)"] != nil { n += 1 }
         let id = "\(code)-\(n)"
         // A display name from the mail, made one line (a contact's name is); else the address's local part.
-        let name = mail.fromName.map(OneLine.flattened).flatMap { $0.isEmpty ? nil : $0 } ?? OneLine.flattened(String(mail.from.prefix { $0 != "@" }))
+        let name = DisplayName.fromOutside(mail.fromName) ?? OneLine.flattened(String(mail.from.prefix { $0 != "@" }))
         let details = ContactDetails(name: name, email: address, unverified: true)
         guard let added = try? ClientDecider.decide(.addContact(id: id, details), state: client, context: input.context) else { return .none }
         return ReactionOutput(
