@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// What a deployment sets once, passed to ``DocketApplication`` as one value: the application layer reads no
@@ -7,15 +8,44 @@ public struct DocketConfiguration: Sendable, Equatable {
     /// The From address when none is configured.
     public static let defaultSupportAddress = "support@localhost.localdomain"
 
-    /// The From address of every message Docket queues.
+    /// The From header's value of every message Docket queues: an address, or a display name and an address
+    /// (`Help Desk <support@msp.example>`, the name encoded as the header needs).
     public let supportAddress: String
 
-    /// `supportAddress` trimmed; ``defaultSupportAddress`` when it is missing, has no `@`, or holds a line break
-    /// or another control character (a value that could break the header is never written).
+    /// `supportAddress` read as one mailbox (``mailbox(_:)``); ``defaultSupportAddress`` when it is missing or not one
+    /// (a value that could break the header is never written). The CLI refuses an unusable `$DOCKET_SUPPORT_ADDRESS`
+    /// before it gets here (``problem(supportAddress:)``).
     public init(supportAddress: String? = nil) {
-        let configured = supportAddress.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
-        let usable = !configured.isEmpty && configured.contains("@")
-            && !configured.unicodeScalars.contains { $0.properties.generalCategory == .control }
-        self.supportAddress = usable ? configured : Self.defaultSupportAddress
+        self.supportAddress = supportAddress.flatMap { Self.mailbox($0) }.map { OutboundMessage.mailbox(name: $0.name, address: $0.address) }
+            ?? Self.defaultSupportAddress
+    }
+
+    /// What is wrong with `value` as the support address, or nil when it is usable.
+    public static func problem(supportAddress value: String) -> String? {
+        mailbox(value) == nil
+            ? "'\(value)' is not one mail address; give one such as support@msp.example or 'Help Desk <support@msp.example>'" : nil
+    }
+
+    /// `value` as one mailbox — `local@domain`, or `Name <local@domain>` (the name optionally in double quotes) — or
+    /// nil: no second address, no line break or control character, an address of printable ASCII with one `@` and a
+    /// dot-separated domain.
+    static func mailbox(_ value: String) -> (name: String?, address: String)? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
+        var name: String?
+        var address = text
+        if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
+            address = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+            var phrase = text[..<open].trimmingCharacters(in: .whitespaces)
+            if phrase.count >= 2, phrase.hasPrefix("\""), phrase.hasSuffix("\"") { phrase = String(phrase.dropFirst().dropLast()) }
+            guard !phrase.contains("<"), !phrase.contains(">"), !phrase.contains("\"") else { return nil }
+            name = phrase.isEmpty ? nil : phrase
+        }
+        let forbidden = Set(" ,;:<>()[]\\\"")
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, address.allSatisfy({ $0.isASCII && !forbidden.contains($0) }) else { return nil }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }) else { return nil }
+        return (name, address)
     }
 }

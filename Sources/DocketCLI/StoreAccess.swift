@@ -49,7 +49,12 @@ enum StoreAccess {
         // Before LMDB opens it for writing: a damaged meta page would have the open commit into the wrong state.
         if !isNew, !allowingRollback { try LogService.requireSoundMetaPages(path) }
         let clock = clock ?? override ?? SystemClock()
-        let configuration = DocketConfiguration(supportAddress: ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"])
+        let support = ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"].flatMap { $0.isEmpty ? nil : $0 }
+        if let support, let problem = DocketConfiguration.problem(supportAddress: support) {
+            // Mail queued under a fallback From would be answered to nobody: refused before anything is written.
+            throw CLIError.usage("$DOCKET_SUPPORT_ADDRESS \(problem)")
+        }
+        let configuration = DocketConfiguration(supportAddress: support)
         let app = try DocketApplication.open(
             path, clock: clock, configuration: configuration, checkPages: checkPages && !isNew,
             warnings: { Terminal.error("warning: \($0)") }, foldThreads: threads)

@@ -150,6 +150,26 @@ import Testing
         #expect(DocketConfiguration(supportAddress: " help@msp.example ").supportAddress == "help@msp.example")
         #expect(DocketConfiguration(supportAddress: "a@b.example\r\nBcc: x@evil.example").supportAddress == "support@localhost.localdomain")
         #expect(DocketConfiguration(supportAddress: "nobody").supportAddress == "support@localhost.localdomain")
+        // One mailbox, its name encoded as the header needs; address lists, spaces and raw 8-bit names never reach it.
+        #expect(DocketConfiguration(supportAddress: "Help Desk <help@msp.example>").supportAddress == "Help Desk <help@msp.example>")
+        #expect(DocketConfiguration(supportAddress: "\"Süpport Désk\" <help@msp.example>").supportAddress
+            == "=?UTF-8?B?U8O8cHBvcnQgRMOpc2s=?= <help@msp.example>")
+        for bad in ["support at msp.example", "Süpport <help@msp.example>, victim@other.example", "a@b", "<a@b.example", "a@@b.example"] {
+            #expect(DocketConfiguration.problem(supportAddress: bad) != nil, "\(bad)")
+            #expect(DocketConfiguration(supportAddress: bad).supportAddress == "support@localhost.localdomain", "\(bad)")
+        }
+        #expect(DocketConfiguration.problem(supportAddress: "help@msp.example") == nil)
+    }
+
+    /// A long display name (a contact's, a user's) is encoded and folded: no header line over 78 characters.
+    @Test func longDisplayNamesAreFoldedIntoShortLines() throws {
+        for name in [String(repeating: "Ä", count: 600), String(repeating: "word ", count: 300)] {
+            let header = "To: " + OutboundMessage.mailbox(name: name, address: "long@acme.example")
+            let lines = header.components(separatedBy: "\r\n")
+            #expect(lines.count > 1)
+            #expect(lines.dropLast().allSatisfy { $0.utf8.count <= 78 }, "\(lines.map(\.utf8.count))")
+            #expect(lines.dropFirst().allSatisfy { $0.hasPrefix(" ") })
+        }
     }
 
     /// The service writes the From address it was given, whatever the process environment says.

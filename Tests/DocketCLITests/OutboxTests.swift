@@ -103,6 +103,23 @@ import Testing
         #expect(history.contains("mail queued (reply) to jane@globex.example"))
     }
 
+    /// An unusable $DOCKET_SUPPORT_ADDRESS was replaced by support@localhost.localdomain without a word, so clients'
+    /// answers went nowhere; one with a second address or a raw 8-bit name reached the From header. Now it is refused
+    /// (64) before anything is written, naming the variable and the form it needs.
+    @Test func anUnusableSupportAddressIsRefusedAndNothingIsWritten() throws {
+        try setUp()
+        let opened = try docket(["ticket", "open", "--client", "globex", "--subject", "VPN"], as: "bob")
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let before = try docket(["stats"]).stdout
+        for bad in ["support at msp.example", "Süpport <help@msp.example>, victim@other.example"] {
+            let run = try DocketProcess.run(
+                ["ticket", "comment", "T-1001", "hello"], store: store, environment: ["DOCKET_USER": "bob", "DOCKET_SUPPORT_ADDRESS": bad])
+            #expect(run.status == 64, "\(bad): \(run.stderr)")
+            #expect(run.stderr == "docket: error: $DOCKET_SUPPORT_ADDRESS '\(bad)' is not one mail address; give one such as support@msp.example or 'Help Desk <support@msp.example>'\n")
+        }
+        #expect(try docket(["stats"]).stdout == before)
+    }
+
     @Test func ticketsWithoutAnEmailSendNothing() throws {
         try setUp()
         let open = try docket(["ticket", "open", "--client", "globex", "--subject", "Phone call"], as: "bob")

@@ -75,17 +75,18 @@ public struct OutboundMessage: Sendable, Equatable {
         return "\(weekday), \(day) \(months[month - 1]) \(year) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000"
     }
 
-    /// `Name <address>`: the name as an atom phrase, a quoted string, or RFC 2047 encoded-words.
-    static func mailbox(name: String?, address: String) -> String {
+    /// `Name <address>`: the name as an atom phrase, a quoted string, or RFC 2047 encoded-words (folded, one per line,
+    /// so that no header line grows past 78 characters however long the name); the address alone without a name.
+    public static func mailbox(name: String?, address: String) -> String {
         guard let name = name?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else { return address }
         let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ")
         let phrase: String
-        if name.allSatisfy({ atext.contains($0) }) {
+        if name.count <= 60, name.allSatisfy({ atext.contains($0) }) {
             phrase = name
-        } else if name.allSatisfy({ $0.isASCII && !$0.isNewline }) {
+        } else if name.count <= 60, name.allSatisfy({ $0.isASCII && !$0.isNewline }) {
             phrase = "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         } else {
-            phrase = encodedWords(name).joined(separator: " ")
+            phrase = encodedWords(name).joined(separator: "\r\n ")
         }
         return "\(phrase) <\(address)>"
     }
