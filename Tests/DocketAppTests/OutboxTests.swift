@@ -97,6 +97,20 @@ import Testing
         #expect(try outbox(f).isEmpty)
     }
 
+    /// A contact removed from the client (they left the company) gets no more of its tickets' mail: it used to fall
+    /// back to the last mail they sent, so a staff reply with an office password went to them.
+    @Test func aRemovedContactGetsNoMoreMail() throws {
+        let f = try ServiceFixture()
+        let raw = "From: Carla Client <carla@acme.example>\r\nTo: help@msp.example\r\nSubject: VPN down\r\nMessage-ID: <vpn@acme.example>\r\n\r\nIt is down.\r\n"
+        let outcome = try f.app.intake.receiveMail(try parse(raw), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora")
+        guard case .opened(let number) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(try outbox(f).map(\.to) == [["carla@acme.example"]])
+        try f.app.directory.client("acme", .removeContact(id: try #require(try f.app.tickets.ticketSummary(number).contact)), as: "dora")
+        try f.app.tickets.ticket(number, .comment("Here is the new VPN password", visibility: .public), as: "bob")
+        try f.app.tickets.ticket(number, .close(resolution: "done", time: .none(reason: "no time in this test")), as: "bob")
+        #expect(try outbox(f).count == 1, "nothing queued after the removal")
+    }
+
     @Test func mailThreadsToTheClientsLastMessageAndRepliesToOursThreadBack() throws {
         let f = try ServiceFixture()
         let raw = "From: Jane Doe <jane@globex.example>\r\nTo: help@msp.example\r\nSubject: Printer offline\r\nMessage-ID: <first@globex.example>\r\n\r\nIt is broken.\r\n"

@@ -51,11 +51,13 @@ public struct ClientMailReaction: Reaction {
     }
 
     /// Who client mail goes to: the contact's address, else the sender of the last email that opened or joined the
-    /// ticket; nil when there is neither.
+    /// ticket; nil when there is neither, and when the ticket's contact was removed from the client (someone who left
+    /// the client's company must not go on getting its tickets' replies, which fell back to their last mail).
     static func recipient(client: ClientState?, contact: String?, received: [TicketMailReceived]) -> (address: String, name: String?)? {
         if let contact, let details = client?.contacts[contact], !details.email.isEmpty {
             return (details.email, details.name.isEmpty ? nil : details.name)
         }
+        if let contact, client?.retiredContactIds.contains(contact) == true { return nil }
         let usable: (String) -> Bool = { address in
             address.contains("@") && !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
         }
