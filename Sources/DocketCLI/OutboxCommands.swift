@@ -100,8 +100,12 @@ struct OutboxSend: ParsableCommand {
         var failed = 0
         try reportingFailures(store: store.path) {
             try HostFiles.requireAccess(to: "run --sendmail \(sendmail)", instead: "run `docket outbox send` on the server's host (from cron)")
-            guard FileManager.default.isExecutableFile(atPath: sendmail) else {
-                throw CLIError.usage("--sendmail \(sendmail) is not an executable file")
+            // A folder is "executable" too (searchable): it would be recorded as a failed delivery of every message.
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: sendmail, isDirectory: &isFolder), !isFolder.boolValue,
+                FileManager.default.isExecutableFile(atPath: sendmail)
+            else {
+                throw CLIError.usage("--sendmail \(sendmail) is not an executable file; give the mail system's sendmail program, e.g. /usr/sbin/sendmail")
             }
             let session = try StoreAccess.open(store.path)
             let deliveries = try session.app.outbox.sendOutbox(via: SendmailTransport(path: sendmail), as: actor.name)

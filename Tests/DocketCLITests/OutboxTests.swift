@@ -68,6 +68,13 @@ import Testing
         #expect(show.stdout.contains("\r\n\r\nWhich printer is it?\r\n"))
         #expect(try docket(["outbox", "show", "nope@docket"]).status == 4)
 
+        // A folder given as the program is bad usage (64), not a failed delivery of every message: nothing written.
+        let beforeFolder = try docket(["stats"]).stdout
+        let folderRun = try docket(["outbox", "send", "--sendmail", folder.path])
+        #expect(folderRun.status == 64, "\(folderRun.stderr)")
+        #expect(folderRun.stderr.contains("is not an executable file"))
+        #expect(try docket(["stats"]).stdout == beforeFolder)
+
         // A failing sendmail: both stay queued, with the error; exit 6.
         let broken = try docket(["outbox", "send", "--sendmail", try fakeSendmail(failing: true)])
         #expect(broken.status == 6, "\(broken.stderr)")
