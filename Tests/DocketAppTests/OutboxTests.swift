@@ -175,6 +175,16 @@ import Testing
         #expect(DocketConfiguration.problem(supportAddress: "help@msp.example") == nil)
     }
 
+    /// A run of spaces never makes a folded line of only white space (which ends the headers for some parsers), and
+    /// ASCII text that looks like an encoded-word is encoded, so the client's mail program shows what Docket stored.
+    @Test func subjectsFoldWithoutBlankLinesAndEncodedWordLookalikesAreEncoded() {
+        let spaced = OutboundMessage.headerText("Printer" + String(repeating: " ", count: 200) + "offline", nameLength: 9)
+        #expect(spaced == "Printer offline")
+        let long = OutboundMessage.headerText(String(repeating: "word   ", count: 40), nameLength: 9)
+        #expect(long.components(separatedBy: "\r\n").allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty && $0.utf8.count <= 78 })
+        #expect(OutboundMessage.headerText("=?UTF-8?B?SGk=?= there", nameLength: 9).hasPrefix("=?UTF-8?B?PT9VVEYtOD9CP1NHaz0/PSB0aGVyZQ==?="))
+    }
+
     /// A long display name (a contact's, a user's) is encoded and folded: no header line over 78 characters.
     @Test func longDisplayNamesAreFoldedIntoShortLines() throws {
         for name in [String(repeating: "Ä", count: 600), String(repeating: "word ", count: 300)] {

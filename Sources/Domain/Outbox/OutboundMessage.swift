@@ -91,14 +91,16 @@ public struct OutboundMessage: Sendable, Equatable {
         return "\(phrase) <\(address)>"
     }
 
-    /// Unstructured header text: as is (folded at spaces) when ASCII, else RFC 2047 `B` encoded-words, folded.
+    /// Unstructured header text: as is (folded at spaces, runs of spaces made one, so no folded line is only white
+    /// space) when ASCII, else — or when it holds `=?`, which a mail program would read as an encoded-word (RFC 2047
+    /// §5) and show as other text — RFC 2047 `B` encoded-words, folded.
     static func headerText(_ text: String, nameLength: Int) -> String {
         let flat = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        if flat.allSatisfy(\.isASCII) {
+        if flat.allSatisfy(\.isASCII), !flat.contains("=?") {
             var lines: [String] = []
             var line: String?
             var room = 78 - nameLength
-            for word in flat.split(separator: " ", omittingEmptySubsequences: false) {
+            for word in flat.split(separator: " ") {
                 guard let current = line else {
                     line = String(word)
                     continue
