@@ -111,6 +111,30 @@ import Testing
         #expect(try outbox(f).count == 1, "nothing queued after the removal")
     }
 
+    /// Client mail goes to the requester (who opened the ticket by mail) and answers their own last message, not to
+    /// whoever replied last — a colleague on Cc, or a technician whose answer to an SLA notice threaded onto the
+    /// ticket; and staff notices' recipients are not on the client's thread.
+    @Test func clientMailGoesToTheRequesterAndStaffNoticesAreNotOnTheThread() throws {
+        let f = try ServiceFixture()
+        let raw = "From: Jane Doe <jane@globex.example>\r\nTo: help@msp.example\r\nSubject: Printer offline\r\nMessage-ID: <p1@globex.example>\r\n\r\nBroken.\r\n"
+        guard case .opened(let number) = try f.app.intake.receiveMail(try parse(raw), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora") else {
+            Issue.record("not opened")
+            return
+        }
+        let colleague = "From: Gus <gus@globex.example>\r\nSubject: Re: Printer offline\r\nMessage-ID: <p2@globex.example>\r\nIn-Reply-To: <p1@globex.example>\r\n\r\nMine too.\r\n"
+        #expect(try f.app.intake.receiveMail(try parse(colleague), raw: Array(colleague.utf8), policy: MailPolicy(), as: "dora") == .reply(number))
+        try f.app.tickets.ticket(number, .comment("Which floor?", visibility: .public), as: "bob")
+        let reply = try #require(try outbox(f).last)
+        #expect(reply.to == ["jane@globex.example"], "the requester, not the last replier")
+        #expect(try parse(reply.message).inReplyTo == ["p1@globex.example"], "answering the requester's own message")
+        // A staff notice queued on the ticket does not put its recipient on the client's thread.
+        let notice = OutboxEvent.queued(TicketMailQueued(
+            messageId: "sla-1@docket", reason: .slaWarning, to: ["bob@msp.example"], subject: "SLA", inReplyTo: nil, message: "x"))
+        try f.store.append(AppendRequest(stream: StreamName.ticket(number), events: [NewEvent(notice)], actor: "bob"))
+        #expect(try f.app.intake.isTrustedReplySender("bob@msp.example", on: number) == false)
+        #expect(try f.app.intake.isTrustedReplySender("gus@globex.example", on: number))
+    }
+
     @Test func mailThreadsToTheClientsLastMessageAndRepliesToOursThreadBack() throws {
         let f = try ServiceFixture()
         let raw = "From: Jane Doe <jane@globex.example>\r\nTo: help@msp.example\r\nSubject: Printer offline\r\nMessage-ID: <first@globex.example>\r\n\r\nIt is broken.\r\n"

@@ -138,9 +138,12 @@ import Testing
         #expect(try docket(["ticket", "comment", "T-1001", "We never send such links."], as: "intake").status == 0)
         let reply = try #require(try queued().first { $0["ticket"] as? String == "T-1001" })
         let show = try docket(["outbox", "show", try #require(reply["messageId"] as? String)])
-        let toLine = try #require(show.stdout.split(whereSeparator: \.isNewline).first { $0.hasPrefix("To: ") }, "\(show.stdout) \(show.stderr)")
-        #expect(toLine.hasSuffix("<victim@other.example>"), "\(toLine)")
-        #expect(toLine.utf8.count < 400, "the name is cut: \(toLine.utf8.count) octets")
+        let start = try #require(show.stdout.range(of: "\r\nTo: "), "\(show.stdout) \(show.stderr)")
+        let end = try #require(show.stdout.range(of: "\r\nSubject: "))
+        let to = show.stdout[start.upperBound..<end.lowerBound]
+        #expect(to.hasSuffix("<victim@other.example>"), "\(to)")
+        #expect(to.utf8.count < 400, "the name is cut: \(to.utf8.count) octets")
+        #expect(to.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 }, "and folded: \(to)")
     }
 
     @Test func anUnknownSenderIsRefusedWithTheFix() throws {

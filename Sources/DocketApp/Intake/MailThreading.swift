@@ -50,9 +50,13 @@ extension IntakeService {
         return try threadAddresses(number).contains(lower)
     }
 
+    /// The reasons of the mail Docket sends a client; the rest (SLA notices, escalations) goes to staff.
+    static let clientReasons: Set<OutboundReason> = [.acknowledgement, .reply, .resolution]
+
     /// Every address on a ticket's mail thread, lowercased: senders, To and Cc of a person's mail received on it (kind
-    /// `new` or `reply`), recipients of ours. Machine mail (bounces, auto-replies) never adds anyone: anybody can send
-    /// one that threads onto a ticket.
+    /// `new` or `reply`), recipients of ours to the client (a technician answering an SLA notice by mail is not the
+    /// client replying: their mail went onto the thread, and the next staff reply went to them instead of the
+    /// client). Machine mail (bounces, auto-replies) never adds anyone: anybody can send one that threads onto a ticket.
     func threadAddresses(_ number: TicketNumber) throws -> Set<String> {
         let stream = StreamName.ticket(number)
         var addresses: Set<String> = []
@@ -66,7 +70,8 @@ extension IntakeService {
                 {
                     addresses.formUnion(([mail.from] + (mail.to ?? []) + (mail.cc ?? [])).map { $0.lowercased() })
                 } else if event.type == TicketMailQueued.descriptor.type,
-                    case .queued(let queued) = try OutboxEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+                    case .queued(let queued) = try OutboxEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload),
+                    Self.clientReasons.contains(queued.reason)
                 {
                     addresses.formUnion(queued.to.map { $0.lowercased() })
                 }

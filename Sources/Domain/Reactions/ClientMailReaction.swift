@@ -1,6 +1,7 @@
 /// Queues the client's mail (`ticket.mail-queued`, the whole message in the event): the acknowledgement of a ticket
 /// being opened, a reply with each public comment, a resolution notice with the close. It goes to the ticket's
-/// contact, else to the sender of the last email that opened or joined the ticket; a ticket with neither gets none.
+/// contact, else to the sender of the email that opened the ticket, else to the last one that joined it; a ticket
+/// with none of them gets none. It answers (In-Reply-To) the recipient's own last message.
 /// The acknowledgement, which nobody decides to send, goes only to a known address — the contact's, or one in the
 /// client's domains: a stranger's mail on the triage client is not acknowledged, since its From is anyone's to forge
 /// and the acknowledgement would carry the stranger's subject and name from the MSP's own address to a victim.
@@ -27,7 +28,8 @@ public struct ClientMailReaction: Reaction {
         let known = Self.isKnown(recipient.address, client: client, contact: ticket.contact)
         let sending = triggers.filter { $0.1 != .acknowledgement || known }
         guard !sending.isEmpty else { return .none }
-        let inReplyTo = received.last { $0.kind == "new" || $0.kind == "reply" }?.messageId
+        let fromRecipient = received.last { ($0.kind == "new" || $0.kind == "reply") && $0.from.lowercased() == recipient.address.lowercased() }
+        let inReplyTo = (fromRecipient ?? received.last { $0.kind == "new" || $0.kind == "reply" })?.messageId
         var ids = MessageIds(seed: input.messageSeed)
         let number = input.ticket
         var common = [
@@ -50,8 +52,8 @@ public struct ClientMailReaction: Reaction {
         return ReactionOutput(events: events)
     }
 
-    /// Who client mail goes to: the contact's address, else the sender of the last email that opened or joined the
-    /// ticket; nil when there is neither, and when the ticket's contact was removed from the client (someone who left
+    /// Who client mail goes to: the contact's address, else the sender of the email that opened the ticket, else of
+    /// the last one that joined it; nil when there is none, and when the ticket's contact was removed from the client (someone who left
     /// the client's company must not go on getting its tickets' replies, which fell back to their last mail).
     static func recipient(client: ClientState?, contact: String?, received: [TicketMailReceived]) -> (address: String, name: String?)? {
         if let contact, let details = client?.contacts[contact], !details.email.isEmpty {
@@ -61,7 +63,10 @@ public struct ClientMailReaction: Reaction {
         let usable: (String) -> Bool = { address in
             address.contains("@") && !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
         }
-        if let mail = received.last(where: { ($0.kind == "new" || $0.kind == "reply") && usable($0.from) }) {
+        // The requester (who opened the ticket by mail), else whoever last replied: not the last replier first, who
+        // may be a colleague on Cc — or a technician whose answer to a staff notice threaded as a reply.
+        let requester = received.first { $0.kind == "new" && usable($0.from) } ?? received.last { $0.kind == "reply" && usable($0.from) }
+        if let mail = requester {
             return (mail.from, DisplayName.fromOutside(mail.fromName))  // older events kept the name as it came
         }
         return nil
