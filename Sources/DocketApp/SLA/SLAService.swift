@@ -58,16 +58,20 @@ public struct SLAService: Sendable, FeatureService {
         let history = try store.read(stream: stream)
         guard let version = history.last?.streamVersion else { return nothing }
         var clock: SLAClock?
+        var ticketEvents: [(event: TicketEvent, at: Timestamp)] = []
         for recorded in history {
             switch try TicketChange(recorded) {
             case .sla(.started(let started)): if clock == nil { clock = SLAClock.start(started) }
             case .sla(let event): clock?.apply(event, at: recorded.recordedAt)
-            case .ticket(let event): clock?.apply(event, at: recorded.recordedAt)
+            case .ticket(let event):
+                clock?.apply(event, at: recorded.recordedAt)
+                ticketEvents.append((event, recorded.recordedAt))
             case .alert, .mail, .attachment, .outbox, .other: break
             }
         }
         guard let clock else { return nothing }
-        let due = clock.dueEvents(at: now)
+        // An escalation due before something since made it moot is recorded with why its action is skipped.
+        let due = clock.dueEvents(at: now, history: ticketEvents)
         guard !due.isEmpty else { return nothing }
         return CommandKernel.Decision(
             appends: [AppendRequest(stream: stream, expectedVersion: .exact(version), events: due.map(NewEvent.init), actor: context.actor.login)],

@@ -1,6 +1,7 @@
 /// Carries out the escalations an SLA tick records (`ticket.escalated`) on a ticket still open: assign it to the
-/// rule's user, or raise its priority one step. Notifying dispatchers is mail (``StaffMailReaction``). An action the
-/// ticket refuses (an unknown user, already P1) is skipped.
+/// rule's user, or raise its priority one step. Notifying dispatchers is mail (``StaffMailReaction``). An escalation
+/// the tick marked ``TicketEscalated/skipped`` (moot by the time it was noticed) does nothing. An action the ticket
+/// refuses (an unknown user, already P1) is skipped.
 public struct EscalationReaction: Reaction {
     public init() {}
 
@@ -9,7 +10,7 @@ public struct EscalationReaction: Reaction {
         guard !escalations.isEmpty else { return .none }
         var ticket = state.ticket(history: try state.ticketHistory(), caused: input.caused).state
         var events: [TicketEvent] = []
-        for escalation in escalations where !ticket.isClosed {
+        for escalation in escalations where !ticket.isClosed && escalation.skipped == nil {
             let command: TicketCommand?
             switch escalation.action {
             case .notifyDispatchers: command = nil

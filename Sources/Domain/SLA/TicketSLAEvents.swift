@@ -227,15 +227,20 @@ public struct TicketEscalated: EventPayload {
     public var dueAt: Timestamp
     /// What the rule asks the application to do.
     public var action: EscalationAction
+    /// Why the action was not carried out: what happened between `dueAt` and the tick that recorded the escalation
+    /// made it moot (the response clock was met or stopped, someone assigned the ticket or changed its priority).
+    /// Nil when the action was due (escalations recorded before this field existed have none).
+    public var skipped: String?
 
     /// A payload with the given fields.
-    public init(rule: String, dueAt: Timestamp, action: EscalationAction) {
+    public init(rule: String, dueAt: Timestamp, action: EscalationAction, skipped: String? = nil) {
         self.rule = rule
         self.dueAt = dueAt
         self.action = action
+        self.skipped = skipped
     }
 
-    private enum CodingKeys: String, CodingKey { case rule, dueAt, action }
+    private enum CodingKeys: String, CodingKey { case rule, dueAt, action, skipped }
 
     /// A payload with the given fields.
     public init(from decoder: any Decoder) throws {
@@ -243,6 +248,7 @@ public struct TicketEscalated: EventPayload {
         rule = try c.decode(String.self, forKey: .rule)
         dueAt = try c.decodeTimestamp(forKey: .dueAt)
         action = try c.decode(EscalationAction.self, forKey: .action)
+        skipped = try c.decodeIfPresent(String.self, forKey: .skipped)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -250,6 +256,7 @@ public struct TicketEscalated: EventPayload {
         try c.encode(rule, forKey: .rule)
         try c.encode(timestamp: dueAt, forKey: .dueAt)
         try c.encode(action, forKey: .action)
+        try c.encodeIfPresent(skipped, forKey: .skipped)
     }
 }
 
