@@ -23,4 +23,20 @@ extension SLACommandsTests {
         #expect(!show.contains("reassigned from bob to dora"), "\(show)")
         #expect(try docket(["tick"], at: "2026-11-09T16:16:00Z", as: "dora").stdout.isEmpty, "recorded once")
     }
+
+    /// Escalations act as the user running tick: a role that may not work tickets is refused before anything is
+    /// recorded (it recorded them and dropped every action).
+    @Test func tickIsRefusedForARoleThatCannotCarryOutEscalations() throws {
+        try setUp()
+        try docket(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], at: Self.setUpTime)
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2"], at: "2026-11-09T14:00:00Z", as: "bob")
+        let refused = try docket(["tick"], at: "2026-11-09T16:15:00Z", as: "bill")
+        #expect(refused.status == 5, "\(refused.stdout) \(refused.stderr)")
+        #expect(refused.stderr.contains("role billing cannot run tick"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("tech, dispatcher or admin"), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        let tick = try docket(["tick"], at: "2026-11-09T16:15:00Z", as: "dora")
+        #expect(tick.stdout.contains("escalated by rule p2-untouched at 2026-11-09T16:00:00.000Z: assign dora\n"), "nothing was recorded before: \(tick.stdout)")
+        #expect(try docket(["ticket", "show", "T-1001"], at: "2026-11-09T16:16:00Z").stdout.contains("assignee dora"))
+    }
 }

@@ -39,10 +39,20 @@ public struct SLAService: Sendable, FeatureService {
 
     /// Records every SLA warning, breach and escalation due at or before now, each at the instant it became
     /// due (not when this runs); the reactions carry out escalation actions and mail staff in the same append.
-    /// Safe to run twice, or late: a recorded threshold is never recorded again.
+    /// Safe to run twice, or late: a recorded threshold is never recorded again. Needs ``Action/workTickets`` (the
+    /// actions are the actor's), else nothing is written.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func tick(as actor: String) throws -> [TickResult] {
         let context = try context(for: actor)
+        // Escalations assign tickets and raise their priority as the acting user: a role that may not work tickets
+        // would record them and have every action refused. Refused before anything is written.
+        guard Permissions.allows(context.actor.role, to: .workTickets) else {
+            let roles = Permissions.list(Permissions.roles(allowedTo: .workTickets).map(\.rawValue))
+            throw DomainError(
+                .forbidden,
+                "role \(context.actor.role) cannot run tick: its escalations assign tickets and raise their priority; run it "
+                    + "as a user with role \(roles) (e.g. a dispatcher: DOCKET_USER=scheduler)")
+        }
         let now = clock.now()
         var results: [TickResult] = []
         for number in try models.sla.alarmed(atOrBefore: now, in: store) {

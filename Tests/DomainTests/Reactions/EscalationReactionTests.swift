@@ -33,4 +33,14 @@ import Testing
             #expect(try run(escalation).isEmpty, "\(action)")
         }
     }
+
+    @Test func aRefusedActionIsNotedOnTheTicket() throws {
+        let events = try run(TicketEscalated(rule: "p2-to-zed", dueAt: Self.dueAt, action: .assign(login: "zed")))
+        guard case .commented(let note) = try #require(events.first), events.count == 1 else {
+            Issue.record("expected one internal note, got \(events)")
+            return
+        }
+        #expect(note.visibility == .internal)
+        #expect(note.text.hasPrefix("Escalation rule p2-to-zed could not assign zed: "), "\(note.text)")
+    }
 }
