@@ -89,6 +89,8 @@ import Testing
         #expect(note.text.hasPrefix("Routed by rule vip: client acme.") && note.visibility == .internal)
         #expect(assigned.assignee == "dora")
         #expect(reply.text == "Bob is on T-1001." && reply.visibility == .public)
+        #expect(reply.isAutomatic, "Docket's reply, not a person's: it does not meet the response clock")
+        #expect(!note.isAutomatic, "only the reply is marked")
         #expect(queued(output).map(\.reason) == [.acknowledgement, .reply])
         #expect(queued(output).last?.messageId.hasPrefix("T-1001.2.") == true)
     }
