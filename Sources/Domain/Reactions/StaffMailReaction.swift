@@ -10,9 +10,9 @@ public struct StaffMailReaction: Reaction {
             input.caused.compactMap { event in
                 switch event {
                 case .ticketSLA(.warned(let w)):
-                    (.slaWarning, .slaWarning, "the \(w.clock) clock reached", ["sla.clock": "\(w.clock)", "sla.percent": "\(w.percent)", "sla.due": w.dueAt.iso8601], true, false)
+                    (.slaWarning, .slaWarning, "the \(w.clock) clock reached \(w.percent)%", ["sla.clock": "\(w.clock)", "sla.percent": "\(w.percent)", "sla.due": w.dueAt.iso8601], true, false)
                 case .ticketSLA(.breached(let b)):
-                    (.slaBreach, .slaBreach, "the \(b.clock) target was", ["sla.clock": "\(b.clock)", "sla.due": b.dueAt.iso8601], true, true)
+                    (.slaBreach, .slaBreach, "the \(b.clock) target was breached", ["sla.clock": "\(b.clock)", "sla.due": b.dueAt.iso8601], true, true)
                 case .ticketSLA(.escalated(let e)) where e.action == .notifyDispatchers && e.skipped == nil:
                     (.slaEscalation, .escalation, "escalation rule \(e.rule) fired", ["sla.rule": e.rule, "sla.due": e.dueAt.iso8601], false, true)
                 default: nil

@@ -129,6 +129,14 @@ import Testing
         let mails = queued(try TicketReactions.run(input([.ticketSLA(.breached(breach))]), state: state))
         #expect(mails.map(\.to) == [["bob@msp.example"], ["dora@msp.example"]])
         #expect(mails.first?.message.contains("Hello Bob: response missed on T-1001.") == true)
-        #expect(mails.first?.subject == "[T-1001] SLA: the response target was — Printer offline")
+        #expect(mails.first?.subject == "[T-1001] SLA: the response target was breached — Printer offline")
+    }
+
+    @Test func aWarningsSubjectSaysThePercentageReached() throws {
+        var state = MemoryState()
+        state.history = [.ticket(.opened(Self.opened)), .ticket(.assigned(TicketAssigned(assignee: "bob", previousAssignee: nil)))]
+        let warning = TicketSLAWarned(clock: .response, percent: 75, dueAt: Self.now)
+        let mails = queued(try TicketReactions.run(input([.ticketSLA(.warned(warning))]), state: state))
+        #expect(mails.map(\.subject) == ["[T-1001] SLA: the response clock reached 75% — Printer offline"])
     }
 }
