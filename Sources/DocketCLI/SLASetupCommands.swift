@@ -75,8 +75,9 @@ struct CalendarAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
-            try session.app.directory.calendar(id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
-            Terminal.out("amended calendar \(id), in force from \(effective.timestamp.iso8601)\n")
+            let events = try session.app.directory.calendar(id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
+            // Hours equal to the version in force then record nothing.
+            Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "amended calendar \(id), in force from \(effective.timestamp.iso8601)\n")
         }
     }
 }
@@ -189,8 +190,9 @@ struct SLAPolicyAmend: ParsableCommand {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
             _ = try session.app.directory.calendar(terms.calendar)
-            try session.app.directory.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
-            Terminal.out("amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
+            let events = try session.app.directory.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
+            // Terms equal to the version in force then record nothing.
+            Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
         }
     }
 }
