@@ -113,8 +113,15 @@ struct CalendarShow: StoreCommand {
                 text += "  \(day)  \(slots.isEmpty ? "closed" : slots.map(\.description).joined(separator: ", "))\n"
             }
             if !calendar.holidays.isEmpty { text += "  holidays: \(calendar.holidays.map(\.description).joined(separator: ", "))\n" }
+            // A replacement day (a short Christmas Eve) has only these hours: left out, the day read as a full one.
+            for (date, slots) in calendar.replacementHours.sorted(by: { $0.key < $1.key }) {
+                text += "  \(date)  \(slots.isEmpty ? "closed" : slots.map(\.description).joined(separator: ", ")) (replaces the weekly hours)\n"
+            }
         } else {
             text += "no hours in force at \(instant.iso8601)\n"
+        }
+        if CalendarState.builtIn(id) == nil {
+            text += "\nversions: " + state.versions.map { "amendment \($0.amendment) from \($0.effectiveFrom.iso8601)" }.joined(separator: "; ") + "\n"
         }
         Terminal.out(text)
     }
