@@ -18,10 +18,89 @@ func decodeFile<T: Decodable>(_ type: T.Type, path: String, flag: String, keys: 
     } catch let DecodingError.keyNotFound(key, context) {
         let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
         throw CLIError.badInput("\(flag) \(path): the field '\(field)' is missing")
+    } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+        throw CLIError.badInput("\(flag) \(path): \(FileValueProblem(data, at: context.codingPath).badValue(context.debugDescription))")
     } catch let DecodingError.dataCorrupted(context) {
+        // JSONDecoder reports a fraction where a whole number goes as invalid JSON, without its place.
+        if let fraction = FileValueProblem.firstFraction(in: data) {
+            throw CLIError.badInput("\(flag) \(path): \(fraction.wrongKind(Int.self))")
+        }
         throw CLIError.badInput("\(flag) \(path): \(context.debugDescription)")
+    } catch let DecodingError.typeMismatch(expected, context) {
+        throw CLIError.badInput("\(flag) \(path): \(FileValueProblem(data, at: context.codingPath).wrongKind(expected))")
     } catch {
         throw CLIError.badInput("\(flag) \(path): \(error)")
+    }
+}
+
+/// A value of an operator's file that the decoder refused, said in one line with its key, the value as written and
+/// what is allowed there (not the decoder's own text: "Cannot initialize Priority from invalid String value P5").
+struct FileValueProblem {
+    /// Where it is: `targets.P1.responseMinutes`, `escalations.0.priorities.0`.
+    let place: String
+    /// The value as JSON (`60.5`, `"P5"`), nil when it cannot be found.
+    let value: String?
+
+    init(_ data: Data, at codingPath: [any CodingKey]) {
+        place = codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        var found = try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
+        for key in codingPath {
+            if let index = key.intValue, let list = found as? [Any] {
+                found = list.indices.contains(index) ? list[index] : nil
+            } else {
+                found = (found as? [String: Any])?[key.stringValue]
+            }
+        }
+        value = found.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed, .sortedKeys]) }
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private init(place: String, value: String?) {
+        self.place = place
+        self.value = value
+    }
+
+    /// The first number with a fractional part in `data` (JSON), in key order: nothing in a calendar or policy file
+    /// may have one.
+    static func firstFraction(in data: Data) -> FileValueProblem? {
+        func search(_ value: Any, _ place: [String]) -> FileValueProblem? {
+            switch value {
+            case let map as [String: Any]:
+                return map.keys.sorted().lazy.compactMap { search(map[$0] as Any, place + [$0]) }.first
+            case let list as [Any]:
+                return list.indices.lazy.compactMap { search(list[$0], place + [String($0)]) }.first
+            case let number as Double where number.rounded() != number:
+                return FileValueProblem(place: place.joined(separator: "."), value: "\(number)")
+            default:
+                return nil
+            }
+        }
+        return (try? JSONSerialization.jsonObject(with: data)).flatMap { search($0, []) }
+    }
+
+    private var subject: String { "'\(place)'" + (value.map { " is \($0)" } ?? "") }
+
+    /// A value of the wrong kind: a fraction where whole minutes go, a string where a list goes.
+    func wrongKind(_ expected: Any.Type) -> String {
+        let kind: String
+        switch expected {
+        case is Int.Type, is Int64.Type: kind = "a whole number"
+        case is Double.Type: kind = "a number"
+        case is String.Type: kind = "a string"
+        case is Bool.Type: kind = "true or false"
+        case is [Any].Type: kind = "a list, e.g. [a, b]"
+        case is [String: Any].Type: kind = "a mapping, e.g. {key: value}"
+        default: kind = "\(expected)"
+        }
+        return "\(subject); it must be \(kind)"
+    }
+
+    /// A value of the right kind that is not allowed there; `decoderText` is the decoder's reason.
+    func badValue(_ decoderText: String) -> String {
+        if decoderText.hasPrefix("Cannot initialize Priority") { return "\(subject); use P1, P2, P3 or P4" }
+        if decoderText.hasPrefix("Parsed JSON number") { return "\(subject); it must be a whole number" }
+        if decoderText.hasPrefix("Cannot initialize") { return "\(subject); that value is not allowed there" }
+        return "'\(place)': \(decoderText)"
     }
 }
 
