@@ -102,8 +102,8 @@ public struct TicketSLAStarted: EventPayload {
     ///
     /// `policy` is the folded `sla-policy-<id>` stream named by the contract in force; `calendar` is the folded
     /// `calendar-<id>` stream its terms name, or ``CalendarState/builtIn(_:)`` for `24x7`. Throws `notFound` when
-    /// the policy or calendar has no version in force at `instant`, and `invalid` when `calendar` is not the one
-    /// the terms name.
+    /// the policy has no version in force at `instant`, `conflict` when the calendar has none (it starts later), and
+    /// `invalid` when `calendar` is not the one the terms name.
     public static func resolve(
         policy: SLAPolicyState, calendar: CalendarState, priority: Priority, at instant: Timestamp
     ) throws(DomainError) -> TicketSLAStarted {
@@ -120,8 +120,9 @@ public struct TicketSLAStarted: EventPayload {
                     + "look up calendar \(terms.calendar)")
         }
         guard let (calendarAmendment, businessCalendar) = calendar.calendar(at: instant) else {
+            // The calendar exists but starts later: a clash of configurations (refused), not a missing one.
             throw DomainError(
-                .notFound,
+                .conflict,
                 "calendar \(calendarId) starts at \(calendar.startsAt.map(\.description) ?? "no date"), after this ticket's "
                     + "start at \(instant), and no amendment can start before a calendar does: define a calendar under a "
                     + "new id with an earlier --effective and amend SLA policy \(policyId) to use it")
