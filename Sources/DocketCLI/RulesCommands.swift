@@ -110,6 +110,8 @@ struct RulesTest: ParsableCommand {
         try reportingFailures(store: store.path) {
             let raw = Array(FileHandle.standardInput.readDataToEndOfFile())
             let session = try StoreAccess.open(store.path)
+            // A client that does not exist is refused (not found), not tested as if it did.
+            if let client { _ = try session.app.directory.client(client) }
             var inputs: [RoutingInput] = []
             if let alertFormat {
                 try BoundedInput.checkJSON(raw, limit: InputLimits.alertPayloadBytes, what: "the alert payload")

@@ -41,8 +41,8 @@ struct SLACommand: StoreCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
-    @Flag(help: "Only tickets at risk (past the first warning threshold).") var atRisk = false
-    @Flag(help: "Only breached tickets.") var breached = false
+    @Flag(help: "Only tickets with a clock at risk (past the first warning threshold); with --breached, either.") var atRisk = false
+    @Flag(help: "Only tickets with a clock breached; with --at-risk, either.") var breached = false
     @Option(help: "Only this client's tickets.") var client: String?
     @Option(help: "At most this many tickets.") var limit: Int = 50
 

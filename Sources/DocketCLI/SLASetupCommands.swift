@@ -18,10 +18,89 @@ func decodeFile<T: Decodable>(_ type: T.Type, path: String, flag: String, keys: 
     } catch let DecodingError.keyNotFound(key, context) {
         let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
         throw CLIError.badInput("\(flag) \(path): the field '\(field)' is missing")
+    } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+        throw CLIError.badInput("\(flag) \(path): \(FileValueProblem(data, at: context.codingPath).badValue(context.debugDescription))")
     } catch let DecodingError.dataCorrupted(context) {
+        // JSONDecoder reports a fraction where a whole number goes as invalid JSON, without its place.
+        if let fraction = FileValueProblem.firstFraction(in: data) {
+            throw CLIError.badInput("\(flag) \(path): \(fraction.wrongKind(Int.self))")
+        }
         throw CLIError.badInput("\(flag) \(path): \(context.debugDescription)")
+    } catch let DecodingError.typeMismatch(expected, context) {
+        throw CLIError.badInput("\(flag) \(path): \(FileValueProblem(data, at: context.codingPath).wrongKind(expected))")
     } catch {
         throw CLIError.badInput("\(flag) \(path): \(error)")
+    }
+}
+
+/// A value of an operator's file that the decoder refused, said in one line with its key, the value as written and
+/// what is allowed there (not the decoder's own text: "Cannot initialize Priority from invalid String value P5").
+struct FileValueProblem {
+    /// Where it is: `targets.P1.responseMinutes`, `escalations.0.priorities.0`.
+    let place: String
+    /// The value as JSON (`60.5`, `"P5"`), nil when it cannot be found.
+    let value: String?
+
+    init(_ data: Data, at codingPath: [any CodingKey]) {
+        place = codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        var found = try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
+        for key in codingPath {
+            if let index = key.intValue, let list = found as? [Any] {
+                found = list.indices.contains(index) ? list[index] : nil
+            } else {
+                found = (found as? [String: Any])?[key.stringValue]
+            }
+        }
+        value = found.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed, .sortedKeys]) }
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private init(place: String, value: String?) {
+        self.place = place
+        self.value = value
+    }
+
+    /// The first number with a fractional part in `data` (JSON), in key order: nothing in a calendar or policy file
+    /// may have one.
+    static func firstFraction(in data: Data) -> FileValueProblem? {
+        func search(_ value: Any, _ place: [String]) -> FileValueProblem? {
+            switch value {
+            case let map as [String: Any]:
+                return map.keys.sorted().lazy.compactMap { search(map[$0] as Any, place + [$0]) }.first
+            case let list as [Any]:
+                return list.indices.lazy.compactMap { search(list[$0], place + [String($0)]) }.first
+            case let number as Double where number.rounded() != number:
+                return FileValueProblem(place: place.joined(separator: "."), value: "\(number)")
+            default:
+                return nil
+            }
+        }
+        return (try? JSONSerialization.jsonObject(with: data)).flatMap { search($0, []) }
+    }
+
+    private var subject: String { "'\(place)'" + (value.map { " is \($0)" } ?? "") }
+
+    /// A value of the wrong kind: a fraction where whole minutes go, a string where a list goes.
+    func wrongKind(_ expected: Any.Type) -> String {
+        let kind: String
+        switch expected {
+        case is Int.Type, is Int64.Type: kind = "a whole number"
+        case is Double.Type: kind = "a number"
+        case is String.Type: kind = "a string"
+        case is Bool.Type: kind = "true or false"
+        case is [Any].Type: kind = "a list, e.g. [a, b]"
+        case is [String: Any].Type: kind = "a mapping, e.g. {key: value}"
+        default: kind = "\(expected)"
+        }
+        return "\(subject); it must be \(kind)"
+    }
+
+    /// A value of the right kind that is not allowed there; `decoderText` is the decoder's reason.
+    func badValue(_ decoderText: String) -> String {
+        if decoderText.hasPrefix("Cannot initialize Priority") { return "\(subject); use P1, P2, P3 or P4" }
+        if decoderText.hasPrefix("Parsed JSON number") { return "\(subject); it must be a whole number" }
+        if decoderText.hasPrefix("Cannot initialize") { return "\(subject); that value is not allowed there" }
+        return "'\(place)': \(decoderText)"
     }
 }
 
@@ -75,8 +154,9 @@ struct CalendarAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
-            try session.app.directory.calendar(id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
-            Terminal.out("amended calendar \(id), in force from \(effective.timestamp.iso8601)\n")
+            let events = try session.app.directory.calendar(id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
+            // Hours equal to the version in force then record nothing.
+            Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "amended calendar \(id), in force from \(effective.timestamp.iso8601)\n")
         }
     }
 }
@@ -112,8 +192,15 @@ struct CalendarShow: StoreCommand {
                 text += "  \(day)  \(slots.isEmpty ? "closed" : slots.map(\.description).joined(separator: ", "))\n"
             }
             if !calendar.holidays.isEmpty { text += "  holidays: \(calendar.holidays.map(\.description).joined(separator: ", "))\n" }
+            // A replacement day (a short Christmas Eve) has only these hours: left out, the day read as a full one.
+            for (date, slots) in calendar.replacementHours.sorted(by: { $0.key < $1.key }) {
+                text += "  \(date)  \(slots.isEmpty ? "closed" : slots.map(\.description).joined(separator: ", ")) (replaces the weekly hours)\n"
+            }
         } else {
             text += "no hours in force at \(instant.iso8601)\n"
+        }
+        if CalendarState.builtIn(id) == nil {
+            text += "\nversions: " + state.versions.map { "amendment \($0.amendment) from \($0.effectiveFrom.iso8601)" }.joined(separator: "; ") + "\n"
         }
         Terminal.out(text)
     }
@@ -169,7 +256,7 @@ struct SLAPolicyDefine: ParsableCommand {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
             let from = try effective?.timestamp ?? currentClock().now()
-            _ = try session.app.directory.calendar(terms.calendar)
+            try checkCalendarStarts(terms.calendar, by: from, policy: id, in: session)
             try session.app.directory.slaPolicy(id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(from.iso8601)\n")
         }
@@ -188,11 +275,24 @@ struct SLAPolicyAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            _ = try session.app.directory.calendar(terms.calendar)
-            try session.app.directory.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
-            Terminal.out("amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
+            try checkCalendarStarts(terms.calendar, by: effective.timestamp, policy: id, in: session)
+            let events = try session.app.directory.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
+            // Terms equal to the version in force then record nothing.
+            Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
         }
     }
+}
+
+/// Refuses (bad input) terms from `from` on whose calendar `calendarId` is unknown (not found) or starts after
+/// `from`: every ticket opened in between could get no SLA (refused by hand, opened without one by intake), and no
+/// calendar amendment can start before the calendar does.
+func checkCalendarStarts(_ calendarId: String, by from: Timestamp, policy: String, in session: Session) throws {
+    let calendar = try session.app.directory.calendar(calendarId)
+    guard let start = calendar.startsAt, start > from else { return }
+    throw CLIError.badInput(
+        "calendar \(calendarId) starts at \(start.iso8601) (its first version), after SLA policy \(policy)'s --effective "
+            + "\(from.iso8601): tickets opened in between could get no SLA; give --effective \(start.iso8601) or later, or "
+            + "name a calendar that starts by then")
 }
 
 /// A policy's terms as a table: one row per priority.

@@ -26,7 +26,8 @@ public struct SLAReportLine: Sendable, Equatable, Encodable {
     public var open = 0
     /// met / (met + breached), in per mille (so 987 is 98.7%); nil when nothing is decided yet.
     public var hitRatePerMille: Int?
-    /// Medians of business minutes used, over the clocks that were met.
+    /// Medians of the business minutes each met clock ran, from the ticket's start to the reply (response) or the
+    /// close (resolution), under every target it had (``SLATimer/countedMilliseconds``), over the clocks that were met.
     public var medianResponseMinutes: Int64?
     public var medianResolutionMinutes: Int64?
 }
@@ -57,8 +58,10 @@ extension SLAService {
             } else {
                 entry.line.open += 1
             }
-            if status.response.metAt != nil { entry.response.append(status.response.usedSeconds / 60) }
-            if status.resolution.metAt != nil { entry.resolution.append(status.resolution.usedSeconds / 60) }
+            // The whole time the clock ran: the time used against its current target alone leaves out everything
+            // before a priority change.
+            if clock.response.isMet { entry.response.append(clock.response.countedMilliseconds / 60_000) }
+            if clock.resolution.isMet { entry.resolution.append(clock.resolution.countedMilliseconds / 60_000) }
             groups[key] = entry
         }
         return groups.keys.sorted().compactMap { key in

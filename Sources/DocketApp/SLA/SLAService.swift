@@ -39,10 +39,20 @@ public struct SLAService: Sendable, FeatureService {
 
     /// Records every SLA warning, breach and escalation due at or before now, each at the instant it became
     /// due (not when this runs); the reactions carry out escalation actions and mail staff in the same append.
-    /// Safe to run twice, or late: a recorded threshold is never recorded again.
+    /// Safe to run twice, or late: a recorded threshold is never recorded again. Needs ``Action/workTickets`` (the
+    /// actions are the actor's), else nothing is written.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func tick(as actor: String) throws -> [TickResult] {
         let context = try context(for: actor)
+        // Escalations assign tickets and raise their priority as the acting user: a role that may not work tickets
+        // would record them and have every action refused. Refused before anything is written.
+        guard Permissions.allows(context.actor.role, to: .workTickets) else {
+            let roles = Permissions.list(Permissions.roles(allowedTo: .workTickets).map(\.rawValue))
+            throw DomainError(
+                .forbidden,
+                "role \(context.actor.role) cannot run tick: its escalations assign tickets and raise their priority; run it "
+                    + "as a user with role \(roles) (e.g. a dispatcher: DOCKET_USER=scheduler)")
+        }
         let now = clock.now()
         var results: [TickResult] = []
         for number in try models.sla.alarmed(atOrBefore: now, in: store) {
@@ -58,16 +68,20 @@ public struct SLAService: Sendable, FeatureService {
         let history = try store.read(stream: stream)
         guard let version = history.last?.streamVersion else { return nothing }
         var clock: SLAClock?
+        var ticketEvents: [(event: TicketEvent, at: Timestamp)] = []
         for recorded in history {
             switch try TicketChange(recorded) {
             case .sla(.started(let started)): if clock == nil { clock = SLAClock.start(started) }
             case .sla(let event): clock?.apply(event, at: recorded.recordedAt)
-            case .ticket(let event): clock?.apply(event, at: recorded.recordedAt)
+            case .ticket(let event):
+                clock?.apply(event, at: recorded.recordedAt)
+                ticketEvents.append((event, recorded.recordedAt))
             case .alert, .mail, .attachment, .outbox, .other: break
             }
         }
         guard let clock else { return nothing }
-        let due = clock.dueEvents(at: now)
+        // An escalation due before something since made it moot is recorded with why its action is skipped.
+        let due = clock.dueEvents(at: now, history: ticketEvents)
         guard !due.isEmpty else { return nothing }
         return CommandKernel.Decision(
             appends: [AppendRequest(stream: stream, expectedVersion: .exact(version), events: due.map(NewEvent.init), actor: context.actor.login)],

@@ -71,8 +71,9 @@ public struct SLAClockRow: Encodable, Sendable {
         return order.first { $0 == status.response.state || $0 == status.resolution.state } ?? .met
     }
 
-    /// Open tickets with an SLA, soonest due first, at most `limit`: only `client`'s when given, only those at risk
-    /// or breached when asked; each row with its clocks' status at the application's now.
+    /// Open tickets with an SLA, soonest due first, at most `limit`: only `client`'s when given; with `atRisk`, only
+    /// those with a clock at risk, with `breached`, only those with a clock breached, with both, those with either
+    /// (whatever the other clock's state); each row with its clocks' status at the application's now.
     @available(*, noasync, message: "reads the store")
     public static func open(in app: DocketApplication, limit: Int, client: String?, atRisk: Bool, breached: Bool) throws
         -> [(row: SLAClockRow, status: SLAStatus)]
@@ -82,8 +83,10 @@ public struct SLAClockRow: Encodable, Sendable {
         let rows = try app.sla.openClocks(limit: limit) { row in
             guard let clock = row.clock, client == nil || row.client == client else { return false }
             let status = clock.status(at: now)
-            let state = overall(status)
-            guard !breached || state == .breached, !atRisk || state == .atRisk else { return false }
+            let states = [status.response.state, status.resolution.state]
+            if atRisk || breached {
+                guard (atRisk && states.contains(.atRisk)) || (breached && states.contains(.breached)) else { return false }
+            }
             statuses[row.number] = status
             return true
         }

@@ -54,7 +54,7 @@ public enum HistoryText {
             "SLA started: policy \(e.policy) (amendment \(e.policyAmendment)) on calendar \(e.calendarId) (amendment \(e.calendarAmendment)), \(e.priority)"
         case .warned(let e): "SLA warning: \(e.clock) reached \(e.percent)% at \(time(e.dueAt))"
         case .breached(let e): "SLA breached: \(e.clock) due \(time(e.dueAt))"
-        case .escalated(let e): "escalated by rule \(e.rule) at \(time(e.dueAt)): \(e.action)"
+        case .escalated(let e): "escalated by rule \(e.rule) at \(time(e.dueAt)): \(e.action)" + (e.skipped.map { " (not carried out: \($0))" } ?? "")
         }
     }
 

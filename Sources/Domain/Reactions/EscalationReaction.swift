@@ -1,6 +1,7 @@
 /// Carries out the escalations an SLA tick records (`ticket.escalated`) on a ticket still open: assign it to the
-/// rule's user, or raise its priority one step. Notifying dispatchers is mail (``StaffMailReaction``). An action the
-/// ticket refuses (an unknown user, already P1) is skipped.
+/// rule's user, or raise its priority one step. Notifying dispatchers is mail (``StaffMailReaction``). An escalation
+/// the tick marked ``TicketEscalated/skipped`` (moot by the time it was noticed) does nothing. An action the ticket
+/// refuses (an unknown user, already P1) is not carried out, and an internal comment says why.
 public struct EscalationReaction: Reaction {
     public init() {}
 
@@ -9,18 +10,29 @@ public struct EscalationReaction: Reaction {
         guard !escalations.isEmpty else { return .none }
         var ticket = state.ticket(history: try state.ticketHistory(), caused: input.caused).state
         var events: [TicketEvent] = []
-        for escalation in escalations where !ticket.isClosed {
-            let command: TicketCommand?
+        func add(_ command: TicketCommand) throws {
+            let decided = try TicketDecider.decide(command, state: ticket, context: input.context)
+            ticket = decided.reduce(ticket, TicketDecider.evolve)
+            events += decided
+        }
+        for escalation in escalations where !ticket.isClosed && escalation.skipped == nil {
+            let command: TicketCommand
             switch escalation.action {
-            case .notifyDispatchers: command = nil
+            case .notifyDispatchers: continue
             case .assign(let login): command = .assign(to: login, user: (try? state.user(login))?.snapshot)
             case .raisePriority:
                 let index = Priority.allCases.firstIndex(of: ticket.priority) ?? 0
-                command = index > 0 ? .setPriority(Priority.allCases[index - 1]) : nil
+                guard index > 0 else {
+                    let note = "Escalation rule \(escalation.rule) could not raise the priority: the ticket is already \(ticket.priority)"
+                    try add(.comment(note, visibility: .internal))
+                    continue
+                }
+                command = .setPriority(Priority.allCases[index - 1])
             }
-            if let command, let decided = try? TicketDecider.decide(command, state: ticket, context: input.context) {
-                ticket = decided.reduce(ticket, TicketDecider.evolve)
-                events += decided
+            do {
+                try add(command)
+            } catch {
+                try add(.comment("Escalation rule \(escalation.rule) could not \(escalation.action): \(error)", visibility: .internal))
             }
         }
         return ReactionOutput(events: events.map { .ticket($0) })

@@ -28,6 +28,11 @@ public struct RoutingReaction: Reaction {
                     number: input.ticket, subject: opened.subject, client: opened.client, contact: ticket.contact,
                     actor: input.context.actor.login, state: state)
                 try add(.comment(try ReplyPlaceholders.render(template: name, values, state: state), visibility: .public))
+                // Docket's reply, not a person's: it must not meet the response clock (docs/sla.md, rule 2).
+                if let last = events.indices.last, case .commented(var reply) = events[last] {
+                    reply.isAutomatic = true
+                    events[last] = .commented(reply)
+                }
             } catch {
                 try add(.comment("Routing rule \(id) could not reply with template \(name): \(error)", visibility: .internal))
             }

@@ -1,8 +1,9 @@
 import DocketTime
 
 /// Starts the SLA clock of a ticket being opened (`ticket.sla-started`): the contract in force at the opening (the
-/// most recently started, when several are), its SLA policy's terms in force then, and the calendar those terms
-/// name — all frozen into the event. No contract with an SLA policy in force: no clock.
+/// most recently started, when several are: the latest start, not the latest amendment; on the same start, the
+/// greatest contract id), its SLA policy's terms in force then, and the calendar those terms name — all frozen into
+/// the event. No contract with an SLA policy in force: no clock.
 ///
 /// A contract naming a policy or calendar that does not exist (or with no terms in force yet) refuses a ticket opened
 /// by hand, so the person opening it sees the problem; intake (mail and alerts) never refuses a client's ticket over
@@ -25,8 +26,15 @@ public struct SLAStartReaction: Reaction {
     /// The SLA a ticket of `client` opened at `instant` with `priority` runs under; nil when no contract with an SLA
     /// policy is in force.
     public static func start(client: String, priority: Priority, at instant: Timestamp, state: any ReactionState) throws -> TicketSLAStarted? {
-        let inForce = try state.contracts(client: client).compactMap { contract -> ContractTerms? in contract.terms(at: instant) }
-        guard let terms = inForce.max(by: { $0.effectiveFrom < $1.effectiveFrom }), let policyId = terms.slaPolicy else { return nil }
+        // Ordered by each contract's own start (its first version), not by the version in force: an amendment (a new
+        // tax rate) must not make an older contract win over one started since.
+        let inForce = try state.contracts(client: client).compactMap { contract -> (start: Timestamp, id: String, terms: ContractTerms)? in
+            guard let start = contract.startsAt, let terms = contract.terms(at: instant) else { return nil }
+            return (start, contract.id ?? "", terms)
+        }
+        guard let terms = inForce.max(by: { ($0.start, $0.id) < ($1.start, $1.id) })?.terms, let policyId = terms.slaPolicy else {
+            return nil
+        }
         let policy = try state.slaPolicy(policyId)
         guard let (_, policyTerms) = policy.terms(at: instant) else {
             throw TicketSLAStarted.policyStartsLater(policyId, startsAt: policy.startsAt, ticketAt: instant)

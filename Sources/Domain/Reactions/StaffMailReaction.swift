@@ -1,6 +1,7 @@
 /// Queues the staff mail the SLA events of a tick announce: a warning to the assignee (else every dispatcher), a
-/// breach to the assignee and every dispatcher, an escalation that notifies dispatchers to every dispatcher. Users
-/// without an email address, or deactivated, get none. Bodies are the mail templates in force (``MailTemplate``).
+/// breach to the assignee and every dispatcher, an escalation that notifies dispatchers (and was not skipped as moot)
+/// to every dispatcher. Users without an email address, or deactivated, get none. Bodies are the mail templates in
+/// force (``MailTemplate``).
 public struct StaffMailReaction: Reaction {
     public init() {}
 
@@ -9,10 +10,10 @@ public struct StaffMailReaction: Reaction {
             input.caused.compactMap { event in
                 switch event {
                 case .ticketSLA(.warned(let w)):
-                    (.slaWarning, .slaWarning, "the \(w.clock) clock reached", ["sla.clock": "\(w.clock)", "sla.percent": "\(w.percent)", "sla.due": w.dueAt.iso8601], true, false)
+                    (.slaWarning, .slaWarning, "the \(w.clock) clock reached \(w.percent)%", ["sla.clock": "\(w.clock)", "sla.percent": "\(w.percent)", "sla.due": w.dueAt.iso8601], true, false)
                 case .ticketSLA(.breached(let b)):
-                    (.slaBreach, .slaBreach, "the \(b.clock) target was", ["sla.clock": "\(b.clock)", "sla.due": b.dueAt.iso8601], true, true)
-                case .ticketSLA(.escalated(let e)) where e.action == .notifyDispatchers:
+                    (.slaBreach, .slaBreach, "the \(b.clock) target was breached", ["sla.clock": "\(b.clock)", "sla.due": b.dueAt.iso8601], true, true)
+                case .ticketSLA(.escalated(let e)) where e.action == .notifyDispatchers && e.skipped == nil:
                     (.slaEscalation, .escalation, "escalation rule \(e.rule) fired", ["sla.rule": e.rule, "sla.due": e.dueAt.iso8601], false, true)
                 default: nil
                 }

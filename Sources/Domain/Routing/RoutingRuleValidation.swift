@@ -10,11 +10,17 @@ public enum RoutingRuleValidation {
     // MARK: - Reading a rules file
 
     /// The rules of a file shaped like `schemas/routing-rules.schema.json` (`{rules: [{id, match, actions}]}`),
-    /// checked with ``validate(_:)``.
+    /// checked with ``validate(_:)``. A top-level `revision` (what `docket rules show --json` prints) is read and
+    /// ignored, so that output can be edited and set again: the log numbers revisions.
     public static func parse(_ file: JSONValue) throws(DomainError) -> [RoutingRule] {
         guard case .object(let top) = file else { throw invalid("the file", "must be a mapping with a `rules` list") }
-        for key in top.keys.sorted() where key != "rules" {
-            throw invalid("the file", "has an unknown field `\(key)`; only `rules` is allowed")
+        for key in top.keys.sorted() where key != "rules" && key != "revision" {
+            throw invalid("the file", "has an unknown field `\(key)`; only `rules` (and `revision`, which is ignored) is allowed")
+        }
+        if let revision = top["revision"] {
+            guard case .integer = revision else {
+                throw invalid("revision", "must be a whole number (it is ignored: the log numbers revisions)")
+            }
         }
         guard let list = top["rules"] else { throw invalid("the file", "lacks `rules`; give the ordered list of rules") }
         guard case .array(let items) = list else { throw invalid("rules", "must be a list of rules") }
@@ -71,6 +77,13 @@ public enum RoutingRuleValidation {
         var actions = RoutingActions()
         if let given = fields["actions"] {
             guard case .object(let a) = given else { throw invalid(at + ": actions", "must be a mapping of actions") }
+            // Like an empty list condition: most likely a mistake, and it would match first and do nothing.
+            guard !a.isEmpty else {
+                throw invalid(
+                    at + ": actions",
+                    "is empty; give at least one of \(actionFields.joined(separator: ", ")), or leave actions out for a "
+                        + "rule that only keeps the rules after it from matching")
+            }
             for key in a.keys.sorted() where !actionFields.contains(key) {
                 throw invalid(at + ": actions.\(key)", "is not an action; use \(actionFields.joined(separator: ", "))")
             }

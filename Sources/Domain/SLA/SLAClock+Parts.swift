@@ -112,6 +112,10 @@ public struct SLATimer: Codable, Sendable, Equatable {
     public var isRunning: Bool { runningSince != nil }
     /// Whether the clock is paused (unmet and not running).
     public var isPaused: Bool { metAt == nil && runningSince == nil }
+    /// The business time counted in every finished stretch, under every target it had: for a met clock, all the
+    /// business time it ran from the start to the reply or the close. (``SLATimerStatus/usedSeconds`` counts only
+    /// against the current target, from the last priority change.)
+    public var countedMilliseconds: Int64 { intervals.reduce(0) { $0 + ($1.countedMilliseconds ?? 0) } }
 
     private enum CodingKeys: String, CodingKey {
         case kind, targetSeconds, bankedMilliseconds, runningSince, metAt, targetSince, breachedAt, intervals

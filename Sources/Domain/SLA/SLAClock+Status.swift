@@ -151,4 +151,45 @@ extension SLAClock {
     public func dueEvents(at now: Timestamp) -> [TicketSLAEvent] {
         alarms().filter { $0.dueAt <= now }.map(\.event)
     }
+
+    /// ``dueEvents(at:)`` for a tick that may run late: an escalation is recorded at the instant it was due, but its
+    /// action is marked ``TicketEscalated/skipped`` when `history` (the ticket's events with their instants, in
+    /// order) shows that it became moot between that instant and now (``skipReason(_:history:)``).
+    public func dueEvents(at now: Timestamp, history: [(event: TicketEvent, at: Timestamp)]) -> [TicketSLAEvent] {
+        dueEvents(at: now).map { event in
+            guard case .escalated(var escalation) = event else { return event }
+            escalation.skipped = skipReason(escalation, history: history)
+            return .escalated(escalation)
+        }
+    }
+
+    /// Why `escalation`'s action must not run, or nil when it should. It must not when, at or after its `dueAt`:
+    /// the response clock it watches stopped counting (met by a reply or a close, paused while waiting on the client,
+    /// re-targeted by a priority change); for `assign`, someone assigned the ticket; for `raise-priority`, someone
+    /// changed its priority. `history` is the ticket's events with their instants, in order.
+    public func skipReason(_ escalation: TicketEscalated, history: [(event: TicketEvent, at: Timestamp)]) -> String? {
+        let dueAt = escalation.dueAt
+        let intervals = response.intervals
+        if let stretch = intervals.firstIndex(where: { $0.end.map { $0 >= dueAt } ?? true }), let end = intervals[stretch].end {
+            let next = intervals.indices.contains(stretch + 1) ? intervals[stretch + 1] : nil
+            let what: String
+            switch next?.mode {
+            case .met: what = "was met"
+            case .paused: what = "was paused"
+            case .running, nil: what = "was re-targeted"
+            }
+            return "the response clock \(what) at \(end.iso8601)\(next.map { " (\($0.reason))" } ?? ""), after the rule was due"
+        }
+        for (event, instant) in history where instant >= dueAt {
+            switch (escalation.action, event) {
+            case (.assign, .assigned(let assigned)):
+                return "the ticket was assigned to \(assigned.assignee) at \(instant.iso8601), after the rule was due"
+            case (.raisePriority, .priorityChanged(let changed)):
+                return "the priority was changed to \(changed.priority) at \(instant.iso8601), after the rule was due"
+            default:
+                continue
+            }
+        }
+        return nil
+    }
 }

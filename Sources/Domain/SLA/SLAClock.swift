@@ -7,9 +7,10 @@ import DocketTime
 /// `ticket.sla-started`. The rules (also in `docs/sla.md`):
 ///
 /// 1. **Start.** Both clocks start running at `startedAt` (intake) with the targets of the priority at intake.
-/// 2. **Response** is met by the first public comment (every public `ticket.commented` counts; whether the author
-///    is staff is the application's check), or when the ticket is closed or merged without one. Internal comments
-///    do not meet it.
+/// 2. **Response** is met by the first public comment written by a person (every public `ticket.commented` that is
+///    not ``TicketCommented/isAutomatic`` counts; whether the author is staff is the application's check), or when
+///    the ticket is closed or merged without one. Internal comments and Docket's automatic replies (a routing rule's
+///    template) do not meet it.
 /// 3. **Pause.** While the ticket is Waiting on client, both unmet clocks are paused. They resume when the status
 ///    changes to anything else, or when the ticket is reopened.
 /// 4. **Resolution** is met when the ticket is closed or merged. Reopening resumes it: `metAt` is cleared and the
@@ -137,7 +138,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// move a clock change nothing.
     public mutating func apply(_ event: TicketEvent, at instant: Timestamp) {
         switch event {
-        case .commented(let e) where e.visibility == .public:
+        case .commented(let e) where e.visibility == .public && !e.isAutomatic:
             if !response.isMet { transition(.response, to: .met, reason: "first public reply", at: instant) }
         case .statusChanged(let e):
             if e.status == .waitingOnClient, !isWaitingOnClient {
@@ -172,8 +173,15 @@ public struct SLAClock: Codable, Sendable, Equatable {
                 let old = self[kind]
                 var seconds = Int64(target.minutes(for: kind)) * 60
                 var reason = "priority \(previous)→\(e.priority)"
-                // Raising the urgency never gives more time: the old deadline stands when it comes first.
-                let remaining = max(0, old.targetMilliseconds - old.bankedMilliseconds) / 1000
+                // Raising the urgency never gives more time: the old deadline stands when it comes first, and so
+                // does the earliest deadline the clock had at the new priority or a more urgent one before (P1 → P4 →
+                // P1 does not start a fresh P1 target).
+                var remaining = max(0, old.targetMilliseconds - old.bankedMilliseconds) / 1000
+                if e.priority < previous,
+                    let left = SLAClock.timeLeftUnderEarlierTargets(of: old, atOrAbove: e.priority, started: started)
+                {
+                    remaining = min(remaining, left / 1000)
+                }
                 if e.priority < previous, remaining < seconds {
                     seconds = remaining
                     reason += ", earlier deadline kept"
@@ -190,6 +198,34 @@ public struct SLAClock: Codable, Sendable, Equatable {
             // the rest, and any ticket event added later, leave them as they are.
             break
         }
+    }
+
+    /// The business milliseconds (at least 0) left, from now, under the earliest deadline `timer` had while the ticket
+    /// was at `priority` or a more urgent one: nil when it never was. Each target a timer had is the high-water mark
+    /// of its business time used: the target it got at the start or at a re-target, counted from the business time
+    /// it had used by then (the sum of its stretches, so time waiting on the client does not count, as for a paused
+    /// clock's time left). The priority of each target is read from the stretch that began it: `opened` is the
+    /// starting priority, `priority P4→P1…` the one after the arrow (the clock's own reasons, stored as written).
+    /// `timer`'s stretches must all be closed (the change instant ends them first).
+    static func timeLeftUnderEarlierTargets(of timer: SLATimer, atOrAbove priority: Priority, started: TicketSLAStarted) -> Int64? {
+        var used: Int64 = 0
+        var left: Int64?
+        for (index, interval) in timer.intervals.enumerated() {
+            let targetPriority: Priority?
+            if index == 0 {
+                targetPriority = started.priority
+            } else if interval.reason.hasPrefix("priority "), let arrow = interval.reason.firstIndex(of: "→") {
+                targetPriority = Priority(rawValue: String(interval.reason[interval.reason.index(after: arrow)...].prefix(2)))
+            } else {
+                targetPriority = nil
+            }
+            if let targetPriority, targetPriority <= priority {
+                let budget = used + interval.targetSeconds * 1000
+                left = min(left ?? budget, budget)
+            }
+            used += interval.countedMilliseconds ?? 0
+        }
+        return left.map { max(0, $0 - used) }
     }
 
     /// Applies an SLA event that happened at `instant`: recorded warnings, breaches and escalations remove their

@@ -102,8 +102,8 @@ public struct TicketSLAStarted: EventPayload {
     ///
     /// `policy` is the folded `sla-policy-<id>` stream named by the contract in force; `calendar` is the folded
     /// `calendar-<id>` stream its terms name, or ``CalendarState/builtIn(_:)`` for `24x7`. Throws `notFound` when
-    /// the policy or calendar has no version in force at `instant`, and `invalid` when `calendar` is not the one
-    /// the terms name.
+    /// the policy has no version in force at `instant`, `conflict` when the calendar has none (it starts later), and
+    /// `invalid` when `calendar` is not the one the terms name.
     public static func resolve(
         policy: SLAPolicyState, calendar: CalendarState, priority: Priority, at instant: Timestamp
     ) throws(DomainError) -> TicketSLAStarted {
@@ -120,8 +120,9 @@ public struct TicketSLAStarted: EventPayload {
                     + "look up calendar \(terms.calendar)")
         }
         guard let (calendarAmendment, businessCalendar) = calendar.calendar(at: instant) else {
+            // The calendar exists but starts later: a clash of configurations (refused), not a missing one.
             throw DomainError(
-                .notFound,
+                .conflict,
                 "calendar \(calendarId) starts at \(calendar.startsAt.map(\.description) ?? "no date"), after this ticket's "
                     + "start at \(instant), and no amendment can start before a calendar does: define a calendar under a "
                     + "new id with an earlier --effective and amend SLA policy \(policyId) to use it")
@@ -227,15 +228,20 @@ public struct TicketEscalated: EventPayload {
     public var dueAt: Timestamp
     /// What the rule asks the application to do.
     public var action: EscalationAction
+    /// Why the action was not carried out: what happened between `dueAt` and the tick that recorded the escalation
+    /// made it moot (the response clock was met or stopped, someone assigned the ticket or changed its priority).
+    /// Nil when the action was due (escalations recorded before this field existed have none).
+    public var skipped: String?
 
     /// A payload with the given fields.
-    public init(rule: String, dueAt: Timestamp, action: EscalationAction) {
+    public init(rule: String, dueAt: Timestamp, action: EscalationAction, skipped: String? = nil) {
         self.rule = rule
         self.dueAt = dueAt
         self.action = action
+        self.skipped = skipped
     }
 
-    private enum CodingKeys: String, CodingKey { case rule, dueAt, action }
+    private enum CodingKeys: String, CodingKey { case rule, dueAt, action, skipped }
 
     /// A payload with the given fields.
     public init(from decoder: any Decoder) throws {
@@ -243,6 +249,7 @@ public struct TicketEscalated: EventPayload {
         rule = try c.decode(String.self, forKey: .rule)
         dueAt = try c.decodeTimestamp(forKey: .dueAt)
         action = try c.decode(EscalationAction.self, forKey: .action)
+        skipped = try c.decodeIfPresent(String.self, forKey: .skipped)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -250,6 +257,7 @@ public struct TicketEscalated: EventPayload {
         try c.encode(rule, forKey: .rule)
         try c.encode(timestamp: dueAt, forKey: .dueAt)
         try c.encode(action, forKey: .action)
+        try c.encodeIfPresent(skipped, forKey: .skipped)
     }
 }
 

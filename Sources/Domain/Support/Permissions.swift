@@ -51,7 +51,7 @@ public enum Permissions {
     }
 
     /// "a", "a or b", "a, b or c".
-    static func list(_ items: [String]) -> String {
+    public static func list(_ items: [String]) -> String {
         guard let last = items.last else { return "" }
         let head = items.dropLast()
         return head.isEmpty ? last : head.joined(separator: ", ") + " or " + last

@@ -174,11 +174,35 @@ public struct TicketCommented: EventPayload {
     public var text: String
     /// `public` or `internal`.
     public var visibility: CommentVisibility
+    /// Whether Docket wrote it, not a person (a routing rule's template reply): such a public reply does not meet the
+    /// response clock. Written only when true (`"automatic": true`).
+    public var isAutomatic: Bool
 
     /// A payload with the given fields.
-    public init(text: String, visibility: CommentVisibility) {
+    public init(text: String, visibility: CommentVisibility, isAutomatic: Bool = false) {
         self.text = text
         self.visibility = visibility
+        self.isAutomatic = isAutomatic
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case text, visibility
+        case isAutomatic = "automatic"
+    }
+
+    /// A payload with the given fields.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        text = try c.decode(String.self, forKey: .text)
+        visibility = try c.decode(CommentVisibility.self, forKey: .visibility)
+        isAutomatic = try c.decodeIfPresent(Bool.self, forKey: .isAutomatic) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(text, forKey: .text)
+        try c.encode(visibility, forKey: .visibility)
+        if isAutomatic { try c.encode(true, forKey: .isAutomatic) }
     }
 }
 

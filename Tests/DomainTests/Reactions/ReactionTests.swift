@@ -89,6 +89,8 @@ import Testing
         #expect(note.text.hasPrefix("Routed by rule vip: client acme.") && note.visibility == .internal)
         #expect(assigned.assignee == "dora")
         #expect(reply.text == "Bob is on T-1001." && reply.visibility == .public)
+        #expect(reply.isAutomatic, "Docket's reply, not a person's: it does not meet the response clock")
+        #expect(!note.isAutomatic, "only the reply is marked")
         #expect(queued(output).map(\.reason) == [.acknowledgement, .reply])
         #expect(queued(output).last?.messageId.hasPrefix("T-1001.2.") == true)
     }
@@ -127,6 +129,14 @@ import Testing
         let mails = queued(try TicketReactions.run(input([.ticketSLA(.breached(breach))]), state: state))
         #expect(mails.map(\.to) == [["bob@msp.example"], ["dora@msp.example"]])
         #expect(mails.first?.message.contains("Hello Bob: response missed on T-1001.") == true)
-        #expect(mails.first?.subject == "[T-1001] SLA: the response target was — Printer offline")
+        #expect(mails.first?.subject == "[T-1001] SLA: the response target was breached — Printer offline")
+    }
+
+    @Test func aWarningsSubjectSaysThePercentageReached() throws {
+        var state = MemoryState()
+        state.history = [.ticket(.opened(Self.opened)), .ticket(.assigned(TicketAssigned(assignee: "bob", previousAssignee: nil)))]
+        let warning = TicketSLAWarned(clock: .response, percent: 75, dueAt: Self.now)
+        let mails = queued(try TicketReactions.run(input([.ticketSLA(.warned(warning))]), state: state))
+        #expect(mails.map(\.subject) == ["[T-1001] SLA: the response clock reached 75% — Printer offline"])
     }
 }

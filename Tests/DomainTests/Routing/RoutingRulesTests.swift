@@ -127,6 +127,8 @@ struct RoutingRulesDeciderTests {
             (#"{"rules": [{"id": "bad", "actions": {"category": "a", "queue": "b"}}]}"#, "rules[0] (id bad): actions gives both category and queue"),
             (#"{"rules": [{"id": "bad", "actions": {"assign": "Dora Smith"}}]}"#, "rules[0] (id bad): actions.assign login \"Dora Smith\" is not valid"),
             (#"{"rules": [{"id": "bad", "actions": {"replyTemplate": "Ack!"}}]}"#, "rules[0] (id bad): actions.replyTemplate template name"),
+            (#"{"rules": [{"id": "bad", "actions": {}}]}"#, "rules[0] (id bad): actions is empty; give at least one of priority"),
+            (#"{"rules": [], "revision": "3"}"#, "revision must be a whole number"),
             (#"{"rulez": []}"#, "the file has an unknown field `rulez`"),
             (#"[1]"#, "the file must be a mapping"),
         ])
@@ -134,6 +136,13 @@ struct RoutingRulesDeciderTests {
         let error = refusal { () throws(DomainError) in try RoutingRuleValidation.parse(try JSONValue.parse(file)) }
         #expect(error?.code == .invalid)
         #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "accepted")")
+    }
+
+    /// `docket rules show --json` prints `{revision, rules}`: it can be set again as it is.
+    @Test func aRevisionIsReadAndIgnored() throws {
+        let shown = try RoutingRuleValidation.parse(
+            try JSONValue.parse(#"{"revision": 4, "rules": [{"id": "db", "match": {}, "actions": {"queue": "database"}}]}"#))
+        #expect(shown.map(\.id) == ["db"])
     }
 
     @Test func settingRecordsTheWholeListAndTheLatestIsInForce() throws {

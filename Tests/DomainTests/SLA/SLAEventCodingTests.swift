@@ -167,6 +167,7 @@ struct SLAEventCodingTests {
                 ]),
                 calendar: calendar, priority: "P1", at: Fixture.date(6, 1, year: 2025))
         }
+        #expect(calendarTooEarly?.code == .conflict, "the calendar exists: a clash (exit 6), not a missing one (4)")
         #expect(calendarTooEarly?.message.contains("amend it with an earlier") == false)
         #expect(calendarTooEarly?.message.contains("define a calendar under a new id") == true)
         let wrongCalendar = refusal { () throws(DomainError) in

@@ -22,6 +22,10 @@ extension EventSamples {
         .escalated(TicketEscalated(rule: "p1-untouched", dueAt: Fixture.date(1, 9), action: .notifyDispatchers)),
         .escalated(TicketEscalated(rule: "p2-to-dora", dueAt: Fixture.date(1, 9), action: .assign(login: "dora"))),
         .escalated(TicketEscalated(rule: "p3-raise", dueAt: Fixture.date(1, 9), action: .raisePriority)),
+        .escalated(
+            TicketEscalated(
+                rule: "p2-to-dora", dueAt: Fixture.date(1, 9), action: .assign(login: "dora"),
+                skipped: "the ticket was assigned to bob at 2026-01-09T16:00:00.000Z, after the rule was due")),
     ]
 
     static let calendars: [CalendarEvent] = [

@@ -1,0 +1,23 @@
+import Foundation
+import TestSupport
+import Testing
+
+extension SLACommandsTests {
+    /// A policy whose calendar starts after it would refuse every ticket opened in between (and intake would open
+    /// them without an SLA): refused at define and amend, naming the calendar's first version date.
+    @Test func aPolicyCannotUseACalendarThatStartsAfterIt() throws {
+        try setUp()
+        let hours = file("late.yaml", "timeZone: America/New_York\nweeklyHours:\n  mon: [{open: \"09:00\", close: \"17:00\"}]\n")
+        #expect(try docket(["calendar", "define", "late", "--name", "Late", "--file", hours, "--effective", "2026-02-01T00:00:00Z"], at: Self.setUpTime).status == 0)
+        let policyText = "calendar: late\n\(Self.targetsYAML)\n"
+        let defined = try definePolicy("latecomer", policyText)
+        #expect(defined.status == 65, "\(defined.stdout) \(defined.stderr)")
+        #expect(defined.stderr.contains("calendar late starts at 2026-02-01T00:00:00.000Z (its first version), after SLA policy latecomer's --effective 2026-01-01"), "\(defined.stderr)")
+        #expect(try docket(["sla-policy", "show", "latecomer"], at: Self.setUpTime).status == 4, "nothing written")
+        let amended = try docket(["sla-policy", "amend", "gold", "--file", file("gold-late.yaml", policyText), "--effective", "2026-01-15T00:00:00Z"], at: Self.setUpTime)
+        #expect(amended.status == 65, "\(amended.stderr)")
+        #expect(amended.stderr.contains("calendar late starts at 2026-02-01T00:00:00.000Z"), "\(amended.stderr)")
+        let fromFebruary = try docket(["sla-policy", "amend", "gold", "--file", folder.child("gold-late.yaml"), "--effective", "2026-02-01T00:00:00Z"], at: Self.setUpTime)
+        #expect(fromFebruary.status == 0, "\(fromFebruary.stderr)")
+    }
+}
