@@ -150,12 +150,20 @@ struct BulkLine: Equatable {
         (self.stream, self.type, self.payload, self.commandId, self.expectedVersion) = (stream, type, payload, commandId, expectedVersion)
     }
 
+    /// The fields a line may hold.
+    static let fields: Set<String> = ["stream", "type", "payload", "commandId", "expectedVersion"]
+
     /// Line `number` read by Foundation, its payload canonicalized, or a one-line error naming it: the lines the scanner
     /// leaves (`scan`; it bounds the nesting itself, the separate depth pass here is for the lines it leaves).
     init(parsing line: [UInt8], number: Int) throws {
         try BoundedInput.checkJSON(line, limit: NDJSONLine.maxLineBytes, what: "line \(number)")
         guard let fields = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
             throw CLIError.badInput("line \(number): not a JSON object; nothing was appended")
+        }
+        try refuseDuplicateKeys(line, where: "line \(number)")
+        if let unknown = fields.keys.sorted().first(where: { !Self.fields.contains($0) }) {
+            let known = Self.fields.sorted().joined(separator: ", ")
+            throw CLIError.badInput("line \(number): unknown field '\(unknown)'; a line holds only \(known); nothing was appended")
         }
         guard let stream = fields["stream"] as? String, let type = fields["type"] as? String else {
             throw CLIError.badInput("line \(number): 'stream' and 'type' must be strings; nothing was appended")
@@ -218,7 +226,8 @@ struct BulkLine: Equatable {
             case "payload":
                 guard bytes[member.value.lowerBound] == UInt8(ascii: "{"), member.isCanonical else { return nil }
                 payload = member.value
-            default: continue
+            // Another field is refused, by `init(parsing:number:)`.
+            default: return nil
             }
         }
         guard let stream, let type else { return nil }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocketApp
+import Domain
 import Foundation
 
 /// `docket event …`: raw access to the log, for tooling, imports and tests.
@@ -50,8 +51,8 @@ struct EventAppendCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var actorOptions: ActorOptions
 
-    @Option(help: "The stream, e.g. client-acme.") var stream: String?
-    @Option(help: "The event type, e.g. client.noted.") var type: String?
+    @Option(help: "The stream, e.g. tool-sync.") var stream: String?
+    @Option(help: "The event type, e.g. tool.noted.") var type: String?
     @Option(help: "The payload: a JSON object.") var payload: String = "{}"
     @Option(help: "The payload's schema version.") var schemaVersion: UInt16 = 1
     @Option(help: "any, none, or the stream's current version.") var expectedVersion: ExpectedVersionArgument?
@@ -82,6 +83,13 @@ struct EventAppendCommand: ParsableCommand {
             if stdin {
                 try appendFromStdin(path: path)
             } else {
+                // A name outside the tooling charset is bad usage (exit 64); one that is Docket's own once trimmed and
+                // lower-cased is refused below as Docket's data (exit 5).
+                if !repair, let stream, let type, !TrustRules.touchesDocketData(stream: stream, type: type, ignoringCase: true),
+                    let problem = TrustRules.toolingNameProblem(stream: stream, type: type)
+                {
+                    throw CLIError.usage(problem + "; nothing was appended")
+                }
                 let bytes = try canonicalJSON(payload, where: "--payload")
                 try TrustRules.checkRawAppend(
                     stream: stream ?? "", type: type ?? "", schemaVersion: schemaVersion, payload: bytes, repair: repair, where: "")
@@ -116,11 +124,20 @@ struct EventAppendCommand: ParsableCommand {
     }
 }
 
-/// Parses `text` as a JSON object and re-encodes it canonically (sorted keys, no spaces).
+/// Parses `text` as a JSON object and re-encodes it canonically (sorted keys, no spaces); a key given twice in one
+/// object is refused (a decoder keeps one of them silently).
 func canonicalJSON(_ text: String, where label: String) throws -> [UInt8] {
     try BoundedInput.checkJSON(text.utf8, limit: InputLimits.jsonArgumentBytes, what: label)
     guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), object is [String: Any],
         let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     else { throw CLIError.badInput("\(label) is not a JSON object; write it like '{\"key\":\"value\"}'") }
+    try refuseDuplicateKeys(Array(text.utf8), where: label)
     return Array(data)
+}
+
+/// Refuses JSON text (valid) holding a key twice in one object, naming the key and where.
+func refuseDuplicateKeys(_ bytes: [UInt8], where label: String) throws {
+    guard let (key, path) = JSONValue.duplicateKey(in: bytes) else { return }
+    let place = path.isEmpty ? "" : " in \(path)"
+    throw CLIError.badInput("\(label): the key \"\(key)\" is given twice\(place); give each key once; nothing was appended")
 }

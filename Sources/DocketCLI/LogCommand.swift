@@ -11,10 +11,13 @@ struct LogCommand: ParsableCommand {
             docket log --from 1500                events from position 1500 on
             docket log --stream ticket-T-1042     one stream, oldest first (--backward for newest first)
             docket log --until 2026-10-31T23:59:59Z   only events recorded up to that time
+            The body of a portal sign-in mail (a live sign-in link) is shown to admins only; others see
+            "[sign-in link hidden]" in its place (docs/security.md).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var actor: ActorOptions
 
     @Option(help: "Only this stream.") var stream: String?
     @Option(help: "Start at this position (or, with --stream, this stream version).") var from: UInt64?
@@ -34,7 +37,8 @@ struct LogCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let store = try StoreAccess.open(path).log
+            let session = try StoreAccess.open(path)
+            let store = session.log
             var events: [RecordedEvent]
             var lastAllowed = UInt64.max
             if let until, let instant = Timestamp(iso8601: until) { lastAllowed = try store.position(atOrBefore: instant) }
@@ -46,6 +50,8 @@ struct LogCommand: ParsableCommand {
             } else {
                 events = try store.read(from: from ?? 1, limit: limit).filter { $0.position <= lastAllowed }
             }
+            let reader = try? session.app.context(for: actor.name).actor.role
+            events = events.map { SignInSecrets.readable($0, by: reader) }
             if output.json {
                 var previous: [UInt64: Digest] = [:]
                 for event in events { previous[event.position] = event.hash }

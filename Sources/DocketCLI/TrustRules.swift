@@ -1,21 +1,42 @@
 import DocketApp
 import Domain
+import Foundation
 
 /// The rules for commands that bypass the deciders (docs/security.md): raw appends, imports, rebuilds, replays,
 /// exports and backups need a known, active admin, and raw appends of Docket's own events need `--repair`.
 enum TrustRules {
-    /// The stream categories Docket's commands write (`ticket-T-1042`, `user-bob`, …).
+    /// The stream categories Docket's commands write (`ticket-T-1042`, `user-bob`, …), and the log's own
+    /// (`store-integrity`, where `verify --accept-rollback` records an acceptance).
     static let streamPrefixes = [
         "ticket-", "client-", "contract-", "user-", "template-", "calendar-", "sla-policy-", "routing-", "time-",
-        "timer-", "billing-", "invoice-", "credit-note-", "mail-", "token-", "hook-", "portal-",
+        "timer-", "billing-", "invoice-", "credit-note-", "mail-", "token-", "hook-", "portal-", "store-",
     ]
 
-    /// The event categories Docket's commands write (`ticket.`, `user.`, …).
-    static let typePrefixes = Set(EventCatalog.all.map { String($0.type.prefix { $0 != "." }) + "." })
+    /// The event categories Docket's commands write (`ticket.`, `user.`, …), and the log's own (`store.`).
+    static let typePrefixes = Set(EventCatalog.all.map { String($0.type.prefix { $0 != "." }) + "." } + ["store."])
+
+    /// Whether `name` is in the charset of a tooling event's stream and type: lower-case ASCII letters, digits, "."
+    /// and "-". Anything else (`User.Added`, ` user.added`) could be read as Docket's own name by whatever reads it.
+    static func isToolingName(_ name: String) -> Bool {
+        name.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2e || $0 == 0x2d }
+    }
+
+    /// Why `stream` or `type` is not a tooling name (`isToolingName`), nil when both are.
+    static func toolingNameProblem(stream: String, type: String) -> String? {
+        for (name, label) in [(stream, "the stream"), (type, "the type")] where !isToolingName(name) {
+            return "\(label) '\(name)' may hold only lower-case letters, digits, '.' and '-' (e.g. tool-sync, tool.noted); rename it"
+        }
+        return nil
+    }
 
     /// True when a raw append of `type` to `stream` would write Docket's own events or streams, which only the
-    /// commands (with their rules) write: such an append needs `--repair`.
-    static func touchesDocketData(stream: String, type: String) -> Bool {
+    /// commands (with their rules) write: such an append needs `--repair`. `ignoringCase`: also when they would be
+    /// once trimmed and lower-cased (`User.Added`, ` user-bob`).
+    static func touchesDocketData(stream: String, type: String, ignoringCase: Bool = false) -> Bool {
+        if ignoringCase {
+            let plain = { (name: String) in name.trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters)).lowercased() }
+            return touchesDocketData(stream: plain(stream), type: plain(type))
+        }
         // A type starts with a category of `typePrefixes` when what comes before its first "." (with the ".") is one:
         // one set lookup instead of a `hasPrefix` per category (a twentieth of `event append --stdin`'s CPU).
         let typeHead = typeHeadBytes.containsHead(of: type, through: UInt8(ascii: "."))
@@ -88,9 +109,10 @@ enum TrustRules {
         }
     }
 
-    /// Checks one raw append: outside repair mode it must be a tooling event (a type and stream Docket does not
-    /// use); in repair mode a catalogued type must still decode as that event. `payload` is made only in repair mode,
-    /// `label` (the start of an error) only for an error: a bulk append checks every line.
+    /// Checks one raw append: outside repair mode it must be a tooling event (a type and stream Docket does not use,
+    /// in the tooling charset: exit 65 otherwise, or 5 when it is Docket's own in another case or with spaces); in
+    /// repair mode a catalogued type must still decode as that event. `payload` is made only in repair mode, `label`
+    /// (the start of an error) only for an error: a bulk append checks every line.
     static func checkRawAppend(
         stream: String, type: String, schemaVersion: UInt16, payload: @autoclosure () -> [UInt8], repair: Bool,
         where label: @autoclosure () -> String
@@ -100,6 +122,14 @@ enum TrustRules {
                 throw CLIError.forbidden(
                     "\(label())\(type) on \(stream) is Docket's own data, written by its commands with their rules; "
                         + "use the command, or --repair (admin) to correct the log by hand; nothing was appended")
+            }
+            if let problem = toolingNameProblem(stream: stream, type: type) {
+                if touchesDocketData(stream: stream, type: type, ignoringCase: true) {
+                    throw CLIError.forbidden(
+                        "\(label())\(type) on \(stream) is Docket's own data in another case or with spaces; use the command, "
+                            + "or --repair (admin) with its exact name; nothing was appended")
+                }
+                throw CLIError.badInput("\(label())\(problem); nothing was appended")
             }
             return
         }

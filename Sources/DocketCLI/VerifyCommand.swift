@@ -45,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
             }
             let differing = checks.filter { !$0.matches }
             if output.json {
-                try printReport(report, checks)
+                try printReport(report, checks, replay: store.replay)
             } else if report.isClean && differing.isEmpty {
                 let models = checks.isEmpty ? "" : "; \(checks.count - checks.filter { $0.skipped != nil }.count) read models match the log"
                 let copies = anchorCopies.isEmpty ? "" : ", with \(anchorCopies.joined(separator: ", "))"
@@ -54,7 +54,7 @@ struct VerifyCommand: ParsableCommand {
                         + "\(report.anchorsChecked) anchors hold\(copies)\n")
             } else {
                 for problem in report.problems { Terminal.out("\(problem)\n") }
-                for check in differing { Terminal.out(describe(check) + "\n") }
+                for check in differing { Terminal.out(describe(check, replay: store.replay) + "\n") }
             }
             for check in checks where check.skipped != nil && check.damage == nil && report.isClean {
                 Terminal.error("docket: note: read model \(check.name) was not checked: \(check.skipped ?? "")")
@@ -67,8 +67,7 @@ struct VerifyCommand: ParsableCommand {
                 let names = differing.map(\.name)
                 throw CLIError.damaged(
                     "the store at \(path) failed verification: read model\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) "
-                        + "differ\(names.count == 1 ? "s" : "") from the log; run "
-                        + names.map { "`docket rebuild \($0)`" }.joined(separator: " and "))
+                        + "differ\(names.count == 1 ? "s" : "") from the log; " + fix(names, replay: store.replay))
             }
         }
     }
@@ -86,23 +85,31 @@ struct VerifyCommand: ParsableCommand {
         Terminal.error("docket: recorded store.rollback-accepted at position \(result.positions.upperBound); writes are allowed again")
     }
 
-    private func describe(_ check: ReadModelCheck) -> String {
+    /// What mends read models `names` that differ from the log: a rebuild, or for a replay (which refuses one, exit 6)
+    /// making the replay again.
+    private func fix(_ names: [String], replay: ReplayMarker?) -> String {
+        guard let replay else { return "run " + names.map { "`docket rebuild \($0)`" }.joined(separator: " and ") }
+        return "this store is a replay, which is not rebuilt: make the replay again "
+            + "(`docket replay --store \(replay.source) --as-of \(replay.asOf ?? replay.lastRecordedAt) --into NEW-FOLDER`)"
+    }
+
+    private func describe(_ check: ReadModelCheck, replay: ReplayMarker?) -> String {
         if let damage = check.damage {
-            return "read model \(check.name) is damaged (\(damage)); run `docket rebuild \(check.name)`"
+            return "read model \(check.name) is damaged (\(damage)); \(fix([check.name], replay: replay))"
         }
         let live = check.live.map { "\($0.entries) entries, sha256 \($0.sha256.prefix(12))…" } ?? "unreadable"
         let rebuilt = check.rebuilt.map { "\($0.entries) entries, sha256 \($0.sha256.prefix(12))…" } ?? "not rebuilt"
-        return "read model \(check.name) differs from the log (live: \(live); rebuilt from the log: \(rebuilt)); run `docket rebuild \(check.name)`"
+        return "read model \(check.name) differs from the log (live: \(live); rebuilt from the log: \(rebuilt)); \(fix([check.name], replay: replay))"
     }
 
-    private func printReport(_ report: VerifyReport, _ checks: [ReadModelCheck]) throws {
+    private func printReport(_ report: VerifyReport, _ checks: [ReadModelCheck], replay: ReplayMarker?) throws {
         let models: [[String: Any]] = checks.map { check in
             var entry: [String: Any] = ["name": check.name, "ok": check.matches]
             if let live = check.live { entry["live"] = live.sha256 }
             if let rebuilt = check.rebuilt { entry["rebuilt"] = rebuilt.sha256 }
             if let skipped = check.skipped { entry["skipped"] = skipped }
             if let damage = check.damage { entry["damage"] = damage }
-            if !check.matches { entry["fix"] = "docket rebuild \(check.name)" }
+            if !check.matches { entry["fix"] = replay == nil ? "docket rebuild \(check.name)" : "make the replay again with docket replay" }
             return entry
         }
         let object: [String: Any] = [

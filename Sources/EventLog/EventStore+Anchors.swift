@@ -124,9 +124,10 @@ extension EventStore {
 
     /// The anchors that count for `verify`: the store's own file and any copies kept elsewhere; a copy holding none is
     /// refused (`.invalidEvent`, exit 65: a wrong file would otherwise pass as checked). Read before the
-    /// verify's transaction begins, so every anchor read belongs to a commit the transaction sees.
-    func anchors(alsoFrom copies: [String]) throws -> [Anchor] {
-        var all = try AnchorFile.read(anchorsPath)
+    /// verify's transaction begins, so every anchor read belongs to a commit the transaction sees. Each file with
+    /// its anchors, the store's own first.
+    func anchors(alsoFrom copies: [String]) throws -> [(file: String, anchors: [Anchor])] {
+        var all = [(file: anchorsPath, anchors: try AnchorFile.read(anchorsPath))]
         for copy in copies {
             guard FileManager.default.fileExists(atPath: copy) else {
                 throw EventLogError(.invalidEvent, "there is no anchors file at \(copy); check the path")
@@ -138,7 +139,7 @@ extension EventStore {
                     "\(copy) holds no anchor (no line `POSITION HASH RECORDED-AT`): it is not a copy of the anchors; give "
                         + "the file `docket anchor --to` writes")
             }
-            all += found
+            all.append((copy, found))
         }
         return all
     }

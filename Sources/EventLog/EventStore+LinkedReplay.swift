@@ -10,9 +10,10 @@ extension EventStore {
     /// The read models, byte-identical to a standalone replay's (`replay(through:asOf:into:projections:)`):
     /// - exactly at a month-end snapshot that holds every model of `projections` in its current format (and `snapshots`):
     ///   the snapshot's file itself, hard-linked into the folder and opened read-only, every model at the position — no
-    ///   copy and no fold, so the cost does not grow with the store. Their digests are the manifest's (checked when the
-    ///   snapshot was written; `verify(readModelsRebuiltIn:)` compares them with a fold of the log). When the file
-    ///   cannot be linked (another file system), the next way is taken.
+    ///   copy and no fold. The linked file is checked first against the manifest (its SHA-256, or for an older
+    ///   manifest each model's digest), whose digests are then reported (`verify(readModelsRebuiltIn:)` compares them
+    ///   with a fold of the log). A snapshot that does not match gives one warning, is removed, and the next way is
+    ///   taken (which takes it again); so is a file that cannot be linked (another file system).
     /// - otherwise: restored from the nearest snapshot before the position (checked by digest as they are copied), the
     ///   events after it folded, read from this store; month ends passed without a snapshot get one, as a standalone
     ///   replay does.
@@ -68,8 +69,9 @@ extension EventStore {
     }
 
     /// Hard-links into `destination` the file of this store's snapshot taken exactly at `position`, when there is one
-    /// of this log holding every model of `projections` in its current format; returns its use and the manifest's
-    /// digests, or nil (no such snapshot, or the file cannot be linked: another file system).
+    /// of this log holding every model of `projections` in its current format and its file matches the manifest
+    /// (`snapshotFileProblem`); returns its use and the manifest's digests, or nil (no such snapshot, the file cannot
+    /// be linked — another file system —, or it does not match: then it is removed, with a warning).
     private func linkSnapshot(
         at position: UInt64, into destination: String, for projections: [any Projection]
     ) throws -> (use: SnapshotUse, digests: [ReadModelDigest])? {
@@ -79,13 +81,60 @@ extension EventStore {
         else { return nil }
         let kept = projections.compactMap { manifest.model(matching: $0) }
         guard kept.count == projections.count else { return nil }
+        let linked = destination + "/data.mdb"
         do {
-            try FileManager.default.linkItem(atPath: listing.folder + "/data.mdb", toPath: destination + "/data.mdb")
+            try FileManager.default.linkItem(atPath: listing.folder + "/data.mdb", toPath: linked)
         } catch {
+            return nil
+        }
+        // Checked on the file linked (the same inode), so what was checked is what the replay reads.
+        if let problem = snapshotFileProblem(linked, folder: listing.folder, manifest: manifest, models: kept) {
+            warnings("snapshot \(listing.name) is not used: \(problem); removing it (it is taken again from the log)")
+            try? FileManager.default.removeItem(atPath: linked)
+            try? FileManager.default.removeItem(atPath: listing.folder)
             return nil
         }
         let digests = kept.map { ReadModelDigest(name: $0.name, checkpoint: position, entries: $0.entries, sha256: $0.sha256) }
         return (SnapshotUse(month: manifest.month, position: position, restored: kept.map(\.name)), digests)
+    }
+
+    /// Why the snapshot file `file` (of the snapshot in `folder`) does not hold what `manifest` says, nil when it does:
+    /// its SHA-256 against the manifest's `fileSHA256` (one sequential read), or, for a manifest written before that
+    /// was recorded, the digest of each of `models` computed from the file as `readModelDigest(_:)` computes it.
+    func snapshotFileProblem(_ file: String, folder: String, manifest: SnapshotManifest, models: [SnapshotManifest.Model]) -> String? {
+        if let recorded = manifest.fileSHA256 {
+            guard let found = try? BackupManifest.digest(of: file) else { return "its file \(file) cannot be read" }
+            return found.sha256 == recorded ? nil : "its file's SHA-256 is not the one recorded when it was taken (it was changed or damaged)"
+        }
+        do {
+            var options = Environment.Options()
+            options.readOnly = true
+            options.checkPages = true
+            let snapshot = try Environment(path: folder, options: options)
+            for model in models {
+                var hasher = ModelHasher()
+                for name in model.databases {
+                    hasher.begin(database: name)
+                    let database = try snapshot.openDatabase(named: name)
+                    try snapshot.read { txn in
+                        try txn.withCursor(database) { cursor in
+                            var entry = try cursor.first()
+                            while let found = entry {
+                                hasher.add(key: found.key, value: found.value)
+                                entry = try cursor.next()
+                            }
+                        }
+                    }
+                }
+                let digest = hasher.digest(name: model.name, checkpoint: manifest.position)
+                guard digest.sha256 == model.sha256, digest.entries == model.entries else {
+                    return "read model \(model.name) does not match its digest (it was changed or damaged)"
+                }
+            }
+        } catch {
+            return "it cannot be read (\(error))"
+        }
+        return nil
     }
 
     /// Folds the log into this linked replay's read models (being built), each from its checkpoint through `last`:

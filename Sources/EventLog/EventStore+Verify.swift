@@ -109,7 +109,7 @@ extension EventStore {
     /// `verify` inside the caller's read transaction of `logEnvironment`, against `anchors` read before it began. A
     /// linked replay verifies the live log through its position, and the indexes as it sees them.
     func verifyLog(
-        txn: borrowing Transaction, anchors: [Anchor], progressEvery: Int = 50_000,
+        txn: borrowing Transaction, anchors: [(file: String, anchors: [Anchor])], progressEvery: Int = 50_000,
         progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws -> VerifyReport {
         var report = VerifyReport()
@@ -164,12 +164,22 @@ extension EventStore {
             }
         }
         if let alarm = integrityAlarm { report.report("the store looks rolled back: \(alarm)") }
-        let distinct = Set(anchors)
+        let distinct = Set(anchors.flatMap(\.anchors))
         var failing: [(anchor: Anchor, problem: String)] = []
         for anchor in distinct {
             if let problem = try anchorProblem(anchor, head: head, txn: txn) { failing.append((anchor, problem)) }
         }
-        if let summary = VerifyReport.anchorSummary(failing, checked: distinct.count) {
+        // Positions past the head are "missing" only when the positions both hold agree: another store's anchors (or
+        // a rewritten log) differ at the first of them, and the log was never "rolled back" from them.
+        let differing = Set(failing.map(\.anchor).filter { $0.position <= head.position })
+        let foreign = anchors.lazy.compactMap { source in
+            source.anchors.filter(differing.contains).map(\.position).min().map { (file: source.file, position: $0) }
+        }.first
+        if let foreign {
+            report.report(
+                "the anchors file \(foreign.file) does not match this log (the hash at position \(foreign.position) differs): "
+                    + "a different store's anchors, or a rewritten log", at: foreign.position)
+        } else if let summary = VerifyReport.anchorSummary(failing, checked: distinct.count) {
             report.report(summary, at: min(failing.map(\.anchor.position).min() ?? 0, head.position &+ 1))
         }
         report.anchorsChecked = distinct.count

@@ -35,8 +35,11 @@ public struct SnapshotManifest: Codable, Sendable, Equatable {
     public var lastRecordedAt: String
     /// The read models, in the order the store applies them.
     public var readModels: [Model]
+    /// The SHA-256 (hex) of the snapshot's `data.mdb` as it was written, checked before the file is linked into a
+    /// replay; nil in manifests written before it was recorded (their models' digests are checked instead).
+    public var fileSHA256: String?
 
-    init(month: MonthEnd, hash: Digest, lastRecordedAt: Timestamp, readModels: [Model]) {
+    init(month: MonthEnd, hash: Digest, lastRecordedAt: Timestamp, readModels: [Model], fileSHA256: String?) {
         self.format = SnapshotManifest.formatName
         self.month = month.month
         self.before = month.before.iso8601
@@ -44,6 +47,7 @@ public struct SnapshotManifest: Codable, Sendable, Equatable {
         self.hash = hash.hex
         self.lastRecordedAt = lastRecordedAt.iso8601
         self.readModels = readModels
+        self.fileSHA256 = fileSHA256
     }
 
     /// The manifest in `folder`; throws a one-line reason when it is missing or damaged.

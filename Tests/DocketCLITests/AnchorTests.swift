@@ -83,6 +83,25 @@ import Testing
         #expect(offsiteCheck.stdout.contains("are missing"))
     }
 
+    @Test func anotherStoresAnchorsAreAMismatchNotARollback() throws {
+        try ticketWithComment()
+        // Another store, one event longer, with its own anchors.
+        let other = folder.child("other")
+        for command in [
+            ["init"], ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"],
+            ["ticket", "open", "--client", "acme", "--subject", "Printer jammed"], ["ticket", "comment", "T-1001", "Cleared the tray"],
+            ["ticket", "comment", "T-1001", "Second look"],
+        ] {
+            #expect(try DocketProcess.run(command, store: other).status == 0, "\(command)")
+        }
+        #expect(try head(other) > head(store))
+        let verify = try DocketProcess.run(["verify", "--log-only", "--anchors", other + "/anchors"], store: store)
+        #expect(verify.status == 2, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("the anchors file \(other)/anchors does not match this log (the hash at position "), "\(verify.stdout)")
+        #expect(verify.stdout.contains("differs): a different store's anchors, or a rewritten log"), "\(verify.stdout)")
+        #expect(!verify.stdout.contains("are missing"), "\(verify.stdout)")
+    }
+
     @Test func anAnchorThatCannotBeWrittenIsAWarningNotASilentSkip() throws {
         try ticketWithComment()
         // The anchors file is a link to a place that is gone (an unmounted remote): writing it fails.

@@ -234,3 +234,48 @@ import Testing
         #expect(try SchemaTests.validate(tampered, schema: "schemas/export-line.schema.json").0 == 1)
     }
 }
+
+/// A portal sign-in mail holds a live link in the log (`ticket.mail-queued`); `docket log` shows it to admins only.
+@Suite struct SignInLinkReadTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+    static let secret = String(repeating: "0123456789abcdef", count: 4)
+
+    func docket(_ arguments: [String], as user: String = "ann") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user])
+    }
+
+    @Test(arguments: DocketMode.allCases) func onlyAnAdminReadsASignInLinkInTheLog(_ mode: DocketMode) throws {
+        try mode.run {
+            #expect(try docket(["init"]).status == 0)
+            for (login, role) in [("bob", "tech"), ("carol", "billing")] {
+                #expect(try docket(["user", "add", login, "--name", login, "--email", "\(login)@msp.example", "--role", role]).status == 0)
+            }
+            // The mail as the portal queues it: the link in a quoted-printable body, split by a soft line break.
+            let message = "From: support@msp.example\r\nTo: carla@acme.example\r\nSubject: Your sign-in link\r\n"
+                + "Content-Transfer-Encoding: quoted-printable\r\n\r\nHello Carla,\r\n\r\n"
+                + "https://support.example/portal/link/acme-1.\(Self.secret.prefix(30))=\r\n\(Self.secret.dropFirst(30))\r\n"
+            let payload = try JSONSerialization.data(
+                withJSONObject: [
+                    "messageId": "portal.0123456789abcdef@docket", "reason": "sign-in", "to": ["carla@acme.example"],
+                    "subject": "Your sign-in link", "message": message,
+                ], options: .sortedKeys)
+            let appended = try docket([
+                "event", "append", "--repair", "--stream", "portal-acme-1", "--type", "ticket.mail-queued",
+                "--payload", String(decoding: payload, as: UTF8.self),
+            ])
+            #expect(appended.status == 0, "\(appended.stderr)")
+            for reader in ["bob", "carol"] {
+                for arguments in [["log", "--json"], ["log"], ["log", "--json", "--stream", "portal-acme-1"]] {
+                    let run = try docket(arguments, as: reader)
+                    #expect(run.status == 0, "\(run.stderr)")
+                    #expect(!run.stdout.contains(Self.secret.prefix(30)) && !run.stdout.contains(Self.secret.dropFirst(30)), "\(reader) \(arguments)")
+                }
+                let json = try docket(["log", "--json"], as: reader).stdout
+                #expect(json.contains("[sign-in link hidden]") && json.contains("Subject: Your sign-in link"), "\(json)")
+            }
+            let admin = try docket(["log", "--json"]).stdout
+            #expect(admin.contains(String(Self.secret.prefix(30))) && !admin.contains("[sign-in link hidden]"), "the admin reads it as stored")
+        }
+    }
+}

@@ -59,6 +59,64 @@ import Testing
         #expect(try base.docket(["verify"]).status == 0)
     }
 
+    /// Flips the first byte of `text` in the snapshot `month`'s file (a ticket subject in a read model); true when found.
+    func alter(_ text: String, inSnapshot month: String) throws -> Bool {
+        let file = URL(fileURLWithPath: base.store + "/snapshots/\(month)/data.mdb")
+        var bytes = try Data(contentsOf: file)
+        guard let found = bytes.range(of: Data(text.utf8)) else { return false }
+        bytes[found.lowerBound] ^= 0x20
+        // In place: a linked replay holds a hard link to this very file.
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+        return true
+    }
+
+    @Test func aDamagedSnapshotIsNotLinkedAtItsMonthEnd() throws {
+        try base.writeBeforeT1()
+        try base.writeAfterT1()
+        #expect(try base.docket(["snapshot", "take"]).stdout == "took 2026-10\n")
+        let full = base.folder.child("full")
+        #expect(try base.docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", full, "--no-snapshots"]).status == 0)
+        let manifest = base.store + "/snapshots/2026-10/SNAPSHOT"
+        #expect(try String(contentsOfFile: manifest, encoding: .utf8).contains("\"fileSHA256\""))
+
+        // Recorded file digest, then an older manifest without one (its models' digests are checked instead).
+        for olderManifest in [false, true] {
+            if olderManifest {
+                var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifest))) as? [String: Any])
+                object["fileSHA256"] = nil
+                try JSONSerialization.data(withJSONObject: object, options: .sortedKeys).write(to: URL(fileURLWithPath: manifest))
+            }
+            #expect(try alter("Exactly at t1", inSnapshot: "2026-10"))
+            let listed = try #require(try json(try base.docket(["snapshot", "list", "--json"])) as? [[String: Any]])
+            #expect(listed.first?["usable"] as? Bool == true, "the listing does not read the file")
+            let into = base.folder.child("r-\(olderManifest)")
+            let run = try base.docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", into, "--json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let warnings = run.stderr.split(separator: "\n")
+            #expect(warnings.count == 1 && warnings[0].hasPrefix("warning: snapshot 2026-10 is not used: "), "\(run.stderr)")
+            #expect(run.stderr.contains(olderManifest ? "does not match its digest" : "SHA-256"), "\(run.stderr)")
+            #expect(try base.digests(of: into) == (try base.digests(of: full)), "the replay folded the log instead")
+            let tickets = try base.docket(["ticket", "list"], store: into).stdout
+            #expect(tickets.contains("Exactly at t1") && !tickets.contains("exactly at t1"), "\(tickets)")
+            // The damaged snapshot was removed and taken again from the log.
+            let again = try #require(try json(try base.docket(["snapshot", "list", "--json"])) as? [[String: Any]])
+            #expect(again.map { $0["month"] as? String } == ["2026-10"] && again.first?["usable"] as? Bool == true)
+        }
+
+        // A linked replay of a sound snapshot shares its file: damaged afterwards, verify names the fix a replay takes.
+        let linked = base.folder.child("linked")
+        let made = try base.docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", linked])
+        #expect(made.status == 0 && made.stderr.isEmpty, "\(made.stderr)")
+        #expect(made.stdout.contains("linked"), "\(made.stdout)")
+        #expect(try alter("Exactly at t1", inSnapshot: "2026-10"))
+        let verify = try base.docket(["verify"], store: linked)
+        #expect(verify.status == 2, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stderr.contains("make the replay again") && !verify.stderr.contains("docket rebuild"), "\(verify.stderr)")
+        #expect(!verify.stdout.contains("docket rebuild"), "\(verify.stdout)")
+    }
+
     @Test func badInputIsOneLineAndADamagedSnapshotIsPassedOver() throws {
         try base.writeBeforeT1()
         let none = try base.docket(["snapshot", "list"])

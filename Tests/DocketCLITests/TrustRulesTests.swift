@@ -135,6 +135,38 @@ import Testing
         #expect(tooling.status == 0, "\(tooling.stderr)")
     }
 
+    @Test func rawAppendsCannotReachDocketsOwnNamesByCaseSpacesOrTheLogsOwnStream() throws {
+        try team()
+        let before = try logLines()
+        let forged: [(stream: String, type: String, status: Int32)] = [
+            ("store-integrity", "store.rollback-accepted", 5), ("tool-1", "store.rollback-accepted", 5), ("store-integrity", "tool.noted", 5),
+            ("tool-1", "User.Added", 5), ("tool-1", " user.added", 5), ("User-mallory", "tool.noted", 5),
+            ("tool-1", "Tool.Noted", 64), ("tool 1", "tool.noted", 64), ("tool-1", "tool_noted", 64),
+        ]
+        for (stream, type, status) in forged {
+            let run = try docket(["event", "append", "--stream", stream, "--type", type, "--payload", "{}"])
+            #expect(run.status == status, "\(stream) \(type): \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+            let line = #"{"stream":"\#(stream)","type":"\#(type)"}"#
+            let bulk = try docket(["event", "append", "--stdin"], stdin: line + "\n")
+            #expect(bulk.status == (status == 5 ? 5 : 65), "\(line): \(bulk.stderr)")
+        }
+        let duplicate = try docket(["event", "append", "--stream", "tool-1", "--type", "tool.noted", "--payload", #"{"a":1,"a":2}"#])
+        #expect(duplicate.status == 65 && duplicate.stderr.contains(#"--payload: the key "a" is given twice"#), "\(duplicate.stderr)")
+        for line in [
+            #"{"stream":"tool-1","type":"tool.noted","payload":{"a":1,"a":2}}"#, #"{"stream":"tool-1","stream":"user-x","type":"tool.noted"}"#,
+            #"{"stream":"tool-1","type":"tool.noted","expectedVersoin":3}"#,
+        ] {
+            let bulk = try docket(["event", "append", "--stdin"], stdin: line + "\n")
+            #expect(bulk.status == 65 && bulk.stderr.contains("line 1:"), "\(line): \(bulk.stderr)")
+        }
+        #expect(try logLines() == before, "nothing was appended")
+        let help = try docket(["event", "append", "--help"]).stdout
+        #expect(help.contains("e.g. tool-sync") && help.contains("e.g. tool.noted") && !help.contains("client-acme"), "\(help)")
+        let tooling = try docket(["event", "append", "--stream", "tool-sync", "--type", "tool.noted", "--payload", #"{"note":"hi"}"#])
+        #expect(tooling.status == 0, "\(tooling.stderr)")
+    }
+
     // MARK: - File modes
 
     func mode(_ path: String) throws -> Int {

@@ -85,13 +85,28 @@ public enum BillingDecider: Decider {
                 previousAmount: before?.amount ?? 0, previousInvoices: before?.invoices ?? [], adjustment: onFinal(charge.key))
             if line.amount != 0 || line.chargedMinutes != 0 || line.coveredMinutes != 0 { lines.append(line) }
         }
+        // Where each entry's time is charged now, by ticket, month, work type, hours class and contract: the amendment.
+        var repricing: [String: [String: Int]] = [:]
+        for charge in charges where period.includes(recorded: charge.period) {
+            guard let family = repricingFamily(of: charge) else { continue }
+            for entry in charge.entries { repricing["\(charge.currency) \(family)", default: [:]][entry.entryId] = charge.amendment }
+        }
         for (key, byCurrency) in billed {
             for (currency, before) in byCurrency where !seen.contains("\(currency) \(key)") && period.includes(recorded: before.last.period) {
                 guard before.amount != 0 || before.chargedMinutes != 0 || before.coveredMinutes != 0 else { continue }
                 var gone = before.last
-                gone.description += " (no longer billable)"
+                let now = repricingFamily(of: gone).flatMap { repricing["\(currency) \($0)"] } ?? [:]
+                let amendments = Set(gone.entries.compactMap { now[$0.entryId] })
+                if !amendments.isEmpty {
+                    // Its work is charged under another version of the contract (an amendment back-dated into the
+                    // month): re-priced, not gone; its entries stay on the line, so the audit traces them.
+                    let sorted = amendments.sorted().map(String.init)
+                    gone.description += " (re-priced under amendment\(sorted.count == 1 ? "" : "s") \(sorted.joined(separator: ", ")))"
+                } else {
+                    gone.description += " (no longer billable)"
+                    gone.entries = []
+                }
                 gone.currency = currency
-                gone.entries = []
                 gone.loggedMinutes = 0
                 gone.roundingMinutes = 0
                 gone.minimumMinutes = 0
@@ -106,6 +121,14 @@ public enum BillingDecider: Decider {
             }
         }
         return lines.sorted { ($0.charge.key, $0.charge.currency) < ($1.charge.key, $1.charge.currency) }
+    }
+
+    /// A time charge's key without its contract version (`time:T-1042:2026-11:remote:std:acme-msa`): the same work
+    /// priced under another amendment has the same family. Nil for fees.
+    private static func repricingFamily(of charge: Charge) -> String? {
+        let version = "#\(charge.amendment)"
+        guard charge.kind == .time, charge.key.hasSuffix(version) else { return nil }
+        return String(charge.key.dropLast(version.count))
     }
 
     private static func draft(

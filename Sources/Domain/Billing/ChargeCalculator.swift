@@ -85,8 +85,8 @@ public struct ChargeSheet: Sendable, Equatable {
 ///    recently effective one with billing terms, when several are); after hours is decided at the start instant
 ///    on the terms' calendar.
 /// 2. Entries group by ticket, month, work type, hours class and contract version; rounding applies per entry or
-///    to the group's total; the per-ticket minimum tops up the ticket's first group of the month under the same
-///    billing terms (versions in a row that change only the SLA policy share one minimum).
+///    to the group's total; the per-ticket minimum is once per ticket, month and contract across its versions, and
+///    tops up the ticket's first group of the month.
 /// 3. Blocks and retainer allowances are drawn down by groups in order of work (first start, then entry number).
 /// 4. Monthly retainer fees are due for every month through the period in which the contract is in force with a
 ///    retainer (terms at the later of the month's start and the contract's start); a block's price once.
@@ -101,7 +101,6 @@ public enum ChargeCalculator {
         var groups: [String: Group] = [:]
 
         let months = input.months
-        let termsRuns = billingTermsRuns(input.contracts)
         let periodEnd = months.end(of: period)
         let entries = input.entries.filter { !$0.voided && $0.startedAt < periodEnd }
             .map { (entry: $0, number: entryNumber($0.entryId)) }
@@ -168,7 +167,7 @@ public enum ChargeCalculator {
             let key = "time:\(entry.ticket):\(month):\(entry.workType):\(afterHours ? "after-hours" : "std"):\(contract)#\(version.amendment)"
             groups[key, default: Group(
                 key: key, ticket: ticket, month: month, workType: entry.workType, afterHours: afterHours, contract: contract,
-                amendment: version.amendment, termsRun: termsRuns[contract]?[version.amendment] ?? version.amendment, terms: billing,
+                amendment: version.amendment, terms: billing,
                 rate: rate, multiplier: multiplier
             )].entries.append(entry)
         }
@@ -202,27 +201,6 @@ public enum ChargeCalculator {
             best = (id, version)
         }
         return best
-    }
-
-    /// For each contract, each amendment's billing-terms run: the first amendment of the versions in a row (in
-    /// effective order) with the same billing terms as it. An amendment that changes only the SLA policy starts no run.
-    public static func billingTermsRuns(_ contracts: [ContractState]) -> [String: [Int: Int]] {
-        var runs: [String: [Int: Int]] = [:]
-        for contract in contracts {
-            guard let id = contract.id else { continue }
-            var previous: ContractTerms?
-            var byAmendment: [Int: Int] = [:]
-            for version in contract.versions.sorted(by: { ($0.effectiveFrom, $0.amendment) < ($1.effectiveFrom, $1.amendment) }) {
-                if let before = previous, before.billingTerms == version.billingTerms, let run = byAmendment[before.amendment] {
-                    byAmendment[version.amendment] = run
-                } else {
-                    byAmendment[version.amendment] = version.amendment
-                }
-                previous = version
-            }
-            runs[id] = byAmendment
-        }
-        return runs
     }
 
     /// Why work at `instant` under `contract`'s `version` is held back when its after-hours calendar has no hours
@@ -279,11 +257,15 @@ public enum ChargeCalculator {
         }
     }
 
+    /// One minimum per ticket, month and contract, whatever amendments take effect in the month: when the ticket's
+    /// billed minutes there (its groups under every version) are below the minimum of the terms in force at the
+    /// month's first work on it, that work's group is topped up, at its rate. (Per version, a rate change mid-month
+    /// started a second minimum: 75 minutes billed as 120.)
     private static func applyMinimums(_ groups: inout [Group]) {
         var firstOfTicket: [String: Int] = [:]
         var totals: [String: Int] = [:]
         for (index, group) in groups.enumerated() {
-            let key = "\(group.ticket.number):\(group.month):\(group.contract)#\(group.termsRun)"
+            let key = "\(group.ticket.number):\(group.month):\(group.contract)"
             if firstOfTicket[key] == nil { firstOfTicket[key] = index }
             totals[key, default: 0] += group.loggedMinutes + group.roundingMinutes
         }
@@ -419,8 +401,6 @@ private struct Group {
     let afterHours: Bool
     let contract: String
     let amendment: Int
-    /// The first amendment of this one's run of versions with the same billing terms (`billingTermsRuns`).
-    let termsRun: Int
     let terms: BillingTerms
     let rate: Int64
     let multiplier: Int

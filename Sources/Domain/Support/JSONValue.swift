@@ -38,7 +38,7 @@ public enum JSONValue: Hashable, Sendable {
 
     /// The first key given twice in one object of `bytes` (valid JSON), with the path of that object (`rates`,
     /// `block`, `rules[2]`; empty for the top level).
-    static func duplicateKey(in bytes: [UInt8]) -> (key: String, path: String)? {
+    public static func duplicateKey(in bytes: [UInt8]) -> (key: String, path: String)? {
         enum Frame {
             case object(path: String, keys: Set<String>, expectingKey: Bool, key: String?)
             case array(path: String, index: Int)

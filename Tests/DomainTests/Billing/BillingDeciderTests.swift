@@ -87,6 +87,39 @@ struct BillingDeciderTests {
         #expect(books.ledger.invoice("acme-D1") == frozen, "the final invoice did not change")
     }
 
+    @Test func anAmendmentBackDatedIntoABilledMonthRepricesInsteadOfSayingNoLongerBillable() throws {
+        var books = BillingBooks()
+        try books.run(F.sheet([try Self.contract()], Self.entries()))
+        try books.decide(.finalize(invoice: "acme-D1", number: "INV-2026-0001"))
+        // Amendment 1, from 1 November: remote is dearer, onsite (the "*" rate) is not.
+        let amended = try F.contract(
+            "acme-msa", from: F.at("2026-01-01T00:00:00Z"), terms: ChargeCalculatorTests.hourly(),
+            amendments: [(F.at("2026-11-01T00:00:00Z"), ChargeCalculatorTests.hourly(rates: ["remote": 15_000, "*": 9_000]))])
+        let draft = try #require(try books.run(F.sheet([amended], Self.entries())).first)
+        let reversed = try #require(draft.lines.first { $0.charge.key == Self.onsite })
+        #expect(reversed.amount == -4_500 && reversed.adjustment)
+        #expect(reversed.charge.description == "T-1001 onsite, 2026-11 (re-priced under amendment 1)", "\(reversed.charge.description)")
+        #expect(reversed.charge.entries.map(\.entryId) == ["TE-2"], "the audit traces the entries it re-prices")
+        let rebilled = try #require(draft.lines.first { $0.charge.key == "time:T-1001:2026-11:onsite:std:acme-msa#1" })
+        #expect(rebilled.amount == 4_500 && rebilled.charge.description == "T-1001 onsite, 2026-11")
+        #expect(!draft.lines.contains { $0.charge.description.contains("no longer billable") })
+        #expect(draft.subtotal == 3_000, "only remote's new rate is billed on balance")
+
+        // An amendment from mid-month, then one back-dated before it: the reversal names the version the work moved to.
+        var later = BillingBooks()
+        let entries = Self.entries() + [F.entry(3, minutes: 30, at: "2026-11-20T15:00:00Z")]
+        let rates: (Int64) -> JSONValue = { remote in ChargeCalculatorTests.hourly(rates: ["remote": .integer(remote), "*": 9_000]) }
+        try later.run(F.sheet([try F.contract("acme-msa", from: F.at("2026-01-01T00:00:00Z"), terms: rates(12_000),
+            amendments: [(F.at("2026-11-15T00:00:00Z"), rates(15_000))])], entries))
+        let twice = try F.contract(
+            "acme-msa", from: F.at("2026-01-01T00:00:00Z"), terms: rates(12_000),
+            amendments: [(F.at("2026-11-15T00:00:00Z"), rates(15_000)), (F.at("2026-11-01T00:00:00Z"), rates(18_000))])
+        let again = try #require(try later.run(F.sheet([twice], entries)).first)
+        let moved = try #require(again.lines.first { $0.charge.key == Self.remote })
+        #expect(moved.charge.description == "T-1001 remote, 2026-11 (re-priced under amendment 2)", "\(moved.charge.description)")
+        #expect(!again.lines.contains { $0.charge.key == "time:T-1001:2026-11:remote:std:acme-msa#1" }, "TE-3 stays where it was")
+    }
+
     @Test func voidingAFinalInvoiceReleasesItsLines() throws {
         var books = BillingBooks()
         let sheet = F.sheet([try Self.contract()], Self.entries())

@@ -204,19 +204,30 @@ struct ChargeCalculatorTests {
         #expect(sheet.charge("time:T-1001:2026-11:remote:std:acme-msa#0")?.minimumMinutes == 30, "15 + 15 rounded, topped up to 60")
         #expect(sheet.charge("time:T-1001:2026-11:remote:std:acme-msa#1")?.minimumMinutes == 0, "one minimum for the ticket's month")
         #expect(sheet.charges.reduce(0) { $0 + $1.amount } == 12_000, "60 minutes at 120.00, as without the amendment")
-        // A version that changes the billing terms starts its own minimum, as before.
-        var repriced = try Self.msa(terms)
-        repriced.versions.append(
-            ContractTerms(
-                amendment: 1, effectiveFrom: F.at("2026-11-15T00:00:00Z"), slaPolicy: nil,
-                billingTerms: Self.hourly(["minimumMinutesPerTicket": 60, "rounding": ["incrementMinutes": 15]], rates: ["*": 6_000])))
-        let split = F.sheet([repriced], entries)
-        #expect(split.charge("time:T-1001:2026-11:remote:std:acme-msa#1")?.minimumMinutes == 45)
-        #expect(ChargeCalculator.billingTermsRuns([contract, repriced].enumerated().map { index, state in
-            var state = state
-            state.id = "c\(index)"
-            return state
-        }) == ["c0": [0: 0, 1: 0], "c1": [0: 0, 1: 1]])
+    }
+
+    @Test func aRateChangeMidMonthDoesNotStartASecondMinimum() throws {
+        // The QA probe: minimum 60, ticket-scope rounding 15, remote 125.00; from 15 October remote is 150.00.
+        let terms = Self.hourly(
+            ["minimumMinutesPerTicket": 60, "rounding": ["incrementMinutes": 15, "scope": "ticket"]], rates: ["remote": 12_500])
+        let contract = try F.contract(
+            "acme-msa", from: F.at("2026-01-01T00:00:00Z"), terms: terms,
+            amendments: [(F.at("2026-10-15T00:00:00Z"), Self.hourly(
+                ["minimumMinutesPerTicket": 60, "rounding": ["incrementMinutes": 15, "scope": "ticket"]], rates: ["remote": 15_000]))])
+        let sheet = F.sheet(
+            [contract], [F.entry(1, minutes: 50, at: "2026-10-12T15:00:00Z"), F.entry(2, minutes: 25, at: "2026-10-16T15:00:00Z")],
+            through: BillingPeriod(year: 2026, month: 10)!)
+        let before = try #require(sheet.charge("time:T-1001:2026-10:remote:std:acme-msa#0"))
+        let after = try #require(sheet.charge("time:T-1001:2026-10:remote:std:acme-msa#1"))
+        #expect(before.minimumMinutes == 0 && before.chargedMinutes == 60 && before.amount == 12_500)
+        #expect(after.minimumMinutes == 0 && after.chargedMinutes == 30 && after.amount == 7_500, "90 minutes billed reach the minimum")
+        // Below the minimum across both versions: the month's first work is topped up, at its version's rate.
+        let short = F.sheet(
+            [contract], [F.entry(1, minutes: 10, at: "2026-10-12T15:00:00Z"), F.entry(2, minutes: 10, at: "2026-10-16T15:00:00Z")],
+            through: BillingPeriod(year: 2026, month: 10)!)
+        #expect(short.charge("time:T-1001:2026-10:remote:std:acme-msa#0")?.minimumMinutes == 30)
+        #expect(short.charge("time:T-1001:2026-10:remote:std:acme-msa#1")?.minimumMinutes == 0)
+        #expect(short.charges.reduce(0) { $0 + $1.amount } == 13_125, "60 minutes once: 45 at 125.00 and 15 at 150.00")
     }
 
     static let block: JSONValue = [

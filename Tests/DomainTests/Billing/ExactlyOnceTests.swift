@@ -325,18 +325,15 @@ struct Oracle {
             groups[key] = group
         }
 
-        // Minimum: per ticket, month and contract version, added to the first group in order of work.
+        // Minimum: per ticket, month and contract (across its versions), the first group's in order of work, added to it.
         var done: Set<String> = []
         for key in order {
             let group = groups[key]!
-            let ticketMonth = "\(group.ticket) \(group.month) \(group.contract)#\(group.amendment)"
+            let ticketMonth = "\(group.ticket) \(group.month) \(group.contract)"
             guard !done.contains(ticketMonth) else { continue }
             done.insert(ticketMonth)
             var total = 0
-            for other in groups.values
-            where other.ticket == group.ticket && other.month == group.month && other.contract == group.contract
-                && other.amendment == group.amendment
-            {
+            for other in groups.values where other.ticket == group.ticket && other.month == group.month && other.contract == group.contract {
                 total += other.billed
             }
             if total < group.terms.minimum { groups[key]!.billed += group.terms.minimum - total }
