@@ -11,12 +11,12 @@ import ReadModelKit
 /// wrote the rows through `Codable`, format 4 wrote instants and
 /// digests in rows as text, format 3 stored the rows as canonical JSON, format 2 kept each ticket's whole
 /// `ticket.sla-started` payload). The rows and their indexes are a `RowTable` of the read-model kit:
-/// - `rm.queue7.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
+/// - `rm.queue8.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
 ///   `StoredSLAClock`: its progress, start instant and priority, and its frozen terms by content digest), hand-written
 ///   row format 1 (`SLARowCodecs.queue`)
-/// - `rm.queue7.open`: sort key → number; `rm.queue7.unassigned`: sort key → number (open rows only)
-/// - `rm.queue7.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue7.by-client`: client ‖ 0x00 ‖ sort key → number
-/// - `rm.queue7.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
+/// - `rm.queue8.open`: sort key → number; `rm.queue8.unassigned`: sort key → number (open rows only)
+/// - `rm.queue8.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue8.by-client`: client ‖ 0x00 ‖ sort key → number
+/// - `rm.queue8.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
 ///   payload with that content (see `SLATerms`): one copy per policy version, read back when a later transaction
 ///   folds a clock
 /// The sort key is ordered (`OrderedKey`): priority (u8) ‖ SLA due time (i64; all ones when there is no SLA or
@@ -25,7 +25,7 @@ public final class QueueProjection: Projection {
     public let name = "queue"
     /// Ticket streams only: `apply` passes over every other event.
     public let interest: EventInterest? = EventInterest(streamPrefixes: ["ticket-"])
-    public let format = 7
+    public let format = 8
     public var tables: [String] { rows.tableNames + [storedTerms.name] }
     /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
