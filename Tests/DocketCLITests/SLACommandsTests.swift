@@ -72,6 +72,17 @@ import Testing
         #expect(try docket(["sla", "--breached", "--json"], at: "2026-11-06T21:50:00Z").stdout.contains("T-1001") == false)
     }
 
+    /// A warning whose assignee was deactivated went to nobody (only an unassigned ticket's went to the dispatchers).
+    @Test func aWarningForADeactivatedAssigneeGoesToTheDispatchers() throws {
+        try setUp()
+        try docket(["ticket", "open", "--client", "acme", "--subject", "File server slow", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+        #expect(try docket(["user", "deactivate", "bob"], at: "2026-11-06T21:01:00Z").status == 0)
+        #expect(try docket(["tick"], at: "2026-11-06T21:46:00Z", as: "dora").stdout.contains("SLA warning: response reached 75%"))
+        let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T21:47:00Z")) as? [[String: Any]])
+        let warnings = outbox.filter { $0["reason"] as? String == "sla-warning" }
+        #expect(warnings.compactMap { $0["to"] as? [String] } == [["dora@msp.example"]], "\(outbox)")
+    }
+
     @Test func tickRecordsEachThresholdOnceAtTheInstantItWasReached() throws {
         try setUp()
         try docket(["ticket", "open", "--client", "acme", "--subject", "File server slow", "--priority", "P2"], at: "2026-11-06T21:00:00Z", as: "bob")

@@ -1,7 +1,8 @@
 /// Queues the staff mail the SLA events of a tick announce: a warning to the assignee (else every dispatcher), a
 /// breach to the assignee and every dispatcher, an escalation that notifies dispatchers (and was not skipped as moot)
-/// to every dispatcher. Users without an email address, or deactivated, get none. Bodies are the mail templates in
-/// force (``MailTemplate``).
+/// to every dispatcher. Users without an email address, or deactivated, get none: a warning whose assignee cannot get
+/// it (deactivated, no address) goes to the dispatchers, as for an unassigned ticket, instead of to nobody. Bodies
+/// are the mail templates in force (``MailTemplate``).
 public struct StaffMailReaction: Reaction {
     public init() {}
 
@@ -26,13 +27,18 @@ public struct StaffMailReaction: Reaction {
         var ids = MessageIds(seed: input.messageSeed)
         var sequence = 0
         var events: [DocketEvent] = []
+        func reachable(_ login: String) -> UserState? {
+            guard let user = try? state.user(login), user.isActive, user.email.contains("@") else { return nil }
+            return user
+        }
+        let assignee = ticket.assignee.flatMap { reachable($0) == nil ? nil : $0 }
         for notice in notices {
-            // A warning with no assignee goes to the dispatchers instead.
-            let toAssignee = notice.toAssignee ? ticket.assignee.map { [$0] } ?? [] : []
-            let recipients = toAssignee + (notice.toDispatchers || (notice.toAssignee && ticket.assignee == nil) ? dispatchers : [])
+            // A warning no assignee can get goes to the dispatchers instead.
+            let toAssignee = notice.toAssignee ? assignee.map { [$0] } ?? [] : []
+            let recipients = toAssignee + (notice.toDispatchers || (notice.toAssignee && assignee == nil) ? dispatchers : [])
             let stored = try state.storedTemplate(notice.0.name)
             for login in Set(recipients).sorted() {
-                guard let user = try? state.user(login), user.isActive, user.email.contains("@") else { continue }
+                guard let user = reachable(login) else { continue }
                 sequence += 1
                 let messageId = "\(number).sla-\(sequence).\(ids.next(padded: false))@docket"
                 let fullSubject = "[\(number)] SLA: \(notice.headline) — \(subject)"
