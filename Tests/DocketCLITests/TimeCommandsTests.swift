@@ -129,6 +129,31 @@ import Testing
         #expect(try eventCount() == before)
     }
 
+    /// Work logged ahead of the clock (a typo in the month or the year) is refused with the time it would end, for
+    /// logs and corrections alike, and nothing is written, so no invoice bills it.
+    @Test func workThatEndsAfterNowIsRefused() throws {
+        try setUp()
+        let now = "2026-11-03T12:00:00Z"
+        #expect(try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:00:00Z"], as: "bob", now: now).stdout == "TE-1\n")
+        let before = try eventCount()
+        let cases: [([String], String)] = [
+            (["time", "log", "T-1001", "2h", "--at", "2026-11-28T10:00:00Z"], "ends at 2026-11-28T12:00:00.000Z, after now (2026-11-03T12:00:00.000Z)"),
+            (["time", "log", "T-1001", "2h", "--at", "2199-12-31T23:00:00Z"], "ends at 2200-01-01T01:00:00.000Z"),
+            (["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:10:00Z"], "ends at 2026-11-03T12:10:00.000Z"),
+            (["time", "correct", "TE-1", "--at", "2026-11-04 10:00", "--reason", "r"], "TE-1 would be work from 2026-11-04T10:00:00.000Z"),
+            (["time", "correct", "TE-1", "--minutes", "3h", "--reason", "r"], "ends at 2026-11-03T13:00:00.000Z"),
+        ]
+        for (arguments, message) in cases {
+            let run = try docket(arguments, as: "bob", now: now)
+            #expect(run.status == 65, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains(message) && run.stderr.contains("--at"), "\(arguments): \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(arguments)")
+        }
+        #expect(try eventCount() == before)
+        let skew = try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:05:00Z"], as: "bob", now: now)
+        #expect(skew.stdout == "TE-2\n", "5 minutes of clock skew: \(skew.stderr)")
+    }
+
     @Test func mergedTicketsTakeNoTime() throws {
         try setUp()
         _ = try docket(["ticket", "open", "--client", "acme", "--subject", "dup"], as: "bob")
@@ -237,16 +262,17 @@ extension TimeCommandsTests {
         #expect(try docket(["time", "start", "T-1001", "--work-type", "onsite"], as: "bob").status == 0)
         #expect(try docket(["ticket", "merge", "T-1001", "--into", "T-1002"], as: "dora").status == 0)
         #expect(try docket(["ticket", "merge", "T-1002", "--into", "T-1003"], as: "dora").status == 0)
-        // A server keeps its own clock: the minutes are given, as for a timer left running.
-        let stop = try docket(["time", "stop", "--minutes", "45m", "--command-id", "s-1"], as: "bob")
+        // A server keeps its own clock: the minutes are given, as for a timer left running (a few, since the timer
+        // started moments ago and work may not end after now).
+        let stop = try docket(["time", "stop", "--minutes", "3m", "--command-id", "s-1"], as: "bob")
         #expect(stop.status == 0, "\(stop.stderr)")
-        #expect(stop.stdout == "TE-1: 45 minutes on T-1003 (T-1001 was merged into it while the timer ran)\n")
+        #expect(stop.stdout == "TE-1: 3 minutes on T-1003 (T-1001 was merged into it while the timer ran)\n")
         let entry = try #require(try entries().first)
         #expect(entry["ticket"] as? String == "T-1003")
         #expect(entry["workType"] as? String == "onsite")
-        #expect(entry["minutes"] as? Int == 45)
+        #expect(entry["minutes"] as? Int == 3)
         let before = try eventCount()
-        #expect(try docket(["time", "stop", "--minutes", "45m", "--command-id", "s-1"], as: "bob").stdout == stop.stdout)
+        #expect(try docket(["time", "stop", "--minutes", "3m", "--command-id", "s-1"], as: "bob").stdout == stop.stdout)
         #expect(try eventCount() == before)
         #expect(try docket(["time", "start", "T-1003"], as: "bob").status == 0, "the tech is not stuck")
     }

@@ -16,7 +16,7 @@ struct TimeEntryDeciderTests {
 
     static let logged = TimeEvent.logged(TimeLogged(
         entryId: "TE-1", ticket: "T-1001", tech: "alice", minutes: 45, workType: "remote", billable: true,
-        startedAt: "2026-11-03T14:00:00.000Z", note: nil))
+        startedAt: "2026-10-20T14:00:00.000Z", note: nil))
     let entry = given(TimeEntryDecider.self, [logged])
     let voided = given(TimeEntryDecider.self, [logged, .voided(TimeVoided(reason: "dup"))])
 
@@ -105,6 +105,43 @@ struct TimeEntryDeciderTests {
         #expect(voided.refusal(of: .void(reason: "again"))?.code == .conflict)
     }
 
+    /// Time is logged once it is worked: work given a start that would end after now (past 5 minutes of clock skew) is
+    /// refused, logged or corrected, naming when it would end; a timer's or a close's work, which ends now, is not, nor
+    /// a log without a start (it starts now, the documented default).
+    @Test func workThatEndsAfterNowIsRefused() throws {
+        let now = Fixture.now.millisecondsSinceEpoch
+        func log(startingIn minutes: Int64, for length: Int) -> TimeEntryCommand {
+            .log(
+                LogTime(
+                    entryId: "TE-1", ticket: Fixture.t1001, minutes: length, workType: "remote",
+                    startedAt: Timestamp(millisecondsSinceEpoch: now + minutes * 60_000)),
+                ticketState: Self.openTicket)
+        }
+        let future = given(TimeEntryDecider.self).refusal(of: log(startingIn: 33 * 24 * 60, for: 120), by: Fixture.tech)
+        #expect(future?.code == .invalid)
+        #expect(future?.message.contains("after now") == true && future?.message.contains("--at") == true, "\(future?.message ?? "")")
+        #expect(given(TimeEntryDecider.self).refusal(of: log(startingIn: -60, for: 66), by: Fixture.tech)?.code == .invalid)
+        #expect(given(TimeEntryDecider.self).refusal(of: log(startingIn: -60, for: 65), by: Fixture.tech) == nil, "5 minutes of clock skew")
+        #expect(given(TimeEntryDecider.self).refusal(of: log(startingIn: -45, for: 45), by: Fixture.tech) == nil, "work that ends now")
+        #expect(given(TimeEntryDecider.self).refusal(of: Self.log(), by: Fixture.tech) == nil, "no start: the work starts now")
+
+        let later = Timestamp(millisecondsSinceEpoch: now + 2 * 86_400_000)
+        let moved = entry.refusal(of: .correct(TimeCorrection(startedAt: later, reason: "wrong day")))
+        #expect(moved?.code == .invalid && moved?.message.contains("TE-1") == true)
+        let longer = given(TimeEntryDecider.self, [Self.logged(startedAt: Timestamp(millisecondsSinceEpoch: now - 60 * 60_000))])
+        #expect(longer.refusal(of: .correct(TimeCorrection(minutes: 90, reason: "longer")))?.code == .invalid)
+        #expect(longer.refusal(of: .correct(TimeCorrection(minutes: 60, reason: "exact"))) == nil)
+        let ahead = given(TimeEntryDecider.self, [Self.logged(startedAt: later)])
+        #expect(ahead.refusal(of: .correct(TimeCorrection(note: "kept", reason: "a note only"))) == nil, "fields that do not move the work")
+    }
+
+    /// `logged` starting at `start`.
+    static func logged(startedAt start: Timestamp) -> TimeEvent {
+        guard case .logged(var e) = logged else { return logged }
+        e.startedAt = start.iso8601
+        return .logged(e)
+    }
+
     @Test func unknownEntryIsNotFound() {
         #expect(given(TimeEntryDecider.self).refusal(of: .void(reason: "x"))?.code == .notFound)
     }
@@ -119,7 +156,7 @@ struct TimeEntryDeciderTests {
     /// A correction to values the entry already has decides nothing (the CLI says "nothing to change"); a correction
     /// that changes some fields records only those.
     @Test func aCorrectionToTheValuesTheEntryHasChangesNothing() throws {
-        let start = try #require(Timestamp(iso8601: "2026-11-03T14:00:00Z"))
+        let start = try #require(Timestamp(iso8601: "2026-10-20T14:00:00Z"))
         #expect(try entry.when(.correct(TimeCorrection(minutes: 45, reason: "no change"))).isEmpty)
         #expect(try entry.when(.correct(TimeCorrection(workType: "REMOTE", reason: "no change"))).isEmpty)
         #expect(try entry.when(.correct(TimeCorrection(minutes: 45, workType: "remote", billable: true, startedAt: start, reason: "same"))).isEmpty)
