@@ -154,6 +154,23 @@ import Testing
         #expect(skew.stdout == "TE-2\n", "5 minutes of clock skew: \(skew.stderr)")
     }
 
+    /// `time list` prints START in the viewer's zone with the zone named, as `queue` and `ticket show` do (it printed
+    /// UTC without a zone); `--json` keeps RFC 3339 UTC. The help of `--at` says whose zone a zoneless time is read in.
+    @Test func theListPrintsStartsInTheViewersZone() throws {
+        try setUp()
+        #expect(try docket(["time", "log", "T-1001", "30m", "--at", "2026-11-03T14:00:00Z"], as: "bob").status == 0)
+        #expect(try docket(["user", "time-zone", "tia", "America/New_York"]).status == 0)
+        let machine = try docket(["time", "list"], as: "bob").stdout
+        #expect(machine.contains("2026-11-03 14:00 UTC"), "\(machine)")
+        let own = try docket(["time", "list"], as: "tia").stdout
+        #expect(own.contains("2026-11-03 09:00 EST"), "\(own)")
+        #expect(try entries().first?["startedAt"] as? String == "2026-11-03T14:00:00.000Z")
+        for command in ["log", "correct"] {
+            let help = try docket(["time", command, "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(help.contains("without a zone, in your time zone (`docket user time-zone`), else the client's"), "\(command): \(help)")
+        }
+    }
+
     @Test func mergedTicketsTakeNoTime() throws {
         try setUp()
         _ = try docket(["ticket", "open", "--client", "acme", "--subject", "dup"], as: "bob")
