@@ -49,6 +49,12 @@ struct TicketFilterOptions: ParsableArguments {
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
     }
+
+    /// Refuses an unknown `--client` or assignee (exit 4, naming it): a typo is reported, not listed as no tickets.
+    func requireKnown(assignee: String?, in session: Session) throws {
+        if let client { _ = try session.app.directory.client(client) }
+        if let assignee { _ = try session.app.directory.user(assignee) }
+    }
 }
 
 /// Prints tickets as a table or JSON.
@@ -88,6 +94,7 @@ struct TicketList: StoreCommand {
     @Option(help: "Only tickets assigned to this user.") var assignee: String?
 
     func run(in session: Session) throws {
+        try filter.requireKnown(assignee: assignee, in: session)
         let rows = try session.app.tickets.list(
             QueueFilter(assignee: assignee, client: filter.client, status: filter.status, priority: filter.priority),
             limit: filter.limit)
@@ -120,6 +127,7 @@ struct QueueCommand: StoreCommand {
 
     func run(in session: Session) throws {
         let who = mine ? actor.name : assignee
+        try filter.requireKnown(assignee: assignee, in: session)
         let rows = try session.app.tickets.queue(
             QueueFilter(assignee: who, unassignedOnly: unassigned, client: filter.client, status: filter.status, priority: filter.priority),
             limit: filter.limit)

@@ -196,6 +196,9 @@ struct TimeList: StoreCommand {
     @Option(help: "Entries that started before this time.") var to: String?
 
     func run(in session: Session) throws {
+        // An unknown ticket or tech is a typo to report, not an empty list.
+        if let ticket { _ = try session.app.tickets.ticketSummary(ticket) }
+        if let tech { _ = try session.app.directory.user(tech) }
         let time = PeopleTime.viewer(actor.name, in: session)
         let filter = TimeFilter(
             ticket: ticket?.description, tech: tech, from: try from.map { try parseTime($0, flag: "--from", in: time) },

@@ -105,6 +105,38 @@ import Testing
         #expect(try eventCount() == before)
     }
 
+    /// A list filter that names an unknown client, user or ticket is a typo: exit 4 naming it, not an empty list that
+    /// reads as "nothing matched". `log --stream` is not checked: streams are free-form (`event append` makes any).
+    @Test(arguments: DocketMode.allCases) func filtersNamingUnknownThingsAreNotFound(_ mode: DocketMode) throws {
+        try mode.run(filtersNamingUnknownThingsAreNotFound)
+    }
+    func filtersNamingUnknownThingsAreNotFound() throws {
+        try setUp()
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN"], as: "bob").status == 0)
+        let cases: [([String], String)] = [
+            (["ticket", "list", "--client", "ghost"], "unknown client ghost"),
+            (["ticket", "list", "--assignee", "ghost"], "unknown user ghost"),
+            (["queue", "--assignee", "ghost"], "unknown user ghost"),
+            (["queue", "--client", "ghost", "--json"], "unknown client ghost"),
+            (["time", "list", "--ticket", "T-9999"], "unknown ticket T-9999"),
+            (["time", "list", "--tech", "ghost", "--json"], "unknown user ghost"),
+            (["sla", "--client", "ghost"], "unknown client ghost"),
+            (["invoice", "list", "--client", "ghost"], "unknown client ghost"),
+            (["invoice", "export", "--client", "ghost"], "unknown client ghost"),
+            (["report", "closed-without-time", "--from", "2026-11-01", "--to", "2026-12-01", "--tech", "ghost"], "unknown user ghost"),
+            (["report", "closed-without-time", "--from", "2026-11-01", "--to", "2026-12-01", "--client", "ghost"], "unknown client ghost"),
+        ]
+        for (arguments, message) in cases {
+            let run = try docket(arguments)
+            #expect(run.status == 4, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.hasPrefix("docket: error: \(message);"), "\(arguments): \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(arguments)")
+        }
+        #expect(try docket(["ticket", "list", "--client", "acme", "--assignee", "tia"]).status == 0, "known, with nothing assigned")
+        #expect(try docket(["time", "list", "--ticket", "T-1001", "--tech", "tia"]).status == 0)
+        #expect(try docket(["log", "--stream", "nosuch"]).status == 0)
+    }
+
     @Test(arguments: DocketMode.allCases) func workOnAClosedTicketIsRefusedWithTheFix(_ mode: DocketMode) throws { try mode.run(workOnAClosedTicketIsRefusedWithTheFix) }
     func workOnAClosedTicketIsRefusedWithTheFix() throws {
         try setUp()
