@@ -92,6 +92,27 @@ import Testing
         #expect(try docket(["time", "start", "T-1001"], as: "tia", now: "2026-11-03T12:00:00Z").status == 0, "a new timer after the stop")
     }
 
+    /// A timer stopped with the clock behind its start, or at its start, logs nothing (it logged a minute silently);
+    /// `--minutes` beyond the time since the start is refused too. Exit 65 and nothing is written.
+    @Test func aStopBeforeOrAtTheStartIsRefused() throws {
+        try setUp()
+        #expect(try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T10:00:00Z").status == 0)
+        let before = try eventCount()
+        let cases: [([String], String, String)] = [
+            (["time", "stop"], "2026-11-03T09:59:00Z", "the clock (2026-11-03T09:59:00.000Z) is behind the start of the timer on T-1001"),
+            (["time", "stop"], "2026-11-03T10:00:00Z", "no time has elapsed since the timer on T-1001 started"),
+            (["time", "stop", "--minutes", "30m"], "2026-11-03T10:10:00Z", "give --minutes at most the time worked since the start"),
+        ]
+        for (arguments, now, message) in cases {
+            let run = try docket(arguments, as: "bob", now: now)
+            #expect(run.status == 65, "\(arguments) at \(now): \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(run.stderr)")
+            #expect(run.stdout.isEmpty)
+        }
+        #expect(try eventCount() == before)
+        #expect(try docket(["time", "stop", "--minutes", "10m"], as: "bob", now: "2026-11-03T09:59:00Z").stdout == "TE-1: 10 minutes\n")
+    }
+
     @Test func theTimerStopsAtTheMinute() throws {
         try setUp()
         _ = try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T10:00:00Z")

@@ -14,13 +14,17 @@ public struct LogTime: Sendable, Equatable {
     /// application looks the user up; nil `forTech` with a `forLogin` means there is no such user.
     public var forLogin: String?
     public var forTech: UserSnapshot?
+    /// Whether `startedAt` is a timer's start, which the clock recorded (nobody typed it): the work is not checked
+    /// against now, since a stop with the clock behind that start logs the minutes given (``TimerDecider`` checks them).
+    public var timed: Bool
 
     public init(
         entryId: String, ticket: TicketNumber, minutes: Int, workType: String, billable: Bool = true, startedAt: Timestamp? = nil, note: String? = nil,
-        forLogin: String? = nil, forTech: UserSnapshot? = nil
+        forLogin: String? = nil, forTech: UserSnapshot? = nil, timed: Bool = false
     ) {
         self.forLogin = forLogin
         self.forTech = forTech
+        self.timed = timed
         self.entryId = entryId
         self.ticket = ticket
         self.minutes = minutes
@@ -165,7 +169,7 @@ public enum TimeEntryDecider: Decider {
             let workType = try checkWorkType(log.workType)
             let tech = try techOf(log, actor: context.actor)
             // Without a start the work starts now (the documented default); a start given must leave the work done by now.
-            if let startedAt = log.startedAt { try checkWorked(startedAt, minutes: minutes, now: context.now, entry: nil) }
+            if let startedAt = log.startedAt, !log.timed { try checkWorked(startedAt, minutes: minutes, now: context.now, entry: nil) }
             return [.logged(TimeLogged(
                 entryId: log.entryId, ticket: log.ticket.description, tech: tech, minutes: minutes, workType: workType,
                 billable: log.billable, startedAt: (log.startedAt ?? context.now).iso8601, note: Validate.optional(log.note)))]

@@ -181,6 +181,31 @@ struct TimerDeciderTests {
         #expect(TimerDecider.fold(started).running == running)
     }
 
+    /// A stop with the clock behind the timer's start, or at the very instant, logs nothing (it logged a minute): it is
+    /// refused, pointing at `--minutes` and `time cancel`; `--minutes` beyond the time since the start is refused too.
+    @Test func aStopBeforeOrAtTheStartIsRefused() throws {
+        let started = try given(TimerDecider.self).when(start, by: Fixture.tech)
+        guard case .timerStarted(let running) = started.first else { Issue.record("no start"); return }
+        func stop(_ command: TimerCommand = .stop(entryId: "TE-1"), after milliseconds: Int64) -> DomainError? {
+            let now = Timestamp(millisecondsSinceEpoch: Fixture.now.millisecondsSinceEpoch + milliseconds)
+            return refusal { () throws(DomainError) in
+                _ = try TimerDecider.decide(command, state: TimerDecider.fold(started), context: DecisionContext(actor: Fixture.tech, now: now))
+            }
+        }
+        let behind = stop(after: -60_000)
+        #expect(behind?.code == .invalid)
+        #expect(behind?.message.contains("is behind the start") == true && behind?.message.contains("--minutes") == true, "\(behind?.message ?? "")")
+        let same = stop(after: 0)
+        #expect(same?.code == .invalid)
+        #expect(same?.message.contains("no time has elapsed") == true && same?.message.contains("docket time cancel") == true, "\(same?.message ?? "")")
+        #expect(stop(after: 1) == nil, "a millisecond is a minute, rounded up")
+        #expect(TimerDecider.elapsedMinutes(running, now: Fixture.now) == nil)
+        let tooMuch = stop(.stop(entryId: "TE-1", minutes: 30), after: 10 * 60_000)
+        #expect(tooMuch?.code == .invalid && tooMuch?.message.contains("at most the time worked") == true, "\(tooMuch?.message ?? "")")
+        #expect(stop(.stop(entryId: "TE-1", minutes: 15), after: 10 * 60_000) == nil, "within the clock skew")
+        #expect(stop(.stop(entryId: "TE-1", minutes: 10), after: -60_000) == nil, "the time worked, given, is taken with the clock behind")
+    }
+
     @Test func aSecondStartIsRefusedAndStopWithoutTimerIsRefused() throws {
         let started = try given(TimerDecider.self).when(start, by: Fixture.tech)
         #expect(given(TimerDecider.self, started).refusal(of: start, by: Fixture.tech)?.code == .conflict)
