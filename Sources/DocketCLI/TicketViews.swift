@@ -39,10 +39,30 @@ struct TicketShow: StoreCommand {
     }
 }
 
+/// `--status`: a ticket's status, or `merged` (the STATUS `ticket list` shows for a ticket merged into another).
+enum StatusFilter: ExpressibleByArgument, Equatable {
+    case status(TicketStatus)
+    /// Merged tickets, which are closed too: `closed` includes them.
+    case merged
+
+    init?(argument: String) {
+        if argument == "merged" {
+            self = .merged
+        } else if let status = TicketStatus(rawValue: argument) {
+            self = .status(status)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { TicketStatus.allValueStrings + ["merged"] }
+}
+
 /// Filters shared by `ticket list` and `queue`.
 struct TicketFilterOptions: ParsableArguments {
     @Option(help: "Only this client's tickets.") var client: String?
-    @Option(help: "Only this status: \(TicketStatus.allValueStrings.joined(separator: ", ")).") var status: TicketStatus?
+    @Option(help: "Only this status: \(StatusFilter.allValueStrings.joined(separator: ", ")) (closed includes merged).")
+    var status: StatusFilter?
     @Option(help: "Only this priority.") var priority: Priority?
     @Option(help: "At most this many tickets.") var limit: Int = 50
 
@@ -54,6 +74,17 @@ struct TicketFilterOptions: ParsableArguments {
     func requireKnown(assignee: String?, in session: Session) throws {
         if let client { _ = try session.app.directory.client(client) }
         if let assignee { _ = try session.app.directory.user(assignee) }
+    }
+
+    /// The filter these options ask for, with `assignee`, or only unassigned tickets.
+    func queueFilter(assignee: String?, unassignedOnly: Bool = false) -> QueueFilter {
+        var filter = QueueFilter(assignee: assignee, unassignedOnly: unassignedOnly, client: client, priority: priority)
+        switch status {
+        case .status(let status)?: filter.status = status
+        case .merged?: filter.mergedOnly = true
+        case nil: break
+        }
+        return filter
     }
 }
 
@@ -95,9 +126,7 @@ struct TicketList: StoreCommand {
 
     func run(in session: Session) throws {
         try filter.requireKnown(assignee: assignee, in: session)
-        let rows = try session.app.tickets.list(
-            QueueFilter(assignee: assignee, client: filter.client, status: filter.status, priority: filter.priority),
-            limit: filter.limit)
+        let rows = try session.app.tickets.list(filter.queueFilter(assignee: assignee), limit: filter.limit)
         try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session))
     }
 }
@@ -128,9 +157,7 @@ struct QueueCommand: StoreCommand {
     func run(in session: Session) throws {
         let who = mine ? actor.name : assignee
         try filter.requireKnown(assignee: assignee, in: session)
-        let rows = try session.app.tickets.queue(
-            QueueFilter(assignee: who, unassignedOnly: unassigned, client: filter.client, status: filter.status, priority: filter.priority),
-            limit: filter.limit)
+        let rows = try session.app.tickets.queue(filter.queueFilter(assignee: who, unassignedOnly: unassigned), limit: filter.limit)
         try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session), showDue: true)
     }
 }

@@ -263,4 +263,15 @@ struct TimeDurationTests {
         #expect(error?.code == .invalid, "\(text)")
         #expect(error?.message.contains("\"\(text)\"") == true && error?.message.contains("1h30m") == true)
     }
+
+    /// Minutes of 60 or more after hours are a typo more likely than a way of writing more hours: refused, with the two
+    /// ways to write what was meant; alone they are fine.
+    @Test func minutesAfterHoursStayUnderAnHour() throws {
+        let error = refusal { () throws(DomainError) in try TimeDuration.parse("1h90m") }
+        #expect(error?.code == .invalid)
+        #expect(error?.message == "duration \"1h90m\" has 90 minutes after the hours; write them under 60 (2h30m) or all in minutes (150)")
+        #expect(refusal { () throws(DomainError) in try TimeDuration.parse("2h60m") }?.code == .invalid)
+        #expect(try TimeDuration.parse("1h59m") == 119)
+        #expect(try TimeDuration.parse("90m") == 90)
+    }
 }
