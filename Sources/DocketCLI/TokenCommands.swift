@@ -17,13 +17,13 @@ struct TokenGroup: ParsableCommand {
         subcommands: [TokenCreate.self, TokenList.self, TokenRevoke.self])
 }
 
-/// `--expires 90d`: a lifetime in whole days.
+/// `--expires 90d`: a lifetime in whole days (`TokenCreate.validate()` checks the range).
 struct DaysArgument: ExpressibleByArgument {
     let days: Int
 
     init?(argument: String) {
         let digits = argument.hasSuffix("d") ? String(argument.dropLast()) : argument
-        guard let days = Int(digits), days > 0 else { return nil }
+        guard let days = Int(digits) else { return nil }
         self.days = days
     }
 }
@@ -41,6 +41,12 @@ struct TokenCreate: StoreCommand {
     @Option(help: "The user the token acts as (default: you).") var user: String?
     @Option(help: "A label for the token, e.g. laptop (1 to 64 lower-case letters, digits and dashes).") var name: String
     @Option(help: ArgumentHelp("Lifetime in days, e.g. 90d (default: never expires).", valueName: "days")) var expires: DaysArgument?
+
+    func validate() throws {
+        if let days = expires?.days, !(1...TokenDecider.maxLifetimeDays).contains(days) {
+            throw ValidationError("--expires must be 1 to \(TokenDecider.maxLifetimeDays) days, e.g. 90d")
+        }
+    }
 
     func run(in session: Session) throws {
         let owner = user ?? actor.name

@@ -112,6 +112,24 @@ import Testing
         #expect(missing.stderr.contains("unknown user nobody"))
     }
 
+    /// Changing an unknown user names the login (it said "no such user"); a non-admin is still forbidden first.
+    /// `unlink-os` says which uid it unlinked, and when none was linked says so and writes nothing.
+    @Test func userChangesNameTheUserAndUnlinkingSaysWhatItDid() throws {
+        try givenStore(users: ["tom": "tech"])
+        for command in [["deactivate", "nosuch"], ["reactivate", "nosuch"], ["role", "nosuch", "tech"], ["unlink-os", "nosuch"]] {
+            let run = try docket(["user"] + command)
+            #expect(run.status == 4, "\(command): \(run.stderr)")
+            #expect(run.stderr == "docket: error: unknown user nosuch; list users with `docket user list`\n", "\(command)")
+        }
+        #expect(try docket(["user", "deactivate", "nosuch", "--as", "tom"]).status == 5)
+        #expect(try ok(["user", "link-os", "tom", "--uid", "1001"]) == "uid 1001 acts as user tom on the server's socket\n")
+        #expect(try ok(["user", "unlink-os", "tom"]) == "unlinked uid 1001 from user tom\n")
+        #expect(try jsonObject(["user", "show", "tom", "--json"])["osUid"] == nil)
+        let before = try eventCount()
+        #expect(try ok(["user", "unlink-os", "tom"]) == "user tom has no linked OS account; nothing to change\n")
+        #expect(try eventCount() == before)
+    }
+
     @Test func aTechCannotAddUsers() throws {
         try givenStore(users: ["tom": "tech"])
         let before = try eventCount()
