@@ -273,7 +273,7 @@ import Testing
         #expect(listed.compactMap { $0["id"] as? String } == ["acme-2026"])
         #expect((listed.first?["inForce"] as? [String: Any])?["amendment"] as? Int == 1)
 
-        let human = try ok(["contract", "show", "acme-2026", "--at", "2026-05-01"])
+        let human = try ok(["contract", "show", "acme-2026", "--at", "2026-05-01T00:00:00Z"])
         #expect(human.contains("in force at 2026-05-01T00:00:00Z: amendment 2"))
         #expect(human.contains("AMENDMENT"))
     }
@@ -286,11 +286,11 @@ import Testing
         #expect(try ok(["contract", "end", "acme-2026", "--effective", "2027-01-01T00:00:00Z"]) == "contract acme-2026 ends at 2027-01-01T00:00:00Z\n")
 
         #expect(try jsonObject(["contract", "show", "acme-2026", "--at", "2025-12-31", "--json"])["inForce"] is NSNull)
-        let before = try docket(["contract", "show", "acme-2026", "--at", "2025-12-31"])
+        let before = try docket(["contract", "show", "acme-2026", "--at", "2025-12-31T00:00:00Z"])
         #expect(before.status == 0)
         #expect(before.stdout.contains("no terms in force at 2025-12-31T00:00:00Z"))
         #expect(before.stdout.contains("starts at 2026-01-01T00:00:00Z"))
-        let after = try docket(["contract", "show", "acme-2026", "--at", "2027-01-01"])
+        let after = try docket(["contract", "show", "acme-2026", "--at", "2027-01-01T00:00:00Z"])
         #expect(after.status == 0)
         #expect(after.stdout.contains("no terms in force at 2027-01-01T00:00:00Z"))
         #expect(after.stdout.contains("ended at 2027-01-01T00:00:00Z"))
