@@ -226,22 +226,25 @@ public struct QueueFilter: Sendable, Equatable {
     public var unassignedOnly = false
     public var client: String?
     public var status: TicketStatus?
+    /// Only tickets merged into another (their status is ``TicketStatus/closed``).
+    public var mergedOnly = false
     public var priority: Priority?
 
     public init(
         assignee: String? = nil, unassignedOnly: Bool = false, client: String? = nil, status: TicketStatus? = nil,
-        priority: Priority? = nil
+        mergedOnly: Bool = false, priority: Priority? = nil
     ) {
         self.assignee = assignee
         self.unassignedOnly = unassignedOnly
         self.client = client
         self.status = status
+        self.mergedOnly = mergedOnly
         self.priority = priority
     }
 
     func matches(_ row: TicketSummary) -> Bool {
         (assignee == nil || row.assignee == assignee) && (!unassignedOnly || row.assignee == nil)
             && (client == nil || row.client == client) && (status == nil || row.status == status)
-            && (priority == nil || row.priority == priority)
+            && (!mergedOnly || row.mergedInto != nil) && (priority == nil || row.priority == priority)
     }
 }

@@ -53,6 +53,7 @@ enum AuditText {
         }
         text += "  drafted    " + cite(audit.drafted) + "\n"
         if let finalized = audit.finalized { text += "  finalized  " + cite(finalized) + "\n" }
+        if let discarded = audit.discarded { text += "  discarded  " + cite(discarded) + (discarded.reason.map { "  \"\($0)\"" } ?? "") + "\n" }
         if let voided = audit.voided { text += "  voided     " + cite(voided) + " by credit note \(invoice.creditNote ?? "")\n" }
         for line in audit.lines {
             let charge = line.charge

@@ -105,9 +105,13 @@ struct ClientContactGroup: ParsableCommand {
 struct ClientContactAdd: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a contact; prints its id (<code>-1, <code>-2, … unless --id is given).",
-        discussion: "Retrying is safe without a command id: a second contact with the same e-mail is refused.")
+        discussion: """
+            A retry with the same --command-id adds nothing and prints the id of the contact the first attempt added;
+            without one, a second contact with the same e-mail is refused.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
     @Argument(help: "The client's code.") var code: String
     @Option(help: "The contact's name.") var name: String
     @Option(help: "The contact's e-mail address (unique within the client).") var email: String
@@ -116,7 +120,7 @@ struct ClientContactAdd: StoreCommand {
 
     func run(in session: Session) throws {
         let details = ContactDetails(name: name, email: email, phone: phone)
-        let contactId = try session.app.directory.addContact(to: code, details, id: id, as: actor.name)
+        let contactId = try session.app.directory.addContact(to: code, details, id: id, as: actor.name, commandId: write.commandId)
         Terminal.out("\(contactId)\n")
     }
 }

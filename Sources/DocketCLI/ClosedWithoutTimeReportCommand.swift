@@ -28,6 +28,9 @@ struct ClosedWithoutTimeReportCommand: StoreCommand {
     }
 
     func run(in session: Session) throws {
+        // An unknown tech or client is a typo to report, not an empty report.
+        if let tech { _ = try session.app.directory.user(tech) }
+        if let client { _ = try session.app.directory.client(client) }
         let lines = try session.app.billing.closedWithoutTimeReport(
             ClosedWithoutTimeFilter(from: from.timestamp, to: to.timestamp, tech: tech, client: client))
         let yesNo = { (flag: Bool) in flag ? "yes" : "no" }

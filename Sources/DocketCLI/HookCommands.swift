@@ -38,6 +38,7 @@ struct HookCreate: StoreCommand {
         commandName: "create", abstract: "Create a webhook source and print its secret, the only time it is shown.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
     @Argument(help: "The source's name, the end of its URL (1 to 64 lower-case letters, digits and dashes).") var source: String
     @Option(help: "alertmanager, generic or mail.") var format: HookFormat
     @Option(help: "The Docket user deliveries act as (a dispatcher, e.g. intake).") var actsAs: String
@@ -45,8 +46,14 @@ struct HookCreate: StoreCommand {
 
     func run(in session: Session) throws {
         let secret = try session.app.intake.createHook(
-            source, format: format, actsAs: actsAs, defaultClient: defaultClient, as: actor.name,
+            source, format: format, actsAs: actsAs, defaultClient: defaultClient, as: actor.name, commandId: write.commandId,
             key: { try HookKeyAccess.key(store: store.path, create: true) })
+        guard let secret else {
+            Terminal.out(
+                "webhook source \(source) was already created by command id \(write.commandId ?? ""); its secret was shown only then: "
+                    + "if it was lost, give the source a new one with `docket hook rotate \(source)`\n")
+            return
+        }
         Terminal.out(secret + "\n")
         if Terminal.stderrIsTerminal {
             Terminal.error("docket: created webhook source \(source) (\(format.rawValue)); its secret is shown only now: give it to the sender")
@@ -59,13 +66,21 @@ struct HookRotate: StoreCommand {
         commandName: "rotate", abstract: "Give a webhook source a new secret and print it, the only time it is shown.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
     @Argument(help: "The source's name.") var source: String
     @Option(help: ArgumentHelp("How long the previous secret is still accepted, e.g. 24h or 2d (at most 7d; default 0).", valueName: "hours"))
     var grace: GraceArgument?
 
     func run(in session: Session) throws {
         let secret = try session.app.intake.rotateHook(
-            source, graceMilliseconds: grace?.milliseconds ?? 0, as: actor.name, key: { try HookKeyAccess.key(store: store.path, create: true) })
+            source, graceMilliseconds: grace?.milliseconds ?? 0, as: actor.name, commandId: write.commandId,
+            key: { try HookKeyAccess.key(store: store.path, create: true) })
+        guard let secret else {
+            Terminal.out(
+                "webhook source \(source)'s secret was already rotated by command id \(write.commandId ?? ""); the new secret was shown "
+                    + "only then: if it was lost, rotate it again\n")
+            return
+        }
         Terminal.out(secret + "\n")
     }
 }

@@ -129,6 +129,8 @@ struct InvoiceList: StoreCommand {
     @Option(help: "Only drafts, finals, voided or discarded ones (draft, final, voided, discarded).") var status: Invoice.Status?
 
     func run(in session: Session) throws {
+        // An unknown client is a typo to report, not an empty list.
+        if let client { _ = try session.app.directory.client(client) }
         let invoices = try session.app.billing.invoices(
             InvoiceFilter(client: client, period: period?.period.description, status: status))
         if output.json {

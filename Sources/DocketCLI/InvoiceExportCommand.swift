@@ -26,6 +26,8 @@ struct InvoiceExport: StoreCommand {
     @Flag(help: "Include drafts (document = the draft id).") var includeDrafts = false
 
     func run(in session: Session) throws {
+        // An unknown client is a typo to report, not an empty export.
+        if let client { _ = try session.app.directory.client(client) }
         let invoices = try session.app.billing.invoices(InvoiceFilter(client: client, period: period?.period.description))
         let rows = invoices.flatMap { ExportRow.rows(of: $0, includeDrafts: includeDrafts) }
         switch format {

@@ -28,19 +28,38 @@ struct ActorOptions: ParsableArguments {
     var actor: String?
 
     /// The acting user: the flag, else `$DOCKET_USER`, else the OS user name; inside the server, the caller the
-    /// server identified (token or peer uid), always.
+    /// server identified (token or peer uid), always. Empty only where ``validate()`` refused it.
     var name: String {
         if let served = ServedInvocation.current { return served.actor }
-        if let actor, !actor.isEmpty { return actor }
+        if let actor { return actor }
         let env = ProcessInfo.processInfo.environment
-        if let user = env["DOCKET_USER"], !user.isEmpty { return user }
-        return env["USER"] ?? env["LOGNAME"] ?? NSUserName()
+        if let user = env["DOCKET_USER"] { return user }
+        return Self.osUser(env)
+    }
+
+    /// The OS user's name: `$USER`, else `$LOGNAME`, else the account's (an empty variable counts as unset).
+    private static func osUser(_ env: [String: String]) -> String {
+        [env["USER"], env["LOGNAME"]].compactMap { $0 }.first { !$0.isEmpty } ?? NSUserName()
     }
 
     func validate() throws {
-        if actor != nil, ServedInvocation.current != nil {
-            throw ValidationError(
-                "--as is refused through a server (DOCKET_SERVER): you act as the user your token or OS account identifies")
+        guard ServedInvocation.current == nil else {
+            if actor != nil {
+                throw ValidationError(
+                    "--as is refused through a server (DOCKET_SERVER): you act as the user your token or OS account identifies")
+            }
+            return
+        }
+        // An empty name must not fall through to the next source: that is often the OS account, an admin.
+        if actor?.isEmpty == true {
+            throw ValidationError("--as needs a login, e.g. --as bob; leave it out to act as $DOCKET_USER or your OS user")
+        }
+        let env = ProcessInfo.processInfo.environment
+        if actor == nil, env["DOCKET_USER"]?.isEmpty == true {
+            throw ValidationError("$DOCKET_USER is set but empty; set it to your login (DOCKET_USER=bob) or unset it to act as your OS user")
+        }
+        if actor == nil, env["DOCKET_USER"] == nil, Self.osUser(env).isEmpty {
+            throw ValidationError("no acting user: $USER is empty and the OS account has no name; give --as LOGIN or set $DOCKET_USER")
         }
     }
 }

@@ -64,17 +64,63 @@ struct OutboxList: StoreCommand {
     }
 }
 
-/// `docket outbox show ID`: the whole RFC 5322 message.
+/// `docket outbox show ID [--json]`: the whole RFC 5322 message.
 struct OutboxShow: StoreCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print one queued message exactly as it is sent (RFC 5322, CRLF line ends).")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print one queued message exactly as it is sent (RFC 5322, CRLF line ends).",
+        discussion: "--json: one object with the message's headers (in order, unfolded) and body, its status, reason and ticket.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
     @Argument(help: "The Message-ID, with or without angle brackets.") var messageId: String
+
+    /// The `--json` shape.
+    struct Message: Encodable {
+        struct Header: Encodable {
+            let name: String
+            let value: String
+        }
+        let messageId: String
+        let ticket: String?
+        let reason: String
+        let status: String
+        let headers: [Header]
+        /// The body, CRLF line ends as sent.
+        let body: String
+    }
 
     func run(in session: Session) throws {
         guard let entry = try session.app.outbox.message(messageId) else {
             throw CLIError.notFound("no queued message \(messageId); list them with `docket outbox list`")
         }
+        if output.json {
+            let (headers, body) = Self.split(entry.message)
+            try printJSON(
+                Message(
+                    messageId: entry.messageId, ticket: entry.ticket?.description, reason: entry.reason.rawValue,
+                    status: entry.status.rawValue, headers: headers, body: body))
+            return
+        }
         Terminal.out(entry.message)
+    }
+
+    /// The header fields (each unfolded: a line starting with a space or tab continues the one before) and the body
+    /// after the first empty line.
+    static func split(_ message: String) -> (headers: [Message.Header], body: String) {
+        let end = message.range(of: "\r\n\r\n")
+        let head = end.map { message[..<$0.lowerBound] } ?? message[...]
+        var fields: [String] = []
+        for line in head.components(separatedBy: "\r\n") {
+            if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
+                fields[fields.count - 1] += line
+            } else {
+                fields.append(line)
+            }
+        }
+        let headers = fields.compactMap { field -> Message.Header? in
+            guard let colon = field.firstIndex(of: ":") else { return nil }
+            return Message.Header(name: String(field[..<colon]), value: field[field.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        return (headers, end.map { String(message[$0.upperBound...]) } ?? "")
     }
 }
 

@@ -72,7 +72,14 @@ struct TemplateRemove: StoreCommand {
     @Argument(help: "The template's name.") var name: String
 
     func run(in session: Session) throws {
-        try change(name, .remove, in: session, actor: actor, write: write, done: "removed template \(name)")
+        let events = try session.app.directory.template(name, .remove, as: actor.name, commandId: write.commandId)
+        if !events.isEmpty {
+            Terminal.out("removed template \(name)\n")
+        } else if MailTemplate.named(name) != nil {
+            Terminal.out("template \(name) is already the default; nothing to change\n")
+        } else {
+            Terminal.out("template \(name) was already removed; nothing to change\n")
+        }
     }
 }
 

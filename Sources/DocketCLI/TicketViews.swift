@@ -39,15 +39,52 @@ struct TicketShow: StoreCommand {
     }
 }
 
+/// `--status`: a ticket's status, or `merged` (the STATUS `ticket list` shows for a ticket merged into another).
+enum StatusFilter: ExpressibleByArgument, Equatable {
+    case status(TicketStatus)
+    /// Merged tickets, which are closed too: `closed` includes them.
+    case merged
+
+    init?(argument: String) {
+        if argument == "merged" {
+            self = .merged
+        } else if let status = TicketStatus(rawValue: argument) {
+            self = .status(status)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { TicketStatus.allValueStrings + ["merged"] }
+}
+
 /// Filters shared by `ticket list` and `queue`.
 struct TicketFilterOptions: ParsableArguments {
     @Option(help: "Only this client's tickets.") var client: String?
-    @Option(help: "Only this status: \(TicketStatus.allValueStrings.joined(separator: ", ")).") var status: TicketStatus?
+    @Option(help: "Only this status: \(StatusFilter.allValueStrings.joined(separator: ", ")) (closed includes merged).")
+    var status: StatusFilter?
     @Option(help: "Only this priority.") var priority: Priority?
     @Option(help: "At most this many tickets.") var limit: Int = 50
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+    }
+
+    /// Refuses an unknown `--client` or assignee (exit 4, naming it): a typo is reported, not listed as no tickets.
+    func requireKnown(assignee: String?, in session: Session) throws {
+        if let client { _ = try session.app.directory.client(client) }
+        if let assignee { _ = try session.app.directory.user(assignee) }
+    }
+
+    /// The filter these options ask for, with `assignee`, or only unassigned tickets.
+    func queueFilter(assignee: String?, unassignedOnly: Bool = false) -> QueueFilter {
+        var filter = QueueFilter(assignee: assignee, unassignedOnly: unassignedOnly, client: client, priority: priority)
+        switch status {
+        case .status(let status)?: filter.status = status
+        case .merged?: filter.mergedOnly = true
+        case nil: break
+        }
+        return filter
     }
 }
 
@@ -88,9 +125,8 @@ struct TicketList: StoreCommand {
     @Option(help: "Only tickets assigned to this user.") var assignee: String?
 
     func run(in session: Session) throws {
-        let rows = try session.app.tickets.list(
-            QueueFilter(assignee: assignee, client: filter.client, status: filter.status, priority: filter.priority),
-            limit: filter.limit)
+        try filter.requireKnown(assignee: assignee, in: session)
+        let rows = try session.app.tickets.list(filter.queueFilter(assignee: assignee), limit: filter.limit)
         try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session))
     }
 }
@@ -120,9 +156,8 @@ struct QueueCommand: StoreCommand {
 
     func run(in session: Session) throws {
         let who = mine ? actor.name : assignee
-        let rows = try session.app.tickets.queue(
-            QueueFilter(assignee: who, unassignedOnly: unassigned, client: filter.client, status: filter.status, priority: filter.priority),
-            limit: filter.limit)
+        try filter.requireKnown(assignee: assignee, in: session)
+        let rows = try session.app.tickets.queue(filter.queueFilter(assignee: who, unassignedOnly: unassigned), limit: filter.limit)
         try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session), showDue: true)
     }
 }

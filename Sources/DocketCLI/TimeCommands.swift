@@ -60,7 +60,8 @@ struct TimeLog: ParsableCommand {
     @Argument(help: "The ticket, e.g. T-1042.") var ticket: TicketNumber
     @Argument(help: "How long: 45m, 1h30m, 1.5h or 90 (minutes).") var duration: String
     @Option(help: "The kind of work, e.g. remote, onsite, travel.") var workType: String = "remote"
-    @Option(help: "When the work started (default now); without a zone, in the client's time zone.") var at: String?
+    @Option(help: "When the work started (default now); without a zone, in your time zone (`docket user time-zone`), else the client's.")
+    var at: String?
     @Flag(help: "The time is not billed.") var nonBillable = false
     @Option(help: "What was done.") var note: String?
     @Option(name: .customLong("for"), help: "Log it for this tech (dispatchers and admins).") var tech: String?
@@ -92,7 +93,8 @@ struct TimeCorrect: ParsableCommand {
     @Option(help: "The right kind of work.") var workType: String?
     @Flag(help: "The time is billed.") var billable = false
     @Flag(help: "The time is not billed.") var nonBillable = false
-    @Option(help: "When the work really started; without a zone, in the client's time zone.") var at: String?
+    @Option(help: "When the work really started; without a zone, in your time zone (`docket user time-zone`), else the client's.")
+    var at: String?
     @Option(help: "A new note.") var note: String?
     @Option(help: "Why (required).") var reason: String = ""
 
@@ -183,7 +185,8 @@ struct TimeCancel: ParsableCommand {
 
 struct TimeList: StoreCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List time entries, with billable and non-billable totals for a ticket.")
+        commandName: "list", abstract: "List time entries, with billable and non-billable totals for a ticket.",
+        discussion: "START is in your time zone (`docket user time-zone`), else this machine's, with the zone named; --json keeps RFC 3339 UTC.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
@@ -193,6 +196,9 @@ struct TimeList: StoreCommand {
     @Option(help: "Entries that started before this time.") var to: String?
 
     func run(in session: Session) throws {
+        // An unknown ticket or tech is a typo to report, not an empty list.
+        if let ticket { _ = try session.app.tickets.ticketSummary(ticket) }
+        if let tech { _ = try session.app.directory.user(tech) }
         let time = PeopleTime.viewer(actor.name, in: session)
         let filter = TimeFilter(
             ticket: ticket?.description, tech: tech, from: try from.map { try parseTime($0, flag: "--from", in: time) },
@@ -205,7 +211,7 @@ struct TimeList: StoreCommand {
         var text = Terminal.table(
             ["ENTRY", "TICKET", "TECH", "START", "MINUTES", "WORK TYPE", "BILLABLE", "VOIDED"],
             rows.map {
-                [$0.entryId, $0.ticket, $0.tech, String($0.startedAt.prefix(16)), String($0.minutes), $0.workType,
+                [$0.entryId, $0.ticket, $0.tech, Timestamp(iso8601: $0.startedAt).map(time.text) ?? $0.startedAt, String($0.minutes), $0.workType,
                  $0.billable ? "yes" : "no", $0.voided ? "yes" : "no"]
             })
         if let ticket {

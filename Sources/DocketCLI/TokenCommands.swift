@@ -17,29 +17,47 @@ struct TokenGroup: ParsableCommand {
         subcommands: [TokenCreate.self, TokenList.self, TokenRevoke.self])
 }
 
-/// `--expires 90d`: a lifetime in whole days.
+/// `--expires 90d`: a lifetime in whole days (`TokenCreate.validate()` checks the range).
 struct DaysArgument: ExpressibleByArgument {
     let days: Int
 
     init?(argument: String) {
         let digits = argument.hasSuffix("d") ? String(argument.dropLast()) : argument
-        guard let days = Int(digits), days > 0 else { return nil }
+        guard let days = Int(digits) else { return nil }
         self.days = days
     }
 }
 
 struct TokenCreate: StoreCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create", abstract: "Create a token and print it, the only time it is shown.")
+        commandName: "create", abstract: "Create a token and print it, the only time it is shown.",
+        discussion: """
+            A retry with the same --command-id creates no second token and does not show the secret again (only its
+            hash is kept): it says which token the first attempt created.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
     @Option(help: "The user the token acts as (default: you).") var user: String?
     @Option(help: "A label for the token, e.g. laptop (1 to 64 lower-case letters, digits and dashes).") var name: String
     @Option(help: ArgumentHelp("Lifetime in days, e.g. 90d (default: never expires).", valueName: "days")) var expires: DaysArgument?
 
+    func validate() throws {
+        if let days = expires?.days, !(1...TokenDecider.maxLifetimeDays).contains(days) {
+            throw ValidationError("--expires must be 1 to \(TokenDecider.maxLifetimeDays) days, e.g. 90d")
+        }
+    }
+
     func run(in session: Session) throws {
         let owner = user ?? actor.name
-        let token = try session.app.directory.createToken(for: owner, name: name, lifetimeDays: expires?.days, as: actor.name)
+        let created = try session.app.directory.createToken(
+            for: owner, name: name, lifetimeDays: expires?.days, as: actor.name, commandId: write.commandId)
+        guard let token = created.token else {
+            Terminal.out(
+                "token \(created.tokenId) was already created by command id \(write.commandId ?? ""); its secret was shown only then "
+                    + "and is not kept: if it was lost, revoke the token (`docket token revoke \(created.tokenId)`) and create another\n")
+            return
+        }
         Terminal.out(token + "\n")
         if Terminal.stderrIsTerminal {
             Terminal.error("docket: created API token \(name) for \(owner); it is shown only now: store it safely")
@@ -88,12 +106,13 @@ struct TokenRevoke: StoreCommand {
         commandName: "revoke", abstract: "Revoke a token for good (its owner or an admin).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
     @Argument(help: "The token's id (the ID column of `docket token list`).") var id: String
     @Option(help: "Why.") var reason: String?
 
     func run(in session: Session) throws {
         guard id.utf8.count <= 64 else { throw CLIError.badInput("token id \(id.prefix(16))… is too long; copy it from `docket token list`") }
-        try session.app.directory.revokeToken(id, reason: reason, as: actor.name)
-        Terminal.out("revoked token \(id)\n")
+        let events = try session.app.directory.revokeToken(id, reason: reason, as: actor.name, commandId: write.commandId)
+        Terminal.out(events.isEmpty ? "token \(id) was already revoked; nothing to change\n" : "revoked token \(id)\n")
     }
 }

@@ -119,7 +119,17 @@ struct UserUnlinkOS: ParsableCommand {
     @Argument(help: "The user's login.") var login: String
 
     func run() throws {
-        try change(login, .setOSAccount(nil), store: store, actor: actor, write: write, done: "user \(login) has no linked OS account")
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            let linked = try session.app.directory.user(login).osUid
+            let events = try session.app.directory.linkOSAccount(login, uid: nil, as: actor.name, commandId: write.commandId)
+            if events.isEmpty {
+                Terminal.out("user \(login) has no linked OS account; nothing to change\n")
+            } else {
+                // Nil after a change: a retried command id, whose first attempt unlinked it.
+                Terminal.out(linked.map { "unlinked uid \($0) from user \(login)\n" } ?? "unlinked user \(login)'s OS account\n")
+            }
+        }
     }
 }
 

@@ -10,6 +10,7 @@ import Testing
 
     @Test func eveningWorkOnTheLastDayIsBilledInThatMonthAndANewZoneWaitsForTheNextUnbilledMonth() throws {
         let f = try ServiceFixture()
+        f.clock.advance(milliseconds: (29 * 24 - 1) * 3_600_000)  // 1 December, 08:00Z: the work logged below is done
         try f.app.directory.createContract(
             CreateContract(
                 id: "acme-msa", client: "acme", clientSnapshot: nil, name: "MSA", effectiveFrom: at("2026-10-01T00:00:00Z"),
@@ -26,7 +27,7 @@ import Testing
         try f.app.directory.client("acme", .update(name: nil, domains: nil, timeZone: "America/Los_Angeles"), as: "dora")
         // 22:00 on 30 November in Los Angeles, 01:00 on 1 December in New York: after November's end, so December's.
         try f.app.billing.logTime(TimeLogRequest(ticket: ticket, minutes: 30, workType: "remote", startedAt: at("2026-12-01T06:00:00Z")), as: "bob")
-        f.clock.advance(milliseconds: 40 * 86_400_000)  // 12 December: the December run is not ahead of time
+        f.clock.advance(milliseconds: 40 * 86_400_000)  // 10 January: the December run is not ahead of time
         let december = try #require(try f.app.billing.runInvoices(period: BillingPeriod("2026-12")!, as: "bill").first?.drafted.first)
         #expect(december.lines.map(\.charge.period) == ["2026-12"])
         #expect(december.lines.allSatisfy { !$0.adjustment }, "nothing billed for November changes")

@@ -63,6 +63,7 @@ struct BillingReportDatingTests {
 
     @Test func leakageKeepsContractNonBillableTimeInItsOwnColumn() throws {
         let f = try ServiceFixture()
+        f.clock.advance(milliseconds: 10 * 86_400_000)  // 12 November: after the work logged below
         let terms: JSONValue = [
             "model": "retainer", "currency": "USD", "rates": ["*": 12_000], "nonBillableWorkTypes": ["internal"],
             "retainer": ["monthlyFeeMinor": 100_000, "includedMinutes": 0, "coveredCategories": ["helpdesk"]],

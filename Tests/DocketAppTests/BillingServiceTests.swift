@@ -11,9 +11,11 @@ import Testing
         "rounding": ["incrementMinutes": 15, "scope": "entry"], "taxBasisPoints": 1_000,
     ]
 
-    /// acme on hourly terms from October, a ticket, and `minutes` logged by bob on 3 November.
+    /// acme on hourly terms from October, a ticket, and `minutes` logged by bob on 3 November; the clock on 25 November,
+    /// after the work the tests log (time is logged once it is worked).
     func fixture(minutes: [Int]) throws -> (ServiceFixture, TicketNumber, [String]) {
         let f = try ServiceFixture()
+        f.clock.advance(milliseconds: 23 * 86_400_000)
         try f.app.directory.createContract(
             CreateContract(
                 id: "acme-msa", client: "acme", clientSnapshot: nil, name: "MSA", effectiveFrom: Timestamp(iso8601: "2026-10-01T00:00:00Z")!,

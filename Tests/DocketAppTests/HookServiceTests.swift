@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func createSealsTheSecretAndDeliveriesOpenIt() throws {
-        let secret = try service.createHook("ninja", format: .generic, actsAs: "dora", defaultClient: "acme", as: "ann", key: { key })
+        let secret = try #require(try service.createHook("ninja", format: .generic, actsAs: "dora", defaultClient: "acme", as: "ann", key: { key }))
         #expect(secret.hasPrefix("dkh_"))
         let events = try fixture.store.read(stream: "hook-ninja")
         #expect(events.map(\.type) == ["hook.created"])
@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test func rotationWithGraceKeepsThePreviousSecretUntilTheGraceEnds() throws {
-        let first = try service.createHook("prom", format: .alertmanager, actsAs: "dora", defaultClient: nil, as: "ann", key: { key })
-        let second = try service.rotateHook("prom", graceMilliseconds: 3_600_000, as: "ann", key: { key })
+        let first = try #require(try service.createHook("prom", format: .alertmanager, actsAs: "dora", defaultClient: nil, as: "ann", key: { key }))
+        let second = try #require(try service.rotateHook("prom", graceMilliseconds: 3_600_000, as: "ann", key: { key }))
         #expect(first != second)
         #expect(try service.hookAuthority("prom", key: key)?.secrets == [second, first])
         let listed = try #require(try service.hooks(as: "ann").first)
@@ -49,7 +49,7 @@ import Testing
         #expect(listed.previousFingerprint == HookKey.fingerprint(first))
         fixture.clock.advance(milliseconds: 61 * 60_000)
         #expect(try service.hookAuthority("prom", key: key)?.secrets == [second])
-        let third = try service.rotateHook("prom", graceMilliseconds: 0, as: "ann", key: { key })
+        let third = try #require(try service.rotateHook("prom", graceMilliseconds: 0, as: "ann", key: { key }))
         #expect(try service.hookAuthority("prom", key: key)?.secrets == [third], "no grace: the old secret stops at once")
     }
 

@@ -37,8 +37,8 @@ import Testing
         ], as: "bill")
         #expect(try ok(["user", "cost-rate", "bob", "6000", "--currency", "USD", "--effective", "2026-01-01"], as: "bill").contains("bob"))
         #expect(try ok(["ticket", "open", "--client", "acme", "--subject", "VPN down", "--category", "network"], as: "bob") == "T-1001\n")
-        _ = try ok(["time", "log", "T-1001", "90m", "--at", "2026-11-03T10:00:00Z"], as: "bob")
-        _ = try ok(["time", "log", "T-1001", "30m", "--non-billable", "--at", "2026-11-04T10:00:00Z"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "90m", "--at", "2026-11-03T10:00:00Z"], as: "bob", now: "2026-11-05T09:00:00Z")
+        _ = try ok(["time", "log", "T-1001", "30m", "--non-billable", "--at", "2026-11-04T10:00:00Z"], as: "bob", now: "2026-11-05T09:00:00Z")
         _ = try ok(["invoice", "run", "--period", "2026-11"], as: "bill", now: "2026-12-01T09:00:00Z")
         _ = try ok(["invoice", "finalize", "acme-D1"], as: "bill", now: "2026-12-01T09:05:00Z")
     }
@@ -84,7 +84,7 @@ import Testing
 
     @Test func leakageUtilizationAndVolume() throws {
         try setUp()
-        _ = try ok(["time", "log", "T-1001", "15m", "--at", "2026-11-20T10:00:00Z"], as: "bob")  // logged after the run
+        _ = try ok(["time", "log", "T-1001", "15m", "--at", "2026-11-20T10:00:00Z"], as: "bob", now: "2026-12-01T10:00:00Z")  // after the run
         let leakage = try json(["report", "leakage"] + window)
         #expect(leakage.map { $0["client"] as? String } == ["acme", "TOTAL"])
         #expect(leakage[0]["billableMinutes"] as? Int == 105)

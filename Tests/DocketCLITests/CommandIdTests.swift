@@ -85,4 +85,45 @@ import Testing
         #expect(show["status"] as? String == "new", "T-1001 was not closed: \(show["status"] ?? "")")
         #expect(show["assignee"] == nil, "nor assigned")
     }
+
+    /// Contacts, tokens and webhook sources take `--command-id` like every other write: a retry writes nothing and
+    /// answers what the first attempt did (the contact's id; for a token or a secret, that it exists and was shown once:
+    /// a secret is never shown twice, and a retry never mints a second one).
+    @Test(arguments: DocketMode.allCases) func contactsTokensAndHooksTakeACommandId(_ mode: DocketMode) throws {
+        try mode.run(contactsTokensAndHooksTakeACommandId)
+    }
+    func contactsTokensAndHooksTakeACommandId() throws {
+        try docket(["init"])
+        try docket(["user", "add", "intake", "--name", "Intake", "--email", "intake@msp.example", "--role", "dispatcher"])
+        try docket(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "EUR"])
+        let contact = ["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example", "--command-id", "c-1"]
+        #expect(try docket(contact).stdout == "acme-1\n")
+        let token = try docket(["token", "create", "--user", "intake", "--name", "laptop", "--command-id", "t-1"])
+        #expect(token.status == 0, "\(token.stderr)")
+        let id = String(token.stdout.dropFirst(4).prefix(12))
+        #expect(try docket(["token", "revoke", id, "--command-id", "r-1"]).stdout == "revoked token \(id)\n")
+        let secret = try docket(["hook", "create", "ninja", "--format", "generic", "--acts-as", "intake", "--command-id", "h-1"])
+        #expect(secret.status == 0 && secret.stdout.hasPrefix("dkh_"), "\(secret.stderr)")
+        let rotated = try docket(["hook", "rotate", "ninja", "--command-id", "h-2"])
+        #expect(rotated.status == 0 && rotated.stdout.hasPrefix("dkh_"), "\(rotated.stderr)")
+        let before = try docket(["log", "--json", "--limit", "100000"]).stdout
+
+        let again = try docket(contact)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout == "acme-1\n")
+        let tokenAgain = try docket(["token", "create", "--user", "intake", "--name", "laptop", "--command-id", "t-1"])
+        #expect(tokenAgain.status == 0, "\(tokenAgain.stderr)")
+        #expect(tokenAgain.stdout.contains("token \(id) was already created by command id t-1; its secret was shown only then"))
+        #expect(!tokenAgain.stdout.contains("dkt_"), "the secret is not shown again")
+        #expect(try docket(["token", "revoke", id, "--command-id", "r-1"]).stdout == "revoked token \(id)\n")
+        #expect(try docket(["token", "revoke", id]).stdout == "token \(id) was already revoked; nothing to change\n")
+        let hookAgain = try docket(["hook", "create", "ninja", "--format", "generic", "--acts-as", "intake", "--command-id", "h-1"])
+        #expect(hookAgain.status == 0, "\(hookAgain.stderr)")
+        #expect(hookAgain.stdout.hasPrefix("webhook source ninja was already created by command id h-1"), "\(hookAgain.stdout)")
+        let rotatedAgain = try docket(["hook", "rotate", "ninja", "--command-id", "h-2"])
+        #expect(rotatedAgain.stdout.hasPrefix("webhook source ninja's secret was already rotated by command id h-2"), "\(rotatedAgain.stdout)")
+        #expect(try docket(["log", "--json", "--limit", "100000"]).stdout == before, "nothing written")
+        let misused = try docket(["hook", "rotate", "ninja", "--command-id", "h-1"])
+        #expect(misused.status == 65, "an id that created the source is not a rotation's: \(misused.stderr)")
+    }
 }

@@ -112,6 +112,24 @@ import Testing
         #expect(missing.stderr.contains("unknown user nobody"))
     }
 
+    /// Changing an unknown user names the login (it said "no such user"); a non-admin is still forbidden first.
+    /// `unlink-os` says which uid it unlinked, and when none was linked says so and writes nothing.
+    @Test func userChangesNameTheUserAndUnlinkingSaysWhatItDid() throws {
+        try givenStore(users: ["tom": "tech"])
+        for command in [["deactivate", "nosuch"], ["reactivate", "nosuch"], ["role", "nosuch", "tech"], ["unlink-os", "nosuch"]] {
+            let run = try docket(["user"] + command)
+            #expect(run.status == 4, "\(command): \(run.stderr)")
+            #expect(run.stderr == "docket: error: unknown user nosuch; list users with `docket user list`\n", "\(command)")
+        }
+        #expect(try docket(["user", "deactivate", "nosuch", "--as", "tom"]).status == 5)
+        #expect(try ok(["user", "link-os", "tom", "--uid", "1001"]) == "uid 1001 acts as user tom on the server's socket\n")
+        #expect(try ok(["user", "unlink-os", "tom"]) == "unlinked uid 1001 from user tom\n")
+        #expect(try jsonObject(["user", "show", "tom", "--json"])["osUid"] == nil)
+        let before = try eventCount()
+        #expect(try ok(["user", "unlink-os", "tom"]) == "user tom has no linked OS account; nothing to change\n")
+        #expect(try eventCount() == before)
+    }
+
     @Test func aTechCannotAddUsers() throws {
         try givenStore(users: ["tom": "tech"])
         let before = try eventCount()
@@ -354,7 +372,7 @@ import Testing
         #expect(try ok(["template", "show", "ack"]).contains("Hello {{contact.name}}."))
 
         #expect(try ok(["template", "remove", "closing"]) == "removed template closing\n")
-        #expect(try ok(["template", "remove", "closing"]) == "template closing: nothing to change\n")
+        #expect(try ok(["template", "remove", "closing"]) == "template closing was already removed; nothing to change\n")
         #expect(try jsonArray(["template", "list", "--json"]).filter { $0["origin"] as? String == "custom" }.compactMap { $0["name"] as? String } == ["ack"])
         #expect(try docket(["template", "show", "closing"]).status == 4)
     }
@@ -382,6 +400,26 @@ import Testing
 
         try ok(["template", "remove", "mail-reply"], environment: ["DOCKET_USER": "dora"])
         #expect(try jsonArray(["template", "list", "--json"]).first { $0["name"] as? String == "mail-reply" }?["origin"] as? String == "default")
+    }
+
+    /// Removing a template names it whatever happens: a mail template on its shipped default (never stored, or stored
+    /// and removed) is already the default (exit 0, nothing written), a removed one was already removed, one never added
+    /// is unknown (exit 4); permission is checked first.
+    @Test func removingATemplateNamesIt() throws {
+        try givenStore(users: ["dora": "dispatcher", "tom": "tech"])
+        let before = try eventCount()
+        #expect(try ok(["template", "remove", "mail-reply"]) == "template mail-reply is already the default; nothing to change\n")
+        #expect(try eventCount() == before, "nothing written")
+        let ghost = try docket(["template", "remove", "ghost"])
+        #expect(ghost.status == 4)
+        #expect(ghost.stderr == "docket: error: unknown template ghost; list templates with `docket template list`\n")
+        let stranger = try docket(["template", "remove", "mail-reply", "--as", "tom"])
+        #expect(stranger.status == 5, "\(stranger.stderr)")
+        let update = try docket(["template", "update", "ghost", "--body", "x", "--subject", "s"])
+        #expect(update.status == 4 && update.stderr.contains("unknown template ghost"), "\(update.stderr)")
+        try ok(["template", "update", "mail-reply", "--body", "{{reply.text}}"])
+        #expect(try ok(["template", "remove", "mail-reply"]) == "removed template mail-reply\n")
+        #expect(try ok(["template", "remove", "mail-reply"]) == "template mail-reply is already the default; nothing to change\n")
     }
 
     // MARK: - Parsing

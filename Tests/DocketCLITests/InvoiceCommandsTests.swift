@@ -174,6 +174,22 @@ import Testing
         #expect(try eventCount() == before)
     }
 
+    /// The audit of a discarded draft says who threw it away, when and why, in text and JSON, as it does for a void.
+    @Test func theAuditOfADiscardedDraftShowsTheDiscard() throws {
+        try setUp()
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        #expect(try ok(["invoice", "discard", "acme-D1", "--reason", "Wrong rates"]) == "acme-D1: discarded\n")
+        let audit = try #require(try json(["audit", "invoice", "acme-D1"]) as? [String: Any])
+        let discarded = try #require(audit["discarded"] as? [String: Any])
+        #expect(discarded["type"] as? String == "invoice.discarded")
+        #expect(discarded["actor"] as? String == "bill")
+        #expect(discarded["reason"] as? String == "Wrong rates")
+        #expect(discarded["recordedAt"] as? String == "2026-12-01T09:00:00.000Z")
+        let text = try ok(["audit", "invoice", "acme-D1"])
+        #expect(text.contains("  discarded  #"), "\(text)")
+        #expect(text.contains("invoice.discarded by bill at 2026-12-01T09:00:00.000Z  \"Wrong rates\"\n"), "\(text)")
+    }
+
     /// A command id is for one request: a retry of the same run, finalize, void or discard answers with what the first
     /// attempt did (the real numbers); the id given for another invoice, action or period is refused (65, one line) and
     /// writes nothing.

@@ -67,6 +67,21 @@ import Testing
         #expect(show.stdout.contains("\r\nDate: "))
         #expect(show.stdout.contains("\r\n\r\nWhich printer is it?\r\n"))
         #expect(try docket(["outbox", "show", "nope@docket"]).status == 4)
+        #expect(try docket(["outbox", "show", "nope@docket", "--json"]).status == 4)
+
+        // --json: the same message as one object, headers in order, the body as sent.
+        let shown = try docket(["outbox", "show", replyId, "--json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect(object["messageId"] as? String == replyId)
+        #expect(object["ticket"] as? String == "T-1001")
+        #expect(object["reason"] as? String == "reply")
+        #expect(object["status"] as? String == "queued")
+        #expect((object["body"] as? String)?.hasPrefix("Which printer is it?\r\n") == true)
+        let headers = try #require(object["headers"] as? [[String: String]])
+        #expect(headers.first { $0["name"] == "Subject" }?["value"] == "Re: [T-1001] Printer offline")
+        #expect(headers.first { $0["name"] == "In-Reply-To" }?["value"] == "<first@globex.example>")
+        #expect(headers.map { $0["name"] ?? "" }.prefix(2) == ["From", "To"], "\(headers)")
 
         // A folder given as the program is bad usage (64), not a failed delivery of every message: nothing written.
         let beforeFolder = try docket(["stats"]).stdout

@@ -65,7 +65,7 @@ import Testing
         #expect(logged.stderr.contains("America/New_York"))
         let explicit = try docket(["time", "log", "T-1001", "30m", "--at", "2026-11-04T18:20:00Z"], at: "2026-11-05T00:00:00Z", as: "bob")
         #expect(explicit.stderr.isEmpty, "an explicit offset needs no note: \(explicit.stderr)")
-        let corrected = try docket(["time", "correct", "TE-2", "--at", "2026-11-04 19:00", "--reason", "later"], at: "2026-11-05T00:00:00Z", as: "bob")
+        let corrected = try docket(["time", "correct", "TE-2", "--at", "2026-11-04 19:00", "--reason", "later"], at: "2026-11-05T00:30:00Z", as: "bob")
         #expect(corrected.status == 0, "\(corrected.stderr)")
         let rows = try #require(try json(try docket(["time", "list", "--json"], at: "2026-11-05T00:00:00Z")) as? [[String: Any]])
         #expect(rows.map { $0["startedAt"] as? String } == ["2026-11-04T23:20:00.000Z", "2026-11-05T00:00:00.000Z"])

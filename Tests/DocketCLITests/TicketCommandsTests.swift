@@ -105,6 +105,38 @@ import Testing
         #expect(try eventCount() == before)
     }
 
+    /// A list filter that names an unknown client, user or ticket is a typo: exit 4 naming it, not an empty list that
+    /// reads as "nothing matched". `log --stream` is not checked: streams are free-form (`event append` makes any).
+    @Test(arguments: DocketMode.allCases) func filtersNamingUnknownThingsAreNotFound(_ mode: DocketMode) throws {
+        try mode.run(filtersNamingUnknownThingsAreNotFound)
+    }
+    func filtersNamingUnknownThingsAreNotFound() throws {
+        try setUp()
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN"], as: "bob").status == 0)
+        let cases: [([String], String)] = [
+            (["ticket", "list", "--client", "ghost"], "unknown client ghost"),
+            (["ticket", "list", "--assignee", "ghost"], "unknown user ghost"),
+            (["queue", "--assignee", "ghost"], "unknown user ghost"),
+            (["queue", "--client", "ghost", "--json"], "unknown client ghost"),
+            (["time", "list", "--ticket", "T-9999"], "unknown ticket T-9999"),
+            (["time", "list", "--tech", "ghost", "--json"], "unknown user ghost"),
+            (["sla", "--client", "ghost"], "unknown client ghost"),
+            (["invoice", "list", "--client", "ghost"], "unknown client ghost"),
+            (["invoice", "export", "--client", "ghost"], "unknown client ghost"),
+            (["report", "closed-without-time", "--from", "2026-11-01", "--to", "2026-12-01", "--tech", "ghost"], "unknown user ghost"),
+            (["report", "closed-without-time", "--from", "2026-11-01", "--to", "2026-12-01", "--client", "ghost"], "unknown client ghost"),
+        ]
+        for (arguments, message) in cases {
+            let run = try docket(arguments)
+            #expect(run.status == 4, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.hasPrefix("docket: error: \(message);"), "\(arguments): \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(arguments)")
+        }
+        #expect(try docket(["ticket", "list", "--client", "acme", "--assignee", "tia"]).status == 0, "known, with nothing assigned")
+        #expect(try docket(["time", "list", "--ticket", "T-1001", "--tech", "tia"]).status == 0)
+        #expect(try docket(["log", "--stream", "nosuch"]).status == 0)
+    }
+
     @Test(arguments: DocketMode.allCases) func workOnAClosedTicketIsRefusedWithTheFix(_ mode: DocketMode) throws { try mode.run(workOnAClosedTicketIsRefusedWithTheFix) }
     func workOnAClosedTicketIsRefusedWithTheFix() throws {
         try setUp()
@@ -168,5 +200,38 @@ import Testing
         let reply = try docket(["ticket", "reply", "T-1001", "--template", "password-reset"], as: "bob")
         #expect(reply.status == 0, "\(reply.stderr)")
         #expect(reply.stdout.contains("Hi Carla, Bob reset your password on T-1001."))
+    }
+
+    /// Messages that misled: an assignment refused while opening names no ticket (none was made); a reply template that
+    /// greets the contact on a ticket without one says so and how to reply instead; `--status merged`, the STATUS the
+    /// list shows, is a filter; minutes of 60 or more after hours (`1h90m`) are refused, naming both ways to write it.
+    @Test func refusalsSayWhatIsWrongAndFiltersTakeWhatTheListShows() throws {
+        try setUp()
+        #expect(try docket(["user", "deactivate", "tia"]).status == 0)
+        let before = try eventCount()
+        let assign = try docket(["ticket", "open", "--client", "acme", "--subject", "x", "--assign", "tia"], as: "bob")
+        #expect(assign.status == 6, "\(assign.stderr)")
+        #expect(assign.stderr == "docket: error: user tia is deactivated; assign someone else, or ask an admin to reactivate them (`docket user reactivate tia`)\n")
+        #expect(try eventCount() == before)
+
+        _ = try docket(["template", "add", "thanks", "--body", "Thanks {{contact.name}}, {{ticket.number}} is fixed."], as: "dora")
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer"], as: "bob").stdout == "T-1001\n")
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer again"], as: "bob").stdout == "T-1002\n")
+        let written = try eventCount()
+        let reply = try docket(["ticket", "reply", "T-1002", "--template", "thanks"], as: "bob")
+        #expect(reply.status == 65, "\(reply.stderr)")
+        #expect(reply.stderr.contains("T-1002 has no contact"), "\(reply.stderr)")
+        #expect(reply.stderr.contains("`docket ticket comment T-1002 TEXT`"), "\(reply.stderr)")
+        let duration = try docket(["time", "log", "T-1001", "1h90m"], as: "bob")
+        #expect(duration.status == 65)
+        #expect(duration.stderr.contains("has 90 minutes after the hours; write them under 60 (2h30m) or all in minutes (150)"), "\(duration.stderr)")
+        #expect(try eventCount() == written)
+
+        #expect(try docket(["ticket", "merge", "T-1002", "--into", "T-1001"], as: "dora").status == 0)
+        let merged = try docket(["ticket", "list", "--status", "merged"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(merged.stdout.contains("T-1002") && merged.stdout.contains("Merged") && !merged.stdout.contains("T-1001"), "\(merged.stdout)")
+        #expect(try docket(["ticket", "list", "--status", "closed", "--json"]).stdout.contains("T-1002"), "closed includes merged")
+        #expect(try docket(["ticket", "list", "--status", "bogus"]).status == 64)
     }
 }

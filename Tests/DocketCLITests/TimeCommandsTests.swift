@@ -92,6 +92,27 @@ import Testing
         #expect(try docket(["time", "start", "T-1001"], as: "tia", now: "2026-11-03T12:00:00Z").status == 0, "a new timer after the stop")
     }
 
+    /// A timer stopped with the clock behind its start, or at its start, logs nothing (it logged a minute silently);
+    /// `--minutes` beyond the time since the start is refused too. Exit 65 and nothing is written.
+    @Test func aStopBeforeOrAtTheStartIsRefused() throws {
+        try setUp()
+        #expect(try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T10:00:00Z").status == 0)
+        let before = try eventCount()
+        let cases: [([String], String, String)] = [
+            (["time", "stop"], "2026-11-03T09:59:00Z", "the clock (2026-11-03T09:59:00.000Z) is behind the start of the timer on T-1001"),
+            (["time", "stop"], "2026-11-03T10:00:00Z", "no time has elapsed since the timer on T-1001 started"),
+            (["time", "stop", "--minutes", "30m"], "2026-11-03T10:10:00Z", "give --minutes at most the time worked since the start"),
+        ]
+        for (arguments, now, message) in cases {
+            let run = try docket(arguments, as: "bob", now: now)
+            #expect(run.status == 65, "\(arguments) at \(now): \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(run.stderr)")
+            #expect(run.stdout.isEmpty)
+        }
+        #expect(try eventCount() == before)
+        #expect(try docket(["time", "stop", "--minutes", "10m"], as: "bob", now: "2026-11-03T09:59:00Z").stdout == "TE-1: 10 minutes\n")
+    }
+
     @Test func theTimerStopsAtTheMinute() throws {
         try setUp()
         _ = try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T10:00:00Z")
@@ -127,6 +148,48 @@ import Testing
             #expect(run.stdout.isEmpty, "\(arguments)")
         }
         #expect(try eventCount() == before)
+    }
+
+    /// Work logged ahead of the clock (a typo in the month or the year) is refused with the time it would end, for
+    /// logs and corrections alike, and nothing is written, so no invoice bills it.
+    @Test func workThatEndsAfterNowIsRefused() throws {
+        try setUp()
+        let now = "2026-11-03T12:00:00Z"
+        #expect(try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:00:00Z"], as: "bob", now: now).stdout == "TE-1\n")
+        let before = try eventCount()
+        let cases: [([String], String)] = [
+            (["time", "log", "T-1001", "2h", "--at", "2026-11-28T10:00:00Z"], "ends at 2026-11-28T12:00:00.000Z, after now (2026-11-03T12:00:00.000Z)"),
+            (["time", "log", "T-1001", "2h", "--at", "2199-12-31T23:00:00Z"], "ends at 2200-01-01T01:00:00.000Z"),
+            (["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:10:00Z"], "ends at 2026-11-03T12:10:00.000Z"),
+            (["time", "correct", "TE-1", "--at", "2026-11-04 10:00", "--reason", "r"], "TE-1 would be work from 2026-11-04T10:00:00.000Z"),
+            (["time", "correct", "TE-1", "--minutes", "3h", "--reason", "r"], "ends at 2026-11-03T13:00:00.000Z"),
+        ]
+        for (arguments, message) in cases {
+            let run = try docket(arguments, as: "bob", now: now)
+            #expect(run.status == 65, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains(message) && run.stderr.contains("--at"), "\(arguments): \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(arguments)")
+        }
+        #expect(try eventCount() == before)
+        let skew = try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:05:00Z"], as: "bob", now: now)
+        #expect(skew.stdout == "TE-2\n", "5 minutes of clock skew: \(skew.stderr)")
+    }
+
+    /// `time list` prints START in the viewer's zone with the zone named, as `queue` and `ticket show` do (it printed
+    /// UTC without a zone); `--json` keeps RFC 3339 UTC. The help of `--at` says whose zone a zoneless time is read in.
+    @Test func theListPrintsStartsInTheViewersZone() throws {
+        try setUp()
+        #expect(try docket(["time", "log", "T-1001", "30m", "--at", "2026-11-03T14:00:00Z"], as: "bob").status == 0)
+        #expect(try docket(["user", "time-zone", "tia", "America/New_York"]).status == 0)
+        let machine = try docket(["time", "list"], as: "bob").stdout
+        #expect(machine.contains("2026-11-03 14:00 UTC"), "\(machine)")
+        let own = try docket(["time", "list"], as: "tia").stdout
+        #expect(own.contains("2026-11-03 09:00 EST"), "\(own)")
+        #expect(try entries().first?["startedAt"] as? String == "2026-11-03T14:00:00.000Z")
+        for command in ["log", "correct"] {
+            let help = try docket(["time", command, "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(help.contains("without a zone, in your time zone (`docket user time-zone`), else the client's"), "\(command): \(help)")
+        }
     }
 
     @Test func mergedTicketsTakeNoTime() throws {
@@ -237,16 +300,17 @@ extension TimeCommandsTests {
         #expect(try docket(["time", "start", "T-1001", "--work-type", "onsite"], as: "bob").status == 0)
         #expect(try docket(["ticket", "merge", "T-1001", "--into", "T-1002"], as: "dora").status == 0)
         #expect(try docket(["ticket", "merge", "T-1002", "--into", "T-1003"], as: "dora").status == 0)
-        // A server keeps its own clock: the minutes are given, as for a timer left running.
-        let stop = try docket(["time", "stop", "--minutes", "45m", "--command-id", "s-1"], as: "bob")
+        // A server keeps its own clock: the minutes are given, as for a timer left running (a few, since the timer
+        // started moments ago and work may not end after now).
+        let stop = try docket(["time", "stop", "--minutes", "3m", "--command-id", "s-1"], as: "bob")
         #expect(stop.status == 0, "\(stop.stderr)")
-        #expect(stop.stdout == "TE-1: 45 minutes on T-1003 (T-1001 was merged into it while the timer ran)\n")
+        #expect(stop.stdout == "TE-1: 3 minutes on T-1003 (T-1001 was merged into it while the timer ran)\n")
         let entry = try #require(try entries().first)
         #expect(entry["ticket"] as? String == "T-1003")
         #expect(entry["workType"] as? String == "onsite")
-        #expect(entry["minutes"] as? Int == 45)
+        #expect(entry["minutes"] as? Int == 3)
         let before = try eventCount()
-        #expect(try docket(["time", "stop", "--minutes", "45m", "--command-id", "s-1"], as: "bob").stdout == stop.stdout)
+        #expect(try docket(["time", "stop", "--minutes", "3m", "--command-id", "s-1"], as: "bob").stdout == stop.stdout)
         #expect(try eventCount() == before)
         #expect(try docket(["time", "start", "T-1003"], as: "bob").status == 0, "the tech is not stuck")
     }

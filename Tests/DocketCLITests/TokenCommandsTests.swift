@@ -54,8 +54,18 @@ import Testing
         #expect(!(try docket(["export"]).stdout.contains("token.created")))
     }
 
-    @Test(arguments: ["0d", "soon", "-3"])
+    @Test(arguments: ["0d", "soon", "-3", "100000d", "3651d"])
     func aBadLifetimeIsBadUsage(expires: String) throws {
-        #expect(try docket(["token", "create", "--name", "x", "--expires", expires]).status == 64)
+        let run = try docket(["token", "create", "--name", "x", "--expires", expires])
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(!(try docket(["export"]).stdout.contains("token.created")))
+    }
+
+    /// A token for an unknown user is not found (4), naming the login; a deactivated one stays bad input (65).
+    @Test func aTokenForAnUnknownUserIsNotFound() throws {
+        let run = try docket(["token", "create", "--user", "nosuch", "--name", "c1"])
+        #expect(run.status == 4)
+        #expect(run.stderr.hasPrefix("docket: error: unknown user nosuch;"), "\(run.stderr)")
+        #expect(try docket(["token", "create", "--name", "c1", "--expires", "3650d"]).status == 0)
     }
 }

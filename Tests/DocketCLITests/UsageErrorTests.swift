@@ -42,4 +42,23 @@ import Testing
         #expect(try docket(["ticket", "bogus"]).stderr == "docket: error: Unexpected argument 'bogus' (see `docket ticket --help`)\n")
         #expect(try docket(["ticket", "--help"]).stdout.contains("USAGE: docket ticket <subcommand>"), "help is not an error")
     }
+
+    /// An empty acting user is refused (64) instead of falling through to $DOCKET_USER or the OS user, who is often an
+    /// admin: `--as ""`, and an empty $DOCKET_USER given explicitly. No message names an empty user.
+    @Test func anEmptyActingUserIsBadUsage() throws {
+        #expect(try DocketProcess.run(["init"], store: store).status == 0)
+        let add = ["user", "add", "z1", "--name", "Z", "--email", "z1@msp.example", "--role", "admin"]
+        let log = try docket(["log", "--json"]).stdout
+        let flag = try docket(add + ["--as", ""])
+        #expect(flag.status == 64, "\(flag.stderr)")
+        #expect(flag.stderr.hasPrefix("docket: error: --as needs a login, e.g. --as bob"), "\(flag.stderr)")
+        for environment in [["DOCKET_USER": ""], ["DOCKET_USER": "", "USER": "", "LOGNAME": ""]] {
+            let run = try DocketProcess.run(add, store: store, environment: environment)
+            #expect(run.status == 64, "\(environment): \(run.stderr)")
+            #expect(run.stderr.hasPrefix("docket: error: $DOCKET_USER is set but empty"), "\(run.stderr)")
+            #expect(!run.stderr.contains("unknown user ;"))
+        }
+        #expect(try docket(["log", "--json"]).stdout == log, "nothing written")
+        #expect(try docket(add).status == 0, "ann, from $DOCKET_USER, may")
+    }
 }

@@ -117,7 +117,7 @@ extension BillingService {
             let request = TimeLogRequest(
                 ticket: ticket, minutes: timerStopped.minutes, workType: running.workType, billable: true,
                 startedAt: Timestamp(iso8601: running.startedAt), note: note)
-            let events = try decideLog(request, entryId: entryId, context: context)
+            let events = try decideLog(request, entryId: entryId, context: context, timed: true)
             return [
                 kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId),
                 kernel.request(stream: stream, version: version, events: stop, context: context, commandId: nil),
@@ -170,12 +170,13 @@ extension BillingService {
         try models.time.list(filter, in: store)
     }
 
-    func decideLog(_ request: TimeLogRequest, entryId: String, context: DecisionContext) throws -> [TimeEvent] {
+    /// The events logging `request` as `entryId` makes; `timed`: its start is a timer's (see ``LogTime/timed``).
+    func decideLog(_ request: TimeLogRequest, entryId: String, context: DecisionContext, timed: Bool = false) throws -> [TimeEvent] {
         let ticketState = try kernel.load(TicketDecider.self, stream: StreamName.ticket(request.ticket)).state
         let log = LogTime(
             entryId: entryId, ticket: request.ticket, minutes: request.minutes, workType: request.workType, billable: request.billable,
             startedAt: request.startedAt, note: request.note, forLogin: request.tech,
-            forTech: try request.tech.flatMap { try kernel.load(UserDecider.self, stream: StreamName.user($0)).state.snapshot })
+            forTech: try request.tech.flatMap { try kernel.load(UserDecider.self, stream: StreamName.user($0)).state.snapshot }, timed: timed)
         return try TimeEntryDecider.decide(.log(log, ticketState: ticketState), state: TimeEntryDecider.initialState, context: context)
     }
 

@@ -9,6 +9,8 @@ public struct InvoiceAudit: Codable, Sendable, Equatable {
     /// The event that drafted the invoice, and the one that finalized it.
     public var drafted: EventReference
     public var finalized: EventReference?
+    /// The event that threw the draft away (who, when, and the reason), if it was discarded.
+    public var discarded: EventReference?
     public var voided: EventReference?
     public var lines: [LineAudit]
     /// When the audit was asked of a credit note (`CN-2026-0001`): that document; its lines are the invoice's, negated.
@@ -78,11 +80,13 @@ extension BillingService {
         let invoice = try self.invoice(reference)
         var drafted: EventReference?
         var finalized: EventReference?
+        var discarded: EventReference?
         var voided: EventReference?
         for recorded in try readAll(stream: StreamName.billing(invoice.client)) {
             switch try InvoiceEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload) {
             case .drafted(let e) where e.invoice == invoice.id: drafted = EventReference(recorded)
             case .finalized(let e) where e.invoice == invoice.id: finalized = EventReference(recorded)
+            case .discarded(let e) where e.invoice == invoice.id: discarded = EventReference(recorded, reason: e.reason)
             case .voided(let e) where e.invoice == invoice.id: voided = EventReference(recorded, reason: e.reason)
             default: continue
             }
@@ -113,7 +117,8 @@ extension BillingService {
                     previousInvoices: line.previousInvoices.map { numbers[$0] ?? $0 }, entries: entries, terms: terms))
         }
         let creditNote = invoice.creditNote == reference ? invoice.creditNoteDocument : nil
-        return InvoiceAudit(invoice: invoice, drafted: drafted, finalized: finalized, voided: voided, lines: lines, creditNote: creditNote)
+        return InvoiceAudit(
+            invoice: invoice, drafted: drafted, finalized: finalized, discarded: discarded, voided: voided, lines: lines, creditNote: creditNote)
     }
 
     /// Every event of `stream`, in order, read in pages.

@@ -10,10 +10,11 @@ extension DirectoryService {
     }
 
     /// Adds a contact to client `code`, choosing the next free id (`<code>-1`, `<code>-2`, …; never a removed
-    /// contact's) unless one is given. Returns the contact's id.
+    /// contact's) unless one is given. Returns the contact's id; a retried `commandId` adds nothing and returns the id
+    /// of the contact the first attempt added.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func addContact(to code: String, _ details: ContactDetails, id: String? = nil, as actor: String) throws -> String {
+    public func addContact(to code: String, _ details: ContactDetails, id: String? = nil, as actor: String, commandId: String? = nil) throws -> String {
         let state = try client(code)
         var chosen = id
         if chosen == nil {
@@ -21,9 +22,11 @@ extension DirectoryService {
             while state.contacts["\(code)-\(n)"] != nil || state.retiredContactIds.contains("\(code)-\(n)") { n += 1 }
             chosen = "\(code)-\(n)"
         }
-        let contactId = chosen ?? code
-        try client(code, .addContact(id: contactId, details), as: actor)
-        return contactId
+        let events = try client(code, .addContact(id: chosen ?? code, details), as: actor, commandId: commandId)
+        guard case .contactAdded(let added) = events.first else {
+            throw EventLogError(.commandReused, "command id \(commandId ?? "") was already used for another command; use a new command id")
+        }
+        return added.contactId
     }
 
     /// A client's state, or a not-found error.

@@ -3,13 +3,25 @@ import EventLog
 
 extension DirectoryService {
     /// Runs a template command as `actor`. Updating a mail template (``MailTemplate``) the store does not hold yet
-    /// (it runs on its shipped default) adds it.
+    /// (it runs on its shipped default) adds it; removing one the store never held changes nothing (no events). Changing
+    /// any other template the store never held is refused, naming it.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func template(_ name: String, _ command: TemplateCommand, as actor: String, commandId: String? = nil) throws -> [TemplateEvent] {
         var command = command
-        if case .update(let subject, let body) = command, MailTemplate.named(name) != nil, try LogState(store: store).storedTemplate(name) == nil {
-            command = .add(name: name, subject: subject, body: body)
+        let isMail = MailTemplate.named(name) != nil
+        switch command {
+        case .update(let subject, let body) where isMail:
+            if try LogState(store: store).storedTemplate(name) == nil { command = .add(name: name, subject: subject, body: body) }
+        case .update, .remove:
+            // A template never added has an empty stream, whose state the decider cannot name.
+            if try store.version(of: StreamName.template(name)) == 0 {
+                try Permissions.require(.manageTemplates, by: try context(for: actor).actor.role)
+                guard isMail else { throw DomainError(.notFound, "unknown template \(name); list templates with `docket template list`") }
+                return []
+            }
+        case .add:
+            break
         }
         return try kernel.run(TemplateDecider.self, stream: StreamName.template(name), command: command, context: context(for: actor), commandId: commandId).events
     }

@@ -15,31 +15,57 @@ public struct TokenSummary: Sendable, Equatable {
     public let status: String
 }
 
+/// What ``DirectoryService/createToken(for:name:lifetimeDays:as:commandId:)`` made.
+public struct NewToken: Sendable, Equatable {
+    /// The token's id (the ID column of `docket token list`).
+    public let tokenId: String
+    /// The token, `dkt_<id>_<secret>`; nil when a retried command id answers for the token its first attempt made:
+    /// only the secret's hash is kept, and the secret was shown that once.
+    public let token: String?
+}
+
 extension DirectoryService {
-    /// Creates an API token for `user` as `actor` and returns it, `dkt_<id>_<secret>`: the only time the secret is
-    /// seen. The log keeps the id, the salt and SHA-256(salt ‖ secret). `lifetimeDays` nil: it never expires.
+    /// Creates an API token for `user` as `actor` and returns it with `dkt_<id>_<secret>`: the only time the secret is
+    /// seen. The log keeps the id, the salt and SHA-256(salt ‖ secret). `lifetimeDays` nil: it never expires. A retried
+    /// `commandId` creates nothing and answers the first attempt's token without its secret.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func createToken(for user: String, name: String, lifetimeDays: Int?, as actor: String) throws -> String {
+    public func createToken(for user: String, name: String, lifetimeDays: Int?, as actor: String, commandId: String? = nil) throws -> NewToken {
         if let days = lifetimeDays, !(1...TokenDecider.maxLifetimeDays).contains(days) {
             throw DomainError(.invalid, "--expires must be 1 to \(TokenDecider.maxLifetimeDays) days; give e.g. 90d")
         }
         let context = try context(for: actor)
-        let tokenId = TokenSecret.randomHex(bytes: 6)
-        let secret = TokenSecret.randomHex(bytes: 32)
-        let salt = TokenSecret.randomHex(bytes: 16)
-        let (userState, _) = try kernel.load(UserDecider.self, stream: StreamName.user(user))
-        let expiresAt = lifetimeDays.map { Timestamp(millisecondsSinceEpoch: context.now.millisecondsSinceEpoch + Int64($0) * 86_400_000) }
-        let command = TokenCommand.create(
-            tokenId: tokenId, user: user, userSnapshot: userState.snapshot, name: name, salt: salt,
-            hash: TokenSecret.hash(salt: salt, secret: secret), expiresAt: expiresAt)
-        try kernel.run(TokenDecider.self, stream: StreamName.token(tokenId), command: command, context: context)
-        return "dkt_\(tokenId)_\(secret)"
+        let created = { (earlier: AppendResult) throws -> NewToken in
+            let (events, _) = try kernel.earlierEvents(TokenDecider.self, commandId: commandId, result: earlier, stream: earlier.stream)
+            guard case .created(let first) = events.first else {
+                throw EventLogError(.commandReused, "command id \(commandId ?? "") was already used for another command; use a new command id")
+            }
+            return NewToken(tokenId: first.tokenId, token: nil)
+        }
+        return try kernel.execute(commandId: commandId, actor: actor, replay: created) {
+            let tokenId = TokenSecret.randomHex(bytes: 6)
+            let secret = TokenSecret.randomHex(bytes: 32)
+            let salt = TokenSecret.randomHex(bytes: 16)
+            let (userState, _) = try kernel.load(UserDecider.self, stream: StreamName.user(user))
+            let expiresAt = lifetimeDays.map { Timestamp(millisecondsSinceEpoch: context.now.millisecondsSinceEpoch + Int64($0) * 86_400_000) }
+            let command = TokenCommand.create(
+                tokenId: tokenId, user: user, userSnapshot: userState.snapshot, name: name, salt: salt,
+                hash: TokenSecret.hash(salt: salt, secret: secret), expiresAt: expiresAt)
+            let stream = StreamName.token(tokenId)
+            let events = try TokenDecider.decide(command, state: TokenDecider.initialState, context: context)
+            return CommandKernel.Decision(
+                appends: [kernel.request(stream: stream, version: 0, events: events, context: context, commandId: commandId)],
+                output: NewToken(tokenId: tokenId, token: "dkt_\(tokenId)_\(secret)"))
+        }
     }
 
-    /// Revokes token `tokenId` (its owner or an admin).
+    /// Revokes token `tokenId` (its owner or an admin); returns the events, none when it was revoked already.
+    @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func revokeToken(_ tokenId: String, reason: String?, as actor: String) throws {
-        try kernel.run(TokenDecider.self, stream: StreamName.token(tokenId), command: .revoke(reason: reason), context: context(for: actor))
+    public func revokeToken(_ tokenId: String, reason: String?, as actor: String, commandId: String? = nil) throws -> [TokenEvent] {
+        try kernel.run(
+            TokenDecider.self, stream: StreamName.token(tokenId), command: .revoke(reason: reason), context: context(for: actor),
+            commandId: commandId
+        ).events
     }
 
     /// The tokens `actor` may see: every token for an admin, their own for anyone else; in creation order.

@@ -23,7 +23,13 @@ public struct DirectoryService: Sendable, FeatureService {
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func user(_ login: String, _ command: UserCommand, as actor: String, commandId: String? = nil) throws -> [UserEvent] {
-        try kernel.run(UserDecider.self, stream: StreamName.user(login), command: command, context: context(for: actor), commandId: commandId).events
+        let context = try context(for: actor)
+        do {
+            return try kernel.run(UserDecider.self, stream: StreamName.user(login), command: command, context: context, commandId: commandId).events
+        } catch let error as DomainError where error.code == .notFound {
+            // The decider finds only the user it decides on missing, and cannot name them from an empty stream.
+            throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
+        }
     }
 
     /// A user's state, or a not-found error.

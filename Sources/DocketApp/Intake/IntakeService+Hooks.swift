@@ -30,31 +30,56 @@ public struct HookAuthority: Sendable {
 extension IntakeService {
     /// Sets up webhook source `source` (admins) and returns its secret, `dkh_` and 64 hex digits: the only time it is
     /// seen. The log keeps it sealed under the store's hook key, which `key` gives (made on first use), asked for only
-    /// once the actor is known to be an admin (see ``HookKey``).
+    /// once the actor is known to be an admin (see ``HookKey``). A retried `commandId` creates nothing and returns nil:
+    /// the secret was shown to the first attempt.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func createHook(
-        _ source: String, format: HookFormat, actsAs: String, defaultClient: String?, as actor: String, key: () throws -> HookKey
-    ) throws -> String {
+        _ source: String, format: HookFormat, actsAs: String, defaultClient: String?, as actor: String, commandId: String? = nil,
+        key: () throws -> HookKey
+    ) throws -> String? {
         let context = try adminContext(for: actor)
         if let defaultClient { _ = try directory.client(defaultClient) }
-        let key = try key()
-        let secret = HookKey.newSecret()
-        let command = HookCommand.create(
-            source: source, format: format, actsAs: actsAs, user: try directory.userSnapshot(actsAs), defaultClient: defaultClient,
-            secret: try sealed(secret, key: key))
-        try kernel.run(HookDecider.self, stream: StreamName.hook(source), command: command, context: context)
-        return secret
+        return try newSecret(on: source, rotating: false, context: context, commandId: commandId, key: key) { secret in
+            HookCommand.create(
+                source: source, format: format, actsAs: actsAs, user: try directory.userSnapshot(actsAs), defaultClient: defaultClient,
+                secret: secret)
+        }
     }
 
-    /// Gives `source` a new secret (admins) and returns it; the previous one stays valid for `graceMilliseconds`.
+    /// Gives `source` a new secret (admins) and returns it; the previous one stays valid for `graceMilliseconds`. A
+    /// retried `commandId` rotates nothing and returns nil: the secret was shown to the first attempt.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func rotateHook(_ source: String, graceMilliseconds: Int64, as actor: String, key: () throws -> HookKey) throws -> String {
+    public func rotateHook(
+        _ source: String, graceMilliseconds: Int64, as actor: String, commandId: String? = nil, key: () throws -> HookKey
+    ) throws -> String? {
         let context = try adminContext(for: actor)
-        let key = try key()
-        let secret = HookKey.newSecret()
-        let command = HookCommand.rotate(secret: try sealed(secret, key: key), graceMilliseconds: graceMilliseconds)
-        try kernel.run(HookDecider.self, stream: StreamName.hook(source), command: command, context: context)
-        return secret
+        return try newSecret(on: source, rotating: true, context: context, commandId: commandId, key: key) { secret in
+            HookCommand.rotate(secret: secret, graceMilliseconds: graceMilliseconds)
+        }
+    }
+
+    /// Runs the command `command` makes with a new secret sealed under `key` on `source`'s stream, and returns the
+    /// secret; nil for a retried `commandId` that did the same (a creation, or a rotation when `rotating`) there.
+    private func newSecret(
+        on source: String, rotating: Bool, context: DecisionContext, commandId: String?, key: () throws -> HookKey,
+        _ command: (SealedHookSecret) throws -> HookCommand
+    ) throws -> String? {
+        let stream = StreamName.hook(source)
+        let retried = { (earlier: AppendResult) throws -> String? in
+            let (events, _) = try kernel.earlierEvents(HookDecider.self, commandId: commandId, result: earlier, stream: stream)
+            switch events.first {
+            case .created? where !rotating, .rotated? where rotating: return nil
+            default:
+                throw EventLogError(.commandReused, "command id \(commandId ?? "") was already used for another command; use a new command id")
+            }
+        }
+        return try kernel.execute(commandId: commandId, actor: context.actor.login, replay: retried) {
+            let secret = HookKey.newSecret()
+            let (state, version) = try kernel.load(HookDecider.self, stream: stream)
+            let events = try HookDecider.decide(try command(try sealed(secret, key: try key())), state: state, context: context)
+            return CommandKernel.Decision(
+                appends: [kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)], output: secret)
+        }
     }
 
     /// The names of the streams of webhook sources ever made (no admin needed: the server asks it to tell a missing hook

@@ -57,10 +57,18 @@ public enum ReplyPlaceholders {
         return values
     }
 
-    /// The live template `name` filled with `values`; a not-found error when there is none.
+    /// The live template `name` filled with `values`; a not-found error when there is none, and bad input when it
+    /// needs the contact's name and the ticket has no contact (or its contact was removed from the client).
     public static func render(template name: String, _ values: [String: String], state: any ReactionState) throws -> String {
         guard let template = try state.storedTemplate(name) else {
             throw DomainError(.notFound, "unknown template \(name); list templates with `docket template list`")
+        }
+        if values["contact.name"] == nil, try TemplateRenderer.placeholders(in: template.body).contains("contact.name") {
+            let ticket = values["ticket.number"] ?? "the ticket"
+            throw DomainError(
+                .invalid,
+                "template \(name) greets the contact by name ({{contact.name}}), but \(ticket) has no contact (or its contact was removed); "
+                    + "reply with a template without {{contact.name}}, or write the reply with `docket ticket comment \(ticket) TEXT`")
         }
         return try TemplateRenderer.render(template.body, values: values)
     }

@@ -12,8 +12,8 @@ public enum TicketDecider: Decider {
         case .open(let open):
             return try decideOpen(open, state: state)
         case .assign(let login, let user):
-            let number = try requireWorkable(state)
-            try checkAssignable(login, user, on: number)
+            _ = try requireWorkable(state)
+            try checkAssignable(login, user)
             guard state.assignee != login else { return [] }
             return [.assigned(TicketAssigned(assignee: login, previousAssignee: state.assignee))]
         case .unassign:
@@ -130,9 +130,9 @@ public enum TicketDecider: Decider {
 
     // MARK: - Assignment
 
-    private static func checkAssignable(
-        _ login: String, _ user: UserSnapshot?, on number: TicketNumber
-    ) throws(DomainError) {
+    /// Refuses an unknown or deactivated assignee, or one whose role does not work tickets. The messages name no
+    /// ticket: an assignment made while opening one is refused before any ticket exists.
+    private static func checkAssignable(_ login: String, _ user: UserSnapshot?) throws(DomainError) {
         guard let user else {
             throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
         }
@@ -142,13 +142,13 @@ public enum TicketDecider: Decider {
         guard user.isActive else {
             throw DomainError(
                 .inactive,
-                "user \(login) is deactivated; assign \(number) to someone else or ask an admin to reactivate them")
+                "user \(login) is deactivated; assign someone else, or ask an admin to reactivate them (`docket user reactivate \(login)`)")
         }
         guard Permissions.allows(user.role, to: .workTickets) else {
             let roles = Permissions.list(Permissions.roles(allowedTo: .workTickets).map(\.rawValue))
             throw DomainError(
                 .invalid,
-                "user \(login) has role \(user.role), which cannot work tickets; assign \(number) to a \(roles)")
+                "user \(login) has role \(user.role), which cannot work tickets; assign a \(roles) instead")
         }
     }
 

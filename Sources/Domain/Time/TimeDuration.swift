@@ -4,13 +4,15 @@ public enum TimeDuration {
     /// The number of minutes `text` stands for; throws ``DomainError/Code/invalid`` naming the input and the fix.
     public static func parse(_ text: String) throws(DomainError) -> Int {
         let bytes = Array(text.trimmingSpaces.lowercased().utf8)
-        guard !bytes.isEmpty, let minutes = minutes(bytes) else {
+        guard !bytes.isEmpty, let minutes = try minutes(bytes, text: text) else {
             throw DomainError(.invalid, "duration \"\(text)\" is not valid; write it like 45m, 1h30m, 1.5h or 90 (minutes), in whole minutes")
         }
         return minutes
     }
 
-    private static func minutes(_ bytes: [UInt8]) -> Int? {
+    /// The minutes `bytes` stand for, nil when they are not a duration; refuses minutes of 60 or more after hours
+    /// (`1h90m`), which are more likely a typo than a way of writing 2h30m.
+    private static func minutes(_ bytes: [UInt8], text: String) throws(DomainError) -> Int? {
         // A bare number: minutes.
         if bytes.allSatisfy(isDigit) { return number(bytes[...]) }
         var rest = bytes[...]
@@ -36,6 +38,11 @@ public enum TimeDuration {
         }
         if !rest.isEmpty {
             guard rest.last == UInt8(ascii: "m"), let m = number(rest.dropLast()) else { return nil }
+            if sawUnit, m >= 60 {
+                throw DomainError(
+                    .invalid,
+                    "duration \"\(text)\" has \(m) minutes after the hours; write them under 60 (\(format(total + m))) or all in minutes (\(total + m))")
+            }
             total += m
             sawUnit = true
         }

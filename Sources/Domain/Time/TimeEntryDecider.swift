@@ -14,13 +14,17 @@ public struct LogTime: Sendable, Equatable {
     /// application looks the user up; nil `forTech` with a `forLogin` means there is no such user.
     public var forLogin: String?
     public var forTech: UserSnapshot?
+    /// Whether `startedAt` is a timer's start, which the clock recorded (nobody typed it): the work is not checked
+    /// against now, since a stop with the clock behind that start logs the minutes given (``TimerDecider`` checks them).
+    public var timed: Bool
 
     public init(
         entryId: String, ticket: TicketNumber, minutes: Int, workType: String, billable: Bool = true, startedAt: Timestamp? = nil, note: String? = nil,
-        forLogin: String? = nil, forTech: UserSnapshot? = nil
+        forLogin: String? = nil, forTech: UserSnapshot? = nil, timed: Bool = false
     ) {
         self.forLogin = forLogin
         self.forTech = forTech
+        self.timed = timed
         self.entryId = entryId
         self.ticket = ticket
         self.minutes = minutes
@@ -147,6 +151,9 @@ public enum TimeEntryDecider: Decider {
     /// The most one entry may hold: a day.
     public static let maxMinutes = 24 * 60
 
+    /// How far past now logged work may end, for clocks a little apart (a laptop's and the server's).
+    public static let clockSkewMilliseconds: Int64 = 5 * 60_000
+
     public static func decide(_ command: TimeEntryCommand, state: TimeEntryState, context: DecisionContext) throws(DomainError) -> [TimeEvent] {
         switch command {
         case .log(let log, let ticket):
@@ -161,6 +168,8 @@ public enum TimeEntryDecider: Decider {
             let minutes = try checkMinutes(log.minutes)
             let workType = try checkWorkType(log.workType)
             let tech = try techOf(log, actor: context.actor)
+            // Without a start the work starts now (the documented default); a start given must leave the work done by now.
+            if let startedAt = log.startedAt, !log.timed { try checkWorked(startedAt, minutes: minutes, now: context.now, entry: nil) }
             return [.logged(TimeLogged(
                 entryId: log.entryId, ticket: log.ticket.description, tech: tech, minutes: minutes, workType: workType,
                 billable: log.billable, startedAt: (log.startedAt ?? context.now).iso8601, note: Validate.optional(log.note)))]
@@ -179,6 +188,9 @@ public enum TimeEntryDecider: Decider {
             guard correction.minutes != nil || correction.workType != nil || correction.billable != nil || correction.startedAt != nil
                 || correction.note != nil
             else { return [] }
+            if correction.minutes != nil || correction.startedAt != nil, let startedAt = c.startedAt ?? Timestamp(iso8601: state.startedAt) {
+                try checkWorked(startedAt, minutes: correction.minutes ?? state.minutes, now: context.now, entry: state.entryId)
+            }
             return [.corrected(correction)]
         case .void(let reason):
             return [.voided(TimeVoided(reason: try checkChange(state, context: context, reason: reason, verb: "void")))]
@@ -222,6 +234,18 @@ public enum TimeEntryDecider: Decider {
             throw DomainError(.invalid, "\(minutes) minutes is out of range; an entry holds 1 minute to 24h (1440 minutes), split longer work")
         }
         return minutes
+    }
+
+    /// Refuses work that would end after `now` (past the clock skew allowed): time is logged once it is worked, and
+    /// a typo in the year or the month must not be billed. `entry` names the entry a correction is for.
+    private static func checkWorked(_ startedAt: Timestamp, minutes: Int, now: Timestamp, entry: String?) throws(DomainError) {
+        let end = Timestamp(millisecondsSinceEpoch: startedAt.millisecondsSinceEpoch + Int64(minutes) * 60_000)
+        guard end.millisecondsSinceEpoch > now.millisecondsSinceEpoch + clockSkewMilliseconds else { return }
+        let what = entry.map { "\($0) would be work" } ?? "the work"
+        throw DomainError(
+            .invalid,
+            "\(what) from \(startedAt.iso8601) for \(TimeDuration.format(minutes)) ends at \(end.iso8601), after now (\(now.iso8601)); "
+                + "time is logged once it is worked: check the date and time of --at and the duration")
     }
 
     /// A work type such as `remote`, `onsite` or `travel`.

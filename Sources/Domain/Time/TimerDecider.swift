@@ -43,9 +43,25 @@ public enum TimerDecider: Decider {
                 throw DomainError(.conflict, "no timer is running; start one with `docket time start T-<n>`")
             }
             if let worked {
-                return [.timerStopped(TimerStopped(entryId: entryId, minutes: try TimeEntryDecider.checkMinutes(worked)))]
+                let minutes = try TimeEntryDecider.checkMinutes(worked)
+                // With the clock behind the start the time since it is unknown: the minutes given are taken.
+                if let start = Timestamp(iso8601: running.startedAt), context.now > start,
+                    start.millisecondsSinceEpoch + Int64(minutes) * 60_000 > context.now.millisecondsSinceEpoch + TimeEntryDecider.clockSkewMilliseconds
+                {
+                    throw DomainError(
+                        .invalid,
+                        "the timer on \(running.ticket) started at \(running.startedAt): \(TimeDuration.format(minutes)) from then ends after now "
+                            + "(\(context.now.iso8601)); give --minutes at most the time worked since the start")
+                }
+                return [.timerStopped(TimerStopped(entryId: entryId, minutes: minutes))]
             }
-            let elapsed = elapsedMinutes(running, now: context.now)
+            guard let elapsed = elapsedMinutes(running, now: context.now) else {
+                let why = Timestamp(iso8601: running.startedAt) == context.now
+                    ? "no time has elapsed since the timer on \(running.ticket) started (\(running.startedAt))"
+                    : "the clock (\(context.now.iso8601)) is behind the start of the timer on \(running.ticket) (\(running.startedAt))"
+                throw DomainError(
+                    .invalid, "\(why); give the time worked, e.g. `docket time stop --minutes 30m`, or discard it with `docket time cancel`")
+            }
             guard elapsed <= TimeEntryDecider.maxMinutes else {
                 throw DomainError(
                     .invalid,
@@ -76,11 +92,11 @@ public enum TimerDecider: Decider {
             .conflict, "\(timed) was merged more than \(maxMerges) times in a row; cancel the timer with `docket time cancel` and log the time by hand")
     }
 
-    /// Minutes since the timer started, rounded up to the whole minute (at least 1).
-    public static func elapsedMinutes(_ running: TimerStarted, now: Timestamp) -> Int {
-        guard let start = Timestamp(iso8601: running.startedAt) else { return 1 }
-        let ms = max(0, now.millisecondsSinceEpoch - start.millisecondsSinceEpoch)
-        return max(1, Int((ms + 59_999) / 60_000))
+    /// Minutes since the timer started, rounded up to the whole minute; nil when `now` is not after the start (a
+    /// clock set back, or no time at all), or the start is not a time.
+    public static func elapsedMinutes(_ running: TimerStarted, now: Timestamp) -> Int? {
+        guard let start = Timestamp(iso8601: running.startedAt), now > start else { return nil }
+        return Int((now.millisecondsSinceEpoch - start.millisecondsSinceEpoch + 59_999) / 60_000)
     }
 
     public static func evolve(_ state: TimerState, _ event: TimeEvent) -> TimerState {

@@ -45,9 +45,11 @@ public enum TokenDecider: Decider {
             guard state.tokenId == nil else {
                 throw DomainError(.conflict, "token \(tokenId) already exists; create another")
             }
-            guard let snapshot, snapshot.isActive else {
-                let why = snapshot == nil ? "unknown user \(user)" : "user \(user) is deactivated"
-                throw DomainError(.invalid, "\(why); a token acts as an active user: add or reactivate them first")
+            guard let snapshot else {
+                throw DomainError(.notFound, "unknown user \(user); list users with `docket user list`, or add them first")
+            }
+            guard snapshot.isActive else {
+                throw DomainError(.invalid, "user \(user) is deactivated; a token acts as an active user: reactivate them first")
             }
             let name = try Validate.slug(name, "token name", length: 1...64)
             if let expiresAt, expiresAt <= context.now {

@@ -16,7 +16,7 @@ struct TimeEntryDeciderTests {
 
     static let logged = TimeEvent.logged(TimeLogged(
         entryId: "TE-1", ticket: "T-1001", tech: "alice", minutes: 45, workType: "remote", billable: true,
-        startedAt: "2026-11-03T14:00:00.000Z", note: nil))
+        startedAt: "2026-10-20T14:00:00.000Z", note: nil))
     let entry = given(TimeEntryDecider.self, [logged])
     let voided = given(TimeEntryDecider.self, [logged, .voided(TimeVoided(reason: "dup"))])
 
@@ -105,6 +105,43 @@ struct TimeEntryDeciderTests {
         #expect(voided.refusal(of: .void(reason: "again"))?.code == .conflict)
     }
 
+    /// Time is logged once it is worked: work given a start that would end after now (past 5 minutes of clock skew) is
+    /// refused, logged or corrected, naming when it would end; a timer's or a close's work, which ends now, is not, nor
+    /// a log without a start (it starts now, the documented default).
+    @Test func workThatEndsAfterNowIsRefused() throws {
+        let now = Fixture.now.millisecondsSinceEpoch
+        func log(startingIn minutes: Int64, for length: Int) -> TimeEntryCommand {
+            .log(
+                LogTime(
+                    entryId: "TE-1", ticket: Fixture.t1001, minutes: length, workType: "remote",
+                    startedAt: Timestamp(millisecondsSinceEpoch: now + minutes * 60_000)),
+                ticketState: Self.openTicket)
+        }
+        let future = given(TimeEntryDecider.self).refusal(of: log(startingIn: 33 * 24 * 60, for: 120), by: Fixture.tech)
+        #expect(future?.code == .invalid)
+        #expect(future?.message.contains("after now") == true && future?.message.contains("--at") == true, "\(future?.message ?? "")")
+        #expect(given(TimeEntryDecider.self).refusal(of: log(startingIn: -60, for: 66), by: Fixture.tech)?.code == .invalid)
+        #expect(given(TimeEntryDecider.self).refusal(of: log(startingIn: -60, for: 65), by: Fixture.tech) == nil, "5 minutes of clock skew")
+        #expect(given(TimeEntryDecider.self).refusal(of: log(startingIn: -45, for: 45), by: Fixture.tech) == nil, "work that ends now")
+        #expect(given(TimeEntryDecider.self).refusal(of: Self.log(), by: Fixture.tech) == nil, "no start: the work starts now")
+
+        let later = Timestamp(millisecondsSinceEpoch: now + 2 * 86_400_000)
+        let moved = entry.refusal(of: .correct(TimeCorrection(startedAt: later, reason: "wrong day")))
+        #expect(moved?.code == .invalid && moved?.message.contains("TE-1") == true)
+        let longer = given(TimeEntryDecider.self, [Self.logged(startedAt: Timestamp(millisecondsSinceEpoch: now - 60 * 60_000))])
+        #expect(longer.refusal(of: .correct(TimeCorrection(minutes: 90, reason: "longer")))?.code == .invalid)
+        #expect(longer.refusal(of: .correct(TimeCorrection(minutes: 60, reason: "exact"))) == nil)
+        let ahead = given(TimeEntryDecider.self, [Self.logged(startedAt: later)])
+        #expect(ahead.refusal(of: .correct(TimeCorrection(note: "kept", reason: "a note only"))) == nil, "fields that do not move the work")
+    }
+
+    /// `logged` starting at `start`.
+    static func logged(startedAt start: Timestamp) -> TimeEvent {
+        guard case .logged(var e) = logged else { return logged }
+        e.startedAt = start.iso8601
+        return .logged(e)
+    }
+
     @Test func unknownEntryIsNotFound() {
         #expect(given(TimeEntryDecider.self).refusal(of: .void(reason: "x"))?.code == .notFound)
     }
@@ -119,7 +156,7 @@ struct TimeEntryDeciderTests {
     /// A correction to values the entry already has decides nothing (the CLI says "nothing to change"); a correction
     /// that changes some fields records only those.
     @Test func aCorrectionToTheValuesTheEntryHasChangesNothing() throws {
-        let start = try #require(Timestamp(iso8601: "2026-11-03T14:00:00Z"))
+        let start = try #require(Timestamp(iso8601: "2026-10-20T14:00:00Z"))
         #expect(try entry.when(.correct(TimeCorrection(minutes: 45, reason: "no change"))).isEmpty)
         #expect(try entry.when(.correct(TimeCorrection(workType: "REMOTE", reason: "no change"))).isEmpty)
         #expect(try entry.when(.correct(TimeCorrection(minutes: 45, workType: "remote", billable: true, startedAt: start, reason: "same"))).isEmpty)
@@ -142,6 +179,31 @@ struct TimerDeciderTests {
         #expect(TimerDecider.elapsedMinutes(running, now: later) == 41)
         #expect(TimerDecider.elapsedMinutes(running, now: Timestamp(millisecondsSinceEpoch: Fixture.now.millisecondsSinceEpoch + 41 * 60_000)) == 41)
         #expect(TimerDecider.fold(started).running == running)
+    }
+
+    /// A stop with the clock behind the timer's start, or at the very instant, logs nothing (it logged a minute): it is
+    /// refused, pointing at `--minutes` and `time cancel`; `--minutes` beyond the time since the start is refused too.
+    @Test func aStopBeforeOrAtTheStartIsRefused() throws {
+        let started = try given(TimerDecider.self).when(start, by: Fixture.tech)
+        guard case .timerStarted(let running) = started.first else { Issue.record("no start"); return }
+        func stop(_ command: TimerCommand = .stop(entryId: "TE-1"), after milliseconds: Int64) -> DomainError? {
+            let now = Timestamp(millisecondsSinceEpoch: Fixture.now.millisecondsSinceEpoch + milliseconds)
+            return refusal { () throws(DomainError) in
+                _ = try TimerDecider.decide(command, state: TimerDecider.fold(started), context: DecisionContext(actor: Fixture.tech, now: now))
+            }
+        }
+        let behind = stop(after: -60_000)
+        #expect(behind?.code == .invalid)
+        #expect(behind?.message.contains("is behind the start") == true && behind?.message.contains("--minutes") == true, "\(behind?.message ?? "")")
+        let same = stop(after: 0)
+        #expect(same?.code == .invalid)
+        #expect(same?.message.contains("no time has elapsed") == true && same?.message.contains("docket time cancel") == true, "\(same?.message ?? "")")
+        #expect(stop(after: 1) == nil, "a millisecond is a minute, rounded up")
+        #expect(TimerDecider.elapsedMinutes(running, now: Fixture.now) == nil)
+        let tooMuch = stop(.stop(entryId: "TE-1", minutes: 30), after: 10 * 60_000)
+        #expect(tooMuch?.code == .invalid && tooMuch?.message.contains("at most the time worked") == true, "\(tooMuch?.message ?? "")")
+        #expect(stop(.stop(entryId: "TE-1", minutes: 15), after: 10 * 60_000) == nil, "within the clock skew")
+        #expect(stop(.stop(entryId: "TE-1", minutes: 10), after: -60_000) == nil, "the time worked, given, is taken with the clock behind")
     }
 
     @Test func aSecondStartIsRefusedAndStopWithoutTimerIsRefused() throws {
@@ -200,5 +262,16 @@ struct TimeDurationTests {
         let error = refusal { () throws(DomainError) in try TimeDuration.parse(text) }
         #expect(error?.code == .invalid, "\(text)")
         #expect(error?.message.contains("\"\(text)\"") == true && error?.message.contains("1h30m") == true)
+    }
+
+    /// Minutes of 60 or more after hours are a typo more likely than a way of writing more hours: refused, with the two
+    /// ways to write what was meant; alone they are fine.
+    @Test func minutesAfterHoursStayUnderAnHour() throws {
+        let error = refusal { () throws(DomainError) in try TimeDuration.parse("1h90m") }
+        #expect(error?.code == .invalid)
+        #expect(error?.message == "duration \"1h90m\" has 90 minutes after the hours; write them under 60 (2h30m) or all in minutes (150)")
+        #expect(refusal { () throws(DomainError) in try TimeDuration.parse("2h60m") }?.code == .invalid)
+        #expect(try TimeDuration.parse("1h59m") == 119)
+        #expect(try TimeDuration.parse("90m") == 90)
     }
 }
