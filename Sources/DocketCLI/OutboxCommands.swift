@@ -68,8 +68,12 @@ struct OutboxList: StoreCommand {
 struct OutboxShow: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Print one queued message exactly as it is sent (RFC 5322, CRLF line ends).",
-        discussion: "--json: one object with the message's headers (in order, unfolded) and body, its status, reason and ticket.")
+        discussion: """
+            --json: one object with the message's headers (in order, unfolded) and body, its status, reason and ticket.
+            A portal sign-in mail's body (a live sign-in link) is shown to admins only; others see its headers.
+            """)
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The Message-ID, with or without angle brackets.") var messageId: String
 
@@ -89,8 +93,12 @@ struct OutboxShow: StoreCommand {
     }
 
     func run(in session: Session) throws {
-        guard let entry = try session.app.outbox.message(messageId) else {
+        guard var entry = try session.app.outbox.message(messageId) else {
             throw CLIError.notFound("no queued message \(messageId); list them with `docket outbox list`")
+        }
+        // A sign-in link lets whoever reads it act as the client's contact in the portal.
+        if entry.reason == .signIn, !SignInSecrets.mayRead(try? session.app.context(for: actor.name).actor.role) {
+            entry.message = SignInSecrets.hidingBody(of: entry.message)
         }
         if output.json {
             let (headers, body) = Self.split(entry.message)

@@ -273,7 +273,14 @@ import Testing
                 }
                 let json = try docket(["log", "--json"], as: reader).stdout
                 #expect(json.contains("[sign-in link hidden]") && json.contains("Subject: Your sign-in link"), "\(json)")
+                // The outbox shows the same message: headers only, in text and JSON.
+                for arguments in [["outbox", "show", "portal.0123456789abcdef@docket"], ["outbox", "show", "portal.0123456789abcdef@docket", "--json"]] {
+                    let shown = try docket(arguments, as: reader)
+                    #expect(shown.status == 0, "\(shown.stderr)")
+                    #expect(shown.stdout.contains("[sign-in link hidden]") && !shown.stdout.contains(Self.secret.prefix(30)), "\(reader) \(arguments)")
+                }
             }
+            #expect(try docket(["outbox", "show", "portal.0123456789abcdef@docket"]).stdout.contains(String(Self.secret.prefix(30))), "an admin reads it")
             let admin = try docket(["log", "--json"]).stdout
             #expect(admin.contains(String(Self.secret.prefix(30))) && !admin.contains("[sign-in link hidden]"), "the admin reads it as stored")
         }
