@@ -34,6 +34,15 @@ struct TemplateTests {
         #expect(given(TemplateDecider.self).refusal(of: .add(name: "t1", subject: nil, body: body))?.code == .invalid)
     }
 
+    /// A misspelt mail template (`mail-acknowldgement`) was kept as a reply template, and the mail it meant to
+    /// change went on as before; `mail-` names are the mail templates'.
+    @Test func aMailNameThatIsNoMailTemplateIsRefused() throws {
+        let error = try #require(given(TemplateDecider.self).refusal(of: .add(name: "mail-acknowldgement", subject: nil, body: "Hi")))
+        #expect(error.code == .invalid)
+        #expect(error.message.contains("mail-acknowledgement") && error.message.contains("check the spelling"), "\(error.message)")
+        #expect(try given(TemplateDecider.self).when(.add(name: "mail-reply", subject: nil, body: "{{reply.text}}"), by: Fixture.dispatcher).count == 1)
+    }
+
     @Test func addingAnExistingTemplateIsAConflict() {
         #expect(template.refusal(of: .add(name: "first-response", subject: nil, body: "x"))?.code == .conflict)
     }

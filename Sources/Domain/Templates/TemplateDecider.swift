@@ -17,6 +17,14 @@ public enum TemplateDecider: Decider {
                     "template \(existing) already exists; change it with `docket template update \(existing)`")
             }
             let name = try Validate.slug(name, "template name", length: 2...64)
+            // `mail-` names are the mail templates': a misspelt one would be kept as a reply template while the mail
+            // it meant to change went on as before.
+            if name.hasPrefix("mail-"), MailTemplate.named(name) == nil {
+                throw DomainError(
+                    .invalid,
+                    "template names starting with mail- are Docket's mail templates (\(MailTemplate.all.map(\.name).joined(separator: ", "))); "
+                        + "check the spelling, or give a reply template another name")
+            }
             let (subject, body) = try validated(name: name, subject: subject, body: body)
             return [.added(TemplateAdded(name: name, subject: subject, body: body))]
         case .update(let subject, let body):
