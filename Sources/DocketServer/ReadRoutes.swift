@@ -45,11 +45,15 @@ enum ReadRoutes {
         let from = try input.text(.query("from")).map { try TypedTime.parse($0, field: "from", viewer: input.actor, in: app) }
         let to = try input.text(.query("to")).map { try TypedTime.parse($0, field: "to", viewer: input.actor, in: app) }
         let filter = TimeFilter(ticket: ticket?.description, tech: input.text(.query("tech")), from: from, to: to)
+        // An unknown ticket or tech is a 404 naming it, as `time list` exits 4: a typo is not "no time".
+        if let ticket { _ = try app.tickets.ticketSummary(ticket) }
+        if let tech = filter.tech { _ = try app.directory.user(tech) }
         return try .encoding(try app.billing.timeEntries(filter))
     }
 
     /// `docket sla --json`: open tickets with an SLA, soonest due first.
     static func slaClocks(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
+        if let client = input.text(.query("client")) { _ = try app.directory.client(client) }
         let listed = try SLAClockRow.open(
             in: app, limit: input.fetch, client: input.text(.query("client")), atRisk: try input.flag(.query("atRisk")),
             breached: try input.flag(.query("breached")))

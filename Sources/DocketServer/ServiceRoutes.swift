@@ -121,6 +121,7 @@ enum ServiceRoutes {
     static func listTickets(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         var filter = try ticketFilter(input)
         filter.assignee = input.text(.query("assignee"))
+        try requireKnown(filter, app)
         return try .encoding(try app.tickets.list(filter, limit: input.fetch).map(TicketSummaryView.init))
     }
 
@@ -133,7 +134,15 @@ enum ServiceRoutes {
         var filter = try ticketFilter(input)
         filter.assignee = mine ? input.actor : assignee
         filter.unassignedOnly = unassigned
+        try requireKnown(filter, app)
         return try .encoding(try app.tickets.queue(filter, limit: input.fetch).map(TicketSummaryView.init))
+    }
+
+    /// Refuses a filter naming an unknown client or assignee (404 naming it), as `ticket list` and `queue` do: a typo is
+    /// reported, not answered with no tickets.
+    static func requireKnown(_ filter: QueueFilter, _ app: DocketApplication) throws {
+        if let client = filter.client { _ = try app.directory.client(client) }
+        if let assignee = filter.assignee { _ = try app.directory.user(assignee) }
     }
 
     /// The filters `ticket list` and `queue` share: client, status, priority.

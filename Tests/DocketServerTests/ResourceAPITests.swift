@@ -82,6 +82,11 @@ import Testing
         // Errors: problem+json with the CLI's exit code.
         let cases: [(String, String, String?, Int, Int)] = [
             ("GET", "/v1/tickets/T-9999", nil, 404, 4),
+            ("GET", "/v1/tickets?client=ghost", nil, 404, 4),
+            ("GET", "/v1/queue?assignee=ghost", nil, 404, 4),
+            ("GET", "/v1/time?ticket=T-9999", nil, 404, 4),
+            ("GET", "/v1/time?tech=ghost", nil, 404, 4),
+            ("GET", "/v1/sla?client=ghost", nil, 404, 4),
             ("GET", "/v1/tickets/X-1", nil, 400, 64),
             ("POST", "/v1/tickets/T-1001/comments", #"{"text":"again"}"#, 409, 6),
             ("POST", "/v1/tickets", #"{"subject":"no client"}"#, 400, 64),
