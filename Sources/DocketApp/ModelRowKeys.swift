@@ -7,10 +7,10 @@ enum ModelRowKeys {
     /// `rm.alerts3.conditions`: `AlertRecord`.
     static let alerts = RowKeys(["ticket", "status", "firstSeen", "lastSeen", "resolvedAt", "occurrences"])
 
-    /// `rm.outbox2.messages`: `OutboxEntry`.
+    /// `rm.outbox3.messages`: `OutboxEntry`.
     static let outbox = RowKeys([
         "messageId", "ticket", "reason", "to", "subject", "queuedAt", "position", "status", "attempts", "lastError",
-        "sentAt", "message", "bouncedAt", "bounceMessageId",
+        "sentAt", "message", "bouncedAt", "bounceMessageId", "lastAttemptAt",
     ])
 
     /// `rm.billing4.invoices`, the status rows: `InvoiceStatusRow`.

@@ -7,7 +7,8 @@ import ReadModelKit
 /// The `outbox` read model: every message Docket queued to a client, with its delivery status, and the
 /// ticket each of our Message-IDs belongs to (so that a client's reply to it threads onto the ticket).
 ///
-/// Database (format 2, checkpoint `outbox-v2`; format 1 stored JSON in `rm.outbox.messages`): `rm.outbox2.messages`:
+/// Database (format 3, checkpoint `outbox-v3`, with each message's last attempt and the `undeliverable` status;
+/// format 2 was `rm.outbox2.messages`, format 1 stored JSON in `rm.outbox.messages`): `rm.outbox3.messages`:
 /// Message-ID (no angle brackets) ‖ 0x00 (`OrderedKey`) → ``OutboxEntry`` in the binary row format (a `RowTable` of
 /// the read-model kit), row format 1.
 public final class OutboxProjection: Projection, @unchecked Sendable {
@@ -15,7 +16,7 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
     public let name = "outbox"
     /// The outbox's types only: `apply` passes over every other type.
     public var interest: EventInterest? { EventInterest(types: Self.types) }
-    public let format = 2
+    public let format = 3
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
@@ -50,12 +51,16 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
             known.status = .sent
             known.attempts = max(known.attempts, sent.attempt)
             known.sentAt = event.recordedAt.millisecondsSinceEpoch
+            known.lastAttemptAt = event.recordedAt.millisecondsSinceEpoch
             entry = known
         case .sendFailed(let failed):
             guard var known = try rows.row(failed.messageId, txn: txn) else { return }
-            // A late failure report never undoes a success or a bounce.
-            if known.status != .sent, known.status != .bounced { known.status = .failed }
             known.attempts = max(known.attempts, failed.attempt)
+            // A late failure report never undoes a success or a bounce.
+            if known.status != .sent, known.status != .bounced {
+                known.status = known.attempts >= OutboxEntry.maxAttempts ? .undeliverable : .failed
+            }
+            known.lastAttemptAt = event.recordedAt.millisecondsSinceEpoch
             known.lastError = failed.exitStatus.map { "exit \($0): \(failed.error)" } ?? failed.error
             entry = known
         case .bounced(let bounced):
@@ -112,10 +117,21 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
 
 /// One outbound message as the `outbox` read model knows it.
 public struct OutboxEntry: Codable, Sendable, Equatable {
-    /// Where a message is: waiting, delivered to the transport, waiting again after failed attempts, or come
-    /// back as a bounce (never sent again).
+    /// Where a message is: waiting, delivered to the transport, waiting again after failed attempts, given up after
+    /// ``maxAttempts`` failed ones (never tried again), or come back as a bounce (never sent again).
     public enum Status: String, Codable, Sendable {
-        case queued, sent, failed, bounced
+        case queued, sent, failed, undeliverable, bounced
+    }
+
+    /// How many failed attempts a message gets before it is given up as `undeliverable`: with the waits of
+    /// ``retryDelayMinutes(afterAttempts:)``, about twelve hours of a mail system refusing it.
+    public static let maxAttempts = 12
+
+    /// How long after its last failed attempt a message is tried again: at once after the first (someone fixing
+    /// sendmail runs `outbox send` again), then 1, 2, 4 … minutes, doubling, at most 4 hours — so a message the mail
+    /// system refuses for good does not add a `mail.send-failed` to the log every minute cron runs the send.
+    public static func retryDelayMinutes(afterAttempts attempts: Int) -> Int64 {
+        attempts <= 1 ? 0 : min(Int64(1) << Int64(min(attempts - 2, 20)), 240)
     }
 
     /// Without angle brackets.
@@ -139,7 +155,17 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
     /// When a bounce about it was received (ms since the epoch), and that report's identity.
     public var bouncedAt: Int64?
     public var bounceMessageId: String?
+    /// When the last delivery attempt was recorded (ms since the epoch); nil before the first.
+    public var lastAttemptAt: Int64?
 
-    /// Queued or failed: the next `outbox send` tries it.
+    /// Queued or failed: `outbox send` tries it (a failed one once its wait is over, ``isDue(at:)``).
     public var isPending: Bool { status == .queued || status == .failed }
+
+    /// Whether `outbox send` at `now` (ms since the epoch) tries it: pending, and for a failed message, the wait after
+    /// its last attempt is over.
+    public func isDue(at now: Int64) -> Bool {
+        guard isPending else { return false }
+        guard status == .failed, let last = lastAttemptAt else { return true }
+        return now >= last + Self.retryDelayMinutes(afterAttempts: attempts) * 60_000
+    }
 }

@@ -254,6 +254,28 @@ import Testing
         #expect(attempts == ["mail.send-failed", "mail.sent"])
     }
 
+    /// A message the mail system keeps refusing is tried again at once, then after 1, 2, 4 … minutes (at most 4 hours),
+    /// and given up after 12 failed attempts as `undeliverable`: it added a `mail.send-failed` every time cron ran the
+    /// send, for ever.
+    @Test func aRefusedMessageWaitsLongerEachTimeAndIsGivenUpAfterTwelveAttempts() throws {
+        let f = try ServiceFixture()
+        try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Backup"), as: "bob")
+        let refusing = FakeTransport(Array(repeating: .failed(exitStatus: 67, error: "no such user"), count: 20))
+        var tried: [Int] = []
+        for _ in 0..<(16 * 60) {  // cron, every minute for 16 hours
+            tried += try f.app.outbox.sendOutbox(via: refusing, as: "dora").map(\.attempt)
+            f.clock.advance(milliseconds: 60_000)
+        }
+        #expect(tried == Array(1...12), "twelve attempts in all, not one a minute")
+        let entry = try #require(try outbox(f).first)
+        #expect(entry.status == .undeliverable && entry.attempts == 12)
+        #expect(!entry.isPending)
+        #expect((1...12).map(OutboxEntry.retryDelayMinutes(afterAttempts:)) == [0, 1, 2, 4, 8, 16, 32, 64, 128, 240, 240, 240])
+        #expect(try f.store.read(stream: "mail-" + entry.messageId).count == 12)
+        f.clock.advance(milliseconds: 86_400_000)
+        #expect(try f.app.outbox.sendOutbox(via: refusing, as: "dora").isEmpty, "never tried again")
+    }
+
     @Test func theOutboxRebuildsFromTheLog() throws {
         let f = try ServiceFixture()
         let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Rebuild"), as: "bob")

@@ -91,16 +91,18 @@ public struct OutboxDelivery: Sendable, Equatable {
 }
 
 extension OutboxService {
-    /// Hands each queued or failed message to `transport`, oldest first, recording `mail.sent` or
-    /// `mail.send-failed` (stream `mail-<Message-ID>`, command id `mail-send:<Message-ID>:<attempt>`) right
-    /// after each attempt and before the next message. Sent messages are never offered again.
+    /// Hands each queued message, and each failed one whose wait is over (``OutboxEntry/isDue(at:)``), to
+    /// `transport`, oldest first, recording `mail.sent` or `mail.send-failed` (stream `mail-<Message-ID>`, command id
+    /// `mail-send:<Message-ID>:<attempt>`) right after each attempt and before the next message. Sent messages are
+    /// never offered again, nor are ones given up after ``OutboxEntry/maxAttempts`` failed attempts.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func sendOutbox(via transport: some MailTransport, as actor: String) throws -> [OutboxDelivery] {
         let context = try context(for: actor)
         var deliveries: [OutboxDelivery] = []
-        for pending in try models.outbox.all(in: store) where pending.isPending {
+        let now = context.now.millisecondsSinceEpoch
+        for pending in try models.outbox.all(in: store) where pending.isDue(at: now) {
             // Re-read: another run may have sent it since the list was taken.
-            guard let entry = try models.outbox.entry(pending.messageId, in: store), entry.isPending else { continue }
+            guard let entry = try models.outbox.entry(pending.messageId, in: store), entry.isDue(at: now) else { continue }
             let stream = "mail-" + entry.messageId
             let version = try store.version(of: stream)
             let attempt = Int(version) + 1
