@@ -28,7 +28,8 @@ struct GraceArgument: ExpressibleByArgument {
     init?(argument: String) {
         let unit: Int64 = argument.hasSuffix("d") ? 86_400_000 : 3_600_000
         let digits = argument.hasSuffix("d") || argument.hasSuffix("h") ? String(argument.dropLast()) : argument
-        guard let count = Int64(digits), count >= 0, count <= 10_000 else { return nil }
+        // 0 to 7 days, as the source's rule allows: a longer one is a bad value (64) like a malformed one.
+        guard let count = Int64(digits), count >= 0, count <= 10_000, count * unit <= 7 * 86_400_000 else { return nil }
         milliseconds = count * unit
     }
 }

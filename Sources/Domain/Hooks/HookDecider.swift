@@ -55,9 +55,11 @@ public enum HookDecider: Decider {
             guard state.source == nil else {
                 throw DomainError(.conflict, "webhook source \(source) already exists; rotate its secret with `docket hook rotate \(source)`")
             }
-            guard let user, user.isActive else {
-                let why = user == nil ? "unknown user \(actsAs)" : "user \(actsAs) is deactivated"
-                throw DomainError(.invalid, "\(why); a webhook acts as an active user (a dispatcher, e.g. intake): add or reactivate them first")
+            guard let user else {
+                throw DomainError(.notFound, "unknown user \(actsAs); a webhook acts as an active user (a dispatcher, e.g. intake): add them first")
+            }
+            guard user.isActive else {
+                throw DomainError(.invalid, "user \(actsAs) is deactivated; a webhook acts as an active user (a dispatcher, e.g. intake): reactivate them first")
             }
             guard Permissions.allows(user.role, to: .workTickets) else {
                 throw DomainError(.invalid, "user \(actsAs) is \(user.role) and cannot open tickets; a webhook acts as a dispatcher or admin")
