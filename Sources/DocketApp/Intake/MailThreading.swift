@@ -46,7 +46,7 @@ extension IntakeService {
         guard !lower.isEmpty, let summary = try models.queue.summary(number, in: store) else { return false }
         let client = try directory.client(summary.client)
         if client.contacts.values.contains(where: { $0.email.lowercased() == lower }) { return true }
-        if let at = lower.lastIndex(of: "@"), client.domains.contains(String(lower[lower.index(after: at)...])) { return true }
+        if client.hasDomain(of: lower) { return true }
         return try threadAddresses(number).contains(lower)
     }
 

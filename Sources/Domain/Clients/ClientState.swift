@@ -32,6 +32,12 @@ public struct ClientState: Sendable, Equatable {
         self.contacts = contacts
     }
 
+    /// Whether the mail `address` is in one of the client's domains (compared in lower case).
+    public func hasDomain(of address: String) -> Bool {
+        guard let at = address.lastIndex(of: "@") else { return false }
+        return domains.contains(address[address.index(after: at)...].lowercased())
+    }
+
     /// What tickets and contracts need to know about this client; nil until registered.
     public var snapshot: ClientSnapshot? {
         code.map { ClientSnapshot(code: $0, name: name, isActive: isActive, contactIDs: Set(contacts.keys)) }

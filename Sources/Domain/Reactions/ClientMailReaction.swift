@@ -77,8 +77,7 @@ public struct ClientMailReaction: Reaction {
     static func isKnown(_ address: String, client: ClientState?, contact: String?) -> Bool {
         guard let client else { return false }
         if let contact, client.contacts[contact]?.email.lowercased() == address.lowercased() { return true }
-        guard let at = address.lastIndex(of: "@") else { return false }
-        return client.domains.contains(address[address.index(after: at)...].lowercased())
+        return client.hasDomain(of: address)
     }
 }
 
