@@ -10,8 +10,8 @@ extension EventStore {
     /// The read models, byte-identical to a standalone replay's (`replay(through:asOf:into:projections:)`):
     /// - exactly at a month-end snapshot that holds every model of `projections` in its current format (and `snapshots`):
     ///   the snapshot's file itself, hard-linked into the folder and opened read-only, every model at the position — no
-    ///   copy and no fold. The linked file is checked first against the manifest (its SHA-256, or for an older
-    ///   manifest each model's digest), whose digests are then reported (`verify(readModelsRebuiltIn:)` compares them
+    ///   copy and no fold. The linked file is checked first against the manifest (its digest in pieces, or for an
+    ///   older manifest its SHA-256 or each model's digest), whose digests are then reported (`verify(readModelsRebuiltIn:)` compares them
     ///   with a fold of the log). A snapshot that does not match gives one warning, is removed, and the next way is
     ///   taken (which takes it again); so is a file that cannot be linked (another file system).
     /// - otherwise: restored from the nearest snapshot before the position (checked by digest as they are copied), the
@@ -99,9 +99,19 @@ extension EventStore {
     }
 
     /// Why the snapshot file `file` (of the snapshot in `folder`) does not hold what `manifest` says, nil when it does:
-    /// its SHA-256 against the manifest's `fileSHA256` (one sequential read), or, for a manifest written before that
-    /// was recorded, the digest of each of `models` computed from the file as `readModelDigest(_:)` computes it.
+    /// its digest in pieces on `foldThreads` threads against the manifest's `fileDigest`; for an older manifest, its
+    /// SHA-256 against `fileSHA256` (one sequential read), or, older still, the digest of each of `models` computed
+    /// from the file as `readModelDigest(_:)` computes it.
     func snapshotFileProblem(_ file: String, folder: String, manifest: SnapshotManifest, models: [SnapshotManifest.Model]) -> String? {
+        if let recorded = manifest.fileDigest {
+            guard recorded.scheme == PieceDigest.scheme, recorded.pieceBytes > 0 else {
+                return "its file digest is of an unknown kind (\(recorded.scheme))"
+            }
+            guard let found = try? PieceDigest.of(file: file, pieceBytes: recorded.pieceBytes, threads: foldThreads) else {
+                return "its file \(file) cannot be read"
+            }
+            return found == recorded ? nil : "its file's digest is not the one recorded when it was taken (it was changed or damaged)"
+        }
         if let recorded = manifest.fileSHA256 {
             guard let found = try? BackupManifest.digest(of: file) else { return "its file \(file) cannot be read" }
             return found.sha256 == recorded ? nil : "its file's SHA-256 is not the one recorded when it was taken (it was changed or damaged)"

@@ -253,7 +253,7 @@ extension EventStore {
 
     /// Writes this store's read models, all at checkpoint `end.position`, as the snapshot of `end` into `root`
     /// (replacing an older one of that month): a new LMDB file with the models' databases under their own names and a
-    /// `SNAPSHOT` manifest with the log position, its hash, each model's digest and the file's SHA-256. Written in a hidden folder
+    /// `SNAPSHOT` manifest with the log position, its hash, each model's digest and the file's digest (`PieceDigest`). Written in a hidden folder
     /// and renamed into place, so a reader never sees half a snapshot.
     func writeSnapshot(of end: MonthEnd, into root: String) throws {
         guard let event = try event(at: end.position) else {
@@ -266,8 +266,8 @@ extension EventStore {
             try FileSystem.prepareEmptyFolder(hidden)
             let models = try copyModels(into: hidden, at: end.position)
             try? manager.removeItem(atPath: hidden + "/lock.mdb")
-            let file = try BackupManifest.digest(of: hidden + "/data.mdb")
-            try SnapshotManifest(month: end, hash: event.hash, lastRecordedAt: event.recordedAt, readModels: models, fileSHA256: file?.sha256)
+            let file = try PieceDigest.of(file: hidden + "/data.mdb", threads: foldThreads)
+            try SnapshotManifest(month: end, hash: event.hash, lastRecordedAt: event.recordedAt, readModels: models, fileDigest: file)
                 .write(in: hidden)
             FileSystem.restrictFiles(in: hidden)
             let final = root + "/" + end.month

@@ -35,11 +35,15 @@ public struct SnapshotManifest: Codable, Sendable, Equatable {
     public var lastRecordedAt: String
     /// The read models, in the order the store applies them.
     public var readModels: [Model]
-    /// The SHA-256 (hex) of the snapshot's `data.mdb` as it was written, checked before the file is linked into a
-    /// replay; nil in manifests written before it was recorded (their models' digests are checked instead).
+    /// The digest of the snapshot's `data.mdb` as it was written, hashed in pieces on several threads (`PieceDigest`),
+    /// checked before the file is linked into a replay; nil in manifests written before it was recorded.
+    public var fileDigest: PieceDigest?
+    /// The plain SHA-256 (hex) of the snapshot's `data.mdb`, as manifests recorded it before `fileDigest` (one
+    /// sequential pass to check: 3 s for a 10M-event store's 2 GiB); nil in newer manifests, and in manifests older
+    /// still, whose models' digests are checked instead.
     public var fileSHA256: String?
 
-    init(month: MonthEnd, hash: Digest, lastRecordedAt: Timestamp, readModels: [Model], fileSHA256: String?) {
+    init(month: MonthEnd, hash: Digest, lastRecordedAt: Timestamp, readModels: [Model], fileDigest: PieceDigest?) {
         self.format = SnapshotManifest.formatName
         self.month = month.month
         self.before = month.before.iso8601
@@ -47,7 +51,8 @@ public struct SnapshotManifest: Codable, Sendable, Equatable {
         self.hash = hash.hex
         self.lastRecordedAt = lastRecordedAt.iso8601
         self.readModels = readModels
-        self.fileSHA256 = fileSHA256
+        self.fileDigest = fileDigest
+        self.fileSHA256 = nil
     }
 
     /// The manifest in `folder`; throws a one-line reason when it is missing or damaged.

@@ -72,6 +72,19 @@ import Testing
         return true
     }
 
+    /// The SHA-256 (hex) of the file at `path`, by coreutils' `sha256sum`: what manifests recorded before `fileDigest`.
+    func sha256sum(_ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return String(try #require(text.split(separator: " ").first))
+    }
+
     @Test func aDamagedSnapshotIsNotLinkedAtItsMonthEnd() throws {
         try base.writeBeforeT1()
         try base.writeAfterT1()
@@ -79,24 +92,27 @@ import Testing
         let full = base.folder.child("full")
         #expect(try base.docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", full, "--no-snapshots"]).status == 0)
         let manifest = base.store + "/snapshots/2026-10/SNAPSHOT"
-        #expect(try String(contentsOfFile: manifest, encoding: .utf8).contains("\"fileSHA256\""))
+        #expect(try String(contentsOfFile: manifest, encoding: .utf8).contains("\"fileDigest\""))
 
-        // Recorded file digest, then an older manifest without one (its models' digests are checked instead).
-        for olderManifest in [false, true] {
-            if olderManifest {
+        // The file's digest in pieces, then an older manifest with the file's plain SHA-256, then one older still with
+        // neither (its models' digests are checked instead).
+        for older in ["", "fileSHA256", "models"] {
+            if !older.isEmpty {
                 var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifest))) as? [String: Any])
-                object["fileSHA256"] = nil
+                object["fileDigest"] = nil
+                if older == "fileSHA256" { object["fileSHA256"] = try sha256sum(base.store + "/snapshots/2026-10/data.mdb") }
                 try JSONSerialization.data(withJSONObject: object, options: .sortedKeys).write(to: URL(fileURLWithPath: manifest))
             }
             #expect(try alter("Exactly at t1", inSnapshot: "2026-10"))
             let listed = try #require(try json(try base.docket(["snapshot", "list", "--json"])) as? [[String: Any]])
             #expect(listed.first?["usable"] as? Bool == true, "the listing does not read the file")
-            let into = base.folder.child("r-\(olderManifest)")
+            let into = base.folder.child("r-\(older)")
             let run = try base.docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", into, "--json"])
             #expect(run.status == 0, "\(run.stderr)")
             let warnings = run.stderr.split(separator: "\n")
             #expect(warnings.count == 1 && warnings[0].hasPrefix("warning: snapshot 2026-10 is not used: "), "\(run.stderr)")
-            #expect(run.stderr.contains(olderManifest ? "does not match its digest" : "SHA-256"), "\(run.stderr)")
+            let reason = ["": "file's digest is not the one recorded", "fileSHA256": "SHA-256", "models": "does not match its digest"]
+            #expect(run.stderr.contains(reason[older]!), "\(run.stderr)")
             #expect(try base.digests(of: into) == (try base.digests(of: full)), "the replay folded the log instead")
             let tickets = try base.docket(["ticket", "list"], store: into).stdout
             #expect(tickets.contains("Exactly at t1") && !tickets.contains("exactly at t1"), "\(tickets)")
