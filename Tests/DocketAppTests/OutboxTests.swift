@@ -158,6 +158,45 @@ import Testing
         #expect(try parse(try #require(try outbox(f).last).message).inReplyTo == ["second@globex.example"])
     }
 
+    /// RFC 5322 §3.6.4: a reply's References is the parent's References (else its In-Reply-To) and the parent's
+    /// Message-ID. Ours held only the client's last Message-ID, so mail programs broke the thread.
+    @Test func repliesCarryTheWholeThreadInReferences() throws {
+        let f = try ServiceFixture()
+        let raw = "From: Jane Doe <jane@globex.example>\r\nSubject: Printer offline\r\nMessage-ID: <m1@globex.example>\r\n\r\nBroken.\r\n"
+        guard case .opened(let number) = try f.app.intake.receiveMail(try parse(raw), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora") else {
+            Issue.record("not opened")
+            return
+        }
+        let ack = try #require(try outbox(f).first)
+        let answer = """
+            From: jane@globex.example\r\nSubject: Re: [\(number)] Printer offline\r\nMessage-ID: <m2@globex.example>\r\n\
+            In-Reply-To: <\(ack.messageId)>\r\nReferences: <m1@globex.example>\r\n <\(ack.messageId)>\r\n\r\nFloor 2.\r\n
+            """
+        #expect(try f.app.intake.receiveMail(try parse(answer), raw: Array(answer.utf8), policy: MailPolicy(), as: "dora") == .reply(number))
+        try f.app.tickets.ticket(number, .comment("Which printer?", visibility: .public), as: "bob")
+        let reply = try parse(try #require(try outbox(f).last).message)
+        #expect(reply.inReplyTo == ["m2@globex.example"])
+        #expect(reply.references == ["m1@globex.example", ack.messageId, "m2@globex.example"])
+        // A client whose mail program sends only In-Reply-To: that id, then theirs.
+        let short = "From: jane@globex.example\r\nSubject: Re: [\(number)] x\r\nMessage-ID: <m3@globex.example>\r\nIn-Reply-To: <m2@globex.example>\r\n\r\nOK\r\n"
+        #expect(try f.app.intake.receiveMail(try parse(short), raw: Array(short.utf8), policy: MailPolicy(), as: "dora") == .reply(number))
+        try f.app.tickets.ticket(number, .comment("Done", visibility: .public), as: "bob")
+        #expect(try parse(try #require(try outbox(f).last).message).references == ["m2@globex.example", "m3@globex.example"])
+    }
+
+    @Test func aLongThreadKeepsItsRootAndItsLastReferences() {
+        let thread = (1...30).map { "m\($0)@x.example" }
+        let chain = OutboundMessage.referencesChain(parentReferences: thread, parent: "last@x.example")
+        #expect(chain == ["m1@x.example"] + (23...30).map { "m\($0)@x.example" } + ["last@x.example"])
+        #expect(OutboundMessage.referencesChain(parentReferences: ["a@x", "b@x", "a@x"], parent: "b@x") == ["a@x", "b@x"])
+        let message = OutboundMessage(
+            from: "s@msp.example", to: "j@x.example", toName: nil, subject: "s", date: Timestamp(millisecondsSinceEpoch: 0), messageId: "o@docket",
+            inReplyTo: "last@x.example", isAutomatic: false, ticket: "T-1", body: "b", references: chain)
+        let lines = message.rendered.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.count <= 78 }, "one Message-ID a line")
+        #expect(lines.contains("References: <m1@x.example>"))
+    }
+
     @Test func nonASCIISubjectsAndBodiesAreEncodedAndParseBack() throws {
         let f = try ServiceFixture()
         let subject = "Imprimante hors ligne — « étage 2 » 日本語のテキストがとても長い場合でも正しく折り返されること"

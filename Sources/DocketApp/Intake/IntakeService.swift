@@ -230,9 +230,16 @@ extension IntakeService {
             attachments: message.attachments.map {
                 MailAttachmentRef(name: $0.filename ?? "", contentType: $0.contentType, size: $0.size, sha256: $0.sha256)
             },
-            to: Self.addresses(message.to), cc: Self.addresses(message.cc))
+            to: Self.addresses(message.to), cc: Self.addresses(message.cc), references: Self.thread(before: message))
         let event = TicketMailEvent.received(payload)
         return NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload())
+    }
+
+    /// The Message-IDs of the thread before `message` (its References, else its In-Reply-To), usable ones only,
+    /// trimmed as our References are (``OutboundMessage/trimmedThread(_:)``); nil when none.
+    private static func thread(before message: ParsedMessage) -> [String]? {
+        let ids = (message.references.isEmpty ? message.inReplyTo : message.references).filter(isUsableMessageId)
+        return ids.isEmpty ? nil : OutboundMessage.trimmedThread(ids)
     }
 
     /// The addresses of `mailboxes`, or nil when none has one (the field is then left out of the event).

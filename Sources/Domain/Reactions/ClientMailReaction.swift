@@ -1,7 +1,8 @@
 /// Queues the client's mail (`ticket.mail-queued`, the whole message in the event): the acknowledgement of a ticket
 /// being opened, a reply with each public comment, a resolution notice with the close. It goes to the ticket's
 /// contact, else to the sender of the email that opened the ticket, else to the last one that joined it; a ticket
-/// with none of them gets none. It answers (In-Reply-To) the recipient's own last message.
+/// with none of them gets none. It answers (In-Reply-To) the recipient's own last message, its References that
+/// message's thread and the message (RFC 5322 §3.6.4).
 /// The acknowledgement, which nobody decides to send, goes only to a known address — the contact's, or one in the
 /// client's domains: a stranger's mail on the triage client is not acknowledged, since its From is anyone's to forge
 /// and the acknowledgement would carry the stranger's subject and name from the MSP's own address to a victim.
@@ -29,7 +30,9 @@ public struct ClientMailReaction: Reaction {
         let sending = triggers.filter { $0.1 != .acknowledgement || known }
         guard !sending.isEmpty else { return .none }
         let fromRecipient = received.last { ($0.kind == "new" || $0.kind == "reply") && $0.from.lowercased() == recipient.address.lowercased() }
-        let inReplyTo = (fromRecipient ?? received.last { $0.kind == "new" || $0.kind == "reply" })?.messageId
+        let parent = fromRecipient ?? received.last { $0.kind == "new" || $0.kind == "reply" }
+        let inReplyTo = parent?.messageId
+        let references = parent.map { OutboundMessage.referencesChain(parentReferences: $0.references ?? [], parent: $0.messageId) } ?? []
         var ids = MessageIds(seed: input.messageSeed)
         let number = input.ticket
         var common = [
@@ -44,7 +47,8 @@ public struct ClientMailReaction: Reaction {
             let fullSubject = (reason == .reply ? "Re: " : "") + "[\(number)] \(subject)"
             let message = OutboundMessage(
                 from: input.supportAddress, to: recipient.address, toName: recipient.name, subject: fullSubject, date: input.context.now,
-                messageId: messageId, inReplyTo: inReplyTo, isAutomatic: reason == .acknowledgement, ticket: number.description, body: body)
+                messageId: messageId, inReplyTo: inReplyTo, isAutomatic: reason == .acknowledgement, ticket: number.description, body: body,
+                references: references)
             events.append(.outbox(.queued(TicketMailQueued(
                 messageId: messageId, reason: reason, to: [recipient.address], subject: fullSubject, inReplyTo: inReplyTo,
                 message: message.rendered))))

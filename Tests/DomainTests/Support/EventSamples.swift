@@ -204,7 +204,7 @@ enum EventSamples {
         .ticketMail(.received(TicketMailReceived(
             messageId: "CAHx2@mail.globex.example", from: "jane@globex.example", fromName: nil,
             subject: "Re: [T-1001] Printer offline", text: "Still offline.", kind: "reply", attachments: [],
-            to: ["support@msp.example"], cc: ["bob@globex.example"]))),
+            to: ["support@msp.example"], cc: ["bob@globex.example"], references: ["CAHx1@mail.globex.example"]))),
         .ticketAttachment(.added(TicketAttachmentAdded(
             name: "screenshot.png", contentType: "image/png", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"))),
     ]
