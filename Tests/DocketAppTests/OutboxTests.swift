@@ -315,6 +315,65 @@ import Testing
         #expect(try f.app.outbox.sendOutbox(via: refusing, as: "dora").isEmpty, "never tried again")
     }
 
+    /// A contact removed from the client got no new mail, but a message queued to them before the removal was still
+    /// delivered by the next `outbox send`. It is cancelled now (`mail.cancelled`, with the reason), never handed to
+    /// the transport, and a rebuild from the log gives the same.
+    @Test func mailQueuedBeforeItsContactWasRemovedIsCancelledNotSent() throws {
+        let f = try ServiceFixture()
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "VPN down"), as: "bob")
+        try f.app.tickets.ticket(number, .comment("The new VPN password is on its way", visibility: .public), as: "bob")
+        try f.app.directory.addContact(to: "acme", ContactDetails(name: "Dan", email: "dan@acme.example"), as: "dora")
+        try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-2", subject: "Printer"), as: "bob")
+        try f.app.directory.client("acme", .removeContact(id: "acme-1"), as: "dora")
+        let transport = FakeTransport([])
+        let deliveries = try f.app.outbox.sendOutbox(via: transport, as: "dora")
+        let reason = "contact acme-1 was removed from client acme"
+        #expect(deliveries.map(\.outcome) == [.cancelled(reason: reason), .cancelled(reason: reason), .accepted])
+        #expect(transport.delivered.count == 1, "only the remaining contact's mail is handed to sendmail")
+        let entries = try outbox(f)
+        #expect(entries.map(\.status) == [.cancelled, .cancelled, .sent])
+        #expect(entries.prefix(2).allSatisfy { $0.cancelReason == reason && !$0.isPending })
+        #expect(try f.store.read(stream: "mail-" + entries[0].messageId).map(\.type) == ["mail.cancelled"])
+        #expect(try f.app.outbox.sendOutbox(via: transport, as: "dora").isEmpty, "never offered again")
+        #expect(try f.app.outbox.undelivered(on: number).map(\.status) == [.cancelled, .cancelled])
+        try f.store.rebuild("outbox")
+        #expect(try outbox(f) == entries, "the decision replays from the log")
+    }
+
+    /// After 12 failed attempts a message was `undeliverable` for good, visible only in `outbox list`. The ticket
+    /// lists it now, and an admin can queue it again (`mail.requeued`) for a fresh set of attempts; a sent message
+    /// is refused.
+    @Test func anAdminRetriesAnUndeliverableMessageWithAFreshSetOfAttempts() throws {
+        let f = try ServiceFixture()
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Backup"), as: "bob")
+        let refusing = FakeTransport(Array(repeating: .failed(exitStatus: 67, error: "no such user"), count: 12))
+        for _ in 0..<12 {
+            _ = try f.app.outbox.sendOutbox(via: refusing, as: "dora")
+            f.clock.advance(milliseconds: 4 * 3_600_000)
+        }
+        let given = try #require(try outbox(f).first)
+        #expect(given.status == .undeliverable)
+        #expect(try f.app.outbox.undelivered(on: number).map(\.messageId) == [given.messageId])
+        #expect(throws: DomainError.self) { try f.app.outbox.retry(given.messageId, as: "dora") }
+        let retried = try f.app.outbox.retry("<\(given.messageId)>", as: "ann", commandId: "retry-1")
+        #expect(retried.status == .queued && retried.attemptsSinceRequeue == 0)
+        #expect(try f.app.outbox.retry(given.messageId, as: "ann", commandId: "retry-1").status == .queued, "the same command id writes nothing")
+        #expect(try f.store.read(stream: "mail-" + given.messageId).filter { $0.type == "mail.requeued" }.count == 1)
+        #expect(try f.app.outbox.undelivered(on: number).isEmpty)
+        // It fails once more (attempt 13), waits as a first failure does, and is sent on the next try.
+        let flaky = FakeTransport([.failed(exitStatus: 75, error: "try later"), .accepted])
+        #expect(try f.app.outbox.sendOutbox(via: flaky, as: "dora").map(\.attempt) == [13])
+        #expect(try outbox(f).first?.status == .failed, "one failure after a retry is not the end")
+        #expect(try f.app.outbox.sendOutbox(via: flaky, as: "dora").map(\.outcome) == [.accepted])
+        let sent = try #require(try outbox(f).first)
+        #expect(sent.status == .sent && sent.attempts == 14)
+        let refusal = try #require(throws: DomainError.self) { try f.app.outbox.retry(sent.messageId, as: "ann") }
+        #expect(refusal.message.contains("was sent"))
+        #expect(throws: DomainError.self) { try f.app.outbox.retry("nobody@docket", as: "ann") }
+        try f.store.rebuild("outbox")
+        #expect(try outbox(f).first == sent)
+    }
+
     @Test func theOutboxRebuildsFromTheLog() throws {
         let f = try ServiceFixture()
         let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Rebuild"), as: "bob")

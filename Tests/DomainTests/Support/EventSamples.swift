@@ -229,6 +229,8 @@ extension EventSamples {
             error: "could not run /nonexistent"))),
         .outbox(.bounced(TicketMailBounced(
             messageId: "T-1001.2.5f3a9c1e@docket", reportMessageId: "20261203081500.4A1B2@mx.globex.example", rule: "delivery-status-report"))),
+        .outbox(.cancelled(MailCancelled(messageId: "T-1002.1.0a0b0c0d@docket", reason: "contact acme-1 was removed from client acme"))),
+        .outbox(.requeued(MailRequeued(messageId: "T-1002.1.0a0b0c0d@docket", attemptsBefore: 12))),
     ]
 }
 
