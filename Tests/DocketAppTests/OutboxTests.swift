@@ -374,6 +374,42 @@ import Testing
         #expect(try outbox(f).first == sent)
     }
 
+    /// When T-1001 was merged into T-1002, T-1001's requester got nothing more: public replies and the resolution on
+    /// T-1002 reached only T-1002's requester. They are told of the merge now, and copied on T-1002's mail.
+    @Test func aMergedTicketsRequesterIsToldAndKeptInformedOnTheTarget() throws {
+        let f = try ServiceFixture()
+        let first = "From: Jane Doe <jane@globex.example>\r\nSubject: VPN down\r\nMessage-ID: <a1@globex.example>\r\n\r\nDown.\r\n"
+        let second = "From: Gus <gus@globex.example>\r\nSubject: No VPN\r\nMessage-ID: <b1@globex.example>\r\n\r\nNo VPN.\r\n"
+        guard case .opened(let merged) = try f.app.intake.receiveMail(try parse(first), raw: Array(first.utf8), policy: MailPolicy(), as: "dora"),
+            case .opened(let target) = try f.app.intake.receiveMail(try parse(second), raw: Array(second.utf8), policy: MailPolicy(), as: "dora")
+        else {
+            Issue.record("not opened")
+            return
+        }
+        try f.app.tickets.mergeTicket(merged, into: target, as: "bob")
+        let notice = try #require(try outbox(f).last)
+        #expect(notice.reason == .mergeNotice && notice.ticket == merged && notice.to == ["jane@globex.example"])
+        let parsedNotice = try parse(notice.message)
+        #expect(parsedNotice.subject == "[\(merged)] VPN down")
+        #expect(parsedNotice.inReplyTo == ["a1@globex.example"])
+        #expect(parsedNotice.textBody?.contains("is the same matter as ticket \(target).\nWe have merged the two") == true)
+
+        try f.app.tickets.ticket(target, .comment("We are restarting the VPN gateway", visibility: .public), as: "bob")
+        try f.app.tickets.ticket(target, .close(resolution: "Gateway restarted", time: .none(reason: "no time in this test")), as: "bob")
+        let onTarget = try outbox(f).filter { $0.ticket == target && $0.reason != .acknowledgement }
+        #expect(onTarget.map(\.reason) == [.reply, .resolution])
+        for entry in onTarget {
+            #expect(entry.to == ["gus@globex.example", "jane@globex.example"])
+            let parsed = try parse(entry.message)
+            #expect(parsed.to.map(\.address) == ["gus@globex.example"])
+            #expect(parsed.cc.map(\.address) == ["jane@globex.example"])
+            #expect(parsed.cc.first?.name == "Jane Doe")
+        }
+        // Her answer to T-1002's mail lands on T-1002.
+        let answer = "From: jane@globex.example\r\nSubject: Re: x\r\nMessage-ID: <a2@globex.example>\r\nIn-Reply-To: <\(onTarget[0].messageId)>\r\n\r\nThanks\r\n"
+        #expect(try f.app.intake.receiveMail(try parse(answer), raw: Array(answer.utf8), policy: MailPolicy(), as: "dora") == .reopened(target))
+    }
+
     @Test func theOutboxRebuildsFromTheLog() throws {
         let f = try ServiceFixture()
         let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Rebuild"), as: "bob")

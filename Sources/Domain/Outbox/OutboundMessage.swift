@@ -1,6 +1,17 @@
 import DocketTime
 import Foundation
 
+/// One recipient: an address and its display name, if known.
+public struct Mailbox: Sendable, Equatable {
+    public var address: String
+    public var name: String?
+
+    public init(address: String, name: String?) {
+        self.address = address
+        self.name = name
+    }
+}
+
 /// A plain-text email Docket writes to a client, rendered as a complete RFC 5322 message
 /// (CRLF line ends, quoted-printable UTF-8 body, RFC 2047 Subject and display names when not ASCII).
 public struct OutboundMessage: Sendable, Equatable {
@@ -8,6 +19,8 @@ public struct OutboundMessage: Sendable, Equatable {
     /// The recipient's address, and display name if known.
     public var to: String
     public var toName: String?
+    /// Further recipients, as Cc: the requesters of tickets merged into this one.
+    public var cc: [Mailbox]
     public var subject: String
     public var date: Timestamp
     /// Without angle brackets.
@@ -25,7 +38,7 @@ public struct OutboundMessage: Sendable, Equatable {
 
     public init(
         from: String, to: String, toName: String?, subject: String, date: Timestamp, messageId: String, inReplyTo: String?,
-        isAutomatic: Bool, ticket: String, body: String, references: [String] = []
+        isAutomatic: Bool, ticket: String, body: String, references: [String] = [], cc: [Mailbox] = []
     ) {
         self.from = from
         self.to = to
@@ -35,6 +48,7 @@ public struct OutboundMessage: Sendable, Equatable {
         self.messageId = messageId
         self.inReplyTo = inReplyTo
         self.references = references
+        self.cc = cc
         self.isAutomatic = isAutomatic
         self.ticket = ticket
         self.body = body
@@ -45,6 +59,9 @@ public struct OutboundMessage: Sendable, Equatable {
         var headers = [
             "From: \(from)",
             "To: \(OutboundMessage.mailbox(name: toName, address: to))",
+        ]
+        if !cc.isEmpty { headers.append("Cc: " + cc.map { OutboundMessage.mailbox(name: $0.name, address: $0.address) }.joined(separator: ",\r\n ")) }
+        headers += [
             "Subject: \(OutboundMessage.headerText(subject, nameLength: "Subject: ".count))",
             "Date: \(OutboundMessage.rfc5322Date(date))",
             "Message-ID: <\(messageId)>",

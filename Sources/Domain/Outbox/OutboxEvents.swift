@@ -31,6 +31,8 @@ public enum OutboundReason: String, Codable, Sendable, CaseIterable {
     case escalation
     /// To a client's contact: a one-time portal sign-in link (queued on the contact's `portal-<id>` stream, no ticket).
     case signIn = "sign-in"
+    /// To the requester of a ticket merged into another: their request goes on there.
+    case mergeNotice = "merge-notice"
 }
 
 /// `ticket.mail-queued.v1`: a complete RFC 5322 message to the client was queued for delivery.

@@ -37,7 +37,7 @@ public struct MailTemplate: Sendable, Equatable {
 
     /// Every mail template, in name order.
     public static var all: [MailTemplate] {
-        [acknowledgement, reply, resolution, signIn, slaBreach, slaEscalation, slaWarning].sorted { $0.name < $1.name }
+        [acknowledgement, mergeNotice, reply, resolution, signIn, slaBreach, slaEscalation, slaWarning].sorted { $0.name < $1.name }
     }
 }
 
@@ -72,6 +72,18 @@ extension MailTemplate {
             {{resolution.text}}
 
             If the problem is not solved, reply to this email and we will take it up again.
+            """)
+
+    /// To the requester of a ticket merged into another: their request goes on there, and they are kept informed.
+    public static let mergeNotice = MailTemplate(
+        name: "mail-merged", summary: "to the requester of a ticket merged into another ({{merge.into}})", placeholders: ["merge.into"],
+        defaultBody: """
+            {{greeting}},
+
+            Your request {{ticket.number}} ({{ticket.subject}}) is the same matter as ticket {{merge.into}}.
+            We have merged the two and will keep you informed on {{merge.into}}.
+
+            To add anything, reply to this email.
             """)
 
     /// To the assignee (else the dispatchers) when an SLA clock reaches a warning threshold.
