@@ -410,6 +410,24 @@ import Testing
         #expect(try f.app.intake.receiveMail(try parse(answer), raw: Array(answer.utf8), policy: MailPolicy(), as: "dora") == .reopened(target))
     }
 
+    /// A merged ticket's requester who is then removed from the client gets neither the queued merge notice nor the
+    /// target's later mail.
+    @Test func aRemovedContactOfAMergedTicketGetsNothingMore() throws {
+        let f = try ServiceFixture()
+        try f.app.directory.addContact(to: "acme", ContactDetails(name: "Dan", email: "dan@acme.example"), as: "dora")
+        let merged = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "VPN down"), as: "bob")
+        let target = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-2", subject: "No VPN"), as: "bob")
+        try f.app.tickets.mergeTicket(merged, into: target, as: "bob")
+        try f.app.directory.client("acme", .removeContact(id: "acme-1"), as: "dora")
+        try f.app.tickets.ticket(target, .comment("Restarting the gateway", visibility: .public), as: "bob")
+        _ = try f.app.outbox.sendOutbox(via: FakeTransport([]), as: "dora")
+        let statuses = try outbox(f).map { "\($0.ticket?.description ?? "") \($0.reason.rawValue) \($0.to.joined(separator: ",")) \($0.status.rawValue)" }
+        #expect(statuses == [
+            "\(merged) acknowledgement carla@acme.example cancelled", "\(target) acknowledgement dan@acme.example sent",
+            "\(merged) merge-notice carla@acme.example cancelled", "\(target) reply dan@acme.example sent",
+        ])
+    }
+
     @Test func theOutboxRebuildsFromTheLog() throws {
         let f = try ServiceFixture()
         let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Rebuild"), as: "bob")
