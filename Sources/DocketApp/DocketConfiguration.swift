@@ -11,13 +11,17 @@ public struct DocketConfiguration: Sendable, Equatable {
     /// The From header's value of every message Docket queues: an address, or a display name and an address
     /// (`Help Desk <support@msp.example>`, the name encoded as the header needs).
     public let supportAddress: String
+    /// The support address alone (`support@msp.example`): mail from it arriving at intake is our own come back, or
+    /// forged, and is never answered.
+    public let supportMailAddress: String
 
     /// `supportAddress` read as one mailbox (``mailbox(_:)``); ``defaultSupportAddress`` when it is missing or not one
     /// (a value that could break the header is never written). The CLI refuses an unusable `$DOCKET_SUPPORT_ADDRESS`
     /// before it gets here (``problem(supportAddress:)``).
     public init(supportAddress: String? = nil) {
-        self.supportAddress = supportAddress.flatMap { Self.mailbox($0) }.map { OutboundMessage.mailbox(name: $0.name, address: $0.address) }
-            ?? Self.defaultSupportAddress
+        let mailbox = supportAddress.flatMap { Self.mailbox($0) }
+        self.supportAddress = mailbox.map { OutboundMessage.mailbox(name: $0.name, address: $0.address) } ?? Self.defaultSupportAddress
+        supportMailAddress = mailbox?.address ?? Self.defaultSupportAddress
     }
 
     /// What is wrong with `value` as the support address, or nil when it is usable.

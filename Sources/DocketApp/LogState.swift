@@ -28,7 +28,14 @@ struct LogState: ReactionState {
 
     func ticketHistory() throws -> [DocketEvent] {
         guard let ticketStream else { return [] }
-        return try store.read(stream: ticketStream).compactMap { recorded in
+        return try history(of: ticketStream)
+    }
+
+    func ticketHistory(of number: TicketNumber) throws -> [DocketEvent] { try history(of: StreamName.ticket(number)) }
+
+    /// The events of ticket stream `stream`, those of types this Docket does not know left out.
+    private func history(of stream: String) throws -> [DocketEvent] {
+        try store.read(stream: stream).compactMap { recorded in
             do {
                 return try DocketEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
             } catch let error as EventDecodingError where error.reason == .unknownType {

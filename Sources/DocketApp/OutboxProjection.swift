@@ -1,3 +1,4 @@
+import DocketTime
 import Domain
 import EventLog
 import Foundation
@@ -32,7 +33,7 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
 
     public func attach(_ tables: ReadModelTables) { rows.attach(tables) }
 
-    /// The fold: the message's entry after a queueing, delivery, failure or bounce.
+    /// The fold: the message's entry after a queueing, delivery, failure, bounce, cancellation or requeueing.
     public func apply(_ event: RecordedEvent, in txn: borrowing Transaction) throws {
         guard OutboxProjection.types.contains(event.type) else { return }
         let decoded = try OutboxEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
@@ -57,8 +58,8 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
             guard var known = try rows.row(failed.messageId, txn: txn) else { return }
             known.attempts = max(known.attempts, failed.attempt)
             // A late failure report never undoes a success or a bounce.
-            if known.status != .sent, known.status != .bounced {
-                known.status = known.attempts >= OutboxEntry.maxAttempts ? .undeliverable : .failed
+            if known.status != .sent, known.status != .bounced, known.status != .cancelled {
+                known.status = known.attemptsSinceRequeue >= OutboxEntry.maxAttempts ? .undeliverable : .failed
             }
             known.lastAttemptAt = event.recordedAt.millisecondsSinceEpoch
             known.lastError = failed.exitStatus.map { "exit \($0): \(failed.error)" } ?? failed.error
@@ -68,6 +69,18 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
             known.status = .bounced
             known.bouncedAt = event.recordedAt.millisecondsSinceEpoch
             known.bounceMessageId = bounced.reportMessageId
+            entry = known
+        case .cancelled(let cancelled):
+            guard var known = try rows.row(cancelled.messageId, txn: txn) else { return }
+            // Only `outbox send` cancels, and only a pending message: nothing sent or bounced is undone.
+            if known.isPending { known.status = .cancelled }
+            known.cancelledAt = event.recordedAt.millisecondsSinceEpoch
+            known.cancelReason = cancelled.reason
+            entry = known
+        case .requeued(let requeued):
+            guard var known = try rows.row(requeued.messageId, txn: txn) else { return }
+            if known.status == .undeliverable { known.status = .queued }
+            known.attemptsBeforeRequeue = requeued.attemptsBefore
             entry = known
         }
         rows.set(entry.messageId, entry)
@@ -89,6 +102,24 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
     /// The ticket our message `messageId` was about, if it is one of ours.
     public func ticket(forMessageId messageId: String, in store: EventStore) throws -> TicketNumber? {
         try entry(messageId, in: store)?.ticket
+    }
+
+    /// The messages queued on ticket `number`, oldest first: their Message-IDs begin with `T-1042.`, so one range
+    /// of keys holds them (``ClientMailReaction``, ``StaffMailReaction``).
+    public func entries(of number: TicketNumber, in store: EventStore) throws -> [OutboxEntry] {
+        let prefix = Array("\(number).".utf8)
+        let entries = try store.readModels { txn in
+            try txn.withCursor(rows.database) { cursor in
+                var entries: [OutboxEntry] = []
+                var entry = try cursor.seek(atLeast: prefix)
+                while let found = entry, found.key.starts(with: prefix) {
+                    entries.append(try rows.decodeStored(found.value))
+                    entry = try cursor.next()
+                }
+                return entries
+            }
+        }
+        return entries.sorted { $0.position < $1.position }
     }
 
     /// Every queued message, oldest first.
@@ -118,9 +149,11 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
 /// One outbound message as the `outbox` read model knows it.
 public struct OutboxEntry: Codable, Sendable, Equatable {
     /// Where a message is: waiting, delivered to the transport, waiting again after failed attempts, given up after
-    /// ``maxAttempts`` failed ones (never tried again), or come back as a bounce (never sent again).
+    /// ``maxAttempts`` failed ones (not tried again unless an admin queues it again: `outbox retry`), come back as a
+    /// bounce (never sent again), or cancelled by `outbox send` because its recipient may no longer be mailed
+    /// (``cancelReason``; never sent).
     public enum Status: String, Codable, Sendable {
-        case queued, sent, failed, undeliverable, bounced
+        case queued, sent, failed, undeliverable, bounced, cancelled
     }
 
     /// How many failed attempts a message gets before it is given up as `undeliverable`: with the waits of
@@ -157,6 +190,15 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
     public var bounceMessageId: String?
     /// When the last delivery attempt was recorded (ms since the epoch); nil before the first.
     public var lastAttemptAt: Int64?
+    /// Why and when `outbox send` cancelled it (`mail.cancelled`), if it did.
+    public var cancelReason: String?
+    public var cancelledAt: Int64?
+    /// The failed attempts it had when an admin last queued it again (`mail.requeued`); the attempt limit and the
+    /// waits count from there. Nil when never queued again.
+    public var attemptsBeforeRequeue: Int?
+
+    /// Attempts since it was last queued again (all of them when never).
+    public var attemptsSinceRequeue: Int { attempts - (attemptsBeforeRequeue ?? 0) }
 
     /// Queued or failed: `outbox send` tries it (a failed one once its wait is over, ``isDue(at:)``).
     public var isPending: Bool { status == .queued || status == .failed }
@@ -166,6 +208,24 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
     public func isDue(at now: Int64) -> Bool {
         guard isPending else { return false }
         guard status == .failed, let last = lastAttemptAt else { return true }
-        return now >= last + Self.retryDelayMinutes(afterAttempts: attempts) * 60_000
+        return now >= last + Self.retryDelayMinutes(afterAttempts: attemptsSinceRequeue) * 60_000
+    }
+
+    /// The `mail.requeued` that gives an undeliverable message a fresh set of attempts (`docket outbox retry`);
+    /// refused (``DomainError/Code/conflict``) for any other status, naming why.
+    public func requeue() throws(DomainError) -> MailRequeued {
+        switch status {
+        case .undeliverable: return MailRequeued(messageId: messageId, attemptsBefore: attempts)
+        case .sent:
+            throw DomainError(.conflict, "message \(messageId) was sent\(sentAt.map { " at \(Timestamp(millisecondsSinceEpoch: $0).iso8601)" } ?? ""); there is nothing to retry")
+        case .bounced:
+            throw DomainError(
+                .conflict,
+                "message \(messageId) bounced (report \(bounceMessageId ?? "?")): the recipient's mail system refused it; fix the address and reply on \(ticket.map(\.description) ?? "the ticket") instead")
+        case .cancelled:
+            throw DomainError(.conflict, "message \(messageId) was cancelled (\(cancelReason ?? "no reason")) and is never sent")
+        case .queued, .failed:
+            throw DomainError(.conflict, "message \(messageId) is still \(status.rawValue); `docket outbox send` tries it, nothing to retry yet")
+        }
     }
 }

@@ -15,12 +15,13 @@ struct OutboxGroup: ParsableCommand {
             $DOCKET_SUPPORT_ADDRESS at the time a message is queued (default support@localhost.localdomain).
             See docs/outbound-mail.md.
             """,
-        subcommands: [OutboxList.self, OutboxShow.self, OutboxSend.self])
+        subcommands: [OutboxList.self, OutboxShow.self, OutboxSend.self, OutboxRetry.self])
 }
 
 /// `docket outbox list [--json]`.
 struct OutboxList: StoreCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List queued, sent, failed and bounced messages, oldest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List queued, sent, failed, undeliverable, bounced and cancelled messages, oldest first.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Only messages still to send (queued or failed).") var pending = false
@@ -39,6 +40,8 @@ struct OutboxList: StoreCommand {
         let sentAt: String?
         let bouncedAt: String?
         let bounceMessageId: String?
+        let cancelledAt: String?
+        let cancelReason: String?
     }
 
     func run(in session: Session) throws {
@@ -49,7 +52,7 @@ struct OutboxList: StoreCommand {
                     messageId: entry.messageId, ticket: entry.ticket?.description, reason: entry.reason.rawValue, to: entry.to,
                     subject: entry.subject, queuedAt: isoTime(entry.queuedAt), status: entry.status.rawValue, attempts: entry.attempts,
                     lastError: entry.lastError, sentAt: entry.sentAt.map(isoTime), bouncedAt: entry.bouncedAt.map(isoTime),
-                    bounceMessageId: entry.bounceMessageId)
+                    bounceMessageId: entry.bounceMessageId, cancelledAt: entry.cancelledAt.map(isoTime), cancelReason: entry.cancelReason)
             }
         if output.json {
             try printJSON(rows)
@@ -58,7 +61,12 @@ struct OutboxList: StoreCommand {
         Terminal.out(Terminal.table(
             ["MESSAGE-ID", "TICKET", "REASON", "TO", "STATUS", "ATTEMPTS", "QUEUED"],
             rows.map { row in
-                let status = row.status == "failed" ? "failed: \(row.lastError ?? "")" : row.status
+                let status =
+                    switch row.status {
+                    case "failed", "undeliverable": "\(row.status): \(row.lastError ?? "")"
+                    case "cancelled": "cancelled: \(row.cancelReason ?? "")"
+                    default: row.status
+                    }
                 return [row.messageId, row.ticket ?? "-", row.reason, row.to.joined(separator: ", "), status, String(row.attempts), row.queuedAt]
             }))
     }
@@ -87,6 +95,8 @@ struct OutboxShow: StoreCommand {
         let ticket: String?
         let reason: String
         let status: String
+        /// Why `outbox send` cancelled it, when it did.
+        let cancelReason: String?
         let headers: [Header]
         /// The body, CRLF line ends as sent.
         let body: String
@@ -105,9 +115,11 @@ struct OutboxShow: StoreCommand {
             try printJSON(
                 Message(
                     messageId: entry.messageId, ticket: entry.ticket?.description, reason: entry.reason.rawValue,
-                    status: entry.status.rawValue, headers: headers, body: body))
+                    status: entry.status.rawValue, cancelReason: entry.cancelReason, headers: headers, body: body))
             return
         }
+        // The message exactly as it is sent; why it never will be, on stderr.
+        if let reason = entry.cancelReason { Terminal.error("docket: \(entry.messageId) was cancelled, never sent: \(reason)") }
         Terminal.out(entry.message)
     }
 
@@ -139,8 +151,10 @@ struct OutboxSend: ParsableCommand {
         discussion: """
             Runs `PATH -t -i` once per message, the message on stdin (LF line ends); exit status 0 is success.
             Each attempt is recorded (mail.sent or mail.send-failed) before the next message is tried: a sent
-            message is never sent again, a failed one stays queued for the next run. Run one sender at a time.
-            Prints one line per message; exits 6 when any message failed.
+            message is never sent again, a failed one stays queued for the next run, and one that failed 12 times
+            is undeliverable (`docket outbox retry` queues it again). A client message whose ticket's contact was
+            removed from the client since it was queued is not sent: it is cancelled (mail.cancelled, with the
+            reason). Run one sender at a time. Prints one line per message; exits 6 when any message failed.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -170,10 +184,32 @@ struct OutboxSend: ParsableCommand {
                 case .failed(let status, let error):
                     failed += 1
                     Terminal.out("\(delivery.messageId): failed (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt)\(status.map { ", exit \($0)" } ?? "")): \(error)\n")
+                case .cancelled(let reason):
+                    Terminal.out("\(delivery.messageId): cancelled (\(delivery.ticket.map(\.description) ?? "sign-in")): \(reason)\n")
                 }
             }
             if deliveries.isEmpty { Terminal.out("nothing to send\n") }
         }
         if failed > 0 { throw ExitCode(CLIError.refused("").exitCode) }
+    }
+}
+
+/// `docket outbox retry MESSAGE-ID`: an undeliverable message gets a fresh set of attempts.
+struct OutboxRetry: StoreCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry", abstract: "Queue an undeliverable message again for the next `outbox send` (admins).",
+        discussion: """
+            A message the mail system refused 12 times is undeliverable and never tried again; once the cause is
+            fixed (the mail system, the address), this queues it again (mail.requeued) with a fresh set of 12
+            attempts. A message that was sent, bounced or cancelled, or is still queued or failed, is refused (exit 6).
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The Message-ID, with or without angle brackets.") var messageId: String
+
+    func run(in session: Session) throws {
+        let entry = try session.app.outbox.retry(messageId, as: actor.name, commandId: write.commandId)
+        Terminal.out("\(entry.messageId): queued again (\(entry.ticket.map(\.description) ?? "sign-in")); the next `docket outbox send` tries it\n")
     }
 }

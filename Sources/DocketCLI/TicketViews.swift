@@ -19,7 +19,10 @@ struct TicketShow: StoreCommand {
         let clock = summary.sla == nil ? nil : try session.app.sla.clock(of: number)
         let recorded = try session.app.tickets.ticketHistory(number)
         let now = try session.app.now()
-        if output.json { return try printJSON(TicketDetailView(ticket: summary, clock: clock, history: recorded, now: now)) }
+        let undelivered = try session.app.outbox.undelivered(on: number)
+        if output.json {
+            return try printJSON(TicketDetailView(ticket: summary, clock: clock, history: recorded, now: now, undelivered: undelivered))
+        }
         let time = PeopleTime.viewer(actor.name, in: session)
         var text = "\(summary.number)  \(summary.subject)\n"
         text += "client \(summary.client)" + (summary.contact.map { " (contact \($0))" } ?? "")
@@ -31,6 +34,12 @@ struct TicketShow: StoreCommand {
         if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
         if let due = summary.dueDate { text += "due \(time.text(Timestamp(millisecondsSinceEpoch: due)))\n" }
         text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))\n"
+        for mail in undelivered {
+            let why = mail.status == .cancelled
+                ? "cancelled: \(mail.cancelReason ?? "")"
+                : "UNDELIVERABLE after \(mail.attempts) attempts: \(mail.lastError ?? "") (an admin can retry: `docket outbox retry \(mail.messageId)`)"
+            text += "mail \(mail.messageId) (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")) \(why)\n"
+        }
         if let clock { text += "\n" + SLAText.section(clock, now: now, time: time) }
         text += "\n" + Terminal.table(
             ["POS", "WHEN", "WHO", "WHAT"],

@@ -113,7 +113,9 @@ enum ServiceRoutes {
         let number = try ticketNumber(input, .path("number"))
         let summary = try app.tickets.ticketSummary(number)
         let clock = summary.sla == nil ? nil : try app.sla.clock(of: number)
-        let view = TicketDetailView(ticket: summary, clock: clock, history: try app.tickets.ticketHistory(number), now: try app.now())
+        let view = TicketDetailView(
+            ticket: summary, clock: clock, history: try app.tickets.ticketHistory(number), now: try app.now(),
+            undelivered: try app.outbox.undelivered(on: number))
         return try .encoding(view)
     }
 

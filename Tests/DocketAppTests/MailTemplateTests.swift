@@ -1,6 +1,7 @@
 import DocketApp
 import Domain
 import EventLog
+import MailParser
 import TestSupport
 import Testing
 
@@ -18,6 +19,18 @@ import Testing
         #expect(message.contains("We have received your request and opened ticket T-1001:"))
         #expect(try f.app.directory.template("mail-acknowledgement").body == MailTemplate.acknowledgement.defaultBody)
         #expect(try f.app.directory.templates().isEmpty, "a default is not a stored template")
+    }
+
+    /// The resolution mail said "reply to this email within 7 days" whatever `intake email --reopen-days` a store
+    /// runs with (the window is intake's, unknown at the close): it promises no number of days now.
+    @Test func theDefaultResolutionPromisesNoReopenWindow() throws {
+        let f = try ServiceFixture()
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "VPN down"), as: "bob")
+        try f.app.tickets.ticket(number, .close(resolution: "Restarted the gateway", time: .none(reason: "no time in this test")), as: "bob")
+        let resolution = try #require(try f.models.outbox.all(in: f.store).first { $0.reason == .resolution })
+        let body = try #require(try ParsedMessage(parsing: Array(resolution.message.utf8)).textBody)
+        #expect(body.contains("reply to this email and we will take it up again"))
+        #expect(!body.contains("days"), "no reopen window the close cannot know")
     }
 
     @Test func anEditedAcknowledgementIsSentAndEarlierMailKeepsItsText() throws {

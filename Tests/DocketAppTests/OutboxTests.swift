@@ -158,6 +158,45 @@ import Testing
         #expect(try parse(try #require(try outbox(f).last).message).inReplyTo == ["second@globex.example"])
     }
 
+    /// RFC 5322 §3.6.4: a reply's References is the parent's References (else its In-Reply-To) and the parent's
+    /// Message-ID. Ours held only the client's last Message-ID, so mail programs broke the thread.
+    @Test func repliesCarryTheWholeThreadInReferences() throws {
+        let f = try ServiceFixture()
+        let raw = "From: Jane Doe <jane@globex.example>\r\nSubject: Printer offline\r\nMessage-ID: <m1@globex.example>\r\n\r\nBroken.\r\n"
+        guard case .opened(let number) = try f.app.intake.receiveMail(try parse(raw), raw: Array(raw.utf8), policy: MailPolicy(), as: "dora") else {
+            Issue.record("not opened")
+            return
+        }
+        let ack = try #require(try outbox(f).first)
+        let answer = """
+            From: jane@globex.example\r\nSubject: Re: [\(number)] Printer offline\r\nMessage-ID: <m2@globex.example>\r\n\
+            In-Reply-To: <\(ack.messageId)>\r\nReferences: <m1@globex.example>\r\n <\(ack.messageId)>\r\n\r\nFloor 2.\r\n
+            """
+        #expect(try f.app.intake.receiveMail(try parse(answer), raw: Array(answer.utf8), policy: MailPolicy(), as: "dora") == .reply(number))
+        try f.app.tickets.ticket(number, .comment("Which printer?", visibility: .public), as: "bob")
+        let reply = try parse(try #require(try outbox(f).last).message)
+        #expect(reply.inReplyTo == ["m2@globex.example"])
+        #expect(reply.references == ["m1@globex.example", ack.messageId, "m2@globex.example"])
+        // A client whose mail program sends only In-Reply-To: that id, then theirs.
+        let short = "From: jane@globex.example\r\nSubject: Re: [\(number)] x\r\nMessage-ID: <m3@globex.example>\r\nIn-Reply-To: <m2@globex.example>\r\n\r\nOK\r\n"
+        #expect(try f.app.intake.receiveMail(try parse(short), raw: Array(short.utf8), policy: MailPolicy(), as: "dora") == .reply(number))
+        try f.app.tickets.ticket(number, .comment("Done", visibility: .public), as: "bob")
+        #expect(try parse(try #require(try outbox(f).last).message).references == ["m2@globex.example", "m3@globex.example"])
+    }
+
+    @Test func aLongThreadKeepsItsRootAndItsLastReferences() {
+        let thread = (1...30).map { "m\($0)@x.example" }
+        let chain = OutboundMessage.referencesChain(parentReferences: thread, parent: "last@x.example")
+        #expect(chain == ["m1@x.example"] + (23...30).map { "m\($0)@x.example" } + ["last@x.example"])
+        #expect(OutboundMessage.referencesChain(parentReferences: ["a@x", "b@x", "a@x"], parent: "b@x") == ["a@x", "b@x"])
+        let message = OutboundMessage(
+            from: "s@msp.example", to: "j@x.example", toName: nil, subject: "s", date: Timestamp(millisecondsSinceEpoch: 0), messageId: "o@docket",
+            inReplyTo: "last@x.example", isAutomatic: false, ticket: "T-1", body: "b", references: chain)
+        let lines = message.rendered.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.count <= 78 }, "one Message-ID a line")
+        #expect(lines.contains("References: <m1@x.example>"))
+    }
+
     @Test func nonASCIISubjectsAndBodiesAreEncodedAndParseBack() throws {
         let f = try ServiceFixture()
         let subject = "Imprimante hors ligne — « étage 2 » 日本語のテキストがとても長い場合でも正しく折り返されること"
@@ -274,6 +313,119 @@ import Testing
         #expect(try f.store.read(stream: "mail-" + entry.messageId).count == 12)
         f.clock.advance(milliseconds: 86_400_000)
         #expect(try f.app.outbox.sendOutbox(via: refusing, as: "dora").isEmpty, "never tried again")
+    }
+
+    /// A contact removed from the client got no new mail, but a message queued to them before the removal was still
+    /// delivered by the next `outbox send`. It is cancelled now (`mail.cancelled`, with the reason), never handed to
+    /// the transport, and a rebuild from the log gives the same.
+    @Test func mailQueuedBeforeItsContactWasRemovedIsCancelledNotSent() throws {
+        let f = try ServiceFixture()
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "VPN down"), as: "bob")
+        try f.app.tickets.ticket(number, .comment("The new VPN password is on its way", visibility: .public), as: "bob")
+        try f.app.directory.addContact(to: "acme", ContactDetails(name: "Dan", email: "dan@acme.example"), as: "dora")
+        try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-2", subject: "Printer"), as: "bob")
+        try f.app.directory.client("acme", .removeContact(id: "acme-1"), as: "dora")
+        let transport = FakeTransport([])
+        let deliveries = try f.app.outbox.sendOutbox(via: transport, as: "dora")
+        let reason = "contact acme-1 was removed from client acme"
+        #expect(deliveries.map(\.outcome) == [.cancelled(reason: reason), .cancelled(reason: reason), .accepted])
+        #expect(transport.delivered.count == 1, "only the remaining contact's mail is handed to sendmail")
+        let entries = try outbox(f)
+        #expect(entries.map(\.status) == [.cancelled, .cancelled, .sent])
+        #expect(entries.prefix(2).allSatisfy { $0.cancelReason == reason && !$0.isPending })
+        #expect(try f.store.read(stream: "mail-" + entries[0].messageId).map(\.type) == ["mail.cancelled"])
+        #expect(try f.app.outbox.sendOutbox(via: transport, as: "dora").isEmpty, "never offered again")
+        #expect(try f.app.outbox.undelivered(on: number).map(\.status) == [.cancelled, .cancelled])
+        try f.store.rebuild("outbox")
+        #expect(try outbox(f) == entries, "the decision replays from the log")
+    }
+
+    /// After 12 failed attempts a message was `undeliverable` for good, visible only in `outbox list`. The ticket
+    /// lists it now, and an admin can queue it again (`mail.requeued`) for a fresh set of attempts; a sent message
+    /// is refused.
+    @Test func anAdminRetriesAnUndeliverableMessageWithAFreshSetOfAttempts() throws {
+        let f = try ServiceFixture()
+        let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Backup"), as: "bob")
+        let refusing = FakeTransport(Array(repeating: .failed(exitStatus: 67, error: "no such user"), count: 12))
+        for _ in 0..<12 {
+            _ = try f.app.outbox.sendOutbox(via: refusing, as: "dora")
+            f.clock.advance(milliseconds: 4 * 3_600_000)
+        }
+        let given = try #require(try outbox(f).first)
+        #expect(given.status == .undeliverable)
+        #expect(try f.app.outbox.undelivered(on: number).map(\.messageId) == [given.messageId])
+        #expect(throws: DomainError.self) { try f.app.outbox.retry(given.messageId, as: "dora") }
+        let retried = try f.app.outbox.retry("<\(given.messageId)>", as: "ann", commandId: "retry-1")
+        #expect(retried.status == .queued && retried.attemptsSinceRequeue == 0)
+        #expect(try f.app.outbox.retry(given.messageId, as: "ann", commandId: "retry-1").status == .queued, "the same command id writes nothing")
+        #expect(try f.store.read(stream: "mail-" + given.messageId).filter { $0.type == "mail.requeued" }.count == 1)
+        #expect(try f.app.outbox.undelivered(on: number).isEmpty)
+        // It fails once more (attempt 13), waits as a first failure does, and is sent on the next try.
+        let flaky = FakeTransport([.failed(exitStatus: 75, error: "try later"), .accepted])
+        #expect(try f.app.outbox.sendOutbox(via: flaky, as: "dora").map(\.attempt) == [13])
+        #expect(try outbox(f).first?.status == .failed, "one failure after a retry is not the end")
+        #expect(try f.app.outbox.sendOutbox(via: flaky, as: "dora").map(\.outcome) == [.accepted])
+        let sent = try #require(try outbox(f).first)
+        #expect(sent.status == .sent && sent.attempts == 14)
+        let refusal = try #require(throws: DomainError.self) { try f.app.outbox.retry(sent.messageId, as: "ann") }
+        #expect(refusal.message.contains("was sent"))
+        #expect(throws: DomainError.self) { try f.app.outbox.retry("nobody@docket", as: "ann") }
+        try f.store.rebuild("outbox")
+        #expect(try outbox(f).first == sent)
+    }
+
+    /// When T-1001 was merged into T-1002, T-1001's requester got nothing more: public replies and the resolution on
+    /// T-1002 reached only T-1002's requester. They are told of the merge now, and copied on T-1002's mail.
+    @Test func aMergedTicketsRequesterIsToldAndKeptInformedOnTheTarget() throws {
+        let f = try ServiceFixture()
+        let first = "From: Jane Doe <jane@globex.example>\r\nSubject: VPN down\r\nMessage-ID: <a1@globex.example>\r\n\r\nDown.\r\n"
+        let second = "From: Gus <gus@globex.example>\r\nSubject: No VPN\r\nMessage-ID: <b1@globex.example>\r\n\r\nNo VPN.\r\n"
+        guard case .opened(let merged) = try f.app.intake.receiveMail(try parse(first), raw: Array(first.utf8), policy: MailPolicy(), as: "dora"),
+            case .opened(let target) = try f.app.intake.receiveMail(try parse(second), raw: Array(second.utf8), policy: MailPolicy(), as: "dora")
+        else {
+            Issue.record("not opened")
+            return
+        }
+        try f.app.tickets.mergeTicket(merged, into: target, as: "bob")
+        let notice = try #require(try outbox(f).last)
+        #expect(notice.reason == .mergeNotice && notice.ticket == merged && notice.to == ["jane@globex.example"])
+        let parsedNotice = try parse(notice.message)
+        #expect(parsedNotice.subject == "[\(merged)] VPN down")
+        #expect(parsedNotice.inReplyTo == ["a1@globex.example"])
+        #expect(parsedNotice.textBody?.contains("is the same matter as ticket \(target).\nWe have merged the two") == true)
+
+        try f.app.tickets.ticket(target, .comment("We are restarting the VPN gateway", visibility: .public), as: "bob")
+        try f.app.tickets.ticket(target, .close(resolution: "Gateway restarted", time: .none(reason: "no time in this test")), as: "bob")
+        let onTarget = try outbox(f).filter { $0.ticket == target && $0.reason != .acknowledgement }
+        #expect(onTarget.map(\.reason) == [.reply, .resolution])
+        for entry in onTarget {
+            #expect(entry.to == ["gus@globex.example", "jane@globex.example"])
+            let parsed = try parse(entry.message)
+            #expect(parsed.to.map(\.address) == ["gus@globex.example"])
+            #expect(parsed.cc.map(\.address) == ["jane@globex.example"])
+            #expect(parsed.cc.first?.name == "Jane Doe")
+        }
+        // Her answer to T-1002's mail lands on T-1002.
+        let answer = "From: jane@globex.example\r\nSubject: Re: x\r\nMessage-ID: <a2@globex.example>\r\nIn-Reply-To: <\(onTarget[0].messageId)>\r\n\r\nThanks\r\n"
+        #expect(try f.app.intake.receiveMail(try parse(answer), raw: Array(answer.utf8), policy: MailPolicy(), as: "dora") == .reopened(target))
+    }
+
+    /// A merged ticket's requester who is then removed from the client gets neither the queued merge notice nor the
+    /// target's later mail.
+    @Test func aRemovedContactOfAMergedTicketGetsNothingMore() throws {
+        let f = try ServiceFixture()
+        try f.app.directory.addContact(to: "acme", ContactDetails(name: "Dan", email: "dan@acme.example"), as: "dora")
+        let merged = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "VPN down"), as: "bob")
+        let target = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-2", subject: "No VPN"), as: "bob")
+        try f.app.tickets.mergeTicket(merged, into: target, as: "bob")
+        try f.app.directory.client("acme", .removeContact(id: "acme-1"), as: "dora")
+        try f.app.tickets.ticket(target, .comment("Restarting the gateway", visibility: .public), as: "bob")
+        _ = try f.app.outbox.sendOutbox(via: FakeTransport([]), as: "dora")
+        let statuses = try outbox(f).map { "\($0.ticket?.description ?? "") \($0.reason.rawValue) \($0.to.joined(separator: ",")) \($0.status.rawValue)" }
+        #expect(statuses == [
+            "\(merged) acknowledgement carla@acme.example cancelled", "\(target) acknowledgement dan@acme.example sent",
+            "\(merged) merge-notice carla@acme.example cancelled", "\(target) reply dan@acme.example sent",
+        ])
     }
 
     @Test func theOutboxRebuildsFromTheLog() throws {

@@ -73,6 +73,29 @@ import Testing
         #expect(try log() == before, "a Message-ID delivered twice writes nothing")
     }
 
+    /// Mail from our own support address (our mail come back, or a forged From) was taken as a client's and, from a
+    /// client's domain (the MSP's own), acknowledged: a mail loop. Likewise mail with a Message-ID Docket makes that
+    /// is not in this store's outbox. Both are dropped now: no ticket, no acknowledgement, nothing written.
+    @Test func mailFromOurOwnAddressOrWithOurMessageIdIsNeverAnswered() throws {
+        try setUp()
+        try docket(["client", "add", "msp", "--name", "Our own IT", "--domain", "msp.example", "--time-zone", "UTC", "--currency", "USD"])
+        let before = try log()
+        let environment = ["DOCKET_USER": "intake", "DOCKET_SUPPORT_ADDRESS": "Help Desk <support@msp.example>"]
+        let own = try DocketProcess.run(
+            ["intake", "email", "--triage-client", "globex"], store: store,
+            stdin: Self.mail(id: "loop1@msp.example", from: "Help Desk <Support@msp.example>", subject: "[T-1001] Printer offline"),
+            environment: environment)
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(own.stdout == "loop1@msp.example: dropped (loop)\n")
+        let forged = try DocketProcess.run(
+            ["intake", "email"], store: store, stdin: Self.mail(id: "T-1077.3.deadbeef@docket", subject: "Anything"), environment: environment)
+        #expect(forged.stdout == "T-1077.3.deadbeef@docket: dropped (loop)\n", "\(forged.stderr)")
+        #expect(try log() == before, "no ticket, no acknowledgement")
+        #expect(try docket(["outbox", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        // A client's own mail still opens its ticket.
+        #expect(try intake(Self.mail(id: "real@globex.example", subject: "Printer offline")).stdout == "real@globex.example: opened T-1001\n")
+    }
+
     @Test func aReplyThreadsByInReplyToAndResumesAWaitingTicket() throws {
         try setUp()
         #expect(try intake(Self.mail(id: "first@globex.example", subject: "Printer offline")).stdout.contains("opened T-1001"))

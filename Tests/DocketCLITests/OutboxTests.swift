@@ -151,4 +151,82 @@ import Testing
         #expect(try outbox().isEmpty)
         #expect(try docket(["outbox", "send", "--sendmail", try fakeSendmail(failing: false)]).stdout == "nothing to send\n")
     }
+
+    /// A message queued to a contact before they were removed from the client was still delivered by the next
+    /// `outbox send`. It is cancelled, never handed to sendmail, and `outbox list`, `outbox show` and `ticket show`
+    /// say why.
+    @Test func mailQueuedToARemovedContactIsCancelledVisibly() throws {
+        try setUp()
+        #expect(try docket(["client", "contact", "add", "globex", "--name", "Jane", "--email", "jane@globex.example"]).stdout == "globex-1\n")
+        #expect(try docket(["ticket", "open", "--client", "globex", "--contact", "globex-1", "--subject", "VPN"], as: "bob").status == 0)
+        #expect(try docket(["ticket", "comment", "T-1001", "The new VPN password is on its way"], as: "bob").status == 0)
+        #expect(try docket(["client", "contact", "remove", "globex", "globex-1"]).status == 0)
+        let sent = try docket(["outbox", "send", "--sendmail", try fakeSendmail(failing: false)])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let reason = "contact globex-1 was removed from client globex"
+        let entries = try outbox()
+        let ids = entries.compactMap { $0["messageId"] as? String }
+        #expect(sent.stdout == ids.map { "\($0): cancelled (T-1001): \(reason)\n" }.joined())
+        #expect(!FileManager.default.fileExists(atPath: mbox), "sendmail never ran")
+        #expect(entries.map { $0["status"] as? String } == ["cancelled", "cancelled"])
+        #expect(entries.map { $0["cancelReason"] as? String } == [reason, reason])
+        #expect(try docket(["outbox", "list"]).stdout.contains("cancelled: \(reason)"))
+        let show = try docket(["outbox", "show", ids[1], "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        #expect(object["status"] as? String == "cancelled" && object["cancelReason"] as? String == reason)
+        #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("mail \(ids[1]) (reply) to jane@globex.example cancelled: \(reason)"))
+        #expect(try docket(["outbox", "send", "--sendmail", try fakeSendmail(failing: false)]).stdout == "nothing to send\n")
+    }
+
+    /// After 12 failed attempts a message was `undeliverable`, shown only by `outbox list`, with no way to try it
+    /// again. `ticket show` lists it (also --json), and an admin's `outbox retry` queues it again; a sent message is
+    /// refused. Through `docket serve` too.
+    @Test(arguments: DocketMode.allCases) func anUndeliverableMessageIsOnItsTicketAndAnAdminRetriesIt(_ mode: DocketMode) throws {
+        // Twelve failed attempts, hours apart, embedded (a served store keeps the server's clock).
+        let embedded = { (arguments: [String], user: String, now: String) throws -> DocketRun in
+            try DocketProcess.runEmbedded(
+                arguments, store: store, environment: ["DOCKET_USER": user, "DOCKET_SUPPORT_ADDRESS": "help@msp.example", "DOCKET_NOW": now])
+        }
+        #expect(try embedded(["init"], "ann", "2026-11-02T08:00:00Z").status == 0)
+        #expect(try embedded(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], "ann", "2026-11-02T08:00:00Z").status == 0)
+        #expect(try embedded(["client", "add", "globex", "--name", "Globex", "--domain", "globex.example", "--time-zone", "UTC", "--currency", "USD"], "ann", "2026-11-02T08:00:00Z").status == 0)
+        #expect(try embedded(["client", "contact", "add", "globex", "--name", "Jane", "--email", "jane@globex.example"], "ann", "2026-11-02T08:00:00Z").status == 0)
+        #expect(try embedded(["ticket", "open", "--client", "globex", "--contact", "globex-1", "--subject", "VPN"], "bob", "2026-11-02T09:00:00Z").status == 0)
+        let broken = try fakeSendmail(failing: true)
+        for attempt in 0..<12 {  // 4 hours apart: the longest wait between attempts
+            let run = try embedded(["outbox", "send", "--sendmail", broken], "ann", String(format: "2026-11-%02dT%02d:00:00Z", 3 + attempt * 4 / 24, attempt * 4 % 24))
+            #expect(run.status == 6, "\(run.stderr)")
+        }
+        let id = try #require(try outbox().first?["messageId"] as? String)
+        #expect(try outbox().first?["status"] as? String == "undeliverable")
+        try mode.run {
+            let show = try docket(["ticket", "show", "T-1001"], as: "bob")
+            #expect(show.stdout.contains(
+                "mail \(id) (acknowledgement) to jane@globex.example UNDELIVERABLE after 12 attempts: exit 75: sendmail: fatal: queue file write error"),
+                "\(show.stdout)")
+            let json = try docket(["ticket", "show", "T-1001", "--json"], as: "bob")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            let undelivered = try #require(object["undeliveredMail"] as? [[String: Any]])
+            #expect(undelivered.map { $0["messageId"] as? String } == [id])
+            #expect(undelivered.first?["status"] as? String == "undeliverable" && undelivered.first?["attempts"] as? Int == 12)
+
+            let byTech = try docket(["outbox", "retry", id], as: "bob")
+            #expect(byTech.status == 5, "admins only: \(byTech.stderr)")
+            #expect(try docket(["outbox", "retry", "nobody@docket"]).status == 4)
+            let retried = try docket(["outbox", "retry", "<\(id)>", "--command-id", "retry-1"])
+            #expect(retried.status == 0, "\(retried.stderr)")
+            #expect(retried.stdout == "\(id): queued again (T-1001); the next `docket outbox send` tries it\n")
+            let before = try docket(["log", "--json", "--limit", "100000"]).stdout
+            #expect(try docket(["outbox", "retry", "<\(id)>", "--command-id", "retry-1"]).status == 0)
+            #expect(try docket(["log", "--json", "--limit", "100000"]).stdout == before, "the same command id writes nothing")
+            #expect(try outbox().first?["status"] as? String == "queued")
+            #expect(!(try docket(["ticket", "show", "T-1001"], as: "bob").stdout.contains("UNDELIVERABLE")))
+            let again = try docket(["outbox", "retry", id])
+            #expect(again.status == 6 && again.stderr.contains("is still queued"), "\(again.stderr)")
+        }
+        let delivered = try embedded(["outbox", "send", "--sendmail", try fakeSendmail(failing: false)], "ann", "2026-11-05T09:00:00Z")
+        #expect(delivered.stdout == "\(id): sent (T-1001, attempt 13)\n", "\(delivered.stderr)")
+        let refused = try embedded(["outbox", "retry", id], "ann", "2026-11-05T09:05:00Z")
+        #expect(refused.status == 6 && refused.stderr.contains("was sent"), "\(refused.stderr)")
+    }
 }

@@ -16,7 +16,8 @@ public enum MailOutcome: Sendable, Equatable {
     case noted(TicketNumber, kind: String)
     /// This Message-ID was received before: nothing written.
     case duplicate(TicketNumber)
-    /// A bounce or auto-reply that threads to no ticket: nothing written (`bounce` or `auto-reply`).
+    /// A bounce or auto-reply that threads to no ticket, or mail from our own support address or with a Message-ID
+    /// Docket made (``MailLoop``): nothing written (`bounce`, `auto-reply` or `loop`).
     case dropped(kind: String)
 }
 
@@ -76,6 +77,12 @@ extension IntakeService {
         {
             return .duplicate(number)
         }
+        let sender = message.from.first { $0.address != nil }
+        let address = sender?.address ?? ""
+        // Never answered, never a ticket: our own mail come back (a loop), or a forged From.
+        if MailLoop.isLoop(from: address, messageId: message.messageId, supportAddress: configuration.supportMailAddress) {
+            return .dropped(kind: "loop")
+        }
         let classification = message.classification
         let kind: String =
             switch classification.kind {
@@ -83,8 +90,6 @@ extension IntakeService {
             case .autoReply: "auto-reply"
             case .personal: "reply"
             }
-        let sender = message.from.first { $0.address != nil }
-        let address = sender?.address ?? ""
         let match = try matchSender(address)
 
         let byMessageId = try ticketByMessageId(IntakeService.threadingIds(message, isMachineMail: kind != "reply"))
@@ -230,9 +235,16 @@ extension IntakeService {
             attachments: message.attachments.map {
                 MailAttachmentRef(name: $0.filename ?? "", contentType: $0.contentType, size: $0.size, sha256: $0.sha256)
             },
-            to: Self.addresses(message.to), cc: Self.addresses(message.cc))
+            to: Self.addresses(message.to), cc: Self.addresses(message.cc), references: Self.thread(before: message))
         let event = TicketMailEvent.received(payload)
         return NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload())
+    }
+
+    /// The Message-IDs of the thread before `message` (its References, else its In-Reply-To), usable ones only,
+    /// trimmed as our References are (``OutboundMessage/trimmedThread(_:)``); nil when none.
+    private static func thread(before message: ParsedMessage) -> [String]? {
+        let ids = (message.references.isEmpty ? message.inReplyTo : message.references).filter(isUsableMessageId)
+        return ids.isEmpty ? nil : OutboundMessage.trimmedThread(ids)
     }
 
     /// The addresses of `mailboxes`, or nil when none has one (the field is then left out of the event).

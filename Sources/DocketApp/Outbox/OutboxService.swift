@@ -22,6 +22,47 @@ extension OutboxService {
     /// The queued message `messageId`, nil when none.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func message(_ messageId: String) throws -> OutboxEntry? { try models.outbox.entry(messageId, in: store) }
+
+    /// The messages queued on ticket `number` that will not reach their recipient: given up after
+    /// ``OutboxEntry/maxAttempts`` failed attempts (`undeliverable`, which `outbox retry` queues again), or cancelled.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func undelivered(on number: TicketNumber) throws -> [OutboxEntry] {
+        try models.outbox.entries(of: number, in: store).filter { $0.status == .undeliverable || $0.status == .cancelled }
+    }
+}
+
+// MARK: - Retrying
+
+extension OutboxService {
+    /// Queues the undeliverable message `messageId` again with a fresh set of attempts (`mail.requeued` on its stream
+    /// `mail-<Message-ID>`), for the next `outbox send`. Admins only; a message that was sent, bounced, cancelled or is
+    /// still pending is refused (``OutboxEntry/requeue()``); an unknown one is not found. Returns the entry as it is now.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func retry(_ messageId: String, as actor: String, commandId: String? = nil) throws -> OutboxEntry {
+        let context = try context(for: actor)
+        guard context.actor.role == .admin else {
+            throw DomainError(.forbidden, "only an admin may retry undeliverable mail; \(context.actor) is not: ask an admin")
+        }
+        let lookup = { () throws -> OutboxEntry in
+            guard let entry = try models.outbox.entry(messageId, in: store) else {
+                throw DomainError(.notFound, "no queued message \(messageId); list them with `docket outbox list`")
+            }
+            return entry
+        }
+        return try kernel.execute(commandId: commandId, actor: context.actor.login, replay: { _ in try lookup() }) {
+            let entry = try lookup()
+            let event = OutboxEvent.requeued(try entry.requeue())
+            let stream = "mail-" + entry.messageId
+            let version = try store.version(of: stream)
+            let request = AppendRequest(
+                stream: stream, expectedVersion: version == 0 ? .noStream : .exact(version),
+                events: [NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload())],
+                commandId: commandId, actor: context.actor.login)
+            var decision = CommandKernel.Decision(appends: [request], output: entry)
+            decision.finish = { _ in try lookup() }
+            return decision
+        }
+    }
 }
 
 // MARK: - Sending
@@ -31,6 +72,8 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case accepted
     /// The transport's exit status (nil when it could not run) and first stderr line.
     case failed(exitStatus: Int?, error: String)
+    /// Not handed to the transport, and never will be: its recipient may no longer be mailed (``MailCancellation``).
+    case cancelled(reason: String)
 }
 
 /// Hands a complete message to a mail system.
@@ -86,6 +129,7 @@ public struct OutboxDelivery: Sendable, Equatable {
     public var messageId: String
     /// Nil for a portal sign-in link.
     public var ticket: TicketNumber?
+    /// The attempt this was (for a cancelled message, the attempt it would have been).
     public var attempt: Int
     public var outcome: DeliveryOutcome
 }
@@ -94,7 +138,9 @@ extension OutboxService {
     /// Hands each queued message, and each failed one whose wait is over (``OutboxEntry/isDue(at:)``), to
     /// `transport`, oldest first, recording `mail.sent` or `mail.send-failed` (stream `mail-<Message-ID>`, command id
     /// `mail-send:<Message-ID>:<attempt>`) right after each attempt and before the next message. Sent messages are
-    /// never offered again, nor are ones given up after ``OutboxEntry/maxAttempts`` failed attempts.
+    /// never offered again, nor are ones given up after ``OutboxEntry/maxAttempts`` failed attempts. A client message
+    /// whose ticket's contact was removed since it was queued is not handed over: `mail.cancelled` records why
+    /// (``MailCancellation``), on the same stream and command id.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func sendOutbox(via transport: some MailTransport, as actor: String) throws -> [OutboxDelivery] {
         let context = try context(for: actor)
@@ -105,15 +151,18 @@ extension OutboxService {
             guard let entry = try models.outbox.entry(pending.messageId, in: store), entry.isDue(at: now) else { continue }
             let stream = "mail-" + entry.messageId
             let version = try store.version(of: stream)
-            let attempt = Int(version) + 1
+            // Not the stream's version: an admin's `mail.requeued` is on it too.
+            let attempt = entry.attempts + 1
             let commandId = CommandIds.mailSent(entry.messageId, attempt: attempt)
             if try store.result(ofCommand: commandId) != nil { continue }
-            let outcome = transport.deliver(entry.message)
+            let cancellation = try cancellation(of: entry)
+            let outcome = cancellation.map { DeliveryOutcome.cancelled(reason: $0.reason) } ?? transport.deliver(entry.message)
             let event: OutboxEvent =
                 switch outcome {
                 case .accepted: .sent(MailSent(messageId: entry.messageId, attempt: attempt, transport: transport.name))
                 case .failed(let status, let error):
                     .sendFailed(MailSendFailed(messageId: entry.messageId, attempt: attempt, transport: transport.name, exitStatus: status, error: error))
+                case .cancelled(let reason): .cancelled(MailCancelled(messageId: entry.messageId, reason: reason))
                 }
             try store.append(AppendRequest(
                 stream: stream, expectedVersion: version == 0 ? .noStream : .exact(version),
@@ -122,5 +171,14 @@ extension OutboxService {
             deliveries.append(OutboxDelivery(messageId: entry.messageId, ticket: entry.ticket, attempt: attempt, outcome: outcome))
         }
         return deliveries
+    }
+
+    /// Whether `entry` must not be sent now (``MailCancellation``), from its ticket and client as the log has them.
+    private func cancellation(of entry: OutboxEntry) throws -> MailCancelled? {
+        guard let number = entry.ticket, MailCancellation.clientReasons.contains(entry.reason) else { return nil }
+        let (ticket, _) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(number))
+        guard !ticket.client.isEmpty else { return nil }
+        let (client, _) = try kernel.load(ClientDecider.self, stream: StreamName.client(ticket.client))
+        return MailCancellation.decide(messageId: entry.messageId, reason: entry.reason, ticketContact: ticket.contact, client: client)
     }
 }

@@ -12,13 +12,43 @@ public struct TicketDetailView: Encodable, Sendable {
         public let type: String
         public let change: String
     }
+    /// A message queued on the ticket that will not reach its recipient (``OutboxService/undelivered(on:)``).
+    public struct UndeliveredMail: Encodable, Sendable {
+        public let messageId: String
+        public let reason: String
+        public let to: [String]
+        /// `undeliverable` (given up after its failed attempts; `docket outbox retry` queues it again) or `cancelled`.
+        public let status: String
+        public let attempts: Int
+        /// The last failure, or why it was cancelled.
+        public let error: String?
+        public let lastAttemptAt: String?
+
+        /// The view of `entry`.
+        public init(_ entry: OutboxEntry) {
+            messageId = entry.messageId
+            reason = entry.reason.rawValue
+            to = entry.to
+            status = entry.status.rawValue
+            attempts = entry.attempts
+            error = entry.status == .cancelled ? entry.cancelReason : entry.lastError
+            lastAttemptAt = entry.lastAttemptAt.map { Timestamp(millisecondsSinceEpoch: $0).iso8601 }
+        }
+    }
     public let ticket: TicketSummaryView
     public let sla: SLAView?
     public let history: [Entry]
+    /// Its mail that will not arrive; empty when all is well.
+    public let undeliveredMail: [UndeliveredMail]
 
-    /// The view of `ticket`, its SLA `clock` (from the sla read model) as it stands at `now`, and its `history`.
-    public init(ticket: TicketSummary, clock: SLAClock?, history: [(event: RecordedEvent, change: TicketChange)], now: Timestamp) {
+    /// The view of `ticket`, its SLA `clock` (from the sla read model) as it stands at `now`, its `history`, and its
+    /// `undelivered` mail.
+    public init(
+        ticket: TicketSummary, clock: SLAClock?, history: [(event: RecordedEvent, change: TicketChange)], now: Timestamp,
+        undelivered: [OutboxEntry] = []
+    ) {
         self.ticket = TicketSummaryView(ticket)
+        undeliveredMail = undelivered.map(UndeliveredMail.init)
         sla = clock.map { SLAView($0.status(at: now)) }
         self.history = history.map { recorded, change in
             Entry(
@@ -43,6 +73,8 @@ public enum HistoryText {
         case .outbox(.sent(let sent)): "mail \(sent.messageId) sent"
         case .outbox(.sendFailed(let failed)): "mail \(failed.messageId) not sent: \(failed.error)"
         case .outbox(.bounced(let bounced)): "mail \(bounced.messageId) bounced: report \(bounced.reportMessageId) (\(bounced.rule))"
+        case .outbox(.cancelled(let cancelled)): "mail \(cancelled.messageId) cancelled: \(cancelled.reason)"
+        case .outbox(.requeued(let requeued)): "mail \(requeued.messageId) queued again after \(requeued.attemptsBefore) failed attempts"
         case .sla(let event): describe(event, time: time)
         case .other(let type): type
         }

@@ -43,11 +43,15 @@ public struct TicketMailReceived: EventPayload {
     /// with `from`, who is on the thread, which decides whether a reply by Message-ID is trusted.
     public var to: [String]?
     public var cc: [String]?
+    /// The thread before this message, oldest first: its References, else its In-Reply-To (absent when it has
+    /// neither, and in events written before they were recorded). Our answer's References is these and this
+    /// message's Message-ID (``OutboundMessage/referencesChain(parentReferences:parent:)``).
+    public var references: [String]?
 
     /// A payload with the given fields.
     public init(
         messageId: String, from: String, fromName: String?, subject: String, text: String, kind: String,
-        attachments: [MailAttachmentRef], to: [String]? = nil, cc: [String]? = nil
+        attachments: [MailAttachmentRef], to: [String]? = nil, cc: [String]? = nil, references: [String]? = nil
     ) {
         self.messageId = messageId
         self.from = from
@@ -58,6 +62,7 @@ public struct TicketMailReceived: EventPayload {
         self.attachments = attachments
         self.to = to
         self.cc = cc
+        self.references = references
     }
 }
 

@@ -1,6 +1,17 @@
 import DocketTime
 import Foundation
 
+/// One recipient: an address and its display name, if known.
+public struct Mailbox: Sendable, Equatable {
+    public var address: String
+    public var name: String?
+
+    public init(address: String, name: String?) {
+        self.address = address
+        self.name = name
+    }
+}
+
 /// A plain-text email Docket writes to a client, rendered as a complete RFC 5322 message
 /// (CRLF line ends, quoted-printable UTF-8 body, RFC 2047 Subject and display names when not ASCII).
 public struct OutboundMessage: Sendable, Equatable {
@@ -8,12 +19,17 @@ public struct OutboundMessage: Sendable, Equatable {
     /// The recipient's address, and display name if known.
     public var to: String
     public var toName: String?
+    /// Further recipients, as Cc: the requesters of tickets merged into this one.
+    public var cc: [Mailbox]
     public var subject: String
     public var date: Timestamp
     /// Without angle brackets.
     public var messageId: String
-    /// The message this answers (without angle brackets); also the References.
+    /// The message this answers (without angle brackets).
     public var inReplyTo: String?
+    /// The thread before this message, oldest first, without angle brackets (``referencesChain(parentReferences:parent:)``);
+    /// empty: `inReplyTo` alone.
+    public var references: [String]
     /// `Auto-Submitted: auto-replied` (RFC 3834) for messages no person wrote, so that vacation responders stay quiet.
     public var isAutomatic: Bool
     /// The ticket, as `X-Docket-Ticket` (empty: no such header, e.g. a portal sign-in link).
@@ -22,7 +38,7 @@ public struct OutboundMessage: Sendable, Equatable {
 
     public init(
         from: String, to: String, toName: String?, subject: String, date: Timestamp, messageId: String, inReplyTo: String?,
-        isAutomatic: Bool, ticket: String, body: String
+        isAutomatic: Bool, ticket: String, body: String, references: [String] = [], cc: [Mailbox] = []
     ) {
         self.from = from
         self.to = to
@@ -31,6 +47,8 @@ public struct OutboundMessage: Sendable, Equatable {
         self.date = date
         self.messageId = messageId
         self.inReplyTo = inReplyTo
+        self.references = references
+        self.cc = cc
         self.isAutomatic = isAutomatic
         self.ticket = ticket
         self.body = body
@@ -41,13 +59,17 @@ public struct OutboundMessage: Sendable, Equatable {
         var headers = [
             "From: \(from)",
             "To: \(OutboundMessage.mailbox(name: toName, address: to))",
+        ]
+        if !cc.isEmpty { headers.append("Cc: " + cc.map { OutboundMessage.mailbox(name: $0.name, address: $0.address) }.joined(separator: ",\r\n ")) }
+        headers += [
             "Subject: \(OutboundMessage.headerText(subject, nameLength: "Subject: ".count))",
             "Date: \(OutboundMessage.rfc5322Date(date))",
             "Message-ID: <\(messageId)>",
         ]
         if let inReplyTo {
             headers.append("In-Reply-To: <\(inReplyTo)>")
-            headers.append("References: <\(inReplyTo)>")
+            let chain = references.isEmpty ? [inReplyTo] : references
+            headers.append("References: " + chain.map { "<\($0)>" }.joined(separator: "\r\n "))
         }
         if isAutomatic { headers.append("Auto-Submitted: auto-replied") }
         if !ticket.isEmpty { headers.append("X-Docket-Ticket: \(ticket)") }
@@ -57,6 +79,24 @@ public struct OutboundMessage: Sendable, Equatable {
             "Content-Transfer-Encoding: quoted-printable",
         ]
         return headers.joined(separator: "\r\n") + "\r\n\r\n" + OutboundMessage.quotedPrintable(body)
+    }
+
+    /// How many Message-IDs a References field keeps at most: the thread's first and its last ones.
+    public static let maxReferences = 10
+
+    /// A reply's References (RFC 5322 §3.6.4): the parent's References (or else its In-Reply-To) followed by the
+    /// parent's Message-ID, duplicates left out; when longer than ``maxReferences``, the first (the thread's root)
+    /// and the last ones, as common mail programs trim it.
+    public static func referencesChain(parentReferences: [String], parent: String) -> [String] {
+        var chain: [String] = []
+        for id in parentReferences + [parent] where !id.isEmpty && !chain.contains(id) { chain.append(id) }
+        return trimmedThread(chain)
+    }
+
+    /// `ids` when at most ``maxReferences``, else the first and the last ones, ``maxReferences`` in all.
+    public static func trimmedThread(_ ids: [String]) -> [String] {
+        guard ids.count > maxReferences, let root = ids.first else { return ids }
+        return [root] + ids.suffix(maxReferences - 1)
     }
 
     // MARK: - Encoding

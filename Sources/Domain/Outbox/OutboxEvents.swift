@@ -9,6 +9,10 @@ public enum OutboxEvent: Sendable, Equatable {
     case sendFailed(MailSendFailed)
     /// See ``TicketMailBounced``.
     case bounced(TicketMailBounced)
+    /// See ``MailCancelled``.
+    case cancelled(MailCancelled)
+    /// See ``MailRequeued``.
+    case requeued(MailRequeued)
 }
 
 /// Why Docket writes to a client.
@@ -27,6 +31,8 @@ public enum OutboundReason: String, Codable, Sendable, CaseIterable {
     case escalation
     /// To a client's contact: a one-time portal sign-in link (queued on the contact's `portal-<id>` stream, no ticket).
     case signIn = "sign-in"
+    /// To the requester of a ticket merged into another: their request goes on there.
+    case mergeNotice = "merge-notice"
 }
 
 /// `ticket.mail-queued.v1`: a complete RFC 5322 message to the client was queued for delivery.
@@ -129,11 +135,51 @@ public struct TicketMailBounced: EventPayload {
     }
 }
 
+/// `mail.cancelled.v1`: `docket outbox send` did not send a queued message and never will: its recipient may no
+/// longer be mailed (the ticket's contact was removed from the client after it was queued).
+public struct MailCancelled: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "mail", type: "mail.cancelled", schemaVersion: 1,
+        summary: "A queued message was not sent and never will be: its recipient may no longer be mailed; the reason says why.")
+    /// The message's Message-ID, without angle brackets.
+    public var messageId: String
+    /// Why, for people: e.g. `contact acme-1 was removed from client acme`.
+    public var reason: String
+
+    /// A payload with the given fields.
+    public init(messageId: String, reason: String) {
+        self.messageId = messageId
+        self.reason = reason
+    }
+}
+
+/// `mail.requeued.v1`: an admin asked for an undeliverable message to be tried again (`docket outbox retry`): it is
+/// queued again, with a fresh set of attempts (the count so far is kept in the event).
+public struct MailRequeued: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "mail", type: "mail.requeued", schemaVersion: 1,
+        summary: "An undeliverable message was queued again by an admin (outbox retry); it gets a fresh set of attempts.")
+    /// The message's Message-ID, without angle brackets.
+    public var messageId: String
+    /// The failed attempts it had when it was queued again.
+    public var attemptsBefore: Int
+
+    /// A payload with the given fields.
+    public init(messageId: String, attemptsBefore: Int) {
+        self.messageId = messageId
+        self.attemptsBefore = attemptsBefore
+    }
+}
+
 extension OutboxEvent: RegisteredEventFamily {
     public static let registrations: [EventRegistration<OutboxEvent>] = [
         .init(TicketMailQueued.self) { .queued($0) },
         .init(MailSent.self) { .sent($0) },
         .init(MailSendFailed.self) { .sendFailed($0) },
         .init(TicketMailBounced.self) { .bounced($0) },
+        .init(MailCancelled.self) { .cancelled($0) },
+        .init(MailRequeued.self) { .requeued($0) },
     ]
 }

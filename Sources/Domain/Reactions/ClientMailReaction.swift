@@ -1,7 +1,9 @@
 /// Queues the client's mail (`ticket.mail-queued`, the whole message in the event): the acknowledgement of a ticket
-/// being opened, a reply with each public comment, a resolution notice with the close. It goes to the ticket's
-/// contact, else to the sender of the email that opened the ticket, else to the last one that joined it; a ticket
-/// with none of them gets none. It answers (In-Reply-To) the recipient's own last message.
+/// being opened, a reply with each public comment, a resolution notice with the close, and a notice to the requester
+/// of a ticket merged into another. It goes to the ticket's contact, else to the sender of the email that opened the
+/// ticket, else to the last one that joined it; a ticket with none of them gets none. The requesters of tickets merged
+/// into it get its mail too, as Cc (merges are within one client). It answers (In-Reply-To) the recipient's own last message, its References that
+/// message's thread and the message (RFC 5322 §3.6.4).
 /// The acknowledgement, which nobody decides to send, goes only to a known address — the contact's, or one in the
 /// client's domains: a stranger's mail on the triage client is not acknowledged, since its From is anyone's to forge
 /// and the acknowledgement would carry the stranger's subject and name from the MSP's own address to a victim.
@@ -15,6 +17,7 @@ public struct ClientMailReaction: Reaction {
             case .opened: (.acknowledgement, .acknowledgement, [:])
             case .commented(let comment) where comment.visibility == .public: (.reply, .reply, ["reply.text": comment.text])
             case .closed(let closed): (.resolution, .resolution, ["resolution.text": closed.resolution])
+            case .merged(let merged): (.mergeNotice, .mergeNotice, ["merge.into": merged.into.description])
             default: nil
             }
         }
@@ -24,12 +27,32 @@ public struct ClientMailReaction: Reaction {
         let received = (history + input.caused).compactMap { if case .ticketMail(.received(let mail)) = $0 { mail } else { nil } }
         let queued = history.filter { if case .outbox(.queued) = $0 { true } else { false } }.count
         let client = try? state.client(ticket.client)
-        guard let recipient = Self.recipient(client: client, contact: ticket.contact, received: received) else { return .none }
-        let known = Self.isKnown(recipient.address, client: client, contact: ticket.contact)
+        // The requesters of tickets merged into this one are kept informed here, as Cc (or To when it has none).
+        let own = Self.recipient(client: client, contact: ticket.contact, received: received)
+        var everyone = own.map { [$0] } ?? []
+        var merged = Self.mergedIn(history + input.caused)
+        var index = 0
+        while index < merged.count {  // also the tickets merged into those, in merge order
+            let theirs = try state.ticketHistory(of: merged[index])
+            index += 1
+            merged += Self.mergedIn(theirs).filter { !merged.contains($0) }
+            let mails = theirs.compactMap { if case .ticketMail(.received(let mail)) = $0 { mail } else { nil } }
+            let contact = state.ticket(history: theirs, caused: []).state.contact
+            if let requester = Self.recipient(client: client, contact: contact, received: mails),
+                !everyone.contains(where: { $0.address.lowercased() == requester.address.lowercased() })
+            {
+                everyone.append(requester)
+            }
+        }
+        guard let recipient = everyone.first else { return .none }
+        let cc = everyone.dropFirst().map { Mailbox(address: $0.address, name: $0.name) }
+        let known = own != nil && Self.isKnown(recipient.address, client: client, contact: ticket.contact)
         let sending = triggers.filter { $0.1 != .acknowledgement || known }
         guard !sending.isEmpty else { return .none }
         let fromRecipient = received.last { ($0.kind == "new" || $0.kind == "reply") && $0.from.lowercased() == recipient.address.lowercased() }
-        let inReplyTo = (fromRecipient ?? received.last { $0.kind == "new" || $0.kind == "reply" })?.messageId
+        let parent = fromRecipient ?? received.last { $0.kind == "new" || $0.kind == "reply" }
+        let inReplyTo = parent?.messageId
+        let references = parent.map { OutboundMessage.referencesChain(parentReferences: $0.references ?? [], parent: $0.messageId) } ?? []
         var ids = MessageIds(seed: input.messageSeed)
         let number = input.ticket
         var common = [
@@ -44,9 +67,10 @@ public struct ClientMailReaction: Reaction {
             let fullSubject = (reason == .reply ? "Re: " : "") + "[\(number)] \(subject)"
             let message = OutboundMessage(
                 from: input.supportAddress, to: recipient.address, toName: recipient.name, subject: fullSubject, date: input.context.now,
-                messageId: messageId, inReplyTo: inReplyTo, isAutomatic: reason == .acknowledgement, ticket: number.description, body: body)
+                messageId: messageId, inReplyTo: inReplyTo, isAutomatic: reason == .acknowledgement, ticket: number.description, body: body,
+                references: references, cc: cc)
             events.append(.outbox(.queued(TicketMailQueued(
-                messageId: messageId, reason: reason, to: [recipient.address], subject: fullSubject, inReplyTo: inReplyTo,
+                messageId: messageId, reason: reason, to: [recipient.address] + cc.map(\.address), subject: fullSubject, inReplyTo: inReplyTo,
                 message: message.rendered))))
         }
         return ReactionOutput(events: events)
@@ -70,6 +94,11 @@ public struct ClientMailReaction: Reaction {
             return (mail.from, DisplayName.fromOutside(mail.fromName))  // older events kept the name as it came
         }
         return nil
+    }
+
+    /// The tickets merged into the one whose events are `events`, in merge order.
+    static func mergedIn(_ events: [DocketEvent]) -> [TicketNumber] {
+        events.compactMap { if case .ticket(.mergeReceived(let merge)) = $0 { merge.from } else { nil } }
     }
 
     /// Whether `address` is one the MSP knows for this client: the ticket's contact's, or in one of the client's

@@ -61,6 +61,9 @@ public struct ReactionInput: Sendable {
 public protocol ReactionState {
     /// The ticket's events before this transaction, oldest first (empty for a ticket being opened).
     func ticketHistory() throws -> [DocketEvent]
+    /// Another ticket's events, oldest first: one merged into this ticket, whose requester this ticket's client mail
+    /// goes to as well.
+    func ticketHistory(of number: TicketNumber) throws -> [DocketEvent]
     /// A client; a not-found error when unknown.
     func client(_ code: String) throws -> ClientState
     /// A user; a not-found error when unknown.
@@ -148,6 +151,7 @@ private struct FollowedState: ReactionState {
     let elsewhere: [StreamFollowUp]
 
     func ticketHistory() throws -> [DocketEvent] { try base.ticketHistory() }
+    func ticketHistory(of number: TicketNumber) throws -> [DocketEvent] { try base.ticketHistory(of: number) }
     func user(_ login: String) throws -> UserState { try base.user(login) }
     func users() throws -> [UserState] { try base.users() }
     func storedTemplate(_ name: String) throws -> TemplateState? { try base.storedTemplate(name) }

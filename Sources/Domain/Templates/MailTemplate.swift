@@ -37,7 +37,7 @@ public struct MailTemplate: Sendable, Equatable {
 
     /// Every mail template, in name order.
     public static var all: [MailTemplate] {
-        [acknowledgement, reply, resolution, signIn, slaBreach, slaEscalation, slaWarning].sorted { $0.name < $1.name }
+        [acknowledgement, mergeNotice, reply, resolution, signIn, slaBreach, slaEscalation, slaWarning].sorted { $0.name < $1.name }
     }
 }
 
@@ -60,7 +60,8 @@ extension MailTemplate {
         name: "mail-reply", summary: "to the client with each public comment ({{reply.text}})", placeholders: ["reply.text"],
         defaultBody: "{{reply.text}}\n\n-- \n{{ticket.number}}: {{ticket.subject}}\nReply to this email to answer; keep [{{ticket.number}}] in the subject.\n")
 
-    /// To the client when the ticket is closed.
+    /// To the client when the ticket is closed. It promises no number of days: how long a reply reopens the ticket
+    /// is intake's `--reopen-days`, which the close cannot know (a later reply opens a follow-up ticket instead).
     public static let resolution = MailTemplate(
         name: "mail-resolution", summary: "to the client when the ticket is closed ({{resolution.text}})", placeholders: ["resolution.text"],
         defaultBody: """
@@ -70,7 +71,19 @@ extension MailTemplate {
 
             {{resolution.text}}
 
-            If the problem is not solved, reply to this email within 7 days and the ticket will be reopened.
+            If the problem is not solved, reply to this email and we will take it up again.
+            """)
+
+    /// To the requester of a ticket merged into another: their request goes on there, and they are kept informed.
+    public static let mergeNotice = MailTemplate(
+        name: "mail-merged", summary: "to the requester of a ticket merged into another ({{merge.into}})", placeholders: ["merge.into"],
+        defaultBody: """
+            {{greeting}},
+
+            Your request {{ticket.number}} ({{ticket.subject}}) is the same matter as ticket {{merge.into}}.
+            We have merged the two and will keep you informed on {{merge.into}}.
+
+            To add anything, reply to this email.
             """)
 
     /// To the assignee (else the dispatchers) when an SLA clock reaches a warning threshold.

@@ -16,7 +16,11 @@ import Testing
         ]
         var templates: [String: TemplateState] = [:]
 
+        /// Other tickets' events (tickets merged into this one).
+        var others: [TicketNumber: [DocketEvent]] = [:]
+
         func ticketHistory() throws -> [DocketEvent] { history }
+        func ticketHistory(of number: TicketNumber) throws -> [DocketEvent] { others[number] ?? [] }
         func client(_ code: String) throws -> ClientState {
             guard let client = clients[code] else { throw DomainError(.notFound, "unknown client \(code)") }
             return client

@@ -204,7 +204,7 @@ enum EventSamples {
         .ticketMail(.received(TicketMailReceived(
             messageId: "CAHx2@mail.globex.example", from: "jane@globex.example", fromName: nil,
             subject: "Re: [T-1001] Printer offline", text: "Still offline.", kind: "reply", attachments: [],
-            to: ["support@msp.example"], cc: ["bob@globex.example"]))),
+            to: ["support@msp.example"], cc: ["bob@globex.example"], references: ["CAHx1@mail.globex.example"]))),
         .ticketAttachment(.added(TicketAttachmentAdded(
             name: "screenshot.png", contentType: "image/png", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"))),
     ]
@@ -229,6 +229,8 @@ extension EventSamples {
             error: "could not run /nonexistent"))),
         .outbox(.bounced(TicketMailBounced(
             messageId: "T-1001.2.5f3a9c1e@docket", reportMessageId: "20261203081500.4A1B2@mx.globex.example", rule: "delivery-status-report"))),
+        .outbox(.cancelled(MailCancelled(messageId: "T-1002.1.0a0b0c0d@docket", reason: "contact acme-1 was removed from client acme"))),
+        .outbox(.requeued(MailRequeued(messageId: "T-1002.1.0a0b0c0d@docket", attemptsBefore: 12))),
     ]
 }
 
