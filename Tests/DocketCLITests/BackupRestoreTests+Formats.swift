@@ -1,0 +1,93 @@
+@testable import EventLog
+import Foundation
+import LMDB
+import TestSupport
+import Testing
+
+extension BackupRestoreTests {
+    /// Makes the backup in `backup` look as a previous release wrote it: the `outbox` model kept in an older format
+    /// (`rm.outbox2.messages`, checkpoint `outbox-v2`), none of this release's databases or checkpoint for it; then
+    /// writes the manifest again so that the backup is sound, as that release's `docket backup` left it.
+    func makeOutboxOfThePreviousFormat(in backup: String) throws {
+        do {
+            let environment = try Environment(path: backup)
+            for name in try environment.databaseNames() where name.hasPrefix("rm.outbox") {
+                try environment.dropDatabase(named: name)
+            }
+            let old = try environment.openDatabase(named: "rm.outbox2.messages")
+            let checkpoints = try environment.openDatabase(named: "checkpoints")
+            let head = try #require(try environment.read { txn in try txn.get(checkpoints, key: Array("stream-counts".utf8)) }.map(Array.init))
+            let current = try environment.read { txn in
+                try txn.withCursor(checkpoints) { cursor in
+                    var keys: [[UInt8]] = []
+                    var entry = try cursor.first()
+                    while let found = entry {
+                        if found.key.starts(with: Array("outbox".utf8)) { keys.append(Array(found.key)) }
+                        entry = try cursor.next()
+                    }
+                    return keys
+                }
+            }
+            try environment.write { txn in
+                try txn.put(old, key: [0, 0, 0, 0, 0, 0, 3, 233], value: Array("{}".utf8))
+                for key in current { _ = try txn.delete(checkpoints, key: key) }
+                try txn.put(checkpoints, key: Array("outbox-v2".utf8), value: head)
+            }
+        }
+        try FileManager.default.removeItem(atPath: backup + "/lock.mdb")
+        try rewriteManifest(of: backup)
+    }
+
+    /// The manifest of `backup` with every file's size and SHA-256 as the files are now.
+    func rewriteManifest(of backup: String) throws {
+        var manifest = try BackupManifest.read(in: backup)
+        manifest.files = try manifest.files.map { file in
+            let digest = try #require(try BackupManifest.digest(of: backup + "/" + file.path))
+            return BackupManifest.File(path: file.path, size: digest.size, sha256: digest.sha256)
+        }
+        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: backup + "/" + BackupManifest.fileName))
+    }
+
+    /// A backup taken before an upgrade that changed a read model's format was refused by the new docket's restore
+    /// ("the restored copy's read model outbox differs from its log; use another backup, or restore and run `docket
+    /// rebuild outbox`", exit 2, nothing restored): the restore verified the copy without opening it as every other
+    /// command does, so the model was never built in its new format. Every backup taken before the upgrade was lost.
+    @Test func aBackupOfThePreviousReleaseIsRestoredWithItsModelsBuiltInTheirNewFormat() throws {
+        try storeWithAttachment()
+        let backup = folder.child("backup")
+        #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
+        try makeOutboxOfThePreviousFormat(in: backup)
+        let restored = folder.child("restored")
+        let run = try DocketProcess.run(["restore", backup, restored], store: store)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("verified"), "\(run.stdout)")
+        #expect(run.stderr.isEmpty, "an upgrade is no damage: \(run.stderr)")
+        #expect(try DocketProcess.run(["verify"], store: restored).status == 0)
+        let outbox = try DocketProcess.run(["outbox", "list"], store: restored, environment: ["DOCKET_USER": "intake"])
+        #expect(outbox.status == 0, "\(outbox.stderr)")
+        #expect(outbox.stdout.contains("T-1001"), "\(outbox.stdout)")
+        let names = try Environment(path: restored).databaseNames()
+        #expect(!names.contains("rm.outbox2.messages"), "the old format's database is gone: \(names)")
+    }
+
+    /// A backup whose read model differs from its (intact) log was refused the same way, though the log is what a backup
+    /// keeps and every read model is derived from it: the model is rebuilt, with a note naming it.
+    @Test func aReadModelThatDiffersFromTheBackupsLogIsRebuiltByTheRestore() throws {
+        try storeWithAttachment()
+        let backup = folder.child("backup")
+        #expect(try DocketProcess.run(["backup", backup], store: store).status == 0)
+        do {
+            let environment = try Environment(path: backup)
+            let counts = try environment.openDatabase(named: "rm.stream-counts.types")
+            try environment.write { txn in try txn.put(counts, key: Array("ticket.forged".utf8), value: [0, 0, 0, 0, 0, 0, 0, 7]) }
+        }
+        try FileManager.default.removeItem(atPath: backup + "/lock.mdb")
+        try rewriteManifest(of: backup)
+        let restored = folder.child("restored")
+        let run = try DocketProcess.run(["restore", backup, restored], store: store)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("read model stream-counts differed from its log"), "\(run.stderr)")
+        #expect(try DocketProcess.run(["verify"], store: restored).status == 0)
+        #expect(!(try DocketProcess.run(["stats"], store: restored).stdout.contains("ticket.forged")))
+    }
+}
