@@ -106,9 +106,10 @@ struct LeakageReportCommand: ParsableCommand {
             Entries with work started in the window (not voided). CONTRACT NON-BILLABLE: logged as billable, but the
             contract in force never bills it by the hour (a non-billable work type or category, a category the retainer
             covers); it is not leakage. BILLABLE: the rest of the billable time. BILLED: minutes of those entries on
-            final, not voided invoices (the latest final charge of each key). UNBILLED = BILLABLE − BILLED: held back
-            (no contract or rate), not yet invoiced, only drafted. LEAKAGE % = UNBILLED / BILLABLE. NON-BILLABLE:
-            logged as non-billable. The last row is the total.
+            final, not voided invoices (the latest final charge of each key, in the share the key's final lines bill
+            of it: none while an earlier invoice under the key is voided and not billed again). UNBILLED = BILLABLE −
+            BILLED: held back (no contract or rate), not yet invoiced, only drafted, voided. LEAKAGE % = UNBILLED /
+            BILLABLE. NON-BILLABLE: logged as non-billable. The last row is the total.
             """)
     @OptionGroup var options: BillingReportOptions
 
