@@ -9,7 +9,10 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write the log as NDJSON, one event per line with every envelope field.",
         discussion: """
             docket export -o store.ndjson   then   docket import --store new-store store.ndjson
-            Admin only. -o writes the file owner-only (0600); with stdout, the redirection's file takes your umask.
+            Admin only. -o writes the file owner-only (0600), under a temporary name beside it renamed to FILE once
+            complete; with stdout, the redirection's file takes your umask. A write that fails (a full disk) is one
+            line naming the destination, exit 73, and -o leaves no file. The export is the log only: copy the
+            store's attachments/ folder beside it (or use `docket backup`, which keeps both).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -22,22 +25,25 @@ struct ExportCommand: ParsableCommand {
         try reportingFailures(store: path) {
             let store = try StoreAccess.open(path, checkPages: true).log
             try store.requireAdmin(actorOptions.name, to: "export the log")
-            var sink: (Data) -> Void = Terminal.outData
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),
-                    let handle = FileHandle(forWritingAtPath: output)
-                else { throw CLIError.destination("cannot write \(output); check the folder exists and is writable") }
-                sink = handle.write
-            }
-            var buffer = ""
-            try store.export(from: from) { line in
-                buffer += line
-                if buffer.utf8.count > 1 << 20 {
-                    sink(Data(buffer.utf8))
-                    buffer = ""
+            // Inside the server, stdout is the client's (sent back with the answer); anywhere else every write is checked.
+            let served = output == nil && ServedInvocation.current != nil
+            let destination = try output.map(ExportOutput.file) ?? .standardOutput
+            let sink: (String) throws -> Void = served ? { Terminal.outData(Data($0.utf8)) } : { try destination.append(Array($0.utf8)) }
+            do {
+                var buffer = ""
+                try store.export(from: from) { line in
+                    buffer += line
+                    if buffer.utf8.count > 1 << 20 {
+                        try sink(buffer)
+                        buffer = ""
+                    }
                 }
+                try sink(buffer)
+                try destination.finish()
+            } catch {
+                destination.abandon()
+                throw error
             }
-            sink(Data(buffer.utf8))
         }
     }
 }
