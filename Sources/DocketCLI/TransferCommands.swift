@@ -59,7 +59,9 @@ struct ImportCommand: ParsableCommand {
             chain); a bad line names its line number, and the events this import wrote are taken out again, so
             nothing is imported. Then the read models are built, once. An interrupted import resumes: run it again
             and it goes on after the events already in the store, when they are the file's first ones byte for byte.
-            Into a store that already holds events, only an admin may import.
+            Into a store that already holds events, only an admin may import. An export is the log only: when the
+            log names mail or portal attachments the store's attachments folder does not hold, a note says how many
+            (copy the old store's attachments folder in).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -103,6 +105,14 @@ struct ImportCommand: ParsableCommand {
                 Terminal.progress(stage == "log" ? "importing the log" : "building \(stage)", done, total)
             }
             Terminal.out("imported \(count) events into \(path)\n")
+            let missing = try store.missingAttachments()
+            if !missing.isEmpty {
+                // An export is the log only: without the files, mail and portal attachments are named but cannot be read.
+                Terminal.error(
+                    "docket: note: the log names \(missing.count) attachment file\(missing.count == 1 ? "" : "s") that \(path)/attachments "
+                        + "does not hold (an export carries the log only, first: \(missing[0])); copy the old store's attachments folder "
+                        + "into \(path)/attachments")
+            }
         }
     }
 }
