@@ -17,7 +17,8 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var actorOptions: ActorOptions
-    @Option(help: "Start at this position.") var from: UInt64 = 1
+    @Option(help: "Start at this position (for other tools: `docket import` takes only a whole export, from position 1).")
+    var from: UInt64 = 1
     @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
 
     func run() throws {

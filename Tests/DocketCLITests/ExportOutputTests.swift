@@ -54,4 +54,18 @@ import Testing
         #expect(run.status == 73, "\(run.stderr)")
         #expect(run.stderr == "docket: error: cannot write the export to stdout (No space left on device); nothing usable was written; export to a disk with room (-o FILE)\n")
     }
+
+    /// An export made with `--from` imported into a store holding exactly the events before it was refused as
+    /// "line 1: position 40 where 1 was expected", though the store held 39: the import builds a log from its first
+    /// event. The refusal now says what the file is and what an import takes (nothing imported, exit 65, as before).
+    @Test func anExportMadeWithFromIsRefusedByImportSayingWhy() throws {
+        try StoreScenario.populate(store)
+        let tail = folder.child("tail.ndjson")
+        #expect(try DocketProcess.run(["export", "--from", "3", "-o", tail], store: store).status == 0)
+        let run = try DocketProcess.run(["import", tail], store: folder.child("copy"))
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(
+            run.stderr == "docket: error: line 1: the file starts at position 3, not 1: an import takes the whole log, an export made "
+                + "without --from; nothing was imported\n")
+    }
 }
