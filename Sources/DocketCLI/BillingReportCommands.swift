@@ -8,7 +8,7 @@ struct BillingReportOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @Option(help: "Work started, invoices finalized, tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
     @Option(help: "…and before this time.") var to: TimeArgument
-    @Option(help: "table, csv or json.") var format: ReportFormat = .table
+    @OptionGroup var output: ReportFormatOptions
 
     func validate() throws {
         guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
@@ -38,7 +38,7 @@ struct BillingReportOptions: ParsableArguments {
                 Terminal.progress("scanning the log", done, total)
             }
             let lines = rows(fold)
-            switch format {
+            switch output.resolved {
             case .json: try printJSON(lines)
             case .table: Terminal.out(Terminal.table(header, lines.map(cells)))
             case .csv: Terminal.out(([header] + lines.map(cells)).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")

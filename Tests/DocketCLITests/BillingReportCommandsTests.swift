@@ -119,4 +119,20 @@ import Testing
         #expect(try docket(["report", "utilization", "--capacity-hours-per-week", "0"] + window).status == 64)
         #expect(try docket(["report", "volume", "--from", "yesterday", "--to", "2026-11-01"]).status == 64)
     }
+
+    /// Every read command takes `--json` (README, docs/cli.md), but the reports refused it ("Unknown option '--json'",
+    /// exit 64): it is now the same as `--format json`, and given with another --format is bad usage.
+    @Test func reportsTakeJSONLikeEveryReadCommand() throws {
+        try setUp()
+        for report in ["profitability", "leakage", "utilization", "volume", "sla", "closed-without-time"] {
+            let json = try docket(["report", report, "--json"] + window, now: "2026-12-02T09:00:00Z")
+            #expect(json.status == 0, "\(report): \(json.stderr)")
+            #expect(json.stdout == (try ok(["report", report, "--format", "json"] + window, now: "2026-12-02T09:00:00Z")), "\(report)")
+            #expect(json.stdout.hasPrefix("["), "\(report): \(json.stdout)")
+            let both = try docket(["report", report, "--json", "--format", "csv"] + window, now: "2026-12-02T09:00:00Z")
+            #expect(both.status == 64, "\(report): \(both.stderr)")
+            #expect(both.stderr.contains("--json and --format csv ask for two formats; give one"), "\(report): \(both.stderr)")
+        }
+        #expect(try ok(["report", "volume", "--json", "--format", "json"] + window, now: "2026-12-02T09:00:00Z").hasPrefix("["))
+    }
 }
