@@ -41,7 +41,7 @@ struct BillingReportOptions: ParsableArguments {
             switch output.resolved {
             case .json: try printJSON(lines)
             case .table: Terminal.out(Terminal.table(header, lines.map(cells)))
-            case .csv: Terminal.out(([header] + lines.map(cells)).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            case .csv: Terminal.out(reportCSV(header, lines.map(cells)))
             }
         }
     }

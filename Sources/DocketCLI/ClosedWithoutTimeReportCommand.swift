@@ -41,7 +41,7 @@ struct ClosedWithoutTimeReportCommand: StoreCommand {
         switch output.resolved {
         case .json: try printJSON(lines)
         case .table: Terminal.out(Terminal.table(header, rows))
-        case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+        case .csv: Terminal.out(reportCSV(header, rows))
         }
     }
 }

@@ -62,9 +62,16 @@ struct SLAReportCommand: StoreCommand {
         switch output.resolved {
         case .json: try printJSON(lines)
         case .table: Terminal.out(Terminal.table(header, rows))
-        case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+        case .csv: Terminal.out(reportCSV(header, rows))
         }
     }
+}
+
+/// A report's rows as CSV: a header and one line per row, fields as ``csvField`` writes them, and a value the table
+/// shows as `—` (none: no margin without revenue, no rate without billed time, no category) left empty, so that a
+/// spreadsheet reads an empty cell in a column of numbers rather than text.
+func reportCSV(_ header: [String], _ rows: [[String]]) -> String {
+    ([header] + rows).map { $0.map { $0 == "—" ? "" : csvField($0) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).

@@ -135,4 +135,22 @@ import Testing
         }
         #expect(try ok(["report", "volume", "--json", "--format", "json"] + window, now: "2026-12-02T09:00:00Z").hasPrefix("["))
     }
+
+    /// A report's CSV wrote the table's "—" for no value (no margin % without revenue, no effective rate without billed
+    /// time), text in a column of numbers for the spreadsheet reading it; the cell is now empty, as report sla's
+    /// medians already were.
+    @Test func aCSVReportLeavesNoValueEmpty() throws {
+        try setUp()
+        // By issue, November has the cost of bob's time and no revenue: the invoice was finalized on December 1.
+        let csv = try ok(["report", "profitability", "--by", "issued", "--format", "csv", "--from", "2026-11-01", "--to", "2026-12-01"])
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(lines.first)
+        let row = try #require(lines.dropFirst().first)
+        let cell = { (name: String) in try #require(header.firstIndex(of: name).map { row[$0] }) }
+        #expect(try cell("REVENUE") == "0.00")
+        #expect(try cell("MARGIN %") == "")
+        #expect(try cell("EFFECTIVE RATE/H") == "")
+        #expect(!csv.contains("—"), "\(csv)")
+        #expect(try ok(["report", "profitability", "--by", "issued", "--from", "2026-11-01", "--to", "2026-12-01"]).contains("—"), "the table keeps it")
+    }
 }
