@@ -153,4 +153,27 @@ import Testing
         #expect(!csv.contains("—"), "\(csv)")
         #expect(try ok(["report", "profitability", "--by", "issued", "--from", "2026-11-01", "--to", "2026-12-01"]).contains("—"), "the table keeps it")
     }
+
+    /// End to end with the invoice lines Docket writes: TE-1 (90 min) billed on INV-2026-0001, corrected to 60 and
+    /// adjusted by −30 on INV-2026-0002, then INV-2026-0001 voided. The client has been credited the 90 minutes and
+    /// billed −30: none of TE-1 is billed, until the next run bills the key again. Leakage said all 60 were billed.
+    @Test func leakageAfterTheInvoiceOfAnAdjustedKeyIsVoided() throws {
+        try setUp()
+        let later = "2026-12-03T09:00:00Z"
+        _ = try ok(["time", "correct", "TE-1", "--minutes", "60", "--reason", "shorter"], as: "bob", now: "2026-12-02T09:00:00Z")
+        _ = try ok(["invoice", "run", "--period", "2026-11"], as: "bill", now: "2026-12-02T09:30:00Z")
+        #expect(try ok(["invoice", "finalize", "acme-D2"], as: "bill", now: "2026-12-02T09:40:00Z").contains("INV-2026-0002"))
+        func billed() throws -> Int? {
+            let run = try docket(["report", "leakage", "--format", "json"] + window, now: later)
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+            return rows.first?["billedMinutes"] as? Int
+        }
+        #expect(try billed() == 60)
+        _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "wrong client"], as: "bill", now: later)
+        #expect(try billed() == 0)
+        _ = try ok(["invoice", "run", "--period", "2026-11"], as: "bill", now: later)
+        #expect(try billed() == 0, "a draft bills nothing yet")
+        _ = try ok(["invoice", "finalize", "acme-D3"], as: "bill", now: later)
+        #expect(try billed() == 60)
+    }
 }
