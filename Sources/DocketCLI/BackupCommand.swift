@@ -56,6 +56,11 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: destination) {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: backup, isDirectory: &isFolder), isFolder.boolValue else {
+                // A typo in the path is no damaged backup.
+                throw CLIError.noStore("there is no backup folder at \(backup); check the path (a folder `docket backup` wrote)")
+            }
             let manifest: BackupManifest
             do {
                 manifest = try BackupManifest.read(in: backup)

@@ -115,4 +115,16 @@ extension BackupRestoreTests {
         let after = try DocketProcess.run(["verify"], store: store)
         #expect(after.status == 0 && after.stderr.isEmpty, "\(after.stdout)\(after.stderr)")
     }
+
+    /// A mistyped backup path was "damaged" (exit 2: "/x holds no MANIFEST.json: it is not a backup made by docket
+    /// backup"), as if a folder were there: now there is no such folder, exit 66 (as for a store), nothing made.
+    @Test func aRestoreFromAPathThatIsNoFolderSaysSo() throws {
+        let restored = folder.child("restored")
+        for missing in [folder.child("no-such-backup"), "/dev/null"] {
+            let run = try DocketProcess.run(["restore", missing, restored], store: store)
+            #expect(run.status == 66, "\(run.stderr)")
+            #expect(run.stderr == "docket: error: there is no backup folder at \(missing); check the path (a folder `docket backup` wrote)\n")
+            #expect(!FileManager.default.fileExists(atPath: restored))
+        }
+    }
 }
