@@ -42,9 +42,13 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Restore a backup made by `docket backup` into a new store, checked and verified.",
         discussion: """
+            docket restore /var/backups/docket/2026-11-30 /var/lib/docket/store.new
             Every file is checked against MANIFEST.json (size and SHA-256) before anything is copied; the copy is
-            then opened and verified in full (hash chain, indexes, anchors, read models) and its head compared
-            with the manifest's. Only then does it report success; on any failure DEST is removed again (exit 2).
+            then opened, which builds anew any read model whose format this docket changed (a backup taken before
+            an upgrade), and verified in full (hash chain, indexes, anchors, read models) and its head compared
+            with the manifest's. A read model that differs from the intact log is rebuilt from it (a note says
+            which). Only then does it report success; on any failure DEST is removed again (exit 2: the backup is
+            damaged; 73: DEST is not a new or empty folder).
             """)
 
     @Argument(help: "The backup folder.") var backup: String
@@ -52,6 +56,11 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: destination) {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: backup, isDirectory: &isFolder), isFolder.boolValue else {
+                // A typo in the path is no damaged backup.
+                throw CLIError.noStore("there is no backup folder at \(backup); check the path (a folder `docket backup` wrote)")
+            }
             let manifest: BackupManifest
             do {
                 manifest = try BackupManifest.read(in: backup)
@@ -68,14 +77,25 @@ struct RestoreCommand: ParsableCommand {
                 throw CLIError.destination(message)
             }
             do {
-                let store = try StoreAccess.open(destination, catchUp: false, checkPages: true).log
+                // Opened as any command opens a store: read models in a format this docket changed (a backup taken
+                // before an upgrade) are built anew from the log, as on the first open after the upgrade.
+                let store = try StoreAccess.open(destination, checkPages: true).log
                 let scratch = destination + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
-                let (report, checks) = try store.verify(readModelsRebuiltIn: scratch)
+                var (report, checks) = try store.verify(readModelsRebuiltIn: scratch)
                 guard report.isClean else {
                     throw CLIError.damaged("the restored copy fails verification (\(report.problems.first?.description ?? "")); use another backup")
                 }
-                if let differing = checks.first(where: { !$0.matches }) {
-                    throw CLIError.damaged("the restored copy's read model \(differing.name) differs from its log; use another backup, or restore and run `docket rebuild \(differing.name)`")
+                let differing = checks.filter { !$0.matches }.map(\.name)
+                if !differing.isEmpty {
+                    // The log is intact and is what a backup keeps; read models are derived from it: rebuild them.
+                    try store.rebuild(differing)
+                    (report, checks) = try store.verify(readModelsRebuiltIn: scratch)
+                    if let still = checks.first(where: { !$0.matches }) {
+                        throw CLIError.damaged("the restored copy's read model \(still.name) differs from its log even rebuilt; use another backup")
+                    }
+                    Terminal.error(
+                        "docket: note: the backup's read model\(differing.count == 1 ? "" : "s") \(differing.joined(separator: ", ")) "
+                            + "differed from its log (the log verified intact); rebuilt from the log")
                 }
                 guard report.head == manifest.headPosition, try store.head().hash.hex == manifest.headHash else {
                     throw CLIError.damaged("the restored log ends at position \(report.head), the manifest says \(manifest.headPosition); use another backup")

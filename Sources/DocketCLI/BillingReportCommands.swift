@@ -8,7 +8,7 @@ struct BillingReportOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @Option(help: "Work started, invoices finalized, tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
     @Option(help: "…and before this time.") var to: TimeArgument
-    @Option(help: "table, csv or json.") var format: ReportFormat = .table
+    @OptionGroup var output: ReportFormatOptions
 
     func validate() throws {
         guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
@@ -38,10 +38,10 @@ struct BillingReportOptions: ParsableArguments {
                 Terminal.progress("scanning the log", done, total)
             }
             let lines = rows(fold)
-            switch format {
+            switch output.resolved {
             case .json: try printJSON(lines)
             case .table: Terminal.out(Terminal.table(header, lines.map(cells)))
-            case .csv: Terminal.out(([header] + lines.map(cells)).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            case .csv: Terminal.out(reportCSV(header, lines.map(cells)))
             }
         }
     }
@@ -106,9 +106,10 @@ struct LeakageReportCommand: ParsableCommand {
             Entries with work started in the window (not voided). CONTRACT NON-BILLABLE: logged as billable, but the
             contract in force never bills it by the hour (a non-billable work type or category, a category the retainer
             covers); it is not leakage. BILLABLE: the rest of the billable time. BILLED: minutes of those entries on
-            final, not voided invoices (the latest final charge of each key). UNBILLED = BILLABLE − BILLED: held back
-            (no contract or rate), not yet invoiced, only drafted. LEAKAGE % = UNBILLED / BILLABLE. NON-BILLABLE:
-            logged as non-billable. The last row is the total.
+            final, not voided invoices (the latest final charge of each key, in the share the key's final lines bill
+            of it: none while an earlier invoice under the key is voided and not billed again). UNBILLED = BILLABLE −
+            BILLED: held back (no contract or rate), not yet invoiced, only drafted, voided. LEAKAGE % = UNBILLED /
+            BILLABLE. NON-BILLABLE: logged as non-billable. The last row is the total.
             """)
     @OptionGroup var options: BillingReportOptions
 

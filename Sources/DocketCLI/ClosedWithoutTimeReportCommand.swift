@@ -21,7 +21,7 @@ struct ClosedWithoutTimeReportCommand: StoreCommand {
     @Option(help: "…and before this time.") var to: TimeArgument
     @Option(help: "Only closes by this login.") var tech: String?
     @Option(help: "Only tickets of this client (its code).") var client: String?
-    @Option(help: "table, csv or json.") var format: ReportFormat = .table
+    @OptionGroup var output: ReportFormatOptions
 
     func validate() throws {
         guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
@@ -38,10 +38,10 @@ struct ClosedWithoutTimeReportCommand: StoreCommand {
         let rows = lines.map {
             [$0.ticket, $0.client, $0.closedAt, $0.closedBy, yesNo($0.systemClose), yesNo($0.ticketHasTime), $0.reason ?? ""]
         }
-        switch format {
+        switch output.resolved {
         case .json: try printJSON(lines)
         case .table: Terminal.out(Terminal.table(header, rows))
-        case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+        case .csv: Terminal.out(reportCSV(header, rows))
         }
     }
 }

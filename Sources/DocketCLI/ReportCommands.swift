@@ -16,6 +16,19 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case table, csv, json
 }
 
+/// A report's `--format table|csv|json`, and `--json`, as every other read command spells JSON.
+struct ReportFormatOptions: ParsableArguments {
+    @Option(help: "table, csv or json. (default: table)") var format: ReportFormat?
+    @Flag(help: "Print JSON (the same as --format json).") var json = false
+
+    /// The format asked for.
+    var resolved: ReportFormat { json ? .json : format ?? .table }
+
+    func validate() throws {
+        if json, let format, format != .json { throw ValidationError("--json and --format \(format.rawValue) ask for two formats; give one") }
+    }
+}
+
 extension SLAReportGrouping: ExpressibleByArgument {}
 
 /// `docket report sla --from --to [--by client|priority|month] [--format table|csv|json]`.
@@ -34,7 +47,7 @@ struct SLAReportCommand: StoreCommand {
     @Option(help: "Tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
     @Option(help: "…and before this time.") var to: TimeArgument
     @Option(help: "Group by client, priority or month.") var by: SLAReportGrouping = .client
-    @Option(help: "table, csv or json.") var format: ReportFormat = .table
+    @OptionGroup var output: ReportFormatOptions
 
     func validate() throws {
         guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
@@ -46,12 +59,19 @@ struct SLAReportCommand: StoreCommand {
         let minutes = { (value: Int64?) in value.map(String.init) ?? "" }
         let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN", "BREACHED BEFORE PRIORITY CHANGE"]
         let rows = lines.map { [$0.group, String($0.tickets), String($0.met), String($0.breached), String($0.open), rate($0), minutes($0.medianResponseMinutes), minutes($0.medianResolutionMinutes), String($0.breachedBeforePriorityChange)] }
-        switch format {
+        switch output.resolved {
         case .json: try printJSON(lines)
         case .table: Terminal.out(Terminal.table(header, rows))
-        case .csv: Terminal.out(([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+        case .csv: Terminal.out(reportCSV(header, rows))
         }
     }
+}
+
+/// A report's rows as CSV: a header and one line per row, fields as ``csvField`` writes them, and a value the table
+/// shows as `—` (none: no margin without revenue, no rate without billed time, no category) left empty, so that a
+/// spreadsheet reads an empty cell in a column of numbers rather than text.
+func reportCSV(_ header: [String], _ rows: [[String]]) -> String {
+    ([header] + rows).map { $0.map { $0 == "—" ? "" : csvField($0) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).

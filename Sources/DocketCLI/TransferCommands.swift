@@ -9,12 +9,16 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write the log as NDJSON, one event per line with every envelope field.",
         discussion: """
             docket export -o store.ndjson   then   docket import --store new-store store.ndjson
-            Admin only. -o writes the file owner-only (0600); with stdout, the redirection's file takes your umask.
+            Admin only. -o writes the file owner-only (0600), under a temporary name beside it renamed to FILE once
+            complete; with stdout, the redirection's file takes your umask. A write that fails (a full disk) is one
+            line naming the destination, exit 73, and -o leaves no file. The export is the log only: copy the
+            store's attachments/ folder beside it (or use `docket backup`, which keeps both).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var actorOptions: ActorOptions
-    @Option(help: "Start at this position.") var from: UInt64 = 1
+    @Option(help: "Start at this position (for other tools: `docket import` takes only a whole export, from position 1).")
+    var from: UInt64 = 1
     @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
 
     func run() throws {
@@ -22,22 +26,25 @@ struct ExportCommand: ParsableCommand {
         try reportingFailures(store: path) {
             let store = try StoreAccess.open(path, checkPages: true).log
             try store.requireAdmin(actorOptions.name, to: "export the log")
-            var sink: (Data) -> Void = Terminal.outData
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),
-                    let handle = FileHandle(forWritingAtPath: output)
-                else { throw CLIError.destination("cannot write \(output); check the folder exists and is writable") }
-                sink = handle.write
-            }
-            var buffer = ""
-            try store.export(from: from) { line in
-                buffer += line
-                if buffer.utf8.count > 1 << 20 {
-                    sink(Data(buffer.utf8))
-                    buffer = ""
+            // Inside the server, stdout is the client's (sent back with the answer); anywhere else every write is checked.
+            let served = output == nil && ServedInvocation.current != nil
+            let destination = try output.map(ExportOutput.file) ?? .standardOutput
+            let sink: (String) throws -> Void = served ? { Terminal.outData(Data($0.utf8)) } : { try destination.append(Array($0.utf8)) }
+            do {
+                var buffer = ""
+                try store.export(from: from) { line in
+                    buffer += line
+                    if buffer.utf8.count > 1 << 20 {
+                        try sink(buffer)
+                        buffer = ""
+                    }
                 }
+                try sink(buffer)
+                try destination.finish()
+            } catch {
+                destination.abandon()
+                throw error
             }
-            sink(Data(buffer.utf8))
         }
     }
 }
@@ -53,7 +60,9 @@ struct ImportCommand: ParsableCommand {
             chain); a bad line names its line number, and the events this import wrote are taken out again, so
             nothing is imported. Then the read models are built, once. An interrupted import resumes: run it again
             and it goes on after the events already in the store, when they are the file's first ones byte for byte.
-            Into a store that already holds events, only an admin may import.
+            Into a store that already holds events, only an admin may import. An export is the log only: when the
+            log names mail or portal attachments the store's attachments folder does not hold, a note says how many
+            (copy the old store's attachments folder in).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -97,6 +106,14 @@ struct ImportCommand: ParsableCommand {
                 Terminal.progress(stage == "log" ? "importing the log" : "building \(stage)", done, total)
             }
             Terminal.out("imported \(count) events into \(path)\n")
+            let missing = try store.missingAttachments()
+            if !missing.isEmpty {
+                // An export is the log only: without the files, mail and portal attachments are named but cannot be read.
+                Terminal.error(
+                    "docket: note: the log names \(missing.count) attachment file\(missing.count == 1 ? "" : "s") that \(path)/attachments "
+                        + "does not hold (an export carries the log only, first: \(missing[0])); copy the old store's attachments folder "
+                        + "into \(path)/attachments")
+            }
         }
     }
 }

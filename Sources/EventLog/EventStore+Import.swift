@@ -207,6 +207,13 @@ struct LogImporter {
             fields = try Self.decoded(trimmed, number: number, into: &batch.bytes)
         }
         guard fields.position == position + 1 else {
+            if position == 0 {
+                // An export made with `--from`: the import builds a store's log from its first event, or resumes one.
+                throw Self.reject(
+                    number,
+                    "the file starts at position \(fields.position), not 1: an import takes the whole log, an export made "
+                        + "without --from")
+            }
             throw Self.reject(number, "position \(fields.position) where \(position + 1) was expected")
         }
         try batch.bytes.withUnsafeBufferPointer { bytes in

@@ -66,7 +66,8 @@ public final class EventStore: @unchecked Sendable {
     /// Concurrent appends committed together (off unless ``enableGroupCommit()``; it guards its own state).
     let groupCommit = GroupCommit()
     /// The read models' databases that a store opened for writing did not have when it was opened (they were created
-    /// empty): new models, or a name damaged in the catalogue, which `verify` tells apart by the model's checkpoint.
+    /// empty) though their model had a checkpoint then: a name damaged in the catalogue, which `verify` reports. A new
+    /// model's, or a new format's, are not among them (`tablesLostAtOpen`).
     let tablesAbsentAtOpen: Set<String>
     /// The log's own databases, which every store has from its creation.
     static let logDatabaseNames = ["events", "streams", "stream_events", "commands", "meta", "checkpoints"]
@@ -167,6 +168,22 @@ public final class EventStore: @unchecked Sendable {
         self.replay = nil
     }
 
+    /// The tables of `projections` missing from `catalogue` (the store's databases as found when it was opened) whose
+    /// model had a checkpoint then: those a damaged name lost. A model without one — new in this docket, or in a
+    /// format this docket changed (an upgrade, or a restored backup from before it) — is built from the log on this open,
+    /// and its tables were never there to lose.
+    private static func tablesLostAtOpen(
+        _ projections: [any Projection], catalogue: Set<String>, in environment: Environment
+    ) throws -> Set<String> {
+        let absent = projections.filter { !Set($0.databaseNames).isSubset(of: catalogue) }
+        guard !absent.isEmpty, catalogue.contains("checkpoints") else { return [] }
+        let checkpoints = try environment.openDatabase(named: "checkpoints")
+        let checkpointed = try environment.read { txn in
+            try absent.filter { try txn.get(checkpoints, key: Array($0.checkpointKey.utf8)) != nil }
+        }
+        return Set(checkpointed.flatMap(\.databaseNames)).subtracting(catalogue)
+    }
+
     /// The environment the log's databases are read in: the store's own, or the live store's for a linked replay.
     var logEnvironment: Environment { linkedLog?.live.environment ?? environment }
 
@@ -220,7 +237,7 @@ public final class EventStore: @unchecked Sendable {
                 "the store at \(path) is damaged: its catalogue has no database '\(missing)' (a damaged name?); "
                     + "restore it from a backup with `docket restore`")
         }
-        self.tablesAbsentAtOpen = catalogue.isEmpty ? [] : Set(projections.flatMap(\.databaseNames)).subtracting(catalogue)
+        self.tablesAbsentAtOpen = catalogue.isEmpty ? [] : try EventStore.tablesLostAtOpen(projections, catalogue: catalogue, in: environment)
         func open(_ name: String, model: String? = nil) throws -> Database {
             guard readOnly else { return try environment.openDatabase(named: name) }
             do {

@@ -158,15 +158,58 @@ struct BillingReportTests {
         var fold = BillingReportFold(window: Self.november)
         fold.apply(.ticketOpened(ticket: 1001, client: "acme", category: nil, at: Self.at("2026-11-02T09:00:00Z")))
         fold.apply(.timeLogged(entry: 1, ticket: 1001, tech: "bob", minutes: 90, billable: true, startedAt: Self.at("2026-11-03T10:00:00Z")))
-        for (id, minutes) in [("acme-D1", 90), ("acme-D2", 60)] {
+        for (id, minutes, billed) in [("acme-D1", 90, 90), ("acme-D2", 60, -30)] {
             fold.apply(.invoiceDrafted(ReportInvoice(
                 invoice: id, client: "acme", currency: "USD", timeAmount: 0, feeAmount: 0, chargedMinutes: 0,
-                timeLines: [ReportInvoiceLine(key: "k", entries: [ReportBilledEntry(entry: 1, minutes: minutes)])])))
+                timeLines: [ReportInvoiceLine(key: "k", entries: [ReportBilledEntry(entry: 1, minutes: minutes)], lineMinutes: billed)])))
             fold.apply(.invoiceFinalized(invoice: id, at: Self.at("2026-11-30T00:00:00Z")))
         }
         fold.apply(.timeCorrected(entry: 1, minutes: 60, billable: nil, startedAt: nil))
         #expect(fold.leakage().first == LeakageRow(
             client: "acme", billableMinutes: 60, billedMinutes: 60, unbilledMinutes: 0, nonBillableMinutes: 0, leakageBasisPoints: 0))
+    }
+
+    /// TE-1 (180 min) billed on INV 1; corrected to 150 and adjusted by −30 on INV 2 (final); INV 1 then voided. The
+    /// key's live final lines add up to −30, not to the 150 the adjustment's charge holds: nothing of TE-1 is billed
+    /// (the client was credited its 180 minutes and billed −30), until a run bills the key again. Leakage counted its 150
+    /// minutes as billed, from the adjustment line alone.
+    @Test func anAdjustmentLineDoesNotBillAKeyWhoseEarlierInvoiceWasVoided() {
+        var fold = BillingReportFold(window: Self.november)
+        fold.apply(.ticketOpened(ticket: 1001, client: "acme", category: nil, at: Self.at("2026-11-02T09:00:00Z")))
+        fold.apply(.timeLogged(entry: 1, ticket: 1001, tech: "bob", minutes: 180, billable: true, startedAt: Self.at("2026-11-03T10:00:00Z")))
+        func bill(_ id: String, minutes: Int, line: Int) {
+            fold.apply(.invoiceDrafted(ReportInvoice(
+                invoice: id, client: "acme", currency: "USD", timeAmount: 0, feeAmount: 0, chargedMinutes: Int64(line),
+                timeLines: [ReportInvoiceLine(key: "k", entries: [ReportBilledEntry(entry: 1, minutes: minutes)], lineMinutes: line)])))
+            fold.apply(.invoiceFinalized(invoice: id, at: Self.at("2026-11-30T00:00:00Z")))
+        }
+        func leakage() -> LeakageRow? { fold.leakage().first }
+        bill("acme-D1", minutes: 180, line: 180)
+        fold.apply(.timeCorrected(entry: 1, minutes: 150, billable: nil, startedAt: nil))
+        bill("acme-D2", minutes: 150, line: -30)
+        #expect(leakage()?.billedMinutes == 150)
+        fold.apply(.invoiceVoided(invoice: "acme-D1", at: Self.at("2026-12-01T00:00:00Z")))
+        #expect(leakage() == LeakageRow(
+            client: "acme", billableMinutes: 150, billedMinutes: 0, unbilledMinutes: 150, nonBillableMinutes: 0, leakageBasisPoints: 10_000))
+        // The next run bills the key again: 150 − (−30) = 180 minutes on its line; the live finals add up to 150.
+        bill("acme-D3", minutes: 150, line: 180)
+        #expect(leakage()?.billedMinutes == 150)
+    }
+
+    /// Live final lines that add up to part of the charge bill that share of its entries: 60 min billed on INV 1, a
+    /// draft adding 30 was discarded and a later run's −30 (drafted against it) finalized: 60 − 30 = 30 of 60.
+    @Test func keysBilledInPartBillThatShareOfTheirEntries() {
+        var fold = BillingReportFold(window: Self.november)
+        fold.apply(.ticketOpened(ticket: 1001, client: "acme", category: nil, at: Self.at("2026-11-02T09:00:00Z")))
+        fold.apply(.timeLogged(entry: 1, ticket: 1001, tech: "bob", minutes: 60, billable: true, startedAt: Self.at("2026-11-03T10:00:00Z")))
+        for (id, minutes, line, final) in [("acme-D1", 60, 60, true), ("acme-D2", 90, 30, false), ("acme-D3", 60, -30, true)] {
+            fold.apply(.invoiceDrafted(ReportInvoice(
+                invoice: id, client: "acme", currency: "USD", timeAmount: 0, feeAmount: 0, chargedMinutes: Int64(line),
+                timeLines: [ReportInvoiceLine(key: "k", entries: [ReportBilledEntry(entry: 1, minutes: minutes)], lineMinutes: line)])))
+            if final { fold.apply(.invoiceFinalized(invoice: id, at: Self.at("2026-11-30T00:00:00Z"))) }
+        }
+        #expect(fold.leakage().first == LeakageRow(
+            client: "acme", billableMinutes: 60, billedMinutes: 30, unbilledMinutes: 30, nonBillableMinutes: 0, leakageBasisPoints: 5_000))
     }
 
     // MARK: - Reading payloads
@@ -244,6 +287,8 @@ struct BillingReportTests {
         // Amounts are the lines' own: 12,000 − 9,000 = 3,000 time for 120 − 90 = 30 minutes; the fee 50,000.
         #expect(try Self.read(type: "invoice.drafted", stream: "billing-acme", payload: drafted.payload()) == .invoiceDrafted(ReportInvoice(
             invoice: "acme-D2", client: "acme", currency: "USD", period: "2026-11", timeAmount: 3_000, feeAmount: 50_000, chargedMinutes: 30,
-            timeLines: [ReportInvoiceLine(key: "time:T-1001", entries: [ReportBilledEntry(entry: 1, minutes: 90), ReportBilledEntry(entry: 2, minutes: 30)])])))
+            timeLines: [ReportInvoiceLine(
+                key: "time:T-1001", entries: [ReportBilledEntry(entry: 1, minutes: 90), ReportBilledEntry(entry: 2, minutes: 30)],
+                chargeMinutes: 120, lineMinutes: 30)])))
     }
 }

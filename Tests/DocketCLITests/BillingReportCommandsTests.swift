@@ -119,4 +119,61 @@ import Testing
         #expect(try docket(["report", "utilization", "--capacity-hours-per-week", "0"] + window).status == 64)
         #expect(try docket(["report", "volume", "--from", "yesterday", "--to", "2026-11-01"]).status == 64)
     }
+
+    /// Every read command takes `--json` (README, docs/cli.md), but the reports refused it ("Unknown option '--json'",
+    /// exit 64): it is now the same as `--format json`, and given with another --format is bad usage.
+    @Test func reportsTakeJSONLikeEveryReadCommand() throws {
+        try setUp()
+        for report in ["profitability", "leakage", "utilization", "volume", "sla", "closed-without-time"] {
+            let json = try docket(["report", report, "--json"] + window, now: "2026-12-02T09:00:00Z")
+            #expect(json.status == 0, "\(report): \(json.stderr)")
+            #expect(json.stdout == (try ok(["report", report, "--format", "json"] + window, now: "2026-12-02T09:00:00Z")), "\(report)")
+            #expect(json.stdout.hasPrefix("["), "\(report): \(json.stdout)")
+            let both = try docket(["report", report, "--json", "--format", "csv"] + window, now: "2026-12-02T09:00:00Z")
+            #expect(both.status == 64, "\(report): \(both.stderr)")
+            #expect(both.stderr.contains("--json and --format csv ask for two formats; give one"), "\(report): \(both.stderr)")
+        }
+        #expect(try ok(["report", "volume", "--json", "--format", "json"] + window, now: "2026-12-02T09:00:00Z").hasPrefix("["))
+    }
+
+    /// A report's CSV wrote the table's "—" for no value (no margin % without revenue, no effective rate without billed
+    /// time), text in a column of numbers for the spreadsheet reading it; the cell is now empty, as report sla's
+    /// medians already were.
+    @Test func aCSVReportLeavesNoValueEmpty() throws {
+        try setUp()
+        // By issue, November has the cost of bob's time and no revenue: the invoice was finalized on December 1.
+        let csv = try ok(["report", "profitability", "--by", "issued", "--format", "csv", "--from", "2026-11-01", "--to", "2026-12-01"])
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(lines.first)
+        let row = try #require(lines.dropFirst().first)
+        let cell = { (name: String) in try #require(header.firstIndex(of: name).map { row[$0] }) }
+        #expect(try cell("REVENUE") == "0.00")
+        #expect(try cell("MARGIN %") == "")
+        #expect(try cell("EFFECTIVE RATE/H") == "")
+        #expect(!csv.contains("—"), "\(csv)")
+        #expect(try ok(["report", "profitability", "--by", "issued", "--from", "2026-11-01", "--to", "2026-12-01"]).contains("—"), "the table keeps it")
+    }
+
+    /// End to end with the invoice lines Docket writes: TE-1 (90 min) billed on INV-2026-0001, corrected to 60 and
+    /// adjusted by −30 on INV-2026-0002, then INV-2026-0001 voided. The client has been credited the 90 minutes and
+    /// billed −30: none of TE-1 is billed, until the next run bills the key again. Leakage said all 60 were billed.
+    @Test func leakageAfterTheInvoiceOfAnAdjustedKeyIsVoided() throws {
+        try setUp()
+        let later = "2026-12-03T09:00:00Z"
+        _ = try ok(["time", "correct", "TE-1", "--minutes", "60", "--reason", "shorter"], as: "bob", now: "2026-12-02T09:00:00Z")
+        _ = try ok(["invoice", "run", "--period", "2026-11"], as: "bill", now: "2026-12-02T09:30:00Z")
+        #expect(try ok(["invoice", "finalize", "acme-D2"], as: "bill", now: "2026-12-02T09:40:00Z").contains("INV-2026-0002"))
+        func billed() throws -> Int? {
+            let run = try docket(["report", "leakage", "--format", "json"] + window, now: later)
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+            return rows.first?["billedMinutes"] as? Int
+        }
+        #expect(try billed() == 60)
+        _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "wrong client"], as: "bill", now: later)
+        #expect(try billed() == 0)
+        _ = try ok(["invoice", "run", "--period", "2026-11"], as: "bill", now: later)
+        #expect(try billed() == 0, "a draft bills nothing yet")
+        _ = try ok(["invoice", "finalize", "acme-D3"], as: "bill", now: later)
+        #expect(try billed() == 60)
+    }
 }

@@ -58,6 +58,11 @@ enum AttachmentFiles {
         return [UInt8](data)
     }
 
+    /// Whether the bytes for `sha256` are stored (a name that is no SHA-256 has none).
+    static func exists(sha256: String, in root: String) -> Bool {
+        path(of: sha256, in: root).map { FileManager.default.fileExists(atPath: $0) } ?? false
+    }
+
     /// The file's path; nil unless `sha256` is 64 hex digits (so it can never leave the folder).
     private static func path(of sha256: String, in root: String) -> String? {
         let hash = sha256.lowercased()

@@ -63,15 +63,24 @@ public struct ReportInvoice: Sendable, Equatable {
     }
 }
 
-/// One time line of a drafted invoice: its key and the entries of the charge as computed at the run.
+/// One time line of a drafted invoice: its key, the entries of the charge as computed at the run, and how many of the
+/// charge's minutes the line bills.
 public struct ReportInvoiceLine: Sendable, Equatable {
     public var key: String
     /// (entry number of `TE-<n>`, minutes) for every entry behind the charge.
     public var entries: [ReportBilledEntry]
+    /// The whole charge's minutes at the run, charged and covered: what live invoices bill under the key once this
+    /// line is billed.
+    public var chargeMinutes: Int
+    /// The minutes this line adds to what live invoices had billed under the key before it (negative for a reduction).
+    public var lineMinutes: Int
 
-    public init(key: String, entries: [ReportBilledEntry]) {
+    /// A line of a charge; by default its first billing: the charge's minutes are its entries', all billed by the line.
+    public init(key: String, entries: [ReportBilledEntry], chargeMinutes: Int? = nil, lineMinutes: Int? = nil) {
         self.key = key
         self.entries = entries
+        self.chargeMinutes = chargeMinutes ?? entries.reduce(0) { $0 + $1.minutes }
+        self.lineMinutes = lineMinutes ?? self.chargeMinutes
     }
 }
 
@@ -265,12 +274,15 @@ extension BillingReportEvent {
     }
 
     /// One `InvoiceLine`: the line's amount is `charge.amount − previousAmount`, its minutes
-    /// `charge.chargedMinutes − previousChargedMinutes` (``InvoiceLine/amount``).
+    /// `charge.chargedMinutes − previousChargedMinutes` (``InvoiceLine/amount``); what it bills of the charge, charged and
+    /// covered minutes together, `charge.chargedMinutes + charge.coveredMinutes − previous ones`.
     private static func readLine(_ json: inout CanonicalJSONReader, into invoice: inout ReportInvoice) throws {
         var amount: Int64 = 0
         var charged: Int64 = 0
+        var covered: Int64 = 0
         var previousAmount: Int64 = 0
         var previousCharged: Int64 = 0
+        var previousCovered: Int64 = 0
         var isTime = false
         var key = ""
         var entries: [ReportBilledEntry] = []
@@ -281,6 +293,8 @@ extension BillingReportEvent {
                         amount = try json.int()
                     } else if CanonicalJSONReader.key(name, is: "chargedMinutes") {
                         charged = try json.int()
+                    } else if CanonicalJSONReader.key(name, is: "coveredMinutes") {
+                        covered = try json.int()
                     } else if CanonicalJSONReader.key(name, is: "kind") {
                         let kind = try json.string()
                         isTime = kind == Charge.Kind.time.rawValue
@@ -310,6 +324,8 @@ extension BillingReportEvent {
                 previousAmount = try json.int()
             } else if CanonicalJSONReader.key(name, is: "previousChargedMinutes") {
                 previousCharged = try json.int()
+            } else if CanonicalJSONReader.key(name, is: "previousCoveredMinutes") {
+                previousCovered = try json.int()
             } else {
                 try json.skipValue()
             }
@@ -317,7 +333,10 @@ extension BillingReportEvent {
         if isTime {
             invoice.timeAmount += amount - previousAmount
             invoice.chargedMinutes += charged - previousCharged
-            invoice.timeLines.append(ReportInvoiceLine(key: key, entries: entries))
+            let state = charged + covered
+            invoice.timeLines.append(ReportInvoiceLine(
+                key: key, entries: entries, chargeMinutes: Int(clamping: state),
+                lineMinutes: Int(clamping: state - previousCharged - previousCovered)))
         } else {
             invoice.feeAmount += amount - previousAmount
         }

@@ -68,8 +68,8 @@ public struct BillingReportFold: Sendable {
         var client: Int32
         var finalized = false
         var voided = false
-        /// Order of finalization, for "the latest final charge under a key".
-        var finalOrder = 0
+        /// Order of drafting: a later run's line under a key holds the key's later state.
+        var draftOrder = 0
     }
 
     /// Money of one client in the window.
@@ -96,7 +96,7 @@ public struct BillingReportFold: Sendable {
     private(set) var costRates: [Int32: UserState] = [:]
     private(set) var invoices: [String: Invoice] = [:]
     private(set) var revenue: [Int32: Revenue] = [:]
-    private var finalCount = 0
+    private var draftCount = 0
 
     public init(window: BillingReportWindow) { self.window = window }
 
@@ -135,12 +135,11 @@ public struct BillingReportFold: Sendable {
             costRates[techs.id(tech), default: UserState()].costRates.append(rate)
         case .invoiceDrafted(let data):
             let client = clients.id(data.client)
-            invoices[data.invoice] = Invoice(data: data, client: client)
+            draftCount += 1
+            invoices[data.invoice] = Invoice(data: data, client: client, draftOrder: draftCount)
         case .invoiceFinalized(let id, let at):
             guard var invoice = invoices[id], !invoice.finalized else { return }
-            finalCount += 1
             invoice.finalized = true
-            invoice.finalOrder = finalCount
             invoices[id] = invoice
             guard window.countsRevenue(of: invoice.data, issued: at) else { return }
             var money = revenue[invoice.client, default: Revenue()]

@@ -190,18 +190,27 @@ extension BillingReportFold {
         }.sorted { $0.client < $1.client }
     }
 
-    /// Minutes billed per entry number: for every charge key, the entries of its charge on the latest final,
-    /// not voided, invoice that billed the key (a charge carries the key's whole state at its run).
+    /// Minutes billed per entry number. For every charge key, the latest charge (by run) on a final, not voided,
+    /// invoice carries the key's whole state at its run, entries included; its entries are billed in full when the
+    /// key's final, not voided lines add up to that charge, and in that share when they add up to less: an earlier
+    /// invoice under the key was voided (or is still a draft) and what it billed is not billed again yet, so a later
+    /// adjustment line alone does not make the key billed. Nothing when they add up to nothing or less.
     func billedMinutesByEntry() -> [Int: Int] {
-        var latest: [String: (order: Int, entries: [ReportBilledEntry])] = [:]
+        var keys: [String: (order: Int, line: ReportInvoiceLine, billed: Int)] = [:]
         for invoice in invoices.values where invoice.finalized && !invoice.voided {
-            for line in invoice.data.timeLines where (latest[line.key]?.order ?? 0) < invoice.finalOrder {
-                latest[line.key] = (invoice.finalOrder, line.entries)
+            for line in invoice.data.timeLines {
+                var key = keys[line.key] ?? (order: 0, line: line, billed: 0)
+                key.billed += line.lineMinutes
+                if invoice.draftOrder > key.order { (key.order, key.line) = (invoice.draftOrder, line) }
+                keys[line.key] = key
             }
         }
         var billed: [Int: Int] = [:]
-        for (_, value) in latest {
-            for entry in value.entries { billed[entry.entry, default: 0] += entry.minutes }
+        for (_, key) in keys where key.billed > 0 && key.line.chargeMinutes > 0 {
+            let share = min(key.billed, key.line.chargeMinutes)
+            for entry in key.line.entries {
+                billed[entry.entry, default: 0] += entry.minutes * share / key.line.chargeMinutes
+            }
         }
         return billed
     }

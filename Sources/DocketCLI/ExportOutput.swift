@@ -1,0 +1,69 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where `docket export` writes, every write checked: a full disk, a file size limit or a closed pipe is one error line
+/// (exit 73), never a crash with a backtrace, and `-o FILE` is written under a temporary name beside FILE
+/// (`.FILE.partial-PID`, owner-only) and renamed to FILE only once complete, so a failed export leaves no file that
+/// looks like an export but ends early (an export cut at a line's end imports without complaint).
+struct ExportOutput {
+    private let descriptor: Int32
+    /// For `-o`: the temporary file being written and the name it gets when complete.
+    private let staged: (temporary: String, final: String)?
+    /// What is written to, for messages: the file's name or `stdout`.
+    private let name: String
+
+    /// The process's stdout.
+    static var standardOutput: ExportOutput { ExportOutput(descriptor: STDOUT_FILENO, staged: nil, name: "stdout") }
+
+    /// A new owner-only file beside `path`, renamed to `path` by ``finish()``.
+    static func file(_ path: String) throws -> ExportOutput {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw CLIError.destination("cannot write \(path) (\(String(cString: strerror(errno)))); check the folder exists and is writable")
+        }
+        return ExportOutput(descriptor: descriptor, staged: (temporary, path), name: path)
+    }
+
+    /// Writes all of `bytes`, or throws naming the destination and the system's reason.
+    func append(_ bytes: some ContiguousBytes) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw failure(errno)
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// For `-o`: puts the file on the disk and gives it its name.
+    func finish() throws {
+        guard let staged else { return }
+        guard fsync(descriptor) == 0 else { throw failure(errno) }
+        close(descriptor)
+        guard rename(staged.temporary, staged.final) == 0 else { throw failure(errno) }
+    }
+
+    /// For `-o` after a failure: the temporary file is removed, so nothing is left.
+    func abandon() {
+        guard let staged else { return }
+        close(descriptor)
+        unlink(staged.temporary)
+    }
+
+    private func failure(_ code: Int32) -> CLIError {
+        let reason = String(cString: strerror(code))
+        let fix = staged == nil ? "nothing usable was written; export to a disk with room (-o FILE)" : "nothing was written to it; free some space or give another -o"
+        return CLIError.destination("cannot write the export to \(name) (\(reason)); \(fix)")
+    }
+}
