@@ -214,7 +214,7 @@ let started = Date()
             let minutes = billed.entries.reduce(0) { $0 + $1.minutes }
             let line = charge(
                 key: "time:\(billed.ticket):\(period):remote:std:\(client)-msa#0", kind: .time, period: period, ticket: billed.ticket,
-                minutes: minutes, amount: Money.price(minutes: minutes, ratePerHour: 12_000, multiplierPercent: 100), entries: billed.entries)
+                minutes: minutes, amount: Money.price(minutes: minutes, ratePerHour: 12_000, multiplierPercent: 100)!, entries: billed.entries)
             lines.append(InvoiceLine(charge: line, previousChargedMinutes: 0, previousCoveredMinutes: 0, previousAmount: 0, previousInvoices: [], adjustment: false))
         }
         if Int(client.dropFirst())! % 3 == 0 {
