@@ -41,7 +41,7 @@ public enum TicketDecider: Decider {
         case .comment(let text, let visibility):
             _ = try requireWorkable(state)
             let text = try Validate.nonEmpty(text, "the comment", fix: "write some text")
-            return [.commented(TicketCommented(text: text, visibility: visibility))]
+            return [.commented(TicketCommented(text: text, visibility: visibility, isFromClient: Actor.isClientContact(context.actor.login)))]
         case .setStatus(let status):
             let number = try requireWorkable(state)
             guard status != .closed else {
