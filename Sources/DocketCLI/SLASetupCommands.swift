@@ -256,7 +256,6 @@ struct SLAPolicyDefine: ParsableCommand {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
             let from = try effective?.timestamp ?? currentClock().now()
-            try checkCalendarStarts(terms.calendar, by: from, policy: id, in: session)
             try session.app.directory.slaPolicy(id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(from.iso8601)\n")
         }
@@ -275,24 +274,11 @@ struct SLAPolicyAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            try checkCalendarStarts(terms.calendar, by: effective.timestamp, policy: id, in: session)
             let events = try session.app.directory.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
             // Terms equal to the version in force then record nothing.
             Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
         }
     }
-}
-
-/// Refuses (bad input) terms from `from` on whose calendar `calendarId` is unknown (not found) or starts after
-/// `from`: every ticket opened in between could get no SLA (refused by hand, opened without one by intake), and no
-/// calendar amendment can start before the calendar does.
-func checkCalendarStarts(_ calendarId: String, by from: Timestamp, policy: String, in session: Session) throws {
-    let calendar = try session.app.directory.calendar(calendarId)
-    guard let start = calendar.startsAt, start > from else { return }
-    throw CLIError.badInput(
-        "calendar \(calendarId) starts at \(start.iso8601) (its first version), after SLA policy \(policy)'s --effective "
-            + "\(from.iso8601): tickets opened in between could get no SLA; give --effective \(start.iso8601) or later, or "
-            + "name a calendar that starts by then")
 }
 
 /// A policy's terms as a table: one row per priority.
