@@ -30,7 +30,7 @@ enum SLAText {
 }
 
 /// `docket sla`: open tickets by time remaining.
-struct SLACommand: StoreCommand {
+struct SLACommand: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "sla",
         abstract: "Open tickets with an SLA, soonest due first: what is about to breach.",

@@ -161,9 +161,10 @@ struct CalendarAmend: ParsableCommand {
     }
 }
 
-struct CalendarShow: StoreCommand {
+struct CalendarShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a calendar's versions and the hours in force at a time.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The calendar's id.") var id: String
     @Option(help: "The instant to show the hours in force at (default now).") var at: TimeArgument?
@@ -206,9 +207,10 @@ struct CalendarShow: StoreCommand {
     }
 }
 
-struct CalendarList: StoreCommand {
+struct CalendarList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List calendars.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
@@ -296,9 +298,10 @@ func minutesText(_ minutes: Int) -> String {
     return sign + (m >= 60 ? "\(m / 60)h" + (m % 60 == 0 ? "" : "\(m % 60)m") : "\(m)m")
 }
 
-struct SLAPolicyShow: StoreCommand {
+struct SLAPolicyShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a policy's terms in force at a time, and its versions.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The policy's id.") var id: String
     @Option(help: "The instant (default now).") var at: TimeArgument?
@@ -333,9 +336,10 @@ struct SLAPolicyShow: StoreCommand {
     }
 }
 
-struct SLAPolicyList: StoreCommand {
+struct SLAPolicyList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List SLA policies.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
