@@ -13,11 +13,12 @@ public enum BillingDates {
     /// Whether `instant` is in range.
     public static func contains(_ instant: Timestamp) -> Bool { instant >= earliest && instant < end }
 
-    /// Refuses `instant` out of range, naming `what` it is (`contract acme-2026's effective date`).
-    public static func check(_ instant: Timestamp, _ what: String) throws(DomainError) {
+    /// Refuses `instant` out of range, naming `what` it is (`contract acme-2026's effective date`) and the `kind` of
+    /// dates the range is for (a ticket's due date is no billing date, but a year 26 is as wrong there).
+    public static func check(_ instant: Timestamp, _ what: String, kind: String = "billing dates") throws(DomainError) {
         guard contains(instant) else {
             throw DomainError(
-                .invalid, "\(what) \(instant.iso8601) is out of range: billing dates run from 2000-01-01 to 2199-12-31 (UTC); check the year")
+                .invalid, "\(what) \(instant.iso8601) is out of range: \(kind) run from 2000-01-01 to 2199-12-31 (UTC); check the year")
         }
     }
 }

@@ -86,7 +86,8 @@ public enum TicketDecider: Decider {
             return [.reopened(TicketReopened(reason: Validate.optional(reason)))]
         case .setDueDate(let dueAt):
             try Permissions.require(.scheduleTickets, by: context.actor.role)
-            _ = try requireWorkable(state)
+            let number = try requireWorkable(state)
+            if let dueAt { try BillingDates.check(dueAt, "\(number)'s due date", kind: "due dates") }
             guard dueAt != state.dueAt else { return [] }
             return [.dueDateSet(TicketDueDateSet(dueAt: dueAt, previousDueAt: state.dueAt))]
         }
