@@ -79,6 +79,12 @@ public struct CommandKernel: Sendable {
             } catch let conflict as WrongExpectedVersion {
                 guard attempt < retry.attempts else { throw conflict }
                 retry.pause(afterAttempt: attempt)
+            } catch let reused as EventLogError where reused.code == .commandReused {
+                // Another process ran the same command id between our check and our append, and its decision went to
+                // another stream (it took the ticket number this one had chosen): that run is this command's outcome.
+                guard let commandId, let earlier = try store.result(ofCommand: commandId) else { throw reused }
+                try requireSameRequest(earlier, commandId: commandId, actor: actor)
+                return try replay(earlier)
             }
         }
     }

@@ -7,16 +7,17 @@ import ReadModelKit
 /// The `queue` read model: every ticket's summary, and the open tickets ordered for work —
 /// by priority, then SLA due time (none yet: last), then age — overall, per assignee, unassigned and per client.
 ///
-/// Databases (format 7, checkpoint `queue-v7`; format 6 wrote the clock's enumerations and reasons as text, format 5
+/// Databases (format 9, checkpoint `queue-v9`; format 8 let a portal contact's reply meet the response clock, format 7
+/// reset a clock raised back to a priority it had held, format 6 wrote the clock's enumerations and reasons as text, format 5
 /// wrote the rows through `Codable`, format 4 wrote instants and
 /// digests in rows as text, format 3 stored the rows as canonical JSON, format 2 kept each ticket's whole
 /// `ticket.sla-started` payload). The rows and their indexes are a `RowTable` of the read-model kit:
-/// - `rm.queue8.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
+/// - `rm.queue9.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
 ///   `StoredSLAClock`: its progress, start instant and priority, and its frozen terms by content digest), hand-written
 ///   row format 1 (`SLARowCodecs.queue`)
-/// - `rm.queue8.open`: sort key → number; `rm.queue8.unassigned`: sort key → number (open rows only)
-/// - `rm.queue8.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue8.by-client`: client ‖ 0x00 ‖ sort key → number
-/// - `rm.queue8.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
+/// - `rm.queue9.open`: sort key → number; `rm.queue9.unassigned`: sort key → number (open rows only)
+/// - `rm.queue9.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue9.by-client`: client ‖ 0x00 ‖ sort key → number
+/// - `rm.queue9.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
 ///   payload with that content (see `SLATerms`): one copy per policy version, read back when a later transaction
 ///   folds a clock
 /// The sort key is ordered (`OrderedKey`): priority (u8) ‖ SLA due time (i64; all ones when there is no SLA or
@@ -25,7 +26,7 @@ public final class QueueProjection: Projection {
     public let name = "queue"
     /// Ticket streams only: `apply` passes over every other event.
     public let interest: EventInterest? = EventInterest(streamPrefixes: ["ticket-"])
-    public let format = 8
+    public let format = 9
     public var tables: [String] { rows.tableNames + [storedTerms.name] }
     /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true

@@ -19,22 +19,23 @@ public struct SLARow: Codable, Sendable, Equatable {
 /// The `sla` read model: each ticket's SLA clock, the open ones ordered by due time, and the pending
 /// alarms ordered by instant (what `docket tick` walks).
 ///
-/// Databases (format 6, checkpoint `sla-v6`; format 5 wrote the clock's enumerations and reasons as text, format 4
+/// Databases (format 8, checkpoint `sla-v8`; format 7 let a portal contact's reply meet the response clock, format 6
+/// reset a clock raised back to a priority it had held, format 5 wrote the clock's enumerations and reasons as text, format 4
 /// wrote the rows through `Codable`, format 3 wrote instants and
 /// digests in rows as text, format 2 stored the rows as canonical JSON, format 1's rows carried the whole frozen
 /// calendar). The rows and their indexes are a `RowTable` of the read-model kit:
-/// - `rm.sla7.tickets`: number (u64 BE) → `StoredSLARow` (its clock as a `StoredSLAClock`: progress, start instant
+/// - `rm.sla8.tickets`: number (u64 BE) → `StoredSLARow` (its clock as a `StoredSLAClock`: progress, start instant
 ///   and priority, and the terms by content digest), hand-written row format 1 (`SLARowCodecs.sla`)
-/// - `rm.sla7.by-due`: due (i64 ms, ordered; all ones when paused or met) ‖ number → number (open tickets with a clock)
-/// - `rm.sla7.alarms`: next alarm (i64 ms, ordered) ‖ number → number (tickets with an unrecorded threshold)
-/// - `rm.sla7.terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started` payload
+/// - `rm.sla8.by-due`: due (i64 ms, ordered; all ones when paused or met) ‖ number → number (open tickets with a clock)
+/// - `rm.sla8.alarms`: next alarm (i64 ms, ordered) ‖ number → number (tickets with an unrecorded threshold)
+/// - `rm.sla8.terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started` payload
 ///   with that content (see `SLATerms`): one copy per policy version, not one per ticket
 public final class SLAProjection: Projection, @unchecked Sendable {
     // @unchecked Sendable: the database handles are set once when the store opens; `rows` guards itself.
     public let name = "sla"
     /// Ticket streams only: `apply` passes over every other event.
     public let interest: EventInterest? = EventInterest(streamPrefixes: ["ticket-"])
-    public let format = 7
+    public let format = 8
     public var tables: [String] { rows.tableNames + [storedTerms.name] }
     /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
@@ -244,7 +245,7 @@ public final class SLAProjection: Projection, @unchecked Sendable {
     }
 }
 
-/// An `SLARow` as `rm.sla7.tickets` stores it (`SLARowCodecs.sla`): the clock's terms by reference. Rows are read
+/// An `SLARow` as `rm.sla8.tickets` stores it (`SLARowCodecs.sla`): the clock's terms by reference. Rows are read
 /// back through it; they are written straight from the folded row (`SLARowCodecs.writeSLA`).
 struct StoredSLARow {
     var number: TicketNumber

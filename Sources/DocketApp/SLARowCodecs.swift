@@ -8,7 +8,7 @@ import ReadModelKit
 /// (`SLAClockCodes`), the summary's string enumerations by raw value, no field names (`RowWriter`). The order of the
 /// calls below is the format: change it only with the model's format number.
 enum SLARowCodecs {
-    /// `rm.sla7.tickets`: a `StoredSLARow`.
+    /// `rm.sla8.tickets`: a `StoredSLARow`.
     static let sla = RowCodec<StoredSLARow>(
         format: 1,
         write: { row, w in
@@ -30,7 +30,7 @@ enum SLARowCodecs {
         try w.optional(entry.row.clock) { w, clock in try w.clock(clock, terms: entry.terms) }
     }
 
-    /// `rm.queue8.tickets`: a `QueueRow`.
+    /// `rm.queue9.tickets`: a `QueueRow`.
     static let queue = RowCodec<QueueRow>(
         format: 1,
         write: { row, w in

@@ -14,7 +14,8 @@ public enum TicketChange: Sendable, Equatable {
     /// A type this Docket does not know (from a newer version): shown by its type name.
     case other(String)
 
-    /// Reads a recorded event of a ticket stream (through ``DocketEvent``'s one dispatch).
+    /// Reads a recorded event of a ticket stream (through ``DocketEvent``'s one dispatch); a comment is read with its
+    /// author (``TicketEvent/attributed(to:)``), so a portal contact's reply is the client's in stores of every age.
     public init(_ recorded: RecordedEvent) throws {
         let (type, version, payload) = (recorded.type, recorded.schemaVersion, recorded.payload)
         let event: DocketEvent
@@ -25,7 +26,7 @@ public enum TicketChange: Sendable, Equatable {
             return
         }
         switch event {
-        case .ticket(let e): self = .ticket(e)
+        case .ticket(let e): self = .ticket(e.attributed(to: recorded.actor))
         case .ticketSLA(let e): self = .sla(e)
         case .ticketAlert(let e): self = .alert(e)
         case .ticketMail(let e): self = .mail(e)

@@ -41,11 +41,14 @@ final class TicketChanges: Sendable {
             statusChanges[index(changed.status) * statusCount + index(changed.previousStatus)]
         }
 
-        /// The change of a `ticket.commented` with its text left empty (no fold reads it), boxed once per visibility.
-        static func shared(_ visibility: CommentVisibility) -> Decoded {
-            switch visibility {
-            case .public: publicComment
-            case .internal: internalComment
+        /// The change of a `ticket.commented` with its text left empty (no fold reads it), boxed once per visibility
+        /// and author (the client's, ``TicketCommented/isFromClient``, or the MSP's).
+        static func shared(_ visibility: CommentVisibility, fromClient: Bool) -> Decoded {
+            switch (visibility, fromClient) {
+            case (.public, false): publicComment
+            case (.internal, false): internalComment
+            case (.public, true): clientPublicComment
+            case (.internal, true): clientInternalComment
             }
         }
 
@@ -67,6 +70,10 @@ final class TicketChanges: Sendable {
         private static let publicComment = Decoded(change: .ticket(.commented(TicketCommented(text: "", visibility: .public))), terms: nil)
         private static let internalComment = Decoded(
             change: .ticket(.commented(TicketCommented(text: "", visibility: .internal))), terms: nil)
+        private static let clientPublicComment = Decoded(
+            change: .ticket(.commented(TicketCommented(text: "", visibility: .public, isFromClient: true))), terms: nil)
+        private static let clientInternalComment = Decoded(
+            change: .ticket(.commented(TicketCommented(text: "", visibility: .internal, isFromClient: true))), terms: nil)
 
         /// A status's place in `statusChanges` (a switch: `allCases.firstIndex(of:)` made the array of cases each time).
         private static func index(_ status: TicketStatus) -> Int {
@@ -210,13 +217,14 @@ final class TicketChanges: Sendable {
                 }
             case .commented:
                 if let visibility = FastPayloads.commentVisibility(schemaVersion: event.schemaVersion, payload: event.payload) {
-                    return Decoded.shared(visibility)
+                    // The fast reader answers only for a payload without `fromClient`: the actor tells older comments.
+                    return Decoded.shared(visibility, fromClient: Actor.isClientContact(event.actor))
                 }
             default: break
             }
             guard type == .slaStarted else {
                 if let fast = FastPayloads.ticketEvent(type, schemaVersion: event.schemaVersion, payload: event.payload, texts: .skip) {
-                    return Decoded(change: .ticket(fast), terms: nil)
+                    return Decoded(change: .ticket(fast.attributed(to: event.actor)), terms: nil)
                 }
                 return Decoded(change: try TicketChange(event), terms: nil)
             }

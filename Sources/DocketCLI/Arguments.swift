@@ -44,17 +44,11 @@ struct TimeArgument: ExpressibleByArgument {
     }
 }
 
-/// The instants billing dates may take (a contract's `--effective`, when time was worked): the years 2000 through 2199,
-/// UTC. Outside them a typo such as `0026-01-01` would be billed as centuries of monthly fees.
-enum BillingDates {
-    /// 2000-01-01T00:00:00Z.
-    static let earliest = Timestamp(millisecondsSinceEpoch: 946_684_800_000)
-    /// 2200-01-01T00:00:00Z, the first instant out of range.
-    static let end = Timestamp(millisecondsSinceEpoch: 7_258_118_400_000)
-
-    /// `instant` when it is in range; else a bad-input error (exit 65) naming `flag` and the `text` typed.
+extension BillingDates {
+    /// `instant` when it is in range (``BillingDates``); else a bad-input error (exit 65) naming `flag` and the `text`
+    /// typed. The deciders refuse such a date for every caller (the server's HTTP API too); this names the option.
     static func check(_ instant: Timestamp, flag: String, text: String) throws -> Timestamp {
-        guard instant >= earliest, instant < end else {
+        guard contains(instant) else {
             throw CLIError.badInput(
                 "\(flag) \(text) is out of range: billing dates run from 2000-01-01 to 2199-12-31 (UTC); check the year")
         }

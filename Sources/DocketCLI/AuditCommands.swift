@@ -10,7 +10,7 @@ struct AuditGroup: ParsableCommand {
         subcommands: [AuditInvoice.self])
 }
 
-struct AuditInvoice: StoreCommand {
+struct AuditInvoice: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoice",
         abstract: "For each line: the time entries behind it, the events and actors that shaped them, and the contract terms in force.",
@@ -23,6 +23,7 @@ struct AuditInvoice: StoreCommand {
             To see an invoice as it stood before a later correction: docket replay --as-of TIME --into DIR.
             """)
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "INV-2026-0042, CN-2026-0001 or a draft id such as acme-D3.") var invoice: String
 

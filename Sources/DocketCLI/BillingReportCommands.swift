@@ -6,6 +6,7 @@ import Foundation
 /// What every billing report takes: the window and the format.
 struct BillingReportOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @Option(help: "Work started, invoices finalized, tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
     @Option(help: "…and before this time.") var to: TimeArgument
     @OptionGroup var output: ReportFormatOptions
@@ -32,6 +33,7 @@ struct BillingReportOptions: ParsableArguments {
                 }
                 log = try LogService.openReadOnly(store.path)
             }
+            try log.requireReader(actor.name)
             let window = BillingReportWindow(
                 from: from.timestamp, to: to.timestamp, capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy)
             let fold = try log.billingReports(window) { done, total in

@@ -194,9 +194,10 @@ struct ClientView: Encodable {
     }
 }
 
-struct ClientList: StoreCommand {
+struct ClientList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List every client, active or not, by code.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
@@ -214,9 +215,10 @@ struct ClientList: StoreCommand {
     }
 }
 
-struct ClientShow: StoreCommand {
+struct ClientShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a client's settings and contacts (with their ids).")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The client's code.") var code: String
 

@@ -3,7 +3,7 @@ import DocketApp
 import Foundation
 
 /// `docket report closed-without-time --from --to [--tech LOGIN] [--client C] [--format table|csv|json]`.
-struct ClosedWithoutTimeReportCommand: StoreCommand {
+struct ClosedWithoutTimeReportCommand: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "closed-without-time",
         abstract: "Tickets closed in a period by someone who had logged no time on them.",
@@ -17,6 +17,7 @@ struct ClosedWithoutTimeReportCommand: StoreCommand {
             ANY TIME says whether anyone has time on the ticket now.
             """)
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @Option(help: "Closes at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
     @Option(help: "…and before this time.") var to: TimeArgument
     @Option(help: "Only closes by this login.") var tech: String?

@@ -237,11 +237,12 @@ private func noTermsReason(_ state: ContractState, at instant: Timestamp) -> Str
     return "the contract has no terms"
 }
 
-struct ContractShow: StoreCommand {
+struct ContractShow: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show a contract, the terms in force at a time (default: now) and every version of its terms.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The contract's id.") var id: String
     @Option(help: """
@@ -279,10 +280,11 @@ struct ContractShow: StoreCommand {
     }
 }
 
-struct ContractList: StoreCommand {
+struct ContractList: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List contracts by id, with the amendment in force now.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this client's contracts.") var client: String?
 

@@ -86,7 +86,7 @@ struct HookRotate: StoreCommand {
     }
 }
 
-struct HookList: StoreCommand {
+struct HookList: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List webhook sources with their secrets' fingerprints (never the secrets).")
     @OptionGroup var store: StoreOptions

@@ -88,10 +88,11 @@ struct InvoiceRun: ParsableCommand {
     }
 }
 
-struct InvoiceCharges: StoreCommand {
+struct InvoiceCharges: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "charges", abstract: "Show a client's charges through a period as a run would price them; writes nothing.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The client code.") var client: String
     @Option(help: "Through this month, e.g. 2026-11.") var period: PeriodArgument
@@ -120,9 +121,10 @@ struct InvoiceCharges: StoreCommand {
     }
 }
 
-struct InvoiceList: StoreCommand {
+struct InvoiceList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List invoices.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this client's.") var client: String?
     @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
@@ -153,10 +155,11 @@ struct InvoiceList: StoreCommand {
     }
 }
 
-struct InvoiceShow: StoreCommand {
+struct InvoiceShow: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show an invoice line by line (a draft id, an INV- number or a CN- credit note).")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "acme-D1, INV-2026-0001 or CN-2026-0001.") var invoice: String
 

@@ -7,7 +7,7 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
     case csv, json
 }
 
-struct InvoiceExport: StoreCommand {
+struct InvoiceExport: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export final invoices and credit notes, one row per line, for accounting software.",
@@ -20,6 +20,7 @@ struct InvoiceExport: StoreCommand {
             exports its own rows and its credit note's, with amounts negated. Drafts are left out unless --include-drafts.
             """)
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @Option(help: "csv or json.") var format: ExportFormat = .csv
     @Option(help: "Only this client's.") var client: String?
     @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?

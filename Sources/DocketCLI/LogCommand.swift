@@ -50,7 +50,8 @@ struct LogCommand: ParsableCommand {
             } else {
                 events = try store.read(from: from ?? 1, limit: limit).filter { $0.position <= lastAllowed }
             }
-            let reader = try? session.app.context(for: actor.name).actor.role
+            // A known, active user reads the log (``ReadCommand``); only an admin reads a sign-in link in it.
+            let reader = try session.app.context(for: actor.name).actor.role
             events = events.map { SignInSecrets.readable($0, by: reader) }
             if output.json {
                 var previous: [UInt64: Digest] = [:]

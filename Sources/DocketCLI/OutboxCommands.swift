@@ -19,10 +19,11 @@ struct OutboxGroup: ParsableCommand {
 }
 
 /// `docket outbox list [--json]`.
-struct OutboxList: StoreCommand {
+struct OutboxList: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List queued, sent, failed, undeliverable, bounced and cancelled messages, oldest first.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Only messages still to send (queued or failed).") var pending = false
 
@@ -73,7 +74,7 @@ struct OutboxList: StoreCommand {
 }
 
 /// `docket outbox show ID [--json]`: the whole RFC 5322 message.
-struct OutboxShow: StoreCommand {
+struct OutboxShow: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Print one queued message exactly as it is sent (RFC 5322, CRLF line ends).",
         discussion: """

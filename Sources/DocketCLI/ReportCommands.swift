@@ -32,7 +32,7 @@ struct ReportFormatOptions: ParsableArguments {
 extension SLAReportGrouping: ExpressibleByArgument {}
 
 /// `docket report sla --from --to [--by client|priority|month] [--format table|csv|json]`.
-struct SLAReportCommand: StoreCommand {
+struct SLAReportCommand: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "sla",
         abstract: "SLA hit rate: tickets opened in a period, met, breached, median response and resolution.",
@@ -44,6 +44,7 @@ struct SLAReportCommand: StoreCommand {
             counted in its own column (the new target's outcome is in `docket ticket show`).
             """)
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @Option(help: "Tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
     @Option(help: "…and before this time.") var to: TimeArgument
     @Option(help: "Group by client, priority or month.") var by: SLAReportGrouping = .client

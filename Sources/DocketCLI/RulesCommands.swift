@@ -50,9 +50,10 @@ func readRulesFile(_ path: String) throws -> [RoutingRule] {
     }
 }
 
-struct RulesShow: StoreCommand {
+struct RulesShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the routing rules in force, in the order they are tried.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
     struct View: Encodable {
@@ -94,6 +95,7 @@ struct RulesTest: ParsableCommand {
         commandName: "test",
         abstract: "Show which rule would fire for an email (or alerts) on stdin, and why; writes nothing.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Read alerts in this format (alertmanager or generic) instead of an email.") var alertFormat: AlertFormat?
     @Option(help: "The client when the sender or alert names none Docket knows.") var client: String?
@@ -110,6 +112,7 @@ struct RulesTest: ParsableCommand {
         try reportingFailures(store: store.path) {
             let raw = Array(FileHandle.standardInput.readDataToEndOfFile())
             let session = try StoreAccess.open(store.path)
+            try checkReader(actor.name, in: session)
             // A client that does not exist is refused (not found), not tested as if it did.
             if let client { _ = try session.app.directory.client(client) }
             var inputs: [RoutingInput] = []

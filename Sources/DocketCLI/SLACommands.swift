@@ -30,7 +30,7 @@ enum SLAText {
 }
 
 /// `docket sla`: open tickets by time remaining.
-struct SLACommand: StoreCommand {
+struct SLACommand: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "sla",
         abstract: "Open tickets with an SLA, soonest due first: what is about to breach.",
@@ -82,6 +82,8 @@ struct TickCommand: StoreCommand {
             Each is recorded at the instant it became due, not when tick ran, so history is exact even if
             tick runs late; running it twice records nothing twice. Escalation rules carry out their action
             (assign, raise priority) as the acting user: run it as a dispatcher, e.g. DOCKET_USER=scheduler.
+            Run late, past a clock's breach, it records that clock's warnings "(not sent: …)": only the breach
+            is mailed; an escalation made moot in the meantime is recorded "(not carried out: …)".
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions

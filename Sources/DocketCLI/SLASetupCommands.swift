@@ -161,9 +161,10 @@ struct CalendarAmend: ParsableCommand {
     }
 }
 
-struct CalendarShow: StoreCommand {
+struct CalendarShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a calendar's versions and the hours in force at a time.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The calendar's id.") var id: String
     @Option(help: "The instant to show the hours in force at (default now).") var at: TimeArgument?
@@ -206,9 +207,10 @@ struct CalendarShow: StoreCommand {
     }
 }
 
-struct CalendarList: StoreCommand {
+struct CalendarList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List calendars.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
@@ -256,7 +258,6 @@ struct SLAPolicyDefine: ParsableCommand {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
             let from = try effective?.timestamp ?? currentClock().now()
-            try checkCalendarStarts(terms.calendar, by: from, policy: id, in: session)
             try session.app.directory.slaPolicy(id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(from.iso8601)\n")
         }
@@ -275,24 +276,11 @@ struct SLAPolicyAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            try checkCalendarStarts(terms.calendar, by: effective.timestamp, policy: id, in: session)
             let events = try session.app.directory.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
             // Terms equal to the version in force then record nothing.
             Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
         }
     }
-}
-
-/// Refuses (bad input) terms from `from` on whose calendar `calendarId` is unknown (not found) or starts after
-/// `from`: every ticket opened in between could get no SLA (refused by hand, opened without one by intake), and no
-/// calendar amendment can start before the calendar does.
-func checkCalendarStarts(_ calendarId: String, by from: Timestamp, policy: String, in session: Session) throws {
-    let calendar = try session.app.directory.calendar(calendarId)
-    guard let start = calendar.startsAt, start > from else { return }
-    throw CLIError.badInput(
-        "calendar \(calendarId) starts at \(start.iso8601) (its first version), after SLA policy \(policy)'s --effective "
-            + "\(from.iso8601): tickets opened in between could get no SLA; give --effective \(start.iso8601) or later, or "
-            + "name a calendar that starts by then")
 }
 
 /// A policy's terms as a table: one row per priority.
@@ -310,9 +298,10 @@ func minutesText(_ minutes: Int) -> String {
     return sign + (m >= 60 ? "\(m / 60)h" + (m % 60 == 0 ? "" : "\(m % 60)m") : "\(m)m")
 }
 
-struct SLAPolicyShow: StoreCommand {
+struct SLAPolicyShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a policy's terms in force at a time, and its versions.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The policy's id.") var id: String
     @Option(help: "The instant (default now).") var at: TimeArgument?
@@ -347,9 +336,10 @@ struct SLAPolicyShow: StoreCommand {
     }
 }
 
-struct SLAPolicyList: StoreCommand {
+struct SLAPolicyList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List SLA policies.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {

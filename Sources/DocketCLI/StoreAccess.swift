@@ -111,3 +111,27 @@ extension StoreCommand {
         try reportingFailures(store: path) { try run(in: try StoreAccess.open(path)) }
     }
 }
+
+/// A command that reads the store's data as a user: `--as` (else `$DOCKET_USER`, else the OS user; through a server,
+/// the caller it identified) names the reader, checked as a write checks its actor before anything is read: an
+/// unknown user is not found (exit 4), a deactivated one refused (exit 6). docs/security.md, "Who reads what".
+protocol ReadCommand: StoreCommand {
+    /// `--as`.
+    var actor: ActorOptions { get }
+}
+
+extension ReadCommand {
+    func run() throws {
+        let path = store.path
+        try reportingFailures(store: path) {
+            let session = try StoreAccess.open(path)
+            try checkReader(actor.name, in: session)
+            try run(in: session)
+        }
+    }
+}
+
+/// Refuses `login` as the reader of the store's data unless it is a known, active user (``ReadCommand``).
+func checkReader(_ login: String, in session: Session) throws {
+    _ = try session.app.context(for: login)
+}

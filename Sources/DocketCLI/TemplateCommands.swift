@@ -112,10 +112,11 @@ struct TemplateView: Encodable {
     }
 }
 
-struct TemplateList: StoreCommand {
+struct TemplateList: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the templates by name: the stored ones (custom) and the mail templates on their shipped default.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
@@ -135,9 +136,10 @@ struct TemplateList: StoreCommand {
     }
 }
 
-struct TemplateShow: StoreCommand {
+struct TemplateShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a template's subject and body.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The template's name.") var name: String
 

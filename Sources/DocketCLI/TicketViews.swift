@@ -4,7 +4,7 @@ import Domain
 import Foundation
 
 /// `docket ticket show T-1042`: the ticket and its whole history.
-struct TicketShow: StoreCommand {
+struct TicketShow: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show a ticket and its whole history: who did what, when, at which position.",
         discussion: "Times are in your time zone (`docket user time-zone`), else this machine's; --json keeps RFC 3339 UTC.")
@@ -125,7 +125,7 @@ func printTickets(_ rows: [TicketSummary], json: Bool, time: PeopleTime, showDue
 }
 
 /// `docket ticket list`: every ticket, open or closed, by number.
-struct TicketList: StoreCommand {
+struct TicketList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List tickets, open or closed, by number.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -141,7 +141,7 @@ struct TicketList: StoreCommand {
 }
 
 /// `docket queue`: open tickets in the order to work them.
-struct QueueCommand: StoreCommand {
+struct QueueCommand: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
         abstract: "Open tickets in work order: priority, then SLA due time, then age.",

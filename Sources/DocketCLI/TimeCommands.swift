@@ -183,7 +183,7 @@ struct TimeCancel: ParsableCommand {
     }
 }
 
-struct TimeList: StoreCommand {
+struct TimeList: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List time entries, with billable and non-billable totals for a ticket.",
         discussion: "START is in your time zone (`docket user time-zone`), else this machine's, with the zone named; --json keeps RFC 3339 UTC.")
@@ -223,10 +223,11 @@ struct TimeList: StoreCommand {
     }
 }
 
-struct TimeShow: StoreCommand {
+struct TimeShow: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show a time entry as it stands and every event behind it (logged, corrected, voided).")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The entry, e.g. TE-7.") var entry: String
 

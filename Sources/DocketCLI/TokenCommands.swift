@@ -65,7 +65,7 @@ struct TokenCreate: StoreCommand {
     }
 }
 
-struct TokenList: StoreCommand {
+struct TokenList: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List tokens (admins: all; others: their own); never their secrets.")
     @OptionGroup var store: StoreOptions

@@ -208,9 +208,10 @@ struct UserView: Encodable {
     }
 }
 
-struct UserList: StoreCommand {
+struct UserList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List every user, active or not, by login.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
@@ -225,9 +226,10 @@ struct UserList: StoreCommand {
     }
 }
 
-struct UserShow: StoreCommand {
+struct UserShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one user.")
     @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The user's login.") var login: String
 

@@ -24,6 +24,13 @@ struct VerifyCommand: ParsableCommand {
     var acceptRollback = false
     @Option(help: "With --accept-rollback: why (kept in the event).") var reason: String = ""
 
+    func validate() throws {
+        // verify reads the store's files, whoever runs it; only accepting a rollback acts as a user.
+        if actor.actor != nil, !acceptRollback {
+            throw ValidationError("--as goes with --accept-rollback, the only part of verify that acts as a user; drop --as")
+        }
+    }
+
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {

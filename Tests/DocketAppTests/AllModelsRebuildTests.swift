@@ -73,7 +73,7 @@ import Testing
     @Test func aFailedTaskCommitsNothingOfItsBatch() throws {
         let fault = FaultAtPosition()
         let f = try PendingRowsTests().fixtureWithSLAs(extraProjections: [fault])
-        try Self.writeHistory(f, seed: 7, steps: 300, maxAdvance: 9_000_000)
+        try Self.writeHistory(f, seed: 7, steps: 330, maxAdvance: 9_000_000)
         let names = f.store.projectionNames
         let models = names.filter { $0 != fault.name }
         let incremental = try models.map { try f.store.dump(projection: $0) }

@@ -168,10 +168,10 @@ import Testing
     /// `JSONDecoder` reads (a comment's text left empty, as for every change kept), for every pair of statuses and every
     /// visibility, and the status change and visibility read alone are `ticketEvent`'s, or nil where it answers nil.
     @Test func sharedChangesAreTheDecodedOnes() throws {
-        func recorded(_ type: String, _ payload: [UInt8]) -> RecordedEvent {
+        func recorded(_ type: String, _ payload: [UInt8], actor: String = "ann") -> RecordedEvent {
             RecordedEvent(
                 position: 1, stream: "ticket-T-1001", streamVersion: 1, type: type, schemaVersion: 1, eventId: UUID(),
-                commandId: nil, actor: "ann", recordedAt: .init(millisecondsSinceEpoch: 0), payload: payload, hash: .zero)
+                commandId: nil, actor: actor, recordedAt: .init(millisecondsSinceEpoch: 0), payload: payload, hash: .zero)
         }
         for status in TicketStatus.allCases {
             for previous in TicketStatus.allCases {
@@ -187,9 +187,15 @@ import Testing
         for visibility in CommentVisibility.allCases {
             let payload = TicketEvent.commented(TicketCommented(text: "Restarted \"it\" é", visibility: visibility)).payload()
             let blank = TicketChange.ticket(.commented(TicketCommented(text: "", visibility: visibility)))
-            #expect(TicketChanges.Decoded.shared(visibility).change == blank)
+            #expect(TicketChanges.Decoded.shared(visibility, fromClient: false).change == blank)
             #expect(FastPayloads.commentVisibility(schemaVersion: 1, payload: payload) == visibility)
             #expect(try TicketChanges().decoded(of: recorded(TicketCommented.descriptor.type, payload)).change == blank)
+            // A portal contact's comment from before `fromClient`: the fast path and `TicketChange` both tell it by its actor.
+            let client = TicketChange.ticket(.commented(TicketCommented(text: "", visibility: visibility, isFromClient: true)))
+            #expect(TicketChanges.Decoded.shared(visibility, fromClient: true).change == client)
+            #expect(try TicketChanges().decoded(of: recorded(TicketCommented.descriptor.type, payload, actor: "contact:acme-1")).change == client)
+            let slow = try TicketChange(recorded(TicketCommented.descriptor.type, payload, actor: "contact:acme-1"))
+            #expect(slow == .ticket(.commented(TicketCommented(text: "Restarted \"it\" é", visibility: visibility, isFromClient: true))))
         }
         let statusChanges = [
             #"{"previousStatus":"new","status":"closed"}"#, #"{ "status" : "new" , "previousStatus" : "closed" }"#,

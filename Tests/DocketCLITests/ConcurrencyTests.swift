@@ -156,3 +156,42 @@ import Testing
         #expect(head > 1 && (head - 1) % 100 == 0, "the copy holds whole transactions only (head \(head))")
     }
 }
+
+/// Two deliveries of one message started together (an MTA retrying while the first is still being taken, two
+/// `intake email` from a fetchmail and a hook): one opens the ticket, the other says it is a duplicate of it, exit 0
+/// both, embedded and through a server. The second said "opened T-n" too, although it opened nothing.
+@Suite struct ConcurrentDeliveryTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @Test(arguments: DocketMode.allCases) func twoDeliveriesOfOneMailOpenOneTicketAndTheOtherSaysDuplicate(_ mode: DocketMode) throws {
+        _ = try DocketProcess.run(["init"], store: store)
+        #expect(try DocketProcess.run(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], store: store).status == 0)
+        let scope = ServerScope()
+        defer { scope.stopAll() }
+        var environment: [String: String] = [:]
+        if mode == .server {
+            let server = try scope.server(for: store)
+            environment = ["DOCKET_SERVER": server.address, "DOCKET_TOKEN": server.adminToken]
+        }
+        for round in 1...4 {
+            let mail = "From: Carla <carla@acme.example>\r\nTo: help@msp.example\r\nSubject: Printer \(round)\r\nMessage-ID: <race-\(round)@acme.example>\r\n\r\nIt jams.\r\n"
+            let children = try (0..<3).map { _ in try DocketProcess.start(["intake", "email"], store: store, environment: environment) }
+            for child in children {
+                child.1.fileHandleForWriting.write(Data(mail.utf8))
+                try child.1.fileHandleForWriting.close()
+            }
+            var lines: [String] = []
+            for child in children {
+                let output = String(decoding: child.2.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                let errors = String(decoding: child.3.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                child.0.waitUntilExit()
+                #expect(child.0.terminationStatus == 0, "\(mode) round \(round): \(errors)")
+                lines.append(output.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            let number = "T-\(1000 + round)"
+            #expect(lines.filter { $0 == "race-\(round)@acme.example: opened \(number)" }.count == 1, "\(mode) round \(round): \(lines)")
+            #expect(lines.filter { $0 == "race-\(round)@acme.example: duplicate, already on \(number)" }.count == 2, "\(mode) round \(round): \(lines)")
+        }
+    }
+}

@@ -24,6 +24,9 @@ import Testing
         #expect(refused.status == 5, "a tech may not: \(refused.stderr)")
         #expect(refused.stderr.contains("set due dates"))
         #expect(try docket(["ticket", "due", "T-1001"], as: "dora").status == 64, "a date or --clear is required")
+        let typo = try docket(["ticket", "due", "T-1001", "0026-11-06T17:00:00Z"], as: "dora")
+        #expect(typo.status == 65, "a year 26 is refused: \(typo.stderr)")
+        #expect(typo.stderr.contains("T-1001's due date 0026-11-06T17:00:00.000Z is out of range: due dates run from 2000-01-01"), "\(typo.stderr)")
 
         let set = try docket(["ticket", "due", "T-1001", "2026-11-06T17:00:00Z"], as: "dora")
         #expect(set.status == 0, "\(set.stderr)")

@@ -17,7 +17,7 @@ extension ReplayCommandTests {
         do {
             // Turn the store back into what the previous release left: old databases and checkpoints, none of the new.
             let environment = try Environment(path: store)
-            let current = ["rm.sla7.", "rm.queue8.", "rm.alerts3.", "rm.mail2.", "rm.outbox3.", "rm.time4.", "rm.billing5."]
+            let current = ["rm.sla8.", "rm.queue9.", "rm.alerts3.", "rm.mail2.", "rm.outbox3.", "rm.time4.", "rm.billing5."]
             for name in try environment.databaseNames() where current.contains(where: name.hasPrefix) {
                 try environment.dropDatabase(named: name)
             }
@@ -27,10 +27,10 @@ extension ReplayCommandTests {
                 try environment.write { txn in try txn.put(database, key: [0, 0, 0, 0, 0, 0, 3, 233], value: Array("{}".utf8)) }
             }
             try environment.write { txn in
-                for key in ["sla-v7", "queue-v8", "alerts-v3", "mail-v2", "outbox-v3", "time-v4", "billing-v5"] {
+                for key in ["sla-v8", "queue-v9", "alerts-v3", "mail-v2", "outbox-v3", "time-v4", "billing-v5"] {
                     _ = try txn.delete(checkpoints, key: Array(key.utf8))
                 }
-                for key in ["sla-v6", "queue-v7", "alerts-v2", "mail", "outbox-v2", "time-v3", "billing-v4"] {
+                for key in ["sla-v7", "queue-v8", "alerts-v2", "mail", "outbox-v2", "time-v3", "billing-v4"] {
                     try txn.put(checkpoints, key: Array(key.utf8), value: [0, 0, 0, 0, 0, 0, 0, 9])
                 }
             }
@@ -42,7 +42,7 @@ extension ReplayCommandTests {
         let environment = try Environment(path: store)
         #expect(Set(try environment.databaseNames()).isDisjoint(with: Self.previousDatabases))
         let checkpoints = try environment.openDatabase(named: "checkpoints")
-        for key in ["sla-v6", "queue-v7", "alerts-v2", "outbox-v2", "time-v3", "billing-v4"] {
+        for key in ["sla-v7", "queue-v8", "alerts-v2", "outbox-v2", "time-v3", "billing-v4"] {
             #expect(try environment.read { txn in try txn.get(checkpoints, key: Array(key.utf8)) } == nil)
         }
         #expect(try ok(["export"], at: "2026-12-01T12:00:00Z").stdout == export)
@@ -51,8 +51,8 @@ extension ReplayCommandTests {
 
     /// Databases of the formats before this release's.
     static let previousDatabases = [
-        "rm.sla6.tickets", "rm.sla6.by-due", "rm.sla6.alarms", "rm.sla6.terms", "rm.queue7.tickets", "rm.queue7.open",
-        "rm.queue7.sla-terms", "rm.alerts2.conditions",
+        "rm.sla7.tickets", "rm.sla7.by-due", "rm.sla7.alarms", "rm.sla7.terms", "rm.queue8.tickets", "rm.queue8.open",
+        "rm.queue8.sla-terms", "rm.alerts2.conditions",
         "rm.mail.message-ids", "rm.outbox2.messages", "rm.time3.entries", "rm.time3.by-ticket", "rm.billing4.invoices",
         "rm.billing4.numbers", "rm.billing4.tickets", "rm.billing4.ticket-clients",
     ]

@@ -20,4 +20,17 @@ extension SLACommandsTests {
         let fromFebruary = try docket(["sla-policy", "amend", "gold", "--file", folder.child("gold-late.yaml"), "--effective", "2026-02-01T00:00:00Z"], at: Self.setUpTime)
         #expect(fromFebruary.status == 0, "\(fromFebruary.stderr)")
     }
+
+    /// Calendars' and policies' effective dates are billing dates (2000 through 2199), refused by their deciders.
+    @Test func aCalendarOrPolicyDatedOutsideTheBillingDatesIsRefused() throws {
+        try setUp()
+        let hours = file("old.yaml", "timeZone: America/New_York\nweeklyHours:\n  mon: [{open: \"09:00\", close: \"17:00\"}]\n")
+        let calendar = try docket(["calendar", "define", "old", "--name", "Old", "--file", hours, "--effective", "0026-01-01"], at: Self.setUpTime)
+        #expect(calendar.status == 65, "\(calendar.stderr)")
+        #expect(calendar.stderr.contains("calendar old's effective date 0026-01-01T00:00:00.000Z is out of range: billing dates run from 2000-01-01"), "\(calendar.stderr)")
+        let policy = try docket(["sla-policy", "amend", "gold", "--file", file("gold-2226.yaml", "calendar: 24x7\n\(Self.targetsYAML)\n"), "--effective", "2226-01-01"], at: Self.setUpTime)
+        #expect(policy.status == 65, "\(policy.stderr)")
+        #expect(policy.stderr.contains("SLA policy gold's amendment date 2226-01-01T00:00:00.000Z is out of range"), "\(policy.stderr)")
+        #expect(try docket(["calendar", "show", "old"], at: Self.setUpTime).status == 4, "nothing written")
+    }
 }

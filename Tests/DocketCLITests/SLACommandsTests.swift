@@ -86,24 +86,27 @@ import Testing
     @Test func tickRecordsEachThresholdOnceAtTheInstantItWasReached() throws {
         try setUp()
         try docket(["ticket", "open", "--client", "acme", "--subject", "File server slow", "--priority", "P2"], at: "2026-11-06T21:00:00Z", as: "bob")
-        // Tick runs late: Monday 10:00 EST. Everything due since Friday is recorded at its own instant.
+        // Tick runs late: Monday 10:00 EST. Everything due since Friday is recorded at its own instant; the warnings the
+        // breach overtook are history, not news: recorded, not sent.
         let tick = try docket(["tick"], at: "2026-11-09T15:00:00Z", as: "dora")
         #expect(tick.status == 0, "\(tick.stderr)")
         let lines = tick.stdout.split(separator: "\n").map(String.init)
+        let overtaken = "(not sent: the response clock was breached at 2026-11-06T22:00:00.000Z, before the tick that recorded this warning ran at 2026-11-09T15:00:00.000Z)"
         #expect(lines == [
-            "T-1001: SLA warning: response reached 75% at 2026-11-06T21:45:00.000Z",
-            "T-1001: SLA warning: response reached 90% at 2026-11-06T21:54:00.000Z",
+            "T-1001: SLA warning: response reached 75% at 2026-11-06T21:45:00.000Z \(overtaken)",
+            "T-1001: SLA warning: response reached 90% at 2026-11-06T21:54:00.000Z \(overtaken)",
             "T-1001: SLA breached: response due 2026-11-06T22:00:00.000Z",
             "T-1001: escalated by rule p2-untouched at 2026-11-09T15:00:00.000Z: assign dora",
         ], "\(tick.stdout)")
         #expect(try docket(["tick"], at: "2026-11-09T15:00:00Z", as: "dora").stdout.isEmpty, "a second run records nothing")
-        // Staff are told by email: nobody was assigned, so warnings and the breach go to the dispatchers.
+        // Staff are told by email: nobody was assigned, so the breach goes to the dispatchers, and only the breach.
         let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-09T15:01:00Z")) as? [[String: Any]])
         let reasons = outbox.filter { ($0["to"] as? [String]) == ["dora@msp.example"] }.compactMap { $0["reason"] as? String }
-        #expect(reasons.sorted() == ["sla-breach", "sla-warning", "sla-warning"], "\(outbox)")
+        #expect(reasons.sorted() == ["sla-breach"], "\(outbox)")
         let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-09T15:01:00Z")
         #expect(show.stdout.contains("assignee dora"), "the escalation assigned it")
         #expect(show.stdout.contains("SLA breached: response due 2026-11-06 22:00 UTC"))
+        #expect(show.stdout.contains("SLA warning: response reached 75% at 2026-11-06 21:45 UTC (not sent: the response clock was breached"), "\(show.stdout)")
         #expect(show.stdout.contains("response: breached"))
         let breached = try #require(try json(try docket(["sla", "--breached", "--json"], at: "2026-11-09T15:01:00Z")) as? [[String: Any]])
         #expect(breached.map { $0["ticket"] as? String } == ["T-1001"])

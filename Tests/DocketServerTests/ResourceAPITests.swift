@@ -127,6 +127,24 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: served.socket), "the socket is removed on a graceful stop")
     }
 
+    /// The billing dates (2000 through 2199) are the deciders' rule, not only the CLI's: time dated 1999 through the
+    /// HTTP API is refused as `docket time log --at` refuses it (exit 65), and nothing is written.
+    @Test func timeDatedBeforeTheBillingDatesIsRefusedThroughHTTPAsByTheCLI() throws {
+        let served = ServedStore()
+        let (_, bob) = try setUp(served)
+        #expect(try served.curl("POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"Old work"}"#).status == 201)
+        let old = try served.curl("POST", "/v1/time", token: bob, json: #"{"ticket":"T-1001","duration":"30m","at":"1999-12-31T10:00:00Z"}"#)
+        #expect(old.status == 422, "\(old.body)")
+        #expect(try json(old.body)["exitCode"] as? Int == 65, "\(old.body)")
+        #expect(
+            (try json(old.body)["detail"] as? String)?.contains(
+                "the work's start 1999-12-31T10:00:00.000Z is out of range: billing dates run from 2000-01-01 to 2199-12-31 (UTC)") == true,
+            "\(old.body)")
+        let time = try served.curl("GET", "/v1/time?ticket=T-1001", token: bob)
+        #expect((try json(time.body)["items"] as? [Any])?.isEmpty == true, "nothing written: \(time.body)")
+        #expect(served.stop() == 0)
+    }
+
     @Test func everyResourceHasAServiceHandlerAndACommandName() {
         #expect(ResourceRoute.all.count == 20)
         for route in ResourceRoute.all {

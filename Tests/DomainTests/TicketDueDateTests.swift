@@ -29,6 +29,15 @@ struct TicketDueDateTests {
         #expect(error.message.contains(role == .tech ? "set due dates" : "work tickets"), "\(error.message)")
     }
 
+    /// A typo in the year (`0026-11-06`) sorted the ticket first in the queue's DUE column, for ever.
+    @Test func aDueDateOutsideTheYears2000To2199IsRefused() throws {
+        for text in ["0026-11-06T17:00:00Z", "2226-11-06T17:00:00Z"] {
+            let error = try #require(open.refusal(of: .setDueDate(Timestamp(iso8601: text)!), by: Fixture.dispatcher))
+            #expect(error.code == .invalid)
+            #expect(error.message.contains("due date") && error.message.contains("is out of range: due dates run from 2000-01-01 to 2199-12-31"), "\(error.message)")
+        }
+    }
+
     @Test func aClosedTicketTakesNoDueDate() throws {
         let closed = given(TicketDecider.self, [Fixture.opened(), .closed(TicketClosed(resolution: "Done"))])
         #expect(closed.refusal(of: .setDueDate(friday), by: Fixture.dispatcher)?.code == .closed)

@@ -24,12 +24,17 @@ public final class ServerScope: @unchecked Sendable {
     private let lock = NSLock()
     private var servers: [String: RunningServer] = [:]
 
+    /// A scope with no server yet: a test that drives processes of its own (started together) asks it for one with
+    /// ``server(for:)`` and stops it with ``stopAll()``.
+    public init() {}
+
     /// A running `docket serve` for one store and the tokens made for its users.
     public final class RunningServer: @unchecked Sendable {
         // @unchecked Sendable: `tokens` is only touched while holding the scope's lock (one test, one thread).
         public let process: Process
         public let address: String
-        let adminToken: String
+        /// The token of the store's first admin (ann), made when the server started.
+        public let adminToken: String
         var tokens: [String: String] = [:]
 
         init(process: Process, address: String, admin: String, adminToken: String) {

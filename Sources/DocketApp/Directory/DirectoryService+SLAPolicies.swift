@@ -19,11 +19,25 @@ extension DirectoryService {
         try store.streams(prefix: "calendar-").map { try kernel.load(CalendarDecider.self, stream: $0.name).state }
     }
 
-    /// Runs an SLA policy command as `actor`.
+    /// Runs an SLA policy command as `actor`. Terms whose calendar is unknown (not found) or starts after they take
+    /// effect are refused (invalid), whoever asks: every ticket opened in between could get no SLA (refused by hand,
+    /// opened without one by intake), and no calendar amendment can start before the calendar does.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaPolicy(_ id: String, _ command: SLAPolicyCommand, as actor: String, commandId: String? = nil) throws -> [SLAPolicyEvent] {
-        try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
+        let (from, terms) =
+            switch command {
+            case .define(let define): (define.effectiveFrom, define.terms)
+            case .amend(let effectiveFrom, let terms): (effectiveFrom, terms)
+            }
+        if let start = try calendar(terms.calendar).startsAt, start > from {
+            throw DomainError(
+                .invalid,
+                "calendar \(terms.calendar) starts at \(start.iso8601) (its first version), after SLA policy \(id)'s --effective "
+                    + "\(from.iso8601): tickets opened in between could get no SLA; give --effective \(start.iso8601) or later, or "
+                    + "name a calendar that starts by then")
+        }
+        return try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
     }
 
     /// An SLA policy, or a not-found error.

@@ -102,9 +102,9 @@ extension IntakeService {
                 Refers to \(referenced) (its In-Reply-To or References name a message of that ticket), but \(address.isEmpty ? "the sender" : address) \
                 is not its client's contact or domain, nor on its thread: opened apart.\n\n
                 """ + (message.textBody ?? "")
-            return .opened(try openMailTicket(
+            return try openMailTicket(
                 message, messageId: messageId, client: client, contact: match?.client == client ? match?.contact : nil,
-                description: description, sender: sender, policy: policy, as: actor, commandId: commandId))
+                description: description, sender: sender, policy: policy, as: actor, commandId: commandId)
         }
         // Machine mail is noted only from a sender a reply would be trusted from, or, for a bounce, when it names a
         // message of ours that was sent (only its recipients' mail systems saw that Message-ID); otherwise it is dropped.
@@ -117,10 +117,9 @@ extension IntakeService {
             guard kind == "reply" else { return .dropped(kind: kind) }
             let client = try clientFor(match, address: address, policy: policy)
             // A sender from one of the client's domains becomes a contact (``SenderContactReaction``).
-            let number = try openMailTicket(
+            return try openMailTicket(
                 message, messageId: messageId, client: client, contact: match?.client == client ? match?.contact : nil,
                 description: message.textBody ?? "", sender: sender, policy: policy, as: actor, commandId: commandId)
-            return .opened(number)
         }
         var summary = try tickets.ticketSummary(number)
         while let target = summary.mergedInto {
@@ -142,10 +141,9 @@ extension IntakeService {
         case .closed:
             guard now - summary.updatedAt <= policy.reopenWindowMilliseconds else {
                 let description = "Follows \(number) (closed), to which this is a reply.\n\n" + (message.textBody ?? "")
-                let opened = try openMailTicket(
+                return try openMailTicket(
                     message, messageId: messageId, client: summary.client, contact: match?.client == summary.client ? match?.contact : summary.contact,
                     description: description, sender: sender, policy: policy, as: actor, commandId: commandId)
-                return .opened(opened)
             }
             command = .reopen(reason: "client replied by email")
             outcome = .reopened(number)
@@ -212,20 +210,23 @@ extension IntakeService {
         return code
     }
 
+    /// Opens a ticket for `message`: `.opened`, or `.duplicate` when another delivery of the same message (another
+    /// process, at the same time) opened it first.
     private func openMailTicket(
         _ message: ParsedMessage, messageId: String, client: String, contact: String?, description: String, sender: MailAddress?,
         policy: MailPolicy, as actor: String, commandId: String
-    ) throws -> TicketNumber {
+    ) throws -> MailOutcome {
         var intake = TicketIntake(
             client: client, contact: contact, priority: .p3, source: .email,
             subject: TicketSubject.fromIntake(message.subject ?? ""), description: description)
         let routing = try routeNewTicket(&intake)
         let event = mailEvent(message, messageId: messageId, sender: sender, kind: "new")
         // The attachments once the opening is decided (a refused one leaves no file behind), before it is appended.
-        return try tickets.openTicket(intake, as: actor, commandId: commandId, routing: routing) { _ in
+        let opening = try tickets.openTicketOnce(intake, as: actor, commandId: commandId, routing: routing) { _ in
             try storeAttachments(message, policy: policy)
             return [event]
         }
+        return opening.isNew ? .opened(opening.number) : .duplicate(opening.number)
     }
 
     private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
@@ -295,9 +296,10 @@ extension IntakeService {
             attachments: [MailAttachmentRef(name: "unparsed-message.eml", contentType: "message/rfc822", size: raw.count, sha256: hash)])
         let mail = TicketMailEvent.received(payload)
         let event = NewEvent(type: mail.eventType, schemaVersion: mail.schemaVersion, payload: mail.payload())
-        return .opened(try tickets.openTicket(intake, as: actor, commandId: commandId) { _ in
+        let opening = try tickets.openTicketOnce(intake, as: actor, commandId: commandId) { _ in
             if let root = policy.attachmentsFolder { try AttachmentFiles.write(raw, sha256: hash, in: root) }
             return [event]
-        })
+        }
+        return opening.isNew ? .opened(opening.number) : .duplicate(opening.number)
     }
 }

@@ -114,6 +114,14 @@ public struct LogService: Sendable {
         }
     }
 
+    /// Refuses `login` as the reader of the log's data unless it is a known, active user, as a write's actor is checked
+    /// (unknown: not found; deactivated: refused).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func requireReader(_ login: String) throws {
+        let (state, _) = try CommandKernel(store: store).loadUser(login)
+        _ = try UserDecider.actor(login: login, state: state)
+    }
+
     /// Appends raw events, checked by the log only (`docket event append`).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func append(_ requests: [AppendRequest]) throws -> [AppendResult] { try store.append(requests) }

@@ -54,13 +54,24 @@ public struct TicketService: Sendable, FeatureService {
         _ intake: TicketIntake, as actor: String, commandId: String? = nil, routing: RoutingDecision? = nil,
         also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
     ) throws -> TicketNumber {
+        try openTicketOnce(intake, as: actor, commandId: commandId, routing: routing, also: also).number
+    }
+
+    /// ``openTicket(_:as:commandId:routing:also:)``, also telling whether this call opened the ticket (`isNew`) or
+    /// found it opened under `commandId` already: by an earlier run, or by another process that ran the same command
+    /// at the same time (two deliveries of one mail) and appended first.
+    func openTicketOnce(
+        _ intake: TicketIntake, as actor: String, commandId: String?, routing: RoutingDecision? = nil,
+        also: (TicketNumber) throws -> [NewEvent] = { _ in [] }
+    ) throws -> (number: TicketNumber, isNew: Bool) {
         if let commandId, let earlier = try store.result(ofCommand: commandId) {
             try kernel.requireSameRequest(earlier, commandId: commandId, actor: actor)
-            return try openedNumber(earlier)
+            return (try openedNumber(earlier), false)
         }
         let context = try context(for: actor)
-        return try kernel.execute(commandId: commandId, actor: actor, replay: openedNumber) {
-            try openDecision(intake, context: context, commandId: commandId, routing: routing, also: also)
+        return try kernel.execute(commandId: commandId, actor: actor, replay: { (try openedNumber($0), false) }) {
+            let decision = try openDecision(intake, context: context, commandId: commandId, routing: routing, also: also)
+            return CommandKernel.Decision(appends: decision.appends, output: (decision.output, true), reacting: decision.reacting)
         }
     }
 

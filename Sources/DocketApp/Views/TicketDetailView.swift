@@ -84,7 +84,7 @@ public enum HistoryText {
         switch event {
         case .started(let e):
             "SLA started: policy \(e.policy) (amendment \(e.policyAmendment)) on calendar \(e.calendarId) (amendment \(e.calendarAmendment)), \(e.priority)"
-        case .warned(let e): "SLA warning: \(e.clock) reached \(e.percent)% at \(time(e.dueAt))"
+        case .warned(let e): "SLA warning: \(e.clock) reached \(e.percent)% at \(time(e.dueAt))" + (e.skipped.map { " (not sent: \($0))" } ?? "")
         case .breached(let e): "SLA breached: \(e.clock) due \(time(e.dueAt))"
         case .escalated(let e): "escalated by rule \(e.rule) at \(time(e.dueAt)): \(e.action)" + (e.skipped.map { " (not carried out: \($0))" } ?? "")
         }

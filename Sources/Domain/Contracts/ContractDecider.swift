@@ -24,6 +24,7 @@ public enum ContractDecider: Decider {
                 throw DomainError(
                     .invalid, "nothing to amend in contract \(id); give a new SLA policy or billing terms")
             }
+            try BillingDates.check(effectiveFrom, "contract \(id)'s amendment date")
             try requireAmendable(state, at: effectiveFrom)
             // Inside [start, end) some version is always in force.
             let current = state.terms(at: effectiveFrom)
@@ -47,6 +48,7 @@ public enum ContractDecider: Decider {
                 throw DomainError(
                     .invalid, "contract \(id) starts at \(start); it must end after it starts")
             }
+            try BillingDates.check(effectiveFrom, "contract \(id)'s end")
             return [.ended(ContractEnded(effectiveFrom: effectiveFrom))]
         }
     }
@@ -92,6 +94,7 @@ public enum ContractDecider: Decider {
                 "client \(client.code) is deactivated; reactivate it with `docket client reactivate \(client.code)`")
         }
         let name = try Validate.name(create.name, "the contract name", fix: "give the contract a name")
+        try BillingDates.check(create.effectiveFrom, "contract \(id)'s effective date")
         return [
             .created(
                 ContractCreated(

@@ -1,4 +1,5 @@
-/// Queues the staff mail the SLA events of a tick announce: a warning to the assignee (else every dispatcher), a
+/// Queues the staff mail the SLA events of a tick announce: a warning (not skipped as overtaken by its breach) to the
+/// assignee (else every dispatcher), a
 /// breach to the assignee and every dispatcher, an escalation that notifies dispatchers (and was not skipped as moot)
 /// to every dispatcher. Users without an email address, or deactivated, get none: a warning whose assignee cannot get
 /// it (deactivated, no address) goes to the dispatchers, as for an unassigned ticket, instead of to nobody. Bodies
@@ -10,7 +11,7 @@ public struct StaffMailReaction: Reaction {
         let notices: [(MailTemplate, OutboundReason, headline: String, values: [String: String], toAssignee: Bool, toDispatchers: Bool)] =
             input.caused.compactMap { event in
                 switch event {
-                case .ticketSLA(.warned(let w)):
+                case .ticketSLA(.warned(let w)) where w.skipped == nil:
                     (.slaWarning, .slaWarning, "the \(w.clock) clock reached \(w.percent)%", ["sla.clock": "\(w.clock)", "sla.percent": "\(w.percent)", "sla.due": w.dueAt.iso8601], true, false)
                 case .ticketSLA(.breached(let b)):
                     (.slaBreach, .slaBreach, "the \(b.clock) target was breached", ["sla.clock": "\(b.clock)", "sla.due": b.dueAt.iso8601], true, true)

@@ -30,6 +30,7 @@ public enum CalendarDecider: Decider {
             }
             let id = try Validate.slug(define.id, "calendar id", length: 2...64)
             let name = try Validate.name(define.name, "the calendar name", fix: "give the calendar a name")
+            try BillingDates.check(define.effectiveFrom, "calendar \(id)'s effective date")
             return [
                 .defined(
                     CalendarDefined(id: id, name: name, effectiveFrom: define.effectiveFrom, calendar: define.calendar))
@@ -38,6 +39,7 @@ public enum CalendarDecider: Decider {
             guard let id = state.id, let start = state.startsAt else {
                 throw DomainError(.notFound, "no such calendar; list calendars with `docket calendar list`")
             }
+            try BillingDates.check(effectiveFrom, "calendar \(id)'s amendment date")
             guard effectiveFrom >= start else {
                 throw DomainError(
                     .invalid,

@@ -147,9 +147,19 @@ extension SLAClock {
         }
     }
 
-    /// The alarms due at or before `now`, as the events that record them (what `docket tick` appends).
+    /// The alarms due at or before `now`, as the events that record them (what `docket tick` appends). A warning whose
+    /// clock's breach is due too (a tick that ran late, past the breach) is recorded at its instant with
+    /// ``TicketSLAWarned/skipped`` saying so: the breach it announced has come, and is recorded and announced itself.
     public func dueEvents(at now: Timestamp) -> [TicketSLAEvent] {
-        alarms().filter { $0.dueAt <= now }.map(\.event)
+        let due = alarms().filter { $0.dueAt <= now }
+        return due.map { alarm in
+            guard case .warned(var warned) = alarm.event,
+                let breach = due.first(where: { $0.clock == alarm.clock && $0.kind == .breach })
+            else { return alarm.event }
+            warned.skipped =
+                "the \(alarm.clock) clock was breached at \(breach.dueAt.iso8601), before the tick that recorded this warning ran at \(now.iso8601)"
+            return .warned(warned)
+        }
     }
 
     /// ``dueEvents(at:)`` for a tick that may run late: an escalation is recorded at the instant it was due, but its

@@ -7,10 +7,10 @@ import DocketTime
 /// `ticket.sla-started`. The rules (also in `docs/sla.md`):
 ///
 /// 1. **Start.** Both clocks start running at `startedAt` (intake) with the targets of the priority at intake.
-/// 2. **Response** is met by the first public comment written by a person (every public `ticket.commented` that is
-///    not ``TicketCommented/isAutomatic`` counts; whether the author is staff is the application's check), or when
-///    the ticket is closed or merged without one. Internal comments and Docket's automatic replies (a routing rule's
-///    template) do not meet it.
+/// 2. **Response** is met by the MSP's first public reply (every public `ticket.commented` that is neither
+///    ``TicketCommented/isAutomatic`` nor ``TicketCommented/isFromClient`` counts), or when the ticket is closed or
+///    merged without one. Internal comments, Docket's automatic replies (a routing rule's template) and the client's
+///    own replies (a portal contact's) do not meet it.
 /// 3. **Pause.** While the ticket is Waiting on client, both unmet clocks are paused. They resume when the status
 ///    changes to anything else, or when the ticket is reopened.
 /// 4. **Resolution** is met when the ticket is closed or merged. Reopening resumes it: `metAt` is cleared and the
@@ -138,7 +138,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// move a clock change nothing.
     public mutating func apply(_ event: TicketEvent, at instant: Timestamp) {
         switch event {
-        case .commented(let e) where e.visibility == .public && !e.isAutomatic:
+        case .commented(let e) where e.visibility == .public && !e.isAutomatic && !e.isFromClient:
             if !response.isMet { transition(.response, to: .met, reason: "first public reply", at: instant) }
         case .statusChanged(let e):
             if e.status == .waitingOnClient, !isWaitingOnClient {

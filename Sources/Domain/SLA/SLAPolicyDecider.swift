@@ -26,6 +26,7 @@ public enum SLAPolicyDecider: Decider {
             }
             let id = try Validate.slug(define.id, "SLA policy id", length: 2...64)
             let name = try Validate.name(define.name, "the SLA policy name", fix: "give the policy a name")
+            try BillingDates.check(define.effectiveFrom, "SLA policy \(id)'s effective date")
             let terms = try validate(define.terms)
             return [.defined(SLAPolicyDefined(id: id, name: name, effectiveFrom: define.effectiveFrom, terms: terms))]
         case .amend(let effectiveFrom, let terms):
@@ -33,6 +34,7 @@ public enum SLAPolicyDecider: Decider {
                 throw DomainError(.notFound, "no such SLA policy; list policies with `docket sla-policy list`")
             }
             let terms = try validate(terms)
+            try BillingDates.check(effectiveFrom, "SLA policy \(id)'s amendment date")
             guard effectiveFrom >= start else {
                 throw DomainError(
                     .invalid,

@@ -157,15 +157,20 @@ public struct TicketSLAWarned: EventPayload {
     public var percent: Int
     /// The instant the threshold was reached (not when `docket tick` noticed it).
     public var dueAt: Timestamp
+    /// Why nobody was warned: the tick that recorded the warning ran after the same clock's breach, which it records
+    /// (and announces) too, so the warning is history, not news. Nil when the warning was sent (warnings recorded
+    /// before this field existed have none).
+    public var skipped: String?
 
     /// A payload with the given fields.
-    public init(clock: SLAClockKind, percent: Int, dueAt: Timestamp) {
+    public init(clock: SLAClockKind, percent: Int, dueAt: Timestamp, skipped: String? = nil) {
         self.clock = clock
         self.percent = percent
         self.dueAt = dueAt
+        self.skipped = skipped
     }
 
-    private enum CodingKeys: String, CodingKey { case clock, percent, dueAt }
+    private enum CodingKeys: String, CodingKey { case clock, percent, dueAt, skipped }
 
     /// A payload with the given fields.
     public init(from decoder: any Decoder) throws {
@@ -173,6 +178,7 @@ public struct TicketSLAWarned: EventPayload {
         clock = try c.decode(SLAClockKind.self, forKey: .clock)
         percent = try c.decode(Int.self, forKey: .percent)
         dueAt = try c.decodeTimestamp(forKey: .dueAt)
+        skipped = try c.decodeIfPresent(String.self, forKey: .skipped)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -180,6 +186,7 @@ public struct TicketSLAWarned: EventPayload {
         try c.encode(clock, forKey: .clock)
         try c.encode(percent, forKey: .percent)
         try c.encode(timestamp: dueAt, forKey: .dueAt)
+        try c.encodeIfPresent(skipped, forKey: .skipped)
     }
 }
 

@@ -17,6 +17,12 @@ public struct Actor: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(login) (\(role))" }
+
+    /// What a portal contact's actor login starts with: `contact:<contact id>` (no user login has a colon).
+    public static let clientContactPrefix = "contact:"
+
+    /// Whether `login` is a client's portal contact, not a user of the MSP.
+    public static func isClientContact(_ login: String) -> Bool { login.hasPrefix(clientContactPrefix) }
 }
 
 /// Everything a decision may depend on besides the command and the state: who acts and when.

@@ -41,7 +41,7 @@ public enum TicketDecider: Decider {
         case .comment(let text, let visibility):
             _ = try requireWorkable(state)
             let text = try Validate.nonEmpty(text, "the comment", fix: "write some text")
-            return [.commented(TicketCommented(text: text, visibility: visibility))]
+            return [.commented(TicketCommented(text: text, visibility: visibility, isFromClient: Actor.isClientContact(context.actor.login)))]
         case .setStatus(let status):
             let number = try requireWorkable(state)
             guard status != .closed else {
@@ -86,7 +86,8 @@ public enum TicketDecider: Decider {
             return [.reopened(TicketReopened(reason: Validate.optional(reason)))]
         case .setDueDate(let dueAt):
             try Permissions.require(.scheduleTickets, by: context.actor.role)
-            _ = try requireWorkable(state)
+            let number = try requireWorkable(state)
+            if let dueAt { try BillingDates.check(dueAt, "\(number)'s due date", kind: "due dates") }
             guard dueAt != state.dueAt else { return [] }
             return [.dueDateSet(TicketDueDateSet(dueAt: dueAt, previousDueAt: state.dueAt))]
         }

@@ -177,17 +177,23 @@ public struct TicketCommented: EventPayload {
     /// Whether Docket wrote it, not a person (a routing rule's template reply): such a public reply does not meet the
     /// response clock. Written only when true (`"automatic": true`).
     public var isAutomatic: Bool
+    /// Whether the client wrote it: a portal contact (actor `contact:<id>`, ``Actor/isClientContact(_:)``). Such a reply
+    /// does not meet the response clock: only the MSP's answer does. Written only when true (`"fromClient": true`);
+    /// comments recorded before the field existed are told by their actor (``TicketEvent/attributed(to:)``).
+    public var isFromClient: Bool
 
     /// A payload with the given fields.
-    public init(text: String, visibility: CommentVisibility, isAutomatic: Bool = false) {
+    public init(text: String, visibility: CommentVisibility, isAutomatic: Bool = false, isFromClient: Bool = false) {
         self.text = text
         self.visibility = visibility
         self.isAutomatic = isAutomatic
+        self.isFromClient = isFromClient
     }
 
     private enum CodingKeys: String, CodingKey {
         case text, visibility
         case isAutomatic = "automatic"
+        case isFromClient = "fromClient"
     }
 
     /// A payload with the given fields.
@@ -196,6 +202,7 @@ public struct TicketCommented: EventPayload {
         text = try c.decode(String.self, forKey: .text)
         visibility = try c.decode(CommentVisibility.self, forKey: .visibility)
         isAutomatic = try c.decodeIfPresent(Bool.self, forKey: .isAutomatic) ?? false
+        isFromClient = try c.decodeIfPresent(Bool.self, forKey: .isFromClient) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -203,6 +210,18 @@ public struct TicketCommented: EventPayload {
         try c.encode(text, forKey: .text)
         try c.encode(visibility, forKey: .visibility)
         if isAutomatic { try c.encode(true, forKey: .isAutomatic) }
+        if isFromClient { try c.encode(true, forKey: .isFromClient) }
+    }
+}
+
+extension TicketEvent {
+    /// The event as recorded by `actor` (the envelope's): a comment a portal contact wrote is the client's
+    /// (``TicketCommented/isFromClient``) even when it was recorded before the payload said so. Every other event is
+    /// returned as it is.
+    public func attributed(to actor: String) -> TicketEvent {
+        guard case .commented(var comment) = self, !comment.isFromClient, Actor.isClientContact(actor) else { return self }
+        comment.isFromClient = true
+        return .commented(comment)
     }
 }
 

@@ -236,9 +236,10 @@ public enum TimeEntryDecider: Decider {
         return minutes
     }
 
-    /// Refuses work that would end after `now` (past the clock skew allowed): time is logged once it is worked, and
-    /// a typo in the year or the month must not be billed. `entry` names the entry a correction is for.
+    /// Refuses work that starts before the billing dates (``BillingDates``) or would end after `now` (past the clock
+    /// skew allowed): time is logged once it is worked, and a typo in the year or the month must not be billed. `entry` names the entry a correction is for.
     private static func checkWorked(_ startedAt: Timestamp, minutes: Int, now: Timestamp, entry: String?) throws(DomainError) {
+        try BillingDates.check(startedAt, entry.map { "\($0)'s start" } ?? "the work's start")
         let end = Timestamp(millisecondsSinceEpoch: startedAt.millisecondsSinceEpoch + Int64(minutes) * 60_000)
         guard end.millisecondsSinceEpoch > now.millisecondsSinceEpoch + clockSkewMilliseconds else { return }
         let what = entry.map { "\($0) would be work" } ?? "the work"

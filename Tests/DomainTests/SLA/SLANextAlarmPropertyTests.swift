@@ -3,7 +3,7 @@ import DocketTime
 import Domain
 import Testing
 
-/// `nextAlarm` is what the sla model indexes every row by (`rm.sla7.alarms`, what `docket tick` walks): it must be the
+/// `nextAlarm` is what the sla model indexes every row by (`rm.sla8.alarms`, what `docket tick` walks): it must be the
 /// instant of `alarms().first` for clocks in every state — running, paused, met, breached, re-targeted, with alarms
 /// reached in finished stretches and some of them recorded.
 @Suite("SLA next alarm, property")

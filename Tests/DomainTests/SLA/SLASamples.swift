@@ -17,6 +17,10 @@ extension EventSamples {
                 priority: "P4", startedAt: Timestamp(millisecondsSinceEpoch: 1_793_000_000_123))),
         .warned(TicketSLAWarned(clock: .response, percent: 75, dueAt: Fixture.date(1, 9))),
         .warned(TicketSLAWarned(clock: .resolution, percent: 90, dueAt: Fixture.date(1, 12))),
+        .warned(
+            TicketSLAWarned(
+                clock: .response, percent: 90, dueAt: Fixture.date(1, 9),
+                skipped: "the response clock was breached at 2026-01-01T10:00:00.000Z, before the tick that recorded this warning ran")),
         .breached(TicketSLABreached(clock: .response, dueAt: Fixture.date(1, 10))),
         .breached(TicketSLABreached(clock: .resolution, dueAt: Fixture.date(1, 13))),
         .escalated(TicketEscalated(rule: "p1-untouched", dueAt: Fixture.date(1, 9), action: .notifyDispatchers)),

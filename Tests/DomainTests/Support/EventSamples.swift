@@ -22,6 +22,7 @@ enum EventSamples {
         .commented(TicketCommented(text: "Rebooted the router.\nLine two", visibility: .public)),
         .commented(TicketCommented(text: "Client is grumpy", visibility: .internal)),
         .commented(TicketCommented(text: "We are on it.", visibility: .public, isAutomatic: true)),
+        .commented(TicketCommented(text: "Still down here", visibility: .public, isFromClient: true)),
         .statusChanged(TicketStatusChanged(status: .waitingOnClient, previousStatus: .inProgress)),
         .merged(TicketMerged(into: Fixture.t1002)),
         .mergeReceived(TicketMergeReceived(from: Fixture.t1001)),
