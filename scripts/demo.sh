@@ -130,7 +130,9 @@ step bill invoice show acme-D2
 step bill invoice export --format csv --period 2026-11
 step ann replay --as-of "$AS_OF" --into "$DOCKET_STORE.as-of"   # admin only: a replay copies the whole log
 step bill invoice show acme-D2 --store "$DOCKET_STORE.as-of" || echo "(acme-D2 did not exist yet at $AS_OF, exit code $?)"
-if cmp -s <("$BIN" invoice show INV-2026-0001 --json) <("$BIN" invoice show INV-2026-0001 --json --store "$DOCKET_STORE.as-of"); then
+live=$(DOCKET_USER=bill "$BIN" invoice show INV-2026-0001 --json)
+as_of=$(DOCKET_USER=bill "$BIN" invoice show INV-2026-0001 --json --store "$DOCKET_STORE.as-of")
+if [ -n "$live" ] && [ "$live" = "$as_of" ]; then
   echo "INV-2026-0001 rebuilt as of $AS_OF is identical to the live one"
 else
   echo "INV-2026-0001 rebuilt as of $AS_OF differs from the live one" >&2
