@@ -164,10 +164,14 @@ extension BillingService {
         return cancelled.ticket
     }
 
-    /// The time entries matching `filter`.
+    /// The time entries matching `filter`. A window whose start is not before its end is refused
+    /// (``DomainError/Code/invalid``): swapped bounds are a typo, not a question whose answer is "nothing".
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func timeEntries(_ filter: TimeFilter) throws -> [TimeEntryState] {
-        try models.time.list(filter, in: store)
+        if let from = filter.from, let to = filter.to, from >= to {
+            throw DomainError(.invalid, "the window from \(from.iso8601) to \(to.iso8601) is empty; give a start (--from) before the end (--to)")
+        }
+        return try models.time.list(filter, in: store)
     }
 
     /// The events logging `request` as `entryId` makes; `timed`: its start is a timer's (see ``LogTime/timed``).
