@@ -7,9 +7,9 @@ struct AnchorCommand: ParsableCommand {
         commandName: "anchor",
         abstract: "Append the log's head (position, hash, time) to a file kept elsewhere.",
         discussion: """
-            The store writes every head to its own `anchors` file; someone who can write both that file and
+            The store writes every head to its own `anchors` file; someone who can write both that file and \
             data.mdb can rewrite both. A copy on a disk or remote they cannot write defeats that:
-            `docket anchor --to /mnt/offsite/docket-anchors` (from cron), then `docket verify --anchors
+            `docket anchor --to /mnt/offsite/docket-anchors` (from cron), then `docket verify --anchors \
             /mnt/offsite/docket-anchors`. See docs/security.md.
             """)
 

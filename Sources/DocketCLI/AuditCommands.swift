@@ -17,9 +17,9 @@ struct AuditInvoice: ReadCommand {
         discussion: """
             docket audit invoice INV-2026-0042
             docket audit invoice INV-2026-0042 --json > dispute-acme.json
-            Each entry lists its events up to the draft (logged, corrected with the reason, …) with log positions,
-            then any after it ("after this invoice": a correction or void the invoice does not reflect);
-            each line names the contract version it was priced under and the event that set it.
+            Each entry lists its events up to the draft (logged, corrected with the reason, …) with log positions, \
+            then any after it ("after this invoice": a correction or void the invoice does not reflect); \
+            each line names the contract version it was priced under and the event that set it. \
             To see an invoice as it stood before a later correction: docket replay --as-of TIME --into DIR.
             """)
     @OptionGroup var store: StoreOptions

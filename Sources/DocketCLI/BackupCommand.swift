@@ -8,9 +8,9 @@ struct BackupCommand: ParsableCommand {
         commandName: "backup",
         abstract: "Write a consistent copy of the store — log, attachments, anchors — while others keep writing.",
         discussion: """
-            Admin only. DEST must be a new or empty folder; it is written owner-only (folder 0700, files 0600).
-            It gets a compacted copy of the LMDB store, the anchors file, the
-            mail attachments and MANIFEST.json (the copied head; every file's size and SHA-256).
+            Admin only. DEST must be a new or empty folder; it is written owner-only (folder 0700, files 0600). \
+            It gets a compacted copy of the LMDB store, the anchors file, the \
+            mail attachments and MANIFEST.json (the copied head; every file's size and SHA-256). \
             Restore it with `docket restore DEST NEW-STORE`, which checks the manifest and verifies the copy.
             """)
 
@@ -43,11 +43,11 @@ struct RestoreCommand: ParsableCommand {
         abstract: "Restore a backup made by `docket backup` into a new store, checked and verified.",
         discussion: """
             docket restore /var/backups/docket/2026-11-30 /var/lib/docket/store.new
-            Every file is checked against MANIFEST.json (size and SHA-256) before anything is copied; the copy is
-            then opened, which builds anew any read model whose format this docket changed (a backup taken before
-            an upgrade), and verified in full (hash chain, indexes, anchors, read models) and its head compared
-            with the manifest's. A read model that differs from the intact log is rebuilt from it (a note says
-            which). Only then does it report success; on any failure DEST is removed again (exit 2: the backup is
+            Every file is checked against MANIFEST.json (size and SHA-256) before anything is copied; the copy is \
+            then opened, which builds anew any read model whose format this docket changed (a backup taken before \
+            an upgrade), and verified in full (hash chain, indexes, anchors, read models) and its head compared \
+            with the manifest's. A read model that differs from the intact log is rebuilt from it (a note says \
+            which). Only then does it report success; on any failure DEST is removed again (exit 2: the backup is \
             damaged; 73: DEST is not a new or empty folder).
             """)
 

@@ -67,11 +67,11 @@ struct ProfitabilityReportCommand: ParsableCommand {
         abstract: "Per client: invoiced revenue and recurring fees against the cost of the time, margin, effective rate.",
         discussion: """
             docket report profitability --from 2026-11-01 --to 2026-12-01 --format csv [--by issued]
-            Revenue: line amounts (before tax) of final invoices for periods (billing months) whose first day is in the
-            window, minus those of such invoices voided (credit notes): November's invoice, finalized on 2 December,
-            is November's revenue. With --by issued: invoices finalized in the window, minus credit notes issued in
-            it, whatever their period. Cost: minutes logged on the client's tickets with work started in the window × the
-            tech's cost rate in force then (`docket user cost-rate`); time with no rate is UNPRICED and costs nothing.
+            Revenue: line amounts (before tax) of final invoices for periods (billing months) whose first day is in the \
+            window, minus those of such invoices voided (credit notes): November's invoice, finalized on 2 December, \
+            is November's revenue. With --by issued: invoices finalized in the window, minus credit notes issued in \
+            it, whatever their period. Cost: minutes logged on the client's tickets with work started in the window × the \
+            tech's cost rate in force then (`docket user cost-rate`); time with no rate is UNPRICED and costs nothing. \
             Effective rate = time revenue × 60 / billed minutes. Amounts in the client's currency. One scan of the log.
             """)
     @OptionGroup var options: BillingReportOptions
@@ -105,12 +105,12 @@ struct LeakageReportCommand: ParsableCommand {
         abstract: "Per client: billable time logged against time billed on final invoices; what was never billed.",
         discussion: """
             docket report leakage --from 2026-11-01 --to 2026-12-01
-            Entries with work started in the window (not voided). CONTRACT NON-BILLABLE: logged as billable, but the
-            contract in force never bills it by the hour (a non-billable work type or category, a category the retainer
-            covers); it is not leakage. BILLABLE: the rest of the billable time. BILLED: minutes of those entries on
-            final, not voided invoices (the latest final charge of each key, in the share the key's final lines bill
-            of it: none while an earlier invoice under the key is voided and not billed again). UNBILLED = BILLABLE −
-            BILLED: held back (no contract or rate), not yet invoiced, only drafted, voided. LEAKAGE % = UNBILLED /
+            Entries with work started in the window (not voided). CONTRACT NON-BILLABLE: logged as billable, but the \
+            contract in force never bills it by the hour (a non-billable work type or category, a category the retainer \
+            covers); it is not leakage. BILLABLE: the rest of the billable time. BILLED: minutes of those entries on \
+            final, not voided invoices (the latest final charge of each key, in the share the key's final lines bill \
+            of it: none while an earlier invoice under the key is voided and not billed again). UNBILLED = BILLABLE − \
+            BILLED: held back (no contract or rate), not yet invoiced, only drafted, voided. LEAKAGE % = UNBILLED / \
             BILLABLE. NON-BILLABLE: logged as non-billable. The last row is the total.
             """)
     @OptionGroup var options: BillingReportOptions
@@ -135,7 +135,7 @@ struct UtilizationReportCommand: ParsableCommand {
         abstract: "Per tech: time logged and billable, against logged time and against capacity.",
         discussion: """
             docket report utilization --from 2026-11-01 --to 2026-12-01 --capacity-hours-per-week 32
-            CAPACITY = hours per week × 60 × (Monday–Friday time in the window, UTC) / 5 days, in minutes: a full
+            CAPACITY = hours per week × 60 × (Monday–Friday time in the window, UTC) / 5 days, in minutes: a full \
             November 2026 (21 weekdays) at 40 h/week is 10,080 minutes. Entries with work started in the window.
             """)
     @OptionGroup var options: BillingReportOptions
@@ -166,7 +166,7 @@ struct VolumeReportCommand: ParsableCommand {
         abstract: "Tickets opened and closed in a period, by client and category.",
         discussion: """
             docket report volume --from 2026-11-01 --to 2026-12-01 --format json
-            Category is the ticket's category now ("—" when none). CLOSED counts tickets closed in the window (once
+            Category is the ticket's category now ("—" when none). CLOSED counts tickets closed in the window (once \
             each, even if closed twice), whenever they were opened.
             """)
     @OptionGroup var options: BillingReportOptions

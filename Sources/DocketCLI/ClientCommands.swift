@@ -106,7 +106,7 @@ struct ClientContactAdd: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a contact; prints its id (<code>-1, <code>-2, … unless --id is given).",
         discussion: """
-            A retry with the same --command-id adds nothing and prints the id of the contact the first attempt added;
+            A retry with the same --command-id adds nothing and prints the id of the contact the first attempt added; \
             without one, a second contact with the same e-mail is refused.
             """)
     @OptionGroup var store: StoreOptions

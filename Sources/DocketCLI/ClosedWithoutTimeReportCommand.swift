@@ -11,9 +11,9 @@ struct ClosedWithoutTimeReportCommand: ReadCommand {
             docket report closed-without-time --from 2026-11-01 --to 2026-12-01
             docket report closed-without-time --from 2026-11-01 --to 2026-12-01 \\
               --tech bob --format csv
-            Lists each close whose closer had no time entry (not voided) on the
-            ticket at that moment: closes with --no-time --reason (REASON), closes
-            recorded before the rule, and monitoring's auto-resolves (SYSTEM = yes).
+            Lists each close whose closer had no time entry (not voided) on the \
+            ticket at that moment: closes with --no-time --reason (REASON), closes \
+            recorded before the rule, and monitoring's auto-resolves (SYSTEM = yes). \
             ANY TIME says whether anyone has time on the ticket now.
             """)
     @OptionGroup var store: StoreOptions

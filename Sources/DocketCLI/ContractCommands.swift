@@ -11,12 +11,12 @@ struct ContractGroup: ParsableCommand {
         commandName: "contract",
         abstract: "Create contracts, amend their terms from a date, end them, and see which terms were in force when.",
         discussion: """
-            Terms never change in place: each amendment is a complete new version, in force from its --effective time.
-            An amendment copies what it leaves out from the version in force then: the SLA policy when --sla-policy is
-            not given; the billing terms when --terms is not given, and, for partial --terms (without "model"), every
-            field they do not give ("field": null removes one). --terms with a "model" replace the billing terms whole.
-            The SLA policy, its calendar and the after-hours calendar must exist.
-            An amendment may take effect before one recorded earlier; `contract show --at` names the version in force.
+            Terms never change in place: each amendment is a complete new version, in force from its --effective time. \
+            An amendment copies what it leaves out from the version in force then: the SLA policy when --sla-policy is \
+            not given; the billing terms when --terms is not given, and, for partial --terms (without "model"), every \
+            field they do not give ("field": null removes one). --terms with a "model" replace the billing terms whole. \
+            The SLA policy, its calendar and the after-hours calendar must exist. \
+            An amendment may take effect before one recorded earlier; `contract show --at` names the version in force. \
             Times are RFC 3339 (2026-03-01T09:00:00Z) or a date (2026-03-01, midnight UTC).
 
             docket contract add acme-2026 --client acme --name "Managed services" --effective 2026-01-01 \\

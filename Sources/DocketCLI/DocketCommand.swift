@@ -12,11 +12,11 @@ public struct DocketCommand: ParsableCommand {
         commandName: "docket",
         abstract: "Docket: a PSA ticketing engine on an append-only, hash-chained event log.",
         discussion: """
-            Every action is an event in the store (default ./docket-data, or $DOCKET_STORE, or --store).
+            Every action is an event in the store (default ./docket-data, or $DOCKET_STORE, or --store). \
             Start with `docket init`, then inspect the log with `docket log` and check it with `docket verify`.
 
-            Exit codes: 0 ok; 1 unexpected failure; 2 store damaged; 3 conflict (stale expected version);
-            4 not found (ticket, client, user, …); 5 forbidden for your role; 6 refused by a rule (e.g. the
+            Exit codes: 0 ok; 1 unexpected failure; 2 store damaged; 3 conflict (stale expected version); \
+            4 not found (ticket, client, user, …); 5 forbidden for your role; 6 refused by a rule (e.g. the \
             ticket is closed); 64 bad usage; 65 bad input data; 66 no store at the path; 73 destination not usable.
             """,
         subcommands: [

@@ -34,11 +34,11 @@ struct EventAppendCommand: ParsableCommand {
         commandName: "append",
         abstract: "Append one event, or many from NDJSON on stdin.",
         discussion: """
-            Admin only. Tooling events (a type and stream Docket does not use) are appended as given. Docket's own
-            events and streams (ticket-, user-, client-, … and ticket.*, user.*, …) are written by the commands,
-            which enforce their rules; a raw append of them is refused unless --repair is given, and even then a
-            catalogued type must decode as that event.
-            One event:   docket event append --stream tool-sync --type tool.noted --payload '{"note":"hi"}'
+            Admin only. Tooling events (a type and stream Docket does not use) are appended as given. Docket's own \
+            events and streams (ticket-, user-, client-, … and ticket.*, user.*, …) are written by the commands, \
+            which enforce their rules; a raw append of them is refused unless --repair is given, and even then a \
+            catalogued type must decode as that event. \
+            One event:   docket event append --stream tool-sync --type tool.noted --payload '{"note":"hi"}' \
             Many events: docket event append --stdin --batch 500 < events.ndjson
               each line: {"stream":"…","type":"…","payload":{…},"commandId":"…","expectedVersion":3}
               (commandId and expectedVersion are optional). Every line is checked before anything is

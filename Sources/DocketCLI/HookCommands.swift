@@ -12,8 +12,8 @@ struct HookGroup: ParsableCommand {
         discussion: """
             docket hook create ninja --format generic --acts-as intake --default-client acme   (prints the secret once)
             docket hook rotate ninja --grace 24h     docket hook list
-            generic: POST /hooks/alerts/<source>, signed (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")).
-            alertmanager: POST /hooks/alertmanager/<source>; mail: POST /hooks/mail/<source>; both with the secret
+            generic: POST /hooks/alerts/<source>, signed (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")). \
+            alertmanager: POST /hooks/alertmanager/<source>; mail: POST /hooks/mail/<source>; both with the secret \
             as bearer token or basic-auth password. Secrets are sealed (AES-GCM) under <store>/hook-secrets.key.
             """,
         subcommands: [HookCreate.self, HookRotate.self, HookList.self])

@@ -8,9 +8,9 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create an empty store (owner-only folder) and its first admin, or confirm an existing one.",
         discussion: """
-            The first admin is --admin, else the acting user ($DOCKET_USER, else the OS user).
-            Running it again on an existing store changes nothing.
-            --test-clock makes a store for tests and scripted demos: only such a store honours $DOCKET_NOW (a fixed
+            The first admin is --admin, else the acting user ($DOCKET_USER, else the OS user). \
+            Running it again on an existing store changes nothing. \
+            --test-clock makes a store for tests and scripted demos: only such a store honours $DOCKET_NOW (a fixed \
             clock); every other store refuses it. It can only be chosen when the store is created.
             """)
 

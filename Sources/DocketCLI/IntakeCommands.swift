@@ -19,15 +19,15 @@ struct IntakeAlert: ParsableCommand {
         commandName: "alert",
         abstract: "Read one delivery of monitoring alerts from stdin and open, update or resolve tickets.",
         discussion: """
-            Each alert is decided by its own status and fingerprint (a group may arrive "firing" while some
+            Each alert is decided by its own status and fingerprint (a group may arrive "firing" while some \
             of its alerts are resolved):
               firing, no open ticket            → a new ticket (source alert, priority from severity)
               firing, its ticket is open        → an occurrence on that ticket (no new ticket)
               firing, resolved < flap window    → its ticket is reopened (flapping)
               resolved                          → a note on its ticket, which is closed as auto-resolved
               resolved, never seen              → dropped (counted)
-            Formats: alertmanager (Prometheus Alertmanager webhook v4), generic (schemas/alert-generic.schema.json).
-            The client comes from the alert (client/customer/tenant/cluster label, or the generic "client"
+            Formats: alertmanager (Prometheus Alertmanager webhook v4), generic (schemas/alert-generic.schema.json). \
+            The client comes from the alert (client/customer/tenant/cluster label, or the generic "client" \
             field), else --default-client. Prints one line per alert.
             """)
 

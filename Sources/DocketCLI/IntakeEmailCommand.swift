@@ -10,11 +10,11 @@ struct IntakeEmail: ParsableCommand {
         commandName: "email",
         abstract: "Read one email from stdin (or every message of a Maildir) and open or update tickets.",
         discussion: """
-            The sender picks the client: an exact contact address (that client and contact), else the
-            address's domain among a client's domains, else --triage-client; otherwise the message is refused.
-            Threading: In-Reply-To, then References, against the Message-IDs Docket received or sent (for a
-            bounce, also the original's Message-ID inside it); else a [T-1042] subject token, trusted only when
-            the sender belongs to that ticket's client. A reply by Message-ID is trusted from the ticket's
+            The sender picks the client: an exact contact address (that client and contact), else the \
+            address's domain among a client's domains, else --triage-client; otherwise the message is refused. \
+            Threading: In-Reply-To, then References, against the Message-IDs Docket received or sent (for a \
+            bounce, also the original's Message-ID inside it); else a [T-1042] subject token, trusted only when \
+            the sender belongs to that ticket's client. A reply by Message-ID is trusted from the ticket's \
             client (contact or domain) or an address on its thread; anyone else gets a new ticket naming it.
               no thread                          → a new ticket (source email, P3)
               reply, ticket open                 → recorded on it (Waiting on client → In progress)
@@ -25,9 +25,9 @@ struct IntakeEmail: ParsableCommand {
               a Message-ID seen before           → nothing (duplicate)
               from our support address, or a
               Message-ID of Docket's (…@docket)  → nothing (dropped: a loop, never answered)
-            A message that cannot be read at all (no header fields) is never lost: with --triage-client it is
-            kept whole as unparsed-message.eml (message/rfc822) on a new "Unreadable email received <date>"
-            ticket for that client; without it, it is refused (exit 65) and nothing is written. Empty input is an error.
+            A message that cannot be read at all (no header fields) is never lost: with --triage-client it is \
+            kept whole as unparsed-message.eml (message/rfc822) on a new "Unreadable email received <date>" \
+            ticket for that client; without it, it is refused (exit 65) and nothing is written. Empty input is an error. \
             Attachments are stored content-addressed under <store>/attachments. Prints one line per message.
             """)
 

@@ -10,9 +10,9 @@ struct IntakeLMTP: ParsableCommand {
         commandName: "lmtp",
         abstract: "Speak LMTP on stdin/stdout: each message is taken as `intake email` takes it, answered per recipient.",
         discussion: """
-            Each recipient gets its own reply after DATA: 250 when the message was taken (opened, reply, duplicate, …),
-            451 (try again later: the MTA keeps the mail) when the store cannot take it now, 550 when it never can
-            (unreadable or an unknown sender without --triage-client). Run one per connection, e.g. a systemd socket
+            Each recipient gets its own reply after DATA: 250 when the message was taken (opened, reply, duplicate, …), \
+            451 (try again later: the MTA keeps the mail) when the store cannot take it now, 550 when it never can \
+            (unreadable or an unknown sender without --triage-client). Run one per connection, e.g. a systemd socket \
             unit with Accept=yes and StandardInput=socket, or: socat UNIX-LISTEN:/run/docket/lmtp,fork EXEC:'docket intake lmtp'.
             """)
 

@@ -19,8 +19,8 @@ struct InvoiceGroup: ParsableCommand {
             docket invoice void INV-2026-0001 --reason "billed to the wrong client"   issues CN-2026-0001
             docket invoice export --format csv --period 2026-11 > november.csv
 
-            A second run for the same period drafts only what is new: time logged since, corrections to time already
-            billed (as adjustment lines), fees not yet billed. Amounts are in the contract currency's minor units
+            A second run for the same period drafts only what is new: time logged since, corrections to time already \
+            billed (as adjustment lines), fees not yet billed. Amounts are in the contract currency's minor units \
             in JSON and CSV. Running and finalizing need the billing or admin role. See docs/billing.md.
             """,
         subcommands: [

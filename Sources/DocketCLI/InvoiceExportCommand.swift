@@ -12,11 +12,11 @@ struct InvoiceExport: ReadCommand {
         commandName: "export",
         abstract: "Export final invoices and credit notes, one row per line, for accounting software.",
         discussion: """
-            Columns: document, type (invoice or credit-note), invoice, client, period, issued_at, currency, line, key,
-            description, ticket, work_type, charged_minutes, covered_minutes, rate_per_hour_minor, multiplier_percent,
-            amount_minor, tax_basis_points, adjustment, then tax_rate (the line's tax rate in percent, e.g. 8.875),
-            credits (on a credit note's rows: the invoice number it cancels) and the document's totals, repeated on
-            each of its rows: document_subtotal_minor, document_tax_minor, document_total_minor. A voided invoice
+            Columns: document, type (invoice or credit-note), invoice, client, period, issued_at, currency, line, key, \
+            description, ticket, work_type, charged_minutes, covered_minutes, rate_per_hour_minor, multiplier_percent, \
+            amount_minor, tax_basis_points, adjustment, then tax_rate (the line's tax rate in percent, e.g. 8.875), \
+            credits (on a credit note's rows: the invoice number it cancels) and the document's totals, repeated on \
+            each of its rows: document_subtotal_minor, document_tax_minor, document_total_minor. A voided invoice \
             exports its own rows and its credit note's, with amounts negated. Drafts are left out unless --include-drafts.
             """)
     @OptionGroup var store: StoreOptions

@@ -11,7 +11,7 @@ struct LogCommand: ParsableCommand {
             docket log --from 1500                events from position 1500 on
             docket log --stream ticket-T-1042     one stream, oldest first (--backward for newest first)
             docket log --until 2026-10-31T23:59:59Z   only events recorded up to that time
-            The body of a portal sign-in mail (a live sign-in link) is shown to admins only; others see
+            The body of a portal sign-in mail (a live sign-in link) is shown to admins only; others see \
             "[sign-in link hidden]" in its place (docs/security.md).
             """)
 

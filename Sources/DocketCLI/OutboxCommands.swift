@@ -9,10 +9,10 @@ struct OutboxGroup: ParsableCommand {
         commandName: "outbox",
         abstract: "List, show and send the email Docket queued to clients (acknowledgements, replies, resolutions).",
         discussion: """
-            A ticket with a contact email (or opened by email) gets a message when it is opened, gets a public
-            comment, and is closed. Messages are queued in the log (ticket.mail-queued) and delivered by
-            `docket outbox send --sendmail /usr/sbin/sendmail`, e.g. from cron. The From address is
-            $DOCKET_SUPPORT_ADDRESS at the time a message is queued (default support@localhost.localdomain).
+            A ticket with a contact email (or opened by email) gets a message when it is opened, gets a public \
+            comment, and is closed. Messages are queued in the log (ticket.mail-queued) and delivered by \
+            `docket outbox send --sendmail /usr/sbin/sendmail`, e.g. from cron. The From address is \
+            $DOCKET_SUPPORT_ADDRESS at the time a message is queued (default support@localhost.localdomain). \
             See docs/outbound-mail.md.
             """,
         subcommands: [OutboxList.self, OutboxShow.self, OutboxSend.self, OutboxRetry.self])
@@ -78,7 +78,7 @@ struct OutboxShow: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Print one queued message exactly as it is sent (RFC 5322, CRLF line ends).",
         discussion: """
-            --json: one object with the message's headers (in order, unfolded) and body, its status, reason and ticket.
+            --json: one object with the message's headers (in order, unfolded) and body, its status, reason and ticket. \
             A portal sign-in mail's body (a live sign-in link) is shown to admins only; others see its headers.
             """)
     @OptionGroup var store: StoreOptions
@@ -150,11 +150,11 @@ struct OutboxSend: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send", abstract: "Hand every queued or failed message to sendmail; record each result.",
         discussion: """
-            Runs `PATH -t -i` once per message, the message on stdin (LF line ends); exit status 0 is success.
-            Each attempt is recorded (mail.sent or mail.send-failed) before the next message is tried: a sent
-            message is never sent again, a failed one stays queued for the next run, and one that failed 12 times
-            is undeliverable (`docket outbox retry` queues it again). A client message whose ticket's contact was
-            removed from the client since it was queued is not sent: it is cancelled (mail.cancelled, with the
+            Runs `PATH -t -i` once per message, the message on stdin (LF line ends); exit status 0 is success. \
+            Each attempt is recorded (mail.sent or mail.send-failed) before the next message is tried: a sent \
+            message is never sent again, a failed one stays queued for the next run, and one that failed 12 times \
+            is undeliverable (`docket outbox retry` queues it again). A client message whose ticket's contact was \
+            removed from the client since it was queued is not sent: it is cancelled (mail.cancelled, with the \
             reason). Run one sender at a time. Prints one line per message; exits 6 when any message failed.
             """)
     @OptionGroup var store: StoreOptions
@@ -200,8 +200,8 @@ struct OutboxRetry: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry", abstract: "Queue an undeliverable message again for the next `outbox send` (admins).",
         discussion: """
-            A message the mail system refused 12 times is undeliverable and never tried again; once the cause is
-            fixed (the mail system, the address), this queues it again (mail.requeued) with a fresh set of 12
+            A message the mail system refused 12 times is undeliverable and never tried again; once the cause is \
+            fixed (the mail system, the address), this queues it again (mail.requeued) with a fresh set of 12 \
             attempts. A message that was sent, bounced or cancelled, or is still queued or failed, is refused (exit 6).
             """)
     @OptionGroup var store: StoreOptions

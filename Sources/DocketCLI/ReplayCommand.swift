@@ -8,24 +8,24 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Show the store as it stood at a moment: a read-only store of every read model as of TIME.",
         discussion: """
-            Builds in DIR the read models from the events recorded at or before TIME (inclusive); the live store
-            is only read. DIR is then a read-only Docket store: read it with any command and --store DIR
-            (e.g. docket invoice show ID --store DIR); writes to it are refused. Compare it with another store
-            with `docket stats --read-models`. Default DIR: <store>-as-of-<time>, next to the store; it must be
+            Builds in DIR the read models from the events recorded at or before TIME (inclusive); the live store \
+            is only read. DIR is then a read-only Docket store: read it with any command and --store DIR \
+            (e.g. docket invoice show ID --store DIR); writes to it are refused. Compare it with another store \
+            with `docket stats --read-models`. Default DIR: <store>-as-of-<time>, next to the store; it must be \
             new or empty.
 
-            Linked (the default): DIR holds only the read models and reads the log from the live store, through
-            that moment's last event, whenever it is opened. Exactly at a month end it is made in well under a
-            second, whatever the store's size: the month-end snapshot's file is the read models (a hard link,
-            no copy). DIR needs the live store to stay where it is: if the store is moved, restored from an older
-            backup or damaged before that event, DIR refuses to open (it never shows a wrong answer); make the
+            Linked (the default): DIR holds only the read models and reads the log from the live store, through \
+            that moment's last event, whenever it is opened. Exactly at a month end it is made in well under a \
+            second, whatever the store's size: the month-end snapshot's file is the read models (a hard link, \
+            no copy). DIR needs the live store to stay where it is: if the store is moved, restored from an older \
+            backup or damaged before that event, DIR refuses to open (it never shows a wrong answer); make the \
             replay again.
 
-            --standalone: DIR is a whole store on its own (its own copy of the log up to TIME), for an archive
+            --standalone: DIR is a whole store on its own (its own copy of the log up to TIME), for an archive \
             that must outlive the live store or go to another machine. It costs a copy of the log and the models.
 
-            Either way the read models start from the nearest month-end snapshot at or before TIME (docket
-            snapshot list), and only the later events are folded; month ends passed without a snapshot get one.
+            Either way the read models start from the nearest month-end snapshot at or before TIME (docket \
+            snapshot list), and only the later events are folded; month ends passed without a snapshot get one. \
             --no-snapshots folds every event (the same bytes, slower). Admin only: the replay shows the whole log.
 
             Examples:

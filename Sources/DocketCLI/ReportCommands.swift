@@ -38,9 +38,9 @@ struct SLAReportCommand: ReadCommand {
         abstract: "SLA hit rate: tickets opened in a period, met, breached, median response and resolution.",
         discussion: """
             docket report sla --from 2026-10-01 --to 2026-11-01 --by client --format csv
-            Times in business minutes on each ticket's own calendar. Hit rate = met / (met + breached);
-            tickets still open within target count as open. Medians are the lower middle value.
-            A ticket breached under a target that a priority change later replaced stays breached; it is also
+            Times in business minutes on each ticket's own calendar. Hit rate = met / (met + breached); \
+            tickets still open within target count as open. Medians are the lower middle value. \
+            A ticket breached under a target that a priority change later replaced stays breached; it is also \
             counted in its own column (the new target's outcome is in `docket ticket show`).
             """)
     @OptionGroup var store: StoreOptions

@@ -11,7 +11,7 @@ struct RulesGroup: ParsableCommand {
         commandName: "rules",
         abstract: "Set, show and try the routing rules applied to new tickets from email and alerts.",
         discussion: """
-            A rules file (YAML or JSON, shaped like schemas/routing-rules.schema.json); the first rule whose
+            A rules file (YAML or JSON, shaped like schemas/routing-rules.schema.json); the first rule whose \
             conditions all hold wins (a list condition holds when any entry matches):
               rules:
                 - id: vip-outage

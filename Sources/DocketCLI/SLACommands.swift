@@ -79,10 +79,10 @@ struct TickCommand: StoreCommand {
         commandName: "tick",
         abstract: "Record SLA warnings, breaches and escalations due by now (run it every minute from cron).",
         discussion: """
-            Each is recorded at the instant it became due, not when tick ran, so history is exact even if
-            tick runs late; running it twice records nothing twice. Escalation rules carry out their action
-            (assign, raise priority) as the acting user: run it as a dispatcher, e.g. DOCKET_USER=scheduler.
-            Run late, past a clock's breach, it records that clock's warnings "(not sent: …)": only the breach
+            Each is recorded at the instant it became due, not when tick ran, so history is exact even if \
+            tick runs late; running it twice records nothing twice. Escalation rules carry out their action \
+            (assign, raise priority) as the acting user: run it as a dispatcher, e.g. DOCKET_USER=scheduler. \
+            Run late, past a clock's breach, it records that clock's warnings "(not sent: …)": only the breach \
             is mailed; an escalation made moot in the meantime is recorded "(not carried out: …)".
             """)
     @OptionGroup var store: StoreOptions

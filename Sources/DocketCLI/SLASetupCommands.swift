@@ -239,7 +239,7 @@ struct SLAPolicyGroup: ParsableCommand {
               warnAtPercent: [75, 90]
               escalations:
                 - {id: p1-untouched, priorities: [P1, P2], untouchedMinutes: 120, action: {kind: assign, login: dora}}
-            A contract names its policy (`docket contract add … --sla-policy ID`); a ticket runs under the
+            A contract names its policy (`docket contract add … --sla-policy ID`); a ticket runs under the \
             policy and calendar in force when it was opened, whatever changes later.
             """,
         subcommands: [SLAPolicyDefine.self, SLAPolicyAmend.self, SLAPolicyShow.self, SLAPolicyList.self])

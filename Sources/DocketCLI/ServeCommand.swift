@@ -14,8 +14,8 @@ struct ServeCommand: ParsableCommand {
             docket serve --store /srv/docket            (socket <store>/docket.sock, HTTP on 127.0.0.1:8642)
             Clients: DOCKET_SERVER=/srv/docket/docket.sock docket queue
                      DOCKET_SERVER=http://127.0.0.1:8642 DOCKET_TOKEN=dkt_… docket queue
-            On the socket the kernel names the caller's OS account (a Docket user of the same login); on HTTP
-            the bearer token does. --as, $DOCKET_USER and the client's clock are not used. SIGTERM drains
+            On the socket the kernel names the caller's OS account (a Docket user of the same login); on HTTP \
+            the bearer token does. --as, $DOCKET_USER and the client's clock are not used. SIGTERM drains \
             in-flight requests and closes the store. TLS: put nginx or Caddy in front (docs/operations.md).
             """)
 

@@ -76,9 +76,9 @@ struct SnapshotTakeCommand: ParsableCommand {
         commandName: "take",
         abstract: "Take the snapshot of every month end (UTC) of the log that has none, in one replay.",
         discussion: """
-            A month's snapshot holds every read model as it stood after the last event recorded before the next
-            month began. A month is over once the log holds an event recorded after it. docket replay takes the
-            missing ones it passes by itself; this takes them all now. Admin only: a snapshot is a copy of the
+            A month's snapshot holds every read model as it stood after the last event recorded before the next \
+            month began. A month is over once the log holds an event recorded after it. docket replay takes the \
+            missing ones it passes by itself; this takes them all now. Admin only: a snapshot is a copy of the \
             read models.
             """)
 

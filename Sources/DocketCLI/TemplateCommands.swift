@@ -14,8 +14,8 @@ struct TemplateGroup: ParsableCommand {
             docket template add ack --subject "Re: {{ticket.subject}}" --body "Hi {{contact.name}}, we are on {{ticket.number}}."
             docket template list        docket template show ack        docket ticket reply T-1042 --template ack
 
-            Mail templates: the bodies of the mail Docket sends by itself. Each runs on its shipped default until you
-            change it (`docket template show NAME` prints the one in force; `update` stores yours; `remove` goes back to
+            Mail templates: the bodies of the mail Docket sends by itself. Each runs on its shipped default until you \
+            change it (`docket template show NAME` prints the one in force; `update` stores yours; `remove` goes back to \
             the default). No subject: Docket writes it. Besides \(MailTemplate.common.map { "{{\($0)}}" }.joined(separator: " ")):
             \(MailTemplate.all.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
             """,

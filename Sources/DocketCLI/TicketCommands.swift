@@ -195,20 +195,20 @@ struct TicketClose: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "close", abstract: "Close a ticket with a resolution note; account for your time on it.",
         discussion: """
-            Whoever closes a ticket accounts for their time on it. If you logged none
+            Whoever closes a ticket accounts for their time on it. If you logged none \
             (`docket time log`), log it with the close, or say why there is none:
               docket ticket close T-1042 --resolution "Replaced the toner" --time 30m
               docket ticket close T-1042 --resolution "New switch" --time 1h15m \\
                 --work-type onsite --non-billable
               docket ticket close T-1043 --resolution "Duplicate of T-1042" \\
                 --no-time --reason "duplicate"
-            Already logged time on it? --resolution is enough.
-            --time writes the entry and the close in one transaction; the entry's work
-            ends at the close and starts that long before it (--time 45m at 17:00 is
-            16:15–17:00). With neither
-            flag and none of your time on the ticket, a terminal asks for the time
-            (0 closes without time and asks why); a script gets exit 65 and nothing
-            is written. Other techs' time does not count for you.
+            Already logged time on it? --resolution is enough. \
+            --time writes the entry and the close in one transaction; the entry's work \
+            ends at the close and starts that long before it (--time 45m at 17:00 is \
+            16:15–17:00). With neither \
+            flag and none of your time on the ticket, a terminal asks for the time \
+            (0 closes without time and asks why); a script gets exit 65 and nothing \
+            is written. Other techs' time does not count for you. \
             `docket report closed-without-time` lists closes without the closer's time.
             """)
     @OptionGroup var options: TicketWriteOptions

@@ -26,10 +26,10 @@ struct TimeGroup: ParsableCommand {
 
             A timer whose ticket was merged while it ran logs its time, on stop, on the ticket it was merged into.
 
-            Durations: 45m, 1h30m, 2h, 1.5h (= 90 minutes) or a bare number of minutes; 1 minute to 24h per entry.
-            A bad duration or time is bad input data: exit 65. A time without a zone (`2026-11-03 14:00`) is read
+            Durations: 45m, 1h30m, 2h, 1.5h (= 90 minutes) or a bare number of minutes; 1 minute to 24h per entry. \
+            A bad duration or time is bad input data: exit 65. A time without a zone (`2026-11-03 14:00`) is read \
             in your own time zone (`docket user time-zone`), else the ticket's client's (for `time list --from/--to`:
-            this machine's), and a note on stderr says how it was read; `2026-11-03T14:00:00-05:00` or `…Z` mean
+            this machine's), and a note on stderr says how it was read; `2026-11-03T14:00:00-05:00` or `…Z` mean \
             exactly that.
             """,
         subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeCancel.self, TimeList.self, TimeShow.self])

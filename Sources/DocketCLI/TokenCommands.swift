@@ -11,7 +11,7 @@ struct TokenGroup: ParsableCommand {
         discussion: """
             docket token create --user bob --name laptop --expires 90d   (prints the token once: keep it)
             docket token list        docket token revoke 3f9a0c1d2e4b
-            Admins manage everyone's tokens, other users their own. Only a salted SHA-256 hash is stored.
+            Admins manage everyone's tokens, other users their own. Only a salted SHA-256 hash is stored. \
             Deactivating a user kills their tokens for good.
             """,
         subcommands: [TokenCreate.self, TokenList.self, TokenRevoke.self])
@@ -32,7 +32,7 @@ struct TokenCreate: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create a token and print it, the only time it is shown.",
         discussion: """
-            A retry with the same --command-id creates no second token and does not show the secret again (only its
+            A retry with the same --command-id creates no second token and does not show the secret again (only its \
             hash is kept): it says which token the first attempt created.
             """)
     @OptionGroup var store: StoreOptions

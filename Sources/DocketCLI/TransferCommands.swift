@@ -9,9 +9,9 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write the log as NDJSON, one event per line with every envelope field.",
         discussion: """
             docket export -o store.ndjson   then   docket import --store new-store store.ndjson
-            Admin only. -o writes the file owner-only (0600), under a temporary name beside it renamed to FILE once
-            complete; with stdout, the redirection's file takes your umask. A write that fails (a full disk) is one
-            line naming the destination, exit 73, and -o leaves no file. The export is the log only: copy the
+            Admin only. -o writes the file owner-only (0600), under a temporary name beside it renamed to FILE once \
+            complete; with stdout, the redirection's file takes your umask. A write that fails (a full disk) is one \
+            line naming the destination, exit 73, and -o leaves no file. The export is the log only: copy the \
             store's attachments/ folder beside it (or use `docket backup`, which keeps both).
             """)
 
@@ -55,13 +55,13 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Load an NDJSON export into an empty store, keeping every id, time and hash.",
         discussion: """
-            The store is created when missing (import into a new store: the export brings its users).
-            The file is read in chunks and every line checked as it is written (JSON, positions, versions, hash
-            chain); a bad line names its line number, and the events this import wrote are taken out again, so
-            nothing is imported. Then the read models are built, once. An interrupted import resumes: run it again
-            and it goes on after the events already in the store, when they are the file's first ones byte for byte.
-            Into a store that already holds events, only an admin may import. An export is the log only: when the
-            log names mail or portal attachments the store's attachments folder does not hold, a note says how many
+            The store is created when missing (import into a new store: the export brings its users). \
+            The file is read in chunks and every line checked as it is written (JSON, positions, versions, hash \
+            chain); a bad line names its line number, and the events this import wrote are taken out again, so \
+            nothing is imported. Then the read models are built, once. An interrupted import resumes: run it again \
+            and it goes on after the events already in the store, when they are the file's first ones byte for byte. \
+            Into a store that already holds events, only an admin may import. An export is the log only: when the \
+            log names mail or portal attachments the store's attachments folder does not hold, a note says how many \
             (copy the old store's attachments folder in).
             """)
 

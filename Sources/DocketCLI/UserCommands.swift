@@ -66,8 +66,8 @@ struct UserTimeZone: ParsableCommand {
         commandName: "time-zone",
         abstract: "Set the zone a user reads and types times in: yourself, or anyone as an admin.",
         discussion: """
-            `docket sla`, `queue` and `ticket show` print times in it; times typed without a zone
-            (`time log --at "2026-11-04 18:20"`) are read in it. Without one: this machine's zone for views,
+            `docket sla`, `queue` and `ticket show` print times in it; times typed without a zone \
+            (`time log --at "2026-11-04 18:20"`) are read in it. Without one: this machine's zone for views, \
             the ticket's client's for typed times.
             """)
     @OptionGroup var store: StoreOptions
@@ -92,7 +92,7 @@ struct UserLinkOS: ParsableCommand {
         commandName: "link-os",
         abstract: "Link an OS account (uid) to a user: on the server's Unix socket that uid acts as them (admins).",
         discussion: """
-            Without a link, `docket serve` maps a socket caller by OS login name; a user with a link is reached
+            Without a link, `docket serve` maps a socket caller by OS login name; a user with a link is reached \
             only through their linked uid. A uid is linked to one user at a time.
             """)
     @OptionGroup var store: StoreOptions
@@ -164,7 +164,7 @@ struct UserCostRate: ParsableCommand {
         abstract: "Set what an hour of a user's time costs, from a date on (billing or admin); reports price time with it.",
         discussion: """
             docket user cost-rate bob 4500 --currency USD --effective 2026-01-01
-            The amount is in minor units per hour (4500 = 45.00). Rates are versioned: the one in force at an entry's
+            The amount is in minor units per hour (4500 = 45.00). Rates are versioned: the one in force at an entry's \
             start prices it; a later --effective adds a version, an earlier one corrects the past from that date on.
             """)
     @OptionGroup var store: StoreOptions

@@ -8,9 +8,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Recompute the SHA-256 hash chain, check every index, and check every read model against the log.",
         discussion: """
-            Everything is read in one read transaction, so other processes may go on writing. Each read model is
-            rebuilt from the log in a scratch folder inside the store (removed afterwards) and its digest compared
-            with the live one; --log-only skips that (the quick check). Exits 0 when the store is sound, 2 when it
+            Everything is read in one read transaction, so other processes may go on writing. Each read model is \
+            rebuilt from the log in a scratch folder inside the store (removed afterwards) and its digest compared \
+            with the live one; --log-only skips that (the quick check). Exits 0 when the store is sound, 2 when it \
             is damaged, naming the first bad position or the read model and the command that fixes it.
             """)
 

@@ -1,0 +1,42 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `--help` wraps each paragraph of a command's discussion to the terminal's width. The discussions are written across
+/// source lines joined by Swift's line continuation; a line break left inside a sentence made argument-parser break
+/// it there too, then wrap the rest at 80 columns, so help printed ragged (a full line, a two-word line, a full line).
+/// Line breaks are kept only where they mean one: around a blank line, after a line ending in `:`, and before or after
+/// an example, a list item or an indented line.
+@Suite struct HelpProseTests {
+    static let keepsItsLine = try! NSRegularExpression(pattern: #"^(- |\* |• |\d+[.)] |docket |\$ |\||  |#|[A-Z_]+=)"#)
+
+    static func keepsItsLine(_ line: String) -> Bool {
+        keepsItsLine.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil
+    }
+
+    /// Every command's path and discussion, from `docket --experimental-dump-help`.
+    static func discussions(_ command: [String: Any], path: [String]) -> [(String, String)] {
+        let own = (path.joined(separator: " "), command["discussion"] as? String ?? "")
+        let subcommands = command["subcommands"] as? [[String: Any]] ?? []
+        return [own] + subcommands.flatMap { discussions($0, path: path + [$0["commandName"] as? String ?? "?"]) }
+    }
+
+    @Test func noDiscussionBreaksASentenceWhereTheSourceDoes() throws {
+        let folder = TemporaryFolder()
+        let run = try DocketProcess.runEmbedded(["--experimental-dump-help"], store: folder.child("none"))
+        #expect(run.status == 0, "\(run.stderr)")
+        let dump = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let all = Self.discussions(try #require(dump["command"] as? [String: Any]), path: ["docket"])
+        #expect(all.filter { !$0.1.isEmpty }.count > 40, "the dump lists the commands' discussions")
+        var broken: [String] = []
+        for (path, discussion) in all {
+            let lines = discussion.components(separatedBy: "\n")
+            for (line, next) in zip(lines, lines.dropFirst())
+            where !line.isEmpty && !next.isEmpty && !line.hasSuffix(":") && !line.hasSuffix("\\")
+                && !Self.keepsItsLine(line) && !Self.keepsItsLine(next) {
+                broken.append("\(path): …\(line.suffix(30)) / \(next.prefix(30))…")
+            }
+        }
+        #expect(broken.isEmpty, "\(broken.count) sentences broken by a source line: \(broken.prefix(5))")
+    }
+}
