@@ -20,15 +20,25 @@ struct ExportOutput {
     /// The process's stdout.
     static var standardOutput: ExportOutput { ExportOutput(descriptor: STDOUT_FILENO, staged: nil, name: "stdout") }
 
-    /// A new owner-only file beside `path`, renamed to `path` by ``finish()``.
+    /// A new owner-only file beside `path`, renamed to `path` by ``finish()``. A `path` that names a pipe, a device or
+    /// a socket is written in place (renaming over it would put a regular file where the reader waits); a symbolic
+    /// link is followed, and the file it names is the one replaced, so the link stays a link.
     static func file(_ path: String) throws -> ExportOutput {
-        let url = URL(fileURLWithPath: path)
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw unwritable(path) }
+            return ExportOutput(descriptor: descriptor, staged: nil, name: path)
+        }
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw CLIError.destination("cannot write \(path) (\(String(cString: strerror(errno)))); check the folder exists and is writable")
-        }
-        return ExportOutput(descriptor: descriptor, staged: (temporary, path), name: path)
+        guard descriptor >= 0 else { throw unwritable(path) }
+        return ExportOutput(descriptor: descriptor, staged: (temporary, url.path), name: path)
+    }
+
+    private static func unwritable(_ path: String) -> CLIError {
+        CLIError.destination("cannot write \(path) (\(String(cString: strerror(errno)))); check the folder exists and is writable")
     }
 
     /// Writes all of `bytes`, or throws naming the destination and the system's reason.

@@ -68,4 +68,42 @@ import Testing
             run.stderr == "docket: error: line 1: the file starts at position 3, not 1: an import takes the whole log, an export made "
                 + "without --from; nothing was imported\n")
     }
+
+    /// `-o` onto a named pipe replaced the pipe with a regular file (the export went to the file, the reader waited on
+    /// the pipe that was gone) and `-o` onto a symbolic link replaced the link: the export was staged beside the name and
+    /// renamed over it. A pipe is now written in place, and a link's target is the file replaced.
+    @Test func anExportToAPipeOrALinkKeepsIt() throws {
+        try StoreScenario.populate(store)
+        let expected = try DocketProcess.run(["export"], store: store)
+        #expect(expected.status == 0 && !expected.stdout.isEmpty, "\(expected.stderr)")
+
+        let fifo = folder.child("export.fifo")
+        let received = folder.child("received.ndjson")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        reader.arguments = ["-c", "exec cat '\(fifo)' > '\(received)'"]
+        try reader.run()
+        let toPipe = try export(["-o", fifo], setup: ":")
+        if !isFIFO(fifo) { kill(reader.processIdentifier, SIGKILL) }  // the pipe is gone: nobody will write to it
+        reader.waitUntilExit()
+        #expect(toPipe.status == 0, "\(toPipe.stderr)")
+        #expect(isFIFO(fifo), "the pipe is still a pipe")
+        #expect(String(decoding: FileManager.default.contents(atPath: received) ?? Data(), as: UTF8.self) == expected.stdout)
+
+        let target = folder.child("target.ndjson")
+        let link = folder.child("latest.ndjson")
+        #expect(FileManager.default.createFile(atPath: target, contents: Data("old\n".utf8)))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.ndjson")
+        let toLink = try export(["-o", link], setup: ":")
+        #expect(toLink.status == 0, "\(toLink.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "target.ndjson", "the link is still a link")
+        #expect(String(decoding: FileManager.default.contents(atPath: target) ?? Data(), as: UTF8.self) == expected.stdout)
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: folder.path).contains { $0.contains(".partial-") }))
+    }
+
+    private func isFIFO(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO
+    }
 }
