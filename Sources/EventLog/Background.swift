@@ -1,6 +1,6 @@
 import Foundation
 
-/// Work started on a thread of its own when made, and waited for later (`wait`: its value, or its error): what may run
+/// Work started on a thread of its own (a kept one, `WorkerThreads`) when made, and waited for later (`wait`: its value, or its error): what may run
 /// beside the caller's next step — the next batch of a bulk fold read and decoded (`BatchPrefetch`), a replay's flush
 /// to the disk beside its digests.
 final class Background<Value>: @unchecked Sendable {
@@ -12,10 +12,10 @@ final class Background<Value>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var finished = false
 
-    /// Starts `work` on a new thread with a stack of `stackSize` bytes (nil: the thread's default).
-    init(stackSize: Int? = nil, _ work: @escaping @Sendable () throws -> Value) {
+    /// Starts `work` on a kept thread (`WorkerThreads`).
+    init(_ work: @escaping @Sendable () throws -> Value) {
         self.work = work
-        let thread = Thread { [self] in
+        WorkerThreads.shared.run { [self] in
             let ended = Result { try self.work!() }
             // Let go of what `work` holds (a store, say) before signalling: the store may be closed as soon as its
             // caller returns, and reopening its folder at once is refused while this process still holds it.
@@ -26,8 +26,6 @@ final class Background<Value>: @unchecked Sendable {
             }
             done.signal()
         }
-        if let stackSize { thread.stackSize = stackSize }
-        thread.start()
     }
 
     /// Waits for the work to end: its value, or its error (every call, from the one thread that waits).

@@ -8,11 +8,10 @@ final class BatchPrefetch: Sendable {
     let first: UInt64
     private let read: Background<[RecordedEvent]>
 
-    /// Starts `read`, which reads the events from `first` on, on a new thread.
+    /// Starts `read`, which reads the events from `first` on, on a thread of its own (`Background`).
     init(first: UInt64, _ read: @escaping @Sendable () throws -> [RecordedEvent]) {
         self.first = first
-        // The record decoder does not recurse, but a thread's default stack is small.
-        self.read = Background(stackSize: 1 << 20, read)
+        self.read = Background(read)
     }
 
     /// Waits for the read to end: its events, or why it failed.

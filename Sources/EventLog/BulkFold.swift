@@ -394,7 +394,8 @@ extension Array where Element == RecordedEvent {
     }
 }
 
-/// A thread of a `BulkFold` other than the writer's, taking tasks of one batch in a read transaction.
+/// A thread of a `BulkFold` other than the writer's (a kept one, `WorkerThreads`), taking tasks of one batch in a read
+/// transaction.
 final class TaskThread: @unchecked Sendable {
     // @unchecked Sendable: the thread that makes it hands it to one new thread (`start`), which alone reads and lets go
     // of `environment`; the maker only waits (`wait`), and only once (`waited`, its own).
@@ -407,7 +408,7 @@ final class TaskThread: @unchecked Sendable {
     init(tasks: FoldTasks, environment: Environment) { (self.tasks, self.environment) = (tasks, environment) }
 
     func start() {
-        let thread = Thread { [self] in
+        WorkerThreads.shared.run { [self] in
             do {
                 guard let environment else { throw FoldTasks.Stopped() }
                 try environment.read { txn in tasks.work(writer: false, txn: txn) }
@@ -422,12 +423,9 @@ final class TaskThread: @unchecked Sendable {
             // No task of its batch is left: while the writer ends its own, the next batch's events are prepared.
             tasks.prepareUpcoming()
         }
-        // The decoders recurse; a thread gets the main thread's usual stack, not a small default.
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 
-    /// Waits for the thread to take no more tasks and end (once; later calls return at once).
+    /// Waits for the thread to take no more tasks and let go of the environment (once; later calls return at once).
     func wait() {
         guard !waited else { return }
         done.wait()
