@@ -8,7 +8,8 @@ struct BackupCommand: ParsableCommand {
         commandName: "backup",
         abstract: "Write a consistent copy of the store — log, attachments, anchors — while others keep writing.",
         discussion: """
-            Admin only. DEST must be a new or empty folder; it is written owner-only (folder 0700, files 0600). \
+            Admin only. DEST must be a new or empty folder outside the store folder; it is written owner-only \
+            (folder 0700, files 0600). \
             It gets a compacted copy of the LMDB store, the anchors file, the \
             mail attachments and MANIFEST.json (the copied head; every file's size and SHA-256). \
             Restore it with `docket restore DEST NEW-STORE`, which checks the manifest and verifies the copy.
@@ -21,6 +22,11 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
+            if FolderPaths.isWithin(destination, path) {
+                throw CLIError.destination(
+                    "\(destination) is inside the store folder \(path): a backup there is lost with the store; give a folder "
+                        + "outside it, on another disk if you can")
+            }
             let store = try StoreAccess.open(path, checkPages: true).log
             try store.requireAdmin(actorOptions.name, to: "back up the store")
             let manifest: BackupManifest

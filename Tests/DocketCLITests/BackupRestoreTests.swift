@@ -124,6 +124,23 @@ import Testing
         #expect(try DocketProcess.run(["restore", backup, folder.child("restored")], store: store).status == 0)
     }
 
+    /// A backup written inside the store folder it copies was taken (exit 0): lost with the store when its disk fails or
+    /// the folder is removed, and copied into the next backup's folder listing. It is refused now, however the folder is
+    /// named (a relative path with `..`, a symbolic link into the store), in one line, exit 73, nothing written; a
+    /// sibling whose name starts with the store's is outside it.
+    @Test func aBackupInsideTheStoreFolderIsRefused() throws {
+        try storeWithAttachment()
+        let before = try FileManager.default.contentsOfDirectory(atPath: store).sorted()
+        try FileManager.default.createSymbolicLink(atPath: folder.child("link"), withDestinationPath: store)
+        for destination in [store + "/backup", folder.child("link/nested/backup"), store + "/../store/backup", store] {
+            let run = try DocketProcess.run(["backup", destination], store: store)
+            #expect(run.status == 73, "\(destination): \(run.stderr)")
+            #expect(run.stderr == "docket: error: \(destination) is inside the store folder \(store): a backup there is lost with the store; give a folder outside it, on another disk if you can\n")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store).sorted() == before)
+        #expect(try DocketProcess.run(["backup", folder.child("store-backup")], store: store).status == 0)
+    }
+
     @Test func aStagedBackupIsRenamedIntoPlaceAndAnEmptyDestinationIsUsedAsIs() throws {
         try storeWithAttachment()
         let empty = folder.child("mounted")
