@@ -49,7 +49,8 @@ struct RestoreCommand: ParsableCommand {
         abstract: "Restore a backup made by `docket backup` into a new store, checked and verified.",
         discussion: """
             docket restore /var/backups/docket/2026-11-30 /var/lib/docket/store.new
-            Every file is checked against MANIFEST.json (size and SHA-256) before anything is copied; the copy is \
+            Every file is checked against MANIFEST.json (size and SHA-256) before anything is copied, and only those \
+            files are copied (a note names any other file in the folder, left behind); the copy is \
             then opened, which builds anew any read model whose format this docket changed (a backup taken before \
             an upgrade), and verified in full (hash chain, indexes, anchors, read models) and its head compared \
             with the manifest's. A read model that differs from the intact log is rebuilt from it (a note says \
@@ -68,9 +69,10 @@ struct RestoreCommand: ParsableCommand {
                 throw CLIError.noStore("there is no backup folder at \(backup); check the path (a folder `docket backup` wrote)")
             }
             let manifest: BackupManifest
+            let unlisted: [String]
             do {
                 manifest = try BackupManifest.read(in: backup)
-                try manifest.check(in: backup)
+                unlisted = try manifest.check(in: backup)
             } catch {
                 guard let message = ApplicationFailure.logError(error) else { throw error }
                 throw CLIError.damaged(message)
@@ -105,6 +107,10 @@ struct RestoreCommand: ParsableCommand {
                 }
                 guard report.head == manifest.headPosition, try store.head().hash.hex == manifest.headHash else {
                     throw CLIError.damaged("the restored log ends at position \(report.head), the manifest says \(manifest.headPosition); use another backup")
+                }
+                if let first = unlisted.first {
+                    let more = unlisted.count == 1 ? "" : " and \(unlisted.count - 1) more"
+                    Terminal.error("docket: note: the backup folder also holds \(first)\(more), which its manifest does not list: not restored")
                 }
                 Terminal.out("restored \(backup) into \(destination): \(report.head) events, \(manifest.files.count) files checked, verified\n")
             } catch {

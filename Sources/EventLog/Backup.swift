@@ -38,8 +38,11 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         return manifest
     }
 
-    /// Checks every file the manifest lists: present, same size, same SHA-256; and no file it does not list.
-    public func check(in folder: String) throws {
+    /// Checks every file the manifest lists: present, same size, same SHA-256. Returns the files in `folder` it does not
+    /// list, in path order: a restore copies only the listed ones, so a file someone put beside them (a checksum list
+    /// of a backup rotation, a note, a disk's own files) is left behind, not a reason to refuse the backup.
+    @discardableResult
+    public func check(in folder: String) throws -> [String] {
         for file in files {
             let digest = try BackupManifest.digest(of: folder + "/" + file.path)
             guard let digest, digest.size == file.size, digest.sha256 == file.sha256 else {
@@ -48,9 +51,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
             }
         }
         let listed = Set(files.map(\.path) + [BackupManifest.fileName])
-        if let extra = try BackupManifest.files(in: folder).first(where: { !listed.contains($0) }) {
-            throw EventLogError(.corrupt, "the backup \(folder) holds \(extra), which its manifest does not list; use another backup")
-        }
+        return try BackupManifest.files(in: folder).filter { !listed.contains($0) }
     }
 
     /// The files under `folder`, relative, in path order.
