@@ -179,7 +179,7 @@ struct CalendarShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.calendar(id)
-        let instant = try at?.timestamp ?? currentClock().now()
+        let instant = at?.timestamp ?? session.app.clock.now()
         let inForce = state.calendar(at: instant)
         if output.json {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, calendar: inForce?.calendar))
@@ -316,7 +316,7 @@ struct SLAPolicyShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.slaPolicy(id)
-        let instant = try at?.timestamp ?? currentClock().now()
+        let instant = at?.timestamp ?? session.app.clock.now()
         let inForce = state.terms(at: instant)
         if output.json {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, terms: inForce?.terms))
