@@ -95,6 +95,33 @@ import Testing
         #expect(csv.contains { $0.hasPrefix("CN-2026-0001,credit-note") && $0.hasSuffix(",-15000,1000,false,10,INV-2026-0001,-27000,-2700,-29700") })
     }
 
+    /// A line that bills back time taken off its key (here the onsite hour, voided after INV-2026-0001) names the
+    /// entries it takes back, with the void, its actor and reason. It listed no entry at all: "-1.00 h × 150.00 =
+    /// -150.00" traced back to nothing, and only the earlier invoice's audit showed the void.
+    @Test func anAdjustmentLineNamesTheEntriesItBillsBack() throws {
+        try setUp()
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        _ = try ok(["time", "void", "TE-2", "--reason", "Logged twice"], as: "bob")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D2: drafted for acme, 1 line, total -165.00 USD\n")
+
+        let audit = try #require(try json(["audit", "invoice", "acme-D2"]) as? [String: Any])
+        let line = try #require((audit["lines"] as? [[String: Any]])?.first)
+        #expect((line["entries"] as? [[String: Any]])?.isEmpty == true)
+        let earlier = try #require(line["earlierEntries"] as? [[String: Any]])
+        #expect(earlier.map { ($0["entry"] as? [String: Any])?["entryId"] as? String } == ["TE-2"])
+        #expect((earlier.first?["entry"] as? [String: Any])?["minutes"] as? Int == 60, "as it was billed")
+        let events = try #require(earlier.first?["events"] as? [[String: Any]])
+        #expect(events.map { $0["type"] as? String } == ["time.logged", "time.voided"])
+        #expect(events.last?["actor"] as? String == "bob" && events.last?["reason"] as? String == "Logged twice")
+        let text = try ok(["audit", "invoice", "acme-D2"])
+        #expect(text.contains("  no longer under this key (billed on INV-2026-0001), billed back by this line:\n  TE-2  T-1001  bob  "), "\(text)")
+        #expect(text.contains("time.voided by bob at 2026-12-01T09:00:00.000Z  \"Logged twice\""), "\(text)")
+        // The first invoice's lines took nothing back.
+        let first = try #require(try json(["audit", "invoice", "INV-2026-0001"]) as? [String: Any])
+        #expect((first["lines"] as? [[String: Any]])?.allSatisfy { ($0["earlierEntries"] as? [Any])?.isEmpty == true } == true)
+    }
+
     @Test func aReplayAsOfTheFinalizationShowsTheInvoiceBeforeTheCorrection() throws {
         try setUp()
         _ = try ok(["invoice", "run", "--period", "2026-11"])

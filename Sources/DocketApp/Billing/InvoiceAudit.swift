@@ -49,6 +49,10 @@ public struct LineAudit: Codable, Sendable, Equatable {
     /// Earlier invoices under the same key, by number when final.
     public var previousInvoices: [String]
     public var entries: [EntryAudit]
+    /// The entries the earlier invoices under this key billed that this line no longer holds (voided, made
+    /// non-billable, or corrected onto another ticket, month, work type or contract version), as they were billed,
+    /// with their events up to this invoice's draft: the events that took them off the key, which the line bills back.
+    public var earlierEntries: [EntryAudit]
     /// The contract version the line was priced under, with the event that set it.
     public var terms: TermsAudit?
 }
@@ -96,17 +100,23 @@ extension BillingService {
         }
         let numbers = Dictionary(try invoices(InvoiceFilter(client: invoice.client)).map { ($0.id, $0.number ?? $0.id) }, uniquingKeysWith: { a, _ in a })
         var contractEvents: [String: [RecordedEvent]] = [:]
+        var earlierInvoices: [String: Invoice] = [:]
         var lines: [LineAudit] = []
+        func audit(_ entry: ChargedEntry, ticket: String?) throws -> EntryAudit {
+            let all = try readAll(stream: StreamName.timeEntry(entry.entryId)).map { recorded in
+                EventReference(recorded, reason: Self.reason(of: recorded))
+            }
+            return EntryAudit(
+                entry: entry, ticket: ticket ?? "", events: all.filter { $0.position <= drafted.position },
+                laterEvents: all.filter { $0.position > drafted.position })
+        }
         for (index, line) in invoice.lines.enumerated() {
             let charge = line.charge
-            let entries = try charge.entries.map { entry in
-                let all = try readAll(stream: StreamName.timeEntry(entry.entryId)).map { recorded in
-                    EventReference(recorded, reason: Self.reason(of: recorded))
-                }
-                return EntryAudit(
-                    entry: entry, ticket: charge.ticket ?? "", events: all.filter { $0.position <= drafted.position },
-                    laterEvents: all.filter { $0.position > drafted.position })
-            }
+            let entries = try charge.entries.map { try audit($0, ticket: charge.ticket) }
+            for id in line.previousInvoices where earlierInvoices[id] == nil { earlierInvoices[id] = try self.invoice(id) }
+            let holds = Set(charge.entries.map(\.entryId))
+            let earlierEntries = try Self.lastBilled(charge, on: line.previousInvoices.compactMap { earlierInvoices[$0] })
+                .filter { !holds.contains($0.entryId) }.map { try audit($0, ticket: charge.ticket) }
             if contractEvents[charge.contract] == nil {
                 contractEvents[charge.contract] = try readAll(stream: StreamName.contract(charge.contract))
             }
@@ -114,11 +124,23 @@ extension BillingService {
             lines.append(
                 LineAudit(
                     line: index + 1, charge: charge, chargedMinutes: line.chargedMinutes, amount: line.amount, previousAmount: line.previousAmount,
-                    previousInvoices: line.previousInvoices.map { numbers[$0] ?? $0 }, entries: entries, terms: terms))
+                    previousInvoices: line.previousInvoices.map { numbers[$0] ?? $0 }, entries: entries, earlierEntries: earlierEntries,
+                    terms: terms))
         }
         let creditNote = invoice.creditNote == reference ? invoice.creditNoteDocument : nil
         return InvoiceAudit(
             invoice: invoice, drafted: drafted, finalized: finalized, discarded: discarded, voided: voided, lines: lines, creditNote: creditNote)
+    }
+
+    /// The entries the last of `invoices` (in draft order) with a line under `charge`'s key and currency billed there:
+    /// each line holds the key's whole state, so the latest says what was billed before.
+    static func lastBilled(_ charge: Charge, on invoices: [Invoice]) -> [ChargedEntry] {
+        for invoice in invoices.reversed() {
+            if let line = invoice.lines.last(where: { $0.charge.key == charge.key && $0.charge.currency == charge.currency }) {
+                return line.charge.entries
+            }
+        }
+        return []
     }
 
     /// Every event of `stream`, in order, read in pages.
