@@ -71,6 +71,10 @@ enum AuditText {
                     + cite(terms.setBy) + "\n"
                 if let billing = terms.billingTerms { text += "         \(billing.canonicalJSON)\n" }
             }
+            for calendar in line.calendars {
+                text += "  hours: calendar \(calendar.calendar) amendment \(calendar.amendment), in force from \(calendar.effectiveFrom), set by "
+                    + cite(calendar.setBy) + "\n"
+            }
             if charge.kind == .time {
                 text += "  minutes: logged \(charge.loggedMinutes) + rounding \(charge.roundingMinutes) + minimum \(charge.minimumMinutes)"
                     + " − covered \(charge.coveredMinutes)\(charge.coverage.map { " (\($0))" } ?? "") = \(charge.chargedMinutes) charged"

@@ -55,6 +55,19 @@ public struct LineAudit: Codable, Sendable, Equatable {
     public var earlierEntries: [EntryAudit]
     /// The contract version the line was priced under, with the event that set it.
     public var terms: TermsAudit?
+    /// When the terms price after-hours work: the versions of their calendar in force when the line's entries (and
+    /// those it takes back) started, as the log stood at the draft, with the events that set them: the hours that
+    /// made the work business or after hours. Empty otherwise.
+    public var calendars: [CalendarAudit]
+}
+
+/// A version of a business calendar an invoice line was priced with.
+public struct CalendarAudit: Codable, Sendable, Equatable {
+    public var calendar: String
+    public var amendment: Int
+    /// RFC 3339.
+    public var effectiveFrom: String
+    public var setBy: EventReference
 }
 
 /// A time entry behind a line, with every event of its stream up to the draft, and those after it (a correction or a
@@ -101,6 +114,7 @@ extension BillingService {
         let numbers = Dictionary(try invoices(InvoiceFilter(client: invoice.client)).map { ($0.id, $0.number ?? $0.id) }, uniquingKeysWith: { a, _ in a })
         var contractEvents: [String: [RecordedEvent]] = [:]
         var earlierInvoices: [String: Invoice] = [:]
+        var calendarEvents: [String: [RecordedEvent]] = [:]
         var lines: [LineAudit] = []
         func audit(_ entry: ChargedEntry, ticket: String?) throws -> EntryAudit {
             let all = try readAll(stream: StreamName.timeEntry(entry.entryId)).map { recorded in
@@ -121,11 +135,18 @@ extension BillingService {
                 contractEvents[charge.contract] = try readAll(stream: StreamName.contract(charge.contract))
             }
             let terms = try Self.terms(charge, in: contractEvents[charge.contract] ?? [])
+            var calendars: [CalendarAudit] = []
+            if charge.kind == .time, let id = Self.afterHoursCalendar(terms?.billingTerms) {
+                if calendarEvents[id] == nil {
+                    calendarEvents[id] = try readAll(stream: StreamName.calendar(id)).filter { $0.position <= drafted.position }
+                }
+                calendars = try Self.calendars(id, at: (entries + earlierEntries).map(\.entry.startedAt), in: calendarEvents[id] ?? [])
+            }
             lines.append(
                 LineAudit(
                     line: index + 1, charge: charge, chargedMinutes: line.chargedMinutes, amount: line.amount, previousAmount: line.previousAmount,
                     previousInvoices: line.previousInvoices.map { numbers[$0] ?? $0 }, entries: entries, earlierEntries: earlierEntries,
-                    terms: terms))
+                    terms: terms, calendars: calendars))
         }
         let creditNote = invoice.creditNote == reference ? invoice.creditNoteDocument : nil
         return InvoiceAudit(
@@ -141,6 +162,37 @@ extension BillingService {
             }
         }
         return []
+    }
+
+    /// The after-hours calendar billing `terms` name, if any.
+    static func afterHoursCalendar(_ terms: JSONValue?) -> String? {
+        guard case .object(let fields)? = terms, case .object(let afterHours)? = fields["afterHours"],
+            case .string(let id)? = afterHours["calendar"]
+        else { return nil }
+        return id
+    }
+
+    /// The versions of calendar `id` (folded from `events`) in force at `instants` (RFC 3339), by amendment, each with
+    /// the event that set it.
+    static func calendars(_ id: String, at instants: [String], in events: [RecordedEvent]) throws -> [CalendarAudit] {
+        var state = CalendarState.builtIn(id) ?? CalendarDecider.initialState
+        var setBy: [Int: RecordedEvent] = [:]
+        for recorded in events {
+            let event = try CalendarEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+            state = CalendarDecider.evolve(state, event)
+            switch event {
+            case .defined: setBy[0] = recorded
+            case .amended(let e): setBy[e.amendment] = recorded
+            }
+        }
+        let versions = instants.compactMap { Timestamp(iso8601: $0).flatMap(state.version(at:)) }
+        return Dictionary(versions.map { ($0.amendment, $0) }, uniquingKeysWith: { a, _ in a }).values
+            .sorted { $0.amendment < $1.amendment }
+            .compactMap { version in
+                setBy[version.amendment].map {
+                    CalendarAudit(calendar: id, amendment: version.amendment, effectiveFrom: version.effectiveFrom.iso8601, setBy: EventReference($0))
+                }
+            }
     }
 
     /// Every event of `stream`, in order, read in pages.
