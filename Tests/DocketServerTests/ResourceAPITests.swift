@@ -52,6 +52,27 @@ import Testing
         #expect((try json(tickets.body)["items"] as? [[String: Any]])?.count == 1, "\(tickets.body)")
     }
 
+    /// A body field a route does not read is refused, naming it and the fields there are: a misspelt `non_billable`
+    /// was dropped without a word, and the hour was logged (and billed) as billable remote work.
+    @Test func aBodyFieldTheRouteDoesNotReadIsRefused() throws {
+        let served = ServedStore()
+        let (_, bob) = try setUp(served)
+        #expect(try served.curl("POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"VPN down"}"#).status == 201)
+        let typo = try served.curl(
+            "POST", "/v1/time", token: bob, json: #"{"ticket":"T-1001","duration":"1h","work_type":"onsite","non_billable":true}"#)
+        #expect(typo.status == 400, "\(typo.body)")
+        #expect(try json(typo.body)["detail"] as? String == "unknown field non_billable; the fields are at, duration, for, nonBillable, note, ticket, workType")
+        let misspelt = try served.curl("POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"Printer","prioirty":"P1"}"#)
+        #expect(misspelt.status == 400, "\(misspelt.body)")
+        let entries = try served.curl("GET", "/v1/time", token: bob)
+        #expect((try json(entries.body)["items"] as? [Any])?.isEmpty == true, "nothing logged: \(entries.body)")
+        let tickets = try served.curl("GET", "/v1/tickets", token: bob)
+        #expect((try json(tickets.body)["items"] as? [Any])?.count == 1, "nothing opened: \(tickets.body)")
+        let logged = try served.curl(
+            "POST", "/v1/time", token: bob, json: #"{"ticket":"T-1001","duration":"1h","workType":"onsite","nonBillable":true}"#)
+        #expect(logged.status == 201, "\(logged.body)")
+    }
+
     @Test func writesReadsPagesAndProblems() throws {
         let served = ServedStore()
         let (ann, bob) = try setUp(served)
