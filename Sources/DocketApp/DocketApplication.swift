@@ -118,6 +118,16 @@ public struct DocketApplication: Sendable {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func context(for login: String) throws -> DecisionContext { try shared.context(for: login) }
 
+    /// The clock the services read: it stamps decisions and says when "now" is for views.
+    public var clock: any WallClock { shared.clock }
+
+    /// The same application over the same store, reading `clock` instead: a replay is looked at on a clock fixed at
+    /// the moment it shows (``LogService/replayMoment``), so its views are those the live store showed then.
+    public func reading(at clock: any WallClock) -> DocketApplication {
+        DocketApplication(
+            store: shared.store, models: shared.models, clock: clock, configuration: shared.configuration, warnings: shared.warnings)
+    }
+
     /// The instant a view looks at the SLA clocks: the clock's time, or the log's last `recordedAt` when the
     /// clock is behind it (a clock is never asked about an instant before the events folded into it).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")

@@ -21,6 +21,14 @@ public struct RequestFingerprint: Sendable, Equatable {
         self.request = request
     }
 
+    /// This request with `input` counted in it: what the command read from a file or stdin (`--file`, a rules file),
+    /// in a canonical form. A command line names a file, not its content: retried under the same id after the file
+    /// changed, it was answered as a retry ("amended SLA policy gold") while the new terms were never recorded.
+    public func including(input: some Sequence<UInt8>) -> RequestFingerprint {
+        let digest = SHA256.hash(data: Array(input)).map { String(format: "%02x", $0) }.joined()
+        return RequestFingerprint(commandId: commandId, request: request + "\u{0}--input\u{0}" + digest)
+    }
+
     /// The event id the first event of the command gets: SHA-256 of the request, as a version 8 UUID (RFC 9562's
     /// custom version), which random (version 4) event ids never are.
     var eventId: UUID {

@@ -71,6 +71,10 @@ enum AuditText {
                     + cite(terms.setBy) + "\n"
                 if let billing = terms.billingTerms { text += "         \(billing.canonicalJSON)\n" }
             }
+            for calendar in line.calendars {
+                text += "  hours: calendar \(calendar.calendar) amendment \(calendar.amendment), in force from \(calendar.effectiveFrom), set by "
+                    + cite(calendar.setBy) + "\n"
+            }
             if charge.kind == .time {
                 text += "  minutes: logged \(charge.loggedMinutes) + rounding \(charge.roundingMinutes) + minimum \(charge.minimumMinutes)"
                     + " − covered \(charge.coveredMinutes)\(charge.coverage.map { " (\($0))" } ?? "") = \(charge.chargedMinutes) charged"
@@ -80,16 +84,23 @@ enum AuditText {
                 text += "  already billed under this key: \(money(line.previousAmount)) on \(line.previousInvoices.joined(separator: ", "));"
                     + " this line bills the difference\n"
             }
-            for entry in line.entries {
-                text += "  \(entry.entry.entryId)  \(entry.ticket)  \(entry.entry.tech)  \(entry.entry.startedAt)  \(entry.entry.minutes) min"
-                    + "  \(entry.entry.workType)\n"
-                for event in entry.events {
-                    text += "      " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
-                }
-                for event in entry.laterEvents {
-                    text += "      after this invoice: " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
-                }
+            text += line.entries.map(render).joined()
+            if !line.earlierEntries.isEmpty {
+                text += "  no longer under this key (billed on \(line.previousInvoices.last ?? "")), billed back by this line:\n"
+                text += line.earlierEntries.map(render).joined()
             }
+        }
+        return text
+    }
+
+    private static func render(_ entry: EntryAudit) -> String {
+        var text = "  \(entry.entry.entryId)  \(entry.ticket)  \(entry.entry.tech)  \(entry.entry.startedAt)  \(entry.entry.minutes) min"
+            + "  \(entry.entry.workType)\n"
+        for event in entry.events {
+            text += "      " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
+        }
+        for event in entry.laterEvents {
+            text += "      after this invoice: " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
         }
         return text
     }

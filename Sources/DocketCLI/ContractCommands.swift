@@ -253,7 +253,7 @@ struct ContractShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.contract(id)
-        let instant = try at.map { try effectiveInstant($0, client: state.client, flag: "--at", in: session) } ?? currentClock().now()
+        let instant = try at.map { try effectiveInstant($0, client: state.client, flag: "--at", in: session) } ?? session.app.clock.now()
         let view = ContractView(state, at: instant, withHistory: true)
         if output.json {
             try printJSON(view)
@@ -291,7 +291,7 @@ struct ContractList: ReadCommand {
     func run(in session: Session) throws {
         // An unknown client is a typo to report, not an empty list.
         if let client { _ = try session.app.directory.client(client) }
-        let now = try currentClock().now()
+        let now = session.app.clock.now()
         let contracts = try session.app.directory.contracts(client: client).filter { $0.id != nil }
         if output.json {
             try printJSON(contracts.map { ContractView($0, at: now, withHistory: false) })

@@ -55,7 +55,7 @@ struct SLAReportCommand: ReadCommand {
     }
 
     func run(in session: Session) throws {
-        let lines = try session.app.sla.slaReport(from: from.timestamp, to: to.timestamp, by: by, now: try currentClock().now())
+        let lines = try session.app.sla.slaReport(from: from.timestamp, to: to.timestamp, by: by, now: session.app.clock.now())
         let rate = { (line: SLAReportLine) in line.hitRatePerMille.map { "\($0 / 10).\($0 % 10)%" } ?? "—" }
         let minutes = { (value: Int64?) in value.map(String.init) ?? "" }
         let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN", "BREACHED BEFORE PRIORITY CHANGE"]

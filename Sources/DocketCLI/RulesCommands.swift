@@ -34,7 +34,9 @@ struct RulesSet: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let rules = try readRulesFile(file)
             let session = try StoreAccess.open(options.store.path)
-            let events = try session.app.directory.setRoutingRules(rules, as: options.actor.name, commandId: options.write.commandId)
+            let events = try countingInput(rules) {
+                try session.app.directory.setRoutingRules(rules, as: options.actor.name, commandId: options.write.commandId)
+            }
             Terminal.out(events.isEmpty ? "routing rules: nothing to change\n" : "set \(rules.count) routing rule\(rules.count == 1 ? "" : "s")\n")
         }
     }

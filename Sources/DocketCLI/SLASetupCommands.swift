@@ -33,6 +33,18 @@ func decodeFile<T: Decodable>(_ type: T.Type, path: String, flag: String, keys: 
     }
 }
 
+/// Runs `body` with `input` (what the command read from its file or stdin) counted in the request its command id was
+/// given for (``RequestFingerprint/including(input:)``), encoded with sorted keys, so the same content written another
+/// way is the same request: retried with the same id after the file changed, the command is refused (exit 65), not
+/// answered as done while nothing it asked for is recorded.
+@discardableResult
+func countingInput<Input: Encodable, Result>(_ input: Input, _ body: () throws -> Result) throws -> Result {
+    guard let asked = RequestFingerprint.current else { return try body() }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return try RequestFingerprint.$current.withValue(asked.including(input: try encoder.encode(input)), operation: body)
+}
+
 /// A value of an operator's file that the decoder refused, said in one line with its key, the value as written and
 /// what is allowed there (not the decoder's own text: "Cannot initialize Priority from invalid String value P5").
 struct FileValueProblem {
@@ -136,7 +148,11 @@ struct CalendarDefine: ParsableCommand {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
             let from = try effective?.timestamp ?? currentClock().now()
-            let events = try session.app.directory.calendar(id, .define(DefineCalendar(id: id, name: name, effectiveFrom: from, calendar: calendar)), as: options.actor.name, commandId: options.write.commandId)
+            let events = try countingInput(calendar) {
+                try session.app.directory.calendar(
+                    id, .define(DefineCalendar(id: id, name: name, effectiveFrom: from, calendar: calendar)), as: options.actor.name,
+                    commandId: options.write.commandId)
+            }
             Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "defined calendar \(id), in force from \(from.iso8601)\n")
         }
     }
@@ -154,7 +170,10 @@ struct CalendarAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
-            let events = try session.app.directory.calendar(id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
+            let events = try countingInput(calendar) {
+                try session.app.directory.calendar(
+                    id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
+            }
             // Hours equal to the version in force then record nothing.
             Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "amended calendar \(id), in force from \(effective.timestamp.iso8601)\n")
         }
@@ -179,7 +198,7 @@ struct CalendarShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.calendar(id)
-        let instant = try at?.timestamp ?? currentClock().now()
+        let instant = at?.timestamp ?? session.app.clock.now()
         let inForce = state.calendar(at: instant)
         if output.json {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, calendar: inForce?.calendar))
@@ -258,7 +277,11 @@ struct SLAPolicyDefine: ParsableCommand {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
             let from = try effective?.timestamp ?? currentClock().now()
-            try session.app.directory.slaPolicy(id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name, commandId: options.write.commandId)
+            try countingInput(terms) {
+                try session.app.directory.slaPolicy(
+                    id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name,
+                    commandId: options.write.commandId)
+            }
             Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(from.iso8601)\n")
         }
     }
@@ -276,7 +299,10 @@ struct SLAPolicyAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            let events = try session.app.directory.slaPolicy(id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
+            let events = try countingInput(terms) {
+                try session.app.directory.slaPolicy(
+                    id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
+            }
             // Terms equal to the version in force then record nothing.
             Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
         }
@@ -316,7 +342,7 @@ struct SLAPolicyShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.slaPolicy(id)
-        let instant = try at?.timestamp ?? currentClock().now()
+        let instant = at?.timestamp ?? session.app.clock.now()
         let inForce = state.terms(at: instant)
         if output.json {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, terms: inForce?.terms))

@@ -48,6 +48,7 @@ enum StoreAccess {
         if override != nil, isNew, !testClock { throw clockRefused(path) }
         // Before LMDB opens it for writing: a damaged meta page would have the open commit into the wrong state.
         if !isNew, !allowingRollback { try LogService.requireSoundMetaPages(path) }
+        let chosen = clock != nil
         let clock = clock ?? override ?? SystemClock()
         let support = ProcessInfo.processInfo.environment["DOCKET_SUPPORT_ADDRESS"].flatMap { $0.isEmpty ? nil : $0 }
         if let support, let problem = DocketConfiguration.problem(supportAddress: support) {
@@ -73,6 +74,9 @@ enum StoreAccess {
             // A read model whose format changed is rebuilt under new database names; its old databases go.
             try app.log.catchUp { name, done, total in Terminal.progress("catching up \(name)", done, total) }
         }
+        // A replay shows the store as it stood at its moment: its views (SLA clocks, the terms in force) are computed
+        // then, not when it is read (and not at $DOCKET_NOW: nothing is written to a replay).
+        if !chosen, let moment = app.log.replayMoment { return Session(app: app.reading(at: FixedClock(moment))) }
         return Session(app: app)
     }
 

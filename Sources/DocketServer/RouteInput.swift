@@ -34,7 +34,9 @@ struct RouteInput: Sendable {
     /// For a list: how many items the page needs (its offset and limit, and one more to know there is a next page).
     let fetch: Int
 
-    /// Reads `fields` from the request; a body field that is not a string, number or boolean is a 400.
+    /// Reads `fields` from the request; a body field that is not a string, number or boolean is a 400, and so is one
+    /// the route does not read: a misspelt field (`work_type`, `non_billable`) was dropped without a word, and the
+    /// time was logged as remote, or billable.
     init(
         fields: [ResourceRoute.Source], path: (String) -> String?, query: (String) -> String?, body: [String: Any], actor: String,
         commandId: String?, fetch: Int
@@ -42,6 +44,13 @@ struct RouteInput: Sendable {
         var pathValues: [String: String] = [:]
         var queryValues: [String: String] = [:]
         var bodyValues: [String: String] = [:]
+        let known = Set(fields.compactMap { if case .body(let name) = $0 { name } else { nil } })
+        if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
+            throw Problem.badRequest(
+                known.isEmpty
+                    ? "this route reads no body field, not \(unknown); send an empty object"
+                    : "unknown field \(unknown); the fields are \(known.sorted().joined(separator: ", "))")
+        }
         for field in fields {
             switch field {
             case .path(let name): pathValues[name] = path(name)

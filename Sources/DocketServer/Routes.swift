@@ -40,13 +40,39 @@ struct Routes: Sendable {
     func commandLine(_ request: Request, context: DocketRequestContext) async throws -> Response {
         let caller = try await identification.identify(request, context: context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
-        guard let command = try? JSONDecoder().decode(CommandRequest.self, from: Data(buffer: body)) else {
+        guard var command = try? JSONDecoder().decode(CommandRequest.self, from: Data(buffer: body)) else {
             throw Problem.badRequest("the body is not a command: send {\"arguments\": [\"ticket\", \"show\", \"T-1001\"]}")
+        }
+        if let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
+            command.arguments = try Self.arguments(command.arguments, idempotencyKey: key)
         }
         let outcome = try await run(command, as: caller)
         var response = try json(outcome)
         response.status = ExitStatus.httpStatus(for: outcome.status)
         return response
+    }
+
+    /// `arguments` with `Idempotency-Key` as the command's `--command-id`, as on every other write route: a retried
+    /// POST writes nothing the second time. The header was not read here, so a retry ran the command again (a second
+    /// ticket, a second time entry). The same id given both ways is the same; two different ids are refused.
+    static func arguments(_ arguments: [String], idempotencyKey key: String) throws -> [String] {
+        if let problem = CommandIds.problem(key, "Idempotency-Key") { throw Problem.badRequest(problem) }
+        let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
+        for (index, word) in arguments[..<end].enumerated() {
+            let given: String?
+            if word == "--command-id" {
+                given = index + 1 < end ? arguments[index + 1] : nil
+            } else if word.hasPrefix("--command-id=") {
+                given = String(word.dropFirst("--command-id=".count))
+            } else {
+                continue
+            }
+            guard given == key else {
+                throw Problem.badRequest("Idempotency-Key \(key) and --command-id \(given ?? "") differ; give the command one id")
+            }
+            return arguments
+        }
+        return Array(arguments[..<end]) + ["--command-id", key] + arguments[end...]
     }
 
     /// Runs `command` as `caller` off the cooperative pool and counts it.

@@ -86,6 +86,61 @@ import Testing
         #expect(show["assignee"] == nil, "nor assigned")
     }
 
+    /// A command reading a file is the command line and the file's content: retried under the same id after the file
+    /// changed, it is refused (exit 65), not answered "amended SLA policy gold" while the new targets were never
+    /// recorded. The same content written another way (JSON for YAML) is the same request: a retry.
+    @Test(arguments: DocketMode.allCases) func aFileChangedSinceIsAnotherCommandNotARetry(_ mode: DocketMode) throws {
+        try mode.run(aFileChangedSinceIsAnotherCommandNotARetry)
+    }
+    func aFileChangedSinceIsAnotherCommandNotARetry() throws {
+        try docket(["init"])
+        let write = { (name: String, text: String) -> String in
+            let path = self.folder.child(name)
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+            return path
+        }
+        let days = ["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }.joined(separator: "\n")
+        let office = write("office.yaml", "timeZone: UTC\nweeklyHours:\n\(days)\n")
+        #expect(try docket(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"]).status == 0)
+        let policy = { (p1: Int) in
+            "calendar: office\ntargets:\n  P1: {responseMinutes: \(p1), resolutionMinutes: 240}\n  P2: {responseMinutes: 60, resolutionMinutes: 480}\n"
+                + "  P3: {responseMinutes: 240, resolutionMinutes: 960}\n  P4: {responseMinutes: 480, resolutionMinutes: 2400}\n"
+        }
+        let gold = write("gold.yaml", policy(30))
+        #expect(try docket(["sla-policy", "define", "gold", "--name", "Gold", "--file", gold, "--effective", "2026-01-01"]).status == 0)
+        _ = write("gold.yaml", policy(20))
+        let amend = ["sla-policy", "amend", "gold", "--file", gold, "--effective", "2027-01-01", "--command-id", "pol-2"]
+        let amended = "amended SLA policy gold, in force from 2027-01-01T00:00:00.000Z\n"
+        let first = try docket(amend)
+        #expect(first.stdout == amended, "\(first.stderr)")
+        let before = try docket(["log", "--json", "--limit", "100000"]).stdout
+        #expect(try docket(amend).stdout == amended, "a retry")
+        _ = write("gold.yaml", policy(15))
+        let changed = try docket(amend)
+        #expect(changed.status == 65, "\(changed.stdout)")
+        #expect(changed.stderr.hasPrefix("docket: error: command id pol-2 was already used for another command (sla-policy.amended"), "\(changed.stderr)")
+        // The first content again, as JSON: the same request.
+        let json = #"{"calendar":"office","targets":{"P1":{"responseMinutes":20,"resolutionMinutes":240},"# +
+            #""P2":{"responseMinutes":60,"resolutionMinutes":480},"P3":{"responseMinutes":240,"resolutionMinutes":960},"# +
+            #""P4":{"responseMinutes":480,"resolutionMinutes":2400}}}"#
+        _ = write("gold.yaml", json)
+        #expect(try docket(amend).stdout == amended, "the same terms written as JSON: a retry")
+        // Routing rules and calendars alike.
+        let rules = write("rules.yaml", "rules:\n  - id: printers\n    match: {subjectContains: [printer]}\n    actions: {priority: P4}\n")
+        #expect(try docket(["rules", "set", rules, "--command-id", "rules-1"]).status == 0)
+        _ = write("rules.yaml", "rules:\n  - id: printers\n    match: {subjectContains: [printer]}\n    actions: {priority: P3}\n")
+        #expect(try docket(["rules", "set", rules, "--command-id", "rules-1"]).status == 65)
+        let holiday = write("holiday.yaml", "timeZone: UTC\nweeklyHours:\n\(days)\nholidays: [\"2027-01-01\"]\n")
+        #expect(try docket(["calendar", "amend", "office", "--file", holiday, "--effective", "2027-01-01", "--command-id", "cal-2"]).status == 0)
+        _ = write("holiday.yaml", "timeZone: UTC\nweeklyHours:\n\(days)\nholidays: [\"2027-01-02\"]\n")
+        #expect(try docket(["calendar", "amend", "office", "--file", holiday, "--effective", "2027-01-01", "--command-id", "cal-2"]).status == 65)
+        let after = try docket(["log", "--json", "--limit", "100000"]).stdout
+        #expect(after.components(separatedBy: "\"position\"").count == before.components(separatedBy: "\"position\"").count + 2,
+            "only the first rules and the first amendment of the calendar were written")
+        let shown = try docket(["sla-policy", "show", "gold", "--at", "2027-01-02", "--json"]).stdout
+        #expect(shown.contains("\"responseMinutes\" : 20") && !shown.contains("\"responseMinutes\" : 15"), "the first amendment's terms: \(shown)")
+    }
+
     /// Contacts, tokens and webhook sources take `--command-id` like every other write: a retry writes nothing and
     /// answers what the first attempt did (the contact's id; for a token or a secret, that it exists and was shown once:
     /// a secret is never shown twice, and a retry never mints a second one).

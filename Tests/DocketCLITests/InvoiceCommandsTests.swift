@@ -95,6 +95,72 @@ import Testing
         #expect(csv.contains { $0.hasPrefix("CN-2026-0001,credit-note") && $0.hasSuffix(",-15000,1000,false,10,INV-2026-0001,-27000,-2700,-29700") })
     }
 
+    /// A line that bills back time taken off its key (here the onsite hour, voided after INV-2026-0001) names the
+    /// entries it takes back, with the void, its actor and reason. It listed no entry at all: "-1.00 h × 150.00 =
+    /// -150.00" traced back to nothing, and only the earlier invoice's audit showed the void.
+    @Test func anAdjustmentLineNamesTheEntriesItBillsBack() throws {
+        try setUp()
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        _ = try ok(["time", "void", "TE-2", "--reason", "Logged twice"], as: "bob")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D2: drafted for acme, 1 line, total -165.00 USD\n")
+
+        let audit = try #require(try json(["audit", "invoice", "acme-D2"]) as? [String: Any])
+        let line = try #require((audit["lines"] as? [[String: Any]])?.first)
+        #expect((line["entries"] as? [[String: Any]])?.isEmpty == true)
+        let earlier = try #require(line["earlierEntries"] as? [[String: Any]])
+        #expect(earlier.map { ($0["entry"] as? [String: Any])?["entryId"] as? String } == ["TE-2"])
+        #expect((earlier.first?["entry"] as? [String: Any])?["minutes"] as? Int == 60, "as it was billed")
+        let events = try #require(earlier.first?["events"] as? [[String: Any]])
+        #expect(events.map { $0["type"] as? String } == ["time.logged", "time.voided"])
+        #expect(events.last?["actor"] as? String == "bob" && events.last?["reason"] as? String == "Logged twice")
+        let text = try ok(["audit", "invoice", "acme-D2"])
+        #expect(text.contains("  no longer under this key (billed on INV-2026-0001), billed back by this line:\n  TE-2  T-1001  bob  "), "\(text)")
+        #expect(text.contains("time.voided by bob at 2026-12-01T09:00:00.000Z  \"Logged twice\""), "\(text)")
+        // The first invoice's lines took nothing back.
+        let first = try #require(try json(["audit", "invoice", "INV-2026-0001"]) as? [String: Any])
+        #expect((first["lines"] as? [[String: Any]])?.allSatisfy { ($0["earlierEntries"] as? [Any])?.isEmpty == true } == true)
+    }
+
+    /// Whether work is after hours depends on the calendar version in force when it started: the audit names it with
+    /// the event that set it. An amendment adding a holiday back-dated into a billed month moves that day's work after
+    /// hours; the adjustment's audit named the contract's terms only, so nothing explained why the same entry cost
+    /// more than on the first invoice.
+    @Test func anAfterHoursLineNamesTheCalendarVersionThatDecidedIt() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        let hours = ["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }.joined(separator: "\n")
+        let office = folder.child("office.yaml"), holiday = folder.child("holiday.yaml")
+        #expect(FileManager.default.createFile(atPath: office, contents: Data("timeZone: UTC\nweeklyHours:\n\(hours)\n".utf8)))
+        #expect(FileManager.default.createFile(
+            atPath: holiday, contents: Data("timeZone: UTC\nweeklyHours:\n\(hours)\nholidays: [\"2026-11-10\"]\n".utf8)))
+        _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"])
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12000},"afterHours":{"calendar":"office","multiplierPercent":150}}"#
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-11-10 10:00"], as: "bob")
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        _ = try ok(["calendar", "amend", "office", "--file", holiday, "--effective", "2026-11-01"])
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D2: drafted for acme, 2 lines, total 60.00 USD\n")
+
+        let calendars = { (reference: String) throws -> [[String]] in
+            let audit = try #require(try json(["audit", "invoice", reference]) as? [String: Any])
+            return try #require(audit["lines"] as? [[String: Any]]).map { line in
+                ((line["calendars"] as? [[String: Any]]) ?? []).map {
+                    "\($0["calendar"] ?? "") \($0["amendment"] ?? "") \(($0["setBy"] as? [String: Any])?["type"] ?? "")"
+                }
+            }
+        }
+        #expect(try calendars("INV-2026-0001") == [["office 0 calendar.defined"]])
+        // The after-hours line and the one taking the business-hours line back: both priced on amendment 1.
+        #expect(try calendars("acme-D2") == [["office 1 calendar.amended"], ["office 1 calendar.amended"]])
+        let text = try ok(["audit", "invoice", "acme-D2"])
+        #expect(text.contains("  hours: calendar office amendment 1, in force from 2026-11-01T00:00:00.000Z, set by #"), "\(text)")
+    }
+
     @Test func aReplayAsOfTheFinalizationShowsTheInvoiceBeforeTheCorrection() throws {
         try setUp()
         _ = try ok(["invoice", "run", "--period", "2026-11"])

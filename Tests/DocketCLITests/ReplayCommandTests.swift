@@ -151,6 +151,39 @@ import Testing
         #expect(queue.stdout.contains("T-1002") && !queue.stdout.contains("T-1003"))
     }
 
+    /// A replay is looked at on its moment, as the live store was then: T-1003 (P4, opened at t1, a Saturday) had used
+    /// one business hour of its eight by Monday 10:00, and the terms in force were those before an amendment effective
+    /// later. The views read the clock when they are shown: on a replay they used the time of reading, so a replay read
+    /// a month later showed T-1003 breached by hundreds of hours and the later amendment in force.
+    @Test func aReplayShowsItsViewsAsOfItsMomentNotWhenItIsRead() throws {
+        try writeBeforeT1()
+        try ok(
+            ["contract", "amend", "acme-2026", "--effective", "2026-11-15", "--terms", #"{"model":"hourly","currency":"USD","rates":{"*":10000}}"#],
+            at: "2026-11-01T12:00:00Z", as: "bill")
+        let moment = "2026-11-02T10:00:00Z"
+        let backup = folder.child("backup")
+        try ok(["backup", backup], at: moment)
+        try ok(["ticket", "comment", "T-1003", "On it"], at: "2026-11-20T09:00:00Z", as: "bob")
+        try ok(["tick"], at: "2026-11-20T10:00:00Z", as: "dora")
+        let replay = folder.child("replay")
+        let made = try docket(["replay", "--as-of", moment, "--into", replay])
+        #expect(made.status == 0, "\(made.stderr)")
+
+        let views = [["ticket", "show", "T-1003"], ["sla"], ["queue", "--json"], ["contract", "show", "acme-2026"]]
+        // What the live store showed at the moment (its copy taken then, read then).
+        let then = try views.map { try docket($0, at: moment, store: backup).stdout }
+        #expect(then[0].contains("response: on-track · target 8h · used 1h · remaining 7h · due 2026-11-02 17:00 UTC"), "\(then[0])")
+        #expect(then[3].contains("in force at 2026-11-02T10:00:00Z: amendment 0 (the original terms)"), "\(then[3])")
+        // The replay, read a month later ($DOCKET_NOW) or on the machine's clock, shows the same.
+        for environment in [["DOCKET_NOW": "2026-12-01T12:00:00Z"], [:]] {
+            for (view, shown) in zip(views, then) {
+                let run = try DocketProcess.run(view, store: replay, environment: environment.merging(["DOCKET_USER": "ann"]) { $1 })
+                #expect(run.status == 0, "\(view): \(run.stderr)")
+                #expect(run.stdout == shown, "\(view) \(environment)")
+            }
+        }
+    }
+
     @Test func theDefaultFolderSitsNextToTheStoreAndIsNeverOverwritten() throws {
         try writeBeforeT1()
         let first = try docket(["replay", "--as-of", "2026-10-05T10:00:00Z"])

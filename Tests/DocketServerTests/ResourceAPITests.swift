@@ -21,6 +21,58 @@ import Testing
         return (ann, bob)
     }
 
+    /// `POST /v1/cli` takes `Idempotency-Key` as the command's `--command-id`, as the other write routes do. It was
+    /// not read there: a client retrying a POST that timed out opened a second ticket (or logged the time twice).
+    @Test func theCommandLineRouteTakesIdempotencyKeyAsTheCommandId() throws {
+        let served = ServedStore()
+        let (_, bob) = try setUp(served)
+        let open = #"{"arguments":["ticket","open","--client","acme","--subject","VPN down","--priority","P2"]}"#
+        for _ in 1...2 {
+            let run = try served.curl("POST", "/v1/cli", token: bob, json: open, headers: ["Idempotency-Key: cli-1"])
+            #expect(run.status == 200, "\(run.body)")
+            #expect(try json(run.body)["stdout"] as? String == "T-1001\n")
+        }
+        // The id typed in the arguments too is the same request; another command under it is refused, as are two ids.
+        let typed = try served.curl(
+            "POST", "/v1/cli", token: bob,
+            json: #"{"arguments":["ticket","open","--client","acme","--subject","VPN down","--priority","P2","--command-id","cli-1"]}"#,
+            headers: ["Idempotency-Key: cli-1"])
+        #expect(try json(typed.body)["stdout"] as? String == "T-1001\n", "\(typed.body)")
+        let other = try served.curl(
+            "POST", "/v1/cli", token: bob, json: #"{"arguments":["ticket","open","--client","acme","--subject","Printer"]}"#,
+            headers: ["Idempotency-Key: cli-1"])
+        #expect(other.status == 422, "\(other.body)")
+        let twoIds = try served.curl(
+            "POST", "/v1/cli", token: bob,
+            json: #"{"arguments":["ticket","open","--client","acme","--subject","Printer","--command-id=cli-2"]}"#,
+            headers: ["Idempotency-Key: cli-1"])
+        #expect(twoIds.status == 400, "\(twoIds.body)")
+        #expect(try json(twoIds.body)["detail"] as? String == "Idempotency-Key cli-1 and --command-id cli-2 differ; give the command one id")
+        let tickets = try served.curl("GET", "/v1/tickets", token: bob)
+        #expect((try json(tickets.body)["items"] as? [[String: Any]])?.count == 1, "\(tickets.body)")
+    }
+
+    /// A body field a route does not read is refused, naming it and the fields there are: a misspelt `non_billable`
+    /// was dropped without a word, and the hour was logged (and billed) as billable remote work.
+    @Test func aBodyFieldTheRouteDoesNotReadIsRefused() throws {
+        let served = ServedStore()
+        let (_, bob) = try setUp(served)
+        #expect(try served.curl("POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"VPN down"}"#).status == 201)
+        let typo = try served.curl(
+            "POST", "/v1/time", token: bob, json: #"{"ticket":"T-1001","duration":"1h","work_type":"onsite","non_billable":true}"#)
+        #expect(typo.status == 400, "\(typo.body)")
+        #expect(try json(typo.body)["detail"] as? String == "unknown field non_billable; the fields are at, duration, for, nonBillable, note, ticket, workType")
+        let misspelt = try served.curl("POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"Printer","prioirty":"P1"}"#)
+        #expect(misspelt.status == 400, "\(misspelt.body)")
+        let entries = try served.curl("GET", "/v1/time", token: bob)
+        #expect((try json(entries.body)["items"] as? [Any])?.isEmpty == true, "nothing logged: \(entries.body)")
+        let tickets = try served.curl("GET", "/v1/tickets", token: bob)
+        #expect((try json(tickets.body)["items"] as? [Any])?.count == 1, "nothing opened: \(tickets.body)")
+        let logged = try served.curl(
+            "POST", "/v1/time", token: bob, json: #"{"ticket":"T-1001","duration":"1h","workType":"onsite","nonBillable":true}"#)
+        #expect(logged.status == 201, "\(logged.body)")
+    }
+
     @Test func writesReadsPagesAndProblems() throws {
         let served = ServedStore()
         let (ann, bob) = try setUp(served)

@@ -49,8 +49,25 @@ public struct LineAudit: Codable, Sendable, Equatable {
     /// Earlier invoices under the same key, by number when final.
     public var previousInvoices: [String]
     public var entries: [EntryAudit]
+    /// The entries the earlier invoices under this key billed that this line no longer holds (voided, made
+    /// non-billable, or corrected onto another ticket, month, work type or contract version), as they were billed,
+    /// with their events up to this invoice's draft: the events that took them off the key, which the line bills back.
+    public var earlierEntries: [EntryAudit]
     /// The contract version the line was priced under, with the event that set it.
     public var terms: TermsAudit?
+    /// When the terms price after-hours work: the versions of their calendar in force when the line's entries (and
+    /// those it takes back) started, as the log stood at the draft, with the events that set them: the hours that
+    /// made the work business or after hours. Empty otherwise.
+    public var calendars: [CalendarAudit]
+}
+
+/// A version of a business calendar an invoice line was priced with.
+public struct CalendarAudit: Codable, Sendable, Equatable {
+    public var calendar: String
+    public var amendment: Int
+    /// RFC 3339.
+    public var effectiveFrom: String
+    public var setBy: EventReference
 }
 
 /// A time entry behind a line, with every event of its stream up to the draft, and those after it (a correction or a
@@ -96,29 +113,86 @@ extension BillingService {
         }
         let numbers = Dictionary(try invoices(InvoiceFilter(client: invoice.client)).map { ($0.id, $0.number ?? $0.id) }, uniquingKeysWith: { a, _ in a })
         var contractEvents: [String: [RecordedEvent]] = [:]
+        var earlierInvoices: [String: Invoice] = [:]
+        var calendarEvents: [String: [RecordedEvent]] = [:]
         var lines: [LineAudit] = []
+        func audit(_ entry: ChargedEntry, ticket: String?) throws -> EntryAudit {
+            let all = try readAll(stream: StreamName.timeEntry(entry.entryId)).map { recorded in
+                EventReference(recorded, reason: Self.reason(of: recorded))
+            }
+            return EntryAudit(
+                entry: entry, ticket: ticket ?? "", events: all.filter { $0.position <= drafted.position },
+                laterEvents: all.filter { $0.position > drafted.position })
+        }
         for (index, line) in invoice.lines.enumerated() {
             let charge = line.charge
-            let entries = try charge.entries.map { entry in
-                let all = try readAll(stream: StreamName.timeEntry(entry.entryId)).map { recorded in
-                    EventReference(recorded, reason: Self.reason(of: recorded))
-                }
-                return EntryAudit(
-                    entry: entry, ticket: charge.ticket ?? "", events: all.filter { $0.position <= drafted.position },
-                    laterEvents: all.filter { $0.position > drafted.position })
-            }
+            let entries = try charge.entries.map { try audit($0, ticket: charge.ticket) }
+            for id in line.previousInvoices where earlierInvoices[id] == nil { earlierInvoices[id] = try self.invoice(id) }
+            let holds = Set(charge.entries.map(\.entryId))
+            let earlierEntries = try Self.lastBilled(charge, on: line.previousInvoices.compactMap { earlierInvoices[$0] })
+                .filter { !holds.contains($0.entryId) }.map { try audit($0, ticket: charge.ticket) }
             if contractEvents[charge.contract] == nil {
                 contractEvents[charge.contract] = try readAll(stream: StreamName.contract(charge.contract))
             }
             let terms = try Self.terms(charge, in: contractEvents[charge.contract] ?? [])
+            var calendars: [CalendarAudit] = []
+            if charge.kind == .time, let id = Self.afterHoursCalendar(terms?.billingTerms) {
+                if calendarEvents[id] == nil {
+                    calendarEvents[id] = try readAll(stream: StreamName.calendar(id)).filter { $0.position <= drafted.position }
+                }
+                calendars = try Self.calendars(id, at: (entries + earlierEntries).map(\.entry.startedAt), in: calendarEvents[id] ?? [])
+            }
             lines.append(
                 LineAudit(
                     line: index + 1, charge: charge, chargedMinutes: line.chargedMinutes, amount: line.amount, previousAmount: line.previousAmount,
-                    previousInvoices: line.previousInvoices.map { numbers[$0] ?? $0 }, entries: entries, terms: terms))
+                    previousInvoices: line.previousInvoices.map { numbers[$0] ?? $0 }, entries: entries, earlierEntries: earlierEntries,
+                    terms: terms, calendars: calendars))
         }
         let creditNote = invoice.creditNote == reference ? invoice.creditNoteDocument : nil
         return InvoiceAudit(
             invoice: invoice, drafted: drafted, finalized: finalized, discarded: discarded, voided: voided, lines: lines, creditNote: creditNote)
+    }
+
+    /// The entries the last of `invoices` (in draft order) with a line under `charge`'s key and currency billed there:
+    /// each line holds the key's whole state, so the latest says what was billed before.
+    static func lastBilled(_ charge: Charge, on invoices: [Invoice]) -> [ChargedEntry] {
+        for invoice in invoices.reversed() {
+            if let line = invoice.lines.last(where: { $0.charge.key == charge.key && $0.charge.currency == charge.currency }) {
+                return line.charge.entries
+            }
+        }
+        return []
+    }
+
+    /// The after-hours calendar billing `terms` name, if any.
+    static func afterHoursCalendar(_ terms: JSONValue?) -> String? {
+        guard case .object(let fields)? = terms, case .object(let afterHours)? = fields["afterHours"],
+            case .string(let id)? = afterHours["calendar"]
+        else { return nil }
+        return id
+    }
+
+    /// The versions of calendar `id` (folded from `events`) in force at `instants` (RFC 3339), by amendment, each with
+    /// the event that set it.
+    static func calendars(_ id: String, at instants: [String], in events: [RecordedEvent]) throws -> [CalendarAudit] {
+        var state = CalendarState.builtIn(id) ?? CalendarDecider.initialState
+        var setBy: [Int: RecordedEvent] = [:]
+        for recorded in events {
+            let event = try CalendarEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+            state = CalendarDecider.evolve(state, event)
+            switch event {
+            case .defined: setBy[0] = recorded
+            case .amended(let e): setBy[e.amendment] = recorded
+            }
+        }
+        let versions = instants.compactMap { Timestamp(iso8601: $0).flatMap(state.version(at:)) }
+        return Dictionary(versions.map { ($0.amendment, $0) }, uniquingKeysWith: { a, _ in a }).values
+            .sorted { $0.amendment < $1.amendment }
+            .compactMap { version in
+                setBy[version.amendment].map {
+                    CalendarAudit(calendar: id, amendment: version.amendment, effectiveFrom: version.effectiveFrom.iso8601, setBy: EventReference($0))
+                }
+            }
     }
 
     /// Every event of `stream`, in order, read in pages.

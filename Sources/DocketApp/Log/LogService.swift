@@ -220,6 +220,14 @@ public struct LogService: Sendable {
     /// The replay this store is, nil for a live store.
     public var replay: ReplayMarker? { store.replay }
 
+    /// The moment a replay store shows, nil for a live store: its `--as-of` time, or (a replay through a position)
+    /// the time its last event was recorded. Views of a replay are computed at this moment, not at the time they are
+    /// read: an SLA clock due an hour after it is on track there, as it was then, however late the replay is read.
+    public var replayMoment: Timestamp? {
+        guard let marker = store.replay else { return nil }
+        return Timestamp(iso8601: marker.asOf ?? marker.lastRecordedAt)
+    }
+
     /// Copies the events through `position` into `destination` and builds every read model there: from the nearest
     /// month-end snapshot, folding only the events after it, unless `snapshots` is false (then from the first event).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")

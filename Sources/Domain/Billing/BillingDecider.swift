@@ -91,17 +91,28 @@ public enum BillingDecider: Decider {
             guard let family = repricingFamily(of: charge) else { continue }
             for entry in charge.entries { repricing["\(charge.currency) \(family)", default: [:]][entry.entryId] = charge.amendment }
         }
+        // Where each entry is charged now, whatever the key: the line of a key its entries left names where they went.
+        var chargedNow: [String: String] = [:]
+        for charge in charges where charge.kind == .time {
+            for entry in charge.entries { chargedNow["\(charge.currency) \(entry.entryId)"] = charge.description }
+        }
         for (key, byCurrency) in billed {
             for (currency, before) in byCurrency where !seen.contains("\(currency) \(key)") && period.includes(recorded: before.last.period) {
                 guard before.amount != 0 || before.chargedMinutes != 0 || before.coveredMinutes != 0 else { continue }
                 var gone = before.last
                 let now = repricingFamily(of: gone).flatMap { repricing["\(currency) \($0)"] } ?? [:]
                 let amendments = Set(gone.entries.compactMap { now[$0.entryId] })
+                let moved = distinct(gone.entries.compactMap { chargedNow["\(currency) \($0.entryId)"] })
                 if !amendments.isEmpty {
                     // Its work is charged under another version of the contract (an amendment back-dated into the
                     // month): re-priced, not gone; its entries stay on the line, so the audit traces them.
                     let sorted = amendments.sorted().map(String.init)
                     gone.description += " (re-priced under amendment\(sorted.count == 1 ? "" : "s") \(sorted.joined(separator: ", ")))"
+                } else if !moved.isEmpty {
+                    // Its work is billed under another key now (a correction of the work type, or after hours by a
+                    // calendar amended since): still billable, on the line named.
+                    gone.description += " (moved to \(moved.joined(separator: "; ")))"
+                    gone.entries = []
                 } else {
                     gone.description += " (no longer billable)"
                     gone.entries = []
@@ -121,6 +132,12 @@ public enum BillingDecider: Decider {
             }
         }
         return lines.sorted { ($0.charge.key, $0.charge.currency) < ($1.charge.key, $1.charge.currency) }
+    }
+
+    /// `values` without repeats, in their first order.
+    private static func distinct(_ values: [String]) -> [String] {
+        var seen: Set<String> = []
+        return values.filter { seen.insert($0).inserted }
     }
 
     /// A time charge's key without its contract version (`time:T-1042:2026-11:remote:std:acme-msa`): the same work

@@ -120,6 +120,23 @@ struct BillingDeciderTests {
         #expect(!again.lines.contains { $0.charge.key == "time:T-1001:2026-11:remote:std:acme-msa#1" }, "TE-3 stays where it was")
     }
 
+    /// Work corrected onto another key after it was billed (here the onsite half hour, corrected to remote) is billed
+    /// back on its old key's line, which names where it went. It said "(no longer billable)" on the client's invoice
+    /// beside the line that bills the same work again; so did work that a calendar amended since made after hours.
+    @Test func aLineBillingBackWorkThatMovedSaysWhereItWent() throws {
+        var books = BillingBooks()
+        try books.run(F.sheet([try Self.contract()], Self.entries()))
+        try books.decide(.finalize(invoice: "acme-D1", number: "INV-2026-0001"))
+        let corrected = [Self.entries()[0], F.entry(2, minutes: 30, at: "2026-11-04T15:00:00Z", workType: "remote")]
+        let draft = try #require(try books.run(F.sheet([try Self.contract()], corrected)).first)
+        let gone = try #require(draft.lines.first { $0.charge.key == Self.onsite })
+        #expect(gone.amount == -4_500 && gone.adjustment)
+        #expect(gone.charge.description == "T-1001 onsite, 2026-11 (moved to T-1001 remote, 2026-11)", "\(gone.charge.description)")
+        let more = try #require(draft.lines.first { $0.charge.key == Self.remote })
+        #expect(more.amount == 6_000 && more.charge.entries.map(\.entryId) == ["TE-1", "TE-2"])
+        #expect(!draft.lines.contains { $0.charge.description.contains("no longer billable") })
+    }
+
     @Test func voidingAFinalInvoiceReleasesItsLines() throws {
         var books = BillingBooks()
         let sheet = F.sheet([try Self.contract()], Self.entries())
