@@ -55,7 +55,8 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Load an NDJSON export into an empty store, keeping every id, time and hash.",
         discussion: """
-            The store is created when missing (import into a new store: the export brings its users). \
+            The store is created when missing (import into a new store: the export brings its users), and removed \
+            again when the import fails. \
             The file is read in chunks and every line checked as it is written (JSON, positions, versions, hash \
             chain); a bad line names its line number, and the events this import wrote are taken out again, so \
             nothing is imported. Then the read models are built, once. An interrupted import resumes: run it again \
@@ -94,16 +95,24 @@ struct ImportCommand: ParsableCommand {
                 }
                 return try reader?.next()
             }
+            let existed = FileManager.default.fileExists(atPath: path)
             let store = try StoreAccess.create(path, foldThreads: threads).log
             if try store.head().position > 0 {
                 try store.requireAdmin(actorOptions.name, to: "import into a store that holds events")
             }
             // The input's size when it is a file or a served request's body (a pipe's is unknown).
             let expectedBytes = served?.count ?? file.flatMap { (try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? Int } ?? 0
-            let count = try store.importLog(chunks: chunks, expectedBytes: expectedBytes) { already in
-                Terminal.error("docket: the store already holds the file's first \(already) events, byte for byte; importing the rest")
-            } progress: { stage, done, total in
-                Terminal.progress(stage == "log" ? "importing the log" : "building \(stage)", done, total)
+            let count: Int
+            do {
+                count = try store.importLog(chunks: chunks, expectedBytes: expectedBytes) { already in
+                    Terminal.error("docket: the store already holds the file's first \(already) events, byte for byte; importing the rest")
+                } progress: { stage, done, total in
+                    Terminal.progress(stage == "log" ? "importing the log" : "building \(stage)", done, total)
+                }
+            } catch {
+                // A store folder this import made and left without an event goes again: nothing was imported.
+                if !existed, (try? store.head().position) == 0 { try? FileManager.default.removeItem(atPath: path) }
+                throw error
             }
             Terminal.out("imported \(count) events into \(path)\n")
             let missing = try store.missingAttachments()

@@ -67,6 +67,12 @@ import Testing
         #expect(
             run.stderr == "docket: error: line 1: the file starts at position 3, not 1: an import takes the whole log, an export made "
                 + "without --from; nothing was imported\n")
+        // The store folder the refused import made is gone again (it was left behind, empty); a store that was there
+        // before stays.
+        #expect(!FileManager.default.fileExists(atPath: folder.child("copy")))
+        #expect(try DocketProcess.run(["init"], store: folder.child("kept")).status == 0)
+        #expect(try DocketProcess.run(["import", tail], store: folder.child("kept")).status == 65)
+        #expect(FileManager.default.fileExists(atPath: folder.child("kept") + "/data.mdb"))
     }
 
     /// `-o` onto a named pipe replaced the pipe with a regular file (the export went to the file, the reader waited on
