@@ -60,7 +60,7 @@ struct VerifyCommand: ParsableCommand {
                 let copies = anchorCopies.isEmpty ? "" : ", with \(anchorCopies.joined(separator: ", "))"
                 Terminal.out(
                     "ok: \(report.eventsChecked) events in \(report.streamsChecked) streams, hash chain and indexes intact\(models); "
-                        + "\(report.anchorsChecked) anchors hold\(copies)\n")
+                        + "\(report.anchorsChecked) \(report.anchorsChecked == 1 ? "anchor holds" : "anchors hold")\(copies)\n")
             } else {
                 for problem in report.problems { Terminal.out("\(problem)\n") }
                 for check in differing { Terminal.out(describe(check, replay: store.replay) + "\n") }
@@ -70,6 +70,13 @@ struct VerifyCommand: ParsableCommand {
             }
             for name in store.readModelNames where unbuilt.contains(name) && report.isClean {
                 Terminal.error("docket: note: read model \(name) was not checked: \(Self.notBuiltYet(name))")
+            }
+            if report.isClean, report.eventsChecked > 0, report.anchorsChecked == 0, store.replay == nil {
+                // Every commit writes an anchor: a log without any had its anchors file removed or emptied.
+                Terminal.error(
+                    "docket: note: no anchor holds this log: \(path)/anchors is missing or empty, though every commit writes "
+                        + "one, so a rollback of the log could not be told; keep anchors off this machine (`docket anchor --to "
+                        + "FILE`) and check them with `docket verify --anchors FILE`")
             }
             if !report.isClean {
                 let first = report.firstBadPosition.map { "the first bad position is \($0)" } ?? "an index is damaged"

@@ -180,10 +180,31 @@ import Testing
         #expect(checked.status == 0, "\(checked.stderr)")
         let local = try String(contentsOfFile: store + "/anchors", encoding: .utf8).split(separator: "\n").count
         // The copy's one anchor is the head, which the store's file holds too: the distinct anchors are the local ones.
-        #expect(checked.stdout.contains("; \(local) anchors hold, with \(offsite)"), "\(checked.stdout)")
+        #expect(checked.stdout.contains("; \(local) \(local == 1 ? "anchor holds" : "anchors hold"), with \(offsite)"), "\(checked.stdout)")
     }
 
     /// A store whose data.mdb is a folder: verify exited 1 with LMDB's bare `mdb_env_open` error.
+    /// With the anchors file removed, `verify` said "ok …; 0 anchors hold" and nothing else, though every commit writes
+    /// an anchor: the removal that hides a rollback went unmentioned. A note on stderr now says so (still exit 0: the
+    /// log itself is intact); `ok` says "1 anchor holds", not "1 anchors hold".
+    @Test func aStoreWhoseAnchorsWereRemovedGetsANoteFromVerify() throws {
+        try ticketWithComment()
+        let whole = try DocketProcess.run(["verify", "--log-only"], store: store)
+        #expect(whole.status == 0 && whole.stderr.isEmpty, "\(whole.stderr)")
+        try FileManager.default.removeItem(atPath: store + "/anchors")
+        let bare = try DocketProcess.run(["verify", "--log-only"], store: store)
+        #expect(bare.status == 0, "\(bare.stderr)")
+        #expect(bare.stdout.contains("; 0 anchors hold"), "\(bare.stdout)")
+        #expect(
+            bare.stderr == "docket: note: no anchor holds this log: \(store)/anchors is missing or empty, though every commit "
+                + "writes one, so a rollback of the log could not be told; keep anchors off this machine (`docket anchor --to FILE`) "
+                + "and check them with `docket verify --anchors FILE`\n")
+        #expect(try DocketProcess.run(["ticket", "comment", "T-1001", "Again"], store: store).status == 0)
+        let one = try DocketProcess.run(["verify", "--log-only"], store: store)
+        #expect(one.stdout.contains("; 1 anchor holds\n"), "\(one.stdout)")
+        #expect(one.stderr.isEmpty, "\(one.stderr)")
+    }
+
     @Test func aDataFileThatIsNotARegularFileIsNamedAsDamage() throws {
         try ticketWithComment()
         try FileManager.default.removeItem(atPath: store + "/data.mdb")
