@@ -113,7 +113,8 @@ import Testing
         let bad = try DocketProcess.run(["import"], store: copy, stdin: lines.joined(separator: "\n"))
         #expect(bad.status == 65)
         #expect(bad.stderr.contains("line 4"))
-        #expect(try DocketProcess.run(["verify"], store: copy).stdout.contains("ok: 0 events"))
+        // Nothing imported: the store folder the import made is gone again (7f53ecd; it was left empty before).
+        #expect(!FileManager.default.fileExists(atPath: copy))
         let good = try DocketProcess.run(["import"], store: copy, stdin: export.stdout)
         #expect(good.status == 0)
         #expect(try DocketProcess.run(["export"], store: copy).stdout == export.stdout)
