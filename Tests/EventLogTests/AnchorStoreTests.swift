@@ -173,4 +173,28 @@ import Testing
         #expect(try AnchorFile.read(path).count == 1)
         #expect(try AnchorFile.latest(folder.child("none")) == nil)
     }
+
+    /// Lines are read from their bytes: what `Anchor.line` writes reads back, runs of spaces count as one, and a line
+    /// with a field too many or too few, a position that is not decimal (or overflows), a torn hash or time, or a
+    /// `accepted` without its anchor is skipped, not taken for an anchor.
+    @Test func anchorLinesReadBackAndMalformedLinesAreSkipped() throws {
+        let path = folder.child("anchors")
+        let hash = String(repeating: "0f", count: 32)
+        let time = "2026-11-02T09:00:00.000Z"
+        let written = Anchor(position: 7, hash: try #require(Digest(hex: hash)), recordedAt: try #require(Timestamp(iso8601: time)))
+        let lines: [String] = [
+            String(written.line.dropLast()),  // 7
+            "8  \(hash)   \(time)",  // runs of spaces
+            "", "accepted  16 \(hash) \(time)",  // the acceptance: what follows is checked
+            "9 \(hash) \(time) extra", "10 \(hash)", "+11 \(hash) \(time)", "12x \(hash) \(time)",
+            "18446744073709551616 \(hash) \(time)", "13 \(hash.dropLast()) \(time)", "14 \(hash) 2026-11-02T09:0",
+            "accepted", "accepted 15 \(hash)", "17 \(hash) \(time)", "accepted accepted 18 \(hash) \(time)",
+        ]
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try AnchorFile.read(path).map(\.position) == [16, 17])
+        #expect(try AnchorFile.read(path).first?.isAcceptance == true)
+        #expect(try AnchorFile.latest(path)?.position == 17)
+        try Data(lines.prefix(3).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try AnchorFile.read(path) == [written, Anchor(position: 8, hash: written.hash, recordedAt: written.recordedAt)])
+    }
 }
