@@ -99,20 +99,11 @@ enum RawRecord {
         guard end >= RecordCodec.fixedBodySize, record.load(as: UInt8.self) == RecordCodec.format else { return nil }
         let recordedAt = Int64(littleEndian: record.loadUnaligned(fromByteOffset: 9, as: Int64.self))
         let schemaVersion = UInt16(littleEndian: record.loadUnaligned(fromByteOffset: 17, as: UInt16.self))
-        var offset = RecordCodec.fixedBodySize
-        func short() -> UnsafeRawBufferPointer? {
-            guard end - offset >= 2 else { return nil }
-            let count = Int(UInt16(littleEndian: record.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
-            offset += 2
-            guard end - offset >= count else { return nil }
-            defer { offset += count }
-            return UnsafeRawBufferPointer(rebasing: record[offset..<(offset + count)])
-        }
-        guard let stream = short(), let type = short(), short() != nil, let actor = short(), end - offset >= 4 else { return nil }
-        let payloadCount = Int(UInt32(littleEndian: record.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-        offset += 4
-        guard end - offset == payloadCount else { return nil }
-        let payload = UnsafeRawBufferPointer(rebasing: record[offset..<end])
+        var reader = RecordCodec.Reader(bytes: UnsafeRawBufferPointer(rebasing: record[..<end]), offset: RecordCodec.fixedBodySize)
+        guard let stream = try? reader.bytes(Int(reader.u16())), let type = try? reader.bytes(Int(reader.u16())),
+            (try? reader.skip(Int(reader.u16()))) != nil, let actor = try? reader.bytes(Int(reader.u16())),
+            let payload = try? reader.bytes(Int(reader.u32())), reader.atEnd
+        else { return nil }
         return RawEventView(
             position: position, recordedAtMilliseconds: recordedAt, schemaVersion: schemaVersion, stream: stream, type: type,
             actor: actor, payload: payload)

@@ -257,23 +257,13 @@ extension RecordCodec {
         let bodyEnd = record.count - 32
         guard record[0] == format else { throw Malformed(reason: "unknown record format") }
         func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: record.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
-        var offset = fixedBodySize
-        func field(_ width: Int) throws -> UnsafeRawBufferPointer {
-            guard width <= bodyEnd - offset else { throw Malformed(reason: "record truncated") }
-            let count = width == 2
-                ? Int(UInt16(littleEndian: record.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
-                : Int(UInt32(littleEndian: record.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-            offset += width
-            guard count <= bodyEnd - offset else { throw Malformed(reason: "record truncated") }
-            defer { offset += count }
-            return UnsafeRawBufferPointer(rebasing: record[offset..<(offset + count)])
-        }
-        let stream = try field(2)
-        _ = try field(2)  // type
-        let commandId = try field(2)
-        _ = try field(2)  // actor
-        _ = try field(4)  // payload
-        guard offset == bodyEnd else { throw Malformed(reason: "\(bodyEnd - offset) stray bytes after the payload") }
+        var reader = Reader(bytes: UnsafeRawBufferPointer(rebasing: record[..<bodyEnd]), offset: fixedBodySize)
+        let stream = try reader.bytes(Int(try reader.u16()))
+        try reader.skip(Int(try reader.u16()))  // type
+        let commandId = try reader.bytes(Int(try reader.u16()))
+        try reader.skip(Int(try reader.u16()))  // actor
+        try reader.skip(Int(try reader.u32()))  // payload
+        guard reader.atEnd else { throw Malformed(reason: "\(bodyEnd - reader.offset) stray bytes after the payload") }
         return IndexFields(
             streamVersion: u64(1), recordedAt: Timestamp(millisecondsSinceEpoch: Int64(bitPattern: u64(9))), stream: stream,
             commandId: commandId)
