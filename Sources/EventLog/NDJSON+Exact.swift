@@ -141,18 +141,22 @@ private struct ExactLineReader {
     }
 
     /// The inside of a string without escapes or control characters (`JSONScanner.plainString`'s rule), looked at eight
-    /// bytes at a time until a word holds a quote, a backslash or a control character (or may: the test can flag a byte
-    /// after the first that does), then byte by byte.
+    /// bytes at a time until a word holds a quote, a backslash or a control character (the test can flag a byte after
+    /// the first that does, never one before it), then byte by byte from the first byte flagged.
     mutating func string() -> Range<Int>? {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let base = bytes.baseAddress else { return nil }
         let start = i + 1
         var k = start
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         while bytes.count - k >= 8 {
-            let word = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self))
             let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-            let flagged = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            if flagged & highs != 0 { break }
+            let flagged = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)) & highs
+            if flagged != 0 {
+                // The lowest byte flagged is one (a borrow only flags bytes above it): the byte loop starts there.
+                k += flagged.trailingZeroBitCount >> 3
+                break
+            }
             k += 8
         }
         while k < bytes.count {

@@ -84,6 +84,38 @@ import Testing
     }
 
     /// Export lines read by the scanner equal the same lines read through `JSONSerialization`.
+    /// Strings of every length from 0 to 47 end where their closing quote is, whichever byte of a word of eight or a
+    /// block of sixteen it falls on (the word scan stops on the first byte it flags, not at the word's start).
+    @Test func stringsOfEveryLengthEndAtTheirQuote() throws {
+        for length in 0..<48 {
+            let text = String(repeating: "x", count: length)
+            let line = Array(#"{"\#(text)":"\#(text)","b":"\#(text)\n","c":1}"#.utf8)
+            let members = try #require(JSONScanner.members(line), "length \(length)")
+            #expect(members.map(\.key) == [text, "b", "c"])
+            #expect(members.map { String(decoding: line[$0.value], as: UTF8.self) } == [#""\#(text)""#, #""\#(text)\n""#, "1"])
+        }
+    }
+
+    /// Export lines whose stream, type, actor and command id have every length from 1 to 40 read in place as
+    /// `JSONSerialization` reads them (the in-place reader's strings end on their quote at every offset).
+    @Test func exportLinesWithNamesOfEveryLengthReadExactly() throws {
+        let folder = TemporaryFolder()
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock())
+        for length in 1...40 {
+            let name = String(repeating: "x", count: length)
+            try store.append(AppendRequest(
+                stream: "s-" + name, events: [NewEvent(type: "t." + name, payload: Array(#"{"a":"\#(name)"}"#.utf8))],
+                commandId: "c-" + name, actor: name))
+        }
+        var lines: [[UInt8]] = []
+        try store.export { lines.append(Array($0.utf8.dropLast())) }
+        #expect(lines.count == 40)
+        for line in lines {
+            let fast = try #require(line.withUnsafeBufferPointer(NDJSONLine.exact), "\(String(decoding: line, as: UTF8.self))")
+            #expect(fast == (try NDJSONLine.parse(line)))
+        }
+    }
+
     @Test func exportLinesScanAsFoundationParsesThem() throws {
         let folder = TemporaryFolder()
         let store = try EventStore(path: folder.child("store"), clock: ManualClock())
