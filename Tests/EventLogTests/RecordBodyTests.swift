@@ -65,3 +65,23 @@ import Testing
         #expect(encoded == 400)
     }
 }
+
+/// The hash chain is the documented formula, computed here the plain way in one piece: `hash(n) = SHA-256(hash(n-1) ‖
+/// n as u64 big-endian ‖ body(n))` (docs/architecture.md). `RecordCodec.hash` feeds it in pieces; a change to the
+/// pieces must not change a digest, or every store written before it would fail `verify`.
+@Suite struct RecordHashTests {
+    @Test func theChainedHashIsSHA256OfThePreviousHashThePositionAndTheBody() throws {
+        var random = SystemRandomNumberGenerator()
+        var previous = Digest.zero
+        for position: UInt64 in [1, 2, 255, 256, 65_537, 1 << 40, UInt64.max] {
+            let body = (0..<Int.random(in: 0...3_000, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var plain = previous.bytes
+            plain += [56, 48, 40, 32, 24, 16, 8, 0].map { UInt8(truncatingIfNeeded: position >> UInt64($0)) }
+            plain += body
+            let expected = plain.withUnsafeBytes { Digest.sha256($0) }
+            let hashed = body.withUnsafeBytes { RecordCodec.hash(previous: previous, position: position, body: $0) }
+            #expect(hashed == expected, "position \(position)")
+            previous = hashed
+        }
+    }
+}
