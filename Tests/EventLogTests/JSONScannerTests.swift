@@ -114,6 +114,15 @@ import Testing
             let fast = try #require(line.withUnsafeBufferPointer(NDJSONLine.exact), "\(String(decoding: line, as: UTF8.self))")
             #expect(fast == (try NDJSONLine.parse(line)))
         }
+        // A byte changed anywhere (a key's first, middle or last byte among them): read in place only as it parses.
+        let line = lines[20]
+        for offset in line.indices {
+            var changed = line
+            changed[offset] = line[offset] == UInt8(ascii: "k") ? UInt8(ascii: "j") : UInt8(ascii: "k")
+            if let fast = changed.withUnsafeBufferPointer(NDJSONLine.exact) {
+                #expect(fast == (try? NDJSONLine.parse(changed)), "byte \(offset)")
+            }
+        }
     }
 
     @Test func exportLinesScanAsFoundationParsesThem() throws {
