@@ -297,34 +297,44 @@ final class AppendSpool {
             if let commandId { length += commandId.utf8.count }
             if case .exact = expectedVersion { length += 8 }
             let start = room(for: 4 + length)
-            var at = start
-            func put<T: FixedWidthInteger>(_ value: T) {
+            var writer = RecordWriter(at: start)
+            writer.put(UInt32(length))
+            writer.put(stream)
+            writer.put(type)
+            writer.put(payload)
+            if let commandId { writer.put(commandId) } else { writer.put(UInt32.max) }
+            switch expectedVersion {
+            case .any: writer.put(UInt8(0))
+            case .noStream: writer.put(UInt8(1))
+            case .exact(let version):
+                writer.put(UInt8(2))
+                writer.put(version)
+            }
+            assert(writer.at - start == 4 + length)
+            count += 4 + length
+        }
+
+        /// Stores a record's fields one after the other from `at` (a struct: nested functions moving a captured pointer
+        /// boxed it and checked exclusive access at every call, three times a line).
+        private struct RecordWriter {
+            var at: UnsafeMutableRawPointer
+
+            mutating func put<T: FixedWidthInteger>(_ value: T) {
                 at.storeBytes(of: value.littleEndian, as: T.self)
                 at += MemoryLayout<T>.size
             }
-            func put(_ bytes: UnsafeRawBufferPointer) {
+
+            /// The bytes' count (four bytes), then the bytes.
+            mutating func put(_ bytes: UnsafeRawBufferPointer) {
                 put(UInt32(bytes.count))
                 if let source = bytes.baseAddress { at.copyMemory(from: source, byteCount: bytes.count) }
                 at += bytes.count
             }
-            func put(_ text: String) {
+
+            mutating func put(_ text: String) {
                 var text = text
                 text.withUTF8 { put(UnsafeRawBufferPointer($0)) }
             }
-            put(UInt32(length))
-            put(stream)
-            put(type)
-            put(payload)
-            if let commandId { put(commandId) } else { put(UInt32.max) }
-            switch expectedVersion {
-            case .any: put(UInt8(0))
-            case .noStream: put(UInt8(1))
-            case .exact(let version):
-                put(UInt8(2))
-                put(version)
-            }
-            assert(at - start == 4 + length)
-            count += 4 + length
         }
 
         /// Adds `line`'s record.

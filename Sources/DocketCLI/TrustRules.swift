@@ -23,9 +23,12 @@ enum TrustRules {
 
     /// Why `stream` or `type` is not a tooling name (`isToolingName`), nil when both are.
     static func toolingNameProblem(stream: String, type: String) -> String? {
-        for (name, label) in [(stream, "the stream"), (type, "the type")] where !isToolingName(name) {
-            return "\(label) '\(name)' may hold only lower-case letters, digits, '.' and '-' (e.g. tool-sync, tool.noted); rename it"
+        // Each name checked in turn (an array of the pairs was made and freed for every line of a bulk append).
+        func problem(_ label: String, _ name: String) -> String {
+            "\(label) '\(name)' may hold only lower-case letters, digits, '.' and '-' (e.g. tool-sync, tool.noted); rename it"
         }
+        if !isToolingName(stream) { return problem("the stream", stream) }
+        if !isToolingName(type) { return problem("the type", type) }
         return nil
     }
 

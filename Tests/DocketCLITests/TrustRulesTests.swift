@@ -151,6 +151,13 @@ import Testing
             let bulk = try docket(["event", "append", "--stdin"], stdin: line + "\n")
             #expect(bulk.status == (status == 5 ? 5 : 65), "\(line): \(bulk.stderr)")
         }
+        // The name at fault is the one the message names, in either form of the append.
+        for (stream, type, named) in [("tool 1", "tool.noted", "the stream 'tool 1'"), ("tool-1", "tool_noted", "the type 'tool_noted'")] {
+            let run = try docket(["event", "append", "--stream", stream, "--type", type, "--payload", "{}"])
+            #expect(run.stderr.contains(named + " may hold only lower-case letters"), "\(run.stderr)")
+            let bulk = try docket(["event", "append", "--stdin"], stdin: #"{"stream":"\#(stream)","type":"\#(type)"}"# + "\n")
+            #expect(bulk.stderr.contains("line 1: " + named), "\(bulk.stderr)")
+        }
         let duplicate = try docket(["event", "append", "--stream", "tool-1", "--type", "tool.noted", "--payload", #"{"a":1,"a":2}"#])
         #expect(duplicate.status == 65 && duplicate.stderr.contains(#"--payload: the key "a" is given twice"#), "\(duplicate.stderr)")
         for line in [
