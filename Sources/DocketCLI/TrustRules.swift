@@ -17,8 +17,13 @@ enum TrustRules {
 
     /// Whether `name` is in the charset of a tooling event's stream and type: lower-case ASCII letters, digits, "."
     /// and "-". Anything else (`User.Added`, ` user.added`) could be read as Docket's own name by whatever reads it.
+    /// (Its bytes read in place: through the `UTF8View` iterator it cost ~450 instructions a name, twice a line of a
+    /// bulk append.)
     static func isToolingName(_ name: String) -> Bool {
-        name.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2e || $0 == 0x2d }
+        var name = name
+        return name.withUTF8 { bytes in
+            bytes.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2e || $0 == 0x2d }
+        }
     }
 
     /// Why `stream` or `type` is not a tooling name (`isToolingName`), nil when both are.
