@@ -16,7 +16,8 @@ struct ServeCommand: ParsableCommand {
                      DOCKET_SERVER=http://127.0.0.1:8642 DOCKET_TOKEN=dkt_… docket queue
             On the socket the kernel names the caller's OS account (a Docket user of the same login); on HTTP \
             the bearer token does. --as, $DOCKET_USER and the client's clock are not used. SIGTERM drains \
-            in-flight requests and closes the store. TLS: put nginx or Caddy in front (docs/operations.md).
+            in-flight requests (a request still arriving gets --drain-timeout seconds) and closes the store. \
+            TLS: put nginx or Caddy in front (docs/operations.md).
             """)
 
     @OptionGroup var store: StoreOptions
@@ -34,6 +35,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The client portal's public base URL (sign-in links start with it; https:// makes its cookies Secure).", valueName: "url"))
     var portalURL: String?
     @Option(help: "Portal sign-in link requests per minute per client address.") var portalLinkRate = 10
+    @Option(help: ArgumentHelp("How long SIGTERM waits for a request still arriving, then closes its connection (running commands finish).", valueName: "seconds"))
+    var drainTimeout = 10
     @Flag(help: ArgumentHelp("Commit each command alone (for comparing; group commit is the default).", visibility: .hidden))
     var noGroupCommit = false
 
@@ -44,6 +47,7 @@ struct ServeCommand: ParsableCommand {
         }
         guard hookRate > 0 else { throw ValidationError("--hook-rate must be positive") }
         guard portalLinkRate > 0 else { throw ValidationError("--portal-link-rate must be positive") }
+        guard (1...3_600).contains(drainTimeout) else { throw ValidationError("--drain-timeout must be 1 to 3600 seconds, not \(drainTimeout)") }
         if let portalURL {
             let lower = portalURL.lowercased()
             guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), URL(string: portalURL)?.host != nil, !portalURL.contains("?"), !portalURL.contains("#")
@@ -77,6 +81,7 @@ struct ServeCommand: ParsableCommand {
             settings.hookRequestsPerMinute = hookRate
             settings.portalURL = portalURL
             settings.portalLinkRequestsPerMinute = portalLinkRate
+            settings.drainTimeout = .seconds(drainTimeout)
             var logger = Logger(label: "docket")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let server = DocketServer(

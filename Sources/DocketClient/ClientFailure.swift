@@ -7,9 +7,17 @@ public struct ClientFailure: Error, Sendable {
     /// One line naming the problem and the fix.
     public let message: String
 
+    /// The server closed the connection before its whole answer: whether the command ran is not known.
+    let unanswered: Bool
+
     public init(code: Int32, _ message: String) {
+        self.init(code: code, message, unanswered: false)
+    }
+
+    private init(code: Int32, _ message: String, unanswered: Bool) {
         self.code = code
         self.message = message
+        self.unanswered = unanswered
     }
 
     static func failure(_ message: String) -> ClientFailure { ClientFailure(code: 1, message) }
@@ -19,4 +27,8 @@ public struct ClientFailure: Error, Sendable {
     static func badInput(_ message: String) -> ClientFailure { ClientFailure(code: 65, message) }
     /// No server where `DOCKET_SERVER` points (66, as for an embedded store that is not there).
     static func unreachable(_ message: String) -> ClientFailure { ClientFailure(code: 66, message) }
+    /// The server closed the connection before its whole answer (it stopped, restarted or died): what was asked may
+    /// have been done. ``DocketClient/run(_:server:)`` says how to go on with a command.
+    static let unanswered = ClientFailure(
+        code: 1, "the server closed the connection before answering (stopped or restarted?); try again", unanswered: true)
 }

@@ -26,6 +26,9 @@ enum CurlRequest {
             config.append("data-binary = \(quoted("@" + file))")
         }
         let (status, output) = try run(curl, ["curl", "--config", "-"], input: Array((SystemError.join(config, "\n") + "\n").utf8))
+        // curl's 52 (empty reply), 56 (failure receiving) and 18 (partial body): the request reached the server, which
+        // closed the connection before its whole answer.
+        if [18, 52, 56].contains(status) { throw .unanswered }
         guard status == 0, let split = output.lastIndex(of: UInt8(ascii: "\n")) else {
             let reason = SystemError.join(String(decoding: output, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init), " ")
             throw .unreachable("cannot reach the server at \(origin) (\(reason.isEmpty ? "no reply" : reason)); check DOCKET_SERVER")

@@ -40,9 +40,21 @@ public enum DocketClient {
             }
             throw .failure("the server answered HTTP \(reply.status) without a command outcome; check DOCKET_SERVER")
         } catch {
-            SystemError.writeAll(STDERR_FILENO, TerminalText.forDescriptor(STDERR_FILENO, Array("docket: error: \(error.message)\n".utf8)))
+            let message = error.unanswered ? unanswered(arguments, server: server) : error.message
+            SystemError.writeAll(STDERR_FILENO, TerminalText.forDescriptor(STDERR_FILENO, Array("docket: error: \(message)\n".utf8)))
             return error.code
         }
+    }
+
+    /// What to say when the server closed the connection before answering `arguments`: the command may have run
+    /// (the server stopped, restarted or died after it committed), so a plain retry of a write could do it twice.
+    static func unanswered(_ arguments: [String], server: String) -> String {
+        let words = arguments.prefix { $0 != "--" }
+        let identified = words.contains { $0 == "--command-id" || $0.hasPrefix("--command-id=") }
+        let next = identified
+            ? "run it again with the same --command-id once the server is back: a retry writes nothing twice"
+            : "check before running it again (give a write --command-id, and a retry with the same id writes nothing twice)"
+        return "the server at \(server) closed the connection before answering (stopped or restarted?); the command may have run: \(next)"
     }
 
     /// One request to the server, with the caller's token on HTTP(S) (`token`, else ``ClientCredentials``).

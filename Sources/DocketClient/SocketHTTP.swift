@@ -22,7 +22,11 @@ enum SocketHTTP {
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(body.count)\r\n\r\n"
         try send(fd, Array(head.utf8) + body)
-        return try parse(receiveAll(fd))
+        let data = try receiveAll(fd)
+        guard !data.isEmpty else { throw .unanswered }
+        let (reply, complete) = try parse(data)
+        guard complete else { throw .unanswered }
+        return reply
     }
 
     private static func connect(_ endpoint: ServerEndpoint) throws(ClientFailure) -> Int32 {
@@ -86,8 +90,9 @@ enum SocketHTTP {
         return bytes
     }
 
-    /// Status line, headers and body (by Content-Length, else to the end).
-    static func parse(_ data: [UInt8]) throws(ClientFailure) -> ServerReply {
+    /// Status line, headers and body (by Content-Length, else to the end); `complete` is false when the body is
+    /// shorter than its Content-Length (the connection closed part way).
+    static func parse(_ data: [UInt8]) throws(ClientFailure) -> (reply: ServerReply, complete: Bool) {
         guard let end = headEnd(data) else { throw .failure("the server's reply is not HTTP") }
         let lines = SystemError.lines(data[..<end])
         let statusWords = lines.first?.split(separator: " ") ?? []
@@ -102,8 +107,9 @@ enum SocketHTTP {
             if name == "content-type" { contentType = value }
         }
         var body = data[(end + 4)...]
+        let complete = length.map { body.count >= $0 } ?? true
         if let length { body = body.prefix(length) }
-        return ServerReply(status: status, contentType: contentType, body: Array(body))
+        return (ServerReply(status: status, contentType: contentType, body: Array(body)), complete)
     }
 
     /// Where the blank line after the headers starts.

@@ -10,8 +10,9 @@ import Glibc
 #endif
 
 /// `docket serve`: one process that owns the store and serves it on a Unix socket (callers identified by the
-/// kernel) and on HTTP (callers identified by bearer tokens). SIGTERM and SIGINT drain in-flight requests, then
-/// `run()` returns and the caller closes the store.
+/// kernel) and on HTTP (callers identified by bearer tokens). SIGTERM and SIGINT drain in-flight requests (a request
+/// still arriving after ``ServerSettings/drainTimeout`` has its connection closed: ``ArrivingRequests``), then `run()`
+/// returns and the caller closes the store.
 public struct DocketServer: Sendable {
     let app: DocketApplication
     let settings: ServerSettings
@@ -60,25 +61,29 @@ public struct DocketServer: Sendable {
             try SocketFile.prepare(path)
             let group = settings.socketGroup
             let onListening = onListening
+            let arriving = ArrivingRequests()
             let application = Application(
-                router: router(), configuration: .init(address: .unixDomainSocket(path: path), serverName: "docket"),
+                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()])),
+                configuration: .init(address: .unixDomainSocket(path: path), serverName: "docket"),
                 onServerRunning: { _ in
                     SocketFile.restrict(path, group: group)
                     onListening("unix:\(path)")
                 }, logger: logger)
-            services.append(Listener(application, address: "unix:\(path)", option: "--socket"))
+            services.append(Listener(application, address: "unix:\(path)", option: "--socket", arriving: arriving, drain: settings.drainTimeout))
         }
         if let listen = settings.listen {
             let onListening = onListening
             let portalSite = portalSite
+            let arriving = ArrivingRequests()
             let application = Application(
-                router: router(), configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "docket"),
+                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()])),
+                configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "docket"),
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? listen.port
                     portalSite.bound("http://\(ListenAddress("\(listen.host):\(port)")?.description ?? listen.description)")
                     onListening("http://\(ListenAddress("\(listen.host):\(port)")?.description ?? listen.description)")
                 }, logger: logger)
-            services.append(Listener(application, address: "http://\(listen)", option: "--listen"))
+            services.append(Listener(application, address: "http://\(listen)", option: "--listen", arriving: arriving, drain: settings.drainTimeout))
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
@@ -101,21 +106,29 @@ public struct DocketServer: Sendable {
 }
 
 /// One of the server's listeners: a failure to bind its address (in use, not allowed, not on this host) is a
-/// ``Problem`` naming the address and the fix (exit 73), not NIO's bare `bind(descriptor:ptr:bytes:)` error.
+/// ``Problem`` naming the address and the fix (exit 73), not NIO's bare `bind(descriptor:ptr:bytes:)` error. When the
+/// server stops, a request still arriving `drain` after it began to gets its connection closed.
 struct Listener: Service {
     let application: any Service
     /// `unix:PATH` or `http://HOST:PORT`.
     let address: String
     /// The option that gives another address.
     let option: String
+    let arriving: ArrivingRequests
+    let drain: Duration
 
-    init(_ application: any Service, address: String, option: String) {
-        (self.application, self.address, self.option) = (application, address, option)
+    init(_ application: any Service, address: String, option: String, arriving: ArrivingRequests, drain: Duration) {
+        (self.application, self.address, self.option, self.arriving, self.drain) = (application, address, option, arriving, drain)
     }
 
     func run() async throws {
+        defer { arriving.stop() }
         do {
-            try await application.run()
+            try await withGracefulShutdownHandler {
+                try await application.run()
+            } onGracefulShutdown: { [arriving, drain] in
+                arriving.close(after: drain)
+            }
         } catch let error as IOError {
             throw Self.cannotListen(address, errno: error.errnoCode, option: option)
         }

@@ -7,10 +7,10 @@ import Domain
 /// A value the command line would refuse is a 400 naming the field (the CLI's usage error, exit 64).
 enum ReadRoutes {
     static let all: [ResourceRoute] = [
-        .serviceRead("/v1/time", command: "time list", fields: ["ticket", "tech", "from", "to"].map(ResourceRoute.Source.query), list: true, timeEntries),
-        .serviceRead("/v1/sla", command: "sla", fields: ["atRisk", "breached", "client"].map(ResourceRoute.Source.query), list: true, slaClocks),
+        .serviceRead("/v1/time", command: "time list", fields: ["ticket", "tech", "from", "to"].map(ResourceRoute.Source.query), listOf: "entryId", timeEntries),
+        .serviceRead("/v1/sla", command: "sla", fields: ["atRisk", "breached", "client"].map(ResourceRoute.Source.query), listOf: "ticket", slaClocks),
         .serviceRead(
-            "/v1/invoices", command: "invoice list", fields: ["client", "period", "status"].map(ResourceRoute.Source.query), list: true, invoices),
+            "/v1/invoices", command: "invoice list", fields: ["client", "period", "status"].map(ResourceRoute.Source.query), listOf: "id", invoices),
         .serviceRead("/v1/invoices/{invoice}", command: "invoice show", fields: [.path("invoice")], invoice),
         .serviceRead("/v1/audit/invoices/{invoice}", command: "audit invoice", fields: [.path("invoice")]) { input, app in
             try .encoding(try app.billing.auditInvoice(try input.required(.path("invoice"))))

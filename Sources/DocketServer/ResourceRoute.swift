@@ -29,8 +29,10 @@ public struct ResourceRoute: Sendable {
     let handler: ServiceHandler
     /// Reads answer JSON and take `?asOf=` (the store as it stood then).
     public let isRead: Bool
-    /// Lists are paginated (`limit`, `cursor`).
-    public let isList: Bool
+    /// Lists are paginated (`limit`, `cursor`): the key of their items' ids (``Page``); nil for other routes.
+    let itemKey: String?
+    /// Whether the route answers a paginated list.
+    public var isList: Bool { itemKey != nil }
     /// Writes take their command id from `Idempotency-Key`.
     public let takesCommandId: Bool
     public let successStatus: HTTPResponse.Status
@@ -50,12 +52,13 @@ public struct ResourceRoute: Sendable {
         }.joined(separator: "/")
     }
 
-    /// A read answered by the services: `GET path`, answering what `handler` returns.
+    /// A read answered by the services: `GET path`, answering what `handler` returns; a list of objects identified by
+    /// their `listOf` key is paginated.
     static func serviceRead(
-        _ path: String, command: String, fields: [Source] = [], list: Bool = false, _ handler: @escaping ServiceHandler
+        _ path: String, command: String, fields: [Source] = [], listOf itemKey: String? = nil, _ handler: @escaping ServiceHandler
     ) -> ResourceRoute {
         ResourceRoute(
-            method: .get, path: path, commandName: command, fields: fields, handler: handler, isRead: true, isList: list,
+            method: .get, path: path, commandName: command, fields: fields, handler: handler, isRead: true, itemKey: itemKey,
             takesCommandId: false, successStatus: .ok)
     }
 
@@ -64,7 +67,7 @@ public struct ResourceRoute: Sendable {
         _ path: String, command: String, fields: [Source], status: HTTPResponse.Status = .ok, _ handler: @escaping ServiceHandler
     ) -> ResourceRoute {
         ResourceRoute(
-            method: .post, path: path, commandName: command, fields: fields, handler: handler, isRead: false, isList: false,
+            method: .post, path: path, commandName: command, fields: fields, handler: handler, isRead: false, itemKey: nil,
             takesCommandId: true, successStatus: status)
     }
 }

@@ -16,6 +16,10 @@ public struct ServerSettings: Sendable {
     /// Portal sign-in link requests allowed per minute per client address (5 at once); each contact also gets at most
     /// 5 links an hour, counted in the log.
     public var portalLinkRequestsPerMinute = 10
+    /// How long SIGTERM waits for a request still arriving before it closes that connection: a client that sent half
+    /// a request and stopped would otherwise keep the server from stopping for as long as it stayed connected.
+    /// Commands already running are not cut off: they finish and are answered.
+    public var drainTimeout: Duration = .seconds(10)
 
     public init(socketPath: String?, socketGroup: String?, listen: ListenAddress?) {
         self.socketPath = socketPath

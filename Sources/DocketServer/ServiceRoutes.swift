@@ -12,7 +12,7 @@ enum ServiceRoutes {
             status: .created, openTicket),
         .serviceRead(
             "/v1/tickets", command: "ticket list", fields: ["client", "status", "priority", "assignee"].map(ResourceRoute.Source.query),
-            list: true, listTickets),
+            listOf: "number", listTickets),
         .serviceRead("/v1/tickets/{number}", command: "ticket show", fields: [.path("number")], showTicket),
         .serviceWrite(
             "/v1/tickets/{number}/comments", command: "ticket comment", fields: [.path("number"), .body("text"), .body("internal")],
@@ -36,7 +36,7 @@ enum ServiceRoutes {
         },
         .serviceRead(
             "/v1/queue", command: "queue",
-            fields: ["client", "status", "priority", "assignee", "mine", "unassigned"].map(ResourceRoute.Source.query), list: true, queue),
+            fields: ["client", "status", "priority", "assignee", "mine", "unassigned"].map(ResourceRoute.Source.query), listOf: "number", queue),
         .serviceWrite(
             "/v1/time", command: "time log",
             fields: ["ticket", "duration", "workType", "at", "nonBillable", "note", "for"].map(ResourceRoute.Source.body), status: .created,

@@ -52,6 +52,53 @@ import Testing
         #expect((try json(tickets.body)["items"] as? [[String: Any]])?.count == 1, "\(tickets.body)")
     }
 
+    /// Paging through the queue while the team works it: a page's cursor was the offset of the next page's first item,
+    /// so a P1 ticket opened between two pages pushed the items down (the next page began with the last one already
+    /// shown) and tickets closed from an earlier page pulled them up (the next page skipped as many). A cursor now names
+    /// where the page ended: the next page starts right after that item (or after the one before it, if it left).
+    @Test func pagesOfTheQueueNeitherSkipNorRepeatWhileItChanges() throws {
+        let served = ServedStore()
+        let (ann, bob) = try setUp(served)
+        for index in 1...10 {
+            let open = try served.curl("POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"Ticket \#(index)","priority":"P3"}"#)
+            #expect(open.status == 201, "\(open.body)")
+        }
+        func page(_ cursor: String?) throws -> (numbers: [String], next: String?) {
+            let run = try served.curl("GET", "/v1/queue?limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""), token: ann)
+            #expect(run.status == 200, "\(run.body)")
+            let object = try json(run.body)
+            let items = try #require(object["items"] as? [[String: Any]])
+            return (items.compactMap { $0["number"] as? String }, object["nextCursor"] as? String)
+        }
+        func close(_ number: String) throws {
+            let run = try served.curl("POST", "/v1/tickets/\(number)/close", token: bob, json: #"{"resolution":"done","noTime":true,"reason":"test"}"#)
+            #expect(run.status == 200, "\(run.body)")
+        }
+        let first = try page(nil)
+        #expect(first.numbers == ["T-1001", "T-1002", "T-1003"])
+        // A P1 opened: it goes first, before this page.
+        #expect(try served.curl("POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"Down","priority":"P1"}"#).status == 201)
+        let second = try page(first.next)
+        #expect(second.numbers == ["T-1004", "T-1005", "T-1006"])
+        // Two tickets of the first page closed, and the last one of this page.
+        for number in ["T-1001", "T-1002", "T-1006"] { try close(number) }
+        let third = try page(second.next)
+        #expect(third.numbers == ["T-1007", "T-1008", "T-1009"])
+        let fourth = try page(third.next)
+        #expect(fourth.numbers == ["T-1010"])
+        #expect(fourth.next == nil)
+        // A cursor this API did not give is refused; an offset (what cursors were) still reads from there.
+        #expect(try served.curl("GET", "/v1/queue?limit=3&cursor=c%21%21", token: ann).status == 400)
+        #expect(try page("1").numbers == ["T-1003", "T-1004", "T-1005"])
+        // Every item the cursor names left the list: where to go on is not known, so the answer says to start again.
+        let again = try page(nil)
+        #expect(again.numbers == ["T-1011", "T-1003", "T-1004"])
+        for number in again.numbers { try close(number) }
+        let lost = try served.curl("GET", "/v1/queue?limit=3&cursor=\(try #require(again.next))", token: ann)
+        #expect(lost.status == 409, "\(lost.body)")
+        #expect((try json(lost.body)["detail"] as? String)?.contains("start again from the first page") == true, "\(lost.body)")
+    }
+
     /// A body field a route does not read is refused, naming it and the fields there are: a misspelt `non_billable`
     /// was dropped without a word, and the hour was logged (and billed) as billable remote work.
     @Test func aBodyFieldTheRouteDoesNotReadIsRefused() throws {
