@@ -29,7 +29,7 @@ struct BillingReportOptions: ParsableArguments {
                 log = served.log
             } else {
                 guard FileManager.default.fileExists(atPath: store.path + "/data.mdb") else {
-                    throw CLIError.noStore("no Docket store at \(store.path); run `docket init --store \(store.path)` or set $DOCKET_STORE")
+                    throw StoreAccess.missingStore(store.path, fix: "run `docket init --store \(store.path)` or set $DOCKET_STORE")
                 }
                 log = try LogService.openReadOnly(store.path)
             }

@@ -27,5 +27,6 @@
 @_exported import struct EventLog.SnapshotListing
 @_exported import struct EventLog.SnapshotManifest
 @_exported import struct EventLog.SnapshotUse
+@_exported import struct EventLog.StagedFolder
 @_exported import struct EventLog.VerifyReport
 @_exported import DocketTime

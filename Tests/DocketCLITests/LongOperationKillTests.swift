@@ -1,0 +1,77 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// kill -9 during the long operations that write a new folder (a replay): what is left must never be taken
+/// for a good result, and the same command run again must finish the job.
+@Suite struct LongOperationKillTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+    static let now = "2026-11-02T12:00:00Z"
+
+    @discardableResult
+    func docket(_ arguments: [String], store path: String? = nil, stdin: String = "") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: path ?? store, stdin: stdin, environment: ["DOCKET_NOW": Self.now])
+    }
+
+    /// A store of `count` tooling events, enough for a replay or a restore to take a while.
+    func seed(_ count: Int) throws {
+        #expect(try docket(["init"]).status == 0)
+        let lines = (0..<count).map { #"{"stream":"load-\#($0 % 97)","type":"load.noted","payload":{"i":\#($0)}}"# }
+        let appended = try docket(["event", "append", "--stdin", "--batch", "5000"], stdin: lines.joined(separator: "\n"))
+        #expect(appended.status == 0, "\(appended.stderr)")
+    }
+
+    /// Each read model's name, checkpoint, entries and digest.
+    func digests(of path: String) throws -> [String] {
+        let run = try docket(["stats", "--read-models", "--json"], store: path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let models = try #require(json["readModels"] as? [[String: Any]])
+        return models.map { "\($0["name"] ?? "") \($0["checkpoint"] ?? "") \($0["entries"] ?? "") \($0["sha256"] ?? "")" }
+    }
+
+    /// Starts `docket arguments`, waits until `output` holds something (the command has begun writing it), waits
+    /// `delay` more and kills it with SIGKILL. Returns whether it had already finished.
+    func killOnceWriting(_ arguments: [String], output: String, after delay: useconds_t) throws -> Bool {
+        let (process, input, _, _) = try DocketProcess.start(arguments, store: store, environment: ["DOCKET_NOW": Self.now])
+        try input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline,
+            (try? FileManager.default.contentsOfDirectory(atPath: output).isEmpty) ?? true
+        {
+            usleep(500)
+        }
+        usleep(delay)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return process.terminationReason == .exit
+    }
+
+    @Test func aReplayKilledHalfWayLeavesNoStoreAndTheSameReplayFinishesTheJob() throws {
+        try seed(20_000)
+        let reference = folder.child("reference")
+        #expect(try docket(["replay", "--as-of", Self.now, "--into", reference, "--standalone"]).status == 0)
+        let expected = try digests(of: reference)
+        let into = folder.child("as-of")
+        var killed = 0
+        for trial in 0..<6 {
+            let mode = trial.isMultiple(of: 2) ? ["--standalone"] : []
+            let replay = ["replay", "--as-of", Self.now, "--into", into, "--no-snapshots"] + mode
+            let finished = try killOnceWriting(replay, output: into, after: useconds_t(trial / 2) * 60_000)
+            if !finished {
+                // Killed half way, the folder is no store (never a log prefix or half-folded models that open and answer).
+                killed += 1
+                let opened = try DocketProcess.run(["stats"], store: into)
+                #expect(opened.status == 66, "trial \(trial) \(mode): a cut-short replay opened as a store: \(opened.stdout)")
+                #expect(opened.stderr.contains("cut short"), "trial \(trial): \(opened.stderr)")
+                // The same replay again clears what was left and finishes.
+                let again = try docket(replay)
+                #expect(again.status == 0, "trial \(trial) \(mode): \(again.stderr)")
+            }
+            #expect(try digests(of: into) == expected, "trial \(trial) \(mode)")
+            try FileManager.default.removeItem(atPath: into)
+        }
+        #expect(killed > 0, "every run finished before it was killed")
+    }
+}
