@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// kill -9 during the long operations that write a new folder (a replay): what is left must never be taken
+/// kill -9 during the long operations that write a new folder (a replay, a restore): what is left must never be taken
 /// for a good result, and the same command run again must finish the job.
 @Suite struct LongOperationKillTests {
     let folder = TemporaryFolder()
@@ -70,6 +70,33 @@ import Testing
                 #expect(again.status == 0, "trial \(trial) \(mode): \(again.stderr)")
             }
             #expect(try digests(of: into) == expected, "trial \(trial) \(mode)")
+            try FileManager.default.removeItem(atPath: into)
+        }
+        #expect(killed > 0, "every run finished before it was killed")
+    }
+
+    @Test func aRestoreKilledHalfWayLeavesNoStoreAndTheSameRestoreFinishesTheJob() throws {
+        try seed(20_000)
+        let backup = folder.child("backup")
+        #expect(try docket(["backup", backup]).status == 0)
+        let expected = try digests(of: store)
+        let into = folder.child("restored")
+        var killed = 0
+        for trial in 0..<4 {
+            let restore = ["restore", backup, into]
+            let finished = try killOnceWriting(restore, output: into, after: useconds_t(trial) * 80_000)
+            if !finished {
+                // Killed half way, the folder is no store (never a copy that was not verified yet).
+                killed += 1
+                let opened = try DocketProcess.run(["stats"], store: into)
+                #expect(opened.status == 66, "trial \(trial): a cut-short restore opened as a store: \(opened.stdout)")
+                #expect(opened.stderr.contains("cut short"), "trial \(trial): \(opened.stderr)")
+                // The same restore again clears what was left and finishes.
+                let again = try docket(restore)
+                #expect(again.status == 0, "trial \(trial): \(again.stderr)")
+            }
+            #expect(try digests(of: into) == expected, "trial \(trial)")
+            #expect(try docket(["verify"], store: into).status == 0, "trial \(trial)")
             try FileManager.default.removeItem(atPath: into)
         }
         #expect(killed > 0, "every run finished before it was killed")
