@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// kill -9 during the long operations that write a new folder (a replay, a restore): what is left must never be taken
-/// for a good result, and the same command run again must finish the job.
+/// for a good result, and the same command run again must finish the job. Ctrl-C and SIGTERM stop them in one line.
 @Suite struct LongOperationKillTests {
     let folder = TemporaryFolder()
     var store: String { folder.child("store") }
@@ -100,5 +100,39 @@ import Testing
             try FileManager.default.removeItem(atPath: into)
         }
         #expect(killed > 0, "every run finished before it was killed")
+    }
+
+    /// Ctrl-C (SIGINT) and SIGTERM during a rebuild: one line on stderr saying so and how to finish, exit 130 or 143
+    /// (documented); it died of the signal without a word. The next open finishes the job.
+    @Test(arguments: [(SIGINT, Int32(130), "interrupted (Ctrl-C)"), (SIGTERM, Int32(143), "stopped by SIGTERM")])
+    func anInterruptStopsALongCommandInOneLine(signal: Int32, status: Int32, words: String) throws {
+        try seed(20_000)
+        let expected = try digests(of: store)
+        var interrupted = 0
+        for trial in 0..<4 {
+            // Through env(1) with the signals' default actions: the test runner may have them ignored, and docket
+            // keeps a signal ignored when it starts (as a shell's background job has SIGINT).
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["--default-signal=INT,TERM", DocketProcess.executable, "rebuild"]
+            var environment = ProcessInfo.processInfo.environment
+            (environment["DOCKET_STORE"], environment["DOCKET_USER"]) = (store, "ann")
+            environment.removeValue(forKey: "DOCKET_NOW")
+            process.environment = environment
+            let error = Pipe()
+            (process.standardInput, process.standardOutput, process.standardError) = (FileHandle.nullDevice, FileHandle.nullDevice, error)
+            try process.run()
+            usleep(useconds_t(40_000 + trial * 40_000))
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            let stderr = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            guard process.terminationReason != .exit || process.terminationStatus != 0 else { continue }  // it had finished
+            interrupted += 1
+            #expect(process.terminationReason == .exit, "trial \(trial): it died of the signal")
+            #expect(process.terminationStatus == status, "trial \(trial)")
+            #expect(stderr.hasPrefix("docket: \(words);") && stderr.filter { $0 == "\n" }.count == 1, "trial \(trial): \(stderr)")
+            #expect(try digests(of: store) == expected, "trial \(trial)")
+        }
+        #expect(interrupted > 0, "every rebuild finished before the signal")
     }
 }
