@@ -45,6 +45,7 @@ struct VerifyCommand: ParsableCommand {
             if logOnly {
                 report = try store.verify(anchorCopies: anchorCopies) { done, total in Terminal.progress("verifying", done, total) }
             } else {
+                ScratchFolders.removeLeftOvers(in: path)  // of verifies that were killed
                 let scratch = path + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
                 (report, checks) = try store.verify(readModelsRebuiltIn: scratch, anchorCopies: anchorCopies) { label, done, total in
                     Terminal.progress(label, done, total)

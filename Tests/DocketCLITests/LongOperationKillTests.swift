@@ -34,18 +34,25 @@ import Testing
     /// Starts `docket arguments`, waits until `output` holds something (the command has begun writing it), waits
     /// `delay` more and kills it with SIGKILL. Returns whether it had already finished.
     func killOnceWriting(_ arguments: [String], output: String, after delay: useconds_t) throws -> Bool {
+        try killRun(arguments, after: delay) { !((try? FileManager.default.contentsOfDirectory(atPath: output).isEmpty) ?? true) }
+    }
+
+    /// Starts `docket arguments`, waits until `started` holds, waits `delay` more and kills it with SIGKILL. Returns
+    /// whether it had already finished.
+    func killRun(_ arguments: [String], after delay: useconds_t, once started: () -> Bool) throws -> Bool {
         let (process, input, _, _) = try DocketProcess.start(arguments, store: store, environment: ["DOCKET_NOW": Self.now])
         try input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(20)
-        while process.isRunning, Date() < deadline,
-            (try? FileManager.default.contentsOfDirectory(atPath: output).isEmpty) ?? true
-        {
-            usleep(500)
-        }
+        while process.isRunning, Date() < deadline, !started() { usleep(500) }
         usleep(delay)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         return process.terminationReason == .exit
+    }
+
+    /// The names in `path` that start with one of `prefixes`.
+    func names(in path: String, startingWith prefixes: [String]) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { name in prefixes.contains { name.hasPrefix($0) } }
     }
 
     @Test func aReplayKilledHalfWayLeavesNoStoreAndTheSameReplayFinishesTheJob() throws {
@@ -134,5 +141,37 @@ import Testing
             #expect(try digests(of: store) == expected, "trial \(trial)")
         }
         #expect(interrupted > 0, "every rebuild finished before the signal")
+    }
+
+    /// A verify or a snapshot take killed half way left its scratch folder (the rebuilt read models, a replay) in the
+    /// store folder for good, unseen by stats and snapshot list; the next verify, replay or snapshot take removes it.
+    @Test func theScratchFolderOfAKilledVerifyOrSnapshotTakeIsRemovedByTheNextRun() throws {
+        #expect(try DocketProcess.run(["init"], store: store, environment: ["DOCKET_NOW": "2026-08-01T00:00:00Z"]).status == 0)
+        for (i, month) in ["2026-08-15", "2026-09-15", "2026-10-15", "2026-11-01"].enumerated() {
+            let lines = (0..<5_000).map { #"{"stream":"load-\#($0 % 97)","type":"load.noted","payload":{"i":\#($0)}}"# }
+            let appended = try DocketProcess.run(
+                ["event", "append", "--stdin", "--batch", "5000"], store: store, stdin: lines.joined(separator: "\n"),
+                environment: ["DOCKET_NOW": "\(month)T0\(i):00:00Z"])
+            #expect(appended.status == 0, "\(appended.stderr)")
+        }
+        let snapshots = store + "/snapshots"
+        var killed = (verify: 0, take: 0)
+        for trial in 0..<3 {
+            if try !killRun(["verify"], after: useconds_t(trial) * 20_000, once: { !names(in: store, startingWith: ["verify-scratch-"]).isEmpty }) {
+                killed.verify += 1
+            }
+            if try !killRun(["snapshot", "take"], after: useconds_t(trial) * 20_000, once: {
+                !names(in: snapshots, startingWith: [".scratch-", ".taking-"]).isEmpty
+            }) {
+                killed.take += 1
+            }
+            try? FileManager.default.removeItem(atPath: snapshots + "/2026-10")  // another one to take next time
+        }
+        #expect(killed.verify > 0 && killed.take > 0, "every run finished before it was killed: \(killed)")
+        #expect(try docket(["verify"]).status == 0)
+        #expect(names(in: store, startingWith: ["verify-scratch-"]) == [])
+        #expect(try docket(["snapshot", "take"]).status == 0)
+        #expect(names(in: snapshots, startingWith: ["."]) == [])
+        #expect(names(in: snapshots, startingWith: ["2026-"]).sorted() == ["2026-08", "2026-09", "2026-10"])
     }
 }

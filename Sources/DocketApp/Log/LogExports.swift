@@ -24,6 +24,7 @@
 @_exported import struct EventLog.RecordedEvent
 @_exported import struct EventLog.ReplayMarker
 @_exported import struct EventLog.ReplayResult
+@_exported import enum EventLog.ScratchFolders
 @_exported import struct EventLog.SnapshotListing
 @_exported import struct EventLog.SnapshotManifest
 @_exported import struct EventLog.SnapshotUse
