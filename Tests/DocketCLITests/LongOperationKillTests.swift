@@ -174,4 +174,19 @@ import Testing
         #expect(names(in: snapshots, startingWith: ["."]) == [])
         #expect(names(in: snapshots, startingWith: ["2026-"]).sorted() == ["2026-08", "2026-09", "2026-10"])
     }
+
+    /// A rebuild killed half way leaves the read models behind the log (the next open catches them up): verify called
+    /// every one of them damaged (exit 2, "run docket rebuild X" eight times), which it is not. It now compares each
+    /// with the rebuild at its own checkpoint, says in a note that they are behind, and passes.
+    @Test func verifyAfterAKilledRebuildSaysTheModelsAreBehindNotDamaged() throws {
+        try seed(60_000)
+        var behind = 0
+        for trial in 0..<8 where behind < 2 {
+            _ = try killRun(["rebuild"], after: useconds_t(trial % 4) * 50_000) { true }
+            let verify = try DocketProcess.run(["verify"], store: store)
+            #expect(verify.status == 0, "trial \(trial): \(verify.stdout)\(verify.stderr)")
+            if verify.stderr.contains("behind the log") { behind += 1 }
+        }
+        #expect(behind > 0, "no rebuild was killed half way")
+    }
 }
