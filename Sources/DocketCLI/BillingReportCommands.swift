@@ -31,6 +31,7 @@ struct BillingReportOptions: ParsableArguments {
                 guard FileManager.default.fileExists(atPath: store.path + "/data.mdb") else {
                     throw StoreAccess.missingStore(store.path, fix: "run `docket init --store \(store.path)` or set $DOCKET_STORE")
                 }
+                if let refusal = ImportMarker.refusal(of: store.path) { throw refusal }
                 log = try LogService.openReadOnly(store.path)
             }
             try log.requireReader(actor.name)

@@ -28,6 +28,7 @@ enum StoreAccess {
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw missingStore(path, fix: "run `docket init --store \(path)` or set $DOCKET_STORE")
         }
+        if let refusal = ImportMarker.refusal(of: path) { throw refusal }
         return try create(
             path, clock: clock, catchUp: catchUp, checkPages: checkPages, foldThreads: foldThreads, allowingRollback: allowingRollback)
     }
@@ -89,6 +90,7 @@ enum StoreAccess {
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw missingStore(path, fix: "pass --store PATH or set $DOCKET_STORE")
         }
+        if let refusal = ImportMarker.refusal(of: path) { throw refusal }
         return try LogService.openReadOnly(path, checkPages: checkPages, foldThreads: foldThreads)
     }
 

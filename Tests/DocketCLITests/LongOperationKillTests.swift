@@ -24,7 +24,7 @@ import Testing
 
     /// Each read model's name, checkpoint, entries and digest.
     func digests(of path: String) throws -> [String] {
-        let run = try docket(["stats", "--read-models", "--json"], store: path)
+        let run = try DocketProcess.run(["stats", "--read-models", "--json"], store: path)
         #expect(run.status == 0, "\(run.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let models = try #require(json["readModels"] as? [[String: Any]])
@@ -180,13 +180,50 @@ import Testing
     /// with the rebuild at its own checkpoint, says in a note that they are behind, and passes.
     @Test func verifyAfterAKilledRebuildSaysTheModelsAreBehindNotDamaged() throws {
         try seed(60_000)
+        // Killed at a fifth to four fifths of the time a whole rebuild takes here (the machine may be busy).
+        let start = Date()
+        #expect(try docket(["rebuild"]).status == 0)
+        let whole = Date().timeIntervalSince(start)
         var behind = 0
         for trial in 0..<8 where behind < 2 {
-            _ = try killRun(["rebuild"], after: useconds_t(trial % 4) * 50_000) { true }
+            _ = try killRun(["rebuild"], after: useconds_t(whole * Double(1 + trial % 4) / 5 * 1_000_000)) { true }
             let verify = try DocketProcess.run(["verify"], store: store)
             #expect(verify.status == 0, "trial \(trial): \(verify.stdout)\(verify.stderr)")
             if verify.stderr.contains("behind the log") { behind += 1 }
         }
         #expect(behind > 0, "no rebuild was killed half way")
+    }
+
+    /// An import killed half way left a store holding the first part of the log that opened, verified clean and took
+    /// writes (after which the rest could never be imported). Every other command now refuses it, naming the import
+    /// that finishes it; that import resumes and the store is then the exported one.
+    @Test func aStoreWhoseImportWasCutShortIsRefusedUntilTheImportIsRunAgain() throws {
+        try seed(20_000)
+        let export = folder.child("log.ndjson")
+        #expect(try docket(["export", "-o", export]).status == 0)
+        let expected = try digests(of: store)
+        var refused = 0
+        for trial in 0..<4 {
+            let target = folder.child("imported-\(trial)")
+            let (process, input, _, _) = try DocketProcess.start(["import", export], store: target)
+            try input.fileHandleForWriting.close()
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning, Date() < deadline, !FileManager.default.fileExists(atPath: target + "/data.mdb") { usleep(500) }
+            usleep(useconds_t(trial) * 40_000)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            if process.terminationReason != .exit {
+                let opened = try DocketProcess.run(["stats"], store: target)
+                if opened.status != 66 {  // 66: killed before the store was made
+                    #expect(opened.status == 6, "trial \(trial): a cut-short import opened as a store: \(opened.stdout)")
+                    #expect(opened.stderr.contains("docket import \(export) --store \(target)"), "trial \(trial): \(opened.stderr)")
+                    refused += 1
+                }
+                let again = try DocketProcess.run(["import", export], store: target)
+                #expect(again.status == 0, "trial \(trial): \(again.stderr)")
+            }
+            #expect(try digests(of: target) == expected, "trial \(trial)")
+        }
+        #expect(refused > 0, "no import was killed half way")
     }
 }
