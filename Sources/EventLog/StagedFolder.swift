@@ -18,27 +18,33 @@ public struct StagedFolder: Sendable {
     public let building: String
     /// Whether `destination` was there before (it is kept, emptied, when the operation fails).
     let existed: Bool
+    /// The file whose arrival makes `destination` what it is meant to be: `data.mdb` for a store, the manifest for a
+    /// backup. It is moved last.
+    let completedBy: String
 
     static let prefix = ".building-"
 
     /// Prepares `destination` (created owner-only when missing; else it must be an empty folder, or hold only what a
     /// killed run left, which is removed) and makes the hidden folder to build in.
-    public static func begin(_ destination: String) throws -> StagedFolder {
+    public static func begin(_ destination: String, completedBy: String = "data.mdb") throws -> StagedFolder {
         let existed = FileManager.default.fileExists(atPath: destination)
-        if existed, leftOver(in: destination) != nil { FileSystem.removeContents(of: destination, andFolder: false) }
+        if existed, leftOver(in: destination, completedBy: completedBy) != nil {
+            FileSystem.removeContents(of: destination, andFolder: false)
+        }
         try FileSystem.prepareEmptyFolder(destination)
-        let staged = StagedFolder(destination: destination, building: destination + "/" + prefix + "\(getpid())", existed: existed)
+        let staged = StagedFolder(
+            destination: destination, building: destination + "/" + prefix + "\(getpid())", existed: existed, completedBy: completedBy)
         try FileSystem.prepareEmptyFolder(staged.building)
         return staged
     }
 
-    /// Moves what was built into `destination`: every file but `data.mdb` first, then `data.mdb` (from then on the
-    /// folder is a store), then removes the hidden folder with its `lock.mdb` (LMDB makes one on the next open). The
-    /// store built must be closed by then.
+    /// Moves what was built into `destination`: every file but `completedBy` first, then that one (from then on the
+    /// folder is a store, or a backup), then removes the hidden folder with any `lock.mdb` (LMDB makes one on the next
+    /// open). A store built there must be closed by then.
     public func publish() throws {
         let manager = FileManager.default
-        let names = try manager.contentsOfDirectory(atPath: building).filter { $0 != "data.mdb" && $0 != "lock.mdb" }
-        for name in names.sorted() + ["data.mdb"] {
+        let names = try manager.contentsOfDirectory(atPath: building).filter { $0 != completedBy && $0 != "lock.mdb" }
+        for name in names.sorted() + [completedBy] {
             try manager.moveItem(atPath: building + "/" + name, toPath: destination + "/" + name)
         }
         try manager.removeItem(atPath: building)
@@ -49,11 +55,11 @@ public struct StagedFolder: Sendable {
         FileSystem.removeContents(of: destination, andFolder: !existed)
     }
 
-    /// The hidden folder a killed run left in `path`, when `path` holds no `data.mdb` and one `.building-PID` folder
+    /// The hidden folder a killed run left in `path`, when `path` holds no `completedBy` and one `.building-PID` folder
     /// whose process is gone: everything in `path` is then what that run left (it started on an empty folder, and moves
-    /// `data.mdb` last). Nil otherwise (a store, an empty folder, someone else's files, a run still going).
-    public static func leftOver(in path: String) -> String? {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path), !names.contains("data.mdb") else {
+    /// `completedBy` last). Nil otherwise (a store, an empty folder, someone else's files, a run still going).
+    public static func leftOver(in path: String, completedBy: String = "data.mdb") -> String? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path), !names.contains(completedBy) else {
             return nil
         }
         let building = names.filter { $0.hasPrefix(prefix) }

@@ -226,4 +226,34 @@ import Testing
         }
         #expect(refused > 0, "no import was killed half way")
     }
+
+    /// A backup killed half way into an empty folder (a mount point) left files there without a manifest, and the same
+    /// backup again was refused ("not empty"); into a new folder it left its hidden `.NAME.partial-PID` beside it for
+    /// good. Now neither: what a killed backup left is cleared by the next one to the same folder, which restores.
+    @Test func aBackupKilledHalfWayIsClearedByTheSameBackupRunAgain() throws {
+        try seed(20_000)
+        let mounted = folder.child("mounted")
+        let fresh = folder.child("fresh")
+        var killed = 0
+        for trial in 0..<6 {
+            let into = trial.isMultiple(of: 2) ? mounted : fresh
+            try? FileManager.default.removeItem(atPath: into)
+            if into == mounted { try FileManager.default.createDirectory(atPath: mounted, withIntermediateDirectories: true) }
+            let finished = try killRun(["backup", into], after: useconds_t(trial / 2) * 30_000) {
+                !names(in: folder.path, startingWith: [".fresh.partial-"]).isEmpty
+                    || !((try? FileManager.default.contentsOfDirectory(atPath: mounted).isEmpty) ?? true)
+            }
+            if !finished {
+                killed += 1
+                let again = try docket(["backup", into])
+                #expect(again.status == 0, "trial \(trial): \(again.stderr)")
+            }
+            #expect(names(in: folder.path, startingWith: [".fresh.partial-"]) == [], "trial \(trial)")
+            #expect(names(in: into, startingWith: ["."]) == [], "trial \(trial)")
+            let restored = folder.child("restored-\(trial)")
+            let restore = try docket(["restore", into, restored])
+            #expect(restore.status == 0, "trial \(trial): \(restore.stderr)")
+        }
+        #expect(killed > 0, "every backup finished before it was killed")
+    }
 }
