@@ -99,5 +99,5 @@ public enum ScratchFolders {
     }
 
     /// Whether a process with this id is running (on this machine).
-    static func isRunning(_ pid: pid_t) -> Bool { pid > 0 && (kill(pid, 0) == 0 || errno == EPERM) }
+    public static func isRunning(_ pid: pid_t) -> Bool { pid > 0 && (kill(pid, 0) == 0 || errno == EPERM) }
 }

@@ -256,4 +256,26 @@ import Testing
         }
         #expect(killed > 0, "every backup finished before it was killed")
     }
+
+    /// An export -o killed half way leaves no FILE (only its hidden temporary file), and the next export to the same
+    /// FILE removes that temporary file: each killed export left one for good.
+    @Test func theTemporaryFileOfAKilledExportIsRemovedByTheNextExport() throws {
+        try seed(20_000)
+        let output = folder.child("exports")
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let file = output + "/log.ndjson"
+        var killed = 0
+        for trial in 0..<3 {
+            if try !killRun(["export", "-o", file], after: useconds_t(trial) * 20_000, once: {
+                !names(in: output, startingWith: [".log.ndjson.partial-"]).isEmpty
+            }) {
+                killed += 1
+                #expect(!FileManager.default.fileExists(atPath: file), "trial \(trial): a cut-short export has the file's name")
+            }
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        #expect(killed > 0, "every export finished before it was killed")
+        #expect(try docket(["export", "-o", file]).status == 0)
+        #expect(names(in: output, startingWith: ["."]) == [])
+    }
 }
