@@ -159,6 +159,7 @@ struct VerifyCommand: ParsableCommand {
             if let rebuilt = check.rebuilt { entry["rebuilt"] = rebuilt.sha256 }
             if let skipped = check.skipped { entry["skipped"] = skipped }
             if let damage = check.damage { entry["damage"] = damage }
+            if Self.isBehind(check, head: report.head) { entry["behindAt"] = check.live?.checkpoint }
             if !check.matches { entry["fix"] = replay == nil ? "docket rebuild \(check.name)" : "make the replay again with docket replay" }
             return entry
         }

@@ -189,7 +189,11 @@ import Testing
             _ = try killRun(["rebuild"], after: useconds_t(whole * Double(1 + trial % 4) / 5 * 1_000_000)) { true }
             let verify = try DocketProcess.run(["verify"], store: store)
             #expect(verify.status == 0, "trial \(trial): \(verify.stdout)\(verify.stderr)")
-            if verify.stderr.contains("behind the log") { behind += 1 }
+            if verify.stderr.contains("behind the log") {
+                behind += 1
+                let json = try DocketProcess.run(["verify", "--json"], store: store)
+                #expect(json.status == 0 && json.stdout.contains("\"behindAt\""), "trial \(trial): \(json.stdout)")
+            }
         }
         #expect(behind > 0, "no rebuild was killed half way")
     }
