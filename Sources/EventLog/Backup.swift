@@ -30,6 +30,12 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public static func read(in folder: String) throws -> BackupManifest {
         let file = folder + "/" + fileName
         guard let data = FileManager.default.contents(atPath: file) else {
+            if let left = StagedFolder.leftOver(in: folder, completedBy: fileName) {
+                throw EventLogError(
+                    .corrupt,
+                    "\(folder) holds no \(fileName), only what a backup that was cut short left (\(left)); run that backup "
+                        + "again into \(folder), which clears it, or use another backup")
+            }
             throw EventLogError(.corrupt, "\(folder) holds no \(fileName): it is not a backup made by docket backup")
         }
         guard let manifest = try? JSONDecoder().decode(BackupManifest.self, from: data), manifest.format == formatName else {

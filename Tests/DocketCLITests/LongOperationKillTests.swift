@@ -249,6 +249,11 @@ import Testing
             }
             if !finished {
                 killed += 1
+                if into == mounted {
+                    // What it left is no backup, and a restore says what it is.
+                    let refused = try docket(["restore", into, folder.child("not-restored-\(trial)")])
+                    #expect(refused.status == 2 && refused.stderr.contains("cut short"), "trial \(trial): \(refused.stderr)")
+                }
                 let again = try docket(["backup", into])
                 #expect(again.status == 0, "trial \(trial): \(again.stderr)")
             }
