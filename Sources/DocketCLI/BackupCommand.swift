@@ -54,8 +54,9 @@ struct RestoreCommand: ParsableCommand {
             then opened, which builds anew any read model whose format this docket changed (a backup taken before \
             an upgrade), and verified in full (hash chain, indexes, anchors, read models) and its head compared \
             with the manifest's. A read model that differs from the intact log is rebuilt from it (a note says \
-            which). Only then does it report success; on any failure DEST is removed again (exit 2: the backup is \
-            damaged; 73: DEST is not a new or empty folder).
+            which). Only then is the copy, made in a hidden folder inside DEST, moved into place and success \
+            reported; on any failure DEST is removed again (exit 2: the backup is damaged; 73: DEST is not a new \
+            or empty folder), and a restore killed half way leaves no store in DEST: run it again.
             """)
 
     @Argument(help: "The backup folder.") var backup: String
@@ -77,58 +78,59 @@ struct RestoreCommand: ParsableCommand {
                 guard let message = ApplicationFailure.logError(error) else { throw error }
                 throw CLIError.damaged(message)
             }
-            let existed = FileManager.default.fileExists(atPath: destination)
+            // Restored and verified in a hidden folder inside DEST, then moved into place: a restore killed half way
+            // leaves no store in DEST that was never verified, and the same restore run again clears it and finishes.
+            let staged: StagedFolder
             do {
-                try LogService.restoreFiles(manifest, from: backup, to: destination)
+                staged = try StagedFolder.begin(destination)
             } catch {
                 guard let message = ApplicationFailure.storeNotEmpty(error) else { throw error }
                 throw CLIError.destination(message)
             }
             do {
-                // Opened as any command opens a store: read models in a format this docket changed (a backup taken
-                // before an upgrade) are built anew from the log, as on the first open after the upgrade.
-                let store = try StoreAccess.open(destination, checkPages: true).log
-                let scratch = destination + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
-                var (report, checks) = try store.verify(readModelsRebuiltIn: scratch)
-                guard report.isClean else {
-                    throw CLIError.damaged("the restored copy fails verification (\(report.problems.first?.description ?? "")); use another backup")
-                }
-                let differing = checks.filter { !$0.matches }.map(\.name)
-                if !differing.isEmpty {
-                    // The log is intact and is what a backup keeps; read models are derived from it: rebuild them.
-                    try store.rebuild(differing)
-                    (report, checks) = try store.verify(readModelsRebuiltIn: scratch)
-                    if let still = checks.first(where: { !$0.matches }) {
-                        throw CLIError.damaged("the restored copy's read model \(still.name) differs from its log even rebuilt; use another backup")
-                    }
-                    Terminal.error(
-                        "docket: note: the backup's read model\(differing.count == 1 ? "" : "s") \(differing.joined(separator: ", ")) "
-                            + "differed from its log (the log verified intact); rebuilt from the log")
-                }
-                guard report.head == manifest.headPosition, try store.head().hash.hex == manifest.headHash else {
-                    throw CLIError.damaged("the restored log ends at position \(report.head), the manifest says \(manifest.headPosition); use another backup")
-                }
+                try LogService.restoreFiles(manifest, from: backup, to: staged.building)
+                let head = try verifyRestored(staged.building, manifest: manifest)
+                try staged.publish()
                 if let first = unlisted.first {
                     let more = unlisted.count == 1 ? "" : " and \(unlisted.count - 1) more"
                     Terminal.error("docket: note: the backup folder also holds \(first)\(more), which its manifest does not list: not restored")
                 }
-                Terminal.out("restored \(backup) into \(destination): \(report.head) events, \(manifest.files.count) files checked, verified\n")
+                Terminal.out("restored \(backup) into \(destination): \(head) events, \(manifest.files.count) files checked, verified\n")
             } catch {
-                removeRestore(existed: existed)
+                staged.abandon()
                 if let message = ApplicationFailure.logCorruption(error) { throw CLIError.damaged(message) }
                 throw error
             }
         }
     }
 
-    private func removeRestore(existed: Bool) {
-        let manager = FileManager.default
-        if existed {
-            for name in (try? manager.contentsOfDirectory(atPath: destination)) ?? [] {
-                try? manager.removeItem(atPath: destination + "/" + name)
-            }
-        } else {
-            try? manager.removeItem(atPath: destination)
+    /// Opens the copy in `folder` as any command opens a store, verifies it in full, rebuilds a read model that differs
+    /// from its intact log, and checks its head against the manifest; returns the head position. The store is closed on
+    /// return.
+    private func verifyRestored(_ folder: String, manifest: BackupManifest) throws -> UInt64 {
+        // Opened as any command opens a store: read models in a format this docket changed (a backup taken before an
+        // upgrade) are built anew from the log, as on the first open after the upgrade.
+        let store = try StoreAccess.open(folder, checkPages: true).log
+        let scratch = folder + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
+        var (report, checks) = try store.verify(readModelsRebuiltIn: scratch)
+        guard report.isClean else {
+            throw CLIError.damaged("the restored copy fails verification (\(report.problems.first?.description ?? "")); use another backup")
         }
+        let differing = checks.filter { !$0.matches }.map(\.name)
+        if !differing.isEmpty {
+            // The log is intact and is what a backup keeps; read models are derived from it: rebuild them.
+            try store.rebuild(differing)
+            (report, checks) = try store.verify(readModelsRebuiltIn: scratch)
+            if let still = checks.first(where: { !$0.matches }) {
+                throw CLIError.damaged("the restored copy's read model \(still.name) differs from its log even rebuilt; use another backup")
+            }
+            Terminal.error(
+                "docket: note: the backup's read model\(differing.count == 1 ? "" : "s") \(differing.joined(separator: ", ")) "
+                    + "differed from its log (the log verified intact); rebuilt from the log")
+        }
+        guard report.head == manifest.headPosition, try store.head().hash.hex == manifest.headHash else {
+            throw CLIError.damaged("the restored log ends at position \(report.head), the manifest says \(manifest.headPosition); use another backup")
+        }
+        return report.head
     }
 }

@@ -29,8 +29,9 @@ struct BillingReportOptions: ParsableArguments {
                 log = served.log
             } else {
                 guard FileManager.default.fileExists(atPath: store.path + "/data.mdb") else {
-                    throw CLIError.noStore("no Docket store at \(store.path); run `docket init --store \(store.path)` or set $DOCKET_STORE")
+                    throw StoreAccess.missingStore(store.path, fix: "run `docket init --store \(store.path)` or set $DOCKET_STORE")
                 }
+                if let refusal = ImportMarker.refusal(of: store.path) { throw refusal }
                 log = try LogService.openReadOnly(store.path)
             }
             try log.requireReader(actor.name)

@@ -1,3 +1,4 @@
+import DocketApp
 import Foundation
 
 #if canImport(Glibc)
@@ -9,7 +10,8 @@ import Darwin
 /// Where `docket export` writes, every write checked: a full disk, a file size limit or a closed pipe is one error line
 /// (exit 73), never a crash with a backtrace, and `-o FILE` is written under a temporary name beside FILE
 /// (`.FILE.partial-PID`, owner-only) and renamed to FILE only once complete, so a failed export leaves no file that
-/// looks like an export but ends early (an export cut at a line's end imports without complaint).
+/// looks like an export but ends early (an export cut at a line's end imports without complaint). The temporary file a
+/// killed export left is removed by the next export to the same FILE.
 struct ExportOutput {
     private let descriptor: Int32
     /// For `-o`: the temporary file being written and the name it gets when complete.
@@ -31,10 +33,20 @@ struct ExportOutput {
             return ExportOutput(descriptor: descriptor, staged: nil, name: path)
         }
         let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+        let prefix = ".\(url.lastPathComponent).partial-"
+        removeLeftOvers(named: prefix, in: url.deletingLastPathComponent().path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(prefix + "\(getpid())").path
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw unwritable(path) }
         return ExportOutput(descriptor: descriptor, staged: (temporary, url.path), name: path)
+    }
+
+    /// Removes the temporary files `prefix` + PID in `folder` of exports that were killed (their process is gone).
+    private static func removeLeftOvers(named prefix: String, in folder: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), !ScratchFolders.isRunning(pid) else { continue }
+            unlink(folder + "/" + name)
+        }
     }
 
     private static func unwritable(_ path: String) -> CLIError {

@@ -82,13 +82,15 @@ struct ReplayCommand: ParsableCommand {
         return "\(base)-as-of-\(compact)"
     }
 
-    /// Refuses a destination that exists and is not an empty folder, before any work is done.
+    /// Refuses a destination that exists and is not an empty folder, before any work is done. A folder holding only
+    /// what a replay killed half way left is usable: the replay clears it (``StagedFolder/leftOver(in:)``).
     static func checkUsable(_ destination: String, given: Bool) throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: destination, isDirectory: &isFolder) else { return }
         let fix = given ? "give --into a new or empty folder" : "remove it or give --into a new or empty folder"
         guard isFolder.boolValue else { throw CLIError.destination("\(destination) is a file; \(fix)") }
-        guard (try? FileManager.default.contentsOfDirectory(atPath: destination).isEmpty) == true else {
+        let isEmpty = (try? FileManager.default.contentsOfDirectory(atPath: destination).isEmpty) == true
+        guard isEmpty || StagedFolder.leftOver(in: destination) != nil else {
             throw CLIError.destination("\(destination) is not empty; \(fix)")
         }
     }

@@ -26,8 +26,9 @@ enum StoreAccess {
     ) throws -> Session {
         if let served = ServedStore.current { return served }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
-            throw CLIError.noStore("no Docket store at \(path); run `docket init --store \(path)` or set $DOCKET_STORE")
+            throw missingStore(path, fix: "run `docket init --store \(path)` or set $DOCKET_STORE")
         }
+        if let refusal = ImportMarker.refusal(of: path) { throw refusal }
         return try create(
             path, clock: clock, catchUp: catchUp, checkPages: checkPages, foldThreads: foldThreads, allowingRollback: allowingRollback)
     }
@@ -87,9 +88,21 @@ enum StoreAccess {
     static func liveLog(_ path: String, checkPages: Bool = false, foldThreads: Int? = nil) throws -> LogService {
         if ServedInvocation.current != nil, let served = ServedStore.session { return served.log }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
-            throw CLIError.noStore("no Docket store at \(path); pass --store PATH or set $DOCKET_STORE")
+            throw missingStore(path, fix: "pass --store PATH or set $DOCKET_STORE")
         }
+        if let refusal = ImportMarker.refusal(of: path) { throw refusal }
         return try LogService.openReadOnly(path, checkPages: checkPages, foldThreads: foldThreads)
+    }
+
+    /// No store at `path`: `fix` says what to do, or, when the folder holds what a replay or restore killed half way
+    /// left (``StagedFolder/leftOver(in:)``), how to finish that job.
+    static func missingStore(_ path: String, fix: String) -> CLIError {
+        if let left = StagedFolder.leftOver(in: path) {
+            return .noStore(
+                "no Docket store at \(path): it holds what a replay or restore that was cut short left (\(left)); "
+                    + "run that replay or restore again into \(path), which clears it, or remove the folder")
+        }
+        return .noStore("no Docket store at \(path); \(fix)")
     }
 
     private static func clockRefused(_ path: String) -> CLIError {

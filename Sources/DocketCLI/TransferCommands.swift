@@ -60,7 +60,8 @@ struct ImportCommand: ParsableCommand {
             The file is read in chunks and every line checked as it is written (JSON, positions, versions, hash \
             chain); a bad line names its line number, and the events this import wrote are taken out again, so \
             nothing is imported. Then the read models are built, once. An interrupted import resumes: run it again \
-            and it goes on after the events already in the store, when they are the file's first ones byte for byte. \
+            and it goes on after the events already in the store, when they are the file's first ones byte for byte; \
+            until then every other command refuses the store (exit 6), which holds only part of the log. \
             Into a store that already holds events, only an admin may import. An export is the log only: when the \
             log names mail or portal attachments the store's attachments folder does not hold, a note says how many \
             (copy the old store's attachments folder in).
@@ -96,9 +97,23 @@ struct ImportCommand: ParsableCommand {
                 return try reader?.next()
             }
             let existed = FileManager.default.fileExists(atPath: path)
-            let store = try StoreAccess.create(path, foldThreads: threads).log
-            if try store.head().position > 0 {
-                try store.requireAdmin(actorOptions.name, to: "import into a store that holds events")
+            // Until the import is complete, every other command refuses the store (an import cut short left a log
+            // prefix that opened, verified clean and took writes, after which the rest could never be imported).
+            let marker = ImportMarker(store: path)
+            if !existed {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            let store: LogService
+            do {
+                try marker.write(source: file)
+                store = try StoreAccess.create(path, foldThreads: threads).log
+                if try store.head().position > 0 {
+                    try store.requireAdmin(actorOptions.name, to: "import into a store that holds events")
+                }
+            } catch {
+                marker.remove()
+                if !existed { try? FileManager.default.removeItem(atPath: path) }
+                throw error
             }
             // The input's size when it is a file or a served request's body (a pipe's is unknown).
             let expectedBytes = served?.count ?? file.flatMap { (try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? Int } ?? 0
@@ -110,10 +125,13 @@ struct ImportCommand: ParsableCommand {
                     Terminal.progress(stage == "log" ? "importing the log" : "building \(stage)", done, total)
                 }
             } catch {
+                // A failed import takes its events out again: the store is as it was.
+                marker.remove()
                 // A store folder this import made and left without an event goes again: nothing was imported.
                 if !existed, (try? store.head().position) == 0 { try? FileManager.default.removeItem(atPath: path) }
                 throw error
             }
+            marker.remove()
             Terminal.out("imported \(count) events into \(path)\n")
             let missing = try store.missingAttachments()
             if !missing.isEmpty {
@@ -124,5 +142,35 @@ struct ImportCommand: ParsableCommand {
                         + "into \(path)/attachments")
             }
         }
+    }
+}
+
+/// `<store>/IMPORTING`: written when an import starts and removed when it ends, so a store whose import was cut short
+/// (kill -9, Ctrl-C, a full disk) is refused by every other command until the same import is run again, instead of
+/// opening as a store that holds only the first part of the log. It holds the imported file's absolute path (empty
+/// for stdin), to name the command that finishes the job.
+struct ImportMarker {
+    static let fileName = "IMPORTING"
+    let store: String
+    var path: String { store + "/" + Self.fileName }
+
+    /// Records that an import from `source` (nil: stdin) is under way.
+    func write(source: String?) throws {
+        let absolute = source.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+        guard FileManager.default.createFile(atPath: path, contents: Data((absolute ?? "").utf8), attributes: [.posixPermissions: 0o600])
+        else { throw CLIError.destination("cannot write \(path); check the store folder") }
+    }
+
+    /// Removes the marker: the import ended (done, or failed and taken out again).
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// The refusal of a store whose import was cut short, nil for any other store.
+    static func refusal(of store: String) -> CLIError? {
+        guard let data = FileManager.default.contents(atPath: store + "/" + fileName) else { return nil }
+        let source = String(decoding: data, as: UTF8.self)
+        let command = source.isEmpty ? "docket import --store \(store) < FILE" : "docket import \(source) --store \(store)"
+        return .refused(
+            "the store at \(store) holds only part of an import that was cut short; run the import again to finish it "
+                + "(`\(command)`: it resumes after the events already in)")
     }
 }

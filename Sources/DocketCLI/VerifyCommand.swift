@@ -45,6 +45,7 @@ struct VerifyCommand: ParsableCommand {
             if logOnly {
                 report = try store.verify(anchorCopies: anchorCopies) { done, total in Terminal.progress("verifying", done, total) }
             } else {
+                ScratchFolders.removeLeftOvers(in: path)  // of verifies that were killed
                 let scratch = path + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
                 (report, checks) = try store.verify(readModelsRebuiltIn: scratch, anchorCopies: anchorCopies) { label, done, total in
                     Terminal.progress(label, done, total)
@@ -71,6 +72,16 @@ struct VerifyCommand: ParsableCommand {
             for name in store.readModelNames where unbuilt.contains(name) && report.isClean {
                 Terminal.error("docket: note: read model \(name) was not checked: \(Self.notBuiltYet(name))")
             }
+            let behind = Dictionary(grouping: checks.filter { report.isClean && Self.isBehind($0, head: report.head) }) {
+                $0.live?.checkpoint ?? 0
+            }
+            for (at, models) in behind.sorted(by: { $0.key < $1.key }) {
+                let names = models.map(\.name).joined(separator: ", ")
+                Terminal.error(
+                    "docket: note: read model\(models.count == 1 ? "" : "s") \(names) \(models.count == 1 ? "is" : "are") behind the log "
+                        + "(at position \(at) of \(report.head): a rebuild, import or catch-up was cut short) and match\(models.count == 1 ? "es" : "") "
+                        + "it there; the next command that opens the store catches \(models.count == 1 ? "it" : "them") up")
+            }
             if report.isClean, report.eventsChecked > 0, report.anchorsChecked == 0, store.replay == nil {
                 // Every commit writes an anchor: a log without any had its anchors file removed or emptied.
                 Terminal.error(
@@ -96,6 +107,13 @@ struct VerifyCommand: ParsableCommand {
     /// since the upgrade, which builds read models as it opens a store and verify does not: not damage.
     static func isNotBuiltYet(_ check: ReadModelCheck, head: UInt64) -> Bool {
         head > 0 && check.rebuilt == nil && check.live?.checkpoint == 0 && check.live?.entries == 0
+    }
+
+    /// True when `check` is of a model behind the log (a rebuild, import or catch-up cut short) that holds the bytes a
+    /// rebuild gives at its checkpoint: no damage; the next open catches it up.
+    static func isBehind(_ check: ReadModelCheck, head: UInt64) -> Bool {
+        guard check.matches, let at = check.live?.checkpoint else { return false }
+        return at > 0 && at < head && check.rebuilt?.checkpoint == at
     }
 
     /// What verify says of a read model that is not built yet.
@@ -141,6 +159,7 @@ struct VerifyCommand: ParsableCommand {
             if let rebuilt = check.rebuilt { entry["rebuilt"] = rebuilt.sha256 }
             if let skipped = check.skipped { entry["skipped"] = skipped }
             if let damage = check.damage { entry["damage"] = damage }
+            if Self.isBehind(check, head: report.head) { entry["behindAt"] = check.live?.checkpoint }
             if !check.matches { entry["fix"] = replay == nil ? "docket rebuild \(check.name)" : "make the replay again with docket replay" }
             return entry
         }

@@ -30,6 +30,12 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public static func read(in folder: String) throws -> BackupManifest {
         let file = folder + "/" + fileName
         guard let data = FileManager.default.contents(atPath: file) else {
+            if let left = StagedFolder.leftOver(in: folder, completedBy: fileName) {
+                throw EventLogError(
+                    .corrupt,
+                    "\(folder) holds no \(fileName), only what a backup that was cut short left (\(left)); run that backup "
+                        + "again into \(folder), which clears it, or use another backup")
+            }
             throw EventLogError(.corrupt, "\(folder) holds no \(fileName): it is not a backup made by docket backup")
         }
         guard let manifest = try? JSONDecoder().decode(BackupManifest.self, from: data), manifest.format == formatName else {
@@ -130,8 +136,9 @@ extension EventStore {
     ///
     /// `destination` must be missing or an empty folder; nothing is left half-written there. A missing one is
     /// written as a hidden folder beside it (`.NAME.partial-PID`, same file system) and renamed into place at the
-    /// end; into an empty one (a mount point, say) the files go directly, and are removed again on failure. The
-    /// folders are 0700, the files 0600.
+    /// end (one that a killed backup left beside it is removed); an empty one (a mount point, say) gets a hidden
+    /// folder inside it (`StagedFolder`), moved into place with the manifest last, and is emptied again on failure.
+    /// Either way a backup killed half way leaves no folder that passes for one. The folders are 0700, the files 0600.
     @discardableResult
     public func backup(to destination: String) throws -> BackupManifest {
         if let replay, replay.isLinked {
@@ -140,15 +147,22 @@ extension EventStore {
                 "the store at \(path) is \(replay.summary): it holds no log of its own; back up the live store, or make a "
                     + "standalone replay (docket replay --standalone) to keep a copy")
         }
-        if try FileSystem.isEmptyFolder(destination) {
+        let cutShort = StagedFolder.leftOver(in: destination, completedBy: BackupManifest.fileName) != nil
+        if try cutShort || FileSystem.isEmptyFolder(destination) {
+            // Written in a hidden folder inside it and moved into place, the manifest last: a backup killed half way
+            // leaves no folder that passes for one, and the same backup again clears what it left.
+            let staged = try StagedFolder.begin(destination, completedBy: BackupManifest.fileName)
             do {
-                return try writeBackup(into: destination)
+                let manifest = try writeBackup(into: staged.building)
+                try staged.publish()
+                return manifest
             } catch {
-                FileSystem.removeContents(of: destination)
+                staged.abandon()
                 throw error
             }
         }
         let staging = FileSystem.stagingPath(beside: destination)
+        FileSystem.removeLeftOverStaging(beside: destination)  // of backups to the same folder that were killed
         try FileSystem.prepareEmptyFolder(staging)
         do {
             let manifest = try writeBackup(into: staging)

@@ -17,7 +17,9 @@ extension EventStore {
     /// - otherwise: restored from the nearest snapshot before the position (checked by digest as they are copied), the
     ///   events after it folded, read from this store; month ends passed without a snapshot get one, as a standalone
     ///   replay does.
-    /// On any failure the destination is removed again. `progress` gets (position reached, position).
+    /// It is built in a hidden folder inside `destination` and moved into place once complete (`StagedFolder`): on any
+    /// failure the destination is removed again, and a replay killed half way leaves no store there. `progress` gets
+    /// (position reached, position).
     public func linkedReplay(
         through position: UInt64, asOf: Timestamp? = nil, into destination: String, projections: [any Projection],
         snapshots: Bool = true, batchSize: Int = EventStore.bulkBatchSize, progress: (UInt64, UInt64) -> Void = { _, _ in }
@@ -28,44 +30,58 @@ extension EventStore {
             throw EventLogError(
                 .invalidEvent, "position \(position) is not in the log at \(path) (it holds 1…\(head.position))")
         }
-        let source = FileSystem.absolute(path)
-        let existed = FileManager.default.fileExists(atPath: destination)
-        try FileSystem.prepareEmptyFolder(destination)
+        // Built in a hidden folder inside the destination and moved into place once complete: a replay killed half way
+        // leaves no folder that opens as a store (models half folded, or a snapshot's linked file without its marker,
+        // which would be opened for writing).
+        let staged = try StagedFolder.begin(destination)
         do {
-            if snapshots, let inPlace = try linkSnapshot(at: position, into: destination, for: projections) {
-                let marker = ReplayMarker(
-                    linkedTo: source, position: position, hash: last.hash, asOf: asOf, lastRecordedAt: last.recordedAt,
-                    snapshot: inPlace.use.month)
-                try marker.write(in: destination)
-                FileSystem.restrictFiles(in: destination)
-                return ReplayResult(marker: marker, events: position, digests: inPlace.digests, snapshot: inPlace.use, snapshotsTaken: [])
-            }
-            let target = try EventStore(buildingLinkedReplayIn: destination, live: self, position: position, projections: projections)
-            (target.foldThreads, target.bulkBatchBytes) = (foldThreads, bulkBatchBytes)
-            let restoring = snapshots ? restoreSnapshot(atOrBefore: position, into: target) : nil
-            let used = restoring?.use
-            var taken: [String] = []
-            for end in snapshots ? try snapshotsToTake(after: max(used?.position ?? 1, 1) - 1, through: position, for: projections) : [] {
-                try target.foldLinkedLog(through: end.position, batchSize: batchSize) { done in progress(done, position) }
-                do {
-                    try target.writeSnapshot(of: end, into: snapshotsFolder)
-                    taken.append(end.month)
-                } catch {
-                    warnings("the snapshot of \(end.month) was not written: \(error)")
-                }
-            }
-            try target.foldLinkedLog(through: position, batchSize: batchSize) { done in progress(done, position) }
-            // Models restored from a snapshot at this very position were checked on the copy: not read again.
-            let digests = try target.digestsWhileFlushing(known: used?.position == position ? restoring?.digests ?? [:] : [:])
-            let marker = ReplayMarker(
-                linkedTo: source, position: position, hash: last.hash, asOf: asOf, lastRecordedAt: last.recordedAt, snapshot: nil)
-            try marker.write(in: destination)
-            FileSystem.restrictFiles(in: destination)
-            return ReplayResult(marker: marker, events: position, digests: digests, snapshot: used, snapshotsTaken: taken)
+            let result = try linkedReplay(
+                through: position, last: last, asOf: asOf, building: staged.building, projections: projections,
+                snapshots: snapshots, batchSize: batchSize, progress: progress)
+            try staged.publish()
+            return result
         } catch {
-            FileSystem.removeContents(of: destination, andFolder: !existed)
+            staged.abandon()
             throw error
         }
+    }
+
+    /// The replay of `linkedReplay(through:asOf:into:…)` built in `folder` (an empty folder); its store is closed on return.
+    private func linkedReplay(
+        through position: UInt64, last: RecordedEvent, asOf: Timestamp?, building folder: String, projections: [any Projection],
+        snapshots: Bool, batchSize: Int, progress: (UInt64, UInt64) -> Void
+    ) throws -> ReplayResult {
+        let source = FileSystem.absolute(path)
+        if snapshots, let inPlace = try linkSnapshot(at: position, into: folder, for: projections) {
+            let marker = ReplayMarker(
+                linkedTo: source, position: position, hash: last.hash, asOf: asOf, lastRecordedAt: last.recordedAt,
+                snapshot: inPlace.use.month)
+            try marker.write(in: folder)
+            FileSystem.restrictFiles(in: folder)
+            return ReplayResult(marker: marker, events: position, digests: inPlace.digests, snapshot: inPlace.use, snapshotsTaken: [])
+        }
+        let target = try EventStore(buildingLinkedReplayIn: folder, live: self, position: position, projections: projections)
+        (target.foldThreads, target.bulkBatchBytes) = (foldThreads, bulkBatchBytes)
+        let restoring = snapshots ? restoreSnapshot(atOrBefore: position, into: target) : nil
+        let used = restoring?.use
+        var taken: [String] = []
+        for end in snapshots ? try snapshotsToTake(after: max(used?.position ?? 1, 1) - 1, through: position, for: projections) : [] {
+            try target.foldLinkedLog(through: end.position, batchSize: batchSize) { done in progress(done, position) }
+            do {
+                try target.writeSnapshot(of: end, into: snapshotsFolder)
+                taken.append(end.month)
+            } catch {
+                warnings("the snapshot of \(end.month) was not written: \(error)")
+            }
+        }
+        try target.foldLinkedLog(through: position, batchSize: batchSize) { done in progress(done, position) }
+        // Models restored from a snapshot at this very position were checked on the copy: not read again.
+        let digests = try target.digestsWhileFlushing(known: used?.position == position ? restoring?.digests ?? [:] : [:])
+        let marker = ReplayMarker(
+            linkedTo: source, position: position, hash: last.hash, asOf: asOf, lastRecordedAt: last.recordedAt, snapshot: nil)
+        try marker.write(in: folder)
+        FileSystem.restrictFiles(in: folder)
+        return ReplayResult(marker: marker, events: position, digests: digests, snapshot: used, snapshotsTaken: taken)
     }
 
     /// Hard-links into `destination` the file of this store's snapshot taken exactly at `position`, when there is one

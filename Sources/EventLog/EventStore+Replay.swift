@@ -44,8 +44,9 @@ extension EventStore {
     /// them, and a `REPLAY` marker that makes it read-only from then on. This store is only read.
     ///
     /// The copy re-chains every hash and checks gapless positions and stream versions, so a damaged
-    /// log fails with `.corrupt` naming the position. On any failure the destination is removed again.
-    /// `progress` is called after each batch with (position reached, position).
+    /// log fails with `.corrupt` naming the position. It is built in a hidden folder inside `destination` and moved into
+    /// place once complete (`StagedFolder`): on any failure the destination is removed again, and a replay killed half
+    /// way leaves no store there. `progress` is called after each batch with (position reached, position).
     ///
     /// With `snapshots` the read models start from the nearest month-end snapshot at or before `position`
     /// (`restoreSnapshot`, checked by digest) and only the events after it are folded; the bytes are the same.
@@ -69,44 +70,57 @@ extension EventStore {
             throw EventLogError(
                 .invalidEvent, "position \(position) is not in the log at \(path) (it holds 1…\(head.position))")
         }
-        let existed = FileManager.default.fileExists(atPath: destination)
-        try FileSystem.prepareEmptyFolder(destination)
+        // Built in a hidden folder inside the destination and moved into place once complete: a replay killed half way
+        // leaves no folder that opens as a store (a log prefix, models half folded).
+        let staged = try StagedFolder.begin(destination)
         do {
-            // Batches are committed without fsync and the whole replay is flushed once at the end, before the
-            // marker is written: a replay cut short is removed and made again, so no batch needs to be durable alone.
-            var options = Environment.Options()
-            options.durable = false
-            let target = try EventStore(path: destination, options: options, clock: clock, projections: projections)
-            (target.foldThreads, target.bulkBatchBytes) = (foldThreads, bulkBatchBytes)
-            if try hasTestClock { try target.markTestClock() }  // a replay of a test store is a test store
-            let restoring = snapshots ? restoreSnapshot(atOrBefore: restorable, into: target) : nil
-            let used = restoring?.use
-            var taken: [String] = []
-            var reached: UInt64 = 0
-            for end in snapshots ? try snapshotsToTake(after: max(used?.position ?? 1, 1) - 1, through: position, for: projections) : [] {
-                try copyRecords(from: reached + 1, through: end.position, into: target, batchSize: batchSize) { done, _ in progress(done, position) }
-                try target.catchUpProjections()
-                reached = end.position
-                do {
-                    try target.writeSnapshot(of: end, into: snapshotsFolder)
-                    taken.append(end.month)
-                } catch {
-                    warnings("the snapshot of \(end.month) was not written: \(error)")
-                }
-            }
-            try copyRecords(from: reached + 1, through: position, into: target, batchSize: batchSize) { done, _ in progress(done, position) }
-            try target.catchUpProjections()
-            let last = try target.head()
-            // Models restored from a snapshot at this very position were checked on the copy: not read again.
-            let digests = try target.digestsWhileFlushing(known: used?.position == position ? restoring?.digests ?? [:] : [:])
-            let marker = ReplayMarker(source: path, position: position, asOf: asOf, lastRecordedAt: last.recordedAt)
-            try marker.write(in: destination)
-            FileSystem.restrictFiles(in: destination)
-            return ReplayResult(marker: marker, events: position, digests: digests, snapshot: used, snapshotsTaken: taken)
+            let result = try replay(
+                through: position, asOf: asOf, building: staged.building, projections: projections, batchSize: batchSize,
+                snapshots: snapshots, restoringAtOrBefore: restorable, progress: progress)
+            try staged.publish()
+            return result
         } catch {
-            FileSystem.removeContents(of: destination, andFolder: !existed)
+            staged.abandon()
             throw error
         }
+    }
+
+    /// The replay of `replay(through:asOf:into:…)` built in `folder` (an empty folder); its store is closed on return.
+    private func replay(
+        through position: UInt64, asOf: Timestamp?, building folder: String, projections: [any Projection],
+        batchSize: Int, snapshots: Bool, restoringAtOrBefore restorable: UInt64, progress: (UInt64, UInt64) -> Void
+    ) throws -> ReplayResult {
+        // Batches are committed without fsync and the whole replay is flushed once at the end, before the
+        // marker is written: a replay cut short is removed and made again, so no batch needs to be durable alone.
+        var options = Environment.Options()
+        options.durable = false
+        let target = try EventStore(path: folder, options: options, clock: clock, projections: projections)
+        (target.foldThreads, target.bulkBatchBytes) = (foldThreads, bulkBatchBytes)
+        if try hasTestClock { try target.markTestClock() }  // a replay of a test store is a test store
+        let restoring = snapshots ? restoreSnapshot(atOrBefore: restorable, into: target) : nil
+        let used = restoring?.use
+        var taken: [String] = []
+        var reached: UInt64 = 0
+        for end in snapshots ? try snapshotsToTake(after: max(used?.position ?? 1, 1) - 1, through: position, for: projections) : [] {
+            try copyRecords(from: reached + 1, through: end.position, into: target, batchSize: batchSize) { done, _ in progress(done, position) }
+            try target.catchUpProjections()
+            reached = end.position
+            do {
+                try target.writeSnapshot(of: end, into: snapshotsFolder)
+                taken.append(end.month)
+            } catch {
+                warnings("the snapshot of \(end.month) was not written: \(error)")
+            }
+        }
+        try copyRecords(from: reached + 1, through: position, into: target, batchSize: batchSize) { done, _ in progress(done, position) }
+        try target.catchUpProjections()
+        let last = try target.head()
+        // Models restored from a snapshot at this very position were checked on the copy: not read again.
+        let digests = try target.digestsWhileFlushing(known: used?.position == position ? restoring?.digests ?? [:] : [:])
+        let marker = ReplayMarker(source: path, position: position, asOf: asOf, lastRecordedAt: last.recordedAt)
+        try marker.write(in: folder)
+        FileSystem.restrictFiles(in: folder)
+        return ReplayResult(marker: marker, events: position, digests: digests, snapshot: used, snapshotsTaken: taken)
     }
 
     /// Copies events 1 through `position` (clamped to the head) into `target`, an empty writable store,

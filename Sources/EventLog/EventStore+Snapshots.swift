@@ -239,6 +239,7 @@ extension EventStore {
     /// when this store is itself a replay (its snapshots would be those of another log).
     func snapshotsToTake(after: UInt64, through last: UInt64, for projections: [any Projection]) throws -> [MonthEnd] {
         guard replay == nil else { return [] }
+        ScratchFolders.removeLeftOvers(in: snapshotsFolder)  // of replays and snapshot takes that were killed
         var byMonth: [String: SnapshotListing] = [:]
         for listing in (try? snapshots()) ?? [] { byMonth[listing.name] = listing }
         return try monthEnds(after: after, through: last).filter { !isComplete(byMonth[$0.month], at: $0, for: projections) }

@@ -56,42 +56,50 @@ extension EventStore {
             var options = Environment.Options()
             options.durable = false
             let target = try EventStore(path: scratch, options: options, clock: clock, projections: fresh)
-            try copyRecords(through: report.head, from: txn, into: target, batchSize: batchSize) {
-                progress("rebuilding the read models", $0, $1)
-            }
-            var checks: [ReadModelCheck] = []
-            for (name, digest, damage) in live {
-                if let digest, digest.checkpoint != report.head {
-                    // Appends move every checkpoint in their own transaction: in one snapshot a model is behind
-                    // only while it is rebuilt, when a newer docket added it, or when its checkpoint is damaged.
-                    checks.append(ReadModelCheck(
-                        name: name, live: digest, rebuilt: nil, skipped: nil,
-                        damage: "its checkpoint says position \(digest.checkpoint), the log's head is \(report.head)"))
-                    continue
+            // A model behind the log (a rebuild, import or catch-up cut short: the next open catches it up) is compared
+            // with the rebuild at its own checkpoint, on the way to the head: the same bytes there are no damage.
+            let behind = Set(live.compactMap { $0.digest?.checkpoint }.filter { $0 > 0 && $0 < report.head })
+            var checks: [String: ReadModelCheck] = [:]
+            var reached: UInt64 = 0
+            for stop in behind.sorted() + [report.head] {
+                try copyRecords(after: reached, through: stop, from: txn, into: target, batchSize: batchSize) { done, _ in
+                    progress("rebuilding the read models", done, report.head)
                 }
-                let rebuilt = fresh.contains { $0.name == name } ? try target.readModelDigest(name) : nil
-                checks.append(ReadModelCheck(
-                    name: name, live: digest, rebuilt: rebuilt,
-                    skipped: rebuilt == nil ? "no fresh instance of it was given" : nil, damage: damage))
+                reached = stop
+                for (name, digest, damage) in live where checks[name] == nil {
+                    if let digest, digest.checkpoint != stop {
+                        guard stop == report.head else { continue }
+                        // Appends move every checkpoint in their own transaction: in one snapshot a model is past the
+                        // head, or at 0 with rows, only when its checkpoint is damaged (0 without rows: not built yet).
+                        checks[name] = ReadModelCheck(
+                            name: name, live: digest, rebuilt: nil, skipped: nil,
+                            damage: "its checkpoint says position \(digest.checkpoint), the log's head is \(report.head)")
+                        continue
+                    }
+                    let rebuilt = fresh.contains { $0.name == name } ? try target.readModelDigest(name) : nil
+                    checks[name] = ReadModelCheck(
+                        name: name, live: digest, rebuilt: rebuilt,
+                        skipped: rebuilt == nil ? "no fresh instance of it was given" : nil, damage: damage)
+                }
             }
-            return (report, checks)
+            return (report, live.compactMap { checks[$0.name] })
         }
     }
 
-    /// Copies events 1 through `head` of the snapshot `txn` into `target` (empty), `batchSize` events to a
-    /// write transaction of the target, applying its projections as appends would.
+    /// Copies events `done + 1` through `last` of the snapshot `txn` into `target` (which holds the events through
+    /// `done`), `batchSize` events to a write transaction of the target, applying its projections as appends would.
     private func copyRecords(
-        through head: UInt64, from txn: borrowing Transaction, into target: EventStore, batchSize: Int,
+        after done: UInt64, through last: UInt64, from txn: borrowing Transaction, into target: EventStore, batchSize: Int,
         progress: (UInt64, UInt64) -> Void
     ) throws {
         var records: [[UInt8]] = []
         records.reserveCapacity(batchSize)
         try txn.withCursor(db.events) { cursor in
-            var entry = try cursor.first()
-            var position: UInt64 = 0
-            while position < head {
+            var entry = try cursor.seek(atLeast: Key.u64(done + 1))
+            var position = done
+            while position < last {
                 records.removeAll(keepingCapacity: true)
-                while let found = entry, records.count < batchSize, position < head {
+                while let found = entry, records.count < batchSize, position < last {
                     position += 1
                     records.append(Array(found.value))
                     entry = try cursor.next()
@@ -104,7 +112,7 @@ extension EventStore {
                     try writer.finish(txn: write)
                     try target.applyProjections(from: first, to: writer.head.position, txn: write)
                 }
-                progress(position, head)
+                progress(position, last)
             }
         }
     }

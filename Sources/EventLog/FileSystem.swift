@@ -75,6 +75,17 @@ enum FileSystem {
         return (parent.isEmpty ? "" : parent + "/") + ".\(name).partial-\(getpid())"
     }
 
+    /// Removes the hidden folders beside `path` that ``stagingPath(beside:)`` named for processes that are gone.
+    static func removeLeftOverStaging(beside path: String) {
+        let mine = stagingPath(beside: path)
+        let parent = (mine as NSString).deletingLastPathComponent
+        let prefix = String((mine as NSString).lastPathComponent.dropLast("\(getpid())".count))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), !ScratchFolders.isRunning(pid) else { continue }
+            try? FileManager.default.removeItem(atPath: (parent.isEmpty ? "" : parent + "/") + name)
+        }
+    }
+
     /// Renames the folder `from` to `to` (which must be missing or an empty folder).
     static func rename(_ from: String, to: String) throws {
         #if canImport(Glibc)
@@ -85,14 +96,6 @@ enum FileSystem {
         guard result == 0 else {
             let reason = String(cString: strerror(errno))
             throw EventLogError(.storeNotEmpty, "cannot move the finished copy into \(to) (\(reason)); give a new or empty folder")
-        }
-    }
-
-    /// Removes everything inside `folder`, leaving it.
-    static func removeContents(of folder: String) {
-        let manager = FileManager.default
-        for name in (try? manager.contentsOfDirectory(atPath: folder)) ?? [] {
-            try? manager.removeItem(atPath: folder + "/" + name)
         }
     }
 

@@ -5,6 +5,7 @@ import DocketClient
 import Glibc
 #endif
 
+Interrupts.install()
 // With $DOCKET_SERVER set, the client sends the command line to the server untouched (the server parses it):
 // nothing of the embedded CLI runs, so a client process starts as a small C-like program would.
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -24,8 +24,10 @@
 @_exported import struct EventLog.RecordedEvent
 @_exported import struct EventLog.ReplayMarker
 @_exported import struct EventLog.ReplayResult
+@_exported import enum EventLog.ScratchFolders
 @_exported import struct EventLog.SnapshotListing
 @_exported import struct EventLog.SnapshotManifest
 @_exported import struct EventLog.SnapshotUse
+@_exported import struct EventLog.StagedFolder
 @_exported import struct EventLog.VerifyReport
 @_exported import DocketTime
