@@ -61,12 +61,15 @@ public struct ApplicationFailure: Error, CustomStringConvertible, Sendable {
         case let domain as DomainError:
             switch domain.code {
             case .notFound: self.init(.notFound, domain.message)
+            case .taken: self.init(.conflict, domain.message)
             case .forbidden: self.init(.forbidden, domain.message)
             case .invalid: self.init(.badInput, domain.message)
             default: self.init(.refused, domain.message)
             }
         case let decoding as EventDecodingError:
             self.init(.damaged, decoding.description)
+        case let stale as StaleTicketVersion:
+            self.init(.conflict, stale.message)
         case let conflict as WrongExpectedVersion:
             self.init(.conflict, conflict.description)
         case let logError as EventLogError:

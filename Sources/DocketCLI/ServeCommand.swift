@@ -5,7 +5,8 @@ import Foundation
 import LMTP
 import Logging
 
-/// `docket serve`: the one process that writes the store, for a team (docs/operations.md).
+/// `docket serve`: the process a team writes the store through (embedded writers of the store's owner may write beside it:
+/// docs/operations.md, "Writers beside the server").
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",

@@ -16,12 +16,13 @@ struct TicketGroup: ParsableCommand {
         abstract: "Open, work and close tickets.",
         discussion: """
             docket ticket open --client acme --subject "Printer offline" --priority P2
-            docket ticket assign T-1001 --to bob          docket ticket comment T-1001 "On it"
+            docket ticket take T-1001                     docket ticket assign T-1001 --to bob
+            docket ticket comment T-1001 "On it"          docket ticket comment T-1001 "Done" --expect-version 7
             docket ticket status T-1001 waiting-on-client docket ticket close T-1001 --resolution "Replaced toner" --time 30m
             docket ticket show T-1001                     docket ticket list --status new --json
             """,
         subcommands: [
-            TicketOpen.self, TicketAssign.self, TicketUnassign.self, TicketPriorityCommand.self, TicketCategory.self, TicketDue.self,
+            TicketOpen.self, TicketTake.self, TicketAssign.self, TicketUnassign.self, TicketPriorityCommand.self, TicketCategory.self, TicketDue.self,
             TicketComment.self, TicketReply.self, TicketStatusCommand.self, TicketWatch.self, TicketUnwatch.self,
             TicketMerge.self, TicketClose.self, TicketReopen.self, TicketShow.self, TicketList.self,
         ])
@@ -34,13 +35,23 @@ struct TicketWriteOptions: ParsableArguments {
     @OptionGroup var write: WriteOptions
 }
 
+/// `--expect-version`: the commands that change an existing ticket run only if it is still at the version the caller saw.
+struct ExpectVersionOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Change the ticket only if it is still at this version (`docket ticket show` prints it); else exit 3, nothing written.",
+            valueName: "n"))
+    var expectVersion: UInt64?
+}
+
 /// Runs one ticket command and prints what happened.
 private func change(
-    _ number: TicketNumber, _ command: TicketCommand, _ options: TicketWriteOptions, done: String
+    _ number: TicketNumber, _ command: TicketCommand, _ options: TicketWriteOptions, _ expect: ExpectVersionOptions, done: String
 ) throws {
     try reportingFailures(store: options.store.path) {
         let session = try StoreAccess.open(options.store.path)
-        let events = try session.app.tickets.ticket(number, command, as: options.actor.name, commandId: options.write.commandId)
+        let events = try session.app.tickets.ticket(
+            number, command, as: options.actor.name, commandId: options.write.commandId, expectedVersion: expect.expectVersion)
         Terminal.out(events.isEmpty ? "\(number): nothing to change\n" : "\(number): \(done)\n")
     }
 }
@@ -72,30 +83,55 @@ struct TicketOpen: ParsableCommand {
 struct TicketAssign: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "assign", abstract: "Assign (or reassign) a ticket.")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Option(help: "The user to assign it to.") var to: String
-    func run() throws { try change(number, .assign(to: to, user: nil), options, done: "assigned to \(to)") }
+    func run() throws { try change(number, .assign(to: to, user: nil), options, expect, done: "assigned to \(to)") }
+}
+
+struct TicketTake: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "take", abstract: "Assign a ticket to yourself, unless another tech already has it.",
+        discussion: """
+            Takes the ticket if it has no assignee (or already is yours). If another tech has it, nothing is written \
+            and the command exits 3 naming them: ask them, or reassign it on purpose with `docket ticket assign T --to you`. \
+            Of several techs taking one ticket at once, exactly one gets it.
+            """)
+    @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let login = options.actor.name
+            let events = try session.app.tickets.take(number, as: login, commandId: options.write.commandId, expectedVersion: expect.expectVersion)
+            Terminal.out(events.isEmpty ? "\(number): already yours\n" : "\(number): assigned to \(login)\n")
+        }
+    }
 }
 
 struct TicketUnassign: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "unassign", abstract: "Remove a ticket's assignee.")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
-    func run() throws { try change(number, .unassign, options, done: "unassigned") }
+    func run() throws { try change(number, .unassign, options, expect, done: "unassigned") }
 }
 
 struct TicketPriorityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "priority", abstract: "Set a ticket's priority (P1–P4).")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Argument(help: "P1 to P4.") var priority: Priority
-    func run() throws { try change(number, .setPriority(priority), options, done: "priority \(priority)") }
+    func run() throws { try change(number, .setPriority(priority), options, expect, done: "priority \(priority)") }
 }
 
 struct TicketDue: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "due", abstract: "Set the date a ticket is due, or clear it (dispatchers and admins); `docket queue` shows it.")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Argument(help: "When it is due: RFC 3339, or a date (midnight UTC).") var at: TimeArgument?
     @Flag(help: "Clear the due date.") var clear = false
@@ -105,27 +141,29 @@ struct TicketDue: ParsableCommand {
     }
 
     func run() throws {
-        try change(number, .setDueDate(at?.timestamp), options, done: at.map { "due \($0.timestamp.iso8601)" } ?? "due date cleared")
+        try change(number, .setDueDate(at?.timestamp), options, expect, done: at.map { "due \($0.timestamp.iso8601)" } ?? "due date cleared")
     }
 }
 
 struct TicketCategory: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "category", abstract: "Set a ticket's category.")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Argument(help: "The category.") var category: String
-    func run() throws { try change(number, .setCategory(category), options, done: "category \(category)") }
+    func run() throws { try change(number, .setCategory(category), options, expect, done: "category \(category)") }
 }
 
 struct TicketComment: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "comment", abstract: "Add a comment: public (the client sees it) unless --internal.")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Argument(help: "The comment text.") var text: String
     @Flag(help: "Only staff see it.") var `internal` = false
     func run() throws {
-        try change(number, .comment(text, visibility: `internal` ? .internal : .public), options, done: `internal` ? "internal note added" : "public comment added")
+        try change(number, .comment(text, visibility: `internal` ? .internal : .public), options, expect, done: `internal` ? "internal note added" : "public comment added")
     }
 }
 
@@ -134,12 +172,14 @@ struct TicketReply: ParsableCommand {
         commandName: "reply", abstract: "Reply publicly with a template, its placeholders filled in.",
         discussion: "Placeholders: {{contact.name}} {{ticket.number}} {{ticket.subject}} {{tech.name}} {{client.name}}")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Option(help: "The template's name (see `docket template list`).") var template: String
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let text = try session.app.tickets.reply(number, template: template, as: options.actor.name, commandId: options.write.commandId)
+            let text = try session.app.tickets.reply(
+                number, template: template, as: options.actor.name, commandId: options.write.commandId, expectedVersion: expect.expectVersion)
             Terminal.out("\(number): replied:\n\(text)\n")
         }
     }
@@ -149,30 +189,33 @@ struct TicketStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Set the status: new, in-progress or waiting-on-client (close with `ticket close`).")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Argument(help: "new, in-progress or waiting-on-client.") var status: TicketStatus
-    func run() throws { try change(number, .setStatus(status), options, done: "status \(status.displayName)") }
+    func run() throws { try change(number, .setStatus(status), options, expect, done: "status \(status.displayName)") }
 }
 
 struct TicketWatch: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "watch", abstract: "Add a watcher (default: you).")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Option(help: "The user who watches.") var user: String?
     func run() throws {
         let login = user ?? options.actor.name
-        try change(number, .addWatcher(login), options, done: "\(login) is watching")
+        try change(number, .addWatcher(login), options, expect, done: "\(login) is watching")
     }
 }
 
 struct TicketUnwatch: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "unwatch", abstract: "Remove a watcher (default: you).")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Option(help: "The user who stops watching.") var user: String?
     func run() throws {
         let login = user ?? options.actor.name
-        try change(number, .removeWatcher(login), options, done: "\(login) no longer watches")
+        try change(number, .removeWatcher(login), options, expect, done: "\(login) no longer watches")
     }
 }
 
@@ -212,6 +255,7 @@ struct TicketClose: ParsableCommand {
             `docket report closed-without-time` lists closes without the closer's time.
             """)
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Option(help: "What was done (required).") var resolution: String?
     @Option(help: "Log this much of your time with the close: 30m, 1h15m, 1.5h or 90 (minutes); the work is recorded as ending at the close (starting that long before it).") var time: String?
@@ -247,7 +291,8 @@ struct TicketClose: ParsableCommand {
                 closeTime = .alreadyLogged
             }
             let result = try session.app.tickets.closeTicket(
-                number, resolution: resolution, time: closeTime, as: options.actor.name, commandId: options.write.commandId)
+                number, resolution: resolution, time: closeTime, as: options.actor.name, commandId: options.write.commandId,
+                expectedVersion: expect.expectVersion)
             if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
                 Terminal.out("\(number): closed; \(minutes) min logged as \(entry)\n")
             } else {
@@ -290,7 +335,8 @@ struct TicketClose: ParsableCommand {
 struct TicketReopen: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reopen", abstract: "Reopen a closed ticket (it goes to In progress).")
     @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Option(help: "Why it is reopened.") var reason: String?
-    func run() throws { try change(number, .reopen(reason: reason), options, done: "reopened") }
+    func run() throws { try change(number, .reopen(reason: reason), options, expect, done: "reopened") }
 }

@@ -33,7 +33,8 @@ struct TicketShow: ReadCommand {
         if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
         if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
         if let due = summary.dueDate { text += "due \(time.text(Timestamp(millisecondsSinceEpoch: due)))\n" }
-        text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))\n"
+        text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))"
+        text += " · version \(recorded.last?.event.streamVersion ?? 0)\n"  // for --expect-version
         for mail in undelivered {
             let why = mail.status == .cancelled
                 ? "cancelled: \(mail.cancelReason ?? "")"

@@ -35,10 +35,12 @@ public struct Problem: Error, Codable, Sendable, Equatable {
     public static func badRequest(_ detail: String) -> Problem { Problem(exitCode: 64, detail: detail) }
 
     /// Anything the application threw, classified as the CLI classifies it (``ApplicationFailure``), with the
-    /// exit code the CLI gives it.
+    /// exit code the CLI gives it; a ticket not at the version `If-Match` named is 412.
     public static func from(_ error: any Error, store: String) -> Problem {
         let failure = ApplicationFailure(classifying: error, store: store)
-        return Problem(exitCode: failure.kind.exitCode, detail: failure.message)
+        // A stale If-Match: the precondition the request set failed (RFC 9110), not a clash with the ticket's rules.
+        let status: HTTPResponse.Status? = error is StaleTicketVersion ? .preconditionFailed : nil
+        return Problem(exitCode: failure.kind.exitCode, detail: failure.message, status: status)
     }
 
     /// The response: the JSON body with `Content-Type: application/problem+json`.

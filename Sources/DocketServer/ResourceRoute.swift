@@ -36,6 +36,18 @@ public struct ResourceRoute: Sendable {
     /// Writes take their command id from `Idempotency-Key`.
     public let takesCommandId: Bool
     public let successStatus: HTTPResponse.Status
+    /// A write on one ticket that honours `If-Match` with the ticket's version (its `ETag`): refused with 412 when the
+    /// ticket changed since.
+    public internal(set) var honoursIfMatch = false
+    /// A read of one ticket: its JSON's `version` is sent as the `ETag`.
+    public internal(set) var tagsVersion = false
+
+    /// This route, honouring `If-Match` (writes) or sending the `ETag` (reads) of a ticket's version.
+    func versioned() -> ResourceRoute {
+        var route = self
+        if isRead { route.tagsVersion = true } else { route.honoursIfMatch = true }
+        return route
+    }
 
     /// The body fields and query parameters the route reads.
     public var fieldNames: [String] {

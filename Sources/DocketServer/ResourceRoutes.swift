@@ -28,10 +28,13 @@ struct ResourceRoutes: Sendable {
         let page = route.isList ? try Page(request.uri.queryParameters) : nil
         let commandId = route.takesCommandId ? request.headers[HTTPField.Name("Idempotency-Key")!] : nil
         let asOf = route.isRead ? request.uri.queryParameters.get("asOf") : nil
+        let expectedVersion = route.honoursIfMatch ? try RouteInput.expectedVersion(ifMatch: request.headers[.ifMatch]) : nil
         let input = { (fetch: Int) in
-            try RouteInput(
+            var input = try RouteInput(
                 fields: route.fields, path: { context.parameters.get($0) }, query: { request.uri.queryParameters.get($0) }, body: body,
                 actor: caller.login, commandId: commandId, fetch: fetch)
+            input.expectedVersion = expectedVersion
+            return input
         }
         switch try await routes.answer(route, input(page?.fetch ?? ResourceRoutes.defaultPage), asOf: asOf) {
         case .result(let text):
@@ -54,7 +57,11 @@ struct ResourceRoutes: Sendable {
                 let next = items.count > start + page.limit ? Page.cursor(after: slice, offset: start + page.limit, key: key) : nil
                 value = ["items": slice, "nextCursor": next as Any? ?? NSNull()] as [String: Any]
             }
-            return jsonResponse(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+            var response = jsonResponse(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+            if route.tagsVersion, let version = (value as? [String: Any])?["version"] as? NSNumber {
+                response.headers[.eTag] = "\"\(version)\""
+            }
+            return response
         }
     }
 

@@ -33,6 +33,8 @@ struct RouteInput: Sendable {
     let commandId: String?
     /// For a list: how many items the page needs (its offset and limit, and one more to know there is a next page).
     let fetch: Int
+    /// From `If-Match` (writes on a ticket): the version the caller saw; nil to change it whatever its version.
+    var expectedVersion: UInt64? = nil
 
     /// Reads `fields` from the request; a body field that is not a string, number or boolean is a 400, and so is one
     /// the route does not read: a misspelt field (`work_type`, `non_billable`) was dropped without a word, and the
@@ -76,6 +78,20 @@ struct RouteInput: Sendable {
             values.sorted { $0.key < $1.key }.map { "\(kind).\($0.key)=\($0.value)" }
         }
         return RequestFingerprint(commandId: commandId, request: (["\(route.method) \(route.routerPath)"] + fields).joined(separator: "\u{0}"))
+    }
+
+    /// The version an `If-Match` header names: an entity tag as ``ResourceRoutes`` sends them (`"7"`, also read
+    /// unquoted or weak); `*` (any version) is nil. Anything else is a 400.
+    static func expectedVersion(ifMatch header: String?) throws -> UInt64? {
+        guard let header else { return nil }
+        var tag = header.trimmingCharacters(in: .whitespaces)
+        if tag == "*" { return nil }
+        if tag.hasPrefix("W/") { tag.removeFirst(2) }
+        if tag.count >= 2, tag.hasPrefix("\""), tag.hasSuffix("\"") { tag = String(tag.dropFirst().dropLast()) }
+        guard let version = UInt64(tag) else {
+            throw Problem.badRequest("If-Match \(header) is not a ticket's ETag; send the ETag of GET /v1/tickets/{number}, e.g. \"7\"")
+        }
+        return version
     }
 
     /// The value of `source`, nil when absent.

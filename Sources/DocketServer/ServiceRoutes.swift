@@ -13,7 +13,7 @@ enum ServiceRoutes {
         .serviceRead(
             "/v1/tickets", command: "ticket list", fields: ["client", "status", "priority", "assignee"].map(ResourceRoute.Source.query),
             listOf: "number", listTickets),
-        .serviceRead("/v1/tickets/{number}", command: "ticket show", fields: [.path("number")], showTicket),
+        .serviceRead("/v1/tickets/{number}", command: "ticket show", fields: [.path("number")], showTicket).versioned(),
         .serviceWrite(
             "/v1/tickets/{number}/comments", command: "ticket comment", fields: [.path("number"), .body("text"), .body("internal")],
             status: .created
@@ -21,19 +21,25 @@ enum ServiceRoutes {
             let isInternal = try input.flag(.body("internal"))
             let text = try input.required(.body("text"))
             return try change(input, app, .comment(text, visibility: isInternal ? .internal : .public), done: isInternal ? "internal note added" : "public comment added")
-        },
+        }.versioned(),
         .serviceWrite(
             "/v1/tickets/{number}/close", command: "ticket close",
             fields: [.path("number")] + ["resolution", "time", "workType", "nonBillable", "noTime", "reason"].map(ResourceRoute.Source.body),
-            closeTicket),
+            closeTicket
+        ).versioned(),
         .serviceWrite("/v1/tickets/{number}/assign", command: "ticket assign", fields: [.path("number"), .body("to")]) { input, app in
             let to = try input.required(.body("to"))
             return try change(input, app, .assign(to: to, user: nil), done: "assigned to \(to)")
-        },
+        }.versioned(),
+        .serviceWrite("/v1/tickets/{number}/take", command: "ticket take", fields: [.path("number")]) { input, app in
+            let number = try ticketNumber(input, .path("number"))
+            let events = try app.tickets.take(number, as: input.actor, commandId: input.commandId, expectedVersion: input.expectedVersion)
+            return .result(events.isEmpty ? "\(number): already yours" : "\(number): assigned to \(input.actor)")
+        }.versioned(),
         .serviceWrite("/v1/tickets/{number}/status", command: "ticket status", fields: [.path("number"), .body("status")]) { input, app in
             let status = try input.requiredParsed(.body("status"), "one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))", TicketStatus.init)
             return try change(input, app, .setStatus(status), done: "status \(status.displayName)")
-        },
+        }.versioned(),
         .serviceRead(
             "/v1/queue", command: "queue",
             fields: ["client", "status", "priority", "assignee", "mine", "unassigned"].map(ResourceRoute.Source.query), listOf: "number", queue),
@@ -60,7 +66,7 @@ enum ServiceRoutes {
     /// `docket ticket comment|assign|status`: `T-1001: <done>`, or `nothing to change`.
     static func change(_ input: RouteInput, _ app: DocketApplication, _ command: TicketCommand, done: String) throws -> RouteAnswer {
         let number = try ticketNumber(input, .path("number"))
-        let events = try app.tickets.ticket(number, command, as: input.actor, commandId: input.commandId)
+        let events = try app.tickets.ticket(number, command, as: input.actor, commandId: input.commandId, expectedVersion: input.expectedVersion)
         return .result(events.isEmpty ? "\(number): nothing to change" : "\(number): \(done)")
     }
 
@@ -86,7 +92,8 @@ enum ServiceRoutes {
         } else {
             closeTime = .alreadyLogged
         }
-        let result = try app.tickets.closeTicket(number, resolution: resolution, time: closeTime, as: input.actor, commandId: input.commandId)
+        let result = try app.tickets.closeTicket(
+            number, resolution: resolution, time: closeTime, as: input.actor, commandId: input.commandId, expectedVersion: input.expectedVersion)
         if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
             return .result("\(number): closed; \(minutes) min logged as \(entry)")
         }

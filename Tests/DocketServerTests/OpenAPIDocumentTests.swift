@@ -39,7 +39,8 @@ import Yams
         #expect(pages.isDisjoint(with: DocketServer.operations))
     }
 
-    /// Every body field and query parameter a route reads is a property or parameter of its documented operation.
+    /// Every body field and query parameter a route reads is a property or parameter of its documented operation, and
+    /// so are the `If-Match` a write on a ticket honours and the `ETag` a ticket's read sends.
     @Test func everyFieldARouteReadsIsDocumented() throws {
         let text = try String(contentsOf: Self.document, encoding: .utf8)
         let root = try #require(try Yams.load(yaml: text) as? [String: Any])
@@ -52,6 +53,12 @@ import Yams
             }
             if route.isRead {
                 #expect(yaml.contains("#/components/parameters/AsOf"), "\(route.method) \(route.path) takes asOf")
+            }
+            if route.honoursIfMatch {
+                #expect(yaml.contains("#/components/parameters/IfMatch"), "\(route.method) \(route.path) honours If-Match")
+            }
+            if route.tagsVersion {
+                #expect(try Yams.dump(object: operation).contains("ETag:"), "\(route.method) \(route.path) sends an ETag")
             }
         }
     }

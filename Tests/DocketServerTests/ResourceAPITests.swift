@@ -245,10 +245,60 @@ import Testing
     }
 
     @Test func everyResourceHasAServiceHandlerAndACommandName() {
-        #expect(ResourceRoute.all.count == 20)
+        #expect(ResourceRoute.all.count == 21)
         for route in ResourceRoute.all {
             #expect(!route.commandName.isEmpty, "\(route.path)")
             #expect(route.isRead == (route.method == .get), "\(route.path)")
         }
+    }
+
+    /// A ticket's JSON carries its version and its `ETag`; the writes on a ticket honour `If-Match`: a stale one is a 412
+    /// problem (exit code 3) naming the version now, and nothing is written; `POST /v1/tickets/{number}/take` assigns
+    /// the ticket to the caller unless another user has it (409 naming them).
+    @Test func aTicketsETagGuardsItsWritesAndATakeRefusesAnotherUsersTicket() throws {
+        let served = ServedStore()
+        #expect(try served.docket(["init"]).status == 0)
+        #expect(try served.docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]).status == 0)
+        #expect(try served.docket(["user", "add", "tia", "--name", "Tia", "--email", "tia@msp.example", "--role", "tech"]).status == 0)
+        #expect(try served.docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "UTC", "--currency", "USD"]).status == 0)
+        let bob = try served.docket(["token", "create", "--user", "bob", "--name", "t"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let tia = try served.docket(["token", "create", "--user", "tia", "--name", "t"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try served.start(socket: false)
+        #expect(try served.curl("POST", "/v1/tickets", token: bob, json: #"{"client":"acme","subject":"VPN down"}"#).status == 201)
+        func tag() throws -> (etag: String, version: Int) {
+            let headers = try ServedStore.run(
+                "/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", "-H", "Authorization: Bearer \(bob)", served.address + "/v1/tickets/T-1001"])
+            let line = try #require(headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }, "\(headers)")
+            let body = try json(try served.curl("GET", "/v1/tickets/T-1001", token: bob).body)
+            return (String(line.dropFirst("etag:".count)).trimmingCharacters(in: .whitespaces), try #require(body["version"] as? Int))
+        }
+        let seen = try tag()
+        #expect(seen.etag == "\"\(seen.version)\"")
+        let comment = try served.curl(
+            "POST", "/v1/tickets/T-1001/comments", token: bob, json: #"{"text":"Looking"}"#, headers: ["If-Match: \(seen.etag)"])
+        #expect(comment.status == 201, "\(comment.body)")
+        let now = try tag()
+        #expect(now.version > seen.version)
+        let before = try served.eventCount()
+        for (path, body) in [
+            ("comments", #"{"text":"Me too"}"#), ("assign", #"{"to":"tia"}"#), ("status", #"{"status":"in-progress"}"#), ("take", "{}"),
+            ("close", #"{"resolution":"done","noTime":true,"reason":"test"}"#),
+        ] {
+            let stale = try served.curl("POST", "/v1/tickets/T-1001/\(path)", token: tia, json: body, headers: ["If-Match: \(seen.etag)"])
+            #expect(stale.status == 412, "\(path): \(stale.body)")
+            let problem = try json(stale.body)
+            #expect(problem["exitCode"] as? Int == 3, "\(path)")
+            #expect((problem["detail"] as? String)?.hasPrefix("T-1001 is at version \(now.version), not \(seen.version)") == true, "\(path): \(stale.body)")
+        }
+        #expect(try served.eventCount() == before, "nothing written")
+        let garbled = try served.curl("POST", "/v1/tickets/T-1001/comments", token: bob, json: #"{"text":"x"}"#, headers: ["If-Match: soon"])
+        #expect(garbled.status == 400, "\(garbled.body)")
+        let taken = try served.curl("POST", "/v1/tickets/T-1001/take", token: bob, json: "{}", headers: ["If-Match: \(now.etag)"])
+        #expect(taken.status == 200, "\(taken.body)")
+        #expect(try json(taken.body)["result"] as? String == "T-1001: assigned to bob")
+        let refused = try served.curl("POST", "/v1/tickets/T-1001/take", token: tia, json: "{}")
+        #expect(refused.status == 409, "\(refused.body)")
+        #expect(try json(refused.body)["detail"] as? String == "T-1001 is already bob's; ask bob, or reassign it with `docket ticket assign T-1001 --to tia`")
+        #expect(try json(refused.body)["exitCode"] as? Int == 3)
     }
 }

@@ -71,6 +71,8 @@ import Testing
             try check(login, "POST", "/v1/tickets", json: #"{"client":"acme","subject":"Screen"}"#, expect: write(true))
             try check(login, "POST", "/v1/tickets/T-1005/comments", json: #"{"text":"Looking"}"#, expect: write(true))
             try check(login, "POST", "/v1/tickets/T-1005/assign", json: #"{"to":"bob"}"#, expect: write(false))
+            // T-1005 is bob's now: his take changes nothing, another worker's is refused (409).
+            try check(login, "POST", "/v1/tickets/T-1005/take", json: "{}", expect: works ? (login == "bob" ? 200 : 409) : 403)
             try check(login, "POST", "/v1/tickets/T-1005/status", json: #"{"status":"in-progress"}"#, expect: write(false))
             try check(login, "POST", "/v1/time", json: #"{"ticket":"T-1005","duration":"15m"}"#, expect: write(true))
             try check(

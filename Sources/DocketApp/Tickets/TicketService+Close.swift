@@ -25,11 +25,12 @@ extension TicketService {
     /// Closes a ticket as `actor`, who must account for their time on it: a non-voided entry already logged on the
     /// ticket, time logged now, or a reason for closing without time. Time logged now goes on `ticket.closed`, and the
     /// ``CloseTimeReaction`` appends it as a time entry in the same transaction, so neither exists without the other.
-    /// A refused close writes nothing.
+    /// A refused close writes nothing; so does one with an `expectedVersion` the ticket is no longer at.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func closeTicket(
-        _ number: TicketNumber, resolution: String, time: CloseTime, as actor: String, commandId: String? = nil
+        _ number: TicketNumber, resolution: String, time: CloseTime, as actor: String, commandId: String? = nil,
+        expectedVersion: UInt64? = nil
     ) throws -> TicketCloseResult {
         try requireTicket(number)
         let context = try context(for: actor)
@@ -49,7 +50,8 @@ extension TicketService {
                 return TicketCloseResult(events: events, entryId: loggedTime ? try entryLogged(with: earlier) : nil)
             }
         ) {
-            let decision = try commandDecision(number, .close(resolution: resolution, time: closing), context: context, commandId: commandId)
+            let decision = try commandDecision(number, .close(resolution: resolution, time: closing), context: context, commandId: commandId,
+                expectedVersion: expectedVersion)
             var closed = CommandKernel.Decision(appends: decision.appends, output: TicketCloseResult(events: decision.output), reacting: decision.reacting)
             closed.finish = { appended in
                 let entry = appended.first { $0.stream.hasPrefix(StreamName.timeEntry("")) }

@@ -115,7 +115,11 @@ public struct TicketService: Sendable, FeatureService {
     /// To log time with the close use ``closeTicket(_:resolution:time:as:commandId:)``.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func ticket(_ number: TicketNumber, _ command: TicketCommand, as actor: String, commandId: String? = nil) throws -> [TicketEvent] {
+    /// With `expectedVersion`, the command runs only if the ticket's stream is still at that version (``StaleTicketVersion``
+    /// otherwise, nothing written): checked on the state the kernel decides on, so a change that lands first is seen.
+    public func ticket(
+        _ number: TicketNumber, _ command: TicketCommand, as actor: String, commandId: String? = nil, expectedVersion: UInt64? = nil
+    ) throws -> [TicketEvent] {
         var command = command
         if case .assign(let login, _) = command { command = .assign(to: login, user: try directory.userSnapshot(login)) }
         try requireTicket(number)
@@ -125,7 +129,30 @@ public struct TicketService: Sendable, FeatureService {
                 command = .close(resolution: resolution, time: try closingTime(on: number, by: context.actor.login))
             }
         }
-        return try runTicketCommand(number, command, context: context, commandId: commandId)
+        return try runTicketCommand(number, command, context: context, commandId: commandId, expectedVersion: expectedVersion)
+    }
+
+    /// Assigns ticket `number` to `actor` only if it has no assignee or already is theirs (``TicketDecider/decideTake(user:state:context:)``):
+    /// decided on the state the kernel appends against, so of two takes at once one wins and the other is refused
+    /// (`taken`, naming the winner), and nothing is written for it. Returns the events (none when it already was theirs).
+    @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func take(_ number: TicketNumber, as actor: String, commandId: String? = nil, expectedVersion: UInt64? = nil) throws -> [TicketEvent] {
+        try requireTicket(number)
+        let context = try context(for: actor)
+        let user = try directory.userSnapshot(context.actor.login)
+        let stream = StreamName.ticket(number)
+        return try kernel.execute(
+            commandId: commandId, actor: context.actor.login,
+            replay: { try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events }
+        ) {
+            let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
+            try StaleTicketVersion.check(number, expected: expectedVersion, actual: version)
+            let events = try TicketDecider.decideTake(user: user, state: state, context: context)
+            guard !events.isEmpty else { return CommandKernel.Decision(appends: [], output: []) }
+            let request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)
+            return CommandKernel.Decision(appends: [request], output: events, reacting: ReactionCue(context: context))
+        }
     }
 
     /// Merges `source` into `target`: both streams change in one transaction.
@@ -153,14 +180,16 @@ public struct TicketService: Sendable, FeatureService {
     /// contact as its stream has them); returns the text sent.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func reply(_ number: TicketNumber, template name: String, as actor: String, commandId: String? = nil) throws -> String {
+    public func reply(
+        _ number: TicketNumber, template name: String, as actor: String, commandId: String? = nil, expectedVersion: UInt64? = nil
+    ) throws -> String {
         let state = LogState(store: store, ticketStream: StreamName.ticket(number))
         let (ticket, subject) = state.ticket(history: try state.ticketHistory(), caused: [])
         guard ticket.exists else { throw unknownTicket(number) }
         let values = try ReplyPlaceholders.values(
             number: number, subject: subject, client: ticket.client, contact: ticket.contact, actor: actor, state: state)
         let text = try ReplyPlaceholders.render(template: name, values, state: state)
-        try self.ticket(number, .comment(text, visibility: .public), as: actor, commandId: commandId)
+        try self.ticket(number, .comment(text, visibility: .public), as: actor, commandId: commandId, expectedVersion: expectedVersion)
         return text
     }
 
@@ -202,23 +231,27 @@ public struct TicketService: Sendable, FeatureService {
 
     /// Runs a ticket command through the kernel (whose reactions add the mail it calls for: public replies,
     /// resolutions). A retried command id returns the ticket events it appended the first time.
-    func runTicketCommand(_ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String?) throws -> [TicketEvent] {
+    func runTicketCommand(
+        _ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String?, expectedVersion: UInt64? = nil
+    ) throws -> [TicketEvent] {
         let stream = StreamName.ticket(number)
         return try kernel.execute(
             commandId: commandId, actor: context.actor.login,
             replay: { try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: $0, stream: stream).events }
         ) {
-            try commandDecision(number, command, context: context, commandId: commandId)
+            try commandDecision(number, command, context: context, commandId: commandId, expectedVersion: expectedVersion)
         }
     }
 
     /// What `command` on ticket `number` appends, without appending it (the kernel adds the reactions' follow-ups);
-    /// no appends when the ticket is already as asked.
+    /// no appends when the ticket is already as asked. With `expectedVersion`, a ticket at another version is refused
+    /// (``StaleTicketVersion``).
     func commandDecision(
-        _ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String? = nil
+        _ number: TicketNumber, _ command: TicketCommand, context: DecisionContext, commandId: String? = nil, expectedVersion: UInt64? = nil
     ) throws -> CommandKernel.Decision<[TicketEvent]> {
         let stream = StreamName.ticket(number)
         let (state, version) = try kernel.load(TicketDecider.self, stream: stream)
+        try StaleTicketVersion.check(number, expected: expectedVersion, actual: version)
         let events = try TicketDecider.decide(command, state: state, context: context)
         guard !events.isEmpty else { return CommandKernel.Decision(appends: [], output: []) }
         let request = kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)

@@ -36,6 +36,9 @@ public struct TicketDetailView: Encodable, Sendable {
         }
     }
     public let ticket: TicketSummaryView
+    /// The ticket's version (its stream's: one more with every event on it), to pass as `--expect-version` or `If-Match`
+    /// so that a change is made only if nobody changed the ticket since.
+    public let version: UInt64
     public let sla: SLAView?
     public let history: [Entry]
     /// Its mail that will not arrive; empty when all is well.
@@ -48,6 +51,7 @@ public struct TicketDetailView: Encodable, Sendable {
         undelivered: [OutboxEntry] = []
     ) {
         self.ticket = TicketSummaryView(ticket)
+        version = history.last?.event.streamVersion ?? 0
         undeliveredMail = undelivered.map(UndeliveredMail.init)
         sla = clock.map { SLAView($0.status(at: now)) }
         self.history = history.map { recorded, change in

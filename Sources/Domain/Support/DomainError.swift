@@ -13,6 +13,9 @@ public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
         public static let invalid = Code("invalid")
         /// The command clashes with the current state (already exists, already ended, …).
         public static let conflict = Code("conflict")
+        /// Another user already has the ticket the caller tried to take (`docket ticket take`): a precondition of the
+        /// command, reported as a conflict (exit 3), like a stale expected version.
+        public static let taken = Code("taken")
         /// The ticket is closed.
         public static let closed = Code("closed")
         /// The ticket was merged into another one.
