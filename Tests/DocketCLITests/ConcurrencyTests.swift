@@ -76,12 +76,7 @@ import Testing
             try process.run()
             children.append((process, output))
         }
-        var statuses: [String: Int] = [:]
-        for (process, output) in children {
-            let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-            process.waitUntilExit()
-            for line in lines { statuses[String(line), default: 0] += 1 }
-        }
+        let statuses = ScriptWorkers.countLines(of: children)
         let errors = (0..<workers).compactMap { try? String(contentsOfFile: folder.child("errors-\($0)"), encoding: .utf8) }.joined()
         #expect(statuses["3", default: 0] == 0, "exit-3 failures: \(statuses["3", default: 0]); \(errors.prefix(500))")
         #expect(statuses == ["0": workers * perWorker], "exit statuses: \(statuses); \(errors.prefix(500))")

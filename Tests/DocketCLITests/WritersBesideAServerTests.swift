@@ -63,12 +63,7 @@ import Testing
                 children.append((process, output))
             }
         }
-        var statuses: [String: Int] = [:]
-        for (process, output) in children {
-            let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-            process.waitUntilExit()
-            for line in lines { statuses[String(line), default: 0] += 1 }
-        }
+        let statuses = ScriptWorkers.countLines(of: children)
         let commands = 2 * workers * (perWorker + perWorker / 4)
         let errors = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("errors-") }
             .compactMap { try? String(contentsOfFile: folder.child($0), encoding: .utf8) }.joined()
