@@ -103,8 +103,9 @@ public struct CommandKernel: Sendable {
         {
             throw EventLogError(
                 .commandReused,
-                "command id \(commandId) was already used for another command (\(first.type) on \(first.stream)); "
-                    + "use a new command id, or repeat that command exactly to retry it")
+                "command id \(commandId) was already used for another command (\(first.type) on \(first.stream) at "
+                    + "\(first.recordedAt.iso8601)); if that was this command sent another way (the API, then the CLI), it "
+                    + "is done; else use a new command id, or repeat that command exactly to retry it")
         }
     }
 

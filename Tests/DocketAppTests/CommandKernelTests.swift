@@ -92,7 +92,10 @@ import Testing
             _ = try run("ticket comment T-1001 hello")
             Issue.record("another request with the same id must be refused")
         } catch let error as EventLogError {
-            #expect(error.message == "command id k-4 was already used for another command (test.happened on probe-r); use a new command id, or repeat that command exactly to retry it")
+            #expect(
+                error.message == "command id k-4 was already used for another command (test.happened on probe-r at \(first.recordedAt.iso8601)); "
+                    + "if that was this command sent another way (the API, then the CLI), it is done; else use a new command id, "
+                    + "or repeat that command exactly to retry it")
         }
         #expect(try fixture.store.head().position == head, "the refused request wrote nothing")
         // A fingerprint for another id leaves this one alone.
