@@ -129,7 +129,11 @@ import Testing
             let error = Pipe()
             (process.standardInput, process.standardOutput, process.standardError) = (FileHandle.nullDevice, FileHandle.nullDevice, error)
             try process.run()
-            usleep(useconds_t(40_000 + trial * 40_000))
+            // Signalled once docket catches the signal (its handler installed: the bit in /proc/PID/status's SigCgt),
+            // then a while into the rebuild: a signal sent before, while a loaded machine was still starting the
+            // process, ended it before it could say anything (as it ends any program).
+            try Self.waitUntilCaught(signal, by: process.processIdentifier)
+            usleep(useconds_t(trial * 40_000))
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
             let stderr = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -141,6 +145,22 @@ import Testing
             #expect(try digests(of: store) == expected, "trial \(trial)")
         }
         #expect(interrupted > 0, "every rebuild finished before the signal")
+    }
+
+    /// Waits (up to ten seconds) until process `pid` has a handler for `signal`, or has ended.
+    static func waitUntilCaught(_ signal: Int32, by pid: Int32) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return }
+            if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+                let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16),
+                mask & (1 << UInt64(signal - 1)) != 0
+            {
+                return
+            }
+            usleep(2_000)
+        }
+        Issue.record("docket did not catch signal \(signal) within ten seconds")
     }
 
     /// A verify or a snapshot take killed half way left its scratch folder (the rebuilt read models, a replay) in the
