@@ -60,21 +60,10 @@ import Testing
             """
         var children: [(Process, Pipe)] = []
         for worker in 0..<workers {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", script]
-            var environment = ProcessInfo.processInfo.environment
-            environment["DOCKET"] = DocketProcess.executable
-            environment["DOCKET_STORE"] = store
-            environment["DOCKET_USER"] = "ann"
-            environment["WORKER"] = String(worker)
-            environment["ERRORS"] = folder.child("errors-\(worker)")
-            environment.removeValue(forKey: "DOCKET_NOW")
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            children.append((process, output))
+            children.append(
+                try ScriptWorkers.start(
+                    script,
+                    variables: ["DOCKET_STORE": store, "DOCKET_USER": "ann", "WORKER": String(worker), "ERRORS": folder.child("errors-\(worker)")]))
         }
         let statuses = ScriptWorkers.countLines(of: children)
         let errors = (0..<workers).compactMap { try? String(contentsOfFile: folder.child("errors-\($0)"), encoding: .utf8) }.joined()

@@ -45,22 +45,10 @@ import Testing
         var children: [(Process, Pipe)] = []
         for (side, environment) in [("served", served), ("embedded", ["DOCKET_USER": "tia"])] {
             for worker in 0..<workers {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", script]
-                var env = ProcessInfo.processInfo.environment
-                env["DOCKET"] = DocketProcess.executable
-                env["DOCKET_STORE"] = store
-                env["SIDE"] = side
-                env["WORKER"] = String(worker)
-                env["ERRORS"] = folder.child("errors-\(side)-\(worker)")
-                env.removeValue(forKey: "DOCKET_NOW")
-                for (key, value) in environment { env[key] = value }
-                process.environment = env
-                let output = Pipe()
-                process.standardOutput = output
-                try process.run()
-                children.append((process, output))
+                let variables = [
+                    "DOCKET_STORE": store, "SIDE": side, "WORKER": String(worker), "ERRORS": folder.child("errors-\(side)-\(worker)"),
+                ]
+                children.append(try ScriptWorkers.start(script, variables: variables.merging(environment) { $1 }))
             }
         }
         let statuses = ScriptWorkers.countLines(of: children)
