@@ -30,6 +30,9 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
+        // Debian's libmimalloc-dev, for the options `docket` sets at start (`Allocator`).
+        .systemLibrary(name: "CMimalloc", providers: [.apt(["libmimalloc-dev"])]),
+        .target(name: "Allocator", dependencies: ["CMimalloc"]),
         .target(name: "DocketTime"),
         .target(
             name: "EventLog",
@@ -76,7 +79,7 @@ let package = Package(
         // process binds, the Swift runtime's included; a fold allocates and frees rows, strings and payloads by the
         // million, and glibc's allocator cost ~10 % of a rebuild's CPU more (Benchmarks/README.md, "The allocator").
         .executableTarget(
-            name: "docket", dependencies: ["DocketCLI", "DocketClient"],
+            name: "docket", dependencies: ["Allocator", "DocketCLI", "DocketClient"],
             linkerSettings: [
                 .linkedLibrary("mimalloc"),
                 .unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
@@ -98,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DocketCLITests",
-            dependencies: ["DocketCLI", "TestSupport", "docket"]
+            dependencies: ["Allocator", "DocketCLI", "TestSupport", "docket"]
         ),
     ]
 )

@@ -1,3 +1,4 @@
+import Allocator
 import DocketCLI
 import DocketClient
 
@@ -5,6 +6,7 @@ import DocketClient
 import Glibc
 #endif
 
+AllocatorTuning.apply()
 Interrupts.install()
 // With $DOCKET_SERVER set, the client sends the command line to the server untouched (the server parses it):
 // nothing of the embedded CLI runs, so a client process starts as a small C-like program would.
