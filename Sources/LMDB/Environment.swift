@@ -59,8 +59,8 @@ public final class Environment: @unchecked Sendable {
     /// commit asked to defer its meta page (`CommitSync.metaDeferred`, a flag of the whole environment in LMDB) is the
     /// only one that does. LMDB's own writer lock already orders the writers: this one is never contended longer.
     private let commitLock = ReadWriteLock()
-    private let mapBounds: MapBounds
-    private let fileDescriptor: Int32
+    let mapBounds: MapBounds
+    let fileDescriptor: Int32
 
     /// Opens (creating if needed) the environment in folder `path`, owner-only (0700, files 0600),
     /// and clears the reader slots of dead processes.

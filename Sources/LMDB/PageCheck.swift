@@ -365,8 +365,11 @@ extension Environment {
         }
     }
 
-    /// Runs `body` over a read-only mapping of `data.mdb` as it is now.
-    private func withMappedDataFile<T>(_ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+    /// Runs `body` over a read-only mapping of `data.mdb` as it is now: LMDB's own (read-only: Docket never opens an
+    /// environment with `MDB_WRITEMAP`) cut at the file's size, so the pages the check brings in are the ones the
+    /// reads after it use (a 1M rebuild faulted its log's pages in twice, through a second mapping, and unmapped
+    /// 700 MB after the check); else a mapping of its own.
+    func withMappedDataFile<T>(_ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         let descriptor = open(path + "/data.mdb", O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw LMDBError(code: .init(rawValue: errno), call: "open(data.mdb)") }
         defer { close(descriptor) }
@@ -374,6 +377,11 @@ extension Environment {
         guard fstat(descriptor, &info) == 0 else { throw LMDBError(code: .init(rawValue: errno), call: "fstat(data.mdb)") }
         let size = Int(info.st_size)
         guard size > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        // LMDB does not say where it mapped the file (`me_mapaddr` is only for `MDB_FIXEDMAP`): `MapBounds` found it.
+        let lmdb = mapBounds.current(fileDescriptor: fileDescriptor, readOnly: true)
+        if lmdb.start != 0, lmdb.fileEnd - lmdb.start == UInt(size), let map = UnsafeRawPointer(bitPattern: lmdb.start) {
+            return try body(UnsafeRawBufferPointer(start: map, count: size))
+        }
         guard let address = mmap(nil, size, PROT_READ, MAP_SHARED, descriptor, 0), address != MAP_FAILED else {
             throw LMDBError(code: .init(rawValue: errno), call: "mmap(data.mdb)")
         }

@@ -39,6 +39,24 @@ import Testing
         #expect(try env.read { txn in try txn.get(small, key: Array("key-000001".utf8)) }?.count == 41)
     }
 
+    /// The check reads the file through LMDB's own mapping (cut at the file's size), so that the pages it brings in
+    /// are those LMDB reads next, not through a second mapping of the whole file.
+    @Test func theCheckReadsThePagesThroughLMDBsOwnMapping() throws {
+        let folder = TemporaryFolder()
+        let path = try populated(folder)
+        let env = try Environment(path: path)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int)
+        // LMDB's mapping of the file, as /proc/self/maps lists it (`start-end perms offset dev inode path`).
+        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8).split(separator: "\n")
+        let real = try #require(URL(fileURLWithPath: path + "/data.mdb").resolvingSymlinksInPath().path.removingPercentEncoding)
+        let lines = maps.filter { $0.hasSuffix(" " + real) }
+        #expect(lines.count == 1, "\(lines)")
+        let start = try #require(lines.first.flatMap { UInt($0.prefix { $0 != "-" }, radix: 16) })
+        let seen = try env.withMappedDataFile { file in (UInt(bitPattern: file.baseAddress), file.count) }
+        #expect(seen.0 == start)
+        #expect(seen.1 == size)
+    }
+
     /// The check of `path`'s file as it is now, its named databases walked on two threads however few their pages.
     func checkOnTwoThreads(_ path: String) throws -> Bool {
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path + "/data.mdb")))
