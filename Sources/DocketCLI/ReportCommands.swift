@@ -39,19 +39,13 @@ struct ReportTimeArgument: ExpressibleByArgument {
     let bound: ReportBound
 
     init?(argument: String) {
-        if let exact = Timestamp(iso8601: argument) ?? Self.withSeconds(argument) {
+        if let exact = Timestamp.typed(argument) {
             bound = .instant(exact)
         } else if let reading = [argument + ":00Z", argument + "Z", argument + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first {
             bound = .wallClock(reading)
         } else {
             return nil
         }
-    }
-
-    /// `2026-11-01T00:00-05:00` (minutes, then `Z` or an offset) as `2026-11-01T00:00:00-05:00`.
-    private static func withSeconds(_ text: String) -> Timestamp? {
-        guard text.count > 16, let zone = text.dropFirst(16).first, zone == "Z" || zone == "+" || zone == "-" else { return nil }
-        return Timestamp(iso8601: text.prefix(16) + ":00" + text.dropFirst(16))
     }
 }
 

@@ -85,6 +85,18 @@ import Testing
         #expect(help.stdout.contains("it ends now"), "\(help.stdout)")
     }
 
+    /// A time with an offset may leave out its seconds, as people type it: `--at 2026-11-03T14:00-05:00` was refused as
+    /// "not a time" (exit 65), since only `…T14:00:00-05:00` was read as RFC 3339.
+    @Test func aTimeWithAnOffsetMayLeaveOutItsSeconds() throws {
+        try setUp()
+        let run = try docket(["time", "log", "T-1001", "45m", "--at", "2026-11-03T14:00-05:00"], as: "bob", now: "2026-11-04T09:00:00Z")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")  // exact: no note on how a zoneless time was read
+        #expect(try docket(["time", "log", "T-1001", "15m", "--at", "2026-11-03T16:00Z"], as: "bob", now: "2026-11-04T09:00:00Z").status == 0)
+        #expect(try entries().map { $0["startedAt"] as? String } == ["2026-11-03T19:00:00.000Z", "2026-11-03T16:00:00.000Z"])
+        #expect(try docket(["time", "log", "T-1001", "15m", "--at", "2026-11-03T16:00+5"], as: "bob", now: "2026-11-04T09:00:00Z").status == 65)
+    }
+
     /// Through a server too (the server's clock, the same rule): the entry ends when it was logged, never after.
     @Test(arguments: DocketMode.allCases) func timeLoggedWithoutAStartIsNeverInTheFuture(_ mode: DocketMode) throws {
         try mode.run(timeLoggedWithoutAStartIsNeverInTheFuture)
