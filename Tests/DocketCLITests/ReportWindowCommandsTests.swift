@@ -114,6 +114,18 @@ import Testing
         #expect(newYork.first?["capacityMinutes"] as? Int == 10_080)
     }
 
+    /// Through a server (`POST /v1/cli`) the dates are read the same way: the store is built embedded, then read.
+    @Test(arguments: DocketMode.allCases) func theWindowIsTheSameThroughAServer(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            #expect(try json(["report", "leakage"] + november).first?["billableMinutes"] as? Int == 30)
+            #expect(try json(["report", "leakage", "--time-zone", "UTC"] + november).first?["billableMinutes"] as? Int == 60)
+            let offset = try json(["report", "profitability", "--from", "2026-11-01T00:00-05:00", "--to", "2026-12-01T00:00-05:00"])
+            #expect(offset.first?["invoices"] as? Int == 1)
+            #expect(try json(["report", "closed-without-time"] + november).count == 1)
+        }
+    }
+
     @Test func anUnknownZoneIsBadInputAndALocalTimeIsAWallClockTime() throws {
         try setUp()
         let unknown = try docket(["report", "leakage", "--time-zone", "Mars/Olympus"] + november)
