@@ -7,8 +7,7 @@ import Foundation
 struct BillingReportOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
-    @OptionGroup(title: "Work started, tickets opened or closed, invoices billing a month starting in the window")
-    var window: ReportWindowOptions
+    @OptionGroup(title: "Window (work started, tickets opened or closed, invoices by the month they bill)") var window: ReportWindowOptions
     @OptionGroup var output: ReportFormatOptions
 
     /// Rebuilds the reports' fold from the log (progress on stderr when it is a terminal) and prints `rows`.

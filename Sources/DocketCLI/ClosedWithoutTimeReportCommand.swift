@@ -18,7 +18,7 @@ struct ClosedWithoutTimeReportCommand: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
-    @OptionGroup(title: "Closes in the window") var window: ReportWindowOptions
+    @OptionGroup(title: "Window (closes in it)") var window: ReportWindowOptions
     @Option(help: "Only closes by this login.") var tech: String?
     @Option(help: "Only tickets of this client (its code).") var client: String?
     @OptionGroup var output: ReportFormatOptions

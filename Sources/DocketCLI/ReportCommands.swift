@@ -89,7 +89,7 @@ struct SLAReportCommand: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
-    @OptionGroup(title: "Tickets opened in the window") var window: ReportWindowOptions
+    @OptionGroup(title: "Window (tickets opened in it)") var window: ReportWindowOptions
     @Option(help: "Group by client, priority or month (the month the ticket was opened, in its client's time zone).")
     var by: SLAReportGrouping = .client
     @OptionGroup var output: ReportFormatOptions
