@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "DocketApp",
             dependencies: [
-                "AlertIntake", "Domain", "EventLog", "Hooks", "MailParser", "ReadModelKit",
+                "AlertIntake", "BusinessTime", "Domain", "EventLog", "Hooks", "MailParser", "ReadModelKit",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

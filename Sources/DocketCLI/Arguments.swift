@@ -30,17 +30,27 @@ struct TimeArgument: ExpressibleByArgument {
     /// As typed.
     let text: String
     /// Whether it was a date alone (`2026-11-01`), which `timestamp` reads as midnight UTC.
-    var isDateOnly: Bool { Timestamp(iso8601: text) == nil }
+    var isDateOnly: Bool { Timestamp.typed(text) == nil }
 
     init?(argument: String) {
         text = argument
-        if let parsed = Timestamp(iso8601: argument) {
+        if let parsed = Timestamp.typed(argument) {
             timestamp = parsed
         } else if argument.count == 10, let parsed = Timestamp(iso8601: argument + "T00:00:00Z") {
             timestamp = parsed
         } else {
             return nil
         }
+    }
+}
+
+extension Timestamp {
+    /// A time typed with `Z` or an offset: RFC 3339, whose seconds a person may leave out (`2026-11-01T00:00-05:00` is
+    /// `2026-11-01T00:00:00-05:00`); nil for anything else, a time without a zone included.
+    static func typed(_ text: String) -> Timestamp? {
+        if let exact = Timestamp(iso8601: text) { return exact }
+        guard text.count > 16, let zone = text.dropFirst(16).first, zone == "Z" || zone == "+" || zone == "-" else { return nil }
+        return Timestamp(iso8601: text.prefix(16) + ":00" + text.dropFirst(16))
     }
 }
 

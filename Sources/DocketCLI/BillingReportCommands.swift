@@ -7,13 +7,8 @@ import Foundation
 struct BillingReportOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
-    @Option(help: "Work started, invoices finalized, tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
-    @Option(help: "…and before this time.") var to: TimeArgument
+    @OptionGroup(title: "Window (work started, tickets opened or closed, invoices by the month they bill)") var window: ReportWindowOptions
     @OptionGroup var output: ReportFormatOptions
-
-    func validate() throws {
-        guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
-    }
 
     /// Rebuilds the reports' fold from the log (progress on stderr when it is a terminal) and prints `rows`.
     func run<Row: Encodable>(
@@ -35,9 +30,9 @@ struct BillingReportOptions: ParsableArguments {
                 log = try LogService.openReadOnly(store.path)
             }
             try log.requireReader(actor.name)
-            let window = BillingReportWindow(
-                from: from.timestamp, to: to.timestamp, capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy)
-            let fold = try log.billingReports(window) { done, total in
+            let fold = try log.billingReports(
+                BillingReportWindow(try window.window(), capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy)
+            ) { done, total in
                 Terminal.progress("scanning the log", done, total)
             }
             let lines = rows(fold)
@@ -68,9 +63,10 @@ struct ProfitabilityReportCommand: ParsableCommand {
         abstract: "Per client: invoiced revenue and recurring fees against the cost of the time, margin, effective rate.",
         discussion: """
             docket report profitability --from 2026-11-01 --to 2026-12-01 --format csv [--by issued]
+            Dates are each client's: 2026-11-01 is midnight where the client is (--time-zone for one zone for all). \
             Revenue: line amounts (before tax) of final invoices for periods (billing months) whose first day is in the \
-            window, minus those of such invoices voided (credit notes): November's invoice, finalized on 2 December, \
-            is November's revenue. With --by issued: invoices finalized in the window, minus credit notes issued in \
+            window (read as days in the client's zone, whatever offset --from/--to carry), minus those of such invoices \
+            voided (credit notes): November's invoice, finalized on 2 December, is November's revenue. With --by issued: invoices finalized in the window, minus credit notes issued in \
             it, whatever their period. Cost: minutes logged on the client's tickets with work started in the window × the \
             tech's cost rate in force then (`docket user cost-rate`); time with no rate is UNPRICED and costs nothing. \
             Effective rate = time revenue × 60 / billed minutes. Amounts in the client's currency. One scan of the log.
@@ -136,8 +132,9 @@ struct UtilizationReportCommand: ParsableCommand {
         abstract: "Per tech: time logged and billable, against logged time and against capacity.",
         discussion: """
             docket report utilization --from 2026-11-01 --to 2026-12-01 --capacity-hours-per-week 32
-            CAPACITY = hours per week × 60 × (Monday–Friday time in the window, UTC) / 5 days, in minutes: a full \
-            November 2026 (21 weekdays) at 40 h/week is 10,080 minutes. Entries with work started in the window.
+            CAPACITY = hours per week × 60 × (Monday–Friday time in the window) / 5 days, in minutes: a full \
+            November 2026 (21 weekdays) at 40 h/week is 10,080 minutes. Entries with work started in the window. A tech's \
+            row is no client's: dates are read in UTC, or in --time-zone (weekdays too).
             """)
     @OptionGroup var options: BillingReportOptions
     @Option(help: "A tech's capacity in hours per week (prorated over the window's weekdays).") var capacityHoursPerWeek: Int = 40

@@ -18,22 +18,17 @@ struct ClosedWithoutTimeReportCommand: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
-    @Option(help: "Closes at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
-    @Option(help: "…and before this time.") var to: TimeArgument
+    @OptionGroup(title: "Window (closes in it)") var window: ReportWindowOptions
     @Option(help: "Only closes by this login.") var tech: String?
     @Option(help: "Only tickets of this client (its code).") var client: String?
     @OptionGroup var output: ReportFormatOptions
-
-    func validate() throws {
-        guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
-    }
 
     func run(in session: Session) throws {
         // An unknown tech or client is a typo to report, not an empty report.
         if let tech { _ = try session.app.directory.user(tech) }
         if let client { _ = try session.app.directory.client(client) }
         let lines = try session.app.billing.closedWithoutTimeReport(
-            ClosedWithoutTimeFilter(from: from.timestamp, to: to.timestamp, tech: tech, client: client))
+            ClosedWithoutTimeFilter(window: try window.window(), tech: tech, client: client))
         let yesNo = { (flag: Bool) in flag ? "yes" : "no" }
         let header = ["TICKET", "CLIENT", "CLOSED AT", "CLOSED BY", "SYSTEM", "ANY TIME", "REASON"]
         let rows = lines.map {

@@ -71,7 +71,7 @@ struct PeopleTime {
     /// (`2026-11-04 18:20`, `2026-11-04T18:20:30`, or a date `2026-11-04` meaning its midnight) it is read in this
     /// zone, and a note on stderr says how it was read. Nil when `text` is not a time.
     func parse(_ text: String, flag: String) -> Timestamp? {
-        if let exact = Timestamp(iso8601: text) { return exact }
+        if let exact = Timestamp.typed(text) { return exact }
         guard let reading = [text + ":00Z", text + "Z", text + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first
         else { return nil }
         let instant = zone.instant(reading: reading)

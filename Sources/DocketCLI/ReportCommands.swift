@@ -1,5 +1,7 @@
 import ArgumentParser
+import BusinessTime
 import DocketApp
+import DocketTime
 import Foundation
 
 /// `docket report …`: numbers for managers and clients.
@@ -31,6 +33,48 @@ struct ReportFormatOptions: ParsableArguments {
 
 extension SLAReportGrouping: ExpressibleByArgument {}
 
+/// A report's `--from`/`--to`: with `Z` or an offset (RFC 3339) exactly that instant; a date (`2026-11-01`, its
+/// midnight) or a date and time without a zone (`2026-11-01 08:00`) is what clocks read, read in each row's zone.
+struct ReportTimeArgument: ExpressibleByArgument {
+    let bound: ReportBound
+
+    init?(argument: String) {
+        if let exact = Timestamp.typed(argument) {
+            bound = .instant(exact)
+        } else if let reading = [argument + ":00Z", argument + "Z", argument + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first {
+            bound = .wallClock(reading)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// What every report takes: the window `[--from, --to)` and the zone its dates are read in (docs/cli.md, "Report
+/// windows").
+struct ReportWindowOptions: ParsableArguments {
+    @Option(
+        help: """
+            At or after this time: a date (2026-11-01) or a local time (2026-11-01 08:00), read in each client's time zone \
+            (UTC for techs' rows), or RFC 3339 with Z or an offset (exact).
+            """)
+    var from: ReportTimeArgument
+    @Option(help: "…and before this time (the same forms).") var to: ReportTimeArgument
+    @Option(help: "Read a --from/--to typed without a zone in this IANA time zone for every row, instead of each client's.")
+    var timeZone: String?
+
+    func validate() throws {
+        guard ReportWindow(from: from.bound, to: to.bound).isOrdered else { throw ValidationError("--from must be before --to") }
+    }
+
+    /// The window; an unknown `--time-zone` is bad input (exit 65).
+    func window() throws -> ReportWindow {
+        if let timeZone, WallTimeZone(timeZone) == nil {
+            throw CLIError.badInput("--time-zone \"\(timeZone)\" is unknown; use an IANA name such as America/New_York or UTC")
+        }
+        return ReportWindow(from: from.bound, to: to.bound, zone: timeZone)
+    }
+}
+
 /// `docket report sla --from --to [--by client|priority|month] [--format table|csv|json]`.
 struct SLAReportCommand: ReadCommand {
     static let configuration = CommandConfiguration(
@@ -45,17 +89,13 @@ struct SLAReportCommand: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
-    @Option(help: "Tickets opened at or after this time (RFC 3339 or YYYY-MM-DD).") var from: TimeArgument
-    @Option(help: "…and before this time.") var to: TimeArgument
-    @Option(help: "Group by client, priority or month.") var by: SLAReportGrouping = .client
+    @OptionGroup(title: "Window (tickets opened in it)") var window: ReportWindowOptions
+    @Option(help: "Group by client, priority or month (the month the ticket was opened, in its client's time zone).")
+    var by: SLAReportGrouping = .client
     @OptionGroup var output: ReportFormatOptions
 
-    func validate() throws {
-        guard from.timestamp < to.timestamp else { throw ValidationError("--from must be before --to") }
-    }
-
     func run(in session: Session) throws {
-        let lines = try session.app.sla.slaReport(from: from.timestamp, to: to.timestamp, by: by, now: session.app.clock.now())
+        let lines = try session.app.sla.slaReport(try window.window(), by: by, now: session.app.clock.now())
         let rate = { (line: SLAReportLine) in line.hitRatePerMille.map { "\($0 / 10).\($0 % 10)%" } ?? "—" }
         let minutes = { (value: Int64?) in value.map(String.init) ?? "" }
         let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN", "BREACHED BEFORE PRIORITY CHANGE"]

@@ -60,7 +60,11 @@ struct TimeLog: ParsableCommand {
     @Argument(help: "The ticket, e.g. T-1042.") var ticket: TicketNumber
     @Argument(help: "How long: 45m, 1h30m, 1.5h or 90 (minutes).") var duration: String
     @Option(help: "The kind of work, e.g. remote, onsite, travel.") var workType: String = "remote"
-    @Option(help: "When the work started (default now); without a zone, in your time zone (`docket user time-zone`), else the client's.")
+    @Option(
+        help: """
+            When the work started; without --at the work was just done: it ends now (45m logged at 17:00 is 16:15-17:00, \
+            as `ticket close --time`); without a zone, in your time zone (`docket user time-zone`), else the client's.
+            """)
     var at: String?
     @Flag(help: "The time is not billed.") var nonBillable = false
     @Option(help: "What was done.") var note: String?

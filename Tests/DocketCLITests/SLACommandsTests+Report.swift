@@ -17,4 +17,25 @@ extension SLACommandsTests {
         #expect(lines.first?["medianResponseMinutes"] as? Int == 960, "\(report.stdout)")
         #expect(lines.first?["medianResolutionMinutes"] as? Int == 960, "\(report.stdout)")
     }
+
+    /// The window's dates and `--by month` are the client's: a ticket opened at 22:00 on 31 October in New York (02:00Z
+    /// on 1 November) is October's, one opened at 21:00 on 30 November (02:00Z on 1 December) November's. They were
+    /// UTC's: November and December.
+    @Test func theReportsMonthsAndDatesAreTheClients() throws {
+        try setUp()
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Halloween", "--priority", "P4"], at: "2026-11-01T02:00:00Z", as: "bob")
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Month end", "--priority", "P4"], at: "2026-12-01T02:00:00Z", as: "bob")
+        let byMonth = { (extra: [String]) throws -> [String: Int] in
+            let run = try docket(
+                ["report", "sla", "--from", "2026-10-01", "--to", "2027-01-01", "--by", "month", "--format", "json"] + extra, at: "2026-12-01T03:00:00Z")
+            #expect(run.status == 0, "\(run.stderr)")
+            let lines = try #require(try json(run) as? [[String: Any]])
+            return Dictionary(uniqueKeysWithValues: lines.map { ($0["group"] as? String ?? "", $0["tickets"] as? Int ?? 0) })
+        }
+        #expect(try byMonth([]) == ["2026-10": 1, "2026-11": 1])
+        #expect(try byMonth(["--time-zone", "UTC"]) == ["2026-11": 1, "2026-12": 1])
+        let november = try docket(["report", "sla", "--from", "2026-11-01", "--to", "2026-12-01", "--format", "json"], at: "2026-12-01T03:00:00Z")
+        let lines = try #require(try json(november) as? [[String: Any]])
+        #expect(lines.map { $0["tickets"] as? Int } == [1], "\(november.stdout)")
+    }
 }

@@ -73,6 +73,46 @@ import Testing
         #expect(run.stdout == "TE-1\n")
     }
 
+    /// Time logged without `--at` is work just done: it ends now, as a close's `--time` does. It started now, so 45m
+    /// logged at 17:00 ran to 17:45, in the future.
+    @Test func timeLoggedWithoutAStartEndsNowAsACloseTimeDoes() throws {
+        try setUp()
+        #expect(try docket(["time", "log", "T-1001", "45m"], as: "bob", now: "2026-11-04T17:00:00Z").stdout == "TE-1\n")
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Fixed", "--time", "30m"], as: "tia", now: "2026-11-04T18:00:00Z").status == 0)
+        let all = try entries()
+        #expect(all.map { $0["startedAt"] as? String } == ["2026-11-04T16:15:00.000Z", "2026-11-04T17:30:00.000Z"])
+        let help = try docket(["time", "log", "--help"])
+        #expect(help.stdout.contains("it ends now"), "\(help.stdout)")
+    }
+
+    /// A time with an offset may leave out its seconds, as people type it: `--at 2026-11-03T14:00-05:00` was refused as
+    /// "not a time" (exit 65), since only `…T14:00:00-05:00` was read as RFC 3339.
+    @Test func aTimeWithAnOffsetMayLeaveOutItsSeconds() throws {
+        try setUp()
+        let run = try docket(["time", "log", "T-1001", "45m", "--at", "2026-11-03T14:00-05:00"], as: "bob", now: "2026-11-04T09:00:00Z")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")  // exact: no note on how a zoneless time was read
+        #expect(try docket(["time", "log", "T-1001", "15m", "--at", "2026-11-03T16:00Z"], as: "bob", now: "2026-11-04T09:00:00Z").status == 0)
+        #expect(try entries().map { $0["startedAt"] as? String } == ["2026-11-03T19:00:00.000Z", "2026-11-03T16:00:00.000Z"])
+        #expect(try docket(["time", "log", "T-1001", "15m", "--at", "2026-11-03T16:00+5"], as: "bob", now: "2026-11-04T09:00:00Z").status == 65)
+    }
+
+    /// Through a server too (the server's clock, the same rule): the entry ends when it was logged, never after.
+    @Test(arguments: DocketMode.allCases) func timeLoggedWithoutAStartIsNeverInTheFuture(_ mode: DocketMode) throws {
+        try mode.run(timeLoggedWithoutAStartIsNeverInTheFuture)
+    }
+    func timeLoggedWithoutAStartIsNeverInTheFuture() throws {
+        try setUp()
+        let before = Date()
+        let run = try docket(["time", "log", "T-1001", "45m"], as: "bob")
+        let after = Date()
+        #expect(run.status == 0, "\(run.stderr)")
+        let started = try #require(try entries().first?["startedAt"] as? String)
+        let start = try #require(ISO8601DateFormatter.withFractions.date(from: started))
+        let end = start.addingTimeInterval(45 * 60)
+        #expect(end >= before.addingTimeInterval(-1) && end <= after.addingTimeInterval(1), "\(started) \(before) \(after)")
+    }
+
     @Test func aTimerLogsTheElapsedMinutesRoundedUp() throws {
         try setUp()
         #expect(try docket(["time", "start", "T-1001", "--work-type", "remote"], as: "tia", now: "2026-11-03T10:00:00Z").status == 0)
@@ -343,5 +383,14 @@ extension TimeCommandsTests {
         #expect(try eventCount() == before + 1)
         #expect(try docket(["time", "start", "T-1002"], as: "bob").status == 0)
         #expect(try docket(["time", "cancel"], as: "bob").stdout == "T-1002: timer cancelled, no time logged\n")
+    }
+}
+
+extension ISO8601DateFormatter {
+    /// RFC 3339 with milliseconds, as `--json` prints times.
+    fileprivate static var withFractions: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
     }
 }

@@ -48,19 +48,22 @@ public struct ClosedWithoutTimeLine: Sendable, Equatable, Encodable {
 
 /// Which closes the closed-without-time report lists.
 public struct ClosedWithoutTimeFilter: Sendable, Equatable {
-    /// Closes recorded at or after `from` and before `to`.
-    public var from: Timestamp
-    public var to: Timestamp
+    /// Closes recorded in the window, a wall-clock end read in the ticket's client's time zone (``ReportWindow``).
+    public var window: ReportWindow
     /// Only closes by this login.
     public var tech: String?
     /// Only tickets of this client.
     public var client: String?
 
-    public init(from: Timestamp, to: Timestamp, tech: String? = nil, client: String? = nil) {
-        self.from = from
-        self.to = to
+    public init(window: ReportWindow, tech: String? = nil, client: String? = nil) {
+        self.window = window
         self.tech = tech
         self.client = client
+    }
+
+    /// Closes recorded at or after `from` and before `to`, exactly.
+    public init(from: Timestamp, to: Timestamp, tech: String? = nil, client: String? = nil) {
+        self.init(window: ReportWindow(from: from, to: to), tech: tech, client: client)
     }
 }
 
@@ -76,8 +79,16 @@ public struct ClosedWithoutTimeFold: Sendable {
     private var liveEntries: [String: Int] = [:]
     public private(set) var lines: [ClosedWithoutTimeLine] = []
     private let filter: ClosedWithoutTimeFilter
+    /// The window read in each client's zone (`zones`: client code to time zone), and for clients without one.
+    private var windows: [String: ResolvedReportWindow]
+    private let otherWindow: ResolvedReportWindow
 
-    public init(_ filter: ClosedWithoutTimeFilter) { self.filter = filter }
+    /// The fold for `filter`, reading a wall-clock end of its window in each client's zone from `zones`.
+    public init(_ filter: ClosedWithoutTimeFilter, zones: [String: String] = [:]) {
+        self.filter = filter
+        windows = zones.mapValues { filter.window.instants(forRowsIn: $0) }
+        otherWindow = filter.window.instants(forRowsIn: nil)
+    }
 
     /// Takes the next event of the log.
     public mutating func apply(_ event: RecordedEvent) throws {
@@ -115,9 +126,9 @@ public struct ClosedWithoutTimeFold: Sendable {
             guard case .closed(let closed) = try decodeTicket(event) else { return }
             let system = closed.noTimeReason == nil && afterResolvedAlert.contains(ticket)
             afterResolvedAlert.remove(ticket)
-            guard event.recordedAt >= filter.from, event.recordedAt < filter.to, (liveEntries[Self.key(ticket, event.actor)] ?? 0) == 0
-            else { return }
             let client = clients[ticket] ?? ""
+            guard (windows[client] ?? otherWindow).contains(event.recordedAt), (liveEntries[Self.key(ticket, event.actor)] ?? 0) == 0
+            else { return }
             if let tech = filter.tech, tech != event.actor { return }
             if let code = filter.client, code != client { return }
             lines.append(
@@ -137,13 +148,16 @@ public struct ClosedWithoutTimeFold: Sendable {
 }
 
 extension BillingService {
-    /// Closes in `[filter.from, filter.to)` whose closer had no time entry (not voided) on the ticket at that moment,
-    /// in log order. Folds the log from the start up to `to` (time entries logged before the period count);
-    /// `ticketHasTime` is read from the time read model, as of now.
+    /// Closes in the filter's window (a wall-clock end read in the client's time zone now) whose closer had no time
+    /// entry (not voided) on the ticket at that moment, in log order. Folds the log from the start up to the window's
+    /// latest end (time entries logged before the period count); `ticketHasTime` is read from the time read model, as
+    /// of now.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func closedWithoutTimeReport(_ filter: ClosedWithoutTimeFilter) throws -> [ClosedWithoutTimeLine] {
-        var fold = ClosedWithoutTimeFold(filter)
-        let last = try store.position(atOrBefore: filter.to)
+        let zones = Dictionary(
+            try directory.clients().compactMap { client in client.code.map { ($0, client.timeZone) } }, uniquingKeysWith: { _, last in last })
+        var fold = ClosedWithoutTimeFold(filter, zones: zones)
+        let last = try store.position(atOrBefore: filter.window.latestEnd)
         if last > 0 {
             try store.scan(through: last) { event in
                 try fold.apply(event)

@@ -6,8 +6,10 @@ import EventLog
 /// The few facts of the log the billing reports fold, read from the events that carry them. Everything else in
 /// the log is skipped by its type string before its payload is touched.
 public enum BillingReportEvent: Sendable, Equatable {
-    /// `client.registered`: the client's currency.
-    case clientRegistered(client: String, currency: String)
+    /// `client.registered`: the client's currency and time zone.
+    case clientRegistered(client: String, currency: String, timeZone: String = "UTC")
+    /// `client.updated` with a new time zone.
+    case clientTimeZoneChanged(client: String, timeZone: String)
     /// `ticket.opened`.
     case ticketOpened(ticket: Int, client: String, category: String?, at: Timestamp)
     /// `ticket.category-changed`.
@@ -39,6 +41,9 @@ public struct ReportInvoice: Sendable, Equatable {
     public var currency: String
     /// The month the invoice bills, `2026-11` (the run's period); empty when unknown.
     public var period: String
+    /// The time zone of the months it bills (`timeZone` on `invoice.drafted`); nil for invoices drafted before months
+    /// followed the client's zone, whose months are UTC months.
+    public var monthZone: String?
     /// Sum of the amounts of time lines (this invoice's difference, as on the invoice).
     public var timeAmount: Int64
     /// Sum of the amounts of retainer-fee and block-purchase lines.
@@ -49,9 +54,10 @@ public struct ReportInvoice: Sendable, Equatable {
     public var timeLines: [ReportInvoiceLine]
 
     public init(
-        invoice: String, client: String, currency: String, period: String = "", timeAmount: Int64, feeAmount: Int64, chargedMinutes: Int64,
-        timeLines: [ReportInvoiceLine]
+        invoice: String, client: String, currency: String, period: String = "", monthZone: String? = nil, timeAmount: Int64, feeAmount: Int64,
+        chargedMinutes: Int64, timeLines: [ReportInvoiceLine]
     ) {
+        self.monthZone = monthZone
         self.invoice = invoice
         self.client = client
         self.currency = currency
@@ -163,19 +169,36 @@ extension BillingReportEvent {
                 let id = String(decoding: UnsafeRawBufferPointer(rebasing: event.stream[9...]), as: UTF8.self)
                 return .contract(id: id, try ContractEvent.decode(type: type, schemaVersion: event.schemaVersion, payload: Array(event.payload)))
             }
+            if event.typeIs("client.updated") {
+                guard event.streamHasPrefix("client-") else { return nil }
+                var timeZone: String?
+                try members(event) { key, json in
+                    if CanonicalJSONReader.key(key, is: "timeZone") {
+                        timeZone = json.null() ? nil : try json.string()
+                    } else {
+                        try json.skipValue()
+                    }
+                }
+                guard let timeZone else { return nil }
+                let client = String(decoding: UnsafeRawBufferPointer(rebasing: event.stream[7...]), as: UTF8.self)
+                return .clientTimeZoneChanged(client: client, timeZone: timeZone)
+            }
             guard event.typeIs("client.registered") else { return nil }
             var client = ""
             var currency = ""
+            var timeZone = "UTC"
             try members(event) { key, json in
                 if CanonicalJSONReader.key(key, is: "code") {
                     client = try json.string()
                 } else if CanonicalJSONReader.key(key, is: "currency") {
                     currency = try json.string()
+                } else if CanonicalJSONReader.key(key, is: "timeZone") {
+                    timeZone = try json.string()
                 } else {
                     try json.skipValue()
                 }
             }
-            return .clientRegistered(client: client, currency: currency)
+            return .clientRegistered(client: client, currency: currency, timeZone: timeZone)
         default:
             return nil
         }
@@ -264,6 +287,8 @@ extension BillingReportEvent {
                 invoice.currency = try json.string()
             } else if CanonicalJSONReader.key(key, is: "period") {
                 invoice.period = try json.string()
+            } else if CanonicalJSONReader.key(key, is: "timeZone") {
+                invoice.monthZone = json.null() ? nil : try json.string()
             } else if CanonicalJSONReader.key(key, is: "lines") {
                 try json.forEachElement { line in try readLine(&line, into: &invoice) }
             } else {

@@ -13,29 +13,32 @@ public enum RevenueDating: String, Sendable, CaseIterable {
 
 /// The window and settings of the billing reports.
 public struct BillingReportWindow: Sendable, Equatable {
-    /// At or after.
-    public var from: Timestamp
-    /// Before.
-    public var to: Timestamp
+    /// `[from, to)`, its wall-clock ends read in each client's zone (docs/billing.md, "Reports").
+    public var window: ReportWindow
     /// A tech's capacity per week, in hours (utilization).
     public var capacityHoursPerWeek: Int
     /// How profitability dates revenue.
     public var revenueBy: RevenueDating
 
-    public init(from: Timestamp, to: Timestamp, capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period) {
-        self.from = from
-        self.to = to
+    public init(_ window: ReportWindow, capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period) {
+        self.window = window
         self.capacityHoursPerWeek = capacityHoursPerWeek
         self.revenueBy = revenueBy
     }
 
-    func contains(_ instant: Timestamp) -> Bool { instant >= from && instant < to }
+    /// The exact window `[from, to)`, the same for every row.
+    public init(from: Timestamp, to: Timestamp, capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period) {
+        self.init(ReportWindow(from: from, to: to), capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy)
+    }
 
-    /// Whether revenue of `invoice` dated at `issued` counts in the window.
+    /// Whether revenue of `invoice` dated at `issued` counts in the window: by the month it bills, in the zone its months
+    /// are in (whatever offset the window was typed with), or, by issue, at `issued` read in that zone.
     func countsRevenue(of invoice: ReportInvoice, issued: Timestamp) -> Bool {
         switch revenueBy {
-        case .issued: return contains(issued)
-        case .period: return BillingPeriod(invoice.period).map { contains($0.start) } ?? contains(issued)
+        case .issued: return window.instants(forRowsIn: invoice.monthZone).contains(issued)
+        case .period:
+            return BillingPeriod(invoice.period).map { window.countsMonth($0, zone: invoice.monthZone) }
+                ?? window.instants(forRowsIn: invoice.monthZone).contains(issued)
         }
     }
 }
@@ -48,8 +51,15 @@ public struct BillingReportFold: Sendable {
     struct Ticket: Sendable {
         var client: Int32 = -1
         var category: Int32 = -1
-        var openedInWindow = false
-        var closedInWindow = false
+        /// When it was opened (milliseconds since the epoch): in the window or not by its client's zone, once the
+        /// scan has every client's zone.
+        var openedAt: Int64 = 0
+    }
+
+    /// A close of ticket `ticket` (its number) at `at` (milliseconds since the epoch).
+    struct Close: Sendable {
+        var ticket: Int32
+        var at: Int64
     }
 
     struct Entry: Sendable {
@@ -91,7 +101,10 @@ public struct BillingReportFold: Sendable {
     /// Contracts by id, folded from their events (for the work their terms never bill by the hour).
     private(set) var contracts: [String: ContractState] = [:]
     private(set) var clientCurrency: [Int32: String] = [:]
+    /// Each client's time zone as the log stands at the end of the scan (`client.registered`, `client.updated`).
+    private(set) var clientZone: [Int32: String] = [:]
     private(set) var tickets: [Ticket] = []
+    private(set) var closes: [Close] = []
     private(set) var entries: [Entry] = []
     private(set) var costRates: [Int32: UserState] = [:]
     private(set) var invoices: [String: Invoice] = [:]
@@ -103,18 +116,22 @@ public struct BillingReportFold: Sendable {
     /// The state after `event`.
     public mutating func apply(_ event: BillingReportEvent) {
         switch event {
-        case .clientRegistered(let client, let currency):
-            clientCurrency[clients.id(client)] = currency
+        case .clientRegistered(let client, let currency, let timeZone):
+            let id = clients.id(client)
+            clientCurrency[id] = currency
+            clientZone[id] = timeZone
+        case .clientTimeZoneChanged(let client, let timeZone):
+            clientZone[clients.id(client)] = timeZone
         case .ticketOpened(let number, let client, let category, let at):
             guard Self.grow(&tickets, to: number) else { return }
             tickets[number] = Ticket(
-                client: clients.id(client), category: category.map { categories.id($0) } ?? -1, openedInWindow: window.contains(at))
+                client: clients.id(client), category: category.map { categories.id($0) } ?? -1, openedAt: at.millisecondsSinceEpoch)
         case .ticketCategoryChanged(let number, let category):
             guard number >= 0, number < tickets.count else { return }
             tickets[number].category = categories.id(category)
         case .ticketClosed(let number, let at):
-            guard number >= 0, number < tickets.count, window.contains(at) else { return }
-            tickets[number].closedInWindow = true
+            guard number >= 0, number < tickets.count else { return }
+            closes.append(Close(ticket: Int32(number), at: at.millisecondsSinceEpoch))
         case .timeLogged(let entry, let ticket, let tech, let minutes, let billable, let startedAt, let workType):
             guard Self.grow(&entries, to: entry) else { return }
             entries[entry] = Entry(

@@ -1,3 +1,4 @@
+import BusinessTime
 import DocketTime
 import Domain
 import EventLog
@@ -138,13 +139,26 @@ func basisPoints(_ part: Int64, of whole: Int64) -> Int64? {
 // MARK: - The reports
 
 extension BillingReportFold {
-    /// Live entries whose work started in the window.
-    private func entriesInWindow(_ body: (Entry, Int) -> Void) {
-        let from = window.from.millisecondsSinceEpoch
-        let to = window.to.millisecondsSinceEpoch
-        for (number, entry) in entries.enumerated() where entry.exists && !entry.voided && entry.startedAt >= from && entry.startedAt < to {
+    /// The window read in each client's zone (or the report's), by client id; `clientWindows.last` is for tickets
+    /// of no known client (UTC, or the report's zone).
+    private func clientWindows() -> [ResolvedReportWindow] {
+        let window = window.window
+        return (0..<Int32(clients.names.count)).map { window.instants(forRowsIn: clientZone[$0]) } + [window.instants(forRowsIn: nil)]
+    }
+
+    /// Live entries whose work started in the window: read in their ticket's client's zone (``clientWindows()``), or,
+    /// given `window`, in that one window for every entry (a tech's rows).
+    private func entriesInWindow(_ window: ResolvedReportWindow? = nil, _ body: (Entry, Int) -> Void) {
+        let windows = window == nil ? clientWindows() : []
+        for (number, entry) in entries.enumerated() where entry.exists && !entry.voided {
+            guard (window ?? Self.window(of: client(of: entry), in: windows)).contains(milliseconds: entry.startedAt) else { continue }
             body(entry, number)
         }
+    }
+
+    /// Client `client`'s window in ``clientWindows()`` (the last one for no known client).
+    private static func window(of client: Int32, in windows: [ResolvedReportWindow]) -> ResolvedReportWindow {
+        windows[client >= 0 ? Int(client) : windows.count - 1]
     }
 
     private func client(of entry: Entry) -> Int32 {
@@ -255,11 +269,13 @@ extension BillingReportFold {
         return result + [total]
     }
 
-    /// Per-tech utilization, in login order.
+    /// Per-tech utilization, in login order. A tech's rows are no client's: their window is read in the report's zone,
+    /// else UTC, for the entries and the capacity alike.
     public func utilization() -> [UtilizationRow] {
-        let capacity = Self.capacityMinutes(window)
+        let techWindow = window.window.instants(forRowsIn: nil)
+        let capacity = Self.capacityMinutes(techWindow, hoursPerWeek: window.capacityHoursPerWeek)
         var logged: [Int32: (Int64, Int64)] = [:]
-        entriesInWindow { entry, _ in
+        entriesInWindow(techWindow) { entry, _ in
             var value = logged[entry.tech] ?? (0, 0)
             value.0 += Int64(entry.minutes)
             if entry.billable { value.1 += Int64(entry.minutes) }
@@ -274,32 +290,47 @@ extension BillingReportFold {
         }.sorted { $0.tech < $1.tech }
     }
 
-    /// `hours per week × 60 × (milliseconds of Monday–Friday UTC in the window) / (5 × 86,400,000)`, rounded down.
-    static func capacityMinutes(_ window: BillingReportWindow) -> Int64 {
+    /// `hours per week × 60 × (milliseconds of Monday–Friday in the window, local days of its zone) / (5 × 86,400,000)`,
+    /// rounded down. A local day is counted as 24 hours' worth of its share, so a weekday of 23 or 25 hours (a clock
+    /// change) still counts as one day.
+    static func capacityMinutes(_ window: ResolvedReportWindow, hoursPerWeek: Int) -> Int64 {
         let day: Int64 = 86_400_000
+        let zone = LocalTimeZone(window.zone.identifier) ?? .utc
         var weekdayMilliseconds: Int64 = 0
-        var start = window.from.millisecondsSinceEpoch
-        let end = window.to.millisecondsSinceEpoch
+        var start = window.from
+        let end = window.to
         while start < end {
-            let dayIndex = start >= 0 ? start / day : (start - day + 1) / day
-            let nextDay = (dayIndex + 1) * day
-            // 1970-01-01 was a Thursday: (dayIndex + 3) mod 7 is 0 on Mondays.
-            let weekday = ((dayIndex + 3) % 7 + 7) % 7
-            if weekday < 5 { weekdayMilliseconds += min(nextDay, end) - start }
+            let date = zone.localDate(containing: start)
+            let dayStart = zone.startOfDay(date)
+            let nextDay = zone.startOfDay(LocalDate(daysSinceEpoch: date.daysSinceEpoch + 1))
+            // 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays.
+            let weekday = ((date.daysSinceEpoch + 3) % 7 + 7) % 7
+            let length = nextDay.millisecondsSinceEpoch - dayStart.millisecondsSinceEpoch
+            if weekday < 5, length > 0 {
+                let inside = min(nextDay, end).millisecondsSinceEpoch - start.millisecondsSinceEpoch
+                weekdayMilliseconds += inside * day / length
+            }
             start = nextDay
         }
-        return Int64(window.capacityHoursPerWeek) * 60 * weekdayMilliseconds / (5 * day)
+        return Int64(hoursPerWeek) * 60 * weekdayMilliseconds / (5 * day)
     }
 
     /// Tickets opened and closed in the window, by client and category, in that order.
     public func volume() -> [VolumeRow] {
         struct Key: Hashable { var client: Int32, category: Int32 }
+        let windows = clientWindows()
+        var closed = Set<Int32>()
+        for close in closes where tickets[Int(close.ticket)].client >= 0 {
+            if windows[Int(tickets[Int(close.ticket)].client)].contains(milliseconds: close.at) { closed.insert(close.ticket) }
+        }
         var counts: [Key: (opened: Int, closed: Int)] = [:]
-        for ticket in tickets where ticket.client >= 0 && (ticket.openedInWindow || ticket.closedInWindow) {
+        for (number, ticket) in tickets.enumerated() where ticket.client >= 0 {
+            let opened = windows[Int(ticket.client)].contains(milliseconds: ticket.openedAt)
+            guard opened || closed.contains(Int32(number)) else { continue }
             let key = Key(client: ticket.client, category: ticket.category)
             var value = counts[key] ?? (0, 0)
-            if ticket.openedInWindow { value.opened += 1 }
-            if ticket.closedInWindow { value.closed += 1 }
+            if opened { value.opened += 1 }
+            if closed.contains(Int32(number)) { value.closed += 1 }
             counts[key] = value
         }
         return counts.map { key, value in

@@ -1,3 +1,4 @@
+import BusinessTime
 import DocketTime
 import Domain
 import EventLog
@@ -33,18 +34,30 @@ public struct SLAReportLine: Sendable, Equatable, Encodable {
 }
 
 extension SLAService {
-    /// The SLA report over tickets opened in `[from, to)`, grouped, as of `now`.
+    /// The SLA report over tickets opened in the exact window `[from, to)`, grouped, as of `now`.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaReport(from: Timestamp, to: Timestamp, by grouping: SLAReportGrouping, now: Timestamp) throws -> [SLAReportLine] {
+        try slaReport(ReportWindow(from: from, to: to), by: grouping, now: now)
+    }
+
+    /// The SLA report over tickets opened in `window`, grouped, as of `now`. A ticket is its client's row: a wall-clock
+    /// end of the window, and the month of `--by month`, are read in the client's time zone (or the window's zone).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func slaReport(_ window: ReportWindow, by grouping: SLAReportGrouping, now: Timestamp) throws -> [SLAReportLine] {
         var groups: [String: (line: SLAReportLine, response: [Int64], resolution: [Int64])] = [:]
+        var windows: [String: ResolvedReportWindow] = [:]
         try models.sla.all(in: store) { row in
-            guard let clock = row.clock, row.openedAt >= from.millisecondsSinceEpoch, row.openedAt < to.millisecondsSinceEpoch else { return }
+            guard let clock = row.clock else { return }
+            if windows[row.client] == nil { windows[row.client] = window.instants(forRowsIn: (try? directory.client(row.client))?.timeZone) }
+            guard let clientWindow = windows[row.client], clientWindow.contains(milliseconds: row.openedAt) else { return }
             let status = clock.status(at: now)
             let key: String
             switch grouping {
             case .client: key = row.client
             case .priority: key = clock.started.priority.rawValue
-            case .month: key = String(Timestamp(millisecondsSinceEpoch: row.openedAt).iso8601.prefix(7))
+            case .month:
+                let opened = Timestamp(millisecondsSinceEpoch: row.openedAt)
+                key = String(clientWindow.zone.reading(at: opened).iso8601.prefix(7))
             }
             var entry = groups[key] ?? (SLAReportLine(group: key), [], [])
             entry.line.tickets += 1

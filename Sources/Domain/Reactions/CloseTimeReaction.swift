@@ -1,5 +1,3 @@
-import DocketTime
-
 /// Logs the time a closer gave with the close (``TicketClosed/loggedTime``) as a time entry of theirs on the ticket:
 /// `time.logged` on a new stream `time-TE-<n>` (the next free number), in the same transaction as the close, so
 /// neither exists without the other. The work ends at the close: it started `minutes` before it. Time the entry
@@ -16,10 +14,9 @@ public struct CloseTimeReaction: Reaction {
         for log in logs {
             let entryId = "TE-\(number)"
             number += 1
-            let startedAt = Timestamp(millisecondsSinceEpoch: input.context.now.millisecondsSinceEpoch - Int64(log.minutes) * 60_000)
+            // No start: time logged without one is work just done, ending now (``LogTime/startedAt``).
             let entry = LogTime(
-                entryId: entryId, ticket: input.ticket, minutes: log.minutes, workType: log.workType, billable: log.billable, startedAt: startedAt,
-                note: log.note)
+                entryId: entryId, ticket: input.ticket, minutes: log.minutes, workType: log.workType, billable: log.billable, note: log.note)
             let events = try TimeEntryDecider.decide(.log(entry, ticketState: ticket), state: TimeEntryDecider.initialState, context: input.context)
             elsewhere.append(StreamFollowUp(stream: StreamName.timeEntry(entryId), events: events.map { .time($0) }))
         }

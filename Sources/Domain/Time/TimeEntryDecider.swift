@@ -7,7 +7,8 @@ public struct LogTime: Sendable, Equatable {
     public var minutes: Int
     public var workType: String
     public var billable: Bool
-    /// When the work started; nil means now.
+    /// When the work started; nil: the work was just done, so it ends now and started `minutes` before now (as the
+    /// time given with a close, ``CloseTimeReaction``).
     public var startedAt: Timestamp?
     public var note: String?
     /// The tech who did the work, when a dispatcher or admin logs it for them (nil: the actor did it). The
@@ -168,11 +169,12 @@ public enum TimeEntryDecider: Decider {
             let minutes = try checkMinutes(log.minutes)
             let workType = try checkWorkType(log.workType)
             let tech = try techOf(log, actor: context.actor)
-            // Without a start the work starts now (the documented default); a start given must leave the work done by now.
+            // A start given must leave the work done by now; without one the work was just done: it ends now
+            // (``LogTime/startedAt``).
             if let startedAt = log.startedAt, !log.timed { try checkWorked(startedAt, minutes: minutes, now: context.now, entry: nil) }
             return [.logged(TimeLogged(
                 entryId: log.entryId, ticket: log.ticket.description, tech: tech, minutes: minutes, workType: workType,
-                billable: log.billable, startedAt: (log.startedAt ?? context.now).iso8601, note: Validate.optional(log.note)))]
+                billable: log.billable, startedAt: (log.startedAt ?? justDone(minutes, now: context.now)).iso8601, note: Validate.optional(log.note)))]
         case .correct(let c):
             let reason = try checkChange(state, context: context, reason: c.reason, verb: "correct")
             let given = TimeCorrected(
@@ -238,6 +240,11 @@ public enum TimeEntryDecider: Decider {
 
     /// Refuses work that starts before the billing dates (``BillingDates``) or would end after `now` (past the clock
     /// skew allowed): time is logged once it is worked, and a typo in the year or the month must not be billed. `entry` names the entry a correction is for.
+    /// The start of `minutes` of work that ends `now`.
+    static func justDone(_ minutes: Int, now: Timestamp) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - Int64(minutes) * 60_000)
+    }
+
     private static func checkWorked(_ startedAt: Timestamp, minutes: Int, now: Timestamp, entry: String?) throws(DomainError) {
         try BillingDates.check(startedAt, entry.map { "\($0)'s start" } ?? "the work's start")
         let end = Timestamp(millisecondsSinceEpoch: startedAt.millisecondsSinceEpoch + Int64(minutes) * 60_000)

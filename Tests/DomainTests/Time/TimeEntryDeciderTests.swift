@@ -51,11 +51,13 @@ struct TimeEntryDeciderTests {
         }
     }
 
-    @Test func loggingRecordsTheActorAsTechAndNowAsStart() throws {
+    /// Without a start the work was just done: 45 minutes logged now started 45 minutes ago and ends now.
+    @Test func loggingRecordsTheActorAsTechAndWorkEndingNow() throws {
         let events = try given(TimeEntryDecider.self).when(Self.log(), by: Fixture.tech)
+        let start = Timestamp(millisecondsSinceEpoch: Fixture.now.millisecondsSinceEpoch - 45 * 60_000)
         #expect(events == [.logged(TimeLogged(
             entryId: "TE-1", ticket: "T-1001", tech: "alice", minutes: 45, workType: "remote", billable: true,
-            startedAt: Fixture.now.iso8601, note: nil))])
+            startedAt: start.iso8601, note: nil))])
     }
 
     @Test(arguments: [(Role.tech, true), (.dispatcher, true), (.admin, true), (.billing, false)])

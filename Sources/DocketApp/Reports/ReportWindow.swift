@@ -1,0 +1,102 @@
+import BusinessTime
+import DocketTime
+import Domain
+
+/// One end of a report's window (docs/cli.md, "Report windows").
+public enum ReportBound: Sendable, Equatable {
+    /// A time typed with `Z` or an offset: exactly that instant, for every row.
+    case instant(Timestamp)
+    /// A date (its midnight) or a date and time typed without a zone: what clocks read, held as the instant at which a
+    /// UTC clock reads it. Each row reads it in its own zone: the client's, or the report's `--time-zone`.
+    case wallClock(Timestamp)
+
+    /// The instant it names where clocks follow `zone`.
+    public func instant(in zone: WallTimeZone) -> Timestamp {
+        switch self {
+        case .instant(let instant): instant
+        case .wallClock(let reading): zone.instant(reading: reading)
+        }
+    }
+
+    /// The local day it falls on in `zone`: a wall-clock time's own date, an instant's date there.
+    func day(in zone: WallTimeZone) -> Int64 {
+        let reading: Timestamp
+        switch self {
+        case .instant(let instant): reading = zone.reading(at: instant)
+        case .wallClock(let wall): reading = wall
+        }
+        let day: Int64 = 86_400_000
+        let milliseconds = reading.millisecondsSinceEpoch
+        return milliseconds >= 0 ? milliseconds / day : (milliseconds - day + 1) / day
+    }
+
+    /// The instant, or the wall-clock reading taken as UTC: for ordering two bounds and for bounding a scan.
+    var nominal: Timestamp {
+        switch self {
+        case .instant(let instant), .wallClock(let instant): instant
+        }
+    }
+}
+
+/// A report's window `[from, to)`, whose ends typed without a zone are read in the zone of each row: a client's rows
+/// (its tickets, time entries and invoices) in the client's time zone, other rows (a tech's capacity) in UTC; or
+/// every row in `zone` when the report is given one (`--time-zone`). Ends typed with a zone are exact for every row.
+public struct ReportWindow: Sendable, Equatable {
+    public var from: ReportBound
+    public var to: ReportBound
+    /// The zone every row reads a wall-clock end in (`--time-zone`); nil: each client's own, UTC for other rows.
+    public var zone: String?
+
+    public init(from: ReportBound, to: ReportBound, zone: String? = nil) {
+        self.from = from
+        self.to = to
+        self.zone = zone
+    }
+
+    /// The exact window `[from, to)`, the same for every row.
+    public init(from: Timestamp, to: Timestamp) {
+        self.init(from: .instant(from), to: .instant(to))
+    }
+
+    /// Whether `from` comes before `to` (wall-clock ends compared as read in UTC).
+    public var isOrdered: Bool { from.nominal < to.nominal }
+
+    /// The window as instants for rows in the zone named `rowZone` (a client's; nil for rows of no client), which the
+    /// report's `zone` overrides. A zone the system does not know reads as UTC, as billing months do.
+    public func instants(forRowsIn rowZone: String?) -> ResolvedReportWindow {
+        let zone = (zone ?? rowZone).flatMap(WallTimeZone.init) ?? .utc
+        return ResolvedReportWindow(from: from.instant(in: zone), to: to.instant(in: zone), zone: zone)
+    }
+
+    /// Whether an invoice billing month `period`, whose months are in `monthZone` (the zone the invoice recorded; nil
+    /// for UTC), counts: when the month's first day is on or after the day `from` falls on and before the day `to` falls
+    /// on, both days read in `monthZone`. So an invoice counts in the month it bills whatever offset or zone the window
+    /// was typed with: `2026-11-01`, `2026-11-01T00:00-05:00` and `2026-11-01T00:00Z` all start at November's invoice.
+    public func countsMonth(_ period: BillingPeriod, zone monthZone: String?) -> Bool {
+        let zone = monthZone.flatMap(WallTimeZone.init) ?? .utc
+        let first = CivilCalendar.daysSinceEpoch(year: period.year, month: period.month, day: 1)
+        return from.day(in: zone) <= first && first < to.day(in: zone)
+    }
+
+    /// An instant after every row's end of the window (a wall-clock end read in the zone furthest behind UTC).
+    public var latestEnd: Timestamp {
+        switch to {
+        case .instant(let instant): instant
+        case .wallClock(let reading): Timestamp(millisecondsSinceEpoch: reading.millisecondsSinceEpoch + 86_400_000)
+        }
+    }
+}
+
+/// A ``ReportWindow`` read in one zone: `[from, to)` as instants.
+public struct ResolvedReportWindow: Sendable {
+    public let from: Timestamp
+    public let to: Timestamp
+    /// The zone it was read in (its local days decide a tech's capacity).
+    public let zone: WallTimeZone
+
+    /// Whether `instant` is in `[from, to)`.
+    public func contains(_ instant: Timestamp) -> Bool { instant >= from && instant < to }
+
+    /// Whether `milliseconds` since the epoch are in `[from, to)`.
+    func contains(milliseconds: Int64) -> Bool { milliseconds >= from.millisecondsSinceEpoch && milliseconds < to.millisecondsSinceEpoch }
+}
