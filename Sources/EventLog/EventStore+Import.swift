@@ -211,8 +211,8 @@ struct LogImporter {
                 // An export made with `--from`: the import builds a store's log from its first event, or resumes one.
                 throw Self.reject(
                     number,
-                    "the file starts at position \(fields.position), not 1: an import takes the whole log, an export made "
-                        + "without --from")
+                    "the file starts at position \(fields.position), not 1 (an export made with --from): an import takes "
+                        + "the whole log; export again without --from, or copy the store with `docket backup` and `docket restore`")
             }
             throw Self.reject(number, "position \(fields.position) where \(position + 1) was expected")
         }

@@ -65,8 +65,9 @@ import Testing
         let run = try DocketProcess.run(["import", tail], store: folder.child("copy"))
         #expect(run.status == 65, "\(run.stderr)")
         #expect(
-            run.stderr == "docket: error: line 1: the file starts at position 3, not 1: an import takes the whole log, an export made "
-                + "without --from; nothing was imported\n")
+            run.stderr == "docket: error: line 1: the file starts at position 3, not 1 (an export made with --from): an import "
+                + "takes the whole log; export again without --from, or copy the store with `docket backup` and `docket restore`; "
+                + "nothing was imported\n")
         // The store folder the refused import made is gone again (it was left behind, empty); a store that was there
         // before stays.
         #expect(!FileManager.default.fileExists(atPath: folder.child("copy")))
