@@ -24,7 +24,7 @@ struct IntakeEmail: ParsableCommand {
                                                    a bounce marks our message it names bounced
               a Message-ID seen before           → nothing (duplicate)
               from our support address, or a
-              Message-ID of Docket's (…@docket)  → nothing (dropped: a loop, never answered)
+              Message-ID of Docket's (…@docket)  → nothing (dropped: a loop, never answered; a line on stderr)
             A message that cannot be read at all (no header fields) is never lost: with --triage-client it is \
             kept whole as unparsed-message.eml (message/rfc822) on a new "Unreadable email received <date>" \
             ticket for that client; without it, it is refused (exit 65) and nothing is written. Empty input is an error. \

@@ -80,8 +80,8 @@ extension IntakeService {
         let sender = message.from.first { $0.address != nil }
         let address = sender?.address ?? ""
         // Never answered, never a ticket: our own mail come back (a loop), or a forged From.
-        if MailLoop.isLoop(from: address, messageId: message.messageId, supportAddress: configuration.supportMailAddress) {
-            return .dropped(kind: "loop")
+        if let reason = MailLoop.reason(from: address, messageId: message.messageId, supportAddress: configuration.supportMailAddress) {
+            return dropped(messageId, from: address, kind: "loop", because: reason)
         }
         let classification = message.classification
         let kind: String =
@@ -111,10 +111,14 @@ extension IntakeService {
         var bounced: [NewEvent] = []
         if classification.kind == .bounce, let rule = classification.rule { bounced = try bounceEvents(message, reportId: messageId, rule: rule) }
         if kind != "reply", let referenced = byMessageId?.ticket, bounced.isEmpty, try !isTrustedReplySender(address, on: referenced) {
-            return .dropped(kind: kind)
+            return dropped(
+                messageId, from: address, kind: kind,
+                because: "\(Self.article(kind)) on \(referenced) from a sender who is not its client's contact or domain, nor on its thread")
         }
         guard var number = byMessageId?.ticket ?? bySubject else {
-            guard kind == "reply" else { return .dropped(kind: kind) }
+            guard kind == "reply" else {
+                return dropped(messageId, from: address, kind: kind, because: "\(Self.article(kind)) that names no message and no ticket of ours")
+            }
             let client = try clientFor(match, address: address, policy: policy)
             // A sender from one of the client's domains becomes a contact (``SenderContactReaction``).
             return try openMailTicket(
@@ -165,6 +169,16 @@ extension IntakeService {
             return CommandKernel.Decision(appends: [request], output: outcome, reacting: ReactionCue(context: context))
         }
     }
+
+    /// `.dropped(kind:)`, told to the operator as a warning (the intake run's stderr, the server's log) with the
+    /// message's identity, sender and `reason`: nothing is written for it, so that line is its only trace.
+    private func dropped(_ messageId: String, from address: String, kind: String, because reason: String) -> MailOutcome {
+        warnings?("dropped mail \(messageId) from \(address.isEmpty ? "no sender" : address): \(reason); nothing written")
+        return .dropped(kind: kind)
+    }
+
+    /// `a bounce` or `an auto-reply`.
+    private static func article(_ kind: String) -> String { kind == "bounce" ? "a bounce" : "an auto-reply" }
 
     /// The client (and contact) a sender belongs to: an exact contact address first, then the domain; and whether
     /// that client is active.
