@@ -12,8 +12,13 @@ public enum MailOutcome: Sendable, Equatable {
     case reply(TicketNumber)
     /// A reply reopened its recently closed ticket.
     case reopened(TicketNumber)
-    /// A bounce or auto-reply was recorded on the ticket it threads to (`bounce` or `auto-reply`).
+    /// A bounce or auto-reply was recorded on the ticket it threads to (`bounce` or `auto-reply`); or a user's mail
+    /// that is not taken as their reply (`unverified staff mail`: its From not proven; `staff mail`: addressed to no one of
+    /// the client, the ticket is closed, or the user's role does not work tickets).
     case noted(TicketNumber, kind: String)
+    /// A user's own mail on the ticket's thread, proven theirs by the mail server, was recorded as their public reply
+    /// (`login`): it meets the response clock, and the client, who has the mail, is not sent a copy.
+    case staffReply(TicketNumber, login: String)
     /// This Message-ID was received before: nothing written.
     case duplicate(TicketNumber)
     /// A bounce or auto-reply that threads to no ticket, or mail from our own support address or with a Message-ID
@@ -94,6 +99,15 @@ extension IntakeService {
 
         let byMessageId = try ticketByMessageId(IntakeService.threadingIds(message, isMachineMail: kind != "reply"))
         let bySubject = try byMessageId == nil ? match.flatMap { try ticketBySubjectToken(message.subject, client: $0.client) } : nil
+        // A user's own mail on a ticket's thread (a technician answering the client, the support address on Cc) is
+        // theirs to write, never the client's reply.
+        if kind == "reply", let user = try activeUser(address),
+            let outcome = try receiveStaffMail(
+                message, messageId: messageId, sender: sender, user: user, threaded: byMessageId?.ticket, policy: policy, as: actor,
+                commandId: commandId)
+        {
+            return outcome
+        }
         // A person's reply by Message-ID passes the same sender check as the subject token; anyone else opens a
         // ticket of their own that names the referenced one.
         if kind == "reply", let referenced = byMessageId?.ticket, try !isTrustedReplySender(address, on: referenced) {
@@ -243,7 +257,8 @@ extension IntakeService {
         return opening.isNew ? .opened(opening.number) : .duplicate(opening.number)
     }
 
-    private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
+    /// The `ticket.mail-received` event for `message`, filed as `messageId`, of `kind` (`new`, `reply`, `staff`, …).
+    func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
         let payload = TicketMailReceived(
             messageId: messageId, from: sender?.address ?? "", fromName: DisplayName.fromOutside(sender?.name),
             subject: message.subject ?? "", text: message.textBody ?? "", kind: kind,
@@ -270,7 +285,7 @@ extension IntakeService {
 
     /// Writes each attachment's bytes to `<folder>/<first 2 hex>/<sha256>` (folders 0700, files 0600),
     /// skipping those already there.
-    private func storeAttachments(_ message: ParsedMessage, policy: MailPolicy) throws {
+    func storeAttachments(_ message: ParsedMessage, policy: MailPolicy) throws {
         guard let root = policy.attachmentsFolder, !message.attachments.isEmpty else { return }
         for attachment in message.attachments { try AttachmentFiles.write(attachment.bytes, sha256: attachment.sha256, in: root) }
     }
