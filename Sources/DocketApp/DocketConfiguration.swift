@@ -2,8 +2,8 @@ import Domain
 import Foundation
 
 /// What a deployment sets once, passed to ``DocketApplication`` as one value: the application layer reads no
-/// environment variables and no files of its own (the CLI reads `$DOCKET_SUPPORT_ADDRESS`; a server would read
-/// its own settings).
+/// environment variables and no files of its own (the CLI reads `$DOCKET_SUPPORT_ADDRESS` and
+/// `$DOCKET_MAIL_AUTHSERV_ID`; a server would read its own settings).
 public struct DocketConfiguration: Sendable, Equatable {
     /// The From address when none is configured.
     public static let defaultSupportAddress = "support@localhost.localdomain"
@@ -14,14 +14,29 @@ public struct DocketConfiguration: Sendable, Equatable {
     /// The support address alone (`support@msp.example`): mail from it arriving at intake is our own come back, or
     /// forged, and is never answered.
     public let supportMailAddress: String
+    /// The authserv-id of the mail server that receives the support address's mail (`mx.msp.example`): its
+    /// `Authentication-Results` verdict is what proves that mail from a user's address is theirs
+    /// (``MailAuthentication``). Nil: no mail is proven, so none is taken as a technician's reply.
+    public let mailAuthservId: String?
 
     /// `supportAddress` read as one mailbox (``mailbox(_:)``); ``defaultSupportAddress`` when it is missing or not one
     /// (a value that could break the header is never written). The CLI refuses an unusable `$DOCKET_SUPPORT_ADDRESS`
-    /// before it gets here (``problem(supportAddress:)``).
-    public init(supportAddress: String? = nil) {
+    /// before it gets here (``problem(supportAddress:)``), and an unusable `$DOCKET_MAIL_AUTHSERV_ID`
+    /// (``problem(mailAuthservId:)``); an unusable `mailAuthservId` is taken as none.
+    public init(supportAddress: String? = nil, mailAuthservId: String? = nil) {
         let mailbox = supportAddress.flatMap { Self.mailbox($0) }
         self.supportAddress = mailbox.map { OutboundMessage.mailbox(name: $0.name, address: $0.address) } ?? Self.defaultSupportAddress
         supportMailAddress = mailbox?.address ?? Self.defaultSupportAddress
+        self.mailAuthservId = mailAuthservId.flatMap { Self.problem(mailAuthservId: $0) == nil ? $0 : nil }
+    }
+
+    /// What is wrong with `value` as the mail server's authserv-id, or nil when it is usable: one token of printable
+    /// ASCII without `;`, `(`, `)`, `"`, `\` or `=` (RFC 8601's `value`, as mail servers write their host name).
+    public static func problem(mailAuthservId value: String) -> String? {
+        let forbidden = Set(";()\"\\=".unicodeScalars)
+        let usable = !value.isEmpty && value.utf8.count <= 255
+            && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f && !forbidden.contains($0) }
+        return usable ? nil : "'\(value)' is not a mail server's authserv-id; give the name your mail server writes in its Authentication-Results headers, such as mx.msp.example"
     }
 
     /// What is wrong with `value` as the support address, or nil when it is usable.

@@ -22,9 +22,12 @@ struct IntakeEmail: ParsableCommand {
               reply, closed longer ago           → a new ticket that follows the old one
               bounce / auto-reply                → noted on its ticket, else dropped (never opens or reopens);
                                                    a bounce marks our message it names bounced
+              from an active user, on a thread   → their public reply, as them (meets the SLA response, no
+                                                   status change, no mail) when the mail server proved it
+                                                   ($DOCKET_MAIL_AUTHSERV_ID, docs/security.md); else noted
               a Message-ID seen before           → nothing (duplicate)
               from our support address, or a
-              Message-ID of Docket's (…@docket)  → nothing (dropped: a loop, never answered)
+              Message-ID of Docket's (…@docket)  → nothing (dropped: a loop, never answered; a line on stderr)
             A message that cannot be read at all (no header fields) is never lost: with --triage-client it is \
             kept whole as unparsed-message.eml (message/rfc822) on a new "Unreadable email received <date>" \
             ticket for that client; without it, it is refused (exit 65) and nothing is written. Empty input is an error. \
@@ -127,6 +130,7 @@ struct IntakeEmail: ParsableCommand {
         case .opened(let number): "opened \(number)"
         case .reply(let number): "reply on \(number)"
         case .reopened(let number): "reopened \(number)"
+        case .staffReply(let number, let login): "reply by \(login) on \(number)"
         case .noted(let number, let kind): "\(kind) noted on \(number)"
         case .duplicate(let number): "duplicate, already on \(number)"
         case .dropped(let kind): "dropped (\(kind))"

@@ -56,7 +56,11 @@ enum StoreAccess {
             // Mail queued under a fallback From would be answered to nobody: refused before anything is written.
             throw CLIError.usage("$DOCKET_SUPPORT_ADDRESS \(problem)")
         }
-        let configuration = DocketConfiguration(supportAddress: support)
+        let authservId = ProcessInfo.processInfo.environment["DOCKET_MAIL_AUTHSERV_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        if let authservId, let problem = DocketConfiguration.problem(mailAuthservId: authservId) {
+            throw CLIError.usage("$DOCKET_MAIL_AUTHSERV_ID \(problem)")
+        }
+        let configuration = DocketConfiguration(supportAddress: support, mailAuthservId: authservId)
         let app = try DocketApplication.open(
             path, clock: clock, configuration: configuration, checkPages: checkPages && !isNew,
             warnings: { Terminal.error("warning: \($0)") }, foldThreads: threads)

@@ -340,6 +340,26 @@ import Testing
         #expect(try outbox(f) == entries, "the decision replays from the log")
     }
 
+    /// A portal sign-in link queued to a contact who was then removed from the client was still sent by the next
+    /// `outbox send` (the cancellation looked only at ticket mail): someone who left the company got a link the portal
+    /// no longer honours. It is cancelled now like their ticket mail; another contact's link still goes.
+    @Test func aSignInLinkQueuedBeforeItsContactWasRemovedIsCancelledNotSent() throws {
+        let f = try ServiceFixture()
+        try f.app.directory.addContact(to: "acme", ContactDetails(name: "Dan", email: "dan@acme.example"), as: "dora")
+        let carla = try #require(try f.app.portal.requestLink(email: "carla@acme.example", baseURL: "https://portal.example/portal").first)
+        let dan = try #require(try f.app.portal.requestLink(email: "dan@acme.example", baseURL: "https://portal.example/portal").first)
+        try f.app.directory.client("acme", .removeContact(id: "acme-1"), as: "dora")
+        let transport = FakeTransport([])
+        let deliveries = try f.app.outbox.sendOutbox(via: transport, as: "dora")
+        let reason = "contact acme-1 was removed from client acme"
+        #expect(deliveries.map(\.messageId) == [carla.messageId, dan.messageId])
+        #expect(deliveries.map(\.outcome) == [.cancelled(reason: reason), .accepted])
+        #expect(transport.delivered.count == 1 && transport.delivered[0].contains("dan@acme.example"), "only Dan's link is handed to sendmail")
+        #expect(try f.app.outbox.message(carla.messageId)?.status == .cancelled)
+        #expect(try f.store.read(stream: "mail-" + carla.messageId).map(\.type) == ["mail.cancelled"])
+        #expect(try f.app.outbox.sendOutbox(via: transport, as: "dora").isEmpty, "never offered again")
+    }
+
     /// After 12 failed attempts a message was `undeliverable` for good, visible only in `outbox list`. The ticket
     /// lists it now, and an admin can queue it again (`mail.requeued`) for a fresh set of attempts; a sent message
     /// is refused.

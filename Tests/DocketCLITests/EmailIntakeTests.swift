@@ -75,7 +75,9 @@ import Testing
 
     /// Mail from our own support address (our mail come back, or a forged From) was taken as a client's and, from a
     /// client's domain (the MSP's own), acknowledged: a mail loop. Likewise mail with a Message-ID Docket makes that
-    /// is not in this store's outbox. Both are dropped now: no ticket, no acknowledgement, nothing written.
+    /// is not in this store's outbox. Both are dropped now: no ticket, no acknowledgement, nothing written. The drop
+    /// left no trace an operator could find (stdout, which a mail server's pipe discards, and LMTP's `250`): each now
+    /// says on stderr (the journal of `intake lmtp` and `serve --lmtp`) which message, from whom, and why.
     @Test func mailFromOurOwnAddressOrWithOurMessageIdIsNeverAnswered() throws {
         try setUp()
         try docket(["client", "add", "msp", "--name", "Our own IT", "--domain", "msp.example", "--time-zone", "UTC", "--currency", "USD"])
@@ -87,9 +89,15 @@ import Testing
             environment: environment)
         #expect(own.status == 0, "\(own.stderr)")
         #expect(own.stdout == "loop1@msp.example: dropped (loop)\n")
+        #expect(
+            own.stderr
+                == "warning: dropped mail loop1@msp.example from Support@msp.example: a loop: it is from our own support address (our mail come back, an auto-responder of ours, or a forged From); nothing written\n")
         let forged = try DocketProcess.run(
             ["intake", "email"], store: store, stdin: Self.mail(id: "T-1077.3.deadbeef@docket", subject: "Anything"), environment: environment)
         #expect(forged.stdout == "T-1077.3.deadbeef@docket: dropped (loop)\n", "\(forged.stderr)")
+        #expect(
+            forged.stderr
+                == "warning: dropped mail T-1077.3.deadbeef@docket from jane@globex.example: a loop: its Message-ID is of Docket's form but not in this store's outbox (another Docket's mail, or a forgery); nothing written\n")
         #expect(try log() == before, "no ticket, no acknowledgement")
         #expect(try docket(["outbox", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
         // A client's own mail still opens its ticket.

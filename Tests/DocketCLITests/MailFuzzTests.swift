@@ -98,7 +98,7 @@ import Testing
             switch outcome {
             case .duplicate?, .dropped?, nil:
                 #expect(after == before, "nothing may be written: \(what)")
-            case .opened(let number)?, .reply(let number)?, .reopened(let number)?, .noted(let number, _)?:
+            case .opened(let number)?, .reply(let number)?, .reopened(let number)?, .noted(let number, _)?, .staffReply(let number, _)?:
                 #expect(after > before, "one append was expected: \(what)")
                 #expect(written.count == Int(after - before))
                 // One message is one transaction: the ticket's events, plus (for a new sender from a client's
@@ -114,7 +114,7 @@ import Testing
             }
             switch (outcome, failure) {
             case (.opened?, _): tally["opened", default: 0] += 1
-            case (.reply?, _), (.reopened?, _), (.noted?, _): tally["threaded", default: 0] += 1
+            case (.reply?, _), (.reopened?, _), (.noted?, _), (.staffReply?, _): tally["threaded", default: 0] += 1
             case (.duplicate?, _): tally["duplicate", default: 0] += 1
             case (.dropped?, _): tally["dropped", default: 0] += 1
             case (nil, let error as MailParseError): tally["refused: \(error.code)", default: 0] += 1

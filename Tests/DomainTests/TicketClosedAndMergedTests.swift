@@ -13,6 +13,7 @@ struct TicketClosedAndMergedTests {
         .addWatcher("dana"),
         .removeWatcher("dana"),
         .comment("hello", visibility: .public),
+        .replyByMail("hello", messageId: "b1@msp.example"),
         .setStatus(.inProgress),
         .merge(into: Fixture.t1003, target: TicketDecider.fold([Fixture.opened(Fixture.t1003)])),
         .receiveMerge(from: Fixture.t1003),
@@ -136,6 +137,7 @@ extension TicketCommand: CustomTestStringConvertible {
         case .addWatcher: "addWatcher"
         case .removeWatcher: "removeWatcher"
         case .comment: "comment"
+        case .replyByMail: "replyByMail"
         case .setStatus: "setStatus"
         case .merge: "merge"
         case .receiveMerge: "receiveMerge"

@@ -12,8 +12,13 @@ public enum MailOutcome: Sendable, Equatable {
     case reply(TicketNumber)
     /// A reply reopened its recently closed ticket.
     case reopened(TicketNumber)
-    /// A bounce or auto-reply was recorded on the ticket it threads to (`bounce` or `auto-reply`).
+    /// A bounce or auto-reply was recorded on the ticket it threads to (`bounce` or `auto-reply`); or a user's mail
+    /// that is not taken as their reply (`unverified staff mail`: its From not proven; `staff mail`: addressed to no one of
+    /// the client, the ticket is closed, or the user's role does not work tickets).
     case noted(TicketNumber, kind: String)
+    /// A user's own mail on the ticket's thread, proven theirs by the mail server, was recorded as their public reply
+    /// (`login`): it meets the response clock, and the client, who has the mail, is not sent a copy.
+    case staffReply(TicketNumber, login: String)
     /// This Message-ID was received before: nothing written.
     case duplicate(TicketNumber)
     /// A bounce or auto-reply that threads to no ticket, or mail from our own support address or with a Message-ID
@@ -80,8 +85,8 @@ extension IntakeService {
         let sender = message.from.first { $0.address != nil }
         let address = sender?.address ?? ""
         // Never answered, never a ticket: our own mail come back (a loop), or a forged From.
-        if MailLoop.isLoop(from: address, messageId: message.messageId, supportAddress: configuration.supportMailAddress) {
-            return .dropped(kind: "loop")
+        if let reason = MailLoop.reason(from: address, messageId: message.messageId, supportAddress: configuration.supportMailAddress) {
+            return dropped(messageId, from: address, kind: "loop", because: reason)
         }
         let classification = message.classification
         let kind: String =
@@ -94,6 +99,15 @@ extension IntakeService {
 
         let byMessageId = try ticketByMessageId(IntakeService.threadingIds(message, isMachineMail: kind != "reply"))
         let bySubject = try byMessageId == nil ? match.flatMap { try ticketBySubjectToken(message.subject, client: $0.client) } : nil
+        // A user's own mail on a ticket's thread (a technician answering the client, the support address on Cc) is
+        // theirs to write, never the client's reply.
+        if kind == "reply", let user = try activeUser(address),
+            let outcome = try receiveStaffMail(
+                message, messageId: messageId, sender: sender, user: user, threaded: byMessageId?.ticket, policy: policy, as: actor,
+                commandId: commandId)
+        {
+            return outcome
+        }
         // A person's reply by Message-ID passes the same sender check as the subject token; anyone else opens a
         // ticket of their own that names the referenced one.
         if kind == "reply", let referenced = byMessageId?.ticket, try !isTrustedReplySender(address, on: referenced) {
@@ -111,10 +125,14 @@ extension IntakeService {
         var bounced: [NewEvent] = []
         if classification.kind == .bounce, let rule = classification.rule { bounced = try bounceEvents(message, reportId: messageId, rule: rule) }
         if kind != "reply", let referenced = byMessageId?.ticket, bounced.isEmpty, try !isTrustedReplySender(address, on: referenced) {
-            return .dropped(kind: kind)
+            return dropped(
+                messageId, from: address, kind: kind,
+                because: "\(Self.article(kind)) on \(referenced) from a sender who is not its client's contact or domain, nor on its thread")
         }
         guard var number = byMessageId?.ticket ?? bySubject else {
-            guard kind == "reply" else { return .dropped(kind: kind) }
+            guard kind == "reply" else {
+                return dropped(messageId, from: address, kind: kind, because: "\(Self.article(kind)) that names no message and no ticket of ours")
+            }
             let client = try clientFor(match, address: address, policy: policy)
             // A sender from one of the client's domains becomes a contact (``SenderContactReaction``).
             return try openMailTicket(
@@ -165,6 +183,16 @@ extension IntakeService {
             return CommandKernel.Decision(appends: [request], output: outcome, reacting: ReactionCue(context: context))
         }
     }
+
+    /// `.dropped(kind:)`, told to the operator as a warning (the intake run's stderr, the server's log) with the
+    /// message's identity, sender and `reason`: nothing is written for it, so that line is its only trace.
+    private func dropped(_ messageId: String, from address: String, kind: String, because reason: String) -> MailOutcome {
+        warnings?("dropped mail \(messageId) from \(address.isEmpty ? "no sender" : address): \(reason); nothing written")
+        return .dropped(kind: kind)
+    }
+
+    /// `a bounce` or `an auto-reply`.
+    private static func article(_ kind: String) -> String { kind == "bounce" ? "a bounce" : "an auto-reply" }
 
     /// The client (and contact) a sender belongs to: an exact contact address first, then the domain; and whether
     /// that client is active.
@@ -229,7 +257,8 @@ extension IntakeService {
         return opening.isNew ? .opened(opening.number) : .duplicate(opening.number)
     }
 
-    private func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
+    /// The `ticket.mail-received` event for `message`, filed as `messageId`, of `kind` (`new`, `reply`, `staff`, …).
+    func mailEvent(_ message: ParsedMessage, messageId: String, sender: MailAddress?, kind: String) -> NewEvent {
         let payload = TicketMailReceived(
             messageId: messageId, from: sender?.address ?? "", fromName: DisplayName.fromOutside(sender?.name),
             subject: message.subject ?? "", text: message.textBody ?? "", kind: kind,
@@ -256,7 +285,7 @@ extension IntakeService {
 
     /// Writes each attachment's bytes to `<folder>/<first 2 hex>/<sha256>` (folders 0700, files 0600),
     /// skipping those already there.
-    private func storeAttachments(_ message: ParsedMessage, policy: MailPolicy) throws {
+    func storeAttachments(_ message: ParsedMessage, policy: MailPolicy) throws {
         guard let root = policy.attachmentsFolder, !message.attachments.isEmpty else { return }
         for attachment in message.attachments { try AttachmentFiles.write(attachment.bytes, sha256: attachment.sha256, in: root) }
     }

@@ -62,6 +62,7 @@ public struct MailDelivery: Sendable {
         case .opened(let number): "opened \(number)"
         case .reply(let number): "reply on \(number)"
         case .reopened(let number): "reopened \(number)"
+        case .staffReply(let number, let login): "reply by \(login) on \(number)"
         case .noted(let number, let kind): "\(kind) noted on \(number)"
         case .duplicate(let number): "duplicate, already on \(number)"
         case .dropped(let kind): "dropped (\(kind))"

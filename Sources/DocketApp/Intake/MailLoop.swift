@@ -3,10 +3,13 @@
 /// message of ours that is not in this store's outbox — another Docket's, or a forgery). Acknowledging it could start
 /// a mail loop between two auto-responders; intake drops it (`dropped (loop)`) and writes nothing.
 enum MailLoop {
-    /// Whether a message from `from` with Message-ID `messageId` is such mail; `supportAddress` is the bare address.
-    static func isLoop(from: String, messageId: String?, supportAddress: String) -> Bool {
-        if !from.isEmpty, from.lowercased() == supportAddress.lowercased() { return true }
-        guard let messageId else { return false }
-        return messageId.lowercased().hasSuffix("@docket")
+    /// Why a message from `from` with Message-ID `messageId` is such mail, or nil when it is not; `supportAddress` is
+    /// the bare address.
+    static func reason(from: String, messageId: String?, supportAddress: String) -> String? {
+        if !from.isEmpty, from.lowercased() == supportAddress.lowercased() {
+            return "a loop: it is from our own support address (our mail come back, an auto-responder of ours, or a forged From)"
+        }
+        guard let messageId, messageId.lowercased().hasSuffix("@docket") else { return nil }
+        return "a loop: its Message-ID is of Docket's form but not in this store's outbox (another Docket's mail, or a forgery)"
     }
 }

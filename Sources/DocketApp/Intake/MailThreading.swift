@@ -22,15 +22,16 @@ extension IntakeService {
         message.inReplyTo + message.references.reversed() + (isMachineMail ? message.reportedMessageIds : [])
     }
 
-    /// The ticket a `[T-1042]` subject token names, trusted only when that ticket belongs to `client`.
-    func ticketBySubjectToken(_ subject: String?, client: String) throws -> TicketNumber? {
+    /// The ticket a `[T-1042]` subject token names, trusted only when that ticket belongs to `client` (nil: any
+    /// client's, for a user's proven mail).
+    func ticketBySubjectToken(_ subject: String?, client: String?) throws -> TicketNumber? {
         guard let subject else { return nil }
         var rest = Substring(subject)
         while let open = rest.firstIndex(of: "[") {
             rest = rest[rest.index(after: open)...]
             guard let close = rest.firstIndex(of: "]") else { break }
             if let number = TicketNumber(String(rest[..<close]).trimmingCharacters(in: .whitespaces)),
-                let summary = try models.queue.summary(number, in: store), summary.client == client
+                let summary = try models.queue.summary(number, in: store), client == nil || summary.client == client
             {
                 return number
             }

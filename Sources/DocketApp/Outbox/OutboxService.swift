@@ -173,12 +173,23 @@ extension OutboxService {
         return deliveries
     }
 
-    /// Whether `entry` must not be sent now (``MailCancellation``), from its ticket and client as the log has them.
+    /// Whether `entry` must not be sent now (``MailCancellation``), from its ticket (or, for a sign-in link, the portal
+    /// stream it was queued on) and client as the log has them.
     private func cancellation(of entry: OutboxEntry) throws -> MailCancelled? {
+        if entry.reason == .signIn { return try signInCancellation(of: entry) }
         guard let number = entry.ticket, MailCancellation.clientReasons.contains(entry.reason) else { return nil }
         let (ticket, _) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(number))
         guard !ticket.client.isEmpty else { return nil }
         let (client, _) = try kernel.load(ClientDecider.self, stream: StreamName.client(ticket.client))
-        return MailCancellation.decide(messageId: entry.messageId, reason: entry.reason, ticketContact: ticket.contact, client: client)
+        return MailCancellation.decide(messageId: entry.messageId, reason: entry.reason, contact: ticket.contact, client: client)
+    }
+
+    /// A sign-in link's contact and client are on the `portal-<contact>` stream its mail was queued on (with the link).
+    private func signInCancellation(of entry: OutboxEntry) throws -> MailCancelled? {
+        guard let queued = try store.event(at: entry.position), queued.stream.hasPrefix("portal-") else { return nil }
+        let (portal, _) = try kernel.load(PortalDecider.self, stream: queued.stream)
+        guard let code = portal.client, let contact = portal.contact else { return nil }
+        let (client, _) = try kernel.load(ClientDecider.self, stream: StreamName.client(code))
+        return MailCancellation.decide(messageId: entry.messageId, reason: entry.reason, contact: contact, client: client)
     }
 }

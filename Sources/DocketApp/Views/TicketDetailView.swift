@@ -104,7 +104,8 @@ public enum HistoryText {
         case .categoryChanged(let e): "category \(e.previousCategory ?? "—") → \(e.category)"
         case .watcherAdded(let e): "\(e.login) watches"
         case .watcherRemoved(let e): "\(e.login) stopped watching"
-        case .commented(let e): "\(e.visibility == .public ? "public reply" : "internal note"): \(e.text)"
+        case .commented(let e):
+            "\(e.visibility == .public ? "public reply" : "internal note")\(e.mailMessageId.map { " by email (\($0))" } ?? ""): \(e.text)"
         case .statusChanged(let e): "status \(e.previousStatus.displayName) → \(e.status.displayName)"
         case .merged(let e): "merged into \(e.into)"
         case .mergeReceived(let e): "\(e.from) merged into this ticket"

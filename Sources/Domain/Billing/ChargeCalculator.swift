@@ -192,15 +192,19 @@ public enum ChargeCalculator {
         return ChargeSheet(charges: charges, heldBack: heldBack, excluded: excluded)
     }
 
-    /// The contract version with billing terms in force at `instant`: the most recently effective one.
+    /// The contract version with billing terms in force at `instant`: of the contracts with such a version, the most
+    /// recently started (``ContractState/startsAt``, its first version; on the same start, the greatest id), the rule
+    /// that picks a ticket's SLA (``SLAStartReaction``). An amendment is not a new start: amending an older contract
+    /// (a new tax rate) does not take the work over from a contract started since.
     public static func contractInForce(_ contracts: [ContractState], at instant: Timestamp) -> (String, ContractTerms)? {
-        var best: (String, ContractTerms)?
+        var best: (start: Timestamp, id: String, version: ContractTerms)?
         for contract in contracts {
-            guard let id = contract.id, let version = contract.terms(at: instant), version.billingTerms != nil else { continue }
-            if let current = best, (current.1.effectiveFrom, current.0) >= (version.effectiveFrom, id) { continue }
-            best = (id, version)
+            guard let id = contract.id, let start = contract.startsAt, let version = contract.terms(at: instant), version.billingTerms != nil
+            else { continue }
+            if let current = best, (current.start, current.id) >= (start, id) { continue }
+            best = (start, id, version)
         }
-        return best
+        return best.map { ($0.id, $0.version) }
     }
 
     /// Why work at `instant` under `contract`'s `version` is held back when its after-hours calendar has no hours

@@ -1,14 +1,16 @@
-/// Whether a queued message may still go when `docket outbox send` comes to it: a client message (acknowledgement,
-/// reply, resolution, merge notice) to a ticket whose contact was removed from the client after it was queued must not — someone
-/// who left the client's company gets none of its tickets' mail, also none queued before they left.
+/// Whether a queued message may still go when `docket outbox send` comes to it: mail to a client's contact who was
+/// removed from the client after it was queued must not — someone who left the client's company gets none of its
+/// tickets' mail (acknowledgement, reply, resolution, merge notice to the ticket's contact), also none queued before
+/// they left, and no portal sign-in link they asked for before (it would not sign them in: the portal no longer knows
+/// them).
 public enum MailCancellation {
-    /// The reasons that write to the ticket's client (staff notices and sign-in links are not about the contact).
+    /// The reasons that write to the ticket's client (staff notices and sign-in links are not about the ticket's contact).
     public static let clientReasons: Set<OutboundReason> = [.acknowledgement, .reply, .resolution, .mergeNotice]
 
-    /// The `mail.cancelled` for message `messageId` queued for `reason` on a ticket of `client` whose contact is
-    /// `ticketContact`; nil when it may be sent.
-    public static func decide(messageId: String, reason: OutboundReason, ticketContact: String?, client: ClientState) -> MailCancelled? {
-        guard clientReasons.contains(reason), let contact = ticketContact, client.retiredContactIds.contains(contact) else { return nil }
+    /// The `mail.cancelled` for message `messageId` queued for `reason` to `contact` of `client` (for ticket mail, the
+    /// ticket's contact; for a sign-in link, the contact who asked for it); nil when it may be sent.
+    public static func decide(messageId: String, reason: OutboundReason, contact: String?, client: ClientState) -> MailCancelled? {
+        guard clientReasons.contains(reason) || reason == .signIn, let contact, client.retiredContactIds.contains(contact) else { return nil }
         return MailCancelled(messageId: messageId, reason: "contact \(contact) was removed from client \(client.code ?? "")")
     }
 }

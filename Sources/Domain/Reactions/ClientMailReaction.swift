@@ -15,7 +15,9 @@ public struct ClientMailReaction: Reaction {
         let triggers: [(MailTemplate, OutboundReason, [String: String])] = input.causedTicketEvents.compactMap { event in
             switch event {
             case .opened: (.acknowledgement, .acknowledgement, [:])
-            case .commented(let comment) where comment.visibility == .public: (.reply, .reply, ["reply.text": comment.text])
+            // A technician's own email recorded as their reply: the client has it already.
+            case .commented(let comment) where comment.visibility == .public && comment.mailMessageId == nil:
+                (.reply, .reply, ["reply.text": comment.text])
             case .closed(let closed): (.resolution, .resolution, ["resolution.text": closed.resolution])
             case .merged(let merged): (.mergeNotice, .mergeNotice, ["merge.into": merged.into.description])
             default: nil

@@ -21,6 +21,9 @@ public enum TicketCommand: Sendable, Equatable {
     case removeWatcher(String)
     /// Add a comment.
     case comment(String, visibility: CommentVisibility)
+    /// Record a technician's own email to the client, received on the ticket's thread, as their public reply
+    /// (``TicketCommented/mailMessageId``: the client has it already).
+    case replyByMail(String, messageId: String)
     /// Move to new, in progress or waiting on client. Closing goes through ``close(resolution:time:)``.
     case setStatus(TicketStatus)
     /// Merge this ticket into `into`; `target` is that ticket's current state.

@@ -42,6 +42,10 @@ public enum TicketDecider: Decider {
             _ = try requireWorkable(state)
             let text = try Validate.nonEmpty(text, "the comment", fix: "write some text")
             return [.commented(TicketCommented(text: text, visibility: visibility, isFromClient: Actor.isClientContact(context.actor.login)))]
+        case .replyByMail(let text, let messageId):
+            _ = try requireWorkable(state)
+            let text = try Validate.nonEmpty(text, "the reply", fix: "write some text")
+            return [.commented(TicketCommented(text: text, visibility: .public, mailMessageId: messageId))]
         case .setStatus(let status):
             let number = try requireWorkable(state)
             guard status != .closed else {

@@ -181,17 +181,24 @@ public struct TicketCommented: EventPayload {
     /// does not meet the response clock: only the MSP's answer does. Written only when true (`"fromClient": true`);
     /// comments recorded before the field existed are told by their actor (``TicketEvent/attributed(to:)``).
     public var isFromClient: Bool
+    /// The Message-ID of the technician's own email this public reply records (mail intake: a user's authenticated
+    /// reply to a ticket's thread). The client already has that email, so no reply mail is queued for it. Written only
+    /// when present (`"mailMessageId"`).
+    public var mailMessageId: String?
 
     /// A payload with the given fields.
-    public init(text: String, visibility: CommentVisibility, isAutomatic: Bool = false, isFromClient: Bool = false) {
+    public init(
+        text: String, visibility: CommentVisibility, isAutomatic: Bool = false, isFromClient: Bool = false, mailMessageId: String? = nil
+    ) {
         self.text = text
         self.visibility = visibility
         self.isAutomatic = isAutomatic
         self.isFromClient = isFromClient
+        self.mailMessageId = mailMessageId
     }
 
     private enum CodingKeys: String, CodingKey {
-        case text, visibility
+        case text, visibility, mailMessageId
         case isAutomatic = "automatic"
         case isFromClient = "fromClient"
     }
@@ -203,6 +210,7 @@ public struct TicketCommented: EventPayload {
         visibility = try c.decode(CommentVisibility.self, forKey: .visibility)
         isAutomatic = try c.decodeIfPresent(Bool.self, forKey: .isAutomatic) ?? false
         isFromClient = try c.decodeIfPresent(Bool.self, forKey: .isFromClient) ?? false
+        mailMessageId = try c.decodeIfPresent(String.self, forKey: .mailMessageId)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -211,6 +219,7 @@ public struct TicketCommented: EventPayload {
         try c.encode(visibility, forKey: .visibility)
         if isAutomatic { try c.encode(true, forKey: .isAutomatic) }
         if isFromClient { try c.encode(true, forKey: .isFromClient) }
+        try c.encodeIfPresent(mailMessageId, forKey: .mailMessageId)
     }
 }
 

@@ -350,7 +350,10 @@ struct ChargeCalculatorTests {
         #expect(sheet.charges.map(\.amendment) == [0, 1])
     }
 
-    @Test func theMostRecentlyEffectiveContractWins() throws {
+    /// The most recently started contract with billing terms prices the work, as it gives a new ticket its SLA: acme-a's
+    /// amendment from 20 November is not a new start, so acme-b (from 10 November) keeps the work of the 25th. It used
+    /// to go back to acme-a (the version with the latest `effectiveFrom` won) while the ticket ran under acme-b's SLA.
+    @Test func theMostRecentlyStartedContractWins() throws {
         let a = try F.contract(
             "acme-a", from: F.at("2026-01-01T00:00:00Z"), terms: Self.hourly(),
             amendments: [(F.at("2026-11-20T00:00:00Z"), Self.hourly(rates: ["*": 11_000]))])
@@ -362,13 +365,10 @@ struct ChargeCalculatorTests {
             F.entry(3, minutes: 60, at: "2026-11-25T15:00:00Z"),
         ]
         let two = F.sheet([slaOnly, b, a], entries)
-        #expect(
-            two.keys == [
-                "time:T-1001:2026-11:remote:std:acme-a#0", "time:T-1001:2026-11:remote:std:acme-a#1",
-                "time:T-1001:2026-11:remote:std:acme-b#0",
-            ])
+        #expect(two.keys == ["time:T-1001:2026-11:remote:std:acme-a#0", "time:T-1001:2026-11:remote:std:acme-b#0"], "a contract without billing terms prices nothing")
+        #expect(two.charge("time:T-1001:2026-11:remote:std:acme-b#0")?.entries.map(\.entryId) == ["TE-2", "TE-3"], "an amendment is not a new start")
         let three = F.sheet([c, a, b], entries)
-        #expect(three.charge("time:T-1001:2026-11:remote:std:acme-c#0")?.entries.map(\.entryId) == ["TE-2"], "ties: the greater id")
+        #expect(three.charge("time:T-1001:2026-11:remote:std:acme-c#0")?.entries.map(\.entryId) == ["TE-2", "TE-3"], "ties: the greater id")
         #expect(three.charge("time:T-1001:2026-11:remote:std:acme-b#0") == nil)
     }
 

@@ -264,12 +264,14 @@ struct Oracle {
                 continue
             }
             let category = categories[entry.ticket] ?? nil
-            // The contract: most recently effective version with terms, ties to the greater contract id.
-            var chosen: (contract: String, version: OracleVersion, terms: OracleTerms)?
+            // The contract: of those with terms in force, the most recently started (its first version's start, not
+            // its latest amendment's), ties to the greater contract id.
+            var chosen: (contract: String, start: Instant, version: OracleVersion, terms: OracleTerms)?
             for contract in mine {
-                guard let version = contract.version(at: entry.start), let terms = version.terms else { continue }
-                if let current = chosen, (current.version.from, current.contract) > (version.from, contract.id) { continue }
-                chosen = (contract.id, version, terms)
+                guard let version = contract.version(at: entry.start), let terms = version.terms, let start = contract.versions.map(\.from).min()
+                else { continue }
+                if let current = chosen, (current.start, current.contract) > (start, contract.id) { continue }
+                chosen = (contract.id, start, version, terms)
             }
             guard let chosen else { continue }  // held back
             let terms = chosen.terms

@@ -23,6 +23,7 @@ enum EventSamples {
         .commented(TicketCommented(text: "Client is grumpy", visibility: .internal)),
         .commented(TicketCommented(text: "We are on it.", visibility: .public, isAutomatic: true)),
         .commented(TicketCommented(text: "Still down here", visibility: .public, isFromClient: true)),
+        .commented(TicketCommented(text: "Please power-cycle it.", visibility: .public, mailMessageId: "b1@msp.example")),
         .statusChanged(TicketStatusChanged(status: .waitingOnClient, previousStatus: .inProgress)),
         .merged(TicketMerged(into: Fixture.t1002)),
         .mergeReceived(TicketMergeReceived(from: Fixture.t1001)),
