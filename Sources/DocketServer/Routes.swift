@@ -43,9 +43,10 @@ struct Routes: Sendable {
         guard var command = try? JSONDecoder().decode(CommandRequest.self, from: Data(buffer: body)) else {
             throw Problem.badRequest("the body is not a command: send {\"arguments\": [\"ticket\", \"show\", \"T-1001\"]}")
         }
-        if let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
-            command.arguments = try Self.arguments(command.arguments, idempotencyKey: key)
-        }
+        // Checked here (a bad key is a 400 before anything runs); the command runner puts it in the arguments of a
+        // write and leaves a read's as they are: a read has no --command-id, and took the key as an unknown option.
+        command.idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+        _ = try command.argumentsWithCommandId()
         let outcome = try await run(command, as: caller)
         var response = try json(outcome)
         response.status = ExitStatus.httpStatus(for: outcome.status)

@@ -52,6 +52,33 @@ import Testing
         #expect((try json(tickets.body)["items"] as? [[String: Any]])?.count == 1, "\(tickets.body)")
     }
 
+    /// A read through `POST /v1/cli` with `Idempotency-Key` is served, the key ignored (a read writes nothing, so a
+    /// retry is safe without one, as the GET routes ignore the header). The key was made the command's `--command-id`
+    /// whatever the command: a read has none, and answered 400 "Unknown option '--command-id'".
+    @Test func aReadThroughTheCommandLineRouteIgnoresIdempotencyKey() throws {
+        let served = ServedStore()
+        let (_, bob) = try setUp(served)
+        let open = #"{"arguments":["ticket","open","--client","acme","--subject","VPN down","--priority","P2"]}"#
+        #expect(try served.curl("POST", "/v1/cli", token: bob, json: open).status == 200)
+        let events = try served.eventCount()
+        for arguments in [#"["ticket","show","T-1001","--json"]"#, #"["queue","--json"]"#, #"["ticket","list"]"#] {
+            let bare = try served.curl("POST", "/v1/cli", token: bob, json: #"{"arguments":\#(arguments)}"#)
+            for _ in 1...2 {
+                let keyed = try served.curl("POST", "/v1/cli", token: bob, json: #"{"arguments":\#(arguments)}"#, headers: ["Idempotency-Key: read-1"])
+                #expect(keyed.status == 200, "\(keyed.body)")
+                #expect(try json(keyed.body)["stdout"] as? String == json(bare.body)["stdout"] as? String)
+                #expect((try json(keyed.body)["stdout"] as? String ?? "").contains("VPN down"), "\(keyed.body)")
+            }
+        }
+        // Nothing was written, and the key is still free for a write.
+        #expect(try served.eventCount() == events)
+        let comment = #"{"arguments":["ticket","comment","T-1001","On it"]}"#
+        #expect(try served.curl("POST", "/v1/cli", token: bob, json: comment, headers: ["Idempotency-Key: read-1"]).status == 200)
+        // A malformed key is still refused, read or not.
+        let bad = try served.curl("POST", "/v1/cli", token: bob, json: #"{"arguments":["queue"]}"#, headers: ["Idempotency-Key: mail:x"])
+        #expect(bad.status == 400, "\(bad.body)")
+    }
+
     /// Paging through the queue while the team works it: a page's cursor was the offset of the next page's first item,
     /// so a P1 ticket opened between two pages pushed the items down (the next page began with the last one already
     /// shown) and tickets closed from an earlier page pulled them up (the next page skipped as many). A cursor now names
