@@ -79,6 +79,43 @@ import Testing
         #expect(bad.status == 400, "\(bad.body)")
     }
 
+    /// Every row of `ticket list --json`, `queue --json`, `GET /v1/queue` and `GET /v1/tickets` carries the ticket's
+    /// version, the one `ticket show` prints, so a tech can pass `--expect-version` (or `If-Match`) from a list. The
+    /// rows had none: the version was only in `ticket show`. Mail queued on the ticket (its acknowledgement, a public
+    /// reply's copy) counts as `ticket show` counts it.
+    @Test func listRowsCarryTheVersionTicketShowPrints() throws {
+        let served = ServedStore()
+        let (_, bob) = try setUp(served)
+        #expect(try served.docket(["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"]).status == 0)
+        #expect(try served.docket(["ticket", "open", "--client", "acme", "--contact", "acme-1", "--subject", "VPN down"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "open", "--client", "acme", "--subject", "Printer"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "comment", "T-1001", "Looking at it"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "assign", "T-1002", "--to", "bob"], as: "bob").status == 0)
+        func shown(_ number: String) throws -> Int {
+            try #require(try json(served.docket(["ticket", "show", number, "--json"]).stdout)["version"] as? Int)
+        }
+        func versions(_ rows: [[String: Any]]) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["number"] as? String).map { ($0, row["version"] as? Int ?? -1) } })
+        }
+        func rows(_ text: String) throws -> [[String: Any]] {
+            try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+        }
+        let expected = ["T-1001": try shown("T-1001"), "T-1002": try shown("T-1002")]
+        #expect(expected["T-1001"] != expected["T-1002"], "the comment and its mail moved T-1001 further")
+        #expect(versions(try rows(served.docket(["ticket", "list", "--json"]).stdout)) == expected)
+        #expect(versions(try rows(served.docket(["queue", "--json"]).stdout)) == expected)
+        for path in ["/v1/queue", "/v1/tickets"] {
+            let page = try served.curl("GET", path, token: bob)
+            #expect(page.status == 200, "\(page.body)")
+            #expect(versions(try #require(try json(page.body)["items"] as? [[String: Any]])) == expected, "\(path)")
+        }
+        // The row's version is the one a write expects: accepted now, refused once the ticket moved on.
+        let version = try #require(expected["T-1001"])
+        #expect(try served.docket(["ticket", "comment", "T-1001", "Fixed", "--expect-version", "\(version)"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "comment", "T-1001", "Again", "--expect-version", "\(version)"], as: "bob").status == 3)
+        #expect(versions(try rows(served.docket(["queue", "--json"]).stdout))["T-1001"] == (try shown("T-1001")))
+    }
+
     /// Paging through the queue while the team works it: a page's cursor was the offset of the next page's first item,
     /// so a P1 ticket opened between two pages pushed the items down (the next page began with the last one already
     /// shown) and tickets closed from an earlier page pulled them up (the next page skipped as many). A cursor now names
