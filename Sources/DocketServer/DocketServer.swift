@@ -20,6 +20,8 @@ public struct DocketServer: Sendable {
     let commands: CommandRunner
     let logger: Logger
     let metrics: ServerMetrics
+    /// Where the requests' blocking work runs, bounded (reads apart from writes).
+    let work: RequestWork
     /// Webhook replays and request limits, shared by every listener.
     let hookGuards: HookGuards
     /// The client portal's limits and public address.
@@ -42,6 +44,8 @@ public struct DocketServer: Sendable {
         self.commands = commands
         self.logger = logger
         self.metrics = ServerMetrics()
+        self.work = RequestWork(
+            reads: settings.maxWaitingReads, writes: settings.maxWaitingWrites, readThreads: settings.readThreads, metrics: metrics)
         self.hookGuards = HookGuards(perMinute: settings.hookRequestsPerMinute)
         self.portalGuard = PortalGuard(
             linkRequestsPerMinute: settings.portalLinkRequestsPerMinute, secureCookies: settings.portalURL?.lowercased().hasPrefix("https://") == true)
@@ -61,13 +65,14 @@ public struct DocketServer: Sendable {
     /// Serves until SIGTERM or SIGINT, then drains and returns.
     public func run() async throws {
         var services: [any Service] = []
+        let idleTimeout = TimeAmount.nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000)
         if let path = settings.socketPath {
             try SocketFile.prepare(path)
             let group = settings.socketGroup
             let onListening = onListening
             let arriving = ArrivingRequests()
             let application = Application(
-                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()])),
+                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()], idleTimeout: idleTimeout)),
                 configuration: .init(address: .unixDomainSocket(path: path), serverName: "docket"),
                 onServerRunning: { _ in
                     SocketFile.restrict(path, group: group)
@@ -80,7 +85,7 @@ public struct DocketServer: Sendable {
             let portalSite = portalSite
             let arriving = ArrivingRequests()
             let application = Application(
-                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()])),
+                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()], idleTimeout: idleTimeout)),
                 configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "docket"),
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? listen.port
@@ -116,7 +121,8 @@ public struct DocketServer: Sendable {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: ProblemMiddleware())
         let routes = Routes(
-            app: app, identification: CallerIdentification(app: app, usage: tokenUsage), commands: commands, metrics: metrics)
+            app: app, identification: CallerIdentification(app: app, usage: tokenUsage, work: work), commands: commands, metrics: metrics,
+            work: work)
         routes.register(on: router)
         HookRoutes(app: app, guards: hookGuards).register(on: router)
         PortalRoutes(app: app, guards: portalGuard, site: portalSite).register(on: router)
