@@ -26,13 +26,16 @@ struct IntakeLMTP: ParsableCommand {
     var listen: String?
     @Option(
         help: ArgumentHelp(
-            "With --listen: how long SIGTERM lets a message under way arrive and be delivered (idle sessions get 421 at once).",
+            "With --listen: how long SIGTERM lets a message under way arrive and be delivered (idle sessions get 421 at once; default 10).",
             valueName: "seconds"))
-    var drainTimeout = 10
+    var drainTimeout: Int?
 
     func validate() throws {
         guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
-        guard (1...3_600).contains(drainTimeout) else { throw ValidationError("--drain-timeout must be 1 to 3600 seconds, not \(drainTimeout)") }
+        if let drainTimeout {
+            guard listen != nil else { throw ValidationError("--drain-timeout is for a listener: add --listen, or drop it") }
+            guard (1...3_600).contains(drainTimeout) else { throw ValidationError("--drain-timeout must be 1 to 3600 seconds, not \(drainTimeout)") }
+        }
         if let listen {
             guard let address = LMTPListener.Address(listen) else {
                 throw ValidationError("--listen takes a socket path or HOST:PORT, not \(listen)")
@@ -106,7 +109,7 @@ extension IntakeLMTP {
             sources.append(source)
         }
         done.wait()
-        listener.stop(drainingFor: .seconds(drainTimeout))
+        listener.stop(drainingFor: .seconds(drainTimeout ?? 10))
         listener.waitUntilStopped()
         sources.forEach { $0.cancel() }
     }

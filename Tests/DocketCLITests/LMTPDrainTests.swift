@@ -129,4 +129,17 @@ import Testing
         #expect(status == 0)
         #expect(try docket(["ticket", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
     }
+
+    /// `--drain-timeout` belongs to a listener and is bounded: without `--listen`, or out of 1…3600, it is a usage
+    /// error naming the fix, and nothing is served.
+    @Test func theDrainTimeoutNeedsAListenerAndABound() throws {
+        #expect(try docket(["init"]).status == 0)
+        let alone = try docket(["intake", "lmtp", "--drain-timeout", "5"])
+        #expect(alone.status == 64)
+        #expect(alone.stderr.contains("--drain-timeout is for a listener: add --listen, or drop it"), "\(alone.stderr)")
+        let zero = try docket(["intake", "lmtp", "--listen", socket, "--drain-timeout", "0"])
+        #expect(zero.status == 64)
+        #expect(zero.stderr.contains("--drain-timeout must be 1 to 3600 seconds, not 0"), "\(zero.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: socket))
+    }
 }
