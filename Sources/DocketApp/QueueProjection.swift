@@ -7,17 +7,17 @@ import ReadModelKit
 /// The `queue` read model: every ticket's summary, and the open tickets ordered for work —
 /// by priority, then SLA due time (none yet: last), then age — overall, per assignee, unassigned and per client.
 ///
-/// Databases (format 9, checkpoint `queue-v9`; format 8 let a portal contact's reply meet the response clock, format 7
-/// reset a clock raised back to a priority it had held, format 6 wrote the clock's enumerations and reasons as text, format 5
+/// Databases (format 10, checkpoint `queue-v10`; format 9 kept the rows without the ticket's version, format 8 let a
+/// portal contact's reply meet the response clock, format 7 reset a clock raised back to a priority it had held, format 6 wrote the clock's enumerations and reasons as text, format 5
 /// wrote the rows through `Codable`, format 4 wrote instants and
 /// digests in rows as text, format 3 stored the rows as canonical JSON, format 2 kept each ticket's whole
 /// `ticket.sla-started` payload). The rows and their indexes are a `RowTable` of the read-model kit:
-/// - `rm.queue9.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
+/// - `rm.queue10.tickets`: ticket number (u64 BE) → `QueueRow` (the `TicketSummary` and the SLA clock as a
 ///   `StoredSLAClock`: its progress, start instant and priority, and its frozen terms by content digest), hand-written
-///   row format 1 (`SLARowCodecs.queue`)
-/// - `rm.queue9.open`: sort key → number; `rm.queue9.unassigned`: sort key → number (open rows only)
-/// - `rm.queue9.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue9.by-client`: client ‖ 0x00 ‖ sort key → number
-/// - `rm.queue9.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
+///   row format 2 (`SLARowCodecs.queue`)
+/// - `rm.queue10.open`: sort key → number; `rm.queue10.unassigned`: sort key → number (open rows only)
+/// - `rm.queue10.by-assignee`: login ‖ 0x00 ‖ sort key → number; `rm.queue10.by-client`: client ‖ 0x00 ‖ sort key → number
+/// - `rm.queue10.sla-terms`: terms digest (32 bytes) → schema version (u16 BE) ‖ the first `ticket.sla-started`
 ///   payload with that content (see `SLATerms`): one copy per policy version, read back when a later transaction
 ///   folds a clock
 /// The sort key is ordered (`OrderedKey`): priority (u8) ‖ SLA due time (i64; all ones when there is no SLA or
@@ -26,7 +26,7 @@ public final class QueueProjection: Projection {
     public let name = "queue"
     /// Ticket streams only: `apply` passes over every other event.
     public let interest: EventInterest? = EventInterest(streamPrefixes: ["ticket-"])
-    public let format = 9
+    public let format = 10
     public var tables: [String] { rows.tableNames + [storedTerms.name] }
     /// The fold keeps rows and terms in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
@@ -98,14 +98,15 @@ public final class QueueProjection: Projection {
         // captured by a closure) retained every field of the payload and released them again. The update closure
         // captures the box and reads the change again (`TicketSummary.apply(_:terms:at:position:)`).
         let decoded = try changes.decoded(of: event)
-        // The closures below capture these two values, not the event (a copy of it retained every field).
-        let recordedAt = event.recordedAt, position = event.position
+        // The closures below capture these values, not the event (a copy of it retained every field).
+        let recordedAt = event.recordedAt, position = event.position, version = event.streamVersion
         switch decoded.change {
         case .ticket(.opened(let opened)):
             // Keyed by the payload's number (the sla model keys by the stream's). A row already kept or stored
             // (another stream's opening named this number) is replaced in place, so that its index entries are
             // replaced at flush; a key after the table's last is not looked for (`RowTable.update`).
-            let row = TicketSummary(opened: opened, at: recordedAt, position: position)
+            var row = TicketSummary(opened: opened, at: recordedAt, position: position)
+            row.version = version
             let key = UInt64(row.number.value)
             if try !rows.update(key, txn: txn, { $0 = row; return true }) { rows.set(key, row) }
         case .ticket, .sla:
@@ -113,6 +114,7 @@ public final class QueueProjection: Projection {
             var starting = false
             try rows.update(number, txn: txn) { row in
                 starting = row.apply(decoded.change, terms: decoded.terms, at: recordedAt, position: position)
+                row.version = version
                 return true
             }
             // The frozen terms, kept once per content, for the transactions that fold this clock later.
@@ -120,7 +122,12 @@ public final class QueueProjection: Projection {
                 try SLATermsTable.keep(event, digest: digest, in: storedTerms, txn: txn)
             }
         case .alert, .mail, .attachment, .outbox, .other:
-            return
+            // Of the row only the ticket's version changes: it counts every event on the stream (`ticket show`'s).
+            guard let number else { return }
+            try rows.update(number, txn: txn) { row in
+                row.version = version
+                return true
+            }
         }
     }
 

@@ -200,6 +200,7 @@ struct SLAClockWriter {
             byte(0)
         }
         int(row.dueDate)
+        uint(row.version)
     }
 
     // MARK: - The clock's parts (the order of the calls is the row format: `RowReader.clock` reads it)

@@ -30,9 +30,9 @@ enum SLARowCodecs {
         try w.optional(entry.row.clock) { w, clock in try w.clock(clock, terms: entry.terms) }
     }
 
-    /// `rm.queue9.tickets`: a `QueueRow`.
+    /// `rm.queue10.tickets`: a `QueueRow` (row format 2 added the ticket's version after `dueDate`).
     static let queue = RowCodec<QueueRow>(
-        format: 1,
+        format: 2,
         write: { row, w in
             w.summary(row.ticket)
             try w.optional(row.clock) { try $0.clock($1) }
@@ -163,7 +163,7 @@ extension RowReader {
             sla: optional { r in
                 QueueSLA(dueAt: try r.optional { try $0.int() }, clock: try r.optional { try $0.rawValue() }, paused: try r.bool())
             },
-            dueDate: optional { try $0.int() })
+            dueDate: optional { try $0.int() }, version: uint())
     }
 }
 

@@ -31,6 +31,9 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     public var sla: QueueSLA?
     /// When a dispatcher said the ticket is due (milliseconds since the epoch); nil when no date is set.
     public var dueDate: Int64?
+    /// The ticket's version: its stream's after the last event folded (every event on the stream counts, the SLA's,
+    /// mail's and alerts' too), as `ticket show` prints it; pass it as `--expect-version` or `If-Match`.
+    public var version: UInt64 = 0
     /// The whole clock, kept while a write transaction folds events into the row (not part of its JSON; the
     /// stored row keeps it as a `StoredSLAClock`, the frozen terms once per content in `rm.queue3.sla-terms`).
     var clock: SLAClock? = nil
@@ -40,7 +43,7 @@ public struct TicketSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case number, client, contact, category, priority, source, subject, status, assignee, watchers, openedAt,
             openedPosition, updatedAt, updatedPosition, publicComments, internalComments, resolution, mergedInto,
-            mergedFrom, sla, dueDate
+            mergedFrom, sla, dueDate, version
     }
 
     /// Whether the row has a clock, told from the optional's case: `clock == nil` chose the `==` of two `SLAClock?`
@@ -197,7 +200,7 @@ extension TicketSummary {
         number: TicketNumber, client: String, contact: String?, category: String?, priority: Priority, source: TicketSource,
         subject: String, status: TicketStatus, assignee: String?, watchers: [String], openedAt: Int64, openedPosition: UInt64,
         updatedAt: Int64, updatedPosition: UInt64, publicComments: Int, internalComments: Int, resolution: String?,
-        mergedInto: TicketNumber?, mergedFrom: [TicketNumber], sla: QueueSLA?, dueDate: Int64?
+        mergedInto: TicketNumber?, mergedFrom: [TicketNumber], sla: QueueSLA?, dueDate: Int64?, version: UInt64 = 0
     ) {
         (self.number, self.client, self.contact, self.category) = (number, client, contact, category)
         (self.priority, self.source, self.subject, self.status) = (priority, source, subject, status)
@@ -205,6 +208,7 @@ extension TicketSummary {
         (self.updatedAt, self.updatedPosition) = (updatedAt, updatedPosition)
         (self.publicComments, self.internalComments, self.resolution) = (publicComments, internalComments, resolution)
         (self.mergedInto, self.mergedFrom, self.sla, self.dueDate) = (mergedInto, mergedFrom, sla, dueDate)
+        self.version = version
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocketApp
+import DocketServer
 import Foundation
 import LMTP
 
@@ -23,9 +24,18 @@ struct IntakeLMTP: ParsableCommand {
     @Option(help: "The name the server gives itself.") var hostname: String = "docket"
     @Option(help: ArgumentHelp("Serve LMTP here until SIGTERM/SIGINT: a Unix socket path, or HOST:PORT (loopback).", valueName: "address"))
     var listen: String?
+    @Option(
+        help: ArgumentHelp(
+            "With --listen: how long SIGTERM lets a message under way arrive and be delivered (idle sessions get 421 at once; default 10).",
+            valueName: "seconds"))
+    var drainTimeout: Int?
 
     func validate() throws {
         guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
+        if let drainTimeout {
+            guard listen != nil else { throw ValidationError("--drain-timeout is for a listener: add --listen, or drop it") }
+            guard (1...3_600).contains(drainTimeout) else { throw ValidationError("--drain-timeout must be 1 to 3600 seconds, not \(drainTimeout)") }
+        }
         if let listen {
             guard let address = LMTPListener.Address(listen) else {
                 throw ValidationError("--listen takes a socket path or HOST:PORT, not \(listen)")
@@ -99,9 +109,20 @@ extension IntakeLMTP {
             sources.append(source)
         }
         done.wait()
-        listener.stop()
+        listener.stop(drainingFor: .seconds(drainTimeout ?? 10))
+        listener.waitUntilStopped()
         sources.forEach { $0.cancel() }
     }
+}
+
+/// `serve --lmtp`'s listener, stopped and drained with the server.
+struct LMTPCompanion: ServerCompanion {
+    let listener: LMTPListener
+
+    func stop(drainingFor drain: Duration) { listener.stop(drainingFor: drain) }
+
+    @available(*, noasync, message: "blocks until the sessions end")
+    func waitUntilStopped() { listener.waitUntilStopped() }
 }
 
 /// Starting an LMTP listener over mail intake, for `intake lmtp --listen` and `serve --lmtp`.

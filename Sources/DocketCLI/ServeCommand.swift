@@ -17,7 +17,8 @@ struct ServeCommand: ParsableCommand {
                      DOCKET_SERVER=http://127.0.0.1:8642 DOCKET_TOKEN=dkt_… docket queue
             On the socket the kernel names the caller's OS account (a Docket user of the same login); on HTTP \
             the bearer token does. --as, $DOCKET_USER and the client's clock are not used. SIGTERM drains \
-            in-flight requests (a request still arriving gets --drain-timeout seconds) and closes the store. \
+            in-flight requests (a request still arriving gets --drain-timeout seconds) and LMTP sessions (a message \
+            under way gets as long to be delivered; an idle session is answered 421) and closes the store. \
             TLS: put nginx or Caddy in front (docs/operations.md).
             """)
 
@@ -36,7 +37,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The client portal's public base URL (sign-in links start with it; https:// makes its cookies Secure).", valueName: "url"))
     var portalURL: String?
     @Option(help: "Portal sign-in link requests per minute per client address.") var portalLinkRate = 10
-    @Option(help: ArgumentHelp("How long SIGTERM waits for a request still arriving, then closes its connection (running commands finish).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "How long SIGTERM waits for a request or an LMTP message still arriving, then closes its connection (running commands and deliveries finish).",
+            valueName: "seconds"))
     var drainTimeout = 10
     @Flag(help: ArgumentHelp("Commit each command alone (for comparing; group commit is the default).", visibility: .hidden))
     var noGroupCommit = false
@@ -85,13 +89,18 @@ struct ServeCommand: ParsableCommand {
             settings.drainTimeout = .seconds(drainTimeout)
             var logger = Logger(label: "docket")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            let server = DocketServer(
-                app: session.app, settings: settings, tokenUsage: usage, commands: { InProcessCommands.run($0, actor: $1) }, logger: logger,
-                onListening: { FileHandle.standardOutput.write(Data("docket: listening on \($0)\n".utf8)) })
             let listener = try lmtp.flatMap(LMTPListener.Address.init).map { address in
                 try LMTPServing.start(address, app: session.app, store: path, actor: lmtpUser, triageClient: lmtpTriageClient)
             }
-            defer { listener?.stop() }
+            // The server stops the listener with its own drain (SIGTERM); this is for a server that never started.
+            defer {
+                listener?.stop()
+                listener?.waitUntilStopped()
+            }
+            let server = DocketServer(
+                app: session.app, settings: settings, tokenUsage: usage, commands: { InProcessCommands.run($0, actor: $1) }, logger: logger,
+                companions: listener.map { [LMTPCompanion(listener: $0)] } ?? [],
+                onListening: { FileHandle.standardOutput.write(Data("docket: listening on \($0)\n".utf8)) })
             do {
                 try Self.block { try await server.run() }
             } catch let problem as Problem {

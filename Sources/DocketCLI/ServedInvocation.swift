@@ -81,8 +81,8 @@ enum InProcessCommands {
                         invocation.asOf = (moment, Session(app: try AsOfReplays.app(asOf: moment, live: live.app, actor: actor)))
                     }
                 }
-                var command = try DocketCommand.parseAsRoot(request.arguments)
-                try RequestFingerprint.$current.withValue(DocketCommand.requestFingerprint(request.arguments)) { try command.run() }
+                var (command, arguments) = try parsed(request)
+                try RequestFingerprint.$current.withValue(DocketCommand.requestFingerprint(arguments)) { try command.run() }
                 return 0
             } catch {
                 let (code, message) = DocketCommand.failure(error, arguments: request.arguments)
@@ -95,5 +95,17 @@ enum InProcessCommands {
             }
         }
         return invocation.outcome(status: status)
+    }
+
+    /// The request's command and the words it runs with: a command that takes `--command-id` (a write) gets the
+    /// request's `Idempotency-Key` as its id; one that does not (a read, which writes nothing) runs as sent, the key
+    /// ignored. Told by parsing: the words with the id parse only for a command that takes one.
+    static func parsed(_ request: CommandRequest) throws -> (command: any ParsableCommand, arguments: [String]) {
+        if request.idempotencyKey != nil, let arguments = try? request.argumentsWithCommandId(),
+            let command = try? DocketCommand.parseAsRoot(arguments)
+        {
+            return (command, arguments)
+        }
+        return (try DocketCommand.parseAsRoot(request.arguments), request.arguments)
     }
 }

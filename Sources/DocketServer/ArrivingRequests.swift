@@ -56,4 +56,17 @@ final class ArrivingRequestHandler: ChannelInboundHandler, RemovableChannelHandl
         requests.ended(context.channel)
         context.fireChannelInactive()
     }
+
+    /// The client closed its side of the connection (it gave up, or was stopped): the connection is closed, so that
+    /// work of its request still waiting is not run (``RequestWork``; `isActive` is then false) and nothing is
+    /// written for nobody. An HTTP client that half-closes and waits for its answer is not served: as nginx counts it,
+    /// that is a client that went away.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            requests.ended(context.channel)
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
 }

@@ -18,12 +18,14 @@ public struct Caller: Sendable, Equatable {
 struct CallerIdentification: Sendable {
     let app: DocketApplication
     let usage: TokenUsage
+    /// Where the lookups run: with the reads.
+    let work: RequestWork
     let cache = IdentityCache()
 
     /// The caller of `request` on `context`'s connection; throws a 401 ``Problem`` when there is none.
     func identify(_ request: Request, context: DocketRequestContext) async throws -> Caller {
         if let peer = await PeerCredentials.of(context.channel) {
-            return try await app.run { app in try identify(uid: peer.uid, in: app) }
+            return try await work.run(.read, for: context.channel) { [app] in try identify(uid: peer.uid, in: app) }
         }
         guard let header = request.headers[.authorization] else {
             throw Problem.unauthenticated("no API token; send `Authorization: Bearer <token>` (create one with `docket token create`)")
@@ -32,7 +34,7 @@ struct CallerIdentification: Sendable {
             throw Problem.unauthenticated("the Authorization header is not `Bearer <token>`")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        return try await app.run { [usage, cache] app in
+        return try await work.run(.read, for: context.channel) { [app, usage, cache] in
             do {
                 let now = try app.now()
                 let known = try cache.token(token, now: now) { tokenId, login in try app.directory.tokenStamp(tokenId: tokenId, user: login) }

@@ -7,11 +7,26 @@ public struct CommandRequest: Codable, Sendable, Equatable {
     public var stdin: String?
     /// Read the store as it stood at this moment (RFC 3339): the command runs against a replay of the log (admins).
     public var asOf: String?
+    /// The request's `Idempotency-Key` (the server sets it; it is not part of the body): a write's `--command-id`
+    /// (``argumentsWithCommandId()``). A read takes no command id and ignores it: it writes nothing, so a retry is
+    /// safe without one, as `GET` routes ignore the header.
+    public var idempotencyKey: String?
+
+    enum CodingKeys: String, CodingKey {
+        case arguments, stdin, asOf
+    }
 
     public init(arguments: [String], stdin: Data? = nil, asOf: String? = nil) {
         self.arguments = arguments
         self.stdin = stdin?.base64EncodedString()
         self.asOf = asOf
+    }
+
+    /// The arguments with ``idempotencyKey`` as the command's `--command-id` (unchanged without a key, or when the
+    /// arguments already give the same id); a malformed key, or another id in the arguments, is a 400 ``Problem``.
+    public func argumentsWithCommandId() throws -> [String] {
+        guard let idempotencyKey else { return arguments }
+        return try Routes.arguments(arguments, idempotencyKey: idempotencyKey)
     }
 
     /// The stdin bytes; empty when none were sent or they are not base64.

@@ -20,18 +20,23 @@ public struct DocketServer: Sendable {
     let commands: CommandRunner
     let logger: Logger
     let metrics: ServerMetrics
+    /// Where the requests' blocking work runs, bounded (reads apart from writes).
+    let work: RequestWork
     /// Webhook replays and request limits, shared by every listener.
     let hookGuards: HookGuards
     /// The client portal's limits and public address.
     let portalGuard: PortalGuard
     let portalSite: PortalSite
     let onListening: @Sendable (String) -> Void
+    /// What stops with the server (the LMTP listener).
+    let companions: [any ServerCompanion]
 
     /// A server for `app`'s store; `tokenUsage` records each token's last use; `commands` runs CLI commands
-    /// in-process; `onListening` gets each address once it is bound (`unix:PATH`, `http://HOST:PORT`).
+    /// in-process; `onListening` gets each address once it is bound (`unix:PATH`, `http://HOST:PORT`); `companions`
+    /// stop with it (told at SIGTERM, drained within ``ServerSettings/drainTimeout``, waited for before `run()` returns).
     public init(
         app: DocketApplication, settings: ServerSettings, tokenUsage: TokenUsage, commands: @escaping CommandRunner, logger: Logger,
-        onListening: @escaping @Sendable (String) -> Void = { _ in }
+        companions: [any ServerCompanion] = [], onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.app = app
         self.settings = settings
@@ -39,11 +44,14 @@ public struct DocketServer: Sendable {
         self.commands = commands
         self.logger = logger
         self.metrics = ServerMetrics()
+        self.work = RequestWork(
+            reads: settings.maxWaitingReads, writes: settings.maxWaitingWrites, readThreads: settings.readThreads, metrics: metrics)
         self.hookGuards = HookGuards(perMinute: settings.hookRequestsPerMinute)
         self.portalGuard = PortalGuard(
             linkRequestsPerMinute: settings.portalLinkRequestsPerMinute, secureCookies: settings.portalURL?.lowercased().hasPrefix("https://") == true)
         self.portalSite = PortalSite(publicURL: settings.portalURL)
         self.onListening = onListening
+        self.companions = companions
     }
 
     /// Every operation the server answers, as `METHOD /path` (schemas/openapi.yaml documents each).
@@ -57,13 +65,14 @@ public struct DocketServer: Sendable {
     /// Serves until SIGTERM or SIGINT, then drains and returns.
     public func run() async throws {
         var services: [any Service] = []
+        let idleTimeout = TimeAmount.nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000)
         if let path = settings.socketPath {
             try SocketFile.prepare(path)
             let group = settings.socketGroup
             let onListening = onListening
             let arriving = ArrivingRequests()
             let application = Application(
-                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()])),
+                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()], idleTimeout: idleTimeout)),
                 configuration: .init(address: .unixDomainSocket(path: path), serverName: "docket"),
                 onServerRunning: { _ in
                     SocketFile.restrict(path, group: group)
@@ -76,7 +85,7 @@ public struct DocketServer: Sendable {
             let portalSite = portalSite
             let arriving = ArrivingRequests()
             let application = Application(
-                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()])),
+                router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [arriving.handler()], idleTimeout: idleTimeout)),
                 configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "docket"),
                 onServerRunning: { channel in
                     let port = channel.localAddress?.port ?? listen.port
@@ -85,10 +94,25 @@ public struct DocketServer: Sendable {
                 }, logger: logger)
             services.append(Listener(application, address: "http://\(listen)", option: "--listen", arriving: arriving, drain: settings.drainTimeout))
         }
+        // Last: the group stops its services from the last one, so the companions are told as soon as SIGTERM arrives
+        // and drain while the listeners do.
+        if !companions.isEmpty { services.append(CompanionStop(companions: companions, drain: settings.drainTimeout)) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            for companion in companions { companion.stop(drainingFor: .zero) }
+            try await waitForCompanions()
+            throw error
+        }
+        try await waitForCompanions()
         if let path = settings.socketPath { unlink(path) }
         try await BlockingWork.run { [app, tokenUsage] in try tokenUsage.flush(at: try app.now()) }
+    }
+
+    /// Blocks (off the cooperative pool) until every companion's work under way has ended.
+    private func waitForCompanions() async throws {
+        for companion in companions { try await BlockingWork.run { companion.waitUntilStopped() } }
     }
 
     func router() -> Router<DocketRequestContext> {
@@ -97,11 +121,35 @@ public struct DocketServer: Sendable {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: ProblemMiddleware())
         let routes = Routes(
-            app: app, identification: CallerIdentification(app: app, usage: tokenUsage), commands: commands, metrics: metrics)
+            app: app, identification: CallerIdentification(app: app, usage: tokenUsage, work: work), commands: commands, metrics: metrics,
+            work: work)
         routes.register(on: router)
         HookRoutes(app: app, guards: hookGuards).register(on: router)
         PortalRoutes(app: app, guards: portalGuard, site: portalSite).register(on: router)
         return router
+    }
+}
+
+/// Something the server runs beside its HTTP listeners that stops with them (`serve --lmtp`'s LMTP listener): told
+/// when SIGTERM or SIGINT arrives, and waited for before ``DocketServer/run()`` returns, so the store is closed only
+/// once its work under way has ended.
+public protocol ServerCompanion: Sendable {
+    /// Stops taking new work; work under way may go on for `drain`. Returns at once.
+    func stop(drainingFor drain: Duration)
+    /// Blocks until the work under way has ended.
+    @available(*, noasync, message: "blocks until the work under way ends")
+    func waitUntilStopped()
+}
+
+/// Tells the companions when the server begins to stop.
+struct CompanionStop: Service {
+    let companions: [any ServerCompanion]
+    let drain: Duration
+
+    func run() async throws {
+        // Suspends until the group stops (SIGTERM, SIGINT), then returns and lets it go on.
+        try? await gracefulShutdown()
+        for companion in companions { companion.stop(drainingFor: drain) }
     }
 }
 

@@ -12,6 +12,12 @@ public struct Problem: Error, Codable, Sendable, Equatable {
     public var detail: String
     /// The exit code the CLI gives for the same failure (docs/cli.md).
     public var exitCode: Int32
+    /// Seconds after which a retry may succeed, sent as `Retry-After` (not part of the body).
+    public var retryAfter: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, exitCode
+    }
 
     public init(exitCode: Int32, detail: String, status: HTTPResponse.Status? = nil) {
         let status = status ?? ExitStatus.httpStatus(for: exitCode)
@@ -28,6 +34,15 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         var problem = Problem(exitCode: 5, detail: detail, status: .unauthorized)
         problem.type = "urn:docket:problem:unauthenticated"
         problem.title = "unauthenticated"
+        return problem
+    }
+
+    /// The server has as much work waiting as it takes (``RequestWork``): 503 with `Retry-After`, nothing run.
+    static func busy(_ detail: String, retryAfter seconds: Int) -> Problem {
+        var problem = Problem(exitCode: 1, detail: detail, status: .serviceUnavailable)
+        problem.type = "urn:docket:problem:busy"
+        problem.title = "busy"
+        problem.retryAfter = seconds
         return problem
     }
 
@@ -51,6 +66,7 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"docket\"" }
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
@@ -63,6 +79,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.response()
+        } catch let gone as ClientGone {
+            // Nobody reads it (the connection is closed): the status is for the log only, as nginx's 499.
+            return Problem(exitCode: 1, detail: gone.description, status: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"))
+                .response()
         } catch let error as HTTPError {
             return Problem(exitCode: error.status.code == 404 ? 4 : 64, detail: error.body ?? "\(error.status)", status: error.status)
                 .response()

@@ -22,7 +22,13 @@ struct ResourceRoutes: Sendable {
         }
     }
 
+    /// Answers `request` for `route`, taken as a read or a write (``RequestWork``: 503 when as many are under way as
+    /// the server takes).
     func serve(_ route: ResourceRoute, _ request: Request, context: DocketRequestContext) async throws -> Response {
+        try await routes.work.admitted(route.isRead ? .read : .write) { try await taken(route, request, context: context) }
+    }
+
+    private func taken(_ route: ResourceRoute, _ request: Request, context: DocketRequestContext) async throws -> Response {
         let caller = try await routes.identification.identify(request, context: context)
         let body = route.method == .post ? try await jsonBody(request, context: context) : [:]
         let page = route.isList ? try Page(request.uri.queryParameters) : nil
@@ -36,7 +42,7 @@ struct ResourceRoutes: Sendable {
             input.expectedVersion = expectedVersion
             return input
         }
-        switch try await routes.answer(route, input(page?.fetch ?? ResourceRoutes.defaultPage), asOf: asOf) {
+        switch try await routes.answer(route, input(page?.fetch ?? ResourceRoutes.defaultPage), asOf: asOf, for: context.channel) {
         case .result(let text):
             return jsonResponse(try JSONSerialization.data(withJSONObject: ["result": text], options: [.sortedKeys]), status: route.successStatus)
         case .json(let data):
@@ -44,7 +50,7 @@ struct ResourceRoutes: Sendable {
             if let page, let key = route.itemKey {
                 var items = value as? [Any] ?? []
                 var start = page.start(in: items, key: key)
-                if start == nil, items.count >= page.fetch, case .json(let all) = try await routes.answer(route, input(Page.everything), asOf: asOf) {
+                if start == nil, items.count >= page.fetch, case .json(let all) = try await routes.answer(route, input(Page.everything), asOf: asOf, for: context.channel) {
                     // The items the cursor names moved past what was fetched (many added before them): look at the whole list.
                     items = try Self.parse(all) as? [Any] ?? []
                     start = page.start(in: items, key: key)

@@ -11,6 +11,8 @@ struct Routes: Sendable {
     let identification: CallerIdentification
     let commands: CommandRunner
     let metrics: ServerMetrics
+    /// Where the requests' blocking work runs (``RequestWork``).
+    let work: RequestWork
 
     /// The routes besides the JSON resources, each registered by ``register(on:)`` and answered by ``answer``.
     static let fixed: [(method: HTTPRequest.Method, path: String)] = [
@@ -30,23 +32,29 @@ struct Routes: Sendable {
         case "/readyz": return try await ready()
         case "/metrics": return try await metricsResponse()
         case "/v1/whoami":
-            let caller = try await identification.identify(request, context: context)
+            let caller = try await work.admitted(.read) { try await identification.identify(request, context: context) }
             return try json(["login": caller.login, "via": caller.via])
         default: return try await commandLine(request, context: context)
         }
     }
 
-    /// `POST /v1/cli`: runs one CLI command as the caller; the body is its outcome, the status its category.
+    /// `POST /v1/cli`: runs one CLI command as the caller; the body is its outcome, the status its category. Taken as a
+    /// write (its command may write: ``RequestWork``).
     func commandLine(_ request: Request, context: DocketRequestContext) async throws -> Response {
+        try await work.admitted(.write) { try await takenCommandLine(request, context: context) }
+    }
+
+    private func takenCommandLine(_ request: Request, context: DocketRequestContext) async throws -> Response {
         let caller = try await identification.identify(request, context: context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         guard var command = try? JSONDecoder().decode(CommandRequest.self, from: Data(buffer: body)) else {
             throw Problem.badRequest("the body is not a command: send {\"arguments\": [\"ticket\", \"show\", \"T-1001\"]}")
         }
-        if let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
-            command.arguments = try Self.arguments(command.arguments, idempotencyKey: key)
-        }
-        let outcome = try await run(command, as: caller)
+        // Checked here (a bad key is a 400 before anything runs); the command runner puts it in the arguments of a
+        // write and leaves a read's as they are: a read has no --command-id, and took the key as an unknown option.
+        command.idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+        _ = try command.argumentsWithCommandId()
+        let outcome = try await run(command, as: caller, for: context.channel)
         var response = try json(outcome)
         response.status = ExitStatus.httpStatus(for: outcome.status)
         return response
@@ -75,21 +83,23 @@ struct Routes: Sendable {
         return Array(arguments[..<end]) + ["--command-id", key] + arguments[end...]
     }
 
-    /// Runs `command` as `caller` off the cooperative pool and counts it.
-    func run(_ command: CommandRequest, as caller: Caller) async throws -> CommandOutcome {
+    /// Runs `command` as `caller` (of a request on `channel`) off the cooperative pool, with the writes (its command may
+    /// write), and counts it.
+    func run(_ command: CommandRequest, as caller: Caller, for channel: (any Channel)?) async throws -> CommandOutcome {
         let start = ContinuousClock.now
         let commands = commands
-        let outcome = try await BlockingWork.run { commands(command, caller.login) }
+        let outcome = try await work.run(.write, for: channel) { commands(command, caller.login) }
         metrics.record(
             command: ServerMetrics.commandName(command.arguments, status: outcome.status), status: outcome.status,
             duration: ContinuousClock.now - start)
         return outcome
     }
 
-    /// Answers a route of the services: its handler runs on the application's threads, against the live store or,
-    /// with `asOf`, a replay of it as of that moment (admins); anything it throws becomes the problem of the CLI's
-    /// category. Counted as its CLI command.
-    func answer(_ route: ResourceRoute, _ input: RouteInput, asOf: String?) async throws -> RouteAnswer {
+    /// Answers a route of the services for a request on `channel`: its handler runs off the cooperative pool (a read
+    /// with the reads, a write with the writes: ``RequestWork``), against the live store or, with `asOf`, a replay of
+    /// it as of that moment (admins); anything it throws becomes the problem of the CLI's category. Counted as its
+    /// CLI command.
+    func answer(_ route: ResourceRoute, _ input: RouteInput, asOf: String?, for channel: (any Channel)?) async throws -> RouteAnswer {
         let handler = route.handler
         let start = ContinuousClock.now
         let moment = try asOf.map { text in
@@ -99,7 +109,7 @@ struct Routes: Sendable {
             return moment
         }
         do {
-            let answer = try await app.run { live in
+            let answer = try await work.run(route.isRead ? .read : .write, for: channel) { [live = app] in
                 do {
                     let app = try moment.map { try AsOfReplays.app(asOf: $0, live: live, actor: input.actor) } ?? live
                     return try RequestFingerprint.$current.withValue(input.fingerprint(for: route)) { try handler(input, app) }
@@ -119,7 +129,7 @@ struct Routes: Sendable {
 
     func ready() async throws -> Response {
         let store = app.store
-        let alarm = try await BlockingWork.run { () -> String? in
+        let alarm = try await work.run(.read, for: nil) { () -> String? in
             _ = try store.head()
             return store.integrityAlarm
         }
@@ -136,7 +146,7 @@ struct Routes: Sendable {
     func metricsResponse() async throws -> Response {
         let store = app.store
         let metrics = metrics
-        let text = try await BlockingWork.run { try metrics.exposition(store: store) }
+        let text = try await work.run(.read, for: nil) { try metrics.exposition(store: store) }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -18,6 +18,12 @@ struct ServerMetrics: Sendable {
             .record(duration)
     }
 
+    /// Counts a request answered without its work being run: `busy-read`, `busy-write` (503: too much waiting), or
+    /// `client-gone` (its client closed the connection before its turn).
+    func shed(_ reason: String) {
+        registry.makeCounter(descriptor: Self.shed, labels: [("reason", reason)]).increment()
+    }
+
     /// The exposition text, with the log head and read-model lag read now.
     func exposition(store: EventStore) throws -> String {
         let head = try store.head().position
@@ -39,6 +45,9 @@ struct ServerMetrics: Sendable {
     }
     private static var latency: MetricNameDescriptor {
         docket("command_duration", "seconds", "How long commands took, by command.")
+    }
+    private static var shed: MetricNameDescriptor {
+        docket("requests_shed", "total", "Requests answered without running their work, by reason (busy-read, busy-write, client-gone).")
     }
     private static var head: MetricNameDescriptor {
         docket("log_head", "position", "The position of the log's last event.")

@@ -1,3 +1,4 @@
+import DocketApp
 import Foundation
 
 /// Where and how `docket serve` listens.
@@ -20,6 +21,16 @@ public struct ServerSettings: Sendable {
     /// a request and stopped would otherwise keep the server from stopping for as long as it stayed connected.
     /// Commands already running are not cut off: they finish and are answered.
     public var drainTimeout: Duration = .seconds(10)
+    /// How long a connection may stay idle (between requests, or in the middle of sending one) before the server
+    /// closes it; a request being answered is never cut.
+    public var idleTimeout: Duration = .seconds(60)
+    /// The most reads waiting or running at once; more are answered 503 with `Retry-After` at once (``RequestWork``).
+    public var maxWaitingReads = 256
+    /// The most writes (and `POST /v1/cli` commands) waiting or running at once, beyond which 503: as many as the
+    /// application's blocking lanes, each then on a lane of its own where a group commit gathers it.
+    public var maxWaitingWrites = DocketApplication.laneCount
+    /// The threads that run reads.
+    public var readThreads = 8
 
     public init(socketPath: String?, socketGroup: String?, listen: ListenAddress?) {
         self.socketPath = socketPath

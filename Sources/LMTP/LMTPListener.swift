@@ -9,9 +9,16 @@ import Foundation
 /// An LMTP server on a Unix socket or a loopback TCP port: one thread per connection (at most
 /// ``maxConnections``), each running an ``LMTPSession`` and handing finished messages to `deliver`, which runs on
 /// that thread (it may block: it appends to the store). Replies go back in order, one per recipient.
+///
+/// Stopping drains (``stop(drainingFor:)``, then ``waitUntilStopped()``): no new connection is taken; an idle session
+/// is answered `421 4.3.2` and closed at once; a transaction under way (`MAIL FROM` given, a message arriving or
+/// being delivered) gets until the drain's end to finish and be answered per recipient, then `421`; one still
+/// arriving then is answered `421` and closed with nothing taken. A delivery already running is never cut: a message
+/// is either appended and answered `250`, or not appended and answered `4xx` (the MTA keeps it and retries; its
+/// Message-ID makes the retry safe).
 public final class LMTPListener: @unchecked Sendable {
-    // @unchecked Sendable: the descriptor and the connection count are guarded by `lock`; sessions live on their
-    // connection's thread only.
+    // @unchecked Sendable: the descriptor, the connection count and the stop are guarded by `lock`; sessions live on
+    // their connection's thread only.
 
     /// Where to listen: `unix:/path` or a path starting with `/`, else `HOST:PORT`.
     public enum Address: Sendable, Equatable, CustomStringConvertible {
@@ -49,6 +56,12 @@ public final class LMTPListener: @unchecked Sendable {
     private var fd: Int32 = -1
     private var active = 0
     private var stopped = false
+    /// When a stopping server ends the sessions still in a transaction.
+    private var drainDeadline = ContinuousClock.now
+    /// A pipe whose write end ``stop(drainingFor:)`` closes: its read end then polls readable in every session.
+    private var stopPipe: (read: Int32, write: Int32) = (-1, -1)
+    /// How long a session may wait for its client's next bytes.
+    static let idleTimeout = Duration.seconds(300)
     /// The address bound (with the port the kernel chose for port 0).
     public private(set) var boundAddress: Address?
 
@@ -110,24 +123,50 @@ public final class LMTPListener: @unchecked Sendable {
             boundAddress = .tcp(host: host, port: UInt16(bigEndian: actual.sin_port))
         }
         guard listen(socketFD, 64) == 0 else { throw failure("listen", socketFD) }
-        lock.withLock { fd = socketFD }
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw failure("make a pipe", socketFD) }
+        lock.withLock {
+            fd = socketFD
+            stopPipe = (ends[0], ends[1])
+        }
         let thread = Thread { [self] in acceptLoop(socketFD) }
         thread.name = "docket-lmtp-accept"
         thread.start()
     }
 
-    /// Stops accepting; connections in progress finish their session.
-    public func stop() {
+    /// Stops accepting and tells every session the server stops: idle ones end now (`421`), transactions under way
+    /// get until `drain` has passed to finish (see the type's comment). Returns at once; ``waitUntilStopped()`` waits
+    /// for the sessions. Calling it again changes nothing.
+    public func stop(drainingFor drain: Duration = .zero) {
         lock.withLock {
+            guard !stopped else { return }
             stopped = true
+            drainDeadline = .now + drain
             if fd >= 0 {
                 shutdown(fd, Int32(SHUT_RDWR))
                 close(fd)
                 fd = -1
             }
+            if stopPipe.write >= 0 {
+                close(stopPipe.write)
+                stopPipe.write = -1
+            }
             lock.broadcast()
         }
         if case .unix(let path) = boundAddress { unlink(path) }
+    }
+
+    /// Blocks until every session has ended (after ``stop(drainingFor:)``: at most the drain, plus a delivery that
+    /// was running then).
+    @available(*, noasync, message: "blocks until the sessions end")
+    public func waitUntilStopped() {
+        lock.withLock {
+            while active > 0 { lock.wait() }
+            if stopPipe.read >= 0 {
+                close(stopPipe.read)
+                stopPipe.read = -1
+            }
+        }
     }
 
     private func failure(_ what: String, _ socketFD: Int32) -> Failure {
@@ -147,7 +186,17 @@ public final class LMTPListener: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return
             }
-            lock.withLock { active += 1 }
+            // Counted only while not stopping, under the lock `waitUntilStopped()` reads the count with.
+            let counted = lock.withLock { () -> Bool in
+                guard !stopped else { return false }
+                active += 1
+                return true
+            }
+            guard counted else {
+                write(connection, Array("421 4.3.2 \(configuration.hostname) shutting down, try again later\r\n".utf8))
+                close(connection)
+                return
+            }
             let thread = Thread { [self] in
                 serve(connection)
                 close(connection)
@@ -161,14 +210,16 @@ public final class LMTPListener: @unchecked Sendable {
         }
     }
 
-    /// One connection: greeting, then lines in, replies out, until QUIT, the client closing, or an idle timeout.
+    /// One connection: greeting, then lines in, replies out, until QUIT, the client closing, an idle timeout, or the
+    /// server stopping (``stop(drainingFor:)``).
     private func serve(_ connection: Int32) {
         var timeout = timeval(tv_sec: 300, tv_usec: 0)
-        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var session = LMTPSession(configuration: configuration)
         var reader = LineReader(maxLineBytes: max(configuration.maxCommandBytes, 1 << 20))
         var pending = [session.greeting]
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var told = false
         while true {
             var out: [UInt8] = []
             while !pending.isEmpty {
@@ -184,6 +235,21 @@ public final class LMTPListener: @unchecked Sendable {
                 }
             }
             if !out.isEmpty, !write(connection, out) { return }
+            let (stopping, deadline, stopRead) = lock.withLock { (stopped, drainDeadline, stopPipe.read) }
+            if stopping, !told {
+                told = true
+                pending = session.stop()
+                continue
+            }
+            switch Self.awaitInput(connection, stop: told ? nil : stopRead, until: told ? deadline : .now + Self.idleTimeout) {
+            case .input: break
+            case .stop: continue
+            case .timedOut:
+                guard told else { return }
+                pending = session.cutOff()
+                if pending.isEmpty { return }
+                continue
+            }
             let count = read(connection, &buffer, buffer.count)
             guard count > 0 else { return }
             do {
@@ -192,6 +258,24 @@ public final class LMTPListener: @unchecked Sendable {
                 write(connection, Array("500 5.5.2 line too long; closing\r\n".utf8))
                 return
             }
+        }
+    }
+
+    enum Awaited { case input, stop, timedOut }
+
+    /// Waits until `connection` has bytes (or was closed), `stop` polls readable (the server stops), or `deadline`.
+    static func awaitInput(_ connection: Int32, stop: Int32?, until deadline: ContinuousClock.Instant) -> Awaited {
+        var watched = [pollfd(fd: connection, events: Int16(POLLIN), revents: 0)]
+        if let stop { watched.append(pollfd(fd: stop, events: Int16(POLLIN), revents: 0)) }
+        while true {
+            let left = deadline - .now
+            guard left > .zero else { return .timedOut }
+            let milliseconds = Int32(min((left / .milliseconds(1)).rounded(.up), 60_000))
+            let ready = poll(&watched, nfds_t(watched.count), milliseconds)
+            if ready < 0, errno != EINTR { return .input }  // let the read report it
+            guard ready > 0 else { continue }
+            if watched[0].revents != 0 { return .input }
+            return .stop
         }
     }
 

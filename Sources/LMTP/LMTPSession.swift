@@ -9,6 +9,10 @@
 ///   (``Action/deliver(_:)``) and passes one ``DeliveryStatus`` per recipient to ``delivered(_:)``. A store that cannot
 ///   take the message answers `451` (try again later): the client keeps the mail, so it is never lost.
 /// - PIPELINING: lines that arrive while a delivery is pending are queued and answered, in order, after it.
+/// - Shutting down (RFC 5321 §3.8 and §4.2.3, `421`): ``stop()`` ends a session outside a transaction at once; a
+///   transaction already begun (`MAIL FROM` given) goes on to its replies, and the next command is answered `421`
+///   (`QUIT` still `221`). ``cutOff()`` ends it where it stands when the server cannot wait any longer: a message
+///   not yet delivered is not taken, and the client keeps it and tries again.
 public struct LMTPSession: Sendable {
     /// What the session needs to know about its server.
     public struct Configuration: Sendable {
@@ -71,6 +75,8 @@ public struct LMTPSession: Sendable {
     private var message: [UInt8] = []
     private var oversize = false
     private var queued: [[UInt8]] = []
+    /// The server is shutting down (``stop()``): no new transaction.
+    private var stopping = false
 
     /// A session that has not greeted yet.
     public init(configuration: Configuration) {
@@ -85,6 +91,39 @@ public struct LMTPSession: Sendable {
 
     /// True while a message is being read (the caller may then allow longer lines).
     public var isReadingData: Bool { phase == .data }
+
+    /// True from `MAIL FROM` until the message's replies (or `RSET`): a transaction is open.
+    public var isInTransaction: Bool {
+        switch phase {
+        case .mail, .recipients, .data, .delivering: true
+        case .start, .ready, .closed: false
+        }
+    }
+
+    /// The server is shutting down: outside a transaction the session ends now (`421 4.3.2`, then close); inside one,
+    /// nothing yet: the transaction goes on, its replies are followed by `421 4.3.2` and the close, and a command
+    /// received after them is answered `421` (``QUIT`` `221`).
+    public mutating func stop() -> [Action] {
+        stopping = true
+        guard phase != .closed, !isInTransaction else { return [] }
+        return shutDown()
+    }
+
+    /// The server stops now (its drain time is over): the session ends where it stands with `421 4.3.2`, a message
+    /// not yet delivered not taken (the client keeps it and tries again later). Nothing while a delivery is pending:
+    /// its replies come first.
+    public mutating func cutOff() -> [Action] {
+        guard phase != .closed, phase != .delivering else { return [] }
+        resetTransaction()
+        phase = .closed
+        return [.reply("421 4.3.2 \(configuration.hostname) shutting down; the message was not taken, try again later"), .close]
+    }
+
+    private mutating func shutDown() -> [Action] {
+        resetTransaction()
+        phase = .closed
+        return [.reply("421 4.3.2 \(configuration.hostname) shutting down, try again later"), .close]
+    }
 
     /// Takes one line from the client, without its line end (CRLF or LF).
     public mutating func receive(line: some Collection<UInt8>) -> [Action] {
@@ -116,6 +155,8 @@ public struct LMTPSession: Sendable {
         phase = .ready
         let pending = queued
         queued = []
+        // Stopping with nothing pipelined after the message: say so now, rather than when the client next speaks.
+        if stopping, pending.isEmpty { return actions + shutDown() }
         for line in pending { actions += receive(line: line) }
         return actions
     }
@@ -127,6 +168,7 @@ public struct LMTPSession: Sendable {
         let text = String(decoding: line, as: UTF8.self)
         let verb = text.prefix { $0 != " " }.uppercased()
         let argument = text.dropFirst(verb.count).drop { $0 == " " }
+        if stopping, !isInTransaction, verb != "QUIT" { return shutDown() }
         switch verb {
         case "LHLO":
             guard !argument.isEmpty else { return [.reply("501 5.5.4 LHLO needs a host name")] }
@@ -224,7 +266,7 @@ public struct LMTPSession: Sendable {
                 }
                 resetTransaction()
                 phase = .ready
-                return replies
+                return stopping ? replies + shutDown() : replies
             }
             phase = .delivering
             return [.deliver(Envelope(sender: sender, recipients: recipients, message: message))]

@@ -86,7 +86,7 @@ import Testing
         #expect(slaRows.contains { $0.clock?.recorded.isEmpty == false }, "the history recorded SLA alarms")
         // The rows keep the clock's state, not its frozen terms: those are stored once per distinct content (two
         // policies here, whatever the tickets' priorities and start instants), and read back exactly.
-        for (model, prefix, terms) in [("queue", "rm.queue9.", "sla-terms"), ("sla", "rm.sla8.", "terms")] {
+        for (model, prefix, terms) in [("queue", "rm.queue10.", "sla-terms"), ("sla", "rm.sla8.", "terms")] {
             let dump = try f.store.dump(projection: model)
             let rows = dump.drop { $0 != Array("\(prefix)tickets".utf8) }.dropFirst().prefix { !$0.starts(with: Array(prefix.utf8)) }
             #expect(!rows.isEmpty && !rows.contains { String(decoding: $0, as: UTF8.self).contains("calendar") })

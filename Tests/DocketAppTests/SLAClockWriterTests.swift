@@ -90,7 +90,7 @@ import Testing
 
     static func summary(_ random: inout SeededRandom) -> TicketSummary {
         func number(_ random: inout SeededRandom) -> TicketNumber { TicketNumber(Int(random.next() % 1_000_000) + 1)! }
-        return TicketSummary(
+        var row = TicketSummary(
             number: number(&random), client: text(&random), contact: maybe(&random) { text(&$0) },
             category: maybe(&random) { text(&$0) }, priority: Priority.allCases[Int(random.next() % 4)],
             source: TicketSource.allCases[Int(random.next() % UInt64(TicketSource.allCases.count))], subject: text(&random),
@@ -106,6 +106,8 @@ import Testing
                     paused: random.next() % 2 == 0)
             },
             dueDate: maybe(&random) { Self.number(&$0) })
+        row.version = random.next() >> (random.next() % 64)
+        return row
     }
 
     // MARK: - Random progresses
@@ -204,6 +206,7 @@ extension RowWriter {
             w.bool(sla.paused)
         }
         optional(row.dueDate) { $0.int($1) }
+        uint(row.version)
     }
 
     /// A stored clock's terms and start as `RowWriter` wrote them (`started`: the frozen terms' encoded bytes).

@@ -11,7 +11,7 @@ import Testing
          "subject":"Printer","status":"in-progress","assignee":"bob","watchers":["dora"],"openedAt":1793955600000,"openedPosition":12,
          "updatedAt":1793959200123,"updatedPosition":3000000000000,"publicComments":2,"internalComments":1,"resolution":"toner",
          "mergedInto":"T-1050","mergedFrom":["T-1001"],"sla":{"dueAt":1793970000000,"clock":"resolution","paused":false},
-         "dueDate":1794330000000}
+         "dueDate":1794330000000,"version":9}
         """
 
     func object(_ value: some Encodable) throws -> [String: Any] {

@@ -52,6 +52,70 @@ import Testing
         #expect((try json(tickets.body)["items"] as? [[String: Any]])?.count == 1, "\(tickets.body)")
     }
 
+    /// A read through `POST /v1/cli` with `Idempotency-Key` is served, the key ignored (a read writes nothing, so a
+    /// retry is safe without one, as the GET routes ignore the header). The key was made the command's `--command-id`
+    /// whatever the command: a read has none, and answered 400 "Unknown option '--command-id'".
+    @Test func aReadThroughTheCommandLineRouteIgnoresIdempotencyKey() throws {
+        let served = ServedStore()
+        let (_, bob) = try setUp(served)
+        let open = #"{"arguments":["ticket","open","--client","acme","--subject","VPN down","--priority","P2"]}"#
+        #expect(try served.curl("POST", "/v1/cli", token: bob, json: open).status == 200)
+        let events = try served.eventCount()
+        for arguments in [#"["ticket","show","T-1001","--json"]"#, #"["queue","--json"]"#, #"["ticket","list"]"#] {
+            let bare = try served.curl("POST", "/v1/cli", token: bob, json: #"{"arguments":\#(arguments)}"#)
+            for _ in 1...2 {
+                let keyed = try served.curl("POST", "/v1/cli", token: bob, json: #"{"arguments":\#(arguments)}"#, headers: ["Idempotency-Key: read-1"])
+                #expect(keyed.status == 200, "\(keyed.body)")
+                #expect(try json(keyed.body)["stdout"] as? String == json(bare.body)["stdout"] as? String)
+                #expect((try json(keyed.body)["stdout"] as? String ?? "").contains("VPN down"), "\(keyed.body)")
+            }
+        }
+        // Nothing was written, and the key is still free for a write.
+        #expect(try served.eventCount() == events)
+        let comment = #"{"arguments":["ticket","comment","T-1001","On it"]}"#
+        #expect(try served.curl("POST", "/v1/cli", token: bob, json: comment, headers: ["Idempotency-Key: read-1"]).status == 200)
+        // A malformed key is still refused, read or not.
+        let bad = try served.curl("POST", "/v1/cli", token: bob, json: #"{"arguments":["queue"]}"#, headers: ["Idempotency-Key: mail:x"])
+        #expect(bad.status == 400, "\(bad.body)")
+    }
+
+    /// Every row of `ticket list --json`, `queue --json`, `GET /v1/queue` and `GET /v1/tickets` carries the ticket's
+    /// version, the one `ticket show` prints, so a tech can pass `--expect-version` (or `If-Match`) from a list. The
+    /// rows had none: the version was only in `ticket show`. Mail queued on the ticket (its acknowledgement, a public
+    /// reply's copy) counts as `ticket show` counts it.
+    @Test func listRowsCarryTheVersionTicketShowPrints() throws {
+        let served = ServedStore()
+        let (_, bob) = try setUp(served)
+        #expect(try served.docket(["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"]).status == 0)
+        #expect(try served.docket(["ticket", "open", "--client", "acme", "--contact", "acme-1", "--subject", "VPN down"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "open", "--client", "acme", "--subject", "Printer"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "comment", "T-1001", "Looking at it"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "assign", "T-1002", "--to", "bob"], as: "bob").status == 0)
+        func shown(_ number: String) throws -> Int {
+            try #require(try json(served.docket(["ticket", "show", number, "--json"]).stdout)["version"] as? Int)
+        }
+        func versions(_ rows: [[String: Any]]) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["number"] as? String).map { ($0, row["version"] as? Int ?? -1) } })
+        }
+        func rows(_ text: String) throws -> [[String: Any]] {
+            try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+        }
+        let expected = ["T-1001": try shown("T-1001"), "T-1002": try shown("T-1002")]
+        #expect(expected["T-1001"] != expected["T-1002"], "the comment and its mail moved T-1001 further")
+        #expect(versions(try rows(served.docket(["ticket", "list", "--json"]).stdout)) == expected)
+        #expect(versions(try rows(served.docket(["queue", "--json"]).stdout)) == expected)
+        for path in ["/v1/queue", "/v1/tickets"] {
+            let page = try served.curl("GET", path, token: bob)
+            #expect(page.status == 200, "\(page.body)")
+            #expect(versions(try #require(try json(page.body)["items"] as? [[String: Any]])) == expected, "\(path)")
+        }
+        // The row's version is the one a write expects: accepted now, refused once the ticket moved on.
+        let version = try #require(expected["T-1001"])
+        #expect(try served.docket(["ticket", "comment", "T-1001", "Fixed", "--expect-version", "\(version)"], as: "bob").status == 0)
+        #expect(try served.docket(["ticket", "comment", "T-1001", "Again", "--expect-version", "\(version)"], as: "bob").status == 3)
+        #expect(versions(try rows(served.docket(["queue", "--json"]).stdout))["T-1001"] == (try shown("T-1001")))
+    }
+
     /// Paging through the queue while the team works it: a page's cursor was the offset of the next page's first item,
     /// so a P1 ticket opened between two pages pushed the items down (the next page began with the last one already
     /// shown) and tickets closed from an earlier page pulled them up (the next page skipped as many). A cursor now names

@@ -16,7 +16,9 @@ private final class Conversation {
         collect(session.delivered(statuses))
     }
 
-    private func collect(_ actions: [LMTPSession.Action]) -> [String] {
+    func collectStop() -> [String] { collect(session.stop()) }
+
+    func collect(_ actions: [LMTPSession.Action]) -> [String] {
         actions.compactMap {
             switch $0 {
             case .reply(let line): return line
@@ -104,5 +106,67 @@ struct LMTPSessionTests {
         #expect(!reader.isEmpty)
         #expect(try reader.lines(adding: Array("OP\n\r\n".utf8)) == [Array("NOOP".utf8), []])
         #expect(throws: LineReader.LineTooLong.self) { try reader.lines(adding: Array("0123456789".utf8)) }
+    }
+
+    // MARK: - Shutting down
+
+    /// A server stopping ends an idle session at once with 421 4.3.2 (RFC 5321 §3.8, §4.2.3): before LHLO and
+    /// between transactions alike.
+    @Test func stoppingEndsAnIdleSessionWith421() {
+        let fresh = Conversation()
+        #expect(Conversation.codes(fresh.collectStop()) == ["421", "<cl"])
+        #expect(fresh.session.isClosed)
+        let idle = Conversation()
+        _ = idle.send("LHLO x", "MAIL FROM:<>", "RCPT TO:<a@b>", "DATA", "body", ".")
+        #expect(Conversation.codes(idle.finish([.delivered("ok")])) == ["250"])
+        #expect(idle.collectStop() == ["421 4.3.2 docket.test shutting down, try again later", "<close>"])
+        #expect(idle.send("MAIL FROM:<>") == [], "nothing after the close")
+    }
+
+    /// A transaction under way when the server stops goes on: the message is delivered and answered per recipient,
+    /// then 421 and the close. A transaction begun but not yet in DATA (after MAIL FROM, RCPT TO) goes on too.
+    @Test func stoppingLetsATransactionUnderWayFinish() {
+        for stopAt in ["MAIL", "RCPT", "DATA", "body"] {
+            let c = Conversation()
+            var replies = c.send("LHLO x")
+            for line in ["MAIL FROM:<>", "RCPT TO:<a@b>", "RCPT TO:<c@d>", "DATA", "body", "."] {
+                replies = c.send(line)
+                if line.hasPrefix(stopAt) { #expect(c.collectStop() == [], "\(stopAt): nothing said yet") }
+            }
+            #expect(replies == [], "\(stopAt)")
+            #expect(c.delivered.count == 1, "\(stopAt)")
+            #expect(Conversation.codes(c.finish([.delivered("ok"), .delivered("ok")])) == ["250", "250", "421", "<cl"], "\(stopAt)")
+            #expect(c.session.isClosed)
+        }
+    }
+
+    /// Commands pipelined after the message are answered 421 once its replies are out, but QUIT still gets 221.
+    @Test func afterTheTransactionANewOneIsRefusedButQuitIsAnswered() {
+        let c = Conversation()
+        _ = c.send("LHLO x", "MAIL FROM:<>", "RCPT TO:<a@b>", "DATA", "body", ".")
+        #expect(c.collectStop() == [])
+        _ = c.send("MAIL FROM:<x@y>", "RCPT TO:<a@b>")
+        #expect(Conversation.codes(c.finish([.delivered("ok")])) == ["250", "421", "<cl"])
+        #expect(c.delivered.count == 1)
+        let quitting = Conversation()
+        _ = quitting.send("LHLO x", "MAIL FROM:<>", "RCPT TO:<a@b>", "DATA", "body", ".")
+        _ = quitting.collectStop()
+        _ = quitting.send("QUIT")
+        #expect(Conversation.codes(quitting.finish([.delivered("ok")])) == ["250", "221", "<cl"])
+    }
+
+    /// The drain is over: a message still arriving is dropped, not delivered, and the session ends with 421; one
+    /// being delivered is not cut (its replies come first).
+    @Test func cuttingOffDropsAMessageStillArrivingButNotADelivery() {
+        let c = Conversation()
+        _ = c.send("LHLO x", "MAIL FROM:<>", "RCPT TO:<a@b>", "DATA", "half a message")
+        #expect(c.collectStop() == [])
+        #expect(Conversation.codes(c.collect(c.session.cutOff())) == ["421", "<cl"])
+        #expect(c.send("rest", ".") == [])
+        #expect(c.delivered.isEmpty, "nothing taken")
+        let delivering = Conversation()
+        _ = delivering.send("LHLO x", "MAIL FROM:<>", "RCPT TO:<a@b>", "DATA", "body", ".")
+        #expect(delivering.collect(delivering.session.cutOff()) == [])
+        #expect(Conversation.codes(delivering.finish([.delivered("ok")])) == ["250"])
     }
 }

@@ -203,8 +203,9 @@ public struct TicketService: Sendable, FeatureService {
             case .ticket(.opened(let opened)): row = TicketSummary(opened: opened, at: recorded.recordedAt, position: recorded.position)
             case .ticket(let event): row?.apply(event, at: recorded.recordedAt, position: recorded.position)
             case .sla(let event): row?.apply(event, at: recorded.recordedAt)
-            case .alert, .mail, .attachment, .outbox, .other: continue
+            case .alert, .mail, .attachment, .outbox, .other: break
             }
+            row?.version = recorded.streamVersion
         }
         guard let row else { throw unknownTicket(number) }
         return row.withQueueSLA()

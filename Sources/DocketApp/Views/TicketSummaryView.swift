@@ -34,6 +34,7 @@ public struct TicketSummaryView: Encodable, Sendable {
         try container.encode(ticket.mergedFrom, forKey: .mergedFrom)
         try container.encodeIfPresent(ticket.sla.map(SLA.init), forKey: .sla)
         try container.encodeIfPresent(ticket.dueDate.map(RFC3339Instant.init), forKey: .dueDate)
+        try container.encode(ticket.version, forKey: .version)
     }
 
     /// `QueueSLA` with its due time as RFC 3339.
