@@ -44,16 +44,6 @@ struct TimeArgument: ExpressibleByArgument {
     }
 }
 
-extension Timestamp {
-    /// A time typed with `Z` or an offset: RFC 3339, whose seconds a person may leave out (`2026-11-01T00:00-05:00` is
-    /// `2026-11-01T00:00:00-05:00`); nil for anything else, a time without a zone included.
-    static func typed(_ text: String) -> Timestamp? {
-        if let exact = Timestamp(iso8601: text) { return exact }
-        guard text.count > 16, let zone = text.dropFirst(16).first, zone == "Z" || zone == "+" || zone == "-" else { return nil }
-        return Timestamp(iso8601: text.prefix(16) + ":00" + text.dropFirst(16))
-    }
-}
-
 extension BillingDates {
     /// `instant` when it is in range (``BillingDates``); else a bad-input error (exit 65) naming `flag` and the `text`
     /// typed. The deciders refuse such a date for every caller (the server's HTTP API too); this names the option.

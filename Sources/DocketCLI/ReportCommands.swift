@@ -39,13 +39,8 @@ struct ReportTimeArgument: ExpressibleByArgument {
     let bound: ReportBound
 
     init?(argument: String) {
-        if let exact = Timestamp.typed(argument) {
-            bound = .instant(exact)
-        } else if let reading = [argument + ":00Z", argument + "Z", argument + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first {
-            bound = .wallClock(reading)
-        } else {
-            return nil
-        }
+        guard let bound = ReportBound(typed: argument) else { return nil }
+        self.bound = bound
     }
 }
 

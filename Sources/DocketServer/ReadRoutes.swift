@@ -1,3 +1,4 @@
+import BusinessTime
 import DocketApp
 import DocketTime
 import Domain
@@ -17,12 +18,12 @@ enum ReadRoutes {
         },
         report("sla", ["by"]) { input, app, window in
             let by = try input.parsed(.query("by"), "one of client, priority, month", SLAReportGrouping.init) ?? .client
-            return try .encoding(try app.sla.slaReport(from: window.from, to: window.to, by: by, now: try app.now()))
+            return try .encoding(try app.sla.slaReport(window, by: by, now: try app.now()))
         },
         report("closed-without-time", ["tech", "client"]) { input, app, window in
             try .encoding(
                 try app.billing.closedWithoutTimeReport(
-                    ClosedWithoutTimeFilter(from: window.from, to: window.to, tech: input.text(.query("tech")), client: input.text(.query("client")))))
+                    ClosedWithoutTimeFilter(window: window, tech: input.text(.query("tech")), client: input.text(.query("client")))))
         },
         report("profitability", ["by"]) { input, app, window in
             let by = try input.parsed(.query("by"), "one of period, issued", RevenueDating.init) ?? .period
@@ -74,34 +75,32 @@ enum ReadRoutes {
         return try .encoding(try app.billing.invoice(reference))
     }
 
-    /// The window of a report: `from` (inclusive) and `to`, each RFC 3339 or `YYYY-MM-DD` (midnight UTC), `from`
-    /// first.
-    struct Window {
-        let from: Timestamp
-        let to: Timestamp
-    }
-
-    /// `GET /v1/reports/<name>?from=&to=` and `options`: `docket report <name> --format json`.
+    /// `GET /v1/reports/<name>?from=&to=[&timeZone=]` and `options`: `docket report <name> --format json`, with the
+    /// command's window (docs/cli.md, "Report windows"): `from` (inclusive) and `to` exact when typed with `Z` or an
+    /// offset, else a date or local time read in each client's zone (UTC for techs' rows), or in `timeZone` for every row.
     private static func report(
-        _ name: String, _ options: [String] = [], _ answer: @escaping @Sendable (RouteInput, DocketApplication, Window) throws -> RouteAnswer
+        _ name: String, _ options: [String] = [], _ answer: @escaping @Sendable (RouteInput, DocketApplication, ReportWindow) throws -> RouteAnswer
     ) -> ResourceRoute {
-        .serviceRead("/v1/reports/\(name)", command: "report \(name)", fields: (["from", "to"] + options).map(ResourceRoute.Source.query)) {
-            input, app in
-            let moment = { (text: String) -> Timestamp? in
-                Timestamp(iso8601: text) ?? (text.count == 10 ? Timestamp(iso8601: text + "T00:00:00Z") : nil)
+        .serviceRead(
+            "/v1/reports/\(name)", command: "report \(name)", fields: (["from", "to", "timeZone"] + options).map(ResourceRoute.Source.query)
+        ) { input, app in
+            let what = "a time (RFC 3339, YYYY-MM-DD or a local time such as 2026-11-01T08:00)"
+            let from = try input.requiredParsed(.query("from"), what) { ReportBound(typed: $0) }
+            let to = try input.requiredParsed(.query("to"), what) { ReportBound(typed: $0) }
+            let zone = try input.parsed(.query("timeZone"), "an IANA time zone such as America/New_York or UTC") {
+                WallTimeZone($0) == nil ? nil : $0
             }
-            let from = try input.requiredParsed(.query("from"), "a time (RFC 3339 or YYYY-MM-DD)", moment)
-            let to = try input.requiredParsed(.query("to"), "a time (RFC 3339 or YYYY-MM-DD)", moment)
-            guard from < to else { throw Problem.badRequest("from must be before to") }
-            return try answer(input, app, Window(from: from, to: to))
+            let window = ReportWindow(from: from, to: to, zone: zone)
+            guard window.isOrdered else { throw Problem.badRequest("from must be before to") }
+            return try answer(input, app, window)
         }
     }
 
     /// The billing reports' one scan of the log over `window`.
-    private static func billing(_ app: DocketApplication, _ window: Window, capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period)
+    private static func billing(_ app: DocketApplication, _ window: ReportWindow, capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period)
         throws -> BillingReportFold
     {
         try app.log.billingReports(
-            BillingReportWindow(from: window.from, to: window.to, capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy))
+            BillingReportWindow(window, capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy))
     }
 }

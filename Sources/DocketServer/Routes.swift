@@ -103,7 +103,7 @@ struct Routes: Sendable {
         let handler = route.handler
         let start = ContinuousClock.now
         let moment = try asOf.map { text in
-            guard let moment = Timestamp(iso8601: text) else {
+            guard let moment = Timestamp.typed(text) else {
                 throw Problem.badRequest("asOf \(text) is not an RFC 3339 time; give e.g. 2026-11-01T00:00:00Z")
             }
             return moment

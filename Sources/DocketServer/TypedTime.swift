@@ -24,7 +24,7 @@ enum TypedTime {
 
     /// `text` as an instant; `zone` (and whose it is) is asked for only when `text` names no offset.
     private static func parse(_ text: String, field: String, zone: () throws -> (WallTimeZone, String)) throws -> Timestamp {
-        if let exact = Timestamp(iso8601: text) { return exact }
+        if let exact = Timestamp.typed(text) { return exact }
         let (zone, whose) = try zone()
         guard let reading = [text + ":00Z", text + "Z", text + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first else {
             throw ApplicationFailure(

@@ -177,3 +177,13 @@ private struct DigitScanner {
         return nil
     }
 }
+
+extension Timestamp {
+    /// A time typed with `Z` or an offset: RFC 3339, whose seconds a person may leave out (`2026-11-01T00:00-05:00` is
+    /// `2026-11-01T00:00:00-05:00`); nil for anything else, a time without a zone included.
+    public static func typed(_ text: String) -> Timestamp? {
+        if let exact = Timestamp(iso8601: text) { return exact }
+        guard text.count > 16, let zone = text.dropFirst(16).first, zone == "Z" || zone == "+" || zone == "-" else { return nil }
+        return Timestamp(iso8601: text.prefix(16) + ":00" + text.dropFirst(16))
+    }
+}

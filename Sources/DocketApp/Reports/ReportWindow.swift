@@ -10,6 +10,19 @@ public enum ReportBound: Sendable, Equatable {
     /// UTC clock reads it. Each row reads it in its own zone: the client's, or the report's `--time-zone`.
     case wallClock(Timestamp)
 
+    /// A bound as a person types it (`docket report --from`, the report routes' `from`): with `Z` or an offset (RFC
+    /// 3339, seconds optional) exactly that instant; a date (`2026-11-01`, its midnight) or a date and time without a
+    /// zone (`2026-11-01 08:00`, `2026-11-01T08:00:00`) what clocks read. Nil for anything else.
+    public init?(typed text: String) {
+        if let exact = Timestamp.typed(text) {
+            self = .instant(exact)
+        } else if let reading = [text + ":00Z", text + "Z", text + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first {
+            self = .wallClock(reading)
+        } else {
+            return nil
+        }
+    }
+
     /// The instant it names where clocks follow `zone`.
     public func instant(in zone: WallTimeZone) -> Timestamp {
         switch self {
