@@ -203,6 +203,26 @@ public struct MetaPages: Sendable, Equatable {
         return MetaPages(txnids: (u64(144), u64(pageSize + 144)))
     }
 
+    /// The meta pages of `dataFile` as they stand, not torn by a commit: reading the two pages is not atomic, so a
+    /// reader that another process's commits overtake between its copy of the first page and of the second sees ids
+    /// no commit leaves behind (210 and 213: commits 211–213 landed in between). A read that looks rolled back is read
+    /// again until two reads agree, or one looks sound; a damaged file reads the same every time.
+    public static func readSettled(_ dataFile: String) -> MetaPages? {
+        settled { read(dataFile) }
+    }
+
+    /// `readSettled` over `read` (tests): at most `attempts` reads.
+    static func settled(attempts: Int = 8, _ read: () -> MetaPages?) -> MetaPages? {
+        var last = read()
+        for _ in 1..<max(attempts, 1) {
+            guard let seen = last, !seen.isConsistent else { return last }
+            let again = read()
+            if again == seen { return seen }
+            last = again
+        }
+        return last
+    }
+
     /// True when the two ids are what LMDB's commits leave behind.
     public var isConsistent: Bool {
         let (first, second) = txnids

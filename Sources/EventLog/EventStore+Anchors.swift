@@ -62,7 +62,7 @@ extension EventStore {
     /// Why the meta pages of the data file in `path` look rolled back, read from the file alone; nil when they do not
     /// (or there is no file yet).
     public static func metaPageSuspicion(in path: String) -> String? {
-        guard let meta = MetaPages.read(path + "/data.mdb"), !meta.isConsistent else { return nil }
+        guard let meta = MetaPages.readSettled(path + "/data.mdb"), !meta.isConsistent else { return nil }
         return "LMDB's two meta pages hold transaction ids \(meta.txnids.0) and \(meta.txnids.1), which commits never "
             + "leave behind: LMDB may have opened an older state of the file"
     }
