@@ -72,8 +72,7 @@ struct PeopleTime {
     /// zone, and a note on stderr says how it was read. Nil when `text` is not a time.
     func parse(_ text: String, flag: String) -> Timestamp? {
         if let exact = Timestamp.typed(text) { return exact }
-        guard let reading = [text + ":00Z", text + "Z", text + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first
-        else { return nil }
+        guard let reading = Timestamp.wallClockReading(text) else { return nil }
         let instant = zone.instant(reading: reading)
         Terminal.error("\(flag) \"\(text)\" read as \(self.text(instant)) (\(whose) time zone, \(zone.identifier)) = \(instant.iso8601)")
         return instant

@@ -26,7 +26,7 @@ enum TypedTime {
     private static func parse(_ text: String, field: String, zone: () throws -> (WallTimeZone, String)) throws -> Timestamp {
         if let exact = Timestamp.typed(text) { return exact }
         let (zone, whose) = try zone()
-        guard let reading = [text + ":00Z", text + "Z", text + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first else {
+        guard let reading = Timestamp.wallClockReading(text) else {
             throw ApplicationFailure(
                 .badInput,
                 "\(field) \"\(text)\" is not a time; write it like 2026-11-03 14:00 (in \(whose) time zone, \(zone.identifier)) or 2026-11-03T14:00:00+01:00")

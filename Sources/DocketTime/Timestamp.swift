@@ -186,4 +186,11 @@ extension Timestamp {
         guard text.count > 16, let zone = text.dropFirst(16).first, zone == "Z" || zone == "+" || zone == "-" else { return nil }
         return Timestamp(iso8601: text.prefix(16) + ":00" + text.dropFirst(16))
     }
+
+    /// A time typed without a zone, as what clocks read: a date (`2026-11-01`, its midnight) or a date and time
+    /// (`2026-11-01 08:00`, `2026-11-01T08:00:00`), held as the instant at which a UTC clock reads it; nil for anything
+    /// else. Whose clock it is (a client's, a tech's) is the caller's to say.
+    public static func wallClockReading(_ text: String) -> Timestamp? {
+        [text + ":00Z", text + "Z", text + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first
+    }
 }

@@ -16,7 +16,7 @@ public enum ReportBound: Sendable, Equatable {
     public init?(typed text: String) {
         if let exact = Timestamp.typed(text) {
             self = .instant(exact)
-        } else if let reading = [text + ":00Z", text + "Z", text + "T00:00:00Z"].lazy.compactMap(Timestamp.init(iso8601:)).first {
+        } else if let reading = Timestamp.wallClockReading(text) {
             self = .wallClock(reading)
         } else {
             return nil
