@@ -65,16 +65,8 @@ private func shortTime(_ instant: Timestamp) -> String {
 func effectiveInstant(
     _ effective: TimeArgument, client: String?, flag: String = "--effective", in session: Session
 ) throws -> Timestamp {
-    var instant = effective.timestamp
-    if effective.isDateOnly, let client, let identifier = try? session.app.directory.client(client).timeZone,
-        let zone = WallTimeZone(identifier)
-    {
-        instant = zone.instant(reading: effective.timestamp)
-        if instant != effective.timestamp {
-            Terminal.error(
-                "\(flag) \(effective.text) read as midnight in client \(client)'s time zone, \(identifier) = \(instant.iso8601)")
-        }
-    }
+    let zone = client.flatMap { try? session.app.directory.client($0).timeZone }
+    let instant = midnight(of: effective, inZone: zone, of: "client \(client ?? "")", flag: flag)
     return try BillingDates.check(instant, flag: flag, text: effective.text)
 }
 

@@ -141,13 +141,16 @@ struct CalendarDefine: ParsableCommand {
     @Argument(help: "The calendar's id, e.g. ny-office.") var id: String
     @Option(help: "Its display name.") var name: String
     @Option(help: "The YAML or JSON file (- for stdin).") var file: String
-    @Option(help: "When it takes effect (RFC 3339 or YYYY-MM-DD; default now).") var effective: TimeArgument?
+    @Option(help: "When it takes effect (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone; default now).")
+    var effective: TimeArgument?
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
-            let from = try effective?.timestamp ?? currentClock().now()
+            let from = try effective.map {
+                midnight(of: $0, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective")
+            } ?? currentClock().now()
             let events = try countingInput(calendar) {
                 try session.app.directory.calendar(
                     id, .define(DefineCalendar(id: id, name: name, effectiveFrom: from, calendar: calendar)), as: options.actor.name,
@@ -164,18 +167,20 @@ struct CalendarAmend: ParsableCommand {
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The calendar's id.") var id: String
     @Option(help: "The YAML or JSON file (- for stdin).") var file: String
-    @Option(help: "When the new hours take effect.") var effective: TimeArgument
+    @Option(help: "When the new hours take effect (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone).")
+    var effective: TimeArgument
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
+            let from = midnight(of: effective, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective")
             let events = try countingInput(calendar) {
                 try session.app.directory.calendar(
-                    id, .amend(effectiveFrom: effective.timestamp, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
+                    id, .amend(effectiveFrom: from, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
             }
             // Hours equal to the version in force then record nothing.
-            Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "amended calendar \(id), in force from \(effective.timestamp.iso8601)\n")
+            Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "amended calendar \(id), in force from \(from.iso8601)\n")
         }
     }
 }
@@ -186,7 +191,8 @@ struct CalendarShow: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The calendar's id.") var id: String
-    @Option(help: "The instant to show the hours in force at (default now).") var at: TimeArgument?
+    @Option(help: "The instant to show the hours in force at (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone; default now).")
+    var at: TimeArgument?
 
     struct View: Encodable {
         let id: String
@@ -198,7 +204,9 @@ struct CalendarShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.calendar(id)
-        let instant = at?.timestamp ?? session.app.clock.now()
+        let instant = at.map {
+            midnight(of: $0, inZone: calendarZone(id, near: $0.timestamp, in: session), of: "calendar \(id)", flag: "--at")
+        } ?? session.app.clock.now()
         let inForce = state.calendar(at: instant)
         if output.json {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, calendar: inForce?.calendar))
@@ -270,13 +278,18 @@ struct SLAPolicyDefine: ParsableCommand {
     @Argument(help: "The policy's id, e.g. gold.") var id: String
     @Option(help: "Its display name.") var name: String
     @Option(help: "The YAML or JSON file (- for stdin).") var file: String
-    @Option(help: "When it takes effect (default now).") var effective: TimeArgument?
+    @Option(help: "When it takes effect (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone; default now).")
+    var effective: TimeArgument?
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            let from = try effective?.timestamp ?? currentClock().now()
+            let from = try effective.map {
+                midnight(
+                    of: $0, inZone: calendarZone(terms.calendar, near: $0.timestamp, in: session),
+                    of: "calendar \(terms.calendar)", flag: "--effective")
+            } ?? currentClock().now()
             try countingInput(terms) {
                 try session.app.directory.slaPolicy(
                     id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name,
@@ -293,18 +306,22 @@ struct SLAPolicyAmend: ParsableCommand {
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The policy's id.") var id: String
     @Option(help: "The YAML or JSON file (- for stdin).") var file: String
-    @Option(help: "When the new terms take effect.") var effective: TimeArgument
+    @Option(help: "When the new terms take effect (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone).")
+    var effective: TimeArgument
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
+            let from = midnight(
+                of: effective, inZone: calendarZone(terms.calendar, near: effective.timestamp, in: session),
+                of: "calendar \(terms.calendar)", flag: "--effective")
             let events = try countingInput(terms) {
                 try session.app.directory.slaPolicy(
-                    id, .amend(effectiveFrom: effective.timestamp, terms: terms), as: options.actor.name, commandId: options.write.commandId)
+                    id, .amend(effectiveFrom: from, terms: terms), as: options.actor.name, commandId: options.write.commandId)
             }
             // Terms equal to the version in force then record nothing.
-            Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(effective.timestamp.iso8601)\n")
+            Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(from.iso8601)\n")
         }
     }
 }
@@ -330,7 +347,7 @@ struct SLAPolicyShow: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The policy's id.") var id: String
-    @Option(help: "The instant (default now).") var at: TimeArgument?
+    @Option(help: "The instant (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone; default now).") var at: TimeArgument?
 
     struct View: Encodable {
         let id: String
@@ -342,7 +359,12 @@ struct SLAPolicyShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.slaPolicy(id)
-        let instant = at?.timestamp ?? session.app.clock.now()
+        let instant = at.map { typed in
+            let calendar = policyCalendar(id, near: typed.timestamp, in: session)
+            return midnight(
+                of: typed, inZone: calendar.flatMap { calendarZone($0, near: typed.timestamp, in: session) },
+                of: "calendar \(calendar ?? "")", flag: "--at")
+        } ?? session.app.clock.now()
         let inForce = state.terms(at: instant)
         if output.json {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, terms: inForce?.terms))

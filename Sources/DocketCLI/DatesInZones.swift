@@ -1,0 +1,35 @@
+import BusinessTime
+import DocketApp
+import DocketTime
+import Domain
+
+/// A date typed alone for an instant (`--effective 2026-01-01`, `--at 2026-12-24`) means its midnight where the thing
+/// it dates keeps its days: a contract's client, a calendar's own time zone, an SLA policy's calendar. `TimeArgument`
+/// reads it as midnight UTC; this moves it to midnight in the zone `identifier` and says so on stderr when the two
+/// differ (`--effective 2026-01-01 read as midnight in calendar ny-office's time zone, America/New_York = …`). A time
+/// with an offset or `Z`, a zone that is nil or unknown, and a date outside ``BillingDates`` (a typo the command then
+/// refuses, naming the date as typed) keep the instant as typed.
+func midnight(of typed: TimeArgument, inZone identifier: String?, of owner: String, flag: String) -> Timestamp {
+    guard typed.isDateOnly, BillingDates.contains(typed.timestamp), let identifier, let zone = WallTimeZone(identifier) else {
+        return typed.timestamp
+    }
+    let instant = zone.instant(reading: typed.timestamp)
+    if instant != typed.timestamp {
+        Terminal.error("\(flag) \(typed.text) read as midnight in \(owner)'s time zone, \(identifier) = \(instant.iso8601)")
+    }
+    return instant
+}
+
+/// The time zone of calendar `id` about `instant`: the version in force then, else its first version (a date before
+/// the calendar starts); nil for a calendar that is not there (the command then names it).
+func calendarZone(_ id: String, near instant: Timestamp, in session: Session) -> String? {
+    guard let state = CalendarState.builtIn(id) ?? (try? session.app.directory.calendar(id)) else { return nil }
+    return (state.calendar(at: instant)?.calendar ?? state.versions.first?.calendar)?.timeZoneIdentifier
+}
+
+/// The calendar an SLA policy counts on about `instant` (the version in force then, else its first), for reading
+/// `sla-policy show --at` with a date alone; nil for a policy that is not there.
+func policyCalendar(_ id: String, near instant: Timestamp, in session: Session) -> String? {
+    guard let state = try? session.app.directory.slaPolicy(id) else { return nil }
+    return (state.terms(at: instant)?.terms ?? state.versions.first?.terms)?.calendar
+}
