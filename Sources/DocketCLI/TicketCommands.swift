@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocketApp
+import DocketTime
 import Domain
 import Foundation
 
@@ -129,11 +130,20 @@ struct TicketPriorityCommand: ParsableCommand {
 
 struct TicketDue: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "due", abstract: "Set the date a ticket is due, or clear it (dispatchers and admins); `docket queue` shows it.")
+        commandName: "due", abstract: "Set the date a ticket is due, or clear it (dispatchers and admins); `docket queue` shows it.",
+        discussion: """
+            docket ticket due T-1042 "2026-11-06 17:00"        17:00 in your own time zone, else the client's
+            docket ticket due T-1042 2026-11-06                 that day's midnight there
+            docket ticket due T-1042 2026-11-06T17:00:00-05:00  exactly that
+            """)
     @OptionGroup var options: TicketWriteOptions
     @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
-    @Argument(help: "When it is due: RFC 3339, or a date (midnight UTC).") var at: TimeArgument?
+    @Argument(
+        help: """
+            When it is due: RFC 3339 with an offset or Z, or a date or local time without a zone (2026-11-06,             "2026-11-06 17:00") read in your own time zone (`docket user time-zone`), else the ticket's client's.
+            """)
+    var at: String?
     @Flag(help: "Clear the due date.") var clear = false
 
     func validate() throws {
@@ -141,7 +151,33 @@ struct TicketDue: ParsableCommand {
     }
 
     func run() throws {
-        try change(number, .setDueDate(at?.timestamp), options, expect, done: at.map { "due \($0.timestamp.iso8601)" } ?? "due date cleared")
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let due = try at.map { try dueInstant($0, about: number, in: session) }
+            let events = try session.app.tickets.ticket(
+                number, .setDueDate(due), as: options.actor.name, commandId: options.write.commandId,
+                expectedVersion: expect.expectVersion)
+            let done = due.map { "due \($0.iso8601)" } ?? "due date cleared"
+            Terminal.out(events.isEmpty ? "\(number): nothing to change\n" : "\(number): \(done)\n")
+        }
+    }
+
+    /// `text` as an instant: exact with an offset or `Z`; else read where the acting user keeps time (their own zone,
+    /// else the ticket's client's), with a note on stderr when that is not UTC.
+    private func dueInstant(_ text: String, about ticket: TicketNumber, in session: Session) throws -> Timestamp {
+        if let exact = Timestamp.typed(text) { return exact }
+        let time = try typedTime(about: ticket, by: options.actor.name, in: session)
+        guard let reading = Timestamp.wallClockReading(text) else {
+            throw CLIError.badInput(
+                "due date \"\(text)\" is not a time; write it like 2026-11-06 17:00 (in \(time.whose) time zone, "
+                    + "\(time.zone.identifier)) or 2026-11-06T17:00:00Z")
+        }
+        let instant = time.zone.instant(reading: reading)
+        if instant != reading {
+            Terminal.error(
+                "due date \"\(text)\" read as \(time.text(instant)) (\(time.whose) time zone, \(time.zone.identifier)) = \(instant.iso8601)")
+        }
+        return instant
     }
 }
 

@@ -48,4 +48,29 @@ import Testing
         #expect(cleared.first?["dueDate"] == nil)
         #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("due date cleared"))
     }
+
+    /// A due date typed without a zone is read where the dispatcher keeps time: their own zone, else the ticket's
+    /// client's, as `time log --at` reads it. `ticket due T-1001 2026-11-06` was midnight UTC, which a New York
+    /// dispatcher's queue showed as 19:00 on 5 November, and `"2026-11-06 17:00"` was refused as not a time (64).
+    @Test(arguments: DocketMode.allCases) func aDueDateWithoutAZoneIsTheDispatchersOrTheClients(_ mode: DocketMode) throws {
+        try docket(["init"])
+        #expect(try docket(["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "dispatcher"]).status == 0)
+        #expect(try docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "America/New_York", "--currency", "USD"]).status == 0)
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer"]).stdout == "T-1001\n")
+        try mode.run {
+            let local = try docket(["ticket", "due", "T-1001", "2026-11-06 17:00"], as: "dora")
+            #expect(local.stdout == "T-1001: due 2026-11-06T22:00:00.000Z\n", "\(local.stderr)")
+            #expect(
+                local.stderr.contains(#"due date "2026-11-06 17:00" read as 2026-11-06 17:00 EST (client acme's time zone, America/New_York)"#),
+                "\(local.stderr)")
+            #expect(try docket(["ticket", "due", "T-1001", "2026-11-07"], as: "dora").stdout == "T-1001: due 2026-11-07T05:00:00.000Z\n")
+            #expect(try docket(["user", "time-zone", "dora", "Europe/Berlin"], as: "dora").status == 0)
+            #expect(try docket(["ticket", "due", "T-1001", "2026-11-06 17:00"], as: "dora").stdout == "T-1001: due 2026-11-06T16:00:00.000Z\n")
+            let events = try docket(["log", "--json", "--limit", "100000"]).stdout
+            let bad = try docket(["ticket", "due", "T-1001", "next friday"], as: "dora")
+            #expect(bad.status == 65, "\(bad.stderr)")
+            #expect(bad.stderr.contains(#"due date "next friday" is not a time; write it like 2026-11-06 17:00 (in user dora's time zone, Europe/Berlin)"#), "\(bad.stderr)")
+            #expect(try docket(["log", "--json", "--limit", "100000"]).stdout == events, "nothing written")
+        }
+    }
 }
