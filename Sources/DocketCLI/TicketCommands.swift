@@ -163,9 +163,11 @@ struct TicketDue: ParsableCommand {
     }
 
     /// `text` as an instant: exact with an offset or `Z`; else read where the acting user keeps time (their own zone,
-    /// else the ticket's client's), with a note on stderr when that is not UTC.
+    /// else the ticket's client's), with a note on stderr when that is not UTC. A date outside ``BillingDates`` (a
+    /// typo) is left as typed, for the decider to refuse naming it.
     private func dueInstant(_ text: String, about ticket: TicketNumber, in session: Session) throws -> Timestamp {
         if let exact = Timestamp.typed(text) { return exact }
+        if let reading = Timestamp.wallClockReading(text), !BillingDates.contains(reading) { return reading }
         let time = try typedTime(about: ticket, by: options.actor.name, in: session)
         guard let reading = Timestamp.wallClockReading(text) else {
             throw CLIError.badInput(

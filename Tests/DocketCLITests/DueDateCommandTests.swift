@@ -71,6 +71,10 @@ import Testing
             #expect(bad.status == 65, "\(bad.stderr)")
             #expect(bad.stderr.contains(#"due date "next friday" is not a time; write it like 2026-11-06 17:00 (in user dora's time zone, Europe/Berlin)"#), "\(bad.stderr)")
             #expect(try docket(["log", "--json", "--limit", "100000"]).stdout == events, "nothing written")
+            // A typo's year is refused as typed, not as a New York or Berlin midnight of the year 26.
+            let typo = try docket(["ticket", "due", "T-1001", "0026-11-06"], as: "dora")
+            #expect(typo.status == 65)
+            #expect(typo.stderr == "docket: error: T-1001's due date 0026-11-06T00:00:00.000Z is out of range: due dates run from 2000-01-01 to 2199-12-31 (UTC); check the year\n")
         }
     }
 }
