@@ -161,6 +161,25 @@ import Testing
         #expect(gone.stdout == "b4@msp.example: reply on T-1001\n", "\(gone.stderr)")
     }
 
+    /// The served `intake email` (a deployment's `docket serve` takes mail for intake too, e.g. `--lmtp`) reads
+    /// $DOCKET_MAIL_AUTHSERV_ID from the server's own environment: a proven reply through it is bob's public reply, as
+    /// it is embedded (the store set up embedded first).
+    @Test(arguments: DocketMode.allCases)
+    func aProvenReplyThroughTheServerIsTheTechniciansPublicReply(mode: DocketMode) throws {
+        try setUp()
+        let server = ["DOCKET_MAIL_AUTHSERV_ID": Self.ourServer, "DOCKET_SUPPORT_ADDRESS": "support@msp.example", "DOCKET_NOW": "2026-11-02T14:30:00Z"]
+        try mode.run(serverEnvironment: server) {
+            let run = try intake(Self.bobsReply(), at: "2026-11-02T14:30:00Z")
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout == "b1@msp.example: reply by bob on T-1001\n", "\(run.stderr)")
+            let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-02T14:31:00Z").stdout
+            let lines = show.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.contains(" bob ") && $0.contains("public reply by email (b1@msp.example): Hi Carla, please power-cycle it.") }, "\(show)")
+            #expect(try state("T-1001", at: "2026-11-02T14:31:00Z").status == "waiting-on-client")
+            #expect(try outbox(at: "2026-11-02T14:31:00Z").map { $0["reason"] as? String } == ["acknowledgement"], "no second copy to Carla")
+        }
+    }
+
     /// Bob answers Carla with her ISP's NOC on Cc (proven by our mail server, or not: `headers`).
     static func bobCcsTheISP(headers: String) -> String {
         "From: Bob Tech <bob@msp.example>\r\nTo: Carla <carla@acme.example>\r\nCc: NOC <noc@isp.example>, support@msp.example, Ann <ann@msp.example>\r\n"
