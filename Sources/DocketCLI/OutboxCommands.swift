@@ -155,7 +155,8 @@ struct OutboxSend: ParsableCommand {
             message is never sent again, a failed one stays queued for the next run, and one that failed 12 times \
             is undeliverable (`docket outbox retry` queues it again). A client message whose ticket's contact was \
             removed from the client since it was queued is not sent: it is cancelled (mail.cancelled, with the \
-            reason). Run one sender at a time. Prints one line per message; exits 6 when any message failed.
+            reason); so is a portal sign-in link that expired before it could be sent (links work for 15 minutes), \
+            counted on stderr: the contact asks the portal for a new one. Run one sender at a time. Prints one line per message; exits 6 when any message failed.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -190,6 +191,13 @@ struct OutboxSend: ParsableCommand {
                 }
             }
             if deliveries.isEmpty { Terminal.out("nothing to send\n") }
+            let expired = deliveries.filter(\.linkExpired).count
+            if expired > 0 {
+                Terminal.error(
+                    "docket: note: \(expired == 1 ? "1 portal sign-in link" : "\(expired) portal sign-in links") expired before "
+                        + "\(expired == 1 ? "it" : "they") could be sent and \(expired == 1 ? "was" : "were") cancelled, not sent; "
+                        + "\(expired == 1 ? "the contact" : "each contact") can ask the portal for a new link")
+            }
         }
         if failed > 0 { throw ExitCode(CLIError.refused("").exitCode) }
     }

@@ -360,6 +360,31 @@ import Testing
         #expect(try f.app.outbox.sendOutbox(via: transport, as: "dora").isEmpty, "never offered again")
     }
 
+    /// A sign-in link works for 15 minutes; when sendmail was down and the next `outbox send` ran later, the contact
+    /// was mailed a dead link. It is cancelled now (`mail.cancelled` with the expiry in its reason, never offered
+    /// again) and the delivery says the link expired, while a link still inside its 15 minutes goes. Its lifetime is
+    /// never extended: the link itself still expires at its time.
+    @Test func aSignInLinkThatExpiredBeforeItCouldBeSentIsCancelledNotSent() throws {
+        let f = try ServiceFixture()
+        try f.app.directory.addContact(to: "acme", ContactDetails(name: "Dan", email: "dan@acme.example"), as: "dora")
+        let carla = try #require(try f.app.portal.requestLink(email: "carla@acme.example", baseURL: "https://portal.example/portal").first)
+        f.clock.advance(milliseconds: 10 * 60_000)  // 09:10
+        let dan = try #require(try f.app.portal.requestLink(email: "dan@acme.example", baseURL: "https://portal.example/portal").first)
+        f.clock.advance(milliseconds: 5 * 60_000)  // 09:15: Carla's link has just expired, Dan's has 10 minutes left
+        let transport = FakeTransport([])
+        let deliveries = try f.app.outbox.sendOutbox(via: transport, as: "dora")
+        let reason = "the sign-in link expired at 2026-11-02T09:15:00.000Z (links work for 15 minutes) before it could be sent; "
+            + "the contact can ask the portal for a new one"
+        #expect(deliveries.map(\.messageId) == [carla.messageId, dan.messageId])
+        #expect(deliveries.map(\.outcome) == [.cancelled(reason: reason), .accepted])
+        #expect(deliveries.map(\.linkExpired) == [true, false])
+        #expect(transport.delivered.count == 1 && transport.delivered[0].contains("dan@acme.example"), "only Dan's link is handed to sendmail")
+        let entry = try #require(try f.app.outbox.message(carla.messageId))
+        #expect(entry.status == .cancelled && entry.cancelReason == reason)
+        #expect(try f.store.read(stream: "mail-" + carla.messageId).map(\.type) == ["mail.cancelled"])
+        #expect(try f.app.outbox.sendOutbox(via: transport, as: "dora").isEmpty, "never offered again")
+    }
+
     /// After 12 failed attempts a message was `undeliverable` for good, visible only in `outbox list`. The ticket
     /// lists it now, and an admin can queue it again (`mail.requeued`) for a fresh set of attempts; a sent message
     /// is refused.

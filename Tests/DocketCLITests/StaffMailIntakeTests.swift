@@ -161,6 +161,66 @@ import Testing
         #expect(gone.stdout == "b4@msp.example: reply on T-1001\n", "\(gone.stderr)")
     }
 
+    /// The served `intake email` (a deployment's `docket serve` takes mail for intake too, e.g. `--lmtp`) reads
+    /// $DOCKET_MAIL_AUTHSERV_ID from the server's own environment: a proven reply through it is bob's public reply, as
+    /// it is embedded (the store set up embedded first).
+    @Test(arguments: DocketMode.allCases)
+    func aProvenReplyThroughTheServerIsTheTechniciansPublicReply(mode: DocketMode) throws {
+        try setUp()
+        let server = ["DOCKET_MAIL_AUTHSERV_ID": Self.ourServer, "DOCKET_SUPPORT_ADDRESS": "support@msp.example", "DOCKET_NOW": "2026-11-02T14:30:00Z"]
+        try mode.run(serverEnvironment: server) {
+            let run = try intake(Self.bobsReply(), at: "2026-11-02T14:30:00Z")
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout == "b1@msp.example: reply by bob on T-1001\n", "\(run.stderr)")
+            let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-02T14:31:00Z").stdout
+            let lines = show.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.contains(" bob ") && $0.contains("public reply by email (b1@msp.example): Hi Carla, please power-cycle it.") }, "\(show)")
+            #expect(try state("T-1001", at: "2026-11-02T14:31:00Z").status == "waiting-on-client")
+            #expect(try outbox(at: "2026-11-02T14:31:00Z").map { $0["reason"] as? String } == ["acknowledgement"], "no second copy to Carla")
+        }
+    }
+
+    /// Bob answers Carla with her ISP's NOC on Cc (proven by our mail server, or not: `headers`).
+    static func bobCcsTheISP(headers: String) -> String {
+        "From: Bob Tech <bob@msp.example>\r\nTo: Carla <carla@acme.example>\r\nCc: NOC <noc@isp.example>, support@msp.example, Ann <ann@msp.example>\r\n"
+            + "Subject: Re: Printer offline\r\nMessage-ID: <b1@msp.example>\r\nIn-Reply-To: <c1@acme.example>\r\nReferences: <c1@acme.example>\r\n"
+            + headers + "\r\nCarla, I have asked your ISP (Cc) to check the line.\r\n"
+    }
+
+    /// An answer to bob's mail (In-Reply-To it) from `from`.
+    static func answerToBob(from: String, id: String) -> String {
+        "From: \(from)\r\nTo: bob@msp.example\r\nCc: carla@acme.example, support@msp.example\r\nSubject: Re: Printer offline\r\n"
+            + "Message-ID: <\(id)>\r\nIn-Reply-To: <b1@msp.example>\r\nReferences: <c1@acme.example> <b1@msp.example>\r\n\r\nA fibre cut; fixed by 18:00.\r\n"
+    }
+
+    /// A third party a technician put on Cc of their proven reply to the client (her ISP) answered on the thread, and
+    /// got a triage ticket of their own ('Refers to T-1001'): staff mail put no address on the thread. The To and Cc of
+    /// mail taken as the technician's reply (not the support address, not users) are the ticket's participants now:
+    /// the ISP's answer is a reply on T-1001, as a Cc of Carla's own mail would be. Someone nobody put on Cc who knows
+    /// the Message-ID still gets a ticket of their own.
+    @Test func aThirdPartyOnCcOfAProvenStaffReplyRepliesOnTheTicket() throws {
+        try setUp()
+        let reply = try intake(Self.bobCcsTheISP(headers: Self.proven), at: "2026-11-02T14:30:00Z")
+        #expect(reply.stdout == "b1@msp.example: reply by bob on T-1001\n", "\(reply.stderr)")
+        let isp = try intake(Self.answerToBob(from: "NOC <noc@isp.example>", id: "n1@isp.example"), at: "2026-11-02T15:00:00Z")
+        #expect(isp.stdout == "n1@isp.example: reply on T-1001\n", "\(isp.stderr)")
+        #expect(try state("T-1001", at: "2026-11-02T15:01:00Z").status == "in-progress", "an answer on the thread resumes the ticket")
+        let stranger = try intake(Self.answerToBob(from: "m@evil.example", id: "m1@evil.example"), at: "2026-11-02T15:05:00Z")
+        #expect(stranger.stdout == "m1@evil.example: opened T-1002\n", "\(stranger.stderr)")
+        #expect((try ticket("T-1002", at: "2026-11-02T15:06:00Z")["ticket"] as? [String: Any])?["client"] as? String == "triage")
+    }
+
+    /// Staff mail that is only noted (not proven by our mail server) brings no one onto the thread: anyone can forge
+    /// a technician's From with a Cc of their choosing.
+    @Test func aThirdPartyOnCcOfUnprovenStaffMailIsNotOnTheThread() throws {
+        try setUp()
+        let noted = try intake(Self.bobCcsTheISP(headers: ""), at: "2026-11-02T14:30:00Z")
+        #expect(noted.stdout == "b1@msp.example: unverified staff mail noted on T-1001\n", "\(noted.stderr)")
+        let isp = try intake(Self.answerToBob(from: "NOC <noc@isp.example>", id: "n1@isp.example"), at: "2026-11-02T15:00:00Z")
+        #expect(isp.stdout == "n1@isp.example: opened T-1002\n", "\(isp.stderr)")
+        #expect(try state("T-1001", at: "2026-11-02T15:01:00Z").status == "waiting-on-client")
+    }
+
     /// An authserv-id that no mail server writes (a space, a `;`) is refused before anything is read or written.
     @Test func anUnusableAuthservIdIsRefused() throws {
         try setUp()

@@ -9,10 +9,11 @@ public enum DocketMode: String, CaseIterable, Sendable, CustomStringConvertible 
     public var description: String { rawValue }
 
     /// Runs `body` with every `DocketProcess.run` inside it going through this mode; servers started for it are
-    /// stopped (SIGTERM, then waited for) when it returns.
-    public func run<T>(_ body: () throws -> T) throws -> T {
+    /// stopped (SIGTERM, then waited for) when it returns. `serverEnvironment` is added to each server's own
+    /// environment (what the server reads at start, e.g. `DOCKET_MAIL_AUTHSERV_ID`); embedded, it is not used.
+    public func run<T>(serverEnvironment: [String: String] = [:], _ body: () throws -> T) throws -> T {
         guard self == .server else { return try body() }
-        let scope = ServerScope()
+        let scope = ServerScope(serverEnvironment: serverEnvironment)
         defer { scope.stopAll() }
         return try DocketProcess.$scope.withValue(scope) { try body() }
     }
@@ -23,10 +24,12 @@ public final class ServerScope: @unchecked Sendable {
     // @unchecked Sendable: `servers` is only touched while holding `lock`.
     private let lock = NSLock()
     private var servers: [String: RunningServer] = [:]
+    /// Added to each server's environment when it starts.
+    private let serverEnvironment: [String: String]
 
     /// A scope with no server yet: a test that drives processes of its own (started together) asks it for one with
-    /// ``server(for:)`` and stops it with ``stopAll()``.
-    public init() {}
+    /// ``server(for:)`` and stops it with ``stopAll()``. `serverEnvironment` is added to each server's environment.
+    public init(serverEnvironment: [String: String] = [:]) { self.serverEnvironment = serverEnvironment }
 
     /// A running `docket serve` for one store and the tokens made for its users.
     public final class RunningServer: @unchecked Sendable {
@@ -74,7 +77,8 @@ public final class ServerScope: @unchecked Sendable {
         let created = try DocketProcess.runEmbedded(["token", "create", "--user", admin, "--name", "e2e-admin"], store: store)
         guard created.status == 0 else { throw ServedModeError("cannot make the admin token: \(created.stderr)") }
         let (process, _, output, _) = try DocketProcess.start(
-            ["serve", "--no-socket", "--listen", "127.0.0.1:0"], store: store, environment: ["LOG_LEVEL": "error"])
+            ["serve", "--no-socket", "--listen", "127.0.0.1:0"], store: store,
+            environment: serverEnvironment.merging(["LOG_LEVEL": "error"]) { given, _ in given })
         let line = try Self.firstLine(output.fileHandleForReading, within: 60)
         guard let range = line.range(of: "http://") else {
             process.terminate()

@@ -41,7 +41,8 @@ extension IntakeService {
 
     /// Whether a reply from `address` threaded by Message-ID onto `number` is trusted: the address is one of the
     /// ticket's client's contacts (so also its contact), or in one of the client's domains, or was on the thread
-    /// (From, To or Cc of a message received on it, or a recipient of one we sent).
+    /// (From, To or Cc of a message received on it, a To or Cc a technician's proven email reply was sent to, or a
+    /// recipient of one we sent).
     func isTrustedReplySender(_ address: String, on number: TicketNumber) throws -> Bool {
         let lower = address.lowercased()
         guard !lower.isEmpty, let summary = try models.queue.summary(number, in: store) else { return false }
@@ -57,19 +58,33 @@ extension IntakeService {
     /// Every address on a ticket's mail thread, lowercased: senders, To and Cc of a person's mail received on it (kind
     /// `new` or `reply`), recipients of ours to the client (a technician answering an SLA notice by mail is not the
     /// client replying: their mail went onto the thread, and the next staff reply went to them instead of the
-    /// client). Machine mail (bounces, auto-replies) never adds anyone: anybody can send one that threads onto a ticket.
+    /// client), and the participants a technician's email reply brought in: the To and Cc of staff mail that was
+    /// taken as their public reply (proven by the mail server: its `ticket.commented` names the mail), other than the
+    /// support address and users' addresses (a user's mail is staff's while they are active, and a deactivated
+    /// user's is anyone's). Machine mail (bounces, auto-replies) never adds anyone: anybody can send one that threads
+    /// onto a ticket; nor does staff mail only noted (unproven, or not a reply to the client): anybody can forge it.
     func threadAddresses(_ number: TicketNumber) throws -> Set<String> {
         let stream = StreamName.ticket(number)
         var addresses: Set<String> = []
+        var staffRecipients: [String: [String]] = [:]
+        var repliesByMail: Set<String> = []
         var next: UInt64 = 1
         while true {
             let page = try store.read(stream: stream, from: next, limit: 500)
             for event in page {
                 if event.type == TicketMailReceived.descriptor.type,
-                    case .received(let mail) = try TicketMailEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload),
-                    mail.kind == "new" || mail.kind == "reply"
+                    case .received(let mail) = try TicketMailEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
                 {
-                    addresses.formUnion(([mail.from] + (mail.to ?? []) + (mail.cc ?? [])).map { $0.lowercased() })
+                    if mail.kind == "new" || mail.kind == "reply" {
+                        addresses.formUnion(([mail.from] + (mail.to ?? []) + (mail.cc ?? [])).map { $0.lowercased() })
+                    } else if mail.kind == "staff" {
+                        staffRecipients[mail.messageId] = (mail.to ?? []) + (mail.cc ?? [])
+                    }
+                } else if event.type == TicketCommented.descriptor.type,
+                    case .commented(let comment) = try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload),
+                    comment.visibility == .public, let messageId = comment.mailMessageId
+                {
+                    repliesByMail.insert(messageId)
                 } else if event.type == TicketMailQueued.descriptor.type,
                     case .queued(let queued) = try OutboxEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload),
                     Self.clientReasons.contains(queued.reason)
@@ -79,6 +94,11 @@ extension IntakeService {
             }
             guard let last = page.last, page.count == 500 else { break }
             next = last.streamVersion + 1
+        }
+        let participants = staffRecipients.filter { repliesByMail.contains($0.key) }.values.joined().map { $0.lowercased() }
+        if !participants.isEmpty {
+            let staff = Set(try directory.users().map { $0.email.lowercased() } + [configuration.supportMailAddress.lowercased()])
+            addresses.formUnion(participants.filter { !staff.contains($0) })
         }
         addresses.remove("")
         return addresses

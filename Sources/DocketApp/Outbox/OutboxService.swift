@@ -132,6 +132,8 @@ public struct OutboxDelivery: Sendable, Equatable {
     /// The attempt this was (for a cancelled message, the attempt it would have been).
     public var attempt: Int
     public var outcome: DeliveryOutcome
+    /// Whether it was cancelled because its sign-in link expired before it could be sent (the contact asks for a new one).
+    public var linkExpired = false
 }
 
 extension OutboxService {
@@ -139,8 +141,9 @@ extension OutboxService {
     /// `transport`, oldest first, recording `mail.sent` or `mail.send-failed` (stream `mail-<Message-ID>`, command id
     /// `mail-send:<Message-ID>:<attempt>`) right after each attempt and before the next message. Sent messages are
     /// never offered again, nor are ones given up after ``OutboxEntry/maxAttempts`` failed attempts. A client message
-    /// whose ticket's contact was removed since it was queued is not handed over: `mail.cancelled` records why
-    /// (``MailCancellation``), on the same stream and command id.
+    /// whose ticket's contact was removed since it was queued, and a sign-in link that expired (at the clock's `now`)
+    /// before it could be sent, are not handed over: `mail.cancelled` records why (``MailCancellation``), on the same
+    /// stream and command id.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func sendOutbox(via transport: some MailTransport, as actor: String) throws -> [OutboxDelivery] {
         let context = try context(for: actor)
@@ -155,8 +158,8 @@ extension OutboxService {
             let attempt = entry.attempts + 1
             let commandId = CommandIds.mailSent(entry.messageId, attempt: attempt)
             if try store.result(ofCommand: commandId) != nil { continue }
-            let cancellation = try cancellation(of: entry)
-            let outcome = cancellation.map { DeliveryOutcome.cancelled(reason: $0.reason) } ?? transport.deliver(entry.message)
+            let cancellation = try cancellation(of: entry, at: context.now)
+            let outcome = cancellation.map { DeliveryOutcome.cancelled(reason: $0.event.reason) } ?? transport.deliver(entry.message)
             let event: OutboxEvent =
                 switch outcome {
                 case .accepted: .sent(MailSent(messageId: entry.messageId, attempt: attempt, transport: transport.name))
@@ -168,28 +171,38 @@ extension OutboxService {
                 stream: stream, expectedVersion: version == 0 ? .noStream : .exact(version),
                 events: [NewEvent(type: event.eventType, schemaVersion: event.schemaVersion, payload: event.payload())],
                 commandId: commandId, actor: context.actor.login))
-            deliveries.append(OutboxDelivery(messageId: entry.messageId, ticket: entry.ticket, attempt: attempt, outcome: outcome))
+            deliveries.append(OutboxDelivery(
+                messageId: entry.messageId, ticket: entry.ticket, attempt: attempt, outcome: outcome, linkExpired: cancellation?.linkExpired ?? false))
         }
         return deliveries
     }
 
-    /// Whether `entry` must not be sent now (``MailCancellation``), from its ticket (or, for a sign-in link, the portal
-    /// stream it was queued on) and client as the log has them.
-    private func cancellation(of entry: OutboxEntry) throws -> MailCancelled? {
-        if entry.reason == .signIn { return try signInCancellation(of: entry) }
+    /// Whether `entry` must not be sent at `now` (``MailCancellation``), from its ticket (or, for a sign-in link, the
+    /// portal stream it was queued on) and client as the log has them; `linkExpired` when it is a sign-in link past its
+    /// expiry.
+    private func cancellation(of entry: OutboxEntry, at now: Timestamp) throws -> (event: MailCancelled, linkExpired: Bool)? {
+        if entry.reason == .signIn { return try signInCancellation(of: entry, at: now) }
         guard let number = entry.ticket, MailCancellation.clientReasons.contains(entry.reason) else { return nil }
         let (ticket, _) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(number))
         guard !ticket.client.isEmpty else { return nil }
         let (client, _) = try kernel.load(ClientDecider.self, stream: StreamName.client(ticket.client))
         return MailCancellation.decide(messageId: entry.messageId, reason: entry.reason, contact: ticket.contact, client: client)
+            .map { ($0, false) }
     }
 
-    /// A sign-in link's contact and client are on the `portal-<contact>` stream its mail was queued on (with the link).
-    private func signInCancellation(of entry: OutboxEntry) throws -> MailCancelled? {
+    /// A sign-in link's contact and client are on the `portal-<contact>` stream its mail was queued on, with the link
+    /// itself (`portal.link-issued`, the event just before the mail's, in the same append) and so its expiry.
+    private func signInCancellation(of entry: OutboxEntry, at now: Timestamp) throws -> (event: MailCancelled, linkExpired: Bool)? {
         guard let queued = try store.event(at: entry.position), queued.stream.hasPrefix("portal-") else { return nil }
         let (portal, _) = try kernel.load(PortalDecider.self, stream: queued.stream)
         guard let code = portal.client, let contact = portal.contact else { return nil }
         let (client, _) = try kernel.load(ClientDecider.self, stream: StreamName.client(code))
-        return MailCancellation.decide(messageId: entry.messageId, reason: entry.reason, contact: contact, client: client)
+        if let removed = MailCancellation.decide(messageId: entry.messageId, reason: entry.reason, contact: contact, client: client) {
+            return (removed, false)
+        }
+        guard entry.position > 1, let issued = try store.event(at: entry.position - 1), issued.stream == queued.stream,
+            case .linkIssued(let link) = try PortalEvent.decode(type: issued.type, schemaVersion: issued.schemaVersion, payload: issued.payload)
+        else { return nil }
+        return MailCancellation.expiredLink(messageId: entry.messageId, link: link, now: now).map { ($0, true) }
     }
 }
