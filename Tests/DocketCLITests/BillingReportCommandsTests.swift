@@ -27,9 +27,7 @@ import Testing
     /// November; the November run is finalized on December 1.
     func setUp() throws {
         _ = try ok(["init"])
-        for (login, role) in [("bob", "tech"), ("bill", "billing")] {
-            _ = try ok(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
-        }
+        try StoreSetUp.addUsers([("bob", "tech"), ("bill", "billing")]) { try docket($0) }
         _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"])
         _ = try ok([
             "contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-01-01",

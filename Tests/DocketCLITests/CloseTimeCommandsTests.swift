@@ -17,10 +17,7 @@ import Testing
     /// ann (admin), dora (dispatcher), bob and tia (techs); clients acme and globex; tickets T-1001…T-1003 for acme.
     func setUp() throws {
         try docket(["init"])
-        for (login, role) in [("dora", "dispatcher"), ("bob", "tech"), ("tia", "tech")] {
-            let run = try docket(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
-            #expect(run.status == 0, "\(run.stderr)")
-        }
+        try StoreSetUp.addUsers([("dora", "dispatcher"), ("bob", "tech"), ("tia", "tech")]) { try docket($0) }
         for code in ["acme", "globex"] {
             #expect(try docket(["client", "add", code, "--name", code.capitalized, "--domain", "\(code).example", "--time-zone", "UTC", "--currency", "USD"], as: "dora").status == 0)
         }

@@ -99,8 +99,7 @@ import Testing
             #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
             return path
         }
-        let days = ["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }.joined(separator: "\n")
-        let office = write("office.yaml", "timeZone: UTC\nweeklyHours:\n\(days)\n")
+        let office = write("office.yaml", SLAFiles.officeCalendar(timeZone: "UTC"))
         #expect(try docket(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"]).status == 0)
         let policy = { (p1: Int) in
             "calendar: office\ntargets:\n  P1: {responseMinutes: \(p1), resolutionMinutes: 240}\n  P2: {responseMinutes: 60, resolutionMinutes: 480}\n"
@@ -130,9 +129,9 @@ import Testing
         #expect(try docket(["rules", "set", rules, "--command-id", "rules-1"]).status == 0)
         _ = write("rules.yaml", "rules:\n  - id: printers\n    match: {subjectContains: [printer]}\n    actions: {priority: P3}\n")
         #expect(try docket(["rules", "set", rules, "--command-id", "rules-1"]).status == 65)
-        let holiday = write("holiday.yaml", "timeZone: UTC\nweeklyHours:\n\(days)\nholidays: [\"2027-01-01\"]\n")
+        let holiday = write("holiday.yaml", SLAFiles.officeCalendar(timeZone: "UTC", holidays: ["2027-01-01"]))
         #expect(try docket(["calendar", "amend", "office", "--file", holiday, "--effective", "2027-01-01", "--command-id", "cal-2"]).status == 0)
-        _ = write("holiday.yaml", "timeZone: UTC\nweeklyHours:\n\(days)\nholidays: [\"2027-01-02\"]\n")
+        _ = write("holiday.yaml", SLAFiles.officeCalendar(timeZone: "UTC", holidays: ["2027-01-02"]))
         #expect(try docket(["calendar", "amend", "office", "--file", holiday, "--effective", "2027-01-01", "--command-id", "cal-2"]).status == 65)
         let after = try docket(["log", "--json", "--limit", "100000"]).stdout
         #expect(after.components(separatedBy: "\"position\"").count == before.components(separatedBy: "\"position\"").count + 2,

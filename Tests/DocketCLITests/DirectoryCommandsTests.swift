@@ -50,9 +50,7 @@ import Testing
     /// A store with ann as admin, plus `users` (login → role).
     func givenStore(users: [String: String] = [:]) throws {
         try ok(["init", "--email", "ann@msp.example"])
-        for (login, role) in users.sorted(by: { $0.key < $1.key }) {
-            try ok(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
-        }
+        try StoreSetUp.addUsers(users.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) { try docket($0) }
     }
 
     func givenClient(_ code: String = "acme") throws {

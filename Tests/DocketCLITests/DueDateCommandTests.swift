@@ -14,9 +14,7 @@ import Testing
 
     @Test func aDispatcherSetsADueDateTheQueueShows() throws {
         try docket(["init"])
-        for (login, role) in [("dora", "dispatcher"), ("bob", "tech")] {
-            #expect(try docket(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role]).status == 0)
-        }
+        try StoreSetUp.addUsers([("dora", "dispatcher"), ("bob", "tech")]) { try docket($0) }
         #expect(try docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "UTC", "--currency", "USD"], as: "dora").status == 0)
         #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer"], as: "bob").stdout == "T-1001\n")
 

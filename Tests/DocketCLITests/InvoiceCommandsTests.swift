@@ -131,11 +131,10 @@ import Testing
         _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
         _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
         _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
-        let hours = ["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }.joined(separator: "\n")
         let office = folder.child("office.yaml"), holiday = folder.child("holiday.yaml")
-        #expect(FileManager.default.createFile(atPath: office, contents: Data("timeZone: UTC\nweeklyHours:\n\(hours)\n".utf8)))
+        #expect(FileManager.default.createFile(atPath: office, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC").utf8)))
         #expect(FileManager.default.createFile(
-            atPath: holiday, contents: Data("timeZone: UTC\nweeklyHours:\n\(hours)\nholidays: [\"2026-11-10\"]\n".utf8)))
+            atPath: holiday, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC", holidays: ["2026-11-10"]).utf8)))
         _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"])
         let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12000},"afterHours":{"calendar":"office","multiplierPercent":150}}"#
         _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])

@@ -31,23 +31,49 @@ import Testing
         return models.map { "\($0["name"] ?? "") \($0["checkpoint"] ?? "") \($0["entries"] ?? "") \($0["sha256"] ?? "")" }
     }
 
-    /// Starts `docket arguments`, waits until `output` holds something (the command has begun writing it), waits
-    /// `delay` more and kills it with SIGKILL. Returns whether it had already finished.
-    func killOnceWriting(_ arguments: [String], output: String, after delay: useconds_t) throws -> Bool {
-        try killRun(arguments, after: delay) { !((try? FileManager.default.contentsOfDirectory(atPath: output).isEmpty) ?? true) }
+    /// Starts `docket arguments` and kills it (SIGKILL) half way: it is stopped (SIGSTOP) as soon as `reached` holds for
+    /// its process id, and killed there unless `done` holds by then (a busy machine ran it to its end before the test
+    /// looked), when it is let go on and must finish. Returns whether it was killed half way.
+    ///
+    /// Stopped first, so that what the test finds is what the kill left: a kill sent a fixed while after the work began
+    /// could land after the work was done and before the process had ended, and the finished result was taken for one
+    /// cut short.
+    func killHalfWay(
+        _ arguments: [String], store path: String? = nil, environment: [String: String] = ["DOCKET_NOW": LongOperationKillTests.now],
+        once reached: (pid_t) -> Bool, unless done: (pid_t) -> Bool
+    ) throws -> Bool {
+        let (process, input, _, error) = try DocketProcess.start(arguments, store: path ?? store, environment: environment)
+        try input.fileHandleForWriting.close()
+        let pid = process.processIdentifier
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline, !reached(pid) { usleep(500) }
+        if process.isRunning {
+            kill(pid, SIGSTOP)
+            kill(pid, done(pid) ? SIGCONT : SIGKILL)
+        }
+        process.waitUntilExit()
+        guard process.terminationReason == .exit else { return true }
+        let stderr = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(arguments) failed: \(stderr)")
+        return false
     }
 
-    /// Starts `docket arguments`, waits until `started` holds, waits `delay` more and kills it with SIGKILL. Returns
-    /// whether it had already finished.
-    func killRun(_ arguments: [String], after delay: useconds_t, once started: () -> Bool) throws -> Bool {
+    /// Starts `docket arguments`, waits `delay` and kills it with SIGKILL. Returns whether it had already finished.
+    func killRun(_ arguments: [String], after delay: useconds_t) throws -> Bool {
         let (process, input, _, _) = try DocketProcess.start(arguments, store: store, environment: ["DOCKET_NOW": Self.now])
         try input.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning, Date() < deadline, !started() { usleep(500) }
         usleep(delay)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         return process.terminationReason == .exit
+    }
+
+    /// Whether `path` is a folder, or a file of at least `bytes` bytes.
+    func holds(_ path: String, atLeast bytes: Int = 0) -> Bool {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return false }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return isFolder.boolValue || size >= bytes
     }
 
     /// The names in `path` that start with one of `prefixes`.
@@ -62,11 +88,12 @@ import Testing
         let expected = try digests(of: reference)
         let into = folder.child("as-of")
         var killed = 0
-        for trial in 0..<6 {
+        for trial in 0..<4 {
             let mode = trial.isMultiple(of: 2) ? ["--standalone"] : []
             let replay = ["replay", "--as-of", Self.now, "--into", into, "--no-snapshots"] + mode
-            let finished = try killOnceWriting(replay, output: into, after: useconds_t(trial / 2) * 60_000)
-            if !finished {
+            // Killed once its hidden folder is made, then once the store it builds there is made.
+            let building = { (pid: pid_t) in into + "/.building-\(pid)" + (trial < 2 ? "" : "/data.mdb") }
+            if try killHalfWay(replay, once: { holds(building($0)) }, unless: { _ in holds(into + "/data.mdb") }) {
                 // Killed half way, the folder is no store (never a log prefix or half-folded models that open and answer).
                 killed += 1
                 let opened = try DocketProcess.run(["stats"], store: into)
@@ -89,10 +116,14 @@ import Testing
         let expected = try digests(of: store)
         let into = folder.child("restored")
         var killed = 0
+        // Killed once its hidden folder is made, once the copy is in it, once the copy's verification has begun (its
+        // scratch rebuild), and once that rebuild has written a megabyte.
+        let steps = ["", "/data.mdb", "/verify-scratch-PID", "/verify-scratch-PID/data.mdb"]
         for trial in 0..<4 {
             let restore = ["restore", backup, into]
-            let finished = try killOnceWriting(restore, output: into, after: useconds_t(trial) * 80_000)
-            if !finished {
+            let building = { (pid: pid_t) in into + "/.building-\(pid)" + steps[trial].replacingOccurrences(of: "PID", with: "\(pid)") }
+            let reached = { (pid: pid_t) in holds(building(pid), atLeast: trial == 3 ? 1 << 20 : 0) }
+            if try killHalfWay(restore, once: reached, unless: { _ in holds(into + "/data.mdb") }) {
                 // Killed half way, the folder is no store (never a copy that was not verified yet).
                 killed += 1
                 let opened = try DocketProcess.run(["stats"], store: into)
@@ -176,13 +207,18 @@ import Testing
         }
         let snapshots = store + "/snapshots"
         var killed = (verify: 0, take: 0)
+        // A snapshot take's own scratch folders: its replay (.scratch-PID) and the snapshots it is writing (.taking-…-PID-N).
+        let taking = { (pid: pid_t) in
+            names(in: snapshots, startingWith: [".scratch-", ".taking-"]).filter { $0 == ".scratch-\(pid)" || $0.contains("-\(pid)-") }
+        }
         for trial in 0..<3 {
-            if try !killRun(["verify"], after: useconds_t(trial) * 20_000, once: { !names(in: store, startingWith: ["verify-scratch-"]).isEmpty }) {
+            // Killed once its scratch folder is made, once the store it rebuilds there is made, and once that has a megabyte.
+            let scratch = { (pid: pid_t) in self.store + "/verify-scratch-\(pid)" + (trial == 0 ? "" : "/data.mdb") }
+            let verified = { (pid: pid_t) in !holds(self.store + "/verify-scratch-\(pid)") }
+            if try killHalfWay(["verify"], once: { holds(scratch($0), atLeast: trial == 2 ? 1 << 20 : 0) }, unless: verified) {
                 killed.verify += 1
             }
-            if try !killRun(["snapshot", "take"], after: useconds_t(trial) * 20_000, once: {
-                !names(in: snapshots, startingWith: [".scratch-", ".taking-"]).isEmpty
-            }) {
+            if try killHalfWay(["snapshot", "take"], once: { !taking($0).isEmpty }, unless: { taking($0).isEmpty }) {
                 killed.take += 1
             }
             try? FileManager.default.removeItem(atPath: snapshots + "/2026-10")  // another one to take next time
@@ -206,7 +242,7 @@ import Testing
         let whole = Date().timeIntervalSince(start)
         var behind = 0
         for trial in 0..<8 where behind < 2 {
-            _ = try killRun(["rebuild"], after: useconds_t(whole * Double(1 + trial % 4) / 5 * 1_000_000)) { true }
+            _ = try killRun(["rebuild"], after: useconds_t(whole * Double(1 + trial % 4) / 5 * 1_000_000))
             let verify = try DocketProcess.run(["verify"], store: store)
             #expect(verify.status == 0, "trial \(trial): \(verify.stdout)\(verify.stderr)")
             if verify.stderr.contains("behind the log") {
@@ -229,14 +265,14 @@ import Testing
         var refused = 0
         for trial in 0..<4 {
             let target = folder.child("imported-\(trial)")
-            let (process, input, _, _) = try DocketProcess.start(["import", export], store: target)
-            try input.fileHandleForWriting.close()
-            let deadline = Date().addingTimeInterval(20)
-            while process.isRunning, Date() < deadline, !FileManager.default.fileExists(atPath: target + "/data.mdb") { usleep(500) }
-            usleep(useconds_t(trial) * 40_000)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            if process.terminationReason != .exit {
+            // Killed once the store is made, once it holds a megabyte and three, and once the log is in (its anchor
+            // written) and the read models are being built.
+            let reached = [
+                { holds(target + "/data.mdb") }, { holds(target + "/data.mdb", atLeast: 1 << 20) },
+                { holds(target + "/data.mdb", atLeast: 3 << 20) }, { holds(target + "/anchors") },
+            ][trial]
+            let imported = { (_: pid_t) in !holds(target + "/IMPORTING") }
+            if try killHalfWay(["import", export], store: target, environment: [:], once: { _ in reached() }, unless: imported) {
                 let opened = try DocketProcess.run(["stats"], store: target)
                 if opened.status != 66 {  // 66: killed before the store was made
                     #expect(opened.status == 6, "trial \(trial): a cut-short import opened as a store: \(opened.stdout)")
@@ -263,11 +299,11 @@ import Testing
             let into = trial.isMultiple(of: 2) ? mounted : fresh
             try? FileManager.default.removeItem(atPath: into)
             if into == mounted { try FileManager.default.createDirectory(atPath: mounted, withIntermediateDirectories: true) }
-            let finished = try killRun(["backup", into], after: useconds_t(trial / 2) * 30_000) {
-                !names(in: folder.path, startingWith: [".fresh.partial-"]).isEmpty
-                    || !((try? FileManager.default.contentsOfDirectory(atPath: mounted).isEmpty) ?? true)
-            }
-            if !finished {
+            // Killed once its hidden folder is made (inside an empty folder, beside a new one), once the copy of the
+            // store is begun there, and once it holds a megabyte.
+            let hidden = { (pid: pid_t) in into == mounted ? mounted + "/.building-\(pid)" : self.folder.child(".fresh.partial-\(pid)") }
+            let reached = { (pid: pid_t) in holds(hidden(pid) + (trial < 2 ? "" : "/data.mdb"), atLeast: trial < 4 ? 0 : 1 << 20) }
+            if try killHalfWay(["backup", into], once: reached, unless: { _ in holds(into + "/MANIFEST.json") }) {
                 killed += 1
                 if into == mounted {
                     // What it left is no backup, and a restore says what it is.
@@ -295,9 +331,9 @@ import Testing
         let file = output + "/log.ndjson"
         var killed = 0
         for trial in 0..<3 {
-            if try !killRun(["export", "-o", file], after: useconds_t(trial) * 20_000, once: {
-                !names(in: output, startingWith: [".log.ndjson.partial-"]).isEmpty
-            }) {
+            // Killed once its temporary file is made, once it holds a megabyte, and once it holds four.
+            let partial = { (pid: pid_t) in holds(output + "/.log.ndjson.partial-\(pid)", atLeast: [0, 1 << 20, 4 << 20][trial]) }
+            if try killHalfWay(["export", "-o", file], once: partial, unless: { _ in holds(file) }) {
                 killed += 1
                 #expect(!FileManager.default.fileExists(atPath: file), "trial \(trial): a cut-short export has the file's name")
             }

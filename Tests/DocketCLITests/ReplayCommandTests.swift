@@ -52,8 +52,7 @@ import Testing
         try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], at: t)
         try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], at: t)
         try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], at: t)
-        let hours = ["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }
-        let calendar = file("office.yaml", "timeZone: UTC\nweeklyHours:\n\(hours.joined(separator: "\n"))\n")
+        let calendar = file("office.yaml", SLAFiles.officeCalendar(timeZone: "UTC"))
         try ok(["calendar", "define", "office", "--name", "Office", "--file", calendar, "--effective", "2026-01-01"], at: t)
         let policy = file("gold.yaml", """
             calendar: office

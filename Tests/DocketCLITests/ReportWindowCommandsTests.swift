@@ -29,9 +29,7 @@ import Testing
     /// on 1 December: November's). The November run bills both and is finalized on 2 December.
     func setUp() throws {
         _ = try ok(["init"], now: "2026-10-01T12:00:00Z")
-        for (login, role) in [("bob", "tech"), ("bill", "billing")] {
-            _ = try ok(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role], now: "2026-10-01T12:00:00Z")
-        }
+        try StoreSetUp.addUsers([("bob", "tech"), ("bill", "billing")]) { try docket($0, now: "2026-10-01T12:00:00Z") }
         _ = try ok(
             ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"],
             now: "2026-10-01T12:00:00Z")

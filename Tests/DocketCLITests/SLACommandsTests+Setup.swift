@@ -20,11 +20,10 @@ extension SLACommandsTests {
     /// every version, as `sla-policy show` does.
     @Test func calendarShowPrintsReplacementHoursAndVersions() throws {
         try setUp()
-        let hours = (["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }).joined(separator: "\n")
         let christmas = file("christmas.yaml", """
             timeZone: America/New_York
             weeklyHours:
-            \(hours)
+            \(SLAFiles.weekdayOfficeHours)
             holidays: ["2026-12-25"]
             replacementHours:
               "2026-12-24": [{open: "09:00", close: "12:00"}]

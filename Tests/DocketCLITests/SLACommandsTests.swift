@@ -31,8 +31,7 @@ import Testing
         try docket(["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "dispatcher"], at: t)
         try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], at: t)
         try docket(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"], at: t)
-        let hours = (["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }).joined(separator: "\n")
-        let calendar = file("ny.yaml", "timeZone: America/New_York\nweeklyHours:\n\(hours)\nholidays: [\"2026-11-26\"]\n")
+        let calendar = file("ny.yaml", SLAFiles.officeCalendar(timeZone: "America/New_York", holidays: ["2026-11-26"]))
         let defined = try docket(["calendar", "define", "ny-office", "--name", "New York office", "--file", calendar, "--effective", "2026-01-01"], at: t)
         #expect(defined.status == 0, "\(defined.stderr)")
         let policy = file("gold.yaml", """

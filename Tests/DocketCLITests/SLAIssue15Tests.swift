@@ -25,7 +25,6 @@ import Testing
     }
 
     static let setUpTime = "2026-10-01T12:00:00Z"
-    static let hours = (["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }).joined(separator: "\n")
     static let policy = """
         calendar: ny-office
         targets:
@@ -41,7 +40,7 @@ import Testing
         try docket(["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "dispatcher"], at: t)
         try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], at: t)
         try docket(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"], at: t)
-        let calendar = file("ny.yaml", "timeZone: America/New_York\nweeklyHours:\n\(SLAIssue15Tests.hours)\n")
+        let calendar = file("ny.yaml", SLAFiles.officeCalendar(timeZone: "America/New_York"))
         #expect(try docket(["calendar", "define", "ny-office", "--name", "NY", "--file", calendar, "--effective", "2026-01-01"], at: t).status == 0)
         let policy = file("gold.yaml", SLAIssue15Tests.policy)
         #expect(try docket(["sla-policy", "define", "gold", "--name", "Gold", "--file", policy, "--effective", "2026-01-01"], at: t).status == 0)
@@ -150,7 +149,7 @@ import Testing
         #expect(status.status != 0)
         #expect(status.stderr.contains("--resolution") && !status.stderr.contains("--note"), "\(status.stderr)")
 
-        let misspelt = file("hours.yaml", "timeZone: America/New_York\nhours:\n\(SLAIssue15Tests.hours)\n")
+        let misspelt = file("hours.yaml", "timeZone: America/New_York\nhours:\n\(SLAFiles.weekdayOfficeHours)\n")
         let refused = try docket(["calendar", "define", "x-office", "--name", "X", "--file", misspelt], at: SLAIssue15Tests.setUpTime)
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("--file \(misspelt): unknown key 'hours'"), "\(refused.stderr)")

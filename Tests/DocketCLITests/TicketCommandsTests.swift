@@ -14,10 +14,7 @@ import Testing
     /// A store with ann (admin), dora (dispatcher), bob and tia (techs), and client acme with one contact.
     func setUp() throws {
         try docket(["init"])
-        for (login, role) in [("dora", "dispatcher"), ("bob", "tech"), ("tia", "tech")] {
-            let run = try docket(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
-            #expect(run.status == 0, "\(run.stderr)")
-        }
+        try StoreSetUp.addUsers([("dora", "dispatcher"), ("bob", "tech"), ("tia", "tech")]) { try docket($0) }
         #expect(try docket(["client", "add", "acme", "--name", "Acme Dental", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"], as: "dora").status == 0)
         #expect(try docket(["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"], as: "dora").status == 0)
     }

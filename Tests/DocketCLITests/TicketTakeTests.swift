@@ -18,10 +18,7 @@ import Testing
     /// ann (admin), dora (dispatcher), four techs, client acme and `tickets` tickets (T-1001…).
     func setUp(tickets: Int = 1) throws {
         try docket(["init"])
-        for (login, role) in [("dora", "dispatcher")] + Self.techs.map({ ($0, "tech") }) {
-            let run = try docket(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
-            #expect(run.status == 0, "\(run.stderr)")
-        }
+        try StoreSetUp.addUsers([("dora", "dispatcher")] + Self.techs.map { ($0, "tech") }) { try docket($0) }
         #expect(try docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "UTC", "--currency", "USD"], as: "dora").status == 0)
         for index in 1...tickets {
             #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer \(index)"], as: "dora").status == 0)

@@ -18,10 +18,7 @@ import Testing
     /// ann (admin), dora (dispatcher), bob and tia (techs), bill (billing); ticket T-1001 for acme.
     func setUp() throws {
         try docket(["init"])
-        for (login, role) in [("dora", "dispatcher"), ("bob", "tech"), ("tia", "tech"), ("bill", "billing")] {
-            let run = try docket(["user", "add", login, "--name", login.capitalized, "--email", "\(login)@msp.example", "--role", role])
-            #expect(run.status == 0, "\(run.stderr)")
-        }
+        try StoreSetUp.addUsers([("dora", "dispatcher"), ("bob", "tech"), ("tia", "tech"), ("bill", "billing")]) { try docket($0) }
         #expect(try docket(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "dora").status == 0)
         #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN down"], as: "bob").stdout == "T-1001\n")
     }
