@@ -46,6 +46,7 @@ public struct DocketServer: Sendable {
         self.metrics = ServerMetrics()
         self.work = RequestWork(
             reads: settings.maxWaitingReads, writes: settings.maxWaitingWrites, readThreads: settings.readThreads, metrics: metrics)
+        metrics.configured(maxReads: settings.maxWaitingReads, maxWrites: settings.maxWaitingWrites, readThreads: settings.readThreads)
         self.hookGuards = HookGuards(perMinute: settings.hookRequestsPerMinute)
         self.portalGuard = PortalGuard(
             linkRequestsPerMinute: settings.portalLinkRequestsPerMinute, secureCookies: settings.portalURL?.lowercased().hasPrefix("https://") == true)

@@ -1,0 +1,147 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `docket serve`'s bounds on the work it takes, through a real server: the limits are flags (`--max-reads`,
+/// `--max-writes`, `--read-threads`, `--idle-timeout`), and an idle or half-closed connection is closed.
+@Suite(.serialized) struct ServerLimitsTests {
+    /// A store with a client and ann's token; the server started with `arguments` on HTTP only.
+    func serve(_ arguments: [String]) throws -> (served: ServedStore, token: String, port: UInt16) {
+        let served = ServedStore()
+        #expect(try served.docket(["init"]).status == 0)
+        #expect(try served.docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "UTC", "--currency", "USD"]).status == 0)
+        let token = try served.docket(["token", "create", "--user", "ann", "--name", "cli"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try served.start(socket: false, arguments: arguments)
+        let port = try #require(served.address.split(separator: ":").last.flatMap { UInt16($0) })
+        return (served, token, port)
+    }
+
+    // MARK: - The limits are flags
+
+    /// The limits were hard-coded: now flags, shown in `serve --help`, checked (one line naming the flag and its range,
+    /// exit 64), and shown on /metrics.
+    @Test func theLimitsAreFlagsCheckedAndShown() throws {
+        let served = ServedStore()
+        #expect(try served.docket(["init"]).status == 0)
+        for (flag, value, range) in [
+            ("--max-reads", "0", "1 to 65536"), ("--max-writes", "4097", "1 to 4096"), ("--read-threads", "0", "1 to 256"),
+            ("--idle-timeout", "0", "1 to 3600 seconds"),
+        ] {
+            let run = try served.docket(["serve", "--no-socket", "--listen", "127.0.0.1:0", flag, value])
+            #expect(run.status == 64, "\(flag): \(run.stderr)")
+            #expect(run.stderr.contains("\(flag) must be \(range), not \(value)"), "\(run.stderr)")
+        }
+        let help = try served.docket(["serve", "--help"]).stdout
+        for flag in ["--max-reads", "--max-writes", "--read-threads", "--idle-timeout"] { #expect(help.contains(flag), "\(flag) in serve --help") }
+        try served.start(socket: false, arguments: ["--max-reads", "7", "--max-writes", "3", "--read-threads", "2"])
+        let metrics = try served.curl("GET", "/metrics").body
+        #expect(metrics.contains("docket_requests_limit{kind=\"read\"} 7"), "\(metrics)")
+        #expect(metrics.contains("docket_requests_limit{kind=\"write\"} 3"), "\(metrics)")
+        #expect(metrics.contains("docket_read_threads 2"), "\(metrics)")
+    }
+
+    // MARK: - Idle and half-closed connections
+
+    /// A connection that sends nothing, or stops half way through a request, is closed after `--idle-timeout`.
+    @Test func anIdleConnectionIsClosedAfterTheIdleTimeout() throws {
+        let (served, _, port) = try serve(["--idle-timeout", "1"])
+        defer { _ = served.stop() }
+        let silent = try RawConnection(port: port)
+        let stalled = try RawConnection(port: port)
+        try stalled.send("GET /v1/queue HTTP/1.1\r\nHost: do")
+        for connection in [silent, stalled] {
+            let (bytes, closed) = connection.readUntilClosed(within: 30)
+            #expect(closed, "the server kept an idle connection open 30 s (--idle-timeout 1)")
+            #expect(bytes.isEmpty)
+            connection.close()
+        }
+    }
+
+    /// A client that half-closes its connection after its request is taken for gone (docs/operations.md, "Under
+    /// load"): its connection is closed at once (not after the 60 s idle timeout), nothing is answered and nothing
+    /// of its write is done. The request and the close leave in one segment (TCP_CORK), so the server sees both in
+    /// one read, before the request's work can start.
+    @Test func aClientThatHalfClosesAfterItsRequestIsTakenForGone() throws {
+        let (served, token, port) = try serve([])
+        let before = try served.eventCount()
+        let body = #"{"arguments":["ticket","open","--client","acme","--subject","Gone"]}"#
+        let connection = try RawConnection(port: port)
+        defer { connection.close() }
+        connection.cork()
+        try connection.send(
+            "POST /v1/cli HTTP/1.1\r\nHost: docket\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        connection.shutdownWrite()
+        let (bytes, closed) = connection.readUntilClosed(within: 30)
+        #expect(closed, "the connection stayed open")
+        #expect(bytes.isEmpty, "answered: \(String(decoding: bytes, as: UTF8.self))")
+        #expect(try served.curl("GET", "/healthz").status == 200)
+        #expect(try served.eventCount() == before, "nothing written for the write of a client that left")
+    }
+}
+
+/// A client's TCP connection to the server on loopback, written by hand (curl always sends whole requests and reads
+/// whole answers).
+final class RawConnection: @unchecked Sendable {
+    // @unchecked Sendable: used by one test on one thread.
+    private var fd: Int32
+
+    init(port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(port.bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, result == 0 else { throw RawConnectionError("cannot connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))") }
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
+            throw RawConnectionError("cannot send: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Holds what is sent until the connection's write side is shut (then it leaves with the FIN).
+    func cork() {
+        var on: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
+    /// What the server sends until it closes the connection, and whether it did within `seconds`.
+    func readUntilClosed(within seconds: Int) -> (bytes: [UInt8], closed: Bool) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count > 0 {
+                bytes += buffer[..<count]
+                continue
+            }
+            if count < 0, errno == EINTR { continue }
+            // 0: closed; ECONNRESET: closed with data unread; EAGAIN: the timeout.
+            return (bytes, count == 0 || errno == ECONNRESET)
+        }
+    }
+
+    func close() {
+        if fd >= 0 { _ = Glibc.close(fd) }
+        fd = -1
+    }
+}
+
+struct RawConnectionError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
