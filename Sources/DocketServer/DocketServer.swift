@@ -121,6 +121,7 @@ public struct DocketServer: Sendable {
         router.add(middleware: RequestIdMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AdmissionMiddleware(work: work, portal: PortalRoutes(app: app, guards: portalGuard, site: portalSite)))
         let routes = Routes(
             app: app, identification: CallerIdentification(app: app, usage: tokenUsage, work: work), commands: commands, metrics: metrics,
             work: work)

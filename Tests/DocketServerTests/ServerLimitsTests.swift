@@ -1,4 +1,6 @@
+@testable import DocketServer
 import Foundation
+import HTTPTypes
 import TestSupport
 import Testing
 
@@ -7,7 +9,9 @@ import Glibc
 #endif
 
 /// `docket serve`'s bounds on the work it takes, through a real server: the limits are flags (`--max-reads`,
-/// `--max-writes`, `--read-threads`, `--idle-timeout`), and an idle or half-closed connection is closed.
+/// `--max-writes`, `--read-threads`, `--idle-timeout`), the webhooks and the portal count against them, and an idle or
+/// half-closed connection is closed. A write slot is held by a request whose body never finishes arriving (the
+/// server takes a request from its head to its answer), so "full" is a state the test sets, not a race it wins.
 @Suite(.serialized) struct ServerLimitsTests {
     /// A store with a client and ann's token; the server started with `arguments` on HTTP only.
     func serve(_ arguments: [String]) throws -> (served: ServedStore, token: String, port: UInt16) {
@@ -18,6 +22,22 @@ import Glibc
         try served.start(socket: false, arguments: arguments)
         let port = try #require(served.address.split(separator: ":").last.flatMap { UInt16($0) })
         return (served, token, port)
+    }
+
+    /// Takes the server's one write slot (`--max-writes 1`): a `POST /v1/cli` whose body never finishes arriving.
+    /// Returns once a write is refused 503, so the slot is known to be held.
+    func holdTheWriteSlot(_ served: ServedStore, token: String, port: UInt16) throws -> RawConnection {
+        let held = try RawConnection(port: port)
+        // With a token: the caller is identified before the body is read, and one refused would free the slot.
+        try held.send(
+            "POST /v1/cli HTTP/1.1\r\nHost: docket\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n{\"arg")
+        for _ in 0..<200 {
+            if try served.curl("POST", "/v1/cli", json: #"{"arguments":["queue"]}"#).status == 503 { return held }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        Issue.record("the held request never filled the write slot")
+        return held
     }
 
     // MARK: - The limits are flags
@@ -42,6 +62,40 @@ import Glibc
         #expect(metrics.contains("docket_requests_limit{kind=\"read\"} 7"), "\(metrics)")
         #expect(metrics.contains("docket_requests_limit{kind=\"write\"} 3"), "\(metrics)")
         #expect(metrics.contains("docket_read_threads 2"), "\(metrics)")
+    }
+
+    // MARK: - Webhooks and the portal count
+
+    /// Webhook deliveries and portal forms were not counted: with every write slot taken, a webhook went on to check
+    /// its secret against the store (401) and a portal form to be worked. Now both are refused at once: the webhook
+    /// with the API's 503 problem, the portal with a small HTML page, each with `Retry-After`. A portal page (a read)
+    /// is still served: reads have their own bound.
+    @Test func webhooksAndPortalFormsCountAsWrites() throws {
+        let (served, token, port) = try serve(["--max-writes", "1"])
+        let held = try holdTheWriteSlot(served, token: token, port: port)
+        defer { held.close() }
+        let hook = try PortalBrowser(served, name: "hook").request("POST", "/hooks/alertmanager/prom", extra: ["--data-binary", "{}"])
+        #expect(hook.status == 503, "\(hook.status) \(hook.body)")
+        #expect(hook.header("Retry-After") == ["1"])
+        #expect(hook.body.contains("urn:docket:problem:busy"), "\(hook.body)")
+        let browser = PortalBrowser(served, name: "contact")
+        #expect(try browser.get("/portal").status == 200, "a page is a read")
+        let form = try browser.post("/portal/sign-in", [("email", "carla@acme.example")])
+        #expect(form.status == 503, "\(form.status) \(form.body)")
+        #expect(form.header("Retry-After") == ["1"])
+        #expect(form.header("Content-Type").first?.hasPrefix("text/html") == true)
+        #expect(form.body.contains("The support desk is busy right now; try again in a moment."), "\(form.body)")
+    }
+
+    /// Which requests the middleware takes, and as what.
+    @Test(arguments: [
+        ("GET", "/portal", "portal read"), ("GET", "/portal/tickets/T-1", "portal read"), ("POST", "/portal/sign-in", "portal write"),
+        ("POST", "/hooks/mail", "hooks write"), ("POST", "/hooks/alerts/x", "hooks write"), ("GET", "/v1/queue", "-"),
+        ("POST", "/v1/cli", "-"), ("GET", "/portalx", "-"), ("GET", "/healthz", "-"),
+    ])
+    func whatTheAdmissionMiddlewareTakes(_ method: String, _ path: String, _ expected: String) {
+        let taken = AdmissionMiddleware.admission(method: .init(method)!, path: path)
+        #expect(taken.map { "\($0.area) \($0.kind)" } ?? "-" == expected)
     }
 
     // MARK: - Idle and half-closed connections
