@@ -40,6 +40,76 @@ import Glibc
         return held
     }
 
+    /// `docket_requests_shed_total{reason="busy-write"}` now.
+    func busyWrites(_ served: ServedStore) throws -> Int {
+        let text = try served.curl("GET", "/metrics").body
+        let line = text.split(separator: "\n").first { $0.hasPrefix("docket_requests_shed_total{reason=\"busy-write\"}") }
+        return line.flatMap { $0.split(separator: " ").last }.flatMap { Int(Double($0) ?? -1) } ?? 0
+    }
+
+    func client(_ served: ServedStore, token: String, retrySeconds: Int?) -> [String: String] {
+        var environment = ["DOCKET_SERVER": served.address, "DOCKET_TOKEN": token]
+        environment["DOCKET_RETRY_SECONDS"] = retrySeconds.map(String.init)
+        return environment
+    }
+
+    // MARK: - The client waits out a busy server
+
+    /// A busy server's 503 made the CLI fail at once (exit 1, `the server has 128 writes under way`): the write was
+    /// lost. The client now sends the same request again after `Retry-After` and the command runs, once.
+    @Test func theClientWaitsOutABusyServerAndTheCommandRunsOnce() throws {
+        let (served, token, port) = try serve(["--max-writes", "1"])
+        let held = try holdTheWriteSlot(served, token: token, port: port)
+        let refusedBefore = try busyWrites(served)
+        let (process, _, output, error) = try DocketProcess.start(
+            ["ticket", "open", "--client", "acme", "--subject", "Printer", "--command-id", "busy-1"], store: served.store,
+            environment: client(served, token: token, retrySeconds: 120))
+        // The client's first try is refused (the slot is held); only then is the slot let go.
+        var tries = 0
+        while try busyWrites(served) == refusedBefore, tries < 600 {
+            tries += 1
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(try busyWrites(served) > refusedBefore, "the client's request was never refused")
+        held.close()
+        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        #expect(stdout.hasPrefix("T-"), "\(stdout)")
+        #expect(stderr.isEmpty, "no progress line when stderr is not a terminal: \(stderr)")
+        let tickets = try served.docket(["ticket", "list", "--json"]).stdout
+        #expect(tickets.components(separatedBy: "Printer").count == 2, "one ticket: \(tickets)")
+    }
+
+    /// Still busy when the wait is up: exit 75 (EX_TEMPFAIL) with one line naming the problem and what to do, nothing
+    /// written; on a terminal one progress line says it is waiting. `DOCKET_RETRY_SECONDS=0` does not wait; a bad value
+    /// is bad usage.
+    @Test func aServerStillBusyWhenTheWaitIsUpIsExit75() throws {
+        let (served, token, port) = try serve(["--max-writes", "1"])
+        let held = try holdTheWriteSlot(served, token: token, port: port)
+        defer { held.close() }
+        let before = try served.eventCount()
+        let open = ["ticket", "open", "--client", "acme", "--subject", "Printer"]
+        let run = try DocketProcess.runEmbedded(open, store: served.store, environment: client(served, token: token, retrySeconds: 1))
+        #expect(run.status == 75, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("the server at \(served.address) is busy (HTTP 503); it was still busy after 2 tries over 1 s"), "\(run.stderr)")
+        #expect(run.stderr.contains("nothing was done: run the command again later, or set DOCKET_RETRY_SECONDS to wait longer (now 1 s)"), "\(run.stderr)")
+        let terminal = try DocketProcess.runOnTerminal(open, store: served.store, environment: client(served, token: token, retrySeconds: 1), stderrToo: true)
+        #expect(terminal.status == 75)
+        #expect(terminal.stdout.components(separatedBy: "is busy; trying again for up to 1 s").count == 2, "one progress line: \(terminal.stdout)")
+        let now = try DocketProcess.runEmbedded(open, store: served.store, environment: client(served, token: token, retrySeconds: 0))
+        #expect(now.status == 75)
+        #expect(now.stderr.contains("DOCKET_RETRY_SECONDS=0 asks not to wait"), "\(now.stderr)")
+        var badEnvironment = client(served, token: token, retrySeconds: nil)
+        badEnvironment["DOCKET_RETRY_SECONDS"] = "soon"
+        let bad = try DocketProcess.runEmbedded(open, store: served.store, environment: badEnvironment)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("DOCKET_RETRY_SECONDS must be a whole number of seconds from 0 to 3600 (0: do not retry), not soon"), "\(bad.stderr)")
+        #expect(try served.eventCount() == before, "nothing written")
+    }
+
     // MARK: - The limits are flags
 
     /// The limits were hard-coded: now flags, shown in `serve --help`, checked (one line naming the flag and its range,
