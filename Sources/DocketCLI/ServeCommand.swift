@@ -42,6 +42,23 @@ struct ServeCommand: ParsableCommand {
             "How long SIGTERM waits for a request or an LMTP message still arriving, then closes its connection (running commands and deliveries finish).",
             valueName: "seconds"))
     var drainTimeout = 10
+    @Option(
+        help: ArgumentHelp(
+            "How long a connection may stay idle (between requests, or stalled while sending one) before the server closes it.",
+            valueName: "seconds"))
+    var idleTimeout = 60
+    @Option(
+        help: ArgumentHelp(
+            "The most reads (GET routes, portal pages) waiting or running at once; more are answered 503 with Retry-After (1 to \(Self.maxReadsRange.upperBound)).",
+            valueName: "n"))
+    var maxReads = 256
+    @Option(
+        help: ArgumentHelp(
+            "The most writes (commands through `docket`, POST routes, webhooks, portal forms) waiting or running at once; more are answered 503 with Retry-After (1 to \(Self.maxWritesRange.upperBound); above \(DocketApplication.laneCount) they queue for the write lanes).",
+            valueName: "n"))
+    var maxWrites = DocketApplication.laneCount
+    @Option(help: ArgumentHelp("The threads that run reads, apart from the writes (1 to \(Self.readThreadsRange.upperBound)).", valueName: "n"))
+    var readThreads = 8
     @Flag(help: ArgumentHelp("Commit each command alone (for comparing; group commit is the default).", visibility: .hidden))
     var noGroupCommit = false
 
@@ -53,6 +70,13 @@ struct ServeCommand: ParsableCommand {
         guard hookRate > 0 else { throw ValidationError("--hook-rate must be positive") }
         guard portalLinkRate > 0 else { throw ValidationError("--portal-link-rate must be positive") }
         guard (1...3_600).contains(drainTimeout) else { throw ValidationError("--drain-timeout must be 1 to 3600 seconds, not \(drainTimeout)") }
+        guard (1...3_600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 3600 seconds, not \(idleTimeout)") }
+        for (flag, value, range) in [
+            ("--max-reads", maxReads, Self.maxReadsRange), ("--max-writes", maxWrites, Self.maxWritesRange),
+            ("--read-threads", readThreads, Self.readThreadsRange),
+        ] where !range.contains(value) {
+            throw ValidationError("\(flag) must be \(range.lowerBound) to \(range.upperBound), not \(value)")
+        }
         if let portalURL {
             let lower = portalURL.lowercased()
             guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), URL(string: portalURL)?.host != nil, !portalURL.contains("?"), !portalURL.contains("#")
@@ -87,6 +111,8 @@ struct ServeCommand: ParsableCommand {
             settings.portalURL = portalURL
             settings.portalLinkRequestsPerMinute = portalLinkRate
             settings.drainTimeout = .seconds(drainTimeout)
+            settings.idleTimeout = .seconds(idleTimeout)
+            (settings.maxWaitingReads, settings.maxWaitingWrites, settings.readThreads) = (maxReads, maxWrites, readThreads)
             var logger = Logger(label: "docket")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let listener = try lmtp.flatMap(LMTPListener.Address.init).map { address in
@@ -109,6 +135,12 @@ struct ServeCommand: ParsableCommand {
             }
         }
     }
+
+    /// The values `--max-reads`, `--max-writes` and `--read-threads` take: past these a server only holds more requests
+    /// in memory that would be answered too late to matter, or starts threads that only wait on the same store.
+    static let maxReadsRange = 1...65_536
+    static let maxWritesRange = 1...4_096
+    static let readThreadsRange = 1...256
 
     /// Runs `work` to completion from this synchronous command (the main thread is not the cooperative pool).
     @available(*, noasync, message: "blocks the calling thread")

@@ -25,6 +25,8 @@ public struct ClientFailure: Error, Sendable {
     static func refused(_ message: String) -> ClientFailure { ClientFailure(code: 6, message) }
     static func usage(_ message: String) -> ClientFailure { ClientFailure(code: 64, message) }
     static func badInput(_ message: String) -> ClientFailure { ClientFailure(code: 65, message) }
+    /// The server stayed busy for as long as the client waits (75, `EX_TEMPFAIL`: ``BusyRetry``); nothing was done.
+    static func busy(_ message: String) -> ClientFailure { ClientFailure(code: 75, message) }
     /// No server where `DOCKET_SERVER` points (66, as for an embedded store that is not there).
     static func unreachable(_ message: String) -> ClientFailure { ClientFailure(code: 66, message) }
     /// The server closed the connection before its whole answer (it stopped, restarted or died): what was asked may

@@ -15,7 +15,7 @@ enum CurlRequest {
         }
         // The token goes in curl's config on stdin, never on its command line (other users can read that).
         var config = ["url = \(quoted(origin + path))", "request = \(quoted(method))", "silent", "show-error", "stderr = \"-\"",
-            "max-time = 300", "output = \"-\"", #"write-out = "\n%{http_code} %{content_type}""#,
+            "max-time = 300", "output = \"-\"", #"write-out = "\n%header{retry-after}\n%{http_code} %{content_type}""#,
             "header = \(quoted("Content-Type: application/json"))"]
         config += headers.map { "header = \(quoted("\($0.0): \($0.1)"))" }
         var bodyFile: String?
@@ -34,8 +34,12 @@ enum CurlRequest {
             throw .unreachable("cannot reach the server at \(origin) (\(reason.isEmpty ? "no reply" : reason)); check DOCKET_SERVER")
         }
         let trailer = String(decoding: output[(split + 1)...], as: UTF8.self).split(separator: " ", maxSplits: 1)
+        // The line before the trailer: Retry-After, empty without one (a curl before 7.84 prints the variable itself).
+        let headerSplit = output[..<split].lastIndex(of: UInt8(ascii: "\n")) ?? split
+        let retryAfter = String(decoding: output[min(headerSplit + 1, split)..<split], as: UTF8.self)
         return ServerReply(
-            status: Int(trailer.first ?? "") ?? 0, contentType: trailer.count > 1 ? String(trailer[1]) : "", body: Array(output[..<split]))
+            status: Int(trailer.first ?? "") ?? 0, contentType: trailer.count > 1 ? String(trailer[1]) : "", body: Array(output[..<headerSplit]),
+            retryAfter: !retryAfter.isEmpty && retryAfter.utf8.allSatisfy { (0x30...0x39).contains($0) } ? retryAfter : nil)
     }
 
     /// `text` as a double-quoted curl config value.

@@ -24,8 +24,21 @@ public enum DocketClient {
             // Over HTTP(S) a token is needed: without one, say which address has none saved (not the server's "no API token").
             let token: String?
             if case .socket = endpoint { token = nil } else { token = try ClientCredentials.requiredToken(for: server) }
+            var retry = try BusyRetry.fromEnvironment()
             let stdin = CommandWords.readsStandardInput(arguments) ? SystemError.readAll(STDIN_FILENO) ?? [] : nil
-            let reply = try send(endpoint, server: server, path: "/v1/cli", body: ClientJSON.commandRequest(arguments, stdin: stdin), token: token)
+            // Built once: a retry sends these very bytes (the same arguments, --command-id and stdin).
+            let body = ClientJSON.commandRequest(arguments, stdin: stdin)
+            var reply = try send(endpoint, server: server, path: "/v1/cli", body: body, token: token)
+            while true {
+                let decision = retry.next(status: reply.status, retryAfter: reply.retryAfter)
+                if decision == .answer { break }
+                guard case .retry(let wait) = decision else { throw retry.gaveUp(server: server, status: reply.status) }
+                if retry.refusals == 1, isatty(STDERR_FILENO) == 1 {
+                    SystemError.writeAll(STDERR_FILENO, Array(retry.progressLine(server: server).utf8))
+                }
+                BusyRetry.sleep(milliseconds: wait)
+                reply = try send(endpoint, server: server, path: "/v1/cli", body: body, token: token)
+            }
             let answer = ClientJSON.parse(reply.body)
             if reply.contentType.hasPrefix("application/json"), let answer, let status = answer["status"]?.int32,
                 let out = answer["stdout"]?.string, let err = answer["stderr"]?.string

@@ -7,6 +7,8 @@ public struct ServerReply: Sendable {
     public let status: Int
     public let contentType: String
     public let body: [UInt8]
+    /// The `Retry-After` header, if any (a busy server's: ``BusyRetry``).
+    public var retryAfter: String? = nil
 }
 
 /// A minimal HTTP/1.1 client over a stream socket (one request per connection): the CLI's way to its server on
@@ -99,17 +101,19 @@ enum SocketHTTP {
         guard statusWords.count >= 2, let status = Int(statusWords[1]) else { throw .failure("the server's reply is not HTTP") }
         var length: Int?
         var contentType = ""
+        var retryAfter: String?
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
             let value = String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
             if name == "content-length" { length = Int(value) }
             if name == "content-type" { contentType = value }
+            if name == "retry-after" { retryAfter = value }
         }
         var body = data[(end + 4)...]
         let complete = length.map { body.count >= $0 } ?? true
         if let length { body = body.prefix(length) }
-        return (ServerReply(status: status, contentType: contentType, body: Array(body)), complete)
+        return (ServerReply(status: status, contentType: contentType, body: Array(body), retryAfter: retryAfter), complete)
     }
 
     /// Where the blank line after the headers starts.

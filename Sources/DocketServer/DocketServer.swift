@@ -46,6 +46,7 @@ public struct DocketServer: Sendable {
         self.metrics = ServerMetrics()
         self.work = RequestWork(
             reads: settings.maxWaitingReads, writes: settings.maxWaitingWrites, readThreads: settings.readThreads, metrics: metrics)
+        metrics.configured(maxReads: settings.maxWaitingReads, maxWrites: settings.maxWaitingWrites, readThreads: settings.readThreads)
         self.hookGuards = HookGuards(perMinute: settings.hookRequestsPerMinute)
         self.portalGuard = PortalGuard(
             linkRequestsPerMinute: settings.portalLinkRequestsPerMinute, secureCookies: settings.portalURL?.lowercased().hasPrefix("https://") == true)
@@ -120,6 +121,7 @@ public struct DocketServer: Sendable {
         router.add(middleware: RequestIdMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AdmissionMiddleware(work: work, portal: PortalRoutes(app: app, guards: portalGuard, site: portalSite)))
         let routes = Routes(
             app: app, identification: CallerIdentification(app: app, usage: tokenUsage, work: work), commands: commands, metrics: metrics,
             work: work)

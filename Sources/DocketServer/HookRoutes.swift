@@ -140,6 +140,7 @@ struct HookRoutes: Sendable {
         if let wait = guards.limit(source: source, address: address, now: SystemClock().now()) {
             var problem = Problem(exitCode: 6, detail: "too many requests; retry in \(wait) s", status: .tooManyRequests)
             problem.title = "rate limited"
+            problem.retryAfter = wait
             throw problem
         }
     }

@@ -47,10 +47,16 @@ final class RequestWork: @unchecked Sendable {
     /// Answers a request of `kind` with `body` if fewer requests of that kind than its limit are taken; else throws a
     /// ``Problem`` (503, `Retry-After`) at once, `body` not run.
     func admitted<T>(_ kind: Kind, _ body: () async throws -> T) async throws -> T {
+        try await admitted(kind, orElse: { throw $0 }, body)
+    }
+
+    /// Answers a request of `kind` with `body` if fewer requests of that kind than its limit are taken; else with
+    /// `refused` given the 503 ``Problem`` (a portal page answers it as HTML), `body` not run.
+    func admitted<T>(_ kind: Kind, orElse refused: (Problem) throws -> T, _ body: () async throws -> T) async throws -> T {
         guard admit(kind) else {
             metrics?.shed(kind == .read ? "busy-read" : "busy-write")
             let what = kind == .read ? "reads" : "writes"
-            throw Problem.busy("the server has \(limits[kind, default: 0]) \(what) under way; try again in a second", retryAfter: 1)
+            return try refused(Problem.busy("the server has \(limits[kind, default: 0]) \(what) under way; try again in a second", retryAfter: 1))
         }
         defer { release(kind) }
         return try await body()

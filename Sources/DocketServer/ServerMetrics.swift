@@ -24,6 +24,14 @@ struct ServerMetrics: Sendable {
         registry.makeCounter(descriptor: Self.shed, labels: [("reason", reason)]).increment()
     }
 
+    /// Shows the bounds the server was started with (``RequestWork``): `docket_requests_limit{kind="read"|"write"}`
+    /// (`--max-reads`, `--max-writes`) and `docket_read_threads` (`--read-threads`).
+    func configured(maxReads: Int, maxWrites: Int, readThreads: Int) {
+        registry.makeGauge(descriptor: Self.limit, labels: [("kind", "read")]).set(Double(maxReads))
+        registry.makeGauge(descriptor: Self.limit, labels: [("kind", "write")]).set(Double(maxWrites))
+        registry.makeGauge(descriptor: Self.readThreads).set(Double(readThreads))
+    }
+
     /// The exposition text, with the log head and read-model lag read now.
     func exposition(store: EventStore) throws -> String {
         let head = try store.head().position
@@ -48,6 +56,12 @@ struct ServerMetrics: Sendable {
     }
     private static var shed: MetricNameDescriptor {
         docket("requests_shed", "total", "Requests answered without running their work, by reason (busy-read, busy-write, client-gone).")
+    }
+    private static var limit: MetricNameDescriptor {
+        docket("requests", "limit", "The most requests of a kind (read, write) waiting or running at once; more are answered 503.")
+    }
+    private static var readThreads: MetricNameDescriptor {
+        docket("read", "threads", "The threads that run reads.")
     }
     private static var head: MetricNameDescriptor {
         docket("log_head", "position", "The position of the log's last event.")

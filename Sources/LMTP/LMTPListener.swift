@@ -15,7 +15,8 @@ import Foundation
 /// being delivered) gets until the drain's end to finish and be answered per recipient, then `421`; one still
 /// arriving then is answered `421` and closed with nothing taken. A delivery already running is never cut: a message
 /// is either appended and answered `250`, or not appended and answered `4xx` (the MTA keeps it and retries; its
-/// Message-ID makes the retry safe).
+/// Message-ID makes the retry safe). A client that stops reading its replies holds nothing past the drain's end
+/// either: the replies it has not taken by then are abandoned and its connection closed.
 public final class LMTPListener: @unchecked Sendable {
     // @unchecked Sendable: the descriptor, the connection count and the stop are guarded by `lock`; sessions live on
     // their connection's thread only.
@@ -213,8 +214,6 @@ public final class LMTPListener: @unchecked Sendable {
     /// One connection: greeting, then lines in, replies out, until QUIT, the client closing, an idle timeout, or the
     /// server stopping (``stop(drainingFor:)``).
     private func serve(_ connection: Int32) {
-        var timeout = timeval(tv_sec: 300, tv_usec: 0)
-        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var session = LMTPSession(configuration: configuration)
         var reader = LineReader(maxLineBytes: max(configuration.maxCommandBytes, 1 << 20))
         var pending = [session.greeting]
@@ -241,8 +240,8 @@ public final class LMTPListener: @unchecked Sendable {
                 pending = session.stop()
                 continue
             }
-            switch Self.awaitInput(connection, stop: told ? nil : stopRead, until: told ? deadline : .now + Self.idleTimeout) {
-            case .input: break
+            switch Self.awaitReady(connection, POLLIN, stop: told ? nil : stopRead, until: told ? deadline : .now + Self.idleTimeout) {
+            case .ready: break
             case .stop: continue
             case .timedOut:
                 guard told else { return }
@@ -261,31 +260,43 @@ public final class LMTPListener: @unchecked Sendable {
         }
     }
 
-    enum Awaited { case input, stop, timedOut }
+    enum Awaited { case ready, stop, timedOut }
 
-    /// Waits until `connection` has bytes (or was closed), `stop` polls readable (the server stops), or `deadline`.
-    static func awaitInput(_ connection: Int32, stop: Int32?, until deadline: ContinuousClock.Instant) -> Awaited {
-        var watched = [pollfd(fd: connection, events: Int16(POLLIN), revents: 0)]
+    /// Waits until `connection` is ready for `events` (`POLLIN`: bytes or its close; `POLLOUT`: room to send), `stop`
+    /// polls readable (the server stops), or `deadline`.
+    static func awaitReady(_ connection: Int32, _ events: Int32, stop: Int32?, until deadline: ContinuousClock.Instant) -> Awaited {
+        var watched = [pollfd(fd: connection, events: Int16(events), revents: 0)]
         if let stop { watched.append(pollfd(fd: stop, events: Int16(POLLIN), revents: 0)) }
         while true {
             let left = deadline - .now
             guard left > .zero else { return .timedOut }
             let milliseconds = Int32(min((left / .milliseconds(1)).rounded(.up), 60_000))
             let ready = poll(&watched, nfds_t(watched.count), milliseconds)
-            if ready < 0, errno != EINTR { return .input }  // let the read report it
+            if ready < 0, errno != EINTR { return .ready }  // let the read or send report it
             guard ready > 0 else { continue }
-            if watched[0].revents != 0 { return .input }
+            if watched[0].revents != 0 { return .ready }
             return .stop
         }
     }
 
+    /// Sends all of `bytes`; false when the client is gone or has not taken them in time (the caller then closes the
+    /// connection). A client that stops reading its replies is waited for as long as an idle one (``idleTimeout``),
+    /// but once the server stops, only until the drain's end: a send blocked on such a client held the drain up for
+    /// the 300 s send timeout, whatever `--drain-timeout` said. Replies it did not take by then are abandoned.
     @discardableResult
     private func write(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
+        let idleDeadline = ContinuousClock.now + Self.idleTimeout
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent <= 0 { return false }
-            offset += sent
+            let sent = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if sent > 0 {
+                offset += sent
+                continue
+            }
+            guard sent < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { return false }
+            let (stopping, drainDeadline, stopRead) = lock.withLock { (stopped, self.drainDeadline, stopPipe.read) }
+            let deadline = stopping ? min(idleDeadline, drainDeadline) : idleDeadline
+            if Self.awaitReady(connection, POLLOUT, stop: stopping ? nil : stopRead, until: deadline) == .timedOut { return false }
         }
         return true
     }

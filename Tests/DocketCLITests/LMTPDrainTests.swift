@@ -130,6 +130,57 @@ import Testing
         #expect(try docket(["ticket", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
     }
 
+    /// A client that sends a transaction and never reads its replies: the listener's send to it blocked for the 300 s
+    /// send timeout, so SIGTERM with `--drain-timeout 1` still left the process running minutes later. The drain now
+    /// ends by its timeout: the replies not taken are abandoned and the socket closed. The client pipelines enough
+    /// commands that the replies fill the socket's buffers (its own send then stalls: it prints `stalled`).
+    @Test(arguments: ["serve", "intake"])
+    func aClientThatNeverReadsItsRepliesDoesNotHoldTheDrainUp(_ command: String) throws {
+        let listener = try startListener(command, drain: 1)
+        let script = folder.child("deaf.py")
+        try #"""
+            import socket, sys
+            client = socket.socket(socket.AF_UNIX)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            client.connect(sys.argv[1])
+            client.settimeout(3)
+            data = b"LHLO mta.example\r\nMAIL FROM:<carla@ddd.com>\r\nRCPT TO:<support@msp.example>\r\n" + b"NOOP\r\n" * 400000
+            sent = 0
+            try:
+                while sent < len(data):
+                    sent += client.send(data[sent:sent + 65536])
+            except (socket.timeout, OSError):
+                pass
+            print("stalled" if sent < len(data) else "all-sent", flush=True)
+            sys.stdin.read()  # until the test closes it: the client never reads a reply
+            """#.write(toFile: script, atomically: true, encoding: .utf8)
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = ["python3", script, socket]
+        let (input, output) = (Pipe(), Pipe())
+        client.standardInput = input
+        client.standardOutput = output
+        try client.run()
+        var released = false
+        func release() {
+            // Ends the client (it reads its stdin to the end), which also ends a listener still blocked on it.
+            guard !released else { return }
+            released = true
+            try? input.fileHandleForWriting.close()
+            client.waitUntilExit()
+        }
+        defer { release() }
+        #expect(try ServerScope.firstLine(output.fileHandleForReading, within: 120) == "stalled", "the replies never filled the buffers")
+        let stopping = Date()
+        listener.terminate()
+        while listener.isRunning, Date().timeIntervalSince(stopping) < 30 { Thread.sleep(forTimeInterval: 0.1) }
+        let stillRunning = listener.isRunning
+        release()
+        listener.waitUntilExit()
+        #expect(!stillRunning, "the listener was still running 30 s after SIGTERM (--drain-timeout 1)")
+        #expect(listener.terminationStatus == 0)
+    }
+
     /// `--drain-timeout` belongs to a listener and is bounded: without `--listen`, or out of 1…3600, it is a usage
     /// error naming the fix, and nothing is served.
     @Test func theDrainTimeoutNeedsAListenerAndABound() throws {
