@@ -20,8 +20,10 @@ struct TicketShow: ReadCommand {
         let recorded = try session.app.tickets.ticketHistory(number)
         let now = try session.app.now()
         let undelivered = try session.app.outbox.undelivered(on: number)
+        let thread = try session.app.intake.mailThread(number)
         if output.json {
-            return try printJSON(TicketDetailView(ticket: summary, clock: clock, history: recorded, now: now, undelivered: undelivered))
+            return try printJSON(
+                TicketDetailView(ticket: summary, clock: clock, history: recorded, now: now, undelivered: undelivered, mailThread: thread))
         }
         let time = PeopleTime.viewer(actor.name, in: session)
         var text = "\(summary.number)  \(summary.subject)\n"
@@ -30,6 +32,8 @@ struct TicketShow: ReadCommand {
         text += " · source \(summary.source)\n"
         text += "assignee \(summary.assignee ?? "—") · category \(summary.category ?? "—")"
         text += " · watchers \(summary.watchers.isEmpty ? "—" : summary.watchers.joined(separator: ", "))\n"
+        // Who may answer the ticket's mail and land on it, besides any other address of the client's contacts and domains.
+        if !thread.isEmpty { text += "mail thread: \(thread.joined(separator: ", "))\n" }
         if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
         if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
         if let due = summary.dueDate { text += "due \(time.text(Timestamp(millisecondsSinceEpoch: due)))\n" }

@@ -122,7 +122,7 @@ enum ServiceRoutes {
         let clock = summary.sla == nil ? nil : try app.sla.clock(of: number)
         let view = TicketDetailView(
             ticket: summary, clock: clock, history: try app.tickets.ticketHistory(number), now: try app.now(),
-            undelivered: try app.outbox.undelivered(on: number))
+            undelivered: try app.outbox.undelivered(on: number), mailThread: try app.intake.mailThread(number))
         return try .encoding(view)
     }
 

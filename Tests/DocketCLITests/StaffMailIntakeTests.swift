@@ -200,8 +200,17 @@ import Testing
     /// the Message-ID still gets a ticket of their own.
     @Test func aThirdPartyOnCcOfAProvenStaffReplyRepliesOnTheTicket() throws {
         try setUp()
+        let before = try #require(ticket("T-1001", at: "2026-11-02T14:29:00Z")["mailThread"] as? [String])
+        #expect(!before.contains("noc@isp.example"))
         let reply = try intake(Self.bobCcsTheISP(headers: Self.proven), at: "2026-11-02T14:30:00Z")
         #expect(reply.stdout == "b1@msp.example: reply by bob on T-1001\n", "\(reply.stderr)")
+        // `ticket show` names who is on the thread now: the ISP and ann@msp.example (no user's address here), never the
+        // support address.
+        let thread = try #require(ticket("T-1001", at: "2026-11-02T14:31:00Z")["mailThread"] as? [String])
+        #expect(thread == (before + ["ann@msp.example", "noc@isp.example"]).sorted(), "\(thread)")
+        #expect(!thread.contains("support@msp.example"))
+        let shown = try docket(["ticket", "show", "T-1001"], at: "2026-11-02T14:32:00Z").stdout
+        #expect(shown.contains("\nmail thread: \(thread.joined(separator: ", "))\n"), "\(shown)")
         let isp = try intake(Self.answerToBob(from: "NOC <noc@isp.example>", id: "n1@isp.example"), at: "2026-11-02T15:00:00Z")
         #expect(isp.stdout == "n1@isp.example: reply on T-1001\n", "\(isp.stderr)")
         #expect(try state("T-1001", at: "2026-11-02T15:01:00Z").status == "in-progress", "an answer on the thread resumes the ticket")

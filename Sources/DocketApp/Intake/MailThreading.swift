@@ -55,6 +55,15 @@ extension IntakeService {
     /// The reasons of the mail Docket sends a client; the rest (SLA notices, escalations) goes to staff.
     static let clientReasons: Set<OutboundReason> = [.acknowledgement, .reply, .resolution]
 
+    /// The addresses on ticket `number`'s mail thread (``threadAddresses(_:)``) other than the support address,
+    /// sorted: who may answer its mail by Message-ID and land on it, besides any other address of the client's
+    /// contacts and domains (`ticket show`, docs/intake.md).
+    public func mailThread(_ number: TicketNumber) throws -> [String] {
+        var addresses = try threadAddresses(number)
+        addresses.remove(configuration.supportMailAddress.lowercased())
+        return addresses.sorted()
+    }
+
     /// Every address on a ticket's mail thread, lowercased: senders, To and Cc of a person's mail received on it (kind
     /// `new` or `reply`), recipients of ours to the client (a technician answering an SLA notice by mail is not the
     /// client replying: their mail went onto the thread, and the next staff reply went to them instead of the

@@ -43,14 +43,18 @@ public struct TicketDetailView: Encodable, Sendable {
     public let history: [Entry]
     /// Its mail that will not arrive; empty when all is well.
     public let undeliveredMail: [UndeliveredMail]
+    /// The addresses on its mail thread (``IntakeService/mailThread(_:)``): who may answer its mail by Message-ID and
+    /// land on it, besides any other address of the client's contacts and domains.
+    public let mailThread: [String]
 
-    /// The view of `ticket`, its SLA `clock` (from the sla read model) as it stands at `now`, its `history`, and its
-    /// `undelivered` mail.
+    /// The view of `ticket`, its SLA `clock` (from the sla read model) as it stands at `now`, its `history`, its
+    /// `undelivered` mail and the addresses on its `mailThread`.
     public init(
         ticket: TicketSummary, clock: SLAClock?, history: [(event: RecordedEvent, change: TicketChange)], now: Timestamp,
-        undelivered: [OutboxEntry] = []
+        undelivered: [OutboxEntry] = [], mailThread: [String] = []
     ) {
         self.ticket = TicketSummaryView(ticket)
+        self.mailThread = mailThread
         version = history.last?.event.streamVersion ?? 0
         undeliveredMail = undelivered.map(UndeliveredMail.init)
         sla = clock.map { SLAView($0.status(at: now)) }
