@@ -173,13 +173,22 @@ struct UserCostRate: ParsableCommand {
     @Argument(help: "The user's login.") var login: String
     @Argument(help: "Minor units per hour, e.g. 4500 for 45.00.") var costPerHour: Int64
     @Option(help: "ISO 4217 currency code.") var currency: String
-    @Option(help: "When the rate takes effect (RFC 3339 or YYYY-MM-DD).") var effective: TimeArgument
+    @Option(help: "When the rate takes effect (RFC 3339, or YYYY-MM-DD: midnight in the user's own time zone, else UTC).")
+    var effective: TimeArgument
 
     func run() throws {
-        let rate = SetCostRate(costPerHourMinor: costPerHour, currency: currency, effectiveFrom: effective.timestamp)
-        try change(
-            login, .setCostRate(rate), store: store, actor: actor, write: write,
-            done: "user \(login) costs \(costPerHour) \(currency) minor units per hour from \(effective.timestamp.iso8601)")
+        try reportingFailures(store: store.path) {
+            let session = try StoreAccess.open(store.path)
+            // A date is the user's midnight where they set a zone (`docket user time-zone`): their hours start then.
+            let zone = (try? session.app.directory.user(login))?.timeZone
+            let from = midnight(of: effective, inZone: zone, of: "user \(login)", flag: "--effective")
+            let rate = SetCostRate(costPerHourMinor: costPerHour, currency: currency, effectiveFrom: from)
+            let events = try session.app.directory.user(login, .setCostRate(rate), as: actor.name, commandId: write.commandId)
+            Terminal.out(
+                events.isEmpty
+                    ? "user \(login): nothing to change\n"
+                    : "user \(login) costs \(costPerHour) \(currency) minor units per hour from \(from.iso8601)\n")
+        }
     }
 }
 

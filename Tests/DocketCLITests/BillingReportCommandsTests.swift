@@ -50,6 +50,22 @@ import Testing
         #expect(try docket(["user", "cost-rate", "nobody", "7000", "--currency", "USD", "--effective", "2026-12-01"], as: "bill").status == 4)
     }
 
+    /// A cost rate's date is the tech's midnight where they set a zone (`user time-zone`), else UTC's: a New York
+    /// tech's rate from 4 November started at 19:00 on 3 November, their time.
+    @Test func aCostRatesDateIsTheTechsMidnight() throws {
+        try setUp()
+        _ = try ok(["user", "time-zone", "bob", "America/New_York"])
+        let zoned = try docket(["user", "cost-rate", "bob", "7000", "--currency", "USD", "--effective", "2026-11-04"], as: "bill")
+        #expect(zoned.stdout == "user bob costs 7000 USD minor units per hour from 2026-11-04T05:00:00.000Z\n", "\(zoned.stderr)")
+        #expect(zoned.stderr.contains("--effective 2026-11-04 read as midnight in user bob's time zone, America/New_York = 2026-11-04T05:00:00.000Z"))
+        let exact = try docket(["user", "cost-rate", "bob", "7500", "--currency", "USD", "--effective", "2026-11-05T00:00:00Z"], as: "bill")
+        #expect(exact.stdout == "user bob costs 7500 USD minor units per hour from 2026-11-05T00:00:00.000Z\n")
+        #expect(!exact.stderr.contains("read as"))
+        // bill set no zone: midnight UTC, as before.
+        let utc = try docket(["user", "cost-rate", "bill", "5000", "--currency", "USD", "--effective", "2026-11-04"], as: "bill")
+        #expect(utc.stdout == "user bill costs 5000 USD minor units per hour from 2026-11-04T00:00:00.000Z\n")
+    }
+
     @Test func profitability() throws {
         try setUp()
         let rows = try json(["report", "profitability"] + window)
