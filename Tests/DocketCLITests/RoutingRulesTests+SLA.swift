@@ -8,14 +8,7 @@ extension RoutingRulesCommandTests {
     @Test func aRoutedAutoReplyDoesNotMeetTheResponseClock() throws {
         try setUp()
         let policy = folder.child("always.yaml")
-        try Data("""
-            calendar: 24x7
-            targets:
-              P1: {responseMinutes: 60, resolutionMinutes: 240}
-              P2: {responseMinutes: 120, resolutionMinutes: 480}
-              P3: {responseMinutes: 240, resolutionMinutes: 960}
-              P4: {responseMinutes: 480, resolutionMinutes: 2400}
-            """.utf8).write(to: URL(fileURLWithPath: policy))
+        try Data(SLAFiles.roundTheClockPolicy.utf8).write(to: URL(fileURLWithPath: policy))
         #expect(try docket(["sla-policy", "define", "always", "--name", "Always", "--file", policy, "--effective", "2020-01-01T00:00:00Z"]).status == 0)
         let contract = try docket(["contract", "add", "globex-msa", "--client", "globex", "--name", "MSA", "--effective", "2020-01-01T00:00:00Z", "--sla-policy", "always"])
         #expect(contract.status == 0, "\(contract.stderr)")

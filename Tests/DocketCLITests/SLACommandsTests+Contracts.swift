@@ -13,14 +13,7 @@ extension SLACommandsTests {
     /// gets silver, the most recently started; an amendment of acme-2026 from 1 June is not a new start.
     @Test func aNewTicketTakesThePolicyOfTheMostRecentlyStartedContract() throws {
         try setUp()
-        let silver = file("silver.yaml", """
-            calendar: 24x7
-            targets:
-              P1: {responseMinutes: 60, resolutionMinutes: 240}
-              P2: {responseMinutes: 120, resolutionMinutes: 480}
-              P3: {responseMinutes: 240, resolutionMinutes: 960}
-              P4: {responseMinutes: 480, resolutionMinutes: 2400}
-            """)
+        let silver = file("silver.yaml", SLAFiles.roundTheClockPolicy)
         #expect(try docket(["sla-policy", "define", "silver", "--name", "Silver", "--file", silver, "--effective", "2026-01-01"], at: Self.setUpTime).status == 0)
         let added = try docket(
             ["contract", "add", "acme-b", "--client", "acme", "--name", "B", "--effective", "2026-03-01", "--sla-policy", "silver"], at: Self.setUpTime)
@@ -42,14 +35,7 @@ extension SLACommandsTests {
     @Test func aTicketsTimeIsBilledUnderTheContractItsSLAComesFrom() throws {
         try setUp()
         let t = Self.setUpTime
-        let silver = file("silver.yaml", """
-            calendar: 24x7
-            targets:
-              P1: {responseMinutes: 60, resolutionMinutes: 240}
-              P2: {responseMinutes: 120, resolutionMinutes: 480}
-              P3: {responseMinutes: 240, resolutionMinutes: 960}
-              P4: {responseMinutes: 480, resolutionMinutes: 2400}
-            """)
+        let silver = file("silver.yaml", SLAFiles.roundTheClockPolicy)
         #expect(try docket(["sla-policy", "define", "silver", "--name", "Silver", "--file", silver, "--effective", "2026-01-01"], at: t).status == 0)
         let hourly = { (rate: Int) in #"{"model":"hourly","currency":"USD","rates":{"*":"# + "\(rate)}}" }
         let priced = try docket(["contract", "amend", "acme-2026", "--effective", "2026-01-01", "--terms", hourly(10000)], at: t)

@@ -29,15 +29,11 @@ import Testing
         try docket(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], at: t)
         try docket(["client", "add", "triage", "--name", "Triage", "--time-zone", "UTC", "--currency", "USD"], at: t)
         try docket(["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"], at: t)
-        let policy = """
-            calendar: 24x7
-            targets:
-              P1: {responseMinutes: 60, resolutionMinutes: 240}
-              P2: {responseMinutes: 120, resolutionMinutes: 480}
-              P3: {responseMinutes: 240, resolutionMinutes: 960}
-              P4: {responseMinutes: 480, resolutionMinutes: 2400}
-            """
-        #expect(try docket(["sla-policy", "define", "gold", "--name", "Gold", "--file", "-", "--effective", "2026-01-01"], at: t, stdin: policy).status == 0)
+        #expect(
+            try docket(
+                ["sla-policy", "define", "gold", "--name", "Gold", "--file", "-", "--effective", "2026-01-01"], at: t,
+                stdin: SLAFiles.roundTheClockPolicy
+            ).status == 0)
         #expect(try docket(["contract", "add", "acme-2026", "--client", "acme", "--name", "MSA", "--effective", "2026-01-01", "--sla-policy", "gold"], at: t).status == 0)
         let opened = try intake(
             "From: Carla <carla@acme.example>\r\nTo: support@msp.example\r\nCc: bob@msp.example\r\nSubject: Printer offline\r\n"

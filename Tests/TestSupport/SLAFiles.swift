@@ -10,4 +10,15 @@ public enum SLAFiles {
         let closed = holidays.isEmpty ? "" : "holidays: [\(holidays.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
         return "timeZone: \(timeZone)\nweeklyHours:\n\(weekdayOfficeHours)\n" + closed
     }
+
+    /// A policy file on the built-in `24x7` calendar: responses in 60/120/240/480 minutes and resolutions in
+    /// 240/480/960/2400 for P1–P4, no warnings or escalations.
+    public static let roundTheClockPolicy = """
+        calendar: 24x7
+        targets:
+          P1: {responseMinutes: 60, resolutionMinutes: 240}
+          P2: {responseMinutes: 120, resolutionMinutes: 480}
+          P3: {responseMinutes: 240, resolutionMinutes: 960}
+          P4: {responseMinutes: 480, resolutionMinutes: 2400}
+        """
 }
