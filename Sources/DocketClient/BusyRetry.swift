@@ -8,7 +8,8 @@ import Glibc
 /// `--command-id` if the command has one, and the stdin read once), until the waits would pass ``budget``; then the
 /// client gives up with exit 75 (`EX_TEMPFAIL`). A busy server made the command fail at once with exit 1, so a
 /// script's write was lost on a burst. A `503` without `Retry-After` (a store that is not there, a hook key missing)
-/// is an answer, not a wait.
+/// is an answer, not a wait. The same budget bounds the client's waits for a server that lost a command's answer
+/// (``LostAnswer``): the command is sent again after 250 ms, then 500 ms, 1 s and every 2 s, while the server restarts.
 struct BusyRetry: Sendable {
     /// The longest total wait, in milliseconds (`$DOCKET_RETRY_SECONDS`, default ``defaultSeconds``; 0: no retry).
     let budget: Int
@@ -16,6 +17,8 @@ struct BusyRetry: Sendable {
     private(set) var waited = 0
     /// How many busy answers came so far.
     private(set) var refusals = 0
+    /// How many times the request was sent again after its answer was lost (or the server was not back yet).
+    private(set) var resends = 0
 
     /// The default total wait, in seconds.
     static let defaultSeconds = 30
@@ -54,6 +57,21 @@ struct BusyRetry: Sendable {
         guard waited + wait <= budget else { return .giveUp }
         waited += wait
         return .retry(afterMilliseconds: wait)
+    }
+
+    /// The wait before sending again a request whose answer was lost, or that found no server listening while it
+    /// restarts: 250 ms, doubling up to 2 s, counted against the budget; nil once the next wait would pass it.
+    mutating func nextResend() -> Int? {
+        let wait = min(2_000, Self.minimumWait << min(resends, 3))
+        guard waited + wait <= budget else { return nil }
+        resends += 1
+        waited += wait
+        return wait
+    }
+
+    /// The line printed (on a terminal only) when a command's answer is first lost and it is sent again.
+    func resendLine(server: String) -> String {
+        "docket: the server at \(server) closed the connection before answering; sending the command again with its command id (it writes nothing twice) for up to \(budget / 1_000) s (Ctrl-C to stop)\n"
     }
 
     /// `Retry-After` in milliseconds: its delay in seconds, or one second for an HTTP date (the client's clock is

@@ -10,6 +10,9 @@ public struct ClientFailure: Error, Sendable {
     /// The server closed the connection before its whole answer: whether the command ran is not known.
     let unanswered: Bool
 
+    /// No server answered where `DOCKET_SERVER` points (``unreachable(_:)``): nothing was sent.
+    var noServer: Bool { code == 66 }
+
     public init(code: Int32, _ message: String) {
         self.init(code: code, message, unanswered: false)
     }

@@ -19,16 +19,23 @@ public enum DocketClient {
 
     /// Sends `arguments` to `server`, writes what the command printed and returns its exit code.
     public static func run(_ arguments: [String], server: String) -> Int32 {
+        // A command that takes --command-id gets one of the client's own when the caller gave none (``LostAnswer``).
+        let given = LostAnswer.givenCommandId(arguments)
+        let generated = given == nil && LostAnswer.takesCommandId(arguments) ? LostAnswer.generatedId() : nil
+        var retry = BusyRetry(budgetSeconds: 0)
         do throws(ClientFailure) {
             let endpoint = try ServerEndpoint.parse(server)
             // Over HTTP(S) a token is needed: without one, say which address has none saved (not the server's "no API token").
             let token: String?
             if case .socket = endpoint { token = nil } else { token = try ClientCredentials.requiredToken(for: server) }
-            var retry = try BusyRetry.fromEnvironment()
+            retry = try BusyRetry.fromEnvironment()
             let stdin = CommandWords.readsStandardInput(arguments) ? SystemError.readAll(STDIN_FILENO) ?? [] : nil
-            // Built once: a retry sends these very bytes (the same arguments, --command-id and stdin).
+            // Built once: a retry sends these very bytes (the same arguments, command id and stdin).
             let body = ClientJSON.commandRequest(arguments, stdin: stdin)
-            var reply = try send(endpoint, server: server, path: "/v1/cli", body: body, token: token)
+            let request = Request(
+                endpoint: endpoint, server: server, body: body, token: token,
+                headers: generated.map { [("Idempotency-Key", $0)] } ?? [], resendable: given != nil || generated != nil)
+            var reply = try request.exchange(&retry)
             while true {
                 let decision = retry.next(status: reply.status, retryAfter: reply.retryAfter)
                 if decision == .answer { break }
@@ -37,7 +44,7 @@ public enum DocketClient {
                     SystemError.writeAll(STDERR_FILENO, Array(retry.progressLine(server: server).utf8))
                 }
                 BusyRetry.sleep(milliseconds: wait)
-                reply = try send(endpoint, server: server, path: "/v1/cli", body: body, token: token)
+                reply = try request.exchange(&retry)
             }
             let answer = ClientJSON.parse(reply.body)
             if reply.contentType.hasPrefix("application/json"), let answer, let status = answer["status"]?.int32,
@@ -53,28 +60,64 @@ public enum DocketClient {
             }
             throw .failure("the server answered HTTP \(reply.status) without a command outcome; check DOCKET_SERVER")
         } catch {
-            let message = error.unanswered ? unanswered(arguments, server: server) : error.message
+            let message =
+                error.unanswered
+                ? unanswered(server: server, commandId: given ?? generated, waitedSeconds: retry.resends > 0 ? (retry.waited + 999) / 1_000 : nil)
+                : error.message
             SystemError.writeAll(STDERR_FILENO, TerminalText.forDescriptor(STDERR_FILENO, Array("docket: error: \(message)\n".utf8)))
             return error.code
         }
     }
 
-    /// What to say when the server closed the connection before answering `arguments`: the command may have run
-    /// (the server stopped, restarted or died after it committed), so a plain retry of a write could do it twice.
-    static func unanswered(_ arguments: [String], server: String) -> String {
-        let words = arguments.prefix { $0 != "--" }
-        let identified = words.contains { $0 == "--command-id" || $0.hasPrefix("--command-id=") }
-        let next = identified
-            ? "run it again with the same --command-id once the server is back: a retry writes nothing twice"
-            : "check before running it again (give a write --command-id, and a retry with the same id writes nothing twice)"
-        return "the server at \(server) closed the connection before answering (stopped or restarted?); the command may have run: \(next)"
+    /// One command's request, as sent (and sent again) to the server.
+    private struct Request {
+        let endpoint: ServerEndpoint
+        let server: String
+        let body: [UInt8]
+        let token: String?
+        /// `Idempotency-Key` with the client's own command id, when it made one.
+        let headers: [(String, String)]
+        /// Whether the command has a command id, so that sending it again cannot do it twice.
+        let resendable: Bool
+
+        /// Sends the request and returns the reply. When the answer is lost and the command has a command id, sends it
+        /// again (waiting while a restarting server does not listen yet) until an answer comes or `retry`'s wait is
+        /// used up; then, or at once without an id, the failure is the lost answer.
+        func exchange(_ retry: inout BusyRetry) throws(ClientFailure) -> ServerReply {
+            var lost = false
+            while true {
+                do throws(ClientFailure) {
+                    return try send(endpoint, server: server, path: "/v1/cli", body: body, token: token, headers: headers)
+                } catch where error.unanswered || (lost && error.noServer) {
+                    guard resendable, let wait = retry.nextResend() else { throw .unanswered }
+                    if !lost, isatty(STDERR_FILENO) == 1 {
+                        SystemError.writeAll(STDERR_FILENO, Array(retry.resendLine(server: server).utf8))
+                    }
+                    lost = true
+                    BusyRetry.sleep(milliseconds: wait)
+                }
+            }
+        }
+    }
+
+    /// What to say when the server closed the connection before answering a command (with `commandId`, the caller's
+    /// or the client's own, if it has one; `waitedSeconds`: how long it was sent again for, nil if it was not): the
+    /// command may have run (the server stopped, restarted or died after it committed), so a plain retry of a write
+    /// could do it twice.
+    static func unanswered(server: String, commandId: String?, waitedSeconds: Int?) -> String {
+        let next =
+            commandId.map { "run it again with --command-id \($0) once the server is back: a retry with the same id writes nothing twice" }
+            ?? "check before running it again (a command without --command-id is not sent twice)"
+        let again = waitedSeconds.map { ", and did not answer it again within \($0) s" } ?? ""
+        return "the server at \(server) closed the connection before answering (stopped or restarted?)\(again); the command may have run: \(next)"
     }
 
     /// One request to the server, with the caller's token on HTTP(S) (`token`, else ``ClientCredentials``).
     public static func send(
-        _ endpoint: ServerEndpoint, server: String, method: String = "POST", path: String, body: [UInt8] = [], token: String? = nil
+        _ endpoint: ServerEndpoint, server: String, method: String = "POST", path: String, body: [UInt8] = [], token: String? = nil,
+        headers given: [(String, String)] = []
     ) throws(ClientFailure) -> ServerReply {
-        var headers: [(String, String)] = []
+        var headers = given
         if case .socket = endpoint {} else {
             let presented: String?
             if let token { presented = token } else { presented = try ClientCredentials.token(for: server) }
