@@ -80,13 +80,16 @@ enum SocketHTTP {
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if sent < 0, errno == EINTR { continue }
-            guard sent > 0 else { throw .failure("the server closed the connection while the request was sent") }
+            // The server went away part way through the request (killed, restarted): it may have read all of it.
+            guard sent > 0 else { throw .unanswered }
             offset += sent
         }
     }
 
     private static func receiveAll(_ fd: Int32) throws(ClientFailure) -> [UInt8] {
         guard let bytes = SystemError.readAll(fd) else {
+            // A server killed with the request unread in its socket resets the connection: no answer came.
+            if errno == ECONNRESET { throw .unanswered }
             throw .failure("reading the server's reply failed: \(SystemError.text(errno))")
         }
         return bytes

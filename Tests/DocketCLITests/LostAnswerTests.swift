@@ -15,11 +15,12 @@ import Glibc
 /// script during a server restart was either lost or, run again by hand, done twice.
 @Suite(.serialized) struct LostAnswerTests {
     /// A server on loopback that handles one connection per word of its arguments after the log file's path: `close`
-    /// (reads the request, closes without an answer), `restart` (the same, then stops listening for a second and
+    /// (reads the request, closes without an answer), `reset` (the same with a reset, as a killed server's kernel
+    /// answers a request it had not read), `restart` (the same, then stops listening for a second and
     /// listens on the same port again), `answer` (answers `T-1001`). It logs each request's `Idempotency-Key` (or `-`)
     /// and a digest of its body, a line each.
     static let server = """
-        import hashlib, socket, sys, time
+        import hashlib, socket, struct, sys, time
         log, modes = sys.argv[1], sys.argv[2:]
         def listen(port):
             listener = socket.socket()
@@ -44,6 +45,8 @@ import Glibc
             if mode == "answer":
                 outcome = b'{"status":0,"stdout":"T-1001\\\\n","stderr":""}'
                 connection.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n%s" % (len(outcome), outcome))
+            if mode == "reset":
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             connection.close()
             if mode == "restart":
                 listener.close()
@@ -95,6 +98,17 @@ import Glibc
         #expect(Self.isClientId(requests[0].key), "\(requests[0].key)")
         #expect(requests[1].key == requests[0].key, "the same command id both times")
         #expect(requests[1].body == requests[0].body, "the very same request")
+    }
+
+    @Test func aConnectionResetIsALostAnswer() throws {
+        // A killed server's kernel resets the connection: the client said "reading the server's reply failed:
+        // Connection reset by peer", exit 1, as if something else were wrong.
+        let (run, requests) = try run(Self.open, modes: ["reset", "answer"], retrySeconds: 10)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "T-1001\n")
+        #expect(requests.count == 2)
+        let read = try self.run(["queue"], modes: ["reset"], retrySeconds: 10)
+        #expect(read.run.stderr.contains("closed the connection before answering"), "\(read.run.stderr)")
     }
 
     @Test func aWriteWaitsForARestartedServer() throws {
