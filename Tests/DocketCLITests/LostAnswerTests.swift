@@ -12,11 +12,13 @@ import Glibc
 /// A command whose answer the server lost (it was stopped, restarted or killed while the command ran) is sent again by
 /// the client with the same command id, its own when the caller gave none, so that it is done once (``LostAnswer``).
 /// Before, the client gave up at once ("the command may have run: check before running it again"), and a write from a
-/// script during a server restart was either lost or, run again by hand, done twice.
+/// script during a server restart was either lost or, run again by hand, done twice. (Before that, the client said
+/// `the server's reply is not HTTP`, or for an answer cut short `answered HTTP 200 without a command outcome; check
+/// DOCKET_SERVER`, as if DOCKET_SERVER named something else.)
 @Suite(.serialized) struct LostAnswerTests {
     /// A server on loopback that handles one connection per word of its arguments after the log file's path: `close`
     /// (reads the request, closes without an answer), `reset` (the same with a reset, as a killed server's kernel
-    /// answers a request it had not read), `restart` (the same, then stops listening for a second and
+    /// answers a request it had not read), `cut` (a status line and half the body it announces), `restart` (the same, then stops listening for a second and
     /// listens on the same port again), `answer` (answers `T-1001`). It logs each request's `Idempotency-Key` (or `-`)
     /// and a digest of its body, a line each.
     static let server = """
@@ -45,6 +47,8 @@ import Glibc
             if mode == "answer":
                 outcome = b'{"status":0,"stdout":"T-1001\\\\n","stderr":""}'
                 connection.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n%s" % (len(outcome), outcome))
+            if mode == "cut":
+                connection.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: 60\\r\\n\\r\\n{"status":0,"stdout":"T-10')
             if mode == "reset":
                 connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             connection.close()
@@ -136,6 +140,28 @@ import Glibc
             #expect(requests.count == 1, "\(arguments)")
             #expect(requests.first?.key == "-", "\(arguments)")
             #expect(run.stderr.contains("check before running it again"), "\(run.stderr)")
+        }
+    }
+
+    /// Not sent again (`DOCKET_RETRY_SECONDS=0`), an answer lost or cut short is one line: the command may have run, and
+    /// how to go on: with the caller's id or the client's own, run it again with it; without one, check first.
+    @Test(arguments: ["close", "cut"]) func aLostAnswerSaysTheCommandMayHaveRunAndHowToRetry(_ mode: String) throws {
+        let open = Self.open
+        for arguments in [open + ["--command-id", "open-1"], open + ["--command-id=open-1"], open, ["queue"]] {
+            let (run, requests) = try run(arguments, modes: [mode], retrySeconds: 0)
+            #expect(run.status == 1, "\(arguments): \(run.stderr)")
+            #expect(requests.count == 1)
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+            #expect(run.stderr.contains("closed the connection before answering"), "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains("the command may have run"), "\(arguments): \(run.stderr)")
+            #expect(!run.stderr.contains("not HTTP") && !run.stderr.contains("check DOCKET_SERVER"), "\(run.stderr)")
+            if arguments.contains(where: { $0.hasPrefix("--command-id") }) {
+                #expect(run.stderr.contains("run it again with --command-id open-1 once the server is back"), "\(run.stderr)")
+            } else if arguments == open {
+                #expect(run.stderr.contains("run it again with --command-id cli-"), "the client's own id: \(run.stderr)")
+            } else {
+                #expect(run.stderr.contains("check before running it again"), "a read has no id: \(run.stderr)")
+            }
         }
     }
 
