@@ -58,14 +58,7 @@ enum AuditText {
         if let voided = audit.voided { text += "  voided     " + cite(voided) + " by credit note \(invoice.creditNote ?? "")\n" }
         for line in audit.lines {
             let charge = line.charge
-            text += "\nLine \(line.line): \(charge.description): "
-            if charge.kind == .time {
-                text += "\(Money.hours(line.chargedMinutes)) h × \(money(charge.ratePerHour))"
-                if charge.multiplierPercent != 100 { text += " × \(charge.multiplierPercent)%" }
-                text += " = \(money(line.amount)) \(invoice.currency)\n"
-            } else {
-                text += "\(money(line.amount)) \(invoice.currency)\n"
-            }
+            text += "\nLine \(line.line): \(charge.description): " + amount(of: line, money: money) + " \(invoice.currency)\n"
             if let terms = line.terms {
                 text += "  terms: contract \(terms.contract) amendment \(terms.amendment), in force from \(terms.effectiveFrom), set by "
                     + cite(terms.setBy) + "\n"
@@ -89,6 +82,30 @@ enum AuditText {
                 text += "  no longer under this key (billed on \(line.previousInvoices.last ?? "")), billed back by this line:\n"
                 text += line.earlierEntries.map(render).joined()
             }
+        }
+        text += "\nsubtotal \(money(invoice.subtotal)) \(invoice.currency)\n"
+        for tax in invoice.taxes { text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n" }
+        text += "total \(money(invoice.total)) \(invoice.currency)\n"
+        if let note = audit.creditNote { text += "credited in full by \(note.number): \(money(note.total)) \(note.currency)\n" }
+        return text
+    }
+
+    /// How a line's amount is reached, in figures that multiply out: the charge's minutes at the rate per hour (and the
+    /// multiplier) give its amount as it stands, less what earlier invoices billed under its key. Hours rounded to two
+    /// places did not multiply out (10 minutes printed as "0.17 h × 3,333.33 = 555.56"), and an adjustment's minutes
+    /// times the rate is not the difference of two amounts each rounded once.
+    static func amount(of line: LineAudit, money: (Int64) -> String) -> String {
+        let charge = line.charge
+        var text: String
+        if charge.kind == .time {
+            text = "\(charge.chargedMinutes) min at \(money(charge.ratePerHour))/h"
+            if charge.multiplierPercent != 100 { text += " × \(charge.multiplierPercent)%" }
+            text += " = \(money(charge.amount))"
+        } else {
+            text = money(charge.amount)
+        }
+        if !line.previousInvoices.isEmpty || line.previousAmount != 0 {
+            text += ", less \(money(line.previousAmount)) already billed = \(money(line.amount))"
         }
         return text
     }

@@ -95,6 +95,39 @@ import Testing
         #expect(csv.contains { $0.hasPrefix("CN-2026-0001,credit-note") && $0.hasSuffix(",-15000,1000,false,10,INV-2026-0001,-27000,-2700,-29700") })
     }
 
+    /// The audit's arithmetic multiplies out: a line's minutes at the rate per hour give the charge's amount, an
+    /// adjustment subtracts what earlier invoices billed under its key, and the subtotal, each tax and the total
+    /// follow the lines. It printed hours rounded to two places ("0.17 h × 125.00 = 20.83", which is 21.25), an
+    /// adjustment's minutes times the rate ("-0.05 h × 125.00 = -6.25", which is the difference of 20.83 and 14.58,
+    /// each rounded once), and no tax at all: the header's total was more than its lines added up to.
+    @Test func theAuditsArithmeticMultipliesOut() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12500},"rounding":{"incrementMinutes":1},"taxBasisPoints":1000}"#
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "10m", "--at", "2026-11-03 14:00"], as: "bob")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D1: drafted for acme, 1 line, total 22.91 USD\n")
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        let first = try ok(["audit", "invoice", "INV-2026-0001"])
+        #expect(first.contains("Line 1: T-1001 remote, 2026-11: 10 min at 125.00/h = 20.83 USD\n"), "\(first)")
+        #expect(first.hasSuffix("\nsubtotal 20.83 USD\ntax 10% on 20.83: 2.08\ntotal 22.91 USD\n"), "\(first)")
+
+        _ = try ok(["time", "correct", "TE-1", "--minutes", "7m", "--reason", "Call was shorter"], as: "bob")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D2: drafted for acme, 1 line, total -6.88 USD\n")
+        let adjustment = try ok(["audit", "invoice", "acme-D2"])
+        #expect(
+            adjustment.contains("Line 1: T-1001 remote, 2026-11: 7 min at 125.00/h = 14.58, less 20.83 already billed = -6.25 USD\n"),
+            "\(adjustment)")
+        #expect(adjustment.hasSuffix("\nsubtotal -6.25 USD\ntax 10% on -6.25: -0.63\ntotal -6.88 USD\n"), "\(adjustment)")
+
+        _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Reissue"])
+        let credit = try ok(["audit", "invoice", "CN-2026-0001"])
+        #expect(credit.hasSuffix("\ntotal 22.91 USD\ncredited in full by CN-2026-0001: -22.91 USD\n"), "\(credit)")
+    }
+
     /// A line that bills back time taken off its key (here the onsite hour, voided after INV-2026-0001) names the
     /// entries it takes back, with the void, its actor and reason. It listed no entry at all: "-1.00 h × 150.00 =
     /// -150.00" traced back to nothing, and only the earlier invoice's audit showed the void.
