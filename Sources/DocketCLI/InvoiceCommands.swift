@@ -103,11 +103,13 @@ struct InvoiceCharges: ReadCommand {
             try printJSON(ChargesView(charges: sheet.charges, heldBack: sheet.heldBack, excluded: sheet.excluded))
             return
         }
+        // The after-hours multiplier is part of the price: without it, 30 minutes at 125.00 read as 93.75.
         var text = Terminal.table(
-            ["KEY", "LOGGED", "BILLED", "COVERED", "CHARGED", "RATE/H", "AMOUNT"],
+            ["KEY", "LOGGED", "BILLED", "COVERED", "CHARGED", "RATE/H", "AMOUNT", ""],
             sheet.charges.map {
                 [$0.key, String($0.loggedMinutes), String($0.billedMinutes), String($0.coveredMinutes), String($0.chargedMinutes),
-                 Money.format($0.ratePerHour, currency: $0.currency), Money.format($0.amount, currency: $0.currency)]
+                 Money.format($0.ratePerHour, currency: $0.currency), Money.format($0.amount, currency: $0.currency),
+                 $0.multiplierPercent == 100 ? "" : "×\($0.multiplierPercent)%"]
             })
         for held in sheet.heldBack { text += "held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(held.reason)\n" }
         for excluded in sheet.excluded { text += "not billed \(excluded.entryId) (\(excluded.ticket), \(excluded.minutes) min): \(excluded.reason)\n" }

@@ -128,6 +128,32 @@ import Testing
         #expect(credit.hasSuffix("\ntotal 22.91 USD\ncredited in full by CN-2026-0001: -22.91 USD\n"), "\(credit)")
     }
 
+    /// acme (UTC) on hourly terms with 150% after hours on a Monday-to-Friday office calendar, T-1001 with 20 minutes
+    /// on Saturday 7 November: 30 minutes charged after rounding, 93.75 USD, 103.13 with 10% tax.
+    func setUpAfterHours() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        let office = folder.child("office.yaml")
+        #expect(FileManager.default.createFile(atPath: office, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC").utf8)))
+        _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"])
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12500},"rounding":{"incrementMinutes":15},"#
+            + #""afterHours":{"calendar":"office","multiplierPercent":150},"taxBasisPoints":1000}"#
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "20m", "--at", "2026-11-07 10:00"], as: "bob")
+    }
+
+    /// `invoice charges` shows the after-hours multiplier beside the rate, as `invoice show` does: it printed 30
+    /// minutes at 125.00 as 93.75 with nothing to say why.
+    @Test func chargesShowTheAfterHoursMultiplier() throws {
+        try setUpAfterHours()
+        let charges = try ok(["invoice", "charges", "acme", "--period", "2026-11"])
+        #expect(charges.contains("time:T-1001:2026-11:remote:after-hours:acme-msa#0  20      30      0        30       125.00  93.75   ×150%"),
+            "\(charges)")
+    }
+
     /// A line that bills back time taken off its key (here the onsite hour, voided after INV-2026-0001) names the
     /// entries it takes back, with the void, its actor and reason. It listed no entry at all: "-1.00 h × 150.00 =
     /// -150.00" traced back to nothing, and only the earlier invoice's audit showed the void.
