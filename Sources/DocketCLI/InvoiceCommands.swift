@@ -76,13 +76,17 @@ struct InvoiceRun: ParsableCommand {
         }
     }
 
+    /// One client's run: the ids drafted, and the drafts themselves as `invoice show --json` prints them (their lines,
+    /// subtotal, taxes and total: what the table's "2 lines, total 238.16 USD" says).
     struct RunView: Encodable {
         let client: String
         let drafted: [String]
+        let invoices: [Invoice]
         let heldBack: [HeldBackEntry]
         init(_ run: ClientRun) {
             client = run.client
             drafted = run.drafted.map(\.id)
+            invoices = run.drafted
             heldBack = run.heldBack
         }
     }

@@ -154,6 +154,19 @@ import Testing
             "\(charges)")
     }
 
+    /// `invoice run --json` carries the drafts themselves (lines, subtotal, taxes, total), as the table's "1 line, total
+    /// 103.13 USD" says: it gave their ids only.
+    @Test func theRunsJSONCarriesTheDrafts() throws {
+        try setUpAfterHours()
+        let runs = try #require(try json(["invoice", "run", "--period", "2026-11"]) as? [[String: Any]])
+        #expect(runs.first?["drafted"] as? [String] == ["acme-D1"])
+        let drafts = try #require(runs.first?["invoices"] as? [[String: Any]])
+        #expect(drafts.map { $0["id"] as? String } == ["acme-D1"])
+        #expect(drafts.first?["subtotal"] as? Int == 9_375 && drafts.first?["total"] as? Int == 10_313)
+        #expect((drafts.first?["lines"] as? [Any])?.count == 1)
+        #expect(drafts.first?["currency"] as? String == "USD" && drafts.first?["status"] as? String == "draft")
+    }
+
     /// A line that bills back time taken off its key (here the onsite hour, voided after INV-2026-0001) names the
     /// entries it takes back, with the void, its actor and reason. It listed no entry at all: "-1.00 h × 150.00 =
     /// -150.00" traced back to nothing, and only the earlier invoice's audit showed the void.
