@@ -1,5 +1,7 @@
 import ArgumentParser
+import BusinessTime
 import DocketApp
+import DocketTime
 import Domain
 import Foundation
 
@@ -52,6 +54,9 @@ enum AuditText {
             if invoice.number != nil { text += " (draft \(invoice.id))" }
             text += ", client \(invoice.client), period \(invoice.period), \(invoice.status.rawValue), total \(money(invoice.total)) \(invoice.currency)\n"
         }
+        // Entries start in the zone of the invoice's billing months (UTC for invoices that recorded none), as the
+        // month they are billed in was decided.
+        let local = PeopleTime(zone: invoice.timeZone.flatMap(WallTimeZone.init) ?? .utc, whose: "the client's")
         text += "  drafted    " + cite(audit.drafted) + "\n"
         if let finalized = audit.finalized { text += "  finalized  " + cite(finalized) + "\n" }
         if let discarded = audit.discarded { text += "  discarded  " + cite(discarded) + (discarded.reason.map { "  \"\($0)\"" } ?? "") + "\n" }
@@ -77,10 +82,10 @@ enum AuditText {
                 text += "  already billed under this key: \(money(line.previousAmount)) on \(line.previousInvoices.joined(separator: ", "));"
                     + " this line bills the difference\n"
             }
-            text += line.entries.map(render).joined()
+            text += line.entries.map { render($0, local: local) }.joined()
             if !line.earlierEntries.isEmpty {
                 text += "  no longer under this key (billed on \(line.previousInvoices.last ?? "")), billed back by this line:\n"
-                text += line.earlierEntries.map(render).joined()
+                text += line.earlierEntries.map { render($0, local: local) }.joined()
             }
         }
         text += "\nsubtotal \(money(invoice.subtotal)) \(invoice.currency)\n"
@@ -110,8 +115,12 @@ enum AuditText {
         return text
     }
 
-    private static func render(_ entry: EntryAudit) -> String {
-        var text = "  \(entry.entry.entryId)  \(entry.ticket)  \(entry.entry.tech)  \(entry.entry.startedAt)  \(entry.entry.minutes) min"
+    /// An entry: its start in UTC, as recorded, and on the client's clock with the day of the week
+    /// (`2026-11-01T02:00:00.000Z (Sat 2026-10-31 22:00 EDT)`), its minutes and work type, then its events.
+    private static func render(_ entry: EntryAudit, local: PeopleTime) -> String {
+        var start = entry.entry.startedAt
+        if let instant = Timestamp(iso8601: start) { start += " (\(weekday(of: instant, in: local.zone)) \(local.text(instant)))" }
+        var text = "  \(entry.entry.entryId)  \(entry.ticket)  \(entry.entry.tech)  \(start)  \(entry.entry.minutes) min"
             + "  \(entry.entry.workType)\n"
         for event in entry.events {
             text += "      " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
@@ -120,6 +129,15 @@ enum AuditText {
             text += "      after this invoice: " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
         }
         return text
+    }
+
+    /// `Mon` … `Sun`: the day of the week `instant` falls on in `zone`.
+    static func weekday(of instant: Timestamp, in zone: WallTimeZone) -> String {
+        let day: Int64 = 86_400_000
+        let milliseconds = zone.reading(at: instant).millisecondsSinceEpoch
+        let days = milliseconds >= 0 ? milliseconds / day : (milliseconds - day + 1) / day
+        // 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays.
+        return ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][Int(((days + 3) % 7 + 7) % 7)]
     }
 
     private static func cite(_ event: EventReference) -> String {

@@ -167,6 +167,27 @@ import Testing
         #expect(drafts.first?["currency"] as? String == "USD" && drafts.first?["status"] as? String == "draft")
     }
 
+    /// The audit gives each entry's start on the client's clock as well as in UTC: work at 22:00 on Saturday 31 October
+    /// in New York read "2026-11-01T02:00:00.000Z" on October's invoice, a November date a client disputing the
+    /// invoice could not place, and no weekday to show why it was after hours.
+    @Test func theAuditGivesEachEntrysStartOnTheClientsClock() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(
+            ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"],
+            as: "ann")
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", Self.terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-10-31 22:00"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-11-02 10:00"], as: "bob")
+        #expect(try ok(["invoice", "run", "--period", "2026-10"]) == "acme-D1: drafted for acme, 1 line, total 132.00 USD\n")
+        let text = try ok(["audit", "invoice", "acme-D1"])
+        #expect(text.contains("  TE-1  T-1001  bob  2026-11-01T02:00:00.000Z (Sat 2026-10-31 22:00 EDT)  60 min  remote\n"), "\(text)")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D2: drafted for acme, 1 line, total 132.00 USD\n")
+        #expect(try ok(["audit", "invoice", "acme-D2"]).contains("  TE-2  T-1001  bob  2026-11-02T15:00:00.000Z (Mon 2026-11-02 10:00 EST)  60 min"))
+    }
+
     /// A line that bills back time taken off its key (here the onsite hour, voided after INV-2026-0001) names the
     /// entries it takes back, with the void, its actor and reason. It listed no entry at all: "-1.00 h × 150.00 =
     /// -150.00" traced back to nothing, and only the earlier invoice's audit showed the void.
