@@ -116,12 +116,13 @@ enum AuditText {
     }
 
     /// An entry: its start in UTC, as recorded, and on the client's clock with the day of the week
-    /// (`2026-11-01T02:00:00.000Z (Sat 2026-10-31 22:00 EDT)`), its minutes and work type, then its events.
+    /// (`2026-11-01T02:00:00.000Z (Sat 2026-10-31 22:00 EDT)`), its minutes and work type, why it was after hours when
+    /// it was, then its events.
     private static func render(_ entry: EntryAudit, local: PeopleTime) -> String {
         var start = entry.entry.startedAt
         if let instant = Timestamp(iso8601: start) { start += " (\(weekday(of: instant, in: local.zone)) \(local.text(instant)))" }
         var text = "  \(entry.entry.entryId)  \(entry.ticket)  \(entry.entry.tech)  \(start)  \(entry.entry.minutes) min"
-            + "  \(entry.entry.workType)\n"
+            + "  \(entry.entry.workType)" + (entry.afterHours.map { "  after hours: \($0)" } ?? "") + "\n"
         for event in entry.events {
             text += "      " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
         }

@@ -188,6 +188,37 @@ import Testing
         #expect(try ok(["audit", "invoice", "acme-D2"]).contains("  TE-2  T-1001  bob  2026-11-02T15:00:00.000Z (Mon 2026-11-02 10:00 EST)  60 min"))
     }
 
+    /// An after-hours line says why each of its entries was after hours: a holiday of the calendar, or outside its
+    /// hours. A client disputing a Monday morning billed at 150% (a holiday in the office calendar) saw the calendar's
+    /// name and version only, and had to read the calendar to find out why.
+    @Test func theAuditSaysWhyEachEntryWasAfterHours() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        let office = folder.child("office.yaml")
+        #expect(FileManager.default.createFile(
+            atPath: office, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC", holidays: ["2026-11-09"]).utf8)))
+        _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"])
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12000},"afterHours":{"calendar":"office","multiplierPercent":150}}"#
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-11-09 10:00"], as: "bob")  // Monday, a holiday
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-11-07 10:00"], as: "bob")  // Saturday
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-11-10 10:00"], as: "bob")  // Tuesday, in hours
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        let text = try ok(["audit", "invoice", "acme-D1"])
+        #expect(text.contains("60 min  remote  after hours: holiday 2026-11-09 in calendar office\n"), "\(text)")
+        #expect(text.contains("60 min  remote  after hours: outside the hours of calendar office\n"), "\(text)")
+        #expect(text.contains("(Tue 2026-11-10 10:00 UTC)  60 min  remote\n"), "\(text)")
+        let audit = try #require(try json(["audit", "invoice", "acme-D1"]) as? [String: Any])
+        let entries = try #require(audit["lines"] as? [[String: Any]]).flatMap { ($0["entries"] as? [[String: Any]]) ?? [] }
+        let why = Dictionary(uniqueKeysWithValues: entries.map {
+            (($0["entry"] as? [String: Any])?["entryId"] as? String ?? "", $0["afterHours"] as? String ?? "—")
+        })
+        #expect(why == ["TE-1": "holiday 2026-11-09 in calendar office", "TE-2": "outside the hours of calendar office", "TE-3": "—"])
+    }
+
     /// A line that bills back time taken off its key (here the onsite hour, voided after INV-2026-0001) names the
     /// entries it takes back, with the void, its actor and reason. It listed no entry at all: "-1.00 h × 150.00 =
     /// -150.00" traced back to nothing, and only the earlier invoice's audit showed the void.
