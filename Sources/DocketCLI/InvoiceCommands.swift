@@ -229,10 +229,15 @@ enum InvoiceText {
         let money = { (amount: Int64) in Money.format(amount, currency: note.currency) }
         var text = "\(note.number)  credit note  \(note.client)  period \(note.period)  credits \(note.credits) in full\n"
         text += "issued \(note.issuedAt)  reason: \(note.reason)\n"
+        // The rate and the multiplier, as on the invoice it credits: without them -3.50 h for -787.50 said nothing of why.
         text += Terminal.table(
-            ["LINE", "DESCRIPTION", "HOURS", "AMOUNT"],
+            ["LINE", "DESCRIPTION", "HOURS", "RATE/H", "AMOUNT", ""],
             note.lines.enumerated().map { index, line in
-                [String(index + 1), line.description, line.chargedMinutes == 0 ? "" : Money.hours(line.chargedMinutes), money(line.amount)]
+                let time = line.key.hasPrefix("time:")
+                return [
+                    String(index + 1), line.description, line.chargedMinutes == 0 ? "" : Money.hours(line.chargedMinutes),
+                    time ? money(line.ratePerHour) : "", money(line.amount), line.multiplierPercent == 100 ? "" : "×\(line.multiplierPercent)%",
+                ]
             })
         text += "subtotal \(money(note.subtotal)) \(note.currency)\n"
         for tax in note.taxes { text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n" }
