@@ -219,6 +219,23 @@ import Testing
         #expect(why == ["TE-1": "holiday 2026-11-09 in calendar office", "TE-2": "outside the hours of calendar office", "TE-3": "—"])
     }
 
+    /// Work on one ticket before and after an amendment mid-month is two charges (one per contract version): their lines
+    /// read "T-1001 remote, 2026-11" twice, as if the client were billed twice, the difference (the tax rate) showing
+    /// only in the tax lines. Each now names the terms that priced it; a line alone of its kind reads as before.
+    @Test func linesOfOneTicketUnderTwoVersionsAreToldApart() throws {
+        try setUp()
+        _ = try ok(["contract", "amend", "acme-msa", "--effective", "2026-11-15", "--terms", #"{"taxBasisPoints":2000}"#])
+        _ = try ok(["time", "log", "T-1001", "30m", "--at", "2026-11-20 14:00"], as: "bob")
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        let text = try ok(["invoice", "show", "acme-D1"])
+        let descriptions = text.split(separator: "\n").dropFirst(2).prefix(3).map { $0.dropFirst(6).prefix(54).trimmingCharacters(in: .whitespaces) }
+        #expect(
+            descriptions == [
+                "T-1001 onsite, 2026-11", "T-1001 remote, 2026-11, terms of acme-msa", "T-1001 remote, 2026-11, terms of acme-msa amendment 1",
+            ], "\(text)")
+        #expect(text.contains("tax 10% on 270.00: 27.00\ntax 20% on 60.00: 12.00\n"), "\(text)")
+    }
+
     /// A line that bills back time taken off its key (here the onsite hour, voided after INV-2026-0001) names the
     /// entries it takes back, with the void, its actor and reason. It listed no entry at all: "-1.00 h × 150.00 =
     /// -150.00" traced back to nothing, and only the earlier invoice's audit showed the void.
