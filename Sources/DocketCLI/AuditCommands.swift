@@ -1,5 +1,7 @@
 import ArgumentParser
+import BusinessTime
 import DocketApp
+import DocketTime
 import Domain
 import Foundation
 
@@ -52,20 +54,16 @@ enum AuditText {
             if invoice.number != nil { text += " (draft \(invoice.id))" }
             text += ", client \(invoice.client), period \(invoice.period), \(invoice.status.rawValue), total \(money(invoice.total)) \(invoice.currency)\n"
         }
+        // Entries start in the zone of the invoice's billing months (UTC for invoices that recorded none), as the
+        // month they are billed in was decided.
+        let local = PeopleTime(zone: invoice.timeZone.flatMap(WallTimeZone.init) ?? .utc, whose: "the client's")
         text += "  drafted    " + cite(audit.drafted) + "\n"
         if let finalized = audit.finalized { text += "  finalized  " + cite(finalized) + "\n" }
         if let discarded = audit.discarded { text += "  discarded  " + cite(discarded) + (discarded.reason.map { "  \"\($0)\"" } ?? "") + "\n" }
         if let voided = audit.voided { text += "  voided     " + cite(voided) + " by credit note \(invoice.creditNote ?? "")\n" }
         for line in audit.lines {
             let charge = line.charge
-            text += "\nLine \(line.line): \(charge.description): "
-            if charge.kind == .time {
-                text += "\(Money.hours(line.chargedMinutes)) h × \(money(charge.ratePerHour))"
-                if charge.multiplierPercent != 100 { text += " × \(charge.multiplierPercent)%" }
-                text += " = \(money(line.amount)) \(invoice.currency)\n"
-            } else {
-                text += "\(money(line.amount)) \(invoice.currency)\n"
-            }
+            text += "\nLine \(line.line): \(charge.description): " + amount(of: line, money: money) + " \(invoice.currency)\n"
             if let terms = line.terms {
                 text += "  terms: contract \(terms.contract) amendment \(terms.amendment), in force from \(terms.effectiveFrom), set by "
                     + cite(terms.setBy) + "\n"
@@ -84,18 +82,47 @@ enum AuditText {
                 text += "  already billed under this key: \(money(line.previousAmount)) on \(line.previousInvoices.joined(separator: ", "));"
                     + " this line bills the difference\n"
             }
-            text += line.entries.map(render).joined()
+            text += line.entries.map { render($0, local: local) }.joined()
             if !line.earlierEntries.isEmpty {
                 text += "  no longer under this key (billed on \(line.previousInvoices.last ?? "")), billed back by this line:\n"
-                text += line.earlierEntries.map(render).joined()
+                text += line.earlierEntries.map { render($0, local: local) }.joined()
             }
+        }
+        text += "\nsubtotal \(money(invoice.subtotal)) \(invoice.currency)\n"
+        for tax in invoice.taxes { text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n" }
+        text += "total \(money(invoice.total)) \(invoice.currency)\n"
+        if let note = audit.creditNote { text += "credited in full by \(note.number): \(money(note.total)) \(note.currency)\n" }
+        return text
+    }
+
+    /// How a line's amount is reached, in figures that multiply out: the charge's minutes at the rate per hour (and the
+    /// multiplier) give its amount as it stands, less what earlier invoices billed under its key. Hours rounded to two
+    /// places did not multiply out (10 minutes printed as "0.17 h × 3,333.33 = 555.56"), and an adjustment's minutes
+    /// times the rate is not the difference of two amounts each rounded once.
+    static func amount(of line: LineAudit, money: (Int64) -> String) -> String {
+        let charge = line.charge
+        var text: String
+        if charge.kind == .time {
+            text = "\(charge.chargedMinutes) min at \(money(charge.ratePerHour))/h"
+            if charge.multiplierPercent != 100 { text += " × \(charge.multiplierPercent)%" }
+            text += " = \(money(charge.amount))"
+        } else {
+            text = money(charge.amount)
+        }
+        if !line.previousInvoices.isEmpty || line.previousAmount != 0 {
+            text += ", less \(money(line.previousAmount)) already billed = \(money(line.amount))"
         }
         return text
     }
 
-    private static func render(_ entry: EntryAudit) -> String {
-        var text = "  \(entry.entry.entryId)  \(entry.ticket)  \(entry.entry.tech)  \(entry.entry.startedAt)  \(entry.entry.minutes) min"
-            + "  \(entry.entry.workType)\n"
+    /// An entry: its start in UTC, as recorded, and on the client's clock with the day of the week
+    /// (`2026-11-01T02:00:00.000Z (Sat 2026-10-31 22:00 EDT)`), its minutes and work type, why it was after hours when
+    /// it was, then its events.
+    private static func render(_ entry: EntryAudit, local: PeopleTime) -> String {
+        var start = entry.entry.startedAt
+        if let instant = Timestamp(iso8601: start) { start += " (\(weekday(of: instant, in: local.zone)) \(local.text(instant)))" }
+        var text = "  \(entry.entry.entryId)  \(entry.ticket)  \(entry.entry.tech)  \(start)  \(entry.entry.minutes) min"
+            + "  \(entry.entry.workType)" + (entry.afterHours.map { "  after hours: \($0)" } ?? "") + "\n"
         for event in entry.events {
             text += "      " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
         }
@@ -103,6 +130,15 @@ enum AuditText {
             text += "      after this invoice: " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
         }
         return text
+    }
+
+    /// `Mon` … `Sun`: the day of the week `instant` falls on in `zone`.
+    static func weekday(of instant: Timestamp, in zone: WallTimeZone) -> String {
+        let day: Int64 = 86_400_000
+        let milliseconds = zone.reading(at: instant).millisecondsSinceEpoch
+        let days = milliseconds >= 0 ? milliseconds / day : (milliseconds - day + 1) / day
+        // 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays.
+        return ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][Int(((days + 3) % 7 + 7) % 7)]
     }
 
     private static func cite(_ event: EventReference) -> String {

@@ -76,13 +76,17 @@ struct InvoiceRun: ParsableCommand {
         }
     }
 
+    /// One client's run: the ids drafted, and the drafts themselves as `invoice show --json` prints them (their lines,
+    /// subtotal, taxes and total: what the table's "2 lines, total 238.16 USD" says).
     struct RunView: Encodable {
         let client: String
         let drafted: [String]
+        let invoices: [Invoice]
         let heldBack: [HeldBackEntry]
         init(_ run: ClientRun) {
             client = run.client
             drafted = run.drafted.map(\.id)
+            invoices = run.drafted
             heldBack = run.heldBack
         }
     }
@@ -103,11 +107,13 @@ struct InvoiceCharges: ReadCommand {
             try printJSON(ChargesView(charges: sheet.charges, heldBack: sheet.heldBack, excluded: sheet.excluded))
             return
         }
+        // The after-hours multiplier is part of the price: without it, 30 minutes at 125.00 read as 93.75.
         var text = Terminal.table(
-            ["KEY", "LOGGED", "BILLED", "COVERED", "CHARGED", "RATE/H", "AMOUNT"],
+            ["KEY", "LOGGED", "BILLED", "COVERED", "CHARGED", "RATE/H", "AMOUNT", ""],
             sheet.charges.map {
                 [$0.key, String($0.loggedMinutes), String($0.billedMinutes), String($0.coveredMinutes), String($0.chargedMinutes),
-                 Money.format($0.ratePerHour, currency: $0.currency), Money.format($0.amount, currency: $0.currency)]
+                 Money.format($0.ratePerHour, currency: $0.currency), Money.format($0.amount, currency: $0.currency),
+                 $0.multiplierPercent == 100 ? "" : "×\($0.multiplierPercent)%"]
             })
         for held in sheet.heldBack { text += "held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(held.reason)\n" }
         for excluded in sheet.excluded { text += "not billed \(excluded.entryId) (\(excluded.ticket), \(excluded.minutes) min): \(excluded.reason)\n" }
@@ -223,10 +229,15 @@ enum InvoiceText {
         let money = { (amount: Int64) in Money.format(amount, currency: note.currency) }
         var text = "\(note.number)  credit note  \(note.client)  period \(note.period)  credits \(note.credits) in full\n"
         text += "issued \(note.issuedAt)  reason: \(note.reason)\n"
+        // The rate and the multiplier, as on the invoice it credits: without them -3.50 h for -787.50 said nothing of why.
         text += Terminal.table(
-            ["LINE", "DESCRIPTION", "HOURS", "AMOUNT"],
+            ["LINE", "DESCRIPTION", "HOURS", "RATE/H", "AMOUNT", ""],
             note.lines.enumerated().map { index, line in
-                [String(index + 1), line.description, line.chargedMinutes == 0 ? "" : Money.hours(line.chargedMinutes), money(line.amount)]
+                let time = line.key.hasPrefix("time:")
+                return [
+                    String(index + 1), line.description, line.chargedMinutes == 0 ? "" : Money.hours(line.chargedMinutes),
+                    time ? money(line.ratePerHour) : "", money(line.amount), line.multiplierPercent == 100 ? "" : "×\(line.multiplierPercent)%",
+                ]
             })
         text += "subtotal \(money(note.subtotal)) \(note.currency)\n"
         for tax in note.taxes { text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n" }

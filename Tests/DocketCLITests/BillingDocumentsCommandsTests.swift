@@ -45,6 +45,19 @@ import Testing
         #expect((auditJSON["creditNote"] as? [String: Any])?["total"] as? Int == -29_700)
     }
 
+    /// A credit note's lines give the rate per hour and the after-hours multiplier, as the invoice it credits does: it
+    /// printed "-3.50  -787.50" with neither, so nothing on the customer's document said how the hours became money.
+    @Test func aCreditNotesLinesGiveTheRateAndTheMultiplier() throws {
+        try base.setUpAfterHours()
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Wrong rate"])
+        let text = try ok(["invoice", "show", "CN-2026-0001"])
+        #expect(text.contains("LINE  DESCRIPTION                                HOURS  RATE/H  AMOUNT"), "\(text)")
+        #expect(text.contains("1     T-1001 remote, 2026-11, after hours ×150%  -0.50  125.00  -93.75  ×150%\n"), "\(text)")
+        #expect(text.hasSuffix("total -103.13 USD\n"), "\(text)")
+    }
+
     @Test func theExportCarriesTaxAndTotals() throws {
         try voidedInvoice()
         let csv = try ok(["invoice", "export", "--format", "csv"]).split(separator: "\n").map(String.init)

@@ -95,6 +95,147 @@ import Testing
         #expect(csv.contains { $0.hasPrefix("CN-2026-0001,credit-note") && $0.hasSuffix(",-15000,1000,false,10,INV-2026-0001,-27000,-2700,-29700") })
     }
 
+    /// The audit's arithmetic multiplies out: a line's minutes at the rate per hour give the charge's amount, an
+    /// adjustment subtracts what earlier invoices billed under its key, and the subtotal, each tax and the total
+    /// follow the lines. It printed hours rounded to two places ("0.17 h × 125.00 = 20.83", which is 21.25), an
+    /// adjustment's minutes times the rate ("-0.05 h × 125.00 = -6.25", which is the difference of 20.83 and 14.58,
+    /// each rounded once), and no tax at all: the header's total was more than its lines added up to.
+    @Test func theAuditsArithmeticMultipliesOut() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12500},"rounding":{"incrementMinutes":1},"taxBasisPoints":1000}"#
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "10m", "--at", "2026-11-03 14:00"], as: "bob")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D1: drafted for acme, 1 line, total 22.91 USD\n")
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        let first = try ok(["audit", "invoice", "INV-2026-0001"])
+        #expect(first.contains("Line 1: T-1001 remote, 2026-11: 10 min at 125.00/h = 20.83 USD\n"), "\(first)")
+        #expect(first.hasSuffix("\nsubtotal 20.83 USD\ntax 10% on 20.83: 2.08\ntotal 22.91 USD\n"), "\(first)")
+
+        _ = try ok(["time", "correct", "TE-1", "--minutes", "7m", "--reason", "Call was shorter"], as: "bob")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D2: drafted for acme, 1 line, total -6.88 USD\n")
+        let adjustment = try ok(["audit", "invoice", "acme-D2"])
+        #expect(
+            adjustment.contains("Line 1: T-1001 remote, 2026-11: 7 min at 125.00/h = 14.58, less 20.83 already billed = -6.25 USD\n"),
+            "\(adjustment)")
+        #expect(adjustment.hasSuffix("\nsubtotal -6.25 USD\ntax 10% on -6.25: -0.63\ntotal -6.88 USD\n"), "\(adjustment)")
+
+        _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Reissue"])
+        let credit = try ok(["audit", "invoice", "CN-2026-0001"])
+        #expect(credit.hasSuffix("\ntotal 22.91 USD\ncredited in full by CN-2026-0001: -22.91 USD\n"), "\(credit)")
+    }
+
+    /// acme (UTC) on hourly terms with 150% after hours on a Monday-to-Friday office calendar, T-1001 with 20 minutes
+    /// on Saturday 7 November: 30 minutes charged after rounding, 93.75 USD, 103.13 with 10% tax.
+    func setUpAfterHours() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        let office = folder.child("office.yaml")
+        #expect(FileManager.default.createFile(atPath: office, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC").utf8)))
+        _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"])
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12500},"rounding":{"incrementMinutes":15},"#
+            + #""afterHours":{"calendar":"office","multiplierPercent":150},"taxBasisPoints":1000}"#
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "20m", "--at", "2026-11-07 10:00"], as: "bob")
+    }
+
+    /// `invoice charges` shows the after-hours multiplier beside the rate, as `invoice show` does: it printed 30
+    /// minutes at 125.00 as 93.75 with nothing to say why.
+    @Test func chargesShowTheAfterHoursMultiplier() throws {
+        try setUpAfterHours()
+        let charges = try ok(["invoice", "charges", "acme", "--period", "2026-11"])
+        #expect(charges.contains("time:T-1001:2026-11:remote:after-hours:acme-msa#0  20      30      0        30       125.00  93.75   ×150%"),
+            "\(charges)")
+    }
+
+    /// `invoice run --json` carries the drafts themselves (lines, subtotal, taxes, total), as the table's "1 line, total
+    /// 103.13 USD" says: it gave their ids only.
+    @Test func theRunsJSONCarriesTheDrafts() throws {
+        try setUpAfterHours()
+        let runs = try #require(try json(["invoice", "run", "--period", "2026-11"]) as? [[String: Any]])
+        #expect(runs.first?["drafted"] as? [String] == ["acme-D1"])
+        let drafts = try #require(runs.first?["invoices"] as? [[String: Any]])
+        #expect(drafts.map { $0["id"] as? String } == ["acme-D1"])
+        #expect(drafts.first?["subtotal"] as? Int == 9_375 && drafts.first?["total"] as? Int == 10_313)
+        #expect((drafts.first?["lines"] as? [Any])?.count == 1)
+        #expect(drafts.first?["currency"] as? String == "USD" && drafts.first?["status"] as? String == "draft")
+    }
+
+    /// The audit gives each entry's start on the client's clock as well as in UTC: work at 22:00 on Saturday 31 October
+    /// in New York read "2026-11-01T02:00:00.000Z" on October's invoice, a November date a client disputing the
+    /// invoice could not place, and no weekday to show why it was after hours.
+    @Test func theAuditGivesEachEntrysStartOnTheClientsClock() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(
+            ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"],
+            as: "ann")
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", Self.terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-10-31 22:00"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-11-02 10:00"], as: "bob")
+        #expect(try ok(["invoice", "run", "--period", "2026-10"]) == "acme-D1: drafted for acme, 1 line, total 132.00 USD\n")
+        let text = try ok(["audit", "invoice", "acme-D1"])
+        #expect(text.contains("  TE-1  T-1001  bob  2026-11-01T02:00:00.000Z (Sat 2026-10-31 22:00 EDT)  60 min  remote\n"), "\(text)")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D2: drafted for acme, 1 line, total 132.00 USD\n")
+        #expect(try ok(["audit", "invoice", "acme-D2"]).contains("  TE-2  T-1001  bob  2026-11-02T15:00:00.000Z (Mon 2026-11-02 10:00 EST)  60 min"))
+    }
+
+    /// An after-hours line says why each of its entries was after hours: a holiday of the calendar, or outside its
+    /// hours. A client disputing a Monday morning billed at 150% (a holiday in the office calendar) saw the calendar's
+    /// name and version only, and had to read the calendar to find out why.
+    @Test func theAuditSaysWhyEachEntryWasAfterHours() throws {
+        _ = try ok(["init"], as: "ann")
+        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
+        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
+        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        let office = folder.child("office.yaml")
+        #expect(FileManager.default.createFile(
+            atPath: office, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC", holidays: ["2026-11-09"]).utf8)))
+        _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"])
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12000},"afterHours":{"calendar":"office","multiplierPercent":150}}"#
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-11-09 10:00"], as: "bob")  // Monday, a holiday
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-11-07 10:00"], as: "bob")  // Saturday
+        _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-11-10 10:00"], as: "bob")  // Tuesday, in hours
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        let text = try ok(["audit", "invoice", "acme-D1"])
+        #expect(text.contains("60 min  remote  after hours: holiday 2026-11-09 in calendar office\n"), "\(text)")
+        #expect(text.contains("60 min  remote  after hours: outside the hours of calendar office\n"), "\(text)")
+        #expect(text.contains("(Tue 2026-11-10 10:00 UTC)  60 min  remote\n"), "\(text)")
+        let audit = try #require(try json(["audit", "invoice", "acme-D1"]) as? [String: Any])
+        let entries = try #require(audit["lines"] as? [[String: Any]]).flatMap { ($0["entries"] as? [[String: Any]]) ?? [] }
+        let why = Dictionary(uniqueKeysWithValues: entries.map {
+            (($0["entry"] as? [String: Any])?["entryId"] as? String ?? "", $0["afterHours"] as? String ?? "—")
+        })
+        #expect(why == ["TE-1": "holiday 2026-11-09 in calendar office", "TE-2": "outside the hours of calendar office", "TE-3": "—"])
+    }
+
+    /// Work on one ticket before and after an amendment mid-month is two charges (one per contract version): their lines
+    /// read "T-1001 remote, 2026-11" twice, as if the client were billed twice, the difference (the tax rate) showing
+    /// only in the tax lines. Each now names the terms that priced it; a line alone of its kind reads as before.
+    @Test func linesOfOneTicketUnderTwoVersionsAreToldApart() throws {
+        try setUp()
+        _ = try ok(["contract", "amend", "acme-msa", "--effective", "2026-11-15", "--terms", #"{"taxBasisPoints":2000}"#])
+        _ = try ok(["time", "log", "T-1001", "30m", "--at", "2026-11-20 14:00"], as: "bob")
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        let text = try ok(["invoice", "show", "acme-D1"])
+        let descriptions = text.split(separator: "\n").dropFirst(2).prefix(3).map { $0.dropFirst(6).prefix(54).trimmingCharacters(in: .whitespaces) }
+        #expect(
+            descriptions == [
+                "T-1001 onsite, 2026-11", "T-1001 remote, 2026-11, terms of acme-msa", "T-1001 remote, 2026-11, terms of acme-msa amendment 1",
+            ], "\(text)")
+        #expect(text.contains("tax 10% on 270.00: 27.00\ntax 20% on 60.00: 12.00\n"), "\(text)")
+    }
+
     /// A line that bills back time taken off its key (here the onsite hour, voided after INV-2026-0001) names the
     /// entries it takes back, with the void, its actor and reason. It listed no entry at all: "-1.00 h × 150.00 =
     /// -150.00" traced back to nothing, and only the earlier invoice's audit showed the void.

@@ -1,3 +1,4 @@
+import BusinessTime
 import DocketTime
 import Domain
 import EventLog
@@ -78,6 +79,10 @@ public struct EntryAudit: Codable, Sendable, Equatable {
     public var ticket: String
     public var events: [EventReference]
     public var laterEvents: [EventReference]
+    /// When the line's terms price after-hours work and the entry started outside the hours of their calendar (the
+    /// version in force then, as the log stood at the draft): why. `holiday 2026-10-12 in calendar ny-office`, or
+    /// `outside the hours of calendar ny-office`. Nil otherwise.
+    public var afterHours: String? = nil
 }
 
 /// The terms a line was priced under.
@@ -126,10 +131,10 @@ extension BillingService {
         }
         for (index, line) in invoice.lines.enumerated() {
             let charge = line.charge
-            let entries = try charge.entries.map { try audit($0, ticket: charge.ticket) }
+            var entries = try charge.entries.map { try audit($0, ticket: charge.ticket) }
             for id in line.previousInvoices where earlierInvoices[id] == nil { earlierInvoices[id] = try self.invoice(id) }
             let holds = Set(charge.entries.map(\.entryId))
-            let earlierEntries = try Self.lastBilled(charge, on: line.previousInvoices.compactMap { earlierInvoices[$0] })
+            var earlierEntries = try Self.lastBilled(charge, on: line.previousInvoices.compactMap { earlierInvoices[$0] })
                 .filter { !holds.contains($0.entryId) }.map { try audit($0, ticket: charge.ticket) }
             if contractEvents[charge.contract] == nil {
                 contractEvents[charge.contract] = try readAll(stream: StreamName.contract(charge.contract))
@@ -141,6 +146,9 @@ extension BillingService {
                     calendarEvents[id] = try readAll(stream: StreamName.calendar(id)).filter { $0.position <= drafted.position }
                 }
                 calendars = try Self.calendars(id, at: (entries + earlierEntries).map(\.entry.startedAt), in: calendarEvents[id] ?? [])
+                let state = try Self.calendarState(id, in: calendarEvents[id] ?? [])
+                entries = entries.map { Self.explainingHours($0, calendar: id, state) }
+                earlierEntries = earlierEntries.map { Self.explainingHours($0, calendar: id, state) }
             }
             lines.append(
                 LineAudit(
@@ -170,6 +178,26 @@ extension BillingService {
             case .string(let id)? = afterHours["calendar"]
         else { return nil }
         return id
+    }
+
+    /// Calendar `id` folded from `events`.
+    static func calendarState(_ id: String, in events: [RecordedEvent]) throws -> CalendarState {
+        try events.reduce(CalendarState.builtIn(id) ?? CalendarDecider.initialState) { state, recorded in
+            CalendarDecider.evolve(
+                state, try CalendarEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload))
+        }
+    }
+
+    /// `entry` with why it was after hours on calendar `id` (the version in force when it started, as the charge
+    /// calculator decides it), when it was.
+    static func explainingHours(_ entry: EntryAudit, calendar id: String, _ state: CalendarState) -> EntryAudit {
+        guard let start = Timestamp(iso8601: entry.entry.startedAt), let calendar = state.calendar(at: start)?.calendar,
+            !calendar.isOpen(at: start)
+        else { return entry }
+        var explained = entry
+        let day = calendar.localDate(containing: start)
+        explained.afterHours = calendar.holidays.contains(day) ? "holiday \(day) in calendar \(id)" : "outside the hours of calendar \(id)"
+        return explained
     }
 
     /// The versions of calendar `id` (folded from `events`) in force at `instants` (RFC 3339), by amendment, each with

@@ -187,9 +187,24 @@ public enum ChargeCalculator {
             }
             charges.append(charge)
         }
+        charges = Self.tellingApart(charges)
         charges += fees(input.contracts, through: period, months: months, terms: &terms)
         charges.sort { $0.key < $1.key }
         return ChargeSheet(charges: charges, heldBack: heldBack, excluded: excluded)
+    }
+
+    /// Time charges whose descriptions read alike, told apart by the terms that priced them: a ticket's work of one
+    /// month, work type and hours class before and after an amendment mid-month (a new rate or tax rate) is two
+    /// charges, which read "T-1001 remote, 2026-10" twice on the invoice, as if billed twice. Each of those now ends
+    /// with its contract version: ", terms of acme-msa" (as created) or ", terms of acme-msa amendment 1".
+    static func tellingApart(_ charges: [Charge]) -> [Charge] {
+        let alike = Dictionary(charges.map { ($0.description, 1) }, uniquingKeysWith: +)
+        return charges.map { charge in
+            guard charge.kind == .time, alike[charge.description, default: 0] > 1 else { return charge }
+            var told = charge
+            told.description += ", terms of \(charge.contract)" + (charge.amendment == 0 ? "" : " amendment \(charge.amendment)")
+            return told
+        }
     }
 
     /// The contract version with billing terms in force at `instant`: of the contracts with such a version, the most

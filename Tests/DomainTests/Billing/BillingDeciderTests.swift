@@ -116,7 +116,8 @@ struct BillingDeciderTests {
             amendments: [(F.at("2026-11-15T00:00:00Z"), rates(15_000)), (F.at("2026-11-01T00:00:00Z"), rates(18_000))])
         let again = try #require(try later.run(F.sheet([twice], entries)).first)
         let moved = try #require(again.lines.first { $0.charge.key == Self.remote })
-        #expect(moved.charge.description == "T-1001 remote, 2026-11 (re-priced under amendment 2)", "\(moved.charge.description)")
+        // The first run billed TE-1 and TE-3 under the version and amendment 1, each line naming its terms.
+        #expect(moved.charge.description == "T-1001 remote, 2026-11, terms of acme-msa (re-priced under amendment 2)", "\(moved.charge.description)")
         #expect(!again.lines.contains { $0.charge.key == "time:T-1001:2026-11:remote:std:acme-msa#1" }, "TE-3 stays where it was")
     }
 
