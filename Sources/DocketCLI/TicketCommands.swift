@@ -289,7 +289,9 @@ struct TicketClose: ParsableCommand {
             16:15–17:00). With neither \
             flag and none of your time on the ticket, a terminal asks for the time \
             (0 closes without time and asks why); a script gets exit 65 and nothing \
-            is written. Other techs' time does not count for you. \
+            is written. Other techs' time does not count for you. A close while your \
+            timer runs on the ticket is refused (exit 6): stop the timer (`docket time \
+            stop`) or cancel it first. \
             `docket report closed-without-time` lists closes without the closer's time.
             """)
     @OptionGroup var options: TicketWriteOptions
@@ -324,6 +326,8 @@ struct TicketClose: ParsableCommand {
             } else if TicketClose.isInteractive, try session.app.tickets.ticketSummary(number).isOpen,
                 try !session.app.billing.hasLoggedTime(on: number, by: options.actor.name)
             {
+                // A running timer refuses the close: say so before asking for the time it would log.
+                try session.app.billing.refuseCloseWhileTiming(number, by: options.actor.name)
                 closeTime = try askForTime()
             } else {
                 closeTime = .alreadyLogged

@@ -92,6 +92,18 @@ public enum TimerDecider: Decider {
             .conflict, "\(timed) was merged more than \(maxMerges) times in a row; cancel the timer with `docket time cancel` and log the time by hand")
     }
 
+    /// Refuses closing `number` while the closer's timer `running` logs its time there on its stop (it runs on
+    /// `number`, or on a ticket merged into it: `logsOn` is where its time goes). The close accounts for the closer's
+    /// time, and the stop would log the same work again: `--time 30m` with the close, then 32 minutes on the stop.
+    public static func refuseClose(of number: TicketNumber, running: TimerStarted?, logsOn: TicketNumber?) throws(DomainError) {
+        guard let running, logsOn == number else { return }
+        let merged = running.ticket == number.description ? "" : " (merged into \(number))"
+        throw DomainError(
+            .conflict,
+            "your timer is running on \(running.ticket)\(merged); stop it first with `docket time stop` (it logs the time on \(number)) "
+                + "or discard it with `docket time cancel`, then close \(number)")
+    }
+
     /// Minutes since the timer started, rounded up to the whole minute; nil when `now` is not after the start (a
     /// clock set back, or no time at all), or the start is not a time.
     public static func elapsedMinutes(_ running: TimerStarted, now: Timestamp) -> Int? {
