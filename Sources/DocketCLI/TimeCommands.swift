@@ -229,7 +229,8 @@ struct TimeList: ReadCommand {
 
 struct TimeShow: ReadCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a time entry as it stands and every event behind it (logged, corrected, voided).")
+        commandName: "show", abstract: "Show a time entry as it stands and every event behind it (logged, corrected, voided).",
+        discussion: "Times are in your time zone (`docket user time-zone`), else this machine's, with the zone named; --json keeps RFC 3339 UTC.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
@@ -241,15 +242,17 @@ struct TimeShow: ReadCommand {
             try printJSON(detail)
             return
         }
+        let time = PeopleTime.viewer(actor.name, in: session)
+        let local = { (instant: String) in Timestamp(iso8601: instant).map(time.text) ?? instant }
         let e = detail.entry
-        var text = "\(e.entryId)  \(e.ticket)  \(e.tech)  \(e.startedAt)  \(e.minutes) min (\(TimeDuration.format(e.minutes)))  \(e.workType)"
+        var text = "\(e.entryId)  \(e.ticket)  \(e.tech)  \(local(e.startedAt))  \(e.minutes) min (\(TimeDuration.format(e.minutes)))  \(e.workType)"
         text += e.billable ? "  billable" : "  non-billable"
         if e.voided { text += "  VOIDED" }
         text += "\n"
         if let note = e.note { text += "note: \(note)\n" }
         text += Terminal.table(
             ["POS", "WHEN", "WHO", "EVENT", "REASON"],
-            detail.events.map { [String($0.position), $0.recordedAt, $0.actor, $0.type, $0.reason ?? ""] })
+            detail.events.map { [String($0.position), local($0.recordedAt), $0.actor, $0.type, $0.reason ?? ""] })
         Terminal.out(text)
     }
 }
