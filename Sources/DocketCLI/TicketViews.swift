@@ -102,6 +102,15 @@ struct TicketFilterOptions: ParsableArguments {
     }
 }
 
+/// At most `limit` rows, fetched as one more: when more match, a note on stderr says the list is cut and how to see the
+/// rest (stdout, table or JSON, holds the rows alone). `what` names the rows shown, e.g. "tickets in work order".
+func limited<Row>(_ limit: Int, _ what: String, fetch: (Int) throws -> [Row]) rethrows -> [Row] {
+    let rows = try fetch(limit == .max ? limit : limit + 1)
+    guard rows.count > limit else { return rows }
+    Terminal.error("docket: note: only the first \(limit) \(what) are shown and more match; narrow the filters or raise --limit")
+    return Array(rows.prefix(limit))
+}
+
 /// Prints tickets as a table or JSON.
 /// Times in the viewer's zone, named; the queue adds each ticket's SLA due time.
 func printTickets(_ rows: [TicketSummary], json: Bool, time: PeopleTime, showDue: Bool = false) throws {
@@ -140,7 +149,9 @@ struct TicketList: ReadCommand {
 
     func run(in session: Session) throws {
         try filter.requireKnown(assignee: assignee, in: session)
-        let rows = try session.app.tickets.list(filter.queueFilter(assignee: assignee), limit: filter.limit)
+        let rows = try limited(filter.limit, "tickets by number (the oldest)") {
+            try session.app.tickets.list(filter.queueFilter(assignee: assignee), limit: $0)
+        }
         try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session))
     }
 }
@@ -171,7 +182,9 @@ struct QueueCommand: ReadCommand {
     func run(in session: Session) throws {
         let who = mine ? actor.name : assignee
         try filter.requireKnown(assignee: assignee, in: session)
-        let rows = try session.app.tickets.queue(filter.queueFilter(assignee: who, unassignedOnly: unassigned), limit: filter.limit)
+        let rows = try limited(filter.limit, "tickets in work order") {
+            try session.app.tickets.queue(filter.queueFilter(assignee: who, unassignedOnly: unassigned), limit: $0)
+        }
         try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session), showDue: true)
     }
 }

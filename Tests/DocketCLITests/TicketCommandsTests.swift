@@ -134,6 +134,35 @@ import Testing
         #expect(try docket(["log", "--stream", "nosuch"]).status == 0)
     }
 
+    /// `queue`, `ticket list` and `sla` show at most `--limit` rows (50 unless given); when more match, a note on stderr
+    /// says the list is cut (stdout, table or JSON, is the rows alone). They stopped at the limit without a word: a tech
+    /// with 60 open tickets saw 50 and took them for the queue, and `ticket list`, by number, showed the 50 oldest, this
+    /// week's tickets simply missing.
+    @Test(arguments: DocketMode.allCases) func aListCutAtItsLimitSaysSo(_ mode: DocketMode) throws {
+        try setUp()
+        let policy = folder.child("policy.yaml")
+        try SLAFiles.roundTheClockPolicy.write(toFile: policy, atomically: true, encoding: .utf8)
+        #expect(try docket(["sla-policy", "define", "rtc", "--name", "RTC", "--file", policy, "--effective", "2026-01-01T00:00:00Z"]).status == 0)
+        #expect(try docket(["contract", "add", "acme-2026", "--client", "acme", "--name", "MSA", "--effective", "2026-01-01T00:00:00Z", "--sla-policy", "rtc"]).status == 0)
+        for subject in ["VPN", "Printer", "Laptop"] {
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "dora").status == 0)
+        }
+        try mode.run {
+            for (command, what) in [(["queue"], "tickets in work order"), (["ticket", "list"], "tickets by number (the oldest)"), (["sla"], "tickets, soonest due")] {
+                let note = "docket: note: only the first 2 \(what) are shown and more match; narrow the filters or raise --limit\n"
+                let cut = try docket(command + ["--limit", "2"], as: "bob")
+                #expect(cut.status == 0, "\(command): \(cut.stderr)")
+                #expect(cut.stdout.split(separator: "\n").count == 3, "a header and two rows: \(cut.stdout)")
+                #expect(cut.stderr == note, "\(command)")
+                let json = try docket(command + ["--limit", "2", "--json"], as: "bob")
+                #expect((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [Any])?.count == 2, "\(command): \(json.stdout)")
+                #expect(json.stderr == note, "\(command)")
+                let whole = try docket(command + ["--limit", "3"], as: "bob")
+                #expect(whole.stdout.split(separator: "\n").count == 4 && whole.stderr.isEmpty, "\(command): \(whole.stdout)\(whole.stderr)")
+            }
+        }
+    }
+
     @Test(arguments: DocketMode.allCases) func workOnAClosedTicketIsRefusedWithTheFix(_ mode: DocketMode) throws { try mode.run(workOnAClosedTicketIsRefusedWithTheFix) }
     func workOnAClosedTicketIsRefusedWithTheFix() throws {
         try setUp()
