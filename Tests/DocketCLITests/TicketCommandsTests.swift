@@ -163,6 +163,30 @@ import Testing
         }
     }
 
+    /// The queue holds open tickets: `--status closed` or `merged` is refused (exit 64) naming the list that has them.
+    /// It listed nothing, exit 0, as if no ticket were closed, and `queue --help` offered both values.
+    @Test(arguments: DocketMode.allCases) func theQueueRefusesAStatusNoOpenTicketHas(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN"], as: "bob").status == 0)
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "done", "--no-time", "--reason", "test"], as: "bob").status == 0)
+        try mode.run {
+            for status in ["closed", "merged"] {
+                let run = try docket(["queue", "--status", status], as: "bob")
+                #expect(run.status == 64, "\(status): \(run.stdout)")
+                #expect(run.stdout.isEmpty)
+                #expect(
+                    run.stderr.hasPrefix(
+                        "docket: error: the queue holds open tickets, never \(status) ones; list those with `docket ticket list --status \(status)`"),
+                    "\(run.stderr)")
+            }
+            #expect(try docket(["ticket", "list", "--status", "closed"], as: "bob").stdout.contains("T-1001"))
+            #expect(try docket(["queue", "--status", "in-progress"], as: "bob").status == 0)
+            let help = try docket(["queue", "--help"], as: "bob").stdout
+            #expect(help.contains("--status") && !help.contains("closed") && !help.contains("merged"), "\(help)")
+            #expect(try docket(["ticket", "list", "--help"], as: "bob").stdout.contains("merged"))
+        }
+    }
+
     @Test(arguments: DocketMode.allCases) func workOnAClosedTicketIsRefusedWithTheFix(_ mode: DocketMode) throws { try mode.run(workOnAClosedTicketIsRefusedWithTheFix) }
     func workOnAClosedTicketIsRefusedWithTheFix() throws {
         try setUp()
