@@ -317,6 +317,9 @@ struct TicketClose: ParsableCommand {
                 throw CLIError.usage("closing \(number) needs a resolution note; add --resolution \"what was done\"")
             }
             let minutes = try time.map { try TimeDuration.parse($0) }
+            if minutes == 0 {
+                throw CLIError.badInput("--time \(time ?? "0") logs no time; to close without time, say why: --no-time --reason \"why no time\"")
+            }
             let session = try StoreAccess.open(options.store.path)
             let closeTime: CloseTime
             if let minutes {

@@ -130,6 +130,23 @@ import Testing
         }
     }
 
+    /// `--time 0` on a close is refused (exit 65, nothing written) pointing at `--no-time --reason`, and `time log T 0m`
+    /// says 0 minutes is no time: both said "0 minutes is out of range; an entry holds 1 minute to 24h (1440 minutes),
+    /// split longer work", a fix for too much time given for none.
+    @Test func zeroTimeNamesTheWayToCloseWithoutTime() throws {
+        try setUp()
+        let before = try eventCount()
+        for zero in ["0", "0m"] {
+            let run = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed", "--time", zero], as: "bob")
+            #expect(run.status == 65)
+            #expect(run.stderr == "docket: error: --time \(zero) logs no time; to close without time, say why: --no-time --reason \"why no time\"\n")
+        }
+        let log = try docket(["time", "log", "T-1001", "0m"], as: "bob")
+        #expect(log.status == 65)
+        #expect(log.stderr == "docket: error: 0 minutes is no time to log; an entry holds 1 minute to 24h (1440 minutes)\n")
+        #expect(try eventCount() == before)
+    }
+
     @Test func ticketShowGivesTheNoTimeReason() throws {
         try setUp()
         #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Dup", "--no-time", "--reason", "duplicate of T-1002"], as: "bob").status == 0)
