@@ -146,6 +146,13 @@ struct TimeStart: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
+            // The decider refuses a second timer too (the last word, on the state it appends against; and with a command
+            // id, which may retry the start that made the running one); this says when it started in the tech's own time.
+            if options.write.commandId == nil, let running = try session.app.billing.runningTimer(of: options.actor.name),
+                let since = Timestamp(iso8601: running.startedAt)
+            {
+                throw TimerDecider.alreadyRunning(running, since: PeopleTime.viewer(options.actor.name, in: session).text(since))
+            }
             try session.app.billing.startTimer(ticket, workType: workType, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(ticket): timer started\n")
         }

@@ -306,6 +306,25 @@ extension TimeCommandsTests {
         #expect(try docket(["time", "stop", "--minutes", "7h30m"], as: "tia", now: "2026-11-04T15:00:00Z").stdout == "TE-2: 450 minutes\n")
     }
 
+    /// Starting a timer while one runs is refused (exit 6, nothing written) saying when the running one started in the
+    /// tech's own zone: it said `since 2026-11-03T14:00:00.000Z` to a New York tech who had started it at 09:00.
+    @Test(arguments: DocketMode.allCases) func aSecondTimerIsRefusedWithTheFirstsStartInTheTechsZone(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"]).status == 0)
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer"], as: "bob").stdout == "T-1002\n")
+        #expect(try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T14:00:00Z").status == 0)
+        try mode.run {
+            _ = try docket(["time", "list"], as: "bob")  // through a server, bob's token is made (written) on his first command
+            let before = try eventCount()
+            let second = try docket(["time", "start", "T-1002"], as: "bob", now: "2026-11-03T14:20:00Z")
+            #expect(second.status == 6)
+            #expect(
+                second.stderr == "docket: error: a timer is already running on T-1001 since 2026-11-03 09:00 EST; stop it first with "
+                    + "`docket time stop` (or discard it with `docket time cancel`)\n")
+            #expect(try eventCount() == before)
+        }
+    }
+
     /// `time show` gives the entry's start and its events' times in the viewer's zone, as `time list` does, named; JSON
     /// keeps RFC 3339 UTC. It printed them in UTC (`2026-11-03T14:00:00.000Z`) beside `time list`'s `09:00 EST` for the
     /// same entry, so a New York tech checking what they logged read 14:00.

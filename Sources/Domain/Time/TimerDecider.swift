@@ -25,11 +25,7 @@ public enum TimerDecider: Decider {
         try Permissions.require(.workTickets, by: context.actor.role)
         switch command {
         case .start(let number, let workType, let ticket):
-            if let running = state.running {
-                throw DomainError(
-                    .conflict, "a timer is already running on \(running.ticket) since \(running.startedAt); stop it first with `docket time stop` "
-                        + "(or discard it with `docket time cancel`)")
-            }
+            if let running = state.running { throw alreadyRunning(running, since: running.startedAt) }
             guard ticket.exists, ticket.number == number else {
                 throw DomainError(.notFound, "unknown ticket \(number); list tickets with `docket ticket list`")
             }
@@ -90,6 +86,14 @@ public enum TimerDecider: Decider {
         }
         throw DomainError(
             .conflict, "\(timed) was merged more than \(maxMerges) times in a row; cancel the timer with `docket time cancel` and log the time by hand")
+    }
+
+    /// The refusal of a start while `running` runs; `since` is its start as the reader should see it (RFC 3339 UTC
+    /// here, the tech's own time where the CLI knows their zone).
+    public static func alreadyRunning(_ running: TimerStarted, since: String) -> DomainError {
+        DomainError(
+            .conflict, "a timer is already running on \(running.ticket) since \(since); stop it first with `docket time stop` "
+                + "(or discard it with `docket time cancel`)")
     }
 
     /// Refuses closing `number` while the closer's timer `running` logs its time there on its stop (it runs on
