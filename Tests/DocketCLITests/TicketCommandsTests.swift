@@ -187,6 +187,20 @@ import Testing
         }
     }
 
+    /// `ticket status --help` offers the statuses it sets: new, in-progress, waiting-on-client. It listed `closed` among
+    /// its values, which the command refuses (a close needs `ticket close`, with a resolution and the closer's time);
+    /// typed anyway, `closed` still gets that refusal naming `ticket close`.
+    @Test func ticketStatusOffersOnlyTheStatusesItSets() throws {
+        try setUp()
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN"], as: "bob").status == 0)
+        let help = try docket(["ticket", "status", "--help"], as: "bob").stdout
+        #expect(help.contains("waiting-on-client") && !help.contains("closed"), "\(help)")
+        let closed = try docket(["ticket", "status", "T-1001", "closed"], as: "bob")
+        #expect(closed.status == 65 && closed.stderr.contains("docket ticket close T-1001 --resolution"), "\(closed.stderr)")
+        #expect(try docket(["ticket", "status", "T-1001", "in-progress"], as: "bob").stdout == "T-1001: status In progress\n")
+        #expect(try docket(["ticket", "status", "T-1001", "resolved"], as: "bob").status == 64)
+    }
+
     @Test(arguments: DocketMode.allCases) func workOnAClosedTicketIsRefusedWithTheFix(_ mode: DocketMode) throws { try mode.run(workOnAClosedTicketIsRefusedWithTheFix) }
     func workOnAClosedTicketIsRefusedWithTheFix() throws {
         try setUp()
