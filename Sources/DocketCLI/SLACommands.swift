@@ -53,7 +53,9 @@ struct SLACommand: ReadCommand {
     func run(in session: Session) throws {
         // An unknown client is a typo to report, not an empty list.
         if let client { _ = try session.app.directory.client(client) }
-        let listed = try SLAClockRow.open(in: session.app, limit: limit, client: client, atRisk: atRisk, breached: breached)
+        let listed = try limited(limit, "tickets, soonest due") {
+            try SLAClockRow.open(in: session.app, limit: $0, client: client, atRisk: atRisk, breached: breached)
+        }
         let views = listed.map(\.row)
         let statuses = Dictionary(uniqueKeysWithValues: listed.map { ($0.row.ticket, $0.status) })
         if output.json {

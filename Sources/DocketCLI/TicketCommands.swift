@@ -229,8 +229,21 @@ struct TicketStatusCommand: ParsableCommand {
     @OptionGroup var options: TicketWriteOptions
     @OptionGroup var expect: ExpectVersionOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
-    @Argument(help: "new, in-progress or waiting-on-client.") var status: TicketStatus
-    func run() throws { try change(number, .setStatus(status), options, expect, done: "status \(status.displayName)") }
+    @Argument(help: "new, in-progress or waiting-on-client.") var status: SettableStatus
+    func run() throws { try change(number, .setStatus(status.status), options, expect, done: "status \(status.status.displayName)") }
+}
+
+/// `ticket status`'s value. `closed` is read too, for the ticket decider to point at `ticket close` (a close needs a
+/// resolution and the closer's time), but not offered: `--help` listed it among the values.
+struct SettableStatus: ExpressibleByArgument {
+    let status: TicketStatus
+
+    init?(argument: String) {
+        guard let status = TicketStatus(rawValue: argument) else { return nil }
+        self.status = status
+    }
+
+    static var allValueStrings: [String] { TicketStatus.allCases.filter { $0 != .closed }.map(\.rawValue) }
 }
 
 struct TicketWatch: ParsableCommand {
@@ -289,7 +302,9 @@ struct TicketClose: ParsableCommand {
             16:15–17:00). With neither \
             flag and none of your time on the ticket, a terminal asks for the time \
             (0 closes without time and asks why); a script gets exit 65 and nothing \
-            is written. Other techs' time does not count for you. \
+            is written. Other techs' time does not count for you. A close while your \
+            timer runs on the ticket is refused (exit 6): stop the timer (`docket time \
+            stop`) or cancel it first. \
             `docket report closed-without-time` lists closes without the closer's time.
             """)
     @OptionGroup var options: TicketWriteOptions
@@ -315,6 +330,9 @@ struct TicketClose: ParsableCommand {
                 throw CLIError.usage("closing \(number) needs a resolution note; add --resolution \"what was done\"")
             }
             let minutes = try time.map { try TimeDuration.parse($0) }
+            if minutes == 0 {
+                throw CLIError.badInput("--time \(time ?? "0") logs no time; to close without time, say why: --no-time --reason \"why no time\"")
+            }
             let session = try StoreAccess.open(options.store.path)
             let closeTime: CloseTime
             if let minutes {
@@ -324,6 +342,8 @@ struct TicketClose: ParsableCommand {
             } else if TicketClose.isInteractive, try session.app.tickets.ticketSummary(number).isOpen,
                 try !session.app.billing.hasLoggedTime(on: number, by: options.actor.name)
             {
+                // A running timer refuses the close: say so before asking for the time it would log.
+                try session.app.billing.refuseCloseWhileTiming(number, by: options.actor.name)
                 closeTime = try askForTime()
             } else {
                 closeTime = .alreadyLogged

@@ -72,11 +72,33 @@ enum StatusFilter: ExpressibleByArgument, Equatable {
     static var allValueStrings: [String] { TicketStatus.allValueStrings + ["merged"] }
 }
 
+/// `queue --status`: the status of an open ticket. `closed` and `merged` are read too, for `validate()` to refuse them
+/// naming the list that has those tickets (the queue holds open tickets only: they listed nothing, exit 0).
+struct OpenStatusFilter: ExpressibleByArgument, Equatable {
+    let filter: StatusFilter
+
+    init?(argument: String) {
+        guard let filter = StatusFilter(argument: argument) else { return nil }
+        self.filter = filter
+    }
+
+    static var allValueStrings: [String] { TicketStatus.allCases.filter { $0 != .closed }.map(\.rawValue) }
+
+    /// Refuses a status no open ticket has (exit 64).
+    func requireOpen() throws {
+        switch filter {
+        case .status(.closed), .merged:
+            let status = filter == .merged ? "merged" : "closed"
+            throw ValidationError(
+                "the queue holds open tickets, never \(status) ones; list those with `docket ticket list --status \(status)`")
+        case .status: return
+        }
+    }
+}
+
 /// Filters shared by `ticket list` and `queue`.
 struct TicketFilterOptions: ParsableArguments {
     @Option(help: "Only this client's tickets.") var client: String?
-    @Option(help: "Only this status: \(StatusFilter.allValueStrings.joined(separator: ", ")) (closed includes merged).")
-    var status: StatusFilter?
     @Option(help: "Only this priority.") var priority: Priority?
     @Option(help: "At most this many tickets.") var limit: Int = 50
 
@@ -90,8 +112,8 @@ struct TicketFilterOptions: ParsableArguments {
         if let assignee { _ = try session.app.directory.user(assignee) }
     }
 
-    /// The filter these options ask for, with `assignee`, or only unassigned tickets.
-    func queueFilter(assignee: String?, unassignedOnly: Bool = false) -> QueueFilter {
+    /// The filter these options ask for, with `status`, `assignee`, or only unassigned tickets.
+    func queueFilter(status: StatusFilter?, assignee: String?, unassignedOnly: Bool = false) -> QueueFilter {
         var filter = QueueFilter(assignee: assignee, unassignedOnly: unassignedOnly, client: client, priority: priority)
         switch status {
         case .status(let status)?: filter.status = status
@@ -100,6 +122,15 @@ struct TicketFilterOptions: ParsableArguments {
         }
         return filter
     }
+}
+
+/// At most `limit` rows, fetched as one more: when more match, a note on stderr says the list is cut and how to see the
+/// rest (stdout, table or JSON, holds the rows alone). `what` names the rows shown, e.g. "tickets in work order".
+func limited<Row>(_ limit: Int, _ what: String, fetch: (Int) throws -> [Row]) rethrows -> [Row] {
+    let rows = try fetch(limit == .max ? limit : limit + 1)
+    guard rows.count > limit else { return rows }
+    Terminal.error("docket: note: only the first \(limit) \(what) are shown and more match; narrow the filters or raise --limit")
+    return Array(rows.prefix(limit))
 }
 
 /// Prints tickets as a table or JSON.
@@ -136,11 +167,15 @@ struct TicketList: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var filter: TicketFilterOptions
+    @Option(help: "Only this status: \(StatusFilter.allValueStrings.joined(separator: ", ")) (closed includes merged).")
+    var status: StatusFilter?
     @Option(help: "Only tickets assigned to this user.") var assignee: String?
 
     func run(in session: Session) throws {
         try filter.requireKnown(assignee: assignee, in: session)
-        let rows = try session.app.tickets.list(filter.queueFilter(assignee: assignee), limit: filter.limit)
+        let rows = try limited(filter.limit, "tickets by number (the oldest)") {
+            try session.app.tickets.list(filter.queueFilter(status: status, assignee: assignee), limit: $0)
+        }
         try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session))
     }
 }
@@ -158,6 +193,8 @@ struct QueueCommand: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var filter: TicketFilterOptions
+    @Option(help: "Only this status: \(OpenStatusFilter.allValueStrings.joined(separator: ", ")) (the queue holds open tickets).")
+    var status: OpenStatusFilter?
     @Flag(help: "Only tickets assigned to you.") var mine = false
     @Flag(help: "Only tickets nobody is assigned to.") var unassigned = false
     @Option(help: "Only tickets assigned to this user.") var assignee: String?
@@ -166,12 +203,15 @@ struct QueueCommand: ReadCommand {
         if [mine, unassigned, assignee != nil].filter({ $0 }).count > 1 {
             throw ValidationError("use one of --mine, --unassigned and --assignee")
         }
+        try status?.requireOpen()
     }
 
     func run(in session: Session) throws {
         let who = mine ? actor.name : assignee
         try filter.requireKnown(assignee: assignee, in: session)
-        let rows = try session.app.tickets.queue(filter.queueFilter(assignee: who, unassignedOnly: unassigned), limit: filter.limit)
+        let rows = try limited(filter.limit, "tickets in work order") {
+            try session.app.tickets.queue(filter.queueFilter(status: status?.filter, assignee: who, unassignedOnly: unassigned), limit: $0)
+        }
         try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session), showDue: true)
     }
 }

@@ -146,6 +146,13 @@ struct TimeStart: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
+            // The decider refuses a second timer too (the last word, on the state it appends against; and with a command
+            // id, which may retry the start that made the running one); this says when it started in the tech's own time.
+            if options.write.commandId == nil, let running = try session.app.billing.runningTimer(of: options.actor.name),
+                let since = Timestamp(iso8601: running.startedAt)
+            {
+                throw TimerDecider.alreadyRunning(running, since: PeopleTime.viewer(options.actor.name, in: session).text(since))
+            }
             try session.app.billing.startTimer(ticket, workType: workType, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(ticket): timer started\n")
         }
@@ -229,7 +236,8 @@ struct TimeList: ReadCommand {
 
 struct TimeShow: ReadCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a time entry as it stands and every event behind it (logged, corrected, voided).")
+        commandName: "show", abstract: "Show a time entry as it stands and every event behind it (logged, corrected, voided).",
+        discussion: "Times are in your time zone (`docket user time-zone`), else this machine's, with the zone named; --json keeps RFC 3339 UTC.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
@@ -241,15 +249,17 @@ struct TimeShow: ReadCommand {
             try printJSON(detail)
             return
         }
+        let time = PeopleTime.viewer(actor.name, in: session)
+        let local = { (instant: String) in Timestamp(iso8601: instant).map(time.text) ?? instant }
         let e = detail.entry
-        var text = "\(e.entryId)  \(e.ticket)  \(e.tech)  \(e.startedAt)  \(e.minutes) min (\(TimeDuration.format(e.minutes)))  \(e.workType)"
+        var text = "\(e.entryId)  \(e.ticket)  \(e.tech)  \(local(e.startedAt))  \(e.minutes) min (\(TimeDuration.format(e.minutes)))  \(e.workType)"
         text += e.billable ? "  billable" : "  non-billable"
         if e.voided { text += "  VOIDED" }
         text += "\n"
         if let note = e.note { text += "note: \(note)\n" }
         text += Terminal.table(
             ["POS", "WHEN", "WHO", "EVENT", "REASON"],
-            detail.events.map { [String($0.position), $0.recordedAt, $0.actor, $0.type, $0.reason ?? ""] })
+            detail.events.map { [String($0.position), local($0.recordedAt), $0.actor, $0.type, $0.reason ?? ""] })
         Terminal.out(text)
     }
 }

@@ -96,6 +96,57 @@ import Testing
         #expect(run.stdout == "T-1001: closed\n")
     }
 
+    /// A tech whose timer runs on the ticket (or on one merged into it) cannot close it until the timer is stopped or
+    /// cancelled: exit 6, one line naming the timer and the fix, nothing written. The close went through, with
+    /// `--time 30m`, `--no-time`, or on time logged earlier, and left the timer running: its stop logged the same work
+    /// again on the closed ticket (62 minutes for 32).
+    @Test(arguments: DocketMode.allCases) func aCloseWhileTheClosersTimerRunsOnTheTicketIsRefused(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            #expect(try docket(["time", "log", "T-1001", "10m"], as: "bob").status == 0)
+            #expect(try docket(["time", "start", "T-1001"], as: "bob").status == 0)
+            let before = try eventCount()
+            for flags in [["--time", "30m"], ["--no-time", "--reason", "duplicate"], []] {
+                let run = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"] + flags, as: "bob")
+                #expect(run.status == 6, "\(flags): \(run.stdout)\(run.stderr)")
+                #expect(
+                    run.stderr == "docket: error: your timer is running on T-1001; stop it first with `docket time stop` (it logs the time on "
+                        + "T-1001) or discard it with `docket time cancel`, then close T-1001\n")
+            }
+            #expect(try eventCount() == before, "nothing written")
+            #expect(try docket(["time", "cancel"], as: "bob").status == 0)
+
+            // Timing a ticket merged into the one closed is timing it; a timer on another ticket is not.
+            #expect(try docket(["time", "start", "T-1002"], as: "bob").status == 0)
+            #expect(try docket(["ticket", "merge", "T-1002", "--into", "T-1001"], as: "tia").status == 0)
+            let merged = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"], as: "bob")
+            #expect(merged.status == 6)
+            #expect(merged.stderr.contains("your timer is running on T-1002 (merged into T-1001); stop it first"), "\(merged.stderr)")
+            #expect(try docket(["ticket", "close", "T-1003", "--resolution", "Fixed", "--time", "10m"], as: "bob").status == 0)
+            #expect(try docket(["time", "stop", "--minutes", "4m"], as: "bob").status == 0)
+            let closed = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"], as: "bob")
+            #expect(closed.status == 0, "\(closed.stderr)")
+            #expect(try entries().map { $0["minutes"] as? Int } == [10, 10, 4])
+        }
+    }
+
+    /// `--time 0` on a close is refused (exit 65, nothing written) pointing at `--no-time --reason`, and `time log T 0m`
+    /// says 0 minutes is no time: both said "0 minutes is out of range; an entry holds 1 minute to 24h (1440 minutes),
+    /// split longer work", a fix for too much time given for none.
+    @Test func zeroTimeNamesTheWayToCloseWithoutTime() throws {
+        try setUp()
+        let before = try eventCount()
+        for zero in ["0", "0m"] {
+            let run = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed", "--time", zero], as: "bob")
+            #expect(run.status == 65)
+            #expect(run.stderr == "docket: error: --time \(zero) logs no time; to close without time, say why: --no-time --reason \"why no time\"\n")
+        }
+        let log = try docket(["time", "log", "T-1001", "0m"], as: "bob")
+        #expect(log.status == 65)
+        #expect(log.stderr == "docket: error: 0 minutes is no time to log; an entry holds 1 minute to 24h (1440 minutes)\n")
+        #expect(try eventCount() == before)
+    }
+
     @Test func ticketShowGivesTheNoTimeReason() throws {
         try setUp()
         #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Dup", "--no-time", "--reason", "duplicate of T-1002"], as: "bob").status == 0)

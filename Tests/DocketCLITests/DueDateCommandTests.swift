@@ -39,7 +39,7 @@ import Testing
         #expect(json.first?["dueDate"] as? String == "2026-11-06T17:00:00.000Z", "RFC 3339, not epoch milliseconds")
         let show = try docket(["ticket", "show", "T-1001"]).stdout
         #expect(show.contains("\ndue 2026-11-06"), "\(show)")
-        #expect(show.contains("due 2026-11-06T17:00:00.000Z"), "the history names the change: \(show)")
+        #expect(show.contains("  due 2026-11-06 17:00 UTC\n"), "the history names the change, in the viewer's zone: \(show)")
 
         #expect(try docket(["ticket", "due", "T-1001", "--clear"], as: "dora").stdout == "T-1001: due date cleared\n")
         let cleared = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["queue", "--json"]).stdout.utf8)) as? [[String: Any]])
@@ -69,6 +69,13 @@ import Testing
             #expect(bad.status == 65, "\(bad.stderr)")
             #expect(bad.stderr.contains(#"due date "next friday" is not a time; write it like 2026-11-06 17:00 (in user dora's time zone, Europe/Berlin)"#), "\(bad.stderr)")
             #expect(try docket(["log", "--json", "--limit", "100000"]).stdout == events, "nothing written")
+            // The history gives the due date in the viewer's zone, as the header above it does; JSON keeps RFC 3339 UTC.
+            // It wrote the history's due dates in UTC (`due 2026-11-06T16:00:00.000Z` under `due 2026-11-06 17:00 CET`).
+            let show = try docket(["ticket", "show", "T-1001"], as: "dora").stdout
+            #expect(show.contains("\ndue 2026-11-06 17:00 CET\n") && show.contains("  due 2026-11-06 17:00 CET\n"), "\(show)")
+            #expect(show.contains("  due 2026-11-06 23:00 CET\n") && !show.contains(".000Z"), "\(show)")
+            let json = try docket(["ticket", "show", "T-1001", "--json"], as: "dora").stdout
+            #expect(json.contains(#""change" : "due 2026-11-06T16:00:00.000Z""#), "\(json)")
             // A typo's year is refused as typed, not as a New York or Berlin midnight of the year 26.
             let typo = try docket(["ticket", "due", "T-1001", "0026-11-06"], as: "dora")
             #expect(typo.status == 65)

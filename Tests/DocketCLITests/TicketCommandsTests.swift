@@ -134,6 +134,73 @@ import Testing
         #expect(try docket(["log", "--stream", "nosuch"]).status == 0)
     }
 
+    /// `queue`, `ticket list` and `sla` show at most `--limit` rows (50 unless given); when more match, a note on stderr
+    /// says the list is cut (stdout, table or JSON, is the rows alone). They stopped at the limit without a word: a tech
+    /// with 60 open tickets saw 50 and took them for the queue, and `ticket list`, by number, showed the 50 oldest, this
+    /// week's tickets simply missing.
+    @Test(arguments: DocketMode.allCases) func aListCutAtItsLimitSaysSo(_ mode: DocketMode) throws {
+        try setUp()
+        let policy = folder.child("policy.yaml")
+        try SLAFiles.roundTheClockPolicy.write(toFile: policy, atomically: true, encoding: .utf8)
+        #expect(try docket(["sla-policy", "define", "rtc", "--name", "RTC", "--file", policy, "--effective", "2026-01-01T00:00:00Z"]).status == 0)
+        #expect(try docket(["contract", "add", "acme-2026", "--client", "acme", "--name", "MSA", "--effective", "2026-01-01T00:00:00Z", "--sla-policy", "rtc"]).status == 0)
+        for subject in ["VPN", "Printer", "Laptop"] {
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "dora").status == 0)
+        }
+        try mode.run {
+            for (command, what) in [(["queue"], "tickets in work order"), (["ticket", "list"], "tickets by number (the oldest)"), (["sla"], "tickets, soonest due")] {
+                let note = "docket: note: only the first 2 \(what) are shown and more match; narrow the filters or raise --limit\n"
+                let cut = try docket(command + ["--limit", "2"], as: "bob")
+                #expect(cut.status == 0, "\(command): \(cut.stderr)")
+                #expect(cut.stdout.split(separator: "\n").count == 3, "a header and two rows: \(cut.stdout)")
+                #expect(cut.stderr == note, "\(command)")
+                let json = try docket(command + ["--limit", "2", "--json"], as: "bob")
+                #expect((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [Any])?.count == 2, "\(command): \(json.stdout)")
+                #expect(json.stderr == note, "\(command)")
+                let whole = try docket(command + ["--limit", "3"], as: "bob")
+                #expect(whole.stdout.split(separator: "\n").count == 4 && whole.stderr.isEmpty, "\(command): \(whole.stdout)\(whole.stderr)")
+            }
+        }
+    }
+
+    /// The queue holds open tickets: `--status closed` or `merged` is refused (exit 64) naming the list that has them.
+    /// It listed nothing, exit 0, as if no ticket were closed, and `queue --help` offered both values.
+    @Test(arguments: DocketMode.allCases) func theQueueRefusesAStatusNoOpenTicketHas(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN"], as: "bob").status == 0)
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "done", "--no-time", "--reason", "test"], as: "bob").status == 0)
+        try mode.run {
+            for status in ["closed", "merged"] {
+                let run = try docket(["queue", "--status", status], as: "bob")
+                #expect(run.status == 64, "\(status): \(run.stdout)")
+                #expect(run.stdout.isEmpty)
+                #expect(
+                    run.stderr.hasPrefix(
+                        "docket: error: the queue holds open tickets, never \(status) ones; list those with `docket ticket list --status \(status)`"),
+                    "\(run.stderr)")
+            }
+            #expect(try docket(["ticket", "list", "--status", "closed"], as: "bob").stdout.contains("T-1001"))
+            #expect(try docket(["queue", "--status", "in-progress"], as: "bob").status == 0)
+            let help = try docket(["queue", "--help"], as: "bob").stdout
+            #expect(help.contains("--status") && !help.contains("closed") && !help.contains("merged"), "\(help)")
+            #expect(try docket(["ticket", "list", "--help"], as: "bob").stdout.contains("merged"))
+        }
+    }
+
+    /// `ticket status --help` offers the statuses it sets: new, in-progress, waiting-on-client. It listed `closed` among
+    /// its values, which the command refuses (a close needs `ticket close`, with a resolution and the closer's time);
+    /// typed anyway, `closed` still gets that refusal naming `ticket close`.
+    @Test func ticketStatusOffersOnlyTheStatusesItSets() throws {
+        try setUp()
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "VPN"], as: "bob").status == 0)
+        let help = try docket(["ticket", "status", "--help"], as: "bob").stdout
+        #expect(help.contains("waiting-on-client") && !help.contains("closed"), "\(help)")
+        let closed = try docket(["ticket", "status", "T-1001", "closed"], as: "bob")
+        #expect(closed.status == 65 && closed.stderr.contains("docket ticket close T-1001 --resolution"), "\(closed.stderr)")
+        #expect(try docket(["ticket", "status", "T-1001", "in-progress"], as: "bob").stdout == "T-1001: status In progress\n")
+        #expect(try docket(["ticket", "status", "T-1001", "resolved"], as: "bob").status == 64)
+    }
+
     @Test(arguments: DocketMode.allCases) func workOnAClosedTicketIsRefusedWithTheFix(_ mode: DocketMode) throws { try mode.run(workOnAClosedTicketIsRefusedWithTheFix) }
     func workOnAClosedTicketIsRefusedWithTheFix() throws {
         try setUp()

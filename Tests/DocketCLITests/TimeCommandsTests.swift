@@ -293,7 +293,7 @@ extension TimeCommandsTests {
         #expect(forbidden.status == 5)
         #expect(try docket(["time", "correct", "TE-1", "--minutes", "90m", "--reason", "Left early"], as: "bob").status == 0)
         let shown = try docket(["time", "show", "TE-1"])
-        #expect(shown.stdout.hasPrefix("TE-1  T-1001  bob  2026-11-03T09:00:00.000Z  90 min"))
+        #expect(shown.stdout.hasPrefix("TE-1  T-1001  bob  2026-11-03 09:00 UTC  90 min"), "\(shown.stdout)")
         #expect(shown.stdout.contains("time.corrected") && shown.stdout.contains("Left early"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["time", "show", "TE-1", "--json"]).stdout.utf8)) as? [String: Any])
         #expect((json["events"] as? [[String: Any]])?.map { $0["actor"] as? String } == ["dora", "bob"])
@@ -304,6 +304,45 @@ extension TimeCommandsTests {
         #expect(tooLong.status == 65)
         #expect(tooLong.stderr.contains("--minutes"))
         #expect(try docket(["time", "stop", "--minutes", "7h30m"], as: "tia", now: "2026-11-04T15:00:00Z").stdout == "TE-2: 450 minutes\n")
+    }
+
+    /// Starting a timer while one runs is refused (exit 6, nothing written) saying when the running one started in the
+    /// tech's own zone: it said `since 2026-11-03T14:00:00.000Z` to a New York tech who had started it at 09:00.
+    @Test(arguments: DocketMode.allCases) func aSecondTimerIsRefusedWithTheFirstsStartInTheTechsZone(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"]).status == 0)
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer"], as: "bob").stdout == "T-1002\n")
+        #expect(try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T14:00:00Z").status == 0)
+        try mode.run {
+            _ = try docket(["time", "list"], as: "bob")  // through a server, bob's token is made (written) on his first command
+            let before = try eventCount()
+            let second = try docket(["time", "start", "T-1002"], as: "bob", now: "2026-11-03T14:20:00Z")
+            #expect(second.status == 6)
+            #expect(
+                second.stderr == "docket: error: a timer is already running on T-1001 since 2026-11-03 09:00 EST; stop it first with "
+                    + "`docket time stop` (or discard it with `docket time cancel`)\n")
+            #expect(try eventCount() == before)
+        }
+    }
+
+    /// `time show` gives the entry's start and its events' times in the viewer's zone, as `time list` does, named; JSON
+    /// keeps RFC 3339 UTC. It printed them in UTC (`2026-11-03T14:00:00.000Z`) beside `time list`'s `09:00 EST` for the
+    /// same entry, so a New York tech checking what they logged read 14:00.
+    @Test(arguments: DocketMode.allCases) func timeShowGivesTimesInTheViewersZone(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"]).status == 0)
+        #expect(try docket(["time", "log", "T-1001", "45m", "--at", "2026-11-03 09:00"], as: "bob", now: "2026-11-03T16:00:00Z").stdout == "TE-1\n")
+        try mode.run {
+            let shown = try docket(["time", "show", "TE-1"], as: "bob")
+            #expect(shown.status == 0, "\(shown.stderr)")
+            #expect(shown.stdout.hasPrefix("TE-1  T-1001  bob  2026-11-03 09:00 EST  45 min (45m)  remote  billable\n"), "\(shown.stdout)")
+            let logged = try #require(shown.stdout.split(separator: "\n").first { $0.contains("time.logged") })
+            #expect(!logged.contains("Z ") && logged.contains(" EST "), "the event's time is the viewer's too: \(logged)")
+            let listed = try docket(["time", "list", "--ticket", "T-1001"], as: "bob").stdout
+            #expect(listed.contains("2026-11-03 09:00 EST"), "\(listed)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["time", "show", "TE-1", "--json"], as: "bob").stdout.utf8)) as? [String: Any])
+            #expect((json["entry"] as? [String: Any])?["startedAt"] as? String == "2026-11-03T14:00:00.000Z")
+        }
     }
 
     /// Correcting an entry to the values it already has writes nothing and says so (exit 0, as other commands'

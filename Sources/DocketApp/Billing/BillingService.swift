@@ -46,6 +46,23 @@ extension BillingService {
         try models.time.list(TimeFilter(ticket: number.description, tech: login), in: store).contains { !$0.voided }
     }
 
+    /// `login`'s running timer, if any.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func runningTimer(of login: String) throws -> TimerStarted? {
+        try kernel.load(TimerDecider.self, stream: StreamName.timer(login)).state.running
+    }
+
+    /// Refuses closing `number` as `login` while their timer runs on it, or on a ticket merged into it (see
+    /// ``TimerDecider/refuseClose(of:running:logsOn:)``).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func refuseCloseWhileTiming(_ number: TicketNumber, by login: String) throws {
+        let running = try runningTimer(of: login)
+        let logsOn = try running.flatMap { TicketNumber($0.ticket) }.map { timed in
+            try TimerDecider.loggingTicket(for: timed) { try kernel.load(TicketDecider.self, stream: StreamName.ticket($0)).state }
+        }
+        try TimerDecider.refuseClose(of: number, running: running, logsOn: logsOn)
+    }
+
     /// Logs time on a ticket as `actor` and returns the new entry's id (`TE-1`, `TE-2`, … gapless per store).
     /// Logging on a closed ticket is allowed; on an unknown or merged one it is refused.
     @discardableResult

@@ -25,7 +25,8 @@ extension TicketService {
     /// Closes a ticket as `actor`, who must account for their time on it: a non-voided entry already logged on the
     /// ticket, time logged now, or a reason for closing without time. Time logged now goes on `ticket.closed`, and the
     /// ``CloseTimeReaction`` appends it as a time entry in the same transaction, so neither exists without the other.
-    /// A refused close writes nothing; so does one with an `expectedVersion` the ticket is no longer at.
+    /// A refused close writes nothing; so does one with an `expectedVersion` the ticket is no longer at, and one
+    /// while the closer's timer runs on the ticket (its stop would log the same work again).
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func closeTicket(
@@ -50,6 +51,7 @@ extension TicketService {
                 return TicketCloseResult(events: events, entryId: loggedTime ? try entryLogged(with: earlier) : nil)
             }
         ) {
+            try billing.refuseCloseWhileTiming(number, by: context.actor.login)
             let decision = try commandDecision(number, .close(resolution: resolution, time: closing), context: context, commandId: commandId,
                 expectedVersion: expectedVersion)
             var closed = CommandKernel.Decision(appends: decision.appends, output: TicketCloseResult(events: decision.output), reacting: decision.reacting)

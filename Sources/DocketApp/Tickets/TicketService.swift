@@ -211,7 +211,7 @@ public struct TicketService: Sendable, FeatureService {
         return row.withQueueSLA()
     }
 
-    /// Tickets matching `filter`, newest first (the queue read model), at most `limit`.
+    /// Tickets matching `filter` in number order, oldest first (the queue read model), at most `limit`.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func list(_ filter: QueueFilter, limit: Int) throws -> [TicketSummary] {
         try models.queue.list(filter, limit: limit, in: store)

@@ -71,7 +71,7 @@ public enum HistoryText {
     /// One line for `change`, its instants written by `time` (RFC 3339 UTC unless given).
     public static func describe(_ change: TicketChange, time: (Timestamp) -> String = \.iso8601) -> String {
         switch change {
-        case .ticket(let event): describe(event)
+        case .ticket(let event): describe(event, time: time)
         case .alert(.received(let alert)):
             "alert \(alert.status): \(alert.check)\(alert.device.map { " on \($0)" } ?? "") — \(alert.summary) (\(alert.source) \(alert.fingerprint))"
         case .mail(.received(let mail)):
@@ -98,7 +98,8 @@ public enum HistoryText {
         }
     }
 
-    public static func describe(_ event: TicketEvent) -> String {
+    /// One line for `event`, its instants (a due date) written by `time` (RFC 3339 UTC unless given).
+    public static func describe(_ event: TicketEvent, time: (Timestamp) -> String = \.iso8601) -> String {
         switch event {
         case .opened(let e):
             "opened for \(e.client) via \(e.source), \(e.priority): \(e.subject)" + (e.description.isEmpty ? "" : " — \(e.description)")
@@ -115,7 +116,7 @@ public enum HistoryText {
         case .mergeReceived(let e): "\(e.from) merged into this ticket"
         case .closed(let e): "closed: \(e.resolution)" + (e.noTimeReason.map { " (no time logged: \($0))" } ?? "")
         case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
-        case .dueDateSet(let e): e.dueAt.map { "due \($0.iso8601)" } ?? "due date cleared"
+        case .dueDateSet(let e): e.dueAt.map { "due \(time($0))" } ?? "due date cleared"
         case .contactSet(let e): "contact \(e.contact) (the sender, added to the client)"
         }
     }

@@ -232,7 +232,10 @@ public enum TimeEntryDecider: Decider {
 
     /// Checks that `minutes` is 1 to a day.
     public static func checkMinutes(_ minutes: Int) throws(DomainError) -> Int {
-        guard minutes > 0, minutes <= maxMinutes else {
+        guard minutes > 0 else {
+            throw DomainError(.invalid, "\(minutes) minutes is no time to log; an entry holds 1 minute to 24h (1440 minutes)")
+        }
+        guard minutes <= maxMinutes else {
             throw DomainError(.invalid, "\(minutes) minutes is out of range; an entry holds 1 minute to 24h (1440 minutes), split longer work")
         }
         return minutes

@@ -25,11 +25,7 @@ public enum TimerDecider: Decider {
         try Permissions.require(.workTickets, by: context.actor.role)
         switch command {
         case .start(let number, let workType, let ticket):
-            if let running = state.running {
-                throw DomainError(
-                    .conflict, "a timer is already running on \(running.ticket) since \(running.startedAt); stop it first with `docket time stop` "
-                        + "(or discard it with `docket time cancel`)")
-            }
+            if let running = state.running { throw alreadyRunning(running, since: running.startedAt) }
             guard ticket.exists, ticket.number == number else {
                 throw DomainError(.notFound, "unknown ticket \(number); list tickets with `docket ticket list`")
             }
@@ -90,6 +86,26 @@ public enum TimerDecider: Decider {
         }
         throw DomainError(
             .conflict, "\(timed) was merged more than \(maxMerges) times in a row; cancel the timer with `docket time cancel` and log the time by hand")
+    }
+
+    /// The refusal of a start while `running` runs; `since` is its start as the reader should see it (RFC 3339 UTC
+    /// here, the tech's own time where the CLI knows their zone).
+    public static func alreadyRunning(_ running: TimerStarted, since: String) -> DomainError {
+        DomainError(
+            .conflict, "a timer is already running on \(running.ticket) since \(since); stop it first with `docket time stop` "
+                + "(or discard it with `docket time cancel`)")
+    }
+
+    /// Refuses closing `number` while the closer's timer `running` logs its time there on its stop (it runs on
+    /// `number`, or on a ticket merged into it: `logsOn` is where its time goes). The close accounts for the closer's
+    /// time, and the stop would log the same work again: `--time 30m` with the close, then 32 minutes on the stop.
+    public static func refuseClose(of number: TicketNumber, running: TimerStarted?, logsOn: TicketNumber?) throws(DomainError) {
+        guard let running, logsOn == number else { return }
+        let merged = running.ticket == number.description ? "" : " (merged into \(number))"
+        throw DomainError(
+            .conflict,
+            "your timer is running on \(running.ticket)\(merged); stop it first with `docket time stop` (it logs the time on \(number)) "
+                + "or discard it with `docket time cancel`, then close \(number)")
     }
 
     /// Minutes since the timer started, rounded up to the whole minute; nil when `now` is not after the start (a
