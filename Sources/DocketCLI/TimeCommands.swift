@@ -146,14 +146,18 @@ struct TimeStart: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            // The decider refuses a second timer too (the last word, on the state it appends against; and with a command
-            // id, which may retry the start that made the running one); this says when it started in the tech's own time.
-            if options.write.commandId == nil, let running = try session.app.billing.runningTimer(of: options.actor.name),
-                let since = Timestamp(iso8601: running.startedAt)
-            {
+            do {
+                try session.app.billing.startTimer(ticket, workType: workType, as: options.actor.name, commandId: options.write.commandId)
+            } catch let refusal as DomainError {
+                // The decider refuses a second timer naming its start in UTC (after the kernel has answered a retry of
+                // the start that made the running one, so a command id, the client's own too, is no exception): say
+                // when it started in the tech's own time.
+                guard let running = try session.app.billing.runningTimer(of: options.actor.name),
+                    refusal == TimerDecider.alreadyRunning(running, since: running.startedAt),
+                    let since = Timestamp(iso8601: running.startedAt)
+                else { throw refusal }
                 throw TimerDecider.alreadyRunning(running, since: PeopleTime.viewer(options.actor.name, in: session).text(since))
             }
-            try session.app.billing.startTimer(ticket, workType: workType, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(ticket): timer started\n")
         }
     }
