@@ -77,7 +77,8 @@ public enum HistoryText {
         case .mail(.received(let mail)):
             "mail \(mail.kind) from \(mail.from): \(mail.subject) (\(mail.messageId))\(mail.attachments.isEmpty ? "" : ", \(mail.attachments.count) attachment(s)")"
         case .attachment(.added(let file)): "attachment \(file.name.isEmpty ? "(no name)" : file.name) (\(file.contentType), \(file.size) bytes, sha256 \(file.sha256))"
-        case .outbox(.queued(let mail)): "mail queued (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")): \(mail.subject) (\(mail.messageId))"
+        case .outbox(.queued(let mail)):
+            "mail queued (\(mail.reason.rawValue)) to \(OutboxRecipients.text(to: mail.to, cc: mail.cc)): \(mail.subject) (\(mail.messageId))"
         case .outbox(.sent(let sent)): "mail \(sent.messageId) sent"
         case .outbox(.sendFailed(let failed)): "mail \(failed.messageId) not sent: \(failed.error)"
         case .outbox(.bounced(let bounced)): "mail \(bounced.messageId) bounced: report \(bounced.reportMessageId) (\(bounced.rule))"
