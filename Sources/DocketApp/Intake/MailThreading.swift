@@ -64,7 +64,8 @@ extension IntakeService {
     /// Every address on a ticket's mail thread, lowercased (``MailThread/addresses(_:staff:)``, read from the ticket's
     /// stream): senders, To and Cc of a person's mail received on it, recipients of ours to the client, the participants
     /// a technician's proven email reply brought in (other than the support address and users' addresses: a user's mail
-    /// is staff's while they are active, and a deactivated user's is anyone's).
+    /// is staff's while they are active, and a deactivated user's is anyone's) and those put on by hand, less those
+    /// taken off.
     func threadAddresses(_ number: TicketNumber) throws -> Set<String> {
         let stream = StreamName.ticket(number)
         var events: [DocketEvent] = []
@@ -83,6 +84,7 @@ extension IntakeService {
     /// The event types ``MailThread`` reads; the rest of a ticket's stream is not decoded.
     private static let threadTypes: Set<String> = [
         TicketMailReceived.descriptor.type, TicketCommented.descriptor.type, TicketMailQueued.descriptor.type,
+        TicketParticipantAdded.descriptor.type, TicketParticipantRemoved.descriptor.type,
     ]
 
     /// The support address and every user's address, lowercased: staff, never a participant of a client's thread.

@@ -118,6 +118,8 @@ public enum HistoryText {
         case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
         case .dueDateSet(let e): e.dueAt.map { "due \($0.iso8601)" } ?? "due date cleared"
         case .contactSet(let e): "contact \(e.contact) (the sender, added to the client)"
+        case .participantAdded(let e): "\(e.address) put on the mail thread (Cc of its public mail; may answer on it)"
+        case .participantRemoved(let e): "\(e.address) taken off the mail thread (no more Cc; its mail no longer lands here)"
         }
     }
 }

@@ -24,13 +24,15 @@ public enum MailThread {
     /// the order they came on it: the sender, To and Cc of a person's mail received on it (kind `new` or `reply`); the
     /// recipients of our mail to the client; the To and Cc of a technician's email taken as their public reply (its
     /// `ticket.mail-received` of kind `staff` with the `ticket.commented` naming it), other than `staff` (the support
-    /// address and users' addresses, lowercased). Machine mail (bounces, auto-replies) and staff mail only noted put no
-    /// one on it: anyone can send one.
+    /// address and users' addresses, lowercased); and those put on it by hand (`ticket.participant-added`). Machine
+    /// mail (bounces, auto-replies) and staff mail only noted put no one on it: anyone can send one. An address taken
+    /// off (`ticket.participant-removed`) stays off — whatever mail names it again — until it is put on by hand.
     public static func addresses(_ events: [DocketEvent], staff: Set<String>) -> [String] {
         var thread: [String] = []
+        var removed: Set<String> = []
         var staffReplies: [String: [String]] = [:]
         func join(_ addresses: [String]) {
-            for address in addresses.map({ $0.lowercased() }) where !address.isEmpty && !thread.contains(address) {
+            for address in addresses.map({ $0.lowercased() }) where !address.isEmpty && !removed.contains(address) && !thread.contains(address) {
                 thread.append(address)
             }
         }
@@ -46,6 +48,12 @@ public enum MailThread {
                 }
             case .outbox(.queued(let queued)) where clientReasons.contains(queued.reason):
                 join(queued.to)
+            case .ticket(.participantAdded(let added)):
+                removed.remove(added.address)
+                join([added.address])
+            case .ticket(.participantRemoved(let taken)):
+                removed.insert(taken.address)
+                thread.removeAll { $0 == taken.address }
             default:
                 break
             }

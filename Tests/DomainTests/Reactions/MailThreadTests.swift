@@ -2,7 +2,7 @@ import DocketTime
 import Domain
 import Testing
 
-/// Who is on a ticket's mail thread (``MailThread``) and its Cc on the client's mail.
+/// Who is on a ticket's mail thread (``MailThread``), its Cc on the client's mail, and the rules of `ticket cc`.
 @Suite struct MailThreadTests {
     typealias State = ReactionTests.MemoryState
 
@@ -39,5 +39,53 @@ import Testing
         let resolution = try #require(try queued([.ticket(.closed(TicketClosed(resolution: "Fixed.")))], history: Self.opening).first)
         #expect(resolution.cc == ["dan@acme.example"])
         #expect(try queued([.ticket(.commented(TicketCommented(text: "Note", visibility: .internal)))], history: Self.opening).isEmpty)
+    }
+
+    /// An address taken off stays off whatever mail names it again, until it is put on by hand.
+    @Test func anAddressTakenOffStaysOffUntilPutBack() throws {
+        let staff: Set<String> = ["help@msp.example", "bob@msp.example"]
+        var events = Self.opening + [.ticket(.participantRemoved(TicketParticipantRemoved(address: "dan@acme.example")))]
+        #expect(!MailThread.addresses(events, staff: staff).contains("dan@acme.example"))
+        events.append(Self.mail("c2@acme.example", from: "carla@acme.example", cc: ["dan@acme.example", "noc@isp.example"]))
+        #expect(
+            MailThread.addresses(events, staff: staff)
+                == ["carla@acme.example", "help@msp.example", "bob@msp.example", "helpdesk@msp.example", "x@y.example\r\nbcc: z@evil.example", "noc@isp.example"])
+        let reply: [DocketEvent] = [.ticket(.commented(TicketCommented(text: "On it.", visibility: .public)))]
+        #expect(try queued(reply, history: events).first?.cc == ["noc@isp.example"])
+        events.append(.ticket(.participantAdded(TicketParticipantAdded(address: "dan@acme.example"))))
+        #expect(MailThread.addresses(events, staff: staff).last == "dan@acme.example")
+        #expect(try queued(reply, history: events).first?.cc == ["noc@isp.example", "dan@acme.example"])
+    }
+
+    static let state = TicketDecider.evolve(TicketDecider.initialState, .opened(ReactionTests.opened))
+
+    /// `ticket cc remove` needs the address on the thread (not found otherwise) and works on a closed ticket; `cc add`
+    /// refuses staff and a closed ticket, and writes nothing for an address on the thread already.
+    @Test func theRulesOfTicketCc() throws {
+        let thread: Set<String> = ["carla@acme.example", "noc@isp.example"]
+        let closed = TicketDecider.evolve(Self.state, .closed(TicketClosed(resolution: "Done")))
+        #expect(try TicketDecider.decide(.removeMailParticipant(" NOC@isp.example", thread: thread), state: closed, context: ReactionTests.context)
+            == [.participantRemoved(TicketParticipantRemoved(address: "noc@isp.example"))])
+        #expect(throws: DomainError.self) { try TicketDecider.decide(.removeMailParticipant("dan@acme.example", thread: thread), state: Self.state, context: ReactionTests.context) }
+        do {
+            _ = try TicketDecider.decide(.removeMailParticipant("dan@acme.example", thread: thread), state: Self.state, context: ReactionTests.context)
+        } catch {
+            #expect(error.code == .notFound)
+        }
+        let add = { (address: String, state: TicketState) throws(DomainError) -> [TicketEvent] in
+            try TicketDecider.decide(
+                .addMailParticipant(address, thread: thread, supportAddress: "help@msp.example", users: ["bob@contractor.example"]), state: state,
+                context: ReactionTests.context)
+        }
+        #expect(try add("Dan@acme.example", Self.state) == [.participantAdded(TicketParticipantAdded(address: "dan@acme.example"))])
+        #expect(try add("noc@isp.example", Self.state).isEmpty)
+        for ours in ["help@msp.example", "helpdesk@msp.example", "bob@contractor.example"] {
+            #expect(throws: DomainError.self, "\(ours)") { try add(ours, Self.state) }
+        }
+        #expect(throws: DomainError.self) { try add("dan@acme.example", closed) }
+        let billing = DecisionContext(actor: Actor(login: "bill", role: .billing), now: ReactionTests.now)
+        #expect(throws: DomainError.self) {
+            try TicketDecider.decide(.removeMailParticipant("noc@isp.example", thread: thread), state: Self.state, context: billing)
+        }
     }
 }

@@ -19,6 +19,8 @@ enum EventSamples {
         .categoryChanged(TicketCategoryChanged(category: "Hardware", previousCategory: "Network")),
         .watcherAdded(TicketWatcherAdded(login: "dana")),
         .watcherRemoved(TicketWatcherRemoved(login: "dana")),
+        .participantAdded(TicketParticipantAdded(address: "noc@isp.example")),
+        .participantRemoved(TicketParticipantRemoved(address: "noc@isp.example")),
         .commented(TicketCommented(text: "Rebooted the router.\nLine two", visibility: .public)),
         .commented(TicketCommented(text: "Client is grumpy", visibility: .internal)),
         .commented(TicketCommented(text: "We are on it.", visibility: .public, isAutomatic: true)),
