@@ -3,7 +3,8 @@
 /// of a ticket merged into another. It goes to the ticket's contact, else to the sender of the email that opened the
 /// ticket, else to the last one that joined it; a ticket with none of them gets none. The requesters of tickets merged
 /// into it get its mail too, as Cc (merges are within one client), and so do the addresses on its mail thread
-/// (``MailThread``) for replies and the resolution, other than the MSP's own (``MailThread/isOurs(_:supportAddress:users:)``).
+/// (``MailThread``) for replies and the resolution, other than the MSP's own (``MailThread/isOurs(_:supportAddress:users:)``)
+/// and removed contacts' (``ClientState/isRetiredAddress(_:)``).
 /// It answers (In-Reply-To) the recipient's own last message, its References that message's thread and the message
 /// (RFC 5322 §3.6.4).
 /// The acknowledgement, which nobody decides to send, goes only to a known address — the contact's, or one in the
@@ -62,6 +63,7 @@ public struct ClientMailReaction: Reaction {
             let named = Set(everyone.map { $0.address.lowercased() })
             participants = MailThread.addresses(history + input.caused, staff: users.union([support]))
                 .filter { Self.isUsable($0) && !named.contains($0) && !MailThread.isOurs($0, supportAddress: support, users: users) }
+                .filter { client?.isRetiredAddress($0) != true }
                 .map { Mailbox(address: $0, name: nil) }
         }
         let fromRecipient = received.last { ($0.kind == "new" || $0.kind == "reply") && $0.from.lowercased() == recipient.address.lowercased() }

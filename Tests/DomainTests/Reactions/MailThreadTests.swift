@@ -41,6 +41,27 @@ import Testing
         #expect(try queued([.ticket(.commented(TicketCommented(text: "Note", visibility: .internal)))], history: Self.opening).isEmpty)
     }
 
+    /// A contact removed from the client (someone who left the company) who was on the thread gets no Cc, as they get
+    /// no mail To them; the same address as a contact again does.
+    @Test func aRemovedContactOnTheThreadGetsNoCc() throws {
+        let reply: [DocketEvent] = [.ticket(.commented(TicketCommented(text: "On it.", visibility: .public)))]
+        var state = State()
+        state.history = Self.opening
+        var acme = try state.client("acme")
+        acme.contacts["acme-2"] = ContactDetails(name: "Dan", email: "Dan@acme.example")
+        acme = ClientDecider.evolve(acme, .contactRemoved(ClientContactRemoved(contactId: "acme-2")))
+        state.clients["acme"] = acme
+        let input = ReactionInput(
+            ticket: ReactionTests.number, caused: reply, context: ReactionTests.context, recordedAt: ReactionTests.now,
+            supportAddress: "help@msp.example", messageSeed: 7)
+        func cc() throws -> [String]? {
+            try TicketReactions.run(input, state: state).events.compactMap { if case .outbox(.queued(let mail)) = $0 { mail.cc } else { nil } }.first ?? nil
+        }
+        #expect(try cc() == nil)
+        state.clients["acme"]?.contacts["acme-3"] = ContactDetails(name: "Dan", email: "dan@acme.example")
+        #expect(try cc() == ["dan@acme.example"])
+    }
+
     /// An address taken off stays off whatever mail names it again, until it is put on by hand.
     @Test func anAddressTakenOffStaysOffUntilPutBack() throws {
         let staff: Set<String> = ["help@msp.example", "bob@msp.example"]
