@@ -47,6 +47,7 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
                 messageId: queued.messageId, ticket: number, reason: queued.reason, to: queued.to, subject: queued.subject,
                 queuedAt: event.recordedAt.millisecondsSinceEpoch, position: event.position, status: .queued, attempts: 0,
                 lastError: nil, sentAt: nil, message: queued.message)
+            entry.cc = queued.cc
         case .sent(let sent):
             guard var known = try rows.row(sent.messageId, txn: txn) else { return }
             known.status = .sent
@@ -196,6 +197,8 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
     /// The failed attempts it had when an admin last queued it again (`mail.requeued`); the attempt limit and the
     /// waits count from there. Nil when never queued again.
     public var attemptsBeforeRequeue: Int?
+    /// Those of ``to`` on Cc (``TicketMailQueued/cc``); nil when none, and for mail queued before it was recorded.
+    public var cc: [String]?
 
     /// Attempts since it was last queued again (all of them when never).
     public var attemptsSinceRequeue: Int { attempts - (attemptsBeforeRequeue ?? 0) }

@@ -32,7 +32,10 @@ struct OutboxList: ReadCommand {
         let messageId: String
         let ticket: String?
         let reason: String
+        /// Every recipient: To, then those on Cc.
         let to: [String]
+        /// Those of `to` on Cc (the ticket's mail thread, merged tickets' requesters); absent when none.
+        let cc: [String]?
         let subject: String
         let queuedAt: String
         let status: String
@@ -51,7 +54,7 @@ struct OutboxList: ReadCommand {
             .map { entry in
                 Row(
                     messageId: entry.messageId, ticket: entry.ticket?.description, reason: entry.reason.rawValue, to: entry.to,
-                    subject: entry.subject, queuedAt: isoTime(entry.queuedAt), status: entry.status.rawValue, attempts: entry.attempts,
+                    cc: entry.cc, subject: entry.subject, queuedAt: isoTime(entry.queuedAt), status: entry.status.rawValue, attempts: entry.attempts,
                     lastError: entry.lastError, sentAt: entry.sentAt.map(isoTime), bouncedAt: entry.bouncedAt.map(isoTime),
                     bounceMessageId: entry.bounceMessageId, cancelledAt: entry.cancelledAt.map(isoTime), cancelReason: entry.cancelReason)
             }
@@ -68,7 +71,7 @@ struct OutboxList: ReadCommand {
                     case "cancelled": "cancelled: \(row.cancelReason ?? "")"
                     default: row.status
                     }
-                return [row.messageId, row.ticket ?? "-", row.reason, row.to.joined(separator: ", "), status, String(row.attempts), row.queuedAt]
+                return [row.messageId, row.ticket ?? "-", row.reason, OutboxRecipients.text(to: row.to, cc: row.cc), status, String(row.attempts), row.queuedAt]
             }))
     }
 }

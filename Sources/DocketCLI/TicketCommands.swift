@@ -25,7 +25,7 @@ struct TicketGroup: ParsableCommand {
         subcommands: [
             TicketOpen.self, TicketTake.self, TicketAssign.self, TicketUnassign.self, TicketPriorityCommand.self, TicketCategory.self, TicketDue.self,
             TicketComment.self, TicketReply.self, TicketStatusCommand.self, TicketWatch.self, TicketUnwatch.self,
-            TicketMerge.self, TicketClose.self, TicketReopen.self, TicketShow.self, TicketList.self,
+            TicketCc.self, TicketMerge.self, TicketClose.self, TicketReopen.self, TicketShow.self, TicketList.self,
         ])
 }
 
@@ -267,6 +267,62 @@ struct TicketUnwatch: ParsableCommand {
     func run() throws {
         let login = user ?? options.actor.name
         try change(number, .removeWatcher(login), options, expect, done: "\(login) no longer watches")
+    }
+}
+
+/// `docket ticket cc add|remove T-1042 ADDRESS`: who is on the ticket's mail thread.
+struct TicketCc: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cc", abstract: "Put an address on a ticket's mail thread, or take it off.",
+        discussion: """
+            The mail thread (`docket ticket show`: "mail thread: …") is who is Cc'd on the ticket's public replies and \
+            resolution, and whose answers to its mail land on the ticket: the client's mail's senders, To and Cc, our \
+            mail's recipients, whom a technician's proven email reply Cc'd, and those added here. \
+            An address taken off gets no more Cc and its mail no longer threads onto the ticket (it gets a ticket \
+            of its own, as any unknown sender does), whatever mail names it again, until it is added back; the \
+            client's contacts and domains still answer on their tickets. See docs/intake.md.
+              docket ticket cc remove T-1042 wrong@isp.example
+              docket ticket cc add T-1042 noc@isp.example
+            """,
+        subcommands: [TicketCcAdd.self, TicketCcRemove.self])
+}
+
+struct TicketCcAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Put an address on the ticket's mail thread: Cc'd on its public mail, its answers land on the ticket.")
+    @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Argument(help: "The email address, e.g. noc@isp.example.") var address: String
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let events = try session.app.intake.addMailParticipant(
+                address, to: number, as: options.actor.name, commandId: options.write.commandId, expectedVersion: expect.expectVersion)
+            let lower = address.trimmingCharacters(in: .whitespaces).lowercased()
+            Terminal.out(events.isEmpty ? "\(number): nothing to change (\(lower) is on its mail thread)\n" : "\(number): \(lower) is on the mail thread\n")
+        }
+    }
+}
+
+struct TicketCcRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Take an address off the ticket's mail thread: no more Cc, its mail no longer lands on the ticket.")
+    @OptionGroup var options: TicketWriteOptions
+    @OptionGroup var expect: ExpectVersionOptions
+    @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
+    @Argument(help: "The email address, as `docket ticket show` lists it.") var address: String
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let standing = try session.app.intake.removeMailParticipant(
+                address, from: number, as: options.actor.name, commandId: options.write.commandId, expectedVersion: expect.expectVersion)
+            let lower = address.trimmingCharacters(in: .whitespaces).lowercased()
+            Terminal.out("\(number): \(lower) is off the mail thread\n")
+            if let standing {
+                Terminal.error("docket: note: \(lower) is \(standing): it gets no Cc, but still answers on the client's tickets")
+            }
+        }
     }
 }
 

@@ -125,7 +125,8 @@ import Testing
         #expect(try f.app.intake.receiveMail(try parse(colleague), raw: Array(colleague.utf8), policy: MailPolicy(), as: "dora") == .reply(number))
         try f.app.tickets.ticket(number, .comment("Which floor?", visibility: .public), as: "bob")
         let reply = try #require(try outbox(f).last)
-        #expect(reply.to == ["jane@globex.example"], "the requester, not the last replier")
+        #expect(reply.to.first == "jane@globex.example", "the requester, not the last replier")
+        #expect(reply.cc?.contains("gus@globex.example") == true, "who replied is on the thread, so on Cc")
         #expect(try parse(reply.message).inReplyTo == ["p1@globex.example"], "answering the requester's own message")
         // A staff notice queued on the ticket does not put its recipient on the client's thread.
         let notice = OutboxEvent.queued(TicketMailQueued(

@@ -144,6 +144,8 @@ extension TicketCommand: CustomTestStringConvertible {
         case .close: "close"
         case .reopen: "reopen"
         case .setDueDate: "setDueDate"
+        case .addMailParticipant: "addMailParticipant"
+        case .removeMailParticipant: "removeMailParticipant"
         }
     }
 }

@@ -73,7 +73,7 @@ extension IntakeService {
     /// `number`'s client, as a reply from them would be trusted (``isTrustedReplySender(_:on:)``): a technician's answer
     /// to the client is addressed to them; one to an SLA notice goes to the support address or colleagues only.
     private func isToTheClient(_ message: ParsedMessage, on number: TicketNumber) throws -> Bool {
-        let staff = Set(try directory.users().map { $0.email.lowercased() } + [configuration.supportMailAddress.lowercased()])
+        let staff = try staffAddresses()
         let recipients = (message.to + message.cc).compactMap(\.address).filter { !staff.contains($0.lowercased()) }
         return try recipients.contains { try isTrustedReplySender($0, on: number) }
     }

@@ -52,65 +52,44 @@ extension IntakeService {
         return try threadAddresses(number).contains(lower)
     }
 
-    /// The reasons of the mail Docket sends a client; the rest (SLA notices, escalations) goes to staff.
-    static let clientReasons: Set<OutboundReason> = [.acknowledgement, .reply, .resolution]
-
     /// The addresses on ticket `number`'s mail thread (``threadAddresses(_:)``) other than the support address,
     /// sorted: who may answer its mail by Message-ID and land on it, besides any other address of the client's
-    /// contacts and domains (`ticket show`, docs/intake.md).
+    /// contacts and domains, and who is Cc'd on its public mail (`ticket show`, docs/intake.md).
     public func mailThread(_ number: TicketNumber) throws -> [String] {
         var addresses = try threadAddresses(number)
         addresses.remove(configuration.supportMailAddress.lowercased())
         return addresses.sorted()
     }
 
-    /// Every address on a ticket's mail thread, lowercased: senders, To and Cc of a person's mail received on it (kind
-    /// `new` or `reply`), recipients of ours to the client (a technician answering an SLA notice by mail is not the
-    /// client replying: their mail went onto the thread, and the next staff reply went to them instead of the
-    /// client), and the participants a technician's email reply brought in: the To and Cc of staff mail that was
-    /// taken as their public reply (proven by the mail server: its `ticket.commented` names the mail), other than the
-    /// support address and users' addresses (a user's mail is staff's while they are active, and a deactivated
-    /// user's is anyone's). Machine mail (bounces, auto-replies) never adds anyone: anybody can send one that threads
-    /// onto a ticket; nor does staff mail only noted (unproven, or not a reply to the client): anybody can forge it.
+    /// Every address on a ticket's mail thread, lowercased (``MailThread/addresses(_:staff:)``, read from the ticket's
+    /// stream): senders, To and Cc of a person's mail received on it, recipients of ours to the client, the participants
+    /// a technician's proven email reply brought in (other than the support address and users' addresses: a user's mail
+    /// is staff's while they are active, and a deactivated user's is anyone's) and those put on by hand, less those
+    /// taken off.
     func threadAddresses(_ number: TicketNumber) throws -> Set<String> {
         let stream = StreamName.ticket(number)
-        var addresses: Set<String> = []
-        var staffRecipients: [String: [String]] = [:]
-        var repliesByMail: Set<String> = []
+        var events: [DocketEvent] = []
         var next: UInt64 = 1
         while true {
             let page = try store.read(stream: stream, from: next, limit: 500)
-            for event in page {
-                if event.type == TicketMailReceived.descriptor.type,
-                    case .received(let mail) = try TicketMailEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
-                {
-                    if mail.kind == "new" || mail.kind == "reply" {
-                        addresses.formUnion(([mail.from] + (mail.to ?? []) + (mail.cc ?? [])).map { $0.lowercased() })
-                    } else if mail.kind == "staff" {
-                        staffRecipients[mail.messageId] = (mail.to ?? []) + (mail.cc ?? [])
-                    }
-                } else if event.type == TicketCommented.descriptor.type,
-                    case .commented(let comment) = try TicketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload),
-                    comment.visibility == .public, let messageId = comment.mailMessageId
-                {
-                    repliesByMail.insert(messageId)
-                } else if event.type == TicketMailQueued.descriptor.type,
-                    case .queued(let queued) = try OutboxEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload),
-                    Self.clientReasons.contains(queued.reason)
-                {
-                    addresses.formUnion(queued.to.map { $0.lowercased() })
-                }
+            for event in page where Self.threadTypes.contains(event.type) {
+                events.append(try DocketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload))
             }
             guard let last = page.last, page.count == 500 else { break }
             next = last.streamVersion + 1
         }
-        let participants = staffRecipients.filter { repliesByMail.contains($0.key) }.values.joined().map { $0.lowercased() }
-        if !participants.isEmpty {
-            let staff = Set(try directory.users().map { $0.email.lowercased() } + [configuration.supportMailAddress.lowercased()])
-            addresses.formUnion(participants.filter { !staff.contains($0) })
-        }
-        addresses.remove("")
-        return addresses
+        return Set(MailThread.addresses(events, staff: try staffAddresses()))
+    }
+
+    /// The event types ``MailThread`` reads; the rest of a ticket's stream is not decoded.
+    private static let threadTypes: Set<String> = [
+        TicketMailReceived.descriptor.type, TicketCommented.descriptor.type, TicketMailQueued.descriptor.type,
+        TicketParticipantAdded.descriptor.type, TicketParticipantRemoved.descriptor.type,
+    ]
+
+    /// The support address and every user's address, lowercased: staff, never a participant of a client's thread.
+    func staffAddresses() throws -> Set<String> {
+        Set(try directory.users().map { $0.email.lowercased() } + [configuration.supportMailAddress.lowercased()])
     }
 
     /// The `ticket.mail-bounced` events for a bounce filed as `reportId`: one for each message of ours (queued on

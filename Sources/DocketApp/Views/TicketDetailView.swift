@@ -77,7 +77,8 @@ public enum HistoryText {
         case .mail(.received(let mail)):
             "mail \(mail.kind) from \(mail.from): \(mail.subject) (\(mail.messageId))\(mail.attachments.isEmpty ? "" : ", \(mail.attachments.count) attachment(s)")"
         case .attachment(.added(let file)): "attachment \(file.name.isEmpty ? "(no name)" : file.name) (\(file.contentType), \(file.size) bytes, sha256 \(file.sha256))"
-        case .outbox(.queued(let mail)): "mail queued (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")): \(mail.subject) (\(mail.messageId))"
+        case .outbox(.queued(let mail)):
+            "mail queued (\(mail.reason.rawValue)) to \(OutboxRecipients.text(to: mail.to, cc: mail.cc)): \(mail.subject) (\(mail.messageId))"
         case .outbox(.sent(let sent)): "mail \(sent.messageId) sent"
         case .outbox(.sendFailed(let failed)): "mail \(failed.messageId) not sent: \(failed.error)"
         case .outbox(.bounced(let bounced)): "mail \(bounced.messageId) bounced: report \(bounced.reportMessageId) (\(bounced.rule))"
@@ -118,6 +119,8 @@ public enum HistoryText {
         case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
         case .dueDateSet(let e): e.dueAt.map { "due \(time($0))" } ?? "due date cleared"
         case .contactSet(let e): "contact \(e.contact) (the sender, added to the client)"
+        case .participantAdded(let e): "\(e.address) put on the mail thread (Cc of its public mail; may answer on it)"
+        case .participantRemoved(let e): "\(e.address) taken off the mail thread (no more Cc; its mail no longer lands here)"
         }
     }
 }

@@ -17,6 +17,10 @@ public struct ClientState: Sendable, Equatable {
     /// Ids of removed contacts: never given to another (a portal session, a ticket's contact, the mail thread name
     /// the id, and must not come to mean someone else).
     public var retiredContactIds: Set<String> = []
+    /// The addresses of removed contacts, lowercased: someone who left the client's company gets none of its tickets'
+    /// mail, not even a Cc as one who was on a ticket's mail thread (unless a contact now has the address again,
+    /// ``isRetiredAddress(_:)``).
+    public var retiredContactAddresses: Set<String> = []
 
     /// A state with every field given; streams start from ``ClientDecider/initialState``.
     public init(
@@ -30,6 +34,11 @@ public struct ClientState: Sendable, Equatable {
         self.timeZone = timeZone
         self.currency = currency
         self.contacts = contacts
+    }
+
+    /// Whether `address` (lowercased) was a removed contact's and is no current contact's.
+    public func isRetiredAddress(_ address: String) -> Bool {
+        retiredContactAddresses.contains(address) && !contacts.values.contains { $0.email.lowercased() == address }
     }
 
     /// Whether the mail `address` is in one of the client's domains (compared in lower case).
@@ -66,6 +75,7 @@ extension ClientDecider {
         case .contactUpdated(let e):
             state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone)
         case .contactRemoved(let e):
+            if let email = state.contacts[e.contactId]?.email, !email.isEmpty { state.retiredContactAddresses.insert(email.lowercased()) }
             state.contacts[e.contactId] = nil
             state.retiredContactIds.insert(e.contactId)
         }

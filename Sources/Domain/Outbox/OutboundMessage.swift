@@ -19,7 +19,7 @@ public struct OutboundMessage: Sendable, Equatable {
     /// The recipient's address, and display name if known.
     public var to: String
     public var toName: String?
-    /// Further recipients, as Cc: the requesters of tickets merged into this one.
+    /// Further recipients, as Cc: the ticket's mail thread, the requesters of tickets merged into it.
     public var cc: [Mailbox]
     public var subject: String
     public var date: Timestamp

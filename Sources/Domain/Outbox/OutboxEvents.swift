@@ -45,8 +45,11 @@ public struct TicketMailQueued: EventPayload {
     public var messageId: String
     /// `acknowledgement`, `reply` or `resolution`.
     public var reason: OutboundReason
-    /// The recipients' addresses.
+    /// The recipients' addresses: To, then those on Cc.
     public var to: [String]
+    /// Those of ``to`` on Cc (the ticket's mail thread, the requesters of tickets merged into it); absent when none,
+    /// and in events written before it was recorded (2026-12-07: those named their Cc only in `to` and the message).
+    public var cc: [String]?
     /// The Subject as written (before any RFC 2047 encoding).
     public var subject: String
     /// The client's message this answers (without angle brackets), if any.
@@ -55,10 +58,13 @@ public struct TicketMailQueued: EventPayload {
     public var message: String
 
     /// A payload with the given fields.
-    public init(messageId: String, reason: OutboundReason, to: [String], subject: String, inReplyTo: String?, message: String) {
+    public init(
+        messageId: String, reason: OutboundReason, to: [String], subject: String, inReplyTo: String?, message: String, cc: [String]? = nil
+    ) {
         self.messageId = messageId
         self.reason = reason
         self.to = to
+        self.cc = cc
         self.subject = subject
         self.inReplyTo = inReplyTo
         self.message = message

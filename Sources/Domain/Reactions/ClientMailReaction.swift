@@ -2,8 +2,11 @@
 /// being opened, a reply with each public comment, a resolution notice with the close, and a notice to the requester
 /// of a ticket merged into another. It goes to the ticket's contact, else to the sender of the email that opened the
 /// ticket, else to the last one that joined it; a ticket with none of them gets none. The requesters of tickets merged
-/// into it get its mail too, as Cc (merges are within one client). It answers (In-Reply-To) the recipient's own last message, its References that
-/// message's thread and the message (RFC 5322 §3.6.4).
+/// into it get its mail too, as Cc (merges are within one client), and so do the addresses on its mail thread
+/// (``MailThread``) for replies and the resolution, other than the MSP's own (``MailThread/isOurs(_:supportAddress:users:)``)
+/// and removed contacts' (``ClientState/isRetiredAddress(_:)``).
+/// It answers (In-Reply-To) the recipient's own last message, its References that message's thread and the message
+/// (RFC 5322 §3.6.4).
 /// The acknowledgement, which nobody decides to send, goes only to a known address — the contact's, or one in the
 /// client's domains: a stranger's mail on the triage client is not acknowledged, since its From is anyone's to forge
 /// and the acknowledgement would carry the stranger's subject and name from the MSP's own address to a victim.
@@ -47,10 +50,22 @@ public struct ClientMailReaction: Reaction {
             }
         }
         guard let recipient = everyone.first else { return .none }
-        let cc = everyone.dropFirst().map { Mailbox(address: $0.address, name: $0.name) }
+        let requesters = everyone.dropFirst().map { Mailbox(address: $0.address, name: $0.name) }
         let known = own != nil && Self.isKnown(recipient.address, client: client, contact: ticket.contact)
         let sending = triggers.filter { $0.1 != .acknowledgement || known }
         guard !sending.isEmpty else { return .none }
+        // The ticket's mail thread is on Cc of what a person writes to the client (replies, the resolution): whom the
+        // client or a technician brought into the conversation, such as the client's ISP.
+        var participants: [Mailbox] = []
+        if sending.contains(where: { Self.copiesThread.contains($0.1) }) {
+            let support = Self.address(of: input.supportAddress).lowercased()
+            let users = Set(try state.users().map { $0.email.lowercased() })
+            let named = Set(everyone.map { $0.address.lowercased() })
+            participants = MailThread.addresses(history + input.caused, staff: users.union([support]))
+                .filter { Self.isUsable($0) && !named.contains($0) && !MailThread.isOurs($0, supportAddress: support, users: users) }
+                .filter { client?.isRetiredAddress($0) != true }
+                .map { Mailbox(address: $0, name: nil) }
+        }
         let fromRecipient = received.last { ($0.kind == "new" || $0.kind == "reply") && $0.from.lowercased() == recipient.address.lowercased() }
         let parent = fromRecipient ?? received.last { $0.kind == "new" || $0.kind == "reply" }
         let inReplyTo = parent?.messageId
@@ -64,6 +79,7 @@ public struct ClientMailReaction: Reaction {
         var events: [DocketEvent] = []
         for (index, (template, reason, values)) in sending.enumerated() {
             common.merge(values) { $1 }
+            let cc = requesters + (Self.copiesThread.contains(reason) ? participants : [])
             let body = try template.render(stored: try state.storedTemplate(template.name), values: common)
             let messageId = "\(number).\(queued + index + 1).\(ids.next(padded: true))@docket"
             let fullSubject = (reason == .reply ? "Re: " : "") + "[\(number)] \(subject)"
@@ -73,9 +89,21 @@ public struct ClientMailReaction: Reaction {
                 references: references, cc: cc)
             events.append(.outbox(.queued(TicketMailQueued(
                 messageId: messageId, reason: reason, to: [recipient.address] + cc.map(\.address), subject: fullSubject, inReplyTo: inReplyTo,
-                message: message.rendered))))
+                message: message.rendered, cc: cc.isEmpty ? nil : cc.map(\.address)))))
         }
         return ReactionOutput(events: events)
+    }
+
+    /// The mail that goes to the ticket's mail thread on Cc as well (``MailThread``): what a person writes to the
+    /// client. Not the acknowledgement, which nobody decides to send (those on the opening mail's To and Cc have that
+    /// mail already, and whoever forges a client's From would choose whom the MSP writes to), nor a merge notice, which
+    /// is about the requester's own request.
+    static let copiesThread: Set<OutboundReason> = [.reply, .resolution]
+
+    /// The address of a mailbox as written in a header: `support@msp.example`, or `Help Desk <support@msp.example>`.
+    static func address(of mailbox: String) -> String {
+        guard let open = mailbox.lastIndex(of: "<"), let close = mailbox.lastIndex(of: ">"), open < close else { return mailbox }
+        return String(mailbox[mailbox.index(after: open)..<close])
     }
 
     /// Who client mail goes to: the contact's address, else the sender of the email that opened the ticket, else of
@@ -86,9 +114,7 @@ public struct ClientMailReaction: Reaction {
             return (details.email, details.name.isEmpty ? nil : details.name)
         }
         if let contact, client?.retiredContactIds.contains(contact) == true { return nil }
-        let usable: (String) -> Bool = { address in
-            address.contains("@") && !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
-        }
+        let usable = Self.isUsable
         // The requester (who opened the ticket by mail), else whoever last replied: not the last replier first, who
         // may be a colleague on Cc — or a technician whose answer to a staff notice threaded as a reply.
         let requester = received.first { $0.kind == "new" && usable($0.from) } ?? received.last { $0.kind == "reply" && usable($0.from) }
@@ -96,6 +122,12 @@ public struct ClientMailReaction: Reaction {
             return (mail.from, DisplayName.fromOutside(mail.fromName))  // older events kept the name as it came
         }
         return nil
+    }
+
+    /// Whether `address` can be written into a header as it is: it has an `@`, and no white space or control
+    /// character (a line break would start a header of the sender's choosing).
+    static func isUsable(_ address: String) -> Bool {
+        address.contains("@") && !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
     }
 
     /// The tickets merged into the one whose events are `events`, in merge order.

@@ -38,6 +38,13 @@ public enum TicketCommand: Sendable, Equatable {
     case reopen(reason: String?)
     /// Set the date the ticket is due, or clear it with nil (dispatchers and admins).
     case setDueDate(Timestamp?)
+    /// Put an address on the ticket's mail thread by hand (`docket ticket cc add`). `thread` is who is on it now, the
+    /// support address and `users`' addresses are the MSP's own (``MailThread/isOurs(_:supportAddress:users:)``), all
+    /// lowercased, as the application found them.
+    case addMailParticipant(String, thread: Set<String>, supportAddress: String, users: Set<String>)
+    /// Take an address off the ticket's mail thread (`docket ticket cc remove`). `thread` is who is on it now
+    /// (lowercased, ``MailThread``), as the application found it.
+    case removeMailParticipant(String, thread: Set<String>)
 }
 
 /// The input of ``TicketCommand/open(_:)``.

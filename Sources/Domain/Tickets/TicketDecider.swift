@@ -94,6 +94,10 @@ public enum TicketDecider: Decider {
             if let dueAt { try BillingDates.check(dueAt, "\(number)'s due date", kind: "due dates") }
             guard dueAt != state.dueAt else { return [] }
             return [.dueDateSet(TicketDueDateSet(dueAt: dueAt, previousDueAt: state.dueAt))]
+        case .addMailParticipant(let address, let thread, let supportAddress, let users):
+            return try decideAddParticipant(address, thread: thread, supportAddress: supportAddress, users: users, state: state)
+        case .removeMailParticipant(let address, let thread):
+            return try decideRemoveParticipant(address, thread: thread, state: state)
         }
     }
 

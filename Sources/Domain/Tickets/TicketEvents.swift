@@ -32,6 +32,10 @@ public enum TicketEvent: Sendable, Equatable {
     case dueDateSet(TicketDueDateSet)
     /// See ``TicketContactSet``.
     case contactSet(TicketContactSet)
+    /// See ``TicketParticipantAdded``.
+    case participantAdded(TicketParticipantAdded)
+    /// See ``TicketParticipantRemoved``.
+    case participantRemoved(TicketParticipantRemoved)
 }
 
 /// `ticket.opened.v1`: a ticket was opened.
@@ -337,6 +341,35 @@ public struct TicketContactSet: EventPayload {
     public init(contact: String) { self.contact = contact }
 }
 
+/// `ticket.participant-added.v1`: a technician put an address on the ticket's mail thread by hand (`docket ticket cc
+/// add`): it is Cc'd on the ticket's public mail and its answers to the ticket's mail land on the ticket.
+public struct TicketParticipantAdded: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.participant-added", schemaVersion: 1,
+        summary: "An address was put on the ticket's mail thread by hand: Cc'd on its public mail, its answers land on the ticket.")
+    /// The address, lowercased.
+    public var address: String
+
+    /// A payload with the given fields.
+    public init(address: String) { self.address = address }
+}
+
+/// `ticket.participant-removed.v1`: a technician took an address off the ticket's mail thread (`docket ticket cc
+/// remove`): it gets no more Cc of the ticket's mail, and its mail no longer threads onto the ticket (unless it is the
+/// client's, or comes on the thread again: a Cc of the client's next mail, of a technician's next proven reply).
+public struct TicketParticipantRemoved: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.participant-removed", schemaVersion: 1,
+        summary: "An address was taken off the ticket's mail thread: no more Cc of its mail, its mail no longer threads onto it.")
+    /// The address, lowercased.
+    public var address: String
+
+    /// A payload with the given fields.
+    public init(address: String) { self.address = address }
+}
+
 /// `ticket.reopened.v1`: a closed ticket went back to in progress.
 public struct TicketReopened: EventPayload {
     /// This payload's catalogue entry.
@@ -399,5 +432,7 @@ extension TicketEvent: RegisteredEventFamily {
         .init(TicketReopened.self) { .reopened($0) },
         .init(TicketDueDateSet.self) { .dueDateSet($0) },
         .init(TicketContactSet.self) { .contactSet($0) },
+        .init(TicketParticipantAdded.self) { .participantAdded($0) },
+        .init(TicketParticipantRemoved.self) { .participantRemoved($0) },
     ]
 }

@@ -68,7 +68,7 @@ extension TicketDecider {
             state.watchers.insert(e.login)
         case .watcherRemoved(let e):
             state.watchers.remove(e.login)
-        case .commented, .mergeReceived:
+        case .commented, .mergeReceived, .participantAdded, .participantRemoved:
             break
         case .statusChanged(let e):
             state.status = e.status

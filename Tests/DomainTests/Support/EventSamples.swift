@@ -19,6 +19,8 @@ enum EventSamples {
         .categoryChanged(TicketCategoryChanged(category: "Hardware", previousCategory: "Network")),
         .watcherAdded(TicketWatcherAdded(login: "dana")),
         .watcherRemoved(TicketWatcherRemoved(login: "dana")),
+        .participantAdded(TicketParticipantAdded(address: "noc@isp.example")),
+        .participantRemoved(TicketParticipantRemoved(address: "noc@isp.example")),
         .commented(TicketCommented(text: "Rebooted the router.\nLine two", visibility: .public)),
         .commented(TicketCommented(text: "Client is grumpy", visibility: .internal)),
         .commented(TicketCommented(text: "We are on it.", visibility: .public, isAutomatic: true)),
@@ -219,6 +221,11 @@ extension EventSamples {
             messageId: "T-1001.2.5f3a9c1e@docket", reason: .reply, to: ["jane@globex.example"], subject: "Re: [T-1001] Printer offline",
             inReplyTo: "CAHx1@mail.globex.example",
             message: "From: support@localhost.localdomain\r\nTo: jane@globex.example\r\nSubject: Re: [T-1001] Printer offline\r\n\r\nOn it.\r\n"))),
+        .outbox(.queued(TicketMailQueued(
+            messageId: "T-1001.3.1a2b3c4d@docket", reason: .resolution, to: ["jane@globex.example", "noc@isp.example"],
+            subject: "[T-1001] Printer offline", inReplyTo: "CAHx1@mail.globex.example",
+            message: "From: support@localhost.localdomain\r\nTo: jane@globex.example\r\nCc: noc@isp.example\r\n\r\nFixed.\r\n",
+            cc: ["noc@isp.example"]))),
         .outbox(.queued(TicketMailQueued(
             messageId: "T-1002.1.0a0b0c0d@docket", reason: .acknowledgement, to: ["carla@acme.example"], subject: "[T-1002] VPN down",
             inReplyTo: nil, message: "From: support@localhost.localdomain\r\nTo: carla@acme.example\r\n\r\nWe have it.\r\n"))),
