@@ -12,7 +12,7 @@ public enum LostAnswer {
     static let commandsTakingId: Set<String> = [
         "ticket open", "ticket take", "ticket assign", "ticket unassign", "ticket priority", "ticket category", "ticket due",
         "ticket comment", "ticket reply", "ticket status", "ticket watch", "ticket unwatch", "ticket merge", "ticket close",
-        "ticket reopen",
+        "ticket reopen", "ticket cc add", "ticket cc remove",
         "time log", "time correct", "time void", "time start", "time stop", "time cancel",
         "invoice run", "invoice finalize", "invoice discard", "invoice void",
         "outbox retry",
