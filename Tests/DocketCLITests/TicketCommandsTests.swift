@@ -23,6 +23,19 @@ import Testing
         try docket(["log", "--json", "--limit", "100000"]).stdout.components(separatedBy: "\"position\"").count - 1
     }
 
+    /// A contact the client does not have is not found (exit 4, as the exit-code table says): it was exit 65 with
+    /// "contact acme-9 does not belong to client acme", as if it were some other client's.
+    @Test(arguments: DocketMode.allCases) func anUnknownContactIsNotFound(_ mode: DocketMode) throws { try mode.run(anUnknownContactIsNotFound) }
+    func anUnknownContactIsNotFound() throws {
+        try setUp()
+        try docket(["queue"], as: "bob")  // bob's token (server mode) is made before the count
+        let before = try eventCount()
+        let open = try docket(["ticket", "open", "--client", "acme", "--contact", "acme-9", "--subject", "Printer"], as: "bob")
+        #expect(open.status == 4, "\(open.stderr)")
+        #expect(open.stderr == "docket: error: unknown contact acme-9 of client acme; list its contacts with `docket client show acme`\n")
+        #expect(try eventCount() == before, "nothing written")
+    }
+
     @Test(arguments: DocketMode.allCases) func aTicketsLifeShowsInItsHistory(_ mode: DocketMode) throws { try mode.run(aTicketsLifeShowsInItsHistory) }
     func aTicketsLifeShowsInItsHistory() throws {
         try setUp()

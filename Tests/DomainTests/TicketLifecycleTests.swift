@@ -47,8 +47,8 @@ struct TicketLifecycleTests {
 
     @Test func openWithContactOfAnotherClientIsRefused() throws {
         let error = try #require(given(TicketDecider.self).refusal(of: Self.openCommand(contact: "c-99")))
-        #expect(error.code == .invalid)
-        #expect(error.message.contains("contact c-99 does not belong to client acme"))
+        #expect(error.code == .notFound)
+        #expect(error.message == "unknown contact c-99 of client acme; list its contacts with `docket client show acme`")
     }
 
     @Test func openWithoutContactIsFine() throws {

@@ -122,10 +122,11 @@ public enum TicketDecider: Decider {
         }
         let contact = Validate.optional(open.contact)
         if let contact, !client.contactIDs.contains(contact) {
+            // Not one of the client's contacts: unknown to it (removed, mistyped, or another client's), exit 4 as for
+            // any unknown name.
             throw DomainError(
-                .invalid,
-                "contact \(contact) does not belong to client \(client.code); list its contacts with "
-                    + "`docket client show \(client.code)`")
+                .notFound,
+                "unknown contact \(contact) of client \(client.code); list its contacts with `docket client show \(client.code)`")
         }
         let subject = try TicketSubject.validated(open.subject)
         return [
