@@ -141,6 +141,11 @@ enum ServiceRoutes {
         let assignee = input.text(.query("assignee"))
         if [mine, unassigned, assignee != nil].filter({ $0 }).count > 1 { throw Problem.badRequest("use one of mine, unassigned and assignee") }
         var filter = try ticketFilter(input)
+        // The queue holds open tickets: `status=closed` answered an empty page, as if none were closed (the CLI's
+        // `queue --status closed` is refused alike).
+        if filter.status == .closed {
+            throw Problem.badRequest("the queue holds open tickets, never closed ones; list those with GET /v1/tickets?status=closed")
+        }
         filter.assignee = mine ? input.actor : assignee
         filter.unassignedOnly = unassigned
         try requireKnown(filter, app)

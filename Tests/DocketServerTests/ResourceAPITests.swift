@@ -153,6 +153,11 @@ import Testing
         #expect(fourth.next == nil)
         // A cursor this API did not give is refused; an offset (what cursors were) still reads from there.
         #expect(try served.curl("GET", "/v1/queue?limit=3&cursor=c%21%21", token: ann).status == 400)
+        // The queue holds open tickets: a closed status is refused, naming the list that has them (it was an empty page).
+        let closedQueue = try served.curl("GET", "/v1/queue?status=closed", token: ann)
+        #expect(closedQueue.status == 400, "\(closedQueue.body)")
+        #expect(closedQueue.body.contains(#"never closed ones; list those with GET \/v1\/tickets?status=closed"#), "\(closedQueue.body)")
+        #expect(try served.curl("GET", "/v1/tickets?status=closed", token: ann).status == 200)
         #expect(try page("1").numbers == ["T-1003", "T-1004", "T-1005"])
         // Every item the cursor names left the list: where to go on is not known, so the answer says to start again.
         let again = try page(nil)
