@@ -30,11 +30,19 @@ import Testing
     }
 
     /// bill (billing), bob (tech), acme on hourly terms, T-1001 with 50 remote minutes and 1 onsite hour in November.
-    func setUp() throws {
+    /// A new store with bill (billing) and bob (tech), and the client acme in `clientTimeZone`: what every test here
+    /// starts from.
+    func setUpStore(clientTimeZone: String = "UTC") throws {
         _ = try ok(["init"], as: "ann")
         _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
         _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
-        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        _ = try ok(
+            ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", clientTimeZone, "--currency", "USD"],
+            as: "ann")
+    }
+
+    func setUp() throws {
+        try setUpStore()
         _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", Self.terms])
         #expect(try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob") == "T-1001\n")
         #expect(try ok(["time", "log", "T-1001", "50m", "--at", "2026-11-03 14:00"], as: "bob") == "TE-1\n")
@@ -101,10 +109,7 @@ import Testing
     /// adjustment's minutes times the rate ("-0.05 h × 125.00 = -6.25", which is the difference of 20.83 and 14.58,
     /// each rounded once), and no tax at all: the header's total was more than its lines added up to.
     @Test func theAuditsArithmeticMultipliesOut() throws {
-        _ = try ok(["init"], as: "ann")
-        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
-        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
-        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        try setUpStore()
         let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12500},"rounding":{"incrementMinutes":1},"taxBasisPoints":1000}"#
         _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
         _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
@@ -131,10 +136,7 @@ import Testing
     /// acme (UTC) on hourly terms with 150% after hours on a Monday-to-Friday office calendar, T-1001 with 20 minutes
     /// on Saturday 7 November: 30 minutes charged after rounding, 93.75 USD, 103.13 with 10% tax.
     func setUpAfterHours() throws {
-        _ = try ok(["init"], as: "ann")
-        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
-        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
-        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        try setUpStore()
         let office = folder.child("office.yaml")
         #expect(FileManager.default.createFile(atPath: office, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC").utf8)))
         _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"])
@@ -171,12 +173,7 @@ import Testing
     /// in New York read "2026-11-01T02:00:00.000Z" on October's invoice, a November date a client disputing the
     /// invoice could not place, and no weekday to show why it was after hours.
     @Test func theAuditGivesEachEntrysStartOnTheClientsClock() throws {
-        _ = try ok(["init"], as: "ann")
-        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
-        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
-        _ = try ok(
-            ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"],
-            as: "ann")
+        try setUpStore(clientTimeZone: "America/New_York")
         _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", Self.terms])
         _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
         _ = try ok(["time", "log", "T-1001", "1h", "--at", "2026-10-31 22:00"], as: "bob")
@@ -192,10 +189,7 @@ import Testing
     /// hours. A client disputing a Monday morning billed at 150% (a holiday in the office calendar) saw the calendar's
     /// name and version only, and had to read the calendar to find out why.
     @Test func theAuditSaysWhyEachEntryWasAfterHours() throws {
-        _ = try ok(["init"], as: "ann")
-        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
-        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
-        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        try setUpStore()
         let office = folder.child("office.yaml")
         #expect(FileManager.default.createFile(
             atPath: office, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC", holidays: ["2026-11-09"]).utf8)))
@@ -268,10 +262,7 @@ import Testing
     /// hours; the adjustment's audit named the contract's terms only, so nothing explained why the same entry cost
     /// more than on the first invoice.
     @Test func anAfterHoursLineNamesTheCalendarVersionThatDecidedIt() throws {
-        _ = try ok(["init"], as: "ann")
-        _ = try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], as: "ann")
-        _ = try ok(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"], as: "ann")
-        _ = try ok(["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"], as: "ann")
+        try setUpStore()
         let office = folder.child("office.yaml"), holiday = folder.child("holiday.yaml")
         #expect(FileManager.default.createFile(atPath: office, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC").utf8)))
         #expect(FileManager.default.createFile(
