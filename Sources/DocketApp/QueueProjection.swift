@@ -211,21 +211,30 @@ public final class QueueProjection: Projection {
         }
     }
 
-    /// All tickets, open or not, in number order, narrowed by `filter`, at most `limit`.
-    public func list(_ filter: QueueFilter, limit: Int, in store: EventStore) throws -> [TicketSummary] {
+    /// All tickets, open or not, in number order (`order`), narrowed by `filter`, at most `limit`.
+    public func list(_ filter: QueueFilter, order: TicketListOrder, limit: Int, in store: EventStore) throws -> [TicketSummary] {
         try store.readModels { txn in
             try txn.withCursor(tickets) { cursor in
                 var rows: [TicketSummary] = []
-                var entry = try cursor.first()
+                var entry = order == .newestFirst ? try cursor.last() : try cursor.first()
                 while let found = entry, rows.count < limit {
                     let row = try decode(found.value)
                     if filter.matches(row) { rows.append(row) }
-                    entry = try cursor.next()
+                    entry = order == .newestFirst ? try cursor.previous() : try cursor.next()
                 }
                 return rows
             }
         }
     }
+}
+
+/// The order of a ticket list, by ticket number: numbers are given in opening order, so the newest first is the
+/// highest number first.
+public enum TicketListOrder: String, Sendable, CaseIterable {
+    /// The highest number first: what a technician or a client looks for, and what a `limit` should keep.
+    case newestFirst = "newest"
+    /// The lowest number first.
+    case oldestFirst = "oldest"
 }
 
 /// Narrowing a queue or list. Every field left nil matches everything.

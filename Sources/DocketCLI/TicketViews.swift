@@ -160,9 +160,14 @@ func printTickets(_ rows: [TicketSummary], json: Bool, time: PeopleTime, showDue
         }))
 }
 
-/// `docket ticket list`: every ticket, open or closed, by number.
+/// `docket ticket list`: every ticket, open or closed, by number, the newest first.
 struct TicketList: ReadCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List tickets, open or closed, by number.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List tickets, open or closed, by number: the newest first.",
+        discussion: """
+            docket ticket list --status closed --client acme      docket ticket list --oldest-first --limit 20
+            --limit keeps the newest tickets that match (the oldest with --oldest-first); a note on stderr says when it cut.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
@@ -170,11 +175,13 @@ struct TicketList: ReadCommand {
     @Option(help: "Only this status: \(StatusFilter.allValueStrings.joined(separator: ", ")) (closed includes merged).")
     var status: StatusFilter?
     @Option(help: "Only tickets assigned to this user.") var assignee: String?
+    @Flag(help: "The lowest numbers first (the newest are first otherwise).") var oldestFirst = false
 
     func run(in session: Session) throws {
         try filter.requireKnown(assignee: assignee, in: session)
-        let rows = try limited(filter.limit, "tickets by number (the oldest)") {
-            try session.app.tickets.list(filter.queueFilter(status: status, assignee: assignee), limit: $0)
+        let order: TicketListOrder = oldestFirst ? .oldestFirst : .newestFirst
+        let rows = try limited(filter.limit, oldestFirst ? "tickets by number (the oldest)" : "tickets by number (the newest)") {
+            try session.app.tickets.list(filter.queueFilter(status: status, assignee: assignee), order: order, limit: $0)
         }
         try printTickets(rows, json: output.json, time: .viewer(actor.name, in: session))
     }

@@ -11,7 +11,7 @@ enum ServiceRoutes {
             fields: ["client", "subject", "contact", "category", "priority", "source", "description", "assign"].map(ResourceRoute.Source.body),
             status: .created, openTicket),
         .serviceRead(
-            "/v1/tickets", command: "ticket list", fields: ["client", "status", "priority", "assignee"].map(ResourceRoute.Source.query),
+            "/v1/tickets", command: "ticket list", fields: ["client", "status", "priority", "assignee", "order"].map(ResourceRoute.Source.query),
             listOf: "number", listTickets),
         .serviceRead("/v1/tickets/{number}", command: "ticket show", fields: [.path("number")], showTicket).versioned(),
         .serviceWrite(
@@ -126,12 +126,13 @@ enum ServiceRoutes {
         return try .encoding(view)
     }
 
-    /// `docket ticket list --json`: every ticket, open or closed, by number.
+    /// `docket ticket list --json`: every ticket, open or closed, by number, the newest first unless `order=oldest`.
     static func listTickets(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         var filter = try ticketFilter(input)
         filter.assignee = input.text(.query("assignee"))
+        let order = try input.parsed(.query("order"), "newest or oldest", TicketListOrder.init) ?? .newestFirst
         try requireKnown(filter, app)
-        return try .encoding(try app.tickets.list(filter, limit: input.fetch).map(TicketSummaryView.init))
+        return try .encoding(try app.tickets.list(filter, order: order, limit: input.fetch).map(TicketSummaryView.init))
     }
 
     /// `docket queue --json`: open tickets in work order; `mine`, `unassigned` and `assignee` exclude each other.

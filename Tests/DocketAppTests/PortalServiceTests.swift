@@ -125,6 +125,18 @@ import Testing
         #expect(throws: DomainError.self) { try f.app.portal.redeem(link: token) }
     }
 
+    /// The portal lists a client's tickets newest first, so its cap keeps the recent ones: the list said "newest
+    /// first" and gave the oldest first, and a client with more than 200 tickets never saw this week's.
+    @Test func aContactsTicketsAreListedNewestFirst() throws {
+        let f = try fixture()
+        let opened = try ["Printer", "VPN", "Laptop"].map {
+            try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: $0, description: "-"), as: "bob")
+        }
+        let carla = try signIn(f, "carla@acme.example")
+        #expect(try f.app.portal.clientTickets(for: carla).map(\.number) == opened.reversed())
+        #expect(try f.app.portal.clientTickets(for: carla, limit: 2).map(\.number) == [opened[2], opened[1]])
+    }
+
     @Test func aContactSeesTheirClientsTicketsWithPublicRepliesOnly() throws {
         let f = try fixture()
         let mine = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline", description: "It blinks"), as: "bob")

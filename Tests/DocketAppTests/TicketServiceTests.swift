@@ -18,7 +18,7 @@ import Testing
         let again = try f.app.tickets.openTicket(TicketIntake(client: "acme", subject: "VPN"), as: "bob", commandId: "mail-123")
         #expect(first == again)
         #expect(try f.app.tickets.ticketSummary(first).subject == "VPN")
-        #expect(try f.models.queue.list(QueueFilter(), limit: 10, in: f.store).count == 1)
+        #expect(try f.models.queue.list(QueueFilter(), order: .newestFirst, limit: 10, in: f.store).count == 1)
     }
 
     @Test func openingForAnUnknownClientIsRefusedAndWritesNothing() throws {
@@ -61,7 +61,7 @@ import Testing
         try f.app.tickets.ticket(urgentOld, .close(resolution: "Rebooted the router", time: .none(reason: "no time in this test")), as: "bob")
         #expect(try f.models.queue.queue(QueueFilter(), limit: 10, in: f.store).map(\.number) == [low, urgentNew])
         #expect(try f.app.tickets.ticketSummary(urgentOld).status == .closed)
-        #expect(try f.models.queue.list(QueueFilter(status: .closed), limit: 10, in: f.store).map(\.number) == [urgentOld])
+        #expect(try f.models.queue.list(QueueFilter(status: .closed), order: .newestFirst, limit: 10, in: f.store).map(\.number) == [urgentOld])
     }
 
     @Test func assigningToAnUnknownUserIsRefused() throws {

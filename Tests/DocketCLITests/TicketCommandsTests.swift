@@ -161,7 +161,7 @@ import Testing
             #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "dora").status == 0)
         }
         try mode.run {
-            for (command, what) in [(["queue"], "tickets in work order"), (["ticket", "list"], "tickets by number (the oldest)"), (["sla"], "tickets, soonest due")] {
+            for (command, what) in [(["queue"], "tickets in work order"), (["ticket", "list"], "tickets by number (the newest)"), (["sla"], "tickets, soonest due")] {
                 let note = "docket: note: only the first 2 \(what) are shown and more match; narrow the filters or raise --limit\n"
                 let cut = try docket(command + ["--limit", "2"], as: "bob")
                 #expect(cut.status == 0, "\(command): \(cut.stderr)")
@@ -173,6 +173,28 @@ import Testing
                 let whole = try docket(command + ["--limit", "3"], as: "bob")
                 #expect(whole.stdout.split(separator: "\n").count == 4 && whole.stderr.isEmpty, "\(command): \(whole.stdout)\(whole.stderr)")
             }
+        }
+    }
+
+    /// `ticket list` gives the newest tickets first, so its limit keeps this week's: it listed by number from the
+    /// oldest, and `--limit 50` (the default) showed a client's 50 oldest tickets, the ones a tech was looking for
+    /// missing. `--oldest-first` gives the old order; the API's `order=oldest` too.
+    @Test(arguments: DocketMode.allCases) func theTicketListGivesTheNewestFirst(_ mode: DocketMode) throws {
+        try setUp()
+        for subject in ["VPN", "Printer", "Laptop"] {
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "bob").status == 0)
+        }
+        try mode.run {
+            func numbers(_ arguments: [String]) throws -> [String] {
+                let run = try docket(["ticket", "list", "--json"] + arguments, as: "bob")
+                #expect(run.status == 0, "\(arguments): \(run.stderr)")
+                return (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])?.compactMap { $0["number"] as? String } ?? []
+            }
+            #expect(try numbers([]) == ["T-1003", "T-1002", "T-1001"])
+            #expect(try numbers(["--limit", "2"]) == ["T-1003", "T-1002"])
+            #expect(try numbers(["--oldest-first", "--limit", "2"]) == ["T-1001", "T-1002"])
+            let table = try docket(["ticket", "list"], as: "bob")
+            #expect(table.stdout.split(separator: "\n").dropFirst().first?.hasPrefix("T-1003") == true, "\(table.stdout)")
         }
     }
 

@@ -233,7 +233,9 @@ import Testing
             }
             cursor = object["nextCursor"] as? String
         }
-        #expect(seen.sorted() == (1001...1005).map { "T-\($0)" })
+        #expect(seen == (1001...1005).reversed().map { "T-\($0)" }, "the newest first")
+        let oldest = try served.curl("GET", "/v1/tickets?limit=2&order=oldest", token: ann)
+        #expect(((try json(oldest.body)["items"] as? [[String: Any]]) ?? []).compactMap { $0["number"] as? String } == ["T-1001", "T-1002"], "\(oldest.body)")
         // Comment, assign, status, close.
         #expect(try served.curl("POST", "/v1/tickets/T-1001/comments", token: bob, json: #"{"text":"On it","internal":true}"#).status == 201)
         #expect(try served.curl("POST", "/v1/tickets/T-1001/assign", token: ann, json: #"{"to":"bob"}"#).status == 200)
@@ -260,6 +262,7 @@ import Testing
             ("POST", "/v1/tickets", #"{"subject":"no client"}"#, 400, 64),
             ("POST", "/v1/tickets", #"{"client":"acme","subject":"x","priority":"P9"}"#, 400, 64),
             ("GET", "/v1/tickets?limit=0", nil, 400, 64),
+            ("GET", "/v1/tickets?order=up", nil, 400, 64),
         ]
         for (method, path, body, status, exitCode) in cases {
             let reply = try served.curl(method, path, token: bob, json: body)

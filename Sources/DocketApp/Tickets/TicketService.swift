@@ -211,10 +211,11 @@ public struct TicketService: Sendable, FeatureService {
         return row.withQueueSLA()
     }
 
-    /// Tickets matching `filter` in number order, oldest first (the queue read model), at most `limit`.
+    /// Tickets matching `filter` in number order, newest first unless `order` says otherwise (the queue read model),
+    /// at most `limit`.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func list(_ filter: QueueFilter, limit: Int) throws -> [TicketSummary] {
-        try models.queue.list(filter, limit: limit, in: store)
+    public func list(_ filter: QueueFilter, order: TicketListOrder = .newestFirst, limit: Int) throws -> [TicketSummary] {
+        try models.queue.list(filter, order: order, limit: limit, in: store)
     }
 
     /// Open tickets matching `filter` in work order (priority, SLA due time, age), at most `limit`.
