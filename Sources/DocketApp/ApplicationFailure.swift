@@ -24,6 +24,8 @@ public struct ApplicationFailure: Error, CustomStringConvertible, Sendable {
         case badInput
         /// The destination cannot take it (a store that is not empty, a folder that cannot be written).
         case destination
+        /// Not now: the same input may be taken later (``DomainError/Code/tryLater``).
+        case tryLater
 
         /// The exit code of this class (docs/cli.md): the CLI exits with it, and the server's problem answers
         /// carry it. (66, no store, is the CLI's own.)
@@ -38,6 +40,7 @@ public struct ApplicationFailure: Error, CustomStringConvertible, Sendable {
             case .usage: return 64
             case .badInput: return 65
             case .destination: return 73
+            case .tryLater: return 75
             }
         }
     }
@@ -64,6 +67,7 @@ public struct ApplicationFailure: Error, CustomStringConvertible, Sendable {
             case .taken: self.init(.conflict, domain.message)
             case .forbidden: self.init(.forbidden, domain.message)
             case .invalid: self.init(.badInput, domain.message)
+            case .tryLater: self.init(.tryLater, domain.message)
             default: self.init(.refused, domain.message)
             }
         case let decoding as EventDecodingError:

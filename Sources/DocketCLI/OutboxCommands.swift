@@ -153,7 +153,7 @@ struct OutboxSend: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send", abstract: "Hand every queued or failed message to sendmail; record each result.",
         discussion: """
-            Runs `PATH -t -i` once per message, the message on stdin (LF line ends); exit status 0 is success. \
+            Runs `PATH -t -i -f SUPPORT-ADDRESS` once per message (bounces come back to intake), the message on stdin (LF line ends); exit status 0 is success. \
             Each attempt is recorded (mail.sent or mail.send-failed) before the next message is tried: a sent \
             message is never sent again, a failed one stays queued for the next run, and one that failed 12 times \
             is undeliverable (`docket outbox retry` queues it again). A client message whose ticket's contact was \

@@ -16,6 +16,7 @@ public enum ExitStatus {
         case 65: return .unprocessableContent
         case 66: return .serviceUnavailable  // no store
         case 73: return .conflict  // destination not usable
+        case 75: return .serviceUnavailable  // not now: try again later
         default: return .internalServerError
         }
     }
@@ -33,6 +34,7 @@ public enum ExitStatus {
         case 65: return "bad-input"
         case 66: return "no-store"
         case 73: return "destination"
+        case 75: return "try-later"
         default: return "failure"
         }
     }

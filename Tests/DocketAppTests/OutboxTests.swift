@@ -30,6 +30,16 @@ import Testing
         message.headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
+    /// sendmail's envelope sender is the message's From address, so bounces come back to the support address.
+    @Test func theEnvelopeSenderIsTheFromAddress() {
+        let body = "\r\nFrom: not-a-header@example.com\r\n"
+        #expect(SendmailTransport.envelopeSender(of: "From: help@msp.example\r\nTo: a@b.example\r\n" + body) == "help@msp.example")
+        #expect(SendmailTransport.envelopeSender(of: "To: a@b.example\r\nfrom: Help Desk <help@msp.example>\r\n" + body) == "help@msp.example")
+        #expect(SendmailTransport.envelopeSender(of: "To: a@b.example\r\n" + body) == nil, "the body's From is not a header")
+        #expect(SendmailTransport.envelopeSender(of: "From: -oQ/tmp@x\r\n" + body) == nil, "never an option")
+        #expect(SendmailTransport.envelopeSender(of: "From: support\r\n" + body) == nil, "not an address")
+    }
+
     @Test func openingATicketWithAContactQueuesACompleteAcknowledgement() throws {
         let f = try ServiceFixture()
         let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", contact: "acme-1", subject: "Printer offline"), as: "bob")

@@ -99,14 +99,15 @@ import Testing
         #expect(entries.map { $0["attempts"] as? Int } == [1, 1])
         #expect(entries[0]["lastError"] as? String == "exit 75: sendmail: fatal: queue file write error")
 
-        // A working one: both go, once, with -t -i; a second run sends nothing.
+        // A working one: both go, once, with -t -i and the support address as the envelope sender (bounces come back
+        // to intake; without -f they went to the account running the send); a second run sends nothing.
         let sendmail = try fakeSendmail(failing: false)
         let sent = try docket(["outbox", "send", "--sendmail", sendmail])
         #expect(sent.status == 0, "\(sent.stderr)")
         #expect(sent.stdout.contains("\(replyId): sent (T-1001, attempt 2)"))
         let delivered = try String(contentsOfFile: mbox, encoding: .utf8)
         #expect(delivered.components(separatedBy: "--END--").count == 3)
-        #expect(delivered.hasPrefix("ARGS: -t -i\n"))
+        #expect(delivered.hasPrefix("ARGS: -t -i -f help@msp.example\n"), "\(delivered.prefix(60))")
         #expect(!delivered.contains("\r"), "sendmail gets LF line ends")
         let again = try docket(["outbox", "send", "--sendmail", sendmail])
         #expect(again.stdout == "nothing to send\n")

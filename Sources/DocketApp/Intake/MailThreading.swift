@@ -95,12 +95,24 @@ extension IntakeService {
     /// The `ticket.mail-bounced` events for a bounce filed as `reportId`: one for each message of ours (queued on
     /// any ticket) that the report names by In-Reply-To, References or the original's Message-ID inside it, and that
     /// was sent: a message still waiting in the outbox cannot have bounced (a forged report would stop it forever).
+    /// A report naming only messages handed to the transport whose delivery `outbox send` has not recorded yet is
+    /// refused for now (``DomainError/Code/tryLater``): a local mail server bounces an unknown mailbox at once, and its
+    /// report arrived before the `mail.sent` it follows and was dropped. The mail server keeps it and tries again.
     func bounceEvents(_ message: ParsedMessage, reportId: String, rule: MachineMailRule) throws -> [NewEvent] {
         var ours: [String] = []
+        var unrecorded: [String] = []
         for id in IntakeService.threadingIds(message, isMachineMail: true) where IntakeService.isUsableMessageId(id) {
-            if let entry = try models.outbox.entry(id, in: store), entry.sentAt != nil, !ours.contains(entry.messageId) {
-                ours.append(entry.messageId)
+            guard let entry = try models.outbox.entry(id, in: store) else { continue }
+            if entry.sentAt != nil {
+                if !ours.contains(entry.messageId) { ours.append(entry.messageId) }
+            } else if entry.status == .queued || entry.status == .failed {
+                unrecorded.append(entry.messageId)
             }
+        }
+        if ours.isEmpty, let pending = unrecorded.first {
+            throw DomainError(
+                .tryLater,
+                "a delivery report about \(pending), whose sending is not recorded yet (`outbox send` may be running); the mail server should deliver it again later")
         }
         return ours.map { id in
             let event = OutboxEvent.bounced(TicketMailBounced(messageId: id, reportMessageId: reportId, rule: rule.rawValue))

@@ -84,7 +84,10 @@ public protocol MailTransport: Sendable {
     func deliver(_ message: String) -> DeliveryOutcome
 }
 
-/// The sendmail interface (Postfix, Exim, msmtp, …): `PATH -t -i` with the message on stdin, LF line ends.
+/// The sendmail interface (Postfix, Exim, msmtp, …): `PATH -t -i -f SENDER` with the message on stdin, LF line ends.
+/// The envelope sender is the message's From address (the support address it was queued with), so the mail system's
+/// bounces come back to intake, which notes them on the ticket and marks the message `bounced`; without `-f` they
+/// went to the account running `outbox send` (root@host), and a bounced reply was never seen.
 public struct SendmailTransport: MailTransport {
     public let path: String
     public var name: String { "sendmail \(path)" }
@@ -97,7 +100,7 @@ public struct SendmailTransport: MailTransport {
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-t", "-i"]
+        process.arguments = ["-t", "-i"] + (Self.envelopeSender(of: message).map { ["-f", $0] } ?? [])
         let input = Pipe()
         let errors = Pipe()
         process.standardInput = input
@@ -121,6 +124,25 @@ public struct SendmailTransport: MailTransport {
         let firstLine = String(decoding: stderr, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let reason = process.terminationReason == .uncaughtSignal ? "killed by signal \(status)" : firstLine
         return .failed(exitStatus: process.terminationReason == .exit ? status : nil, error: reason.isEmpty ? "no message" : reason)
+    }
+}
+
+extension SendmailTransport {
+    /// The address of the `From:` header of `message` (ours: `From: support@msp.example`, or with a display name
+    /// `From: Name <support@msp.example>`); nil when it has none, or an address sendmail could read as an option.
+    static func envelopeSender(of message: String) -> String? {
+        // "\r\n" is one Character: split the line ends as the transport writes them, LF.
+        for header in message.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
+            if header.isEmpty { return nil }
+            guard header.lowercased().hasPrefix("from:") else { continue }
+            var value = header.dropFirst("from:".count).trimmingCharacters(in: .whitespaces)
+            if let open = value.lastIndex(of: "<"), let close = value.lastIndex(of: ">"), open < close {
+                value = String(value[value.index(after: open)..<close])
+            }
+            guard value.contains("@"), !value.hasPrefix("-"), !value.contains(where: { $0.isWhitespace }) else { return nil }
+            return value
+        }
+        return nil
     }
 }
 

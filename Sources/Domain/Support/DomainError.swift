@@ -24,6 +24,10 @@ public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
         public static let inactive = Code("inactive")
         /// The caller's credentials (an API token) are missing, wrong, expired or revoked.
         public static let unauthenticated = Code("unauthenticated")
+        /// Not taken now, and nothing written, but it may be taken later as it is: a mail system's report about a
+        /// message of ours whose delivery is not recorded yet (the report outran `outbox send`'s record). Exit 75
+        /// (`EX_TEMPFAIL`, so a mail server's pipe keeps the mail), LMTP `451`, HTTP `503`.
+        public static let tryLater = Code("tryLater")
 
         public var description: String { name }
     }
