@@ -55,17 +55,19 @@ public struct StagedFolder: Sendable {
         FileSystem.removeContents(of: destination, andFolder: !existed)
     }
 
-    /// The hidden folder a killed run left in `path`, when `path` holds no `completedBy` and one `.building-PID` folder
-    /// whose process is gone: everything in `path` is then what that run left (it started on an empty folder, and moves
+    /// The hidden folders killed runs left in `path` (their names, comma-separated), when `path` holds no `completedBy`
+    /// and one or more `.building-PID` folders, every one of a process that is gone: everything in `path` is then what
+    /// those runs left (each started on an empty folder, or one holding only what runs before it left, and moves
     /// `completedBy` last). Nil otherwise (a store, an empty folder, someone else's files, a run still going).
+    /// Several are left when a run is killed between moving `completedBy` into place and removing its emptied hidden
+    /// folder, the folder is emptied by hand of everything but that hidden folder (`rm DEST/*` skips it), and the next
+    /// run is killed half way: such a folder was refused for good as "not empty".
     public static func leftOver(in path: String, completedBy: String = "data.mdb") -> String? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path), !names.contains(completedBy) else {
             return nil
         }
-        let building = names.filter { $0.hasPrefix(prefix) }
-        guard building.count == 1, let name = building.first, let pid = pid_t(name.dropFirst(prefix.count)) else {
-            return nil
-        }
-        return ScratchFolders.isRunning(pid) ? nil : name
+        let building = names.filter { $0.hasPrefix(prefix) }.sorted()
+        let gone = building.allSatisfy { name in pid_t(name.dropFirst(prefix.count)).map { !ScratchFolders.isRunning($0) } ?? false }
+        return !building.isEmpty && gone ? building.joined(separator: ", ") : nil
     }
 }

@@ -172,6 +172,29 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.child("new/deeper")) == ["backup"])
     }
 
+    /// A folder holding only hidden `.building-PID` folders of processes that are gone is what killed backups left: two
+    /// of them (one left by a backup killed just after its manifest was moved into place, kept by `rm DEST/*`, which
+    /// skips hidden names, and one by the next backup, killed half way) made every later backup into the folder
+    /// refuse it as "not empty" (exit 73), for good. Now the next backup clears them all and finishes.
+    @Test func aBackupClearsWhatSeveralKilledBackupsLeft() throws {
+        try storeWithAttachment()
+        let mounted = folder.child("mounted")
+        for _ in 0..<2 {
+            let gone = Process()
+            gone.executableURL = URL(fileURLWithPath: "/bin/true")
+            try gone.run()
+            gone.waitUntilExit()
+            try FileManager.default.createDirectory(atPath: mounted + "/.building-\(gone.processIdentifier)", withIntermediateDirectories: true)
+        }
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: mounted + "/data.mdb"))
+        let refused = try DocketProcess.run(["restore", mounted, folder.child("not-restored")], store: store)
+        #expect(refused.status == 2 && refused.stderr.contains("cut short"), "\(refused.stderr)")
+        let again = try DocketProcess.run(["backup", mounted], store: store)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mounted).filter { $0.hasPrefix(".") } == [])
+        #expect(try DocketProcess.run(["restore", mounted, folder.child("restored")], store: store).status == 0)
+    }
+
     /// The backup's `attachments` folders were made 0600 like its files: no one but root could enter them, so a restore
     /// by the store's owner failed ("attachments/… is missing").
     @Test func aBackupsFoldersAre0700AndItsFiles0600() throws {
