@@ -44,6 +44,22 @@ struct TimeArgument: ExpressibleByArgument {
     }
 }
 
+/// A moment a person typed for the viewer (`replay --as-of`): with `Z` or an offset (RFC 3339) exactly that instant
+/// (``exact``); a date (`2026-11-01`, its midnight) or a local time without a zone (`2026-11-01 08:00`) is read in the
+/// viewer's zone once the store is open (``PeopleTime/parse(_:flag:)``). Anything else is a usage error (exit 64).
+struct MomentArgument: ExpressibleByArgument {
+    /// As typed.
+    let text: String
+    /// The instant, when the text names its zone; nil when it is a wall-clock reading for the viewer's zone.
+    let exact: Timestamp?
+
+    init?(argument: String) {
+        text = argument
+        exact = Timestamp.typed(argument)
+        guard exact != nil || Timestamp.wallClockReading(argument) != nil else { return nil }
+    }
+}
+
 extension BillingDates {
     /// `instant` when it is in range (``BillingDates``); else a bad-input error (exit 65) naming `flag` and the `text`
     /// typed. The deciders refuse such a date for every caller (the server's HTTP API too); this names the option.

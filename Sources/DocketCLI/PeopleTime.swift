@@ -1,4 +1,5 @@
 import BusinessTime
+import DocketApp
 import DocketTime
 import Foundation
 
@@ -44,6 +45,12 @@ struct PeopleTime {
     /// The viewer's time zone: their own, else this machine's.
     static func viewer(_ login: String, in session: Session) -> PeopleTime {
         own(login, in: session) ?? machine()
+    }
+
+    /// The viewer's time zone, for a command that opens only the log (`replay`): their own, else this machine's.
+    static func viewer(_ login: String, in log: LogService) -> PeopleTime {
+        guard let identifier = log.timeZone(of: login), let zone = WallTimeZone(identifier) else { return machine() }
+        return PeopleTime(zone: zone, whose: "user \(login)'s")
     }
 
     /// `2026-11-06 17:00 EST`: the local date and time (seconds when not zero) and the zone's abbreviation

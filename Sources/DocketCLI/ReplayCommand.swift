@@ -30,15 +30,17 @@ struct ReplayCommand: ParsableCommand {
 
             Examples:
               docket replay --as-of 2026-10-31T23:59:59.999Z               # the end of October, linked
-              docket replay --as-of 2026-10-31 --standalone --into /archive/dispute-1042
+              docket replay --as-of 2026-11-01 --standalone --into /archive/dispute-1042   # midnight, your zone
             """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var actorOptions: ActorOptions
     @Option(
         name: .customLong("as-of"),
-        help: ArgumentHelp("The moment: RFC 3339, or a date (midnight UTC).", valueName: "time"))
-    var asOf: TimeArgument
+        help: ArgumentHelp(
+            "The moment: RFC 3339, or a date or local time without a zone (2026-10-31, 2026-10-31 18:00), read in your "
+                + "time zone (docket user time-zone), else this machine's.", valueName: "time"))
+    var asOf: MomentArgument
     @Option(help: ArgumentHelp("The folder to build the replay in (new or empty).", valueName: "dir"))
     var into: String?
     @Flag(help: "Copy the log into DIR too, so the replay stands alone (an archive that outlives the live store).")
@@ -51,13 +53,14 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let path = storeOptions.path
         try reportingFailures(store: path) {
-            let moment = asOf.timestamp
-            let destination = into ?? ReplayCommand.defaultFolder(store: path, asOf: moment)
-            try ReplayCommand.checkUsable(destination, given: into != nil)
             // A standalone replay walks the whole log prefix: every page is checked first (not inside the server, whose
             // store is open already). A linked one reads only the events it folds, as any command on the live store does.
             let live = try StoreAccess.liveLog(path, checkPages: standalone, foldThreads: try foldThreads.resolved())
             try live.requireAdmin(actorOptions.name, to: "replay the log into a new store")
+            // A time without a zone is the viewer's, as `time list --from` reads it: a date was midnight UTC here alone.
+            let moment = try asOf.exact ?? parseTime(asOf.text, flag: "--as-of", in: PeopleTime.viewer(actorOptions.name, in: live))
+            let destination = into ?? ReplayCommand.defaultFolder(store: path, asOf: moment)
+            try ReplayCommand.checkUsable(destination, given: into != nil)
             let position = try live.position(atOrBefore: moment)
             guard position > 0 else {
                 let first = try live.event(at: 1).map { "its first event was recorded at \($0.recordedAt.iso8601)" }

@@ -172,6 +172,58 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.child("new/deeper")) == ["backup"])
     }
 
+    /// A folder holding only hidden `.building-PID` folders of processes that are gone is what killed backups left: two
+    /// of them (one left by a backup killed just after its manifest was moved into place, kept by `rm DEST/*`, which
+    /// skips hidden names, and one by the next backup, killed half way) made every later backup into the folder
+    /// refuse it as "not empty" (exit 73), for good. Now the next backup clears them all and finishes.
+    @Test func aBackupClearsWhatSeveralKilledBackupsLeft() throws {
+        try storeWithAttachment()
+        let mounted = folder.child("mounted")
+        for _ in 0..<2 {
+            let gone = Process()
+            gone.executableURL = URL(fileURLWithPath: "/bin/true")
+            try gone.run()
+            gone.waitUntilExit()
+            try FileManager.default.createDirectory(atPath: mounted + "/.building-\(gone.processIdentifier)", withIntermediateDirectories: true)
+        }
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: mounted + "/data.mdb"))
+        let refused = try DocketProcess.run(["restore", mounted, folder.child("not-restored")], store: store)
+        #expect(refused.status == 2 && refused.stderr.contains("cut short"), "\(refused.stderr)")
+        let again = try DocketProcess.run(["backup", mounted], store: store)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mounted).filter { $0.hasPrefix(".") } == [])
+        #expect(try DocketProcess.run(["restore", mounted, folder.child("restored")], store: store).status == 0)
+    }
+
+    /// A backup is in place once its manifest has its name, and nothing of the run is left in it then: the manifest waits
+    /// under a hidden name while the emptied hidden folder is removed. A backup killed just after its manifest was
+    /// moved into place left that empty `.building-PID` in the finished backup for good. The two states a kill in those
+    /// last steps leaves now — the hidden folder and the waiting manifest, or the manifest alone — are no backup, and
+    /// the next backup clears them and finishes.
+    @Test func aBackupKilledInItsLastStepsIsClearedByTheNext() throws {
+        try storeWithAttachment()
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let hidden = ".building-\(gone.processIdentifier)"
+        for keepsFolder in [true, false] {
+            let mounted = folder.child("mounted-\(keepsFolder)")
+            try FileManager.default.createDirectory(atPath: mounted, withIntermediateDirectories: false)
+            #expect(try DocketProcess.run(["backup", mounted], store: store).status == 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: mounted).filter { $0.hasPrefix(".") } == [])
+            // The state a kill leaves after the manifest went to its waiting name (and, or not, before the folder went).
+            try FileManager.default.moveItem(atPath: mounted + "/MANIFEST.json", toPath: mounted + "/" + hidden + ".ready")
+            if keepsFolder { try FileManager.default.createDirectory(atPath: mounted + "/" + hidden, withIntermediateDirectories: false) }
+            let refused = try DocketProcess.run(["restore", mounted, folder.child("not-restored-\(keepsFolder)")], store: store)
+            #expect(refused.status == 2 && refused.stderr.contains("cut short"), "\(refused.stderr)")
+            let again = try DocketProcess.run(["backup", mounted], store: store)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: mounted).filter { $0.hasPrefix(".") } == [])
+            #expect(try DocketProcess.run(["restore", mounted, folder.child("restored-\(keepsFolder)")], store: store).status == 0)
+        }
+    }
+
     /// The backup's `attachments` folders were made 0600 like its files: no one but root could enter them, so a restore
     /// by the store's owner failed ("attachments/… is missing").
     @Test func aBackupsFoldersAre0700AndItsFiles0600() throws {

@@ -150,6 +150,31 @@ import Testing
         #expect(queue.stdout.contains("T-1002") && !queue.stdout.contains("T-1003"))
     }
 
+    /// A date or local time without a zone on `--as-of` is the viewer's, as `time list --from` reads one: the admin's
+    /// own zone, else this machine's, with a note saying so. It was midnight UTC whoever typed it, so a New York admin
+    /// asking for "2026-10-06" got the store as of 20:00 the evening before, their time, without a word.
+    @Test func aMomentWithoutAZoneIsReadInTheViewersZone() throws {
+        try writeBeforeT1()
+        func replay(_ moment: String, into name: String, tz: String) throws -> (asOf: String, note: String) {
+            let run = try DocketProcess.run(
+                ["replay", "--as-of", moment, "--into", folder.child(name), "--json"], store: store,
+                environment: ["DOCKET_USER": "ann", "DOCKET_NOW": "2026-12-01T12:00:00Z", "TZ": tz])
+            #expect(run.status == 0, "\(run.stderr)")
+            return (try json(run)["asOf"] as? String ?? "", run.stderr)
+        }
+        let machine = try replay("2026-10-06", into: "kolkata", tz: "Asia/Kolkata")
+        #expect(machine.asOf == "2026-10-05T18:30:00.000Z")
+        #expect(machine.note.contains("this machine's time zone, Asia/Kolkata) = 2026-10-05T18:30:00.000Z"), "\(machine.note)")
+
+        try ok(["user", "time-zone", "ann", "America/New_York"], at: "2026-12-01T12:00:00Z")
+        let own = try replay("2026-10-06", into: "own", tz: "Asia/Kolkata")
+        #expect(own.asOf == "2026-10-06T04:00:00.000Z")
+        #expect(own.note.contains("user ann's time zone, America/New_York) = 2026-10-06T04:00:00.000Z"), "\(own.note)")
+        #expect(try replay("2026-10-06 08:30", into: "local", tz: "UTC").asOf == "2026-10-06T12:30:00.000Z")
+        let exact = try replay("2026-10-06T00:00:00Z", into: "exact", tz: "Asia/Kolkata")
+        #expect(exact.asOf == "2026-10-06T00:00:00.000Z" && exact.note.isEmpty, "\(exact.note)")
+    }
+
     /// A replay is looked at on its moment, as the live store was then: T-1003 (P4, opened at t1, a Saturday) had used
     /// one business hour of its eight by Monday 10:00, and the terms in force were those before an amendment effective
     /// later. The views read the clock when they are shown: on a replay they used the time of reading, so a replay read

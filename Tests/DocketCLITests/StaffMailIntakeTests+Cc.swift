@@ -155,3 +155,29 @@ extension StaffMailIntakeTests {
         #expect(report.contains(" 0 errors"), "\(report)")
     }
 }
+
+extension StaffMailIntakeTests {
+    /// Dan's mail opened T-1002 with the client's ISP on Cc; T-1002 was merged into T-1001. Bob's public reply on
+    /// T-1001 went to Carla with Dan (T-1002's requester) on Cc, and not to the NOC, who had been on T-1002's thread: the
+    /// conversation moved to T-1001 without it, and `ticket show T-1001` did not list it (so `ticket cc remove` said it
+    /// was not on the thread). Now the merged ticket's thread is T-1001's too: Cc'd, listed, and taken off for good.
+    @Test func theThreadOfAMergedTicketFollowsTheMerge() throws {
+        try setUp()
+        let dan = try intake(
+            "From: Dan <dan@acme.example>\r\nTo: support@msp.example\r\nCc: noc@isp.example\r\nSubject: Printer still offline\r\n"
+                + "Message-ID: <d1@acme.example>\r\n\r\nSame printer.\r\n", at: "2026-11-02T14:20:00Z")
+        #expect(dan.stdout == "d1@acme.example: opened T-1002\n", "\(dan.stderr)")
+        #expect(try docket(["ticket", "merge", "T-1002", "--into", "T-1001"], at: "2026-11-02T14:25:00Z", as: "bob").status == 0)
+        #expect(try docket(["ticket", "comment", "T-1001", "Power-cycle it, please."], at: "2026-11-02T14:30:00Z", as: "bob").status == 0)
+        let reply = try #require(try outbox(at: "2026-11-02T14:31:00Z").last)
+        #expect(reply["reason"] as? String == "reply")
+        #expect(reply["cc"] as? [String] == ["dan@acme.example", "noc@isp.example"], "\(reply)")
+        let thread = try #require(ticket("T-1001", at: "2026-11-02T14:31:00Z")["mailThread"] as? [String])
+        #expect(thread.contains("noc@isp.example"), "\(thread)")
+
+        let removed = try docket(["ticket", "cc", "remove", "T-1001", "noc@isp.example"], at: "2026-11-02T14:40:00Z", as: "bob")
+        #expect(removed.stdout == "T-1001: noc@isp.example is off the mail thread\n", "\(removed.stderr)")
+        #expect(try docket(["ticket", "comment", "T-1001", "Any better?"], at: "2026-11-02T14:45:00Z", as: "bob").status == 0)
+        #expect(try #require(try outbox(at: "2026-11-02T14:46:00Z").last)["cc"] as? [String] == ["dan@acme.example"])
+    }
+}

@@ -61,12 +61,27 @@ extension IntakeService {
         return addresses.sorted()
     }
 
-    /// Every address on a ticket's mail thread, lowercased (``MailThread/addresses(_:staff:)``, read from the ticket's
-    /// stream): senders, To and Cc of a person's mail received on it, recipients of ours to the client, the participants
-    /// a technician's proven email reply brought in (other than the support address and users' addresses: a user's mail
-    /// is staff's while they are active, and a deactivated user's is anyone's) and those put on by hand, less those
-    /// taken off.
+    /// Every address on a ticket's mail thread, lowercased (``MailThread/addresses(_:mergedIn:staff:)``, read from the
+    /// ticket's stream and those of the tickets merged into it): senders, To and Cc of a person's mail received on it,
+    /// recipients of ours to the client, the participants a technician's proven email reply brought in (other than the
+    /// support address and users' addresses: a user's mail is staff's while they are active, and a deactivated user's
+    /// is anyone's) and those put on by hand, less those taken off this ticket.
     func threadAddresses(_ number: TicketNumber) throws -> Set<String> {
+        let events = try threadEvents(number)
+        var merged = Self.mergedIn(events)
+        var mergedEvents: [[DocketEvent]] = []
+        var index = 0
+        while index < merged.count {  // also the tickets merged into those, in merge order (as the mail reaction reads them)
+            let theirs = try threadEvents(merged[index])
+            index += 1
+            mergedEvents.append(theirs)
+            merged += Self.mergedIn(theirs).filter { !merged.contains($0) && $0 != number }
+        }
+        return Set(MailThread.addresses(events, mergedIn: mergedEvents, staff: try staffAddresses()))
+    }
+
+    /// The events of ticket `number` that ``MailThread`` reads, and its merges received.
+    private func threadEvents(_ number: TicketNumber) throws -> [DocketEvent] {
         let stream = StreamName.ticket(number)
         var events: [DocketEvent] = []
         var next: UInt64 = 1
@@ -78,13 +93,19 @@ extension IntakeService {
             guard let last = page.last, page.count == 500 else { break }
             next = last.streamVersion + 1
         }
-        return Set(MailThread.addresses(events, staff: try staffAddresses()))
+        return events
     }
 
-    /// The event types ``MailThread`` reads; the rest of a ticket's stream is not decoded.
+    /// The tickets merged into the one whose events are `events`, in merge order.
+    private static func mergedIn(_ events: [DocketEvent]) -> [TicketNumber] {
+        events.compactMap { if case .ticket(.mergeReceived(let merge)) = $0 { merge.from } else { nil } }
+    }
+
+    /// The event types ``MailThread`` reads, and the merges that bring other tickets' threads in; the rest of a
+    /// ticket's stream is not decoded.
     private static let threadTypes: Set<String> = [
         TicketMailReceived.descriptor.type, TicketCommented.descriptor.type, TicketMailQueued.descriptor.type,
-        TicketParticipantAdded.descriptor.type, TicketParticipantRemoved.descriptor.type,
+        TicketParticipantAdded.descriptor.type, TicketParticipantRemoved.descriptor.type, TicketMergeReceived.descriptor.type,
     ]
 
     /// The support address and every user's address, lowercased: staff, never a participant of a client's thread.

@@ -114,6 +114,13 @@ public struct LogService: Sendable {
         }
     }
 
+    /// The time zone `login` set for themself (`docket user time-zone`), read from their stream; nil when they set none
+    /// or are not a user.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func timeZone(of login: String) -> String? {
+        (try? CommandKernel(store: store).loadUser(login))?.state.timeZone
+    }
+
     /// Refuses `login` as the reader of the log's data unless it is a known, active user, as a write's actor is checked
     /// (unknown: not found; deactivated: refused).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")

@@ -28,6 +28,26 @@ public enum MailThread {
     /// mail (bounces, auto-replies) and staff mail only noted put no one on it: anyone can send one. An address taken
     /// off (`ticket.participant-removed`) stays off — whatever mail names it again — until it is put on by hand.
     public static func addresses(_ events: [DocketEvent], staff: Set<String>) -> [String] {
+        thread(events, staff: staff).addresses
+    }
+
+    /// The addresses on the thread of a ticket whose events are `events` (``addresses(_:staff:)``) and on the threads
+    /// of the tickets merged into it (`mergedIn`: each one's events, in merge order), each once: work on a merged
+    /// ticket goes on on the one it was merged into, and so does its conversation — its client's ISP on Cc stays on
+    /// Cc. An address taken off this ticket's thread (`ticket.participant-removed`) stays off, whichever thread had it.
+    public static func addresses(_ events: [DocketEvent], mergedIn: [[DocketEvent]], staff: Set<String>) -> [String] {
+        let own = thread(events, staff: staff)
+        var addresses = own.addresses
+        for theirs in mergedIn {
+            for address in thread(theirs, staff: staff).addresses where !own.removed.contains(address) && !addresses.contains(address) {
+                addresses.append(address)
+            }
+        }
+        return addresses
+    }
+
+    /// The thread of one ticket's events, and the addresses taken off it (not put on again by hand since).
+    private static func thread(_ events: [DocketEvent], staff: Set<String>) -> (addresses: [String], removed: Set<String>) {
         var thread: [String] = []
         var removed: Set<String> = []
         var staffReplies: [String: [String]] = [:]
@@ -58,6 +78,6 @@ public enum MailThread {
                 break
             }
         }
-        return thread
+        return (thread, removed)
     }
 }

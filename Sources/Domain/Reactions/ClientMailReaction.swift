@@ -2,8 +2,8 @@
 /// being opened, a reply with each public comment, a resolution notice with the close, and a notice to the requester
 /// of a ticket merged into another. It goes to the ticket's contact, else to the sender of the email that opened the
 /// ticket, else to the last one that joined it; a ticket with none of them gets none. The requesters of tickets merged
-/// into it get its mail too, as Cc (merges are within one client), and so do the addresses on its mail thread
-/// (``MailThread``) for replies and the resolution, other than the MSP's own (``MailThread/isOurs(_:supportAddress:users:)``)
+/// into it get its mail too, as Cc (merges are within one client), and so do the addresses on its mail thread and on
+/// theirs (``MailThread/addresses(_:mergedIn:staff:)``) for replies and the resolution, other than the MSP's own (``MailThread/isOurs(_:supportAddress:users:)``)
 /// and removed contacts' (``ClientState/isRetiredAddress(_:)``).
 /// It answers (In-Reply-To) the recipient's own last message, its References that message's thread and the message
 /// (RFC 5322 §3.6.4).
@@ -36,9 +36,11 @@ public struct ClientMailReaction: Reaction {
         let own = Self.recipient(client: client, contact: ticket.contact, received: received)
         var everyone = own.map { [$0] } ?? []
         var merged = Self.mergedIn(history + input.caused)
+        var mergedHistories: [[DocketEvent]] = []
         var index = 0
         while index < merged.count {  // also the tickets merged into those, in merge order
             let theirs = try state.ticketHistory(of: merged[index])
+            mergedHistories.append(theirs)
             index += 1
             merged += Self.mergedIn(theirs).filter { !merged.contains($0) }
             let mails = theirs.compactMap { if case .ticketMail(.received(let mail)) = $0 { mail } else { nil } }
@@ -61,7 +63,7 @@ public struct ClientMailReaction: Reaction {
             let support = Self.address(of: input.supportAddress).lowercased()
             let users = Set(try state.users().map { $0.email.lowercased() })
             let named = Set(everyone.map { $0.address.lowercased() })
-            participants = MailThread.addresses(history + input.caused, staff: users.union([support]))
+            participants = MailThread.addresses(history + input.caused, mergedIn: mergedHistories, staff: users.union([support]))
                 .filter { Self.isUsable($0) && !named.contains($0) && !MailThread.isOurs($0, supportAddress: support, users: users) }
                 .filter { client?.isRetiredAddress($0) != true }
                 .map { Mailbox(address: $0, name: nil) }

@@ -78,6 +78,36 @@ import Testing
         #expect(try queued(reply, history: events).first?.cc == ["noc@isp.example", "dan@acme.example"])
     }
 
+    /// The thread of a ticket merged into this one is on this one's Cc too: the client's ISP that Erin had on Cc of the
+    /// mail that opened T-1002 was Cc'd on nothing once T-1002 was merged into T-1001 (only Erin, its requester, was).
+    /// Taken off T-1001, it stays off.
+    @Test func theThreadOfATicketMergedInIsCcdToo() throws {
+        let merged = TicketNumber("T-1002")!
+        var opened = ReactionTests.opened
+        (opened.number, opened.contact) = (merged, nil)
+        let theirs: [DocketEvent] = [
+            .ticket(.opened(opened)),
+            Self.mail("e1@acme.example", from: "erin@acme.example", kind: "new", cc: ["noc@isp.example"]),
+            .ticket(.merged(TicketMerged(into: ReactionTests.number))),
+        ]
+        var history = Self.opening + [.ticket(.mergeReceived(TicketMergeReceived(from: merged)))]
+        var state = State()
+        state.others[merged] = theirs
+        func cc() throws -> [String]? {
+            state.history = history
+            let input = ReactionInput(
+                ticket: ReactionTests.number, caused: [.ticket(.commented(TicketCommented(text: "On it.", visibility: .public)))],
+                context: ReactionTests.context, recordedAt: ReactionTests.now, supportAddress: "help@msp.example", messageSeed: 7)
+            return try TicketReactions.run(input, state: state).events.compactMap { if case .outbox(.queued(let mail)) = $0 { mail.cc } else { nil } }.first ?? nil
+        }
+        #expect(try cc() == ["erin@acme.example", "dan@acme.example", "noc@isp.example"])
+        let staff: Set<String> = ["help@msp.example", "bob@msp.example"]
+        #expect(MailThread.addresses(history, mergedIn: [theirs], staff: staff).last == "noc@isp.example")
+        history.append(.ticket(.participantRemoved(TicketParticipantRemoved(address: "noc@isp.example"))))
+        #expect(try cc() == ["erin@acme.example", "dan@acme.example"])
+        #expect(!MailThread.addresses(history, mergedIn: [theirs], staff: staff).contains("noc@isp.example"))
+    }
+
     static let state = TicketDecider.evolve(TicketDecider.initialState, .opened(ReactionTests.opened))
 
     /// `ticket cc remove` needs the address on the thread (not found otherwise) and works on a closed ticket; `cc add`
