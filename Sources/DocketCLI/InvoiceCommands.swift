@@ -181,7 +181,7 @@ struct InvoiceShow: ReadCommand {
         }
         let invoice = try session.app.billing.invoice(self.invoice)
         if output.json {
-            try printJSON(invoice)
+            try printJSON(InvoiceDocumentJSON(invoice))
             return
         }
         Terminal.out(InvoiceText.render(invoice, numbers: try session.app.billing.invoiceNumbers(client: invoice.client)))
@@ -203,11 +203,15 @@ enum InvoiceText {
         } else if invoice.status == .discarded {
             text += "discarded: \(invoice.reason ?? "")\n"
         }
+        // Hours round to two places (10 minutes are 0.17 h): h:mm beside them is what the amount multiplies out from,
+        // and a footnote says what rounding up or the ticket's minimum added to the time logged.
+        var footnotes: [String] = []
         text += Terminal.table(
-            ["LINE", "DESCRIPTION", "HOURS", "RATE/H", "AMOUNT", ""],
+            ["LINE", "DESCRIPTION", "HOURS", "H:MM", "RATE/H", "AMOUNT", ""],
             invoice.lines.enumerated().map { index, line in
-                let hours = line.charge.kind == .time ? Money.hours(line.chargedMinutes) : ""
-                let rate = line.charge.kind == .time ? money(line.charge.ratePerHour) : ""
+                let time = line.charge.kind == .time
+                let hours = time ? Money.hours(line.chargedMinutes) : ""
+                let rate = time ? money(line.charge.ratePerHour) : ""
                 var note: [String] = []
                 if line.adjustment {
                     let adjusted = line.previousInvoices.compactMap { numbers[$0] }
@@ -215,13 +219,21 @@ enum InvoiceText {
                 }
                 if line.coveredMinutes != 0, let coverage = line.charge.coverage { note.append("\(Money.hours(line.coveredMinutes)) h \(coverage)") }
                 if line.charge.multiplierPercent != 100 { note.append("×\(line.charge.multiplierPercent)%") }
-                return [String(index + 1), line.charge.description, hours, rate, money(line.amount), note.joined(separator: "; ")]
+                if let raised = LineTime(line).note {
+                    footnotes.append("[\(footnotes.count + 1)] line \(index + 1): \(raised)")
+                    note.append("[\(footnotes.count)]")
+                }
+                return [
+                    String(index + 1), line.charge.description, hours, LineTime(line).billedTime, rate, money(line.amount),
+                    note.joined(separator: "; "),
+                ]
             })
         text += "subtotal \(money(invoice.subtotal)) \(invoice.currency)\n"
         for tax in invoice.taxes {
             text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n"
         }
         text += "total \(money(invoice.total)) \(invoice.currency)\n"
+        for footnote in footnotes { text += footnote + "\n" }
         return text
     }
     /// A credit note: the invoice it cancels, why, and that invoice's lines negated.
@@ -231,12 +243,12 @@ enum InvoiceText {
         text += "issued \(note.issuedAt)  reason: \(note.reason)\n"
         // The rate and the multiplier, as on the invoice it credits: without them -3.50 h for -787.50 said nothing of why.
         text += Terminal.table(
-            ["LINE", "DESCRIPTION", "HOURS", "RATE/H", "AMOUNT", ""],
+            ["LINE", "DESCRIPTION", "HOURS", "H:MM", "RATE/H", "AMOUNT", ""],
             note.lines.enumerated().map { index, line in
                 let time = line.key.hasPrefix("time:")
                 return [
                     String(index + 1), line.description, line.chargedMinutes == 0 ? "" : Money.hours(line.chargedMinutes),
-                    time ? money(line.ratePerHour) : "", money(line.amount), line.multiplierPercent == 100 ? "" : "×\(line.multiplierPercent)%",
+                    line.chargedMinutes == 0 ? "" : LineTime.clock(line.chargedMinutes), time ? money(line.ratePerHour) : "", money(line.amount), line.multiplierPercent == 100 ? "" : "×\(line.multiplierPercent)%",
                 ]
             })
         text += "subtotal \(money(note.subtotal)) \(note.currency)\n"

@@ -72,7 +72,7 @@ enum ReadRoutes {
     static func invoice(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         let reference = try input.required(.path("invoice"))
         if reference.hasPrefix("CN-") { return try .encoding(try app.billing.creditNote(reference)) }
-        return try .encoding(try app.billing.invoice(reference))
+        return try .encoding(InvoiceDocumentJSON(try app.billing.invoice(reference)))
     }
 
     /// `GET /v1/reports/<name>?from=&to=[&timeZone=]` and `options`: `docket report <name> --format json`, with the
