@@ -142,7 +142,7 @@ struct InvoiceList: ReadCommand {
         let invoices = try session.app.billing.invoices(
             InvoiceFilter(client: client, period: period?.period.description, status: status))
         if output.json {
-            try printJSON(invoices)
+            try printJSON(InvoiceListRow.rows(invoices))
             return
         }
         // A credit note is a document of its own: it gets its row right after the invoice it voided.

@@ -61,11 +61,12 @@ enum ReadRoutes {
         return try .encoding(listed.map(\.row))
     }
 
-    /// `docket invoice list --json`.
+    /// `docket invoice list --json`: invoices, each voided one followed by its credit note.
     static func invoices(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         let period = try input.parsed(.query("period"), "a month like 2026-11", BillingPeriod.init)
         let status = try input.parsed(.query("status"), "one of draft, final, voided, discarded", Invoice.Status.init)
-        return try .encoding(try app.billing.invoices(InvoiceFilter(client: input.text(.query("client")), period: period?.description, status: status)))
+        let invoices = try app.billing.invoices(InvoiceFilter(client: input.text(.query("client")), period: period?.description, status: status))
+        return try .encoding(InvoiceListRow.rows(invoices))
     }
 
     /// `docket invoice show --json`: an invoice (a draft id or an `INV-` number), or a `CN-` credit note.

@@ -45,6 +45,26 @@ import Testing
         #expect((auditJSON["creditNote"] as? [String: Any])?["total"] as? Int == -29_700)
     }
 
+    /// `invoice list --json` has the credit note's row after the invoice it voided, as the table has: it listed the
+    /// invoices only. Rows keep their fields and gain `type`; a credit note's row is its document, with `id` its number.
+    @Test func theListsJSONHasTheCreditNotesRows() throws {
+        try voidedInvoice()
+        let rows = try #require(try base.json(["invoice", "list"]) as? [[String: Any]])
+        #expect(rows.map { $0["type"] as? String } == ["invoice", "credit-note", "invoice"], "\(rows)")
+        #expect(rows.map { $0["id"] as? String } == ["acme-D1", "CN-2026-0001", "acme-D2"])
+        #expect(rows[0]["status"] as? String == "voided" && rows[0]["number"] as? String == "INV-2026-0001")
+        #expect(rows[0]["creditNote"] as? String == "CN-2026-0001" && rows[0]["total"] as? Int == 29_700)
+        let note = rows[1]
+        #expect(note["number"] as? String == "CN-2026-0001" && note["credits"] as? String == "INV-2026-0001")
+        #expect(note["invoice"] as? String == "acme-D1" && note["client"] as? String == "acme" && note["period"] as? String == "2026-11")
+        #expect(note["total"] as? Int == -29_700 && (note["lines"] as? [Any])?.count == 2)
+        // What --status keeps, the credit note follows: a voided invoice has its row, a final one none.
+        let voided = try #require(try base.json(["invoice", "list", "--status", "voided"]) as? [[String: Any]])
+        #expect(voided.map { $0["id"] as? String } == ["acme-D1", "CN-2026-0001"])
+        let drafts = try #require(try base.json(["invoice", "list", "--status", "draft"]) as? [[String: Any]])
+        #expect(drafts.map { $0["id"] as? String } == ["acme-D2"])
+    }
+
     /// A credit note's lines give the rate per hour and the after-hours multiplier, as the invoice it credits does: it
     /// printed "-3.50  -787.50" with neither, so nothing on the customer's document said how the hours became money.
     @Test func aCreditNotesLinesGiveTheRateAndTheMultiplier() throws {

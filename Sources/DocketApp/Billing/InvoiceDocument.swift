@@ -80,3 +80,32 @@ public struct InvoiceDocumentJSON: Encodable, Sendable {
         }
     }
 }
+
+/// A row of `invoice list --json` and `GET /v1/invoices`, as the table lists them: an invoice (every field as before,
+/// and `type: "invoice"`), then, after an invoice a credit note voided, the credit note (its fields as `invoice show
+/// CN-…` prints them, `type: "credit-note"`, and `id`: its number, which no other row has).
+public enum InvoiceListRow: Encodable, Sendable {
+    case invoice(Invoice)
+    case creditNote(CreditNote)
+
+    /// The rows of `invoices`, in their order: each invoice, then its credit note when it has one.
+    public static func rows(_ invoices: [Invoice]) -> [InvoiceListRow] {
+        invoices.flatMap { invoice in [.invoice(invoice)] + (invoice.creditNoteDocument.map { [.creditNote($0)] } ?? []) }
+    }
+
+    private enum Keys: String, CodingKey { case type, id }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .invoice(let invoice):
+            try invoice.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode("invoice", forKey: .type)
+        case .creditNote(let note):
+            try note.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode("credit-note", forKey: .type)
+            try container.encode(note.number, forKey: .id)
+        }
+    }
+}
