@@ -29,16 +29,19 @@ struct InvoiceGroup: ParsableCommand {
         ])
 }
 
-/// `--period 2026-11`.
-struct PeriodArgument: ExpressibleByArgument {
+/// `--period 2026-11`, read by ``parse(_:)``: anything else is refused with a line that says how to write a month.
+struct PeriodArgument {
     let period: BillingPeriod
 
-    init?(argument: String) {
-        guard let period = BillingPeriod(argument) else { return nil }
-        self.period = period
-    }
+    /// The value name in help and errors: `--period <YYYY-MM>`.
+    static let valueName = "YYYY-MM"
 
-    static var defaultValueDescription: String { "YYYY-MM" }
+    /// `text` as a month, or a usage error saying what one looks like (`2026-13`, `oct` and `2026-+1` were only
+    /// "invalid for '--period <period>'").
+    static func parse(_ text: String) throws -> PeriodArgument {
+        guard let period = BillingPeriod(text) else { throw ValidationError("a period is a month written YYYY-MM in digits, e.g. 2026-11") }
+        return PeriodArgument(period: period)
+    }
 }
 
 extension Invoice.Status: ExpressibleByArgument {}
@@ -48,7 +51,10 @@ struct InvoiceRun: ParsableCommand {
         commandName: "run", abstract: "Draft invoices from unbilled time and the period's fees, per client.")
     @OptionGroup var options: TicketWriteOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: "The month to bill, e.g. 2026-11: time started before its end, and fees through it.") var period: PeriodArgument
+    @Option(
+        help: ArgumentHelp("The month to bill, e.g. 2026-11: time started before its end, and fees through it.", valueName: PeriodArgument.valueName),
+        transform: PeriodArgument.parse)
+    var period: PeriodArgument
     @Option(help: "Only this client.") var client: String?
     @Flag(help: "Allow a period after the current month (bills its fees ahead; refused without this flag).") var allowFuture = false
 
@@ -99,7 +105,8 @@ struct InvoiceCharges: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The client code.") var client: String
-    @Option(help: "Through this month, e.g. 2026-11.") var period: PeriodArgument
+    @Option(help: ArgumentHelp("Through this month, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)
+    var period: PeriodArgument
 
     func run(in session: Session) throws {
         let sheet = try session.app.billing.charges(client: client, through: period.period)
@@ -133,7 +140,8 @@ struct InvoiceList: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this client's.") var client: String?
-    @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
+    @Option(help: ArgumentHelp("Only this period's, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)
+    var period: PeriodArgument?
     @Option(help: "Only drafts, finals, voided or discarded ones (draft, final, voided, discarded).") var status: Invoice.Status?
 
     func run(in session: Session) throws {

@@ -26,7 +26,8 @@ struct InvoiceExport: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @Option(help: "csv or json.") var format: ExportFormat = .csv
     @Option(help: "Only this client's.") var client: String?
-    @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
+    @Option(help: ArgumentHelp("Only this period's, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)
+    var period: PeriodArgument?
     @Flag(help: "Include drafts (document = the draft id).") var includeDrafts = false
 
     func run(in session: Session) throws {

@@ -434,6 +434,29 @@ import Testing
     }
 
     /// The audit of a discarded draft says who threw it away, when and why, in text and JSON, as it does for a void.
+    /// A bad --period is one line naming the format: `--period 2026-13` and `--period oct` said only "The value 'oct' is
+    /// invalid for '--period <period>'". Usage (64), nothing written, on every command that takes one.
+    @Test func aBadPeriodSaysHowToWriteOne() throws {
+        try setUp()
+        let before = try eventCount()
+        let oct = try docket(["invoice", "run", "--period", "oct"])
+        #expect(oct.status == 64)
+        #expect(
+            oct.stderr == "docket: error: The value 'oct' is invalid for '--period <YYYY-MM>': a period is a month written YYYY-MM in "
+                + "digits, e.g. 2026-11 (see `docket invoice run --help`)\n", "\(oct.stderr)")
+        for command in [["invoice", "run"], ["invoice", "charges", "acme"], ["invoice", "list"], ["invoice", "export"]] {
+            for period in ["2026-13", "oct", "2026-+1", "2026-1"] {
+                let run = try docket(command + ["--period", period])
+                #expect(run.status == 64, "\(command) \(period): \(run.stderr)")
+                #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+                #expect(run.stderr.contains("'\(period)'") && run.stderr.contains("a month written YYYY-MM"), "\(run.stderr)")
+                #expect(run.stdout.isEmpty)
+            }
+        }
+        #expect(try eventCount() == before)
+        #expect(try ok(["invoice", "run", "--help"]).contains("--period <YYYY-MM>"))
+    }
+
     @Test func theAuditOfADiscardedDraftShowsTheDiscard() throws {
         try setUp()
         _ = try ok(["invoice", "run", "--period", "2026-11"])
