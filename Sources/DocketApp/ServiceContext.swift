@@ -21,6 +21,12 @@ public struct ServiceContext: Sendable {
         return DecisionContext(actor: try UserDecider.actor(login: login, state: state), now: clock.now())
     }
 
+    /// The client's billing months: months already invoiced keep their zone, later ones follow its time zone now.
+    func billingMonths(of client: ClientState) throws -> BillingMonths {
+        let ledger = try kernel.load(BillingDecider.self, stream: StreamName.billing(client.code ?? "")).state
+        return ledger.billingMonths(current: client.timeZone.isEmpty ? "UTC" : client.timeZone)
+    }
+
     /// `instant`, or the log's last `recordedAt` when that is later: the instant the log records an event
     /// decided at `instant` (it never records one earlier than its head). The SLA clock counts from the
     /// events' recorded instants, so what it is started with must be the same instant.

@@ -58,16 +58,16 @@ private func shortTime(_ instant: Timestamp) -> String {
 }
 
 /// A contract's `--effective`: a date alone means its midnight in the time zone of `client` (billing months are the
-/// client's calendar months, so a contract from 1 October starts with the client's October), with a note on stderr
-/// when that is not midnight UTC; a time with an offset or `Z` means exactly that. Bounded to ``BillingDates``.
+/// client's calendar months, so a contract from 1 October starts with the client's October), with a note for stderr
+/// when that is not midnight UTC (``ReadInstant/announce()``, once the command succeeded); a time with an offset or `Z` means exactly that. Bounded to ``BillingDates``.
 /// An unknown client keeps midnight UTC (the command then names the missing client or contract). `flag` names the
 /// option in the note and in the range error (`contract show --at` reads its date the same way).
 func effectiveInstant(
     _ effective: TimeArgument, client: String?, flag: String = "--effective", in session: Session
-) throws -> Timestamp {
+) throws -> ReadInstant {
     let zone = client.flatMap { try? session.app.directory.client($0).timeZone }
-    let instant = midnight(of: effective, inZone: zone, of: "client \(client ?? "")", flag: flag)
-    return try BillingDates.check(instant, flag: flag, text: effective.text)
+    let read = midnight(of: effective, inZone: zone, of: "client \(client ?? "")", flag: flag)
+    return ReadInstant(instant: try BillingDates.check(read.instant, flag: flag, text: effective.text), note: read.note)
 }
 
 struct ContractAdd: ParsableCommand {
@@ -87,11 +87,13 @@ struct ContractAdd: ParsableCommand {
         try reportingFailures(store: store.path) {
             let billingTerms = try terms.map { try parseTerms($0) }
             let session = try StoreAccess.open(store.path)
-            let effectiveFrom = try effectiveInstant(effective, client: client, in: session)
+            let read = try effectiveInstant(effective, client: client, in: session)
+            let effectiveFrom = read.instant
             let create = CreateContract(
                 id: id, client: client, clientSnapshot: nil, name: name, effectiveFrom: effectiveFrom,
                 slaPolicy: slaPolicy, billingTerms: billingTerms)
             let events = try session.app.directory.createContract(create, as: actor.name, commandId: write.commandId)
+            read.announce()
             Terminal.out(
                 events.isEmpty
                     ? "contract \(id): nothing to change\n"
@@ -122,10 +124,12 @@ struct ContractAmend: ParsableCommand {
         try reportingFailures(store: store.path) {
             let billingTerms = try terms.map { try parseTerms($0, partial: true) }
             let session = try StoreAccess.open(store.path)
-            let effectiveFrom = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
+            let read = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
+            let effectiveFrom = read.instant
             let events = try session.app.directory.contract(
                 id, .amend(effectiveFrom: effectiveFrom, slaPolicy: slaPolicy, billingTerms: billingTerms),
                 as: actor.name, commandId: write.commandId)
+            read.announce()
             let amendment = events.lazy.compactMap { event -> Int? in
                 if case .amended(let amended) = event { amended.amendment } else { nil }
             }.first
@@ -148,9 +152,11 @@ struct ContractEnd: StoreCommand {
     @Option(help: "The first instant without terms (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).") var effective: TimeArgument
 
     func run(in session: Session) throws {
-        let effectiveFrom = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
+        let read = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
+        let effectiveFrom = read.instant
         let events = try session.app.directory.contract(
             id, .end(effectiveFrom: effectiveFrom), as: actor.name, commandId: write.commandId)
+        read.announce()
         Terminal.out(
             events.isEmpty
                 ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effectiveFrom))\n")
@@ -245,7 +251,9 @@ struct ContractShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.contract(id)
-        let instant = try at.map { try effectiveInstant($0, client: state.client, flag: "--at", in: session) } ?? session.app.clock.now()
+        let read = try at.map { try effectiveInstant($0, client: state.client, flag: "--at", in: session) }
+        read?.announce()
+        let instant = read?.instant ?? session.app.clock.now()
         let view = ContractView(state, at: instant, withHistory: true)
         if output.json {
             try printJSON(view)

@@ -3,21 +3,32 @@ import DocketApp
 import DocketTime
 import Domain
 
+/// An instant read from a typed date, and the note saying how it was read (nil when it means what was typed). The
+/// command prints the note with ``announce()`` once it has succeeded: a refused command prints only its error (the
+/// note came first, a second line on stderr before the error).
+struct ReadInstant {
+    let instant: Timestamp
+    let note: String?
+
+    /// Prints the note, if any, on stderr.
+    func announce() {
+        if let note { Terminal.error(note) }
+    }
+}
+
 /// A date typed alone for an instant (`--effective 2026-01-01`, `--at 2026-12-24`) means its midnight where the thing
 /// it dates keeps its days: a contract's client, a calendar's own time zone, an SLA policy's calendar. `TimeArgument`
-/// reads it as midnight UTC; this moves it to midnight in the zone `identifier` and says so on stderr when the two
-/// differ (`--effective 2026-01-01 read as midnight in calendar ny-office's time zone, America/New_York = …`). A time
-/// with an offset or `Z`, a zone that is nil or unknown, and a date outside ``BillingDates`` (a typo the command then
-/// refuses, naming the date as typed) keep the instant as typed.
-func midnight(of typed: TimeArgument, inZone identifier: String?, of owner: String, flag: String) -> Timestamp {
+/// reads it as midnight UTC; this moves it to midnight in the zone `identifier`, with a note when the two differ
+/// (`--effective 2026-01-01 read as midnight in calendar ny-office's time zone, America/New_York = …`). A time with an
+/// offset or `Z`, a zone that is nil or unknown, and a date outside ``BillingDates`` (a typo the command then refuses,
+/// naming the date as typed) keep the instant as typed.
+func midnight(of typed: TimeArgument, inZone identifier: String?, of owner: String, flag: String) -> ReadInstant {
     guard typed.isDateOnly, BillingDates.contains(typed.timestamp), let identifier, let zone = WallTimeZone(identifier) else {
-        return typed.timestamp
+        return ReadInstant(instant: typed.timestamp, note: nil)
     }
     let instant = zone.instant(reading: typed.timestamp)
-    if instant != typed.timestamp {
-        Terminal.error("\(flag) \(typed.text) read as midnight in \(owner)'s time zone, \(identifier) = \(instant.iso8601)")
-    }
-    return instant
+    guard instant != typed.timestamp else { return ReadInstant(instant: instant, note: nil) }
+    return ReadInstant(instant: instant, note: "\(flag) \(typed.text) read as midnight in \(owner)'s time zone, \(identifier) = \(instant.iso8601)")
 }
 
 /// The time zone of calendar `id` about `instant`: the version in force then, else its first version (a date before

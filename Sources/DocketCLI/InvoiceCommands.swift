@@ -29,16 +29,19 @@ struct InvoiceGroup: ParsableCommand {
         ])
 }
 
-/// `--period 2026-11`.
-struct PeriodArgument: ExpressibleByArgument {
+/// `--period 2026-11`, read by ``parse(_:)``: anything else is refused with a line that says how to write a month.
+struct PeriodArgument {
     let period: BillingPeriod
 
-    init?(argument: String) {
-        guard let period = BillingPeriod(argument) else { return nil }
-        self.period = period
-    }
+    /// The value name in help and errors: `--period <YYYY-MM>`.
+    static let valueName = "YYYY-MM"
 
-    static var defaultValueDescription: String { "YYYY-MM" }
+    /// `text` as a month, or a usage error saying what one looks like (`2026-13`, `oct` and `2026-+1` were only
+    /// "invalid for '--period <period>'").
+    static func parse(_ text: String) throws -> PeriodArgument {
+        guard let period = BillingPeriod(text) else { throw ValidationError("a period is a month written YYYY-MM in digits, e.g. 2026-11") }
+        return PeriodArgument(period: period)
+    }
 }
 
 extension Invoice.Status: ExpressibleByArgument {}
@@ -48,7 +51,10 @@ struct InvoiceRun: ParsableCommand {
         commandName: "run", abstract: "Draft invoices from unbilled time and the period's fees, per client.")
     @OptionGroup var options: TicketWriteOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: "The month to bill, e.g. 2026-11: time started before its end, and fees through it.") var period: PeriodArgument
+    @Option(
+        help: ArgumentHelp("The month to bill, e.g. 2026-11: time started before its end, and fees through it.", valueName: PeriodArgument.valueName),
+        transform: PeriodArgument.parse)
+    var period: PeriodArgument
     @Option(help: "Only this client.") var client: String?
     @Flag(help: "Allow a period after the current month (bills its fees ahead; refused without this flag).") var allowFuture = false
 
@@ -99,7 +105,8 @@ struct InvoiceCharges: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The client code.") var client: String
-    @Option(help: "Through this month, e.g. 2026-11.") var period: PeriodArgument
+    @Option(help: ArgumentHelp("Through this month, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)
+    var period: PeriodArgument
 
     func run(in session: Session) throws {
         let sheet = try session.app.billing.charges(client: client, through: period.period)
@@ -133,7 +140,8 @@ struct InvoiceList: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this client's.") var client: String?
-    @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
+    @Option(help: ArgumentHelp("Only this period's, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)
+    var period: PeriodArgument?
     @Option(help: "Only drafts, finals, voided or discarded ones (draft, final, voided, discarded).") var status: Invoice.Status?
 
     func run(in session: Session) throws {
@@ -142,7 +150,7 @@ struct InvoiceList: ReadCommand {
         let invoices = try session.app.billing.invoices(
             InvoiceFilter(client: client, period: period?.period.description, status: status))
         if output.json {
-            try printJSON(invoices)
+            try printJSON(InvoiceListRow.rows(invoices))
             return
         }
         // A credit note is a document of its own: it gets its row right after the invoice it voided.
@@ -181,7 +189,7 @@ struct InvoiceShow: ReadCommand {
         }
         let invoice = try session.app.billing.invoice(self.invoice)
         if output.json {
-            try printJSON(invoice)
+            try printJSON(InvoiceDocumentJSON(invoice))
             return
         }
         Terminal.out(InvoiceText.render(invoice, numbers: try session.app.billing.invoiceNumbers(client: invoice.client)))
@@ -203,11 +211,15 @@ enum InvoiceText {
         } else if invoice.status == .discarded {
             text += "discarded: \(invoice.reason ?? "")\n"
         }
+        // Hours round to two places (10 minutes are 0.17 h): h:mm beside them is what the amount multiplies out from,
+        // and a footnote says what rounding up or the ticket's minimum added to the time logged.
+        var footnotes: [String] = []
         text += Terminal.table(
-            ["LINE", "DESCRIPTION", "HOURS", "RATE/H", "AMOUNT", ""],
+            ["LINE", "DESCRIPTION", "HOURS", "H:MM", "RATE/H", "AMOUNT", ""],
             invoice.lines.enumerated().map { index, line in
-                let hours = line.charge.kind == .time ? Money.hours(line.chargedMinutes) : ""
-                let rate = line.charge.kind == .time ? money(line.charge.ratePerHour) : ""
+                let time = line.charge.kind == .time
+                let hours = time ? Money.hours(line.chargedMinutes) : ""
+                let rate = time ? money(line.charge.ratePerHour) : ""
                 var note: [String] = []
                 if line.adjustment {
                     let adjusted = line.previousInvoices.compactMap { numbers[$0] }
@@ -215,13 +227,21 @@ enum InvoiceText {
                 }
                 if line.coveredMinutes != 0, let coverage = line.charge.coverage { note.append("\(Money.hours(line.coveredMinutes)) h \(coverage)") }
                 if line.charge.multiplierPercent != 100 { note.append("×\(line.charge.multiplierPercent)%") }
-                return [String(index + 1), line.charge.description, hours, rate, money(line.amount), note.joined(separator: "; ")]
+                if let raised = LineTime(line).note {
+                    footnotes.append("[\(footnotes.count + 1)] line \(index + 1): \(raised)")
+                    note.append("[\(footnotes.count)]")
+                }
+                return [
+                    String(index + 1), line.charge.description, hours, LineTime(line).billedTime, rate, money(line.amount),
+                    note.joined(separator: "; "),
+                ]
             })
         text += "subtotal \(money(invoice.subtotal)) \(invoice.currency)\n"
         for tax in invoice.taxes {
             text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n"
         }
         text += "total \(money(invoice.total)) \(invoice.currency)\n"
+        for footnote in footnotes { text += footnote + "\n" }
         return text
     }
     /// A credit note: the invoice it cancels, why, and that invoice's lines negated.
@@ -231,12 +251,12 @@ enum InvoiceText {
         text += "issued \(note.issuedAt)  reason: \(note.reason)\n"
         // The rate and the multiplier, as on the invoice it credits: without them -3.50 h for -787.50 said nothing of why.
         text += Terminal.table(
-            ["LINE", "DESCRIPTION", "HOURS", "RATE/H", "AMOUNT", ""],
+            ["LINE", "DESCRIPTION", "HOURS", "H:MM", "RATE/H", "AMOUNT", ""],
             note.lines.enumerated().map { index, line in
                 let time = line.key.hasPrefix("time:")
                 return [
                     String(index + 1), line.description, line.chargedMinutes == 0 ? "" : Money.hours(line.chargedMinutes),
-                    time ? money(line.ratePerHour) : "", money(line.amount), line.multiplierPercent == 100 ? "" : "×\(line.multiplierPercent)%",
+                    line.chargedMinutes == 0 ? "" : LineTime.clock(line.chargedMinutes), time ? money(line.ratePerHour) : "", money(line.amount), line.multiplierPercent == 100 ? "" : "×\(line.multiplierPercent)%",
                 ]
             })
         text += "subtotal \(money(note.subtotal)) \(note.currency)\n"

@@ -16,14 +16,18 @@ struct InvoiceExport: ReadCommand {
             description, ticket, work_type, charged_minutes, covered_minutes, rate_per_hour_minor, multiplier_percent, \
             amount_minor, tax_basis_points, adjustment, then tax_rate (the line's tax rate in percent, e.g. 8.875), \
             credits (on a credit note's rows: the invoice number it cancels) and the document's totals, repeated on \
-            each of its rows: document_subtotal_minor, document_tax_minor, document_total_minor. A voided invoice \
+            each of its rows: document_subtotal_minor, document_tax_minor, document_total_minor; then billed_time (the \
+            charged minutes as h:mm) and the charge the line bills: logged_minutes, rounding_minutes (added by rounding \
+            up), minimum_minutes (added to reach the ticket's minimum) and previously_billed_minutes (billed by earlier \
+            invoices), so charged + covered = logged + rounding + minimum - previously billed. A voided invoice \
             exports its own rows and its credit note's, with amounts negated. Drafts are left out unless --include-drafts.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @Option(help: "csv or json.") var format: ExportFormat = .csv
     @Option(help: "Only this client's.") var client: String?
-    @Option(help: "Only this period's, e.g. 2026-11.") var period: PeriodArgument?
+    @Option(help: ArgumentHelp("Only this period's, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)
+    var period: PeriodArgument?
     @Flag(help: "Include drafts (document = the draft id).") var includeDrafts = false
 
     func run(in session: Session) throws {
@@ -69,18 +73,29 @@ struct ExportRow: Encodable {
     let documentSubtotalMinor: Int64
     let documentTaxMinor: Int64
     let documentTotalMinor: Int64
+    /// The line's charged minutes as h:mm (`0:10`); empty on a fee's row.
+    let billedTime: String
+    /// The charge the line bills: minutes logged, added by rounding up, added to reach the ticket's minimum, and billed
+    /// by earlier invoices, so `charged + covered = logged + rounding + minimum − previously billed` (all negated on a
+    /// credit note's rows).
+    let loggedMinutes: Int
+    let roundingMinutes: Int
+    let minimumMinutes: Int
+    let previouslyBilledMinutes: Int
 
     static let header = [
         "document", "type", "invoice", "client", "period", "issued_at", "currency", "line", "key", "description", "ticket", "work_type",
         "charged_minutes", "covered_minutes", "rate_per_hour_minor", "multiplier_percent", "amount_minor", "tax_basis_points", "adjustment",
-        "tax_rate", "credits", "document_subtotal_minor", "document_tax_minor", "document_total_minor",
+        "tax_rate", "credits", "document_subtotal_minor", "document_tax_minor", "document_total_minor", "billed_time", "logged_minutes",
+        "rounding_minutes", "minimum_minutes", "previously_billed_minutes",
     ]
 
     var fields: [String] {
         [document, type, invoice, client, period, issuedAt, currency, String(line), key, description, ticket ?? "", workType ?? "",
          String(chargedMinutes), String(coveredMinutes), String(ratePerHourMinor), String(multiplierPercent), String(amountMinor),
          String(taxBasisPoints), adjustment ? "true" : "false", taxRate, credits ?? "", String(documentSubtotalMinor),
-         String(documentTaxMinor), String(documentTotalMinor)]
+         String(documentTaxMinor), String(documentTotalMinor), billedTime, String(loggedMinutes), String(roundingMinutes),
+         String(minimumMinutes), String(previouslyBilledMinutes)]
     }
 
     static func rows(of invoice: Invoice, includeDrafts: Bool) -> [ExportRow] {
@@ -100,7 +115,8 @@ struct ExportRow: Encodable {
     private static func lines(_ invoice: Invoice, document: String, type: String, at: String, sign: Int, credits: String?) -> [ExportRow] {
         let tax = invoice.taxes.reduce(Int64(0)) { $0 + $1.tax }
         return invoice.lines.enumerated().map { index, line in
-            ExportRow(
+            let time = LineTime(line, sign: sign)
+            return ExportRow(
                 document: document, type: type, invoice: invoice.id, client: invoice.client, period: invoice.period, issuedAt: at,
                 currency: invoice.currency, line: index + 1, key: line.charge.key, description: line.charge.description,
                 ticket: line.charge.ticket, workType: line.charge.workType, chargedMinutes: sign * line.chargedMinutes,
@@ -108,7 +124,9 @@ struct ExportRow: Encodable {
                 multiplierPercent: line.charge.multiplierPercent, amountMinor: Int64(sign) * line.amount,
                 taxBasisPoints: line.charge.taxBasisPoints, adjustment: line.adjustment, taxRate: String(line.charge.taxRate.description.dropLast()),
                 credits: credits, documentSubtotalMinor: Int64(sign) * invoice.subtotal, documentTaxMinor: Int64(sign) * tax,
-                documentTotalMinor: Int64(sign) * invoice.total)
+                documentTotalMinor: Int64(sign) * invoice.total, billedTime: time.billedTime,
+                loggedMinutes: time.loggedMinutes, roundingMinutes: time.roundingMinutes, minimumMinutes: time.minimumMinutes,
+                previouslyBilledMinutes: time.previouslyBilledMinutes)
         }
     }
 }

@@ -148,14 +148,14 @@ struct CalendarDefine: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
-            let from = try effective.map {
-                midnight(of: $0, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective")
-            } ?? currentClock().now()
+            let read = effective.map { midnight(of: $0, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective") }
+            let from = try read?.instant ?? currentClock().now()
             let events = try countingInput(calendar) {
                 try session.app.directory.calendar(
                     id, .define(DefineCalendar(id: id, name: name, effectiveFrom: from, calendar: calendar)), as: options.actor.name,
                     commandId: options.write.commandId)
             }
+            read?.announce()
             Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "defined calendar \(id), in force from \(from.iso8601)\n")
         }
     }
@@ -174,11 +174,13 @@ struct CalendarAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
-            let from = midnight(of: effective, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective")
+            let read = midnight(of: effective, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective")
+            let from = read.instant
             let events = try countingInput(calendar) {
                 try session.app.directory.calendar(
                     id, .amend(effectiveFrom: from, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
             }
+            read.announce()
             // Hours equal to the version in force then record nothing.
             Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "amended calendar \(id), in force from \(from.iso8601)\n")
         }
@@ -204,9 +206,9 @@ struct CalendarShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.calendar(id)
-        let instant = at.map {
-            midnight(of: $0, inZone: calendarZone(id, near: $0.timestamp, in: session), of: "calendar \(id)", flag: "--at")
-        } ?? session.app.clock.now()
+        let read = at.map { midnight(of: $0, inZone: calendarZone(id, near: $0.timestamp, in: session), of: "calendar \(id)", flag: "--at") }
+        read?.announce()
+        let instant = read?.instant ?? session.app.clock.now()
         let inForce = state.calendar(at: instant)
         if output.json {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, calendar: inForce?.calendar))
@@ -285,16 +287,18 @@ struct SLAPolicyDefine: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            let from = try effective.map {
+            let read = effective.map {
                 midnight(
                     of: $0, inZone: calendarZone(terms.calendar, near: $0.timestamp, in: session),
                     of: "calendar \(terms.calendar)", flag: "--effective")
-            } ?? currentClock().now()
+            }
+            let from = try read?.instant ?? currentClock().now()
             try countingInput(terms) {
                 try session.app.directory.slaPolicy(
                     id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name,
                     commandId: options.write.commandId)
             }
+            read?.announce()
             Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(from.iso8601)\n")
         }
     }
@@ -313,13 +317,15 @@ struct SLAPolicyAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            let from = midnight(
+            let read = midnight(
                 of: effective, inZone: calendarZone(terms.calendar, near: effective.timestamp, in: session),
                 of: "calendar \(terms.calendar)", flag: "--effective")
+            let from = read.instant
             let events = try countingInput(terms) {
                 try session.app.directory.slaPolicy(
                     id, .amend(effectiveFrom: from, terms: terms), as: options.actor.name, commandId: options.write.commandId)
             }
+            read.announce()
             // Terms equal to the version in force then record nothing.
             Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(from.iso8601)\n")
         }
@@ -359,12 +365,14 @@ struct SLAPolicyShow: ReadCommand {
 
     func run(in session: Session) throws {
         let state = try session.app.directory.slaPolicy(id)
-        let instant = at.map { typed in
+        let read = at.map { typed in
             let calendar = policyCalendar(id, near: typed.timestamp, in: session)
             return midnight(
                 of: typed, inZone: calendar.flatMap { calendarZone($0, near: typed.timestamp, in: session) },
                 of: "calendar \(calendar ?? "")", flag: "--at")
-        } ?? session.app.clock.now()
+        }
+        read?.announce()
+        let instant = read?.instant ?? session.app.clock.now()
         let inForce = state.terms(at: instant)
         if output.json {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, terms: inForce?.terms))

@@ -61,18 +61,19 @@ enum ReadRoutes {
         return try .encoding(listed.map(\.row))
     }
 
-    /// `docket invoice list --json`.
+    /// `docket invoice list --json`: invoices, each voided one followed by its credit note.
     static func invoices(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         let period = try input.parsed(.query("period"), "a month like 2026-11", BillingPeriod.init)
         let status = try input.parsed(.query("status"), "one of draft, final, voided, discarded", Invoice.Status.init)
-        return try .encoding(try app.billing.invoices(InvoiceFilter(client: input.text(.query("client")), period: period?.description, status: status)))
+        let invoices = try app.billing.invoices(InvoiceFilter(client: input.text(.query("client")), period: period?.description, status: status))
+        return try .encoding(InvoiceListRow.rows(invoices))
     }
 
     /// `docket invoice show --json`: an invoice (a draft id or an `INV-` number), or a `CN-` credit note.
     static func invoice(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         let reference = try input.required(.path("invoice"))
         if reference.hasPrefix("CN-") { return try .encoding(try app.billing.creditNote(reference)) }
-        return try .encoding(try app.billing.invoice(reference))
+        return try .encoding(InvoiceDocumentJSON(try app.billing.invoice(reference)))
     }
 
     /// `GET /v1/reports/<name>?from=&to=[&timeZone=]` and `options`: `docket report <name> --format json`, with the

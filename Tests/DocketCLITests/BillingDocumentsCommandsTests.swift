@@ -45,6 +45,26 @@ import Testing
         #expect((auditJSON["creditNote"] as? [String: Any])?["total"] as? Int == -29_700)
     }
 
+    /// `invoice list --json` has the credit note's row after the invoice it voided, as the table has: it listed the
+    /// invoices only. Rows keep their fields and gain `type`; a credit note's row is its document, with `id` its number.
+    @Test func theListsJSONHasTheCreditNotesRows() throws {
+        try voidedInvoice()
+        let rows = try #require(try base.json(["invoice", "list"]) as? [[String: Any]])
+        #expect(rows.map { $0["type"] as? String } == ["invoice", "credit-note", "invoice"], "\(rows)")
+        #expect(rows.map { $0["id"] as? String } == ["acme-D1", "CN-2026-0001", "acme-D2"])
+        #expect(rows[0]["status"] as? String == "voided" && rows[0]["number"] as? String == "INV-2026-0001")
+        #expect(rows[0]["creditNote"] as? String == "CN-2026-0001" && rows[0]["total"] as? Int == 29_700)
+        let note = rows[1]
+        #expect(note["number"] as? String == "CN-2026-0001" && note["credits"] as? String == "INV-2026-0001")
+        #expect(note["invoice"] as? String == "acme-D1" && note["client"] as? String == "acme" && note["period"] as? String == "2026-11")
+        #expect(note["total"] as? Int == -29_700 && (note["lines"] as? [Any])?.count == 2)
+        // What --status keeps, the credit note follows: a voided invoice has its row, a final one none.
+        let voided = try #require(try base.json(["invoice", "list", "--status", "voided"]) as? [[String: Any]])
+        #expect(voided.map { $0["id"] as? String } == ["acme-D1", "CN-2026-0001"])
+        let drafts = try #require(try base.json(["invoice", "list", "--status", "draft"]) as? [[String: Any]])
+        #expect(drafts.map { $0["id"] as? String } == ["acme-D2"])
+    }
+
     /// A credit note's lines give the rate per hour and the after-hours multiplier, as the invoice it credits does: it
     /// printed "-3.50  -787.50" with neither, so nothing on the customer's document said how the hours became money.
     @Test func aCreditNotesLinesGiveTheRateAndTheMultiplier() throws {
@@ -53,19 +73,19 @@ import Testing
         _ = try ok(["invoice", "finalize", "acme-D1"])
         _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Wrong rate"])
         let text = try ok(["invoice", "show", "CN-2026-0001"])
-        #expect(text.contains("LINE  DESCRIPTION                                HOURS  RATE/H  AMOUNT"), "\(text)")
-        #expect(text.contains("1     T-1001 remote, 2026-11, after hours ×150%  -0.50  125.00  -93.75  ×150%\n"), "\(text)")
+        #expect(text.contains("LINE  DESCRIPTION                                HOURS  H:MM   RATE/H  AMOUNT"), "\(text)")
+        #expect(text.contains("1     T-1001 remote, 2026-11, after hours ×150%  -0.50  -0:30  125.00  -93.75  ×150%\n"), "\(text)")
         #expect(text.hasSuffix("total -103.13 USD\n"), "\(text)")
     }
 
     @Test func theExportCarriesTaxAndTotals() throws {
         try voidedInvoice()
         let csv = try ok(["invoice", "export", "--format", "csv"]).split(separator: "\n").map(String.init)
-        #expect(csv[0].hasSuffix(",adjustment,tax_rate,credits,document_subtotal_minor,document_tax_minor,document_total_minor"))
+        #expect(csv[0].contains(",adjustment,tax_rate,credits,document_subtotal_minor,document_tax_minor,document_total_minor,"))
         let invoiceRows = csv.filter { $0.hasPrefix("INV-2026-0001,invoice,") }
-        #expect(invoiceRows.count == 2 && invoiceRows.allSatisfy { $0.hasSuffix(",1000,false,10,,27000,2700,29700") }, "\(invoiceRows)")
+        #expect(invoiceRows.count == 2 && invoiceRows.allSatisfy { $0.contains(",1000,false,10,,27000,2700,29700,") }, "\(invoiceRows)")
         let creditRows = csv.filter { $0.hasPrefix("CN-2026-0001,credit-note,") }
-        #expect(creditRows.count == 2 && creditRows.allSatisfy { $0.hasSuffix(",10,INV-2026-0001,-27000,-2700,-29700") }, "\(creditRows)")
+        #expect(creditRows.count == 2 && creditRows.allSatisfy { $0.contains(",10,INV-2026-0001,-27000,-2700,-29700,") }, "\(creditRows)")
     }
 
     @Test func voidAndDiscardShowTheReasonAsRequired() throws {

@@ -188,6 +188,31 @@ import Testing
         #expect(exact.stdout == "added contract lax-r for lax, in force from 2026-10-01T00:00:00Z\n" && exact.stderr.isEmpty)
     }
 
+    /// A refused command prints only its error: an amendment before the contract starts, or after its end, said how
+    /// its date was read first ("--effective 2026-09-01 read as midnight in client nyc's time zone, …", then the
+    /// error: two lines on stderr). The note is for a command that did something.
+    @Test func aRefusedDateCommandPrintsOnlyItsError() throws {
+        try ok(["init"])
+        try ok(["client", "add", "nyc", "--name", "NYC", "--time-zone", "America/New_York", "--currency", "USD"])
+        try ok(["contract", "add", "nyc-r", "--client", "nyc", "--name", "R", "--effective", "2026-10-01", "--terms", Self.retainer])
+        try ok(["contract", "end", "nyc-r", "--effective", "2027-01-01"])
+        let before = try eventCount()
+        for effective in ["2026-09-01", "2027-02-01"] {
+            let refused = try docket(["contract", "amend", "nyc-r", "--effective", effective, "--terms", #"{"taxRate":"19"}"#])
+            #expect(refused.status != 0, "\(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+            #expect(refused.stderr.hasPrefix("docket: error: "), "\(refused.stderr)")
+            #expect(!refused.stderr.contains("read as midnight"))
+        }
+        let ended = try docket(["contract", "end", "nyc-r", "--effective", "2027-03-01"])
+        #expect(ended.status != 0 && ended.stderr.split(separator: "\n").count == 1, "\(ended.stderr)")
+        #expect(try eventCount() == before)
+        // A command that succeeds still says how it read the date.
+        let amended = try docket(["contract", "amend", "nyc-r", "--effective", "2026-11-01", "--terms", #"{"taxRate":"19"}"#])
+        #expect(amended.status == 0)
+        #expect(amended.stderr == "--effective 2026-11-01 read as midnight in client nyc's time zone, America/New_York = 2026-11-01T04:00:00.000Z\n")
+    }
+
     /// `contract show --at` reads a date alone the way --effective does: "the terms on 1 November" in New York is the
     /// amendment in force from New York's midnight, not the one before it (which a midnight-UTC reading showed).
     @Test func contractShowAtADateAloneIsMidnightInTheClientsTimeZone() throws {

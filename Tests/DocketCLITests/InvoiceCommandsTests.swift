@@ -63,7 +63,7 @@ import Testing
         #expect(csv.count == 3)
         #expect(csv[0].hasPrefix("document,type,invoice,client,period,issued_at,currency,line,key"))
         #expect(csv[1].hasPrefix("INV-2026-0001,invoice,acme-D1,acme,2026-11,2026-12-01T09:00:00.000Z,USD,1,time:T-1001:2026-11:onsite:std:acme-msa#0"))
-        #expect(csv[1].hasSuffix(",60,0,15000,100,15000,1000,false,10,,27000,2700,29700"))
+        #expect(csv[1].hasSuffix(",60,0,15000,100,15000,1000,false,10,,27000,2700,29700,1:00,60,0,0,0"))
 
         let audit = try #require(try json(["audit", "invoice", "INV-2026-0001"]) as? [String: Any])
         let lines = try #require(audit["lines"] as? [[String: Any]])
@@ -100,7 +100,7 @@ import Testing
         #expect(try ok(["invoice", "void", "INV-2026-0001", "--reason", "Reissue"]) == "INV-2026-0001: voided by credit note CN-2026-0001\n")
         let csv = try ok(["invoice", "export", "--format", "csv"]).split(separator: "\n")
         #expect(csv.filter { $0.hasPrefix("CN-2026-0001,credit-note,acme-D1") }.count == 2)
-        #expect(csv.contains { $0.hasPrefix("CN-2026-0001,credit-note") && $0.hasSuffix(",-15000,1000,false,10,INV-2026-0001,-27000,-2700,-29700") })
+        #expect(csv.contains { $0.hasPrefix("CN-2026-0001,credit-note") && $0.hasSuffix(",-15000,1000,false,10,INV-2026-0001,-27000,-2700,-29700,-1:00,-60,0,0,0") })
     }
 
     /// The audit's arithmetic multiplies out: a line's minutes at the rate per hour give the charge's amount, an
@@ -131,6 +131,68 @@ import Testing
         _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Reissue"])
         let credit = try ok(["audit", "invoice", "CN-2026-0001"])
         #expect(credit.hasSuffix("\ntotal 22.91 USD\ncredited in full by CN-2026-0001: -22.91 USD\n"), "\(credit)")
+    }
+
+    /// The client's document multiplies out and says what raised the time: beside the hours (rounded to two places,
+    /// 0.83 h for 50 minutes) the line's time as h:mm, and a footnote when rounding up or the ticket's minimum added to
+    /// the time logged; the export and `--json` carry the same (added fields). They printed "0.83  125.00  104.17"
+    /// (0.83 × 125.00 = 103.75) and nothing said that T-1001's 10 minutes were billed as 30.
+    @Test func theClientsDocumentMultipliesOutAndSaysWhatRaisedTheTime() throws {
+        try setUpStore()
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12500},"rounding":{"incrementMinutes":5},"minimumMinutesPerTicket":30}"#
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Printer"], as: "bob")
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "10m", "--at", "2026-11-03 14:00"], as: "bob")
+        _ = try ok(["time", "log", "T-1002", "47m", "--at", "2026-11-04 10:00"], as: "bob")
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        let cells = { (text: String) in
+            text.split(separator: "\n").map { $0.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        }
+        let text = try ok(["invoice", "show", "acme-D1"])
+        let rows = cells(text)
+        #expect(rows.contains(["LINE", "DESCRIPTION", "HOURS", "H:MM", "RATE/H", "AMOUNT"]), "\(text)")
+        #expect(rows.contains(["1", "T-1001 remote, 2026-11", "0.50", "0:30", "125.00", "62.50", "[1]"]), "\(text)")
+        #expect(rows.contains(["2", "T-1002 remote, 2026-11", "0.83", "0:50", "125.00", "104.17", "[2]"]), "\(text)")
+        #expect(text.hasSuffix("""
+            total 166.67 USD
+            [1] line 1: 0:10 logged + 0:20 to reach the ticket's minimum for the month = 0:30
+            [2] line 2: 0:47 logged + 0:03 rounding up to the contract's increment = 0:50
+
+            """), "\(text)")
+
+        let shown = try #require(try json(["invoice", "show", "acme-D1"]) as? [String: Any])
+        let lines = try #require(shown["lines"] as? [[String: Any]])
+        #expect(lines.map { $0["billedTime"] as? String } == ["0:30", "0:50"])
+        #expect(lines.map { $0["chargedMinutes"] as? Int } == [30, 50])
+        #expect(lines.map { $0["amount"] as? Int } == [6_250, 10_417])
+        #expect(lines.first?["timeNote"] as? String == "0:10 logged + 0:20 to reach the ticket's minimum for the month = 0:30")
+        // What was there stays: the charge, as the event records it.
+        #expect((lines.first?["charge"] as? [String: Any])?["minimumMinutes"] as? Int == 20)
+        #expect(shown["total"] as? Int == 16_667)
+
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        _ = try ok(["time", "correct", "TE-2", "--minutes", "52m", "--reason", "Longer"], as: "bob")
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        let adjustment = try ok(["invoice", "show", "acme-D2"])
+        #expect(cells(adjustment).contains(["1", "T-1002 remote, 2026-11", "0.08", "0:05", "125.00", "10.41", "adjusts INV-2026-0001; [1]"]), "\(adjustment)")
+        #expect(adjustment.hasSuffix(
+            "[1] line 1: 0:52 logged + 0:03 rounding up to the contract's increment = 0:55 (0:50 of it billed before: this line bills the difference)\n"),
+            "\(adjustment)")
+
+        let csv = try ok(["invoice", "export", "--format", "csv", "--include-drafts"]).split(separator: "\n").map(String.init)
+        #expect(csv[0].hasSuffix(",document_total_minor,billed_time,logged_minutes,rounding_minutes,minimum_minutes,previously_billed_minutes"))
+        #expect(csv.contains { $0.hasPrefix("INV-2026-0001,invoice,acme-D1,") && $0.hasSuffix(",0:30,10,0,20,0") }, "\(csv)")
+        #expect(csv.contains { $0.hasPrefix("INV-2026-0001,invoice,acme-D1,") && $0.hasSuffix(",0:50,47,3,0,0") }, "\(csv)")
+        // charged + covered = logged + rounding + minimum − previously billed: 5 = 52 + 3 + 0 − 50.
+        #expect(csv.contains { $0.hasPrefix("acme-D2,draft,acme-D2,") && $0.hasSuffix(",0:05,52,3,0,50") }, "\(csv)")
+        let exported = try #require(try JSONSerialization.jsonObject(with: Data(try ok(["invoice", "export", "--format", "json"]).utf8)) as? [[String: Any]])
+        #expect(exported.map { $0["billedTime"] as? String } == ["0:30", "0:50"])
+        #expect(exported.map { $0["minimumMinutes"] as? Int } == [20, 0])
+        #expect(exported.map { $0["roundingMinutes"] as? Int } == [0, 3])
+
+        _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Reissue"])
+        #expect(cells(try ok(["invoice", "show", "CN-2026-0001"])).contains(["1", "T-1001 remote, 2026-11", "-0.50", "-0:30", "125.00", "-62.50"]))
     }
 
     /// acme (UTC) on hourly terms with 150% after hours on a Monday-to-Friday office calendar, T-1001 with 20 minutes
@@ -372,6 +434,29 @@ import Testing
     }
 
     /// The audit of a discarded draft says who threw it away, when and why, in text and JSON, as it does for a void.
+    /// A bad --period is one line naming the format: `--period 2026-13` and `--period oct` said only "The value 'oct' is
+    /// invalid for '--period <period>'". Usage (64), nothing written, on every command that takes one.
+    @Test func aBadPeriodSaysHowToWriteOne() throws {
+        try setUp()
+        let before = try eventCount()
+        let oct = try docket(["invoice", "run", "--period", "oct"])
+        #expect(oct.status == 64)
+        #expect(
+            oct.stderr == "docket: error: The value 'oct' is invalid for '--period <YYYY-MM>': a period is a month written YYYY-MM in "
+                + "digits, e.g. 2026-11 (see `docket invoice run --help`)\n", "\(oct.stderr)")
+        for command in [["invoice", "run"], ["invoice", "charges", "acme"], ["invoice", "list"], ["invoice", "export"]] {
+            for period in ["2026-13", "oct", "2026-+1", "2026-1"] {
+                let run = try docket(command + ["--period", period])
+                #expect(run.status == 64, "\(command) \(period): \(run.stderr)")
+                #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+                #expect(run.stderr.contains("'\(period)'") && run.stderr.contains("a month written YYYY-MM"), "\(run.stderr)")
+                #expect(run.stdout.isEmpty)
+            }
+        }
+        #expect(try eventCount() == before)
+        #expect(try ok(["invoice", "run", "--help"]).contains("--period <YYYY-MM>"))
+    }
+
     @Test func theAuditOfADiscardedDraftShowsTheDiscard() throws {
         try setUp()
         _ = try ok(["invoice", "run", "--period", "2026-11"])

@@ -94,11 +94,59 @@ import Testing
         // The invoice still counts in the month it bills.
         #expect(try json(["report", "profitability"] + utc).first?["invoices"] as? Int == 1)
 
-        // The client's zone is the one it has now: moved to London, its November is London's.
+        // Moved to London after November was invoiced, November keeps New York's zone, as its invoice billed it
+        // (it became London's: the 60 minutes of New York's 31 October counted as November's); December is London's,
+        // from where November ended (05:00Z on 1 December).
         _ = try ok(["client", "update", "acme", "--time-zone", "Europe/London"])
-        #expect(try json(["report", "leakage"] + november).first?["billableMinutes"] as? Int == 60)
-        #expect(try json(["report", "volume"] + november).first?["opened"] as? Int == 1)
+        #expect(try json(["report", "leakage"] + november).first?["billableMinutes"] as? Int == 30)
+        #expect(try json(["report", "volume"] + november).first?["opened"] as? Int ?? 0 == 0)
         #expect(try json(["report", "profitability"] + november).first?["invoices"] as? Int == 1)
+        #expect(try json(["report", "closed-without-time", "--from", "2026-12-01", "--to", "2026-12-02"]).isEmpty)
+    }
+
+    /// kol is in Kolkata (UTC+05:30). bob works 60 minutes on 15 October and 60 at 19:00Z on 31 October (00:30 on 1
+    /// November in Kolkata: November's); ann closes T-1001 without time at 20:30Z. October is invoiced and finalized,
+    /// then kol moves to UTC. October keeps Kolkata's zone (it ends at 18:30Z on 31 October) and November starts there,
+    /// so the reports' October is the invoice's: the leakage report showed the November work as October's unbilled time
+    /// (120 billable, 60 billed: 50 %), and the close as October's.
+    @Test(arguments: DocketMode.allCases) func aMonthInvoicedBeforeAChangeOfZoneKeepsItsZoneInReports(_ mode: DocketMode) throws {
+        _ = try ok(["init"], now: "2026-10-01T12:00:00Z")
+        try StoreSetUp.addUsers([("bob", "tech"), ("bill", "billing")]) { try docket($0, now: "2026-10-01T12:00:00Z") }
+        _ = try ok(
+            ["client", "add", "kol", "--name", "Kol", "--domain", "kol.example", "--time-zone", "Asia/Kolkata", "--currency", "USD"],
+            now: "2026-10-01T12:00:00Z")
+        _ = try ok([
+            "contract", "add", "kol-msa", "--client", "kol", "--name", "MSA", "--effective", "2026-01-01",
+            "--terms", #"{"model": "hourly", "currency": "USD", "rates": {"*": 12000}}"#,
+        ], as: "bill", now: "2026-10-01T12:00:00Z")
+        #expect(try ok(["ticket", "open", "--client", "kol", "--subject", "VPN down"], as: "bob", now: "2026-10-10T06:00:00Z") == "T-1001\n")
+        _ = try ok(["time", "log", "T-1001", "60m", "--at", "2026-10-15T10:00:00+05:30"], as: "bob", now: "2026-10-15T06:00:00Z")
+        _ = try ok(["time", "log", "T-1001", "60m", "--at", "2026-10-31T19:00:00Z"], as: "bob", now: "2026-10-31T20:00:00Z")
+        _ = try ok(["ticket", "close", "T-1001", "--resolution", "Done", "--no-time", "--reason", "bob's time"], now: "2026-10-31T20:30:00Z")
+        _ = try ok(["invoice", "run", "--period", "2026-10"], as: "bill", now: "2026-11-02T12:00:00Z")
+        _ = try ok(["invoice", "finalize", "kol-D1"], as: "bill", now: "2026-11-02T12:05:00Z")
+        _ = try ok(["client", "update", "kol", "--time-zone", "UTC"], now: "2026-11-03T12:00:00Z")
+
+        let october = ["--from", "2026-10-01", "--to", "2026-11-01"]
+        try mode.run {
+            let leakage = try json(["report", "leakage"] + october)
+            #expect(leakage.first?["billableMinutes"] as? Int == 60, "\(leakage)")
+            #expect(leakage.first?["billedMinutes"] as? Int == 60)
+            #expect(leakage.first?["leakageBasisPoints"] as? Int == 0)
+            let volume = try json(["report", "volume"] + october)
+            #expect(volume.first?["opened"] as? Int == 1, "\(volume)")
+            #expect(volume.first?["closed"] as? Int ?? 0 == 0)
+            #expect(try json(["report", "closed-without-time"] + october).isEmpty)
+            #expect(try json(["report", "profitability"] + october).first?["loggedMinutes"] as? Int == 60)
+
+            // November starts where October ended, at 18:30Z on 31 October, and is UTC's from there.
+            let november = ["--from", "2026-11-01", "--to", "2026-12-01"]
+            #expect(try json(["report", "leakage"] + november).first?["billableMinutes"] as? Int == 60)
+            #expect(try json(["report", "closed-without-time"] + november).map { $0["ticket"] as? String } == ["T-1001"])
+            #expect(try json(["report", "volume"] + november).first?["closed"] as? Int == 1)
+            // --time-zone still reads every date in one zone: UTC's October holds both entries.
+            #expect(try json(["report", "leakage", "--time-zone", "UTC"] + october).first?["billableMinutes"] as? Int == 120)
+        }
     }
 
     /// A tech's row is no client's: its dates are UTC, or --time-zone's, for the entries and the capacity alike.

@@ -59,11 +59,7 @@ extension BillingService {
 
     /// The client's billing months: months already invoiced keep their zone, later ones follow its time zone now.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func billingMonths(of client: ClientState) throws -> BillingMonths {
-        let code = client.code ?? ""
-        let ledger = try kernel.load(BillingDecider.self, stream: StreamName.billing(code)).state
-        return ledger.billingMonths(current: client.timeZone.isEmpty ? "UTC" : client.timeZone)
-    }
+    public func billingMonths(of client: ClientState) throws -> BillingMonths { try shared.billingMonths(of: client) }
 
     // MARK: - Runs
 

@@ -48,7 +48,7 @@ public struct ClosedWithoutTimeLine: Sendable, Equatable, Encodable {
 
 /// Which closes the closed-without-time report lists.
 public struct ClosedWithoutTimeFilter: Sendable, Equatable {
-    /// Closes recorded in the window, a wall-clock end read in the ticket's client's time zone (``ReportWindow``).
+    /// Closes recorded in the window, a wall-clock end read in the ticket's client's billing months (``ReportWindow``).
     public var window: ReportWindow
     /// Only closes by this login.
     public var tech: String?
@@ -79,14 +79,14 @@ public struct ClosedWithoutTimeFold: Sendable {
     private var liveEntries: [String: Int] = [:]
     public private(set) var lines: [ClosedWithoutTimeLine] = []
     private let filter: ClosedWithoutTimeFilter
-    /// The window read in each client's zone (`zones`: client code to time zone), and for clients without one.
+    /// The window read in each client's billing months (`months`: by client code), and for clients without any.
     private var windows: [String: ResolvedReportWindow]
     private let otherWindow: ResolvedReportWindow
 
-    /// The fold for `filter`, reading a wall-clock end of its window in each client's zone from `zones`.
-    public init(_ filter: ClosedWithoutTimeFilter, zones: [String: String] = [:]) {
+    /// The fold for `filter`, reading a wall-clock end of its window in each client's billing months from `months`.
+    public init(_ filter: ClosedWithoutTimeFilter, months: [String: BillingMonths] = [:]) {
         self.filter = filter
-        windows = zones.mapValues { filter.window.instants(forRowsIn: $0) }
+        windows = months.mapValues { filter.window.instants(forRowsOf: $0) }
         otherWindow = filter.window.instants(forRowsIn: nil)
     }
 
@@ -148,15 +148,17 @@ public struct ClosedWithoutTimeFold: Sendable {
 }
 
 extension BillingService {
-    /// Closes in the filter's window (a wall-clock end read in the client's time zone now) whose closer had no time
+    /// Closes in the filter's window (a wall-clock end read in the client's billing months: its time zone now, a month
+    /// already invoiced in the zone it was billed in) whose closer had no time
     /// entry (not voided) on the ticket at that moment, in log order. Folds the log from the start up to the window's
     /// latest end (time entries logged before the period count); `ticketHasTime` is read from the time read model, as
     /// of now.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func closedWithoutTimeReport(_ filter: ClosedWithoutTimeFilter) throws -> [ClosedWithoutTimeLine] {
-        let zones = Dictionary(
-            try directory.clients().compactMap { client in client.code.map { ($0, client.timeZone) } }, uniquingKeysWith: { _, last in last })
-        var fold = ClosedWithoutTimeFold(filter, zones: zones)
+        let months = Dictionary(
+            try directory.clients().compactMap { client in try client.code.map { ($0, try billingMonths(of: client)) } },
+            uniquingKeysWith: { _, last in last })
+        var fold = ClosedWithoutTimeFold(filter, months: months)
         let last = try store.position(atOrBefore: filter.window.latestEnd)
         if last > 0 {
             try store.scan(through: last) { event in

@@ -32,6 +32,8 @@ public enum BillingReportEvent: Sendable, Equatable {
     case invoiceFinalized(invoice: String, at: Timestamp)
     /// `invoice.voided` (a credit note for the whole invoice).
     case invoiceVoided(invoice: String, at: Timestamp)
+    /// `invoice.discarded`: a draft thrown away, which fixes no billing month's zone.
+    case invoiceDiscarded(invoice: String)
 }
 
 /// A drafted invoice as the reports see it: amounts by kind and, per charge key, the entries billed.
@@ -138,6 +140,7 @@ extension BillingReportEvent {
             let at = Timestamp(millisecondsSinceEpoch: event.recordedAtMilliseconds)
             if event.typeIs("invoice.finalized") { return .invoiceFinalized(invoice: try invoiceId(event), at: at) }
             if event.typeIs("invoice.voided") { return .invoiceVoided(invoice: try invoiceId(event), at: at) }
+            if event.typeIs("invoice.discarded") { return .invoiceDiscarded(invoice: try invoiceId(event)) }
             return nil
         case UInt8(ascii: "u"):
             guard event.typeIs("user.cost-rate-set"), event.streamHasPrefix("user-") else { return nil }

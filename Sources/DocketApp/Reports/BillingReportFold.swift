@@ -78,6 +78,7 @@ public struct BillingReportFold: Sendable {
         var client: Int32
         var finalized = false
         var voided = false
+        var discarded = false
         /// Order of drafting: a later run's line under a key holds the key's later state.
         var draftOrder = 0
     }
@@ -101,7 +102,8 @@ public struct BillingReportFold: Sendable {
     /// Contracts by id, folded from their events (for the work their terms never bill by the hour).
     private(set) var contracts: [String: ContractState] = [:]
     private(set) var clientCurrency: [Int32: String] = [:]
-    /// Each client's time zone as the log stands at the end of the scan (`client.registered`, `client.updated`).
+    /// Each client's time zone as the log stands at the end of the scan (`client.registered`, `client.updated`): the
+    /// zone of its months not yet invoiced.
     private(set) var clientZone: [Int32: String] = [:]
     private(set) var tickets: [Ticket] = []
     private(set) var closes: [Close] = []
@@ -180,6 +182,20 @@ public struct BillingReportFold: Sendable {
             money.chargedMinutes -= invoice.data.chargedMinutes
             money.currency = invoice.data.currency
             revenue[invoice.client] = money
+        case .invoiceDiscarded(let id):
+            invoices[id]?.discarded = true
+        }
+    }
+
+    /// Each client's billing months (by client id), as its invoice runs fixed them: months through an invoice's period
+    /// keep the zone it recorded, later ones follow the client's zone at the end of the scan (``BillingMonths``).
+    func clientMonths() -> [BillingMonths] {
+        var billed = [[Invoice]](repeating: [], count: clients.names.count)
+        for invoice in invoices.values where !invoice.discarded && invoice.client >= 0 { billed[Int(invoice.client)].append(invoice) }
+        return billed.enumerated().map { client, invoices in
+            BillingMonths(
+                billed: invoices.sorted { $0.draftOrder < $1.draftOrder }.map { (period: $0.data.period, zone: $0.data.monthZone) },
+                current: clientZone[Int32(client)] ?? "UTC")
         }
     }
 

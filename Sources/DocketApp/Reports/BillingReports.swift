@@ -139,11 +139,11 @@ func basisPoints(_ part: Int64, of whole: Int64) -> Int64? {
 // MARK: - The reports
 
 extension BillingReportFold {
-    /// The window read in each client's zone (or the report's), by client id; `clientWindows.last` is for tickets
-    /// of no known client (UTC, or the report's zone).
+    /// The window read in each client's billing months (or the report's zone), by client id; `clientWindows.last` is
+    /// for tickets of no known client (UTC, or the report's zone).
     private func clientWindows() -> [ResolvedReportWindow] {
         let window = window.window
-        return (0..<Int32(clients.names.count)).map { window.instants(forRowsIn: clientZone[$0]) } + [window.instants(forRowsIn: nil)]
+        return clientMonths().map { window.instants(forRowsOf: $0) } + [window.instants(forRowsIn: nil)]
     }
 
     /// Live entries whose work started in the window: read in their ticket's client's zone (``clientWindows()``), or,

@@ -23,11 +23,12 @@ public enum ReportBound: Sendable, Equatable {
         }
     }
 
-    /// The instant it names where clocks follow `zone`.
-    public func instant(in zone: WallTimeZone) -> Timestamp {
+    /// The instant it names for a client whose billing months are `months`: a wall-clock reading in the zone of the
+    /// billing month it falls in (``BillingMonths/instant(reading:)``).
+    public func instant(in months: BillingMonths) -> Timestamp {
         switch self {
         case .instant(let instant): instant
-        case .wallClock(let reading): zone.instant(reading: reading)
+        case .wallClock(let reading): months.instant(reading: reading)
         }
     }
 
@@ -52,8 +53,9 @@ public enum ReportBound: Sendable, Equatable {
 }
 
 /// A report's window `[from, to)`, whose ends typed without a zone are read in the zone of each row: a client's rows
-/// (its tickets, time entries and invoices) in the client's time zone, other rows (a tech's capacity) in UTC; or
-/// every row in `zone` when the report is given one (`--time-zone`). Ends typed with a zone are exact for every row.
+/// (its tickets, time entries and invoices) in the zone of the client's billing month they fall in (its time zone,
+/// but a month already invoiced keeps the zone it was billed in), other rows (a tech's capacity) in UTC; or every row
+/// in `zone` when the report is given one (`--time-zone`). Ends typed with a zone are exact for every row.
 public struct ReportWindow: Sendable, Equatable {
     public var from: ReportBound
     public var to: ReportBound
@@ -77,8 +79,16 @@ public struct ReportWindow: Sendable, Equatable {
     /// The window as instants for rows in the zone named `rowZone` (a client's; nil for rows of no client), which the
     /// report's `zone` overrides. A zone the system does not know reads as UTC, as billing months do.
     public func instants(forRowsIn rowZone: String?) -> ResolvedReportWindow {
-        let zone = (zone ?? rowZone).flatMap(WallTimeZone.init) ?? .utc
-        return ResolvedReportWindow(from: from.instant(in: zone), to: to.instant(in: zone), zone: zone)
+        instants(forRowsOf: BillingMonths(current: rowZone ?? "UTC"))
+    }
+
+    /// The window as instants for the rows of a client whose billing months are `months` (``InvoiceLedger/billingMonths
+    /// (current:)``): a wall-clock end is read in the zone of the billing month it falls in, so `2026-11-01` is where
+    /// the client's November starts on its invoices, even after the client changed time zone. The report's `zone`
+    /// overrides (calendar months in that zone).
+    public func instants(forRowsOf months: BillingMonths) -> ResolvedReportWindow {
+        let months = zone.map { BillingMonths(current: $0) } ?? months
+        return ResolvedReportWindow(from: from.instant(in: months), to: to.instant(in: months), months: months)
     }
 
     /// Whether an invoice billing month `period`, whose months are in `monthZone` (the zone the invoice recorded; nil
@@ -104,8 +114,17 @@ public struct ReportWindow: Sendable, Equatable {
 public struct ResolvedReportWindow: Sendable {
     public let from: Timestamp
     public let to: Timestamp
-    /// The zone it was read in (its local days decide a tech's capacity).
+    /// The months it was read in: a client's billing months, or calendar months of one zone.
+    public let months: BillingMonths
+    /// The zone of its rows now (the local days of a tech's rows decide their capacity).
     public let zone: WallTimeZone
+
+    init(from: Timestamp, to: Timestamp, months: BillingMonths) {
+        self.from = from
+        self.to = to
+        self.months = months
+        zone = WallTimeZone(months.current) ?? .utc
+    }
 
     /// Whether `instant` is in `[from, to)`.
     public func contains(_ instant: Timestamp) -> Bool { instant >= from && instant < to }

@@ -41,14 +41,18 @@ extension SLAService {
     }
 
     /// The SLA report over tickets opened in `window`, grouped, as of `now`. A ticket is its client's row: a wall-clock
-    /// end of the window, and the month of `--by month`, are read in the client's time zone (or the window's zone).
+    /// end of the window, and the month of `--by month`, are read in the client's billing months (its time zone, a
+    /// month already invoiced in the zone it was billed in), or in the window's zone.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaReport(_ window: ReportWindow, by grouping: SLAReportGrouping, now: Timestamp) throws -> [SLAReportLine] {
         var groups: [String: (line: SLAReportLine, response: [Int64], resolution: [Int64])] = [:]
         var windows: [String: ResolvedReportWindow] = [:]
         try models.sla.all(in: store) { row in
             guard let clock = row.clock else { return }
-            if windows[row.client] == nil { windows[row.client] = window.instants(forRowsIn: (try? directory.client(row.client))?.timeZone) }
+            if windows[row.client] == nil {
+                windows[row.client] = try (try? directory.client(row.client)).map { window.instants(forRowsOf: try shared.billingMonths(of: $0)) }
+                    ?? window.instants(forRowsIn: nil)
+            }
             guard let clientWindow = windows[row.client], clientWindow.contains(milliseconds: row.openedAt) else { return }
             let status = clock.status(at: now)
             let key: String
@@ -56,8 +60,7 @@ extension SLAService {
             case .client: key = row.client
             case .priority: key = clock.started.priority.rawValue
             case .month:
-                let opened = Timestamp(millisecondsSinceEpoch: row.openedAt)
-                key = String(clientWindow.zone.reading(at: opened).iso8601.prefix(7))
+                key = clientWindow.months.period(containing: Timestamp(millisecondsSinceEpoch: row.openedAt)).description
             }
             var entry = groups[key] ?? (SLAReportLine(group: key), [], [])
             entry.line.tickets += 1

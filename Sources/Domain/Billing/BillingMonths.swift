@@ -36,6 +36,18 @@ public struct BillingMonths: Sendable {
         self.zones = zones
     }
 
+    /// The months of a client whose invoices billed `billed` (each invoice's period and the zone it recorded, nil for
+    /// UTC, in draft order, discarded drafts left out): months through each period keep that zone (a period not after
+    /// the one before it fixes nothing more); later months are in `current`.
+    public init(billed: some Sequence<(period: String, zone: String?)>, current: String) {
+        var spans: [Span] = []
+        for (text, zone) in billed {
+            guard let period = BillingPeriod(text), spans.last.map({ period > $0.through }) ?? true else { continue }
+            spans.append(Span(through: period, zone: zone ?? "UTC"))
+        }
+        self.init(spans: spans, current: current)
+    }
+
     /// UTC calendar months (clients without a zone, and the tests of everything else).
     public static let utc = BillingMonths(current: "UTC")
 
@@ -62,17 +74,24 @@ public struct BillingMonths: Sendable {
         if instant >= end(of: utc) { return utc.next }
         return utc
     }
+
+    /// The instant at which the client's clocks read `reading` (a wall-clock reading: its UTC fields are the local
+    /// date and time), read in the zone of the billing month its date falls in. Midnight starting a month is where
+    /// that month starts (midnight in the zone of the month before it), so a window typed in dates (a report's) holds
+    /// exactly the months the client's invoices bill, across a change of zone; a reading the month's zone would put
+    /// before the month's start is the start.
+    public func instant(reading: Timestamp) -> Timestamp {
+        let period = BillingPeriod(containing: reading)
+        let start = start(of: period)
+        if reading == period.start { return start }
+        return max(start, (WallTimeZone(zone(of: period)) ?? .utc).instant(reading: reading))
+    }
 }
 
 extension InvoiceLedger {
     /// The client's billing months: months through each invoice's period keep the zone that invoice recorded
     /// (UTC when it recorded none), in draft order; discarded drafts fix nothing; later months are in `current`.
     public func billingMonths(current: String) -> BillingMonths {
-        var spans: [BillingMonths.Span] = []
-        for invoice in invoices where invoice.status != .discarded {
-            guard let period = BillingPeriod(invoice.period), spans.last.map({ period > $0.through }) ?? true else { continue }
-            spans.append(BillingMonths.Span(through: period, zone: invoice.timeZone ?? "UTC"))
-        }
-        return BillingMonths(spans: spans, current: current)
+        BillingMonths(billed: invoices.lazy.filter { $0.status != .discarded }.map { (period: $0.period, zone: $0.timeZone) }, current: current)
     }
 }

@@ -52,6 +52,28 @@ struct BillingMonthsTests {
         #expect(months.period(containing: F.at("2026-12-01T06:00:00Z")) == F.december)
     }
 
+    /// A wall-clock reading (a report's `--from 2026-11-01`) is read in the zone of the billing month it falls in, and
+    /// midnight starting a month is where the month starts: after October billed in Kolkata and a move to UTC, 1
+    /// November is 18:30Z on 31 October, not midnight UTC; after a move the other way, a reading Kolkata's clock puts
+    /// before the month's start (00:30 on 1 November, UTC's 31 October) is the start.
+    @Test func aReadingIsInTheZoneOfItsBillingMonth() {
+        var ledger = InvoiceLedger()
+        ledger = ledger.applying(.drafted(Self.draft("kol-D1", period: "2026-10", timeZone: "Asia/Kolkata")))
+        let toUTC = ledger.billingMonths(current: "UTC")
+        #expect(toUTC.instant(reading: F.at("2026-11-01T00:00:00Z")) == F.at("2026-10-31T18:30:00Z"))
+        #expect(toUTC.instant(reading: F.at("2026-10-15T10:00:00Z")) == F.at("2026-10-15T04:30:00Z"), "October is Kolkata's")
+        #expect(toUTC.instant(reading: F.at("2026-11-15T10:00:00Z")) == F.at("2026-11-15T10:00:00Z"), "November is UTC's")
+        #expect(toUTC.instant(reading: F.at("2026-12-01T00:00:00Z")) == F.at("2026-12-01T00:00:00Z"))
+
+        ledger = InvoiceLedger().applying(.drafted(Self.draft("kol-D1", period: "2026-10", timeZone: "UTC")))
+        let toKolkata = ledger.billingMonths(current: "Asia/Kolkata")
+        #expect(toKolkata.instant(reading: F.at("2026-11-01T00:00:00Z")) == F.at("2026-11-01T00:00:00Z"), "October ended at midnight UTC")
+        #expect(toKolkata.instant(reading: F.at("2026-11-01T00:30:00Z")) == F.at("2026-11-01T00:00:00Z"), "not before the month's start")
+        #expect(toKolkata.instant(reading: F.at("2026-11-02T00:00:00Z")) == F.at("2026-11-01T18:30:00Z"))
+        // Without a billed month it is the zone's own clock.
+        #expect(BillingMonths(current: "Asia/Kolkata").instant(reading: F.at("2026-11-01T00:00:00Z")) == F.at("2026-10-31T18:30:00Z"))
+    }
+
     @Test func invoicesWithoutAZoneKeepTheirUTCMonthsAndDiscardedDraftsFixNothing() {
         var ledger = InvoiceLedger()
         ledger = ledger.applying(.drafted(Self.draft("acme-D1", period: "2026-10", timeZone: nil)))
