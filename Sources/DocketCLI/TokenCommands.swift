@@ -91,12 +91,14 @@ struct TokenList: ReadCommand {
                 })
             return
         }
+        // Times for people, in the viewer's zone as every other table (`--json` keeps RFC 3339 UTC).
+        let time = PeopleTime.viewer(actor.name, in: session)
         Terminal.out(
             Terminal.table(
                 ["ID", "USER", "NAME", "CREATED", "EXPIRES", "LAST USED", "STATUS"],
                 tokens.map {
-                    [$0.tokenId, $0.user, $0.name, $0.createdAt.iso8601, $0.expiresAt?.iso8601 ?? "never",
-                     used[$0.tokenId]?.iso8601 ?? "never", $0.status]
+                    [$0.tokenId, $0.user, $0.name, time.text($0.createdAt), $0.expiresAt.map(time.text) ?? "never",
+                     used[$0.tokenId].map(time.text) ?? "never", $0.status]
                 }))
     }
 }

@@ -47,6 +47,21 @@ import Testing
         #expect(try docket(["token", "list"]).stdout.contains("revoked"))
     }
 
+    /// The table gives times in the viewer's zone, as every other table does; it printed RFC 3339 UTC.
+    @Test func theListsTimesAreInTheViewersZone() throws {
+        #expect(try docket(["user", "time-zone", "ann", "America/New_York"]).status == 0)
+        let created = try DocketProcess.run(
+            ["token", "create", "--user", "bob", "--name", "laptop", "--expires", "30d"], store: store,
+            environment: ["DOCKET_USER": "ann", "DOCKET_NOW": "2026-11-02T15:00:00Z"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let table = try DocketProcess.run(["token", "list"], store: store, environment: ["DOCKET_USER": "ann", "DOCKET_NOW": "2026-11-02T15:00:00Z"])
+        let row = try #require(table.stdout.split(separator: "\n").dropFirst().first)
+        #expect(row.contains("2026-12-02 10:00 EST"), "expires 30 days after 15:00Z, 10:00 in New York: \(row)")
+        #expect(row.split(separator: " ").filter { $0 == "EST" }.count == 2 && !row.contains("Z "), "created and expires, in EST: \(row)")
+        let json = try docket(["token", "list", "--json"])
+        #expect(json.stdout.contains("\"expiresAt\" : \"2026-12-02T15:00:00.000Z\""), "\(json.stdout)")
+    }
+
     @Test func aTechCannotMintATokenForSomeoneElse() throws {
         let run = try docket(["token", "create", "--user", "ann", "--name", "sneaky"], as: "bob")
         #expect(run.status == 5)
