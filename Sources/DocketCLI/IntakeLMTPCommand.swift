@@ -157,6 +157,14 @@ enum LMTPStatus {
         case .delivered(let text): .delivered(text)
         case .tryLater(let text): .tryLater(text)
         case .rejected(let text): .rejected(text)
+        case .refusedSender(let reason):
+            // The sender is told less than the operator: the fix is the operator's, on stderr (the journal).
+            refusing(reason)
         }
+    }
+
+    private static func refusing(_ reason: String) -> LMTPSession.DeliveryStatus {
+        Terminal.error("docket: warning: refused mail: \(reason)")
+        return .refusedSender(MailDelivery.senderRefusal)
     }
 }

@@ -83,7 +83,7 @@ struct HookRoutes: Sendable {
             var problem = Problem(exitCode: 1, detail: text, status: .serviceUnavailable)
             problem.title = "try later"
             return problem.response()
-        case .rejected(let text):
+        case .rejected(let text), .refusedSender(reason: let text):
             return Problem(exitCode: 65, detail: text, status: .unprocessableContent).response()
         }
     }

@@ -50,8 +50,11 @@ public struct LMTPSession: Sendable {
         case delivered(String)
         /// Not taken now, the client should try again later: `451 4.3.0` (the store is unavailable).
         case tryLater(String)
-        /// Never taken: `550 5.6.0` (the message can never be read, or no client takes it); the client bounces it.
+        /// Never taken: `550 5.6.0` (the message can never be read); the client bounces it.
         case rejected(String)
+        /// Never taken from this sender: `550 5.7.1` (delivery not authorized); the client bounces it, and the text
+        /// reaches the sender in the bounce.
+        case refusedSender(String)
     }
 
     /// What the caller must do.
@@ -149,6 +152,7 @@ public struct LMTPSession: Sendable {
             case .delivered(let text): actions.append(.reply("250 2.0.0 <\(recipient)> \(oneLine(text))"))
             case .tryLater(let text): actions.append(.reply("451 4.3.0 <\(recipient)> \(oneLine(text))"))
             case .rejected(let text): actions.append(.reply("550 5.6.0 <\(recipient)> \(oneLine(text))"))
+            case .refusedSender(let text): actions.append(.reply("550 5.7.1 <\(recipient)> \(oneLine(text))"))
             }
         }
         resetTransaction()

@@ -113,6 +113,24 @@ import Testing
         #expect((replies[1].last as? String)?.contains("<help@msp.example> opened T-1001") == true)
     }
 
+    /// Without a triage client, mail from a sender no client knows is refused with 550 5.7.1 and a line for the
+    /// sender, who reads it in their bounce; the operator's fix goes to stderr. The sender was told 550 5.6.0 "…; add
+    /// the sender as a contact (`docket client contact add`), … or pass --triage-client CODE": our tools, to a stranger.
+    @Test func aStrangersMailIsRefusedWithALineForTheSender() throws {
+        let store = try makeStore("store")
+        let mail = folder.child("stranger.eml")
+        try "From: someone@nowhere.example\r\nTo: support@msp.example\r\nSubject: Hello\r\nMessage-ID: <s1@nowhere.example>\r\n\r\nHi.\r\n"
+            .write(toFile: mail, atomically: true, encoding: .utf8)
+        let before = try events(store)
+        let results = try lmtp([mail], store: store, target: ["--exec", "\(DocketProcess.executable) intake lmtp --as intake"])
+        let reply = try #require((results.first?["replies"] as? [[Any]])?.first)
+        #expect(reply.first as? Int == 550, "\(reply)")
+        let text = reply.last as? String ?? ""
+        #expect(text.hasPrefix("5.7.1 <support@msp.example> this support address takes mail from our clients' known addresses only"), "\(text)")
+        #expect(!text.contains("docket") && !text.contains("triage"), "\(text)")
+        #expect(try events(store) == before, "nothing written")
+    }
+
     @Test func aStoreThatRefusesWritesAnswers451AndKeepsNothingUntilItIsFixed() throws {
         let store = try makeStore("store")
         let files = try fixtureCopies("cpython-test_email")

@@ -12,10 +12,19 @@ public struct MailDelivery: Sendable {
         /// Not taken now, and nothing written: the sender must keep it and try again (the store is unavailable, the
         /// intake user is deactivated, …). LMTP `451`, HTTP `503`.
         case tryLater(String)
-        /// Never taken as it is (unreadable without a triage client, a sender no client knows without one): the
-        /// sender should bounce it. LMTP `550`, HTTP `422`.
+        /// Never taken as it is (unreadable without a triage client): the sender should bounce it. LMTP `550`, HTTP
+        /// `422`.
         case rejected(String)
+        /// Never taken from this sender (no client knows it, and there is no triage client): `reason` for the
+        /// operator (names the fix), ``senderRefusal`` for the sender, whom an MTA's bounce tells. LMTP `550 5.7.1`
+        /// with the sender's text (the reason goes to the operator's log), HTTP `422` with the reason.
+        case refusedSender(reason: String)
     }
+
+    /// What a sender no client knows is told, in the bounce their mail server sends them: not the operator's fix
+    /// (`docket client contact add`, `--triage-client`), which named our tools to a stranger.
+    public static let senderRefusal =
+        "this support address takes mail from our clients' known addresses only; if you are a client, ask us to add this address"
 
     let service: IntakeService
     let policy: MailPolicy
@@ -49,7 +58,7 @@ public struct MailDelivery: Sendable {
             }
         } catch let error as DomainError where error.code == .notFound && policy.triageClient == nil {
             // A sender no client knows, and no triage client to take it: it will never be taken as it is.
-            return .rejected(error.message)
+            return .refusedSender(reason: error.message)
         } catch let error as DomainError {
             return .tryLater(error.message)
         } catch {
