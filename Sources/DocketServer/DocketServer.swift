@@ -67,6 +67,10 @@ public struct DocketServer: Sendable {
     public func run() async throws {
         var services: [any Service] = []
         let idleTimeout = TimeAmount.nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000)
+        // The TCP address first, before anything listens: a port in use was found only once the socket was already
+        // serving, so `docket: listening on unix:…` was printed, then HummingbirdCore's "Waiting on child channel:
+        // CancellationError()", then the error.
+        if let listen = settings.listen { try Listener.probe(listen) }
         if let path = settings.socketPath {
             try SocketFile.prepare(path)
             let group = settings.socketGroup
@@ -181,6 +185,28 @@ struct Listener: Service {
             }
         } catch let error as IOError {
             throw Self.cannotListen(address, errno: error.errnoCode, option: option)
+        }
+    }
+
+    /// Binds `address` once and lets it go, to refuse an address that cannot be listened on (in use, not this host's,
+    /// not allowed) before any listener starts; the listener binds it again (the bound socket is closed at once, with
+    /// `SO_REUSEADDR` as NIO sets it, so a port just released is not taken for one in use).
+    static func probe(_ address: ListenAddress) throws {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(address.host, String(address.port), &hints, &found) == 0, let first = found else {
+            throw cannotListen("http://\(address)", errno: EADDRNOTAVAIL, option: "--listen")
+        }
+        defer { freeaddrinfo(found) }
+        let descriptor = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+        guard descriptor >= 0 else { return }  // no socket to try with: the listener reports what is wrong
+        defer { close(descriptor) }
+        var on: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        if bind(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
+            throw cannotListen("http://\(address)", errno: errno, option: "--listen")
         }
     }
 
