@@ -23,6 +23,8 @@ struct TimeGroup: ParsableCommand {
             docket time log T-1042 2h --for bob --at "2026-11-03 09:00"   (dispatchers and admins, for a tech)
             docket time stop --minutes 7h30m                      a timer left running: log the time actually worked
             docket time cancel --reason "started on the wrong ticket"   discard the timer, log nothing
+            docket time status                                    your running timer: ticket, subject, start, elapsed
+            docket time status --all --json                       every tech's running timer
 
             A timer whose ticket was merged while it ran logs its time, on stop, on the ticket it was merged into.
 
@@ -32,7 +34,7 @@ struct TimeGroup: ParsableCommand {
             this machine's), and a note on stderr says how it was read; `2026-11-03T14:00:00-05:00` or `…Z` mean \
             exactly that.
             """,
-        subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeCancel.self, TimeList.self, TimeShow.self])
+        subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeCancel.self, TimeStatus.self, TimeList.self, TimeShow.self])
 }
 
 /// Parses `--at`, `--from`, `--to`: RFC 3339 with an offset means exactly that; `2026-11-03 14:00` or
@@ -195,6 +197,43 @@ struct TimeCancel: ParsableCommand {
             let ticket = try session.app.billing.cancelTimer(reason: reason, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(ticket): timer cancelled, no time logged\n")
         }
+    }
+}
+
+struct TimeStatus: ReadCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show your running timer (with --all, every tech's): ticket, subject, start and time elapsed.",
+        discussion: """
+            STARTED is in your time zone (`docket user time-zone`), else this machine's, with the zone named; ELAPSED is \
+            rounded up to the minute, as `time stop` logs it. Nothing running is no error: it says so and exits 0 (`--json`: []).
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var output: OutputOptions
+    @Flag(help: "Every tech's running timer, not only yours.") var all = false
+
+    func run(in session: Session) throws {
+        let timers = try session.app.billing.runningTimers(of: all ? nil : [actor.name])
+        if output.json {
+            try printJSON(timers)
+            return
+        }
+        guard !timers.isEmpty else {
+            Terminal.out(all ? "no timer is running\n" : "no timer is running; start one with `docket time start T-<n>`\n")
+            return
+        }
+        let time = PeopleTime.viewer(actor.name, in: session)
+        let header = ["TICKET", "SUBJECT", "WORK TYPE", "STARTED", "ELAPSED"]
+        Terminal.out(
+            Terminal.table(
+                all ? ["TECH"] + header : header,
+                timers.map { timer in
+                    let row = [
+                        timer.ticket, timer.subject ?? "", timer.workType, Timestamp(iso8601: timer.startedAt).map(time.text) ?? timer.startedAt,
+                        TimeDuration.format(timer.elapsedMinutes),
+                    ]
+                    return all ? [timer.tech] + row : row
+                }))
     }
 }
 

@@ -391,6 +391,44 @@ extension TimeCommandsTests {
         #expect(try docket(["time", "start", "T-1003"], as: "bob").status == 0, "the tech is not stuck")
     }
 
+    /// `time status` shows the caller's running timer (ticket, subject, start in their own zone, time elapsed rounded up as
+    /// a stop logs it), `--all` every tech's; nothing running says so and exits 0 (`--json`: `[]`). Reads write nothing.
+    @Test(arguments: DocketMode.allCases) func timeStatusShowsTheRunningTimers(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"]).status == 0)
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer jam"], as: "tia").stdout == "T-1002\n")
+        #expect(try docket(["time", "start", "T-1001", "--work-type", "onsite"], as: "bob", now: "2026-11-03T14:00:00Z").status == 0)
+        #expect(try docket(["time", "start", "T-1002"], as: "tia", now: "2026-11-03T15:00:00Z").status == 0)
+        let now = "2026-11-03T15:30:20Z"
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            for user in ["bob", "tia", "dora"] { _ = try docket(["time", "list"], as: user) }  // served: tokens are made first
+            let before = try eventCount()
+            let none = try docket(["time", "status"], as: "dora", now: now)
+            #expect(none.status == 0, "\(none.stderr)")
+            #expect(none.stdout == "no timer is running; start one with `docket time start T-<n>`\n")
+            #expect(try docket(["time", "status", "--json"], as: "dora", now: now).stdout == "[]\n")
+
+            let own = try docket(["time", "status"], as: "bob", now: now)
+            #expect(own.status == 0, "\(own.stderr)")
+            let lines = own.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+            #expect(lines == ["TICKET SUBJECT WORK TYPE STARTED ELAPSED", "T-1001 VPN down onsite 2026-11-03 09:00 EST 1h31m"], "\(own.stdout)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["time", "status", "--json"], as: "bob", now: now).stdout.utf8)) as? [[String: Any]])
+            #expect(json.count == 1)
+            #expect(json.first?["tech"] as? String == "bob")
+            #expect(json.first?["ticket"] as? String == "T-1001")
+            #expect(json.first?["subject"] as? String == "VPN down")
+            #expect(json.first?["workType"] as? String == "onsite")
+            #expect(json.first?["startedAt"] as? String == "2026-11-03T14:00:00.000Z")
+            #expect(json.first?["elapsedMinutes"] as? Int == 91)
+
+            let all = try docket(["time", "status", "--all"], as: "dora", now: now)
+            #expect(all.status == 0, "\(all.stderr)")
+            let rows = all.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+            #expect(rows == ["bob T-1001 VPN down onsite 2026-11-03 14:00 UTC 1h31m", "tia T-1002 Printer jam remote 2026-11-03 15:00 UTC 31m"], "\(all.stdout)")
+            #expect(try eventCount() == before)
+        }
+    }
+
     /// `time cancel` discards the running timer with one event and logs nothing; a timer on a merged ticket can be
     /// cancelled too; with nothing running it is refused (6) and writes nothing.
     @Test(arguments: DocketMode.allCases) func cancellingATimerLogsNothing(_ mode: DocketMode) throws {
