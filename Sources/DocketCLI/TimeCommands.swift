@@ -22,6 +22,7 @@ struct TimeGroup: ParsableCommand {
             docket time show TE-7                                 the entry and every event behind it
             docket time log T-1042 2h --for bob --at "2026-11-03 09:00"   (dispatchers and admins, for a tech)
             docket time stop --minutes 7h30m                      a timer left running: log the time actually worked
+            docket time stop --elapsed                            a timer past a working day (8h): log all of it anyway
             docket time cancel --reason "started on the wrong ticket"   discard the timer, log nothing
             docket time status                                    your running timer: ticket, subject, start, elapsed
             docket time status --all --json                       every tech's running timer
@@ -171,13 +172,15 @@ struct TimeStop: ParsableCommand {
     @OptionGroup var options: TicketWriteOptions
     @Option(help: "What was done.") var note: String?
     @Option(help: "The time actually worked, replacing the elapsed time (for a timer left running).") var minutes: String?
+    @Flag(help: "Log all the elapsed time even when the timer has run longer than a working day (8h; up to 24h).") var elapsed = false
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
+            if elapsed && minutes != nil { throw CLIError.usage("give --minutes or --elapsed, not both") }
             let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
             let stopped = try session.app.billing.stopTimer(
-                note: note, minutes: worked, as: options.actor.name, commandId: options.write.commandId)
+                note: note, minutes: worked, wholeElapsed: elapsed, as: options.actor.name, commandId: options.write.commandId)
             let merged = stopped.ticket == stopped.timedTicket
                 ? "" : " on \(stopped.ticket) (\(stopped.timedTicket) was merged into it while the timer ran)"
             Terminal.out("\(stopped.entryId): \(stopped.minutes) minutes\(merged)\n")
@@ -205,7 +208,8 @@ struct TimeStatus: ReadCommand {
         commandName: "status", abstract: "Show your running timer (with --all, every tech's): ticket, subject, start and time elapsed.",
         discussion: """
             STARTED is in your time zone (`docket user time-zone`), else this machine's, with the zone named; ELAPSED is \
-            rounded up to the minute, as `time stop` logs it. Nothing running is no error: it says so and exits 0 (`--json`: []).
+            rounded up to the minute, as `time stop` logs it, and `(overdue)` past a working day (8h): `time stop` then \
+            asks for --minutes or --elapsed. Nothing running is no error: it says so and exits 0 (`--json`: []).
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -230,7 +234,7 @@ struct TimeStatus: ReadCommand {
                 timers.map { timer in
                     let row = [
                         timer.ticket, timer.subject ?? "", timer.workType, Timestamp(iso8601: timer.startedAt).map(time.text) ?? timer.startedAt,
-                        TimeDuration.format(timer.elapsedMinutes),
+                        TimeDuration.format(timer.elapsedMinutes) + (timer.overdue ? " (overdue)" : ""),
                     ]
                     return all ? [timer.tech] + row : row
                 }))

@@ -429,6 +429,34 @@ extension TimeCommandsTests {
         }
     }
 
+    /// A timer left running past a working day (8 h) is not billed silently: a plain `time stop` is refused (exit 6, one
+    /// line naming --minutes, --elapsed and `time cancel`, nothing written) and `time status` shows it overdue;
+    /// `--elapsed` logs all of it. It logged the 9h30m without a word.
+    @Test(arguments: DocketMode.allCases) func aTimerPastAWorkingDayIsNotBilledSilently(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T09:00:00Z").status == 0)
+        let now = "2026-11-03T18:30:00Z"
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            _ = try docket(["time", "list"], as: "bob")  // served: bob's token is made first
+            let before = try eventCount()
+            let status = try docket(["time", "status"], as: "bob", now: now)
+            #expect(status.stdout.contains("9h30m (overdue)"), "\(status.stdout)")
+            let json = try JSONSerialization.jsonObject(with: Data(try docket(["time", "status", "--json"], as: "bob", now: now).stdout.utf8)) as? [[String: Any]]
+            #expect(json?.first?["overdue"] as? Bool == true)
+            let refused = try docket(["time", "stop"], as: "bob", now: now)
+            #expect(refused.status == 6)
+            #expect(
+                refused.stderr == "docket: error: the timer on T-1001 has run 9h30m, longer than a working day (8h), so nothing was logged: "
+                    + "give the time worked (`docket time stop --minutes 7h30m`), log all of it (`docket time stop --elapsed`), or discard it "
+                    + "(`docket time cancel`)\n")
+            #expect(try docket(["time", "stop", "--elapsed", "--minutes", "8h"], as: "bob", now: now).status == 64)
+            #expect(try eventCount() == before)
+            let stopped = try docket(["time", "stop", "--elapsed"], as: "bob", now: now)
+            #expect(stopped.status == 0, "\(stopped.stderr)")
+            #expect(stopped.stdout == "TE-1: 570 minutes\n")
+        }
+    }
+
     /// `time cancel` discards the running timer with one event and logs nothing; a timer on a merged ticket can be
     /// cancelled too; with nothing running it is refused (6) and writes nothing.
     @Test(arguments: DocketMode.allCases) func cancellingATimerLogsNothing(_ mode: DocketMode) throws {

@@ -111,11 +111,14 @@ extension BillingService {
             command: .start(ticket: ticket, workType: workType, ticketState: ticketState), context: context, commandId: commandId)
     }
 
-    /// Stops `actor`'s running timer and logs the elapsed minutes (rounded up) as a new entry, in one transaction.
-    /// When the timed ticket was merged meanwhile, the entry goes on the ticket it was merged into (following merges
+    /// Stops `actor`'s running timer and logs the elapsed minutes (rounded up) as a new entry, in one transaction:
+    /// `minutes` worked replace them; past a working day (``TimerDecider/overdueAfterMinutes``) the stop is refused
+    /// unless `minutes` or `wholeElapsed` says what to log. When the timed ticket was merged meanwhile, the entry goes on the ticket it was merged into (following merges
     /// to the end). A retried command id returns what the first attempt logged.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func stopTimer(note: String?, minutes worked: Int? = nil, as actor: String, commandId: String? = nil) throws -> StoppedTimer {
+    public func stopTimer(
+        note: String?, minutes worked: Int? = nil, wholeElapsed: Bool = false, as actor: String, commandId: String? = nil
+    ) throws -> StoppedTimer {
         if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
             try kernel.requireSameRequest(earlier, commandId: commandId, actor: actor)
             return try stoppedEarlier(entryId: String(earlier.stream.dropFirst("time-".count)), as: actor, commandId: commandId)
@@ -125,7 +128,7 @@ extension BillingService {
         var stopped = StoppedTimer(entryId: "", minutes: 0, ticket: "", timedTicket: "")
         stopped.entryId = try allocatingEntry(commandId: commandId, actor: actor) { entryId in
             let (timer, version) = try kernel.load(TimerDecider.self, stream: stream)
-            let stop = try TimerDecider.decide(.stop(entryId: entryId, minutes: worked), state: timer, context: context)
+            let stop = try TimerDecider.decide(.stop(entryId: entryId, minutes: worked, wholeElapsed: wholeElapsed), state: timer, context: context)
             guard let running = timer.running, let timed = TicketNumber(running.ticket),
                 case .timerStopped(let timerStopped) = stop.first
             else { throw DomainError(.conflict, "no timer is running; start one with `docket time start T-<n>`") }

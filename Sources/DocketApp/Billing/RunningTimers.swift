@@ -14,6 +14,9 @@ public struct RunningTimer: Codable, Sendable, Equatable {
     public var startedAt: String
     /// Whole minutes since the start, rounded up as a stop rounds them; 0 with the clock at or behind the start.
     public var elapsedMinutes: Int
+    /// Whether it has run longer than a working day (``TimerDecider/overdueAfterMinutes``): most likely left running,
+    /// so `time stop` asks for the time worked (or `--elapsed`) instead of logging all of it.
+    public var overdue: Bool
 }
 
 extension BillingService {
@@ -27,7 +30,7 @@ extension BillingService {
             let subject = try TicketNumber(running.ticket).flatMap { try models.queue.summary($0, in: store)?.subject }
             return RunningTimer(
                 tech: login, ticket: running.ticket, subject: subject, workType: running.workType, startedAt: running.startedAt,
-                elapsedMinutes: TimerDecider.elapsedMinutes(running, now: now) ?? 0)
+                elapsedMinutes: TimerDecider.elapsedMinutes(running, now: now) ?? 0, overdue: TimerDecider.isOverdue(running, now: now))
         }
     }
 }
