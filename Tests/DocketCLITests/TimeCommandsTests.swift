@@ -457,6 +457,37 @@ extension TimeCommandsTests {
         }
     }
 
+    /// Work starting on a New ticket moves it to In progress, in the command's transaction and by its actor: a public
+    /// reply, time logged, a timer started. Waiting on client stays waiting; a retried command id writes nothing again.
+    /// Tickets stayed New through all of it.
+    @Test(arguments: DocketMode.allCases) func workStartingOnANewTicketMovesItToInProgress(_ mode: DocketMode) throws {
+        try mode.run(workStartingOnANewTicketMovesItToInProgress)
+    }
+    func workStartingOnANewTicketMovesItToInProgress() throws {
+        try setUp()
+        for (subject, number) in [("Printer", "T-1002"), ("Mail", "T-1003"), ("Wi-Fi", "T-1004"), ("Scanner", "T-1005")] {
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "bob").stdout == "\(number)\n")
+        }
+        #expect(try docket(["ticket", "status", "T-1004", "waiting-on-client"], as: "bob").status == 0)
+        func status(_ ticket: String) throws -> String? {
+            let shown = try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", ticket, "--json"]).stdout.utf8)) as? [String: Any]
+            return (shown?["ticket"] as? [String: Any])?["status"] as? String
+        }
+        for login in ["tia", "dora"] { _ = try docket(["time", "list"], as: login) }  // served: tokens are made first
+        #expect(try docket(["ticket", "comment", "T-1005", "note", "--internal"], as: "bob").status == 0)
+        #expect(try status("T-1005") == "new", "an internal note is not work on the client's problem")
+        #expect(try docket(["ticket", "comment", "T-1001", "Looking at it"], as: "bob").status == 0)
+        #expect(try docket(["time", "log", "T-1002", "15m", "--command-id", "w-1"], as: "dora").stdout == "TE-1\n")
+        let before = try eventCount()
+        #expect(try docket(["time", "log", "T-1002", "15m", "--command-id", "w-1"], as: "dora").stdout == "TE-1\n")
+        #expect(try eventCount() == before, "a retry writes nothing")
+        #expect(try docket(["time", "start", "T-1003"], as: "tia").status == 0)
+        #expect(try docket(["time", "log", "T-1004", "15m"], as: "bob").stdout == "TE-2\n")
+        #expect(try ["T-1001", "T-1002", "T-1003", "T-1004", "T-1005"].map(status) == ["in-progress", "in-progress", "in-progress", "waiting-on-client", "new"])
+        let changes = try docket(["log", "--stream", "ticket-T-1002", "--json"]).stdout.split(separator: "\n").filter { $0.contains("ticket.status-changed") }
+        #expect(changes.count == 1 && changes[0].contains("\"actor\":\"dora\""), "\(changes)")
+    }
+
     /// `time cancel` discards the running timer with one event and logs nothing; a timer on a merged ticket can be
     /// cancelled too; with nothing running it is refused (6) and writes nothing.
     @Test(arguments: DocketMode.allCases) func cancellingATimerLogsNothing(_ mode: DocketMode) throws {

@@ -75,7 +75,10 @@ extension BillingService {
         let context = try context(for: actor)
         return try allocatingEntry(commandId: commandId, actor: actor) { entryId in
             let events = try decideLog(request, entryId: entryId, context: context)
-            return [kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId)]
+            return [
+                kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId),
+                try startingWork(on: request.ticket, context: context),
+            ]
         }
     }
 
@@ -101,14 +104,35 @@ extension BillingService {
         ).events
     }
 
-    /// Starts `actor`'s timer on a ticket.
+    /// Starts `actor`'s timer on a ticket; a ticket still New moves to In progress in the same transaction
+    /// (``TicketDecider/workStarted(on:)``).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func startTimer(_ ticket: TicketNumber, workType: String, as actor: String, commandId: String? = nil) throws {
         let context = try context(for: actor)
-        let ticketState = try kernel.load(TicketDecider.self, stream: StreamName.ticket(ticket)).state
-        try kernel.run(
-            TimerDecider.self, stream: StreamName.timer(context.actor.login),
-            command: .start(ticket: ticket, workType: workType, ticketState: ticketState), context: context, commandId: commandId)
+        let stream = StreamName.timer(context.actor.login)
+        try kernel.execute(
+            commandId: commandId, actor: context.actor.login,
+            replay: { _ = try kernel.earlierEvents(TimerDecider.self, commandId: commandId, result: $0, stream: stream) }
+        ) {
+            let ticketState = try kernel.load(TicketDecider.self, stream: StreamName.ticket(ticket)).state
+            let (timer, version) = try kernel.load(TimerDecider.self, stream: stream)
+            let events = try TimerDecider.decide(
+                .start(ticket: ticket, workType: workType, ticketState: ticketState), state: timer, context: context)
+            return CommandKernel.Decision(
+                appends: [
+                    kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId),
+                    try startingWork(on: ticket, context: context),
+                ], output: ())
+        }
+    }
+
+    /// The append that moves ticket `number` from New to In progress as work starts on it, by the command's actor and
+    /// in its transaction (``TicketDecider/workStarted(on:)``); empty, so not appended, for any other status. The
+    /// command id stays on the command's own append: a retry is answered from it and appends neither again.
+    func startingWork(on number: TicketNumber, context: DecisionContext) throws -> AppendRequest {
+        let (state, version) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(number))
+        return kernel.request(
+            stream: StreamName.ticket(number), version: version, events: TicketDecider.workStarted(on: state), context: context, commandId: nil)
     }
 
     /// Stops `actor`'s running timer and logs the elapsed minutes (rounded up) as a new entry, in one transaction:
