@@ -488,6 +488,27 @@ extension TimeCommandsTests {
         #expect(changes.count == 1 && changes[0].contains("\"actor\":\"dora\""), "\(changes)")
     }
 
+    /// Negative time is not logged: `time log T -5m` (which the argument parser takes for an unknown option) says so and
+    /// names the corrections, exit 64, nothing written. It said `Unknown option '-5m'`.
+    @Test(arguments: DocketMode.allCases) func negativeTimeIsNotLogged(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            _ = try docket(["time", "list"], as: "bob")  // served: bob's token is made first
+            let before = try eventCount()
+            for arguments in [["time", "log", "T-1001", "-5m"], ["time", "log", "T-1001", "-1h30m", "--note", "x"]] {
+                let run = try docket(arguments, as: "bob")
+                #expect(run.status == 64, "\(arguments)")
+                #expect(
+                    run.stderr == "docket: error: \(arguments[3]) is negative time, which is not logged; to take time off an entry, correct it "
+                        + "(`docket time correct TE-n --minutes 30m --reason \"…\"`) or void it (`docket time void TE-n --reason \"…\"`)\n",
+                    "\(run.stderr)")
+            }
+            let unknown = try docket(["time", "log", "T-1001", "5m", "--colour"], as: "bob")
+            #expect(unknown.status == 64 && unknown.stderr.contains("Unknown option '--colour'"), "other unknown options read as before")
+            #expect(try eventCount() == before)
+        }
+    }
+
     /// `time cancel` discards the running timer with one event and logs nothing; a timer on a merged ticket can be
     /// cancelled too; with nothing running it is refused (6) and writes nothing.
     @Test(arguments: DocketMode.allCases) func cancellingATimerLogsNothing(_ mode: DocketMode) throws {
