@@ -269,7 +269,8 @@ struct TimeList: ReadCommand {
         var text = Terminal.table(
             ["ENTRY", "TICKET", "TECH", "START", "MINUTES", "WORK TYPE", "BILLABLE", "VOIDED"],
             rows.map {
-                [$0.entryId, $0.ticket, $0.tech, Timestamp(iso8601: $0.startedAt).map(time.text) ?? $0.startedAt, String($0.minutes), $0.workType,
+                // An entry of a duplicate merged into the ticket listed is marked as such.
+                [$0.entryId, ticket.map(\.description) == $0.ticket || ticket == nil ? $0.ticket : "\($0.ticket) (merged)", $0.tech, Timestamp(iso8601: $0.startedAt).map(time.text) ?? $0.startedAt, String($0.minutes), $0.workType,
                  $0.billable ? "yes" : "no", $0.voided ? "yes" : "no"]
             })
         if let ticket {

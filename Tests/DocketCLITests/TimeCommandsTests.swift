@@ -509,6 +509,39 @@ extension TimeCommandsTests {
         }
     }
 
+    /// Time logged on a duplicate counts on the ticket it was merged into: `time list --ticket` lists it (marked
+    /// `(merged)`, its own ticket number in JSON) in the totals, the close needs no other time from its tech, and the
+    /// closed-without-time report does not list the close. `time list --ticket T-1001` said nothing of the 30 minutes
+    /// bob had logged on the duplicate T-1002, and his close of T-1001 was refused: "bob logged no time on T-1001".
+    @Test(arguments: DocketMode.allCases) func timeOnAMergedDuplicateCountsOnItsTicket(_ mode: DocketMode) throws {
+        try mode.run(timeOnAMergedDuplicateCountsOnItsTicket)
+    }
+    func timeOnAMergedDuplicateCountsOnItsTicket() throws {
+        try setUp()
+        for (subject, number) in [("VPN down (dup)", "T-1002"), ("Printer", "T-1003"), ("Printer (dup)", "T-1004")] {
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "bob").stdout == "\(number)\n")
+        }
+        #expect(try docket(["time", "log", "T-1002", "30m", "--at", "2026-11-03T09:00:00Z"], as: "bob").stdout == "TE-1\n")
+        #expect(try docket(["time", "log", "T-1001", "15m", "--at", "2026-11-03T10:00:00Z"], as: "tia").stdout == "TE-2\n")
+        #expect(try docket(["time", "log", "T-1004", "20m", "--at", "2026-11-03T11:00:00Z"], as: "bob").stdout == "TE-3\n")
+        #expect(try docket(["ticket", "merge", "T-1002", "--into", "T-1001"], as: "dora").status == 0)
+        #expect(try docket(["ticket", "merge", "T-1004", "--into", "T-1003"], as: "dora").status == 0)
+
+        #expect(try entries(["--ticket", "T-1001"]).map { "\($0["entryId"] ?? "") \($0["ticket"] ?? "")" } == ["TE-1 T-1002", "TE-2 T-1001"])
+        let table = try docket(["time", "list", "--ticket", "T-1001"]).stdout
+        let rows = table.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(4).joined(separator: " ") }
+        #expect(rows.dropFirst().prefix(2) == ["TE-1 T-1002 (merged) bob", "TE-2 T-1001 tia 2026-11-03"], "\(table)")
+        #expect(table.contains("T-1001: billable 45 min (45m)"), "\(table)")
+        #expect(try entries(["--ticket", "T-1002"]).map { $0["entryId"] as? String } == ["TE-1"], "the duplicate lists its own")
+
+        let close = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"], as: "bob")
+        #expect(close.status == 0, "bob's time on the duplicate accounts for him: \(close.stderr)")
+        #expect(try docket(["ticket", "close", "T-1003", "--resolution", "Fixed", "--no-time", "--reason", "on the duplicate"], as: "bob").status == 0)
+        let report = try docket(["report", "closed-without-time", "--from", "2026-01-01", "--to", "2028-01-01", "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(report.stdout)")
+    }
+
     /// `time cancel` discards the running timer with one event and logs nothing; a timer on a merged ticket can be
     /// cancelled too; with nothing running it is refused (6) and writes nothing.
     @Test(arguments: DocketMode.allCases) func cancellingATimerLogsNothing(_ mode: DocketMode) throws {

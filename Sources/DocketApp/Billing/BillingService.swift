@@ -40,10 +40,26 @@ public struct BillingService: Sendable, FeatureService {
 }
 
 extension BillingService {
-    /// Whether `login` has a time entry on `number` that is not voided (from the time read model).
+    /// Whether `login` has a time entry that is not voided on `number`, or on a duplicate merged into it (from the time
+    /// read model; see ``timeEntries(_:)``).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func hasLoggedTime(on number: TicketNumber, by login: String) throws -> Bool {
-        try models.time.list(TimeFilter(ticket: number.description, tech: login), in: store).contains { !$0.voided }
+        try timeEntries(TimeFilter(ticket: number.description, tech: login)).contains { !$0.voided }
+    }
+
+    /// The tickets merged into `number`, and the ones merged into those, from the queue read model's `mergedFrom`:
+    /// the duplicates whose time counts on `number`.
+    func duplicates(of number: TicketNumber) throws -> [TicketNumber] {
+        var found: [TicketNumber] = []
+        var seen: Set<TicketNumber> = [number]
+        var next = [number]
+        while let current = next.popLast() {
+            for merged in try models.queue.summary(current, in: store)?.mergedFrom ?? [] where seen.insert(merged).inserted {
+                found.append(merged)
+                next.append(merged)
+            }
+        }
+        return found
     }
 
     /// `login`'s running timer, if any.
@@ -208,14 +224,26 @@ extension BillingService {
         return cancelled.ticket
     }
 
-    /// The time entries matching `filter`. A window whose start is not before its end is refused
-    /// (``DomainError/Code/invalid``): swapped bounds are a typo, not a question whose answer is "nothing".
+    /// The time entries matching `filter`. A ticket's entries include those logged on the duplicates merged into it
+    /// (each keeps its own `ticket`, the duplicate's number), in entry order. A window whose start is not before its end
+    /// is refused (``DomainError/Code/invalid``): swapped bounds are a typo, not a question whose answer is "nothing".
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func timeEntries(_ filter: TimeFilter) throws -> [TimeEntryState] {
         if let from = filter.from, let to = filter.to, from >= to {
             throw DomainError(.invalid, "the window from \(from.iso8601) to \(to.iso8601) is empty; give a start (--from) before the end (--to)")
         }
-        return try models.time.list(filter, in: store)
+        let own = try models.time.list(filter, in: store)
+        guard let ticket = filter.ticket.flatMap({ TicketNumber($0) }) else { return own }
+        let duplicates = try duplicates(of: ticket)
+        guard !duplicates.isEmpty else { return own }
+        var entries = own
+        for duplicate in duplicates {
+            var theirs = filter
+            theirs.ticket = duplicate.description
+            entries += try models.time.list(theirs, in: store)
+        }
+        // Entry order, as the read model lists every entry: TE-2 before TE-10.
+        return entries.sorted { ($0.entryId.count, $0.entryId) < ($1.entryId.count, $1.entryId) }
     }
 
     /// The events logging `request` as `entryId` makes; `timed`: its start is a timer's (see ``LogTime/timed``).
