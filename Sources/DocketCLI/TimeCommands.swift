@@ -82,6 +82,14 @@ struct TimeLog: ParsableCommand {
                     try parseTime(text, flag: "--at", in: try typedTime(about: ticket, by: options.actor.name, in: session)), flag: "--at",
                     text: text)
             }
+            // Work that would end after now is refused by the decider in UTC; checked first on the same clock, the
+            // refusal gives the times in the viewer's zone, as the note about reading --at does.
+            if let startedAt, (1...TimeEntryDecider.maxMinutes).contains(minutes),
+                let refusal = TimeEntryDecider.endsAfterNow(
+                    startedAt, minutes: minutes, now: session.app.clock.now(), text: PeopleTime.viewer(options.actor.name, in: session).text)
+            {
+                throw refusal
+            }
             let entry = try session.app.billing.logTime(
                 TimeLogRequest(
                     ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note, tech: tech),

@@ -195,9 +195,9 @@ import Testing
         #expect(try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:00:00Z"], as: "bob", now: now).stdout == "TE-1\n")
         let before = try eventCount()
         let cases: [([String], String)] = [
-            (["time", "log", "T-1001", "2h", "--at", "2026-11-28T10:00:00Z"], "ends at 2026-11-28T12:00:00.000Z, after now (2026-11-03T12:00:00.000Z)"),
-            (["time", "log", "T-1001", "2h", "--at", "2199-12-31T23:00:00Z"], "ends at 2200-01-01T01:00:00.000Z"),
-            (["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:10:00Z"], "ends at 2026-11-03T12:10:00.000Z"),
+            (["time", "log", "T-1001", "2h", "--at", "2026-11-28T10:00:00Z"], "ends at 2026-11-28 12:00 UTC, after now (2026-11-03 12:00 UTC)"),
+            (["time", "log", "T-1001", "2h", "--at", "2199-12-31T23:00:00Z"], "ends at 2200-01-01 01:00 UTC"),
+            (["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:10:00Z"], "ends at 2026-11-03 12:10 UTC"),
             (["time", "correct", "TE-1", "--at", "2026-11-04 10:00", "--reason", "r"], "TE-1 would be work from 2026-11-04T10:00:00.000Z"),
             (["time", "correct", "TE-1", "--minutes", "3h", "--reason", "r"], "ends at 2026-11-03T13:00:00.000Z"),
         ]
@@ -210,6 +210,26 @@ import Testing
         #expect(try eventCount() == before)
         let skew = try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:05:00Z"], as: "bob", now: now)
         #expect(skew.stdout == "TE-2\n", "5 minutes of clock skew: \(skew.stderr)")
+    }
+
+    /// `time log --at` refused for ending after now gives its times in the tech's own zone, as the note saying how `--at`
+    /// was read does: it printed UTC (`from 2026-11-28T15:00:00.000Z`) under a note in New York time.
+    @Test(arguments: DocketMode.allCases) func workAfterNowIsRefusedInTheTechsZone(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"]).status == 0)
+        let now = "2026-11-03T17:00:00Z"
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            _ = try docket(["time", "list"], as: "bob")  // served: bob's token is made first
+            let before = try eventCount()
+            let run = try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-28 10:00"], as: "bob", now: now)
+            #expect(run.status == 65)
+            #expect(
+                run.stderr.hasSuffix(
+                    "docket: error: the work from 2026-11-28 10:00 EST for 2h ends at 2026-11-28 12:00 EST, after now (2026-11-03 12:00 EST); "
+                        + "time is logged once it is worked: check the date and time of --at and the duration\n"), "\(run.stderr)")
+            #expect(!run.stderr.contains(".000Z, after") && run.stdout.isEmpty, "\(run.stderr)")
+            #expect(try eventCount() == before)
+        }
     }
 
     /// `time list` prints START in the viewer's zone with the zone named, as `queue` and `ticket show` do (it printed
