@@ -38,7 +38,7 @@ extension DocketCommand {
     /// an argument may be pasted from a mail). Exits with the command's exit code.
     public static func runEmbedded() -> Never {
         do {
-            var command = try parseAsRoot()
+            var command = try parse(Array(CommandLine.arguments.dropFirst()))
             try RequestFingerprint.$current.withValue(requestFingerprint(Array(CommandLine.arguments.dropFirst()))) { try command.run() }
             Glibc.exit(0)
         } catch {
@@ -57,6 +57,7 @@ extension DocketCommand {
     /// ticket priority --help`)`; an option typed before its subcommand gets the line with the subcommand first.
     /// Help and other clean exits keep ArgumentParser's text.
     static func failure(_ error: Error, arguments: [String]) -> (code: Int32, message: String) {
+        if let negative = error as? NegativeTime { return (ExitCode.validationFailure.rawValue, "docket: error: \(negative)") }
         let code = exitCode(for: error).rawValue
         let message = fullMessage(for: error)
         let lines = message.split(separator: "\n")
@@ -70,6 +71,24 @@ extension DocketCommand {
             line += " (see `\(see[start.upperBound..<end])`)"
         }
         return (code, line)
+    }
+
+    /// `arguments` parsed as a Docket command line; a `docket time …` line with a negative duration is refused first
+    /// (``NegativeTime``).
+    static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        if let negative = negativeDuration(arguments) { throw NegativeTime(argument: negative) }
+        return try parseAsRoot(arguments)
+    }
+
+    /// The argument of a `docket time …` command line that is a negative duration (`time log T-1 -5m`), which
+    /// ArgumentParser reads as short options (`-5m`: a missing duration; `-1h30m`: `-h`, the help, exit 0); nil when
+    /// there is none.
+    static func negativeDuration(_ arguments: [String]) -> String? {
+        let split = splitSubcommands(arguments)
+        guard split.path.first == "time" else { return nil }
+        return split.rest.first { argument in
+            argument.count > 1 && argument.hasPrefix("-") && argument.dropFirst().first.map { $0.isNumber || $0 == "." } == true
+        }
     }
 
     /// `arguments` with the subcommand names first, when an option or value was typed before one of them
@@ -129,5 +148,16 @@ extension DocketCommand {
             }
         }
         return (path, rest, misplaced)
+    }
+}
+
+/// A negative duration on a `docket time …` command line: time is not logged negative; an entry logged too long is
+/// corrected or voided. Bad usage (exit 64), nothing written.
+struct NegativeTime: Error, CustomStringConvertible {
+    let argument: String
+
+    var description: String {
+        "\(argument) is negative time, which is not logged; to take time off an entry, correct it "
+            + "(`docket time correct TE-n --minutes 30m --reason \"…\"`) or void it (`docket time void TE-n --reason \"…\"`)"
     }
 }

@@ -102,10 +102,10 @@ enum InProcessCommands {
     /// ignored. Told by parsing: the words with the id parse only for a command that takes one.
     static func parsed(_ request: CommandRequest) throws -> (command: any ParsableCommand, arguments: [String]) {
         if request.idempotencyKey != nil, let arguments = try? request.argumentsWithCommandId(),
-            let command = try? DocketCommand.parseAsRoot(arguments)
+            let command = try? DocketCommand.parse(arguments)
         {
             return (command, arguments)
         }
-        return (try DocketCommand.parseAsRoot(request.arguments), request.arguments)
+        return (try DocketCommand.parse(request.arguments), request.arguments)
     }
 }

@@ -157,7 +157,8 @@ struct TicketDue: ParsableCommand {
             let events = try session.app.tickets.ticket(
                 number, .setDueDate(due), as: options.actor.name, commandId: options.write.commandId,
                 expectedVersion: expect.expectVersion)
-            let done = due.map { "due \($0.iso8601)" } ?? "due date cleared"
+            // In the viewer's zone, as `queue` and `ticket show` give it (the note on stderr says how a zoneless date was read).
+            let done = due.map { "due \(PeopleTime.viewer(options.actor.name, in: session).text($0))" } ?? "due date cleared"
             Terminal.out(events.isEmpty ? "\(number): nothing to change\n" : "\(number): \(done)\n")
         }
     }

@@ -22,7 +22,10 @@ struct TimeGroup: ParsableCommand {
             docket time show TE-7                                 the entry and every event behind it
             docket time log T-1042 2h --for bob --at "2026-11-03 09:00"   (dispatchers and admins, for a tech)
             docket time stop --minutes 7h30m                      a timer left running: log the time actually worked
+            docket time stop --elapsed                            a timer past a working day (8h): log all of it anyway
             docket time cancel --reason "started on the wrong ticket"   discard the timer, log nothing
+            docket time status                                    your running timer: ticket, subject, start, elapsed
+            docket time status --all --json                       every tech's running timer
 
             A timer whose ticket was merged while it ran logs its time, on stop, on the ticket it was merged into.
 
@@ -32,7 +35,7 @@ struct TimeGroup: ParsableCommand {
             this machine's), and a note on stderr says how it was read; `2026-11-03T14:00:00-05:00` or `…Z` mean \
             exactly that.
             """,
-        subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeCancel.self, TimeList.self, TimeShow.self])
+        subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeCancel.self, TimeStatus.self, TimeList.self, TimeShow.self])
 }
 
 /// Parses `--at`, `--from`, `--to`: RFC 3339 with an offset means exactly that; `2026-11-03 14:00` or
@@ -78,6 +81,14 @@ struct TimeLog: ParsableCommand {
                 try BillingDates.check(
                     try parseTime(text, flag: "--at", in: try typedTime(about: ticket, by: options.actor.name, in: session)), flag: "--at",
                     text: text)
+            }
+            // Work that would end after now is refused by the decider in UTC; checked first on the same clock, the
+            // refusal gives the times in the viewer's zone, as the note about reading --at does.
+            if let startedAt, (1...TimeEntryDecider.maxMinutes).contains(minutes),
+                let refusal = TimeEntryDecider.endsAfterNow(
+                    startedAt, minutes: minutes, now: session.app.clock.now(), text: PeopleTime.viewer(options.actor.name, in: session).text)
+            {
+                throw refusal
             }
             let entry = try session.app.billing.logTime(
                 TimeLogRequest(
@@ -169,13 +180,15 @@ struct TimeStop: ParsableCommand {
     @OptionGroup var options: TicketWriteOptions
     @Option(help: "What was done.") var note: String?
     @Option(help: "The time actually worked, replacing the elapsed time (for a timer left running).") var minutes: String?
+    @Flag(help: "Log all the elapsed time even when the timer has run longer than a working day (8h; up to 24h).") var elapsed = false
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
+            if elapsed && minutes != nil { throw CLIError.usage("give --minutes or --elapsed, not both") }
             let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
             let stopped = try session.app.billing.stopTimer(
-                note: note, minutes: worked, as: options.actor.name, commandId: options.write.commandId)
+                note: note, minutes: worked, wholeElapsed: elapsed, as: options.actor.name, commandId: options.write.commandId)
             let merged = stopped.ticket == stopped.timedTicket
                 ? "" : " on \(stopped.ticket) (\(stopped.timedTicket) was merged into it while the timer ran)"
             Terminal.out("\(stopped.entryId): \(stopped.minutes) minutes\(merged)\n")
@@ -195,6 +208,44 @@ struct TimeCancel: ParsableCommand {
             let ticket = try session.app.billing.cancelTimer(reason: reason, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(ticket): timer cancelled, no time logged\n")
         }
+    }
+}
+
+struct TimeStatus: ReadCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show your running timer (with --all, every tech's): ticket, subject, start and time elapsed.",
+        discussion: """
+            STARTED is in your time zone (`docket user time-zone`), else this machine's, with the zone named; ELAPSED is \
+            rounded up to the minute, as `time stop` logs it, and `(overdue)` past a working day (8h): `time stop` then \
+            asks for --minutes or --elapsed. Nothing running is no error: it says so and exits 0 (`--json`: []).
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var output: OutputOptions
+    @Flag(help: "Every tech's running timer, not only yours.") var all = false
+
+    func run(in session: Session) throws {
+        let timers = try session.app.billing.runningTimers(of: all ? nil : [actor.name])
+        if output.json {
+            try printJSON(timers)
+            return
+        }
+        guard !timers.isEmpty else {
+            Terminal.out(all ? "no timer is running\n" : "no timer is running; start one with `docket time start T-<n>`\n")
+            return
+        }
+        let time = PeopleTime.viewer(actor.name, in: session)
+        let header = ["TICKET", "SUBJECT", "WORK TYPE", "STARTED", "ELAPSED"]
+        Terminal.out(
+            Terminal.table(
+                all ? ["TECH"] + header : header,
+                timers.map { timer in
+                    let row = [
+                        timer.ticket, timer.subject ?? "", timer.workType, Timestamp(iso8601: timer.startedAt).map(time.text) ?? timer.startedAt,
+                        TimeDuration.format(timer.elapsedMinutes) + (timer.overdue ? " (overdue)" : ""),
+                    ]
+                    return all ? [timer.tech] + row : row
+                }))
     }
 }
 
@@ -226,7 +277,8 @@ struct TimeList: ReadCommand {
         var text = Terminal.table(
             ["ENTRY", "TICKET", "TECH", "START", "MINUTES", "WORK TYPE", "BILLABLE", "VOIDED"],
             rows.map {
-                [$0.entryId, $0.ticket, $0.tech, Timestamp(iso8601: $0.startedAt).map(time.text) ?? $0.startedAt, String($0.minutes), $0.workType,
+                // An entry of a duplicate merged into the ticket listed is marked as such.
+                [$0.entryId, ticket.map(\.description) == $0.ticket || ticket == nil ? $0.ticket : "\($0.ticket) (merged)", $0.tech, Timestamp(iso8601: $0.startedAt).map(time.text) ?? $0.startedAt, String($0.minutes), $0.workType,
                  $0.billable ? "yes" : "no", $0.voided ? "yes" : "no"]
             })
         if let ticket {

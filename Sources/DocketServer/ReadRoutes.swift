@@ -9,6 +9,9 @@ import Domain
 enum ReadRoutes {
     static let all: [ResourceRoute] = [
         .serviceRead("/v1/time", command: "time list", fields: ["ticket", "tech", "from", "to"].map(ResourceRoute.Source.query), listOf: "entryId", timeEntries),
+        .serviceRead("/v1/time/timers", command: "time status", fields: [.query("all")]) { input, app in
+            try .encoding(try app.billing.runningTimers(of: try input.flag(.query("all")) ? nil : [input.actor]))
+        },
         .serviceRead("/v1/sla", command: "sla", fields: ["atRisk", "breached", "client"].map(ResourceRoute.Source.query), listOf: "ticket", slaClocks),
         .serviceRead(
             "/v1/invoices", command: "invoice list", fields: ["client", "period", "status"].map(ResourceRoute.Source.query), listOf: "id", invoices),

@@ -82,7 +82,7 @@ import Testing
         #expect(try docket(["log", "--json", "--limit", "100000"]).stdout == before, "nothing written")
         let shown = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
         let show = try #require(shown["ticket"] as? [String: Any])
-        #expect(show["status"] as? String == "new", "T-1001 was not closed: \(show["status"] ?? "")")
+        #expect(show["status"] as? String == "in-progress", "T-1001 was not closed (bob's timer moved it from New): \(show["status"] ?? "")")
         #expect(show["assignee"] == nil, "nor assigned")
     }
 

@@ -50,16 +50,16 @@ import Testing
         #expect(show.stdout.contains("Backup failed"))
         #expect(show.stdout.contains("Closed"))
         #expect(show.stdout.contains("resolution: Replaced the failed disk"))
-        for line in ["assigned to tia", "public reply: Checking the NAS", "status New → Waiting on client", "closed: Replaced the failed disk"] {
+        for line in ["assigned to tia", "public reply: Checking the NAS", "status New → In progress", "status In progress → Waiting on client", "closed: Replaced the failed disk"] {
             #expect(show.stdout.contains(line), "history shows \(line)")
         }
         let json = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
         let history = try #require(json["history"] as? [[String: Any]])
         let ownEvents = history.filter { ($0["type"] as? String) != "ticket.mail-queued.v1" }
-        #expect(ownEvents.map { $0["actor"] as? String } == ["bob", "dora", "tia", "tia", "tia"])
+        #expect(ownEvents.map { $0["actor"] as? String } == ["bob", "dora", "tia", "tia", "tia", "tia"], "the reply moved it from New, by tia")
         #expect(history.filter { ($0["type"] as? String) == "ticket.mail-queued.v1" }.count == 3, "acknowledgement, public reply, resolution to the contact")
         let positions = history.compactMap { $0["position"] as? Int }
-        #expect(positions == positions.sorted() && positions.count == 8)
+        #expect(positions == positions.sorted() && positions.count == 9)
     }
 
     /// Every event a working session produces matches the envelope schema and its type's payload schema.

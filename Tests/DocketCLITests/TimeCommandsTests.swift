@@ -195,9 +195,9 @@ import Testing
         #expect(try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:00:00Z"], as: "bob", now: now).stdout == "TE-1\n")
         let before = try eventCount()
         let cases: [([String], String)] = [
-            (["time", "log", "T-1001", "2h", "--at", "2026-11-28T10:00:00Z"], "ends at 2026-11-28T12:00:00.000Z, after now (2026-11-03T12:00:00.000Z)"),
-            (["time", "log", "T-1001", "2h", "--at", "2199-12-31T23:00:00Z"], "ends at 2200-01-01T01:00:00.000Z"),
-            (["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:10:00Z"], "ends at 2026-11-03T12:10:00.000Z"),
+            (["time", "log", "T-1001", "2h", "--at", "2026-11-28T10:00:00Z"], "ends at 2026-11-28 12:00 UTC, after now (2026-11-03 12:00 UTC)"),
+            (["time", "log", "T-1001", "2h", "--at", "2199-12-31T23:00:00Z"], "ends at 2200-01-01 01:00 UTC"),
+            (["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:10:00Z"], "ends at 2026-11-03 12:10 UTC"),
             (["time", "correct", "TE-1", "--at", "2026-11-04 10:00", "--reason", "r"], "TE-1 would be work from 2026-11-04T10:00:00.000Z"),
             (["time", "correct", "TE-1", "--minutes", "3h", "--reason", "r"], "ends at 2026-11-03T13:00:00.000Z"),
         ]
@@ -210,6 +210,26 @@ import Testing
         #expect(try eventCount() == before)
         let skew = try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:05:00Z"], as: "bob", now: now)
         #expect(skew.stdout == "TE-2\n", "5 minutes of clock skew: \(skew.stderr)")
+    }
+
+    /// `time log --at` refused for ending after now gives its times in the tech's own zone, as the note saying how `--at`
+    /// was read does: it printed UTC (`from 2026-11-28T15:00:00.000Z`) under a note in New York time.
+    @Test(arguments: DocketMode.allCases) func workAfterNowIsRefusedInTheTechsZone(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"]).status == 0)
+        let now = "2026-11-03T17:00:00Z"
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            _ = try docket(["time", "list"], as: "bob")  // served: bob's token is made first
+            let before = try eventCount()
+            let run = try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-28 10:00"], as: "bob", now: now)
+            #expect(run.status == 65)
+            #expect(
+                run.stderr.hasSuffix(
+                    "docket: error: the work from 2026-11-28 10:00 EST for 2h ends at 2026-11-28 12:00 EST, after now (2026-11-03 12:00 EST); "
+                        + "time is logged once it is worked: check the date and time of --at and the duration\n"), "\(run.stderr)")
+            #expect(!run.stderr.contains(".000Z, after") && run.stdout.isEmpty, "\(run.stderr)")
+            #expect(try eventCount() == before)
+        }
     }
 
     /// `time list` prints START in the viewer's zone with the zone named, as `queue` and `ticket show` do (it printed
@@ -389,6 +409,157 @@ extension TimeCommandsTests {
         #expect(try docket(["time", "stop", "--minutes", "3m", "--command-id", "s-1"], as: "bob").stdout == stop.stdout)
         #expect(try eventCount() == before)
         #expect(try docket(["time", "start", "T-1003"], as: "bob").status == 0, "the tech is not stuck")
+    }
+
+    /// `time status` shows the caller's running timer (ticket, subject, start in their own zone, time elapsed rounded up as
+    /// a stop logs it), `--all` every tech's; nothing running says so and exits 0 (`--json`: `[]`). Reads write nothing.
+    @Test(arguments: DocketMode.allCases) func timeStatusShowsTheRunningTimers(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"]).status == 0)
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer jam"], as: "tia").stdout == "T-1002\n")
+        #expect(try docket(["time", "start", "T-1001", "--work-type", "onsite"], as: "bob", now: "2026-11-03T14:00:00Z").status == 0)
+        #expect(try docket(["time", "start", "T-1002"], as: "tia", now: "2026-11-03T15:00:00Z").status == 0)
+        let now = "2026-11-03T15:30:20Z"
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            for user in ["bob", "tia", "dora"] { _ = try docket(["time", "list"], as: user) }  // served: tokens are made first
+            let before = try eventCount()
+            let none = try docket(["time", "status"], as: "dora", now: now)
+            #expect(none.status == 0, "\(none.stderr)")
+            #expect(none.stdout == "no timer is running; start one with `docket time start T-<n>`\n")
+            #expect(try docket(["time", "status", "--json"], as: "dora", now: now).stdout == "[]\n")
+
+            let own = try docket(["time", "status"], as: "bob", now: now)
+            #expect(own.status == 0, "\(own.stderr)")
+            let lines = own.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+            #expect(lines == ["TICKET SUBJECT WORK TYPE STARTED ELAPSED", "T-1001 VPN down onsite 2026-11-03 09:00 EST 1h31m"], "\(own.stdout)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["time", "status", "--json"], as: "bob", now: now).stdout.utf8)) as? [[String: Any]])
+            #expect(json.count == 1)
+            #expect(json.first?["tech"] as? String == "bob")
+            #expect(json.first?["ticket"] as? String == "T-1001")
+            #expect(json.first?["subject"] as? String == "VPN down")
+            #expect(json.first?["workType"] as? String == "onsite")
+            #expect(json.first?["startedAt"] as? String == "2026-11-03T14:00:00.000Z")
+            #expect(json.first?["elapsedMinutes"] as? Int == 91)
+
+            let all = try docket(["time", "status", "--all"], as: "dora", now: now)
+            #expect(all.status == 0, "\(all.stderr)")
+            let rows = all.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+            #expect(rows == ["bob T-1001 VPN down onsite 2026-11-03 14:00 UTC 1h31m", "tia T-1002 Printer jam remote 2026-11-03 15:00 UTC 31m"], "\(all.stdout)")
+            #expect(try eventCount() == before)
+        }
+    }
+
+    /// A timer left running past a working day (8 h) is not billed silently: a plain `time stop` is refused (exit 6, one
+    /// line naming --minutes, --elapsed and `time cancel`, nothing written) and `time status` shows it overdue;
+    /// `--elapsed` logs all of it. It logged the 9h30m without a word.
+    @Test(arguments: DocketMode.allCases) func aTimerPastAWorkingDayIsNotBilledSilently(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T09:00:00Z").status == 0)
+        let now = "2026-11-03T18:30:00Z"
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            _ = try docket(["time", "list"], as: "bob")  // served: bob's token is made first
+            let before = try eventCount()
+            let status = try docket(["time", "status"], as: "bob", now: now)
+            #expect(status.stdout.contains("9h30m (overdue)"), "\(status.stdout)")
+            let json = try JSONSerialization.jsonObject(with: Data(try docket(["time", "status", "--json"], as: "bob", now: now).stdout.utf8)) as? [[String: Any]]
+            #expect(json?.first?["overdue"] as? Bool == true)
+            let refused = try docket(["time", "stop"], as: "bob", now: now)
+            #expect(refused.status == 6)
+            #expect(
+                refused.stderr == "docket: error: the timer on T-1001 has run 9h30m, longer than a working day (8h), so nothing was logged: "
+                    + "give the time worked (`docket time stop --minutes 7h30m`), log all of it (`docket time stop --elapsed`), or discard it "
+                    + "(`docket time cancel`)\n")
+            #expect(try docket(["time", "stop", "--elapsed", "--minutes", "8h"], as: "bob", now: now).status == 64)
+            #expect(try eventCount() == before)
+            let stopped = try docket(["time", "stop", "--elapsed"], as: "bob", now: now)
+            #expect(stopped.status == 0, "\(stopped.stderr)")
+            #expect(stopped.stdout == "TE-1: 570 minutes\n")
+        }
+    }
+
+    /// Work starting on a New ticket moves it to In progress, in the command's transaction and by its actor: a public
+    /// reply, time logged, a timer started. Waiting on client stays waiting; a retried command id writes nothing again.
+    /// Tickets stayed New through all of it.
+    @Test(arguments: DocketMode.allCases) func workStartingOnANewTicketMovesItToInProgress(_ mode: DocketMode) throws {
+        try mode.run(workStartingOnANewTicketMovesItToInProgress)
+    }
+    func workStartingOnANewTicketMovesItToInProgress() throws {
+        try setUp()
+        for (subject, number) in [("Printer", "T-1002"), ("Mail", "T-1003"), ("Wi-Fi", "T-1004"), ("Scanner", "T-1005")] {
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "bob").stdout == "\(number)\n")
+        }
+        #expect(try docket(["ticket", "status", "T-1004", "waiting-on-client"], as: "bob").status == 0)
+        func status(_ ticket: String) throws -> String? {
+            let shown = try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", ticket, "--json"]).stdout.utf8)) as? [String: Any]
+            return (shown?["ticket"] as? [String: Any])?["status"] as? String
+        }
+        for login in ["tia", "dora"] { _ = try docket(["time", "list"], as: login) }  // served: tokens are made first
+        #expect(try docket(["ticket", "comment", "T-1005", "note", "--internal"], as: "bob").status == 0)
+        #expect(try status("T-1005") == "new", "an internal note is not work on the client's problem")
+        #expect(try docket(["ticket", "comment", "T-1001", "Looking at it"], as: "bob").status == 0)
+        #expect(try docket(["time", "log", "T-1002", "15m", "--command-id", "w-1"], as: "dora").stdout == "TE-1\n")
+        let before = try eventCount()
+        #expect(try docket(["time", "log", "T-1002", "15m", "--command-id", "w-1"], as: "dora").stdout == "TE-1\n")
+        #expect(try eventCount() == before, "a retry writes nothing")
+        #expect(try docket(["time", "start", "T-1003"], as: "tia").status == 0)
+        #expect(try docket(["time", "log", "T-1004", "15m"], as: "bob").stdout == "TE-2\n")
+        #expect(try ["T-1001", "T-1002", "T-1003", "T-1004", "T-1005"].map(status) == ["in-progress", "in-progress", "in-progress", "waiting-on-client", "new"])
+        let changes = try docket(["log", "--stream", "ticket-T-1002", "--json"]).stdout.split(separator: "\n").filter { $0.contains("ticket.status-changed") }
+        #expect(changes.count == 1 && changes[0].contains("\"actor\":\"dora\""), "\(changes)")
+    }
+
+    /// Negative time is not logged: `time log T -5m` (which the argument parser takes for an unknown option) says so and
+    /// names the corrections, exit 64, nothing written. It said `Unknown option '-5m'`.
+    @Test(arguments: DocketMode.allCases) func negativeTimeIsNotLogged(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            _ = try docket(["time", "list"], as: "bob")  // served: bob's token is made first
+            let before = try eventCount()
+            for arguments in [["time", "log", "T-1001", "-5m"], ["time", "log", "T-1001", "-1h30m", "--note", "x"]] {
+                let run = try docket(arguments, as: "bob")
+                #expect(run.status == 64, "\(arguments)")
+                #expect(
+                    run.stderr == "docket: error: \(arguments[3]) is negative time, which is not logged; to take time off an entry, correct it "
+                        + "(`docket time correct TE-n --minutes 30m --reason \"…\"`) or void it (`docket time void TE-n --reason \"…\"`)\n",
+                    "\(run.stderr)")
+            }
+            let unknown = try docket(["time", "log", "T-1001", "5m", "--colour"], as: "bob")
+            #expect(unknown.status == 64 && unknown.stderr.contains("Unknown option '--colour'"), "other unknown options read as before")
+            #expect(try eventCount() == before)
+        }
+    }
+
+    /// Time logged on a duplicate counts on the ticket it was merged into: `time list --ticket` lists it (marked
+    /// `(merged)`, its own ticket number in JSON) in the totals, the close needs no other time from its tech, and the
+    /// closed-without-time report does not list the close. `time list --ticket T-1001` said nothing of the 30 minutes
+    /// bob had logged on the duplicate T-1002, and his close of T-1001 was refused: "bob logged no time on T-1001".
+    @Test(arguments: DocketMode.allCases) func timeOnAMergedDuplicateCountsOnItsTicket(_ mode: DocketMode) throws {
+        try mode.run(timeOnAMergedDuplicateCountsOnItsTicket)
+    }
+    func timeOnAMergedDuplicateCountsOnItsTicket() throws {
+        try setUp()
+        for (subject, number) in [("VPN down (dup)", "T-1002"), ("Printer", "T-1003"), ("Printer (dup)", "T-1004")] {
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "bob").stdout == "\(number)\n")
+        }
+        #expect(try docket(["time", "log", "T-1002", "30m", "--at", "2026-11-03T09:00:00Z"], as: "bob").stdout == "TE-1\n")
+        #expect(try docket(["time", "log", "T-1001", "15m", "--at", "2026-11-03T10:00:00Z"], as: "tia").stdout == "TE-2\n")
+        #expect(try docket(["time", "log", "T-1004", "20m", "--at", "2026-11-03T11:00:00Z"], as: "bob").stdout == "TE-3\n")
+        #expect(try docket(["ticket", "merge", "T-1002", "--into", "T-1001"], as: "dora").status == 0)
+        #expect(try docket(["ticket", "merge", "T-1004", "--into", "T-1003"], as: "dora").status == 0)
+
+        #expect(try entries(["--ticket", "T-1001"]).map { "\($0["entryId"] ?? "") \($0["ticket"] ?? "")" } == ["TE-1 T-1002", "TE-2 T-1001"])
+        let table = try docket(["time", "list", "--ticket", "T-1001"]).stdout
+        let rows = table.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(4).joined(separator: " ") }
+        #expect(rows.dropFirst().prefix(2) == ["TE-1 T-1002 (merged) bob", "TE-2 T-1001 tia 2026-11-03"], "\(table)")
+        #expect(table.contains("T-1001: billable 45 min (45m)"), "\(table)")
+        #expect(try entries(["--ticket", "T-1002"]).map { $0["entryId"] as? String } == ["TE-1"], "the duplicate lists its own")
+
+        let close = try docket(["ticket", "close", "T-1001", "--resolution", "Fixed"], as: "bob")
+        #expect(close.status == 0, "bob's time on the duplicate accounts for him: \(close.stderr)")
+        #expect(try docket(["ticket", "close", "T-1003", "--resolution", "Fixed", "--no-time", "--reason", "on the duplicate"], as: "bob").status == 0)
+        let report = try docket(["report", "closed-without-time", "--from", "2026-01-01", "--to", "2028-01-01", "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(report.stdout)")
     }
 
     /// `time cancel` discards the running timer with one event and logs nothing; a timer on a merged ticket can be

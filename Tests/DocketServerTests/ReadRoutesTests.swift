@@ -21,7 +21,7 @@ import Testing
             ["time", "log", "T-1001", "50m", "--at", "2026-10-20T14:00:00Z", "--note", "fixed"],
             ["time", "log", "T-1002", "1h", "--at", "2026-10-21T09:00:00Z", "--non-billable"],
             ["invoice", "run", "--period", "2026-10"], ["invoice", "finalize", "acme-D1"],
-            ["ticket", "close", "T-1002", "--resolution", "done", "--no-time", "--reason", "duplicate"],
+            ["ticket", "close", "T-1002", "--resolution", "done", "--no-time", "--reason", "duplicate"], ["time", "start", "T-1001"],
         ] {
             let run = try served.docket(arguments, environment: env)
             #expect(run.status == 0, "\(arguments): \(run.stderr)")
@@ -33,6 +33,7 @@ import Testing
         let pairs: [(path: String, command: [String])] = [
             ("/v1/time?ticket=T-1001", ["time", "list", "--ticket", "T-1001", "--json"]),
             ("/v1/time?from=2026-10-21&to=2026-10-22", ["time", "list", "--from", "2026-10-21", "--to", "2026-10-22", "--json"]),
+            ("/v1/time/timers", ["time", "status", "--json"]), ("/v1/time/timers?all=true", ["time", "status", "--all", "--json"]),
             ("/v1/sla", ["sla", "--json"]), ("/v1/sla?breached=true", ["sla", "--breached", "--json"]),
             ("/v1/sla?client=acme&atRisk=false", ["sla", "--client", "acme", "--json"]),
             ("/v1/invoices", ["invoice", "list", "--json"]), ("/v1/invoices?period=2026-10&status=final", ["invoice", "list", "--period", "2026-10", "--status", "final", "--json"]),
@@ -65,7 +66,7 @@ import Testing
             ("/v1/reports/sla?\(window)&by=colour", "by"), ("/v1/reports/profitability?\(window)&by=moon", "by"),
             ("/v1/reports/utilization?\(window)&capacityHoursPerWeek=169", "capacityHoursPerWeek"),
             ("/v1/invoices?period=october", "period"), ("/v1/invoices?status=paid", "status"), ("/v1/time?ticket=1001", "ticket"),
-            ("/v1/sla?breached=maybe", "breached"),
+            ("/v1/sla?breached=maybe", "breached"), ("/v1/time/timers?all=maybe", "all"),
         ] {
             let answer = try served.curl("GET", path, token: token)
             #expect(answer.status == 400, "\(path): \(answer.body)")

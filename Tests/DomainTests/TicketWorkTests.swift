@@ -89,9 +89,40 @@ struct TicketWorkTests {
 
     @Test("comments keep their visibility", arguments: CommentVisibility.allCases)
     func comment(visibility: CommentVisibility) throws {
-        #expect(
-            try open.when(.comment(" Rebooted ", visibility: visibility))
-                == [.commented(TicketCommented(text: "Rebooted", visibility: visibility))])
+        let events = try open.when(.comment(" Rebooted ", visibility: visibility))
+        #expect(events.first == .commented(TicketCommented(text: "Rebooted", visibility: visibility)))
+    }
+
+    static let toInProgress = TicketEvent.statusChanged(TicketStatusChanged(status: .inProgress, previousStatus: .new))
+
+    /// Work starting on a New ticket moves it to In progress: a staff public reply (typed or by mail) does, with the
+    /// comment; an internal note or a client contact's reply does not, nor anything on a ticket in another status. It
+    /// stayed New through replies and logged time.
+    @Test func aStaffPublicReplyMovesANewTicketToInProgress() throws {
+        #expect(try open.when(.comment("On it", visibility: .public), by: Fixture.tech) == [
+            .commented(TicketCommented(text: "On it", visibility: .public)), Self.toInProgress,
+        ])
+        #expect(try open.when(.replyByMail("On it", messageId: "m1@msp.example"), by: Fixture.tech) == [
+            .commented(TicketCommented(text: "On it", visibility: .public, mailMessageId: "m1@msp.example")), Self.toInProgress,
+        ])
+        #expect(try open.when(.comment("note", visibility: .internal), by: Fixture.tech).count == 1)
+        let contact = Actor(login: "contact:c-1", role: .tech)
+        #expect(try open.when(.comment("still down", visibility: .public), by: contact).count == 1)
+        for status in [TicketStatus.inProgress, .waitingOnClient] {
+            let moved = given(TicketDecider.self, [Fixture.opened(), .statusChanged(TicketStatusChanged(status: status, previousStatus: .new))])
+            #expect(try moved.when(.comment("On it", visibility: .public), by: Fixture.tech).count == 1, "\(status) stays")
+        }
+    }
+
+    @Test func workStartedMovesOnlyANewTicket() {
+        #expect(TicketDecider.workStarted(on: TicketDecider.fold([Fixture.opened()])) == [Self.toInProgress])
+        #expect(TicketDecider.workStarted(on: TicketDecider.initialState).isEmpty, "no ticket")
+        for status in [TicketStatus.inProgress, .waitingOnClient] {
+            let state = TicketDecider.fold([Fixture.opened(), .statusChanged(TicketStatusChanged(status: status, previousStatus: .new))])
+            #expect(TicketDecider.workStarted(on: state).isEmpty, "\(status)")
+        }
+        let closed = TicketDecider.fold([Fixture.opened(), .closed(TicketClosed(resolution: "done", noTimeReason: "dup", loggedTime: nil))])
+        #expect(TicketDecider.workStarted(on: closed).isEmpty)
     }
 
     @Test func emptyCommentIsRefused() throws {

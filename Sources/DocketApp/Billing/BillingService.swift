@@ -40,10 +40,26 @@ public struct BillingService: Sendable, FeatureService {
 }
 
 extension BillingService {
-    /// Whether `login` has a time entry on `number` that is not voided (from the time read model).
+    /// Whether `login` has a time entry that is not voided on `number`, or on a duplicate merged into it (from the time
+    /// read model; see ``timeEntries(_:)``).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func hasLoggedTime(on number: TicketNumber, by login: String) throws -> Bool {
-        try models.time.list(TimeFilter(ticket: number.description, tech: login), in: store).contains { !$0.voided }
+        try timeEntries(TimeFilter(ticket: number.description, tech: login)).contains { !$0.voided }
+    }
+
+    /// The tickets merged into `number`, and the ones merged into those, from the queue read model's `mergedFrom`:
+    /// the duplicates whose time counts on `number`.
+    func duplicates(of number: TicketNumber) throws -> [TicketNumber] {
+        var found: [TicketNumber] = []
+        var seen: Set<TicketNumber> = [number]
+        var next = [number]
+        while let current = next.popLast() {
+            for merged in try models.queue.summary(current, in: store)?.mergedFrom ?? [] where seen.insert(merged).inserted {
+                found.append(merged)
+                next.append(merged)
+            }
+        }
+        return found
     }
 
     /// `login`'s running timer, if any.
@@ -75,7 +91,10 @@ extension BillingService {
         let context = try context(for: actor)
         return try allocatingEntry(commandId: commandId, actor: actor) { entryId in
             let events = try decideLog(request, entryId: entryId, context: context)
-            return [kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId)]
+            return [
+                kernel.request(stream: StreamName.timeEntry(entryId), version: 0, events: events, context: context, commandId: commandId),
+                try startingWork(on: request.ticket, context: context),
+            ]
         }
     }
 
@@ -101,21 +120,45 @@ extension BillingService {
         ).events
     }
 
-    /// Starts `actor`'s timer on a ticket.
+    /// Starts `actor`'s timer on a ticket; a ticket still New moves to In progress in the same transaction
+    /// (``TicketDecider/workStarted(on:)``).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func startTimer(_ ticket: TicketNumber, workType: String, as actor: String, commandId: String? = nil) throws {
         let context = try context(for: actor)
-        let ticketState = try kernel.load(TicketDecider.self, stream: StreamName.ticket(ticket)).state
-        try kernel.run(
-            TimerDecider.self, stream: StreamName.timer(context.actor.login),
-            command: .start(ticket: ticket, workType: workType, ticketState: ticketState), context: context, commandId: commandId)
+        let stream = StreamName.timer(context.actor.login)
+        try kernel.execute(
+            commandId: commandId, actor: context.actor.login,
+            replay: { _ = try kernel.earlierEvents(TimerDecider.self, commandId: commandId, result: $0, stream: stream) }
+        ) {
+            let ticketState = try kernel.load(TicketDecider.self, stream: StreamName.ticket(ticket)).state
+            let (timer, version) = try kernel.load(TimerDecider.self, stream: stream)
+            let events = try TimerDecider.decide(
+                .start(ticket: ticket, workType: workType, ticketState: ticketState), state: timer, context: context)
+            return CommandKernel.Decision(
+                appends: [
+                    kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId),
+                    try startingWork(on: ticket, context: context),
+                ], output: ())
+        }
     }
 
-    /// Stops `actor`'s running timer and logs the elapsed minutes (rounded up) as a new entry, in one transaction.
-    /// When the timed ticket was merged meanwhile, the entry goes on the ticket it was merged into (following merges
+    /// The append that moves ticket `number` from New to In progress as work starts on it, by the command's actor and
+    /// in its transaction (``TicketDecider/workStarted(on:)``); empty, so not appended, for any other status. The
+    /// command id stays on the command's own append: a retry is answered from it and appends neither again.
+    func startingWork(on number: TicketNumber, context: DecisionContext) throws -> AppendRequest {
+        let (state, version) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(number))
+        return kernel.request(
+            stream: StreamName.ticket(number), version: version, events: TicketDecider.workStarted(on: state), context: context, commandId: nil)
+    }
+
+    /// Stops `actor`'s running timer and logs the elapsed minutes (rounded up) as a new entry, in one transaction:
+    /// `minutes` worked replace them; past a working day (``TimerDecider/overdueAfterMinutes``) the stop is refused
+    /// unless `minutes` or `wholeElapsed` says what to log. When the timed ticket was merged meanwhile, the entry goes on the ticket it was merged into (following merges
     /// to the end). A retried command id returns what the first attempt logged.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func stopTimer(note: String?, minutes worked: Int? = nil, as actor: String, commandId: String? = nil) throws -> StoppedTimer {
+    public func stopTimer(
+        note: String?, minutes worked: Int? = nil, wholeElapsed: Bool = false, as actor: String, commandId: String? = nil
+    ) throws -> StoppedTimer {
         if let commandId, let earlier = try store.result(ofCommand: commandId), earlier.stream.hasPrefix("time-") {
             try kernel.requireSameRequest(earlier, commandId: commandId, actor: actor)
             return try stoppedEarlier(entryId: String(earlier.stream.dropFirst("time-".count)), as: actor, commandId: commandId)
@@ -125,7 +168,7 @@ extension BillingService {
         var stopped = StoppedTimer(entryId: "", minutes: 0, ticket: "", timedTicket: "")
         stopped.entryId = try allocatingEntry(commandId: commandId, actor: actor) { entryId in
             let (timer, version) = try kernel.load(TimerDecider.self, stream: stream)
-            let stop = try TimerDecider.decide(.stop(entryId: entryId, minutes: worked), state: timer, context: context)
+            let stop = try TimerDecider.decide(.stop(entryId: entryId, minutes: worked, wholeElapsed: wholeElapsed), state: timer, context: context)
             guard let running = timer.running, let timed = TicketNumber(running.ticket),
                 case .timerStopped(let timerStopped) = stop.first
             else { throw DomainError(.conflict, "no timer is running; start one with `docket time start T-<n>`") }
@@ -181,14 +224,26 @@ extension BillingService {
         return cancelled.ticket
     }
 
-    /// The time entries matching `filter`. A window whose start is not before its end is refused
-    /// (``DomainError/Code/invalid``): swapped bounds are a typo, not a question whose answer is "nothing".
+    /// The time entries matching `filter`. A ticket's entries include those logged on the duplicates merged into it
+    /// (each keeps its own `ticket`, the duplicate's number), in entry order. A window whose start is not before its end
+    /// is refused (``DomainError/Code/invalid``): swapped bounds are a typo, not a question whose answer is "nothing".
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func timeEntries(_ filter: TimeFilter) throws -> [TimeEntryState] {
         if let from = filter.from, let to = filter.to, from >= to {
             throw DomainError(.invalid, "the window from \(from.iso8601) to \(to.iso8601) is empty; give a start (--from) before the end (--to)")
         }
-        return try models.time.list(filter, in: store)
+        let own = try models.time.list(filter, in: store)
+        guard let ticket = filter.ticket.flatMap({ TicketNumber($0) }) else { return own }
+        let duplicates = try duplicates(of: ticket)
+        guard !duplicates.isEmpty else { return own }
+        var entries = own
+        for duplicate in duplicates {
+            var theirs = filter
+            theirs.ticket = duplicate.description
+            entries += try models.time.list(theirs, in: store)
+        }
+        // Entry order, as the read model lists every entry: TE-2 before TE-10.
+        return entries.sorted { ($0.entryId.count, $0.entryId) < ($1.entryId.count, $1.entryId) }
     }
 
     /// The events logging `request` as `entryId` makes; `timed`: its start is a timer's (see ``LogTime/timed``).

@@ -77,6 +77,8 @@ public struct ClosedWithoutTimeFold: Sendable {
     private var afterResolvedAlert: Set<String> = []
     private var entries: [String: TimeEntryState] = [:]
     private var liveEntries: [String: Int] = [:]
+    /// The tickets merged into each ticket so far (by number): their time counts on it.
+    private var mergedFrom: [String: [String]] = [:]
     public private(set) var lines: [ClosedWithoutTimeLine] = []
     private let filter: ClosedWithoutTimeFilter
     /// The window read in each client's billing months (`months`: by client code), and for clients without any.
@@ -127,17 +129,30 @@ public struct ClosedWithoutTimeFold: Sendable {
             let system = closed.noTimeReason == nil && afterResolvedAlert.contains(ticket)
             afterResolvedAlert.remove(ticket)
             let client = clients[ticket] ?? ""
-            guard (windows[client] ?? otherWindow).contains(event.recordedAt), (liveEntries[Self.key(ticket, event.actor)] ?? 0) == 0
-            else { return }
+            guard (windows[client] ?? otherWindow).contains(event.recordedAt), !hasTime(on: ticket, by: event.actor) else { return }
             if let tech = filter.tech, tech != event.actor { return }
             if let code = filter.client, code != client { return }
             lines.append(
                 ClosedWithoutTimeLine(
                     ticket: ticket, client: client, closedAt: event.recordedAt.iso8601, closedBy: event.actor,
                     reason: closed.noTimeReason, systemClose: system, ticketHasTime: false))
+        case TicketMerged.descriptor.type:
+            if case .merged(let merged) = try decodeTicket(event) { mergedFrom[merged.into.description, default: []].append(ticket) }
+            afterResolvedAlert.remove(ticket)
         default:
             if TicketEvent.handles(type: event.type) { afterResolvedAlert.remove(ticket) }
         }
+    }
+
+    /// Whether `tech` has a live entry on `ticket` or on a duplicate merged into it (following merges back).
+    private func hasTime(on ticket: String, by tech: String) -> Bool {
+        var seen: Set<String> = [ticket]
+        var next = [ticket]
+        while let current = next.popLast() {
+            if (liveEntries[Self.key(current, tech)] ?? 0) > 0 { return true }
+            for merged in mergedFrom[current] ?? [] where seen.insert(merged).inserted { next.append(merged) }
+        }
+        return false
     }
 
     private func decodeTicket(_ event: RecordedEvent) throws -> TicketEvent {
@@ -168,7 +183,7 @@ extension BillingService {
         }
         return try fold.lines.map { line in
             var line = line
-            line.ticketHasTime = try models.time.list(TimeFilter(ticket: line.ticket), in: store).contains { !$0.voided }
+            line.ticketHasTime = try timeEntries(TimeFilter(ticket: line.ticket)).contains { !$0.voided }
             return line
         }
     }

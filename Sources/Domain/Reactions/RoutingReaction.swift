@@ -27,12 +27,18 @@ public struct RoutingReaction: Reaction {
                 let values = try ReplyPlaceholders.values(
                     number: input.ticket, subject: opened.subject, client: opened.client, contact: ticket.contact,
                     actor: input.context.actor.login, state: state)
-                try add(.comment(try ReplyPlaceholders.render(template: name, values, state: state), visibility: .public))
-                // Docket's reply, not a person's: it must not meet the response clock (docs/sla.md, rule 2).
-                if let last = events.indices.last, case .commented(var reply) = events[last] {
+                let decided = try TicketDecider.decide(
+                    .comment(try ReplyPlaceholders.render(template: name, values, state: state), visibility: .public), state: ticket,
+                    context: input.context)
+                // Docket's reply, not a person's: it must not meet the response clock (docs/sla.md, rule 2), nor start
+                // work on the ticket (``TicketDecider/workStarted(on:)``): only the comment is kept, marked.
+                let replies = decided.compactMap { event -> TicketEvent? in
+                    guard case .commented(var reply) = event else { return nil }
                     reply.isAutomatic = true
-                    events[last] = .commented(reply)
+                    return .commented(reply)
                 }
+                ticket = replies.reduce(ticket, TicketDecider.evolve)
+                events += replies
             } catch {
                 try add(.comment("Routing rule \(id) could not reply with template \(name): \(error)", visibility: .internal))
             }

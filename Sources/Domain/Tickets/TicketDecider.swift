@@ -41,11 +41,13 @@ public enum TicketDecider: Decider {
         case .comment(let text, let visibility):
             _ = try requireWorkable(state)
             let text = try Validate.nonEmpty(text, "the comment", fix: "write some text")
-            return [.commented(TicketCommented(text: text, visibility: visibility, isFromClient: Actor.isClientContact(context.actor.login)))]
+            let comment = TicketCommented(text: text, visibility: visibility, isFromClient: Actor.isClientContact(context.actor.login))
+            // Staff answering the client publicly is work starting; an internal note, or the client's own word, is not.
+            return [.commented(comment)] + (visibility == .public && !comment.isFromClient ? workStarted(on: state) : [])
         case .replyByMail(let text, let messageId):
             _ = try requireWorkable(state)
             let text = try Validate.nonEmpty(text, "the reply", fix: "write some text")
-            return [.commented(TicketCommented(text: text, visibility: .public, mailMessageId: messageId))]
+            return [.commented(TicketCommented(text: text, visibility: .public, mailMessageId: messageId))] + workStarted(on: state)
         case .setStatus(let status):
             let number = try requireWorkable(state)
             guard status != .closed else {
@@ -99,6 +101,14 @@ public enum TicketDecider: Decider {
         case .removeMailParticipant(let address, let thread):
             return try decideRemoveParticipant(address, thread: thread, state: state)
         }
+    }
+
+    /// What work starting on a ticket adds (a technician's public reply, time logged, a timer started): a ticket still
+    /// New moves to In progress, with the existing `ticket.status-changed` by the same actor. Any other status is left
+    /// alone (Waiting on client stays waiting: the SLA clocks stay paused), as is a merged or unopened ticket.
+    public static func workStarted(on state: TicketState) -> [TicketEvent] {
+        guard state.exists, state.mergedInto == nil, state.status == .new else { return [] }
+        return [.statusChanged(TicketStatusChanged(status: .inProgress, previousStatus: .new))]
     }
 
     // MARK: - Open

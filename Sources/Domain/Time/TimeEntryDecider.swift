@@ -250,12 +250,21 @@ public enum TimeEntryDecider: Decider {
 
     private static func checkWorked(_ startedAt: Timestamp, minutes: Int, now: Timestamp, entry: String?) throws(DomainError) {
         try BillingDates.check(startedAt, entry.map { "\($0)'s start" } ?? "the work's start")
+        if let refusal = endsAfterNow(startedAt, minutes: minutes, now: now, entry: entry) { throw refusal }
+    }
+
+    /// The refusal of `minutes` of work from `startedAt` that would end after `now` (past the clock skew allowed), nil
+    /// when it ends in time. `text` writes the instants: RFC 3339 UTC here, the reader's own zone where the CLI knows it
+    /// (it checks with the same clock before asking, so its refusal is in the zone its notes use).
+    public static func endsAfterNow(
+        _ startedAt: Timestamp, minutes: Int, now: Timestamp, entry: String? = nil, text: (Timestamp) -> String = { $0.iso8601 }
+    ) -> DomainError? {
         let end = Timestamp(millisecondsSinceEpoch: startedAt.millisecondsSinceEpoch + Int64(minutes) * 60_000)
-        guard end.millisecondsSinceEpoch > now.millisecondsSinceEpoch + clockSkewMilliseconds else { return }
+        guard end.millisecondsSinceEpoch > now.millisecondsSinceEpoch + clockSkewMilliseconds else { return nil }
         let what = entry.map { "\($0) would be work" } ?? "the work"
-        throw DomainError(
+        return DomainError(
             .invalid,
-            "\(what) from \(startedAt.iso8601) for \(TimeDuration.format(minutes)) ends at \(end.iso8601), after now (\(now.iso8601)); "
+            "\(what) from \(text(startedAt)) for \(TimeDuration.format(minutes)) ends at \(text(end)), after now (\(text(now))); "
                 + "time is logged once it is worked: check the date and time of --at and the duration")
     }
 

@@ -5,8 +5,9 @@ public enum TimerCommand: Sendable, Equatable {
     /// Start timing work on a ticket whose current state is `ticketState`.
     case start(ticket: TicketNumber, workType: String, ticketState: TicketState)
     /// Stop the running timer; the application logs the entry `entryId` in the same transaction. `minutes`, when
-    /// given, is the time actually worked and replaces the elapsed time (needed when a timer was left running).
-    case stop(entryId: String, minutes: Int? = nil)
+    /// given, is the time actually worked and replaces the elapsed time (needed when a timer was left running);
+    /// `wholeElapsed` logs the elapsed time even past ``TimerDecider/overdueAfterMinutes``.
+    case stop(entryId: String, minutes: Int? = nil, wholeElapsed: Bool = false)
     /// Discard the running timer without logging any time; `reason`, when given, says why.
     case cancel(reason: String?)
 }
@@ -21,6 +22,16 @@ public struct TimerState: Sendable, Equatable {
 public enum TimerDecider: Decider {
     public static let initialState = TimerState()
 
+    /// A working day: a timer that has run longer was most likely left running, so a stop does not log its elapsed
+    /// time unless the tech says what to log (the minutes worked, or the whole elapsed time); `time status` shows it
+    /// as overdue.
+    public static let overdueAfterMinutes = 8 * 60
+
+    /// Whether `running` has run longer than ``overdueAfterMinutes`` by `now`.
+    public static func isOverdue(_ running: TimerStarted, now: Timestamp) -> Bool {
+        (elapsedMinutes(running, now: now) ?? 0) > overdueAfterMinutes
+    }
+
     public static func decide(_ command: TimerCommand, state: TimerState, context: DecisionContext) throws(DomainError) -> [TimeEvent] {
         try Permissions.require(.workTickets, by: context.actor.role)
         switch command {
@@ -34,7 +45,7 @@ public enum TimerDecider: Decider {
             }
             return [.timerStarted(TimerStarted(
                 ticket: number.description, workType: try TimeEntryDecider.checkWorkType(workType), startedAt: context.now.iso8601))]
-        case .stop(let entryId, let worked):
+        case .stop(let entryId, let worked, let wholeElapsed):
             guard let running = state.running else {
                 throw DomainError(.conflict, "no timer is running; start one with `docket time start T-<n>`")
             }
@@ -63,6 +74,13 @@ public enum TimerDecider: Decider {
                     .invalid,
                     "the timer on \(running.ticket) has run \(elapsed / 60)h\(elapsed % 60)m since \(running.startedAt), more than one entry "
                         + "holds; stop it with the time actually worked, e.g. `docket time stop --minutes 7h30m`")
+            }
+            guard elapsed <= overdueAfterMinutes || wholeElapsed else {
+                throw DomainError(
+                    .conflict,
+                    "the timer on \(running.ticket) has run \(TimeDuration.format(elapsed)), longer than a working day "
+                        + "(\(TimeDuration.format(overdueAfterMinutes))), so nothing was logged: give the time worked "
+                        + "(`docket time stop --minutes 7h30m`), log all of it (`docket time stop --elapsed`), or discard it (`docket time cancel`)")
             }
             return [.timerStopped(TimerStopped(entryId: entryId, minutes: elapsed))]
         case .cancel(let reason):

@@ -55,8 +55,33 @@ struct TimeOnBehalfAndLongTimerTests {
         }
     }
 
-    @Test func aTimerWithinADayStopsAtTheElapsedTime() throws {
+    @Test func aTimerWithinAWorkingDayStopsAtTheElapsedTime() throws {
         let stopped = try TimerDecider.decide(.stop(entryId: "TE-1"), state: TimerDecider.fold(Self.running), context: Self.context(hoursLater: 2))
         #expect(stopped == [.timerStopped(TimerStopped(entryId: "TE-1", minutes: 120))])
+        let workingDay = try TimerDecider.decide(.stop(entryId: "TE-1"), state: TimerDecider.fold(Self.running), context: Self.context(hoursLater: 8))
+        #expect(workingDay == [.timerStopped(TimerStopped(entryId: "TE-1", minutes: 480))], "8h is a working day, not more")
+    }
+
+    /// A timer that has run longer than a working day was most likely forgotten: its elapsed time is not logged unless
+    /// the tech says what to log (the minutes worked, or the whole elapsed time). It logged up to 24 h silently.
+    @Test func aTimerPastAWorkingDayIsNotBilledSilently() throws {
+        let state = TimerDecider.fold(Self.running)
+        #expect(TimerDecider.overdueAfterMinutes == 480)
+        let error = try #require(throws: DomainError.self) {
+            try TimerDecider.decide(.stop(entryId: "TE-1"), state: state, context: Self.context(hoursLater: 9))
+        }
+        #expect(error.code == .conflict)
+        #expect(
+            error.message == "the timer on T-1001 has run 9h, longer than a working day (8h), so nothing was logged: give the time worked "
+                + "(`docket time stop --minutes 7h30m`), log all of it (`docket time stop --elapsed`), or discard it (`docket time cancel`)")
+        let all = try TimerDecider.decide(.stop(entryId: "TE-1", wholeElapsed: true), state: state, context: Self.context(hoursLater: 9))
+        #expect(all == [.timerStopped(TimerStopped(entryId: "TE-1", minutes: 540))])
+        let worked = try TimerDecider.decide(.stop(entryId: "TE-1", minutes: 300), state: state, context: Self.context(hoursLater: 9))
+        #expect(worked == [.timerStopped(TimerStopped(entryId: "TE-1", minutes: 300))])
+        #expect(TimerDecider.isOverdue(try #require(state.running), now: Self.context(hoursLater: 9).now))
+        #expect(!TimerDecider.isOverdue(try #require(state.running), now: Self.context(hoursLater: 8).now))
+        #expect(throws: DomainError.self, "past a day, all of it does not fit one entry") {
+            try TimerDecider.decide(.stop(entryId: "TE-1", wholeElapsed: true), state: state, context: Self.context(hoursLater: 30))
+        }
     }
 }
