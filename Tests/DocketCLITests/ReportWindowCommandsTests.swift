@@ -27,16 +27,22 @@ import Testing
     /// 1 November) and closed by ann without time at 22:00 on 30 November (03:00Z on 1 December). bob worked 60 minutes
     /// at 23:00 on 31 October (03:00Z on 1 November: October's in New York) and 30 minutes at 21:00 on 30 November (02:00Z
     /// on 1 December: November's). The November run bills both and is finalized on 2 December.
-    func setUp() throws {
+    /// A store on 1 October with bob (tech), bill (billing) and client `code` in `zone` on an hourly contract
+    /// `code-msa` at 120.00/h.
+    func storeWithHourlyClient(_ code: String, zone: String) throws {
         _ = try ok(["init"], now: "2026-10-01T12:00:00Z")
         try StoreSetUp.addUsers([("bob", "tech"), ("bill", "billing")]) { try docket($0, now: "2026-10-01T12:00:00Z") }
         _ = try ok(
-            ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"],
+            ["client", "add", code, "--name", code.capitalized, "--domain", "\(code).example", "--time-zone", zone, "--currency", "USD"],
             now: "2026-10-01T12:00:00Z")
         _ = try ok([
-            "contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-01-01",
+            "contract", "add", "\(code)-msa", "--client", code, "--name", "MSA", "--effective", "2026-01-01",
             "--terms", #"{"model": "hourly", "currency": "USD", "rates": {"*": 12000}}"#,
         ], as: "bill", now: "2026-10-01T12:00:00Z")
+    }
+
+    func setUp() throws {
+        try storeWithHourlyClient("acme", zone: "America/New_York")
         _ = try ok(["user", "cost-rate", "bob", "6000", "--currency", "USD", "--effective", "2026-01-01"], as: "bill", now: "2026-10-01T12:00:00Z")
         #expect(try ok(["ticket", "open", "--client", "acme", "--subject", "VPN down", "--category", "network"], as: "bob", now: "2026-11-01T02:00:00Z") == "T-1001\n")
         _ = try ok(["time", "log", "T-1001", "60m", "--at", "2026-10-31T23:00:00-04:00"], as: "bob", now: "2026-11-01T04:30:00Z")
@@ -110,15 +116,7 @@ import Testing
     /// so the reports' October is the invoice's: the leakage report showed the November work as October's unbilled time
     /// (120 billable, 60 billed: 50 %), and the close as October's.
     @Test(arguments: DocketMode.allCases) func aMonthInvoicedBeforeAChangeOfZoneKeepsItsZoneInReports(_ mode: DocketMode) throws {
-        _ = try ok(["init"], now: "2026-10-01T12:00:00Z")
-        try StoreSetUp.addUsers([("bob", "tech"), ("bill", "billing")]) { try docket($0, now: "2026-10-01T12:00:00Z") }
-        _ = try ok(
-            ["client", "add", "kol", "--name", "Kol", "--domain", "kol.example", "--time-zone", "Asia/Kolkata", "--currency", "USD"],
-            now: "2026-10-01T12:00:00Z")
-        _ = try ok([
-            "contract", "add", "kol-msa", "--client", "kol", "--name", "MSA", "--effective", "2026-01-01",
-            "--terms", #"{"model": "hourly", "currency": "USD", "rates": {"*": 12000}}"#,
-        ], as: "bill", now: "2026-10-01T12:00:00Z")
+        try storeWithHourlyClient("kol", zone: "Asia/Kolkata")
         #expect(try ok(["ticket", "open", "--client", "kol", "--subject", "VPN down"], as: "bob", now: "2026-10-10T06:00:00Z") == "T-1001\n")
         _ = try ok(["time", "log", "T-1001", "60m", "--at", "2026-10-15T10:00:00+05:30"], as: "bob", now: "2026-10-15T06:00:00Z")
         _ = try ok(["time", "log", "T-1001", "60m", "--at", "2026-10-31T19:00:00Z"], as: "bob", now: "2026-10-31T20:00:00Z")
