@@ -76,13 +76,14 @@ struct PeopleTime {
 
     /// A time typed by a person: with an offset or `Z` (RFC 3339) it means exactly that; without one
     /// (`2026-11-04 18:20`, `2026-11-04T18:20:30`, or a date `2026-11-04` meaning its midnight) it is read in this
-    /// zone, and a note on stderr says how it was read. Nil when `text` is not a time.
-    func parse(_ text: String, flag: String) -> Timestamp? {
-        if let exact = Timestamp.typed(text) { return exact }
+    /// zone, with a note saying how it was read, for the command to print once it succeeded
+    /// (``ReadInstant/announce()``). Nil when `text` is not a time.
+    func parse(_ text: String, flag: String) -> ReadInstant? {
+        if let exact = Timestamp.typed(text) { return ReadInstant(instant: exact, note: nil) }
         guard let reading = Timestamp.wallClockReading(text) else { return nil }
         let instant = zone.instant(reading: reading)
-        Terminal.error("\(flag) \"\(text)\" read as \(self.text(instant)) (\(whose) time zone, \(zone.identifier)) = \(instant.iso8601)")
-        return instant
+        return ReadInstant(
+            instant: instant, note: "\(flag) \"\(text)\" read as \(self.text(instant)) (\(whose) time zone, \(zone.identifier)) = \(instant.iso8601)")
     }
 }
 

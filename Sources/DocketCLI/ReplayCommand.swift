@@ -58,7 +58,12 @@ struct ReplayCommand: ParsableCommand {
             let live = try StoreAccess.liveLog(path, checkPages: standalone, foldThreads: try foldThreads.resolved())
             try live.requireAdmin(actorOptions.name, to: "replay the log into a new store")
             // A time without a zone is the viewer's, as `time list --from` reads it: a date was midnight UTC here alone.
-            let moment = try asOf.exact ?? parseTime(asOf.text, flag: "--as-of", in: PeopleTime.viewer(actorOptions.name, in: live))
+            // Said at once, before the replay's long work (a refusal after it is about the moment as read).
+            let moment = try asOf.exact ?? {
+                let read = try parseTime(asOf.text, flag: "--as-of", in: PeopleTime.viewer(actorOptions.name, in: live))
+                read.announce()
+                return read.instant
+            }()
             let destination = into ?? ReplayCommand.defaultFolder(store: path, asOf: moment)
             try ReplayCommand.checkUsable(destination, given: into != nil)
             let position = try live.position(atOrBefore: moment)

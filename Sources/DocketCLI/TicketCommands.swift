@@ -153,10 +153,12 @@ struct TicketDue: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let due = try at.map { try dueInstant($0, about: number, in: session) }
+            let read = try at.map { try dueInstant($0, about: number, in: session) }
+            let due = read?.instant
             let events = try session.app.tickets.ticket(
                 number, .setDueDate(due), as: options.actor.name, commandId: options.write.commandId,
                 expectedVersion: expect.expectVersion)
+            read?.announce()
             // In the viewer's zone, as `queue` and `ticket show` give it (the note on stderr says how a zoneless date was read).
             let done = due.map { "due \(PeopleTime.viewer(options.actor.name, in: session).text($0))" } ?? "due date cleared"
             Terminal.out(events.isEmpty ? "\(number): nothing to change\n" : "\(number): \(done)\n")
@@ -164,11 +166,11 @@ struct TicketDue: ParsableCommand {
     }
 
     /// `text` as an instant: exact with an offset or `Z`; else read where the acting user keeps time (their own zone,
-    /// else the ticket's client's), with a note on stderr when that is not UTC. A date outside ``BillingDates`` (a
+    /// else the ticket's client's), with a note when that is not UTC, printed once the command succeeded. A date outside ``BillingDates`` (a
     /// typo) is left as typed, for the decider to refuse naming it.
-    private func dueInstant(_ text: String, about ticket: TicketNumber, in session: Session) throws -> Timestamp {
-        if let exact = Timestamp.typed(text) { return exact }
-        if let reading = Timestamp.wallClockReading(text), !BillingDates.contains(reading) { return reading }
+    private func dueInstant(_ text: String, about ticket: TicketNumber, in session: Session) throws -> ReadInstant {
+        if let exact = Timestamp.typed(text) { return ReadInstant(instant: exact, note: nil) }
+        if let reading = Timestamp.wallClockReading(text), !BillingDates.contains(reading) { return ReadInstant(instant: reading, note: nil) }
         let time = try typedTime(about: ticket, by: options.actor.name, in: session)
         guard let reading = Timestamp.wallClockReading(text) else {
             throw CLIError.badInput(
@@ -176,11 +178,8 @@ struct TicketDue: ParsableCommand {
                     + "\(time.zone.identifier)) or 2026-11-06T17:00:00Z")
         }
         let instant = time.zone.instant(reading: reading)
-        if instant != reading {
-            Terminal.error(
-                "due date \"\(text)\" read as \(time.text(instant)) (\(time.whose) time zone, \(time.zone.identifier)) = \(instant.iso8601)")
-        }
-        return instant
+        let note = "due date \"\(text)\" read as \(time.text(instant)) (\(time.whose) time zone, \(time.zone.identifier)) = \(instant.iso8601)"
+        return ReadInstant(instant: instant, note: instant != reading ? note : nil)
     }
 }
 

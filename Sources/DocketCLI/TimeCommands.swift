@@ -39,8 +39,9 @@ struct TimeGroup: ParsableCommand {
 }
 
 /// Parses `--at`, `--from`, `--to`: RFC 3339 with an offset means exactly that; `2026-11-03 14:00` or
-/// `2026-11-03` (no zone) is read in `time`'s zone, and a note on stderr says how.
-func parseTime(_ text: String, flag: String, in time: PeopleTime) throws -> Timestamp {
+/// `2026-11-03` (no zone) is read in `time`'s zone, with a note saying how, which the command prints once it has
+/// succeeded (a refused command prints its error alone: the note came first, two lines on stderr).
+func parseTime(_ text: String, flag: String, in time: PeopleTime) throws -> ReadInstant {
     guard let instant = time.parse(text, flag: flag) else {
         throw CLIError.badInput(
             "\(flag) \"\(text)\" is not a time; write it like 2026-11-03 14:00 (in \(time.whose) time zone, "
@@ -77,11 +78,8 @@ struct TimeLog: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let minutes = try TimeDuration.parse(duration)
             let session = try StoreAccess.open(options.store.path)
-            let startedAt = try at.map { text in
-                try BillingDates.check(
-                    try parseTime(text, flag: "--at", in: try typedTime(about: ticket, by: options.actor.name, in: session)), flag: "--at",
-                    text: text)
-            }
+            let read = try at.map { try parseTime($0, flag: "--at", in: try typedTime(about: ticket, by: options.actor.name, in: session)) }
+            let startedAt = try read.map { try BillingDates.check($0.instant, flag: "--at", text: at ?? "") }
             // Work that would end after now is refused by the decider in UTC; checked first on the same clock, the
             // refusal gives the times in the viewer's zone, as the note about reading --at does.
             if let startedAt, (1...TimeEntryDecider.maxMinutes).contains(minutes),
@@ -94,6 +92,7 @@ struct TimeLog: ParsableCommand {
                 TimeLogRequest(
                     ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note, tech: tech),
                 as: options.actor.name, commandId: options.write.commandId)
+            read?.announce()
             Terminal.out("\(entry)\n")
         }
     }
@@ -118,16 +117,17 @@ struct TimeCorrect: ParsableCommand {
             if billable && nonBillable { throw CLIError.usage("give --billable or --non-billable, not both") }
             let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
-            let startedAt = try at.map { text in
+            let read = try at.map { text in
                 let ticket = TicketNumber(try session.app.billing.timeEntryDetail(entry).entry.ticket)
                 let zone = try ticket.map { try typedTime(about: $0, by: options.actor.name, in: session) }
-                return try BillingDates.check(
-                    try parseTime(text, flag: "--at", in: zone ?? .viewer(options.actor.name, in: session)), flag: "--at", text: text)
+                return try parseTime(text, flag: "--at", in: zone ?? .viewer(options.actor.name, in: session))
             }
+            let startedAt = try read.map { try BillingDates.check($0.instant, flag: "--at", text: at ?? "") }
             let correction = TimeCorrection(
                 minutes: worked, workType: workType, billable: billable ? true : nonBillable ? false : nil,
                 startedAt: startedAt, note: note, reason: reason)
             let events = try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
+            read?.announce()
             Terminal.out(events.isEmpty ? "\(entry): nothing to change (it already has these values)\n" : "\(entry): corrected\n")
         }
     }
@@ -266,10 +266,11 @@ struct TimeList: ReadCommand {
         if let ticket { _ = try session.app.tickets.ticketSummary(ticket) }
         if let tech { _ = try session.app.directory.user(tech) }
         let time = PeopleTime.viewer(actor.name, in: session)
-        let filter = TimeFilter(
-            ticket: ticket?.description, tech: tech, from: try from.map { try parseTime($0, flag: "--from", in: time) },
-            to: try to.map { try parseTime($0, flag: "--to", in: time) })
+        let window = (from: try from.map { try parseTime($0, flag: "--from", in: time) }, to: try to.map { try parseTime($0, flag: "--to", in: time) })
+        let filter = TimeFilter(ticket: ticket?.description, tech: tech, from: window.from?.instant, to: window.to?.instant)
         let rows = try session.app.billing.timeEntries(filter)
+        window.from?.announce()
+        window.to?.announce()
         if output.json {
             try printJSON(rows)
             return

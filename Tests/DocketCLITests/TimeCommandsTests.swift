@@ -82,6 +82,33 @@ import Testing
         #expect(help.stdout.contains("it ends now"), "\(help.stdout)")
     }
 
+    /// A refused command that read a time without a zone prints only its error; the note on how the time was read
+    /// comes with a command that succeeded. `time log --at "…"` by a billing user printed the note, then the error;
+    /// so did `time correct`, `time list --from` and `ticket due`.
+    @Test func aRefusedCommandPrintsOnlyItsErrorNotHowItReadTheTime() throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bill", "America/New_York"], as: "ann").status == 0)
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"], as: "ann").status == 0)
+        let now = "2026-11-05T12:00:00Z"
+        let refused: [([String], String, Int32)] = [
+            (["time", "log", "T-1001", "45m", "--at", "2026-11-04 18:20"], "bill", 5),
+            (["time", "log", "T-9999", "45m", "--at", "2026-11-04 18:20"], "bob", 4),
+            (["time", "correct", "TE-9", "--at", "2026-11-04 18:20", "--reason", "r"], "bob", 4),
+            (["time", "list", "--tech", "ghost", "--from", "2026-11-01"], "bob", 4),
+            (["ticket", "due", "T-1001", "2026-11-06 17:00"], "bob", 5),
+        ]
+        for (arguments, user, status) in refused {
+            let run = try docket(arguments, as: user, now: now)
+            #expect(run.status == status, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1 && run.stderr.hasPrefix("docket: error: "), "\(arguments): \(run.stderr)")
+        }
+        let logged = try docket(["time", "log", "T-1001", "45m", "--at", "2026-11-04 18:20"], as: "bob", now: now)
+        #expect(logged.stdout == "TE-1\n", "\(logged.stderr)")
+        #expect(logged.stderr.hasPrefix("--at \"2026-11-04 18:20\" read as 2026-11-04 18:20 EST"), "the note, on success: \(logged.stderr)")
+        let listed = try docket(["time", "list", "--from", "2026-11-01"], as: "bob", now: now)
+        #expect(listed.stderr.hasPrefix("--from \"2026-11-01\" read as"), "\(listed.stderr)")
+    }
+
     /// A time with an offset may leave out its seconds, as people type it: `--at 2026-11-03T14:00-05:00` was refused as
     /// "not a time" (exit 65), since only `…T14:00:00-05:00` was read as RFC 3339.
     @Test func aTimeWithAnOffsetMayLeaveOutItsSeconds() throws {
