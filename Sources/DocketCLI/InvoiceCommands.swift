@@ -184,7 +184,7 @@ struct InvoiceShow: ReadCommand {
                 try printJSON(note)
                 return
             }
-            Terminal.out(InvoiceText.render(note))
+            Terminal.out(InvoiceText.render(note, time: .viewer(actor.name, in: session)))
             return
         }
         let invoice = try session.app.billing.invoice(self.invoice)
@@ -192,22 +192,23 @@ struct InvoiceShow: ReadCommand {
             try printJSON(InvoiceDocumentJSON(invoice))
             return
         }
-        Terminal.out(InvoiceText.render(invoice, numbers: try session.app.billing.invoiceNumbers(client: invoice.client)))
+        Terminal.out(
+            InvoiceText.render(invoice, numbers: try session.app.billing.invoiceNumbers(client: invoice.client), time: .viewer(actor.name, in: session)))
     }
 }
 
 /// The human rendering of an invoice.
 enum InvoiceText {
     /// `numbers` gives the customer-facing number of earlier invoices (draft id → `INV-2026-0001`): an adjustment line
-    /// names the final invoices it adjusts, never a draft id.
-    static func render(_ invoice: Invoice, numbers: [String: String]) -> String {
+    /// names the final invoices it adjusts, never a draft id. Times (finalized, voided) are for people, in `time`'s zone.
+    static func render(_ invoice: Invoice, numbers: [String: String], time: PeopleTime) -> String {
         let money = { (amount: Int64) in Money.format(amount, currency: invoice.currency) }
         var text = "\(invoice.number ?? invoice.id)  \(invoice.client)  period \(invoice.period)  \(invoice.status.rawValue)"
         if invoice.number != nil { text += "  (draft \(invoice.id))" }
         text += "\n"
-        if let finalizedAt = invoice.finalizedAt { text += "finalized \(finalizedAt)\n" }
+        if let finalizedAt = invoice.finalizedAt { text += "finalized \(time.text(iso8601: finalizedAt))\n" }
         if let creditNote = invoice.creditNote {
-            text += "voided by credit note \(creditNote) (\(invoice.reason ?? "")), \(invoice.closedAt ?? "")\n"
+            text += "voided by credit note \(creditNote) (\(invoice.reason ?? "")), \(invoice.closedAt.map(time.text(iso8601:)) ?? "")\n"
         } else if invoice.status == .discarded {
             text += "discarded: \(invoice.reason ?? "")\n"
         }
@@ -245,10 +246,10 @@ enum InvoiceText {
         return text
     }
     /// A credit note: the invoice it cancels, why, and that invoice's lines negated.
-    static func render(_ note: CreditNote) -> String {
+    static func render(_ note: CreditNote, time: PeopleTime) -> String {
         let money = { (amount: Int64) in Money.format(amount, currency: note.currency) }
         var text = "\(note.number)  credit note  \(note.client)  period \(note.period)  credits \(note.credits) in full\n"
-        text += "issued \(note.issuedAt)  reason: \(note.reason)\n"
+        text += "issued \(time.text(iso8601: note.issuedAt))  reason: \(note.reason)\n"
         // The rate and the multiplier, as on the invoice it credits: without them -3.50 h for -787.50 said nothing of why.
         text += Terminal.table(
             ["LINE", "DESCRIPTION", "HOURS", "H:MM", "RATE/H", "AMOUNT", ""],

@@ -62,6 +62,11 @@ struct PeopleTime {
         return clock.replacingOccurrences(of: "T", with: " ") + " " + zoneName(at: instant)
     }
 
+    /// An RFC 3339 time as ``text(_:)`` gives it; text that is not one is given back as it is.
+    func text(iso8601: String) -> String {
+        Timestamp(iso8601: iso8601).map(text) ?? iso8601
+    }
+
     /// The zone's name at `instant`: its abbreviation (EST, CET, IST, UTC), or its offset (`UTC+04:00`) where
     /// the zone has no letters for it.
     func zoneName(at instant: Timestamp) -> String {

@@ -49,6 +49,22 @@ import Testing
         #expect(try ok(["time", "log", "T-1001", "1h", "--work-type", "onsite", "--at", "2026-11-04 10:00"], as: "bob") == "TE-2\n")
     }
 
+    /// `invoice show` gives the times a person reads (finalized, voided, a credit note's issue) in the viewer's zone,
+    /// as every table does; they were RFC 3339 UTC ("finalized 2026-12-01T09:00:00.000Z"). `--json` keeps RFC 3339.
+    @Test func invoiceShowGivesItsTimesInTheViewersZone() throws {
+        try setUp()
+        _ = try ok(["user", "time-zone", "bill", "America/New_York"])
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Reissue"])
+        let shown = try ok(["invoice", "show", "INV-2026-0001"])
+        #expect(shown.contains("\nfinalized 2026-12-01 04:00 EST\n"), "\(shown)")
+        #expect(shown.contains("voided by credit note CN-2026-0001 (Reissue), 2026-12-01 04:00 EST\n"), "\(shown)")
+        let credit = try ok(["invoice", "show", "CN-2026-0001"])
+        #expect(credit.contains("\nissued 2026-12-01 04:00 EST  reason: Reissue\n"), "\(credit)")
+        #expect(try ok(["invoice", "show", "INV-2026-0001", "--json"]).contains("2026-12-01T09:00:00.000Z"))
+    }
+
     @Test func runShowFinalizeExportAndAudit() throws {
         try setUp()
         #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D1: drafted for acme, 2 lines, total 297.00 USD\n")
