@@ -87,12 +87,12 @@ struct InvoiceRun: ParsableCommand {
     struct RunView: Encodable {
         let client: String
         let drafted: [String]
-        let invoices: [Invoice]
+        let invoices: [InvoiceDocumentJSON]
         let heldBack: [HeldBackEntry]
         init(_ run: ClientRun) {
             client = run.client
             drafted = run.drafted.map(\.id)
-            invoices = run.drafted
+            invoices = run.drafted.map(InvoiceDocumentJSON.init)
             heldBack = run.heldBack
         }
     }

@@ -245,6 +245,10 @@ import Testing
         #expect(drafts.first?["subtotal"] as? Int == 9_375 && drafts.first?["total"] as? Int == 10_313)
         #expect((drafts.first?["lines"] as? [Any])?.count == 1)
         #expect(drafts.first?["currency"] as? String == "USD" && drafts.first?["status"] as? String == "draft")
+        // Each draft is what `invoice show --json` prints, the lines' billed time and notes included (the run's lacked them).
+        let shown = try #require(try json(["invoice", "show", "acme-D1"]) as? [String: Any])
+        #expect(NSDictionary(dictionary: try #require(drafts.first)).isEqual(to: shown), "\(drafts)\n\(shown)")
+        #expect((drafts.first?["lines"] as? [[String: Any]])?.first?["billedTime"] as? String != nil)
     }
 
     /// The audit gives each entry's start on the client's clock as well as in UTC: work at 22:00 on Saturday 31 October
