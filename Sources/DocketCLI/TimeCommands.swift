@@ -241,7 +241,7 @@ struct TimeStatus: ReadCommand {
                 all ? ["TECH"] + header : header,
                 timers.map { timer in
                     let row = [
-                        timer.ticket, timer.subject ?? "", timer.workType, Timestamp(iso8601: timer.startedAt).map(time.text) ?? timer.startedAt,
+                        timer.ticket, timer.subject ?? "", timer.workType, time.text(iso8601: timer.startedAt),
                         TimeDuration.format(timer.elapsedMinutes) + (timer.overdue ? " (overdue)" : ""),
                     ]
                     return all ? [timer.tech] + row : row
@@ -279,7 +279,7 @@ struct TimeList: ReadCommand {
             ["ENTRY", "TICKET", "TECH", "START", "MINUTES", "WORK TYPE", "BILLABLE", "VOIDED"],
             rows.map {
                 // An entry of a duplicate merged into the ticket listed is marked as such.
-                [$0.entryId, ticket.map(\.description) == $0.ticket || ticket == nil ? $0.ticket : "\($0.ticket) (merged)", $0.tech, Timestamp(iso8601: $0.startedAt).map(time.text) ?? $0.startedAt, String($0.minutes), $0.workType,
+                [$0.entryId, ticket.map(\.description) == $0.ticket || ticket == nil ? $0.ticket : "\($0.ticket) (merged)", $0.tech, time.text(iso8601: $0.startedAt), String($0.minutes), $0.workType,
                  $0.billable ? "yes" : "no", $0.voided ? "yes" : "no"]
             })
         if let ticket {
@@ -307,7 +307,7 @@ struct TimeShow: ReadCommand {
             return
         }
         let time = PeopleTime.viewer(actor.name, in: session)
-        let local = { (instant: String) in Timestamp(iso8601: instant).map(time.text) ?? instant }
+        let local = time.text(iso8601:)
         let e = detail.entry
         var text = "\(e.entryId)  \(e.ticket)  \(e.tech)  \(local(e.startedAt))  \(e.minutes) min (\(TimeDuration.format(e.minutes)))  \(e.workType)"
         text += e.billable ? "  billable" : "  non-billable"
