@@ -77,6 +77,10 @@ enum AuditText {
                 text += "  minutes: logged \(charge.loggedMinutes) + rounding \(charge.roundingMinutes) + minimum \(charge.minimumMinutes)"
                     + " − covered \(charge.coveredMinutes)\(charge.coverage.map { " (\($0))" } ?? "") = \(charge.chargedMinutes) charged"
                     + (charge.afterHours ? ", after hours" : "") + "\n"
+                if charge.entries.isEmpty, charge.minimumMinutes != 0 {
+                    text += "  no entries: the ticket's month is topped up to its minimum at the business-hours rate (terms: minimumTopUp "
+                        + "business-hours), its work that month being after hours\n"
+                }
             }
             if !line.previousInvoices.isEmpty {
                 text += "  already billed under this key: \(money(line.previousAmount)) on \(line.previousInvoices.joined(separator: ", "));"

@@ -211,6 +211,44 @@ import Testing
         #expect(cells(try ok(["invoice", "show", "CN-2026-0001"])).contains(["1", "T-1001 remote, 2026-11", "-0.50", "-0:30", "125.00", "-62.50"]))
     }
 
+    /// A ticket's minimum was topped up at the after-hours rate when the month's first work on it was after hours (10
+    /// minutes on a Saturday, minimum 60, ×150%: 180.00 where the client expects 30.00 + 50 minutes at 120.00). Terms
+    /// with `"minimumTopUp": "business-hours"` top it up at the business-hours rate, from their effective date only:
+    /// October, invoiced before the amendment, is not re-priced.
+    @Test func aMinimumIsToppedUpAtTheBusinessHoursRateFromTheAmendmentOn() throws {
+        try setUpStore()
+        let office = folder.child("office.yaml")
+        #expect(FileManager.default.createFile(atPath: office, contents: Data(SLAFiles.officeCalendar(timeZone: "UTC").utf8)))
+        _ = try ok(["calendar", "define", "office", "--name", "Office", "--file", office, "--effective", "2026-01-01"])
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"remote":12000},"minimumMinutesPerTicket":60,"#
+            + #""afterHours":{"calendar":"office","multiplierPercent":150}}"#
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms", terms])
+        _ = try ok(["ticket", "open", "--client", "acme", "--subject", "Backup failed"], as: "bob")
+        _ = try ok(["time", "log", "T-1001", "10m", "--at", "2026-10-10 10:00"], as: "bob")  // Saturday
+        #expect(try ok(["invoice", "run", "--period", "2026-10"]) == "acme-D1: drafted for acme, 1 line, total 180.00 USD\n")
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+
+        let amend = try docket(
+            ["contract", "amend", "acme-msa", "--effective", "2026-11-01", "--terms", #"{"minimumTopUp":"after-hours"}"#])
+        #expect(amend.status == 65 && amend.stderr.contains("billingTerms.minimumTopUp must be first-work or business-hours"), "\(amend.stderr)")
+        _ = try ok(["contract", "amend", "acme-msa", "--effective", "2026-11-01", "--terms", #"{"minimumTopUp":"business-hours"}"#])
+        _ = try ok(["time", "log", "T-1001", "10m", "--at", "2026-11-07 10:00"], as: "bob")  // Saturday
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D2: drafted for acme, 2 lines, total 130.00 USD\n")
+        let text = try ok(["invoice", "show", "acme-D2"])
+        #expect(text.contains("T-1001 remote, 2026-11, after hours ×150%"), "\(text)")
+        #expect(text.hasSuffix("""
+            total 130.00 USD
+            [1] line 2: 0:50 to reach the ticket's minimum for the month, at the business-hours rate (the month's work on the ticket was after hours)
+
+            """), "\(text)")
+        let lines = try #require((try json(["invoice", "show", "acme-D2"]) as? [String: Any])?["lines"] as? [[String: Any]])
+        #expect(lines.map { $0["amount"] as? Int } == [3_000, 10_000])
+        let audit = try ok(["audit", "invoice", "acme-D2"])
+        #expect(audit.contains("no entries: the ticket's month is topped up to its minimum at the business-hours rate"), "\(audit)")
+        #expect(audit.contains(#""minimumTopUp":"business-hours""#), "the terms in force are named: \(audit)")
+        #expect(try ok(["invoice", "run", "--period", "2026-11"]).contains("nothing new to bill through 2026-11"), "October is not re-priced")
+    }
+
     /// acme (UTC) on hourly terms with 150% after hours on a Monday-to-Friday office calendar, T-1001 with 20 minutes
     /// on Saturday 7 November: 30 minutes charged after rounding, 93.75 USD, 103.13 with 10% tax.
     func setUpAfterHours() throws {

@@ -27,6 +27,12 @@ public struct LineTime: Sendable {
     /// then, on a line adjusting earlier invoices, how much of it they billed. Nil when nothing was added.
     public var note: String? {
         guard roundingMinutes != 0 || minimumMinutes != 0 else { return nil }
+        if loggedMinutes == 0, roundingMinutes == 0 {
+            // Only a top-up at the business-hours rate has no logged time (terms with `minimumTopUp` `business-hours`).
+            return "\(Self.clock(minimumMinutes)) to reach the ticket's minimum for the month, at the business-hours rate "
+                + "(the month's work on the ticket was after hours)"
+                + (previouslyBilledMinutes != 0 ? " (\(Self.clock(previouslyBilledMinutes)) of it billed before: this line bills the difference)" : "")
+        }
         var parts = ["\(Self.clock(loggedMinutes)) logged"]
         if roundingMinutes != 0 { parts.append("\(Self.clock(roundingMinutes)) rounding up to the contract's increment") }
         if minimumMinutes != 0 { parts.append("\(Self.clock(minimumMinutes)) to reach the ticket's minimum for the month") }

@@ -4,7 +4,7 @@ import DocketTime
 ///
 /// ```json
 /// {"model": "hourly", "currency": "USD", "rates": {"remote": 12500, "onsite": 15000, "*": 12500},
-///  "rounding": {"incrementMinutes": 15, "scope": "entry"}, "minimumMinutesPerTicket": 30,
+///  "rounding": {"incrementMinutes": 15, "scope": "entry"}, "minimumMinutesPerTicket": 30, "minimumTopUp": "business-hours",
 ///  "afterHours": {"calendar": "ny-office", "multiplierPercent": 150},
 ///  "nonBillableWorkTypes": ["internal"], "nonBillableCategories": ["warranty"], "taxRate": "8.875"}
 /// ```
@@ -31,6 +31,15 @@ public struct BillingTerms: Sendable, Equatable {
     public struct Rounding: Sendable, Equatable {
         public var incrementMinutes: Int
         public var scope: RoundingScope
+    }
+
+    /// At which rate a ticket's month below `minimumMinutesPerTicket` is topped up (docs/billing.md, step 5).
+    public enum MinimumTopUp: String, Sendable, CaseIterable {
+        /// At the rate of the month's first work on the ticket, after hours or not (the rule before the term existed).
+        case firstWork = "first-work"
+        /// At the business-hours rate: the ticket's first business-hours charge of the month is topped up, or, when all
+        /// of its work that month was after hours, a charge of its own at the first work's rate without the multiplier.
+        case businessHours = "business-hours"
     }
 
     /// Work started outside `calendar`'s business hours is billed at `multiplierPercent` (150 = ×1.5).
@@ -67,6 +76,8 @@ public struct BillingTerms: Sendable, Equatable {
     public var rates: [String: Int64]
     public var rounding: Rounding?
     public var minimumMinutesPerTicket: Int
+    /// How the minimum is topped up; `first-work` when the terms do not say.
+    public var minimumTopUp: MinimumTopUp
     public var afterHours: AfterHours?
     public var nonBillableWorkTypes: [String]
     public var nonBillableCategories: [String]
@@ -128,7 +139,7 @@ extension BillingTerms {
     public init(_ value: JSONValue) throws(DomainError) {
         let root = try TermsReader(value, path: "billingTerms")
         try root.allowOnly([
-            "model", "currency", "rates", "rounding", "minimumMinutesPerTicket", "afterHours", "nonBillableWorkTypes",
+            "model", "currency", "rates", "rounding", "minimumMinutesPerTicket", "minimumTopUp", "afterHours", "nonBillableWorkTypes",
             "nonBillableCategories", "taxBasisPoints", "taxRate", "taxRateMillionths", "block", "retainer",
         ])
         let modelName = try root.string("model")
@@ -158,6 +169,11 @@ extension BillingTerms {
             rounding = nil
         }
         minimumMinutesPerTicket = Int(try root.optionalInteger("minimumMinutesPerTicket", in: 0...1_440) ?? 0)
+        let topUpName = try root.optionalString("minimumTopUp") ?? MinimumTopUp.firstWork.rawValue
+        guard let minimumTopUp = MinimumTopUp(rawValue: topUpName) else {
+            throw root.error("minimumTopUp", "must be first-work or business-hours, not \(topUpName)")
+        }
+        self.minimumTopUp = minimumTopUp
         if let afterHours = try root.optionalObject("afterHours") {
             try afterHours.allowOnly(["calendar", "multiplierPercent"])
             self.afterHours = AfterHours(

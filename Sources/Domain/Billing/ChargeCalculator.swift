@@ -86,7 +86,8 @@ public struct ChargeSheet: Sendable, Equatable {
 ///    on the terms' calendar.
 /// 2. Entries group by ticket, month, work type, hours class and contract version; rounding applies per entry or
 ///    to the group's total; the per-ticket minimum is once per ticket, month and contract across its versions, and
-///    tops up the ticket's first group of the month.
+///    tops up the ticket's first group of the month (or, under `minimumTopUp` `business-hours`, its first
+///    business-hours group, or one of its own at the business-hours rate).
 /// 3. Blocks and retainer allowances are drawn down by groups in order of work (first start, then entry number).
 /// 4. Monthly retainer fees are due for every month through the period in which the contract is in force with a
 ///    retainer (terms at the later of the month's start and the contract's start); a block's price once.
@@ -164,11 +165,14 @@ public enum ChargeCalculator {
             }
             let month = months.period(containing: entry.startedAt)
             let afterHours = multiplier != 100
-            let key = "time:\(entry.ticket):\(month):\(entry.workType):\(afterHours ? "after-hours" : "std"):\(contract)#\(version.amendment)"
+            let key = Group.key(
+                ticket: entry.ticket, month: month, workType: entry.workType, afterHours: afterHours, contract: contract,
+                amendment: version.amendment)
+            // Entries come in order of work: a group is made for its first entry.
             groups[key, default: Group(
                 key: key, ticket: ticket, month: month, workType: entry.workType, afterHours: afterHours, contract: contract,
-                amendment: version.amendment, terms: billing,
-                rate: rate, multiplier: multiplier
+                amendment: version.amendment, terms: billing, rate: rate, multiplier: multiplier,
+                firstStart: entry.startedAt, firstEntryNumber: entryNumber(entry.entryId)
             )].entries.append(entry)
         }
 
@@ -279,19 +283,38 @@ public enum ChargeCalculator {
     /// One minimum per ticket, month and contract, whatever amendments take effect in the month: when the ticket's
     /// billed minutes there (its groups under every version) are below the minimum of the terms in force at the
     /// month's first work on it, that work's group is topped up, at its rate. (Per version, a rate change mid-month
-    /// started a second minimum: 75 minutes billed as 120.)
+    /// started a second minimum: 75 minutes billed as 120.) Under terms with `minimumTopUp` `business-hours`, when
+    /// that first work was after hours, the top-up goes to the ticket's first business-hours group of the month, or,
+    /// when it has none, to a group of its own at the first work's rate without the multiplier, placed right after it
+    /// in order of work.
     private static func applyMinimums(_ groups: inout [Group]) {
         var firstOfTicket: [String: Int] = [:]
+        var firstInHours: [String: Int] = [:]
         var totals: [String: Int] = [:]
         for (index, group) in groups.enumerated() {
             let key = "\(group.ticket.number):\(group.month):\(group.contract)"
             if firstOfTicket[key] == nil { firstOfTicket[key] = index }
+            if !group.afterHours, firstInHours[key] == nil { firstInHours[key] = index }
             totals[key, default: 0] += group.loggedMinutes + group.roundingMinutes
         }
+        var topUps: [Group] = []
         for (key, index) in firstOfTicket {
-            let minimum = groups[index].terms.minimumMinutesPerTicket
-            let total = totals[key] ?? 0
-            if total < minimum { groups[index].minimumMinutes = minimum - total }
+            let first = groups[index]
+            let shortfall = first.terms.minimumMinutesPerTicket - (totals[key] ?? 0)
+            guard shortfall > 0 else { continue }
+            guard first.afterHours, first.terms.minimumTopUp == .businessHours else {
+                groups[index].minimumMinutes = shortfall
+                continue
+            }
+            if let inHours = firstInHours[key] {
+                groups[inHours].minimumMinutes = shortfall
+            } else {
+                topUps.append(first.businessHoursTopUp(shortfall))
+            }
+        }
+        guard !topUps.isEmpty else { return }
+        groups = (groups + topUps).sorted {
+            ($0.firstStart, $0.firstEntryNumber, $0.isTopUp ? 1 : 0, $0.key) < ($1.firstStart, $1.firstEntryNumber, $1.isTopUp ? 1 : 0, $1.key)
         }
     }
 
@@ -423,6 +446,10 @@ private struct Group {
     let terms: BillingTerms
     let rate: Int64
     let multiplier: Int
+    /// Where the group sits in order of work: its first entry's start and number (for a top-up without entries, those
+    /// of the work it tops up).
+    let firstStart: Timestamp
+    let firstEntryNumber: Int
     var entries: [BillableEntry] = []
     var loggedMinutes = 0
     var roundingMinutes = 0
@@ -430,8 +457,24 @@ private struct Group {
     var coveredMinutes = 0
     var coverage: String?
 
-    var firstStart: Timestamp { entries[0].startedAt }
-    var firstEntryNumber: Int { ChargeCalculator.entryNumber(entries[0].entryId) }
+    /// A time charge's key: `time:T-1042:2026-11:remote:std:acme-msa#1`.
+    static func key(ticket: String, month: BillingPeriod, workType: String, afterHours: Bool, contract: String, amendment: Int) -> String {
+        "time:\(ticket):\(month):\(workType):\(afterHours ? "after-hours" : "std"):\(contract)#\(amendment)"
+    }
+
+    /// Whether the group only tops the ticket's month up to its minimum (it has no entries).
+    var isTopUp: Bool { entries.isEmpty }
+
+    /// The top-up of this after-hours group's ticket and month to the minimum at the business-hours rate, when the
+    /// month has no business-hours work on it: the same work type, contract version and rate, without the multiplier.
+    func businessHoursTopUp(_ minutes: Int) -> Group {
+        var topUp = Group(
+            key: Self.key(ticket: ticket.number, month: month, workType: workType, afterHours: false, contract: contract, amendment: amendment),
+            ticket: ticket, month: month, workType: workType, afterHours: false, contract: contract, amendment: amendment, terms: terms,
+            rate: rate, multiplier: 100, firstStart: firstStart, firstEntryNumber: firstEntryNumber)
+        topUp.minimumMinutes = minutes
+        return topUp
+    }
 
     /// The charge, or nil when its price does not fit in `Int64`.
     func charge() -> Charge? {

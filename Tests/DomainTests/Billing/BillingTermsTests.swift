@@ -20,6 +20,7 @@ struct BillingTermsTests {
         #expect(terms.rate(for: "travel") == 12_500, "the * rate prices other work types")
         #expect(terms.rounding?.incrementMinutes == 15 && terms.rounding?.scope == .ticket)
         #expect(terms.minimumMinutesPerTicket == 30)
+        #expect(try BillingTerms(["model": "hourly", "currency": "USD", "rates": ["*": 1], "minimumTopUp": "business-hours"]).minimumTopUp == .businessHours)
         #expect(terms.afterHours?.calendar == "ny-office" && terms.afterHours?.multiplierPercent == 150)
         #expect(terms.nonBillableWorkTypes == ["internal"])
         #expect(terms.nonBillableCategories == ["warranty"])
@@ -32,6 +33,7 @@ struct BillingTermsTests {
         #expect(terms.rate(for: "onsite") == nil, "no * rate: other work types have no rate")
         #expect(terms.rounding == nil)
         #expect(terms.minimumMinutesPerTicket == 0)
+        #expect(terms.minimumTopUp == .firstWork, "a minimum is topped up at the first work's rate unless the terms say otherwise")
         #expect(terms.afterHours == nil)
         #expect(terms.nonBillableWorkTypes.isEmpty && terms.nonBillableCategories.isEmpty)
         #expect(terms.taxRate.millionths == 0)
@@ -100,6 +102,10 @@ struct BillingTermsTests {
         (
             ["model": "hourly", "currency": "USD", "rates": ["*": 1], "minimumMinutesPerTicket": 1_441],
             "billingTerms.minimumMinutesPerTicket must be a whole number from 0 to 1440"
+        ),
+        (
+            ["model": "hourly", "currency": "USD", "rates": ["*": 1], "minimumTopUp": "normal-rate"],
+            "billingTerms.minimumTopUp must be first-work or business-hours, not normal-rate"
         ),
         (["model": "hourly", "currency": "USD"], "billingTerms.rates hourly terms need at least one rate"),
         (["model": "hourly", "currency": "USD", "rates": [:]], "billingTerms.rates hourly terms need at least one rate"),

@@ -193,6 +193,51 @@ struct ChargeCalculatorTests {
         #expect(sheet.charge("time:T-1001:2026-10:onsite:std:acme-msa#0")?.minimumMinutes == 55, "each month has its own minimum")
     }
 
+    @Test func aMinimumIsToppedUpAtTheBusinessHoursRateWhenTheTermsSaySo() throws {
+        // Minimum 60, ×150% after hours, remote 120.00: 10 minutes on Saturday, then 20 on Monday in hours.
+        let base: [String: JSONValue] = ["minimumMinutesPerTicket": 60, "afterHours": ["calendar": "ny-office", "multiplierPercent": 150]]
+        let entries = [F.entry(1, minutes: 10, at: "2026-11-07T15:00:00Z"), F.entry(2, minutes: 20, at: "2026-11-09T15:00:00Z")]
+        let afterHoursKey = "time:T-1001:2026-11:remote:after-hours:acme-msa#0"
+        let inHoursKey = "time:T-1001:2026-11:remote:std:acme-msa#0"
+
+        let firstWork = F.sheet([try Self.msa(Self.hourly(base))], entries)
+        #expect(firstWork.charge(afterHoursKey)?.minimumMinutes == 30, "without the term: the month's first work, at its rate")
+        #expect(firstWork.charges.reduce(0) { $0 + $1.amount } == 16_000, "40 min × 180.00/h + 20 min × 120.00/h")
+
+        var topUp = base
+        topUp["minimumTopUp"] = "business-hours"
+        let sheet = F.sheet([try Self.msa(Self.hourly(topUp))], entries)
+        #expect(sheet.charge(afterHoursKey)?.minimumMinutes == 0 && sheet.charge(afterHoursKey)?.amount == 3_000)
+        let inHours = try #require(sheet.charge(inHoursKey))
+        #expect(inHours.minimumMinutes == 30 && inHours.chargedMinutes == 50 && inHours.amount == 10_000)
+        #expect(sheet.charges.reduce(0) { $0 + $1.amount } == 13_000, "the 30 minutes added at 120.00/h, not 180.00/h")
+
+        // All of the month's work after hours: a top-up of its own, without entries, at the rate without the multiplier.
+        let weekendOnly = F.sheet([try Self.msa(Self.hourly(topUp))], [entries[0]])
+        #expect(weekendOnly.keys == [afterHoursKey, inHoursKey])
+        let own = try #require(weekendOnly.charge(inHoursKey))
+        #expect(own.entries.isEmpty && own.loggedMinutes == 0 && own.minimumMinutes == 50 && !own.afterHours)
+        #expect(own.multiplierPercent == 100 && own.amount == 10_000 && own.description == "T-1001 remote, 2026-11")
+        #expect(weekendOnly.charge(afterHoursKey)?.amount == 3_000)
+        #expect(F.sheet([try Self.msa(Self.hourly(base))], [entries[0]]).charges.map(\.amount) == [18_000], "60 min × 180.00/h")
+    }
+
+    @Test func aMinimumToppedUpAtTheBusinessHoursRateDrawsOnTheBlockInOrderOfWork() throws {
+        // A block of 60 minutes: Saturday's 10 minutes, then their top-up of 50, use it up; Monday's work is overage.
+        let terms: JSONValue = [
+            "model": "block", "currency": "USD", "minimumMinutesPerTicket": 60, "minimumTopUp": "business-hours",
+            "afterHours": ["calendar": "ny-office", "multiplierPercent": 150],
+            "block": ["id": "B1", "minutes": 60, "overageRatePerHour": 15_000],
+        ]
+        let sheet = F.sheet(
+            [try Self.msa(terms)],
+            [F.entry(1, minutes: 10, at: "2026-11-07T15:00:00Z"), F.entry(2, ticket: "T-1004", minutes: 30, at: "2026-11-09T15:00:00Z")])
+        #expect(sheet.charge("time:T-1001:2026-11:remote:after-hours:acme-msa#0")?.coveredMinutes == 10)
+        #expect(sheet.charge("time:T-1001:2026-11:remote:std:acme-msa#0")?.coveredMinutes == 50)
+        let overage = try #require(sheet.charge("time:T-1004:2026-11:remote:std:acme-msa#0"))
+        #expect(overage.coveredMinutes == 0 && overage.minimumMinutes == 30 && overage.amount == 15_000, "60 min of overage at 150.00/h")
+    }
+
     @Test func anAmendmentThatChangesOnlyTheSLAPolicySharesTheMinimum() throws {
         let terms = Self.hourly(["minimumMinutesPerTicket": 60, "rounding": ["incrementMinutes": 15]])
         var contract = try Self.msa(terms)
