@@ -125,6 +125,8 @@ struct OracleTerms {
     var increment: Int?
     var ticketScope: Bool
     var minimum: Int
+    /// `"minimumTopUp": "business-hours"`.
+    var topUpInHours = false
     var afterHoursCalendar: String?
     var multiplier: Int
     var nonBillableWorkTypes: [String]
@@ -140,6 +142,7 @@ struct OracleTerms {
             fields["rounding"] = ["incrementMinutes": .integer(Int64(increment)), "scope": ticketScope ? "ticket" : "entry"]
         }
         if minimum > 0 { fields["minimumMinutesPerTicket"] = .integer(Int64(minimum)) }
+        if topUpInHours { fields["minimumTopUp"] = "business-hours" }
         if let afterHoursCalendar {
             fields["afterHours"] = ["calendar": .string(afterHoursCalendar), "multiplierPercent": .integer(Int64(multiplier))]
         }
@@ -224,8 +227,10 @@ struct Oracle {
         var entries: [OracleEntry] = []
         var billed = 0
         var covered = 0
+        /// A top-up at the business-hours rate has no entries: it stands where the work it tops up started.
+        var topUpOf: OracleEntry?
 
-        var first: OracleEntry { entries[0] }
+        var first: OracleEntry { entries.first ?? topUpOf! }
         var amount: Int64 { Oracle.halfAwayFromZero(Int64(billed - covered) * rate * Int64(multiplier), 6_000) }
     }
 
@@ -307,7 +312,7 @@ struct Oracle {
 
         // Entries in order of work within each group; groups in order of work.
         for key in groups.keys { groups[key]!.entries.sort { ($0.start, $0.number) < ($1.start, $1.number) } }
-        let order = groups.keys.sorted {
+        var order = groups.keys.sorted {
             let a = groups[$0]!.first
             let b = groups[$1]!.first
             return (a.start, a.number) < (b.start, b.number)
@@ -329,6 +334,7 @@ struct Oracle {
 
         // Minimum: per ticket, month and contract (across its versions), the first group's in order of work, added to it.
         var done: Set<String> = []
+        var toppedUp: [(after: String, key: String)] = []
         for key in order {
             let group = groups[key]!
             let ticketMonth = "\(group.ticket) \(group.month) \(group.contract)"
@@ -338,8 +344,32 @@ struct Oracle {
             for other in groups.values where other.ticket == group.ticket && other.month == group.month && other.contract == group.contract {
                 total += other.billed
             }
-            if total < group.terms.minimum { groups[key]!.billed += group.terms.minimum - total }
+            guard total < group.terms.minimum else { continue }
+            let shortfall = group.terms.minimum - total
+            guard group.multiplier != 100, group.terms.topUpInHours else {
+                groups[key]!.billed += shortfall
+                continue
+            }
+            // "business-hours": the month's first business-hours group on the ticket, else one of its own after this one.
+            if let inHours = order.first(where: {
+                let other = groups[$0]!
+                return other.ticket == group.ticket && other.month == group.month && other.contract == group.contract && other.multiplier == 100
+            }) {
+                groups[inHours]!.billed += shortfall
+            } else {
+                var topUp = group
+                var parts = key.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                parts[4] = "std"  // time:TICKET:MONTH:WORK-TYPE:HOURS-CLASS:CONTRACT#AMENDMENT
+                topUp.key = parts.joined(separator: ":")
+                topUp.multiplier = 100
+                topUp.entries = []
+                topUp.topUpOf = group.first
+                topUp.billed = shortfall
+                groups[topUp.key] = topUp
+                toppedUp.append((after: key, key: topUp.key))
+            }
         }
+        for (after, key) in toppedUp { order.insert(key, at: order.firstIndex(of: after)! + 1) }
 
         // Coverage: blocks (per contract and block id) and retainer allowances (per contract and month), in order of work.
         var balances: [String: Int] = [:]
@@ -476,7 +506,10 @@ struct RandomHistory {
             terms.increment = rng.pick([5, 6, 10, 15, 30])
             terms.ticketScope = rng.chance(50)
         }
-        if rng.chance(30) { terms.minimum = rng.pick([15, 30, 60]) }
+        if rng.chance(30) {
+            terms.minimum = rng.pick([15, 30, 60])
+            terms.topUpInHours = rng.chance(50)
+        }
         if rng.chance(35) {
             terms.afterHoursCalendar = rng.chance(85) ? "utc-office" : "nowhere"
             terms.multiplier = rng.pick([125, 150, 200, 133])
