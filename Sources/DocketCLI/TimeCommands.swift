@@ -32,7 +32,7 @@ struct TimeGroup: ParsableCommand {
             Durations: 45m, 1h30m, 2h, 1.5h (= 90 minutes) or a bare number of minutes; 1 minute to 24h per entry. \
             A bad duration or time is bad input data: exit 65. A time without a zone (`2026-11-03 14:00`) is read \
             in your own time zone (`docket user time-zone`), else the ticket's client's (for `time list --from/--to`:
-            this machine's), and a note on stderr says how it was read; `2026-11-03T14:00:00-05:00` or `…Z` mean \
+            with --client that client's, else this machine's), and a note on stderr says how it was read; `2026-11-03T14:00:00-05:00` or `…Z` mean \
             exactly that.
             """,
         subcommands: [TimeLog.self, TimeCorrect.self, TimeVoid.self, TimeStart.self, TimeStop.self, TimeCancel.self, TimeStatus.self, TimeList.self, TimeShow.self])
@@ -251,13 +251,20 @@ struct TimeStatus: ReadCommand {
 
 struct TimeList: ReadCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List time entries, with billable and non-billable totals for a ticket.",
-        discussion: "START is in your time zone (`docket user time-zone`), else this machine's, with the zone named; --json keeps RFC 3339 UTC.")
+        commandName: "list", abstract: "List time entries, where each is billed, and billable and non-billable totals for a ticket.",
+        discussion: """
+            START is in your time zone (`docket user time-zone`), else with --client that client's, else this \
+            machine's, with the zone named; --json keeps \
+            RFC 3339 UTC. BILLED ON names the lines of draft and final invoices that bill each entry (a corrected entry \
+            is on the line that billed it and on the line that adjusts it); `docket audit invoice` explains a line. \
+            To answer "why was acme charged for 12 October?": `docket time list --client acme --from 2026-10-12 --to 2026-10-13`.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this ticket's entries.") var ticket: TicketNumber?
     @Option(help: "Only this tech's entries.") var tech: String?
+    @Option(help: "Only entries on this client's tickets.") var client: String?
     @Option(help: "Entries that started at or after this time.") var from: String?
     @Option(help: "Entries that started before this time.") var to: String?
 
@@ -265,22 +272,25 @@ struct TimeList: ReadCommand {
         // An unknown ticket or tech is a typo to report, not an empty list.
         if let ticket { _ = try session.app.tickets.ticketSummary(ticket) }
         if let tech { _ = try session.app.directory.user(tech) }
-        let time = PeopleTime.viewer(actor.name, in: session)
+        let time = try listingTime(in: session)
         let window = (from: try from.map { try parseTime($0, flag: "--from", in: time) }, to: try to.map { try parseTime($0, flag: "--to", in: time) })
         let filter = TimeFilter(ticket: ticket?.description, tech: tech, from: window.from?.instant, to: window.to?.instant)
-        let rows = try session.app.billing.timeEntries(filter)
+        let listed = try session.app.billing.timeList(filter, client: client)
         window.from?.announce()
         window.to?.announce()
         if output.json {
-            try printJSON(rows)
+            try printJSON(listed)
             return
         }
+        let rows = listed.map(\.entry)
         var text = Terminal.table(
-            ["ENTRY", "TICKET", "TECH", "START", "MINUTES", "WORK TYPE", "BILLABLE", "VOIDED"],
-            rows.map {
+            ["ENTRY", "TICKET", "TECH", "START", "MINUTES", "WORK TYPE", "BILLABLE", "VOIDED", "BILLED ON"],
+            listed.map { row in
+                let entry = row.entry
                 // An entry of a duplicate merged into the ticket listed is marked as such.
-                [$0.entryId, ticket.map(\.description) == $0.ticket || ticket == nil ? $0.ticket : "\($0.ticket) (merged)", $0.tech, time.text(iso8601: $0.startedAt), String($0.minutes), $0.workType,
-                 $0.billable ? "yes" : "no", $0.voided ? "yes" : "no"]
+                return [entry.entryId, ticket.map(\.description) == entry.ticket || ticket == nil ? entry.ticket : "\(entry.ticket) (merged)", entry.tech,
+                 time.text(iso8601: entry.startedAt), String(entry.minutes), entry.workType, entry.billable ? "yes" : "no",
+                 entry.voided ? "yes" : "no", row.billedOn.isEmpty ? "—" : row.billedOn.map(\.text).joined(separator: ", ")]
             })
         if let ticket {
             let totals = TimeTotals(rows)
@@ -288,6 +298,16 @@ struct TimeList: ReadCommand {
                 + "non-billable \(totals.nonBillable) min (\(TimeDuration.format(totals.nonBillable)))\n"
         }
         Terminal.out(text)
+    }
+}
+
+extension TimeList {
+    /// Your own time zone, else with `--client` that client's (its "12 October" is the day a dispute is about), else
+    /// this machine's: `--from`/`--to` are read and START is shown in it.
+    private func listingTime(in session: Session) throws -> PeopleTime {
+        if let own = PeopleTime.own(actor.name, in: session) { return own }
+        guard let client, let zone = WallTimeZone(try session.app.directory.client(client).timeZone) else { return .machine() }
+        return PeopleTime(zone: zone, whose: "client \(client)'s")
     }
 }
 

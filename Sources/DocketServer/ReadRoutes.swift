@@ -42,7 +42,8 @@ enum ReadRoutes {
         report("volume") { _, app, window in try .encoding(try billing(app, window).volume()) },
     ]
 
-    /// `docket time list --json`: entries by start; a zoneless `from`/`to` is read in the caller's own time zone,
+    /// `docket time list --json`: entries (of one client's tickets with `client`), each with the invoice lines that
+    /// bill it; a zoneless `from`/`to` is read in the caller's own time zone,
     /// else the server's.
     static func timeEntries(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         let ticket = try input.parsed(.query("ticket"), "a ticket number like T-1042") { TicketNumber($0.uppercased()) }
@@ -52,7 +53,7 @@ enum ReadRoutes {
         // An unknown ticket or tech is a 404 naming it, as `time list` exits 4: a typo is not "no time".
         if let ticket { _ = try app.tickets.ticketSummary(ticket) }
         if let tech = filter.tech { _ = try app.directory.user(tech) }
-        return try .encoding(try app.billing.timeEntries(filter))
+        return try .encoding(try app.billing.timeList(filter, client: input.text(.query("client"))))
     }
 
     /// `docket sla --json`: open tickets with an SLA, soonest due first.

@@ -589,6 +589,54 @@ extension TimeCommandsTests {
         #expect(report.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(report.stdout)")
     }
 
+    /// An operator settling "why was this client charged for 12 October?" lists the client's entries of that day, read
+    /// in the client's zone, and sees which invoice lines bill each: `time list` had no `--client` and said nothing of
+    /// invoices, so the answer took a ticket-by-ticket search and an audit of every invoice of the month.
+    @Test(arguments: DocketMode.allCases) func theListSaysWhereEachEntryIsBilledAndTakesAClientsDay(_ mode: DocketMode) throws {
+        try mode.run(theListSaysWhereEachEntryIsBilledAndTakesAClientsDay)
+    }
+    func theListSaysWhereEachEntryIsBilledAndTakesAClientsDay() throws {
+        try setUp()
+        #expect(try docket(
+            ["client", "add", "nyc", "--name", "NYC Dental", "--domain", "nyc.example", "--time-zone", "America/New_York", "--currency", "USD"],
+            as: "dora").status == 0)
+        let terms = #"{"model":"hourly","currency":"USD","rates":{"*":12000}}"#
+        #expect(try docket(["contract", "add", "nyc-msa", "--client", "nyc", "--name", "MSA", "--effective", "2026-01-01", "--terms", terms], as: "bill").status == 0)
+        #expect(try docket(["ticket", "open", "--client", "nyc", "--subject", "Server down"], as: "bob").stdout == "T-1002\n")
+        #expect(try docket(["time", "log", "T-1002", "1h", "--at", "2026-10-12T23:30:00Z"], as: "bob").stdout == "TE-1\n")  // 19:30 EDT on the 12th
+        #expect(try docket(["time", "log", "T-1002", "30m", "--at", "2026-10-13T03:30:00Z"], as: "bob").stdout == "TE-2\n")  // 23:30 EDT on the 12th
+        #expect(try docket(["time", "log", "T-1002", "15m", "--at", "2026-10-13T05:00:00Z"], as: "bob").stdout == "TE-3\n")  // 01:00 EDT on the 13th
+        #expect(try docket(["time", "log", "T-1001", "45m", "--at", "2026-10-12T12:00:00Z"], as: "bob").stdout == "TE-4\n")  // acme's
+
+        func ids(_ arguments: [String]) throws -> [String] { try entries(arguments).compactMap { $0["entryId"] as? String } }
+        #expect(try ids(["--client", "nyc", "--from", "2026-10-12", "--to", "2026-10-13"]) == ["TE-1", "TE-2"], "nyc's 12 October, in New York")
+        #expect(try ids(["--client", "acme"]) == ["TE-4"])
+        #expect(try entries(["--client", "nyc"]).allSatisfy { ($0["billedOn"] as? [Any])?.isEmpty == true }, "nothing invoiced yet")
+
+        #expect(try docket(["invoice", "run", "--period", "2026-10"], as: "bill").status == 0)
+        let finalized = try docket(["invoice", "finalize", "nyc-D1"], as: "bill").stdout
+        let number = try #require(finalized.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        #expect(number.hasPrefix("INV-"), "\(finalized)")
+        #expect(try docket(["time", "correct", "TE-2", "--minutes", "45m", "--reason", "Ran late"], as: "bob").status == 0)
+        #expect(try docket(["invoice", "run", "--period", "2026-10"], as: "bill").status == 0)
+
+        let day = try entries(["--client", "nyc", "--from", "2026-10-12", "--to", "2026-10-13"])
+        let billedOn = day.map { (($0["billedOn"] as? [[String: Any]]) ?? []).map { "\($0["document"] ?? "") \($0["invoice"] ?? "") \($0["status"] ?? "") \($0["line"] ?? "")" } }
+        #expect(billedOn == [["\(number) nyc-D1 final 1"], ["\(number) nyc-D1 final 1", "nyc-D2 nyc-D2 draft 1"]], "\(day)")
+        let table = try docket(["time", "list", "--client", "nyc", "--from", "2026-10-12", "--to", "2026-10-13"], as: "bill")
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("BILLED ON") && table.stdout.contains("\(number) line 1, nyc-D2 line 1 (draft)"), "\(table.stdout)")
+        #expect(table.stdout.contains("2026-10-12 23:30 EDT"), "START in the client's zone: \(table.stdout)")
+        #expect(table.stderr.contains("read as 2026-10-12 00:00 EDT (client nyc's time zone"), "\(table.stderr)")
+        #expect(try ids(["--client", "acme"]) == ["TE-4"] && (try entries(["--client", "acme"]).first?["billedOn"] as? [Any])?.isEmpty == true,
+            "acme has no contract: its time is held back, billed nowhere")
+
+        let before = try eventCount()
+        let unknown = try docket(["time", "list", "--client", "nowhere"], as: "bill")
+        #expect(unknown.status == 4 && unknown.stderr.contains("nowhere"), "\(unknown.stderr)")
+        #expect(try eventCount() == before)
+    }
+
     /// `time cancel` discards the running timer with one event and logs nothing; a timer on a merged ticket can be
     /// cancelled too; with nothing running it is refused (6) and writes nothing.
     @Test(arguments: DocketMode.allCases) func cancellingATimerLogsNothing(_ mode: DocketMode) throws {

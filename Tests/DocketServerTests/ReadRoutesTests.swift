@@ -32,6 +32,7 @@ import Testing
         let window = "from=2026-10-01&to=2026-12-01"
         let pairs: [(path: String, command: [String])] = [
             ("/v1/time?ticket=T-1001", ["time", "list", "--ticket", "T-1001", "--json"]),
+            ("/v1/time?client=acme", ["time", "list", "--client", "acme", "--json"]),
             ("/v1/time?from=2026-10-21&to=2026-10-22", ["time", "list", "--from", "2026-10-21", "--to", "2026-10-22", "--json"]),
             ("/v1/time/timers", ["time", "status", "--json"]), ("/v1/time/timers?all=true", ["time", "status", "--all", "--json"]),
             ("/v1/sla", ["sla", "--json"]), ("/v1/sla?breached=true", ["sla", "--breached", "--json"]),

@@ -246,6 +246,24 @@ extension BillingService {
         return entries.sorted { ($0.entryId.count, $0.entryId) < ($1.entryId.count, $1.entryId) }
     }
 
+    /// The time entries matching `filter` (see ``timeEntries(_:)``), of `client`'s tickets only when one is given, each
+    /// with the lines of draft and final invoices that bill it (``TimeListRow``). An unknown client is
+    /// ``DomainError/Code/notFound``.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func timeList(_ filter: TimeFilter, client: String? = nil) throws -> [TimeListRow] {
+        var entries = try timeEntries(filter)
+        let invoices: [Invoice]
+        if let client {
+            _ = try directory.client(client)
+            let numbers = try models.billing.tickets(in: store)[client] ?? [:]
+            entries = entries.filter { numbers[$0.ticket] != nil }
+            invoices = try self.invoices(InvoiceFilter(client: client))
+        } else {
+            invoices = entries.isEmpty ? [] : try self.invoices()
+        }
+        return TimeListRow.rows(entries, invoices: invoices)
+    }
+
     /// The events logging `request` as `entryId` makes; `timed`: its start is a timer's (see ``LogTime/timed``).
     func decideLog(_ request: TimeLogRequest, entryId: String, context: DecisionContext, timed: Bool = false) throws -> [TimeEvent] {
         let ticketState = try kernel.load(TicketDecider.self, stream: StreamName.ticket(request.ticket)).state
