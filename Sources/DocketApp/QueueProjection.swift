@@ -246,10 +246,13 @@ public struct QueueFilter: Sendable, Equatable {
     /// Only tickets merged into another (their status is ``TicketStatus/closed``).
     public var mergedOnly = false
     public var priority: Priority?
+    /// Only tickets whose subject, resolution note or category holds every word of this, ignoring case and accents
+    /// (`printer acme` finds "Acme: printer jams on floor 2"; "Druckerstau" is found by `DRUCKERSTAU`).
+    public var search: String?
 
     public init(
         assignee: String? = nil, unassignedOnly: Bool = false, client: String? = nil, status: TicketStatus? = nil,
-        mergedOnly: Bool = false, priority: Priority? = nil
+        mergedOnly: Bool = false, priority: Priority? = nil, search: String? = nil
     ) {
         self.assignee = assignee
         self.unassignedOnly = unassignedOnly
@@ -257,11 +260,21 @@ public struct QueueFilter: Sendable, Equatable {
         self.status = status
         self.mergedOnly = mergedOnly
         self.priority = priority
+        self.search = search
     }
 
     func matches(_ row: TicketSummary) -> Bool {
         (assignee == nil || row.assignee == assignee) && (!unassignedOnly || row.assignee == nil)
             && (client == nil || row.client == client) && (status == nil || row.status == status)
             && (!mergedOnly || row.mergedInto != nil) && (priority == nil || row.priority == priority)
+            && (search.map { Self.mentions(row, every: $0) } ?? true)
+    }
+
+    /// Whether `row`'s subject, resolution or category holds every whitespace-separated word of `text`.
+    static func mentions(_ row: TicketSummary, every text: String) -> Bool {
+        let fields = [row.subject, row.resolution ?? "", row.category ?? ""]
+        return text.split(whereSeparator: \.isWhitespace).allSatisfy { word in
+            fields.contains { $0.range(of: word, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
+        }
     }
 }

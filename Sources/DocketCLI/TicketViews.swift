@@ -100,10 +100,16 @@ struct OpenStatusFilter: ExpressibleByArgument, Equatable {
 struct TicketFilterOptions: ParsableArguments {
     @Option(help: "Only this client's tickets.") var client: String?
     @Option(help: "Only this priority.") var priority: Priority?
+    @Option(help: ArgumentHelp(
+        "Only tickets whose subject, resolution note or category holds every word given, ignoring case and accents.",
+        valueName: "words")) var search: String?
     @Option(help: "At most this many tickets.") var limit: Int = 50
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        if let search, search.allSatisfy(\.isWhitespace) {
+            throw ValidationError("--search needs at least one word, e.g. --search printer")
+        }
     }
 
     /// Refuses an unknown `--client` or assignee (exit 4, naming it): a typo is reported, not listed as no tickets.
@@ -114,7 +120,7 @@ struct TicketFilterOptions: ParsableArguments {
 
     /// The filter these options ask for, with `status`, `assignee`, or only unassigned tickets.
     func queueFilter(status: StatusFilter?, assignee: String?, unassignedOnly: Bool = false) -> QueueFilter {
-        var filter = QueueFilter(assignee: assignee, unassignedOnly: unassignedOnly, client: client, priority: priority)
+        var filter = QueueFilter(assignee: assignee, unassignedOnly: unassignedOnly, client: client, priority: priority, search: search)
         switch status {
         case .status(let status)?: filter.status = status
         case .merged?: filter.mergedOnly = true
@@ -166,6 +172,7 @@ struct TicketList: ReadCommand {
         commandName: "list", abstract: "List tickets, open or closed, by number: the newest first.",
         discussion: """
             docket ticket list --status closed --client acme      docket ticket list --oldest-first --limit 20
+            docket ticket list --search "printer jam"             (subject, resolution note or category; every word, any case)
             --limit keeps the newest tickets that match (the oldest with --oldest-first); a note on stderr says when it cut.
             """)
     @OptionGroup var store: StoreOptions

@@ -8,7 +8,7 @@ import Domain
 /// A value the command line would refuse is a 400 naming the field (the CLI's usage error, exit 64).
 enum ReadRoutes {
     static let all: [ResourceRoute] = [
-        .serviceRead("/v1/time", command: "time list", fields: ["ticket", "tech", "from", "to"].map(ResourceRoute.Source.query), listOf: "entryId", timeEntries),
+        .serviceRead("/v1/time", command: "time list", fields: ["ticket", "tech", "client", "from", "to"].map(ResourceRoute.Source.query), listOf: "entryId", timeEntries),
         .serviceRead("/v1/time/timers", command: "time status", fields: [.query("all")]) { input, app in
             try .encoding(try app.billing.runningTimers(of: try input.flag(.query("all")) ? nil : [input.actor]))
         },

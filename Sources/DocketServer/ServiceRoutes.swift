@@ -11,7 +11,7 @@ enum ServiceRoutes {
             fields: ["client", "subject", "contact", "category", "priority", "source", "description", "assign"].map(ResourceRoute.Source.body),
             status: .created, openTicket),
         .serviceRead(
-            "/v1/tickets", command: "ticket list", fields: ["client", "status", "priority", "assignee", "order"].map(ResourceRoute.Source.query),
+            "/v1/tickets", command: "ticket list", fields: ["client", "status", "priority", "assignee", "order", "search"].map(ResourceRoute.Source.query),
             listOf: "number", listTickets),
         .serviceRead("/v1/tickets/{number}", command: "ticket show", fields: [.path("number")], showTicket).versioned(),
         .serviceWrite(
@@ -42,7 +42,7 @@ enum ServiceRoutes {
         }.versioned(),
         .serviceRead(
             "/v1/queue", command: "queue",
-            fields: ["client", "status", "priority", "assignee", "mine", "unassigned"].map(ResourceRoute.Source.query), listOf: "number", queue),
+            fields: ["client", "status", "priority", "assignee", "mine", "unassigned", "search"].map(ResourceRoute.Source.query), listOf: "number", queue),
         .serviceWrite(
             "/v1/time", command: "time log",
             fields: ["ticket", "duration", "workType", "at", "nonBillable", "note", "for"].map(ResourceRoute.Source.body), status: .created,
@@ -162,10 +162,12 @@ enum ServiceRoutes {
 
     /// The filters `ticket list` and `queue` share: client, status, priority.
     static func ticketFilter(_ input: RouteInput) throws -> QueueFilter {
-        QueueFilter(
+        let search = input.text(.query("search"))
+        if let search, search.allSatisfy(\.isWhitespace) { throw Problem.badRequest("search needs at least one word, e.g. search=printer") }
+        return QueueFilter(
             client: input.text(.query("client")),
             status: try input.parsed(.query("status"), "one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))", TicketStatus.init),
-            priority: try input.parsed(.query("priority"), "one of P1, P2, P3, P4") { Priority(rawValue: $0.uppercased()) })
+            priority: try input.parsed(.query("priority"), "one of P1, P2, P3, P4") { Priority(rawValue: $0.uppercased()) }, search: search)
     }
 
     /// A ticket number (`T-1042`, any case), required.

@@ -198,6 +198,34 @@ import Testing
         }
     }
 
+    /// "Did we fix this printer before?": `ticket list --search` finds tickets by every word of their subject,
+    /// resolution note or category, in any case and without accents, open or closed; `queue --search` narrows the
+    /// queue alike. A tech could only page through `ticket list` by number.
+    @Test(arguments: DocketMode.allCases) func ticketsAreFoundByTheWordsOfTheirSubjectOrResolution(_ mode: DocketMode) throws {
+        try setUp()
+        for subject in ["Printer jams on floor 2", "VPN down", "Café Wi-Fi slow", "printer offline"] {
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", subject], as: "bob").status == 0)
+        }
+        #expect(try docket(["ticket", "close", "T-1002", "--resolution", "Replaced the firewall's TONER-free config", "--no-time", "--reason", "test"], as: "bob").status == 0)
+        try mode.run {
+            func numbers(_ arguments: [String]) throws -> [String] {
+                let run = try docket(arguments + ["--json"], as: "bob")
+                #expect(run.status == 0, "\(arguments): \(run.stderr)")
+                return (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])?.compactMap { $0["number"] as? String } ?? []
+            }
+            #expect(try numbers(["ticket", "list", "--search", "PRINTER"]) == ["T-1004", "T-1001"])
+            #expect(try numbers(["ticket", "list", "--search", "printer floor"]) == ["T-1001"], "every word")
+            #expect(try numbers(["ticket", "list", "--search", "toner"]) == ["T-1002"], "the resolution note of a closed ticket")
+            #expect(try numbers(["ticket", "list", "--search", "cafe"]) == ["T-1003"], "without accents")
+            #expect(try numbers(["queue", "--search", "printer"]).sorted() == ["T-1001", "T-1004"])
+            #expect(try numbers(["ticket", "list", "--search", "scanner"]).isEmpty)
+            let before = try eventCount()
+            let blank = try docket(["ticket", "list", "--search", "  "], as: "bob")
+            #expect(blank.status == 64 && blank.stderr.contains("--search needs at least one word"), "\(blank.stderr)")
+            #expect(try eventCount() == before)
+        }
+    }
+
     /// The queue holds open tickets: `--status closed` or `merged` is refused (exit 64) naming the list that has them.
     /// It listed nothing, exit 0, as if no ticket were closed, and `queue --help` offered both values.
     @Test(arguments: DocketMode.allCases) func theQueueRefusesAStatusNoOpenTicketHas(_ mode: DocketMode) throws {

@@ -33,6 +33,7 @@ import Testing
         let pairs: [(path: String, command: [String])] = [
             ("/v1/time?ticket=T-1001", ["time", "list", "--ticket", "T-1001", "--json"]),
             ("/v1/time?client=acme", ["time", "list", "--client", "acme", "--json"]),
+            ("/v1/tickets?search=MAIL", ["ticket", "list", "--search", "MAIL", "--json"]),
             ("/v1/time?from=2026-10-21&to=2026-10-22", ["time", "list", "--from", "2026-10-21", "--to", "2026-10-22", "--json"]),
             ("/v1/time/timers", ["time", "status", "--json"]), ("/v1/time/timers?all=true", ["time", "status", "--all", "--json"]),
             ("/v1/sla", ["sla", "--json"]), ("/v1/sla?breached=true", ["sla", "--breached", "--json"]),
@@ -77,6 +78,10 @@ import Testing
         #expect(badTime.status == 422 && badTime.body.contains("from \\\"soon\\\" is not a time"), "\(badTime.body)")
         let missing = try served.curl("GET", "/v1/audit/invoices/INV-2026-0404", token: token)
         #expect(missing.status == 404, "\(missing.body)")
+        let unknownClient = try served.curl("GET", "/v1/time?client=ghost", token: token)
+        #expect(unknownClient.status == 404 && unknownClient.body.contains("ghost"), "the client filter is read: \(unknownClient.body)")
+        let blankSearch = try served.curl("GET", "/v1/tickets?search=%20", token: token)
+        #expect(blankSearch.status == 400 && blankSearch.body.contains("search needs at least one word"), "\(blankSearch.body)")
         #expect(served.stop() == 0)
     }
 
