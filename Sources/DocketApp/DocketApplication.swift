@@ -82,7 +82,7 @@ public struct DocketApplication: Sendable {
         sla = SLAService(shared: shared, directory: directory)
         tickets = TicketService(shared: shared, directory: directory, billing: billing)
         intake = IntakeService(shared: shared, directory: directory, tickets: tickets)
-        portal = PortalService(shared: shared, directory: directory, tickets: tickets)
+        portal = PortalService(shared: shared, directory: directory, tickets: tickets, billing: billing)
         log = LogService(store: store)
     }
 

@@ -117,9 +117,10 @@ struct ClientContactAdd: StoreCommand {
     @Option(help: "The contact's e-mail address (unique within the client).") var email: String
     @Option(help: "The contact's phone number.") var phone: String?
     @Option(help: "Use this contact id instead of the next free one.") var id: String?
+    @Flag(help: "A billing contact: sees the client's invoices and credit notes in the portal.") var billing = false
 
     func run(in session: Session) throws {
-        let details = ContactDetails(name: name, email: email, phone: phone)
+        let details = ContactDetails(name: name, email: email, phone: phone, billing: billing ? true : nil)
         let contactId = try session.app.directory.addContact(to: code, details, id: id, as: actor.name, commandId: write.commandId)
         Terminal.out("\(contactId)\n")
     }
@@ -128,7 +129,11 @@ struct ClientContactAdd: StoreCommand {
 struct ClientContactUpdate: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "update", abstract: "Replace a contact's name and e-mail; the phone stays unless --phone is given.",
-        discussion: "--phone \"\" removes the phone number.")
+        discussion: """
+            --phone "" removes the phone number. --billing makes the contact a billing contact (sees the client's \
+            invoices and credit notes in the portal), --no-billing makes them an ordinary contact; without either it \
+            stays as it is.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
@@ -137,11 +142,14 @@ struct ClientContactUpdate: StoreCommand {
     @Option(help: "The contact's name.") var name: String
     @Option(help: "The contact's e-mail address.") var email: String
     @Option(help: "The contact's phone number (\"\" removes it).") var phone: String?
+    @Flag(inversion: .prefixedNo, help: "Whether the contact is a billing contact (unchanged when not given).") var billing: Bool?
 
     func run(in session: Session) throws {
-        // Leaving --phone out keeps the current number rather than silently erasing it.
-        let keptPhone = try phone ?? session.app.directory.client(code).contacts[id]?.phone
-        let details = ContactDetails(name: name, email: email, phone: keptPhone)
+        // Leaving --phone or --billing out keeps what the contact has rather than silently erasing it.
+        let current = try session.app.directory.client(code).contacts[id]
+        let keptPhone = phone ?? current?.phone
+        let isBilling = billing ?? current?.isBilling ?? false
+        let details = ContactDetails(name: name, email: email, phone: keptPhone, billing: isBilling ? true : nil)
         let events = try session.app.directory.client(
             code, .updateContact(id: id, details), as: actor.name, commandId: write.commandId)
         Terminal.out(events.isEmpty ? "contact \(id): nothing to change\n" : "updated contact \(id) of client \(code)\n")
@@ -170,6 +178,8 @@ struct ClientView: Encodable {
         let name: String
         let email: String
         let phone: String?
+        /// A billing contact: sees the client's invoices in the portal.
+        let billing: Bool
     }
     let code: String
     let name: String
@@ -189,7 +199,7 @@ struct ClientView: Encodable {
         currency = state.currency
         // Numeric order, so that acme-10 follows acme-9.
         contacts = state.contacts
-            .map { Contact(id: $0.key, name: $0.value.name, email: $0.value.email, phone: $0.value.phone) }
+            .map { Contact(id: $0.key, name: $0.value.name, email: $0.value.email, phone: $0.value.phone, billing: $0.value.isBilling) }
             .sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
     }
 }
@@ -237,7 +247,7 @@ struct ClientShow: ReadCommand {
             text += "no contacts; add one with `docket client contact add \(client.code) --name … --email …`\n"
         } else {
             text += Terminal.table(
-                ["ID", "NAME", "EMAIL", "PHONE"], client.contacts.map { [$0.id, $0.name, $0.email, $0.phone ?? "—"] })
+                ["ID", "NAME", "EMAIL", "PHONE", "BILLING"], client.contacts.map { [$0.id, $0.name, $0.email, $0.phone ?? "—", $0.billing ? "yes" : "—"] })
         }
         Terminal.out(text)
     }

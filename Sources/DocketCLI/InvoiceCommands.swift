@@ -202,7 +202,6 @@ enum InvoiceText {
     /// `numbers` gives the customer-facing number of earlier invoices (draft id → `INV-2026-0001`): an adjustment line
     /// names the final invoices it adjusts, never a draft id. Times (finalized, voided) are for people, in `time`'s zone.
     static func render(_ invoice: Invoice, numbers: [String: String], time: PeopleTime) -> String {
-        let money = { (amount: Int64) in Money.format(amount, currency: invoice.currency) }
         var text = "\(invoice.number ?? invoice.id)  \(invoice.client)  period \(invoice.period)  \(invoice.status.rawValue)"
         if invoice.number != nil { text += "  (draft \(invoice.id))" }
         text += "\n"
@@ -214,56 +213,27 @@ enum InvoiceText {
         }
         // Hours round to two places (10 minutes are 0.17 h): h:mm beside them is what the amount multiplies out from,
         // and a footnote says what rounding up or the ticket's minimum added to the time logged.
-        var footnotes: [String] = []
-        text += Terminal.table(
+        return text + table(ClientDocument(invoice, numbers: numbers))
+    }
+
+    /// A document's lines as a table, then its totals and footnotes.
+    private static func table(_ document: ClientDocument) -> String {
+        var text = Terminal.table(
             ["LINE", "DESCRIPTION", "HOURS", "H:MM", "RATE/H", "AMOUNT", ""],
-            invoice.lines.enumerated().map { index, line in
-                let time = line.charge.kind == .time
-                let hours = time ? Money.hours(line.chargedMinutes) : ""
-                let rate = time ? money(line.charge.ratePerHour) : ""
-                var note: [String] = []
-                if line.adjustment {
-                    let adjusted = line.previousInvoices.compactMap { numbers[$0] }
-                    note.append("adjusts \((adjusted.isEmpty ? line.previousInvoices : adjusted).joined(separator: ", "))")
-                }
-                if line.coveredMinutes != 0, let coverage = line.charge.coverage { note.append("\(Money.hours(line.coveredMinutes)) h \(coverage)") }
-                if line.charge.multiplierPercent != 100 { note.append("×\(line.charge.multiplierPercent)%") }
-                if let raised = LineTime(line).note {
-                    footnotes.append("[\(footnotes.count + 1)] line \(index + 1): \(raised)")
-                    note.append("[\(footnotes.count)]")
-                }
-                return [
-                    String(index + 1), line.charge.description, hours, LineTime(line).billedTime, rate, money(line.amount),
-                    note.joined(separator: "; "),
-                ]
-            })
-        text += "subtotal \(money(invoice.subtotal)) \(invoice.currency)\n"
-        for tax in invoice.taxes {
-            text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n"
-        }
-        text += "total \(money(invoice.total)) \(invoice.currency)\n"
-        for footnote in footnotes { text += footnote + "\n" }
+            document.rows.map { [String($0.line), $0.description, $0.hours, $0.billedTime, $0.rate, $0.amount, $0.remark] })
+        text += "subtotal \(document.subtotal) \(document.currency)\n"
+        for tax in document.taxes { text += tax + "\n" }
+        text += "total \(document.total) \(document.currency)\n"
+        for footnote in document.footnotes { text += footnote + "\n" }
         return text
     }
+
     /// A credit note: the invoice it cancels, why, and that invoice's lines negated.
     static func render(_ note: CreditNote, time: PeopleTime) -> String {
-        let money = { (amount: Int64) in Money.format(amount, currency: note.currency) }
         var text = "\(note.number)  credit note  \(note.client)  period \(note.period)  credits \(note.credits) in full\n"
         text += "issued \(time.text(iso8601: note.issuedAt))  reason: \(note.reason)\n"
         // The rate and the multiplier, as on the invoice it credits: without them -3.50 h for -787.50 said nothing of why.
-        text += Terminal.table(
-            ["LINE", "DESCRIPTION", "HOURS", "H:MM", "RATE/H", "AMOUNT", ""],
-            note.lines.enumerated().map { index, line in
-                let time = line.key.hasPrefix("time:")
-                return [
-                    String(index + 1), line.description, line.chargedMinutes == 0 ? "" : Money.hours(line.chargedMinutes),
-                    line.chargedMinutes == 0 ? "" : LineTime.clock(line.chargedMinutes), time ? money(line.ratePerHour) : "", money(line.amount), line.multiplierPercent == 100 ? "" : "×\(line.multiplierPercent)%",
-                ]
-            })
-        text += "subtotal \(money(note.subtotal)) \(note.currency)\n"
-        for tax in note.taxes { text += "tax \(tax.rate) on \(money(tax.base)): \(money(tax.tax))\n" }
-        text += "total \(money(note.total)) \(note.currency)\n"
-        return text
+        return text + table(ClientDocument(note))
     }
 }
 

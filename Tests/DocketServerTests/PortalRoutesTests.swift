@@ -134,6 +134,76 @@ struct PortalBrowser {
         #expect(after.status == 303 && after.header("Location") == ["/portal"])
     }
 
+    /// A billing contact (`client contact add … --billing`) reads the client's final and voided invoices and their
+    /// credit notes in the portal, as `invoice show` gives them (h:mm, the footnote on what raised the time); drafts,
+    /// another client's invoices and, for a contact who is not a billing contact, every invoice are the same 404, and
+    /// reading writes nothing. The portal had no invoices: a client's bookkeeper asked the MSP for each one by mail.
+    @Test func aBillingContactReadsTheClientsInvoicesAndNoOtherContactDoes() throws {
+        let served = try Self.served()
+        for code in ["acme", "globex"] {
+            let terms = #"{"model":"hourly","currency":"USD","rates":{"*":12000},"minimumMinutesPerTicket":30}"#
+            #expect(try served.docket(["contract", "add", "\(code)-msa", "--client", code, "--name", "MSA", "--effective", "2026-01-01", "--terms", terms]).status == 0)
+        }
+        #expect(try served.docket(["time", "log", "T-1001", "10m", "--at", "2026-11-03T15:00:00Z"], as: "bob").status == 0)
+        #expect(try served.docket(["time", "log", "T-1002", "1h", "--at", "2026-11-03T15:00:00Z"], as: "bob").status == 0)
+        #expect(try served.docket(["invoice", "run", "--period", "2026-11"]).status == 0)
+        func number(_ draft: String) throws -> String {
+            let finalized = try served.docket(["invoice", "finalize", draft])
+            #expect(finalized.status == 0, "\(finalized.stderr)")
+            return String(try #require(finalized.stdout.split(separator: " ").last)).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let voided = try number("acme-D1")
+        let globex = try number("globex-D1")
+        #expect(try served.docket(["invoice", "void", voided, "--reason", "Wrong contract"]).status == 0)
+        let shownVoided = try #require(try JSONSerialization.jsonObject(with: Data(try served.docket(["invoice", "show", voided, "--json"]).stdout.utf8)) as? [String: Any])
+        let creditNote = try #require(shownVoided["creditNote"] as? String)
+        #expect(try served.docket(["invoice", "run", "--period", "2026-11"]).status == 0)
+        let issued = try number("acme-D2")
+        #expect(try served.docket(["time", "log", "T-1001", "15m", "--at", "2026-11-04T15:00:00Z"], as: "bob").status == 0)
+        #expect(try served.docket(["invoice", "run", "--period", "2026-11"]).status == 0, "acme-D3: a draft, the MSP's own")
+        #expect(try served.docket(["client", "contact", "add", "acme", "--name", "Bea Books", "--email", "bea@acme.example", "--billing"]).stdout == "acme-2\n")
+        let shownClient = try served.docket(["client", "show", "acme"]).stdout
+        #expect(shownClient.split(separator: "\n").contains { $0.hasPrefix("acme-2") && $0.hasSuffix("yes") }, "\(shownClient)")
+
+        let bea = PortalBrowser(served, name: "bea")
+        try bea.signIn("bea@acme.example")
+        let before = try served.eventCount()
+        #expect(try bea.get("/portal/tickets").body.contains("<a href=\"/portal/invoices\">Invoices</a>"))
+        let list = try bea.get("/portal/invoices")
+        #expect(list.status == 200, "\(list.body)")
+        for shown in [issued, voided, creditNote] { #expect(list.body.contains(">\(shown)</a>"), "\(shown): \(list.body)") }
+        #expect(!list.body.contains(globex) && !list.body.contains("acme-D3"), "\(list.body)")
+        #expect(list.body.contains("cancelled by credit note \(creditNote)") && list.body.contains("credit note for \(voided)"), "\(list.body)")
+        let page = try bea.get("/portal/invoices/\(issued)")
+        #expect(page.status == 200, "\(page.body)")
+        #expect(page.body.contains("<td class=\"num wide\">0:30</td>") && page.body.contains("<td class=\"num\">60.00</td>"), "\(page.body)")
+        #expect(page.body.contains("[1] line 1: 0:10 logged + 0:20 to reach the ticket&#39;s minimum for the month = 0:30")
+            || page.body.contains("[1] line 1: 0:10 logged + 0:20 to reach the ticket&#x27;s minimum for the month = 0:30"), "\(page.body)")
+        let note = try bea.get("/portal/invoices/\(creditNote)")
+        #expect(note.status == 200 && note.body.contains("Credit note \(creditNote)") && note.body.contains("Wrong contract") && note.body.contains("-60.00"), "\(note.body)")
+        for hidden in [globex, "acme-D3", "INV-2099-0001", "CN-2099-0001"] {
+            #expect(try bea.get("/portal/invoices/\(hidden)").status == 404, "\(hidden)")
+        }
+
+        #expect(try served.eventCount() == before, "reading invoices writes nothing")
+
+        let carla = PortalBrowser(served, name: "carla")
+        try carla.signIn("carla@acme.example")
+        let afterSignIn = try served.eventCount()
+        #expect(!(try carla.get("/portal/tickets").body.contains("/portal/invoices")), "no link for a contact who is not a billing contact")
+        let refused = try carla.get("/portal/invoices")
+        #expect(refused.status == 404 && refused.body.contains("billing contacts"), "\(refused.body)")
+        #expect(try carla.get("/portal/invoices/\(issued)").status == 404)
+        #expect(try served.eventCount() == afterSignIn, "a refusal writes nothing")
+
+        #expect(try served.docket(["client", "contact", "update", "acme", "acme-1", "--name", "Carla", "--email", "carla@acme.example", "--billing"]).status == 0)
+        #expect(try carla.get("/portal/invoices").status == 200, "made a billing contact: her session sees them at once")
+        #expect(try served.docket(["client", "contact", "update", "acme", "acme-1", "--name", "Carla R", "--email", "carla@acme.example"]).status == 0)
+        #expect(try carla.get("/portal/invoices").status == 200, "an update without --billing/--no-billing keeps it")
+        #expect(try served.docket(["client", "contact", "update", "acme", "acme-1", "--name", "Carla R", "--email", "carla@acme.example", "--no-billing"]).status == 0)
+        #expect(try carla.get("/portal/invoices").status == 404)
+    }
+
     @Test func aRemovedContactsSessionNeverComesBackAsTheNextContact() throws {
         let served = try Self.served()
         let carla = PortalBrowser(served, name: "carla")

@@ -163,6 +163,20 @@ struct ClientTests {
                 .isEmpty)
     }
 
+    @Test func aBillingContactIsAddedMadeAndUnmadeByItsDetails() throws {
+        let added = try acmeWithJane.when(
+            .addContact(id: "c-2", ContactDetails(name: "Bea", email: "bea@acme.example", billing: true)))
+        #expect(added == [.contactAdded(ClientContactAdded(contactId: "c-2", name: "Bea", email: "bea@acme.example", phone: nil, billing: true))])
+        let made = try acmeWithJane.when(.updateContact(id: "c-1", ContactDetails(name: "Jane", email: "jane@acme.example", billing: true)))
+        #expect(made == [.contactUpdated(ClientContactUpdated(contactId: "c-1", name: "Jane", email: "jane@acme.example", phone: nil, billing: true))])
+        let state = made.reduce(acmeWithJane.state, ClientDecider.evolve)
+        #expect(state.contacts["c-1"]?.isBilling == true)
+        let unmade = try Scenario<ClientDecider>(state: state).when(
+            .updateContact(id: "c-1", ContactDetails(name: "Jane", email: "jane@acme.example", billing: false)))
+        #expect(unmade == [.contactUpdated(ClientContactUpdated(contactId: "c-1", name: "Jane", email: "jane@acme.example", phone: nil))], "false is absent")
+        #expect(unmade.reduce(state, ClientDecider.evolve).contacts["c-1"]?.isBilling == false)
+    }
+
     @Test func updateContactToAnotherContactsEmailIsRefused() throws {
         let two = given(
             ClientDecider.self,

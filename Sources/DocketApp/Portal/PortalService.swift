@@ -7,16 +7,19 @@ import Foundation
 /// The client portal's use cases (docs/intake.md, "Client portal"): a contact asks for a one-time sign-in link by
 /// e-mail address (queued in the outbox), follows it into a session, sees and works their client's tickets, and signs
 /// out. Every change is an event through the same deciders and kernel as everything else, with the contact as the
-/// envelope's actor (`contact:<id>`, which no user login can be). Uses the directory and the tickets.
+/// envelope's actor (`contact:<id>`, which no user login can be); a billing contact also reads the client's invoices
+/// and credit notes. Uses the directory, the tickets and billing.
 public struct PortalService: Sendable, FeatureService {
     let shared: ServiceContext
     let directory: DirectoryService
     let tickets: TicketService
+    let billing: BillingService
 
-    init(shared: ServiceContext, directory: DirectoryService, tickets: TicketService) {
+    init(shared: ServiceContext, directory: DirectoryService, tickets: TicketService, billing: BillingService) {
         self.shared = shared
         self.directory = directory
         self.tickets = tickets
+        self.billing = billing
     }
 
     /// The priorities a contact may choose for a new ticket (P1 stays for the MSP to set, or monitoring).
@@ -32,6 +35,8 @@ public struct PortalService: Sendable, FeatureService {
         public var name: String
         /// SHA-256 of the session secret (the cookie's second half), lower-case hex.
         public var sessionHash: String
+        /// A billing contact of the client (``ContactDetails/isBilling``), who reads its invoices and credit notes.
+        public var billing = false
     }
 
     /// One sign-in link queued: for which contact, and the outbox message carrying it.
@@ -128,7 +133,7 @@ public struct PortalService: Sendable, FeatureService {
         else { return nil }
         let opened = expires.millisecondsSinceEpoch - PortalDecider.sessionLifetime
         if let deactivated = try lastDeactivation(of: code), opened <= deactivated.millisecondsSinceEpoch { return nil }
-        return SignedIn(contact: contact, client: code, name: details.name, sessionHash: hash)
+        return SignedIn(contact: contact, client: code, name: details.name, sessionHash: hash, billing: details.isBilling)
     }
 
     /// When client `code` was last deactivated, from its stream (newest first; nil when never).

@@ -16,14 +16,16 @@ enum PortalPages {
     }()
 
     /// Renders page `name` with `values`, inside the layout (title, the signed-in contact and the sign-out form).
-    static func render(_ name: String, title: String, values: [String: Any], signedIn: (name: String, client: String)?, csrf: String) -> String {
+    static func render(
+        _ name: String, title: String, values: [String: Any], signedIn: (name: String, client: String, billing: Bool)?, csrf: String
+    ) -> String {
         var values = values
         values["csrf"] = csrf
         values["maxFileMiB"] = PortalService.maxAttachmentBytes / 1_048_576
         values["maxTotalMiB"] = PortalService.maxAttachmentsTotalBytes / 1_048_576
         let body = library.render(values, withTemplate: name) ?? ""
         var layout: [String: Any] = ["title": title, "body": body, "csrf": csrf]
-        if let signedIn { layout["signedIn"] = ["name": signedIn.name, "client": signedIn.client] }
+        if let signedIn { layout["signedIn"] = ["name": signedIn.name, "client": signedIn.client, "billing": signedIn.billing] }
         return library.render(layout, withTemplate: "layout") ?? ""
     }
 
@@ -53,11 +55,12 @@ enum PortalPages {
             .entry.client{border-left:4px solid #1f3a5f}
             .meta{color:#555;font-size:.875rem}
             .error{color:#8b0000;font-weight:600}
+            td.num,th.num{text-align:right;white-space:nowrap}
             @media (max-width:30rem){th.wide,td.wide{display:none}}
             </style>
             </head>
             <body>
-            <header><a href="/portal/tickets">Support portal</a>{{#signedIn}}<span>{{name}} ({{client}})</span>
+            <header><a href="/portal/tickets">Support portal</a>{{#signedIn}}<nav><a href="/portal/tickets">Tickets</a>{{#billing}} · <a href="/portal/invoices">Invoices</a>{{/billing}}</nav><span>{{name}} ({{client}})</span>
             <form class="inline" method="post" action="/portal/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/signedIn}}</header>
             <main>
             {{{body}}}
@@ -139,6 +142,37 @@ enum PortalPages {
             <input id="files" name="files" type="file" multiple>
             <button type="submit">Open ticket</button>
             </form>
+            """,
+        "invoices": """
+            <h1>Invoices</h1>
+            {{^invoices}}<p>You have no invoices yet.</p>{{/invoices}}
+            {{#hasInvoices}}
+            <table>
+            <caption class="meta">Invoices and credit notes of {{clientName}}, newest first</caption>
+            <thead><tr><th scope="col">Number</th><th scope="col">Period</th><th scope="col" class="wide">Issued</th><th scope="col" class="num">Total</th><th scope="col">Status</th></tr></thead>
+            <tbody>
+            {{#invoices}}<tr><td><a href="/portal/invoices/{{number}}">{{number}}</a></td><td>{{period}}</td><td class="wide">{{issued}}</td><td class="num">{{total}} {{currency}}</td><td>{{status}}</td></tr>
+            {{/invoices}}
+            </tbody>
+            </table>
+            {{/hasInvoices}}
+            """,
+        "invoice": """
+            <p><a href="/portal/invoices">&larr; Invoices</a></p>
+            <h1>{{kind}} {{number}}</h1>
+            <p class="meta">Period {{period}} · issued {{issued}}{{#status}} · {{status}}{{/status}}</p>
+            {{#reason}}<p>Reason: {{reason}}</p>{{/reason}}
+            <table>
+            <thead><tr><th scope="col">Line</th><th scope="col">Description</th><th scope="col" class="num">Hours</th><th scope="col" class="num wide">H:MM</th><th scope="col" class="num wide">Rate/h</th><th scope="col" class="num">Amount</th><th scope="col" class="wide">Notes</th></tr></thead>
+            <tbody>
+            {{#rows}}<tr><td>{{line}}</td><td>{{description}}</td><td class="num">{{hours}}</td><td class="num wide">{{billedTime}}</td><td class="num wide">{{rate}}</td><td class="num">{{amount}}</td><td class="wide">{{remark}}</td></tr>
+            {{/rows}}
+            </tbody>
+            </table>
+            <p>Subtotal {{subtotal}} {{currency}}</p>
+            {{#taxes}}<p>{{text}}</p>{{/taxes}}
+            <p><strong>Total {{total}} {{currency}}</strong></p>
+            {{#footnotes}}<p class="meta">{{text}}</p>{{/footnotes}}
             """,
         "error": """
             <h1>{{heading}}</h1>

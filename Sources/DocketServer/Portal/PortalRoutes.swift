@@ -20,6 +20,7 @@ struct PortalRoutes: Sendable {
         (.get, "/portal"), (.post, "/portal/sign-in"), (.get, "/portal/link/{token}"), (.post, "/portal/link/{token}"),
         (.get, "/portal/tickets"), (.post, "/portal/tickets"), (.get, "/portal/tickets/new"), (.get, "/portal/tickets/{number}"),
         (.post, "/portal/tickets/{number}/replies"), (.get, "/portal/tickets/{number}/attachments/{sha256}"), (.post, "/portal/sign-out"),
+        (.get, "/portal/invoices"), (.get, "/portal/invoices/{number}"),
     ]
 
     func register(on router: Router<DocketRequestContext>) {
@@ -46,6 +47,8 @@ struct PortalRoutes: Sendable {
             try await download(request, number: context.parameters.get("number") ?? "", sha256: context.parameters.get("sha256") ?? "")
         }
         router.post("/portal/sign-out") { request, _ in try await signOut(request) }
+        router.get("/portal/invoices") { request, _ in try await invoiceList(request) }
+        router.get("/portal/invoices/:number") { request, context in try await invoicePage(request, number: context.parameters.get("number") ?? "") }
     }
 
     // MARK: - Signing in and out
@@ -144,6 +147,56 @@ struct PortalRoutes: Sendable {
         }
     }
 
+    // MARK: - Invoices (billing contacts)
+
+    private func invoiceList(_ request: Request) async throws -> Response {
+        guard let who = try await signedIn(request) else { return redirect("/portal") }
+        let portal = app.portal
+        let directory = app.directory
+        do {
+            let (documents, clientName) = try await BlockingWork.run {
+                (try portal.clientInvoices(for: who), (try? directory.client(who.client))?.name ?? who.client)
+            }
+            let rows = documents.map { document -> [String: Any] in
+                let status =
+                    document.isCreditNote
+                    ? "credit note for \(document.related ?? "")" : document.related.map { "cancelled by credit note \($0)" } ?? "issued"
+                return [
+                    "number": document.number, "period": document.period, "issued": Self.time(iso8601: document.issuedAt),
+                    "total": document.document.total, "currency": document.document.currency, "status": status,
+                ]
+            }
+            return page("invoices", title: "Invoices", values: ["invoices": rows, "hasInvoices": !rows.isEmpty, "clientName": clientName], request: request, who: who)
+        } catch {
+            return failure(error, request: request, who: who)
+        }
+    }
+
+    private func invoicePage(_ request: Request, number: String) async throws -> Response {
+        guard let who = try await signedIn(request) else { return redirect("/portal") }
+        let portal = app.portal
+        do {
+            let shown = try await BlockingWork.run { try portal.invoice(number, for: who) }
+            let document = shown.document
+            var values: [String: Any] = [
+                "kind": shown.isCreditNote ? "Credit note" : "Invoice", "number": shown.number, "period": shown.period,
+                "issued": Self.time(iso8601: shown.issuedAt), "currency": document.currency, "subtotal": document.subtotal, "total": document.total,
+                "taxes": document.taxes.map { ["text": $0] }, "footnotes": document.footnotes.map { ["text": $0] },
+                "rows": document.rows.map {
+                    ["line": $0.line, "description": $0.description, "hours": $0.hours, "billedTime": $0.billedTime, "rate": $0.rate,
+                     "amount": $0.amount, "remark": $0.remark] as [String: Any]
+                },
+            ]
+            if let related = shown.related {
+                values["status"] = shown.isCreditNote ? "credits invoice \(related) in full" : "cancelled by credit note \(related)"
+            }
+            if let reason = shown.reason { values["reason"] = reason }
+            return page("invoice", title: "\(shown.isCreditNote ? "Credit note" : "Invoice") \(shown.number)", values: values, request: request, who: who)
+        } catch {
+            return failure(error, request: request, who: who)
+        }
+    }
+
     private func reply(_ request: Request, number text: String) async throws -> Response {
         let (form, files): ([String: String], [PortalUpload])
         switch try await checkedForm(request, withFiles: true) {
@@ -233,7 +286,7 @@ struct PortalRoutes: Sendable {
     ) -> Response {
         let existing = PortalGuard.csrfToken(request)
         let csrf = existing ?? PortalGuard.newToken()
-        let html = PortalPages.render(name, title: title, values: values, signedIn: who.map { ($0.name, $0.client) }, csrf: csrf)
+        let html = PortalPages.render(name, title: title, values: values, signedIn: who.map { ($0.name, $0.client, $0.billing) }, csrf: csrf)
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
@@ -296,6 +349,11 @@ struct PortalRoutes: Sendable {
         guard let due = sla.dueAt, let clock = sla.clock else { return "on track" }
         let what = clock == .response ? "reply" : "resolution"
         return due < now.millisecondsSinceEpoch ? "\(what) overdue since \(time(due))" : "\(what) due by \(time(due))"
+    }
+
+    /// An RFC 3339 time as ``time(_:)`` prints it (the text itself when it is not one).
+    static func time(iso8601 text: String) -> String {
+        Timestamp(iso8601: text).map { time($0.millisecondsSinceEpoch) } ?? text
     }
 
     /// `2026-11-02 14:00 UTC`.

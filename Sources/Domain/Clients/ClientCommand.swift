@@ -50,12 +50,19 @@ public struct ContactDetails: Sendable, Equatable, Codable {
     /// True for a contact Docket created itself from an email sent from one of the client's domains:
     /// nobody has confirmed who they are yet. Nil (absent) means verified.
     public var unverified: Bool?
+    /// True for a billing contact of the client: one who sees its invoices and credit notes in the portal. Nil
+    /// (absent) means not.
+    public var billing: Bool?
 
     /// A contact's details.
-    public init(name: String, email: String, phone: String? = nil, unverified: Bool? = nil) {
+    public init(name: String, email: String, phone: String? = nil, unverified: Bool? = nil, billing: Bool? = nil) {
         self.name = name
         self.email = email
         self.phone = phone
         self.unverified = unverified
+        self.billing = billing
     }
+
+    /// Whether the contact is one of the client's billing contacts.
+    public var isBilling: Bool { billing == true }
 }

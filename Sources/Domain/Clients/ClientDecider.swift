@@ -55,7 +55,7 @@ public enum ClientDecider: Decider {
                 .contactAdded(
                     ClientContactAdded(
                         contactId: id, name: contact.name, email: contact.email, phone: contact.phone,
-                        unverified: details.unverified == true ? true : nil))
+                        unverified: details.unverified == true ? true : nil, billing: contact.billing))
             ]
         case .updateContact(let id, let details):
             let code = try requireActive(state)
@@ -64,7 +64,7 @@ public enum ClientDecider: Decider {
             guard contact != current else { return [] }
             return [
                 .contactUpdated(
-                    ClientContactUpdated(contactId: id, name: contact.name, email: contact.email, phone: contact.phone))
+                    ClientContactUpdated(contactId: id, name: contact.name, email: contact.email, phone: contact.phone, billing: contact.billing))
             ]
         case .removeContact(let id):
             let code = try requireActive(state)
@@ -116,7 +116,7 @@ public enum ClientDecider: Decider {
                 .conflict,
                 "contact \(other) of client \(code) already has the e-mail \(email); update that contact instead")
         }
-        return ContactDetails(name: name, email: email, phone: phone)
+        return ContactDetails(name: name, email: email, phone: phone, billing: details.isBilling ? true : nil)
     }
 
     private static func missingContact(_ id: String, _ code: String) -> DomainError {

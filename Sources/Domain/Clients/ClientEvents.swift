@@ -98,14 +98,17 @@ public struct ClientContactAdded: EventPayload {
     public var phone: String?
     /// True when Docket created the contact from an email sent from the client's domain (not yet confirmed).
     public var unverified: Bool?
+    /// True for a billing contact (sees the client's invoices in the portal); absent means not.
+    public var billing: Bool?
 
     /// A payload with the given fields.
-    public init(contactId: String, name: String, email: String, phone: String?, unverified: Bool? = nil) {
+    public init(contactId: String, name: String, email: String, phone: String?, unverified: Bool? = nil, billing: Bool? = nil) {
         self.contactId = contactId
         self.name = name
         self.email = email
         self.phone = phone
         self.unverified = unverified
+        self.billing = billing
     }
 }
 
@@ -123,13 +126,17 @@ public struct ClientContactUpdated: EventPayload {
     public var email: String
     /// The contact's phone number; absent means none.
     public var phone: String?
+    /// True for a billing contact (sees the client's invoices in the portal); absent means not (events written before
+    /// the field existed were of contacts that could not be billing contacts).
+    public var billing: Bool?
 
     /// A payload with the given fields.
-    public init(contactId: String, name: String, email: String, phone: String?) {
+    public init(contactId: String, name: String, email: String, phone: String?, billing: Bool? = nil) {
         self.contactId = contactId
         self.name = name
         self.email = email
         self.phone = phone
+        self.billing = billing
     }
 }
 

@@ -71,9 +71,10 @@ extension ClientDecider {
         case .reactivated:
             state.isActive = true
         case .contactAdded(let e):
-            state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone, unverified: e.unverified)
+            state.contacts[e.contactId] = ContactDetails(
+                name: e.name, email: e.email, phone: e.phone, unverified: e.unverified, billing: e.billing == true ? true : nil)
         case .contactUpdated(let e):
-            state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone)
+            state.contacts[e.contactId] = ContactDetails(name: e.name, email: e.email, phone: e.phone, billing: e.billing == true ? true : nil)
         case .contactRemoved(let e):
             if let email = state.contacts[e.contactId]?.email, !email.isEmpty { state.retiredContactAddresses.insert(email.lowercased()) }
             state.contacts[e.contactId] = nil

@@ -47,8 +47,10 @@ enum EventSamples {
             ClientContactAdded(contactId: "c-1", name: "Jane", email: "jane@acme.example", phone: "+33 1 23")),
         .contactAdded(ClientContactAdded(contactId: "c-2", name: "Joe", email: "joe@acme.example", phone: nil)),
         .contactAdded(ClientContactAdded(contactId: "c-3", name: "Ann", email: "ann@acme.example", phone: nil, unverified: true)),
+        .contactAdded(ClientContactAdded(contactId: "c-4", name: "Bea", email: "bea@acme.example", phone: nil, billing: true)),
         .contactUpdated(ClientContactUpdated(contactId: "c-1", name: "Jane D", email: "jd@acme.example", phone: nil)),
         .contactUpdated(ClientContactUpdated(contactId: "c-1", name: "Jane D", email: "jd@acme.example", phone: "555")),
+        .contactUpdated(ClientContactUpdated(contactId: "c-4", name: "Bea", email: "bea@acme.example", phone: nil, billing: true)),
         .contactRemoved(ClientContactRemoved(contactId: "c-2")),
     ]
 
