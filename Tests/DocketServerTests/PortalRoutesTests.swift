@@ -204,6 +204,19 @@ struct PortalBrowser {
         #expect(try carla.get("/portal/invoices").status == 404)
     }
 
+    /// A contact reads times in their client's zone: the portal wrote every time in UTC ("2026-12-07 14:05 UTC"), so a
+    /// New York office read its reply due four or five hours off.
+    @Test func aContactReadsTimesInTheirClientsZone() throws {
+        let served = try Self.served()
+        #expect(try served.docket(["client", "update", "acme", "--time-zone", "America/New_York"]).status == 0)
+        let carla = PortalBrowser(served, name: "carla")
+        try carla.signIn("carla@acme.example")
+        let page = try carla.get("/portal/tickets/T-1001")
+        #expect(page.status == 200)
+        let zoned = page.body.contains(" EST</div>") || page.body.contains(" EDT</div>")
+        #expect(zoned && !page.body.contains(" UTC</div>"), "\(page.body)")
+    }
+
     @Test func aRemovedContactsSessionNeverComesBackAsTheNextContact() throws {
         let served = try Self.served()
         let carla = PortalBrowser(served, name: "carla")

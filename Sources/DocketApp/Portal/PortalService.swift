@@ -1,3 +1,4 @@
+import BusinessTime
 import Crypto
 import DocketTime
 import Domain
@@ -134,6 +135,13 @@ public struct PortalService: Sendable, FeatureService {
         let opened = expires.millisecondsSinceEpoch - PortalDecider.sessionLifetime
         if let deactivated = try lastDeactivation(of: code), opened <= deactivated.millisecondsSinceEpoch { return nil }
         return SignedIn(contact: contact, client: code, name: details.name, sessionHash: hash, billing: details.isBilling)
+    }
+
+    /// How the portal writes times for the contact: in their client's time zone (UTC when it is not a known zone), as
+    /// the client reads its tickets' due times and its invoices' dates.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func clientTime(for signedIn: SignedIn) -> ZoneText {
+        ZoneText(zone: (try? directory.client(signedIn.client)).flatMap { WallTimeZone($0.timeZone) } ?? .utc)
     }
 
     /// When client `code` was last deactivated, from its stream (newest first; nil when never).

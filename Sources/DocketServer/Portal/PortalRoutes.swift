@@ -111,11 +111,11 @@ struct PortalRoutes: Sendable {
         let portal = app.portal
         let directory = app.directory
         do {
-            let (rows, clientName, now) = try await BlockingWork.run {
-                (try portal.clientTickets(for: who), (try? directory.client(who.client))?.name ?? who.client, SystemClock().now())
+            let (rows, clientName, now, clock) = try await BlockingWork.run {
+                (try portal.clientTickets(for: who), (try? directory.client(who.client))?.name ?? who.client, SystemClock().now(), portal.clientTime(for: who))
             }
             let tickets = rows.map { row -> [String: Any] in
-                ["number": row.number.description, "subject": row.subject, "status": row.status.displayName, "sla": Self.slaText(row, now: now)]
+                ["number": row.number.description, "subject": row.subject, "status": row.status.displayName, "sla": Self.slaText(row, now: now, in: clock)]
             }
             return page("tickets", title: "Your tickets", values: ["tickets": tickets, "hasTickets": !tickets.isEmpty, "clientName": clientName], request: request, who: who)
         } catch {
@@ -128,17 +128,17 @@ struct PortalRoutes: Sendable {
         guard let number = TicketNumber(text) else { return notFound(text, request: request) }
         let portal = app.portal
         do {
-            let ticket = try await BlockingWork.run { try portal.ticket(number, for: who) }
+            let (ticket, clock) = try await BlockingWork.run { (try portal.ticket(number, for: who), portal.clientTime(for: who)) }
             let summary = ticket.summary
             let entries = ticket.entries.map { entry -> [String: Any] in
                 [
-                    "author": entry.author, "fromClient": entry.fromClient, "text": entry.text, "at": Self.time(entry.at.millisecondsSinceEpoch),
+                    "author": entry.author, "fromClient": entry.fromClient, "text": entry.text, "at": clock.text(entry.at),
                     "attachments": Self.attachmentValues(entry.attachments, number: number), "hasAttachments": !entry.attachments.isEmpty,
                 ]
             }
             var values: [String: Any] = [
                 "number": summary.number.description, "subject": summary.subject, "status": summary.status.displayName,
-                "priority": summary.priority.rawValue, "sla": Self.slaText(summary, now: SystemClock().now()), "entries": entries, "open": summary.isOpen,
+                "priority": summary.priority.rawValue, "sla": Self.slaText(summary, now: SystemClock().now(), in: clock), "entries": entries, "open": summary.isOpen,
             ]
             if let category = summary.category { values["category"] = category }
             return page("ticket", title: "\(summary.number) \(summary.subject)", values: values, request: request, who: who)
@@ -154,15 +154,15 @@ struct PortalRoutes: Sendable {
         let portal = app.portal
         let directory = app.directory
         do {
-            let (documents, clientName) = try await BlockingWork.run {
-                (try portal.clientInvoices(for: who), (try? directory.client(who.client))?.name ?? who.client)
+            let (documents, clientName, clock) = try await BlockingWork.run {
+                (try portal.clientInvoices(for: who), (try? directory.client(who.client))?.name ?? who.client, portal.clientTime(for: who))
             }
             let rows = documents.map { document -> [String: Any] in
                 let status =
                     document.isCreditNote
                     ? "credit note for \(document.related ?? "")" : document.related.map { "cancelled by credit note \($0)" } ?? "issued"
                 return [
-                    "number": document.number, "period": document.period, "issued": Self.time(iso8601: document.issuedAt),
+                    "number": document.number, "period": document.period, "issued": clock.text(iso8601: document.issuedAt),
                     "total": document.document.total, "currency": document.document.currency, "status": status,
                 ]
             }
@@ -176,11 +176,11 @@ struct PortalRoutes: Sendable {
         guard let who = try await signedIn(request) else { return redirect("/portal") }
         let portal = app.portal
         do {
-            let shown = try await BlockingWork.run { try portal.invoice(number, for: who) }
+            let (shown, clock) = try await BlockingWork.run { (try portal.invoice(number, for: who), portal.clientTime(for: who)) }
             let document = shown.document
             var values: [String: Any] = [
                 "kind": shown.isCreditNote ? "Credit note" : "Invoice", "number": shown.number, "period": shown.period,
-                "issued": Self.time(iso8601: shown.issuedAt), "currency": document.currency, "subtotal": document.subtotal, "total": document.total,
+                "issued": clock.text(iso8601: shown.issuedAt), "currency": document.currency, "subtotal": document.subtotal, "total": document.total,
                 "taxes": document.taxes.map { ["text": $0] }, "footnotes": document.footnotes.map { ["text": $0] },
                 "rows": document.rows.map {
                     ["line": $0.line, "description": $0.description, "hours": $0.hours, "billedTime": $0.billedTime, "rate": $0.rate,
@@ -341,28 +341,16 @@ struct PortalRoutes: Sendable {
         }
     }
 
-    /// The SLA as a contact reads it: none, met, paused while waiting on them, due at a time, or overdue.
-    static func slaText(_ row: TicketSummary, now: Timestamp) -> String {
+    /// The SLA as a contact reads it: none, met, paused while waiting on them, due at a time (in `clock`'s zone, the
+    /// client's), or overdue.
+    static func slaText(_ row: TicketSummary, now: Timestamp, in clock: ZoneText) -> String {
         guard row.isOpen else { return "closed" }
         guard let sla = row.sla else { return "no target" }
         if sla.paused { return "paused: waiting for you" }
-        guard let due = sla.dueAt, let clock = sla.clock else { return "on track" }
-        let what = clock == .response ? "reply" : "resolution"
-        return due < now.millisecondsSinceEpoch ? "\(what) overdue since \(time(due))" : "\(what) due by \(time(due))"
-    }
-
-    /// An RFC 3339 time as ``time(_:)`` prints it (the text itself when it is not one).
-    static func time(iso8601 text: String) -> String {
-        Timestamp(iso8601: text).map { time($0.millisecondsSinceEpoch) } ?? text
-    }
-
-    /// `2026-11-02 14:00 UTC`.
-    static func time(_ milliseconds: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        guard let due = sla.dueAt, let clockName = sla.clock else { return "on track" }
+        let what = clockName == .response ? "reply" : "resolution"
+        let at = clock.text(Timestamp(millisecondsSinceEpoch: due))
+        return due < now.millisecondsSinceEpoch ? "\(what) overdue since \(at)" : "\(what) due by \(at)"
     }
 }
 
