@@ -217,6 +217,25 @@ struct PortalBrowser {
         #expect(zoned && !page.body.contains(" UTC</div>"), "\(page.body)")
     }
 
+    /// A contact finds a ticket by the words of its subject or resolution (the portal listed the newest 200 and had no
+    /// search); only their client's tickets are searched, and what they typed is escaped on the page.
+    @Test func aContactFindsTheirTicketsByWords() throws {
+        let served = try Self.served()
+        #expect(try served.docket(["ticket", "open", "--client", "acme", "--contact", "acme-1", "--subject", "VPN drops at night"]).status == 0)
+        let carla = PortalBrowser(served, name: "carla")
+        try carla.signIn("carla@acme.example")
+        let found = try carla.get("/portal/tickets?q=PRINTER")
+        #expect(found.status == 200 && found.body.contains(">T-1001</a>") && !found.body.contains(">T-1003</a>"), "\(found.body)")
+        #expect(found.body.contains("value=\"PRINTER\"") && found.body.contains("matching “PRINTER”"), "\(found.body)")
+        let vpn = try carla.get("/portal/tickets?q=vpn%20night")
+        #expect(vpn.body.contains(">T-1003</a>") && !vpn.body.contains(">T-1001</a>"), "\(vpn.body)")
+        let other = try carla.get("/portal/tickets?q=globex")
+        #expect(other.status == 200 && !other.body.contains("T-1002") && other.body.contains("No ticket matches"), "another client's tickets are never searched")
+        let typed = try carla.get("/portal/tickets?q=%3Cb%3Ex")
+        #expect(!typed.body.contains("<b>x") && typed.body.contains("&lt;b&gt;x"), "\(typed.body)")
+        #expect(try carla.get("/portal/tickets").body.contains(">T-1003</a>"), "no search: every ticket")
+    }
+
     @Test func aRemovedContactsSessionNeverComesBackAsTheNextContact() throws {
         let served = try Self.served()
         let carla = PortalBrowser(served, name: "carla")

@@ -37,10 +37,13 @@ public struct PortalTicketForm: Sendable, Equatable {
 }
 
 extension PortalService {
-    /// The signed-in contact's client's tickets, newest first (at most `limit`).
+    /// The signed-in contact's client's tickets, newest first (at most `limit`); with `search`, only those whose
+    /// subject, resolution note or category holds every word of it (``QueueFilter/search``).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func clientTickets(for signedIn: SignedIn, limit: Int = 200) throws -> [TicketSummary] {
-        try tickets.list(QueueFilter(client: signedIn.client), limit: limit).filter { PortalTenancy.maySee(ticketClient: $0.client, contactClient: signedIn.client) }
+    public func clientTickets(for signedIn: SignedIn, search: String? = nil, limit: Int = 200) throws -> [TicketSummary] {
+        let words = search.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : String($0.prefix(200)) }
+        return try tickets.list(QueueFilter(client: signedIn.client, search: words), limit: limit)
+            .filter { PortalTenancy.maySee(ticketClient: $0.client, contactClient: signedIn.client) }
     }
 
     /// Ticket `number` with its public conversation. Another client's ticket and a missing one give the same

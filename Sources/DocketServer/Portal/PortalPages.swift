@@ -94,10 +94,15 @@ enum PortalPages {
         "tickets": """
             <h1>Your tickets</h1>
             <p><a class="button" href="/portal/tickets/new">Open a new ticket</a></p>
-            {{^tickets}}<p>You have no tickets yet.</p>{{/tickets}}
+            <form method="get" action="/portal/tickets" role="search">
+            <label for="q">Find a ticket (words of its subject or resolution)</label>
+            <input id="q" name="q" type="search" maxlength="200" value="{{search}}">
+            <button type="submit">Search</button>{{#search}} <a href="/portal/tickets">Show all</a>{{/search}}
+            </form>
+            {{^tickets}}{{#search}}<p>No ticket matches “{{search}}”.</p>{{/search}}{{^search}}<p>You have no tickets yet.</p>{{/search}}{{/tickets}}
             {{#hasTickets}}
             <table>
-            <caption class="meta">Tickets of {{clientName}}, newest first</caption>
+            <caption class="meta">Tickets of {{clientName}}{{#search}} matching “{{search}}”{{/search}}, newest first</caption>
             <thead><tr><th scope="col">Ticket</th><th scope="col">Subject</th><th scope="col">Status</th><th scope="col" class="wide">Response time</th></tr></thead>
             <tbody>
             {{#tickets}}<tr><td><a href="/portal/tickets/{{number}}">{{number}}</a></td><td>{{subject}}</td><td>{{status}}</td><td class="wide">{{sla}}</td></tr>

@@ -34,7 +34,7 @@ struct PortalRoutes: Sendable {
             return page("landing", title: "Sign in", values: ["token": token], request: request)
         }
         router.post("/portal/link/:token") { request, context in try await redeem(request, token: context.parameters.get("token") ?? "") }
-        router.get("/portal/tickets") { request, _ in try await ticketList(request) }
+        router.get("/portal/tickets") { request, _ in try await ticketList(request, search: request.uri.queryParameters.get("q")) }
         router.get("/portal/tickets/new") { request, _ -> Response in
             guard let who = try await signedIn(request) else { return redirect("/portal") }
             let priorities = PortalService.allowedPriorities.map { ["value": $0.rawValue, "label": Self.label($0), "selected": $0 == .p3] as [String: Any] }
@@ -106,18 +106,23 @@ struct PortalRoutes: Sendable {
 
     // MARK: - Tickets
 
-    private func ticketList(_ request: Request) async throws -> Response {
+    private func ticketList(_ request: Request, search: String?) async throws -> Response {
         guard let who = try await signedIn(request) else { return redirect("/portal") }
         let portal = app.portal
         let directory = app.directory
         do {
             let (rows, clientName, now, clock) = try await BlockingWork.run {
-                (try portal.clientTickets(for: who), (try? directory.client(who.client))?.name ?? who.client, SystemClock().now(), portal.clientTime(for: who))
+                (
+                    try portal.clientTickets(for: who, search: search), (try? directory.client(who.client))?.name ?? who.client, SystemClock().now(),
+                    portal.clientTime(for: who)
+                )
             }
             let tickets = rows.map { row -> [String: Any] in
                 ["number": row.number.description, "subject": row.subject, "status": row.status.displayName, "sla": Self.slaText(row, now: now, in: clock)]
             }
-            return page("tickets", title: "Your tickets", values: ["tickets": tickets, "hasTickets": !tickets.isEmpty, "clientName": clientName], request: request, who: who)
+            var values: [String: Any] = ["tickets": tickets, "hasTickets": !tickets.isEmpty, "clientName": clientName]
+            if let search, !search.allSatisfy(\.isWhitespace) { values["search"] = search }
+            return page("tickets", title: "Your tickets", values: values, request: request, who: who)
         } catch {
             return failure(error, request: request)
         }
