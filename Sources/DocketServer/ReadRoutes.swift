@@ -47,13 +47,15 @@ enum ReadRoutes {
     /// else the server's.
     static func timeEntries(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         let ticket = try input.parsed(.query("ticket"), "a ticket number like T-1042") { TicketNumber($0.uppercased()) }
-        let from = try input.text(.query("from")).map { try TypedTime.parse($0, field: "from", viewer: input.actor, in: app) }
-        let to = try input.text(.query("to")).map { try TypedTime.parse($0, field: "to", viewer: input.actor, in: app) }
+        let client = input.text(.query("client"))
+        if let client { _ = try app.directory.client(client) }
+        let from = try input.text(.query("from")).map { try TypedTime.parse($0, field: "from", viewer: input.actor, client: client, in: app) }
+        let to = try input.text(.query("to")).map { try TypedTime.parse($0, field: "to", viewer: input.actor, client: client, in: app) }
         let filter = TimeFilter(ticket: ticket?.description, tech: input.text(.query("tech")), from: from, to: to)
         // An unknown ticket or tech is a 404 naming it, as `time list` exits 4: a typo is not "no time".
         if let ticket { _ = try app.tickets.ticketSummary(ticket) }
         if let tech = filter.tech { _ = try app.directory.user(tech) }
-        return try .encoding(try app.billing.timeList(filter, client: input.text(.query("client"))))
+        return try .encoding(try app.billing.timeList(filter, client: client))
     }
 
     /// `docket sla --json`: open tickets with an SLA, soonest due first.

@@ -16,10 +16,11 @@ enum TypedTime {
         try parse(text, field: "at") { try own(login, in: app) ?? client(of: ticket, in: app) ?? machine() }
     }
 
-    /// `field` (`from`, `to`) of a listing viewed by `login`.
+    /// `field` (`from`, `to`) of a listing viewed by `login`; of one client's (`client`), read in that client's zone
+    /// when the viewer has none of their own, as `time list --client` reads it.
     @available(*, noasync, message: "reads the store")
-    static func parse(_ text: String, field: String, viewer login: String, in app: DocketApplication) throws -> Timestamp {
-        try parse(text, field: field) { try own(login, in: app) ?? machine() }
+    static func parse(_ text: String, field: String, viewer login: String, client code: String? = nil, in app: DocketApplication) throws -> Timestamp {
+        try parse(text, field: field) { try own(login, in: app) ?? code.flatMap { try client(code: $0, in: app) } ?? machine() }
     }
 
     /// `text` as an instant; `zone` (and whose it is) is asked for only when `text` names no offset.
@@ -42,8 +43,12 @@ enum TypedTime {
 
     /// The zone of `ticket`'s client.
     private static func client(of ticket: TicketNumber, in app: DocketApplication) throws -> (WallTimeZone, String)? {
-        let code = try app.tickets.ticketSummary(ticket).client
-        return WallTimeZone(try app.directory.client(code).timeZone).map { ($0, "client \(code)'s") }
+        try client(code: try app.tickets.ticketSummary(ticket).client, in: app)
+    }
+
+    /// The zone of client `code`.
+    private static func client(code: String, in app: DocketApplication) throws -> (WallTimeZone, String)? {
+        WallTimeZone(try app.directory.client(code).timeZone).map { ($0, "client \(code)'s") }
     }
 
     /// This machine's zone (`$TZ`, else the system setting), UTC when it is unknown.

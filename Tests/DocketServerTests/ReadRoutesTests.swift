@@ -80,6 +80,12 @@ import Testing
         #expect(missing.status == 404, "\(missing.body)")
         let unknownClient = try served.curl("GET", "/v1/time?client=ghost", token: token)
         #expect(unknownClient.status == 404 && unknownClient.body.contains("ghost"), "the client filter is read: \(unknownClient.body)")
+        // With client=, a zoneless from/to is that client's (the caller has no zone of their own), as in `time list --client`:
+        // 2026-10-20 12:00 in New York is 16:00 UTC, after TE-1's start at 14:00 UTC.
+        #expect(try served.docket(["client", "update", "acme", "--time-zone", "America/New_York"]).status == 0)
+        let newYork = try served.curl("GET", "/v1/time?client=acme&from=2026-10-20&to=2026-10-20%2012:00", token: token)
+        let items = (try JSONSerialization.jsonObject(with: Data(newYork.body.utf8)) as? [String: Any])?["items"] as? [[String: Any]]
+        #expect(items?.compactMap { $0["entryId"] as? String } == ["TE-1"], "\(newYork.body)")
         let blankSearch = try served.curl("GET", "/v1/tickets?search=%20", token: token)
         #expect(blankSearch.status == 400 && blankSearch.body.contains("search needs at least one word"), "\(blankSearch.body)")
         #expect(served.stop() == 0)
