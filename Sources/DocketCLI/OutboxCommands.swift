@@ -21,7 +21,8 @@ struct OutboxGroup: ParsableCommand {
 /// `docket outbox list [--json]`.
 struct OutboxList: ReadCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List queued, sent, failed, undeliverable, bounced and cancelled messages, oldest first.")
+        commandName: "list", abstract: "List queued, sent, failed, undeliverable, bounced and cancelled messages, oldest first.",
+        discussion: "QUEUED is in your time zone (`docket user time-zone`), else this machine's, with the zone named; --json keeps RFC 3339 UTC.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
@@ -62,6 +63,7 @@ struct OutboxList: ReadCommand {
             try printJSON(rows)
             return
         }
+        let time = PeopleTime.viewer(actor.name, in: session)
         Terminal.out(Terminal.table(
             ["MESSAGE-ID", "TICKET", "REASON", "TO", "STATUS", "ATTEMPTS", "QUEUED"],
             rows.map { row in
@@ -71,7 +73,7 @@ struct OutboxList: ReadCommand {
                     case "cancelled": "cancelled: \(row.cancelReason ?? "")"
                     default: row.status
                     }
-                return [row.messageId, row.ticket ?? "-", row.reason, OutboxRecipients.text(to: row.to, cc: row.cc), status, String(row.attempts), row.queuedAt]
+                return [row.messageId, row.ticket ?? "-", row.reason, OutboxRecipients.text(to: row.to, cc: row.cc), status, String(row.attempts), time.text(iso8601: row.queuedAt)]
             }))
     }
 }

@@ -40,6 +40,25 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
     }
 
+    /// `outbox list` gives QUEUED in the viewer's zone, as every other table does; it printed RFC 3339 UTC.
+    @Test func theListsQueuedTimeIsInTheViewersZone() throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "ann", "America/New_York"]).status == 0)
+        #expect(try docket(["client", "contact", "add", "globex", "--name", "Jane", "--email", "jane@globex.example"]).status == 0)
+        #expect(try docket(["ticket", "open", "--client", "globex", "--contact", "globex-1", "--subject", "Printer"]).status == 0)
+        let queued = try #require(try outbox().first?["queuedAt"] as? String)
+        #expect(queued.hasSuffix("Z"), "--json keeps RFC 3339 UTC: \(queued)")
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let instant = try #require(parser.date(from: queued))
+        let local = DateFormatter()
+        local.locale = Locale(identifier: "en_US_POSIX")
+        local.timeZone = TimeZone(identifier: "America/New_York")
+        local.dateFormat = "yyyy-MM-dd HH:mm"
+        let row = try #require(try docket(["outbox", "list"]).stdout.split(separator: "\n").dropFirst().first)
+        #expect(row.contains(local.string(from: instant)) && (row.contains(" EST") || row.contains(" EDT")) && !row.contains(queued), "\(row)")
+    }
+
     @Test func aPublicReplyIsSentAndTheClientsAnswerToItThreadsBack() throws {
         try setUp()
         let first = "From: Jane <jane@globex.example>\r\nTo: help@msp.example\r\nSubject: Printer offline\r\nMessage-ID: <first@globex.example>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n\r\nIt is broken.\r\n"
