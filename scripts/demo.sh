@@ -127,6 +127,9 @@ AS_OF=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 step bob time correct TE-8 --minutes 2h30m --reason "Install finished at 17:30, not 18:00"
 step bill invoice run --period 2026-11
 step bill invoice show acme-D2
+# A billing dispute: "what did acme pay for on 7 November?" — that day's entries, read in acme's zone, and the lines billing them.
+step bill time list --client acme --from 2026-11-07 --to 2026-11-08
+step bob ticket list --search backup
 step bill invoice export --format csv --period 2026-11
 step ann replay --as-of "$AS_OF" --into "$DOCKET_STORE.as-of"   # admin only: a replay copies the whole log
 step bill invoice show acme-D2 --store "$DOCKET_STORE.as-of" || echo "(acme-D2 did not exist yet at $AS_OF, exit code $?)"
