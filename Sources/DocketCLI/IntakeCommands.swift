@@ -79,6 +79,7 @@ struct IntakeAlert: ParsableCommand {
         case .autoResolved(let number): "noted on \(number), closed as auto-resolved"
         case .noted(let number): "noted on \(number)"
         case .dropped: "dropped (no ticket for this alert)"
+        case .stale(let number): "stale: it began before its resolution on \(number) (a late or repeated delivery); nothing written"
         }
     }
 }

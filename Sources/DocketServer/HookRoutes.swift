@@ -161,12 +161,13 @@ struct HookRoutes: Sendable {
         case .autoResolved: "auto-resolved"
         case .noted: "noted"
         case .dropped: "dropped"
+        case .stale: "stale"
         }
     }
 
     static func ticket(_ outcome: AlertOutcome) -> TicketNumber? {
         switch outcome {
-        case .opened(let n), .occurrence(let n), .reopened(let n), .autoResolved(let n), .noted(let n): n
+        case .opened(let n), .occurrence(let n), .reopened(let n), .autoResolved(let n), .noted(let n), .stale(let n): n
         case .dropped: nil
         }
     }

@@ -54,15 +54,45 @@ import Testing
         #expect(show.contains("Auto-resolved: DiskSpaceLow on ws-002.globex.local:9182"))
     }
 
+    /// `003-single-firing` as Alertmanager sends the condition when it fires again after `005-single-resolved`: a new
+    /// firing, so a new `startsAt`, after the resolution's `endsAt` (2026-11-29T00:44:45.393Z).
+    func firingAgain() throws -> String {
+        let firing = try fixture("003-single-firing")
+        #expect(firing.contains(#""startsAt":"2026-11-29T00:44:38.39Z""#))
+        return firing.replacingOccurrences(of: #""startsAt":"2026-11-29T00:44:38.39Z""#, with: #""startsAt":"2026-11-29T00:49:38.39Z""#)
+    }
+
     @Test func aFlappingAlertReopensItsTicket() throws {
         try setUp()
         #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
         #expect(try intake("005-single-resolved").stdout.contains("closed as auto-resolved"))
-        let again = try intake("003-single-firing")
+        let again = try docket(["intake", "alert", "--format", "alertmanager"], stdin: try firingAgain(), as: "intake")
         #expect(again.stdout.contains("reopened T-1001 (flapping)"))
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
         #expect((summary["ticket"] as? [String: Any])?["status"] as? String == "in-progress")
         #expect((summary["ticket"] as? [String: Any])?["priority"] as? String == "P1", "critical → P1")
+    }
+
+    /// The firing notification delivered again after its resolution (a sender's retry, a late copy: the same firing,
+    /// `startsAt` before the resolution's `endsAt`) reopened the auto-resolved ticket as "flapping" at 3 a.m.; it is
+    /// now stale: nothing written, the ticket stays closed, and a real new firing still reopens it.
+    @Test func theFiringDeliveredAgainAfterItsResolutionIsStaleAndReopensNothing() throws {
+        try setUp()
+        #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+        #expect(try intake("005-single-resolved").stdout.contains("closed as auto-resolved"))
+        let before = try docket(["log", "--json", "--limit", "10000"]).stdout
+        let late = try intake("003-single-firing")
+        #expect(late.status == 0, "\(late.stderr)")
+        #expect(late.stdout == "38cca2e5a9d13dc4 firing: stale: it began before its resolution on T-1001 (a late or repeated delivery); nothing written\n")
+        #expect(try docket(["log", "--json", "--limit", "10000"]).stdout == before, "nothing written")
+        let ticket = { () throws -> [String: Any]? in
+            let shown = try JSONSerialization.jsonObject(with: Data(try self.docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any]
+            return shown?["ticket"] as? [String: Any]
+        }
+        #expect(try ticket()?["status"] as? String == "closed")
+        let again = try docket(["intake", "alert", "--format", "alertmanager"], stdin: try firingAgain(), as: "intake")
+        #expect(again.stdout.contains("reopened T-1001 (flapping)"), "\(again.stdout)")
+        #expect(try ticket()?["status"] as? String == "in-progress")
     }
 
     @Test func anAlertWithNoKnownClientIsRefusedUnlessADefaultIsGiven() throws {

@@ -17,6 +17,9 @@ public enum AlertOutcome: Sendable, Equatable {
     case noted(TicketNumber)
     /// A resolved alert for a condition Docket never saw: counted and dropped, nothing written.
     case dropped
+    /// A firing alert that began before its condition's last resolution ended (a retried or late copy of a
+    /// notification sent before it resolved): the firing is over, so nothing is written and its ticket is not reopened.
+    case stale(TicketNumber)
 }
 
 /// How alert intake behaves.
@@ -176,6 +179,13 @@ extension IntakeService {
             summary = merged
         }
         let stream = StreamName.ticket(number)
+        // A firing that began before the condition's last resolution ended is that resolved firing again (a retried
+        // or late delivery), not a new one: it must not reopen the ticket nor count as the condition firing now.
+        if alert.status == .firing, record.status == "resolved", let startsAt = alert.startsAt,
+            let endedAt = try lastResolutionEnd(of: alert, client: client, on: record.ticket), startsAt <= endedAt
+        {
+            return Decision(appends: [], output: .stale(number))
+        }
         /// `received` first, then what `command` decides, in one append to the ticket.
         func noted(_ command: TicketCommand?, _ outcome: AlertOutcome) throws -> Decision {
             let decided = try command.map { try tickets.commandDecision(number, $0, context: context).appends } ?? []
@@ -205,6 +215,26 @@ extension IntakeService {
             let when = alert.endsAt?.iso8601 ?? now.iso8601
             let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
             return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(number))
+        }
+    }
+
+    /// When the condition's latest delivery on `ticket` (the one the `alerts` read model points at) ended, when that
+    /// delivery is a resolution that says so; nil otherwise (it fired, or the sender gave no end).
+    private func lastResolutionEnd(of alert: MonitoringAlert, client: String, on ticket: TicketNumber) throws -> Timestamp? {
+        let stream = StreamName.ticket(ticket)
+        var version = UInt64.max
+        while true {
+            let page = try store.read(stream: stream, from: version, direction: .backward, limit: 64)
+            for recorded in page where recorded.type == TicketAlertReceived.descriptor.type {
+                guard case .received(let received) = try TicketAlertEvent.decode(
+                    type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload),
+                    received.source == alert.source, received.fingerprint == alert.fingerprint, (received.client ?? client) == client
+                else { continue }
+                guard received.status == MonitoringAlert.Status.resolved.rawValue else { return nil }
+                return received.endsAt.flatMap(Timestamp.init(iso8601:))
+            }
+            guard let oldest = page.last?.streamVersion, oldest > 1 else { return nil }
+            version = oldest - 1
         }
     }
 
