@@ -65,9 +65,6 @@ struct IntakeAlert: ParsableCommand {
             for (alert, outcome) in zip(batch.alerts, outcomes) {
                 Terminal.out("\(alert.fingerprint) \(alert.status.rawValue): \(describe(outcome))\n")
             }
-            if batch.truncated > 0 {
-                Terminal.error("docket: warning: the sender left \(batch.truncated) alerts out of this delivery (truncatedAlerts); raise its max_alerts")
-            }
         }
     }
 

@@ -54,6 +54,7 @@ extension IntakeService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func receiveAlerts(_ batch: AlertBatch, policy: AlertPolicy, as actor: String) throws -> [AlertOutcome] {
         let clients = try self.clients(of: batch, policy: policy)
+        let truncated = batch.truncated
         var outcomes = [AlertOutcome](repeating: .dropped, count: batch.alerts.count)
         var remaining = Array(batch.alerts.indices)
         while !remaining.isEmpty {
@@ -71,7 +72,7 @@ extension IntakeService {
                     if alert.status == .firing, let client = clients[index], let ticket = wave.firing[condition],
                         let at = appends.lastIndex(where: { $0.stream == StreamName.ticket(ticket) })
                     {
-                        appends[at].events.append(receivedEvent(alert, client: client))
+                        appends[at].events.append(receivedEvent(alert, client: client, truncated: truncated))
                         wave.outcomes.append((index, .occurrence(ticket)))
                         continue
                     }
@@ -81,7 +82,8 @@ extension IntakeService {
                         wave.deferred.append(index)
                         continue
                     }
-                    let step = try decide(alert, client: clients[index], policy: policy, context: context, numbersFrom: wave.nextNumber)
+                    let step = try decide(
+                        alert, client: clients[index], policy: policy, context: context, numbersFrom: wave.nextNumber, truncated: truncated)
                     let streams = Set(step.appends.map(\.stream) + [condition])
                     guard wave.streams.isDisjoint(with: streams) else {
                         wave.deferred.append(index)
@@ -105,6 +107,13 @@ extension IntakeService {
                 throw DomainError(.conflict, "the alert delivery could not be decided (every alert touches the same ticket); send it again")
             }
             remaining = wave.deferred
+        }
+        if truncated > 0 {
+            // The sender knows which alerts it left out; Docket only how many. Said where the operator reads (the intake
+            // run's stderr, the server's log) and on the delivery's tickets (`truncatedAlerts`, `ticket show`).
+            warnings?(
+                "the sender left \(truncated) alerts out of this delivery (truncatedAlerts\(batch.groupKey.map { ", group \($0)" } ?? "")): "
+                    + "they opened, updated or closed no ticket; raise its max_alerts (0: no limit)")
         }
         return outcomes
     }
@@ -157,16 +166,16 @@ extension IntakeService {
     /// What one alert for `client` (nil: a resolved alert naming no client Docket knows) appends, on the state before
     /// the delivery's transaction.
     private func decide(
-        _ alert: MonitoringAlert, client: String?, policy: AlertPolicy, context: DecisionContext, numbersFrom: Int
+        _ alert: MonitoringAlert, client: String?, policy: AlertPolicy, context: DecisionContext, numbersFrom: Int, truncated: Int
     ) throws -> CommandKernel.Decision<AlertOutcome> {
         typealias Decision = CommandKernel.Decision<AlertOutcome>
         guard let client, let record = try conditionRecord(alert, client: client) else {
             guard alert.status == .firing, let client else { return Decision(appends: [], output: .dropped) }
-            let received = receivedEvent(alert, client: client)
+            let received = receivedEvent(alert, client: client, truncated: truncated)
             let opening = try openDecision(for: alert, client: client, context: context, event: received, numbersFrom: numbersFrom)
             return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
         }
-        let received = receivedEvent(alert, client: client)
+        let received = receivedEvent(alert, client: client, truncated: truncated)
         let now = context.now
         // A merged ticket's alerts go to the ticket it was merged into, as its mail does (while that is the same
         // client's: stores may hold merges across clients from before they were refused).
@@ -251,12 +260,13 @@ extension IntakeService {
         return try tickets.openDecision(intake, context: context, routing: routing, numbersFrom: numbersFrom, also: { _ in [event] })
     }
 
-    /// The `ticket.alert-received` for `alert`, as `client`'s condition.
-    private func receivedEvent(_ alert: MonitoringAlert, client: String) -> NewEvent {
+    /// The `ticket.alert-received` for `alert`, as `client`'s condition, from a delivery that left `truncated` alerts out.
+    private func receivedEvent(_ alert: MonitoringAlert, client: String, truncated: Int) -> NewEvent {
         let payload = TicketAlertReceived(
             fingerprint: alert.fingerprint, source: alert.source, status: alert.status.rawValue, check: alert.check,
             device: alert.device, severity: alert.severity, summary: alert.summary, description: alert.description,
-            startsAt: alert.startsAt?.iso8601, endsAt: alert.endsAt?.iso8601, client: client)
+            startsAt: alert.startsAt?.iso8601, endsAt: alert.endsAt?.iso8601, client: client,
+            truncatedAlerts: truncated > 0 ? truncated : nil)
         return NewEvent(type: TicketAlertReceived.descriptor.type, payload: TicketAlertEvent.received(payload).payload())
     }
 }
