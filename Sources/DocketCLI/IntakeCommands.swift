@@ -75,6 +75,7 @@ struct IntakeAlert: ParsableCommand {
         case .reopened(let number): "reopened \(number) (flapping)"
         case .autoResolved(let number): "noted on \(number), closed as auto-resolved"
         case .noted(let number): "noted on \(number)"
+        case .leftOpen(let number): "noted on \(number), left open: someone works it (assigned or time logged) and closes it"
         case .dropped: "dropped (no ticket for this alert)"
         case .stale(let number): "stale: it began before its resolution on \(number) (a late or repeated delivery); nothing written"
         }

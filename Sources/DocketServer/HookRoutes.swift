@@ -160,6 +160,7 @@ struct HookRoutes: Sendable {
         case .reopened: "reopened"
         case .autoResolved: "auto-resolved"
         case .noted: "noted"
+        case .leftOpen: "left-open"
         case .dropped: "dropped"
         case .stale: "stale"
         }
@@ -167,7 +168,7 @@ struct HookRoutes: Sendable {
 
     static func ticket(_ outcome: AlertOutcome) -> TicketNumber? {
         switch outcome {
-        case .opened(let n), .occurrence(let n), .reopened(let n), .autoResolved(let n), .noted(let n), .stale(let n): n
+        case .opened(let n), .occurrence(let n), .reopened(let n), .autoResolved(let n), .noted(let n), .leftOpen(let n), .stale(let n): n
         case .dropped: nil
         }
     }

@@ -95,6 +95,34 @@ import Testing
         #expect(try ticket()?["status"] as? String == "in-progress")
     }
 
+    /// The alert cleared at 03:40 and intake closed the ticket bob took at 02:30 ("Auto-resolved …; no billable time."),
+    /// so in the morning his 90 minutes were logged on a ticket closed as without billable time and his resolution was
+    /// refused (closed already). A ticket someone works (assigned, or with time logged) is now left open with the note.
+    @Test func aResolvedAlertLeavesATicketSomeoneWorksOpenForThemToClose() throws {
+        try setUp()
+        #expect(try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]).status == 0)
+        #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+        #expect(try docket(["ticket", "take", "T-1001"], as: "bob").status == 0)
+        let resolved = try intake("005-single-resolved")
+        #expect(resolved.stdout == "38cca2e5a9d13dc4 resolved: noted on T-1001, left open: someone works it (assigned or time logged) and closes it\n", "\(resolved.stdout)")
+        func status(_ ticket: String) throws -> String? {
+            let shown = try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", ticket, "--json"]).stdout.utf8)) as? [String: Any]
+            return (shown?["ticket"] as? [String: Any])?["status"] as? String
+        }
+        #expect(try status("T-1001") != "closed")
+        #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("alert resolved: HostDown"))
+        let close = try docket(["ticket", "close", "T-1001", "--resolution", "Rebooted srv-dc01", "--time", "90m"], as: "bob")
+        #expect(close.status == 0, "bob closes it with his resolution and time: \(close.stderr)")
+        // Time logged by someone, nobody assigned: theirs too. A ticket nobody works still auto-resolves.
+        #expect(try intake("002-grouped-3-firing").stdout.contains("19dc19e3a28bf8bc firing: opened T-1004"))
+        #expect(try docket(["time", "log", "T-1004", "30m"], as: "bob").status == 0)
+        let group = try intake("004-grouped-partial-resolved-status-firing")
+        #expect(group.stdout.contains("19dc19e3a28bf8bc resolved: noted on T-1004, left open"), "\(group.stdout)")
+        #expect(try status("T-1004") != "closed")
+        #expect(try intake("006-grouped-all-resolved").stdout.contains("noted on T-1002, closed as auto-resolved"))
+        #expect(try status("T-1002") == "closed")
+    }
+
     @Test func anAlertWithNoKnownClientIsRefusedUnlessADefaultIsGiven() throws {
         try setUp()
         let before = try docket(["log", "--json", "--limit", "10000"]).stdout

@@ -15,6 +15,9 @@ public enum AlertOutcome: Sendable, Equatable {
     case autoResolved(TicketNumber)
     /// A resolved alert was noted on its ticket (already closed, or auto-close is off).
     case noted(TicketNumber)
+    /// A resolved alert was noted on its open ticket, which stays open: someone works it (it is assigned, or has time
+    /// logged), so its close, resolution and time are theirs to give.
+    case leftOpen(TicketNumber)
     /// A resolved alert for a condition Docket never saw: counted and dropped, nothing written.
     case dropped
     /// A firing alert that began before its condition's last resolution ended (a retried or late copy of a
@@ -221,6 +224,12 @@ extension IntakeService {
             return Decision(appends: [request], output: .reopened(number))
         case .resolved:
             guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(number)) }
+            // A ticket someone works is theirs to close: an auto-resolve would close it under them with "no billable
+            // time" while their night's work is logged, or still to log, and take their resolution from them.
+            let timeLogged = try models.time.list(TimeFilter(ticket: number.description), in: store).contains { !$0.voided }
+            if summary.assignee != nil || timeLogged {
+                return try noted(nil, .leftOpen(number))
+            }
             let when = alert.endsAt?.iso8601 ?? now.iso8601
             let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
             return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(number))
