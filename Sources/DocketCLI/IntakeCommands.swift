@@ -73,6 +73,7 @@ struct IntakeAlert: ParsableCommand {
         case .opened(let number): "opened \(number)"
         case .occurrence(let number): "occurrence on \(number)"
         case .reopened(let number): "reopened \(number) (flapping)"
+        case .reopenedStillFiring(let number): "reopened \(number) (still firing: it has not cleared since it was closed)"
         case .autoResolved(let number): "noted on \(number), closed as auto-resolved"
         case .noted(let number): "noted on \(number)"
         case .leftOpen(let number): "noted on \(number), left open: someone works it (assigned or time logged) and closes it"

@@ -157,7 +157,7 @@ struct HookRoutes: Sendable {
         switch outcome {
         case .opened: "opened"
         case .occurrence: "occurrence"
-        case .reopened: "reopened"
+        case .reopened, .reopenedStillFiring: "reopened"
         case .autoResolved: "auto-resolved"
         case .noted: "noted"
         case .leftOpen: "left-open"
@@ -168,7 +168,7 @@ struct HookRoutes: Sendable {
 
     static func ticket(_ outcome: AlertOutcome) -> TicketNumber? {
         switch outcome {
-        case .opened(let n), .occurrence(let n), .reopened(let n), .autoResolved(let n), .noted(let n), .leftOpen(let n), .stale(let n): n
+        case .opened(let n), .occurrence(let n), .reopened(let n), .reopenedStillFiring(let n), .autoResolved(let n), .noted(let n), .leftOpen(let n), .stale(let n): n
         case .dropped: nil
         }
     }

@@ -123,6 +123,25 @@ import Testing
         #expect(try status("T-1002") == "closed")
     }
 
+    /// A tech closed the ticket while its alert still fired; Alertmanager's next repeat reopened it as "fired again
+    /// (flapping)", and after the flap window opened a new one "Fired again after T-1001 was resolved": it had never
+    /// cleared, nor been resolved. Both now say it is still firing.
+    @Test func aTicketClosedWhileItsAlertStillFiresIsReopenedAsStillFiring() throws {
+        try setUp()
+        #expect(try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]).status == 0)
+        #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Rebooted", "--time", "20m"], as: "bob").status == 0)
+        let repeated = try intake("003-single-firing")
+        #expect(repeated.stdout == "38cca2e5a9d13dc4 firing: reopened T-1001 (still firing: it has not cleared since it was closed)\n", "\(repeated.stdout)")
+        let show = try docket(["ticket", "show", "T-1001"]).stdout
+        #expect(show.contains("reopened: alert HostDown is still firing: it has not cleared since the ticket was closed"), "\(show)")
+        #expect(!show.contains("flapping"), "\(show)")
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Client will replace the disk"], as: "bob").status == 0)
+        let later = try intake("003-single-firing", ["--flap-hours", "0"])
+        #expect(later.stdout.contains("opened T-1002"), "\(later.stdout)")
+        #expect(try docket(["ticket", "show", "T-1002"]).stdout.contains("Still firing after T-1001 was closed: it has not cleared since."))
+    }
+
     @Test func anAlertWithNoKnownClientIsRefusedUnlessADefaultIsGiven() throws {
         try setUp()
         let before = try docket(["log", "--json", "--limit", "10000"]).stdout

@@ -11,6 +11,8 @@ public enum AlertOutcome: Sendable, Equatable {
     case occurrence(TicketNumber)
     /// A firing alert that resolved a short while ago (flapping) reopened its ticket.
     case reopened(TicketNumber)
+    /// A firing alert whose condition never cleared reopened the ticket someone closed a short while ago.
+    case reopenedStillFiring(TicketNumber)
     /// A resolved alert was noted on its ticket and closed it as auto-resolved.
     case autoResolved(TicketNumber)
     /// A resolved alert was noted on its ticket (already closed, or auto-close is off).
@@ -95,7 +97,8 @@ extension IntakeService {
                     }
                     wave.streams.formUnion(streams)
                     switch step.output {
-                    case .opened(let ticket), .occurrence(let ticket), .reopened(let ticket): wave.firing[condition] = ticket
+                    case .opened(let ticket), .occurrence(let ticket), .reopened(let ticket), .reopenedStillFiring(let ticket):
+                        wave.firing[condition] = ticket
                     default: break
                     }
                     if case .opened(let number) = step.output { wave.nextNumber = number.value + 1 }
@@ -211,17 +214,22 @@ extension IntakeService {
         case .firing where summary.isOpen:
             return try noted(nil, .occurrence(number))
         case .firing:
+            // The condition's last delivery was a firing: it never cleared, someone closed its ticket while it fired.
+            let stillFiring = record.status == MonitoringAlert.Status.firing.rawValue
             let resolvedAt = record.resolvedAt ?? summary.updatedAt
             guard summary.mergedInto == nil, now.millisecondsSinceEpoch - resolvedAt <= policy.flapWindowMilliseconds else {
                 let opening = try openDecision(
-                    for: alert, client: client, context: context, event: received, previous: number, numbersFrom: numbersFrom)
+                    for: alert, client: client, context: context, event: received, previous: (number, stillFiring), numbersFrom: numbersFrom)
                 return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
             }
             // The reopen, then the occurrence that caused it.
-            let reopen = try tickets.commandDecision(number, .reopen(reason: "alert \(alert.check) fired again (flapping)"), context: context)
+            let reason = stillFiring
+                ? "alert \(alert.check) is still firing: it has not cleared since the ticket was closed"
+                : "alert \(alert.check) fired again (flapping)"
+            let reopen = try tickets.commandDecision(number, .reopen(reason: reason), context: context)
             var request = reopen.appends.first ?? AppendRequest(stream: stream, events: [], actor: context.actor.login)
             request.events.append(received)
-            return Decision(appends: [request], output: .reopened(number))
+            return Decision(appends: [request], output: stillFiring ? .reopenedStillFiring(number) : .reopened(number))
         case .resolved:
             guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(number)) }
             // A ticket someone works is theirs to close: an auto-resolve would close it under them with "no billable
@@ -257,11 +265,16 @@ extension IntakeService {
     }
 
     private func openDecision(
-        for alert: MonitoringAlert, client: String, context: DecisionContext, event: NewEvent, previous: TicketNumber? = nil,
-        numbersFrom: Int
+        for alert: MonitoringAlert, client: String, context: DecisionContext, event: NewEvent,
+        previous: (ticket: TicketNumber, stillFiring: Bool)? = nil, numbersFrom: Int
     ) throws -> CommandKernel.Decision<TicketNumber> {
         var description = alert.description
-        if let previous { description += (description.isEmpty ? "" : "\n") + "Fired again after \(previous) was resolved." }
+        if let previous {
+            description += (description.isEmpty ? "" : "\n")
+                + (previous.stillFiring
+                    ? "Still firing after \(previous.ticket) was closed: it has not cleared since."
+                    : "Fired again after \(previous.ticket) was resolved.")
+        }
         var intake = TicketIntake(
             client: client, priority: AlertPolicy.priority(for: alert.severity), source: .alert,
             subject: TicketSubject.fromIntake("[\(alert.check)] \(alert.summary)"), description: description)
