@@ -65,6 +65,7 @@ struct IntakeAlert: ParsableCommand {
             for (alert, outcome) in zip(batch.alerts, outcomes) {
                 Terminal.out("\(alert.fingerprint) \(alert.status.rawValue): \(describe(outcome))\n")
             }
+            if let warning = batch.truncationWarning { Terminal.error("docket: warning: \(warning)") }
         }
     }
 

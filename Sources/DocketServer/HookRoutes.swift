@@ -59,6 +59,7 @@ struct HookRoutes: Sendable {
             }
         }.get()
         if let replayKey = authority.replayKey { guards.taken(replayKey) }
+        if let warning = batch.truncationWarning { context.logger.warning("webhook delivery to \(source): \(warning)") }
         let rows = zip(batch.alerts, outcomes).map { alert, outcome -> [String: String] in
             var row = ["fingerprint": alert.fingerprint, "status": alert.status.rawValue, "outcome": HookRoutes.describe(outcome)]
             if let ticket = HookRoutes.ticket(outcome) { row["ticket"] = ticket.description }

@@ -142,6 +142,20 @@ import Testing
         #expect(try docket(["ticket", "show", "T-1002"]).stdout.contains("Still firing after T-1001 was closed: it has not cleared since."))
     }
 
+    /// A delivery the sender cut (`truncatedAlerts`) is said to whoever ran the intake, embedded or through the server
+    /// (on the client's stderr, not the server's), and on its tickets.
+    @Test(arguments: DocketMode.allCases) func aTruncatedDeliveryIsSaidToWhoeverTookItAndOnItsTickets(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            let run = try intake("001-truncated-max_alerts2-firing", ["--default-client", "initech"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(
+                run.stderr == #"docket: warning: the sender left 2 alerts out of this delivery (truncatedAlerts, group {}/{team="truncate-demo"}:{alertname="BackupJobFailed"}): they opened, updated or closed no ticket; raise its max_alerts (0: no limit)"# + "\n",
+                "\(run.stderr)")
+            #expect(try docket(["ticket", "show", "T-1002"]).stdout.contains("its delivery left 2 more alerts out (truncatedAlerts)"))
+        }
+    }
+
     @Test func anAlertWithNoKnownClientIsRefusedUnlessADefaultIsGiven() throws {
         try setUp()
         let before = try docket(["log", "--json", "--limit", "10000"]).stdout

@@ -77,7 +77,7 @@ import Testing
     @Test func aTruncatedNotificationIsLoggedAndSaidOnItsTickets() throws {
         let served = ServedStore()
         let secrets = try setUp(served)
-        try served.start(socket: false)
+        try served.start(environment: ["LOG_LEVEL": "warning"], socket: false)
         let fixture = try String(
             contentsOf: Self.root.appendingPathComponent("Tests/Fixtures/alerts/alertmanager/001-truncated-max_alerts2-firing.json"), encoding: .utf8)
         let delivered = try served.curl("POST", "/hooks/alertmanager/prom", json: fixture, headers: ["Authorization: Bearer \(secrets["prom"]!)"])
@@ -85,7 +85,7 @@ import Testing
         #expect(delivered.body.components(separatedBy: #""outcome":"opened""#).count == 3, "\(delivered.body)")
         let log = served.stopReadingLog()
         #expect(
-            log.contains(#"warning: the sender left 2 alerts out of this delivery (truncatedAlerts, group {}/{team="truncate-demo"}:{alertname="BackupJobFailed"}): they opened, updated or closed no ticket; raise its max_alerts (0: no limit)"#),
+            log.contains(#"webhook delivery to prom: the sender left 2 alerts out of this delivery (truncatedAlerts, group {}/{team="truncate-demo"}:{alertname="BackupJobFailed"}): they opened, updated or closed no ticket; raise its max_alerts (0: no limit)"#),
             "\(log)")
         for ticket in ["T-1001", "T-1002"] {
             let shown = try served.docket(["ticket", "show", ticket])

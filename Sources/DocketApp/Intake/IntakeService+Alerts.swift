@@ -114,13 +114,6 @@ extension IntakeService {
             }
             remaining = wave.deferred
         }
-        if truncated > 0 {
-            // The sender knows which alerts it left out; Docket only how many. Said where the operator reads (the intake
-            // run's stderr, the server's log) and on the delivery's tickets (`truncatedAlerts`, `ticket show`).
-            warnings?(
-                "the sender left \(truncated) alerts out of this delivery (truncatedAlerts\(batch.groupKey.map { ", group \($0)" } ?? "")): "
-                    + "they opened, updated or closed no ticket; raise its max_alerts (0: no limit)")
-        }
         return outcomes
     }
 
