@@ -68,6 +68,14 @@ public struct AlertBatch: Sendable, Equatable {
     public var truncated: Int
     /// The sender's grouping key, if any.
     public var groupKey: String?
+
+    /// The warning for a delivery the sender cut (``truncated`` alerts left out), nil when it left none out: said by
+    /// whoever took the delivery, where its operator reads (the intake command's stderr, the server's log).
+    public var truncationWarning: String? {
+        guard truncated > 0 else { return nil }
+        return "the sender left \(truncated) alert\(truncated == 1 ? "" : "s") out of this delivery (truncatedAlerts"
+            + (groupKey.map { ", group \($0)" } ?? "") + "): they opened, updated or closed no ticket; raise its max_alerts (0: no limit)"
+    }
 }
 
 /// Why a delivery could not be read. Nothing is recorded for it.

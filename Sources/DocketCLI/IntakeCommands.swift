@@ -65,9 +65,7 @@ struct IntakeAlert: ParsableCommand {
             for (alert, outcome) in zip(batch.alerts, outcomes) {
                 Terminal.out("\(alert.fingerprint) \(alert.status.rawValue): \(describe(outcome))\n")
             }
-            if batch.truncated > 0 {
-                Terminal.error("docket: warning: the sender left \(batch.truncated) alerts out of this delivery (truncatedAlerts); raise its max_alerts")
-            }
+            if let warning = batch.truncationWarning { Terminal.error("docket: warning: \(warning)") }
         }
     }
 
@@ -76,9 +74,12 @@ struct IntakeAlert: ParsableCommand {
         case .opened(let number): "opened \(number)"
         case .occurrence(let number): "occurrence on \(number)"
         case .reopened(let number): "reopened \(number) (flapping)"
+        case .reopenedStillFiring(let number): "reopened \(number) (still firing: it has not cleared since it was closed)"
         case .autoResolved(let number): "noted on \(number), closed as auto-resolved"
         case .noted(let number): "noted on \(number)"
+        case .leftOpen(let number): "noted on \(number), left open: someone works it (assigned or time logged) and closes it"
         case .dropped: "dropped (no ticket for this alert)"
+        case .stale(let number): "stale: it began before its resolution on \(number) (a late or repeated delivery); nothing written"
         }
     }
 }

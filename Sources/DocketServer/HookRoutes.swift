@@ -59,6 +59,7 @@ struct HookRoutes: Sendable {
             }
         }.get()
         if let replayKey = authority.replayKey { guards.taken(replayKey) }
+        if let warning = batch.truncationWarning { context.logger.warning("webhook delivery to \(source): \(warning)") }
         let rows = zip(batch.alerts, outcomes).map { alert, outcome -> [String: String] in
             var row = ["fingerprint": alert.fingerprint, "status": alert.status.rawValue, "outcome": HookRoutes.describe(outcome)]
             if let ticket = HookRoutes.ticket(outcome) { row["ticket"] = ticket.description }
@@ -157,16 +158,18 @@ struct HookRoutes: Sendable {
         switch outcome {
         case .opened: "opened"
         case .occurrence: "occurrence"
-        case .reopened: "reopened"
+        case .reopened, .reopenedStillFiring: "reopened"
         case .autoResolved: "auto-resolved"
         case .noted: "noted"
+        case .leftOpen: "left-open"
         case .dropped: "dropped"
+        case .stale: "stale"
         }
     }
 
     static func ticket(_ outcome: AlertOutcome) -> TicketNumber? {
         switch outcome {
-        case .opened(let n), .occurrence(let n), .reopened(let n), .autoResolved(let n), .noted(let n): n
+        case .opened(let n), .occurrence(let n), .reopened(let n), .reopenedStillFiring(let n), .autoResolved(let n), .noted(let n), .leftOpen(let n), .stale(let n): n
         case .dropped: nil
         }
     }

@@ -54,15 +54,106 @@ import Testing
         #expect(show.contains("Auto-resolved: DiskSpaceLow on ws-002.globex.local:9182"))
     }
 
+    /// `003-single-firing` as Alertmanager sends the condition when it fires again after `005-single-resolved`: a new
+    /// firing, so a new `startsAt`, after the resolution's `endsAt` (2026-11-29T00:44:45.393Z).
+    func firingAgain() throws -> String {
+        let firing = try fixture("003-single-firing")
+        #expect(firing.contains(#""startsAt":"2026-11-29T00:44:38.39Z""#))
+        return firing.replacingOccurrences(of: #""startsAt":"2026-11-29T00:44:38.39Z""#, with: #""startsAt":"2026-11-29T00:49:38.39Z""#)
+    }
+
     @Test func aFlappingAlertReopensItsTicket() throws {
         try setUp()
         #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
         #expect(try intake("005-single-resolved").stdout.contains("closed as auto-resolved"))
-        let again = try intake("003-single-firing")
+        let again = try docket(["intake", "alert", "--format", "alertmanager"], stdin: try firingAgain(), as: "intake")
         #expect(again.stdout.contains("reopened T-1001 (flapping)"))
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
         #expect((summary["ticket"] as? [String: Any])?["status"] as? String == "in-progress")
         #expect((summary["ticket"] as? [String: Any])?["priority"] as? String == "P1", "critical → P1")
+    }
+
+    /// The firing notification delivered again after its resolution (a sender's retry, a late copy: the same firing,
+    /// `startsAt` before the resolution's `endsAt`) reopened the auto-resolved ticket as "flapping" at 3 a.m.; it is
+    /// now stale: nothing written, the ticket stays closed, and a real new firing still reopens it.
+    @Test func theFiringDeliveredAgainAfterItsResolutionIsStaleAndReopensNothing() throws {
+        try setUp()
+        #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+        #expect(try intake("005-single-resolved").stdout.contains("closed as auto-resolved"))
+        let before = try docket(["log", "--json", "--limit", "10000"]).stdout
+        let late = try intake("003-single-firing")
+        #expect(late.status == 0, "\(late.stderr)")
+        #expect(late.stdout == "38cca2e5a9d13dc4 firing: stale: it began before its resolution on T-1001 (a late or repeated delivery); nothing written\n")
+        #expect(try docket(["log", "--json", "--limit", "10000"]).stdout == before, "nothing written")
+        let ticket = { () throws -> [String: Any]? in
+            let shown = try JSONSerialization.jsonObject(with: Data(try self.docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any]
+            return shown?["ticket"] as? [String: Any]
+        }
+        #expect(try ticket()?["status"] as? String == "closed")
+        let again = try docket(["intake", "alert", "--format", "alertmanager"], stdin: try firingAgain(), as: "intake")
+        #expect(again.stdout.contains("reopened T-1001 (flapping)"), "\(again.stdout)")
+        #expect(try ticket()?["status"] as? String == "in-progress")
+    }
+
+    /// The alert cleared at 03:40 and intake closed the ticket bob took at 02:30 ("Auto-resolved …; no billable time."),
+    /// so in the morning his 90 minutes were logged on a ticket closed as without billable time and his resolution was
+    /// refused (closed already). A ticket someone works (assigned, or with time logged) is now left open with the note.
+    @Test func aResolvedAlertLeavesATicketSomeoneWorksOpenForThemToClose() throws {
+        try setUp()
+        #expect(try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]).status == 0)
+        #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+        #expect(try docket(["ticket", "take", "T-1001"], as: "bob").status == 0)
+        let resolved = try intake("005-single-resolved")
+        #expect(resolved.stdout == "38cca2e5a9d13dc4 resolved: noted on T-1001, left open: someone works it (assigned or time logged) and closes it\n", "\(resolved.stdout)")
+        func status(_ ticket: String) throws -> String? {
+            let shown = try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", ticket, "--json"]).stdout.utf8)) as? [String: Any]
+            return (shown?["ticket"] as? [String: Any])?["status"] as? String
+        }
+        #expect(try status("T-1001") != "closed")
+        #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("alert resolved: HostDown"))
+        let close = try docket(["ticket", "close", "T-1001", "--resolution", "Rebooted srv-dc01", "--time", "90m"], as: "bob")
+        #expect(close.status == 0, "bob closes it with his resolution and time: \(close.stderr)")
+        // Time logged by someone, nobody assigned: theirs too. A ticket nobody works still auto-resolves.
+        #expect(try intake("002-grouped-3-firing").stdout.contains("19dc19e3a28bf8bc firing: opened T-1004"))
+        #expect(try docket(["time", "log", "T-1004", "30m"], as: "bob").status == 0)
+        let group = try intake("004-grouped-partial-resolved-status-firing")
+        #expect(group.stdout.contains("19dc19e3a28bf8bc resolved: noted on T-1004, left open"), "\(group.stdout)")
+        #expect(try status("T-1004") != "closed")
+        #expect(try intake("006-grouped-all-resolved").stdout.contains("noted on T-1002, closed as auto-resolved"))
+        #expect(try status("T-1002") == "closed")
+    }
+
+    /// A tech closed the ticket while its alert still fired; Alertmanager's next repeat reopened it as "fired again
+    /// (flapping)", and after the flap window opened a new one "Fired again after T-1001 was resolved": it had never
+    /// cleared, nor been resolved. Both now say it is still firing.
+    @Test func aTicketClosedWhileItsAlertStillFiresIsReopenedAsStillFiring() throws {
+        try setUp()
+        #expect(try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]).status == 0)
+        #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Rebooted", "--time", "20m"], as: "bob").status == 0)
+        let repeated = try intake("003-single-firing")
+        #expect(repeated.stdout == "38cca2e5a9d13dc4 firing: reopened T-1001 (still firing: it has not cleared since it was closed)\n", "\(repeated.stdout)")
+        let show = try docket(["ticket", "show", "T-1001"]).stdout
+        #expect(show.contains("reopened: alert HostDown is still firing: it has not cleared since the ticket was closed"), "\(show)")
+        #expect(!show.contains("flapping"), "\(show)")
+        #expect(try docket(["ticket", "close", "T-1001", "--resolution", "Client will replace the disk"], as: "bob").status == 0)
+        let later = try intake("003-single-firing", ["--flap-hours", "0"])
+        #expect(later.stdout.contains("opened T-1002"), "\(later.stdout)")
+        #expect(try docket(["ticket", "show", "T-1002"]).stdout.contains("Still firing after T-1001 was closed: it has not cleared since."))
+    }
+
+    /// A delivery the sender cut (`truncatedAlerts`) is said to whoever ran the intake, embedded or through the server
+    /// (on the client's stderr, not the server's), and on its tickets.
+    @Test(arguments: DocketMode.allCases) func aTruncatedDeliveryIsSaidToWhoeverTookItAndOnItsTickets(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            let run = try intake("001-truncated-max_alerts2-firing", ["--default-client", "initech"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(
+                run.stderr == #"docket: warning: the sender left 2 alerts out of this delivery (truncatedAlerts, group {}/{team="truncate-demo"}:{alertname="BackupJobFailed"}): they opened, updated or closed no ticket; raise its max_alerts (0: no limit)"# + "\n",
+                "\(run.stderr)")
+            #expect(try docket(["ticket", "show", "T-1002"]).stdout.contains("its delivery left 2 more alerts out (truncatedAlerts)"))
+        }
     }
 
     @Test func anAlertWithNoKnownClientIsRefusedUnlessADefaultIsGiven() throws {

@@ -82,6 +82,24 @@ import Testing
         #expect(warnings.compactMap { $0["to"] as? [String] } == [["dora@msp.example"]], "\(outbox)")
     }
 
+    /// The SLA notices said when in RFC 3339 UTC (`breached at 2026-11-06T22:00:00.000Z`), which the on-call tech had to
+    /// convert: each recipient now reads it on their own clock (`docket user time-zone`), else in UTC, as `ticket show` does.
+    @Test func slaMailSaysWhenOnEachRecipientsOwnClock() throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"], at: Self.setUpTime).status == 0)
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+        #expect(try docket(["tick"], at: "2026-11-06T22:01:00Z", as: "dora").stdout.contains("SLA breached: response due"))
+        let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T22:02:00Z")) as? [[String: Any]])
+        func breachMail(to address: String) throws -> String {
+            let entry = try #require(outbox.first { $0["reason"] as? String == "sla-breach" && $0["to"] as? [String] == [address] }, "\(outbox)")
+            let id = try #require(entry["messageId"] as? String)
+            let shown = try #require(try json(try docket(["outbox", "show", "--json", id], at: "2026-11-06T22:02:00Z")) as? [String: Any])
+            return try #require(shown["body"] as? String).replacingOccurrences(of: "=\r\n", with: "")
+        }
+        #expect(try breachMail(to: "bob@msp.example").contains("the response target was breached at 2026-11-06 17:00 America/New_York (UTC-05:00)."))
+        #expect(try breachMail(to: "dora@msp.example").contains("the response target was breached at 2026-11-06 22:00 UTC."))
+    }
+
     @Test func tickRecordsEachThresholdOnceAtTheInstantItWasReached() throws {
         try setUp()
         try docket(["ticket", "open", "--client", "acme", "--subject", "File server slow", "--priority", "P2"], at: "2026-11-06T21:00:00Z", as: "bob")

@@ -71,6 +71,31 @@ import Testing
         #expect(try served.eventCount() == after, "nothing written by any refused delivery")
     }
 
+    /// A notification cut by the receiver's `max_alerts` (`truncatedAlerts`) left no trace through the server: the
+    /// count was only in the webhook's answer, which Alertmanager does not read, so two failing backups of four opened
+    /// two tickets and nobody knew of the other two. It is now in the server's log and on the delivery's tickets.
+    @Test func aTruncatedNotificationIsLoggedAndSaidOnItsTickets() throws {
+        let served = ServedStore()
+        let secrets = try setUp(served)
+        try served.start(environment: ["LOG_LEVEL": "warning"], socket: false)
+        let fixture = try String(
+            contentsOf: Self.root.appendingPathComponent("Tests/Fixtures/alerts/alertmanager/001-truncated-max_alerts2-firing.json"), encoding: .utf8)
+        let delivered = try served.curl("POST", "/hooks/alertmanager/prom", json: fixture, headers: ["Authorization: Bearer \(secrets["prom"]!)"])
+        #expect(delivered.status == 200, "\(delivered.body)")
+        #expect(delivered.body.components(separatedBy: #""outcome":"opened""#).count == 3, "\(delivered.body)")
+        let log = served.stopReadingLog()
+        #expect(
+            log.contains(#"webhook delivery to prom: the sender left 2 alerts out of this delivery (truncatedAlerts, group {}/{team="truncate-demo"}:{alertname="BackupJobFailed"}): they opened, updated or closed no ticket; raise its max_alerts (0: no limit)"#),
+            "\(log)")
+        for ticket in ["T-1001", "T-1002"] {
+            let shown = try served.docket(["ticket", "show", ticket])
+            #expect(shown.stdout.contains("its delivery left 2 more alerts out (truncatedAlerts)"), "\(ticket): \(shown.stdout)")
+        }
+        let exported = try served.docket(["export"]).stdout.split(separator: "\n").filter { $0.contains("ticket.alert-received") }
+        #expect(exported.count == 2 && exported.allSatisfy { $0.contains(#""truncatedAlerts":2"#) }, "\(exported)")
+        #expect(try served.docket(["verify"]).status == 0)
+    }
+
     @Test func alertmanagerDeliveriesTakeBearerOrBasicAndAreOneTransaction() throws {
         let served = ServedStore()
         let secrets = try setUp(served)

@@ -8,6 +8,8 @@ final class ServedStore: @unchecked Sendable {
     var store: String { folder.child("store") }
     var socket: String { folder.child("store") + "/docket.sock" }
     private(set) var process: Process?
+    /// The running server's stderr (its log), read by ``stopReadingLog()``.
+    private var log: Pipe?
     private(set) var address = ""
 
     /// Runs a command embedded (the server is not running, or the command does not need it).
@@ -24,8 +26,9 @@ final class ServedStore: @unchecked Sendable {
         if !socket { arguments.append("--no-socket") }
         var env = environment
         env["LOG_LEVEL"] = env["LOG_LEVEL"] ?? "error"
-        let (process, _, output, _) = try DocketProcess.start(arguments, store: store, environment: env)
+        let (process, _, output, log) = try DocketProcess.start(arguments, store: store, environment: env)
         self.process = process
+        self.log = log
         for _ in 0..<(socket ? 2 : 1) {
             let line = try ServerScope.firstLine(output.fileHandleForReading, within: 60)
             if let range = line.range(of: "http://") {
@@ -41,6 +44,14 @@ final class ServedStore: @unchecked Sendable {
         process.waitUntilExit()
         self.process = nil
         return process.terminationStatus
+    }
+
+    /// Stops the server (as ``stop()``) and returns what it wrote on stderr, its log, since it started.
+    func stopReadingLog() -> String {
+        _ = stop()
+        guard let log else { return "" }
+        self.log = nil
+        return String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 
     deinit { _ = stop() }

@@ -11,12 +11,20 @@ public enum AlertOutcome: Sendable, Equatable {
     case occurrence(TicketNumber)
     /// A firing alert that resolved a short while ago (flapping) reopened its ticket.
     case reopened(TicketNumber)
+    /// A firing alert whose condition never cleared reopened the ticket someone closed a short while ago.
+    case reopenedStillFiring(TicketNumber)
     /// A resolved alert was noted on its ticket and closed it as auto-resolved.
     case autoResolved(TicketNumber)
     /// A resolved alert was noted on its ticket (already closed, or auto-close is off).
     case noted(TicketNumber)
+    /// A resolved alert was noted on its open ticket, which stays open: someone works it (it is assigned, or has time
+    /// logged), so its close, resolution and time are theirs to give.
+    case leftOpen(TicketNumber)
     /// A resolved alert for a condition Docket never saw: counted and dropped, nothing written.
     case dropped
+    /// A firing alert that began before its condition's last resolution ended (a retried or late copy of a
+    /// notification sent before it resolved): the firing is over, so nothing is written and its ticket is not reopened.
+    case stale(TicketNumber)
 }
 
 /// How alert intake behaves.
@@ -51,6 +59,7 @@ extension IntakeService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func receiveAlerts(_ batch: AlertBatch, policy: AlertPolicy, as actor: String) throws -> [AlertOutcome] {
         let clients = try self.clients(of: batch, policy: policy)
+        let truncated = batch.truncated
         var outcomes = [AlertOutcome](repeating: .dropped, count: batch.alerts.count)
         var remaining = Array(batch.alerts.indices)
         while !remaining.isEmpty {
@@ -68,7 +77,7 @@ extension IntakeService {
                     if alert.status == .firing, let client = clients[index], let ticket = wave.firing[condition],
                         let at = appends.lastIndex(where: { $0.stream == StreamName.ticket(ticket) })
                     {
-                        appends[at].events.append(receivedEvent(alert, client: client))
+                        appends[at].events.append(receivedEvent(alert, client: client, truncated: truncated))
                         wave.outcomes.append((index, .occurrence(ticket)))
                         continue
                     }
@@ -78,7 +87,8 @@ extension IntakeService {
                         wave.deferred.append(index)
                         continue
                     }
-                    let step = try decide(alert, client: clients[index], policy: policy, context: context, numbersFrom: wave.nextNumber)
+                    let step = try decide(
+                        alert, client: clients[index], policy: policy, context: context, numbersFrom: wave.nextNumber, truncated: truncated)
                     let streams = Set(step.appends.map(\.stream) + [condition])
                     guard wave.streams.isDisjoint(with: streams) else {
                         wave.deferred.append(index)
@@ -87,7 +97,8 @@ extension IntakeService {
                     }
                     wave.streams.formUnion(streams)
                     switch step.output {
-                    case .opened(let ticket), .occurrence(let ticket), .reopened(let ticket): wave.firing[condition] = ticket
+                    case .opened(let ticket), .occurrence(let ticket), .reopened(let ticket), .reopenedStillFiring(let ticket):
+                        wave.firing[condition] = ticket
                     default: break
                     }
                     if case .opened(let number) = step.output { wave.nextNumber = number.value + 1 }
@@ -154,16 +165,16 @@ extension IntakeService {
     /// What one alert for `client` (nil: a resolved alert naming no client Docket knows) appends, on the state before
     /// the delivery's transaction.
     private func decide(
-        _ alert: MonitoringAlert, client: String?, policy: AlertPolicy, context: DecisionContext, numbersFrom: Int
+        _ alert: MonitoringAlert, client: String?, policy: AlertPolicy, context: DecisionContext, numbersFrom: Int, truncated: Int
     ) throws -> CommandKernel.Decision<AlertOutcome> {
         typealias Decision = CommandKernel.Decision<AlertOutcome>
         guard let client, let record = try conditionRecord(alert, client: client) else {
             guard alert.status == .firing, let client else { return Decision(appends: [], output: .dropped) }
-            let received = receivedEvent(alert, client: client)
+            let received = receivedEvent(alert, client: client, truncated: truncated)
             let opening = try openDecision(for: alert, client: client, context: context, event: received, numbersFrom: numbersFrom)
             return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
         }
-        let received = receivedEvent(alert, client: client)
+        let received = receivedEvent(alert, client: client, truncated: truncated)
         let now = context.now
         // A merged ticket's alerts go to the ticket it was merged into, as its mail does (while that is the same
         // client's: stores may hold merges across clients from before they were refused).
@@ -176,6 +187,13 @@ extension IntakeService {
             summary = merged
         }
         let stream = StreamName.ticket(number)
+        // A firing that began before the condition's last resolution ended is that resolved firing again (a retried
+        // or late delivery), not a new one: it must not reopen the ticket nor count as the condition firing now.
+        if alert.status == .firing, record.status == "resolved", let startsAt = alert.startsAt,
+            let endedAt = try lastResolutionEnd(of: alert, client: client, on: record.ticket), startsAt <= endedAt
+        {
+            return Decision(appends: [], output: .stale(number))
+        }
         /// `received` first, then what `command` decides, in one append to the ticket.
         func noted(_ command: TicketCommand?, _ outcome: AlertOutcome) throws -> Decision {
             let decided = try command.map { try tickets.commandDecision(number, $0, context: context).appends } ?? []
@@ -189,31 +207,67 @@ extension IntakeService {
         case .firing where summary.isOpen:
             return try noted(nil, .occurrence(number))
         case .firing:
+            // The condition's last delivery was a firing: it never cleared, someone closed its ticket while it fired.
+            let stillFiring = record.status == MonitoringAlert.Status.firing.rawValue
             let resolvedAt = record.resolvedAt ?? summary.updatedAt
             guard summary.mergedInto == nil, now.millisecondsSinceEpoch - resolvedAt <= policy.flapWindowMilliseconds else {
                 let opening = try openDecision(
-                    for: alert, client: client, context: context, event: received, previous: number, numbersFrom: numbersFrom)
+                    for: alert, client: client, context: context, event: received, previous: (number, stillFiring), numbersFrom: numbersFrom)
                 return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
             }
             // The reopen, then the occurrence that caused it.
-            let reopen = try tickets.commandDecision(number, .reopen(reason: "alert \(alert.check) fired again (flapping)"), context: context)
+            let reason = stillFiring
+                ? "alert \(alert.check) is still firing: it has not cleared since the ticket was closed"
+                : "alert \(alert.check) fired again (flapping)"
+            let reopen = try tickets.commandDecision(number, .reopen(reason: reason), context: context)
             var request = reopen.appends.first ?? AppendRequest(stream: stream, events: [], actor: context.actor.login)
             request.events.append(received)
-            return Decision(appends: [request], output: .reopened(number))
+            return Decision(appends: [request], output: stillFiring ? .reopenedStillFiring(number) : .reopened(number))
         case .resolved:
             guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(number)) }
+            // A ticket someone works is theirs to close: an auto-resolve would close it under them with "no billable
+            // time" while their night's work is logged, or still to log, and take their resolution from them.
+            let timeLogged = try models.time.list(TimeFilter(ticket: number.description), in: store).contains { !$0.voided }
+            if summary.assignee != nil || timeLogged {
+                return try noted(nil, .leftOpen(number))
+            }
             let when = alert.endsAt?.iso8601 ?? now.iso8601
             let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
             return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(number))
         }
     }
 
+    /// When the condition's latest delivery on `ticket` (the one the `alerts` read model points at) ended, when that
+    /// delivery is a resolution that says so; nil otherwise (it fired, or the sender gave no end).
+    private func lastResolutionEnd(of alert: MonitoringAlert, client: String, on ticket: TicketNumber) throws -> Timestamp? {
+        let stream = StreamName.ticket(ticket)
+        var version = UInt64.max
+        while true {
+            let page = try store.read(stream: stream, from: version, direction: .backward, limit: 64)
+            for recorded in page where recorded.type == TicketAlertReceived.descriptor.type {
+                guard case .received(let received) = try TicketAlertEvent.decode(
+                    type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload),
+                    received.source == alert.source, received.fingerprint == alert.fingerprint, (received.client ?? client) == client
+                else { continue }
+                guard received.status == MonitoringAlert.Status.resolved.rawValue else { return nil }
+                return received.endsAt.flatMap(Timestamp.init(iso8601:))
+            }
+            guard let oldest = page.last?.streamVersion, oldest > 1 else { return nil }
+            version = oldest - 1
+        }
+    }
+
     private func openDecision(
-        for alert: MonitoringAlert, client: String, context: DecisionContext, event: NewEvent, previous: TicketNumber? = nil,
-        numbersFrom: Int
+        for alert: MonitoringAlert, client: String, context: DecisionContext, event: NewEvent,
+        previous: (ticket: TicketNumber, stillFiring: Bool)? = nil, numbersFrom: Int
     ) throws -> CommandKernel.Decision<TicketNumber> {
         var description = alert.description
-        if let previous { description += (description.isEmpty ? "" : "\n") + "Fired again after \(previous) was resolved." }
+        if let previous {
+            description += (description.isEmpty ? "" : "\n")
+                + (previous.stillFiring
+                    ? "Still firing after \(previous.ticket) was closed: it has not cleared since."
+                    : "Fired again after \(previous.ticket) was resolved.")
+        }
         var intake = TicketIntake(
             client: client, priority: AlertPolicy.priority(for: alert.severity), source: .alert,
             subject: TicketSubject.fromIntake("[\(alert.check)] \(alert.summary)"), description: description)
@@ -221,12 +275,13 @@ extension IntakeService {
         return try tickets.openDecision(intake, context: context, routing: routing, numbersFrom: numbersFrom, also: { _ in [event] })
     }
 
-    /// The `ticket.alert-received` for `alert`, as `client`'s condition.
-    private func receivedEvent(_ alert: MonitoringAlert, client: String) -> NewEvent {
+    /// The `ticket.alert-received` for `alert`, as `client`'s condition, from a delivery that left `truncated` alerts out.
+    private func receivedEvent(_ alert: MonitoringAlert, client: String, truncated: Int) -> NewEvent {
         let payload = TicketAlertReceived(
             fingerprint: alert.fingerprint, source: alert.source, status: alert.status.rawValue, check: alert.check,
             device: alert.device, severity: alert.severity, summary: alert.summary, description: alert.description,
-            startsAt: alert.startsAt?.iso8601, endsAt: alert.endsAt?.iso8601, client: client)
+            startsAt: alert.startsAt?.iso8601, endsAt: alert.endsAt?.iso8601, client: client,
+            truncatedAlerts: truncated > 0 ? truncated : nil)
         return NewEvent(type: TicketAlertReceived.descriptor.type, payload: TicketAlertEvent.received(payload).payload())
     }
 }

@@ -74,6 +74,7 @@ public enum HistoryText {
         case .ticket(let event): describe(event, time: time)
         case .alert(.received(let alert)):
             "alert \(alert.status): \(alert.check)\(alert.device.map { " on \($0)" } ?? "") — \(alert.summary) (\(alert.source) \(alert.fingerprint))"
+                + (alert.truncatedAlerts.map { "; its delivery left \($0) more alert\($0 == 1 ? "" : "s") out (truncatedAlerts)" } ?? "")
         case .mail(.received(let mail)):
             "mail \(mail.kind) from \(mail.from): \(mail.subject) (\(mail.messageId))\(mail.attachments.isEmpty ? "" : ", \(mail.attachments.count) attachment(s)")"
         case .attachment(.added(let file)): "attachment \(file.name.isEmpty ? "(no name)" : file.name) (\(file.contentType), \(file.size) bytes, sha256 \(file.sha256))"

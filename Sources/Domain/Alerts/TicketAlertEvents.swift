@@ -31,11 +31,15 @@ public struct TicketAlertReceived: EventPayload {
     /// The client whose condition this is (the ticket's client): a condition is a client's fingerprint, as two
     /// clients' systems may send the same id. Absent in events written before it was recorded.
     public var client: String?
+    /// How many alerts the sender left out of the delivery this one came in (Alertmanager's `truncatedAlerts`, when
+    /// its `max_alerts` cut the notification): conditions that opened, updated or closed no ticket. Absent when none were.
+    public var truncatedAlerts: Int?
 
     /// A payload with the given fields.
     public init(
         fingerprint: String, source: String, status: String, check: String, device: String?, severity: String,
-        summary: String, description: String, startsAt: String?, endsAt: String?, client: String? = nil
+        summary: String, description: String, startsAt: String?, endsAt: String?, client: String? = nil,
+        truncatedAlerts: Int? = nil
     ) {
         self.fingerprint = fingerprint
         self.source = source
@@ -48,6 +52,7 @@ public struct TicketAlertReceived: EventPayload {
         self.startsAt = startsAt
         self.endsAt = endsAt
         self.client = client
+        self.truncatedAlerts = truncatedAlerts
     }
 }
 

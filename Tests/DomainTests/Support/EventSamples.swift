@@ -199,6 +199,11 @@ enum EventSamples {
         .ticketAlert(.received(TicketAlertReceived(
             fingerprint: "disk-C", source: "generic", status: "resolved", check: "disk-space", device: nil, severity: "critical",
             summary: "C: below 5%", description: "", startsAt: nil, endsAt: nil, client: "globex"))),
+        // From a delivery the sender cut (`truncatedAlerts`), as written since that is recorded.
+        .ticketAlert(.received(TicketAlertReceived(
+            fingerprint: "03be85ff43946bfd", source: "alertmanager", status: "firing", check: "BackupJobFailed",
+            device: "nas-01.initech.local", severity: "critical", summary: "Backup job failed on nas-01", description: "",
+            startsAt: "2026-11-29T00:44:38.390Z", endsAt: nil, client: "initech", truncatedAlerts: 2))),
     ]
 
     /// Mail events on ticket streams.
