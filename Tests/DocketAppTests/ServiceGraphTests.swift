@@ -13,7 +13,7 @@ import Testing
         "SLAService": ("SLA", ["DirectoryService"]),
         "TicketService": ("Tickets", ["DirectoryService", "BillingService"]),
         "IntakeService": ("Intake", ["DirectoryService", "TicketService"]),
-        "PortalService": ("Portal", ["DirectoryService", "TicketService"]),
+        "PortalService": ("Portal", ["DirectoryService", "TicketService", "BillingService"]),
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
