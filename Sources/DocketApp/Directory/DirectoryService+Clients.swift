@@ -16,13 +16,7 @@ extension DirectoryService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func addContact(to code: String, _ details: ContactDetails, id: String? = nil, as actor: String, commandId: String? = nil) throws -> String {
         let state = try client(code)
-        var chosen = id
-        if chosen == nil {
-            var n = state.contacts.count + state.retiredContactIds.count + 1
-            while state.contacts["\(code)-\(n)"] != nil || state.retiredContactIds.contains("\(code)-\(n)") { n += 1 }
-            chosen = "\(code)-\(n)"
-        }
-        let events = try client(code, .addContact(id: chosen ?? code, details), as: actor, commandId: commandId)
+        let events = try client(code, .addContact(id: id ?? state.nextContactId(), details), as: actor, commandId: commandId)
         guard case .contactAdded(let added) = events.first else {
             throw EventLogError(.commandReused, "command id \(commandId ?? "") was already used for another command; use a new command id")
         }

@@ -14,9 +14,7 @@ public struct SenderContactReaction: Reaction {
         let address = mail.from.lowercased()
         let domain = String(mail.from[mail.from.index(after: at)...]).lowercased()
         guard client.domains.contains(domain), !client.contacts.values.contains(where: { $0.email.lowercased() == address }) else { return .none }
-        var n = client.contacts.count + 1
-        while client.contacts["\(code)-\(n)"] != nil { n += 1 }
-        let id = "\(code)-\(n)"
+        let id = client.nextContactId()
         // A display name from the mail, made one line (a contact's name is); else the address's local part.
         let name = DisplayName.fromOutside(mail.fromName) ?? OneLine.flattened(String(mail.from.prefix { $0 != "@" }))
         let details = ContactDetails(name: name, email: address, unverified: true)
