@@ -98,7 +98,9 @@ extension IntakeService {
         let match = try matchSender(address)
 
         let byMessageId = try ticketByMessageId(IntakeService.threadingIds(message, isMachineMail: kind != "reply"))
-        let bySubject = try byMessageId == nil ? match.flatMap { try ticketBySubjectToken(message.subject, client: $0.client) } : nil
+        // A removed contact's subject token is no more trusted than a stranger's.
+        let bySubject = try byMessageId == nil && match?.isRemovedContact != true
+            ? match.flatMap { try ticketBySubjectToken(message.subject, client: $0.client) } : nil
         // A user's own mail on a ticket's thread (a technician answering the client, the support address on Cc) is
         // theirs to write, never the client's reply.
         if kind == "reply", let user = try activeUser(address),
@@ -194,29 +196,38 @@ extension IntakeService {
     /// `a bounce` or `an auto-reply`.
     private static func article(_ kind: String) -> String { kind == "bounce" ? "a bounce" : "an auto-reply" }
 
-    /// The client (and contact) a sender belongs to: an exact contact address first, then the domain; and whether
-    /// that client is active.
-    private func matchSender(_ address: String) throws -> (client: String, contact: String?, isActive: Bool)? {
+    /// The client (and contact) a sender belongs to: an exact contact address first, then the domain; whether that
+    /// client is active; and whether the address, matched by its domain, was one of the client's contacts who was
+    /// removed (``ClientState/isRetiredAddress(_:)``: someone who left the client's company).
+    private func matchSender(_ address: String) throws -> SenderMatch? {
         let lower = address.lowercased()
         guard !lower.isEmpty else { return nil }
         let clients = try directory.clients().filter { $0.code != nil }
         for client in clients {
             if let contact = client.contacts.sorted(by: { $0.key < $1.key }).first(where: { $0.value.email.lowercased() == lower }) {
-                return (client.code!, contact.key, client.isActive)
+                return SenderMatch(client: client.code!, contact: contact.key, isActive: client.isActive)
             }
         }
         guard let at = lower.lastIndex(of: "@") else { return nil }
         let domain = String(lower[lower.index(after: at)...])
-        if let client = clients.first(where: { $0.domains.contains(domain) }) { return (client.code!, nil, client.isActive) }
+        if let client = clients.first(where: { $0.domains.contains(domain) }) {
+            return SenderMatch(client: client.code!, contact: nil, isActive: client.isActive, isRemovedContact: client.isRetiredAddress(lower))
+        }
         return nil
     }
 
-    /// The client a new ticket from `address` opens for: the sender's, unless it is deactivated; then (and for a
-    /// sender no client knows) the triage client, else a not-found refusal (a transport bounces it: LMTP 550).
-    private func clientFor(_ match: (client: String, contact: String?, isActive: Bool)?, address: String, policy: MailPolicy) throws -> String {
+    /// The client a new ticket from `address` opens for: the sender's, unless it is deactivated or the sender is a
+    /// contact it removed; then (and for a sender no client knows) the triage client, else a not-found refusal (a
+    /// transport bounces it: LMTP 550).
+    private func clientFor(_ match: SenderMatch?, address: String, policy: MailPolicy) throws -> String {
         if let match {
-            if match.isActive { return match.client }
+            if match.isActive && !match.isRemovedContact { return match.client }
             if let triage = policy.triageClient { return try existingTriageClient(triage) }
+            if match.isRemovedContact {
+                throw DomainError(
+                    .notFound,
+                    "mail from \(address) is from a removed contact of client \(match.client) (someone who left it), and opens no ticket for it; add the address as a contact again (`docket client contact add \(match.client) --email \(address) …`) or pass --triage-client CODE to keep such mail")
+            }
             throw DomainError(
                 .notFound,
                 "mail from \(address) is from client \(match.client), which is deactivated; reactivate it (`docket client reactivate \(match.client)`) or pass --triage-client CODE to keep its mail")
@@ -331,4 +342,16 @@ extension IntakeService {
         }
         return opening.isNew ? .opened(opening.number) : .duplicate(opening.number)
     }
+}
+
+/// Whom a mail's sender belongs to (``IntakeService`` `matchSender`).
+private struct SenderMatch {
+    /// The client's code.
+    var client: String
+    /// The contact the address is, when it is one.
+    var contact: String?
+    /// Whether the client is active.
+    var isActive: Bool
+    /// The address is in one of the client's domains and was a contact the client removed.
+    var isRemovedContact = false
 }

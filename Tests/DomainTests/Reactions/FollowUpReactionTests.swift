@@ -55,6 +55,17 @@ import Testing
         #expect(!output.events.contains { if case .ticket(.contactSet) = $0 { true } else { false } }, "\(why)")
     }
 
+    /// A contact the client removed (someone who left it) is not made its contact again by their mail: the reaction
+    /// added them back, unverified, undoing the removal.
+    @Test func aRemovedContactIsNotAddedBack() throws {
+        var state = state
+        state.clients["acme"] = ClientDecider.evolve(try #require(state.clients["acme"]), .contactRemoved(ClientContactRemoved(contactId: "acme-1")))
+        let caused: [DocketEvent] = [.ticket(.opened(Self.emailOpening())), Self.received(from: "Carla@acme.example", name: "Carla")]
+        let output = try TicketReactions.run(input(caused), state: state)
+        #expect(output.elsewhere.isEmpty)
+        #expect(!output.events.contains { if case .ticket(.contactSet) = $0 { true } else { false } })
+    }
+
     /// The next id skips removed contacts' ids, as `client contact add` does: with acme-1 kept and acme-2 removed, the
     /// reaction tried acme-2, which the client refuses (an id is never given again), and so added no contact at all.
     @Test func aNewSendersIdIsNeverARemovedContacts() throws {

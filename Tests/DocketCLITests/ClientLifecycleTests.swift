@@ -1,0 +1,100 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A client's life through the binary, as an MSP's operator lives it: onboarding (domains, contacts, a contract),
+/// running it (a contact leaves), offboarding (the contract ends, the client is deactivated), embedded and through
+/// `docket serve`.
+@Suite struct ClientLifecycleTests {
+    let folder = TemporaryFolder("docket-client-life")
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ arguments: [String], stdin: String = "", as user: String = "ann") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, stdin: stdin, environment: ["DOCKET_USER": user])
+    }
+
+    /// Runs a command that must succeed and returns its stdout.
+    @discardableResult
+    func ok(_ arguments: [String], stdin: String = "", as user: String = "ann", sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let run = try docket(arguments, stdin: stdin, as: user)
+        #expect(run.status == 0, "docket \(arguments.joined(separator: " ")): \(run.stderr)", sourceLocation: sourceLocation)
+        return run.stdout
+    }
+
+    /// The whole log as `docket log --json` prints it (read as ann, whose token the served mode made first).
+    func log() throws -> String { try ok(["log", "--json", "--limit", "100000"]) }
+
+    /// A store with ann (admin) and intake (dispatcher); acme (New York, acme.example) with carla (acme-1) and dan
+    /// (acme-2); and a triage client.
+    func givenAcme() throws {
+        try ok(["init", "--email", "ann@msp.example"])
+        try ok(["user", "add", "intake", "--name", "Intake", "--email", "intake@msp.example", "--role", "dispatcher"])
+        try ok(["client", "add", "acme", "--name", "Acme Dental", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"])
+        try ok(["client", "add", "triage", "--name", "Triage", "--time-zone", "UTC", "--currency", "USD"])
+        #expect(try ok(["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"]) == "acme-1\n")
+        #expect(try ok(["client", "contact", "add", "acme", "--name", "Dan", "--email", "dan@acme.example"]) == "acme-2\n")
+    }
+
+    static func mail(id: String, from: String, subject: String, inReplyTo: String? = nil) -> String {
+        var text = "From: \(from)\r\nTo: help@msp.example\r\nSubject: \(subject)\r\nMessage-ID: <\(id)>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
+        if let inReplyTo { text += "In-Reply-To: <\(inReplyTo)>\r\nReferences: <\(inReplyTo)>\r\n" }
+        return text + "\r\nHello,\r\nit is broken.\r\n"
+    }
+
+    func ticket(_ number: String) throws -> [String: Any] {
+        let show = try #require(try JSONSerialization.jsonObject(with: Data(try ok(["ticket", "show", number, "--json"]).utf8)) as? [String: Any])
+        return try #require(show["ticket"] as? [String: Any])
+    }
+
+    // MARK: - A contact leaves
+
+    /// Dan leaves Acme and is removed from its contacts: his address, still in acme's domain, must stop opening
+    /// tickets for acme. It opened one (billable, on acme's queue) and the sender-contact reaction made him acme's
+    /// contact again (`acme-3`, unverified), so removing a contact undid itself with his next mail. Now his new mail
+    /// is refused as a stranger's is (exit 4, nothing written) or goes to the triage client, he is not added back, and
+    /// his reply to his old ticket's mail is no reply of acme's.
+    @Test(arguments: DocketMode.allCases) func aRemovedContactsMailOpensNoTicketForTheClient(_ mode: DocketMode) throws {
+        try givenAcme()
+        #expect(try ok(["intake", "email"], stdin: Self.mail(id: "d1@acme.example", from: "dan@acme.example", subject: "Printer"), as: "intake")
+            == "d1@acme.example: opened T-1001\n")
+        try mode.run {
+            #expect(try ok(["client", "contact", "remove", "acme", "acme-2"]) == "removed contact acme-2 of client acme\n")
+            try ok(["client", "list"], as: "intake")  // served: intake's token is made before the log is compared
+            let before = try log()
+            let refused = try docket(["intake", "email"], stdin: Self.mail(id: "d2@acme.example", from: "dan@acme.example", subject: "Still me"), as: "intake")
+            #expect(refused.status == 4, "\(refused.stdout) \(refused.stderr)")
+            #expect(refused.stderr == """
+                docket: error: mail from dan@acme.example is from a removed contact of client acme (someone who left it), and opens no ticket for it; \
+                add the address as a contact again (`docket client contact add acme --email dan@acme.example …`) or pass --triage-client CODE to keep such mail
+
+                """)
+            #expect(try log() == before, "nothing written")
+
+            let triaged = try docket(
+                ["intake", "email", "--triage-client", "triage"], stdin: Self.mail(id: "d3@acme.example", from: "dan@acme.example", subject: "Still me"),
+                as: "intake")
+            #expect(triaged.stdout == "d3@acme.example: opened T-1002\n", "\(triaged.stderr)")
+            #expect(try ticket("T-1002")["client"] as? String == "triage")
+            #expect(try ticket("T-1002")["contact"] == nil)
+            let reply = try docket(
+                ["intake", "email", "--triage-client", "triage"],
+                stdin: Self.mail(id: "d4@acme.example", from: "dan@acme.example", subject: "Re: Printer", inReplyTo: "d1@acme.example"), as: "intake")
+            #expect(reply.stdout == "d4@acme.example: opened T-1003\n", "not a reply on acme's T-1001: \(reply.stderr)")
+            #expect(try ticket("T-1003")["client"] as? String == "triage")
+
+            let acme = try #require(try JSONSerialization.jsonObject(with: Data(try ok(["client", "show", "acme", "--json"]).utf8)) as? [String: Any])
+            let contacts = try #require(acme["contacts"] as? [[String: Any]])
+            #expect(contacts.compactMap { $0["email"] as? String } == ["carla@acme.example"], "dan is not made acme's contact again")
+            // Carla, still a contact, and a newcomer from acme's domain still open acme's tickets.
+            #expect(try ok(["intake", "email"], stdin: Self.mail(id: "c1@acme.example", from: "carla@acme.example", subject: "VPN"), as: "intake")
+                == "c1@acme.example: opened T-1004\n")
+            #expect(try ticket("T-1004")["client"] as? String == "acme")
+            // Taken back as a contact, dan opens acme's tickets again.
+            #expect(try ok(["client", "contact", "add", "acme", "--name", "Dan", "--email", "dan@acme.example"]) == "acme-3\n")
+            #expect(try ok(["intake", "email"], stdin: Self.mail(id: "d5@acme.example", from: "dan@acme.example", subject: "Back"), as: "intake")
+                == "d5@acme.example: opened T-1005\n")
+            #expect(try ticket("T-1005")["client"] as? String == "acme")
+        }
+    }
+}
