@@ -97,4 +97,37 @@ import Testing
             #expect(try ticket("T-1005")["client"] as? String == "acme")
         }
     }
+
+    // MARK: - Onboarding
+
+    /// Two clients cannot share an e-mail domain: intake opens new mail from it for the first client by code only, so
+    /// `client add gamma --domain acme.example` was taken without a word and gamma never got a mail (or, coded before
+    /// acme, took acme's). Now it is refused (exit 6, one line naming the owner and the fix, nothing written), on
+    /// `client update` too. A deactivated client's domain may go to another client, whose mail it then is.
+    @Test(arguments: DocketMode.allCases) func aDomainAnotherActiveClientHasIsRefused(_ mode: DocketMode) throws {
+        try givenAcme()
+        try mode.run {
+            let before = try log()
+            let taken = try docket(["client", "add", "gamma", "--name", "Gamma", "--domain", "ACME.example", "--time-zone", "UTC", "--currency", "USD"])
+            #expect(taken.status == 6, "\(taken.stdout)")
+            #expect(taken.stderr == """
+                docket: error: the e-mail domain acme.example is client acme's already, and its new mail opens acme's tickets; \
+                leave it out for gamma, or take it off acme first (`docket client update acme --domain …` with the domains it keeps)
+
+                """)
+            #expect(try log() == before, "nothing written")
+            try ok(["client", "add", "gamma", "--name", "Gamma", "--domain", "gamma.example", "--time-zone", "UTC", "--currency", "USD"])
+            let update = try docket(["client", "update", "gamma", "--domain", "gamma.example", "--domain", "acme.example"])
+            #expect(update.status == 6)
+            #expect(update.stderr.hasPrefix("docket: error: the e-mail domain acme.example is client acme's already"), "\(update.stderr)")
+            #expect(try ok(["client", "update", "acme", "--name", "Acme"]) == "updated client acme\n", "a client's own domains are not in its way")
+
+            try ok(["client", "deactivate", "acme"])
+            #expect(try ok(["client", "update", "gamma", "--domain", "gamma.example", "--domain", "acme.example"]) == "updated client gamma\n")
+            try ok(["client", "list"], as: "intake")
+            #expect(try ok(["intake", "email"], stdin: Self.mail(id: "n1@acme.example", from: "new@acme.example", subject: "Hello"), as: "intake")
+                == "n1@acme.example: opened T-1001\n")
+            #expect(try ticket("T-1001")["client"] as? String == "gamma", "the active client's domain, not the former client's")
+        }
+    }
 }

@@ -2,11 +2,16 @@ import Domain
 import EventLog
 
 extension DirectoryService {
-    /// Runs a client command for client `code` as `actor`.
+    /// Runs a client command for client `code` as `actor`. A domain another active client has is refused
+    /// (``ClientDecider/requireDomainsFree(_:code:others:)``).
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func client(_ code: String, _ command: ClientCommand, as actor: String, commandId: String? = nil) throws -> [ClientEvent] {
-        try kernel.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context(for: actor), commandId: commandId).events
+        let context = try context(for: actor)
+        // The role first, as the decider checks it: a tech is told they may not, not whose the domain is.
+        try Permissions.require(.manageClients, by: context.actor.role)
+        try ClientDecider.requireDomainsFree(command, code: code, others: try clients())
+        return try kernel.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context, commandId: commandId).events
     }
 
     /// Adds a contact to client `code`, choosing the next free id (`<code>-1`, `<code>-2`, …; never a removed

@@ -210,7 +210,8 @@ extension IntakeService {
         }
         guard let at = lower.lastIndex(of: "@") else { return nil }
         let domain = String(lower[lower.index(after: at)...])
-        if let client = clients.first(where: { $0.domains.contains(domain) }) {
+        // An active client's domain first: a deactivated client's may have been given to another since.
+        if let client = clients.first(where: { $0.isActive && $0.domains.contains(domain) }) ?? clients.first(where: { $0.domains.contains(domain) }) {
             return SenderMatch(client: client.code!, contact: nil, isActive: client.isActive, isRemovedContact: client.isRetiredAddress(lower))
         }
         return nil
