@@ -122,9 +122,7 @@ public enum ChargeCalculator {
                 continue
             }
             guard let (contract, version) = contractInForce(input.contracts, at: entry.startedAt) else {
-                holdBack(
-                    "no contract with billing terms is in force for client \(input.client) at \(entry.startedAt); "
-                        + "create one, or amend one with an earlier --effective")
+                holdBack(noContractHeldBack(input.contracts, entry: entry, client: input.client))
                 continue
             }
             let billing: BillingTerms
@@ -220,6 +218,28 @@ public enum ChargeCalculator {
             best = (start, id, version)
         }
         return best.map { ($0.id, $0.version) }
+    }
+
+    /// Why `entry` is held back when no contract with billing terms is in force at its start, with a fix that works.
+    /// Work after the end of the client's contract (the latest to have ended by then, with billing terms) names the
+    /// contract and its end: an end cannot be moved nor a contract amended from its end on, so the fixes are a new
+    /// contract in force then, or the entry corrected to non-billable. (It said "create one, or amend one with an
+    /// earlier --effective" there too, and the amendment is refused.)
+    static func noContractHeldBack(_ contracts: [ContractState], entry: BillableEntry, client: String) -> String {
+        let ended = contracts.compactMap { contract -> (end: Timestamp, id: String)? in
+            guard let id = contract.id, let end = contract.endsAt, end <= entry.startedAt,
+                contract.versions.contains(where: { $0.billingTerms != nil })
+            else { return nil }
+            return (end, id)
+        }.max { ($0.end, $0.id) < ($1.end, $1.id) }
+        guard let ended else {
+            return "no contract with billing terms is in force for client \(client) at \(entry.startedAt); "
+                + "create one, or amend one with an earlier --effective"
+        }
+        return "contract \(ended.id) of client \(client) ended at \(ended.end), before this work (started \(entry.startedAt)), "
+            + "and no other contract with billing terms is in force then; bill it under a new contract in force then "
+            + "(`docket contract add … --client \(client) --effective …`), or, if it is not to be billed, "
+            + "`docket time correct \(entry.entryId) --non-billable --reason …`"
     }
 
     /// Why work at `instant` under `contract`'s `version` is held back when its after-hours calendar has no hours
