@@ -170,6 +170,9 @@ struct ClientView: Encodable {
         let name: String
         let email: String
         let phone: String?
+        /// True for a contact Docket made from a sender's mail that staff have not confirmed (the portal refuses them
+        /// until `client contact update`); absent otherwise.
+        let unverified: Bool?
     }
     let code: String
     let name: String
@@ -178,6 +181,10 @@ struct ClientView: Encodable {
     let timeZone: String
     let currency: String
     let contacts: [Contact]
+    /// `client show`'s: the client's contracts, each with the terms in force now (`contract list --json`'s rows).
+    var contracts: [ContractView]?
+    /// `client show`'s: how many of the client's tickets are open (`docket queue --client`).
+    var openTickets: Int?
 
     init?(_ state: ClientState) {
         guard let code = state.code else { return nil }
@@ -189,7 +196,9 @@ struct ClientView: Encodable {
         currency = state.currency
         // Numeric order, so that acme-10 follows acme-9.
         contacts = state.contacts
-            .map { Contact(id: $0.key, name: $0.value.name, email: $0.value.email, phone: $0.value.phone) }
+            .map {
+                Contact(id: $0.key, name: $0.value.name, email: $0.value.email, phone: $0.value.phone, unverified: $0.value.unverified == true ? true : nil)
+            }
             .sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
     }
 }
@@ -216,28 +225,54 @@ struct ClientList: ReadCommand {
 }
 
 struct ClientShow: ReadCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a client's settings and contacts (with their ids).")
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a client at a glance: settings, contracts and the terms in force now, open tickets, and contacts (with their ids).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The client's code.") var code: String
 
     func run(in session: Session) throws {
-        guard let client = ClientView(try session.app.directory.client(code)) else {
+        guard var client = ClientView(try session.app.directory.client(code)) else {
             throw CLIError.notFound("unknown client \(code); list clients with `docket client list`")
         }
+        let now = session.app.clock.now()
+        let contracts = try session.app.directory.contracts(client: client.code).filter { $0.id != nil }
+        client.contracts = contracts.map { ContractView($0, at: now, withHistory: false) }
+        client.openTickets = try session.app.tickets.queue(QueueFilter(client: client.code), limit: Int.max).count
         if output.json {
             try printJSON(client)
             return
         }
         var text = "\(client.code)  \(client.name)\(client.active ? "" : " (deactivated)")\n"
         text += "time zone \(client.timeZone) · currency \(client.currency)"
-        text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n\n"
+        text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n"
+        if contracts.isEmpty {
+            text += "contracts: none; add one with `docket contract add ID --client \(client.code) --name … --effective …`\n"
+        }
+        for contract in contracts {
+            let id = contract.id ?? ""
+            if let terms = contract.terms(at: now) {
+                text += "contract \(id) (\(contract.name)): amendment \(terms.amendment) in force, SLA policy \(terms.slaPolicy ?? "—"), "
+                text += terms.billingTerms == nil ? "no billing terms" : "billing terms (`docket contract show \(id)`)"
+                text += contract.endsAt.map { ", ends \(shortTime($0))" } ?? ""
+                text += "\n"
+            } else {
+                text += "contract \(id) (\(contract.name)): not in force: \(noTermsReason(contract, at: now))\n"
+            }
+        }
+        text += "open tickets: \(client.openTickets ?? 0)\((client.openTickets ?? 0) > 0 ? " (`docket queue --client \(client.code)`)" : "")\n\n"
         if client.contacts.isEmpty {
             text += "no contacts; add one with `docket client contact add \(client.code) --name … --email …`\n"
         } else {
             text += Terminal.table(
-                ["ID", "NAME", "EMAIL", "PHONE"], client.contacts.map { [$0.id, $0.name, $0.email, $0.phone ?? "—"] })
+                ["ID", "NAME", "EMAIL", "PHONE"],
+                client.contacts.map { [$0.id, $0.name + ($0.unverified == true ? " (unverified)" : ""), $0.email, $0.phone ?? "—"] })
+            if client.contacts.contains(where: { $0.unverified == true }) {
+                text += "(unverified: made from their mail, not confirmed; the portal refuses them until "
+                    + "`docket client contact update \(client.code) ID --name … --email …`)\n"
+            }
         }
         Terminal.out(text)
     }

@@ -130,4 +130,43 @@ import Testing
             #expect(try ticket("T-1001")["client"] as? String == "gamma", "the active client's domain, not the former client's")
         }
     }
+
+    /// `client show` is the operator's look at a client: it gave the settings and the contacts only. It now names each
+    /// contract with the terms in force now (or why none are), how many tickets are open, and which contacts intake
+    /// made from mail and nobody confirmed (the portal refuses those, and nothing showed which they were).
+    @Test(arguments: DocketMode.allCases) func clientShowGivesContractsOpenTicketsAndUnverifiedContacts(_ mode: DocketMode) throws {
+        try givenAcme()
+        let policy = folder.child("gold.yaml")
+        let targets = ["P1", "P2", "P3", "P4"].map { "  \($0): {responseMinutes: 60, resolutionMinutes: 480}" }.joined(separator: "\n")
+        try Data("calendar: 24x7\ntargets:\n\(targets)\n".utf8).write(to: URL(fileURLWithPath: policy))
+        try ok(["sla-policy", "define", "gold", "--name", "Gold", "--file", policy, "--effective", "2020-01-01"])
+        try ok(["contract", "add", "acme-old", "--client", "acme", "--name", "Old MSA", "--effective", "2020-01-01T00:00:00Z"])
+        try ok(["contract", "end", "acme-old", "--effective", "2021-01-01T00:00:00Z"])
+        try ok([
+            "contract", "add", "acme-msa", "--client", "acme", "--name", "Acme MSA", "--effective", "2021-01-01T00:00:00Z", "--sla-policy", "gold",
+            "--terms", #"{"model":"hourly","currency":"USD","rates":{"*":12000}}"#,
+        ])
+        #expect(try ok(["intake", "email"], stdin: Self.mail(id: "p1@acme.example", from: "Pat <pat@acme.example>", subject: "VPN"), as: "intake")
+            == "p1@acme.example: opened T-1001\n")
+        try mode.run {
+            let shown = try ok(["client", "show", "acme"])
+            #expect(shown.contains("\ncontract acme-msa (Acme MSA): amendment 0 in force, SLA policy gold, billing terms (`docket contract show acme-msa`)\n"), "\(shown)")
+            #expect(shown.contains("\ncontract acme-old (Old MSA): not in force: the contract ended at 2021-01-01T00:00:00Z\n"), "\(shown)")
+            #expect(shown.contains("\nopen tickets: 1 (`docket queue --client acme`)\n"), "\(shown)")
+            let row = try #require(shown.split(separator: "\n").first { $0.hasPrefix("acme-3") })
+            #expect(row.contains("Pat (unverified)"), "\(shown)")
+            #expect(!shown.contains("Carla (unverified)"))
+
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(try ok(["client", "show", "acme", "--json"]).utf8)) as? [String: Any])
+            #expect(json["openTickets"] as? Int == 1)
+            let contracts = try #require(json["contracts"] as? [[String: Any]])
+            #expect(contracts.compactMap { $0["id"] as? String } == ["acme-msa", "acme-old"])
+            #expect((contracts.first?["inForce"] as? [String: Any])?["slaPolicy"] as? String == "gold")
+            #expect(contracts.last?["inForce"] is NSNull)
+            let contacts = try #require(json["contacts"] as? [[String: Any]])
+            #expect(contacts.map { $0["unverified"] as? Bool } == [nil, nil, true])
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(try ok(["client", "list", "--json"]).utf8)) as? [[String: Any]])
+            #expect(list.first?["contracts"] == nil && list.first?["openTickets"] == nil, "the list's rows are as they were")
+        }
+    }
 }
