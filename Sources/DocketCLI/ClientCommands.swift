@@ -67,16 +67,27 @@ struct ClientUpdate: ParsableCommand {
     }
 }
 
-struct ClientDeactivate: ParsableCommand {
+struct ClientDeactivate: StoreCommand {
     static let configuration = CommandConfiguration(
-        commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client; its history stays.")
+        commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client; its history stays.",
+        discussion: """
+            Its open tickets stay open (a note on stderr names them: close or merge them), its contracts as they are \
+            (end them with `docket contract end`), and its time can still be invoiced.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The client's code.") var code: String
 
-    func run() throws {
-        try change(code, .deactivate, store: store, actor: actor, write: write, done: "deactivated client \(code)")
+    func run(in session: Session) throws {
+        let events = try session.app.directory.client(code, .deactivate, as: actor.name, commandId: write.commandId)
+        Terminal.out(events.isEmpty ? "client \(code): nothing to change\n" : "deactivated client \(code)\n")
+        let open = try session.app.tickets.queue(QueueFilter(client: code), limit: Int.max)
+        guard !events.isEmpty, !open.isEmpty else { return }
+        let named = open.prefix(5).map(\.number.description).joined(separator: ", ") + (open.count > 5 ? ", …" : "")
+        Terminal.error(
+            "docket: note: client \(code) has \(open.count) open ticket\(open.count == 1 ? "" : "s") (\(named)); they stay open "
+                + "and keep their SLA clocks: close or merge them (`docket queue --client \(code)`)")
     }
 }
 

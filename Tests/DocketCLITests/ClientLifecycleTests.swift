@@ -169,4 +169,28 @@ import Testing
             #expect(list.first?["contracts"] == nil && list.first?["openTickets"] == nil, "the list's rows are as they were")
         }
     }
+
+    // MARK: - Offboarding
+
+    /// Deactivating a client with open tickets said only `deactivated client acme`: its tickets stayed on the queue,
+    /// their SLA clocks running, with nothing to say so. A note on stderr now names them and the way to see them.
+    @Test(arguments: DocketMode.allCases) func deactivatingAClientWithOpenTicketsNamesThem(_ mode: DocketMode) throws {
+        try givenAcme()
+        for subject in ["Printer", "VPN"] { try ok(["ticket", "open", "--client", "acme", "--subject", subject]) }
+        try ok(["client", "add", "beta", "--name", "Beta", "--time-zone", "UTC", "--currency", "USD"])
+        try mode.run {
+            let run = try docket(["client", "deactivate", "acme"])
+            #expect(run.status == 0)
+            #expect(run.stdout == "deactivated client acme\n")
+            #expect(run.stderr == """
+                docket: note: client acme has 2 open tickets (T-1001, T-1002); they stay open and keep their SLA clocks: \
+                close or merge them (`docket queue --client acme`)
+
+                """)
+            let again = try docket(["client", "deactivate", "acme"])
+            #expect(again.stdout == "client acme: nothing to change\n" && again.stderr.isEmpty, "\(again.stderr)")
+            let quiet = try docket(["client", "deactivate", "beta"])
+            #expect(quiet.stdout == "deactivated client beta\n" && quiet.stderr.isEmpty, "no open tickets, no note: \(quiet.stderr)")
+        }
+    }
 }
