@@ -94,6 +94,9 @@ struct TimeLog: ParsableCommand {
                 as: options.actor.name, commandId: options.write.commandId)
             read?.announce()
             Terminal.out("\(entry)\n")
+            if let reason = try session.app.billing.heldBackAfterTheContractEnded(entry) {
+                Terminal.error("docket: note: invoice runs will hold \(entry) back: \(reason)")
+            }
         }
     }
 }

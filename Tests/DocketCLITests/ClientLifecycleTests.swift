@@ -193,4 +193,33 @@ import Testing
             #expect(quiet.stdout == "deactivated client beta\n" && quiet.stderr.isEmpty, "no open tickets, no note: \(quiet.stderr)")
         }
     }
+
+    /// Time logged on a ticket after the client's contract ended was taken without a word (`TE-2`, exit 0), and only
+    /// the next invoice run said it was held back. `time log` now says so at once, on stderr, with the run's reason;
+    /// time within the contract, and non-billable time, get no note.
+    @Test(arguments: DocketMode.allCases) func timeLoggedAfterTheContractEndedIsToldItWillBeHeldBack(_ mode: DocketMode) throws {
+        try givenAcme()
+        try ok([
+            "contract", "add", "acme-msa", "--client", "acme", "--name", "Acme MSA", "--effective", "2026-01-01T00:00:00Z",
+            "--terms", #"{"model":"hourly","currency":"USD","rates":{"*":12000}}"#,
+        ])
+        try ok(["contract", "end", "acme-msa", "--effective", "2026-11-01T00:00:00Z"])
+        try ok(["ticket", "open", "--client", "acme", "--subject", "Printer"])
+        try mode.run {
+            let within = try docket(["time", "log", "T-1001", "30m", "--at", "2026-10-05T15:00:00Z"])
+            #expect(within.stdout == "TE-1\n" && within.stderr.isEmpty, "\(within.stderr)")
+            let after = try docket(["time", "log", "T-1001", "45m", "--at", "2026-11-05T15:00:00Z"])
+            #expect(after.status == 0)
+            #expect(after.stdout == "TE-2\n")
+            #expect(after.stderr == """
+                docket: note: invoice runs will hold TE-2 back: contract acme-msa of client acme ended at 2026-11-01T00:00:00.000Z, \
+                before this work (started 2026-11-05T15:00:00.000Z), and no other contract with billing terms is in force then; \
+                bill it under a new contract in force then (`docket contract add … --client acme --effective …`), or, if it is not \
+                to be billed, `docket time correct TE-2 --non-billable --reason …`
+
+                """)
+            let free = try docket(["time", "log", "T-1001", "15m", "--at", "2026-11-06T15:00:00Z", "--non-billable"])
+            #expect(free.stdout == "TE-3\n" && free.stderr.isEmpty, "\(free.stderr)")
+        }
+    }
 }
