@@ -128,6 +128,20 @@ import Testing
             #expect(try ok(["intake", "email"], stdin: Self.mail(id: "n1@acme.example", from: "new@acme.example", subject: "Hello"), as: "intake")
                 == "n1@acme.example: opened T-1001\n")
             #expect(try ticket("T-1001")["client"] as? String == "gamma", "the active client's domain, not the former client's")
+
+            // Reactivating acme now would make two active clients of acme.example: refused, nothing written.
+            let unchanged = try log()
+            let reactivate = try docket(["client", "reactivate", "acme"])
+            #expect(reactivate.status == 6)
+            #expect(reactivate.stderr == """
+                docket: error: client acme's e-mail domain acme.example is client gamma's now, and its new mail opens gamma's tickets; \
+                to reactivate acme, take the domain off gamma first (`docket client update gamma --domain …` with the domains it keeps), \
+                then give it back to whichever client it belongs to
+
+                """)
+            #expect(try log() == unchanged)
+            try ok(["client", "update", "gamma", "--domain", "gamma.example"])
+            #expect(try ok(["client", "reactivate", "acme"]) == "reactivated client acme\n")
         }
     }
 

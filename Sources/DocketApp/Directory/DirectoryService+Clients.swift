@@ -3,14 +3,16 @@ import EventLog
 
 extension DirectoryService {
     /// Runs a client command for client `code` as `actor`. A domain another active client has is refused
-    /// (``ClientDecider/requireDomainsFree(_:code:others:)``).
+    /// (``ClientDecider/requireDomainsFree(_:code:state:others:)``).
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func client(_ code: String, _ command: ClientCommand, as actor: String, commandId: String? = nil) throws -> [ClientEvent] {
         let context = try context(for: actor)
         // The role first, as the decider checks it: a tech is told they may not, not whose the domain is.
         try Permissions.require(.manageClients, by: context.actor.role)
-        try ClientDecider.requireDomainsFree(command, code: code, others: try clients())
+        let all = try clients()
+        let state = all.first { $0.code == code } ?? ClientDecider.initialState
+        try ClientDecider.requireDomainsFree(command, code: code, state: state, others: all)
         return try kernel.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context, commandId: commandId).events
     }
 

@@ -97,19 +97,30 @@ public enum ClientDecider: Decider {
     /// Refuses a registration or an update of client `code` that gives it an e-mail domain another **active** client
     /// has: intake takes new mail from the domain for one client only (docs/intake.md, step 3), so the second client
     /// would never get it, or take the first's. A deactivated client's domain may be given to another client, which
-    /// then gets its mail. `others` are the other clients' states; domains that are not valid are left to
-    /// ``decide(_:state:context:)``, which names them.
-    public static func requireDomainsFree(_ command: ClientCommand, code: String, others: [ClientState]) throws(DomainError) {
+    /// then gets its mail; reactivating the former client while another active client has one of its domains is
+    /// refused the same way. `state` is the client's own state, `others` every client's (the client's own is skipped);
+    /// domains that are not valid are left to ``decide(_:state:context:)``, which names them.
+    public static func requireDomainsFree(
+        _ command: ClientCommand, code: String, state: ClientState, others: [ClientState]
+    ) throws(DomainError) {
         let given: [String]
         switch command {
         case .register(let register): given = register.domains
         case .update(_, let domains?, _): given = domains
+        case .reactivate where !state.isActive: given = state.domains
         default: return
         }
         for text in given {
             guard let domain = try? Validate.domain(text),
                 let owner = others.first(where: { $0.code != code && $0.isActive && $0.domains.contains(domain) })?.code
             else { continue }
+            if case .reactivate = command {
+                throw DomainError(
+                    .conflict,
+                    "client \(code)'s e-mail domain \(domain) is client \(owner)'s now, and its new mail opens \(owner)'s tickets; "
+                        + "to reactivate \(code), take the domain off \(owner) first (`docket client update \(owner) --domain …` with the "
+                        + "domains it keeps), then give it back to whichever client it belongs to")
+            }
             throw DomainError(
                 .conflict,
                 "the e-mail domain \(domain) is client \(owner)'s already, and its new mail opens \(owner)'s tickets; "
