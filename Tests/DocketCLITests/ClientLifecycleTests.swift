@@ -236,4 +236,35 @@ import Testing
             #expect(free.stdout == "TE-3\n" && free.stderr.isEmpty, "\(free.stderr)")
         }
     }
+
+    /// New mail from a former client (deactivated) or a removed contact, kept on the triage client, opened a ticket that
+    /// read like any stranger's: the dispatcher triaging it had to find out whose it was. Its description now starts
+    /// by saying so.
+    @Test(arguments: DocketMode.allCases) func mailTriagedFromAFormerClientSaysWhoseItIs(_ mode: DocketMode) throws {
+        try givenAcme()
+        try ok(["client", "contact", "remove", "acme", "acme-2"])
+        try mode.run {
+            try ok(["client", "list"], as: "intake")
+            let removed = try docket(
+                ["intake", "email", "--triage-client", "triage"], stdin: Self.mail(id: "d1@acme.example", from: "dan@acme.example", subject: "Hi"),
+                as: "intake")
+            #expect(removed.stdout == "d1@acme.example: opened T-1001\n", "\(removed.stderr)")
+            let first = try ok(["ticket", "show", "T-1001", "--json"])
+            #expect(first.contains("From dan@acme.example, a removed contact of client acme (someone who left it): opened on the triage client triage, not for acme."), "\(first)")
+            try ok(["client", "deactivate", "acme"])
+            let former = try docket(
+                ["intake", "email", "--triage-client", "triage"], stdin: Self.mail(id: "c1@acme.example", from: "carla@acme.example", subject: "Hi"),
+                as: "intake")
+            #expect(former.stdout == "c1@acme.example: opened T-1002\n", "\(former.stderr)")
+            let second = try ok(["ticket", "show", "T-1002"])
+            #expect(second.contains(
+                "From client acme's contact acme-1 (carla@acme.example), but client acme is deactivated (a former client): opened on the triage client triage, not for acme."),
+                "\(second)")
+            let stranger = try docket(
+                ["intake", "email", "--triage-client", "triage"], stdin: Self.mail(id: "s1@else.example", from: "who@else.example", subject: "Hi"),
+                as: "intake")
+            #expect(stranger.stdout == "s1@else.example: opened T-1003\n")
+            #expect(!(try ok(["ticket", "show", "T-1003"])).contains("opened on the triage client"), "a stranger's is as before")
+        }
+    }
 }

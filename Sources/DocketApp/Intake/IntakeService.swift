@@ -114,7 +114,7 @@ extension IntakeService {
         // ticket of their own that names the referenced one.
         if kind == "reply", let referenced = byMessageId?.ticket, try !isTrustedReplySender(address, on: referenced) {
             let client = try clientFor(match, address: address, policy: policy)
-            let description = """
+            let description = Self.triaged(match, to: client, address: address) + """
                 Refers to \(referenced) (its In-Reply-To or References name a message of that ticket), but \(address.isEmpty ? "the sender" : address) \
                 is not its client's contact or domain, nor on its thread: opened apart.\n\n
                 """ + (message.textBody ?? "")
@@ -139,7 +139,8 @@ extension IntakeService {
             // A sender from one of the client's domains becomes a contact (``SenderContactReaction``).
             return try openMailTicket(
                 message, messageId: messageId, client: client, contact: match?.client == client ? match?.contact : nil,
-                description: message.textBody ?? "", sender: sender, policy: policy, as: actor, commandId: commandId)
+                description: Self.triaged(match, to: client, address: address) + (message.textBody ?? ""), sender: sender, policy: policy,
+                as: actor, commandId: commandId)
         }
         var summary = try tickets.ticketSummary(number)
         while let target = summary.mergedInto {
@@ -237,6 +238,19 @@ extension IntakeService {
         throw DomainError(
             .notFound,
             "mail from \(address.isEmpty ? "an unknown sender" : address) matches no client's contact or domain; add the sender as a contact (`docket client contact add`), the domain to a client (`docket client update --domain`), or pass --triage-client CODE")
+    }
+
+    /// The first lines of the description of a ticket that mail from a former client (deactivated) or from a contact
+    /// its client removed opens on the triage `client`: whose the mail is and why it is here, so the dispatcher
+    /// triaging it need not work that out (the ticket read like any stranger's). Empty for any other ticket.
+    private static func triaged(_ match: SenderMatch?, to client: String, address: String) -> String {
+        guard let match, match.client != client else { return "" }
+        if match.isRemovedContact {
+            return "From \(address), a removed contact of client \(match.client) (someone who left it): opened on the triage client \(client), not for \(match.client).\n\n"
+        }
+        guard !match.isActive else { return "" }
+        let who = match.contact.map { "client \(match.client)'s contact \($0) (\(address))" } ?? "\(address), of client \(match.client)'s domain"
+        return "From \(who), but client \(match.client) is deactivated (a former client): opened on the triage client \(client), not for \(match.client).\n\n"
     }
 
     /// `code`, checked to name a client before anything (an attachment file) is written for a message.
