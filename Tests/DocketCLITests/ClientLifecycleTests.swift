@@ -145,6 +145,34 @@ import Testing
         }
     }
 
+    /// A contact's address may be another active client's contact no more than a domain may be another's: `client contact
+    /// add beta --email carla@acme.example` was taken, and carla's mail kept opening acme's tickets (the first client by
+    /// code) while beta's contact never got one. Refused now on `add` and `update` (exit 6, nothing written); a former
+    /// client's contact's address may be added to another client.
+    @Test(arguments: DocketMode.allCases) func aContactAddressAnotherActiveClientHasIsRefused(_ mode: DocketMode) throws {
+        try givenAcme()
+        try ok(["client", "add", "beta", "--name", "Beta", "--domain", "beta.example", "--time-zone", "UTC", "--currency", "USD"])
+        try mode.run {
+            let before = try log()
+            let taken = try docket(["client", "contact", "add", "beta", "--name", "Carla", "--email", "Carla@acme.example"])
+            #expect(taken.status == 6, "\(taken.stdout)")
+            #expect(taken.stderr == """
+                docket: error: carla@acme.example is client acme's contact acme-1 already, and mail and portal sign-ins from one address \
+                belong to one client; give beta's contact another address, or remove it from acme first (`docket client contact remove acme acme-1`)
+
+                """)
+            #expect(try log() == before, "nothing written")
+            #expect(try ok(["client", "contact", "add", "beta", "--name", "Bea", "--email", "bea@beta.example"]) == "beta-1\n")
+            let update = try docket(["client", "contact", "update", "beta", "beta-1", "--name", "Bea", "--email", "dan@acme.example"])
+            #expect(update.status == 6)
+            #expect(update.stderr.hasPrefix("docket: error: dan@acme.example is client acme's contact acme-2 already"), "\(update.stderr)")
+            // An outside address at acme's domain (a consultant) is still beta's to add, and a former client's contact too.
+            #expect(try ok(["client", "contact", "add", "beta", "--name", "Eve", "--email", "eve@acme.example"]) == "beta-2\n")
+            try ok(["client", "deactivate", "acme"])
+            #expect(try ok(["client", "contact", "add", "beta", "--name", "Carla", "--email", "carla@acme.example"]) == "beta-3\n")
+        }
+    }
+
     /// `client show` is the operator's look at a client: it gave the settings and the contacts only. It now names each
     /// contract with the terms in force now (or why none are), how many tickets are open, and which contacts intake
     /// made from mail and nobody confirmed (the portal refuses those, and nothing showed which they were).

@@ -128,6 +128,28 @@ public enum ClientDecider: Decider {
         }
     }
 
+    /// Refuses adding or updating a contact of client `code` with an e-mail address that is a contact of another
+    /// **active** client: intake opens the address's mail for the first such client by code only, and the portal signs
+    /// it in to one client, so the second would never hear from that contact. `others` are every client's states (the
+    /// client's own is skipped); an address that is not valid is left to ``decide(_:state:context:)``.
+    public static func requireContactAddressFree(_ command: ClientCommand, code: String, others: [ClientState]) throws(DomainError) {
+        let details: ContactDetails
+        switch command {
+        case .addContact(_, let given), .updateContact(_, let given): details = given
+        default: return
+        }
+        guard let email = try? Validate.email(details.email) else { return }
+        for other in others where other.code != code && other.isActive {
+            guard let owner = other.code,
+                let contact = other.contacts.sorted(by: { $0.key < $1.key }).first(where: { $0.value.email.lowercased() == email })?.key
+            else { continue }
+            throw DomainError(
+                .conflict,
+                "\(email) is client \(owner)'s contact \(contact) already, and mail and portal sign-ins from one address belong to one client; "
+                    + "give \(code)'s contact another address, or remove it from \(owner) first (`docket client contact remove \(owner) \(contact)`)")
+        }
+    }
+
     // MARK: - Helpers
 
     /// Lower-cased, validated, without duplicates, sorted.
