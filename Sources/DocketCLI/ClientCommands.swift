@@ -85,9 +85,10 @@ struct ClientDeactivate: StoreCommand {
         let open = try session.app.tickets.queue(QueueFilter(client: code), limit: Int.max)
         guard !events.isEmpty, !open.isEmpty else { return }
         let named = open.prefix(5).map(\.number.description).joined(separator: ", ") + (open.count > 5 ? ", …" : "")
+        let (they, stay, them) = open.count == 1 ? ("it", "stays open and keeps its", "it") : ("they", "stay open and keep their", "them")
         Terminal.error(
-            "docket: note: client \(code) has \(open.count) open ticket\(open.count == 1 ? "" : "s") (\(named)); they stay open "
-                + "and keep their SLA clocks: close or merge them (`docket queue --client \(code)`)")
+            "docket: note: client \(code) has \(open.count) open ticket\(open.count == 1 ? "" : "s") (\(named)); \(they) \(stay) SLA clocks: "
+                + "close or merge \(them) (`docket queue --client \(code)`)")
     }
 }
 

@@ -233,6 +233,13 @@ import Testing
             #expect(again.stdout == "client acme: nothing to change\n" && again.stderr.isEmpty, "\(again.stderr)")
             let quiet = try docket(["client", "deactivate", "beta"])
             #expect(quiet.stdout == "deactivated client beta\n" && quiet.stderr.isEmpty, "no open tickets, no note: \(quiet.stderr)")
+            try ok(["ticket", "open", "--client", "triage", "--subject", "Lone"])
+            let one = try docket(["client", "deactivate", "triage"])
+            #expect(one.stderr == """
+                docket: note: client triage has 1 open ticket (T-1003); it stays open and keeps its SLA clocks: \
+                close or merge it (`docket queue --client triage`)
+
+                """)
         }
     }
 
