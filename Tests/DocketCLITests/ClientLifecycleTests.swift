@@ -170,6 +170,18 @@ import Testing
             #expect(try ok(["client", "contact", "add", "beta", "--name", "Eve", "--email", "eve@acme.example"]) == "beta-2\n")
             try ok(["client", "deactivate", "acme"])
             #expect(try ok(["client", "contact", "add", "beta", "--name", "Carla", "--email", "carla@acme.example"]) == "beta-3\n")
+            // Reactivating acme would give carla's address to two active clients: refused until beta lets it go.
+            let unchanged = try log()
+            let reactivate = try docket(["client", "reactivate", "acme"])
+            #expect(reactivate.status == 6)
+            #expect(reactivate.stderr == """
+                docket: error: client acme's contact acme-1 (carla@acme.example) is client beta's contact beta-3 now, and mail and portal \
+                sign-ins from one address belong to one client; to reactivate acme, remove it from beta first (`docket client contact remove beta beta-3`)
+
+                """)
+            #expect(try log() == unchanged)
+            try ok(["client", "contact", "remove", "beta", "beta-3"])
+            #expect(try ok(["client", "reactivate", "acme"]) == "reactivated client acme\n")
         }
     }
 

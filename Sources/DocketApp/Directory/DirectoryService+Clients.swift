@@ -4,7 +4,7 @@ import EventLog
 extension DirectoryService {
     /// Runs a client command for client `code` as `actor`. A domain or a contact's address another active client has
     /// is refused (``ClientDecider/requireDomainsFree(_:code:state:others:)``,
-    /// ``ClientDecider/requireContactAddressFree(_:code:others:)``).
+    /// ``ClientDecider/requireContactAddressFree(_:code:state:others:)``).
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func client(_ code: String, _ command: ClientCommand, as actor: String, commandId: String? = nil) throws -> [ClientEvent] {
@@ -14,7 +14,7 @@ extension DirectoryService {
         let all = try clients()
         let state = all.first { $0.code == code } ?? ClientDecider.initialState
         try ClientDecider.requireDomainsFree(command, code: code, state: state, others: all)
-        try ClientDecider.requireContactAddressFree(command, code: code, others: all)
+        try ClientDecider.requireContactAddressFree(command, code: code, state: state, others: all)
         return try kernel.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context, commandId: commandId).events
     }
 

@@ -130,23 +130,37 @@ public enum ClientDecider: Decider {
 
     /// Refuses adding or updating a contact of client `code` with an e-mail address that is a contact of another
     /// **active** client: intake opens the address's mail for the first such client by code only, and the portal signs
-    /// it in to one client, so the second would never hear from that contact. `others` are every client's states (the
-    /// client's own is skipped); an address that is not valid is left to ``decide(_:state:context:)``.
-    public static func requireContactAddressFree(_ command: ClientCommand, code: String, others: [ClientState]) throws(DomainError) {
-        let details: ContactDetails
+    /// it in to one client, so the second would never hear from that contact. Reactivating a client one of whose
+    /// contacts' addresses another active client has taken since is refused the same way. `state` is the client's own
+    /// state, `others` every client's (the client's own is skipped); an address that is not valid is left to
+    /// ``decide(_:state:context:)``.
+    public static func requireContactAddressFree(
+        _ command: ClientCommand, code: String, state: ClientState, others: [ClientState]
+    ) throws(DomainError) {
+        let addresses: [(id: String?, email: String)]
         switch command {
-        case .addContact(_, let given), .updateContact(_, let given): details = given
+        case .addContact(_, let given), .updateContact(_, let given): addresses = [(nil, given.email)]
+        case .reactivate where !state.isActive: addresses = state.contacts.sorted { $0.key < $1.key }.map { ($0.key, $0.value.email) }
         default: return
         }
-        guard let email = try? Validate.email(details.email) else { return }
-        for other in others where other.code != code && other.isActive {
-            guard let owner = other.code,
-                let contact = other.contacts.sorted(by: { $0.key < $1.key }).first(where: { $0.value.email.lowercased() == email })?.key
-            else { continue }
-            throw DomainError(
-                .conflict,
-                "\(email) is client \(owner)'s contact \(contact) already, and mail and portal sign-ins from one address belong to one client; "
-                    + "give \(code)'s contact another address, or remove it from \(owner) first (`docket client contact remove \(owner) \(contact)`)")
+        for address in addresses {
+            guard let email = try? Validate.email(address.email) else { continue }
+            for other in others where other.code != code && other.isActive {
+                guard let owner = other.code,
+                    let contact = other.contacts.sorted(by: { $0.key < $1.key }).first(where: { $0.value.email.lowercased() == email })?.key
+                else { continue }
+                if let id = address.id {
+                    throw DomainError(
+                        .conflict,
+                        "client \(code)'s contact \(id) (\(email)) is client \(owner)'s contact \(contact) now, and mail and portal sign-ins "
+                            + "from one address belong to one client; to reactivate \(code), remove it from \(owner) first "
+                            + "(`docket client contact remove \(owner) \(contact)`)")
+                }
+                throw DomainError(
+                    .conflict,
+                    "\(email) is client \(owner)'s contact \(contact) already, and mail and portal sign-ins from one address belong to one client; "
+                        + "give \(code)'s contact another address, or remove it from \(owner) first (`docket client contact remove \(owner) \(contact)`)")
+            }
         }
     }
 
