@@ -72,7 +72,8 @@ struct ClientDeactivate: StoreCommand {
         commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client; its history stays.",
         discussion: """
             Its open tickets stay open (a note on stderr names them: close or merge them), its contracts as they are \
-            (end them with `docket contract end`), and its time can still be invoiced.
+            (a note names those with billing terms and no end, whose monthly fees are still billed: end them with \
+            `docket contract end`), and its time can still be invoiced.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -82,13 +83,23 @@ struct ClientDeactivate: StoreCommand {
     func run(in session: Session) throws {
         let events = try session.app.directory.client(code, .deactivate, as: actor.name, commandId: write.commandId)
         Terminal.out(events.isEmpty ? "client \(code): nothing to change\n" : "deactivated client \(code)\n")
+        guard !events.isEmpty else { return }
         let open = try session.app.tickets.queue(QueueFilter(client: code), limit: Int.max)
-        guard !events.isEmpty, !open.isEmpty else { return }
-        let named = open.prefix(5).map(\.number.description).joined(separator: ", ") + (open.count > 5 ? ", …" : "")
-        let (they, stay, them) = open.count == 1 ? ("it", "stays open and keeps its", "it") : ("they", "stay open and keep their", "them")
-        Terminal.error(
-            "docket: note: client \(code) has \(open.count) open ticket\(open.count == 1 ? "" : "s") (\(named)); \(they) \(stay) SLA clocks: "
-                + "close or merge \(them) (`docket queue --client \(code)`)")
+        if !open.isEmpty {
+            let named = open.prefix(5).map(\.number.description).joined(separator: ", ") + (open.count > 5 ? ", …" : "")
+            let (they, stay, them) = open.count == 1 ? ("it", "stays open and keeps its", "it") : ("they", "stay open and keep their", "them")
+            Terminal.error(
+                "docket: note: client \(code) has \(open.count) open ticket\(open.count == 1 ? "" : "s") (\(named)); \(they) \(stay) SLA clocks: "
+                    + "close or merge \(them) (`docket queue --client \(code)`)")
+        }
+        // A contract with billing terms and no end stays in force: a retainer's monthly fee is billed every month.
+        for contract in try session.app.directory.contracts(client: code)
+        where contract.endsAt == nil && contract.versions.contains(where: { $0.billingTerms != nil }) {
+            let id = contract.id ?? ""
+            Terminal.error(
+                "docket: note: client \(code)'s contract \(id) has no end, so invoice runs keep billing under its terms "
+                    + "(its monthly fees, if any, every month); end it with `docket contract end \(id) --effective …`")
+        }
     }
 }
 

@@ -314,4 +314,30 @@ import Testing
             #expect(!(try ok(["ticket", "show", "T-1003"])).contains("opened on the triage client"), "a stranger's is as before")
         }
     }
+
+    /// A client deactivated without ending its retainer contract was billed the monthly fee every month after (October,
+    /// November, December on a run in January), and `client deactivate` said nothing of the contract. Its note now
+    /// names each contract with billing terms and no end; an ended contract, or one without terms, gets none.
+    @Test(arguments: DocketMode.allCases) func deactivatingAClientNamesContractsThatStayInForce(_ mode: DocketMode) throws {
+        try givenAcme()
+        try ok([
+            "contract", "add", "acme-r", "--client", "acme", "--name", "Retainer", "--effective", "2026-01-01T00:00:00Z",
+            "--terms", #"{"model":"retainer","currency":"USD","rates":{"*":10000},"retainer":{"monthlyFeeMinor":100000}}"#,
+        ])
+        try ok(["contract", "add", "acme-sla", "--client", "acme", "--name", "SLA only", "--effective", "2026-01-01T00:00:00Z"])
+        try ok([
+            "contract", "add", "acme-old", "--client", "acme", "--name", "Old", "--effective", "2025-01-01T00:00:00Z",
+            "--terms", #"{"model":"hourly","currency":"USD","rates":{"*":10000}}"#,
+        ])
+        try ok(["contract", "end", "acme-old", "--effective", "2026-01-01T00:00:00Z"])
+        try mode.run {
+            let run = try docket(["client", "deactivate", "acme"])
+            #expect(run.stdout == "deactivated client acme\n")
+            #expect(run.stderr == """
+                docket: note: client acme's contract acme-r has no end, so invoice runs keep billing under its terms (its monthly fees, if any, \
+                every month); end it with `docket contract end acme-r --effective …`
+
+                """)
+        }
+    }
 }
