@@ -281,6 +281,12 @@ import Testing
                 """)
             let free = try docket(["time", "log", "T-1001", "15m", "--at", "2026-11-06T15:00:00Z", "--non-billable"])
             #expect(free.stdout == "TE-3\n" && free.stderr.isEmpty, "\(free.stderr)")
+            // Time logged with the close is work just done (now, after the end): told the same way.
+            let close = try docket(["ticket", "close", "T-1001", "--resolution", "Done", "--time", "20m"])
+            #expect(close.stdout == "T-1001: closed; 20 min logged as TE-4\n", "\(close.stderr)")
+            #expect(close.stderr.hasPrefix(
+                "docket: note: invoice runs will hold TE-4 back: contract acme-msa of client acme ended at 2026-11-01T00:00:00.000Z, before this work"),
+                "\(close.stderr)")
         }
     }
 
