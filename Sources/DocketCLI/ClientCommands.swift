@@ -67,16 +67,39 @@ struct ClientUpdate: ParsableCommand {
     }
 }
 
-struct ClientDeactivate: ParsableCommand {
+struct ClientDeactivate: StoreCommand {
     static let configuration = CommandConfiguration(
-        commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client; its history stays.")
+        commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client; its history stays.",
+        discussion: """
+            Its open tickets stay open (a note on stderr names them: close or merge them), its contracts as they are \
+            (a note names those with billing terms and no end, whose monthly fees are still billed: end them with \
+            `docket contract end`), and its time can still be invoiced.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The client's code.") var code: String
 
-    func run() throws {
-        try change(code, .deactivate, store: store, actor: actor, write: write, done: "deactivated client \(code)")
+    func run(in session: Session) throws {
+        let events = try session.app.directory.client(code, .deactivate, as: actor.name, commandId: write.commandId)
+        Terminal.out(events.isEmpty ? "client \(code): nothing to change\n" : "deactivated client \(code)\n")
+        guard !events.isEmpty else { return }
+        let open = try session.app.tickets.queue(QueueFilter(client: code), limit: Int.max)
+        if !open.isEmpty {
+            let named = open.prefix(5).map(\.number.description).joined(separator: ", ") + (open.count > 5 ? ", …" : "")
+            let (they, stay, them) = open.count == 1 ? ("it", "stays open and keeps its", "it") : ("they", "stay open and keep their", "them")
+            Terminal.error(
+                "docket: note: client \(code) has \(open.count) open ticket\(open.count == 1 ? "" : "s") (\(named)); \(they) \(stay) SLA clocks: "
+                    + "close or merge \(them) (`docket queue --client \(code)`)")
+        }
+        // A contract with billing terms and no end stays in force: a retainer's monthly fee is billed every month.
+        for contract in try session.app.directory.contracts(client: code)
+        where contract.endsAt == nil && contract.versions.contains(where: { $0.billingTerms != nil }) {
+            let id = contract.id ?? ""
+            Terminal.error(
+                "docket: note: client \(code)'s contract \(id) has no end, so invoice runs keep billing under its terms "
+                    + "(its monthly fees, if any, every month); end it with `docket contract end \(id) --effective …`")
+        }
     }
 }
 
@@ -180,6 +203,9 @@ struct ClientView: Encodable {
         let phone: String?
         /// A billing contact: sees the client's invoices in the portal.
         let billing: Bool
+        /// True for a contact Docket made from a sender's mail that staff have not confirmed (the portal refuses them
+        /// until `client contact update`); absent otherwise.
+        let unverified: Bool?
     }
     let code: String
     let name: String
@@ -188,6 +214,10 @@ struct ClientView: Encodable {
     let timeZone: String
     let currency: String
     let contacts: [Contact]
+    /// `client show`'s: the client's contracts, each with the terms in force now (`contract list --json`'s rows).
+    var contracts: [ContractView]?
+    /// `client show`'s: how many of the client's tickets are open (`docket queue --client`).
+    var openTickets: Int?
 
     init?(_ state: ClientState) {
         guard let code = state.code else { return nil }
@@ -199,7 +229,11 @@ struct ClientView: Encodable {
         currency = state.currency
         // Numeric order, so that acme-10 follows acme-9.
         contacts = state.contacts
-            .map { Contact(id: $0.key, name: $0.value.name, email: $0.value.email, phone: $0.value.phone, billing: $0.value.isBilling) }
+            .map {
+                Contact(
+                    id: $0.key, name: $0.value.name, email: $0.value.email, phone: $0.value.phone, billing: $0.value.isBilling,
+                    unverified: $0.value.unverified == true ? true : nil)
+            }
             .sorted { $0.id.compare($1.id, options: .numeric) == .orderedAscending }
     }
 }
@@ -226,28 +260,56 @@ struct ClientList: ReadCommand {
 }
 
 struct ClientShow: ReadCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a client's settings and contacts (with their ids).")
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a client at a glance: settings, contracts and the terms in force now, open tickets, and contacts (with their ids).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The client's code.") var code: String
 
     func run(in session: Session) throws {
-        guard let client = ClientView(try session.app.directory.client(code)) else {
+        guard var client = ClientView(try session.app.directory.client(code)) else {
             throw CLIError.notFound("unknown client \(code); list clients with `docket client list`")
         }
+        let now = session.app.clock.now()
+        let contracts = try session.app.directory.contracts(client: client.code).filter { $0.id != nil }
+        client.contracts = contracts.map { ContractView($0, at: now, withHistory: false) }
+        client.openTickets = try session.app.tickets.queue(QueueFilter(client: client.code), limit: Int.max).count
         if output.json {
             try printJSON(client)
             return
         }
         var text = "\(client.code)  \(client.name)\(client.active ? "" : " (deactivated)")\n"
         text += "time zone \(client.timeZone) · currency \(client.currency)"
-        text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n\n"
+        text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n"
+        if contracts.isEmpty {
+            text += "contracts: none; add one with `docket contract add ID --client \(client.code) --name … --effective …`\n"
+        }
+        for contract in contracts {
+            let id = contract.id ?? ""
+            if let terms = contract.terms(at: now) {
+                text += "contract \(id) (\(contract.name)): amendment \(terms.amendment) in force, SLA policy \(terms.slaPolicy ?? "—"), "
+                text += terms.billingTerms == nil ? "no billing terms" : "billing terms (`docket contract show \(id)`)"
+                text += contract.endsAt.map { ", ends \(shortTime($0))" } ?? ""
+                text += "\n"
+            } else {
+                text += "contract \(id) (\(contract.name)): not in force: \(noTermsReason(contract, at: now))\n"
+            }
+        }
+        text += "open tickets: \(client.openTickets ?? 0)\((client.openTickets ?? 0) > 0 ? " (`docket queue --client \(client.code)`)" : "")\n\n"
         if client.contacts.isEmpty {
             text += "no contacts; add one with `docket client contact add \(client.code) --name … --email …`\n"
         } else {
             text += Terminal.table(
-                ["ID", "NAME", "EMAIL", "PHONE", "BILLING"], client.contacts.map { [$0.id, $0.name, $0.email, $0.phone ?? "—", $0.billing ? "yes" : "—"] })
+                ["ID", "NAME", "EMAIL", "PHONE", "BILLING"],
+                client.contacts.map {
+                    [$0.id, $0.name + ($0.unverified == true ? " (unverified)" : ""), $0.email, $0.phone ?? "—", $0.billing ? "yes" : "—"]
+                })
+            if client.contacts.contains(where: { $0.unverified == true }) {
+                text += "(unverified: made from their mail, not confirmed; the portal refuses them until "
+                    + "`docket client contact update \(client.code) ID --name … --email …`)\n"
+            }
         }
         Terminal.out(text)
     }

@@ -52,7 +52,7 @@ private func parseTerms(_ text: String, partial: Bool = false) throws -> JSONVal
 }
 
 /// RFC 3339 without the milliseconds when they are zero: `2026-03-01T00:00:00Z`.
-private func shortTime(_ instant: Timestamp) -> String {
+func shortTime(_ instant: Timestamp) -> String {
     let text = instant.iso8601
     return text.hasSuffix(".000Z") ? String(text.dropLast(5)) + "Z" : text
 }
@@ -229,7 +229,7 @@ struct ContractView: Encodable {
 }
 
 /// Why no terms are in force at `instant`, for people.
-private func noTermsReason(_ state: ContractState, at instant: Timestamp) -> String {
+func noTermsReason(_ state: ContractState, at instant: Timestamp) -> String {
     if let end = state.endsAt, instant >= end { return "the contract ended at \(shortTime(end))" }
     if let start = state.startsAt, instant < start { return "the contract starts at \(shortTime(start))" }
     return "the contract has no terms"

@@ -409,6 +409,7 @@ struct TicketClose: ParsableCommand {
                 expectedVersion: expect.expectVersion)
             if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
                 Terminal.out("\(number): closed; \(minutes) min logged as \(entry)\n")
+                try noteIfHeldBackAfterTheContractEnded(entry, in: session)
             } else {
                 Terminal.out("\(number): closed\n")
             }

@@ -94,6 +94,7 @@ struct TimeLog: ParsableCommand {
                 as: options.actor.name, commandId: options.write.commandId)
             read?.announce()
             Terminal.out("\(entry)\n")
+            try noteIfHeldBackAfterTheContractEnded(entry, in: session)
         }
     }
 }
@@ -338,5 +339,13 @@ struct TimeShow: ReadCommand {
             ["POS", "WHEN", "WHO", "EVENT", "REASON"],
             detail.events.map { [String($0.position), local($0.recordedAt), $0.actor, $0.type, $0.reason ?? ""] })
         Terminal.out(text)
+    }
+}
+
+/// Tells the tech on stderr when invoice runs will hold the time entry `entry` just logged back because its work
+/// started after the client's contract ended (`time log`, `ticket close --time`; docs/billing.md, step 2).
+func noteIfHeldBackAfterTheContractEnded(_ entry: String, in session: Session) throws {
+    if let reason = try session.app.billing.heldBackAfterTheContractEnded(entry) {
+        Terminal.error("docket: note: invoice runs will hold \(entry) back: \(reason)")
     }
 }

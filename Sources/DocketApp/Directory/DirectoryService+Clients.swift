@@ -2,11 +2,20 @@ import Domain
 import EventLog
 
 extension DirectoryService {
-    /// Runs a client command for client `code` as `actor`.
+    /// Runs a client command for client `code` as `actor`. A domain or a contact's address another active client has
+    /// is refused (``ClientDecider/requireDomainsFree(_:code:state:others:)``,
+    /// ``ClientDecider/requireContactAddressFree(_:code:state:others:)``).
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func client(_ code: String, _ command: ClientCommand, as actor: String, commandId: String? = nil) throws -> [ClientEvent] {
-        try kernel.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context(for: actor), commandId: commandId).events
+        let context = try context(for: actor)
+        // The role first, as the decider checks it: a tech is told they may not, not whose the domain is.
+        try Permissions.require(.manageClients, by: context.actor.role)
+        let all = try clients()
+        let state = all.first { $0.code == code } ?? ClientDecider.initialState
+        try ClientDecider.requireDomainsFree(command, code: code, state: state, others: all)
+        try ClientDecider.requireContactAddressFree(command, code: code, state: state, others: all)
+        return try kernel.run(ClientDecider.self, stream: StreamName.client(code), command: command, context: context, commandId: commandId).events
     }
 
     /// Adds a contact to client `code`, choosing the next free id (`<code>-1`, `<code>-2`, …; never a removed
@@ -16,13 +25,7 @@ extension DirectoryService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func addContact(to code: String, _ details: ContactDetails, id: String? = nil, as actor: String, commandId: String? = nil) throws -> String {
         let state = try client(code)
-        var chosen = id
-        if chosen == nil {
-            var n = state.contacts.count + state.retiredContactIds.count + 1
-            while state.contacts["\(code)-\(n)"] != nil || state.retiredContactIds.contains("\(code)-\(n)") { n += 1 }
-            chosen = "\(code)-\(n)"
-        }
-        let events = try client(code, .addContact(id: chosen ?? code, details), as: actor, commandId: commandId)
+        let events = try client(code, .addContact(id: id ?? state.nextContactId(), details), as: actor, commandId: commandId)
         guard case .contactAdded(let added) = events.first else {
             throw EventLogError(.commandReused, "command id \(commandId ?? "") was already used for another command; use a new command id")
         }

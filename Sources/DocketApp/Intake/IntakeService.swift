@@ -98,7 +98,9 @@ extension IntakeService {
         let match = try matchSender(address)
 
         let byMessageId = try ticketByMessageId(IntakeService.threadingIds(message, isMachineMail: kind != "reply"))
-        let bySubject = try byMessageId == nil ? match.flatMap { try ticketBySubjectToken(message.subject, client: $0.client) } : nil
+        // A removed contact's subject token is no more trusted than a stranger's.
+        let bySubject = try byMessageId == nil && match?.isRemovedContact != true
+            ? match.flatMap { try ticketBySubjectToken(message.subject, client: $0.client) } : nil
         // A user's own mail on a ticket's thread (a technician answering the client, the support address on Cc) is
         // theirs to write, never the client's reply.
         if kind == "reply", let user = try activeUser(address),
@@ -112,7 +114,7 @@ extension IntakeService {
         // ticket of their own that names the referenced one.
         if kind == "reply", let referenced = byMessageId?.ticket, try !isTrustedReplySender(address, on: referenced) {
             let client = try clientFor(match, address: address, policy: policy)
-            let description = """
+            let description = Self.triaged(match, to: client, address: address) + """
                 Refers to \(referenced) (its In-Reply-To or References name a message of that ticket), but \(address.isEmpty ? "the sender" : address) \
                 is not its client's contact or domain, nor on its thread: opened apart.\n\n
                 """ + (message.textBody ?? "")
@@ -137,7 +139,8 @@ extension IntakeService {
             // A sender from one of the client's domains becomes a contact (``SenderContactReaction``).
             return try openMailTicket(
                 message, messageId: messageId, client: client, contact: match?.client == client ? match?.contact : nil,
-                description: message.textBody ?? "", sender: sender, policy: policy, as: actor, commandId: commandId)
+                description: Self.triaged(match, to: client, address: address) + (message.textBody ?? ""), sender: sender, policy: policy,
+                as: actor, commandId: commandId)
         }
         var summary = try tickets.ticketSummary(number)
         while let target = summary.mergedInto {
@@ -194,29 +197,39 @@ extension IntakeService {
     /// `a bounce` or `an auto-reply`.
     private static func article(_ kind: String) -> String { kind == "bounce" ? "a bounce" : "an auto-reply" }
 
-    /// The client (and contact) a sender belongs to: an exact contact address first, then the domain; and whether
-    /// that client is active.
-    private func matchSender(_ address: String) throws -> (client: String, contact: String?, isActive: Bool)? {
+    /// The client (and contact) a sender belongs to: an exact contact address first, then the domain; whether that
+    /// client is active; and whether the address, matched by its domain, was one of the client's contacts who was
+    /// removed (``ClientState/isRetiredAddress(_:)``: someone who left the client's company).
+    private func matchSender(_ address: String) throws -> SenderMatch? {
         let lower = address.lowercased()
         guard !lower.isEmpty else { return nil }
         let clients = try directory.clients().filter { $0.code != nil }
         for client in clients {
             if let contact = client.contacts.sorted(by: { $0.key < $1.key }).first(where: { $0.value.email.lowercased() == lower }) {
-                return (client.code!, contact.key, client.isActive)
+                return SenderMatch(client: client.code!, contact: contact.key, isActive: client.isActive)
             }
         }
         guard let at = lower.lastIndex(of: "@") else { return nil }
         let domain = String(lower[lower.index(after: at)...])
-        if let client = clients.first(where: { $0.domains.contains(domain) }) { return (client.code!, nil, client.isActive) }
+        // An active client's domain first: a deactivated client's may have been given to another since.
+        if let client = clients.first(where: { $0.isActive && $0.domains.contains(domain) }) ?? clients.first(where: { $0.domains.contains(domain) }) {
+            return SenderMatch(client: client.code!, contact: nil, isActive: client.isActive, isRemovedContact: client.isRetiredAddress(lower))
+        }
         return nil
     }
 
-    /// The client a new ticket from `address` opens for: the sender's, unless it is deactivated; then (and for a
-    /// sender no client knows) the triage client, else a not-found refusal (a transport bounces it: LMTP 550).
-    private func clientFor(_ match: (client: String, contact: String?, isActive: Bool)?, address: String, policy: MailPolicy) throws -> String {
+    /// The client a new ticket from `address` opens for: the sender's, unless it is deactivated or the sender is a
+    /// contact it removed; then (and for a sender no client knows) the triage client, else a not-found refusal (a
+    /// transport bounces it: LMTP 550).
+    private func clientFor(_ match: SenderMatch?, address: String, policy: MailPolicy) throws -> String {
         if let match {
-            if match.isActive { return match.client }
+            if match.isActive && !match.isRemovedContact { return match.client }
             if let triage = policy.triageClient { return try existingTriageClient(triage) }
+            if match.isRemovedContact {
+                throw DomainError(
+                    .notFound,
+                    "mail from \(address) is from a removed contact of client \(match.client) (someone who left it), and opens no ticket for it; add the address as a contact again (`docket client contact add \(match.client) --email \(address) …`) or pass --triage-client CODE to keep such mail")
+            }
             throw DomainError(
                 .notFound,
                 "mail from \(address) is from client \(match.client), which is deactivated; reactivate it (`docket client reactivate \(match.client)`) or pass --triage-client CODE to keep its mail")
@@ -225,6 +238,19 @@ extension IntakeService {
         throw DomainError(
             .notFound,
             "mail from \(address.isEmpty ? "an unknown sender" : address) matches no client's contact or domain; add the sender as a contact (`docket client contact add`), the domain to a client (`docket client update --domain`), or pass --triage-client CODE")
+    }
+
+    /// The first lines of the description of a ticket that mail from a former client (deactivated) or from a contact
+    /// its client removed opens on the triage `client`: whose the mail is and why it is here, so the dispatcher
+    /// triaging it need not work that out (the ticket read like any stranger's). Empty for any other ticket.
+    private static func triaged(_ match: SenderMatch?, to client: String, address: String) -> String {
+        guard let match, match.client != client else { return "" }
+        if match.isRemovedContact {
+            return "From \(address), a removed contact of client \(match.client) (someone who left it): opened on the triage client \(client), not for \(match.client).\n\n"
+        }
+        guard !match.isActive else { return "" }
+        let who = match.contact.map { "client \(match.client)'s contact \($0) (\(address))" } ?? "\(address), of client \(match.client)'s domain"
+        return "From \(who), but client \(match.client) is deactivated (a former client): opened on the triage client \(client), not for \(match.client).\n\n"
     }
 
     /// `code`, checked to name a client before anything (an attachment file) is written for a message.
@@ -331,4 +357,16 @@ extension IntakeService {
         }
         return opening.isNew ? .opened(opening.number) : .duplicate(opening.number)
     }
+}
+
+/// Whom a mail's sender belongs to (``IntakeService`` `matchSender`).
+private struct SenderMatch {
+    /// The client's code.
+    var client: String
+    /// The contact the address is, when it is one.
+    var contact: String?
+    /// Whether the client is active.
+    var isActive: Bool
+    /// The address is in one of the client's domains and was a contact the client removed.
+    var isRemovedContact = false
 }

@@ -42,11 +42,12 @@ extension IntakeService {
     /// Whether a reply from `address` threaded by Message-ID onto `number` is trusted: the address is one of the
     /// ticket's client's contacts (so also its contact), or in one of the client's domains, or was on the thread
     /// (From, To or Cc of a message received on it, a To or Cc a technician's proven email reply was sent to, or a
-    /// recipient of one we sent).
+    /// recipient of one we sent). A contact the client removed (someone who left it) is trusted by none of these.
     func isTrustedReplySender(_ address: String, on number: TicketNumber) throws -> Bool {
         let lower = address.lowercased()
         guard !lower.isEmpty, let summary = try models.queue.summary(number, in: store) else { return false }
         let client = try directory.client(summary.client)
+        if client.isRetiredAddress(lower) { return false }
         if client.contacts.values.contains(where: { $0.email.lowercased() == lower }) { return true }
         if client.hasDomain(of: lower) { return true }
         return try threadAddresses(number).contains(lower)

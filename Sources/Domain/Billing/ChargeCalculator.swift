@@ -123,9 +123,7 @@ public enum ChargeCalculator {
                 continue
             }
             guard let (contract, version) = contractInForce(input.contracts, at: entry.startedAt) else {
-                holdBack(
-                    "no contract with billing terms is in force for client \(input.client) at \(entry.startedAt); "
-                        + "create one, or amend one with an earlier --effective")
+                holdBack(noContractHeldBack(input.contracts, entry: entry, client: input.client))
                 continue
             }
             let billing: BillingTerms
@@ -224,6 +222,39 @@ public enum ChargeCalculator {
             best = (start, id, version)
         }
         return best.map { ($0.id, $0.version) }
+    }
+
+    /// Why invoice runs hold `entry` back when it started after the client's contract ended and no other contract with
+    /// billing terms is in force then (step 2 of docs/billing.md, "How time becomes charges"), or nil otherwise: what
+    /// `time log` tells the tech at once. (A client that never had a contract is not told on every entry.)
+    public static func heldBackAfterTheContractEnded(_ contracts: [ContractState], entry: BillableEntry, client: String) -> String? {
+        guard contractInForce(contracts, at: entry.startedAt) == nil, lastEnded(contracts, by: entry.startedAt) != nil else { return nil }
+        return noContractHeldBack(contracts, entry: entry, client: client)
+    }
+
+    /// The contract with billing terms that ended last at or before `instant`, and its end.
+    private static func lastEnded(_ contracts: [ContractState], by instant: Timestamp) -> (end: Timestamp, id: String)? {
+        contracts.compactMap { contract -> (end: Timestamp, id: String)? in
+            guard let id = contract.id, let end = contract.endsAt, end <= instant, contract.versions.contains(where: { $0.billingTerms != nil })
+            else { return nil }
+            return (end, id)
+        }.max { ($0.end, $0.id) < ($1.end, $1.id) }
+    }
+
+    /// Why `entry` is held back when no contract with billing terms is in force at its start, with a fix that works.
+    /// Work after the end of the client's contract (the latest to have ended by then, with billing terms) names the
+    /// contract and its end: an end cannot be moved nor a contract amended from its end on, so the fixes are a new
+    /// contract in force then, or the entry corrected to non-billable. (It said "create one, or amend one with an
+    /// earlier --effective" there too, and the amendment is refused.)
+    static func noContractHeldBack(_ contracts: [ContractState], entry: BillableEntry, client: String) -> String {
+        guard let ended = lastEnded(contracts, by: entry.startedAt) else {
+            return "no contract with billing terms is in force for client \(client) at \(entry.startedAt); "
+                + "create one, or amend one with an earlier --effective"
+        }
+        return "contract \(ended.id) of client \(client) ended at \(ended.end), before this work (started \(entry.startedAt)), "
+            + "and no other contract with billing terms is in force then; bill it under a new contract in force then "
+            + "(`docket contract add … --client \(client) --effective …`), or, if it is not to be billed, "
+            + "`docket time correct \(entry.entryId) --non-billable --reason …`"
     }
 
     /// Why work at `instant` under `contract`'s `version` is held back when its after-hours calendar has no hours

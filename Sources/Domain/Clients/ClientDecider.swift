@@ -92,6 +92,78 @@ public enum ClientDecider: Decider {
         ]
     }
 
+    // MARK: - Domains across clients
+
+    /// Refuses a registration or an update of client `code` that gives it an e-mail domain another **active** client
+    /// has: intake takes new mail from the domain for one client only (docs/intake.md, step 3), so the second client
+    /// would never get it, or take the first's. A deactivated client's domain may be given to another client, which
+    /// then gets its mail; reactivating the former client while another active client has one of its domains is
+    /// refused the same way. `state` is the client's own state, `others` every client's (the client's own is skipped);
+    /// domains that are not valid are left to ``decide(_:state:context:)``, which names them.
+    public static func requireDomainsFree(
+        _ command: ClientCommand, code: String, state: ClientState, others: [ClientState]
+    ) throws(DomainError) {
+        let given: [String]
+        switch command {
+        case .register(let register): given = register.domains
+        case .update(_, let domains?, _): given = domains
+        case .reactivate where !state.isActive: given = state.domains
+        default: return
+        }
+        for text in given {
+            guard let domain = try? Validate.domain(text),
+                let owner = others.first(where: { $0.code != code && $0.isActive && $0.domains.contains(domain) })?.code
+            else { continue }
+            if case .reactivate = command {
+                throw DomainError(
+                    .conflict,
+                    "client \(code)'s e-mail domain \(domain) is client \(owner)'s now, and its new mail opens \(owner)'s tickets; "
+                        + "to reactivate \(code), take the domain off \(owner) first (`docket client update \(owner) --domain …` with the "
+                        + "domains it keeps), then give it back to whichever client it belongs to")
+            }
+            throw DomainError(
+                .conflict,
+                "the e-mail domain \(domain) is client \(owner)'s already, and its new mail opens \(owner)'s tickets; "
+                    + "leave it out for \(code), or take it off \(owner) first (`docket client update \(owner) --domain …` with the domains it keeps)")
+        }
+    }
+
+    /// Refuses adding or updating a contact of client `code` with an e-mail address that is a contact of another
+    /// **active** client: intake opens the address's mail for the first such client by code only, and the portal signs
+    /// it in to one client, so the second would never hear from that contact. Reactivating a client one of whose
+    /// contacts' addresses another active client has taken since is refused the same way. `state` is the client's own
+    /// state, `others` every client's (the client's own is skipped); an address that is not valid is left to
+    /// ``decide(_:state:context:)``.
+    public static func requireContactAddressFree(
+        _ command: ClientCommand, code: String, state: ClientState, others: [ClientState]
+    ) throws(DomainError) {
+        let addresses: [(id: String?, email: String)]
+        switch command {
+        case .addContact(_, let given), .updateContact(_, let given): addresses = [(nil, given.email)]
+        case .reactivate where !state.isActive: addresses = state.contacts.sorted { $0.key < $1.key }.map { ($0.key, $0.value.email) }
+        default: return
+        }
+        for address in addresses {
+            guard let email = try? Validate.email(address.email) else { continue }
+            for other in others where other.code != code && other.isActive {
+                guard let owner = other.code,
+                    let contact = other.contacts.sorted(by: { $0.key < $1.key }).first(where: { $0.value.email.lowercased() == email })?.key
+                else { continue }
+                if let id = address.id {
+                    throw DomainError(
+                        .conflict,
+                        "client \(code)'s contact \(id) (\(email)) is client \(owner)'s contact \(contact) now, and mail and portal sign-ins "
+                            + "from one address belong to one client; to reactivate \(code), remove it from \(owner) first "
+                            + "(`docket client contact remove \(owner) \(contact)`)")
+                }
+                throw DomainError(
+                    .conflict,
+                    "\(email) is client \(owner)'s contact \(contact) already, and mail and portal sign-ins from one address belong to one client; "
+                        + "give \(code)'s contact another address, or remove it from \(owner) first (`docket client contact remove \(owner) \(contact)`)")
+            }
+        }
+    }
+
     // MARK: - Helpers
 
     /// Lower-cased, validated, without duplicates, sorted.

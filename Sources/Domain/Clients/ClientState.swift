@@ -41,6 +41,15 @@ public struct ClientState: Sendable, Equatable {
         retiredContactAddresses.contains(address) && !contacts.values.contains { $0.email.lowercased() == address }
     }
 
+    /// The id the next contact gets when none is given: `<code>-<n>`, the first free from the number of contacts the
+    /// client has had, never a removed contact's (``retiredContactIds``).
+    public func nextContactId() -> String {
+        let code = code ?? ""
+        var n = contacts.count + retiredContactIds.count + 1
+        while contacts["\(code)-\(n)"] != nil || retiredContactIds.contains("\(code)-\(n)") { n += 1 }
+        return "\(code)-\(n)"
+    }
+
     /// Whether the mail `address` is in one of the client's domains (compared in lower case).
     public func hasDomain(of address: String) -> Bool {
         guard let at = address.lastIndex(of: "@") else { return false }

@@ -50,6 +50,21 @@ struct ChargeCalculatorTests {
         #expect(sheet.heldBack.first?.minutes == 30 && sheet.heldBack.first?.ticket == "T-1001")
     }
 
+    /// Work after the client's contract ended is held back naming the contract, its end and fixes that work: it said
+    /// "create one, or amend one with an earlier --effective", and an amendment from the end on is refused (an end
+    /// cannot be moved either). Work before it ended is billed as ever.
+    @Test func workAfterTheContractEndedIsHeldBackNamingTheEnd() throws {
+        let ended = try F.contract("acme-msa", from: F.at("2026-01-01T00:00:00Z"), terms: Self.hourly(), endsAt: F.at("2026-11-10T00:00:00Z"))
+        let sheet = F.sheet([ended], [F.entry(1, minutes: 30, at: "2026-11-05T15:00:00Z"), F.entry(2, minutes: 45, at: "2026-11-12T15:00:00Z")])
+        #expect(sheet.keys == ["time:T-1001:2026-11:remote:std:acme-msa#0"])
+        #expect(sheet.heldBack.map(\.entryId) == ["TE-2"])
+        #expect(sheet.heldBack.first?.reason == """
+            contract acme-msa of client acme ended at 2026-11-10T00:00:00.000Z, before this work (started 2026-11-12T15:00:00.000Z), \
+            and no other contract with billing terms is in force then; bill it under a new contract in force then \
+            (`docket contract add … --client acme --effective …`), or, if it is not to be billed, `docket time correct TE-2 --non-billable --reason …`
+            """)
+    }
+
     @Test func workTypesWithoutARateAreHeldBack() throws {
         let sheet = F.sheet(
             [try Self.msa(Self.hourly(rates: ["remote": 12_000]))],

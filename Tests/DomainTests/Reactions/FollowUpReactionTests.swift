@@ -55,6 +55,33 @@ import Testing
         #expect(!output.events.contains { if case .ticket(.contactSet) = $0 { true } else { false } }, "\(why)")
     }
 
+    /// A contact the client removed (someone who left it) is not made its contact again by their mail: the reaction
+    /// added them back, unverified, undoing the removal.
+    @Test func aRemovedContactIsNotAddedBack() throws {
+        var state = state
+        state.clients["acme"] = ClientDecider.evolve(try #require(state.clients["acme"]), .contactRemoved(ClientContactRemoved(contactId: "acme-1")))
+        let caused: [DocketEvent] = [.ticket(.opened(Self.emailOpening())), Self.received(from: "Carla@acme.example", name: "Carla")]
+        let output = try TicketReactions.run(input(caused), state: state)
+        #expect(output.elsewhere.isEmpty)
+        #expect(!output.events.contains { if case .ticket(.contactSet) = $0 { true } else { false } })
+    }
+
+    /// The next id skips removed contacts' ids, as `client contact add` does: with acme-1 kept and acme-2 removed, the
+    /// reaction tried acme-2, which the client refuses (an id is never given again), and so added no contact at all.
+    @Test func aNewSendersIdIsNeverARemovedContacts() throws {
+        var acme = try #require(state.clients["acme"])
+        acme = ClientDecider.evolve(acme, .contactAdded(ClientContactAdded(contactId: "acme-2", name: "Dan", email: "dan@acme.example", phone: nil)))
+        acme = ClientDecider.evolve(acme, .contactRemoved(ClientContactRemoved(contactId: "acme-2")))
+        var state = state
+        state.clients["acme"] = acme
+        let caused: [DocketEvent] = [.ticket(.opened(Self.emailOpening())), Self.received(from: "pat@acme.example", name: "Pat")]
+        let output = try TicketReactions.run(input(caused), state: state)
+        #expect(output.elsewhere == [StreamFollowUp(stream: "client-acme", events: [
+            .client(.contactAdded(ClientContactAdded(contactId: "acme-3", name: "Pat", email: "pat@acme.example", phone: nil, unverified: true)))
+        ])])
+        #expect(output.events.contains(.ticket(.contactSet(TicketContactSet(contact: "acme-3")))))
+    }
+
     @Test func aTechMayNotAddContactsSoTheTicketStaysWithoutOne() throws {
         let tech = DecisionContext(actor: Actor(login: "bob", role: .tech), now: Self.now)
         let caused: [DocketEvent] = [.ticket(.opened(Self.emailOpening())), Self.received(from: "pat@acme.example", name: nil)]
