@@ -221,7 +221,9 @@ struct OutboxRetry: StoreCommand {
     @Argument(help: "The Message-ID, with or without angle brackets.") var messageId: String
 
     func run(in session: Session) throws {
-        let entry = try session.app.outbox.retry(messageId, as: actor.name, commandId: write.commandId)
+        let entry = try inViewersZone(actor.name, in: session) {
+            try session.app.outbox.retry(messageId, as: actor.name, commandId: write.commandId)
+        }
         Terminal.out("\(entry.messageId): queued again (\(entry.ticket.map(\.description) ?? "sign-in")); the next `docket outbox send` tries it\n")
     }
 }
