@@ -11,9 +11,8 @@ struct LogCommand: ParsableCommand {
             docket log --from 1500                events from position 1500 on
             docket log --stream ticket-T-1042     one stream, oldest first (--backward for newest first)
             docket log --until 2026-10-31T23:59:59Z   only events recorded up to that time
-            docket log --until "2026-10-31 18:00"     up to 18:00 in your time zone (a note on stderr says how it was read)
-            docket log --until 2026-11-01             up to the start of that day (its midnight) in your time zone, \
-            as `replay --as-of` reads a date: nothing recorded on November 1
+            docket log --until "2026-10-31 18:00"     up to 18:00 in your time zone (a note says how it was read)
+            docket log --until 2026-11-01             up to that day's start, its midnight, as replay --as-of reads it
             The body of a portal sign-in mail (a live sign-in link) is shown to admins only; others see \
             "[sign-in link hidden]" in its place (docs/security.md).
             """)
