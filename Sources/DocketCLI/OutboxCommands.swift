@@ -62,6 +62,8 @@ struct OutboxList: ReadCommand {
             try printJSON(rows)
             return
         }
+        // QUEUED in the viewer's zone, as every table gives times to people (`--json` keeps RFC 3339 UTC).
+        let time = PeopleTime.viewer(actor.name, in: session)
         Terminal.out(Terminal.table(
             ["MESSAGE-ID", "TICKET", "REASON", "TO", "STATUS", "ATTEMPTS", "QUEUED"],
             rows.map { row in
@@ -71,7 +73,7 @@ struct OutboxList: ReadCommand {
                     case "cancelled": "cancelled: \(row.cancelReason ?? "")"
                     default: row.status
                     }
-                return [row.messageId, row.ticket ?? "-", row.reason, OutboxRecipients.text(to: row.to, cc: row.cc), status, String(row.attempts), row.queuedAt]
+                return [row.messageId, row.ticket ?? "-", row.reason, OutboxRecipients.text(to: row.to, cc: row.cc), status, String(row.attempts), time.text(iso8601: row.queuedAt)]
             }))
     }
 }

@@ -40,6 +40,27 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
     }
 
+    /// `outbox list` gives QUEUED in the viewer's zone, named, as every other table does (it printed
+    /// `2026-11-28T15:00:00.000Z`); `--json` keeps RFC 3339 UTC.
+    @Test(arguments: DocketMode.allCases) func theListGivesQueuedTimesInTheViewersZone(_ mode: DocketMode) throws {
+        // Written embedded at a fixed time (a served store keeps the server's clock), read both ways.
+        let at = { (arguments: [String]) throws -> DocketRun in
+            try DocketProcess.runEmbedded(
+                arguments, store: store, environment: ["DOCKET_USER": "ann", "DOCKET_SUPPORT_ADDRESS": "help@msp.example", "DOCKET_NOW": "2026-11-28T15:00:00Z"])
+        }
+        #expect(try at(["init"]).status == 0)
+        #expect(try at(["user", "time-zone", "ann", "America/New_York"]).status == 0)
+        #expect(try at(["client", "add", "globex", "--name", "Globex", "--domain", "globex.example", "--time-zone", "UTC", "--currency", "USD"]).status == 0)
+        #expect(try at(["client", "contact", "add", "globex", "--name", "Jane", "--email", "jane@globex.example"]).status == 0)
+        #expect(try at(["ticket", "open", "--client", "globex", "--contact", "globex-1", "--subject", "VPN"]).stdout == "T-1001\n")
+        try mode.run {
+            let table = try docket(["outbox", "list"])
+            #expect(table.status == 0, "\(table.stderr)")
+            #expect(table.stdout.contains(" 2026-11-28 10:00 EST\n") && !table.stdout.contains(".000Z"), "\(table.stdout)")
+            #expect(try docket(["outbox", "list", "--json"]).stdout.contains(#""queuedAt" : "2026-11-28T15:00:00.000Z""#))
+        }
+    }
+
     @Test func aPublicReplyIsSentAndTheClientsAnswerToItThreadsBack() throws {
         try setUp()
         let first = "From: Jane <jane@globex.example>\r\nTo: help@msp.example\r\nSubject: Printer offline\r\nMessage-ID: <first@globex.example>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n\r\nIt is broken.\r\n"
