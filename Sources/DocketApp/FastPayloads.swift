@@ -18,9 +18,9 @@ enum FastPayloads {
         ticketEvent(TicketType(type), schemaVersion: schemaVersion, payload: payload, texts: .read)
     }
 
-    /// Whether the free texts of a ticket event — a `ticket.opened`'s description, a `ticket.commented`'s text — are
-    /// read, or checked to be strings and left empty: no fold reads them (queue, sla and billing keep neither), and
-    /// they are the longest strings of the commonest events.
+    /// Whether the free texts of a ticket event — a `ticket.opened`'s description, a `ticket.commented`'s text and mail
+    /// subject — are read, or checked to be strings and left empty (the subject nil): no fold reads them (queue, sla
+    /// and billing keep neither), and they are the longest strings of the commonest events.
     enum Texts { case read, skip }
 
     /// The ticket event of `type` in `payload`, or nil; with `texts` `.skip` the texts no fold reads are empty.
@@ -389,12 +389,21 @@ enum FastPayloads {
     }
 
     private static func commented(_ reader: inout CanonicalJSONReader, _ texts: Texts) throws -> TicketCommented? {
-        var text: String?, visibility: CommentVisibility?
-        try members(&reader, ["text", "visibility"]) { index, reader in
-            if index == 0 { text = try Self.text(&reader, texts) } else { visibility = try value(&reader, visibilities) }
+        var text: String?, visibility: CommentVisibility?, mailSubject: String?
+        try members(&reader, ["mailSubject", "text", "visibility"]) { index, reader in
+            switch index {
+            // Skipped, it is left out (nil), as the shared comment changes of `TicketChanges` have it.
+            case 0:
+                if !reader.null() {
+                    let subject = try Self.text(&reader, texts)
+                    if texts == .read { mailSubject = subject }
+                }
+            case 1: text = try Self.text(&reader, texts)
+            default: visibility = try value(&reader, visibilities)
+            }
         }
         guard let text, let visibility else { return nil }
-        return TicketCommented(text: text, visibility: visibility)
+        return TicketCommented(text: text, visibility: visibility, mailSubject: mailSubject)
     }
 
     private static func closed(_ reader: inout CanonicalJSONReader) throws -> TicketEvent? {

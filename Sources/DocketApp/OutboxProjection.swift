@@ -220,7 +220,9 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
         switch status {
         case .undeliverable: return MailRequeued(messageId: messageId, attemptsBefore: attempts)
         case .sent:
-            throw DomainError(.conflict, "message \(messageId) was sent\(sentAt.map { " at \(Timestamp(millisecondsSinceEpoch: $0).iso8601)" } ?? ""); there is nothing to retry")
+            guard let sentAt else { throw DomainError(.conflict, "message \(messageId) was sent; there is nothing to retry") }
+            throw DomainError(
+                .conflict, timed: "message \(messageId) was sent at \(time: Timestamp(millisecondsSinceEpoch: sentAt)); there is nothing to retry")
         case .bounced:
             throw DomainError(
                 .conflict,

@@ -9,7 +9,7 @@ import ReadModelKit
 /// projection in turn (or folds them on several threads), so the later ones find the first one's decode in the memo. A `ticket.sla-started` whose terms were seen before (by digest) is not decoded
 /// at all: only its priority and start instant are read (`SLATermsCache`); the commonest ticket events are read without
 /// `JSONDecoder` (`FastPayloads`), without the free texts no fold reads: a `ticket.opened`'s description and a
-/// `ticket.commented`'s text are empty in the changes kept here (the slow path, for payloads the fast one does not
+/// `ticket.commented`'s text are empty (its mail subject nil) in the changes kept here (the slow path, for payloads the fast one does not
 /// answer for, keeps them). A `ticket.status-changed` or a `ticket.commented` read that way holds no string: its change
 /// is one of a few boxes made once (`Decoded.shared`).
 final class TicketChanges: Sendable {

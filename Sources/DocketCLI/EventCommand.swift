@@ -37,15 +37,20 @@ struct EventAppendCommand: ParsableCommand {
             Admin only. Tooling events (a type and stream Docket does not use) are appended as given. Docket's own \
             events and streams (ticket-, user-, client-, … and ticket.*, user.*, …) are written by the commands, \
             which enforce their rules; a raw append of them is refused unless --repair is given, and even then a \
-            catalogued type must decode as that event. \
-            One event:   docket event append --stream tool-sync --type tool.noted --payload '{"note":"hi"}' \
-            Many events: docket event append --stdin --batch 500 < events.ndjson
-              each line: {"stream":"…","type":"…","payload":{…},"commandId":"…","expectedVersion":3}
-              (commandId and expectedVersion are optional). Every line is checked before anything is
-              appended: a bad line is named and nothing is written. With --batch N, N lines then share one
-              transaction; once a transaction is on the disk (when the next one has committed, or at the end) the
-              line `committed THROUGH-POSITION` is printed, so a caller knows what is acknowledged (a batch the
-              store refuses, e.g. for its expectedVersion, leaves the batches before it committed).
+            catalogued type must decode as that event.
+
+            One event:
+            docket event append --stream tool-sync --type tool.noted --payload '{"note":"hi"}'
+
+            Many events, one JSON object a line (commandId and expectedVersion are optional):
+            docket event append --stdin --batch 500 < events.ndjson
+              {"stream":"…","type":"…","payload":{…},"commandId":"…","expectedVersion":3}
+
+            Every line is checked before anything is appended: a bad line is named and nothing is written. With \
+            --batch N, N lines then share one transaction; once a transaction is on the disk (when the next one has \
+            committed, or at the end) the line `committed THROUGH-POSITION` is printed, so a caller knows what is \
+            acknowledged (a batch the store refuses, e.g. for its expectedVersion, leaves the batches before it \
+            committed).
             """)
 
     @OptionGroup var storeOptions: StoreOptions

@@ -179,11 +179,11 @@ struct InvoiceShow: ReadCommand {
 
     func run(in session: Session) throws {
         if self.invoice.hasPrefix("CN-") {
-            let note = try session.app.billing.creditNote(self.invoice)
             if output.json {
-                try printJSON(note)
+                try printJSON(try session.app.billing.creditNoteDocument(self.invoice))
                 return
             }
+            let note = try session.app.billing.creditNote(self.invoice)
             Terminal.out(InvoiceText.render(note, time: .viewer(actor.name, in: session)))
             return
         }

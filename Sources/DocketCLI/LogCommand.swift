@@ -11,6 +11,8 @@ struct LogCommand: ParsableCommand {
             docket log --from 1500                events from position 1500 on
             docket log --stream ticket-T-1042     one stream, oldest first (--backward for newest first)
             docket log --until 2026-10-31T23:59:59Z   only events recorded up to that time
+            docket log --until "2026-10-31 18:00"     up to 18:00 in your time zone (a note says how it was read)
+            docket log --until 2026-11-01             up to that day's start, its midnight, as replay --as-of reads it
             The body of a portal sign-in mail (a live sign-in link) is shown to admins only; others see \
             "[sign-in link hidden]" in its place (docs/security.md).
             """)
@@ -22,15 +24,21 @@ struct LogCommand: ParsableCommand {
     @Option(help: "Only this stream.") var stream: String?
     @Option(help: "Start at this position (or, with --stream, this stream version).") var from: UInt64?
     @Option(help: "At most this many events.") var limit: Int = 100
-    @Option(help: "Only events recorded at or before this RFC 3339 time.") var until: String?
+    @Option(
+        help: ArgumentHelp(
+            "Only events recorded at or before this time: RFC 3339, or a date or local time without a zone (2026-10-31, "
+                + "\"2026-10-31 18:00\") read in your time zone (docket user time-zone), else this machine's; a date alone is "
+                + "the start of that day, as replay --as-of reads it.", valueName: "time"))
+    var until: String?
     @Flag(help: "With --stream: newest first.") var backward = false
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
         if let stream, let problem = IdentifierCheck.problem(stream, "--stream") { throw ValidationError(problem) }
         if backward && stream == nil { throw ValidationError("--backward needs --stream") }
-        if let until, Timestamp(iso8601: until) == nil {
-            throw ValidationError("--until '\(until)' is not an RFC 3339 time; use e.g. 2026-10-31T23:59:59Z")
+        if let until, Timestamp.typed(until) == nil, Timestamp.wallClockReading(until) == nil {
+            throw ValidationError(
+                "--until '\(until)' is not a time; write it like 2026-10-31T23:59:59Z, \"2026-10-31 18:00\" or 2026-11-01 (in your time zone)")
         }
     }
 
@@ -41,7 +49,12 @@ struct LogCommand: ParsableCommand {
             let store = session.log
             var events: [RecordedEvent]
             var lastAllowed = UInt64.max
-            if let until, let instant = Timestamp(iso8601: until) { lastAllowed = try store.position(atOrBefore: instant) }
+            // A time without a zone is the viewer's, as `replay --as-of` reads it (a date: its midnight), with a note.
+            let read = try until.map { text in
+                if let exact = Timestamp.typed(text) { return ReadInstant(instant: exact, note: nil) }
+                return try parseTime(text, flag: "--until", in: PeopleTime.viewer(actor.name, in: session))
+            }
+            if let read { lastAllowed = try store.position(atOrBefore: read.instant) }
             if let stream {
                 events = try store.read(
                     stream: stream, from: from ?? (backward ? .max : 1), direction: backward ? .backward : .forward,
@@ -68,6 +81,7 @@ struct LogCommand: ParsableCommand {
                 }
                 Terminal.out(Terminal.table(["POS", "RECORDED AT", "STREAM", "VER", "TYPE", "ACTOR", "PAYLOAD"], rows))
             }
+            read?.announce()
         }
     }
 }

@@ -63,6 +63,7 @@ struct OutboxList: ReadCommand {
             try printJSON(rows)
             return
         }
+        // QUEUED in the viewer's zone, as every table gives times to people (`--json` keeps RFC 3339 UTC).
         let time = PeopleTime.viewer(actor.name, in: session)
         Terminal.out(Terminal.table(
             ["MESSAGE-ID", "TICKET", "REASON", "TO", "STATUS", "ATTEMPTS", "QUEUED"],
@@ -223,7 +224,9 @@ struct OutboxRetry: StoreCommand {
     @Argument(help: "The Message-ID, with or without angle brackets.") var messageId: String
 
     func run(in session: Session) throws {
-        let entry = try session.app.outbox.retry(messageId, as: actor.name, commandId: write.commandId)
+        let entry = try inViewersZone(actor.name, in: session) {
+            try session.app.outbox.retry(messageId, as: actor.name, commandId: write.commandId)
+        }
         Terminal.out("\(entry.messageId): queued again (\(entry.ticket.map(\.description) ?? "sign-in")); the next `docket outbox send` tries it\n")
     }
 }

@@ -1,6 +1,7 @@
 import BusinessTime
 import DocketApp
 import DocketTime
+import Domain
 import Foundation
 
 /// Times for people: written and read in a time zone, with the zone named (`2026-11-06 17:00 EST`).
@@ -60,5 +61,17 @@ struct PeopleTime {
         let instant = zone.instant(reading: reading)
         return ReadInstant(
             instant: instant, note: "\(flag) \"\(text)\" read as \(self.text(instant)) (\(whose) time zone, \(zone.identifier)) = \(instant.iso8601)")
+    }
+}
+
+/// Runs `body`; a refusal that names instants (`DomainError(code, timed:)`: a timer's start, "after now") names them
+/// in `login`'s zone (``PeopleTime/viewer(_:in:)``), as the rest of the CLI's text does, instead of RFC 3339 UTC.
+/// The zone is looked up only for such a refusal.
+func inViewersZone<Result>(_ login: String, in session: Session, _ body: () throws -> Result) throws -> Result {
+    do {
+        return try body()
+    } catch let refusal as DomainError {
+        let time = PeopleTime.viewer(login, in: session)
+        throw refusal.timesWritten { time.text($0) }
     }
 }

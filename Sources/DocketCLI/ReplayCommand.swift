@@ -68,9 +68,11 @@ struct ReplayCommand: ParsableCommand {
             try ReplayCommand.checkUsable(destination, given: into != nil)
             let position = try live.position(atOrBefore: moment)
             guard position > 0 else {
-                let first = try live.event(at: 1).map { "its first event was recorded at \($0.recordedAt.iso8601)" }
+                // In the viewer's zone, as the note about reading --as-of gives the moment.
+                let time = PeopleTime.viewer(actorOptions.name, in: live)
+                let first = try live.event(at: 1).map { "its first event was recorded at \(time.text($0.recordedAt))" }
                 throw CLIError.notFound(
-                    "nothing was recorded at or before \(moment.iso8601) in \(path) (\(first ?? "it holds no events")); "
+                    "nothing was recorded at or before \(time.text(moment)) in \(path) (\(first ?? "it holds no events")); "
                         + "give a later --as-of")
             }
             let progress = { (done: UInt64, total: UInt64) in Terminal.progress("replaying", done, total) }

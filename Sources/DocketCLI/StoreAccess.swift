@@ -147,7 +147,7 @@ extension ReadCommand {
         try reportingFailures(store: path) {
             let session = try StoreAccess.open(path)
             try checkReader(actor.name, in: session)
-            try run(in: session)
+            try inViewersZone(actor.name, in: session) { try run(in: session) }
         }
     }
 }

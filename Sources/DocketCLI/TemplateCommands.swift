@@ -36,7 +36,8 @@ struct TemplateAdd: StoreCommand {
     @OptionGroup var write: WriteOptions
     @Argument(help: "The template's name: 2 to 64 lower-case letters, digits and dashes.") var name: String
     @Option(help: "The reply text; may use placeholders.") var body: String
-    @Option(help: "A subject line; may use placeholders.") var subject: String?
+    @Option(help: "The subject of a reply's mail; may use placeholders. Docket adds the [T-1042] token (after a leading Re:).")
+    var subject: String?
 
     func run(in session: Session) throws {
         try change(name, .add(name: name, subject: subject, body: body), in: session, actor: actor, write: write, done: "added template \(name)")
@@ -52,7 +53,8 @@ struct TemplateUpdate: StoreCommand {
     @OptionGroup var write: WriteOptions
     @Argument(help: "The template's name.") var name: String
     @Option(help: "The new reply text.") var body: String
-    @Option(help: "The new subject line (\"\" removes it).") var subject: String?
+    @Option(help: "The new subject of a reply's mail (\"\" removes it: the mail's is then Re: [T-1042] <ticket subject>).")
+    var subject: String?
 
     func run(in session: Session) throws {
         // Leaving --subject out keeps the current subject rather than silently erasing it.

@@ -133,7 +133,7 @@ struct TicketDue: ParsableCommand {
         commandName: "due", abstract: "Set the date a ticket is due, or clear it (dispatchers and admins); `docket queue` shows it.",
         discussion: """
             docket ticket due T-1042 "2026-11-06 17:00"        17:00 in your own time zone, else the client's
-            docket ticket due T-1042 2026-11-06                 that day's midnight there
+            docket ticket due T-1042 2026-11-06                 the end of that day there (23:59:59): due by then
             docket ticket due T-1042 2026-11-06T17:00:00-05:00  exactly that
             """)
     @OptionGroup var options: TicketWriteOptions
@@ -141,7 +141,9 @@ struct TicketDue: ParsableCommand {
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Argument(
         help: """
-            When it is due: RFC 3339 with an offset or Z, or a date or local time without a zone (2026-11-06,             "2026-11-06 17:00") read in your own time zone (`docket user time-zone`), else the ticket's client's.
+            When it is due: RFC 3339 with an offset or Z, or a date or local time without a zone (2026-11-06, \
+            "2026-11-06 17:00") read in your own time zone (`docket user time-zone`), else the ticket's client's; a date \
+            alone is the end of that day there (23:59:59).
             """)
     var at: String?
     @Flag(help: "Clear the due date.") var clear = false
@@ -166,8 +168,10 @@ struct TicketDue: ParsableCommand {
     }
 
     /// `text` as an instant: exact with an offset or `Z`; else read where the acting user keeps time (their own zone,
-    /// else the ticket's client's), with a note when that is not UTC, printed once the command succeeded. A date outside ``BillingDates`` (a
-    /// typo) is left as typed, for the decider to refuse naming it.
+    /// else the ticket's client's), with a note when that is not UTC, printed once the command succeeded. A date alone
+    /// is the end of that day there, its last second (a promise "by Thursday" is kept all Thursday; its midnight made
+    /// the ticket overdue as the day began), always with a note. A date outside ``BillingDates`` (a typo) is left as
+    /// typed, for the decider to refuse naming it.
     private func dueInstant(_ text: String, about ticket: TicketNumber, in session: Session) throws -> ReadInstant {
         if let exact = Timestamp.typed(text) { return ReadInstant(instant: exact, note: nil) }
         if let reading = Timestamp.wallClockReading(text), !BillingDates.contains(reading) { return ReadInstant(instant: reading, note: nil) }
@@ -177,8 +181,16 @@ struct TicketDue: ParsableCommand {
                 "due date \"\(text)\" is not a time; write it like 2026-11-06 17:00 (in \(time.whose) time zone, "
                     + "\(time.zone.identifier)) or 2026-11-06T17:00:00Z")
         }
+        let zoneNamed = "(\(time.whose) time zone, \(time.zone.identifier))"
+        if Timestamp(iso8601: text + "T00:00:00Z") != nil {
+            // The second before the next day's midnight there: right on days of 23 or 25 hours too.
+            let nextDay = time.zone.instant(reading: Timestamp(millisecondsSinceEpoch: reading.millisecondsSinceEpoch + 86_400_000))
+            let end = Timestamp(millisecondsSinceEpoch: nextDay.millisecondsSinceEpoch - 1000)
+            return ReadInstant(
+                instant: end, note: "due date \"\(text)\" read as the end of that day, \(time.text(end)) \(zoneNamed) = \(end.iso8601)")
+        }
         let instant = time.zone.instant(reading: reading)
-        let note = "due date \"\(text)\" read as \(time.text(instant)) (\(time.whose) time zone, \(time.zone.identifier)) = \(instant.iso8601)"
+        let note = "due date \"\(text)\" read as \(time.text(instant)) \(zoneNamed) = \(instant.iso8601)"
         return ReadInstant(instant: instant, note: instant != reading ? note : nil)
     }
 }

@@ -80,18 +80,13 @@ struct TimeLog: ParsableCommand {
             let session = try StoreAccess.open(options.store.path)
             let read = try at.map { try parseTime($0, flag: "--at", in: try typedTime(about: ticket, by: options.actor.name, in: session)) }
             let startedAt = try read.map { try BillingDates.check($0.instant, flag: "--at", text: at ?? "") }
-            // Work that would end after now is refused by the decider in UTC; checked first on the same clock, the
-            // refusal gives the times in the viewer's zone, as the note about reading --at does.
-            if let startedAt, (1...TimeEntryDecider.maxMinutes).contains(minutes),
-                let refusal = TimeEntryDecider.endsAfterNow(
-                    startedAt, minutes: minutes, now: session.app.clock.now(), text: PeopleTime.viewer(options.actor.name, in: session).text)
-            {
-                throw refusal
+            // Work that would end after now is refused naming its times in the viewer's zone, as the note about --at.
+            let entry = try inViewersZone(options.actor.name, in: session) {
+                try session.app.billing.logTime(
+                    TimeLogRequest(
+                        ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note, tech: tech),
+                    as: options.actor.name, commandId: options.write.commandId)
             }
-            let entry = try session.app.billing.logTime(
-                TimeLogRequest(
-                    ticket: ticket, minutes: minutes, workType: workType, billable: !nonBillable, startedAt: startedAt, note: note, tech: tech),
-                as: options.actor.name, commandId: options.write.commandId)
             read?.announce()
             Terminal.out("\(entry)\n")
             try noteIfHeldBackAfterTheContractEnded(entry, in: session)
@@ -127,7 +122,9 @@ struct TimeCorrect: ParsableCommand {
             let correction = TimeCorrection(
                 minutes: worked, workType: workType, billable: billable ? true : nonBillable ? false : nil,
                 startedAt: startedAt, note: note, reason: reason)
-            let events = try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
+            let events = try inViewersZone(options.actor.name, in: session) {
+                try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
+            }
             read?.announce()
             Terminal.out(events.isEmpty ? "\(entry): nothing to change (it already has these values)\n" : "\(entry): corrected\n")
         }
@@ -158,17 +155,9 @@ struct TimeStart: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            do {
+            // A second timer is refused naming the running one's start in the tech's own time.
+            try inViewersZone(options.actor.name, in: session) {
                 try session.app.billing.startTimer(ticket, workType: workType, as: options.actor.name, commandId: options.write.commandId)
-            } catch let refusal as DomainError {
-                // The decider refuses a second timer naming its start in UTC (after the kernel has answered a retry of
-                // the start that made the running one, so a command id, the client's own too, is no exception): say
-                // when it started in the tech's own time.
-                guard let running = try session.app.billing.runningTimer(of: options.actor.name),
-                    refusal == TimerDecider.alreadyRunning(running, since: running.startedAt),
-                    let since = Timestamp(iso8601: running.startedAt)
-                else { throw refusal }
-                throw TimerDecider.alreadyRunning(running, since: PeopleTime.viewer(options.actor.name, in: session).text(since))
             }
             Terminal.out("\(ticket): timer started\n")
         }
@@ -188,8 +177,10 @@ struct TimeStop: ParsableCommand {
             if elapsed && minutes != nil { throw CLIError.usage("give --minutes or --elapsed, not both") }
             let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
-            let stopped = try session.app.billing.stopTimer(
-                note: note, minutes: worked, wholeElapsed: elapsed, as: options.actor.name, commandId: options.write.commandId)
+            let stopped = try inViewersZone(options.actor.name, in: session) {
+                try session.app.billing.stopTimer(
+                    note: note, minutes: worked, wholeElapsed: elapsed, as: options.actor.name, commandId: options.write.commandId)
+            }
             let merged = stopped.ticket == stopped.timedTicket
                 ? "" : " on \(stopped.ticket) (\(stopped.timedTicket) was merged into it while the timer ran)"
             Terminal.out("\(stopped.entryId): \(stopped.minutes) minutes\(merged)\n")

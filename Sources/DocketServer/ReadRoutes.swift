@@ -78,7 +78,7 @@ enum ReadRoutes {
     /// `docket invoice show --json`: an invoice (a draft id or an `INV-` number), or a `CN-` credit note.
     static func invoice(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         let reference = try input.required(.path("invoice"))
-        if reference.hasPrefix("CN-") { return try .encoding(try app.billing.creditNote(reference)) }
+        if reference.hasPrefix("CN-") { return try .encoding(try app.billing.creditNoteDocument(reference)) }
         return try .encoding(InvoiceDocumentJSON(try app.billing.invoice(reference)))
     }
 

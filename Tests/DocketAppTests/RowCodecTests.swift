@@ -189,6 +189,7 @@ import Testing
             .assigned(TicketAssigned(assignee: "tia", previousAssignee: "bob")),
             .statusChanged(TicketStatusChanged(status: .waitingOnClient, previousStatus: .new)),
             .commented(TicketCommented(text: "line\u{2028}\ttab", visibility: .internal)),
+            .commented(TicketCommented(text: "Done.", visibility: .public, mailSubject: "Password \"reset\" é")),
             .closed(TicketClosed(resolution: "fixed", noTimeReason: nil)),
             .closed(TicketClosed(resolution: "fixed", noTimeReason: "warranty")),
         ]
@@ -208,6 +209,8 @@ import Testing
             ("ticket.opened", #"{"number":"X-1","client":"a","priority":"p1","source":"email","subject":"s","description":"d"}"#),
             ("ticket.opened", #"{"number":"T-1","client":"a","priority":"p1","source":"email","subject":"s","description":"d"}"#),
             ("ticket.commented", #"{"text":5,"visibility":"public"}"#),
+            ("ticket.commented", #"{"mailSubject":null,"text":"t","visibility":"public"}"#),
+            ("ticket.commented", #"{"mailSubject":7,"text":"t","visibility":"public"}"#),
             ("ticket.closed", #"["resolution"]"#),
         ]
         for (type, text) in unusual {

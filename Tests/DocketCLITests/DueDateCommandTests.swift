@@ -47,6 +47,32 @@ import Testing
         #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("due date cleared"))
     }
 
+    /// A due date given as a date is the end of that day where the dispatcher keeps time (their own zone, else the
+    /// client's), with a note saying so: `ticket due T-1001 2026-12-10` was that day's midnight, so a ticket promised
+    /// "by Thursday" was overdue the moment Thursday began.
+    @Test(arguments: DocketMode.allCases) func aDueDateGivenAsADateIsTheEndOfThatDay(_ mode: DocketMode) throws {
+        try docket(["init"])
+        #expect(try docket(["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "dispatcher"]).status == 0)
+        #expect(try docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "America/New_York", "--currency", "USD"]).status == 0)
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer"]).stdout == "T-1001\n")
+        try mode.run {
+            let date = try docket(["ticket", "due", "T-1001", "2026-12-10"], as: "dora")
+            #expect(date.status == 0, "\(date.stderr)")
+            #expect(date.stdout == "T-1001: due 2026-12-11 04:59:59 UTC\n")
+            #expect(
+                date.stderr == "due date \"2026-12-10\" read as the end of that day, 2026-12-10 23:59:59 EST (client acme's time zone, "
+                    + "America/New_York) = 2026-12-11T04:59:59.000Z\n")
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "list", "--json"], as: "dora").stdout.utf8)) as? [[String: Any]])
+            #expect(rows.first?["dueDate"] as? String == "2026-12-11T04:59:59.000Z")
+            // In UTC too the note says how the date was read (a date's midnight there needed none).
+            #expect(try docket(["user", "time-zone", "dora", "UTC"], as: "dora").status == 0)
+            let utc = try docket(["ticket", "due", "T-1001", "2026-12-11"], as: "dora")
+            #expect(utc.stdout == "T-1001: due 2026-12-11 23:59:59 UTC\n")
+            #expect(utc.stderr.contains(#"due date "2026-12-11" read as the end of that day, 2026-12-11 23:59:59 UTC (user dora's time zone, UTC)"#))
+        }
+    }
+
     /// A due date typed without a zone is read where the dispatcher keeps time: their own zone, else the ticket's
     /// client's, as `time log --at` reads it. `ticket due T-1001 2026-11-06` was midnight UTC, which a New York
     /// dispatcher's queue showed as 19:00 on 5 November, and `"2026-11-06 17:00"` was refused as not a time (64).
@@ -62,7 +88,7 @@ import Testing
             #expect(
                 local.stderr.contains(#"due date "2026-11-06 17:00" read as 2026-11-06 17:00 EST (client acme's time zone, America/New_York)"#),
                 "\(local.stderr)")
-            #expect(try docket(["ticket", "due", "T-1001", "2026-11-07"], as: "dora").stdout == "T-1001: due 2026-11-07 05:00 UTC\n")
+            #expect(try docket(["ticket", "due", "T-1001", "2026-11-07"], as: "dora").stdout == "T-1001: due 2026-11-08 04:59:59 UTC\n")
             #expect(try docket(["user", "time-zone", "dora", "Europe/Berlin"], as: "dora").status == 0)
             #expect(try docket(["ticket", "due", "T-1001", "2026-11-06 17:00"], as: "dora").stdout == "T-1001: due 2026-11-06 17:00 CET\n")
             let events = try docket(["log", "--json", "--limit", "100000"]).stdout

@@ -38,5 +38,14 @@ import Testing
             }
         }
         #expect(broken.isEmpty, "\(broken.count) sentences broken by a source line: \(broken.prefix(5))")
+        // The other way round: an example joined into a paragraph by a line continuation runs on inside the prose
+        // (`event append` printed "…as that event. One event:   docket event append --stream …" in one paragraph).
+        let runOn = try NSRegularExpression(pattern: #":\s{2,}docket "#)  // an example's column, aligned with spaces
+        let joined = all.flatMap { path, discussion in
+            discussion.components(separatedBy: "\n").filter { line in
+                !Self.keepsItsLine(line) && runOn.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil
+            }.map { "\(path): \($0.prefix(60))…" }
+        }
+        #expect(joined.isEmpty, "examples run on inside a paragraph: \(joined)")
     }
 }

@@ -65,6 +65,30 @@ import Testing
         #expect(try ok(["invoice", "show", "INV-2026-0001", "--json"]).contains("2026-12-01T09:00:00.000Z"))
     }
 
+    /// `invoice show CN-… --json` is the credit note's row of `invoice list --json` (`type`, `id`), each line with
+    /// `billedTime` as an invoice's lines have it; `invoice show INV-… --json` says `type: "invoice"`. The credit note's
+    /// lines had no billedTime, and neither document said which it was.
+    @Test(arguments: DocketMode.allCases) func aCreditNotesJSONSaysWhatItIsAndItsBilledTime(_ mode: DocketMode) throws {
+        try setUp()
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Reissue"])
+        try mode.run {
+            let note = try #require(try json(["invoice", "show", "CN-2026-0001"]) as? [String: Any])
+            #expect(note["type"] as? String == "credit-note" && note["id"] as? String == "CN-2026-0001" && note["credits"] as? String == "INV-2026-0001")
+            let lines = try #require(note["lines"] as? [[String: Any]])
+            #expect(lines.map { $0["billedTime"] as? String } == ["-1:00", "-1:00"], "\(lines)")
+            #expect(lines.map { $0["chargedMinutes"] as? Int } == [-60, -60])
+            let invoice = try #require(try json(["invoice", "show", "INV-2026-0001"]) as? [String: Any])
+            #expect(invoice["type"] as? String == "invoice")
+            let invoiceLines = try #require(invoice["lines"] as? [[String: Any]])
+            #expect(invoiceLines.map { $0["billedTime"] as? String } == ["1:00", "1:00"])
+            let rows = try #require(try json(["invoice", "list"]) as? [[String: Any]])
+            let row = try #require(rows.first { $0["type"] as? String == "credit-note" })
+            #expect(NSDictionary(dictionary: row).isEqual(to: note), "the list's row is the document: \(row)")
+        }
+    }
+
     @Test func runShowFinalizeExportAndAudit() throws {
         try setUp()
         #expect(try ok(["invoice", "run", "--period", "2026-11"]) == "acme-D1: drafted for acme, 2 lines, total 297.00 USD\n")

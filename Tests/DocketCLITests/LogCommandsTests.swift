@@ -287,3 +287,50 @@ import Testing
         }
     }
 }
+
+/// `docket log --until` reads a time as `replay --as-of` does: RFC 3339 exactly, a date or local time without a zone in
+/// the viewer's zone, a date meaning the start of that day there, with a note on stderr. It took RFC 3339 only:
+/// `--until 2026-11-01` was a usage error (64).
+@Suite struct LogUntilTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    func docket(_ arguments: [String], now: String? = nil) throws -> DocketRun {
+        var environment = ["DOCKET_USER": "ann"]
+        if let now { environment["DOCKET_NOW"] = now }
+        return try DocketProcess.run(arguments, store: store, environment: environment)
+    }
+
+    /// The streams of the events `log --json` printed.
+    func streams(_ run: DocketRun) throws -> [String] {
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+        return events.compactMap { $0["stream"] as? String }.filter { $0.hasPrefix("note-") }
+    }
+
+    @Test(arguments: DocketMode.allCases) func untilReadsADateOrALocalTimeInTheViewersZone(_ mode: DocketMode) throws {
+        #expect(try docket(["init"], now: "2026-10-30T12:00:00Z").status == 0)
+        #expect(try docket(["user", "time-zone", "ann", "America/New_York"], now: "2026-10-30T12:00:00Z").status == 0)
+        // October 31 noon, October 31 23:00 in New York (03:00Z), November 1 10:00 in New York (15:00Z, EST).
+        for (stream, now) in [("note-1", "2026-10-31T12:00:00Z"), ("note-2", "2026-11-01T03:00:00Z"), ("note-3", "2026-11-01T15:00:00Z")] {
+            let append = try docket(["event", "append", "--stream", stream, "--type", "test.noted", "--payload", #"{"x":1}"#], now: now)
+            #expect(append.status == 0, "\(append.stderr)")
+        }
+        try mode.run {
+            _ = try docket(["log", "--limit", "1"])  // served: ann's token is made (written, after all three) first
+            let date = try docket(["log", "--json", "--until", "2026-11-01"])
+            #expect(date.status == 0, "\(date.stderr)")
+            #expect(try streams(date) == ["note-1", "note-2"], "up to the start of November 1 in New York")
+            #expect(
+                date.stderr
+                    == "--until \"2026-11-01\" read as 2026-11-01 00:00 EDT (user ann's time zone, America/New_York) = 2026-11-01T04:00:00.000Z\n")
+            let local = try docket(["log", "--json", "--until", "2026-10-31 22:59"])
+            #expect(try streams(local) == ["note-1"], "\(local.stderr)")
+            let exact = try docket(["log", "--json", "--until", "2026-11-01T15:00:00Z"])
+            #expect(try streams(exact) == ["note-1", "note-2", "note-3"])
+            #expect(exact.stderr.isEmpty, "an exact time needs no note")
+            let bad = try docket(["log", "--until", "soon"])
+            #expect(bad.status == 64)
+            #expect(bad.stderr.contains(#"--until 'soon' is not a time; write it like 2026-10-31T23:59:59Z, "2026-10-31 18:00" or 2026-11-01"#), "\(bad.stderr)")
+        }
+    }
+}

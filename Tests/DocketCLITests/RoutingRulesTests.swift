@@ -58,6 +58,19 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Tests/Fixtures/alerts/alertmanager/003-single-firing.json")
 
+    /// A routing rule's reply template with a subject: its mail carries that subject, the token in front (it went out
+    /// as `Re: [T-1001] <the mail's subject>`).
+    @Test func aRuleReplyTemplatesSubjectIsTheMailsSubject() throws {
+        try setUp()
+        let update = try docket(["template", "update", "outage-ack", "--subject", "Outage at {{client.name}}: we are on it", "--body", "We are on the outage now."])
+        #expect(update.status == 0, "\(update.stderr)")
+        let opened = try docket(["intake", "email"], stdin: Self.mail(id: "s1@globex.example", subject: "Outage: site DOWN"), as: "intake")
+        #expect(opened.stdout.contains("opened T-1001"), "\(opened.stderr)")
+        let entries = try #require(
+            try JSONSerialization.jsonObject(with: Data(try docket(["outbox", "list", "--json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(entries.compactMap { $0["subject"] as? String } == ["[T-1001] Outage: site DOWN", "[T-1001] Outage at globex: we are on it"])
+    }
+
     @Test func anEmailIsRoutedByTheFirstMatchingRule() throws {
         try setUp()
         let opened = try docket(["intake", "email"], stdin: Self.mail(id: "a1@globex.example", subject: "Outage: site DOWN"), as: "intake")

@@ -329,6 +329,36 @@ import Testing
         #expect(reply.stdout.contains("Hi Carla, Bob reset your password on T-1001."))
     }
 
+    /// A reply template's `--subject` is its reply mail's subject, the `[T-…]` token put in front (after a leading
+    /// `Re:`, not twice): it was stored and never used, every reply going out as `Re: [T-1001] <ticket subject>`. A
+    /// template without a subject, and a plain comment, keep that.
+    @Test(arguments: DocketMode.allCases) func aReplyTemplatesSubjectIsTheMailsSubject(_ mode: DocketMode) throws {
+        try mode.run(aReplyTemplatesSubjectIsTheMailsSubject)
+    }
+    func aReplyTemplatesSubjectIsTheMailsSubject() throws {
+        try setUp()
+        for (name, subject) in [("reset", "Password reset for {{contact.name}}"), ("again", "Re: {{ticket.subject}}"), ("tagged", "{{ticket.number}} [{{ticket.number}}] done")] {
+            let add = try docket(["template", "add", name, "--subject", subject, "--body", "Done on {{ticket.number}}."], as: "dora")
+            #expect(add.status == 0, "\(add.stderr)")
+        }
+        #expect(try docket(["template", "add", "plain", "--body", "Done."], as: "dora").status == 0)
+        #expect(try docket(["ticket", "open", "--client", "acme", "--contact", "acme-1", "--subject", "Locked out"], as: "bob").stdout == "T-1001\n")
+        for name in ["reset", "again", "tagged", "plain"] {
+            let reply = try docket(["ticket", "reply", "T-1001", "--template", name], as: "bob")
+            #expect(reply.status == 0, "\(reply.stderr)")
+        }
+        #expect(try docket(["ticket", "comment", "T-1001", "One more thing"], as: "bob").status == 0)
+        let list = try docket(["outbox", "list", "--json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.compactMap { $0["subject"] as? String } == [
+            "[T-1001] Locked out", "[T-1001] Password reset for Carla", "Re: [T-1001] Locked out", "T-1001 [T-1001] done",
+            "Re: [T-1001] Locked out", "Re: [T-1001] Locked out",
+        ])
+        let log = try docket(["log", "--json", "--limit", "1000"]).stdout
+        #expect(log.contains(#""mailSubject":"Password reset for Carla""#), "the filled-in subject travels in the comment")
+    }
+
     /// Messages that misled: an assignment refused while opening names no ticket (none was made); a reply template that
     /// greets the contact on a ticket without one says so and how to reply instead; `--status merged`, the STATUS the
     /// list shows, is a filter; minutes of 60 or more after hours (`1h90m`) are refused, naming both ways to write it.

@@ -163,7 +163,7 @@ import Testing
         #expect(try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T10:00:00Z").status == 0)
         let before = try eventCount()
         let cases: [([String], String, String)] = [
-            (["time", "stop"], "2026-11-03T09:59:00Z", "the clock (2026-11-03T09:59:00.000Z) is behind the start of the timer on T-1001"),
+            (["time", "stop"], "2026-11-03T09:59:00Z", "the clock (2026-11-03 09:59 UTC) is behind the start of the timer on T-1001 (2026-11-03 10:00 UTC)"),
             (["time", "stop"], "2026-11-03T10:00:00Z", "no time has elapsed since the timer on T-1001 started"),
             (["time", "stop", "--minutes", "30m"], "2026-11-03T10:10:00Z", "give --minutes at most the time worked since the start"),
         ]
@@ -225,8 +225,8 @@ import Testing
             (["time", "log", "T-1001", "2h", "--at", "2026-11-28T10:00:00Z"], "ends at 2026-11-28 12:00 UTC, after now (2026-11-03 12:00 UTC)"),
             (["time", "log", "T-1001", "2h", "--at", "2199-12-31T23:00:00Z"], "ends at 2200-01-01 01:00 UTC"),
             (["time", "log", "T-1001", "2h", "--at", "2026-11-03T10:10:00Z"], "ends at 2026-11-03 12:10 UTC"),
-            (["time", "correct", "TE-1", "--at", "2026-11-04 10:00", "--reason", "r"], "TE-1 would be work from 2026-11-04T10:00:00.000Z"),
-            (["time", "correct", "TE-1", "--minutes", "3h", "--reason", "r"], "ends at 2026-11-03T13:00:00.000Z"),
+            (["time", "correct", "TE-1", "--at", "2026-11-04 10:00", "--reason", "r"], "TE-1 would be work from 2026-11-04 10:00 UTC"),
+            (["time", "correct", "TE-1", "--minutes", "3h", "--reason", "r"], "ends at 2026-11-03 13:00 UTC"),
         ]
         for (arguments, message) in cases {
             let run = try docket(arguments, as: "bob", now: now)
@@ -255,6 +255,38 @@ import Testing
                     "docket: error: the work from 2026-11-28 10:00 EST for 2h ends at 2026-11-28 12:00 EST, after now (2026-11-03 12:00 EST); "
                         + "time is logged once it is worked: check the date and time of --at and the duration\n"), "\(run.stderr)")
             #expect(!run.stderr.contains(".000Z, after") && run.stdout.isEmpty, "\(run.stderr)")
+            #expect(try eventCount() == before)
+        }
+    }
+
+    /// Refusals that name times give them in the tech's own zone, as the rest of the CLI's text does: `time correct`
+    /// ending after now, `time stop --minutes` past now, and an empty `time list` window printed RFC 3339 UTC
+    /// (`TE-1 would be work from 2026-11-03T14:00:00.000Z …`) to a New York tech. `--json` and the API keep RFC 3339.
+    @Test(arguments: DocketMode.allCases) func refusalsNameTimesInTheTechsZone(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "bob", "America/New_York"]).status == 0)
+        let now = "2026-11-03T17:00:00Z"
+        #expect(try docket(["time", "log", "T-1001", "2h", "--at", "2026-11-03T14:00:00Z"], as: "bob", now: now).stdout == "TE-1\n")
+        #expect(try docket(["time", "start", "T-1001"], as: "bob", now: "2026-11-03T16:00:00Z").status == 0)
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            _ = try docket(["time", "list"], as: "bob")  // served: bob's token is made first
+            let before = try eventCount()
+            let cases: [([String], Int32, String)] = [
+                (["time", "correct", "TE-1", "--minutes", "4h", "--reason", "r"], 65,
+                 "docket: error: TE-1 would be work from 2026-11-03 09:00 EST for 4h ends at 2026-11-03 13:00 EST, after now (2026-11-03 12:00 EST); "
+                    + "time is logged once it is worked: check the date and time of --at and the duration\n"),
+                (["time", "stop", "--minutes", "2h"], 65,
+                 "docket: error: the timer on T-1001 started at 2026-11-03 11:00 EST: 2h from then ends after now (2026-11-03 12:00 EST); "
+                    + "give --minutes at most the time worked since the start\n"),
+                (["time", "list", "--from", "2026-11-05T00:00:00Z", "--to", "2026-11-04T00:00:00Z"], 65,
+                 "docket: error: the window from 2026-11-04 19:00 EST to 2026-11-03 19:00 EST is empty; give a start (--from) before the end (--to)\n"),
+            ]
+            for (arguments, status, message) in cases {
+                let run = try docket(arguments, as: "bob", now: now)
+                #expect(run.status == status, "\(arguments): \(run.stderr)")
+                #expect(run.stderr == message, "\(arguments)")
+                #expect(run.stdout.isEmpty, "\(arguments)")
+            }
             #expect(try eventCount() == before)
         }
     }

@@ -50,7 +50,7 @@ import Testing
         for _ in 0..<5 { #expect(try served.docket(["ticket", "open", "--client", "acme", "--subject", "Printer"], environment: env).status == 0) }
         for arguments in [
             ["time", "log", "T-1005", "50m", "--at", "2026-10-20T14:00:00Z", "--note", "fixed"], ["invoice", "run", "--period", "2026-10"],
-            ["invoice", "finalize", "acme-D1"],
+            ["invoice", "finalize", "acme-D1"], ["invoice", "void", "INV-2026-0001", "--reason", "Reissue"],
         ] {
             let run = try served.docket(arguments, environment: env)
             #expect(run.status == 0, "\(arguments): \(run.stderr)")
@@ -87,6 +87,7 @@ import Testing
                 try check(login, "GET", path, expect: 200)
             }
             try check(login, "GET", "/v1/invoices/INV-2026-0001", expect: 200)
+            try check(login, "GET", "/v1/invoices/CN-2026-0001", expect: 200)
             try check(login, "GET", "/v1/audit/invoices/INV-2026-0001", expect: 200)
             try check(login, "GET", "/v1/invoices/INV-2026-0404", expect: 404)
             try check(login, "GET", "/v1/queue?asOf=2026-11-02T09:00:00Z", expect: login == "ann" ? 200 : 403)

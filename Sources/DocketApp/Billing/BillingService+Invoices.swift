@@ -265,6 +265,18 @@ extension BillingService {
         return note
     }
 
+    /// The credit note `CN-2026-0001` as `invoice show CN-… --json` and `GET /v1/invoices/CN-…` give it
+    /// (``CreditNoteDocumentJSON``).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func creditNoteDocument(_ number: String) throws -> CreditNoteDocumentJSON {
+        guard let invoice = try models.billing.invoice(number, in: store), let document = CreditNoteDocumentJSON(invoice),
+            document.note.number == number
+        else {
+            throw DomainError(.notFound, "unknown credit note \(number); list invoices and credit notes with `docket invoice list`")
+        }
+        return document
+    }
+
     /// The customer-facing number of each of the client's invoices that is or was final (draft id → `INV-2026-0001`).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func invoiceNumbers(client: String) throws -> [String: String] {

@@ -230,7 +230,7 @@ extension BillingService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func timeEntries(_ filter: TimeFilter) throws -> [TimeEntryState] {
         if let from = filter.from, let to = filter.to, from >= to {
-            throw DomainError(.invalid, "the window from \(from.iso8601) to \(to.iso8601) is empty; give a start (--from) before the end (--to)")
+            throw DomainError(.invalid, timed: "the window from \(time: from) to \(time: to) is empty; give a start (--from) before the end (--to)")
         }
         let own = try models.time.list(filter, in: store)
         guard let ticket = filter.ticket.flatMap({ TicketNumber($0) }) else { return own }

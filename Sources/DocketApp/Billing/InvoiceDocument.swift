@@ -49,8 +49,9 @@ public struct LineTime: Sendable {
     }
 }
 
-/// `invoice show --json` and `GET /v1/invoices/{invoice}`: the invoice as its events tell it, each line with what the
-/// client's document shows beside it (added keys, none renamed): `chargedMinutes`, `coveredMinutes` and `amount` of
+/// `invoice show --json` and `GET /v1/invoices/{invoice}`: the invoice as its events tell it, `type: "invoice"` (as
+/// its row of `invoice list --json`; a credit note is `"credit-note"`: ``CreditNoteDocumentJSON``), each line with what
+/// the client's document shows beside it (added keys, none renamed): `chargedMinutes`, `coveredMinutes` and `amount` of
 /// the line itself, `billedTime` (h:mm), and `timeNote` (what rounding up or the ticket's minimum added; null when
 /// nothing was).
 public struct InvoiceDocumentJSON: Encodable, Sendable {
@@ -59,12 +60,13 @@ public struct InvoiceDocumentJSON: Encodable, Sendable {
 
     public init(_ invoice: Invoice) { self.invoice = invoice }
 
-    private enum Keys: String, CodingKey { case lines }
+    private enum Keys: String, CodingKey { case lines, type }
 
     public func encode(to encoder: any Encoder) throws {
         try invoice.encode(to: encoder)
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(invoice.lines.map(Line.init), forKey: .lines)
+        try container.encode("invoice", forKey: .type)
     }
 
     /// One line with the added keys.
@@ -87,19 +89,60 @@ public struct InvoiceDocumentJSON: Encodable, Sendable {
     }
 }
 
+/// `invoice show CN-… --json`, `GET /v1/invoices/CN-…` and a credit note's row of `invoice list --json`: the credit
+/// note's fields, `type: "credit-note"`, `id` (its number, which no invoice has), and on each line `billedTime`, the
+/// minutes credited at the rate as h:mm (`-3:30`; empty on a fee's line), as an invoice's lines have it.
+public struct CreditNoteDocumentJSON: Encodable, Sendable {
+    /// The credit note shown.
+    public let note: CreditNote
+    /// Its lines' times, in order: the voided invoice's lines', negated.
+    private let times: [LineTime]
+
+    /// The credit note that voided `invoice`; nil when it was not voided.
+    public init?(_ invoice: Invoice) {
+        guard let note = invoice.creditNoteDocument else { return nil }
+        self.note = note
+        times = invoice.lines.map { LineTime($0, sign: -1) }
+    }
+
+    private enum Keys: String, CodingKey { case type, id, lines }
+
+    public func encode(to encoder: any Encoder) throws {
+        try note.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode("credit-note", forKey: .type)
+        try container.encode(note.number, forKey: .id)
+        try container.encode(zip(note.lines, times).map { Line(line: $0, time: $1) }, forKey: .lines)
+    }
+
+    /// One line with the added key.
+    struct Line: Encodable {
+        let line: CreditNote.Line
+        let time: LineTime
+
+        private enum Keys: String, CodingKey { case billedTime }
+
+        func encode(to encoder: any Encoder) throws {
+            try line.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(time.billedTime, forKey: .billedTime)
+        }
+    }
+}
+
 /// A row of `invoice list --json` and `GET /v1/invoices`, as the table lists them: an invoice (every field as before,
-/// and `type: "invoice"`), then, after an invoice a credit note voided, the credit note (its fields as `invoice show
-/// CN-…` prints them, `type: "credit-note"`, and `id`: its number, which no other row has).
+/// and `type: "invoice"`), then, after an invoice a credit note voided, the credit note (as `invoice show CN-…`
+/// prints it: ``CreditNoteDocumentJSON``).
 public enum InvoiceListRow: Encodable, Sendable {
     case invoice(Invoice)
-    case creditNote(CreditNote)
+    case creditNote(CreditNoteDocumentJSON)
 
     /// The rows of `invoices`, in their order: each invoice, then its credit note when it has one.
     public static func rows(_ invoices: [Invoice]) -> [InvoiceListRow] {
-        invoices.flatMap { invoice in [.invoice(invoice)] + (invoice.creditNoteDocument.map { [.creditNote($0)] } ?? []) }
+        invoices.flatMap { invoice in [.invoice(invoice)] + (CreditNoteDocumentJSON(invoice).map { [.creditNote($0)] } ?? []) }
     }
 
-    private enum Keys: String, CodingKey { case type, id }
+    private enum Keys: String, CodingKey { case type }
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
@@ -107,11 +150,8 @@ public enum InvoiceListRow: Encodable, Sendable {
             try invoice.encode(to: encoder)
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode("invoice", forKey: .type)
-        case .creditNote(let note):
-            try note.encode(to: encoder)
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode("credit-note", forKey: .type)
-            try container.encode(note.number, forKey: .id)
+        case .creditNote(let document):
+            try document.encode(to: encoder)
         }
     }
 }

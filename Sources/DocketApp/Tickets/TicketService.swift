@@ -177,7 +177,8 @@ public struct TicketService: Sendable, FeatureService {
     }
 
     /// Replies publicly on `number` with template `name`, filling its placeholders (the ticket's subject, client and
-    /// contact as its stream has them); returns the text sent.
+    /// contact as its stream has them); returns the text sent. The template's subject, if it has one, is the reply
+    /// mail's (``TicketCommented/mailSubject``).
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func reply(
@@ -188,9 +189,11 @@ public struct TicketService: Sendable, FeatureService {
         guard ticket.exists else { throw unknownTicket(number) }
         let values = try ReplyPlaceholders.values(
             number: number, subject: subject, client: ticket.client, contact: ticket.contact, actor: actor, state: state)
-        let text = try ReplyPlaceholders.render(template: name, values, state: state)
-        try self.ticket(number, .comment(text, visibility: .public), as: actor, commandId: commandId, expectedVersion: expectedVersion)
-        return text
+        let reply = try ReplyPlaceholders.render(template: name, values, state: state)
+        try self.ticket(
+            number, .comment(reply.text, visibility: .public, mailSubject: reply.subject), as: actor, commandId: commandId,
+            expectedVersion: expectedVersion)
+        return reply.text
     }
 
     /// The ticket's summary folded from its stream in the log (the write side, as the queue read model folds it:

@@ -15,14 +15,15 @@ public struct ClientMailReaction: Reaction {
     public init() {}
 
     public func react(to input: ReactionInput, state: any ReactionState) throws -> ReactionOutput {
-        let triggers: [(MailTemplate, OutboundReason, [String: String])] = input.causedTicketEvents.compactMap { event in
+        // Each mail: its template, its reason, its own placeholders and the subject a reply template gave it.
+        let triggers: [(MailTemplate, OutboundReason, [String: String], String?)] = input.causedTicketEvents.compactMap { event in
             switch event {
-            case .opened: (.acknowledgement, .acknowledgement, [:])
+            case .opened: (.acknowledgement, .acknowledgement, [:], nil)
             // A technician's own email recorded as their reply: the client has it already.
             case .commented(let comment) where comment.visibility == .public && comment.mailMessageId == nil:
-                (.reply, .reply, ["reply.text": comment.text])
-            case .closed(let closed): (.resolution, .resolution, ["resolution.text": closed.resolution])
-            case .merged(let merged): (.mergeNotice, .mergeNotice, ["merge.into": merged.into.description])
+                (.reply, .reply, ["reply.text": comment.text], comment.mailSubject)
+            case .closed(let closed): (.resolution, .resolution, ["resolution.text": closed.resolution], nil)
+            case .merged(let merged): (.mergeNotice, .mergeNotice, ["merge.into": merged.into.description], nil)
             default: nil
             }
         }
@@ -79,12 +80,12 @@ public struct ClientMailReaction: Reaction {
             "recipient.name": recipient.name ?? "", "greeting": "Hello" + (recipient.name.map { " " + $0 } ?? ""),
         ]
         var events: [DocketEvent] = []
-        for (index, (template, reason, values)) in sending.enumerated() {
+        for (index, (template, reason, values, ownSubject)) in sending.enumerated() {
             common.merge(values) { $1 }
             let cc = requesters + (Self.copiesThread.contains(reason) ? participants : [])
             let body = try template.render(stored: try state.storedTemplate(template.name), values: common)
             let messageId = "\(number).\(queued + index + 1).\(ids.next(padded: true))@docket"
-            let fullSubject = (reason == .reply ? "Re: " : "") + "[\(number)] \(subject)"
+            let fullSubject = Self.subject(number: number, ticketSubject: subject, reason: reason, templateSubject: ownSubject)
             let message = OutboundMessage(
                 from: input.supportAddress, to: recipient.address, toName: recipient.name, subject: fullSubject, date: input.context.now,
                 messageId: messageId, inReplyTo: inReplyTo, isAutomatic: reason == .acknowledgement, ticket: number.description, body: body,
@@ -94,6 +95,20 @@ public struct ClientMailReaction: Reaction {
                 message: message.rendered, cc: cc.isEmpty ? nil : cc.map(\.address)))))
         }
         return ReactionOutput(events: events)
+    }
+
+    /// The subject of a mail about ticket `number`: `[T-1042] <ticket subject>`, `Re: ` before it for a reply. A reply
+    /// written with a template that has a subject carries that instead, the token put in front of it (after a leading
+    /// `Re:`): `[T-1042] Password reset`, `Re: [T-1042] Printer offline`; as it is when it has the token already. The
+    /// token is what the client's answer is threaded by.
+    static func subject(number: TicketNumber, ticketSubject: String, reason: OutboundReason, templateSubject: String?) -> String {
+        let token = "[\(number)]"
+        guard let templateSubject else { return (reason == .reply ? "Re: " : "") + "\(token) \(ticketSubject)" }
+        if templateSubject.contains(token) { return templateSubject }
+        if templateSubject.prefix(3).lowercased() == "re:" {
+            return "Re: \(token) " + templateSubject.dropFirst(3).drop { $0 == " " }
+        }
+        return "\(token) \(templateSubject)"
     }
 
     /// The mail that goes to the ticket's mail thread on Cc as well (``MailThread``): what a person writes to the

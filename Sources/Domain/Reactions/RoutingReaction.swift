@@ -27,9 +27,9 @@ public struct RoutingReaction: Reaction {
                 let values = try ReplyPlaceholders.values(
                     number: input.ticket, subject: opened.subject, client: opened.client, contact: ticket.contact,
                     actor: input.context.actor.login, state: state)
+                let reply = try ReplyPlaceholders.render(template: name, values, state: state)
                 let decided = try TicketDecider.decide(
-                    .comment(try ReplyPlaceholders.render(template: name, values, state: state), visibility: .public), state: ticket,
-                    context: input.context)
+                    .comment(reply.text, visibility: .public, mailSubject: reply.subject), state: ticket, context: input.context)
                 // Docket's reply, not a person's: it must not meet the response clock (docs/sla.md, rule 2), nor start
                 // work on the ticket (``TicketDecider/workStarted(on:)``): only the comment is kept, marked.
                 let replies = decided.compactMap { event -> TicketEvent? in
@@ -63,19 +63,23 @@ public enum ReplyPlaceholders {
         return values
     }
 
-    /// The live template `name` filled with `values`; a not-found error when there is none, and bad input when it
-    /// needs the contact's name and the ticket has no contact (or its contact was removed from the client).
-    public static func render(template name: String, _ values: [String: String], state: any ReactionState) throws -> String {
+    /// The live template `name`'s subject (nil when it has none) and body, filled with `values`; a not-found error when
+    /// there is none, and bad input when it needs the contact's name and the ticket has no contact (or its contact was
+    /// removed from the client).
+    public static func render(
+        template name: String, _ values: [String: String], state: any ReactionState
+    ) throws -> (subject: String?, text: String) {
         guard let template = try state.storedTemplate(name) else {
             throw DomainError(.notFound, "unknown template \(name); list templates with `docket template list`")
         }
-        if values["contact.name"] == nil, try TemplateRenderer.placeholders(in: template.body).contains("contact.name") {
+        let used = try TemplateRenderer.placeholders(in: template.body) + TemplateRenderer.placeholders(in: template.subject ?? "")
+        if values["contact.name"] == nil, used.contains("contact.name") {
             let ticket = values["ticket.number"] ?? "the ticket"
             throw DomainError(
                 .invalid,
                 "template \(name) greets the contact by name ({{contact.name}}), but \(ticket) has no contact (or its contact was removed); "
                     + "reply with a template without {{contact.name}}, or write the reply with `docket ticket comment \(ticket) TEXT`")
         }
-        return try TemplateRenderer.render(template.body, values: values)
+        return (try template.subject.map { try TemplateRenderer.render($0, values: values) }, try TemplateRenderer.render(template.body, values: values))
     }
 }

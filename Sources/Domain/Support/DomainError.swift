@@ -1,3 +1,5 @@
+import DocketTime
+
 /// Why a decision was refused: a matchable code and a one-line message that names the problem and the fix.
 public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The kind of refusal. New codes are added as static members without breaking callers.
@@ -34,14 +36,30 @@ public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// The kind of refusal.
     public var code: Code
-    /// One line: what is wrong and how to fix it.
+    /// One line: what is wrong and how to fix it. The instants it names are RFC 3339 UTC.
     public var message: String
+    /// The message with its instants apart, when it names any (``TimedMessage``): ``timesWritten(_:)`` writes them
+    /// another way.
+    private var timed: TimedMessage?
 
     /// A refusal with `code` and `message`. Control characters (say, a newline in quoted user input) are escaped
     /// so that the message stays on one line.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = Self.oneLine(message)
+    }
+
+    /// A refusal with `code` and a message naming instants (RFC 3339 UTC in ``message``).
+    public init(_ code: Code, timed message: TimedMessage) {
+        self.init(code, message.text { $0.iso8601 })
+        timed = message
+    }
+
+    /// The refusal with the instants its message names written by `write` (the reader's time zone, where a caller
+    /// knows it); itself when it names none.
+    public func timesWritten(_ write: (Timestamp) -> String) -> DomainError {
+        guard let timed else { return self }
+        return DomainError(code, timed.text(write))
     }
 
     private static func oneLine(_ text: String) -> String {
@@ -61,4 +79,7 @@ public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public var description: String { message }
+
+    /// Equal when the code and the message (its instants in UTC) are: how the instants were kept apart is no part of it.
+    public static func == (lhs: DomainError, rhs: DomainError) -> Bool { lhs.code == rhs.code && lhs.message == rhs.message }
 }

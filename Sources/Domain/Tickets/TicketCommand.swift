@@ -19,8 +19,9 @@ public enum TicketCommand: Sendable, Equatable {
     case addWatcher(String)
     /// Remove a login from the watchers.
     case removeWatcher(String)
-    /// Add a comment.
-    case comment(String, visibility: CommentVisibility)
+    /// Add a comment; `mailSubject` is the filled-in subject of the reply template a public reply was written with
+    /// (``TicketCommented/mailSubject``).
+    case comment(String, visibility: CommentVisibility, mailSubject: String? = nil)
     /// Record a technician's own email to the client, received on the ticket's thread, as their public reply
     /// (``TicketCommented/mailMessageId``: the client has it already).
     case replyByMail(String, messageId: String)

@@ -38,10 +38,13 @@ public enum TicketDecider: Decider {
             _ = try requireWorkable(state)
             guard state.watchers.contains(login) else { return [] }
             return [.watcherRemoved(TicketWatcherRemoved(login: login))]
-        case .comment(let text, let visibility):
+        case .comment(let text, let visibility, let mailSubject):
             _ = try requireWorkable(state)
             let text = try Validate.nonEmpty(text, "the comment", fix: "write some text")
-            let comment = TicketCommented(text: text, visibility: visibility, isFromClient: Actor.isClientContact(context.actor.login))
+            // Only a public reply is mailed: an internal note keeps no subject.
+            let comment = TicketCommented(
+                text: text, visibility: visibility, isFromClient: Actor.isClientContact(context.actor.login),
+                mailSubject: visibility == .public ? Validate.optional(mailSubject) : nil)
             // Staff answering the client publicly is work starting; an internal note, or the client's own word, is not.
             return [.commented(comment)] + (visibility == .public && !comment.isFromClient ? workStarted(on: state) : [])
         case .replyByMail(let text, let messageId):

@@ -189,20 +189,27 @@ public struct TicketCommented: EventPayload {
     /// reply to a ticket's thread). The client already has that email, so no reply mail is queued for it. Written only
     /// when present (`"mailMessageId"`).
     public var mailMessageId: String?
+    /// The subject of the reply template this public reply was written with, its placeholders filled in: the reply's
+    /// mail goes out as `[T-1042] <mailSubject>` instead of `Re: [T-1042] <ticket subject>`. Written only when present
+    /// (`"mailSubject"`); comments recorded before the field existed, and replies from a template without a subject,
+    /// have none.
+    public var mailSubject: String?
 
     /// A payload with the given fields.
     public init(
-        text: String, visibility: CommentVisibility, isAutomatic: Bool = false, isFromClient: Bool = false, mailMessageId: String? = nil
+        text: String, visibility: CommentVisibility, isAutomatic: Bool = false, isFromClient: Bool = false, mailMessageId: String? = nil,
+        mailSubject: String? = nil
     ) {
         self.text = text
         self.visibility = visibility
         self.isAutomatic = isAutomatic
         self.isFromClient = isFromClient
         self.mailMessageId = mailMessageId
+        self.mailSubject = mailSubject
     }
 
     private enum CodingKeys: String, CodingKey {
-        case text, visibility, mailMessageId
+        case text, visibility, mailMessageId, mailSubject
         case isAutomatic = "automatic"
         case isFromClient = "fromClient"
     }
@@ -215,6 +222,7 @@ public struct TicketCommented: EventPayload {
         isAutomatic = try c.decodeIfPresent(Bool.self, forKey: .isAutomatic) ?? false
         isFromClient = try c.decodeIfPresent(Bool.self, forKey: .isFromClient) ?? false
         mailMessageId = try c.decodeIfPresent(String.self, forKey: .mailMessageId)
+        mailSubject = try c.decodeIfPresent(String.self, forKey: .mailSubject)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -224,6 +232,7 @@ public struct TicketCommented: EventPayload {
         if isAutomatic { try c.encode(true, forKey: .isAutomatic) }
         if isFromClient { try c.encode(true, forKey: .isFromClient) }
         try c.encodeIfPresent(mailMessageId, forKey: .mailMessageId)
+        try c.encodeIfPresent(mailSubject, forKey: .mailSubject)
     }
 }
 

@@ -254,17 +254,14 @@ public enum TimeEntryDecider: Decider {
     }
 
     /// The refusal of `minutes` of work from `startedAt` that would end after `now` (past the clock skew allowed), nil
-    /// when it ends in time. `text` writes the instants: RFC 3339 UTC here, the reader's own zone where the CLI knows it
-    /// (it checks with the same clock before asking, so its refusal is in the zone its notes use).
-    public static func endsAfterNow(
-        _ startedAt: Timestamp, minutes: Int, now: Timestamp, entry: String? = nil, text: (Timestamp) -> String = { $0.iso8601 }
-    ) -> DomainError? {
+    /// when it ends in time. Its instants are apart (``TimedMessage``): the CLI gives them in the reader's zone.
+    static func endsAfterNow(_ startedAt: Timestamp, minutes: Int, now: Timestamp, entry: String? = nil) -> DomainError? {
         let end = Timestamp(millisecondsSinceEpoch: startedAt.millisecondsSinceEpoch + Int64(minutes) * 60_000)
         guard end.millisecondsSinceEpoch > now.millisecondsSinceEpoch + clockSkewMilliseconds else { return nil }
         let what = entry.map { "\($0) would be work" } ?? "the work"
         return DomainError(
             .invalid,
-            "\(what) from \(text(startedAt)) for \(TimeDuration.format(minutes)) ends at \(text(end)), after now (\(text(now))); "
+            timed: "\(what) from \(time: startedAt) for \(TimeDuration.format(minutes)) ends at \(time: end), after now (\(time: now)); "
                 + "time is logged once it is worked: check the date and time of --at and the duration")
     }
 

@@ -36,7 +36,7 @@ public enum TimerDecider: Decider {
         try Permissions.require(.workTickets, by: context.actor.role)
         switch command {
         case .start(let number, let workType, let ticket):
-            if let running = state.running { throw alreadyRunning(running, since: running.startedAt) }
+            if let running = state.running { throw alreadyRunning(running) }
             guard ticket.exists, ticket.number == number else {
                 throw DomainError(.notFound, "unknown ticket \(number); list tickets with `docket ticket list`")
             }
@@ -57,23 +57,24 @@ public enum TimerDecider: Decider {
                 {
                     throw DomainError(
                         .invalid,
-                        "the timer on \(running.ticket) started at \(running.startedAt): \(TimeDuration.format(minutes)) from then ends after now "
-                            + "(\(context.now.iso8601)); give --minutes at most the time worked since the start")
+                        timed: "the timer on \(running.ticket) started at \(time: running.startedAt): \(TimeDuration.format(minutes)) from then "
+                            + "ends after now (\(time: context.now)); give --minutes at most the time worked since the start")
                 }
                 return [.timerStopped(TimerStopped(entryId: entryId, minutes: minutes))]
             }
             guard let elapsed = elapsedMinutes(running, now: context.now) else {
-                let why = Timestamp(iso8601: running.startedAt) == context.now
-                    ? "no time has elapsed since the timer on \(running.ticket) started (\(running.startedAt))"
-                    : "the clock (\(context.now.iso8601)) is behind the start of the timer on \(running.ticket) (\(running.startedAt))"
+                let why: TimedMessage = Timestamp(iso8601: running.startedAt) == context.now
+                    ? "no time has elapsed since the timer on \(running.ticket) started (\(time: running.startedAt))"
+                    : "the clock (\(time: context.now)) is behind the start of the timer on \(running.ticket) (\(time: running.startedAt))"
                 throw DomainError(
-                    .invalid, "\(why); give the time worked, e.g. `docket time stop --minutes 30m`, or discard it with `docket time cancel`")
+                    .invalid,
+                    timed: "\(why); give the time worked, e.g. `docket time stop --minutes 30m`, or discard it with `docket time cancel`")
             }
             guard elapsed <= TimeEntryDecider.maxMinutes else {
                 throw DomainError(
                     .invalid,
-                    "the timer on \(running.ticket) has run \(elapsed / 60)h\(elapsed % 60)m since \(running.startedAt), more than one entry "
-                        + "holds; stop it with the time actually worked, e.g. `docket time stop --minutes 7h30m`")
+                    timed: "the timer on \(running.ticket) has run \(elapsed / 60)h\(elapsed % 60)m since \(time: running.startedAt), more "
+                        + "than one entry holds; stop it with the time actually worked, e.g. `docket time stop --minutes 7h30m`")
             }
             guard elapsed <= overdueAfterMinutes || wholeElapsed else {
                 throw DomainError(
@@ -106,12 +107,11 @@ public enum TimerDecider: Decider {
             .conflict, "\(timed) was merged more than \(maxMerges) times in a row; cancel the timer with `docket time cancel` and log the time by hand")
     }
 
-    /// The refusal of a start while `running` runs; `since` is its start as the reader should see it (RFC 3339 UTC
-    /// here, the tech's own time where the CLI knows their zone).
-    public static func alreadyRunning(_ running: TimerStarted, since: String) -> DomainError {
+    /// The refusal of a start while `running` runs (its start an instant of the message: ``TimedMessage``).
+    public static func alreadyRunning(_ running: TimerStarted) -> DomainError {
         DomainError(
-            .conflict, "a timer is already running on \(running.ticket) since \(since); stop it first with `docket time stop` "
-                + "(or discard it with `docket time cancel`)")
+            .conflict, timed: "a timer is already running on \(running.ticket) since \(time: running.startedAt); stop it first with "
+                + "`docket time stop` (or discard it with `docket time cancel`)")
     }
 
     /// Refuses closing `number` while the closer's timer `running` logs its time there on its stop (it runs on

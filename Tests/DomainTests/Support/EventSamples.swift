@@ -26,6 +26,7 @@ enum EventSamples {
         .commented(TicketCommented(text: "We are on it.", visibility: .public, isAutomatic: true)),
         .commented(TicketCommented(text: "Still down here", visibility: .public, isFromClient: true)),
         .commented(TicketCommented(text: "Please power-cycle it.", visibility: .public, mailMessageId: "b1@msp.example")),
+        .commented(TicketCommented(text: "Your password was reset.", visibility: .public, mailSubject: "Password reset for Carla")),
         .statusChanged(TicketStatusChanged(status: .waitingOnClient, previousStatus: .inProgress)),
         .merged(TicketMerged(into: Fixture.t1002)),
         .mergeReceived(TicketMergeReceived(from: Fixture.t1001)),
