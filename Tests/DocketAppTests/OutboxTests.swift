@@ -64,7 +64,7 @@ import Testing
         #expect(header("MIME-Version", in: parsed) == "1.0")
         #expect(header("Content-Type", in: parsed) == "text/plain; charset=utf-8")
         #expect(header("Content-Transfer-Encoding", in: parsed) == "quoted-printable")
-        #expect(header("Auto-Submitted", in: parsed) == "auto-replied")
+        #expect(header("Auto-Submitted", in: parsed) == "auto-generated", "RFC 3834: automatic, and the answer to no message")
         #expect(parsed.inReplyTo.isEmpty, "nothing to answer: the ticket was not opened by email")
         #expect(parsed.textBody?.contains("opened ticket T-1001") == true)
         // The queued event sits in the same append as the opening.
@@ -206,6 +206,21 @@ import Testing
         let lines = message.rendered.components(separatedBy: "\r\n")
         #expect(lines.allSatisfy { $0.count <= 78 }, "one Message-ID a line")
         #expect(lines.contains("References: <m1@x.example>"))
+    }
+
+    /// RFC 3834 section 5: an automatic message answering one is `auto-replied`, one answering none (an SLA notice to
+    /// staff, a sign-in link, the acknowledgement of a phoned-in ticket) `auto-generated`; every automatic message said
+    /// auto-replied. A person's message has no such header.
+    @Test func automaticMessagesSayWhetherTheyAnswerOne() {
+        func header(inReplyTo: String?, automatic: Bool) -> String? {
+            let message = OutboundMessage(
+                from: "s@msp.example", to: "j@x.example", toName: nil, subject: "s", date: Timestamp(millisecondsSinceEpoch: 0),
+                messageId: "o@docket", inReplyTo: inReplyTo, isAutomatic: automatic, ticket: "T-1", body: "b")
+            return message.rendered.components(separatedBy: "\r\n").first { $0.hasPrefix("Auto-Submitted:") }
+        }
+        #expect(header(inReplyTo: "m@x.example", automatic: true) == "Auto-Submitted: auto-replied")
+        #expect(header(inReplyTo: nil, automatic: true) == "Auto-Submitted: auto-generated")
+        #expect(header(inReplyTo: "m@x.example", automatic: false) == nil)
     }
 
     @Test func nonASCIISubjectsAndBodiesAreEncodedAndParseBack() throws {

@@ -30,7 +30,8 @@ public struct OutboundMessage: Sendable, Equatable {
     /// The thread before this message, oldest first, without angle brackets (``referencesChain(parentReferences:parent:)``);
     /// empty: `inReplyTo` alone.
     public var references: [String]
-    /// `Auto-Submitted: auto-replied` (RFC 3834) for messages no person wrote, so that vacation responders stay quiet.
+    /// `Auto-Submitted` (RFC 3834) for messages no person wrote, so that vacation responders stay quiet: `auto-replied`
+    /// when the message answers one (``inReplyTo``), else `auto-generated`.
     public var isAutomatic: Bool
     /// The ticket, as `X-Docket-Ticket` (empty: no such header, e.g. a portal sign-in link).
     public var ticket: String
@@ -71,7 +72,9 @@ public struct OutboundMessage: Sendable, Equatable {
             let chain = references.isEmpty ? [inReplyTo] : references
             headers.append("References: " + chain.map { "<\($0)>" }.joined(separator: "\r\n "))
         }
-        if isAutomatic { headers.append("Auto-Submitted: auto-replied") }
+        // RFC 3834 section 5: an automatic answer to a message is auto-replied; a notice that answers none (an SLA
+        // warning, a sign-in link, an acknowledgement of a phoned-in ticket) is auto-generated.
+        if isAutomatic { headers.append("Auto-Submitted: " + (inReplyTo == nil ? "auto-generated" : "auto-replied")) }
         if !ticket.isEmpty { headers.append("X-Docket-Ticket: \(ticket)") }
         headers += [
             "MIME-Version: 1.0",
