@@ -46,9 +46,32 @@ struct TicketShow: ReadCommand {
             text += "mail \(mail.messageId) (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")) \(why)\n"
         }
         if let clock { text += "\n" + SLAText.section(clock, now: now, time: time) }
-        text += "\n" + Terminal.table(
-            ["POS", "WHEN", "WHO", "WHAT"],
-            recorded.map { [String($0.event.position), time.text($0.event.recordedAt), $0.event.actor, HistoryText.describe($0.change, time: time.text)] })
+        // One row per event, except that a run of the same alert received again (same fingerprint and status, nothing
+        // else between) is its first row with how many more came and until when: a weekend of an alert repeated every
+        // five minutes was 576 rows. `--json` keeps every event.
+        var rows: [[String]] = []
+        var index = recorded.startIndex
+        while index < recorded.endIndex {
+            let (event, change) = recorded[index]
+            var row = [String(event.position), time.text(event.recordedAt), event.actor, HistoryText.describe(change, time: time.text)]
+            if case .alert(.received(let alert)) = change {
+                var last = index
+                while last + 1 < recorded.endIndex, case .alert(.received(let next)) = recorded[last + 1].change,
+                    next.fingerprint == alert.fingerprint, next.status == alert.status
+                {
+                    last += 1
+                }
+                if last > index {
+                    let repeats = last - index
+                    row[3] += "; received \(repeats) more time\(repeats == 1 ? "" : "s") until \(time.text(recorded[last].event.recordedAt))"
+                        + " (positions \(recorded[index + 1].event.position)–\(recorded[last].event.position); each in --json)"
+                    index = last
+                }
+            }
+            rows.append(row)
+            index += 1
+        }
+        text += "\n" + Terminal.table(["POS", "WHEN", "WHO", "WHAT"], rows)
         Terminal.out(text)
     }
 }

@@ -54,6 +54,21 @@ import Testing
         #expect(show.contains("Auto-resolved: DiskSpaceLow on ws-002.globex.local:9182"))
     }
 
+    /// The same alert repeated while it fires is one row of `ticket show` saying how many more came and until when
+    /// (Alertmanager repeats a firing group every few minutes: a weekend of them was hundreds of identical rows);
+    /// `--json` keeps every event.
+    @Test func repeatsOfAnAlertAreOneRowOfTheTicketsHistory() throws {
+        try setUp()
+        for _ in 0..<4 { #expect(try intake("003-single-firing").status == 0) }
+        let show = try docket(["ticket", "show", "T-1001"])
+        #expect(show.status == 0, "\(show.stderr)")
+        let alertRows = show.stdout.split(separator: "\n").filter { $0.contains("alert firing:") }
+        #expect(alertRows.count == 1, "\(show.stdout)")
+        #expect(alertRows.first?.contains("; received 3 more times until ") == true && alertRows.first?.contains("each in --json") == true, "\(show.stdout)")
+        let json = try docket(["ticket", "show", "T-1001", "--json"]).stdout
+        #expect(json.components(separatedBy: "ticket.alert-received").count - 1 == 4, "every occurrence stays in --json")
+    }
+
     /// `003-single-firing` as Alertmanager sends the condition when it fires again after `005-single-resolved`: a new
     /// firing, so a new `startsAt`, after the resolution's `endsAt` (2026-11-29T00:44:45.393Z).
     func firingAgain() throws -> String {
