@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocketApp
+import Domain
 import Foundation
 
 /// `docket snapshot list|take|remove`: the month-end snapshots of the read models that `docket replay --as-of`
@@ -107,6 +108,12 @@ struct SnapshotRemoveCommand: ParsableCommand {
     @OptionGroup var actorOptions: ActorOptions
     @Argument(help: ArgumentHelp("The snapshot's month, as docket snapshot list shows it.", valueName: "yyyy-mm"))
     var month: String
+
+    func validate() throws {
+        guard BillingPeriod(month) != nil else {
+            throw ValidationError("'\(month)' is not a month; give it as YYYY-MM, e.g. 2026-10 (see docket snapshot list)")
+        }
+    }
 
     func run() throws {
         let path = storeOptions.path

@@ -144,9 +144,12 @@ import Testing
         try base.writeAfterT1()
         let export = try base.docket(["export"]).stdout
 
-        let unknown = try base.docket(["snapshot", "remove", "2026-13"])
+        let unknown = try base.docket(["snapshot", "remove", "2026-11"])
         #expect(unknown.status == 4)
-        #expect(unknown.stderr == "docket: error: there is no snapshot '2026-13' (the store has none); see docket snapshot list\n")
+        #expect(unknown.stderr == "docket: error: there is no snapshot '2026-11' (the store has none); see docket snapshot list\n")
+        // Not a month at all is bad usage (64), not a missing snapshot: it said "there is no snapshot '2026-13'", exit 4.
+        let notAMonth = try base.docket(["snapshot", "remove", "2026-13"])
+        #expect(notAMonth.status == 64 && notAMonth.stderr.contains("'2026-13' is not a month; give it as YYYY-MM"), "\(notAMonth.stderr)")
         let refused = try base.docket(["snapshot", "take"], as: "bob")
         #expect(refused.status == 5, "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: base.store + "/snapshots/2026-10"))
