@@ -239,13 +239,21 @@ struct ClientView: Encodable {
 }
 
 struct ClientList: ReadCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List every client, active or not, by code.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List every client, active or not, by code.",
+        discussion: "--active lists the current clients only, --former the deactivated ones.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
+    @Flag(help: "Only active clients.") var active = false
+    @Flag(help: "Only deactivated (former) clients.") var former = false
+
+    func validate() throws {
+        if active && former { throw ValidationError("use one of --active and --former") }
+    }
 
     func run(in session: Session) throws {
-        let clients = try session.app.directory.clients().compactMap(ClientView.init)
+        let clients = try session.app.directory.clients().compactMap(ClientView.init).filter { !(active && !$0.active) && !(former && $0.active) }
         if output.json {
             try printJSON(clients)
             return

@@ -200,6 +200,10 @@ import Testing
         #expect(clients.last?["name"] as? String == "Globex Inc")
         #expect(clients.last?["active"] as? Bool == false)
         #expect(try ok(["client", "list"]).contains("Globex Inc"))
+        // Current and former clients apart (the list mixed them, told apart only by the ACTIVE column).
+        #expect(try jsonArray(["client", "list", "--active", "--json"]).compactMap { $0["code"] as? String } == ["acme"])
+        #expect(try jsonArray(["client", "list", "--former", "--json"]).compactMap { $0["code"] as? String } == ["globex"])
+        #expect(try docket(["client", "list", "--active", "--former"]).status == 64)
 
         let duplicate = try docket(["client", "contact", "add", "acme", "--name", "Again", "--email", "jane@acme.example"])
         #expect(duplicate.status == 6)
