@@ -47,14 +47,19 @@ import Testing
         #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("due date cleared"))
     }
 
-    /// A due date given as a date is the end of that day where the dispatcher keeps time (their own zone, else the
-    /// client's), with a note saying so: `ticket due T-1001 2026-12-10` was that day's midnight, so a ticket promised
-    /// "by Thursday" was overdue the moment Thursday began.
-    @Test(arguments: DocketMode.allCases) func aDueDateGivenAsADateIsTheEndOfThatDay(_ mode: DocketMode) throws {
+    /// dora (dispatcher), acme in New York, and its ticket T-1001: what the zone tests start from.
+    func setUpNewYorkTicket() throws {
         try docket(["init"])
         #expect(try docket(["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "dispatcher"]).status == 0)
         #expect(try docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "America/New_York", "--currency", "USD"]).status == 0)
         #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer"]).stdout == "T-1001\n")
+    }
+
+    /// A due date given as a date is the end of that day where the dispatcher keeps time (their own zone, else the
+    /// client's), with a note saying so: `ticket due T-1001 2026-12-10` was that day's midnight, so a ticket promised
+    /// "by Thursday" was overdue the moment Thursday began.
+    @Test(arguments: DocketMode.allCases) func aDueDateGivenAsADateIsTheEndOfThatDay(_ mode: DocketMode) throws {
+        try setUpNewYorkTicket()
         try mode.run {
             let date = try docket(["ticket", "due", "T-1001", "2026-12-10"], as: "dora")
             #expect(date.status == 0, "\(date.stderr)")
@@ -77,10 +82,7 @@ import Testing
     /// client's, as `time log --at` reads it. `ticket due T-1001 2026-11-06` was midnight UTC, which a New York
     /// dispatcher's queue showed as 19:00 on 5 November, and `"2026-11-06 17:00"` was refused as not a time (64).
     @Test(arguments: DocketMode.allCases) func aDueDateWithoutAZoneIsTheDispatchersOrTheClients(_ mode: DocketMode) throws {
-        try docket(["init"])
-        #expect(try docket(["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "dispatcher"]).status == 0)
-        #expect(try docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "America/New_York", "--currency", "USD"]).status == 0)
-        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Printer"]).stdout == "T-1001\n")
+        try setUpNewYorkTicket()
         try mode.run {
             let local = try docket(["ticket", "due", "T-1001", "2026-11-06 17:00"], as: "dora")
             // The answer is in the viewer's zone (dora has none: this machine's, UTC), as her queue shows it; it was RFC 3339 UTC.
