@@ -111,7 +111,7 @@ struct SnapshotRemoveCommand: ParsableCommand {
 
     func validate() throws {
         guard BillingPeriod(month) != nil else {
-            throw ValidationError("'\(month)' is not a month; give it as YYYY-MM, e.g. 2026-10 (see docket snapshot list)")
+            throw ValidationError("'\(month)' is not a month; give it as YYYY-MM, e.g. 2026-10, as docket snapshot list shows it")
         }
     }
 
