@@ -291,6 +291,7 @@ struct ClientShow: ReadCommand {
         var text = "\(client.code)  \(client.name)\(client.active ? "" : " (deactivated)")\n"
         text += "time zone \(client.timeZone) · currency \(client.currency)"
         text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n"
+        let time = contractTime(client.code, in: session)
         if contracts.isEmpty {
             text += "contracts: none; add one with `docket contract add ID --client \(client.code) --name … --effective …`\n"
         }
@@ -299,10 +300,10 @@ struct ClientShow: ReadCommand {
             if let terms = contract.terms(at: now) {
                 text += "contract \(id) (\(contract.name)): amendment \(terms.amendment) in force, SLA policy \(terms.slaPolicy ?? "—"), "
                 text += terms.billingTerms == nil ? "no billing terms" : "billing terms (`docket contract show \(id)`)"
-                text += contract.endsAt.map { ", ends \(shortTime($0))" } ?? ""
+                text += contract.endsAt.map { ", ends \(time.text($0))" } ?? ""
                 text += "\n"
             } else {
-                text += "contract \(id) (\(contract.name)): not in force: \(noTermsReason(contract, at: now))\n"
+                text += "contract \(id) (\(contract.name)): not in force: \(noTermsReason(contract, at: now, time: time))\n"
             }
         }
         text += "open tickets: \(client.openTickets ?? 0)\((client.openTickets ?? 0) > 0 ? " (`docket queue --client \(client.code)`)" : "")\n\n"

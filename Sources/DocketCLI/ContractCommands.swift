@@ -228,11 +228,19 @@ struct ContractView: Encodable {
     }
 }
 
-/// Why no terms are in force at `instant`, for people.
-func noTermsReason(_ state: ContractState, at instant: Timestamp) -> String {
-    if let end = state.endsAt, instant >= end { return "the contract ended at \(shortTime(end))" }
-    if let start = state.startsAt, instant < start { return "the contract starts at \(shortTime(start))" }
+/// Why no terms are in force at `instant`, for people, with times in `time`'s zone (``contractTime(_:in:)``).
+func noTermsReason(_ state: ContractState, at instant: Timestamp, time: PeopleTime) -> String {
+    if let end = state.endsAt, instant >= end { return "the contract ended at \(time.text(end))" }
+    if let start = state.startsAt, instant < start { return "the contract starts at \(time.text(start))" }
     return "the contract has no terms"
+}
+
+/// How a contract of `client` gives its instants to people: in the client's time zone (where `--effective` dates are
+/// read and billing months fall), named: a New York client's contract from 1 January starts `2026-01-01 00:00 EST`,
+/// which read `2026-01-01T05:00:00Z`. UTC for a client not found.
+func contractTime(_ client: String, in session: Session) -> PeopleTime {
+    let zone = (try? session.app.directory.client(client)).flatMap { WallTimeZone($0.timeZone) } ?? .utc
+    return PeopleTime(zone: zone, whose: "client \(client)'s")
 }
 
 struct ContractShow: ReadCommand {
@@ -259,21 +267,22 @@ struct ContractShow: ReadCommand {
             try printJSON(view)
             return
         }
+        let time = contractTime(state.client, in: session)
         var text = "\(view.id)  \(view.name)\nclient \(view.client)"
-        text += " · starts \(state.startsAt.map(shortTime) ?? "—") · ends \(state.endsAt.map(shortTime) ?? "—")\n\n"
+        text += " · starts \(state.startsAt.map(time.text) ?? "—") · ends \(state.endsAt.map(time.text) ?? "—")\n\n"
         if let terms = state.terms(at: instant) {
             let which = terms.amendment == 0 ? "amendment 0 (the original terms)" : "amendment \(terms.amendment)"
-            text += "in force at \(shortTime(instant)): \(which), effective from \(shortTime(terms.effectiveFrom))\n"
+            text += "in force at \(time.text(instant)): \(which), effective from \(time.text(terms.effectiveFrom))\n"
             text += "  sla policy \(terms.slaPolicy ?? "—")\n"
             text += "  terms      \(terms.billingTerms?.canonicalJSON ?? "—")\n"
         } else {
-            text += "no terms in force at \(shortTime(instant)): \(noTermsReason(state, at: instant))\n"
+            text += "no terms in force at \(time.text(instant)): \(noTermsReason(state, at: instant, time: time))\n"
         }
         let current = state.terms(at: instant)?.amendment
         text += "\n" + Terminal.table(
             ["AMENDMENT", "IN FORCE", "EFFECTIVE FROM", "SLA POLICY", "TERMS"],
             state.versions.map {
-                [String($0.amendment), $0.amendment == current ? "yes" : "", shortTime($0.effectiveFrom),
+                [String($0.amendment), $0.amendment == current ? "yes" : "", time.text($0.effectiveFrom),
                  $0.slaPolicy ?? "—", $0.billingTerms?.canonicalJSON ?? "—"]
             })
         Terminal.out(text)
@@ -297,13 +306,16 @@ struct ContractList: ReadCommand {
             try printJSON(contracts.map { ContractView($0, at: now, withHistory: false) })
             return
         }
+        var times: [String: PeopleTime] = [:]
         Terminal.out(Terminal.table(
             ["CONTRACT", "CLIENT", "NAME", "STARTS", "ENDS", "NOW"],
             contracts.map { state in
                 let status = state.terms(at: now).map { "amendment \($0.amendment)" }
                     ?? (state.endsAt.map { now >= $0 } == true ? "ended" : "not started")
-                return [state.id ?? "", state.client, state.name.truncated(to: 40), state.startsAt.map(shortTime) ?? "—",
-                        state.endsAt.map(shortTime) ?? "—", status]
+                let time = times[state.client] ?? contractTime(state.client, in: session)
+                times[state.client] = time
+                return [state.id ?? "", state.client, state.name.truncated(to: 40), state.startsAt.map(time.text) ?? "—",
+                        state.endsAt.map(time.text) ?? "—", status]
             }))
     }
 }

@@ -276,7 +276,8 @@ import Testing
         #expect((listed.first?["inForce"] as? [String: Any])?["amendment"] as? Int == 1)
 
         let human = try ok(["contract", "show", "acme-2026", "--at", "2026-05-01T00:00:00Z"])
-        #expect(human.contains("in force at 2026-05-01T00:00:00Z: amendment 2"))
+        // In the client's zone (Berlin), as its --effective dates are read: it printed 2026-05-01T00:00:00Z.
+        #expect(human.contains("in force at 2026-05-01 02:00 CEST: amendment 2"), "\(human)")
         #expect(human.contains("AMENDMENT"))
     }
 
@@ -290,12 +291,14 @@ import Testing
         #expect(try jsonObject(["contract", "show", "acme-2026", "--at", "2025-12-31", "--json"])["inForce"] is NSNull)
         let before = try docket(["contract", "show", "acme-2026", "--at", "2025-12-31T00:00:00Z"])
         #expect(before.status == 0)
-        #expect(before.stdout.contains("no terms in force at 2025-12-31T00:00:00Z"))
-        #expect(before.stdout.contains("starts at 2026-01-01T00:00:00Z"))
+        #expect(before.stdout.contains("no terms in force at 2025-12-31 01:00 CET"), "\(before.stdout)")
+        #expect(before.stdout.contains("starts at 2026-01-01 01:00 CET"))
         let after = try docket(["contract", "show", "acme-2026", "--at", "2027-01-01T00:00:00Z"])
         #expect(after.status == 0)
-        #expect(after.stdout.contains("no terms in force at 2027-01-01T00:00:00Z"))
-        #expect(after.stdout.contains("ended at 2027-01-01T00:00:00Z"))
+        #expect(after.stdout.contains("no terms in force at 2027-01-01 01:00 CET"))
+        #expect(after.stdout.contains("ended at 2027-01-01 01:00 CET"))
+        let listed = try ok(["contract", "list"])
+        #expect(listed.contains("2026-01-01 01:00 CET") && listed.contains("2027-01-01 01:00 CET"), "\(listed)")
         #expect(try inForce("acme-2026", at: "2026-12-31T23:59:59Z")?["amendment"] as? Int == 0)
     }
 

@@ -197,7 +197,7 @@ import Testing
         // What the live store showed at the moment (its copy taken then, read then).
         let then = try views.map { try docket($0, at: moment, store: backup).stdout }
         #expect(then[0].contains("response: on-track · target 8h · used 1h · remaining 7h · due 2026-11-02 17:00 UTC"), "\(then[0])")
-        #expect(then[3].contains("in force at 2026-11-02T10:00:00Z: amendment 0 (the original terms)"), "\(then[3])")
+        #expect(then[3].contains("in force at 2026-11-02 10:00 UTC: amendment 0 (the original terms)"), "\(then[3])")
         // The replay, read a month later ($DOCKET_NOW) or on the machine's clock, shows the same.
         for environment in [["DOCKET_NOW": "2026-12-01T12:00:00Z"], [:]] {
             for (view, shown) in zip(views, then) {
