@@ -184,6 +184,7 @@ struct TimeStop: ParsableCommand {
             let merged = stopped.ticket == stopped.timedTicket
                 ? "" : " on \(stopped.ticket) (\(stopped.timedTicket) was merged into it while the timer ran)"
             Terminal.out("\(stopped.entryId): \(stopped.minutes) minutes\(merged)\n")
+            try noteIfHeldBackAfterTheContractEnded(stopped.entryId, in: session)
         }
     }
 }
@@ -334,7 +335,7 @@ struct TimeShow: ReadCommand {
 }
 
 /// Tells the tech on stderr when invoice runs will hold the time entry `entry` just logged back because its work
-/// started after the client's contract ended (`time log`, `ticket close --time`; docs/billing.md, step 2).
+/// started after the client's contract ended (`time log`, `time stop`, `ticket close --time`; docs/billing.md, step 2).
 func noteIfHeldBackAfterTheContractEnded(_ entry: String, in session: Session) throws {
     if let reason = try session.app.billing.heldBackAfterTheContractEnded(entry) {
         Terminal.error("docket: note: invoice runs will hold \(entry) back: \(reason)")

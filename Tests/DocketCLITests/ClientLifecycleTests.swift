@@ -287,6 +287,12 @@ import Testing
             #expect(close.stderr.hasPrefix(
                 "docket: note: invoice runs will hold TE-4 back: contract acme-msa of client acme ended at 2026-11-01T00:00:00.000Z, before this work"),
                 "\(close.stderr)")
+            // A timer's time too (it printed only `TE-5: 1 minutes`): the timer runs now, after the end.
+            try ok(["ticket", "open", "--client", "acme", "--subject", "Scanner"])
+            try ok(["time", "start", "T-1002"])
+            let stop = try docket(["time", "stop"])
+            #expect(stop.status == 0 && stop.stdout.hasPrefix("TE-5: "), "\(stop.stderr)")
+            #expect(stop.stderr.hasPrefix("docket: note: invoice runs will hold TE-5 back: contract acme-msa of client acme ended at"), "\(stop.stderr)")
         }
     }
 
