@@ -17,7 +17,11 @@ extension DirectoryService {
             // A template never added has an empty stream, whose state the decider cannot name.
             if try store.version(of: StreamName.template(name)) == 0 {
                 try Permissions.require(.manageTemplates, by: try context(for: actor).actor.role)
-                guard isMail else { throw DomainError(.notFound, "unknown template \(name); list templates with `docket template list`") }
+                guard isMail else {
+                    // Updating one that was never added is most likely meant to add it: say how.
+                    let fix = if case .update = command { "add it with `docket template add \(name) --body …`, or " } else { "" }
+                    throw DomainError(.notFound, "unknown template \(name); \(fix)list templates with `docket template list`")
+                }
                 return []
             }
         case .add:
