@@ -371,12 +371,18 @@ enum FastPayloads {
     }
 
     private static func assigned(_ reader: inout CanonicalJSONReader) throws -> TicketEvent? {
-        var assignee: String?, previous: String?
-        try members(&reader, ["assignee", "previousAssignee"]) { index, reader in
-            if index == 0 { assignee = try reader.string() } else { previous = try optionalString(&reader) }
+        var assignee: String?, escalationRule: String?, previous: String?, routingRule: String?
+        try members(&reader, ["assignee", "escalationRule", "previousAssignee", "routingRule"]) { index, reader in
+            switch index {
+            case 0: assignee = try reader.string()
+            case 1: escalationRule = try optionalString(&reader)
+            case 2: previous = try optionalString(&reader)
+            default: routingRule = try optionalString(&reader)
+            }
         }
         guard let assignee = assignee.take() else { return nil }
-        return .assigned(TicketAssigned(assignee: assignee, previousAssignee: previous.take()))
+        return .assigned(TicketAssigned(
+            assignee: assignee, previousAssignee: previous.take(), routingRule: routingRule.take(), escalationRule: escalationRule.take()))
     }
 
     private static func statusChanged(_ reader: inout CanonicalJSONReader) throws -> TicketStatusChanged? {

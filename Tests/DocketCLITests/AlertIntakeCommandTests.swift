@@ -113,6 +113,29 @@ import Testing
     /// The alert cleared at 03:40 and intake closed the ticket bob took at 02:30 ("Auto-resolved …; no billable time."),
     /// so in the morning his 90 minutes were logged on a ticket closed as without billable time and his resolution was
     /// refused (closed already). A ticket someone works (assigned, or with time logged) is now left open with the note.
+    /// A routing rule sending every alert to the NOC's user assigned each alert ticket, and any assignment counted as
+    /// someone working it, so no alert ticket ever auto-resolved. A rule's assignment is marked with the rule
+    /// (`routingRule`) and is nobody's work: the ticket auto-resolves; a dispatcher's reassignment is a person's.
+    @Test func anAssignmentARuleMadeDoesNotKeepAnAlertTicketOpen() throws {
+        try setUp()
+        #expect(try docket(["user", "add", "noc", "--name", "NOC", "--email", "noc@msp.example", "--role", "tech"]).status == 0)
+        #expect(try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]).status == 0)
+        let rules = folder.child("rules.yaml")
+        try "rules:\n  - id: alerts-to-noc\n    match: {source: [alert]}\n    actions: {assign: noc}\n"
+            .write(toFile: rules, atomically: true, encoding: .utf8)
+        let set = try docket(["rules", "set", rules])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+        #expect(try docket(["ticket", "show", "T-1001"]).stdout.contains("assigned to noc by routing rule alerts-to-noc"))
+        let resolved = try intake("005-single-resolved")
+        #expect(resolved.stdout == "38cca2e5a9d13dc4 resolved: noted on T-1001, closed as auto-resolved\n", "\(resolved.stdout)")
+        // A dispatcher hands the next one to bob: a person's assignment, so his ticket is left for him to close.
+        #expect(try intake("002-grouped-3-firing").stdout.contains("19dc19e3a28bf8bc firing: opened T-1004"))
+        #expect(try docket(["ticket", "assign", "T-1004", "--to", "bob"]).status == 0)
+        let group = try intake("004-grouped-partial-resolved-status-firing")
+        #expect(group.stdout.contains("19dc19e3a28bf8bc resolved: noted on T-1004, left open"), "\(group.stdout)")
+    }
+
     @Test func aResolvedAlertLeavesATicketSomeoneWorksOpenForThemToClose() throws {
         try setUp()
         #expect(try docket(["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]).status == 0)

@@ -226,14 +226,33 @@ extension IntakeService {
         case .resolved:
             guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(number)) }
             // A ticket someone works is theirs to close: an auto-resolve would close it under them with "no billable
-            // time" while their night's work is logged, or still to log, and take their resolution from them.
+            // time" while their night's work is logged, or still to log, and take their resolution from them. An
+            // assignment a rule made (routing the alert to the NOC, an escalation) is nobody's work yet.
             let timeLogged = try models.time.list(TimeFilter(ticket: number.description), in: store).contains { !$0.voided }
-            if summary.assignee != nil || timeLogged {
+            if try timeLogged || (summary.assignee != nil && assignedByAPerson(number)) {
                 return try noted(nil, .leftOpen(number))
             }
             let when = alert.endsAt?.iso8601 ?? now.iso8601
             let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
             return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(number))
+        }
+    }
+
+    /// Whether the latest assignment of `ticket` was a person's (taken, or assigned by a dispatcher), not a routing or
+    /// escalation rule's (``TicketAssigned/isByRule``).
+    private func assignedByAPerson(_ ticket: TicketNumber) throws -> Bool {
+        let stream = StreamName.ticket(ticket)
+        var version = UInt64.max
+        while true {
+            let page = try store.read(stream: stream, from: version, direction: .backward, limit: 64)
+            for recorded in page where recorded.type == TicketAssigned.descriptor.type {
+                guard case .assigned(let assigned) = try TicketEvent.decode(
+                    type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+                else { continue }
+                return !assigned.isByRule
+            }
+            guard let oldest = page.last?.streamVersion, oldest > 1 else { return false }
+            version = oldest - 1
         }
     }
 

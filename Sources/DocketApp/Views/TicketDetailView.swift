@@ -105,7 +105,9 @@ public enum HistoryText {
         switch event {
         case .opened(let e):
             "opened for \(e.client) via \(e.source), \(e.priority): \(e.subject)" + (e.description.isEmpty ? "" : " — \(e.description)")
-        case .assigned(let e): e.previousAssignee.map { "reassigned from \($0) to \(e.assignee)" } ?? "assigned to \(e.assignee)"
+        case .assigned(let e):
+            (e.previousAssignee.map { "reassigned from \($0) to \(e.assignee)" } ?? "assigned to \(e.assignee)")
+                + (e.routingRule.map { " by routing rule \($0)" } ?? e.escalationRule.map { " by escalation rule \($0)" } ?? "")
         case .unassigned(let e): "unassigned from \(e.previousAssignee)"
         case .priorityChanged(let e): "priority \(e.previousPriority) → \(e.priority)"
         case .categoryChanged(let e): "category \(e.previousCategory ?? "—") → \(e.category)"

@@ -10,16 +10,19 @@ public struct EscalationReaction: Reaction {
         guard !escalations.isEmpty else { return .none }
         var ticket = state.ticket(history: try state.ticketHistory(), caused: input.caused).state
         var events: [TicketEvent] = []
-        func add(_ command: TicketCommand) throws {
-            let decided = try TicketDecider.decide(command, state: ticket, context: input.context)
+        func add(_ command: TicketCommand, marked mark: (TicketEvent) -> TicketEvent = { $0 }) throws {
+            let decided = try TicketDecider.decide(command, state: ticket, context: input.context).map(mark)
             ticket = decided.reduce(ticket, TicketDecider.evolve)
             events += decided
         }
         for escalation in escalations where !ticket.isClosed && escalation.skipped == nil {
             let command: TicketCommand
+            var mark: (TicketEvent) -> TicketEvent = { $0 }
             switch escalation.action {
             case .notifyDispatchers: continue
-            case .assign(let login): command = .assign(to: login, user: (try? state.user(login))?.snapshot)
+            case .assign(let login):
+                command = .assign(to: login, user: (try? state.user(login))?.snapshot)
+                mark = { $0.assignment(byEscalationRule: escalation.rule) }
             case .raisePriority:
                 let index = Priority.allCases.firstIndex(of: ticket.priority) ?? 0
                 guard index > 0 else {
@@ -30,7 +33,7 @@ public struct EscalationReaction: Reaction {
                 command = .setPriority(Priority.allCases[index - 1])
             }
             do {
-                try add(command)
+                try add(command, marked: mark)
             } catch {
                 try add(.comment("Escalation rule \(escalation.rule) could not \(escalation.action): \(error)", visibility: .internal))
             }

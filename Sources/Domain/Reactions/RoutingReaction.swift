@@ -8,8 +8,8 @@ public struct RoutingReaction: Reaction {
         guard let routing = input.routing, let opened = input.opening else { return .none }
         var ticket = TicketDecider.fold(input.causedTicketEvents)
         var events: [TicketEvent] = []
-        func add(_ command: TicketCommand) throws {
-            let decided = try TicketDecider.decide(command, state: ticket, context: input.context)
+        func add(_ command: TicketCommand, marked mark: (TicketEvent) -> TicketEvent = { $0 }) throws {
+            let decided = try TicketDecider.decide(command, state: ticket, context: input.context).map(mark)
             ticket = decided.reduce(ticket, TicketDecider.evolve)
             events += decided
         }
@@ -17,7 +17,7 @@ public struct RoutingReaction: Reaction {
         try add(.comment("Routed by rule \(id): \(routing.reasons.joined(separator: "; ")). Actions: \(routing.actionsText).", visibility: .internal))
         if let login = routing.rule.actions.assign {
             do {
-                try add(.assign(to: login, user: (try? state.user(login))?.snapshot))
+                try add(.assign(to: login, user: (try? state.user(login))?.snapshot)) { $0.assignment(byRoutingRule: id) }
             } catch {
                 try add(.comment("Routing rule \(id) could not assign to \(login): \(error)", visibility: .internal))
             }

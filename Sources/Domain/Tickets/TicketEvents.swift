@@ -86,11 +86,38 @@ public struct TicketAssigned: EventPayload {
     public var assignee: String
     /// The assignee before, when this is a reassignment.
     public var previousAssignee: String?
+    /// The routing rule that assigned the ticket as it was opened (``RoutingReaction``); nil when a person assigned it
+    /// (and on events recorded before 2026-12-07, whoever did).
+    public var routingRule: String?
+    /// The SLA escalation rule whose `assign` action assigned the ticket (``EscalationReaction``); nil when a person
+    /// assigned it (and on events recorded before 2026-12-07, whoever did).
+    public var escalationRule: String?
 
     /// A payload with the given fields.
-    public init(assignee: String, previousAssignee: String?) {
+    public init(assignee: String, previousAssignee: String?, routingRule: String? = nil, escalationRule: String? = nil) {
         self.assignee = assignee
         self.previousAssignee = previousAssignee
+        self.routingRule = routingRule
+        self.escalationRule = escalationRule
+    }
+
+    /// Whether a rule, not a person, made this assignment: a ticket assigned only by a rule is nobody's work yet.
+    public var isByRule: Bool { routingRule != nil || escalationRule != nil }
+}
+
+extension TicketEvent {
+    /// This event, an assignment marked as the routing rule `id`'s; any other event as it is.
+    func assignment(byRoutingRule id: String) -> TicketEvent {
+        guard case .assigned(var assigned) = self else { return self }
+        assigned.routingRule = id
+        return .assigned(assigned)
+    }
+
+    /// This event, an assignment marked as the escalation rule `id`'s; any other event as it is.
+    func assignment(byEscalationRule id: String) -> TicketEvent {
+        guard case .assigned(var assigned) = self else { return self }
+        assigned.escalationRule = id
+        return .assigned(assigned)
     }
 }
 

@@ -22,7 +22,7 @@ import Testing
 
     @Test func anEscalationIsCarriedOut() throws {
         let events = try run(TicketEscalated(rule: "p2-to-dora", dueAt: Self.dueAt, action: .assign(login: "dora")))
-        #expect(events == [.assigned(TicketAssigned(assignee: "dora", previousAssignee: nil))])
+        #expect(events == [.assigned(TicketAssigned(assignee: "dora", previousAssignee: nil, escalationRule: "p2-to-dora"))])
         #expect(try run(TicketEscalated(rule: "p3-raise", dueAt: Self.dueAt, action: .raisePriority))
             == [.priorityChanged(TicketPriorityChanged(priority: .p2, previousPriority: .p3))])
     }

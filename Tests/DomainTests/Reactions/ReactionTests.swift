@@ -92,6 +92,7 @@ import Testing
         }
         #expect(note.text.hasPrefix("Routed by rule vip: client acme.") && note.visibility == .internal)
         #expect(assigned.assignee == "dora")
+        #expect(assigned.routingRule == "vip" && assigned.escalationRule == nil && assigned.isByRule, "the rule's assignment, not a person's")
         #expect(reply.text == "Bob is on T-1001." && reply.visibility == .public)
         #expect(reply.isAutomatic, "Docket's reply, not a person's: it does not meet the response clock")
         #expect(!note.isAutomatic, "only the reply is marked")
