@@ -62,14 +62,15 @@ struct IntakeAlert: ParsableCommand {
             policy.flapWindowMilliseconds = Int64(flapHours) * 3_600_000
             policy.autoClose = !noAutoClose
             let outcomes = try session.app.intake.receiveAlerts(batch, policy: policy, as: actor.name)
+            let time = PeopleTime.viewer(actor.name, in: session)
             for (alert, outcome) in zip(batch.alerts, outcomes) {
-                Terminal.out("\(alert.fingerprint) \(alert.status.rawValue): \(describe(outcome))\n")
+                Terminal.out("\(alert.fingerprint) \(alert.status.rawValue): \(describe(outcome, time: time))\n")
             }
             if let warning = batch.truncationWarning { Terminal.error("docket: warning: \(warning)") }
         }
     }
 
-    private func describe(_ outcome: AlertOutcome) -> String {
+    private func describe(_ outcome: AlertOutcome, time: PeopleTime) -> String {
         switch outcome {
         case .opened(let number): "opened \(number)"
         case .occurrence(let number): "occurrence on \(number)"
@@ -78,6 +79,7 @@ struct IntakeAlert: ParsableCommand {
         case .autoResolved(let number): "noted on \(number), closed as auto-resolved"
         case .noted(let number): "noted on \(number)"
         case .leftOpen(let number): "noted on \(number), left open: someone works it (assigned or time logged) and closes it"
+        case .silenced(let number, let until): "noted on \(number), still closed: its close silenced the alert until \(time.text(until))"
         case .dropped: "dropped (no ticket for this alert)"
         case .stale(let number): "stale: it began before its resolution on \(number) (a late or repeated delivery); nothing written"
         }

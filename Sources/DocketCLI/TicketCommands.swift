@@ -384,6 +384,9 @@ struct TicketClose: ParsableCommand {
     @Flag(help: "With --time: the time is not billed.") var nonBillable = false
     @Flag(help: "Close without logging your time; needs --reason.") var noTime = false
     @Option(help: "With --no-time: why no time was spent.") var reason: String?
+    @Option(help: ArgumentHelp(
+        "Its monitoring alert still fires (a known fault waiting on a part): note its repeats on the closed ticket for this long, up to 30 days (24h, 7d), instead of reopening it.",
+        valueName: "duration")) var silenceAlert: String?
 
     func validate() throws {
         if time != nil && noTime { throw ValidationError("give --time or --no-time, not both") }
@@ -398,6 +401,7 @@ struct TicketClose: ParsableCommand {
                 throw CLIError.usage("closing \(number) needs a resolution note; add --resolution \"what was done\"")
             }
             let minutes = try time.map { try TimeDuration.parse($0) }
+            let silence = try silenceAlert.map { try AlertSilence.milliseconds($0) }
             if minutes == 0 {
                 throw CLIError.badInput("--time \(time ?? "0") logs no time; to close without time, say why: --no-time --reason \"why no time\"")
             }
@@ -418,12 +422,15 @@ struct TicketClose: ParsableCommand {
             }
             let result = try session.app.tickets.closeTicket(
                 number, resolution: resolution, time: closeTime, as: options.actor.name, commandId: options.write.commandId,
-                expectedVersion: expect.expectVersion)
+                expectedVersion: expect.expectVersion, silencingAlertFor: silence)
             if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
                 Terminal.out("\(number): closed; \(minutes) min logged as \(entry)\n")
                 try noteIfHeldBackAfterTheContractEnded(entry, in: session)
             } else {
                 Terminal.out("\(number): closed\n")
+            }
+            if let until = result.alertSilencedUntil {
+                Terminal.out("\(number): its alert is silenced until \(PeopleTime.viewer(options.actor.name, in: session).text(until))\n")
             }
         }
     }

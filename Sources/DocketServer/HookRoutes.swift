@@ -162,6 +162,7 @@ struct HookRoutes: Sendable {
         case .autoResolved: "auto-resolved"
         case .noted: "noted"
         case .leftOpen: "left-open"
+        case .silenced: "silenced"
         case .dropped: "dropped"
         case .stale: "stale"
         }
@@ -169,7 +170,7 @@ struct HookRoutes: Sendable {
 
     static func ticket(_ outcome: AlertOutcome) -> TicketNumber? {
         switch outcome {
-        case .opened(let n), .occurrence(let n), .reopened(let n), .reopenedStillFiring(let n), .autoResolved(let n), .noted(let n), .leftOpen(let n), .stale(let n): n
+        case .opened(let n), .occurrence(let n), .reopened(let n), .reopenedStillFiring(let n), .autoResolved(let n), .noted(let n), .leftOpen(let n), .stale(let n), .silenced(let n, _): n
         case .dropped: nil
         }
     }

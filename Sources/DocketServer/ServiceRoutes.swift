@@ -24,7 +24,7 @@ enum ServiceRoutes {
         }.versioned(),
         .serviceWrite(
             "/v1/tickets/{number}/close", command: "ticket close",
-            fields: [.path("number")] + ["resolution", "time", "workType", "nonBillable", "noTime", "reason"].map(ResourceRoute.Source.body),
+            fields: [.path("number")] + ["resolution", "time", "workType", "nonBillable", "noTime", "reason", "silenceAlert"].map(ResourceRoute.Source.body),
             closeTicket
         ).versioned(),
         .serviceWrite("/v1/tickets/{number}/assign", command: "ticket assign", fields: [.path("number"), .body("to")]) { input, app in
@@ -92,12 +92,15 @@ enum ServiceRoutes {
         } else {
             closeTime = .alreadyLogged
         }
+        let silence = try input.text(.body("silenceAlert")).map { try AlertSilence.milliseconds($0) }
         let result = try app.tickets.closeTicket(
-            number, resolution: resolution, time: closeTime, as: input.actor, commandId: input.commandId, expectedVersion: input.expectedVersion)
+            number, resolution: resolution, time: closeTime, as: input.actor, commandId: input.commandId, expectedVersion: input.expectedVersion,
+            silencingAlertFor: silence)
+        let silenced = result.alertSilencedUntil.map { "; its alert is silenced until \($0.iso8601)" } ?? ""
         if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
-            return .result("\(number): closed; \(minutes) min logged as \(entry)")
+            return .result("\(number): closed; \(minutes) min logged as \(entry)\(silenced)")
         }
-        return .result("\(number): closed")
+        return .result("\(number): closed\(silenced)")
     }
 
     /// `docket time log`: prints the entry's id. A zoneless `at` is read in the caller's own time zone, else the

@@ -180,6 +180,48 @@ import Testing
         #expect(try docket(["ticket", "show", "T-1002"]).stdout.contains("Still firing after T-1001 was closed: it has not cleared since."))
     }
 
+    /// A tech closing a ticket for a known fault (a disk on order) while its alert still fires had every repeat reopen
+    /// it, or open a new ticket after the flap window. `--silence-alert 24h` notes the repeats on the closed ticket until
+    /// then; after that the still-firing rule applies again.
+    @Test func aCloseSilencesItsStillFiringAlertForAWhile() throws {
+        func at(_ now: String, _ arguments: [String], stdin: String = "", as user: String = "ann") throws -> DocketRun {
+            try DocketProcess.run(arguments, store: store, stdin: stdin, environment: ["DOCKET_USER": user, "DOCKET_NOW": now, "TZ": "UTC"])
+        }
+        let night = "2026-12-05T02:30:00Z"
+        #expect(try at(night, ["init", "--test-clock"]).status == 0)
+        #expect(try at(night, ["user", "add", "intake", "--name", "Intake", "--email", "intake@msp.example", "--role", "dispatcher"]).status == 0)
+        #expect(try at(night, ["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"]).status == 0)
+        #expect(try at(night, ["client", "add", "acme-corp", "--name", "Acme", "--domain", "acme.example", "--time-zone", "UTC", "--currency", "USD"]).status == 0)
+        func alert(_ now: String, _ extra: [String] = []) throws -> DocketRun {
+            try at(now, ["intake", "alert", "--format", "alertmanager"] + extra, stdin: try fixture("003-single-firing"), as: "intake")
+        }
+        #expect(try alert(night).stdout.contains("opened T-1001"))
+        #expect(try at(night, ["ticket", "open", "--client", "acme-corp", "--subject", "Phone call", "--source", "phone"]).status == 0)
+        let logBefore = try at(night, ["log", "--json", "--limit", "100000"]).stdout
+        for (ticket, silence, message) in [
+            ("T-1001", "31d", "a close silences its alert for more than 0 and at most 30 days"), ("T-1001", "0d", "more than 0"),
+            ("T-1001", "soon", "--silence-alert \"soon\" is not a duration"), ("T-1002", "24h", "no monitoring alert came to T-1002"),
+        ] {
+            let refused = try at(night, ["ticket", "close", ticket, "--resolution", "Disk on order", "--time", "20m", "--silence-alert", silence], as: "bob")
+            #expect(refused.status == 65 && refused.stderr.contains(message), "\(silence): \(refused.status) \(refused.stderr)")
+        }
+        #expect(try at(night, ["log", "--json", "--limit", "100000"]).stdout == logBefore, "a refused close writes nothing")
+        let close = try at(night, ["ticket", "close", "T-1001", "--resolution", "Disk on order", "--time", "20m", "--silence-alert", "24h"], as: "bob")
+        #expect(close.status == 0, "\(close.stderr)")
+        #expect(close.stdout.contains("T-1001: its alert is silenced until 2026-12-06 02:30 UTC"), "\(close.stdout)")
+        let repeated = try alert("2026-12-05T10:00:00Z")
+        #expect(
+            repeated.stdout == "38cca2e5a9d13dc4 firing: noted on T-1001, still closed: its close silenced the alert until 2026-12-06 02:30 UTC\n",
+            "\(repeated.stdout)")
+        let shown = try JSONSerialization.jsonObject(
+            with: Data(try at("2026-12-05T10:00:00Z", ["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any]
+        #expect((shown?["ticket"] as? [String: Any])?["status"] as? String == "closed")
+        #expect(try at("2026-12-05T10:00:00Z", ["ticket", "list", "--json"]).stdout.contains("T-1003") == false, "no new ticket either")
+        // The silence is over: the still-firing rule again (reopened within the flap window).
+        let after = try alert("2026-12-06T02:31:00Z", ["--flap-hours", "48"])
+        #expect(after.stdout == "38cca2e5a9d13dc4 firing: reopened T-1001 (still firing: it has not cleared since it was closed)\n", "\(after.stdout)")
+    }
+
     /// A delivery the sender cut (`truncatedAlerts`) is said to whoever ran the intake, embedded or through the server
     /// (on the client's stderr, not the server's), and on its tickets.
     @Test(arguments: DocketMode.allCases) func aTruncatedDeliveryIsSaidToWhoeverTookItAndOnItsTickets(_ mode: DocketMode) throws {

@@ -20,6 +20,9 @@ public enum AlertOutcome: Sendable, Equatable {
     /// A resolved alert was noted on its open ticket, which stays open: someone works it (it is assigned, or has time
     /// logged), so its close, resolution and time are theirs to give.
     case leftOpen(TicketNumber)
+    /// A firing alert was noted on its closed ticket, whose close silenced it until `until` (`ticket close
+    /// --silence-alert`): nothing reopened, no new ticket.
+    case silenced(TicketNumber, until: Timestamp)
     /// A resolved alert for a condition Docket never saw: counted and dropped, nothing written.
     case dropped
     /// A firing alert that began before its condition's last resolution ended (a retried or late copy of a
@@ -207,6 +210,10 @@ extension IntakeService {
         case .firing where summary.isOpen:
             return try noted(nil, .occurrence(number))
         case .firing:
+            // Its close silenced it (a known fault waiting on a part): noted on the closed ticket, nothing reopened.
+            if summary.mergedInto == nil, let until = try alertSilencedUntil(on: number), now.millisecondsSinceEpoch < until.millisecondsSinceEpoch {
+                return try noted(nil, .silenced(number, until: until))
+            }
             // The condition's last delivery was a firing: it never cleared, someone closed its ticket while it fired.
             let stillFiring = record.status == MonitoringAlert.Status.firing.rawValue
             let resolvedAt = record.resolvedAt ?? summary.updatedAt
@@ -235,6 +242,23 @@ extension IntakeService {
             let when = alert.endsAt?.iso8601 ?? now.iso8601
             let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
             return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(number))
+        }
+    }
+
+    /// Until when the close of `ticket` (closed now: its latest `ticket.closed`) silenced its alert, if it did.
+    private func alertSilencedUntil(on ticket: TicketNumber) throws -> Timestamp? {
+        let stream = StreamName.ticket(ticket)
+        var version = UInt64.max
+        while true {
+            let page = try store.read(stream: stream, from: version, direction: .backward, limit: 64)
+            for recorded in page where recorded.type == TicketClosed.descriptor.type {
+                guard case .closed(let closed) = try TicketEvent.decode(
+                    type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+                else { continue }
+                return closed.alertSilencedUntil
+            }
+            guard let oldest = page.last?.streamVersion, oldest > 1 else { return nil }
+            version = oldest - 1
         }
     }
 

@@ -19,6 +19,11 @@ public struct TicketCloseResult: Sendable, Equatable {
     /// The entry logged with the close (``CloseTime/log(minutes:workType:billable:note:)``), on a retried command id
     /// too; nil otherwise.
     public var entryId: String? = nil
+
+    /// Until when the close silenced the ticket's alert (`--silence-alert`), nil when it did not.
+    public var alertSilencedUntil: Timestamp? {
+        events.lazy.compactMap { if case .closed(let closed) = $0 { closed.alertSilencedUntil } else { nil } }.first
+    }
 }
 
 extension TicketService {
@@ -27,14 +32,22 @@ extension TicketService {
     /// ``CloseTimeReaction`` appends it as a time entry in the same transaction, so neither exists without the other.
     /// A refused close writes nothing; so does one with an `expectedVersion` the ticket is no longer at, and one
     /// while the closer's timer runs on the ticket (its stop would log the same work again).
+    ///
+    /// `silencingAlertFor` (milliseconds, up to 30 days): the ticket's monitoring alert, if it still fires, is only
+    /// noted on the closed ticket until then (``TicketClosed/alertSilencedUntil``); refused on a ticket no alert came to.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func closeTicket(
         _ number: TicketNumber, resolution: String, time: CloseTime, as actor: String, commandId: String? = nil,
-        expectedVersion: UInt64? = nil
+        expectedVersion: UInt64? = nil, silencingAlertFor silence: Int64? = nil
     ) throws -> TicketCloseResult {
         try requireTicket(number)
         let context = try context(for: actor)
+        if silence != nil, try !hasAlert(number) {
+            throw DomainError(
+                .invalid, "no monitoring alert came to \(number), so there is nothing to silence; close it without --silence-alert")
+        }
+        let silencingUntil = silence.map { Timestamp(millisecondsSinceEpoch: context.now.millisecondsSinceEpoch + $0) }
         let closing: ClosingTime
         switch time {
         case .none(let reason): closing = .none(reason: reason)
@@ -52,7 +65,8 @@ extension TicketService {
             }
         ) {
             try billing.refuseCloseWhileTiming(number, by: context.actor.login)
-            let decision = try commandDecision(number, .close(resolution: resolution, time: closing), context: context, commandId: commandId,
+            let decision = try commandDecision(
+                number, .close(resolution: resolution, time: closing, silencingAlertUntil: silencingUntil), context: context, commandId: commandId,
                 expectedVersion: expectedVersion)
             var closed = CommandKernel.Decision(appends: decision.appends, output: TicketCloseResult(events: decision.output), reacting: decision.reacting)
             closed.finish = { appended in
@@ -74,6 +88,17 @@ extension TicketService {
         let entry = before.reversed().prefix { $0.recordedAt == close.recordedAt && $0.actor == close.actor }
             .first { $0.stream.hasPrefix(StreamName.timeEntry("")) }
         return entry.map { String($0.stream.dropFirst(StreamName.timeEntry("").count)) }
+    }
+
+    /// Whether a monitoring alert was ever delivered to ticket `number` (a `ticket.alert-received` on its stream).
+    private func hasAlert(_ number: TicketNumber) throws -> Bool {
+        var version: UInt64 = 1
+        while true {
+            let page = try store.read(stream: StreamName.ticket(number), from: version, direction: .forward, limit: 256)
+            if page.contains(where: { $0.type == TicketAlertReceived.descriptor.type }) { return true }
+            guard let last = page.last?.streamVersion, page.count == 256 else { return false }
+            version = last + 1
+        }
     }
 
     /// What the log says about the closer's time: ``ClosingTime/logged`` or ``ClosingTime/missing``.

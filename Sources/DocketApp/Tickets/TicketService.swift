@@ -124,9 +124,10 @@ public struct TicketService: Sendable, FeatureService {
         if case .assign(let login, _) = command { command = .assign(to: login, user: try directory.userSnapshot(login)) }
         try requireTicket(number)
         let context = try context(for: actor)
-        if case .close(let resolution, let time) = command {
+        if case .close(let resolution, let time, let silencingUntil) = command {
             if case .none = time {} else {
-                command = .close(resolution: resolution, time: try closingTime(on: number, by: context.actor.login))
+                command = .close(
+                    resolution: resolution, time: try closingTime(on: number, by: context.actor.login), silencingAlertUntil: silencingUntil)
             }
         }
         return try runTicketCommand(number, command, context: context, commandId: commandId, expectedVersion: expectedVersion)

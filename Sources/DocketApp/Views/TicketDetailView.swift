@@ -118,7 +118,9 @@ public enum HistoryText {
         case .statusChanged(let e): "status \(e.previousStatus.displayName) → \(e.status.displayName)"
         case .merged(let e): "merged into \(e.into)"
         case .mergeReceived(let e): "\(e.from) merged into this ticket"
-        case .closed(let e): "closed: \(e.resolution)" + (e.noTimeReason.map { " (no time logged: \($0))" } ?? "")
+        case .closed(let e):
+            "closed: \(e.resolution)" + (e.noTimeReason.map { " (no time logged: \($0))" } ?? "")
+                + (e.alertSilencedUntil.map { " (its alert silenced until \(time($0)))" } ?? "")
         case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
         case .dueDateSet(let e): e.dueAt.map { "due \(time($0))" } ?? "due date cleared"
         case .contactSet(let e): "contact \(e.contact) (the sender, added to the client)"

@@ -33,8 +33,9 @@ public enum TicketCommand: Sendable, Equatable {
     /// Record on the target that ticket `from` was merged into it.
     case receiveMerge(from: TicketNumber)
     /// Close with a resolution note (required). `time` is what the application found in the log about the
-    /// closer's time on the ticket, and what the closer said (see ``ClosingTime``).
-    case close(resolution: String, time: ClosingTime)
+    /// closer's time on the ticket, and what the closer said (see ``ClosingTime``). `silencingAlertUntil`: the
+    /// ticket's monitoring alert, still firing, reopens nothing before then (``TicketClosed/alertSilencedUntil``).
+    case close(resolution: String, time: ClosingTime, silencingAlertUntil: Timestamp? = nil)
     /// Reopen a closed ticket; it goes back to in progress.
     case reopen(reason: String?)
     /// Set the date the ticket is due, or clear it with nil (dispatchers and admins).

@@ -67,7 +67,7 @@ public enum TicketDecider: Decider {
                 throw DomainError(.invalid, "cannot merge \(number) into itself; pick another ticket")
             }
             return [.mergeReceived(TicketMergeReceived(from: from))]
-        case .close(let resolution, let time):
+        case .close(let resolution, let time, let silencingUntil):
             let number = try requireExisting(state)
             try refuseIfMerged(state, number)
             guard state.status != .closed else {
@@ -79,8 +79,17 @@ public enum TicketDecider: Decider {
                 fix: "say what fixed it: `docket ticket close \(number) --resolution \"…\"`")
             var loggedTime: CloseTimeLog?
             if case .logging(let log) = time { loggedTime = log }
+            if let silencingUntil {
+                let now = context.now.millisecondsSinceEpoch, until = silencingUntil.millisecondsSinceEpoch
+                guard until > now, until - now <= TicketClosed.longestAlertSilenceMilliseconds else {
+                    throw DomainError(
+                        .invalid, "a close silences its alert for more than 0 and at most 30 days; give --silence-alert a duration "
+                            + "such as 24h or 7d")
+                }
+            }
             return [.closed(TicketClosed(
-                resolution: note, noTimeReason: try noTimeReason(time, closing: number, by: context.actor.login), loggedTime: loggedTime))]
+                resolution: note, noTimeReason: try noTimeReason(time, closing: number, by: context.actor.login), loggedTime: loggedTime,
+                alertSilencedUntil: silencingUntil))]
         case .reopen(let reason):
             let number = try requireExisting(state)
             if let target = state.mergedInto {

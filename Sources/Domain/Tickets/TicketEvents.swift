@@ -334,12 +334,38 @@ public struct TicketClosed: EventPayload {
     /// the same transaction. Absent otherwise, and on closes recorded before the reaction existed (whose entry was
     /// appended by the command itself).
     public var loggedTime: CloseTimeLog?
+    /// Until when the ticket's monitoring alert, if it still fires, is only noted on the closed ticket: its repeats
+    /// reopen nothing and open no new ticket before then (`docket ticket close --silence-alert 24h`: a known fault
+    /// waiting on a part or a vendor). Absent when the closer silenced nothing.
+    public var alertSilencedUntil: Timestamp?
+
+    /// The longest an alert may be silenced by a close: a fault forgotten for longer is a fault nobody watches.
+    public static let longestAlertSilenceMilliseconds: Int64 = 30 * 86_400_000
 
     /// A payload with the given fields.
-    public init(resolution: String, noTimeReason: String? = nil, loggedTime: CloseTimeLog? = nil) {
+    public init(resolution: String, noTimeReason: String? = nil, loggedTime: CloseTimeLog? = nil, alertSilencedUntil: Timestamp? = nil) {
         self.resolution = resolution
         self.noTimeReason = noTimeReason
         self.loggedTime = loggedTime
+        self.alertSilencedUntil = alertSilencedUntil
+    }
+
+    private enum CodingKeys: String, CodingKey { case resolution, noTimeReason, loggedTime, alertSilencedUntil }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        resolution = try c.decode(String.self, forKey: .resolution)
+        noTimeReason = try c.decodeIfPresent(String.self, forKey: .noTimeReason)
+        loggedTime = try c.decodeIfPresent(CloseTimeLog.self, forKey: .loggedTime)
+        alertSilencedUntil = c.contains(.alertSilencedUntil) ? try c.decodeTimestamp(forKey: .alertSilencedUntil) : nil
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(resolution, forKey: .resolution)
+        try c.encodeIfPresent(noTimeReason, forKey: .noTimeReason)
+        try c.encodeIfPresent(loggedTime, forKey: .loggedTime)
+        if let alertSilencedUntil { try c.encode(timestamp: alertSilencedUntil, forKey: .alertSilencedUntil) }
     }
 }
 
