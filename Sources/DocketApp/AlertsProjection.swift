@@ -73,6 +73,26 @@ public final class AlertsProjection: Projection, @unchecked Sendable {
         try store.readModels { txn in try rows.read(Self.key(source: source, client: client, fingerprint: fingerprint), txn: txn) }
     }
 
+    /// Every condition ever seen, in key order (source, client, fingerprint).
+    public func conditions(in store: EventStore) throws -> [AlertCondition] {
+        try store.readModels { txn in
+            try txn.withCursor(rows.database) { cursor in
+                var conditions: [AlertCondition] = []
+                var entry = try cursor.first()
+                while let found = entry {
+                    // The key: source, client and fingerprint, each its UTF-8 and a 0x00 (`OrderedKey`).
+                    let parts = found.key.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+                    if parts.count >= 3 {
+                        conditions.append(
+                            AlertCondition(source: parts[0], client: parts[1], fingerprint: parts[2], record: try rows.decodeStored(found.value)))
+                    }
+                    entry = try cursor.next()
+                }
+                return conditions
+            }
+        }
+    }
+
     private static func key(source: String, client: String, fingerprint: String) -> KeyPair<String, KeyPair<String, String>> {
         KeyPair(source, KeyPair(client, fingerprint))
     }
@@ -89,4 +109,16 @@ public struct AlertRecord: Codable, Sendable, Equatable {
     public var resolvedAt: Int64?
     /// How many firing deliveries it has had.
     public var occurrences: Int
+}
+
+/// One row of the `alerts` read model with its key: a client's alerting condition from one source.
+public struct AlertCondition: Sendable, Equatable {
+    /// `alertmanager` or `generic`.
+    public var source: String
+    /// The client whose condition it is; empty for conditions recorded before events named the client.
+    public var client: String
+    /// The condition's identity at its source.
+    public var fingerprint: String
+    /// What the model knows of it.
+    public var record: AlertRecord
 }

@@ -12,6 +12,9 @@ enum ReadRoutes {
         .serviceRead("/v1/time/timers", command: "time status", fields: [.query("all")]) { input, app in
             try .encoding(try app.billing.runningTimers(of: try input.flag(.query("all")) ? nil : [input.actor]))
         },
+        .serviceRead("/v1/alerts", command: "alert list", fields: ["client", "resolved"].map(ResourceRoute.Source.query), listOf: "fingerprint") { input, app in
+            try .encoding(try app.intake.alertConditions(client: input.text(.query("client")), resolvedToo: try input.flag(.query("resolved"))))
+        },
         .serviceRead("/v1/sla", command: "sla", fields: ["atRisk", "breached", "client"].map(ResourceRoute.Source.query), listOf: "ticket", slaClocks),
         .serviceRead(
             "/v1/invoices", command: "invoice list", fields: ["client", "period", "status"].map(ResourceRoute.Source.query), listOf: "id", invoices),

@@ -222,6 +222,34 @@ import Testing
         #expect(after.stdout == "38cca2e5a9d13dc4 firing: reopened T-1001 (still firing: it has not cleared since it was closed)\n", "\(after.stdout)")
     }
 
+    /// Nothing answered "what is firing now?": the alerts model was only read by intake. `alert list` lists the
+    /// conditions still firing with their tickets (a condition on a closed ticket too), `--resolved` the rest after them.
+    @Test(arguments: DocketMode.allCases) func theAlertsFiringNowAreListedWithTheirTickets(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            #expect(try intake("002-grouped-3-firing").status == 0)
+            #expect(try intake("004-grouped-partial-resolved-status-firing").status == 0)
+            func listed(_ arguments: [String]) throws -> [[String: Any]] {
+                let run = try docket(["alert", "list", "--json"] + arguments)
+                #expect(run.status == 0, "\(run.stderr)")
+                return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
+            }
+            let firing = try listed([])
+            #expect(firing.count == 2 && firing.allSatisfy { $0["status"] as? String == "firing" }, "\(firing)")
+            #expect(Set(firing.compactMap { $0["ticket"] as? String }) == ["T-1001", "T-1002"], "\(firing)")
+            #expect(firing.allSatisfy { $0["occurrences"] as? Int == 2 && $0["client"] as? String == "globex" }, "\(firing)")
+            let all = try listed(["--resolved"])
+            #expect(all.count == 3 && all.last?["status"] as? String == "resolved" && all.last?["ticket"] as? String == "T-1003", "\(all)")
+            #expect(all.last?["ticketStatus"] as? String == "closed" && all.last?["resolvedAt"] is String, "\(all)")
+            #expect(try listed(["--client", "initech"]).isEmpty)
+            #expect(try listed(["--client", "globex"]).count == 2)
+            let table = try docket(["alert", "list"]).stdout
+            #expect(table.hasPrefix("STATUS") && table.contains("T-1001 (New)") && table.contains("2 times"), "\(table)")
+            let ghost = try docket(["alert", "list", "--client", "ghost"])
+            #expect(ghost.status == 4 && ghost.stderr.contains("ghost"), "\(ghost.stderr)")
+        }
+    }
+
     /// A delivery the sender cut (`truncatedAlerts`) is said to whoever ran the intake, embedded or through the server
     /// (on the client's stderr, not the server's), and on its tickets.
     @Test(arguments: DocketMode.allCases) func aTruncatedDeliveryIsSaidToWhoeverTookItAndOnItsTickets(_ mode: DocketMode) throws {

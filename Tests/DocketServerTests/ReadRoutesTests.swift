@@ -36,6 +36,7 @@ import Testing
             ("/v1/tickets?search=MAIL", ["ticket", "list", "--search", "MAIL", "--json"]),
             ("/v1/time?from=2026-10-21&to=2026-10-22", ["time", "list", "--from", "2026-10-21", "--to", "2026-10-22", "--json"]),
             ("/v1/time/timers", ["time", "status", "--json"]), ("/v1/time/timers?all=true", ["time", "status", "--all", "--json"]),
+            ("/v1/alerts?resolved=true", ["alert", "list", "--resolved", "--json"]),
             ("/v1/sla", ["sla", "--json"]), ("/v1/sla?breached=true", ["sla", "--breached", "--json"]),
             ("/v1/sla?client=acme&atRisk=false", ["sla", "--client", "acme", "--json"]),
             ("/v1/invoices", ["invoice", "list", "--json"]), ("/v1/invoices?period=2026-10&status=final", ["invoice", "list", "--period", "2026-10", "--status", "final", "--json"]),
@@ -68,7 +69,7 @@ import Testing
             ("/v1/reports/sla?\(window)&by=colour", "by"), ("/v1/reports/profitability?\(window)&by=moon", "by"),
             ("/v1/reports/utilization?\(window)&capacityHoursPerWeek=169", "capacityHoursPerWeek"),
             ("/v1/invoices?period=october", "period"), ("/v1/invoices?status=paid", "status"), ("/v1/time?ticket=1001", "ticket"),
-            ("/v1/sla?breached=maybe", "breached"), ("/v1/time/timers?all=maybe", "all"),
+            ("/v1/sla?breached=maybe", "breached"), ("/v1/time/timers?all=maybe", "all"), ("/v1/alerts?resolved=maybe", "resolved"),
         ] {
             let answer = try served.curl("GET", path, token: token)
             #expect(answer.status == 400, "\(path): \(answer.body)")
@@ -78,6 +79,8 @@ import Testing
         #expect(badTime.status == 422 && badTime.body.contains("from \\\"soon\\\" is not a time"), "\(badTime.body)")
         let missing = try served.curl("GET", "/v1/audit/invoices/INV-2026-0404", token: token)
         #expect(missing.status == 404, "\(missing.body)")
+        let unknownAlertClient = try served.curl("GET", "/v1/alerts?client=ghost", token: token)
+        #expect(unknownAlertClient.status == 404 && unknownAlertClient.body.contains("ghost"), "\(unknownAlertClient.body)")
         let unknownClient = try served.curl("GET", "/v1/time?client=ghost", token: token)
         #expect(unknownClient.status == 404 && unknownClient.body.contains("ghost"), "the client filter is read: \(unknownClient.body)")
         // With client=, a zoneless from/to is that client's (the caller has no zone of their own), as in `time list --client`:
