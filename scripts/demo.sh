@@ -64,6 +64,7 @@ step dora ticket open --client globex --subject "New starter laptop" --priority 
 ALERT='{"client":"globex","device":"wh-nas-01","check":"backup","severity":"critical","status":"firing","id":"veeam-job-17","message":"Nightly backup job failed"}'
 echo "$ALERT" | step dora intake alert --format generic
 echo "$ALERT" | step dora intake alert --format generic
+step dora alert list
 echo "${ALERT/firing/resolved}" | step dora intake alert --format generic
 step dora ticket assign T-1001 --to bob
 step dora ticket assign T-1003 --to tia
