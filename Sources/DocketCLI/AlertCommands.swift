@@ -26,7 +26,8 @@ struct AlertList: ReadCommand {
             docket alert list --resolved        # resolved ones too, after the firing ones
             LAST SEEN is in your time zone (`docket user time-zone`), else this machine's; --json keeps RFC 3339 UTC. \
             A firing alert on a CLOSED ticket was closed while it still fired: its next repeat reopens the ticket (or \
-            opens a new one after the flap window) unless the close silenced it.
+            opens a new one after the flap window) unless the close silenced it (`silenced until …`; `silencedUntil` \
+            in --json).
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -45,7 +46,10 @@ struct AlertList: ReadCommand {
             ["STATUS", "CLIENT", "TICKET", "ALERT", "SEEN", "LAST SEEN"],
             conditions.map { condition in
                 [
-                    condition.status, condition.client, "\(condition.ticket) (\(condition.ticketStatus.displayName))", condition.subject,
+                    condition.status, condition.client,
+                    "\(condition.ticket) (\(condition.ticketStatus.displayName)"
+                        + (condition.silencedUntil.map { ", silenced until \(time.text($0.timestamp))" } ?? "") + ")",
+                    condition.subject,
                     condition.occurrences == 1 ? "once" : "\(condition.occurrences) times", time.text(condition.lastSeen.timestamp),
                 ]
             }))

@@ -217,6 +217,8 @@ import Testing
             with: Data(try at("2026-12-05T10:00:00Z", ["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any]
         #expect((shown?["ticket"] as? [String: Any])?["status"] as? String == "closed")
         #expect(try at("2026-12-05T10:00:00Z", ["ticket", "list", "--json"]).stdout.contains("T-1003") == false, "no new ticket either")
+        let listed = try at("2026-12-05T10:00:00Z", ["alert", "list"]).stdout
+        #expect(listed.contains("T-1001 (Closed, silenced until 2026-12-06 02:30 UTC)"), "\(listed)")
         // The silence is over: the still-firing rule again (reopened within the flap window).
         let after = try alert("2026-12-06T02:31:00Z", ["--flap-hours", "48"])
         #expect(after.stdout == "38cca2e5a9d13dc4 firing: reopened T-1001 (still firing: it has not cleared since it was closed)\n", "\(after.stdout)")

@@ -21,6 +21,9 @@ public struct AlertConditionView: Encodable, Sendable, Equatable {
     public let firstSeen: RFC3339Instant
     public let lastSeen: RFC3339Instant
     public let resolvedAt: RFC3339Instant?
+    /// Until when its ticket's close silenced it (`ticket close --silence-alert`), while the ticket is closed and the
+    /// silence lasts: its repeats are only noted until then. Absent otherwise.
+    public let silencedUntil: RFC3339Instant?
 }
 
 extension IntakeService {
@@ -29,6 +32,7 @@ extension IntakeService {
     /// A firing condition on a closed ticket is one a tech closed while it fired (or whose close silenced it).
     public func alertConditions(client: String? = nil, resolvedToo: Bool = false) throws -> [AlertConditionView] {
         if let client { _ = try directory.client(client) }
+        let now = clock.now()
         var views: [AlertConditionView] = []
         for condition in try models.alerts.conditions(in: store) {
             let record = condition.record
@@ -36,13 +40,15 @@ extension IntakeService {
             guard let summary = try models.queue.summary(record.ticket, in: store) else { continue }
             let owner = condition.client.isEmpty ? summary.client : condition.client
             if let client, owner != client { continue }
+            let silencedUntil = summary.status == .closed ? try alertSilencedUntil(on: record.ticket).flatMap { $0 > now ? $0 : nil } : nil
             views.append(
                 AlertConditionView(
                     fingerprint: condition.fingerprint, source: condition.source, client: owner, status: record.status,
                     ticket: record.ticket, ticketStatus: summary.status, subject: summary.subject, occurrences: record.occurrences,
                     firstSeen: RFC3339Instant(millisecondsSinceEpoch: record.firstSeen),
                     lastSeen: RFC3339Instant(millisecondsSinceEpoch: record.lastSeen),
-                    resolvedAt: record.resolvedAt.map(RFC3339Instant.init(millisecondsSinceEpoch:))))
+                    resolvedAt: record.resolvedAt.map(RFC3339Instant.init(millisecondsSinceEpoch:)),
+                    silencedUntil: silencedUntil.map { RFC3339Instant(millisecondsSinceEpoch: $0.millisecondsSinceEpoch) }))
         }
         return views.sorted {
             ($0.status == "firing" ? 0 : 1, -$0.lastSeen.timestamp.millisecondsSinceEpoch, $0.fingerprint)

@@ -246,7 +246,7 @@ extension IntakeService {
     }
 
     /// Until when the close of `ticket` (closed now: its latest `ticket.closed`) silenced its alert, if it did.
-    private func alertSilencedUntil(on ticket: TicketNumber) throws -> Timestamp? {
+    func alertSilencedUntil(on ticket: TicketNumber) throws -> Timestamp? {
         let stream = StreamName.ticket(ticket)
         var version = UInt64.max
         while true {
