@@ -35,6 +35,7 @@ struct TicketShow: ReadCommand {
         // Who may answer the ticket's mail and land on it, besides any other address of the client's contacts and domains.
         if !thread.isEmpty { text += "mail thread: \(thread.joined(separator: ", "))\n" }
         if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
+        text += alertLines(recorded.map { ($0.event.recordedAt, $0.change) }, closed: summary.status == .closed, now: now, time: time)
         if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
         if let due = summary.dueDate { text += "due \(time.text(Timestamp(millisecondsSinceEpoch: due)))\n" }
         text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))"
@@ -74,6 +75,38 @@ struct TicketShow: ReadCommand {
         text += "\n" + Terminal.table(["POS", "WHEN", "WHO", "WHAT"], rows)
         Terminal.out(text)
     }
+}
+
+/// For a ticket alerts came to, one line per condition: its check (and device), its last state, how many times it fired,
+/// when it was last delivered; and, on a closed ticket whose close silenced its alert (`--silence-alert`), until when.
+/// Read from the ticket's own history, so it costs no other read.
+private func alertLines(
+    _ history: [(at: Timestamp, change: TicketChange)], closed: Bool, now: Timestamp, time: PeopleTime
+) -> String {
+    var conditions: [(fingerprint: String, last: TicketAlertReceived, firings: Int, at: Timestamp)] = []
+    var silencedUntil: Timestamp?
+    for (at, change) in history {
+        switch change {
+        case .alert(.received(let alert)):
+            let firings = alert.status == "firing" ? 1 : 0
+            if let index = conditions.firstIndex(where: { $0.fingerprint == alert.fingerprint }) {
+                conditions[index] = (alert.fingerprint, alert, conditions[index].firings + firings, at)
+            } else {
+                conditions.append((alert.fingerprint, alert, firings, at))
+            }
+        case .ticket(.closed(let close)): silencedUntil = close.alertSilencedUntil
+        case .ticket(.reopened): silencedUntil = nil
+        default: break
+        }
+    }
+    var text = ""
+    for condition in conditions {
+        let alert = condition.last
+        text += "alert \(alert.check)" + (alert.device.map { " on \($0)" } ?? "") + ": \(alert.status)"
+            + " (fired \(condition.firings == 1 ? "once" : "\(condition.firings) times"), last delivered \(time.text(condition.at)))\n"
+    }
+    if closed, let until = silencedUntil, until > now { text += "alert silenced until \(time.text(until)) by the close\n" }
+    return text
 }
 
 /// `--status`: a ticket's status, or `merged` (the STATUS `ticket list` shows for a ticket merged into another).

@@ -217,6 +217,9 @@ import Testing
             with: Data(try at("2026-12-05T10:00:00Z", ["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any]
         #expect((shown?["ticket"] as? [String: Any])?["status"] as? String == "closed")
         #expect(try at("2026-12-05T10:00:00Z", ["ticket", "list", "--json"]).stdout.contains("T-1003") == false, "no new ticket either")
+        let header = try at("2026-12-05T10:00:00Z", ["ticket", "show", "T-1001"]).stdout
+        #expect(header.contains("alert HostDown on srv-dc01.acme.local:9100: firing (fired 2 times, last delivered 2026-12-05 10:00 UTC)"), "\(header)")
+        #expect(header.contains("\nalert silenced until 2026-12-06 02:30 UTC by the close\n"), "\(header)")
         let listed = try at("2026-12-05T10:00:00Z", ["alert", "list"]).stdout
         #expect(listed.contains("T-1001 (Closed, silenced until 2026-12-06 02:30 UTC)"), "\(listed)")
         // The silence is over: the still-firing rule again (reopened within the flap window).
