@@ -20,7 +20,7 @@ public struct DocketCommand: ParsableCommand {
             ticket is closed); 64 bad usage; 65 bad input data; 66 no store at the path; 73 destination not usable.
             """,
         subcommands: [
-            InitCommand.self, TicketGroup.self, TimeGroup.self, QueueCommand.self, SLACommand.self, TickCommand.self,
+            InitCommand.self, TicketGroup.self, TimeGroup.self, QueueCommand.self, SLACommand.self, TickCommand.self, ScheduleGroup.self,
             InvoiceGroup.self, AuditGroup.self, ReportGroup.self, IntakeGroup.self, AlertGroup.self, OutboxGroup.self,
             CalendarGroup.self, SLAPolicyGroup.self, RulesGroup.self,
             UserGroup.self, TokenGroup.self, HookGroup.self, ClientGroup.self, ContractGroup.self, TemplateGroup.self,

@@ -85,16 +85,22 @@ struct TickCommand: StoreCommand {
             tick runs late; running it twice records nothing twice. Escalation rules carry out their action \
             (assign, raise priority) as the acting user: run it as a dispatcher, e.g. DOCKET_USER=scheduler. \
             Run late, past a clock's breach, it records that clock's warnings "(not sent: …)": only the breach \
-            is mailed; an escalation made moot in the meantime is recorded "(not carried out: …)".
+            is mailed; an escalation made moot in the meantime is recorded "(not carried out: …)". \
+            It also opens the tickets of recurring schedules (`docket schedule add`) whose time has come: \
+            one per schedule and occurrence, however often or late it runs.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
     func run(in session: Session) throws {
+        let opened = try session.app.tickets.openScheduledTickets(as: actor.name)
+        for opening in opened {
+            Terminal.out("\(opening.ticket): opened by schedule \(opening.schedule) for \(opening.occurrence)\n")
+        }
         let results = try session.app.sla.tick(as: actor.name)
         for result in results {
             for event in result.events { Terminal.out("\(result.ticket): \(HistoryText.describe(event))\n") }
         }
-        if results.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
+        if opened.isEmpty && results.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
     }
 }

@@ -15,6 +15,7 @@ struct PermissionTests {
         .manageTemplates: [.dispatcher, .admin],
         .manageRoutingRules: [.dispatcher, .admin],
         .scheduleTickets: [.dispatcher, .admin],
+        .manageSchedules: [.dispatcher, .admin],
     ]
 
     @Test("each role x action is allowed exactly as the table says", arguments: Role.allCases, Action.allCases)

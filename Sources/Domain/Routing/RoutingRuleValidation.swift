@@ -50,7 +50,7 @@ public enum RoutingRuleValidation {
                 var parsed: [TicketSource] = []
                 for (i, text) in sources.enumerated() {
                     guard let source = TicketSource(rawValue: text.lowercased()) else {
-                        throw invalid(at + ": match.source[\(i)]", "\"\(text)\" is not a source; use email, alert, portal or phone")
+                        throw invalid(at + ": match.source[\(i)]", "\"\(text)\" is not a source; use email, alert, portal, phone or schedule")
                     }
                     parsed.append(source)
                 }

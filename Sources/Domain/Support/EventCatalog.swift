@@ -48,6 +48,8 @@ public enum DocketEvent: Sendable, Equatable {
     case hook(HookEvent)
     /// A `portal.*` event (a contact's sign-in links and sessions).
     case portal(PortalEvent)
+    /// A `schedule.*` event (recurring tickets).
+    case schedule(ScheduleEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -75,6 +77,7 @@ extension DocketEvent: DomainEvent {
         Family(SLAPolicyEvent.self) { .slaPolicy($0) }, Family(RoutingRulesEvent.self) { .routing($0) },
         Family(TimeEvent.self) { .time($0) }, Family(InvoiceEvent.self) { .invoice($0) }, Family(TokenEvent.self) { .token($0) },
         Family(HookEvent.self) { .hook($0) }, Family(PortalEvent.self) { .portal($0) },
+        Family(ScheduleEvent.self) { .schedule($0) },
     ]
 
     /// The reader of each type string (type strings are unique across families: EventCodingTests checks it).

@@ -18,6 +18,8 @@ public enum Action: String, CaseIterable, Sendable, CustomStringConvertible {
     case manageRoutingRules = "set routing rules"
     /// Set and clear tickets' due dates.
     case scheduleTickets = "set due dates"
+    /// Define and remove recurring ticket schedules.
+    case manageSchedules = "schedule recurring tickets"
 
     public var description: String { rawValue }
 }
@@ -31,7 +33,7 @@ public enum Permissions {
         case .manageClients: [.dispatcher, .billing, .admin]
         case .manageContracts, .manageRates, .manageInvoices: [.billing, .admin]
         case .manageUsers: [.admin]
-        case .manageTemplates, .manageRoutingRules, .scheduleTickets: [.dispatcher, .admin]
+        case .manageTemplates, .manageRoutingRules, .scheduleTickets, .manageSchedules: [.dispatcher, .admin]
         }
     }
 

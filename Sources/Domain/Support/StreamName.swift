@@ -14,6 +14,8 @@ public enum StreamName {
     public static func user(_ login: String) -> String { "user-" + login }
     /// `template-first-response` for the template name `first-response`.
     public static func template(_ name: String) -> String { "template-" + name }
+    /// `schedule-<id>`: a recurring ticket schedule.
+    public static func schedule(_ id: String) -> String { "schedule-" + id }
     /// `calendar-ny-office` for the calendar id `ny-office` (the built-in `24x7` has no stream).
     public static func calendar(_ id: String) -> String { "calendar-" + id }
     /// `sla-policy-gold` for the SLA policy id `gold`.

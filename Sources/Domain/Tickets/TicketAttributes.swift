@@ -47,6 +47,8 @@ public enum TicketSource: String, Codable, CaseIterable, Sendable, CustomStringC
     case phone
     /// A monitoring alert.
     case alert
+    /// A recurring schedule (`docket schedule add`), opened by `docket tick`.
+    case schedule
 
     public var description: String { rawValue }
 }

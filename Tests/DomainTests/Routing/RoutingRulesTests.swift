@@ -114,7 +114,7 @@ struct RoutingRulesDeciderTests {
         "bad files are refused with the rule and the field named",
         arguments: [
             (#"{"rules": [{"id": "ok"}, {"id": "bad", "match": {"source": ["fax"]}}]}"#,
-             #"rules[1] (id bad): match.source[0] "fax" is not a source; use email, alert, portal or phone"#),
+             #"rules[1] (id bad): match.source[0] "fax" is not a source; use email, alert, portal, phone or schedule"#),
             (#"{"rules": [{"id": "bad", "actions": {"priority": "P9"}}]}"#,
              #"rules[0] (id bad): actions.priority "P9" is not a priority; use P1, P2, P3 or P4"#),
             (#"{"rules": [{"id": "bad", "match": {"subjet": ["x"]}}]}"#, "rules[0] (id bad): match.subjet is not a condition"),

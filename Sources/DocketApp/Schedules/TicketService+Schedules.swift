@@ -1,0 +1,101 @@
+import BusinessTime
+import DocketTime
+import Domain
+import EventLog
+
+/// A recurring ticket schedule as `docket schedule list --json` shows it.
+public struct ScheduleView: Encodable, Sendable, Equatable {
+    public let id: String
+    public let client: String
+    public let subject: String
+    public let priority: Priority
+    public let category: String?
+    public let assignee: String?
+    /// `every month on day 1 at 08:00 (America/New_York)`.
+    public let every: String
+    /// The next occurrence, and the ticket the latest one opened (absent before the first).
+    public let next: RFC3339Instant
+    public let lastTicket: TicketNumber?
+}
+
+/// A ticket `docket tick` opened for a schedule's occurrence.
+public struct ScheduledOpening: Sendable, Equatable {
+    public let schedule: String
+    public let occurrence: LocalDate
+    public let ticket: TicketNumber
+}
+
+extension TicketService {
+    /// Defines schedule `schedule.id` (its `recurrence.timeZone` is the client's, frozen now: a later change of the
+    /// client's zone does not move it). The assignee must be a user.
+    public func defineSchedule(_ schedule: ScheduleDefined, as actor: String, commandId: String? = nil) throws {
+        var schedule = schedule
+        let client = try kernel.load(ClientDecider.self, stream: StreamName.client(schedule.client)).state
+        schedule.recurrence.timeZone = client.timeZone.isEmpty ? "UTC" : client.timeZone
+        if let login = schedule.assignee, try directory.userSnapshot(login) == nil {
+            throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
+        }
+        let snapshot = client.snapshot
+        _ = try kernel.run(
+            ScheduleDecider.self, stream: StreamName.schedule(schedule.id), command: .define(schedule, client: snapshot),
+            context: context(for: actor), commandId: commandId)
+    }
+
+    /// Removes schedule `id`: it opens no more tickets.
+    public func removeSchedule(_ id: String, as actor: String, commandId: String? = nil) throws {
+        _ = try kernel.run(ScheduleDecider.self, stream: StreamName.schedule(id), command: .remove, context: context(for: actor), commandId: commandId)
+    }
+
+    /// The live schedules, by id.
+    public func schedules() throws -> [ScheduleView] {
+        let now = clock.now()
+        return try liveSchedules().map { schedule, _ in
+            let recurrence = schedule.recurrence
+            let latest = recurrence.latest(atOrBefore: now)
+            let lastTicket = try latest.flatMap { try store.result(ofCommand: Self.commandId(schedule.id, $0)) }.flatMap {
+                TicketNumber(String($0.stream.dropFirst("ticket-".count)))
+            }
+            return ScheduleView(
+                id: schedule.id, client: schedule.client, subject: schedule.subject, priority: schedule.priority, category: schedule.category,
+                assignee: schedule.assignee, every: recurrence.text,
+                next: RFC3339Instant(millisecondsSinceEpoch: recurrence.instant(on: recurrence.next(after: now)).millisecondsSinceEpoch),
+                lastTicket: lastTicket)
+        }
+    }
+
+    /// Opens, as `actor`, the ticket of each live schedule's latest occurrence due by now that has none yet and came
+    /// after the schedule was defined; one per schedule however long `tick` did not run (a month of missed weekly
+    /// checks is one ticket, not four). Each occurrence's ticket is opened under a command id of its own
+    /// (`schedule-<id>-<date>`), so a tick run twice, late or at once from two places opens it once.
+    public func openScheduledTickets(as actor: String) throws -> [ScheduledOpening] {
+        let now = clock.now()
+        var opened: [ScheduledOpening] = []
+        for (schedule, definedAt) in try liveSchedules() {
+            guard let occurrence = schedule.recurrence.latest(atOrBefore: now), schedule.recurrence.instant(on: occurrence) >= definedAt else {
+                continue
+            }
+            let commandId = Self.commandId(schedule.id, occurrence)
+            guard try store.result(ofCommand: commandId) == nil else { continue }
+            let intake = TicketIntake(
+                client: schedule.client, category: schedule.category, priority: schedule.priority, source: .schedule, subject: schedule.subject,
+                description: "Opened by schedule \(schedule.id) for \(occurrence)." + (schedule.description.map { "\n\($0)" } ?? ""),
+                assignee: schedule.assignee)
+            let number = try openTicket(intake, as: actor, commandId: commandId)
+            opened.append(ScheduledOpening(schedule: schedule.id, occurrence: occurrence, ticket: number))
+        }
+        return opened
+    }
+
+    /// Each live schedule with when its definition in force was recorded.
+    private func liveSchedules() throws -> [(ScheduleDefined, Timestamp)] {
+        try store.streams(prefix: "schedule-").compactMap { stream in
+            let loaded = try kernel.load(ScheduleDecider.self, stream: stream.name)
+            guard loaded.state.isLive, let definition = loaded.state.definition,
+                let defined = try store.read(stream: stream.name, from: loaded.version, direction: .backward, limit: 1).first
+            else { return nil }
+            return (definition, defined.recordedAt)
+        }
+    }
+
+    static func commandId(_ schedule: String, _ occurrence: LocalDate) -> String { "schedule-\(schedule)-\(occurrence)" }
+}

@@ -1,0 +1,75 @@
+import BusinessTime
+import DocketTime
+
+/// What a dispatcher asks of a recurring ticket schedule (stream `schedule-<id>`).
+public enum ScheduleCommand: Sendable, Equatable {
+    /// Define the schedule (or define a removed one again). `client` is the client's snapshot, nil when unknown.
+    case define(ScheduleDefined, client: ClientSnapshot?)
+    /// Remove it: no more tickets.
+    case remove
+}
+
+/// A schedule as its events leave it.
+public struct ScheduleState: Sendable, Equatable {
+    /// The definition in force; nil before the first.
+    public var definition: ScheduleDefined?
+    /// True between `schedule.defined` and `schedule.removed`.
+    public var isLive = false
+
+    public init(definition: ScheduleDefined? = nil, isLive: Bool = false) {
+        self.definition = definition
+        self.isLive = isLive
+    }
+}
+
+/// The recurring ticket schedule aggregate: `docket schedule add/remove`; `docket tick` opens its tickets.
+public enum ScheduleDecider: Decider {
+    public static let initialState = ScheduleState()
+
+    /// Decides `command`. Needs ``Action/manageSchedules``.
+    public static func decide(_ command: ScheduleCommand, state: ScheduleState, context: DecisionContext) throws(DomainError) -> [ScheduleEvent] {
+        try Permissions.require(.manageSchedules, by: context.actor.role)
+        switch command {
+        case .define(var schedule, let client):
+            if state.isLive, let id = state.definition?.id {
+                throw DomainError(.conflict, "schedule \(id) already exists; remove it with `docket schedule remove \(id)` and add it again")
+            }
+            schedule.id = try Validate.slug(schedule.id, "schedule id", length: 2...64)
+            guard let client else {
+                throw DomainError(.notFound, "unknown client \(schedule.client); list clients with `docket client list`")
+            }
+            guard client.isActive else {
+                throw DomainError(.inactive, "client \(schedule.client) is deactivated; schedule tickets only for active clients")
+            }
+            schedule.subject = try Validate.nonEmpty(schedule.subject, "the subject", fix: "give --subject \"Monthly patch review\"")
+            schedule.description = Validate.optional(schedule.description)
+            schedule.category = Validate.optional(schedule.category)
+            let recurrence = schedule.recurrence
+            switch recurrence.every {
+            case .week:
+                guard recurrence.weekday != nil, recurrence.day == nil else {
+                    throw DomainError(.invalid, "a weekly schedule needs --weekday (mon … sun) and no --day")
+                }
+            case .month:
+                guard let day = recurrence.day, (1...28).contains(day), recurrence.weekday == nil else {
+                    throw DomainError(.invalid, "a monthly schedule needs --day 1 to 28 (every month has it) and no --weekday")
+                }
+            }
+            return [.defined(schedule)]
+        case .remove:
+            guard let id = state.definition?.id else {
+                throw DomainError(.notFound, "no such schedule; list schedules with `docket schedule list`")
+            }
+            guard state.isLive else { throw DomainError(.notFound, "schedule \(id) was removed already; list schedules with `docket schedule list`") }
+            return [.removed(ScheduleRemoved())]
+        }
+    }
+
+    /// Applies one event.
+    public static func evolve(_ state: ScheduleState, _ event: ScheduleEvent) -> ScheduleState {
+        switch event {
+        case .defined(let schedule): ScheduleState(definition: schedule, isLive: true)
+        case .removed: ScheduleState(definition: state.definition, isLive: false)
+        }
+    }
+}

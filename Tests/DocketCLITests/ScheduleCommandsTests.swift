@@ -1,0 +1,84 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Recurring tickets: `docket schedule add` and `docket tick` opening one ticket per occurrence, in the client's zone.
+@Suite struct ScheduleCommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ now: String, _ arguments: [String], as user: String = "ann") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user, "DOCKET_NOW": now, "TZ": "UTC"])
+    }
+
+    func setUp() throws {
+        let start = "2026-12-05T09:00:00Z"
+        for arguments in [
+            ["init", "--test-clock"], ["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"],
+            ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"],
+        ] {
+            let run = try docket(start, arguments)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+        }
+    }
+
+    @Test func tickOpensEachOccurrenceOnceInTheClientsZone() throws {
+        try setUp()
+        let added = try docket("2026-12-05T09:00:00Z", [
+            "schedule", "add", "acme-patching", "--client", "acme", "--subject", "Monthly patch review", "--every", "month", "--day", "1",
+            "--at", "08:00", "--assign", "bob",
+        ])
+        #expect(added.status == 0, "\(added.stderr)")
+        // 08:00 in New York on 1 January is 13:00 UTC.
+        #expect(added.stdout == "scheduled acme-patching: every month on day 1 at 08:00 (America/New_York) · next 2027-01-01 13:00 UTC\n", "\(added.stdout)")
+        let early = try docket("2027-01-01T12:59:00Z", ["tick"])
+        #expect(early.status == 0 && early.stdout.isEmpty, "\(early.stdout)")
+        let due = try docket("2027-01-01T13:00:00Z", ["tick"])
+        #expect(due.stdout == "T-1001: opened by schedule acme-patching for 2027-01-01\n", "\(due.stdout) \(due.stderr)")
+        #expect(try docket("2027-01-01T13:05:00Z", ["tick"]).stdout.isEmpty, "a tick run again opens nothing again")
+        let show = try docket("2027-01-01T13:05:00Z", ["ticket", "show", "T-1001", "--json"]).stdout
+        let ticket = (try JSONSerialization.jsonObject(with: Data(show.utf8)) as? [String: Any])?["ticket"] as? [String: Any]
+        #expect(ticket?["source"] as? String == "schedule" && ticket?["assignee"] as? String == "bob" && ticket?["client"] as? String == "acme", "\(show)")
+        #expect(ticket?["subject"] as? String == "Monthly patch review")
+        let listed = try JSONSerialization.jsonObject(
+            with: Data(try docket("2027-01-01T13:05:00Z", ["schedule", "list", "--json"]).stdout.utf8)) as? [[String: Any]]
+        #expect(listed?.first?["lastTicket"] as? String == "T-1001" && listed?.first?["next"] as? String == "2027-02-01T13:00:00.000Z", "\(String(describing: listed))")
+        // A weekly check added later; ticks missed for weeks open the latest occurrence only.
+        #expect(try docket("2027-01-02T09:00:00Z", [
+            "schedule", "add", "acme-backups", "--client", "acme", "--subject", "Check backups", "--every", "week", "--weekday", "mon",
+            "--at", "09:00",
+        ]).status == 0)
+        let late = try docket("2027-01-20T12:00:00Z", ["tick"])
+        #expect(late.stdout == "T-1002: opened by schedule acme-backups for 2027-01-18\n", "\(late.stdout)")
+        // Removed: no more tickets.
+        #expect(try docket("2027-01-20T12:00:00Z", ["schedule", "remove", "acme-backups"]).stdout == "removed schedule acme-backups\n")
+        #expect(try docket("2027-02-01T14:00:00Z", ["tick"]).stdout == "T-1003: opened by schedule acme-patching for 2027-02-01\n")
+        let gone = try docket("2027-02-01T14:00:00Z", ["schedule", "remove", "acme-backups"])
+        #expect(gone.status == 4 && gone.stderr.contains("schedule acme-backups was removed already"), "\(gone.stderr)")
+    }
+
+    @Test func badSchedulesAreRefusedAndWriteNothing() throws {
+        try setUp()
+        let now = "2026-12-05T09:00:00Z"
+        let before = try docket(now, ["log", "--json", "--limit", "100000"]).stdout
+        let base = ["schedule", "add", "x1", "--client", "acme", "--subject", "Check", "--at", "08:00"]
+        for (arguments, status, message, user) in [
+            (base + ["--every", "month", "--day", "31"], 65, "a monthly schedule needs --day 1 to 28", "ann"),
+            (base + ["--every", "week"], 65, "a weekly schedule needs --weekday", "ann"),
+            (base + ["--every", "week", "--weekday", "mon", "--day", "3"], 65, "and no --day", "ann"),
+            (["schedule", "add", "x1", "--client", "ghost", "--subject", "Check", "--at", "08:00", "--every", "week", "--weekday", "mon"], 4, "unknown client ghost", "ann"),
+            (base + ["--every", "week", "--weekday", "mon", "--assign", "zed"], 4, "unknown user zed", "ann"),
+            (base + ["--every", "week", "--weekday", "mon"], 5, "schedule recurring tickets", "bob"),
+            (["schedule", "add", "x1", "--client", "acme", "--subject", "Check", "--at", "8 o'clock", "--every", "week", "--weekday", "mon"], 64, "--at", "ann"),
+            (["schedule", "remove", "nope"], 4, "no such schedule", "ann"),
+        ] {
+            let run = try docket(now, arguments, as: user)
+            #expect(run.status == Int32(status) && run.stderr.contains(message), "\(arguments): \(run.status) \(run.stderr)")
+        }
+        #expect(try docket(now, ["log", "--json", "--limit", "100000"]).stdout == before, "refusals write nothing")
+        #expect(try docket(now, base + ["--every", "week", "--weekday", "mon"]).status == 0)
+        let twice = try docket(now, base + ["--every", "week", "--weekday", "tue"])
+        #expect(twice.status != 0 && twice.stderr.contains("schedule x1 already exists"), "\(twice.stderr)")
+    }
+}
