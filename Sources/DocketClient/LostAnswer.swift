@@ -18,7 +18,7 @@ public enum LostAnswer {
         "outbox retry",
         "calendar define", "calendar amend", "sla-policy define", "sla-policy amend", "rules set",
         "user add", "user role", "user deactivate", "user reactivate", "user cost-rate", "user time-zone", "user link-os",
-        "user unlink-os",
+        "user unlink-os", "user kind",
         "token create", "token revoke", "hook create", "hook rotate",
         "client add", "client update", "client deactivate", "client reactivate",
         "client contact add", "client contact update", "client contact remove",

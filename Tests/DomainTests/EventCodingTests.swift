@@ -73,7 +73,7 @@ struct EventCodingTests {
         #expect(
             UserEvent.catalog.map(\.type) == [
                 "user.added", "user.role-changed", "user.deactivated", "user.reactivated", "user.cost-rate-set",
-                "user.time-zone-set", "user.os-account-set",
+                "user.time-zone-set", "user.os-account-set", "user.kind-set",
             ])
         #expect(TemplateEvent.catalog.map(\.type) == ["template.added", "template.updated", "template.removed"])
         #expect(

@@ -143,4 +143,21 @@ import Testing
         let mails = queued(try TicketReactions.run(input([.ticketSLA(.warned(warning))]), state: state))
         #expect(mails.map(\.subject) == ["[T-1001] SLA: the response clock reached 75% — Printer offline"])
     }
+
+    /// The SLA mails went to every active dispatcher, the service accounts an operator makes for intake and cron's
+    /// `tick` (`intake@msp.example` mailed back into intake) included, and to a service account assigned a ticket.
+    @Test func serviceAccountsGetNoStaffMailAndAWarningForOneGoesToThePeople() throws {
+        var state = MemoryState()
+        var intake = UserState(login: "intake", name: "Intake", email: "intake@msp.example", role: .dispatcher, isActive: true)
+        intake.kind = .service
+        state.people["intake"] = intake
+        state.history = [.ticket(.opened(Self.opened)), .ticket(.assigned(TicketAssigned(assignee: "intake", previousAssignee: nil)))]
+        let breach = TicketSLABreached(clock: .response, dueAt: Self.now)
+        let warning = TicketSLAWarned(clock: .response, percent: 75, dueAt: Self.now)
+        let escalation = TicketEscalated(rule: "p1-untouched", dueAt: Self.now, action: .notifyDispatchers)
+        for event in [DocketEvent.ticketSLA(.breached(breach)), .ticketSLA(.warned(warning)), .ticketSLA(.escalated(escalation))] {
+            let mails = queued(try TicketReactions.run(input([event]), state: state))
+            #expect(mails.map(\.to) == [["dora@msp.example"]], "\(event)")
+        }
+    }
 }

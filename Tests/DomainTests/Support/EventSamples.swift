@@ -86,6 +86,8 @@ enum EventSamples {
         .timeZoneSet(UserTimeZoneSet(timeZone: nil)),
         .osAccountSet(UserOSAccountSet(uid: 1001)),
         .osAccountSet(UserOSAccountSet(uid: nil)),
+        .kindSet(UserKindSet(kind: .service)),
+        .kindSet(UserKindSet(kind: .person)),
     ]
 
     static let templates: [TemplateEvent] = [
