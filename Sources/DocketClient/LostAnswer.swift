@@ -19,7 +19,7 @@ public enum LostAnswer {
         "calendar define", "calendar amend", "sla-policy define", "sla-policy amend", "rules set",
         "user add", "user role", "user deactivate", "user reactivate", "user cost-rate", "user time-zone", "user link-os",
         "user unlink-os", "user kind",
-        "token create", "token revoke", "hook create", "hook rotate",
+        "token create", "token revoke", "hook create", "hook rotate", "notify add", "notify rotate", "notify remove",
         "client add", "client update", "client deactivate", "client reactivate",
         "client contact add", "client contact update", "client contact remove",
         "contract add", "contract amend", "contract end",
