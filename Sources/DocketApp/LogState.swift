@@ -60,6 +60,10 @@ struct LogState: ReactionState {
         try store.streams(prefix: "user-").map { try fold(UserDecider.self, stream: $0.name) }
     }
 
+    func notifyChannels() throws -> [NotifyState] {
+        try store.streams(prefix: "notify-").sorted { $0.name < $1.name }.map { try fold(NotifyDecider.self, stream: $0.name) }.filter(\.isActive)
+    }
+
     func storedTemplate(_ name: String) throws -> TemplateState? {
         let state = try fold(TemplateDecider.self, stream: StreamName.template(name))
         return state.isLive ? state : nil

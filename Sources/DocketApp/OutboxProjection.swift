@@ -8,8 +8,9 @@ import ReadModelKit
 /// The `outbox` read model: every message Docket queued to a client, with its delivery status, and the
 /// ticket each of our Message-IDs belongs to (so that a client's reply to it threads onto the ticket).
 ///
-/// Database (format 3, checkpoint `outbox-v3`, with each message's last attempt and the `undeliverable` status;
-/// format 2 was `rm.outbox2.messages`, format 1 stored JSON in `rm.outbox.messages`): `rm.outbox3.messages`:
+/// Database (format 4, checkpoint `outbox-v4`: pages to notification channels, and a `final` failure making an entry
+/// `undeliverable` at once; format 3, `rm.outbox3.messages`, added each message's last attempt and the `undeliverable`
+/// status; format 2 was `rm.outbox2.messages`, format 1 stored JSON in `rm.outbox.messages`): `rm.outbox4.messages`:
 /// Message-ID (no angle brackets) ‖ 0x00 (`OrderedKey`) → ``OutboxEntry`` in the binary row format (a `RowTable` of
 /// the read-model kit), row format 1.
 public final class OutboxProjection: Projection, @unchecked Sendable {
@@ -17,7 +18,7 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
     public let name = "outbox"
     /// The outbox's types only: `apply` passes over every other type.
     public var interest: EventInterest? { EventInterest(types: Self.types) }
-    public let format = 3
+    public let format = 4
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
@@ -60,7 +61,8 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
             known.attempts = max(known.attempts, failed.attempt)
             // A late failure report never undoes a success or a bounce.
             if known.status != .sent, known.status != .bounced, known.status != .cancelled {
-                known.status = known.attemptsSinceRequeue >= OutboxEntry.maxAttempts ? .undeliverable : .failed
+                // A receiver's refusal for good (`final`: a notification channel's HTTP 4xx) is not retried.
+                known.status = failed.final == true || known.attemptsSinceRequeue >= OutboxEntry.maxAttempts ? .undeliverable : .failed
             }
             known.lastAttemptAt = event.recordedAt.millisecondsSinceEpoch
             known.lastError = failed.exitStatus.map { "exit \($0): \(failed.error)" } ?? failed.error

@@ -184,7 +184,13 @@ struct OutboxSend: ParsableCommand {
                 throw CLIError.usage("--sendmail \(sendmail) is not an executable file; give the mail system's sendmail program, e.g. /usr/sbin/sendmail")
             }
             let session = try StoreAccess.open(store.path)
-            let deliveries = try session.app.outbox.sendOutbox(via: SendmailTransport(path: sendmail), as: actor.name)
+            let path = store.path
+            // Pages to notification channels go through curl (docs/operations.md, "Paging on call"); one missing is a
+            // failed attempt, recorded and tried again, as a missing sendmail is.
+            let pages = PageSender(
+                transport: CurlWebhookTransport(curl: CurlWebhookTransport.onPath() ?? "/usr/bin/curl"),
+                key: { try HookKeyAccess.key(store: path, create: false) })
+            let deliveries = try session.app.outbox.sendOutbox(via: SendmailTransport(path: sendmail), pages: pages, as: actor.name)
             for delivery in deliveries {
                 switch delivery.outcome {
                 case .accepted:
@@ -194,6 +200,9 @@ struct OutboxSend: ParsableCommand {
                     Terminal.out("\(delivery.messageId): failed (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt)\(status.map { ", exit \($0)" } ?? "")): \(error)\n")
                 case .cancelled(let reason):
                     Terminal.out("\(delivery.messageId): cancelled (\(delivery.ticket.map(\.description) ?? "sign-in")): \(reason)\n")
+                case .refused(let error):
+                    failed += 1
+                    Terminal.out("\(delivery.messageId): undeliverable (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt)): \(error)\n")
                 }
             }
             if deliveries.isEmpty { Terminal.out("nothing to send\n") }

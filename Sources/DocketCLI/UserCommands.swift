@@ -14,10 +14,12 @@ struct UserGroup: ParsableCommand {
             docket user cost-rate bob 4500 --currency USD --effective 2026-01-01   (billing or admin)
             docket user time-zone bob America/New_York   (yourself, or anyone as admin; --clear to unset)
             docket user link-os bob --uid 1001   (admins: the server's Unix socket knows uid 1001 as bob)
+            docket user add intake --name Intake --email intake@msp.example --role dispatcher --kind service
+            docket user kind scheduler service   (a program's account: it acts, but gets no SLA mail)
             """,
         subcommands: [
             UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self, UserCostRate.self,
-            UserTimeZone.self, UserLinkOS.self, UserUnlinkOS.self,
+            UserTimeZone.self, UserLinkOS.self, UserUnlinkOS.self, UserKindCommand.self,
         ])
 }
 
@@ -41,10 +43,34 @@ struct UserAdd: ParsableCommand {
     @Option(help: "The display name.") var name: String
     @Option(help: "The e-mail address.") var email: String
     @Option(help: "What the user may do.") var role: Role
+    @Option(help: "person, or service: a program's account (intake, the scheduler) that gets no staff mail.") var kind: UserKind = .person
 
     func run() throws {
-        let add = AddUser(login: login, name: name, email: email, role: role)
-        try change(login, .add(add), store: store, actor: actor, write: write, done: "added user \(login) (\(role))")
+        let add = AddUser(login: login, name: name, email: email, role: role, kind: kind)
+        let done = "added user \(login) (\(role)\(kind == .service ? ", service account" : ""))"
+        try change(login, .add(add), store: store, actor: actor, write: write, done: done)
+    }
+}
+
+extension UserKind: ExpressibleByArgument {}
+
+struct UserKindCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kind",
+        abstract: "Mark a user a service account (a program: no staff mail) or a person again (admins).",
+        discussion: """
+            Service accounts (intake, cron's scheduler, a hook's --acts-as) act with their role as before, but SLA \
+            warnings, breaches and escalations are mailed to people only.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The user's login.") var login: String
+    @Argument(help: "person or service.") var kind: UserKind
+
+    func run() throws {
+        let done = kind == .service ? "user \(login) is a service account: no staff mail" : "user \(login) is a person"
+        try change(login, .setKind(kind), store: store, actor: actor, write: write, done: done)
     }
 }
 
@@ -206,6 +232,8 @@ struct UserView: Encodable {
     let timeZone: String?
     /// The linked OS uid (`user link-os`), if any.
     let osUid: UInt32?
+    /// `person` or `service` (`user kind`).
+    let kind: UserKind
 
     init?(_ state: UserState) {
         guard let login = state.login else { return nil }
@@ -216,6 +244,7 @@ struct UserView: Encodable {
         active = state.isActive
         timeZone = state.timeZone
         osUid = state.osUid
+        kind = state.kind
     }
 }
 
@@ -232,8 +261,10 @@ struct UserList: ReadCommand {
             return
         }
         Terminal.out(Terminal.table(
-            ["LOGIN", "NAME", "EMAIL", "ROLE", "ACTIVE", "OS UID"],
-            users.map { [$0.login, $0.name, $0.email, $0.role.rawValue, $0.active ? "yes" : "no", $0.osUid.map { String($0) } ?? "-"] }))
+            ["LOGIN", "NAME", "EMAIL", "ROLE", "KIND", "ACTIVE", "OS UID"],
+            users.map {
+                [$0.login, $0.name, $0.email, $0.role.rawValue, $0.kind.rawValue, $0.active ? "yes" : "no", $0.osUid.map { String($0) } ?? "-"]
+            }))
     }
 }
 
@@ -254,7 +285,7 @@ struct UserShow: ReadCommand {
         }
         Terminal.out("""
             \(user.login)  \(user.name) <\(user.email)>
-            role \(user.role) · \(user.active ? "active" : "deactivated") · time zone \(user.timeZone ?? "the machine's") · OS uid \(user.osUid.map { String($0) } ?? "none (OS login name)")
+            role \(user.role)\(user.kind == .service ? " (service account)" : "") · \(user.active ? "active" : "deactivated") · time zone \(user.timeZone ?? "the machine's") · OS uid \(user.osUid.map { String($0) } ?? "none (OS login name)")
 
             """)
     }

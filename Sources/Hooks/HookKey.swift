@@ -50,9 +50,10 @@ public struct HookKey: Sendable {
         return try HookKey(bytes: bytes)
     }
 
-    /// A new secret, `dkh_` and 64 hex digits (256 bits from the system's CSPRNG).
-    public static func newSecret() -> String {
-        "dkh_" + SymmetricKey(size: .bits256).withUnsafeBytes { HookSignature.hex($0) }
+    /// A new secret, `prefix` (`dkh_` for a webhook source, `dkn_` for a notification channel) and 64 hex digits (256
+    /// bits from the system's CSPRNG).
+    public static func newSecret(prefix: String = "dkh_") -> String {
+        prefix + SymmetricKey(size: .bits256).withUnsafeBytes { HookSignature.hex($0) }
     }
 
     /// The first 16 hex digits of SHA-256 of `secret`.

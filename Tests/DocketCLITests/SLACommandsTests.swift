@@ -82,6 +82,23 @@ import Testing
         #expect(warnings.compactMap { $0["to"] as? [String] } == [["dora@msp.example"]], "\(outbox)")
     }
 
+    /// The SLA mails went to every active dispatcher, so the service accounts operators make for intake and cron's
+    /// `tick` (docs/operations.md) got every breach: `intake@msp.example` even mailed it back into intake. Service
+    /// accounts (`user add --kind service`, `user kind LOGIN service`) now get none; people still do.
+    @Test func serviceAccountsGetNoSLAMail() throws {
+        try setUp()
+        let t = Self.setUpTime
+        let added = try docket(["user", "add", "intake", "--name", "Intake", "--email", "intake@msp.example", "--role", "dispatcher", "--kind", "service"], at: t)
+        #expect(added.stdout == "added user intake (dispatcher, service account)\n", "\(added.stderr)")
+        try docket(["user", "add", "scheduler", "--name", "Scheduler", "--email", "scheduler@msp.example", "--role", "dispatcher"], at: t)
+        #expect(try docket(["user", "kind", "scheduler", "service"], at: t).stdout == "user scheduler is a service account: no staff mail\n")
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+        #expect(try docket(["tick"], at: "2026-11-06T22:01:00Z", as: "scheduler").stdout.contains("SLA breached: response due"))
+        let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T22:02:00Z")) as? [[String: Any]])
+        let staff = outbox.filter { ($0["reason"] as? String ?? "").hasPrefix("sla-") }.compactMap { $0["to"] as? [String] }
+        #expect(Set(staff.joined()) == ["bob@msp.example", "dora@msp.example"], "\(outbox)")
+    }
+
     /// The SLA notices said when in RFC 3339 UTC (`breached at 2026-11-06T22:00:00.000Z`), which the on-call tech had to
     /// convert: each recipient now reads it on their own clock (`docket user time-zone`), else in UTC, as `ticket show` does.
     @Test func slaMailSaysWhenOnEachRecipientsOwnClock() throws {

@@ -42,7 +42,7 @@ struct EventCodingTests {
     @Test func catalogueTypesAreUniqueAndWellFormed() throws {
         let names = EventCatalog.all.map(\.qualifiedName)
         #expect(Set(names).count == names.count)
-        let shape = try Regex("^(ticket|client|contract|user|template|calendar|sla-policy|routing|mail|time|invoice|token|hook|portal|schedule)\\.[a-z]+(-[a-z]+)*$")
+        let shape = try Regex("^(ticket|client|contract|user|template|calendar|sla-policy|routing|mail|time|invoice|token|hook|portal|schedule|notify)\\.[a-z]+(-[a-z]+)*$")
         for entry in EventCatalog.all {
             #expect(entry.type.wholeMatch(of: shape) != nil, "\(entry.type)")
             #expect(entry.type.hasPrefix(entry.category + "."))
@@ -73,7 +73,7 @@ struct EventCodingTests {
         #expect(
             UserEvent.catalog.map(\.type) == [
                 "user.added", "user.role-changed", "user.deactivated", "user.reactivated", "user.cost-rate-set",
-                "user.time-zone-set", "user.os-account-set",
+                "user.time-zone-set", "user.os-account-set", "user.kind-set",
             ])
         #expect(TemplateEvent.catalog.map(\.type) == ["template.added", "template.updated", "template.removed"])
         #expect(

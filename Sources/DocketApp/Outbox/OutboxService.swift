@@ -2,6 +2,7 @@ import DocketTime
 import Domain
 import EventLog
 import Foundation
+import Hooks
 
 /// Client and staff mail: reading what is queued and delivering it. What ticket events call for (acknowledgements,
 /// replies, resolution notices, SLA notices) is queued by the ``ClientMailReaction`` and ``StaffMailReaction`` in the
@@ -74,6 +75,9 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case failed(exitStatus: Int?, error: String)
     /// Not handed to the transport, and never will be: its recipient may no longer be mailed (``MailCancellation``).
     case cancelled(reason: String)
+    /// The receiver refused it for good (a notification channel's HTTP 4xx other than 408 and 429): undeliverable at
+    /// once, not retried.
+    case refused(error: String)
 }
 
 /// Hands a complete message to a mail system.
@@ -166,8 +170,12 @@ extension OutboxService {
     /// whose ticket's contact was removed since it was queued, and a sign-in link that expired (at the clock's `now`)
     /// before it could be sent, are not handed over: `mail.cancelled` records why (``MailCancellation``), on the same
     /// stream and command id.
+    ///
+    /// A page (reason ``OutboundReason/page``) goes to its notification channel through `pages` instead: its JSON body
+    /// POSTed to the channel's URL, signed with the channel's secret (opened with the store's key file, `pages.key`) at
+    /// the clock's time (``PageSender``). Without `pages`, pages wait for a run that has it.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func sendOutbox(via transport: some MailTransport, as actor: String) throws -> [OutboxDelivery] {
+    public func sendOutbox(via transport: some MailTransport, pages: PageSender? = nil, as actor: String) throws -> [OutboxDelivery] {
         let context = try context(for: actor)
         var deliveries: [OutboxDelivery] = []
         let now = context.now.millisecondsSinceEpoch
@@ -180,13 +188,25 @@ extension OutboxService {
             let attempt = entry.attempts + 1
             let commandId = CommandIds.mailSent(entry.messageId, attempt: attempt)
             if try store.result(ofCommand: commandId) != nil { continue }
-            let cancellation = try cancellation(of: entry, at: context.now)
-            let outcome = cancellation.map { DeliveryOutcome.cancelled(reason: $0.event.reason) } ?? transport.deliver(entry.message)
+            let outcome: DeliveryOutcome
+            let cancellation: (event: MailCancelled, linkExpired: Bool)?
+            let transportName: String
+            if entry.reason == .page {
+                guard let pages else { continue }
+                cancellation = nil
+                (transportName, outcome) = try page(entry, via: pages, at: context.now)
+            } else {
+                cancellation = try self.cancellation(of: entry, at: context.now)
+                transportName = transport.name
+                outcome = cancellation.map { DeliveryOutcome.cancelled(reason: $0.event.reason) } ?? transport.deliver(entry.message)
+            }
             let event: OutboxEvent =
                 switch outcome {
-                case .accepted: .sent(MailSent(messageId: entry.messageId, attempt: attempt, transport: transport.name))
+                case .accepted: .sent(MailSent(messageId: entry.messageId, attempt: attempt, transport: transportName))
                 case .failed(let status, let error):
-                    .sendFailed(MailSendFailed(messageId: entry.messageId, attempt: attempt, transport: transport.name, exitStatus: status, error: error))
+                    .sendFailed(MailSendFailed(messageId: entry.messageId, attempt: attempt, transport: transportName, exitStatus: status, error: error))
+                case .refused(let error):
+                    .sendFailed(MailSendFailed(messageId: entry.messageId, attempt: attempt, transport: transportName, exitStatus: nil, error: error, final: true))
                 case .cancelled(let reason): .cancelled(MailCancelled(messageId: entry.messageId, reason: reason))
                 }
             try store.append(AppendRequest(
@@ -197,6 +217,34 @@ extension OutboxService {
                 messageId: entry.messageId, ticket: entry.ticket, attempt: attempt, outcome: outcome, linkExpired: cancellation?.linkExpired ?? false))
         }
         return deliveries
+    }
+
+    /// Posts the page `entry` to its channel (`entry.to[0]`) with `pages`, signed at `now`: the transport's name for
+    /// the events and what happened. A channel removed since is cancelled; a key file that is missing or not the one
+    /// the secret was sealed under fails the attempt (retried: restore the file, or rotate the channel).
+    private func page(_ entry: OutboxEntry, via pages: PageSender, at now: Timestamp) throws -> (String, DeliveryOutcome) {
+        let name = entry.to.first ?? ""
+        let (channel, _) = try kernel.load(NotifyDecider.self, stream: StreamName.notifyChannel(name))
+        let transportName = "webhook \(name)"
+        guard channel.isActive, let sealed = channel.secret else {
+            return (transportName, .cancelled(reason: "notification channel \(name) was removed"))
+        }
+        let secret: String
+        do {
+            let key = try pages.key()
+            guard key.keyId == sealed.keyId else {
+                return (transportName, .failed(exitStatus: nil, error: "channel \(name)'s secret was sealed under key \(sealed.keyId), not this store's \(key.keyId); restore that key file or `docket notify rotate \(name)`"))
+            }
+            secret = try key.open(sealed.sealed)
+        } catch {
+            return (transportName, .failed(exitStatus: nil, error: "cannot open channel \(name)'s secret: \(error)"))
+        }
+        let body = entry.message
+        let signature = HookSignature.sign(Array(body.utf8), secret: secret, timestamp: now.millisecondsSinceEpoch / 1000)
+        let headers: [(name: String, value: String)] = [
+            ("Content-Type", "application/json"), ("User-Agent", "Docket"), ("Docket-Delivery", entry.messageId), (HookSignature.header, signature),
+        ]
+        return (transportName, PageSender.outcome(of: pages.transport.post(url: channel.url, body: body, headers: headers), url: channel.url))
     }
 
     /// Whether `entry` must not be sent at `now` (``MailCancellation``), from its ticket (or, for a sign-in link, the

@@ -33,6 +33,9 @@ public enum OutboundReason: String, Codable, Sendable, CaseIterable {
     case signIn = "sign-in"
     /// To the requester of a ticket merged into another: their request goes on there.
     case mergeNotice = "merge-notice"
+    /// To an outbound notification channel (`docket notify add`): an SLA event it is subscribed to, as a signed JSON
+    /// POST (``PageReaction``); `to` names the channel, the message is the JSON body.
+    case page
 }
 
 /// `ticket.mail-queued.v1`: a complete RFC 5322 message to the client was queued for delivery.
@@ -108,14 +111,18 @@ public struct MailSendFailed: EventPayload {
     public var exitStatus: Int?
     /// The first line the transport wrote to stderr, or why it could not run.
     public var error: String
+    /// True when the receiver refused it for good (an HTTP 4xx other than 408 and 429 from a notification channel):
+    /// it is undeliverable at once, not retried. Absent otherwise.
+    public var final: Bool?
 
     /// A payload with the given fields.
-    public init(messageId: String, attempt: Int, transport: String, exitStatus: Int?, error: String) {
+    public init(messageId: String, attempt: Int, transport: String, exitStatus: Int?, error: String, final: Bool? = nil) {
         self.messageId = messageId
         self.attempt = attempt
         self.transport = transport
         self.exitStatus = exitStatus
         self.error = error
+        self.final = final
     }
 }
 

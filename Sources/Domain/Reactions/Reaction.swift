@@ -3,7 +3,7 @@ import DocketTime
 /// A follow-up rule: given the events a command just decided on a ticket (and the follow-ups of the reactions
 /// before it) and the state they need, the events that must follow them in the **same** transaction — the SLA
 /// clock of a new ticket, the contact its email sender becomes, its routing, the client's acknowledgement, reply and
-/// resolution mail, escalation actions, the staff SLA mail, the time entry logged with a close. The command kernel runs ``TicketReactions/all`` on every ticket append, so no command can
+/// resolution mail, escalation actions, the staff SLA mail, the pages to notification channels, the time entry logged with a close. The command kernel runs ``TicketReactions/all`` on every ticket append, so no command can
 /// leave a ticket without its follow-ups, and no service calls another to add them.
 ///
 /// A reaction only reads: what it may look at comes in ``ReactionInput`` and through ``ReactionState`` (the log in
@@ -80,6 +80,8 @@ public protocol ReactionState {
     func calendar(_ id: String) throws -> CalendarState
     /// The number `n` of the next free time entry `TE-<n>` (numbering comes from the log, gapless per store).
     func nextTimeEntryNumber() throws -> Int
+    /// The outbound notification channels in force (added, not removed), by name.
+    func notifyChannels() throws -> [NotifyState]
 }
 
 /// Follow-up events for a stream other than the ticket's, appended in the same transaction before the ticket's
@@ -125,7 +127,7 @@ public enum TicketReactions {
     /// Every reaction Docket runs on a ticket append. Add one here and every command gets it.
     public static let all: [any Reaction] = [
         SLAStartReaction(), SenderContactReaction(), RoutingReaction(), EscalationReaction(), ClientMailReaction(),
-        StaffMailReaction(), CloseTimeReaction(),
+        StaffMailReaction(), PageReaction(), CloseTimeReaction(),
     ]
 
     /// Runs `reactions` in order on `input`; returns all their follow-ups and warnings. A later reaction reads the
@@ -158,6 +160,7 @@ private struct FollowedState: ReactionState {
     func contracts(client: String) throws -> [ContractState] { try base.contracts(client: client) }
     func slaPolicy(_ id: String) throws -> SLAPolicyState { try base.slaPolicy(id) }
     func calendar(_ id: String) throws -> CalendarState { try base.calendar(id) }
+    func notifyChannels() throws -> [NotifyState] { try base.notifyChannels() }
 
     func client(_ code: String) throws -> ClientState {
         let stream = StreamName.client(code)

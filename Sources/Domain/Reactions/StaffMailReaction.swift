@@ -4,8 +4,9 @@ import DocketTime
 /// Queues the staff mail the SLA events of a tick announce: a warning (not skipped as overtaken by its breach) to the
 /// assignee (else every dispatcher), a
 /// breach to the assignee and every dispatcher, an escalation that notifies dispatchers (and was not skipped as moot)
-/// to every dispatcher. Users without an email address, or deactivated, get none: a warning whose assignee cannot get
-/// it (deactivated, no address) goes to the dispatchers, as for an unassigned ticket, instead of to nobody. Bodies
+/// to every dispatcher. Staff mail goes to people: service accounts (``UserKind/service``: intake, the scheduler),
+/// users without an email address, and deactivated users get none; a warning whose assignee cannot get it goes to the
+/// dispatchers, as for an unassigned ticket, instead of to nobody. Bodies
 /// are the mail templates in force (``MailTemplate``). `{{sla.due}}` is written in each recipient's own time zone
 /// (`docket user time-zone`), else in UTC, as a person reads it (``StaffMailReaction/dueText(_:zone:)``).
 public struct StaffMailReaction: Reaction {
@@ -25,7 +26,7 @@ public struct StaffMailReaction: Reaction {
                 }
             }
         guard !notices.isEmpty else { return .none }
-        let dispatchers = try state.users().filter { $0.role == .dispatcher && $0.isActive }.compactMap(\.login)
+        let dispatchers = try state.users().filter { $0.role == .dispatcher && $0.isActive && $0.kind == .person }.compactMap(\.login)
         let (ticket, subject) = state.ticket(history: try state.ticketHistory(), caused: input.caused)
         let clientName = (try? state.client(ticket.client))?.name ?? ticket.client
         let number = input.ticket
@@ -33,7 +34,7 @@ public struct StaffMailReaction: Reaction {
         var sequence = 0
         var events: [DocketEvent] = []
         func reachable(_ login: String) -> UserState? {
-            guard let user = try? state.user(login), user.isActive, user.email.contains("@") else { return nil }
+            guard let user = try? state.user(login), user.isActive, user.kind == .person, user.email.contains("@") else { return nil }
             return user
         }
         let assignee = ticket.assignee.flatMap { reachable($0) == nil ? nil : $0 }

@@ -1,7 +1,7 @@
 /// Every event type and version Docket reads and writes, in catalogue order (from the families' registrations).
 public enum EventCatalog {
     /// All entries: tickets (and the other subsystems' events on tickets), mail, clients, contracts, users,
-    /// templates, calendars, SLA policies, routing, time, invoices, tokens, webhook sources.
+    /// templates, calendars, SLA policies, routing, time, invoices, tokens, webhook sources, notification channels.
     public static let all: [EventDescriptor] = DocketEvent.families.flatMap(\.catalog)
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
@@ -50,6 +50,8 @@ public enum DocketEvent: Sendable, Equatable {
     case portal(PortalEvent)
     /// A `schedule.*` event (recurring tickets).
     case schedule(ScheduleEvent)
+    /// A `notify.*` event (outbound notification channels).
+    case notify(NotifyEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -77,7 +79,7 @@ extension DocketEvent: DomainEvent {
         Family(SLAPolicyEvent.self) { .slaPolicy($0) }, Family(RoutingRulesEvent.self) { .routing($0) },
         Family(TimeEvent.self) { .time($0) }, Family(InvoiceEvent.self) { .invoice($0) }, Family(TokenEvent.self) { .token($0) },
         Family(HookEvent.self) { .hook($0) }, Family(PortalEvent.self) { .portal($0) },
-        Family(ScheduleEvent.self) { .schedule($0) },
+        Family(ScheduleEvent.self) { .schedule($0) }, Family(NotifyEvent.self) { .notify($0) },
     ]
 
     /// The reader of each type string (type strings are unique across families: EventCodingTests checks it).

@@ -36,6 +36,8 @@ public enum StreamName {
     public static func token(_ id: String) -> String { "token-" + id }
     /// `hook-nagios` for the webhook source `nagios`.
     public static func hook(_ source: String) -> String { "hook-" + source }
+    /// `notify-on-call` for the outbound notification channel `on-call`.
+    public static func notifyChannel(_ name: String) -> String { "notify-" + name }
     /// `portal-acme-1` for the portal access of contact `acme-1`.
     public static func portal(_ contact: String) -> String { "portal-" + contact }
 

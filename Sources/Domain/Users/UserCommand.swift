@@ -16,6 +16,8 @@ public enum UserCommand: Sendable, Equatable {
     case setTimeZone(String?)
     /// Link (a uid) or unlink (nil) the OS account that acts as the user on the server's Unix socket (admins).
     case setOSAccount(UInt32?)
+    /// Mark the user a person or a service account (admins).
+    case setKind(UserKind)
 }
 
 /// The input of ``UserCommand/setCostRate(_:)``.
@@ -45,12 +47,15 @@ public struct AddUser: Sendable, Equatable {
     public var email: String
     /// The role.
     public var role: Role
+    /// A person, or a program's account (`--kind service`).
+    public var kind: UserKind
 
     /// The input to add a user.
-    public init(login: String, name: String, email: String, role: Role) {
+    public init(login: String, name: String, email: String, role: Role, kind: UserKind = .person) {
         self.login = login
         self.name = name
         self.email = email
         self.role = role
+        self.kind = kind
     }
 }

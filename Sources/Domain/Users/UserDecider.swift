@@ -32,7 +32,8 @@ public enum UserDecider: Decider {
             let login = try Validate.login(add.login)
             let name = try Validate.name(add.name, "the user's name", fix: "give the user a display name")
             let email = try Validate.email(add.email)
-            return [.added(UserAdded(login: login, name: name, email: email, role: add.role))]
+            let added = UserEvent.added(UserAdded(login: login, name: name, email: email, role: add.role))
+            return add.kind == .person ? [added] : [added, .kindSet(UserKindSet(kind: add.kind))]
         case .changeRole(let role):
             let login = try requireExisting(state)
             guard role != state.role else { return [] }
@@ -59,6 +60,9 @@ public enum UserDecider: Decider {
         case .setOSAccount(let uid):
             _ = try requireExisting(state)
             return uid == state.osUid ? [] : [.osAccountSet(UserOSAccountSet(uid: uid))]
+        case .setKind(let kind):
+            _ = try requireExisting(state)
+            return kind == state.kind ? [] : [.kindSet(UserKindSet(kind: kind))]
         }
     }
 

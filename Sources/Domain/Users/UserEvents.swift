@@ -16,6 +16,31 @@ public enum UserEvent: Sendable, Equatable {
     case timeZoneSet(UserTimeZoneSet)
     /// See ``UserOSAccountSet``.
     case osAccountSet(UserOSAccountSet)
+    /// See ``UserKindSet``.
+    case kindSet(UserKindSet)
+}
+
+/// Whether a user is a person or a program acting in Docket (`intake`, cron's `scheduler`).
+public enum UserKind: String, Sendable, Codable, CaseIterable {
+    /// A person: staff mail (SLA warnings, breaches, escalations) goes to them.
+    case person
+    /// A program's account (intake, the scheduler, a hook's `--acts-as`): it acts, but nobody reads its mail.
+    case service
+}
+
+/// `user.kind-set.v1`: the user was marked a service account (a program, not a person) or a person again.
+public struct UserKindSet: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "user", type: "user.kind-set", schemaVersion: 1,
+        summary: "The user was marked a service account (a program: no staff mail) or a person again.")
+    /// The kind from now on.
+    public var kind: UserKind
+
+    /// A payload with the given kind.
+    public init(kind: UserKind) {
+        self.kind = kind
+    }
 }
 
 /// `user.os-account-set.v1`: the OS account (uid) whose Unix-socket connections to `docket serve` act as this user;
@@ -161,5 +186,6 @@ extension UserEvent: RegisteredEventFamily {
         .init(UserCostRateSet.self) { .costRateSet($0) },
         .init(UserTimeZoneSet.self) { .timeZoneSet($0) },
         .init(UserOSAccountSet.self) { .osAccountSet($0) },
+        .init(UserKindSet.self) { .kindSet($0) },
     ]
 }

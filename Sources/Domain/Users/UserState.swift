@@ -18,6 +18,8 @@ public struct UserState: Sendable, Equatable {
     public var timeZone: String?
     /// The OS uid linked to the user (``UserOSAccountSet``); nil: none, the OS login name maps.
     public var osUid: UInt32?
+    /// A person, or a program's account (``UserKindSet``): staff mail goes to people only.
+    public var kind: UserKind = .person
 
     /// A state with every field given; streams start from ``UserDecider/initialState``.
     public init(
@@ -52,6 +54,7 @@ extension UserDecider {
             state = UserState(login: e.login, name: e.name, email: e.email, role: e.role, isActive: true, costRates: state.costRates)
             state.timeZone = nil
             state.osUid = nil
+            state.kind = .person
         case .roleChanged(let e):
             state.role = e.role
         case .deactivated:
@@ -64,6 +67,8 @@ extension UserDecider {
             state.timeZone = e.timeZone
         case .osAccountSet(let e):
             state.osUid = e.uid
+        case .kindSet(let e):
+            state.kind = e.kind
         }
         return state
     }

@@ -36,6 +36,8 @@ import Testing
         func calendar(_ id: String) throws -> CalendarState { throw DomainError(.notFound, "unknown calendar \(id)") }
         var nextEntry = 1
         func nextTimeEntryNumber() throws -> Int { nextEntry }
+        var channels: [NotifyState] = []
+        func notifyChannels() throws -> [NotifyState] { channels }
     }
 
     static let now = Timestamp(iso8601: "2026-11-02T09:00:00Z")!
@@ -144,4 +146,59 @@ import Testing
         let mails = queued(try TicketReactions.run(input([.ticketSLA(.warned(warning))]), state: state))
         #expect(mails.map(\.subject) == ["[T-1001] SLA: the response clock reached 75% — Printer offline"])
     }
+
+    /// The SLA mails went to every active dispatcher, the service accounts an operator makes for intake and cron's
+    /// `tick` (`intake@msp.example` mailed back into intake) included, and to a service account assigned a ticket.
+    @Test func serviceAccountsGetNoStaffMailAndAWarningForOneGoesToThePeople() throws {
+        var state = MemoryState()
+        var intake = UserState(login: "intake", name: "Intake", email: "intake@msp.example", role: .dispatcher, isActive: true)
+        intake.kind = .service
+        state.people["intake"] = intake
+        state.history = [.ticket(.opened(Self.opened)), .ticket(.assigned(TicketAssigned(assignee: "intake", previousAssignee: nil)))]
+        let breach = TicketSLABreached(clock: .response, dueAt: Self.now)
+        let warning = TicketSLAWarned(clock: .response, percent: 75, dueAt: Self.now)
+        let escalation = TicketEscalated(rule: "p1-untouched", dueAt: Self.now, action: .notifyDispatchers)
+        for event in [DocketEvent.ticketSLA(.breached(breach)), .ticketSLA(.warned(warning)), .ticketSLA(.escalated(escalation))] {
+            let mails = queued(try TicketReactions.run(input([event]), state: state))
+            #expect(mails.map(\.to) == [["dora@msp.example"]], "\(event)")
+        }
+    }
+
+    /// A breach or escalation pages each channel subscribed to it (`docket notify add`), in the same follow-ups; a
+    /// warning only those that asked for warnings, a removed channel nothing. The body is the JSON a receiver reads.
+    @Test func slaEventsPageTheSubscribedChannels() throws {
+        var state = MemoryState()
+        state.history = [.ticket(.opened(Self.opened)), .ticket(.assigned(TicketAssigned(assignee: "bob", previousAssignee: nil)))]
+        var onCall = NotifyState()
+        onCall.name = "on-call"
+        onCall.url = "https://pager.example/docket"
+        onCall.on = [.slaBreached, .escalated]
+        onCall.isActive = true
+        var chat = onCall
+        chat.name = "chat"
+        chat.on = [.slaWarned]
+        var gone = onCall
+        gone.name = "gone"
+        gone.isActive = false
+        state.channels = [chat, gone, onCall]
+        func pages(_ event: DocketEvent) throws -> [TicketMailQueued] {
+            queued(try TicketReactions.run(input([event]), state: state)).filter { $0.reason == .page }
+        }
+        let breach = try pages(.ticketSLA(.breached(TicketSLABreached(clock: .resolution, dueAt: Self.now))))
+        #expect(breach.map(\.to) == [["on-call"]])
+        let page = try #require(breach.first)
+        #expect(page.messageId.hasPrefix("T-1001.page-1."))
+        #expect(page.message == """
+            {"assignee":"bob","at":"2026-11-02T09:00:00.000Z","client":"acme","clientName":"Acme Dental","clock":"resolution",\
+            "dueAt":"2026-11-02T09:00:00.000Z","event":"sla-breached","id":"\(page.messageId)","priority":"P3","subject":"Printer offline",\
+            "ticket":"T-1001"}
+            """)
+        #expect(try pages(.ticketSLA(.warned(TicketSLAWarned(clock: .response, percent: 75, dueAt: Self.now)))).map(\.to) == [["chat"]])
+        let escalation = try pages(.ticketSLA(.escalated(TicketEscalated(rule: "p1-untouched", dueAt: Self.now, action: .notifyDispatchers))))
+        #expect(escalation.map(\.to) == [["on-call"]])
+        #expect(escalation.first?.message.contains(#""rule":"p1-untouched""#) == true)
+        let moot = TicketEscalated(rule: "p1-untouched", dueAt: Self.now, action: .notifyDispatchers, skipped: "assigned before it ran")
+        #expect(try pages(.ticketSLA(.escalated(moot))).isEmpty, "an escalation skipped as moot pages nobody")
+    }
 }
+

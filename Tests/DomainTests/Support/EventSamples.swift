@@ -86,6 +86,8 @@ enum EventSamples {
         .timeZoneSet(UserTimeZoneSet(timeZone: nil)),
         .osAccountSet(UserOSAccountSet(uid: 1001)),
         .osAccountSet(UserOSAccountSet(uid: nil)),
+        .kindSet(UserKindSet(kind: .service)),
+        .kindSet(UserKindSet(kind: .person)),
     ]
 
     static let templates: [TemplateEvent] = [
@@ -244,6 +246,9 @@ extension EventSamples {
         .outbox(.sendFailed(MailSendFailed(
             messageId: "T-1002.1.0a0b0c0d@docket", attempt: 1, transport: "sendmail /nonexistent", exitStatus: nil,
             error: "could not run /nonexistent"))),
+        .outbox(.sendFailed(MailSendFailed(
+            messageId: "T-1002.page-1.0a0b0c0d@docket", attempt: 1, transport: "webhook on-call", exitStatus: nil,
+            error: "HTTP 410 from https://pager.msp.example/docket", final: true))),
         .outbox(.bounced(TicketMailBounced(
             messageId: "T-1001.2.5f3a9c1e@docket", reportMessageId: "20261203081500.4A1B2@mx.globex.example", rule: "delivery-status-report"))),
         .outbox(.cancelled(MailCancelled(messageId: "T-1002.1.0a0b0c0d@docket", reason: "contact acme-1 was removed from client acme"))),

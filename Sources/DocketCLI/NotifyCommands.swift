@@ -1,0 +1,130 @@
+import ArgumentParser
+import DocketApp
+import Domain
+import Foundation
+
+/// `docket notify …`: outbound notification channels told about SLA breaches and escalations (docs/operations.md,
+/// "Paging on call").
+struct NotifyGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notify",
+        abstract: "Add, list, rotate and remove outbound notification channels that page on call (admins).",
+        discussion: """
+            docket notify add pagerduty --url https://events.example.com/docket --on sla-breached,escalated   (prints the secret once)
+            docket notify list      docket notify rotate pagerduty      docket notify remove pagerduty
+            Events: sla-warned, sla-breached, escalated (default: sla-breached,escalated). Deliveries are signed \
+            (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")); secrets are sealed (AES-GCM) under \
+            <store>/hook-secrets.key, as webhook sources' are.
+            """,
+        subcommands: [NotifyAdd.self, NotifyList.self, NotifyRotate.self, NotifyRemove.self])
+}
+
+/// `--on sla-breached,escalated`: the events a channel is told about.
+struct TriggerList: ExpressibleByArgument {
+    let triggers: [NotifyTrigger]
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let triggers = parts.compactMap { NotifyTrigger(rawValue: $0) }
+        guard !parts.isEmpty, triggers.count == parts.count else { return nil }
+        self.triggers = triggers
+    }
+
+    static var defaultCompletionKind: CompletionKind { .list(NotifyTrigger.allCases.map(\.rawValue)) }
+}
+
+struct NotifyAdd: StoreCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a channel and print its signing secret, the only time it is shown.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The channel's name (1 to 64 lower-case letters, digits and dashes).") var name: String
+    @Option(help: "Where deliveries are POSTed: an http:// or https:// URL with a host.") var url: String
+    @Option(
+        help: ArgumentHelp(
+            "The events it is told about, comma-separated: sla-warned, sla-breached, escalated (default: sla-breached,escalated).",
+            valueName: "events"))
+    var on: TriggerList?
+
+    func run(in session: Session) throws {
+        let secret = try session.app.outbox.addChannel(
+            name, url: url, on: on?.triggers ?? [], as: actor.name, commandId: write.commandId,
+            key: { try HookKeyAccess.key(store: store.path, create: true) })
+        guard let secret else {
+            Terminal.out(
+                "notification channel \(name) was already added by command id \(write.commandId ?? ""); its secret was shown only then: "
+                    + "if it was lost, give the channel a new one with `docket notify rotate \(name)`\n")
+            return
+        }
+        Terminal.out(secret + "\n")
+        if Terminal.stderrIsTerminal {
+            Terminal.error("docket: added notification channel \(name); its signing secret is shown only now: give it to the receiver")
+        }
+    }
+}
+
+struct NotifyRotate: StoreCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate", abstract: "Give a channel a new signing secret and print it, the only time it is shown.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The channel's name.") var name: String
+
+    func run(in session: Session) throws {
+        let secret = try session.app.outbox.rotateChannel(
+            name, as: actor.name, commandId: write.commandId, key: { try HookKeyAccess.key(store: store.path, create: true) })
+        guard let secret else {
+            Terminal.out(
+                "notification channel \(name)'s secret was already rotated by command id \(write.commandId ?? ""); the new secret was "
+                    + "shown only then: if it was lost, rotate it again\n")
+            return
+        }
+        Terminal.out(secret + "\n")
+    }
+}
+
+struct NotifyRemove: StoreCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a channel: nothing more is delivered to it.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var write: WriteOptions
+    @Argument(help: "The channel's name.") var name: String
+
+    func run(in session: Session) throws {
+        _ = try session.app.outbox.removeChannel(name, as: actor.name, commandId: write.commandId)
+        Terminal.out("removed notification channel \(name)\n")
+    }
+}
+
+struct NotifyList: ReadCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List notification channels with their secrets' fingerprints (never the secrets).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var output: OutputOptions
+
+    /// One row of `--json`.
+    struct Row: Encodable {
+        let name, url, fingerprint, addedAt, secretSince: String
+        let on: [String]
+    }
+
+    func run(in session: Session) throws {
+        let channels = try session.app.outbox.channels(as: actor.name)
+        if output.json {
+            try printJSON(
+                channels.map {
+                    Row(
+                        name: $0.name, url: $0.url, fingerprint: $0.fingerprint, addedAt: $0.addedAt.iso8601,
+                        secretSince: $0.secretSince.iso8601, on: $0.on.map(\.rawValue))
+                })
+            return
+        }
+        Terminal.out(
+            Terminal.table(
+                ["NAME", "URL", "ON", "SECRET", "SINCE"],
+                channels.map { [$0.name, $0.url, $0.on.map(\.rawValue).joined(separator: ","), $0.fingerprint, $0.secretSince.iso8601] }))
+    }
+}

@@ -1,0 +1,125 @@
+import DocketTime
+
+/// What an admin asks of an outbound notification channel (stream `notify-<name>`).
+public enum NotifyCommand: Sendable, Equatable {
+    /// Add channel `name` POSTing to `url` about `on` (empty: ``NotifyTrigger/defaults``). The secret is made and
+    /// sealed by the caller (a random source, the key file); the decision sees only the sealed form.
+    case add(name: String, url: String, on: [NotifyTrigger], secret: SealedHookSecret)
+    /// Sign with a new secret from now on.
+    case rotate(secret: SealedHookSecret)
+    /// Deliver nothing more to the channel.
+    case remove
+}
+
+/// What channel decisions and deliveries need.
+public struct NotifyState: Sendable, Equatable {
+    /// The channel's name; nil until added.
+    public var name: String?
+    /// Where deliveries go.
+    public var url: String = ""
+    /// What it is told about.
+    public var on: [NotifyTrigger] = []
+    /// The current signing secret, sealed.
+    public var secret: SealedHookSecret?
+    /// False once removed.
+    public var isActive = false
+
+    /// An empty state.
+    public init() {}
+}
+
+/// The notification-channel aggregate (stream `notify-<name>`): admins add channels, rotate their secrets and remove
+/// them. A removed channel's name may be added again (a new URL, a new secret).
+public enum NotifyDecider: Decider {
+    public static let initialState = NotifyState()
+
+    public static func decide(_ command: NotifyCommand, state: NotifyState, context: DecisionContext) throws(DomainError) -> [NotifyEvent] {
+        guard context.actor.role == .admin else {
+            throw DomainError(.forbidden, "only an admin may manage notification channels; \(context.actor) is not: ask an admin")
+        }
+        switch command {
+        case .add(let name, let url, let on, let secret):
+            let name = try validName(name)
+            guard !state.isActive else {
+                throw DomainError(
+                    .conflict, "notification channel \(name) already exists; remove it first (`docket notify remove \(name)`) or rotate its secret")
+            }
+            let url = try validURL(url)
+            let chosen = on.isEmpty ? NotifyTrigger.defaults : NotifyTrigger.allCases.filter(on.contains)
+            return [.added(NotifyChannelAdded(name: name, url: url, on: chosen, secret: secret))]
+        case .rotate(let secret):
+            guard state.isActive else { throw notFound }
+            return [.rotated(NotifyChannelRotated(secret: secret))]
+        case .remove:
+            guard state.isActive else { throw notFound }
+            return [.removed(NotifyChannelRemoved())]
+        }
+    }
+
+    public static func evolve(_ state: NotifyState, _ event: NotifyEvent) -> NotifyState {
+        var state = state
+        switch event {
+        case .added(let e):
+            state.name = e.name
+            state.url = e.url
+            state.on = e.on
+            state.secret = e.secret
+            state.isActive = true
+        case .rotated(let e):
+            state.secret = e.secret
+        case .removed:
+            state.isActive = false
+        }
+        return state
+    }
+
+    /// `name` if it can name a channel: 1 to 64 lower-case letters, digits and dashes, not starting with a dash.
+    public static func validName(_ name: String) throws(DomainError) -> String {
+        try Validate.slug(name, "channel name", length: 1...64)
+    }
+
+    private static var notFound: DomainError {
+        DomainError(.notFound, "no such notification channel; list them with `docket notify list`")
+    }
+
+    /// `url` if it is an absolute `http://` or `https://` URL with a host, at most 2048 bytes, of printable ASCII
+    /// without spaces, and without a user or password (the log is no place for credentials; a receiver that needs a
+    /// key takes it in the path or checks the signature). Refused with a message naming the problem otherwise.
+    public static func validURL(_ url: String) throws(DomainError) -> String {
+        let fix = "give an absolute http:// or https:// URL with a host, e.g. https://events.example.com/docket"
+        let bytes = Array(url.utf8)
+        guard !bytes.isEmpty, bytes.count <= 2048, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw DomainError(.invalid, "the URL \"\(url)\" is empty, too long, or has spaces or characters outside ASCII; \(fix)")
+        }
+        let lower = url.lowercased()
+        guard let scheme = ["https://", "http://"].first(where: lower.hasPrefix) else {
+            throw DomainError(.invalid, "the URL \"\(url)\" is not http:// or https://; \(fix)")
+        }
+        let rest = url.dropFirst(scheme.count)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.contains("@") else {
+            throw DomainError(.invalid, "the URL \"\(url)\" has a user or password, which the log would keep in clear; \(fix)")
+        }
+        var host = Substring(authority)
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { throw DomainError(.invalid, "the URL \"\(url)\" has no host; \(fix)") }
+            let port = host[host.index(after: close)...]
+            guard port.isEmpty || (port.hasPrefix(":") && isPort(port.dropFirst())) else {
+                throw DomainError(.invalid, "the URL \"\(url)\" has a bad port; \(fix)")
+            }
+            host = host[host.index(after: host.startIndex)..<close]
+        } else if let colon = host.lastIndex(of: ":") {
+            guard isPort(host[host.index(after: colon)...]) else {
+                throw DomainError(.invalid, "the URL \"\(url)\" has a bad port; \(fix)")
+            }
+            host = host[..<colon]
+        }
+        guard !host.isEmpty else { throw DomainError(.invalid, "the URL \"\(url)\" has no host; \(fix)") }
+        return url
+    }
+
+    private static func isPort(_ text: Substring) -> Bool {
+        guard !text.isEmpty, text.count <= 5, text.allSatisfy(\.isASCII), let port = Int(text) else { return false }
+        return (1...65_535).contains(port)
+    }
+}

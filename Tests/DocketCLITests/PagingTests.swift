@@ -1,0 +1,106 @@
+import DocketTime
+import Foundation
+import Hooks
+import TestSupport
+import Testing
+
+/// Paging on call: an SLA breach queues a signed POST to each subscribed notification channel in the tick's own
+/// append, and `docket outbox send` delivers it to a real HTTP receiver on loopback (a Python `http.server` this
+/// test starts and stops by PID), retrying a 5xx and giving up at once on a 4xx.
+extension SLACommandsTests {
+    /// A loopback receiver: records each request (path, headers, body) as a JSON line in `log` and answers `/gone`
+    /// with 410, anything else with the next of `statuses` (the last one repeated).
+    static let receiver = """
+        import http.server, json, sys
+        log, statuses = sys.argv[1], [int(s) for s in sys.argv[2].split(",")]
+        answered = []
+        class Receiver(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+                with open(log, "a") as f:
+                    f.write(json.dumps({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}) + "\\n")
+                if self.path == "/gone":
+                    status = 410
+                else:
+                    answered.append(1)
+                    status = statuses[min(len(answered), len(statuses)) - 1]
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            def log_message(self, *args):
+                pass
+        server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """
+
+    @Test func aBreachPagesTheChannelSignedAndA5xxIsRetriedA4xxNot() throws {
+        try setUp()
+        let script = file("receiver.py", Self.receiver)
+        let log = folder.child("requests.ndjson")
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", script, log, "500,200"]
+        let output = Pipe()
+        python.standardOutput = output
+        try python.run()
+        defer {
+            kill(python.processIdentifier, SIGKILL)  // the test process blocks SIGTERM, and its children inherit the mask
+            python.waitUntilExit()
+        }
+        let port = try ServerScope.firstLine(output.fileHandleForReading, within: 30).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int(port) != nil, "\(port)")
+
+        let t = Self.setUpTime
+        let added = try docket(["notify", "add", "on-call", "--url", "http://127.0.0.1:\(port)/page", "--on", "sla-breached,escalated"], at: t)
+        #expect(added.status == 0, "\(added.stderr)")
+        let secret = added.stdout.trimmingCharacters(in: .newlines)
+        #expect(try docket(["notify", "add", "refuser", "--url", "http://127.0.0.1:\(port)/gone"], at: t).status == 0)
+        #expect(try docket(["notify", "add", "chatty", "--url", "http://127.0.0.1:\(port)/warn", "--on", "sla-warned"], at: t).status == 0)
+
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+        #expect(try docket(["tick"], at: "2026-11-06T22:01:00Z", as: "dora").stdout.contains("SLA breached: response due"))
+        let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T22:01:30Z")) as? [[String: Any]])
+        let pages = outbox.filter { $0["reason"] as? String == "page" }
+        #expect(pages.compactMap { $0["to"] as? [String] } == [["on-call"], ["refuser"]], "the breach, to its subscribers only: \(outbox)")
+        let id = try #require(pages.first?["messageId"] as? String)
+
+        let first = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:02:00Z")
+        #expect(first.status == 6, "a failed page fails the run: \(first.stdout)")
+        #expect(first.stdout.contains("\(id): failed (T-1001, attempt 1): HTTP 500 from http://127.0.0.1:\(port)/page"), "\(first.stdout)")
+        #expect(first.stdout.contains(": undeliverable (T-1001, attempt 1): HTTP 410 from http://127.0.0.1:\(port)/gone"), "\(first.stdout)")
+        let second = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:03:00Z")
+        #expect(second.status == 0, "\(second.stdout)")
+        #expect(second.stdout == "\(id): sent (T-1001, attempt 2)\n", "the 410 is not tried again: \(second.stdout)")
+        #expect(try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:30:00Z").stdout == "nothing to send\n")
+
+        let after = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T22:31:00Z")) as? [[String: Any]])
+        #expect(after.filter { $0["reason"] as? String == "page" }.compactMap { $0["status"] as? String } == ["sent", "undeliverable"], "\(after)")
+
+        let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let paged = requests.filter { $0["path"] as? String == "/page" }
+        #expect(paged.count == 2 && requests.count == 3, "500, then 200; the 410 once; nothing to the warning's channel: \(requests)")
+        for (request, sentAt) in zip(paged, ["2026-11-06T22:02:00Z", "2026-11-06T22:03:00Z"]) {
+            let headers = try #require(request["headers"] as? [String: String])
+            let body = try #require(request["body"] as? String)
+            #expect(headers["docket-delivery"] == id, "the same id on every attempt: receivers dedupe on it")
+            #expect(headers["content-type"] == "application/json")
+            let now = try #require(Timestamp(iso8601: sentAt))
+            let verified = HookSignature.verify(header: headers["docket-signature"], body: Array(body.utf8), secrets: [secret], now: now)
+            #expect(try verified.get().timestamp == now.millisecondsSinceEpoch / 1000, "signed with the printed secret at the send's clock")
+            #expect(HookSignature.verify(header: headers["docket-signature"], body: Array((body + " ").utf8), secrets: [secret], now: now) == .failure(.mismatch))
+            let fields = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            #expect(fields["id"] as? String == id)
+            #expect(fields["event"] as? String == "sla-breached")
+            #expect(fields["ticket"] as? String == "T-1001")
+            #expect(fields["client"] as? String == "acme" && fields["clientName"] as? String == "Acme")
+            #expect(fields["subject"] as? String == "Backup failed")
+            #expect(fields["priority"] as? String == "P2" && fields["assignee"] as? String == "bob")
+            #expect(fields["clock"] as? String == "response")
+            #expect(fields["dueAt"] as? String == "2026-11-06T22:00:00.000Z")
+            #expect(fields["at"] as? String == "2026-11-06T22:01:00.000Z")
+        }
+    }
+}
