@@ -54,6 +54,23 @@ import Testing
         #expect(show.contains("Auto-resolved: DiskSpaceLow on ws-002.globex.local:9182"))
     }
 
+    /// The auto-resolve's resolution (mailed to the client, shown among times in people's zones) said when the alert
+    /// cleared in RFC 3339 UTC (`cleared at 2026-11-29T00:44:45.393Z`): it says it in the client's zone, named.
+    @Test(arguments: DocketMode.allCases) func anAutoResolveSaysWhenTheAlertClearedInTheClientsZone(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            #expect(try docket(["client", "update", "acme-corp", "--time-zone", "America/New_York"]).status == 0)
+            #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+            #expect(try intake("005-single-resolved").stdout.contains("closed as auto-resolved"))
+            let shown = try #require(
+                try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
+            let changes = (shown["history"] as? [[String: Any]] ?? []).compactMap { $0["change"] as? String }
+            #expect(
+                changes.contains("closed: Auto-resolved: HostDown on srv-dc01.acme.local:9100 cleared at 2026-11-28 19:44:45 EST; no billable time."),
+                "\(changes)")
+        }
+    }
+
     /// The same alert repeated while it fires is one row of `ticket show` saying how many more came and until when
     /// (Alertmanager repeats a firing group every few minutes: a weekend of them was hundreds of identical rows);
     /// `--json` keeps every event.

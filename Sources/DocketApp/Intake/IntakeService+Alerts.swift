@@ -1,4 +1,5 @@
 import AlertIntake
+import BusinessTime
 import DocketTime
 import Domain
 import EventLog
@@ -231,7 +232,9 @@ extension IntakeService {
             if summary.assignee != nil || timeLogged {
                 return try noted(nil, .leftOpen(number))
             }
-            let when = alert.endsAt?.iso8601 ?? now.iso8601
+            // Written for the client's people (the resolution mail) and staff alike: in the client's zone, named.
+            let zone = (try? directory.client(client)).flatMap { WallTimeZone($0.timeZone) } ?? .utc
+            let when = ZoneText(zone: zone).text(alert.endsAt ?? now)
             let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
             return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(number))
         }
