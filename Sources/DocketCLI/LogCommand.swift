@@ -75,8 +75,10 @@ struct LogCommand: ParsableCommand {
                 }
                 Terminal.out("[" + lines.joined(separator: ",\n") + "]\n")
             } else {
+                // RECORDED AT in the viewer's zone, as every table gives times to people (`--json` keeps RFC 3339 UTC).
+                let time = PeopleTime.viewer(actor.name, in: session)
                 let rows = events.map { event in
-                    [String(event.position), event.recordedAt.iso8601, event.stream, String(event.streamVersion),
+                    [String(event.position), time.text(event.recordedAt), event.stream, String(event.streamVersion),
                      "\(event.type).v\(event.schemaVersion)", event.actor, event.payloadText.truncated(to: 60)]
                 }
                 Terminal.out(Terminal.table(["POS", "RECORDED AT", "STREAM", "VER", "TYPE", "ACTOR", "PAYLOAD"], rows))
