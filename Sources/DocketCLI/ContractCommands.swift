@@ -51,12 +51,6 @@ private func parseTerms(_ text: String, partial: Bool = false) throws -> JSONVal
     return value
 }
 
-/// RFC 3339 without the milliseconds when they are zero: `2026-03-01T00:00:00Z`.
-func shortTime(_ instant: Timestamp) -> String {
-    let text = instant.iso8601
-    return text.hasSuffix(".000Z") ? String(text.dropLast(5)) + "Z" : text
-}
-
 /// A contract's `--effective`: a date alone means its midnight in the time zone of `client` (billing months are the
 /// client's calendar months, so a contract from 1 October starts with the client's October), with a note for stderr
 /// when that is not midnight UTC (``ReadInstant/announce()``, once the command succeeded); a time with an offset or `Z` means exactly that. Bounded to ``BillingDates``.
@@ -97,7 +91,7 @@ struct ContractAdd: ParsableCommand {
             Terminal.out(
                 events.isEmpty
                     ? "contract \(id): nothing to change\n"
-                    : "added contract \(id) for \(client), in force from \(shortTime(effectiveFrom))\n")
+                    : "added contract \(id) for \(client), in force from \(contractTime(client, in: session).text(effectiveFrom))\n")
         }
     }
 }
@@ -124,7 +118,8 @@ struct ContractAmend: ParsableCommand {
         try reportingFailures(store: store.path) {
             let billingTerms = try terms.map { try parseTerms($0, partial: true) }
             let session = try StoreAccess.open(store.path)
-            let read = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
+            let client = try? session.app.directory.contract(id).client
+            let read = try effectiveInstant(effective, client: client, in: session)
             let effectiveFrom = read.instant
             let events = try session.app.directory.contract(
                 id, .amend(effectiveFrom: effectiveFrom, slaPolicy: slaPolicy, billingTerms: billingTerms),
@@ -134,7 +129,9 @@ struct ContractAmend: ParsableCommand {
                 if case .amended(let amended) = event { amended.amendment } else { nil }
             }.first
             if let amendment {
-                Terminal.out("contract \(id): amendment \(amendment), in force from \(shortTime(effectiveFrom))\n")
+                // In the client's zone, as `contract show` gives the same instant.
+                let time = contractTime(client ?? "", in: session)
+                Terminal.out("contract \(id): amendment \(amendment), in force from \(time.text(effectiveFrom))\n")
             } else {
                 Terminal.out("contract \(id): nothing to change (these terms are already in force then)\n")
             }
@@ -152,14 +149,16 @@ struct ContractEnd: StoreCommand {
     @Option(help: "The first instant without terms (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).") var effective: TimeArgument
 
     func run(in session: Session) throws {
-        let read = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
+        let client = try? session.app.directory.contract(id).client
+        let read = try effectiveInstant(effective, client: client, in: session)
         let effectiveFrom = read.instant
         let events = try session.app.directory.contract(
             id, .end(effectiveFrom: effectiveFrom), as: actor.name, commandId: write.commandId)
         read.announce()
         Terminal.out(
             events.isEmpty
-                ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effectiveFrom))\n")
+                ? "contract \(id): nothing to change\n"
+                : "contract \(id) ends at \(contractTime(client ?? "", in: session).text(effectiveFrom))\n")
     }
 }
 
