@@ -110,7 +110,6 @@ struct TimeCorrect: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
-            if billable && nonBillable { throw CLIError.usage("give --billable or --non-billable, not both") }
             let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
             let read = try at.map { text in
@@ -120,7 +119,7 @@ struct TimeCorrect: ParsableCommand {
             }
             let startedAt = try read.map { try BillingDates.check($0.instant, flag: "--at", text: at ?? "") }
             let correction = TimeCorrection(
-                minutes: worked, workType: workType, billable: billable ? true : nonBillable ? false : nil,
+                minutes: worked, workType: workType, billable: try eitherFlag(billable, "--billable", or: nonBillable, "--non-billable"),
                 startedAt: startedAt, note: note, reason: reason)
             let events = try inViewersZone(options.actor.name, in: session) {
                 try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)
