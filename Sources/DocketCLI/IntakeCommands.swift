@@ -66,12 +66,16 @@ struct IntakeAlert: ParsableCommand {
                 Terminal.out("\(alert.fingerprint) \(alert.status.rawValue): \(describe(outcome))\n")
             }
             if let warning = batch.truncationWarning { Terminal.error("docket: warning: \(warning)") }
+            for (alert, outcome) in zip(batch.alerts, outcomes) {
+                if let warning = outcome.warning(for: alert, defaultClient: defaultClient) { Terminal.error("docket: warning: \(warning)") }
+            }
         }
     }
 
     private func describe(_ outcome: AlertOutcome) -> String {
         switch outcome {
         case .opened(let number): "opened \(number)"
+        case .openedForFormerClient(let number, let former): "opened \(number) on the default client (client \(former) is deactivated)"
         case .occurrence(let number): "occurrence on \(number)"
         case .reopened(let number): "reopened \(number) (flapping)"
         case .reopenedStillFiring(let number): "reopened \(number) (still firing: it has not cleared since it was closed)"
