@@ -9,9 +9,12 @@ struct ClientGroup: ParsableCommand {
         commandName: "client",
         abstract: "Register clients, change their settings, and manage their contacts.",
         discussion: """
-            docket client add acme --name "Acme Corp" --domain acme.example --time-zone Europe/Berlin --currency EUR
-            docket client contact add acme --name "Jane Doe" --email jane@acme.example    (prints the contact id)
-            docket client show acme        docket client list --json        docket client deactivate acme
+            docket client add acme --name "Acme Corp" --domain acme.example \\
+                --time-zone Europe/Berlin --currency EUR
+            docket client contact add acme --name "Jane Doe" --email jane@acme.example
+                                                    # prints the contact id
+            docket client show acme        docket client list --json
+            docket client deactivate acme
             """,
         subcommands: [
             ClientAdd.self, ClientList.self, ClientShow.self, ClientUpdate.self, ClientDeactivate.self,

@@ -17,13 +17,16 @@ struct ContractGroup: ParsableCommand {
             field they do not give ("field": null removes one). --terms with a "model" replace the billing terms whole. \
             The SLA policy, its calendar and the after-hours calendar must exist. \
             An amendment may take effect before one recorded earlier; `contract show --at` names the version in force. \
-            Times are RFC 3339 (2026-03-01T09:00:00Z) or a date (2026-03-01, midnight UTC).
+            Times are RFC 3339 (2026-03-01T09:00:00Z) or a date (2026-03-01, midnight in the client's time zone).
 
-            docket contract add acme-2026 --client acme --name "Managed services" --effective 2026-01-01 \\
-                --sla-policy gold --terms '{"model": "hourly", "currency": "USD", "rates": {"remote": 9500, "onsite": 12000}}'
-            docket contract amend acme-2026 --effective 2026-07-01 --terms '{"model": "hourly", "currency": "USD", "rates": {"*": 9900}}'
+            docket contract add acme-2026 --client acme --name "Managed services" \\
+                --effective 2026-01-01 --sla-policy gold \\
+                --terms '{"model": "hourly", "currency": "USD", "rates": {"*": 9500}}'
+            docket contract amend acme-2026 --effective 2026-07-01 \\
+                --terms '{"model": "hourly", "currency": "USD", "rates": {"*": 9900}}'
             Billing terms (hourly, block or retainer; rates in minor units per hour): docs/billing.md.
-            docket contract show acme-2026 --at 2026-08-01      docket contract end acme-2026 --effective 2027-01-01
+            docket contract show acme-2026 --at 2026-08-01
+            docket contract end acme-2026 --effective 2027-01-01
             """,
         subcommands: [ContractAdd.self, ContractAmend.self, ContractEnd.self, ContractShow.self, ContractList.self])
 }

@@ -10,7 +10,8 @@ struct HookGroup: ParsableCommand {
         commandName: "hook",
         abstract: "Create webhook sources, rotate and list their secrets (admins).",
         discussion: """
-            docket hook create ninja --format generic --acts-as intake --default-client acme   (prints the secret once)
+            docket hook create ninja --format generic --acts-as intake \\
+                --default-client acme               # prints the secret once
             docket hook rotate ninja --grace 24h     docket hook list
             generic: POST /hooks/alerts/<source>, signed (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")). \
             alertmanager: POST /hooks/alertmanager/<source>; mail: POST /hooks/mail/<source>; both with the secret \

@@ -21,11 +21,13 @@ struct IntakeAlert: ParsableCommand {
         discussion: """
             Each alert is decided by its own status and fingerprint (a group may arrive "firing" while some \
             of its alerts are resolved):
-              firing, no open ticket            → a new ticket (source alert, priority from severity)
-              firing, its ticket is open        → an occurrence on that ticket (no new ticket)
-              firing, resolved < flap window    → its ticket is reopened (flapping)
-              resolved                          → a note on its ticket, which is closed as auto-resolved
-              resolved, never seen              → dropped (counted)
+              firing, no open ticket         → a new ticket (source alert), its priority
+                                               from the severity
+              firing, its ticket is open     → an occurrence on that ticket (no new ticket)
+              firing, resolved < flap window → its ticket is reopened (flapping)
+              resolved                       → a note on its ticket, which is closed as
+                                               auto-resolved
+              resolved, never seen           → dropped (counted)
             Formats: alertmanager (Prometheus Alertmanager webhook v4), generic (schemas/alert-generic.schema.json). \
             The client comes from the alert (client/customer/tenant/cluster label, or the generic "client" \
             field), else --default-client. Prints one line per alert.

@@ -267,7 +267,8 @@ struct SLAPolicyGroup: ParsableCommand {
                 P4: {responseMinutes: 480, resolutionMinutes: 2880}
               warnAtPercent: [75, 90]
               escalations:
-                - {id: p1-untouched, priorities: [P1, P2], untouchedMinutes: 120, action: {kind: assign, login: dora}}
+                - {id: p1-untouched, priorities: [P1, P2], untouchedMinutes: 120,
+                   action: {kind: assign, login: dora}}
             A contract names its policy (`docket contract add … --sla-policy ID`); a ticket runs under the \
             policy and calendar in force when it was opened, whatever changes later.
             """,

@@ -19,13 +19,13 @@ struct TimeGroup: ParsableCommand {
             docket time stop --note "Replaced the switch"
             docket time list --ticket T-1042
             docket time list --tech bob --from 2026-11-01 --json
-            docket time show TE-7                                 the entry and every event behind it
-            docket time log T-1042 2h --for bob --at "2026-11-03 09:00"   (dispatchers and admins, for a tech)
-            docket time stop --minutes 7h30m                      a timer left running: log the time actually worked
-            docket time stop --elapsed                            a timer past a working day (8h): log all of it anyway
-            docket time cancel --reason "started on the wrong ticket"   discard the timer, log nothing
-            docket time status                                    your running timer: ticket, subject, start, elapsed
-            docket time status --all --json                       every tech's running timer
+            docket time show TE-7                 # the entry and every event behind it
+            docket time log T-1042 2h --for bob --at "2026-11-03 09:00"   # for a tech
+            docket time stop --minutes 7h30m      # a timer left running: log what you did
+            docket time stop --elapsed            # a timer past 8h: log all of it anyway
+            docket time cancel --reason "started on the wrong ticket"   # log nothing
+            docket time status                    # your running timer: ticket, start, time
+            docket time status --all --json       # every tech's running timer
 
             A timer whose ticket was merged while it ran logs its time, on stop, on the ticket it was merged into.
 

@@ -10,10 +10,11 @@ struct UserGroup: ParsableCommand {
         abstract: "Add users, change their roles, deactivate and reactivate them (admins); set cost rates (billing).",
         discussion: """
             docket user add bob --name "Bob Smith" --email bob@msp.example --role tech
-            docket user role bob dispatcher      docket user deactivate bob      docket user list --json
-            docket user cost-rate bob 4500 --currency USD --effective 2026-01-01   (billing or admin)
-            docket user time-zone bob America/New_York   (yourself, or anyone as admin; --clear to unset)
-            docket user link-os bob --uid 1001   (admins: the server's Unix socket knows uid 1001 as bob)
+            docket user role bob dispatcher      docket user deactivate bob
+            docket user list --json
+            docket user cost-rate bob 4500 --currency USD --effective 2026-01-01  # billing
+            docket user time-zone bob America/New_York   # yourself, or anyone (admin)
+            docket user link-os bob --uid 1001   # admins: uid 1001 is bob on the socket
             """,
         subcommands: [
             UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self, UserCostRate.self,
