@@ -187,10 +187,12 @@ struct UserCostRate: ParsableCommand {
             let rate = SetCostRate(costPerHourMinor: costPerHour, currency: currency, effectiveFrom: from)
             let events = try session.app.directory.user(login, .setCostRate(rate), as: actor.name, commandId: write.commandId)
             read.announce()
+            // In the zone the date was read in (the user's own, else UTC), named, as the note on stderr gives it.
+            let time = calendarTime(zone)
             Terminal.out(
                 events.isEmpty
                     ? "user \(login): nothing to change\n"
-                    : "user \(login) costs \(costPerHour) \(currency) minor units per hour from \(from.iso8601)\n")
+                    : "user \(login) costs \(costPerHour) \(currency) minor units per hour from \(time.text(from))\n")
         }
     }
 }
