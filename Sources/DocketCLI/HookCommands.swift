@@ -112,13 +112,15 @@ struct HookList: ReadCommand {
                 })
             return
         }
+        // SINCE and PREVIOUS UNTIL in the viewer's zone, as every table gives times to people (`--json` keeps RFC 3339 UTC).
+        let time = PeopleTime.viewer(actor.name, in: session)
         Terminal.out(
             Terminal.table(
                 ["SOURCE", "FORMAT", "ACTS AS", "DEFAULT CLIENT", "SECRET", "SINCE", "PREVIOUS UNTIL"],
                 hooks.map { hook in
                     [
-                        hook.source, hook.format.rawValue, hook.actsAs, hook.defaultClient ?? "-", hook.fingerprint, hook.secretSince.iso8601,
-                        hook.previousValidUntil.map { until in "\(hook.previousFingerprint ?? "") until \(until.iso8601)" } ?? "-",
+                        hook.source, hook.format.rawValue, hook.actsAs, hook.defaultClient ?? "-", hook.fingerprint, time.text(hook.secretSince),
+                        hook.previousValidUntil.map { until in "\(hook.previousFingerprint ?? "") until \(time.text(until))" } ?? "-",
                     ]
                 }))
     }
