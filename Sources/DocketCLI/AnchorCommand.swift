@@ -28,7 +28,10 @@ struct AnchorCommand: ParsableCommand {
                 guard let message = ApplicationFailure.logCorruption(error) else { throw error }
                 throw CLIError.destination("\(message); check the folder exists and is writable")
             }
-            Terminal.out("anchored position \(anchor.position) (\(anchor.hash.hex.prefix(16))…, \(anchor.recordedAt.iso8601)) to \(to)\n")
+            // The head's time for the person (or cron mail) reading it: this machine's zone, named. `anchor` runs on
+            // the store's host and acts as nobody (no --as); the anchors file itself keeps RFC 3339 UTC.
+            let time = PeopleTime.machine()
+            Terminal.out("anchored position \(anchor.position) (\(anchor.hash.hex.prefix(16))…, \(time.text(anchor.recordedAt))) to \(to)\n")
         }
     }
 }

@@ -82,3 +82,11 @@ func printJSON(_ value: some Encodable) throws {
 func isoTime(_ milliseconds: Int64) -> String {
     Timestamp(millisecondsSinceEpoch: milliseconds).iso8601
 }
+
+/// A setting given by two opposite flags (`--billing` / `--no-billing`, `--billable` / `--non-billable`): true for
+/// `on`, false for `off`, nil for neither (keep what is there). Both at once is refused as bad usage, naming the two:
+/// an inverted flag took the last one given, silently undoing the first.
+func eitherFlag(_ on: Bool, _ onName: String, or off: Bool, _ offName: String) throws -> Bool? {
+    if on && off { throw ValidationError("give \(onName) or \(offName), not both") }
+    return on ? true : off ? false : nil
+}

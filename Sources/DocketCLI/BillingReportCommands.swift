@@ -62,7 +62,8 @@ struct ProfitabilityReportCommand: ParsableCommand {
         commandName: "profitability",
         abstract: "Per client: invoiced revenue and recurring fees against the cost of the time, margin, effective rate.",
         discussion: """
-            docket report profitability --from 2026-11-01 --to 2026-12-01 --format csv [--by issued]
+            docket report profitability --from 2026-11-01 --to 2026-12-01 \\
+                --format csv [--by issued]
             Dates are each client's: 2026-11-01 is midnight where the client is (--time-zone for one zone for all). \
             Revenue: line amounts (before tax) of final invoices for periods (billing months) whose first day is in the \
             window (read as days in the client's zone, whatever offset --from/--to carry), minus those of such invoices \
@@ -131,7 +132,8 @@ struct UtilizationReportCommand: ParsableCommand {
         commandName: "utilization",
         abstract: "Per tech: time logged and billable, against logged time and against capacity.",
         discussion: """
-            docket report utilization --from 2026-11-01 --to 2026-12-01 --capacity-hours-per-week 32
+            docket report utilization --from 2026-11-01 --to 2026-12-01 \\
+                --capacity-hours-per-week 32
             CAPACITY = hours per week × 60 × (Monday–Friday time in the window) / 5 days, in minutes: a full \
             November 2026 (21 weekdays) at 40 h/week is 10,080 minutes. Entries with work started in the window. A tech's \
             row is no client's: dates are read in UTC, or in --time-zone (weekdays too).

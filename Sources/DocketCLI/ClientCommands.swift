@@ -9,9 +9,12 @@ struct ClientGroup: ParsableCommand {
         commandName: "client",
         abstract: "Register clients, change their settings, and manage their contacts.",
         discussion: """
-            docket client add acme --name "Acme Corp" --domain acme.example --time-zone Europe/Berlin --currency EUR
-            docket client contact add acme --name "Jane Doe" --email jane@acme.example    (prints the contact id)
-            docket client show acme        docket client list --json        docket client deactivate acme
+            docket client add acme --name "Acme Corp" --domain acme.example \\
+                --time-zone Europe/Berlin --currency EUR
+            docket client contact add acme --name "Jane Doe" --email jane@acme.example
+                                                    # prints the contact id
+            docket client show acme        docket client list --json
+            docket client deactivate acme
             """,
         subcommands: [
             ClientAdd.self, ClientList.self, ClientShow.self, ClientUpdate.self, ClientDeactivate.self,
@@ -165,13 +168,14 @@ struct ClientContactUpdate: StoreCommand {
     @Option(help: "The contact's name.") var name: String
     @Option(help: "The contact's e-mail address.") var email: String
     @Option(help: "The contact's phone number (\"\" removes it).") var phone: String?
-    @Flag(inversion: .prefixedNo, help: "Whether the contact is a billing contact (unchanged when not given).") var billing: Bool?
+    @Flag(help: "Make the contact a billing contact (unchanged when neither this nor --no-billing is given).") var billing = false
+    @Flag(help: "Make the contact no longer a billing contact.") var noBilling = false
 
     func run(in session: Session) throws {
         // Leaving --phone or --billing out keeps what the contact has rather than silently erasing it.
         let current = try session.app.directory.client(code).contacts[id]
         let keptPhone = phone ?? current?.phone
-        let isBilling = billing ?? current?.isBilling ?? false
+        let isBilling = try eitherFlag(billing, "--billing", or: noBilling, "--no-billing") ?? current?.isBilling ?? false
         let details = ContactDetails(name: name, email: email, phone: keptPhone, billing: isBilling ? true : nil)
         let events = try session.app.directory.client(
             code, .updateContact(id: id, details), as: actor.name, commandId: write.commandId)

@@ -17,13 +17,16 @@ struct ContractGroup: ParsableCommand {
             field they do not give ("field": null removes one). --terms with a "model" replace the billing terms whole. \
             The SLA policy, its calendar and the after-hours calendar must exist. \
             An amendment may take effect before one recorded earlier; `contract show --at` names the version in force. \
-            Times are RFC 3339 (2026-03-01T09:00:00Z) or a date (2026-03-01, midnight UTC).
+            Times are RFC 3339 (2026-03-01T09:00:00Z) or a date (2026-03-01, midnight in the client's time zone).
 
-            docket contract add acme-2026 --client acme --name "Managed services" --effective 2026-01-01 \\
-                --sla-policy gold --terms '{"model": "hourly", "currency": "USD", "rates": {"remote": 9500, "onsite": 12000}}'
-            docket contract amend acme-2026 --effective 2026-07-01 --terms '{"model": "hourly", "currency": "USD", "rates": {"*": 9900}}'
+            docket contract add acme-2026 --client acme --name "Managed services" \\
+                --effective 2026-01-01 --sla-policy gold \\
+                --terms '{"model": "hourly", "currency": "USD", "rates": {"*": 9500}}'
+            docket contract amend acme-2026 --effective 2026-07-01 \\
+                --terms '{"model": "hourly", "currency": "USD", "rates": {"*": 9900}}'
             Billing terms (hourly, block or retainer; rates in minor units per hour): docs/billing.md.
-            docket contract show acme-2026 --at 2026-08-01      docket contract end acme-2026 --effective 2027-01-01
+            docket contract show acme-2026 --at 2026-08-01
+            docket contract end acme-2026 --effective 2027-01-01
             """,
         subcommands: [ContractAdd.self, ContractAmend.self, ContractEnd.self, ContractShow.self, ContractList.self])
 }
@@ -49,12 +52,6 @@ private func parseTerms(_ text: String, partial: Bool = false) throws -> JSONVal
         throw CLIError.badInput("--terms: \(error.message)")
     }
     return value
-}
-
-/// RFC 3339 without the milliseconds when they are zero: `2026-03-01T00:00:00Z`.
-func shortTime(_ instant: Timestamp) -> String {
-    let text = instant.iso8601
-    return text.hasSuffix(".000Z") ? String(text.dropLast(5)) + "Z" : text
 }
 
 /// A contract's `--effective`: a date alone means its midnight in the time zone of `client` (billing months are the
@@ -97,7 +94,7 @@ struct ContractAdd: ParsableCommand {
             Terminal.out(
                 events.isEmpty
                     ? "contract \(id): nothing to change\n"
-                    : "added contract \(id) for \(client), in force from \(shortTime(effectiveFrom))\n")
+                    : "added contract \(id) for \(client), in force from \(contractTime(client, in: session).text(effectiveFrom))\n")
         }
     }
 }
@@ -124,7 +121,8 @@ struct ContractAmend: ParsableCommand {
         try reportingFailures(store: store.path) {
             let billingTerms = try terms.map { try parseTerms($0, partial: true) }
             let session = try StoreAccess.open(store.path)
-            let read = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
+            let client = try? session.app.directory.contract(id).client
+            let read = try effectiveInstant(effective, client: client, in: session)
             let effectiveFrom = read.instant
             let events = try session.app.directory.contract(
                 id, .amend(effectiveFrom: effectiveFrom, slaPolicy: slaPolicy, billingTerms: billingTerms),
@@ -134,7 +132,9 @@ struct ContractAmend: ParsableCommand {
                 if case .amended(let amended) = event { amended.amendment } else { nil }
             }.first
             if let amendment {
-                Terminal.out("contract \(id): amendment \(amendment), in force from \(shortTime(effectiveFrom))\n")
+                // In the client's zone, as `contract show` gives the same instant.
+                let time = contractTime(client ?? "", in: session)
+                Terminal.out("contract \(id): amendment \(amendment), in force from \(time.text(effectiveFrom))\n")
             } else {
                 Terminal.out("contract \(id): nothing to change (these terms are already in force then)\n")
             }
@@ -152,14 +152,16 @@ struct ContractEnd: StoreCommand {
     @Option(help: "The first instant without terms (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).") var effective: TimeArgument
 
     func run(in session: Session) throws {
-        let read = try effectiveInstant(effective, client: try? session.app.directory.contract(id).client, in: session)
+        let client = try? session.app.directory.contract(id).client
+        let read = try effectiveInstant(effective, client: client, in: session)
         let effectiveFrom = read.instant
         let events = try session.app.directory.contract(
             id, .end(effectiveFrom: effectiveFrom), as: actor.name, commandId: write.commandId)
         read.announce()
         Terminal.out(
             events.isEmpty
-                ? "contract \(id): nothing to change\n" : "contract \(id) ends at \(shortTime(effectiveFrom))\n")
+                ? "contract \(id): nothing to change\n"
+                : "contract \(id) ends at \(contractTime(client ?? "", in: session).text(effectiveFrom))\n")
     }
 }
 

@@ -44,3 +44,11 @@ func policyCalendar(_ id: String, near instant: Timestamp, in session: Session) 
     guard let state = try? session.app.directory.slaPolicy(id) else { return nil }
     return (state.terms(at: instant)?.terms ?? state.versions.first?.terms)?.calendar
 }
+
+/// How a calendar's instants, an SLA policy's (in its calendar's) and a cost rate's (in its user's) are given to
+/// people: in the zone `identifier` where their dates are read (``midnight(of:inZone:of:flag:)``), named: a New York
+/// calendar from 1 January starts `2026-01-01 00:00 EST`, which read `2026-01-01T05:00:00.000Z`. UTC for a zone that
+/// is nil or unknown.
+func calendarTime(_ identifier: String?) -> ZoneText {
+    ZoneText(zone: identifier.flatMap { WallTimeZone($0) } ?? .utc)
+}

@@ -40,7 +40,8 @@ struct EventAppendCommand: ParsableCommand {
             catalogued type must decode as that event.
 
             One event:
-            docket event append --stream tool-sync --type tool.noted --payload '{"note":"hi"}'
+            docket event append --stream tool-sync --type tool.noted \\
+                --payload '{"note":"hi"}'
 
             Many events, one JSON object a line (commandId and expectedVersion are optional):
             docket event append --stdin --batch 500 < events.ndjson

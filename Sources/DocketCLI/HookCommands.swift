@@ -10,7 +10,8 @@ struct HookGroup: ParsableCommand {
         commandName: "hook",
         abstract: "Create webhook sources, rotate and list their secrets (admins).",
         discussion: """
-            docket hook create ninja --format generic --acts-as intake --default-client acme   (prints the secret once)
+            docket hook create ninja --format generic --acts-as intake \\
+                --default-client acme               # prints the secret once
             docket hook rotate ninja --grace 24h     docket hook list
             generic: POST /hooks/alerts/<source>, signed (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")). \
             alertmanager: POST /hooks/alertmanager/<source>; mail: POST /hooks/mail/<source>; both with the secret \
@@ -111,13 +112,15 @@ struct HookList: ReadCommand {
                 })
             return
         }
+        // SINCE and PREVIOUS UNTIL in the viewer's zone, as every table gives times to people (`--json` keeps RFC 3339 UTC).
+        let time = PeopleTime.viewer(actor.name, in: session)
         Terminal.out(
             Terminal.table(
                 ["SOURCE", "FORMAT", "ACTS AS", "DEFAULT CLIENT", "SECRET", "SINCE", "PREVIOUS UNTIL"],
                 hooks.map { hook in
                     [
-                        hook.source, hook.format.rawValue, hook.actsAs, hook.defaultClient ?? "-", hook.fingerprint, hook.secretSince.iso8601,
-                        hook.previousValidUntil.map { until in "\(hook.previousFingerprint ?? "") until \(until.iso8601)" } ?? "-",
+                        hook.source, hook.format.rawValue, hook.actsAs, hook.defaultClient ?? "-", hook.fingerprint, time.text(hook.secretSince),
+                        hook.previousValidUntil.map { until in "\(hook.previousFingerprint ?? "") until \(time.text(until))" } ?? "-",
                     ]
                 }))
     }

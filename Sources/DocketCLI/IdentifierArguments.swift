@@ -16,7 +16,12 @@ extension ClientUpdate { func validate() throws { try checkIdentifiers((code, "t
 extension ClientDeactivate { func validate() throws { try checkIdentifiers((code, "the client code")) } }
 extension ClientReactivate { func validate() throws { try checkIdentifiers((code, "the client code")) } }
 extension ClientContactAdd { func validate() throws { try checkIdentifiers((code, "the client code"), (id, "--id")) } }
-extension ClientContactUpdate { func validate() throws { try checkIdentifiers((code, "the client code"), (id, "the contact id")) } }
+extension ClientContactUpdate {
+    func validate() throws {
+        try checkIdentifiers((code, "the client code"), (id, "the contact id"))
+        _ = try eitherFlag(billing, "--billing", or: noBilling, "--no-billing")
+    }
+}
 extension ClientContactRemove { func validate() throws { try checkIdentifiers((code, "the client code"), (id, "the contact id")) } }
 extension ClientShow { func validate() throws { try checkIdentifiers((code, "the client code")) } }
 extension ContractAdd { func validate() throws { try checkIdentifiers((id, "the contract id"), (client, "--client"), (slaPolicy, "--sla-policy")) } }
@@ -51,7 +56,12 @@ extension TicketWatch { func validate() throws { try checkIdentifiers((user, "th
 extension TicketUnwatch { func validate() throws { try checkIdentifiers((user, "the user")) } }
 extension TicketList { func validate() throws { try checkIdentifiers((assignee, "--assignee")) } }
 extension TimeLog { func validate() throws { try checkIdentifiers((tech, "--for")) } }
-extension TimeCorrect { func validate() throws { try checkIdentifiers((entry, "the time entry")) } }
+extension TimeCorrect {
+    func validate() throws {
+        try checkIdentifiers((entry, "the time entry"))
+        _ = try eitherFlag(billable, "--billable", or: nonBillable, "--non-billable")
+    }
+}
 extension TimeVoid { func validate() throws { try checkIdentifiers((entry, "the time entry")) } }
 extension TimeShow { func validate() throws { try checkIdentifiers((entry, "the time entry")) } }
 extension TimeList { func validate() throws { try checkIdentifiers((tech, "--tech")) } }

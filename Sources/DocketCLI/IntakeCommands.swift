@@ -21,11 +21,13 @@ struct IntakeAlert: ParsableCommand {
         discussion: """
             Each alert is decided by its own status and fingerprint (a group may arrive "firing" while some \
             of its alerts are resolved):
-              firing, no open ticket            → a new ticket (source alert, priority from severity)
-              firing, its ticket is open        → an occurrence on that ticket (no new ticket)
-              firing, resolved < flap window    → its ticket is reopened (flapping)
-              resolved                          → a note on its ticket, which is closed as auto-resolved
-              resolved, never seen              → dropped (counted)
+              firing, no open ticket         → a new ticket (source alert), its priority
+                                               from the severity
+              firing, its ticket is open     → an occurrence on that ticket (no new ticket)
+              firing, resolved < flap window → its ticket is reopened (flapping)
+              resolved                       → a note on its ticket, which is closed as
+                                               auto-resolved
+              resolved, never seen           → dropped (counted)
             Formats: alertmanager (Prometheus Alertmanager webhook v4), generic (schemas/alert-generic.schema.json). \
             The client comes from the alert (client/customer/tenant/cluster label, or the generic "client" \
             field), else --default-client. Prints one line per alert.
@@ -67,12 +69,16 @@ struct IntakeAlert: ParsableCommand {
                 Terminal.out("\(alert.fingerprint) \(alert.status.rawValue): \(describe(outcome, time: time))\n")
             }
             if let warning = batch.truncationWarning { Terminal.error("docket: warning: \(warning)") }
+            for (alert, outcome) in zip(batch.alerts, outcomes) {
+                if let warning = outcome.warning(for: alert, defaultClient: defaultClient) { Terminal.error("docket: warning: \(warning)") }
+            }
         }
     }
 
     private func describe(_ outcome: AlertOutcome, time: PeopleTime) -> String {
         switch outcome {
         case .opened(let number): "opened \(number)"
+        case .openedForFormerClient(let number, let former): "opened \(number) on the default client (client \(former) is deactivated)"
         case .occurrence(let number): "occurrence on \(number)"
         case .reopened(let number): "reopened \(number) (flapping)"
         case .reopenedStillFiring(let number): "reopened \(number) (still firing: it has not cleared since it was closed)"

@@ -16,18 +16,23 @@ struct IntakeEmail: ParsableCommand {
             bounce, also the original's Message-ID inside it); else a [T-1042] subject token, trusted only when \
             the sender belongs to that ticket's client. A reply by Message-ID is trusted from the ticket's \
             client (contact or domain) or an address on its thread; anyone else gets a new ticket naming it.
-              no thread                          → a new ticket (source email, P3)
-              reply, ticket open                 → recorded on it (Waiting on client → In progress)
-              reply, closed < --reopen-days ago  → the ticket is reopened
-              reply, closed longer ago           → a new ticket that follows the old one
-              bounce / auto-reply                → noted on its ticket, else dropped (never opens or reopens);
-                                                   a bounce marks our message it names bounced
-              from an active user, on a thread   → their public reply, as them (meets the SLA response, no
-                                                   status change, no mail) when the mail server proved it
-                                                   ($DOCKET_MAIL_AUTHSERV_ID, docs/security.md); else noted
-              a Message-ID seen before           → nothing (duplicate)
+              no thread                         → a new ticket (source email, P3)
+              reply, ticket open                → recorded on it
+                                                  (Waiting on client → In progress)
+              reply, closed < --reopen-days ago → the ticket is reopened
+              reply, closed longer ago          → a new ticket that follows the old one
+              bounce / auto-reply               → noted on its ticket, else dropped (never
+                                                  opens or reopens); a bounce marks our
+                                                  message it names bounced
+              from an active user, on a thread  → their public reply, as them (meets the SLA
+                                                  response, no status change, no mail) when
+                                                  the mail server proved it
+                                                  ($DOCKET_MAIL_AUTHSERV_ID,
+                                                  docs/security.md); else noted
+              a Message-ID seen before          → nothing (duplicate)
               from our support address, or a
-              Message-ID of Docket's (…@docket)  → nothing (dropped: a loop, never answered; a line on stderr)
+              Message-ID of Docket's (…@docket) → nothing (dropped: a loop, never answered;
+                                                  a line on stderr)
             A message that cannot be read at all (no header fields) is never lost: with --triage-client it is \
             kept whole as unparsed-message.eml (message/rfc822) on a new "Unreadable email received <date>" \
             ticket for that client; without it, it is refused (exit 65) and nothing is written. Empty input is an error. \

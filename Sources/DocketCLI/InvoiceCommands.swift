@@ -10,13 +10,14 @@ struct InvoiceGroup: ParsableCommand {
         commandName: "invoice",
         abstract: "Turn logged time and contract terms into invoices; finalize, void and export them.",
         discussion: """
-            docket invoice charges acme --period 2026-11      what a run would price, and what it holds back
-            docket invoice run --period 2026-11 [--client acme]      a period after the current one needs --allow-future
-            docket invoice list --period 2026-11              invoices and the credit notes that voided them
-            docket invoice show acme-D1                       (a draft id, INV-2026-0001, or a credit note CN-2026-0001)
-            docket invoice finalize acme-D1                   numbers it INV-2026-0001; final invoices never change
+            docket invoice charges acme --period 2026-11  # what a run prices, holds back
+            docket invoice run --period 2026-11 [--client acme]  # later: --allow-future
+            docket invoice list --period 2026-11          # with credit notes voiding them
+            docket invoice show acme-D1                   # or INV-2026-0001, CN-2026-0001
+            docket invoice finalize acme-D1               # INV-2026-0001, never changes
             docket invoice discard acme-D2 --reason "rerun after corrections"
-            docket invoice void INV-2026-0001 --reason "billed to the wrong client"   issues CN-2026-0001
+            docket invoice void INV-2026-0001 --reason "billed to the wrong client"
+                                                          # issues credit note CN-2026-0001
             docket invoice export --format csv --period 2026-11 > november.csv
 
             A second run for the same period drafts only what is new: time logged since, corrections to time already \

@@ -7,12 +7,13 @@ struct LogCommand: ParsableCommand {
         commandName: "log",
         abstract: "Show events: the whole log from a position, or one stream.",
         discussion: """
-            docket log --limit 20                 the first 20 events
-            docket log --from 1500                events from position 1500 on
-            docket log --stream ticket-T-1042     one stream, oldest first (--backward for newest first)
-            docket log --until 2026-10-31T23:59:59Z   only events recorded up to that time
-            docket log --until "2026-10-31 18:00"     up to 18:00 in your time zone (a note says how it was read)
-            docket log --until 2026-11-01             up to that day's start, its midnight, as replay --as-of reads it
+            docket log --limit 20                     # the first 20 events
+            docket log --from 1500                    # events from position 1500 on
+            docket log --stream ticket-T-1042         # one stream, oldest first; --backward
+            docket log --until 2026-10-31T23:59:59Z   # only events recorded up to that time
+            docket log --until "2026-10-31 18:00"     # up to 18:00 in your time zone
+            docket log --until 2026-11-01             # up to that day's start, its midnight
+            A time without a zone is read as replay --as-of reads it, with a note saying how. \
             The body of a portal sign-in mail (a live sign-in link) is shown to admins only; others see \
             "[sign-in link hidden]" in its place (docs/security.md).
             """)
@@ -75,8 +76,10 @@ struct LogCommand: ParsableCommand {
                 }
                 Terminal.out("[" + lines.joined(separator: ",\n") + "]\n")
             } else {
+                // RECORDED AT in the viewer's zone, as every table gives times to people (`--json` keeps RFC 3339 UTC).
+                let time = PeopleTime.viewer(actor.name, in: session)
                 let rows = events.map { event in
-                    [String(event.position), event.recordedAt.iso8601, event.stream, String(event.streamVersion),
+                    [String(event.position), time.text(event.recordedAt), event.stream, String(event.streamVersion),
                      "\(event.type).v\(event.schemaVersion)", event.actor, event.payloadText.truncated(to: 60)]
                 }
                 Terminal.out(Terminal.table(["POS", "RECORDED AT", "STREAM", "VER", "TYPE", "ACTOR", "PAYLOAD"], rows))

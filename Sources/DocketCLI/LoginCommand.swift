@@ -8,7 +8,8 @@ struct LoginCommand: ParsableCommand {
         commandName: "login",
         abstract: "Save an API token for a server (read from stdin), after checking it with the server.",
         discussion: """
-            docket token create --user bob --name laptop | docket login https://docket.example.com
+            docket token create --user bob --name laptop | \\
+                docket login https://docket.example.com
             Then: export DOCKET_SERVER=https://docket.example.com (the token is found by that address). \
             $DOCKET_TOKEN, when set, is used instead of the file (scripts, CI).
             """)

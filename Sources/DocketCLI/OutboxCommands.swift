@@ -71,7 +71,7 @@ struct OutboxList: ReadCommand {
                 let status =
                     switch row.status {
                     case "failed", "undeliverable": "\(row.status): \(row.lastError ?? "")"
-                    case "cancelled": "cancelled: \(row.cancelReason ?? "")"
+                    case "cancelled": "cancelled: \(HistoryText.instantsWritten(in: row.cancelReason ?? "", time: time.text))"
                     default: row.status
                     }
                 return [row.messageId, row.ticket ?? "-", row.reason, OutboxRecipients.text(to: row.to, cc: row.cc), status, String(row.attempts), time.text(iso8601: row.queuedAt)]
@@ -126,7 +126,11 @@ struct OutboxShow: ReadCommand {
             return
         }
         // The message exactly as it is sent; why it never will be, on stderr.
-        if let reason = entry.cancelReason { Terminal.error("docket: \(entry.messageId) was cancelled, never sent: \(reason)") }
+        if let reason = entry.cancelReason {
+            // Older cancellations named an instant in RFC 3339 UTC: written in the viewer's zone, as the rest.
+            let time = PeopleTime.viewer(actor.name, in: session)
+            Terminal.error("docket: \(entry.messageId) was cancelled, never sent: \(HistoryText.instantsWritten(in: reason, time: time.text))")
+        }
         Terminal.out(entry.message)
     }
 

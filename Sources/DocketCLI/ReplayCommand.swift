@@ -29,8 +29,9 @@ struct ReplayCommand: ParsableCommand {
             --no-snapshots folds every event (the same bytes, slower). Admin only: the replay shows the whole log.
 
             Examples:
-              docket replay --as-of 2026-10-31T23:59:59.999Z               # the end of October, linked
-              docket replay --as-of 2026-11-01 --standalone --into /archive/dispute-1042   # midnight, your zone
+              docket replay --as-of 2026-10-31T23:59:59.999Z    # the end of October, linked
+              docket replay --as-of 2026-11-01 --standalone \\
+                  --into /archive/dispute-1042                 # midnight, your zone
             """)
 
     @OptionGroup var storeOptions: StoreOptions

@@ -35,7 +35,8 @@ struct SLACommand: ReadCommand {
         commandName: "sla",
         abstract: "Open tickets with an SLA, soonest due first: what is about to breach.",
         discussion: """
-            docket sla --at-risk      docket sla --breached --client acme      docket sla --json
+            docket sla --at-risk      docket sla --breached --client acme
+            docket sla --json
             Times are in your time zone (`docket user time-zone`), else this machine's; --json keeps RFC 3339 UTC.
             """)
     @OptionGroup var store: StoreOptions

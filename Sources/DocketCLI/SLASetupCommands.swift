@@ -156,7 +156,7 @@ struct CalendarDefine: ParsableCommand {
                     commandId: options.write.commandId)
             }
             read?.announce()
-            Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "defined calendar \(id), in force from \(from.iso8601)\n")
+            Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "defined calendar \(id), in force from \(calendarTime(calendar.timeZoneIdentifier).text(from))\n")
         }
     }
 }
@@ -182,7 +182,7 @@ struct CalendarAmend: ParsableCommand {
             }
             read.announce()
             // Hours equal to the version in force then record nothing.
-            Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "amended calendar \(id), in force from \(from.iso8601)\n")
+            Terminal.out(events.isEmpty ? "calendar \(id): nothing to change\n" : "amended calendar \(id), in force from \(calendarTime(calendar.timeZoneIdentifier).text(from))\n")
         }
     }
 }
@@ -214,9 +214,11 @@ struct CalendarShow: ReadCommand {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, calendar: inForce?.calendar))
             return
         }
+        // Instants in the calendar's own zone, where its dates are read (`--json` keeps RFC 3339 UTC).
+        let time = calendarTime(inForce?.calendar.timeZoneIdentifier ?? calendarZone(id, near: instant, in: session))
         var text = "\(id)  \(state.name)\n"
         if let (amendment, calendar) = inForce {
-            text += "in force at \(instant.iso8601): amendment \(amendment), time zone \(calendar.timeZoneIdentifier)\n"
+            text += "in force at \(time.text(instant)): amendment \(amendment), time zone \(calendar.timeZoneIdentifier)\n"
             for day in Weekday.allCases {
                 let slots = calendar.weeklyHours[day]
                 text += "  \(day)  \(slots.isEmpty ? "closed" : slots.map(\.description).joined(separator: ", "))\n"
@@ -227,10 +229,12 @@ struct CalendarShow: ReadCommand {
                 text += "  \(date)  \(slots.isEmpty ? "closed" : slots.map(\.description).joined(separator: ", ")) (replaces the weekly hours)\n"
             }
         } else {
-            text += "no hours in force at \(instant.iso8601)\n"
+            text += "no hours in force at \(time.text(instant))\n"
         }
         if CalendarState.builtIn(id) == nil {
-            text += "\nversions: " + state.versions.map { "amendment \($0.amendment) from \($0.effectiveFrom.iso8601)" }.joined(separator: "; ") + "\n"
+            text += "\nversions: "
+                + state.versions.map { "amendment \($0.amendment) from \(calendarTime($0.calendar.timeZoneIdentifier).text($0.effectiveFrom))" }
+                .joined(separator: "; ") + "\n"
         }
         Terminal.out(text)
     }
@@ -267,7 +271,8 @@ struct SLAPolicyGroup: ParsableCommand {
                 P4: {responseMinutes: 480, resolutionMinutes: 2880}
               warnAtPercent: [75, 90]
               escalations:
-                - {id: p1-untouched, priorities: [P1, P2], untouchedMinutes: 120, action: {kind: assign, login: dora}}
+                - {id: p1-untouched, priorities: [P1, P2], untouchedMinutes: 120,
+                   action: {kind: assign, login: dora}}
             A contract names its policy (`docket contract add … --sla-policy ID`); a ticket runs under the \
             policy and calendar in force when it was opened, whatever changes later.
             """,
@@ -299,7 +304,8 @@ struct SLAPolicyDefine: ParsableCommand {
                     commandId: options.write.commandId)
             }
             read?.announce()
-            Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(from.iso8601)\n")
+            let time = calendarTime(calendarZone(terms.calendar, near: from, in: session))
+            Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(time.text(from))\n")
         }
     }
 }
@@ -327,7 +333,8 @@ struct SLAPolicyAmend: ParsableCommand {
             }
             read.announce()
             // Terms equal to the version in force then record nothing.
-            Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(from.iso8601)\n")
+            let time = calendarTime(calendarZone(terms.calendar, near: from, in: session))
+            Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(time.text(from))\n")
         }
     }
 }
@@ -378,16 +385,21 @@ struct SLAPolicyShow: ReadCommand {
             try printJSON(View(id: id, name: state.name, at: instant.iso8601, amendmentInForce: inForce?.amendment, terms: inForce?.terms))
             return
         }
+        // Instants in the zone of the policy's calendar, where its dates are read (`--json` keeps RFC 3339 UTC).
+        func time(_ calendar: String?, _ at: Timestamp) -> String {
+            calendarTime(calendar.flatMap { calendarZone($0, near: at, in: session) }).text(at)
+        }
         guard let (amendment, terms) = inForce else {
-            Terminal.out("\(id)  \(state.name)\nno terms in force at \(instant.iso8601)\n")
+            Terminal.out("\(id)  \(state.name)\nno terms in force at \(time(policyCalendar(id, near: instant, in: session), instant))\n")
             return
         }
-        var text = "\(id)  \(state.name)\nin force at \(instant.iso8601): amendment \(amendment), calendar \(terms.calendar), warn at \(terms.warnAtPercent.map { "\($0)%" }.joined(separator: ", "))\n\n"
+        var text = "\(id)  \(state.name)\nin force at \(time(terms.calendar, instant)): amendment \(amendment), calendar \(terms.calendar), warn at \(terms.warnAtPercent.map { "\($0)%" }.joined(separator: ", "))\n\n"
         text += Terminal.table(["PRIORITY", "RESPONSE", "RESOLUTION"], targetRows(terms))
         for rule in terms.escalations {
             text += "escalation \(rule.id): \(rule.priorities.map(\.rawValue).joined(separator: "/")) untouched \(minutesText(rule.untouchedMinutes)) → \(rule.action)\n"
         }
-        text += "\nversions: " + state.versions.map { "amendment \($0.amendment) from \($0.effectiveFrom.iso8601)" }.joined(separator: "; ") + "\n"
+        text += "\nversions: "
+            + state.versions.map { "amendment \($0.amendment) from \(time($0.terms.calendar, $0.effectiveFrom))" }.joined(separator: "; ") + "\n"
         Terminal.out(text)
     }
 }

@@ -12,7 +12,7 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the store to the team: a Unix socket (callers by OS account) and HTTP (callers by API token).",
         discussion: """
-            docket serve --store /srv/docket            (socket <store>/docket.sock, HTTP on 127.0.0.1:8642)
+            docket serve --store /srv/docket   # <store>/docket.sock, HTTP on 127.0.0.1:8642
             Clients: DOCKET_SERVER=/srv/docket/docket.sock docket queue
                      DOCKET_SERVER=http://127.0.0.1:8642 DOCKET_TOKEN=dkt_… docket queue
             On the socket the kernel names the caller's OS account (a Docket user of the same login); on HTTP \

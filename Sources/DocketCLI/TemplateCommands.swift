@@ -11,8 +11,10 @@ struct TemplateGroup: ParsableCommand {
         discussion: """
             Placeholders: \(TemplatePlaceholder.known.map { "{{\($0)}}" }.joined(separator: " "))
 
-            docket template add ack --subject "Re: {{ticket.subject}}" --body "Hi {{contact.name}}, we are on {{ticket.number}}."
-            docket template list        docket template show ack        docket ticket reply T-1042 --template ack
+            docket template add ack --subject "Re: {{ticket.subject}}" \\
+                --body "Hi {{contact.name}}, we are on {{ticket.number}}."
+            docket template list        docket template show ack
+            docket ticket reply T-1042 --template ack
 
             Mail templates: the bodies of the mail Docket sends by itself. Each runs on its shipped default until you \
             change it (`docket template show NAME` prints the one in force; `update` stores yours; `remove` goes back to \

@@ -17,10 +17,14 @@ struct TicketGroup: ParsableCommand {
         abstract: "Open, work and close tickets.",
         discussion: """
             docket ticket open --client acme --subject "Printer offline" --priority P2
-            docket ticket take T-1001                     docket ticket assign T-1001 --to bob
-            docket ticket comment T-1001 "On it"          docket ticket comment T-1001 "Done" --expect-version 7
-            docket ticket status T-1001 waiting-on-client docket ticket close T-1001 --resolution "Replaced toner" --time 30m
-            docket ticket show T-1001                     docket ticket list --status new --json
+            docket ticket take T-1001
+            docket ticket assign T-1001 --to bob
+            docket ticket comment T-1001 "On it"
+            docket ticket comment T-1001 "Done" --expect-version 7
+            docket ticket status T-1001 waiting-on-client
+            docket ticket close T-1001 --resolution "Replaced toner" --time 30m
+            docket ticket show T-1001
+            docket ticket list --status new --json
             """,
         subcommands: [
             TicketOpen.self, TicketTake.self, TicketAssign.self, TicketUnassign.self, TicketPriorityCommand.self, TicketCategory.self, TicketDue.self,
@@ -132,9 +136,9 @@ struct TicketDue: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "due", abstract: "Set the date a ticket is due, or clear it (dispatchers and admins); `docket queue` shows it.",
         discussion: """
-            docket ticket due T-1042 "2026-11-06 17:00"        17:00 in your own time zone, else the client's
-            docket ticket due T-1042 2026-11-06                 the end of that day there (23:59:59): due by then
-            docket ticket due T-1042 2026-11-06T17:00:00-05:00  exactly that
+            docket ticket due T-1042 "2026-11-06 17:00"         # your zone, or the client's
+            docket ticket due T-1042 2026-11-06                 # that day's 23:59:59
+            docket ticket due T-1042 2026-11-06T17:00:00-05:00  # exactly that
             """)
     @OptionGroup var options: TicketWriteOptions
     @OptionGroup var expect: ExpectVersionOptions

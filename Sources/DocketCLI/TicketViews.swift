@@ -227,9 +227,11 @@ struct TicketList: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List tickets, open or closed, by number: the newest first.",
         discussion: """
-            docket ticket list --status closed --client acme      docket ticket list --oldest-first --limit 20
-            docket ticket list --search "printer jam"             (subject, resolution note or category; every word, any case)
-            --limit keeps the newest tickets that match (the oldest with --oldest-first); a note on stderr says when it cut.
+            docket ticket list --status closed --client acme
+            docket ticket list --oldest-first --limit 20
+            docket ticket list --search "printer jam"   # subject, resolution or category
+            --search matches every word, in any case. --limit keeps the newest tickets that match (the oldest with \
+            --oldest-first); a note on stderr says when it cut.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -256,7 +258,8 @@ struct QueueCommand: ReadCommand {
         commandName: "queue",
         abstract: "Open tickets in work order: priority, then SLA due time, then age.",
         discussion: """
-            docket queue --mine      docket queue --unassigned      docket queue --client acme --status new
+            docket queue --mine      docket queue --unassigned
+            docket queue --client acme --status new
             Times (SLA DUE, OPENED) are in your time zone (`docket user time-zone`), else this machine's.
             """)
     @OptionGroup var store: StoreOptions

@@ -19,13 +19,13 @@ struct TimeGroup: ParsableCommand {
             docket time stop --note "Replaced the switch"
             docket time list --ticket T-1042
             docket time list --tech bob --from 2026-11-01 --json
-            docket time show TE-7                                 the entry and every event behind it
-            docket time log T-1042 2h --for bob --at "2026-11-03 09:00"   (dispatchers and admins, for a tech)
-            docket time stop --minutes 7h30m                      a timer left running: log the time actually worked
-            docket time stop --elapsed                            a timer past a working day (8h): log all of it anyway
-            docket time cancel --reason "started on the wrong ticket"   discard the timer, log nothing
-            docket time status                                    your running timer: ticket, subject, start, elapsed
-            docket time status --all --json                       every tech's running timer
+            docket time show TE-7                 # the entry and every event behind it
+            docket time log T-1042 2h --for bob --at "2026-11-03 09:00"   # for a tech
+            docket time stop --minutes 7h30m      # a timer left running: log what you did
+            docket time stop --elapsed            # a timer past 8h: log all of it anyway
+            docket time cancel --reason "started on the wrong ticket"   # log nothing
+            docket time status                    # your running timer: ticket, start, time
+            docket time status --all --json       # every tech's running timer
 
             A timer whose ticket was merged while it ran logs its time, on stop, on the ticket it was merged into.
 
@@ -110,7 +110,6 @@ struct TimeCorrect: ParsableCommand {
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
-            if billable && nonBillable { throw CLIError.usage("give --billable or --non-billable, not both") }
             let worked = try minutes.map { try TimeDuration.parse($0) }
             let session = try StoreAccess.open(options.store.path)
             let read = try at.map { text in
@@ -120,7 +119,7 @@ struct TimeCorrect: ParsableCommand {
             }
             let startedAt = try read.map { try BillingDates.check($0.instant, flag: "--at", text: at ?? "") }
             let correction = TimeCorrection(
-                minutes: worked, workType: workType, billable: billable ? true : nonBillable ? false : nil,
+                minutes: worked, workType: workType, billable: try eitherFlag(billable, "--billable", or: nonBillable, "--non-billable"),
                 startedAt: startedAt, note: note, reason: reason)
             let events = try inViewersZone(options.actor.name, in: session) {
                 try session.app.billing.correctTime(entry, correction, as: options.actor.name, commandId: options.write.commandId)

@@ -9,7 +9,7 @@ struct TokenGroup: ParsableCommand {
         commandName: "token",
         abstract: "Create, list and revoke API tokens (a token acts with its user's role).",
         discussion: """
-            docket token create --user bob --name laptop --expires 90d   (prints the token once: keep it)
+            docket token create --user bob --name laptop --expires 90d  # shows it once
             docket token list        docket token revoke 3f9a0c1d2e4b
             Admins manage everyone's tokens, other users their own. Only a salted SHA-256 hash is stored. \
             Deactivating a user kills their tokens for good.

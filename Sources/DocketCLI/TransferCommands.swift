@@ -8,7 +8,8 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write the log as NDJSON, one event per line with every envelope field.",
         discussion: """
-            docket export -o store.ndjson   then   docket import --store new-store store.ndjson
+            docket export -o store.ndjson
+            docket import --store new-store store.ndjson     # then, into a new store
             Admin only. -o writes the file owner-only (0600), under a temporary name beside it renamed to FILE once \
             complete; with stdout, the redirection's file takes your umask. A write that fails (a full disk) is one \
             line naming the destination, exit 73, and -o leaves no file. The export is the log only: copy the \

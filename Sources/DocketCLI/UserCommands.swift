@@ -10,12 +10,14 @@ struct UserGroup: ParsableCommand {
         abstract: "Add users, change their roles, deactivate and reactivate them (admins); set cost rates (billing).",
         discussion: """
             docket user add bob --name "Bob Smith" --email bob@msp.example --role tech
-            docket user role bob dispatcher      docket user deactivate bob      docket user list --json
-            docket user cost-rate bob 4500 --currency USD --effective 2026-01-01   (billing or admin)
-            docket user time-zone bob America/New_York   (yourself, or anyone as admin; --clear to unset)
-            docket user link-os bob --uid 1001   (admins: the server's Unix socket knows uid 1001 as bob)
-            docket user add intake --name Intake --email intake@msp.example --role dispatcher --kind service
-            docket user kind scheduler service   (a program's account: it acts, but gets no SLA mail)
+            docket user role bob dispatcher      docket user deactivate bob
+            docket user list --json
+            docket user cost-rate bob 4500 --currency USD --effective 2026-01-01  # billing
+            docket user time-zone bob America/New_York   # yourself, or anyone (admin)
+            docket user link-os bob --uid 1001   # admins: uid 1001 is bob on the socket
+            docket user add intake --name Intake --email intake@msp.example \\
+              --role dispatcher --kind service
+            docket user kind scheduler service   # a program's account: no SLA mail
             """,
         subcommands: [
             UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self, UserCostRate.self,
@@ -212,10 +214,12 @@ struct UserCostRate: ParsableCommand {
             let rate = SetCostRate(costPerHourMinor: costPerHour, currency: currency, effectiveFrom: from)
             let events = try session.app.directory.user(login, .setCostRate(rate), as: actor.name, commandId: write.commandId)
             read.announce()
+            // In the zone the date was read in (the user's own, else UTC), named, as the note on stderr gives it.
+            let time = calendarTime(zone)
             Terminal.out(
                 events.isEmpty
                     ? "user \(login): nothing to change\n"
-                    : "user \(login) costs \(costPerHour) \(currency) minor units per hour from \(from.iso8601)\n")
+                    : "user \(login) costs \(costPerHour) \(currency) minor units per hour from \(time.text(from))\n")
         }
     }
 }

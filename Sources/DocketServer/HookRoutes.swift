@@ -60,6 +60,11 @@ struct HookRoutes: Sendable {
         }.get()
         if let replayKey = authority.replayKey { guards.taken(replayKey) }
         if let warning = batch.truncationWarning { context.logger.warning("webhook delivery to \(source): \(warning)") }
+        for (alert, outcome) in zip(batch.alerts, outcomes) {
+            if let warning = outcome.warning(for: alert, defaultClient: policy.defaultClient) {
+                context.logger.warning("webhook delivery to \(source): \(warning)")
+            }
+        }
         let rows = zip(batch.alerts, outcomes).map { alert, outcome -> [String: String] in
             var row = ["fingerprint": alert.fingerprint, "status": alert.status.rawValue, "outcome": HookRoutes.describe(outcome)]
             if let ticket = HookRoutes.ticket(outcome) { row["ticket"] = ticket.description }
@@ -156,7 +161,7 @@ struct HookRoutes: Sendable {
 
     static func describe(_ outcome: AlertOutcome) -> String {
         switch outcome {
-        case .opened: "opened"
+        case .opened, .openedForFormerClient: "opened"
         case .occurrence: "occurrence"
         case .reopened, .reopenedStillFiring: "reopened"
         case .autoResolved: "auto-resolved"
@@ -170,7 +175,7 @@ struct HookRoutes: Sendable {
 
     static func ticket(_ outcome: AlertOutcome) -> TicketNumber? {
         switch outcome {
-        case .opened(let n), .occurrence(let n), .reopened(let n), .reopenedStillFiring(let n), .autoResolved(let n), .noted(let n), .leftOpen(let n), .stale(let n), .silenced(let n, _): n
+        case .opened(let n), .openedForFormerClient(let n, _), .occurrence(let n), .reopened(let n), .reopenedStillFiring(let n), .autoResolved(let n), .noted(let n), .leftOpen(let n), .stale(let n), .silenced(let n, _): n
         case .dropped: nil
         }
     }

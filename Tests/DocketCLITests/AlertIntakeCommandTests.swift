@@ -54,6 +54,23 @@ import Testing
         #expect(show.contains("Auto-resolved: DiskSpaceLow on ws-002.globex.local:9182"))
     }
 
+    /// The auto-resolve's resolution (mailed to the client, shown among times in people's zones) said when the alert
+    /// cleared in RFC 3339 UTC (`cleared at 2026-11-29T00:44:45.393Z`): it says it in the client's zone, named.
+    @Test(arguments: DocketMode.allCases) func anAutoResolveSaysWhenTheAlertClearedInTheClientsZone(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            #expect(try docket(["client", "update", "acme-corp", "--time-zone", "America/New_York"]).status == 0)
+            #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+            #expect(try intake("005-single-resolved").stdout.contains("closed as auto-resolved"))
+            let shown = try #require(
+                try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
+            let changes = (shown["history"] as? [[String: Any]] ?? []).compactMap { $0["change"] as? String }
+            #expect(
+                changes.contains("closed: Auto-resolved: HostDown on srv-dc01.acme.local:9100 cleared at 2026-11-28 19:44:45 EST; no billable time."),
+                "\(changes)")
+        }
+    }
+
     /// The same alert repeated while it fires is one row of `ticket show` saying how many more came and until when
     /// (Alertmanager repeats a firing group every few minutes: a weekend of them was hundreds of identical rows);
     /// `--json` keeps every event.
@@ -299,12 +316,45 @@ import Testing
         #expect(refused.status == 6 && refused.stderr.contains("client globex is deactivated"), "\(refused.stderr)")
         // With one, it goes there and acme-corp's switch opens its ticket.
         let taken = try generic("[\(switchDown),\(backup)]", ["--default-client", "initech"])
-        #expect(taken.stdout == "sw-1 firing: opened T-1002\nbk-1 firing: opened T-1003\n", "\(taken.stderr)")
+        #expect(
+            taken.stdout == "sw-1 firing: opened T-1002\nbk-1 firing: opened T-1003 on the default client (client globex is deactivated)\n",
+            "\(taken.stderr)")
         let opened = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1003", "--json"]).stdout.utf8)) as? [String: Any])
         #expect((opened["ticket"] as? [String: Any])?["client"] as? String == "initech")
         // The resolve of the alert globex had before still closes globex's own ticket.
         let resolved = try generic(disk.replacingOccurrences(of: "STATUS", with: "resolved"), ["--default-client", "initech"])
         #expect(resolved.stdout.contains("T-1001"), "\(resolved.stdout) \(resolved.stderr)")
+    }
+
+    /// A former client's firing alert opened on the default client said nothing of whose it was: the ticket read like
+    /// the default client's own. Its description names the former client, the intake's output and a warning on stderr
+    /// (the caller's, through the server too) say so, and the alert of an active client is as before.
+    @Test(arguments: DocketMode.allCases) func aFormerClientsAlertOnTheDefaultClientNamesTheFormerClient(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["client", "deactivate", "globex"]).status == 0)
+        try mode.run {
+            let backup = #"{"client":"globex","device":"nas","check":"backup","severity":"warning","status":"firing","id":"bk-1","message":"failed"}"#
+            let run = try docket(["intake", "alert", "--format", "generic", "--default-client", "initech"], stdin: backup, as: "intake")
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout == "bk-1 firing: opened T-1001 on the default client (client globex is deactivated)\n")
+            #expect(
+                run.stderr
+                    == "docket: warning: alert backup (bk-1) is client globex's, which is deactivated (a former client): it opened T-1001 on "
+                    + "the default client initech, not for globex; if globex is a client again, reactivate it (docket client reactivate "
+                    + "globex), else stop the sender alerting for globex\n")
+            let shown = try #require(
+                try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", "T-1001", "--json"]).stdout.utf8)) as? [String: Any])
+            let ticket = try #require(shown["ticket"] as? [String: Any])
+            #expect(ticket["client"] as? String == "initech")
+            let opening = (shown["history"] as? [[String: Any]])?.first?["change"] as? String ?? ""
+            #expect(
+                opening.contains(
+                    "Sent for client globex, but client globex is deactivated (a former client): opened on the default client initech, not for globex."),
+                "\(opening)")
+            let active = #"{"client":"acme-corp","device":"sw1","check":"switch","severity":"critical","status":"firing","id":"sw-1","message":"down"}"#
+            let plain = try docket(["intake", "alert", "--format", "generic", "--default-client", "initech"], stdin: active, as: "intake")
+            #expect(plain.stdout == "sw-1 firing: opened T-1002\n" && plain.stderr.isEmpty, "\(plain.stderr)")
+        }
     }
 
     /// An id or fingerprint keys the condition: one that cannot (over 200 bytes, control characters) is bad input

@@ -118,7 +118,7 @@ import Testing
     @Test func anAmendmentWithPartialTermsChangesOnlyTheFieldsItGives() throws {
         try base.setUp()
         #expect(try ok(["contract", "amend", "acme-msa", "--effective", "2026-11-15", "--terms", #"{"taxRate": "8.875"}"#])
-            == "contract acme-msa: amendment 1, in force from 2026-11-15T00:00:00Z\n")
+            == "contract acme-msa: amendment 1, in force from 2026-11-15 00:00 UTC\n")
         let shown = try #require(try base.json(["contract", "show", "acme-msa", "--at", "2026-11-20"]) as? [String: Any])
         let terms = try #require((shown["inForce"] as? [String: Any])?["terms"] as? [String: Any])
         #expect(terms["taxRate"] as? String == "8.875")

@@ -168,16 +168,16 @@ import Testing
         let added = try docket([
             "contract", "add", "nyc-r", "--client", "nyc", "--name", "R", "--effective", "2026-10-01", "--terms", Self.retainer,
         ])
-        #expect(added.stdout == "added contract nyc-r for nyc, in force from 2026-10-01T04:00:00Z\n")
+        #expect(added.stdout == "added contract nyc-r for nyc, in force from 2026-10-01 00:00 EDT\n", "in the client's zone, as contract show gives it")
         #expect(
             added.stderr
                 == "--effective 2026-10-01 read as midnight in client nyc's time zone, America/New_York = 2026-10-01T04:00:00.000Z\n")
         #expect(try ok(["invoice", "charges", "nyc", "--period", "2026-10"]).split(separator: "\n").dropFirst().map { $0.prefix(26) }
             == ["retainer-fee:nyc-r:2026-10"])
         try ok(["contract", "add", "ber-r", "--client", "ber", "--name", "R", "--effective", "2026-10-01", "--terms", Self.retainer])
-        #expect(try ok(["contract", "end", "ber-r", "--effective", "2026-12-01"]) == "contract ber-r ends at 2026-11-30T23:00:00Z\n")
+        #expect(try ok(["contract", "end", "ber-r", "--effective", "2026-12-01"]) == "contract ber-r ends at 2026-12-01 00:00 CET\n")
         #expect(try ok(["contract", "amend", "ber-r", "--effective", "2026-11-01", "--terms", #"{"taxRate":"19"}"#])
-            == "contract ber-r: amendment 1, in force from 2026-10-31T23:00:00Z\n")
+            == "contract ber-r: amendment 1, in force from 2026-11-01 00:00 CET\n")
         let charges = try ok(["invoice", "charges", "ber", "--period", "2026-12"]).split(separator: "\n").dropFirst().map { $0.prefix(26) }
         #expect(charges == ["retainer-fee:ber-r:2026-10", "retainer-fee:ber-r:2026-11"])
         // A time with a zone means exactly that.
@@ -185,7 +185,22 @@ import Testing
         let exact = try docket([
             "contract", "add", "lax-r", "--client", "lax", "--name", "R", "--effective", "2026-10-01T00:00:00Z", "--terms", Self.retainer,
         ])
-        #expect(exact.stdout == "added contract lax-r for lax, in force from 2026-10-01T00:00:00Z\n" && exact.stderr.isEmpty)
+        #expect(exact.stdout == "added contract lax-r for lax, in force from 2026-09-30 17:00 PDT\n" && exact.stderr.isEmpty)
+    }
+
+    /// `contract add`, `amend` and `end` confirmed their instant in RFC 3339 (`in force from 2026-10-01T04:00:00Z`)
+    /// while `contract show` gives it in the client's zone: they give it as `contract show` does, embedded or served.
+    @Test(arguments: DocketMode.allCases) func contractConfirmationsGiveTheInstantInTheClientsZone(_ mode: DocketMode) throws {
+        try setUp(clients: ["nyc"], zone: "America/New_York")
+        try mode.run {
+            let added = try ok(["contract", "add", "nyc-r", "--client", "nyc", "--name", "R", "--effective", "2026-10-01", "--terms", Self.retainer])
+            #expect(added == "added contract nyc-r for nyc, in force from 2026-10-01 00:00 EDT\n")
+            #expect(try ok(["contract", "amend", "nyc-r", "--effective", "2026-11-15T15:00:00Z", "--terms", #"{"taxRate":"8.875"}"#])
+                == "contract nyc-r: amendment 1, in force from 2026-11-15 10:00 EST\n")
+            #expect(try ok(["contract", "end", "nyc-r", "--effective", "2027-01-01"]) == "contract nyc-r ends at 2027-01-01 00:00 EST\n")
+            let shown = try ok(["contract", "show", "nyc-r", "--at", "2026-12-01"])
+            #expect(shown.contains("2026-10-01 00:00 EDT") && shown.contains("2027-01-01 00:00 EST"), "\(shown)")
+        }
     }
 
     /// A refused command prints only its error: an amendment before the contract starts, or after its end, said how

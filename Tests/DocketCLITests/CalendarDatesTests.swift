@@ -69,8 +69,8 @@ import Testing
     @Test(arguments: DocketMode.allCases) func aPolicysDateIsMidnightWhereItsCalendarIs(_ mode: DocketMode) throws {
         try mode.run {
             let (define, amend) = try setUp()
-            #expect(define.stdout == "defined SLA policy gold on calendar ny, in force from 2026-03-01T05:00:00.000Z\n")
-            #expect(amend.stdout == "amended SLA policy gold, in force from 2026-12-01T05:00:00.000Z\n")
+            #expect(define.stdout == "defined SLA policy gold on calendar ny, in force from 2026-03-01 00:00 EST\n", "in its calendar's zone, as show gives it")
+            #expect(amend.stdout == "amended SLA policy gold, in force from 2026-12-01 00:00 EST\n")
             #expect(
                 amend.stderr.contains("--effective 2026-12-01 read as midnight in calendar ny's time zone, America/New_York = 2026-12-01T05:00:00.000Z"),
                 "\(amend.stderr)")
@@ -81,6 +81,9 @@ import Testing
                     as? [String: Any])
             #expect(shown["at"] as? String == "2026-12-01T05:00:00.000Z")
             #expect(shown["amendmentInForce"] as? Int == 1)
+            let text = try ok(["sla-policy", "show", "gold", "--at", "2026-12-01"], now: "2026-12-01T06:00:00Z")
+            #expect(text.contains("in force at 2026-12-01 00:00 EST: amendment 1"), "\(text)")
+            #expect(text.contains("versions: amendment 0 from 2026-03-01 00:00 EST; amendment 1 from 2026-12-01 00:00 EST"), "\(text)")
             // A server stamps events with its own clock, so which terms a ticket opened at a given hour gets is
             // checked embedded, where the test sets the clock.
             guard mode == .embedded else { return }
@@ -97,10 +100,10 @@ import Testing
         let days = ["mon", "tue", "wed", "thu", "fri"].map { "  \($0): [{open: \"09:00\", close: \"17:00\"}]" }
         let shorter = file("ny-2027.yaml", "timeZone: America/New_York\nweeklyHours:\n\(days.joined(separator: "\n"))\n")
         let amended = try docket(["calendar", "amend", "ny", "--file", shorter, "--effective", "2027-01-01"], now: "2026-11-03T12:00:00Z")
-        #expect(amended.stdout == "amended calendar ny, in force from 2027-01-01T05:00:00.000Z\n", "\(amended.stderr)")
+        #expect(amended.stdout == "amended calendar ny, in force from 2027-01-01 00:00 EST\n", "\(amended.stderr)")
         #expect(amended.stderr.contains("read as midnight in calendar ny's time zone, America/New_York"))
         let shown = try ok(["calendar", "show", "ny"], now: "2026-11-03T12:01:00Z")
-        #expect(shown.contains("versions: amendment 0 from 2026-01-01T05:00:00.000Z; amendment 1 from 2027-01-01T05:00:00.000Z"), "\(shown)")
+        #expect(shown.contains("versions: amendment 0 from 2026-01-01 00:00 EST; amendment 1 from 2027-01-01 00:00 EST"), "\(shown)")
         // 23:00 on 31 December in New York is still the old hours; `--at` with a date is New York's midnight.
         let lastEvening = try ok(["calendar", "show", "ny", "--at", "2026-12-31T23:00:00-05:00", "--json"], now: "2026-11-03T12:02:00Z")
         #expect(lastEvening.contains(#""amendmentInForce" : 0"#), "\(lastEvening)")
@@ -111,12 +114,12 @@ import Testing
         let exact = try docket(
             ["sla-policy", "amend", "gold", "--file", policy(calendar: "ny", p1Response: 15), "--effective", "2027-02-01T00:00:00Z"],
             now: "2026-11-03T12:04:00Z")
-        #expect(exact.stdout == "amended SLA policy gold, in force from 2027-02-01T00:00:00.000Z\n")
+        #expect(exact.stdout == "amended SLA policy gold, in force from 2027-01-31 19:00 EST\n")
         #expect(!exact.stderr.contains("read as midnight"), "\(exact.stderr)")
         // On the built-in 24x7 calendar a date is midnight UTC, as before.
         let roundTheClock = try docket(
             ["sla-policy", "define", "silver", "--name", "Silver", "--file", policy(calendar: "24x7", p1Response: 60), "--effective", "2026-03-01"],
             now: "2026-11-03T12:05:00Z")
-        #expect(roundTheClock.stdout == "defined SLA policy silver on calendar 24x7, in force from 2026-03-01T00:00:00.000Z\n")
+        #expect(roundTheClock.stdout == "defined SLA policy silver on calendar 24x7, in force from 2026-03-01 00:00 UTC\n")
     }
 }

@@ -109,7 +109,7 @@ import Testing
         #expect(try docket(["sla-policy", "define", "gold", "--name", "Gold", "--file", gold, "--effective", "2026-01-01"]).status == 0)
         _ = write("gold.yaml", policy(20))
         let amend = ["sla-policy", "amend", "gold", "--file", gold, "--effective", "2027-01-01", "--command-id", "pol-2"]
-        let amended = "amended SLA policy gold, in force from 2027-01-01T00:00:00.000Z\n"
+        let amended = "amended SLA policy gold, in force from 2027-01-01 00:00 UTC\n"
         let first = try docket(amend)
         #expect(first.stdout == amended, "\(first.stderr)")
         let before = try docket(["log", "--json", "--limit", "100000"]).stdout

@@ -239,13 +239,13 @@ import Testing
             try ok([
                 "contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01T00:00:00Z",
                 "--sla-policy", "gold", "--terms", #"{"model": "hourly", "currency": "EUR", "rates": {"*": 9500}}"#,
-            ]) == "added contract acme-2026 for acme, in force from 2026-01-01T00:00:00Z\n")
+            ]) == "added contract acme-2026 for acme, in force from 2026-01-01 01:00 CET\n", "in the client's zone, as contract show gives it")
         // Recorded first, effective later.
         #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-07-01T00:00:00Z", "--terms", #"{"model": "hourly", "currency": "EUR", "rates": {"*": 9900}}"#])
-            == "contract acme-2026: amendment 1, in force from 2026-07-01T00:00:00Z\n")
+            == "contract acme-2026: amendment 1, in force from 2026-07-01 02:00 CEST\n")
         // Recorded later, effective earlier.
         #expect(try ok(["contract", "amend", "acme-2026", "--effective", "2026-04-01T00:00:00Z", "--sla-policy", "platinum"])
-            == "contract acme-2026: amendment 2, in force from 2026-04-01T00:00:00Z\n")
+            == "contract acme-2026: amendment 2, in force from 2026-04-01 02:00 CEST\n")
 
         let february = try #require(try inForce("acme-2026", at: "2026-02-01"))
         #expect(february["amendment"] as? Int == 0)
@@ -286,7 +286,7 @@ import Testing
         try givenClient()
         try givenPolicies("gold")
         try ok(["contract", "add", "acme-2026", "--client", "acme", "--name", "Managed services", "--effective", "2026-01-01T00:00:00Z", "--sla-policy", "gold"])
-        #expect(try ok(["contract", "end", "acme-2026", "--effective", "2027-01-01T00:00:00Z"]) == "contract acme-2026 ends at 2027-01-01T00:00:00Z\n")
+        #expect(try ok(["contract", "end", "acme-2026", "--effective", "2027-01-01T00:00:00Z"]) == "contract acme-2026 ends at 2027-01-01 01:00 CET\n")
 
         #expect(try jsonObject(["contract", "show", "acme-2026", "--at", "2025-12-31", "--json"])["inForce"] is NSNull)
         let before = try docket(["contract", "show", "acme-2026", "--at", "2025-12-31T00:00:00Z"])

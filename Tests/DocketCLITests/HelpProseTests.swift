@@ -48,4 +48,28 @@ import Testing
         }
         #expect(joined.isEmpty, "examples run on inside a paragraph: \(joined)")
     }
+
+    /// A line `--help` prints as it is written: an example command (`docket …`, `$ …`, `DOCKET_USER=… docket …`) or an
+    /// indented line (an example's continuation, a table).
+    static func isVerbatim(_ line: String) -> Bool {
+        let text = line.drop { $0 == " " }
+        return line.hasPrefix("  ") || text.hasPrefix("docket ") || text.hasPrefix("$ ")
+            || text.prefix { $0 != " " }.wholeMatch(of: /[A-Z_]+=\S*/) != nil
+    }
+
+    /// `--help` wraps at 80 columns, also inside an example, which then no longer pastes as a command: every example
+    /// (and indented) line of every command's discussion fits in 80 columns; a longer command is written on several
+    /// lines joined by a trailing backslash, as a shell reads it.
+    @Test func everyExampleLineFitsIn80Columns() throws {
+        let folder = TemporaryFolder()
+        let run = try DocketProcess.runEmbedded(["--experimental-dump-help"], store: folder.child("none"))
+        #expect(run.status == 0, "\(run.stderr)")
+        let dump = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let all = Self.discussions(try #require(dump["command"] as? [String: Any]), path: ["docket"])
+        #expect(all.contains { $0.1.components(separatedBy: "\n").contains(where: Self.isVerbatim) }, "the discussions hold examples")
+        let long = all.flatMap { path, discussion in
+            discussion.components(separatedBy: "\n").filter { Self.isVerbatim($0) && $0.count > 80 }.map { "\(path): \($0)" }
+        }
+        #expect(long.isEmpty, "\(long.count) example lines over 80 columns:\n\(long.joined(separator: "\n"))")
+    }
 }

@@ -62,6 +62,21 @@ import Testing
         #expect(try docket(["hook", "list"], as: "intake").status == 5)
     }
 
+    /// `hook list`'s SINCE and PREVIOUS UNTIL were RFC 3339 UTC where every other table gives the viewer's zone.
+    @Test func listGivesTimesInTheViewersZone() throws {
+        // Secrets are dated by the wall clock (not $DOCKET_NOW): the rows are checked for their shape.
+        #expect(try docket(["user", "time-zone", "ann", "America/New_York"]).status == 0)
+        #expect(try docket(["hook", "create", "prom", "--format", "alertmanager", "--acts-as", "intake"]).status == 0)
+        #expect(try docket(["hook", "rotate", "prom", "--grace", "24h"]).status == 0)
+        let list = try docket(["hook", "list"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let local = #/\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? E[SD]T/#
+        let row = try #require(list.stdout.split(separator: "\n").last.map(String.init))
+        #expect(row.matches(of: local).count == 2, "SINCE and PREVIOUS UNTIL: \(list.stdout)")
+        #expect(row.contains(" until "), "\(list.stdout)")
+        #expect(row.wholeMatch(of: #/.*\d{2}:\d{2}:\d{2}(\.\d+)?Z.*/#) == nil, "no RFC 3339: \(list.stdout)")
+    }
+
     @Test func badSourcesUsersAndClientsAreRefusedWithNothingWritten() throws {
         #expect(try docket(["hook", "create", "Bad Name", "--format", "generic", "--acts-as", "intake"]).status == 65)
         #expect(try docket(["hook", "create", "x", "--format", "generic", "--acts-as", "ghost"]).status == 4, "an unknown user is not found")

@@ -307,6 +307,30 @@ import Testing
         return events.compactMap { $0["stream"] as? String }.filter { $0.hasPrefix("note-") }
     }
 
+    /// `log`'s RECORDED AT and `anchor`'s line gave RFC 3339 UTC among tables that all give the viewer's zone: they
+    /// give it too (`log` the viewer's, `anchor`, which acts as nobody, this machine's); `--json` keeps RFC 3339 UTC.
+    @Test(arguments: DocketMode.allCases) func logAndAnchorGiveTimesInTheViewersZone(_ mode: DocketMode) throws {
+        #expect(try docket(["init"], now: "2026-10-30T12:00:00Z").status == 0)
+        #expect(try docket(["user", "time-zone", "ann", "America/New_York"], now: "2026-10-30T12:00:00Z").status == 0)
+        let append = try docket(["event", "append", "--stream", "note-1", "--type", "test.noted", "--payload", #"{"x":1}"#], now: "2026-11-02T15:00:00Z")
+        #expect(append.status == 0, "\(append.stderr)")
+        // The head is the note (before a served run makes ann's token), in this machine's zone.
+        let offsite = folder.child("offsite-anchors")
+        let anchored = try DocketProcess.run(
+            ["anchor", "--to", offsite], store: store, environment: ["DOCKET_USER": "ann", "TZ": "America/New_York"])
+        #expect(anchored.status == 0, "\(anchored.stderr)")
+        #expect(anchored.stdout.hasSuffix(", 2026-11-02 10:00 EST) to \(offsite)\n"), "\(anchored.stdout)")
+        try mode.run {
+            let table = try docket(["log", "--stream", "note-1"])
+            #expect(table.status == 0, "\(table.stderr)")
+            let row = try #require(table.stdout.split(separator: "\n").last.map(String.init))
+            #expect(row.contains(" 2026-11-02 10:00 EST "), "\(table.stdout)")
+            #expect(!table.stdout.contains("2026-11-02T15:00:00"), "\(table.stdout)")
+            let json = try docket(["log", "--json", "--stream", "note-1"])
+            #expect(json.stdout.contains(#""recordedAt":"2026-11-02T15:00:00.000Z""#), "\(json.stdout)")
+        }
+    }
+
     @Test(arguments: DocketMode.allCases) func untilReadsADateOrALocalTimeInTheViewersZone(_ mode: DocketMode) throws {
         #expect(try docket(["init"], now: "2026-10-30T12:00:00Z").status == 0)
         #expect(try docket(["user", "time-zone", "ann", "America/New_York"], now: "2026-10-30T12:00:00Z").status == 0)

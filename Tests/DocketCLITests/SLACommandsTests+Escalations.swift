@@ -16,10 +16,16 @@ extension SLACommandsTests {
         #expect(
             tick.stdout.contains(
                 "T-1001: escalated by rule p2-untouched at 2026-11-09T16:00:00.000Z: assign dora (not carried out: the response "
-                    + "clock was met at 2026-11-09T16:11:00.000Z (first public reply), after the rule was due)\n"),
+                    + "clock was met (first public reply) at 2026-11-09T16:11:00.000Z, after the rule was due)\n"),
             "\(tick.stdout)")
-        let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-09T16:16:00Z").stdout
+        let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-09T16:16:00Z", environment: ["TZ": "America/New_York"]).stdout
         #expect(show.contains("assignee bob"), "\(show)")
+        // What made it moot, when, in the viewer's zone (it was RFC 3339 UTC inside the text).
+        #expect(
+            show.contains(
+                "escalated by rule p2-untouched at 2026-11-09 11:00 EST: assign dora (not carried out: the response clock was met "
+                    + "(first public reply) at 2026-11-09 11:11 EST, after the rule was due)"),
+            "\(show)")
         #expect(!show.contains("reassigned from bob to dora"), "\(show)")
         #expect(try docket(["tick"], at: "2026-11-09T16:16:00Z", as: "dora").stdout.isEmpty, "recorded once")
     }

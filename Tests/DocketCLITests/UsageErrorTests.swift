@@ -43,6 +43,31 @@ import Testing
         #expect(try docket(["ticket", "--help"]).stdout.contains("USAGE: docket ticket <subcommand>"), "help is not an error")
     }
 
+    /// Two opposite flags together (`--billing --no-billing`) took the last one silently: they are bad usage, one line
+    /// naming both, and nothing is written, embedded or served.
+    @Test(arguments: DocketMode.allCases) func oppositeFlagsTogetherAreBadUsage(_ mode: DocketMode) throws {
+        #expect(try docket(["init"]).status == 0)
+        #expect(try docket(["client", "add", "acme", "--name", "Acme", "--time-zone", "UTC", "--currency", "USD"]).status == 0)
+        #expect(try docket(["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"]).status == 0)
+        try mode.run {
+            let before = try docket(["log", "--json", "--limit", "10000"]).stdout
+            let contact = ["client", "contact", "update", "acme", "acme-1", "--name", "Carla", "--email", "carla@acme.example"]
+            for flags in [["--billing", "--no-billing"], ["--no-billing", "--billing"]] {
+                let run = try docket(contact + flags)
+                #expect(run.status == 64, "\(flags): \(run.stderr)")
+                #expect(run.stderr == "docket: error: give --billing or --no-billing, not both (see `docket client contact update --help`)\n")
+            }
+            let correct = try docket(["time", "correct", "TE-1", "--billable", "--non-billable", "--reason", "x"])
+            #expect(correct.status == 64)
+            #expect(correct.stderr == "docket: error: give --billable or --non-billable, not both (see `docket time correct --help`)\n")
+            #expect(try docket(["log", "--json", "--limit", "10000"]).stdout == before, "nothing written")
+            // One of them alone still does what it says.
+            #expect(try docket(contact + ["--billing"]).status == 0)
+            let shown = try JSONSerialization.jsonObject(with: Data(try docket(["client", "show", "acme", "--json"]).stdout.utf8)) as? [String: Any]
+            #expect((shown?["contacts"] as? [[String: Any]])?.first?["billing"] as? Bool == true)
+        }
+    }
+
     /// An empty acting user is refused (64) instead of falling through to $DOCKET_USER or the OS user, who is often an
     /// admin: `--as ""`, and an empty $DOCKET_USER given explicitly. No message names an empty user.
     @Test func anEmptyActingUserIsBadUsage() throws {

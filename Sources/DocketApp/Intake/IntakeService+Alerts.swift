@@ -1,4 +1,5 @@
 import AlertIntake
+import BusinessTime
 import DocketTime
 import Domain
 import EventLog
@@ -7,6 +8,9 @@ import EventLog
 public enum AlertOutcome: Sendable, Equatable {
     /// A firing alert with no open ticket opened this one.
     case opened(TicketNumber)
+    /// A firing alert naming a deactivated client (`formerClient`) opened this one on the policy's default client,
+    /// whose ticket it now is; the ticket's description says whose alert it was.
+    case openedForFormerClient(TicketNumber, formerClient: String)
     /// A repeat of a firing alert was added to its open ticket.
     case occurrence(TicketNumber)
     /// A firing alert that resolved a short while ago (flapping) reopened its ticket.
@@ -28,6 +32,23 @@ public enum AlertOutcome: Sendable, Equatable {
     /// A firing alert that began before its condition's last resolution ended (a retried or late copy of a
     /// notification sent before it resolved): the firing is over, so nothing is written and its ticket is not reopened.
     case stale(TicketNumber)
+
+    /// The ticket a firing alert opened, either way.
+    public var openedTicket: TicketNumber? {
+        switch self {
+        case .opened(let number), .openedForFormerClient(let number, _): number
+        default: nil
+        }
+    }
+
+    /// What a dispatcher must hear about `alert`'s outcome, if anything: a former client's alert opened on the default
+    /// client `defaultClient` (a warning for the caller's stderr and the server's log).
+    public func warning(for alert: MonitoringAlert, defaultClient: String?) -> String? {
+        guard case .openedForFormerClient(let number, let former) = self else { return nil }
+        return "alert \(alert.check) (\(alert.fingerprint)) is client \(former)'s, which is deactivated (a former client): it opened "
+            + "\(number) on the default client \(defaultClient ?? "given"), not for \(former); if \(former) is a client again, "
+            + "reactivate it (docket client reactivate \(former)), else stop the sender alerting for \(former)"
+    }
 }
 
 /// How alert intake behaves.
@@ -61,7 +82,8 @@ extension IntakeService {
     /// go in a next transaction, so each is decided on the state the one before left.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func receiveAlerts(_ batch: AlertBatch, policy: AlertPolicy, as actor: String) throws -> [AlertOutcome] {
-        let clients = try self.clients(of: batch, policy: policy)
+        let assigned = try self.clients(of: batch, policy: policy)
+        let clients = assigned.map(\.client)
         let truncated = batch.truncated
         var outcomes = [AlertOutcome](repeating: .dropped, count: batch.alerts.count)
         var remaining = Array(batch.alerts.indices)
@@ -91,7 +113,8 @@ extension IntakeService {
                         continue
                     }
                     let step = try decide(
-                        alert, client: clients[index], policy: policy, context: context, numbersFrom: wave.nextNumber, truncated: truncated)
+                        alert, client: clients[index], formerClient: assigned[index].former, policy: policy, context: context,
+                        numbersFrom: wave.nextNumber, truncated: truncated)
                     let streams = Set(step.appends.map(\.stream) + [condition])
                     guard wave.streams.isDisjoint(with: streams) else {
                         wave.deferred.append(index)
@@ -100,11 +123,12 @@ extension IntakeService {
                     }
                     wave.streams.formUnion(streams)
                     switch step.output {
-                    case .opened(let ticket), .occurrence(let ticket), .reopened(let ticket), .reopenedStillFiring(let ticket):
+                    case .opened(let ticket), .openedForFormerClient(let ticket, _), .occurrence(let ticket), .reopened(let ticket),
+                        .reopenedStillFiring(let ticket):
                         wave.firing[condition] = ticket
                     default: break
                     }
-                    if case .opened(let number) = step.output { wave.nextNumber = number.value + 1 }
+                    if let number = step.output.openedTicket { wave.nextNumber = number.value + 1 }
                     appends += step.appends
                     cue = cue.merged(with: step.reacting)
                     wave.outcomes.append((index, step.output))
@@ -125,7 +149,8 @@ extension IntakeService {
     /// recorded: it is dropped); a firing one refuses the delivery, as does a default client that does not exist. A
     /// firing alert of a deactivated client goes to the default client when there is one (one such alert refused the
     /// whole delivery, other clients' alerts with it, at every retry); its resolve still finds its own ticket.
-    private func clients(of batch: AlertBatch, policy: AlertPolicy) throws -> [String?] {
+    /// `former` names, for an alert that went to the default client because its own is deactivated, that client.
+    private func clients(of batch: AlertBatch, policy: AlertPolicy) throws -> [(client: String?, former: String?)] {
         if let fallback = policy.defaultClient {
             do {
                 _ = try directory.client(fallback)
@@ -135,21 +160,21 @@ extension IntakeService {
         }
         var known: [String: ClientState?] = [:]
         return try batch.alerts.map { alert in
+            var former: String?
             if let name = alert.client {
                 if known[name] == nil { known[name] = .some(try? directory.client(name)) }
-                if let state = known[name] ?? nil, let code = state.code,
-                    state.isActive || alert.status == .resolved || policy.defaultClient == nil
-                {
-                    return code
+                if let state = known[name] ?? nil, let code = state.code {
+                    if state.isActive || alert.status == .resolved || policy.defaultClient == nil { return (code, nil) }
+                    former = code
                 }
             }
-            if let fallback = policy.defaultClient { return fallback }
+            if let fallback = policy.defaultClient { return (fallback, former) }
             guard alert.status == .resolved else {
                 throw DomainError(
                     .notFound,
                     "alert \(alert.check) (\(alert.fingerprint)) names no known client\(alert.client.map { " (\"\($0)\")" } ?? ""); add the client or pass --default-client CODE")
             }
-            return nil
+            return (nil, nil)
         }
     }
 
@@ -166,16 +191,19 @@ extension IntakeService {
     }
 
     /// What one alert for `client` (nil: a resolved alert naming no client Docket knows) appends, on the state before
-    /// the delivery's transaction.
+    /// the delivery's transaction. `formerClient` is the deactivated client the alert named, when `client` is the
+    /// default client it went to instead.
     private func decide(
-        _ alert: MonitoringAlert, client: String?, policy: AlertPolicy, context: DecisionContext, numbersFrom: Int, truncated: Int
+        _ alert: MonitoringAlert, client: String?, formerClient: String?, policy: AlertPolicy, context: DecisionContext,
+        numbersFrom: Int, truncated: Int
     ) throws -> CommandKernel.Decision<AlertOutcome> {
         typealias Decision = CommandKernel.Decision<AlertOutcome>
         guard let client, let record = try conditionRecord(alert, client: client) else {
             guard alert.status == .firing, let client else { return Decision(appends: [], output: .dropped) }
             let received = receivedEvent(alert, client: client, truncated: truncated)
-            let opening = try openDecision(for: alert, client: client, context: context, event: received, numbersFrom: numbersFrom)
-            return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
+            let opening = try openDecision(
+                for: alert, client: client, formerClient: formerClient, context: context, event: received, numbersFrom: numbersFrom)
+            return Decision(appends: opening.appends, output: opened(opening.output, formerClient), reacting: opening.reacting)
         }
         let received = receivedEvent(alert, client: client, truncated: truncated)
         let now = context.now
@@ -219,8 +247,9 @@ extension IntakeService {
             let resolvedAt = record.resolvedAt ?? summary.updatedAt
             guard summary.mergedInto == nil, now.millisecondsSinceEpoch - resolvedAt <= policy.flapWindowMilliseconds else {
                 let opening = try openDecision(
-                    for: alert, client: client, context: context, event: received, previous: (number, stillFiring), numbersFrom: numbersFrom)
-                return Decision(appends: opening.appends, output: .opened(opening.output), reacting: opening.reacting)
+                    for: alert, client: client, formerClient: formerClient, context: context, event: received,
+                    previous: (number, stillFiring), numbersFrom: numbersFrom)
+                return Decision(appends: opening.appends, output: opened(opening.output, formerClient), reacting: opening.reacting)
             }
             // The reopen, then the occurrence that caused it.
             let reason = stillFiring
@@ -239,7 +268,9 @@ extension IntakeService {
             if try timeLogged || (summary.assignee != nil && assignedByAPerson(number)) {
                 return try noted(nil, .leftOpen(number))
             }
-            let when = alert.endsAt?.iso8601 ?? now.iso8601
+            // Written for the client's people (the resolution mail) and staff alike: in the client's zone, named.
+            let zone = (try? directory.client(client)).flatMap { WallTimeZone($0.timeZone) } ?? .utc
+            let when = ZoneText(zone: zone).text(alert.endsAt ?? now)
             let resolution = "Auto-resolved: \(alert.check)\(alert.device.map { " on \($0)" } ?? "") cleared at \(when); no billable time."
             return try noted(.close(resolution: resolution, time: .automatic), .autoResolved(number))
         }
@@ -300,11 +331,22 @@ extension IntakeService {
         }
     }
 
+    /// The outcome of opening `number`, for a former client's alert or not.
+    private func opened(_ number: TicketNumber, _ formerClient: String?) -> AlertOutcome {
+        formerClient.map { .openedForFormerClient(number, formerClient: $0) } ?? .opened(number)
+    }
+
+    /// The opening of a ticket for `alert` on `client`; a former client's alert (`formerClient`: the deactivated client
+    /// it named, `client` the default) starts its description by saying whose it is, as mail triage's tickets do.
     private func openDecision(
-        for alert: MonitoringAlert, client: String, context: DecisionContext, event: NewEvent,
+        for alert: MonitoringAlert, client: String, formerClient: String? = nil, context: DecisionContext, event: NewEvent,
         previous: (ticket: TicketNumber, stillFiring: Bool)? = nil, numbersFrom: Int
     ) throws -> CommandKernel.Decision<TicketNumber> {
         var description = alert.description
+        if let formerClient {
+            let whose = "Sent for client \(formerClient), but client \(formerClient) is deactivated (a former client): opened on the default client \(client), not for \(formerClient)."
+            description = whose + (description.isEmpty ? "" : "\n" + description)
+        }
         if let previous {
             description += (description.isEmpty ? "" : "\n")
                 + (previous.stillFiring

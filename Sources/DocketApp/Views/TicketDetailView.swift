@@ -94,9 +94,27 @@ public enum HistoryText {
         switch event {
         case .started(let e):
             "SLA started: policy \(e.policy) (amendment \(e.policyAmendment)) on calendar \(e.calendarId) (amendment \(e.calendarAmendment)), \(e.priority)"
-        case .warned(let e): "SLA warning: \(e.clock) reached \(e.percent)% at \(time(e.dueAt))" + (e.skipped.map { " (not sent: \($0))" } ?? "")
+        case .warned(let e):
+            "SLA warning: \(e.clock) reached \(e.percent)% at \(time(e.dueAt))"
+                + (e.skipped.map { reason in
+                    let why = e.breachedAt.map { "\(reason) at \(time($0)), before the tick that recorded this warning ran" }
+                    return " (not sent: \(why ?? instantsWritten(in: reason, time: time)))"
+                } ?? "")
         case .breached(let e): "SLA breached: \(e.clock) due \(time(e.dueAt))"
-        case .escalated(let e): "escalated by rule \(e.rule) at \(time(e.dueAt)): \(e.action)" + (e.skipped.map { " (not carried out: \($0))" } ?? "")
+        case .escalated(let e):
+            "escalated by rule \(e.rule) at \(time(e.dueAt)): \(e.action)"
+                + (e.skipped.map { reason in
+                    let why = e.mootAt.map { "\(reason) at \(time($0)), after the rule was due" }
+                    return " (not carried out: \(why ?? instantsWritten(in: reason, time: time)))"
+                } ?? "")
+        }
+    }
+
+    /// `text` (a reason Docket wrote into an event) with each RFC 3339 UTC instant in it written by `time`: events
+    /// recorded before their instants were kept apart from their text named them so, among times in the reader's zone.
+    public static func instantsWritten(in text: String, time: (Timestamp) -> String) -> String {
+        text.replacing(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/) { match in
+            Timestamp(iso8601: String(match.output.0)).map(time) ?? String(match.output.0)
         }
     }
 
@@ -119,7 +137,10 @@ public enum HistoryText {
         case .merged(let e): "merged into \(e.into)"
         case .mergeReceived(let e): "\(e.from) merged into this ticket"
         case .closed(let e):
-            "closed: \(e.resolution)" + (e.noTimeReason.map { " (no time logged: \($0))" } ?? "")
+            // Alert intake's resolution named the instant the alert cleared in RFC 3339 UTC before it wrote it in the
+            // client's zone: such an old one is written as the other times are.
+            "closed: \(e.resolution.hasPrefix("Auto-resolved: ") ? instantsWritten(in: e.resolution, time: time) : e.resolution)"
+                + (e.noTimeReason.map { " (no time logged: \($0))" } ?? "")
                 + (e.alertSilencedUntil.map { " (its alert silenced until \(time($0)))" } ?? "")
         case .reopened(let e): "reopened" + (e.reason.map { ": \($0)" } ?? "")
         case .dueDateSet(let e): e.dueAt.map { "due \(time($0))" } ?? "due date cleared"

@@ -23,7 +23,8 @@ public enum MailCancellation {
         guard now.millisecondsSinceEpoch >= link.expiresAt.millisecondsSinceEpoch else { return nil }
         return MailCancelled(
             messageId: messageId,
-            reason: "the sign-in link expired at \(link.expiresAt.iso8601) (links work for \(PortalDecider.linkLifetime / 60_000) minutes) before it could be sent; "
+            // No instant in the words (people read them among times in their own zone): the link's `expiresAt` keeps it.
+            reason: "the sign-in link expired (links work for \(PortalDecider.linkLifetime / 60_000) minutes) before it could be sent; "
                 + "the contact can ask the portal for a new one")
     }
 }

@@ -150,14 +150,16 @@ extension SLAClock {
     /// The alarms due at or before `now`, as the events that record them (what `docket tick` appends). A warning whose
     /// clock's breach is due too (a tick that ran late, past the breach) is recorded at its instant with
     /// ``TicketSLAWarned/skipped`` saying so: the breach it announced has come, and is recorded and announced itself.
+    /// The breach's instant is ``TicketSLAWarned/breachedAt``, not part of the text, so that people read it in their
+    /// own time zone.
     public func dueEvents(at now: Timestamp) -> [TicketSLAEvent] {
         let due = alarms().filter { $0.dueAt <= now }
         return due.map { alarm in
             guard case .warned(var warned) = alarm.event,
                 let breach = due.first(where: { $0.clock == alarm.clock && $0.kind == .breach })
             else { return alarm.event }
-            warned.skipped =
-                "the \(alarm.clock) clock was breached at \(breach.dueAt.iso8601), before the tick that recorded this warning ran at \(now.iso8601)"
+            warned.skipped = "the \(alarm.clock) clock was breached"
+            warned.breachedAt = breach.dueAt
             return .warned(warned)
         }
     }
@@ -167,17 +169,21 @@ extension SLAClock {
     /// order) shows that it became moot between that instant and now (``skipReason(_:history:)``).
     public func dueEvents(at now: Timestamp, history: [(event: TicketEvent, at: Timestamp)]) -> [TicketSLAEvent] {
         dueEvents(at: now).map { event in
-            guard case .escalated(var escalation) = event else { return event }
-            escalation.skipped = skipReason(escalation, history: history)
+            guard case .escalated(var escalation) = event, let moot = skipReason(escalation, history: history) else { return event }
+            escalation.skipped = moot.reason
+            escalation.mootAt = moot.at
             return .escalated(escalation)
         }
     }
 
-    /// Why `escalation`'s action must not run, or nil when it should. It must not when, at or after its `dueAt`:
-    /// the response clock it watches stopped counting (met by a reply or a close, paused while waiting on the client,
-    /// re-targeted by a priority change); for `assign`, someone assigned the ticket; for `raise-priority`, someone
-    /// changed its priority. `history` is the ticket's events with their instants, in order.
-    public func skipReason(_ escalation: TicketEscalated, history: [(event: TicketEvent, at: Timestamp)]) -> String? {
+    /// Why `escalation`'s action must not run, and when that happened, or nil when it should. It must not when, at or
+    /// after its `dueAt`: the response clock it watches stopped counting (met by a reply or a close, paused while
+    /// waiting on the client, re-targeted by a priority change); for `assign`, someone assigned the ticket; for
+    /// `raise-priority`, someone changed its priority. `history` is the ticket's events with their instants, in order.
+    /// The reason names no instant (`the ticket was assigned to bob`): `at` is kept apart, for people's time zones.
+    public func skipReason(
+        _ escalation: TicketEscalated, history: [(event: TicketEvent, at: Timestamp)]
+    ) -> (reason: String, at: Timestamp)? {
         let dueAt = escalation.dueAt
         let intervals = response.intervals
         if let stretch = intervals.firstIndex(where: { $0.end.map { $0 >= dueAt } ?? true }), let end = intervals[stretch].end {
@@ -188,14 +194,14 @@ extension SLAClock {
             case .paused: what = "was paused"
             case .running, nil: what = "was re-targeted"
             }
-            return "the response clock \(what) at \(end.iso8601)\(next.map { " (\($0.reason))" } ?? ""), after the rule was due"
+            return ("the response clock \(what)\(next.map { " (\($0.reason))" } ?? "")", end)
         }
         for (event, instant) in history where instant >= dueAt {
             switch (escalation.action, event) {
             case (.assign, .assigned(let assigned)):
-                return "the ticket was assigned to \(assigned.assignee) at \(instant.iso8601), after the rule was due"
+                return ("the ticket was assigned to \(assigned.assignee)", instant)
             case (.raisePriority, .priorityChanged(let changed)):
-                return "the priority was changed to \(changed.priority) at \(instant.iso8601), after the rule was due"
+                return ("the priority was changed to \(changed.priority)", instant)
             default:
                 continue
             }

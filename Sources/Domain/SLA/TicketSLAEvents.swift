@@ -158,19 +158,24 @@ public struct TicketSLAWarned: EventPayload {
     /// The instant the threshold was reached (not when `docket tick` noticed it).
     public var dueAt: Timestamp
     /// Why nobody was warned: the tick that recorded the warning ran after the same clock's breach, which it records
-    /// (and announces) too, so the warning is history, not news. Nil when the warning was sent (warnings recorded
-    /// before this field existed have none).
+    /// (and announces) too, so the warning is history, not news (`the response clock was breached`, with the instant
+    /// in ``breachedAt``). Nil when the warning was sent (warnings recorded before this field existed have none;
+    /// those recorded before ``breachedAt`` existed name the instants in the text, RFC 3339 UTC).
     public var skipped: String?
+    /// When the breach that made the warning moot came, for a skipped warning; kept apart from ``skipped`` so that
+    /// the text for people gives it in the reader's time zone. Nil when the warning was sent, and in older events.
+    public var breachedAt: Timestamp?
 
     /// A payload with the given fields.
-    public init(clock: SLAClockKind, percent: Int, dueAt: Timestamp, skipped: String? = nil) {
+    public init(clock: SLAClockKind, percent: Int, dueAt: Timestamp, skipped: String? = nil, breachedAt: Timestamp? = nil) {
         self.clock = clock
         self.percent = percent
         self.dueAt = dueAt
         self.skipped = skipped
+        self.breachedAt = breachedAt
     }
 
-    private enum CodingKeys: String, CodingKey { case clock, percent, dueAt, skipped }
+    private enum CodingKeys: String, CodingKey { case clock, percent, dueAt, skipped, breachedAt }
 
     /// A payload with the given fields.
     public init(from decoder: any Decoder) throws {
@@ -179,6 +184,7 @@ public struct TicketSLAWarned: EventPayload {
         percent = try c.decode(Int.self, forKey: .percent)
         dueAt = try c.decodeTimestamp(forKey: .dueAt)
         skipped = try c.decodeIfPresent(String.self, forKey: .skipped)
+        breachedAt = try c.decodeTimestampIfPresent(forKey: .breachedAt)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -187,6 +193,7 @@ public struct TicketSLAWarned: EventPayload {
         try c.encode(percent, forKey: .percent)
         try c.encode(timestamp: dueAt, forKey: .dueAt)
         try c.encodeIfPresent(skipped, forKey: .skipped)
+        try c.encodeIfPresent(timestamp: breachedAt, forKey: .breachedAt)
     }
 }
 
@@ -236,19 +243,25 @@ public struct TicketEscalated: EventPayload {
     /// What the rule asks the application to do.
     public var action: EscalationAction
     /// Why the action was not carried out: what happened between `dueAt` and the tick that recorded the escalation
-    /// made it moot (the response clock was met or stopped, someone assigned the ticket or changed its priority).
-    /// Nil when the action was due (escalations recorded before this field existed have none).
+    /// made it moot (the response clock was met or stopped, someone assigned the ticket or changed its priority:
+    /// `the ticket was assigned to bob`, with the instant in ``mootAt``). Nil when the action was due (escalations
+    /// recorded before this field existed have none; those recorded before ``mootAt`` existed name the instant in the
+    /// text, RFC 3339 UTC).
     public var skipped: String?
+    /// When what made the action moot happened, for a skipped escalation; kept apart from ``skipped`` so that the
+    /// text for people gives it in the reader's time zone. Nil when the action was due, and in older events.
+    public var mootAt: Timestamp?
 
     /// A payload with the given fields.
-    public init(rule: String, dueAt: Timestamp, action: EscalationAction, skipped: String? = nil) {
+    public init(rule: String, dueAt: Timestamp, action: EscalationAction, skipped: String? = nil, mootAt: Timestamp? = nil) {
         self.rule = rule
         self.dueAt = dueAt
         self.action = action
         self.skipped = skipped
+        self.mootAt = mootAt
     }
 
-    private enum CodingKeys: String, CodingKey { case rule, dueAt, action, skipped }
+    private enum CodingKeys: String, CodingKey { case rule, dueAt, action, skipped, mootAt }
 
     /// A payload with the given fields.
     public init(from decoder: any Decoder) throws {
@@ -257,6 +270,7 @@ public struct TicketEscalated: EventPayload {
         dueAt = try c.decodeTimestamp(forKey: .dueAt)
         action = try c.decode(EscalationAction.self, forKey: .action)
         skipped = try c.decodeIfPresent(String.self, forKey: .skipped)
+        mootAt = try c.decodeTimestampIfPresent(forKey: .mootAt)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -265,6 +279,7 @@ public struct TicketEscalated: EventPayload {
         try c.encode(timestamp: dueAt, forKey: .dueAt)
         try c.encode(action, forKey: .action)
         try c.encodeIfPresent(skipped, forKey: .skipped)
+        try c.encodeIfPresent(timestamp: mootAt, forKey: .mootAt)
     }
 }
 

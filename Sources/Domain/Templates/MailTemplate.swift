@@ -88,13 +88,13 @@ extension MailTemplate {
 
     /// To the assignee (else the dispatchers) when an SLA clock reaches a warning threshold.
     public static let slaWarning = MailTemplate(
-        name: "mail-sla-warning", summary: "to the assignee (else the dispatchers) at an SLA warning threshold",
+        name: "mail-sla-warning", summary: "to the assignee (else the dispatchers) at an SLA warning",
         placeholders: ["sla.clock", "sla.percent", "sla.due"],
         defaultBody: staffBody("the {{sla.clock}} clock reached {{sla.percent}}% of its target at {{sla.due}}"))
 
     /// To the assignee and every dispatcher when an SLA target is breached.
     public static let slaBreach = MailTemplate(
-        name: "mail-sla-breach", summary: "to the assignee and the dispatchers when an SLA target is breached",
+        name: "mail-sla-breach", summary: "to the assignee and the dispatchers at an SLA breach",
         placeholders: ["sla.clock", "sla.due"], defaultBody: staffBody("the {{sla.clock}} target was breached at {{sla.due}}"))
 
     /// To every dispatcher when an escalation rule that notifies them fires.
@@ -104,7 +104,7 @@ extension MailTemplate {
 
     /// To a portal contact who asked for a sign-in link (no ticket: only the client's and the recipient's names).
     public static let signIn = MailTemplate(
-        name: "mail-sign-in", summary: "to a portal contact who asks for a sign-in link ({{portal.link}})", placeholders: ["portal.link"],
+        name: "mail-sign-in", summary: "to a portal contact asking for a sign-in link ({{portal.link}})", placeholders: ["portal.link"],
         defaultBody: """
             {{greeting}},
 

@@ -21,6 +21,11 @@ extension EventSamples {
             TicketSLAWarned(
                 clock: .response, percent: 90, dueAt: Fixture.date(1, 9),
                 skipped: "the response clock was breached at 2026-01-01T10:00:00.000Z, before the tick that recorded this warning ran")),
+        // Since the instant is kept apart from the words: `breachedAt`.
+        .warned(
+            TicketSLAWarned(
+                clock: .response, percent: 90, dueAt: Fixture.date(1, 9), skipped: "the response clock was breached",
+                breachedAt: Fixture.date(1, 10))),
         .breached(TicketSLABreached(clock: .response, dueAt: Fixture.date(1, 10))),
         .breached(TicketSLABreached(clock: .resolution, dueAt: Fixture.date(1, 13))),
         .escalated(TicketEscalated(rule: "p1-untouched", dueAt: Fixture.date(1, 9), action: .notifyDispatchers)),
@@ -30,6 +35,11 @@ extension EventSamples {
             TicketEscalated(
                 rule: "p2-to-dora", dueAt: Fixture.date(1, 9), action: .assign(login: "dora"),
                 skipped: "the ticket was assigned to bob at 2026-01-09T16:00:00.000Z, after the rule was due")),
+        // Since the instant is kept apart from the words: `mootAt`.
+        .escalated(
+            TicketEscalated(
+                rule: "p2-to-dora", dueAt: Fixture.date(1, 9), action: .assign(login: "dora"), skipped: "the ticket was assigned to bob",
+                mootAt: Fixture.date(1, 10))),
     ]
 
     static let calendars: [CalendarEvent] = [
