@@ -50,8 +50,13 @@ struct ClientAdd: ParsableCommand {
 
 struct ClientUpdate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Change a client's name, e-mail domains or time zone; what you leave out stays.",
-        discussion: "--domain replaces the whole list of domains; repeat it to give several.")
+        commandName: "update",
+        abstract: "Change a client's name, e-mail domains, time zone or billing details; what you leave out stays.",
+        discussion: """
+            --domain replaces the whole list of domains; repeat it to give several. --billing-address replaces the postal \
+            address invoices are addressed to: give each line as its own --billing-address (or one value with line breaks); \
+            --billing-address "" removes it, --tax-id "" the tax id. An invoice keeps the details it was finalized with.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
@@ -60,9 +65,18 @@ struct ClientUpdate: ParsableCommand {
     @Option(name: .customLong("domain"), help: "An e-mail domain (repeatable; replaces the current list).")
     var domains: [String] = []
     @Option(help: "The new IANA time zone.") var timeZone: String?
+    @Option(
+        name: .customLong("billing-address"),
+        help: "A line of the postal address invoices are addressed to (repeatable, one per line; replaces the address; \"\" removes it).")
+    var billingAddress: [String] = []
+    @Option(help: "The client's tax (VAT) id, printed on its invoices (\"\" removes it).") var taxId: String?
 
     func run() throws {
-        let command = ClientCommand.update(name: name, domains: domains.isEmpty ? nil : domains, timeZone: timeZone)
+        // A value typed with line breaks ($'12 Rue X\n75001 Paris') is as many lines.
+        let address = billingAddress.flatMap { $0.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init) }
+        let command = ClientCommand.update(
+            name: name, domains: domains.isEmpty ? nil : domains, timeZone: timeZone, billingAddress: billingAddress.isEmpty ? nil : address,
+            taxId: taxId)
         try change(code, command, store: store, actor: actor, write: write, done: "updated client \(code)")
     }
 }
@@ -213,6 +227,10 @@ struct ClientView: Encodable {
     let domains: [String]
     let timeZone: String
     let currency: String
+    /// The postal address its invoices are addressed to, one line each; absent when none was given.
+    let billingAddress: [String]?
+    /// Its tax (VAT) id, printed on its invoices; absent when none was given.
+    let taxId: String?
     let contacts: [Contact]
     /// `client show`'s: the client's contracts, each with the terms in force now (`contract list --json`'s rows).
     var contracts: [ContractView]?
@@ -227,6 +245,8 @@ struct ClientView: Encodable {
         domains = state.domains
         timeZone = state.timeZone
         currency = state.currency
+        billingAddress = state.billingAddress.isEmpty ? nil : state.billingAddress
+        taxId = state.taxId
         // Numeric order, so that acme-10 follows acme-9.
         contacts = state.contacts
             .map {
@@ -291,6 +311,7 @@ struct ClientShow: ReadCommand {
         var text = "\(client.code)  \(client.name)\(client.active ? "" : " (deactivated)")\n"
         text += "time zone \(client.timeZone) · currency \(client.currency)"
         text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n"
+        text += "billing address \(client.billingAddress?.joined(separator: ", ") ?? "—") · tax id \(client.taxId ?? "—")\n"
         let time = contractTime(client.code, in: session)
         if contracts.isEmpty {
             text += "contracts: none; add one with `docket contract add ID --client \(client.code) --name … --effective …`\n"
