@@ -83,36 +83,41 @@ struct ClientUpdate: ParsableCommand {
 
 struct ClientDeactivate: StoreCommand {
     static let configuration = CommandConfiguration(
-        commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client; its history stays.",
+        commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client that leaves; its history stays.",
         discussion: """
-            Its open tickets stay open (a note on stderr names them: close or merge them), its contracts as they are \
-            (a note names those with billing terms and no end, whose monthly fees are still billed: end them with \
-            `docket contract end`), and its time can still be invoiced.
+            Refused while the client has open tickets (their SLA clocks would keep running: close or merge them first, \
+            or keep them open on purpose with --keep-open-tickets) or a contract with billing terms and no end (invoice \
+            runs would keep billing it): --end-contracts DATE ends each such contract at DATE with the deactivation, in \
+            one transaction (billing or admin, as `docket contract end`). Its time can still be invoiced.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The client's code.") var code: String
+    @Option(help: "End every contract of the client that has no end at this instant (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).")
+    var endContracts: TimeArgument?
+    @Flag(help: "Deactivate it with tickets still open: they stay open, with their SLA clocks, until closed or merged.")
+    var keepOpenTickets = false
 
     func run(in session: Session) throws {
-        let events = try session.app.directory.client(code, .deactivate, as: actor.name, commandId: write.commandId)
-        Terminal.out(events.isEmpty ? "client \(code): nothing to change\n" : "deactivated client \(code)\n")
-        guard !events.isEmpty else { return }
-        let open = try session.app.tickets.queue(QueueFilter(client: code), limit: Int.max)
+        let read = try endContracts.map { try effectiveInstant($0, client: code, flag: "--end-contracts", in: session) }
+        let (events, ended, open) = try session.app.directory.deactivateClient(
+            code, endContractsAt: read?.instant, keepOpenTickets: keepOpenTickets, as: actor.name, commandId: write.commandId)
+        read?.announce()
+        guard !events.isEmpty else {
+            Terminal.out("client \(code): nothing to change\n")
+            return
+        }
+        let time = contractTime(code, in: session)
+        var text = "deactivated client \(code)\n"
+        for id in ended { text += "contract \(id) ends at \(read.map { time.text($0.instant) } ?? "")\n" }
+        Terminal.out(text)
         if !open.isEmpty {
-            let named = open.prefix(5).map(\.number.description).joined(separator: ", ") + (open.count > 5 ? ", …" : "")
+            let named = open.prefix(ClientOffboarding.ticketsNamed).joined(separator: ", ") + (open.count > ClientOffboarding.ticketsNamed ? ", …" : "")
             let (they, stay, them) = open.count == 1 ? ("it", "stays open and keeps its", "it") : ("they", "stay open and keep their", "them")
             Terminal.error(
                 "docket: note: client \(code) has \(open.count) open ticket\(open.count == 1 ? "" : "s") (\(named)); \(they) \(stay) SLA clocks: "
                     + "close or merge \(them) (`docket queue --client \(code)`)")
-        }
-        // A contract with billing terms and no end stays in force: a retainer's monthly fee is billed every month.
-        for contract in try session.app.directory.contracts(client: code)
-        where contract.endsAt == nil && contract.versions.contains(where: { $0.billingTerms != nil }) {
-            let id = contract.id ?? ""
-            Terminal.error(
-                "docket: note: client \(code)'s contract \(id) has no end, so invoice runs keep billing under its terms "
-                    + "(its monthly fees, if any, every month); end it with `docket contract end \(id) --effective …`")
         }
     }
 }
