@@ -337,3 +337,32 @@ extension BillingService {
         return result
     }
 }
+
+extension BillingService {
+    // MARK: - Contract ends
+
+    /// Ends contract `id` at `effectiveFrom`, or moves the end it has (``ContractCommand/end(effectiveFrom:billed:)``):
+    /// the months final invoices billed under the contract, in the client's billing months, are what a move must not
+    /// change.
+    @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func endContract(_ id: String, at effectiveFrom: Timestamp, as actor: String, commandId: String? = nil) throws -> [ContractEvent] {
+        let contract = try directory.contract(id)
+        var billed: [BilledMonth] = []
+        if contract.endsAt != nil {
+            let months = try billingMonths(of: try directory.client(contract.client))
+            for invoice in try invoices(InvoiceFilter(client: contract.client, status: .final)) {
+                var periods: [String] = []
+                for line in invoice.lines where line.charge.contract == id && !periods.contains(line.charge.period) {
+                    periods.append(line.charge.period)
+                }
+                for period in periods {
+                    guard let month = BillingPeriod(period) else { continue }
+                    billed.append(
+                        BilledMonth(invoice: invoice.number ?? invoice.id, period: period, start: months.start(of: month), end: months.end(of: month)))
+                }
+            }
+        }
+        return try directory.contract(id, .end(effectiveFrom: effectiveFrom, billed: billed), as: actor, commandId: commandId)
+    }
+}

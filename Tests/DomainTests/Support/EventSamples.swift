@@ -75,6 +75,7 @@ enum EventSamples {
         .amended(
             ContractAmended(amendment: 2, effectiveFrom: Fixture.date(2, 1), slaPolicy: nil, billingTerms: ["x": -5])),
         .ended(ContractEnded(effectiveFrom: Fixture.date(12, 31))),
+        .ended(ContractEnded(effectiveFrom: Fixture.date(11, 30), previousEnd: Fixture.date(12, 31))),
     ]
 
     static let users: [UserEvent] = [
