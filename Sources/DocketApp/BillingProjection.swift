@@ -7,16 +7,16 @@ import ReadModelKit
 /// The `billing` read model: every invoice as its billing stream tells it, the numbers that name invoices and
 /// credit notes, and the client and category of every ticket (what an invoice run needs of tickets).
 ///
-/// Databases (format 5, checkpoint `billing-v5`; format 4 kept each ticket's client and category in two tables keyed
+/// Databases (format 6, checkpoint `billing-v6`; format 5 had no bill-to in the status row, format 4 kept each ticket's client and category in two tables keyed
 /// by client and by the ticket's bytes, format 3 kept a copy of each draft's payload, format 2 also stored the status
 /// rows as canonical JSON):
-/// - `rm.billing5.invoices`: `d:` ‖ invoice id (`acme-D3`) → the log position of its `invoice.drafted` event (8 bytes,
+/// - `rm.billing6.invoices`: `d:` ‖ invoice id (`acme-D3`) → the log position of its `invoice.drafted` event (8 bytes,
 ///   big-endian), whose payload is the invoice's body: read from the log when the invoice is read, never copied into
 ///   the model (a draft's lines were ~40 % of every read model's bytes); and `s:` ‖ invoice id → an
-///   ``InvoiceStatusRow`` (status, number, credit note) in the read-model kit's binary row format (`RowCodec`), row
-///   format 1; a rebuild or a replay as of a moment reproduces both byte for byte;
-/// - `rm.billing5.numbers`: `INV-2026-0001` or `CN-2026-0001` → invoice id;
-/// - `rm.billing5.tickets`: ticket (`ShortlexUTF8`: its byte count, u32 BE, then its bytes, so tickets sort in number
+///   ``InvoiceStatusRow`` (status, number, credit note, bill-to) in the read-model kit's binary row format (`RowCodec`),
+///   row format 2; a rebuild or a replay as of a moment reproduces both byte for byte;
+/// - `rm.billing6.numbers`: `INV-2026-0001` or `CN-2026-0001` → invoice id;
+/// - `rm.billing6.tickets`: ticket (`ShortlexUTF8`: its byte count, u32 BE, then its bytes, so tickets sort in number
 ///   order and a new ticket's row is appended at the end) → its client's byte count (u32 BE), the client, then the
 ///   category (UTF-8, empty for none).
 public final class BillingProjection: Projection, @unchecked Sendable {
@@ -24,9 +24,9 @@ public final class BillingProjection: Projection, @unchecked Sendable {
     public let name = "billing"
     /// Ticket and invoice streams only: `apply` passes over every other event.
     public let interest: EventInterest? = EventInterest(streamPrefixes: ["ticket-", "billing-"])
-    /// Format 5 (the draft's log position plus binary status row; one row per ticket); stores written with an older
-    /// format build it anew on open.
-    public let format = 5
+    /// Format 6 (the draft's log position plus binary status row, with the bill-to of `invoice.finalized`; one row per
+    /// ticket); stores written with an older format build it anew on open.
+    public let format = 6
     public var tables: [String] { all.map(\.name) }
     /// The fold keeps its puts in the tables' memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
@@ -108,6 +108,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
                 $0.status = .final
                 $0.number = e.number
                 $0.finalizedAt = e.finalizedAt
+                $0.billTo = e.billTo
             }
         case .voided(let e):
             id = e.invoice
@@ -134,14 +135,14 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         invoices.put(Self.statusKey(id), try Self.statusRows.encode(row))
     }
 
-    /// A row of `rm.billing5.tickets`: the client's byte count (u32 BE), the client, the category.
+    /// A row of `rm.billing6.tickets`: the client's byte count (u32 BE), the client, the category.
     static func ticketRow(client: String, category: String) -> [UInt8] {
         var row = ShortlexUTF8.key(client)
         row.append(contentsOf: category.utf8)
         return row
     }
 
-    /// The client of a `rm.billing5.tickets` row (nil for a damaged one).
+    /// The client of a `rm.billing6.tickets` row (nil for a damaged one).
     static func client(ofTicketRow row: [UInt8]) -> String? {
         row.withUnsafeBytes { ShortlexUTF8.read($0)?.text }
     }
@@ -177,7 +178,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
 
     /// The status rows' codec (binary row format 1): written member by member (`BinaryRowEncoder.encodeStrings`: the
     /// bytes of `InvoiceStatusRow`'s `Codable` encoding, without an `Encoder`), read back through `Codable`.
-    static let statusRows = RowCodec<InvoiceStatusRow>(format: 1, keys: ModelRowKeys.invoiceStatus) { row, writer in
+    static let statusRows = RowCodec<InvoiceStatusRow>(format: 2, keys: ModelRowKeys.invoiceStatus) { row, writer in
         writer.bytes.append(contentsOf: BinaryRowEncoder(keys: ModelRowKeys.invoiceStatus).encodeStrings(row.members))
     }
 
@@ -219,7 +220,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
         return Invoice(
             id: e.invoice, client: e.client, period: e.period, currency: e.currency, status: row.status, number: row.number,
             creditNote: row.creditNote, lines: e.lines, subtotal: e.subtotal, taxes: e.taxes, total: e.total, draftedAt: e.draftedAt,
-            finalizedAt: row.finalizedAt, closedAt: row.closedAt, reason: row.reason, timeZone: e.timeZone)
+            finalizedAt: row.finalizedAt, closedAt: row.closedAt, reason: row.reason, timeZone: e.timeZone, billTo: row.billTo)
     }
 
     // MARK: - Queries
@@ -283,7 +284,7 @@ public final class BillingProjection: Projection, @unchecked Sendable {
     }
 }
 
-/// What changes on an invoice after its draft: the status and the numbers.
+/// What changes on an invoice after its draft: the status, the numbers, and whom it was addressed to when finalized.
 struct InvoiceStatusRow: Codable, Equatable {
     var status: Invoice.Status
     var number: String?
@@ -291,12 +292,38 @@ struct InvoiceStatusRow: Codable, Equatable {
     var finalizedAt: String?
     var closedAt: String?
     var reason: String?
+    /// The bill-to of `invoice.finalized`, member by member (row format 2): the name, the address's lines and the
+    /// purchase orders each joined by a line feed (neither holds one: ``ClientDecider`` and ``BillingTerms`` refuse
+    /// control characters), the tax id.
+    var billToName: String?
+    var billToAddress: String?
+    var billToTaxId: String?
+    var billToPurchaseOrders: String?
 
     init(status: Invoice.Status) { self.status = status }
+
+    /// The bill-to the row records, nil when the invoice was not finalized with one.
+    var billTo: BillTo? {
+        get {
+            billToName.map {
+                BillTo(
+                    name: $0, address: billToAddress.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) },
+                    taxId: billToTaxId,
+                    purchaseOrders: billToPurchaseOrders.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) })
+            }
+        }
+        set {
+            billToName = newValue?.name
+            billToAddress = newValue?.address.flatMap { $0.isEmpty ? nil : $0.joined(separator: "\n") }
+            billToTaxId = newValue?.taxId
+            billToPurchaseOrders = newValue?.purchaseOrders.flatMap { $0.isEmpty ? nil : $0.joined(separator: "\n") }
+        }
+    }
 
     /// The members as the synthesized `encode(to:)` writes them: by name, the status as its raw value, nil left out.
     var members: [(name: String, value: String?)] {
         [("status", status.rawValue), ("number", number), ("creditNote", creditNote), ("finalizedAt", finalizedAt),
-         ("closedAt", closedAt), ("reason", reason)]
+         ("closedAt", closedAt), ("reason", reason), ("billToName", billToName), ("billToAddress", billToAddress),
+         ("billToTaxId", billToTaxId), ("billToPurchaseOrders", billToPurchaseOrders)]
     }
 }

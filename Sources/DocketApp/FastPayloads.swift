@@ -358,16 +358,44 @@ enum FastPayloads {
     }
 
     private static func invoiceFinalized(_ reader: inout CanonicalJSONReader) throws -> InvoiceFinalized? {
-        var invoice: String?, number: String?, finalizedAt: String?
-        try members(&reader, ["finalizedAt", "invoice", "number"]) { index, reader in
+        var invoice: String?, number: String?, finalizedAt: String?, billTo: BillTo?
+        try members(&reader, ["billTo", "finalizedAt", "invoice", "number"]) { index, reader in
             switch index {
-            case 0: finalizedAt = try reader.string()
-            case 1: invoice = try reader.string()
+            case 0: billTo = reader.null() ? nil : try Self.billTo(&reader)
+            case 1: finalizedAt = try reader.string()
+            case 2: invoice = try reader.string()
             default: number = try reader.string()
             }
         }
         guard let invoice, let number, let finalizedAt else { return nil }
-        return InvoiceFinalized(invoice: invoice, number: number, finalizedAt: finalizedAt)
+        return InvoiceFinalized(invoice: invoice, number: number, finalizedAt: finalizedAt, billTo: billTo)
+    }
+
+    /// The `billTo` object of `invoice.finalized`: every member `BillTo`'s `Codable` reads, nothing else.
+    private static func billTo(_ reader: inout CanonicalJSONReader) throws -> BillTo {
+        var name: String?, address: [String]?, taxId: String?, purchaseOrders: [String]?
+        try members(&reader, ["address", "name", "purchaseOrders", "taxId"]) { index, reader in
+            switch index {
+            case 0: address = reader.null() ? nil : try strings(&reader)
+            case 1: name = try reader.string()
+            case 2: purchaseOrders = reader.null() ? nil : try strings(&reader)
+            default: taxId = try optionalString(&reader)
+            }
+        }
+        guard let name else { throw NotHandled() }
+        // Member by member, as `JSONDecoder` sets them (the initializer would drop an empty list).
+        var billTo = BillTo(name: name)
+        billTo.address = address
+        billTo.taxId = taxId
+        billTo.purchaseOrders = purchaseOrders
+        return billTo
+    }
+
+    /// An array of strings.
+    private static func strings(_ reader: inout CanonicalJSONReader) throws -> [String] {
+        var strings: [String] = []
+        try reader.forEachElement { reader in strings.append(try reader.string()) }
+        return strings
     }
 
     private static func assigned(_ reader: inout CanonicalJSONReader) throws -> TicketEvent? {

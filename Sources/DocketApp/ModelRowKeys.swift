@@ -13,6 +13,8 @@ enum ModelRowKeys {
         "sentAt", "message", "bouncedAt", "bounceMessageId", "lastAttemptAt",
     ])
 
-    /// `rm.billing4.invoices`, the status rows: `InvoiceStatusRow`.
-    static let invoiceStatus = RowKeys(["status", "number", "creditNote", "finalizedAt", "closedAt", "reason"])
+    /// `rm.billing6.invoices`, the status rows: `InvoiceStatusRow`.
+    static let invoiceStatus = RowKeys(
+        ["status", "number", "creditNote", "finalizedAt", "closedAt", "reason", "billToName", "billToAddress", "billToTaxId",
+         "billToPurchaseOrders"])
 }

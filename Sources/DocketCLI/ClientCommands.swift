@@ -53,8 +53,13 @@ struct ClientAdd: ParsableCommand {
 
 struct ClientUpdate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Change a client's name, e-mail domains or time zone; what you leave out stays.",
-        discussion: "--domain replaces the whole list of domains; repeat it to give several.")
+        commandName: "update",
+        abstract: "Change a client's name, e-mail domains, time zone or billing details; what you leave out stays.",
+        discussion: """
+            --domain replaces the whole list of domains; repeat it to give several. --billing-address replaces the postal \
+            address invoices are addressed to: give each line as its own --billing-address (or one value with line breaks); \
+            --billing-address "" removes it, --tax-id "" the tax id. An invoice keeps the details it was finalized with.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
@@ -63,45 +68,59 @@ struct ClientUpdate: ParsableCommand {
     @Option(name: .customLong("domain"), help: "An e-mail domain (repeatable; replaces the current list).")
     var domains: [String] = []
     @Option(help: "The new IANA time zone.") var timeZone: String?
+    @Option(
+        name: .customLong("billing-address"),
+        help: "A line of the postal address invoices are addressed to (repeatable, one per line; replaces the address; \"\" removes it).")
+    var billingAddress: [String] = []
+    @Option(help: "The client's tax (VAT) id, printed on its invoices (\"\" removes it).") var taxId: String?
 
     func run() throws {
-        let command = ClientCommand.update(name: name, domains: domains.isEmpty ? nil : domains, timeZone: timeZone)
+        // A value typed with line breaks ($'12 Rue X\n75001 Paris') is as many lines.
+        let address = billingAddress.flatMap { $0.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init) }
+        let command = ClientCommand.update(
+            name: name, domains: domains.isEmpty ? nil : domains, timeZone: timeZone, billingAddress: billingAddress.isEmpty ? nil : address,
+            taxId: taxId)
         try change(code, command, store: store, actor: actor, write: write, done: "updated client \(code)")
     }
 }
 
 struct ClientDeactivate: StoreCommand {
     static let configuration = CommandConfiguration(
-        commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client; its history stays.",
+        commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client that leaves; its history stays.",
         discussion: """
-            Its open tickets stay open (a note on stderr names them: close or merge them), its contracts as they are \
-            (a note names those with billing terms and no end, whose monthly fees are still billed: end them with \
-            `docket contract end`), and its time can still be invoiced.
+            Refused while the client has open tickets (their SLA clocks would keep running: close or merge them first, \
+            or keep them open on purpose with --keep-open-tickets) or a contract with billing terms and no end (invoice \
+            runs would keep billing it): --end-contracts DATE ends each such contract at DATE with the deactivation, in \
+            one transaction (billing or admin, as `docket contract end`). Its time can still be invoiced.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The client's code.") var code: String
+    @Option(help: "End every contract of the client that has no end at this instant (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).")
+    var endContracts: TimeArgument?
+    @Flag(help: "Deactivate it with tickets still open: they stay open, with their SLA clocks, until closed or merged.")
+    var keepOpenTickets = false
 
     func run(in session: Session) throws {
-        let events = try session.app.directory.client(code, .deactivate, as: actor.name, commandId: write.commandId)
-        Terminal.out(events.isEmpty ? "client \(code): nothing to change\n" : "deactivated client \(code)\n")
-        guard !events.isEmpty else { return }
-        let open = try session.app.tickets.queue(QueueFilter(client: code), limit: Int.max)
+        let read = try endContracts.map { try effectiveInstant($0, client: code, flag: "--end-contracts", in: session) }
+        let (events, ended, open) = try session.app.directory.deactivateClient(
+            code, endContractsAt: read?.instant, keepOpenTickets: keepOpenTickets, as: actor.name, commandId: write.commandId)
+        read?.announce()
+        guard !events.isEmpty else {
+            Terminal.out("client \(code): nothing to change\n")
+            return
+        }
+        let time = contractTime(code, in: session)
+        var text = "deactivated client \(code)\n"
+        for id in ended { text += "contract \(id) ends at \(read.map { time.text($0.instant) } ?? "")\n" }
+        Terminal.out(text)
         if !open.isEmpty {
-            let named = open.prefix(5).map(\.number.description).joined(separator: ", ") + (open.count > 5 ? ", …" : "")
+            let named = open.prefix(ClientOffboarding.ticketsNamed).joined(separator: ", ") + (open.count > ClientOffboarding.ticketsNamed ? ", …" : "")
             let (they, stay, them) = open.count == 1 ? ("it", "stays open and keeps its", "it") : ("they", "stay open and keep their", "them")
             Terminal.error(
                 "docket: note: client \(code) has \(open.count) open ticket\(open.count == 1 ? "" : "s") (\(named)); \(they) \(stay) SLA clocks: "
                     + "close or merge \(them) (`docket queue --client \(code)`)")
-        }
-        // A contract with billing terms and no end stays in force: a retainer's monthly fee is billed every month.
-        for contract in try session.app.directory.contracts(client: code)
-        where contract.endsAt == nil && contract.versions.contains(where: { $0.billingTerms != nil }) {
-            let id = contract.id ?? ""
-            Terminal.error(
-                "docket: note: client \(code)'s contract \(id) has no end, so invoice runs keep billing under its terms "
-                    + "(its monthly fees, if any, every month); end it with `docket contract end \(id) --effective …`")
         }
     }
 }
@@ -217,6 +236,10 @@ struct ClientView: Encodable {
     let domains: [String]
     let timeZone: String
     let currency: String
+    /// The postal address its invoices are addressed to, one line each; absent when none was given.
+    let billingAddress: [String]?
+    /// Its tax (VAT) id, printed on its invoices; absent when none was given.
+    let taxId: String?
     let contacts: [Contact]
     /// `client show`'s: the client's contracts, each with the terms in force now (`contract list --json`'s rows).
     var contracts: [ContractView]?
@@ -231,6 +254,8 @@ struct ClientView: Encodable {
         domains = state.domains
         timeZone = state.timeZone
         currency = state.currency
+        billingAddress = state.billingAddress.isEmpty ? nil : state.billingAddress
+        taxId = state.taxId
         // Numeric order, so that acme-10 follows acme-9.
         contacts = state.contacts
             .map {
@@ -295,6 +320,7 @@ struct ClientShow: ReadCommand {
         var text = "\(client.code)  \(client.name)\(client.active ? "" : " (deactivated)")\n"
         text += "time zone \(client.timeZone) · currency \(client.currency)"
         text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n"
+        text += "billing address \(client.billingAddress?.joined(separator: ", ") ?? "—") · tax id \(client.taxId ?? "—")\n"
         let time = contractTime(client.code, in: session)
         if contracts.isEmpty {
             text += "contracts: none; add one with `docket contract add ID --client \(client.code) --name … --effective …`\n"

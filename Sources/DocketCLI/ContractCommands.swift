@@ -144,7 +144,11 @@ struct ContractAmend: ParsableCommand {
 
 struct ContractEnd: StoreCommand {
     static let configuration = CommandConfiguration(
-        commandName: "end", abstract: "End a contract: no terms are in force from --effective on.")
+        commandName: "end", abstract: "End a contract: no terms are in force from --effective on; given again, move the end.",
+        discussion: """
+            A contract that has an end gets a new one, earlier or later (the old end stays in its history), unless a \
+            final invoice billed a month between the two: void that invoice first.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
@@ -155,13 +159,15 @@ struct ContractEnd: StoreCommand {
         let client = try? session.app.directory.contract(id).client
         let read = try effectiveInstant(effective, client: client, in: session)
         let effectiveFrom = read.instant
-        let events = try session.app.directory.contract(
-            id, .end(effectiveFrom: effectiveFrom), as: actor.name, commandId: write.commandId)
+        let events = try session.app.billing.endContract(id, at: effectiveFrom, as: actor.name, commandId: write.commandId)
         read.announce()
-        Terminal.out(
-            events.isEmpty
-                ? "contract \(id): nothing to change\n"
-                : "contract \(id) ends at \(contractTime(client ?? "", in: session).text(effectiveFrom))\n")
+        guard case .ended(let ended)? = events.first else {
+            Terminal.out("contract \(id): nothing to change\n")
+            return
+        }
+        let time = contractTime(client ?? "", in: session)
+        let moved = ended.previousEnd.map { " (moved from \(time.text($0)))" } ?? ""
+        Terminal.out("contract \(id) ends at \(time.text(effectiveFrom))\(moved)\n")
     }
 }
 

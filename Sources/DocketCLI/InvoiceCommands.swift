@@ -219,7 +219,8 @@ enum InvoiceText {
 
     /// A document's lines as a table, then its totals and footnotes.
     private static func table(_ document: ClientDocument) -> String {
-        var text = Terminal.table(
+        var text = document.billTo.isEmpty ? "" : "bill to: " + document.billTo.joined(separator: "\n         ") + "\n"
+        text += Terminal.table(
             ["LINE", "DESCRIPTION", "HOURS", "H:MM", "RATE/H", "AMOUNT", ""],
             document.rows.map { [String($0.line), $0.description, $0.hours, $0.billedTime, $0.rate, $0.amount, $0.remark] })
         text += "subtotal \(document.subtotal) \(document.currency)\n"

@@ -147,19 +147,34 @@ import Testing
             row.finalizedAt = values[(index + 2) % values.count]
             row.closedAt = values[(index + 3) % values.count]
             row.reason = values[(index + 4) % values.count]
-            let codable = [UInt8(1)] + (try BinaryRowEncoder(keys: ModelRowKeys.invoiceStatus).encode(row))
+            row.billTo = values[(index + 5) % values.count].map {
+                BillTo(name: $0, address: index.isMultiple(of: 2) ? ["12 Rue de la Paix", $0] : nil, taxId: values[index], purchaseOrders: [$0])
+            }
+            let codable = [UInt8(2)] + (try BinaryRowEncoder(keys: ModelRowKeys.invoiceStatus).encode(row))
             let bytes = try BillingProjection.statusRows.encode(row)
             #expect(bytes == codable)
             #expect(try bytes.withUnsafeBytes { try BillingProjection.statusRows.decode($0) } == row)
         }
-        #expect(BillingProjection.draftStatusRow == [1] + (try BinaryRowEncoder(keys: ModelRowKeys.invoiceStatus).encode(InvoiceStatusRow(status: .draft))))
+        #expect(BillingProjection.draftStatusRow == [2] + (try BinaryRowEncoder(keys: ModelRowKeys.invoiceStatus).encode(InvoiceStatusRow(status: .draft))))
     }
 
     /// `invoice.finalized` read by the fast reader is what `JSONDecoder` reads; anything unusual is left to it.
     @Test func fastInvoicePayloadsEqualJSONDecoder() throws {
         let finalized = InvoiceEvent.finalized(InvoiceFinalized(invoice: "acme-D3", number: "INV-2026-0001", finalizedAt: "2026-02-01T00:00:00.000Z"))
         #expect(FastPayloads.invoiceEvent(type: "invoice.finalized", schemaVersion: 1, payload: finalized.payload()) == finalized)
+        // The bill-to an invoice was finalized with is read too, not left to `JSONDecoder`.
+        let billTo = BillTo(name: "Acme", address: ["12 Rue de la Paix", "75002 Paris"], taxId: "FR40303265045", purchaseOrders: ["4500012345", "PO-2"])
+        for billTo in [billTo, BillTo(name: "Acme \"Zahnärzte\"")] {
+            let addressed = InvoiceEvent.finalized(
+                InvoiceFinalized(invoice: "acme-D3", number: "INV-2026-0001", finalizedAt: "2026-02-01T00:00:00.000Z", billTo: billTo))
+            #expect(FastPayloads.invoiceEvent(type: "invoice.finalized", schemaVersion: 1, payload: addressed.payload()) == addressed)
+        }
         for text in [
+            #"{"billTo":{"address":[],"name":"A","purchaseOrders":null,"taxId":null},"finalizedAt":"x","invoice":"acme-D3","number":"N"}"#,
+            #"{"billTo":{"name":"A","other":1},"finalizedAt":"x","invoice":"acme-D3","number":"N"}"#,
+            #"{"billTo":{"address":["a",1],"name":"A"},"finalizedAt":"x","invoice":"acme-D3","number":"N"}"#,
+            #"{"billTo":{"taxId":"T"},"finalizedAt":"x","invoice":"acme-D3","number":"N"}"#,
+            #"{"billTo":null,"finalizedAt":"x","invoice":"acme-D3","number":"N"}"#,
             #"{"finalizedAt":"2026-02-01T00:00:00.000Z","invoice":"acme-D3","number":"INV-2026-0001","extra":1}"#,
             #"{"finalizedAt":"2026-02-01T00:00:00.000Z","invoice":"acme-D3"}"#,
             #"{"finalizedAt":null,"invoice":"acme-D3","number":"INV-2026-0001"}"#,

@@ -308,7 +308,7 @@ import Testing
         }
         let disk = #"{"client":"globex","device":"fs1","check":"disk","severity":"warning","status":"STATUS","id":"disk-1","message":"97%"}"#
         #expect(try generic(disk.replacingOccurrences(of: "STATUS", with: "firing")).stdout == "disk-1 firing: opened T-1001\n")
-        #expect(try docket(["client", "deactivate", "globex"]).status == 0)
+        #expect(try docket(["client", "deactivate", "globex", "--keep-open-tickets"]).status == 0)
         let switchDown = #"{"client":"acme-corp","device":"sw1","check":"switch","severity":"critical","status":"firing","id":"sw-1","message":"down"}"#
         let backup = #"{"client":"globex","device":"nas","check":"backup","severity":"warning","status":"firing","id":"bk-1","message":"failed"}"#
         // Without a default client the deactivated client's alert still refuses the delivery, naming the fix.

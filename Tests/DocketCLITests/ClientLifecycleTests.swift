@@ -226,16 +226,26 @@ import Testing
 
     // MARK: - Offboarding
 
-    /// Deactivating a client with open tickets said only `deactivated client acme`: its tickets stayed on the queue,
-    /// their SLA clocks running, with nothing to say so. A note on stderr now names them and the way to see them.
-    @Test(arguments: DocketMode.allCases) func deactivatingAClientWithOpenTicketsNamesThem(_ mode: DocketMode) throws {
+    /// Deactivating a client with open tickets said only `deactivated client acme` (later, a note): its tickets stayed
+    /// on the queue, their SLA clocks running and breaching overnight for a client that was gone. It is now refused,
+    /// exit 6 and nothing written, naming them and what to do: close or merge them, or keep them open on purpose
+    /// (`--keep-open-tickets`, with the note as before).
+    @Test(arguments: DocketMode.allCases) func deactivatingAClientWithOpenTicketsIsRefusedNamingThem(_ mode: DocketMode) throws {
         try givenAcme()
         for subject in ["Printer", "VPN"] { try ok(["ticket", "open", "--client", "acme", "--subject", subject]) }
         try ok(["client", "add", "beta", "--name", "Beta", "--time-zone", "UTC", "--currency", "USD"])
         try mode.run {
-            let run = try docket(["client", "deactivate", "acme"])
-            #expect(run.status == 0)
-            #expect(run.stdout == "deactivated client acme\n")
+            let before = try log()
+            let refused = try docket(["client", "deactivate", "acme"])
+            #expect(refused.status == 6 && refused.stdout.isEmpty)
+            #expect(refused.stderr == """
+                docket: error: client acme is not deactivated: it has 2 open tickets (T-1001, T-1002) whose SLA clocks would keep running: \
+                close or merge them first (`docket queue --client acme`), or add --keep-open-tickets
+
+                """)
+            #expect(try log() == before, "nothing written")
+            let run = try docket(["client", "deactivate", "acme", "--keep-open-tickets"])
+            #expect(run.status == 0 && run.stdout == "deactivated client acme\n")
             #expect(run.stderr == """
                 docket: note: client acme has 2 open tickets (T-1001, T-1002); they stay open and keep their SLA clocks: \
                 close or merge them (`docket queue --client acme`)
@@ -245,13 +255,55 @@ import Testing
             #expect(again.stdout == "client acme: nothing to change\n" && again.stderr.isEmpty, "\(again.stderr)")
             let quiet = try docket(["client", "deactivate", "beta"])
             #expect(quiet.stdout == "deactivated client beta\n" && quiet.stderr.isEmpty, "no open tickets, no note: \(quiet.stderr)")
-            try ok(["ticket", "open", "--client", "triage", "--subject", "Lone"])
-            let one = try docket(["client", "deactivate", "triage"])
-            #expect(one.stderr == """
-                docket: note: client triage has 1 open ticket (T-1003); it stays open and keeps its SLA clocks: \
-                close or merge it (`docket queue --client triage`)
+        }
+    }
+
+    /// A client deactivated without ending its retainer contract was billed the monthly fee every month after, and
+    /// `client deactivate` only noted it. It is now refused while a contract with billing terms has no end (an ended
+    /// contract, or one without terms, is no reason), exit 6 and nothing written; `--end-contracts DATE` ends each such
+    /// contract at DATE in the same append as the deactivation, so invoice runs bill its fees up to DATE and no further.
+    @Test(arguments: DocketMode.allCases) func deactivatingAClientEndsItsContractsOrIsRefused(_ mode: DocketMode) throws {
+        try givenAcme()
+        try ok([
+            "contract", "add", "acme-r", "--client", "acme", "--name", "Retainer", "--effective", "2026-01-01T00:00:00Z",
+            "--terms", #"{"model":"retainer","currency":"USD","rates":{"*":10000},"retainer":{"monthlyFeeMinor":100000}}"#,
+        ])
+        try ok([
+            "contract", "add", "acme-t", "--client", "acme", "--name", "Time", "--effective", "2026-02-01T00:00:00Z",
+            "--terms", #"{"model":"hourly","currency":"USD","rates":{"*":10000}}"#,
+        ])
+        try ok(["contract", "add", "acme-sla", "--client", "acme", "--name", "SLA only", "--effective", "2026-01-01T00:00:00Z"])
+        try ok([
+            "contract", "add", "acme-old", "--client", "acme", "--name", "Old", "--effective", "2025-01-01T00:00:00Z",
+            "--terms", #"{"model":"hourly","currency":"USD","rates":{"*":10000}}"#,
+        ])
+        try ok(["contract", "end", "acme-old", "--effective", "2026-01-01T00:00:00Z"])
+        try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"])
+        try mode.run {
+            for user in ["bill", "intake"] { try ok(["client", "show", "acme"], as: user) }
+            let before = try log()
+            let refused = try docket(["client", "deactivate", "acme"], as: "bill")
+            #expect(refused.status == 6 && refused.stdout.isEmpty)
+            #expect(refused.stderr == """
+                docket: error: client acme is not deactivated: its contracts acme-r, acme-t have no end, so invoice runs would keep billing under \
+                them: add --end-contracts DATE to end them with the deactivation
 
                 """)
+            // A dispatcher manages clients, not contracts: ending them is billing's.
+            #expect(try docket(["client", "deactivate", "acme", "--end-contracts", "2026-06-01"], as: "intake").status == 5)
+            // A date before a contract's start ends none of them.
+            let early = try docket(["client", "deactivate", "acme", "--end-contracts", "2026-01-15"], as: "bill")
+            #expect(early.status == 65 && early.stderr.contains("contract acme-t: contract acme-t starts at"), "\(early.stderr)")
+            #expect(try log() == before, "nothing written")
+            let run = try docket(["client", "deactivate", "acme", "--end-contracts", "2026-06-01"], as: "bill")
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout == "deactivated client acme\ncontract acme-r ends at 2026-06-01 00:00 EDT\ncontract acme-t ends at 2026-06-01 00:00 EDT\n")
+            let events = try #require(try JSONSerialization.jsonObject(with: Data(try log().utf8)) as? [[String: Any]])
+            let last = events.suffix(3).map { "\($0["type"] ?? "") \($0["stream"] ?? "")" }
+            #expect(last == ["client.deactivated client-acme", "contract.ended contract-acme-r", "contract.ended contract-acme-t"], "\(last)")
+            #expect(Set(events.suffix(3).compactMap { $0["recordedAt"] as? String }).count == 1, "one append")
+            let drafted = try ok(["invoice", "run", "--period", "2026-11", "--client", "acme", "--allow-future"], as: "bill")
+            #expect(drafted.hasPrefix("acme-D1: drafted for acme, 6 lines, total 6,000.00 USD"), "December 2025 (New York) to May: \(drafted)")
         }
     }
 
@@ -324,32 +376,6 @@ import Testing
                 as: "intake")
             #expect(stranger.stdout == "s1@else.example: opened T-1003\n")
             #expect(!(try ok(["ticket", "show", "T-1003"])).contains("opened on the triage client"), "a stranger's is as before")
-        }
-    }
-
-    /// A client deactivated without ending its retainer contract was billed the monthly fee every month after (October,
-    /// November, December on a run in January), and `client deactivate` said nothing of the contract. Its note now
-    /// names each contract with billing terms and no end; an ended contract, or one without terms, gets none.
-    @Test(arguments: DocketMode.allCases) func deactivatingAClientNamesContractsThatStayInForce(_ mode: DocketMode) throws {
-        try givenAcme()
-        try ok([
-            "contract", "add", "acme-r", "--client", "acme", "--name", "Retainer", "--effective", "2026-01-01T00:00:00Z",
-            "--terms", #"{"model":"retainer","currency":"USD","rates":{"*":10000},"retainer":{"monthlyFeeMinor":100000}}"#,
-        ])
-        try ok(["contract", "add", "acme-sla", "--client", "acme", "--name", "SLA only", "--effective", "2026-01-01T00:00:00Z"])
-        try ok([
-            "contract", "add", "acme-old", "--client", "acme", "--name", "Old", "--effective", "2025-01-01T00:00:00Z",
-            "--terms", #"{"model":"hourly","currency":"USD","rates":{"*":10000}}"#,
-        ])
-        try ok(["contract", "end", "acme-old", "--effective", "2026-01-01T00:00:00Z"])
-        try mode.run {
-            let run = try docket(["client", "deactivate", "acme"])
-            #expect(run.stdout == "deactivated client acme\n")
-            #expect(run.stderr == """
-                docket: note: client acme's contract acme-r has no end, so invoice runs keep billing under its terms (its monthly fees, if any, \
-                every month); end it with `docket contract end acme-r --effective …`
-
-                """)
         }
     }
 }

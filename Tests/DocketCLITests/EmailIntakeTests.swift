@@ -190,7 +190,7 @@ import Testing
     @Test func newMailFromADeactivatedClientGoesToTriageOrIsRefusedAndRepliesStillThread() throws {
         try setUp()
         #expect(try intake(Self.mail(id: "g1@globex.example", subject: "Printer")).stdout.contains("opened T-1001"))
-        #expect(try docket(["client", "deactivate", "globex"]).status == 0)
+        #expect(try docket(["client", "deactivate", "globex", "--keep-open-tickets"]).status == 0)
         // A reply on the client's ticket still threads.
         let reply = try intake(Self.mail(id: "g2@globex.example", subject: "Re: [T-1001] Printer", inReplyTo: "g1@globex.example"))
         #expect(reply.stdout == "g2@globex.example: reply on T-1001\n", "\(reply.stderr)")

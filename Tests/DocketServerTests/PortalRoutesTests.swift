@@ -158,7 +158,10 @@ struct PortalBrowser {
         let shownVoided = try #require(try JSONSerialization.jsonObject(with: Data(try served.docket(["invoice", "show", voided, "--json"]).stdout.utf8)) as? [String: Any])
         let creditNote = try #require(shownVoided["creditNote"] as? String)
         #expect(try served.docket(["invoice", "run", "--period", "2026-11"]).status == 0)
+        #expect(try served.docket(["client", "update", "acme", "--billing-address", "12 Rue de la Paix", "--tax-id", "FR40303265045"]).status == 0)
         let issued = try number("acme-D2")
+        // The client moves after the invoice was issued: the page keeps the address it was issued to.
+        #expect(try served.docket(["client", "update", "acme", "--billing-address", "1 Rue Neuve"]).status == 0)
         #expect(try served.docket(["time", "log", "T-1001", "15m", "--at", "2026-11-04T15:00:00Z"], as: "bob").status == 0)
         #expect(try served.docket(["invoice", "run", "--period", "2026-11"]).status == 0, "acme-D3: a draft, the MSP's own")
         #expect(try served.docket(["client", "contact", "add", "acme", "--name", "Bea Books", "--email", "bea@acme.example", "--billing"]).stdout == "acme-2\n")
@@ -176,6 +179,7 @@ struct PortalBrowser {
         #expect(list.body.contains("cancelled by credit note \(creditNote)") && list.body.contains("credit note for \(voided)"), "\(list.body)")
         let page = try bea.get("/portal/invoices/\(issued)")
         #expect(page.status == 200, "\(page.body)")
+        #expect(page.body.contains("<br>12 Rue de la Paix<br>tax id FR40303265045</address>") && !page.body.contains("Rue Neuve"), "\(page.body)")
         #expect(page.body.contains("<td class=\"num wide\">0:30</td>") && page.body.contains("<td class=\"num\">60.00</td>"), "\(page.body)")
         #expect(page.body.contains("[1] line 1: 0:10 logged + 0:20 to reach the ticket&#39;s minimum for the month = 0:30")
             || page.body.contains("[1] line 1: 0:10 logged + 0:20 to reach the ticket&#x27;s minimum for the month = 0:30"), "\(page.body)")

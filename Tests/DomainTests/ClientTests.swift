@@ -100,6 +100,26 @@ struct ClientTests {
         #expect(acme.refusal(of: .update(name: nil, domains: nil, timeZone: nil))?.code == .invalid)
     }
 
+    /// Billing details: address lines trimmed, blank ones dropped, an empty address or tax id removes it; what is
+    /// already so records nothing; a line too long, too many lines or a tax id that is not one are refused.
+    @Test func billingDetailsAreSetChangedAndRemoved() throws {
+        let events = try acme.when(
+            .update(name: nil, domains: nil, timeZone: nil, billingAddress: [" Acme Corp ", "", "75002 Paris"], taxId: " FR40303265045 "))
+        #expect(events == [.updated(ClientUpdated(billingAddress: ["Acme Corp", "75002 Paris"], taxId: "FR40303265045"))])
+        let billed = given(ClientDecider.self, [Fixture.registeredAcme] + events)
+        #expect(billed.state.billingAddress == ["Acme Corp", "75002 Paris"] && billed.state.taxId == "FR40303265045")
+        #expect(try billed.when(.update(name: nil, domains: nil, timeZone: nil, billingAddress: ["Acme Corp", "75002 Paris"])).isEmpty)
+        let removed = try billed.when(.update(name: nil, domains: nil, timeZone: nil, billingAddress: [""], taxId: ""))
+        #expect(removed == [.updated(ClientUpdated(billingAddress: [], taxId: ""))])
+        let state = ClientDecider.fold([Fixture.registeredAcme] + events + removed)
+        #expect(state.billingAddress.isEmpty && state.taxId == nil)
+        for (address, taxId) in [
+            (Array(repeating: "line", count: 7), nil), ([String(repeating: "x", count: 101)], nil), (["a\u{7}b"], nil), (nil, "FR#1"), (nil, "X"),
+        ] as [([String]?, String?)] {
+            #expect(acme.refusal(of: .update(name: nil, domains: nil, timeZone: nil, billingAddress: address, taxId: taxId))?.code == .invalid)
+        }
+    }
+
     @Test func deactivateAndReactivateAreIdempotent() throws {
         #expect(try acme.when(.deactivate) == [.deactivated(ClientDeactivated())])
         #expect(try acme.when(.reactivate).isEmpty)

@@ -132,7 +132,27 @@ struct ContractTests {
         #expect(late.code == .conflict)
         #expect(
             try scenario.when(.amend(effectiveFrom: Fixture.date(6, 1), slaPolicy: "x", billingTerms: nil)).count == 1)
-        #expect(scenario.refusal(of: .end(effectiveFrom: Fixture.date(9, 1)))?.code == .conflict)
+    }
+
+    /// A later end moves it, earlier or later, recording the end it moves; the same end again is nothing to change. A
+    /// final invoice's month between the two ends refuses the move, naming the invoice. (An end could not be moved: a
+    /// mistyped date was there for good.)
+    @Test func aLaterEndMovesTheEndUnlessAFinalInvoiceBilledAMonthBetween() throws {
+        let ended = given(ContractDecider.self, [Self.created, .ended(ContractEnded(effectiveFrom: Fixture.date(7, 1)))])
+        #expect(try ended.when(.end(effectiveFrom: Fixture.date(9, 1))) == [.ended(ContractEnded(effectiveFrom: Fixture.date(9, 1), previousEnd: Fixture.date(7, 1)))])
+        #expect(try ended.when(.end(effectiveFrom: Fixture.date(3, 1))) == [.ended(ContractEnded(effectiveFrom: Fixture.date(3, 1), previousEnd: Fixture.date(7, 1)))])
+        #expect(try ended.when(.end(effectiveFrom: Fixture.date(7, 1))).isEmpty)
+        let moved = given(ContractDecider.self, [Self.created, .ended(ContractEnded(effectiveFrom: Fixture.date(7, 1))),
+            .ended(ContractEnded(effectiveFrom: Fixture.date(9, 1), previousEnd: Fixture.date(7, 1)))])
+        #expect(moved.state.endsAt == Fixture.date(9, 1) && moved.state.terms(at: Fixture.date(8, 1))?.amendment == 0)
+        let june = BilledMonth(invoice: "INV-2026-0006", period: "2026-06", start: Fixture.date(6, 1), end: Fixture.date(7, 1))
+        let july = BilledMonth(invoice: "INV-2026-0007", period: "2026-07", start: Fixture.date(7, 1), end: Fixture.date(8, 1))
+        // Later: July would bill again; earlier: June's work after the new end would be held back.
+        let later = try #require(ended.refusal(of: .end(effectiveFrom: Fixture.date(9, 1), billed: [june, july])))
+        #expect(later.code == .conflict && later.message.contains("final invoice INV-2026-0007 billed 2026-07"), "\(later.message)")
+        let earlier = try #require(ended.refusal(of: .end(effectiveFrom: Fixture.date(6, 15), billed: [june])))
+        #expect(earlier.message.contains("`docket invoice void INV-2026-0006 --reason …`"), "\(earlier.message)")
+        #expect(try ended.when(.end(effectiveFrom: Fixture.date(8, 1), billed: [june])).count == 1, "July is no final invoice's month")
     }
 
     @Test func endAtOrBeforeTheStartIsRefused() {

@@ -131,18 +131,23 @@ extension BillingService {
         for plan in planned {
             switch plan.action {
             case .replay(let events):
-                runs.append(ClientRun(client: plan.code, drafted: drafted(events), heldBack: []))
+                runs.append(ClientRun(client: plan.code, drafted: try drafted(events), heldBack: []))
             case .draft(let draft):
                 let (events, _) = try kernel.run(BillingDecider.self, stream: plan.stream, command: draft, context: context, commandId: plan.commandId)
-                runs.append(ClientRun(client: plan.code, drafted: drafted(events), heldBack: plan.heldBack))
+                runs.append(ClientRun(client: plan.code, drafted: try drafted(events), heldBack: plan.heldBack))
             }
         }
         return runs
     }
 
-    /// The drafts among `events`, as invoices (folded from the events themselves, not read back).
-    private func drafted(_ events: [InvoiceEvent]) -> [Invoice] {
-        events.reduce(InvoiceLedger(), { $0.applying($1) }).invoices
+    /// The drafts among `events`, as invoices (folded from the events themselves, not read back), each addressed as
+    /// `invoice show` shows a draft: to the client as it stands now.
+    private func drafted(_ events: [InvoiceEvent]) throws -> [Invoice] {
+        try events.reduce(InvoiceLedger(), { $0.applying($1) }).invoices.map { draft in
+            var draft = draft
+            draft.billTo = try currentBillTo(of: draft)
+            return draft
+        }
     }
 
     // MARK: - Finalize, discard, void
@@ -159,7 +164,8 @@ extension BillingService {
         try issuingNumber(
             prefix: "INV", stream: StreamName.invoiceNumbers, invoice: invoice, request: request, context: context, commandId: commandId
         ) { number in
-            .finalize(invoice: invoice.id, number: number)
+            // Addressed as the client and its contracts stand now: the invoice shows these details ever after.
+            .finalize(invoice: invoice.id, number: number, billTo: try currentBillTo(of: invoice))
         }
         return try self.invoice(invoice.id)
     }
@@ -197,7 +203,7 @@ extension BillingService {
     /// Decides `command` with the next number of the yearly sequence and appends the decision and the number together.
     private func issuingNumber(
         prefix: String, stream sequenceName: (Int) -> String, invoice: Invoice, request: BillingRequest, context: DecisionContext,
-        commandId: String?, command: (String) -> BillingCommand
+        commandId: String?, command: (String) throws -> BillingCommand
     ) throws {
         let year = BillingPeriod(containing: context.now).year
         let sequence = sequenceName(year)
@@ -209,7 +215,7 @@ extension BillingService {
             let digits = String(issued + 1)
             let number = "\(prefix)-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
             let (ledger, version) = try kernel.load(BillingDecider.self, stream: billingStream)
-            let events = try BillingDecider.decide(command(number), state: ledger, context: context)
+            let events = try BillingDecider.decide(try command(number), state: ledger, context: context)
             let issue = InvoiceEvent.numberIssued(InvoiceNumberIssued(number: number, invoice: invoice.id, client: invoice.client))
             return CommandKernel.Decision(
                 appends: [
@@ -250,10 +256,18 @@ extension BillingService {
     /// An invoice by id (`acme-D3`), number (`INV-2026-0001`) or credit note (`CN-2026-0001`).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func invoice(_ reference: String) throws -> Invoice {
-        guard let invoice = try models.billing.invoice(reference, in: store) else {
+        guard var invoice = try models.billing.invoice(reference, in: store) else {
             throw DomainError(.notFound, "unknown invoice \(reference); list invoices with `docket invoice list`")
         }
+        // A draft is not issued yet: it shows whom it would be addressed to now.
+        if invoice.status == .draft { invoice.billTo = try currentBillTo(of: invoice) }
         return invoice
+    }
+
+    /// Whom `invoice` is addressed to as its client and contracts stand now (``BillTo/of(client:contracts:lines:)``).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    func currentBillTo(of invoice: Invoice) throws -> BillTo {
+        BillTo.of(client: try directory.client(invoice.client), contracts: try directory.contracts(client: invoice.client), lines: invoice.lines)
     }
 
     /// The credit note `CN-2026-0001`: the document that voided a final invoice, with that invoice's lines negated.
@@ -321,5 +335,34 @@ extension BillingService {
                     billable: entry.billable, startedAt: startedAt, voided: entry.voided, position: entry.position ?? 0))
         }
         return result
+    }
+}
+
+extension BillingService {
+    // MARK: - Contract ends
+
+    /// Ends contract `id` at `effectiveFrom`, or moves the end it has (``ContractCommand/end(effectiveFrom:billed:)``):
+    /// the months final invoices billed under the contract, in the client's billing months, are what a move must not
+    /// change.
+    @discardableResult
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func endContract(_ id: String, at effectiveFrom: Timestamp, as actor: String, commandId: String? = nil) throws -> [ContractEvent] {
+        let contract = try directory.contract(id)
+        var billed: [BilledMonth] = []
+        if contract.endsAt != nil {
+            let months = try billingMonths(of: try directory.client(contract.client))
+            for invoice in try invoices(InvoiceFilter(client: contract.client, status: .final)) {
+                var periods: [String] = []
+                for line in invoice.lines where line.charge.contract == id && !periods.contains(line.charge.period) {
+                    periods.append(line.charge.period)
+                }
+                for period in periods {
+                    guard let month = BillingPeriod(period) else { continue }
+                    billed.append(
+                        BilledMonth(invoice: invoice.number ?? invoice.id, period: period, start: months.start(of: month), end: months.end(of: month)))
+                }
+            }
+        }
+        return try directory.contract(id, .end(effectiveFrom: effectiveFrom, billed: billed), as: actor, commandId: commandId)
     }
 }

@@ -22,6 +22,9 @@ public struct ClientDocument: Sendable, Equatable {
     }
 
     public var currency: String
+    /// Whom it is addressed to, line by line (``BillTo/lines``): the details it was finalized with, a draft's current
+    /// ones; empty for an invoice finalized before bill-to details existed.
+    public var billTo: [String]
     public var rows: [Row]
     /// `[1] line 2: 0:47 logged + 0:03 rounding up to the contract's increment = 0:50`.
     public var footnotes: [String]
@@ -55,6 +58,7 @@ public struct ClientDocument: Sendable, Equatable {
                 remark: remark.joined(separator: "; "))
         }
         currency = invoice.currency
+        billTo = invoice.billTo?.lines ?? []
         self.footnotes = footnotes
         subtotal = money(invoice.subtotal)
         taxes = invoice.taxes.map { "tax \($0.rate) on \(money($0.base)): \(money($0.tax))" }
@@ -72,6 +76,7 @@ public struct ClientDocument: Sendable, Equatable {
                 amount: money(line.amount), remark: line.multiplierPercent == 100 ? "" : "×\(line.multiplierPercent)%")
         }
         currency = note.currency
+        billTo = note.billTo?.lines ?? []
         footnotes = []
         subtotal = money(note.subtotal)
         taxes = note.taxes.map { "tax \($0.rate) on \(money($0.base)): \(money($0.tax))" }

@@ -1,3 +1,4 @@
+import DocketTime
 import Domain
 import EventLog
 
@@ -40,5 +41,40 @@ extension DirectoryService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func clients() throws -> [ClientState] {
         try store.streams(prefix: "client-").map { try kernel.load(ClientDecider.self, stream: $0.name).state }
+    }
+}
+
+extension DirectoryService {
+    /// Deactivates client `code` as `actor` (``ClientOffboarding``): refused while it has open tickets (unless
+    /// `keepOpenTickets`), or a contract with billing terms and no end and no `endContractsAt`; with `endContractsAt`,
+    /// each such contract's end is appended with the deactivation, in one transaction. Returns the client's events, the
+    /// contracts ended and the open tickets kept (none when the client was deactivated already). A retried `commandId`
+    /// appends nothing and returns the client's events of the first attempt.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func deactivateClient(
+        _ code: String, endContractsAt: Timestamp? = nil, keepOpenTickets: Bool = false, as actor: String, commandId: String? = nil
+    ) throws -> (client: [ClientEvent], endedContracts: [String], openTickets: [String]) {
+        let context = try context(for: actor)
+        let stream = StreamName.client(code)
+        return try kernel.execute(
+            commandId: commandId, actor: context.actor.login,
+            replay: { (try kernel.earlierEvents(ClientDecider.self, commandId: commandId, result: $0, stream: stream).events, [], []) }
+        ) {
+            let (client, version) = try kernel.load(ClientDecider.self, stream: stream)
+            var contracts: [(state: ContractState, version: UInt64)] = []
+            for contract in try self.contracts(client: code) {
+                contracts.append(try kernel.load(ContractDecider.self, stream: StreamName.contract(contract.id ?? "")))
+            }
+            let open = try models.queue.queue(QueueFilter(client: code), limit: Int.max, in: store).map(\.number.description)
+            let decision = try ClientOffboarding.decide(
+                client: client, contracts: contracts.map(\.state), openTickets: open, keepOpenTickets: keepOpenTickets, endContractsAt: endContractsAt,
+                context: context)
+            var appends = [kernel.request(stream: stream, version: version, events: decision.client, context: context, commandId: commandId)]
+            for ending in decision.contracts {
+                let version = contracts.first { $0.state.id == ending.id }?.version ?? 0
+                appends.append(kernel.request(stream: StreamName.contract(ending.id), version: version, events: ending.events, context: context, commandId: nil))
+            }
+            return CommandKernel.Decision(appends: appends, output: (decision.client, decision.contracts.map(\.id), decision.client.isEmpty ? [] : open))
+        }
     }
 }

@@ -167,6 +167,7 @@ enum PortalPages {
             <h1>{{kind}} {{number}}</h1>
             <p class="meta">Period {{period}} · issued {{issued}}{{#status}} · {{status}}{{/status}}</p>
             {{#reason}}<p>Reason: {{reason}}</p>{{/reason}}
+            {{#hasBillTo}}<address class="bill-to">Bill to:{{#billTo}}<br>{{text}}{{/billTo}}</address>{{/hasBillTo}}
             <table>
             <thead><tr><th scope="col">Line</th><th scope="col">Description</th><th scope="col" class="num">Hours</th><th scope="col" class="num wide">H:MM</th><th scope="col" class="num wide">Rate/h</th><th scope="col" class="num">Amount</th><th scope="col" class="wide">Notes</th></tr></thead>
             <tbody>

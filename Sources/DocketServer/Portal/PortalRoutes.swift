@@ -187,6 +187,7 @@ struct PortalRoutes: Sendable {
                 "kind": shown.isCreditNote ? "Credit note" : "Invoice", "number": shown.number, "period": shown.period,
                 "issued": clock.text(iso8601: shown.issuedAt), "currency": document.currency, "subtotal": document.subtotal, "total": document.total,
                 "taxes": document.taxes.map { ["text": $0] }, "footnotes": document.footnotes.map { ["text": $0] },
+                "hasBillTo": !document.billTo.isEmpty, "billTo": document.billTo.map { ["text": $0] },
                 "rows": document.rows.map {
                     ["line": $0.line, "description": $0.description, "hours": $0.hours, "billedTime": $0.billedTime, "rate": $0.rate,
                      "amount": $0.amount, "remark": $0.remark] as [String: Any]

@@ -5,8 +5,9 @@ public enum BillingCommand: Sendable, Equatable {
     /// Draft what is unbilled through `period`, given the client's charges as computed now over billing months in
     /// `timeZone` (the zone of `period` by ``InvoiceLedger/billingMonths(current:)``, recorded on the draft).
     case draft(client: String, period: BillingPeriod, charges: [Charge], timeZone: String = "UTC")
-    /// Make a draft final under `number` (issued by the application from the yearly sequence).
-    case finalize(invoice: String, number: String)
+    /// Make a draft final under `number` (issued by the application from the yearly sequence), addressed to `billTo`
+    /// (the client's details and purchase orders as they stand now: ``BillTo/of(client:contracts:lines:)``).
+    case finalize(invoice: String, number: String, billTo: BillTo? = nil)
     /// Throw a draft away.
     case discard(invoice: String, reason: String)
     /// Cancel a final invoice with the credit note `creditNote`.
@@ -30,12 +31,12 @@ public enum BillingDecider: Decider {
         switch command {
         case .draft(let client, let period, let charges, let timeZone):
             return try draft(client: client, period: period, charges: charges, timeZone: timeZone, ledger: state, now: context.now)
-        case .finalize(let id, let number):
+        case .finalize(let id, let number, let billTo):
             let invoice = try existing(id, in: state)
             guard invoice.status == .draft else {
                 throw DomainError(.conflict, "invoice \(id) is \(describe(invoice)); only a draft can be finalized")
             }
-            return [.finalized(InvoiceFinalized(invoice: id, number: number, finalizedAt: context.now.iso8601))]
+            return [.finalized(InvoiceFinalized(invoice: id, number: number, finalizedAt: context.now.iso8601, billTo: billTo))]
         case .discard(let id, let reason):
             let invoice = try existing(id, in: state)
             guard invoice.status == .draft else {

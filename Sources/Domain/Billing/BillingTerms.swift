@@ -85,6 +85,9 @@ public struct BillingTerms: Sendable, Equatable {
     public var taxRate: TaxRate
     public var block: Block?
     public var retainer: Retainer?
+    /// The client's purchase order for the work these terms price (`4500012345`), printed on the invoices that bill it
+    /// (docs/billing.md, "Bill-to"); nil when the client issued none.
+    public var purchaseOrder: String?
 
     /// The hourly rate for `workType`, if the terms price it.
     public func rate(for workType: String) -> Int64? {
@@ -140,7 +143,7 @@ extension BillingTerms {
         let root = try TermsReader(value, path: "billingTerms")
         try root.allowOnly([
             "model", "currency", "rates", "rounding", "minimumMinutesPerTicket", "minimumTopUp", "afterHours", "nonBillableWorkTypes",
-            "nonBillableCategories", "taxBasisPoints", "taxRate", "taxRateMillionths", "block", "retainer",
+            "nonBillableCategories", "taxBasisPoints", "taxRate", "taxRateMillionths", "block", "retainer", "purchaseOrder",
         ])
         let modelName = try root.string("model")
         guard let model = Model(rawValue: modelName) else {
@@ -209,6 +212,16 @@ extension BillingTerms {
                 coveredCategories: try retainer.optionalStrings("coveredCategories") ?? [])
         } else {
             retainer = nil
+        }
+        if let order = try root.optionalString("purchaseOrder") {
+            guard (1...64).contains(order.count), OneLine.firstControl(in: order) == nil, order.first?.isWhitespace == false,
+                order.last?.isWhitespace == false
+            else {
+                throw root.error("purchaseOrder", "must be the client's purchase order number, 1 to 64 characters on one line, such as \"4500012345\"")
+            }
+            purchaseOrder = order
+        } else {
+            purchaseOrder = nil
         }
         switch model {
         case .hourly:

@@ -243,9 +243,10 @@ public enum ChargeCalculator {
 
     /// Why `entry` is held back when no contract with billing terms is in force at its start, with a fix that works.
     /// Work after the end of the client's contract (the latest to have ended by then, with billing terms) names the
-    /// contract and its end: an end cannot be moved nor a contract amended from its end on, so the fixes are a new
-    /// contract in force then, or the entry corrected to non-billable. (It said "create one, or amend one with an
-    /// earlier --effective" there too, and the amendment is refused.)
+    /// contract and its end: a contract cannot be amended from its end on, so the fixes are a new contract in force
+    /// then, or the entry corrected to non-billable (or, when the end was a mistake, `docket contract end` again with
+    /// the right date). (It said "create one, or amend one with an earlier --effective" there too, and the amendment is
+    /// refused.)
     static func noContractHeldBack(_ contracts: [ContractState], entry: BillableEntry, client: String) -> String {
         guard let ended = lastEnded(contracts, by: entry.startedAt) else {
             return "no contract with billing terms is in force for client \(client) at \(entry.startedAt); "

@@ -31,6 +31,9 @@ public struct CreditNote: Codable, Sendable, Equatable {
     public var subtotal: Int64
     public var taxes: [TaxLine]
     public var total: Int64
+    /// Whom the invoice it credits was addressed to when it was finalized (nil for one finalized before bill-to details
+    /// existed): a credit note goes to the same accounts payable.
+    public var billTo: BillTo?
 }
 
 extension Invoice {
@@ -46,6 +49,6 @@ extension Invoice {
                     coveredMinutes: -$0.coveredMinutes, ratePerHour: $0.charge.ratePerHour, multiplierPercent: $0.charge.multiplierPercent,
                     amount: -$0.amount)
             },
-            subtotal: -subtotal, taxes: taxes.map { TaxLine(rate: $0.rate, base: -$0.base, tax: -$0.tax) }, total: -total)
+            subtotal: -subtotal, taxes: taxes.map { TaxLine(rate: $0.rate, base: -$0.base, tax: -$0.tax) }, total: -total, billTo: billTo)
     }
 }

@@ -141,11 +141,15 @@ public struct InvoiceFinalized: EventPayload {
     public var number: String
     /// RFC 3339.
     public var finalizedAt: String
+    /// Whom the invoice is addressed to, as the client and its contracts stood when it was finalized: the invoice shows
+    /// these ever after. Absent on invoices finalized before bill-to details existed.
+    public var billTo: BillTo?
 
-    public init(invoice: String, number: String, finalizedAt: String) {
+    public init(invoice: String, number: String, finalizedAt: String, billTo: BillTo? = nil) {
         self.invoice = invoice
         self.number = number
         self.finalizedAt = finalizedAt
+        self.billTo = billTo
     }
 }
 

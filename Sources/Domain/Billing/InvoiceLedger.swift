@@ -27,12 +27,16 @@ public struct Invoice: Codable, Sendable, Equatable {
     /// The zone of the billing months it fixed; nil (UTC months) for invoices drafted before months followed the
     /// client's zone.
     public var timeZone: String?
+    /// Whom it is addressed to: for an invoice finalized since bill-to details exist, as they were when it was finalized
+    /// (`invoice.finalized`); for a draft, as the client and its contracts stand now (filled in when it is read); nil
+    /// for an invoice finalized before.
+    public var billTo: BillTo?
 
     /// An invoice with every field given.
     public init(
         id: String, client: String, period: String, currency: String, status: Status, number: String?, creditNote: String?,
         lines: [InvoiceLine], subtotal: Int64, taxes: [TaxLine], total: Int64, draftedAt: String, finalizedAt: String?,
-        closedAt: String?, reason: String?, timeZone: String? = nil
+        closedAt: String?, reason: String?, timeZone: String? = nil, billTo: BillTo? = nil
     ) {
         self.id = id
         self.client = client
@@ -50,6 +54,7 @@ public struct Invoice: Codable, Sendable, Equatable {
         self.closedAt = closedAt
         self.reason = reason
         self.timeZone = timeZone
+        self.billTo = billTo
     }
 
     /// Whether its lines count as billed: drafts and finals do; voided and discarded invoices do not.
@@ -119,6 +124,7 @@ public struct InvoiceLedger: Sendable, Equatable {
                 $0.status = .final
                 $0.number = e.number
                 $0.finalizedAt = e.finalizedAt
+                $0.billTo = e.billTo
             }
         case .discarded(let e):
             ledger.update(e.invoice) {

@@ -10,11 +10,12 @@ public enum ClientDecider: Decider {
         switch command {
         case .register(let register):
             return try decideRegister(register, state: state)
-        case .update(let name, let domains, let timeZone):
+        case .update(let name, let domains, let timeZone, let address, let taxId):
             let code = try requireActive(state)
-            guard name != nil || domains != nil || timeZone != nil else {
+            guard name != nil || domains != nil || timeZone != nil || address != nil || taxId != nil else {
                 throw DomainError(
-                    .invalid, "nothing to update for client \(code); give a new name, e-mail domains or time zone")
+                    .invalid,
+                    "nothing to update for client \(code); give a new name, e-mail domains, time zone, billing address or tax id")
             }
             var update = ClientUpdated()
             if let name {
@@ -28,6 +29,14 @@ public enum ClientDecider: Decider {
             if let timeZone {
                 let timeZone = try Validate.timeZone(timeZone)
                 if timeZone != state.timeZone { update.timeZone = timeZone }
+            }
+            if let address {
+                let address = try billingAddress(address)
+                if address != state.billingAddress { update.billingAddress = address }
+            }
+            if let taxId {
+                let taxId = try Self.taxId(taxId)
+                if taxId != (state.taxId ?? "") { update.taxId = taxId }
             }
             guard update != ClientUpdated() else { return [] }
             return [.updated(update)]
@@ -106,7 +115,7 @@ public enum ClientDecider: Decider {
         let given: [String]
         switch command {
         case .register(let register): given = register.domains
-        case .update(_, let domains?, _): given = domains
+        case .update(_, let domains?, _, _, _): given = domains
         case .reactivate where !state.isActive: given = state.domains
         default: return
         }
@@ -162,6 +171,47 @@ public enum ClientDecider: Decider {
                         + "give \(code)'s contact another address, or remove it from \(owner) first (`docket client contact remove \(owner) \(contact)`)")
             }
         }
+    }
+
+    // MARK: - Billing details
+
+    /// Most lines a billing address may have: a name line, a street, a second street line, a city line, a region, a
+    /// country.
+    public static let billingAddressLines = 6
+
+    /// The address's lines, trimmed, blank ones left out; none at all removes the address. Each line is at most 100
+    /// characters with no control character, and there are at most ``billingAddressLines``.
+    private static func billingAddress(_ lines: [String]) throws(DomainError) -> [String] {
+        var address: [String] = []
+        for line in lines {
+            guard let line = Validate.optional(line) else { continue }
+            if let code = OneLine.firstControl(in: line) {
+                throw DomainError(
+                    .invalid, "a billing address line holds a control character (\(code)); give each line as its own --billing-address")
+            }
+            guard line.count <= 100 else {
+                throw DomainError(.invalid, "billing address line \"\(line.prefix(20))…\" is longer than 100 characters; split it in two lines")
+            }
+            address.append(line)
+        }
+        guard address.count <= billingAddressLines else {
+            throw DomainError(
+                .invalid, "a billing address has at most \(billingAddressLines) lines, not \(address.count); join some of them")
+        }
+        return address
+    }
+
+    /// The tax id trimmed (empty removes it): 2 to 32 letters, digits, spaces, `-`, `.` and `/` (`FR40303265045`,
+    /// `DE 123 456 789`, `12-3456789`).
+    private static func taxId(_ text: String) throws(DomainError) -> String {
+        guard let taxId = Validate.optional(text) else { return "" }
+        guard (2...32).contains(taxId.count),
+            taxId.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || " -./".unicodeScalars.contains($0)) })
+        else {
+            throw DomainError(
+                .invalid, "tax id \"\(taxId)\" is not valid; give 2 to 32 letters, digits, spaces, '-', '.' or '/', as on the client's registration (FR40303265045)")
+        }
+        return taxId
     }
 
     // MARK: - Helpers

@@ -47,19 +47,27 @@ public struct ClientUpdated: EventPayload {
     /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "client", type: "client.updated", schemaVersion: 1,
-        summary: "A client's name, e-mail domains and/or time zone changed; only changed fields are present.")
+        summary: "A client's name, e-mail domains, time zone and/or billing details changed; only changed fields are present.")
     /// The new name, when it changed.
     public var name: String?
     /// The new complete list of domains (sorted), when it changed.
     public var domains: [String]?
     /// The new time zone, when it changed.
     public var timeZone: String?
+    /// The new postal address invoices are addressed to, one line each, when it changed; empty when it was removed.
+    public var billingAddress: [String]?
+    /// The new tax (VAT) id, when it changed; empty when it was removed.
+    public var taxId: String?
 
     /// A payload with the given fields.
-    public init(name: String? = nil, domains: [String]? = nil, timeZone: String? = nil) {
+    public init(
+        name: String? = nil, domains: [String]? = nil, timeZone: String? = nil, billingAddress: [String]? = nil, taxId: String? = nil
+    ) {
         self.name = name
         self.domains = domains
         self.timeZone = timeZone
+        self.billingAddress = billingAddress
+        self.taxId = taxId
     }
 }
 

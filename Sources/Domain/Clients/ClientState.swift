@@ -14,6 +14,10 @@ public struct ClientState: Sendable, Equatable {
     public var currency: String
     /// Current contacts by id.
     public var contacts: [String: ContactDetails]
+    /// The postal address invoices are addressed to, one line each; empty when none was given.
+    public var billingAddress: [String] = []
+    /// The client's tax (VAT) id, printed on its invoices; nil when none was given.
+    public var taxId: String?
     /// Ids of removed contacts: never given to another (a portal session, a ticket's contact, the mail thread name
     /// the id, and must not come to mean someone else).
     public var retiredContactIds: Set<String> = []
@@ -75,6 +79,8 @@ extension ClientDecider {
             if let name = e.name { state.name = name }
             if let domains = e.domains { state.domains = domains }
             if let timeZone = e.timeZone { state.timeZone = timeZone }
+            if let address = e.billingAddress { state.billingAddress = address }
+            if let taxId = e.taxId { state.taxId = taxId.isEmpty ? nil : taxId }
         case .deactivated:
             state.isActive = false
         case .reactivated:

@@ -7,8 +7,29 @@ public enum ContractCommand: Sendable, Equatable {
     /// Add a version of the terms, in force from `effectiveFrom`; a nil field keeps the value in force then, and
     /// partial billing terms (no `model`) change only the fields they give.
     case amend(effectiveFrom: Timestamp, slaPolicy: String?, billingTerms: JSONValue?)
-    /// End the contract: no terms are in force from `effectiveFrom` on.
-    case end(effectiveFrom: Timestamp)
+    /// End the contract: no terms are in force from `effectiveFrom` on. Given again, it moves the end, earlier or later,
+    /// unless a final invoice billed a month the move would change: `billed` are the months final invoices billed under
+    /// the contract (the application finds them; none are needed for a first end).
+    case end(effectiveFrom: Timestamp, billed: [BilledMonth] = [])
+}
+
+/// A month a final invoice billed under a contract: what moving the contract's end must not change.
+public struct BilledMonth: Sendable, Equatable {
+    /// The invoice's number, `INV-2026-0007`.
+    public var invoice: String
+    /// `2026-11`.
+    public var period: String
+    /// The month's first instant and the first instant after it, in the client's billing months.
+    public var start: Timestamp
+    public var end: Timestamp
+
+    /// A billed month.
+    public init(invoice: String, period: String, start: Timestamp, end: Timestamp) {
+        self.invoice = invoice
+        self.period = period
+        self.start = start
+        self.end = end
+    }
 }
 
 /// The input of ``ContractCommand/create(_:)``.

@@ -39,17 +39,26 @@ public enum ContractDecider: Decider {
                         amendment: state.nextAmendment, effectiveFrom: effectiveFrom, slaPolicy: newPolicy,
                         billingTerms: newTerms))
             ]
-        case .end(let effectiveFrom):
+        case .end(let effectiveFrom, let billed):
             let (id, start) = try requireExisting(state)
-            if let end = state.endsAt {
-                throw DomainError(.conflict, "contract \(id) already ends at \(end); an end cannot be moved")
-            }
             guard effectiveFrom > start else {
                 throw DomainError(
                     .invalid, "contract \(id) starts at \(start); it must end after it starts")
             }
             try BillingDates.check(effectiveFrom, "contract \(id)'s end")
-            return [.ended(ContractEnded(effectiveFrom: effectiveFrom))]
+            guard let end = state.endsAt else { return [.ended(ContractEnded(effectiveFrom: effectiveFrom))] }
+            guard effectiveFrom != end else { return [] }
+            // Moving the end changes what is billed from the earlier of the two ends to the later: a month in there that
+            // a final invoice billed would change under it (fees dropped or added, work held back or let in).
+            let (from, to) = (min(end, effectiveFrom), max(end, effectiveFrom))
+            if let month = billed.first(where: { $0.start < to && from < $0.end }) {
+                throw DomainError(
+                    .conflict,
+                    "contract \(id)'s end cannot move from \(end) to \(effectiveFrom): final invoice \(month.invoice) billed \(month.period) "
+                        + "under it, which the move would change; void \(month.invoice) first (`docket invoice void \(month.invoice) --reason …`), "
+                        + "or move the end within months no final invoice billed")
+            }
+            return [.ended(ContractEnded(effectiveFrom: effectiveFrom, previousEnd: end))]
         }
     }
 

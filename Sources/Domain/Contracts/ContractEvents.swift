@@ -108,29 +108,37 @@ public struct ContractAmended: EventPayload {
     }
 }
 
-/// `contract.ended.v1`: no terms are in force from `effectiveFrom` on.
+/// `contract.ended.v1`: no terms are in force from `effectiveFrom` on. A later one moves the end (the contract's end is
+/// the latest recorded); the earlier stays in the log.
 public struct ContractEnded: EventPayload {
     /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "contract", type: "contract.ended", schemaVersion: 1,
-        summary: "The contract ends: no terms are in force from effectiveFrom on.")
+        summary: "The contract ends: no terms are in force from effectiveFrom on (a later one moves the end).")
     /// The first instant without terms.
     public var effectiveFrom: Timestamp
+    /// The end this one moves, when the contract had one already; absent on a contract's first end.
+    public var previousEnd: Timestamp?
 
     /// A payload with the given fields.
-    public init(effectiveFrom: Timestamp) { self.effectiveFrom = effectiveFrom }
+    public init(effectiveFrom: Timestamp, previousEnd: Timestamp? = nil) {
+        self.effectiveFrom = effectiveFrom
+        self.previousEnd = previousEnd
+    }
 
-    private enum CodingKeys: String, CodingKey { case effectiveFrom }
+    private enum CodingKeys: String, CodingKey { case effectiveFrom, previousEnd }
 
     /// A payload with the given fields.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         effectiveFrom = try c.decodeTimestamp(forKey: .effectiveFrom)
+        previousEnd = c.contains(.previousEnd) ? try c.decodeTimestamp(forKey: .previousEnd) : nil
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(timestamp: effectiveFrom, forKey: .effectiveFrom)
+        if let previousEnd { try c.encode(timestamp: previousEnd, forKey: .previousEnd) }
     }
 }
 

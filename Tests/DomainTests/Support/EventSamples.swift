@@ -42,6 +42,8 @@ enum EventSamples {
         .updated(
             ClientUpdated(name: "Acme Inc", domains: ["acme.example", "acme.test"], timeZone: "America/New_York")),
         .updated(ClientUpdated(name: "Acme Inc")),
+        .updated(ClientUpdated(billingAddress: ["Acme Corp", "12 Rue de la Paix", "75002 Paris"], taxId: "FR40303265045")),
+        .updated(ClientUpdated(billingAddress: [], taxId: "")),
         .deactivated(ClientDeactivated()),
         .reactivated(ClientReactivated()),
         .contactAdded(
@@ -73,6 +75,7 @@ enum EventSamples {
         .amended(
             ContractAmended(amendment: 2, effectiveFrom: Fixture.date(2, 1), slaPolicy: nil, billingTerms: ["x": -5])),
         .ended(ContractEnded(effectiveFrom: Fixture.date(12, 31))),
+        .ended(ContractEnded(effectiveFrom: Fixture.date(11, 30), previousEnd: Fixture.date(12, 31))),
     ]
 
     static let users: [UserEvent] = [
@@ -170,7 +173,9 @@ enum EventSamples {
                 invoice: "acme-D2", client: "acme", period: "2026-11", currency: "USD", lines: [line], subtotal: -9_000,
                 taxes: [TaxLine(basisPoints: 825, base: -9_000, tax: -743)], total: -9_743, draftedAt: "2026-12-01T09:00:00.000Z",
                 timeZone: "America/New_York"))),
-            .invoice(.finalized(InvoiceFinalized(invoice: "acme-D2", number: "INV-2026-0002", finalizedAt: "2026-12-01T09:05:00.000Z"))),
+            .invoice(.finalized(InvoiceFinalized(
+                invoice: "acme-D2", number: "INV-2026-0002", finalizedAt: "2026-12-01T09:05:00.000Z",
+                billTo: BillTo(name: "Acme", address: ["12 Rue de la Paix", "75002 Paris"], taxId: "FR40303265045", purchaseOrders: ["4500012345"])))),
             .invoice(.discarded(InvoiceDiscarded(invoice: "acme-D3", reason: "Rerun after corrections"))),
             .invoice(.voided(InvoiceVoided(
                 invoice: "acme-D2", number: "INV-2026-0002", creditNote: "CN-2026-0001", reason: "Wrong client", voidedAt: "2026-12-02T10:00:00.000Z"))),

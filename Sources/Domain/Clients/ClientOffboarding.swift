@@ -1,0 +1,75 @@
+import DocketTime
+
+/// Deactivating a client that leaves (docs/billing.md, "Offboarding a client"): a client is deactivated only once
+/// nothing of it keeps running. Open tickets keep their SLA clocks (they would breach, and page people, for a client
+/// that is gone), and a contract with billing terms and no end keeps being billed by every invoice run (a retainer's
+/// monthly fee, month after month). So the deactivation is refused while the client has open tickets, which are named
+/// with what to do (close or merge them, or keep them open on purpose: `keepOpenTickets`), and while a contract of it
+/// with billing terms has no end, unless the deactivation is given the date to end them: those ends are then appended
+/// with the deactivation, in one transaction.
+public enum ClientOffboarding {
+    /// The end of one of the client's contracts, decided with the deactivation.
+    public struct ContractEnding: Sendable, Equatable {
+        /// The contract's id.
+        public var id: String
+        /// Its `contract.ended`.
+        public var events: [ContractEvent]
+    }
+
+    /// What the deactivation appends: the client's `client.deactivated` and each running contract's end (none when
+    /// the client was deactivated already).
+    public struct Decision: Sendable, Equatable {
+        public var client: [ClientEvent]
+        public var contracts: [ContractEnding]
+    }
+
+    /// How many open tickets a refusal names (the rest are counted).
+    public static let ticketsNamed = 5
+
+    /// Decides the deactivation of `client`, whose contracts are `contracts` and open tickets `openTickets` (their
+    /// numbers, in work order), ending every contract of it with billing terms and no end at `endContractsAt` when
+    /// given. Refuses (``DomainError/Code/conflict``, one line naming each thing still running and the fix) while a
+    /// ticket is open, unless `keepOpenTickets`, or such a contract has no end and no `endContractsAt` is given. Ending
+    /// the contracts needs the right to change contracts (billing, admin), as `docket contract end` does.
+    public static func decide(
+        client: ClientState, contracts: [ContractState], openTickets: [String], keepOpenTickets: Bool = false, endContractsAt: Timestamp?,
+        context: DecisionContext
+    ) throws(DomainError) -> Decision {
+        let deactivated = try ClientDecider.decide(.deactivate, state: client, context: context)
+        guard !deactivated.isEmpty, let code = client.code else { return Decision(client: [], contracts: []) }
+        let running = contracts.filter { contract in
+            contract.id != nil && contract.endsAt == nil && contract.versions.contains { $0.billingTerms != nil }
+        }.sorted { ($0.id ?? "") < ($1.id ?? "") }
+        var problems: [String] = []
+        if !openTickets.isEmpty, !keepOpenTickets {
+            let named = openTickets.prefix(ticketsNamed).joined(separator: ", ") + (openTickets.count > ticketsNamed ? ", …" : "")
+            let one = openTickets.count == 1
+            problems.append(
+                "it has \(openTickets.count) open ticket\(one ? "" : "s") (\(named)) whose SLA clock\(one ? "" : "s") would keep running: "
+                    + "close or merge \(one ? "it" : "them") first (`docket queue --client \(code)`), or add --keep-open-tickets")
+        }
+        if !running.isEmpty, endContractsAt == nil {
+            let ids = running.compactMap(\.id)
+            let one = ids.count == 1
+            problems.append(
+                "its contract\(one ? "" : "s") \(ids.joined(separator: ", ")) \(one ? "has" : "have") no end, so invoice runs would keep billing under "
+                    + "\(one ? "it" : "them"): add --end-contracts DATE to end \(one ? "it" : "them") with the deactivation")
+        }
+        guard problems.isEmpty else {
+            throw DomainError(.conflict, "client \(code) is not deactivated: " + problems.joined(separator: "; and "))
+        }
+        var endings: [ContractEnding] = []
+        if let endContractsAt {
+            for contract in running {
+                let id = contract.id ?? ""
+                do throws(DomainError) {
+                    endings.append(
+                        ContractEnding(id: id, events: try ContractDecider.decide(.end(effectiveFrom: endContractsAt), state: contract, context: context)))
+                } catch {
+                    throw DomainError(error.code, "client \(code) is not deactivated: contract \(id): \(error.message)")
+                }
+            }
+        }
+        return Decision(client: deactivated, contracts: endings)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Bill-to details (docs/billing.md, "Bill-to"): a client's postal address and tax id (`client update --billing-address
+/// --tax-id`) and a contract's purchase order (the `purchaseOrder` billing term) on its invoices. A draft shows them as
+/// they are now; a final invoice as they were when it was finalized, ever after. An invoice named the client only, so
+/// accounts payable departments sent it back.
+extension InvoiceCommandsTests {
+    func billTo(_ reference: String) throws -> [String: Any]? {
+        let invoice = try #require(try json(["invoice", "show", reference]) as? [String: Any])
+        return invoice["billTo"] as? [String: Any]
+    }
+
+    @Test(arguments: DocketMode.allCases) func anInvoiceKeepsTheBillToItWasFinalizedWith(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            _ = try ok(
+                ["client", "update", "acme", "--billing-address", "Acme Corp", "--billing-address", "12 Rue de la Paix",
+                 "--billing-address", "75002 Paris", "--tax-id", "FR40303265045"], as: "ann")
+            _ = try ok(["contract", "amend", "acme-msa", "--effective", "2026-10-01", "--terms", #"{"purchaseOrder":"4500012345"}"#])
+            _ = try ok(["invoice", "run", "--period", "2026-11"])
+            let draft = try ok(["invoice", "show", "acme-D1"])
+            #expect(draft.hasPrefix(
+                "acme-D1  acme  period 2026-11  draft\nbill to: Acme\n         Acme Corp\n         12 Rue de la Paix\n         75002 Paris\n"
+                    + "         tax id FR40303265045\n         PO 4500012345\nLINE"), "\(draft)")
+            // A draft is not issued yet: it follows the client (a line break in one value is a line).
+            _ = try ok(["client", "update", "acme", "--billing-address", "Acme Corp\n3 Quai Voltaire\n75007 Paris"], as: "ann")
+            #expect(try billTo("acme-D1")?["address"] as? [String] == ["Acme Corp", "3 Quai Voltaire", "75007 Paris"])
+            _ = try ok(["invoice", "finalize", "acme-D1"])
+            let issued = try #require(try billTo("INV-2026-0001"))
+            #expect(issued["name"] as? String == "Acme" && issued["taxId"] as? String == "FR40303265045")
+            #expect(issued["address"] as? [String] == ["Acme Corp", "3 Quai Voltaire", "75007 Paris"])
+            #expect(issued["purchaseOrders"] as? [String] == ["4500012345"])
+            let shown = try ok(["invoice", "show", "INV-2026-0001"])
+            // The client moves and drops its tax id; the final invoice keeps what it was issued with.
+            _ = try ok(
+                ["client", "update", "acme", "--name", "Acme SAS", "--billing-address", "1 Rue Neuve", "--billing-address", "69001 Lyon",
+                 "--tax-id", ""], as: "ann")
+            let client = try #require(try json(["client", "show", "acme"]) as? [String: Any])
+            #expect(client["billingAddress"] as? [String] == ["1 Rue Neuve", "69001 Lyon"] && client["taxId"] == nil, "\(client)")
+            #expect(try ok(["invoice", "show", "INV-2026-0001"]) == shown)
+            #expect(NSDictionary(dictionary: try #require(try billTo("INV-2026-0001"))).isEqual(to: issued))
+            _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Reissue"])
+            let note = try #require(try json(["invoice", "show", "CN-2026-0001"]) as? [String: Any])
+            #expect(NSDictionary(dictionary: try #require(note["billTo"] as? [String: Any])).isEqual(to: issued), "\(note)")
+        }
+    }
+
+    /// A replay as of the finalization shows the invoice as issued, and a draft then with the client's details then.
+    @Test func aReplayShowsTheBillToOfItsMoment() throws {
+        try setUp()
+        _ = try ok(["client", "update", "acme", "--billing-address", "12 Rue de la Paix", "--tax-id", "FR40303265045"], as: "ann")
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        _ = try ok(["invoice", "finalize", "acme-D1"])
+        #expect(try docket(["time", "log", "T-1001", "1h", "--at", "2026-11-20 10:00"], as: "bob", now: "2026-12-02T09:00:00Z").status == 0)
+        #expect(try docket(["invoice", "run", "--period", "2026-11"], now: "2026-12-02T10:00:00Z").status == 0)
+        #expect(
+            try docket(["client", "update", "acme", "--billing-address", "1 Rue Neuve", "--tax-id", "FR99999999999"], as: "ann",
+                now: "2026-12-05T09:00:00Z").status == 0)
+        let replay = folder.child("replay")
+        _ = try ok(["replay", "--as-of", "2026-12-03T00:00:00Z", "--into", replay], as: "ann")
+        let shown = { (reference: String) throws -> String in
+            try DocketProcess.run(["invoice", "show", reference], store: replay, environment: ["DOCKET_USER": "bill"]).stdout
+        }
+        #expect(try shown("INV-2026-0001").contains("bill to: Acme\n         12 Rue de la Paix\n         tax id FR40303265045\n"))
+        #expect(try shown("acme-D2").contains("bill to: Acme\n         12 Rue de la Paix\n         tax id FR40303265045\n"))
+        #expect(try ok(["invoice", "show", "acme-D2"]).contains("bill to: Acme\n         1 Rue Neuve\n         tax id FR99999999999\n"))
+        #expect(try ok(["invoice", "show", "INV-2026-0001"]).contains("         12 Rue de la Paix\n         tax id FR40303265045\n"))
+    }
+
+    /// A tax id or an address line that cannot be printed, and a purchase order that is not one, are refused with one
+    /// line naming the fix, exit 65, and nothing written.
+    @Test(arguments: DocketMode.allCases) func badBillToDetailsAreRefused(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            _ = try ok(["client", "show", "acme"], as: "ann")
+            let before = try eventCount()
+            for (arguments, words) in [
+                (["client", "update", "acme", "--tax-id", "FR#4030"], "tax id \"FR#4030\" is not valid"),
+                (["client", "update", "acme", "--billing-address", String(repeating: "x", count: 101)], "longer than 100 characters"),
+                (["client", "update", "acme"] + Array(repeating: ["--billing-address", "line"], count: 7).flatMap { $0 }, "at most 6 lines"),
+                (["contract", "amend", "acme-msa", "--effective", "2026-11-01", "--terms", #"{"purchaseOrder":" 45"}"#], "billingTerms.purchaseOrder"),
+            ] {
+                let run = try docket(arguments, as: "ann")
+                #expect(run.status == 65, "\(arguments): \(run.stderr)")
+                #expect(run.stderr.contains(words) && run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+            }
+            #expect(try eventCount() == before)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import DocketTime
+import Domain
+import Testing
+
+/// ``ClientOffboarding``: a client is deactivated only once nothing of it runs, or with its contracts ended in the same
+/// decision.
+@Suite struct ClientOffboardingTests {
+    static let acme = ClientDecider.fold([Fixture.registeredAcme])
+    static let retainer: JSONValue = .object([
+        "model": .string("retainer"), "currency": .string("USD"), "rates": .object(["*": .integer(10_000)]),
+        "retainer": .object(["monthlyFeeMinor": .integer(100_000)]),
+    ])
+
+    func decide(
+        _ contracts: [ContractState], tickets: [String] = [], keep: Bool = false, endAt: Timestamp? = nil, as actor: Actor = Fixture.billing
+    ) throws(DomainError) -> ClientOffboarding.Decision {
+        try ClientOffboarding.decide(
+            client: Self.acme, contracts: contracts, openTickets: tickets, keepOpenTickets: keep, endContractsAt: endAt,
+            context: DecisionContext(actor: actor, now: Fixture.now))
+    }
+
+    @Test func runningContractsAreEndedWithTheDeactivationOrItIsRefused() throws {
+        let start = BillingFixture.at("2026-01-01T00:00:00Z"), end = BillingFixture.at("2026-06-01T00:00:00Z")
+        let running = try BillingFixture.contract("acme-r", from: start, terms: Self.retainer)
+        let ended = try BillingFixture.contract("acme-old", from: start, terms: Self.retainer, endsAt: end)
+        let slaOnly = try BillingFixture.contract("acme-sla", from: start, terms: nil)
+        let refused = try #require(throws: DomainError.self) { try decide([running, ended, slaOnly]) }
+        #expect(refused.code == .conflict && refused.message.contains("its contract acme-r has no end"), "\(refused.message)")
+        let decision = try decide([running, ended, slaOnly], endAt: end)
+        #expect(decision.client == [.deactivated(ClientDeactivated())])
+        #expect(decision.contracts.map(\.id) == ["acme-r"] && decision.contracts.first?.events == [.ended(ContractEnded(effectiveFrom: end))])
+        #expect(try decide([ended, slaOnly]).contracts.isEmpty, "nothing runs: deactivated alone")
+        #expect((try? decide([running], endAt: end, as: Fixture.dispatcher)) == nil, "ending contracts is billing's")
+        let early = try #require(throws: DomainError.self) { try decide([running], endAt: BillingFixture.at("2025-12-01T00:00:00Z")) }
+        #expect(early.message.hasPrefix("client acme is not deactivated: contract acme-r: "), "\(early.message)")
+    }
+
+    @Test func openTicketsAreNamedUnlessKeptOnPurpose() throws {
+        let tickets = (1001...1007).map { "T-\($0)" }
+        let refused = try #require(throws: DomainError.self) { try decide([], tickets: tickets) }
+        #expect(refused.message.contains("it has 7 open tickets (T-1001, T-1002, T-1003, T-1004, T-1005, …)"), "\(refused.message)")
+        #expect(try decide([], tickets: tickets, keep: true).client == [.deactivated(ClientDeactivated())])
+        let inactive = ClientDecider.fold([Fixture.registeredAcme, .deactivated(ClientDeactivated())])
+        let again = try ClientOffboarding.decide(
+            client: inactive, contracts: [], openTickets: tickets, endContractsAt: nil, context: DecisionContext(actor: Fixture.billing, now: Fixture.now))
+        #expect(again.client.isEmpty && again.contracts.isEmpty, "deactivated already: nothing to change")
+    }
+}
