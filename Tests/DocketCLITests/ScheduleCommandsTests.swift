@@ -56,6 +56,11 @@ import Testing
         #expect(try docket("2027-02-01T14:00:00Z", ["tick"]).stdout == "T-1003: opened by schedule acme-patching for 2027-02-01\n")
         let gone = try docket("2027-02-01T14:00:00Z", ["schedule", "remove", "acme-backups"])
         #expect(gone.status == 4 && gone.stderr.contains("schedule acme-backups was removed already"), "\(gone.stderr)")
+        // bob leaves: the next occurrence cannot be assigned to him; the tick warns and goes on (and so do the SLA clocks).
+        #expect(try docket("2027-02-02T09:00:00Z", ["user", "deactivate", "bob"]).status == 0)
+        let refused = try docket("2027-03-01T14:00:00Z", ["tick"])
+        #expect(refused.status == 0 && refused.stdout.isEmpty, "\(refused.stdout) \(refused.stderr)")
+        #expect(refused.stderr.contains("warning: schedule acme-patching could not open its ticket for 2027-03-01: "), "\(refused.stderr)")
     }
 
     @Test func badSchedulesAreRefusedAndWriteNothing() throws {

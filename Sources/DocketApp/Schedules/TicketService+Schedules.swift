@@ -66,7 +66,9 @@ extension TicketService {
     /// Opens, as `actor`, the ticket of each live schedule's latest occurrence due by now that has none yet and came
     /// after the schedule was defined; one per schedule however long `tick` did not run (a month of missed weekly
     /// checks is one ticket, not four). Each occurrence's ticket is opened under a command id of its own
-    /// (`schedule-<id>-<date>`), so a tick run twice, late or at once from two places opens it once.
+    /// (`schedule-<id>-<date>`), so a tick run twice, late or at once from two places opens it once. An occurrence
+    /// the ticket rules refuse (its client was deactivated, its assignee is no longer active) is a warning, not a
+    /// failure of the tick.
     public func openScheduledTickets(as actor: String) throws -> [ScheduledOpening] {
         let now = clock.now()
         var opened: [ScheduledOpening] = []
@@ -80,8 +82,14 @@ extension TicketService {
                 client: schedule.client, category: schedule.category, priority: schedule.priority, source: .schedule, subject: schedule.subject,
                 description: "Opened by schedule \(schedule.id) for \(occurrence)." + (schedule.description.map { "\n\($0)" } ?? ""),
                 assignee: schedule.assignee)
-            let number = try openTicket(intake, as: actor, commandId: commandId)
-            opened.append(ScheduledOpening(schedule: schedule.id, occurrence: occurrence, ticket: number))
+            // One schedule whose client left or whose assignee was deactivated must not stop the others, nor the SLA
+            // tick after them: its occurrence is told as a warning, and tried again on the next tick.
+            do {
+                let number = try openTicket(intake, as: actor, commandId: commandId)
+                opened.append(ScheduledOpening(schedule: schedule.id, occurrence: occurrence, ticket: number))
+            } catch let refusal as DomainError {
+                warnings?("schedule \(schedule.id) could not open its ticket for \(occurrence): \(refusal.message)")
+            }
         }
         return opened
     }
