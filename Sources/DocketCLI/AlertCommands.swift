@@ -21,9 +21,9 @@ struct AlertList: ReadCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the alerts firing now, the most recently delivered first.",
         discussion: """
-            docket alert list                   # every condition still firing, with its ticket
-            docket alert list --client acme     # one client's
-            docket alert list --resolved        # resolved ones too, after the firing ones
+            docket alert list                # every alert still firing, with its ticket
+            docket alert list --client acme  # one client's
+            docket alert list --resolved     # resolved ones too, after the firing ones
             LAST SEEN is in your time zone (`docket user time-zone`), else this machine's; --json keeps RFC 3339 UTC. \
             A firing alert on a CLOSED ticket was closed while it still fired: its next repeat reopens the ticket (or \
             opens a new one after the flap window) unless the close silenced it (`silenced until …`; `silencedUntil` \

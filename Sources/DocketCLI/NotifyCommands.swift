@@ -10,8 +10,11 @@ struct NotifyGroup: ParsableCommand {
         commandName: "notify",
         abstract: "Add, list, rotate and remove outbound notification channels that page on call (admins).",
         discussion: """
-            docket notify add pagerduty --url https://events.example.com/docket --on sla-breached,escalated   (prints the secret once)
-            docket notify list      docket notify rotate pagerduty      docket notify remove pagerduty
+            docket notify add pagerduty --url https://events.example.com/docket \\
+              --on sla-breached,escalated   # prints the secret once
+            docket notify list
+            docket notify rotate pagerduty
+            docket notify remove pagerduty
             Events: sla-warned, sla-breached, escalated (default: sla-breached,escalated). Deliveries are signed \
             (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")); secrets are sealed (AES-GCM) under \
             <store>/hook-secrets.key, as webhook sources' are.

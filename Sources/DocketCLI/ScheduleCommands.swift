@@ -29,8 +29,8 @@ struct ScheduleAdd: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a recurring ticket for a client.",
         discussion: """
-            docket schedule add acme-patching --client acme --subject "Monthly patch review" \\
-              --every month --day 1 --at 08:00 --assign bob
+            docket schedule add acme-patching --client acme \\
+              --subject "Monthly patch review" --every month --day 1 --at 08:00 --assign bob
             docket schedule add acme-backups --client acme --subject "Check backups" \\
               --every week --weekday mon --at 09:00 --priority P4
             --day is 1 to 28 (every month has it). The first occurrence is the first one after the \\

@@ -10,10 +10,10 @@ extension InvoiceCommandsTests {
     @Test(arguments: DocketMode.allCases) func aContractsEndCanBeMovedUnlessAFinalInvoiceBilledAMonthItWouldChange(_ mode: DocketMode) throws {
         try setUp()
         try mode.run {
-            #expect(try ok(["contract", "end", "acme-msa", "--effective", "2026-11-01T00:00:00Z"]) == "contract acme-msa ends at 2026-11-01T00:00:00Z\n")
+            #expect(try ok(["contract", "end", "acme-msa", "--effective", "2026-11-01T00:00:00Z"]) == "contract acme-msa ends at 2026-11-01 00:00 UTC\n")
             #expect(
                 try ok(["contract", "end", "acme-msa", "--effective", "2027-01-01T00:00:00Z"])
-                    == "contract acme-msa ends at 2027-01-01T00:00:00Z (moved from 2026-11-01T00:00:00Z)\n")
+                    == "contract acme-msa ends at 2027-01-01 00:00 UTC (moved from 2026-11-01 00:00 UTC)\n")
             #expect(try ok(["contract", "end", "acme-msa", "--effective", "2027-01-01T00:00:00Z"]) == "contract acme-msa: nothing to change\n")
             // November's work is in force again, so the run bills it (it was held back after the mistyped end).
             #expect(try ok(["invoice", "run", "--period", "2026-11"]).hasPrefix("acme-D1: drafted for acme, 2 lines"))
@@ -31,7 +31,7 @@ extension InvoiceCommandsTests {
             // December and January were billed by no final invoice: the end moves across them.
             #expect(
                 try ok(["contract", "end", "acme-msa", "--effective", "2026-12-01T00:00:00Z"])
-                    == "contract acme-msa ends at 2026-12-01T00:00:00Z (moved from 2027-01-01T00:00:00Z)\n")
+                    == "contract acme-msa ends at 2026-12-01 00:00 UTC (moved from 2027-01-01 00:00 UTC)\n")
             _ = try ok(["invoice", "void", "INV-2026-0001", "--reason", "Contract ended in November"])
             #expect(try docket(["contract", "end", "acme-msa", "--effective", "2026-11-15T00:00:00Z"]).status == 0, "voided: November is open again")
             let ends = try ok(["log", "--json", "--limit", "100000"]).components(separatedBy: "\"contract.ended\"").count - 1
