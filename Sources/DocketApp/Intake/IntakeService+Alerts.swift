@@ -278,53 +278,47 @@ extension IntakeService {
 
     /// Until when the close of `ticket` (closed now: its latest `ticket.closed`) silenced its alert, if it did.
     func alertSilencedUntil(on ticket: TicketNumber) throws -> Timestamp? {
-        let stream = StreamName.ticket(ticket)
-        var version = UInt64.max
-        while true {
-            let page = try store.read(stream: stream, from: version, direction: .backward, limit: 64)
-            for recorded in page where recorded.type == TicketClosed.descriptor.type {
-                guard case .closed(let closed) = try TicketEvent.decode(
-                    type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
-                else { continue }
-                return closed.alertSilencedUntil
-            }
-            guard let oldest = page.last?.streamVersion, oldest > 1 else { return nil }
-            version = oldest - 1
-        }
+        try latest(TicketClosed.descriptor.type, on: ticket) { recorded -> Timestamp?? in
+            guard case .closed(let closed) = try TicketEvent.decode(
+                type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+            else { return nil }
+            return .some(closed.alertSilencedUntil)
+        } ?? nil
     }
 
     /// Whether the latest assignment of `ticket` was a person's (taken, or assigned by a dispatcher), not a routing or
     /// escalation rule's (``TicketAssigned/isByRule``).
     private func assignedByAPerson(_ ticket: TicketNumber) throws -> Bool {
-        let stream = StreamName.ticket(ticket)
-        var version = UInt64.max
-        while true {
-            let page = try store.read(stream: stream, from: version, direction: .backward, limit: 64)
-            for recorded in page where recorded.type == TicketAssigned.descriptor.type {
-                guard case .assigned(let assigned) = try TicketEvent.decode(
-                    type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
-                else { continue }
-                return !assigned.isByRule
-            }
-            guard let oldest = page.last?.streamVersion, oldest > 1 else { return false }
-            version = oldest - 1
-        }
+        try latest(TicketAssigned.descriptor.type, on: ticket) { recorded in
+            guard case .assigned(let assigned) = try TicketEvent.decode(
+                type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+            else { return nil }
+            return !assigned.isByRule
+        } ?? false
     }
 
     /// When the condition's latest delivery on `ticket` (the one the `alerts` read model points at) ended, when that
     /// delivery is a resolution that says so; nil otherwise (it fired, or the sender gave no end).
     private func lastResolutionEnd(of alert: MonitoringAlert, client: String, on ticket: TicketNumber) throws -> Timestamp? {
+        try latest(TicketAlertReceived.descriptor.type, on: ticket) { recorded -> Timestamp?? in
+            guard case .received(let received) = try TicketAlertEvent.decode(
+                type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload),
+                received.source == alert.source, received.fingerprint == alert.fingerprint, (received.client ?? client) == client
+            else { return nil }
+            guard received.status == MonitoringAlert.Status.resolved.rawValue else { return .some(nil) }
+            return .some(received.endsAt.flatMap(Timestamp.init(iso8601:)))
+        } ?? nil
+    }
+
+    /// Walks `ticket`'s stream from its newest event back, and gives what `answer` makes of the first event of `type`
+    /// it answers (a non-nil value) for; nil when none does.
+    private func latest<Answer>(_ type: String, on ticket: TicketNumber, _ answer: (RecordedEvent) throws -> Answer?) throws -> Answer? {
         let stream = StreamName.ticket(ticket)
         var version = UInt64.max
         while true {
             let page = try store.read(stream: stream, from: version, direction: .backward, limit: 64)
-            for recorded in page where recorded.type == TicketAlertReceived.descriptor.type {
-                guard case .received(let received) = try TicketAlertEvent.decode(
-                    type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload),
-                    received.source == alert.source, received.fingerprint == alert.fingerprint, (received.client ?? client) == client
-                else { continue }
-                guard received.status == MonitoringAlert.Status.resolved.rawValue else { return nil }
-                return received.endsAt.flatMap(Timestamp.init(iso8601:))
+            for recorded in page where recorded.type == type {
+                if let found = try answer(recorded) { return found }
             }
             guard let oldest = page.last?.streamVersion, oldest > 1 else { return nil }
             version = oldest - 1
