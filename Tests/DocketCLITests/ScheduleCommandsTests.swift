@@ -56,6 +56,15 @@ import Testing
         #expect(try docket("2027-02-01T14:00:00Z", ["tick"]).stdout == "T-1003: opened by schedule acme-patching for 2027-02-01\n")
         let gone = try docket("2027-02-01T14:00:00Z", ["schedule", "remove", "acme-backups"])
         #expect(gone.status == 4 && gone.stderr.contains("schedule acme-backups was removed already"), "\(gone.stderr)")
+        // acme cannot leave while a schedule would go on opening its tickets.
+        #expect(try docket("2027-02-01T14:05:00Z", ["ticket", "close", "T-1001", "--resolution", "Patched", "--no-time", "--reason", "routine"]).status == 0)
+        #expect(try docket("2027-02-01T14:05:00Z", ["ticket", "close", "T-1002", "--resolution", "Checked", "--no-time", "--reason", "routine"]).status == 0)
+        #expect(try docket("2027-02-01T14:05:00Z", ["ticket", "close", "T-1003", "--resolution", "Patched", "--no-time", "--reason", "routine"]).status == 0)
+        let leaving = try docket("2027-02-01T14:05:00Z", ["client", "deactivate", "acme"])
+        #expect(
+            leaving.status == 6
+                && leaving.stderr.contains("its schedule acme-patching would go on opening tickets for it: remove it first (`docket schedule remove acme-patching`)"),
+            "\(leaving.status) \(leaving.stderr)")
         // bob leaves: the next occurrence cannot be assigned to him; the tick warns and goes on (and so do the SLA clocks).
         #expect(try docket("2027-02-02T09:00:00Z", ["user", "deactivate", "bob"]).status == 0)
         let refused = try docket("2027-03-01T14:00:00Z", ["tick"])

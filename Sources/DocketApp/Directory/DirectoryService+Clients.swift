@@ -66,9 +66,14 @@ extension DirectoryService {
                 contracts.append(try kernel.load(ContractDecider.self, stream: StreamName.contract(contract.id ?? "")))
             }
             let open = try models.queue.queue(QueueFilter(client: code), limit: Int.max, in: store).map(\.number.description)
+            let schedules = try store.streams(prefix: "schedule-").compactMap { stream -> String? in
+                let schedule = try kernel.load(ScheduleDecider.self, stream: stream.name).state
+                guard schedule.isLive, let definition = schedule.definition, definition.client == code else { return nil }
+                return definition.id
+            }
             let decision = try ClientOffboarding.decide(
                 client: client, contracts: contracts.map(\.state), openTickets: open, keepOpenTickets: keepOpenTickets, endContractsAt: endContractsAt,
-                context: context)
+                schedules: schedules, context: context)
             var appends = [kernel.request(stream: stream, version: version, events: decision.client, context: context, commandId: commandId)]
             for ending in decision.contracts {
                 let version = contracts.first { $0.state.id == ending.id }?.version ?? 0

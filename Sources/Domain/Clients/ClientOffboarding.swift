@@ -26,14 +26,16 @@ public enum ClientOffboarding {
     /// How many open tickets a refusal names (the rest are counted).
     public static let ticketsNamed = 5
 
-    /// Decides the deactivation of `client`, whose contracts are `contracts` and open tickets `openTickets` (their
-    /// numbers, in work order), ending every contract of it with billing terms and no end at `endContractsAt` when
-    /// given. Refuses (``DomainError/Code/conflict``, one line naming each thing still running and the fix) while a
-    /// ticket is open, unless `keepOpenTickets`, or such a contract has no end and no `endContractsAt` is given. Ending
-    /// the contracts needs the right to change contracts (billing, admin), as `docket contract end` does.
+    /// Decides the deactivation of `client`, whose contracts are `contracts`, open tickets `openTickets` (their
+    /// numbers, in work order) and live recurring schedules `schedules` (their ids), ending every contract of it with
+    /// billing terms and no end at `endContractsAt` when given. Refuses (``DomainError/Code/conflict``, one line naming
+    /// each thing still running and the fix) while a ticket is open, unless `keepOpenTickets`, while such a contract
+    /// has no end and no `endContractsAt` is given, and while a schedule would go on opening tickets for it (each tick
+    /// would then only warn that it cannot). Ending the contracts needs the right to change contracts (billing, admin),
+    /// as `docket contract end` does.
     public static func decide(
         client: ClientState, contracts: [ContractState], openTickets: [String], keepOpenTickets: Bool = false, endContractsAt: Timestamp?,
-        context: DecisionContext
+        schedules: [String] = [], context: DecisionContext
     ) throws(DomainError) -> Decision {
         let deactivated = try ClientDecider.decide(.deactivate, state: client, context: context)
         guard !deactivated.isEmpty, let code = client.code else { return Decision(client: [], contracts: []) }
@@ -54,6 +56,12 @@ public enum ClientOffboarding {
             problems.append(
                 "its contract\(one ? "" : "s") \(ids.joined(separator: ", ")) \(one ? "has" : "have") no end, so invoice runs would keep billing under "
                     + "\(one ? "it" : "them"): add --end-contracts DATE to end \(one ? "it" : "them") with the deactivation")
+        }
+        if !schedules.isEmpty {
+            let one = schedules.count == 1
+            problems.append(
+                "its schedule\(one ? "" : "s") \(schedules.joined(separator: ", ")) would go on opening tickets for it: remove "
+                    + "\(one ? "it" : "them") first (`docket schedule remove \(schedules[0])`)")
         }
         guard problems.isEmpty else {
             throw DomainError(.conflict, "client \(code) is not deactivated: " + problems.joined(separator: "; and "))

@@ -45,4 +45,16 @@ import Testing
             client: inactive, contracts: [], openTickets: tickets, endContractsAt: nil, context: DecisionContext(actor: Fixture.billing, now: Fixture.now))
         #expect(again.client.isEmpty && again.contracts.isEmpty, "deactivated already: nothing to change")
     }
+
+    @Test func liveSchedulesAreNamedWithTheirRemoval() throws {
+        let refused = try #require(throws: DomainError.self) {
+            try ClientOffboarding.decide(
+                client: Self.acme, contracts: [], openTickets: [], endContractsAt: nil, schedules: ["acme-patching", "acme-backups"],
+                context: DecisionContext(actor: Fixture.billing, now: Fixture.now))
+        }
+        #expect(
+            refused.code == .conflict
+                && refused.message.contains("its schedules acme-patching, acme-backups would go on opening tickets for it: remove them first"),
+            "\(refused.message)")
+    }
 }
