@@ -148,7 +148,7 @@ struct InvoiceList: ReadCommand {
     func run(in session: Session) throws {
         // An unknown client is a typo to report, not an empty list.
         if let client { _ = try session.app.directory.client(client) }
-        let invoices = try session.app.billing.invoices(
+        let invoices = try session.app.billing.invoiceList(
             InvoiceFilter(client: client, period: period?.period.description, status: status))
         if output.json {
             try printJSON(InvoiceListRow.rows(invoices))

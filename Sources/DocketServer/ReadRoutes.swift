@@ -74,7 +74,7 @@ enum ReadRoutes {
     static func invoices(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         let period = try input.parsed(.query("period"), "a month like 2026-11", BillingPeriod.init)
         let status = try input.parsed(.query("status"), "one of draft, final, voided, discarded", Invoice.Status.init)
-        let invoices = try app.billing.invoices(InvoiceFilter(client: input.text(.query("client")), period: period?.description, status: status))
+        let invoices = try app.billing.invoiceList(InvoiceFilter(client: input.text(.query("client")), period: period?.description, status: status))
         return try .encoding(InvoiceListRow.rows(invoices))
     }
 

@@ -27,6 +27,10 @@ extension InvoiceCommandsTests {
             // A draft is not issued yet: it follows the client (a line break in one value is a line).
             _ = try ok(["client", "update", "acme", "--billing-address", "Acme Corp\n3 Quai Voltaire\n75007 Paris"], as: "ann")
             #expect(try billTo("acme-D1")?["address"] as? [String] == ["Acme Corp", "3 Quai Voltaire", "75007 Paris"])
+            // invoice list --json addresses its draft rows as invoice show does (they had no billTo).
+            let listed = try #require(try json(["invoice", "list"]) as? [[String: Any]])
+            let listedDraft = listed.first { $0["id"] as? String == "acme-D1" }?["billTo"] as? [String: Any]
+            #expect(listedDraft?["address"] as? [String] == ["Acme Corp", "3 Quai Voltaire", "75007 Paris"], "\(listed)")
             _ = try ok(["invoice", "finalize", "acme-D1"])
             let issued = try #require(try billTo("INV-2026-0001"))
             #expect(issued["name"] as? String == "Acme" && issued["taxId"] as? String == "FR40303265045")

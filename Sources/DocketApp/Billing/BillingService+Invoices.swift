@@ -310,6 +310,18 @@ extension BillingService {
         }.sorted { ($0.client, ChargeCalculator.entryNumber($0.id)) < ($1.client, ChargeCalculator.entryNumber($1.id)) }
     }
 
+    /// ``invoices(_:)`` as `invoice list` and `GET /v1/invoices` list them: each draft addressed as `invoice show`
+    /// shows it, to the client as it stands now (a final invoice keeps the bill-to it was finalized with).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func invoiceList(_ filter: InvoiceFilter = InvoiceFilter()) throws -> [Invoice] {
+        try invoices(filter).map { invoice in
+            guard invoice.status == .draft else { return invoice }
+            var draft = invoice
+            draft.billTo = try currentBillTo(of: draft)
+            return draft
+        }
+    }
+
     // MARK: - Inputs
 
     private func calendarsById() throws -> [String: CalendarState] {
