@@ -1,3 +1,4 @@
+import DocketTime
 import Domain
 import EventLog
 import Foundation
@@ -441,11 +442,17 @@ enum FastPayloads {
     }
 
     private static func closed(_ reader: inout CanonicalJSONReader) throws -> TicketEvent? {
-        var resolution: String?, noTimeReason: String?
-        try members(&reader, ["noTimeReason", "resolution"]) { index, reader in
-            if index == 0 { noTimeReason = try optionalString(&reader) } else { resolution = try reader.string() }
+        var resolution: String?, noTimeReason: String?, silencedUntil: Timestamp?
+        try members(&reader, ["alertSilencedUntil", "noTimeReason", "resolution"]) { index, reader in
+            switch index {
+            case 0:
+                guard let instant = Timestamp(iso8601: try reader.string()) else { throw NotHandled() }
+                silencedUntil = instant
+            case 1: noTimeReason = try optionalString(&reader)
+            default: resolution = try reader.string()
+            }
         }
         guard let resolution = resolution.take() else { return nil }
-        return .closed(TicketClosed(resolution: resolution, noTimeReason: noTimeReason.take()))
+        return .closed(TicketClosed(resolution: resolution, noTimeReason: noTimeReason.take(), alertSilencedUntil: silencedUntil))
     }
 }

@@ -209,6 +209,7 @@ import Testing
             .commented(TicketCommented(text: "Done.", visibility: .public, mailSubject: "Password \"reset\" é")),
             .closed(TicketClosed(resolution: "fixed", noTimeReason: nil)),
             .closed(TicketClosed(resolution: "fixed", noTimeReason: "warranty")),
+            .closed(TicketClosed(resolution: "part on order", alertSilencedUntil: Timestamp(iso8601: "2026-12-08T09:30:00.000Z")!)),
         ]
         for event in canonical {
             let fast = FastPayloads.ticketEvent(type: event.eventType, schemaVersion: 1, payload: event.payload())
@@ -230,6 +231,8 @@ import Testing
             ("ticket.commented", #"{"mailSubject":null,"text":"t","visibility":"public"}"#),
             ("ticket.commented", #"{"mailSubject":7,"text":"t","visibility":"public"}"#),
             ("ticket.closed", #"["resolution"]"#),
+            ("ticket.closed", #"{"alertSilencedUntil":"tomorrow","resolution":"r"}"#),
+            ("ticket.closed", #"{"alertSilencedUntil":null,"resolution":"r"}"#),
         ]
         for (type, text) in unusual {
             let payload = Array(text.utf8)
