@@ -12,6 +12,16 @@ extension Recurrence.Every: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
+/// `--day`: a day of the month (1 to 28) or `last`.
+enum MonthDay: ExpressibleByArgument, Equatable {
+    case number(Int)
+    case last
+
+    init?(argument: String) {
+        if argument.lowercased() == "last" { self = .last } else if let day = Int(argument) { self = .number(day) } else { return nil }
+    }
+}
+
 /// `docket schedule …`: recurring tickets (maintenance, monthly checks) that `docket tick` opens.
 struct ScheduleGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,12 +39,20 @@ struct ScheduleAdd: StoreCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a recurring ticket for a client.",
         discussion: """
-            docket schedule add acme-patching --client acme \\
-              --subject "Monthly patch review" --every month --day 1 --at 08:00 --assign bob
+            docket schedule add acme-patching --client acme --subject "Patch review" \\
+              --every month --day 1 --at 08:00 --assign bob
             docket schedule add acme-backups --client acme --subject "Check backups" \\
               --every week --weekday mon --at 09:00 --priority P4
-            --day is 1 to 28 (every month has it). The first occurrence is the first one after the \\
-            schedule is added, on or after --starts (a date in the client's zone; default: today).
+            docket schedule add acme-qbr --client acme --subject "Quarterly review" \\
+              --every month --interval 3 --day last --at 10:00 --starts 2027-03-01
+            docket schedule add acme-checks --client acme --subject "Morning checks" \\
+              --every workday --at 08:30
+            # --every: day, workday (Monday to Friday), week (with --weekday) or
+            # month (with --day 1 to 28, which every month has, or --day last).
+            # --interval N: every N weeks (counted from the week of --starts) or
+            # N months (from the month of --starts; 3 is quarterly).
+            # The first occurrence is the first after the schedule is added, on or
+            # after --starts (a date in the client's zone; default: today).
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -46,9 +64,10 @@ struct ScheduleAdd: StoreCommand {
     @Option(help: "The tickets' priority (default P3).") var priority: Priority = .p3
     @Option(help: "The tickets' category.") var category: String?
     @Option(help: "Assign each ticket to this user.") var assign: String?
-    @Option(help: "week or month.") var every: Recurrence.Every
+    @Option(help: "day, workday (mon–fri), week or month.") var every: Recurrence.Every
     @Option(help: "With --every week: mon … sun.") var weekday: Weekday?
-    @Option(help: "With --every month: the day, 1 to 28.") var day: Int?
+    @Option(help: "With --every month: the day, 1 to 28, or last.") var day: MonthDay?
+    @Option(help: "With --every week or month: every N weeks (1–52) or months (1–12).") var interval: Int?
     @Option(help: "The time of day in the client's zone, e.g. 08:00.") var at: String
     @Option(help: "The first date (in the client's zone) an occurrence may fall on; default today.") var starts: String?
 
@@ -65,11 +84,13 @@ struct ScheduleAdd: StoreCommand {
         }
         let schedule = ScheduleDefined(
             id: id, client: client, subject: subject, description: description, priority: priority, category: category, assignee: assign,
-            recurrence: Recurrence(every: every, weekday: weekday, day: day, at: time, startsOn: startsOn, timeZone: zone.identifier))
+            recurrence: Recurrence(
+                every: every, weekday: weekday, day: day.flatMap { if case .number(let n) = $0 { n } else { nil } },
+                lastDay: day == .last ? true : nil, interval: interval, at: time, startsOn: startsOn, timeZone: zone.identifier))
         try session.app.tickets.defineSchedule(schedule, as: actor.name, commandId: write.commandId)
-        let next = try session.app.tickets.schedules().first { $0.id == id }
-        let nextText = next.map { " · next \(PeopleTime.viewer(actor.name, in: session).text($0.next.timestamp))" } ?? ""
-        Terminal.out("scheduled \(id): \(schedule.recurrence.text)\(nextText)\n")
+        let recurrence = schedule.recurrence
+        let next = recurrence.instant(on: recurrence.next(after: try session.app.now()))
+        Terminal.out("scheduled \(id): \(recurrence.text) · next \(PeopleTime.viewer(actor.name, in: session).text(next))\n")
     }
 }
 

@@ -72,6 +72,35 @@ import Testing
         #expect(refused.stderr.contains("warning: schedule acme-patching could not open its ticket for 2027-03-01: "), "\(refused.stderr)")
     }
 
+    @Test func quarterlyOnTheLastDayAndEveryWorkday() throws {
+        try setUp()
+        let added = try docket("2026-12-05T09:00:00Z", [
+            "schedule", "add", "acme-qbr", "--client", "acme", "--subject", "Quarterly review", "--every", "month", "--interval", "3",
+            "--day", "last", "--at", "10:00", "--starts", "2027-01-01",
+        ])
+        // 10:00 in New York on 31 January is 15:00 UTC; then April, July, October.
+        #expect(
+            added.stdout == "scheduled acme-qbr: every 3 months on the last day at 10:00 (America/New_York) · next 2027-01-31 15:00 UTC\n",
+            "\(added.stdout) \(added.stderr)")
+        #expect(try docket("2027-01-31T15:00:00Z", ["tick"]).stdout == "T-1001: opened by schedule acme-qbr for 2027-01-31\n")
+        // February and March have no occurrence; a tick missed until May opens April's.
+        #expect(try docket("2027-03-31T15:00:00Z", ["tick"]).stdout.isEmpty)
+        #expect(try docket("2027-05-10T12:00:00Z", ["tick"]).stdout == "T-1002: opened by schedule acme-qbr for 2027-04-30\n")
+        let listed = try JSONSerialization.jsonObject(
+            with: Data(try docket("2027-05-10T12:00:00Z", ["schedule", "list", "--json"]).stdout.utf8)) as? [[String: Any]]
+        // 31 July 10:00 EDT is 14:00 UTC.
+        #expect(listed?.first?["next"] as? String == "2027-07-31T14:00:00.000Z", "\(String(describing: listed))")
+        // Every workday: added on a Friday after its time, the next is Monday's.
+        let workdays = try docket("2027-05-14T14:00:00Z", [
+            "schedule", "add", "acme-checks", "--client", "acme", "--subject", "Morning checks", "--every", "workday", "--at", "08:30",
+        ])
+        #expect(
+            workdays.stdout == "scheduled acme-checks: every workday (mon–fri) at 08:30 (America/New_York) · next 2027-05-17 12:30 UTC\n",
+            "\(workdays.stdout) \(workdays.stderr)")
+        #expect(try docket("2027-05-16T13:00:00Z", ["tick"]).stdout.isEmpty, "no occurrence on the weekend")
+        #expect(try docket("2027-05-17T12:30:00Z", ["tick"]).stdout == "T-1003: opened by schedule acme-checks for 2027-05-17\n")
+    }
+
     @Test func badSchedulesAreRefusedAndWriteNothing() throws {
         try setUp()
         let now = "2026-12-05T09:00:00Z"
@@ -86,6 +115,10 @@ import Testing
             (base + ["--every", "week", "--weekday", "mon"], 5, "schedule recurring tickets", "bob"),
             (["schedule", "add", "x1", "--client", "acme", "--subject", "Check", "--at", "8 o'clock", "--every", "week", "--weekday", "mon"], 64, "--at", "ann"),
             (["schedule", "remove", "nope"], 4, "no such schedule", "ann"),
+            (base + ["--every", "day", "--interval", "2"], 65, "--interval is for --every week or month", "ann"),
+            (base + ["--every", "workday", "--weekday", "mon"], 65, "takes no --weekday or --day", "ann"),
+            (base + ["--every", "month", "--day", "last", "--interval", "13"], 65, "every 1 to 12 months", "ann"),
+            (base + ["--every", "month", "--day", "first"], 64, "--day", "ann"),
         ] {
             let run = try docket(now, arguments, as: user)
             #expect(run.status == Int32(status) && run.stderr.contains(message), "\(arguments): \(run.status) \(run.stderr)")

@@ -44,17 +44,9 @@ public enum ScheduleDecider: Decider {
             schedule.subject = try Validate.nonEmpty(schedule.subject, "the subject", fix: "give --subject \"Monthly patch review\"")
             schedule.description = Validate.optional(schedule.description)
             schedule.category = Validate.optional(schedule.category)
-            let recurrence = schedule.recurrence
-            switch recurrence.every {
-            case .week:
-                guard recurrence.weekday != nil, recurrence.day == nil else {
-                    throw DomainError(.invalid, "a weekly schedule needs --weekday (mon … sun) and no --day")
-                }
-            case .month:
-                guard let day = recurrence.day, (1...28).contains(day), recurrence.weekday == nil else {
-                    throw DomainError(.invalid, "a monthly schedule needs --day 1 to 28 (every month has it) and no --weekday")
-                }
-            }
+            try check(schedule.recurrence)
+            // Every 1 week is every week: the payload says so the one way.
+            if schedule.recurrence.interval == 1 { schedule.recurrence.interval = nil }
             return [.defined(schedule)]
         case .remove:
             guard let id = state.definition?.id else {
@@ -62,6 +54,36 @@ public enum ScheduleDecider: Decider {
             }
             guard state.isLive else { throw DomainError(.notFound, "schedule \(id) was removed already; list schedules with `docket schedule list`") }
             return [.removed(ScheduleRemoved())]
+        }
+    }
+
+    /// Refuses a recurrence whose options do not fit its `every`.
+    private static func check(_ recurrence: Recurrence) throws(DomainError) {
+        if let interval = recurrence.interval {
+            switch recurrence.every {
+            case .day, .workday:
+                throw DomainError(.invalid, "--interval is for --every week or month; leave it out with --every \(recurrence.every.rawValue)")
+            case .week where !(1...52).contains(interval):
+                throw DomainError(.invalid, "--interval \(interval) is out of range; a weekly schedule repeats every 1 to 52 weeks")
+            case .month where !(1...12).contains(interval):
+                throw DomainError(.invalid, "--interval \(interval) is out of range; a monthly schedule repeats every 1 to 12 months")
+            default: break
+            }
+        }
+        switch recurrence.every {
+        case .day, .workday:
+            guard recurrence.weekday == nil, recurrence.day == nil, recurrence.lastDay == nil else {
+                throw DomainError(.invalid, "a schedule --every \(recurrence.every.rawValue) takes no --weekday or --day")
+            }
+        case .week:
+            guard recurrence.weekday != nil, recurrence.day == nil, recurrence.lastDay == nil else {
+                throw DomainError(.invalid, "a weekly schedule needs --weekday (mon … sun) and no --day")
+            }
+        case .month:
+            let onDay = recurrence.day.map { (1...28).contains($0) } ?? false
+            guard onDay != (recurrence.lastDay == true), recurrence.weekday == nil else {
+                throw DomainError(.invalid, "a monthly schedule needs --day 1 to 28 (every month has it) or --day last, and no --weekday")
+            }
         }
     }
 
