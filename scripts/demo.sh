@@ -84,6 +84,10 @@ step bob ticket show T-1003
 step bob ticket show T-1001
 step dora sla
 step dora tick
+# Routine work on a schedule: docket tick (cron, every minute) opens each occurrence's ticket once.
+step dora schedule add acme-patching --client acme --subject "Monthly patch review" --every month --day 1 --at 08:00 --assign bob
+step dora schedule add acme-qbr --client acme --subject "Quarterly business review" --every month --interval 3 --day last --at 10:00
+step dora schedule list
 step dora report sla --from 2026-01-01 --to 2027-01-01 --by priority
 step bill contract show acme-2026 --at 2026-11-29
 
