@@ -25,6 +25,7 @@ indirect enum FileKeys: Sendable {
     /// An SLA policy file (`docket sla-policy define/amend --file`).
     static let slaPolicy: FileKeys = .object([
         "calendar": .value,
+        "calendars": .map(.value),
         "targets": .map(.object(["responseMinutes": .value, "resolutionMinutes": .value])),
         "warnAtPercent": .value,
         "escalations": .list(

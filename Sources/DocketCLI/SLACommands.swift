@@ -9,7 +9,7 @@ enum SLAText {
     /// explained line by line; times in `time`'s zone.
     static func section(_ clock: SLAClock, now: Timestamp, time: PeopleTime) -> String {
         let status = clock.status(at: now)
-        var text = "SLA: policy \(clock.started.policy) (amendment \(clock.started.policyAmendment)), calendar \(clock.started.calendarId) (amendment \(clock.started.calendarAmendment)), \(status.priority)\n"
+        var text = "SLA: policy \(clock.started.policy) (amendment \(clock.started.policyAmendment)), calendar \(clock.started.calendarId) (amendment \(clock.started.calendarAmendment))\(HistoryText.priorityCalendars(clock.started)), \(status.priority)\n"
         for timer in [status.response, status.resolution] {
             text += "  \(timer.clock): \(timer.state)"
             if let breach = timer.earlierBreachAt {

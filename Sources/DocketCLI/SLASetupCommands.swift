@@ -264,6 +264,7 @@ struct SLAPolicyGroup: ParsableCommand {
         discussion: """
             A policy file (YAML or JSON); minutes are business minutes on the calendar:
               calendar: ny-office            # or 24x7
+              calendars: {P1: 24x7}          # optional: a priority's own calendar
               targets:
                 P1: {responseMinutes: 30,  resolutionMinutes: 240}
                 P2: {responseMinutes: 60,  resolutionMinutes: 480}
@@ -339,11 +340,12 @@ struct SLAPolicyAmend: ParsableCommand {
     }
 }
 
-/// A policy's terms as a table: one row per priority.
+/// A policy's terms as a table: one row per priority, with each priority's calendar when some have their own.
 func targetRows(_ terms: SLATerms) -> [[String]] {
     Priority.allCases.map { priority in
         let target = terms.targets[priority]
         return [priority.rawValue, target.map { minutesText($0.responseMinutes) } ?? "—", target.map { minutesText($0.resolutionMinutes) } ?? "—"]
+            + (terms.calendars.isEmpty ? [] : [terms.calendar(for: priority)])
     }
 }
 
@@ -394,7 +396,7 @@ struct SLAPolicyShow: ReadCommand {
             return
         }
         var text = "\(id)  \(state.name)\nin force at \(time(terms.calendar, instant)): amendment \(amendment), calendar \(terms.calendar), warn at \(terms.warnAtPercent.map { "\($0)%" }.joined(separator: ", "))\n\n"
-        text += Terminal.table(["PRIORITY", "RESPONSE", "RESOLUTION"], targetRows(terms))
+        text += Terminal.table(["PRIORITY", "RESPONSE", "RESOLUTION"] + (terms.calendars.isEmpty ? [] : ["CALENDAR"]), targetRows(terms))
         for rule in terms.escalations {
             text += "escalation \(rule.id): \(rule.priorities.map(\.rawValue).joined(separator: "/")) untouched \(minutesText(rule.untouchedMinutes)) → \(rule.action)\n"
         }

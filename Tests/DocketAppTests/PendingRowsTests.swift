@@ -30,12 +30,16 @@ import Testing
             .p4: SLATarget(responseMinutes: 480, resolutionMinutes: 2400),
         ]
         let escalation = EscalationRule(id: "untouched", priorities: [.p1, .p2], untouchedMinutes: 45, action: .raisePriority)
-        for (policy, calendar) in [("gold", "ny-office"), ("round", "24x7")] {
+        // Each policy gives one priority a calendar of its own (gold's P1 round the clock, round's P4 in office hours), so
+        // that the random histories' priority changes move clocks from one calendar to the other and back.
+        let policies: [(String, String, [Priority: String])] = [("gold", "ny-office", [.p1: "24x7"]), ("round", "24x7", [.p4: "ny-office"])]
+        for (policy, calendar, calendars) in policies {
             try f.app.directory.slaPolicy(
                 policy,
                 .define(DefineSLAPolicy(
                     id: policy, name: policy, effectiveFrom: start,
-                    terms: SLATerms(calendar: calendar, targets: targets, warnAtPercent: [75, 90], escalations: [escalation]))),
+                    terms: SLATerms(
+                        calendar: calendar, calendars: calendars, targets: targets, warnAtPercent: [75, 90], escalations: [escalation]))),
                 as: "ann")
         }
         for (client, policy) in [("acme", "gold"), ("globex", "round")] {
@@ -84,6 +88,17 @@ import Testing
         #expect(tickets.count > 80)
         let slaRows = try f.models.sla.open(limit: .max, in: f.store) { _ in true }
         #expect(slaRows.contains { $0.clock?.recorded.isEmpty == false }, "the history recorded SLA alarms")
+        #expect(
+            slaRows.contains { row in
+                guard let clock = row.clock else { return false }
+                return clock.resolution.intervals.contains { interval in
+                    let change = interval.reason.split(separator: " ").dropFirst().first.map { $0.split(separator: "→").map(String.init) }
+                    guard interval.reason.hasPrefix("priority "), let change, change.count == 2,
+                        let from = Priority(rawValue: change[0]), let to = Priority(rawValue: String(change[1].prefix(2)))
+                    else { return false }
+                    return clock.started.calendarId(for: from) != clock.started.calendarId(for: to)
+                }
+            }, "a priority change moved a clock to another calendar")
         // The rows keep the clock's state, not its frozen terms: those are stored once per distinct content (two
         // policies here, whatever the tickets' priorities and start instants), and read back exactly.
         for (model, prefix, terms) in [("queue", "rm.queue10.", "sla-terms"), ("sla", "rm.sla8.", "terms")] {

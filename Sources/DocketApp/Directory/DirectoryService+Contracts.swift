@@ -62,10 +62,12 @@ extension DirectoryService {
                     .notFound,
                     "unknown SLA policy \(policyId); define it first (`docket sla-policy define \(policyId) …`) or name one of `docket sla-policy list`")
             }
-            for version in policy.versions where (try? calendar(version.terms.calendar)) == nil {
-                throw DomainError(
-                    .notFound,
-                    "SLA policy \(policyId) uses calendar \(version.terms.calendar), which does not exist; define it with `docket calendar define`")
+            for version in policy.versions {
+                for id in [version.terms.calendar] + Priority.allCases.compactMap({ version.terms.calendars[$0] })
+                where (try? calendar(id)) == nil {
+                    throw DomainError(
+                        .notFound, "SLA policy \(policyId) uses calendar \(id), which does not exist; define it with `docket calendar define`")
+                }
             }
         }
         if let terms, terms != .null, let billing = try? BillingTerms(terms), let calendar = billing.afterHours?.calendar,

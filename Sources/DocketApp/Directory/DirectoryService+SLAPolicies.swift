@@ -19,9 +19,10 @@ extension DirectoryService {
         try store.streams(prefix: "calendar-").map { try kernel.load(CalendarDecider.self, stream: $0.name).state }
     }
 
-    /// Runs an SLA policy command as `actor`. Terms whose calendar is unknown (not found) or starts after they take
-    /// effect are refused (invalid), whoever asks: every ticket opened in between could get no SLA (refused by hand,
-    /// opened without one by intake), and no calendar amendment can start before the calendar does.
+    /// Runs an SLA policy command as `actor`. Terms whose calendar (the policy's, or a priority's own) is unknown (not
+    /// found) or starts after they take effect are refused (invalid), whoever asks: every ticket opened in between could
+    /// get no SLA (refused by hand, opened without one by intake), and no calendar amendment can start before the
+    /// calendar does.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaPolicy(_ id: String, _ command: SLAPolicyCommand, as actor: String, commandId: String? = nil) throws -> [SLAPolicyEvent] {
@@ -30,12 +31,18 @@ extension DirectoryService {
             case .define(let define): (define.effectiveFrom, define.terms)
             case .amend(let effectiveFrom, let terms): (effectiveFrom, terms)
             }
-        if let start = try calendar(terms.calendar).startsAt, start > from {
-            throw DomainError(
-                .invalid,
-                "calendar \(terms.calendar) starts at \(start.iso8601) (its first version), after SLA policy \(id)'s --effective "
-                    + "\(from.iso8601): tickets opened in between could get no SLA; give --effective \(start.iso8601) or later, or "
-                    + "name a calendar that starts by then")
+        // The policy's calendar, then each priority's own (its id checked first, as the decider would: a malformed id
+        // is named as such, not looked up).
+        let named = [terms.calendar] + Priority.allCases.compactMap { terms.calendars[$0] }.filter { $0 != terms.calendar }
+        if named.count > 1 { _ = try SLAPolicyDecider.validate(terms) }
+        for calendarId in named {
+            if let start = try calendar(calendarId).startsAt, start > from {
+                throw DomainError(
+                    .invalid,
+                    "calendar \(calendarId) starts at \(start.iso8601) (its first version), after SLA policy \(id)'s --effective "
+                        + "\(from.iso8601): tickets opened in between could get no SLA; give --effective \(start.iso8601) or later, or "
+                        + "name a calendar that starts by then")
+            }
         }
         return try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
     }

@@ -90,10 +90,19 @@ public enum HistoryText {
         }
     }
 
+    /// The priorities of `started` that count time with a calendar of their own, to follow the policy's calendar in a
+    /// line of text (` (P1 on calendar 24x7 (amendment 0))`); empty when none does.
+    public static func priorityCalendars(_ started: TicketSLAStarted) -> String {
+        let own = Priority.allCases.compactMap { priority in
+            started.calendars[priority].map { "\(priority) on calendar \($0.calendarId) (amendment \($0.calendarAmendment))" }
+        }
+        return own.isEmpty ? "" : " (\(own.joined(separator: ", ")))"
+    }
+
     public static func describe(_ event: TicketSLAEvent, time: (Timestamp) -> String = \.iso8601) -> String {
         switch event {
         case .started(let e):
-            "SLA started: policy \(e.policy) (amendment \(e.policyAmendment)) on calendar \(e.calendarId) (amendment \(e.calendarAmendment)), \(e.priority)"
+            "SLA started: policy \(e.policy) (amendment \(e.policyAmendment)) on calendar \(e.calendarId) (amendment \(e.calendarAmendment))\(priorityCalendars(e)), \(e.priority)"
         case .warned(let e):
             "SLA warning: \(e.clock) reached \(e.percent)% at \(time(e.dueAt))"
                 + (e.skipped.map { reason in

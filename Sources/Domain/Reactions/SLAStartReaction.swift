@@ -2,8 +2,8 @@ import DocketTime
 
 /// Starts the SLA clock of a ticket being opened (`ticket.sla-started`): the contract in force at the opening (the
 /// most recently started, when several are: the latest start, not the latest amendment; on the same start, the
-/// greatest contract id), its SLA policy's terms in force then, and the calendar those terms name — all frozen into
-/// the event. No contract with an SLA policy in force: no clock.
+/// greatest contract id), its SLA policy's terms in force then, and the calendars those terms name (the policy's and
+/// each priority's own) — all frozen into the event. No contract with an SLA policy in force: no clock.
 ///
 /// A contract naming a policy or calendar that does not exist (or with no terms in force yet) refuses a ticket opened
 /// by hand, so the person opening it sees the problem; intake (mail and alerts) never refuses a client's ticket over
@@ -39,6 +39,9 @@ public struct SLAStartReaction: Reaction {
         guard let (_, policyTerms) = policy.terms(at: instant) else {
             throw TicketSLAStarted.policyStartsLater(policyId, startsAt: policy.startsAt, ticketAt: instant)
         }
-        return try TicketSLAStarted.resolve(policy: policy, calendar: try state.calendar(policyTerms.calendar), priority: priority, at: instant)
+        var calendars: [String: CalendarState] = [:]
+        for id in policyTerms.calendars.values where calendars[id] == nil { calendars[id] = try state.calendar(id) }
+        return try TicketSLAStarted.resolve(
+            policy: policy, calendar: try state.calendar(policyTerms.calendar), calendars: calendars, priority: priority, at: instant)
     }
 }

@@ -38,7 +38,7 @@ extension SLAClock {
         guard let since = timer.runningSince else { return nil }
         let target = timer.targetMilliseconds
         return timer.bankedMilliseconds < target
-            ? started.calendar.add(businessMilliseconds: target - timer.bankedMilliseconds, to: since) : timer.breachedAt
+            ? SLAClock.calendar(of: timer, started).add(businessMilliseconds: target - timer.bankedMilliseconds, to: since) : timer.breachedAt
     }
 
     /// The instants at which a target of `kind` earlier than the current one was used up: breaches that
@@ -58,7 +58,7 @@ extension SLAClock {
         var intervals = timer.intervals
         var used = timer.bankedMilliseconds
         if let since = timer.runningSince {
-            let running = calendar.businessMilliseconds(from: since, to: now)
+            let running = SLAClock.calendar(of: timer, started).businessMilliseconds(from: since, to: now)
             used += running
             if let last = intervals.indices.last { intervals[last].countedMilliseconds = running }
         } else if let last = intervals.indices.last, intervals[last].end == nil {
@@ -99,6 +99,7 @@ extension SLAClock {
         for kind in SLAClockKind.allCases {
             let timer = self[kind]
             guard let since = timer.runningSince else { continue }
+            let calendar = SLAClock.calendar(of: timer, started)
             for (threshold, alarmKind) in thresholds(of: timer) where threshold > timer.bankedMilliseconds {
                 let dueAt = calendar.add(businessMilliseconds: threshold - timer.bankedMilliseconds, to: since)
                 result.append(SLAAlarm(clock: kind, kind: alarmKind, dueAt: dueAt))
@@ -138,6 +139,7 @@ extension SLAClock {
         guard let since = timer.runningSince else { return }
         let pending = SLAClock.thresholds(of: timer, started: started, priority: priority)
             .filter { $0.milliseconds > timer.bankedMilliseconds }.sorted { $0.milliseconds < $1.milliseconds }
+        let calendar = SLAClock.calendar(of: timer, started)
         for threshold in pending {
             let dueAt = calendar.add(businessMilliseconds: threshold.milliseconds - timer.bankedMilliseconds, to: since)
             if let earliest, earliest < dueAt { break }

@@ -22,9 +22,11 @@ import DocketTime
 ///    visible in ``SLATimer/intervals``, and a breach of an earlier target stays a breach
 ///    (``SLATimerStatus/state``); the new target's own outcome is ``SLATimerStatus/targetState``. Met clocks keep
 ///    their target.
-/// 6. **Business time** is measured with the frozen calendar: a stretch counts the calendar's business time in
-///    `[start, end)`; a deadline is the instant at which the remaining business time has run
-///    (`BusinessCalendar.add`: a deadline that runs out at a closing time is that closing instant).
+/// 6. **Business time** is measured with the frozen calendar of the priority the clock is targeting (the policy's, or
+///    the priority's own: ``TicketSLAStarted/calendars``): a stretch counts that calendar's business time in
+///    `[start, end)`; a deadline is the instant at which the remaining business time has run with the current
+///    target's calendar (`BusinessCalendar.add`: a deadline that runs out at a closing time is that closing instant).
+///    When priorities have calendars of their own, rule 5's caps compare instants, not business minutes.
 /// 7. **Thresholds.** A clock reaches a threshold (a warning percentage, or 100 % = breach) at the instant its
 ///    used business time equals the threshold. A clock is breached when its used time reaches its target before it
 ///    is met, so a clock met exactly at its due instant is breached. An escalation rule fires when the response
@@ -48,8 +50,32 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// Thresholds recorded by `ticket.sla-warned`, `ticket.sla-breached` and `ticket.escalated`.
     public private(set) var recorded: [SLAAlarm]
 
-    /// The calendar that measures business time for this ticket.
+    /// The policy's calendar, which measures business time for this ticket at each priority without one of its own
+    /// (``TicketSLAStarted/calendars``).
     public var calendar: BusinessCalendar { started.calendar }
+
+    /// The calendar of the priority `timer`'s current target is for (`targetPriority`): the policy's when no priority
+    /// has a calendar of its own, as for every policy before per-priority calendars (then nothing else is read).
+    @inline(__always)
+    static func calendar(of timer: SLATimer, _ started: TicketSLAStarted) -> BusinessCalendar {
+        started.calendars.isEmpty ? started.calendar : started.calendar(for: targetPriority(of: timer, started))
+    }
+
+    /// The priority `timer`'s current target is for: the one named by the last stretch that began a target (`opened`:
+    /// the starting priority; `priority P4→P1…`: the one after the arrow). A met clock keeps its target through a
+    /// priority change, so a resolution clock reopened after one still counts for the priority it was met under.
+    static func targetPriority(of timer: SLATimer, _ started: TicketSLAStarted) -> Priority {
+        for interval in timer.intervals.reversed() {
+            if let priority = retargeted(interval) { return priority }
+        }
+        return started.priority
+    }
+
+    /// The priority a stretch re-targeted its clock for (`priority P4→P1…` → P1); nil for a stretch that began no target.
+    static func retargeted(_ interval: SLAInterval) -> Priority? {
+        guard interval.reason.hasPrefix("priority "), let arrow = interval.reason.firstIndex(of: "→") else { return nil }
+        return Priority(rawValue: String(interval.reason[interval.reason.index(after: arrow)...].prefix(2)))
+    }
 
     /// The clocks of a ticket whose SLA just started: both running from `startedAt`.
     ///
@@ -176,15 +202,25 @@ public struct SLAClock: Codable, Sendable, Equatable {
                 // Raising the urgency never gives more time: the old deadline stands when it comes first, and so
                 // does the earliest deadline the clock had at the new priority or a more urgent one before (P1 → P4 →
                 // P1 does not start a fresh P1 target).
-                var remaining = max(0, old.targetMilliseconds - old.bankedMilliseconds) / 1000
-                if e.priority < previous,
-                    let left = SLAClock.timeLeftUnderEarlierTargets(of: old, atOrAbove: e.priority, started: started)
-                {
-                    remaining = min(remaining, left / 1000)
-                }
-                if e.priority < previous, remaining < seconds {
-                    seconds = remaining
-                    reason += ", earlier deadline kept"
+                if !started.calendars.isEmpty {
+                    // Priorities with calendars of their own: minutes of two calendars do not compare, instants do.
+                    if e.priority < previous,
+                        let capped = SLAClock.cappedTarget(seconds, of: old, raisedTo: e.priority, at: instant, started: started)
+                    {
+                        seconds = capped
+                        reason += ", earlier deadline kept"
+                    }
+                } else {
+                    var remaining = max(0, old.targetMilliseconds - old.bankedMilliseconds) / 1000
+                    if e.priority < previous,
+                        let left = SLAClock.timeLeftUnderEarlierTargets(of: old, atOrAbove: e.priority, started: started)
+                    {
+                        remaining = min(remaining, left / 1000)
+                    }
+                    if e.priority < previous, remaining < seconds {
+                        seconds = remaining
+                        reason += ", earlier deadline kept"
+                    }
                 }
                 self[kind].targetSeconds = seconds
                 self[kind].bankedMilliseconds = 0
@@ -200,6 +236,50 @@ public struct SLAClock: Codable, Sendable, Equatable {
         }
     }
 
+    /// The target (business seconds of the calendar of `priority`, from `instant`) of `timer` re-targeted for the more
+    /// urgent `priority` at `instant` when its priorities have calendars of their own, or nil when `seconds`, the new
+    /// priority's own target, stands. The deadline is the earlier of the new target counted from `instant` with the new
+    /// priority's calendar, the old deadline (the old target's time left counted from `instant` with the calendar of the
+    /// priority it was for) and each earlier deadline at `priority` or a more urgent one
+    /// (``earliestEarlierDeadline(of:atOrAbove:at:started:)``): an earlier instant becomes the business time of the new
+    /// calendar up to it (whole seconds, rounded down). A target used up (the old one, or an earlier one) gives 0.
+    /// `timer`'s stretches must all be closed (the change instant ends them first).
+    static func cappedTarget(
+        _ seconds: Int64, of timer: SLATimer, raisedTo priority: Priority, at instant: Timestamp, started: TicketSLAStarted
+    ) -> Int64? {
+        let left = timer.targetMilliseconds - timer.bankedMilliseconds
+        var cap = left <= 0 ? instant : SLAClock.calendar(of: timer, started).add(businessMilliseconds: left, to: instant)
+        if let earlier = earliestEarlierDeadline(of: timer, atOrAbove: priority, at: instant, started: started) {
+            cap = min(cap, earlier)
+        }
+        let newCalendar = started.calendar(for: priority)
+        guard cap < newCalendar.add(businessMilliseconds: seconds * 1000, to: instant) else { return nil }
+        return cap <= instant ? 0 : min(seconds, newCalendar.businessMilliseconds(from: instant, to: cap) / 1000)
+    }
+
+    /// The earliest deadline, as an instant, of the targets `timer` had while the ticket was at `priority` or a more
+    /// urgent one (nil when it never was), each target's time left counted on from `instant` with the calendar of the
+    /// priority it was for. A target's time used is the business time of that calendar in every running stretch since
+    /// it began (time waiting on the client does not count), whatever calendar the clock counted with then; a target
+    /// used up gives `instant`. The multi-calendar form of ``timeLeftUnderEarlierTargets(of:atOrAbove:started:)``.
+    static func earliestEarlierDeadline(
+        of timer: SLATimer, atOrAbove priority: Priority, at instant: Timestamp, started: TicketSLAStarted
+    ) -> Timestamp? {
+        var earliest: Timestamp?
+        for (index, interval) in timer.intervals.enumerated() {
+            guard let targetPriority = index == 0 ? started.priority : retargeted(interval), targetPriority <= priority else { continue }
+            let calendar = started.calendar(for: targetPriority)
+            var used: Int64 = 0
+            for stretch in timer.intervals[index...] where stretch.mode == .running {
+                used += calendar.businessMilliseconds(from: stretch.start, to: stretch.end ?? instant)
+            }
+            let left = interval.targetSeconds * 1000 - used
+            let due = left <= 0 ? instant : calendar.add(businessMilliseconds: left, to: instant)
+            earliest = min(earliest ?? due, due)
+        }
+        return earliest
+    }
+
     /// The business milliseconds (at least 0) left, from now, under the earliest deadline `timer` had while the ticket
     /// was at `priority` or a more urgent one: nil when it never was. Each target a timer had is the high-water mark
     /// of its business time used: the target it got at the start or at a re-target, counted from the business time
@@ -211,15 +291,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
         var used: Int64 = 0
         var left: Int64?
         for (index, interval) in timer.intervals.enumerated() {
-            let targetPriority: Priority?
-            if index == 0 {
-                targetPriority = started.priority
-            } else if interval.reason.hasPrefix("priority "), let arrow = interval.reason.firstIndex(of: "→") {
-                targetPriority = Priority(rawValue: String(interval.reason[interval.reason.index(after: arrow)...].prefix(2)))
-            } else {
-                targetPriority = nil
-            }
-            if let targetPriority, targetPriority <= priority {
+            if let targetPriority = index == 0 ? started.priority : retargeted(interval), targetPriority <= priority {
                 let budget = used + interval.targetSeconds * 1000
                 left = min(left ?? budget, budget)
             }
@@ -272,7 +344,11 @@ public struct SLAClock: Codable, Sendable, Equatable {
     /// calendar is walked once for both, placing the thresholds of each (the walk's answers for an amount do not
     /// depend on the other amounts it places).
     private mutating func closeUnmetStretches(at instant: Timestamp) {
-        if let since = response.runningSince, since == resolution.runningSince, !isMet(.response), !isMet(.resolution) {
+        if let since = response.runningSince, since == resolution.runningSince, !isMet(.response), !isMet(.resolution),
+            started.calendars.isEmpty
+                || started.calendarId(for: SLAClock.targetPriority(of: response, started))
+                    == started.calendarId(for: SLAClock.targetPriority(of: resolution, started))
+        {
             // Each stored property passed on its own (see `closeStretch`): the terms read where they are, not copied.
             SLAClock.closeBoth(
                 &response, &resolution, since: since, at: instant, started: started, priority: priority, reached: &reached)
@@ -300,7 +376,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
             amounts[index] =
                 thresholds[index].milliseconds - (index < responseCount ? response.bankedMilliseconds : resolution.bankedMilliseconds)
         }
-        let total = started.calendar.businessMilliseconds(
+        let total = SLAClock.calendar(of: response, started).businessMilliseconds(
             from: since, to: instant, placing: UnsafeBufferPointer(rebasing: amounts[..<count]),
             into: UnsafeMutableBufferPointer(rebasing: instants[..<count]))
         let responseThresholds = UnsafeBufferPointer(rebasing: thresholds[..<responseCount])
@@ -341,7 +417,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
             defer { scratch.deallocate() }
             let count = thresholds(of: timer, started: started, priority: priority, into: scratch.thresholds)
             for index in 0..<count { scratch.amounts[index] = scratch.thresholds[index].milliseconds - before }
-            counted = started.calendar.businessMilliseconds(
+            counted = SLAClock.calendar(of: timer, started).businessMilliseconds(
                 from: since, to: instant, placing: UnsafeBufferPointer(rebasing: scratch.amounts[..<count]),
                 into: UnsafeMutableBufferPointer(rebasing: scratch.instants[..<count]))
             let reachable = UnsafeBufferPointer(rebasing: scratch.thresholds[..<count])
@@ -391,7 +467,7 @@ public struct SLAClock: Codable, Sendable, Equatable {
         let after = before + counted
         for (threshold, placed) in zip(thresholds, placed)
         where before < threshold.milliseconds && threshold.milliseconds <= after {
-            let dueAt = placed ?? started.calendar.add(businessMilliseconds: threshold.milliseconds - before, to: since)
+            let dueAt = placed ?? SLAClock.calendar(of: timer, started).add(businessMilliseconds: threshold.milliseconds - before, to: since)
             reached.append(SLAAlarm(clock: kind, kind: threshold.alarm.kind(in: started), dueAt: dueAt))
             if case .breach = threshold.alarm { timer.breachedAt = dueAt }
         }

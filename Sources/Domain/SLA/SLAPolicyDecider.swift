@@ -52,7 +52,8 @@ public enum SLAPolicyDecider: Decider {
 
     /// The terms, normalized (each rule's priorities sorted, without repeats), or the first rule they break:
     ///
-    /// 1. `calendar` is `24x7` or a calendar id (2 to 64 lower-case letters, digits and dashes).
+    /// 1. `calendar`, and each priority's calendar in `calendars`, is `24x7` or a calendar id (2 to 64 lower-case
+    ///    letters, digits and dashes); a priority's calendar that is the policy's own is dropped.
     /// 2. `targets` has P1, P2, P3 and P4; each target is 1 to ``maximumMinutes`` business minutes, and the
     ///    response target is at most the resolution target.
     /// 3. `warnAtPercent` is strictly ascending, each 1 to 99 (it may be empty: no warnings).
@@ -60,15 +61,12 @@ public enum SLAPolicyDecider: Decider {
     ///    ``maximumMinutes``, and an `assign` action names a valid login.
     public static func validate(_ terms: SLATerms) throws(DomainError) -> SLATerms {
         var terms = terms
-        if terms.calendar != CalendarState.twentyFourSevenID {
-            do {
-                _ = try Validate.slug(terms.calendar, "calendar id", length: 2...64)
-            } catch {
-                throw DomainError(
-                    .invalid,
-                    "calendar \"\(terms.calendar)\" is not a calendar id; name a calendar (lower-case letters, digits "
-                        + "and dashes) or use 24x7")
-            }
+        try checkCalendarId(terms.calendar, for: nil)
+        for priority in Priority.allCases {
+            guard let id = terms.calendars[priority] else { continue }
+            try checkCalendarId(id, for: priority)
+            // A priority given the policy's own calendar has none of its own: the terms say the same without it.
+            if id == terms.calendar { terms.calendars[priority] = nil }
         }
         for priority in Priority.allCases {
             guard let target = terms.targets[priority] else {
@@ -127,5 +125,19 @@ public enum SLAPolicyDecider: Decider {
             terms.escalations[index] = rule
         }
         return terms
+    }
+
+    /// Throws `invalid` unless `id` is `24x7` or a calendar id; `priority` names the priority whose calendar it is (nil:
+    /// the policy's).
+    private static func checkCalendarId(_ id: String, for priority: Priority?) throws(DomainError) {
+        guard id != CalendarState.twentyFourSevenID else { return }
+        do {
+            _ = try Validate.slug(id, "calendar id", length: 2...64)
+        } catch {
+            throw DomainError(
+                .invalid,
+                "calendar \"\(id)\"\(priority.map { " (of \($0))" } ?? "") is not a calendar id; name a calendar (lower-case "
+                    + "letters, digits and dashes) or use 24x7")
+        }
     }
 }

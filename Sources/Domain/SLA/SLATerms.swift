@@ -1,17 +1,21 @@
-/// What an SLA policy promises: which calendar counts business time, the targets per priority, when to warn and
-/// how to escalate.
+/// What an SLA policy promises: which calendar counts business time (for every priority, or per priority), the targets
+/// per priority, when to warn and how to escalate.
 ///
-/// JSON: `{"calendar": "ny-office", "targets": {"P1": {"responseMinutes": 30, "resolutionMinutes": 240}, …},
+/// JSON: `{"calendar": "ny-office", "calendars": {"P1": "24x7"}, "targets": {"P1": {"responseMinutes": 30, "resolutionMinutes": 240}, …},
 /// "warnAtPercent": [75, 90], "escalations": [{"id": "p1-untouched", "priorities": ["P1"],
 /// "untouchedMinutes": 15, "action": {"kind": "notify-dispatchers"}}]}`. `targets` must hold `P1` to `P4`;
 /// `warnAtPercent` defaults to `[75, 90]` and `escalations` to `[]` when left out of an input file (payloads always
-/// write them). The rules on the values are checked by ``SLAPolicyDecider``.
+/// write them); `calendars` may be left out (no priority has a calendar of its own) and is written only when it holds
+/// one, so terms without it have the bytes they always had. The rules on the values are checked by ``SLAPolicyDecider``.
 public struct SLATerms: Codable, Sendable, Equatable {
     /// The default warning thresholds: 75 % and 90 % of a target.
     public static let defaultWarnAtPercent = [75, 90]
 
     /// A calendar id, or `24x7` for the built-in round-the-clock calendar.
     public var calendar: String
+    /// The calendars of the priorities that do not count business time with ``calendar`` (`P1: 24x7`: a P1 is worked
+    /// round the clock, the others in office hours); a priority not listed uses ``calendar``. Usually empty.
+    public var calendars: [Priority: String]
     /// The targets of each priority; all four are required.
     public var targets: [Priority: SLATarget]
     /// Percentages of a target at which to warn: ascending, each 1…99, possibly empty.
@@ -21,20 +25,25 @@ public struct SLATerms: Codable, Sendable, Equatable {
 
     /// Terms with the given fields.
     public init(
-        calendar: String, targets: [Priority: SLATarget], warnAtPercent: [Int] = SLATerms.defaultWarnAtPercent,
-        escalations: [EscalationRule] = []
+        calendar: String, calendars: [Priority: String] = [:], targets: [Priority: SLATarget],
+        warnAtPercent: [Int] = SLATerms.defaultWarnAtPercent, escalations: [EscalationRule] = []
     ) {
         self.calendar = calendar
+        self.calendars = calendars
         self.targets = targets
         self.warnAtPercent = warnAtPercent
         self.escalations = escalations
     }
 
-    private enum CodingKeys: String, CodingKey { case calendar, targets, warnAtPercent, escalations }
+    /// The calendar id that counts business time for `priority`: its own (``calendars``), else ``calendar``.
+    public func calendar(for priority: Priority) -> String { calendars[priority] ?? calendar }
+
+    private enum CodingKeys: String, CodingKey { case calendar, calendars, targets, warnAtPercent, escalations }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         calendar = try c.decode(String.self, forKey: .calendar)
+        calendars = try c.decodeIfPresent(PriorityKeyed<String>.self, forKey: .calendars)?.values ?? [:]
         targets = try c.decode(PriorityTargets.self, forKey: .targets).targets
         warnAtPercent = try c.decodeIfPresent([Int].self, forKey: .warnAtPercent) ?? Self.defaultWarnAtPercent
         escalations = try c.decodeIfPresent([EscalationRule].self, forKey: .escalations) ?? []
@@ -43,6 +52,7 @@ public struct SLATerms: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(calendar, forKey: .calendar)
+        if !calendars.isEmpty { try c.encode(PriorityKeyed(calendars), forKey: .calendars) }
         try c.encode(PriorityTargets(targets), forKey: .targets)
         try c.encode(warnAtPercent, forKey: .warnAtPercent)
         try c.encode(escalations, forKey: .escalations)
@@ -182,6 +192,41 @@ struct PriorityTargets: Codable, Equatable {
         var c = encoder.container(keyedBy: Key.self)
         for priority in Priority.allCases {
             if let target = targets[priority] { try c.encode(target, forKey: Key(stringValue: priority.rawValue)) }
+        }
+    }
+}
+
+/// `[Priority: Value]` as a JSON object keyed `P1` … `P4`, written in priority order; any of them may be left out, and a
+/// key that is not a priority is refused.
+struct PriorityKeyed<Value: Codable & Equatable>: Codable, Equatable {
+    var values: [Priority: Value]
+
+    init(_ values: [Priority: Value]) { self.values = values }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        var values: [Priority: Value] = [:]
+        for key in c.allKeys {
+            guard let priority = Priority(rawValue: key.stringValue) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: c, debugDescription: "\"\(key.stringValue)\" is not a priority; use P1 to P4")
+            }
+            values[priority] = try c.decode(Value.self, forKey: key)
+        }
+        self.values = values
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for priority in Priority.allCases {
+            if let value = values[priority] { try c.encode(value, forKey: Key(stringValue: priority.rawValue)) }
         }
     }
 }

@@ -17,8 +17,9 @@ public enum TicketSLAEvent: Sendable, Equatable {
 /// `ticket.sla-started.v1`: the SLA that applies to the ticket, frozen at intake.
 ///
 /// The application records it in the same transaction as `ticket.opened`, from the contract → SLA policy →
-/// calendar in force when the ticket is opened (see ``resolve(policy:calendar:priority:at:)``). The whole calendar
-/// and all targets are copied in, so later amendments never change the deadlines of tickets already open.
+/// calendar in force when the ticket is opened (see ``resolve(policy:calendar:calendars:priority:at:)``). The whole
+/// calendar and all targets are copied in, and so is the whole calendar of each priority whose calendar is not the
+/// policy's (``calendars``), so later amendments never change the deadlines of tickets already open.
 public struct TicketSLAStarted: EventPayload {
     /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
@@ -32,8 +33,11 @@ public struct TicketSLAStarted: EventPayload {
     public var calendarId: String
     /// The calendar version used (0 for the definition and for `24x7`).
     public var calendarAmendment: Int
-    /// The complete calendar that measures business time for this ticket.
+    /// The complete calendar that measures business time for this ticket (for each priority not in ``calendars``).
     public var calendar: BusinessCalendar
+    /// The calendar of each priority whose terms name another calendar than the policy's (`P1` on `24x7`), complete
+    /// with its id and amendment; empty for most policies, and then not written (events before it have none).
+    public var calendars: [Priority: SLAFrozenCalendar]
     /// The targets of every priority (a priority change re-targets from these).
     public var targets: [Priority: SLATarget]
     /// The warning percentages.
@@ -49,13 +53,14 @@ public struct TicketSLAStarted: EventPayload {
     public init(
         policy: String, policyAmendment: Int, calendarId: String, calendarAmendment: Int, calendar: BusinessCalendar,
         targets: [Priority: SLATarget], warnAtPercent: [Int], escalations: [EscalationRule], priority: Priority,
-        startedAt: Timestamp
+        startedAt: Timestamp, calendars: [Priority: SLAFrozenCalendar] = [:]
     ) {
         self.policy = policy
         self.policyAmendment = policyAmendment
         self.calendarId = calendarId
         self.calendarAmendment = calendarAmendment
         self.calendar = calendar
+        self.calendars = calendars
         self.targets = targets
         self.warnAtPercent = warnAtPercent
         self.escalations = escalations
@@ -64,8 +69,8 @@ public struct TicketSLAStarted: EventPayload {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case policy, policyAmendment, calendarId, calendarAmendment, calendar, targets, warnAtPercent, escalations,
-            priority, startedAt
+        case policy, policyAmendment, calendarId, calendarAmendment, calendar, calendars, targets, warnAtPercent,
+            escalations, priority, startedAt
     }
 
     /// A payload with the given fields.
@@ -76,6 +81,7 @@ public struct TicketSLAStarted: EventPayload {
         calendarId = try c.decode(String.self, forKey: .calendarId)
         calendarAmendment = try c.decode(Int.self, forKey: .calendarAmendment)
         calendar = try c.decode(BusinessCalendar.self, forKey: .calendar)
+        calendars = try c.decodeIfPresent(PriorityKeyed<SLAFrozenCalendar>.self, forKey: .calendars)?.values ?? [:]
         targets = try c.decode(PriorityTargets.self, forKey: .targets).targets
         warnAtPercent = try c.decode([Int].self, forKey: .warnAtPercent)
         escalations = try c.decode([EscalationRule].self, forKey: .escalations)
@@ -90,6 +96,7 @@ public struct TicketSLAStarted: EventPayload {
         try c.encode(calendarId, forKey: .calendarId)
         try c.encode(calendarAmendment, forKey: .calendarAmendment)
         try c.encode(calendar, forKey: .calendar)
+        if !calendars.isEmpty { try c.encode(PriorityKeyed(calendars), forKey: .calendars) }
         try c.encode(PriorityTargets(targets), forKey: .targets)
         try c.encode(warnAtPercent, forKey: .warnAtPercent)
         try c.encode(escalations, forKey: .escalations)
@@ -97,15 +104,27 @@ public struct TicketSLAStarted: EventPayload {
         try c.encode(timestamp: startedAt, forKey: .startedAt)
     }
 
-    /// The SLA start of a ticket opened at `instant` with `priority`, under the policy terms and calendar in force
+    /// The calendar that counts business time for `priority`: its own (``calendars``), else ``calendar``.
+    public func calendar(for priority: Priority) -> BusinessCalendar {
+        calendars.isEmpty ? calendar : (calendars[priority]?.calendar ?? calendar)
+    }
+
+    /// The id of the calendar that counts business time for `priority`.
+    public func calendarId(for priority: Priority) -> String {
+        calendars.isEmpty ? calendarId : (calendars[priority]?.calendarId ?? calendarId)
+    }
+
+    /// The SLA start of a ticket opened at `instant` with `priority`, under the policy terms and calendars in force
     /// at that instant.
     ///
     /// `policy` is the folded `sla-policy-<id>` stream named by the contract in force; `calendar` is the folded
-    /// `calendar-<id>` stream its terms name, or ``CalendarState/builtIn(_:)`` for `24x7`. Throws `notFound` when
-    /// the policy has no version in force at `instant`, `conflict` when the calendar has none (it starts later), and
-    /// `invalid` when `calendar` is not the one the terms name.
+    /// `calendar-<id>` stream its terms name, or ``CalendarState/builtIn(_:)`` for `24x7`; `calendars` holds, by id,
+    /// the calendars the terms give priorities of their own (``SLATerms/calendars``). Throws `notFound` when the policy
+    /// has no version in force at `instant`, `conflict` when a calendar has none (it starts later), and `invalid` when
+    /// `calendar` is not the one the terms name or `calendars` lacks one they name.
     public static func resolve(
-        policy: SLAPolicyState, calendar: CalendarState, priority: Priority, at instant: Timestamp
+        policy: SLAPolicyState, calendar: CalendarState, calendars: [String: CalendarState] = [:], priority: Priority,
+        at instant: Timestamp
     ) throws(DomainError) -> TicketSLAStarted {
         guard let policyId = policy.id else {
             throw DomainError(.notFound, "no such SLA policy; list policies with `docket sla-policy list`")
@@ -119,19 +138,38 @@ public struct TicketSLAStarted: EventPayload {
                 "SLA policy \(policyId) counts time with calendar \(terms.calendar), not \(calendar.id ?? "an undefined one"); "
                     + "look up calendar \(terms.calendar)")
         }
-        guard let (calendarAmendment, businessCalendar) = calendar.calendar(at: instant) else {
-            // The calendar exists but starts later: a clash of configurations (refused), not a missing one.
-            throw DomainError(
-                .conflict,
-                "calendar \(calendarId) starts at \(calendar.startsAt.map(\.description) ?? "no date"), after this ticket's "
-                    + "start at \(instant), and no amendment can start before a calendar does: define a calendar under a "
-                    + "new id with an earlier --effective and amend SLA policy \(policyId) to use it")
+        let (calendarAmendment, businessCalendar) = try inForce(calendar, calendarId, at: instant, policy: policyId)
+        var frozen: [Priority: SLAFrozenCalendar] = [:]
+        for other in Priority.allCases {
+            guard let id = terms.calendars[other], id != calendarId else { continue }
+            guard let state = calendars[id] ?? CalendarState.builtIn(id), state.id == id else {
+                throw DomainError(
+                    .invalid,
+                    "SLA policy \(policyId) counts \(other) time with calendar \(id), which was not looked up; look up calendar \(id)")
+            }
+            let own = try inForce(state, id, at: instant, policy: policyId)
+            frozen[other] = SLAFrozenCalendar(calendarId: id, calendarAmendment: own.amendment, calendar: own.calendar)
         }
         return TicketSLAStarted(
             policy: policyId, policyAmendment: policyAmendment, calendarId: calendarId,
             calendarAmendment: calendarAmendment, calendar: businessCalendar, targets: terms.targets,
             warnAtPercent: terms.warnAtPercent, escalations: terms.escalations, priority: priority,
-            startedAt: instant)
+            startedAt: instant, calendars: frozen)
+    }
+
+    /// The version of `calendar` (id `id`) in force at `instant`, or `conflict`: the calendar exists but starts later, a
+    /// clash of configurations (refused), not a missing one.
+    private static func inForce(
+        _ calendar: CalendarState, _ id: String, at instant: Timestamp, policy policyId: String
+    ) throws(DomainError) -> (amendment: Int, calendar: BusinessCalendar) {
+        guard let found = calendar.calendar(at: instant) else {
+            throw DomainError(
+                .conflict,
+                "calendar \(id) starts at \(calendar.startsAt.map(\.description) ?? "no date"), after this ticket's "
+                    + "start at \(instant), and no amendment can start before a calendar does: define a calendar under a "
+                    + "new id with an earlier --effective and amend SLA policy \(policyId) to use it")
+        }
+        return found
     }
 
     /// The error for a ticket opened before its SLA policy starts. An amendment cannot start before the policy
@@ -142,6 +180,24 @@ public struct TicketSLAStarted: EventPayload {
             "SLA policy \(policyId) starts at \(startsAt.map(\.description) ?? "no date"), after this ticket's start at "
                 + "\(instant), and no amendment can start before a policy does: define a policy under a new id with an "
                 + "earlier --effective and point the contract at it with `docket contract amend … --sla-policy NEW`")
+    }
+}
+
+/// A calendar frozen into a ticket's SLA for the priorities whose terms name it: `{"calendarId": "24x7",
+/// "calendarAmendment": 0, "calendar": {…}}`, as ``TicketSLAStarted`` keeps the policy's own.
+public struct SLAFrozenCalendar: Codable, Sendable, Equatable {
+    /// The calendar's id, or `24x7`.
+    public var calendarId: String
+    /// The calendar version used (0 for the definition and for `24x7`).
+    public var calendarAmendment: Int
+    /// The complete calendar.
+    public var calendar: BusinessCalendar
+
+    /// A frozen calendar with the given fields.
+    public init(calendarId: String, calendarAmendment: Int, calendar: BusinessCalendar) {
+        self.calendarId = calendarId
+        self.calendarAmendment = calendarAmendment
+        self.calendar = calendar
     }
 }
 

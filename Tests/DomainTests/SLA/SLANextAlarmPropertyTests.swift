@@ -12,14 +12,29 @@ struct SLANextAlarmPropertyTests {
 
     @Test(arguments: [SLAFixture.newYork, SLAFixture.newYorkWithHolidays, SLAFixture.berlin, SLAFixture.roundTheClock("UTC")])
     func nextAlarmIsTheFirstAlarm(calendar: BusinessCalendar) {
+        Self.check(calendar: calendar)
+    }
+
+    /// The same with priorities on calendars of their own: P1 round the clock, P4 in Berlin's office hours.
+    @Test(arguments: [SLAFixture.newYork, SLAFixture.newYorkWithHolidays])
+    func nextAlarmIsTheFirstAlarmWithPerPriorityCalendars(calendar: BusinessCalendar) {
+        Self.check(
+            calendar: calendar,
+            calendars: [
+                "P1": SLAFrozenCalendar(calendarId: "24x7", calendarAmendment: 0, calendar: .twentyFourSeven),
+                "P4": SLAFrozenCalendar(calendarId: "berlin", calendarAmendment: 0, calendar: SLAFixture.berlin),
+            ])
+    }
+
+    static func check(calendar: BusinessCalendar, calendars: [Priority: SLAFrozenCalendar] = [:]) {
         var random = SplitMix64(seed: 2026_12_05)
         for history in 0..<120 {
             let start = SLAFixture.at("2026-01-09T08:00:00-05:00").millisecondsSinceEpoch + Int64(random.below(40 * 86_400)) * 1000
             var priority = Self.priorities[random.below(4)]
-            var clock = SLAClock.start(
-                SLAFixture.started(
-                    calendar: calendar, priority: priority, at: Timestamp(millisecondsSinceEpoch: start),
-                    escalations: SLAFixture.escalations))
+            var started = SLAFixture.started(
+                calendar: calendar, priority: priority, at: Timestamp(millisecondsSinceEpoch: start), escalations: SLAFixture.escalations)
+            started.calendars = calendars
+            var clock = SLAClock.start(started)
             var now = start
             for step in 0..<12 {
                 now += Int64(random.below(3 * 86_400)) * 1000 + Int64(random.below(1000))

@@ -1,0 +1,78 @@
+import Foundation
+import TestSupport
+import Testing
+
+extension SLACommandsTests {
+    /// gold's targets on office hours, with P1 worked round the clock.
+    static let splitPolicy = """
+        calendar: ny-office
+        calendars: {P1: 24x7}
+        targets:
+          P1: {responseMinutes: 60, resolutionMinutes: 240}
+          P2: {responseMinutes: 120, resolutionMinutes: 480}
+          P3: {responseMinutes: 240, resolutionMinutes: 960}
+          P4: {responseMinutes: 480, resolutionMinutes: 2400}
+        """
+
+    /// "P1 around the clock, the rest in office hours": a P1 opened Friday 18:00 EST is due that evening, a P4 opened
+    /// with it on Monday; `sla` and `ticket show` say so, embedded and through `docket serve`. The tickets are opened
+    /// embedded: a served test's first command makes the admin's token embedded at the machine's time, and a command
+    /// with an earlier `DOCKET_NOW` is then recorded at that later instant (the log's time never goes back).
+    @Test(arguments: DocketMode.allCases) func aP1IsCountedRoundTheClockAndAP4InOfficeHours(_ mode: DocketMode) throws {
+        try setUp()
+        let amended = try docket(
+            ["sla-policy", "amend", "gold", "--file", file("split.yaml", Self.splitPolicy), "--effective", "2026-01-01"], at: Self.setUpTime)
+        #expect(amended.status == 0, "\(amended.stderr)")
+        let now = "2026-11-06T23:00:00Z"
+        let p1 = try docket(["ticket", "open", "--client", "acme", "--subject", "Server down", "--priority", "P1"], at: now, as: "bob")
+        #expect(p1.stdout == "T-1001\n", "\(p1.stderr)")
+        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Password reset", "--priority", "P4"], at: now, as: "bob").stdout == "T-1002\n")
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            func due(_ sla: [String: Any], _ clock: String) -> String? { (sla[clock] as? [String: Any])?["dueAt"] as? String }
+            let urgent = try slaOf("T-1001", at: now)
+            #expect(due(urgent, "response") == "2026-11-07T00:00:00.000Z", "Friday 19:00 EST")
+            #expect(due(urgent, "resolution") == "2026-11-07T03:00:00.000Z", "Friday 22:00 EST, not Monday 13:00")
+            let low = try slaOf("T-1002", at: now)
+            #expect(due(low, "response") == "2026-11-09T22:00:00.000Z", "Monday 17:00 EST")
+            #expect(due(low, "resolution") == "2026-11-13T22:00:00.000Z")
+            let rows = try #require(try json(try docket(["sla", "--json"], at: now)) as? [[String: Any]])
+            #expect(rows.map { $0["ticket"] as? String } == ["T-1001", "T-1002"])
+            #expect((rows.first?["sla"] as? [String: Any])?["dueAt"] as? String == "2026-11-07T00:00:00.000Z")
+            let shown = try docket(["ticket", "show", "T-1001"], at: now).stdout
+            #expect(shown.contains("opened 2026-11-06 23:00 UTC"), "\(shown)")
+            #expect(
+                shown.contains("SLA: policy gold (amendment 1), calendar ny-office (amendment 0) (P1 on calendar 24x7 (amendment 0)), P1\n"),
+                "\(shown)")
+            #expect(shown.contains("SLA started: policy gold (amendment 1) on calendar ny-office (amendment 0) (P1 on calendar 24x7"), "\(shown)")
+        }
+    }
+
+    /// `sla-policy show` gives each priority's calendar, in its table and in `--json`; a priority's calendar is checked
+    /// as the policy's is, with nothing written when it is refused.
+    @Test func aPolicyShowsAndChecksItsPrioritiesCalendars() throws {
+        try setUp()
+        #expect(try docket(["sla-policy", "amend", "gold", "--file", file("split.yaml", Self.splitPolicy), "--effective", "2026-01-01"], at: Self.setUpTime).status == 0)
+        let shown = try docket(["sla-policy", "show", "gold"], at: Self.setUpTime).stdout
+        let lines = shown.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("PRIORITY") && $0.hasSuffix("CALENDAR") }, "\(shown)")
+        #expect(lines.contains { $0.hasPrefix("P1 ") && $0.hasSuffix(" 24x7") } && lines.contains { $0.hasPrefix("P4 ") && $0.hasSuffix(" ny-office") }, "\(shown)")
+        let view = try #require(try json(try docket(["sla-policy", "show", "gold", "--json"], at: Self.setUpTime)) as? [String: Any])
+        #expect(((view["terms"] as? [String: Any])?["calendars"] as? [String: String]) == ["P1": "24x7"])
+
+        let late = file("late.yaml", "timeZone: America/New_York\nweeklyHours:\n  mon: [{open: \"09:00\", close: \"17:00\"}]\n")
+        #expect(try docket(["calendar", "define", "late", "--name", "Late", "--file", late, "--effective", "2026-02-01T00:00:00Z"], at: Self.setUpTime).status == 0)
+        let before = try docket(["log", "--json"], at: Self.setUpTime).stdout
+        for (calendars, message) in [
+            ("{P1: late}", "calendar late starts at 2026-02-01T00:00:00.000Z (its first version), after SLA policy gold's --effective"),
+            ("{P5: 24x7}", "\"P5\" is not a priority; use P1 to P4"),
+            ("{P1: \"Night Desk\"}", "calendar \"Night Desk\" (of P1) is not a calendar id"),
+        ] {
+            let text = Self.splitPolicy.replacingOccurrences(of: "{P1: 24x7}", with: calendars)
+            let run = try docket(["sla-policy", "amend", "gold", "--file", file("bad.yaml", text), "--effective", "2026-01-15"], at: Self.setUpTime)
+            #expect(run.status == 65, "\(calendars): \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        }
+        #expect(try docket(["log", "--json"], at: Self.setUpTime).stdout == before, "nothing written")
+    }
+}
