@@ -163,7 +163,8 @@ struct OutboxSend: ParsableCommand {
             Runs `PATH -t -i -f SUPPORT-ADDRESS` once per message (bounces come back to intake), the message on stdin (LF line ends); exit status 0 is success. \
             Each attempt is recorded (mail.sent or mail.send-failed) before the next message is tried: a sent \
             message is never sent again, a failed one stays queued for the next run, and one that failed 12 times \
-            is undeliverable (`docket outbox retry` queues it again). A client message whose ticket's contact was \
+            is undeliverable (`docket outbox retry` queues it again). Pages to notification channels are POSTed \
+            through curl and retried after 30 s, 1, 2, 5, 10 and 10 minutes: undeliverable after 7 attempts. A client message whose ticket's contact was \
             removed from the client since it was queued is not sent: it is cancelled (mail.cancelled, with the \
             reason); so is a portal sign-in link that expired before it could be sent (links work for 15 minutes), \
             counted on stderr: the contact asks the portal for a new one. Run one sender at a time. Prints one line per message; exits 6 when any message failed.
@@ -229,7 +230,7 @@ struct OutboxRetry: StoreCommand {
         discussion: """
             A message the mail system refused 12 times is undeliverable and never tried again; once the cause is \
             fixed (the mail system, the address), this queues it again (mail.requeued) with a fresh set of 12 \
-            attempts. A message that was sent, bounced or cancelled, or is still queued or failed, is refused (exit 6).
+            attempts (7 for a page to a notification channel). A message that was sent, bounced or cancelled, or is still queued or failed, is refused (exit 6).
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions

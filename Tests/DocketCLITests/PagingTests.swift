@@ -9,7 +9,8 @@ import Testing
 /// test starts and stops by PID), retrying a 5xx and giving up at once on a 4xx.
 extension SLACommandsTests {
     /// A loopback receiver: records each request (path, headers, body) as a JSON line in `log` and answers `/gone`
-    /// with 410, anything else with the next of `statuses` (the last one repeated).
+    /// with 410, anything else with the next of `statuses` (the last one repeated); prints its port, then each
+    /// request's path once answered.
     static let receiver = """
         import http.server, json, sys
         log, statuses = sys.argv[1], [int(s) for s in sys.argv[2].split(",")]
@@ -27,6 +28,7 @@ extension SLACommandsTests {
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                print(self.path, flush=True)
             def log_message(self, *args):
                 pass
         server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
@@ -36,20 +38,9 @@ extension SLACommandsTests {
 
     @Test func aBreachPagesTheChannelSignedAndA5xxIsRetriedA4xxNot() throws {
         try setUp()
-        let script = file("receiver.py", Self.receiver)
-        let log = folder.child("requests.ndjson")
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script, log, "500,200"]
-        let output = Pipe()
-        python.standardOutput = output
-        try python.run()
-        defer {
-            kill(python.processIdentifier, SIGKILL)  // the test process blocks SIGTERM, and its children inherit the mask
-            python.waitUntilExit()
-        }
-        let port = try ServerScope.firstLine(output.fileHandleForReading, within: 30).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(Int(port) != nil, "\(port)")
+        let receiver = try startReceiver(answering: "500,200")
+        defer { receiver.stop() }
+        let port = receiver.port
 
         let t = Self.setUpTime
         let added = try docket(["notify", "add", "on-call", "--url", "http://127.0.0.1:\(port)/page", "--on", "sla-breached,escalated"], at: t)
@@ -77,9 +68,7 @@ extension SLACommandsTests {
         let after = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T22:31:00Z")) as? [[String: Any]])
         #expect(after.filter { $0["reason"] as? String == "page" }.compactMap { $0["status"] as? String } == ["sent", "undeliverable"], "\(after)")
 
-        let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map {
-            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
+        let requests = try receiver.requests()
         let paged = requests.filter { $0["path"] as? String == "/page" }
         #expect(paged.count == 2 && requests.count == 3, "500, then 200; the 410 once; nothing to the warning's channel: \(requests)")
         for (request, sentAt) in zip(paged, ["2026-11-06T22:02:00Z", "2026-11-06T22:03:00Z"]) {
@@ -101,6 +90,102 @@ extension SLACommandsTests {
             #expect(fields["clock"] as? String == "response")
             #expect(fields["dueAt"] as? String == "2026-11-06T22:00:00.000Z")
             #expect(fields["at"] as? String == "2026-11-06T22:01:00.000Z")
+        }
+    }
+
+    /// Pages retried on the mail's backoff (the next run, then 1, 2, 4 … minutes, for twelve attempts: about twelve
+    /// hours) left a P1 page waiting on a receiver that was down for a minute, and tried a dead one all night. A page
+    /// now waits 30 s, 1, 2, 5, 10 and 10 minutes between attempts and is undeliverable after the 7th (28.5 minutes
+    /// after its first); mail keeps its schedule.
+    @Test func aPageIsRetriedOnThePagingScheduleMailOnItsOwn() throws {
+        try setUp()
+        let receiver = try startReceiver(answering: "503")
+        defer { receiver.stop() }
+        let t = Self.setUpTime
+        #expect(try docket(["notify", "add", "on-call", "--url", "http://127.0.0.1:\(receiver.port)/page"], at: t).status == 0)
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+        #expect(try docket(["tick"], at: "2026-11-06T22:01:00Z", as: "dora").stdout.contains("SLA breached: response due"))
+        let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T22:01:30Z")) as? [[String: Any]])
+        let page = try #require(outbox.first { $0["reason"] as? String == "page" }?["messageId"] as? String, "\(outbox)")
+        let mail = try #require(outbox.first { $0["reason"] as? String == "sla-breach" }?["messageId"] as? String, "\(outbox)")
+        /// What a send at `now` (sendmail failing too) printed about the page and the mail.
+        func send(at now: String) throws -> (page: String?, mail: String?) {
+            let run = try docket(["outbox", "send", "--sendmail", "/bin/false"], at: now)
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            return (lines.first { $0.hasPrefix(page + ":") }, lines.first { $0.hasPrefix(mail + ":") })
+        }
+        let failed = "failed (T-1001, attempt %d): HTTP 503 from http://127.0.0.1:\(receiver.port)/page"
+        #expect(try send(at: "2026-11-06T22:02:00Z").page == page + ": " + String(format: failed, 1))
+        let early = try send(at: "2026-11-06T22:02:29Z")
+        #expect(early.page == nil, "30 s after the first attempt, not sooner")
+        #expect(early.mail?.contains("failed (T-1001, attempt 2") == true, "mail: the next run, as before: \(early)")
+        // 30 s, 1 min, 2 min, 5 min, 10 min, 10 min after each failed attempt.
+        let attempts = ["2026-11-06T22:02:30Z", "2026-11-06T22:03:30Z", "2026-11-06T22:05:30Z", "2026-11-06T22:10:30Z",
+                        "2026-11-06T22:20:30Z", "2026-11-06T22:30:30Z"]
+        let tooEarly = ["2026-11-06T22:02:29Z", "2026-11-06T22:03:29Z", "2026-11-06T22:05:29Z", "2026-11-06T22:10:29Z",
+                        "2026-11-06T22:20:29Z", "2026-11-06T22:30:29Z"]
+        for (index, (now, before)) in zip(attempts, tooEarly).enumerated() {
+            #expect(try send(at: before).page == nil, "not before \(now)")
+            #expect(try send(at: now).page == page + ": " + String(format: failed, index + 2), "\(now)")
+        }
+        let listed = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T22:31:00Z")) as? [[String: Any]])
+        let row = try #require(listed.first { $0["messageId"] as? String == page })
+        #expect(row["status"] as? String == "undeliverable" && row["attempts"] as? Int == 7, "given up after the 7th attempt: \(row)")
+        #expect(try send(at: "2026-11-07T22:31:00Z").page == nil, "never tried again")
+        let mailRow = try #require(listed.first { $0["messageId"] as? String == mail })
+        #expect(mailRow["status"] as? String == "failed", "mail keeps its twelve attempts over about twelve hours: \(mailRow)")
+        #expect(try receiver.requests().count == 7)
+    }
+}
+
+/// A running ``SLACommandsTests/receiver``: its port, the file it records requests in, and its output (the paths it
+/// answered, one a line).
+struct PageReceiver {
+    let process: Process
+    let port: String
+    let log: String
+    let output: FileHandle
+
+    /// Every request it got, in order.
+    func requests() throws -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
+        return try text.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    /// The path of the next request it answers, waiting at most `seconds` for it.
+    func nextPath(within seconds: Double) throws -> String {
+        try ServerScope.firstLine(output, within: seconds).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Stops it (by its PID: the test process blocks SIGTERM, and its children inherit the mask).
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+extension SLACommandsTests {
+    /// Starts the loopback receiver, answering with `statuses` (e.g. `500,200`).
+    func startReceiver(answering statuses: String) throws -> PageReceiver {
+        let script = folder.child("receiver.py")
+        if !FileManager.default.fileExists(atPath: script) { _ = file("receiver.py", Self.receiver) }
+        let log = folder.child("requests-\(UUID().uuidString).ndjson")
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", script, log, statuses]
+        let output = Pipe()
+        python.standardOutput = output
+        try python.run()
+        let receiver = PageReceiver(process: python, port: "", log: log, output: output.fileHandleForReading)
+        do {
+            let port = try ServerScope.firstLine(output.fileHandleForReading, within: 30).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(Int(port) != nil, "\(port)")
+            return PageReceiver(process: python, port: port, log: log, output: output.fileHandleForReading)
+        } catch {
+            receiver.stop()
+            throw error
         }
     }
 }

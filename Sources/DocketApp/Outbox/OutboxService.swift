@@ -25,7 +25,7 @@ extension OutboxService {
     public func message(_ messageId: String) throws -> OutboxEntry? { try models.outbox.entry(messageId, in: store) }
 
     /// The messages queued on ticket `number` that will not reach their recipient: given up after
-    /// ``OutboxEntry/maxAttempts`` failed attempts (`undeliverable`, which `outbox retry` queues again), or cancelled.
+    /// ``OutboxEntry/attemptLimit`` failed attempts (`undeliverable`, which `outbox retry` queues again), or cancelled.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func undelivered(on number: TicketNumber) throws -> [OutboxEntry] {
         try models.outbox.entries(of: number, in: store).filter { $0.status == .undeliverable || $0.status == .cancelled }
@@ -166,7 +166,7 @@ extension OutboxService {
     /// Hands each queued message, and each failed one whose wait is over (``OutboxEntry/isDue(at:)``), to
     /// `transport`, oldest first, recording `mail.sent` or `mail.send-failed` (stream `mail-<Message-ID>`, command id
     /// `mail-send:<Message-ID>:<attempt>`) right after each attempt and before the next message. Sent messages are
-    /// never offered again, nor are ones given up after ``OutboxEntry/maxAttempts`` failed attempts. A client message
+    /// never offered again, nor are ones given up after ``OutboxEntry/attemptLimit`` failed attempts. A client message
     /// whose ticket's contact was removed since it was queued, and a sign-in link that expired (at the clock's `now`)
     /// before it could be sent, are not handed over: `mail.cancelled` records why (``MailCancellation``), on the same
     /// stream and command id.
