@@ -136,6 +136,80 @@ extension SLACommandsTests {
         #expect(mailRow["status"] as? String == "failed", "mail keeps its twelve attempts over about twelve hours: \(mailRow)")
         #expect(try receiver.requests().count == 7)
     }
+
+    /// A policy `paged` whose P1 rule pages channel `oncall` (`{kind: page, channel: oncall}`), on client globex.
+    func definePagedPolicy(channel: String = "oncall") throws -> DocketRun {
+        let policy = file("paged-\(channel.filter(\.isLetter)).yaml", """
+            calendar: ny-office
+            targets:
+              P1: {responseMinutes: 30, resolutionMinutes: 120}
+              P2: {responseMinutes: 60, resolutionMinutes: 240}
+              P3: {responseMinutes: 240, resolutionMinutes: 960}
+              P4: {responseMinutes: 480, resolutionMinutes: 2400}
+            escalations:
+              - {id: p1-page, priorities: [P1], untouchedMinutes: 15, action: {kind: page, channel: "\(channel)"}}
+            """)
+        return try docket(["sla-policy", "define", "paged", "--name", "Paged", "--file", policy, "--effective", "2026-01-01"], at: Self.setUpTime)
+    }
+
+    /// Escalation rules could assign, raise the priority or mail the dispatchers; a channel heard of every rule's
+    /// escalation or none. A rule may now page a channel by name, validated when the policy is defined (a channel
+    /// not in force is refused, one line, exit 4, nothing written); the page goes to it whatever it is subscribed to.
+    /// A channel removed later still gets its page queued, cancelled by `outbox send` with the reason, and the tick
+    /// warns: not lost without a word.
+    @Test func anEscalationRulePagesTheChannelItNames() throws {
+        try setUp()
+        let receiver = try startReceiver(answering: "200")
+        defer { receiver.stop() }
+        let t = Self.setUpTime
+        let size = try docket(["log", "--json"], at: t).stdout.utf8.count
+        let missing = try definePagedPolicy()
+        #expect(missing.status == 4, "\(missing.stderr)")
+        #expect(
+            missing.stderr == "docket: error: escalation rule p1-page pages notification channel oncall, which does not exist; add it first "
+                + "(`docket notify add oncall --url …`) or name one `docket notify list` shows\n", "\(missing.stderr)")
+        let malformed = try definePagedPolicy(channel: "On Call")
+        #expect(malformed.status == 65 && malformed.stderr.split(separator: "\n").count == 1, "\(malformed.stderr)")
+        #expect(malformed.stderr.contains("escalation rule p1-page pages \"On Call\", which is not a channel name"), "\(malformed.stderr)")
+        #expect(try docket(["log", "--json"], at: t).stdout.utf8.count == size, "nothing written")
+
+        let url = "http://127.0.0.1:\(receiver.port)"
+        #expect(try docket(["notify", "add", "oncall", "--url", url + "/oncall", "--on", "sla-warned"], at: t).status == 0)
+        #expect(try docket(["notify", "add", "chat", "--url", url + "/chat"], at: t).status == 0, "breaches and escalations")
+        let defined = try definePagedPolicy()
+        #expect(defined.status == 0, "\(defined.stderr)")
+        try docket(["client", "add", "globex", "--name", "Globex", "--domain", "globex.example", "--time-zone", "America/New_York", "--currency", "USD"], at: t)
+        #expect(try docket(["contract", "add", "globex-2026", "--client", "globex", "--name", "Managed", "--effective", "2026-01-01", "--sla-policy", "paged"], at: t).status == 0)
+
+        // Monday 09:00 EST: the P1 rule is due at 09:15.
+        try docket(["ticket", "open", "--client", "globex", "--subject", "Server down", "--priority", "P1"], at: "2026-11-09T14:00:00Z", as: "bob")
+        let tick = try docket(["tick"], at: "2026-11-09T14:16:00Z", as: "dora")
+        #expect(tick.stdout == "T-1001: escalated by rule p1-page at 2026-11-09T14:15:00.000Z: page oncall\n", "\(tick.stdout) \(tick.stderr)")
+        let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-09T14:16:30Z")) as? [[String: Any]])
+        #expect(outbox.compactMap { $0["to"] as? [String] } == [["chat"], ["oncall"]], "the one subscribed, and the rule's channel: \(outbox)")
+        #expect(outbox.allSatisfy { $0["reason"] as? String == "page" }, "no mail: the rule pages: \(outbox)")
+        let sent = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-09T14:17:00Z")
+        #expect(sent.status == 0 && sent.stdout.split(separator: "\n").count == 2, "\(sent.stdout)")
+        let requests = try receiver.requests()
+        #expect(requests.compactMap { $0["path"] as? String }.sorted() == ["/chat", "/oncall"], "\(requests)")
+        let paged = try #require(requests.first { $0["path"] as? String == "/oncall" }?["body"] as? String)
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(paged.utf8)) as? [String: Any])
+        #expect(fields["event"] as? String == "escalated" && fields["rule"] as? String == "p1-page" && fields["ticket"] as? String == "T-1001")
+
+        // The channel removed: the rule frozen in T-1002's SLA still names it.
+        #expect(try docket(["notify", "remove", "oncall"], at: "2026-11-09T14:18:00Z").status == 0)
+        try docket(["ticket", "open", "--client", "globex", "--subject", "VPN down", "--priority", "P1"], at: "2026-11-09T14:20:00Z", as: "bob")
+        let later = try docket(["tick"], at: "2026-11-09T14:36:00Z", as: "dora")
+        #expect(later.stdout.contains("T-1002: escalated by rule p1-page at 2026-11-09T14:35:00.000Z: page oncall\n"), "\(later.stdout)")
+        #expect(
+            later.stderr.contains(
+                "warning: T-1002: escalation rule p1-page pages notification channel oncall, which was removed: its page is queued and "
+                    + "`docket outbox send` cancels it; add the channel again (`docket notify add oncall --url …`) or amend the SLA policy"),
+            "\(later.stderr)")
+        let cancelled = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-09T14:37:00Z")
+        #expect(cancelled.stdout.contains("cancelled (T-1002): notification channel oncall was removed\n"), "\(cancelled.stdout)")
+        #expect(try receiver.requests().filter { $0["path"] as? String == "/oncall" }.count == 1)
+    }
 }
 
 /// A running ``SLACommandsTests/receiver``: its port, the file it records requests in, and its output (the paths it
