@@ -189,26 +189,11 @@ struct OutboxSend: ParsableCommand {
                 throw CLIError.usage("--sendmail \(sendmail) is not an executable file; give the mail system's sendmail program, e.g. /usr/sbin/sendmail")
             }
             let session = try StoreAccess.open(store.path)
-            let path = store.path
-            // Pages to notification channels go through curl (docs/operations.md, "Paging on call"); one missing is a
-            // failed attempt, recorded and tried again, as a missing sendmail is.
-            let pages = PageSender(
-                transport: CurlWebhookTransport(curl: CurlWebhookTransport.onPath() ?? "/usr/bin/curl"),
-                key: { try HookKeyAccess.key(store: path, create: false) })
-            let deliveries = try session.app.outbox.sendOutbox(via: SendmailTransport(path: sendmail), pages: pages, as: actor.name)
-            for delivery in deliveries {
-                switch delivery.outcome {
-                case .accepted:
-                    Terminal.out("\(delivery.messageId): sent (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt))\n")
-                case .failed(let status, let error):
-                    failed += 1
-                    Terminal.out("\(delivery.messageId): failed (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt)\(status.map { ", exit \($0)" } ?? "")): \(error)\n")
-                case .cancelled(let reason):
-                    Terminal.out("\(delivery.messageId): cancelled (\(delivery.ticket.map(\.description) ?? "sign-in")): \(reason)\n")
-                case .refused(let error):
-                    failed += 1
-                    Terminal.out("\(delivery.messageId): undeliverable (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt)): \(error)\n")
-                }
+            let deliveries = try session.app.outbox.sendOutbox(
+                via: SendmailTransport(path: sendmail), pages: Self.pageSender(store: store.path), as: actor.name)
+            for line in Self.lines(deliveries) {
+                if line.failed { failed += 1 }
+                Terminal.out(line.text + "\n")
             }
             if deliveries.isEmpty { Terminal.out("nothing to send\n") }
             let expired = deliveries.filter(\.linkExpired).count
@@ -220,6 +205,34 @@ struct OutboxSend: ParsableCommand {
             }
         }
         if failed > 0 { throw ExitCode(CLIError.refused("").exitCode) }
+    }
+}
+
+extension OutboxSend {
+    /// Pages to notification channels go through curl (docs/operations.md, "Paging on call"), their secrets opened with
+    /// the store's key file; a missing curl is a failed attempt, recorded and tried again, as a missing sendmail is.
+    static func pageSender(store path: String) -> PageSender {
+        PageSender(
+            transport: CurlWebhookTransport(curl: CurlWebhookTransport.onPath() ?? "/usr/bin/curl"),
+            key: { try HookKeyAccess.key(store: path, create: false) })
+    }
+
+    /// One line per delivery (`ID: sent (T-1001, attempt 1)`), and whether it failed, as `docket outbox send` and
+    /// `docket serve --send-every` print them.
+    static func lines(_ deliveries: [OutboxDelivery]) -> [(text: String, failed: Bool)] {
+        deliveries.map { delivery in
+            let ticket = delivery.ticket.map(\.description) ?? "sign-in"
+            switch delivery.outcome {
+            case .accepted:
+                return ("\(delivery.messageId): sent (\(ticket), attempt \(delivery.attempt))", false)
+            case .failed(let status, let error):
+                return ("\(delivery.messageId): failed (\(ticket), attempt \(delivery.attempt)\(status.map { ", exit \($0)" } ?? "")): \(error)", true)
+            case .cancelled(let reason):
+                return ("\(delivery.messageId): cancelled (\(ticket)): \(reason)", false)
+            case .refused(let error):
+                return ("\(delivery.messageId): undeliverable (\(ticket), attempt \(delivery.attempt)): \(error)", true)
+            }
+        }
     }
 }
 

@@ -210,6 +210,64 @@ extension SLACommandsTests {
         #expect(cancelled.stdout.contains("cancelled (T-1002): notification channel oncall was removed\n"), "\(cancelled.stdout)")
         #expect(try receiver.requests().filter { $0["path"] as? String == "/oncall" }.count == 1)
     }
+
+    /// A team on `docket serve` still needed cron for `docket tick` and `docket outbox send`. `--tick-every` and
+    /// `--send-every` run them in the server on its own clock (here the test store's fixed clock, after the breach), as
+    /// `--service-user`: the breach is recorded and its page delivered with no command run, each logged with the
+    /// server's logger, and SIGTERM stops the server cleanly.
+    @Test func theServerTicksAndSendsByItself() throws {
+        try setUp()
+        let receiver = try startReceiver(answering: "200")
+        defer { receiver.stop() }
+        let t = Self.setUpTime
+        #expect(try docket(["notify", "add", "on-call", "--url", "http://127.0.0.1:\(receiver.port)/page"], at: t).status == 0)
+        try docket(["user", "add", "scheduler", "--name", "Scheduler", "--email", "scheduler@msp.example", "--role", "dispatcher", "--kind", "service"], at: t)
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+
+        let (server, _, output, errors) = try DocketProcess.start(
+            ["serve", "--no-socket", "--listen", "127.0.0.1:0", "--tick-every", "1s", "--send-every", "1s", "--sendmail", "/bin/true",
+             "--service-user", "scheduler"],
+            store: store, environment: ["DOCKET_NOW": "2026-11-06T22:01:00Z", "LOG_LEVEL": "info"])
+        defer {
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+        }
+        #expect(try ServerScope.firstLine(output.fileHandleForReading, within: 60).hasPrefix("docket: listening on http://"))
+        #expect(try receiver.nextPath(within: 60) == "/page", "the page arrives with nobody running a command")
+        server.terminate()
+        server.waitUntilExit()
+        #expect(server.terminationReason == .exit && server.terminationStatus == 0, "SIGTERM stops it cleanly")
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("tick: T-1001: SLA breached: response due 2026-11-06T22:00:00.000Z"), "\(log)")
+        #expect(log.contains("outbox send: T-1001.page-1."), "\(log)")
+        #expect(log.contains(": sent (T-1001, attempt 1)"), "\(log)")
+
+        let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T22:02:00Z")) as? [[String: Any]])
+        #expect(!outbox.isEmpty && outbox.allSatisfy { $0["status"] as? String == "sent" }, "the page and the breach mail: \(outbox)")
+        let breach = try docket(["log", "--json"], at: "2026-11-06T22:02:00Z").stdout.split(separator: "\n").first { $0.contains("ticket.sla-breached") }
+        #expect(breach?.contains("\"actor\":\"scheduler\"") == true, "\(breach ?? "no breach")")
+        #expect(try receiver.requests().count == 1, "delivered once")
+    }
+
+    /// The server's routine options are checked before it listens: one line, exit 64 for a bad value, the user's own
+    /// failure for a --service-user who cannot act (4 unknown, 5 a role that cannot tick).
+    @Test func theServersRoutineOptionsAreCheckedAtStart() throws {
+        try setUp()
+        try docket(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"], at: Self.setUpTime)
+        let cases: [([String], Int32, String)] = [
+            (["--tick-every", "0s"], 64, "--tick-every takes an interval from 1s to 1h, e.g. 30s, 1m or 5m; not 0s"),
+            (["--send-every", "2h"], 64, "--send-every takes an interval from 1s to 1h, e.g. 30s, 1m or 5m; not 2h"),
+            (["--send-every", "30s"], 64, "--send-every needs --sendmail PATH"),
+            (["--sendmail", "/bin/true"], 64, "--sendmail goes with --send-every"),
+            (["--tick-every", "1m", "--service-user", "ghost"], 4, "--service-user ghost is not a Docket user; add it (`docket user add ghost"),
+            (["--tick-every", "1m", "--service-user", "bill"], 5, "--service-user bill has role billing, which cannot run tick"),
+        ]
+        for (options, status, message) in cases {
+            let run = try DocketProcess.runEmbedded(["serve", "--no-socket", "--listen", "127.0.0.1:0"] + options, store: store)
+            #expect(run.status == status, "\(options): \(run.stderr)")
+            #expect(run.stderr.contains(message) && run.stdout.isEmpty, "\(options): \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "one line: \(options): \(run.stderr)")
+        }
+    }
 }
 
 /// A running ``SLACommandsTests/receiver``: its port, the file it records requests in, and its output (the paths it

@@ -174,12 +174,18 @@ extension OutboxService {
     /// A page (reason ``OutboundReason/page``) goes to its notification channel through `pages` instead: its JSON body
     /// POSTed to the channel's URL, signed with the channel's secret (opened with the store's key file, `pages.key`) at
     /// the clock's time (``PageSender``). Without `pages`, pages wait for a run that has it.
+    ///
+    /// `keepGoing` is asked before each message: once it says no (the server is stopping), the run ends there, every
+    /// attempt made so far recorded.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func sendOutbox(via transport: some MailTransport, pages: PageSender? = nil, as actor: String) throws -> [OutboxDelivery] {
+    public func sendOutbox(
+        via transport: some MailTransport, pages: PageSender? = nil, as actor: String, while keepGoing: () -> Bool = { true }
+    ) throws -> [OutboxDelivery] {
         let context = try context(for: actor)
         var deliveries: [OutboxDelivery] = []
         let now = context.now.millisecondsSinceEpoch
         for pending in try models.outbox.all(in: store) where pending.isDue(at: now) {
+            guard keepGoing() else { break }
             // Re-read: another run may have sent it since the list was taken.
             guard let entry = try models.outbox.entry(pending.messageId, in: store), entry.isDue(at: now) else { continue }
             let stream = "mail-" + entry.messageId
