@@ -268,6 +268,32 @@ extension SLACommandsTests {
             #expect(run.stderr.split(separator: "\n").count == 1, "one line: \(options): \(run.stderr)")
         }
     }
+
+    /// `ticket show` listed a page its channel refused among the ticket's mail: `mail T-1001.page-1.…@docket (page) to
+    /// refuser UNDELIVERABLE after 1 attempts: …`. It is a page, to a channel, about an SLA event: it says so, with why.
+    @Test func ticketShowNamesAnUndeliveredPageAsAPage() throws {
+        try setUp()
+        let receiver = try startReceiver(answering: "200")
+        defer { receiver.stop() }
+        let t = Self.setUpTime
+        #expect(try docket(["notify", "add", "refuser", "--url", "http://127.0.0.1:\(receiver.port)/gone"], at: t).status == 0)
+        #expect(try docket(["notify", "add", "old-pager", "--url", "http://127.0.0.1:\(receiver.port)/old"], at: t).status == 0)
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+        #expect(try docket(["tick"], at: "2026-11-06T22:01:00Z", as: "dora").stdout.contains("SLA breached: response due"))
+        #expect(try docket(["notify", "remove", "old-pager"], at: "2026-11-06T22:01:30Z").status == 0)
+        #expect(try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:02:00Z").status == 6)
+        let pages = try #require(try json(try docket(["outbox", "list", "--json"], at: "2026-11-06T22:03:00Z")) as? [[String: Any]])
+            .filter { $0["reason"] as? String == "page" }
+        let refused = try #require(pages.first { $0["to"] as? [String] == ["refuser"] }?["messageId"] as? String)
+        let cancelled = try #require(pages.first { $0["to"] as? [String] == ["old-pager"] }?["messageId"] as? String)
+        let show = try docket(["ticket", "show", "T-1001"], at: "2026-11-06T22:03:00Z").stdout
+        #expect(
+            show.contains(
+                "page \(refused) (sla-breached) to channel refuser UNDELIVERABLE after 1 attempt: HTTP 410 from "
+                    + "http://127.0.0.1:\(receiver.port)/gone (an admin can retry: `docket outbox retry \(refused)`)\n"), "\(show)")
+        #expect(show.contains("page \(cancelled) (sla-breached) to channel old-pager cancelled: notification channel old-pager was removed\n"), "\(show)")
+        #expect(!show.contains("mail \(refused)") && !show.contains("mail \(cancelled)"), "\(show)")
+    }
 }
 
 /// A running ``SLACommandsTests/receiver``: its port, the file it records requests in, and its output (the paths it
