@@ -294,6 +294,43 @@ extension SLACommandsTests {
         #expect(show.contains("page \(cancelled) (sla-breached) to channel old-pager cancelled: notification channel old-pager was removed\n"), "\(show)")
         #expect(!show.contains("mail \(refused)") && !show.contains("mail \(cancelled)"), "\(show)")
     }
+
+    /// Paging through `docket serve` had no test: the server ignores the client's `$DOCKET_NOW`, so a breach could not be
+    /// brought about there. The server here runs on a clock of its own, after the breach (the ticket was opened
+    /// embedded before it started): `notify add`, the breach `tick` records and the page it queues, and the signed
+    /// delivery by `outbox send` (which runs curl on the server's host) are the embedded ones, in both modes.
+    @Test(arguments: DocketMode.allCases) func aBreachIsPagedThroughTheServerAsEmbedded(_ mode: DocketMode) throws {
+        try setUp()
+        let receiver = try startReceiver(answering: "200")
+        defer { receiver.stop() }
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+        let now = "2026-11-06T22:01:00Z"
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            let added = try docket(["notify", "add", "on-call", "--url", "http://127.0.0.1:\(receiver.port)/page"], at: now)
+            #expect(added.status == 0, "\(added.stderr)")
+            let secret = added.stdout.trimmingCharacters(in: .newlines)
+            #expect(secret.hasPrefix("dkn_"), "\(secret)")
+            let tick = try docket(["tick"], at: now, as: "dora")
+            #expect(tick.stdout.contains("T-1001: SLA breached: response due 2026-11-06T22:00:00.000Z\n"), "\(tick.stdout) \(tick.stderr)")
+            let outbox = try #require(try json(try docket(["outbox", "list", "--json"], at: now)) as? [[String: Any]])
+            let page = try #require(outbox.first { $0["reason"] as? String == "page" }, "\(outbox)")
+            #expect(page["to"] as? [String] == ["on-call"] && page["status"] as? String == "queued", "\(page)")
+            let id = try #require(page["messageId"] as? String)
+            let sent = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: now)
+            #expect(sent.status == 0 && sent.stdout.contains("\(id): sent (T-1001, attempt 1)\n"), "\(sent.stdout) \(sent.stderr)")
+            let requests = try receiver.requests()
+            #expect(requests.count == 1, "\(requests)")
+            let headers = try #require(requests.first?["headers"] as? [String: String])
+            let body = try #require(requests.first?["body"] as? String)
+            #expect(headers["docket-delivery"] == id)
+            let signedAt = try #require(Timestamp(iso8601: now))
+            let verified = HookSignature.verify(header: headers["docket-signature"], body: Array(body.utf8), secrets: [secret], now: signedAt)
+            #expect(try verified.get().timestamp == signedAt.millisecondsSinceEpoch / 1000, "signed with the printed secret at the clock of the store's process")
+            #expect(body.contains("\"event\":\"sla-breached\"") && body.contains("\"dueAt\":\"2026-11-06T22:00:00.000Z\""), "\(body)")
+            let after = try #require(try json(try docket(["outbox", "list", "--json"], at: now)) as? [[String: Any]])
+            #expect(after.first { $0["messageId"] as? String == id }?["status"] as? String == "sent")
+        }
+    }
 }
 
 /// A running ``SLACommandsTests/receiver``: its port, the file it records requests in, and its output (the paths it
