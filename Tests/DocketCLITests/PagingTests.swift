@@ -58,8 +58,8 @@ extension SLACommandsTests {
 
         let first = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:02:00Z")
         #expect(first.status == 6, "a failed page fails the run: \(first.stdout)")
-        #expect(first.stdout.contains("\(id): failed (T-1001, attempt 1): HTTP 500 from http://127.0.0.1:\(port)/page"), "\(first.stdout)")
-        #expect(first.stdout.contains(": undeliverable (T-1001, attempt 1): HTTP 410 from http://127.0.0.1:\(port)/gone"), "\(first.stdout)")
+        #expect(first.stdout.contains("\(id): failed (T-1001, attempt 1): HTTP 500 from http://127.0.0.1:\(port)\n"), "\(first.stdout)")
+        #expect(first.stdout.contains(": undeliverable (T-1001, attempt 1): HTTP 410 from http://127.0.0.1:\(port)\n"), "\(first.stdout)")
         let second = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:03:00Z")
         #expect(second.status == 0, "\(second.stdout)")
         #expect(second.stdout == "\(id): sent (T-1001, attempt 2)\n", "the 410 is not tried again: \(second.stdout)")
@@ -114,7 +114,7 @@ extension SLACommandsTests {
             let lines = run.stdout.split(separator: "\n").map(String.init)
             return (lines.first { $0.hasPrefix(page + ":") }, lines.first { $0.hasPrefix(mail + ":") })
         }
-        let failed = "failed (T-1001, attempt %d): HTTP 503 from http://127.0.0.1:\(receiver.port)/page"
+        let failed = "failed (T-1001, attempt %d): HTTP 503 from http://127.0.0.1:\(receiver.port)"
         #expect(try send(at: "2026-11-06T22:02:00Z").page == page + ": " + String(format: failed, 1))
         let early = try send(at: "2026-11-06T22:02:29Z")
         #expect(early.page == nil, "30 s after the first attempt, not sooner")
@@ -290,7 +290,7 @@ extension SLACommandsTests {
         #expect(
             show.contains(
                 "page \(refused) (sla-breached) to channel refuser UNDELIVERABLE after 1 attempt: HTTP 410 from "
-                    + "http://127.0.0.1:\(receiver.port)/gone (an admin can retry: `docket outbox retry \(refused)`)\n"), "\(show)")
+                    + "http://127.0.0.1:\(receiver.port) (an admin can retry: `docket outbox retry \(refused)`)\n"), "\(show)")
         #expect(show.contains("page \(cancelled) (sla-breached) to channel old-pager cancelled: notification channel old-pager was removed\n"), "\(show)")
         #expect(!show.contains("mail \(refused)") && !show.contains("mail \(cancelled)"), "\(show)")
     }
@@ -330,6 +330,51 @@ extension SLACommandsTests {
             let after = try #require(try json(try docket(["outbox", "list", "--json"], at: now)) as? [[String: Any]])
             #expect(after.first { $0["messageId"] as? String == id }?["status"] as? String == "sent")
         }
+    }
+
+    /// A channel's URL (a Slack incoming webhook's path is a bearer secret: whoever has it posts to the channel) was kept
+    /// in the log in clear, and each failed delivery's error repeated it. A new channel's URL is sealed under the key file
+    /// with its secret: the log, `notify list` and the errors keep its scheme and host, the receiver still gets the whole
+    /// URL. A channel added before (its URL in clear in its event) keeps working.
+    @Test func aChannelsURLIsSealedAndAnOlderChannelKeepsWorking() throws {
+        try setUp()
+        let receiver = try startReceiver(answering: "500,200")
+        defer { receiver.stop() }
+        let t = Self.setUpTime
+        let base = "http://127.0.0.1:\(receiver.port)"
+        let path = "/services/T0001/B0002/sEcReTtOkEn42"
+        #expect(try docket(["notify", "add", "chat", "--url", base + path], at: t).status == 0)
+        // An older channel, as `notify add` wrote it before: the whole URL in clear.
+        let key = try #require(try HookKey.load(inFolder: store, create: false))
+        let legacySecret = HookKey.newSecret(prefix: "dkn_")
+        let sealed = try key.seal(legacySecret)
+        let payload = """
+            {"name":"legacy","on":["sla-breached","escalated"],"secret":{"fingerprint":"\(HookKey.fingerprint(legacySecret))",\
+            "keyId":"\(key.keyId)","sealed":"\(sealed)"},"url":"\(base)/legacy"}
+            """
+        let appended = try docket(["event", "append", "--repair", "--stream", "notify-legacy", "--type", "notify.channel-added", "--payload", payload], at: t)
+        #expect(appended.status == 0, "\(appended.stderr)")
+        let listed = try #require(try json(try docket(["notify", "list", "--json"], at: t)) as? [[String: Any]])
+        #expect(listed.compactMap { $0["url"] as? String } == [base, base], "the scheme and host only: \(listed)")
+
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+        #expect(try docket(["tick"], at: "2026-11-06T22:01:00Z", as: "dora").stdout.contains("SLA breached: response due"))
+        let first = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:02:00Z")
+        #expect(first.stdout.contains("failed (T-1001, attempt 1): HTTP 500 from \(base)\n"), "the error names no path: \(first.stdout)")
+        let second = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:03:00Z")
+        #expect(second.stdout.contains("sent (T-1001, attempt 2)"), "\(second.stdout)")
+        let requests = try receiver.requests()
+        #expect(requests.compactMap { $0["path"] as? String } == [path, "/legacy", path], "the whole URL, sealed or not: \(requests)")
+        let legacy = try #require(requests.first { $0["path"] as? String == "/legacy" })
+        let headers = try #require(legacy["headers"] as? [String: String])
+        let body = try #require(legacy["body"] as? String)
+        let signedAt = try #require(Timestamp(iso8601: "2026-11-06T22:02:00Z"))
+        #expect(throws: Never.self) {
+            try HookSignature.verify(header: headers["docket-signature"], body: Array(body.utf8), secrets: [legacySecret], now: signedAt).get()
+        }
+        let log = try docket(["log", "--json", "--limit", "1000"], at: "2026-11-06T22:04:00Z").stdout.replacingOccurrences(of: "\\/", with: "/")
+        #expect(!log.contains("sEcReTtOkEn42"), "the path is in no event: not the channel's, not a failure's")
+        #expect(log.contains("\(base)/legacy"), "the older channel's event is as it was")
     }
 }
 

@@ -227,7 +227,8 @@ extension OutboxService {
 
     /// Posts the page `entry` to its channel (`entry.to[0]`) with `pages`, signed at `now`: the transport's name for
     /// the events and what happened. A channel removed since is cancelled; a key file that is missing or not the one
-    /// the secret was sealed under fails the attempt (retried: restore the file, or rotate the channel).
+    /// the secret (or the sealed URL) was sealed under fails the attempt (retried: restore the file, or rotate the
+    /// channel, or add it again).
     private func page(_ entry: OutboxEntry, via pages: PageSender, at now: Timestamp) throws -> (String, DeliveryOutcome) {
         let name = entry.to.first ?? ""
         let (channel, _) = try kernel.load(NotifyDecider.self, stream: StreamName.notifyChannel(name))
@@ -236,21 +237,31 @@ extension OutboxService {
             return (transportName, .cancelled(reason: "notification channel \(name) was removed"))
         }
         let secret: String
+        let url: String
         do {
             let key = try pages.key()
             guard key.keyId == sealed.keyId else {
                 return (transportName, .failed(exitStatus: nil, error: "channel \(name)'s secret was sealed under key \(sealed.keyId), not this store's \(key.keyId); restore that key file or `docket notify rotate \(name)`"))
             }
             secret = try key.open(sealed.sealed)
+            if let sealedURL = channel.sealedURL {
+                guard key.keyId == sealedURL.keyId else {
+                    return (transportName, .failed(exitStatus: nil, error: "channel \(name)'s URL was sealed under key \(sealedURL.keyId), not this store's \(key.keyId); restore that key file, or remove the channel and add it again"))
+                }
+                url = try key.open(sealedURL.sealed)
+            } else {
+                url = channel.url
+            }
         } catch {
-            return (transportName, .failed(exitStatus: nil, error: "cannot open channel \(name)'s secret: \(error)"))
+            return (transportName, .failed(exitStatus: nil, error: "cannot open channel \(name)'s secret or URL: \(error)"))
         }
         let body = entry.message
         let signature = HookSignature.sign(Array(body.utf8), secret: secret, timestamp: now.millisecondsSinceEpoch / 1000)
         let headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"), ("User-Agent", "Docket"), ("Docket-Delivery", entry.messageId), (HookSignature.header, signature),
         ]
-        return (transportName, PageSender.outcome(of: pages.transport.post(url: channel.url, body: body, headers: headers), url: channel.url))
+        // The error recorded names the URL's scheme and host only: its path may be the receiver's secret.
+        return (transportName, PageSender.outcome(of: pages.transport.post(url: url, body: body, headers: headers), url: NotifyDecider.displayURL(url)))
     }
 
     /// Whether `entry` must not be sent at `now` (``MailCancellation``), from its ticket (or, for a sign-in link, the
