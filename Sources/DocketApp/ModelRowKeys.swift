@@ -7,7 +7,7 @@ enum ModelRowKeys {
     /// `rm.alerts3.conditions`: `AlertRecord`.
     static let alerts = RowKeys(["ticket", "status", "firstSeen", "lastSeen", "resolvedAt", "occurrences"])
 
-    /// `rm.outbox4.messages`: `OutboxEntry`.
+    /// `rm.outbox5.messages`: `OutboxEntry`.
     static let outbox = RowKeys([
         "messageId", "ticket", "reason", "to", "subject", "queuedAt", "position", "status", "attempts", "lastError",
         "sentAt", "message", "bouncedAt", "bounceMessageId", "lastAttemptAt",

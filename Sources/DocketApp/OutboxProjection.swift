@@ -8,9 +8,11 @@ import ReadModelKit
 /// The `outbox` read model: every message Docket queued to a client, with its delivery status, and the
 /// ticket each of our Message-IDs belongs to (so that a client's reply to it threads onto the ticket).
 ///
-/// Database (format 4, checkpoint `outbox-v4`: pages to notification channels, and a `final` failure making an entry
-/// `undeliverable` at once; format 3, `rm.outbox3.messages`, added each message's last attempt and the `undeliverable`
-/// status; format 2 was `rm.outbox2.messages`, format 1 stored JSON in `rm.outbox.messages`): `rm.outbox4.messages`:
+/// Database (format 5, checkpoint `outbox-v5`: a page is `undeliverable` after ``OutboxEntry/maxPageAttempts`` failed
+/// attempts, not ``OutboxEntry/maxAttempts``, its rows unchanged; format 4, `rm.outbox4.messages`, added pages to
+/// notification channels, and a `final` failure making an entry `undeliverable` at once; format 3,
+/// `rm.outbox3.messages`, added each message's last attempt and the `undeliverable` status; format 2 was
+/// `rm.outbox2.messages`, format 1 stored JSON in `rm.outbox.messages`): `rm.outbox5.messages`:
 /// Message-ID (no angle brackets) ‖ 0x00 (`OrderedKey`) → ``OutboxEntry`` in the binary row format (a `RowTable` of
 /// the read-model kit), row format 1.
 public final class OutboxProjection: Projection, @unchecked Sendable {
@@ -18,7 +20,7 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
     public let name = "outbox"
     /// The outbox's types only: `apply` passes over every other type.
     public var interest: EventInterest? { EventInterest(types: Self.types) }
-    public let format = 4
+    public let format = 5
     public var tables: [String] { rows.tableNames }
     /// The fold keeps its rows in memory until `flush` and only reads through the transaction.
     public let foldsInMemory = true
@@ -62,7 +64,7 @@ public final class OutboxProjection: Projection, @unchecked Sendable {
             // A late failure report never undoes a success or a bounce.
             if known.status != .sent, known.status != .bounced, known.status != .cancelled {
                 // A receiver's refusal for good (`final`: a notification channel's HTTP 4xx) is not retried.
-                known.status = failed.final == true || known.attemptsSinceRequeue >= OutboxEntry.maxAttempts ? .undeliverable : .failed
+                known.status = failed.final == true || known.attemptsSinceRequeue >= known.attemptLimit ? .undeliverable : .failed
             }
             known.lastAttemptAt = event.recordedAt.millisecondsSinceEpoch
             known.lastError = failed.exitStatus.map { "exit \($0): \(failed.error)" } ?? failed.error
@@ -163,12 +165,29 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
     /// ``retryDelayMinutes(afterAttempts:)``, about twelve hours of a mail system refusing it.
     public static let maxAttempts = 12
 
+    /// How many failed attempts a page (reason ``OutboundReason/page``) gets: with the waits of
+    /// ``pageRetryDelaySeconds(afterAttempts:)`` (30 s, 1, 2, 5, 10, 10 minutes), 28.5 minutes from its first attempt
+    /// to its last. A page is worth something while someone can still act on the breach: a receiver down for a minute
+    /// delayed a P1 page by the mail's backoff, and one down for good was tried for twelve hours.
+    public static let maxPageAttempts = 7
+
     /// How long after its last failed attempt a message is tried again: at once after the first (someone fixing
     /// sendmail runs `outbox send` again), then 1, 2, 4 … minutes, doubling, at most 4 hours — so a message the mail
     /// system refuses for good does not add a `mail.send-failed` to the log every minute cron runs the send.
     public static func retryDelayMinutes(afterAttempts attempts: Int) -> Int64 {
         attempts <= 1 ? 0 : min(Int64(1) << Int64(min(attempts - 2, 20)), 240)
     }
+
+    /// How long after its last failed attempt a page is tried again: 30 seconds after the first, then 1, 2, 5 and 10
+    /// minutes, then every 10 minutes (until ``maxPageAttempts``).
+    public static func pageRetryDelaySeconds(afterAttempts attempts: Int) -> Int64 {
+        let waits: [Int64] = [30, 60, 120, 300, 600]
+        return waits[min(max(attempts, 1), waits.count) - 1]
+    }
+
+    /// The failed attempts this message gets before it is `undeliverable`: ``maxPageAttempts`` for a page,
+    /// ``maxAttempts`` for mail.
+    public var attemptLimit: Int { reason == .page ? Self.maxPageAttempts : Self.maxAttempts }
 
     /// Without angle brackets.
     public var messageId: String
@@ -209,11 +228,16 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
     public var isPending: Bool { status == .queued || status == .failed }
 
     /// Whether `outbox send` at `now` (ms since the epoch) tries it: pending, and for a failed message, the wait after
-    /// its last attempt is over.
+    /// its last attempt is over (a page's, ``pageRetryDelaySeconds(afterAttempts:)``; mail's,
+    /// ``retryDelayMinutes(afterAttempts:)``).
     public func isDue(at now: Int64) -> Bool {
         guard isPending else { return false }
         guard status == .failed, let last = lastAttemptAt else { return true }
-        return now >= last + Self.retryDelayMinutes(afterAttempts: attemptsSinceRequeue) * 60_000
+        let wait =
+            reason == .page
+            ? Self.pageRetryDelaySeconds(afterAttempts: attemptsSinceRequeue) * 1_000
+            : Self.retryDelayMinutes(afterAttempts: attemptsSinceRequeue) * 60_000
+        return now >= last + wait
     }
 
     /// The `mail.requeued` that gives an undeliverable message a fresh set of attempts (`docket outbox retry`);

@@ -311,6 +311,9 @@ struct SLAClockWriter {
                 byte(1)
                 string(login)
             case .raisePriority: byte(2)
+            case .page(let channel):
+                byte(3)
+                string(channel)
             }
         }
     }

@@ -144,6 +144,7 @@ extension RowReader {
             case 0: action = .notifyDispatchers
             case 1: action = .assign(login: try string())
             case 2: action = .raisePriority
+            case 3: action = .page(channel: try string())
             case let other: throw RowReader.damaged("\(other) is not an escalation action")
             }
             kind = .escalation(rule: rule, action: action)

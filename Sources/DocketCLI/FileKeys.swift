@@ -35,7 +35,7 @@ indirect enum FileKeys: Sendable {
                     "kind",
                     [
                         "notify-dispatchers": ["kind": .value], "assign": ["kind": .value, "login": .value],
-                        "raise-priority": ["kind": .value],
+                        "raise-priority": ["kind": .value], "page": ["kind": .value, "channel": .value],
                     ]),
             ])),
     ])

@@ -16,8 +16,9 @@ struct NotifyGroup: ParsableCommand {
             docket notify rotate pagerduty
             docket notify remove pagerduty
             Events: sla-warned, sla-breached, escalated (default: sla-breached,escalated). Deliveries are signed \
-            (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")); secrets are sealed (AES-GCM) under \
-            <store>/hook-secrets.key, as webhook sources' are.
+            (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")); secrets and URLs are sealed (AES-GCM) \
+            under <store>/hook-secrets.key, as webhook sources' secrets are: the log and `notify list` keep a \
+            URL's scheme and host only.
             """,
         subcommands: [NotifyAdd.self, NotifyList.self, NotifyRotate.self, NotifyRemove.self])
 }
@@ -43,7 +44,7 @@ struct NotifyAdd: StoreCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The channel's name (1 to 64 lower-case letters, digits and dashes).") var name: String
-    @Option(help: "Where deliveries are POSTed: an http:// or https:// URL with a host.") var url: String
+    @Option(help: "Where deliveries are POSTed: an http:// or https:// URL with a host (sealed: the log and the list keep its scheme and host).") var url: String
     @Option(
         help: ArgumentHelp(
             "The events it is told about, comma-separated: sla-warned, sla-breached, escalated (default: sla-breached,escalated).",

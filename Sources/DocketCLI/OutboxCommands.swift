@@ -163,7 +163,8 @@ struct OutboxSend: ParsableCommand {
             Runs `PATH -t -i -f SUPPORT-ADDRESS` once per message (bounces come back to intake), the message on stdin (LF line ends); exit status 0 is success. \
             Each attempt is recorded (mail.sent or mail.send-failed) before the next message is tried: a sent \
             message is never sent again, a failed one stays queued for the next run, and one that failed 12 times \
-            is undeliverable (`docket outbox retry` queues it again). A client message whose ticket's contact was \
+            is undeliverable (`docket outbox retry` queues it again). Pages to notification channels are POSTed \
+            through curl and retried after 30 s, 1, 2, 5, 10 and 10 minutes: undeliverable after 7 attempts. A client message whose ticket's contact was \
             removed from the client since it was queued is not sent: it is cancelled (mail.cancelled, with the \
             reason); so is a portal sign-in link that expired before it could be sent (links work for 15 minutes), \
             counted on stderr: the contact asks the portal for a new one. Run one sender at a time. Prints one line per message; exits 6 when any message failed.
@@ -188,26 +189,11 @@ struct OutboxSend: ParsableCommand {
                 throw CLIError.usage("--sendmail \(sendmail) is not an executable file; give the mail system's sendmail program, e.g. /usr/sbin/sendmail")
             }
             let session = try StoreAccess.open(store.path)
-            let path = store.path
-            // Pages to notification channels go through curl (docs/operations.md, "Paging on call"); one missing is a
-            // failed attempt, recorded and tried again, as a missing sendmail is.
-            let pages = PageSender(
-                transport: CurlWebhookTransport(curl: CurlWebhookTransport.onPath() ?? "/usr/bin/curl"),
-                key: { try HookKeyAccess.key(store: path, create: false) })
-            let deliveries = try session.app.outbox.sendOutbox(via: SendmailTransport(path: sendmail), pages: pages, as: actor.name)
-            for delivery in deliveries {
-                switch delivery.outcome {
-                case .accepted:
-                    Terminal.out("\(delivery.messageId): sent (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt))\n")
-                case .failed(let status, let error):
-                    failed += 1
-                    Terminal.out("\(delivery.messageId): failed (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt)\(status.map { ", exit \($0)" } ?? "")): \(error)\n")
-                case .cancelled(let reason):
-                    Terminal.out("\(delivery.messageId): cancelled (\(delivery.ticket.map(\.description) ?? "sign-in")): \(reason)\n")
-                case .refused(let error):
-                    failed += 1
-                    Terminal.out("\(delivery.messageId): undeliverable (\(delivery.ticket.map(\.description) ?? "sign-in"), attempt \(delivery.attempt)): \(error)\n")
-                }
+            let deliveries = try session.app.outbox.sendOutbox(
+                via: SendmailTransport(path: sendmail), pages: Self.pageSender(store: store.path), as: actor.name)
+            for line in Self.lines(deliveries) {
+                if line.failed { failed += 1 }
+                Terminal.out(line.text + "\n")
             }
             if deliveries.isEmpty { Terminal.out("nothing to send\n") }
             let expired = deliveries.filter(\.linkExpired).count
@@ -222,6 +208,34 @@ struct OutboxSend: ParsableCommand {
     }
 }
 
+extension OutboxSend {
+    /// Pages to notification channels go through curl (docs/operations.md, "Paging on call"), their secrets opened with
+    /// the store's key file; a missing curl is a failed attempt, recorded and tried again, as a missing sendmail is.
+    static func pageSender(store path: String) -> PageSender {
+        PageSender(
+            transport: CurlWebhookTransport(curl: CurlWebhookTransport.onPath() ?? "/usr/bin/curl"),
+            key: { try HookKeyAccess.key(store: path, create: false) })
+    }
+
+    /// One line per delivery (`ID: sent (T-1001, attempt 1)`), and whether it failed, as `docket outbox send` and
+    /// `docket serve --send-every` print them.
+    static func lines(_ deliveries: [OutboxDelivery]) -> [(text: String, failed: Bool)] {
+        deliveries.map { delivery in
+            let ticket = delivery.ticket.map(\.description) ?? "sign-in"
+            switch delivery.outcome {
+            case .accepted:
+                return ("\(delivery.messageId): sent (\(ticket), attempt \(delivery.attempt))", false)
+            case .failed(let status, let error):
+                return ("\(delivery.messageId): failed (\(ticket), attempt \(delivery.attempt)\(status.map { ", exit \($0)" } ?? "")): \(error)", true)
+            case .cancelled(let reason):
+                return ("\(delivery.messageId): cancelled (\(ticket)): \(reason)", false)
+            case .refused(let error):
+                return ("\(delivery.messageId): undeliverable (\(ticket), attempt \(delivery.attempt)): \(error)", true)
+            }
+        }
+    }
+}
+
 /// `docket outbox retry MESSAGE-ID`: an undeliverable message gets a fresh set of attempts.
 struct OutboxRetry: StoreCommand {
     static let configuration = CommandConfiguration(
@@ -229,7 +243,7 @@ struct OutboxRetry: StoreCommand {
         discussion: """
             A message the mail system refused 12 times is undeliverable and never tried again; once the cause is \
             fixed (the mail system, the address), this queues it again (mail.requeued) with a fresh set of 12 \
-            attempts. A message that was sent, bounced or cancelled, or is still queued or failed, is refused (exit 6).
+            attempts (7 for a page to a notification channel). A message that was sent, bounced or cancelled, or is still queued or failed, is refused (exit 6).
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions

@@ -94,14 +94,20 @@ struct TickCommand: StoreCommand {
     @OptionGroup var actor: ActorOptions
 
     func run(in session: Session) throws {
-        let opened = try session.app.tickets.openScheduledTickets(as: actor.name)
-        for opening in opened {
-            Terminal.out("\(opening.ticket): opened by schedule \(opening.schedule) for \(opening.occurrence)\n")
+        let lines = try Self.tick(session.app, as: actor.name)
+        for line in lines { Terminal.out(line + "\n") }
+        if lines.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
+    }
+
+    /// Opens the recurring schedules' tickets due and records the SLA events due, as `user`: one line for each
+    /// (`T-1001: SLA breached: response due …`), as `docket tick` and `docket serve --tick-every` print them.
+    @available(*, noasync, message: "blocks on the store")
+    static func tick(_ app: DocketApplication, as user: String) throws -> [String] {
+        let opened = try app.tickets.openScheduledTickets(as: user).map {
+            "\($0.ticket): opened by schedule \($0.schedule) for \($0.occurrence)"
         }
-        let results = try session.app.sla.tick(as: actor.name)
-        for result in results {
-            for event in result.events { Terminal.out("\(result.ticket): \(HistoryText.describe(event))\n") }
+        return try opened + app.sla.tick(as: user).flatMap { result in
+            result.events.map { "\(result.ticket): \(HistoryText.describe($0))" }
         }
-        if opened.isEmpty && results.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
     }
 }

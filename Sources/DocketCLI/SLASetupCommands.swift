@@ -274,6 +274,10 @@ struct SLAPolicyGroup: ParsableCommand {
               escalations:
                 - {id: p1-untouched, priorities: [P1, P2], untouchedMinutes: 120,
                    action: {kind: assign, login: dora}}
+                - {id: p1-page, priorities: [P1], untouchedMinutes: 15,
+                   action: {kind: page, channel: oncall}}
+            Actions: assign, raise-priority, notify-dispatchers, and page (a notification \
+            channel in force: `docket notify list`). \
             A contract names its policy (`docket contract add … --sla-policy ID`); a ticket runs under the \
             policy and calendar in force when it was opened, whatever changes later.
             """,

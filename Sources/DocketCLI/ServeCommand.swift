@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocketApp
 import DocketServer
+import Domain
 import Foundation
 import LMTP
 import Logging
@@ -19,7 +20,9 @@ struct ServeCommand: ParsableCommand {
             the bearer token does. --as, $DOCKET_USER and the client's clock are not used. SIGTERM drains \
             in-flight requests (a request still arriving gets --drain-timeout seconds) and LMTP sessions (a message \
             under way gets as long to be delivered; an idle session is answered 421) and closes the store. \
-            TLS: put nginx or Caddy in front (docs/operations.md).
+            TLS: put nginx or Caddy in front (docs/operations.md). --tick-every 1m and --send-every 30s \
+            --sendmail PATH run `docket tick` and `docket outbox send` in the server, on its clock, as \
+            --service-user: no cron needed.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -59,6 +62,19 @@ struct ServeCommand: ParsableCommand {
     var maxWrites = DocketApplication.laneCount
     @Option(help: ArgumentHelp("The threads that run reads, apart from the writes (1 to \(Self.readThreadsRange.upperBound)).", valueName: "n"))
     var readThreads = 8
+    @Option(
+        help: ArgumentHelp(
+            "Run `docket tick` in the server this often, the first time at start (1s to 1h, e.g. 1m), as --service-user: no cron for it.",
+            valueName: "interval"))
+    var tickEvery: String?
+    @Option(
+        help: ArgumentHelp(
+            "Run `docket outbox send --sendmail PATH` in the server this often, the first time at start (1s to 1h, e.g. 30s), as --service-user.",
+            valueName: "interval"))
+    var sendEvery: String?
+    @Option(help: ArgumentHelp("With --send-every: the sendmail-compatible program mail is handed to.", valueName: "path")) var sendmail: String?
+    @Option(help: ArgumentHelp("The Docket user --tick-every and --send-every act as (a dispatcher: a service account).", valueName: "login"))
+    var serviceUser = "scheduler"
     @Flag(help: ArgumentHelp("Commit each command alone (for comparing; group commit is the default).", visibility: .hidden))
     var noGroupCommit = false
 
@@ -84,6 +100,24 @@ struct ServeCommand: ParsableCommand {
         }
         if noSocket, noHttp { throw ValidationError("--no-socket and --no-http leave nothing to serve; drop one") }
         if let group, getgrnam(group) == nil { throw ValidationError("--group \(group): no such OS group") }
+        for (flag, value) in [("--tick-every", tickEvery), ("--send-every", sendEvery)] {
+            guard let value else { continue }
+            guard Self.intervalSeconds(value) != nil else {
+                throw ValidationError("\(flag) takes an interval from 1s to 1h, e.g. 30s, 1m or 5m; not \(value)")
+            }
+        }
+        switch (sendEvery, sendmail) {
+        case (_?, nil): throw ValidationError("--send-every needs --sendmail PATH, the mail system's sendmail program, e.g. /usr/sbin/sendmail")
+        case (nil, _?): throw ValidationError("--sendmail goes with --send-every; give both, or neither")
+        case (_, let path?):
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
+                FileManager.default.isExecutableFile(atPath: path)
+            else {
+                throw ValidationError("--sendmail \(path) is not an executable file; give the mail system's sendmail program, e.g. /usr/sbin/sendmail")
+            }
+        case (nil, nil): break
+        }
         if let lmtp {
             guard let address = LMTPListener.Address(lmtp) else { throw ValidationError("--lmtp takes a socket path or 127.0.0.1:PORT, not \(lmtp)") }
             if case .tcp(let host, _) = address, !(host == "localhost" || host.hasPrefix("127.")) {
@@ -115,6 +149,8 @@ struct ServeCommand: ParsableCommand {
             (settings.maxWaitingReads, settings.maxWaitingWrites, settings.readThreads) = (maxReads, maxWrites, readThreads)
             var logger = Logger(label: "docket")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            // Before anything listens: a --service-user who cannot act refuses the start.
+            let scheduled = try routines(session.app, store: path)
             let listener = try lmtp.flatMap(LMTPListener.Address.init).map { address in
                 try LMTPServing.start(address, app: session.app, store: path, actor: lmtpUser, triageClient: lmtpTriageClient)
             }
@@ -125,7 +161,7 @@ struct ServeCommand: ParsableCommand {
             }
             let server = DocketServer(
                 app: session.app, settings: settings, tokenUsage: usage, commands: { InProcessCommands.run($0, actor: $1) }, logger: logger,
-                companions: listener.map { [LMTPCompanion(listener: $0)] } ?? [],
+                companions: listener.map { [LMTPCompanion(listener: $0)] } ?? [], routines: scheduled,
                 onListening: { FileHandle.standardOutput.write(Data("docket: listening on \($0)\n".utf8)) })
             do {
                 try Self.block { try await server.run() }
@@ -134,6 +170,55 @@ struct ServeCommand: ParsableCommand {
                 throw CLIError.server(problem.exitCode, problem.detail)
             }
         }
+    }
+
+    /// The routines `--tick-every` and `--send-every` ask for, acting as `--service-user`, who must be an active user (and,
+    /// to tick, one whose role works tickets: escalations assign and raise priorities as that user): refused at start
+    /// otherwise, naming the fix, before anything listens.
+    @available(*, noasync, message: "blocks on the store")
+    private func routines(_ app: DocketApplication, store path: String) throws -> [ServerRoutine] {
+        guard tickEvery != nil || sendEvery != nil else { return [] }
+        let role: Role
+        do {
+            role = try app.context(for: serviceUser).actor.role
+        } catch let error as DomainError {
+            let why =
+                error.code == .notFound
+                ? "--service-user \(serviceUser) is not a Docket user; add it (`docket user add \(serviceUser) --name … --email … "
+                    + "--role dispatcher --kind service`) or give another --service-user"
+                : "--service-user \(serviceUser): \(error.message)"
+            throw CLIError.server(CLIError.from(error, store: path).exitCode, why)
+        }
+        var routines: [ServerRoutine] = []
+        if let tickEvery, let seconds = Self.intervalSeconds(tickEvery) {
+            guard Permissions.allows(role, to: .workTickets) else {
+                throw CLIError.forbidden(
+                    "--service-user \(serviceUser) has role \(role), which cannot run tick: its escalations assign tickets and raise their "
+                        + "priority; give a user with role tech, dispatcher or admin")
+            }
+            let user = serviceUser
+            routines.append(ServerRoutine(name: "tick", every: .seconds(seconds)) { _ in
+                try TickCommand.tick(app, as: user).map { (level: Logger.Level.info, text: $0) }
+            })
+        }
+        if let sendEvery, let seconds = Self.intervalSeconds(sendEvery), let sendmail {
+            let (user, pages) = (serviceUser, OutboxSend.pageSender(store: path))
+            routines.append(ServerRoutine(name: "outbox send", every: .seconds(seconds)) { keepGoing in
+                let deliveries = try app.outbox.sendOutbox(via: SendmailTransport(path: sendmail), pages: pages, as: user, while: keepGoing)
+                return OutboxSend.lines(deliveries).map { (level: $0.failed ? Logger.Level.warning : Logger.Level.info, text: $0.text) }
+            })
+        }
+        return routines
+    }
+
+    /// `30s`, `1m`, `2h` (or bare seconds) as seconds, from 1 s to 1 h; nil otherwise.
+    static func intervalSeconds(_ text: String) -> Int? {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3_600]
+        let unit = text.last.flatMap { units[$0] }
+        let digits = unit == nil ? Substring(text) : text.dropLast()
+        guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy(\.isASCII), let count = Int(digits) else { return nil }
+        let seconds = count * (unit ?? 1)
+        return (1...3_600).contains(seconds) ? seconds : nil
     }
 
     /// The values `--max-reads`, `--max-writes` and `--read-threads` take: past these a server only holds more requests

@@ -40,12 +40,7 @@ struct TicketShow: ReadCommand {
         if let due = summary.dueDate { text += "due \(time.text(Timestamp(millisecondsSinceEpoch: due)))\n" }
         text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))"
         text += " · version \(recorded.last?.event.streamVersion ?? 0)\n"  // for --expect-version
-        for mail in undelivered {
-            let why = mail.status == .cancelled
-                ? "cancelled: \(mail.cancelReason ?? "")"
-                : "UNDELIVERABLE after \(mail.attempts) attempts: \(mail.lastError ?? "") (an admin can retry: `docket outbox retry \(mail.messageId)`)"
-            text += "mail \(mail.messageId) (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")) \(why)\n"
-        }
+        for mail in undelivered { text += Self.undeliveredLine(mail) }
         if let clock { text += "\n" + SLAText.section(clock, now: now, time: time) }
         // One row per event, except that a run of the same alert received again (same fingerprint and status, nothing
         // else between) is its first row with how many more came and until when: a weekend of an alert repeated every
@@ -74,6 +69,24 @@ struct TicketShow: ReadCommand {
         }
         text += "\n" + Terminal.table(["POS", "WHEN", "WHO", "WHAT"], rows)
         Terminal.out(text)
+    }
+}
+
+extension TicketShow {
+    /// The line for a message of the ticket that will not arrive: mail to its recipients, or a page to its notification
+    /// channel (with the SLA event it was about), undeliverable (why, and the retry) or cancelled (why). A page was listed
+    /// as `mail … (page) to on-call`, among the client's mail.
+    static func undeliveredLine(_ mail: OutboxEntry) -> String {
+        let attempts = "\(mail.attempts) attempt\(mail.attempts == 1 ? "" : "s")"
+        let why =
+            mail.status == .cancelled
+            ? "cancelled: \(mail.cancelReason ?? "")"
+            : "UNDELIVERABLE after \(attempts): \(mail.lastError ?? "") (an admin can retry: `docket outbox retry \(mail.messageId)`)"
+        guard mail.reason == .page else {
+            return "mail \(mail.messageId) (\(mail.reason.rawValue)) to \(mail.to.joined(separator: ", ")) \(why)\n"
+        }
+        let event = (try? JSONDecoder().decode(PageBody.self, from: Data(mail.message.utf8)))?.event ?? "page"
+        return "page \(mail.messageId) (\(event)) to channel \(mail.to.first ?? "?") \(why)\n"
     }
 }
 

@@ -30,13 +30,17 @@ public struct DocketServer: Sendable {
     let onListening: @Sendable (String) -> Void
     /// What stops with the server (the LMTP listener).
     let companions: [any ServerCompanion]
+    /// What the server does by itself on its clock (`--tick-every`, `--send-every`).
+    let routines: [ServerRoutine]
 
     /// A server for `app`'s store; `tokenUsage` records each token's last use; `commands` runs CLI commands
     /// in-process; `onListening` gets each address once it is bound (`unix:PATH`, `http://HOST:PORT`); `companions`
-    /// stop with it (told at SIGTERM, drained within ``ServerSettings/drainTimeout``, waited for before `run()` returns).
+    /// stop with it (told at SIGTERM, drained within ``ServerSettings/drainTimeout``, waited for before `run()` returns);
+    /// `routines` run beside the listeners from the start, each on a thread of its own, until SIGTERM (none: the server
+    /// only answers requests).
     public init(
         app: DocketApplication, settings: ServerSettings, tokenUsage: TokenUsage, commands: @escaping CommandRunner, logger: Logger,
-        companions: [any ServerCompanion] = [], onListening: @escaping @Sendable (String) -> Void = { _ in }
+        companions: [any ServerCompanion] = [], routines: [ServerRoutine] = [], onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.app = app
         self.settings = settings
@@ -53,6 +57,7 @@ public struct DocketServer: Sendable {
         self.portalSite = PortalSite(publicURL: settings.portalURL)
         self.onListening = onListening
         self.companions = companions
+        self.routines = routines
     }
 
     /// Every operation the server answers, as `METHOD /path` (schemas/openapi.yaml documents each).
@@ -99,8 +104,10 @@ public struct DocketServer: Sendable {
                 }, logger: logger)
             services.append(Listener(application, address: "http://\(listen)", option: "--listen", arriving: arriving, drain: settings.drainTimeout))
         }
-        // Last: the group stops its services from the last one, so the companions are told as soon as SIGTERM arrives
-        // and drain while the listeners do.
+        // After the listeners: the group stops its services from the last one, so a routine's pass under way ends (between
+        // two deliveries) before the listeners drain, and the store is still open for it.
+        services += routines.map { RoutineService($0, logger: logger) as any Service }
+        // Last: the companions are told as soon as SIGTERM arrives and drain while the listeners do.
         if !companions.isEmpty { services.append(CompanionStop(companions: companions, drain: settings.drainTimeout)) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {

@@ -39,6 +39,7 @@ import Testing
     @Test(arguments: [
         SLAAlarm.Kind.warning(percent: 75), .breach, .escalation(rule: "r", action: .notifyDispatchers),
         .escalation(rule: "r2", action: .assign(login: "tia")), .escalation(rule: "r3", action: .raisePriority),
+        .escalation(rule: "r4", action: .page(channel: "oncall")),
     ])
     func everyAlarmKindReadsBack(kind: SLAAlarm.Kind) throws {
         let alarm = SLAAlarm(clock: .resolution, kind: kind, dueAt: Timestamp(millisecondsSinceEpoch: -5))
@@ -276,6 +277,9 @@ extension RowWriter {
                 byte(1)
                 string(login)
             case .raisePriority: byte(2)
+            case .page(let channel):
+                byte(3)
+                string(channel)
             }
         }
     }

@@ -17,7 +17,7 @@ extension ReplayCommandTests {
         do {
             // Turn the store back into what the previous release left: old databases and checkpoints, none of the new.
             let environment = try Environment(path: store)
-            let current = ["rm.sla8.", "rm.queue10.", "rm.alerts3.", "rm.mail2.", "rm.outbox4.", "rm.time4.", "rm.billing6."]
+            let current = ["rm.sla8.", "rm.queue10.", "rm.alerts3.", "rm.mail2.", "rm.outbox5.", "rm.time4.", "rm.billing6."]
             for name in try environment.databaseNames() where current.contains(where: name.hasPrefix) {
                 try environment.dropDatabase(named: name)
             }
@@ -27,7 +27,7 @@ extension ReplayCommandTests {
                 try environment.write { txn in try txn.put(database, key: [0, 0, 0, 0, 0, 0, 3, 233], value: Array("{}".utf8)) }
             }
             try environment.write { txn in
-                for key in ["sla-v8", "queue-v10", "alerts-v3", "mail-v2", "outbox-v4", "time-v4", "billing-v6"] {
+                for key in ["sla-v8", "queue-v10", "alerts-v3", "mail-v2", "outbox-v5", "time-v4", "billing-v6"] {
                     _ = try txn.delete(checkpoints, key: Array(key.utf8))
                 }
                 for key in ["sla-v7", "queue-v8", "alerts-v2", "mail", "outbox-v2", "time-v3", "billing-v5"] {

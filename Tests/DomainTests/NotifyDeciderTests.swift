@@ -38,4 +38,19 @@ struct NotifyDeciderTests {
         #expect(try gone.when(.add(name: "on-call", url: "https://f.example/", on: [.escalated, .slaWarned], secret: Self.other), by: Fixture.admin)
             == [.added(NotifyChannelAdded(name: "on-call", url: "https://f.example/", on: [.slaWarned, .escalated], secret: Self.other))])
     }
+
+    /// A channel added with its URL sealed keeps only the scheme and host in its event: the path of a chat's incoming
+    /// webhook is its secret.
+    @Test func aSealedURLLeavesTheSchemeAndHostInTheEvent() throws {
+        let sealedURL = SealedHookSecret(keyId: "0123456789abcdef", sealed: "c2VhbGVk", fingerprint: "0a1b2c3d4e5f6a7b")
+        let added = try given(NotifyDecider.self).when(
+            .add(name: "chat", url: "https://hooks.example.com:8443/services/T1/B2/secret?x=1", on: [], secret: Self.secret, sealedURL: sealedURL),
+            by: Fixture.admin)
+        #expect(added == [.added(NotifyChannelAdded(
+            name: "chat", url: "https://hooks.example.com:8443", on: [.slaBreached, .escalated], secret: Self.secret, sealedUrl: sealedURL))])
+        let state = given(NotifyDecider.self, added).state
+        #expect(state.url == "https://hooks.example.com:8443" && state.sealedURL == sealedURL)
+        #expect(NotifyDecider.displayURL("http://127.0.0.1:9000/hook?team=noc") == "http://127.0.0.1:9000")
+        #expect(NotifyDecider.displayURL("https://[::1]:8443#x") == "https://[::1]:8443")
+    }
 }

@@ -22,7 +22,8 @@ extension DirectoryService {
     /// Runs an SLA policy command as `actor`. Terms whose calendar (the policy's, or a priority's own) is unknown (not
     /// found) or starts after they take effect are refused (invalid), whoever asks: every ticket opened in between could
     /// get no SLA (refused by hand, opened without one by intake), and no calendar amendment can start before the
-    /// calendar does.
+    /// calendar does. An escalation rule that pages a notification channel not in force (never added, or removed) is
+    /// refused (not found): its pages would be cancelled, every one.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func slaPolicy(_ id: String, _ command: SLAPolicyCommand, as actor: String, commandId: String? = nil) throws -> [SLAPolicyEvent] {
@@ -42,6 +43,15 @@ extension DirectoryService {
                     "calendar \(calendarId) starts at \(start.iso8601) (its first version), after SLA policy \(id)'s --effective "
                         + "\(from.iso8601): tickets opened in between could get no SLA; give --effective \(start.iso8601) or later, or "
                         + "name a calendar that starts by then")
+            }
+        }
+        for rule in terms.escalations {
+            guard let channel = rule.action.pagedChannel, (try? NotifyDecider.validName(channel)) != nil else { continue }
+            guard try kernel.load(NotifyDecider.self, stream: StreamName.notifyChannel(channel)).state.isActive else {
+                throw DomainError(
+                    .notFound,
+                    "escalation rule \(rule.id) pages notification channel \(channel), which does not exist; add it first "
+                        + "(`docket notify add \(channel) --url …`) or name one `docket notify list` shows")
             }
         }
         return try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events

@@ -7,7 +7,8 @@ import Hooks
 public struct NotifyChannelSummary: Sendable, Equatable {
     /// The channel's name.
     public let name: String
-    /// Where deliveries are POSTed.
+    /// Where deliveries are POSTed: its scheme and host only (``NotifyDecider/displayURL(_:)``); the rest of a URL (a chat
+    /// webhook's path is its secret) is sealed, and never shown.
     public let url: String
     /// What it is told about.
     public let on: [NotifyTrigger]
@@ -23,13 +24,14 @@ extension OutboxService {
     /// Adds channel `name` (admins), POSTing to `url` about `on` (empty: ``NotifyTrigger/defaults``), and returns its
     /// signing secret, `dkn_` and 64 hex digits: the only time it is seen. The log keeps it sealed under the store's
     /// key file (`hook-secrets.key`, as webhook sources' secrets; ``HookKey``), which `key` gives (made on first use),
-    /// asked for only once the actor is known to be an admin. A retried `commandId` adds nothing and returns nil.
+    /// asked for only once the actor is known to be an admin; and so the whole URL, of which it keeps the scheme and
+    /// host in clear. A retried `commandId` adds nothing and returns nil.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func addChannel(
         _ name: String, url: String, on: [NotifyTrigger], as actor: String, commandId: String? = nil, key: () throws -> HookKey
     ) throws -> String? {
-        try newChannelSecret(on: name, rotating: false, as: actor, commandId: commandId, key: key) { secret in
-            .add(name: name, url: url, on: on, secret: secret)
+        try newChannelSecret(on: name, rotating: false, as: actor, commandId: commandId, key: key) { secret, seal in
+            .add(name: name, url: url, on: on, secret: secret, sealedURL: try seal(url))
         }
     }
 
@@ -37,7 +39,7 @@ extension OutboxService {
     /// retried `commandId` rotates nothing and returns nil.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func rotateChannel(_ name: String, as actor: String, commandId: String? = nil, key: () throws -> HookKey) throws -> String? {
-        try newChannelSecret(on: name, rotating: true, as: actor, commandId: commandId, key: key) { secret in .rotate(secret: secret) }
+        try newChannelSecret(on: name, rotating: true, as: actor, commandId: commandId, key: key) { secret, _ in .rotate(secret: secret) }
     }
 
     /// Removes channel `name` (admins): nothing more is delivered to it. Returns the events written (none for a
@@ -69,15 +71,15 @@ extension OutboxService {
             let keyed = events.last { $0.type == NotifyChannelAdded.descriptor.type || $0.type == NotifyChannelRotated.descriptor.type }
             guard let added, let keyed else { return nil }
             return NotifyChannelSummary(
-                name: name, url: state.url, on: state.on, fingerprint: secret.fingerprint, addedAt: added.recordedAt, secretSince: keyed.recordedAt)
+                name: name, url: NotifyDecider.displayURL(state.url), on: state.on, fingerprint: secret.fingerprint, addedAt: added.recordedAt, secretSince: keyed.recordedAt)
         }
     }
 
-    /// Runs the command `command` makes with a new secret sealed under `key` on channel `name`'s stream, and returns
-    /// the secret; nil for a retried `commandId` that did the same there.
+    /// Runs the command `command` makes with a new secret sealed under `key` (and a sealer of other text under the same
+    /// key) on channel `name`'s stream, and returns the secret; nil for a retried `commandId` that did the same there.
     private func newChannelSecret(
         on name: String, rotating: Bool, as actor: String, commandId: String?, key: () throws -> HookKey,
-        _ command: (SealedHookSecret) -> NotifyCommand
+        _ command: (SealedHookSecret, (String) throws -> SealedHookSecret) throws -> NotifyCommand
     ) throws -> String? {
         let context = try adminContext(for: actor)
         if rotating, (try? NotifyDecider.validName(name)) == nil { throw noSuchChannel(name) }
@@ -95,11 +97,13 @@ extension OutboxService {
             let (state, version) = try kernel.load(NotifyDecider.self, stream: stream)
             // Decided once without a secret first: bad input writes nothing, and makes no key file.
             let probe = SealedHookSecret(keyId: "", sealed: "", fingerprint: "")
-            _ = try NotifyDecider.decide(command(probe), state: state, context: context)
+            _ = try NotifyDecider.decide(try command(probe, { _ in probe }), state: state, context: context)
             let secret = HookKey.newSecret(prefix: "dkn_")
             let key = try key()
-            let sealed = SealedHookSecret(keyId: key.keyId, sealed: try key.seal(secret), fingerprint: HookKey.fingerprint(secret))
-            let events = try NotifyDecider.decide(command(sealed), state: state, context: context)
+            let seal = { (text: String) throws -> SealedHookSecret in
+                SealedHookSecret(keyId: key.keyId, sealed: try key.seal(text), fingerprint: HookKey.fingerprint(text))
+            }
+            let events = try NotifyDecider.decide(try command(try seal(secret), seal), state: state, context: context)
             return CommandKernel.Decision(
                 appends: [kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)], output: secret)
         }

@@ -25,7 +25,7 @@ extension OutboxService {
     public func message(_ messageId: String) throws -> OutboxEntry? { try models.outbox.entry(messageId, in: store) }
 
     /// The messages queued on ticket `number` that will not reach their recipient: given up after
-    /// ``OutboxEntry/maxAttempts`` failed attempts (`undeliverable`, which `outbox retry` queues again), or cancelled.
+    /// ``OutboxEntry/attemptLimit`` failed attempts (`undeliverable`, which `outbox retry` queues again), or cancelled.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func undelivered(on number: TicketNumber) throws -> [OutboxEntry] {
         try models.outbox.entries(of: number, in: store).filter { $0.status == .undeliverable || $0.status == .cancelled }
@@ -166,7 +166,7 @@ extension OutboxService {
     /// Hands each queued message, and each failed one whose wait is over (``OutboxEntry/isDue(at:)``), to
     /// `transport`, oldest first, recording `mail.sent` or `mail.send-failed` (stream `mail-<Message-ID>`, command id
     /// `mail-send:<Message-ID>:<attempt>`) right after each attempt and before the next message. Sent messages are
-    /// never offered again, nor are ones given up after ``OutboxEntry/maxAttempts`` failed attempts. A client message
+    /// never offered again, nor are ones given up after ``OutboxEntry/attemptLimit`` failed attempts. A client message
     /// whose ticket's contact was removed since it was queued, and a sign-in link that expired (at the clock's `now`)
     /// before it could be sent, are not handed over: `mail.cancelled` records why (``MailCancellation``), on the same
     /// stream and command id.
@@ -174,12 +174,18 @@ extension OutboxService {
     /// A page (reason ``OutboundReason/page``) goes to its notification channel through `pages` instead: its JSON body
     /// POSTed to the channel's URL, signed with the channel's secret (opened with the store's key file, `pages.key`) at
     /// the clock's time (``PageSender``). Without `pages`, pages wait for a run that has it.
+    ///
+    /// `keepGoing` is asked before each message: once it says no (the server is stopping), the run ends there, every
+    /// attempt made so far recorded.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func sendOutbox(via transport: some MailTransport, pages: PageSender? = nil, as actor: String) throws -> [OutboxDelivery] {
+    public func sendOutbox(
+        via transport: some MailTransport, pages: PageSender? = nil, as actor: String, while keepGoing: () -> Bool = { true }
+    ) throws -> [OutboxDelivery] {
         let context = try context(for: actor)
         var deliveries: [OutboxDelivery] = []
         let now = context.now.millisecondsSinceEpoch
         for pending in try models.outbox.all(in: store) where pending.isDue(at: now) {
+            guard keepGoing() else { break }
             // Re-read: another run may have sent it since the list was taken.
             guard let entry = try models.outbox.entry(pending.messageId, in: store), entry.isDue(at: now) else { continue }
             let stream = "mail-" + entry.messageId
@@ -221,7 +227,8 @@ extension OutboxService {
 
     /// Posts the page `entry` to its channel (`entry.to[0]`) with `pages`, signed at `now`: the transport's name for
     /// the events and what happened. A channel removed since is cancelled; a key file that is missing or not the one
-    /// the secret was sealed under fails the attempt (retried: restore the file, or rotate the channel).
+    /// the secret (or the sealed URL) was sealed under fails the attempt (retried: restore the file, or rotate the
+    /// channel, or add it again).
     private func page(_ entry: OutboxEntry, via pages: PageSender, at now: Timestamp) throws -> (String, DeliveryOutcome) {
         let name = entry.to.first ?? ""
         let (channel, _) = try kernel.load(NotifyDecider.self, stream: StreamName.notifyChannel(name))
@@ -230,21 +237,31 @@ extension OutboxService {
             return (transportName, .cancelled(reason: "notification channel \(name) was removed"))
         }
         let secret: String
+        let url: String
         do {
             let key = try pages.key()
             guard key.keyId == sealed.keyId else {
                 return (transportName, .failed(exitStatus: nil, error: "channel \(name)'s secret was sealed under key \(sealed.keyId), not this store's \(key.keyId); restore that key file or `docket notify rotate \(name)`"))
             }
             secret = try key.open(sealed.sealed)
+            if let sealedURL = channel.sealedURL {
+                guard key.keyId == sealedURL.keyId else {
+                    return (transportName, .failed(exitStatus: nil, error: "channel \(name)'s URL was sealed under key \(sealedURL.keyId), not this store's \(key.keyId); restore that key file, or remove the channel and add it again"))
+                }
+                url = try key.open(sealedURL.sealed)
+            } else {
+                url = channel.url
+            }
         } catch {
-            return (transportName, .failed(exitStatus: nil, error: "cannot open channel \(name)'s secret: \(error)"))
+            return (transportName, .failed(exitStatus: nil, error: "cannot open channel \(name)'s secret or URL: \(error)"))
         }
         let body = entry.message
         let signature = HookSignature.sign(Array(body.utf8), secret: secret, timestamp: now.millisecondsSinceEpoch / 1000)
         let headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"), ("User-Agent", "Docket"), ("Docket-Delivery", entry.messageId), (HookSignature.header, signature),
         ]
-        return (transportName, PageSender.outcome(of: pages.transport.post(url: channel.url, body: body, headers: headers), url: channel.url))
+        // The error recorded names the URL's scheme and host only: its path may be the receiver's secret.
+        return (transportName, PageSender.outcome(of: pages.transport.post(url: url, body: body, headers: headers), url: NotifyDecider.displayURL(url)))
     }
 
     /// Whether `entry` must not be sent at `now` (``MailCancellation``), from its ticket (or, for a sign-in link, the

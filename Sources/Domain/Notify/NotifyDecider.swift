@@ -3,8 +3,9 @@ import DocketTime
 /// What an admin asks of an outbound notification channel (stream `notify-<name>`).
 public enum NotifyCommand: Sendable, Equatable {
     /// Add channel `name` POSTing to `url` about `on` (empty: ``NotifyTrigger/defaults``). The secret is made and
-    /// sealed by the caller (a random source, the key file); the decision sees only the sealed form.
-    case add(name: String, url: String, on: [NotifyTrigger], secret: SealedHookSecret)
+    /// sealed by the caller (a random source, the key file); the decision sees only the sealed form. With `sealedURL`
+    /// (`url` sealed by the caller, as the secret), the log keeps only `url`'s scheme and host (``NotifyDecider/displayURL(_:)``).
+    case add(name: String, url: String, on: [NotifyTrigger], secret: SealedHookSecret, sealedURL: SealedHookSecret? = nil)
     /// Sign with a new secret from now on.
     case rotate(secret: SealedHookSecret)
     /// Deliver nothing more to the channel.
@@ -15,8 +16,10 @@ public enum NotifyCommand: Sendable, Equatable {
 public struct NotifyState: Sendable, Equatable {
     /// The channel's name; nil until added.
     public var name: String?
-    /// Where deliveries go.
+    /// Where deliveries go; for a channel whose URL is sealed (``sealedURL``), its scheme and host only.
     public var url: String = ""
+    /// The whole URL, sealed; nil for a channel added before URLs were sealed (``url`` is the whole URL).
+    public var sealedURL: SealedHookSecret?
     /// What it is told about.
     public var on: [NotifyTrigger] = []
     /// The current signing secret, sealed.
@@ -38,7 +41,7 @@ public enum NotifyDecider: Decider {
             throw DomainError(.forbidden, "only an admin may manage notification channels; \(context.actor) is not: ask an admin")
         }
         switch command {
-        case .add(let name, let url, let on, let secret):
+        case .add(let name, let url, let on, let secret, let sealedURL):
             let name = try validName(name)
             guard !state.isActive else {
                 throw DomainError(
@@ -46,7 +49,8 @@ public enum NotifyDecider: Decider {
             }
             let url = try validURL(url)
             let chosen = on.isEmpty ? NotifyTrigger.defaults : NotifyTrigger.allCases.filter(on.contains)
-            return [.added(NotifyChannelAdded(name: name, url: url, on: chosen, secret: secret))]
+            return [.added(NotifyChannelAdded(
+                name: name, url: sealedURL == nil ? url : displayURL(url), on: chosen, secret: secret, sealedUrl: sealedURL))]
         case .rotate(let secret):
             guard state.isActive else { throw notFound }
             return [.rotated(NotifyChannelRotated(secret: secret))]
@@ -64,6 +68,7 @@ public enum NotifyDecider: Decider {
             state.url = e.url
             state.on = e.on
             state.secret = e.secret
+            state.sealedURL = e.sealedUrl
             state.isActive = true
         case .rotated(let e):
             state.secret = e.secret
@@ -83,8 +88,9 @@ public enum NotifyDecider: Decider {
     }
 
     /// `url` if it is an absolute `http://` or `https://` URL with a host, at most 2048 bytes, of printable ASCII
-    /// without spaces, and without a user or password (the log is no place for credentials; a receiver that needs a
-    /// key takes it in the path or checks the signature). Refused with a message naming the problem otherwise.
+    /// without spaces, and without a user or password (what people are shown of it, and what the log kept of older
+    /// channels, would carry them; a receiver that needs a key takes it in the path, which is sealed, or checks the
+    /// signature). Refused with a message naming the problem otherwise.
     public static func validURL(_ url: String) throws(DomainError) -> String {
         let fix = "give an absolute http:// or https:// URL with a host, e.g. https://events.example.com/docket"
         let bytes = Array(url.utf8)
@@ -98,7 +104,7 @@ public enum NotifyDecider: Decider {
         let rest = url.dropFirst(scheme.count)
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         guard !authority.contains("@") else {
-            throw DomainError(.invalid, "the URL \"\(url)\" has a user or password, which the log would keep in clear; \(fix)")
+            throw DomainError(.invalid, "the URL \"\(url)\" has a user or password, which Docket would show to whoever lists the channels; \(fix)")
         }
         var host = Substring(authority)
         if host.hasPrefix("[") {
@@ -116,6 +122,15 @@ public enum NotifyDecider: Decider {
         }
         guard !host.isEmpty else { throw DomainError(.invalid, "the URL \"\(url)\" has no host; \(fix)") }
         return url
+    }
+
+    /// `url`'s scheme and authority (host and port), without its path, query or fragment: what people are shown of a
+    /// channel's URL, and what the log keeps of one added with its URL sealed (`https://hooks.slack.com` of a Slack
+    /// incoming webhook, whose path is the secret).
+    public static func displayURL(_ url: String) -> String {
+        guard let separator = url.range(of: "://") else { return url }
+        let authority = url[separator.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return String(url[..<separator.upperBound]) + authority
     }
 
     private static func isPort(_ text: Substring) -> Bool {

@@ -33,19 +33,25 @@ public struct NotifyChannelAdded: EventPayload {
         summary: "An outbound notification channel was added: its URL, the SLA events it is told about, its signing secret sealed.")
     /// The channel's name (the stream is `notify-<name>`).
     public var name: String
-    /// Where deliveries are POSTed: `http://` or `https://` with a host.
+    /// Where deliveries are POSTed: `http://` or `https://` with a host. With ``sealedUrl`` (channels added since
+    /// 2026-12-08), only the URL's scheme and host (and port), for people: the whole URL is sealed.
     public var url: String
     /// The events the channel is told about, in catalogue order, each once.
     public var on: [NotifyTrigger]
     /// The signing secret, sealed under the store's key file (as webhook sources' are).
     public var secret: SealedHookSecret
+    /// The whole URL, sealed under the store's key file as the secret is: a chat's incoming-webhook URL is a bearer
+    /// secret (whoever has it may post to the channel), which the log kept in clear. Absent for channels added before
+    /// 2026-12-08, whose ``url`` is the whole URL.
+    public var sealedUrl: SealedHookSecret?
 
     /// A payload with the given fields.
-    public init(name: String, url: String, on: [NotifyTrigger], secret: SealedHookSecret) {
+    public init(name: String, url: String, on: [NotifyTrigger], secret: SealedHookSecret, sealedUrl: SealedHookSecret? = nil) {
         self.name = name
         self.url = url
         self.on = on
         self.secret = secret
+        self.sealedUrl = sealedUrl
     }
 }
 

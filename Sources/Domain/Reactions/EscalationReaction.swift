@@ -1,5 +1,6 @@
 /// Carries out the escalations an SLA tick records (`ticket.escalated`) on a ticket still open: assign it to the
-/// rule's user, or raise its priority one step. Notifying dispatchers is mail (``StaffMailReaction``). An escalation
+/// rule's user, or raise its priority one step. Notifying dispatchers is mail (``StaffMailReaction``), paging a channel
+/// a page (``PageReaction``). An escalation
 /// the tick marked ``TicketEscalated/skipped`` (moot by the time it was noticed) does nothing. An action the ticket
 /// refuses (an unknown user, already P1) is not carried out, and an internal comment says why.
 public struct EscalationReaction: Reaction {
@@ -19,7 +20,7 @@ public struct EscalationReaction: Reaction {
             let command: TicketCommand
             var mark: (TicketEvent) -> TicketEvent = { $0 }
             switch escalation.action {
-            case .notifyDispatchers: continue
+            case .notifyDispatchers, .page: continue
             case .assign(let login):
                 command = .assign(to: login, user: (try? state.user(login))?.snapshot)
                 mark = { $0.assignment(byEscalationRule: escalation.rule) }

@@ -2,37 +2,53 @@ import DocketTime
 import Foundation
 
 /// Queues a page to each outbound notification channel (`docket notify add`) subscribed to an SLA event of a tick: a
-/// warning (not one skipped as overtaken by its breach), a breach, an escalation (not one skipped as moot). A page is
-/// an outbox entry of reason ``OutboundReason/page``: `to` names the channel, the message is the JSON body
-/// (``PageBody``) that `docket outbox send` POSTs, signed, to the channel's URL. Queued in the same append as the
-/// event, as the staff mail is, so it is never lost and never doubled by a retried tick.
+/// warning (not one skipped as overtaken by its breach), a breach, an escalation (not one skipped as moot); and, for an
+/// escalation whose rule's action is to page a channel (`{"kind": "page", "channel": "oncall"}`), to that channel,
+/// whatever it is subscribed to (once, when it is subscribed to escalations too). A page is an outbox entry of reason
+/// ``OutboundReason/page``: `to` names the channel, the message is the JSON body (``PageBody``) that `docket outbox send`
+/// POSTs, signed, to the channel's URL. Queued in the same append as the event, as the staff mail is, so it is never
+/// lost and never doubled by a retried tick.
+///
+/// A rule naming a channel removed since the policy was defined (the tick reads the rules frozen in the ticket's
+/// `ticket.sla-started`) still queues its page, which `outbox send` cancels with the reason (`ticket show` and
+/// `outbox list` show it), and the tick warns: the page is not lost without a word.
 public struct PageReaction: Reaction {
     public init() {}
 
     public func react(to input: ReactionInput, state: any ReactionState) throws -> ReactionOutput {
-        let triggered: [(trigger: NotifyTrigger, headline: String, clock: SLAClockKind?, dueAt: Timestamp, percent: Int?, rule: String?)] =
+        let triggered: [(trigger: NotifyTrigger, headline: String, clock: SLAClockKind?, dueAt: Timestamp, percent: Int?, rule: String?, named: String?)] =
             input.caused.compactMap { event in
                 switch event {
                 case .ticketSLA(.warned(let w)) where w.skipped == nil:
-                    (.slaWarned, "the \(w.clock) clock reached \(w.percent)%", w.clock, w.dueAt, w.percent, nil)
-                case .ticketSLA(.breached(let b)): (.slaBreached, "the \(b.clock) target was breached", b.clock, b.dueAt, nil, nil)
+                    (.slaWarned, "the \(w.clock) clock reached \(w.percent)%", w.clock, w.dueAt, w.percent, nil, nil)
+                case .ticketSLA(.breached(let b)): (.slaBreached, "the \(b.clock) target was breached", b.clock, b.dueAt, nil, nil, nil)
                 case .ticketSLA(.escalated(let e)) where e.skipped == nil:
-                    (.escalated, "escalation rule \(e.rule) fired", nil, e.dueAt, nil, e.rule)
+                    (.escalated, "escalation rule \(e.rule) fired", nil, e.dueAt, nil, e.rule, e.action.pagedChannel)
                 default: nil
                 }
             }
         guard !triggered.isEmpty else { return .none }
         let channels = try state.notifyChannels().filter(\.isActive)
-        guard !channels.isEmpty else { return .none }
+        guard !channels.isEmpty || triggered.contains(where: { $0.named != nil }) else { return .none }
         let (ticket, subject) = state.ticket(history: try state.ticketHistory(), caused: input.caused)
         let clientName = (try? state.client(ticket.client))?.name ?? ticket.client
         let number = input.ticket
         var ids = MessageIds(seed: input.messageSeed &+ 0x5041_4745)
         var sequence = 0
         var events: [DocketEvent] = []
+        var warnings: [String] = []
         for page in triggered {
-            for channel in channels where channel.on.contains(page.trigger) {
-                guard let name = channel.name else { continue }
+            var names = channels.filter { $0.on.contains(page.trigger) }.compactMap(\.name)
+            if let named = page.named, !names.contains(named) {
+                names.append(named)
+                if !channels.contains(where: { $0.name == named }) {
+                    warnings.append(
+                        "\(number): escalation rule \(page.rule ?? "") pages notification channel \(named), which was removed: "
+                            + "its page is queued and `docket outbox send` cancels it; add the channel again (`docket notify add "
+                            + "\(named) --url …`) or amend the SLA policy")
+                }
+            }
+            for name in names {
                 sequence += 1
                 let id = "\(number).page-\(sequence).\(ids.next(padded: false))@docket"
                 let body = PageBody(
@@ -44,7 +60,7 @@ public struct PageReaction: Reaction {
                     message: try body.json()))))
             }
         }
-        return ReactionOutput(events: events)
+        return ReactionOutput(events: events, warnings: warnings)
     }
 }
 

@@ -58,7 +58,8 @@ public enum SLAPolicyDecider: Decider {
     ///    response target is at most the resolution target.
     /// 3. `warnAtPercent` is strictly ascending, each 1 to 99 (it may be empty: no warnings).
     /// 4. Each escalation has a unique id (a slug), at least one priority, `untouchedMinutes` of 1 to
-    ///    ``maximumMinutes``, and an `assign` action names a valid login.
+    ///    ``maximumMinutes``, an `assign` action names a valid login and a `page` action a valid channel name (that the
+    ///    channel exists is another stream's: the directory service checks it).
     public static func validate(_ terms: SLATerms) throws(DomainError) -> SLATerms {
         var terms = terms
         try checkCalendarId(terms.calendar, for: nil)
@@ -119,8 +120,16 @@ public enum SLAPolicyDecider: Decider {
                     "escalation rule \(id) fires after \(rule.untouchedMinutes) minutes; "
                         + "use 1 to \(maximumMinutes) business minutes")
             }
-            if case .assign(let login) = rule.action {
-                rule.action = .assign(login: try Validate.login(login))
+            switch rule.action {
+            case .assign(let login): rule.action = .assign(login: try Validate.login(login))
+            case .page(let channel):
+                guard (try? NotifyDecider.validName(channel)) != nil else {
+                    throw DomainError(
+                        .invalid,
+                        "escalation rule \(id) pages \"\(channel)\", which is not a channel name; name a notification channel "
+                            + "(`docket notify list`)")
+                }
+            case .notifyDispatchers, .raisePriority: break
             }
             terms.escalations[index] = rule
         }

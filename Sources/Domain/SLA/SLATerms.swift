@@ -102,7 +102,7 @@ public struct EscalationRule: Codable, Sendable, Hashable {
 }
 
 /// What an escalation does. JSON: `{"kind": "notify-dispatchers"}`, `{"kind": "assign", "login": "dora"}`,
-/// `{"kind": "raise-priority"}`.
+/// `{"kind": "raise-priority"}`, `{"kind": "page", "channel": "oncall"}`.
 public enum EscalationAction: Codable, Sendable, Hashable, CustomStringConvertible {
     /// Tell every dispatcher.
     case notifyDispatchers
@@ -110,8 +110,10 @@ public enum EscalationAction: Codable, Sendable, Hashable, CustomStringConvertib
     case assign(login: String)
     /// Raise the priority one step (P4 → P3 → P2 → P1; nothing above P1).
     case raisePriority
+    /// Page the outbound notification channel with this name (`docket notify add`), whatever it is subscribed to.
+    case page(channel: String)
 
-    private enum CodingKeys: String, CodingKey { case kind, login }
+    private enum CodingKeys: String, CodingKey { case kind, login, channel }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -120,11 +122,12 @@ public enum EscalationAction: Codable, Sendable, Hashable, CustomStringConvertib
         case "notify-dispatchers": self = .notifyDispatchers
         case "assign": self = .assign(login: try c.decode(String.self, forKey: .login))
         case "raise-priority": self = .raisePriority
+        case "page": self = .page(channel: try c.decode(String.self, forKey: .channel))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c,
                 debugDescription:
-                    "\"\(kind)\" is not an escalation kind; use notify-dispatchers, assign or raise-priority")
+                    "\"\(kind)\" is not an escalation kind; use notify-dispatchers, assign, raise-priority or page")
         }
     }
 
@@ -136,15 +139,24 @@ public enum EscalationAction: Codable, Sendable, Hashable, CustomStringConvertib
             try c.encode("assign", forKey: .kind)
             try c.encode(login, forKey: .login)
         case .raisePriority: try c.encode("raise-priority", forKey: .kind)
+        case .page(let channel):
+            try c.encode("page", forKey: .kind)
+            try c.encode(channel, forKey: .channel)
         }
     }
 
-    /// `notify-dispatchers`, `assign dora`, `raise-priority`.
+    /// The channel a `page` action pages; nil for the other actions.
+    public var pagedChannel: String? {
+        if case .page(let channel) = self { channel } else { nil }
+    }
+
+    /// `notify-dispatchers`, `assign dora`, `raise-priority`, `page oncall`.
     public var description: String {
         switch self {
         case .notifyDispatchers: "notify-dispatchers"
         case .assign(let login): "assign \(login)"
         case .raisePriority: "raise-priority"
+        case .page(let channel): "page \(channel)"
         }
     }
 }

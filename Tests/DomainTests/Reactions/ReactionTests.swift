@@ -199,6 +199,17 @@ import Testing
         #expect(escalation.first?.message.contains(#""rule":"p1-untouched""#) == true)
         let moot = TicketEscalated(rule: "p1-untouched", dueAt: Self.now, action: .notifyDispatchers, skipped: "assigned before it ran")
         #expect(try pages(.ticketSLA(.escalated(moot))).isEmpty, "an escalation skipped as moot pages nobody")
+
+        // A rule that pages a channel pages it, whatever it is subscribed to, once; a removed one still gets its page
+        // queued (outbox send cancels it) and the tick a warning.
+        let paging = TicketEscalated(rule: "p1-page", dueAt: Self.now, action: .page(channel: "chat"))
+        #expect(try pages(.ticketSLA(.escalated(paging))).map(\.to) == [["on-call"], ["chat"]])
+        let twice = TicketEscalated(rule: "p1-page", dueAt: Self.now, action: .page(channel: "on-call"))
+        #expect(try pages(.ticketSLA(.escalated(twice))).map(\.to) == [["on-call"]], "subscribed and named: one page")
+        let removed = try TicketReactions.run(input([.ticketSLA(.escalated(TicketEscalated(rule: "p1-page", dueAt: Self.now, action: .page(channel: "gone"))))]), state: state)
+        #expect(queued(removed).filter { $0.reason == .page }.map(\.to) == [["on-call"], ["gone"]])
+        #expect(removed.warnings.contains { $0.contains("escalation rule p1-page pages notification channel gone, which was removed") }, "\(removed.warnings)")
+        #expect(try pages(.ticketSLA(.escalated(TicketEscalated(rule: "p1-page", dueAt: Self.now, action: .page(channel: "chat"), skipped: "met")))).isEmpty)
     }
 }
 

@@ -193,6 +193,7 @@ struct SLAPolicyDeciderTests {
             (EscalationAction.notifyDispatchers, #"{"kind":"notify-dispatchers"}"#),
             (.assign(login: "dora"), #"{"kind":"assign","login":"dora"}"#),
             (.raisePriority, #"{"kind":"raise-priority"}"#),
+            (.page(channel: "oncall"), #"{"channel":"oncall","kind":"page"}"#),
         ])
     func escalationActionJSON(action: EscalationAction, json: String) throws {
         let encoder = JSONEncoder()
