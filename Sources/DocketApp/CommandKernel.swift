@@ -101,10 +101,12 @@ public struct CommandKernel: Sendable {
         if let asked = RequestFingerprint.current, asked.commandId == commandId, RequestFingerprint.isStamp(first.eventId),
             first.eventId != asked.eventId
         {
-            throw EventLogError(
-                .commandReused,
-                "command id \(commandId) was already used for another command (\(first.type) on \(first.stream) at "
-                    + "\(first.recordedAt.iso8601)); if that was this command sent another way (the API, then the CLI), it "
+            // Invalid input (exit 65, HTTP 422), as the log's own refusal of a reused id; its instant in the reader's
+            // zone where the caller knows it (the CLI), RFC 3339 UTC in the API's problem.
+            throw DomainError(
+                .invalid,
+                timed: "command id \(commandId) was already used for another command (\(first.type) on \(first.stream) at "
+                    + "\(time: first.recordedAt)); if that was this command sent another way (the API, then the CLI), it "
                     + "is done; else use a new command id, or repeat that command exactly to retry it")
         }
     }

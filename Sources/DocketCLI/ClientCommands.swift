@@ -104,14 +104,18 @@ struct ClientDeactivate: StoreCommand {
 
     func run(in session: Session) throws {
         let read = try endContracts.map { try effectiveInstant($0, client: code, flag: "--end-contracts", in: session) }
-        let (events, ended, open) = try session.app.directory.deactivateClient(
-            code, endContractsAt: read?.instant, keepOpenTickets: keepOpenTickets, as: actor.name, commandId: write.commandId)
+        // In the client's zone, where its contracts' dates are read: a contract that starts after DATE is refused naming
+        // its start so, as the confirmation gives the end.
+        let time = contractTime(code, in: session)
+        let (events, ended, open) = try timesWritten(by: time.text(_:)) {
+            try session.app.directory.deactivateClient(
+                code, endContractsAt: read?.instant, keepOpenTickets: keepOpenTickets, as: actor.name, commandId: write.commandId)
+        }
         read?.announce()
         guard !events.isEmpty else {
             Terminal.out("client \(code): nothing to change\n")
             return
         }
-        let time = contractTime(code, in: session)
         var text = "deactivated client \(code)\n"
         for id in ended { text += "contract \(id) ends at \(read.map { time.text($0.instant) } ?? "")\n" }
         Terminal.out(text)

@@ -293,7 +293,10 @@ import Testing
             #expect(try docket(["client", "deactivate", "acme", "--end-contracts", "2026-06-01"], as: "intake").status == 5)
             // A date before a contract's start ends none of them.
             let early = try docket(["client", "deactivate", "acme", "--end-contracts", "2026-01-15"], as: "bill")
-            #expect(early.status == 65 && early.stderr.contains("contract acme-t: contract acme-t starts at"), "\(early.stderr)")
+            // Its start in the client's zone, as the ends below (it was RFC 3339 UTC).
+            #expect(
+                early.status == 65 && early.stderr.contains("contract acme-t: contract acme-t starts at 2026-01-31 19:00 EST; it must end after it starts"),
+                "\(early.stderr)")
             #expect(try log() == before, "nothing written")
             let run = try docket(["client", "deactivate", "acme", "--end-contracts", "2026-06-01"], as: "bill")
             #expect(run.status == 0, "\(run.stderr)")
@@ -309,7 +312,8 @@ import Testing
 
     /// Time logged on a ticket after the client's contract ended was taken without a word (`TE-2`, exit 0), and only
     /// the next invoice run said it was held back. `time log` now says so at once, on stderr, with the run's reason;
-    /// time within the contract, and non-billable time, get no note.
+    /// time within the contract, and non-billable time, get no note. The note names the contract's end and the work's
+    /// start in the viewer's zone (it named them in RFC 3339 UTC, as the run's reason does).
     @Test(arguments: DocketMode.allCases) func timeLoggedAfterTheContractEndedIsToldItWillBeHeldBack(_ mode: DocketMode) throws {
         try givenAcme()
         try ok([
@@ -325,8 +329,8 @@ import Testing
             #expect(after.status == 0)
             #expect(after.stdout == "TE-2\n")
             #expect(after.stderr == """
-                docket: note: invoice runs will hold TE-2 back: contract acme-msa of client acme ended at 2026-11-01T00:00:00.000Z, \
-                before this work (started 2026-11-05T15:00:00.000Z), and no other contract with billing terms is in force then; \
+                docket: note: invoice runs will hold TE-2 back: contract acme-msa of client acme ended at 2026-11-01 00:00 UTC, \
+                before this work (started 2026-11-05 15:00 UTC), and no other contract with billing terms is in force then; \
                 bill it under a new contract in force then (`docket contract add … --client acme --effective …`), or, if it is not \
                 to be billed, `docket time correct TE-2 --non-billable --reason …`
 
@@ -337,7 +341,7 @@ import Testing
             let close = try docket(["ticket", "close", "T-1001", "--resolution", "Done", "--time", "20m"])
             #expect(close.stdout == "T-1001: closed; 20 min logged as TE-4\n", "\(close.stderr)")
             #expect(close.stderr.hasPrefix(
-                "docket: note: invoice runs will hold TE-4 back: contract acme-msa of client acme ended at 2026-11-01T00:00:00.000Z, before this work"),
+                "docket: note: invoice runs will hold TE-4 back: contract acme-msa of client acme ended at 2026-11-01 00:00 UTC, before this work"),
                 "\(close.stderr)")
             // A timer's time too (it printed only `TE-5: 1 minutes`): the timer runs now, after the end.
             try ok(["ticket", "open", "--client", "acme", "--subject", "Scanner"])

@@ -1,3 +1,5 @@
+import BusinessTime
+import DocketTime
 import Domain
 import EventLog
 
@@ -30,14 +32,24 @@ extension DirectoryService {
             case .define(let define): (define.effectiveFrom, define.terms)
             case .amend(let effectiveFrom, let terms): (effectiveFrom, terms)
             }
-        if let start = try calendar(terms.calendar).startsAt, start > from {
+        let calendar = try self.calendar(terms.calendar)
+        if let start = calendar.startsAt, start > from {
             throw DomainError(
                 .invalid,
-                "calendar \(terms.calendar) starts at \(start.iso8601) (its first version), after SLA policy \(id)'s --effective "
-                    + "\(from.iso8601): tickets opened in between could get no SLA; give --effective \(start.iso8601) or later, or "
-                    + "name a calendar that starts by then")
+                timed: "calendar \(terms.calendar) starts at \(time: start) (its first version), after SLA policy \(id)'s --effective "
+                    + "\(time: from): tickets opened in between could get no SLA; give --effective "
+                    + "\(Self.effectiveText(start, zone: calendar.versions.first?.calendar.timeZoneIdentifier)) or later, or name a "
+                    + "calendar that starts by then")
         }
         return try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
+    }
+
+    /// `instant` as a policy's `--effective` can be typed, which reads a date alone as midnight in the calendar's zone
+    /// `identifier`: `2026-02-01` when it is such a midnight, else RFC 3339.
+    static func effectiveText(_ instant: Timestamp, zone identifier: String?) -> String {
+        let midnight = identifier.flatMap(WallTimeZone.init).map { $0.reading(at: instant).iso8601 }
+        guard let midnight, midnight.hasSuffix("T00:00:00.000Z") else { return instant.iso8601 }
+        return String(midnight.prefix(10))
     }
 
     /// An SLA policy, or a not-found error.

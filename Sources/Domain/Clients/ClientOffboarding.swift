@@ -74,7 +74,7 @@ public enum ClientOffboarding {
                     endings.append(
                         ContractEnding(id: id, events: try ContractDecider.decide(.end(effectiveFrom: endContractsAt), state: contract, context: context)))
                 } catch {
-                    throw DomainError(error.code, "client \(code) is not deactivated: contract \(id): \(error.message)")
+                    throw error.prefixed("client \(code) is not deactivated: contract \(id): ")
                 }
             }
         }
