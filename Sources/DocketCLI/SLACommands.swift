@@ -99,8 +99,10 @@ struct TickCommand: StoreCommand {
             Terminal.out("\(opening.ticket): opened by schedule \(opening.schedule) for \(opening.occurrence)\n")
         }
         let results = try session.app.sla.tick(as: actor.name)
+        // In the viewer's zone, named, as every other time for people: a cron log then reads as the office's clock does.
+        let time = PeopleTime.viewer(actor.name, in: session)
         for result in results {
-            for event in result.events { Terminal.out("\(result.ticket): \(HistoryText.describe(event))\n") }
+            for event in result.events { Terminal.out("\(result.ticket): \(HistoryText.describe(event, time: time.text(_:)))\n") }
         }
         if opened.isEmpty && results.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
     }
