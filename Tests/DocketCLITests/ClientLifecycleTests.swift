@@ -316,6 +316,31 @@ import Testing
     /// start in the viewer's zone (it named them in RFC 3339 UTC, as the run's reason does).
     @Test(arguments: DocketMode.allCases) func timeLoggedAfterTheContractEndedIsToldItWillBeHeldBack(_ mode: DocketMode) throws {
         try givenAcme()
+    /// `client deactivate --end-contracts DATE` retried with the same `--command-id` (a lost answer) wrote nothing, as it
+    /// should, but printed only `deactivated client acme`: not the contracts the first run ended, nor the note on the
+    /// tickets it kept open. A retry prints what the first run printed, as other commands answer a replayed id.
+    @Test(arguments: DocketMode.allCases) func aRetriedDeactivationPrintsWhatTheFirstRunDid(_ mode: DocketMode) throws {
+        try givenAcme()
+        try ok([
+            "contract", "add", "acme-r", "--client", "acme", "--name", "Retainer", "--effective", "2026-01-01T00:00:00Z",
+            "--terms", #"{"model":"retainer","currency":"USD","rates":{"*":10000},"retainer":{"monthlyFeeMinor":100000}}"#,
+        ])
+        try ok(["ticket", "open", "--client", "acme", "--subject", "Printer"])
+        try mode.run {
+            let command = ["client", "deactivate", "acme", "--end-contracts", "2026-06-01", "--keep-open-tickets", "--command-id", "off-1"]
+            let first = try docket(command)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout == "deactivated client acme\ncontract acme-r ends at 2026-06-01 00:00 EDT\n")
+            #expect(first.stderr.contains("docket: note: client acme has 1 open ticket (T-1001)"), "\(first.stderr)")
+            let before = try log()
+            let again = try docket(command)
+            #expect(again.status == 0)
+            #expect(again.stdout == first.stdout, "\(again.stdout)")
+            #expect(again.stderr == first.stderr, "\(again.stderr)")
+            #expect(try log() == before, "nothing written")
+        }
+    }
+
         try ok([
             "contract", "add", "acme-msa", "--client", "acme", "--name", "Acme MSA", "--effective", "2026-01-01T00:00:00Z",
             "--terms", #"{"model":"hourly","currency":"USD","rates":{"*":12000}}"#,
