@@ -89,9 +89,10 @@ struct ClientDeactivate: StoreCommand {
         commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client that leaves; its history stays.",
         discussion: """
             Refused while the client has open tickets (their SLA clocks would keep running: close or merge them first, \
-            or keep them open on purpose with --keep-open-tickets) or a contract with billing terms and no end (invoice \
-            runs would keep billing it): --end-contracts DATE ends each such contract at DATE with the deactivation, in \
-            one transaction (billing or admin, as `docket contract end`). Its time can still be invoiced.
+            or keep them open on purpose with --keep-open-tickets) or a contract with no end (invoice runs would keep \
+            billing one with billing terms; an SLA-only one would keep its SLA terms in force): --end-contracts DATE \
+            ends each such contract at DATE with the deactivation, in one transaction (billing or admin, as `docket \
+            contract end`). Its time can still be invoiced.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions

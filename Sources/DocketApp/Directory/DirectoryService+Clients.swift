@@ -46,7 +46,7 @@ extension DirectoryService {
 
 extension DirectoryService {
     /// Deactivates client `code` as `actor` (``ClientOffboarding``): refused while it has open tickets (unless
-    /// `keepOpenTickets`), or a contract with billing terms and no end and no `endContractsAt`; with `endContractsAt`,
+    /// `keepOpenTickets`), or a contract with no end (billing terms or SLA-only) and no `endContractsAt`; with `endContractsAt`,
     /// each such contract's end is appended with the deactivation, in one transaction. Returns the client's events, the
     /// contracts ended and the open tickets kept (none when the client was deactivated already). A retried `commandId`
     /// appends nothing and answers as the first attempt did: its client events, the contracts it ended, and the
