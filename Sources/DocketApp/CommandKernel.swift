@@ -101,10 +101,12 @@ public struct CommandKernel: Sendable {
         if let asked = RequestFingerprint.current, asked.commandId == commandId, RequestFingerprint.isStamp(first.eventId),
             first.eventId != asked.eventId
         {
-            throw EventLogError(
-                .commandReused,
-                "command id \(commandId) was already used for another command (\(first.type) on \(first.stream) at "
-                    + "\(first.recordedAt.iso8601)); if that was this command sent another way (the API, then the CLI), it "
+            // Invalid input (exit 65, HTTP 422), as the log's own refusal of a reused id; its instant in the reader's
+            // zone where the caller knows it (the CLI), RFC 3339 UTC in the API's problem.
+            throw DomainError(
+                .invalid,
+                timed: "command id \(commandId) was already used for another command (\(first.type) on \(first.stream) at "
+                    + "\(time: first.recordedAt)); if that was this command sent another way (the API, then the CLI), it "
                     + "is done; else use a new command id, or repeat that command exactly to retry it")
         }
     }
@@ -171,14 +173,19 @@ public struct CommandKernel: Sendable {
         return (events, result)
     }
 
-    /// The append request for decided events, guarded by the version they were decided on.
+    /// The append request for decided events, guarded by the version they were decided on, and by the versions of the
+    /// other streams the decision read (`read`: stream → version; ``AppendRequest/guards``).
     public func request<E: DomainEvent>(
-        stream: String, version: UInt64, events: [E], context: DecisionContext, commandId: String?
+        stream: String, version: UInt64, events: [E], context: DecisionContext, commandId: String?, read: [String: UInt64] = [:]
     ) -> AppendRequest {
         AppendRequest(
-            stream: stream, expectedVersion: version == 0 ? .noStream : .exact(version),
-            events: events.map(NewEvent.init), commandId: commandId, actor: context.actor.login)
+            stream: stream, expectedVersion: Self.expected(version), events: events.map(NewEvent.init), commandId: commandId,
+            actor: context.actor.login,
+            guards: read.sorted { $0.key < $1.key }.map { StreamGuard(stream: $0.key, expectedVersion: Self.expected($0.value)) })
     }
+
+    /// What a stream read at `version` must still be: not there (0), or exactly at it.
+    private static func expected(_ version: UInt64) -> ExpectedVersion { version == 0 ? .noStream : .exact(version) }
 
     /// The first `n >= first` for which `stream(n)` does not exist yet, from the log's stream index (not a read
     /// model); see ``EventStore/nextFree(from:stream:)``.

@@ -62,11 +62,12 @@ struct MomentArgument: ExpressibleByArgument {
 
 extension BillingDates {
     /// `instant` when it is in range (``BillingDates``); else a bad-input error (exit 65) naming `flag` and the `text`
-    /// typed. The deciders refuse such a date for every caller (the server's HTTP API too); this names the option.
-    static func check(_ instant: Timestamp, flag: String, text: String) throws -> Timestamp {
+    /// typed, and the `kind` of dates the range is for. The deciders refuse such a date for every caller (the server's
+    /// HTTP API too, naming the instant in RFC 3339); this names the option and what was typed.
+    static func check(_ instant: Timestamp, flag: String, text: String, kind: String = "billing dates") throws -> Timestamp {
         guard contains(instant) else {
             throw CLIError.badInput(
-                "\(flag) \(text) is out of range: billing dates run from 2000-01-01 to 2199-12-31 (UTC); check the year")
+                "\(flag) \(text) is out of range: \(kind) run from 2000-01-01 to 2199-12-31 (UTC); check the year")
         }
         return instant
     }

@@ -54,9 +54,11 @@ enum AuditText {
             if invoice.number != nil { text += " (draft \(invoice.id))" }
             text += ", client \(invoice.client), period \(invoice.period), \(invoice.status.rawValue), total \(money(invoice.total)) \(invoice.currency)\n"
         }
-        // Entries start in the zone of the invoice's billing months (UTC for invoices that recorded none), as the
-        // month they are billed in was decided.
+        // Times in the zone of the invoice's billing months (UTC for invoices that recorded none), as the month work is
+        // billed in was decided: the events cited, when terms and hours were in force, and each entry's start (which
+        // also gives its recorded UTC instant). `--json` keeps RFC 3339 UTC.
         let local = PeopleTime(zone: invoice.timeZone.flatMap(WallTimeZone.init) ?? .utc, whose: "the client's")
+        let cite = { (event: EventReference) in cited(event, local: local) }
         text += "  drafted    " + cite(audit.drafted) + "\n"
         if let finalized = audit.finalized { text += "  finalized  " + cite(finalized) + "\n" }
         if let discarded = audit.discarded { text += "  discarded  " + cite(discarded) + (discarded.reason.map { "  \"\($0)\"" } ?? "") + "\n" }
@@ -65,12 +67,12 @@ enum AuditText {
             let charge = line.charge
             text += "\nLine \(line.line): \(charge.description): " + amount(of: line, money: money) + " \(invoice.currency)\n"
             if let terms = line.terms {
-                text += "  terms: contract \(terms.contract) amendment \(terms.amendment), in force from \(terms.effectiveFrom), set by "
+                text += "  terms: contract \(terms.contract) amendment \(terms.amendment), in force from \(local.text(iso8601: terms.effectiveFrom)), set by "
                     + cite(terms.setBy) + "\n"
                 if let billing = terms.billingTerms { text += "         \(billing.canonicalJSON)\n" }
             }
             for calendar in line.calendars {
-                text += "  hours: calendar \(calendar.calendar) amendment \(calendar.amendment), in force from \(calendar.effectiveFrom), set by "
+                text += "  hours: calendar \(calendar.calendar) amendment \(calendar.amendment), in force from \(local.text(iso8601: calendar.effectiveFrom)), set by "
                     + cite(calendar.setBy) + "\n"
             }
             if charge.kind == .time {
@@ -128,10 +130,10 @@ enum AuditText {
         var text = "  \(entry.entry.entryId)  \(entry.ticket)  \(entry.entry.tech)  \(start)  \(entry.entry.minutes) min"
             + "  \(entry.entry.workType)" + (entry.afterHours.map { "  after hours: \($0)" } ?? "") + "\n"
         for event in entry.events {
-            text += "      " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
+            text += "      " + cited(event, local: local) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
         }
         for event in entry.laterEvents {
-            text += "      after this invoice: " + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
+            text += "      after this invoice: " + cited(event, local: local) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
         }
         return text
     }
@@ -145,7 +147,8 @@ enum AuditText {
         return ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][Int(((days + 3) % 7 + 7) % 7)]
     }
 
-    private static func cite(_ event: EventReference) -> String {
-        "#\(event.position) \(event.type) by \(event.actor) at \(event.recordedAt)"
+    /// `#52 calendar.amended by ann at 2026-11-01 09:00 EDT`: the event's position, type, actor and time in `local`.
+    private static func cited(_ event: EventReference, local: PeopleTime) -> String {
+        "#\(event.position) \(event.type) by \(event.actor) at \(local.text(iso8601: event.recordedAt))"
     }
 }

@@ -50,12 +50,13 @@ func reportingFailures(store: String, _ body: () throws -> Void) throws {
         message: "docket: error: the store at \(store) is damaged: liblmdb faulted reading data.mdb; "
             + "run `docket verify` and restore it from a backup\n",
         status: CLIError.damaged("").exitCode)
+    let reader = RefusalReader.current ?? RefusalReader()
     do {
-        try body()
+        try RefusalReader.$current.withValue(reader) { try body() }
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        let failure = CLIError.from(error, store: store)
+        let failure = CLIError.from(reader.written(error), store: store)
         Terminal.error("docket: error: \(failure.description)")
         throw ExitCode(failure.exitCode)
     }

@@ -89,9 +89,10 @@ struct ClientDeactivate: StoreCommand {
         commandName: "deactivate", abstract: "Stop opening tickets and contracts for a client that leaves; its history stays.",
         discussion: """
             Refused while the client has open tickets (their SLA clocks would keep running: close or merge them first, \
-            or keep them open on purpose with --keep-open-tickets) or a contract with billing terms and no end (invoice \
-            runs would keep billing it): --end-contracts DATE ends each such contract at DATE with the deactivation, in \
-            one transaction (billing or admin, as `docket contract end`). Its time can still be invoiced.
+            or keep them open on purpose with --keep-open-tickets) or a contract with no end (invoice runs would keep \
+            billing one with billing terms; an SLA-only one would keep its SLA terms in force): --end-contracts DATE \
+            ends each such contract at DATE with the deactivation, in one transaction (billing or admin, as `docket \
+            contract end`). Its time can still be invoiced.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -104,14 +105,18 @@ struct ClientDeactivate: StoreCommand {
 
     func run(in session: Session) throws {
         let read = try endContracts.map { try effectiveInstant($0, client: code, flag: "--end-contracts", in: session) }
-        let (events, ended, open) = try session.app.directory.deactivateClient(
-            code, endContractsAt: read?.instant, keepOpenTickets: keepOpenTickets, as: actor.name, commandId: write.commandId)
+        // In the client's zone, where its contracts' dates are read: a contract that starts after DATE is refused naming
+        // its start so, as the confirmation gives the end.
+        let time = contractTime(code, in: session)
+        let (events, ended, open) = try timesWritten(by: time.text(_:)) {
+            try session.app.directory.deactivateClient(
+                code, endContractsAt: read?.instant, keepOpenTickets: keepOpenTickets, as: actor.name, commandId: write.commandId)
+        }
         read?.announce()
         guard !events.isEmpty else {
             Terminal.out("client \(code): nothing to change\n")
             return
         }
-        let time = contractTime(code, in: session)
         var text = "deactivated client \(code)\n"
         for id in ended { text += "contract \(id) ends at \(read.map { time.text($0.instant) } ?? "")\n" }
         Terminal.out(text)

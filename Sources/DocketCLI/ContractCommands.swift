@@ -89,7 +89,10 @@ struct ContractAdd: ParsableCommand {
             let create = CreateContract(
                 id: id, client: client, clientSnapshot: nil, name: name, effectiveFrom: effectiveFrom,
                 slaPolicy: slaPolicy, billingTerms: billingTerms)
-            let events = try session.app.directory.createContract(create, as: actor.name, commandId: write.commandId)
+            // A refusal's instants in the client's zone, where its dates are read, as the confirmation gives them.
+            let events = try timesWritten(by: contractTime(client, in: session).text(_:)) {
+                try session.app.directory.createContract(create, as: actor.name, commandId: write.commandId)
+            }
             read.announce()
             Terminal.out(
                 events.isEmpty
@@ -124,9 +127,12 @@ struct ContractAmend: ParsableCommand {
             let client = try? session.app.directory.contract(id).client
             let read = try effectiveInstant(effective, client: client, in: session)
             let effectiveFrom = read.instant
-            let events = try session.app.directory.contract(
-                id, .amend(effectiveFrom: effectiveFrom, slaPolicy: slaPolicy, billingTerms: billingTerms),
-                as: actor.name, commandId: write.commandId)
+            // A refusal's instants (the contract's start or end) in the client's zone, as the confirmation gives them.
+            let events = try timesWritten(by: contractTime(client ?? "", in: session).text(_:)) {
+                try session.app.directory.contract(
+                    id, .amend(effectiveFrom: effectiveFrom, slaPolicy: slaPolicy, billingTerms: billingTerms),
+                    as: actor.name, commandId: write.commandId)
+            }
             read.announce()
             let amendment = events.lazy.compactMap { event -> Int? in
                 if case .amended(let amended) = event { amended.amendment } else { nil }
@@ -159,7 +165,10 @@ struct ContractEnd: StoreCommand {
         let client = try? session.app.directory.contract(id).client
         let read = try effectiveInstant(effective, client: client, in: session)
         let effectiveFrom = read.instant
-        let events = try session.app.billing.endContract(id, at: effectiveFrom, as: actor.name, commandId: write.commandId)
+        // A refusal's instants (its start, the end it would move) in the client's zone, as the confirmation gives them.
+        let events = try timesWritten(by: contractTime(client ?? "", in: session).text(_:)) {
+            try session.app.billing.endContract(id, at: effectiveFrom, as: actor.name, commandId: write.commandId)
+        }
         read.announce()
         guard case .ended(let ended)? = events.first else {
             Terminal.out("contract \(id): nothing to change\n")

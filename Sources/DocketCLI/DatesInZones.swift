@@ -31,6 +31,14 @@ func midnight(of typed: TimeArgument, inZone identifier: String?, of owner: Stri
     return ReadInstant(instant: instant, note: "\(flag) \(typed.text) read as midnight in \(owner)'s time zone, \(identifier) = \(instant.iso8601)")
 }
 
+/// ``midnight(of:inZone:of:flag:)`` for a date that is recorded (a calendar's or an SLA policy's `--effective`): one
+/// outside ``BillingDates`` is refused (exit 65) naming `flag` and the date as typed (`--effective 0026-01-01 is out of
+/// range`), as a contract's is, not the instant the decider would name (`0026-01-01T00:00:00.000Z`).
+func effectiveMidnight(of typed: TimeArgument, inZone identifier: String?, of owner: String, flag: String) throws -> ReadInstant {
+    let read = midnight(of: typed, inZone: identifier, of: owner, flag: flag)
+    return ReadInstant(instant: try BillingDates.check(read.instant, flag: flag, text: typed.text), note: read.note)
+}
+
 /// The time zone of calendar `id` about `instant`: the version in force then, else its first version (a date before
 /// the calendar starts); nil for a calendar that is not there (the command then names it).
 func calendarZone(_ id: String, near instant: Timestamp, in session: Session) -> String? {

@@ -17,7 +17,9 @@ public struct DocketCommand: ParsableCommand {
 
             Exit codes: 0 ok; 1 unexpected failure; 2 store damaged; 3 conflict (stale expected version); \
             4 not found (ticket, client, user, …); 5 forbidden for your role; 6 refused by a rule (e.g. the \
-            ticket is closed); 64 bad usage; 65 bad input data; 66 no store at the path; 73 destination not usable.
+            ticket is closed); 64 bad usage; 65 bad input data; 66 no store at the path; 73 destination not usable; 75 \
+            temporary failure, nothing done: try again later (a server that stayed busy; `intake email` given a \
+            report about mail not recorded as sent yet).
             """,
         subcommands: [
             InitCommand.self, TicketGroup.self, TimeGroup.self, QueueCommand.self, SLACommand.self, TickCommand.self, ScheduleGroup.self,

@@ -19,8 +19,11 @@ struct InvoiceExport: ReadCommand {
             each of its rows: document_subtotal_minor, document_tax_minor, document_total_minor; then billed_time (the \
             charged minutes as h:mm) and the charge the line bills: logged_minutes, rounding_minutes (added by rounding \
             up), minimum_minutes (added to reach the ticket's minimum) and previously_billed_minutes (billed by earlier \
-            invoices), so charged + covered = logged + rounding + minimum - previously billed. A voided invoice \
-            exports its own rows and its credit note's, with amounts negated. Drafts are left out unless --include-drafts.
+            invoices), so charged + covered = logged + rounding + minimum - previously billed; then whom the document is \
+            addressed to, as finalized (a draft's: the client's now): bill_to_name, bill_to_address (its lines, one per \
+            line), bill_to_tax_id and bill_to_purchase_orders (one per line), empty for invoices finalized before bill-to \
+            details existed. A voided invoice exports its own rows and its credit note's, with amounts negated. Drafts \
+            are left out unless --include-drafts.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -33,7 +36,8 @@ struct InvoiceExport: ReadCommand {
     func run(in session: Session) throws {
         // An unknown client is a typo to report, not an empty export.
         if let client { _ = try session.app.directory.client(client) }
-        let invoices = try session.app.billing.invoices(InvoiceFilter(client: client, period: period?.period.description))
+        // Drafts addressed as `invoice show` shows them: to the client as it stands now.
+        let invoices = try session.app.billing.invoiceList(InvoiceFilter(client: client, period: period?.period.description))
         let rows = invoices.flatMap { ExportRow.rows(of: $0, includeDrafts: includeDrafts) }
         switch format {
         case .json: try printJSON(rows)
@@ -82,12 +86,20 @@ struct ExportRow: Encodable {
     let roundingMinutes: Int
     let minimumMinutes: Int
     let previouslyBilledMinutes: Int
+    /// Whom the document is addressed to (``BillTo``): as finalized, a credit note's its invoice's, a draft's the client's
+    /// now; empty for an invoice finalized before bill-to details existed. Lines (of the address, purchase orders) one
+    /// per line.
+    let billToName: String
+    let billToAddress: String
+    let billToTaxId: String
+    let billToPurchaseOrders: String
 
     static let header = [
         "document", "type", "invoice", "client", "period", "issued_at", "currency", "line", "key", "description", "ticket", "work_type",
         "charged_minutes", "covered_minutes", "rate_per_hour_minor", "multiplier_percent", "amount_minor", "tax_basis_points", "adjustment",
         "tax_rate", "credits", "document_subtotal_minor", "document_tax_minor", "document_total_minor", "billed_time", "logged_minutes",
-        "rounding_minutes", "minimum_minutes", "previously_billed_minutes",
+        "rounding_minutes", "minimum_minutes", "previously_billed_minutes", "bill_to_name", "bill_to_address", "bill_to_tax_id",
+        "bill_to_purchase_orders",
     ]
 
     var fields: [String] {
@@ -95,7 +107,7 @@ struct ExportRow: Encodable {
          String(chargedMinutes), String(coveredMinutes), String(ratePerHourMinor), String(multiplierPercent), String(amountMinor),
          String(taxBasisPoints), adjustment ? "true" : "false", taxRate, credits ?? "", String(documentSubtotalMinor),
          String(documentTaxMinor), String(documentTotalMinor), billedTime, String(loggedMinutes), String(roundingMinutes),
-         String(minimumMinutes), String(previouslyBilledMinutes)]
+         String(minimumMinutes), String(previouslyBilledMinutes), billToName, billToAddress, billToTaxId, billToPurchaseOrders]
     }
 
     static func rows(of invoice: Invoice, includeDrafts: Bool) -> [ExportRow] {
@@ -114,6 +126,7 @@ struct ExportRow: Encodable {
 
     private static func lines(_ invoice: Invoice, document: String, type: String, at: String, sign: Int, credits: String?) -> [ExportRow] {
         let tax = invoice.taxes.reduce(Int64(0)) { $0 + $1.tax }
+        let billTo = invoice.billTo
         return invoice.lines.enumerated().map { index, line in
             let time = LineTime(line, sign: sign)
             return ExportRow(
@@ -126,7 +139,9 @@ struct ExportRow: Encodable {
                 credits: credits, documentSubtotalMinor: Int64(sign) * invoice.subtotal, documentTaxMinor: Int64(sign) * tax,
                 documentTotalMinor: Int64(sign) * invoice.total, billedTime: time.billedTime,
                 loggedMinutes: time.loggedMinutes, roundingMinutes: time.roundingMinutes, minimumMinutes: time.minimumMinutes,
-                previouslyBilledMinutes: time.previouslyBilledMinutes)
+                previouslyBilledMinutes: time.previouslyBilledMinutes, billToName: billTo?.name ?? "",
+                billToAddress: (billTo?.address ?? []).joined(separator: "\n"), billToTaxId: billTo?.taxId ?? "",
+                billToPurchaseOrders: (billTo?.purchaseOrders ?? []).joined(separator: "\n"))
         }
     }
 }

@@ -75,3 +75,43 @@ func inViewersZone<Result>(_ login: String, in session: Session, _ body: () thro
         throw refusal.timesWritten { time.text($0) }
     }
 }
+
+/// Runs `body`; a refusal that names instants names them as `write` writes them: in the zone where its object's dates
+/// are read (a contract's client's, a calendar's own, an SLA policy's calendar's), where that is not the viewer's
+/// (``inViewersZone(_:in:_:)``).
+@discardableResult
+func timesWritten<Result>(by write: (Timestamp) -> String, _ body: () throws -> Result) throws -> Result {
+    do {
+        return try body()
+    } catch let refusal as DomainError {
+        throw refusal.timesWritten(write)
+    }
+}
+
+/// Who reads a command's refusal: the store the command opened (``StoreAccess``) and the user it acts as
+/// (``ActorOptions/name``), noted as it runs, so that a refusal naming instants (`DomainError(code, timed:)`: a reused
+/// command id's first use, …) that reaches ``reportingFailures(store:_:)`` names them in that user's zone
+/// (``PeopleTime/viewer(_:in:)``), whichever command and layer refused, as read commands' refusals do
+/// (``inViewersZone(_:in:_:)``). Without a store or a user (a refusal before either was known) it stays RFC 3339 UTC.
+final class RefusalReader: @unchecked Sendable {
+    // @unchecked Sendable: one command's, bound task-locally to the thread that runs it and touched only there.
+    @TaskLocal static var current: RefusalReader?
+
+    /// The store the command opened.
+    var session: Session?
+    /// The user it acts as.
+    var login: String?
+
+    /// `session`, noted as the store of the command running (if any).
+    static func noting(_ session: Session) -> Session {
+        current?.session = session
+        return session
+    }
+
+    /// `error` with the instants a refusal names written in the reader's zone; any other error as it is.
+    func written(_ error: any Error) -> any Error {
+        guard let refusal = error as? DomainError, let session, let login else { return error }
+        let time = PeopleTime.viewer(login, in: session)
+        return refusal.timesWritten { time.text($0) }
+    }
+}

@@ -80,7 +80,7 @@ struct ReplayCommand: ParsableCommand {
             let result = standalone
                 ? try live.replay(through: position, asOf: moment, into: destination, snapshots: !noSnapshots, progress: progress)
                 : try live.linkedReplay(through: position, asOf: moment, into: destination, snapshots: !noSnapshots, progress: progress)
-            try ReplayCommand.report(result, into: destination, json: output.json)
+            try ReplayCommand.report(result, into: destination, json: output.json, time: PeopleTime.viewer(actorOptions.name, in: live))
         }
     }
 
@@ -106,7 +106,9 @@ struct ReplayCommand: ParsableCommand {
         }
     }
 
-    static func report(_ result: ReplayResult, into destination: String, json: Bool) throws {
+    /// What the replay made: its moment and last event's time in the viewer's zone (`time`), as `log` gives times;
+    /// `--json` keeps RFC 3339 UTC.
+    static func report(_ result: ReplayResult, into destination: String, json: Bool, time: PeopleTime) throws {
         let marker = result.marker
         if json {
             try printJSON(
@@ -116,8 +118,8 @@ struct ReplayCommand: ParsableCommand {
                     snapshot: result.snapshot, snapshotsTaken: result.snapshotsTaken))
             return
         }
-        Terminal.out("replayed \(marker.source) as of \(marker.asOf ?? "-")\n")
-        Terminal.out("  last position  \(marker.position) (recorded at \(marker.lastRecordedAt))\n")
+        Terminal.out("replayed \(marker.source) as of \(marker.asOf.map(time.text(iso8601:)) ?? "-")\n")
+        Terminal.out("  last position  \(marker.position) (recorded at \(time.text(iso8601: marker.lastRecordedAt)))\n")
         Terminal.out("  events         \(result.events)\n")
         if let used = result.snapshot {
             Terminal.out("  from snapshot  \(used.month) (position \(used.position); folded \(marker.position - used.position) events after it)\n")

@@ -94,20 +94,22 @@ struct TickCommand: StoreCommand {
     @OptionGroup var actor: ActorOptions
 
     func run(in session: Session) throws {
-        let lines = try Self.tick(session.app, as: actor.name)
+        // In the viewer's zone, named, as every other time for people: a cron log then reads as the office's clock does.
+        let lines = try Self.tick(session.app, as: actor.name, time: PeopleTime.viewer(actor.name, in: session).text(_:))
         for line in lines { Terminal.out(line + "\n") }
         if lines.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
     }
 
     /// Opens the recurring schedules' tickets due and records the SLA events due, as `user`: one line for each
-    /// (`T-1001: SLA breached: response due …`), as `docket tick` and `docket serve --tick-every` print them.
+    /// (`T-1001: SLA breached: response due …`, its times written by `time`), as `docket tick` and `docket serve
+    /// --tick-every` print them.
     @available(*, noasync, message: "blocks on the store")
-    static func tick(_ app: DocketApplication, as user: String) throws -> [String] {
+    static func tick(_ app: DocketApplication, as user: String, time: (Timestamp) -> String) throws -> [String] {
         let opened = try app.tickets.openScheduledTickets(as: user).map {
             "\($0.ticket): opened by schedule \($0.schedule) for \($0.occurrence)"
         }
         return try opened + app.sla.tick(as: user).flatMap { result in
-            result.events.map { "\(result.ticket): \(HistoryText.describe($0))" }
+            result.events.map { "\(result.ticket): \(HistoryText.describe($0, time: time))" }
         }
     }
 }

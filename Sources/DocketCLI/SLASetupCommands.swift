@@ -148,7 +148,7 @@ struct CalendarDefine: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
-            let read = effective.map { midnight(of: $0, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective") }
+            let read = try effective.map { try effectiveMidnight(of: $0, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective") }
             let from = try read?.instant ?? currentClock().now()
             let events = try countingInput(calendar) {
                 try session.app.directory.calendar(
@@ -174,11 +174,14 @@ struct CalendarAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let calendar = try decodeFile(BusinessCalendar.self, path: file, flag: "--file", keys: .calendar)
             let session = try StoreAccess.open(options.store.path)
-            let read = midnight(of: effective, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective")
+            let read = try effectiveMidnight(of: effective, inZone: calendar.timeZoneIdentifier, of: "calendar \(id)", flag: "--effective")
             let from = read.instant
-            let events = try countingInput(calendar) {
-                try session.app.directory.calendar(
-                    id, .amend(effectiveFrom: from, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
+            // A refusal's instants (the calendar's start) in its zone, where --effective is read.
+            let events = try timesWritten(by: calendarTime(calendar.timeZoneIdentifier).text(_:)) {
+                try countingInput(calendar) {
+                    try session.app.directory.calendar(
+                        id, .amend(effectiveFrom: from, calendar: calendar), as: options.actor.name, commandId: options.write.commandId)
+                }
             }
             read.announce()
             // Hours equal to the version in force then record nothing.
@@ -297,19 +300,22 @@ struct SLAPolicyDefine: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            let read = effective.map {
-                midnight(
+            let read = try effective.map {
+                try effectiveMidnight(
                     of: $0, inZone: calendarZone(terms.calendar, near: $0.timestamp, in: session),
                     of: "calendar \(terms.calendar)", flag: "--effective")
             }
             let from = try read?.instant ?? currentClock().now()
-            try countingInput(terms) {
-                try session.app.directory.slaPolicy(
-                    id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name,
-                    commandId: options.write.commandId)
+            // Instants in the calendar's zone, where the policy's dates are read, in its refusals too.
+            let time = calendarTime(calendarZone(terms.calendar, near: from, in: session))
+            try timesWritten(by: time.text(_:)) {
+                try countingInput(terms) {
+                    try session.app.directory.slaPolicy(
+                        id, .define(DefineSLAPolicy(id: id, name: name, effectiveFrom: from, terms: terms)), as: options.actor.name,
+                        commandId: options.write.commandId)
+                }
             }
             read?.announce()
-            let time = calendarTime(calendarZone(terms.calendar, near: from, in: session))
             Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(time.text(from))\n")
         }
     }
@@ -328,17 +334,20 @@ struct SLAPolicyAmend: ParsableCommand {
         try reportingFailures(store: options.store.path) {
             let terms = try decodeFile(SLATerms.self, path: file, flag: "--file", keys: .slaPolicy)
             let session = try StoreAccess.open(options.store.path)
-            let read = midnight(
+            let read = try effectiveMidnight(
                 of: effective, inZone: calendarZone(terms.calendar, near: effective.timestamp, in: session),
                 of: "calendar \(terms.calendar)", flag: "--effective")
             let from = read.instant
-            let events = try countingInput(terms) {
-                try session.app.directory.slaPolicy(
-                    id, .amend(effectiveFrom: from, terms: terms), as: options.actor.name, commandId: options.write.commandId)
+            // Instants in the calendar's zone, where the policy's dates are read, in its refusals too.
+            let time = calendarTime(calendarZone(terms.calendar, near: from, in: session))
+            let events = try timesWritten(by: time.text(_:)) {
+                try countingInput(terms) {
+                    try session.app.directory.slaPolicy(
+                        id, .amend(effectiveFrom: from, terms: terms), as: options.actor.name, commandId: options.write.commandId)
+                }
             }
             read.announce()
             // Terms equal to the version in force then record nothing.
-            let time = calendarTime(calendarZone(terms.calendar, near: from, in: session))
             Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(time.text(from))\n")
         }
     }

@@ -198,7 +198,8 @@ struct ServeCommand: ParsableCommand {
             }
             let user = serviceUser
             routines.append(ServerRoutine(name: "tick", every: .seconds(seconds)) { _ in
-                try TickCommand.tick(app, as: user).map { (level: Logger.Level.info, text: $0) }
+                // The server's log is for operators reading it beside its own RFC 3339 stamps: UTC, as they are.
+                try TickCommand.tick(app, as: user, time: { $0.iso8601 }).map { (level: Logger.Level.info, text: $0) }
             })
         }
         if let sendEvery, let seconds = Self.intervalSeconds(sendEvery), let sendmail {

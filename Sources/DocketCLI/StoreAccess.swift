@@ -24,7 +24,7 @@ enum StoreAccess {
         _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false, foldThreads: Int? = nil,
         allowingRollback: Bool = false
     ) throws -> Session {
-        if let served = ServedStore.current { return served }
+        if let served = ServedStore.current { return RefusalReader.noting(served) }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
             throw missingStore(path, fix: "run `docket init --store \(path)` or set $DOCKET_STORE")
         }
@@ -42,7 +42,7 @@ enum StoreAccess {
         _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true,
         checkPages: Bool = false, foldThreads: Int? = nil, allowingRollback: Bool = false
     ) throws -> Session {
-        if let served = ServedStore.current { return served }
+        if let served = ServedStore.current { return RefusalReader.noting(served) }
         let override = try clockOverride()
         let threads = try foldThreads ?? foldThreadsSetting()
         let isNew = !FileManager.default.fileExists(atPath: path + "/data.mdb")
@@ -81,8 +81,8 @@ enum StoreAccess {
         }
         // A replay shows the store as it stood at its moment: its views (SLA clocks, the terms in force) are computed
         // then, not when it is read (and not at $DOCKET_NOW: nothing is written to a replay).
-        if !chosen, let moment = app.log.replayMoment { return Session(app: app.reading(at: FixedClock(moment))) }
-        return Session(app: app)
+        if !chosen, let moment = app.log.replayMoment { return RefusalReader.noting(Session(app: app.reading(at: FixedClock(moment)))) }
+        return RefusalReader.noting(Session(app: app))
     }
 
     /// The live store's log for a command that only reads it and writes beside it (snapshots, replays): inside the

@@ -174,11 +174,12 @@ struct TicketDue: ParsableCommand {
     /// `text` as an instant: exact with an offset or `Z`; else read where the acting user keeps time (their own zone,
     /// else the ticket's client's), with a note when that is not UTC, printed once the command succeeded. A date alone
     /// is the end of that day there, its last second (a promise "by Thursday" is kept all Thursday; its midnight made
-    /// the ticket overdue as the day began), always with a note. A date outside ``BillingDates`` (a typo) is left as
-    /// typed, for the decider to refuse naming it.
+    /// the ticket overdue as the day began), always with a note. A date outside ``BillingDates`` (a typo) is refused
+    /// as typed (exit 65), not as a midnight of the year 26 in some zone.
     private func dueInstant(_ text: String, about ticket: TicketNumber, in session: Session) throws -> ReadInstant {
-        if let exact = Timestamp.typed(text) { return ReadInstant(instant: exact, note: nil) }
-        if let reading = Timestamp.wallClockReading(text), !BillingDates.contains(reading) { return ReadInstant(instant: reading, note: nil) }
+        let check = { (instant: Timestamp) in try BillingDates.check(instant, flag: "due date", text: text, kind: "due dates") }
+        if let exact = Timestamp.typed(text) { return ReadInstant(instant: try check(exact), note: nil) }
+        if let reading = Timestamp.wallClockReading(text) { _ = try check(reading) }
         let time = try typedTime(about: ticket, by: options.actor.name, in: session)
         guard let reading = Timestamp.wallClockReading(text) else {
             throw CLIError.badInput(
@@ -429,7 +430,7 @@ struct TicketClose: ParsableCommand {
                 expectedVersion: expect.expectVersion, silencingAlertFor: silence)
             if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
                 Terminal.out("\(number): closed; \(minutes) min logged as \(entry)\n")
-                try noteIfHeldBackAfterTheContractEnded(entry, in: session)
+                try noteIfHeldBackAfterTheContractEnded(entry, as: options.actor.name, in: session)
             } else {
                 Terminal.out("\(number): closed\n")
             }

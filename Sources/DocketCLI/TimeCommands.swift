@@ -89,7 +89,7 @@ struct TimeLog: ParsableCommand {
             }
             read?.announce()
             Terminal.out("\(entry)\n")
-            try noteIfHeldBackAfterTheContractEnded(entry, in: session)
+            try noteIfHeldBackAfterTheContractEnded(entry, as: options.actor.name, in: session)
         }
     }
 }
@@ -183,7 +183,7 @@ struct TimeStop: ParsableCommand {
             let merged = stopped.ticket == stopped.timedTicket
                 ? "" : " on \(stopped.ticket) (\(stopped.timedTicket) was merged into it while the timer ran)"
             Terminal.out("\(stopped.entryId): \(stopped.minutes) minutes\(merged)\n")
-            try noteIfHeldBackAfterTheContractEnded(stopped.entryId, in: session)
+            try noteIfHeldBackAfterTheContractEnded(stopped.entryId, as: options.actor.name, in: session)
         }
     }
 }
@@ -334,9 +334,12 @@ struct TimeShow: ReadCommand {
 }
 
 /// Tells the tech on stderr when invoice runs will hold the time entry `entry` just logged back because its work
-/// started after the client's contract ended (`time log`, `time stop`, `ticket close --time`; docs/billing.md, step 2).
-func noteIfHeldBackAfterTheContractEnded(_ entry: String, in session: Session) throws {
+/// started after the client's contract ended (`time log`, `time stop`, `ticket close --time`; docs/billing.md, step 2):
+/// the contract's end and the work's start in the zone of `login`, the viewer (the reason, which invoice runs give too,
+/// names them in RFC 3339 UTC).
+func noteIfHeldBackAfterTheContractEnded(_ entry: String, as login: String, in session: Session) throws {
     if let reason = try session.app.billing.heldBackAfterTheContractEnded(entry) {
-        Terminal.error("docket: note: invoice runs will hold \(entry) back: \(reason)")
+        let time = PeopleTime.viewer(login, in: session)
+        Terminal.error("docket: note: invoice runs will hold \(entry) back: \(HistoryText.instantsWritten(in: reason, time: time.text(_:)))")
     }
 }

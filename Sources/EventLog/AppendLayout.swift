@@ -56,7 +56,8 @@ struct AppendLayout: Sendable {
     /// Lays out `requests` as written after `head` at time `now`, with `streamCount` streams in the index: `state`
     /// tells a stream's id and version before the batch (nil: none), `commandUsed` whether a command id is in the
     /// index already. Nil when the ordinary path would not just write them: a request it refuses (a bad name, a wrong
-    /// expected version: it then names the error), a retried command, a command id twice in the batch.
+    /// expected version: it then names the error), a retried command, a command id twice in the batch, or one with
+    /// guards (the ordinary path checks them in its transaction; bulk appends have none).
     static func make(
         _ requests: [AppendRequest], after head: LogHead, streamCount: UInt64, now: Timestamp, validate: (AppendRequest) throws -> Void,
         state: (String) throws -> StreamState?, commandUsed: (String) throws -> Bool
@@ -64,7 +65,7 @@ struct AppendLayout: Sendable {
         var records: [Range<Int>] = []
         var size = 0
         for request in requests {
-            guard (try? validate(request)) != nil else { return nil }
+            guard (try? validate(request)) != nil, request.guards.isEmpty else { return nil }
             for event in request.events {
                 let count = RecordCodec.bodySize(
                     stream: request.stream, type: event.type, commandId: request.commandId, actor: request.actor,

@@ -10,16 +10,33 @@ public struct AppendRequest: Sendable {
     public var commandId: String?
     /// Who is appending.
     public var actor: String
+    /// Other streams the decision behind this append read, at the versions it read them: checked in the append's
+    /// transaction as `expectedVersion` is, so the append is refused (``WrongExpectedVersion``, nothing written) when one
+    /// has moved since, and a check made on another stream and this write are one decision (a contract's end moved
+    /// only while the client's invoices are as it checked them).
+    public var guards: [StreamGuard]
 
     public init(
         stream: String, expectedVersion: ExpectedVersion = .any, events: [NewEvent], commandId: String? = nil,
-        actor: String
+        actor: String, guards: [StreamGuard] = []
     ) {
         self.stream = stream
         self.expectedVersion = expectedVersion
         self.events = events
         self.commandId = commandId
         self.actor = actor
+        self.guards = guards
+    }
+}
+
+/// A stream an append's decision read and the version it must still be at (``AppendRequest/guards``).
+public struct StreamGuard: Sendable, Equatable {
+    public var stream: String
+    public var expectedVersion: ExpectedVersion
+
+    public init(stream: String, expectedVersion: ExpectedVersion) {
+        self.stream = stream
+        self.expectedVersion = expectedVersion
     }
 }
 
@@ -345,6 +362,7 @@ public final class EventStore: @unchecked Sendable {
     func validate(_ request: AppendRequest) throws {
         try EventStore.validateName(request.stream, what: "stream name")
         if let commandId = request.commandId { try EventStore.validateName(commandId, what: "command id") }
+        for guarded in request.guards { try EventStore.validateName(guarded.stream, what: "stream name") }
         guard !request.events.isEmpty else {
             throw EventLogError(.invalidEvent, "an append to \(request.stream) has no events")
         }
@@ -495,6 +513,12 @@ struct LogWriter {
                     "command id \(commandId) was already used for stream \(earlier.stream); use a new command id")
             }
             return earlier
+        }
+        for guarded in request.guards {
+            let actual = try LogWriter.streamState(guarded.stream, txn: txn, db: db)?.version ?? 0
+            guard guarded.expectedVersion.accepts(actual) else {
+                throw WrongExpectedVersion(stream: guarded.stream, expected: guarded.expectedVersion, actual: actual)
+            }
         }
         let state = try LogWriter.streamState(request.stream, txn: txn, db: db)
         let actual = state?.version ?? 0

@@ -51,6 +51,52 @@ extension InvoiceCommandsTests {
         }
     }
 
+    /// `invoice export` had no bill-to columns, so the rows accounting imported named no address, tax id or purchase
+    /// order. It has them now, after the others: as finalized (`invoice.finalized`'s `billTo`), a draft's as the client
+    /// is now, and empty for an invoice finalized before bill-to details existed; embedded and through `docket serve`.
+    @Test(arguments: DocketMode.allCases) func theExportCarriesTheBillTo(_ mode: DocketMode) throws {
+        try setUp()
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        // INV-2026-0001 as a store finalized it before bill-to details existed: no `billTo` on `invoice.finalized`.
+        for (stream, type, payload) in [
+            ("billing-acme", "invoice.finalized", #"{"invoice":"acme-D1","number":"INV-2026-0001","finalizedAt":"2026-12-01T09:00:00.000Z"}"#),
+            ("invoice-numbers-2026", "invoice.number-issued", #"{"number":"INV-2026-0001","invoice":"acme-D1","client":"acme"}"#),
+        ] {
+            _ = try ok(["event", "append", "--repair", "--stream", stream, "--type", type, "--payload", payload], as: "ann")
+        }
+        try mode.run {
+            _ = try ok(
+                ["client", "update", "acme", "--billing-address", "Acme Corp", "--billing-address", "12 Rue de la Paix", "--tax-id", "FR40303265045"],
+                as: "ann")
+            _ = try ok(["contract", "amend", "acme-msa", "--effective", "2026-12-01", "--terms", #"{"purchaseOrder":"4500012345"}"#])
+            #expect(try ok(["time", "log", "T-1001", "30m", "--at", "2026-12-01T07:00:00Z"], as: "bob") == "TE-3\n")
+            _ = try ok(["invoice", "run", "--period", "2026-12"])
+            _ = try ok(["invoice", "finalize", "acme-D2"])
+            // Since then the client changed its tax id: the final invoice keeps its own, a new draft has the new one.
+            _ = try ok(["client", "update", "acme", "--tax-id", "FR99999999999"], as: "ann")
+            #expect(try ok(["time", "log", "T-1001", "15m", "--at", "2026-12-01T08:00:00Z"], as: "bob") == "TE-4\n")
+            _ = try ok(["invoice", "run", "--period", "2026-12"])
+
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(try ok(["invoice", "export", "--format", "json", "--include-drafts"]).utf8)) as? [[String: Any]])
+            let billTo = Dictionary(
+                rows.map { row in
+                    (row["document"] as? String ?? "",
+                     ["billToName", "billToAddress", "billToTaxId", "billToPurchaseOrders"].map { row[$0] as? String ?? "(missing)" })
+                }, uniquingKeysWith: { first, _ in first })
+            #expect(billTo["INV-2026-0001"] == ["", "", "", ""], "finalized before bill-to: empty cells")
+            #expect(billTo["INV-2026-0002"] == ["Acme", "Acme Corp\n12 Rue de la Paix", "FR40303265045", "4500012345"], "\(rows)")
+            #expect(billTo["acme-D3"] == ["Acme", "Acme Corp\n12 Rue de la Paix", "FR99999999999", "4500012345"], "a draft: as now")
+            let csv = try ok(["invoice", "export", "--client", "acme", "--period", "2026-12"])
+            #expect(
+                csv.hasPrefix("document,type,invoice,client,period,issued_at,currency,line,key,description,ticket,work_type,charged_minutes,"
+                    + "covered_minutes,rate_per_hour_minor,multiplier_percent,amount_minor,tax_basis_points,adjustment,tax_rate,credits,"
+                    + "document_subtotal_minor,document_tax_minor,document_total_minor,billed_time,logged_minutes,rounding_minutes,"
+                    + "minimum_minutes,previously_billed_minutes,bill_to_name,bill_to_address,bill_to_tax_id,bill_to_purchase_orders\n"
+                    + "INV-2026-0002,invoice,acme-D2,"), "\(csv)")
+            #expect(csv.hasSuffix(",Acme,\"Acme Corp\n12 Rue de la Paix\",FR40303265045,4500012345\n"), "the address's lines in one quoted cell: \(csv)")
+        }
+    }
+
     /// A replay as of the finalization shows the invoice as issued, and a draft then with the client's details then.
     @Test func aReplayShowsTheBillToOfItsMoment() throws {
         try setUp()

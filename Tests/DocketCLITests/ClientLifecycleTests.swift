@@ -259,9 +259,10 @@ import Testing
     }
 
     /// A client deactivated without ending its retainer contract was billed the monthly fee every month after, and
-    /// `client deactivate` only noted it. It is now refused while a contract with billing terms has no end (an ended
-    /// contract, or one without terms, is no reason), exit 6 and nothing written; `--end-contracts DATE` ends each such
-    /// contract at DATE in the same append as the deactivation, so invoice runs bill its fees up to DATE and no further.
+    /// `client deactivate` only noted it. It is now refused while a contract has no end (an ended contract is no reason),
+    /// exit 6 and nothing written; `--end-contracts DATE` ends each such contract at DATE in the same append as the
+    /// deactivation, so invoice runs bill its fees up to DATE and no further. An SLA-only contract counts too (it was
+    /// neither named nor ended, so its SLA terms stayed in force for a client that was gone).
     @Test(arguments: DocketMode.allCases) func deactivatingAClientEndsItsContractsOrIsRefused(_ mode: DocketMode) throws {
         try givenAcme()
         try ok([
@@ -286,30 +287,64 @@ import Testing
             #expect(refused.status == 6 && refused.stdout.isEmpty)
             #expect(refused.stderr == """
                 docket: error: client acme is not deactivated: its contracts acme-r, acme-t have no end, so invoice runs would keep billing under \
-                them: add --end-contracts DATE to end them with the deactivation
+                them, and its SLA-only contract acme-sla has no end, so its SLA terms would stay in force for a client that is gone: add \
+                --end-contracts DATE to end them with the deactivation
 
                 """)
             // A dispatcher manages clients, not contracts: ending them is billing's.
             #expect(try docket(["client", "deactivate", "acme", "--end-contracts", "2026-06-01"], as: "intake").status == 5)
             // A date before a contract's start ends none of them.
             let early = try docket(["client", "deactivate", "acme", "--end-contracts", "2026-01-15"], as: "bill")
-            #expect(early.status == 65 && early.stderr.contains("contract acme-t: contract acme-t starts at"), "\(early.stderr)")
+            // Its start in the client's zone, as the ends below (it was RFC 3339 UTC).
+            #expect(
+                early.status == 65 && early.stderr.contains("contract acme-t: contract acme-t starts at 2026-01-31 19:00 EST; it must end after it starts"),
+                "\(early.stderr)")
             #expect(try log() == before, "nothing written")
             let run = try docket(["client", "deactivate", "acme", "--end-contracts", "2026-06-01"], as: "bill")
             #expect(run.status == 0, "\(run.stderr)")
-            #expect(run.stdout == "deactivated client acme\ncontract acme-r ends at 2026-06-01 00:00 EDT\ncontract acme-t ends at 2026-06-01 00:00 EDT\n")
+            #expect(
+                run.stdout == "deactivated client acme\ncontract acme-r ends at 2026-06-01 00:00 EDT\ncontract acme-sla ends at 2026-06-01 00:00 EDT\n"
+                    + "contract acme-t ends at 2026-06-01 00:00 EDT\n")
             let events = try #require(try JSONSerialization.jsonObject(with: Data(try log().utf8)) as? [[String: Any]])
-            let last = events.suffix(3).map { "\($0["type"] ?? "") \($0["stream"] ?? "")" }
-            #expect(last == ["client.deactivated client-acme", "contract.ended contract-acme-r", "contract.ended contract-acme-t"], "\(last)")
-            #expect(Set(events.suffix(3).compactMap { $0["recordedAt"] as? String }).count == 1, "one append")
+            let last = events.suffix(4).map { "\($0["type"] ?? "") \($0["stream"] ?? "")" }
+            #expect(
+                last == ["client.deactivated client-acme", "contract.ended contract-acme-r", "contract.ended contract-acme-sla", "contract.ended contract-acme-t"],
+                "\(last)")
+            #expect(Set(events.suffix(4).compactMap { $0["recordedAt"] as? String }).count == 1, "one append")
             let drafted = try ok(["invoice", "run", "--period", "2026-11", "--client", "acme", "--allow-future"], as: "bill")
             #expect(drafted.hasPrefix("acme-D1: drafted for acme, 6 lines, total 6,000.00 USD"), "December 2025 (New York) to May: \(drafted)")
         }
     }
 
+    /// `client deactivate --end-contracts DATE` retried with the same `--command-id` (a lost answer) wrote nothing, as it
+    /// should, but printed only `deactivated client acme`: not the contracts the first run ended, nor the note on the
+    /// tickets it kept open. A retry prints what the first run printed, as other commands answer a replayed id.
+    @Test(arguments: DocketMode.allCases) func aRetriedDeactivationPrintsWhatTheFirstRunDid(_ mode: DocketMode) throws {
+        try givenAcme()
+        try ok([
+            "contract", "add", "acme-r", "--client", "acme", "--name", "Retainer", "--effective", "2026-01-01T00:00:00Z",
+            "--terms", #"{"model":"retainer","currency":"USD","rates":{"*":10000},"retainer":{"monthlyFeeMinor":100000}}"#,
+        ])
+        try ok(["ticket", "open", "--client", "acme", "--subject", "Printer"])
+        try mode.run {
+            let command = ["client", "deactivate", "acme", "--end-contracts", "2026-06-01", "--keep-open-tickets", "--command-id", "off-1"]
+            let first = try docket(command)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout == "deactivated client acme\ncontract acme-r ends at 2026-06-01 00:00 EDT\n")
+            #expect(first.stderr.contains("docket: note: client acme has 1 open ticket (T-1001)"), "\(first.stderr)")
+            let before = try log()
+            let again = try docket(command)
+            #expect(again.status == 0)
+            #expect(again.stdout == first.stdout, "\(again.stdout)")
+            #expect(again.stderr == first.stderr, "\(again.stderr)")
+            #expect(try log() == before, "nothing written")
+        }
+    }
+
     /// Time logged on a ticket after the client's contract ended was taken without a word (`TE-2`, exit 0), and only
     /// the next invoice run said it was held back. `time log` now says so at once, on stderr, with the run's reason;
-    /// time within the contract, and non-billable time, get no note.
+    /// time within the contract, and non-billable time, get no note. The note names the contract's end and the work's
+    /// start in the viewer's zone (it named them in RFC 3339 UTC, as the run's reason does).
     @Test(arguments: DocketMode.allCases) func timeLoggedAfterTheContractEndedIsToldItWillBeHeldBack(_ mode: DocketMode) throws {
         try givenAcme()
         try ok([
@@ -325,8 +360,8 @@ import Testing
             #expect(after.status == 0)
             #expect(after.stdout == "TE-2\n")
             #expect(after.stderr == """
-                docket: note: invoice runs will hold TE-2 back: contract acme-msa of client acme ended at 2026-11-01T00:00:00.000Z, \
-                before this work (started 2026-11-05T15:00:00.000Z), and no other contract with billing terms is in force then; \
+                docket: note: invoice runs will hold TE-2 back: contract acme-msa of client acme ended at 2026-11-01 00:00 UTC, \
+                before this work (started 2026-11-05 15:00 UTC), and no other contract with billing terms is in force then; \
                 bill it under a new contract in force then (`docket contract add … --client acme --effective …`), or, if it is not \
                 to be billed, `docket time correct TE-2 --non-billable --reason …`
 
@@ -337,7 +372,7 @@ import Testing
             let close = try docket(["ticket", "close", "T-1001", "--resolution", "Done", "--time", "20m"])
             #expect(close.stdout == "T-1001: closed; 20 min logged as TE-4\n", "\(close.stderr)")
             #expect(close.stderr.hasPrefix(
-                "docket: note: invoice runs will hold TE-4 back: contract acme-msa of client acme ended at 2026-11-01T00:00:00.000Z, before this work"),
+                "docket: note: invoice runs will hold TE-4 back: contract acme-msa of client acme ended at 2026-11-01 00:00 UTC, before this work"),
                 "\(close.stderr)")
             // A timer's time too (it printed only `TE-5: 1 minutes`): the timer runs now, after the end.
             try ok(["ticket", "open", "--client", "acme", "--subject", "Scanner"])

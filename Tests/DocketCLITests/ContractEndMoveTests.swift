@@ -5,7 +5,8 @@ import Testing
 /// `docket contract end` given again moves the end, earlier or later, and the old end stays in the log; a move across a
 /// month a final invoice billed under the contract is refused with one line naming the invoice, exit 6, nothing
 /// written. The end could not be moved at all (`contract acme-msa already ends at …; an end cannot be moved`), so a
-/// mistyped date was there for good.
+/// mistyped date was there for good. The refusal names the two ends in the client's zone, as the confirmations do (it
+/// named them in RFC 3339 UTC).
 extension InvoiceCommandsTests {
     @Test(arguments: DocketMode.allCases) func aContractsEndCanBeMovedUnlessAFinalInvoiceBilledAMonthItWouldChange(_ mode: DocketMode) throws {
         try setUp()
@@ -23,7 +24,7 @@ extension InvoiceCommandsTests {
                 let refused = try docket(["contract", "end", "acme-msa", "--effective", date])
                 #expect(refused.status == 6, "\(refused.stderr)")
                 #expect(
-                    refused.stderr.hasPrefix("docket: error: contract acme-msa's end cannot move from 2027-01-01T00:00:00.000Z to ")
+                    refused.stderr.hasPrefix("docket: error: contract acme-msa's end cannot move from 2027-01-01 00:00 UTC to ")
                         && refused.stderr.contains("final invoice \(invoice) billed 2026-11 under it")
                         && refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
             }

@@ -24,7 +24,7 @@ import Testing
         #expect(try docket(["ticket", "due", "T-1001"], as: "dora").status == 64, "a date or --clear is required")
         let typo = try docket(["ticket", "due", "T-1001", "0026-11-06T17:00:00Z"], as: "dora")
         #expect(typo.status == 65, "a year 26 is refused: \(typo.stderr)")
-        #expect(typo.stderr.contains("T-1001's due date 0026-11-06T17:00:00.000Z is out of range: due dates run from 2000-01-01"), "\(typo.stderr)")
+        #expect(typo.stderr.contains("due date 0026-11-06T17:00:00Z is out of range: due dates run from 2000-01-01"), "as typed: \(typo.stderr)")
 
         let set = try docket(["ticket", "due", "T-1001", "2026-11-06T17:00:00Z"], as: "dora")
         #expect(set.status == 0, "\(set.stderr)")
@@ -108,7 +108,7 @@ import Testing
             // A typo's year is refused as typed, not as a New York or Berlin midnight of the year 26.
             let typo = try docket(["ticket", "due", "T-1001", "0026-11-06"], as: "dora")
             #expect(typo.status == 65)
-            #expect(typo.stderr == "docket: error: T-1001's due date 0026-11-06T00:00:00.000Z is out of range: due dates run from 2000-01-01 to 2199-12-31 (UTC); check the year\n")
+            #expect(typo.stderr == "docket: error: due date 0026-11-06 is out of range: due dates run from 2000-01-01 to 2199-12-31 (UTC); check the year\n")
         }
     }
 }

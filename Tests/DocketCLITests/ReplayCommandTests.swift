@@ -133,7 +133,10 @@ import Testing
         let replay = folder.child("replay")
         let run = try docket(["replay", "--as-of", "2026-10-06", "--into", replay])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("replayed \(store) as of 2026-10-06T00:00:00.000Z"), "\(run.stdout)")
+        // Its moment and last event's time in the viewer's zone (this machine's, UTC), as `log` gives times: they were
+        // RFC 3339 UTC (`as of 2026-10-06T00:00:00.000Z`).
+        #expect(run.stdout.contains("replayed \(store) as of 2026-10-06 00:00 UTC\n"), "\(run.stdout)")
+        #expect(run.stdout.contains(" UTC)\n") && !run.stdout.contains(".000Z"), "\(run.stdout)")
         #expect(run.stdout.contains("READ MODEL"))
         #expect(run.stdout.contains("--store \(replay)"))
         #expect(FileManager.default.fileExists(atPath: replay + "/REPLAY"))

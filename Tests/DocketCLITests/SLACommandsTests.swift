@@ -127,12 +127,12 @@ import Testing
         let tick = try docket(["tick"], at: "2026-11-09T15:00:00Z", as: "dora")
         #expect(tick.status == 0, "\(tick.stderr)")
         let lines = tick.stdout.split(separator: "\n").map(String.init)
-        let overtaken = "(not sent: the response clock was breached at 2026-11-06T22:00:00.000Z, before the tick that recorded this warning ran)"
+        let overtaken = "(not sent: the response clock was breached at 2026-11-06 22:00 UTC, before the tick that recorded this warning ran)"
         #expect(lines == [
-            "T-1001: SLA warning: response reached 75% at 2026-11-06T21:45:00.000Z \(overtaken)",
-            "T-1001: SLA warning: response reached 90% at 2026-11-06T21:54:00.000Z \(overtaken)",
-            "T-1001: SLA breached: response due 2026-11-06T22:00:00.000Z",
-            "T-1001: escalated by rule p2-untouched at 2026-11-09T15:00:00.000Z: assign dora",
+            "T-1001: SLA warning: response reached 75% at 2026-11-06 21:45 UTC \(overtaken)",
+            "T-1001: SLA warning: response reached 90% at 2026-11-06 21:54 UTC \(overtaken)",
+            "T-1001: SLA breached: response due 2026-11-06 22:00 UTC",
+            "T-1001: escalated by rule p2-untouched at 2026-11-09 15:00 UTC: assign dora",
         ], "\(tick.stdout)")
         #expect(try docket(["tick"], at: "2026-11-09T15:00:00Z", as: "dora").stdout.isEmpty, "a second run records nothing")
         // Staff are told by email: nobody was assigned, so the breach goes to the dispatchers, and only the breach.
@@ -153,6 +153,28 @@ import Testing
         #expect(show.stdout.contains("response: breached"))
         let breached = try #require(try json(try docket(["sla", "--breached", "--json"], at: "2026-11-09T15:01:00Z")) as? [[String: Any]])
         #expect(breached.map { $0["ticket"] as? String } == ["T-1001"])
+    }
+
+    /// `docket tick` printed what it recorded in RFC 3339 UTC (`SLA breached: response due 2026-11-06T22:00:00.000Z`),
+    /// skipped reasons included, while `ticket show` gives the same events in the viewer's zone. It prints them in the
+    /// viewer's zone too (here dora's own), with the zone named, so a cron log reads as the office's clock; embedded and
+    /// through `docket serve`.
+    @Test(arguments: DocketMode.allCases) func tickSaysWhenInTheViewersZone(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "dora", "America/New_York"], at: Self.setUpTime).status == 0)
+        try docket(["ticket", "open", "--client", "acme", "--subject", "File server slow", "--priority", "P2"], at: "2026-11-06T21:00:00Z", as: "bob")
+        let now = "2026-11-09T15:00:00Z"
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            let tick = try docket(["tick"], at: now, as: "dora")
+            #expect(tick.status == 0, "\(tick.stderr)")
+            let overtaken = "(not sent: the response clock was breached at 2026-11-06 17:00 EST, before the tick that recorded this warning ran)"
+            #expect(tick.stdout.split(separator: "\n").map(String.init) == [
+                "T-1001: SLA warning: response reached 75% at 2026-11-06 16:45 EST \(overtaken)",
+                "T-1001: SLA warning: response reached 90% at 2026-11-06 16:54 EST \(overtaken)",
+                "T-1001: SLA breached: response due 2026-11-06 17:00 EST",
+                "T-1001: escalated by rule p2-untouched at 2026-11-09 10:00 EST: assign dora",
+            ], "\(tick.stdout)")
+        }
     }
 
     @Test func waitingOnTheClientPausesTheClockAndShiftsTheDueTime() throws {

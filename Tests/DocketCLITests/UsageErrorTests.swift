@@ -86,4 +86,22 @@ import Testing
         #expect(try docket(["log", "--json"]).stdout == log, "nothing written")
         #expect(try docket(add).status == 0, "ann, from $DOCKET_USER, may")
     }
+
+    /// `docket --help` lists the exit codes a script can meet, and listed every one of docs/cli.md's table but 75
+    /// (a temporary failure: `intake email`'s report that came too early, a server that stayed busy), which a mail
+    /// server's pipe or a retrying script must tell from a failure. It lists each code of the table now.
+    @Test func theRootHelpListsEveryExitCodeOfTheTable() throws {
+        let help = try docket(["--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let listed = try #require(help.range(of: "Exit codes: ")).upperBound
+        let docs = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/cli.md").path, encoding: .utf8)
+        let table = try #require(docs.components(separatedBy: "## Exit codes").last)
+        let codes = table.split(separator: "\n").compactMap { line -> String? in
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            return cells.count > 2 && Int(cells[1]) != nil ? cells[1] : nil
+        }
+        #expect(codes.contains("75") && codes.count >= 12, "\(codes)")
+        for code in codes {
+            #expect(help[listed...].contains(code == "0" ? "0 ok" : "; \(code) "), "exit code \(code) is not in `docket --help`: \(help[listed...])")
+        }
+    }
 }

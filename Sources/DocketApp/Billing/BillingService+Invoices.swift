@@ -355,15 +355,38 @@ extension BillingService {
 
     /// Ends contract `id` at `effectiveFrom`, or moves the end it has (``ContractCommand/end(effectiveFrom:billed:)``):
     /// the months final invoices billed under the contract, in the client's billing months, are what a move must not
-    /// change.
+    /// change. They are read from the client's invoice stream, and the end is appended only while that stream is as
+    /// read (``contractEnd(_:at:context:commandId:)``): an invoice finalized meanwhile makes the kernel decide again.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func endContract(_ id: String, at effectiveFrom: Timestamp, as actor: String, commandId: String? = nil) throws -> [ContractEvent] {
-        let contract = try directory.contract(id)
+        let context = try context(for: actor)
+        let stream = StreamName.contract(id)
+        return try kernel.execute(
+            commandId: commandId, actor: context.actor.login,
+            replay: { try kernel.earlierEvents(ContractDecider.self, commandId: commandId, result: $0, stream: stream).events }
+        ) { try contractEnd(id, at: effectiveFrom, context: context, commandId: commandId) }
+    }
+
+    /// The decision to end contract `id` at `effectiveFrom`: for a move, checked against the final invoices of the
+    /// client's invoice stream as it stands, and appended only while that stream is still at the version read.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    func contractEnd(
+        _ id: String, at effectiveFrom: Timestamp, context: DecisionContext, commandId: String?
+    ) throws -> CommandKernel.Decision<[ContractEvent]> {
+        let stream = StreamName.contract(id)
+        let (contract, version) = try kernel.load(ContractDecider.self, stream: stream)
+        guard contract.id != nil else {
+            throw DomainError(.notFound, "unknown contract \(id); list contracts with `docket contract list`")
+        }
         var billed: [BilledMonth] = []
+        var read: [String: UInt64] = [:]
         if contract.endsAt != nil {
+            let invoices = StreamName.billing(contract.client)
+            let (ledger, ledgerVersion) = try kernel.load(BillingDecider.self, stream: invoices)
+            read[invoices] = ledgerVersion
             let months = try billingMonths(of: try directory.client(contract.client))
-            for invoice in try invoices(InvoiceFilter(client: contract.client, status: .final)) {
+            for invoice in ledger.invoices where invoice.status == .final {
                 var periods: [String] = []
                 for line in invoice.lines where line.charge.contract == id && !periods.contains(line.charge.period) {
                     periods.append(line.charge.period)
@@ -375,6 +398,9 @@ extension BillingService {
                 }
             }
         }
-        return try directory.contract(id, .end(effectiveFrom: effectiveFrom, billed: billed), as: actor, commandId: commandId)
+        let events = try ContractDecider.decide(.end(effectiveFrom: effectiveFrom, billed: billed), state: contract, context: context)
+        return CommandKernel.Decision(
+            appends: [kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId, read: read)],
+            output: events)
     }
 }

@@ -46,10 +46,11 @@ extension DirectoryService {
 
 extension DirectoryService {
     /// Deactivates client `code` as `actor` (``ClientOffboarding``): refused while it has open tickets (unless
-    /// `keepOpenTickets`), or a contract with billing terms and no end and no `endContractsAt`; with `endContractsAt`,
+    /// `keepOpenTickets`), or a contract with no end (billing terms or SLA-only) and no `endContractsAt`; with `endContractsAt`,
     /// each such contract's end is appended with the deactivation, in one transaction. Returns the client's events, the
     /// contracts ended and the open tickets kept (none when the client was deactivated already). A retried `commandId`
-    /// appends nothing and returns the client's events of the first attempt.
+    /// appends nothing and answers as the first attempt did: its client events, the contracts it ended, and the
+    /// client's open tickets (those it kept open, as they stand now).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func deactivateClient(
         _ code: String, endContractsAt: Timestamp? = nil, keepOpenTickets: Bool = false, as actor: String, commandId: String? = nil
@@ -58,7 +59,12 @@ extension DirectoryService {
         let stream = StreamName.client(code)
         return try kernel.execute(
             commandId: commandId, actor: context.actor.login,
-            replay: { (try kernel.earlierEvents(ClientDecider.self, commandId: commandId, result: $0, stream: stream).events, [], []) }
+            replay: { earlier in
+                let events = try kernel.earlierEvents(ClientDecider.self, commandId: commandId, result: earlier, stream: stream).events
+                guard !events.isEmpty else { return ([], [], []) }
+                let open = try models.queue.queue(QueueFilter(client: code), limit: Int.max, in: store).map(\.number.description)
+                return (events, try contractsEnded(with: earlier, client: code), open)
+            }
         ) {
             let (client, version) = try kernel.load(ClientDecider.self, stream: stream)
             var contracts: [(state: ContractState, version: UInt64)] = []
@@ -81,5 +87,20 @@ extension DirectoryService {
             }
             return CommandKernel.Decision(appends: appends, output: (decision.client, decision.contracts.map(\.id), decision.client.isEmpty ? [] : open))
         }
+    }
+
+    /// The contracts of `code` a deactivation (`earlier`, its client events) ended: their `contract.ended` events are
+    /// appended in the same transaction right after the client's (same instant, same actor), in id order.
+    private func contractsEnded(with earlier: AppendResult, client code: String) throws -> [String] {
+        guard let deactivated = try store.read(from: earlier.positions.lowerBound, limit: 1).first else { return [] }
+        let contracts = try self.contracts(client: code).count
+        guard contracts > 0 else { return [] }
+        let prefix = StreamName.contract("")
+        return try store.read(from: earlier.positions.upperBound + 1, limit: contracts)
+            .prefix { event in
+                event.recordedAt == deactivated.recordedAt && event.actor == deactivated.actor && event.type == ContractEnded.descriptor.type
+                    && event.stream.hasPrefix(prefix)
+            }
+            .map { String($0.stream.dropFirst(prefix.count)) }
     }
 }

@@ -1,3 +1,5 @@
+import BusinessTime
+import DocketTime
 import Domain
 import EventLog
 
@@ -37,12 +39,14 @@ extension DirectoryService {
         let named = [terms.calendar] + Priority.allCases.compactMap { terms.calendars[$0] }.filter { $0 != terms.calendar }
         if named.count > 1 { _ = try SLAPolicyDecider.validate(terms) }
         for calendarId in named {
-            if let start = try calendar(calendarId).startsAt, start > from {
+            let calendar = try self.calendar(calendarId)
+            if let start = calendar.startsAt, start > from {
                 throw DomainError(
                     .invalid,
-                    "calendar \(calendarId) starts at \(start.iso8601) (its first version), after SLA policy \(id)'s --effective "
-                        + "\(from.iso8601): tickets opened in between could get no SLA; give --effective \(start.iso8601) or later, or "
-                        + "name a calendar that starts by then")
+                    timed: "calendar \(calendarId) starts at \(time: start) (its first version), after SLA policy \(id)'s --effective "
+                        + "\(time: from): tickets opened in between could get no SLA; give --effective "
+                        + "\(Self.effectiveText(start, zone: calendar.versions.first?.calendar.timeZoneIdentifier)) or later, or name a "
+                        + "calendar that starts by then")
             }
         }
         for rule in terms.escalations {
@@ -55,6 +59,14 @@ extension DirectoryService {
             }
         }
         return try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
+    }
+
+    /// `instant` as a policy's `--effective` can be typed, which reads a date alone as midnight in the calendar's zone
+    /// `identifier`: `2026-02-01` when it is such a midnight, else RFC 3339.
+    static func effectiveText(_ instant: Timestamp, zone identifier: String?) -> String {
+        let midnight = identifier.flatMap(WallTimeZone.init).map { $0.reading(at: instant).iso8601 }
+        guard let midnight, midnight.hasSuffix("T00:00:00.000Z") else { return instant.iso8601 }
+        return String(midnight.prefix(10))
     }
 
     /// An SLA policy, or a not-found error.

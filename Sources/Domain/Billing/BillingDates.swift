@@ -14,11 +14,12 @@ public enum BillingDates {
     public static func contains(_ instant: Timestamp) -> Bool { instant >= earliest && instant < end }
 
     /// Refuses `instant` out of range, naming `what` it is (`contract acme-2026's effective date`) and the `kind` of
-    /// dates the range is for (a ticket's due date is no billing date, but a year 26 is as wrong there).
+    /// dates the range is for (a ticket's due date is no billing date, but a year 26 is as wrong there). The instant is
+    /// RFC 3339 UTC in the message (the HTTP API's problem), apart for a caller that writes it in its reader's zone.
     public static func check(_ instant: Timestamp, _ what: String, kind: String = "billing dates") throws(DomainError) {
         guard contains(instant) else {
             throw DomainError(
-                .invalid, "\(what) \(instant.iso8601) is out of range: \(kind) run from 2000-01-01 to 2199-12-31 (UTC); check the year")
+                .invalid, timed: "\(what) \(time: instant) is out of range: \(kind) run from 2000-01-01 to 2199-12-31 (UTC); check the year")
         }
     }
 }

@@ -2,11 +2,12 @@ import DocketTime
 
 /// Deactivating a client that leaves (docs/billing.md, "Offboarding a client"): a client is deactivated only once
 /// nothing of it keeps running. Open tickets keep their SLA clocks (they would breach, and page people, for a client
-/// that is gone), and a contract with billing terms and no end keeps being billed by every invoice run (a retainer's
-/// monthly fee, month after month). So the deactivation is refused while the client has open tickets, which are named
-/// with what to do (close or merge them, or keep them open on purpose: `keepOpenTickets`), and while a contract of it
-/// with billing terms has no end, unless the deactivation is given the date to end them: those ends are then appended
-/// with the deactivation, in one transaction.
+/// that is gone), a contract with billing terms and no end keeps being billed by every invoice run (a retainer's
+/// monthly fee, month after month), and an SLA-only contract with no end keeps its SLA terms in force for a client
+/// that is gone. So the deactivation is refused while the client has open tickets, which are named with what to do
+/// (close or merge them, or keep them open on purpose: `keepOpenTickets`), and while a contract of it has no end,
+/// unless the deactivation is given the date to end them: those ends are then appended with the deactivation, in one
+/// transaction.
 public enum ClientOffboarding {
     /// The end of one of the client's contracts, decided with the deactivation.
     public struct ContractEnding: Sendable, Equatable {
@@ -28,9 +29,9 @@ public enum ClientOffboarding {
 
     /// Decides the deactivation of `client`, whose contracts are `contracts`, open tickets `openTickets` (their
     /// numbers, in work order) and live recurring schedules `schedules` (their ids), ending every contract of it with
-    /// billing terms and no end at `endContractsAt` when given. Refuses (``DomainError/Code/conflict``, one line naming
-    /// each thing still running and the fix) while a ticket is open, unless `keepOpenTickets`, while such a contract
-    /// has no end and no `endContractsAt` is given, and while a schedule would go on opening tickets for it (each tick
+    /// no end (with billing terms or SLA-only) at `endContractsAt` when given. Refuses (``DomainError/Code/conflict``,
+    /// one line naming each thing still running and the fix) while a ticket is open, unless `keepOpenTickets`, while a
+    /// contract has no end and no `endContractsAt` is given, and while a schedule would go on opening tickets for it (each tick
     /// would then only warn that it cannot). Ending the contracts needs the right to change contracts (billing, admin),
     /// as `docket contract end` does.
     public static func decide(
@@ -39,9 +40,7 @@ public enum ClientOffboarding {
     ) throws(DomainError) -> Decision {
         let deactivated = try ClientDecider.decide(.deactivate, state: client, context: context)
         guard !deactivated.isEmpty, let code = client.code else { return Decision(client: [], contracts: []) }
-        let running = contracts.filter { contract in
-            contract.id != nil && contract.endsAt == nil && contract.versions.contains { $0.billingTerms != nil }
-        }.sorted { ($0.id ?? "") < ($1.id ?? "") }
+        let running = contracts.filter { $0.id != nil && $0.endsAt == nil }.sorted { ($0.id ?? "") < ($1.id ?? "") }
         var problems: [String] = []
         if !openTickets.isEmpty, !keepOpenTickets {
             let named = openTickets.prefix(ticketsNamed).joined(separator: ", ") + (openTickets.count > ticketsNamed ? ", …" : "")
@@ -51,11 +50,22 @@ public enum ClientOffboarding {
                     + "close or merge \(one ? "it" : "them") first (`docket queue --client \(code)`), or add --keep-open-tickets")
         }
         if !running.isEmpty, endContractsAt == nil {
-            let ids = running.compactMap(\.id)
-            let one = ids.count == 1
-            problems.append(
-                "its contract\(one ? "" : "s") \(ids.joined(separator: ", ")) \(one ? "has" : "have") no end, so invoice runs would keep billing under "
-                    + "\(one ? "it" : "them"): add --end-contracts DATE to end \(one ? "it" : "them") with the deactivation")
+            let billed = running.filter { contract in contract.versions.contains { $0.billingTerms != nil } }.compactMap(\.id)
+            let slaOnly = running.compactMap(\.id).filter { !billed.contains($0) }
+            var why: [String] = []
+            if !billed.isEmpty {
+                let one = billed.count == 1
+                why.append(
+                    "its contract\(one ? "" : "s") \(billed.joined(separator: ", ")) \(one ? "has" : "have") no end, so invoice runs would keep "
+                        + "billing under \(one ? "it" : "them")")
+            }
+            if !slaOnly.isEmpty {
+                let one = slaOnly.count == 1
+                why.append(
+                    "its SLA-only contract\(one ? "" : "s") \(slaOnly.joined(separator: ", ")) \(one ? "has" : "have") no end, so \(one ? "its" : "their") "
+                        + "SLA terms would stay in force for a client that is gone")
+            }
+            problems.append(why.joined(separator: ", and ") + ": add --end-contracts DATE to end \(running.count == 1 ? "it" : "them") with the deactivation")
         }
         if !schedules.isEmpty {
             let one = schedules.count == 1
@@ -74,7 +84,7 @@ public enum ClientOffboarding {
                     endings.append(
                         ContractEnding(id: id, events: try ContractDecider.decide(.end(effectiveFrom: endContractsAt), state: contract, context: context)))
                 } catch {
-                    throw DomainError(error.code, "client \(code) is not deactivated: contract \(id): \(error.message)")
+                    throw error.prefixed("client \(code) is not deactivated: contract \(id): ")
                 }
             }
         }

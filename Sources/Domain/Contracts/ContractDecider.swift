@@ -43,7 +43,7 @@ public enum ContractDecider: Decider {
             let (id, start) = try requireExisting(state)
             guard effectiveFrom > start else {
                 throw DomainError(
-                    .invalid, "contract \(id) starts at \(start); it must end after it starts")
+                    .invalid, timed: "contract \(id) starts at \(time: start); it must end after it starts")
             }
             try BillingDates.check(effectiveFrom, "contract \(id)'s end")
             guard let end = state.endsAt else { return [.ended(ContractEnded(effectiveFrom: effectiveFrom))] }
@@ -54,7 +54,7 @@ public enum ContractDecider: Decider {
             if let month = billed.first(where: { $0.start < to && from < $0.end }) {
                 throw DomainError(
                     .conflict,
-                    "contract \(id)'s end cannot move from \(end) to \(effectiveFrom): final invoice \(month.invoice) billed \(month.period) "
+                    timed: "contract \(id)'s end cannot move from \(time: end) to \(time: effectiveFrom): final invoice \(month.invoice) billed \(month.period) "
                         + "under it, which the move would change; void \(month.invoice) first (`docket invoice void \(month.invoice) --reason …`), "
                         + "or move the end within months no final invoice billed")
             }
@@ -70,13 +70,13 @@ public enum ContractDecider: Decider {
         guard effectiveFrom >= start else {
             throw DomainError(
                 .invalid,
-                "the amendment would take effect at \(effectiveFrom), before contract \(id) starts at \(start); "
+                timed: "the amendment would take effect at \(time: effectiveFrom), before contract \(id) starts at \(time: start); "
                     + "use a date on or after the start")
         }
         if let end = state.endsAt, effectiveFrom >= end {
             throw DomainError(
                 .conflict,
-                "contract \(id) ends at \(end); an amendment must take effect before the end, "
+                timed: "contract \(id) ends at \(time: end); an amendment must take effect before the end, "
                     + "or create a new contract")
         }
     }

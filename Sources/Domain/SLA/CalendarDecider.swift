@@ -43,7 +43,7 @@ public enum CalendarDecider: Decider {
             guard effectiveFrom >= start else {
                 throw DomainError(
                     .invalid,
-                    "the amendment would take effect at \(effectiveFrom), before calendar \(id) starts at \(start); "
+                    timed: "the amendment would take effect at \(time: effectiveFrom), before calendar \(id) starts at \(time: start); "
                         + "use a date on or after the start")
             }
             guard state.version(at: effectiveFrom)?.calendar != calendar else { return [] }

@@ -38,7 +38,7 @@ public enum SLAPolicyDecider: Decider {
             guard effectiveFrom >= start else {
                 throw DomainError(
                     .invalid,
-                    "the amendment would take effect at \(effectiveFrom), before SLA policy \(id) starts at \(start); "
+                    timed: "the amendment would take effect at \(time: effectiveFrom), before SLA policy \(id) starts at \(time: start); "
                         + "use a date on or after the start")
             }
             guard state.version(at: effectiveFrom)?.terms != terms else { return [] }

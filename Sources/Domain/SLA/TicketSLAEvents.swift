@@ -163,10 +163,12 @@ public struct TicketSLAStarted: EventPayload {
         _ calendar: CalendarState, _ id: String, at instant: Timestamp, policy policyId: String
     ) throws(DomainError) -> (amendment: Int, calendar: BusinessCalendar) {
         guard let found = calendar.calendar(at: instant) else {
+            // The calendar exists but starts later: a clash of configurations (refused), not a missing one.
+            let start: TimedMessage = calendar.startsAt.map { "\(time: $0)" } ?? "no date"
             throw DomainError(
                 .conflict,
-                "calendar \(id) starts at \(calendar.startsAt.map(\.description) ?? "no date"), after this ticket's "
-                    + "start at \(instant), and no amendment can start before a calendar does: define a calendar under a "
+                timed: "calendar \(id) starts at \(start), after this ticket's "
+                    + "start at \(time: instant), and no amendment can start before a calendar does: define a calendar under a "
                     + "new id with an earlier --effective and amend SLA policy \(policyId) to use it")
         }
         return found
@@ -175,10 +177,11 @@ public struct TicketSLAStarted: EventPayload {
     /// The error for a ticket opened before its SLA policy starts. An amendment cannot start before the policy
     /// does, so the fix is a policy (under a new id) that starts early enough, named by the contract.
     public static func policyStartsLater(_ policyId: String, startsAt: Timestamp?, ticketAt instant: Timestamp) -> DomainError {
-        DomainError(
+        let start: TimedMessage = startsAt.map { "\(time: $0)" } ?? "no date"
+        return DomainError(
             .notFound,
-            "SLA policy \(policyId) starts at \(startsAt.map(\.description) ?? "no date"), after this ticket's start at "
-                + "\(instant), and no amendment can start before a policy does: define a policy under a new id with an "
+            timed: "SLA policy \(policyId) starts at \(start), after this ticket's start at "
+                + "\(time: instant), and no amendment can start before a policy does: define a policy under a new id with an "
                 + "earlier --effective and point the contract at it with `docket contract amend … --sla-policy NEW`")
     }
 }

@@ -62,6 +62,13 @@ public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
         return DomainError(code, timed.text(write))
     }
 
+    /// The refusal with `words` before its message, the instants it names still kept apart (a refusal of one of
+    /// several things a command does, named: `client acme is not deactivated: contract acme-r: …`).
+    public func prefixed(_ words: String) -> DomainError {
+        guard let timed else { return DomainError(code, words + message) }
+        return DomainError(code, timed: TimedMessage(stringLiteral: words) + timed)
+    }
+
     private static func oneLine(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
         var result = ""

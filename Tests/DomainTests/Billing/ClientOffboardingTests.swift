@@ -25,11 +25,21 @@ import Testing
         let ended = try BillingFixture.contract("acme-old", from: start, terms: Self.retainer, endsAt: end)
         let slaOnly = try BillingFixture.contract("acme-sla", from: start, terms: nil)
         let refused = try #require(throws: DomainError.self) { try decide([running, ended, slaOnly]) }
-        #expect(refused.code == .conflict && refused.message.contains("its contract acme-r has no end"), "\(refused.message)")
+        // An SLA-only contract with no end counts too (its SLA terms would stay in force): it was neither named nor ended.
+        #expect(
+            refused.code == .conflict
+                && refused.message.hasSuffix(
+                    "its contract acme-r has no end, so invoice runs would keep billing under it, and its SLA-only contract acme-sla has no "
+                        + "end, so its SLA terms would stay in force for a client that is gone: add --end-contracts DATE to end them with the "
+                        + "deactivation"), "\(refused.message)")
         let decision = try decide([running, ended, slaOnly], endAt: end)
         #expect(decision.client == [.deactivated(ClientDeactivated())])
-        #expect(decision.contracts.map(\.id) == ["acme-r"] && decision.contracts.first?.events == [.ended(ContractEnded(effectiveFrom: end))])
-        #expect(try decide([ended, slaOnly]).contracts.isEmpty, "nothing runs: deactivated alone")
+        #expect(decision.contracts.map(\.id) == ["acme-r", "acme-sla"])
+        #expect(decision.contracts.allSatisfy { $0.events == [.ended(ContractEnded(effectiveFrom: end))] })
+        let slaAlone = try #require(throws: DomainError.self) { try decide([ended, slaOnly]) }
+        #expect(slaAlone.message.hasSuffix("its SLA-only contract acme-sla has no end, so its SLA terms would stay in force for a client that is gone: "
+            + "add --end-contracts DATE to end it with the deactivation"), "\(slaAlone.message)")
+        #expect(try decide([ended]).contracts.isEmpty, "nothing runs: deactivated alone")
         #expect((try? decide([running], endAt: end, as: Fixture.dispatcher)) == nil, "ending contracts is billing's")
         let early = try #require(throws: DomainError.self) { try decide([running], endAt: BillingFixture.at("2025-12-01T00:00:00Z")) }
         #expect(early.message.hasPrefix("client acme is not deactivated: contract acme-r: "), "\(early.message)")
