@@ -63,7 +63,7 @@ extension SLACommandsTests {
         #expect(try docket(["calendar", "define", "late", "--name", "Late", "--file", late, "--effective", "2026-02-01T00:00:00Z"], at: Self.setUpTime).status == 0)
         let before = try docket(["log", "--json"], at: Self.setUpTime).stdout
         for (calendars, message) in [
-            ("{P1: late}", "calendar late starts at 2026-02-01T00:00:00.000Z (its first version), after SLA policy gold's --effective"),
+            ("{P1: late}", "calendar late starts at 2026-01-31 19:00 EST (its first version), after SLA policy gold's --effective"),
             ("{P5: 24x7}", "\"P5\" is not a priority; use P1 to P4"),
             ("{P1: \"Night Desk\"}", "calendar \"Night Desk\" (of P1) is not a calendar id"),
         ] {
