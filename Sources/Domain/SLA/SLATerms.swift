@@ -180,32 +180,25 @@ struct PriorityTargets: Codable, Equatable {
 
     init(_ targets: [Priority: SLATarget]) { self.targets = targets }
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
-        for key in c.allKeys where Priority(rawValue: key.stringValue) == nil {
-            throw DecodingError.dataCorruptedError(
-                forKey: key, in: c, debugDescription: "\"\(key.stringValue)\" is not a priority; use P1 to P4")
+        let keyed = try PriorityKeyed<SLATarget>(from: decoder)
+        if let missing = Priority.allCases.first(where: { keyed.values[$0] == nil }) {
+            throw DecodingError.keyNotFound(
+                PriorityKey(stringValue: missing.rawValue),
+                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "no target for \(missing.rawValue)"))
         }
-        var targets: [Priority: SLATarget] = [:]
-        for priority in Priority.allCases {
-            targets[priority] = try c.decode(SLATarget.self, forKey: Key(stringValue: priority.rawValue))
-        }
-        self.targets = targets
+        targets = keyed.values
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        for priority in Priority.allCases {
-            if let target = targets[priority] { try c.encode(target, forKey: Key(stringValue: priority.rawValue)) }
-        }
-    }
+    func encode(to encoder: any Encoder) throws { try PriorityKeyed(targets).encode(to: encoder) }
+}
+
+/// A priority (`P1` … `P4`) or any other key of a JSON object, as a coding key.
+struct PriorityKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 /// `[Priority: Value]` as a JSON object keyed `P1` … `P4`, written in priority order; any of them may be left out, and a
@@ -215,30 +208,26 @@ struct PriorityKeyed<Value: Codable & Equatable>: Codable, Equatable {
 
     init(_ values: [Priority: Value]) { self.values = values }
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
+        let c = try decoder.container(keyedBy: PriorityKey.self)
+        // Every key checked before any value is read, and the values in priority order: the error a file gets does not
+        // depend on the order its keys come in.
+        for key in c.allKeys where Priority(rawValue: key.stringValue) == nil {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c, debugDescription: "\"\(key.stringValue)\" is not a priority; use P1 to P4")
+        }
         var values: [Priority: Value] = [:]
-        for key in c.allKeys {
-            guard let priority = Priority(rawValue: key.stringValue) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: key, in: c, debugDescription: "\"\(key.stringValue)\" is not a priority; use P1 to P4")
-            }
-            values[priority] = try c.decode(Value.self, forKey: key)
+        for priority in Priority.allCases {
+            let key = PriorityKey(stringValue: priority.rawValue)
+            if c.contains(key) { values[priority] = try c.decode(Value.self, forKey: key) }
         }
         self.values = values
     }
 
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
+        var c = encoder.container(keyedBy: PriorityKey.self)
         for priority in Priority.allCases {
-            if let value = values[priority] { try c.encode(value, forKey: Key(stringValue: priority.rawValue)) }
+            if let value = values[priority] { try c.encode(value, forKey: PriorityKey(stringValue: priority.rawValue)) }
         }
     }
 }
