@@ -63,7 +63,7 @@ enum StoreAccess {
         let configuration = DocketConfiguration(supportAddress: support, mailAuthservId: authservId)
         let app = try DocketApplication.open(
             path, clock: clock, configuration: configuration, checkPages: checkPages && !isNew,
-            warnings: { Terminal.error("warning: \($0)") }, foldThreads: threads)
+            warnings: { Terminal.error("docket: warning: \($0)") }, foldThreads: threads)
         // Before anything else reads it: what a rolled-back store shows may be an older state, or nothing.
         if !allowingRollback { try app.log.requireNotRolledBack() }
         if testClock, try !app.log.hasTestClock {

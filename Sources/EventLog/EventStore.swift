@@ -96,9 +96,10 @@ public final class EventStore: @unchecked Sendable {
     /// (a command's single thread), never while other threads use the store.
     public internal(set) var integrityAlarm: String?
     /// Where the store reports what went wrong without failing the command (an anchor it could not write): one
-    /// line each. Writes `warning: …` to stderr unless replaced; replace it before the store is shared between threads.
+    /// line each. Writes `docket: warning: …` to stderr (as the CLI writes its other warnings) unless replaced; replace
+    /// it before the store is shared between threads.
     public var warnings: @Sendable (String) -> Void = { message in
-        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("docket: warning: \(message)\n".utf8))
     }
 
     /// How many threads a bulk fold (rebuild, catch-up, replay) folds the read models on, and the read models'

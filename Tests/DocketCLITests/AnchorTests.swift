@@ -112,7 +112,7 @@ import Testing
         let position = try head(store)
         let lines = comment.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(comment.stderr)")
-        #expect(lines.first?.hasPrefix("warning: position \(position) was committed but not anchored (cannot open the anchors file") == true, "\(comment.stderr)")
+        #expect(lines.first?.hasPrefix("docket: warning: position \(position) was committed but not anchored (cannot open the anchors file") == true, "\(comment.stderr)")
         #expect(lines.first?.contains("fix the anchors file") == true)
         // A read writes no anchor and warns about nothing.
         #expect(try DocketProcess.run(["ticket", "show", "T-1001"], store: store).stderr.isEmpty)

@@ -91,13 +91,13 @@ import Testing
         #expect(own.stdout == "loop1@msp.example: dropped (loop)\n")
         #expect(
             own.stderr
-                == "warning: dropped mail loop1@msp.example from Support@msp.example: a loop: it is from our own support address (our mail come back, an auto-responder of ours, or a forged From); nothing written\n")
+                == "docket: warning: dropped mail loop1@msp.example from Support@msp.example: a loop: it is from our own support address (our mail come back, an auto-responder of ours, or a forged From); nothing written\n")
         let forged = try DocketProcess.run(
             ["intake", "email"], store: store, stdin: Self.mail(id: "T-1077.3.deadbeef@docket", subject: "Anything"), environment: environment)
         #expect(forged.stdout == "T-1077.3.deadbeef@docket: dropped (loop)\n", "\(forged.stderr)")
         #expect(
             forged.stderr
-                == "warning: dropped mail T-1077.3.deadbeef@docket from jane@globex.example: a loop: its Message-ID is of Docket's form but not in this store's outbox (another Docket's mail, or a forgery); nothing written\n")
+                == "docket: warning: dropped mail T-1077.3.deadbeef@docket from jane@globex.example: a loop: its Message-ID is of Docket's form but not in this store's outbox (another Docket's mail, or a forgery); nothing written\n")
         #expect(try log() == before, "no ticket, no acknowledgement")
         #expect(try docket(["outbox", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
         // A client's own mail still opens its ticket.

@@ -79,7 +79,7 @@ import Testing
         let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         // stderr holds only the trace of each message dropped (nothing written for it): one line each, saying why.
         let traces = run.stderr.split(separator: "\n").map(String.init)
-        #expect(traces.allSatisfy { $0.hasPrefix("warning: dropped mail ") && $0.hasSuffix("; nothing written") }, "\(run.stderr)")
+        #expect(traces.allSatisfy { $0.hasPrefix("docket: warning: dropped mail ") && $0.hasSuffix("; nothing written") }, "\(run.stderr)")
         #expect(traces.count == lines.filter { $0.contains(": dropped (") }.count)
         #expect(lines.count == names.count, "one line per message")
         let outcomes = [": opened T-", ": reply on T-", ": reopened T-", " noted on T-", ": duplicate, already on T-", ": dropped (", ": unreadable ("]

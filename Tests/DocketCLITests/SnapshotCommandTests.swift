@@ -110,7 +110,7 @@ import Testing
             let run = try base.docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", into, "--json"])
             #expect(run.status == 0, "\(run.stderr)")
             let warnings = run.stderr.split(separator: "\n")
-            #expect(warnings.count == 1 && warnings[0].hasPrefix("warning: snapshot 2026-10 is not used: "), "\(run.stderr)")
+            #expect(warnings.count == 1 && warnings[0].hasPrefix("docket: warning: snapshot 2026-10 is not used: "), "\(run.stderr)")
             let reason = ["": "file's digest is not the one recorded", "fileSHA256": "SHA-256", "models": "does not match its digest"]
             #expect(run.stderr.contains(reason[older]!), "\(run.stderr)")
             #expect(try base.digests(of: into) == (try base.digests(of: full)), "the replay folded the log instead")
@@ -164,7 +164,7 @@ import Testing
         #expect(listed.first?["usable"] as? Bool == false)
         let run = try base.docket(["replay", "--as-of", "2026-11-04T12:00:00Z", "--into", base.folder.child("r1"), "--json"])
         #expect(run.status == 0)
-        #expect(run.stderr == "warning: snapshot 2026-10 is not used: its SNAPSHOT file is damaged\n")
+        #expect(run.stderr == "docket: warning: snapshot 2026-10 is not used: its SNAPSHOT file is damaged\n")
         let full = try base.docket(["replay", "--as-of", "2026-11-04T12:00:00Z", "--into", base.folder.child("r2"), "--no-snapshots"])
         #expect(full.status == 0)
         #expect(try base.digests(of: base.folder.child("r1")) == (try base.digests(of: base.folder.child("r2"))))

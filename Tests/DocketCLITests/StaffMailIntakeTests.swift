@@ -115,7 +115,7 @@ import Testing
         #expect(run.stdout == "b1@msp.example: unverified staff mail noted on T-1001\n")
         #expect(
             run.stderr
-                == "warning: mail b1@msp.example from bob@msp.example (user bob) is noted on T-1001, not taken as bob's reply: \(why); "
+                == "docket: warning: mail b1@msp.example from bob@msp.example (user bob) is noted on T-1001, not taken as bob's reply: \(why); "
                 + "reply with `docket ticket comment T-1001 \"…\"`, or see docs/security.md (staff mail)\n")
         let after = try state("T-1001", at: "2026-11-02T14:31:00Z")
         #expect(after.status == "waiting-on-client")
