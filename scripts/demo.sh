@@ -146,6 +146,9 @@ else
   echo "INV-2026-0001 rebuilt as of $AS_OF differs from the live one" >&2
   exit 1
 fi
+# The same in one command, with no folder to name: `--as-of` on any read command (admins).
+step ann invoice show acme-D2 --as-of "$AS_OF" || echo "(acme-D2 did not exist yet at $AS_OF, exit code $?)"
+step ann queue --as-of "$AS_OF"
 step bill report profitability --from 2026-11-01 --to 2026-12-01
 step bill report leakage --from 2026-11-01 --to 2026-12-01
 step bill report utilization --from 2026-11-01 --to 2026-12-01

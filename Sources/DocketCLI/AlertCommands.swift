@@ -31,6 +31,7 @@ struct AlertList: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this client's alerts (a client code).") var client: String?
     @Flag(help: "Resolved alerts too, after the firing ones.") var resolved = false

@@ -26,6 +26,7 @@ struct AuditInvoice: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "INV-2026-0042, CN-2026-0001 or a draft id such as acme-D3.") var invoice: String
 

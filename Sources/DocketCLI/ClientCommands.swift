@@ -278,6 +278,7 @@ struct ClientList: ReadCommand {
         discussion: "--active lists the current clients only, --former the deactivated ones.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Only active clients.") var active = false
     @Flag(help: "Only deactivated (former) clients.") var former = false
@@ -307,6 +308,7 @@ struct ClientShow: ReadCommand {
         abstract: "Show a client at a glance: settings, contracts and the terms in force now, open tickets, and contacts (with their ids).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The client's code.") var code: String
 

@@ -18,6 +18,7 @@ struct ClosedWithoutTimeReportCommand: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup(title: "Window (closes in it)") var window: ReportWindowOptions
     @Option(help: "Only closes by this login.") var tech: String?
     @Option(help: "Only tickets of this client (its code).") var client: String?

@@ -266,6 +266,7 @@ struct ContractShow: ReadCommand {
         abstract: "Show a contract, the terms in force at a time (default: now) and every version of its terms.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The contract's id.") var id: String
     @Option(help: """
@@ -311,6 +312,7 @@ struct ContractList: ReadCommand {
         commandName: "list", abstract: "List contracts by id, with the amendment in force now.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this client's contracts.") var client: String?
 

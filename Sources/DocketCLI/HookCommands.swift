@@ -92,6 +92,7 @@ struct HookList: ReadCommand {
         commandName: "list", abstract: "List webhook sources with their secrets' fingerprints (never the secrets).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
     /// One row of `--json`.

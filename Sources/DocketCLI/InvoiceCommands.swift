@@ -104,6 +104,7 @@ struct InvoiceCharges: ReadCommand {
         commandName: "charges", abstract: "Show a client's charges through a period as a run would price them; writes nothing.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The client code.") var client: String
     @Option(help: ArgumentHelp("Through this month, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)
@@ -139,6 +140,7 @@ struct InvoiceList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List invoices.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this client's.") var client: String?
     @Option(help: ArgumentHelp("Only this period's, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)
@@ -175,6 +177,7 @@ struct InvoiceShow: ReadCommand {
         commandName: "show", abstract: "Show an invoice line by line (a draft id, an INV- number or a CN- credit note).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "acme-D1, INV-2026-0001 or CN-2026-0001.") var invoice: String
 

@@ -27,6 +27,7 @@ struct InvoiceExport: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @Option(help: "csv or json.") var format: ExportFormat = .csv
     @Option(help: "Only this client's.") var client: String?
     @Option(help: ArgumentHelp("Only this period's, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)

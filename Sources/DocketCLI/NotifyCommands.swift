@@ -107,6 +107,7 @@ struct NotifyList: ReadCommand {
         commandName: "list", abstract: "List notification channels with their secrets' fingerprints (never the secrets).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
     /// One row of `--json`.

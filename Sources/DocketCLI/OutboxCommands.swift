@@ -25,6 +25,7 @@ struct OutboxList: ReadCommand {
         discussion: "QUEUED is in your time zone (`docket user time-zone`), else this machine's, with the zone named; --json keeps RFC 3339 UTC.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Only messages still to send (queued or failed).") var pending = false
 
@@ -89,6 +90,7 @@ struct OutboxShow: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The Message-ID, with or without angle brackets.") var messageId: String
 

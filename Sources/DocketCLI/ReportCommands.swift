@@ -84,6 +84,7 @@ struct SLAReportCommand: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup(title: "Window (tickets opened in it)") var window: ReportWindowOptions
     @Option(help: "Group by client, priority or month (the month the ticket was opened, in its client's time zone).")
     var by: SLAReportGrouping = .client

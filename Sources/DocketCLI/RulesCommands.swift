@@ -56,6 +56,7 @@ struct RulesShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the routing rules in force, in the order they are tried.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
     struct View: Encodable {

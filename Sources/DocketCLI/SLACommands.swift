@@ -41,6 +41,7 @@ struct SLACommand: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Only tickets with a clock at risk (past the first warning threshold); with --breached, either.") var atRisk = false
     @Flag(help: "Only tickets with a clock breached; with --at-risk, either.") var breached = false

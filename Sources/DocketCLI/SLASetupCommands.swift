@@ -194,6 +194,7 @@ struct CalendarShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a calendar's versions and the hours in force at a time.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The calendar's id.") var id: String
     @Option(help: "The instant to show the hours in force at (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone; default now).")
@@ -247,6 +248,7 @@ struct CalendarList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List calendars.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
@@ -373,6 +375,7 @@ struct SLAPolicyShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a policy's terms in force at a time, and its versions.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The policy's id.") var id: String
     @Option(help: "The instant (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone; default now).") var at: TimeArgument?
@@ -423,6 +426,7 @@ struct SLAPolicyList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List SLA policies.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {

@@ -100,6 +100,7 @@ struct ScheduleList: ReadCommand {
         discussion: "NEXT is in your time zone (`docket user time-zone`), else this machine's; --json keeps RFC 3339 UTC.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {

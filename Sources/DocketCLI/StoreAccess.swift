@@ -136,18 +136,23 @@ extension StoreCommand {
 /// A command that reads the store's data as a user: `--as` (else `$DOCKET_USER`, else the OS user; through a server,
 /// the caller it identified) names the reader, checked as a write checks its actor before anything is read: an
 /// unknown user is not found (exit 4), a deactivated one refused (exit 6). docs/security.md, "Who reads what".
+/// `--as-of` shows the store as it stood at a moment instead (``AsOfReading``).
 protocol ReadCommand: StoreCommand {
     /// `--as`.
     var actor: ActorOptions { get }
+    /// `--as-of`.
+    var asOf: AsOfOptions { get }
 }
 
 extension ReadCommand {
     func run() throws {
         let path = store.path
         try reportingFailures(store: path) {
-            let session = try StoreAccess.open(path)
-            try checkReader(actor.name, in: session)
-            try inViewersZone(actor.name, in: session) { try run(in: session) }
+            let live = try StoreAccess.open(path)
+            try checkReader(actor.name, in: live)
+            try AsOfReading.reading(asOf.moment, live: live, actor: actor.name) { session in
+                try inViewersZone(actor.name, in: session) { try run(in: session) }
+            }
         }
     }
 }

@@ -121,6 +121,7 @@ struct TemplateList: ReadCommand {
         commandName: "list", abstract: "List the templates by name: the stored ones (custom) and the mail templates on their shipped default.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
@@ -144,6 +145,7 @@ struct TemplateShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a template's subject and body.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The template's name.") var name: String
 

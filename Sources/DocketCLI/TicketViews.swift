@@ -10,6 +10,7 @@ struct TicketShow: ReadCommand {
         discussion: "Times are in your time zone (`docket user time-zone`), else this machine's; --json keeps RFC 3339 UTC.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
 
@@ -248,6 +249,7 @@ struct TicketList: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var filter: TicketFilterOptions
     @Option(help: "Only this status: \(StatusFilter.allValueStrings.joined(separator: ", ")) (closed includes merged).")
@@ -277,6 +279,7 @@ struct QueueCommand: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var filter: TicketFilterOptions
     @Option(help: "Only this status: \(OpenStatusFilter.allValueStrings.joined(separator: ", ")) (the queue holds open tickets).")

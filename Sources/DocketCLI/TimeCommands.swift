@@ -213,6 +213,7 @@ struct TimeStatus: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Every tech's running timer, not only yours.") var all = false
 
@@ -253,6 +254,7 @@ struct TimeList: ReadCommand {
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Only this ticket's entries.") var ticket: TicketNumber?
     @Option(help: "Only this tech's entries.") var tech: String?
@@ -309,6 +311,7 @@ struct TimeShow: ReadCommand {
         discussion: "Times are in your time zone (`docket user time-zone`), else this machine's, with the zone named; --json keeps RFC 3339 UTC.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The entry, e.g. TE-7.") var entry: String
 

@@ -70,6 +70,7 @@ struct TokenList: ReadCommand {
         commandName: "list", abstract: "List tokens (admins: all; others: their own); never their secrets.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
     /// One row of `--json`.

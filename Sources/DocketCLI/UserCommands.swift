@@ -256,6 +256,7 @@ struct UserList: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List every user, active or not, by login.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
     func run(in session: Session) throws {
@@ -276,6 +277,7 @@ struct UserShow: ReadCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one user.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The user's login.") var login: String
 

@@ -19,9 +19,12 @@ public enum AsOfReplays {
     /// link to the snapshot's file rather than a copy.
     static func root(of live: DocketApplication) -> String { live.log.snapshotsFolder + "/.as-of-\(getpid())" }
 
-    /// The replay of `live` as of `moment`, for `actor` (an admin of the live store).
+    /// The replay of `live` as of `moment`, for `actor` (an admin of the live store). `progress` is called as the
+    /// replay folds the log after its snapshot (events done, events to do); not at all when it is open already.
     @available(*, noasync, message: "replays the log")
-    public static func app(asOf moment: Timestamp, live: DocketApplication, actor: String) throws -> DocketApplication {
+    public static func app(
+        asOf moment: Timestamp, live: DocketApplication, actor: String, progress: (UInt64, UInt64) -> Void = { _, _ in }
+    ) throws -> DocketApplication {
         try live.log.requireAdmin(actor, to: "read the store as of a moment (asOf replays the log)")
         let position = try live.log.position(atOrBefore: moment)
         guard position > 0 else {
@@ -35,7 +38,7 @@ public enum AsOfReplays {
             try? FileManager.default.removeItem(atPath: folder)
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             roots.insert(root)
-            _ = try live.log.linkedReplay(through: position, asOf: moment, into: folder)
+            _ = try live.log.linkedReplay(through: position, asOf: moment, into: folder, progress: progress)
             let app = try DocketApplication.open(folder, clock: FixedClock(moment), linkedTo: live)
             open.append((key, folder, app))
             if open.count > capacity {
