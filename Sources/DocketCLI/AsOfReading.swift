@@ -24,24 +24,7 @@ enum AsOfReading {
     @available(*, noasync, message: "replays the log")
     static func reading(_ moment: MomentArgument?, live: Session, actor: String, _ body: (Session) throws -> Void) throws {
         guard let moment else { return try body(live) }
-        if let shown = live.log.replayMoment {
-            let time = PeopleTime.viewer(actor, in: live)
-            throw CLIError.usage(
-                "\(live.log.path) is a replay already, as of \(time.text(shown)); drop --as-of, or give the live store's --store")
-        }
-        try live.log.requireAdmin(actor, to: "read the store as of a moment (--as-of replays the log)")
-        let time = PeopleTime.viewer(actor, in: live)
-        let instant = try moment.exact ?? {
-            let read = try parseTime(moment.text, flag: "--as-of", in: time)
-            read.announce()
-            return read.instant
-        }()
-        let position = try live.log.position(atOrBefore: instant)
-        guard position > 0 else {
-            let first = try live.log.event(at: 1).map { "its first event was recorded at \(time.text($0.recordedAt))" }
-            throw CLIError.notFound(
-                "nothing was recorded at or before \(time.text(instant)) (\(first ?? "the store holds no events")); give a later --as-of")
-        }
+        let (instant, _) = try position(moment, in: live.log, actor: actor)
         let app = try AsOfReplays.app(asOf: instant, live: live.app, actor: actor) { done, total in
             Terminal.progress("replaying", done, total)
         }
@@ -53,5 +36,29 @@ enum AsOfReading {
         }
         defer { AsOfReplays.removeAll() }
         try body(session)
+    }
+
+    /// The instant `moment` names for `actor` (a time without a zone is theirs, with the note on stderr) and the last
+    /// position recorded at or before it in `log`: refused unless `actor` is an admin, on a replay (it shows one
+    /// moment already), and when nothing was recorded by then.
+    @available(*, noasync, message: "reads the log")
+    static func position(_ moment: MomentArgument, in log: LogService, actor: String) throws -> (Timestamp, UInt64) {
+        let time = PeopleTime.viewer(actor, in: log)
+        if let shown = log.replayMoment {
+            throw CLIError.usage("\(log.path) is a replay already, as of \(time.text(shown)); drop --as-of, or give the live store's --store")
+        }
+        try log.requireAdmin(actor, to: "read the store as of a moment (--as-of replays the log)")
+        let instant = try moment.exact ?? {
+            let read = try parseTime(moment.text, flag: "--as-of", in: time)
+            read.announce()
+            return read.instant
+        }()
+        let position = try log.position(atOrBefore: instant)
+        guard position > 0 else {
+            let first = try log.event(at: 1).map { "its first event was recorded at \(time.text($0.recordedAt))" }
+            throw CLIError.notFound(
+                "nothing was recorded at or before \(time.text(instant)) (\(first ?? "the store holds no events")); give a later --as-of")
+        }
+        return (instant, position)
     }
 }

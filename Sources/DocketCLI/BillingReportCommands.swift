@@ -7,6 +7,7 @@ import Foundation
 struct BillingReportOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
     @OptionGroup(title: "Window (work started, tickets opened or closed, invoices by the month they bill)") var window: ReportWindowOptions
     @OptionGroup var output: ReportFormatOptions
 
@@ -30,8 +31,11 @@ struct BillingReportOptions: ParsableArguments {
                 log = try LogService.openReadOnly(store.path)
             }
             try log.requireReader(actor.name)
+            // As of a moment: the log through its last event, as the report could have been run then.
+            let through = try asOf.moment.map { try AsOfReading.position($0, in: log, actor: actor.name).1 }
             let fold = try log.billingReports(
-                BillingReportWindow(try window.window(), capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy)
+                BillingReportWindow(try window.window(), capacityHoursPerWeek: capacityHoursPerWeek, revenueBy: revenueBy),
+                through: through
             ) { done, total in
                 Terminal.progress("scanning the log", done, total)
             }

@@ -40,6 +40,27 @@ import Testing
         #expect(try scratch() == [])
     }
 
+    /// The billing reports scan the log (no read model): as of a moment they scan it through that moment's last event,
+    /// as the report run on a replay then does, and leave out what was logged later for the same window.
+    @Test(arguments: DocketMode.allCases) func theBillingReportsAsOfAMomentScanTheLogThroughIt(_ mode: DocketMode) throws {
+        try base.writeBeforeT1()
+        let replay = base.folder.child("replay")
+        #expect(try base.docket(["replay", "--as-of", ReplayCommandTests.t1, "--into", replay]).status == 0)
+        try base.writeAfterT1()
+        // October's work, logged in November: the report run now counts it, the report as of t1 could not.
+        try base.ok(["time", "log", "T-1003", "45m", "--at", "2026-10-10T10:00:00Z"], at: "2026-11-06T09:00:00Z", as: "bob")
+        let report = ["report", "utilization", "--from", "2026-10-01", "--to", "2026-11-01", "--format", "json"]
+        let expected = try base.docket(report, store: replay)
+        #expect(expected.status == 0, "\(expected.stderr)")
+        try mode.run {
+            let seen = try base.docket(report + ["--as-of", ReplayCommandTests.t1])
+            #expect(seen.status == 0 && seen.stdout == expected.stdout, "\(seen.stderr)")
+            #expect(try base.docket(report).stdout != expected.stdout, "the late entry counts in the report run now")
+            let bob = try base.docket(report + ["--as-of", ReplayCommandTests.t1], as: "bob")
+            #expect(bob.status == 5 && bob.stderr.contains("only an admin"), "\(bob.stderr)")
+        }
+    }
+
     @Test(arguments: DocketMode.allCases) func aMomentWithoutAZoneIsTheViewersAndSaidSo(_ mode: DocketMode) throws {
         try base.writeBeforeT1()
         try base.writeAfterT1()

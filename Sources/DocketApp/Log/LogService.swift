@@ -90,10 +90,13 @@ public struct LogService: Sendable {
         return (categories.map(StreamCountRow.init), types.map(StreamCountRow.init))
     }
 
-    /// The billing reports' fold over the whole log (docs/billing.md, "Reports").
+    /// The billing reports' fold over the log through position `last` (default: the whole log; docs/billing.md,
+    /// "Reports"): through the last event recorded at a moment, the reports as they could be run then.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func billingReports(_ window: BillingReportWindow, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> BillingReportFold {
-        try BillingReportBuilder.build(from: store, window: window, progress: progress)
+    public func billingReports(
+        _ window: BillingReportWindow, through last: UInt64? = nil, progress: ((UInt64, UInt64) -> Void)? = nil
+    ) throws -> BillingReportFold {
+        try BillingReportBuilder.build(from: store, window: window, through: last, progress: progress)
     }
 
     // MARK: - Writing below the deciders (admin only)
