@@ -48,7 +48,8 @@ YAML
 step bill calendar define ny-office --name "New York office hours" --file "$DOCKET_STORE.calendar.yaml" --effective 2026-01-01
 step bill sla-policy define gold --name "Gold" --file "$DOCKET_STORE.gold.yaml" --effective 2026-01-01
 step bill sla-policy show gold
-# Three contract types: Acme pays by the hour, Globex bought a block of hours, Initech pays a monthly retainer.
+# Three contract types: Acme pays by the hour, Globex bought a block of hours, Initech pays a monthly retainer
+# (and, like most MSP clients, so much a month per managed workstation: a recurring charge per unit).
 step bill contract add acme-2026 --client acme --name "Acme managed services" --effective 2026-01-01 --sla-policy gold \
   --terms '{"model":"hourly","currency":"USD","rates":{"remote":12500,"onsite":15000,"*":12500},"rounding":{"incrementMinutes":15,"scope":"entry"},"minimumMinutesPerTicket":30,"afterHours":{"calendar":"ny-office","multiplierPercent":150},"nonBillableWorkTypes":["internal"],"taxBasisPoints":0}'
 step bill contract add globex-2026 --client globex --name "Globex managed services" --effective 2026-01-01 --sla-policy gold \
@@ -94,7 +95,7 @@ step bill contract show acme-2026 --at 2026-11-29
 # Billing: a month of time for three clients on three contract types, invoices, an audit and profitability.
 step dora client add initech --name "Initech" --domain initech.example --time-zone America/New_York --currency USD
 step bill contract add initech-2026 --client initech --name "Initech retainer" --effective 2026-11-01 \
-  --terms '{"model":"retainer","currency":"USD","rates":{"*":11000},"retainer":{"monthlyFeeMinor":250000,"includedMinutes":300,"coveredCategories":["helpdesk"]},"taxBasisPoints":800}'
+  --terms '{"model":"retainer","currency":"USD","rates":{"*":11000},"retainer":{"monthlyFeeMinor":250000,"includedMinutes":300,"coveredCategories":["helpdesk"]},"recurring":{"workstations":{"description":"Managed workstation","unitPriceMinor":4500,"quantity":18}},"taxBasisPoints":800}'
 for rate in "bob 4500" "tia 4000" "raj 5200"; do
   set -- $rate
   step bill user cost-rate "$1" "$2" --currency USD --effective 2026-01-01

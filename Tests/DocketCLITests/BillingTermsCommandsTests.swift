@@ -37,6 +37,54 @@ import Testing
         }
     }
 
+    /// (description, amount) of each line of `invoice`, in order.
+    func lines(_ invoice: String) throws -> [String] {
+        let shown = try #require(try json(["invoice", "show", invoice]) as? [String: Any])
+        let lines = try #require(shown["lines"] as? [[String: Any]])
+        return lines.map { line in
+            let charge = line["charge"] as? [String: Any]
+            return "\(charge?["description"] as? String ?? "?") = \(line["amount"] as? Int ?? 0)"
+        }
+    }
+
+    /// Recurring charges per unit (managed workstations, licences): quantity × unit price for each month, under the
+    /// terms in force at the month's start; a back-dated change of the quantity bills the difference on the next run,
+    /// an item removed is billed back to zero; a bad item is refused with its path, exit 65, nothing written.
+    @Test(arguments: DocketMode.allCases) func recurringChargesPerUnitAreBilledMonthByMonth(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            try ok([
+                "contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-10-01", "--terms",
+                #"{"model":"hourly","currency":"USD","rates":{"*":12500},"recurring":{"#
+                    + #""workstations":{"description":"Managed workstation","unitPriceMinor":4500,"quantity":25},"#
+                    + #""m365":{"description":"Microsoft 365","unitPriceMinor":2200,"quantity":12}}}"#,
+            ])
+            try ok(["contract", "amend", "acme-msa", "--effective", "2026-11-01", "--terms", #"{"recurring":{"workstations":{"quantity":27}}}"#])
+            try ok(["invoice", "run", "--period", "2026-11"])
+            #expect(try lines("acme-D1") == [
+                "Microsoft 365, 12 × 22.00, 2026-10 = 26400", "Microsoft 365, 12 × 22.00, 2026-11 = 26400",
+                "Managed workstation, 25 × 45.00, 2026-10 = 112500", "Managed workstation, 27 × 45.00, 2026-11 = 121500",
+            ])
+            try ok(["invoice", "finalize", "acme-D1"])
+            try ok([
+                "contract", "amend", "acme-msa", "--effective", "2026-11-01", "--terms",
+                #"{"recurring":{"workstations":{"quantity":26},"m365":null}}"#,
+            ])
+            try ok(["invoice", "run", "--period", "2026-11"])
+            #expect(try lines("acme-D2") == [
+                "Microsoft 365, 12 × 22.00, 2026-11 (no longer billable) = -26400", "Managed workstation, 26 × 45.00, 2026-11 = -4500",
+            ])
+
+            let before = try eventCount()
+            let bad = try docket([
+                "contract", "amend", "acme-msa", "--effective", "2026-12-01", "--terms", #"{"recurring":{"workstations":{"quantity":-1}}}"#,
+            ])
+            #expect(bad.status == 65 && bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+            #expect(bad.stderr.contains("billingTerms.recurring.workstations.quantity must be a whole number from 0 to 1000000"), "\(bad.stderr)")
+            #expect(try eventCount() == before)
+        }
+    }
+
     /// The run must refuse, not trap; a product past Int64 (a fee of 10,000,000,000.00 taxed at 100%, eleven months)
     /// is computed in 128 bits, so this run bills exactly, for every client.
     @Test func aRunOverHugeFeesTaxedAt100PercentBillsExactlyForEveryClient() throws {

@@ -69,6 +69,21 @@ public struct BillingTerms: Sendable, Equatable {
         public var coveredCategories: [String]
     }
 
+    /// A charge per unit every month (managed workstations, users, licences): `quantity` × `unitPriceMinor`, under any
+    /// model, in force like the rest of the terms (docs/billing.md, "Recurring charges").
+    public struct Recurring: Sendable, Equatable {
+        /// Names the item (`workstations`): its monthly charge is keyed by it, and an amendment changes it by naming it.
+        public var id: String
+        /// What the client reads on the line (`Managed workstation`).
+        public var description: String
+        public var unitPriceMinor: Int64
+        /// How many units; 0 bills nothing (an item kept for later).
+        public var quantity: Int
+
+        /// The month's amount: quantity × unit price.
+        public var amountMinor: Int64 { Int64(quantity) * unitPriceMinor }
+    }
+
     public var model: Model
     /// ISO 4217 code, e.g. `USD`.
     public var currency: String
@@ -85,6 +100,8 @@ public struct BillingTerms: Sendable, Equatable {
     public var taxRate: TaxRate
     public var block: Block?
     public var retainer: Retainer?
+    /// The recurring charges per unit, by id.
+    public var recurring: [Recurring]
     /// The client's purchase order for the work these terms price (`4500012345`), printed on the invoices that bill it
     /// (docs/billing.md, "Bill-to"); nil when the client issued none.
     public var purchaseOrder: String?
@@ -143,7 +160,7 @@ extension BillingTerms {
         let root = try TermsReader(value, path: "billingTerms")
         try root.allowOnly([
             "model", "currency", "rates", "rounding", "minimumMinutesPerTicket", "minimumTopUp", "afterHours", "nonBillableWorkTypes",
-            "nonBillableCategories", "taxBasisPoints", "taxRate", "taxRateMillionths", "block", "retainer", "purchaseOrder",
+            "nonBillableCategories", "taxBasisPoints", "taxRate", "taxRateMillionths", "block", "retainer", "recurring", "purchaseOrder",
         ])
         let modelName = try root.string("model")
         guard let model = Model(rawValue: modelName) else {
@@ -213,6 +230,7 @@ extension BillingTerms {
         } else {
             retainer = nil
         }
+        recurring = try root.optionalObject("recurring").map(Self.recurring) ?? []
         if let order = try root.optionalString("purchaseOrder") {
             guard (1...64).contains(order.count), OneLine.firstControl(in: order) == nil, order.first?.isWhitespace == false,
                 order.last?.isWhitespace == false
@@ -238,6 +256,32 @@ extension BillingTerms {
                 throw root.error("retainer", "retainer terms need a retainer object and no block")
             }
         }
+    }
+}
+
+extension BillingTerms {
+    /// `{"workstations": {"description": "Managed workstation", "unitPriceMinor": 4500, "quantity": 25}, …}`, by id.
+    fileprivate static func recurring(_ table: TermsReader) throws(DomainError) -> [Recurring] {
+        var items: [Recurring] = []
+        for id in table.fields.keys.sorted() {
+            guard (1...32).contains(id.count), id.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }) else {
+                throw table.error(
+                    id, "is not an item id: 1 to 32 lower-case letters, digits and dashes, such as \"workstations\" or \"m365-users\"")
+            }
+            guard let item = try table.optionalObject(id) else { continue }
+            try item.allowOnly(["description", "unitPriceMinor", "quantity"])
+            let description = try item.string("description")
+            guard description.count <= 100, OneLine.firstControl(in: description) == nil, description.first?.isWhitespace == false,
+                description.last?.isWhitespace == false
+            else {
+                throw item.error("description", "must be one line of 1 to 100 characters the client reads, such as \"Managed workstation\"")
+            }
+            items.append(
+                Recurring(
+                    id: id, description: description, unitPriceMinor: try item.integer("unitPriceMinor", in: 0...1_000_000_000_000),
+                    quantity: Int(try item.integer("quantity", in: 0...1_000_000, hint: "how many units: 25"))))
+        }
+        return items
     }
 }
 
@@ -303,8 +347,8 @@ private struct TermsReader {
         }
     }
 
-    func integer(_ key: String, in range: ClosedRange<Int64>) throws(DomainError) -> Int64 {
-        guard let value = try optionalInteger(key, in: range) else { throw error(key, "is required") }
+    func integer(_ key: String, in range: ClosedRange<Int64>, hint: String? = nil) throws(DomainError) -> Int64 {
+        guard let value = try optionalInteger(key, in: range, hint: hint) else { throw error(key, "is required") }
         return value
     }
 

@@ -12,9 +12,12 @@ public struct Charge: Codable, Sendable, Equatable {
         case retainerFee = "retainer-fee"
         /// A prepaid block's price.
         case blockPurchase = "block-purchase"
+        /// A recurring charge per unit's monthly amount (``BillingTerms/Recurring``).
+        case recurring
     }
 
-    /// `time:T-1042:2026-11:remote:std:acme-msa#1`, `retainer-fee:acme-msa:2026-11`, `block-purchase:acme-msa:2026-Q4`.
+    /// `time:T-1042:2026-11:remote:std:acme-msa#1`, `retainer-fee:acme-msa:2026-11`, `block-purchase:acme-msa:2026-Q4`,
+    /// `recurring:acme-msa:workstations:2026-11`.
     public var key: String
     public var kind: Kind
     /// The month of the work or of the fee, `2026-11`.

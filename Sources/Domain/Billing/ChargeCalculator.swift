@@ -408,13 +408,22 @@ public enum ChargeCalculator {
             while month <= period {
                 let instant = max(months.start(of: month), start)
                 if let end = contract.endsAt, instant >= end { break }
-                if let version = contract.terms(at: instant), case .success(let billing)? = version.billingTerms.map({ _ in terms.read(contract: id, version: version) }),
-                    let retainer = billing.retainer
-                {
-                    charges.append(
-                        fee(
-                            .retainerFee, key: "retainer-fee:\(id):\(month)", period: month, description: "Monthly retainer, \(month)",
-                            contract: id, amendment: version.amendment, billing: billing, amount: retainer.monthlyFeeMinor))
+                if let version = contract.terms(at: instant), case .success(let billing)? = version.billingTerms.map({ _ in terms.read(contract: id, version: version) }) {
+                    if let retainer = billing.retainer {
+                        charges.append(
+                            fee(
+                                .retainerFee, key: "retainer-fee:\(id):\(month)", period: month, description: "Monthly retainer, \(month)",
+                                contract: id, amendment: version.amendment, billing: billing, amount: retainer.monthlyFeeMinor))
+                    }
+                    // A quantity of 0 charges nothing: a month already billed for the item is billed back to zero.
+                    for item in billing.recurring where item.quantity > 0 {
+                        let price = Money.format(item.unitPriceMinor, currency: billing.currency)
+                        charges.append(
+                            fee(
+                                .recurring, key: "recurring:\(id):\(item.id):\(month)", period: month,
+                                description: "\(item.description), \(item.quantity) × \(price), \(month)", contract: id,
+                                amendment: version.amendment, billing: billing, amount: item.amountMinor))
+                    }
                 }
                 month = month.next
             }

@@ -71,7 +71,46 @@ struct BillingTermsTests {
         #expect(bare.retainer?.monthlyFeeMinor == 1 && bare.retainer?.includedMinutes == 0 && bare.retainer?.coveredCategories == [])
     }
 
+    @Test func readsRecurringChargesPerUnitUnderAnyModel() throws {
+        let terms = try BillingTerms([
+            "model": "retainer", "currency": "USD", "retainer": ["monthlyFeeMinor": 100_000],
+            "recurring": [
+                "workstations": ["description": "Managed workstation", "unitPriceMinor": 4_500, "quantity": 25],
+                "m365-users": ["description": "Microsoft 365 Business Premium", "unitPriceMinor": 2_200, "quantity": 0],
+            ],
+        ])
+        #expect(terms.recurring.map(\.id) == ["m365-users", "workstations"], "by id")
+        #expect(terms.recurring.last?.description == "Managed workstation" && terms.recurring.last?.amountMinor == 112_500)
+        #expect(terms.recurring.first?.quantity == 0 && terms.recurring.first?.amountMinor == 0)
+        #expect(try BillingTerms(["model": "hourly", "currency": "USD", "rates": ["*": 1]]).recurring.isEmpty)
+    }
+
     static let refusals: [(JSONValue, String)] = [
+        (
+            ["model": "hourly", "currency": "USD", "rates": ["*": 1], "recurring": ["Work Stations": ["description": "x", "unitPriceMinor": 1, "quantity": 1]]],
+            "billingTerms.recurring.Work Stations is not an item id: 1 to 32 lower-case letters"
+        ),
+        (
+            ["model": "hourly", "currency": "USD", "rates": ["*": 1], "recurring": ["ws": ["description": "x", "unitPriceMinor": 1, "quantity": 1, "price": 2]]],
+            "billingTerms.recurring.ws.price is not a billing term"
+        ),
+        (
+            ["model": "hourly", "currency": "USD", "rates": ["*": 1], "recurring": ["ws": ["description": "x", "unitPriceMinor": 1, "quantity": -1]]],
+            "billingTerms.recurring.ws.quantity must be a whole number from 0 to 1000000, not -1 (how many units: 25)"
+        ),
+        (
+            ["model": "hourly", "currency": "USD", "rates": ["*": 1], "recurring": ["ws": ["description": "x", "unitPriceMinor": 1]]],
+            "billingTerms.recurring.ws.quantity is required"
+        ),
+        (
+            ["model": "hourly", "currency": "USD", "rates": ["*": 1], "recurring": ["ws": ["description": "two\nlines", "unitPriceMinor": 1, "quantity": 1]]],
+            "billingTerms.recurring.ws.description must be one line of 1 to 100 characters"
+        ),
+        (
+            ["model": "hourly", "currency": "USD", "rates": ["*": 1], "recurring": ["ws": ["description": "x", "unitPriceMinor": "45.00", "quantity": 1]]],
+            "billingTerms.recurring.ws.unitPriceMinor must be a whole number (money in minor units"
+        ),
+        (["model": "hourly", "currency": "USD", "rates": ["*": 1], "recurring": ["ws": 25]], "billingTerms.recurring.ws must be a JSON object"),
         (["model": "hourly", "currency": "USD", "rates": ["*": 1], "discount": 5], "billingTerms.discount is not a billing term"),
         (
             ["model": "hourly", "currency": "USD", "rates": ["*": 1], "rounding": ["incrementMinutes": 15, "mode": "up"]],

@@ -399,6 +399,44 @@ struct ChargeCalculatorTests {
         #expect(F.sheet([switched], [], through: BillingPeriod(year: 2027, month: 2)!).keys == sheet.keys)
     }
 
+    static func perUnit(workstations: Int, price: Int64 = 4_500, m365: Int? = 12) -> JSONValue {
+        var items: [String: JSONValue] = [
+            "workstations": ["description": "Managed workstation", "unitPriceMinor": .integer(price), "quantity": .integer(Int64(workstations))]
+        ]
+        if let m365 { items["m365"] = ["description": "Microsoft 365", "unitPriceMinor": 2_200, "quantity": .integer(Int64(m365))] }
+        return hourly(["recurring": .object(items)])
+    }
+
+    /// Recurring charges per unit: quantity × unit price for each month the contract is in force through the period,
+    /// under the terms in force at the month's start (or the contract's), keyed per item and month; none at quantity
+    /// 0, none after the contract ends.
+    @Test func recurringChargesPerUnitFollowTheTermsInForceEachMonth() throws {
+        let contract = try F.contract(
+            "acme-msa", from: F.at("2026-10-15T00:00:00Z"), terms: Self.perUnit(workstations: 25),
+            amendments: [
+                (F.at("2026-11-01T00:00:00Z"), Self.perUnit(workstations: 27)),
+                (F.at("2026-11-20T00:00:00Z"), Self.perUnit(workstations: 30, price: 5_000)),
+                (F.at("2026-12-01T00:00:00Z"), Self.perUnit(workstations: 30, price: 5_000, m365: 0)),
+            ],
+            endsAt: F.at("2027-01-01T00:00:00Z"))
+        let sheet = F.sheet([contract], [], through: BillingPeriod(year: 2027, month: 2)!)
+        #expect(sheet.keys == [
+            "recurring:acme-msa:m365:2026-10", "recurring:acme-msa:m365:2026-11",
+            "recurring:acme-msa:workstations:2026-10", "recurring:acme-msa:workstations:2026-11", "recurring:acme-msa:workstations:2026-12",
+        ])
+        #expect(sheet.charges.allSatisfy { $0.kind == .recurring })
+        let october = try #require(sheet.charge("recurring:acme-msa:workstations:2026-10"))
+        #expect(october.amount == 112_500 && october.amendment == 0, "the first, partial month is due in full")
+        #expect(october.description == "Managed workstation, 25 × 45.00, 2026-10")
+        // November: the amendment in force on the 1st, not the one from the 20th.
+        let november = try #require(sheet.charge("recurring:acme-msa:workstations:2026-11"))
+        #expect(november.amount == 27 * 4_500 && november.amendment == 1)
+        let december = try #require(sheet.charge("recurring:acme-msa:workstations:2026-12"))
+        #expect(december.amount == 30 * 5_000 && december.amendment == 3)
+        let m365 = try #require(sheet.charge("recurring:acme-msa:m365:2026-11"))
+        #expect(m365.amount == 12 * 2_200 && m365.description == "Microsoft 365, 12 × 22.00, 2026-11")
+    }
+
     @Test func anAmendmentMidMonthMakesTwoKeys() throws {
         let contract = try F.contract(
             "acme-msa", from: F.at("2026-01-01T00:00:00Z"), terms: Self.hourly(),
