@@ -248,7 +248,12 @@ struct InvoiceFinalize: ParsableCommand {
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let final = try session.app.billing.finalizeInvoice(invoice, as: options.actor.name, commandId: options.write.commandId)
+            // A refusal's instants (a contract end moved since the draft was priced) in the client's zone, where its
+            // contracts' dates are read.
+            let client = (try? session.app.billing.invoice(invoice))?.client ?? ""
+            let final = try timesWritten(by: contractTime(client, in: session).text(_:)) {
+                try session.app.billing.finalizeInvoice(invoice, as: options.actor.name, commandId: options.write.commandId)
+            }
             Terminal.out("\(final.id): finalized as \(final.number ?? "?")\n")
         }
     }
