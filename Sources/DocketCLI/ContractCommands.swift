@@ -153,7 +153,8 @@ struct ContractEnd: StoreCommand {
         commandName: "end", abstract: "End a contract: no terms are in force from --effective on; given again, move the end.",
         discussion: """
             A contract that has an end gets a new one, earlier or later (the old end stays in its history), unless a \
-            final invoice billed a month between the two: void that invoice first.
+            final invoice billed a month between the two: void that invoice first. A draft priced before the end moved \
+            (or was given), in the months the change reaches, cannot be finalized: discard it and run the period again.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions

@@ -241,7 +241,11 @@ enum InvoiceText {
 
 struct InvoiceFinalize: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "finalize", abstract: "Finalize a draft under the next gapless number (INV-YYYY-NNNN); final invoices never change.")
+        commandName: "finalize", abstract: "Finalize a draft under the next gapless number (INV-YYYY-NNNN); final invoices never change.",
+        discussion: """
+            A draft priced before one of its client's contracts had its end moved or given (docket contract end), in \
+            the months it bills, is refused: discard it and run the period again, to price it under the end now.
+            """)
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The draft, e.g. acme-D1.") var invoice: String
 
