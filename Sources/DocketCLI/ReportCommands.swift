@@ -44,8 +44,18 @@ extension SLAReportGrouping: ExpressibleByArgument {}
 
 /// A report's `--from`/`--to`: with `Z` or an offset (RFC 3339) exactly that instant; a date (`2026-11-01`, its
 /// midnight) or a date and time without a zone (`2026-11-01 08:00`) is what clocks read, read in each row's zone.
-struct ReportTimeArgument: ExpressibleByArgument {
+struct ReportTimeArgument {
     let bound: ReportBound
+
+    /// `text` as a report's bound, or a usage error saying the forms it takes (`nope` was only "invalid for '--from
+    /// <from>'").
+    static func parse(_ text: String) throws -> ReportTimeArgument {
+        guard let bound = ReportTimeArgument(argument: text) else {
+            throw ValidationError(
+                "a time is a date (2026-11-01), a local time (2026-11-01 08:00) or RFC 3339 with Z or an offset (2026-11-01T08:00:00Z)")
+        }
+        return bound
+    }
 
     init?(argument: String) {
         guard let bound = ReportBound(typed: argument) else { return nil }
@@ -60,9 +70,9 @@ struct ReportWindowOptions: ParsableArguments {
         help: """
             At or after this time: a date (2026-11-01) or a local time (2026-11-01 08:00), read in each client's time zone \
             (UTC for techs' rows), or RFC 3339 with Z or an offset (exact).
-            """)
+            """, transform: ReportTimeArgument.parse)
     var from: ReportTimeArgument
-    @Option(help: "…and before this time (the same forms).") var to: ReportTimeArgument
+    @Option(help: "…and before this time (the same forms).", transform: ReportTimeArgument.parse) var to: ReportTimeArgument
     @Option(help: "Read a --from/--to typed without a zone in this IANA time zone for every row, instead of each client's.")
     var timeZone: String?
 
