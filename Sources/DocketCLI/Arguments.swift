@@ -25,12 +25,21 @@ extension Role: ExpressibleByArgument {
 }
 
 /// The `--at`/`--effective` style time argument: RFC 3339, or a plain date meaning midnight UTC.
-struct TimeArgument: ExpressibleByArgument {
+struct TimeArgument {
     let timestamp: Timestamp
     /// As typed.
     let text: String
     /// Whether it was a date alone (`2026-11-01`), which `timestamp` reads as midnight UTC.
     var isDateOnly: Bool { Timestamp.typed(text) == nil }
+
+    /// `text` as a time, or a usage error saying the forms a time takes (`2026-13-01` and `yesterday` were only
+    /// "invalid for '--effective <effective>'").
+    static func parse(_ text: String) throws -> TimeArgument {
+        guard let time = TimeArgument(argument: text) else {
+            throw ValidationError("a time is a date written YYYY-MM-DD (2026-11-01) or RFC 3339 with Z or an offset (2026-11-01T09:00:00Z)")
+        }
+        return time
+    }
 
     init?(argument: String) {
         text = argument

@@ -13,7 +13,7 @@ struct BillingReportOptions: ParsableArguments {
 
     /// Rebuilds the reports' fold from the log (progress on stderr when it is a terminal) and prints `rows`.
     func run<Row: Encodable>(
-        capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period, header: [String], rows: (BillingReportFold) -> [Row],
+        capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period, columns: [CSVColumn], rows: (BillingReportFold) -> [Row],
         cells: (Row) -> [String]
     ) throws {
         try reportingFailures(store: store.path) {
@@ -42,8 +42,8 @@ struct BillingReportOptions: ParsableArguments {
             let lines = rows(fold)
             switch output.resolved {
             case .json: try printJSON(lines)
-            case .table: Terminal.out(Terminal.table(header, lines.map(cells)))
-            case .csv: Terminal.out(reportCSV(header, lines.map(cells)))
+            case .table: Terminal.out(Terminal.table(columns.map(\.name), lines.map(cells)))
+            case .csv: Terminal.out(output.csv(columns, lines.map(cells)))
             }
         }
     }
@@ -83,10 +83,10 @@ struct ProfitabilityReportCommand: ParsableCommand {
     func run() throws {
         try options.run(
             revenueBy: by,
-            header: [
-                "CLIENT", "CUR", "INVOICES", "CREDIT NOTES", "TIME REVENUE", "FEES", "REVENUE", "LOGGED H", "UNPRICED H", "COST", "MARGIN",
-                "MARGIN %", "BILLED H", "EFFECTIVE RATE/H",
-            ],
+            columns: [.text("CLIENT"), .text("CUR")] + [
+                "INVOICES", "CREDIT NOTES", "TIME REVENUE", "FEES", "REVENUE", "LOGGED H", "UNPRICED H", "COST", "MARGIN", "MARGIN %",
+                "BILLED H", "EFFECTIVE RATE/H",
+            ].map(CSVColumn.number),
             rows: { $0.profitability() },
             cells: { row in
                 let money = { (minor: Int64) in Money.format(minor, currency: row.currency) }
@@ -119,7 +119,8 @@ struct LeakageReportCommand: ParsableCommand {
 
     func run() throws {
         try options.run(
-            header: ["CLIENT", "BILLABLE MIN", "BILLED MIN", "UNBILLED MIN", "CONTRACT NON-BILLABLE MIN", "NON-BILLABLE MIN", "LEAKAGE %"],
+            columns: [.text("CLIENT")]
+                + ["BILLABLE MIN", "BILLED MIN", "UNBILLED MIN", "CONTRACT NON-BILLABLE MIN", "NON-BILLABLE MIN", "LEAKAGE %"].map(CSVColumn.number),
             rows: { $0.leakage() },
             cells: { row in
                 [
@@ -152,7 +153,9 @@ struct UtilizationReportCommand: ParsableCommand {
     func run() throws {
         try options.run(
             capacityHoursPerWeek: capacityHoursPerWeek,
-            header: ["TECH", "LOGGED MIN", "BILLABLE MIN", "CAPACITY MIN", "BILLABLE % OF LOGGED", "BILLABLE % OF CAPACITY", "LOGGED % OF CAPACITY"],
+            columns: [.text("TECH")]
+                + ["LOGGED MIN", "BILLABLE MIN", "CAPACITY MIN", "BILLABLE % OF LOGGED", "BILLABLE % OF CAPACITY", "LOGGED % OF CAPACITY"]
+                .map(CSVColumn.number),
             rows: { $0.utilization() },
             cells: { row in
                 [
@@ -177,7 +180,7 @@ struct VolumeReportCommand: ParsableCommand {
 
     func run() throws {
         try options.run(
-            header: ["CLIENT", "CATEGORY", "OPENED", "CLOSED"],
+            columns: [.text("CLIENT"), .text("CATEGORY"), .number("OPENED"), .number("CLOSED")],
             rows: { $0.volume() },
             cells: { [$0.client, $0.category ?? "—", String($0.opened), String($0.closed)] })
     }

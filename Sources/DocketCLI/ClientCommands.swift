@@ -98,7 +98,7 @@ struct ClientDeactivate: StoreCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The client's code.") var code: String
-    @Option(help: "End every contract of the client that has no end at this instant (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).")
+    @Option(help: "End every contract of the client that has no end at this instant (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).", transform: TimeArgument.parse)
     var endContracts: TimeArgument?
     @Flag(help: "Deactivate it with tickets still open: they stay open, with their SLA clocks, until closed or merged.")
     var keepOpenTickets = false

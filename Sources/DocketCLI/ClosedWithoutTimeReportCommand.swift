@@ -31,14 +31,16 @@ struct ClosedWithoutTimeReportCommand: ReadCommand {
         let lines = try session.app.billing.closedWithoutTimeReport(
             ClosedWithoutTimeFilter(window: try window.window(), tech: tech, client: client))
         let yesNo = { (flag: Bool) in flag ? "yes" : "no" }
-        let header = ["TICKET", "CLIENT", "CLOSED AT", "CLOSED BY", "SYSTEM", "ANY TIME", "REASON"]
+        let columns: [CSVColumn] = [
+            .text("TICKET"), .text("CLIENT"), .number("CLOSED AT"), .text("CLOSED BY"), .text("SYSTEM"), .text("ANY TIME"), .text("REASON"),
+        ]
         let rows = lines.map {
             [$0.ticket, $0.client, $0.closedAt, $0.closedBy, yesNo($0.systemClose), yesNo($0.ticketHasTime), $0.reason ?? ""]
         }
         switch output.resolved {
         case .json: try printJSON(lines)
-        case .table: Terminal.out(Terminal.table(header, rows))
-        case .csv: Terminal.out(reportCSV(header, rows))
+        case .table: Terminal.out(Terminal.table(columns.map(\.name), rows))
+        case .csv: Terminal.out(output.csv(columns, rows))
         }
     }
 }

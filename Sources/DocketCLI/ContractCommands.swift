@@ -76,7 +76,7 @@ struct ContractAdd: ParsableCommand {
     @Argument(help: "The contract's id: 2 to 64 lower-case letters, digits and dashes, e.g. acme-2026.") var id: String
     @Option(help: "The client's code.") var client: String
     @Option(help: "The display name.") var name: String
-    @Option(help: "When the original terms take effect (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).") var effective: TimeArgument
+    @Option(help: "When the original terms take effect (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).", transform: TimeArgument.parse) var effective: TimeArgument
     @Option(help: "The SLA policy the contract refers to (it must exist, with its calendar).") var slaPolicy: String?
     @Option(help: "The billing terms as JSON with whole numbers (amounts in minor units).") var terms: String?
 
@@ -110,7 +110,7 @@ struct ContractAmend: ParsableCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The contract's id.") var id: String
-    @Option(help: "When this version takes effect (RFC 3339, or YYYY-MM-DD: midnight in the client's zone); may be before earlier amendments.")
+    @Option(help: "When this version takes effect (RFC 3339, or YYYY-MM-DD: midnight in the client's zone); may be before earlier amendments.", transform: TimeArgument.parse)
     var effective: TimeArgument
     @Option(help: "The new SLA policy (it must exist).") var slaPolicy: String?
     @Option(
@@ -153,13 +153,15 @@ struct ContractEnd: StoreCommand {
         commandName: "end", abstract: "End a contract: no terms are in force from --effective on; given again, move the end.",
         discussion: """
             A contract that has an end gets a new one, earlier or later (the old end stays in its history), unless a \
-            final invoice billed a month between the two: void that invoice first.
+            final invoice billed a month between the two: void that invoice first. A draft priced before the end moved \
+            (or was given), in the months the change reaches, cannot be finalized: discard it and run the period again.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The contract's id.") var id: String
-    @Option(help: "The first instant without terms (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).") var effective: TimeArgument
+    @Option(help: "The first instant without terms (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone).", transform: TimeArgument.parse)
+    var effective: TimeArgument
 
     func run(in session: Session) throws {
         let client = try? session.app.directory.contract(id).client
@@ -272,7 +274,7 @@ struct ContractShow: ReadCommand {
     @Option(help: """
         Which instant to show the terms in force at (RFC 3339, or YYYY-MM-DD: midnight in the client's time zone, \
         like --effective; default: now).
-        """)
+        """, transform: TimeArgument.parse)
     var at: TimeArgument?
 
     func run(in session: Session) throws {

@@ -36,7 +36,12 @@ extension InvoiceShow { func validate() throws { try checkIdentifiers((invoice, 
 extension InvoiceFinalize { func validate() throws { try checkIdentifiers((invoice, "the invoice")) } }
 extension InvoiceDiscard { func validate() throws { try checkIdentifiers((invoice, "the invoice")) } }
 extension InvoiceVoid { func validate() throws { try checkIdentifiers((invoice, "the invoice")) } }
-extension InvoiceExport { func validate() throws { try checkIdentifiers((client, "--client")) } }
+extension InvoiceExport {
+    func validate() throws {
+        try checkIdentifiers((client, "--client"))
+        try text.requireCSV(format == .csv, format: "JSON")
+    }
+}
 extension OutboxShow { func validate() throws { try checkIdentifiers((messageId, "the Message-ID")) } }
 extension RulesTest { func validate() throws { try checkIdentifiers((client, "--client")) } }
 extension CalendarDefine { func validate() throws { try checkIdentifiers((id, "the calendar id")) } }

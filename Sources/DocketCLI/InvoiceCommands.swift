@@ -244,14 +244,23 @@ enum InvoiceText {
 
 struct InvoiceFinalize: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "finalize", abstract: "Finalize a draft under the next gapless number (INV-YYYY-NNNN); final invoices never change.")
+        commandName: "finalize", abstract: "Finalize a draft under the next gapless number (INV-YYYY-NNNN); final invoices never change.",
+        discussion: """
+            A draft priced before one of its client's contracts had its end moved or given (docket contract end), in \
+            the months it bills, is refused: discard it and run the period again, to price it under the end now.
+            """)
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The draft, e.g. acme-D1.") var invoice: String
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let final = try session.app.billing.finalizeInvoice(invoice, as: options.actor.name, commandId: options.write.commandId)
+            // A refusal's instants (a contract end moved since the draft was priced) in the client's zone, where its
+            // contracts' dates are read.
+            let client = (try? session.app.billing.invoice(invoice))?.client ?? ""
+            let final = try timesWritten(by: contractTime(client, in: session).text(_:)) {
+                try session.app.billing.finalizeInvoice(invoice, as: options.actor.name, commandId: options.write.commandId)
+            }
             Terminal.out("\(final.id): finalized as \(final.number ?? "?")\n")
         }
     }

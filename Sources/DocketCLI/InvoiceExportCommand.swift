@@ -23,7 +23,9 @@ struct InvoiceExport: ReadCommand {
             addressed to, as finalized (a draft's: the client's now): bill_to_name, bill_to_address (its lines, one per \
             line), bill_to_tax_id and bill_to_purchase_orders (one per line), empty for invoices finalized before bill-to \
             details existed. A voided invoice exports its own rows and its credit note's, with amounts negated. Drafts \
-            are left out unless --include-drafts.
+            are left out unless --include-drafts. In CSV a text cell that begins with =, +, -, @, a tab or a carriage \
+            return gets a leading ' (a spreadsheet would run it as a formula), unless --raw-text; number, amount, \
+            minute and date cells are never changed.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -33,6 +35,7 @@ struct InvoiceExport: ReadCommand {
     @Option(help: ArgumentHelp("Only this period's, e.g. 2026-11.", valueName: PeriodArgument.valueName), transform: PeriodArgument.parse)
     var period: PeriodArgument?
     @Flag(help: "Include drafts (document = the draft id).") var includeDrafts = false
+    @OptionGroup var text: CSVTextOptions
 
     func run(in session: Session) throws {
         // An unknown client is a typo to report, not an empty export.
@@ -43,8 +46,7 @@ struct InvoiceExport: ReadCommand {
         switch format {
         case .json: try printJSON(rows)
         case .csv:
-            let lines = [ExportRow.header] + rows.map(\.fields)
-            Terminal.out(lines.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            Terminal.out(text.writer.document(ExportRow.columns, rows.map(\.fields)))
         }
     }
 }
@@ -95,12 +97,16 @@ struct ExportRow: Encodable {
     let billToTaxId: String
     let billToPurchaseOrders: String
 
-    static let header = [
-        "document", "type", "invoice", "client", "period", "issued_at", "currency", "line", "key", "description", "ticket", "work_type",
-        "charged_minutes", "covered_minutes", "rate_per_hour_minor", "multiplier_percent", "amount_minor", "tax_basis_points", "adjustment",
-        "tax_rate", "credits", "document_subtotal_minor", "document_tax_minor", "document_total_minor", "billed_time", "logged_minutes",
-        "rounding_minutes", "minimum_minutes", "previously_billed_minutes", "bill_to_name", "bill_to_address", "bill_to_tax_id",
-        "bill_to_purchase_orders",
+    /// The CSV columns, in the order of ``fields``: words as ``CSVColumnKind/text`` (neutralised when they begin as a
+    /// formula would), the rest (numbers, amounts, minutes, dates, times, h:mm, the tax rate) as they are.
+    static let columns: [CSVColumn] = [
+        .text("document"), .text("type"), .text("invoice"), .text("client"), .number("period"), .number("issued_at"), .text("currency"),
+        .number("line"), .text("key"), .text("description"), .text("ticket"), .text("work_type"), .number("charged_minutes"),
+        .number("covered_minutes"), .number("rate_per_hour_minor"), .number("multiplier_percent"), .number("amount_minor"),
+        .number("tax_basis_points"), .text("adjustment"), .number("tax_rate"), .text("credits"), .number("document_subtotal_minor"),
+        .number("document_tax_minor"), .number("document_total_minor"), .number("billed_time"), .number("logged_minutes"),
+        .number("rounding_minutes"), .number("minimum_minutes"), .number("previously_billed_minutes"), .text("bill_to_name"),
+        .text("bill_to_address"), .text("bill_to_tax_id"), .text("bill_to_purchase_orders"),
     ]
 
     var fields: [String] {

@@ -18,16 +18,25 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case table, csv, json
 }
 
-/// A report's `--format table|csv|json`, and `--json`, as every other read command spells JSON.
+/// A report's `--format table|csv|json`, and `--json`, as every other read command spells JSON; `--raw-text` for CSV.
 struct ReportFormatOptions: ParsableArguments {
     @Option(help: "table, csv or json. (default: table)") var format: ReportFormat?
     @Flag(help: "Print JSON (the same as --format json).") var json = false
+    @OptionGroup var text: CSVTextOptions
 
     /// The format asked for.
     var resolved: ReportFormat { json ? .json : format ?? .table }
 
     func validate() throws {
         if json, let format, format != .json { throw ValidationError("--json and --format \(format.rawValue) ask for two formats; give one") }
+        try text.requireCSV(resolved == .csv, format: resolved == .json ? "JSON" : "a table")
+    }
+
+    /// The report's rows as CSV (``CSVWriter``, as `--raw-text` asks): a value the table shows as `—` (none: no margin
+    /// without revenue, no rate without billed time, no category) is left empty, so that a spreadsheet reads an empty
+    /// cell in a column of numbers rather than text.
+    func csv(_ columns: [CSVColumn], _ rows: [[String]]) -> String {
+        text.writer.document(columns, rows.map { $0.map { $0 == "—" ? "" : $0 } })
     }
 }
 
@@ -35,8 +44,18 @@ extension SLAReportGrouping: ExpressibleByArgument {}
 
 /// A report's `--from`/`--to`: with `Z` or an offset (RFC 3339) exactly that instant; a date (`2026-11-01`, its
 /// midnight) or a date and time without a zone (`2026-11-01 08:00`) is what clocks read, read in each row's zone.
-struct ReportTimeArgument: ExpressibleByArgument {
+struct ReportTimeArgument {
     let bound: ReportBound
+
+    /// `text` as a report's bound, or a usage error saying the forms it takes (`nope` was only "invalid for '--from
+    /// <from>'").
+    static func parse(_ text: String) throws -> ReportTimeArgument {
+        guard let bound = ReportTimeArgument(argument: text) else {
+            throw ValidationError(
+                "a time is a date (2026-11-01), a local time (2026-11-01 08:00) or RFC 3339 with Z or an offset (2026-11-01T08:00:00Z)")
+        }
+        return bound
+    }
 
     init?(argument: String) {
         guard let bound = ReportBound(typed: argument) else { return nil }
@@ -51,9 +70,9 @@ struct ReportWindowOptions: ParsableArguments {
         help: """
             At or after this time: a date (2026-11-01) or a local time (2026-11-01 08:00), read in each client's time zone \
             (UTC for techs' rows), or RFC 3339 with Z or an offset (exact).
-            """)
+            """, transform: ReportTimeArgument.parse)
     var from: ReportTimeArgument
-    @Option(help: "…and before this time (the same forms).") var to: ReportTimeArgument
+    @Option(help: "…and before this time (the same forms).", transform: ReportTimeArgument.parse) var to: ReportTimeArgument
     @Option(help: "Read a --from/--to typed without a zone in this IANA time zone for every row, instead of each client's.")
     var timeZone: String?
 
@@ -94,25 +113,16 @@ struct SLAReportCommand: ReadCommand {
         let lines = try session.app.sla.slaReport(try window.window(), by: by, now: session.app.clock.now())
         let rate = { (line: SLAReportLine) in line.hitRatePerMille.map { "\($0 / 10).\($0 % 10)%" } ?? "—" }
         let minutes = { (value: Int64?) in value.map(String.init) ?? "" }
-        let header = [by.rawValue.uppercased(), "TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN", "BREACHED BEFORE PRIORITY CHANGE"]
+        // Grouped by month the group is a month (a date); by client or priority, words.
+        let columns = [CSVColumn(name: by.rawValue.uppercased(), kind: by == .month ? .number : .text)]
+            + ["TICKETS", "MET", "BREACHED", "OPEN", "HIT RATE", "MEDIAN RESPONSE MIN", "MEDIAN RESOLUTION MIN", "BREACHED BEFORE PRIORITY CHANGE"]
+            .map(CSVColumn.number)
         let rows = lines.map { [$0.group, String($0.tickets), String($0.met), String($0.breached), String($0.open), rate($0), minutes($0.medianResponseMinutes), minutes($0.medianResolutionMinutes), String($0.breachedBeforePriorityChange)] }
         switch output.resolved {
         case .json: try printJSON(lines)
-        case .table: Terminal.out(Terminal.table(header, rows))
-        case .csv: Terminal.out(reportCSV(header, rows))
+        case .table: Terminal.out(Terminal.table(columns.map(\.name), rows))
+        case .csv: Terminal.out(output.csv(columns, rows))
         }
     }
 }
 
-/// A report's rows as CSV: a header and one line per row, fields as ``csvField`` writes them, and a value the table
-/// shows as `—` (none: no margin without revenue, no rate without billed time, no category) left empty, so that a
-/// spreadsheet reads an empty cell in a column of numbers rather than text.
-func reportCSV(_ header: [String], _ rows: [[String]]) -> String {
-    ([header] + rows).map { $0.map { $0 == "—" ? "" : csvField($0) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}

@@ -141,7 +141,7 @@ struct CalendarDefine: ParsableCommand {
     @Argument(help: "The calendar's id, e.g. ny-office.") var id: String
     @Option(help: "Its display name.") var name: String
     @Option(help: "The YAML or JSON file (- for stdin).") var file: String
-    @Option(help: "When it takes effect (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone; default now).")
+    @Option(help: "When it takes effect (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone; default now).", transform: TimeArgument.parse)
     var effective: TimeArgument?
 
     func run() throws {
@@ -167,7 +167,7 @@ struct CalendarAmend: ParsableCommand {
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The calendar's id.") var id: String
     @Option(help: "The YAML or JSON file (- for stdin).") var file: String
-    @Option(help: "When the new hours take effect (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone).")
+    @Option(help: "When the new hours take effect (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone).", transform: TimeArgument.parse)
     var effective: TimeArgument
 
     func run() throws {
@@ -197,7 +197,7 @@ struct CalendarShow: ReadCommand {
     @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The calendar's id.") var id: String
-    @Option(help: "The instant to show the hours in force at (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone; default now).")
+    @Option(help: "The instant to show the hours in force at (RFC 3339, or YYYY-MM-DD: midnight in the calendar's time zone; default now).", transform: TimeArgument.parse)
     var at: TimeArgument?
 
     struct View: Encodable {
@@ -295,7 +295,7 @@ struct SLAPolicyDefine: ParsableCommand {
     @Argument(help: "The policy's id, e.g. gold.") var id: String
     @Option(help: "Its display name.") var name: String
     @Option(help: "The YAML or JSON file (- for stdin).") var file: String
-    @Option(help: "When it takes effect (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone; default now).")
+    @Option(help: "When it takes effect (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone; default now).", transform: TimeArgument.parse)
     var effective: TimeArgument?
 
     func run() throws {
@@ -329,7 +329,7 @@ struct SLAPolicyAmend: ParsableCommand {
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The policy's id.") var id: String
     @Option(help: "The YAML or JSON file (- for stdin).") var file: String
-    @Option(help: "When the new terms take effect (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone).")
+    @Option(help: "When the new terms take effect (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone).", transform: TimeArgument.parse)
     var effective: TimeArgument
 
     func run() throws {
@@ -378,7 +378,7 @@ struct SLAPolicyShow: ReadCommand {
     @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The policy's id.") var id: String
-    @Option(help: "The instant (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone; default now).") var at: TimeArgument?
+    @Option(help: "The instant (RFC 3339, or YYYY-MM-DD: midnight in its calendar's time zone; default now).", transform: TimeArgument.parse) var at: TimeArgument?
 
     struct View: Encodable {
         let id: String

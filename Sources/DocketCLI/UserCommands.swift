@@ -201,7 +201,7 @@ struct UserCostRate: ParsableCommand {
     @Argument(help: "The user's login.") var login: String
     @Argument(help: "Minor units per hour, e.g. 4500 for 45.00.") var costPerHour: Int64
     @Option(help: "ISO 4217 currency code.") var currency: String
-    @Option(help: "When the rate takes effect (RFC 3339, or YYYY-MM-DD: midnight in the user's own time zone, else UTC).")
+    @Option(help: "When the rate takes effect (RFC 3339, or YYYY-MM-DD: midnight in the user's own time zone, else UTC).", transform: TimeArgument.parse)
     var effective: TimeArgument
 
     func run() throws {

@@ -316,6 +316,32 @@ import Testing
         }
     }
 
+    /// A dispatcher offboarding a client whose only open contract is SLA-only was told to add `--end-contracts DATE`,
+    /// and then, adding it, that `role dispatcher cannot change contracts; ask someone with role billing or admin to do
+    /// it`: neither line said what to ask them for. Ending contracts stays billing's or an admin's; both refusals name
+    /// those roles and the command to run, in one line, and write nothing.
+    @Test(arguments: DocketMode.allCases) func aDispatcherIsToldWhoEndsAnSLAOnlyContractAndHow(_ mode: DocketMode) throws {
+        try givenAcme()
+        try ok(["contract", "add", "acme-sla", "--client", "acme", "--name", "SLA only", "--effective", "2026-01-01T00:00:00Z"])
+        try mode.run {
+            try ok(["client", "show", "acme"], as: "intake")
+            let before = try log()
+            let ask = "ending it is for role billing or admin: ask someone with that role to run `docket client deactivate acme --end-contracts "
+                + "DATE`, or to end it with `docket contract end acme-sla --effective DATE` before you deactivate the client\n"
+            let refused = try docket(["client", "deactivate", "acme"], as: "intake")
+            #expect(refused.status == 6 && refused.stdout.isEmpty)
+            #expect(
+                refused.stderr == "docket: error: client acme is not deactivated: its SLA-only contract acme-sla has no end, so its SLA terms "
+                    + "would stay in force for a client that is gone: " + ask, "\(refused.stderr)")
+            let forbidden = try docket(["client", "deactivate", "acme", "--end-contracts", "2026-06-01"], as: "intake")
+            #expect(forbidden.status == 5 && forbidden.stdout.isEmpty)
+            #expect(
+                forbidden.stderr == "docket: error: client acme is not deactivated: role dispatcher cannot end its contract acme-sla; " + ask,
+                "\(forbidden.stderr)")
+            #expect(try log() == before, "nothing written")
+        }
+    }
+
     /// `client deactivate --end-contracts DATE` retried with the same `--command-id` (a lost answer) wrote nothing, as it
     /// should, but printed only `deactivated client acme`: not the contracts the first run ended, nor the note on the
     /// tickets it kept open. A retry prints what the first run printed, as other commands answer a replayed id.

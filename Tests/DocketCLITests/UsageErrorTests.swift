@@ -29,6 +29,37 @@ import Testing
         #expect(run.stderr == "docket: error: Unknown option '--bogus' (see `docket queue --help`)\n")
     }
 
+    /// A time typed wrong (`--effective 2026-13-01`, `--at yesterday`, a report's `--from nope`) was only "The value
+    /// '…' is invalid for '--effective <effective>'": the line did not say what a time looks like. It says the forms
+    /// now, as a bad `--period` does; exit 64, nothing written, embedded and through `docket serve`.
+    @Test(arguments: DocketMode.allCases) func aTimeTypedWrongSaysTheFormsATimeTakes(_ mode: DocketMode) throws {
+        #expect(try docket(["init"]).status == 0)
+        try mode.run {
+            let before = try docket(["log", "--json"]).stdout
+            let time = "a time is a date written YYYY-MM-DD (2026-11-01) or RFC 3339 with Z or an offset (2026-11-01T09:00:00Z)"
+            for (arguments, option) in [
+                (["contract", "add", "acme-x", "--client", "acme", "--name", "X", "--effective", "2026-13-01"], "--effective <effective>"),
+                (["contract", "end", "acme-x", "--effective", "2026-11-01 08:00"], "--effective <effective>"),
+                (["contract", "show", "acme-x", "--at", "yesterday"], "--at <at>"),
+                (["client", "deactivate", "acme", "--end-contracts", "soon"], "--end-contracts <end-contracts>"),
+                (["user", "cost-rate", "ann", "4500", "--currency", "USD", "--effective", "1/1/2027"], "--effective <effective>"),
+            ] {
+                let run = try docket(arguments)
+                #expect(run.status == 64 && run.stdout.isEmpty, "\(arguments): \(run.stderr)")
+                let value = arguments.last ?? ""
+                #expect(
+                    run.stderr == "docket: error: The value '\(value)' is invalid for '\(option)': \(time) (see `docket \(arguments[0]) \(arguments[1]) --help`)\n",
+                    "\(run.stderr)")
+            }
+            let report = try docket(["report", "leakage", "--from", "nope", "--to", "2026-12-01"])
+            #expect(report.status == 64)
+            #expect(
+                report.stderr == "docket: error: The value 'nope' is invalid for '--from <from>': a time is a date (2026-11-01), a local time "
+                    + "(2026-11-01 08:00) or RFC 3339 with Z or an offset (2026-11-01T08:00:00Z) (see `docket report leakage --help`)\n", "\(report.stderr)")
+            #expect(try docket(["log", "--json"]).stdout == before, "nothing written")
+        }
+    }
+
     @Test(arguments: DocketMode.allCases) func aBadValueIsOneLineNamingTheHelp(_ mode: DocketMode) throws {
         try mode.run(aBadValueIsOneLineNamingTheHelp)
     }

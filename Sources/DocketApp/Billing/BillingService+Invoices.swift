@@ -153,7 +153,9 @@ extension BillingService {
     // MARK: - Finalize, discard, void
 
     /// Makes a draft final under the next number of this year's sequence (`INV-2026-0001`, gapless: the number and
-    /// the finalization are one transaction). Returns the final invoice.
+    /// the finalization are one transaction). Returns the final invoice. A draft priced before one of the client's
+    /// contract ends moved, in the months it bills, is refused (``ContractEndChange``): the contracts' streams are
+    /// read with the draft's, and the finalization appended only while they are as read.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func finalizeInvoice(_ reference: String, as actor: String, commandId: String? = nil) throws -> Invoice {
@@ -164,10 +166,41 @@ extension BillingService {
         try issuingNumber(
             prefix: "INV", stream: StreamName.invoiceNumbers, invoice: invoice, request: request, context: context, commandId: commandId
         ) { number in
+            let (endsChanged, read) = try contractEndsChanged(since: invoice)
             // Addressed as the client and its contracts stand now: the invoice shows these details ever after.
-            .finalize(invoice: invoice.id, number: number, billTo: try currentBillTo(of: invoice))
+            return (.finalize(invoice: invoice.id, number: number, billTo: try currentBillTo(of: invoice), endsChanged: endsChanged), read)
         }
         return try self.invoice(invoice.id)
+    }
+
+    /// The ends of `draft`'s client's contracts with billing terms that moved since the draft was priced, in the months it
+    /// bills (``ContractEndChange/since(drafted:contract:ends:through:)``), and the contract streams read for them, at
+    /// the versions read. A draft whose `invoice.drafted` is not in the log (a store's damage) has none.
+    private func contractEndsChanged(since draft: Invoice) throws -> (changes: [ContractEndChange], read: [String: UInt64]) {
+        guard draft.status == .draft, let period = BillingPeriod(draft.period) else { return ([], [:]) }
+        let drafted = try readAll(stream: StreamName.billing(draft.client)).last { recorded in
+            guard recorded.type == InvoiceDrafted.descriptor.type,
+                case .drafted(let e) = try InvoiceEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+            else { return false }
+            return e.invoice == draft.id
+        }
+        guard let drafted else { return ([], [:]) }
+        let through = try billingMonths(of: try directory.client(draft.client)).end(of: period)
+        var changes: [ContractEndChange] = []
+        var read: [String: UInt64] = [:]
+        for contract in try directory.contracts(client: draft.client) where contract.versions.contains(where: { $0.billingTerms != nil }) {
+            guard let id = contract.id else { continue }
+            let stream = StreamName.contract(id)
+            let events = try readAll(stream: stream)
+            read[stream] = events.last?.streamVersion ?? 0
+            let ends = try events.compactMap { recorded -> ContractEndChange.End? in
+                guard case .ended(let e) = try ContractEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+                else { return nil }
+                return ContractEndChange.End(position: recorded.position, end: e.effectiveFrom)
+            }
+            if let change = ContractEndChange.since(drafted: drafted.position, contract: id, ends: ends, through: through) { changes.append(change) }
+        }
+        return (changes, read)
     }
 
     /// Cancels a final invoice with a credit note for its whole amount (`CN-2026-0001`, gapless); its time and fees
@@ -182,7 +215,7 @@ extension BillingService {
         try issuingNumber(
             prefix: "CN", stream: StreamName.creditNoteNumbers, invoice: invoice, request: request, context: context, commandId: commandId
         ) { number in
-            .void(invoice: invoice.id, creditNote: number, reason: reason)
+            (.void(invoice: invoice.id, creditNote: number, reason: reason), [:])
         }
         return try self.invoice(invoice.id)
     }
@@ -200,10 +233,11 @@ extension BillingService {
         return try self.invoice(invoice.id)
     }
 
-    /// Decides `command` with the next number of the yearly sequence and appends the decision and the number together.
+    /// Decides `command` with the next number of the yearly sequence and appends the decision and the number together,
+    /// while the other streams the command read (with the versions it read them at) are as read.
     private func issuingNumber(
         prefix: String, stream sequenceName: (Int) -> String, invoice: Invoice, request: BillingRequest, context: DecisionContext,
-        commandId: String?, command: (String) throws -> BillingCommand
+        commandId: String?, command: (String) throws -> (BillingCommand, read: [String: UInt64])
     ) throws {
         let year = BillingPeriod(containing: context.now).year
         let sequence = sequenceName(year)
@@ -215,11 +249,12 @@ extension BillingService {
             let digits = String(issued + 1)
             let number = "\(prefix)-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
             let (ledger, version) = try kernel.load(BillingDecider.self, stream: billingStream)
-            let events = try BillingDecider.decide(try command(number), state: ledger, context: context)
+            let (decided, read) = try command(number)
+            let events = try BillingDecider.decide(decided, state: ledger, context: context)
             let issue = InvoiceEvent.numberIssued(InvoiceNumberIssued(number: number, invoice: invoice.id, client: invoice.client))
             return CommandKernel.Decision(
                 appends: [
-                    kernel.request(stream: billingStream, version: version, events: events, context: context, commandId: commandId),
+                    kernel.request(stream: billingStream, version: version, events: events, context: context, commandId: commandId, read: read),
                     kernel.request(stream: sequence, version: issued, events: [issue], context: context, commandId: nil),
                 ], output: ())
         }

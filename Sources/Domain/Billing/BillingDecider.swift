@@ -7,7 +7,9 @@ public enum BillingCommand: Sendable, Equatable {
     case draft(client: String, period: BillingPeriod, charges: [Charge], timeZone: String = "UTC")
     /// Make a draft final under `number` (issued by the application from the yearly sequence), addressed to `billTo`
     /// (the client's details and purchase orders as they stand now: ``BillTo/of(client:contracts:lines:)``).
-    case finalize(invoice: String, number: String, billTo: BillTo? = nil)
+    /// `endsChanged` are the client's contract ends moved since the draft was priced in the months it bills
+    /// (``ContractEndChange/since(drafted:contract:ends:through:)``): a draft priced under an old end is refused.
+    case finalize(invoice: String, number: String, billTo: BillTo? = nil, endsChanged: [ContractEndChange] = [])
     /// Throw a draft away.
     case discard(invoice: String, reason: String)
     /// Cancel a final invoice with the credit note `creditNote`.
@@ -31,11 +33,12 @@ public enum BillingDecider: Decider {
         switch command {
         case .draft(let client, let period, let charges, let timeZone):
             return try draft(client: client, period: period, charges: charges, timeZone: timeZone, ledger: state, now: context.now)
-        case .finalize(let id, let number, let billTo):
+        case .finalize(let id, let number, let billTo, let endsChanged):
             let invoice = try existing(id, in: state)
             guard invoice.status == .draft else {
                 throw DomainError(.conflict, "invoice \(id) is \(describe(invoice)); only a draft can be finalized")
             }
+            if let change = endsChanged.first { throw DomainError(.conflict, timed: stale(invoice, change)) }
             return [.finalized(InvoiceFinalized(invoice: id, number: number, finalizedAt: context.now.iso8601, billTo: billTo))]
         case .discard(let id, let reason):
             let invoice = try existing(id, in: state)
@@ -56,6 +59,16 @@ public enum BillingDecider: Decider {
                 .voided(InvoiceVoided(invoice: id, number: number, creditNote: creditNote, reason: reason, voidedAt: context.now.iso8601))
             ]
         }
+    }
+
+    /// Why `draft` is not finalized: `change` moved its contract's end since it was priced, and the fix (discard it and
+    /// run again: a run drafts only the difference from live invoices, so it would leave the draft as it is).
+    private static func stale(_ draft: Invoice, _ change: ContractEndChange) -> TimedMessage {
+        let end = { (instant: Timestamp?) -> TimedMessage in instant.map { "\(time: $0)" } ?? "no end" }
+        return "draft \(draft.id) is out of date: contract \(change.contract)'s end moved from \(end(change.then)) to \(end(change.now)) "
+            + "since the draft was priced, so its lines may bill work the contract no longer covers, or leave out work it now "
+            + "covers; re-price it: `docket invoice discard \(draft.id) --reason \"contract end moved\"`, then `docket invoice run "
+            + "--period \(draft.period) --client \(draft.client)`"
     }
 
     public static func evolve(_ state: InvoiceLedger, _ event: InvoiceEvent) -> InvoiceLedger {

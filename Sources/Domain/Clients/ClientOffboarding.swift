@@ -33,7 +33,8 @@ public enum ClientOffboarding {
     /// one line naming each thing still running and the fix) while a ticket is open, unless `keepOpenTickets`, while a
     /// contract has no end and no `endContractsAt` is given, and while a schedule would go on opening tickets for it (each tick
     /// would then only warn that it cannot). Ending the contracts needs the right to change contracts (billing, admin),
-    /// as `docket contract end` does.
+    /// as `docket contract end` does: a user without it (a dispatcher) is refused (forbidden with `endContractsAt`, a
+    /// conflict without), the line naming the roles that may and the command they run.
     public static func decide(
         client: ClientState, contracts: [ContractState], openTickets: [String], keepOpenTickets: Bool = false, endContractsAt: Timestamp?,
         schedules: [String] = [], context: DecisionContext
@@ -41,6 +42,16 @@ public enum ClientOffboarding {
         let deactivated = try ClientDecider.decide(.deactivate, state: client, context: context)
         guard !deactivated.isEmpty, let code = client.code else { return Decision(client: [], contracts: []) }
         let running = contracts.filter { $0.id != nil && $0.endsAt == nil }.sorted { ($0.id ?? "") < ($1.id ?? "") }
+        // Ending contracts is billing's or an admin's (`docket contract end`): a dispatcher is told whom to ask and what
+        // they run, rather than to add a flag that is then refused.
+        let mayEnd = Permissions.allows(context.actor.role, to: .manageContracts)
+        let ids = running.compactMap(\.id)
+        if !running.isEmpty, endContractsAt != nil, !mayEnd {
+            throw DomainError(
+                .forbidden,
+                "client \(code) is not deactivated: role \(context.actor.role) cannot end its contract\(ids.count == 1 ? "" : "s") "
+                    + "\(ids.joined(separator: ", ")); " + askToEnd(code, ids))
+        }
         var problems: [String] = []
         if !openTickets.isEmpty, !keepOpenTickets {
             let named = openTickets.prefix(ticketsNamed).joined(separator: ", ") + (openTickets.count > ticketsNamed ? ", …" : "")
@@ -65,7 +76,8 @@ public enum ClientOffboarding {
                     "its SLA-only contract\(one ? "" : "s") \(slaOnly.joined(separator: ", ")) \(one ? "has" : "have") no end, so \(one ? "its" : "their") "
                         + "SLA terms would stay in force for a client that is gone")
             }
-            problems.append(why.joined(separator: ", and ") + ": add --end-contracts DATE to end \(running.count == 1 ? "it" : "them") with the deactivation")
+            let fix = mayEnd ? "add --end-contracts DATE to end \(running.count == 1 ? "it" : "them") with the deactivation" : askToEnd(code, ids)
+            problems.append(why.joined(separator: ", and ") + ": " + fix)
         }
         if !schedules.isEmpty {
             let one = schedules.count == 1
@@ -89,5 +101,14 @@ public enum ClientOffboarding {
             }
         }
         return Decision(client: deactivated, contracts: endings)
+    }
+
+    /// The fix for a user who may not end contracts: who may, and the command they run.
+    private static func askToEnd(_ client: String, _ contracts: [String]) -> String {
+        let roles = Permissions.list(Permissions.roles(allowedTo: .manageContracts).map(\.rawValue))
+        let one = contracts.count == 1
+        return "ending \(one ? "it" : "them") is for role \(roles): ask someone with that role to run `docket client deactivate "
+            + "\(client) --end-contracts DATE`, or to end \(one ? "it" : "each") with `docket contract end \(one ? contracts[0] : "ID") "
+            + "--effective DATE` before you deactivate the client"
     }
 }

@@ -45,6 +45,32 @@ import Testing
         #expect(early.message.hasPrefix("client acme is not deactivated: contract acme-r: "), "\(early.message)")
     }
 
+    /// A dispatcher offboarding a client whose only open contract is SLA-only was told to add `--end-contracts DATE`,
+    /// then refused for adding it (`role dispatcher cannot change contracts; ask someone with role billing or admin to
+    /// do it`): neither refusal said what to ask for. Both name the roles that may end contracts and the command they run.
+    @Test func aDispatcherIsToldWhoEndsTheContractsAndWhatTheyRun() throws {
+        let start = BillingFixture.at("2026-01-01T00:00:00Z"), end = BillingFixture.at("2026-06-01T00:00:00Z")
+        let slaOnly = try BillingFixture.contract("acme-sla", from: start, terms: nil)
+        let ask = "ending it is for role billing or admin: ask someone with that role to run `docket client deactivate acme --end-contracts DATE`, "
+            + "or to end it with `docket contract end acme-sla --effective DATE` before you deactivate the client"
+        let refused = try #require(throws: DomainError.self) { try decide([slaOnly], as: Fixture.dispatcher) }
+        #expect(refused.code == .conflict)
+        #expect(
+            refused.message == "client acme is not deactivated: its SLA-only contract acme-sla has no end, so its SLA terms would stay in force "
+                + "for a client that is gone: " + ask, "\(refused.message)")
+        let forbidden = try #require(throws: DomainError.self) { try decide([slaOnly], endAt: end, as: Fixture.dispatcher) }
+        #expect(forbidden.code == .forbidden)
+        #expect(forbidden.message == "client acme is not deactivated: role dispatcher cannot end its contract acme-sla; " + ask, "\(forbidden.message)")
+        let two = try BillingFixture.contract("acme-r", from: start, terms: Self.retainer)
+        let both = try #require(throws: DomainError.self) { try decide([two, slaOnly], endAt: end, as: Fixture.dispatcher) }
+        #expect(both.message.hasSuffix("cannot end its contracts acme-r, acme-sla; ending them is for role billing or admin: ask someone with that "
+            + "role to run `docket client deactivate acme --end-contracts DATE`, or to end each with `docket contract end ID --effective DATE` "
+            + "before you deactivate the client"), "\(both.message)")
+        // Billing is still told to add the flag, and a dispatcher with nothing to end deactivates.
+        #expect(try #require(throws: DomainError.self) { try decide([slaOnly]) }.message.hasSuffix("add --end-contracts DATE to end it with the deactivation"))
+        #expect(try decide([], as: Fixture.dispatcher).client == [.deactivated(ClientDeactivated())])
+    }
+
     @Test func openTicketsAreNamedUnlessKeptOnPurpose() throws {
         let tickets = (1001...1007).map { "T-\($0)" }
         let refused = try #require(throws: DomainError.self) { try decide([], tickets: tickets) }
