@@ -150,6 +150,9 @@ struct NotifyList: ReadCommand {
 
     func run(in session: Session) throws {
         let channels = try session.app.outbox.channels(as: actor.name)
+        // Listed from the log, which needs no key: say so when deliveries could not open what it keeps sealed (a restore).
+        let sealed = try session.app.sealedSecretOwners().filter { $0.kind == .notificationChannel }
+        if let problem = SealedSecretsCheck.problem(sealed, store: store.path) { Terminal.error("docket: warning: \(problem)") }
         if output.json {
             try printJSON(
                 channels.map {
