@@ -306,6 +306,46 @@ extension SLACommandsTests {
         #expect(try receiver.requests().compactMap { $0["path"] as? String } == ["/page"], "the whole URL, opened with the key put back")
     }
 
+    /// A reaction's warning from a tick the server ran by itself (`serve --tick-every`) was written raw on the server's
+    /// stderr (`docket: warning: T-1001: escalation rule …`) among the lines of its logger. It is now logged with the
+    /// logger, as the tick's, at level warning, in the format of the tick's other lines.
+    @Test func aTickInTheServerLogsItsWarningsWithTheServersLogger() throws {
+        try setUp()
+        let t = Self.setUpTime
+        #expect(try docket(["notify", "add", "oncall", "--url", "http://127.0.0.1:9/oncall", "--on", "sla-warned"], at: t).status == 0)
+        #expect(try definePagedPolicy().status == 0)
+        try docket(["client", "add", "globex", "--name", "Globex", "--domain", "globex.example", "--time-zone", "America/New_York", "--currency", "USD"], at: t)
+        #expect(try docket(["contract", "add", "globex-2026", "--client", "globex", "--name", "Managed", "--effective", "2026-01-01", "--sla-policy", "paged"], at: t).status == 0)
+        try docket(["user", "add", "scheduler", "--name", "Scheduler", "--email", "scheduler@msp.example", "--role", "dispatcher", "--kind", "service"], at: t)
+        #expect(try docket(["notify", "remove", "oncall"], at: t).status == 0)
+        try docket(["ticket", "open", "--client", "globex", "--subject", "Server down", "--priority", "P1"], at: "2026-11-09T14:20:00Z", as: "bob")
+
+        let (server, _, output, errors) = try DocketProcess.start(
+            ["serve", "--no-socket", "--listen", "127.0.0.1:0", "--tick-every", "1s", "--service-user", "scheduler"],
+            store: store, environment: ["DOCKET_NOW": "2026-11-09T14:36:00Z", "LOG_LEVEL": "info"])
+        defer {
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+        }
+        #expect(try ServerScope.firstLine(output.fileHandleForReading, within: 60).hasPrefix("docket: listening on http://"))
+        // The tick's result is logged once its warnings are: read the log up to it.
+        var lines: [String] = []
+        while !lines.contains(where: { $0.contains("tick: T-1001: escalated by rule p1-page") }), lines.count < 100 {
+            lines.append(try ServerScope.firstLine(errors.fileHandleForReading, within: 60))
+        }
+        server.terminate()
+        server.waitUntilExit()
+        let escalated = try #require(lines.first { $0.contains("tick: T-1001: escalated by rule p1-page") }, "\(lines)")
+        let warning = try #require(
+            lines.first {
+                $0.contains(
+                    "tick: T-1001: escalation rule p1-page pages notification channel oncall, which was removed: its page is queued and "
+                        + "`docket outbox send` cancels it; add the channel again (`docket notify add oncall --url …`) or amend the SLA policy")
+            }, "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("docket: warning:") }, "nothing raw: \(lines)")
+        let shape = { (line: String, level: String) in line.contains(" \(level) docket: [") && line.first?.isNumber == true }
+        #expect(shape(warning, "warning") && shape(escalated, "info"), "the logger's format, with its level: \(lines)")
+    }
+
     /// The server's routine options are checked before it listens: one line, exit 64 for a bad value, the user's own
     /// failure for a --service-user who cannot act (4 unknown, 5 a role that cannot tick).
     @Test func theServersRoutineOptionsAreCheckedAtStart() throws {
