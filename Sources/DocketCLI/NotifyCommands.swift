@@ -162,9 +162,11 @@ struct NotifyList: ReadCommand {
                 })
             return
         }
+        // SINCE in the viewer's zone, as `hook list` and every table give times to people (`--json` keeps RFC 3339 UTC).
+        let time = PeopleTime.viewer(actor.name, in: session)
         Terminal.out(
             Terminal.table(
                 ["NAME", "URL", "ON", "SECRET", "SINCE"],
-                channels.map { [$0.name, $0.url, $0.on.map(\.rawValue).joined(separator: ","), $0.fingerprint, $0.secretSince.iso8601] }))
+                channels.map { [$0.name, $0.url, $0.on.map(\.rawValue).joined(separator: ","), $0.fingerprint, time.text($0.secretSince)] }))
     }
 }

@@ -178,4 +178,21 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: store + "/hook-secrets.key"))
         }
     }
+
+    /// `notify list`'s SINCE was RFC 3339 UTC (`2026-12-07T17:56:47.034Z`) where `hook list` and every other table give
+    /// times in the viewer's zone; it is in the viewer's zone now, named. `--json` keeps RFC 3339 UTC.
+    @Test(arguments: DocketMode.allCases) func listGivesItsTimesInTheViewersZone(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "ann", "Asia/Kolkata"]).status == 0)
+        try mode.run {
+            #expect(try docket(["notify", "add", "chat", "--url", "-"], stdin: "https://chat.example.com/hook/abc\n").status == 0)
+            let since = try #require(try rows().first?["secretSince"] as? String)
+            #expect(since.hasSuffix("Z"), "\(since)")
+            let table = try docket(["notify", "list"]).stdout
+            let row = try #require(table.split(separator: "\n").last.map(String.init))
+            let local = /\s\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? IST$/
+            #expect(row.contains(local), "\(table)")
+            #expect(!row.contains(since), "\(table)")
+        }
+    }
 }
