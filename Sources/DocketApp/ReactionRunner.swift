@@ -1,3 +1,4 @@
+import BusinessTime
 import DocketTime
 import Domain
 import EventLog
@@ -41,9 +42,13 @@ struct ReactionRunner: Sendable {
                 ticket: number, caused: caused, context: cue.context, recordedAt: max(cue.context.now, try store.head().recordedAt),
                 routing: cue.routing[stream], supportAddress: configuration.supportAddress, messageSeed: UInt64.random(in: 0...UInt64.max))
             let reads = StreamReads()
-            let output = try TicketReactions.run(input, state: LogState(store: store, ticketStream: stream, pending: appends, reads: reads))
+            let state = LogState(store: store, ticketStream: stream, pending: appends, reads: reads)
+            let output = try TicketReactions.run(input, state: state)
             appends[index].events += output.events.map(NewEvent.init)
-            warnings += output.warnings
+            if !output.warnings.isEmpty {
+                let time = Self.clientTime(of: caused, in: state)
+                warnings += output.warnings.map { $0.text(time.text(_:)) }
+            }
             for followUp in output.elsewhere {
                 let events = followUp.events.map(NewEvent.init)
                 if let other = appends.firstIndex(where: { $0.stream == followUp.stream }) {
@@ -60,5 +65,12 @@ struct ReactionRunner: Sendable {
             }
         }
         return (appends, warnings)
+    }
+
+    /// How a ticket's warnings name instants (an SLA policy that starts later): in its client's zone, where its SLA,
+    /// contracts and bills are read, named (`2026-11-09 09:00 EST`); UTC for a client without one.
+    static func clientTime(of caused: [DocketEvent], in state: LogState) -> ZoneText {
+        let client = state.ticket(history: (try? state.ticketHistory()) ?? [], caused: caused).state.client
+        return ZoneText(zone: (try? state.client(client)).flatMap { WallTimeZone($0.timeZone) } ?? .utc)
     }
 }

@@ -89,12 +89,14 @@ struct RestoreCommand: ParsableCommand {
             }
             do {
                 try LogService.restoreFiles(manifest, from: backup, to: staged.building)
-                let head = try verifyRestored(staged.building, manifest: manifest)
+                let (head, sealed) = try verifyRestored(staged.building, manifest: manifest)
                 try staged.publish()
                 if let first = unlisted.first {
                     let more = unlisted.count == 1 ? "" : " and \(unlisted.count - 1) more"
                     Terminal.error("docket: note: the backup folder also holds \(first)\(more), which its manifest does not list: not restored")
                 }
+                // The key file is not in a backup: the restored secrets stay sealed until the copy kept apart is put back.
+                if let problem = SealedSecretsCheck.problem(sealed, store: destination) { Terminal.error("docket: warning: \(problem)") }
                 Terminal.out("restored \(backup) into \(destination): \(head) events, \(manifest.files.count) files checked, verified\n")
             } catch {
                 staged.abandon()
@@ -105,12 +107,13 @@ struct RestoreCommand: ParsableCommand {
     }
 
     /// Opens the copy in `folder` as any command opens a store, verifies it in full, rebuilds a read model that differs
-    /// from its intact log, and checks its head against the manifest; returns the head position. The store is closed on
-    /// return.
-    private func verifyRestored(_ folder: String, manifest: BackupManifest) throws -> UInt64 {
+    /// from its intact log, and checks its head against the manifest; returns the head position and the webhook sources
+    /// and channels whose secrets the log keeps sealed. The store is closed on return.
+    private func verifyRestored(_ folder: String, manifest: BackupManifest) throws -> (head: UInt64, sealed: [SealedSecretOwner]) {
         // Opened as any command opens a store: read models in a format this docket changed (a backup taken before an
         // upgrade) are built anew from the log, as on the first open after the upgrade.
-        let store = try StoreAccess.open(folder, checkPages: true).log
+        let session = try StoreAccess.open(folder, checkPages: true)
+        let store = session.log
         let scratch = folder + "/verify-scratch-\(ProcessInfo.processInfo.processIdentifier)"
         var (report, checks) = try store.verify(readModelsRebuiltIn: scratch)
         guard report.isClean else {
@@ -131,6 +134,6 @@ struct RestoreCommand: ParsableCommand {
         guard report.head == manifest.headPosition, try store.head().hash.hex == manifest.headHash else {
             throw CLIError.damaged("the restored log ends at position \(report.head), the manifest says \(manifest.headPosition); use another backup")
         }
-        return report.head
+        return (report.head, try session.app.sealedSecretOwners())
     }
 }

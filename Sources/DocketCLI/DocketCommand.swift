@@ -41,7 +41,9 @@ extension DocketCommand {
     public static func runEmbedded() -> Never {
         do {
             var command = try parse(Array(CommandLine.arguments.dropFirst()))
-            try RequestFingerprint.$current.withValue(requestFingerprint(Array(CommandLine.arguments.dropFirst()))) { try command.run() }
+            try RefusalReader.$current.withValue(RefusalReader.reading(command)) {
+                try RequestFingerprint.$current.withValue(requestFingerprint(Array(CommandLine.arguments.dropFirst()))) { try command.run() }
+            }
             Glibc.exit(0)
         } catch {
             let (code, message) = failure(error, arguments: Array(CommandLine.arguments.dropFirst()))

@@ -103,6 +103,9 @@ struct HookList: ReadCommand {
 
     func run(in session: Session) throws {
         let hooks = try session.app.intake.hooks(as: actor.name)
+        // Listed from the log, which needs no key: say so when deliveries could not be checked (a restore).
+        let sealed = try session.app.sealedSecretOwners().filter { $0.kind == .webhookSource }
+        if let problem = SealedSecretsCheck.problem(sealed, store: store.path) { Terminal.error("docket: warning: \(problem)") }
         if output.json {
             try printJSON(
                 hooks.map {
@@ -132,11 +135,54 @@ enum HookKeyAccess {
     static func key(store path: String, create: Bool) throws -> HookKey {
         do {
             guard let key = try HookKey.load(inFolder: path, create: create) else {
-                throw CLIError.notFound("no hook key at \(path)/\(HookKey.fileName); create a webhook source first (`docket hook create`)")
+                // Only a reader asks without `create`: secrets were sealed under a key that is not there (a restore).
+                throw CLIError.notFound(
+                    "the key file \(path)/\(HookKey.fileName) the secrets are sealed under is missing (`docket backup` leaves it out): "
+                        + "copy the one kept apart from the backups back there (mode 0600); if it is lost, give each channel a new "
+                        + "secret and URL (`docket notify remove NAME`, then `docket notify add NAME --url -`)")
             }
             return key
         } catch let error as HookKeyError {
             throw CLIError.badInput("\(error.message) (\(path)/\(HookKey.fileName))")
         }
+    }
+}
+
+/// Which sealed secrets the store's key file cannot open, in one line with the fix: after a restore (backups leave
+/// the key file out, docs/security.md) the sources' and channels' secrets are ciphertext until the file kept apart
+/// is put back, and a `hook create` or `notify rotate` before that would make a new key, which the old file then
+/// cannot replace without losing what was sealed under the new one.
+enum SealedSecretsCheck {
+    /// The problem with `owners` (``DocketApplication/sealedSecretOwners()``) under the key file of the store at
+    /// `path`, and the fix; nil when the file opens every one (or there is none to open).
+    static func problem(_ owners: [SealedSecretOwner], store path: String) -> String? {
+        guard !owners.isEmpty else { return nil }
+        let file = "\(path)/\(HookKey.fileName)"
+        let key: HookKey?
+        let why: String
+        do {
+            key = try HookKey.load(inFolder: path, create: false)
+            why =
+                key.map { "\(file) is not the key they were sealed under (it is \($0.keyId))" }
+                ?? "\(file) is missing (`docket backup` leaves it out on purpose)"
+        } catch {
+            key = nil
+            why = "\(file) cannot be used (\(error.message))"
+        }
+        let unopened = owners.filter { !$0.opens(with: key) }
+        guard !unopened.isEmpty else { return nil }
+        let named = [SealedSecretOwner.Kind.webhookSource, .notificationChannel].compactMap { kind -> String? in
+            let names = unopened.filter { $0.kind == kind }.map(\.name)
+            guard !names.isEmpty else { return nil }
+            return "\(kind.rawValue)\(names.count == 1 ? "" : "s") \(names.joined(separator: ", "))"
+        }
+        var rotate: [String] = []
+        if unopened.contains(where: { $0.kind == .webhookSource }) { rotate.append("rotate each source (`docket hook rotate SOURCE`)") }
+        if unopened.contains(where: { $0.kind == .notificationChannel }) {
+            rotate.append("remove and add each channel again (`docket notify remove NAME`, then `docket notify add NAME --url -`)")
+        }
+        return "the sealed secrets of \(named.joined(separator: " and ")) cannot be opened: \(why); copy the key file kept apart "
+            + "from the backups to \(file) (mode 0600) before any `docket hook create`, `notify add` or `notify rotate` makes a new one, "
+            + "or else \(rotate.joined(separator: " and "))"
     }
 }

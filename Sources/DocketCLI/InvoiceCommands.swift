@@ -70,12 +70,15 @@ struct InvoiceRun: ParsableCommand {
             }
             var text = ""
             for run in runs {
+                // A held-back reason names a contract's end and the work's start: in the client's zone, as its contracts
+                // are shown (`--json` keeps RFC 3339 UTC).
+                let time = contractTime(run.client, in: session)
                 for invoice in run.drafted {
                     text += "\(invoice.id): drafted for \(invoice.client), \(invoice.lines.count) line\(invoice.lines.count == 1 ? "" : "s"), total "
                         + "\(Money.format(invoice.total, currency: invoice.currency)) \(invoice.currency)\n"
                 }
                 for held in run.heldBack {
-                    text += "\(run.client): held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(held.reason)\n"
+                    text += "\(run.client): held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(heldBackText(held.reason, time: time))\n"
                 }
             }
             if runs.allSatisfy({ $0.drafted.isEmpty }) { text += "nothing new to bill through \(period.period)\n" }
@@ -124,7 +127,10 @@ struct InvoiceCharges: ReadCommand {
                  Money.format($0.ratePerHour, currency: $0.currency), Money.format($0.amount, currency: $0.currency),
                  $0.multiplierPercent == 100 ? "" : "×\($0.multiplierPercent)%"]
             })
-        for held in sheet.heldBack { text += "held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(held.reason)\n" }
+        let time = contractTime(client, in: session)
+        for held in sheet.heldBack {
+            text += "held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(heldBackText(held.reason, time: time))\n"
+        }
         for excluded in sheet.excluded { text += "not billed \(excluded.entryId) (\(excluded.ticket), \(excluded.minutes) min): \(excluded.reason)\n" }
         Terminal.out(text)
     }
@@ -296,4 +302,12 @@ struct InvoiceVoid: ParsableCommand {
             Terminal.out("\(voided.number ?? voided.id): voided by credit note \(voided.creditNote ?? "?")\n")
         }
     }
+}
+
+/// Why an invoice run holds time back, for people: the instants it names (a contract's end, the work's start) written by
+/// `time`, except inside the commands it gives between backticks, which must stay as they can be typed.
+func heldBackText(_ reason: String, time: PeopleTime) -> String {
+    reason.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
+        index.isMultiple(of: 2) ? HistoryText.instantsWritten(in: String(part), time: time.text(_:)) : String(part)
+    }.joined(separator: "`")
 }

@@ -10,15 +10,16 @@ struct NotifyGroup: ParsableCommand {
         commandName: "notify",
         abstract: "Add, list, rotate and remove outbound notification channels that page on call (admins).",
         discussion: """
-            docket notify add pagerduty --url https://events.example.com/docket \\
-              --on sla-breached,escalated   # prints the secret once
+            docket notify add pagerduty --url - --on sla-breached,escalated < pagerduty.url   # prints the secret once
+            docket notify add chat --url-file /etc/docket/chat.url   # or the URL from a file (0600)
             docket notify list
             docket notify rotate pagerduty
             docket notify remove pagerduty
             Events: sla-warned, sla-breached, escalated (default: sla-breached,escalated). Deliveries are signed \
             (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")); secrets and URLs are sealed (AES-GCM) \
             under <store>/hook-secrets.key, as webhook sources' secrets are: the log and `notify list` keep a \
-            URL's scheme and host only.
+            URL's scheme and host only. Give the URL on stdin (`--url -`) or in a file (--url-file): `--url URL` \
+            still works, but `ps` shows it to every account on the machine and the shell keeps it in its history.
             """,
         subcommands: [NotifyAdd.self, NotifyList.self, NotifyRotate.self, NotifyRemove.self])
 }
@@ -44,17 +45,49 @@ struct NotifyAdd: StoreCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The channel's name (1 to 64 lower-case letters, digits and dashes).") var name: String
-    @Option(help: "Where deliveries are POSTed: an http:// or https:// URL with a host (sealed: the log and the list keep its scheme and host).") var url: String
+    @Option(
+        help: ArgumentHelp(
+            "Where deliveries are POSTed: an http:// or https:// URL with a host (sealed: the log and the list keep its scheme and "
+                + "host). Prefer `--url -`, the URL on one line of stdin, or --url-file: a URL typed here is seen by `ps` and kept in "
+                + "the shell's history, and a chat's incoming-webhook URL is a secret.",
+            valueName: "url|-"))
+    var url: String?
+    @Option(
+        help: ArgumentHelp(
+            "Read the URL from this file's one line instead (keep it 0600; through a server, a file on the server's host).",
+            valueName: "path"))
+    var urlFile: String?
     @Option(
         help: ArgumentHelp(
             "The events it is told about, comma-separated: sla-warned, sla-breached, escalated (default: sla-breached,escalated).",
             valueName: "events"))
     var on: TriggerList?
 
+    func validate() throws {
+        switch (url, urlFile) {
+        case (nil, nil):
+            throw ValidationError("give the channel's URL: `--url -` and the URL on stdin, --url-file PATH, or --url URL")
+        case (_?, _?): throw ValidationError("give --url or --url-file, not both")
+        default: break
+        }
+    }
+
     func run(in session: Session) throws {
-        let secret = try session.app.outbox.addChannel(
-            name, url: url, on: on?.triggers ?? [], as: actor.name, commandId: write.commandId,
-            key: { try HookKeyAccess.key(store: store.path, create: true) })
+        // Off the command line (`ps`, the shell's history): stdin or a file, one line.
+        let url: String
+        if let urlFile {
+            url = try SecretInput.line(urlFile, flag: "--url-file", what: "the channel's URL")
+        } else if self.url == "-" {
+            url = try SecretInput.line("-", flag: "--url", what: "the channel's URL")
+        } else {
+            url = self.url ?? ""
+        }
+        // A retry under the same command id must be for the same URL, which the command line no longer shows.
+        let secret = try countingInput(url) {
+            try session.app.outbox.addChannel(
+                name, url: url, on: on?.triggers ?? [], as: actor.name, commandId: write.commandId,
+                key: { try HookKeyAccess.key(store: store.path, create: true) })
+        }
         guard let secret else {
             Terminal.out(
                 "notification channel \(name) was already added by command id \(write.commandId ?? ""); its secret was shown only then: "
@@ -118,6 +151,9 @@ struct NotifyList: ReadCommand {
 
     func run(in session: Session) throws {
         let channels = try session.app.outbox.channels(as: actor.name)
+        // Listed from the log, which needs no key: say so when deliveries could not open what it keeps sealed (a restore).
+        let sealed = try session.app.sealedSecretOwners().filter { $0.kind == .notificationChannel }
+        if let problem = SealedSecretsCheck.problem(sealed, store: store.path) { Terminal.error("docket: warning: \(problem)") }
         if output.json {
             try printJSON(
                 channels.map {
@@ -127,9 +163,11 @@ struct NotifyList: ReadCommand {
                 })
             return
         }
+        // SINCE in the viewer's zone, as `hook list` and every table give times to people (`--json` keeps RFC 3339 UTC).
+        let time = PeopleTime.viewer(actor.name, in: session)
         Terminal.out(
             Terminal.table(
                 ["NAME", "URL", "ON", "SECRET", "SINCE"],
-                channels.map { [$0.name, $0.url, $0.on.map(\.rawValue).joined(separator: ","), $0.fingerprint, $0.secretSince.iso8601] }))
+                channels.map { [$0.name, $0.url, $0.on.map(\.rawValue).joined(separator: ","), $0.fingerprint, time.text($0.secretSince)] }))
     }
 }

@@ -29,14 +29,7 @@ struct ActorOptions: ParsableArguments {
 
     /// The acting user: the flag, else `$DOCKET_USER`, else the OS user name; inside the server, the caller the
     /// server identified (token or peer uid), always. Empty only where ``validate()`` refused it.
-    /// Noted for the failure reporter (``RefusalReader``): a refusal naming instants is written in this user's zone.
     var name: String {
-        let login = resolved
-        RefusalReader.current?.login = login
-        return login
-    }
-
-    private var resolved: String {
         if let served = ServedInvocation.current { return served.actor }
         if let actor { return actor }
         let env = ProcessInfo.processInfo.environment

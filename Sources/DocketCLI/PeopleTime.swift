@@ -1,3 +1,4 @@
+import ArgumentParser
 import BusinessTime
 import DocketApp
 import DocketTime
@@ -89,7 +90,7 @@ func timesWritten<Result>(by write: (Timestamp) -> String, _ body: () throws -> 
 }
 
 /// Who reads a command's refusal: the store the command opened (``StoreAccess``) and the user it acts as
-/// (``ActorOptions/name``), noted as it runs, so that a refusal naming instants (`DomainError(code, timed:)`: a reused
+/// (``ActorOptions/name``, given when the command starts: ``reading(_:)``), so that a refusal naming instants (`DomainError(code, timed:)`: a reused
 /// command id's first use, …) that reaches ``reportingFailures(store:_:)`` names them in that user's zone
 /// (``PeopleTime/viewer(_:in:)``), whichever command and layer refused, as read commands' refusals do
 /// (``inViewersZone(_:in:_:)``). Without a store or a user (a refusal before either was known) it stays RFC 3339 UTC.
@@ -100,7 +101,25 @@ final class RefusalReader: @unchecked Sendable {
     /// The store the command opened.
     var session: Session?
     /// The user it acts as.
-    var login: String?
+    let login: String?
+
+    /// A reader for a command acting as `login` (nil: none, such as `stats` or `restore`).
+    init(login: String? = nil) { self.login = login }
+
+    /// The reader of `command`'s refusals: the user its `--as` options (``ActorOptions``) name, found among its
+    /// options by reflection, as ArgumentParser finds them (whatever the command calls them, `actor` or
+    /// `actorOptions`, and inside shared option groups such as `TicketWriteOptions`).
+    static func reading(_ command: any ParsableCommand) -> RefusalReader {
+        RefusalReader(login: actorOptions(in: command)?.name)
+    }
+
+    /// The ``ActorOptions`` among `options` and the option groups they hold, depth first.
+    private static func actorOptions(in options: Any) -> ActorOptions? {
+        if let actor = options as? ActorOptions { return actor }
+        return Mirror(reflecting: options).children.lazy.compactMap { child in
+            (child.value as? any ReflectedOptionGroup).flatMap { actorOptions(in: $0.options) }
+        }.first
+    }
 
     /// `session`, noted as the store of the command running (if any).
     static func noting(_ session: Session) -> Session {
@@ -114,4 +133,13 @@ final class RefusalReader: @unchecked Sendable {
         let time = PeopleTime.viewer(login, in: session)
         return refusal.timesWritten { time.text($0) }
     }
+}
+
+/// An `@OptionGroup` of any options, for ``RefusalReader/reading(_:)`` to look inside.
+private protocol ReflectedOptionGroup {
+    var options: Any { get }
+}
+
+extension OptionGroup: ReflectedOptionGroup {
+    fileprivate var options: Any { wrappedValue }
 }

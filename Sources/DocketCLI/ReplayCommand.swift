@@ -180,7 +180,8 @@ func printReadModelDigests(_ store: LogService, json: Bool) throws {
         return
     }
     Terminal.out("\(head) events\n")
-    if let replay = store.replay { Terminal.out("\(replay.summary), read-only\n") }
+    // `stats` reads no user's data (no --as): its moment in this machine's zone, named, as the rest of the CLI writes times.
+    if let replay = store.replay { Terminal.out("\(replay.summary(time: PeopleTime.machine().text(_:))), read-only\n") }
     Terminal.out("\n" + digestTable(digests))
     let stale = try store.staleReadModelDatabases()
     Terminal.out("\nleft-over read-model databases: \(stale.isEmpty ? "none" : stale.joined(separator: ", "))\n")

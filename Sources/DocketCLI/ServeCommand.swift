@@ -129,7 +129,15 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let path = store.path
         try reportingFailures(store: path) {
-            let session = try StoreAccess.open(path)
+            var logger = Logger(label: "docket")
+            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let serverLog = logger
+            let session = try StoreAccess.open(path) { message in
+                // A client's command warns on the client's stderr, as embedded; the work the server does by itself (a
+                // `--tick-every` tick, intake over LMTP or a webhook) in its own log, with the rest of what it did.
+                guard ServedInvocation.current == nil else { return StoreAccess.printWarning(message) }
+                serverLog.warning("\(ServerWork.current.map { "\($0): " } ?? "")\(message)")
+            }
             if !noGroupCommit { session.log.enableGroupCommit() }
             let usage = TokenUsage(storePath: path)
             ServedStore.session = session
@@ -147,8 +155,6 @@ struct ServeCommand: ParsableCommand {
             settings.drainTimeout = .seconds(drainTimeout)
             settings.idleTimeout = .seconds(idleTimeout)
             (settings.maxWaitingReads, settings.maxWaitingWrites, settings.readThreads) = (maxReads, maxWrites, readThreads)
-            var logger = Logger(label: "docket")
-            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             // Before anything listens: a --service-user who cannot act refuses the start.
             let scheduled = try routines(session.app, store: path)
             let listener = try lmtp.flatMap(LMTPListener.Address.init).map { address in
@@ -198,8 +204,11 @@ struct ServeCommand: ParsableCommand {
             }
             let user = serviceUser
             routines.append(ServerRoutine(name: "tick", every: .seconds(seconds)) { _ in
-                // The server's log is for operators reading it beside its own RFC 3339 stamps: UTC, as they are.
-                try TickCommand.tick(app, as: user, time: { $0.iso8601 }).map { (level: Logger.Level.info, text: $0) }
+                // The server's log is for operators reading it beside its own RFC 3339 stamps: UTC, as they are. Its
+                // reactions' warnings are logged as the tick's, as they arise.
+                try ServerWork.$current.withValue("tick") {
+                    try TickCommand.tick(app, as: user, time: { $0.iso8601 }).map { (level: Logger.Level.info, text: $0) }
+                }
             })
         }
         if let sendEvery, let seconds = Self.intervalSeconds(sendEvery), let sendmail {
@@ -245,4 +254,9 @@ struct ServeCommand: ParsableCommand {
         // @unchecked Sendable: written by the task before it signals, read after the wait.
         var error: (any Error)?
     }
+}
+
+/// The work `docket serve` is doing by itself on this thread (`tick`), named in its log beside that work's warnings.
+enum ServerWork {
+    @TaskLocal static var current: String?
 }

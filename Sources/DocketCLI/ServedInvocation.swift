@@ -82,7 +82,9 @@ enum InProcessCommands {
                     }
                 }
                 var (command, arguments) = try parsed(request)
-                try RequestFingerprint.$current.withValue(DocketCommand.requestFingerprint(arguments)) { try command.run() }
+                try RefusalReader.$current.withValue(RefusalReader.reading(command)) {
+                    try RequestFingerprint.$current.withValue(DocketCommand.requestFingerprint(arguments)) { try command.run() }
+                }
                 return 0
             } catch {
                 let (code, message) = DocketCommand.failure(error, arguments: request.arguments)

@@ -12,7 +12,11 @@ struct Session {
 
 /// Opening the store for a command.
 enum StoreAccess {
-    /// Opens an existing store; fails with `noStore` when there is none at `path`.
+    /// Where a command's warnings go (what must not stop it: a reaction's, intake's): its stderr, `docket: warning: …`.
+    @Sendable static func printWarning(_ message: String) { Terminal.error("docket: warning: \(message)") }
+
+    /// Opens an existing store; fails with `noStore` when there is none at `path`. `warnings` receives what must not stop
+    /// a command (``printWarning(_:)``; the server logs those of the work it does by itself).
     /// With `catchUp: false` (verify) lagging read models are left as they are, to be reported. With `checkPages`
     /// (commands that walk whole databases: verify, export, backup, rebuild, stats --read-models) every page of
     /// the file is checked before LMDB walks it (docs/security.md, "Damaged files"); a served store was opened
@@ -22,7 +26,7 @@ enum StoreAccess {
     /// `allowingRollback` (verify, which reports it and may accept it).
     static func open(
         _ path: String, clock: (any WallClock)? = nil, catchUp: Bool = true, checkPages: Bool = false, foldThreads: Int? = nil,
-        allowingRollback: Bool = false
+        allowingRollback: Bool = false, warnings: @escaping @Sendable (String) -> Void = printWarning
     ) throws -> Session {
         if let served = ServedStore.current { return RefusalReader.noting(served) }
         guard FileManager.default.fileExists(atPath: path + "/data.mdb") else {
@@ -30,7 +34,8 @@ enum StoreAccess {
         }
         if let refusal = ImportMarker.refusal(of: path) { throw refusal }
         return try create(
-            path, clock: clock, catchUp: catchUp, checkPages: checkPages, foldThreads: foldThreads, allowingRollback: allowingRollback)
+            path, clock: clock, catchUp: catchUp, checkPages: checkPages, foldThreads: foldThreads, allowingRollback: allowingRollback,
+            warnings: warnings)
     }
 
     /// Opens the store at `path`, creating it when missing (for tests, with `testClock`: see
@@ -40,7 +45,8 @@ enum StoreAccess {
     /// written, so nobody can stamp the log with a time of their choosing.
     static func create(
         _ path: String, clock: (any WallClock)? = nil, testClock: Bool = false, catchUp: Bool = true,
-        checkPages: Bool = false, foldThreads: Int? = nil, allowingRollback: Bool = false
+        checkPages: Bool = false, foldThreads: Int? = nil, allowingRollback: Bool = false,
+        warnings: @escaping @Sendable (String) -> Void = printWarning
     ) throws -> Session {
         if let served = ServedStore.current { return RefusalReader.noting(served) }
         let override = try clockOverride()
@@ -63,7 +69,7 @@ enum StoreAccess {
         let configuration = DocketConfiguration(supportAddress: support, mailAuthservId: authservId)
         let app = try DocketApplication.open(
             path, clock: clock, configuration: configuration, checkPages: checkPages && !isNew,
-            warnings: { Terminal.error("docket: warning: \($0)") }, foldThreads: threads)
+            warnings: warnings, foldThreads: threads)
         // Before anything else reads it: what a rolled-back store shows may be an older state, or nothing.
         if !allowingRollback { try app.log.requireNotRolledBack() }
         if testClock, try !app.log.hasTestClock {

@@ -85,9 +85,13 @@ public struct ReplayMarker: Codable, Sendable, Equatable {
     /// Whether the replay reads its log from the live store (`link`) instead of holding a copy.
     public var isLinked: Bool { link != nil }
 
-    /// What a replay is, in words: `a replay of STORE as of T (positions 1…N)`, and `, linked to it` for a linked one.
-    public var summary: String {
-        let moment = asOf.map { "as of \($0)" } ?? "through position \(position)"
+    /// What a replay is, in words: `a replay of STORE as of T (positions 1…N)`, and `, linked to it` for a linked one;
+    /// T in RFC 3339 UTC.
+    public var summary: String { summary(time: \.iso8601) }
+
+    /// ``summary`` with its moment written by `time` (for people: in their zone, named).
+    public func summary(time: (Timestamp) -> String) -> String {
+        let moment = asOf.map { text in "as of \(Timestamp(iso8601: text).map(time) ?? text)" } ?? "through position \(position)"
         return "a replay of \(source) \(moment) (positions 1…\(position))\(isLinked ? ", linked to it" : "")"
     }
 }

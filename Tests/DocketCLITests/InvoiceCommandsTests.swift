@@ -601,6 +601,30 @@ import Testing
         try refused(["invoice", "finalize", "acme-D3", "--command-id", "d-1"], "was already used to discard acme-D2")
     }
 
+    /// `invoice charges` and `invoice run` named a held-back entry's contract end and work start in RFC 3339 UTC
+    /// (`ended at 2026-11-01T04:00:00.000Z, before this work (started 2026-11-05T15:00:00.000Z)`) among times in
+    /// people's zones. They are in the client's zone now, where its contracts' dates are read and shown; `--json`
+    /// keeps RFC 3339 UTC.
+    @Test(arguments: DocketMode.allCases) func heldBackReasonsNameTheirTimesInTheClientsZone(_ mode: DocketMode) throws {
+        try setUpStore(clientTimeZone: "America/New_York")
+        _ = try ok(["contract", "add", "acme-msa", "--client", "acme", "--name", "MSA", "--effective", "2026-01-01", "--terms", Self.terms])
+        _ = try ok(["contract", "end", "acme-msa", "--effective", "2026-11-01"])
+        #expect(try ok(["ticket", "open", "--client", "acme", "--subject", "Server down"], as: "bob") == "T-1001\n")
+        #expect(try ok(["time", "log", "T-1001", "45m", "--at", "2026-11-05T15:00:00Z"], as: "bob") == "TE-1\n")
+        try mode.run {
+            let reason = "contract acme-msa of client acme ended at 2026-11-01 00:00 EDT, before this work (started 2026-11-05 10:00 EST), "
+                + "and no other contract with billing terms is in force then; bill it under a new contract in force then "
+                + "(`docket contract add … --client acme --effective …`), or, if it is not to be billed, "
+                + "`docket time correct TE-1 --non-billable --reason …`\n"
+            let charges = try docket(["invoice", "charges", "acme", "--period", "2026-11"])
+            #expect(charges.stdout.contains("held back TE-1 (T-1001, 45 min): " + reason), "\(charges.stdout) \(charges.stderr)")
+            let run = try docket(["invoice", "run", "--period", "2026-11"])
+            #expect(run.stdout.contains("acme: held back TE-1 (T-1001, 45 min): " + reason), "\(run.stdout) \(run.stderr)")
+            let json = try docket(["invoice", "charges", "acme", "--period", "2026-11", "--json"]).stdout
+            #expect(json.contains("ended at 2026-11-01T04:00:00.000Z, before this work (started 2026-11-05T15:00:00.000Z)"), "\(json)")
+        }
+    }
+
     /// Time before an after-hours calendar starts is held back with a fix that works: the commands the reason names,
     /// run as given (a name and the hours file filled in), bill it. (`calendar define` of the calendar again is
     /// refused, "already exists", and `calendar amend` before its start too.)

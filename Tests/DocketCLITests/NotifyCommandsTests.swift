@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import TestSupport
 import Testing
 
@@ -8,8 +9,18 @@ import Testing
     var store: String { folder.child("store") }
 
     @discardableResult
-    func docket(_ arguments: [String], as user: String = "ann") throws -> DocketRun {
-        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user])
+    func docket(_ arguments: [String], as user: String = "ann", stdin: String = "") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, stdin: stdin, environment: ["DOCKET_USER": user])
+    }
+
+    /// The whole URL channel `name` was added with, opened from the log's `sealedUrl` with the store's key file.
+    func sealedURL(of name: String) throws -> String {
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(try docket(["log", "--json"]).stdout.utf8)) as? [[String: Any]])
+        let added = try #require(log.last { $0["type"] as? String == "notify.channel-added" && $0["stream"] as? String == "notify-\(name)" })
+        let payload = try #require(added["payload"] as? [String: Any])
+        let sealed = try #require((payload["sealedUrl"] as? [String: Any])?["sealed"] as? String, "\(payload)")
+        let key = try #require(try HookKey.load(inFolder: store, create: false))
+        return try key.open(sealed)
     }
 
     func setUp() throws {
@@ -107,6 +118,81 @@ import Testing
             let twice = try docket(["notify", "add", "x", "--url", "https://events.example.com/"])
             #expect(twice.status == 6, "\(twice.stderr)")
             #expect(twice.stderr.contains("already exists"))
+        }
+    }
+
+    /// `--url URL` put a chat's incoming-webhook URL, a bearer secret, on the command line, where `ps` shows it to every
+    /// account on the machine and the shell keeps it in its history. `--url -` reads it from one line of stdin and
+    /// `--url-file PATH` from a file; the whole URL is sealed as with `--url URL`, and a retry under the same command id
+    /// is for the same URL (it is no longer on the command line the id's fingerprint is made of).
+    @Test(arguments: DocketMode.allCases) func theURLIsReadFromStdinOrAFileOffTheCommandLine(_ mode: DocketMode) throws {
+        try mode.run {
+            try setUp()
+            let slack = "https://hooks.slack.example/services/T000/B000/XXXXXXXX"
+            let added = try docket(["notify", "add", "chat", "--url", "-", "--command-id", "c-chat"], stdin: slack + "\n")
+            #expect(added.status == 0 && added.stdout.hasPrefix("dkn_"), "\(added.stderr)")
+            #expect(try sealedURL(of: "chat") == slack, "the whole URL, sealed")
+            let file = folder.child("pager.url")
+            try Data("  https://pager.example.com/docket/abc123\r\n".utf8).write(to: URL(fileURLWithPath: file))
+            let fromFile = try docket(["notify", "add", "pager", "--url-file", file])
+            #expect(fromFile.status == 0, "\(fromFile.stderr)")
+            #expect(try sealedURL(of: "pager") == "https://pager.example.com/docket/abc123", "one line, its blanks and line break dropped")
+            #expect(try rows().compactMap { $0["url"] as? String } == ["https://hooks.slack.example", "https://pager.example.com"])
+
+            let retried = try docket(["notify", "add", "chat", "--url", "-", "--command-id", "c-chat"], stdin: slack + "\n")
+            #expect(retried.status == 0 && retried.stdout.contains("was already added by command id c-chat"), "\(retried.stderr)")
+            let size = try logSize()
+            let other = try docket(["notify", "add", "chat", "--url", "-", "--command-id", "c-chat"], stdin: "https://hooks.slack.example/other\n")
+            #expect(other.status == 65 && other.stderr.contains("command id c-chat was already used for another command"), "\(other.stderr)")
+            #expect(try logSize() == size)
+            let help = try docket(["notify", "add", "--help"]).stdout
+            #expect(help.contains("Prefer `--url -`") && help.contains("--url-file"), "\(help)")
+        }
+    }
+
+    /// What `--url -` and `--url-file` read is one line: an empty input, two lines, an unreadable file, both flags or
+    /// neither are one line naming the problem and the fix, exit 65 (64 for the flags), and nothing is written (no key
+    /// file either).
+    @Test(arguments: DocketMode.allCases) func aURLOffTheCommandLineThatIsNotOneLineIsRefused(_ mode: DocketMode) throws {
+        try mode.run {
+            try setUp()
+            let size = try logSize()
+            let empty = folder.child("empty.url")
+            try Data().write(to: URL(fileURLWithPath: empty))
+            let cases: [([String], String, Int32, String)] = [
+                (["--url", "-"], "", 65, "stdin (--url -) is empty; give the channel's URL on one line"),
+                (["--url", "-"], " \n", 65, "stdin (--url -) is empty"),
+                (["--url", "-"], "https://a.example/x\nhttps://b.example/y\n", 65, "stdin (--url -) holds more than one line; give the channel's URL alone on one line"),
+                (["--url", "-"], "ftp://files.example.com/\n", 65, "is not http:// or https://"),
+                (["--url-file", empty], "", 65, "--url-file \(empty) is empty"),
+                (["--url-file", folder.child("missing.url")], "", 65, "--url-file \(folder.child("missing.url")): cannot read the file; check the path"),
+                (["--url-file", folder.child("missing.url"), "--url", "https://a.example/"], "", 64, "give --url or --url-file, not both"),
+                ([], "", 64, "give the channel's URL: `--url -` and the URL on stdin, --url-file PATH, or --url URL"),
+            ]
+            for (options, input, status, words) in cases {
+                let run = try docket(["notify", "add", "x"] + options, stdin: input)
+                #expect(run.status == status, "\(options) \(input.debugDescription): \(run.stderr)")
+                #expect(run.stderr.split(separator: "\n").count == 1 && run.stderr.contains(words), "\(options): \(run.stderr)")
+            }
+            #expect(try logSize() == size)
+            #expect(!FileManager.default.fileExists(atPath: store + "/hook-secrets.key"))
+        }
+    }
+
+    /// `notify list`'s SINCE was RFC 3339 UTC (`2026-12-07T17:56:47.034Z`) where `hook list` and every other table give
+    /// times in the viewer's zone; it is in the viewer's zone now, named. `--json` keeps RFC 3339 UTC.
+    @Test(arguments: DocketMode.allCases) func listGivesItsTimesInTheViewersZone(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket(["user", "time-zone", "ann", "Asia/Kolkata"]).status == 0)
+        try mode.run {
+            #expect(try docket(["notify", "add", "chat", "--url", "-"], stdin: "https://chat.example.com/hook/abc\n").status == 0)
+            let since = try #require(try rows().first?["secretSince"] as? String)
+            #expect(since.hasSuffix("Z"), "\(since)")
+            let table = try docket(["notify", "list"]).stdout
+            let row = try #require(table.split(separator: "\n").last.map(String.init))
+            let local = /\s\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? IST$/
+            #expect(row.contains(local), "\(table)")
+            #expect(!row.contains(since), "\(table)")
         }
     }
 }

@@ -248,6 +248,104 @@ extension SLACommandsTests {
         #expect(try receiver.requests().count == 1, "delivered once")
     }
 
+    /// `docket backup` leaves `hook-secrets.key` out on purpose, so a restored store holds its sources' and channels'
+    /// secrets (and the channels' URLs) sealed under a key it does not have. `restore` said "verified" and nothing
+    /// more, `notify list` and `hook list` listed them as if well, and `outbox send` failed each page with "no hook key
+    /// at …; create a webhook source first (`docket hook create`)": a fix that makes a new key, under which the old
+    /// secrets never open. `restore` now warns, naming each source and channel and the fix (put the kept copy back,
+    /// else rotate and add again); so do the lists, and the failed page names the missing file and the fix. With the
+    /// file put back the warnings are gone and the page is delivered.
+    @Test func aRestoreWithoutTheKeyFileNamesTheSealedSecretsAndTheFix() throws {
+        try setUp()
+        let receiver = try startReceiver(answering: "200")
+        defer { receiver.stop() }
+        let t = Self.setUpTime
+        #expect(try docket(["notify", "add", "on-call", "--url", "-"], at: t, stdin: "http://127.0.0.1:\(receiver.port)/page\n").status == 0)
+        #expect(try docket(["hook", "create", "ninja", "--format", "generic", "--acts-as", "dora"], at: t).status == 0)
+        try docket(["ticket", "open", "--client", "acme", "--subject", "Backup failed", "--priority", "P2", "--assign", "bob"], at: "2026-11-06T21:00:00Z", as: "bob")
+        #expect(try docket(["tick"], at: "2026-11-06T22:01:00Z", as: "dora").stdout.contains("SLA breached: response due"))
+        let (backup, restored) = (folder.child("backup"), folder.child("restored"))
+        #expect(try docket(["backup", backup], at: "2026-11-06T22:01:10Z").status == 0)
+
+        let restore = try DocketProcess.run(["restore", backup, restored], store: store)
+        #expect(restore.status == 0 && restore.stdout.hasPrefix("restored "), "\(restore.stderr)")
+        let key = restored + "/hook-secrets.key"
+        #expect(
+            restore.stderr == "docket: warning: the sealed secrets of webhook source ninja and notification channel on-call cannot be "
+                + "opened: \(key) is missing (`docket backup` leaves it out on purpose); copy the key file kept apart from the backups to "
+                + "\(key) (mode 0600) before any `docket hook create`, `notify add` or `notify rotate` makes a new one, or else rotate each source "
+                + "(`docket hook rotate SOURCE`) and remove and add each channel again (`docket notify remove NAME`, then `docket notify "
+                + "add NAME --url -`)\n", "\(restore.stderr)")
+        /// `docket ARGS` on the restored store at `now`.
+        func onRestored(_ arguments: [String], at now: String) throws -> DocketRun {
+            try DocketProcess.run(arguments, store: restored, environment: ["DOCKET_NOW": now])
+        }
+        let list = try onRestored(["notify", "list"], at: "2026-11-06T22:01:20Z")
+        #expect(list.status == 0 && list.stdout.hasPrefix("NAME"), "\(list.stderr)")
+        #expect(
+            list.stderr.hasPrefix("docket: warning: the sealed secrets of notification channel on-call cannot be opened: \(key) is missing")
+                && list.stderr.hasSuffix("or else remove and add each channel again (`docket notify remove NAME`, then `docket notify add NAME --url -`)\n")
+                && list.stderr.split(separator: "\n").count == 1, "\(list.stderr)")
+        let hooks = try onRestored(["hook", "list"], at: "2026-11-06T22:01:20Z")
+        #expect(hooks.stderr.hasPrefix("docket: warning: the sealed secrets of webhook source ninja cannot be opened: \(key) is missing"), "\(hooks.stderr)")
+        let failed = try onRestored(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:02:00Z")
+        #expect(failed.status == 6, "\(failed.stdout)")
+        #expect(
+            failed.stdout.contains(
+                ": failed (T-1001, attempt 1): cannot open channel on-call's secret or URL: the key file \(key) the secrets are sealed under "
+                    + "is missing (`docket backup` leaves it out): copy the one kept apart from the backups back there (mode 0600); if it is "
+                    + "lost, give each channel a new secret and URL (`docket notify remove NAME`, then `docket notify add NAME --url -`)\n"),
+            "\(failed.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: key), "no key made behind the operator's back")
+
+        try FileManager.default.copyItem(atPath: store + "/hook-secrets.key", toPath: key)
+        #expect(try onRestored(["notify", "list"], at: "2026-11-06T22:02:10Z").stderr.isEmpty)
+        #expect(try onRestored(["hook", "list"], at: "2026-11-06T22:02:10Z").stderr.isEmpty)
+        let sent = try onRestored(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-06T22:03:00Z")
+        #expect(sent.status == 0 && sent.stdout.contains(": sent (T-1001, attempt 2)"), "\(sent.stdout)")
+        #expect(try receiver.requests().compactMap { $0["path"] as? String } == ["/page"], "the whole URL, opened with the key put back")
+    }
+
+    /// A reaction's warning from a tick the server ran by itself (`serve --tick-every`) was written raw on the server's
+    /// stderr (`docket: warning: T-1001: escalation rule …`) among the lines of its logger. It is now logged with the
+    /// logger, as the tick's, at level warning, in the format of the tick's other lines.
+    @Test func aTickInTheServerLogsItsWarningsWithTheServersLogger() throws {
+        try setUp()
+        let t = Self.setUpTime
+        #expect(try docket(["notify", "add", "oncall", "--url", "http://127.0.0.1:9/oncall", "--on", "sla-warned"], at: t).status == 0)
+        #expect(try definePagedPolicy().status == 0)
+        try docket(["client", "add", "globex", "--name", "Globex", "--domain", "globex.example", "--time-zone", "America/New_York", "--currency", "USD"], at: t)
+        #expect(try docket(["contract", "add", "globex-2026", "--client", "globex", "--name", "Managed", "--effective", "2026-01-01", "--sla-policy", "paged"], at: t).status == 0)
+        try docket(["user", "add", "scheduler", "--name", "Scheduler", "--email", "scheduler@msp.example", "--role", "dispatcher", "--kind", "service"], at: t)
+        #expect(try docket(["notify", "remove", "oncall"], at: t).status == 0)
+        try docket(["ticket", "open", "--client", "globex", "--subject", "Server down", "--priority", "P1"], at: "2026-11-09T14:20:00Z", as: "bob")
+
+        let (server, _, output, errors) = try DocketProcess.start(
+            ["serve", "--no-socket", "--listen", "127.0.0.1:0", "--tick-every", "1s", "--service-user", "scheduler"],
+            store: store, environment: ["DOCKET_NOW": "2026-11-09T14:36:00Z", "LOG_LEVEL": "info"])
+        defer {
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+        }
+        #expect(try ServerScope.firstLine(output.fileHandleForReading, within: 60).hasPrefix("docket: listening on http://"))
+        // The tick's result is logged once its warnings are: read the log up to it.
+        var lines: [String] = []
+        while !lines.contains(where: { $0.contains("tick: T-1001: escalated by rule p1-page") }), lines.count < 100 {
+            lines.append(try ServerScope.firstLine(errors.fileHandleForReading, within: 60))
+        }
+        server.terminate()
+        server.waitUntilExit()
+        let escalated = try #require(lines.first { $0.contains("tick: T-1001: escalated by rule p1-page") }, "\(lines)")
+        let warning = try #require(
+            lines.first {
+                $0.contains(
+                    "tick: T-1001: escalation rule p1-page pages notification channel oncall, which was removed: its page is queued and "
+                        + "`docket outbox send` cancels it; add the channel again (`docket notify add oncall --url …`) or amend the SLA policy")
+            }, "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("docket: warning:") }, "nothing raw: \(lines)")
+        let shape = { (line: String, level: String) in line.contains(" \(level) docket: [") && line.first?.isNumber == true }
+        #expect(shape(warning, "warning") && shape(escalated, "info"), "the logger's format, with its level: \(lines)")
+    }
+
     /// The server's routine options are checked before it listens: one line, exit 64 for a bad value, the user's own
     /// failure for a --service-user who cannot act (4 unknown, 5 a role that cannot tick).
     @Test func theServersRoutineOptionsAreCheckedAtStart() throws {

@@ -145,9 +145,13 @@ import Testing
         #expect(refused.status == 6)
         #expect(refused.stderr.contains("replay") && refused.stderr.contains("read-only"), "\(refused.stderr)")
         #expect(try docket(["rebuild"], store: replay).status == 6)
-        let stats = try docket(["stats", "--read-models"], store: replay)
-        #expect(stats.stdout.contains("a replay of \(store) as of 2026-10-06T00:00:00.000Z (positions 1…"), "\(stats.stdout)")
+        // `stats` reads no user's data (no --as): its moment in this machine's zone, named (it was RFC 3339 UTC,
+        // `as of 2026-10-06T00:00:00.000Z`); `--json` keeps the marker's RFC 3339.
+        let stats = try DocketProcess.run(["stats", "--read-models"], store: replay, environment: ["TZ": "America/New_York"])
+        #expect(stats.stdout.contains("a replay of \(store) as of 2026-10-05 20:00 EDT (positions 1…"), "\(stats.stdout)")
         #expect(stats.stdout.contains("read-only"))
+        let statsJSON = try JSONSerialization.jsonObject(with: Data(try docket(["stats", "--read-models", "--json"], store: replay).stdout.utf8))
+        #expect(((statsJSON as? [String: Any])?["replay"] as? [String: Any])?["asOf"] as? String == "2026-10-06T00:00:00.000Z", "\(statsJSON)")
         let queue = try docket(["queue", "--json"], store: replay)
         #expect(queue.status == 0, "\(queue.stderr)")
         #expect(queue.stdout.contains("T-1002") && !queue.stdout.contains("T-1003"))

@@ -38,4 +38,29 @@ extension SLACommandsTests {
         #expect(policy.stderr.contains("--effective 2226-01-01 is out of range"), "\(policy.stderr)")
         #expect(try docket(["calendar", "show", "old"], at: Self.setUpTime).status == 4, "nothing written")
     }
+
+    /// Intake opens a client's ticket without an SLA when its policy starts later, and warns; the warning named the
+    /// policy's start and the ticket's in RFC 3339 UTC (`starts at 2027-01-01T05:00:00.000Z, after this ticket's start
+    /// at …Z`). They are in the client's zone now, where its SLA is read, as a ticket opened by hand is refused in the
+    /// viewer's.
+    @Test(arguments: DocketMode.allCases) func intakesWarningOfATicketWithoutAnSLANamesTimesInTheClientsZone(_ mode: DocketMode) throws {
+        try setUp()
+        let t = Self.setUpTime
+        let late = try docket(
+            ["sla-policy", "define", "late", "--name", "Late", "--file", file("late.yaml", "calendar: 24x7\n\(Self.targetsYAML)\n"),
+             "--effective", "2027-01-01T05:00:00Z"], at: t)
+        #expect(late.status == 0, "\(late.stderr)")
+        #expect(try docket(["contract", "add", "acme-late", "--client", "acme", "--name", "Later", "--effective", "2026-06-01", "--sla-policy", "late"], at: t).status == 0)
+        let mail = "From: Carla <carla@acme.example>\r\nTo: support@msp.example\r\nSubject: Printer jammed\r\n"
+            + "Message-ID: <jam-1@acme.example>\r\nDate: Mon, 09 Nov 2026 15:00:00 +0000\r\n\r\nIt is jammed again.\r\n"
+        try mode.run {
+            let run = try docket(["intake", "email"], at: "2026-11-09T15:00:00Z", as: "dora", stdin: mail)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(
+                run.stderr.hasPrefix(
+                    "docket: warning: opened the email ticket for acme without an SLA: SLA policy late starts at 2027-01-01 00:00 EST, "
+                        + "after this ticket's start at 2026-"), "\(run.stderr)")
+            #expect(!run.stderr.contains(".000Z"), "\(run.stderr)")
+        }
+    }
 }

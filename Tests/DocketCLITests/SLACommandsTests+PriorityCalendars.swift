@@ -15,19 +15,19 @@ extension SLACommandsTests {
         """
 
     /// "P1 around the clock, the rest in office hours": a P1 opened Friday 18:00 EST is due that evening, a P4 opened
-    /// with it on Monday; `sla` and `ticket show` say so, embedded and through `docket serve`. The tickets are opened
-    /// embedded: a served test's first command makes the admin's token embedded at the machine's time, and a command
-    /// with an earlier `DOCKET_NOW` is then recorded at that later instant (the log's time never goes back).
+    /// with it on Monday; `sla` and `ticket show` say so, embedded and through `docket serve`, where the tickets are
+    /// opened by the server on its own clock at that past time (the harness makes its admin token at that time too:
+    /// made at the machine's time, it put the log's last event there, and the log's time never goes back).
     @Test(arguments: DocketMode.allCases) func aP1IsCountedRoundTheClockAndAP4InOfficeHours(_ mode: DocketMode) throws {
         try setUp()
         let amended = try docket(
             ["sla-policy", "amend", "gold", "--file", file("split.yaml", Self.splitPolicy), "--effective", "2026-01-01"], at: Self.setUpTime)
         #expect(amended.status == 0, "\(amended.stderr)")
         let now = "2026-11-06T23:00:00Z"
-        let p1 = try docket(["ticket", "open", "--client", "acme", "--subject", "Server down", "--priority", "P1"], at: now, as: "bob")
-        #expect(p1.stdout == "T-1001\n", "\(p1.stderr)")
-        #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Password reset", "--priority", "P4"], at: now, as: "bob").stdout == "T-1002\n")
         try mode.run(serverEnvironment: ["DOCKET_NOW": now]) {
+            let p1 = try docket(["ticket", "open", "--client", "acme", "--subject", "Server down", "--priority", "P1"], at: now, as: "bob")
+            #expect(p1.stdout == "T-1001\n", "\(p1.stderr)")
+            #expect(try docket(["ticket", "open", "--client", "acme", "--subject", "Password reset", "--priority", "P4"], at: now, as: "bob").stdout == "T-1002\n")
             func due(_ sla: [String: Any], _ clock: String) -> String? { (sla[clock] as? [String: Any])?["dueAt"] as? String }
             let urgent = try slaOf("T-1001", at: now)
             #expect(due(urgent, "response") == "2026-11-07T00:00:00.000Z", "Friday 19:00 EST")

@@ -70,11 +70,16 @@ public final class ServerScope: @unchecked Sendable {
         return env
     }
 
-    /// The server for `store`, started (with an admin token made embedded first) when there is none.
+    /// The server for `store`, started (with an admin token made embedded first) when there is none. A server given a
+    /// clock (`DOCKET_NOW` in `serverEnvironment`) has its admin token made at that time too: made at the real time, it
+    /// would put the log's last event there, and the log's time never goes back, so a server at a past time recorded
+    /// every event at the real time.
     public func server(for store: String) throws -> RunningServer {
         if let running = lock.withLock({ servers[store] }) { return running }
         let admin = "ann"
-        let created = try DocketProcess.runEmbedded(["token", "create", "--user", admin, "--name", "e2e-admin"], store: store)
+        let created = try DocketProcess.runEmbedded(
+            ["token", "create", "--user", admin, "--name", "e2e-admin"], store: store,
+            environment: serverEnvironment["DOCKET_NOW"].map { ["DOCKET_NOW": $0] } ?? [:])
         guard created.status == 0 else { throw ServedModeError("cannot make the admin token: \(created.stderr)") }
         let (process, _, output, _) = try DocketProcess.start(
             ["serve", "--no-socket", "--listen", "127.0.0.1:0"], store: store,

@@ -36,7 +36,7 @@ public struct PageReaction: Reaction {
         var ids = MessageIds(seed: input.messageSeed &+ 0x5041_4745)
         var sequence = 0
         var events: [DocketEvent] = []
-        var warnings: [String] = []
+        var warnings: [TimedMessage] = []
         for page in triggered {
             var names = channels.filter { $0.on.contains(page.trigger) }.compactMap(\.name)
             if let named = page.named, !names.contains(named) {

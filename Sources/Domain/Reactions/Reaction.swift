@@ -107,11 +107,12 @@ public struct ReactionOutput: Sendable, Equatable {
     public var events: [DocketEvent]
     /// Follow-ups on other streams, in the same transaction.
     public var elsewhere: [StreamFollowUp]
-    /// What must not stop the command but someone should read (a ticket opened by intake without an SLA).
-    public var warnings: [String]
+    /// What must not stop the command but someone should read (a ticket opened by intake without an SLA), the instants
+    /// it names kept apart: written for people in the zone of the ticket's client.
+    public var warnings: [TimedMessage]
 
     /// An output with the given fields.
-    public init(events: [DocketEvent] = [], elsewhere: [StreamFollowUp] = [], warnings: [String] = []) {
+    public init(events: [DocketEvent] = [], elsewhere: [StreamFollowUp] = [], warnings: [TimedMessage] = []) {
         self.events = events
         self.elsewhere = elsewhere
         self.warnings = warnings

@@ -19,7 +19,7 @@ public struct SLAStartReaction: Reaction {
             }
             return ReactionOutput(events: [.ticketSLA(.started(started))])
         } catch let error as DomainError where opened.source == .email || opened.source == .alert || opened.source == .portal {
-            return ReactionOutput(warnings: ["opened the \(opened.source) ticket for \(opened.client) without an SLA: \(error.message)"])
+            return ReactionOutput(warnings: ["opened the \(opened.source) ticket for \(opened.client) without an SLA: \(error.timedMessage)"])
         }
     }
 

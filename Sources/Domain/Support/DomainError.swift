@@ -62,6 +62,10 @@ public struct DomainError: Error, CustomStringConvertible, Equatable, Sendable {
         return DomainError(code, timed.text(write))
     }
 
+    /// The message with the instants it names kept apart, for text that quotes it and is written for people elsewhere (a
+    /// reaction's warning).
+    public var timedMessage: TimedMessage { timed ?? TimedMessage(stringLiteral: message) }
+
     /// The refusal with `words` before its message, the instants it names still kept apart (a refusal of one of
     /// several things a command does, named: `client acme is not deactivated: contract acme-r: …`).
     public func prefixed(_ words: String) -> DomainError {

@@ -208,7 +208,7 @@ import Testing
         #expect(try pages(.ticketSLA(.escalated(twice))).map(\.to) == [["on-call"]], "subscribed and named: one page")
         let removed = try TicketReactions.run(input([.ticketSLA(.escalated(TicketEscalated(rule: "p1-page", dueAt: Self.now, action: .page(channel: "gone"))))]), state: state)
         #expect(queued(removed).filter { $0.reason == .page }.map(\.to) == [["on-call"], ["gone"]])
-        #expect(removed.warnings.contains { $0.contains("escalation rule p1-page pages notification channel gone, which was removed") }, "\(removed.warnings)")
+        #expect(removed.warnings.contains { $0.text(\.iso8601).contains("escalation rule p1-page pages notification channel gone, which was removed") }, "\(removed.warnings)")
         #expect(try pages(.ticketSLA(.escalated(TicketEscalated(rule: "p1-page", dueAt: Self.now, action: .page(channel: "chat"), skipped: "met")))).isEmpty)
     }
 }
