@@ -90,7 +90,14 @@ struct NotifyRotate: StoreCommand {
 }
 
 struct NotifyRemove: StoreCommand {
-    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a channel: nothing more is delivered to it.")
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a channel: nothing more is delivered to it.",
+        discussion: """
+            docket notify remove on-call
+            Refused (exit 6, nothing written) while an SLA policy's escalation pages \
+            the channel, in its terms in force or taking effect later: change the \
+            rule first with `docket sla-policy amend ID --file … --effective …`.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
