@@ -425,12 +425,30 @@ struct SLAPolicyList: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
+    /// One row of `--json`: `calendars` (each priority's own calendar, as `sla-policy show --json`'s `terms.calendars`)
+    /// only when some priority has one.
+    struct Row: Encodable {
+        let id, name, versions, calendar: String
+        let calendars: [String: String]?
+    }
+
     func run(in session: Session) throws {
-        let rows = try session.app.directory.slaPolicies().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.terms.calendar ?? ""] }
+        let rows = try session.app.directory.slaPolicies().map { policy in
+            let terms = policy.versions.last?.terms
+            let own = terms?.calendars ?? [:]
+            return Row(
+                id: policy.id ?? "", name: policy.name, versions: String(policy.versions.count), calendar: terms?.calendar ?? "",
+                calendars: own.isEmpty ? nil : Dictionary(uniqueKeysWithValues: own.map { ($0.key.rawValue, $0.value) }))
+        }
         if output.json {
-            try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "calendar": $0[3]] })
+            try printJSON(rows)
         } else {
-            Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "CALENDAR"], rows))
+            // The policy's calendar, then each priority with its own, as `sla-policy show`'s CALENDAR column names it.
+            let calendarText = { (row: Row) in
+                row.calendar
+                    + (row.calendars.map { own in " (" + own.keys.sorted().map { "\($0): \(own[$0] ?? "")" }.joined(separator: ", ") + ")" } ?? "")
+            }
+            Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "CALENDAR"], rows.map { [$0.id, $0.name, $0.versions, calendarText($0)] }))
         }
     }
 }

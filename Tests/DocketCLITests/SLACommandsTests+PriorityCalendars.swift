@@ -76,3 +76,26 @@ extension SLACommandsTests {
         #expect(try docket(["log", "--json"], at: Self.setUpTime).stdout == before, "nothing written")
     }
 }
+
+extension SLACommandsTests {
+    /// `sla-policy list` named the policy's calendar only, so a policy with P1 on 24x7 read as office hours throughout.
+    /// Its CALENDAR column names each priority's own after it, and `--json` carries them as `calendars` (absent when
+    /// none has its own). Embedded and through `docket serve`.
+    @Test(arguments: DocketMode.allCases) func listNamesThePrioritiesOwnCalendars(_ mode: DocketMode) throws {
+        try setUp()
+        let t = Self.setUpTime
+        try mode.run(serverEnvironment: ["DOCKET_NOW": t]) {
+            func rows() throws -> [[String: Any]] { try #require(try json(try docket(["sla-policy", "list", "--json"], at: t)) as? [[String: Any]]) }
+            let plain = try rows()
+            #expect(plain.first?["calendar"] as? String == "ny-office" && plain.first?.keys.contains("calendars") == false, "\(plain)")
+            let amended = try docket(["sla-policy", "amend", "gold", "--file", file("split.yaml", Self.splitPolicy), "--effective", "2026-01-01"], at: t)
+            #expect(amended.status == 0, "\(amended.stderr)")
+            let split = try rows()
+            #expect(split.first?["calendar"] as? String == "ny-office", "\(split)")
+            #expect(split.first?["calendars"] as? [String: String] == ["P1": "24x7"], "\(split)")
+            let table = try docket(["sla-policy", "list"], at: t).stdout.split(separator: "\n").map(String.init)
+            #expect(table.first?.hasPrefix("ID") == true && table.first?.hasSuffix("CALENDAR") == true, "\(table)")
+            #expect(table.contains { $0.hasPrefix("gold ") && $0.hasSuffix(" ny-office (P1: 24x7)") }, "\(table)")
+        }
+    }
+}
