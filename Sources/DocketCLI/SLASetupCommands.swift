@@ -316,6 +316,7 @@ struct SLAPolicyDefine: ParsableCommand {
                 }
             }
             read?.announce()
+            warnOfPrioritiesOnThePolicysCalendar(terms, file: file)
             Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(time.text(from))\n")
         }
     }
@@ -347,10 +348,24 @@ struct SLAPolicyAmend: ParsableCommand {
                 }
             }
             read.announce()
+            warnOfPrioritiesOnThePolicysCalendar(terms, file: file)
             // Terms equal to the version in force then record nothing.
             Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(time.text(from))\n")
         }
     }
+}
+
+/// Warns (on stderr, one line) of the priorities a policy file gives the policy's own calendar in `calendars`: the
+/// definition is taken, without them (docs/sla.md, "Per-priority calendars").
+func warnOfPrioritiesOnThePolicysCalendar(_ terms: SLATerms, file: String) {
+    let repeated = terms.prioritiesGivenThePolicysCalendar.map(\.rawValue)
+    guard !repeated.isEmpty else { return }
+    let one = repeated.count == 1
+    let names = repeated.joined(separator: ", ")
+    Terminal.error(
+        "docket: warning: --file \(file): calendars gives \(names) \(terms.calendar), the policy's own calendar, which "
+            + "\(one ? names + " counts" : "they count") on anyway: the entr\(one ? "y is" : "ies are") dropped; leave "
+            + "\(one ? names : "them") out of calendars")
 }
 
 /// A policy's terms as a table: one row per priority, with each priority's calendar when some have their own.

@@ -99,3 +99,31 @@ extension SLACommandsTests {
         }
     }
 }
+
+extension SLACommandsTests {
+    /// A priority given the policy's own calendar (`calendar: ny-office`, `calendars: {P2: ny-office}`) was dropped
+    /// without a word. The definition is still taken (exit 0), with one warning line naming the priorities. Embedded
+    /// and through `docket serve`.
+    @Test(arguments: DocketMode.allCases) func aPriorityGivenThePolicysCalendarIsDroppedWithAWarning(_ mode: DocketMode) throws {
+        try setUp()
+        let t = Self.setUpTime
+        try mode.run(serverEnvironment: ["DOCKET_NOW": t]) {
+            let both = file("both.yaml", Self.splitPolicy.replacingOccurrences(of: "{P1: 24x7}", with: "{P1: 24x7, P2: ny-office, P4: ny-office}"))
+            let amended = try docket(["sla-policy", "amend", "gold", "--file", both, "--effective", "2026-01-01T05:00:00Z"], at: t)
+            #expect(amended.status == 0, "\(amended.stderr)")
+            #expect(
+                amended.stderr == "docket: warning: --file \(both): calendars gives P2, P4 ny-office, the policy's own calendar, which they "
+                    + "count on anyway: the entries are dropped; leave them out of calendars\n", "\(amended.stderr)")
+            let view = try #require(try json(try docket(["sla-policy", "show", "gold", "--json"], at: t)) as? [String: Any])
+            #expect(((view["terms"] as? [String: Any])?["calendars"] as? [String: String]) == ["P1": "24x7"], "\(view)")
+            let one = file("one.yaml", Self.splitPolicy.replacingOccurrences(of: "{P1: 24x7}", with: "{P3: ny-office}"))
+            let defined = try docket(["sla-policy", "define", "silver", "--name", "Silver", "--file", one, "--effective", "2026-01-01T05:00:00Z"], at: t)
+            #expect(defined.status == 0 && defined.stdout.hasPrefix("defined SLA policy silver"), "\(defined.stderr)")
+            #expect(
+                defined.stderr == "docket: warning: --file \(one): calendars gives P3 ny-office, the policy's own calendar, which P3 counts "
+                    + "on anyway: the entry is dropped; leave P3 out of calendars\n", "\(defined.stderr)")
+            let plain = try docket(["sla-policy", "amend", "silver", "--file", file("plain.yaml", Self.splitPolicy), "--effective", "2026-02-01T05:00:00Z"], at: t)
+            #expect(plain.status == 0 && plain.stderr.isEmpty, "no warning for a priority with a calendar of its own: \(plain.stderr)")
+        }
+    }
+}
