@@ -28,17 +28,17 @@ public struct ScheduledOpening: Sendable, Equatable {
 
 extension TicketService {
     /// Defines schedule `schedule.id` (its `recurrence.timeZone` is the client's, frozen now: a later change of the
-    /// client's zone does not move it). The assignee must be a user.
+    /// client's zone does not move it). The subject and the assignee (an active user who works tickets) are checked as
+    /// a ticket's are.
     public func defineSchedule(_ schedule: ScheduleDefined, as actor: String, commandId: String? = nil) throws {
         var schedule = schedule
         let client = try kernel.load(ClientDecider.self, stream: StreamName.client(schedule.client)).state
         schedule.recurrence.timeZone = client.timeZone.isEmpty ? "UTC" : client.timeZone
-        if let login = schedule.assignee, try directory.userSnapshot(login) == nil {
-            throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
-        }
+        let assignee = try schedule.assignee.flatMap { try directory.userSnapshot($0) }
         let snapshot = client.snapshot
         _ = try kernel.run(
-            ScheduleDecider.self, stream: StreamName.schedule(schedule.id), command: .define(schedule, client: snapshot),
+            ScheduleDecider.self, stream: StreamName.schedule(schedule.id),
+            command: .define(schedule, client: snapshot, assignee: assignee),
             context: context(for: actor), commandId: commandId)
     }
 

@@ -3,8 +3,9 @@ import DocketTime
 
 /// What a dispatcher asks of a recurring ticket schedule (stream `schedule-<id>`).
 public enum ScheduleCommand: Sendable, Equatable {
-    /// Define the schedule (or define a removed one again). `client` is the client's snapshot, nil when unknown.
-    case define(ScheduleDefined, client: ClientSnapshot?)
+    /// Define the schedule (or define a removed one again). `client` is the client's snapshot, nil when unknown;
+    /// `assignee` the snapshot of the schedule's assignee, nil when it names none or an unknown user.
+    case define(ScheduleDefined, client: ClientSnapshot?, assignee: UserSnapshot? = nil)
     /// Remove it: no more tickets.
     case remove
 }
@@ -30,7 +31,7 @@ public enum ScheduleDecider: Decider {
     public static func decide(_ command: ScheduleCommand, state: ScheduleState, context: DecisionContext) throws(DomainError) -> [ScheduleEvent] {
         try Permissions.require(.manageSchedules, by: context.actor.role)
         switch command {
-        case .define(var schedule, let client):
+        case .define(var schedule, let client, let assignee):
             if state.isLive, let id = state.definition?.id {
                 throw DomainError(.conflict, "schedule \(id) already exists; remove it with `docket schedule remove \(id)` and add it again")
             }
@@ -41,7 +42,11 @@ public enum ScheduleDecider: Decider {
             guard client.isActive else {
                 throw DomainError(.inactive, "client \(schedule.client) is deactivated; schedule tickets only for active clients")
             }
-            schedule.subject = try Validate.nonEmpty(schedule.subject, "the subject", fix: "give --subject \"Monthly patch review\"")
+            // Checked as each ticket's will be when it opens: a subject or an assignee the ticket rules refuse would
+            // have every tick warn and open nothing.
+            _ = try Validate.nonEmpty(schedule.subject, "the subject", fix: "give --subject \"Monthly patch review\"")
+            schedule.subject = try TicketSubject.validated(schedule.subject)
+            if let login = schedule.assignee { try TicketDecider.checkAssignable(login, assignee) }
             schedule.description = Validate.optional(schedule.description)
             schedule.category = Validate.optional(schedule.category)
             try check(schedule.recurrence)
