@@ -90,7 +90,10 @@ import Testing
                 (["notify", "add", "x", "--url", "https://events.example.com:99999/"], 65, "bad port"),
                 (["notify", "add", "x", "--url", "https://events.example.com/a b"], 65, "spaces"),
                 (["notify", "add", "Bad Name", "--url", "https://events.example.com/"], 65, "channel name"),
-                (["notify", "add", "x", "--url", "https://events.example.com/", "--on", "sla-breached,paged"], 64, "--on"),
+                // It said only that the value is invalid: which entry, and the events, are named now.
+                (["notify", "add", "x", "--url", "https://events.example.com/", "--on", "sla-breached,paged"], 64,
+                 "--on <events>': \"paged\" is not an event; use sla-warned, sla-breached or escalated, comma-separated"),
+                (["notify", "add", "x", "--url", "https://events.example.com/", "--on", "sla-breached,"], 64, "an empty entry is not an event"),
                 (["notify", "add", "x"], 64, "--url"),
             ]
             for (arguments, status, words) in cases {
