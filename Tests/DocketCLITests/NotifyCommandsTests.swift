@@ -67,7 +67,10 @@ import Testing
             let size = try logSize()
             let again = try docket(["notify", "remove", "on-call"])
             #expect(again.status == 4 && again.stderr.split(separator: "\n").count == 1, "\(again.stderr)")
-            #expect(try docket(["notify", "rotate", "on-call"]).status == 4)
+            // Rotate said "no such notification channel" without its name, where remove names it.
+            let rotatedGone = try docket(["notify", "rotate", "on-call"])
+            #expect(rotatedGone.status == 4, "\(rotatedGone.stderr)")
+            #expect(rotatedGone.stderr == "docket: error: no notification channel on-call; list them with `docket notify list`\n")
             #expect(try logSize() == size)
             #expect(try docket(["notify", "add", "on-call", "--url", "https://other.example.com/"]).status == 0, "a removed name may be added again")
             #expect(try rows().first?["url"] as? String == "https://other.example.com")

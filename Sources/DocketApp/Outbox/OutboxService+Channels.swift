@@ -101,6 +101,7 @@ extension OutboxService {
         }
         return try kernel.execute(commandId: commandId, actor: context.actor.login, replay: retried) {
             let (state, version) = try kernel.load(NotifyDecider.self, stream: stream)
+            if rotating, !state.isActive { throw noSuchChannel(name) }
             // Decided once without a secret first: bad input writes nothing, and makes no key file.
             let probe = SealedHookSecret(keyId: "", sealed: "", fingerprint: "")
             _ = try NotifyDecider.decide(try command(probe, { _ in probe }), state: state, context: context)
