@@ -118,7 +118,8 @@ import Testing
             (base + ["--every", "week", "--weekday", "mon", "--assign", "zed"], 4, "unknown user zed", "ann"),
             (base + ["--every", "week", "--weekday", "mon"], 5, "schedule recurring tickets", "bob"),
             (["schedule", "add", "x1", "--client", "acme", "--subject", "Check", "--at", "8 o'clock", "--every", "week", "--weekday", "mon"], 64, "--at", "ann"),
-            (["schedule", "remove", "nope"], 4, "no such schedule", "ann"),
+            // It said "no such schedule", naming none.
+            (["schedule", "remove", "nope"], 4, "docket: error: no schedule nope; list schedules with `docket schedule list`\n", "ann"),
             (base + ["--every", "day", "--interval", "2"], 65, "--interval is for --every week or month", "ann"),
             (base + ["--every", "workday", "--weekday", "mon"], 65, "takes no --weekday or --day", "ann"),
             (base + ["--every", "month", "--day", "last", "--interval", "13"], 65, "every 1 to 12 months", "ann"),

@@ -44,7 +44,7 @@ extension TicketService {
 
     /// Removes schedule `id`: it opens no more tickets.
     public func removeSchedule(_ id: String, as actor: String, commandId: String? = nil) throws {
-        _ = try kernel.run(ScheduleDecider.self, stream: StreamName.schedule(id), command: .remove, context: context(for: actor), commandId: commandId)
+        _ = try kernel.run(ScheduleDecider.self, stream: StreamName.schedule(id), command: .remove(id: id), context: context(for: actor), commandId: commandId)
     }
 
     /// The live schedules, by id.

@@ -6,8 +6,8 @@ public enum ScheduleCommand: Sendable, Equatable {
     /// Define the schedule (or define a removed one again). `client` is the client's snapshot, nil when unknown;
     /// `assignee` the snapshot of the schedule's assignee, nil when it names none or an unknown user.
     case define(ScheduleDefined, client: ClientSnapshot?, assignee: UserSnapshot? = nil)
-    /// Remove it: no more tickets.
-    case remove
+    /// Remove schedule `id` (the stream's, named in a refusal): no more tickets.
+    case remove(id: String)
 }
 
 /// A schedule as its events leave it.
@@ -53,9 +53,9 @@ public enum ScheduleDecider: Decider {
             // Every 1 week is every week: the payload says so the one way.
             if schedule.recurrence.interval == 1 { schedule.recurrence.interval = nil }
             return [.defined(schedule)]
-        case .remove:
-            guard let id = state.definition?.id else {
-                throw DomainError(.notFound, "no such schedule; list schedules with `docket schedule list`")
+        case .remove(let id):
+            guard state.definition != nil else {
+                throw DomainError(.notFound, "no schedule \(id); list schedules with `docket schedule list`")
             }
             guard state.isLive else { throw DomainError(.notFound, "schedule \(id) was removed already; list schedules with `docket schedule list`") }
             return [.removed(ScheduleRemoved())]
