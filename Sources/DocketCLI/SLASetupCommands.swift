@@ -440,16 +440,18 @@ struct SLAPolicyList: ReadCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
 
-    /// One row of `--json`: `calendars` (each priority's own calendar, as `sla-policy show --json`'s `terms.calendars`)
-    /// only when some priority has one.
+    /// One row of `--json`: the calendars of the terms in force now, `calendars` (each priority's own calendar, as
+    /// `sla-policy show --json`'s `terms.calendars`) only when some priority has one.
     struct Row: Encodable {
         let id, name, versions, calendar: String
         let calendars: [String: String]?
     }
 
     func run(in session: Session) throws {
+        let now = session.app.clock.now()
         let rows = try session.app.directory.slaPolicies().map { policy in
-            let terms = policy.versions.last?.terms
+            // The terms in force now, as `sla-policy show` reads them; a policy not in force yet, its latest recorded.
+            let terms = policy.terms(at: now)?.terms ?? policy.versions.last?.terms
             let own = terms?.calendars ?? [:]
             return Row(
                 id: policy.id ?? "", name: policy.name, versions: String(policy.versions.count), calendar: terms?.calendar ?? "",

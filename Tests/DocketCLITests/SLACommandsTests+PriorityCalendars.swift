@@ -96,6 +96,12 @@ extension SLACommandsTests {
             let table = try docket(["sla-policy", "list"], at: t).stdout.split(separator: "\n").map(String.init)
             #expect(table.first?.hasPrefix("ID") == true && table.first?.hasSuffix("CALENDAR") == true, "\(table)")
             #expect(table.contains { $0.hasPrefix("gold ") && $0.hasSuffix(" ny-office (P1: 24x7)") }, "\(table)")
+            // An amendment taking effect later (all on 24x7 from 2027) is not what the list shows now: the terms in force.
+            let later = try docket(
+                ["sla-policy", "amend", "gold", "--file", file("later.yaml", Self.splitPolicy.replacingOccurrences(of: "calendar: ny-office", with: "calendar: 24x7")),
+                 "--effective", "2027-01-01T00:00:00Z"], at: t)
+            #expect(later.status == 0, "\(later.stderr)")
+            #expect(try rows().first?["calendar"] as? String == "ny-office", "still ny-office until 2027")
         }
     }
 }
