@@ -67,6 +67,12 @@ extension DocketCommand {
         let lines = message.split(separator: "\n")
         guard code != 0, let first = lines.first, first.hasPrefix("Error: ") else { return (code, message) }
         var line = "docket: error: " + first.dropFirst("Error: ".count)
+        // Six values or more come as a bulleted list on the lines after ("one of the following:\n  - mon\n  - tue …"):
+        // the one line names them as a shorter list is named ("one of 'mon', 'tue', … or 'sun'.").
+        let bullets = lines.dropFirst().prefix { $0.hasPrefix("  - ") }.map { "'\($0.dropFirst("  - ".count))'" }
+        if line.hasSuffix(" one of the following:"), let last = bullets.last {
+            line = String(line.dropLast(" the following:".count)) + " " + bullets.dropLast().joined(separator: ", ") + " or \(last)."
+        }
         if first.hasPrefix("Error: Unknown option"), let reordered = optionsAfterSubcommand(arguments) {
             line += "; options go after the subcommand: docket " + reordered.joined(separator: " ")
         } else if let see = lines.last(where: { $0.contains("See '") }), let start = see.range(of: "See '"),

@@ -25,17 +25,24 @@ struct NotifyGroup: ParsableCommand {
 }
 
 /// `--on sla-breached,escalated`: the events a channel is told about.
-struct TriggerList: ExpressibleByArgument {
+struct TriggerList {
     let triggers: [NotifyTrigger]
 
-    init?(argument: String) {
+    /// `argument` read as a comma-separated list of events; the error names the first entry that is none, and the events.
+    init(parsing argument: String) throws {
         let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let triggers = parts.compactMap { NotifyTrigger(rawValue: $0) }
-        guard !parts.isEmpty, triggers.count == parts.count else { return nil }
+        var triggers: [NotifyTrigger] = []
+        for part in parts {
+            guard let trigger = NotifyTrigger(rawValue: part) else {
+                let events = NotifyTrigger.allCases.map(\.rawValue)
+                throw ValidationError(
+                    "\(part.isEmpty ? "an empty entry" : "\"\(part)\"") is not an event; use \(events.dropLast().joined(separator: ", ")) or "
+                        + "\(events.last ?? ""), comma-separated")
+            }
+            triggers.append(trigger)
+        }
         self.triggers = triggers
     }
-
-    static var defaultCompletionKind: CompletionKind { .list(NotifyTrigger.allCases.map(\.rawValue)) }
 }
 
 struct NotifyAdd: StoreCommand {
@@ -60,7 +67,7 @@ struct NotifyAdd: StoreCommand {
     @Option(
         help: ArgumentHelp(
             "The events it is told about, comma-separated: sla-warned, sla-breached, escalated (default: sla-breached,escalated).",
-            valueName: "events"))
+            valueName: "events"), completion: .list(NotifyTrigger.allCases.map(\.rawValue)), transform: { try TriggerList(parsing: $0) })
     var on: TriggerList?
 
     func validate() throws {
@@ -123,7 +130,14 @@ struct NotifyRotate: StoreCommand {
 }
 
 struct NotifyRemove: StoreCommand {
-    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a channel: nothing more is delivered to it.")
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a channel: nothing more is delivered to it.",
+        discussion: """
+            docket notify remove on-call
+            Refused (exit 6, nothing written) while an SLA policy's escalation pages \
+            the channel, in its terms in force or taking effect later: change the \
+            rule first with `docket sla-policy amend ID --file … --effective …`.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions

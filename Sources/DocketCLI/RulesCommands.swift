@@ -9,7 +9,7 @@ import MailParser
 struct RulesGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "Set, show and try the routing rules applied to new tickets from email and alerts.",
+        abstract: "Set, show and try the routing rules applied to new tickets from email, alerts, the portal and schedules.",
         discussion: """
             A rules file (YAML or JSON, shaped like schemas/routing-rules.schema.json); the first rule whose \
             conditions all hold wins (a list condition holds when any entry matches):
@@ -20,13 +20,23 @@ struct RulesGroup: ParsableCommand {
                 - id: db-alerts
                   match: {source: [alert], alertLabels: {team: db}, severity: [critical]}
                   actions: {priority: P1, queue: database}
-            Each `rules set` records the whole list; the latest is in force. See docs/routing.md.
+            A schedule's own --priority, --category and --assign win over a rule's \
+            (`docket schedule add`). Each `rules set` records the whole list; the \
+            latest is in force. See docs/routing.md.
             """,
         subcommands: [RulesSet.self, RulesShow.self, RulesTest.self])
 }
 
 struct RulesSet: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "set", abstract: "Replace the routing rules with those of a file.")
+    static let configuration = CommandConfiguration(
+        commandName: "set", abstract: "Replace the routing rules with those of a file.",
+        discussion: """
+            docket rules set rules.yaml
+            docket rules show --json > rules.json   # edit it, then:
+            docket rules set rules.json
+            A bad rule is named with its field (`rules[1] (id bad): match.source[0] …`); \
+            nothing is written.
+            """)
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The YAML or JSON rules file (- for stdin).") var file: String
 
@@ -96,7 +106,14 @@ struct RulesShow: ReadCommand {
 struct RulesTest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Show which rule would fire for an email (or alerts) on stdin, and why; writes nothing.")
+        abstract: "Show which rule would fire for an email (or alerts) on stdin, and why; writes nothing.",
+        discussion: """
+            docket rules test < message.eml
+            docket rules test --client acme < message.eml
+            docket rules test --alert-format alertmanager < payload.json
+            An email's client is picked from its sender as intake picks it; --client \
+            names it when the sender is no client's.
+            """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions

@@ -318,6 +318,7 @@ struct SLAPolicyDefine: ParsableCommand {
                 }
             }
             read?.announce()
+            warnOfPrioritiesOnThePolicysCalendar(terms, file: file)
             Terminal.out("defined SLA policy \(id) on calendar \(terms.calendar), in force from \(time.text(from))\n")
         }
     }
@@ -349,10 +350,24 @@ struct SLAPolicyAmend: ParsableCommand {
                 }
             }
             read.announce()
+            warnOfPrioritiesOnThePolicysCalendar(terms, file: file)
             // Terms equal to the version in force then record nothing.
             Terminal.out(events.isEmpty ? "SLA policy \(id): nothing to change\n" : "amended SLA policy \(id), in force from \(time.text(from))\n")
         }
     }
+}
+
+/// Warns (on stderr, one line) of the priorities a policy file gives the policy's own calendar in `calendars`: the
+/// definition is taken, without them (docs/sla.md, "Per-priority calendars").
+func warnOfPrioritiesOnThePolicysCalendar(_ terms: SLATerms, file: String) {
+    let repeated = terms.prioritiesGivenThePolicysCalendar.map(\.rawValue)
+    guard !repeated.isEmpty else { return }
+    let one = repeated.count == 1
+    let names = repeated.joined(separator: ", ")
+    Terminal.error(
+        "docket: warning: --file \(file): calendars gives \(names) \(terms.calendar), the policy's own calendar, which "
+            + "\(one ? names + " counts" : "they count") on anyway: the entr\(one ? "y is" : "ies are") dropped; leave "
+            + "\(one ? names : "them") out of calendars")
 }
 
 /// A policy's terms as a table: one row per priority, with each priority's calendar when some have their own.
@@ -429,12 +444,32 @@ struct SLAPolicyList: ReadCommand {
     @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
+    /// One row of `--json`: the calendars of the terms in force now, `calendars` (each priority's own calendar, as
+    /// `sla-policy show --json`'s `terms.calendars`) only when some priority has one.
+    struct Row: Encodable {
+        let id, name, versions, calendar: String
+        let calendars: [String: String]?
+    }
+
     func run(in session: Session) throws {
-        let rows = try session.app.directory.slaPolicies().map { [$0.id ?? "", $0.name, String($0.versions.count), $0.versions.last?.terms.calendar ?? ""] }
+        let now = session.app.clock.now()
+        let rows = try session.app.directory.slaPolicies().map { policy in
+            // The terms in force now, as `sla-policy show` reads them; a policy not in force yet, its latest recorded.
+            let terms = policy.terms(at: now)?.terms ?? policy.versions.last?.terms
+            let own = terms?.calendars ?? [:]
+            return Row(
+                id: policy.id ?? "", name: policy.name, versions: String(policy.versions.count), calendar: terms?.calendar ?? "",
+                calendars: own.isEmpty ? nil : Dictionary(uniqueKeysWithValues: own.map { ($0.key.rawValue, $0.value) }))
+        }
         if output.json {
-            try printJSON(rows.map { ["id": $0[0], "name": $0[1], "versions": $0[2], "calendar": $0[3]] })
+            try printJSON(rows)
         } else {
-            Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "CALENDAR"], rows))
+            // The policy's calendar, then each priority with its own, as `sla-policy show`'s CALENDAR column names it.
+            let calendarText = { (row: Row) in
+                row.calendar
+                    + (row.calendars.map { own in " (" + own.keys.sorted().map { "\($0): \(own[$0] ?? "")" }.joined(separator: ", ") + ")" } ?? "")
+            }
+            Terminal.out(Terminal.table(["ID", "NAME", "VERSIONS", "CALENDAR"], rows.map { [$0.id, $0.name, $0.versions, calendarText($0)] }))
         }
     }
 }

@@ -53,6 +53,9 @@ struct ScheduleAdd: StoreCommand {
             # N months (from the month of --starts; 3 is quarterly).
             # The first occurrence is the first after the schedule is added, on or
             # after --starts (a date in the client's zone; default: today).
+            # Each ticket goes through the routing rules (`docket rules show`):
+            # --priority, --category and --assign win over a rule's; the rule
+            # fills what is left out (the priority, else P3).
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -61,9 +64,9 @@ struct ScheduleAdd: StoreCommand {
     @Option(help: "The client the tickets are for.") var client: String
     @Option(help: "The tickets' subject.") var subject: String
     @Option(help: "The tickets' description.") var description: String?
-    @Option(help: "The tickets' priority (default P3).") var priority: Priority = .p3
-    @Option(help: "The tickets' category.") var category: String?
-    @Option(help: "Assign each ticket to this user.") var assign: String?
+    @Option(help: "The tickets' priority (default: a routing rule's, else P3).") var priority: Priority?
+    @Option(help: "The tickets' category (default: a routing rule's).") var category: String?
+    @Option(help: "Assign each ticket to this user (default: a routing rule's).") var assign: String?
     @Option(help: "day, workday (mon–fri), week or month.") var every: Recurrence.Every
     @Option(help: "With --every week: mon … sun.") var weekday: Weekday?
     @Option(help: "With --every month: the day, 1 to 28, or last.") var day: MonthDay?

@@ -78,7 +78,10 @@ import Testing
             let size = try logSize()
             let again = try docket(["notify", "remove", "on-call"])
             #expect(again.status == 4 && again.stderr.split(separator: "\n").count == 1, "\(again.stderr)")
-            #expect(try docket(["notify", "rotate", "on-call"]).status == 4)
+            // Rotate said "no such notification channel" without its name, where remove names it.
+            let rotatedGone = try docket(["notify", "rotate", "on-call"])
+            #expect(rotatedGone.status == 4, "\(rotatedGone.stderr)")
+            #expect(rotatedGone.stderr == "docket: error: no notification channel on-call; list them with `docket notify list`\n")
             #expect(try logSize() == size)
             #expect(try docket(["notify", "add", "on-call", "--url", "https://other.example.com/"]).status == 0, "a removed name may be added again")
             #expect(try rows().first?["url"] as? String == "https://other.example.com")
@@ -101,7 +104,10 @@ import Testing
                 (["notify", "add", "x", "--url", "https://events.example.com:99999/"], 65, "bad port"),
                 (["notify", "add", "x", "--url", "https://events.example.com/a b"], 65, "spaces"),
                 (["notify", "add", "Bad Name", "--url", "https://events.example.com/"], 65, "channel name"),
-                (["notify", "add", "x", "--url", "https://events.example.com/", "--on", "sla-breached,paged"], 64, "--on"),
+                // It said only that the value is invalid: which entry, and the events, are named now.
+                (["notify", "add", "x", "--url", "https://events.example.com/", "--on", "sla-breached,paged"], 64,
+                 "--on <events>': \"paged\" is not an event; use sla-warned, sla-breached or escalated, comma-separated"),
+                (["notify", "add", "x", "--url", "https://events.example.com/", "--on", "sla-breached,"], 64, "an empty entry is not an event"),
                 (["notify", "add", "x"], 64, "--url"),
             ]
             for (arguments, status, words) in cases {

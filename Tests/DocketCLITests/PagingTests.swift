@@ -155,8 +155,8 @@ extension SLACommandsTests {
     /// Escalation rules could assign, raise the priority or mail the dispatchers; a channel heard of every rule's
     /// escalation or none. A rule may now page a channel by name, validated when the policy is defined (a channel
     /// not in force is refused, one line, exit 4, nothing written); the page goes to it whatever it is subscribed to.
-    /// A channel removed later still gets its page queued, cancelled by `outbox send` with the reason, and the tick
-    /// warns: not lost without a word.
+    /// A channel removed later (once the policy was amended not to page it) still gets the pages of tickets opened under
+    /// the old terms queued, cancelled by `outbox send` with the reason, and the tick warns: not lost without a word.
     @Test func anEscalationRulePagesTheChannelItNames() throws {
         try setUp()
         let receiver = try startReceiver(answering: "200")
@@ -196,17 +196,21 @@ extension SLACommandsTests {
         let fields = try #require(try JSONSerialization.jsonObject(with: Data(paged.utf8)) as? [String: Any])
         #expect(fields["event"] as? String == "escalated" && fields["rule"] as? String == "p1-page" && fields["ticket"] as? String == "T-1001")
 
-        // The channel removed: the rule frozen in T-1002's SLA still names it.
+        // The channel goes once the policy no longer pages it (a channel the terms in force page is not removed:
+        // PagingTests+ChannelRemoval); the rule frozen in T-1002's SLA, opened before the amendment, still names it.
+        try docket(["ticket", "open", "--client", "globex", "--subject", "VPN down", "--priority", "P1"], at: "2026-11-09T14:17:00Z", as: "bob")
+        #expect(try docket(["notify", "remove", "oncall"], at: "2026-11-09T14:18:00Z").status == 6)
+        let unpaged = pagingTerms("unpaged.yaml", ["{id: p1-page, priorities: [P1], untouchedMinutes: 15, action: {kind: notify-dispatchers}}"])
+        #expect(try docket(["sla-policy", "amend", "paged", "--file", unpaged, "--effective", "2026-11-09T14:18:00Z"], at: "2026-11-09T14:18:00Z").status == 0)
         #expect(try docket(["notify", "remove", "oncall"], at: "2026-11-09T14:18:00Z").status == 0)
-        try docket(["ticket", "open", "--client", "globex", "--subject", "VPN down", "--priority", "P1"], at: "2026-11-09T14:20:00Z", as: "bob")
-        let later = try docket(["tick"], at: "2026-11-09T14:36:00Z", as: "dora")
-        #expect(later.stdout.contains("T-1002: escalated by rule p1-page at 2026-11-09 14:35 UTC: page oncall\n"), "\(later.stdout)")
+        let later = try docket(["tick"], at: "2026-11-09T14:33:00Z", as: "dora")
+        #expect(later.stdout.contains("T-1002: escalated by rule p1-page at 2026-11-09 14:32 UTC: page oncall\n"), "\(later.stdout)")
         #expect(
             later.stderr.contains(
                 "warning: T-1002: escalation rule p1-page pages notification channel oncall, which was removed: its page is queued and "
                     + "`docket outbox send` cancels it; add the channel again (`docket notify add oncall --url …`) or amend the SLA policy"),
             "\(later.stderr)")
-        let cancelled = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-09T14:37:00Z")
+        let cancelled = try docket(["outbox", "send", "--sendmail", "/bin/true"], at: "2026-11-09T14:34:00Z")
         #expect(cancelled.stdout.contains("cancelled (T-1002): notification channel oncall was removed\n"), "\(cancelled.stdout)")
         #expect(try receiver.requests().filter { $0["path"] as? String == "/oncall" }.count == 1)
     }

@@ -186,3 +186,17 @@ import Testing
         #expect(tech.status == 5, "technicians may not set rules: \(tech.stderr)")
     }
 }
+
+extension RoutingRulesCommandTests {
+    /// `rules --help` said the rules apply to "new tickets from email and alerts" (the portal's and, now, a schedule's
+    /// are routed too), and `rules set`/`rules test` had no example of how to feed them.
+    @Test func theHelpNamesEveryRoutedIntakeAndShowsHowToFeedTheCommands() throws {
+        // As one paragraph: `--help` wraps the prose at 80 columns.
+        let group = try docket(["rules", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(group.contains("new tickets from email, alerts, the portal and schedules"), "\(group)")
+        #expect(group.contains("A schedule's own --priority, --category and --assign win over a rule's"), "\(group)")
+        #expect(try docket(["rules", "set", "--help"]).stdout.contains("docket rules show --json > rules.json"))
+        let test = try docket(["rules", "test", "--help"]).stdout
+        #expect(test.contains("docket rules test --client acme < message.eml") && test.contains("--alert-format alertmanager < payload.json"), "\(test)")
+    }
+}

@@ -76,3 +76,60 @@ extension SLACommandsTests {
         #expect(try docket(["log", "--json"], at: Self.setUpTime).stdout == before, "nothing written")
     }
 }
+
+extension SLACommandsTests {
+    /// `sla-policy list` named the policy's calendar only, so a policy with P1 on 24x7 read as office hours throughout.
+    /// Its CALENDAR column names each priority's own after it, and `--json` carries them as `calendars` (absent when
+    /// none has its own). Embedded and through `docket serve`.
+    @Test(arguments: DocketMode.allCases) func listNamesThePrioritiesOwnCalendars(_ mode: DocketMode) throws {
+        try setUp()
+        let t = Self.setUpTime
+        try mode.run(serverEnvironment: ["DOCKET_NOW": t]) {
+            func rows() throws -> [[String: Any]] { try #require(try json(try docket(["sla-policy", "list", "--json"], at: t)) as? [[String: Any]]) }
+            let plain = try rows()
+            #expect(plain.first?["calendar"] as? String == "ny-office" && plain.first?.keys.contains("calendars") == false, "\(plain)")
+            let amended = try docket(["sla-policy", "amend", "gold", "--file", file("split.yaml", Self.splitPolicy), "--effective", "2026-01-01"], at: t)
+            #expect(amended.status == 0, "\(amended.stderr)")
+            let split = try rows()
+            #expect(split.first?["calendar"] as? String == "ny-office", "\(split)")
+            #expect(split.first?["calendars"] as? [String: String] == ["P1": "24x7"], "\(split)")
+            let table = try docket(["sla-policy", "list"], at: t).stdout.split(separator: "\n").map(String.init)
+            #expect(table.first?.hasPrefix("ID") == true && table.first?.hasSuffix("CALENDAR") == true, "\(table)")
+            #expect(table.contains { $0.hasPrefix("gold ") && $0.hasSuffix(" ny-office (P1: 24x7)") }, "\(table)")
+            // An amendment taking effect later (all on 24x7 from 2027) is not what the list shows now: the terms in force.
+            let later = try docket(
+                ["sla-policy", "amend", "gold", "--file", file("later.yaml", Self.splitPolicy.replacingOccurrences(of: "calendar: ny-office", with: "calendar: 24x7")),
+                 "--effective", "2027-01-01T00:00:00Z"], at: t)
+            #expect(later.status == 0, "\(later.stderr)")
+            #expect(try rows().first?["calendar"] as? String == "ny-office", "still ny-office until 2027")
+        }
+    }
+}
+
+extension SLACommandsTests {
+    /// A priority given the policy's own calendar (`calendar: ny-office`, `calendars: {P2: ny-office}`) was dropped
+    /// without a word. The definition is still taken (exit 0), with one warning line naming the priorities. Embedded
+    /// and through `docket serve`.
+    @Test(arguments: DocketMode.allCases) func aPriorityGivenThePolicysCalendarIsDroppedWithAWarning(_ mode: DocketMode) throws {
+        try setUp()
+        let t = Self.setUpTime
+        try mode.run(serverEnvironment: ["DOCKET_NOW": t]) {
+            let both = file("both.yaml", Self.splitPolicy.replacingOccurrences(of: "{P1: 24x7}", with: "{P1: 24x7, P2: ny-office, P4: ny-office}"))
+            let amended = try docket(["sla-policy", "amend", "gold", "--file", both, "--effective", "2026-01-01T05:00:00Z"], at: t)
+            #expect(amended.status == 0, "\(amended.stderr)")
+            #expect(
+                amended.stderr == "docket: warning: --file \(both): calendars gives P2, P4 ny-office, the policy's own calendar, which they "
+                    + "count on anyway: the entries are dropped; leave them out of calendars\n", "\(amended.stderr)")
+            let view = try #require(try json(try docket(["sla-policy", "show", "gold", "--json"], at: t)) as? [String: Any])
+            #expect(((view["terms"] as? [String: Any])?["calendars"] as? [String: String]) == ["P1": "24x7"], "\(view)")
+            let one = file("one.yaml", Self.splitPolicy.replacingOccurrences(of: "{P1: 24x7}", with: "{P3: ny-office}"))
+            let defined = try docket(["sla-policy", "define", "silver", "--name", "Silver", "--file", one, "--effective", "2026-01-01T05:00:00Z"], at: t)
+            #expect(defined.status == 0 && defined.stdout.hasPrefix("defined SLA policy silver"), "\(defined.stderr)")
+            #expect(
+                defined.stderr == "docket: warning: --file \(one): calendars gives P3 ny-office, the policy's own calendar, which P3 counts "
+                    + "on anyway: the entry is dropped; leave P3 out of calendars\n", "\(defined.stderr)")
+            let plain = try docket(["sla-policy", "amend", "silver", "--file", file("plain.yaml", Self.splitPolicy), "--effective", "2026-02-01T05:00:00Z"], at: t)
+            #expect(plain.status == 0 && plain.stderr.isEmpty, "no warning for a priority with a calendar of its own: \(plain.stderr)")
+        }
+    }
+}

@@ -104,7 +104,11 @@ import Testing
     @Test func badSchedulesAreRefusedAndWriteNothing() throws {
         try setUp()
         let now = "2026-12-05T09:00:00Z"
+        #expect(try docket(now, ["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"]).status == 0)
+        #expect(try docket(now, ["user", "add", "gone", "--name", "Gone", "--email", "gone@msp.example", "--role", "tech"]).status == 0)
+        #expect(try docket(now, ["user", "deactivate", "gone"]).status == 0)
         let before = try docket(now, ["log", "--json", "--limit", "100000"]).stdout
+        let weekly = ["--every", "week", "--weekday", "mon"]
         let base = ["schedule", "add", "x1", "--client", "acme", "--subject", "Check", "--at", "08:00"]
         for (arguments, status, message, user) in [
             (base + ["--every", "month", "--day", "31"], 65, "a monthly schedule needs --day 1 to 28", "ann"),
@@ -114,11 +118,19 @@ import Testing
             (base + ["--every", "week", "--weekday", "mon", "--assign", "zed"], 4, "unknown user zed", "ann"),
             (base + ["--every", "week", "--weekday", "mon"], 5, "schedule recurring tickets", "bob"),
             (["schedule", "add", "x1", "--client", "acme", "--subject", "Check", "--at", "8 o'clock", "--every", "week", "--weekday", "mon"], 64, "--at", "ann"),
-            (["schedule", "remove", "nope"], 4, "no such schedule", "ann"),
+            // It said "no such schedule", naming none.
+            (["schedule", "remove", "nope"], 4, "docket: error: no schedule nope; list schedules with `docket schedule list`\n", "ann"),
             (base + ["--every", "day", "--interval", "2"], 65, "--interval is for --every week or month", "ann"),
             (base + ["--every", "workday", "--weekday", "mon"], 65, "takes no --weekday or --day", "ann"),
             (base + ["--every", "month", "--day", "last", "--interval", "13"], 65, "every 1 to 12 months", "ann"),
             (base + ["--every", "month", "--day", "first"], 64, "--day", "ann"),
+            // What the ticket rules refuse when each ticket opens was taken, and every tick then warned and opened nothing.
+            (["schedule", "add", "x1", "--client", "acme", "--subject", "Check\nbackups", "--at", "08:00"] + weekly, 65,
+             "the subject holds a line break or control character (U+000A); give a one-line subject", "ann"),
+            (["schedule", "add", "x1", "--client", "acme", "--subject", String(repeating: "x", count: 256), "--at", "08:00"] + weekly, 65,
+             "the subject is 256 bytes, over the 255 allowed", "ann"),
+            (base + weekly + ["--assign", "bill"], 65, "user bill has role billing, which cannot work tickets; assign a tech, dispatcher or admin instead", "ann"),
+            (base + weekly + ["--assign", "gone"], 6, "user gone is deactivated; assign someone else", "ann"),
         ] {
             let run = try docket(now, arguments, as: user)
             #expect(run.status == Int32(status) && run.stderr.contains(message), "\(arguments): \(run.status) \(run.stderr)")

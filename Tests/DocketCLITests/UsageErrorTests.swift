@@ -71,6 +71,13 @@ import Testing
         let close = try docket(["ticket", "close", "T-1001", "--no-time"])
         #expect(close.stderr == "docket: error: --no-time needs --reason \"why no time was spent\" (see `docket ticket close --help`)\n")
         #expect(try docket(["ticket", "bogus"]).stderr == "docket: error: Unexpected argument 'bogus' (see `docket ticket --help`)\n")
+        // Six values or more: ArgumentParser lists them on lines of their own, which the one line lost ("Please provide
+        // one of the following: (see …)").
+        let weekday = try docket(["schedule", "add", "x1", "--client", "acme", "--subject", "Check", "--every", "week", "--weekday", "funday", "--at", "08:00"])
+        #expect(weekday.status == 64)
+        #expect(
+            weekday.stderr == "docket: error: The value 'funday' is invalid for '--weekday <weekday>'. Please provide one of 'mon', 'tue', "
+                + "'wed', 'thu', 'fri', 'sat' or 'sun'. (see `docket schedule add --help`)\n", "\(weekday.stderr)")
         #expect(try docket(["ticket", "--help"]).stdout.contains("USAGE: docket ticket <subcommand>"), "help is not an error")
     }
 

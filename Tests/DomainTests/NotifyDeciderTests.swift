@@ -30,10 +30,10 @@ struct NotifyDeciderTests {
         let channel = given(NotifyDecider.self, added)
         #expect(channel.refusal(of: .add(name: "on-call", url: "https://e.example/", on: [], secret: Self.secret), by: Fixture.admin)?.code == .conflict)
         #expect(try channel.when(.rotate(secret: Self.other), by: Fixture.admin) == [.rotated(NotifyChannelRotated(secret: Self.other))])
-        #expect(channel.refusal(of: .remove, by: Actor(login: "dora", role: .dispatcher))?.code == .forbidden)
-        let removed = try channel.when(.remove, by: Fixture.admin)
+        #expect(channel.refusal(of: .remove(), by: Actor(login: "dora", role: .dispatcher))?.code == .forbidden)
+        let removed = try channel.when(.remove(), by: Fixture.admin)
         let gone = given(NotifyDecider.self, added + removed)
-        #expect(gone.refusal(of: .remove, by: Fixture.admin)?.code == .notFound)
+        #expect(gone.refusal(of: .remove(), by: Fixture.admin)?.code == .notFound)
         #expect(gone.refusal(of: .rotate(secret: Self.other), by: Fixture.admin)?.code == .notFound)
         #expect(try gone.when(.add(name: "on-call", url: "https://f.example/", on: [.escalated, .slaWarned], secret: Self.other), by: Fixture.admin)
             == [.added(NotifyChannelAdded(name: "on-call", url: "https://f.example/", on: [.slaWarned, .escalated], secret: Self.other))])
@@ -52,5 +52,19 @@ struct NotifyDeciderTests {
         #expect(state.url == "https://hooks.example.com:8443" && state.sealedURL == sealedURL)
         #expect(NotifyDecider.displayURL("http://127.0.0.1:9000/hook?team=noc") == "http://127.0.0.1:9000")
         #expect(NotifyDecider.displayURL("https://[::1]:8443#x") == "https://[::1]:8443")
+    }
+}
+
+extension NotifyDeciderTests {
+    /// A channel an SLA policy pages is not removed: a conflict naming the policies and their rules, nothing decided.
+    @Test func aChannelAPolicyPagesIsNotRemoved() throws {
+        let added = try given(NotifyDecider.self).when(.add(name: "oncall", url: "https://e.example/", on: [], secret: Self.secret), by: Fixture.admin)
+        let channel = given(NotifyDecider.self, added)
+        let refusal = channel.refusal(of: .remove(pagedBy: [PolicyPaging(policy: "gold", rules: ["p1-page"])]), by: Fixture.admin)
+        #expect(refusal?.code == .conflict)
+        #expect(
+            refusal?.message == "notification channel oncall is paged by SLA policy gold (escalation rule p1-page), whose pages would all "
+                + "be cancelled; drop or change that rule first (`docket sla-policy amend gold --file … --effective …`), then remove the channel")
+        #expect(try channel.when(.remove(pagedBy: []), by: Fixture.admin) == [.removed(NotifyChannelRemoved())])
     }
 }

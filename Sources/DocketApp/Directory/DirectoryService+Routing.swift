@@ -23,16 +23,22 @@ extension DirectoryService {
         try routingRules().matcher.firstMatch(for: input).map { RoutingDecision(rule: $0.rule, reasons: $0.reasons) }
     }
 
-    /// Routes a ticket about to be opened (by mail, alert or the portal): the matching rule's priority and category
-    /// (or queue) go into `intake`. Pass the result to ``TicketService/openTicket(_:as:commandId:routing:also:)``
-    /// (or `openDecision`), which appends its other actions with the opening.
-    func routeNewTicket(_ intake: inout TicketIntake, alertLabels: [String: String] = [:], severity: String? = nil) throws -> RoutingDecision? {
+    /// Routes a ticket about to be opened (by mail, alert, the portal or a schedule): the matching rule's priority and
+    /// category (or queue) go into `intake`, but for what the opener set itself (`openerSet`: a schedule's priority,
+    /// category, assignee), which wins (``RoutingDecision/appliedActions``). Pass the result to
+    /// ``TicketService/openTicket(_:as:commandId:routing:also:)`` (or `openDecision`), which appends its other actions
+    /// with the opening.
+    func routeNewTicket(
+        _ intake: inout TicketIntake, alertLabels: [String: String] = [:], severity: String? = nil, openerSet: OpenerChoices = OpenerChoices()
+    ) throws -> RoutingDecision? {
         let input = RoutingInput(
             client: intake.client, source: intake.source, category: intake.category, subject: intake.subject,
             body: intake.description, alertLabels: alertLabels, severity: severity)
-        guard let decision = try route(input) else { return nil }
-        if let priority = decision.rule.actions.priority { intake.priority = priority }
-        if let category = decision.rule.actions.openingCategory { intake.category = category }
+        guard var decision = try route(input) else { return nil }
+        decision.openerSet = openerSet
+        let actions = decision.appliedActions
+        if let priority = actions.priority { intake.priority = priority }
+        if let category = actions.openingCategory { intake.category = category }
         return decision
     }
 }

@@ -42,8 +42,9 @@ extension OutboxService {
         try newChannelSecret(on: name, rotating: true, as: actor, commandId: commandId, key: key) { secret, _ in .rotate(secret: secret) }
     }
 
-    /// Removes channel `name` (admins): nothing more is delivered to it. Returns the events written (none for a
-    /// retried `commandId`).
+    /// Removes channel `name` (admins): nothing more is delivered to it. Refused (conflict, nothing written) while an SLA
+    /// policy's terms in force, or taking effect later, page it: their pages would all be cancelled. Returns the events
+    /// written (none for a retried `commandId`).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func removeChannel(_ name: String, as actor: String, commandId: String? = nil) throws -> [NotifyEvent] {
         let context = try adminContext(for: actor)
@@ -52,7 +53,12 @@ extension OutboxService {
         return try kernel.execute(commandId: commandId, actor: context.actor.login, replay: { _ in [] }) {
             let (state, version) = try kernel.load(NotifyDecider.self, stream: stream)
             guard state.isActive else { throw noSuchChannel(name) }
-            let events = try NotifyDecider.decide(.remove, state: state, context: context)
+            let pagedBy = try store.streams(prefix: "sla-policy-").compactMap { policyStream -> PolicyPaging? in
+                let policy = try kernel.load(SLAPolicyDecider.self, stream: policyStream.name).state
+                let rules = policy.escalations(paging: name, from: context.now)
+                return rules.isEmpty ? nil : PolicyPaging(policy: policy.id ?? policyStream.name, rules: rules)
+            }
+            let events = try NotifyDecider.decide(.remove(pagedBy: pagedBy), state: state, context: context)
             return CommandKernel.Decision(
                 appends: [kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)],
                 output: events)
@@ -95,6 +101,7 @@ extension OutboxService {
         }
         return try kernel.execute(commandId: commandId, actor: context.actor.login, replay: retried) {
             let (state, version) = try kernel.load(NotifyDecider.self, stream: stream)
+            if rotating, !state.isActive { throw noSuchChannel(name) }
             // Decided once without a secret first: bad input writes nothing, and makes no key file.
             let probe = SealedHookSecret(keyId: "", sealed: "", fingerprint: "")
             _ = try NotifyDecider.decide(try command(probe, { _ in probe }), state: state, context: context)

@@ -8,7 +8,8 @@ public struct ScheduleView: Encodable, Sendable, Equatable {
     public let id: String
     public let client: String
     public let subject: String
-    public let priority: Priority
+    /// The priority the schedule sets; absent when it leaves it to the routing rules (else P3).
+    public let priority: Priority?
     public let category: String?
     public let assignee: String?
     /// `every month on day 1 at 08:00 (America/New_York)`.
@@ -27,23 +28,23 @@ public struct ScheduledOpening: Sendable, Equatable {
 
 extension TicketService {
     /// Defines schedule `schedule.id` (its `recurrence.timeZone` is the client's, frozen now: a later change of the
-    /// client's zone does not move it). The assignee must be a user.
+    /// client's zone does not move it). The subject and the assignee (an active user who works tickets) are checked as
+    /// a ticket's are.
     public func defineSchedule(_ schedule: ScheduleDefined, as actor: String, commandId: String? = nil) throws {
         var schedule = schedule
         let client = try kernel.load(ClientDecider.self, stream: StreamName.client(schedule.client)).state
         schedule.recurrence.timeZone = client.timeZone.isEmpty ? "UTC" : client.timeZone
-        if let login = schedule.assignee, try directory.userSnapshot(login) == nil {
-            throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
-        }
+        let assignee = try schedule.assignee.flatMap { try directory.userSnapshot($0) }
         let snapshot = client.snapshot
         _ = try kernel.run(
-            ScheduleDecider.self, stream: StreamName.schedule(schedule.id), command: .define(schedule, client: snapshot),
+            ScheduleDecider.self, stream: StreamName.schedule(schedule.id),
+            command: .define(schedule, client: snapshot, assignee: assignee),
             context: context(for: actor), commandId: commandId)
     }
 
     /// Removes schedule `id`: it opens no more tickets.
     public func removeSchedule(_ id: String, as actor: String, commandId: String? = nil) throws {
-        _ = try kernel.run(ScheduleDecider.self, stream: StreamName.schedule(id), command: .remove, context: context(for: actor), commandId: commandId)
+        _ = try kernel.run(ScheduleDecider.self, stream: StreamName.schedule(id), command: .remove(id: id), context: context(for: actor), commandId: commandId)
     }
 
     /// The live schedules, by id.
@@ -68,7 +69,9 @@ extension TicketService {
     /// checks is one ticket, not four). Each occurrence's ticket is opened under a command id of its own
     /// (`schedule-<id>-<date>`), so a tick run twice, late or at once from two places opens it once. An occurrence
     /// the ticket rules refuse (its client was deactivated, its assignee is no longer active) is a warning, not a
-    /// failure of the tick.
+    /// failure of the tick. Each ticket goes through the routing rules in force as the tick runs, as mail and alerts
+    /// do: the schedule's own priority, category and assignee win over a rule's, which fills what the schedule left
+    /// unset.
     public func openScheduledTickets(as actor: String) throws -> [ScheduledOpening] {
         let now = clock.now()
         var opened: [ScheduledOpening] = []
@@ -78,14 +81,19 @@ extension TicketService {
             }
             let commandId = Self.commandId(schedule.id, occurrence)
             guard try store.result(ofCommand: commandId) == nil else { continue }
-            let intake = TicketIntake(
-                client: schedule.client, category: schedule.category, priority: schedule.priority, source: .schedule, subject: schedule.subject,
+            var intake = TicketIntake(
+                client: schedule.client, category: schedule.category, priority: schedule.priority ?? .p3, source: .schedule,
+                subject: schedule.subject,
                 description: "Opened by schedule \(schedule.id) for \(occurrence)." + (schedule.description.map { "\n\($0)" } ?? ""),
                 assignee: schedule.assignee)
             // One schedule whose client left or whose assignee was deactivated must not stop the others, nor the SLA
             // tick after them: its occurrence is told as a warning, and tried again on the next tick.
             do {
-                let number = try openTicket(intake, as: actor, commandId: commandId)
+                // Routed as any intake, by the rules in force now (the outcome is in the events: a replay reads it, never
+                // the rules again); what the schedule sets itself wins over a rule.
+                let routing = try directory.routeNewTicket(
+                    &intake, openerSet: OpenerChoices(priority: schedule.priority, category: schedule.category, assignee: schedule.assignee))
+                let number = try openTicket(intake, as: actor, commandId: commandId, routing: routing)
                 opened.append(ScheduledOpening(schedule: schedule.id, occurrence: occurrence, ticket: number))
             } catch let refusal as DomainError {
                 warnings?("schedule \(schedule.id) could not open its ticket for \(occurrence): \(refusal.message)")

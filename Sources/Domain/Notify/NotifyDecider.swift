@@ -8,8 +8,23 @@ public enum NotifyCommand: Sendable, Equatable {
     case add(name: String, url: String, on: [NotifyTrigger], secret: SealedHookSecret, sealedURL: SealedHookSecret? = nil)
     /// Sign with a new secret from now on.
     case rotate(secret: SealedHookSecret)
-    /// Deliver nothing more to the channel.
-    case remove
+    /// Deliver nothing more to the channel. `pagedBy`: the SLA policies that page it in terms in force or taking effect
+    /// later (``SLAPolicyState/escalations(paging:from:)``), read by the caller; any refuses the removal.
+    case remove(pagedBy: [PolicyPaging] = [])
+}
+
+/// An SLA policy that pages a notification channel, with the ids of its escalation rules that do.
+public struct PolicyPaging: Sendable, Equatable {
+    /// The policy's id.
+    public var policy: String
+    /// Its escalation rules that page the channel; not empty.
+    public var rules: [String]
+
+    /// `policy` paging through `rules`.
+    public init(policy: String, rules: [String]) {
+        self.policy = policy
+        self.rules = rules
+    }
 }
 
 /// What channel decisions and deliveries need.
@@ -54,8 +69,17 @@ public enum NotifyDecider: Decider {
         case .rotate(let secret):
             guard state.isActive else { throw notFound }
             return [.rotated(NotifyChannelRotated(secret: secret))]
-        case .remove:
+        case .remove(let pagedBy):
             guard state.isActive else { throw notFound }
+            if let first = pagedBy.first {
+                // Removed, the channel would have every page those rules queue cancelled: the policy changes first.
+                let paging = pagedBy.map { "SLA policy \($0.policy) (escalation rule\($0.rules.count == 1 ? "" : "s") \($0.rules.joined(separator: ", ")))" }
+                throw DomainError(
+                    .conflict,
+                    "notification channel \(state.name ?? "") is paged by \(paging.joined(separator: ", ")), whose pages would all be cancelled; "
+                        + "drop or change \(pagedBy.count == 1 && first.rules.count == 1 ? "that rule" : "those rules") first "
+                        + "(`docket sla-policy amend \(first.policy) --file … --effective …`), then remove the channel")
+            }
             return [.removed(NotifyChannelRemoved())]
         }
     }

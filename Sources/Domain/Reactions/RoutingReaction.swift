@@ -1,6 +1,7 @@
 /// Carries out the routing rule that matched a ticket being opened (its priority and category are already in the
 /// opening): an internal comment `Routed by rule …`, the assignment and the reply template. An action that cannot be
-/// carried out (an unknown user or template) is noted in an internal comment instead of failing the intake.
+/// carried out (an unknown user or template) is noted in an internal comment instead of failing the intake; one the
+/// opener set itself (a schedule's assignee) is not carried out (``RoutingDecision/appliedActions``).
 public struct RoutingReaction: Reaction {
     public init() {}
 
@@ -15,14 +16,14 @@ public struct RoutingReaction: Reaction {
         }
         let id = routing.rule.id
         try add(.comment("Routed by rule \(id): \(routing.reasons.joined(separator: "; ")). Actions: \(routing.actionsText).", visibility: .internal))
-        if let login = routing.rule.actions.assign {
+        if let login = routing.appliedActions.assign {
             do {
                 try add(.assign(to: login, user: (try? state.user(login))?.snapshot)) { $0.assignment(byRoutingRule: id) }
             } catch {
                 try add(.comment("Routing rule \(id) could not assign to \(login): \(error)", visibility: .internal))
             }
         }
-        if let name = routing.rule.actions.replyTemplate {
+        if let name = routing.appliedActions.replyTemplate {
             do {
                 let values = try ReplyPlaceholders.values(
                     number: input.ticket, subject: opened.subject, client: opened.client, contact: ticket.contact,

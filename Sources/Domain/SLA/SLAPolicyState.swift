@@ -52,6 +52,19 @@ public struct SLAPolicyState: Sendable, Equatable {
     public func terms(at instant: Timestamp) -> (amendment: Int, terms: SLATerms)? {
         version(at: instant).map { ($0.amendment, $0.terms) }
     }
+
+    /// The ids of the escalation rules that page notification channel `channel` in the terms in force at `instant` or
+    /// in terms taking effect after it, in rule order (each once); none when only superseded terms page it.
+    public func escalations(paging channel: String, from instant: Timestamp) -> [String] {
+        let later = Set(versions.map(\.effectiveFrom).filter { $0 > instant }).sorted()
+        var ids: [String] = []
+        for version in ([instant] + later).compactMap(version(at:)) {
+            for rule in version.terms.escalations where rule.action.pagedChannel == channel && !ids.contains(rule.id) {
+                ids.append(rule.id)
+            }
+        }
+        return ids
+    }
 }
 
 extension SLAPolicyDecider {

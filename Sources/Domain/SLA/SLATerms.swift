@@ -38,6 +38,10 @@ public struct SLATerms: Codable, Sendable, Equatable {
     /// The calendar id that counts business time for `priority`: its own (``calendars``), else ``calendar``.
     public func calendar(for priority: Priority) -> String { calendars[priority] ?? calendar }
 
+    /// The priorities ``calendars`` gives ``calendar`` itself: they count on it anyway, and ``SLAPolicyDecider/validate(_:)``
+    /// drops them.
+    public var prioritiesGivenThePolicysCalendar: [Priority] { Priority.allCases.filter { calendars[$0] == calendar } }
+
     private enum CodingKeys: String, CodingKey { case calendar, calendars, targets, warnAtPercent, escalations }
 
     public init(from decoder: any Decoder) throws {

@@ -3,10 +3,11 @@ import DocketTime
 
 /// What a dispatcher asks of a recurring ticket schedule (stream `schedule-<id>`).
 public enum ScheduleCommand: Sendable, Equatable {
-    /// Define the schedule (or define a removed one again). `client` is the client's snapshot, nil when unknown.
-    case define(ScheduleDefined, client: ClientSnapshot?)
-    /// Remove it: no more tickets.
-    case remove
+    /// Define the schedule (or define a removed one again). `client` is the client's snapshot, nil when unknown;
+    /// `assignee` the snapshot of the schedule's assignee, nil when it names none or an unknown user.
+    case define(ScheduleDefined, client: ClientSnapshot?, assignee: UserSnapshot? = nil)
+    /// Remove schedule `id` (the stream's, named in a refusal): no more tickets.
+    case remove(id: String)
 }
 
 /// A schedule as its events leave it.
@@ -30,7 +31,7 @@ public enum ScheduleDecider: Decider {
     public static func decide(_ command: ScheduleCommand, state: ScheduleState, context: DecisionContext) throws(DomainError) -> [ScheduleEvent] {
         try Permissions.require(.manageSchedules, by: context.actor.role)
         switch command {
-        case .define(var schedule, let client):
+        case .define(var schedule, let client, let assignee):
             if state.isLive, let id = state.definition?.id {
                 throw DomainError(.conflict, "schedule \(id) already exists; remove it with `docket schedule remove \(id)` and add it again")
             }
@@ -41,16 +42,20 @@ public enum ScheduleDecider: Decider {
             guard client.isActive else {
                 throw DomainError(.inactive, "client \(schedule.client) is deactivated; schedule tickets only for active clients")
             }
-            schedule.subject = try Validate.nonEmpty(schedule.subject, "the subject", fix: "give --subject \"Monthly patch review\"")
+            // Checked as each ticket's will be when it opens: a subject or an assignee the ticket rules refuse would
+            // have every tick warn and open nothing.
+            _ = try Validate.nonEmpty(schedule.subject, "the subject", fix: "give --subject \"Monthly patch review\"")
+            schedule.subject = try TicketSubject.validated(schedule.subject)
+            if let login = schedule.assignee { try TicketDecider.checkAssignable(login, assignee) }
             schedule.description = Validate.optional(schedule.description)
             schedule.category = Validate.optional(schedule.category)
             try check(schedule.recurrence)
             // Every 1 week is every week: the payload says so the one way.
             if schedule.recurrence.interval == 1 { schedule.recurrence.interval = nil }
             return [.defined(schedule)]
-        case .remove:
-            guard let id = state.definition?.id else {
-                throw DomainError(.notFound, "no such schedule; list schedules with `docket schedule list`")
+        case .remove(let id):
+            guard state.definition != nil else {
+                throw DomainError(.notFound, "no schedule \(id); list schedules with `docket schedule list`")
             }
             guard state.isLive else { throw DomainError(.notFound, "schedule \(id) was removed already; list schedules with `docket schedule list`") }
             return [.removed(ScheduleRemoved())]

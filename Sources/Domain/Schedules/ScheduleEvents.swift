@@ -19,8 +19,10 @@ public struct ScheduleDefined: EventPayload {
     /// The tickets' subject and description.
     public var subject: String
     public var description: String?
-    /// The tickets' priority, category and assignee.
-    public var priority: Priority
+    /// The tickets' priority, category and assignee. Each one given wins over a routing rule's action for the same field;
+    /// one left out is the rule's (``RoutingDecision/appliedActions``), else P3 for the priority. Definitions recorded
+    /// before the rules applied to schedules always carry a priority (P3 when none was asked for).
+    public var priority: Priority?
     public var category: String?
     public var assignee: String?
     /// When the tickets are opened.
@@ -28,7 +30,7 @@ public struct ScheduleDefined: EventPayload {
 
     /// A payload with the given fields.
     public init(
-        id: String, client: String, subject: String, description: String?, priority: Priority, category: String?, assignee: String?,
+        id: String, client: String, subject: String, description: String?, priority: Priority?, category: String?, assignee: String?,
         recurrence: Recurrence
     ) {
         self.id = id

@@ -163,8 +163,9 @@ public enum TicketDecider: Decider {
     // MARK: - Assignment
 
     /// Refuses an unknown or deactivated assignee, or one whose role does not work tickets. The messages name no
-    /// ticket: an assignment made while opening one is refused before any ticket exists.
-    private static func checkAssignable(_ login: String, _ user: UserSnapshot?) throws(DomainError) {
+    /// ticket: an assignment made while opening one is refused before any ticket exists (and a schedule's assignee,
+    /// ``ScheduleDecider``, before any of its tickets does).
+    static func checkAssignable(_ login: String, _ user: UserSnapshot?) throws(DomainError) {
         guard let user else {
             throw DomainError(.notFound, "unknown user \(login); list users with `docket user list`")
         }

@@ -102,6 +102,27 @@ import Testing
         #expect(queued(output).last?.messageId.hasPrefix("T-1001.2.") == true)
     }
 
+    /// A schedule's own assignee wins over the rule's `assign`: the reaction assigns nobody, and its note says what the
+    /// opener kept; the rule's other actions apply.
+    @Test func whatTheOpenerSetWinsOverTheRulesAction() throws {
+        var state = MemoryState()
+        state.templates["outage-ack"] = TemplateState(name: "outage-ack", isLive: true, body: "On {{ticket.number}}.")
+        let rule = RoutingRule(id: "vip", actions: RoutingActions(priority: .p1, assign: "dora", queue: "servers", replyTemplate: "outage-ack"))
+        let routing = RoutingDecision(rule: rule, reasons: ["source schedule"], openerSet: OpenerChoices(priority: .p3, assignee: "bob"))
+        #expect(routing.appliedActions == RoutingActions(queue: "servers", replyTemplate: "outage-ack"))
+        let output = try TicketReactions.run(input([.ticket(.opened(Self.opened))], routing: routing), state: state)
+        let ticketEvents = output.events.compactMap { if case .ticket(let event) = $0 { event } else { nil } }
+        #expect(!ticketEvents.contains { if case .assigned = $0 { true } else { false } }, "\(ticketEvents)")
+        guard case .commented(let note) = ticketEvents.first, case .commented(let reply) = ticketEvents.last else {
+            Issue.record("unexpected events \(ticketEvents)")
+            return
+        }
+        #expect(
+            note.text == "Routed by rule vip: source schedule. Actions: queue servers (as category), reply template outage-ack; "
+                + "kept as opened: priority P3 (the rule's P1), assign bob (the rule's dora).", "\(note.text)")
+        #expect(reply.text == "On T-1001.")
+    }
+
     @Test func aRoutingRuleNamingAnUnknownTemplateLeavesANoteInstead() throws {
         let rule = RoutingRule(id: "vip", actions: RoutingActions(replyTemplate: "missing"))
         let output = try TicketReactions.run(input([.ticket(.opened(Self.opened))], routing: RoutingDecision(rule: rule, reasons: [])), state: MemoryState())

@@ -208,3 +208,27 @@ struct SLAPolicyDeciderTests {
         }
     }
 }
+
+extension SLAPolicyDeciderTests {
+    /// The rules that page a channel, for `notify remove`: those of the terms in force and of terms taking effect later,
+    /// not those of terms an amendment superseded.
+    @Test func theRulesPagingAChannelAreThoseInForceAndLater() {
+        func pages(_ id: String, _ channel: String) -> EscalationRule {
+            EscalationRule(id: id, priorities: ["P1"], untouchedMinutes: 15, action: .page(channel: channel))
+        }
+        let state = SLAPolicyState(id: "gold", name: "Gold", versions: [
+            SLAPolicyVersion(amendment: 0, effectiveFrom: SLAFixture.at("2026-01-01T00:00:00Z"), terms: Self.terms(escalations: [pages("old", "former")])),
+            SLAPolicyVersion(amendment: 1, effectiveFrom: SLAFixture.at("2026-06-01T00:00:00Z"), terms: Self.terms(escalations: [pages("now", "oncall")])),
+            SLAPolicyVersion(
+                amendment: 2, effectiveFrom: SLAFixture.at("2027-01-01T00:00:00Z"),
+                terms: Self.terms(escalations: [pages("now", "oncall"), pages("night", "night"), pages("again", "oncall")])),
+            // Recorded later for the same instant: it, not amendment 2, takes effect then.
+            SLAPolicyVersion(amendment: 3, effectiveFrom: SLAFixture.at("2027-01-01T00:00:00Z"), terms: Self.terms(escalations: [pages("now", "oncall")])),
+        ])
+        let now = SLAFixture.at("2026-11-01T00:00:00Z")
+        #expect(state.escalations(paging: "oncall", from: now) == ["now"])
+        #expect(state.escalations(paging: "former", from: now).isEmpty, "superseded")
+        #expect(state.escalations(paging: "night", from: now).isEmpty, "amendment 2 never takes effect")
+        #expect(state.escalations(paging: "former", from: SLAFixture.at("2026-02-01T00:00:00Z")) == ["old"])
+    }
+}
