@@ -10,8 +10,10 @@ struct NotifyGroup: ParsableCommand {
         commandName: "notify",
         abstract: "Add, list, rotate and remove outbound notification channels that page on call (admins).",
         discussion: """
-            docket notify add pagerduty --url - --on sla-breached,escalated < pagerduty.url   # prints the secret once
-            docket notify add chat --url-file /etc/docket/chat.url   # or the URL from a file (0600)
+            # the URL on stdin; prints the channel's signing secret once:
+            docket notify add pagerduty --url - \\
+                --on sla-breached,escalated < pagerduty.url
+            docket notify add chat --url-file /etc/docket/chat.url   # 0600
             docket notify list
             docket notify rotate pagerduty
             docket notify remove pagerduty

@@ -321,8 +321,11 @@ extension SLACommandsTests {
         try docket(["client", "add", "globex", "--name", "Globex", "--domain", "globex.example", "--time-zone", "America/New_York", "--currency", "USD"], at: t)
         #expect(try docket(["contract", "add", "globex-2026", "--client", "globex", "--name", "Managed", "--effective", "2026-01-01", "--sla-policy", "paged"], at: t).status == 0)
         try docket(["user", "add", "scheduler", "--name", "Scheduler", "--email", "scheduler@msp.example", "--role", "dispatcher", "--kind", "service"], at: t)
-        #expect(try docket(["notify", "remove", "oncall"], at: t).status == 0)
         try docket(["ticket", "open", "--client", "globex", "--subject", "Server down", "--priority", "P1"], at: "2026-11-09T14:20:00Z", as: "bob")
+        // The channel goes once the policy no longer pages it; T-1001's SLA, opened before, keeps the rule that does.
+        let unpaged = pagingTerms("unpaged.yaml", ["{id: p1-page, priorities: [P1], untouchedMinutes: 15, action: {kind: notify-dispatchers}}"])
+        #expect(try docket(["sla-policy", "amend", "paged", "--file", unpaged, "--effective", "2026-11-09T14:21:00Z"], at: "2026-11-09T14:21:00Z").status == 0)
+        #expect(try docket(["notify", "remove", "oncall"], at: "2026-11-09T14:21:00Z").status == 0)
 
         let (server, _, output, errors) = try DocketProcess.start(
             ["serve", "--no-socket", "--listen", "127.0.0.1:0", "--tick-every", "1s", "--service-user", "scheduler"],
