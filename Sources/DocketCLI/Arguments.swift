@@ -67,6 +67,16 @@ struct MomentArgument: ExpressibleByArgument {
         exact = Timestamp.typed(argument)
         guard exact != nil || Timestamp.wallClockReading(argument) != nil else { return nil }
     }
+
+    /// `text` as a moment, or a usage error saying the forms a moment takes (`yesterday` was only "invalid for
+    /// '--as-of <time>'").
+    static func parse(_ text: String) throws -> MomentArgument {
+        guard let moment = MomentArgument(argument: text) else {
+            throw ValidationError(
+                "a moment is a date (2026-10-31), a local time (\"2026-10-31 18:00\") or RFC 3339 with Z or an offset (2026-10-31T23:59:59Z)")
+        }
+        return moment
+    }
 }
 
 extension BillingDates {

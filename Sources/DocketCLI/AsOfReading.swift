@@ -9,7 +9,8 @@ struct AsOfOptions: ParsableArguments {
         name: .customLong("as-of"),
         help: ArgumentHelp(
             "Show it as the store stood at this moment (admins): RFC 3339, or a date or local time without a zone "
-                + "(2026-10-31, \"2026-10-31 18:00\"), read in your time zone, else this machine's.", valueName: "time"))
+                + "(2026-10-31, \"2026-10-31 18:00\"), read in your time zone, else this machine's.", valueName: "time"),
+        transform: MomentArgument.parse)
     var moment: MomentArgument?
 }
 

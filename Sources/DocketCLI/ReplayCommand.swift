@@ -40,7 +40,8 @@ struct ReplayCommand: ParsableCommand {
         name: .customLong("as-of"),
         help: ArgumentHelp(
             "The moment: RFC 3339, or a date or local time without a zone (2026-10-31, 2026-10-31 18:00), read in your "
-                + "time zone (docket user time-zone), else this machine's.", valueName: "time"))
+                + "time zone (docket user time-zone), else this machine's.", valueName: "time"),
+        transform: MomentArgument.parse)
     var asOf: MomentArgument
     @Option(help: ArgumentHelp("The folder to build the replay in (new or empty).", valueName: "dir"))
     var into: String?

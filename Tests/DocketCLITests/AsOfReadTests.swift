@@ -86,7 +86,7 @@ import Testing
             for (arguments, user, status, words) in [
                 (["queue", "--as-of", ReplayCommandTests.t1], "bob", Int32(5), "only an admin may read the store as of a moment (--as-of"),
                 (["queue", "--as-of", "2026-01-01T00:00:00Z"], "ann", 4, "give a later --as-of"),
-                (["queue", "--as-of", "last tuesday"], "ann", 64, "--as-of"),
+                (["queue", "--as-of", "last tuesday"], "ann", 64, "--as-of <time>': a moment is a date (2026-10-31), a local time"),
             ] {
                 let run = try base.docket(arguments, as: user)
                 #expect(run.status == status, "\(arguments): \(run.stderr)")
