@@ -290,10 +290,10 @@ public enum ChargeCalculator {
     }
 
     /// `instant` as a CLI's `--effective`: `2026-01-01` at midnight UTC, else RFC 3339.
-    private static func commandTime(_ instant: Timestamp) -> String {
-        let text = instant.iso8601
-        return text.hasSuffix("T00:00:00.000Z") ? String(text.prefix(10)) : text
-    }
+    /// `instant` for an `--effective` in a suggested command: RFC 3339, which the CLI reads exactly. (A midnight UTC
+    /// was written as a date alone, which `calendar define` reads as midnight in the calendar's zone and `contract
+    /// amend` in the client's: in New York five hours after the instant meant, so the fix left that work held back.)
+    private static func commandTime(_ instant: Timestamp) -> String { instant.iso8601 }
 
     // MARK: - Steps
 

@@ -101,7 +101,7 @@ struct ChargeCalculatorTests {
         let unknown = F.sheet([try Self.msa(terms)], [F.entry(1, minutes: 30, at: "2026-11-05T15:00:00Z")])
         let defineIt = try #require(unknown.heldBack.first?.reason)
         #expect(defineIt.contains("calendar paris-office of contract acme-msa does not exist"), "\(defineIt)")
-        #expect(defineIt.contains("`docket calendar define paris-office --name … --file HOURS --effective 2026-01-01`"), "\(defineIt)")
+        #expect(defineIt.contains("`docket calendar define paris-office --name … --file HOURS --effective 2026-01-01T00:00:00.000Z`"), "\(defineIt)")
 
         let late: [String: CalendarState] = [
             "paris-office": CalendarState(
@@ -112,9 +112,9 @@ struct ChargeCalculatorTests {
         let reason = try #require(sheet.heldBack.first?.reason)
         #expect(!reason.contains("define it with"), "define refuses a calendar that exists: \(reason)")
         #expect(reason.contains("it starts at 2026-11-06T09:30:00.000Z"), "\(reason)")
-        #expect(reason.contains("`docket calendar define paris-office-early --name … --file HOURS --effective 2026-01-01`"), "\(reason)")
+        #expect(reason.contains("`docket calendar define paris-office-early --name … --file HOURS --effective 2026-01-01T00:00:00.000Z`"), "\(reason)")
         #expect(reason.contains(
-            #"`docket contract amend acme-msa --effective 2026-01-01 --terms '{"afterHours":{"calendar":"paris-office-early","multiplierPercent":150}}'`"#),
+            #"`docket contract amend acme-msa --effective 2026-01-01T00:00:00.000Z --terms '{"afterHours":{"calendar":"paris-office-early","multiplierPercent":150}}'`"#),
             "\(reason)")
         #expect(reason.contains(
             #"`docket contract amend acme-msa --effective 2026-11-06T09:30:00.000Z --terms '{"afterHours":{"calendar":"paris-office","multiplierPercent":150}}'`"#),
