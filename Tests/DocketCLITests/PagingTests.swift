@@ -139,16 +139,9 @@ extension SLACommandsTests {
 
     /// A policy `paged` whose P1 rule pages channel `oncall` (`{kind: page, channel: oncall}`), on client globex.
     func definePagedPolicy(channel: String = "oncall") throws -> DocketRun {
-        let policy = file("paged-\(channel.filter(\.isLetter)).yaml", """
-            calendar: ny-office
-            targets:
-              P1: {responseMinutes: 30, resolutionMinutes: 120}
-              P2: {responseMinutes: 60, resolutionMinutes: 240}
-              P3: {responseMinutes: 240, resolutionMinutes: 960}
-              P4: {responseMinutes: 480, resolutionMinutes: 2400}
-            escalations:
-              - {id: p1-page, priorities: [P1], untouchedMinutes: 15, action: {kind: page, channel: "\(channel)"}}
-            """)
+        let policy = pagingTerms(
+            "paged-\(channel.filter(\.isLetter)).yaml",
+            ["{id: p1-page, priorities: [P1], untouchedMinutes: 15, action: {kind: page, channel: \"\(channel)\"}}"])
         return try docket(["sla-policy", "define", "paged", "--name", "Paged", "--file", policy, "--effective", "2026-01-01"], at: Self.setUpTime)
     }
 
