@@ -85,6 +85,8 @@ step bob ticket show T-1003
 step bob ticket show T-1001
 step dora sla
 step dora tick
+# T-1001 waits on Acme: from now on each tick reminds a client after 3 days of silence and closes after 7.
+step dora followup set --remind-after 3d --close-after 7d
 # Routine work on a schedule: docket tick (cron, every minute) opens each occurrence's ticket once.
 step dora schedule add acme-patching --client acme --subject "Monthly patch review" --every month --day 1 --at 08:00 --assign bob
 step dora schedule add acme-qbr --client acme --subject "Quarterly business review" --every month --interval 3 --day last --at 10:00

@@ -89,7 +89,9 @@ struct TickCommand: StoreCommand {
             Run late, past a clock's breach, it records that clock's warnings "(not sent: …)": only the breach \
             is mailed; an escalation made moot in the meantime is recorded "(not carried out: …)". \
             It also opens the tickets of recurring schedules (`docket schedule add`) whose time has come: \
-            one per schedule and occurrence, however often or late it runs.
+            one per schedule and occurrence, however often or late it runs; and carries out the follow-up \
+            policy (`docket followup set`): reminds clients of tickets waiting on them, closes those never \
+            answered.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -101,7 +103,8 @@ struct TickCommand: StoreCommand {
         if lines.isEmpty && isatty(STDOUT_FILENO) == 1 { Terminal.out("nothing due\n") }
     }
 
-    /// Opens the recurring schedules' tickets due and records the SLA events due, as `user`: one line for each
+    /// Opens the recurring schedules' tickets due, records the SLA events due and follows up tickets waiting on the
+    /// client, as `user`: one line for each
     /// (`T-1001: SLA breached: response due …`, its times written by `time`), as `docket tick` and `docket serve
     /// --tick-every` print them.
     @available(*, noasync, message: "blocks on the store")
@@ -109,8 +112,15 @@ struct TickCommand: StoreCommand {
         let opened = try app.tickets.openScheduledTickets(as: user).map {
             "\($0.ticket): opened by schedule \($0.schedule) for \($0.occurrence)"
         }
-        return try opened + app.sla.tick(as: user).flatMap { result in
+        let recorded = try app.sla.tick(as: user).flatMap { result in
             result.events.map { "\(result.ticket): \(HistoryText.describe($0, time: time))" }
         }
+        let followedUp = try app.tickets.followUpWaitingTickets(as: user).map { result in
+            switch result.due {
+            case .remind(let since, _): "\(result.ticket): reminded the client (waiting since \(time(since)); follow-up policy)"
+            case .close(_, _, let minutes): "\(result.ticket): closed: no reply from the client in \(FollowUpDue.duration(minutes)) (follow-up policy)"
+            }
+        }
+        return opened + recorded + followedUp
     }
 }

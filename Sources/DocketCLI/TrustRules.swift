@@ -9,7 +9,8 @@ enum TrustRules {
     /// (`store-integrity`, where `verify --accept-rollback` records an acceptance).
     static let streamPrefixes = [
         "ticket-", "client-", "contract-", "user-", "template-", "calendar-", "sla-policy-", "routing-", "time-",
-        "timer-", "billing-", "invoice-", "credit-note-", "mail-", "token-", "hook-", "portal-", "notify-", "store-",
+        "timer-", "billing-", "invoice-", "credit-note-", "mail-", "token-", "hook-", "portal-", "notify-", "schedule-",
+        "follow-up-", "store-",
     ]
 
     /// The event categories Docket's commands write (`ticket.`, `user.`, …), and the log's own (`store.`).

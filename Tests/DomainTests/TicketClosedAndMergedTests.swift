@@ -146,6 +146,7 @@ extension TicketCommand: CustomTestStringConvertible {
         case .setDueDate: "setDueDate"
         case .addMailParticipant: "addMailParticipant"
         case .removeMailParticipant: "removeMailParticipant"
+        case .remindClient: "remindClient"
         }
     }
 }

@@ -156,6 +156,7 @@ public enum HistoryText {
         case .contactSet(let e): "contact \(e.contact) (the sender, added to the client)"
         case .participantAdded(let e): "\(e.address) put on the mail thread (Cc of its public mail; may answer on it)"
         case .participantRemoved(let e): "\(e.address) taken off the mail thread (no more Cc; its mail no longer lands here)"
+        case .followUpSent(let e): "client reminded: waiting on them since \(time(e.waitingSince)) (follow-up policy)"
         }
     }
 }

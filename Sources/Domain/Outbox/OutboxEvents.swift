@@ -33,6 +33,8 @@ public enum OutboundReason: String, Codable, Sendable, CaseIterable {
     case signIn = "sign-in"
     /// To the requester of a ticket merged into another: their request goes on there.
     case mergeNotice = "merge-notice"
+    /// To the client of a ticket waiting on them as long as the follow-up policy allows: a reminder.
+    case followUp = "follow-up"
     /// To an outbound notification channel (`docket notify add`): an SLA event it is subscribed to, as a signed JSON
     /// POST (``PageReaction``); `to` names the channel, the message is the JSON body.
     case page

@@ -1,6 +1,6 @@
 /// Queues the client's mail (`ticket.mail-queued`, the whole message in the event): the acknowledgement of a ticket
-/// being opened, a reply with each public comment, a resolution notice with the close, and a notice to the requester
-/// of a ticket merged into another. It goes to the ticket's contact, else to the sender of the email that opened the
+/// being opened, a reply with each public comment, a resolution notice with the close, a notice to the requester
+/// of a ticket merged into another, and the follow-up policy's reminder of a ticket waiting on the client. It goes to the ticket's contact, else to the sender of the email that opened the
 /// ticket, else to the last one that joined it; a ticket with none of them gets none. The requesters of tickets merged
 /// into it get its mail too, as Cc (merges are within one client), and so do the addresses on its mail thread and on
 /// theirs (``MailThread/addresses(_:mergedIn:staff:)``) for replies and the resolution, other than the MSP's own (``MailThread/isOurs(_:supportAddress:users:)``)
@@ -24,6 +24,7 @@ public struct ClientMailReaction: Reaction {
                 (.reply, .reply, ["reply.text": comment.text], comment.mailSubject)
             case .closed(let closed): (.resolution, .resolution, ["resolution.text": closed.resolution], nil)
             case .merged(let merged): (.mergeNotice, .mergeNotice, ["merge.into": merged.into.description], nil)
+            case .followUpSent: (.followUp, .followUp, [:], nil)
             default: nil
             }
         }
@@ -112,10 +113,10 @@ public struct ClientMailReaction: Reaction {
     }
 
     /// The mail that goes to the ticket's mail thread on Cc as well (``MailThread``): what a person writes to the
-    /// client. Not the acknowledgement, which nobody decides to send (those on the opening mail's To and Cc have that
+    /// client, and the reminder that asks for what they wrote about. Not the acknowledgement, which nobody decides to send (those on the opening mail's To and Cc have that
     /// mail already, and whoever forges a client's From would choose whom the MSP writes to), nor a merge notice, which
     /// is about the requester's own request.
-    static let copiesThread: Set<OutboundReason> = [.reply, .resolution]
+    static let copiesThread: Set<OutboundReason> = [.reply, .resolution, .followUp]
 
     /// The address of a mailbox as written in a header: `support@msp.example`, or `Help Desk <support@msp.example>`.
     static func address(of mailbox: String) -> String {

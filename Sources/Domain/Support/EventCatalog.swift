@@ -52,6 +52,8 @@ public enum DocketEvent: Sendable, Equatable {
     case schedule(ScheduleEvent)
     /// A `notify.*` event (outbound notification channels).
     case notify(NotifyEvent)
+    /// A `follow-up.*` event (the follow-up policy for tickets waiting on the client).
+    case followUp(FollowUpEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -80,6 +82,7 @@ extension DocketEvent: DomainEvent {
         Family(TimeEvent.self) { .time($0) }, Family(InvoiceEvent.self) { .invoice($0) }, Family(TokenEvent.self) { .token($0) },
         Family(HookEvent.self) { .hook($0) }, Family(PortalEvent.self) { .portal($0) },
         Family(ScheduleEvent.self) { .schedule($0) }, Family(NotifyEvent.self) { .notify($0) },
+        Family(FollowUpEvent.self) { .followUp($0) },
     ]
 
     /// The reader of each type string (type strings are unique across families: EventCodingTests checks it).

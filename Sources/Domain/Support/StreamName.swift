@@ -22,6 +22,8 @@ public enum StreamName {
     public static func slaPolicy(_ id: String) -> String { "sla-policy-" + id }
     /// `routing-rules`: the one stream of routing rules.
     public static let routingRules = "routing-rules"
+    /// `follow-up-policy`: the one stream of the follow-up policy for tickets waiting on the client.
+    public static let followUpPolicy = "follow-up-policy"
     /// `time-TE-7` for the time entry `TE-7`.
     public static func timeEntry(_ id: String) -> String { "time-" + id }
     /// `timer-bob`: the running timer of the tech `bob`.

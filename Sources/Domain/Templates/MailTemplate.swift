@@ -37,7 +37,7 @@ public struct MailTemplate: Sendable, Equatable {
 
     /// Every mail template, in name order.
     public static var all: [MailTemplate] {
-        [acknowledgement, mergeNotice, reply, resolution, signIn, slaBreach, slaEscalation, slaWarning].sorted { $0.name < $1.name }
+        [acknowledgement, followUp, mergeNotice, reply, resolution, signIn, slaBreach, slaEscalation, slaWarning].sorted { $0.name < $1.name }
     }
 }
 
@@ -72,6 +72,21 @@ extension MailTemplate {
             {{resolution.text}}
 
             If the problem is not solved, reply to this email and we will take it up again.
+            """)
+
+    /// To the client of a ticket that waited on them as long as the follow-up policy allows (`docket followup set
+    /// --remind-after`). It promises no date: the policy may not close tickets, and may change.
+    public static let followUp = MailTemplate(
+        name: "mail-follow-up", summary: "to the client of a ticket left waiting on them (follow-ups)", placeholders: [],
+        defaultBody: """
+            {{greeting}},
+
+            We are waiting for your reply on ticket {{ticket.number}}:
+
+                {{ticket.subject}}
+
+            If you still need our help, reply to this email and keep [{{ticket.number}}] in the subject. If we do not
+            hear from you, we will close the ticket.
             """)
 
     /// To the requester of a ticket merged into another: their request goes on there, and they are kept informed.

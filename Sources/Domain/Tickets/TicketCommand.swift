@@ -47,6 +47,8 @@ public enum TicketCommand: Sendable, Equatable {
     /// Take an address off the ticket's mail thread (`docket ticket cc remove`). `thread` is who is on it now
     /// (lowercased, ``MailThread``), as the application found it.
     case removeMailParticipant(String, thread: Set<String>)
+    /// Remind the client of a ticket waiting on them (the follow-up policy, `docket tick`); the ticket must be waiting.
+    case remindClient(TicketFollowUpSent)
 }
 
 /// The input of ``TicketCommand/open(_:)``.

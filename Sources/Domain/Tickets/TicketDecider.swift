@@ -112,6 +112,13 @@ public enum TicketDecider: Decider {
             return try decideAddParticipant(address, thread: thread, supportAddress: supportAddress, users: users, state: state)
         case .removeMailParticipant(let address, let thread):
             return try decideRemoveParticipant(address, thread: thread, state: state)
+        case .remindClient(let followUp):
+            let number = try requireWorkable(state)
+            guard state.status == .waitingOnClient else {
+                throw DomainError(
+                    .conflict, "ticket \(number) is not waiting on the client (status \(state.status.displayName)); nothing to follow up")
+            }
+            return [.followUpSent(followUp)]
         }
     }
 

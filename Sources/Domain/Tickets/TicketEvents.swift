@@ -36,6 +36,8 @@ public enum TicketEvent: Sendable, Equatable {
     case participantAdded(TicketParticipantAdded)
     /// See ``TicketParticipantRemoved``.
     case participantRemoved(TicketParticipantRemoved)
+    /// See ``TicketFollowUpSent``.
+    case followUpSent(TicketFollowUpSent)
 }
 
 /// `ticket.opened.v1`: a ticket was opened.
@@ -432,6 +434,41 @@ public struct TicketParticipantRemoved: EventPayload {
     public init(address: String) { self.address = address }
 }
 
+/// `ticket.follow-up-sent.v1`: the ticket had waited on the client as long as the follow-up policy allows before a
+/// reminder (`docket followup set --remind-after`), and `docket tick` reminded the client (the mail, `mail-follow-up`,
+/// is queued in the same transaction).
+public struct TicketFollowUpSent: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.follow-up-sent", schemaVersion: 1,
+        summary: "The ticket waited on the client as long as the follow-up policy allows; the client was reminded.")
+    /// Since when the ticket was counted as waiting (the later of the status change, the last public comment and the
+    /// policy's setting).
+    public var waitingSince: Timestamp
+    /// When the reminder became due (`tick` may run later).
+    public var dueAt: Timestamp
+
+    /// A payload with the given fields.
+    public init(waitingSince: Timestamp, dueAt: Timestamp) {
+        self.waitingSince = waitingSince
+        self.dueAt = dueAt
+    }
+
+    private enum CodingKeys: String, CodingKey { case waitingSince, dueAt }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        waitingSince = try c.decodeTimestamp(forKey: .waitingSince)
+        dueAt = try c.decodeTimestamp(forKey: .dueAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(timestamp: waitingSince, forKey: .waitingSince)
+        try c.encode(timestamp: dueAt, forKey: .dueAt)
+    }
+}
+
 /// `ticket.reopened.v1`: a closed ticket went back to in progress.
 public struct TicketReopened: EventPayload {
     /// This payload's catalogue entry.
@@ -496,5 +533,6 @@ extension TicketEvent: RegisteredEventFamily {
         .init(TicketContactSet.self) { .contactSet($0) },
         .init(TicketParticipantAdded.self) { .participantAdded($0) },
         .init(TicketParticipantRemoved.self) { .participantRemoved($0) },
+        .init(TicketFollowUpSent.self) { .followUpSent($0) },
     ]
 }

@@ -68,7 +68,7 @@ extension TicketDecider {
             state.watchers.insert(e.login)
         case .watcherRemoved(let e):
             state.watchers.remove(e.login)
-        case .commented, .mergeReceived, .participantAdded, .participantRemoved:
+        case .commented, .mergeReceived, .participantAdded, .participantRemoved, .followUpSent:
             break
         case .statusChanged(let e):
             state.status = e.status

@@ -1,0 +1,54 @@
+import DocketTime
+import Domain
+import EventLog
+
+/// What the follow-up policy did to one ticket on a `tick`.
+public struct FollowUpResult: Sendable, Equatable {
+    /// The ticket.
+    public let ticket: TicketNumber
+    /// What was due, and done.
+    public let due: FollowUpDue
+}
+
+extension TicketService {
+    /// Carries out the follow-up policy (``DirectoryService/followUpPolicy()``) on every ticket waiting on the client:
+    /// reminds the client once (`ticket.follow-up-sent`, whose mail the ``ClientMailReaction`` queues) and closes the
+    /// ticket when it has waited as long as the policy allows (`ticket.closed`, no time: the reason says why; the
+    /// resolution mail goes as for any close). Each ticket in its own transaction, as `actor` (who must work
+    /// tickets: `tick` checks). Safe to run twice: a reminder is sent once a wait, a closed ticket waits no more.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func followUpWaitingTickets(as actor: String) throws -> [FollowUpResult] {
+        let policy = try directory.followUpPolicy()
+        guard policy.isOn else { return [] }
+        let context = try context(for: actor)
+        let waiting = try models.queue.queue(QueueFilter(status: .waitingOnClient), limit: Int.max, in: store)
+        var results: [FollowUpResult] = []
+        for row in waiting {
+            let number = row.number
+            let stream = StreamName.ticket(number)
+            let done = try kernel.execute(commandId: nil, actor: context.actor.login, replay: { _ in nil }) { () -> CommandKernel.Decision<FollowUpResult?> in
+                let history = try store.read(stream: stream).compactMap { recorded -> (event: TicketEvent, at: Timestamp)? in
+                    if case .ticket(let event) = try TicketChange(recorded) { (event, recorded.recordedAt) } else { nil }
+                }
+                switch FollowUpDue.at(context.now, history: history, policy: policy) {
+                case nil:
+                    return CommandKernel.Decision(appends: [], output: nil)
+                case .remind(let since, let due)?:
+                    let decision = try commandDecision(number, .remindClient(TicketFollowUpSent(waitingSince: since, dueAt: due)), context: context)
+                    return CommandKernel.Decision(
+                        appends: decision.appends, output: FollowUpResult(ticket: number, due: .remind(waitingSince: since, dueAt: due)),
+                        reacting: decision.reacting)
+                case .close(let since, let due, let minutes)?:
+                    let resolution = FollowUpDue.resolution(waitedMinutes: minutes)
+                    let decision = try commandDecision(
+                        number, .close(resolution: resolution, time: .none(reason: "closed by the follow-up policy")), context: context)
+                    return CommandKernel.Decision(
+                        appends: decision.appends, output: FollowUpResult(ticket: number, due: .close(waitingSince: since, dueAt: due, waitedMinutes: minutes)),
+                        reacting: decision.reacting)
+                }
+            }
+            if let done { results.append(done) }
+        }
+        return results
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `docket followup` and `docket tick` reminding the client of a ticket waiting on them, then closing it.
+@Suite struct FollowUpCommandsTests {
+    let folder = TemporaryFolder()
+    var store: String { folder.child("store") }
+
+    @discardableResult
+    func docket(_ now: String, _ arguments: [String], as user: String = "ann") throws -> DocketRun {
+        try DocketProcess.run(arguments, store: store, environment: ["DOCKET_USER": user, "DOCKET_NOW": now, "TZ": "UTC"])
+    }
+
+    func setUp() throws {
+        let start = "2026-11-02T14:00:00Z"
+        for arguments in [
+            ["init", "--test-clock"], ["user", "add", "bob", "--name", "Bob", "--email", "bob@msp.example", "--role", "tech"],
+            ["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "dispatcher"],
+            ["client", "add", "acme", "--name", "Acme", "--domain", "acme.example", "--time-zone", "America/New_York", "--currency", "USD"],
+            ["client", "contact", "add", "acme", "--name", "Carla", "--email", "carla@acme.example"],
+            ["ticket", "open", "--client", "acme", "--contact", "acme-1", "--subject", "Printer offline"],
+            ["ticket", "status", "T-1001", "waiting-on-client"],
+            ["ticket", "open", "--client", "acme", "--contact", "acme-1", "--subject", "New laptop"],
+        ] {
+            let run = try docket(start, arguments)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+        }
+    }
+
+    /// The reasons of the mail queued on `ticket`, in order.
+    func mailReasons(_ ticket: String, at now: String) throws -> [String] {
+        let log = try docket(now, ["log", "--stream", "ticket-\(ticket)", "--json", "--limit", "1000"]).stdout
+        return log.split(separator: "\n").compactMap { line in
+            guard line.contains("ticket.mail-queued"), let range = line.range(of: #"\"reason\":\"[a-z-]+\""#, options: .regularExpression) else { return nil }
+            return String(line[range].dropFirst(10).dropLast())
+        }
+    }
+
+    /// A dispatcher sets the policy; `tick` reminds the client of the waiting ticket once, two days on, with the
+    /// mail-follow-up mail, and closes it five days on, with the resolution mail and no time; the ticket that is not
+    /// waiting is left alone. The served tick does the same.
+    @Test(arguments: DocketMode.allCases) func tickRemindsOnceThenClosesAWaitingTicket(_ mode: DocketMode) throws {
+        try setUp()
+        let set = try mode.run(serverEnvironment: ["DOCKET_NOW": "2026-11-02T14:00:00Z"]) {
+            try docket("2026-11-02T14:00:00Z", ["followup", "set", "--remind-after", "2d", "--close-after", "5d"], as: "dora")
+        }
+        #expect(set.status == 0 && set.stdout == "follow-up policy: remind the client after 2 days, close after 5 days of waiting\n", "\(set.stdout)\(set.stderr)")
+        func tick(_ now: String) throws -> DocketRun {
+            try mode.run(serverEnvironment: ["DOCKET_NOW": now]) { try docket(now, ["tick"], as: "dora") }
+        }
+        let shown = try mode.run(serverEnvironment: ["DOCKET_NOW": "2026-11-03T14:00:00Z"]) {
+            try docket("2026-11-03T14:00:00Z", ["followup", "show", "--json"], as: "bob")
+        }
+        #expect(shown.stdout.contains("\"remindAfterMinutes\" : 2880") && shown.stdout.contains("\"since\" : \"2026-11-02T14:00:00.000Z\""), "\(shown.stdout)")
+        #expect(try tick("2026-11-04T13:59:00Z").stdout.isEmpty, "a minute short of two days")
+        let reminded = try tick("2026-11-04T14:00:00Z")
+        #expect(reminded.stdout == "T-1001: reminded the client (waiting since 2026-11-02 14:00 UTC; follow-up policy)\n", "\(reminded.stdout)\(reminded.stderr)")
+        #expect(try tick("2026-11-05T14:00:00Z").stdout.isEmpty, "reminded once")
+        #expect(try mailReasons("T-1001", at: "2026-11-05T14:00:00Z") == ["acknowledgement", "follow-up"])
+        let closed = try tick("2026-11-07T14:00:00Z")
+        #expect(closed.stdout == "T-1001: closed: no reply from the client in 5 days (follow-up policy)\n", "\(closed.stdout)\(closed.stderr)")
+        #expect(try mailReasons("T-1001", at: "2026-11-07T14:00:00Z") == ["acknowledgement", "follow-up", "resolution"])
+        let show = try docket("2026-11-07T14:00:00Z", ["ticket", "show", "T-1001"]).stdout
+        #expect(show.contains("client reminded: waiting on them since 2026-11-02 14:00 UTC (follow-up policy)"), "\(show)")
+        #expect(show.contains("closed: No reply from the client in 5 days: closed by the follow-up policy."), "\(show)")
+        let other = try docket("2026-11-07T14:00:00Z", ["ticket", "show", "T-1002", "--json"]).stdout
+        #expect(other.contains("\"status\" : \"new\""), "\(other)")
+        // The log rebuilds to the same read models.
+        #expect(try docket("2026-11-07T14:00:00Z", ["verify"]).status == 0)
+    }
+
+    /// A public reply restarts the count, and the client's answer (the status back to in progress) ends the wait.
+    @Test func aPublicReplyRestartsTheCountAndAnAnswerEndsIt() throws {
+        try setUp()
+        #expect(try docket("2026-11-02T14:00:00Z", ["followup", "set", "--remind-after", "2d"], as: "dora").status == 0)
+        #expect(try docket("2026-11-03T14:00:00Z", ["ticket", "comment", "T-1001", "Did the restart help?"], as: "bob").status == 0)
+        #expect(try docket("2026-11-04T14:00:00Z", ["tick"], as: "dora").stdout.isEmpty, "counted from the reply")
+        #expect(try docket("2026-11-05T14:00:00Z", ["tick"], as: "dora").stdout.contains("T-1001: reminded the client (waiting since 2026-11-03 14:00 UTC"))
+        #expect(try docket("2026-11-05T15:00:00Z", ["ticket", "status", "T-1001", "in-progress"], as: "bob").status == 0)
+        #expect(try docket("2026-12-30T15:00:00Z", ["tick"], as: "dora").stdout.isEmpty)
+    }
+
+    /// Bad input: one line, its exit code, nothing written; techs may read the policy but not set it.
+    @Test func badInputAndRolesWriteNothing() throws {
+        try setUp()
+        let now = "2026-11-02T15:00:00Z"
+        let before = try docket(now, ["log", "--json", "--limit", "100000"]).stdout
+        let cases: [([String], String, Int32, String)] = [
+            (["followup", "set"], "dora", 64, "give --remind-after, --close-after or both"),
+            (["followup", "set", "--remind-after", "soon"], "dora", 65, "--remind-after \"soon\" is not a duration"),
+            (["followup", "set", "--remind-after", "7d", "--close-after", "2d"], "dora", 65, "must come before the close"),
+            (["followup", "set", "--close-after", "30m"], "dora", 65, "1 hour to 90 days"),
+            (["followup", "set", "--close-after", "7d"], "bob", 5, "role tech cannot set routing rules"),
+            (["followup", "off"], "bob", 5, "role tech cannot"),
+        ]
+        for (arguments, user, status, message) in cases {
+            let run = try docket(now, arguments, as: user)
+            #expect(run.status == status && run.stderr.contains(message), "\(arguments): \(run.status) \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        }
+        #expect(try docket(now, ["log", "--json", "--limit", "100000"]).stdout == before)
+        let shown = try docket(now, ["followup", "show"], as: "bob")
+        #expect(shown.status == 0 && shown.stdout.hasPrefix("follow-ups are off"), "\(shown.stdout)")
+        #expect(try docket(now, ["followup", "off"], as: "dora").stdout == "follow-ups: nothing to change (they are off)\n")
+    }
+
+    /// A raw append may not write a tooling event into Docket's own follow-up or schedule streams without --repair.
+    @Test(arguments: ["follow-up-policy", "schedule-acme-patching"]) func rawAppendsStayOutOfTheStreams(_ stream: String) throws {
+        try setUp()
+        let run = try docket("2026-11-02T15:00:00Z", ["event", "append", "--stream", stream, "--type", "tool.noted", "--payload", "{}"])
+        #expect(run.status != 0 && run.stderr.contains("--repair"), "\(run.status) \(run.stderr)")
+    }
+}
