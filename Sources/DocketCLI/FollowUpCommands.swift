@@ -16,9 +16,11 @@ struct FollowUpGroup: ParsableCommand {
             says why). A wait counts from the latest of the status change, the last public comment \
             and the policy's setting: a new policy never acts on the days before it. Dispatchers \
             and admins set it; each setting is an event, so a replay shows the policy in force then. \
+            A client may have a policy of its own (--client): `followup off --client acme` never \
+            follows up acme's tickets, `followup clear --client acme` gives it the store's again. \
             See docs/cli.md, "Following up on tickets waiting on the client".
             """,
-        subcommands: [FollowUpSet.self, FollowUpOff.self, FollowUpShow.self])
+        subcommands: [FollowUpSet.self, FollowUpOff.self, FollowUpClear.self, FollowUpShow.self])
 }
 
 struct FollowUpSet: ParsableCommand {
@@ -27,10 +29,13 @@ struct FollowUpSet: ParsableCommand {
         discussion: """
             docket followup set --remind-after 3d --close-after 7d
             docket followup set --remind-after 2d      # remind only, never close
+            docket followup set --client acme --remind-after 5d --close-after 14d
             Durations are days (7d), hours (48h) or minutes, from 1 hour to 90 days; the reminder \
-            comes before the close. The policy replaces the one in force.
+            comes before the close. The policy replaces the one in force (the client's own, with \
+            --client).
             """)
     @OptionGroup var options: TicketWriteOptions
+    @Option(help: "Set this client's own policy instead of the store's.") var client: String?
     @Option(help: ArgumentHelp("Remind the client once after the ticket has waited this long (3d, 48h).", valueName: "duration"))
     var remindAfter: String?
     @Option(help: ArgumentHelp("Close the ticket after it has waited this long (7d).", valueName: "duration"))
@@ -45,8 +50,10 @@ struct FollowUpSet: ParsableCommand {
             let close = try closeAfter.map { Int(try DayDuration.minutes($0, flag: "--close-after")) }
             let session = try StoreAccess.open(options.store.path)
             let events = try session.app.directory.setFollowUpPolicy(
-                .set(remindAfterMinutes: remind, closeAfterMinutes: close), as: options.actor.name, commandId: options.write.commandId)
-            Terminal.out(events.isEmpty ? "follow-up policy: nothing to change\n" : "follow-up policy: \(Self.describe(remind: remind, close: close))\n")
+                .set(remindAfterMinutes: remind, closeAfterMinutes: close, client: client), as: options.actor.name,
+                commandId: options.write.commandId)
+            let whose = client.map { "client \($0)'s follow-up policy" } ?? "follow-up policy"
+            Terminal.out(events.isEmpty ? "\(whose): nothing to change\n" : "\(whose): \(Self.describe(remind: remind, close: close))\n")
         }
     }
 
@@ -59,14 +66,33 @@ struct FollowUpSet: ParsableCommand {
 
 struct FollowUpOff: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "off", abstract: "Stop reminding clients and closing tickets that wait on them.")
+        commandName: "off", abstract: "Stop reminding clients and closing tickets that wait on them (one client's, with --client).")
     @OptionGroup var options: TicketWriteOptions
+    @Option(help: "Never follow up this client's tickets, whatever the store's policy.") var client: String?
 
     func run() throws {
         try reportingFailures(store: options.store.path) {
             let session = try StoreAccess.open(options.store.path)
-            let events = try session.app.directory.setFollowUpPolicy(.off, as: options.actor.name, commandId: options.write.commandId)
-            Terminal.out(events.isEmpty ? "follow-ups: nothing to change (they are off)\n" : "follow-ups off\n")
+            let events = try session.app.directory.setFollowUpPolicy(.off(client: client), as: options.actor.name, commandId: options.write.commandId)
+            let whose = client.map { "follow-ups for client \($0)" } ?? "follow-ups"
+            Terminal.out(events.isEmpty ? "\(whose): nothing to change (they are off)\n" : "\(whose) off\n")
+        }
+    }
+}
+
+struct FollowUpClear: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clear", abstract: "Drop a client's own follow-up policy: its tickets follow the store's again.")
+    @OptionGroup var options: TicketWriteOptions
+    @Option(help: "The client whose own policy goes.") var client: String
+
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let events = try session.app.directory.setFollowUpPolicy(.clear(client: client), as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out(events.isEmpty
+                ? "client \(client) has no follow-up policy of its own: nothing to change\n"
+                : "client \(client) follows the store's follow-up policy again\n")
         }
     }
 }
@@ -78,27 +104,47 @@ struct FollowUpShow: ReadCommand {
     @OptionGroup var asOf: AsOfOptions
     @OptionGroup var output: OutputOptions
 
-    struct View: Encodable {
+    /// A policy as `--json` gives it.
+    struct Policy: Encodable {
         let on: Bool
         let remindAfterMinutes: Int?
         let closeAfterMinutes: Int?
         let since: String?
+
+        init(_ policy: FollowUpPolicy) {
+            on = policy.isOn
+            remindAfterMinutes = policy.remindAfterMinutes
+            closeAfterMinutes = policy.closeAfterMinutes
+            since = policy.since?.iso8601
+        }
+    }
+
+    /// `--json`: the store's policy, and each client's own by code.
+    struct View: Encodable {
+        let store: Policy
+        let clients: [String: Policy]
     }
 
     func run(in session: Session) throws {
         let policy = try session.app.directory.followUpPolicy()
+        let clients = try session.app.directory.clientFollowUpPolicies()
         if output.json {
             try printJSON(View(
-                on: policy.isOn, remindAfterMinutes: policy.remindAfterMinutes, closeAfterMinutes: policy.closeAfterMinutes,
-                since: policy.since?.iso8601))
-            return
-        }
-        guard policy.isOn, let since = policy.since else {
-            Terminal.out("follow-ups are off; set them with `docket followup set --remind-after 3d --close-after 7d`\n")
+                store: Policy(policy), clients: Dictionary(uniqueKeysWithValues: clients.map { ($0.client, Policy($0.policy)) })))
             return
         }
         let time = PeopleTime.viewer(actor.name, in: session)
-        Terminal.out(
-            "\(FollowUpSet.describe(remind: policy.remindAfterMinutes, close: policy.closeAfterMinutes)), since \(time.text(since))\n")
+        func text(_ policy: FollowUpPolicy) -> String {
+            guard policy.isOn else { return "off" }
+            return FollowUpSet.describe(remind: policy.remindAfterMinutes, close: policy.closeAfterMinutes)
+        }
+        if policy.isOn, let since = policy.since {
+            Terminal.out("\(text(policy)), since \(time.text(since))\n")
+        } else {
+            Terminal.out("follow-ups are off; set them with `docket followup set --remind-after 3d --close-after 7d`\n")
+        }
+        guard !clients.isEmpty else { return }
+        Terminal.out("\n" + Terminal.table(
+            ["CLIENT", "OWN POLICY", "SINCE"], clients.map { [$0.client, text($0.policy), $0.policy.since.map(time.text) ?? "—"] }))
     }
 }

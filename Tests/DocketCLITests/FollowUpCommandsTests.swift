@@ -81,6 +81,28 @@ import Testing
         #expect(try docket("2026-12-30T15:00:00Z", ["tick"], as: "dora").stdout.isEmpty)
     }
 
+    /// A client's own policy wins over the store's: off, acme's waiting ticket is never followed up while the store's
+    /// closes the others; cleared, acme's ticket follows the store's again, counted from the clearing.
+    @Test func aClientsOwnPolicyWinsUntilCleared() throws {
+        try setUp()
+        let start = "2026-11-02T14:00:00Z"
+        #expect(try docket(start, ["client", "add", "globex", "--name", "Globex", "--domain", "globex.example", "--time-zone", "UTC", "--currency", "USD"]).status == 0)
+        #expect(try docket(start, ["ticket", "open", "--client", "globex", "--subject", "VPN drops"]).status == 0)
+        #expect(try docket(start, ["ticket", "status", "T-1003", "waiting-on-client"]).status == 0)
+        #expect(try docket(start, ["followup", "set", "--close-after", "5d"], as: "dora").status == 0)
+        let off = try docket(start, ["followup", "off", "--client", "acme"], as: "dora")
+        #expect(off.stdout == "follow-ups for client acme off\n", "\(off.stdout)\(off.stderr)")
+        let shown = try docket(start, ["followup", "show"], as: "bob").stdout
+        #expect(shown.contains("acme    off"), "\(shown)")
+        #expect(try docket("2026-11-08T14:00:00Z", ["tick"], as: "dora").stdout == "T-1003: closed: no reply from the client in 5 days (follow-up policy)\n")
+        let cleared = try docket("2026-11-08T15:00:00Z", ["followup", "clear", "--client", "acme"], as: "dora")
+        #expect(cleared.stdout == "client acme follows the store's follow-up policy again\n", "\(cleared.stdout)\(cleared.stderr)")
+        #expect(try docket("2026-11-13T14:59:00Z", ["tick"], as: "dora").stdout.isEmpty, "counted from the clearing")
+        #expect(try docket("2026-11-13T15:00:00Z", ["tick"], as: "dora").stdout == "T-1001: closed: no reply from the client in 5 days (follow-up policy)\n")
+        let unknown = try docket(start, ["followup", "off", "--client", "nosuch"], as: "dora")
+        #expect(unknown.status == 4 && unknown.stderr.contains("unknown client nosuch"), "\(unknown.stderr)")
+    }
+
     /// Bad input: one line, its exit code, nothing written; techs may read the policy but not set it.
     @Test func badInputAndRolesWriteNothing() throws {
         try setUp()

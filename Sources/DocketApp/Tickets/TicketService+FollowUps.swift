@@ -11,20 +11,24 @@ public struct FollowUpResult: Sendable, Equatable {
 }
 
 extension TicketService {
-    /// Carries out the follow-up policy (``DirectoryService/followUpPolicy()``) on every ticket waiting on the client:
+    /// Carries out the follow-up policy (``DirectoryService/followUpPolicy(for:)``: the client's own, else the store's)
+    /// on every ticket waiting on the client:
     /// reminds the client once (`ticket.follow-up-sent`, whose mail the ``ClientMailReaction`` queues) and closes the
     /// ticket when it has waited as long as the policy allows (`ticket.closed`, no time: the reason says why; the
     /// resolution mail goes as for any close). Each ticket in its own transaction, as `actor` (who must work
     /// tickets: `tick` checks). Safe to run twice: a reminder is sent once a wait, a closed ticket waits no more.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func followUpWaitingTickets(as actor: String) throws -> [FollowUpResult] {
-        let policy = try directory.followUpPolicy()
-        guard policy.isOn else { return [] }
+        guard try directory.followUpPolicy().isOn || !(try directory.clientFollowUpPolicies().isEmpty) else { return [] }
         let context = try context(for: actor)
         let waiting = try models.queue.queue(QueueFilter(status: .waitingOnClient), limit: Int.max, in: store)
+        var policies: [String: FollowUpPolicy] = [:]
         var results: [FollowUpResult] = []
         for row in waiting {
             let number = row.number
+            let policy = try policies[row.client] ?? directory.followUpPolicy(for: row.client)
+            policies[row.client] = policy
+            guard policy.isOn else { continue }
             let stream = StreamName.ticket(number)
             let done = try kernel.execute(commandId: nil, actor: context.actor.login, replay: { _ in nil }) { () -> CommandKernel.Decision<FollowUpResult?> in
                 let history = try store.read(stream: stream).compactMap { recorded -> (event: TicketEvent, at: Timestamp)? in

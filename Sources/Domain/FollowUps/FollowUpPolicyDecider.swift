@@ -1,11 +1,14 @@
 import DocketTime
 
-/// What a user asks of the follow-up policy (stream `follow-up-policy`).
+/// What a user asks of a follow-up policy: the store's (stream `follow-up-policy`) or a client's own
+/// (`follow-up-policy-<client>`, the command's `client`).
 public enum FollowUpPolicyCommand: Sendable, Equatable {
     /// Remind after `remindAfterMinutes` and close after `closeAfterMinutes` of waiting (either may be nil).
-    case set(remindAfterMinutes: Int?, closeAfterMinutes: Int?)
-    /// Stop following up.
-    case off
+    case set(remindAfterMinutes: Int?, closeAfterMinutes: Int?, client: String? = nil)
+    /// Stop following up (a client: never follow up its tickets).
+    case off(client: String? = nil)
+    /// Drop a client's own policy: its tickets follow the store's again.
+    case clear(client: String)
 }
 
 /// The follow-up policy in force: how long a ticket may wait on the client before a reminder, and before a close.
@@ -16,12 +19,15 @@ public struct FollowUpPolicy: Sendable, Equatable {
     public var closeAfterMinutes: Int?
     /// When this policy was set (waits are counted from it at the earliest); nil before any was set.
     public var since: Timestamp?
+    /// Whether the stream holds a policy in force: for a client, its own (set and not cleared since).
+    public var isSet: Bool
 
-    /// A policy with the given fields; ``FollowUpPolicyDecider/initialState`` is off.
-    public init(remindAfterMinutes: Int? = nil, closeAfterMinutes: Int? = nil, since: Timestamp? = nil) {
+    /// A policy with the given fields; ``FollowUpPolicyDecider/initialState`` is off and not set.
+    public init(remindAfterMinutes: Int? = nil, closeAfterMinutes: Int? = nil, since: Timestamp? = nil, isSet: Bool = false) {
         self.remindAfterMinutes = remindAfterMinutes
         self.closeAfterMinutes = closeAfterMinutes
         self.since = since
+        self.isSet = isSet
     }
 
     /// Whether it does anything.
@@ -45,9 +51,15 @@ public enum FollowUpPolicyDecider: Decider {
     ) throws(DomainError) -> [FollowUpEvent] {
         try Permissions.require(.manageRoutingRules, by: context.actor.role)
         let (remind, close): (Int?, Int?)
+        let client: String?
         switch command {
-        case .off: (remind, close) = (nil, nil)
-        case .set(let r, let c):
+        case .clear(let code):
+            guard state.isSet else { return [] }
+            return [.policyCleared(FollowUpPolicyCleared(client: code))]
+        case .off(let code):
+            (remind, close, client) = (nil, nil, code)
+        case .set(let r, let c, let code):
+            client = code
             guard r != nil || c != nil else {
                 throw DomainError(.invalid, "a follow-up policy needs a reminder, a close or both; to stop following up, turn it off")
             }
@@ -62,15 +74,19 @@ public enum FollowUpPolicyDecider: Decider {
             }
             (remind, close) = (r, c)
         }
-        guard remind != state.remindAfterMinutes || close != state.closeAfterMinutes else { return [] }
-        return [.policySet(FollowUpPolicySet(remindAfterMinutes: remind, closeAfterMinutes: close))]
+        // The store's policy starts off, so off again is nothing to change; a client's own "off" is a choice of its own.
+        let same = remind == state.remindAfterMinutes && close == state.closeAfterMinutes
+        guard !same || (client != nil && !state.isSet) else { return [] }
+        return [.policySet(FollowUpPolicySet(remindAfterMinutes: remind, closeAfterMinutes: close, client: client))]
     }
 
-    /// Applies one event: the policy it carries replaces the one before (``FollowUpPolicy/since`` is the caller's:
-    /// the event's recorded time).
+    /// Applies one event: the policy it carries replaces the one before, a clearing leaves none (``FollowUpPolicy/since``
+    /// is the caller's: the event's recorded time).
     public static func evolve(_ state: FollowUpPolicy, _ event: FollowUpEvent) -> FollowUpPolicy {
         switch event {
-        case .policySet(let e): FollowUpPolicy(remindAfterMinutes: e.remindAfterMinutes, closeAfterMinutes: e.closeAfterMinutes, since: state.since)
+        case .policySet(let e):
+            FollowUpPolicy(remindAfterMinutes: e.remindAfterMinutes, closeAfterMinutes: e.closeAfterMinutes, since: state.since, isSet: true)
+        case .policyCleared: FollowUpPolicy(since: state.since)
         }
     }
 }

@@ -24,6 +24,8 @@ public enum StreamName {
     public static let routingRules = "routing-rules"
     /// `follow-up-policy`: the one stream of the follow-up policy for tickets waiting on the client.
     public static let followUpPolicy = "follow-up-policy"
+    /// `follow-up-policy-acme`: the client `acme`'s own follow-up policy.
+    public static func clientFollowUpPolicy(_ client: String) -> String { "follow-up-policy-" + client }
     /// `time-TE-7` for the time entry `TE-7`.
     public static func timeEntry(_ id: String) -> String { "time-" + id }
     /// `timer-bob`: the running timer of the tech `bob`.

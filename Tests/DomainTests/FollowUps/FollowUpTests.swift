@@ -62,14 +62,25 @@ struct FollowUpTests {
         let events = try given(FollowUpPolicyDecider.self).when(.set(remindAfterMinutes: 2880, closeAfterMinutes: 10080), by: Fixture.dispatcher)
         #expect(events == [.policySet(FollowUpPolicySet(remindAfterMinutes: 2880, closeAfterMinutes: 10080))])
         #expect(try given(FollowUpPolicyDecider.self, events).when(.set(remindAfterMinutes: 2880, closeAfterMinutes: 10080)).isEmpty)
-        #expect(try given(FollowUpPolicyDecider.self, events).when(.off) == [.policySet(FollowUpPolicySet(remindAfterMinutes: nil, closeAfterMinutes: nil))])
-        #expect(try given(FollowUpPolicyDecider.self).when(.off).isEmpty, "off already")
+        #expect(try given(FollowUpPolicyDecider.self, events).when(.off()) == [.policySet(FollowUpPolicySet(remindAfterMinutes: nil, closeAfterMinutes: nil))])
+        #expect(try given(FollowUpPolicyDecider.self).when(.off()).isEmpty, "off already")
         #expect(
             given(FollowUpPolicyDecider.self).refusal(of: .set(remindAfterMinutes: 10080, closeAfterMinutes: 2880))?.message
                 == "the reminder (after 10080 minutes) must come before the close (after 2880 minutes)")
         #expect(given(FollowUpPolicyDecider.self).refusal(of: .set(remindAfterMinutes: 30, closeAfterMinutes: nil))?.code == .invalid)
         #expect(given(FollowUpPolicyDecider.self).refusal(of: .set(remindAfterMinutes: nil, closeAfterMinutes: 91 * 1440))?.code == .invalid)
         #expect(given(FollowUpPolicyDecider.self).refusal(of: .set(remindAfterMinutes: 60, closeAfterMinutes: nil), by: Fixture.tech)?.code == .forbidden)
+    }
+
+    @Test func aClientsOwnPolicyIsSetTurnedOffAndCleared() throws {
+        let off = try given(FollowUpPolicyDecider.self).when(.off(client: "acme"), by: Fixture.dispatcher)
+        #expect(off == [.policySet(FollowUpPolicySet(remindAfterMinutes: nil, closeAfterMinutes: nil, client: "acme"))], "a choice of its own")
+        #expect(FollowUpPolicyDecider.fold(off).isSet && !FollowUpPolicyDecider.fold(off).isOn)
+        #expect(try given(FollowUpPolicyDecider.self, off).when(.off(client: "acme")).isEmpty, "off already")
+        let cleared = try given(FollowUpPolicyDecider.self, off).when(.clear(client: "acme"))
+        #expect(cleared == [.policyCleared(FollowUpPolicyCleared(client: "acme"))])
+        #expect(!FollowUpPolicyDecider.fold(off + cleared).isSet)
+        #expect(try given(FollowUpPolicyDecider.self, off + cleared).when(.clear(client: "acme")).isEmpty, "nothing of its own to drop")
     }
 
     @Test func onlyAWaitingTicketIsReminded() throws {
