@@ -138,4 +138,32 @@ import Testing
             ["charge", "list", "--json"], store: replay, environment: ["DOCKET_USER": "ann", "DOCKET_NOW": "2026-12-02T12:00:00Z"])
         #expect(replayed.stdout == charges, "\(replayed.stderr)")
     }
+
+    /// Profitability counts a charge's line as revenue (a fee) and, when it has a unit cost, quantity × unit cost as
+    /// cost, in the period of the invoice billing it; a void billed back on a final invoice takes both back.
+    @Test func profitabilityCountsAChargesRevenueAndItsCost() throws {
+        try setUp()
+        try ok([
+            "charge", "add", "acme", "--description", "Dell Latitude 5440", "--unit-price", "1249.00", "--quantity", "2", "--unit-cost", "980.00",
+            "--date", "2026-11-12",
+        ])
+        try ok(["charge", "add", "acme", "--description", "Trip fee", "--unit-price", "75", "--date", "2026-11-13"])
+        try ok(["invoice", "run", "--period", "2026-11"])
+        try ok(["invoice", "finalize", "acme-D1"])
+        func november() throws -> [String: Any] {
+            let rows = try JSONSerialization.jsonObject(
+                with: Data(try ok(["report", "profitability", "--from", "2026-11-01", "--to", "2026-12-01", "--format", "json"]).utf8))
+            return try #require((rows as? [[String: Any]])?.first)
+        }
+        let billed = try november()
+        #expect(billed["feeRevenueMinor"] as? Int == 249_800 + 7_500)
+        #expect(billed["costMinor"] as? Int == 196_000, "2 × 980.00; the trip fee has no cost")
+        #expect(billed["marginMinor"] as? Int == 257_300 - 196_000)
+        try ok(["charge", "void", "CH-1", "--reason", "returned"])
+        try ok(["invoice", "run", "--period", "2026-11"])
+        try ok(["invoice", "finalize", "acme-D2"])
+        let voided = try november()
+        #expect(voided["feeRevenueMinor"] as? Int == 7_500)
+        #expect(voided["costMinor"] as? Int == 0)
+    }
 }
