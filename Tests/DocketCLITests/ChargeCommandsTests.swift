@@ -112,7 +112,12 @@ import Testing
                 #expect(run.stderr.split(separator: "\n").count == 1, "\(bad.arguments): \(run.stderr)")
             }
             #expect(try logBytes() == before)
-            #expect(try ok(["charge", "add", "acme", "--ticket", "T-1001", "--description", "Cable", "--unit-price", "9.99"], as: "dan") == "CH-1\n")
+            // A dispatcher adds one on a ticket; retried with the same command id it writes nothing and answers the same id.
+            let cable = ["charge", "add", "acme", "--ticket", "T-1001", "--description", "Cable", "--unit-price", "9.99", "--command-id", "cable-1"]
+            #expect(try ok(cable, as: "dan") == "CH-1\n")
+            let once = try logBytes()
+            #expect(try ok(cable, as: "dan") == "CH-1\n")
+            #expect(try logBytes() == once)
         }
     }
 
