@@ -123,11 +123,15 @@ log tia T-1005 5h "2026-11-23 08:00" --work-type onsite
 log bob T-1009 30m "2026-11-24 14:00" --work-type internal
 step tia time correct TE-10 --minutes 20m --reason "Logged the whole call, not just the mailbox cleanup"
 step bob time list --ticket T-1009
+# Hardware resold on the X-ray workstation ticket: a one-off charge, billed once on acme's November invoice.
+step bill charge add acme --ticket T-1009 --description "Dell OptiPlex 7010" --unit-price 1,149.00 --unit-cost 905.00 \
+  --category hardware --date 2026-11-07
 step bill invoice charges globex --period 2026-11
 step bill invoice run --period 2026-11
 step bill invoice list --period 2026-11
 for draft in acme-D1 globex-D1 initech-D1; do step bill invoice finalize "$draft"; done
 step bill invoice show INV-2026-0001
+step bill charge list --client acme
 step bill audit invoice INV-2026-0001
 # The moment the invoices went out, to the millisecond: `replay --as-of` rebuilds the read models as they stood then.
 AS_OF=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)

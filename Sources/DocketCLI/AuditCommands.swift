@@ -89,6 +89,13 @@ enum AuditText {
                 text += "  already billed under this key: \(money(line.previousAmount)) on \(line.previousInvoices.joined(separator: ", "));"
                     + " this line bills the difference\n"
             }
+            if charge.kind == .oneOff {
+                text += "  one-off charge \(charge.key.dropFirst("one-off:".count))\(charge.ticket.map { " on \($0)" } ?? ""), month \(charge.period)\n"
+                for event in line.chargeEvents ?? [] {
+                    let after = event.position > audit.drafted.position ? "after this invoice: " : ""
+                    text += "      " + after + cite(event) + (event.reason.map { "  \"\($0)\"" } ?? "") + "\n"
+                }
+            }
             text += line.entries.map { render($0, local: local) }.joined()
             if !line.earlierEntries.isEmpty {
                 text += "  no longer under this key (billed on \(line.previousInvoices.last ?? "")), billed back by this line:\n"

@@ -78,7 +78,7 @@ struct InvoiceRun: ParsableCommand {
                         + "\(Money.format(invoice.total, currency: invoice.currency)) \(invoice.currency)\n"
                 }
                 for held in run.heldBack {
-                    text += "\(run.client): held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(heldBackText(held.reason, time: time))\n"
+                    text += "\(run.client): held back \(held.what): \(heldBackText(held.reason, time: time))\n"
                 }
             }
             if runs.allSatisfy({ $0.drafted.isEmpty }) { text += "nothing new to bill through \(period.period)\n" }
@@ -129,7 +129,7 @@ struct InvoiceCharges: ReadCommand {
             })
         let time = contractTime(client, in: session)
         for held in sheet.heldBack {
-            text += "held back \(held.entryId) (\(held.ticket), \(held.minutes) min): \(heldBackText(held.reason, time: time))\n"
+            text += "held back \(held.what): \(heldBackText(held.reason, time: time))\n"
         }
         for excluded in sheet.excluded { text += "not billed \(excluded.entryId) (\(excluded.ticket), \(excluded.minutes) min): \(excluded.reason)\n" }
         Terminal.out(text)
@@ -306,6 +306,14 @@ struct InvoiceVoid: ParsableCommand {
 
 /// Why an invoice run holds time back, for people: the instants it names (a contract's end, the work's start) written by
 /// `time`, except inside the commands it gives between backticks, which must stay as they can be typed.
+extension HeldBackEntry {
+    /// What is held back: `TE-5 (T-1001, 45 min)`, or a one-off charge `CH-2` (`CH-2 (T-1001)` on a ticket).
+    var what: String {
+        guard entryId.hasPrefix("CH-") else { return "\(entryId) (\(ticket), \(minutes) min)" }
+        return ticket.isEmpty ? entryId : "\(entryId) (\(ticket))"
+    }
+}
+
 func heldBackText(_ reason: String, time: PeopleTime) -> String {
     reason.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
         index.isMultiple(of: 2) ? HistoryText.instantsWritten(in: String(part), time: time.text(_:)) : String(part)

@@ -14,7 +14,7 @@ public enum LostAnswer {
         "ticket comment", "ticket reply", "ticket status", "ticket watch", "ticket unwatch", "ticket merge", "ticket close",
         "ticket reopen", "ticket cc add", "ticket cc remove",
         "time log", "time correct", "time void", "time start", "time stop", "time cancel",
-        "invoice run", "invoice finalize", "invoice discard", "invoice void",
+        "invoice run", "invoice finalize", "invoice discard", "invoice void", "charge add", "charge void",
         "outbox retry",
         "calendar define", "calendar amend", "sla-policy define", "sla-policy amend", "rules set", "followup set", "followup off", "followup clear",
         "schedule add", "schedule remove",

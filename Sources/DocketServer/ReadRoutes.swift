@@ -3,7 +3,7 @@ import DocketApp
 import DocketTime
 import Domain
 
-/// The reads of time entries, SLA clocks, invoices, the invoice audit and the reports, answered by the services
+/// The reads of time entries, SLA clocks, invoices, one-off charges, the invoice audit and the reports, answered by the services
 /// with what their CLI command prints with `--json` (reports: `--format json`), built from the same output types.
 /// A value the command line would refuse is a 400 naming the field (the CLI's usage error, exit 64).
 enum ReadRoutes {
@@ -19,6 +19,7 @@ enum ReadRoutes {
         .serviceRead(
             "/v1/invoices", command: "invoice list", fields: ["client", "period", "status"].map(ResourceRoute.Source.query), listOf: "id", invoices),
         .serviceRead("/v1/invoices/{invoice}", command: "invoice show", fields: [.path("invoice")], invoice),
+        .serviceRead("/v1/charges", command: "charge list", fields: ["client", "period", "unbilled"].map(ResourceRoute.Source.query), listOf: "id", charges),
         .serviceRead("/v1/audit/invoices/{invoice}", command: "audit invoice", fields: [.path("invoice")]) { input, app in
             try .encoding(try app.billing.auditInvoice(try input.required(.path("invoice"))))
         },
@@ -76,6 +77,13 @@ enum ReadRoutes {
         let status = try input.parsed(.query("status"), "one of draft, final, voided, discarded", Invoice.Status.init)
         let invoices = try app.billing.invoiceList(InvoiceFilter(client: input.text(.query("client")), period: period?.description, status: status))
         return try .encoding(InvoiceListRow.rows(invoices))
+    }
+
+    /// `docket charge list --json`: one-off charges, each with its billing month and the invoice lines that bill it.
+    static func charges(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
+        let period = try input.parsed(.query("period"), "a month like 2026-11", BillingPeriod.init)
+        let filter = ChargeFilter(client: input.text(.query("client")), period: period, unbilled: try input.flag(.query("unbilled")))
+        return try .encoding(try app.billing.chargeList(filter))
     }
 
     /// `docket invoice show --json`: an invoice (a draft id or an `INV-` number), or a `CN-` credit note.

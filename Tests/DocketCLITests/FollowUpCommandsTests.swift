@@ -127,8 +127,8 @@ import Testing
         #expect(try docket(now, ["followup", "off"], as: "dora").stdout == "follow-ups: nothing to change (they are off)\n")
     }
 
-    /// A raw append may not write a tooling event into Docket's own follow-up or schedule streams without --repair.
-    @Test(arguments: ["follow-up-policy", "schedule-acme-patching"]) func rawAppendsStayOutOfTheStreams(_ stream: String) throws {
+    /// A raw append may not write a tooling event into Docket's own follow-up, schedule or charge streams without --repair.
+    @Test(arguments: ["follow-up-policy", "schedule-acme-patching", "charge-CH-1"]) func rawAppendsStayOutOfTheStreams(_ stream: String) throws {
         try setUp()
         let run = try docket("2026-11-02T15:00:00Z", ["event", "append", "--stream", stream, "--type", "tool.noted", "--payload", "{}"])
         #expect(run.status != 0 && run.stderr.contains("--repair"), "\(run.status) \(run.stderr)")

@@ -49,7 +49,9 @@ import Testing
         // One ticket per role to close, and T-1005 for everything else; October's time on T-1005 is invoiced.
         for _ in 0..<5 { #expect(try served.docket(["ticket", "open", "--client", "acme", "--subject", "Printer"], environment: env).status == 0) }
         for arguments in [
-            ["time", "log", "T-1005", "50m", "--at", "2026-10-20T14:00:00Z", "--note", "fixed"], ["invoice", "run", "--period", "2026-10"],
+            ["time", "log", "T-1005", "50m", "--at", "2026-10-20T14:00:00Z", "--note", "fixed"],
+            ["charge", "add", "acme", "--ticket", "T-1005", "--description", "Switch", "--unit-price", "300", "--unit-cost", "210", "--date", "2026-10-15"],
+            ["invoice", "run", "--period", "2026-10"],
             ["invoice", "finalize", "acme-D1"], ["invoice", "void", "INV-2026-0001", "--reason", "Reissue"],
         ] {
             let run = try served.docket(arguments, environment: env)
@@ -80,7 +82,7 @@ import Testing
                 expect: write(false))
             for path in [
                 "/v1/tickets", "/v1/tickets/T-1005", "/v1/queue", "/v1/time?ticket=T-1005", "/v1/sla", "/v1/invoices",
-                "/v1/whoami", "/v1/reports/sla?\(window)", "/v1/reports/closed-without-time?\(window)",
+                "/v1/charges?client=acme", "/v1/whoami", "/v1/reports/sla?\(window)", "/v1/reports/closed-without-time?\(window)",
                 "/v1/reports/profitability?\(window)", "/v1/reports/leakage?\(window)", "/v1/reports/utilization?\(window)",
                 "/v1/reports/volume?\(window)",
             ] {
@@ -102,7 +104,7 @@ import Testing
 
         #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
         // The list and report answers had rows, so their schemas were checked field by field, not only as empty lists.
-        for path in ["/v1/time?ticket=T-1005", "/v1/sla", "/v1/invoices", "/v1/tickets/T-1005"] + ["sla", "closed-without-time", "profitability", "leakage", "utilization", "volume"].map({ "/v1/reports/\($0)?\(window)" }) {
+        for path in ["/v1/time?ticket=T-1005", "/v1/sla", "/v1/invoices", "/v1/charges?client=acme", "/v1/tickets/T-1005"] + ["sla", "closed-without-time", "profitability", "leakage", "utilization", "volume"].map({ "/v1/reports/\($0)?\(window)" }) {
             let answer = try #require(exchanges.first { $0.path == path && $0.status == 200 })
             #expect(answer.body.count > 40 && !answer.body.hasPrefix("[]") && !answer.body.contains(#""items":[]"#), "\(path) answered no rows: \(answer.body)")
         }

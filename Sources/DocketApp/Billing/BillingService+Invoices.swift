@@ -53,7 +53,7 @@ extension BillingService {
         return try ChargeCalculator.charges(
             BillingInput(
                 client: code, contracts: try directory.contracts(client: code), calendars: try calendarsById(), tickets: tickets, entries: entries[code] ?? [],
-                months: try billingMonths(of: state)),
+                months: try billingMonths(of: state), oneOffCharges: try oneOffCharges(client: code)),
             through: period)
     }
 
@@ -93,6 +93,7 @@ extension BillingService {
         let entriesByClient = try entriesByClient(ticketsByClient)
         let calendars = try calendarsById()
         let allContracts = try directory.contracts()
+        let oneOffByClient = Dictionary(grouping: try oneOffCharges(), by: \.client)
         // A command id given before for a run through another period is refused before any client is drafted.
         for clientState in clients {
             _ = try isRetry(
@@ -117,7 +118,8 @@ extension BillingService {
                 let sheet = try ChargeCalculator.charges(
                     BillingInput(
                         client: code, contracts: allContracts.filter { $0.client == code }, calendars: calendars,
-                        tickets: ticketsByClient[code] ?? [:], entries: entriesByClient[code] ?? [], months: months),
+                        tickets: ticketsByClient[code] ?? [:], entries: entriesByClient[code] ?? [], months: months,
+                        oneOffCharges: oneOffByClient[code] ?? []),
                     through: period)
                 let draft = BillingCommand.draft(client: code, period: period, charges: sheet.charges, timeZone: months.zone(of: period))
                 _ = try BillingDecider.decide(draft, state: ledger, context: context)

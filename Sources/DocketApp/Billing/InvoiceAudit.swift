@@ -60,6 +60,10 @@ public struct LineAudit: Codable, Sendable, Equatable {
     /// those it takes back) started, as the log stood at the draft, with the events that set them: the hours that
     /// made the work business or after hours. Empty otherwise.
     public var calendars: [CalendarAudit]
+    /// A one-off charge's line (kind `one-off`): every event of the charge's stream (added, voided), those after the
+    /// draft among them (a void the invoice does not reflect: the next run bills it back). Nil (absent in JSON) for
+    /// other lines.
+    public var chargeEvents: [EventReference]? = nil
 }
 
 /// A version of a business calendar an invoice line was priced with.
@@ -150,11 +154,19 @@ extension BillingService {
                 entries = entries.map { Self.explainingHours($0, calendar: id, state) }
                 earlierEntries = earlierEntries.map { Self.explainingHours($0, calendar: id, state) }
             }
+            var chargeEvents: [EventReference]?
+            if charge.kind == .oneOff, charge.key.hasPrefix("one-off:") {
+                chargeEvents = try readAll(stream: StreamName.charge(String(charge.key.dropFirst("one-off:".count)))).map { recorded in
+                    guard case .voided(let e)? = try? ChargeEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
+                    else { return EventReference(recorded) }
+                    return EventReference(recorded, reason: e.reason)
+                }
+            }
             lines.append(
                 LineAudit(
                     line: index + 1, charge: charge, chargedMinutes: line.chargedMinutes, amount: line.amount, previousAmount: line.previousAmount,
                     previousInvoices: line.previousInvoices.map { numbers[$0] ?? $0 }, entries: entries, earlierEntries: earlierEntries,
-                    terms: terms, calendars: calendars))
+                    terms: terms, calendars: calendars, chargeEvents: chargeEvents))
         }
         let creditNote = invoice.creditNote == reference ? invoice.creditNoteDocument : nil
         return InvoiceAudit(

@@ -34,6 +34,8 @@ public enum BillingReportEvent: Sendable, Equatable {
     case invoiceVoided(invoice: String, at: Timestamp)
     /// `invoice.discarded`: a draft thrown away, which fixes no billing month's zone.
     case invoiceDiscarded(invoice: String)
+    /// `charge.added` with a unit cost: what one-off charge `CH-<charge>` cost the MSP (quantity × unit cost).
+    case chargeAdded(charge: Int, costMinor: Int64)
 }
 
 /// A drafted invoice as the reports see it: amounts by kind and, per charge key, the entries billed.
@@ -54,6 +56,8 @@ public struct ReportInvoice: Sendable, Equatable {
     public var chargedMinutes: Int64
     /// Time lines: the charge key and the entries behind the whole charge (entry number, minutes).
     public var timeLines: [ReportInvoiceLine]
+    /// One-off lines: the charge's number (`CH-<n>`) and whether the line bills it (1) or bills it back (-1).
+    public var oneOffLines: [ReportOneOffLine] = []
 
     public init(
         invoice: String, client: String, currency: String, period: String = "", monthZone: String? = nil, timeAmount: Int64, feeAmount: Int64,
@@ -89,6 +93,18 @@ public struct ReportInvoiceLine: Sendable, Equatable {
         self.entries = entries
         self.chargeMinutes = chargeMinutes ?? entries.reduce(0) { $0 + $1.minutes }
         self.lineMinutes = lineMinutes ?? self.chargeMinutes
+    }
+}
+
+/// A one-off charge's line on a drafted invoice: the charge's number and whether the line bills it (1) or bills it
+/// back (-1, after a void).
+public struct ReportOneOffLine: Sendable, Equatable {
+    public var charge: Int
+    public var sign: Int64
+
+    public init(charge: Int, sign: Int64) {
+        self.charge = charge
+        self.sign = sign
     }
 }
 
@@ -166,6 +182,7 @@ extension BillingReportEvent {
             return .costRateSet(
                 tech: tech, rate: UserCostRateSet(version: version, costPerHourMinor: cost, currency: currency, effectiveFrom: effective))
         case UInt8(ascii: "c"):
+            if event.typeIs("charge.added") { return try chargeAdded(event) }
             if event.streamHasPrefix("contract-") {
                 let type = String(decoding: event.type, as: UTF8.self)
                 guard type.hasPrefix("contract.") else { return nil }
@@ -205,6 +222,25 @@ extension BillingReportEvent {
         default:
             return nil
         }
+    }
+
+    /// `charge.added`: its cost, quantity × unit cost; nil without a unit cost (or one past 64 bits), which costs nothing.
+    private static func chargeAdded(_ event: RawEventView) throws -> BillingReportEvent? {
+        guard let charge = number(event.stream, after: "charge-CH-") else { return nil }
+        var quantity: Int64 = 0
+        var unitCost: Int64?
+        try members(event) { key, json in
+            if CanonicalJSONReader.key(key, is: "quantity") {
+                quantity = try json.int()
+            } else if CanonicalJSONReader.key(key, is: "unitCostMinor") {
+                unitCost = try json.int()
+            } else {
+                try json.skipValue()
+            }
+        }
+        guard let unitCost else { return nil }
+        let (cost, overflow) = unitCost.multipliedReportingOverflow(by: quantity)
+        return overflow ? nil : .chargeAdded(charge: charge, costMinor: cost)
     }
 
     private static func timeLogged(_ event: RawEventView) throws -> BillingReportEvent? {
@@ -312,6 +348,7 @@ extension BillingReportEvent {
         var previousCharged: Int64 = 0
         var previousCovered: Int64 = 0
         var isTime = false
+        var isOneOff = false
         var key = ""
         var entries: [ReportBilledEntry] = []
         try json.forEachMember { name, json in
@@ -326,6 +363,7 @@ extension BillingReportEvent {
                     } else if CanonicalJSONReader.key(name, is: "kind") {
                         let kind = try json.string()
                         isTime = kind == Charge.Kind.time.rawValue
+                        isOneOff = kind == Charge.Kind.oneOff.rawValue
                     } else if CanonicalJSONReader.key(name, is: "key") {
                         key = try json.string()
                     } else if CanonicalJSONReader.key(name, is: "entries") {
@@ -367,6 +405,9 @@ extension BillingReportEvent {
                 lineMinutes: Int(clamping: state - previousCharged - previousCovered)))
         } else {
             invoice.feeAmount += amount - previousAmount
+            if isOneOff, key.utf8.starts(with: "one-off:CH-".utf8), let charge = Int(key.dropFirst("one-off:CH-".count)), amount != previousAmount {
+                invoice.oneOffLines.append(ReportOneOffLine(charge: charge, sign: amount > previousAmount ? 1 : -1))
+            }
         }
     }
 

@@ -92,6 +92,9 @@ public struct BillingReportFold: Sendable {
         var time: Int64 = 0
         var fees: Int64 = 0
         var chargedMinutes: Int64 = 0
+        /// What the one-off charges the counted invoices bill cost the MSP (less those their credit notes or later
+        /// lines bill back).
+        var oneOffCost: Int64 = 0
         var currency = ""
     }
 
@@ -111,6 +114,8 @@ public struct BillingReportFold: Sendable {
     private(set) var costRates: [Int32: UserState] = [:]
     private(set) var invoices: [String: Invoice] = [:]
     private(set) var revenue: [Int32: Revenue] = [:]
+    /// The cost of each one-off charge with a unit cost, by its number (`CH-<n>`).
+    private(set) var oneOffCosts: [Int: Int64] = [:]
     private var draftCount = 0
 
     public init(window: BillingReportWindow) { self.window = window }
@@ -167,6 +172,7 @@ public struct BillingReportFold: Sendable {
             money.time += invoice.data.timeAmount
             money.fees += invoice.data.feeAmount
             money.chargedMinutes += invoice.data.chargedMinutes
+            money.oneOffCost += oneOffCost(of: invoice.data)
             money.currency = invoice.data.currency
             revenue[invoice.client] = money
         case .invoiceVoided(let id, let at):
@@ -180,11 +186,19 @@ public struct BillingReportFold: Sendable {
             money.time -= invoice.data.timeAmount
             money.fees -= invoice.data.feeAmount
             money.chargedMinutes -= invoice.data.chargedMinutes
+            money.oneOffCost -= oneOffCost(of: invoice.data)
             money.currency = invoice.data.currency
             revenue[invoice.client] = money
         case .invoiceDiscarded(let id):
             invoices[id]?.discarded = true
+        case .chargeAdded(let charge, let cost):
+            oneOffCosts[charge] = cost
         }
+    }
+
+    /// What the one-off charges `invoice` bills cost, less those it bills back.
+    private func oneOffCost(of invoice: ReportInvoice) -> Int64 {
+        invoice.oneOffLines.reduce(0) { $0 + $1.sign * (oneOffCosts[$1.charge] ?? 0) }
     }
 
     /// Each client's billing months (by client id), as its invoice runs fixed them: months through an invoice's period

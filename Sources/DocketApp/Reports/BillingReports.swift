@@ -189,7 +189,7 @@ extension BillingReportFold {
             guard let name = clients.name(id) else { return nil }
             let money = revenue[id] ?? Revenue()
             let cost = costs[id] ?? Cost()
-            let costMinor = Money.divide(cost.minutesTimesRate, by: 60)
+            let costMinor = Money.divide(cost.minutesTimesRate, by: 60) + money.oneOffCost
             let revenueMinor = money.time + money.fees
             let margin = revenueMinor - costMinor
             return ProfitabilityRow(

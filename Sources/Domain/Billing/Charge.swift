@@ -14,10 +14,12 @@ public struct Charge: Codable, Sendable, Equatable {
         case blockPurchase = "block-purchase"
         /// A recurring charge per unit's monthly amount (``BillingTerms/Recurring``).
         case recurring
+        /// A one-off charge (``OneOffCharge``): hardware, a licence, a trip fee, an expense, billed once.
+        case oneOff = "one-off"
     }
 
     /// `time:T-1042:2026-11:remote:std:acme-msa#1`, `retainer-fee:acme-msa:2026-11`, `block-purchase:acme-msa:2026-Q4`,
-    /// `recurring:acme-msa:workstations:2026-11`.
+    /// `recurring:acme-msa:workstations:2026-11`, `one-off:CH-7`.
     public var key: String
     public var kind: Kind
     /// The month of the work or of the fee, `2026-11`.

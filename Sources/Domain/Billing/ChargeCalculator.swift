@@ -55,11 +55,14 @@ public struct BillingInput: Sendable {
     public var entries: [BillableEntry]
     /// The client's billing months (calendar months in its time zone; see ``BillingMonths``).
     public var months: BillingMonths
+    /// The client's one-off charges (voided ones too).
+    public var oneOffCharges: [OneOffCharge]
 
     public init(
         client: String, contracts: [ContractState], calendars: [String: CalendarState], tickets: [String: BillableTicket],
-        entries: [BillableEntry], months: BillingMonths = .utc
+        entries: [BillableEntry], months: BillingMonths = .utc, oneOffCharges: [OneOffCharge] = []
     ) {
+        self.oneOffCharges = oneOffCharges
         self.client = client
         self.contracts = contracts
         self.calendars = calendars
@@ -91,6 +94,8 @@ public struct ChargeSheet: Sendable, Equatable {
 /// 3. Blocks and retainer allowances are drawn down by groups in order of work (first start, then entry number).
 /// 4. Monthly retainer fees are due for every month through the period in which the contract is in force with a
 ///    retainer (terms at the later of the month's start and the contract's start); a block's price once.
+/// 5. Each one-off charge not voided whose date is before the period's end is billed once, under the contract version
+///    in force at its date (its tax rate), keyed `one-off:CH-7`; with none in force then it is held back.
 ///
 /// A time charge whose price does not fit in `Int64` minor units is refused (Money rule 5), naming the client, the
 /// contract and the charge.
@@ -191,6 +196,9 @@ public enum ChargeCalculator {
         }
         charges = Self.tellingApart(charges)
         charges += fees(input.contracts, through: period, months: months, terms: &terms)
+        let oneOff = try oneOffs(input, before: periodEnd, terms: &terms)
+        charges += oneOff.charges
+        heldBack += oneOff.heldBack
         charges.sort { $0.key < $1.key }
         return ChargeSheet(charges: charges, heldBack: heldBack, excluded: excluded)
     }
@@ -443,6 +451,52 @@ public enum ChargeCalculator {
             }
         }
         return charges
+    }
+
+    /// The one-off charges due before `periodEnd` (step 5), and those held back for want of terms at their date.
+    private static func oneOffs(
+        _ input: BillingInput, before periodEnd: Timestamp, terms: inout TermsCache
+    ) throws(DomainError) -> (charges: [Charge], heldBack: [HeldBackEntry]) {
+        var charges: [Charge] = []
+        var heldBack: [HeldBackEntry] = []
+        for charge in input.oneOffCharges where !charge.voided && charge.client == input.client {
+            guard let date = Timestamp(iso8601: charge.date), date < periodEnd else { continue }
+            func holdBack(_ reason: String) {
+                heldBack.append(HeldBackEntry(entryId: charge.id, ticket: charge.ticket ?? "", minutes: 0, reason: reason))
+            }
+            guard let (contract, version) = contractInForce(input.contracts, at: date) else {
+                var reason = "no contract with billing terms is in force for client \(input.client) at \(date), the date of charge \(charge.id)"
+                if let ended = lastEnded(input.contracts, by: date) { reason += " (contract \(ended.id) ended at \(ended.end))" }
+                holdBack(
+                    reason + "; bill it under a contract in force then (`docket contract add … --client \(input.client) --effective …`), "
+                        + "or void it and add it again dated when one is (`docket charge void \(charge.id) --reason …`)")
+                continue
+            }
+            let billing: BillingTerms
+            switch terms.read(contract: contract, version: version) {
+            case .success(let read): billing = read
+            case .failure(let error):
+                holdBack("contract \(contract) amendment \(version.amendment) has unreadable billing terms (\(error.message))")
+                continue
+            }
+            guard billing.currency == charge.currency else {
+                holdBack(
+                    "charge \(charge.id) is in \(charge.currency) and contract \(contract) bills in \(billing.currency) at its date; "
+                        + "void it and add it again in the contract's currency (`docket charge void \(charge.id) --reason …`)")
+                continue
+            }
+            guard let amount = charge.amountMinor else {
+                throw DomainError(
+                    .invalid,
+                    "the price of one-off charge \(charge.id) for client \(input.client) (\(charge.lineText)) does not fit in 64-bit minor units; void it")
+            }
+            var line = fee(
+                .oneOff, key: "one-off:\(charge.id)", period: input.months.period(containing: date), description: charge.lineText,
+                contract: contract, amendment: version.amendment, billing: billing, amount: amount)
+            line.ticket = charge.ticket
+            charges.append(line)
+        }
+        return (charges, heldBack)
     }
 
     private static func fee(

@@ -1,7 +1,7 @@
 /// Every event type and version Docket reads and writes, in catalogue order (from the families' registrations).
 public enum EventCatalog {
     /// All entries: tickets (and the other subsystems' events on tickets), mail, clients, contracts, users,
-    /// templates, calendars, SLA policies, routing, time, invoices, tokens, webhook sources, notification channels.
+    /// templates, calendars, SLA policies, routing, time, invoices, tokens, webhook sources, notification channels, one-off charges.
     public static let all: [EventDescriptor] = DocketEvent.families.flatMap(\.catalog)
 
     /// The entry for `type` in `schemaVersion`, if Docket knows it.
@@ -52,6 +52,8 @@ public enum DocketEvent: Sendable, Equatable {
     case schedule(ScheduleEvent)
     /// A `notify.*` event (outbound notification channels).
     case notify(NotifyEvent)
+    /// A `charge.*` event (one-off charges).
+    case charge(ChargeEvent)
     /// A `follow-up.*` event (the follow-up policy for tickets waiting on the client).
     case followUp(FollowUpEvent)
 }
@@ -82,6 +84,7 @@ extension DocketEvent: DomainEvent {
         Family(TimeEvent.self) { .time($0) }, Family(InvoiceEvent.self) { .invoice($0) }, Family(TokenEvent.self) { .token($0) },
         Family(HookEvent.self) { .hook($0) }, Family(PortalEvent.self) { .portal($0) },
         Family(ScheduleEvent.self) { .schedule($0) }, Family(NotifyEvent.self) { .notify($0) },
+        Family(ChargeEvent.self) { .charge($0) },
         Family(FollowUpEvent.self) { .followUp($0) },
     ]
 

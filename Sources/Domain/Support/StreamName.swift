@@ -28,6 +28,8 @@ public enum StreamName {
     public static func clientFollowUpPolicy(_ client: String) -> String { "follow-up-policy-" + client }
     /// `time-TE-7` for the time entry `TE-7`.
     public static func timeEntry(_ id: String) -> String { "time-" + id }
+    /// `charge-CH-7` for the one-off charge `CH-7`.
+    public static func charge(_ id: String) -> String { "charge-" + id }
     /// `timer-bob`: the running timer of the tech `bob`.
     public static func timer(_ login: String) -> String { "timer-" + login }
     /// `billing-acme`: the invoices of the client `acme`.
