@@ -20,6 +20,8 @@ public enum Action: String, CaseIterable, Sendable, CustomStringConvertible {
     case scheduleTickets = "set due dates"
     /// Define and remove recurring ticket schedules.
     case manageSchedules = "schedule recurring tickets"
+    /// Read what staff time costs: cost rates, and the cost and margin of the profitability report.
+    case readCosts = "read cost rates and margins"
 
     public var description: String { rawValue }
 }
@@ -31,7 +33,7 @@ public enum Permissions {
         switch action {
         case .workTickets: [.tech, .dispatcher, .admin]
         case .manageClients: [.dispatcher, .billing, .admin]
-        case .manageContracts, .manageRates, .manageInvoices: [.billing, .admin]
+        case .manageContracts, .manageRates, .manageInvoices, .readCosts: [.billing, .admin]
         case .manageUsers: [.admin]
         case .manageTemplates, .manageRoutingRules, .scheduleTickets, .manageSchedules: [.dispatcher, .admin]
         }
@@ -50,6 +52,11 @@ public enum Permissions {
                 .forbidden,
                 "role \(role) cannot \(action); ask someone with role \(Self.list(allowed)) to do it")
         }
+    }
+
+    /// Who may perform `action`, as a sentence names them: "billing or an admin", "an admin".
+    public static func who(mayPerform action: Action) -> String {
+        list(roles(allowedTo: action).map { $0 == .admin ? "an admin" : $0.rawValue })
     }
 
     /// "a", "a or b", "a, b or c".
