@@ -17,6 +17,7 @@ struct PermissionTests {
         .scheduleTickets: [.dispatcher, .admin],
         .manageSchedules: [.dispatcher, .admin],
         .readCosts: [.billing, .admin],
+        .readPast: [.billing, .admin],
     ]
 
     @Test("each role x action is allowed exactly as the table says", arguments: Role.allCases, Action.allCases)

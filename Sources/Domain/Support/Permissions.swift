@@ -22,6 +22,8 @@ public enum Action: String, CaseIterable, Sendable, CustomStringConvertible {
     case manageSchedules = "schedule recurring tickets"
     /// Read what staff time costs: cost rates, and the cost and margin of the profitability report.
     case readCosts = "read cost rates and margins"
+    /// Read the store as it stood at a past moment (`--as-of`, `?asOf=`): settling billing disputes.
+    case readPast = "read the store as of a moment"
 
     public var description: String { rawValue }
 }
@@ -33,7 +35,7 @@ public enum Permissions {
         switch action {
         case .workTickets: [.tech, .dispatcher, .admin]
         case .manageClients: [.dispatcher, .billing, .admin]
-        case .manageContracts, .manageRates, .manageInvoices, .readCosts: [.billing, .admin]
+        case .manageContracts, .manageRates, .manageInvoices, .readCosts, .readPast: [.billing, .admin]
         case .manageUsers: [.admin]
         case .manageTemplates, .manageRoutingRules, .scheduleTickets, .manageSchedules: [.dispatcher, .admin]
         }
