@@ -66,7 +66,7 @@ func percent(_ basisPoints: Int64?) -> String {
 struct ProfitabilityReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profitability",
-        abstract: "Per client: invoiced revenue and recurring fees against the cost of the time, margin, effective rate.",
+        abstract: "Per client: invoiced revenue and recurring fees against the cost of the time, margin, effective rate (billing, admins).",
         discussion: """
             docket report profitability --from 2026-11-01 --to 2026-12-01 \\
                 --format csv [--by issued]

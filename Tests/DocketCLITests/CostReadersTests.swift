@@ -52,4 +52,18 @@ import Testing
             #expect(try events() == before, "a refused read writes nothing")
         }
     }
+
+    /// `docket report --help` and `docket user --help` said nothing of who reads what.
+    @Test func theHelpSaysWhoReadsCost() throws {
+        let words = { (arguments: [String]) throws -> String in
+            try base.docket(arguments).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        let report = try words(["report", "--help"])
+        #expect(report.contains("Every active user reads sla, closed-without-time, leakage, utilization and volume"), "\(report)")
+        #expect(report.contains("profitability prices time at the techs' cost rates: it is for billing and admins"), "\(report)")
+        #expect(report.contains("--as-of (the report as it could be run then) is for billing and admins"), "\(report)")
+        #expect(try words(["report", "profitability", "--help"]).contains("margin, effective rate (billing, admins)."))
+        let user = try words(["user", "--help"])
+        #expect(user.contains("Cost rates are read by billing and admins only"), "\(user)")
+    }
 }
