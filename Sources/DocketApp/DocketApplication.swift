@@ -72,9 +72,14 @@ public struct DocketApplication: Sendable {
         store: EventStore, models: ReadModels, clock: any WallClock, configuration: DocketConfiguration = DocketConfiguration(),
         retry: RetryPolicy = RetryPolicy(), warnings: (@Sendable (String) -> Void)? = nil
     ) {
-        let shared = ServiceContext(
-            store: store, models: models, kernel: CommandKernel(store: store, retry: retry, configuration: configuration, warnings: warnings),
-            clock: clock, configuration: configuration, warnings: warnings)
+        self.init(
+            ServiceContext(
+                store: store, models: models,
+                kernel: CommandKernel(store: store, retry: retry, configuration: configuration, warnings: warnings), clock: clock,
+                configuration: configuration, warnings: warnings))
+    }
+
+    private init(_ shared: ServiceContext) {
         self.shared = shared
         directory = DirectoryService(shared: shared)
         outbox = OutboxService(shared: shared)
@@ -83,7 +88,7 @@ public struct DocketApplication: Sendable {
         tickets = TicketService(shared: shared, directory: directory, billing: billing)
         intake = IntakeService(shared: shared, directory: directory, tickets: tickets)
         portal = PortalService(shared: shared, directory: directory, tickets: tickets, billing: billing)
-        log = LogService(store: store)
+        log = LogService(store: shared.store)
     }
 
     /// Opens (creating when missing) the store at `path` with Docket's read models, and the application over it.
@@ -102,7 +107,10 @@ public struct DocketApplication: Sendable {
         options.checkPages = checkPages
         let store = try EventStore(path: path, options: options, clock: clock, projections: models.all, linkedTo: live?.store)
         if let foldThreads { store.foldThreads = foldThreads }
-        return DocketApplication(store: store, models: models, clock: clock, configuration: configuration, warnings: warnings)
+        var context = DocketApplication(store: store, models: models, clock: clock, configuration: configuration, warnings: warnings).shared
+        // A replay of `live` is read by its users as they are now (``ServiceContext/readers``).
+        context.readers = live?.kernel
+        return DocketApplication(context)
     }
 
     /// The event store.
@@ -124,8 +132,11 @@ public struct DocketApplication: Sendable {
     /// The same application over the same store, reading `clock` instead: a replay is looked at on a clock fixed at
     /// the moment it shows (``LogService/replayMoment``), so its views are those the live store showed then.
     public func reading(at clock: any WallClock) -> DocketApplication {
-        DocketApplication(
-            store: shared.store, models: shared.models, clock: clock, configuration: shared.configuration, warnings: shared.warnings)
+        var context = DocketApplication(
+            store: shared.store, models: shared.models, clock: clock, configuration: shared.configuration, warnings: shared.warnings
+        ).shared
+        context.readers = shared.readers
+        return DocketApplication(context)
     }
 
     /// The instant a view looks at the SLA clocks: the clock's time, or the log's last `recordedAt` when the

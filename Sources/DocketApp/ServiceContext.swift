@@ -14,10 +14,14 @@ public struct ServiceContext: Sendable {
     public let configuration: DocketConfiguration
     /// Where warnings go that must not stop a command (the kernel sends the reactions' there too); nil drops them.
     let warnings: (@Sendable (String) -> Void)?
+    /// Where the users who read come from when it is not this store: the live store's kernel, for a replay of it made
+    /// for one read (`--as-of`, `?asOf=`), so a reader acts with the role they have now, not the one they had then
+    /// (billing now but an admin then must not read then what only an admin reads).
+    var readers: CommandKernel? = nil
 
     /// The decision context for `login`: refuses unknown and deactivated users.
     func context(for login: String) throws -> DecisionContext {
-        let (state, _) = try kernel.loadUser(login)
+        let (state, _) = try (readers ?? kernel).loadUser(login)
         return DecisionContext(actor: try UserDecider.actor(login: login, state: state), now: clock.now())
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocketApp
 import DocketServer
+import Domain
 import DocketTime
 
 /// `--as-of TIME` on a read command: what it shows, as the store stood at that moment.
@@ -8,7 +9,7 @@ struct AsOfOptions: ParsableArguments {
     @Option(
         name: .customLong("as-of"),
         help: ArgumentHelp(
-            "Show it as the store stood at this moment (admins): RFC 3339, or a date or local time without a zone "
+            "Show it as the store stood at this moment (billing, admins): RFC 3339, or a date or local time without a zone "
                 + "(2026-10-31, \"2026-10-31 18:00\"), read in your time zone, else this machine's.", valueName: "time"),
         transform: MomentArgument.parse)
     var moment: MomentArgument?
@@ -19,7 +20,7 @@ struct AsOfOptions: ParsableArguments {
 /// log read from the live store), opened on a clock fixed at the moment so views (SLA clocks, terms in force) are
 /// computed then. Embedded, the replay is made in the live store's scratch folder (`<store>/snapshots/.as-of-PID`)
 /// and removed when the command ends; inside the server it is the server's (``AsOfReplays``, kept for the next
-/// request as `?asOf=` keeps it). Admins only, as `docket replay`.
+/// request as `?asOf=` keeps it). Billing and admins only (``Action/readPast``), each reading what their role reads now.
 enum AsOfReading {
     /// Runs `body` on `live` without a moment, else on `live` as of `moment`, for `actor`.
     @available(*, noasync, message: "replays the log")
@@ -40,7 +41,7 @@ enum AsOfReading {
     }
 
     /// The instant `moment` names for `actor` (a time without a zone is theirs, with the note on stderr) and the last
-    /// position recorded at or before it in `log`: refused unless `actor` is an admin, on a replay (it shows one
+    /// position recorded at or before it in `log`: refused unless `actor` is billing or an admin, on a replay (it shows one
     /// moment already), and when nothing was recorded by then.
     @available(*, noasync, message: "reads the log")
     static func position(_ moment: MomentArgument, in log: LogService, actor: String) throws -> (Timestamp, UInt64) {
@@ -48,7 +49,7 @@ enum AsOfReading {
         if let shown = log.replayMoment {
             throw CLIError.usage("\(log.path) is a replay already, as of \(time.text(shown)); drop --as-of, or give the live store's --store")
         }
-        try log.requireAdmin(actor, to: "read the store as of a moment (--as-of replays the log)")
+        try log.require(actor, mayPerform: .readPast, what: "read the store as of a moment (--as-of)", fix: AsOfReplays.fix)
         let instant = try moment.exact ?? {
             let read = try parseTime(moment.text, flag: "--as-of", in: time)
             read.announce()

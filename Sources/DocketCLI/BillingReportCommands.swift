@@ -11,10 +11,11 @@ struct BillingReportOptions: ParsableArguments {
     @OptionGroup(title: "Window (work started, tickets opened or closed, invoices by the month they bill)") var window: ReportWindowOptions
     @OptionGroup var output: ReportFormatOptions
 
-    /// Rebuilds the reports' fold from the log (progress on stderr when it is a terminal) and prints `rows`.
+    /// Rebuilds the reports' fold from the log (progress on stderr when it is a terminal) and prints `rows`. A report
+    /// that `showsCost` (staff cost rates, margins) is for billing and admins only (``Action/readCosts``).
     func run<Row: Encodable>(
-        capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period, columns: [CSVColumn], rows: (BillingReportFold) -> [Row],
-        cells: (Row) -> [String]
+        capacityHoursPerWeek: Int = 40, revenueBy: RevenueDating = .period, showsCost: Bool = false, columns: [CSVColumn],
+        rows: (BillingReportFold) -> [Row], cells: (Row) -> [String]
     ) throws {
         try reportingFailures(store: store.path) {
             // The reports read only the log: open it read-only, without catching up read models (which would write,
@@ -31,6 +32,7 @@ struct BillingReportOptions: ParsableArguments {
                 log = try LogService.openReadOnly(store.path)
             }
             try log.requireReader(actor.name)
+            if showsCost { try log.require(actor.name, mayPerform: .readCosts, fix: CostReaders.fix) }
             // As of a moment: the log through its last event, as the report could have been run then.
             let through = try asOf.moment.map { try AsOfReading.position($0, in: log, actor: actor.name).1 }
             let fold = try log.billingReports(
@@ -64,7 +66,7 @@ func percent(_ basisPoints: Int64?) -> String {
 struct ProfitabilityReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profitability",
-        abstract: "Per client: invoiced revenue and recurring fees against the cost of the time, margin, effective rate.",
+        abstract: "Per client: invoiced revenue and recurring fees against the cost of the time, margin, effective rate (billing, admins).",
         discussion: """
             docket report profitability --from 2026-11-01 --to 2026-12-01 \\
                 --format csv [--by issued]
@@ -82,7 +84,7 @@ struct ProfitabilityReportCommand: ParsableCommand {
 
     func run() throws {
         try options.run(
-            revenueBy: by,
+            revenueBy: by, showsCost: true,
             columns: [.text("CLIENT"), .text("CUR")] + [
                 "INVOICES", "CREDIT NOTES", "TIME REVENUE", "FEES", "REVENUE", "LOGGED H", "UNPRICED H", "COST", "MARGIN", "MARGIN %",
                 "BILLED H", "EFFECTIVE RATE/H",

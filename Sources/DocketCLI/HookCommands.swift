@@ -45,11 +45,14 @@ struct HookCreate: StoreCommand {
     @Option(help: "alertmanager, generic or mail.") var format: HookFormat
     @Option(help: "The Docket user deliveries act as (a dispatcher, e.g. intake).") var actsAs: String
     @Option(help: "The client for alerts that name none, or for mail from unknown senders.") var defaultClient: String?
+    @OptionGroup var newKey: NewHookKeyOptions
 
     func run(in session: Session) throws {
+        let sealing = NewHookKey(store: store.path, session: session, newKey)
         let secret = try session.app.intake.createHook(
             source, format: format, actsAs: actsAs, defaultClient: defaultClient, as: actor.name, commandId: write.commandId,
-            key: { try HookKeyAccess.key(store: store.path, create: true) })
+            key: sealing.key)
+        try sealing.warnAfterwards()
         guard let secret else {
             Terminal.out(
                 "webhook source \(source) was already created by command id \(write.commandId ?? ""); its secret was shown only then: "
@@ -72,11 +75,13 @@ struct HookRotate: StoreCommand {
     @Argument(help: "The source's name.") var source: String
     @Option(help: ArgumentHelp("How long the previous secret is still accepted, e.g. 24h or 2d (at most 7d; default 0).", valueName: "hours"))
     var grace: GraceArgument?
+    @OptionGroup var newKey: NewHookKeyOptions
 
     func run(in session: Session) throws {
+        let sealing = NewHookKey(store: store.path, session: session, newKey, renewingSource: source)
         let secret = try session.app.intake.rotateHook(
-            source, graceMilliseconds: grace?.milliseconds ?? 0, as: actor.name, commandId: write.commandId,
-            key: { try HookKeyAccess.key(store: store.path, create: true) })
+            source, graceMilliseconds: grace?.milliseconds ?? 0, as: actor.name, commandId: write.commandId, key: sealing.key)
+        try sealing.warnAfterwards()
         guard let secret else {
             Terminal.out(
                 "webhook source \(source)'s secret was already rotated by command id \(write.commandId ?? ""); the new secret was shown "
@@ -132,10 +137,11 @@ struct HookList: ReadCommand {
 
 /// The store's hook key (``HookKey``), with its errors as CLI errors.
 enum HookKeyAccess {
-    static func key(store path: String, create: Bool) throws -> HookKey {
+    /// The key that opens secrets sealed under it (`outbox send`); never made here (a command that seals: ``NewHookKey``).
+    static func key(store path: String) throws -> HookKey {
         do {
-            guard let key = try HookKey.load(inFolder: path, create: create) else {
-                // Only a reader asks without `create`: secrets were sealed under a key that is not there (a restore).
+            guard let key = try HookKey.load(inFolder: path, create: false) else {
+                // Secrets were sealed under a key that is not there (a restore).
                 throw CLIError.notFound(
                     "the key file \(path)/\(HookKey.fileName) the secrets are sealed under is missing (`docket backup` leaves it out): "
                         + "copy the one kept apart from the backups back there (mode 0600); if it is lost, give each channel a new "
@@ -151,7 +157,7 @@ enum HookKeyAccess {
 /// Which sealed secrets the store's key file cannot open, in one line with the fix: after a restore (backups leave
 /// the key file out, docs/security.md) the sources' and channels' secrets are ciphertext until the file kept apart
 /// is put back, and a `hook create` or `notify rotate` before that would make a new key, which the old file then
-/// cannot replace without losing what was sealed under the new one.
+/// cannot replace without losing what was sealed under the new one (``NewHookKey`` refuses to, unless asked).
 enum SealedSecretsCheck {
     /// The problem with `owners` (``DocketApplication/sealedSecretOwners()``) under the key file of the store at
     /// `path`, and the fix; nil when the file opens every one (or there is none to open).
@@ -171,18 +177,97 @@ enum SealedSecretsCheck {
         }
         let unopened = owners.filter { !$0.opens(with: key) }
         guard !unopened.isEmpty else { return nil }
-        let named = [SealedSecretOwner.Kind.webhookSource, .notificationChannel].compactMap { kind -> String? in
-            let names = unopened.filter { $0.kind == kind }.map(\.name)
+        return "the sealed secrets of \(named(unopened)) cannot be opened: \(why); copy the key file kept apart "
+            + "from the backups to \(file) (mode 0600) before any `docket hook create`, `notify add` or `notify rotate` makes a new one, "
+            + "or else \(renewing(unopened))"
+    }
+
+    /// `webhook source ninja and notification channels on-call, ops`.
+    static func named(_ owners: [SealedSecretOwner]) -> String {
+        [SealedSecretOwner.Kind.webhookSource, .notificationChannel].compactMap { kind -> String? in
+            let names = owners.filter { $0.kind == kind }.map(\.name)
             guard !names.isEmpty else { return nil }
             return "\(kind.rawValue)\(names.count == 1 ? "" : "s") \(names.joined(separator: ", "))"
+        }.joined(separator: " and ")
+    }
+
+    /// What gives `owners` secrets a key opens again: a source a new secret, a channel (whose URL is sealed too) a new
+    /// secret and URL.
+    static func renewing(_ owners: [SealedSecretOwner]) -> String {
+        var steps: [String] = []
+        if owners.contains(where: { $0.kind == .webhookSource }) { steps.append("rotate each source (`docket hook rotate SOURCE`)") }
+        if owners.contains(where: { $0.kind == .notificationChannel }) {
+            steps.append("remove and add each channel again (`docket notify remove NAME`, then `docket notify add NAME --url -`)")
         }
-        var rotate: [String] = []
-        if unopened.contains(where: { $0.kind == .webhookSource }) { rotate.append("rotate each source (`docket hook rotate SOURCE`)") }
-        if unopened.contains(where: { $0.kind == .notificationChannel }) {
-            rotate.append("remove and add each channel again (`docket notify remove NAME`, then `docket notify add NAME --url -`)")
+        return steps.joined(separator: " and ")
+    }
+}
+
+/// `--new-hook-key`: what lets a command that seals a secret make a new key file when the store's is missing while the
+/// log keeps secrets sealed under the old one.
+struct NewHookKeyOptions: ParsableArguments {
+    @Flag(
+        help: ArgumentHelp(
+            "Make a new hook-secrets.key although the store's is missing and the log keeps secrets sealed under it: those "
+                + "sources and channels can then never be opened and need new secrets."))
+    var newHookKey = false
+}
+
+/// The key a command seals a new secret under (`hook create`, `hook rotate`, `notify add`, `notify rotate`): the
+/// store's `hook-secrets.key`, made on first use. When the file is missing while sources or channels in force keep
+/// secrets sealed under a key (a restored or copied store: backups leave the file out), making a new one would leave
+/// those shut for good: refused (exit 6, nothing written) naming them and the two ways on, unless `--new-hook-key`
+/// asks for it; then ``warnAfterwards()`` names what the new key cannot open. The source `hook rotate` gives a new
+/// secret is not among them (rotating each source is the fix for a lost key); a channel keeps its URL sealed under the
+/// old key through `notify rotate`, so it is.
+final class NewHookKey {
+    private let path: String
+    private let session: Session
+    private let allowed: Bool
+    /// The webhook source the command gives a new secret (`hook rotate`): nothing of it stays shut.
+    private let renewedSource: String?
+    /// Whether this command made the key file.
+    private var made = false
+
+    init(store path: String, session: Session, _ options: NewHookKeyOptions, renewingSource source: String? = nil) {
+        self.path = path
+        self.session = session
+        allowed = options.newHookKey
+        renewedSource = source
+    }
+
+    /// The key, made when there is none and nothing is sealed, or when `--new-hook-key` allows it.
+    @available(*, noasync, message: "reads the log")
+    func key() throws -> HookKey {
+        do {
+            if let key = try HookKey.load(inFolder: path, create: false) { return key }
+            let sealed = try session.app.sealedSecretOwners().filter { !($0.kind == .webhookSource && $0.name == renewedSource) }
+            if !sealed.isEmpty, !allowed {
+                let file = "\(path)/\(HookKey.fileName)"
+                throw CLIError.refused(
+                    "\(file) is missing, and it seals the secrets of \(SealedSecretsCheck.named(sealed)) (`docket backup` leaves it "
+                        + "out on purpose): copy \(HookKey.fileName) from the original store into \(path) (mode 0600), or pass "
+                        + "--new-hook-key to make a new key, after which \(SealedSecretsCheck.renewing(sealed)); nothing written")
+            }
+            guard let key = try HookKey.load(inFolder: path, create: true) else {
+                throw CLIError.failure("could not make \(path)/\(HookKey.fileName)")
+            }
+            made = true
+            return key
+        } catch let error as HookKeyError {
+            throw CLIError.badInput("\(error.message) (\(path)/\(HookKey.fileName))")
         }
-        return "the sealed secrets of \(named.joined(separator: " and ")) cannot be opened: \(why); copy the key file kept apart "
-            + "from the backups to \(file) (mode 0600) before any `docket hook create`, `notify add` or `notify rotate` makes a new one, "
-            + "or else \(rotate.joined(separator: " and "))"
+    }
+
+    /// After the command: when it made a new key although secrets were sealed under another, one warning naming those
+    /// the new key cannot open (the source or channel the command gave a new secret is no longer among them).
+    @available(*, noasync, message: "reads the log")
+    func warnAfterwards() throws {
+        guard made, let key = try HookKey.load(inFolder: path, create: false) else { return }
+        let shut = try session.app.sealedSecretOwners().filter { !$0.opens(with: key) }
+        guard !shut.isEmpty else { return }
+        Terminal.error(
+            "docket: warning: made a new \(path)/\(HookKey.fileName) (key \(key.keyId)); the secrets of \(SealedSecretsCheck.named(shut)) "
+                + "were sealed under the old key and can no longer be opened: \(SealedSecretsCheck.renewing(shut))")
     }
 }

@@ -15,7 +15,8 @@ struct LogCommand: ParsableCommand {
             docket log --until 2026-11-01             # up to that day's start, its midnight
             A time without a zone is read as replay --as-of reads it, with a note saying how. \
             The body of a portal sign-in mail (a live sign-in link) is shown to admins only; others see \
-            "[sign-in link hidden]" in its place (docs/security.md).
+            "[sign-in link hidden]" in its place (docs/security.md). A cost rate's amount and currency \
+            (user.cost-rate-set) are shown to billing and admins only; others see the event without them.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -64,9 +65,10 @@ struct LogCommand: ParsableCommand {
             } else {
                 events = try store.read(from: from ?? 1, limit: limit).filter { $0.position <= lastAllowed }
             }
-            // A known, active user reads the log (``ReadCommand``); only an admin reads a sign-in link in it.
+            // A known, active user reads the log (``ReadCommand``); only an admin reads a sign-in link in it, only
+            // billing and admins what staff time costs.
             let reader = try session.app.context(for: actor.name).actor.role
-            events = events.map { SignInSecrets.readable($0, by: reader) }
+            events = events.map { CostReaders.readable(SignInSecrets.readable($0, by: reader), by: reader) }
             if output.json {
                 var previous: [UInt64: Digest] = [:]
                 for event in events { previous[event.position] = event.hash }

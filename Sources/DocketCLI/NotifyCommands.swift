@@ -71,6 +71,7 @@ struct NotifyAdd: StoreCommand {
             "The events it is told about, comma-separated: sla-warned, sla-breached, escalated (default: sla-breached,escalated).",
             valueName: "events"), completion: .list(NotifyTrigger.allCases.map(\.rawValue)), transform: { try TriggerList(parsing: $0) })
     var on: TriggerList?
+    @OptionGroup var newKey: NewHookKeyOptions
 
     func validate() throws {
         switch (url, urlFile) {
@@ -92,11 +93,12 @@ struct NotifyAdd: StoreCommand {
             url = self.url ?? ""
         }
         // A retry under the same command id must be for the same URL, which the command line no longer shows.
+        let sealing = NewHookKey(store: store.path, session: session, newKey)
         let secret = try countingInput(url) {
             try session.app.outbox.addChannel(
-                name, url: url, on: on?.triggers ?? [], as: actor.name, commandId: write.commandId,
-                key: { try HookKeyAccess.key(store: store.path, create: true) })
+                name, url: url, on: on?.triggers ?? [], as: actor.name, commandId: write.commandId, key: sealing.key)
         }
+        try sealing.warnAfterwards()
         guard let secret else {
             Terminal.out(
                 "notification channel \(name) was already added by command id \(write.commandId ?? ""); its secret was shown only then: "
@@ -117,10 +119,12 @@ struct NotifyRotate: StoreCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The channel's name.") var name: String
+    @OptionGroup var newKey: NewHookKeyOptions
 
     func run(in session: Session) throws {
-        let secret = try session.app.outbox.rotateChannel(
-            name, as: actor.name, commandId: write.commandId, key: { try HookKeyAccess.key(store: store.path, create: true) })
+        let sealing = NewHookKey(store: store.path, session: session, newKey)
+        let secret = try session.app.outbox.rotateChannel(name, as: actor.name, commandId: write.commandId, key: sealing.key)
+        try sealing.warnAfterwards()
         guard let secret else {
             Terminal.out(
                 "notification channel \(name)'s secret was already rotated by command id \(write.commandId ?? ""); the new secret was "

@@ -216,7 +216,7 @@ extension OutboxSend {
     static func pageSender(store path: String) -> PageSender {
         PageSender(
             transport: CurlWebhookTransport(curl: CurlWebhookTransport.onPath() ?? "/usr/bin/curl"),
-            key: { try HookKeyAccess.key(store: path, create: false) })
+            key: { try HookKeyAccess.key(store: path) })
     }
 
     /// One line per delivery (`ID: sent (T-1001, attempt 1)`), and whether it failed, as `docket outbox send` and

@@ -18,6 +18,9 @@ struct UserGroup: ParsableCommand {
             docket user add intake --name Intake --email intake@msp.example \\
               --role dispatcher --kind service
             docket user kind scheduler service   # a program's account: no SLA mail
+            Every active user reads users (list, show). Cost rates are read by billing and admins only, priced into \
+            `docket report profitability`; no user command shows them, and `docket log` leaves their amount out for \
+            techs and dispatchers.
             """,
         subcommands: [
             UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self, UserCostRate.self,

@@ -1,13 +1,19 @@
 import DocketApp
 import DocketTime
+import Domain
 import Foundation
 
 /// The served store as it stood at a moment, for `?asOf=` on the API: a linked replay of the log through the last
 /// event recorded at or before the moment (`docket replay`), built once per moment in a folder of the server's and
 /// read with the same routes and commands as the live store, on a clock fixed at the moment. Linked, because the live
 /// store is open right here: the replay holds only the read models (at a month end, the snapshot's file itself) and
-/// reads the server's own open log through its position. Admin only, as `docket replay` is.
+/// reads the server's own open log through its position. Billing and admins only (``Action/readPast``: settling a
+/// billing dispute), each reading in it what their role reads now; `docket replay --into`, which copies the whole
+/// log, stays admin-only.
 public enum AsOfReplays {
+    /// The way round a refusal: `only billing or an admin may read the store as of a moment (asOf); bob is tech: <fix>`.
+    public static let fix = "ask billing or an admin"
+
     /// How many replays stay open; the oldest is dropped (closed and removed) beyond it.
     static let capacity = 4
     private static let lock = NSLock()
@@ -19,13 +25,13 @@ public enum AsOfReplays {
     /// link to the snapshot's file rather than a copy.
     static func root(of live: DocketApplication) -> String { live.log.snapshotsFolder + "/.as-of-\(getpid())" }
 
-    /// The replay of `live` as of `moment`, for `actor` (an admin of the live store). `progress` is called as the
+    /// The replay of `live` as of `moment`, for `actor` (billing or an admin of the live store). `progress` is called as the
     /// replay folds the log after its snapshot (events done, events to do); not at all when it is open already.
     @available(*, noasync, message: "replays the log")
     public static func app(
         asOf moment: Timestamp, live: DocketApplication, actor: String, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws -> DocketApplication {
-        try live.log.requireAdmin(actor, to: "read the store as of a moment (asOf replays the log)")
+        try live.log.require(actor, mayPerform: .readPast, what: "read the store as of a moment (asOf)", fix: fix)
         let position = try live.log.position(atOrBefore: moment)
         guard position > 0 else {
             throw ApplicationFailure(.notFound, "nothing was recorded at or before \(moment.iso8601); give a later asOf")

@@ -35,7 +35,7 @@ enum ReadRoutes {
         report("profitability", ["by"]) { input, app, window in
             let by = try input.parsed(.query("by"), "one of period, issued", RevenueDating.init) ?? .period
             return try .encoding(try billing(app, window, revenueBy: by).profitability())
-        },
+        }.requiring(.readCosts, fix: CostReaders.fix),
         report("leakage") { _, app, window in try .encoding(try billing(app, window).leakage()) },
         report("utilization", ["capacityHoursPerWeek"]) { input, app, window in
             let hours = try input.parsed(.query("capacityHoursPerWeek"), "a number of hours from 1 to 168") { text in

@@ -1,4 +1,5 @@
 import DocketApp
+import Domain
 import HTTPTypes
 
 /// One JSON resource: an HTTP method and path, answered by the application's services directly, as the caller, with
@@ -41,6 +42,16 @@ public struct ResourceRoute: Sendable {
     public internal(set) var honoursIfMatch = false
     /// A read of one ticket: its JSON's `version` is sent as the `ETag`.
     public internal(set) var tagsVersion = false
+    /// What the caller's role must allow (``Permissions``) and the way round a refusal, checked with the role they
+    /// have now before anything is read, `?asOf=` or not; nil for a route every known, active user may call.
+    public internal(set) var requires: (action: Action, fix: String)? = nil
+
+    /// This route, answered only to a caller whose role may perform `action`; anyone else is refused (403) with `fix`.
+    func requiring(_ action: Action, fix: String) -> ResourceRoute {
+        var route = self
+        route.requires = (action, fix)
+        return route
+    }
 
     /// This route, honouring `If-Match` (writes) or sending the `ETag` (reads) of a ticket's version.
     func versioned() -> ResourceRoute {

@@ -1,5 +1,6 @@
 import DocketApp
 import DocketTime
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -111,6 +112,7 @@ struct Routes: Sendable {
         do {
             let answer = try await work.run(route.isRead ? .read : .write, for: channel) { [live = app] in
                 do {
+                    if let (action, fix) = route.requires { try live.log.require(input.actor, mayPerform: action, fix: fix) }
                     let app = try moment.map { try AsOfReplays.app(asOf: $0, live: live, actor: input.actor) } ?? live
                     return try RequestFingerprint.$current.withValue(input.fingerprint(for: route)) { try handler(input, app) }
                 } catch let problem as Problem {

@@ -57,7 +57,7 @@ import Testing
             #expect(seen.status == 0 && seen.stdout == expected.stdout, "\(seen.stderr)")
             #expect(try base.docket(report).stdout != expected.stdout, "the late entry counts in the report run now")
             let bob = try base.docket(report + ["--as-of", ReplayCommandTests.t1], as: "bob")
-            #expect(bob.status == 5 && bob.stderr.contains("only an admin"), "\(bob.stderr)")
+            #expect(bob.status == 5 && bob.stderr.contains("only billing or an admin"), "\(bob.stderr)")
         }
     }
 
@@ -84,7 +84,7 @@ import Testing
             #expect(try base.docket(["queue"], as: "bob").status == 0)
             let before = try events()
             for (arguments, user, status, words) in [
-                (["queue", "--as-of", ReplayCommandTests.t1], "bob", Int32(5), "only an admin may read the store as of a moment (--as-of"),
+                (["queue", "--as-of", ReplayCommandTests.t1], "bob", Int32(5), "only billing or an admin may read the store as of a moment (--as-of)"),
                 (["queue", "--as-of", "2026-01-01T00:00:00Z"], "ann", 4, "give a later --as-of"),
                 (["queue", "--as-of", "last tuesday"], "ann", 64, "--as-of <time>': a moment is a date (2026-10-31), a local time"),
             ] {
@@ -101,9 +101,45 @@ import Testing
         #expect(try scratch() == [])
     }
 
+    /// Billing staff settle billing disputes ("the invoice as it stood on 5 November"): `--as-of` was an admin's only.
+    /// It is billing's too, reading then what billing reads now (carl, an admin then and billing now, is refused then
+    /// what only an admin reads); dispatchers and techs are still refused, and `replay --into`, a copy of the whole
+    /// log, stays an admin's.
+    @Test(arguments: DocketMode.allCases) func billingReadsAsOfAMomentWhatBillingReadsNow(_ mode: DocketMode) throws {
+        let t1 = ReplayCommandTests.t1
+        try base.writeBeforeT1()
+        try base.ok(["user", "add", "carl", "--name", "Carl", "--email", "carl@msp.example", "--role", "admin"], at: t1)
+        try base.writeAfterT1()
+        try base.ok(["user", "role", "carl", "billing"], at: "2026-11-04T09:00:00Z")
+        let replay = base.folder.child("replay")
+        #expect(try base.docket(["replay", "--as-of", t1, "--into", replay]).status == 0)
+        let reads = [["invoice", "list", "--json"], ["ticket", "show", "T-1001", "--json"], ["time", "list", "--json"]]
+        let answers = try reads.map { try base.docket($0, as: "bill", store: replay) }
+        try mode.run {
+            for (arguments, expected) in zip(reads, answers) {
+                let seen = try base.docket(arguments + ["--as-of", t1], as: "bill")
+                #expect(seen.status == 0 && expected.status == 0, "\(arguments): \(seen.stderr) \(expected.stderr)")
+                #expect(seen.stdout == expected.stdout, "\(arguments)")
+            }
+            let report = try base.docket(
+                ["report", "profitability", "--from", "2026-10-01", "--to", "2026-11-01", "--format", "json", "--as-of", t1], as: "bill")
+            #expect(report.status == 0 && report.stdout.hasPrefix("["), "\(report.stderr)")
+            let dora = try base.docket(["invoice", "list", "--as-of", t1], as: "dora")
+            #expect(dora.status == 5, "\(dora.stderr)")
+            #expect(
+                dora.stderr == "docket: error: only billing or an admin may read the store as of a moment (--as-of); dora is dispatcher: "
+                    + "ask billing or an admin\n", "\(dora.stderr)")
+            let hooks = try base.docket(["hook", "list", "--as-of", t1], as: "carl")
+            #expect(hooks.status == 5 && hooks.stderr.contains("only an admin may manage webhook sources"), "\(hooks.stdout) \(hooks.stderr)")
+            let copy = try base.docket(["replay", "--as-of", t1, "--into", base.folder.child("bills-copy")], as: "bill")
+            #expect(copy.status == 5 && copy.stderr.contains("only an admin may"), "\(copy.stderr)")
+        }
+    }
+
     @Test func theHelpOfAReadCommandTeachesIt() throws {
         let help = try base.docket(["invoice", "show", "--help"])
         #expect(help.stdout.contains("--as-of <time>"), "\(help.stdout)")
-        #expect(help.stdout.contains("as the store stood at this moment (admins)"), "\(help.stdout)")
+        let words = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains("as the store stood at this moment (billing, admins)"), "\(help.stdout)")
     }
 }

@@ -16,6 +16,8 @@ struct PermissionTests {
         .manageRoutingRules: [.dispatcher, .admin],
         .scheduleTickets: [.dispatcher, .admin],
         .manageSchedules: [.dispatcher, .admin],
+        .readCosts: [.billing, .admin],
+        .readPast: [.billing, .admin],
     ]
 
     @Test("each role x action is allowed exactly as the table says", arguments: Role.allCases, Action.allCases)

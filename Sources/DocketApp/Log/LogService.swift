@@ -105,15 +105,29 @@ public struct LogService: Sendable {
     /// `fix` what to do instead.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func requireAdmin(_ login: String, to action: String, fix: String = "ask an admin") throws {
+        try require(login, among: [.admin], named: "an admin", to: action, fix: fix)
+    }
+
+    /// Refuses (``DomainError/Code/forbidden``) unless `login` is a known, active user whose role may perform `action`
+    /// (``Permissions``): `only billing or an admin may read cost rates and margins; bob is tech: <fix>`.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func require(_ login: String, mayPerform action: Action, what: String? = nil, fix: String) throws {
+        try require(
+            login, among: Set(Permissions.roles(allowedTo: action)), named: Permissions.who(mayPerform: action),
+            to: what ?? action.description, fix: fix)
+    }
+
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    private func require(_ login: String, among roles: Set<Role>, named who: String, to action: String, fix: String) throws {
         let role: Role
         do {
             let (state, _) = try CommandKernel(store: store).loadUser(login)
             role = try UserDecider.actor(login: login, state: state).role
         } catch let error as DomainError {
-            throw DomainError(.forbidden, "only an admin may \(action): \(error.message)")
+            throw DomainError(.forbidden, "only \(who) may \(action): \(error.message)")
         }
-        guard role == .admin else {
-            throw DomainError(.forbidden, "only an admin may \(action); \(login) is \(role.rawValue): \(fix)")
+        guard roles.contains(role) else {
+            throw DomainError(.forbidden, "only \(who) may \(action); \(login) is \(role.rawValue): \(fix)")
         }
     }
 

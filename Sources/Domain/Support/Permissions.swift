@@ -20,6 +20,10 @@ public enum Action: String, CaseIterable, Sendable, CustomStringConvertible {
     case scheduleTickets = "set due dates"
     /// Define and remove recurring ticket schedules.
     case manageSchedules = "schedule recurring tickets"
+    /// Read what staff time costs: cost rates, and the cost and margin of the profitability report.
+    case readCosts = "read cost rates and margins"
+    /// Read the store as it stood at a past moment (`--as-of`, `?asOf=`): settling billing disputes.
+    case readPast = "read the store as of a moment"
 
     public var description: String { rawValue }
 }
@@ -31,7 +35,7 @@ public enum Permissions {
         switch action {
         case .workTickets: [.tech, .dispatcher, .admin]
         case .manageClients: [.dispatcher, .billing, .admin]
-        case .manageContracts, .manageRates, .manageInvoices: [.billing, .admin]
+        case .manageContracts, .manageRates, .manageInvoices, .readCosts, .readPast: [.billing, .admin]
         case .manageUsers: [.admin]
         case .manageTemplates, .manageRoutingRules, .scheduleTickets, .manageSchedules: [.dispatcher, .admin]
         }
@@ -50,6 +54,11 @@ public enum Permissions {
                 .forbidden,
                 "role \(role) cannot \(action); ask someone with role \(Self.list(allowed)) to do it")
         }
+    }
+
+    /// Who may perform `action`, as a sentence names them: "billing or an admin", "an admin".
+    public static func who(mayPerform action: Action) -> String {
+        list(roles(allowedTo: action).map { $0 == .admin ? "an admin" : $0.rawValue })
     }
 
     /// "a", "a or b", "a, b or c".
