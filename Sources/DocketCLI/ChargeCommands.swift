@@ -106,7 +106,7 @@ struct ChargeList: ReadCommand {
     @Flag(help: "Only charges no draft or final invoice bills yet (not voided).") var unbilled = false
 
     func run(in session: Session) throws {
-        let rows = try session.app.billing.chargeList(ChargeFilter(client: client, period: period?.period, unbilled: unbilled))
+        let rows = try session.app.billing.chargeList(ChargeFilter(client: client, period: period?.period, unbilled: unbilled), readBy: actor.name)
         if output.json {
             try printJSON(rows)
             return
@@ -136,7 +136,7 @@ struct ChargeShow: ReadCommand {
     @Argument(help: "The charge, e.g. CH-7.") var charge: String
 
     func run(in session: Session) throws {
-        let detail = try session.app.billing.chargeDetail(charge)
+        let detail = try session.app.billing.chargeDetail(charge, readBy: actor.name)
         if output.json {
             try printJSON(detail)
             return

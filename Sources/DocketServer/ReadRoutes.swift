@@ -83,7 +83,7 @@ enum ReadRoutes {
     static func charges(_ input: RouteInput, _ app: DocketApplication) throws -> RouteAnswer {
         let period = try input.parsed(.query("period"), "a month like 2026-11", BillingPeriod.init)
         let filter = ChargeFilter(client: input.text(.query("client")), period: period, unbilled: try input.flag(.query("unbilled")))
-        return try .encoding(try app.billing.chargeList(filter))
+        return try .encoding(try app.billing.chargeList(filter, readBy: input.actor))
     }
 
     /// `docket invoice show --json`: an invoice (a draft id or an `INV-` number), or a `CN-` credit note.

@@ -172,3 +172,27 @@ import Testing
         #expect(voided["costMinor"] as? Int == 0)
     }
 }
+
+extension ChargeCommandsTests {
+    /// What a unit cost the MSP is cost, like a tech's cost rate: billing and admins read it in `charge list`,
+    /// `charge show` and `docket log`; a tech or a dispatcher reads the charge without it.
+    @Test(arguments: DocketMode.allCases) func aChargesUnitCostIsForBillingAndAdminsOnly(_ mode: DocketMode) throws {
+        try setUp()
+        try ok(["user", "add", "bill", "--name", "Bill", "--email", "bill@msp.example", "--role", "billing"])
+        try ok([
+            "charge", "add", "acme", "--description", "Switch", "--unit-price", "300.00", "--unit-cost", "210.00", "--date", "2026-10-15",
+        ])
+        try mode.run {
+            for (user, seesCost) in [("ann", true), ("bill", true), ("bob", false), ("dan", false)] {
+                let listed = try ok(["charge", "list", "--json"], as: user)
+                #expect(listed.contains("\"unitCostMinor\" : 21000") == seesCost, "\(user): \(listed)")
+                #expect(listed.contains("\"unitPriceMinor\" : 30000"), "\(user): the price stays")
+                let shown = try ok(["charge", "show", "CH-1"], as: user)
+                #expect(shown.contains("unit cost 210.00 USD") == seesCost, "\(user): \(shown)")
+                let log = try ok(["log", "--json", "--stream", "charge-CH-1"], as: user)
+                #expect(log.contains("\"unitCostMinor\":21000") == seesCost, "\(user): \(log)")
+                #expect(log.contains("\"unitPriceMinor\":30000"), "\(user): \(log)")
+            }
+        }
+    }
+}

@@ -130,6 +130,22 @@ extension BillingService {
             .sorted { ChargeCalculator.entryNumber($0.id) < ChargeCalculator.entryNumber($1.id) }
     }
 
+    /// The one-off charges matching `filter` as `reader` may see them (a unit cost only for those who may read cost:
+    /// ``CostReaders``).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func chargeList(_ filter: ChargeFilter = ChargeFilter(), readBy reader: String) throws -> [ChargeListRow] {
+        let role = try? directory.user(reader).role
+        return try chargeList(filter).map { CostReaders.readable($0, by: role) }
+    }
+
+    /// The one-off charge `id` as `reader` may see it (``chargeList(_:readBy:)``).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func chargeDetail(_ id: String, readBy reader: String) throws -> ChargeDetail {
+        var detail = try chargeDetail(id)
+        detail.row = CostReaders.readable(detail.row, by: try? directory.user(reader).role)
+        return detail
+    }
+
     /// The one-off charges matching `filter`, each with its billing month and the invoice lines that bill it. An unknown
     /// client is ``DomainError/Code/notFound``.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
