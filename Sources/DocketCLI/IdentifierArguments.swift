@@ -43,7 +43,12 @@ extension InvoiceExport {
     }
 }
 extension OutboxShow { func validate() throws { try checkIdentifiers((messageId, "the Message-ID")) } }
-extension RulesTest { func validate() throws { try checkIdentifiers((client, "--client")) } }
+extension RulesTest {
+    func validate() throws {
+        try checkIdentifiers((client, "--client"), (schedule, "--schedule"))
+        try checkScheduleOptions()
+    }
+}
 extension CalendarDefine { func validate() throws { try checkIdentifiers((id, "the calendar id")) } }
 extension CalendarAmend { func validate() throws { try checkIdentifiers((id, "the calendar id")) } }
 extension CalendarShow { func validate() throws { try checkIdentifiers((id, "the calendar id")) } }
