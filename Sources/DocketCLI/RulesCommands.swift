@@ -169,7 +169,7 @@ struct RulesTest: ParsableCommand {
     func run() throws {
         try reportingFailures(store: store.path) {
             if let schedule { return try testSchedule(schedule) }
-            let raw = Array(FileHandle.standardInput.readDataToEndOfFile())
+            let raw = Array(Terminal.standardInput())
             let session = try StoreAccess.open(store.path)
             try checkReader(actor.name, in: session)
             // A client that does not exist is refused (not found), not tested as if it did.
