@@ -127,11 +127,12 @@ final class RefusalReader: @unchecked Sendable {
         return session
     }
 
-    /// `error` with the instants a refusal names written in the reader's zone; any other error as it is.
+    /// `error` with the instants a refusal (or the log's, such as a write to a replay) names written in the reader's
+    /// zone; any other error as it is.
     func written(_ error: any Error) -> any Error {
-        guard let refusal = error as? DomainError, let session, let login else { return error }
-        let time = PeopleTime.viewer(login, in: session)
-        return refusal.timesWritten { time.text($0) }
+        guard let session, let login else { return error }
+        // The zone is looked up only for a refusal that names instants.
+        return ApplicationFailure.timesWritten(error) { PeopleTime.viewer(login, in: session).text($0) }
     }
 }
 
