@@ -77,15 +77,15 @@ func inViewersZone<Result>(_ login: String, in session: Session, _ body: () thro
     }
 }
 
-/// Runs `body`; a refusal that names instants names them as `write` writes them: in the zone where its object's dates
-/// are read (a contract's client's, a calendar's own, an SLA policy's calendar's), where that is not the viewer's
-/// (``inViewersZone(_:in:_:)``).
+/// Runs `body`; a refusal that names instants (the log's too) names them as `write` writes them: in the zone where its
+/// object's dates are read (a contract's client's, a calendar's own, an SLA policy's calendar's), where that is not the
+/// viewer's (``inViewersZone(_:in:_:)``), or the viewer's where the refusal reader has no session (``RefusalReader``).
 @discardableResult
 func timesWritten<Result>(by write: (Timestamp) -> String, _ body: () throws -> Result) throws -> Result {
     do {
         return try body()
-    } catch let refusal as DomainError {
-        throw refusal.timesWritten(write)
+    } catch {
+        throw ApplicationFailure.timesWritten(error, write)
     }
 }
 

@@ -23,5 +23,12 @@ extension ReplayCommandTests {
         #expect(refused.stderr.hasSuffix(", linked to it and is read-only; write to the live store instead\n"), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").count == 1 && !refused.stderr.contains(".000Z"), "\(refused.stderr)")
         #expect(try docket(["log", "--json"], store: replay).stdout.utf8.count == size, "nothing written")
+        // Snapshot work, which opens the log alone, names the moment the same way.
+        let snapshots = try DocketProcess.run(
+            ["snapshot", "take"], store: replay, environment: ["DOCKET_USER": "ann", "DOCKET_NOW": "2026-12-01T12:00:00Z", "TZ": "America/New_York"])
+        #expect(snapshots.status == 6)
+        #expect(
+            snapshots.stderr.hasPrefix("docket: error: the store at \(replay) is a replay of \(store) as of 2026-10-05 20:00 EDT (positions 1…")
+                && snapshots.stderr.hasSuffix(", linked to it; take snapshots of the live store instead\n"), "\(snapshots.stderr)")
     }
 }
