@@ -64,26 +64,29 @@ extension DirectoryService {
     func slaPolicy(
         _ id: String, _ command: SLAPolicyCommand, context: DecisionContext, commandId: String?
     ) throws -> CommandKernel.Decision<[SLAPolicyEvent]> {
-        let terms =
-            switch command {
-            case .define(let define): define.terms
-            case .amend(_, let terms): terms
-            }
+        let stream = StreamName.slaPolicy(id)
+        let (policy, version) = try kernel.load(SLAPolicyDecider.self, stream: stream)
+        let terms: Domain.SLATerms
+        switch command {
+        case .define(let define): terms = define.terms
+        case .amend(_, let amended):
+            // Named here: the amend command carries no id for the decider's refusal to name.
+            guard policy.id != nil else { throw DomainError(.notFound, "unknown SLA policy \(id); list policies with `docket sla-policy list`") }
+            terms = amended
+        }
         var read: [String: UInt64] = [:]
         for rule in terms.escalations {
             guard let channel = rule.action.pagedChannel, (try? NotifyDecider.validName(channel)) != nil else { continue }
             let channelStream = StreamName.notifyChannel(channel)
-            let (state, version) = try kernel.load(NotifyDecider.self, stream: channelStream)
-            guard state.isActive else {
+            let (channelState, channelVersion) = try kernel.load(NotifyDecider.self, stream: channelStream)
+            guard channelState.isActive else {
                 throw DomainError(
                     .notFound,
                     "escalation rule \(rule.id) pages notification channel \(channel), which does not exist; add it first "
                         + "(`docket notify add \(channel) --url …`) or name one `docket notify list` shows")
             }
-            read[channelStream] = version
+            read[channelStream] = channelVersion
         }
-        let stream = StreamName.slaPolicy(id)
-        let (policy, version) = try kernel.load(SLAPolicyDecider.self, stream: stream)
         let events = try SLAPolicyDecider.decide(command, state: policy, context: context)
         return CommandKernel.Decision(
             appends: [kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId, read: read)],
