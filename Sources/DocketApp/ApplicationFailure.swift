@@ -1,3 +1,4 @@
+import DocketTime
 import Domain
 import EventLog
 import Foundation
@@ -116,4 +117,14 @@ public struct ApplicationFailure: Error, CustomStringConvertible, Sendable {
 
     /// The log's message when `error` is any error of the log itself, else nil.
     public static func logError(_ error: any Error) -> String? { (error as? EventLogError)?.message }
+
+    /// `error` with the instants it names written by `write` (for people: in their zone, named), when it is a refusal
+    /// that names instants (a domain refusal, or the log's, such as a write to a replay); any other error as it is.
+    public static func timesWritten(_ error: any Error, _ write: (Timestamp) -> String) -> any Error {
+        switch error {
+        case let refusal as DomainError: refusal.timesWritten(write)
+        case let refusal as EventLogError: refusal.timesWritten(write)
+        default: error
+        }
+    }
 }

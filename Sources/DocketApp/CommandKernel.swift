@@ -173,15 +173,18 @@ public struct CommandKernel: Sendable {
         return (events, result)
     }
 
-    /// The append request for decided events, guarded by the version they were decided on, and by the versions of the
-    /// other streams the decision read (`read`: stream → version; ``AppendRequest/guards``).
+    /// The append request for decided events, guarded by the version they were decided on, by the versions of the
+    /// other streams the decision read (`read`: stream → version; ``AppendRequest/guards``), and by how many streams
+    /// each family it listed had (`listed`: name prefix → count; ``AppendRequest/listGuards``).
     public func request<E: DomainEvent>(
-        stream: String, version: UInt64, events: [E], context: DecisionContext, commandId: String?, read: [String: UInt64] = [:]
+        stream: String, version: UInt64, events: [E], context: DecisionContext, commandId: String?, read: [String: UInt64] = [:],
+        listed: [String: UInt64] = [:]
     ) -> AppendRequest {
         AppendRequest(
             stream: stream, expectedVersion: Self.expected(version), events: events.map(NewEvent.init), commandId: commandId,
             actor: context.actor.login,
-            guards: read.sorted { $0.key < $1.key }.map { StreamGuard(stream: $0.key, expectedVersion: Self.expected($0.value)) })
+            guards: read.sorted { $0.key < $1.key }.map { StreamGuard(stream: $0.key, expectedVersion: Self.expected($0.value)) },
+            listGuards: listed.sorted { $0.key < $1.key }.map { StreamListGuard(prefix: $0.key, count: $0.value) })
     }
 
     /// What a stream read at `version` must still be: not there (0), or exactly at it.

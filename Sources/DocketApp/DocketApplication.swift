@@ -96,7 +96,8 @@ public struct DocketApplication: Sendable {
     /// of the file is checked before LMDB walks it (for commands that walk whole databases; docs/security.md).
     /// `live`: for a linked replay at `path`, the open application of the live store it reads (the server's), instead
     /// of opening that store again. `foldThreads`: the threads its bulk folds use (catch-up, rebuild, replay, import;
-    /// `EventStore.foldThreads`), nil for the processors available.
+    /// `EventStore.foldThreads`), nil for the processors available. `warnings`, when given, also receives the store's
+    /// own (`EventStore.warnings`: an anchor it could not write, a snapshot it will not use).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public static func open(
         _ path: String, clock: any WallClock, configuration: DocketConfiguration = DocketConfiguration(), checkPages: Bool = false,
@@ -107,6 +108,9 @@ public struct DocketApplication: Sendable {
         options.checkPages = checkPages
         let store = try EventStore(path: path, options: options, clock: clock, projections: models.all, linkedTo: live?.store)
         if let foldThreads { store.foldThreads = foldThreads }
+        // The store's own warnings (an anchor not written, a snapshot not used) go where the services' go: under
+        // `docket serve`, to its logger or the client whose command it is, never raw onto the server's stderr.
+        if let warnings { store.warnings = warnings }
         var context = DocketApplication(store: store, models: models, clock: clock, configuration: configuration, warnings: warnings).shared
         // A replay of `live` is read by its users as they are now (``ServiceContext/readers``).
         context.readers = live?.kernel

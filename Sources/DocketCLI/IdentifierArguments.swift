@@ -42,14 +42,22 @@ extension InvoiceExport {
         try text.requireCSV(format == .csv, format: "JSON")
     }
 }
+extension NotifyRotate { func validate() throws { try checkIdentifiers((name, "the channel name")) } }
+extension NotifyRemove { func validate() throws { try checkIdentifiers((name, "the channel name")) } }
 extension OutboxShow { func validate() throws { try checkIdentifiers((messageId, "the Message-ID")) } }
-extension RulesTest { func validate() throws { try checkIdentifiers((client, "--client")) } }
+extension RulesTest {
+    func validate() throws {
+        try checkIdentifiers((client, "--client"), (schedule, "--schedule"))
+        try checkScheduleOptions()
+    }
+}
 extension CalendarDefine { func validate() throws { try checkIdentifiers((id, "the calendar id")) } }
 extension CalendarAmend { func validate() throws { try checkIdentifiers((id, "the calendar id")) } }
 extension CalendarShow { func validate() throws { try checkIdentifiers((id, "the calendar id")) } }
 extension SLAPolicyDefine { func validate() throws { try checkIdentifiers((id, "the policy id")) } }
 extension SLAPolicyAmend { func validate() throws { try checkIdentifiers((id, "the policy id")) } }
 extension SLAPolicyShow { func validate() throws { try checkIdentifiers((id, "the policy id")) } }
+extension ScheduleRemove { func validate() throws { try checkIdentifiers((id, "the schedule id")) } }
 extension TemplateAdd { func validate() throws { try checkIdentifiers((name, "the template name")) } }
 extension TemplateUpdate { func validate() throws { try checkIdentifiers((name, "the template name")) } }
 extension TemplateRemove { func validate() throws { try checkIdentifiers((name, "the template name")) } }

@@ -77,15 +77,15 @@ func inViewersZone<Result>(_ login: String, in session: Session, _ body: () thro
     }
 }
 
-/// Runs `body`; a refusal that names instants names them as `write` writes them: in the zone where its object's dates
-/// are read (a contract's client's, a calendar's own, an SLA policy's calendar's), where that is not the viewer's
-/// (``inViewersZone(_:in:_:)``).
+/// Runs `body`; a refusal that names instants (the log's too) names them as `write` writes them: in the zone where its
+/// object's dates are read (a contract's client's, a calendar's own, an SLA policy's calendar's), where that is not the
+/// viewer's (``inViewersZone(_:in:_:)``), or the viewer's where the refusal reader has no session (``RefusalReader``).
 @discardableResult
 func timesWritten<Result>(by write: (Timestamp) -> String, _ body: () throws -> Result) throws -> Result {
     do {
         return try body()
-    } catch let refusal as DomainError {
-        throw refusal.timesWritten(write)
+    } catch {
+        throw ApplicationFailure.timesWritten(error, write)
     }
 }
 
@@ -127,11 +127,12 @@ final class RefusalReader: @unchecked Sendable {
         return session
     }
 
-    /// `error` with the instants a refusal names written in the reader's zone; any other error as it is.
+    /// `error` with the instants a refusal (or the log's, such as a write to a replay) names written in the reader's
+    /// zone; any other error as it is.
     func written(_ error: any Error) -> any Error {
-        guard let refusal = error as? DomainError, let session, let login else { return error }
-        let time = PeopleTime.viewer(login, in: session)
-        return refusal.timesWritten { time.text($0) }
+        guard let session, let login else { return error }
+        // The zone is looked up only for a refusal that names instants.
+        return ApplicationFailure.timesWritten(error) { PeopleTime.viewer(login, in: session).text($0) }
     }
 }
 

@@ -1,6 +1,8 @@
 import AlertIntake
 import ArgumentParser
+import BusinessTime
 import DocketApp
+import DocketTime
 import Domain
 import Foundation
 import MailParser
@@ -106,31 +108,68 @@ struct RulesShow: ReadCommand {
 struct RulesTest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Show which rule would fire for an email (or alerts) on stdin, and why; writes nothing.",
+        abstract: "Show which rule would fire for an email, alerts or a schedule's ticket, and why; writes nothing.",
         discussion: """
             docket rules test < message.eml
             docket rules test --client acme < message.eml
             docket rules test --alert-format alertmanager < payload.json
+            docket rules test --schedule patching
+            docket rules test --schedule patching --at 2026-12-01
             An email's client is picked from its sender as intake picks it; --client \
-            names it when the sender is no client's.
+            names it when the sender is no client's. A schedule's ticket is the one \
+            `docket tick` opens next (or on the first occurrence at or after --at); \
+            what the schedule sets itself wins over the rule's actions.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Read alerts in this format (alertmanager or generic) instead of an email.") var alertFormat: AlertFormat?
     @Option(help: "The client when the sender or alert names none Docket knows.") var client: String?
+    @Option(help: ArgumentHelp("Try the ticket this schedule opens next, instead of what stdin holds.", valueName: "id"))
+    var schedule: String?
+    @Option(
+        help: ArgumentHelp(
+            "With --schedule: its first occurrence at or after this moment; a date or time without a zone is the schedule's.",
+            valueName: "time"),
+        transform: MomentArgument.parse)
+    var at: MomentArgument?
 
     struct View: Encodable {
         let subject: String
         let client: String
         let rule: String?
         let reasons: [String]
+        /// The rule's actions that apply (a schedule's own fields win over the rule's).
         let actions: RoutingActions?
+        /// With --schedule: the schedule, its occurrence, and the ticket as it would open.
+        var schedule: String? = nil
+        var occurrence: RFC3339Instant? = nil
+        var opens: Opening? = nil
+    }
+
+    /// A schedule's ticket as it would open, once routed.
+    struct Opening: Encodable {
+        let priority: Priority
+        let category: String?
+        let assignee: String?
+        let replyTemplate: String?
+    }
+
+    /// `--at` goes with `--schedule`, and `--schedule` with neither input option (the schedule names its client).
+    func checkScheduleOptions() throws {
+        guard schedule != nil else {
+            if at != nil { throw ValidationError("--at picks a schedule's occurrence; give it with --schedule ID") }
+            return
+        }
+        if alertFormat != nil || client != nil {
+            throw ValidationError("--schedule tries a schedule's ticket, whose client is the schedule's; drop --alert-format and --client")
+        }
     }
 
     func run() throws {
         try reportingFailures(store: store.path) {
-            let raw = Array(FileHandle.standardInput.readDataToEndOfFile())
+            if let schedule { return try testSchedule(schedule) }
+            let raw = Array(Terminal.standardInput())
             let session = try StoreAccess.open(store.path)
             try checkReader(actor.name, in: session)
             // A client that does not exist is refused (not found), not tested as if it did.
@@ -158,17 +197,52 @@ struct RulesTest: ParsableCommand {
             var text = ""
             for input in inputs {
                 let decision = try session.app.directory.route(input)
-                views.append(View(subject: input.subject, client: input.client, rule: decision?.rule.id, reasons: decision?.reasons ?? [], actions: decision?.rule.actions))
-                text += "\(input.subject) (client \(input.client), source \(input.source))\n"
-                if let decision {
-                    text += "  rule \(decision.rule.id) would fire\n"
-                    for reason in decision.reasons { text += "    because \(reason)\n" }
-                    text += "  actions: \(decision.actionsText)\n"
-                } else {
-                    text += "  no rule matches; the ticket would open with the intake defaults\n"
-                }
+                views.append(View(subject: input.subject, client: input.client, rule: decision?.rule.id, reasons: decision?.reasons ?? [], actions: decision?.appliedActions))
+                text += "\(input.subject) (client \(input.client), source \(input.source))\n" + Self.decisionText(decision)
+                if decision == nil { text += "  no rule matches; the ticket would open with the intake defaults\n" }
             }
             if output.json { try printJSON(views) } else { Terminal.out(text) }
         }
+    }
+
+    /// The ticket schedule `id` opens next (or at `--at`), routed as `docket tick` routes it.
+    private func testSchedule(_ id: String) throws {
+        let session = try StoreAccess.open(store.path)
+        try checkReader(actor.name, in: session)
+        let moment = try at.map { at -> Timestamp in
+            if let exact = at.exact { return exact }
+            let zone = try session.app.tickets.liveSchedule(id).recurrence.timeZone
+            let read = try parseTime(at.text, flag: "--at", in: PeopleTime(zone: WallTimeZone(zone) ?? .utc, whose: "schedule \(id)'s"))
+            read.announce()
+            return read.instant
+        }
+        let preview = try session.app.tickets.routingPreview(ofSchedule: id, atOrAfter: moment)
+        let intake = preview.intake
+        let decision = preview.routing
+        let opening = Opening(
+            priority: intake.priority, category: intake.category, assignee: preview.assignee, replyTemplate: decision?.appliedActions.replyTemplate)
+        if output.json {
+            try printJSON(
+                View(
+                    subject: intake.subject, client: intake.client, rule: decision?.rule.id, reasons: decision?.reasons ?? [],
+                    actions: decision?.appliedActions, schedule: id,
+                    occurrence: RFC3339Instant(millisecondsSinceEpoch: preview.at.millisecondsSinceEpoch), opens: opening))
+            return
+        }
+        let time = PeopleTime.viewer(actor.name, in: session)
+        var text = "\(intake.subject) (client \(intake.client), source schedule: \(id)'s ticket of \(time.text(preview.at)))\n"
+        text += Self.decisionText(decision)
+        if decision == nil { text += "  no rule matches; the schedule's own fields and the defaults apply\n" }
+        text += "  it would open with priority \(opening.priority), category \(opening.category ?? "none"), assignee "
+            + "\(opening.assignee ?? "none")" + (opening.replyTemplate.map { ", reply template \($0)" } ?? "") + "\n"
+        Terminal.out(text)
+    }
+
+    /// The lines saying which rule would fire and why, and its actions; nothing when none would.
+    private static func decisionText(_ decision: RoutingDecision?) -> String {
+        guard let decision else { return "" }
+        var text = "  rule \(decision.rule.id) would fire\n"
+        for reason in decision.reasons { text += "    because \(reason)\n" }
+        return text + "  actions: \(decision.actionsText)\n"
     }
 }

@@ -92,7 +92,11 @@ struct SnapshotTakeCommand: ParsableCommand {
         try reportingFailures(store: path) {
             let log = try openLog(path)
             try log.requireAdmin(actorOptions.name, to: "take snapshots of the read models")
-            let taken = try log.takeSnapshots { done, total in Terminal.progress("snapshotting", done, total) }
+            // On a replay's folder the refusal names the replay's moment: in the viewer's zone.
+            let time = PeopleTime.viewer(actorOptions.name, in: log)
+            let taken = try timesWritten(by: { time.text($0) }) {
+                try log.takeSnapshots { done, total in Terminal.progress("snapshotting", done, total) }
+            }
             if output.json { return try printJSON(["taken": taken]) }
             Terminal.out(taken.isEmpty ? "every month end has its snapshot\n" : "took \(taken.joined(separator: ", "))\n")
         }

@@ -430,7 +430,7 @@ struct TicketClose: ParsableCommand {
                 expectedVersion: expect.expectVersion, silencingAlertFor: silence)
             if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
                 Terminal.out("\(number): closed; \(minutes) min logged as \(entry)\n")
-                try noteIfHeldBackAfterTheContractEnded(entry, as: options.actor.name, in: session)
+                try noteIfHeldBackAfterTheContractEnded(entry, in: session)
             } else {
                 Terminal.out("\(number): closed\n")
             }

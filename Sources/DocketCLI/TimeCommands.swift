@@ -89,7 +89,7 @@ struct TimeLog: ParsableCommand {
             }
             read?.announce()
             Terminal.out("\(entry)\n")
-            try noteIfHeldBackAfterTheContractEnded(entry, as: options.actor.name, in: session)
+            try noteIfHeldBackAfterTheContractEnded(entry, in: session)
         }
     }
 }
@@ -183,7 +183,7 @@ struct TimeStop: ParsableCommand {
             let merged = stopped.ticket == stopped.timedTicket
                 ? "" : " on \(stopped.ticket) (\(stopped.timedTicket) was merged into it while the timer ran)"
             Terminal.out("\(stopped.entryId): \(stopped.minutes) minutes\(merged)\n")
-            try noteIfHeldBackAfterTheContractEnded(stopped.entryId, as: options.actor.name, in: session)
+            try noteIfHeldBackAfterTheContractEnded(stopped.entryId, in: session)
         }
     }
 }
@@ -338,11 +338,10 @@ struct TimeShow: ReadCommand {
 
 /// Tells the tech on stderr when invoice runs will hold the time entry `entry` just logged back because its work
 /// started after the client's contract ended (`time log`, `time stop`, `ticket close --time`; docs/billing.md, step 2):
-/// the contract's end and the work's start in the zone of `login`, the viewer (the reason, which invoice runs give too,
-/// names them in RFC 3339 UTC).
-func noteIfHeldBackAfterTheContractEnded(_ entry: String, as login: String, in session: Session) throws {
-    if let reason = try session.app.billing.heldBackAfterTheContractEnded(entry) {
-        let time = PeopleTime.viewer(login, in: session)
-        Terminal.error("docket: note: invoice runs will hold \(entry) back: \(HistoryText.instantsWritten(in: reason, time: time.text(_:)))")
+/// the contract's end and the work's start in the client's zone, where its contracts' dates and billing months are
+/// read, as `invoice run` and `invoice charges` give the same reason (the commands it gives stay as they are typed).
+func noteIfHeldBackAfterTheContractEnded(_ entry: String, in session: Session) throws {
+    if let (client, reason) = try session.app.billing.heldBackAfterTheContractEnded(entry) {
+        Terminal.error("docket: note: invoice runs will hold \(entry) back: \(heldBackText(reason, time: contractTime(client, in: session)))")
     }
 }

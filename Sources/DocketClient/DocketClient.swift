@@ -141,7 +141,8 @@ public enum CommandWords {
     }
 
     /// Whether the command reads stdin, so the client sends it along: `-` for a file, `--stdin`, `--x=-`, an
-    /// import without a file, an alert, an email without `--maildir`. Never for a help request.
+    /// import without a file, an alert, an email without `--maildir`, `rules test` without `--schedule`. Never for a
+    /// help request.
     public static func readsStandardInput(_ arguments: [String]) -> Bool {
         let words = arguments.prefix { $0 != "--" }
         if words.contains("--help") || words.contains("-h") || arguments.first == "help" { return false }
@@ -150,6 +151,7 @@ public enum CommandWords {
         case ("import"?, _): return !hasOperand(arguments.dropFirst(), valueOptions: ["--store", "--as"])
         case ("intake"?, "alert"?): return true
         case ("intake"?, "email"?): return !words.contains { $0 == "--maildir" || $0.hasPrefix("--maildir=") }
+        case ("rules"?, "test"?): return !words.contains { $0 == "--schedule" || $0.hasPrefix("--schedule=") }
         default: return false
         }
     }

@@ -65,7 +65,7 @@ struct AppendLayout: Sendable {
         var records: [Range<Int>] = []
         var size = 0
         for request in requests {
-            guard (try? validate(request)) != nil, request.guards.isEmpty else { return nil }
+            guard (try? validate(request)) != nil, request.guards.isEmpty, request.listGuards.isEmpty else { return nil }
             for event in request.events {
                 let count = RecordCodec.bodySize(
                     stream: request.stream, type: event.type, commandId: request.commandId, actor: request.actor,

@@ -66,12 +66,33 @@ public struct EventLogError: Error, Equatable, CustomStringConvertible, Sendable
     }
 
     public let code: Code
+    /// One line: what is wrong and how to fix it. The instants it names are RFC 3339 UTC.
     public let message: String
+    /// The message with the instants it names written by a given function, when it names any (``timesWritten(_:)``).
+    private let timed: (@Sendable ((Timestamp) -> String) -> String)?
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+        timed = nil
+    }
+
+    /// An error with `code` whose message names instants: `timed` writes it with each instant written by the function
+    /// it is given (RFC 3339 UTC in ``message``).
+    public init(_ code: Code, timed: @escaping @Sendable ((Timestamp) -> String) -> String) {
+        self.code = code
+        message = timed { $0.iso8601 }
+        self.timed = timed
+    }
+
+    /// The error with the instants its message names written by `write` (for people: in their zone, named).
+    public func timesWritten(_ write: (Timestamp) -> String) -> EventLogError {
+        guard let timed else { return self }
+        return EventLogError(code, timed(write))
     }
 
     public var description: String { message }
+
+    /// Equal when the code and the message (its instants in UTC) are.
+    public static func == (lhs: EventLogError, rhs: EventLogError) -> Bool { lhs.code == rhs.code && lhs.message == rhs.message }
 }

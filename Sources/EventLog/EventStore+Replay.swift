@@ -21,9 +21,10 @@ extension EventStore {
         // A linked replay's log is the live store's: even while its read models are built, it is never appended to.
         guard isReadOnly || linkedLog != nil else { return }
         if let replay {
-            throw EventLogError(
-                .readOnly,
-                "the store at \(path) is \(replay.summary) and is read-only; write to the live store instead")
+            let path = path
+            throw EventLogError(.readOnly) { time in
+                "the store at \(path) is \(replay.summary(time: time)) and is read-only; write to the live store instead"
+            }
         }
         throw EventLogError(.readOnly, "the store at \(path) is open read-only")
     }

@@ -248,7 +248,8 @@ extension EventStore {
     /// Refuses snapshot work on a replay, whose snapshots would be those of another log.
     func requireLive(_ what: String) throws {
         if let replay {
-            throw EventLogError(.readOnly, "the store at \(path) is \(replay.summary); \(what) of the live store instead")
+            let path = path
+            throw EventLogError(.readOnly) { time in "the store at \(path) is \(replay.summary(time: time)); \(what) of the live store instead" }
         }
     }
 

@@ -15,10 +15,14 @@ public struct AppendRequest: Sendable {
     /// has moved since, and a check made on another stream and this write are one decision (a contract's end moved
     /// only while the client's invoices are as it checked them).
     public var guards: [StreamGuard]
+    /// Families of streams the decision listed (every stream under a name prefix), with how many there were: checked
+    /// in the append's transaction as ``guards`` are, so a stream added to the family since (which ``guards`` cannot
+    /// name: the decision never saw it) refuses the append too (``WrongExpectedVersion``, nothing written).
+    public var listGuards: [StreamListGuard]
 
     public init(
         stream: String, expectedVersion: ExpectedVersion = .any, events: [NewEvent], commandId: String? = nil,
-        actor: String, guards: [StreamGuard] = []
+        actor: String, guards: [StreamGuard] = [], listGuards: [StreamListGuard] = []
     ) {
         self.stream = stream
         self.expectedVersion = expectedVersion
@@ -26,6 +30,21 @@ public struct AppendRequest: Sendable {
         self.commandId = commandId
         self.actor = actor
         self.guards = guards
+        self.listGuards = listGuards
+    }
+}
+
+/// The streams under a name prefix an append's decision listed, and how many there were (``AppendRequest/listGuards``).
+/// Streams are never removed, so the same count with each listed stream guarded (``StreamGuard``) is the same family.
+public struct StreamListGuard: Sendable, Equatable {
+    /// The names' common prefix (`sla-policy-`).
+    public var prefix: String
+    /// How many streams had it when the decision listed them.
+    public var count: UInt64
+
+    public init(prefix: String, count: UInt64) {
+        self.prefix = prefix
+        self.count = count
     }
 }
 
@@ -364,6 +383,9 @@ public final class EventStore: @unchecked Sendable {
         try EventStore.validateName(request.stream, what: "stream name")
         if let commandId = request.commandId { try EventStore.validateName(commandId, what: "command id") }
         for guarded in request.guards { try EventStore.validateName(guarded.stream, what: "stream name") }
+        for listed in request.listGuards where listed.prefix.isEmpty {
+            throw EventLogError(.invalidStream, "a list guard needs a stream name prefix")
+        }
         guard !request.events.isEmpty else {
             throw EventLogError(.invalidEvent, "an append to \(request.stream) has no events")
         }
@@ -506,6 +528,20 @@ struct LogWriter {
         return raw.withUnsafeBytes { (Key.u64($0), Key.u64($0, at: 8)) }
     }
 
+    /// How many streams' names start with `prefix`.
+    static func streamCount(prefix: String, txn: borrowing Transaction, db: EventStore.Databases) throws -> UInt64 {
+        let start = Array(prefix.utf8)
+        return try txn.withCursor(db.streams) { cursor in
+            var count: UInt64 = 0
+            var entry = try cursor.seek(atLeast: start)
+            while let found = entry, found.key.starts(with: start) {
+                count += 1
+                entry = try cursor.next()
+            }
+            return count
+        }
+    }
+
     mutating func append(_ request: AppendRequest, now: Timestamp, txn: borrowing Transaction) throws -> AppendResult {
         if let commandId = request.commandId, let earlier = try LogWriter.previousResult(of: commandId, txn: txn, db: db) {
             guard earlier.stream == request.stream else {
@@ -519,6 +555,12 @@ struct LogWriter {
             let actual = try LogWriter.streamState(guarded.stream, txn: txn, db: db)?.version ?? 0
             guard guarded.expectedVersion.accepts(actual) else {
                 throw WrongExpectedVersion(stream: guarded.stream, expected: guarded.expectedVersion, actual: actual)
+            }
+        }
+        for listed in request.listGuards {
+            let actual = try LogWriter.streamCount(prefix: listed.prefix, txn: txn, db: db)
+            guard actual == listed.count else {
+                throw WrongExpectedVersion(stream: listed.prefix + "*", expected: .exact(listed.count), actual: actual)
             }
         }
         let state = try LogWriter.streamState(request.stream, txn: txn, db: db)

@@ -370,7 +370,8 @@ import Testing
     /// Time logged on a ticket after the client's contract ended was taken without a word (`TE-2`, exit 0), and only
     /// the next invoice run said it was held back. `time log` now says so at once, on stderr, with the run's reason;
     /// time within the contract, and non-billable time, get no note. The note names the contract's end and the work's
-    /// start in the viewer's zone (it named them in RFC 3339 UTC, as the run's reason does).
+    /// start in the client's zone, word for word as `invoice charges` (and `invoice run`) give the reason: billing
+    /// months are the client's (it named them in the viewer's zone, here UTC, while the run named them in New York's).
     @Test(arguments: DocketMode.allCases) func timeLoggedAfterTheContractEndedIsToldItWillBeHeldBack(_ mode: DocketMode) throws {
         try givenAcme()
         try ok([
@@ -386,19 +387,22 @@ import Testing
             #expect(after.status == 0)
             #expect(after.stdout == "TE-2\n")
             #expect(after.stderr == """
-                docket: note: invoice runs will hold TE-2 back: contract acme-msa of client acme ended at 2026-11-01 00:00 UTC, \
-                before this work (started 2026-11-05 15:00 UTC), and no other contract with billing terms is in force then; \
+                docket: note: invoice runs will hold TE-2 back: contract acme-msa of client acme ended at 2026-10-31 20:00 EDT, \
+                before this work (started 2026-11-05 10:00 EST), and no other contract with billing terms is in force then; \
                 bill it under a new contract in force then (`docket contract add … --client acme --effective …`), or, if it is not \
                 to be billed, `docket time correct TE-2 --non-billable --reason …`
 
                 """)
+            let reason = try #require(after.stderr.components(separatedBy: "hold TE-2 back: ").last).dropLast()
+            let charges = try docket(["invoice", "charges", "acme", "--period", "2026-11"])
+            #expect(charges.stdout.contains("held back TE-2 (T-1001, 45 min): \(reason)"), "the run's reason, word for word: \(charges.stdout)")
             let free = try docket(["time", "log", "T-1001", "15m", "--at", "2026-11-06T15:00:00Z", "--non-billable"])
             #expect(free.stdout == "TE-3\n" && free.stderr.isEmpty, "\(free.stderr)")
             // Time logged with the close is work just done (now, after the end): told the same way.
             let close = try docket(["ticket", "close", "T-1001", "--resolution", "Done", "--time", "20m"])
             #expect(close.stdout == "T-1001: closed; 20 min logged as TE-4\n", "\(close.stderr)")
             #expect(close.stderr.hasPrefix(
-                "docket: note: invoice runs will hold TE-4 back: contract acme-msa of client acme ended at 2026-11-01 00:00 UTC, before this work"),
+                "docket: note: invoice runs will hold TE-4 back: contract acme-msa of client acme ended at 2026-10-31 20:00 EDT, before this work"),
                 "\(close.stderr)")
             // A timer's time too (it printed only `TE-5: 1 minutes`): the timer runs now, after the end.
             try ok(["ticket", "open", "--client", "acme", "--subject", "Scanner"])

@@ -30,11 +30,12 @@ import Testing
         let yes: [[String]] = [
             ["event", "append", "--stdin"], ["import"], ["import", "--as", "ann"], ["intake", "alert", "--format", "generic"],
             ["intake", "email", "--triage-client", "acme"], ["ticket", "comment", "T-1", "-"], ["contract", "add", "--file=-"],
+            ["rules", "test"], ["rules", "test", "--alert-format", "generic"],
         ]
         let no: [[String]] = [
             ["import", "export.ndjson"], ["import", "--store", "s", "export.ndjson"], ["intake", "email", "--maildir", "/m"],
             ["intake", "email", "--maildir=/m"], ["intake", "alert", "--help"], ["import", "-h"], ["help", "import"],
-            ["ticket", "open", "--client", "acme"], [],
+            ["ticket", "open", "--client", "acme"], ["rules", "test", "--schedule", "patching"], ["rules", "test", "--schedule=patching"], [],
         ]
         for words in yes { #expect(CommandWords.readsStandardInput(words), "\(words)") }
         for words in no { #expect(!CommandWords.readsStandardInput(words), "\(words)") }

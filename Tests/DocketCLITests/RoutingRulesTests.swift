@@ -136,8 +136,15 @@ import Testing
         }
     }
 
-    @Test func rulesTestExplainsWithoutWriting() throws {
+    /// `rules test` explains which rule fires for an email or alerts on stdin, and writes nothing; through `docket serve`
+    /// too, where it read the server's stdin instead of the client's (the client sent none: `not a mail message: the
+    /// input is empty`, exit 65; with a server on a terminal, its thread waited on the terminal).
+    @Test(arguments: DocketMode.allCases) func rulesTestExplainsWithoutWriting(_ mode: DocketMode) throws {
         try setUp()
+        try mode.run { try rulesTestExplainsWithoutWriting() }
+    }
+
+    func rulesTestExplainsWithoutWriting() throws {
         let before = try log()
         let email = try docket(["rules", "test"], stdin: Self.mail(id: "t1@globex.example", subject: "Printer jam", body: "The printer on floor 2 jams.\n"))
         #expect(email.status == 0, "\(email.stderr)")

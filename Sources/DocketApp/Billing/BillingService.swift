@@ -315,10 +315,11 @@ public struct TimeEntryDetail: Codable, Sendable, Equatable {
 
 extension BillingService {
     /// Why invoice runs will hold the billable entry `entryId` back: its work started after the client's contract ended
-    /// and no other is in force then (``ChargeCalculator/heldBackAfterTheContractEnded(_:entry:client:)``), or nil.
-    /// Told when the time is logged, not first at the next invoice run.
+    /// and no other is in force then (``ChargeCalculator/heldBackAfterTheContractEnded(_:entry:client:)``), with the
+    /// client (whose zone the reason's instants are read in, as invoice runs give them), or nil. Told when the time is
+    /// logged, not first at the next invoice run.
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func heldBackAfterTheContractEnded(_ entryId: String) throws -> String? {
+    public func heldBackAfterTheContractEnded(_ entryId: String) throws -> (client: String, reason: String)? {
         guard let entry = try models.time.entry(entryId, in: store), entry.billable, !entry.voided,
             let number = TicketNumber(entry.ticket), let client = try models.queue.summary(number, in: store)?.client,
             let startedAt = Timestamp(iso8601: entry.startedAt)
@@ -327,6 +328,7 @@ extension BillingService {
             entryId: entry.entryId, ticket: entry.ticket, tech: entry.tech, minutes: entry.minutes, workType: entry.workType,
             billable: entry.billable, startedAt: startedAt, voided: entry.voided, position: entry.position ?? 0)
         return ChargeCalculator.heldBackAfterTheContractEnded(try directory.contracts(client: client), entry: billable, client: client)
+            .map { (client, $0) }
     }
 
     /// The entry `entryId` with its history: logged, corrected (with reasons), voided.

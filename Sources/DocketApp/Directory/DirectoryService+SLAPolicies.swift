@@ -49,16 +49,48 @@ extension DirectoryService {
                         + "calendar that starts by then")
             }
         }
+        let context = try context(for: actor)
+        let stream = StreamName.slaPolicy(id)
+        return try kernel.execute(
+            commandId: commandId, actor: context.actor.login,
+            replay: { try kernel.earlierEvents(SLAPolicyDecider.self, commandId: commandId, result: $0, stream: stream).events }
+        ) { try slaPolicy(id, command, context: context, commandId: commandId) }
+    }
+
+    /// The decision on SLA policy `id`: each notification channel its terms page checked in force, and appended only
+    /// while each channel's stream is at the version read (a `notify remove` of one in between makes the kernel decide
+    /// again, and the terms are refused then).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    func slaPolicy(
+        _ id: String, _ command: SLAPolicyCommand, context: DecisionContext, commandId: String?
+    ) throws -> CommandKernel.Decision<[SLAPolicyEvent]> {
+        let stream = StreamName.slaPolicy(id)
+        let (policy, version) = try kernel.load(SLAPolicyDecider.self, stream: stream)
+        let terms: Domain.SLATerms
+        switch command {
+        case .define(let define): terms = define.terms
+        case .amend(_, let amended):
+            // Named here: the amend command carries no id for the decider's refusal to name.
+            guard policy.id != nil else { throw DomainError(.notFound, "unknown SLA policy \(id); list policies with `docket sla-policy list`") }
+            terms = amended
+        }
+        var read: [String: UInt64] = [:]
         for rule in terms.escalations {
             guard let channel = rule.action.pagedChannel, (try? NotifyDecider.validName(channel)) != nil else { continue }
-            guard try kernel.load(NotifyDecider.self, stream: StreamName.notifyChannel(channel)).state.isActive else {
+            let channelStream = StreamName.notifyChannel(channel)
+            let (channelState, channelVersion) = try kernel.load(NotifyDecider.self, stream: channelStream)
+            guard channelState.isActive else {
                 throw DomainError(
                     .notFound,
                     "escalation rule \(rule.id) pages notification channel \(channel), which does not exist; add it first "
                         + "(`docket notify add \(channel) --url …`) or name one `docket notify list` shows")
             }
+            read[channelStream] = channelVersion
         }
-        return try kernel.run(SLAPolicyDecider.self, stream: StreamName.slaPolicy(id), command: command, context: context(for: actor), commandId: commandId).events
+        let events = try SLAPolicyDecider.decide(command, state: policy, context: context)
+        return CommandKernel.Decision(
+            appends: [kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId, read: read)],
+            output: events)
     }
 
     /// `instant` as a policy's `--effective` can be typed, which reads a date alone as midnight in the calendar's zone

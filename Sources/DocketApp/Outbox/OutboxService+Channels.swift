@@ -49,20 +49,35 @@ extension OutboxService {
     public func removeChannel(_ name: String, as actor: String, commandId: String? = nil) throws -> [NotifyEvent] {
         let context = try adminContext(for: actor)
         guard (try? NotifyDecider.validName(name)) != nil else { throw noSuchChannel(name) }
-        let stream = StreamName.notifyChannel(name)
         return try kernel.execute(commandId: commandId, actor: context.actor.login, replay: { _ in [] }) {
-            let (state, version) = try kernel.load(NotifyDecider.self, stream: stream)
-            guard state.isActive else { throw noSuchChannel(name) }
-            let pagedBy = try store.streams(prefix: "sla-policy-").compactMap { policyStream -> PolicyPaging? in
-                let policy = try kernel.load(SLAPolicyDecider.self, stream: policyStream.name).state
-                let rules = policy.escalations(paging: name, from: context.now)
-                return rules.isEmpty ? nil : PolicyPaging(policy: policy.id ?? policyStream.name, rules: rules)
-            }
-            let events = try NotifyDecider.decide(.remove(pagedBy: pagedBy), state: state, context: context)
-            return CommandKernel.Decision(
-                appends: [kernel.request(stream: stream, version: version, events: events, context: context, commandId: commandId)],
-                output: events)
+            try removeChannel(name, context: context, commandId: commandId)
         }
+    }
+
+    /// The decision to remove channel `name`: checked against every SLA policy as it stands, and appended only while no
+    /// policy stream has moved and none was added since (an `sla-policy amend` or `define` paging the channel in between
+    /// makes the kernel decide again, and the removal is refused then).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    func removeChannel(_ name: String, context: DecisionContext, commandId: String?) throws -> CommandKernel.Decision<[NotifyEvent]> {
+        let stream = StreamName.notifyChannel(name)
+        let (state, version) = try kernel.load(NotifyDecider.self, stream: stream)
+        guard state.isActive else { throw noSuchChannel(name) }
+        let policyStreams = try store.streams(prefix: StreamName.slaPolicyPrefix)
+        var read: [String: UInt64] = [:]
+        let pagedBy = try policyStreams.compactMap { policyStream -> PolicyPaging? in
+            let (policy, policyVersion) = try kernel.load(SLAPolicyDecider.self, stream: policyStream.name)
+            read[policyStream.name] = policyVersion
+            let rules = policy.escalations(paging: name, from: context.now)
+            return rules.isEmpty ? nil : PolicyPaging(policy: policy.id ?? policyStream.name, rules: rules)
+        }
+        let events = try NotifyDecider.decide(.remove(pagedBy: pagedBy), state: state, context: context)
+        return CommandKernel.Decision(
+            appends: [
+                kernel.request(
+                    stream: stream, version: version, events: events, context: context, commandId: commandId, read: read,
+                    listed: [StreamName.slaPolicyPrefix: UInt64(policyStreams.count)])
+            ],
+            output: events)
     }
 
     /// Every channel in force (not removed), by name (admins only: the list shows where deliveries go).

@@ -26,6 +26,22 @@ public struct ScheduledOpening: Sendable, Equatable {
     public let ticket: TicketNumber
 }
 
+/// How a schedule's ticket would be routed (``TicketService/routingPreview(ofSchedule:atOrAfter:)``).
+public struct ScheduledRoutingPreview: Sendable {
+    /// The schedule's definition in force.
+    public let schedule: ScheduleDefined
+    /// The occurrence tried, and when it falls.
+    public let occurrence: LocalDate
+    public let at: Timestamp
+    /// The ticket as it would open: its priority and category once routed, the schedule's assignee.
+    public let intake: TicketIntake
+    /// The rule that would fire, with what the schedule set itself (nil: none matches).
+    public let routing: RoutingDecision?
+
+    /// Who the ticket would be assigned to: the schedule's assignee, else the rule's.
+    public var assignee: String? { intake.assignee ?? routing?.appliedActions.assign }
+}
+
 extension TicketService {
     /// Defines schedule `schedule.id` (its `recurrence.timeZone` is the client's, frozen now: a later change of the
     /// client's zone does not move it). The subject and the assignee (an active user who works tickets) are checked as
@@ -81,18 +97,13 @@ extension TicketService {
             }
             let commandId = Self.commandId(schedule.id, occurrence)
             guard try store.result(ofCommand: commandId) == nil else { continue }
-            var intake = TicketIntake(
-                client: schedule.client, category: schedule.category, priority: schedule.priority ?? .p3, source: .schedule,
-                subject: schedule.subject,
-                description: "Opened by schedule \(schedule.id) for \(occurrence)." + (schedule.description.map { "\n\($0)" } ?? ""),
-                assignee: schedule.assignee)
+            var intake = Self.intake(of: schedule, on: occurrence)
             // One schedule whose client left or whose assignee was deactivated must not stop the others, nor the SLA
             // tick after them: its occurrence is told as a warning, and tried again on the next tick.
             do {
                 // Routed as any intake, by the rules in force now (the outcome is in the events: a replay reads it, never
                 // the rules again); what the schedule sets itself wins over a rule.
-                let routing = try directory.routeNewTicket(
-                    &intake, openerSet: OpenerChoices(priority: schedule.priority, category: schedule.category, assignee: schedule.assignee))
+                let routing = try directory.routeNewTicket(&intake, openerSet: Self.openerChoices(of: schedule))
                 let number = try openTicket(intake, as: actor, commandId: commandId, routing: routing)
                 opened.append(ScheduledOpening(schedule: schedule.id, occurrence: occurrence, ticket: number))
             } catch let refusal as DomainError {
@@ -100,6 +111,43 @@ extension TicketService {
             }
         }
         return opened
+    }
+
+    /// How the ticket `docket tick` would open for schedule `id`'s first occurrence at or after `moment` (after now
+    /// when nil) would be routed by the rules in force now, as the tick routes it (``openScheduledTickets(as:)``):
+    /// the schedule's own fields win over the rule's. Writes nothing. An unknown or removed schedule is not found.
+    public func routingPreview(ofSchedule id: String, atOrAfter moment: Timestamp? = nil) throws -> ScheduledRoutingPreview {
+        let schedule = try liveSchedule(id)
+        let occurrence =
+            moment.map { schedule.recurrence.next(after: Timestamp(millisecondsSinceEpoch: $0.millisecondsSinceEpoch - 1)) }
+            ?? schedule.recurrence.next(after: clock.now())
+        var intake = Self.intake(of: schedule, on: occurrence)
+        let routing = try directory.routeNewTicket(&intake, openerSet: Self.openerChoices(of: schedule))
+        return ScheduledRoutingPreview(
+            schedule: schedule, occurrence: occurrence, at: schedule.recurrence.instant(on: occurrence), intake: intake, routing: routing)
+    }
+
+    /// Schedule `id`'s definition in force; not found when there is none or it was removed.
+    public func liveSchedule(_ id: String) throws -> ScheduleDefined {
+        let state = try kernel.load(ScheduleDecider.self, stream: StreamName.schedule(id)).state
+        guard state.isLive, let schedule = state.definition else {
+            throw DomainError(.notFound, "no schedule \(id); list schedules with `docket schedule list`")
+        }
+        return schedule
+    }
+
+    /// The ticket schedule `schedule` opens for `occurrence`, before routing.
+    static func intake(of schedule: ScheduleDefined, on occurrence: LocalDate) -> TicketIntake {
+        TicketIntake(
+            client: schedule.client, category: schedule.category, priority: schedule.priority ?? .p3, source: .schedule,
+            subject: schedule.subject,
+            description: "Opened by schedule \(schedule.id) for \(occurrence)." + (schedule.description.map { "\n\($0)" } ?? ""),
+            assignee: schedule.assignee)
+    }
+
+    /// What schedule `schedule` sets itself, which wins over a routing rule's actions.
+    static func openerChoices(of schedule: ScheduleDefined) -> OpenerChoices {
+        OpenerChoices(priority: schedule.priority, category: schedule.category, assignee: schedule.assignee)
     }
 
     /// Each live schedule with when its definition in force was recorded.

@@ -19,7 +19,9 @@ public enum StreamName {
     /// `calendar-ny-office` for the calendar id `ny-office` (the built-in `24x7` has no stream).
     public static func calendar(_ id: String) -> String { "calendar-" + id }
     /// `sla-policy-gold` for the SLA policy id `gold`.
-    public static func slaPolicy(_ id: String) -> String { "sla-policy-" + id }
+    public static func slaPolicy(_ id: String) -> String { slaPolicyPrefix + id }
+    /// `sla-policy-`: what every SLA policy's stream name starts with.
+    public static let slaPolicyPrefix = "sla-policy-"
     /// `routing-rules`: the one stream of routing rules.
     public static let routingRules = "routing-rules"
     /// `follow-up-policy`: the one stream of the follow-up policy for tickets waiting on the client.
