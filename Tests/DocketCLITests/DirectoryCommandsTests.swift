@@ -384,7 +384,7 @@ import Testing
 
     @Test func templateListShowsTheShippedMailDefaultsBesideTheStoredOnes() throws {
         try givenStore(users: ["dora": "dispatcher"])
-        let shipped = ["mail-acknowledgement", "mail-merged", "mail-reply", "mail-resolution", "mail-sign-in", "mail-sla-breach", "mail-sla-escalation", "mail-sla-warning"]
+        let shipped = ["mail-acknowledgement", "mail-follow-up", "mail-merged", "mail-reply", "mail-resolution", "mail-sign-in", "mail-sla-breach", "mail-sla-escalation", "mail-sla-warning"]
         let fresh = try jsonArray(["template", "list", "--json"])
         #expect(fresh.compactMap { $0["name"] as? String } == shipped)
         #expect(fresh.allSatisfy { $0["origin"] as? String == "default" && ($0["body"] as? String)?.isEmpty == false })
