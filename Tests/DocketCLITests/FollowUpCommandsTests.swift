@@ -113,7 +113,7 @@ import Testing
             (["followup", "set", "--remind-after", "soon"], "dora", 65, "--remind-after \"soon\" is not a duration"),
             (["followup", "set", "--remind-after", "7d", "--close-after", "2d"], "dora", 65, "must come before the close"),
             (["followup", "set", "--close-after", "30m"], "dora", 65, "1 hour to 90 days"),
-            (["followup", "set", "--close-after", "7d"], "bob", 5, "role tech cannot set routing rules"),
+            (["followup", "set", "--close-after", "7d"], "bob", 5, "role tech cannot set the follow-up policy"),
             (["followup", "off"], "bob", 5, "role tech cannot"),
         ]
         for (arguments, user, status, message) in cases {

@@ -16,6 +16,7 @@ struct PermissionTests {
         .manageRoutingRules: [.dispatcher, .admin],
         .scheduleTickets: [.dispatcher, .admin],
         .manageSchedules: [.dispatcher, .admin],
+        .manageFollowUps: [.dispatcher, .admin],
         .readCosts: [.billing, .admin],
         .readPast: [.billing, .admin],
     ]

@@ -34,8 +34,8 @@ public struct FollowUpPolicy: Sendable, Equatable {
     public var isOn: Bool { remindAfterMinutes != nil || closeAfterMinutes != nil }
 }
 
-/// The follow-up policy: one stream, each event the whole policy. Setting it is dispatch work (``Action/manageRoutingRules``'s
-/// roles: dispatchers and admins), like the routing rules that also decide what happens to tickets by themselves.
+/// The follow-up policy: one stream, each event the whole policy. Setting it is dispatch work (``Action/manageFollowUps``:
+/// dispatchers and admins), like the routing rules that also decide what happens to tickets by themselves.
 public enum FollowUpPolicyDecider: Decider {
     public static let initialState = FollowUpPolicy()
 
@@ -49,7 +49,7 @@ public enum FollowUpPolicyDecider: Decider {
     public static func decide(
         _ command: FollowUpPolicyCommand, state: FollowUpPolicy, context: DecisionContext
     ) throws(DomainError) -> [FollowUpEvent] {
-        try Permissions.require(.manageRoutingRules, by: context.actor.role)
+        try Permissions.require(.manageFollowUps, by: context.actor.role)
         let (remind, close): (Int?, Int?)
         let client: String?
         switch command {
