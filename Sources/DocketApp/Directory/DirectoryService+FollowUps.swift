@@ -8,13 +8,8 @@ extension DirectoryService {
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func setFollowUpPolicy(_ command: FollowUpPolicyCommand, as actor: String, commandId: String? = nil) throws -> [FollowUpEvent] {
-        let client: String?
-        switch command {
-        case .set(_, _, let code), .off(let code): client = code
-        case .clear(let code): client = code
-        }
-        if let client { _ = try self.client(client) }
-        let stream = client.map(StreamName.clientFollowUpPolicy) ?? StreamName.followUpPolicy
+        if let client = command.client { _ = try self.client(client) }
+        let stream = command.client.map(StreamName.clientFollowUpPolicy) ?? StreamName.followUpPolicy
         return try kernel.run(FollowUpPolicyDecider.self, stream: stream, command: command, context: context(for: actor), commandId: commandId).events
     }
 

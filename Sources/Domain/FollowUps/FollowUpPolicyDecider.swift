@@ -9,6 +9,14 @@ public enum FollowUpPolicyCommand: Sendable, Equatable {
     case off(client: String? = nil)
     /// Drop a client's own policy: its tickets follow the store's again.
     case clear(client: String)
+
+    /// The client whose own policy the command is about; nil: the store's.
+    public var client: String? {
+        switch self {
+        case .set(_, _, let client), .off(let client): client
+        case .clear(let client): client
+        }
+    }
 }
 
 /// The follow-up policy in force: how long a ticket may wait on the client before a reminder, and before a close.
@@ -51,15 +59,14 @@ public enum FollowUpPolicyDecider: Decider {
     ) throws(DomainError) -> [FollowUpEvent] {
         try Permissions.require(.manageFollowUps, by: context.actor.role)
         let (remind, close): (Int?, Int?)
-        let client: String?
+        let client = command.client
         switch command {
         case .clear(let code):
             guard state.isSet else { return [] }
             return [.policyCleared(FollowUpPolicyCleared(client: code))]
-        case .off(let code):
-            (remind, close, client) = (nil, nil, code)
-        case .set(let r, let c, let code):
-            client = code
+        case .off:
+            (remind, close) = (nil, nil)
+        case .set(let r, let c, _):
             guard r != nil || c != nil else {
                 throw DomainError(.invalid, "a follow-up policy needs a reminder, a close or both; to stop following up, turn it off")
             }
