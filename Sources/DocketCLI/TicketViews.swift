@@ -22,9 +22,12 @@ struct TicketShow: ReadCommand {
         let now = try session.app.now()
         let undelivered = try session.app.outbox.undelivered(on: number)
         let thread = try session.app.intake.mailThread(number)
+        let followUp = try session.app.tickets.followUp(of: summary, history: recorded)
         if output.json {
             return try printJSON(
-                TicketDetailView(ticket: summary, clock: clock, history: recorded, now: now, undelivered: undelivered, mailThread: thread))
+                TicketDetailView(
+                    ticket: summary, clock: clock, history: recorded, now: now, undelivered: undelivered, mailThread: thread,
+                    followUp: followUp))
         }
         let time = PeopleTime.viewer(actor.name, in: session)
         var text = "\(summary.number)  \(summary.subject)\n"
@@ -39,6 +42,7 @@ struct TicketShow: ReadCommand {
         text += alertLines(recorded.map { ($0.event.recordedAt, $0.change) }, closed: summary.status == .closed, now: now, time: time)
         if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
         if let due = summary.dueDate { text += "due \(time.text(Timestamp(millisecondsSinceEpoch: due)))\n" }
+        if let followUp { text += Self.followUpLine(followUp, now: now, time: time) }
         text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))"
         text += " · version \(recorded.last?.event.streamVersion ?? 0)\n"  // for --expect-version
         for mail in undelivered { text += Self.undeliveredLine(mail) }
@@ -74,6 +78,22 @@ struct TicketShow: ReadCommand {
 }
 
 extension TicketShow {
+    /// The line saying what the follow-up policy will do to a ticket waiting on the client, and when: `follow-up:
+    /// waiting since …; reminder …; closes … (the store's policy)`. A time that has come is due at the next `tick`.
+    static func followUpLine(_ followUp: TicketFollowUp, now: Timestamp, time: PeopleTime) -> String {
+        let plan = followUp.plan
+        func when(_ instant: Timestamp) -> String { instant <= now ? "due \(time.text(instant)), at the next tick" : time.text(instant) }
+        var parts = ["waiting since \(time.text(plan.waitingSince))"]
+        if let sent = plan.remindedAt {
+            parts.append("reminded \(time.text(sent))")
+        } else if let remindAt = plan.remindAt, plan.closeAt.map({ remindAt < $0 && $0 > now }) ?? true {
+            parts.append("reminder \(when(remindAt))")
+        }
+        if let closeAt = plan.closeAt { parts.append("closes \(when(closeAt)) unless the client replies") }
+        let policy = followUp.client.map { "client \($0)'s follow-up policy" } ?? "the follow-up policy"
+        return "follow-up: \(parts.joined(separator: "; ")) (\(policy))\n"
+    }
+
     /// The line for a message of the ticket that will not arrive: mail to its recipients, or a page to its notification
     /// channel (with the SLA event it was about), undeliverable (why, and the retry) or cancelled (why). A page was listed
     /// as `mail … (page) to on-call`, among the client's mail.

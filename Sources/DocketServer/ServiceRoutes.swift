@@ -123,9 +123,11 @@ enum ServiceRoutes {
         let number = try ticketNumber(input, .path("number"))
         let summary = try app.tickets.ticketSummary(number)
         let clock = summary.sla == nil ? nil : try app.sla.clock(of: number)
+        let history = try app.tickets.ticketHistory(number)
         let view = TicketDetailView(
-            ticket: summary, clock: clock, history: try app.tickets.ticketHistory(number), now: try app.now(),
-            undelivered: try app.outbox.undelivered(on: number), mailThread: try app.intake.mailThread(number))
+            ticket: summary, clock: clock, history: history, now: try app.now(),
+            undelivered: try app.outbox.undelivered(on: number), mailThread: try app.intake.mailThread(number),
+            followUp: try app.tickets.followUp(of: summary, history: history))
         return try .encoding(view)
     }
 

@@ -70,6 +70,41 @@ import Testing
         #expect(try docket("2026-11-07T14:00:00Z", ["verify"]).status == 0)
     }
 
+    /// `ticket show` says when the follow-up policy will remind the client and close a waiting ticket, in the viewer's
+    /// zone, and then that the reminder went; `--json` gives the instants in RFC 3339 UTC. A ticket not waiting has no
+    /// such line, nor a `followUp` key. Served alike.
+    @Test(arguments: DocketMode.allCases) func ticketShowSaysWhenTheReminderAndTheCloseCome(_ mode: DocketMode) throws {
+        try setUp()
+        #expect(try docket("2026-11-02T14:00:00Z", ["followup", "set", "--remind-after", "2d", "--close-after", "5d"], as: "dora").status == 0)
+        func show(_ now: String, _ arguments: [String]) throws -> String {
+            let run = try mode.run(serverEnvironment: ["DOCKET_NOW": now]) { try docket(now, ["ticket", "show"] + arguments, as: "bob") }
+            #expect(run.status == 0, "\(run.stderr)")
+            return run.stdout
+        }
+        let waiting = try show("2026-11-03T14:00:00Z", ["T-1001"])
+        #expect(
+            waiting.contains(
+                "follow-up: waiting since 2026-11-02 14:00 UTC; reminder 2026-11-04 14:00 UTC; closes 2026-11-07 14:00 UTC"
+                    + " unless the client replies (the follow-up policy)\n"), "\(waiting)")
+        let json = try show("2026-11-03T14:00:00Z", ["T-1001", "--json"])
+        #expect(json.contains(#""remindAt" : "2026-11-04T14:00:00.000Z""#) && json.contains(#""closeAt" : "2026-11-07T14:00:00.000Z""#), "\(json)")
+        #expect(json.contains(#""clientsOwnPolicy" : false"#) && !json.contains("remindedAt"), "\(json)")
+        let due = try show("2026-11-04T15:00:00Z", ["T-1001"])
+        #expect(due.contains("reminder due 2026-11-04 14:00 UTC, at the next tick; closes 2026-11-07 14:00 UTC"), "\(due)")
+        #expect(try docket("2026-11-04T15:00:00Z", ["tick"], as: "dora").status == 0)
+        let reminded = try show("2026-11-05T14:00:00Z", ["T-1001"])
+        #expect(reminded.contains("follow-up: waiting since 2026-11-02 14:00 UTC; reminded 2026-11-04 15:00 UTC; closes 2026-11-07 14:00 UTC"), "\(reminded)")
+        #expect(try show("2026-11-05T14:00:00Z", ["T-1001", "--json"]).contains(#""remindedAt" : "2026-11-04T15:00:00.000Z""#))
+        let other = try show("2026-11-05T14:00:00Z", ["T-1002"]) + show("2026-11-05T14:00:00Z", ["T-1002", "--json"])
+        #expect(!other.contains("follow-up:") && !other.contains("followUp"), "\(other)")
+        // A client's own policy is named, and one that is off leaves no line.
+        #expect(try docket("2026-11-05T14:00:00Z", ["followup", "set", "--client", "acme", "--close-after", "10d"], as: "dora").status == 0)
+        let own = try show("2026-11-06T14:00:00Z", ["T-1001"])
+        #expect(own.contains("follow-up: waiting since 2026-11-05 14:00 UTC; closes 2026-11-15 14:00 UTC unless the client replies (client acme's follow-up policy)"), "\(own)")
+        #expect(try docket("2026-11-06T14:00:00Z", ["followup", "off", "--client", "acme"], as: "dora").status == 0)
+        #expect(!(try show("2026-11-06T15:00:00Z", ["T-1001"]).contains("follow-up:")))
+    }
+
     /// A public reply restarts the count, and the client's answer (the status back to in progress) ends the wait.
     @Test func aPublicReplyRestartsTheCountAndAnAnswerEndsIt() throws {
         try setUp()

@@ -53,6 +53,9 @@ import Testing
             ["charge", "add", "acme", "--ticket", "T-1005", "--description", "Switch", "--unit-price", "300", "--unit-cost", "210", "--date", "2026-10-15"],
             ["invoice", "run", "--period", "2026-10"],
             ["invoice", "finalize", "acme-D1"], ["invoice", "void", "INV-2026-0001", "--reason", "Reissue"],
+            // T-1006 waits on the client under a follow-up policy: its answer carries `followUp`.
+            ["ticket", "open", "--client", "acme", "--subject", "Waiting"], ["ticket", "status", "T-1006", "waiting-on-client"],
+            ["followup", "set", "--remind-after", "1d", "--close-after", "30d"],
         ] {
             let run = try served.docket(arguments, environment: env)
             #expect(run.status == 0, "\(arguments): \(run.stderr)")
@@ -81,7 +84,7 @@ import Testing
                 login, "POST", "/v1/tickets/T-100\(index + 1)/close", json: #"{"resolution":"done","noTime":true,"reason":"duplicate"}"#,
                 expect: write(false))
             for path in [
-                "/v1/tickets", "/v1/tickets/T-1005", "/v1/queue", "/v1/time?ticket=T-1005", "/v1/sla", "/v1/invoices",
+                "/v1/tickets", "/v1/tickets/T-1005", "/v1/tickets/T-1006", "/v1/queue", "/v1/time?ticket=T-1005", "/v1/sla", "/v1/invoices",
                 "/v1/charges?client=acme", "/v1/whoami", "/v1/reports/sla?\(window)", "/v1/reports/closed-without-time?\(window)",
                 "/v1/reports/leakage?\(window)", "/v1/reports/utilization?\(window)",
                 "/v1/reports/volume?\(window)",
@@ -111,6 +114,8 @@ import Testing
             let answer = try #require(exchanges.first { $0.path == path && $0.status == 200 })
             #expect(answer.body.count > 40 && !answer.body.hasPrefix("[]") && !answer.body.contains(#""items":[]"#), "\(path) answered no rows: \(answer.body)")
         }
+        let waiting = try #require(exchanges.first { $0.path == "/v1/tickets/T-1006" && $0.status == 200 })
+        #expect(waiting.body.contains(#""followUp":{"#) && waiting.body.contains(#""remindAt":"#), "its follow-up is checked too: \(waiting.body)")
         let validation = try OpenAPIResponseValidator.validate(exchanges, document: OpenAPIDocumentTests.document)
         #expect(validation.exitCode == 0, "\(validation.output)")
         #expect(validation.output.hasPrefix("validated \(exchanges.count)"), "\(validation.output)")

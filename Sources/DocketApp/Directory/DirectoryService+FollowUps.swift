@@ -20,12 +20,17 @@ extension DirectoryService {
     /// The policy that follows up `client`'s tickets: its own while it has one, else the store's; counted from when it
     /// came to apply to the client (a store's policy, from the later of its setting and the client's own being dropped).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
-    public func followUpPolicy(for client: String) throws -> FollowUpPolicy {
+    public func followUpPolicy(for client: String) throws -> FollowUpPolicy { try followUpPolicyInForce(for: client).policy }
+
+    /// The policy that follows up `client`'s tickets (``followUpPolicy(for:)``), and whether it is the client's own
+    /// (else the store's).
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func followUpPolicyInForce(for client: String) throws -> (policy: FollowUpPolicy, clientsOwn: Bool) {
         let own = try policy(on: StreamName.clientFollowUpPolicy(client))
-        if own.policy.isSet { return own.policy }
+        if own.policy.isSet { return (own.policy, true) }
         var store = try followUpPolicy()
         if let cleared = own.changed, let since = store.since { store.since = max(since, cleared) }
-        return store
+        return (store, false)
     }
 
     /// The clients with a follow-up policy of their own, by code, each with it.

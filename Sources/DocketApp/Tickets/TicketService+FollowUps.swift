@@ -10,7 +10,27 @@ public struct FollowUpResult: Sendable, Equatable {
     public let due: FollowUpDue
 }
 
+/// What the follow-up policy will do to a ticket waiting on the client (`ticket show`'s `follow-up:` line).
+public struct TicketFollowUp: Sendable, Equatable {
+    /// Its times.
+    public let plan: FollowUpPlan
+    /// The client whose own policy it is; nil: the store's.
+    public let client: String?
+}
+
 extension TicketService {
+    /// What the follow-up policy in force for `ticket`'s client will do to it, from its `history`; nil when it is not
+    /// waiting on the client or no policy follows it up.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func followUp(of ticket: TicketSummary, history: [(event: RecordedEvent, change: TicketChange)]) throws -> TicketFollowUp? {
+        guard ticket.status == .waitingOnClient else { return nil }
+        let (policy, clientsOwn) = try directory.followUpPolicyInForce(for: ticket.client)
+        let events = history.compactMap { recorded, change -> (event: TicketEvent, at: Timestamp)? in
+            if case .ticket(let event) = change { (event, recorded.recordedAt) } else { nil }
+        }
+        return FollowUpPlan.of(history: events, policy: policy).map { TicketFollowUp(plan: $0, client: clientsOwn ? ticket.client : nil) }
+    }
+
     /// Carries out the follow-up policy (``DirectoryService/followUpPolicy(for:)``: the client's own, else the store's)
     /// on every ticket waiting on the client:
     /// reminds the client once (`ticket.follow-up-sent`, whose mail the ``ClientMailReaction`` queues) and closes the

@@ -35,6 +35,28 @@ public struct TicketDetailView: Encodable, Sendable {
             lastAttemptAt = entry.lastAttemptAt.map { Timestamp(millisecondsSinceEpoch: $0).iso8601 }
         }
     }
+    /// When the follow-up policy will remind the client and close the ticket (``TicketService/followUp(of:history:)``).
+    public struct FollowUp: Encodable, Sendable {
+        /// The instant the wait is counted from.
+        public let waitingSince: String
+        /// When the client is (or was) to be reminded; absent when the policy sends no reminder.
+        public let remindAt: String?
+        /// When the reminder of this wait was sent; absent until it is.
+        public let remindedAt: String?
+        /// When the ticket is to be closed for waiting; absent when the policy never closes.
+        public let closeAt: String?
+        /// Whether the policy is the client's own (`followup set --client`), else the store's.
+        public let clientsOwnPolicy: Bool
+
+        /// The view of `followUp`.
+        public init(_ followUp: TicketFollowUp) {
+            waitingSince = followUp.plan.waitingSince.iso8601
+            remindAt = followUp.plan.remindAt?.iso8601
+            remindedAt = followUp.plan.remindedAt?.iso8601
+            closeAt = followUp.plan.closeAt?.iso8601
+            clientsOwnPolicy = followUp.client != nil
+        }
+    }
     public let ticket: TicketSummaryView
     /// The ticket's version (its stream's: one more with every event on it), to pass as `--expect-version` or `If-Match`
     /// so that a change is made only if nobody changed the ticket since.
@@ -46,14 +68,17 @@ public struct TicketDetailView: Encodable, Sendable {
     /// The addresses on its mail thread (``IntakeService/mailThread(_:)``): who may answer its mail by Message-ID and
     /// land on it, besides any other address of the client's contacts and domains.
     public let mailThread: [String]
+    /// What the follow-up policy will do while it waits on the client; absent when it does not wait or none applies.
+    public let followUp: FollowUp?
 
     /// The view of `ticket`, its SLA `clock` (from the sla read model) as it stands at `now`, its `history`, its
-    /// `undelivered` mail and the addresses on its `mailThread`.
+    /// `undelivered` mail, the addresses on its `mailThread` and its `followUp`.
     public init(
         ticket: TicketSummary, clock: SLAClock?, history: [(event: RecordedEvent, change: TicketChange)], now: Timestamp,
-        undelivered: [OutboxEntry] = [], mailThread: [String] = []
+        undelivered: [OutboxEntry] = [], mailThread: [String] = [], followUp: TicketFollowUp? = nil
     ) {
         self.ticket = TicketSummaryView(ticket)
+        self.followUp = followUp.map(FollowUp.init)
         self.mailThread = mailThread
         version = history.last?.event.streamVersion ?? 0
         undeliveredMail = undelivered.map(UndeliveredMail.init)

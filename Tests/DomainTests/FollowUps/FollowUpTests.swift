@@ -40,6 +40,22 @@ struct FollowUpTests {
             "reminded again, and not closed: the close counts from the comment too")
     }
 
+    /// The plan `ticket show` reads: the reminder and the close counted from the wait, the reminder of this count once
+    /// sent, and one sent in an earlier count forgotten (a public comment restarted it).
+    @Test func thePlanGivesTheTimesTickComparesWith() {
+        #expect(
+            FollowUpPlan.of(history: Self.opened, policy: Self.policy)
+                == FollowUpPlan(waitingSince: Self.at(1), remindAt: Self.at(49), remindedAt: nil, closeAt: Self.at(121)))
+        let reminded = Self.opened + [(.followUpSent(TicketFollowUpSent(waitingSince: Self.at(1), dueAt: Self.at(49))), Self.at(50))]
+        #expect(FollowUpPlan.of(history: reminded, policy: Self.policy)?.remindedAt == Self.at(50))
+        let asked = reminded + [(.commented(TicketCommented(text: "Any news?", visibility: .public)), Self.at(60))]
+        #expect(
+            FollowUpPlan.of(history: asked, policy: Self.policy)
+                == FollowUpPlan(waitingSince: Self.at(60), remindAt: Self.at(108), remindedAt: nil, closeAt: Self.at(180)))
+        #expect(FollowUpPlan.of(history: Self.opened, policy: FollowUpPolicy(closeAfterMinutes: 60, since: Self.at(0)))?.remindAt == nil)
+        #expect(FollowUpPlan.of(history: [(Fixture.opened(), Self.at(0))], policy: Self.policy) == nil, "not waiting")
+    }
+
     @Test func aPolicyNeverActsOnTheDaysBeforeIt() {
         var late = Self.policy
         late.since = Self.at(100)
