@@ -29,7 +29,7 @@ struct TicketGroup: ParsableCommand {
         subcommands: [
             TicketOpen.self, TicketTake.self, TicketAssign.self, TicketUnassign.self, TicketPriorityCommand.self, TicketCategory.self, TicketDue.self,
             TicketComment.self, TicketReply.self, TicketStatusCommand.self, TicketWatch.self, TicketUnwatch.self,
-            TicketCc.self, TicketMerge.self, TicketClose.self, TicketReopen.self, TicketShow.self, TicketList.self,
+            TicketCc.self, TicketMerge.self, TicketLink.self, TicketUnlink.self, TicketClose.self, TicketReopen.self, TicketShow.self, TicketList.self,
         ])
 }
 
@@ -358,6 +358,51 @@ struct TicketMerge: ParsableCommand {
     }
 }
 
+/// `docket ticket link T-1043 --parent T-1042`: one cause, many tickets.
+struct TicketLink: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "link", abstract: "Link a ticket under a parent: closing the parent closes it too.",
+        discussion: """
+            One cause, many tickets: the internet line is down and three clients called. \
+            Work the outage on one ticket and link the others under it:
+              docket ticket link T-1043 --parent T-1042
+              docket ticket link T-1044 --parent T-1042
+              docket ticket close T-1042 --resolution "ISP restored the line" --time 1h
+            The close closes T-1043 and T-1044 too, in one transaction, each with \
+            "Closed with T-1042: …" (no time: the time is on the parent) and its own \
+            resolution mail to its own client. Tickets of different clients may be \
+            linked. One level only: a parent is not linked under another. Take one out \
+            before the close with `docket ticket unlink T-1043`. `ticket show` lists \
+            a parent's tickets and names a linked ticket's parent.
+            """)
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The ticket to link, e.g. T-1043.") var number: TicketNumber
+    @Option(help: "The ticket of the cause, e.g. T-1042.") var parent: TicketNumber
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let events = try session.app.tickets.linkTicket(number, under: parent, as: options.actor.name, commandId: options.write.commandId)
+            Terminal.out("\(number): \(events.isEmpty ? "already linked" : "linked") under \(parent)\n")
+        }
+    }
+}
+
+/// `docket ticket unlink T-1043`: out from under its parent.
+struct TicketUnlink: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlink", abstract: "Take a ticket out from under its parent: the parent's close no longer closes it.")
+    @OptionGroup var options: TicketWriteOptions
+    @Argument(help: "The linked ticket, e.g. T-1043.") var number: TicketNumber
+    func run() throws {
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let events = try session.app.tickets.unlinkTicket(number, as: options.actor.name, commandId: options.write.commandId)
+            let parent = events.lazy.compactMap { if case .unlinked(let e) = $0 { e.parent } else { nil } }.first
+            Terminal.out(parent.map { "\(number): taken out from under \($0)\n" } ?? "\(number): not linked under a parent\n")
+        }
+    }
+}
+
 struct TicketClose: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "close", abstract: "Close a ticket with a resolution note; account for your time on it.",
@@ -434,10 +479,16 @@ struct TicketClose: ParsableCommand {
             } else {
                 Terminal.out("\(number): closed\n")
             }
+            if !result.closedChildren.isEmpty { Terminal.out(Self.childrenLine(number, result.closedChildren) + "\n") }
             if let until = result.alertSilencedUntil {
                 Terminal.out("\(number): its alert is silenced until \(PeopleTime.viewer(options.actor.name, in: session).text(until))\n")
             }
         }
+    }
+
+    /// `T-1042: also closed T-1043, T-1044 (linked under it)`.
+    static func childrenLine(_ number: TicketNumber, _ children: [TicketNumber]) -> String {
+        "\(number): also closed \(children.map(\.description).joined(separator: ", ")) (linked under it)"
     }
 
     /// Whether a person can answer: stdin and stderr are both terminals.

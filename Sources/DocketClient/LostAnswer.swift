@@ -11,7 +11,7 @@ public enum LostAnswer {
     /// this list against the command tree, so a new write cannot be left out (or a read put in) unnoticed.
     static let commandsTakingId: Set<String> = [
         "ticket open", "ticket take", "ticket assign", "ticket unassign", "ticket priority", "ticket category", "ticket due",
-        "ticket comment", "ticket reply", "ticket status", "ticket watch", "ticket unwatch", "ticket merge", "ticket close",
+        "ticket comment", "ticket reply", "ticket status", "ticket watch", "ticket unwatch", "ticket merge", "ticket link", "ticket unlink", "ticket close",
         "ticket reopen", "ticket cc add", "ticket cc remove",
         "time log", "time correct", "time void", "time start", "time stop", "time cancel",
         "invoice run", "invoice finalize", "invoice discard", "invoice void", "charge add", "charge void",

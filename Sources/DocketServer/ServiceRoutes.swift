@@ -97,10 +97,11 @@ enum ServiceRoutes {
             number, resolution: resolution, time: closeTime, as: input.actor, commandId: input.commandId, expectedVersion: input.expectedVersion,
             silencingAlertFor: silence)
         let silenced = result.alertSilencedUntil.map { "; its alert is silenced until \($0.iso8601)" } ?? ""
+        let children = result.closedChildren.isEmpty ? "" : "; also closed \(result.closedChildren.map(\.description).joined(separator: ", ")) (linked under it)"
         if let entry = result.entryId, case .log(let minutes, _, _, _) = closeTime {
-            return .result("\(number): closed; \(minutes) min logged as \(entry)\(silenced)")
+            return .result("\(number): closed; \(minutes) min logged as \(entry)\(silenced)\(children)")
         }
-        return .result("\(number): closed\(silenced)")
+        return .result("\(number): closed\(silenced)\(children)")
     }
 
     /// `docket time log`: prints the entry's id. A zoneless `at` is read in the caller's own time zone, else the

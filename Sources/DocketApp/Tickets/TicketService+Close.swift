@@ -19,6 +19,9 @@ public struct TicketCloseResult: Sendable, Equatable {
     /// The entry logged with the close (``CloseTime/log(minutes:workType:billable:note:)``), on a retried command id
     /// too; nil otherwise.
     public var entryId: String? = nil
+    /// The tickets linked under it that the close closed too (``TicketService/linkTicket(_:under:as:commandId:)``), in
+    /// the order they were linked; on a retried command id too.
+    public var closedChildren: [TicketNumber] = []
 
     /// Until when the close silenced the ticket's alert (`--silence-alert`), nil when it did not.
     public var alertSilencedUntil: Timestamp? {
@@ -61,19 +64,42 @@ extension TicketService {
             replay: { earlier in
                 let events = try kernel.earlierEvents(TicketDecider.self, commandId: commandId, result: earlier, stream: stream).events
                 let loggedTime = events.contains { if case .closed(let closed) = $0 { closed.loggedTime != nil } else { false } }
-                return TicketCloseResult(events: events, entryId: loggedTime ? try entryLogged(with: earlier) : nil)
+                return TicketCloseResult(
+                    events: events, entryId: loggedTime ? try entryLogged(with: earlier) : nil, closedChildren: try childrenClosed(with: earlier, parent: number))
             }
         ) {
             try billing.refuseCloseWhileTiming(number, by: context.actor.login)
             let decision = try commandDecision(
                 number, .close(resolution: resolution, time: closing, silencingAlertUntil: silencingUntil), context: context, commandId: commandId,
                 expectedVersion: expectedVersion)
-            var closed = CommandKernel.Decision(appends: decision.appends, output: TicketCloseResult(events: decision.output), reacting: decision.reacting)
+            // The tickets linked under it close with it, in the same transaction.
+            let children = try childCloses(of: number, resolution: resolution, context: context)
+            var closed = CommandKernel.Decision(
+                appends: decision.appends + children.decisions.flatMap(\.appends),
+                output: TicketCloseResult(events: decision.output, closedChildren: children.closed),
+                reacting: children.decisions.reduce(decision.reacting) { cue, child in cue?.merged(with: child.reacting) ?? child.reacting })
             closed.finish = { appended in
                 let entry = appended.first { $0.stream.hasPrefix(StreamName.timeEntry("")) }
-                return TicketCloseResult(events: decision.output, entryId: entry.map { String($0.stream.dropFirst(StreamName.timeEntry("").count)) })
+                return TicketCloseResult(
+                    events: decision.output, entryId: entry.map { String($0.stream.dropFirst(StreamName.timeEntry("").count)) },
+                    closedChildren: children.closed)
             }
             return closed
+        }
+    }
+
+    /// The children closed by the close that appended `earlier` on `parent`'s stream: their `ticket.closed`, closed
+    /// with their parent, follow its events in the same transaction (same instant, same actor).
+    func childrenClosed(with earlier: AppendResult, parent: TicketNumber) throws -> [TicketNumber] {
+        let (state, _) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(parent))
+        guard !state.children.isEmpty, let close = try store.read(from: earlier.positions.upperBound, limit: 1).first else { return [] }
+        let after = try store.read(from: earlier.positions.upperBound + 1, limit: 8 * state.children.count + 16)
+        let reason = "closed with its parent \(parent)"
+        return after.prefix { $0.recordedAt == close.recordedAt && $0.actor == close.actor }.compactMap { recorded in
+            guard recorded.type == TicketClosed.descriptor.type, let child = TicketNumber(stream: recorded.stream), state.children.contains(child),
+                case .ticket(.closed(let closed)) = try? TicketChange(recorded), closed.noTimeReason == reason
+            else { return nil }
+            return child
         }
     }
 

@@ -70,6 +70,10 @@ public struct TicketDetailView: Encodable, Sendable {
     public let mailThread: [String]
     /// What the follow-up policy will do while it waits on the client; absent when it does not wait or none applies.
     public let followUp: FollowUp?
+    /// The ticket it is linked under (`docket ticket link`), whose close closes it; absent when none.
+    public let parent: String?
+    /// The tickets linked under it, in the order they were linked; absent when none.
+    public let children: [String]?
 
     /// The view of `ticket`, its SLA `clock` (from the sla read model) as it stands at `now`, its `history`, its
     /// `undelivered` mail, the addresses on its `mailThread` and its `followUp`.
@@ -79,6 +83,9 @@ public struct TicketDetailView: Encodable, Sendable {
     ) {
         self.ticket = TicketSummaryView(ticket)
         self.followUp = followUp.map(FollowUp.init)
+        let links = Self.links(history.map(\.change))
+        parent = links.parent?.description
+        children = links.children.isEmpty ? nil : links.children.map(\.description)
         self.mailThread = mailThread
         version = history.last?.event.streamVersion ?? 0
         undeliveredMail = undelivered.map(UndeliveredMail.init)
@@ -88,6 +95,15 @@ public struct TicketDetailView: Encodable, Sendable {
                 position: recorded.position, recordedAt: recorded.recordedAt.iso8601, actor: recorded.actor,
                 type: "\(recorded.type).v\(recorded.schemaVersion)", change: HistoryText.describe(change))
         }
+    }
+}
+
+extension TicketDetailView {
+    /// The ticket's parent and children as its history leaves them (``TicketLinked``, ``TicketUnlinked``).
+    public static func links(_ history: [TicketChange]) -> (parent: TicketNumber?, children: [TicketNumber]) {
+        var state = TicketState()
+        for case .ticket(let event) in history { state = TicketDecider.evolve(state, event) }
+        return (state.parent, state.children)
     }
 }
 
@@ -182,6 +198,8 @@ public enum HistoryText {
         case .participantAdded(let e): "\(e.address) put on the mail thread (Cc of its public mail; may answer on it)"
         case .participantRemoved(let e): "\(e.address) taken off the mail thread (no more Cc; its mail no longer lands here)"
         case .followUpSent(let e): "client reminded: waiting on them since \(time(e.waitingSince)) (follow-up policy)"
+        case .linked(let e): "\(e.child) linked under \(e.parent) (closed with it)"
+        case .unlinked(let e): "\(e.child) taken out from under \(e.parent)"
         }
     }
 }

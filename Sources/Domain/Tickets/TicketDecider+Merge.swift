@@ -24,6 +24,17 @@ extension TicketDecider {
         into: TicketNumber, target: TicketState, source: TicketState
     ) throws(DomainError) -> [TicketEvent] {
         let number = try requireWorkable(source)
+        // A linked ticket's link would point at a closed-for-good ticket: the parent's close would skip it, or close
+        // nothing for its children.
+        if let parent = source.parent {
+            throw DomainError(
+                .conflict, "\(number) is linked under \(parent); take it out first with `docket ticket unlink \(number)`, then merge")
+        }
+        if let child = source.children.first {
+            throw DomainError(
+                .conflict,
+                "\(number) has tickets linked under it (\(source.children.map(\.description).joined(separator: ", "))); take them out first with `docket ticket unlink \(child)`, then merge")
+        }
         guard into != number else {
             throw DomainError(.invalid, "cannot merge \(number) into itself; pick another ticket")
         }

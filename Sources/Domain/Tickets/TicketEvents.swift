@@ -38,6 +38,10 @@ public enum TicketEvent: Sendable, Equatable {
     case participantRemoved(TicketParticipantRemoved)
     /// See ``TicketFollowUpSent``.
     case followUpSent(TicketFollowUpSent)
+    /// The ticket was linked under a parent (on both tickets' streams).
+    case linked(TicketLinked)
+    /// The ticket was taken out from under its parent (on both tickets' streams).
+    case unlinked(TicketUnlinked)
 }
 
 /// `ticket.opened.v1`: a ticket was opened.
@@ -307,6 +311,44 @@ public struct TicketMerged: EventPayload {
     public init(into: TicketNumber) { self.into = into }
 }
 
+/// `ticket.linked.v1`: a ticket was linked under a parent ticket — one cause, many tickets (an outage that several
+/// clients reported): the parent's close closes it too. Appended to both tickets' streams in one transaction; the
+/// stream says which side it is on.
+public struct TicketLinked: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.linked", schemaVersion: 1,
+        summary: "A ticket was linked under a parent ticket (the same event on both tickets' streams, in one transaction).")
+    /// The parent ticket.
+    public var parent: TicketNumber
+    /// The ticket linked under it.
+    public var child: TicketNumber
+
+    /// A payload with the given fields.
+    public init(parent: TicketNumber, child: TicketNumber) {
+        self.parent = parent
+        self.child = child
+    }
+}
+
+/// `ticket.unlinked.v1`: a ticket was taken out from under its parent; the parent's close no longer closes it.
+public struct TicketUnlinked: EventPayload {
+    /// This payload's catalogue entry.
+    public static let descriptor = EventDescriptor(
+        category: "ticket", type: "ticket.unlinked", schemaVersion: 1,
+        summary: "A ticket was taken out from under its parent ticket (the same event on both tickets' streams).")
+    /// The parent ticket.
+    public var parent: TicketNumber
+    /// The ticket taken out.
+    public var child: TicketNumber
+
+    /// A payload with the given fields.
+    public init(parent: TicketNumber, child: TicketNumber) {
+        self.parent = parent
+        self.child = child
+    }
+}
+
 /// `ticket.merge-received.v1`: another ticket was merged into this one.
 public struct TicketMergeReceived: EventPayload {
     /// This payload's catalogue entry.
@@ -534,5 +576,7 @@ extension TicketEvent: RegisteredEventFamily {
         .init(TicketParticipantAdded.self) { .participantAdded($0) },
         .init(TicketParticipantRemoved.self) { .participantRemoved($0) },
         .init(TicketFollowUpSent.self) { .followUpSent($0) },
+        .init(TicketLinked.self) { .linked($0) },
+        .init(TicketUnlinked.self) { .unlinked($0) },
     ]
 }

@@ -22,6 +22,10 @@ public struct TicketState: Sendable, Equatable {
     public var watchers: Set<String>
     /// When the ticket is due, if a dispatcher set a date.
     public var dueAt: Timestamp? = nil
+    /// The ticket this one is linked under (``TicketLinked``), if any.
+    public var parent: TicketNumber? = nil
+    /// The tickets linked under this one, in the order they were linked.
+    public var children: [TicketNumber] = []
 
     /// A state with every field given (tests and snapshots); streams start from ``TicketDecider/initialState``.
     public init(
@@ -83,6 +87,10 @@ extension TicketDecider {
             state.dueAt = e.dueAt
         case .contactSet(let e):
             state.contact = e.contact
+        case .linked(let e):
+            if e.child == state.number { state.parent = e.parent } else if !state.children.contains(e.child) { state.children.append(e.child) }
+        case .unlinked(let e):
+            if e.child == state.number { state.parent = nil } else { state.children.removeAll { $0 == e.child } }
         }
         return state
     }
