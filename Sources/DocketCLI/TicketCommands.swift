@@ -217,8 +217,24 @@ struct TicketComment: ParsableCommand {
     @Argument(help: "The ticket, e.g. T-1042.") var number: TicketNumber
     @Argument(help: "The comment text.") var text: String
     @Flag(help: "Only staff see it.") var `internal` = false
+    @Flag(help: "Also post it on every open ticket linked under this one (`ticket link`): one outage update, each client told on its own ticket.")
+    var toChildren = false
+
+    func validate() throws {
+        if toChildren && `internal` { throw ValidationError("--to-children posts public comments; an internal note stays on its ticket") }
+    }
+
     func run() throws {
-        try change(number, .comment(text, visibility: `internal` ? .internal : .public), options, expect, done: `internal` ? "internal note added" : "public comment added")
+        guard toChildren else {
+            return try change(number, .comment(text, visibility: `internal` ? .internal : .public), options, expect, done: `internal` ? "internal note added" : "public comment added")
+        }
+        try reportingFailures(store: options.store.path) {
+            let session = try StoreAccess.open(options.store.path)
+            let children = try session.app.tickets.commentWithChildren(
+                number, text, as: options.actor.name, commandId: options.write.commandId, expectedVersion: expect.expectVersion)
+            let also = children.isEmpty ? " (no open ticket is linked under it)" : "; also on \(children.map(\.description).joined(separator: ", ")) (linked under it)"
+            Terminal.out("\(number): public comment added\(also)\n")
+        }
     }
 }
 
@@ -369,9 +385,10 @@ struct TicketLink: ParsableCommand {
               docket ticket link T-1044 --parent T-1042
               docket ticket close T-1042 --resolution "ISP restored the line" --time 1h
             The close closes T-1043 and T-1044 too, in one transaction, each with \
-            "Closed with T-1042: …" (no time: the time is on the parent) and its own \
+            the parent's resolution (no time: the time is on the parent) and its own \
             resolution mail to its own client. Tickets of different clients may be \
-            linked. One level only: a parent is not linked under another. Take one out \
+            linked. One level only: a parent is not linked under another. Tell them all \
+            how it goes with `docket ticket comment T-1042 "…" --to-children`. Take one out \
             before the close with `docket ticket unlink T-1043`. `ticket show` lists \
             a parent's tickets and names a linked ticket's parent.
             """)

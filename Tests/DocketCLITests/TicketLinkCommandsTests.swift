@@ -51,6 +51,10 @@ import Testing
             #expect(parent.contains("linked under it: T-1002, T-1003 (its close closes those still open)\n"), "\(parent)")
             let child = try docket(["ticket", "show", "T-1003", "--json"], as: "bob").stdout
             #expect(child.contains(#""parent" : "T-1001""#) && !child.contains(#""children""#), "\(child)")
+            let update = try docket(["ticket", "comment", "T-1001", "The ISP's engineer is on site", "--to-children", "--command-id", "update-1"], as: "bob")
+            #expect(update.stdout == "T-1001: public comment added; also on T-1002, T-1003 (linked under it)\n", "\(update.stdout)\(update.stderr)")
+            let again = try docket(["ticket", "comment", "T-1001", "The ISP's engineer is on site", "--to-children", "--command-id", "update-1"], as: "bob")
+            #expect(again.stdout == update.stdout, "a retry answers the same, and writes nothing")
             let close = ["ticket", "close", "T-1001", "--resolution", "ISP restored the line", "--time", "1h", "--command-id", "close-outage"]
             let closed = try docket(close, as: "bob")
             #expect(closed.status == 0, "\(closed.stderr)")
@@ -59,9 +63,10 @@ import Testing
         }
         for child in ["T-1002", "T-1003"] {
             let log = try stream(child)
-            #expect(log.contains(#""resolution":"Closed with T-1001: ISP restored the line""#), "\(log)")
+            #expect(log.contains(#""resolution":"ISP restored the line""#), "\(log)")
             #expect(log.contains(#""noTimeReason":"closed with its parent T-1001""#), "\(log)")
             #expect(log.contains(#""reason":"resolution""#), "its own client hears: \(log)")
+            #expect(log.components(separatedBy: "The ISP's engineer is on site").count == 3, "the update once, and its reply mail: \(log)")
         }
         #expect(try stream("T-1003").contains("gus@globex.example"), "the resolution mail goes to the child's own client")
         #expect(!(try stream("T-1004").contains("ticket.closed")), "taken out: still open")
@@ -80,6 +85,7 @@ import Testing
             (["ticket", "link", "T-1002", "--parent", "T-1004"], 6, "T-1002 is linked under T-1001 already; take it out first with `docket ticket unlink T-1002`"),
             (["ticket", "link", "T-1003", "--parent", "T-9999"], 4, "unknown ticket T-9999"),
             (["ticket", "link", "T-1003"], 64, "--parent"),
+            (["ticket", "comment", "T-1001", "note", "--internal", "--to-children"], 64, "--to-children posts public comments"),
             (["ticket", "merge", "T-1002", "--into", "T-1004"], 6, "take it out first with `docket ticket unlink T-1002`, then merge"),
         ] {
             let run = try docket(arguments)

@@ -88,18 +88,11 @@ extension TicketService {
         }
     }
 
-    /// The children closed by the close that appended `earlier` on `parent`'s stream: their `ticket.closed`, closed
-    /// with their parent, follow its events in the same transaction (same instant, same actor).
+    /// The children closed by the close that appended `earlier` on `parent`'s stream (``childrenFollowing(_:parent:type:where:)``).
     func childrenClosed(with earlier: AppendResult, parent: TicketNumber) throws -> [TicketNumber] {
-        let (state, _) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(parent))
-        guard !state.children.isEmpty, let close = try store.read(from: earlier.positions.upperBound, limit: 1).first else { return [] }
-        let after = try store.read(from: earlier.positions.upperBound + 1, limit: 8 * state.children.count + 16)
         let reason = "closed with its parent \(parent)"
-        return after.prefix { $0.recordedAt == close.recordedAt && $0.actor == close.actor }.compactMap { recorded in
-            guard recorded.type == TicketClosed.descriptor.type, let child = TicketNumber(stream: recorded.stream), state.children.contains(child),
-                case .ticket(.closed(let closed)) = try? TicketChange(recorded), closed.noTimeReason == reason
-            else { return nil }
-            return child
+        return try childrenFollowing(earlier, parent: parent, type: TicketClosed.descriptor.type) { recorded in
+            if case .ticket(.closed(let closed)) = try? TicketChange(recorded) { closed.noTimeReason == reason } else { false }
         }
     }
 
