@@ -84,7 +84,7 @@ struct IntakeAlert: ParsableCommand {
         case .reopenedStillFiring(let number): "reopened \(number) (still firing: it has not cleared since it was closed)"
         case .autoResolved(let number): "noted on \(number), closed as auto-resolved"
         case .noted(let number): "noted on \(number)"
-        case .leftOpen(let number): "noted on \(number), left open: someone works it (assigned or time logged) and closes it"
+        case .leftOpen(let number): "noted on \(number), left open: someone works it (assigned, time logged or tickets linked under it) and closes it"
         case .silenced(let number, let until): "noted on \(number), still closed: its close silenced the alert until \(time.text(until))"
         case .dropped: "dropped (no ticket for this alert)"
         case .stale(let number): "stale: it began before its resolution on \(number) (a late or repeated delivery); nothing written"

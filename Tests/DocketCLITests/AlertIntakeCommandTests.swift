@@ -159,7 +159,7 @@ import Testing
         #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
         #expect(try docket(["ticket", "take", "T-1001"], as: "bob").status == 0)
         let resolved = try intake("005-single-resolved")
-        #expect(resolved.stdout == "38cca2e5a9d13dc4 resolved: noted on T-1001, left open: someone works it (assigned or time logged) and closes it\n", "\(resolved.stdout)")
+        #expect(resolved.stdout == "38cca2e5a9d13dc4 resolved: noted on T-1001, left open: someone works it (assigned, time logged or tickets linked under it) and closes it\n", "\(resolved.stdout)")
         func status(_ ticket: String) throws -> String? {
             let shown = try JSONSerialization.jsonObject(with: Data(try docket(["ticket", "show", ticket, "--json"]).stdout.utf8)) as? [String: Any]
             return (shown?["ticket"] as? [String: Any])?["status"] as? String
@@ -176,6 +176,21 @@ import Testing
         #expect(try status("T-1004") != "closed")
         #expect(try intake("006-grouped-all-resolved").stdout.contains("noted on T-1002, closed as auto-resolved"))
         #expect(try status("T-1002") == "closed")
+    }
+
+    /// An alert ticket with tickets linked under it (the outage clients called about) is a person's work: its
+    /// resolution leaves it open, for whoever closes it to close those with it in words their clients can read. Taken
+    /// out again, it auto-resolves as before.
+    @Test func aResolvedAlertLeavesATicketWithTicketsLinkedUnderItOpen() throws {
+        try setUp()
+        #expect(try intake("003-single-firing").stdout.contains("opened T-1001"))
+        #expect(try docket(["ticket", "open", "--client", "globex", "--subject", "No internet"]).status == 0)
+        #expect(try docket(["ticket", "link", "T-1002", "--parent", "T-1001"]).status == 0)
+        let resolved = try intake("005-single-resolved")
+        #expect(resolved.stdout.hasSuffix("noted on T-1001, left open: someone works it (assigned, time logged or tickets linked under it) and closes it\n"), "\(resolved.stdout)")
+        #expect(try docket(["ticket", "unlink", "T-1002"]).status == 0)
+        #expect(try intake("003-single-firing").status == 0)
+        #expect(try intake("005-single-resolved").stdout.hasSuffix("closed as auto-resolved\n"))
     }
 
     /// A tech closed the ticket while its alert still fired; Alertmanager's next repeat reopened it as "fired again

@@ -263,9 +263,12 @@ extension IntakeService {
             guard policy.autoClose, summary.isOpen else { return try noted(nil, .noted(number)) }
             // A ticket someone works is theirs to close: an auto-resolve would close it under them with "no billable
             // time" while their night's work is logged, or still to log, and take their resolution from them. An
-            // assignment a rule made (routing the alert to the NOC, an escalation) is nobody's work yet.
+            // assignment a rule made (routing the alert to the NOC, an escalation) is nobody's work yet. Tickets linked
+            // under it (an outage clients called about) are a person's work too: whoever closes it closes those with it,
+            // with a resolution their clients can read.
             let timeLogged = try models.time.list(TimeFilter(ticket: number.description), in: store).contains { !$0.voided }
-            if try timeLogged || (summary.assignee != nil && assignedByAPerson(number)) {
+            let hasChildren = try !kernel.load(TicketDecider.self, stream: stream).state.children.isEmpty
+            if try timeLogged || hasChildren || (summary.assignee != nil && assignedByAPerson(number)) {
                 return try noted(nil, .leftOpen(number))
             }
             // Written for the client's people (the resolution mail) and staff alike: in the client's zone, named.
