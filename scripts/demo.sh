@@ -161,6 +161,18 @@ step bill report leakage --from 2026-11-01 --to 2026-12-01
 step bill report utilization --from 2026-11-01 --to 2026-12-01
 step bill report volume --from 2026-11-01 --to 2026-12-01
 
+# One cause, many callers: the shared office's internet line is down and two clients call. Raj works the outage
+# on one ticket; the calls are linked under it, hear one update each, and close with it.
+new_ticket() { DOCKET_USER=dora "$BIN" ticket open "$@" | grep -o 'T-[0-9]*' | head -1; }
+OUTAGE=$(new_ticket --client acme --subject "Internet down at Harbour House (shared line)" --priority P1 --source phone --assign raj)
+CALL1=$(new_ticket --client acme --contact acme-1 --subject "No internet at the front desk" --priority P2 --source phone)
+CALL2=$(new_ticket --client globex --contact globex-1 --subject "Harbour House office offline" --priority P2 --source phone)
+step raj ticket link "$CALL1" --parent "$OUTAGE"
+step raj ticket link "$CALL2" --parent "$OUTAGE"
+step raj ticket comment "$OUTAGE" "The line provider has an engineer on the way; we'll update you by noon." --to-children
+step raj ticket close "$OUTAGE" --resolution "The provider replaced a failed line card; the office is back online." --time 40m
+step raj ticket show "$CALL2"
+
 step ann stats
 step ann verify
 step ann rebuild

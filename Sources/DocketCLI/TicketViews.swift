@@ -39,8 +39,12 @@ struct TicketShow: ReadCommand {
         // Who may answer the ticket's mail and land on it, besides any other address of the client's contacts and domains.
         if !thread.isEmpty { text += "mail thread: \(thread.joined(separator: ", "))\n" }
         let links = TicketDetailView.links(recorded.map(\.change))
-        if let parent = links.parent { text += "linked under \(parent): closes with it\n" }
-        if !links.children.isEmpty { text += "linked under it: \(links.children.map(\.description).joined(separator: ", ")) (its close closes those still open)\n" }
+        // What the link will do, while it can still do it.
+        if let parent = links.parent { text += "linked under \(parent)" + (summary.isOpen ? ": closes with it\n" : "\n") }
+        if !links.children.isEmpty {
+            text += "linked under it: \(links.children.map(\.description).joined(separator: ", "))"
+                + (summary.isOpen ? " (its close closes those still open)\n" : "\n")
+        }
         if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
         text += alertLines(recorded.map { ($0.event.recordedAt, $0.change) }, closed: summary.status == .closed, now: now, time: time)
         if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }

@@ -71,6 +71,8 @@ import Testing
         #expect(try stream("T-1003").contains("gus@globex.example"), "the resolution mail goes to the child's own client")
         #expect(!(try stream("T-1004").contains("ticket.closed")), "taken out: still open")
         #expect(try docket(["time", "list", "--ticket", "T-1002", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        let shown = try docket(["ticket", "show", "T-1002"]).stdout + docket(["ticket", "show", "T-1001"]).stdout
+        #expect(shown.contains("linked under T-1001\n") && shown.contains("linked under it: T-1002, T-1003\n"), "closed: no promise left: \(shown)")
         #expect(try docket(["verify"]).status == 0)
     }
 
