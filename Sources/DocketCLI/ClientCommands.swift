@@ -58,7 +58,11 @@ struct ClientUpdate: ParsableCommand {
         discussion: """
             --domain replaces the whole list of domains; repeat it to give several. --billing-address replaces the postal \
             address invoices are addressed to: give each line as its own --billing-address (or one value with line breaks); \
-            --billing-address "" removes it, --tax-id "" the tax id. An invoice keeps the details it was finalized with.
+            --billing-address "" removes it, --tax-id "" the tax id. An invoice keeps the details it was finalized with. \
+            --staff-note puts one line above each of the client's tickets for every member of staff (`ticket show`, \
+            and a note on stderr when one opens, takes or logs time on one); the client never sees it:
+              docket client update acme --staff-note "On credit hold: ask Bill first"
+              docket client update acme --staff-note ""      (removes it)
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -73,13 +77,14 @@ struct ClientUpdate: ParsableCommand {
         help: "A line of the postal address invoices are addressed to (repeatable, one per line; replaces the address; \"\" removes it).")
     var billingAddress: [String] = []
     @Option(help: "The client's tax (VAT) id, printed on its invoices (\"\" removes it).") var taxId: String?
+    @Option(help: "One line staff see above each of the client's tickets, never the client (\"\" removes it).") var staffNote: String?
 
     func run() throws {
         // A value typed with line breaks ($'12 Rue X\n75001 Paris') is as many lines.
         let address = billingAddress.flatMap { $0.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init) }
         let command = ClientCommand.update(
             name: name, domains: domains.isEmpty ? nil : domains, timeZone: timeZone, billingAddress: billingAddress.isEmpty ? nil : address,
-            taxId: taxId)
+            taxId: taxId, staffNote: staffNote)
         try change(code, command, store: store, actor: actor, write: write, done: "updated client \(code)")
     }
 }
@@ -245,6 +250,8 @@ struct ClientView: Encodable {
     let billingAddress: [String]?
     /// Its tax (VAT) id, printed on its invoices; absent when none was given.
     let taxId: String?
+    /// The note staff see on each of its tickets (`client update --staff-note`); absent when none.
+    let staffNote: String?
     let contacts: [Contact]
     /// `client show`'s: the client's contracts, each with the terms in force now (`contract list --json`'s rows).
     var contracts: [ContractView]?
@@ -261,6 +268,7 @@ struct ClientView: Encodable {
         currency = state.currency
         billingAddress = state.billingAddress.isEmpty ? nil : state.billingAddress
         taxId = state.taxId
+        staffNote = state.staffNote
         // Numeric order, so that acme-10 follows acme-9.
         contacts = state.contacts
             .map {
@@ -328,6 +336,7 @@ struct ClientShow: ReadCommand {
         text += "time zone \(client.timeZone) · currency \(client.currency)"
         text += " · domains \(client.domains.isEmpty ? "—" : client.domains.joined(separator: ", "))\n"
         text += "billing address \(client.billingAddress?.joined(separator: ", ") ?? "—") · tax id \(client.taxId ?? "—")\n"
+        if let note = client.staffNote { text += "staff note: \(note)\n" }
         let time = contractTime(client.code, in: session)
         if contracts.isEmpty {
             text += "contracts: none; add one with `docket contract add ID --client \(client.code) --name … --effective …`\n"

@@ -81,6 +81,7 @@ struct TicketOpen: ParsableCommand {
                 subject: subject, description: description, assignee: assign)
             let number = try session.app.tickets.openTicket(intake, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(number)\n")
+            try StaffNotes.tell(ticket: number, in: session)
         }
     }
 }
@@ -111,6 +112,7 @@ struct TicketTake: ParsableCommand {
             let login = options.actor.name
             let events = try session.app.tickets.take(number, as: login, commandId: options.write.commandId, expectedVersion: expect.expectVersion)
             Terminal.out(events.isEmpty ? "\(number): already yours\n" : "\(number): assigned to \(login)\n")
+            try StaffNotes.tell(ticket: number, in: session)
         }
     }
 }

@@ -23,17 +23,19 @@ struct TicketShow: ReadCommand {
         let undelivered = try session.app.outbox.undelivered(on: number)
         let thread = try session.app.intake.mailThread(number)
         let followUp = try session.app.tickets.followUp(of: summary, history: recorded)
+        let clientNote = try session.app.directory.client(summary.client).staffNote
         if output.json {
             return try printJSON(
                 TicketDetailView(
                     ticket: summary, clock: clock, history: recorded, now: now, undelivered: undelivered, mailThread: thread,
-                    followUp: followUp))
+                    followUp: followUp, clientStaffNote: clientNote))
         }
         let time = PeopleTime.viewer(actor.name, in: session)
         var text = "\(summary.number)  \(summary.subject)\n"
         text += "client \(summary.client)" + (summary.contact.map { " (contact \($0))" } ?? "")
         text += " · \(summary.priority) · \(summary.status.displayName)" + (summary.mergedInto.map { " (merged into \($0))" } ?? "")
         text += " · source \(summary.source)\n"
+        if let note = clientNote { text += "staff note (client \(summary.client)): \(note)\n" }
         text += "assignee \(summary.assignee ?? "—") · category \(summary.category ?? "—")"
         text += " · watchers \(summary.watchers.isEmpty ? "—" : summary.watchers.joined(separator: ", "))\n"
         // Who may answer the ticket's mail and land on it, besides any other address of the client's contacts and domains.

@@ -90,6 +90,7 @@ struct TimeLog: ParsableCommand {
             read?.announce()
             Terminal.out("\(entry)\n")
             try noteIfHeldBackAfterTheContractEnded(entry, in: session)
+            try StaffNotes.tell(ticket: ticket, in: session)
         }
     }
 }
@@ -159,6 +160,7 @@ struct TimeStart: ParsableCommand {
                 try session.app.billing.startTimer(ticket, workType: workType, as: options.actor.name, commandId: options.write.commandId)
             }
             Terminal.out("\(ticket): timer started\n")
+            try StaffNotes.tell(ticket: ticket, in: session)
         }
     }
 }

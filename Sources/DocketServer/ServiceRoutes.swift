@@ -128,7 +128,7 @@ enum ServiceRoutes {
         let view = TicketDetailView(
             ticket: summary, clock: clock, history: history, now: try app.now(),
             undelivered: try app.outbox.undelivered(on: number), mailThread: try app.intake.mailThread(number),
-            followUp: try app.tickets.followUp(of: summary, history: history))
+            followUp: try app.tickets.followUp(of: summary, history: history), clientStaffNote: try app.directory.client(summary.client).staffNote)
         return try .encoding(view)
     }
 

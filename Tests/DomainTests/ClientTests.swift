@@ -100,6 +100,23 @@ struct ClientTests {
         #expect(acme.refusal(of: .update(name: nil, domains: nil, timeZone: nil))?.code == .invalid)
     }
 
+    /// A staff note: trimmed, one line of at most 500 characters, set, left as it is, and removed with "".
+    @Test func aStaffNoteIsSetKeptAndRemoved() throws {
+        let note = "On credit hold: no billable work without Bill's OK"
+        let events = try acme.when(.update(name: nil, domains: nil, timeZone: nil, staffNote: "  \(note) "))
+        #expect(events == [.updated(ClientUpdated(staffNote: note))])
+        let noted = given(ClientDecider.self, [Fixture.registeredAcme] + events)
+        #expect(noted.state.staffNote == note)
+        #expect(try noted.when(.update(name: nil, domains: nil, timeZone: nil, staffNote: note)).isEmpty, "as it is")
+        let removed = try noted.when(.update(name: nil, domains: nil, timeZone: nil, staffNote: ""))
+        #expect(removed == [.updated(ClientUpdated(staffNote: ""))])
+        #expect(ClientDecider.fold([Fixture.registeredAcme] + events + removed).staffNote == nil)
+        #expect(acme.refusal(of: .update(name: nil, domains: nil, timeZone: nil, staffNote: "two\nlines"))?.message.contains("write it on one line") == true)
+        let long = String(repeating: "x", count: ClientDecider.longestStaffNote + 1)
+        #expect(acme.refusal(of: .update(name: nil, domains: nil, timeZone: nil, staffNote: long))?.code == .invalid)
+        #expect(try acme.when(.update(name: nil, domains: nil, timeZone: nil, staffNote: String(long.dropLast()))).count == 1)
+    }
+
     /// Billing details: address lines trimmed, blank ones dropped, an empty address or tax id removes it; what is
     /// already so records nothing; a line too long, too many lines or a tax id that is not one are refused.
     @Test func billingDetailsAreSetChangedAndRemoved() throws {

@@ -70,17 +70,20 @@ public struct TicketDetailView: Encodable, Sendable {
     public let mailThread: [String]
     /// What the follow-up policy will do while it waits on the client; absent when it does not wait or none applies.
     public let followUp: FollowUp?
+    /// Its client's staff note (`docket client update --staff-note`), for staff only; absent when none.
+    public let clientStaffNote: String?
     /// The ticket it is linked under (`docket ticket link`), whose close closes it; absent when none.
     public let parent: String?
     /// The tickets linked under it, in the order they were linked; absent when none.
     public let children: [String]?
 
     /// The view of `ticket`, its SLA `clock` (from the sla read model) as it stands at `now`, its `history`, its
-    /// `undelivered` mail, the addresses on its `mailThread` and its `followUp`.
+    /// `undelivered` mail, the addresses on its `mailThread`, its `followUp` and its client's staff note.
     public init(
         ticket: TicketSummary, clock: SLAClock?, history: [(event: RecordedEvent, change: TicketChange)], now: Timestamp,
-        undelivered: [OutboxEntry] = [], mailThread: [String] = [], followUp: TicketFollowUp? = nil
+        undelivered: [OutboxEntry] = [], mailThread: [String] = [], followUp: TicketFollowUp? = nil, clientStaffNote: String? = nil
     ) {
+        self.clientStaffNote = clientStaffNote
         self.ticket = TicketSummaryView(ticket)
         self.followUp = followUp.map(FollowUp.init)
         let links = Self.links(history.map(\.change))

@@ -5,7 +5,7 @@ public enum ClientCommand: Sendable, Equatable {
     /// Change the name, e-mail domains, time zone and/or billing details; nil leaves a field as it is. `billingAddress`
     /// is the postal address an invoice is addressed to, one line each (empty: remove it); `taxId` the client's tax (VAT)
     /// id (empty: remove it).
-    case update(name: String?, domains: [String]?, timeZone: String?, billingAddress: [String]? = nil, taxId: String? = nil)
+    case update(name: String?, domains: [String]?, timeZone: String?, billingAddress: [String]? = nil, taxId: String? = nil, staffNote: String? = nil)
     /// Stop opening tickets for the client.
     case deactivate
     /// Undo a deactivation.

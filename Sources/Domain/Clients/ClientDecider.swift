@@ -10,12 +10,12 @@ public enum ClientDecider: Decider {
         switch command {
         case .register(let register):
             return try decideRegister(register, state: state)
-        case .update(let name, let domains, let timeZone, let address, let taxId):
+        case .update(let name, let domains, let timeZone, let address, let taxId, let note):
             let code = try requireActive(state)
-            guard name != nil || domains != nil || timeZone != nil || address != nil || taxId != nil else {
+            guard name != nil || domains != nil || timeZone != nil || address != nil || taxId != nil || note != nil else {
                 throw DomainError(
                     .invalid,
-                    "nothing to update for client \(code); give a new name, e-mail domains, time zone, billing address or tax id")
+                    "nothing to update for client \(code); give a new name, e-mail domains, time zone, billing address, tax id or staff note")
             }
             var update = ClientUpdated()
             if let name {
@@ -37,6 +37,10 @@ public enum ClientDecider: Decider {
             if let taxId {
                 let taxId = try Self.taxId(taxId)
                 if taxId != (state.taxId ?? "") { update.taxId = taxId }
+            }
+            if let note {
+                let note = try Self.staffNote(note)
+                if note != (state.staffNote ?? "") { update.staffNote = note }
             }
             guard update != ClientUpdated() else { return [] }
             return [.updated(update)]
@@ -115,7 +119,7 @@ public enum ClientDecider: Decider {
         let given: [String]
         switch command {
         case .register(let register): given = register.domains
-        case .update(_, let domains?, _, _, _): given = domains
+        case .update(_, let domains?, _, _, _, _): given = domains
         case .reactivate where !state.isActive: given = state.domains
         default: return
         }
@@ -212,6 +216,21 @@ public enum ClientDecider: Decider {
                 .invalid, "tax id \"\(taxId)\" is not valid; give 2 to 32 letters, digits, spaces, '-', '.' or '/', as on the client's registration (FR40303265045)")
         }
         return taxId
+    }
+
+    /// The longest staff note, in characters: a line or two on a screen, not a document.
+    public static let longestStaffNote = 500
+
+    /// A staff note trimmed, empty to remove it; one line of at most ``longestStaffNote`` characters.
+    private static func staffNote(_ text: String) throws(DomainError) -> String {
+        guard let note = Validate.optional(text) else { return "" }
+        guard !note.contains(where: \.isNewline) else {
+            throw DomainError(.invalid, "the staff note has a line break; write it on one line (it is shown on one line above each ticket)")
+        }
+        guard note.count <= longestStaffNote else {
+            throw DomainError(.invalid, "the staff note is \(note.count) characters; shorten it to \(longestStaffNote) or fewer (it is shown above each ticket)")
+        }
+        return note
     }
 
     // MARK: - Helpers

@@ -47,7 +47,7 @@ public struct ClientUpdated: EventPayload {
     /// This payload's catalogue entry.
     public static let descriptor = EventDescriptor(
         category: "client", type: "client.updated", schemaVersion: 1,
-        summary: "A client's name, e-mail domains, time zone and/or billing details changed; only changed fields are present.")
+        summary: "A client's name, e-mail domains, time zone, billing details and/or staff note changed; only changed fields are present.")
     /// The new name, when it changed.
     public var name: String?
     /// The new complete list of domains (sorted), when it changed.
@@ -58,16 +58,21 @@ public struct ClientUpdated: EventPayload {
     public var billingAddress: [String]?
     /// The new tax (VAT) id, when it changed; empty when it was removed.
     public var taxId: String?
+    /// The new note every member of staff sees on each of the client's tickets (`On credit hold: no billable work
+    /// without Bill's OK`), when it changed; empty when it was removed. Never shown to the client.
+    public var staffNote: String?
 
     /// A payload with the given fields.
     public init(
-        name: String? = nil, domains: [String]? = nil, timeZone: String? = nil, billingAddress: [String]? = nil, taxId: String? = nil
+        name: String? = nil, domains: [String]? = nil, timeZone: String? = nil, billingAddress: [String]? = nil, taxId: String? = nil,
+        staffNote: String? = nil
     ) {
         self.name = name
         self.domains = domains
         self.timeZone = timeZone
         self.billingAddress = billingAddress
         self.taxId = taxId
+        self.staffNote = staffNote
     }
 }
 

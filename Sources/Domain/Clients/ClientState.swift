@@ -18,6 +18,8 @@ public struct ClientState: Sendable, Equatable {
     public var billingAddress: [String] = []
     /// The client's tax (VAT) id, printed on its invoices; nil when none was given.
     public var taxId: String?
+    /// The note staff see on each of the client's tickets (``ClientUpdated/staffNote``), if any.
+    public var staffNote: String? = nil
     /// Ids of removed contacts: never given to another (a portal session, a ticket's contact, the mail thread name
     /// the id, and must not come to mean someone else).
     public var retiredContactIds: Set<String> = []
@@ -81,6 +83,7 @@ extension ClientDecider {
             if let timeZone = e.timeZone { state.timeZone = timeZone }
             if let address = e.billingAddress { state.billingAddress = address }
             if let taxId = e.taxId { state.taxId = taxId.isEmpty ? nil : taxId }
+            if let note = e.staffNote { state.staffNote = note.isEmpty ? nil : note }
         case .deactivated:
             state.isActive = false
         case .reactivated:
