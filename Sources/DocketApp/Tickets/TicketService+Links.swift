@@ -21,8 +21,8 @@ extension TicketService {
         }
     }
 
-    /// Takes `child` out from under its parent, on both streams in one transaction. Returns the child's events and the
-    /// parent it was under: no events (and nil) when it was under none.
+    /// Takes `child` out from under its parent, on both streams in one transaction. Returns the child's events (its
+    /// `ticket.unlinked` names the parent): none when it was under none.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func unlinkTicket(_ child: TicketNumber, as actor: String, commandId: String? = nil) throws -> [TicketEvent] {
