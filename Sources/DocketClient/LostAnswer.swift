@@ -16,7 +16,7 @@ public enum LostAnswer {
         "time log", "time correct", "time void", "time start", "time stop", "time cancel",
         "invoice run", "invoice finalize", "invoice discard", "invoice void", "charge add", "charge void",
         "outbox retry",
-        "calendar define", "calendar amend", "sla-policy define", "sla-policy amend", "rules set", "followup set", "followup off", "followup clear",
+        "calendar define", "calendar amend", "sla-policy define", "sla-policy amend", "rules set", "followup set", "followup off", "survey on", "survey off", "followup clear",
         "schedule add", "schedule remove",
         "user add", "user role", "user deactivate", "user reactivate", "user cost-rate", "user time-zone", "user link-os",
         "user unlink-os", "user kind",

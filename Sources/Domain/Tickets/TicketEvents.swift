@@ -38,6 +38,10 @@ public enum TicketEvent: Sendable, Equatable {
     case participantRemoved(TicketParticipantRemoved)
     /// See ``TicketFollowUpSent``.
     case followUpSent(TicketFollowUpSent)
+    /// See ``TicketSurveySent``.
+    case surveySent(TicketSurveySent)
+    /// See ``TicketRated``.
+    case rated(TicketRated)
 }
 
 /// `ticket.opened.v1`: a ticket was opened.
@@ -534,5 +538,7 @@ extension TicketEvent: RegisteredEventFamily {
         .init(TicketParticipantAdded.self) { .participantAdded($0) },
         .init(TicketParticipantRemoved.self) { .participantRemoved($0) },
         .init(TicketFollowUpSent.self) { .followUpSent($0) },
+        .init(TicketSurveySent.self) { .surveySent($0) },
+        .init(TicketRated.self) { .rated($0) },
     ]
 }
