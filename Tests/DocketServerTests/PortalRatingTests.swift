@@ -110,6 +110,17 @@ import Testing
         #expect(second.hasPrefix("/portal/rate/T-1001.2."))
         #expect(try browser.post(String(second.dropLast("/okay".count)), [("rating", "okay")]).status == 200)
         #expect(try Self.satisfaction(served)?["close"] as? Int == 2)
+
+        // The API's ticket (with its satisfaction) and the report validate against schemas/openapi.yaml.
+        let apiToken = try served.docket(["token", "create", "--user", "ann", "--name", "t"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var exchanges: [OpenAPIResponseValidator.Exchange] = []
+        for path in ["/v1/tickets/T-1001", "/v1/reports/satisfaction?from=2026-01-01&to=2100-01-01"] {
+            let answer = try served.curl("GET", path, token: apiToken)
+            #expect(answer.status == 200 && answer.body.contains("okay"), "\(path): \(answer.body)")
+            exchanges.append(.init(method: "GET", path: path, status: answer.status, contentType: "application/json", body: answer.body))
+        }
+        let validation = try OpenAPIResponseValidator.validate(exchanges, document: OpenAPIDocumentTests.document)
+        #expect(validation.exitCode == 0, "\(validation.output)")
     }
 
     @Test func anExpiredLinkGetsAClearPageAndWritesNothing() throws {
@@ -132,6 +143,9 @@ import Testing
         try carla.signIn("carla@acme.example")
         let page = try carla.get("/portal/tickets/T-1001")
         #expect(page.body.contains(#"action="/portal/tickets/T-1001/rating""#))
+        let signedIn = try Self.log(served)
+        #expect(try carla.post("/portal/tickets/T-1001/rating", [("rating", "okay")], csrf: false).status == 403)
+        #expect(try Self.log(served) == signedIn, "no CSRF token: nothing written")
         #expect(try carla.post("/portal/tickets/T-1001/rating", [("rating", "okay"), ("comment", "Took a while")]).status == 303)
         #expect(try carla.get("/portal/tickets/T-1001").body.contains("You rated this resolution <strong>Okay</strong>: “Took a while”"))
         #expect(try Self.satisfaction(served)?["rating"] as? String == "okay")
