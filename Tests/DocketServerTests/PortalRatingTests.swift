@@ -167,6 +167,21 @@ import Testing
         #expect(before != afterOpen)
     }
 
+    /// A contact removed from the client since the mail (someone who left its company) rates no more through its link,
+    /// as its sign-in links and sessions stop working; nothing is written.
+    @Test func aRemovedContactsLinkRatesNoMore() throws {
+        let served = try Self.served()
+        let path = try Self.ratingPath(served, rating: "good")
+        let browser = PortalBrowser(served, name: "left")
+        #expect(try browser.get(path).status == 200)
+        #expect(try served.docket(["client", "contact", "remove", "acme", "acme-1"]).status == 0)
+        let before = try Self.log(served)
+        let page = try browser.get(path)
+        #expect(page.status == 403 && page.body.contains("its contact is no longer one of the client"), "\(page.body)")
+        #expect(try browser.post(String(path.dropLast("/good".count)), [("rating", "good")]).status == 403)
+        #expect(try Self.log(served) == before)
+    }
+
     @Test func noLinksWhenTheClientOptedOutOrTheSurveyIsOff() throws {
         let served = try PortalRoutesTests.served()
         _ = served.stop()

@@ -82,12 +82,18 @@ extension PortalService {
     }
 
     /// The ticket a survey link rates, its state, and the contact the link was mailed to; the same refusal for a
-    /// malformed link, a missing ticket and one that never had survey links.
+    /// malformed link, a missing ticket and one that never had survey links, and another for a link whose contact was
+    /// removed from the client, or whose client was deactivated, since.
     private func surveyTarget(_ token: String) throws -> (TicketNumber, TicketState, String) {
         let invalid = DomainError(.unauthenticated, "this rating link is not valid; use the link in the resolution mail as it came, or rate the ticket in the portal")
         guard let (number, _, _) = Self.surveyToken(token) else { throw invalid }
         let (state, _) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(number))
         guard state.exists, let survey = state.survey else { throw invalid }
+        // A contact removed from the client since (who left its company), or a deactivated client, rates no more: as
+        // their sign-in links and sessions stop working.
+        guard let client = try? directory.client(state.client), client.isActive, client.contacts[survey.contact] != nil else {
+            throw DomainError(.unauthenticated, "this rating link is no longer valid: its contact is no longer one of the client's; contact us instead")
+        }
         return (number, state, survey.contact)
     }
 
