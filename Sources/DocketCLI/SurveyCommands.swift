@@ -43,7 +43,10 @@ struct SurveyOn: ParsableCommand {
             let events = try session.app.directory.setSurvey(
                 .on(portalURL: portalURL, client: client), as: options.actor.name, commandId: options.write.commandId)
             if let client {
-                Terminal.out(events.isEmpty ? "client \(client) did not opt out: nothing to change\n" : "client \(client) gets the survey links again\n")
+                let storeOff = try !session.app.directory.surveySettings().enabled
+                let later = storeOff ? " once the survey is on (it is off for everyone: `docket survey on`)" : ""
+                Terminal.out(
+                    events.isEmpty ? "client \(client) did not opt out: nothing to change\n" : "client \(client) gets the survey links again\(later)\n")
                 return
             }
             let url = try session.app.directory.surveySettings().portalURL ?? ""

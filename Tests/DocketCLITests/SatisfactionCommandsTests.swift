@@ -68,6 +68,9 @@ import Testing
             #expect(shown.contains(#""on" : true"#) && shown.contains(#""portalURL" : "https://support.msp.example""#) && shown.contains(#""globex""#), "\(shown)")
             #expect(try docket(["survey", "off"], as: "dora").stdout == "the survey off\n")
             #expect(try docket(["survey", "show"], as: "bob").stdout.contains("clients that opted out: globex"))
+            let back = try docket(["survey", "on", "--client", "globex"], as: "dora").stdout
+            #expect(back == "client globex gets the survey links again once the survey is on (it is off for everyone: `docket survey on`)\n", "\(back)")
+            #expect(!(try docket(["survey", "show"], as: "bob").stdout.contains("opted out")))
         }
     }
 
