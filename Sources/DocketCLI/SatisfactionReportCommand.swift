@@ -31,7 +31,8 @@ struct SatisfactionReportCommand: ReadCommand {
         let columns = [CSVColumn(name: by.rawValue.uppercased(), kind: by == .month ? .number : .text)]
             + ["CLOSES", "RATED", "GOOD", "OKAY", "BAD", "RESPONSE RATE", "GOOD %"].map(CSVColumn.number)
         let rows = lines.map {
-            [$0.group, String($0.closes), String($0.rated), String($0.good), String($0.okay), String($0.bad), percent($0.responseRatePerMille), percent($0.goodPerMille)]
+            [$0.group, String($0.closes), String($0.rated), String($0.good), String($0.okay), String($0.bad)]
+                + [percent($0.responseRatePerMille), percent($0.goodPerMille)]
         }
         switch output.resolved {
         case .json: try printJSON(lines)

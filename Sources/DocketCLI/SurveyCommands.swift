@@ -50,7 +50,9 @@ struct SurveyOn: ParsableCommand {
                 return
             }
             let url = try session.app.directory.surveySettings().portalURL ?? ""
-            Terminal.out(events.isEmpty ? "the survey is on (links start with \(url)/portal/rate/): nothing to change\n" : "survey on: links start with \(url)/portal/rate/\n")
+            Terminal.out(
+                events.isEmpty
+                    ? "the survey is on (links start with \(url)/portal/rate/): nothing to change\n" : "survey on: links start with \(url)/portal/rate/\n")
         }
     }
 }

@@ -14,6 +14,10 @@ public struct SurveyLinkPage: Sendable, Equatable {
 }
 
 extension PortalService {
+    /// The refusal of a link that is not one of ours: malformed, altered, for a missing ticket or one never sent links.
+    static let invalidLink = DomainError(
+        .unauthenticated, "this rating link is not valid; use the link in the resolution mail as it came, or rate the ticket in the portal")
+
     /// What a contact's survey link stands for: `T-1042.<close>.<64 hex>`; nil when it is not of that shape.
     static func surveyToken(_ token: String) -> (number: TicketNumber, close: Int, secret: String)? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
@@ -85,10 +89,9 @@ extension PortalService {
     /// malformed link, a missing ticket and one that never had survey links, and another for a link whose contact was
     /// removed from the client, or whose client was deactivated, since.
     private func surveyTarget(_ token: String) throws -> (TicketNumber, TicketState, String) {
-        let invalid = DomainError(.unauthenticated, "this rating link is not valid; use the link in the resolution mail as it came, or rate the ticket in the portal")
-        guard let (number, _, _) = Self.surveyToken(token) else { throw invalid }
+        guard let (number, _, _) = Self.surveyToken(token) else { throw Self.invalidLink }
         let (state, _) = try kernel.load(TicketDecider.self, stream: StreamName.ticket(number))
-        guard state.exists, let survey = state.survey else { throw invalid }
+        guard state.exists, let survey = state.survey else { throw Self.invalidLink }
         // A contact removed from the client since (who left its company), or a deactivated client, rates no more: as
         // their sign-in links and sessions stop working.
         guard let client = try? directory.client(state.client), client.isActive, client.contacts[survey.contact] != nil else {
@@ -98,9 +101,7 @@ extension PortalService {
     }
 
     private func rater(_ token: String) throws -> RateResolution.Rater {
-        guard let (_, close, secret) = Self.surveyToken(token) else {
-            throw DomainError(.unauthenticated, "this rating link is not valid; use the link in the resolution mail as it came, or rate the ticket in the portal")
-        }
+        guard let (_, close, secret) = Self.surveyToken(token) else { throw Self.invalidLink }
         return .link(close: close, linkHash: Self.hash(secret))
     }
 }
