@@ -63,6 +63,10 @@ import Testing
             let on = try docket(["survey", "on", "--portal-url", "https://support.msp.example/portal/"], as: "dora")
             #expect(on.status == 0 && on.stdout == "survey on: links start with https://support.msp.example/portal/rate/\n", "\(on.stdout)\(on.stderr)")
             #expect(try docket(["survey", "on"], as: "dora").stdout.contains("nothing to change"))
+            // A close in this mode (the server's own process, served) writes the links into the resolution mail.
+            try expectOK(["ticket", "open", "--client", "acme", "--contact", "acme-1", "--subject", "Printer"])
+            try expectOK(["ticket", "close", "T-1001", "--resolution", "done", "--no-time", "--reason", "remote"], as: "bob")
+            #expect(try linkToken("T-1001").hasPrefix("T-1001.1."))
             #expect(try docket(["survey", "off", "--client", "globex"], as: "dora").stdout == "the survey for client globex off\n")
             let shown = try docket(["survey", "show", "--json"], as: "bob").stdout
             #expect(shown.contains(#""on" : true"#) && shown.contains(#""portalURL" : "https://support.msp.example""#) && shown.contains(#""globex""#), "\(shown)")
