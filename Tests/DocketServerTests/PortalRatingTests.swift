@@ -62,6 +62,8 @@ import Testing
         #expect(page.body.contains(#"value="bad" checked"#) && !page.body.contains(#"value="good" checked"#))
         #expect(page.body.contains("T-1001") && page.body.contains("<textarea id=\"comment\""))
         #expect(try mailScanner.get(try Self.ratingPath(served, rating: "good")).body.contains(#"value="good" checked"#))
+        let cut = try mailScanner.get("/portal/rate/" + token)
+        #expect(cut.status == 200 && cut.body.contains(#"value="bad" required"#) && !cut.body.contains("checked"), "the link without its rating: nothing chosen")
         #expect(try Self.log(served) == before, "opening a link records nothing")
         #expect(try Self.satisfaction(served) == nil)
 

@@ -11,8 +11,14 @@ import Hummingbird
 extension PortalRoutes {
     func registerRatings(on router: Router<DocketRequestContext>) {
         router.get("/portal/rate/:token/:rating") { request, context in
-            try await surveyPage(request, token: context.parameters.get("token") ?? "", rating: context.parameters.get("rating") ?? "")
+            let text = context.parameters.get("rating") ?? ""
+            guard let rating = SatisfactionRating(rawValue: text) else {
+                return errorPage(.notFound, "Not found", "There is no rating “\(text.prefix(40))”: a rating is good, okay or bad.", request: request)
+            }
+            return try await surveyPage(request, token: context.parameters.get("token") ?? "", rating: rating)
         }
+        // The link without its rating (cut off by a mail program, or typed): the same page, nothing chosen.
+        router.get("/portal/rate/:token") { request, context in try await surveyPage(request, token: context.parameters.get("token") ?? "", rating: nil) }
         router.post("/portal/rate/:token") { request, context in try await rateByLink(request, token: context.parameters.get("token") ?? "") }
         router.post("/portal/tickets/:number/rating") { request, context in
             try await rateSignedIn(request, number: context.parameters.get("number") ?? "")
@@ -43,10 +49,7 @@ extension PortalRoutes {
         }
     }
 
-    private func surveyPage(_ request: Request, token: String, rating text: String) async throws -> Response {
-        guard let rating = SatisfactionRating(rawValue: text) else {
-            return errorPage(.notFound, "Not found", "There is no rating “\(text.prefix(40))”: a rating is good, okay or bad.", request: request)
-        }
+    private func surveyPage(_ request: Request, token: String, rating: SatisfactionRating?) async throws -> Response {
         let portal = app.portal
         do {
             let shown = try await BlockingWork.run { try portal.surveyLink(token) }

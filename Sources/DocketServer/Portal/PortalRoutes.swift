@@ -20,7 +20,8 @@ struct PortalRoutes: Sendable {
         (.get, "/portal"), (.post, "/portal/sign-in"), (.get, "/portal/link/{token}"), (.post, "/portal/link/{token}"),
         (.get, "/portal/tickets"), (.post, "/portal/tickets"), (.get, "/portal/tickets/new"), (.get, "/portal/tickets/{number}"),
         (.post, "/portal/tickets/{number}/replies"), (.get, "/portal/tickets/{number}/attachments/{sha256}"), (.post, "/portal/sign-out"),
-        (.get, "/portal/invoices"), (.get, "/portal/invoices/{number}"), (.get, "/portal/rate/{token}/{rating}"), (.post, "/portal/rate/{token}"),
+        (.get, "/portal/invoices"), (.get, "/portal/invoices/{number}"), (.get, "/portal/rate/{token}/{rating}"), (.get, "/portal/rate/{token}"),
+        (.post, "/portal/rate/{token}"),
         (.post, "/portal/tickets/{number}/rating"),
     ]
 
