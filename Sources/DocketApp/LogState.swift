@@ -64,6 +64,10 @@ struct LogState: ReactionState {
         try store.streams(prefix: "notify-").sorted { $0.name < $1.name }.map { try fold(NotifyDecider.self, stream: $0.name) }.filter(\.isActive)
     }
 
+    func surveySettings(client: String) throws -> (store: SurveySettings, client: SurveySettings) {
+        (try fold(SurveyDecider.self, stream: StreamName.surveySettings), try fold(SurveyDecider.self, stream: StreamName.clientSurveySettings(client)))
+    }
+
     func storedTemplate(_ name: String) throws -> TemplateState? {
         let state = try fold(TemplateDecider.self, stream: StreamName.template(name))
         return state.isLive ? state : nil

@@ -40,7 +40,8 @@ struct ReactionRunner: Sendable {
             guard !caused.isEmpty else { continue }
             let input = ReactionInput(
                 ticket: number, caused: caused, context: cue.context, recordedAt: max(cue.context.now, try store.head().recordedAt),
-                routing: cue.routing[stream], supportAddress: configuration.supportAddress, messageSeed: UInt64.random(in: 0...UInt64.max))
+                routing: cue.routing[stream], supportAddress: configuration.supportAddress, messageSeed: UInt64.random(in: 0...UInt64.max),
+                surveySecret: caused.contains { if case .ticket(.closed) = $0 { true } else { false } } ? PortalService.surveySecret() : nil)
             let reads = StreamReads()
             let state = LogState(store: store, ticketStream: stream, pending: appends, reads: reads)
             let output = try TicketReactions.run(input, state: state)

@@ -159,7 +159,7 @@ public struct TicketSummary: Codable, Sendable, Equatable {
             resolution = nil
         case .dueDateSet(let e): dueDate = e.dueAt?.millisecondsSinceEpoch
         case .contactSet(let e): contact = e.contact
-        case .participantAdded, .participantRemoved, .followUpSent, .linked, .unlinked: break
+        case .participantAdded, .participantRemoved, .followUpSent, .linked, .unlinked, .surveySent, .rated: break
         }
     }
 }

@@ -24,7 +24,7 @@ public struct DocketCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, TicketGroup.self, TimeGroup.self, QueueCommand.self, SLACommand.self, TickCommand.self, ScheduleGroup.self,
             InvoiceGroup.self, ChargeGroup.self, AuditGroup.self, ReportGroup.self, IntakeGroup.self, AlertGroup.self, OutboxGroup.self,
-            CalendarGroup.self, SLAPolicyGroup.self, RulesGroup.self, FollowUpGroup.self,
+            CalendarGroup.self, SLAPolicyGroup.self, RulesGroup.self, FollowUpGroup.self, SurveyGroup.self,
             UserGroup.self, TokenGroup.self, HookGroup.self, NotifyGroup.self, ClientGroup.self, ContractGroup.self, TemplateGroup.self,
             EventCommand.self, LogCommand.self, VerifyCommand.self, AnchorCommand.self, BackupCommand.self, RestoreCommand.self, ReplayCommand.self,
             ExportCommand.self, ImportCommand.self, RebuildCommand.self, SnapshotGroup.self, StatsCommand.self, ServeCommand.self, LoginCommand.self,

@@ -17,7 +17,8 @@ struct NotifyGroup: ParsableCommand {
             docket notify list
             docket notify rotate pagerduty
             docket notify remove pagerduty
-            Events: sla-warned, sla-breached, escalated (default: sla-breached,escalated). Deliveries are signed \
+            Events: sla-warned, sla-breached, escalated, rated-bad (a client rated a resolution bad: for a \
+            dispatchers' channel) (default: sla-breached,escalated). Deliveries are signed \
             (Docket-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")); secrets and URLs are sealed (AES-GCM) \
             under <store>/hook-secrets.key, as webhook sources' secrets are: the log and `notify list` keep a \
             URL's scheme and host only. Give the URL on stdin (`--url -`) or in a file (--url-file): `--url URL` \
@@ -68,7 +69,7 @@ struct NotifyAdd: StoreCommand {
     var urlFile: String?
     @Option(
         help: ArgumentHelp(
-            "The events it is told about, comma-separated: sla-warned, sla-breached, escalated (default: sla-breached,escalated).",
+            "The events it is told about, comma-separated: sla-warned, sla-breached, escalated, rated-bad (default: sla-breached,escalated).",
             valueName: "events"), completion: .list(NotifyTrigger.allCases.map(\.rawValue)), transform: { try TriggerList(parsing: $0) })
     var on: TriggerList?
     @OptionGroup var newKey: NewHookKeyOptions

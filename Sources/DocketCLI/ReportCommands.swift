@@ -9,13 +9,13 @@ struct ReportGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Reports rebuilt from the log.",
         discussion: """
-            Every active user reads sla, closed-without-time, leakage, utilization and volume (hours and counts, no staff \
+            Every active user reads sla, closed-without-time, leakage, utilization, volume and satisfaction (hours and counts, no staff \
             cost). profitability prices time at the techs' cost rates: it is for billing and admins (anyone else: exit 5, \
             nothing read). --as-of (the report as it could be run then) is for billing and admins.
             """,
         subcommands: [
             SLAReportCommand.self, ClosedWithoutTimeReportCommand.self, ProfitabilityReportCommand.self, LeakageReportCommand.self,
-            UtilizationReportCommand.self, VolumeReportCommand.self,
+            UtilizationReportCommand.self, VolumeReportCommand.self, SatisfactionReportCommand.self,
         ])
 }
 

@@ -50,6 +50,10 @@ struct TicketShow: ReadCommand {
         if !summary.mergedFrom.isEmpty { text += "merged in: \(summary.mergedFrom.map(\.description).joined(separator: ", "))\n" }
         text += alertLines(recorded.map { ($0.event.recordedAt, $0.change) }, closed: summary.status == .closed, now: now, time: time)
         if let resolution = summary.resolution { text += "resolution: \(resolution)\n" }
+        if let rated = SatisfactionView.latest(in: recorded) {
+            text += "rating: \(rated.rating) by contact \(rated.contact) (close \(rated.close), \(time.text(rated.at)))"
+                + (rated.comment.map { ": \(SatisfactionView.quoted($0))" } ?? "") + "\n"
+        }
         if let due = summary.dueDate { text += "due \(time.text(Timestamp(millisecondsSinceEpoch: due)))\n" }
         if let followUp { text += Self.followUpLine(followUp, now: now, time: time) }
         text += "opened \(time.text(Timestamp(millisecondsSinceEpoch: summary.openedAt)))"

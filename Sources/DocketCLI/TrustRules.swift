@@ -10,7 +10,7 @@ enum TrustRules {
     static let streamPrefixes = [
         "ticket-", "client-", "contract-", "user-", "template-", "calendar-", "sla-policy-", "routing-", "time-",
         "timer-", "billing-", "invoice-", "credit-note-", "mail-", "token-", "hook-", "portal-", "notify-", "schedule-",
-        "follow-up-", "charge-", "store-",
+        "follow-up-", "survey-", "charge-", "store-",
     ]
 
     /// The event categories Docket's commands write (`ticket.`, `user.`, …), and the log's own (`store.`).

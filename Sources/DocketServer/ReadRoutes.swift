@@ -44,6 +44,10 @@ enum ReadRoutes {
             return try .encoding(try billing(app, window, capacityHoursPerWeek: hours).utilization())
         },
         report("volume") { _, app, window in try .encoding(try billing(app, window).volume()) },
+        report("satisfaction", ["by"]) { input, app, window in
+            let by = try input.parsed(.query("by"), "one of client, tech, month", SatisfactionReportGrouping.init) ?? .client
+            return try .encoding(try app.tickets.satisfactionReport(window, by: by))
+        },
     ]
 
     /// `docket time list --json`: entries (of one client's tickets with `client`), each with the invoice lines that

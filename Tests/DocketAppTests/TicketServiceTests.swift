@@ -135,7 +135,7 @@ import Testing
         let f = try ServiceFixture()
         let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", subject: "x"), as: "bob")
         let before = try #require(try f.app.tickets.list(QueueFilter(), limit: 10).first)
-        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.survey-sent", payload: Array("{}".utf8))], actor: "system"))
+        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.crm-synced", payload: Array("{}".utf8))], actor: "system"))
         var after = try #require(try f.app.tickets.list(QueueFilter(), limit: 10).first)
         #expect(after.version == before.version + 1)
         #expect(after.version == (try f.app.tickets.ticketHistory(number).last?.event.streamVersion))
@@ -158,7 +158,7 @@ import Testing
     @Test func anotherSubsystemsEventOnATicketStreamDoesNotBlockWork() throws {
         let f = try ServiceFixture()
         let number = try f.app.tickets.openTicket(TicketIntake(client: "acme", subject: "x"), as: "bob")
-        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.survey-sent", payload: Array("{}".utf8))], actor: "system"))
+        try f.store.append(AppendRequest(stream: "ticket-\(number)", events: [NewEvent(type: "ticket.crm-synced", payload: Array("{}".utf8))], actor: "system"))
         try f.app.tickets.ticket(number, .setPriority(.p1), as: "bob")
         #expect(try f.app.tickets.ticketSummary(number).priority == .p1)
         #expect(try f.store.version(of: "ticket-\(number)") == 3)

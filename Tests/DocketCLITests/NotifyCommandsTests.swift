@@ -106,7 +106,7 @@ import Testing
                 (["notify", "add", "Bad Name", "--url", "https://events.example.com/"], 65, "channel name"),
                 // It said only that the value is invalid: which entry, and the events, are named now.
                 (["notify", "add", "x", "--url", "https://events.example.com/", "--on", "sla-breached,paged"], 64,
-                 "--on <events>': \"paged\" is not an event; use sla-warned, sla-breached or escalated, comma-separated"),
+                 "--on <events>': \"paged\" is not an event; use sla-warned, sla-breached, escalated or rated-bad, comma-separated"),
                 (["notify", "add", "x", "--url", "https://events.example.com/", "--on", "sla-breached,"], 64, "an empty entry is not an event"),
                 (["notify", "add", "x"], 64, "--url"),
             ]

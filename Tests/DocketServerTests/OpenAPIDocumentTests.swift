@@ -33,7 +33,7 @@ import Yams
     /// all under /portal, apart from every API route.
     @Test func theHTMLPortalPagesAreExplicitlyLeftOutOfTheDocument() throws {
         let pages = Set(DocketServer.htmlPages)
-        #expect(pages.count == 13)
+        #expect(pages.count == 17)
         #expect(pages.allSatisfy { $0.split(separator: " ").last?.hasPrefix("/portal") == true })
         #expect(pages.isDisjoint(with: try operations()))
         #expect(pages.isDisjoint(with: DocketServer.operations))

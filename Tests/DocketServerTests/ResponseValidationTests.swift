@@ -87,7 +87,7 @@ import Testing
                 "/v1/tickets", "/v1/tickets/T-1005", "/v1/tickets/T-1006", "/v1/queue", "/v1/time?ticket=T-1005", "/v1/sla", "/v1/invoices",
                 "/v1/charges?client=acme", "/v1/whoami", "/v1/reports/sla?\(window)", "/v1/reports/closed-without-time?\(window)",
                 "/v1/reports/leakage?\(window)", "/v1/reports/utilization?\(window)",
-                "/v1/reports/volume?\(window)",
+                "/v1/reports/volume?\(window)", "/v1/reports/satisfaction?\(window)&by=tech",
             ] {
                 try check(login, "GET", path, expect: 200)
             }
@@ -110,7 +110,9 @@ import Testing
 
         #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
         // The list and report answers had rows, so their schemas were checked field by field, not only as empty lists.
-        for path in ["/v1/time?ticket=T-1005", "/v1/sla", "/v1/invoices", "/v1/charges?client=acme", "/v1/tickets/T-1005"] + ["sla", "closed-without-time", "profitability", "leakage", "utilization", "volume"].map({ "/v1/reports/\($0)?\(window)" }) {
+        for path in ["/v1/time?ticket=T-1005", "/v1/sla", "/v1/invoices", "/v1/charges?client=acme", "/v1/tickets/T-1005"] + ["sla", "closed-without-time", "profitability", "leakage", "utilization", "volume"].map({ "/v1/reports/\($0)?\(window)" })
+            + ["/v1/reports/satisfaction?\(window)&by=tech"]
+        {
             let answer = try #require(exchanges.first { $0.path == path && $0.status == 200 })
             #expect(answer.body.count > 40 && !answer.body.hasPrefix("[]") && !answer.body.contains(#""items":[]"#), "\(path) answered no rows: \(answer.body)")
         }

@@ -42,7 +42,7 @@ struct EventCodingTests {
     @Test func catalogueTypesAreUniqueAndWellFormed() throws {
         let names = EventCatalog.all.map(\.qualifiedName)
         #expect(Set(names).count == names.count)
-        let shape = try Regex("^(ticket|client|contract|user|template|calendar|sla-policy|routing|mail|time|invoice|token|hook|portal|schedule|notify|charge|follow-up)\\.[a-z]+(-[a-z]+)*$")
+        let shape = try Regex("^(ticket|client|contract|user|template|calendar|sla-policy|routing|mail|time|invoice|token|hook|portal|schedule|notify|charge|follow-up|survey)\\.[a-z]+(-[a-z]+)*$")
         for entry in EventCatalog.all {
             #expect(entry.type.wholeMatch(of: shape) != nil, "\(entry.type)")
             #expect(entry.type.hasPrefix(entry.category + "."))

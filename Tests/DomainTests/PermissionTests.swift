@@ -17,6 +17,7 @@ struct PermissionTests {
         .scheduleTickets: [.dispatcher, .admin],
         .manageSchedules: [.dispatcher, .admin],
         .manageFollowUps: [.dispatcher, .admin],
+        .manageSurvey: [.dispatcher, .admin],
         .readCosts: [.billing, .admin],
         .readPast: [.billing, .admin],
     ]

@@ -147,6 +147,7 @@ extension TicketCommand: CustomTestStringConvertible {
         case .addMailParticipant: "addMailParticipant"
         case .removeMailParticipant: "removeMailParticipant"
         case .remindClient: "remindClient"
+        case .rate: "rate"
         }
     }
 }

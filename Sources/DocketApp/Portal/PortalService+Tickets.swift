@@ -19,6 +19,9 @@ public struct PortalTicket: Sendable, Equatable {
 
     public var summary: TicketSummary
     public var entries: [Entry]
+    /// The contact's rating in force of the ticket's latest close (a later rating replaces an earlier one); nil when
+    /// that close is not rated, or the ticket was never closed.
+    public var rating: TicketRated? = nil
 }
 
 /// What a contact fills in to open a ticket in the portal.
@@ -64,7 +67,10 @@ extension PortalService {
             names[actor] = name
             return (name, false)
         }
+        var rating: TicketRated?
         for (recorded, change) in try tickets.ticketHistory(number) {
+            if case .ticket(.closed) = change { rating = nil }
+            if case .ticket(.rated(let rated)) = change { rating = rated }
             if case .attachment(.added(let file)) = change, Self.isShown(recorded), !entries.isEmpty {
                 entries[entries.count - 1].attachments.append(file)
                 continue
@@ -81,7 +87,7 @@ extension PortalService {
             default: continue
             }
         }
-        return PortalTicket(summary: summary, entries: entries)
+        return PortalTicket(summary: summary, entries: entries, rating: rating)
     }
 
     /// Adds the contact's public reply to ticket `number` (not mailed back to them); a ticket waiting on the client goes

@@ -178,6 +178,12 @@ public struct PortalService: Sendable, FeatureService {
         return hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
     }
 
+    /// A new survey link secret with its hash (``ReactionInput/surveySecret``).
+    static func surveySecret() -> SurveySecret {
+        let secret = secret()
+        return SurveySecret(secret: secret, hash: hash(secret))
+    }
+
     /// SHA-256 of `secret`'s UTF-8 bytes, lower-case hex (what the log keeps).
     static func hash(_ secret: String) -> String { hex(Array(SHA256.hash(data: Array(secret.utf8)))) }
 

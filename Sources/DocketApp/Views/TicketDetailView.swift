@@ -76,6 +76,9 @@ public struct TicketDetailView: Encodable, Sendable {
     public let parent: String?
     /// The tickets linked under it, in the order they were linked; absent when none.
     public let children: [String]?
+    /// The client's rating of the latest close that has one (a later rating of a close replaces an earlier one); nil
+    /// when none was rated.
+    public let satisfaction: SatisfactionView?
 
     /// The view of `ticket`, its SLA `clock` (from the sla read model) as it stands at `now`, its `history`, its
     /// `undelivered` mail, the addresses on its `mailThread`, its `followUp` and its client's staff note.
@@ -90,6 +93,7 @@ public struct TicketDetailView: Encodable, Sendable {
         parent = links.parent?.description
         children = links.children.isEmpty ? nil : links.children.map(\.description)
         self.mailThread = mailThread
+        satisfaction = SatisfactionView.latest(in: history)
         version = history.last?.event.streamVersion ?? 0
         undeliveredMail = undelivered.map(UndeliveredMail.init)
         sla = clock.map { SLAView($0.status(at: now)) }
@@ -107,6 +111,42 @@ extension TicketDetailView {
         var state = TicketState()
         for case .ticket(let event) in history { state = TicketDecider.evolve(state, event) }
         return (state.parent, state.children)
+    }
+}
+
+/// A client's rating of a ticket's resolution, as `ticket show` gives it.
+public struct SatisfactionView: Encodable, Sendable, Equatable {
+    /// `good`, `okay` or `bad`.
+    public let rating: String
+    /// What the contact wrote; nil when nothing.
+    public let comment: String?
+    /// The contact who rated.
+    public let contact: String
+    /// Which close of the ticket it rates (1 for the first).
+    public let close: Int
+    /// When it was rated (RFC 3339 UTC).
+    public let ratedAt: String
+    /// When it was rated, for people's clocks.
+    public let at: Timestamp
+
+    private enum CodingKeys: String, CodingKey { case rating, comment, contact, close, ratedAt }
+
+    /// The rating in force of the latest rated close in a ticket's `history`: the last `ticket.rated` of that close.
+    public static func latest(in history: [(event: RecordedEvent, change: TicketChange)]) -> SatisfactionView? {
+        var found: SatisfactionView?
+        for (recorded, change) in history {
+            guard case .ticket(.rated(let r)) = change, r.close >= (found?.close ?? 0) else { continue }
+            found = SatisfactionView(
+                rating: r.rating.rawValue, comment: r.comment, contact: r.contact, close: r.close, ratedAt: recorded.recordedAt.iso8601,
+                at: recorded.recordedAt)
+        }
+        return found
+    }
+
+    /// `comment` on one line, quoted, at most 200 characters (`ticket show`'s history; `--json` has it whole).
+    public static func quoted(_ comment: String) -> String {
+        let line = comment.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return "\"" + (line.count > 200 ? line.prefix(199) + "…" : line) + "\""
     }
 }
 
@@ -203,6 +243,9 @@ public enum HistoryText {
         case .followUpSent(let e): "client reminded: waiting on them since \(time(e.waitingSince)) (follow-up policy)"
         case .linked(let e): "\(e.child) linked under \(e.parent) (closed with it)"
         case .unlinked(let e): "\(e.child) taken out from under \(e.parent)"
+        case .surveySent(let e): "rating links sent to contact \(e.contact) with the resolution (close \(e.close); they work until \(time(e.expiresAt)))"
+        case .rated(let e):
+            "rated \(e.rating.rawValue) by contact \(e.contact) (close \(e.close))" + (e.comment.map { ": \(SatisfactionView.quoted($0))" } ?? "")
         }
     }
 }

@@ -56,6 +56,9 @@ enum PortalPages {
             .meta{color:#555;font-size:.875rem}
             .error{color:#8b0000;font-weight:600}
             td.num,th.num{text-align:right;white-space:nowrap}
+            fieldset{border:1px solid #ddd;border-radius:4px;margin-top:1rem}
+            label.choice{display:inline-block;font-weight:400;margin:.25rem 1rem .25rem 0}
+            label.choice input{width:auto}
             @media (max-width:30rem){th.wide,td.wide{display:none}}
             </style>
             </head>
@@ -129,6 +132,36 @@ enum PortalPages {
             </form>
             {{/open}}
             {{^open}}<p>This ticket is closed. To follow up, open a new ticket.</p>{{/open}}
+            {{#rateable}}
+            <h2>How did we do?</h2>
+            {{#given}}<p id="given-rating">You rated this resolution <strong>{{rating}}</strong>{{#comment}}: “{{comment}}”{{/comment}}. A new rating replaces it.</p>{{/given}}
+            <form method="post" action="/portal/tickets/{{number}}/rating">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            {{> rating-fields}}
+            </form>
+            {{/rateable}}
+            """,
+        "rating-fields": """
+            <fieldset><legend>Your rating</legend>
+            {{#ratings}}<label class="choice"><input type="radio" name="rating" value="{{value}}"{{#checked}} checked{{/checked}} required> {{label}}</label>{{/ratings}}
+            </fieldset>
+            <label for="comment">Anything to add? (optional)</label>
+            <textarea id="comment" name="comment" maxlength="{{maxComment}}"></textarea>
+            <button type="submit" id="send-rating">Send rating</button>
+            """,
+        "rate": """
+            <h1>How did we do?</h1>
+            <p>Your rating of the resolution of {{number}}: {{subject}}</p>
+            {{#given}}<p id="given-rating">You rated it <strong>{{rating}}</strong>{{#comment}}: “{{comment}}”{{/comment}}. A new rating replaces it.</p>{{/given}}
+            <form method="post" action="/portal/rate/{{token}}">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            {{> rating-fields}}
+            </form>
+            """,
+        "rated": """
+            <h1>Thank you</h1>
+            <p>Your rating (<strong>{{rating}}</strong>) is recorded. It helps us do better.</p>
+            <p><a href="/portal">Sign in to the support portal</a></p>
             """,
         "new-ticket": """
             <p><a href="/portal/tickets">&larr; Your tickets</a></p>

@@ -20,7 +20,9 @@ struct PortalRoutes: Sendable {
         (.get, "/portal"), (.post, "/portal/sign-in"), (.get, "/portal/link/{token}"), (.post, "/portal/link/{token}"),
         (.get, "/portal/tickets"), (.post, "/portal/tickets"), (.get, "/portal/tickets/new"), (.get, "/portal/tickets/{number}"),
         (.post, "/portal/tickets/{number}/replies"), (.get, "/portal/tickets/{number}/attachments/{sha256}"), (.post, "/portal/sign-out"),
-        (.get, "/portal/invoices"), (.get, "/portal/invoices/{number}"),
+        (.get, "/portal/invoices"), (.get, "/portal/invoices/{number}"), (.get, "/portal/rate/{token}/{rating}"), (.get, "/portal/rate/{token}"),
+        (.post, "/portal/rate/{token}"),
+        (.post, "/portal/tickets/{number}/rating"),
     ]
 
     func register(on router: Router<DocketRequestContext>) {
@@ -49,6 +51,7 @@ struct PortalRoutes: Sendable {
         router.post("/portal/sign-out") { request, _ in try await signOut(request) }
         router.get("/portal/invoices") { request, _ in try await invoiceList(request) }
         router.get("/portal/invoices/:number") { request, context in try await invoicePage(request, number: context.parameters.get("number") ?? "") }
+        registerRatings(on: router)
     }
 
     // MARK: - Signing in and out
@@ -144,7 +147,10 @@ struct PortalRoutes: Sendable {
             var values: [String: Any] = [
                 "number": summary.number.description, "subject": summary.subject, "status": summary.status.displayName,
                 "priority": summary.priority.rawValue, "sla": Self.slaText(summary, now: SystemClock().now(), in: clock), "entries": entries, "open": summary.isOpen,
+                "rateable": summary.status == .closed && summary.mergedInto == nil, "ratings": Self.ratingChoices(ticket.rating?.rating),
+                "maxComment": Satisfaction.maxCommentBytes,
             ]
+            if let given = Self.givenValues(ticket.rating) { values["given"] = given }
             if let category = summary.category { values["category"] = category }
             return page("ticket", title: "\(summary.number) \(summary.subject)", values: values, request: request, who: who)
         } catch {
@@ -243,7 +249,7 @@ struct PortalRoutes: Sendable {
 
     // MARK: - Helpers
 
-    private enum CheckedForm {
+    enum CheckedForm {
         case form([String: String], files: [PortalUpload])
         case refused(Response)
     }
@@ -251,7 +257,7 @@ struct PortalRoutes: Sendable {
     /// The POST's form when it is within the size limits, well formed and carries the CSRF token; else the refusal
     /// (413, 400 or 403) — before anything is read from or written to the store. Forms `withFiles` may be
     /// `multipart/form-data` with files within ``PortalService/uploadProblem(_:)``'s limits; others are 64 KiB at most.
-    private func checkedForm(_ request: Request, withFiles: Bool = false) async throws -> CheckedForm {
+    func checkedForm(_ request: Request, withFiles: Bool = false) async throws -> CheckedForm {
         let multipart = withFiles && PortalMultipartForm.isMultipart(request.headers[.contentType])
         let body: ByteBuffer
         do {

@@ -10,7 +10,8 @@ public enum NotifyEvent: Sendable, Equatable {
     case removed(NotifyChannelRemoved)
 }
 
-/// What a channel is told about: the SLA events `docket tick` records on a ticket.
+/// What a channel is told about: the SLA events `docket tick` records on a ticket, and a client's bad rating of a
+/// resolution (`ticket.rated`, rating `bad`).
 public enum NotifyTrigger: String, Sendable, Codable, CaseIterable {
     /// `ticket.sla-warned` (a warning threshold reached; not one recorded as overtaken by its breach).
     case slaWarned = "sla-warned"
@@ -18,6 +19,9 @@ public enum NotifyTrigger: String, Sendable, Codable, CaseIterable {
     case slaBreached = "sla-breached"
     /// `ticket.escalated` (an escalation rule fired; not one recorded as moot).
     case escalated
+    /// `ticket.rated` with rating `bad`: a client is unhappy with a resolution (a dispatcher's channel, not a pager's:
+    /// not in ``defaults``).
+    case ratedBad = "rated-bad"
 
     /// What a channel is told about when `--on` is not given: what pages someone.
     public static let defaults: [NotifyTrigger] = [.slaBreached, .escalated]

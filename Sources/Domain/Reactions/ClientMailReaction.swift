@@ -1,3 +1,5 @@
+import DocketTime
+
 /// Queues the client's mail (`ticket.mail-queued`, the whole message in the event): the acknowledgement of a ticket
 /// being opened, a reply with each public comment, a resolution notice with the close, a notice to the requester
 /// of a ticket merged into another, and the follow-up policy's reminder of a ticket waiting on the client. It goes to the ticket's contact, else to the sender of the email that opened the
@@ -84,7 +86,11 @@ public struct ClientMailReaction: Reaction {
         for (index, (template, reason, values, ownSubject)) in sending.enumerated() {
             common.merge(values) { $1 }
             let cc = requesters + (Self.copiesThread.contains(reason) ? participants : [])
-            let body = try template.render(stored: try state.storedTemplate(template.name), values: common)
+            var body = try template.render(stored: try state.storedTemplate(template.name), values: common)
+            if reason == .resolution, let survey = try Self.survey(input: input, state: state, ticket: ticket, client: client, recipient: own) {
+                events.append(.ticket(.surveySent(survey.sent)))
+                body += survey.block
+            }
             let messageId = "\(number).\(queued + index + 1).\(ids.next(padded: true))@docket"
             let fullSubject = Self.subject(number: number, ticketSubject: subject, reason: reason, templateSubject: ownSubject)
             let message = OutboundMessage(
@@ -96,6 +102,35 @@ public struct ClientMailReaction: Reaction {
                 message: message.rendered, cc: cc.isEmpty ? nil : cc.map(\.address)))))
         }
         return ReactionOutput(events: events)
+    }
+
+    /// The survey a resolution mail carries (the `ticket.survey-sent` and the block of links put after the template's
+    /// body, which a store's own `mail-resolution` cannot leave out), or nil: no secret was given, the survey is off for
+    /// the store or the ticket's client (``SurveySettings/linkBase(client:)``), or the mail does not go To the ticket's
+    /// contact (who the rating is from: a ticket without a contact, or mail to a requester, gets no links).
+    static func survey(
+        input: ReactionInput, state: any ReactionState, ticket: TicketState, client: ClientState?, recipient: (address: String, name: String?)?
+    ) throws -> (sent: TicketSurveySent, block: String)? {
+        guard let secret = input.surveySecret, ticket.closes > 0, let contact = ticket.contact,
+            let details = client?.contacts[contact], let recipient, recipient.address.lowercased() == details.email.lowercased()
+        else { return nil }
+        let settings = try state.surveySettings(client: ticket.client)
+        guard let base = settings.store.linkBase(client: settings.client) else { return nil }
+        let token = "\(input.ticket).\(ticket.closes).\(secret.secret)"
+        let link = { (rating: SatisfactionRating) in "\(base)/portal/rate/\(token)/\(rating.rawValue)" }
+        let sent = TicketSurveySent(
+            close: ticket.closes, contact: contact, linkHash: secret.hash,
+            expiresAt: Timestamp(millisecondsSinceEpoch: input.context.now.millisecondsSinceEpoch + Satisfaction.linkLifetime))
+        let block = """
+
+
+            How did we do? One click tells us (you can add a comment on the page it opens):
+            Good: \(link(.good))
+            Okay: \(link(.okay))
+            Bad:  \(link(.bad))
+            The links work for 30 days.
+            """
+        return (sent, block)
     }
 
     /// The subject of a mail about ticket `number`: `[T-1042] <ticket subject>`, `Re: ` before it for a reply. A reply

@@ -2,7 +2,8 @@ import DocketTime
 import Foundation
 
 /// Queues a page to each outbound notification channel (`docket notify add`) subscribed to an SLA event of a tick: a
-/// warning (not one skipped as overtaken by its breach), a breach, an escalation (not one skipped as moot); and, for an
+/// warning (not one skipped as overtaken by its breach), a breach, an escalation (not one skipped as moot); to each
+/// subscribed to `rated-bad`, a client's `bad` rating of a resolution (`ticket.rated`); and, for an
 /// escalation whose rule's action is to page a channel (`{"kind": "page", "channel": "oncall"}`), to that channel,
 /// whatever it is subscribed to (once, when it is subscribed to escalations too). A page is an outbox entry of reason
 /// ``OutboundReason/page``: `to` names the channel, the message is the JSON body (``PageBody``) that `docket outbox send`
@@ -16,9 +17,11 @@ public struct PageReaction: Reaction {
     public init() {}
 
     public func react(to input: ReactionInput, state: any ReactionState) throws -> ReactionOutput {
-        let triggered: [(trigger: NotifyTrigger, headline: String, clock: SLAClockKind?, dueAt: Timestamp, percent: Int?, rule: String?, named: String?)] =
+        let triggered: [(trigger: NotifyTrigger, headline: String, clock: SLAClockKind?, dueAt: Timestamp?, percent: Int?, rule: String?, named: String?)] =
             input.caused.compactMap { event in
                 switch event {
+                case .ticket(.rated(let r)) where r.rating == .bad:
+                    (.ratedBad, "the client rated the resolution bad", nil, nil, nil, nil, nil)
                 case .ticketSLA(.warned(let w)) where w.skipped == nil:
                     (.slaWarned, "the \(w.clock) clock reached \(w.percent)%", w.clock, w.dueAt, w.percent, nil, nil)
                 case .ticketSLA(.breached(let b)): (.slaBreached, "the \(b.clock) target was breached", b.clock, b.dueAt, nil, nil, nil)
@@ -37,6 +40,7 @@ public struct PageReaction: Reaction {
         var sequence = 0
         var events: [DocketEvent] = []
         var warnings: [TimedMessage] = []
+        let rating = input.caused.lazy.compactMap { if case .ticket(.rated(let r)) = $0 { r } else { nil } }.last
         for page in triggered {
             var names = channels.filter { $0.on.contains(page.trigger) }.compactMap(\.name)
             if let named = page.named, !names.contains(named) {
@@ -54,9 +58,11 @@ public struct PageReaction: Reaction {
                 let body = PageBody(
                     id: id, event: page.trigger.rawValue, ticket: number.description, client: ticket.client, clientName: clientName,
                     subject: subject, priority: ticket.priority.rawValue, assignee: ticket.assignee, at: input.recordedAt.iso8601,
-                    clock: page.clock?.rawValue, dueAt: page.dueAt.iso8601, percent: page.percent, rule: page.rule)
+                    clock: page.clock?.rawValue, dueAt: page.dueAt?.iso8601, percent: page.percent, rule: page.rule, rating: rating?.rating.rawValue,
+                    comment: rating?.comment)
+                let kind = page.trigger == .ratedBad ? "Rating" : "SLA"
                 events.append(.outbox(.queued(TicketMailQueued(
-                    messageId: id, reason: .page, to: [name], subject: "[\(number)] SLA: \(page.headline) — \(subject)", inReplyTo: nil,
+                    messageId: id, reason: .page, to: [name], subject: "[\(number)] \(kind): \(page.headline) — \(subject)", inReplyTo: nil,
                     message: try body.json()))))
             }
         }
@@ -64,13 +70,14 @@ public struct PageReaction: Reaction {
     }
 }
 
-/// What a notification channel is POSTed (`Content-Type: application/json`): one SLA event of one ticket. Keys sorted,
-/// absent when they do not apply (`clock` for an escalation, `percent` but for a warning, `rule` but for an escalation,
-/// `assignee` for an unassigned ticket). docs/operations.md, "Paging on call", shows one.
+/// What a notification channel is POSTed (`Content-Type: application/json`): one SLA event, or a bad rating, of one
+/// ticket. Keys sorted, absent when they do not apply (`clock` for an escalation and a rating, `dueAt` for a rating,
+/// `percent` but for a warning, `rule` but for an escalation, `rating` and `comment` but for a rating, `assignee` for an
+/// unassigned ticket). docs/operations.md, "Paging on call", shows one.
 public struct PageBody: Codable, Sendable, Equatable {
     /// The delivery's id, also its `Docket-Delivery` header: the same on every attempt, so a receiver dedupes on it.
     public var id: String
-    /// `sla-warned`, `sla-breached` or `escalated`.
+    /// `sla-warned`, `sla-breached`, `escalated` or `rated-bad`.
     public var event: String
     /// The ticket, e.g. `T-1042`.
     public var ticket: String
@@ -88,12 +95,16 @@ public struct PageBody: Codable, Sendable, Equatable {
     public var at: String
     /// `response` or `resolution`; absent for an escalation.
     public var clock: String?
-    /// When the threshold was reached: the deadline, for a breach (RFC 3339 UTC).
-    public var dueAt: String
+    /// When the threshold was reached: the deadline, for a breach (RFC 3339 UTC); absent for a rating.
+    public var dueAt: String?
     /// The warning's percentage.
     public var percent: Int?
     /// The escalation rule's id.
     public var rule: String?
+    /// A rating's `bad`.
+    public var rating: String?
+    /// A rating's comment, if the contact wrote one.
+    public var comment: String?
 
     /// The body as sent: JSON, keys sorted, slashes not escaped.
     public func json() throws -> String {

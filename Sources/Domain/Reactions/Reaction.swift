@@ -31,12 +31,16 @@ public struct ReactionInput: Sendable {
     public var supportAddress: String
     /// Seeds the random part of queued messages' Message-IDs (random in the application, fixed in tests).
     public var messageSeed: UInt64
+    /// The secret of the survey links a resolution mail may carry, with its SHA-256 (the only part the log keeps), from
+    /// the application's random source; nil: no survey links.
+    public var surveySecret: SurveySecret?
 
     /// An input with the given fields.
     public init(
         ticket: TicketNumber, caused: [DocketEvent], context: DecisionContext, recordedAt: Timestamp, routing: RoutingDecision? = nil,
-        supportAddress: String, messageSeed: UInt64
+        supportAddress: String, messageSeed: UInt64, surveySecret: SurveySecret? = nil
     ) {
+        self.surveySecret = surveySecret
         self.ticket = ticket
         self.caused = caused
         self.context = context
@@ -52,6 +56,19 @@ public struct ReactionInput: Sendable {
     /// The `ticket.opened` among ``caused``: the command opens the ticket.
     public var opening: TicketOpened? {
         causedTicketEvents.lazy.compactMap { if case .opened(let opened) = $0 { opened } else { nil } }.first
+    }
+}
+
+/// A survey link's secret (lower-case hex) and its SHA-256 (lower-case hex): the mail carries the one, the log keeps
+/// the other.
+public struct SurveySecret: Sendable, Equatable {
+    public var secret: String
+    public var hash: String
+
+    /// A secret and its hash.
+    public init(secret: String, hash: String) {
+        self.secret = secret
+        self.hash = hash
     }
 }
 
@@ -82,6 +99,8 @@ public protocol ReactionState {
     func nextTimeEntryNumber() throws -> Int
     /// The outbound notification channels in force (added, not removed), by name.
     func notifyChannels() throws -> [NotifyState]
+    /// The store's and client `client`'s survey settings (``SurveySettings/linkBase(client:)``).
+    func surveySettings(client: String) throws -> (store: SurveySettings, client: SurveySettings)
 }
 
 /// Follow-up events for a stream other than the ticket's, appended in the same transaction before the ticket's
@@ -162,6 +181,7 @@ private struct FollowedState: ReactionState {
     func slaPolicy(_ id: String) throws -> SLAPolicyState { try base.slaPolicy(id) }
     func calendar(_ id: String) throws -> CalendarState { try base.calendar(id) }
     func notifyChannels() throws -> [NotifyState] { try base.notifyChannels() }
+    func surveySettings(client: String) throws -> (store: SurveySettings, client: SurveySettings) { try base.surveySettings(client: client) }
 
     func client(_ code: String) throws -> ClientState {
         let stream = StreamName.client(code)

@@ -56,6 +56,8 @@ public enum DocketEvent: Sendable, Equatable {
     case charge(ChargeEvent)
     /// A `follow-up.*` event (the follow-up policy for tickets waiting on the client).
     case followUp(FollowUpEvent)
+    /// A `survey.*` event (the client satisfaction survey's settings).
+    case survey(SurveyEvent)
 }
 
 extension DocketEvent: DomainEvent {
@@ -85,7 +87,7 @@ extension DocketEvent: DomainEvent {
         Family(HookEvent.self) { .hook($0) }, Family(PortalEvent.self) { .portal($0) },
         Family(ScheduleEvent.self) { .schedule($0) }, Family(NotifyEvent.self) { .notify($0) },
         Family(ChargeEvent.self) { .charge($0) },
-        Family(FollowUpEvent.self) { .followUp($0) },
+        Family(FollowUpEvent.self) { .followUp($0) }, Family(SurveyEvent.self) { .survey($0) },
     ]
 
     /// The reader of each type string (type strings are unique across families: EventCodingTests checks it).

@@ -22,6 +22,8 @@ public enum Action: String, CaseIterable, Sendable, CustomStringConvertible {
     case manageSchedules = "schedule recurring tickets"
     /// Set the follow-up policy for tickets waiting on the client (the store's, or a client's own).
     case manageFollowUps = "set the follow-up policy"
+    /// Turn the client satisfaction survey on or off (the store's, or a client's opt-out).
+    case manageSurvey = "set the satisfaction survey"
     /// Read what staff time costs: cost rates, and the cost and margin of the profitability report.
     case readCosts = "read cost rates and margins"
     /// Read the store as it stood at a past moment (`--as-of`, `?asOf=`): settling billing disputes.
@@ -39,7 +41,8 @@ public enum Permissions {
         case .manageClients: [.dispatcher, .billing, .admin]
         case .manageContracts, .manageRates, .manageInvoices, .readCosts, .readPast: [.billing, .admin]
         case .manageUsers: [.admin]
-        case .manageTemplates, .manageRoutingRules, .scheduleTickets, .manageSchedules, .manageFollowUps: [.dispatcher, .admin]
+        case .manageTemplates, .manageRoutingRules, .scheduleTickets, .manageSchedules, .manageFollowUps, .manageSurvey:
+            [.dispatcher, .admin]
         }
     }
 

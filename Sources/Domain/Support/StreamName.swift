@@ -28,6 +28,10 @@ public enum StreamName {
     public static let followUpPolicy = "follow-up-policy"
     /// `follow-up-policy-acme`: the client `acme`'s own follow-up policy.
     public static func clientFollowUpPolicy(_ client: String) -> String { "follow-up-policy-" + client }
+    /// `survey-settings`: the store's satisfaction survey settings.
+    public static let surveySettings = "survey-settings"
+    /// `survey-settings-acme`: the client `acme`'s own survey setting (its opt-out).
+    public static func clientSurveySettings(_ client: String) -> String { "survey-settings-" + client }
     /// `time-TE-7` for the time entry `TE-7`.
     public static func timeEntry(_ id: String) -> String { "time-" + id }
     /// `charge-CH-7` for the one-off charge `CH-7`.

@@ -49,6 +49,9 @@ public enum TicketCommand: Sendable, Equatable {
     case removeMailParticipant(String, thread: Set<String>)
     /// Remind the client of a ticket waiting on them (the follow-up policy, `docket tick`); the ticket must be waiting.
     case remindClient(TicketFollowUpSent)
+    /// Rate the resolution of the ticket's latest close (a client's contact, by the resolution mail's link or in the
+    /// portal); the ticket must be closed (``Satisfaction``).
+    case rate(RateResolution)
 }
 
 /// The input of ``TicketCommand/open(_:)``.

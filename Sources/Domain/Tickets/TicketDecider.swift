@@ -119,6 +119,8 @@ public enum TicketDecider: Decider {
                     .conflict, "ticket \(number) is not waiting on the client (status \(state.status.displayName)); nothing to follow up")
             }
             return [.followUpSent(followUp)]
+        case .rate(let rate):
+            return try Satisfaction.decide(rate, state: state, now: context.now)
         }
     }
 

@@ -42,6 +42,10 @@ public enum TicketEvent: Sendable, Equatable {
     case linked(TicketLinked)
     /// The ticket was taken out from under its parent (on both tickets' streams).
     case unlinked(TicketUnlinked)
+    /// See ``TicketSurveySent``.
+    case surveySent(TicketSurveySent)
+    /// See ``TicketRated``.
+    case rated(TicketRated)
 }
 
 /// `ticket.opened.v1`: a ticket was opened.
@@ -578,5 +582,7 @@ extension TicketEvent: RegisteredEventFamily {
         .init(TicketFollowUpSent.self) { .followUpSent($0) },
         .init(TicketLinked.self) { .linked($0) },
         .init(TicketUnlinked.self) { .unlinked($0) },
+        .init(TicketSurveySent.self) { .surveySent($0) },
+        .init(TicketRated.self) { .rated($0) },
     ]
 }

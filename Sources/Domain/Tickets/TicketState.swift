@@ -26,6 +26,10 @@ public struct TicketState: Sendable, Equatable {
     public var parent: TicketNumber? = nil
     /// The tickets linked under this one, in the order they were linked.
     public var children: [TicketNumber] = []
+    /// How many times it was closed (`ticket.closed`): the close a rating is of (``TicketRated/close``).
+    public var closes: Int = 0
+    /// The survey links of the latest close that was sent them, if any.
+    public var survey: SurveyLinkState? = nil
 
     /// A state with every field given (tests and snapshots); streams start from ``TicketDecider/initialState``.
     public init(
@@ -72,8 +76,10 @@ extension TicketDecider {
             state.watchers.insert(e.login)
         case .watcherRemoved(let e):
             state.watchers.remove(e.login)
-        case .commented, .mergeReceived, .participantAdded, .participantRemoved, .followUpSent:
+        case .commented, .mergeReceived, .participantAdded, .participantRemoved, .followUpSent, .rated:
             break
+        case .surveySent(let e):
+            state.survey = SurveyLinkState(close: e.close, contact: e.contact, linkHash: e.linkHash, expiresAt: e.expiresAt)
         case .statusChanged(let e):
             state.status = e.status
         case .merged(let e):
@@ -81,6 +87,7 @@ extension TicketDecider {
             state.status = .closed
         case .closed:
             state.status = .closed
+            state.closes += 1
         case .reopened:
             state.status = .inProgress
         case .dueDateSet(let e):

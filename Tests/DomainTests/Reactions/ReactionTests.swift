@@ -38,6 +38,9 @@ import Testing
         func nextTimeEntryNumber() throws -> Int { nextEntry }
         var channels: [NotifyState] = []
         func notifyChannels() throws -> [NotifyState] { channels }
+        var survey = SurveySettings()
+        var clientSurvey: [String: SurveySettings] = [:]
+        func surveySettings(client: String) throws -> (store: SurveySettings, client: SurveySettings) { (survey, clientSurvey[client] ?? SurveySettings()) }
     }
 
     static let now = Timestamp(iso8601: "2026-11-02T09:00:00Z")!
