@@ -214,7 +214,7 @@ struct UserCostRate: ParsableCommand {
             let session = try StoreAccess.open(store.path)
             // A date is the user's midnight where they set a zone (`docket user time-zone`): their hours start then.
             let zone = (try? session.app.directory.user(login))?.timeZone
-            let read = midnight(of: effective, inZone: zone, of: "user \(login)", flag: "--effective")
+            let read = try effectiveMidnight(of: effective, inZone: zone, of: "user \(login)", flag: "--effective")
             let from = read.instant
             let rate = SetCostRate(costPerHourMinor: costPerHour, currency: currency, effectiveFrom: from)
             let events = try session.app.directory.user(login, .setCostRate(rate), as: actor.name, commandId: write.commandId)
