@@ -204,10 +204,23 @@ struct UserCostRate: ParsableCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The user's login.") var login: String
-    @Argument(help: "Minor units per hour, e.g. 4500 for 45.00.") var costPerHour: Int64
+    @Argument(help: "Minor units per hour, e.g. 4500 for 45.00.", transform: Self.minorUnits) var costPerHour: Int64
     @Option(help: "ISO 4217 currency code.") var currency: String
     @Option(help: "When the rate takes effect (RFC 3339, or YYYY-MM-DD: midnight in the user's own time zone, else UTC).", transform: TimeArgument.parse)
     var effective: TimeArgument
+
+    /// A whole number of minor units; an amount written with its decimals (`45.00`) is refused naming the minor units
+    /// it means (`4500`), as the parser would only call it invalid.
+    static func minorUnits(_ text: String) throws -> Int64 {
+        if let minor = Int64(text) { return minor }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 2, let whole = Int64(parts[0]), parts[1].count == 2, let cents = Int64(parts[1]), whole >= 0,
+            !whole.multipliedReportingOverflow(by: 100).overflow
+        {
+            throw ValidationError("the cost is in minor units per hour, with no decimal point: \(whole * 100 + cents) for \(text)")
+        }
+        throw ValidationError("give the cost in minor units per hour, a whole number: 4500 for 45.00")
+    }
 
     func run() throws {
         try reportingFailures(store: store.path) {

@@ -51,7 +51,8 @@ import Testing
     }
 
     /// A cost rate's mistyped year is refused as a contract's is, naming the date as typed (exit 65, nothing written):
-    /// `--effective 0026-12-01` was recorded, a rate from year 26. Embedded and served.
+    /// `--effective 0026-12-01` was recorded, a rate from year 26. An amount with decimals (`70.00`) names the minor units
+    /// it means. Embedded and served.
     @Test(arguments: DocketMode.allCases) func aCostRateDatedOutOfRangeIsRefused(_ mode: DocketMode) throws {
         try setUp()
         try mode.run {
@@ -62,6 +63,12 @@ import Testing
             #expect(
                 typo.stderr == "docket: error: --effective 0026-12-01 is out of range: billing dates run from 2000-01-01 to 2199-12-31 "
                     + "(UTC); check the year\n", "\(typo.stderr)")
+            // An amount with its decimals, as `charge add --unit-price` takes one: the minor units it means.
+            let decimals = try docket(["user", "cost-rate", "bob", "70.00", "--currency", "USD", "--effective", "2026-12-01"], as: "bill")
+            #expect(decimals.status == 64 && decimals.stdout.isEmpty, "\(decimals.stdout)")
+            #expect(
+                decimals.stderr == "docket: error: The value '70.00' is invalid for '<cost-per-hour>': the cost is in minor units per hour, "
+                    + "with no decimal point: 7000 for 70.00 (see `docket user cost-rate --help`)\n", "\(decimals.stderr)")
             #expect(try docket(["log", "--json", "--limit", "100000"]).stdout == before, "nothing written")
         }
     }
