@@ -130,6 +130,11 @@ public struct DocketApplication: Sendable {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func context(for login: String) throws -> DecisionContext { try shared.context(for: login) }
 
+    /// User `login` as they read now: on a replay made for one read (`--as-of`, `?asOf=`), the live store's user, so the
+    /// time zone their times are written in and the role deciding what they see are theirs now, not the ones they had then.
+    @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
+    public func reader(_ login: String) throws -> UserState { try shared.reader(login) }
+
     /// The clock the services read: it stamps decisions and says when "now" is for views.
     public var clock: any WallClock { shared.clock }
 

@@ -21,8 +21,13 @@ public struct ServiceContext: Sendable {
 
     /// The decision context for `login`: refuses unknown and deactivated users.
     func context(for login: String) throws -> DecisionContext {
-        let (state, _) = try (readers ?? kernel).loadUser(login)
-        return DecisionContext(actor: try UserDecider.actor(login: login, state: state), now: clock.now())
+        DecisionContext(actor: try UserDecider.actor(login: login, state: try reader(login)), now: clock.now())
+    }
+
+    /// User `login` as they are now, where the users who read come from (``readers``): on a replay made for one read,
+    /// the live store's user, so the role and time zone a reader reads with are theirs now, not the ones they had then.
+    func reader(_ login: String) throws -> UserState {
+        try (readers ?? kernel).loadUser(login).state
     }
 
     /// The client's billing months: months already invoiced keep their zone, later ones follow its time zone now.

@@ -252,8 +252,13 @@ struct InvoiceFinalize: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finalize", abstract: "Finalize a draft under the next gapless number (INV-YYYY-NNNN); final invoices never change.",
         discussion: """
-            A draft priced before one of its client's contracts had its end moved or given (docket contract end), in \
-            the months it bills, is refused: discard it and run the period again, to price it under the end now.
+            docket invoice finalize acme-D1
+            A draft the log moved away from since it was priced is refused \
+            (exit 6), naming what changed: time corrected, voided or logged \
+            in its months, terms amended, a contract's end moved. Discard it \
+            and run the period again, to price it as the log stands now:
+            docket invoice discard acme-D1 --reason "out of date"
+            docket invoice run --period 2026-11 --client acme
             """)
     @OptionGroup var options: TicketWriteOptions
     @Argument(help: "The draft, e.g. acme-D1.") var invoice: String

@@ -27,9 +27,9 @@ struct PeopleTime {
         return PeopleTime(zone: WallTimeZone(identifier) ?? .utc, whose: "this machine's")
     }
 
-    /// The zone `login` set for themself (`docket user time-zone`), if any.
+    /// The zone `login` set for themself (`docket user time-zone`), if any: the one they have now, on a replay too.
     static func own(_ login: String, in session: Session) -> PeopleTime? {
-        guard let identifier = (try? session.app.directory.user(login))?.timeZone, let zone = WallTimeZone(identifier) else {
+        guard let identifier = (try? session.app.reader(login))?.timeZone, let zone = WallTimeZone(identifier) else {
             return nil
         }
         return PeopleTime(zone: zone, whose: "user \(login)'s")

@@ -118,7 +118,10 @@ struct RulesTest: ParsableCommand {
             An email's client is picked from its sender as intake picks it; --client \
             names it when the sender is no client's. A schedule's ticket is the one \
             `docket tick` opens next (or on the first occurrence at or after --at); \
-            what the schedule sets itself wins over the rule's actions.
+            what the schedule sets itself wins over the rule's actions. It says \
+            what the tick would do: not open it (a deactivated assignee), open it \
+            without an action it cannot carry out, or nothing (opened already). \
+            The rules tried are those in force now, also for a past --at.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
@@ -145,6 +148,12 @@ struct RulesTest: ParsableCommand {
         var schedule: String? = nil
         var occurrence: RFC3339Instant? = nil
         var opens: Opening? = nil
+        /// With --schedule: why `docket tick` would not open it, where it would not.
+        var refused: String? = nil
+        /// With --schedule: what routing could not carry out, noted on the ticket instead.
+        var notes: [String]? = nil
+        /// With --schedule and an occurrence before now: that the rules tried are those in force now.
+        var rulesInForce: String? = nil
     }
 
     /// A schedule's ticket as it would open, once routed.
@@ -216,7 +225,7 @@ struct RulesTest: ParsableCommand {
             read.announce()
             return read.instant
         }
-        let preview = try session.app.tickets.routingPreview(ofSchedule: id, atOrAfter: moment)
+        let preview = try session.app.tickets.routingPreview(ofSchedule: id, atOrAfter: moment, as: actor.name)
         let intake = preview.intake
         let decision = preview.routing
         let opening = Opening(
@@ -226,17 +235,29 @@ struct RulesTest: ParsableCommand {
                 View(
                     subject: intake.subject, client: intake.client, rule: decision?.rule.id, reasons: decision?.reasons ?? [],
                     actions: decision?.appliedActions, schedule: id,
-                    occurrence: RFC3339Instant(millisecondsSinceEpoch: preview.at.millisecondsSinceEpoch), opens: opening))
+                    occurrence: RFC3339Instant(millisecondsSinceEpoch: preview.at.millisecondsSinceEpoch), opens: opening,
+                    refused: preview.refusal, notes: preview.notes.isEmpty ? nil : preview.notes, rulesInForce: preview.isPast ? Self.rulesNow : nil))
             return
         }
         let time = PeopleTime.viewer(actor.name, in: session)
         var text = "\(intake.subject) (client \(intake.client), source schedule: \(id)'s ticket of \(time.text(preview.at)))\n"
         text += Self.decisionText(decision)
         if decision == nil { text += "  no rule matches; the schedule's own fields and the defaults apply\n" }
-        text += "  it would open with priority \(opening.priority), category \(opening.category ?? "none"), assignee "
-            + "\(opening.assignee ?? "none")" + (opening.replyTemplate.map { ", reply template \($0)" } ?? "") + "\n"
+        if let refusal = preview.refusal {
+            text += "  \(refusal)\n"
+        } else {
+            text += "  it would open with priority \(opening.priority), category \(opening.category ?? "none"), assignee "
+                + "\(opening.assignee ?? "none")" + (opening.replyTemplate.map { ", reply template \($0)" } ?? "") + "\n"
+            for note in preview.notes { text += "  noted on the ticket: \(note)\n" }
+        }
+        if preview.isPast { text += "  note: \(Self.rulesNow)\n" }
         Terminal.out(text)
     }
+
+    /// Said of an occurrence before now: routing rules have no effective date.
+    static let rulesNow =
+        "these are the rules in force now: rules have no effective date, so the tick of that occurrence routed by those in "
+        + "force then (`docket rules show --as-of TIME`)"
 
     /// The lines saying which rule would fire and why, and its actions; nothing when none would.
     private static func decisionText(_ decision: RoutingDecision?) -> String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BusinessTime
 import DocketApp
 import Domain
 import Foundation
@@ -13,18 +14,19 @@ struct UserGroup: ParsableCommand {
             docket user role bob dispatcher      docket user deactivate bob
             docket user list --json
             docket user cost-rate bob 4500 --currency USD --effective 2026-01-01  # billing
+            docket user cost-rates bob       # billing, admins: every rate, the one in force
             docket user time-zone bob America/New_York   # yourself, or anyone (admin)
             docket user link-os bob --uid 1001   # admins: uid 1001 is bob on the socket
             docket user add intake --name Intake --email intake@msp.example \\
               --role dispatcher --kind service
             docket user kind scheduler service   # a program's account: no SLA mail
-            Every active user reads users (list, show). Cost rates are read by billing and admins only, priced into \
-            `docket report profitability`; no user command shows them, and `docket log` leaves their amount out for \
-            techs and dispatchers.
+            Every active user reads users (list, show). Cost rates are read by billing and admins only \
+            (`docket user cost-rates`), priced into `docket report profitability`; `docket log` leaves their amount \
+            out for techs and dispatchers.
             """,
         subcommands: [
             UserAdd.self, UserList.self, UserShow.self, UserRole.self, UserDeactivate.self, UserReactivate.self, UserCostRate.self,
-            UserTimeZone.self, UserLinkOS.self, UserUnlinkOS.self, UserKindCommand.self,
+            UserCostRates.self,            UserTimeZone.self, UserLinkOS.self, UserUnlinkOS.self, UserKindCommand.self,
         ])
 }
 
@@ -202,17 +204,30 @@ struct UserCostRate: ParsableCommand {
     @OptionGroup var actor: ActorOptions
     @OptionGroup var write: WriteOptions
     @Argument(help: "The user's login.") var login: String
-    @Argument(help: "Minor units per hour, e.g. 4500 for 45.00.") var costPerHour: Int64
+    @Argument(help: "Minor units per hour, e.g. 4500 for 45.00.", transform: Self.minorUnits) var costPerHour: Int64
     @Option(help: "ISO 4217 currency code.") var currency: String
     @Option(help: "When the rate takes effect (RFC 3339, or YYYY-MM-DD: midnight in the user's own time zone, else UTC).", transform: TimeArgument.parse)
     var effective: TimeArgument
+
+    /// A whole number of minor units; an amount written with its decimals (`45.00`) is refused naming the minor units
+    /// it means (`4500`), as the parser would only call it invalid.
+    static func minorUnits(_ text: String) throws -> Int64 {
+        if let minor = Int64(text) { return minor }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 2, let whole = Int64(parts[0]), parts[1].count == 2, let cents = Int64(parts[1]), whole >= 0,
+            !whole.multipliedReportingOverflow(by: 100).overflow
+        {
+            throw ValidationError("the cost is in minor units per hour, with no decimal point: \(whole * 100 + cents) for \(text)")
+        }
+        throw ValidationError("give the cost in minor units per hour, a whole number: 4500 for 45.00")
+    }
 
     func run() throws {
         try reportingFailures(store: store.path) {
             let session = try StoreAccess.open(store.path)
             // A date is the user's midnight where they set a zone (`docket user time-zone`): their hours start then.
             let zone = (try? session.app.directory.user(login))?.timeZone
-            let read = midnight(of: effective, inZone: zone, of: "user \(login)", flag: "--effective")
+            let read = try effectiveMidnight(of: effective, inZone: zone, of: "user \(login)", flag: "--effective")
             let from = read.instant
             let rate = SetCostRate(costPerHourMinor: costPerHour, currency: currency, effectiveFrom: from)
             let events = try session.app.directory.user(login, .setCostRate(rate), as: actor.name, commandId: write.commandId)
@@ -228,6 +243,53 @@ struct UserCostRate: ParsableCommand {
 }
 
 // MARK: - Reading
+
+/// `docket user cost-rates [LOGIN]`: what each user's hour costs, every version, for billing and admins.
+struct UserCostRates: ReadCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cost-rates",
+        abstract: "List each user's cost rates and the one in force now (billing or admin).",
+        discussion: """
+            docket user cost-rates            # every user's
+            docket user cost-rates bob --json
+            docket user cost-rates --as-of 2026-10-31   # as they stood then
+            Each rate from its date in the user's own time zone (UTC if none): \
+            `in force` prices work starting now, `earlier` and `later` ones \
+            price work before or after it, and a rate set again for the same \
+            date replaces the one before (`replaced by N`). Techs and \
+            dispatchers are refused (exit 5), nothing read.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+    @OptionGroup var asOf: AsOfOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "Only this user's rates.") var login: String?
+
+    func run(in session: Session) throws {
+        let rates = try session.app.directory.costRates(of: login, readBy: actor.name)
+        if output.json {
+            try printJSON(rates)
+            return
+        }
+        guard !rates.isEmpty else {
+            Terminal.out(login.map { "user \($0) has no cost rate; set one with `docket user cost-rate \($0) …`\n" } ?? "no user has a cost rate\n")
+            return
+        }
+        let now = session.app.clock.now()
+        Terminal.out(Terminal.table(
+            ["LOGIN", "FROM", "COST PER HOUR", "VERSION", "STATUS"],
+            rates.map { rate in
+                let zone = rate.timeZone.flatMap(WallTimeZone.init) ?? .utc
+                let status =
+                    rate.inForce
+                    ? "in force" : rate.replacedBy.map { "replaced by \($0)" } ?? (rate.effectiveFrom.timestamp > now ? "later" : "earlier")
+                return [
+                    rate.login, ZoneText(zone: zone).text(rate.effectiveFrom.timestamp),
+                    "\(Money.format(rate.costPerHourMinor, currency: rate.currency)) \(rate.currency)", String(rate.version), status,
+                ]
+            }))
+    }
+}
 
 /// A user as `--json` prints it.
 struct UserView: Encodable {

@@ -20,6 +20,9 @@ enum ReadRoutes {
             "/v1/invoices", command: "invoice list", fields: ["client", "period", "status"].map(ResourceRoute.Source.query), listOf: "id", invoices),
         .serviceRead("/v1/invoices/{invoice}", command: "invoice show", fields: [.path("invoice")], invoice),
         .serviceRead("/v1/charges", command: "charge list", fields: ["client", "period", "unbilled"].map(ResourceRoute.Source.query), listOf: "id", charges),
+        .serviceRead("/v1/cost-rates", command: "user cost-rates", fields: [.query("user")]) { input, app in
+            try .encoding(try app.directory.costRates(of: input.text(.query("user")), readBy: input.actor))
+        }.requiring(.readCosts, fix: CostReaders.fix),
         .serviceRead("/v1/audit/invoices/{invoice}", command: "audit invoice", fields: [.path("invoice")]) { input, app in
             try .encoding(try app.billing.auditInvoice(try input.required(.path("invoice"))))
         },

@@ -35,9 +35,9 @@ enum TypedTime {
         return zone.instant(reading: reading)
     }
 
-    /// The zone `login` set for themself.
+    /// The zone `login` set for themself: the one they have now, on a replay too.
     private static func own(_ login: String, in app: DocketApplication) throws -> (WallTimeZone, String)? {
-        guard let identifier = (try? app.directory.user(login))?.timeZone, let zone = WallTimeZone(identifier) else { return nil }
+        guard let identifier = (try? app.reader(login))?.timeZone, let zone = WallTimeZone(identifier) else { return nil }
         return (zone, "user \(login)'s")
     }
 

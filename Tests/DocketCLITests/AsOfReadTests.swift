@@ -143,3 +143,32 @@ import Testing
         #expect(words.contains("as the store stood at this moment (billing, admins)"), "\(help.stdout)")
     }
 }
+
+extension AsOfReadTests {
+    /// As of a moment, a reader reads with their time zone and role now (docs/security.md, "Who reads what"): the
+    /// replay took both from itself, so bill, who set New York after t1, read `ticket show --as-of t1` in the zone he
+    /// had then (the machine's, UTC), and carl, a tech at t1 and billing now, read `charge list --as-of t1` without the
+    /// unit cost billing reads. Both come from the live store now, embedded and through `docket serve`.
+    @Test(arguments: DocketMode.allCases) func asOfAMomentTheReaderReadsWithTheirZoneAndRoleNow(_ mode: DocketMode) throws {
+        let t1 = ReplayCommandTests.t1
+        try base.writeBeforeT1()
+        try base.ok(["user", "add", "carl", "--name", "Carl", "--email", "carl@msp.example", "--role", "tech"], at: "2026-10-30T12:00:00Z")
+        try base.ok(
+            ["contract", "add", "acme-fees", "--client", "acme", "--name", "Fees", "--effective", "2026-01-01", "--terms",
+             #"{"model":"hourly","currency":"USD","rates":{"*":12000}}"#], at: "2026-10-30T12:00:00Z", as: "bill")
+        try base.ok(
+            ["charge", "add", "acme", "--description", "Dell Latitude", "--unit-price", "1249.00", "--quantity", "1", "--unit-cost", "980.00"],
+            at: "2026-10-30T12:00:00Z", as: "bill")
+        try base.writeAfterT1()
+        try base.ok(["user", "time-zone", "bill", "America/New_York"], at: "2026-11-06T09:00:00Z")
+        try base.ok(["user", "role", "carl", "billing"], at: "2026-11-06T09:00:00Z")
+        try mode.run {
+            let shown = try base.docket(["ticket", "show", "T-1001", "--as-of", t1], as: "bill")
+            #expect(shown.status == 0, "\(shown.stderr)")
+            #expect(shown.stdout.contains(" EDT") && !shown.stdout.contains(" UTC"), "bill's zone now: \(shown.stdout)")
+            let charges = try base.docket(["charge", "list", "--json", "--as-of", t1], as: "carl")
+            #expect(charges.status == 0, "\(charges.stderr)")
+            #expect(charges.stdout.contains("\"unitCostMinor\" : 98000"), "carl is billing now: \(charges.stdout)")
+        }
+    }
+}

@@ -94,7 +94,12 @@ import Testing
             let help = try base.docket(["invoice", command, "--help"]).stdout
             #expect(help.contains("--reason <reason>") && !help.contains("[--reason <reason>]"), "\(help)")
         }
-        _ = try ok(["invoice", "finalize", "acme-D2"])
+        // acme-D2 adjusted INV-2026-0001, voided since: it is re-priced before it is finalized.
+        let stale = try base.docket(["invoice", "finalize", "acme-D2"])
+        #expect(stale.status == 6 && stale.stderr.hasPrefix("docket: error: draft acme-D2 is out of date: INV-2026-0001 was voided since it was drafted"), "\(stale.stderr)")
+        _ = try ok(["invoice", "discard", "acme-D2", "--reason", "INV-2026-0001 was voided"])
+        _ = try ok(["invoice", "run", "--period", "2026-11"])
+        #expect(try ok(["invoice", "finalize", "acme-D3"]) == "acme-D3: finalized as INV-2026-0002\n")
         let before = try base.eventCount()
         let missing = try base.docket(["invoice", "void", "INV-2026-0002"])
         #expect(missing.status == 64)

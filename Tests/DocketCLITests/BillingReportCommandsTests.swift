@@ -50,6 +50,29 @@ import Testing
         #expect(try docket(["user", "cost-rate", "nobody", "7000", "--currency", "USD", "--effective", "2026-12-01"], as: "bill").status == 4)
     }
 
+    /// A cost rate's mistyped year is refused as a contract's is, naming the date as typed (exit 65, nothing written):
+    /// `--effective 0026-12-01` was recorded, a rate from year 26. An amount with decimals (`70.00`) names the minor units
+    /// it means. Embedded and served.
+    @Test(arguments: DocketMode.allCases) func aCostRateDatedOutOfRangeIsRefused(_ mode: DocketMode) throws {
+        try setUp()
+        try mode.run {
+            #expect(try docket(["user", "cost-rates"], as: "bill").status == 0, "bill's token, made before counting")
+            let before = try docket(["log", "--json", "--limit", "100000"]).stdout
+            let typo = try docket(["user", "cost-rate", "bob", "7000", "--currency", "USD", "--effective", "0026-12-01"], as: "bill")
+            #expect(typo.status == 65 && typo.stdout.isEmpty, "\(typo.stdout)")
+            #expect(
+                typo.stderr == "docket: error: --effective 0026-12-01 is out of range: billing dates run from 2000-01-01 to 2199-12-31 "
+                    + "(UTC); check the year\n", "\(typo.stderr)")
+            // An amount with its decimals, as `charge add --unit-price` takes one: the minor units it means.
+            let decimals = try docket(["user", "cost-rate", "bob", "70.00", "--currency", "USD", "--effective", "2026-12-01"], as: "bill")
+            #expect(decimals.status == 64 && decimals.stdout.isEmpty, "\(decimals.stdout)")
+            #expect(
+                decimals.stderr == "docket: error: The value '70.00' is invalid for '<cost-per-hour>': the cost is in minor units per hour, "
+                    + "with no decimal point: 7000 for 70.00 (see `docket user cost-rate --help`)\n", "\(decimals.stderr)")
+            #expect(try docket(["log", "--json", "--limit", "100000"]).stdout == before, "nothing written")
+        }
+    }
+
     /// A cost rate's date is the tech's midnight where they set a zone (`user time-zone`), else UTC's: a New York
     /// tech's rate from 4 November started at 19:00 on 3 November, their time.
     @Test func aCostRatesDateIsTheTechsMidnight() throws {

@@ -67,3 +67,52 @@ import Testing
         #expect(user.contains("Cost rates are read by billing and admins only"), "\(user)")
     }
 }
+
+extension CostReadersTests {
+    /// Billing could not read the cost rates it sets: only `docket log` showed `user.cost-rate-set`. `docket user
+    /// cost-rates [LOGIN]` lists every version by user, each from its date in the user's own zone, the one in force now
+    /// marked and one set again for the same date marked replaced; `--json` and `--as-of` as every read. Techs and
+    /// dispatchers are refused (exit 5, nothing read), an unknown user is not found (4). Embedded and served.
+    @Test(arguments: DocketMode.allCases) func costRatesAreListedToBillingAndAdminsOnly(_ mode: DocketMode) throws {
+        try base.setUp()
+        try StoreSetUp.addUsers([("dora", "dispatcher")]) { try base.docket($0) }
+        _ = try base.ok(["user", "time-zone", "bob", "America/New_York"], now: "2026-12-01T09:10:00Z")
+        for rate in ["7000", "7500"] {
+            _ = try base.ok(["user", "cost-rate", "bob", rate, "--currency", "USD", "--effective", "2026-12-01"], as: "bill", now: "2026-12-01T09:10:00Z")
+        }
+        let now = "2026-12-02T09:00:00Z"
+        let events = { () throws -> Int in try base.docket(["log", "--json", "--limit", "100000"], now: now).stdout.count }
+        try mode.run {
+            for user in ["bob", "dora", "bill"] { #expect(try base.docket(["queue"], as: user, now: now).status == 0) }
+            let before = try events()
+            for (user, role) in [("bob", "tech"), ("dora", "dispatcher")] {
+                for arguments in [[], ["bob"], ["--json"], ["--as-of", "2026-12-01T10:00:00Z"]] {
+                    let run = try base.docket(["user", "cost-rates"] + arguments, as: user, now: now)
+                    #expect(run.status == 5 && run.stdout.isEmpty, "\(user) \(arguments): \(run.stdout)")
+                    #expect(run.stderr.hasPrefix("docket: error: only billing or an admin may read "), "\(user) \(arguments): \(run.stderr)")
+                }
+            }
+            let table = try base.docket(["user", "cost-rates"], as: "bill", now: now)
+            #expect(table.status == 0, "\(table.stderr)")
+            #expect(table.stdout == """
+                LOGIN  FROM                  COST PER HOUR  VERSION  STATUS
+                bob    2025-12-31 19:00 EST  60.00 USD      1        earlier
+                bob    2026-12-01 00:00 EST  70.00 USD      2        replaced by 3
+                bob    2026-12-01 00:00 EST  75.00 USD      3        in force
+
+                """, "\(table.stdout)")
+            let json = try base.docket(["user", "cost-rates", "bob", "--json"], as: "ann", now: now)
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]], "\(json.stderr)")
+            #expect(rows.map { $0["version"] as? Int } == [1, 2, 3] && rows.map { $0["inForce"] as? Bool } == [false, false, true])
+            #expect(rows[1]["replacedBy"] as? Int == 3 && rows[2]["effectiveFrom"] as? String == "2026-12-01T05:00:00.000Z", "\(rows)")
+            #expect(rows[0]["costPerHourMinor"] as? Int == 6000 && rows[0]["timeZone"] as? String == "America/New_York", "\(rows)")
+            // As of a moment before the December rates were set: the one rate, in force then.
+            let then = try base.docket(["user", "cost-rates", "--json", "--as-of", "2026-11-30T00:00:00Z"], as: "bill", now: now)
+            let past = try #require(try JSONSerialization.jsonObject(with: Data(then.stdout.utf8)) as? [[String: Any]], "\(then.stderr)")
+            #expect(past.map { $0["version"] as? Int } == [1] && past.first?["inForce"] as? Bool == true, "\(past)")
+            let ghost = try base.docket(["user", "cost-rates", "ghost"], as: "bill", now: now)
+            #expect(ghost.status == 4 && ghost.stderr == "docket: error: unknown user ghost; list users with `docket user list`\n", "\(ghost.stderr)")
+            #expect(try events() == before, "reads write nothing")
+        }
+    }
+}

@@ -65,4 +65,62 @@ extension ScheduleCommandsTests {
             #expect(try docket(now, ["log", "--json"]).stdout.utf8.count == size, "nothing written")
         }
     }
+
+    /// `rules test --schedule` showed the ticket as the rules shape it even where `docket tick` would not open it: with
+    /// the schedule's assignee (bob) deactivated it said `it would open with … assignee bob`, while every tick warned
+    /// `schedule acme-servers could not open its ticket …` and opened nothing; with the rule's assignee (dora)
+    /// deactivated it named her, while the tick opens the ticket unassigned and notes why; for an occurrence whose ticket
+    /// the tick opened already it routed it afresh, by the rules in force now, without saying so. It decides the opening
+    /// as the tick does now (nothing written) and says what the tick would do. Embedded and served.
+    @Test(arguments: DocketMode.allCases) func rulesTestSaysWhatTheTickWouldDo(_ mode: DocketMode) throws {
+        try setUp()
+        let start = "2026-12-05T09:00:00Z"
+        #expect(try docket(start, ["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "tech"]).status == 0)
+        let path = folder.child("rules.yaml")
+        try Data(Self.scheduleRules.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try docket(start, ["rules", "set", path]).status == 0)
+        for arguments in [
+            ["acme-patching", "--subject", "Patch review"],
+            ["acme-servers", "--subject", "Patch the servers", "--priority", "P1", "--category", "servers", "--assign", "bob"],
+        ] {
+            let added = try docket(start, ["schedule", "add"] + arguments + ["--client", "acme", "--every", "month", "--day", "1", "--at", "08:00"])
+            #expect(added.status == 0, "\(added.stderr)")
+        }
+        for user in ["bob", "dora"] { #expect(try docket(start, ["user", "deactivate", user]).status == 0) }
+        let tick = try docket("2027-01-01T14:00:00Z", ["tick"])
+        #expect(tick.stdout == "T-1001: opened by schedule acme-patching for 2027-01-01\n", "\(tick.stdout)")
+        let refusal = "user bob is deactivated; assign someone else, or ask an admin to reactivate them (`docket user reactivate bob`)"
+        #expect(tick.stderr.contains("schedule acme-servers could not open its ticket for 2027-01-01: \(refusal)\n"), "\(tick.stderr)")
+        let now = "2027-01-02T09:00:00Z"
+        try mode.run(serverEnvironment: ["DOCKET_NOW": now, "TZ": "UTC"]) {
+            #expect(try docket(now, ["schedule", "list"]).status == 0, "the admin's token, made before counting")
+            let size = try docket(now, ["log", "--json"]).stdout.utf8.count
+
+            let servers = try docket(now, ["rules", "test", "--schedule", "acme-servers"])
+            #expect(servers.status == 0, "\(servers.stderr)")
+            #expect(
+                servers.stdout.hasSuffix(
+                    "  docket tick would not open it: \(refusal); it warns so on every tick, and opens it once that is fixed\n"),
+                "\(servers.stdout)")
+            #expect(!servers.stdout.contains("it would open with"), "\(servers.stdout)")
+            let json = try docket(now, ["rules", "test", "--schedule", "acme-servers", "--json"])
+            let view = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stderr)")
+            #expect((view["refused"] as? String)?.hasPrefix("docket tick would not open it: user bob is deactivated") == true, "\(view)")
+
+            let patching = try docket(now, ["rules", "test", "--schedule", "acme-patching"])
+            #expect(
+                patching.stdout.hasSuffix(
+                    "  it would open with priority P2, category patching, assignee none\n  noted on the ticket: Routing rule patching could "
+                        + "not assign to dora: user dora is deactivated; assign someone else, or ask an admin to reactivate them "
+                        + "(`docket user reactivate dora`)\n"), "\(patching.stdout)")
+
+            let past = try docket(now, ["rules", "test", "--schedule", "acme-patching", "--at", "2027-01-01T13:00:00Z"])
+            #expect(
+                past.stdout.hasSuffix(
+                    "  docket tick opened T-1001 for this occurrence already (its history says how it was routed then), and opens no other\n"
+                        + "  note: these are the rules in force now: rules have no effective date, so the tick of that occurrence routed by "
+                        + "those in force then (`docket rules show --as-of TIME`)\n"), "\(past.stdout)")
+            #expect(try docket(now, ["log", "--json"]).stdout.utf8.count == size, "nothing written")
+        }
+    }
 }

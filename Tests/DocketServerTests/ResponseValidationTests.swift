@@ -98,6 +98,7 @@ import Testing
             // Staff cost and the past are billing's and admins'.
             let billingOrAdmin = ["ann", "bill"].contains(login)
             try check(login, "GET", "/v1/reports/profitability?\(window)", expect: billingOrAdmin ? 200 : 403)
+            try check(login, "GET", "/v1/cost-rates", expect: billingOrAdmin ? 200 : 403)
             try check(login, "GET", "/v1/queue?asOf=2026-11-02T09:00:00Z", expect: billingOrAdmin ? 200 : 403)
             try check(login, "POST", "/v1/cli", json: #"{"arguments":["ticket","show","T-1005","--json"]}"#, expect: 200)
         }

@@ -24,6 +24,9 @@ struct UserCostRateTests {
         #expect(bob.refusal(of: .setCostRate(SetCostRate(costPerHourMinor: -1, currency: "USD", effectiveFrom: Fixture.date(1, 1))))?.code == .invalid)
         #expect(bob.refusal(of: .setCostRate(SetCostRate(costPerHourMinor: 1, currency: "usd", effectiveFrom: Fixture.date(1, 1))))?.code == .invalid)
         #expect(given(UserDecider.self).refusal(of: .setCostRate(SetCostRate(costPerHourMinor: 1, currency: "USD", effectiveFrom: Fixture.date(1, 1))))?.code == .notFound)
+        // A year out of ``BillingDates`` (a typo: 0026 for 2026), as a contract's effective date.
+        let typo = SetCostRate(costPerHourMinor: 1, currency: "USD", effectiveFrom: Fixture.date(1, 1, year: 26))
+        #expect(bob.refusal(of: .setCostRate(typo))?.code == .invalid)
     }
 
     @Test func theVersionInForceIsTheLatestEffectiveThenTheHigherVersion() {

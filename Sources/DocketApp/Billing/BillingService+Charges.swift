@@ -131,10 +131,10 @@ extension BillingService {
     }
 
     /// The one-off charges matching `filter` as `reader` may see them (a unit cost only for those who may read cost:
-    /// ``CostReaders``).
+    /// ``CostReaders``), with the role `reader` has now (on a replay too: ``DocketApplication/reader(_:)``).
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func chargeList(_ filter: ChargeFilter = ChargeFilter(), readBy reader: String) throws -> [ChargeListRow] {
-        let role = try? directory.user(reader).role
+        let role = try? shared.reader(reader).role
         return try chargeList(filter).map { CostReaders.readable($0, by: role) }
     }
 
@@ -142,7 +142,7 @@ extension BillingService {
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func chargeDetail(_ id: String, readBy reader: String) throws -> ChargeDetail {
         var detail = try chargeDetail(id)
-        detail.row = CostReaders.readable(detail.row, by: try? directory.user(reader).role)
+        detail.row = CostReaders.readable(detail.row, by: try? shared.reader(reader).role)
         return detail
     }
 

@@ -155,9 +155,10 @@ extension BillingService {
     // MARK: - Finalize, discard, void
 
     /// Makes a draft final under the next number of this year's sequence (`INV-2026-0001`, gapless: the number and
-    /// the finalization are one transaction). Returns the final invoice. A draft priced before one of the client's
-    /// contract ends moved, in the months it bills, is refused (``ContractEndChange``): the contracts' streams are
-    /// read with the draft's, and the finalization appended only while they are as read.
+    /// the finalization are one transaction). Returns the final invoice. A draft that no longer bills what an invoice run
+    /// would draft in its place is refused (``BillingDecider/staleness(of:ledger:priced:)``), as is one priced before one
+    /// of the client's contract ends moved, in the months it bills (``ContractEndChange``): the streams that check read
+    /// are read with the draft's, and the finalization appended only while they are as read.
     @discardableResult
     @available(*, noasync, message: "blocks on the store; from async code call it inside app.run { }")
     public func finalizeInvoice(_ reference: String, as actor: String, commandId: String? = nil) throws -> Invoice {
@@ -168,41 +169,105 @@ extension BillingService {
         try issuingNumber(
             prefix: "INV", stream: StreamName.invoiceNumbers, invoice: invoice, request: request, context: context, commandId: commandId
         ) { number in
-            let (endsChanged, read) = try contractEndsChanged(since: invoice)
+            let check = try freshness(of: invoice)
             // Addressed as the client and its contracts stand now: the invoice shows these details ever after.
-            return (.finalize(invoice: invoice.id, number: number, billTo: try currentBillTo(of: invoice), endsChanged: endsChanged), read)
+            let finalize = BillingCommand.finalize(
+                invoice: invoice.id, number: number, billTo: try currentBillTo(of: invoice), endsChanged: check.endsChanged, priced: check.priced)
+            return (finalize, check.read, check.listed)
         }
         return try self.invoice(invoice.id)
     }
 
-    /// The ends of `draft`'s client's contracts with billing terms that moved since the draft was priced, in the months it
-    /// bills (``ContractEndChange/since(drafted:contract:ends:through:)``), and the contract streams read for them, at
-    /// the versions read. A draft whose `invoice.drafted` is not in the log (a store's damage) has none.
-    private func contractEndsChanged(since draft: Invoice) throws -> (changes: [ContractEndChange], read: [String: UInt64]) {
-        guard draft.status == .draft, let period = BillingPeriod(draft.period) else { return ([], [:]) }
-        let drafted = try readAll(stream: StreamName.billing(draft.client)).last { recorded in
-            guard recorded.type == InvoiceDrafted.descriptor.type,
-                case .drafted(let e) = try InvoiceEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
-            else { return false }
+    /// What finalizing `draft` checks, as the log stands: the ends of its client's contracts with billing terms that moved
+    /// since it was priced, in the months it bills (``ContractEndChange/since(drafted:contract:ends:through:)``); the
+    /// client's charges through its period as an invoice run prices them now, with what was recorded since it was priced
+    /// (``PricedNow``); and the streams read for them, at the versions read (`read`; the next time entry's and one-off
+    /// charge's stream as absent, so that one logged meanwhile is seen), and the contracts and calendars counted (`listed`). A draft
+    /// whose `invoice.drafted` is not in the log (a store's damage) is not checked.
+    private func freshness(of draft: Invoice) throws
+        -> (endsChanged: [ContractEndChange], priced: PricedNow?, read: [String: UInt64], listed: [String: UInt64])
+    {
+        guard draft.status == .draft, let period = BillingPeriod(draft.period) else { return ([], nil, [:], [:]) }
+        let invoices = try readAll(stream: StreamName.billing(draft.client)).compactMap { recorded in
+            (try? InvoiceEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)).map { (recorded, $0) }
+        }
+        let drafted = invoices.last { _, event in
+            guard case .drafted(let e) = event else { return false }
             return e.invoice == draft.id
         }
-        guard let drafted else { return ([], [:]) }
-        let through = try billingMonths(of: try directory.client(draft.client)).end(of: period)
-        var changes: [ContractEndChange] = []
-        var read: [String: UInt64] = [:]
-        for contract in try directory.contracts(client: draft.client) where contract.versions.contains(where: { $0.billingTerms != nil }) {
+        guard let since = drafted?.0.position else { return ([], nil, [:], [:]) }
+        let client = try directory.client(draft.client)
+        var read: [String: UInt64] = [StreamName.client(draft.client): try store.version(of: StreamName.client(draft.client))]
+        // Other invoices taken back since: what they billed is unbilled again.
+        var changes = invoices.compactMap { recorded, event -> DraftChange? in
+            guard recorded.position > since else { return nil }
+            switch event {
+            case .voided(let e): return DraftChange(subject: .invoice(e.invoice), description: "\(e.number) was voided")
+            case .discarded(let e): return DraftChange(subject: .invoice(e.invoice), description: "\(e.invoice) was discarded")
+            default: return nil
+            }
+        }
+        // Contracts: their ends, and their versions added since.
+        let through = try billingMonths(of: client).end(of: period)
+        var endsChanged: [ContractEndChange] = []
+        for contract in try directory.contracts(client: draft.client) {
             guard let id = contract.id else { continue }
             let stream = StreamName.contract(id)
             let events = try readAll(stream: stream)
             read[stream] = events.last?.streamVersion ?? 0
-            let ends = try events.compactMap { recorded -> ContractEndChange.End? in
-                guard case .ended(let e) = try ContractEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload)
-                else { return nil }
-                return ContractEndChange.End(position: recorded.position, end: e.effectiveFrom)
+            var ends: [ContractEndChange.End] = []
+            for recorded in events {
+                switch try ContractEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, payload: recorded.payload) {
+                case .ended(let e): ends.append(ContractEndChange.End(position: recorded.position, end: e.effectiveFrom))
+                case .created where recorded.position > since:
+                    changes.append(DraftChange(subject: .contract(id), description: "contract \(id) was added"))
+                case .amended where recorded.position > since:
+                    changes.append(DraftChange(subject: .contract(id), description: "contract \(id) was amended"))
+                default: break
+                }
             }
-            if let change = ContractEndChange.since(drafted: drafted.position, contract: id, ends: ends, through: through) { changes.append(change) }
+            if contract.versions.contains(where: { $0.billingTerms != nil }),
+                let change = ContractEndChange.since(drafted: since, contract: id, ends: ends, through: through)
+            {
+                endsChanged.append(change)
+            }
         }
-        return (changes, read)
+        let listed = [
+            StreamName.contract(""): UInt64(try store.streams(prefix: StreamName.contract("")).count),
+            StreamName.calendar(""): UInt64(try store.streams(prefix: StreamName.calendar("")).count),
+        ]
+        // Calendars (terms price after-hours work by one): every one, as they are few.
+        for calendar in try store.streams(prefix: StreamName.calendar("")) {
+            read[calendar.name] = calendar.version
+            if try store.read(stream: calendar.name, from: calendar.version, limit: 1).first.map({ $0.position > since }) ?? false {
+                changes.append(DraftChange(subject: .other, description: "calendar \(calendar.name.dropFirst(StreamName.calendar("").count)) was amended"))
+            }
+        }
+        // Time: every entry on the client's tickets, and the tickets themselves (their categories).
+        let tickets = try models.billing.tickets(in: store)[draft.client] ?? [:]
+        for number in tickets.keys { read[StreamName.ticket(number)] = try store.version(of: StreamName.ticket(number)) }
+        let entryVersions = Dictionary(try store.streams(prefix: StreamName.timeEntry("TE-")).map { ($0.name, $0.version) }, uniquingKeysWith: max)
+        for entry in try entriesByClient([draft.client: tickets])[draft.client] ?? [] {
+            let stream = StreamName.timeEntry(entry.entryId)
+            read[stream] = entryVersions[stream] ?? 0
+            guard entry.position > since else { continue }
+            let logged = (try store.read(stream: stream, from: 1, limit: 1).first?.position ?? 0) > since
+            let what = logged ? "logged" : entry.voided ? "voided" : "corrected"
+            changes.append(DraftChange(subject: .entry(entry.entryId), description: "\(entry.entryId) was \(what)"))
+        }
+        read[StreamName.timeEntry("TE-\(try kernel.nextFree(from: 1) { StreamName.timeEntry("TE-\($0)") })")] = 0
+        // One-off charges.
+        for charge in try oneOffCharges(client: draft.client) {
+            let stream = StreamName.charge(charge.id)
+            let events = try readAll(stream: stream)
+            read[stream] = events.last?.streamVersion ?? 0
+            guard let first = events.first(where: { $0.position > since }) else { continue }
+            let what = first.streamVersion == 1 ? "added" : charge.voided ? "voided" : "changed"
+            changes.append(DraftChange(subject: .charge(charge.id), description: "\(charge.id) was \(what)"))
+        }
+        read[StreamName.charge("CH-\(try kernel.nextFree(from: 1) { StreamName.charge("CH-\($0)") })")] = 0
+        let charges = try self.charges(client: draft.client, through: period).charges
+        return (endsChanged, PricedNow(charges: charges, changes: changes), read, listed)
     }
 
     /// Cancels a final invoice with a credit note for its whole amount (`CN-2026-0001`, gapless); its time and fees
@@ -217,7 +282,7 @@ extension BillingService {
         try issuingNumber(
             prefix: "CN", stream: StreamName.creditNoteNumbers, invoice: invoice, request: request, context: context, commandId: commandId
         ) { number in
-            (.void(invoice: invoice.id, creditNote: number, reason: reason), [:])
+            (.void(invoice: invoice.id, creditNote: number, reason: reason), [:], [:])
         }
         return try self.invoice(invoice.id)
     }
@@ -236,10 +301,11 @@ extension BillingService {
     }
 
     /// Decides `command` with the next number of the yearly sequence and appends the decision and the number together,
-    /// while the other streams the command read (with the versions it read them at) are as read.
+    /// while the other streams the command read (with the versions it read them at) are as read, and the families of
+    /// streams it listed have as many streams as it counted.
     private func issuingNumber(
         prefix: String, stream sequenceName: (Int) -> String, invoice: Invoice, request: BillingRequest, context: DecisionContext,
-        commandId: String?, command: (String) throws -> (BillingCommand, read: [String: UInt64])
+        commandId: String?, command: (String) throws -> (BillingCommand, read: [String: UInt64], listed: [String: UInt64])
     ) throws {
         let year = BillingPeriod(containing: context.now).year
         let sequence = sequenceName(year)
@@ -251,12 +317,14 @@ extension BillingService {
             let digits = String(issued + 1)
             let number = "\(prefix)-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
             let (ledger, version) = try kernel.load(BillingDecider.self, stream: billingStream)
-            let (decided, read) = try command(number)
+            let (decided, read, listed) = try command(number)
             let events = try BillingDecider.decide(decided, state: ledger, context: context)
             let issue = InvoiceEvent.numberIssued(InvoiceNumberIssued(number: number, invoice: invoice.id, client: invoice.client))
             return CommandKernel.Decision(
                 appends: [
-                    kernel.request(stream: billingStream, version: version, events: events, context: context, commandId: commandId, read: read),
+                    kernel.request(
+                        stream: billingStream, version: version, events: events, context: context, commandId: commandId, read: read,
+                        listed: listed),
                     kernel.request(stream: sequence, version: issued, events: [issue], context: context, commandId: nil),
                 ], output: ())
         }

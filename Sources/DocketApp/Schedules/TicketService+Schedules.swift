@@ -37,9 +37,19 @@ public struct ScheduledRoutingPreview: Sendable {
     public let intake: TicketIntake
     /// The rule that would fire, with what the schedule set itself (nil: none matches).
     public let routing: RoutingDecision?
-
-    /// Who the ticket would be assigned to: the schedule's assignee, else the rule's.
-    public var assignee: String? { intake.assignee ?? routing?.appliedActions.assign }
+    /// Who the ticket would be assigned to, as the tick's opening decides it: the schedule's assignee, else the rule's
+    /// when it can take the ticket.
+    public let assignee: String?
+    /// Why `docket tick` would not open this ticket, where it would not; nil when it would open it as shown. The ticket
+    /// rules refuse it (a deactivated client or assignee: the tick warns and tries again on every tick), its ticket
+    /// was opened already, or the tick never opens this occurrence (an earlier one than the latest due, or one before
+    /// the schedule was defined).
+    public let refusal: String?
+    /// What routing could not carry out and would note on the ticket instead (a rule's assignee who cannot take it).
+    public let notes: [String]
+    /// Whether the occurrence falls before now: the rules tried are those in force now (rules have no effective date),
+    /// not necessarily those the tick of then routed by.
+    public let isPast: Bool
 }
 
 extension TicketService {
@@ -115,16 +125,56 @@ extension TicketService {
 
     /// How the ticket `docket tick` would open for schedule `id`'s first occurrence at or after `moment` (after now
     /// when nil) would be routed by the rules in force now, as the tick routes it (``openScheduledTickets(as:)``):
-    /// the schedule's own fields win over the rule's. Writes nothing. An unknown or removed schedule is not found.
-    public func routingPreview(ofSchedule id: String, atOrAfter moment: Timestamp? = nil) throws -> ScheduledRoutingPreview {
+    /// the schedule's own fields win over the rule's. The opening is decided as the tick decides it, as `reader`, so
+    /// a ticket the tick would not open says why (``ScheduledRoutingPreview/refusal``). Writes nothing. An unknown or
+    /// removed schedule is not found.
+    public func routingPreview(ofSchedule id: String, atOrAfter moment: Timestamp? = nil, as reader: String) throws -> ScheduledRoutingPreview {
         let schedule = try liveSchedule(id)
+        let now = clock.now()
         let occurrence =
             moment.map { schedule.recurrence.next(after: Timestamp(millisecondsSinceEpoch: $0.millisecondsSinceEpoch - 1)) }
-            ?? schedule.recurrence.next(after: clock.now())
+            ?? schedule.recurrence.next(after: now)
+        let at = schedule.recurrence.instant(on: occurrence)
         var intake = Self.intake(of: schedule, on: occurrence)
         let routing = try directory.routeNewTicket(&intake, openerSet: Self.openerChoices(of: schedule))
+        let definedAt = try liveSchedules().first { $0.0.id == id }?.1
+        var assignee = intake.assignee ?? routing?.appliedActions.assign
+        var refusal: String?
+        var notes: [String] = []
+        if let opened = try store.result(ofCommand: Self.commandId(id, occurrence)) {
+            refusal = "docket tick opened \(opened.stream.dropFirst("ticket-".count)) for this occurrence already (its history says how it "
+                + "was routed then), and opens no other"
+        } else if at <= now, let latest = schedule.recurrence.latest(atOrBefore: now), latest != occurrence {
+            refusal = "docket tick will not open it: it opens a schedule's latest occurrence due (\(latest)), not one it missed before"
+        } else if let definedAt, at < definedAt {
+            refusal = "docket tick will not open it: the schedule was defined after this occurrence"
+        } else {
+            // The opening as the tick decides it, with its reactions, appended nowhere: what the ticket rules refuse is the
+            // tick's warning, what routing cannot carry out its note. The runner may open tickets (the tick's is a worker):
+            // what is tried is the schedule and the rules, not the reader's role.
+            let opener = DecisionContext(actor: Actor(login: reader, role: .admin), now: now)
+            do {
+                let decision = try openDecision(intake, context: opener, routing: routing)
+                let appends = try decision.reacting.map { try kernel.reactions.react(decision.appends, cue: $0).appends } ?? decision.appends
+                assignee = nil
+                for request in appends where request.stream == decision.appends.first?.stream {
+                    for event in request.events {
+                        guard case .ticket(let ticket) = try DocketEvent.decode(type: event.type, schemaVersion: event.schemaVersion, payload: event.payload)
+                        else { continue }
+                        switch ticket {
+                        case .assigned(let e): assignee = e.assignee
+                        case .commented(let e) where e.visibility == .internal && e.text.hasPrefix("Routing rule "): notes.append(e.text)
+                        default: break
+                        }
+                    }
+                }
+            } catch let refused as DomainError {
+                refusal = "docket tick would not open it: \(refused.message); it warns so on every tick, and opens it once that is fixed"
+            }
+        }
         return ScheduledRoutingPreview(
-            schedule: schedule, occurrence: occurrence, at: schedule.recurrence.instant(on: occurrence), intake: intake, routing: routing)
+            schedule: schedule, occurrence: occurrence, at: at, intake: intake, routing: routing, assignee: assignee, refusal: refusal,
+            notes: notes, isPast: at < now)
     }
 
     /// Schedule `id`'s definition in force; not found when there is none or it was removed.

@@ -9,7 +9,9 @@ public enum BillingCommand: Sendable, Equatable {
     /// (the client's details and purchase orders as they stand now: ``BillTo/of(client:contracts:lines:)``).
     /// `endsChanged` are the client's contract ends moved since the draft was priced in the months it bills
     /// (``ContractEndChange/since(drafted:contract:ends:through:)``): a draft priced under an old end is refused.
-    case finalize(invoice: String, number: String, billTo: BillTo? = nil, endsChanged: [ContractEndChange] = [])
+    /// `priced` is the client's history as an invoice run prices it now: a draft that no longer bills what a run would
+    /// draft in its place is refused (``BillingDecider/staleness(of:ledger:priced:)``); nil checks nothing.
+    case finalize(invoice: String, number: String, billTo: BillTo? = nil, endsChanged: [ContractEndChange] = [], priced: PricedNow? = nil)
     /// Throw a draft away.
     case discard(invoice: String, reason: String)
     /// Cancel a final invoice with the credit note `creditNote`.
@@ -33,12 +35,13 @@ public enum BillingDecider: Decider {
         switch command {
         case .draft(let client, let period, let charges, let timeZone):
             return try draft(client: client, period: period, charges: charges, timeZone: timeZone, ledger: state, now: context.now)
-        case .finalize(let id, let number, let billTo, let endsChanged):
+        case .finalize(let id, let number, let billTo, let endsChanged, let priced):
             let invoice = try existing(id, in: state)
             guard invoice.status == .draft else {
                 throw DomainError(.conflict, "invoice \(id) is \(describe(invoice)); only a draft can be finalized")
             }
             if let change = endsChanged.first { throw DomainError(.conflict, timed: stale(invoice, change)) }
+            if let priced, let stale = try staleness(of: invoice, ledger: state, priced: priced) { throw DomainError(.conflict, stale) }
             return [.finalized(InvoiceFinalized(invoice: id, number: number, finalizedAt: context.now.iso8601, billTo: billTo))]
         case .discard(let id, let reason):
             let invoice = try existing(id, in: state)

@@ -73,6 +73,7 @@ public enum UserDecider: Decider {
             throw DomainError(.invalid, "a cost rate is 0 to 100000000 minor units per hour, not \(rate.costPerHourMinor)")
         }
         let currency = try Validate.currency(rate.currency)
+        try BillingDates.check(rate.effectiveFrom, "the cost rate's effective date")
         if let last = state.costRates.last, last.costPerHourMinor == rate.costPerHourMinor, last.currency == currency,
             last.effectiveFrom == rate.effectiveFrom
         {

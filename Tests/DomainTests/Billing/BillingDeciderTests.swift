@@ -299,3 +299,35 @@ struct BillingDeciderTests {
         #expect(try books.run(F.sheet([contract], entries), F.november).isEmpty)
     }
 }
+
+/// Finalizing compares the draft with what a run would draft in its place (``BillingDecider/staleness(of:ledger:priced:)``).
+@Suite("Billing: a draft the history moved away from is not finalized")
+struct DraftStalenessTests {
+    typealias F = BillingFixture
+
+    @Test func aDraftAsARunWouldDraftItIsFinalizedAndOneTheLogMovedAwayFromIsNot() throws {
+        var books = BillingBooks()
+        try books.run(F.sheet([try BillingDeciderTests.contract()], BillingDeciderTests.entries()))
+        let same = F.sheet([try BillingDeciderTests.contract()], BillingDeciderTests.entries()).charges
+        let now = F.sheet([try BillingDeciderTests.contract()], BillingDeciderTests.entries(remoteMinutes: 90)).charges
+        let corrected = DraftChange(subject: .entry("TE-1"), description: "TE-1 was corrected")
+        let unrelated = DraftChange(subject: .entry("TE-9"), description: "TE-9 was logged")
+        let draft = try #require(books.ledger.invoice("acme-D1"))
+        #expect(try BillingDecider.staleness(of: draft, ledger: books.ledger, priced: PricedNow(charges: same, changes: [unrelated])) == nil)
+        let stale = try BillingDecider.staleness(of: draft, ledger: books.ledger, priced: PricedNow(charges: now, changes: [unrelated, corrected]))
+        #expect(
+            stale == "draft acme-D1 is out of date: TE-1 was corrected since it was drafted, so an invoice run would now bill otherwise "
+                + "(T-1001 remote, 2026-11: 180.00 USD now, 120.00 USD on the draft); re-price it: `docket invoice discard acme-D1 --reason "
+                + "\"out of date\"`, then `docket invoice run --period 2026-11 --client acme`")
+        // Refused as a rule refuses (exit 6), not as a stale stream (3), and nothing decided.
+        #expect(throws: DomainError.self) {
+            try books.decide(.finalize(invoice: "acme-D1", number: "INV-2026-0001", priced: PricedNow(charges: now, changes: [corrected])))
+        }
+        #expect(books.ledger.invoice("acme-D1")?.status == .draft)
+        // A later draft that bills the correction leaves acme-D1 as a run would draft it: both are finalized.
+        try books.run(F.sheet([try BillingDeciderTests.contract()], BillingDeciderTests.entries(remoteMinutes: 90)))
+        try books.decide(.finalize(invoice: "acme-D1", number: "INV-2026-0001", priced: PricedNow(charges: now, changes: [corrected])))
+        try books.decide(.finalize(invoice: "acme-D2", number: "INV-2026-0002", priced: PricedNow(charges: now, changes: [corrected])))
+        #expect(books.ledger.invoices.map(\.status) == [.final, .final])
+    }
+}
