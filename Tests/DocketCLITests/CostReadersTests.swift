@@ -59,7 +59,7 @@ import Testing
             try base.docket(arguments).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         }
         let report = try words(["report", "--help"])
-        #expect(report.contains("Every active user reads sla, closed-without-time, leakage, utilization and volume"), "\(report)")
+        #expect(report.contains("Every active user reads sla, closed-without-time, leakage, utilization, volume and satisfaction"), "\(report)")
         #expect(report.contains("profitability prices time at the techs' cost rates: it is for billing and admins"), "\(report)")
         #expect(report.contains("--as-of (the report as it could be run then) is for billing and admins"), "\(report)")
         #expect(try words(["report", "profitability", "--help"]).contains("margin, effective rate (billing, admins)."))

@@ -317,7 +317,7 @@ import Testing
     }
 
     @Test func everyResourceHasAServiceHandlerAndACommandName() {
-        #expect(ResourceRoute.all.count == 25)
+        #expect(ResourceRoute.all.count == 26)
         for route in ResourceRoute.all {
             #expect(!route.commandName.isEmpty, "\(route.path)")
             #expect(route.isRead == (route.method == .get), "\(route.path)")
