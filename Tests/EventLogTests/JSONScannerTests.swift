@@ -271,6 +271,84 @@ import Testing
         #expect(Digest(hex: valid + "0") == nil)
     }
 
+    /// Every byte value at every place of a digest's 64 digits and of an event id's 36 characters: read (eight digits
+    /// at a time) exactly when it is a hexadecimal digit of either case (a dash in the id's dashes), to the value a
+    /// digit at a time gives (`UUID(uuidString:)` for the id); refused otherwise. A line's event id and hashes are read
+    /// in place (their quotes checked, not scanned for) only when they are such text of their length, and to the same
+    /// values.
+    @Test func everyByteAtEveryPlaceOfADigestOrEventId() throws {
+        func digit(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 0x30...0x39: byte - 0x30
+            case 0x61...0x66: byte - 0x61 + 10
+            case 0x41...0x46: byte - 0x41 + 10
+            default: nil
+            }
+        }
+        func reference(_ digits: [UInt8]) -> [UInt8]? {
+            guard digits.count % 2 == 0 else { return nil }
+            var bytes: [UInt8] = []
+            for pair in stride(from: 0, to: digits.count, by: 2) {
+                guard let high = digit(digits[pair]), let low = digit(digits[pair + 1]) else { return nil }
+                bytes.append(high << 4 | low)
+            }
+            return bytes
+        }
+        let valid = Array("0123456789abcdefABCDEF0123456789abcdef0123456789ABCDEFabcdef0123".utf8)
+        for place in 0..<64 {
+            for byte in UInt8.min...UInt8.max {
+                var digits = valid
+                digits[place] = byte
+                let read = digits.withUnsafeBufferPointer { Digest(hexDigits: $0) }
+                #expect(read?.bytes == reference(digits), "\(byte) at \(place)")
+            }
+        }
+
+        let folder = TemporaryFolder()
+        let store = try EventStore(path: folder.child("store"), clock: ManualClock())
+        try store.append(sampleAppend("ticket-T-1", count: 1))
+        var lines: [[UInt8]] = []
+        try store.export { lines.append(Array($0.utf8.dropLast())) }
+        let line = try #require(lines.first)
+        // Each field's text replaced by one of its own length, then each of its bytes by every value.
+        let id = Array("0aF93bC4-5d6E-7f80-9A1b-2c3D4e5F6a7B".utf8)
+        let fields: [(name: String, text: [UInt8], dashes: Set<Int>)] = [
+            ("eventId", id, [8, 13, 18, 23]), ("previousHash", valid, []), ("hash", Array(valid.reversed()), []),
+        ]
+        for field in fields {
+            let start = try #require(line.firstRange(of: Array("\"\(field.name)\":\"".utf8))).upperBound
+            let count = field.text.count
+            func read(_ text: [UInt8]) -> NDJSONLine.Parsed? {
+                var changed = line
+                changed.replaceSubrange(start..<(start + count), with: text)
+                return changed.withUnsafeBufferPointer(NDJSONLine.exact)
+            }
+            for place in 0..<count {
+                for byte in UInt8.min...UInt8.max {
+                    var text = field.text
+                    text[place] = byte
+                    let fast = read(text)
+                    let isValid = (0..<count).allSatisfy {
+                        field.dashes.contains($0) ? text[$0] == UInt8(ascii: "-") : digit(text[$0]) != nil
+                    }
+                    #expect((fast != nil) == isValid, "\(field.name): \(byte) at \(place)")
+                    guard let fast else { continue }
+                    switch field.name {
+                    case "eventId": #expect(fast.event.eventId == UUID(uuidString: String(decoding: text, as: UTF8.self)))
+                    case "previousHash": #expect(fast.previousHash.bytes == reference(text))
+                    default: #expect(fast.event.hash.bytes == reference(text))
+                    }
+                }
+            }
+            // One character fewer or more (the closing quote one place off): not read in place.
+            var shorter = line, longer = line
+            shorter.replaceSubrange(start..<(start + count), with: field.text.dropLast())
+            longer.replaceSubrange(start..<(start + count), with: field.text + [field.text[0]])
+            #expect(shorter.withUnsafeBufferPointer(NDJSONLine.exact) == nil, "\(field.name) one shorter")
+            #expect(longer.withUnsafeBufferPointer(NDJSONLine.exact) == nil, "\(field.name) one longer")
+        }
+    }
+
     /// Repeated keys are a miss however many members come before them (a look back along the first sixteen, a set
     /// after).
     @Test func aRepeatedKeyIsAMissAmongManyMembers() throws {
