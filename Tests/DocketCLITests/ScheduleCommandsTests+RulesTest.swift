@@ -3,12 +3,10 @@ import TestSupport
 import Testing
 
 extension ScheduleCommandsTests {
-    /// `rules test` tried an email or alerts on stdin only, while a schedule's tickets go through the rules too
-    /// (docs/routing.md, rule 6). `rules test --schedule ID [--at TIME]` routes the ticket `docket tick` would open
-    /// next (or on the first occurrence at or after TIME) as the tick routes it: the rule that fires and why, its
-    /// actions with what the schedule set itself kept, and the fields the ticket would open with. It writes nothing;
-    /// an unknown schedule is not found (4), `--at` without `--schedule` bad usage (64). Embedded and served.
-    @Test(arguments: DocketMode.allCases) func rulesTestRoutesAScheduleTicket(_ mode: DocketMode) throws {
+    /// The store of `setUp()`, with dora (a tech), the rules of ``scheduleRules`` and two monthly schedules of acme's:
+    /// acme-patching (nothing of its own) and acme-servers (P1, category servers, assigned to bob). Returns the instant
+    /// it was all set up at.
+    func setUpRulesAndSchedules() throws -> String {
         try setUp()
         let start = "2026-12-05T09:00:00Z"
         #expect(try docket(start, ["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "tech"]).status == 0)
@@ -22,6 +20,16 @@ extension ScheduleCommandsTests {
             let added = try docket(start, ["schedule", "add"] + arguments + ["--client", "acme", "--every", "month", "--day", "1", "--at", "08:00"])
             #expect(added.status == 0, "\(added.stderr)")
         }
+        return start
+    }
+
+    /// `rules test` tried an email or alerts on stdin only, while a schedule's tickets go through the rules too
+    /// (docs/routing.md, rule 6). `rules test --schedule ID [--at TIME]` routes the ticket `docket tick` would open
+    /// next (or on the first occurrence at or after TIME) as the tick routes it: the rule that fires and why, its
+    /// actions with what the schedule set itself kept, and the fields the ticket would open with. It writes nothing;
+    /// an unknown schedule is not found (4), `--at` without `--schedule` bad usage (64). Embedded and served.
+    @Test(arguments: DocketMode.allCases) func rulesTestRoutesAScheduleTicket(_ mode: DocketMode) throws {
+        let start = try setUpRulesAndSchedules()
         let now = "2026-12-06T09:00:00Z"
         try mode.run(serverEnvironment: ["DOCKET_NOW": now, "TZ": "UTC"]) {
             #expect(try docket(now, ["schedule", "list"]).status == 0, "the admin's token, made before counting")
@@ -73,19 +81,7 @@ extension ScheduleCommandsTests {
     /// the tick opened already it routed it afresh, by the rules in force now, without saying so. It decides the opening
     /// as the tick does now (nothing written) and says what the tick would do. Embedded and served.
     @Test(arguments: DocketMode.allCases) func rulesTestSaysWhatTheTickWouldDo(_ mode: DocketMode) throws {
-        try setUp()
-        let start = "2026-12-05T09:00:00Z"
-        #expect(try docket(start, ["user", "add", "dora", "--name", "Dora", "--email", "dora@msp.example", "--role", "tech"]).status == 0)
-        let path = folder.child("rules.yaml")
-        try Data(Self.scheduleRules.utf8).write(to: URL(fileURLWithPath: path))
-        #expect(try docket(start, ["rules", "set", path]).status == 0)
-        for arguments in [
-            ["acme-patching", "--subject", "Patch review"],
-            ["acme-servers", "--subject", "Patch the servers", "--priority", "P1", "--category", "servers", "--assign", "bob"],
-        ] {
-            let added = try docket(start, ["schedule", "add"] + arguments + ["--client", "acme", "--every", "month", "--day", "1", "--at", "08:00"])
-            #expect(added.status == 0, "\(added.stderr)")
-        }
+        let start = try setUpRulesAndSchedules()
         for user in ["bob", "dora"] { #expect(try docket(start, ["user", "deactivate", user]).status == 0) }
         let tick = try docket("2027-01-01T14:00:00Z", ["tick"])
         #expect(tick.stdout == "T-1001: opened by schedule acme-patching for 2027-01-01\n", "\(tick.stdout)")
