@@ -62,6 +62,7 @@ extension DocketCommand {
     /// Help and other clean exits keep ArgumentParser's text.
     static func failure(_ error: Error, arguments: [String]) -> (code: Int32, message: String) {
         if let negative = error as? NegativeTime { return (ExitCode.validationFailure.rawValue, "docket: error: \(negative)") }
+        if let negative = error as? NegativeNumber { return (ExitCode.validationFailure.rawValue, "docket: error: \(negative)") }
         let code = exitCode(for: error).rawValue
         let message = fullMessage(for: error)
         let lines = message.split(separator: "\n")
@@ -87,7 +88,14 @@ extension DocketCommand {
     /// (``NegativeTime``).
     static func parse(_ arguments: [String]) throws -> any ParsableCommand {
         if let negative = negativeDuration(arguments) { throw NegativeTime(argument: negative) }
-        return try parseAsRoot(arguments)
+        do {
+            return try parseAsRoot(arguments)
+        } catch {
+            // A negative number is read as an option (`-5`: "Missing expected argument"): say what it is instead.
+            let split = splitSubcommands(arguments)
+            if let negative = split.rest.first(where: NegativeNumber.looksNegative) { throw NegativeNumber(argument: negative, command: split.path) }
+            throw error
+        }
     }
 
     /// The argument of a `docket time …` command line that is a negative duration (`time log T-1 -5m`), which
@@ -163,6 +171,31 @@ extension DocketCommand {
 
 /// A negative duration on a `docket time …` command line: time is not logged negative; an entry logged too long is
 /// corrected or voided. Bad usage (exit 64), nothing written.
+/// A negative number on a command line that parsed no further (ArgumentParser reads `-5` as an option): no amount,
+/// rate, quantity or count Docket takes is below 0; the message names what the command takes instead.
+struct NegativeNumber: Error, CustomStringConvertible {
+    let argument: String
+    /// The subcommands, e.g. `["user", "cost-rate"]`.
+    let command: [String]
+
+    /// `-5`, `-12.50`, `-1,249.00`: a minus and then digits (with `.` or `,`).
+    static func looksNegative(_ argument: String) -> Bool {
+        argument.count > 1 && argument.hasPrefix("-") && argument.dropFirst().first?.isNumber == true
+            && argument.dropFirst().allSatisfy { $0.isNumber || $0 == "." || $0 == "," }
+    }
+
+    var description: String {
+        let what =
+            switch command {
+            case ["user", "cost-rate"]: "a cost rate is 0 or more minor units per hour (4500 for 45.00)"
+            case ["charge", "add"]:
+                "a charge's --unit-price is 0 or more and its --quantity 1 or more; to take a charge back, void it (`docket charge void CH-n --reason \"…\"`)"
+            default: "`docket \(command.joined(separator: " "))` takes no number below 0"
+            }
+        return "\(argument) is negative: \(what)"
+    }
+}
+
 struct NegativeTime: Error, CustomStringConvertible {
     let argument: String
 

@@ -23,6 +23,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: store), "a usage error creates no store")
     }
 
+    /// A negative number was read as an option: `user cost-rate bob -5` said `Missing expected argument
+    /// '<cost-per-hour>'`, `charge add … --unit-price -5` `Missing value for '--unit-price <unit-price>'`. The line says
+    /// the number is negative and what the command takes; exit 64, no store made. A line that parses is left alone.
+    @Test func aNegativeNumberIsNamedAsOne() throws {
+        for (arguments, message) in [
+            (["user", "cost-rate", "bob", "-5", "--currency", "USD", "--effective", "2026-01-01"],
+             "-5 is negative: a cost rate is 0 or more minor units per hour (4500 for 45.00)"),
+            (["charge", "add", "acme", "--description", "Credit", "--unit-price", "-12.50"],
+             "-12.50 is negative: a charge's --unit-price is 0 or more and its --quantity 1 or more; to take a charge back, void it (`docket charge void CH-n --reason \"…\"`)"),
+            (["ticket", "list", "--limit", "-3"], "-3 is negative: `docket ticket list` takes no number below 0"),
+        ] {
+            let run = try docket(arguments)
+            #expect(run.status == 64 && run.stderr == "docket: error: \(message)\n", "\(arguments): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: store), "a usage error creates no store")
+    }
+
     @Test func anUnknownOptionAfterTheSubcommandGetsNoReordering() throws {
         let run = try docket(["queue", "--bogus"])
         #expect(run.status == 64)
