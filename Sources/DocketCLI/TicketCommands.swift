@@ -81,7 +81,7 @@ struct TicketOpen: ParsableCommand {
                 subject: subject, description: description, assignee: assign)
             let number = try session.app.tickets.openTicket(intake, as: options.actor.name, commandId: options.write.commandId)
             Terminal.out("\(number)\n")
-            try StaffNotes.tell(ticket: number, in: session)
+            try StaffNotes.tell(client: client, in: session)  // the client it was opened for: no fold of the new stream
         }
     }
 }
